@@ -1,0 +1,136 @@
+package dev.codexbridge.process;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.InitializeParams;
+import dev.codexbridge.protocol.InitializeResponse;
+import dev.codexbridge.protocol.Methods;
+import dev.codexbridge.rpc.ConnectionClosedException;
+import dev.codexbridge.rpc.JsonRpcPeer;
+import dev.codexbridge.rpc.RpcThreads;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A codex process and the JSON-RPC peer on its stdio, tied together: when codex exits, every
+ * waiter wakes with a {@link CodexProcessException} that carries the exit code and stderr tail
+ * (a bad {@code config.toml} makes codex print {@code Error: …} and exit before answering);
+ * when the connection dies while codex lives on, codex is shut down.
+ */
+public final class CodexConnection implements AutoCloseable {
+    /** After codex exits, how long the reader may keep draining stdout before it is cut off. */
+    private static final Duration DRAIN_AFTER_EXIT = Duration.ofMillis(250);
+    /** How long a failed request waits for the exit that explains it. */
+    private static final Duration EXIT_EXPLAINS = Duration.ofSeconds(1);
+
+    private final CodexProcess process;
+    private final JsonRpcPeer peer;
+
+    private CodexConnection(CodexProcess process, JsonRpcPeer peer) {
+        this.process = process;
+        this.peer = peer;
+    }
+
+    /**
+     * Starts codex and a peer on its stdio. {@code configure} adds handlers, an inbound sink and
+     * timeouts to the peer before its reader starts.
+     */
+    public static CodexConnection open(CodexLaunch launch, Consumer<JsonRpcPeer.Builder> configure) {
+        CodexProcess process = CodexProcess.start(launch);
+        JsonRpcPeer peer;
+        try {
+            JsonRpcPeer.Builder builder = JsonRpcPeer.builder(process.stdout(), process.stdin())
+                    .name(launch.name() + "-" + process.pid());
+            configure.accept(builder);
+            peer = builder.build();
+        } catch (RuntimeException e) {
+            process.close();
+            throw e;
+        }
+        CodexConnection connection = new CodexConnection(process, peer);
+        connection.watch();
+        peer.start();
+        return connection;
+    }
+
+    private void watch() {
+        process.exitFuture().thenRunAsync(() -> {
+            if (peer.isOpen()) {
+                peer.close(new ConnectionClosedException("codex exited",
+                        process.deathException("", Duration.ZERO, null)));
+            }
+        }, CompletableFuture.delayedExecutor(DRAIN_AFTER_EXIT.toMillis(), TimeUnit.MILLISECONDS,
+                RpcThreads.callbacks()));
+        peer.closedFuture().thenRunAsync(() -> {
+            try {
+                if (!process.exitFuture().isDone()) {
+                    process.exitFuture().get(EXIT_EXPLAINS.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            } catch (Exception stillRunning) {
+                // codex outlived its stdout: nothing can reach it any more, so stop it
+                process.shutdown();
+            }
+        }, RpcThreads.callbacks());
+    }
+
+    public JsonRpcPeer peer() {
+        return peer;
+    }
+
+    public CodexProcess process() {
+        return process;
+    }
+
+    /**
+     * Sends a request; if the connection dies before the answer, the future fails with a
+     * {@link CodexProcessException} describing codex's exit instead of a bare closed connection.
+     */
+    public CompletableFuture<JsonNode> request(String method, Object params, Duration timeout) {
+        return peer.request(method, params, timeout).exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (!(cause instanceof ConnectionClosedException)) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            return CompletableFuture.supplyAsync(() -> {
+                throw process.deathException("before answering " + method, EXIT_EXPLAINS, cause);
+            }, RpcThreads.callbacks());
+        });
+    }
+
+    /** {@link #request} and wait; failures are thrown as the unchecked exceptions they are. */
+    public JsonNode call(String method, Object params, Duration timeout) {
+        CompletableFuture<JsonNode> f = request(method, params, timeout);
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            f.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new ConnectionClosedException("interrupted while waiting for " + method, e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new CompletionException(c);
+        }
+    }
+
+    /** {@code initialize}, then the {@code initialized} notification. */
+    public InitializeResponse initialize(InitializeParams params, Duration timeout) {
+        JsonNode result = call(Methods.INITIALIZE, params, timeout);
+        peer.notify(Methods.INITIALIZED, null);
+        return Json.convert(result, InitializeResponse.class);
+    }
+
+    /** Closes the peer, then stops codex by the shutdown ladder. Idempotent. */
+    @Override
+    public void close() {
+        peer.close();
+        process.close();
+    }
+}

@@ -1,0 +1,189 @@
+package dev.codexbridge.process;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How to start {@code codex app-server}: binary, extra arguments, environment overlay,
+ * {@code CODEX_HOME}, working directory, and the grace periods of the shutdown ladder.
+ *
+ * <p>Environment rule: the parent's environment, plus the caller's overlay, plus
+ * {@code CODEX_HOME} only when one is given. {@code HOME} is never changed by the library (tools
+ * codex runs need the user's real one), and {@code RUST_LOG} defaults to {@code warn} when unset.
+ */
+public final class CodexLaunch {
+    private final Path binary;
+    private final List<String> arguments;
+    private final Map<String, String> environment;
+    private final Path codexHome;
+    private final Path workingDirectory;
+    private final int stderrLines;
+    private final Duration closeGrace;
+    private final Duration terminateGrace;
+    private final Duration killGrace;
+    private final String name;
+
+    private CodexLaunch(Builder b) {
+        this.binary = Objects.requireNonNull(b.binary, "binary");
+        this.arguments = List.copyOf(b.arguments);
+        this.environment = Map.copyOf(b.environment);
+        this.codexHome = b.codexHome;
+        this.workingDirectory = b.workingDirectory;
+        this.stderrLines = b.stderrLines;
+        this.closeGrace = b.closeGrace;
+        this.terminateGrace = b.terminateGrace;
+        this.killGrace = b.killGrace;
+        this.name = b.name;
+    }
+
+    /** An app-server launch of {@code binary}; {@code app-server} is the first argument. */
+    public static Builder appServer(Path binary) {
+        return new Builder(binary).argument("app-server");
+    }
+
+    /** A launch of {@code binary} with exactly the arguments given (used for fakes in tests). */
+    public static Builder command(Path binary) {
+        return new Builder(binary);
+    }
+
+    public Path binary() {
+        return binary;
+    }
+
+    public List<String> arguments() {
+        return arguments;
+    }
+
+    public Map<String, String> environment() {
+        return environment;
+    }
+
+    public Path codexHome() {
+        return codexHome;
+    }
+
+    public Path workingDirectory() {
+        return workingDirectory;
+    }
+
+    public int stderrLines() {
+        return stderrLines;
+    }
+
+    public Duration closeGrace() {
+        return closeGrace;
+    }
+
+    public Duration terminateGrace() {
+        return terminateGrace;
+    }
+
+    public Duration killGrace() {
+        return killGrace;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The full command line. */
+    public List<String> command() {
+        List<String> cmd = new ArrayList<>(arguments.size() + 1);
+        cmd.add(binary.toString());
+        cmd.addAll(arguments);
+        return cmd;
+    }
+
+    /** Applies the environment rule to {@code env} (a copy of the parent's, as ProcessBuilder gives). */
+    public void applyEnvironment(Map<String, String> env) {
+        env.putAll(environment);
+        if (codexHome != null) {
+            env.put("CODEX_HOME", codexHome.toString());
+        }
+        env.putIfAbsent("RUST_LOG", "warn");
+    }
+
+    public static final class Builder {
+        private final Path binary;
+        private final List<String> arguments = new ArrayList<>();
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private Path codexHome;
+        private Path workingDirectory;
+        private int stderrLines = 500;
+        private Duration closeGrace = Duration.ofSeconds(2);
+        private Duration terminateGrace = Duration.ofSeconds(2);
+        private Duration killGrace = Duration.ofSeconds(2);
+        private String name = "codex";
+
+        private Builder(Path binary) {
+            this.binary = Objects.requireNonNull(binary, "binary");
+        }
+
+        public Builder argument(String argument) {
+            arguments.add(Objects.requireNonNull(argument, "argument"));
+            return this;
+        }
+
+        public Builder arguments(List<String> more) {
+            more.forEach(this::argument);
+            return this;
+        }
+
+        /** Adds {@code -c key=value}, a per-process config override (value is TOML). */
+        public Builder configOverride(String key, String tomlValue) {
+            return argument("-c").argument(key + "=" + tomlValue);
+        }
+
+        public Builder environment(String key, String value) {
+            environment.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        public Builder environment(Map<String, String> overlay) {
+            overlay.forEach(this::environment);
+            return this;
+        }
+
+        public Builder codexHome(Path codexHome) {
+            this.codexHome = codexHome;
+            return this;
+        }
+
+        public Builder workingDirectory(Path dir) {
+            this.workingDirectory = dir;
+            return this;
+        }
+
+        /** How many stderr lines to keep for error messages (default 500). */
+        public Builder stderrLines(int lines) {
+            if (lines <= 0) {
+                throw new IllegalArgumentException("stderrLines must be positive");
+            }
+            this.stderrLines = lines;
+            return this;
+        }
+
+        /** Shutdown ladder: wait after closing stdin, after SIGTERM, and after SIGKILL. */
+        public Builder shutdownGrace(Duration afterClose, Duration afterTerminate, Duration afterKill) {
+            this.closeGrace = Objects.requireNonNull(afterClose);
+            this.terminateGrace = Objects.requireNonNull(afterTerminate);
+            this.killGrace = Objects.requireNonNull(afterKill);
+            return this;
+        }
+
+        /** Names threads and log lines of this process. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        public CodexLaunch build() {
+            return new CodexLaunch(this);
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package dev.codexbridge.process;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * Finds the codex binary: an explicit path, then {@code CODEX_BIN}, then the project-local install
+ * ({@code .codex-cli/}, see {@link CodexInstaller}), then {@code PATH}.
+ *
+ * <p>In a project-local npm install the native executable is used directly rather than the
+ * {@code codex.js} launcher, so no Node process sits between the client and codex (signals,
+ * exit codes and descendants then refer to codex itself).
+ */
+public final class CodexLocator {
+    /** Environment variable naming the codex binary. */
+    public static final String CODEX_BIN_ENV = "CODEX_BIN";
+    /** System property / environment variable naming the project-local install folder. */
+    public static final String INSTALL_DIR_PROPERTY = "codexbridge.codexDir";
+    public static final String INSTALL_DIR_ENV = "CODEX_BRIDGE_CODEX_DIR";
+    /** Folder name of the project-local install, searched from the working directory upward. */
+    public static final String LOCAL_DIR_NAME = ".codex-cli";
+
+    /** Where a binary came from, for status output and error messages. */
+    public enum Source { EXPLICIT, ENVIRONMENT, PROJECT_LOCAL, PATH }
+
+    public record Located(Path binary, Source source) {
+    }
+
+    private final Function<String, String> env;
+    private final Function<String, String> properties;
+    private final Path workingDirectory;
+
+    public CodexLocator() {
+        this(System::getenv, System::getProperty, Paths.get("").toAbsolutePath());
+    }
+
+    /** For tests: injectable environment, system properties and working directory. */
+    public CodexLocator(Function<String, String> env, Function<String, String> properties, Path workingDirectory) {
+        this.env = env;
+        this.properties = properties;
+        this.workingDirectory = workingDirectory;
+    }
+
+    public static CodexLocator fromEnvironment(Map<String, String> env, Path workingDirectory) {
+        return new CodexLocator(env::get, k -> null, workingDirectory);
+    }
+
+    /** Locates codex, preferring {@code explicit} when given (it must then be executable). */
+    public Located locate(Path explicit) {
+        List<String> tried = new ArrayList<>();
+        if (explicit != null) {
+            if (isExecutable(explicit)) {
+                return new Located(explicit, Source.EXPLICIT);
+            }
+            throw new CodexNotFoundException("codex binary " + explicit + " does not exist or is not executable");
+        }
+        String fromEnv = env.apply(CODEX_BIN_ENV);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            Path p = Paths.get(fromEnv);
+            if (isExecutable(p)) {
+                return new Located(p, Source.ENVIRONMENT);
+            }
+            if (!fromEnv.contains(File.separator)) {
+                Optional<Path> onPath = searchPath(fromEnv);
+                if (onPath.isPresent()) {
+                    return new Located(onPath.get(), Source.ENVIRONMENT);
+                }
+            }
+            throw new CodexNotFoundException(CODEX_BIN_ENV + "=" + fromEnv + " does not name an executable file");
+        }
+        Optional<Path> installDir = localInstallDir();
+        if (installDir.isPresent()) {
+            Optional<Path> local = findInInstall(installDir.get());
+            if (local.isPresent()) {
+                return new Located(local.get(), Source.PROJECT_LOCAL);
+            }
+            tried.add("project-local install " + installDir.get() + " (no codex inside)");
+        } else {
+            tried.add("no " + LOCAL_DIR_NAME + " folder in " + workingDirectory + " or above");
+        }
+        Optional<Path> onPath = searchPath("codex");
+        if (onPath.isPresent()) {
+            return new Located(onPath.get(), Source.PATH);
+        }
+        tried.add("PATH");
+        throw new CodexNotFoundException("codex CLI not found (tried: " + CODEX_BIN_ENV + " unset, "
+                + String.join(", ", tried) + "). Install the pinned version with `bin/codex-bridge install-codex` "
+                + "or `npm install -g @openai/codex@" + CodexVersion.PINNED + "`, or set " + CODEX_BIN_ENV + ".");
+    }
+
+    /** The configured install folder, or the nearest {@code .codex-cli} from the working directory up. */
+    public Optional<Path> localInstallDir() {
+        String configured = properties.apply(INSTALL_DIR_PROPERTY);
+        if (configured == null || configured.isBlank()) {
+            configured = env.apply(INSTALL_DIR_ENV);
+        }
+        if (configured != null && !configured.isBlank()) {
+            Path p = Paths.get(configured);
+            return Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
+        }
+        for (Path dir = workingDirectory; dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve(LOCAL_DIR_NAME);
+            if (Files.isDirectory(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The native codex executable inside an npm install folder, or its launcher script. */
+    public static Optional<Path> findInInstall(Path installDir) {
+        Path scope = installDir.resolve("node_modules").resolve("@openai");
+        String exe = isWindows() ? "codex.exe" : "codex";
+        if (Files.isDirectory(scope)) {
+            try (Stream<Path> packages = Files.list(scope)) {
+                for (Path pkg : (Iterable<Path>) packages.sorted()::iterator) {
+                    if (!pkg.getFileName().toString().startsWith("codex-")) {
+                        continue;
+                    }
+                    Path vendor = pkg.resolve("vendor");
+                    if (!Files.isDirectory(vendor)) {
+                        continue;
+                    }
+                    try (Stream<Path> triples = Files.list(vendor)) {
+                        for (Path triple : (Iterable<Path>) triples.sorted()::iterator) {
+                            Path candidate = triple.resolve("bin").resolve(exe);
+                            if (isExecutable(candidate)) {
+                                return Optional.of(candidate);
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // unreadable install: fall through to the launcher
+            }
+        }
+        Path launcher = installDir.resolve("node_modules").resolve(".bin").resolve(isWindows() ? "codex.cmd" : "codex");
+        return isExecutable(launcher) ? Optional.of(launcher) : Optional.empty();
+    }
+
+    private Optional<Path> searchPath(String name) {
+        String path = env.apply("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Path candidate = Paths.get(dir, name);
+            if (isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isExecutable(Path p) {
+        return Files.isRegularFile(p) && Files.isExecutable(p);
+    }
+
+    private static boolean isWindows() {
+        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+    }
+}

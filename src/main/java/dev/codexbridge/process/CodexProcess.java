@@ -1,0 +1,217 @@
+package dev.codexbridge.process;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running codex child process: stdin/stdout for the protocol, stderr drained into a bounded
+ * tail, exit detection, and a shutdown ladder (close stdin, wait, SIGTERM, wait, SIGKILL, wait),
+ * descendants included. {@link #close()} is idempotent and safe from several threads at once.
+ */
+public final class CodexProcess implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CodexProcess.class);
+    /** Exit codes of a process that ended because it was asked to (0, SIGINT, SIGPIPE, SIGTERM). */
+    private static final Set<Integer> CLEAN_EXIT_CODES = Set.of(0, 130, 141, 143);
+
+    private final CodexLaunch launch;
+    private final Process process;
+    private final StderrTail stderr;
+    private final CompletableFuture<Integer> exit;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+
+    private CodexProcess(CodexLaunch launch, Process process) {
+        this.launch = launch;
+        this.process = process;
+        this.stderr = new StderrTail(process.getErrorStream(), launch.stderrLines(), launch.name() + "-" + process.pid());
+        this.exit = process.onExit().thenApply(Process::exitValue);
+    }
+
+    /** Spawns the process; a binary that cannot be executed is a {@link CodexProcessException}. */
+    public static CodexProcess start(CodexLaunch launch) {
+        ProcessBuilder pb = new ProcessBuilder(launch.command());
+        launch.applyEnvironment(pb.environment());
+        if (launch.workingDirectory() != null) {
+            pb.directory(launch.workingDirectory().toFile());
+        }
+        pb.redirectErrorStream(false);
+        try {
+            Process p = pb.start();
+            LOG.debug("started {} (pid {})", launch.command(), p.pid());
+            return new CodexProcess(launch, p);
+        } catch (IOException e) {
+            throw new CodexProcessException("cannot start " + launch.binary() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public CodexLaunch launch() {
+        return launch;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public OutputStream stdin() {
+        return process.getOutputStream();
+    }
+
+    public InputStream stdout() {
+        return process.getInputStream();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Completes with the exit code when the process ends, for whatever reason. */
+    public CompletableFuture<Integer> exitFuture() {
+        return exit.copy();
+    }
+
+    public OptionalInt exitCode() {
+        return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+    }
+
+    /** Whether {@code code} means the process ended because it was told to. */
+    public static boolean isCleanExit(int code) {
+        return CLEAN_EXIT_CODES.contains(code);
+    }
+
+    /** The last {@code n} stderr lines, oldest first, secrets redacted. */
+    public List<String> stderrTail(int n) {
+        return stderr.last(n);
+    }
+
+    public long stderrBytes() {
+        return stderr.bytesRead();
+    }
+
+    /**
+     * An exception describing this process's end, for {@code context} (e.g. "before answering
+     * initialize"): waits up to {@code wait} for the exit, then includes exit code and stderr tail.
+     */
+    public CodexProcessException deathException(String context, Duration wait, Throwable cause) {
+        Integer code = null;
+        try {
+            if (process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                code = process.exitValue();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stderr.awaitEnd(200);
+        List<String> tail = stderrTail(20);
+        String what = code == null
+                ? "codex (pid " + pid() + ") stopped answering " + context
+                : "codex (pid " + pid() + ") exited with code " + code + " " + context;
+        String lastWords = lastErrorLine(tail);
+        return new CodexProcessException(lastWords == null ? what : what + ": " + lastWords, code, tail, cause);
+    }
+
+    /** Codex reports fatal start-up problems as a line starting with {@code Error:}. */
+    private static String lastErrorLine(List<String> tail) {
+        for (int i = tail.size() - 1; i >= 0; i--) {
+            String line = tail.get(i).strip();
+            if (line.startsWith("Error:") || line.startsWith("error:")) {
+                return line;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Stops the process by the ladder and returns its exit code. Every descendant seen before the
+     * ladder started and still alive after it is killed too (MCP servers codex started run in
+     * their own process groups and would otherwise outlive it). Concurrent callers share one ladder.
+     */
+    @Override
+    public void close() {
+        shutdown();
+    }
+
+    /** Like {@link #close()}, returning the exit code (-1 if the process could not be reaped). */
+    public int shutdown() {
+        if (!closing.compareAndSet(false, true)) {
+            return closed.join();
+        }
+        int code = -1;
+        try {
+            code = runLadder();
+        } finally {
+            closed.complete(code);
+        }
+        return code;
+    }
+
+    private int runLadder() {
+        List<ProcessHandle> descendants = process.descendants().collect(Collectors.toList());
+        try {
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            LOG.debug("closing codex stdin: {}", e.getMessage());
+        }
+        if (!waitFor(launch.closeGrace())) {
+            LOG.debug("codex (pid {}) still running {} ms after stdin closed; sending SIGTERM",
+                    pid(), launch.closeGrace().toMillis());
+            descendants = refresh(descendants);
+            process.destroy();
+            if (!waitFor(launch.terminateGrace())) {
+                LOG.warn("codex (pid {}) ignored SIGTERM; killing it", pid());
+                descendants = refresh(descendants);
+                process.destroyForcibly();
+                waitFor(launch.killGrace());
+            }
+        }
+        for (ProcessHandle d : descendants) {
+            if (d.isAlive()) {
+                LOG.debug("killing leftover codex descendant pid {}", d.pid());
+                d.destroyForcibly();
+            }
+        }
+        closeQuietly(process.getInputStream());
+        if (process.isAlive()) {
+            LOG.warn("codex (pid {}) survived SIGKILL; it is orphaned", pid());
+            return -1;
+        }
+        return process.exitValue();
+    }
+
+    private List<ProcessHandle> refresh(List<ProcessHandle> known) {
+        List<ProcessHandle> now = process.descendants().collect(Collectors.toList());
+        for (ProcessHandle h : known) {
+            if (!now.contains(h)) {
+                now.add(h);
+            }
+        }
+        return now;
+    }
+
+    private boolean waitFor(Duration d) {
+        try {
+            return process.waitFor(Math.max(0, d.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.codexbridge.process;
+
+import dev.codexbridge.CodexException;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * The codex process could not be started, exited early, or died. Carries the exit code (when
+ * known) and the last lines codex wrote to stderr, with secrets redacted.
+ */
+public class CodexProcessException extends CodexException {
+    private static final long serialVersionUID = 1L;
+
+    private final Integer exitCode;
+    private final List<String> stderrTail;
+
+    public CodexProcessException(String message, Integer exitCode, List<String> stderrTail, Throwable cause) {
+        super(withTail(message, stderrTail), cause);
+        this.exitCode = exitCode;
+        this.stderrTail = stderrTail == null ? List.of() : List.copyOf(stderrTail);
+    }
+
+    public CodexProcessException(String message, Throwable cause) {
+        this(message, null, List.of(), cause);
+    }
+
+    public CodexProcessException(String message) {
+        this(message, null, List.of(), null);
+    }
+
+    public OptionalInt exitCode() {
+        return exitCode == null ? OptionalInt.empty() : OptionalInt.of(exitCode);
+    }
+
+    /** The last stderr lines, oldest first, secrets redacted. */
+    public List<String> stderrTail() {
+        return stderrTail;
+    }
+
+    private static String withTail(String message, List<String> tail) {
+        if (tail == null || tail.isEmpty()) {
+            return message;
+        }
+        StringBuilder sb = new StringBuilder(message).append("\ncodex stderr (last ").append(tail.size())
+                .append(tail.size() == 1 ? " line" : " lines").append("):");
+        for (String line : tail) {
+            sb.append("\n  ").append(line);
+        }
+        return sb.toString();
+    }
+}

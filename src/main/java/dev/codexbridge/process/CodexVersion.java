@@ -1,0 +1,82 @@
+package dev.codexbridge.process;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A codex CLI version, {@code major.minor.patch}, ordered numerically. */
+public record CodexVersion(int major, int minor, int patch) implements Comparable<CodexVersion> {
+    /** Oldest codex whose app-server v2 protocol this library speaks. */
+    public static final CodexVersion MINIMUM_SUPPORTED = new CodexVersion(0, 125, 0);
+    /** The version the project is built and tested against (from the build). */
+    public static final CodexVersion PINNED = parse(BuildInfo.get("codex.pinnedVersion"))
+            .orElseThrow(() -> new IllegalStateException("codex-bridge.properties lacks codex.pinnedVersion"));
+
+    private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)");
+    private static final Comparator<CodexVersion> ORDER = Comparator.comparingInt(CodexVersion::major)
+            .thenComparingInt(CodexVersion::minor)
+            .thenComparingInt(CodexVersion::patch);
+
+    public CodexVersion {
+        if (major < 0 || minor < 0 || patch < 0) {
+            throw new IllegalArgumentException("version parts must be >= 0");
+        }
+    }
+
+    /** The first {@code N.N.N} in {@code text} (e.g. {@code "codex-cli 0.169.0"}), if any. */
+    public static Optional<CodexVersion> parse(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        Matcher m = VERSION.matcher(text);
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new CodexVersion(
+                    Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    public boolean isAtLeast(CodexVersion other) {
+        return compareTo(other) >= 0;
+    }
+
+    @Override
+    public int compareTo(CodexVersion other) {
+        return ORDER.compare(this, other);
+    }
+
+    @Override
+    public String toString() {
+        return major + "." + minor + "." + patch;
+    }
+
+    /** Values the build writes into {@code codex-bridge.properties}. */
+    static final class BuildInfo {
+        private static final Properties PROPS = load();
+
+        static String get(String key) {
+            return PROPS.getProperty(key);
+        }
+
+        private static Properties load() {
+            Properties p = new Properties();
+            try (InputStream in = CodexVersion.class.getResourceAsStream("/dev/codexbridge/codex-bridge.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return p;
+        }
+    }
+}

@@ -1,0 +1,638 @@
+package dev.codexbridge.rpc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.json.Json;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A line-delimited JSON-RPC peer over any pair of byte streams, speaking codex's dialect
+ * (JSON-RPC 2.0 without {@code "jsonrpc"}).
+ *
+ * <ul>
+ *   <li>Outgoing requests get {@code long} ids from 1 and always carry {@code params}; one locked
+ *       writer appends {@code \n} and flushes.</li>
+ *   <li>One reader thread parses lines, completes response futures (on a callback executor, never
+ *       on itself) and hands requests and notifications, in arrival order, to an
+ *       {@link InboundSink}. It never runs host code.</li>
+ *   <li>Every pending request is removed on every exit path: response, error, timeout,
+ *       cancellation, close and end of stream; on close or EOF all of them fail at once with
+ *       {@link ConnectionClosedException}.</li>
+ *   <li>Malformed and over-long lines are counted, logged and skipped.</li>
+ *   <li>{@code -32001} (server overloaded) is retried per {@link RetryPolicy} within the request's
+ *       deadline.</li>
+ * </ul>
+ */
+public final class JsonRpcPeer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JsonRpcPeer.class);
+    /** Log the first few bad lines in full detail, then only every n-th, so a flood cannot flood the log. */
+    private static final int LOUD_MALFORMED = 10;
+    private static final int MALFORMED_LOG_EVERY = 1000;
+    private static final int PREVIEW_BYTES = 200;
+
+    public static final int DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
+    private final String name;
+    private final InputStream input;
+    private final OutputStream output;
+    private final int maxLineBytes;
+    private final Duration defaultTimeout;
+    private final RetryPolicy retryPolicy;
+    private final Executor callbackExecutor;
+    private final Map<String, RequestHandler> handlers;
+    private final InboundSink sink;
+
+    private final Object writeLock = new Object();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<RequestId, String> unansweredInbound = new ConcurrentHashMap<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean open = new AtomicBoolean(true);
+    private final CompletableFuture<ConnectionClosedException> closed = new CompletableFuture<>();
+
+    private final AtomicLong linesRead = new AtomicLong();
+    private final AtomicLong messagesSent = new AtomicLong();
+    private final AtomicLong malformedLines = new AtomicLong();
+    private final AtomicLong oversizedLines = new AtomicLong();
+    private final AtomicLong unmatchedResponses = new AtomicLong();
+    private final AtomicLong overloadRetries = new AtomicLong();
+
+    private volatile Thread readerThread;
+
+    private JsonRpcPeer(Builder b) {
+        this.name = b.name;
+        this.input = b.input;
+        this.output = b.output instanceof BufferedOutputStream ? b.output : new BufferedOutputStream(b.output, 16 * 1024);
+        this.maxLineBytes = b.maxLineBytes;
+        this.defaultTimeout = b.defaultTimeout;
+        this.retryPolicy = b.retryPolicy;
+        this.callbackExecutor = b.callbackExecutor;
+        this.handlers = Map.copyOf(b.handlers);
+        this.sink = b.sink != null ? b.sink : new SerialDispatcher(this, b.notificationListener, name);
+    }
+
+    public static Builder builder(InputStream input, OutputStream output) {
+        return new Builder(input, output);
+    }
+
+    /** Starts the reader thread. Idempotent. Register handlers and the sink before this. */
+    public JsonRpcPeer start() {
+        if (started.compareAndSet(false, true)) {
+            Thread t = new Thread(this::readLoop, "codex-bridge-reader-" + name);
+            t.setDaemon(true);
+            readerThread = t;
+            t.start();
+        }
+        return this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean isOpen() {
+        return open.get();
+    }
+
+    /** Completes, with the reason, when the connection closes for any reason. */
+    public CompletableFuture<ConnectionClosedException> closedFuture() {
+        return closed.copy();
+    }
+
+    // ---------------------------------------------------------------- outgoing requests
+
+    /** Sends a request with the default timeout. {@code params} null means {@code {}}. */
+    public CompletableFuture<JsonNode> request(String method, Object params) {
+        return request(method, params, defaultTimeout);
+    }
+
+    /**
+     * Sends a request. The future completes with the {@code result}, or fails with
+     * {@link RpcException}, {@link RpcTimeoutException} or {@link ConnectionClosedException}.
+     * Cancelling it forgets the request (a late response is then counted as unmatched).
+     */
+    public CompletableFuture<JsonNode> request(String method, Object params, Duration timeout) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(timeout, "timeout");
+        JsonNode paramsNode = toParams(params);
+        Pending p = new Pending(method, paramsNode, timeout);
+        if (!open.get()) {
+            p.future.completeExceptionally(closedCause());
+            return p.future;
+        }
+        p.timeoutTask = RpcThreads.timer().schedule(() -> expire(p), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        p.future.whenComplete((r, e) -> {
+            p.timeoutTask.cancel(false);
+            pending.remove(p.id, p);
+        });
+        sendAttempt(p);
+        return p.future;
+    }
+
+    /** Sends a request and maps its result to {@code type} with the project's mapper. */
+    public <T> CompletableFuture<T> request(String method, Object params, Duration timeout, Class<T> type) {
+        return request(method, params, timeout).thenApply(result -> Json.convert(result, type));
+    }
+
+    /**
+     * Sends a request and waits for the result, unwrapping the future's exception so callers see
+     * the {@link dev.codexbridge.CodexException} subtypes directly.
+     */
+    public JsonNode call(String method, Object params, Duration timeout) {
+        CompletableFuture<JsonNode> f = request(method, params, timeout);
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            f.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new ConnectionClosedException("interrupted while waiting for " + method, e);
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        }
+    }
+
+    /** Sends a notification. */
+    public void notify(String method, Object params) {
+        write(new JsonRpcMessage.Notification(Objects.requireNonNull(method, "method"), toParams(params)));
+    }
+
+    // ---------------------------------------------------------------- answering inbound requests
+
+    /**
+     * Answers {@code request} through the handler table: an unknown method gets {@code -32601},
+     * a failing handler {@code -32603}. The answer is written when the handler's stage completes.
+     */
+    public void serve(JsonRpcMessage.Request request) {
+        RequestHandler handler = handlers.get(request.method());
+        if (handler == null) {
+            respondError(request.id(), new RpcError(RpcError.METHOD_NOT_FOUND, "Unsupported method: " + request.method()));
+            return;
+        }
+        CompletionStage<?> stage;
+        try {
+            stage = handler.handle(request);
+            if (stage == null) {
+                stage = CompletableFuture.completedFuture(null);
+            }
+        } catch (Throwable t) {
+            answerFailure(request, t);
+            return;
+        }
+        stage.whenComplete((result, failure) -> {
+            if (failure != null) {
+                answerFailure(request, failure);
+            } else {
+                respond(request.id(), result);
+            }
+        });
+    }
+
+    /**
+     * Answers an inbound request with a result ({@code null} means {@code {}}). Returns false, and
+     * writes nothing, if the id was already answered, never received, or the connection is closed:
+     * every request gets exactly one response.
+     */
+    public boolean respond(RequestId id, Object result) {
+        JsonNode node = result == null ? Json.object() : result instanceof JsonNode j ? j : Json.tree(result);
+        return answer(id, new JsonRpcMessage.Response(id, node));
+    }
+
+    /** Answers an inbound request with an error; same exactly-once rule as {@link #respond}. */
+    public boolean respondError(RequestId id, RpcError error) {
+        return answer(id, new JsonRpcMessage.ErrorResponse(id, error));
+    }
+
+    private boolean answer(RequestId id, JsonRpcMessage message) {
+        String method = unansweredInbound.remove(id);
+        if (method == null) {
+            LOG.warn("[{}] not answering request {} again: already answered or never received", name, id);
+            return false;
+        }
+        try {
+            write(message);
+            return true;
+        } catch (ConnectionClosedException e) {
+            LOG.debug("[{}] could not answer {} {}: {}", name, method, id, e.getMessage());
+            return false;
+        }
+    }
+
+    private void answerFailure(JsonRpcMessage.Request request, Throwable failure) {
+        Throwable cause = unwrap(failure);
+        if (cause instanceof RpcException rpc) {
+            respondError(request.id(), rpc.error());
+            return;
+        }
+        LOG.warn("[{}] handler for {} failed", name, request.method(), cause);
+        respondError(request.id(), new RpcError(RpcError.INTERNAL_ERROR,
+                "handler for " + request.method() + " failed: " + cause.getClass().getSimpleName()));
+    }
+
+    // ---------------------------------------------------------------- stats and close
+
+    public PeerStats stats() {
+        return new PeerStats(linesRead.get(), messagesSent.get(), malformedLines.get(), oversizedLines.get(),
+                unmatchedResponses.get(), overloadRetries.get(), pending.size(), unansweredInbound.size());
+    }
+
+    /** Closes the connection: fails every pending request and closes both streams. Idempotent. */
+    @Override
+    public void close() {
+        shutdown(new ConnectionClosedException("connection closed by the client"));
+    }
+
+    /** Closes with a specific reason, e.g. the process exit that caused it. */
+    public void close(ConnectionClosedException reason) {
+        shutdown(reason);
+    }
+
+    private void shutdown(ConnectionClosedException reason) {
+        if (!open.compareAndSet(true, false)) {
+            return;
+        }
+        closed.complete(reason);
+        failAllPending(reason);
+        unansweredInbound.clear();
+        closeQuietly(output);
+        Thread reader = readerThread;
+        if (reader != Thread.currentThread()) {
+            closeQuietly(input);
+        }
+        try {
+            sink.closed(reason);
+        } catch (RuntimeException e) {
+            LOG.warn("[{}] inbound sink failed on close", name, e);
+        }
+    }
+
+    private void failAllPending(ConnectionClosedException reason) {
+        List<Pending> all = new ArrayList<>(pending.values());
+        pending.clear();
+        for (Pending p : all) {
+            completeExceptionally(p, reason);
+        }
+    }
+
+    private ConnectionClosedException closedCause() {
+        ConnectionClosedException reason = closed.getNow(null);
+        return reason != null ? reason : new ConnectionClosedException("connection closed");
+    }
+
+    // ---------------------------------------------------------------- internals: writing
+
+    private void sendAttempt(Pending p) {
+        long id = nextId.getAndIncrement();
+        p.id = id;
+        pending.put(id, p);
+        if (p.future.isDone()) {
+            pending.remove(id, p);
+            return;
+        }
+        try {
+            write(new JsonRpcMessage.Request(RequestId.of(id), p.method, p.params));
+        } catch (ConnectionClosedException e) {
+            pending.remove(id, p);
+            completeExceptionally(p, e);
+        }
+    }
+
+    private void write(JsonRpcMessage message) {
+        byte[] bytes = MessageCodec.encode(message);
+        synchronized (writeLock) {
+            if (!open.get()) {
+                throw closedCause();
+            }
+            try {
+                output.write(bytes);
+                output.write('\n');
+                output.flush();
+                messagesSent.incrementAndGet();
+            } catch (IOException e) {
+                ConnectionClosedException reason = new ConnectionClosedException(
+                        "cannot write to the connection: " + e.getMessage(), e);
+                // Shut down outside the lock would be nicer, but the lock only guards the stream
+                // and shutdown never takes it, so calling it here cannot deadlock.
+                shutdown(reason);
+                throw closedCause();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- internals: reading
+
+    private void readLoop() {
+        LineReader reader = new LineReader(input, maxLineBytes);
+        ConnectionClosedException reason;
+        try {
+            while (open.get()) {
+                int length = reader.next();
+                if (length == LineReader.EOF) {
+                    break;
+                }
+                linesRead.incrementAndGet();
+                if (length == LineReader.OVERSIZED) {
+                    long n = oversizedLines.incrementAndGet();
+                    LOG.warn("[{}] skipped a line longer than {} bytes ({} so far)", name, maxLineBytes, n);
+                    continue;
+                }
+                byte[] buffer = reader.buffer();
+                if (isBlank(buffer, length)) {
+                    continue;
+                }
+                JsonRpcMessage message;
+                try {
+                    message = MessageCodec.decode(buffer, 0, length);
+                } catch (MalformedMessageException e) {
+                    reportMalformed(e.getMessage(), buffer, length);
+                    continue;
+                }
+                dispatch(message);
+            }
+            reason = new ConnectionClosedException("codex closed its output (end of stream)");
+        } catch (IOException e) {
+            reason = new ConnectionClosedException("reading from codex failed: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            LOG.error("[{}] reader thread failed", name, e);
+            reason = new ConnectionClosedException("reader failed: " + e, e);
+        }
+        shutdown(reason);
+    }
+
+    private void dispatch(JsonRpcMessage message) {
+        if (message instanceof JsonRpcMessage.Response r) {
+            Pending p = takePending(r.id());
+            if (p != null) {
+                complete(p, r.result());
+            }
+        } else if (message instanceof JsonRpcMessage.ErrorResponse e) {
+            Pending p = e.id() == null ? null : takePending(e.id());
+            if (p == null) {
+                if (e.id() == null) {
+                    unmatchedResponses.incrementAndGet();
+                    LOG.warn("[{}] error response without id: {}", name, e.error().message());
+                }
+                return;
+            }
+            if (e.error().code() == RpcError.SERVER_OVERLOADED && p.attempts < retryPolicy.maxRetries()) {
+                retryLater(p);
+            } else {
+                completeExceptionally(p, new RpcException(p.method, e.error()));
+            }
+        } else if (message instanceof JsonRpcMessage.Request r) {
+            if (unansweredInbound.putIfAbsent(r.id(), r.method()) != null) {
+                LOG.warn("[{}] duplicate inbound request id {} ({}) ignored", name, r.id(), r.method());
+                return;
+            }
+            sink.accept(r);
+        } else if (message instanceof JsonRpcMessage.Notification n) {
+            sink.accept(n);
+        }
+    }
+
+    private Pending takePending(RequestId id) {
+        Long key = id.asLong();
+        Pending p = key == null ? null : pending.remove(key);
+        if (p == null) {
+            unmatchedResponses.incrementAndGet();
+            LOG.debug("[{}] response for unknown or expired request id {}", name, id);
+        }
+        return p;
+    }
+
+    private void retryLater(Pending p) {
+        p.attempts++;
+        overloadRetries.incrementAndGet();
+        Duration delay = retryPolicy.delayBefore(p.attempts);
+        LOG.debug("[{}] {} overloaded; retry {} in {} ms", name, p.method, p.attempts, delay.toMillis());
+        RpcThreads.timer().schedule(() -> {
+            if (!p.future.isDone() && open.get()) {
+                sendAttempt(p);
+            }
+        }, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void expire(Pending p) {
+        pending.remove(p.id, p);
+        completeExceptionally(p, new RpcTimeoutException(p.method, p.timeout));
+    }
+
+    private void complete(Pending p, JsonNode result) {
+        callbackExecutor.execute(() -> p.future.complete(result));
+    }
+
+    private void completeExceptionally(Pending p, Throwable failure) {
+        callbackExecutor.execute(() -> p.future.completeExceptionally(failure));
+    }
+
+    private void reportMalformed(String why, byte[] buffer, int length) {
+        long n = malformedLines.incrementAndGet();
+        if (n <= LOUD_MALFORMED || n % MALFORMED_LOG_EVERY == 0) {
+            String preview = new String(buffer, 0, Math.min(length, PREVIEW_BYTES), StandardCharsets.UTF_8);
+            LOG.warn("[{}] skipped malformed line #{} ({}): {}{}", name, n, why, preview,
+                    length > PREVIEW_BYTES ? "…" : "");
+        }
+    }
+
+    private static boolean isBlank(byte[] buffer, int length) {
+        for (int i = 0; i < length; i++) {
+            byte b = buffer[i];
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static JsonNode toParams(Object params) {
+        if (params == null) {
+            return Json.object();
+        }
+        JsonNode node = params instanceof JsonNode j ? j : Json.tree(params);
+        return node.isNull() || node.isMissingNode() ? Json.object() : node;
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** Rethrows a future's failure as the unchecked exception it is. */
+    static RuntimeException rethrow(Throwable failure) {
+        Throwable cause = unwrap(failure);
+        if (cause instanceof RuntimeException re) {
+            return re;
+        }
+        if (cause instanceof Error err) {
+            throw err;
+        }
+        return new CompletionException(cause);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing a dead pipe: nothing left to tell anyone
+        }
+    }
+
+    private static final class Pending {
+        final String method;
+        final JsonNode params;
+        final Duration timeout;
+        final CompletableFuture<JsonNode> future = new CompletableFuture<>();
+        volatile long id;
+        volatile int attempts;
+        volatile ScheduledFuture<?> timeoutTask;
+
+        Pending(String method, JsonNode params, Duration timeout) {
+            this.method = method;
+            this.params = params;
+            this.timeout = timeout;
+        }
+    }
+
+    /**
+     * The default sink when the host brings none: one daemon thread, started on the first inbound
+     * message, that serves requests through the handler table and passes notifications to a
+     * listener, in arrival order.
+     */
+    private static final class SerialDispatcher implements InboundSink {
+        private final JsonRpcPeer peer;
+        private final Consumer<JsonRpcMessage.Notification> listener;
+        private final java.util.concurrent.ExecutorService executor;
+
+        SerialDispatcher(JsonRpcPeer peer, Consumer<JsonRpcMessage.Notification> listener, String name) {
+            this.peer = peer;
+            this.listener = listener;
+            java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(
+                    1, 1, 5, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                    RpcThreads.daemon("codex-bridge-dispatch-" + name));
+            pool.allowCoreThreadTimeOut(true);
+            this.executor = pool;
+        }
+
+        @Override
+        public void accept(JsonRpcMessage.Inbound message) {
+            executor.execute(() -> {
+                if (message instanceof JsonRpcMessage.Request r) {
+                    peer.serve(r);
+                } else if (listener != null) {
+                    try {
+                        listener.accept((JsonRpcMessage.Notification) message);
+                    } catch (RuntimeException e) {
+                        LOG.warn("[{}] notification listener failed on {}", peer.name, message.method(), e);
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void closed(ConnectionClosedException cause) {
+            executor.shutdown();
+        }
+    }
+
+    /** Configures a peer; {@link #build()} returns it unstarted. */
+    public static final class Builder {
+        private final InputStream input;
+        private final OutputStream output;
+        private String name = "peer";
+        private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
+        private Duration defaultTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+        private Executor callbackExecutor = RpcThreads.callbacks();
+        private final Map<String, RequestHandler> handlers = new HashMap<>();
+        private InboundSink sink;
+        private Consumer<JsonRpcMessage.Notification> notificationListener;
+
+        private Builder(InputStream input, OutputStream output) {
+            this.input = Objects.requireNonNull(input, "input");
+            this.output = Objects.requireNonNull(output, "output");
+        }
+
+        /** Names the reader thread and log lines. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        public Builder maxLineBytes(int maxLineBytes) {
+            if (maxLineBytes <= 0) {
+                throw new IllegalArgumentException("maxLineBytes must be positive");
+            }
+            this.maxLineBytes = maxLineBytes;
+            return this;
+        }
+
+        public Builder defaultTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive");
+            }
+            this.defaultTimeout = timeout;
+            return this;
+        }
+
+        public Builder retryPolicy(RetryPolicy retryPolicy) {
+            this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+            return this;
+        }
+
+        /** Where request futures complete. Defaults to a shared daemon pool. */
+        public Builder callbackExecutor(Executor executor) {
+            this.callbackExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** Registers the handler {@link JsonRpcPeer#serve} uses for {@code method}. */
+        public Builder handler(String method, RequestHandler handler) {
+            handlers.put(Objects.requireNonNull(method, "method"), Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        /**
+         * Where inbound requests and notifications go. Without one, the peer serves requests with
+         * its handler table and passes notifications to {@link #onNotification}, on a dispatch thread.
+         */
+        public Builder inbound(InboundSink sink) {
+            this.sink = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /** Notification listener for the default dispatcher; ignored when {@link #inbound} is set. */
+        public Builder onNotification(Consumer<JsonRpcMessage.Notification> listener) {
+            this.notificationListener = listener;
+            return this;
+        }
+
+        public JsonRpcPeer build() {
+            return new JsonRpcPeer(this);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.codexbridge.rpc;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Reads {@code \n}-terminated lines of bytes with a hard cap on line length. An over-long line is
+ * consumed and reported as {@link #OVERSIZED} without ever holding more than the cap in memory.
+ * A trailing {@code \r} is dropped. Not thread-safe: one reader thread owns it.
+ */
+public final class LineReader {
+    public static final int EOF = -1;
+    public static final int OVERSIZED = -2;
+
+    private static final int CHUNK = 64 * 1024;
+    private static final int INITIAL_LINE = 8 * 1024;
+    /** After a huge line, give the memory back instead of keeping it for the session's lifetime. */
+    private static final int SHRINK_ABOVE = 1024 * 1024;
+
+    private final InputStream in;
+    private final int maxLineBytes;
+    private final byte[] chunk = new byte[CHUNK];
+    private int pos;
+    private int limit;
+    private byte[] line = new byte[INITIAL_LINE];
+    private int lineLength;
+
+    public LineReader(InputStream in, int maxLineBytes) {
+        if (maxLineBytes <= 0) {
+            throw new IllegalArgumentException("maxLineBytes must be positive");
+        }
+        this.in = in;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /**
+     * Reads the next line into {@link #buffer()} and returns its length, or {@link #EOF}, or
+     * {@link #OVERSIZED} for a line longer than the cap (already skipped). A last line without a
+     * newline is returned as a line.
+     */
+    public int next() throws IOException {
+        if (line.length > SHRINK_ABOVE) {
+            line = new byte[INITIAL_LINE];
+        }
+        lineLength = 0;
+        boolean discarding = false;
+        boolean sawBytes = false;
+        while (true) {
+            if (pos == limit) {
+                int n = in.read(chunk, 0, CHUNK);
+                if (n < 0) {
+                    if (discarding) {
+                        return OVERSIZED;
+                    }
+                    return sawBytes ? stripCr() : EOF;
+                }
+                pos = 0;
+                limit = n;
+                continue;
+            }
+            int newline = indexOfNewline(pos, limit);
+            int end = newline < 0 ? limit : newline;
+            int n = end - pos;
+            sawBytes = true;
+            if (!discarding) {
+                if ((long) lineLength + n > maxLineBytes) {
+                    discarding = true;
+                    lineLength = 0;
+                } else {
+                    append(pos, n);
+                }
+            }
+            pos = newline < 0 ? limit : newline + 1;
+            if (newline >= 0) {
+                return discarding ? OVERSIZED : stripCr();
+            }
+        }
+    }
+
+    /** The bytes of the last line returned by {@link #next()}, valid until the next call. */
+    public byte[] buffer() {
+        return line;
+    }
+
+    private int stripCr() {
+        if (lineLength > 0 && line[lineLength - 1] == '\r') {
+            lineLength--;
+        }
+        return lineLength;
+    }
+
+    private int indexOfNewline(int from, int to) {
+        byte[] c = chunk;
+        for (int i = from; i < to; i++) {
+            if (c[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void append(int from, int n) {
+        int needed = lineLength + n;
+        if (needed > line.length) {
+            long grown = Math.max((long) line.length * 2, needed);
+            byte[] bigger = new byte[(int) Math.min(grown, (long) maxLineBytes + 1)];
+            System.arraycopy(line, 0, bigger, 0, lineLength);
+            line = bigger;
+        }
+        System.arraycopy(chunk, from, line, lineLength, n);
+        lineLength = needed;
+    }
+}
