@@ -11,13 +11,13 @@ import java.util.regex.Pattern;
 
 /** A codex CLI version, {@code major.minor.patch}, ordered numerically. */
 public record CodexVersion(int major, int minor, int patch) implements Comparable<CodexVersion> {
+    private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)");
     /** Oldest codex whose app-server v2 protocol this library speaks. */
     public static final CodexVersion MINIMUM_SUPPORTED = new CodexVersion(0, 125, 0);
     /** The version the project is built and tested against (from the build). */
     public static final CodexVersion PINNED = parse(BuildInfo.get("codex.pinnedVersion"))
             .orElseThrow(() -> new IllegalStateException("codex-bridge.properties lacks codex.pinnedVersion"));
 
-    private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)");
     private static final Comparator<CodexVersion> ORDER = Comparator.comparingInt(CodexVersion::major)
             .thenComparingInt(CodexVersion::minor)
             .thenComparingInt(CodexVersion::patch);

@@ -65,6 +65,7 @@ public final class JsonRpcPeer implements AutoCloseable {
     private final Executor callbackExecutor;
     private final Map<String, RequestHandler> handlers;
     private final InboundSink sink;
+    private final WireTap tap;
 
     private final Object writeLock = new Object();
     private final AtomicLong nextId = new AtomicLong(1);
@@ -92,6 +93,7 @@ public final class JsonRpcPeer implements AutoCloseable {
         this.retryPolicy = b.retryPolicy;
         this.callbackExecutor = b.callbackExecutor;
         this.handlers = Map.copyOf(b.handlers);
+        this.tap = b.tap;
         this.sink = b.sink != null ? b.sink : new SerialDispatcher(this, b.notificationListener, name);
     }
 
@@ -327,6 +329,9 @@ public final class JsonRpcPeer implements AutoCloseable {
                 throw closedCause();
             }
             try {
+                if (tap != null) {
+                    tap.outgoing(bytes);
+                }
                 output.write(bytes);
                 output.write('\n');
                 output.flush();
@@ -362,6 +367,9 @@ public final class JsonRpcPeer implements AutoCloseable {
                 byte[] buffer = reader.buffer();
                 if (isBlank(buffer, length)) {
                     continue;
+                }
+                if (tap != null) {
+                    tap.incoming(buffer, length);
                 }
                 JsonRpcMessage message;
                 try {
@@ -571,6 +579,7 @@ public final class JsonRpcPeer implements AutoCloseable {
         private final Map<String, RequestHandler> handlers = new HashMap<>();
         private InboundSink sink;
         private Consumer<JsonRpcMessage.Notification> notificationListener;
+        private WireTap tap;
 
         private Builder(InputStream input, OutputStream output) {
             this.input = Objects.requireNonNull(input, "input");
@@ -628,6 +637,12 @@ public final class JsonRpcPeer implements AutoCloseable {
         /** Notification listener for the default dispatcher; ignored when {@link #inbound} is set. */
         public Builder onNotification(Consumer<JsonRpcMessage.Notification> listener) {
             this.notificationListener = listener;
+            return this;
+        }
+
+        /** Observes raw lines in both directions (fixture recording, conformance checks). */
+        public Builder wireTap(WireTap tap) {
+            this.tap = tap;
             return this;
         }
 

@@ -1,0 +1,123 @@
+package dev.codexbridge.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Writes a throw-away {@code CODEX_HOME} whose {@code config.toml} points codex at a
+ * {@link ScriptedModelServer}: a made-up model slug (so codex uses its fallback tool set), no
+ * retries (deterministic failures), and the plugin and app features off (no start-up network).
+ */
+public final class IsolatedCodexHome {
+    public static final String MODEL = "mock-model";
+    public static final String PROVIDER = "mock_provider";
+
+    private IsolatedCodexHome() {
+    }
+
+    public static Builder builder(Path dir, URI modelBaseUrl) {
+        return new Builder(dir, modelBaseUrl);
+    }
+
+    public static final class Builder {
+        private final Path dir;
+        private final URI baseUrl;
+        private String approvalPolicy = "never";
+        private String sandboxMode = "read-only";
+        private String model = MODEL;
+        private final StringBuilder rootExtra = new StringBuilder();
+        private final StringBuilder tablesExtra = new StringBuilder();
+
+        private Builder(Path dir, URI baseUrl) {
+            this.dir = Objects.requireNonNull(dir, "dir");
+            this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+        }
+
+        /** {@code never} (default), {@code on-request}. ({@code untrusted} is rejected by codex in config.toml.) */
+        public Builder approvalPolicy(String policy) {
+            this.approvalPolicy = policy;
+            return this;
+        }
+
+        /** {@code read-only} (default), {@code workspace-write}, {@code danger-full-access}. */
+        public Builder sandboxMode(String mode) {
+            this.sandboxMode = mode;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        /** Raw TOML lines for the root table (before any table header). */
+        public Builder rootToml(String toml) {
+            rootExtra.append(toml).append(toml.endsWith("\n") ? "" : "\n");
+            return this;
+        }
+
+        /** Raw TOML appended after the generated tables (e.g. {@code [mcp_servers.x]}). */
+        public Builder extraToml(String toml) {
+            tablesExtra.append(toml).append(toml.endsWith("\n") ? "" : "\n");
+            return this;
+        }
+
+        /** The {@code config.toml} text this builder writes. */
+        public String configToml() {
+            return "# Written by codex-bridge's IsolatedCodexHome for an offline run.\n"
+                    + "model = " + quote(model) + "\n"
+                    + "approval_policy = " + quote(approvalPolicy) + "\n"
+                    + "sandbox_mode = " + quote(sandboxMode) + "\n"
+                    + "model_provider = " + quote(PROVIDER) + "\n"
+                    + rootExtra
+                    + "\n[features]\n"
+                    + "plugins = false\n"
+                    + "apps = false\n"
+                    + "\n[model_providers." + PROVIDER + "]\n"
+                    + "name = \"codex-bridge scripted model\"\n"
+                    + "base_url = " + quote(baseUrl.toString()) + "\n"
+                    + "wire_api = \"responses\"\n"
+                    + "request_max_retries = 0\n"
+                    + "stream_max_retries = 0\n"
+                    + (tablesExtra.length() > 0 ? "\n" + tablesExtra : "");
+        }
+
+        /** Creates the folder if needed, writes {@code config.toml}, returns the folder. */
+        public Path write() {
+            try {
+                Files.createDirectories(dir);
+                Files.writeString(dir.resolve("config.toml"), configToml());
+                return dir;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + dir.resolve("config.toml"), e);
+            }
+        }
+
+        /** A TOML basic string. */
+        private static String quote(String s) {
+            StringBuilder sb = new StringBuilder("\"");
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '"' -> sb.append("\\\"");
+                    case '\\' -> sb.append("\\\\");
+                    case '\n' -> sb.append("\\n");
+                    case '\t' -> sb.append("\\t");
+                    case '\r' -> sb.append("\\r");
+                    default -> {
+                        if (c < 0x20 || c == 0x7f) {
+                            sb.append(String.format("\\u%04X", (int) c));
+                        } else {
+                            sb.append(c);
+                        }
+                    }
+                }
+            }
+            return sb.append('"').toString();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.codexbridge.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** One HTTP request codex sent to the {@link ScriptedModelServer}. Header names are lower case. */
+public record RecordedRequest(String method, String path, Map<String, List<String>> headers, JsonNode body) {
+
+    public Optional<String> header(String name) {
+        List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+    }
+
+    /** The {@code input} items of a Responses API request body. */
+    public List<JsonNode> inputItems() {
+        JsonNode input = body == null ? null : body.get("input");
+        if (input == null || !input.isArray()) {
+            return List.of();
+        }
+        java.util.ArrayList<JsonNode> out = new java.util.ArrayList<>();
+        input.forEach(out::add);
+        return out;
+    }
+
+    /** The {@code output} codex sent back for tool call {@code callId}, if this request carries it. */
+    public Optional<String> functionCallOutput(String callId) {
+        for (JsonNode item : inputItems()) {
+            if ("function_call_output".equals(item.path("type").asText()) && callId.equals(item.path("call_id").asText())) {
+                JsonNode output = item.get("output");
+                return Optional.of(output.isTextual() ? output.textValue() : output.toString());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The names of the tools codex offered the model. */
+    public List<String> toolNames() {
+        JsonNode tools = body == null ? null : body.get("tools");
+        if (tools == null || !tools.isArray()) {
+            return List.of();
+        }
+        java.util.ArrayList<String> names = new java.util.ArrayList<>();
+        tools.forEach(t -> names.add(t.path("name").asText(t.path("type").asText())));
+        return names;
+    }
+}

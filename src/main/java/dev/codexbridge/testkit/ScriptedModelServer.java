@@ -1,0 +1,192 @@
+package dev.codexbridge.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.rpc.RpcThreads;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A loopback HTTP server that speaks the OpenAI Responses API the way codex uses it, so the real
+ * codex binary runs whole turns offline. Each {@code POST …/responses} gets the next scripted
+ * {@link ModelReply}; {@code GET …/models} answers an empty list. Every request is recorded.
+ *
+ * <p>A request that finds the script empty is answered 500 and counted in
+ * {@link #unscriptedRequests()}, so a test that under-scripts fails loudly rather than hanging.
+ */
+public final class ScriptedModelServer implements AutoCloseable {
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final ConcurrentLinkedQueue<ModelReply> script = new ConcurrentLinkedQueue<>();
+    private final List<RecordedRequest> requests = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger unscripted = new AtomicInteger();
+
+    private ScriptedModelServer(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /** Starts on 127.0.0.1 at a free port. */
+    public static ScriptedModelServer start() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+            ExecutorService executor = Executors.newFixedThreadPool(2, RpcThreads.daemon("codex-bridge-model-server"));
+            ScriptedModelServer s = new ScriptedModelServer(server, executor);
+            server.createContext("/", s::handle);
+            server.setExecutor(executor);
+            server.start();
+            return s;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the scripted model server: " + e.getMessage(), e);
+        }
+    }
+
+    /** The API base URL to put in codex's provider config, e.g. {@code http://127.0.0.1:41234/v1}. */
+    public URI baseUrl() {
+        InetSocketAddress a = server.getAddress();
+        return URI.create("http://" + a.getAddress().getHostAddress() + ":" + a.getPort() + "/v1");
+    }
+
+    /** Appends replies to the script, answered in order. */
+    public ScriptedModelServer enqueue(ModelReply... replies) {
+        Collections.addAll(script, replies);
+        return this;
+    }
+
+    /** Replies not yet consumed. */
+    public int remaining() {
+        return script.size();
+    }
+
+    /** Every request received so far, in order. */
+    public List<RecordedRequest> requests() {
+        synchronized (requests) {
+            return List.copyOf(requests);
+        }
+    }
+
+    /** Only the {@code POST …/responses} requests. */
+    public List<RecordedRequest> responsesRequests() {
+        List<RecordedRequest> out = new ArrayList<>();
+        for (RecordedRequest r : requests()) {
+            if ("POST".equals(r.method()) && r.path().endsWith("/responses")) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** Requests that arrived when the script was already empty. */
+    public int unscriptedRequests() {
+        return unscripted.get();
+    }
+
+    /** Waits until {@code n} responses requests arrived. */
+    public void awaitResponsesRequests(int n, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (responsesRequests().size() < n) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("expected " + n + " model requests, got " + responsesRequests().size());
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+            String path = exchange.getRequestURI().getPath();
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            requests.add(new RecordedRequest(method, path, headersOf(exchange), parseBody(body)));
+            if ("GET".equals(method) && path.endsWith("/models")) {
+                send(exchange, 200, "application/json", "{\"models\":[]}".getBytes(StandardCharsets.UTF_8), Map.of());
+            } else if ("POST".equals(method) && path.endsWith("/responses")) {
+                ModelReply reply = script.poll();
+                if (reply == null) {
+                    unscripted.incrementAndGet();
+                    send(exchange, 500, "application/json",
+                            "{\"error\":{\"message\":\"scripted model server: script exhausted\",\"type\":\"server_error\"}}"
+                                    .getBytes(StandardCharsets.UTF_8), Map.of());
+                } else if (reply instanceof ModelReply.Stream stream) {
+                    send(exchange, 200, "text/event-stream", stream.body(), Map.of("cache-control", "no-cache"));
+                } else if (reply instanceof ModelReply.HttpError error) {
+                    Map<String, String> headers = new LinkedHashMap<>(error.headers());
+                    String type = headers.remove("content-type");
+                    send(exchange, error.status(), type == null ? "application/json" : type,
+                            error.body().getBytes(StandardCharsets.UTF_8), headers);
+                }
+            } else {
+                send(exchange, 404, "application/json",
+                        "{\"error\":{\"message\":\"not found\"}}".getBytes(StandardCharsets.UTF_8), Map.of());
+            }
+        }
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, byte[] body,
+                             Map<String, String> extra) throws IOException {
+        exchange.getResponseHeaders().set("content-type", contentType);
+        exchange.getResponseHeaders().set("connection", "close");
+        extra.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private static Map<String, List<String>> headersOf(HttpExchange exchange) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        exchange.getRequestHeaders().forEach((k, v) -> out.put(k.toLowerCase(Locale.ROOT), List.copyOf(v)));
+        return out;
+    }
+
+    private static JsonNode parseBody(byte[] body) {
+        if (body.length == 0) {
+            return null;
+        }
+        try {
+            return Json.mapper().readTree(body);
+        } catch (IOException e) {
+            return Json.nodes().textNode(new String(body, StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package dev.codexbridge.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.codexbridge.json.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Validates messages the client sends against the JSON Schema the pinned codex binary generates
+ * ({@code codex app-server generate-json-schema}, written by the build to {@code target/codex-schema}).
+ *
+ * <p>Strict by default: every object type in the schema that lists its properties is closed
+ * ({@code additionalProperties: false}) unless the schema itself says otherwise, so a misspelled
+ * or invented field fails instead of being silently ignored by codex.
+ */
+public final class WireSchema {
+    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
+    private static volatile WireSchema pinned;
+
+    private final Path dir;
+    private final boolean strict;
+    private final Map<String, JsonSchema> cache = new ConcurrentHashMap<>();
+    private final ObjectNode clientRequests;
+    private final ObjectNode clientNotifications;
+    private final ObjectNode serverRequests;
+
+    public WireSchema(Path dir, boolean strict) {
+        this.dir = dir;
+        this.strict = strict;
+        this.clientRequests = load("ClientRequest.json");
+        this.clientNotifications = load("ClientNotification.json");
+        this.serverRequests = load("ServerRequest.json");
+    }
+
+    /** The strict schema of the pinned binary, from {@code -Dcodexbridge.schemaDir}. */
+    public static WireSchema pinned() {
+        if (pinned == null) {
+            String dir = System.getProperty("codexbridge.schemaDir", "target/codex-schema");
+            pinned = new WireSchema(Paths.get(dir), true);
+        }
+        return pinned;
+    }
+
+    /** Validation errors of one outgoing client message (empty = valid). */
+    public List<String> validateOutgoing(JsonNode message) {
+        if (!message.isObject()) {
+            return List.of("not a JSON object");
+        }
+        if (message.has("method")) {
+            String method = message.get("method").asText();
+            boolean request = message.has("id");
+            ObjectNode union = request ? clientRequests : clientNotifications;
+            JsonNode branch = branchFor(union, method);
+            if (branch == null) {
+                return List.of((request ? "request" : "notification") + " method `" + method
+                        + "` is not in the schema");
+            }
+            return validate((request ? "request:" : "notification:") + method, union, branch, message);
+        }
+        return List.of("a response to a server request: use validateResponse(serverMethod, message)");
+    }
+
+    /** Validation errors of the client's {@code result} for server request {@code serverMethod}. */
+    public List<String> validateResponse(String serverMethod, JsonNode result) {
+        JsonNode branch = branchFor(serverRequests, serverMethod);
+        if (branch == null) {
+            return List.of("server request `" + serverMethod + "` is not in the schema");
+        }
+        String paramsRef = branch.path("properties").path("params").path("$ref").asText();
+        String name = paramsRef.substring(paramsRef.lastIndexOf('/') + 1).replaceFirst("Params$", "Response");
+        Path file = dir.resolve(name + ".json");
+        if (!Files.isRegularFile(file)) {
+            return List.of("no response schema " + file.getFileName() + " for " + serverMethod);
+        }
+        JsonSchema schema = cache.computeIfAbsent("response:" + serverMethod, k -> FACTORY.getSchema(prepare(load(file.getFileName().toString()))));
+        return messages(schema.validate(result));
+    }
+
+    private List<String> validate(String key, ObjectNode union, JsonNode branch, JsonNode message) {
+        JsonSchema schema = cache.computeIfAbsent(key, k -> {
+            ObjectNode root = prepare(union.deepCopy());
+            ObjectNode single = (ObjectNode) branch.deepCopy();
+            single.put("$schema", "http://json-schema.org/draft-07/schema#");
+            single.set("definitions", root.get("definitions"));
+            return FACTORY.getSchema(single);
+        });
+        return messages(schema.validate(message));
+    }
+
+    private static JsonNode branchFor(ObjectNode union, String method) {
+        for (JsonNode branch : union.path("oneOf")) {
+            for (JsonNode m : branch.path("properties").path("method").path("enum")) {
+                if (m.asText().equals(method)) {
+                    return branch;
+                }
+            }
+        }
+        return null;
+    }
+
+    private ObjectNode prepare(ObjectNode root) {
+        if (strict && root.has("definitions")) {
+            close(root.get("definitions"));
+        }
+        return root;
+    }
+
+    /** Closes every object schema below {@code node} that lists properties and leaves extras open. */
+    private static void close(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode o = (ObjectNode) node;
+            if (o.has("properties") && !o.has("additionalProperties")) {
+                o.put("additionalProperties", false);
+            }
+            o.elements().forEachRemaining(WireSchema::close);
+        } else if (node.isArray()) {
+            node.elements().forEachRemaining(WireSchema::close);
+        }
+    }
+
+    private static List<String> messages(Set<ValidationMessage> errors) {
+        return errors.stream().map(ValidationMessage::getMessage).sorted().collect(Collectors.toList());
+    }
+
+    private ObjectNode load(String name) {
+        Path file = dir.resolve(name);
+        try {
+            return (ObjectNode) Json.mapper().readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + " (the build generates it; run `mvn verify`)", e);
+        }
+    }
+
+    /** Collects what a peer sends, for validation after the fact. */
+    public static final class Recorder implements dev.codexbridge.rpc.WireTap {
+        private final List<JsonNode> sent = new ArrayList<>();
+        private final List<JsonNode> received = new ArrayList<>();
+
+        @Override
+        public synchronized void outgoing(byte[] line) {
+            sent.add(Json.parse(new String(line, java.nio.charset.StandardCharsets.UTF_8)));
+        }
+
+        @Override
+        public synchronized void incoming(byte[] buffer, int length) {
+            try {
+                received.add(Json.mapper().readTree(buffer, 0, length));
+            } catch (IOException e) {
+                // malformed lines are the peer's business; the recorder keeps parsable ones
+            }
+        }
+
+        public synchronized List<JsonNode> sent() {
+            return List.copyOf(sent);
+        }
+
+        public synchronized List<JsonNode> received() {
+            return List.copyOf(received);
+        }
+    }
+}
