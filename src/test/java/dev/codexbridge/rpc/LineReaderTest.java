@@ -1,0 +1,70 @@
+package dev.codexbridge.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LineReaderTest {
+
+    private static List<String> readAll(InputStream in, int max) throws IOException {
+        LineReader r = new LineReader(in, max);
+        List<String> out = new ArrayList<>();
+        int n;
+        while ((n = r.next()) != LineReader.EOF) {
+            out.add(n == LineReader.OVERSIZED ? "<oversized>" : new String(r.buffer(), 0, n, StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    /** Delivers one byte per read, the worst case for reassembly. */
+    private static InputStream trickle(String s) {
+        ByteArrayInputStream in = new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
+        return new InputStream() {
+            @Override
+            public int read() {
+                return in.read();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                return in.read(b, off, Math.min(1, len));
+            }
+        };
+    }
+
+    @Test
+    void splitsOnNewlinesDropsCarriageReturnsAndKeepsALastUnterminatedLine() throws IOException {
+        assertThat(readAll(new ByteArrayInputStream("a\r\nb\n\nc".getBytes(StandardCharsets.UTF_8)), 100))
+                .containsExactly("a", "b", "", "c");
+    }
+
+    @Test
+    void reassemblesLinesDeliveredOneByteAtATime() throws IOException {
+        assertThat(readAll(trickle("héllo\nwörld\n"), 100)).containsExactly("héllo", "wörld");
+    }
+
+    @Test
+    void reportsOverLongLinesAndCarriesOn() throws IOException {
+        String s = "ok\n" + "x".repeat(50) + "\nfine\n" + "y".repeat(11) + "\n" + "z".repeat(10) + "\n";
+        assertThat(readAll(trickle(s), 10)).containsExactly("ok", "<oversized>", "fine", "<oversized>", "z".repeat(10));
+    }
+
+    @Test
+    void anOverLongLastLineWithoutNewlineIsStillReportedOversized() throws IOException {
+        assertThat(readAll(new ByteArrayInputStream("w".repeat(20).getBytes(StandardCharsets.UTF_8)), 10))
+                .containsExactly("<oversized>");
+    }
+
+    @Test
+    void handlesLinesLargerThanTheReadChunk() throws IOException {
+        String big = "q".repeat(300_000);
+        assertThat(readAll(new ByteArrayInputStream((big + "\nend\n").getBytes(StandardCharsets.UTF_8)), 1 << 20))
+                .containsExactly(big, "end");
+    }
+}
