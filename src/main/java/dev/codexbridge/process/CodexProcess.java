@@ -114,7 +114,7 @@ public final class CodexProcess implements AutoCloseable {
         stderr.awaitEnd(200);
         List<String> tail = stderrTail(20);
         String what = code == null
-                ? "codex (pid " + pid() + ") stopped answering " + context
+                ? "codex (pid " + pid() + ") closed its output while still running, " + context
                 : "codex (pid " + pid() + ") exited with code " + code + " " + context;
         String lastWords = lastErrorLine(tail);
         return new CodexProcessException(lastWords == null ? what : what + ": " + lastWords, code, tail, cause);

@@ -16,7 +16,9 @@ public final class SecretRedactor {
     private static final List<Rule> RULES = List.of(
             new Rule(Pattern.compile("\\bsk-[A-Za-z0-9_\\-]{6,}"), "sk-" + MASK),
             new Rule(Pattern.compile("(?i)\\b(bearer\\s+)[A-Za-z0-9._~+/=\\-]{6,}"), "$1" + MASK),
-            new Rule(Pattern.compile("(?i)\\b(authorization\\s*[:=]\\s*)(?!bearer\\b)[^\\s,;]+"), "$1" + MASK),
+            new Rule(Pattern.compile(
+                    "(?i)\\b(authorization\\s*[:=]\\s*)(?!bearer\\b)(?:(?:basic|digest|token)\\s+)?[^\\s,;]+"),
+                    "$1" + MASK),
             new Rule(Pattern.compile("\\bgh[pousr]_[A-Za-z0-9]{16,}"), MASK),
             new Rule(Pattern.compile("\\bxox[abprs]-[A-Za-z0-9\\-]{10,}"), MASK),
             new Rule(Pattern.compile("\\bAKIA[0-9A-Z]{16}\\b"), MASK),

@@ -1,0 +1,213 @@
+package dev.codexbridge.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.protocol.ClientInfo;
+import dev.codexbridge.protocol.InitializeParams;
+import dev.codexbridge.rpc.Inbox;
+import dev.codexbridge.rpc.JsonRpcMessage;
+import dev.codexbridge.rpc.RpcTimeoutException;
+import dev.codexbridge.support.Scripts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The process layer against fake codex children that misbehave on purpose. */
+class CodexProcessTest {
+    private static final Duration SHORT = Duration.ofMillis(300);
+    private static final InitializeParams INIT = new InitializeParams(new ClientInfo("t", null, "0"), null);
+
+    @TempDir
+    Path tmp;
+
+    private CodexLaunch.Builder fake(String body) {
+        return CodexLaunch.command(Scripts.write(tmp, "fake-codex", body))
+                .shutdownGrace(SHORT, SHORT, Duration.ofSeconds(2));
+    }
+
+    private static Set<String> threadsNamedFor(long pid) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(n -> n.endsWith("-" + pid) && n.startsWith("codex-bridge-"))
+                .collect(Collectors.toSet());
+    }
+
+    @Test
+    void earlyExitBeforeInitializeIsAProcessExceptionWithExitCodeAndStderrTail() {
+        CodexLaunch launch = fake("echo 'loading config' >&2\n"
+                + "echo 'Error: approval_policy = \"untrusted\" is no longer supported; remove this setting' >&2\n"
+                + "exit 1").build();
+        try (CodexConnection conn = CodexConnection.open(launch, b -> { })) {
+            assertThatThrownBy(() -> conn.initialize(INIT, Duration.ofMinutes(5)))
+                    .isInstanceOf(CodexProcessException.class)
+                    .hasMessageContaining("exited with code 1 before answering initialize")
+                    .hasMessageContaining("Error: approval_policy = \"untrusted\" is no longer supported")
+                    .satisfies(e -> {
+                        CodexProcessException pe = (CodexProcessException) e;
+                        assertThat(pe.exitCode()).hasValue(1);
+                        assertThat(pe.stderrTail()).contains("loading config");
+                    });
+        }
+    }
+
+    @Test
+    void killedWhileARequestIsPendingWakesTheWaiterAtOnce() {
+        CodexLaunch launch = fake("read line\nkill -9 $$").build();
+        try (CodexConnection conn = CodexConnection.open(launch, b -> { })) {
+            CompletableFuture<JsonNode> f = conn.request("thread/start", null, Duration.ofMinutes(10));
+            assertThatThrownBy(f::join).hasCauseInstanceOf(CodexProcessException.class)
+                    .hasMessageContaining("exited with code 137");
+        }
+    }
+
+    @Test
+    void stdoutClosedWhileTheProcessLivesOnFailsRequestsAndStopsTheProcess() {
+        CodexLaunch launch = fake("exec 1>&-\nexec sleep 60").build();
+        CodexConnection conn = CodexConnection.open(launch, b -> { });
+        try {
+            assertThatThrownBy(() -> conn.call("initialize", null, Duration.ofMinutes(5)))
+                    .isInstanceOf(CodexProcessException.class)
+                    .hasMessageContaining("closed its output while still running, before answering initialize");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !conn.process().isAlive());
+        } finally {
+            conn.close();
+        }
+    }
+
+    @Test
+    void megabytesOfStderrNeitherBlockTheChildNorGrowMemory() {
+        CodexLaunch launch = fake("head -c 8000000 /dev/zero | tr '\\0' 'e' >&2\n"
+                + "i=0; while [ $i -lt 3000 ]; do echo \"warn line $i token=sk-abcdefghijklmnop\" >&2; i=$((i+1)); done\n"
+                + "read line\n"
+                + "printf '{\"id\":1,\"result\":{\"ok\":true}}\\n'\n"
+                + "cat >/dev/null").stderrLines(100).build();
+        try (CodexConnection conn = CodexConnection.open(launch, b -> { })) {
+            assertThat(conn.call("ping", null, Duration.ofSeconds(30)).path("ok").asBoolean()).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> conn.process().stderrBytes() > 8_000_000);
+            List<String> tail = conn.process().stderrTail(1000);
+            assertThat(tail).hasSize(100);
+            assertThat(tail.get(99)).isEqualTo("warn line 2999 token=***");
+            assertThat(tail).noneMatch(l -> l.contains("abcdefghijklmnop"));
+        }
+    }
+
+    @Test
+    void aHugeStderrLineIsCappedInTheTail() {
+        CodexLaunch launch = fake("head -c 3000000 /dev/zero | tr '\\0' 'x' >&2\necho >&2\necho done >&2\ncat >/dev/null").build();
+        try (CodexProcess p = CodexProcess.start(launch)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> p.stderrTail(5).contains("done"));
+            List<String> tail = p.stderrTail(5);
+            assertThat(tail.get(0)).hasSize(StderrTail.MAX_LINE_CHARS + 1).endsWith("…");
+        }
+    }
+
+    @Test
+    void aRequestCodexNeverAnswersTimesOutAndTheLadderKillsAProcessThatIgnoresSigterm() {
+        CodexLaunch launch = fake("trap '' TERM\nwhile true; do sleep 1; done").build();
+        CodexConnection conn = CodexConnection.open(launch, b -> { });
+        long pid = conn.process().pid();
+        assertThatThrownBy(() -> conn.call("initialize", null, Duration.ofMillis(200)))
+                .isInstanceOf(RpcTimeoutException.class);
+        int code = conn.process().shutdown();
+        assertThat(code).isEqualTo(137);
+        assertThat(ProcessHandle.of(pid)).isEmpty();
+        conn.close();
+    }
+
+    @Test
+    void aWellBehavedChildStopsAtTheFirstRungWhenStdinCloses() {
+        try (CodexProcess p = CodexProcess.start(fake("cat >/dev/null; exit 0").build())) {
+            assertThat(p.shutdown()).isZero();
+            assertThat(CodexProcess.isCleanExit(0)).isTrue();
+        }
+    }
+
+    @Test
+    void descendantsThatOutliveCodexAreKilled() throws Exception {
+        Path pidFile = tmp.resolve("child.pid");
+        CodexLaunch launch = fake("sleep 300 &\necho $! > '" + pidFile + "'\ncat >/dev/null").build();
+        CodexProcess p = CodexProcess.start(launch);
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
+        long child = Long.parseLong(Files.readString(pidFile).strip());
+        assertThat(ProcessHandle.of(child)).isPresent();
+        p.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
+    }
+
+    @Test
+    void closeIsIdempotentAndSafeFromTwoThreadsAndLeavesNoThreadBehind() throws Exception {
+        CodexConnection conn = CodexConnection.open(fake("trap '' TERM\ncat >/dev/null\nsleep 30").build(), b -> { });
+        long pid = conn.process().pid();
+        assertThat(threadsNamedFor(pid)).hasSize(2);
+        Thread a = new Thread(conn::close);
+        Thread b = new Thread(conn::close);
+        a.start();
+        b.start();
+        a.join(20_000);
+        b.join(20_000);
+        assertThat(a.isAlive() || b.isAlive()).isFalse();
+        conn.close();
+        assertThat(conn.process().isAlive()).isFalse();
+        await().atMost(Duration.ofSeconds(5)).until(() -> threadsNamedFor(pid).isEmpty());
+    }
+
+    @Test
+    void environmentOverlaysCodexHomeOnlyWhenGivenAndNeverTouchesHome() throws Exception {
+        String script = "printf '{\"method\":\"env\",\"params\":{\"home\":\"%s\",\"codexHome\":\"%s\",\"rustLog\":\"%s\",\"extra\":\"%s\"}}\\n'"
+                + " \"$HOME\" \"${CODEX_HOME-unset}\" \"${RUST_LOG-unset}\" \"${BRIDGE_EXTRA-unset}\"\ncat >/dev/null";
+        Map<String, JsonNode> seen = new HashMap<>();
+        for (boolean withHome : new boolean[] {true, false}) {
+            CodexLaunch.Builder b = fake(script).environment("BRIDGE_EXTRA", "yes");
+            if (withHome) {
+                b.codexHome(tmp.resolve("codex-home"));
+            }
+            Inbox inbox = new Inbox();
+            try (CodexConnection conn = CodexConnection.open(b.build(), p -> p.inbound(inbox))) {
+                JsonRpcMessage.Inbound m = inbox.poll(Duration.ofSeconds(10));
+                seen.put(withHome ? "with" : "without", m.params());
+            }
+        }
+        String home = System.getenv("HOME");
+        assertThat(seen.get("with").path("home").asText()).isEqualTo(home);
+        assertThat(seen.get("with").path("codexHome").asText()).isEqualTo(tmp.resolve("codex-home").toString());
+        assertThat(seen.get("without").path("home").asText()).isEqualTo(home);
+        assertThat(seen.get("without").path("codexHome").asText())
+                .isEqualTo(System.getenv().getOrDefault("CODEX_HOME", "unset"));
+        assertThat(seen.get("with").path("extra").asText()).isEqualTo("yes");
+        assertThat(seen.get("with").path("rustLog").asText()).isEqualTo(System.getenv().getOrDefault("RUST_LOG", "warn"));
+    }
+
+    @Test
+    void rustLogSetByTheCallerIsKept() {
+        Map<String, String> env = new HashMap<>(Map.of("RUST_LOG", "debug", "HOME", "/users/alice"));
+        CodexLaunch.appServer(Path.of("/bin/true")).codexHome(Path.of("/home/user/profile/codex")).build()
+                .applyEnvironment(env);
+        assertThat(env).containsEntry("RUST_LOG", "debug").containsEntry("HOME", "/users/alice")
+                .containsEntry("CODEX_HOME", "/home/user/profile/codex");
+    }
+
+    @Test
+    void extraArgumentsAndConfigOverridesFollowAppServer() {
+        CodexLaunch l = CodexLaunch.appServer(Path.of("/opt/codex")).configOverride("model", "\"gpt 5\"").build();
+        assertThat(l.command()).containsExactly("/opt/codex", "app-server", "-c", "model=\"gpt 5\"");
+    }
+
+    @Test
+    void aBinaryThatCannotRunIsAClearProcessException() {
+        assertThatThrownBy(() -> CodexProcess.start(CodexLaunch.appServer(tmp.resolve("missing")).build()))
+                .isInstanceOf(CodexProcessException.class)
+                .hasMessageContaining("cannot start " + tmp.resolve("missing"));
+    }
+}
