@@ -1,11 +1,7 @@
 package dev.codexbridge.process;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Comparator;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,7 +11,7 @@ public record CodexVersion(int major, int minor, int patch) implements Comparabl
     /** Oldest codex whose app-server v2 protocol this library speaks. */
     public static final CodexVersion MINIMUM_SUPPORTED = new CodexVersion(0, 125, 0);
     /** The version the project is built and tested against (from the build). */
-    public static final CodexVersion PINNED = parse(BuildInfo.get("codex.pinnedVersion"))
+    public static final CodexVersion PINNED = parse(dev.codexbridge.BuildInfo.pinnedCodexVersion())
             .orElseThrow(() -> new IllegalStateException("codex-bridge.properties lacks codex.pinnedVersion"));
 
     private static final Comparator<CodexVersion> ORDER = Comparator.comparingInt(CodexVersion::major)
@@ -57,26 +53,5 @@ public record CodexVersion(int major, int minor, int patch) implements Comparabl
     @Override
     public String toString() {
         return major + "." + minor + "." + patch;
-    }
-
-    /** Values the build writes into {@code codex-bridge.properties}. */
-    static final class BuildInfo {
-        private static final Properties PROPS = load();
-
-        static String get(String key) {
-            return PROPS.getProperty(key);
-        }
-
-        private static Properties load() {
-            Properties p = new Properties();
-            try (InputStream in = CodexVersion.class.getResourceAsStream("/dev/codexbridge/codex-bridge.properties")) {
-                if (in != null) {
-                    p.load(in);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return p;
-        }
     }
 }
