@@ -23,6 +23,7 @@ public final class CodexProcess implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CodexProcess.class);
     /** Exit codes of a process that ended because it was asked to (0, SIGINT, SIGPIPE, SIGTERM). */
     private static final Set<Integer> CLEAN_EXIT_CODES = Set.of(0, 130, 141, 143);
+    private static final Duration LEFTOVER_GRACE = Duration.ofMillis(500);
 
     private final CodexLaunch launch;
     private final Process process;
@@ -174,18 +175,35 @@ public final class CodexProcess implements AutoCloseable {
                 waitFor(launch.killGrace());
             }
         }
-        for (ProcessHandle d : descendants) {
-            if (d.isAlive()) {
-                LOG.debug("killing leftover codex descendant pid {}", d.pid());
-                d.destroyForcibly();
-            }
-        }
+        stopLeftovers(descendants);
         closeQuietly(process.getInputStream());
         if (process.isAlive()) {
             LOG.warn("codex (pid {}) survived SIGKILL; it is orphaned", pid());
             return -1;
         }
         return process.exitValue();
+    }
+
+    /**
+     * Descendants that outlived codex get SIGTERM first, so they can release what they hold
+     * (lock files, temp dirs), and SIGKILL only if still alive after a short grace.
+     */
+    private void stopLeftovers(List<ProcessHandle> descendants) {
+        List<ProcessHandle> alive = descendants.stream().filter(ProcessHandle::isAlive).collect(Collectors.toList());
+        if (alive.isEmpty()) {
+            return;
+        }
+        LOG.debug("stopping {} leftover codex descendants", alive.size());
+        alive.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + LEFTOVER_GRACE.toNanos();
+        for (ProcessHandle d : alive) {
+            long left = deadline - System.nanoTime();
+            try {
+                d.onExit().get(Math.max(0, left), TimeUnit.NANOSECONDS);
+            } catch (Exception stillAlive) {
+                d.destroyForcibly();
+            }
+        }
     }
 
     private List<ProcessHandle> refresh(List<ProcessHandle> known) {

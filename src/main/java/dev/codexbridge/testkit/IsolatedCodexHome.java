@@ -10,7 +10,9 @@ import java.util.Objects;
 /**
  * Writes a throw-away {@code CODEX_HOME} whose {@code config.toml} points codex at a
  * {@link ScriptedModelServer}: a made-up model slug (so codex uses its fallback tool set), no
- * retries (deterministic failures), and the plugin and app features off (no start-up network).
+ * retries (deterministic failures), the plugin and app features off (no start-up network), and
+ * codex's shell snapshot off: the snapshot runs the user's login shell at thread start, so
+ * slow or stuck dotfiles (version managers rehashing under a lock, say) would leak into runs.
  */
 public final class IsolatedCodexHome {
     public static final String MODEL = "mock-model";
@@ -77,6 +79,7 @@ public final class IsolatedCodexHome {
                     + "\n[features]\n"
                     + "plugins = false\n"
                     + "apps = false\n"
+                    + "shell_snapshot = false\n"
                     + "\n[model_providers." + PROVIDER + "]\n"
                     + "name = \"codex-bridge scripted model\"\n"
                     + "base_url = " + quote(baseUrl.toString()) + "\n"

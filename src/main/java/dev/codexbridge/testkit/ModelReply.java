@@ -82,6 +82,7 @@ public sealed interface ModelReply {
         private boolean cut;
         private long inputTokens = 10;
         private long outputTokens = 5;
+        private boolean loginShell;
 
         private Builder(String responseId) {
             this.responseId = responseId;
@@ -151,10 +152,18 @@ public sealed interface ModelReply {
             return this;
         }
 
+        /**
+         * Whether scripted commands run in a login shell ({@code bash -lc}, what a model that omits
+         * {@code login} gets). Off by default so the user's dotfiles cannot slow or hang a run.
+         */
+        public Builder loginShell(boolean login) {
+            this.loginShell = login;
+            return this;
+        }
+
         /** The model calls {@code exec_command} with {@code cmd}. */
         public Builder execCommand(String callId, String cmd) {
-            ObjectNode args = Json.object().put("cmd", cmd);
-            return functionCall(callId, null, "exec_command", args);
+            return functionCall(callId, null, "exec_command", commandArgs(cmd));
         }
 
         /**
@@ -162,7 +171,7 @@ public sealed interface ModelReply {
          * ask for approval under {@code on-request}.
          */
         public Builder execCommandEscalated(String callId, String cmd, String justification) {
-            ObjectNode args = Json.object().put("cmd", cmd)
+            ObjectNode args = commandArgs(cmd)
                     .put("sandbox_permissions", "require_escalated")
                     .put("justification", justification);
             return functionCall(callId, null, "exec_command", args);
@@ -240,6 +249,14 @@ public sealed interface ModelReply {
             usage.putNull("output_tokens_details");
             usage.put("total_tokens", inputTokens + outputTokens);
             return completed;
+        }
+
+        private ObjectNode commandArgs(String cmd) {
+            ObjectNode args = Json.object().put("cmd", cmd);
+            if (!loginShell) {
+                args.put("login", false);
+            }
+            return args;
         }
 
         private static ObjectNode messageItem(String id, String text) {

@@ -147,6 +147,19 @@ class CodexProcessTest {
     }
 
     @Test
+    void aLeftoverDescendantThatIgnoresSigtermIsKilled() throws Exception {
+        Path pidFile = tmp.resolve("stubborn.pid");
+        CodexLaunch launch = fake("sh -c 'trap \"\" TERM; while :; do sleep 1; done' &\necho $! > '" + pidFile
+                + "'\ncat >/dev/null").build();
+        CodexProcess p = CodexProcess.start(launch);
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
+        long child = Long.parseLong(Files.readString(pidFile).strip());
+        await().atMost(Duration.ofSeconds(5)).until(() -> p.pid() != child && ProcessHandle.of(child).isPresent());
+        p.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
+    }
+
+    @Test
     void closeIsIdempotentAndSafeFromTwoThreadsAndLeavesNoThreadBehind() throws Exception {
         CodexConnection conn = CodexConnection.open(fake("trap '' TERM\ncat >/dev/null\nsleep 30").build(), b -> { });
         long pid = conn.process().pid();

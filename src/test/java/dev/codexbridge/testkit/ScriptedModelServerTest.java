@@ -63,6 +63,10 @@ class ScriptedModelServerTest {
             JsonNode call = second.get(1).path("item");
             assertThat(call.path("name").asText()).isEqualTo("exec_command");
             assertThat(Json.parse(call.path("arguments").asText()).path("cmd").asText()).isEqualTo("echo hi");
+            assertThat(Json.parse(call.path("arguments").asText()).path("login").asBoolean(true)).isFalse();
+            JsonNode loginArgs = Json.parse(((ModelReply.Stream) ModelReply.builder().loginShell(true).execCommand("c", "ls").build())
+                    .events().get(1).path("item").path("arguments").asText());
+            assertThat(loginArgs.has("login")).isFalse();
             assertThat(second.get(2).path("response").path("usage").path("total_tokens").asLong()).isEqualTo(10);
 
             assertThat(s.responsesRequests()).hasSize(2);

@@ -1,0 +1,134 @@
+package dev.codexbridge.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.process.CodexConnection;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.protocol.ClientInfo;
+import dev.codexbridge.protocol.InitializeCapabilities;
+import dev.codexbridge.protocol.InitializeParams;
+import dev.codexbridge.protocol.Methods;
+import dev.codexbridge.rpc.Inbox;
+import dev.codexbridge.rpc.JsonRpcMessage;
+import dev.codexbridge.rpc.RpcError;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+
+/**
+ * Drives one turn of the real codex over a raw {@link CodexConnection} (the session layer does
+ * this for real hosts): start codex in an isolated home, open a thread, start a turn, collect
+ * every notification until {@code turn/completed}, and answer server requests with a callback.
+ */
+public final class LiveTurn implements AutoCloseable {
+    private static final Duration RPC = Duration.ofSeconds(30);
+
+    private final CodexConnection conn;
+    private final Inbox inbox = new Inbox();
+    private final WireSchema.Recorder wire = new WireSchema.Recorder();
+    private final Path work;
+    private String threadId;
+
+    public LiveTurn(Path codex, ScriptedModelServer model, Path tmp, Consumer<IsolatedCodexHome.Builder> home) throws Exception {
+        IsolatedCodexHome.Builder b = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl());
+        home.accept(b);
+        Path codexHome = b.write();
+        this.work = Files.createDirectories(tmp.resolve("work"));
+        this.conn = CodexConnection.open(CodexLaunch.appServer(codex).codexHome(codexHome).workingDirectory(work).build(),
+                peer -> peer.inbound(inbox).wireTap(wire));
+        conn.initialize(new InitializeParams(new ClientInfo("codex_bridge_test", null, "0"),
+                InitializeCapabilities.experimental(true)), RPC);
+    }
+
+    public Path work() {
+        return work;
+    }
+
+    public CodexConnection connection() {
+        return conn;
+    }
+
+    public WireSchema.Recorder wire() {
+        return wire;
+    }
+
+    /** {@code thread/start} with {@code cwd} plus {@code extra} params. */
+    public String startThread(Consumer<ObjectNode> extra) {
+        ObjectNode params = Json.object().put("cwd", work.toString());
+        extra.accept(params);
+        threadId = conn.call(Methods.THREAD_START, params, RPC).path("thread").path("id").asText();
+        return threadId;
+    }
+
+    /**
+     * Runs a turn with {@code text}; {@code answer} maps each server request (method, params) to a
+     * result, or to null for a {@code -32601} error. Returns everything received, in order.
+     */
+    public Result runTurn(String text, BiFunction<String, JsonNode, Object> answer) throws InterruptedException {
+        if (threadId == null) {
+            startThread(p -> { });
+        }
+        ObjectNode turn = Json.object().put("threadId", threadId);
+        turn.putArray("input").addObject().put("type", "text").put("text", text);
+        conn.call(Methods.TURN_START, turn, RPC);
+        List<JsonRpcMessage.Inbound> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonRpcMessage.Inbound m = inbox.poll(Duration.ofMillis(500));
+            if (m == null) {
+                continue;
+            }
+            seen.add(m);
+            if (m instanceof JsonRpcMessage.Request r) {
+                Object result = answer.apply(r.method(), r.params());
+                if (result == null) {
+                    conn.peer().respondError(r.id(), new RpcError(RpcError.METHOD_NOT_FOUND, "not handled by the test"));
+                } else {
+                    conn.peer().respond(r.id(), result);
+                }
+            } else if (m.method().equals(Methods.TURN_COMPLETED)) {
+                return new Result(seen);
+            }
+        }
+        throw new AssertionError("no turn/completed within 60 s; saw " + new Result(seen).methods());
+    }
+
+    @Override
+    public void close() {
+        conn.close();
+    }
+
+    /** What one turn delivered. */
+    public record Result(List<JsonRpcMessage.Inbound> messages) {
+        public List<String> methods() {
+            return messages.stream().map(JsonRpcMessage.Inbound::method).toList();
+        }
+
+        public JsonNode completedTurn() {
+            return messages.get(messages.size() - 1).params().path("turn");
+        }
+
+        public List<JsonNode> params(String method) {
+            return messages.stream().filter(m -> m.method().equals(method)).map(JsonRpcMessage.Inbound::params).toList();
+        }
+
+        /** Completed items of {@code type}. */
+        public List<JsonNode> completedItems(String type) {
+            return params(Methods.ITEM_COMPLETED).stream().map(p -> p.path("item"))
+                    .filter(i -> i.path("type").asText().equals(type)).toList();
+        }
+
+        public Optional<JsonRpcMessage.Request> request(String method) {
+            return messages.stream().filter(m -> m instanceof JsonRpcMessage.Request && m.method().equals(method))
+                    .map(m -> (JsonRpcMessage.Request) m).findFirst();
+        }
+    }
+}
