@@ -89,20 +89,25 @@ public final class CodexInstaller {
     }
 
     /**
-     * Writes the app-server JSON Schema of {@code binary} into {@code out}, unless it already holds
+     * Writes the app-server JSON Schema of {@code binary} into {@code out} (stable surface) and
+     * {@code out/experimental} (with the experimental methods and fields), unless it already holds
      * the schema of the same version.
      */
     public static void generateSchema(Path binary, CodexVersion version, Path out, java.io.PrintStream log) {
         try {
             Path stamp = out.resolve(SCHEMA_STAMP);
             if (Files.isRegularFile(stamp) && Files.readString(stamp).strip().equals(version.toString())
-                    && Files.isRegularFile(out.resolve("ClientRequest.json"))) {
+                    && Files.isRegularFile(out.resolve("ClientRequest.json"))
+                    && Files.isRegularFile(out.resolve("experimental").resolve("ClientRequest.json"))) {
                 return;
             }
             deleteTree(out);
             Files.createDirectories(out);
             run(List.of(binary.toString(), "app-server", "generate-json-schema", "--out", out.toString()),
                     null, SCHEMA_TIMEOUT, "generate-json-schema");
+            Path experimental = out.resolve("experimental");
+            run(List.of(binary.toString(), "app-server", "generate-json-schema", "--experimental",
+                    "--out", experimental.toString()), null, SCHEMA_TIMEOUT, "generate-json-schema --experimental");
             Files.writeString(stamp, version + "\n");
             log.println("generated the codex " + version + " protocol schema in " + out);
         } catch (IOException e) {

@@ -30,11 +30,16 @@ class ScriptedStepsLiveTest {
     @TempDir
     Path tmp;
 
-    private static void assertSentMessagesMatchSchema(LiveTurn turn) {
+    private static void assertSentMessagesMatchSchema(LiveTurn turn, WireSchema schema) {
+        assertThat(turn.wire().sent()).isNotEmpty();
         for (JsonNode m : turn.wire().sent()) {
             if (m.has("method")) {
-                assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
+                assertThat(schema.validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
             }
+        }
+        for (var answer : turn.answers()) {
+            assertThat(schema.validateResponse(answer.getKey(), answer.getValue()))
+                    .as("schema errors of the answer to %s: %s", answer.getKey(), answer.getValue()).isEmpty();
         }
     }
 
@@ -58,7 +63,7 @@ class ScriptedStepsLiveTest {
             assertThat(whole.params("item/agentMessage/delta")).isEmpty();
             assertThat(whole.completedItems("agentMessage")).extracting(i -> i.path("text").asText())
                     .containsExactly("All at once");
-            assertSentMessagesMatchSchema(live);
+            assertSentMessagesMatchSchema(live, WireSchema.pinned());
         }
     }
 
@@ -75,6 +80,7 @@ class ScriptedStepsLiveTest {
             assertThat(change.path("status").asText()).isEqualTo("completed");
             assertThat(change.path("changes").get(0).path("kind").path("type").asText()).isEqualTo("add");
             assertThat(Files.readString(live.work().resolve("hello.txt"))).isEqualTo("hello world\n");
+            assertSentMessagesMatchSchema(live, WireSchema.pinned());
         }
     }
 
@@ -90,8 +96,8 @@ class ScriptedStepsLiveTest {
             JsonNode approval = r.request("item/commandExecution/requestApproval").orElseThrow().params();
             assertThat(approval.path("reason").asText()).isEqualTo("Need to write");
             assertThat(approval.path("itemId").asText()).isEqualTo("call-esc-1");
-            assertThat(WireSchema.pinned().validateResponse("item/commandExecution/requestApproval",
-                    Json.tree(Map.of("decision", "decline")))).isEmpty();
+            assertThat(live.answers()).hasSize(1);
+            assertSentMessagesMatchSchema(live, WireSchema.pinned());
             assertThat(r.completedItems("commandExecution").get(0).path("status").asText()).isEqualTo("declined");
             assertThat(r.completedTurn().path("status").asText()).isEqualTo("completed");
             assertThat(model.responsesRequests().get(1).functionCallOutput("call-esc-1")).get().asString()
@@ -104,7 +110,7 @@ class ScriptedStepsLiveTest {
     void dynamicToolCallIsRoutedToTheClientAndItsResultReachesTheModel() throws Exception {
         try (ScriptedModelServer model = ScriptedModelServer.start();
              LiveTurn live = new LiveTurn(LiveCodex.binary(), model, tmp, h -> { })) {
-            live.startThread(p -> p.set("dynamicTools", Json.parse("[{\"name\":\"lookup_ticket\",\"description\":\"Fetch a ticket\","
+            live.startThread(p -> p.set("dynamicTools", Json.parse("[{\"type\":\"function\",\"name\":\"lookup_ticket\",\"description\":\"Fetch a ticket\","
                     + "\"inputSchema\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}},\"required\":[\"id\"]}}]")));
             model.enqueue(
                     ModelReply.builder().dynamicToolCall("call-dyn-1", "lookup_ticket", Json.object().put("id", "ABC-123")).build(),
@@ -115,6 +121,10 @@ class ScriptedStepsLiveTest {
             assertThat(r.request("item/tool/call").orElseThrow().params().path("arguments").path("id").asText()).isEqualTo("ABC-123");
             assertThat(r.completedItems("dynamicToolCall").get(0).path("success").asBoolean()).isTrue();
             assertThat(model.responsesRequests().get(1).functionCallOutput("call-dyn-1")).contains("Ticket ABC-123 is open.");
+            assertSentMessagesMatchSchema(live, WireSchema.pinnedExperimental());
+            JsonNode start = live.wire().sent().stream().filter(m -> m.path("method").asText().equals("thread/start"))
+                    .findFirst().orElseThrow();
+            assertThat(WireSchema.pinned().validateOutgoing(start)).as("dynamicTools is experimental").isNotEmpty();
         }
     }
 

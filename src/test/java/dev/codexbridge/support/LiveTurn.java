@@ -36,6 +36,7 @@ public final class LiveTurn implements AutoCloseable {
     private final WireSchema.Recorder wire = new WireSchema.Recorder();
     private final Path work;
     private String threadId;
+    private final List<java.util.Map.Entry<String, JsonNode>> answers = new ArrayList<>();
 
     public LiveTurn(Path codex, ScriptedModelServer model, Path tmp, Consumer<IsolatedCodexHome.Builder> home) throws Exception {
         IsolatedCodexHome.Builder b = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl());
@@ -92,13 +93,20 @@ public final class LiveTurn implements AutoCloseable {
                 if (result == null) {
                     conn.peer().respondError(r.id(), new RpcError(RpcError.METHOD_NOT_FOUND, "not handled by the test"));
                 } else {
-                    conn.peer().respond(r.id(), result);
+                    JsonNode node = Json.tree(result);
+                    answers.add(java.util.Map.entry(r.method(), node));
+                    conn.peer().respond(r.id(), node);
                 }
             } else if (m.method().equals(Methods.TURN_COMPLETED)) {
                 return new Result(seen);
             }
         }
         throw new AssertionError("no turn/completed within 60 s; saw " + new Result(seen).methods());
+    }
+
+    /** Every (server method, result) this driver answered, in order. */
+    public List<java.util.Map.Entry<String, JsonNode>> answers() {
+        return List.copyOf(answers);
     }
 
     @Override

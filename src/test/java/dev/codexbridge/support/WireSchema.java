@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
 public final class WireSchema {
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
     private static volatile WireSchema pinned;
+    private static volatile WireSchema pinnedExperimental;
 
     private final Path dir;
     private final boolean strict;
@@ -53,6 +54,18 @@ public final class WireSchema {
             pinned = new WireSchema(Paths.get(dir), true);
         }
         return pinned;
+    }
+
+    /**
+     * The strict schema of the pinned binary's experimental surface, for messages that use
+     * experimental methods or fields (sent with {@code capabilities.experimentalApi}).
+     */
+    public static WireSchema pinnedExperimental() {
+        if (pinnedExperimental == null) {
+            String dir = System.getProperty("codexbridge.schemaDir", "target/codex-schema");
+            pinnedExperimental = new WireSchema(Paths.get(dir, "experimental"), true);
+        }
+        return pinnedExperimental;
     }
 
     /** Validation errors of one outgoing client message (empty = valid). */
