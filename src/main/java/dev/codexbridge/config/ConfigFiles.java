@@ -1,0 +1,160 @@
+package dev.codexbridge.config;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Reading and atomically replacing {@code config.toml}: a temp file in the same folder, fsync,
+ * the original's permissions, an atomic rename, the temp removed on any failure. A symlinked
+ * file is written through to its target. Serialized across threads and processes by a lock file.
+ */
+final class ConfigFiles {
+    static final String TEMP_PREFIX = ".config.toml.";
+    static final String TEMP_SUFFIX = ".codex-bridge.tmp";
+    static final String LOCK_NAME = ".config.toml.codex-bridge.lock";
+
+    private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+
+    /** A step between writing the temp file and renaming it over the target; tests inject failures here. */
+    @FunctionalInterface
+    interface BeforeRename {
+        void run(Path temp) throws IOException;
+    }
+
+    private ConfigFiles() {
+    }
+
+    /** The file that really gets written: the target of a symlink, else the path itself. */
+    static Path resolveTarget(Path configFile) throws IOException {
+        Path p = configFile;
+        for (int hops = 0; hops < 40 && Files.isSymbolicLink(p); hops++) {
+            Path link = Files.readSymbolicLink(p);
+            p = p.toAbsolutePath().getParent().resolve(link).normalize();
+        }
+        if (Files.isSymbolicLink(p)) {
+            throw new IOException("too many levels of symbolic links at " + configFile);
+        }
+        return p;
+    }
+
+    /** The file's text, or null if it does not exist. Not UTF-8 is an error. */
+    static String read(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return null;
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IOException(file + " is not valid UTF-8, as TOML requires");
+        }
+    }
+
+    /** Runs {@code body} holding the in-process and cross-process lock for {@code target}'s folder. */
+    static <T> T locked(Path target, IoSupplier<T> body) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(dir.resolve(LOCK_NAME), k -> new ReentrantLock());
+        jvmLock.lock();
+        try (FileChannel ch = FileChannel.open(dir.resolve(LOCK_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = ch.lock()) {
+            removeStaleTemps(dir);
+            return body.get();
+        } finally {
+            jvmLock.unlock();
+        }
+    }
+
+    @FunctionalInterface
+    interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
+    /** Atomically replaces {@code target} with {@code text}. Call under {@link #locked}. */
+    static void write(Path target, String text, BeforeRename hook) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Set<PosixFilePermission> perms = permissionsOf(target);
+        Path temp = Files.createTempFile(dir, TEMP_PREFIX, TEMP_SUFFIX);
+        boolean moved = false;
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            if (perms != null) {
+                Files.setPosixFilePermissions(temp, perms);
+            }
+            hook.run(temp);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the file system of " + dir + " cannot rename atomically", e);
+            }
+            moved = true;
+            syncDirectory(dir);
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    /** Permissions to give the new file: the old file's, or owner-only for a new one (it may hold tokens). */
+    private static Set<PosixFilePermission> permissionsOf(Path target) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        if (Files.getFileAttributeView(dir, PosixFileAttributeView.class) == null) {
+            return null;
+        }
+        return Files.exists(target) ? Files.getPosixFilePermissions(target) : PosixFilePermissions.fromString("rw-------");
+    }
+
+    /** Whether {@code p} can be written by anyone (a warning: another user could change codex's config). */
+    static boolean isWorldWritable(Path p) {
+        try {
+            return Files.exists(p) && Files.getFileAttributeView(p, PosixFileAttributeView.class) != null
+                    && Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_WRITE);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not every platform can fsync a directory; the rename itself is already atomic
+        }
+    }
+
+    /** Temp files left by a process that died between write and rename; only called under the lock. */
+    private static void removeStaleTemps(Path dir) throws IOException {
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, TEMP_PREFIX + "*" + TEMP_SUFFIX)) {
+            for (Path t : temps) {
+                Files.deleteIfExists(t);
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.codexbridge.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.codexbridge.json.Json;
+import java.util.List;
+
+/**
+ * The outcome of a migration or removal: what was (or, for a dry run, would be) written, server
+ * by server, plus plugins, permissions, warnings and errors. Serializes to JSON as is.
+ *
+ * @param target         the file written (a symlink's target)
+ * @param dryRun         nothing was written on purpose
+ * @param changed        the new text differs from the old
+ * @param written        the file was replaced
+ * @param plugins        plugin ids in the block ({@code name@marketplace})
+ * @param pluginError    why plugin discovery found nothing, when it failed
+ * @param defaultPermissions the {@code default_permissions} value written, if any
+ * @param diff           unified diff of the change (always for a dry run, empty when unchanged)
+ */
+public record MigrationReport(
+        String target,
+        boolean dryRun,
+        boolean changed,
+        boolean written,
+        List<ServerReport> servers,
+        List<String> plugins,
+        String pluginError,
+        String defaultPermissions,
+        List<String> warnings,
+        List<String> errors,
+        String diff) {
+
+    public MigrationReport {
+        servers = List.copyOf(servers);
+        plugins = List.copyOf(plugins);
+        warnings = List.copyOf(warnings);
+        errors = List.copyOf(errors);
+    }
+
+    /** True when something went wrong: a server or the permissions could not be migrated, or nothing could be written. */
+    @JsonIgnore
+    public boolean hasErrors() {
+        return !errors.isEmpty();
+    }
+
+    @JsonIgnore
+    public List<String> migratedServers() {
+        return servers.stream().filter(s -> s.status() == ServerReport.Status.MIGRATED).map(ServerReport::name).toList();
+    }
+
+    public String toJson() {
+        return Json.write(this);
+    }
+
+    /** A few human-readable lines. */
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        if (dryRun) {
+            sb.append(changed ? "(dry run) would update " : "(dry run) no change to ").append(target).append('\n');
+        } else if (written) {
+            sb.append("updated ").append(target).append('\n');
+        } else if (!changed && errors.isEmpty()) {
+            sb.append("no change to ").append(target).append('\n');
+        } else {
+            sb.append("did not write ").append(target).append('\n');
+        }
+        List<ServerReport> migrated = servers.stream().filter(s -> s.status() == ServerReport.Status.MIGRATED).toList();
+        sb.append(migrated.isEmpty() ? "no MCP servers migrated\n" : "MCP servers migrated: " + migrated.size() + "\n");
+        for (ServerReport s : servers) {
+            sb.append("  - ").append(s.name());
+            switch (s.status()) {
+                case MIGRATED -> {
+                    if (!s.skippedKeys().isEmpty()) {
+                        sb.append(" (skipped: ").append(String.join("; ", s.skippedKeys())).append(')');
+                    }
+                }
+                case KEPT_USER_DEFINITION -> sb.append(" (kept your own definition outside the managed block)");
+                case FAILED -> sb.append(" (not migrated: ").append(s.error()).append(')');
+                default -> { }
+            }
+            sb.append('\n');
+            for (String w : s.warnings()) {
+                sb.append("      note: ").append(w).append('\n');
+            }
+        }
+        if (!plugins.isEmpty()) {
+            sb.append("codex plugins: ").append(String.join(", ", plugins)).append('\n');
+        } else if (pluginError != null) {
+            sb.append("codex plugin discovery skipped: ").append(pluginError).append('\n');
+        }
+        if (defaultPermissions != null) {
+            sb.append("default_permissions = \"").append(defaultPermissions).append("\"\n");
+        }
+        for (String w : warnings) {
+            sb.append("warning: ").append(w).append('\n');
+        }
+        for (String e : errors) {
+            sb.append("error: ").append(e).append('\n');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.codexbridge.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.BuildInfo;
+import dev.codexbridge.process.CodexConnection;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.protocol.ClientInfo;
+import dev.codexbridge.protocol.InitializeParams;
+import dev.codexbridge.protocol.Methods;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Asks a briefly started {@code codex app-server} which plugins are installed
+ * ({@code plugin/list}). Best effort and bounded in time: any failure becomes
+ * {@link PluginSource.Discovery#failed}, never an exception.
+ */
+public final class PluginDiscovery implements PluginSource {
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Path codexBinary;
+    private final Duration timeout;
+
+    public PluginDiscovery(Path codexBinary, Duration timeout) {
+        this.codexBinary = codexBinary;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public Discovery discover(Path codexHome) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        CodexLaunch launch = CodexLaunch.appServer(codexBinary).codexHome(codexHome)
+                .shutdownGrace(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1))
+                .name("codex-plugins").build();
+        try (CodexConnection conn = CodexConnection.open(launch, peer -> { })) {
+            conn.initialize(new InitializeParams(new ClientInfo("codex_bridge_migrate", "codex-bridge migrate",
+                    BuildInfo.version()), null), remaining(deadline));
+            JsonNode result = conn.call(Methods.PLUGIN_LIST, null, remaining(deadline));
+            return parse(result);
+        } catch (RuntimeException e) {
+            return Discovery.failed("plugin/list query failed: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    /**
+     * Installed, available plugins of a {@code plugin/list} result, deduplicated, in the order
+     * listed. Plugins whose availability is set and not {@code AVAILABLE} are left out.
+     */
+    static Discovery parse(JsonNode result) {
+        JsonNode marketplaces = result == null ? null : result.get("marketplaces");
+        if (marketplaces == null || !marketplaces.isArray()) {
+            return Discovery.failed("plugin/list response has no marketplaces list");
+        }
+        Set<String> seen = new LinkedHashSet<>();
+        List<Plugin> out = new ArrayList<>();
+        for (JsonNode market : marketplaces) {
+            String marketName = market.path("name").asText("");
+            if (marketName.isEmpty()) {
+                marketName = "openai-curated";
+            }
+            for (JsonNode p : market.path("plugins")) {
+                String name = p.path("name").asText("");
+                if (name.isEmpty() || !p.path("installed").asBoolean(false)) {
+                    continue;
+                }
+                String availability = p.path("availability").asText("");
+                if (!availability.isEmpty() && !availability.toUpperCase(Locale.ROOT).equals("AVAILABLE")) {
+                    continue;
+                }
+                Plugin plugin = new Plugin(name, marketName, p.path("enabled").asBoolean(true));
+                if (seen.add(plugin.id())) {
+                    out.add(plugin);
+                }
+            }
+        }
+        return Discovery.of(out);
+    }
+
+    private static Duration remaining(long deadline) {
+        long left = deadline - System.nanoTime();
+        return Duration.ofNanos(Math.max(left, Duration.ofMillis(1).toNanos()));
+    }
+}
