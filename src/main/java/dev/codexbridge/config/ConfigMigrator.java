@@ -113,7 +113,7 @@ public final class ConfigMigrator {
         String old = existing == null ? "" : existing;
         TomlParseResult whole = org.tomlj.Toml.parse(old, TomlVersion.V1_0_0);
         if (whole.hasErrors()) {
-            throw new ConfigMigrationException(target + " is not valid TOML 1.0 (" + describe(whole.errors())
+            throw new ConfigMigrationException(target.getFileName() + " is not valid TOML 1.0 (" + describe(whole.errors())
                     + "); fix it first, nothing was changed");
         }
         ManagedBlock.Split split = ManagedBlock.strip(old);
@@ -129,7 +129,7 @@ public final class ConfigMigrator {
         } else {
             TomlParseResult user = org.tomlj.Toml.parse(split.outside(), TomlVersion.V1_0_0);
             if (user.hasErrors()) {
-                throw new ConfigMigrationException(target + " does not parse without its managed block ("
+                throw new ConfigMigrationException(target.getFileName() + " does not parse without its managed block ("
                         + describe(user.errors()) + "); fix it first, nothing was changed");
             }
             String block = renderBlock(plan, user, ManagedBlock.lineEnding(old));

@@ -72,7 +72,7 @@ final class ServerTranslator {
             b.skip("type (unknown transport \"" + type + "\")");
         }
         if ("sse".equals(kind)) {
-            b.warn("type sse: codex speaks streamable HTTP, which most SSE servers also serve; check the server works");
+            b.warn("sse transport: codex speaks streamable HTTP, which most SSE servers also serve; check the server works");
         }
         return command != null ? b.stdio(command, def) : b.http(url, def);
     }
@@ -173,8 +173,7 @@ final class ServerTranslator {
                         } else if (whole.matches()) {
                             fromEnv.put(header, group(whole));
                         } else if (ANY_VARIABLE.matcher(value).find()) {
-                            skip("headers." + header + " (uses " + variablesIn(value)
-                                    + " inside a longer value, which codex cannot expand)");
+                            skip("headers." + header + " (uses " + variablesIn(value) + ", which codex cannot expand)");
                         } else {
                             if (header.equalsIgnoreCase("authorization")) {
                                 warn("headers.Authorization holds a literal credential, now written to config.toml; "
