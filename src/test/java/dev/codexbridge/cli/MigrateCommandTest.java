@@ -1,0 +1,83 @@
+package dev.codexbridge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.json.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MigrateCommandTest {
+    @TempDir
+    Path tmp;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldOut;
+    private PrintStream oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    @Test
+    void dryRunPrintsTheDiffThenMigrateWritesThenRemoveRestores() throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Files.writeString(home.resolve("config.toml"), "model = \"m\"\n");
+        Path host = tmp.resolve("claude.json");
+        Files.writeString(host, "{\"mcpServers\":{\"fetch\":{\"command\":\"uvx\",\"args\":[\"mcp-server-fetch\"]}}}");
+        String[] common = {"migrate", "--codex-home", home.toString(), "--mcp-config", host.toString(), "--no-plugins",
+            "--permissions", ":workspace"};
+
+        assertThat(Main.run(concat(common, "--dry-run"))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("+[mcp_servers.fetch]").contains("(dry run) would update");
+        assertThat(Files.readString(home.resolve("config.toml"))).isEqualTo("model = \"m\"\n");
+
+        out.reset();
+        assertThat(Main.run(concat(common, "--json"))).isZero();
+        var report = Json.parse(out.toString(StandardCharsets.UTF_8));
+        assertThat(report.path("written").asBoolean()).isTrue();
+        assertThat(report.path("servers").get(0).path("status").asText()).isEqualTo("MIGRATED");
+        assertThat(Files.readString(home.resolve("config.toml"))).contains("[mcp_servers.fetch]");
+
+        assertThat(Main.run("migrate", "--codex-home", home.toString(), "--remove")).isZero();
+        assertThat(Files.readString(home.resolve("config.toml"))).isEqualTo("model = \"m\"\n");
+    }
+
+    @Test
+    void exitCodesSayWhatHappened() throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path bad = tmp.resolve("bad.json");
+        Files.writeString(bad, "{not json");
+        assertThat(Main.run("migrate", "--codex-home", home.toString(), "--mcp-config", bad.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("bad.json is not valid JSON");
+
+        Path partly = tmp.resolve("partly.json");
+        Files.writeString(partly, "{\"mcpServers\":{\"ok\":{\"command\":\"x\"},\"broken\":{}}}");
+        assertThat(Main.run("migrate", "--codex-home", home.toString(), "--mcp-config", partly.toString(), "--no-plugins"))
+                .isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("broken (not migrated: no command or url)");
+        assertThat(Main.run("migrate", "--bogus-option")).isEqualTo(2);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
