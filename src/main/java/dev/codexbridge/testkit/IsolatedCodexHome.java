@@ -1,5 +1,6 @@
 package dev.codexbridge.testkit;
 
+import dev.codexbridge.config.Toml;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -71,10 +72,10 @@ public final class IsolatedCodexHome {
         /** The {@code config.toml} text this builder writes. */
         public String configToml() {
             return "# Written by codex-bridge's IsolatedCodexHome for an offline run.\n"
-                    + "model = " + quote(model) + "\n"
-                    + "approval_policy = " + quote(approvalPolicy) + "\n"
-                    + "sandbox_mode = " + quote(sandboxMode) + "\n"
-                    + "model_provider = " + quote(PROVIDER) + "\n"
+                    + "model = " + Toml.string(model) + "\n"
+                    + "approval_policy = " + Toml.string(approvalPolicy) + "\n"
+                    + "sandbox_mode = " + Toml.string(sandboxMode) + "\n"
+                    + "model_provider = " + Toml.string(PROVIDER) + "\n"
                     + rootExtra
                     + "\n[features]\n"
                     + "plugins = false\n"
@@ -82,7 +83,7 @@ public final class IsolatedCodexHome {
                     + "shell_snapshot = false\n"
                     + "\n[model_providers." + PROVIDER + "]\n"
                     + "name = \"codex-bridge scripted model\"\n"
-                    + "base_url = " + quote(baseUrl.toString()) + "\n"
+                    + "base_url = " + Toml.string(baseUrl.toString()) + "\n"
                     + "wire_api = \"responses\"\n"
                     + "request_max_retries = 0\n"
                     + "stream_max_retries = 0\n"
@@ -98,29 +99,6 @@ public final class IsolatedCodexHome {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + dir.resolve("config.toml"), e);
             }
-        }
-
-        /** A TOML basic string. */
-        private static String quote(String s) {
-            StringBuilder sb = new StringBuilder("\"");
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                switch (c) {
-                    case '"' -> sb.append("\\\"");
-                    case '\\' -> sb.append("\\\\");
-                    case '\n' -> sb.append("\\n");
-                    case '\t' -> sb.append("\\t");
-                    case '\r' -> sb.append("\\r");
-                    default -> {
-                        if (c < 0x20 || c == 0x7f) {
-                            sb.append(String.format("\\u%04X", (int) c));
-                        } else {
-                            sb.append(c);
-                        }
-                    }
-                }
-            }
-            return sb.append('"').toString();
         }
     }
 }
