@@ -66,6 +66,7 @@ public final class JsonRpcPeer implements AutoCloseable {
     private final Map<String, RequestHandler> handlers;
     private final InboundSink sink;
     private final WireTap tap;
+    private final boolean jsonrpcMember;
 
     private final Object writeLock = new Object();
     private final AtomicLong nextId = new AtomicLong(1);
@@ -94,6 +95,7 @@ public final class JsonRpcPeer implements AutoCloseable {
         this.callbackExecutor = b.callbackExecutor;
         this.handlers = Map.copyOf(b.handlers);
         this.tap = b.tap;
+        this.jsonrpcMember = b.jsonrpcMember;
         this.sink = b.sink != null ? b.sink : new SerialDispatcher(this, b.notificationListener, name);
     }
 
@@ -323,7 +325,7 @@ public final class JsonRpcPeer implements AutoCloseable {
     }
 
     private void write(JsonRpcMessage message) {
-        byte[] bytes = MessageCodec.encode(message);
+        byte[] bytes = MessageCodec.encode(message, jsonrpcMember);
         synchronized (writeLock) {
             if (!open.get()) {
                 throw closedCause();
@@ -580,6 +582,7 @@ public final class JsonRpcPeer implements AutoCloseable {
         private InboundSink sink;
         private Consumer<JsonRpcMessage.Notification> notificationListener;
         private WireTap tap;
+        private boolean jsonrpcMember;
 
         private Builder(InputStream input, OutputStream output) {
             this.input = Objects.requireNonNull(input, "input");
@@ -643,6 +646,15 @@ public final class JsonRpcPeer implements AutoCloseable {
         /** Observes raw lines in both directions (fixture recording, conformance checks). */
         public Builder wireTap(WireTap tap) {
             this.tap = tap;
+            return this;
+        }
+
+        /**
+         * Sends {@code "jsonrpc":"2.0"} on every message. Codex neither needs nor sends it; strict
+         * JSON-RPC 2.0 peers such as MCP servers and clients do.
+         */
+        public Builder jsonrpcMember(boolean include) {
+            this.jsonrpcMember = include;
             return this;
         }
 

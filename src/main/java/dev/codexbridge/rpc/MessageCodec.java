@@ -66,9 +66,20 @@ public final class MessageCodec {
         throw new MalformedMessageException("neither request, notification nor response");
     }
 
-    /** Compact JSON for one message, without the trailing newline. */
+    /** Compact JSON for one message, without the trailing newline, in codex's dialect (no {@code "jsonrpc"}). */
     public static byte[] encode(JsonRpcMessage message) {
+        return encode(message, false);
+    }
+
+    /**
+     * Compact JSON for one message; {@code withVersion} adds {@code "jsonrpc":"2.0"} first, for
+     * peers that insist on strict JSON-RPC 2.0 (MCP servers and clients).
+     */
+    public static byte[] encode(JsonRpcMessage message, boolean withVersion) {
         ObjectNode node = MAPPER.createObjectNode();
+        if (withVersion) {
+            node.put("jsonrpc", "2.0");
+        }
         if (message instanceof JsonRpcMessage.Request r) {
             node.set("id", r.id().toJson());
             node.put("method", r.method());

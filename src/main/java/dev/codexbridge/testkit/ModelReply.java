@@ -207,6 +207,15 @@ public sealed interface ModelReply {
             return this;
         }
 
+        /** Any output item, sent as {@code response.output_item.done} (e.g. a {@code web_search_call}). */
+        public Builder rawItem(JsonNode item) {
+            items++;
+            ObjectNode done = event("response.output_item.done");
+            done.set("item", item);
+            events.add(done);
+            return this;
+        }
+
         /** Token counts reported in {@code response.completed}. */
         public Builder usage(long input, long output) {
             this.inputTokens = input;

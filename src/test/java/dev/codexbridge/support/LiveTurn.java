@@ -49,6 +49,10 @@ public final class LiveTurn implements AutoCloseable {
                 InitializeCapabilities.experimental(true)), RPC);
     }
 
+    public String threadId() {
+        return threadId;
+    }
+
     public Path work() {
         return work;
     }
@@ -74,12 +78,18 @@ public final class LiveTurn implements AutoCloseable {
      * result, or to null for a {@code -32601} error. Returns everything received, in order.
      */
     public Result runTurn(String text, BiFunction<String, JsonNode, Object> answer) throws InterruptedException {
+        return runTurn(text, answer, (m, turnId) -> { });
+    }
+
+    /** Like {@link #runTurn(String, BiFunction)}, showing each message and the turn id to {@code observer}. */
+    public Result runTurn(String text, BiFunction<String, JsonNode, Object> answer,
+                          java.util.function.BiConsumer<JsonRpcMessage.Inbound, String> observer) throws InterruptedException {
         if (threadId == null) {
             startThread(p -> { });
         }
         ObjectNode turn = Json.object().put("threadId", threadId);
         turn.putArray("input").addObject().put("type", "text").put("text", text);
-        conn.call(Methods.TURN_START, turn, RPC);
+        String turnId = conn.call(Methods.TURN_START, turn, RPC).path("turn").path("id").asText();
         List<JsonRpcMessage.Inbound> seen = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
@@ -88,6 +98,7 @@ public final class LiveTurn implements AutoCloseable {
                 continue;
             }
             seen.add(m);
+            observer.accept(m, turnId);
             if (m instanceof JsonRpcMessage.Request r) {
                 Object result = answer.apply(r.method(), r.params());
                 if (result == null) {

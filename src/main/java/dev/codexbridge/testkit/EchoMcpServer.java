@@ -1,0 +1,79 @@
+package dev.codexbridge.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.rpc.JsonRpcPeer;
+import dev.codexbridge.rpc.RequestHandler;
+import dev.codexbridge.rpc.RpcError;
+import dev.codexbridge.rpc.RpcException;
+import java.nio.file.Paths;
+import java.util.List;
+
+/**
+ * A tiny MCP server over stdio for tests that need codex to call an MCP tool: tool {@code say}
+ * echoes its {@code text}. Start it from codex's config with {@link #configToml(String)}.
+ * Runs until stdin closes.
+ */
+public final class EchoMcpServer {
+    private EchoMcpServer() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        JsonRpcPeer peer = JsonRpcPeer.builder(System.in, System.out)
+                .name("echo-mcp")
+                .jsonrpcMember(true)
+                .handler("initialize", RequestHandler.sync(EchoMcpServer::initialize))
+                .handler("ping", RequestHandler.sync(p -> Json.object()))
+                .handler("tools/list", RequestHandler.sync(p -> tools()))
+                .handler("tools/call", RequestHandler.sync(EchoMcpServer::call))
+                .build()
+                .start();
+        peer.closedFuture().join();
+    }
+
+    private static JsonNode initialize(JsonNode params) {
+        ObjectNode result = Json.object();
+        result.put("protocolVersion", params.path("protocolVersion").asText("2025-06-18"));
+        result.putObject("capabilities").putObject("tools");
+        result.putObject("serverInfo").put("name", "echo").put("version", "1.0.0");
+        return result;
+    }
+
+    private static JsonNode tools() {
+        ObjectNode result = Json.object();
+        ArrayNode tools = result.putArray("tools");
+        ObjectNode say = tools.addObject().put("name", "say").put("description", "Echo text back");
+        ObjectNode schema = say.putObject("inputSchema").put("type", "object");
+        schema.putObject("properties").putObject("text").put("type", "string");
+        schema.putArray("required").add("text");
+        return result;
+    }
+
+    private static JsonNode call(JsonNode params) {
+        if (!"say".equals(params.path("name").asText())) {
+            throw new RpcException("tools/call", new RpcError(RpcError.INVALID_PARAMS, "unknown tool " + params.path("name")));
+        }
+        ObjectNode result = Json.object();
+        result.putArray("content").addObject().put("type", "text")
+                .put("text", "echo: " + params.path("arguments").path("text").asText(""));
+        result.put("isError", false);
+        return result;
+    }
+
+    /**
+     * A {@code [mcp_servers.<name>]} table that starts this server with the current JVM and class
+     * path, its tools auto-approved (under approval policy {@code never}, codex refuses MCP tools
+     * that would need a prompt).
+     */
+    public static String configToml(String name) {
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("java.class.path");
+        return "[mcp_servers." + dev.codexbridge.config.Toml.key(name) + "]\n"
+                + "command = " + dev.codexbridge.config.Toml.string(java) + "\n"
+                + "args = " + dev.codexbridge.config.Toml.value(List.of("-cp", cp, EchoMcpServer.class.getName())) + "\n"
+                + "default_tools_approval_mode = \"approve\"\n"
+                + "startup_timeout_sec = 30.0\n";
+    }
+}

@@ -1,0 +1,79 @@
+package dev.codexbridge.transcript;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.codexbridge.json.Json;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One message in the OpenAI chat shape, ready to splice into a host's history or send to any
+ * chat-completions API: {@code role}, {@code content} (always present, null for an assistant
+ * message that only calls a tool), {@code tool_calls}, {@code tool_call_id}, {@code reasoning}.
+ *
+ * @param incomplete the item never completed (interrupt, failure); not part of the chat shape
+ */
+@JsonPropertyOrder({"role", "content", "tool_calls", "tool_call_id", "reasoning"})
+public record TranscriptMessage(
+        Role role,
+        @JsonInclude(JsonInclude.Include.ALWAYS) String content,
+        @JsonProperty("tool_calls") @JsonInclude(JsonInclude.Include.NON_NULL) List<ToolCall> toolCalls,
+        @JsonProperty("tool_call_id") @JsonInclude(JsonInclude.Include.NON_NULL) String toolCallId,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String reasoning,
+        @JsonIgnore boolean incomplete) {
+
+    public enum Role {
+        USER, ASSISTANT, TOOL;
+
+        @JsonValue
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** {@code {id, type: "function", function: {name, arguments}}}; {@code arguments} is canonical JSON text. */
+    @JsonPropertyOrder({"id", "type", "function"})
+    public record ToolCall(String id, String type, Function function) {
+        public ToolCall {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(function, "function");
+        }
+
+        public static ToolCall function(String id, String name, String arguments) {
+            return new ToolCall(id, "function", new Function(name, arguments));
+        }
+    }
+
+    @JsonPropertyOrder({"name", "arguments"})
+    public record Function(String name, String arguments) {
+    }
+
+    public TranscriptMessage {
+        Objects.requireNonNull(role, "role");
+        toolCalls = toolCalls == null ? null : List.copyOf(toolCalls);
+    }
+
+    public static TranscriptMessage user(String content) {
+        return new TranscriptMessage(Role.USER, content, null, null, null, false);
+    }
+
+    public static TranscriptMessage assistant(String content, String reasoning) {
+        return new TranscriptMessage(Role.ASSISTANT, content, null, null, reasoning, false);
+    }
+
+    public static TranscriptMessage toolCall(ToolCall call, String reasoning, boolean incomplete) {
+        return new TranscriptMessage(Role.ASSISTANT, null, List.of(call), null, reasoning, incomplete);
+    }
+
+    public static TranscriptMessage toolResult(String callId, String content, boolean incomplete) {
+        return new TranscriptMessage(Role.TOOL, content, null, callId, null, incomplete);
+    }
+
+    /** The chat-shape JSON of this message. */
+    public String toJson() {
+        return Json.write(this);
+    }
+}
