@@ -1,0 +1,111 @@
+package dev.codexbridge.transcript;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.support.ItemRecording;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Generated item sequences (seeded; items drawn from the real recordings and mutated): every tool
+ * call is followed by exactly one result with its id, ids are unique within a turn and identical on
+ * replay, arguments are canonical JSON, and nothing started is left without a message.
+ */
+class ItemProjectorPropertyTest {
+    private static final long SEED = Long.getLong("codexbridge.propertySeed", 20261121L);
+
+    private static List<JsonNode> realItems() throws IOException {
+        List<JsonNode> items = new ArrayList<>();
+        try (Stream<Path> files = Files.list(ItemRecording.DIR)) {
+            for (Path f : files.filter(p -> !p.toString().endsWith(".expected.json")).sorted().toList()) {
+                for (JsonNode n : ItemRecording.read(f).path("notifications")) {
+                    if (n.path("method").asText().equals("item/completed")) {
+                        items.add(n.path("params").path("item"));
+                    }
+                }
+            }
+        }
+        return items;
+    }
+
+    @Test
+    void generatedSequencesKeepTheTranscriptInvariants() throws IOException {
+        List<JsonNode> pool = realItems();
+        assertThat(pool).hasSizeGreaterThan(15);
+        Random rnd = new Random(SEED);
+        for (int round = 0; round < 500; round++) {
+            List<String[]> sequence = new ArrayList<>();
+            int n = 1 + rnd.nextInt(25);
+            for (int i = 0; i < n; i++) {
+                ObjectNode item = (ObjectNode) pool.get(rnd.nextInt(pool.size())).deepCopy();
+                switch (rnd.nextInt(4)) {
+                    case 0 -> item.remove("id");
+                    case 1 -> item.put("id", "dup");
+                    default -> { }
+                }
+                boolean completes = rnd.nextInt(5) != 0;
+                sequence.add(new String[] {Json.write(item), completes ? "completed" : "started"});
+            }
+            List<TranscriptMessage> first = run(sequence);
+            List<TranscriptMessage> replay = run(sequence);
+            assertThat(replay).as("replay of round %d", round).isEqualTo(first);
+            checkInvariants(first, round);
+        }
+    }
+
+    private static List<TranscriptMessage> run(List<String[]> sequence) {
+        ItemProjector p = new ItemProjector();
+        for (String[] step : sequence) {
+            JsonNode item = Json.parse(step[0]);
+            if (step[1].equals("completed")) {
+                p.started(item);
+                p.completed(item);
+            } else {
+                p.started(item);
+            }
+        }
+        p.finish();
+        return p.messages();
+    }
+
+    private static void checkInvariants(List<TranscriptMessage> ms, int round) {
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < ms.size(); i++) {
+            TranscriptMessage m = ms.get(i);
+            if (m.toolCalls() != null) {
+                assertThat(m.toolCalls()).as("round %d: one call per message", round).hasSize(1);
+                TranscriptMessage.ToolCall call = m.toolCalls().get(0);
+                assertThat(ids.add(call.id())).as("round %d: unique id %s", round, call.id()).isTrue();
+                assertThat(call.id()).matches("[A-Za-z0-9_-]+");
+                assertThat(i + 1).as("round %d: a result follows", round).isLessThan(ms.size());
+                TranscriptMessage result = ms.get(i + 1);
+                assertThat(result.role()).isEqualTo(TranscriptMessage.Role.TOOL);
+                assertThat(result.toolCallId()).isEqualTo(call.id());
+                JsonNode args = Json.parse(call.function().arguments());
+                assertThat(CanonicalJson.write(args)).isEqualTo(call.function().arguments());
+                assertThat(m.content()).isNull();
+            } else if (m.role() == TranscriptMessage.Role.TOOL) {
+                assertThat(i).isPositive();
+                assertThat(ms.get(i - 1).toolCalls()).as("round %d: a result only after its call", round).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void canonicalJsonSortsKeysAtEveryDepthAndKeepsNonAscii() {
+        JsonNode a = Json.parse("{\"b\":{\"z\":1,\"a\":[{\"y\":2,\"x\":1}]},\"a\":\"é✓\",\"n\":1.5}");
+        assertThat(CanonicalJson.write(a)).isEqualTo("{\"a\":\"é✓\",\"b\":{\"a\":[{\"x\":1,\"y\":2}],\"z\":1},\"n\":1.5}");
+        assertThat(CanonicalJson.write(Json.parse(CanonicalJson.write(a)))).isEqualTo(CanonicalJson.write(a));
+    }
+}
