@@ -1,0 +1,41 @@
+package dev.codexbridge.approval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Objects;
+
+/**
+ * A host's decision on one {@link ApprovalRequest}. {@code content} carries what some requests
+ * need besides yes or no: the form data of an MCP elicitation, the answers to a user-input
+ * request ({@code {"questionId": "answer"}} or {@code {"questionId": ["a", "b"]}}), or the subset
+ * of permissions granted. {@code note} says why, for logs and the listener.
+ */
+public record ApprovalDecision(ApprovalChoice choice, JsonNode content, String note) {
+    public ApprovalDecision {
+        Objects.requireNonNull(choice, "choice");
+    }
+
+    public static ApprovalDecision once() {
+        return new ApprovalDecision(ApprovalChoice.ONCE, null, null);
+    }
+
+    public static ApprovalDecision session() {
+        return new ApprovalDecision(ApprovalChoice.SESSION, null, null);
+    }
+
+    public static ApprovalDecision always() {
+        return new ApprovalDecision(ApprovalChoice.ALWAYS, null, null);
+    }
+
+    public static ApprovalDecision deny(String note) {
+        return new ApprovalDecision(ApprovalChoice.DENY, null, note);
+    }
+
+    public static ApprovalDecision cancel() {
+        return new ApprovalDecision(ApprovalChoice.CANCEL, null, null);
+    }
+
+    /** Allow once, with content (form data, answers, granted permissions). */
+    public static ApprovalDecision accept(JsonNode content) {
+        return new ApprovalDecision(ApprovalChoice.ONCE, content, null);
+    }
+}

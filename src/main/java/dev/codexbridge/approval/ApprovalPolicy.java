@@ -1,0 +1,122 @@
+package dev.codexbridge.approval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * How server requests are answered, in order: automatic rules (auto-approve commands or file
+ * changes; MCP servers the host trusts), then the host's {@link ApprovalHandler} with a deadline,
+ * then fail closed. Without a handler everything that is not auto-approved is denied, and MCP
+ * elicitations from untrusted servers are declined without asking.
+ */
+public final class ApprovalPolicy {
+    public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(5);
+
+    private final boolean autoApproveCommands;
+    private final boolean autoApproveFileChanges;
+    private final Set<String> trustedMcpServers;
+    private final ApprovalHandler handler;
+    private final Duration deadline;
+    private final Function<JsonNode, CompletionStage<JsonNode>> authRefresh;
+
+    private ApprovalPolicy(Builder b) {
+        this.autoApproveCommands = b.autoApproveCommands;
+        this.autoApproveFileChanges = b.autoApproveFileChanges;
+        this.trustedMcpServers = Set.copyOf(b.trustedMcpServers);
+        this.handler = b.handler;
+        this.deadline = b.deadline;
+        this.authRefresh = b.authRefresh;
+    }
+
+    /** Denies everything: the safe default. */
+    public static ApprovalPolicy failClosed() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public boolean autoApproveCommands() {
+        return autoApproveCommands;
+    }
+
+    public boolean autoApproveFileChanges() {
+        return autoApproveFileChanges;
+    }
+
+    public boolean trusts(String mcpServer) {
+        return mcpServer != null && trustedMcpServers.contains(mcpServer);
+    }
+
+    public ApprovalHandler handler() {
+        return handler;
+    }
+
+    public Duration deadline() {
+        return deadline;
+    }
+
+    /** Answers {@code account/chatgptAuthTokens/refresh}; null when the host has none. */
+    public Function<JsonNode, CompletionStage<JsonNode>> authRefresh() {
+        return authRefresh;
+    }
+
+    public static final class Builder {
+        private boolean autoApproveCommands;
+        private boolean autoApproveFileChanges;
+        private final Set<String> trustedMcpServers = new LinkedHashSet<>();
+        private ApprovalHandler handler;
+        private Duration deadline = DEFAULT_DEADLINE;
+        private Function<JsonNode, CompletionStage<JsonNode>> authRefresh;
+
+        private Builder() {
+        }
+
+        /** Run every command codex asks about without asking the host. */
+        public Builder autoApproveCommands(boolean on) {
+            this.autoApproveCommands = on;
+            return this;
+        }
+
+        /** Apply every patch codex asks about without asking the host. */
+        public Builder autoApproveFileChanges(boolean on) {
+            this.autoApproveFileChanges = on;
+            return this;
+        }
+
+        /** Tool calls of this MCP server run without asking; its elicitations go to the handler. */
+        public Builder trustMcpServer(String name) {
+            trustedMcpServers.add(Objects.requireNonNull(name, "name"));
+            return this;
+        }
+
+        public Builder handler(ApprovalHandler handler) {
+            this.handler = handler;
+            return this;
+        }
+
+        /** How long the handler may take before the request is denied (default 5 minutes). */
+        public Builder deadline(Duration deadline) {
+            if (deadline.isNegative() || deadline.isZero()) {
+                throw new IllegalArgumentException("deadline must be positive");
+            }
+            this.deadline = deadline;
+            return this;
+        }
+
+        public Builder authRefresh(Function<JsonNode, CompletionStage<JsonNode>> refresh) {
+            this.authRefresh = refresh;
+            return this;
+        }
+
+        public ApprovalPolicy build() {
+            return new ApprovalPolicy(this);
+        }
+    }
+}

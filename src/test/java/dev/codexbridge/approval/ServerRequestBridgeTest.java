@@ -1,0 +1,190 @@
+package dev.codexbridge.approval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.rpc.JsonRpcMessage;
+import dev.codexbridge.rpc.RequestId;
+import dev.codexbridge.support.WireSchema;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class ServerRequestBridgeTest {
+    private static final String COMMAND = "{\"kind\":\"command\",\"threadId\":\"t\",\"turnId\":\"u\",\"itemId\":\"call-1\","
+            + "\"startedAtMs\":1,\"reason\":\"Need to create a file\",\"command\":\"touch x\",\"cwd\":\"/w\","
+            + "\"commandActions\":[{\"type\":\"unknown\",\"command\":\"touch x\"}],\"proposedExecpolicyAmendment\":[\"touch\",\"x\"],"
+            + "\"availableDecisions\":[\"accept\",{\"acceptWithExecpolicyAmendment\":{\"execpolicy_amendment\":[\"touch\",\"x\"]}},\"cancel\"]}";
+    private static final String FILE_CHANGE = "{\"threadId\":\"t\",\"turnId\":\"u\",\"itemId\":\"fc-1\",\"startedAtMs\":1,\"reason\":null,\"grantRoot\":null}";
+    private static final String PERMISSIONS = "{\"threadId\":\"t\",\"turnId\":\"u\",\"itemId\":\"p1\",\"environmentId\":\"local\",\"startedAtMs\":1,"
+            + "\"cwd\":\"/w\",\"reason\":\"Need write access\",\"permissions\":{\"network\":null,\"fileSystem\":{\"read\":null,"
+            + "\"write\":[\"/home/user/shared\"],\"entries\":[{\"path\":{\"type\":\"path\",\"path\":\"/home/user/shared\"},\"access\":\"write\"}]}}}";
+    private static final String MCP_APPROVAL = "{\"threadId\":\"t\",\"turnId\":\"u\",\"serverName\":\"echo\",\"mode\":\"form\","
+            + "\"_meta\":{\"codex_approval_kind\":\"mcp_tool_call\",\"persist\":[\"session\",\"always\"],\"tool_name\":\"say\"},"
+            + "\"message\":\"Allow the echo MCP server to run tool \\\"say\\\"?\",\"requestedSchema\":{\"type\":\"object\",\"properties\":{}}}";
+    private static final String FORM = "{\"threadId\":\"t\",\"turnId\":\"u\",\"serverName\":\"echo\",\"mode\":\"form\",\"_meta\":null,"
+            + "\"message\":\"Please confirm\",\"requestedSchema\":{\"type\":\"object\",\"properties\":{\"confirmed\":{\"type\":\"boolean\"}}}}";
+    private static final String USER_INPUT = "{\"threadId\":\"t\",\"turnId\":\"u\",\"itemId\":\"q\",\"questions\":[{\"id\":\"confirm_path\","
+            + "\"header\":\"Confirm\",\"question\":\"Proceed?\",\"isOther\":true,\"isSecret\":false,\"options\":[{\"label\":\"Yes\",\"description\":\"y\"}]}],"
+            + "\"isBlocking\":true,\"autoResolutionMs\":null}";
+    private static final String TOOL_CALL = "{\"threadId\":\"t\",\"turnId\":\"u\",\"callId\":\"c\",\"namespace\":null,\"tool\":\"lookup\",\"arguments\":{\"id\":\"A\"}}";
+    private static final String LEGACY_EXEC = "{\"conversationId\":\"t\",\"callId\":\"c\",\"approvalId\":null,\"command\":[\"ls\",\"-l\"],\"cwd\":\"/w\",\"reason\":null,\"parsedCmd\":[]}";
+
+    private static JsonRpcMessage.Request req(String method, String params) {
+        return new JsonRpcMessage.Request(RequestId.of(0), method, Json.parse(params));
+    }
+
+    private static ServerRequestBridge.Answer answer(ServerRequestBridge bridge, String method, String params) throws Exception {
+        ServerRequestBridge.Answer a = bridge.answer(req(method, params)).get(5, TimeUnit.SECONDS);
+        if (a.result() != null) {
+            WireSchema schema = method.equals("item/tool/requestUserInput") || method.equals("item/tool/call")
+                    ? WireSchema.pinnedExperimental() : WireSchema.pinned();
+            assertThat(schema.validateResponse(method, a.result())).as("%s answer %s", method, a.result()).isEmpty();
+        }
+        return a;
+    }
+
+    private static ServerRequestBridge with(ApprovalChoice choice) {
+        return new ServerRequestBridge(ApprovalPolicy.builder().handler(ApprovalHandler.always(choice)).build(),
+                List.of(), "/session-cwd");
+    }
+
+    @Test
+    void everyRequestKindGetsASchemaValidAnswerForEveryChoice() throws Exception {
+        String[][] requests = {
+            {"item/commandExecution/requestApproval", COMMAND}, {"item/fileChange/requestApproval", FILE_CHANGE},
+            {"item/permissions/requestApproval", PERMISSIONS}, {"mcpServer/elicitation/request", MCP_APPROVAL},
+            {"mcpServer/elicitation/request", FORM}, {"item/tool/requestUserInput", USER_INPUT},
+            {"execCommandApproval", LEGACY_EXEC}, {"applyPatchApproval", "{\"conversationId\":\"t\",\"callId\":\"c\",\"fileChanges\":{},\"reason\":null,\"grantRoot\":null}"}};
+        for (ApprovalChoice choice : ApprovalChoice.values()) {
+            for (String[] r : requests) {
+                assertThat(answer(with(choice), r[0], r[1]).result()).as("%s %s", choice, r[0]).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void hostVocabularyMapsToCodexDecisions() throws Exception {
+        assertThat(answer(with(ApprovalChoice.ONCE), "item/commandExecution/requestApproval", COMMAND).result())
+                .isEqualTo(Json.parse("{\"decision\":\"accept\"}"));
+        assertThat(answer(with(ApprovalChoice.SESSION), "item/commandExecution/requestApproval", COMMAND).result())
+                .isEqualTo(Json.parse("{\"decision\":\"acceptForSession\"}"));
+        assertThat(answer(with(ApprovalChoice.ALWAYS), "item/commandExecution/requestApproval", COMMAND).result())
+                .isEqualTo(Json.parse("{\"decision\":{\"acceptWithExecpolicyAmendment\":{\"execpolicy_amendment\":[\"touch\",\"x\"]}}}"));
+        assertThat(answer(with(ApprovalChoice.DENY), "item/commandExecution/requestApproval", COMMAND).result())
+                .isEqualTo(Json.parse("{\"decision\":\"decline\"}"));
+        assertThat(answer(with(ApprovalChoice.CANCEL), "item/fileChange/requestApproval", FILE_CHANGE).result())
+                .isEqualTo(Json.parse("{\"decision\":\"cancel\"}"));
+        assertThat(answer(with(ApprovalChoice.DENY), "item/permissions/requestApproval", PERMISSIONS).result())
+                .isEqualTo(Json.parse("{\"permissions\":{}}"));
+        assertThat(answer(with(ApprovalChoice.SESSION), "item/permissions/requestApproval", PERMISSIONS).result().path("scope").asText())
+                .isEqualTo("session");
+        assertThat(answer(with(ApprovalChoice.SESSION), "mcpServer/elicitation/request", MCP_APPROVAL).result())
+                .isEqualTo(Json.parse("{\"action\":\"accept\",\"content\":null,\"_meta\":{\"persist\":\"session\"}}"));
+        assertThat(answer(with(ApprovalChoice.ALWAYS), "mcpServer/elicitation/request", MCP_APPROVAL).result().path("_meta").path("persist").asText())
+                .isEqualTo("always");
+    }
+
+    @Test
+    void failsClosedWithoutAHandlerOrWhenItThrowsFailsOrIsLate() throws Exception {
+        ServerRequestBridge none = new ServerRequestBridge(ApprovalPolicy.failClosed(), List.of(), "/s");
+        assertThat(answer(none, "item/commandExecution/requestApproval", COMMAND).result().path("decision").asText()).isEqualTo("decline");
+        assertThat(answer(none, "mcpServer/elicitation/request", MCP_APPROVAL).result().path("action").asText()).isEqualTo("decline");
+        for (ApprovalHandler bad : List.<ApprovalHandler>of(
+                r -> {
+                    throw new IllegalStateException("boom");
+                },
+                r -> CompletableFuture.failedFuture(new RuntimeException("async boom")),
+                r -> null,
+                r -> new CompletableFuture<>())) {
+            ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.builder().handler(bad)
+                    .deadline(Duration.ofMillis(200)).build(), List.of(), "/s");
+            ServerRequestBridge.Answer a = answer(bridge, "item/commandExecution/requestApproval", COMMAND);
+            assertThat(a.result().path("decision").asText()).isEqualTo("decline");
+            assertThat(a.decision().choice()).isEqualTo(ApprovalChoice.DENY);
+        }
+    }
+
+    @Test
+    void policyRulesComeBeforeTheHandler() throws Exception {
+        AtomicReference<ApprovalRequest> asked = new AtomicReference<>();
+        ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.builder().autoApproveCommands(true).trustMcpServer("echo")
+                .handler(r -> {
+                    asked.set(r);
+                    return CompletableFuture.completedFuture(ApprovalDecision.deny("no"));
+                }).build(), List.of(), "/s");
+        assertThat(answer(bridge, "item/commandExecution/requestApproval", COMMAND).result().path("decision").asText()).isEqualTo("accept");
+        assertThat(answer(bridge, "mcpServer/elicitation/request", MCP_APPROVAL).result().path("action").asText()).isEqualTo("accept");
+        assertThat(asked.get()).isNull();
+        assertThat(answer(bridge, "item/fileChange/requestApproval", FILE_CHANGE).result().path("decision").asText()).isEqualTo("decline");
+        assertThat(asked.get().kind()).isEqualTo(ApprovalKind.FILE_CHANGE);
+    }
+
+    @Test
+    void untrustedServersElicitationsAreDeclinedWithoutAsking() throws Exception {
+        AtomicReference<ApprovalRequest> asked = new AtomicReference<>();
+        ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.builder().handler(r -> {
+            asked.set(r);
+            return CompletableFuture.completedFuture(ApprovalDecision.accept(Json.object().put("confirmed", true)));
+        }).build(), List.of(), "/s");
+        assertThat(answer(bridge, "mcpServer/elicitation/request", FORM).result().path("action").asText()).isEqualTo("decline");
+        assertThat(asked.get()).isNull();
+        assertThat(answer(bridge, "mcpServer/elicitation/request",
+                FORM.replace("\"_meta\":null", "\"_meta\":{\"codex_approval_kind\":\"tool_suggestion\"}")).result().path("action").asText())
+                .isEqualTo("decline");
+        ServerRequestBridge trusting = new ServerRequestBridge(ApprovalPolicy.builder().trustMcpServer("echo").handler(r ->
+                CompletableFuture.completedFuture(ApprovalDecision.accept(Json.object().put("confirmed", true)))).build(), List.of(), "/s");
+        assertThat(answer(trusting, "mcpServer/elicitation/request", FORM).result())
+                .isEqualTo(Json.parse("{\"action\":\"accept\",\"content\":{\"confirmed\":true},\"_meta\":null}"));
+    }
+
+    @Test
+    void requestsShownToTheHostAreEnriched() throws Exception {
+        AtomicReference<ApprovalRequest> asked = new AtomicReference<>();
+        ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.builder().handler(r -> {
+            asked.set(r);
+            return CompletableFuture.completedFuture(ApprovalDecision.once());
+        }).build(), List.of(), "/session-cwd");
+        answer(bridge, "item/commandExecution/requestApproval", COMMAND.replace("\"cwd\":\"/w\",", ""));
+        assertThat(asked.get().cwd()).isEqualTo("/session-cwd");
+        assertThat(asked.get().description()).contains("/session-cwd").contains("Need to create a file").contains("unknown");
+        assertThat(asked.get().title()).isEqualTo("touch x");
+
+        bridge.observe("item/started", Json.parse("{\"item\":{\"type\":\"fileChange\",\"id\":\"fc-1\",\"changes\":["
+                + "{\"path\":\"/src/a.py\",\"kind\":{\"type\":\"add\"},\"diff\":\"x\"},{\"path\":\"/src/b.py\",\"kind\":{\"type\":\"update\"}}]}}"));
+        answer(bridge, "item/fileChange/requestApproval", FILE_CHANGE);
+        assertThat(asked.get().title()).isEqualTo("apply_patch: 1 add, 1 update: a.py, b.py");
+        assertThat(asked.get().description()).contains("1 add, 1 update");
+        answer(bridge, "item/fileChange/requestApproval", FILE_CHANGE.replace("fc-1", "orphan").replace("\"reason\":null", "\"reason\":\"apply some changes\""));
+        assertThat(asked.get().title()).isEqualTo("apply_patch: apply some changes");
+    }
+
+    @Test
+    void dynamicToolsRunOffThreadAndFailuresBecomeUnsuccessfulResults() throws Exception {
+        DynamicTool lookup = new DynamicTool("lookup", "Look up", null, args -> DynamicTool.Result.text("found " + args.path("id").asText()));
+        DynamicTool broken = new DynamicTool("broken", "Breaks", null, args -> {
+            throw new IllegalStateException("db down");
+        });
+        ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.failClosed(), List.of(lookup, broken), "/s");
+        assertThat(answer(bridge, "item/tool/call", TOOL_CALL).result())
+                .isEqualTo(Json.parse("{\"contentItems\":[{\"type\":\"inputText\",\"text\":\"found A\"}],\"success\":true}"));
+        assertThat(answer(bridge, "item/tool/call", TOOL_CALL.replace("lookup", "broken")).result().path("success").asBoolean()).isFalse();
+        assertThat(answer(bridge, "item/tool/call", TOOL_CALL.replace("lookup", "nope")).result().path("success").asBoolean()).isFalse();
+    }
+
+    @Test
+    void userInputAnswersAndUnknownMethods() throws Exception {
+        ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.builder().handler(r ->
+                CompletableFuture.completedFuture(ApprovalDecision.accept(Json.object().put("confirm_path", "Yes")))).build(), List.of(), "/s");
+        assertThat(answer(bridge, "item/tool/requestUserInput", USER_INPUT).result())
+                .isEqualTo(Json.parse("{\"answers\":{\"confirm_path\":{\"answers\":[\"Yes\"]}}}"));
+        ServerRequestBridge.Answer unknown = answer(bridge, "totally/unknown", "{}");
+        assertThat(unknown.error().code()).isEqualTo(-32601);
+        assertThat(answer(bridge, "account/chatgptAuthTokens/refresh", "{\"reason\":\"unauthorized\"}").error().code()).isEqualTo(-32601);
+        assertThat(answer(bridge, "attestation/generate", "{}").error().code()).isEqualTo(-32601);
+    }
+}
