@@ -66,6 +66,24 @@ public final class ServerRequestBridge {
         }
     }
 
+    /** The request as the host would be asked, or null for requests that are not approvals (tool calls, auth). */
+    public ApprovalRequest describe(JsonRpcMessage.Request request) {
+        try {
+            return switch (request.method()) {
+                case "item/commandExecution/requestApproval" -> commandRequest(request);
+                case "item/fileChange/requestApproval" -> fileChangeRequest(request);
+                case "item/permissions/requestApproval" -> permissionsRequest(request);
+                case "mcpServer/elicitation/request" -> elicitationRequest(request);
+                case "item/tool/requestUserInput" -> userInputRequest(request);
+                case "execCommandApproval" -> legacy(request, ApprovalKind.LEGACY_COMMAND);
+                case "applyPatchApproval" -> legacy(request, ApprovalKind.LEGACY_PATCH);
+                default -> null;
+            };
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Answers {@code request}; the future never fails. */
     public CompletableFuture<Answer> answer(JsonRpcMessage.Request request) {
         JsonNode p = request.params();
@@ -312,24 +330,32 @@ public final class ServerRequestBridge {
 
     // ---------------------------------------------------------------- MCP elicitations
 
-    private CompletableFuture<Answer> elicitation(JsonRpcMessage.Request r) {
+    private ApprovalRequest elicitationRequest(JsonRpcMessage.Request r) {
         JsonNode p = r.params();
         String server = text(p, "serverName");
         JsonNode meta = p.path("_meta");
-        String approvalKind = meta.path("codex_approval_kind").asText("");
         String message = text(p, "message");
-        if ("mcp_tool_call".equals(approvalKind)) {
+        if ("mcp_tool_call".equals(meta.path("codex_approval_kind").asText(""))) {
             String tool = meta.path("tool_name").asText("tool");
-            List<String> persist = offered(meta.path("persist"));
-            ApprovalRequest request = new ApprovalRequest(ApprovalKind.MCP_TOOL_CALL, r.method(), text(p, "threadId"),
+            return new ApprovalRequest(ApprovalKind.MCP_TOOL_CALL, r.method(), text(p, "threadId"),
                     text(p, "turnId"), null, "mcp." + server + "." + tool,
                     message == null ? "Allow the " + server + " MCP server to run tool \"" + tool + "\"?" : message,
-                    null, sessionCwd, null, server, tool, persist, p);
-            return decide(request, (req, d) -> toolCallElicitationResult(d, persist));
+                    null, sessionCwd, null, server, tool, offered(meta.path("persist")), p);
         }
-        ApprovalRequest request = new ApprovalRequest(ApprovalKind.ELICITATION, r.method(), text(p, "threadId"), text(p, "turnId"),
+        return new ApprovalRequest(ApprovalKind.ELICITATION, r.method(), text(p, "threadId"), text(p, "turnId"),
                 null, (server == null ? "MCP server" : server) + ": " + (message == null ? p.path("mode").asText("request") : message),
                 message == null ? "" : message, null, sessionCwd, null, server, null, List.of(), p);
+    }
+
+    private CompletableFuture<Answer> elicitation(JsonRpcMessage.Request r) {
+        JsonNode p = r.params();
+        String server = text(p, "serverName");
+        String approvalKind = p.path("_meta").path("codex_approval_kind").asText("");
+        ApprovalRequest request = elicitationRequest(r);
+        if (request.kind() == ApprovalKind.MCP_TOOL_CALL) {
+            List<String> persist = request.choicesOffered();
+            return decide(request, (req, d) -> toolCallElicitationResult(d, persist));
+        }
         if (!approvalKind.isEmpty() || !policy.trusts(server)) {
             // A kind codex has not told us about, or a server the host does not trust: never forward.
             ApprovalDecision d = ApprovalDecision.deny(!approvalKind.isEmpty()

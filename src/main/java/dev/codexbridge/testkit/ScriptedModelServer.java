@@ -72,6 +72,15 @@ public final class ScriptedModelServer implements AutoCloseable {
         return this;
     }
 
+    /** Drops the replies not yet consumed (e.g. after an interrupted turn) and returns how many there were. */
+    public int discardRemaining() {
+        int n = 0;
+        while (script.poll() != null) {
+            n++;
+        }
+        return n;
+    }
+
     /** Replies not yet consumed. */
     public int remaining() {
         return script.size();

@@ -1,0 +1,66 @@
+package dev.codexbridge.session;
+
+import dev.codexbridge.CodexException;
+import dev.codexbridge.process.CodexConnection;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.rpc.ConnectionClosedException;
+import dev.codexbridge.rpc.InboundSink;
+import dev.codexbridge.rpc.JsonRpcPeer;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What a {@link CodexSession} talks to: a started {@link JsonRpcPeer} whose inbound messages go to
+ * the session's sink, plus what is known about why it closed. A codex process in production; an
+ * in-memory peer or a fixture replayer in tests.
+ */
+public interface CodexTransport extends AutoCloseable {
+    JsonRpcPeer peer();
+
+    /** Why the connection closed, as an exception worth showing (exit code, stderr tail). */
+    CodexException explainClose(ConnectionClosedException cause);
+
+    /** The last stderr lines, secrets redacted; empty when there is no process. */
+    List<String> stderrTail(int lines);
+
+    @Override
+    void close();
+
+    /** Opens a transport whose inbound messages go to {@code sink}. Called again after a restart. */
+    @FunctionalInterface
+    interface Factory {
+        CodexTransport open(InboundSink sink);
+    }
+
+    /** A codex process started by {@code launch}, with {@code configure} applied to its peer. */
+    static Factory process(CodexLaunch launch, Consumer<JsonRpcPeer.Builder> configure) {
+        return sink -> {
+            CodexConnection conn = CodexConnection.open(launch, peer -> {
+                configure.accept(peer);
+                peer.inbound(sink);
+            });
+            return new CodexTransport() {
+                @Override
+                public JsonRpcPeer peer() {
+                    return conn.peer();
+                }
+
+                @Override
+                public CodexException explainClose(ConnectionClosedException cause) {
+                    return conn.process().deathException("during the turn", Duration.ofSeconds(1), cause);
+                }
+
+                @Override
+                public List<String> stderrTail(int lines) {
+                    return conn.process().stderrTail(lines);
+                }
+
+                @Override
+                public void close() {
+                    conn.close();
+                }
+            };
+        };
+    }
+}

@@ -1,0 +1,102 @@
+package dev.codexbridge.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.json.Json;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Sorts failures into {@link ErrorCategory}s from codex's {@code codexErrorInfo}, the message and
+ * the stderr tail, and digs the real message out of the JSON envelope codex sometimes passes on
+ * from the model API ({@code {"error": {"message": ...}}}).
+ */
+public final class ErrorClassifier {
+    private static final List<String> AUTH_HINTS = List.of("invalid_grant", "invalid grant", "refresh token", "refresh_token",
+            "token refresh", "token has expired", "expired_token", "expired token", "not authenticated", "unauthenticated",
+            "401 unauthorized", "re-authenticate", "reauthenticate", "please log in", "please login", "not logged in",
+            "missing environment variable");
+    private static final List<String> MODEL_HINTS = List.of("model_not_found", "model not found", "does not exist",
+            "not supported when using codex", "do not have access to model", "model is not supported");
+
+    private ErrorClassifier() {
+    }
+
+    public static TurnError classify(String rawMessage, JsonNode codexErrorInfo, List<String> stderrTail) {
+        String message = unwrap(rawMessage);
+        ErrorCategory category = fromInfo(codexErrorInfo);
+        if (category == null) {
+            category = fromText(message + "\n" + String.join("\n", stderrTail == null ? List.of() : stderrTail));
+        }
+        return TurnError.of(message, category, codexErrorInfo == null || codexErrorInfo.isMissingNode() ? null : codexErrorInfo);
+    }
+
+    /** The human message inside {@code {"error":{"message":...}}} / {@code {"message":...}} / {@code {"detail":...}}, else the text itself. */
+    public static String unwrap(String message) {
+        if (message == null || message.isBlank()) {
+            return "codex reported a failure without a message";
+        }
+        String s = message.strip();
+        int brace = s.indexOf('{');
+        if (brace >= 0 && s.endsWith("}")) {
+            try {
+                JsonNode n = Json.parse(s.substring(brace));
+                for (JsonNode candidate : List.of(n.path("error").path("message"), n.path("message"), n.path("detail"),
+                        n.path("error"))) {
+                    if (candidate.isTextual() && !candidate.asText().isBlank()) {
+                        String prefix = s.substring(0, brace).strip();
+                        return prefix.isEmpty() ? candidate.asText() : prefix + " " + candidate.asText();
+                    }
+                }
+            } catch (RuntimeException notJson) {
+                // keep the text as it is
+            }
+        }
+        return s;
+    }
+
+    private static ErrorCategory fromInfo(JsonNode info) {
+        if (info == null || info.isNull() || info.isMissingNode()) {
+            return null;
+        }
+        String key = info.isTextual() ? info.asText() : info.fieldNames().hasNext() ? info.fieldNames().next() : "";
+        return switch (key) {
+            case "unauthorized" -> ErrorCategory.AUTHENTICATION;
+            case "modelNotFound" -> ErrorCategory.MODEL_UNAVAILABLE;
+            case "contextWindowExceeded" -> ErrorCategory.CONTEXT_WINDOW;
+            case "usageLimitExceeded", "rateLimitExceeded", "sessionBudgetExceeded", "flexUnavailable",
+                    "policyCapacityUnavailable", "serverOverloaded" -> ErrorCategory.USAGE_LIMIT;
+            case "sandboxError" -> ErrorCategory.SANDBOX;
+            case "responseTooManyFailedAttempts", "httpConnectionFailed", "responseStreamConnectionFailed",
+                    "responseStreamDisconnected" -> {
+                JsonNode status = info.path(key).path("httpStatusCode");
+                yield status.asInt() == 401 ? ErrorCategory.AUTHENTICATION
+                        : status.asInt() == 429 ? ErrorCategory.USAGE_LIMIT : null;
+            }
+            default -> null;
+        };
+    }
+
+    private static ErrorCategory fromText(String text) {
+        String t = text.toLowerCase(Locale.ROOT);
+        for (String h : AUTH_HINTS) {
+            if (t.contains(h)) {
+                return ErrorCategory.AUTHENTICATION;
+            }
+        }
+        for (String h : MODEL_HINTS) {
+            if (t.contains(h)) {
+                return ErrorCategory.MODEL_UNAVAILABLE;
+            }
+        }
+        if (t.contains("context window") || t.contains("context_length_exceeded")) {
+            return ErrorCategory.CONTEXT_WINDOW;
+        }
+        if (t.contains("rate limit") || t.contains("usage limit") || t.contains("quota") || t.contains("429")) {
+            return ErrorCategory.USAGE_LIMIT;
+        }
+        if (t.contains("sandbox") || t.contains("bubblewrap") || t.contains("seccomp")) {
+            return ErrorCategory.SANDBOX;
+        }
+        return ErrorCategory.OTHER;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.codexbridge.session;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.json.Json;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the user says in one turn: text, images (a {@code data:} URL or a local file) and mentions
+ * (apps, plugins). Becomes {@code turn/start.input}.
+ */
+public final class TurnInput {
+    private final List<ObjectNode> parts;
+
+    private TurnInput(List<ObjectNode> parts) {
+        this.parts = List.copyOf(parts);
+    }
+
+    public static TurnInput text(String text) {
+        return new Builder().text(text).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The {@code UserInput[]} array for codex. */
+    public ArrayNode toJson() {
+        ArrayNode a = Json.nodes().arrayNode();
+        parts.forEach(p -> a.add(p.deepCopy()));
+        return a;
+    }
+
+    public boolean isEmpty() {
+        return parts.isEmpty();
+    }
+
+    public static final class Builder {
+        private final List<ObjectNode> parts = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        public Builder text(String text) {
+            parts.add(Json.object().put("type", "text").put("text", Objects.requireNonNull(text, "text")));
+            return this;
+        }
+
+        /**
+         * An inline image as a {@code data:} URL. Codex 0.169 refuses remote image URLs, so
+         * anything else is rejected here with a clear message instead of a failed turn.
+         */
+        public Builder imageDataUrl(String dataUrl) {
+            if (!dataUrl.startsWith("data:")) {
+                throw new IllegalArgumentException("codex accepts only inline data: URLs for images; use localImage(path) for files");
+            }
+            parts.add(Json.object().put("type", "image").put("url", dataUrl));
+            return this;
+        }
+
+        /** An image file codex reads itself. */
+        public Builder localImage(Path path) {
+            parts.add(Json.object().put("type", "localImage").put("path", path.toAbsolutePath().toString()));
+            return this;
+        }
+
+        /** A mention, e.g. {@code app://demo-app} or {@code plugin://name@marketplace}. */
+        public Builder mention(String name, String path) {
+            parts.add(Json.object().put("type", "mention").put("name", name).put("path", path));
+            return this;
+        }
+
+        public TurnInput build() {
+            if (parts.isEmpty()) {
+                throw new IllegalArgumentException("a turn needs some input");
+            }
+            return new TurnInput(parts);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.codexbridge.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.transcript.TranscriptMessage;
+import java.util.List;
+
+/**
+ * Live events of one turn, delivered in order on the thread running the turn. Every method has
+ * an empty default; an exception thrown here is logged and does not disturb the turn.
+ */
+public interface TurnListener {
+    TurnListener NONE = new TurnListener() { };
+
+    default void onAgentMessageDelta(String itemId, String delta) {
+    }
+
+    /** Reasoning text as it streams; {@code summary} tells summary text from raw reasoning. */
+    default void onReasoningDelta(String itemId, String delta, boolean summary) {
+    }
+
+    default void onCommandOutputDelta(String itemId, String delta) {
+    }
+
+    default void onItemStarted(JsonNode item) {
+    }
+
+    /** An item completed, with the transcript messages it produced. */
+    default void onItemCompleted(JsonNode item, List<TranscriptMessage> messages) {
+    }
+
+    /** An agent action completed (command, file change, MCP or dynamic tool call, web search); {@code step} counts from 1. */
+    default void onStep(int step, JsonNode item) {
+    }
+
+    default void onPlanUpdated(JsonNode plan) {
+    }
+
+    default void onApprovalRequested(ApprovalRequest request) {
+    }
+
+    default void onApprovalAnswered(ApprovalRequest request, ApprovalDecision decision) {
+    }
+
+    /** codex hit an error it will retry itself (e.g. a dropped model stream). */
+    default void onRetry(TurnError error) {
+    }
+
+    default void onWarning(String message) {
+    }
+
+    default void onTokenUsage(TokenUsage usage) {
+    }
+
+    /** Any other notification for this turn or thread. */
+    default void onNotification(String method, JsonNode params) {
+    }
+}

@@ -1,0 +1,41 @@
+package dev.codexbridge.session;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.transcript.TranscriptMessage;
+import java.util.List;
+
+/**
+ * The outcome of one turn. A failed, interrupted or timed-out turn is a result, not an exception.
+ *
+ * @param retired   the session had to give up its codex process (it died, stopped answering, or
+ *                  its login failed); the next turn starts a fresh one and resumes the thread
+ * @param messages  the turn's transcript in the chat shape, to splice into the host's history
+ */
+@JsonPropertyOrder({"threadId", "turnId", "status", "finalText", "error", "stopReason", "toolIterations", "tokenUsage",
+    "retired", "messages"})
+public record TurnResult(
+        String threadId,
+        String turnId,
+        TurnStatus status,
+        @JsonInclude(JsonInclude.Include.ALWAYS) String finalText,
+        @JsonInclude(JsonInclude.Include.ALWAYS) TurnError error,
+        StopReason stopReason,
+        int toolIterations,
+        @JsonInclude(JsonInclude.Include.ALWAYS) TokenUsage tokenUsage,
+        boolean retired,
+        List<TranscriptMessage> messages) {
+
+    public TurnResult {
+        messages = List.copyOf(messages);
+    }
+
+    public boolean completed() {
+        return status == TurnStatus.COMPLETED;
+    }
+
+    public String toJson() {
+        return Json.write(this);
+    }
+}

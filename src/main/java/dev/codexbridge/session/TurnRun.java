@@ -1,0 +1,436 @@
+package dev.codexbridge.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.CodexException;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ServerRequestBridge;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.Methods;
+import dev.codexbridge.rpc.ConnectionClosedException;
+import dev.codexbridge.rpc.JsonRpcMessage;
+import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.rpc.RpcTimeoutException;
+import dev.codexbridge.transcript.ItemProjector;
+import dev.codexbridge.transcript.TranscriptMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One turn: sends {@code turn/start}, then consumes the session inbox in arrival order until
+ * {@code turn/completed}, a deadline, an interrupt confirmed by codex, or the connection's end.
+ * Runs entirely on the caller's thread; other threads only post events into the inbox.
+ */
+final class TurnRun {
+    private static final Logger LOG = LoggerFactory.getLogger(TurnRun.class);
+    private static final Set<String> STEP_TYPES = Set.of("commandExecution", "fileChange", "mcpToolCall", "dynamicToolCall", "webSearch");
+    private static final Duration MAX_WAIT = Duration.ofMillis(250);
+
+    private record StartAnswered(JsonNode result, Throwable failure) {
+    }
+
+    private record InterruptRequested() {
+    }
+
+    private record Answered(TurnRun run, JsonRpcMessage.Request request, ServerRequestBridge.Answer answer) {
+    }
+
+    private final CodexSession session;
+    private final TurnOptions options;
+    private final TurnListener listener;
+    private final Duration turnTimeout;
+    private final Duration idleTimeout;
+    private final int maxSteps;
+    private final ItemProjector projector;
+    private final AtomicBoolean interruptRequested = new AtomicBoolean();
+
+    private volatile SessionInbox inbox;
+    private volatile CodexTransport transport;
+    private volatile String threadId;
+    private volatile String turnId;
+    private final List<JsonRpcMessage.Notification> early = new ArrayList<>();
+    private boolean interruptSent;
+    private StopReason stopReason;
+    private boolean timedOut;
+    private String timeoutWhy;
+    private TurnError lastError;
+    private TokenUsage tokenUsage;
+    private int steps;
+    private long graceDeadline;
+
+    TurnRun(CodexSession session, TurnOptions options, TurnListener listener, Duration turnTimeout, Duration idleTimeout) {
+        this.session = session;
+        this.options = options;
+        this.listener = listener;
+        this.turnTimeout = turnTimeout;
+        this.idleTimeout = idleTimeout;
+        this.maxSteps = options.maxSteps() != null ? options.maxSteps() : session.settings.maxSteps;
+        this.projector = new ItemProjector(session.settings.projector);
+    }
+
+    void requestInterrupt() {
+        if (interruptRequested.compareAndSet(false, true)) {
+            SessionInbox box = inbox;
+            if (box != null) {
+                box.post(new InterruptRequested());
+            }
+        }
+    }
+
+    boolean steer(TurnInput input) {
+        CodexTransport t = transport;
+        String turn = turnId;
+        if (t == null || turn == null) {
+            return false;
+        }
+        ObjectNode params = Json.object().put("threadId", threadId).put("expectedTurnId", turn);
+        params.set("input", input.toJson());
+        try {
+            JsonNode r = t.peer().call(Methods.TURN_STEER, params, session.settings.requestTimeout);
+            return turn.equals(r.path("turnId").asText(turn));
+        } catch (CodexException e) {
+            LOG.debug("turn/steer refused: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    TurnResult startupFailure(CodexException e) {
+        ErrorCategory fromText = ErrorClassifier.classify(e.getMessage(), null, List.of()).category();
+        ErrorCategory category = fromText == ErrorCategory.OTHER ? ErrorCategory.PROCESS_DIED : fromText;
+        TurnError error = TurnError.of("codex could not be started: " + e.getMessage(), category, null);
+        return new TurnResult(session.threadId(), null, TurnStatus.FAILED, null, error, StopReason.ERROR, 0, null, true, List.of());
+    }
+
+    TurnResult execute(CodexTransport transport, SessionInbox inbox, ServerRequestBridge bridge, String threadId, TurnInput input) {
+        this.transport = transport;
+        this.inbox = inbox;
+        this.threadId = threadId;
+        if (interruptRequested.get()) {
+            // Interrupted before anything was sent: never start the turn at all.
+            return result(TurnStatus.INTERRUPTED, StopReason.INTERRUPT, null, false);
+        }
+        long start = System.nanoTime();
+        long lastProgress = start;
+        transport.peer().request(Methods.TURN_START, turnStartParams(input), session.settings.requestTimeout)
+                .whenComplete((r, e) -> inbox.post(new StartAnswered(r, e)));
+        while (true) {
+            long now = System.nanoTime();
+            if (graceDeadline != 0 && now >= graceDeadline) {
+                // codex did not confirm the interrupt: it is stuck, so the session gives it up
+                session.markRetired();
+                TurnStatus status = timedOut ? TurnStatus.TIMED_OUT : TurnStatus.INTERRUPTED;
+                TurnError error = timedOut ? TurnError.of(timeoutWhy + "; codex did not confirm the interrupt", ErrorCategory.TIMEOUT, null)
+                        : TurnError.of("codex did not confirm the interrupt within " + session.settings.interruptGrace.toSeconds()
+                                + " s", ErrorCategory.TIMEOUT, null);
+                return result(status, timedOut ? StopReason.TIMEOUT : stopReason, error, true);
+            }
+            if (!timedOut) {
+                if (!turnTimeout.isZero() && now - start >= turnTimeout.toNanos()) {
+                    expire("turn timed out after " + seconds(turnTimeout));
+                } else if (!idleTimeout.isZero() && now - lastProgress >= idleTimeout.toNanos()) {
+                    expire("turn inactive for " + seconds(idleTimeout) + " (no progress from codex; task incomplete)");
+                }
+            }
+            Object event;
+            try {
+                event = inbox.poll(nextWait(now, start, lastProgress));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                requestInterrupt();
+                continue;
+            }
+            if (event == null) {
+                continue;
+            }
+            if (event instanceof SessionInbox.Closed closed) {
+                return died(closed.cause());
+            }
+            if (event instanceof InterruptRequested) {
+                if (stopReason == null) {
+                    stopReason = StopReason.INTERRUPT;
+                }
+                sendInterrupt();
+                continue;
+            }
+            if (event instanceof StartAnswered answered) {
+                if (answered.failure() != null) {
+                    return startFailed(answered.failure());
+                }
+                turnId = answered.result().path("turn").path("id").asText(null);
+                lastProgress = System.nanoTime();
+                if (interruptRequested.get()) {
+                    sendInterrupt();
+                }
+                List<JsonRpcMessage.Notification> buffered = new ArrayList<>(early);
+                early.clear();
+                for (JsonRpcMessage.Notification n : buffered) {
+                    TurnResult done = handleNotification(n, bridge);
+                    if (done != null) {
+                        return done;
+                    }
+                }
+                continue;
+            }
+            if (event instanceof Answered a) {
+                respond(a);
+                if (a.run() == this) {
+                    lastProgress = System.nanoTime();
+                }
+                continue;
+            }
+            if (event instanceof JsonRpcMessage.Request r) {
+                dev.codexbridge.approval.ApprovalRequest asked = bridge.describe(r);
+                if (asked != null) {
+                    safely(() -> listener.onApprovalRequested(asked));
+                }
+                bridge.answer(r).whenComplete((ans, e) -> inbox.post(new Answered(this, r, ans)));
+                lastProgress = System.nanoTime();
+                continue;
+            }
+            if (event instanceof JsonRpcMessage.Notification n) {
+                if (!forThisThread(n.params())) {
+                    continue;
+                }
+                String scope = turnOf(n.params());
+                if (turnId == null && scope != null) {
+                    early.add(n);
+                    continue;
+                }
+                if (scope != null && !scope.equals(turnId)) {
+                    continue;
+                }
+                lastProgress = System.nanoTime();
+                TurnResult done = handleNotification(n, bridge);
+                if (done != null) {
+                    return done;
+                }
+            }
+        }
+    }
+
+    private TurnResult handleNotification(JsonRpcMessage.Notification n, ServerRequestBridge bridge) {
+        String method = n.method();
+        JsonNode p = n.params();
+        bridge.observe(method, p);
+        List<TranscriptMessage> produced = projector.onNotification(method, p);
+        switch (method) {
+            case Methods.AGENT_MESSAGE_DELTA -> safely(() -> listener.onAgentMessageDelta(p.path("itemId").asText(), p.path("delta").asText()));
+            case "item/reasoning/summaryTextDelta" -> safely(() -> listener.onReasoningDelta(p.path("itemId").asText(), p.path("delta").asText(), true));
+            case "item/reasoning/textDelta" -> safely(() -> listener.onReasoningDelta(p.path("itemId").asText(), p.path("delta").asText(), false));
+            case "item/commandExecution/outputDelta" -> safely(() -> listener.onCommandOutputDelta(p.path("itemId").asText(), p.path("delta").asText()));
+            case Methods.ITEM_STARTED -> safely(() -> listener.onItemStarted(p.path("item")));
+            case Methods.ITEM_COMPLETED -> {
+                JsonNode item = p.path("item");
+                safely(() -> listener.onItemCompleted(item, produced));
+                if (STEP_TYPES.contains(item.path("type").asText())) {
+                    int step = ++steps;
+                    safely(() -> listener.onStep(step, item));
+                    if (maxSteps > 0 && steps >= maxSteps && !interruptSent) {
+                        stopReason = StopReason.STEP_BUDGET;
+                        sendInterrupt();
+                    }
+                }
+            }
+            case "turn/plan/updated" -> safely(() -> listener.onPlanUpdated(p));
+            case "thread/tokenUsage/updated" -> {
+                tokenUsage = TokenUsage.of(p.path("tokenUsage"));
+                TokenUsage u = tokenUsage;
+                safely(() -> listener.onTokenUsage(u));
+            }
+            case Methods.ERROR -> {
+                JsonNode e = p.path("error");
+                TurnError err = ErrorClassifier.classify(e.path("message").asText(null), e.get("codexErrorInfo"),
+                        transport.stderrTail(40));
+                if (p.path("willRetry").asBoolean(false)) {
+                    safely(() -> listener.onRetry(err));
+                } else {
+                    lastError = err;
+                }
+            }
+            case "warning", "configWarning" -> safely(() -> listener.onWarning(p.path("message").asText(p.path("summary").asText(""))));
+            case Methods.TURN_COMPLETED -> {
+                return completed(p.path("turn"));
+            }
+            default -> safely(() -> listener.onNotification(method, p));
+        }
+        return null;
+    }
+
+    private TurnResult completed(JsonNode turn) {
+        String status = turn.path("status").asText("");
+        JsonNode error = turn.path("error");
+        switch (status) {
+            case "completed" -> {
+                return result(TurnStatus.COMPLETED, StopReason.NATURAL, null, false);
+            }
+            case "interrupted" -> {
+                if (timedOut) {
+                    return result(TurnStatus.TIMED_OUT, StopReason.TIMEOUT, TurnError.of(timeoutWhy, ErrorCategory.TIMEOUT, null), false);
+                }
+                return result(TurnStatus.INTERRUPTED, stopReason == null ? StopReason.INTERRUPT : stopReason, null, false);
+            }
+            default -> {
+                TurnError err;
+                if (error.isObject()) {
+                    String details = error.path("additionalDetails").asText("");
+                    String message = error.path("message").asText("");
+                    err = ErrorClassifier.classify(details.isEmpty() || message.contains(details) ? message : message + " (" + details + ")",
+                            error.get("codexErrorInfo"), transport.stderrTail(40));
+                } else if (lastError != null) {
+                    err = lastError;
+                } else {
+                    err = TurnError.of("codex reported the turn as " + (status.isEmpty() ? "unfinished" : status)
+                            + " without an error message", ErrorCategory.OTHER, null);
+                }
+                boolean retire = err.category() == ErrorCategory.AUTHENTICATION;
+                return result(TurnStatus.FAILED, StopReason.ERROR, err, retire);
+            }
+        }
+    }
+
+    private TurnResult startFailed(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof ConnectionClosedException closed) {
+            return died(closed);
+        }
+        if (cause instanceof RpcTimeoutException) {
+            session.markRetired();
+            return result(TurnStatus.FAILED, StopReason.ERROR, TurnError.of("turn/start timed out: " + cause.getMessage(),
+                    ErrorCategory.TIMEOUT, null), true);
+        }
+        if (cause instanceof RpcException rpc) {
+            TurnError err = ErrorClassifier.classify("turn/start failed: " + rpc.error().message(), null, List.of());
+            if (err.category() == ErrorCategory.OTHER) {
+                err = TurnError.of(err.message(), ErrorCategory.PROTOCOL, null);
+            }
+            return result(TurnStatus.FAILED, StopReason.ERROR, err, false);
+        }
+        return result(TurnStatus.FAILED, StopReason.ERROR, TurnError.of("turn/start failed: " + cause, ErrorCategory.OTHER, null), false);
+    }
+
+    private TurnResult died(ConnectionClosedException cause) {
+        session.markRetired();
+        CodexException why = transport.explainClose(cause);
+        String message = why.getMessage();
+        // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
+        TurnError err = ErrorClassifier.classify(message, null, transport.stderrTail(40));
+        if (err.category() != ErrorCategory.AUTHENTICATION) {
+            err = TurnError.of(message, ErrorCategory.PROCESS_DIED, null);
+        }
+        return result(TurnStatus.FAILED, StopReason.ERROR, err, true);
+    }
+
+    private void expire(String why) {
+        timedOut = true;
+        timeoutWhy = why;
+        stopReason = StopReason.TIMEOUT;
+        sendInterrupt();
+    }
+
+    private void sendInterrupt() {
+        if (interruptSent || turnId == null) {
+            return;
+        }
+        interruptSent = true;
+        graceDeadline = System.nanoTime() + session.settings.interruptGrace.toNanos();
+        transport.peer().request(Methods.TURN_INTERRUPT, Json.object().put("threadId", threadId).put("turnId", turnId),
+                session.settings.requestTimeout).whenComplete((r, e) -> {
+                    if (e != null) {
+                        LOG.debug("turn/interrupt: {}", e.getMessage());
+                    }
+                });
+    }
+
+    private void respond(Answered a) {
+        ServerRequestBridge.Answer ans = a.answer();
+        if (ans == null) {
+            transport.peer().respondError(a.request().id(), new dev.codexbridge.rpc.RpcError(-32603, "no answer"));
+            return;
+        }
+        if (ans.error() != null) {
+            transport.peer().respondError(a.request().id(), ans.error());
+        } else {
+            transport.peer().respond(a.request().id(), ans.result());
+        }
+        if (a.run() == this && ans.request() != null && ans.decision() != null) {
+            ApprovalDecision d = ans.decision();
+            safely(() -> listener.onApprovalAnswered(ans.request(), d));
+        }
+    }
+
+    private TurnResult result(TurnStatus status, StopReason reason, TurnError error, boolean retired) {
+        projector.finish();
+        if (retired) {
+            session.markRetired();
+        }
+        return new TurnResult(threadId, turnId, status, projector.finalText(), error, reason, projector.toolIterations(),
+                tokenUsage, retired, projector.messages());
+    }
+
+    private ObjectNode turnStartParams(TurnInput input) {
+        ObjectNode p = options.extraParams() != null ? options.extraParams().deepCopy() : Json.object();
+        p.put("threadId", threadId);
+        p.set("input", input.toJson());
+        if (options.model() != null) {
+            p.put("model", options.model());
+        }
+        if (options.effort() != null) {
+            p.put("effort", options.effort());
+        }
+        if (options.sandboxPolicy() != null) {
+            p.set("sandboxPolicy", options.sandboxPolicy());
+        }
+        if (options.approvalPolicy() != null) {
+            p.set("approvalPolicy", options.approvalPolicy());
+        }
+        if (options.outputSchema() != null) {
+            p.set("outputSchema", options.outputSchema());
+        }
+        return p;
+    }
+
+    private boolean forThisThread(JsonNode p) {
+        String t = p.path("threadId").asText(null);
+        return t == null || t.equals(threadId);
+    }
+
+    private static String turnOf(JsonNode p) {
+        String t = p.path("turnId").asText(null);
+        if (t == null) {
+            t = p.path("turn").path("id").asText(null);
+        }
+        return t;
+    }
+
+    private Duration nextWait(long now, long start, long lastProgress) {
+        long wait = MAX_WAIT.toNanos();
+        if (graceDeadline != 0) {
+            wait = Math.min(wait, graceDeadline - now);
+        }
+        if (!timedOut && !turnTimeout.isZero()) {
+            wait = Math.min(wait, start + turnTimeout.toNanos() - now);
+        }
+        if (!timedOut && !idleTimeout.isZero()) {
+            wait = Math.min(wait, lastProgress + idleTimeout.toNanos() - now);
+        }
+        return Duration.ofNanos(Math.max(1, wait));
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    private static void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.warn("turn listener failed", e);
+        }
+    }
+}

@@ -1,0 +1,269 @@
+package dev.codexbridge.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.approval.ApprovalChoice;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalHandler;
+import dev.codexbridge.approval.ApprovalKind;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.approval.DynamicTool;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ErrorCategory;
+import dev.codexbridge.session.StopReason;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnListener;
+import dev.codexbridge.session.TurnOptions;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.testkit.EchoMcpServer;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import dev.codexbridge.transcript.TranscriptMessage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link CodexSession} against the real pinned codex and the scripted model server. */
+class CodexSessionLiveTest {
+    @TempDir
+    Path tmp;
+    private ScriptedModelServer model;
+    private Path work;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        model = ScriptedModelServer.start();
+        work = Files.createDirectories(tmp.resolve("work"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        model.close();
+    }
+
+    private CodexSession.Builder session(Consumer<IsolatedCodexHome.Builder> home) {
+        IsolatedCodexHome.Builder h = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl());
+        home.accept(h);
+        return CodexSession.builder().codexBinary(LiveCodex.binary()).codexHome(h.write()).cwd(work)
+                .timeouts(Duration.ofSeconds(60), Duration.ZERO);
+    }
+
+    private static ApprovalPolicy answering(ApprovalChoice choice, List<ApprovalRequest> asked) {
+        return ApprovalPolicy.builder().handler(r -> {
+            asked.add(r);
+            return CompletableFuture.completedFuture(new ApprovalDecision(choice, null, null));
+        }).build();
+    }
+
+    @Test
+    void aSimpleTurnStreamsAndReturnsTheTranscript() {
+        model.enqueue(ModelReply.builder().reasoning("Greet", null).message("Hello from codex").build());
+        List<String> deltas = Collections.synchronizedList(new ArrayList<>());
+        try (CodexSession s = session(h -> { }).build()) {
+            TurnResult r = s.runTurn(TurnInput.text("say hello"), TurnOptions.DEFAULTS, new TurnListener() {
+                @Override
+                public void onAgentMessageDelta(String itemId, String delta) {
+                    deltas.add(delta);
+                }
+            });
+            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.stopReason()).isEqualTo(StopReason.NATURAL);
+            assertThat(r.finalText()).isEqualTo("Hello from codex");
+            assertThat(String.join("", deltas)).isEqualTo("Hello from codex");
+            assertThat(r.threadId()).isEqualTo(s.threadId()).isNotBlank();
+            assertThat(r.turnId()).isNotBlank();
+            assertThat(r.tokenUsage()).isNotNull();
+            assertThat(r.tokenUsage().total().totalTokens()).isEqualTo(15);
+            assertThat(r.messages()).extracting(TranscriptMessage::role)
+                    .containsExactly(TranscriptMessage.Role.USER, TranscriptMessage.Role.ASSISTANT);
+            assertThat(r.messages().get(1).reasoning()).isEqualTo("Greet");
+            assertThat(r.retired()).isFalse();
+        }
+    }
+
+    @Test
+    void commandApprovalAcceptDeclineAndCancel() {
+        List<ApprovalRequest> asked = Collections.synchronizedList(new ArrayList<>());
+        for (ApprovalChoice choice : List.of(ApprovalChoice.ONCE, ApprovalChoice.DENY, ApprovalChoice.CANCEL)) {
+            asked.clear();
+            model.enqueue(ModelReply.builder().execCommandEscalated("call-" + choice, "echo approved-run", "Need to run it").build());
+            if (choice != ApprovalChoice.CANCEL) {
+                model.enqueue(ModelReply.message("done"));
+            }
+            try (CodexSession s = session(h -> h.approvalPolicy("on-request")).approvals(answering(choice, asked)).build()) {
+                TurnResult r = s.runTurn(TurnInput.text("run it"));
+                assertThat(asked).singleElement().satisfies(a -> {
+                    assertThat(a.kind()).isEqualTo(ApprovalKind.COMMAND);
+                    assertThat(a.reason()).isEqualTo("Need to run it");
+                    assertThat(a.cwd()).isEqualTo(work.toString());
+                });
+                TranscriptMessage tool = r.messages().stream().filter(m -> m.role() == TranscriptMessage.Role.TOOL).findFirst().orElseThrow();
+                switch (choice) {
+                    case ONCE -> {
+                        assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+                        assertThat(tool.content()).contains("approved-run");
+                    }
+                    case DENY -> {
+                        assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+                        assertThat(tool.content()).startsWith("[declined");
+                    }
+                    default -> {
+                        assertThat(r.status()).isEqualTo(TurnStatus.INTERRUPTED);
+                        assertThat(tool.content()).startsWith("[declined");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void fileChangeApprovalShowsTheSummaryAndAppliesThePatch() throws Exception {
+        List<ApprovalRequest> asked = Collections.synchronizedList(new ArrayList<>());
+        model.enqueue(ModelReply.builder().applyPatch("call-p1", "*** Begin Patch\n*** Add File: hello.txt\n+hello world\n*** End Patch").build(),
+                ModelReply.message("Wrote it."));
+        try (CodexSession s = session(h -> h.approvalPolicy("on-request")).approvals(answering(ApprovalChoice.ONCE, asked)).build()) {
+            TurnResult r = s.runTurn(TurnInput.text("write hello.txt"));
+            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(asked).filteredOn(a -> a.kind() == ApprovalKind.FILE_CHANGE).singleElement()
+                    .satisfies(a -> assertThat(a.title()).isEqualTo("apply_patch: 1 add: hello.txt"));
+            assertThat(Files.readString(work.resolve("hello.txt"))).isEqualTo("hello world\n");
+        }
+    }
+
+    @Test
+    void mcpToolCallApprovalArrivesAsAnElicitation() {
+        List<ApprovalRequest> asked = Collections.synchronizedList(new ArrayList<>());
+        String mcp = EchoMcpServer.configToml("echo").replace("default_tools_approval_mode = \"approve\"\n", "");
+        model.enqueue(ModelReply.builder().mcpCall("call-mcp", "echo", "say", Json.object().put("text", "hi")).build(),
+                ModelReply.message("echoed"));
+        try (CodexSession s = session(h -> h.approvalPolicy("on-request").extraToml(mcp))
+                .approvals(answering(ApprovalChoice.SESSION, asked)).build()) {
+            TurnResult r = s.runTurn(TurnInput.text("echo hi"));
+            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(asked).singleElement().satisfies(a -> {
+                assertThat(a.kind()).isEqualTo(ApprovalKind.MCP_TOOL_CALL);
+                assertThat(a.serverName()).isEqualTo("echo");
+                assertThat(a.toolName()).isEqualTo("say");
+            });
+            assertThat(r.messages()).anySatisfy(m -> assertThat(m.content()).isEqualTo("echo: hi"));
+        }
+    }
+
+    @Test
+    void dynamicToolsAreRunByTheHost() {
+        DynamicTool lookup = new DynamicTool("lookup_ticket", "Fetch a ticket", Json.parse(
+                "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"}},\"required\":[\"id\"]}"),
+                args -> DynamicTool.Result.text("Ticket " + args.path("id").asText() + " is open."));
+        model.enqueue(ModelReply.builder().dynamicToolCall("call-dyn", "lookup_ticket", Json.object().put("id", "ABC-1")).build(),
+                ModelReply.message("It is open."));
+        try (CodexSession s = session(h -> { }).dynamicTool(lookup).build()) {
+            TurnResult r = s.runTurn(TurnInput.text("check ABC-1"));
+            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.toolIterations()).isEqualTo(1);
+            assertThat(model.responsesRequests().get(1).functionCallOutput("call-dyn")).contains("Ticket ABC-1 is open.");
+        }
+    }
+
+    @Test
+    void interruptDuringACommandEndsTheTurnInterrupted() {
+        model.enqueue(ModelReply.builder().execCommand("call-sleep", "sleep 30").build());
+        try (CodexSession s = session(h -> h.sandboxMode("danger-full-access")).build()) {
+            TurnResult r = s.runTurn(TurnInput.text("wait"), TurnOptions.DEFAULTS, new TurnListener() {
+                @Override
+                public void onItemStarted(JsonNode item) {
+                    if (item.path("type").asText().equals("commandExecution")) {
+                        s.interrupt();
+                    }
+                }
+            });
+            assertThat(r.status()).isEqualTo(TurnStatus.INTERRUPTED);
+            assertThat(r.stopReason()).isEqualTo(StopReason.INTERRUPT);
+            assertThat(r.messages()).anySatisfy(m -> assertThat(m.incomplete()).isTrue());
+            assertThat(r.retired()).isFalse();
+        }
+    }
+
+    @Test
+    void multiTurnMemoryStepBudgetAndStructuredOutput() {
+        model.enqueue(ModelReply.message("The secret is 42."));
+        try (CodexSession s = session(h -> h.sandboxMode("danger-full-access")).build()) {
+            assertThat(s.runTurn(TurnInput.text("remember 42")).finalText()).isEqualTo("The secret is 42.");
+            model.enqueue(ModelReply.builder().execCommand("c1", "echo one").build(), ModelReply.builder().execCommand("c2", "echo two").build(),
+                    ModelReply.message("never reached"));
+            TurnResult budget = s.runTurn(TurnInput.text("run two commands"), TurnOptions.DEFAULTS.withMaxSteps(1), TurnListener.NONE);
+            assertThat(budget.status()).isEqualTo(TurnStatus.INTERRUPTED);
+            assertThat(budget.stopReason()).isEqualTo(StopReason.STEP_BUDGET);
+            assertThat(budget.toolIterations()).isEqualTo(1);
+            model.discardRemaining();
+            model.enqueue(ModelReply.message("{\"answer\":42}"));
+            int before = model.responsesRequests().size();
+            TurnResult structured = s.runTurn(TurnInput.text("what was the secret?"),
+                    TurnOptions.DEFAULTS.withOutputSchema(Json.parse("{\"type\":\"object\",\"properties\":{\"answer\":{\"type\":\"integer\"}},"
+                            + "\"required\":[\"answer\"],\"additionalProperties\":false}")), TurnListener.NONE);
+            assertThat(structured.finalText()).isEqualTo("{\"answer\":42}");
+            JsonNode body = model.responsesRequests().get(model.responsesRequests().size() - 1).body();
+            assertThat(body.toString()).contains("remember 42").contains("The secret is 42.");
+            assertThat(body.path("text").path("format").path("type").asText()).isEqualTo("json_schema");
+            assertThat(model.responsesRequests().size()).isGreaterThan(before);
+        }
+    }
+
+    @Test
+    void aKilledCodexIsNoticedAtOnceAndTheNextTurnResumesTheThread() throws Exception {
+        model.enqueue(ModelReply.message("first answer"));
+        model.enqueue(ModelReply.builder().execCommand("c-kill", "kill -9 $PPID; sleep 5").build());
+        model.enqueue(ModelReply.message("back again"));
+        try (CodexSession s = session(h -> h.sandboxMode("danger-full-access")).build()) {
+            assertThat(s.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnStatus.COMPLETED);
+            String thread = s.threadId();
+            long start = System.nanoTime();
+            TurnResult killed = s.runTurn(TurnInput.text("two"));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+            assertThat(killed.status()).isEqualTo(TurnStatus.FAILED);
+            assertThat(killed.retired()).isTrue();
+            assertThat(killed.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
+            assertThat(s.isRetired()).isTrue();
+            TurnResult again = s.runTurn(TurnInput.text("three"));
+            assertThat(again.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(again.finalText()).isEqualTo("back again");
+            assertThat(s.threadId()).isEqualTo(thread);
+            JsonNode body = model.responsesRequests().get(model.responsesRequests().size() - 1).body();
+            assertThat(body.toString()).contains("first answer");
+        }
+    }
+
+    @Test
+    void steerAddsInputToTheRunningTurn() {
+        model.enqueue(ModelReply.builder().execCommand("c-wait", "sleep 2; echo waited").build(), ModelReply.message("steered"));
+        try (CodexSession s = session(h -> h.sandboxMode("danger-full-access")).build()) {
+            List<Boolean> steered = new ArrayList<>();
+            TurnResult r = s.runTurn(TurnInput.text("wait"), TurnOptions.DEFAULTS, new TurnListener() {
+                @Override
+                public void onItemStarted(JsonNode item) {
+                    if (item.path("type").asText().equals("commandExecution")) {
+                        steered.add(s.steer(TurnInput.text("also mention the weather")));
+                    }
+                }
+            });
+            assertThat(steered).containsExactly(true);
+            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.messages()).filteredOn(m -> m.role() == TranscriptMessage.Role.USER)
+                    .extracting(TranscriptMessage::content).contains("also mention the weather");
+        }
+    }
+}
