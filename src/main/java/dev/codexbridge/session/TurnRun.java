@@ -164,7 +164,7 @@ final class TurnRun {
                 }
                 turnId = answered.result().path("turn").path("id").asText(null);
                 lastProgress = System.nanoTime();
-                if (interruptRequested.get()) {
+                if (interruptRequested.get() || timedOut || stopReason == StopReason.STEP_BUDGET) {
                     sendInterrupt();
                 }
                 List<JsonRpcMessage.Notification> buffered = new ArrayList<>(early);
@@ -334,7 +334,14 @@ final class TurnRun {
     }
 
     private void sendInterrupt() {
-        if (interruptSent || turnId == null) {
+        if (interruptSent) {
+            return;
+        }
+        if (turnId == null) {
+            // Nothing to interrupt until turn/start answers; the grace bounds how long that may take.
+            if (graceDeadline == 0) {
+                graceDeadline = System.nanoTime() + session.settings.interruptGrace.toNanos();
+            }
             return;
         }
         interruptSent = true;

@@ -1,0 +1,402 @@
+package dev.codexbridge.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.support.WireSchema;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The session's turn loop against an in-memory codex: the reference's defects and every edge. */
+class CodexSessionTest {
+    private static final String APPROVAL = "{\"threadId\":\"thread-1\",\"turnId\":\"%s\",\"itemId\":\"call-1\",\"startedAtMs\":1,"
+            + "\"command\":\"ls\",\"cwd\":\"/w\"}";
+    private final FakeCodex codex = new FakeCodex();
+    private CodexSession session;
+
+    private CodexSession.Builder builder() {
+        return CodexSession.builder().transport(codex.factory()).cwd(java.nio.file.Path.of("/work"))
+                .timeouts(Duration.ofSeconds(10), Duration.ZERO).interruptGrace(Duration.ofSeconds(2));
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (session != null) {
+            session.close();
+        }
+        for (JsonNode m : codex.received()) {
+            if (m.has("method")) {
+                assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void startIsIdempotentAndLazy() {
+        session = builder().build();
+        assertThat(session.threadId()).isNull();
+        assertThat(session.start()).isEqualTo("thread-1");
+        assertThat(session.start()).isEqualTo("thread-1");
+        assertThat(codex.received()).filteredOn(m -> m.path("method").asText().equals("thread/start")).hasSize(1);
+        assertThat(codex.received().get(0).path("params").path("clientInfo").path("name").asText()).isEqualTo("codex_bridge");
+    }
+
+    @Test
+    void turnCompletedRightAfterAnApprovalRequestEndsTheTurnAtOnce() {
+        // The reference's first defect: its approval pre-drain swallowed turn/completed and the turn ran to its deadline.
+        CompletableFuture<ApprovalDecision> never = new CompletableFuture<>();
+        session = builder().approvals(ApprovalPolicy.builder().handler(r -> never).build()).build();
+        codex.onTurnStart = (f, turn) -> {
+            f.request("item/commandExecution/requestApproval", String.format(APPROVAL, turn));
+            f.agentMessage(turn, "done anyway");
+            f.completeTurn(turn, "completed", null);
+        };
+        long start = System.nanoTime();
+        TurnResult r = session.runTurn(TurnInput.text("go"));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(r.finalText()).isEqualTo("done anyway");
+    }
+
+    @Test
+    void notificationsBeforeTheTurnStartAnswerAreBufferedAndForeignOnesIgnored() {
+        session = builder().build();
+        codex.onTurnStart = (f, turn) -> {
+            f.notify("item/completed", "{\"threadId\":\"other-thread\",\"turnId\":\"" + turn + "\",\"item\":{\"type\":\"agentMessage\",\"id\":\"x\",\"text\":\"foreign thread\"}}");
+            f.notify("item/completed", "{\"threadId\":\"thread-1\",\"turnId\":\"turn-999\",\"item\":{\"type\":\"agentMessage\",\"id\":\"y\",\"text\":\"foreign turn\"}}");
+            f.agentMessage(turn, "mine");
+            f.completeTurn(turn, "completed", null);
+        };
+        TurnResult r = session.runTurn(TurnInput.text("go"));
+        assertThat(r.finalText()).isEqualTo("mine");
+        assertThat(r.messages()).extracting(m -> m.content()).doesNotContain("foreign thread", "foreign turn");
+    }
+
+    @Test
+    void earlyNotificationsForTheTurnAreKeptInOrder() {
+        session = builder().build();
+        codex.answerTurnStart = true;
+        codex.onTurnStart = (f, turn) -> {
+            f.item("item/completed", turn, "{\"type\":\"agentMessage\",\"id\":\"a\",\"text\":\"first\"}");
+            f.item("item/completed", turn, "{\"type\":\"agentMessage\",\"id\":\"b\",\"text\":\"second\"}");
+            f.completeTurn(turn, "completed", null);
+        };
+        TurnResult r = session.runTurn(TurnInput.text("go"));
+        assertThat(r.messages()).extracting(m -> m.content()).containsSubsequence("first", "second");
+    }
+
+    @Test
+    void interruptBeforeTurnStartAnswersStillInterrupts() throws Exception {
+        session = builder().build();
+        session.start();
+        CountDownLatch asked = new CountDownLatch(1);
+        codex.answerTurnStart = false;
+        CompletableFuture<TurnResult> run = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        FakeCodex.sleep(200);
+        session.interrupt();
+        // turn/start never answers: there is no turn id to interrupt, so the grace period ends the turn and
+        // the session gives up on this unresponsive codex.
+        TurnResult r = run.get(10, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(TurnStatus.INTERRUPTED);
+        assertThat(r.retired()).isTrue();
+        asked.countDown();
+    }
+
+    @Test
+    void anInterruptBeforeTurnStartAnswersIsSentOnceTheTurnIdArrives() throws Exception {
+        session = builder().build();
+        session.start();
+        codex.onTurnStart = (f, turn) -> { };
+        CompletableFuture<TurnResult> run = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        session.interrupt();
+        TurnResult r = run.get(10, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(TurnStatus.INTERRUPTED);
+        assertThat(r.retired()).isFalse();
+    }
+
+    @Test
+    void interruptDuringAPendingApprovalSendsTurnInterrupt() throws Exception {
+        CountDownLatch approvalSeen = new CountDownLatch(1);
+        session = builder().approvals(ApprovalPolicy.builder().handler(r -> {
+            approvalSeen.countDown();
+            return new CompletableFuture<>();
+        }).build()).build();
+        codex.onTurnStart = (f, turn) -> f.request("item/commandExecution/requestApproval", String.format(APPROVAL, turn));
+        CompletableFuture<TurnResult> run = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        assertThat(approvalSeen.await(5, TimeUnit.SECONDS)).isTrue();
+        session.interrupt();
+        TurnResult r = run.get(10, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(TurnStatus.INTERRUPTED);
+        assertThat(r.stopReason()).isEqualTo(StopReason.INTERRUPT);
+        assertThat(codex.received()).anySatisfy(m -> assertThat(m.path("method").asText()).isEqualTo("turn/interrupt"));
+    }
+
+    @Test
+    void anInterruptRequestedBetweenTurnsStopsTheNextTurnBeforeItStarts() {
+        session = builder().build();
+        session.interrupt();
+        TurnResult r = session.runTurn(TurnInput.text("go"));
+        assertThat(r.status()).isEqualTo(TurnStatus.INTERRUPTED);
+        assertThat(codex.received()).noneSatisfy(m -> assertThat(m.path("method").asText()).isEqualTo("turn/start"));
+    }
+
+    @Test
+    void wallClockTimeoutInterruptsAndSaysSo() {
+        session = builder().timeouts(Duration.ofMillis(300), Duration.ZERO).build();
+        TurnResult r = session.runTurn(TurnInput.text("go"));
+        assertThat(r.status()).isEqualTo(TurnStatus.TIMED_OUT);
+        assertThat(r.stopReason()).isEqualTo(StopReason.TIMEOUT);
+        assertThat(r.error().category()).isEqualTo(ErrorCategory.TIMEOUT);
+        assertThat(r.error().message()).contains("timed out after 300 ms");
+        assertThat(r.retired()).isFalse();
+    }
+
+    @Test
+    void idleTimeoutCountsOnlyThisTurnsProgress() {
+        session = builder().timeouts(Duration.ZERO, Duration.ofMillis(400)).build();
+        codex.onTurnStart = (f, turn) -> {
+            for (int i = 0; i < 10; i++) {
+                f.notify("thread/status/changed", "{\"threadId\":\"other\",\"status\":{\"type\":\"idle\"}}");
+                FakeCodex.sleep(100);
+            }
+        };
+        TurnResult r = session.runTurn(TurnInput.text("go"));
+        assertThat(r.status()).isEqualTo(TurnStatus.TIMED_OUT);
+        assertThat(r.error().message()).contains("inactive").contains("task incomplete");
+    }
+
+    @Test
+    void progressKeepsAnIdleLimitedTurnAlive() {
+        session = builder().timeouts(Duration.ZERO, Duration.ofMillis(400)).build();
+        codex.onTurnStart = (f, turn) -> {
+            for (int i = 0; i < 8; i++) {
+                f.notify("item/agentMessage/delta", "{\"threadId\":\"thread-1\",\"turnId\":\"" + turn + "\",\"itemId\":\"m\",\"delta\":\"x\"}");
+                FakeCodex.sleep(150);
+            }
+            f.completeTurn(turn, "completed", null);
+        };
+        assertThat(session.runTurn(TurnInput.text("go")).status()).isEqualTo(TurnStatus.COMPLETED);
+    }
+
+    @Test
+    void anInterruptCodexNeverConfirmsRetiresTheSession() {
+        session = builder().timeouts(Duration.ofMillis(200), Duration.ZERO).interruptGrace(Duration.ofMillis(300)).build();
+        codex.answerInterrupt = false;
+        TurnResult r = session.runTurn(TurnInput.text("go"));
+        assertThat(r.status()).isEqualTo(TurnStatus.TIMED_OUT);
+        assertThat(r.retired()).isTrue();
+        assertThat(session.isRetired()).isTrue();
+        codex.answerInterrupt = true;
+        codex.onTurnStart = (f, turn) -> f.completeTurn(turn, "completed", null);
+        assertThat(session.runTurn(TurnInput.text("again")).status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(codex.opens.get()).isEqualTo(2);
+        assertThat(codex.received()).anySatisfy(m -> {
+            assertThat(m.path("method").asText()).isEqualTo("thread/resume");
+            assertThat(m.path("params").path("excludeTurns").asBoolean()).isTrue();
+        });
+    }
+
+    @Test
+    void failedWithoutAnErrorIsStillAnErrorAndInterruptedIsInterrupted() {
+        session = builder().build();
+        codex.onTurnStart = (f, turn) -> f.completeTurn(turn, "failed", null);
+        TurnResult failed = session.runTurn(TurnInput.text("go"));
+        assertThat(failed.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(failed.error()).isNotNull();
+        assertThat(failed.error().message()).contains("without an error message");
+        codex.onTurnStart = (f, turn) -> f.completeTurn(turn, "interrupted", null);
+        TurnResult interrupted = session.runTurn(TurnInput.text("go"));
+        assertThat(interrupted.status()).isEqualTo(TurnStatus.INTERRUPTED);
+    }
+
+    @Test
+    void errorsAreClassifiedAndUnwrappedFromTheirJsonEnvelope() {
+        session = builder().build();
+        codex.onTurnStart = (f, turn) -> f.completeTurn(turn, "failed",
+                "{\"message\":\"{\\\"error\\\": {\\\"message\\\": \\\"The model `gpt-9` does not exist or you do not have access to it.\\\"}}\","
+                        + "\"codexErrorInfo\":\"other\",\"additionalDetails\":null}");
+        TurnResult r = session.runTurn(TurnInput.text("go"));
+        assertThat(r.error().message()).isEqualTo("The model `gpt-9` does not exist or you do not have access to it.");
+        assertThat(r.error().category()).isEqualTo(ErrorCategory.MODEL_UNAVAILABLE);
+        assertThat(r.error().remediation()).contains("another model");
+        codex.onTurnStart = (f, turn) -> f.completeTurn(turn, "failed",
+                "{\"message\":\"Codex ran out of room\",\"codexErrorInfo\":\"contextWindowExceeded\"}");
+        assertThat(session.runTurn(TurnInput.text("go")).error().category()).isEqualTo(ErrorCategory.CONTEXT_WINDOW);
+        codex.onTurnStart = (f, turn) -> f.completeTurn(turn, "failed",
+                "{\"message\":\"unexpected status 401 Unauthorized: token has expired\",\"codexErrorInfo\":\"unauthorized\"}");
+        TurnResult auth = session.runTurn(TurnInput.text("go"));
+        assertThat(auth.error().category()).isEqualTo(ErrorCategory.AUTHENTICATION);
+        assertThat(auth.error().remediation()).contains("codex login");
+        assertThat(auth.retired()).isTrue();
+    }
+
+    @Test
+    void retriesAndWarningsReachTheListenerInOrder() {
+        session = builder().build();
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        codex.onTurnStart = (f, turn) -> {
+            f.notify("error", "{\"threadId\":\"thread-1\",\"turnId\":\"" + turn + "\",\"willRetry\":true,\"error\":{\"message\":\"Reconnecting... 1/2\","
+                    + "\"codexErrorInfo\":{\"responseStreamDisconnected\":{\"httpStatusCode\":null}}}}");
+            f.notify("warning", "{\"threadId\":\"thread-1\",\"message\":\"careful\"}");
+            f.agentMessage(turn, "ok");
+            f.completeTurn(turn, "completed", null);
+        };
+        TurnResult r = session.runTurn(TurnInput.text("go"), TurnOptions.DEFAULTS, new TurnListener() {
+            @Override
+            public void onRetry(TurnError error) {
+                events.add("retry:" + error.message());
+            }
+
+            @Override
+            public void onWarning(String message) {
+                events.add("warning:" + message);
+            }
+
+            @Override
+            public void onItemCompleted(JsonNode item, List<dev.codexbridge.transcript.TranscriptMessage> messages) {
+                events.add("item:" + item.path("type").asText());
+                throw new IllegalStateException("a broken listener must not break the turn");
+            }
+        });
+        assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(events).containsExactly("retry:Reconnecting... 1/2", "warning:careful", "item:agentMessage");
+    }
+
+    @Test
+    void aDeadCodexIsNoticedAtOnceAndTheNextTurnRestartsAndResumes() {
+        session = builder().timeouts(Duration.ofMinutes(5), Duration.ZERO).build();
+        codex.onTurnStart = (f, turn) -> f.die();
+        long start = System.nanoTime();
+        TurnResult r = session.runTurn(TurnInput.text("go"));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
+        assertThat(r.retired()).isTrue();
+        codex.onTurnStart = (f, turn) -> f.completeTurn(turn, "completed", null);
+        assertThat(session.runTurn(TurnInput.text("again")).status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(session.threadId()).isEqualTo("thread-1");
+    }
+
+    @Test
+    void aDeadCodexDuringAnApprovalEndsTheTurnToo() throws Exception {
+        CountDownLatch asked = new CountDownLatch(1);
+        session = builder().approvals(ApprovalPolicy.builder().handler(r -> {
+            asked.countDown();
+            return new CompletableFuture<>();
+        }).build()).build();
+        codex.onTurnStart = (f, turn) -> {
+            f.request("item/commandExecution/requestApproval", String.format(APPROVAL, turn));
+            try {
+                asked.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            f.die();
+        };
+        TurnResult r = session.runTurn(TurnInput.text("go"));
+        assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(r.retired()).isTrue();
+    }
+
+    @Test
+    void approvalsAskedAndAnsweredReachTheListener() {
+        session = builder().approvals(ApprovalPolicy.builder().handler(r ->
+                CompletableFuture.completedFuture(ApprovalDecision.session())).build()).build();
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        codex.onTurnStart = (f, turn) -> {
+            JsonNode answer = f.request("item/commandExecution/requestApproval", String.format(APPROVAL, turn)).join();
+            events.add("codex got " + answer);
+            f.completeTurn(turn, "completed", null);
+        };
+        session.runTurn(TurnInput.text("go"), TurnOptions.DEFAULTS, new TurnListener() {
+            @Override
+            public void onApprovalRequested(ApprovalRequest request) {
+                events.add("asked " + request.title());
+            }
+
+            @Override
+            public void onApprovalAnswered(ApprovalRequest request, ApprovalDecision decision) {
+                events.add("answered " + decision.choice());
+            }
+        });
+        assertThat(events).containsExactly("asked ls", "answered SESSION", "codex got {\"decision\":\"acceptForSession\"}");
+    }
+
+    @Test
+    void closeDuringARunningTurnEndsItAndIsIdempotent() throws Exception {
+        session = builder().build();
+        CompletableFuture<TurnResult> run = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        FakeCodex.sleep(200);
+        Thread a = new Thread(session::close);
+        Thread b = new Thread(session::close);
+        a.start();
+        b.start();
+        a.join();
+        b.join();
+        TurnResult r = run.get(10, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+        assertThatThrownBy(() -> session.runTurn(TurnInput.text("after"))).hasMessageContaining("closed");
+    }
+
+    @Test
+    void oneTurnAtATimeAndBothTimeoutsZeroIsRejected() throws Exception {
+        session = builder().build();
+        CompletableFuture<TurnResult> run = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        FakeCodex.sleep(200);
+        assertThatThrownBy(() -> session.runTurn(TurnInput.text("second"))).isInstanceOf(IllegalStateException.class);
+        session.interrupt();
+        assertThat(run.get(10, TimeUnit.SECONDS).status()).isEqualTo(TurnStatus.INTERRUPTED);
+        assertThatThrownBy(() -> builder().timeouts(Duration.ZERO, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> session.runTurn(TurnInput.text("x"), TurnOptions.DEFAULTS.withTimeouts(Duration.ZERO, Duration.ZERO),
+                TurnListener.NONE)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void stepBudgetInterruptsLiveAsStepsComplete() {
+        session = builder().maxSteps(2).build();
+        List<Integer> steps = Collections.synchronizedList(new ArrayList<>());
+        codex.onTurnStart = (f, turn) -> {
+            for (int i = 1; i <= 5; i++) {
+                f.item("item/completed", turn, "{\"type\":\"commandExecution\",\"id\":\"c" + i + "\",\"command\":\"ls\",\"cwd\":\"/\","
+                        + "\"status\":\"completed\",\"exitCode\":0,\"aggregatedOutput\":\"\",\"commandActions\":[]}");
+                FakeCodex.sleep(50);
+            }
+        };
+        TurnResult r = session.runTurn(TurnInput.text("go"), TurnOptions.DEFAULTS, new TurnListener() {
+            @Override
+            public void onStep(int step, JsonNode item) {
+                steps.add(step);
+            }
+        });
+        assertThat(r.status()).isEqualTo(TurnStatus.INTERRUPTED);
+        assertThat(r.stopReason()).isEqualTo(StopReason.STEP_BUDGET);
+        assertThat(steps).startsWith(1, 2);
+    }
+
+    @Test
+    void turnResultJsonUsesTheDocumentedFieldNames() {
+        session = builder().build();
+        codex.onTurnStart = (f, turn) -> {
+            f.agentMessage(turn, "hi");
+            f.completeTurn(turn, "completed", null);
+        };
+        JsonNode json = dev.codexbridge.json.Json.parse(session.runTurn(TurnInput.text("go")).toJson());
+        assertThat(json.fieldNames()).toIterable().containsExactly("threadId", "turnId", "status", "finalText", "error",
+                "stopReason", "toolIterations", "tokenUsage", "retired", "messages");
+        assertThat(json.path("status").asText()).isEqualTo("completed");
+        assertThat(json.path("stopReason").asText()).isEqualTo("natural");
+        assertThat(json.path("error").isNull()).isTrue();
+    }
+}

@@ -1,0 +1,179 @@
+package dev.codexbridge.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.CodexException;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.rpc.ConnectionClosedException;
+import dev.codexbridge.rpc.InboundSink;
+import dev.codexbridge.rpc.JsonRpcPeer;
+import dev.codexbridge.rpc.RequestHandler;
+import dev.codexbridge.session.CodexTransport;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+
+/**
+ * An in-memory codex for session unit tests: a real {@link JsonRpcPeer} on the server side of
+ * memory pipes, answering initialize / thread/start / thread/resume / turn/start / turn/interrupt /
+ * turn/steer, and a script run after each {@code turn/start} answer that sends what a test needs.
+ * Everything the client sends is recorded for schema checks.
+ */
+public final class FakeCodex {
+    public final List<JsonNode> received = new ArrayList<>();
+    public final AtomicInteger opens = new AtomicInteger();
+    public volatile String threadId = "thread-1";
+    public volatile BiConsumer<FakeCodex, String> onTurnStart = (f, t) -> { };
+    public volatile BiConsumer<FakeCodex, String> onInterrupt = (f, t) -> f.completeTurn(t, "interrupted", null);
+    public volatile boolean answerTurnStart = true;
+    public volatile boolean answerInterrupt = true;
+    private final AtomicInteger turns = new AtomicInteger();
+    private final ExecutorService scripts = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "fake-codex-script");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile JsonRpcPeer server;
+    private volatile MemoryPipe toClient;
+
+    public CodexTransport.Factory factory() {
+        return this::open;
+    }
+
+    private CodexTransport open(InboundSink sink) {
+        opens.incrementAndGet();
+        MemoryPipe down = new MemoryPipe();
+        MemoryPipe up = new MemoryPipe();
+        toClient = down;
+        JsonRpcPeer client = JsonRpcPeer.builder(down.input(), up.output()).name("client").inbound(sink).build().start();
+        server = JsonRpcPeer.builder(up.input(), down.output()).name("fake-codex")
+                .wireTap(new dev.codexbridge.rpc.WireTap() {
+                    @Override
+                    public void outgoing(byte[] line) {
+                    }
+
+                    @Override
+                    public void incoming(byte[] buffer, int length) {
+                        synchronized (received) {
+                            try {
+                                received.add(Json.mapper().readTree(buffer, 0, length));
+                            } catch (IOException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                    }
+                })
+                .handler("initialize", RequestHandler.sync(p -> Json.object().put("userAgent", "fake/0.169.0").put("codexHome", "/tmp")))
+                .handler("thread/start", RequestHandler.sync(p -> thread()))
+                .handler("thread/resume", RequestHandler.sync(p -> thread()))
+                .handler("turn/start", this::turnStart)
+                .handler("turn/interrupt", r -> {
+                    if (!answerInterrupt) {
+                        return new CompletableFuture<>();
+                    }
+                    String turn = r.params().path("turnId").asText();
+                    scripts.execute(() -> onInterrupt.accept(this, turn));
+                    return CompletableFuture.completedFuture(Json.object());
+                })
+                .handler("turn/steer", RequestHandler.sync(p -> Json.object().put("turnId", p.path("expectedTurnId").asText())))
+                .build().start();
+        return new CodexTransport() {
+            @Override
+            public JsonRpcPeer peer() {
+                return client;
+            }
+
+            @Override
+            public CodexException explainClose(ConnectionClosedException cause) {
+                return new CodexException("fake codex went away: " + cause.getMessage(), cause);
+            }
+
+            @Override
+            public List<String> stderrTail(int lines) {
+                return List.of("fake stderr line");
+            }
+
+            @Override
+            public void close() {
+                client.close();
+                server.close();
+            }
+        };
+    }
+
+    private JsonNode thread() {
+        ObjectNode r = Json.object();
+        r.putObject("thread").put("id", threadId);
+        return r;
+    }
+
+    private CompletableFuture<JsonNode> turnStart(dev.codexbridge.rpc.JsonRpcMessage.Request r) {
+        String turnId = "turn-" + turns.incrementAndGet();
+        if (!answerTurnStart) {
+            return new CompletableFuture<>();
+        }
+        ObjectNode result = Json.object();
+        result.putObject("turn").put("id", turnId).put("status", "inProgress");
+        scripts.execute(() -> {
+            sleep(20);
+            onTurnStart.accept(this, turnId);
+        });
+        return CompletableFuture.completedFuture(result);
+    }
+
+    // ------------------------------------------------------------ what scripts send
+
+    public void notify(String method, String paramsJson) {
+        server.notify(method, Json.parse(paramsJson));
+    }
+
+    public CompletableFuture<JsonNode> request(String method, String paramsJson) {
+        return server.request(method, Json.parse(paramsJson), java.time.Duration.ofSeconds(30));
+    }
+
+    public void item(String method, String turnId, String itemJson) {
+        ObjectNode p = Json.object().put("threadId", threadId).put("turnId", turnId);
+        p.set("item", Json.parse(itemJson));
+        server.notify(method, p);
+    }
+
+    public void agentMessage(String turnId, String text) {
+        item("item/completed", turnId, Json.write(Json.object().put("type", "agentMessage").put("id", "msg-" + turnId).put("text", text)));
+    }
+
+    public void completeTurn(String turnId, String status, String errorJson) {
+        ObjectNode p = Json.object().put("threadId", threadId);
+        ObjectNode turn = p.putObject("turn").put("id", turnId).put("status", status);
+        turn.set("error", errorJson == null ? Json.nodes().nullNode() : Json.parse(errorJson));
+        server.notify("turn/completed", p);
+    }
+
+    /** codex's end of the connection closes, as when the process dies. */
+    public void die() {
+        try {
+            toClient.output().close();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public List<JsonNode> received() {
+        synchronized (received) {
+            return List.copyOf(received);
+        }
+    }
+
+    public static void sleep(long ms) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
