@@ -349,8 +349,15 @@ public final class CodexSession implements AutoCloseable {
         private Duration interruptGrace = Duration.ofSeconds(5);
         private int maxSteps;
         private ProjectorOptions projector = ProjectorOptions.DEFAULT;
+        private dev.codexbridge.rpc.WireTap wireTap;
 
         private Builder() {
+        }
+
+        /** Sees every line sent to and received from codex (fixture recording, conformance checks). */
+        public Builder wireTap(dev.codexbridge.rpc.WireTap tap) {
+            this.wireTap = tap;
+            return this;
         }
 
         /** The codex binary (default: {@code CODEX_BIN}, the project-local install, {@code PATH}). */
@@ -523,7 +530,13 @@ public final class CodexSession implements AutoCloseable {
                 Path binary = new CodexLocator().locate(codexBinary).binary();
                 CodexLaunch.Builder launch = CodexLaunch.appServer(binary).codexHome(codexHome).environment(environment)
                         .arguments(extraArgs).workingDirectory(s.cwd).name("codex-session");
-                s.transports = CodexTransport.process(launch.build(), peer -> peer.defaultTimeout(requestTimeout));
+                dev.codexbridge.rpc.WireTap tap = wireTap;
+                s.transports = CodexTransport.process(launch.build(), peer -> {
+                    peer.defaultTimeout(requestTimeout);
+                    if (tap != null) {
+                        peer.wireTap(tap);
+                    }
+                });
             }
             return new CodexSession(s);
         }

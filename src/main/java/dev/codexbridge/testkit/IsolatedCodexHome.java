@@ -34,6 +34,7 @@ public final class IsolatedCodexHome {
         private String model = MODEL;
         private final StringBuilder rootExtra = new StringBuilder();
         private final StringBuilder tablesExtra = new StringBuilder();
+        private final java.util.Map<String, Boolean> features = new java.util.TreeMap<>();
 
         private Builder(Path dir, URI baseUrl) {
             this.dir = Objects.requireNonNull(dir, "dir");
@@ -54,6 +55,12 @@ public final class IsolatedCodexHome {
 
         public Builder model(String model) {
             this.model = model;
+            return this;
+        }
+
+        /** A codex feature flag, e.g. {@code request_permissions_tool} (see {@code codex features list}). */
+        public Builder feature(String name, boolean enabled) {
+            features.put(name, enabled);
             return this;
         }
 
@@ -81,6 +88,7 @@ public final class IsolatedCodexHome {
                     + "plugins = false\n"
                     + "apps = false\n"
                     + "shell_snapshot = false\n"
+                    + featureLines()
                     + "\n[model_providers." + PROVIDER + "]\n"
                     + "name = \"codex-bridge scripted model\"\n"
                     + "base_url = " + Toml.string(baseUrl.toString()) + "\n"
@@ -88,6 +96,12 @@ public final class IsolatedCodexHome {
                     + "request_max_retries = 0\n"
                     + "stream_max_retries = 0\n"
                     + (tablesExtra.length() > 0 ? "\n" + tablesExtra : "");
+        }
+
+        private String featureLines() {
+            StringBuilder sb = new StringBuilder();
+            features.forEach((k, v) -> sb.append(Toml.key(k)).append(" = ").append(v).append('\n'));
+            return sb.toString();
         }
 
         /** Creates the folder if needed, writes {@code config.toml}, returns the folder. */

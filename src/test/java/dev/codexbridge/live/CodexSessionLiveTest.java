@@ -44,6 +44,8 @@ class CodexSessionLiveTest {
     Path tmp;
     private ScriptedModelServer model;
     private Path work;
+    private final dev.codexbridge.support.WireSchema.Recorder wire = new dev.codexbridge.support.WireSchema.Recorder();
+    private dev.codexbridge.support.WireSchema schema = dev.codexbridge.support.WireSchema.pinned();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -54,13 +56,15 @@ class CodexSessionLiveTest {
     @AfterEach
     void tearDown() {
         model.close();
+        assertThat(wire.sent()).isNotEmpty();
+        assertThat(schema.validateConversation(wire)).as("every message the session sent matches the schema").isEmpty();
     }
 
     private CodexSession.Builder session(Consumer<IsolatedCodexHome.Builder> home) {
         IsolatedCodexHome.Builder h = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl());
         home.accept(h);
         return CodexSession.builder().codexBinary(LiveCodex.binary()).codexHome(h.write()).cwd(work)
-                .timeouts(Duration.ofSeconds(60), Duration.ZERO);
+                .timeouts(Duration.ofSeconds(60), Duration.ZERO).wireTap(wire);
     }
 
     private static ApprovalPolicy answering(ApprovalChoice choice, List<ApprovalRequest> asked) {
@@ -171,11 +175,40 @@ class CodexSessionLiveTest {
                 args -> DynamicTool.Result.text("Ticket " + args.path("id").asText() + " is open."));
         model.enqueue(ModelReply.builder().dynamicToolCall("call-dyn", "lookup_ticket", Json.object().put("id", "ABC-1")).build(),
                 ModelReply.message("It is open."));
+        schema = dev.codexbridge.support.WireSchema.pinnedExperimental();
         try (CodexSession s = session(h -> { }).dynamicTool(lookup).build()) {
             TurnResult r = s.runTurn(TurnInput.text("check ABC-1"));
             assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
             assertThat(r.toolIterations()).isEqualTo(1);
             assertThat(model.responsesRequests().get(1).functionCallOutput("call-dyn")).contains("Ticket ABC-1 is open.");
+        }
+    }
+
+    @Test
+    void permissionRequestsAreGrantedForTheSessionOrDenied() {
+        for (ApprovalChoice choice : List.of(ApprovalChoice.SESSION, ApprovalChoice.DENY)) {
+            List<ApprovalRequest> asked = Collections.synchronizedList(new ArrayList<>());
+            String shared = tmp.resolve("shared").toString();
+            model.enqueue(ModelReply.builder().functionCall("call-perm-" + choice, null, "request_permissions", Json.parse(
+                    "{\"permissions\":{\"file_system\":{\"write\":[\"" + shared + "\"]}},\"reason\":\"Need write access\"}")).build(),
+                    ModelReply.message("ok"));
+            try (CodexSession s = session(h -> h.approvalPolicy("on-request").feature("request_permissions_tool", true))
+                    .approvals(answering(choice, asked)).build()) {
+                TurnResult r = s.runTurn(TurnInput.text("get access"));
+                assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+                assertThat(asked).singleElement().satisfies(a -> {
+                    assertThat(a.kind()).isEqualTo(ApprovalKind.PERMISSIONS);
+                    assertThat(a.title()).isEqualTo("write " + shared);
+                    assertThat(a.reason()).isEqualTo("Need write access");
+                });
+                String output = model.responsesRequests().get(model.responsesRequests().size() - 1)
+                        .functionCallOutput("call-perm-" + choice).orElseThrow();
+                if (choice == ApprovalChoice.SESSION) {
+                    assertThat(output).contains(shared).contains("session");
+                } else {
+                    assertThat(output).doesNotContain(shared);
+                }
+            }
         }
     }
 

@@ -158,6 +158,33 @@ public final class WireSchema {
         }
     }
 
+    /**
+     * Errors of every message in a recorded conversation that the client sent: requests and
+     * notifications by method, answers to server requests by the method of the request they answer.
+     */
+    public List<String> validateConversation(Recorder recorder) {
+        java.util.Map<String, String> serverMethods = new java.util.HashMap<>();
+        for (JsonNode m : recorder.received()) {
+            if (m.has("method") && m.has("id")) {
+                serverMethods.put(m.get("id").toString(), m.get("method").asText());
+            }
+        }
+        List<String> errors = new ArrayList<>();
+        for (JsonNode m : recorder.sent()) {
+            if (m.has("method")) {
+                validateOutgoing(m).forEach(e -> errors.add(m.path("method").asText() + ": " + e));
+            } else if (m.has("result")) {
+                String method = serverMethods.get(m.get("id").toString());
+                if (method == null) {
+                    errors.add("an answer to unknown server request " + m.get("id"));
+                } else {
+                    validateResponse(method, m.get("result")).forEach(e -> errors.add("answer to " + method + ": " + e));
+                }
+            }
+        }
+        return errors;
+    }
+
     /** Collects what a peer sends, for validation after the fact. */
     public static final class Recorder implements dev.codexbridge.rpc.WireTap {
         private final List<JsonNode> sent = new ArrayList<>();
