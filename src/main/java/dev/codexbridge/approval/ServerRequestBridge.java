@@ -126,6 +126,9 @@ public final class ServerRequestBridge {
         }
         List<String> actions = new ArrayList<>();
         for (JsonNode a : p.path("commandActions")) {
+            if ("unknown".equals(a.path("type").asText())) {
+                continue;
+            }
             actions.add(a.path("type").asText() + (a.hasNonNull("path") ? " " + a.get("path").asText() : ""));
         }
         if (!actions.isEmpty()) {

@@ -1,25 +1,24 @@
 package dev.codexbridge.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.codexbridge.json.Json;
-import dev.codexbridge.process.CodexConnection;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.process.CodexInstaller;
-import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.process.CodexNotFoundException;
 import dev.codexbridge.process.CodexVersion;
 import dev.codexbridge.protocol.ClientInfo;
-import dev.codexbridge.protocol.InitializeCapabilities;
-import dev.codexbridge.protocol.InitializeParams;
-import dev.codexbridge.protocol.InitializeResponse;
-import dev.codexbridge.protocol.Methods;
-import dev.codexbridge.rpc.Inbox;
-import dev.codexbridge.rpc.JsonRpcMessage;
-import dev.codexbridge.rpc.RpcError;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnListener;
+import dev.codexbridge.session.TurnOptions;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.session.TurnStatus;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
+import dev.codexbridge.transcript.TranscriptMessage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -27,19 +26,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * Fully offline, no credentials: the real codex binary against the bundled scripted model server
- * in a throw-away {@code CODEX_HOME}. Codex runs a command the "model" asks for and answers.
+ * in a throw-away {@code CODEX_HOME}, driven through {@link CodexSession}. Codex asks to run a
+ * command (approved here automatically and shown), writes a file with {@code apply_patch}, and
+ * answers; the live progress goes to stderr and the transcript to stdout.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run one scripted turn offline: real codex, bundled model server, no credentials.")
 final class DemoCommand implements Callable<Integer> {
-    private static final Duration RPC_TIMEOUT = Duration.ofSeconds(30);
-
     @Option(names = "--codex-bin", description = "codex binary (default: CODEX_BIN, the project-local install, PATH).")
     Path codexBin;
 
@@ -55,93 +55,75 @@ final class DemoCommand implements Callable<Integer> {
         try (ScriptedModelServer model = ScriptedModelServer.start()) {
             Path work = Files.createDirectories(root.resolve("work"));
             Path home = IsolatedCodexHome.builder(root.resolve("codex-home"), model.baseUrl())
-                    .sandboxMode("danger-full-access").write();
+                    .approvalPolicy("on-request").sandboxMode("read-only").write();
             model.enqueue(
-                    ModelReply.builder().reasoning("The user wants to know the working directory.", null)
-                            .execCommand("call-demo-1", "pwd && echo codex-bridge demo").build(),
-                    ModelReply.message("Codex ran `pwd` in the demo workspace and it printed the path above."));
+                    ModelReply.builder().reasoning("First look at the workspace.", null)
+                            .execCommandEscalated("call-demo-1", "pwd && ls -a", "List the workspace").build(),
+                    ModelReply.builder().applyPatch("call-demo-2",
+                            "*** Begin Patch\n*** Add File: hello.txt\n+Hello from codex-bridge!\n*** End Patch").build(),
+                    ModelReply.message("I listed the workspace and wrote hello.txt with a greeting."));
             err.println("codex-bridge demo: codex " + CodexVersion.PINNED + " at " + codex);
             err.println("scripted model at " + model.baseUrl() + ", CODEX_HOME " + home);
-            Inbox inbox = new Inbox();
-            try (CodexConnection conn = CodexConnection.open(
-                    CodexLaunch.appServer(codex).codexHome(home).workingDirectory(work).build(),
-                    peer -> peer.inbound(inbox))) {
-                InitializeResponse init = conn.initialize(new InitializeParams(
-                        new ClientInfo("codex_bridge_demo", "codex-bridge demo", dev.codexbridge.BuildInfo.version()),
-                        InitializeCapabilities.experimental(true)), RPC_TIMEOUT);
-                err.println("connected: " + init.userAgent());
-                String threadId = conn.call(Methods.THREAD_START, Json.object().put("cwd", work.toString()), RPC_TIMEOUT)
-                        .path("thread").path("id").asText();
-                ObjectNode turn = Json.object().put("threadId", threadId);
-                turn.putArray("input").addObject().put("type", "text").put("text", "Which directory am I in?");
-                out.println("user> Which directory am I in?");
-                conn.call(Methods.TURN_START, turn, RPC_TIMEOUT);
-                return followTurn(conn, inbox, out, err);
+            ApprovalPolicy approvals = ApprovalPolicy.builder().handler(request -> {
+                err.println("  ? approval: " + request.title() + "  (" + request.description() + ") -> allowed once");
+                return CompletableFuture.completedFuture(ApprovalDecision.once());
+            }).build();
+            try (CodexSession session = CodexSession.builder().codexBinary(codex).codexHome(home).cwd(work)
+                    .clientInfo(new ClientInfo("codex_bridge_demo", "codex-bridge demo", dev.codexbridge.BuildInfo.version()))
+                    .approvals(approvals).timeouts(Duration.ofSeconds(timeoutSeconds), Duration.ZERO).build()) {
+                String prompt = "Look around and leave a greeting in hello.txt.";
+                out.println("user> " + prompt);
+                TurnResult r = session.runTurn(TurnInput.text(prompt), TurnOptions.DEFAULTS, new Progress(err));
+                err.println("turn " + r.status().wire() + " (" + r.toolIterations() + " tool calls)");
+                out.println("codex> " + r.finalText());
+                out.println();
+                out.println("transcript (chat shape):");
+                for (TranscriptMessage m : r.messages()) {
+                    out.println("  " + m.toJson());
+                }
+                if (Files.exists(work.resolve("hello.txt"))) {
+                    out.println("hello.txt: " + Files.readString(work.resolve("hello.txt")).strip());
+                }
+                return r.status() == TurnStatus.COMPLETED ? 0 : 1;
             }
         } finally {
             deleteQuietly(root);
         }
     }
 
-    private int followTurn(CodexConnection conn, Inbox inbox, PrintStream out, PrintStream err) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
-        boolean midMessage = false;
-        while (System.nanoTime() < deadline) {
-            JsonRpcMessage.Inbound m = inbox.poll(Duration.ofMillis(500));
-            if (m instanceof JsonRpcMessage.Request r) {
-                // approvals arrive with the session layer; this demo runs without them
-                conn.peer().respondError(r.id(), new RpcError(RpcError.METHOD_NOT_FOUND, "demo answers no requests"));
-                continue;
+    /** Live progress on stderr. */
+    private static final class Progress implements TurnListener {
+        private final PrintStream err;
+
+        Progress(PrintStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public void onItemStarted(JsonNode item) {
+            if (item.path("type").asText().equals("commandExecution")) {
+                err.println("  $ " + item.path("command").asText());
             }
-            if (!(m instanceof JsonRpcMessage.Notification n)) {
-                continue;
-            }
-            JsonNode p = n.params();
-            switch (n.method()) {
-                case Methods.AGENT_MESSAGE_DELTA -> {
-                    if (!midMessage) {
-                        out.print("codex> ");
-                        midMessage = true;
-                    }
-                    out.print(p.path("delta").asText());
-                    out.flush();
+        }
+
+        @Override
+        public void onItemCompleted(JsonNode item, java.util.List<TranscriptMessage> messages) {
+            switch (item.path("type").asText()) {
+                case "commandExecution" -> {
+                    item.path("aggregatedOutput").asText("").lines().forEach(l -> err.println("  | " + l));
+                    err.println("  (exit " + item.path("exitCode").asText("?") + ", " + item.path("durationMs").asText("?") + " ms)");
                 }
-                case Methods.ITEM_STARTED -> {
-                    JsonNode item = p.path("item");
-                    if (item.path("type").asText().equals("commandExecution")) {
-                        err.println("  $ " + item.path("command").asText());
-                    }
-                }
-                case Methods.ITEM_COMPLETED -> {
-                    JsonNode item = p.path("item");
-                    switch (item.path("type").asText()) {
-                        case "commandExecution" -> {
-                            item.path("aggregatedOutput").asText().lines().forEach(l -> err.println("  | " + l));
-                            err.println("  (exit " + item.path("exitCode").asText() + ", "
-                                    + item.path("durationMs").asText() + " ms)");
-                        }
-                        case "reasoning" -> item.path("summary").forEach(s -> err.println("  (thinking) " + s.asText()));
-                        case "agentMessage" -> {
-                            if (midMessage) {
-                                out.println();
-                                midMessage = false;
-                            } else {
-                                out.println("codex> " + item.path("text").asText());
-                            }
-                        }
-                        default -> { }
-                    }
-                }
-                case Methods.TURN_COMPLETED -> {
-                    String status = p.path("turn").path("status").asText();
-                    err.println("turn " + status);
-                    return "completed".equals(status) ? 0 : 1;
-                }
+                case "fileChange" -> item.path("changes").forEach(c -> err.println("  ~ " + c.path("kind").path("type").asText()
+                        + " " + c.path("path").asText()));
+                case "reasoning" -> item.path("summary").forEach(s -> err.println("  (thinking) " + s.asText()));
                 default -> { }
             }
         }
-        err.println("turn did not complete within " + timeoutSeconds + " s");
-        return 3;
+
+        @Override
+        public void onApprovalAnswered(ApprovalRequest request, ApprovalDecision decision) {
+            err.println("  approved: " + request.kind().name().toLowerCase(java.util.Locale.ROOT) + " (" + decision.choice() + ")");
+        }
     }
 
     private Path resolveCodex(PrintStream err) {

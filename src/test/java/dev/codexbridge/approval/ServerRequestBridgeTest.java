@@ -151,7 +151,7 @@ class ServerRequestBridgeTest {
         }).build(), List.of(), "/session-cwd");
         answer(bridge, "item/commandExecution/requestApproval", COMMAND.replace("\"cwd\":\"/w\",", ""));
         assertThat(asked.get().cwd()).isEqualTo("/session-cwd");
-        assertThat(asked.get().description()).contains("/session-cwd").contains("Need to create a file").contains("unknown");
+        assertThat(asked.get().description()).isEqualTo("Codex requests exec in /session-cwd — Need to create a file");
         assertThat(asked.get().title()).isEqualTo("touch x");
 
         bridge.observe("item/started", Json.parse("{\"item\":{\"type\":\"fileChange\",\"id\":\"fc-1\",\"changes\":["
