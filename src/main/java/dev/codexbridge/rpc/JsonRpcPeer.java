@@ -140,10 +140,15 @@ public final class JsonRpcPeer implements AutoCloseable {
      * Cancelling it forgets the request (a late response is then counted as unmatched).
      */
     public CompletableFuture<JsonNode> request(String method, Object params, Duration timeout) {
+        return send(method, params, timeout, false);
+    }
+
+    private CompletableFuture<JsonNode> send(String method, Object params, Duration timeout, boolean inline) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(timeout, "timeout");
         JsonNode paramsNode = toParams(params);
         Pending p = new Pending(method, paramsNode, timeout);
+        p.inline = inline;
         if (!open.get()) {
             p.future.completeExceptionally(closedCause());
             return p.future;
@@ -155,6 +160,16 @@ public final class JsonRpcPeer implements AutoCloseable {
         });
         sendAttempt(p);
         return p.future;
+    }
+
+    /**
+     * Like {@link #request(String, Object, Duration)}, but the future completes on the reader
+     * thread before the next message is read, so actions attached to it happen in wire order with
+     * the messages that follow the response. Attach only quick, non-blocking actions (such as
+     * appending to a queue): they run on the reader thread.
+     */
+    public CompletableFuture<JsonNode> requestInOrder(String method, Object params, Duration timeout) {
+        return send(method, params, timeout, true);
     }
 
     /** Sends a request and maps its result to {@code type} with the project's mapper. */
@@ -451,7 +466,11 @@ public final class JsonRpcPeer implements AutoCloseable {
     }
 
     private void complete(Pending p, JsonNode result) {
-        callbackExecutor.execute(() -> p.future.complete(result));
+        if (p.inline) {
+            p.future.complete(result);
+        } else {
+            callbackExecutor.execute(() -> p.future.complete(result));
+        }
     }
 
     private void completeExceptionally(Pending p, Throwable failure) {
@@ -520,6 +539,7 @@ public final class JsonRpcPeer implements AutoCloseable {
         volatile long id;
         volatile int attempts;
         volatile ScheduledFuture<?> timeoutTask;
+        volatile boolean inline;
 
         Pending(String method, JsonNode params, Duration timeout) {
             this.method = method;

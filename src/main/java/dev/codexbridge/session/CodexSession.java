@@ -349,14 +349,22 @@ public final class CodexSession implements AutoCloseable {
         private Duration interruptGrace = Duration.ofSeconds(5);
         private int maxSteps;
         private ProjectorOptions projector = ProjectorOptions.DEFAULT;
-        private dev.codexbridge.rpc.WireTap wireTap;
+        private java.util.function.Consumer<JsonRpcPeer.Builder> peerConfigurer = peer -> { };
 
         private Builder() {
         }
 
         /** Sees every line sent to and received from codex (fixture recording, conformance checks). */
         public Builder wireTap(dev.codexbridge.rpc.WireTap tap) {
-            this.wireTap = tap;
+            return peerConfigurer(peer -> peer.wireTap(tap));
+        }
+
+        /**
+         * Applied to the peer of every codex process the session starts (the first and each restart),
+         * e.g. to install a fresh {@link dev.codexbridge.rpc.WireTap} per connection.
+         */
+        public Builder peerConfigurer(java.util.function.Consumer<JsonRpcPeer.Builder> configurer) {
+            this.peerConfigurer = Objects.requireNonNull(configurer, "configurer");
             return this;
         }
 
@@ -530,12 +538,10 @@ public final class CodexSession implements AutoCloseable {
                 Path binary = new CodexLocator().locate(codexBinary).binary();
                 CodexLaunch.Builder launch = CodexLaunch.appServer(binary).codexHome(codexHome).environment(environment)
                         .arguments(extraArgs).workingDirectory(s.cwd).name("codex-session");
-                dev.codexbridge.rpc.WireTap tap = wireTap;
+                java.util.function.Consumer<JsonRpcPeer.Builder> configurer = peerConfigurer;
                 s.transports = CodexTransport.process(launch.build(), peer -> {
                     peer.defaultTimeout(requestTimeout);
-                    if (tap != null) {
-                        peer.wireTap(tap);
-                    }
+                    configurer.accept(peer);
                 });
             }
             return new CodexSession(s);

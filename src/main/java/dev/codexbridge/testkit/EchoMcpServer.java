@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * A tiny MCP server over stdio for tests that need codex to call an MCP tool: tool {@code say}
- * echoes its {@code text}. Start it from codex's config with {@link #configToml(String)}.
+ * echoes its {@code text}; tool {@code ask} asks the user to confirm through an MCP form
+ * elicitation. Start it from codex's config with {@link #configToml(String)}.
  * Runs until stdin closes.
  */
 public final class EchoMcpServer {
@@ -21,16 +22,36 @@ public final class EchoMcpServer {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicReference<JsonRpcPeer> self = new java.util.concurrent.atomic.AtomicReference<>();
         JsonRpcPeer peer = JsonRpcPeer.builder(System.in, System.out)
                 .name("echo-mcp")
                 .jsonrpcMember(true)
                 .handler("initialize", RequestHandler.sync(EchoMcpServer::initialize))
                 .handler("ping", RequestHandler.sync(p -> Json.object()))
                 .handler("tools/list", RequestHandler.sync(p -> tools()))
-                .handler("tools/call", RequestHandler.sync(EchoMcpServer::call))
-                .build()
-                .start();
+                .handler("tools/call", r -> "ask".equals(r.params().path("name").asText())
+                        ? ask(self.get()) : java.util.concurrent.CompletableFuture.completedFuture(call(r.params())))
+                .build();
+        self.set(peer);
+        peer.start();
         peer.closedFuture().join();
+    }
+
+    /** Tool {@code ask}: asks the user to confirm through an MCP form elicitation, and reports the answer. */
+    private static java.util.concurrent.CompletionStage<JsonNode> ask(JsonRpcPeer peer) {
+        ObjectNode params = Json.object().put("mode", "form").put("message", "Please confirm");
+        ObjectNode schema = params.putObject("requestedSchema").put("type", "object");
+        schema.putObject("properties").putObject("confirmed").put("type", "boolean");
+        schema.putArray("required").add("confirmed");
+        return peer.request("elicitation/create", params, java.time.Duration.ofMinutes(5)).thenApply(answer -> {
+            ObjectNode result = Json.object();
+            String text = "accept".equals(answer.path("action").asText())
+                    ? "confirmed: " + answer.path("content").path("confirmed").asBoolean(false)
+                    : "not confirmed (" + answer.path("action").asText() + ")";
+            result.putArray("content").addObject().put("type", "text").put("text", text);
+            result.put("isError", false);
+            return result;
+        });
     }
 
     private static JsonNode initialize(JsonNode params) {
@@ -48,6 +69,8 @@ public final class EchoMcpServer {
         ObjectNode schema = say.putObject("inputSchema").put("type", "object");
         schema.putObject("properties").putObject("text").put("type", "string");
         schema.putArray("required").add("text");
+        ObjectNode ask = tools.addObject().put("name", "ask").put("description", "Ask the user to confirm");
+        ask.putObject("inputSchema").put("type", "object").putObject("properties");
         return result;
     }
 

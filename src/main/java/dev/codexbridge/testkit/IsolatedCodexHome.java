@@ -35,6 +35,7 @@ public final class IsolatedCodexHome {
         private final StringBuilder rootExtra = new StringBuilder();
         private final StringBuilder tablesExtra = new StringBuilder();
         private final java.util.Map<String, Boolean> features = new java.util.TreeMap<>();
+        private int streamRetries;
 
         private Builder(Path dir, URI baseUrl) {
             this.dir = Objects.requireNonNull(dir, "dir");
@@ -55,6 +56,12 @@ public final class IsolatedCodexHome {
 
         public Builder model(String model) {
             this.model = model;
+            return this;
+        }
+
+        /** How often codex retries a dropped model stream (default 0, so failures are deterministic). */
+        public Builder streamRetries(int retries) {
+            this.streamRetries = retries;
             return this;
         }
 
@@ -94,7 +101,7 @@ public final class IsolatedCodexHome {
                     + "base_url = " + Toml.string(baseUrl.toString()) + "\n"
                     + "wire_api = \"responses\"\n"
                     + "request_max_retries = 0\n"
-                    + "stream_max_retries = 0\n"
+                    + "stream_max_retries = " + streamRetries + "\n"
                     + (tablesExtra.length() > 0 ? "\n" + tablesExtra : "");
         }
 

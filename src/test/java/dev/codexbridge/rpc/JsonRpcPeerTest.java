@@ -403,6 +403,28 @@ class JsonRpcPeerTest {
     }
 
     @Test
+    void requestInOrderCompletesBeforeTheNextMessageIsDelivered() throws Exception {
+        List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+        Inbox inbox = new Inbox();
+        codex = new FakeCodexPeer(b -> b.inbound(new InboundSink() {
+            @Override
+            public void accept(JsonRpcMessage.Inbound message) {
+                order.add(message.method());
+                inbox.accept(message);
+            }
+        }));
+        for (int round = 0; round < 50; round++) {
+            order.clear();
+            CompletableFuture<JsonNode> f = codex.peer().requestInOrder("turn/start", null, LONG);
+            f.whenComplete((r, e) -> order.add("answer"));
+            JsonNode sent = codex.nextSent();
+            codex.sendRaw("{\"id\":" + sent.path("id").asLong() + ",\"result\":{}}\n{\"method\":\"turn/started\"}\n");
+            inbox.poll(Duration.ofSeconds(5));
+            assertThat(order).containsExactly("answer", "turn/started");
+        }
+    }
+
+    @Test
     void errorWithoutIdIsCountedNotFatal() throws Exception {
         Inbox inbox = startWithInbox();
         codex.sendLine("{\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"}}");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.testkit.MemoryPipe;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.InboundSink;
 import dev.codexbridge.rpc.JsonRpcPeer;

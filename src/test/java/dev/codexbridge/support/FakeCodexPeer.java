@@ -2,6 +2,7 @@ package dev.codexbridge.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.testkit.MemoryPipe;
 import dev.codexbridge.rpc.JsonRpcPeer;
 import java.io.BufferedReader;
 import java.io.IOException;

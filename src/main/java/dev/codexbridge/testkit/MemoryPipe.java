@@ -1,4 +1,4 @@
-package dev.codexbridge.support;
+package dev.codexbridge.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,7 +7,7 @@ import java.io.OutputStream;
 import java.util.ArrayDeque;
 
 /**
- * An in-memory byte pipe for tests. Unlike {@code PipedInputStream} it does not care which
+ * An in-memory byte pipe (for fake peers and replays). Unlike {@code PipedInputStream} it does not care which
  * thread wrote last, and each write arrives as one chunk, so tests control how lines are split
  * across reads.
  */
