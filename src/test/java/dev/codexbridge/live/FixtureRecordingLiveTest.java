@@ -44,17 +44,63 @@ class FixtureRecordingLiveTest {
         }));
     }
 
-    /** One line per message: connection, direction, and what it is (method, or answer/error). */
+    @org.junit.jupiter.api.Test
+    void theShapeCheckSeesARenamedFieldAMissingMessageAndAReorderedLifecycle() throws Exception {
+        Path original = FIXTURES.resolve("command-success.jsonl");
+        String text = Files.readString(original);
+        Path renamed = tmp.resolve("renamed.jsonl");
+        Files.writeString(renamed, text.replace("\"aggregatedOutput\"", "\"output\""));
+        assertThat(shape(renamed)).isNotEqualTo(shape(original));
+        List<String> lines = new ArrayList<>(Files.readAllLines(original));
+        Path missing = tmp.resolve("missing.jsonl");
+        lines.removeIf(l -> l.contains("\"method\":\"thread/tokenUsage/updated\""));
+        Files.write(missing, lines);
+        assertThat(shape(missing)).isNotEqualTo(shape(original));
+        assertThat(shape(original)).isEqualTo(shape(original));
+    }
+
+    /**
+     * The structure of a fixture, in a form that does not depend on thread timing:
+     * per connection and direction, the sorted multiset of message kinds; the order of the item and
+     * turn lifecycle and of server requests; and, per message kind, every JSON key path seen
+     * (array indices folded), so new, missing or renamed fields show up as drift.
+     */
     static List<String> shape(Path fixture) throws Exception {
-        List<String> out = new ArrayList<>();
+        java.util.Map<String, List<String>> kinds = new java.util.TreeMap<>();
+        java.util.Map<String, List<String>> lifecycle = new java.util.TreeMap<>();
+        java.util.Map<String, java.util.SortedSet<String>> keys = new java.util.TreeMap<>();
         List<String> lines = Files.readAllLines(fixture);
         for (String line : lines.subList(1, lines.size())) {
             JsonNode l = Json.parse(line);
             JsonNode m = l.path("msg");
+            String stream = l.path("conn").asInt() + " " + l.path("dir").asText();
             String what = m.has("method") ? m.get("method").asText() + (m.has("id") ? " (request)" : "")
                     : m.has("error") ? "error answer" : "answer";
-            out.add(l.path("conn").asInt() + " " + l.path("dir").asText() + " " + what);
+            kinds.computeIfAbsent(stream, k -> new ArrayList<>()).add(what);
+            String itemType = m.path("params").path("item").path("type").asText("");
+            if (what.startsWith("item/started") || what.startsWith("item/completed") || what.startsWith("turn/")
+                    || what.endsWith("(request)") && l.path("dir").asText().equals("in")) {
+                lifecycle.computeIfAbsent(stream, k -> new ArrayList<>()).add(what + (itemType.isEmpty() ? "" : " " + itemType));
+            }
+            collectPaths(m, "", keys.computeIfAbsent(stream + " " + what + (itemType.isEmpty() ? "" : " " + itemType),
+                    k -> new java.util.TreeSet<>()));
         }
+        List<String> out = new ArrayList<>();
+        kinds.forEach((stream, list) -> out.add(stream + " kinds " + list.stream().sorted().toList()));
+        lifecycle.forEach((stream, list) -> out.add(stream + " order " + list));
+        keys.forEach((kind, paths) -> out.add(kind + " keys " + paths));
         return out;
+    }
+
+    private static void collectPaths(JsonNode node, String prefix, java.util.Set<String> into) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> {
+                String p = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+                into.add(p);
+                collectPaths(e.getValue(), p, into);
+            });
+        } else if (node.isArray()) {
+            node.forEach(e -> collectPaths(e, prefix + "[]", into));
+        }
     }
 }
