@@ -34,6 +34,10 @@ public final class CodexLocator {
     public enum Source { EXPLICIT, ENVIRONMENT, PROJECT_LOCAL, PATH }
 
     public record Located(Path binary, Source source) {
+        public Located {
+            // absolute, so a process started in another working directory still finds it
+            binary = binary.toAbsolutePath();
+        }
     }
 
     private final Function<String, String> env;
@@ -133,9 +137,11 @@ public final class CodexLocator {
                     }
                     try (Stream<Path> triples = Files.list(vendor)) {
                         for (Path triple : (Iterable<Path>) triples.sorted()::iterator) {
-                            Path candidate = triple.resolve("bin").resolve(exe);
-                            if (isExecutable(candidate)) {
-                                return Optional.of(candidate);
+                            // vendor/<triple>/bin/codex since 0.16x; vendor/<triple>/codex/codex before
+                            for (Path candidate : List.of(triple.resolve("bin").resolve(exe), triple.resolve("codex").resolve(exe))) {
+                                if (isExecutable(candidate)) {
+                                    return Optional.of(candidate);
+                                }
                             }
                         }
                     }

@@ -111,7 +111,7 @@ public final class CodexSession implements AutoCloseable {
                 peer.notify(Methods.INITIALIZED, null);
                 JsonNode started = threadId == null
                         ? peer.call(Methods.THREAD_START, threadStartParams(), settings.requestTimeout)
-                        : peer.call(Methods.THREAD_RESUME, threadResumeParams(), settings.resumeTimeout);
+                        : resume(peer);
                 String id = started.path("thread").path("id").asText("");
                 if (id.isEmpty()) {
                     throw new CodexException("codex answered " + (threadId == null ? "thread/start" : "thread/resume")
@@ -231,6 +231,25 @@ public final class CodexSession implements AutoCloseable {
 
     void markRetired() {
         retired = true;
+    }
+
+    /**
+     * {@code thread/resume} with {@code excludeTurns} (the history stays in codex; nothing is
+     * re-sent). Codex before 0.16x treated {@code excludeTurns} as experimental; without that
+     * capability the resume is retried without it, which only costs a larger answer.
+     */
+    private JsonNode resume(JsonRpcPeer peer) {
+        try {
+            return peer.call(Methods.THREAD_RESUME, threadResumeParams(), settings.resumeTimeout);
+        } catch (dev.codexbridge.rpc.RpcException e) {
+            if (e.code() != dev.codexbridge.rpc.RpcError.INVALID_REQUEST || !e.error().message().contains("excludeTurns")) {
+                throw e;
+            }
+            LOG.debug("codex refused excludeTurns ({}); resuming with the full history", e.error().message());
+            ObjectNode params = threadResumeParams();
+            params.remove("excludeTurns");
+            return peer.call(Methods.THREAD_RESUME, params, settings.resumeTimeout);
+        }
     }
 
     private ObjectNode threadStartParams() {

@@ -69,9 +69,12 @@ public final class ScenarioRunner {
                     return work;
                 }
             };
-            List<TurnResult> results;
+            List<TurnResult> results = List.of();
+            List<String> failures = new ArrayList<>();
             try {
                 results = scenario.drive(ctx);
+            } catch (Exception | AssertionError e) {
+                failures.add("scenario " + scenario.name() + " failed while running: " + e);
             } finally {
                 opened.forEach(CodexSession::close);
             }
@@ -82,11 +85,12 @@ public final class ScenarioRunner {
                     .path(homeDir.toRealPath().toString(), "/codex-home").path(homeDir.toString(), "/codex-home")
                     .path(root.toString(), "/tmp-root");
             recorder.write(out, scenario.name(), version.toString(), options, normalizer);
-            List<String> failures = new ArrayList<>();
             if (model.unscriptedRequests() > 0) {
                 failures.add(model.unscriptedRequests() + " model request(s) found the script empty");
             }
-            verify(scenario, results, failures);
+            if (failures.isEmpty()) {
+                verify(scenario, results, failures);
+            }
             return new Outcome(results, failures);
         } finally {
             deleteQuietly(root);
@@ -117,28 +121,40 @@ public final class ScenarioRunner {
                 return REPLAY_WORK;
             }
         };
-        List<TurnResult> results;
+        List<TurnResult> results = List.of();
+        List<String> failures = new ArrayList<>();
         try {
             results = scenario.drive(ctx);
+        } catch (Exception | AssertionError e) {
+            failures.add("scenario " + scenario.name() + " failed while replaying: " + e);
         } finally {
             opened.forEach(CodexSession::close);
         }
-        List<String> failures = new ArrayList<>();
         try {
             replayer.assertReplayed();
         } catch (AssertionError e) {
             failures.add(e.getMessage());
         }
-        verify(scenario, results, failures);
+        if (failures.isEmpty()) {
+            verify(scenario, results, failures);
+        }
         return new Outcome(results, failures);
     }
 
     private static void verify(Scenario scenario, List<TurnResult> results, List<String> failures) {
         try {
             scenario.verify(results);
-        } catch (AssertionError e) {
-            failures.add("scenario " + scenario.name() + ": " + e.getMessage());
+        } catch (AssertionError | RuntimeException e) {
+            failures.add("scenario " + scenario.name() + ": " + e.getMessage() + describe(results));
         }
+    }
+
+    private static String describe(List<TurnResult> results) {
+        StringBuilder sb = new StringBuilder();
+        for (TurnResult r : results) {
+            sb.append("\n    turn ").append(r.status().wire()).append(r.error() == null ? "" : ": " + r.error().message());
+        }
+        return sb.toString();
     }
 
     private static void deleteQuietly(Path root) {

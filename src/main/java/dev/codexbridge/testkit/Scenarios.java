@@ -107,6 +107,27 @@ public final class Scenarios {
         };
     }
 
+    /** One turn that must ask the host exactly these kinds of approval, in this order. */
+    private static Driver oneTurnAsking(String text, ApprovalKind... expected) {
+        return oneTurnAsking(text, TurnOptions.DEFAULTS, expected);
+    }
+
+    private static Driver oneTurnAsking(String text, TurnOptions options, ApprovalKind... expected) {
+        return ctx -> {
+            List<ApprovalKind> asked = new ArrayList<>();
+            try (CodexSession s = ctx.open(b -> b)) {
+                TurnResult r = s.runTurn(TurnInput.text(text), options, new TurnListener() {
+                    @Override
+                    public void onApprovalRequested(dev.codexbridge.approval.ApprovalRequest request) {
+                        asked.add(request.kind());
+                    }
+                });
+                check(asked.equals(List.of(expected)), "expected the host to be asked " + List.of(expected) + " but it was asked " + asked);
+                return List.of(r);
+            }
+        };
+    }
+
     @FunctionalInterface
     interface TurnListenerFactory {
         TurnListener create(CodexSession session);
@@ -188,7 +209,7 @@ public final class Scenarios {
                             m.enqueue(ModelReply.builder("resp-2").message("Done.").build());
                         }
                     },
-                    answering(choice), oneTurn("run it"),
+                    answering(choice), oneTurnAsking("run it", ApprovalKind.COMMAND),
                     choice == ApprovalChoice.ONCE ? both(status(TurnStatus.COMPLETED), toolResult("approved-run"))
                             : choice == ApprovalChoice.DENY ? both(status(TurnStatus.COMPLETED), toolResult("[declined"))
                             : status(TurnStatus.INTERRUPTED));
@@ -200,7 +221,7 @@ public final class Scenarios {
                     m.enqueue(ModelReply.builder("resp-1").applyPatch("call-p1", PATCH).build(),
                             ModelReply.builder("resp-2").message("Wrote hello.txt.").build());
                 },
-                answering(ApprovalChoice.ONCE), oneTurn("write hello.txt"),
+                answering(ApprovalChoice.ONCE), oneTurnAsking("write hello.txt", ApprovalKind.FILE_CHANGE),
                 both(completedWith("Wrote hello.txt."), toolResult("apply_patch completed: 1 add: hello.txt")));
 
         add("permissions-request", "The request_permissions tool asks for write access; granted for the session.",
@@ -210,7 +231,7 @@ public final class Scenarios {
                             "{\"permissions\":{\"file_system\":{\"write\":[\"/tmp/codex-bridge-shared\"]}},\"reason\":\"Need write access\"}")).build(),
                             ModelReply.builder("resp-2").message("Granted.").build());
                 },
-                answering(ApprovalChoice.SESSION), oneTurn("get access"), completedWith("Granted."));
+                answering(ApprovalChoice.SESSION), oneTurnAsking("get access", ApprovalKind.PERMISSIONS), completedWith("Granted."));
 
         add("mcp-tool-call-elicitation", "An MCP tool that needs approval arrives as an elicitation; allowed for the session.",
                 (m, h) -> {
@@ -220,7 +241,7 @@ public final class Scenarios {
                 },
                 b -> b.approvals(ApprovalPolicy.builder().handler(r -> CompletableFuture.completedFuture(
                         r.kind() == ApprovalKind.MCP_TOOL_CALL ? ApprovalDecision.session() : ApprovalDecision.deny("unexpected"))).build()),
-                oneTurn("echo hi"), both(completedWith("Echoed."), toolResult("echo: hi")));
+                oneTurnAsking("echo hi", ApprovalKind.MCP_TOOL_CALL), both(completedWith("Echoed."), toolResult("echo: hi")));
 
         add("mcp-form-elicitation", "An MCP server asks the user for a form (a real elicitation); the trusted server gets its answer.",
                 (m, h) -> {
@@ -232,7 +253,7 @@ public final class Scenarios {
                 b -> b.approvals(ApprovalPolicy.builder().trustMcpServer("echo").handler(r -> CompletableFuture.completedFuture(
                         r.kind() == ApprovalKind.ELICITATION ? ApprovalDecision.accept(Json.object().put("confirmed", true))
                                 : ApprovalDecision.deny("unexpected"))).build()),
-                oneTurn("ask the user"), both(completedWith("The user confirmed."), toolResult("confirmed: true")));
+                oneTurnAsking("ask the user", ApprovalKind.ELICITATION), both(completedWith("The user confirmed."), toolResult("confirmed: true")));
 
         add("dynamic-tool-call", "A host-registered dynamic tool is called and answered by the host.",
                 (m, h) -> m.enqueue(ModelReply.builder("resp-1").dynamicToolCall("call-dyn", "lookup_ticket", Json.object().put("id", "ABC-123")).build(),
@@ -252,7 +273,7 @@ public final class Scenarios {
                 b -> b.experimentalApi(true).approvals(ApprovalPolicy.builder().handler(r -> CompletableFuture.completedFuture(
                         r.kind() == ApprovalKind.USER_INPUT ? ApprovalDecision.accept(Json.object().put("confirm_path", "Yes (Recommended)"))
                                 : ApprovalDecision.deny("unexpected"))).build()),
-                oneTurn("make a plan", TurnOptions.DEFAULTS.withExtraParams(plan), s -> TurnListener.NONE),
+                oneTurnAsking("make a plan", TurnOptions.DEFAULTS.withExtraParams(plan), ApprovalKind.USER_INPUT),
                 completedWith("Proceeding."));
 
         add("interrupt-during-command", "The host interrupts while a long command runs.",

@@ -1,0 +1,47 @@
+package dev.codexbridge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReplayCommandTest {
+    @TempDir
+    Path tmp;
+
+    private static String[] run(String... args) {
+        PrintStream oldOut = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            code = Main.run(args);
+        } finally {
+            System.setOut(oldOut);
+        }
+        return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void replaysFixturesAndFailsWithADiffOnATamperedOne() throws Exception {
+        String[] ok = run("replay", "fixtures/simple-turn.jsonl", "fixtures/multi-turn.jsonl", "--json");
+        assertThat(ok[0]).isEqualTo("0");
+        assertThat(ok[1]).contains("ok      fixtures/simple-turn.jsonl (simple-turn, 1 turn)").contains("\"status\":\"completed\"");
+
+        Path tampered = tmp.resolve("simple-turn.jsonl");
+        Files.writeString(tampered, Files.readString(Paths.get("fixtures/simple-turn.jsonl")).replace("\"text\":\"say hello\"", "\"text\":\"say goodbye\""));
+        String[] bad = run("replay", tampered.toString());
+        assertThat(bad[0]).isEqualTo("1");
+        assertThat(bad[1]).contains("FAILED").contains("-").contains("say goodbye").contains("say hello");
+
+        assertThat(run("replay", tmp.resolve("missing.jsonl").toString())[0]).isEqualTo("2");
+        assertThat(run("record", "--scenario", "no-such-scenario")[0]).isEqualTo("2");
+        assertThat(run("record", "--list")[1]).contains("simple-turn").contains("resume-in-new-process");
+    }
+}
