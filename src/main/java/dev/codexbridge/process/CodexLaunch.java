@@ -27,6 +27,7 @@ public final class CodexLaunch {
     private final Duration terminateGrace;
     private final Duration killGrace;
     private final String name;
+    private final boolean detach;
 
     private CodexLaunch(Builder b) {
         this.binary = Objects.requireNonNull(b.binary, "binary");
@@ -39,6 +40,7 @@ public final class CodexLaunch {
         this.terminateGrace = b.terminateGrace;
         this.killGrace = b.killGrace;
         this.name = b.name;
+        this.detach = b.detach;
     }
 
     /** An app-server launch of {@code binary}; {@code app-server} is the first argument. */
@@ -91,12 +93,37 @@ public final class CodexLaunch {
         return name;
     }
 
-    /** The full command line. */
+    /** Whether codex runs in a session of its own (see {@link Builder#detachFromTerminal}). */
+    public boolean detach() {
+        return detach;
+    }
+
+    /** The full command line; prefixed with {@code setsid} when detaching and it is available. */
     public List<String> command() {
-        List<String> cmd = new ArrayList<>(arguments.size() + 1);
+        List<String> cmd = new ArrayList<>(arguments.size() + 2);
+        Path setsid = detach ? SETSID : null;
+        if (setsid != null) {
+            cmd.add(setsid.toString());
+        }
         cmd.add(binary.toString());
         cmd.addAll(arguments);
         return cmd;
+    }
+
+    /** {@code setsid} from util-linux, where the platform has it. */
+    private static final Path SETSID = findSetsid();
+
+    private static Path findSetsid() {
+        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+            return null;
+        }
+        for (String dir : List.of("/usr/bin", "/bin", "/usr/local/bin")) {
+            Path p = Path.of(dir, "setsid");
+            if (java.nio.file.Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /** Applies the environment rule to {@code env} (a copy of the parent's, as ProcessBuilder gives). */
@@ -119,6 +146,7 @@ public final class CodexLaunch {
         private Duration terminateGrace = Duration.ofSeconds(2);
         private Duration killGrace = Duration.ofSeconds(2);
         private String name = "codex";
+        private boolean detach;
 
         private Builder(Path binary) {
             this.binary = Objects.requireNonNull(binary, "binary");
@@ -173,6 +201,17 @@ public final class CodexLaunch {
             this.closeGrace = Objects.requireNonNull(afterClose);
             this.terminateGrace = Objects.requireNonNull(afterTerminate);
             this.killGrace = Objects.requireNonNull(afterKill);
+            return this;
+        }
+
+        /**
+         * Start codex in a session of its own ({@code setsid}, on Linux where available), so a
+         * terminal's Ctrl-C reaches the host and not codex: the host decides what an interrupt
+         * means ({@code turn/interrupt}). Codex still exits when its stdin closes. Off by default
+         * for plain launches; {@code CodexSession} turns it on for app-server launches.
+         */
+        public Builder detachFromTerminal(boolean on) {
+            this.detach = on;
             return this;
         }
 

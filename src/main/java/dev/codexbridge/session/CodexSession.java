@@ -556,7 +556,7 @@ public final class CodexSession implements AutoCloseable {
             } else {
                 Path binary = new CodexLocator().locate(codexBinary).binary();
                 CodexLaunch.Builder launch = CodexLaunch.appServer(binary).codexHome(codexHome).environment(environment)
-                        .arguments(extraArgs).workingDirectory(s.cwd).name("codex-session");
+                        .arguments(extraArgs).workingDirectory(s.cwd).name("codex-session").detachFromTerminal(true);
                 java.util.function.Consumer<JsonRpcPeer.Builder> configurer = peerConfigurer;
                 s.transports = CodexTransport.process(launch.build(), peer -> {
                     peer.defaultTimeout(requestTimeout);

@@ -25,7 +25,12 @@ public final class ErrorClassifier {
         String message = unwrap(rawMessage);
         ErrorCategory category = fromInfo(codexErrorInfo);
         if (category == null) {
-            category = fromText(message + "\n" + String.join("\n", stderrTail == null ? List.of() : stderrTail));
+            category = fromText(message);
+        }
+        // codex's stderr always carries start-up warnings (bubblewrap, model metadata); only a
+        // login failure there is telling, as the reference's classifier found.
+        if (category == ErrorCategory.OTHER && stderrTail != null && hasAuthHint(String.join("\n", stderrTail))) {
+            category = ErrorCategory.AUTHENTICATION;
         }
         return TurnError.of(message, category, codexErrorInfo == null || codexErrorInfo.isMissingNode() ? null : codexErrorInfo);
     }
@@ -76,12 +81,20 @@ public final class ErrorClassifier {
         };
     }
 
-    private static ErrorCategory fromText(String text) {
+    private static boolean hasAuthHint(String text) {
         String t = text.toLowerCase(Locale.ROOT);
         for (String h : AUTH_HINTS) {
             if (t.contains(h)) {
-                return ErrorCategory.AUTHENTICATION;
+                return true;
             }
+        }
+        return false;
+    }
+
+    private static ErrorCategory fromText(String text) {
+        String t = text.toLowerCase(Locale.ROOT);
+        if (hasAuthHint(t)) {
+            return ErrorCategory.AUTHENTICATION;
         }
         for (String h : MODEL_HINTS) {
             if (t.contains(h)) {

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -215,6 +216,17 @@ class CodexProcessTest {
     void extraArgumentsAndConfigOverridesFollowAppServer() {
         CodexLaunch l = CodexLaunch.appServer(Path.of("/opt/codex")).configOverride("model", "\"gpt 5\"").build();
         assertThat(l.command()).containsExactly("/opt/codex", "app-server", "-c", "model=\"gpt 5\"");
+    }
+
+    @Test
+    void aDetachedCodexRunsInItsOwnSessionSoATerminalsCtrlCMissesIt() throws Exception {
+        Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/usr/bin/setsid")), "setsid available");
+        try (CodexProcess p = CodexProcess.start(fake("cat >/dev/null").detachFromTerminal(true).build())) {
+            long mySession = Long.parseLong(Files.readString(Path.of("/proc/self/stat")).split(" ")[5]);
+            String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+            long childSession = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[3]);
+            assertThat(childSession).isEqualTo(p.pid()).isNotEqualTo(mySession);
+        }
     }
 
     @Test

@@ -1,0 +1,376 @@
+package dev.codexbridge.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.CodexException;
+import dev.codexbridge.approval.ApprovalChoice;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalHandler;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.TurnError;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnListener;
+import dev.codexbridge.session.TurnOptions;
+import dev.codexbridge.session.TurnResult;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run one turn with PROMPT, or an interactive conversation on one codex thread when no prompt is given.",
+            "Progress goes to stderr; the answer (or, with --json, the TurnResult) to stdout.",
+            "Ctrl-C interrupts the turn; a second Ctrl-C exits.",
+            "Exit codes: 0 completed, 1 failed, 2 usage or configuration error, 3 timed out, 130 interrupted."})
+final class RunCommand implements Callable<Integer> {
+    @Parameters(arity = "0..1", paramLabel = "PROMPT", description = "What to ask; omit for an interactive conversation.")
+    String prompt;
+
+    @Option(names = "--codex-bin", description = "codex binary (default: CODEX_BIN, the project-local install, PATH).")
+    Path codexBin;
+
+    @Option(names = "--codex-home", description = "CODEX_HOME for codex (default: inherited, i.e. ~/.codex).")
+    Path codexHome;
+
+    @Option(names = "--cwd", description = "Working directory of the thread (default: the current one).")
+    Path cwd;
+
+    @Option(names = "--model", description = "Model for the thread.")
+    String model;
+
+    @Option(names = "--sandbox", paramLabel = "MODE", description = "read-only | workspace-write | danger-full-access.")
+    String sandbox;
+
+    @Option(names = "--approval-policy", paramLabel = "POLICY", description = "untrusted | on-request | never.")
+    String approvalPolicy;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Wall-clock limit per turn; 0 disables (default: ${DEFAULT-VALUE}).",
+            defaultValue = "600")
+    long timeoutSeconds;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "Limit on time without progress; 0 disables (default: ${DEFAULT-VALUE}).",
+            defaultValue = "0")
+    long idleSeconds;
+
+    @Option(names = "--max-steps", description = "Agent actions per turn before it is interrupted; 0 means none (default: ${DEFAULT-VALUE}).",
+            defaultValue = "0")
+    int maxSteps;
+
+    @Option(names = "--resume", paramLabel = "THREAD_ID", description = "Continue an existing thread.")
+    String resume;
+
+    @Option(names = "--output-schema", paramLabel = "FILE", description = "JSON Schema the final answer must follow.")
+    Path outputSchema;
+
+    @Option(names = "--approve", paramLabel = "CHOICE",
+            description = "Answer approvals without asking: once | session | deny (default: ask on a terminal, else deny).")
+    String approve;
+
+    @Option(names = "--json", description = "Print each TurnResult as one JSON object on stdout.")
+    boolean json;
+
+    private final AtomicInteger interrupts = new AtomicInteger();
+    private volatile CodexSession session;
+    private volatile boolean turnRunning;
+    private TerminalInput input;
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        boolean terminal = System.console() != null;
+        input = new TerminalInput();
+        ApprovalHandler handler;
+        JsonNode schema;
+        try {
+            handler = approvals(terminal, err);
+            schema = outputSchema == null ? null : Json.parse(Files.readString(outputSchema));
+            if (timeoutSeconds == 0 && idleSeconds == 0) {
+                throw new IllegalArgumentException("--timeout and --idle-timeout cannot both be 0");
+            }
+        } catch (IllegalArgumentException | IOException | CodexException e) {
+            err.println("codex-bridge run: " + e.getMessage());
+            return 2;
+        }
+        CodexSession.Builder b = CodexSession.builder().codexBinary(codexBin).codexHome(codexHome).cwd(cwd)
+                .model(model).sandboxMode(sandbox).approvalPolicy(approvalPolicy)
+                .approvals(ApprovalPolicy.builder().handler(handler).build())
+                .timeouts(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(idleSeconds)).maxSteps(maxSteps);
+        if (resume != null) {
+            b.resumeThread(resume);
+        }
+        TurnOptions options = schema == null ? TurnOptions.DEFAULTS : TurnOptions.DEFAULTS.withOutputSchema(schema);
+        try (CodexSession s = b.build()) {
+            session = s;
+            installInterruptHandler(err);
+            if (prompt != null) {
+                return exitCode(turn(s, prompt, options, out, err));
+            }
+            return conversation(s, options, out, err, terminal);
+        } catch (CodexException e) {
+            err.println("codex-bridge run: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private int conversation(CodexSession s, TurnOptions options, PrintStream out, PrintStream err, boolean terminal) {
+        int last = 0;
+        err.println("codex-bridge: conversation on one codex thread; an empty line or end of input ends it.");
+        while (true) {
+            err.print("you> ");
+            err.flush();
+            String line = input.nextLine();
+            if (line == null || line.isBlank()) {
+                return last;
+            }
+            interrupts.set(0);
+            last = exitCode(turn(s, line, options, out, err));
+        }
+    }
+
+    private TurnResult turn(CodexSession s, String text, TurnOptions options, PrintStream out, PrintStream err) {
+        Progress progress = new Progress(err, System.console() != null);
+        TurnResult r;
+        turnRunning = true;
+        try {
+            r = s.runTurn(TurnInput.text(text), options, progress);
+        } finally {
+            turnRunning = false;
+            progress.stop();
+        }
+        if (json) {
+            out.println(r.toJson());
+        } else {
+            if (r.finalText() != null) {
+                out.println(r.finalText());
+            }
+            err.println("[" + r.status().wire() + ", " + r.toolIterations() + " tool call"
+                    + (r.toolIterations() == 1 ? "" : "s") + ", thread " + r.threadId() + "]");
+            TurnError e = r.error();
+            if (e != null) {
+                err.println("error (" + e.category().wire() + "): " + e.message());
+                err.println("  " + e.remediation());
+            }
+        }
+        return r;
+    }
+
+    static int exitCode(TurnResult r) {
+        return switch (r.status()) {
+            case COMPLETED -> 0;
+            case FAILED -> 1;
+            case TIMED_OUT -> 3;
+            case INTERRUPTED -> 130;
+        };
+    }
+
+    private ApprovalHandler approvals(boolean terminal, PrintStream err) {
+        if (approve != null) {
+            ApprovalChoice choice = switch (approve.toLowerCase(Locale.ROOT)) {
+                case "once" -> ApprovalChoice.ONCE;
+                case "session" -> ApprovalChoice.SESSION;
+                case "deny" -> ApprovalChoice.DENY;
+                default -> throw new IllegalArgumentException("--approve must be once, session or deny, not " + approve);
+            };
+            return request -> {
+                err.println("  approval " + request.title() + " -> " + choice.name().toLowerCase(Locale.ROOT) + " (--approve)");
+                return CompletableFuture.completedFuture(new ApprovalDecision(choice, null, "--approve"));
+            };
+        }
+        if (!terminal) {
+            return ApprovalHandler.always(ApprovalChoice.DENY);
+        }
+        return request -> CompletableFuture.completedFuture(askOnTerminal(request, err));
+    }
+
+    /**
+     * One approval prompt on the terminal; anything unrecognised asks again; end of input denies;
+     * a prompt whose turn ended meanwhile (Ctrl-C) gives up.
+     */
+    private synchronized ApprovalDecision askOnTerminal(ApprovalRequest request, PrintStream err) {
+        err.println();
+        err.println("codex asks: " + request.title());
+        if (!request.description().isEmpty() && !request.description().equals(request.title())) {
+            err.println("  " + request.description());
+        }
+        while (true) {
+            err.print("  allow? [o]nce / [s]ession / [d]eny / [c]ancel turn: ");
+            err.flush();
+            String answer = input.nextLine(() -> !turnRunning);
+            if (answer == null) {
+                err.println(turnRunning ? "" : "(the turn is over; approval dropped)");
+                return ApprovalDecision.deny(turnRunning ? "end of input" : "the turn ended");
+            }
+            switch (answer.strip().toLowerCase(Locale.ROOT)) {
+                case "o", "once", "y", "yes" -> {
+                    return ApprovalDecision.once();
+                }
+                case "s", "session" -> {
+                    return ApprovalDecision.session();
+                }
+                case "d", "deny", "n", "no" -> {
+                    return ApprovalDecision.deny("denied at the terminal");
+                }
+                case "c", "cancel" -> {
+                    return ApprovalDecision.cancel();
+                }
+                default -> err.println("  please answer o, s, d or c");
+            }
+        }
+    }
+
+    /** Ctrl-C once interrupts the turn; twice exits with 130. */
+    private void installInterruptHandler(PrintStream err) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> {
+                if (interrupts.incrementAndGet() >= 2) {
+                    err.println("\ncodex-bridge: exiting");
+                    CodexSession s = session;
+                    if (s != null) {
+                        s.close();
+                    }
+                    Runtime.getRuntime().halt(130);
+                }
+                err.println("\ncodex-bridge: interrupting the turn (Ctrl-C again to exit)");
+                CodexSession s = session;
+                if (s != null) {
+                    s.interrupt();
+                }
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // no SIGINT on this platform: Ctrl-C then just ends the JVM
+        }
+    }
+
+    /** Live progress on stderr, with an elapsed-time line while codex is quiet on a terminal. */
+    private static final class Progress implements TurnListener {
+        private final PrintStream err;
+        private final boolean tty;
+        private final AtomicLong lastOutput = new AtomicLong(System.nanoTime());
+        private final long start = System.nanoTime();
+        private final Thread ticker;
+        private volatile boolean streaming;
+        private volatile boolean running = true;
+
+        Progress(PrintStream err, boolean tty) {
+            this.err = err;
+            this.tty = tty;
+            this.ticker = new Thread(this::tick, "codex-bridge-progress");
+            ticker.setDaemon(true);
+            if (tty) {
+                ticker.start();
+            }
+        }
+
+        private void tick() {
+            while (running) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (running && !streaming && System.nanoTime() - lastOutput.get() > 1_000_000_000L) {
+                    synchronized (err) {
+                        err.print("\r  … working " + (System.nanoTime() - start) / 1_000_000_000L + " s ");
+                        err.flush();
+                    }
+                }
+            }
+        }
+
+        void stop() {
+            running = false;
+            ticker.interrupt();
+            if (streaming) {
+                err.println();
+            }
+        }
+
+        private void line(String s) {
+            synchronized (err) {
+                if (streaming) {
+                    err.println();
+                    streaming = false;
+                }
+                if (tty) {
+                    err.print("\r\033[K");
+                }
+                err.println(s);
+            }
+            lastOutput.set(System.nanoTime());
+        }
+
+        @Override
+        public void onAgentMessageDelta(String itemId, String delta) {
+            synchronized (err) {
+                if (!streaming) {
+                    if (tty) {
+                        err.print("\r\033[K");
+                    }
+                    err.print("codex> ");
+                    streaming = true;
+                }
+                err.print(delta);
+                err.flush();
+            }
+            lastOutput.set(System.nanoTime());
+        }
+
+        @Override
+        public void onItemStarted(JsonNode item) {
+            switch (item.path("type").asText()) {
+                case "commandExecution" -> line("  $ " + item.path("command").asText());
+                case "mcpToolCall" -> line("  mcp " + item.path("server").asText() + "." + item.path("tool").asText() + " …");
+                case "dynamicToolCall" -> line("  tool " + item.path("tool").asText() + " …");
+                default -> { }
+            }
+        }
+
+        @Override
+        public void onItemCompleted(JsonNode item, List<dev.codexbridge.transcript.TranscriptMessage> messages) {
+            switch (item.path("type").asText()) {
+                case "commandExecution" -> line("    " + item.path("status").asText() + ", exit " + item.path("exitCode").asText("?")
+                        + ", " + item.path("durationMs").asText("?") + " ms");
+                case "fileChange" -> item.path("changes").forEach(c -> line("  ~ " + c.path("kind").path("type").asText("update")
+                        + " " + c.path("path").asText() + " (" + item.path("status").asText() + ")"));
+                case "mcpToolCall", "dynamicToolCall" -> line("    " + item.path("status").asText());
+                case "agentMessage" -> {
+                    synchronized (err) {
+                        if (streaming) {
+                            err.println();
+                            streaming = false;
+                        }
+                    }
+                }
+                default -> { }
+            }
+        }
+
+        @Override
+        public void onRetry(TurnError error) {
+            line("  (codex retries: " + error.message() + ")");
+        }
+
+        @Override
+        public void onWarning(String message) {
+            line("  warning: " + message);
+        }
+
+        @Override
+        public void onApprovalAnswered(ApprovalRequest request, ApprovalDecision decision) {
+            line("  " + request.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " " + decision.choice().name().toLowerCase(Locale.ROOT));
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package dev.codexbridge.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.cli.Main;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `codex-bridge run` against the real codex and the scripted model: in-process, and in a terminal. */
+class RunCommandLiveTest {
+    @TempDir
+    Path tmp;
+    private ScriptedModelServer model;
+    private Path work;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        LiveCodex.binary();
+        model = ScriptedModelServer.start();
+        work = Files.createDirectories(tmp.resolve("work"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        model.close();
+    }
+
+    private Path home(Consumer<IsolatedCodexHome.Builder> h) {
+        IsolatedCodexHome.Builder b = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl());
+        h.accept(b);
+        return b.write();
+    }
+
+    private String[] run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = Main.run(args);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void oneTurnAsJsonWithTheDocumentedFields() {
+        model.enqueue(ModelReply.message("Hello from run."));
+        String[] r = run("run", "say hello", "--codex-home", home(h -> { }).toString(), "--cwd", work.toString(), "--json");
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        JsonNode result = Json.parse(r[1].strip());
+        assertThat(result.fieldNames()).toIterable().containsExactly("threadId", "turnId", "status", "finalText", "error",
+                "stopReason", "toolIterations", "tokenUsage", "retired", "messages");
+        assertThat(result.path("finalText").asText()).isEqualTo("Hello from run.");
+        assertThat(result.path("messages").get(0).path("role").asText()).isEqualTo("user");
+    }
+
+    @Test
+    void approvalsWithoutATerminalFollowApproveAndExitCodesFollowTheStatus() {
+        Path home = home(h -> h.approvalPolicy("on-request"));
+        model.enqueue(ModelReply.builder().execCommandEscalated("c1", "echo ran-it", "please").build(), ModelReply.message("ok"));
+        String[] denied = run("run", "run it", "--codex-home", home.toString(), "--cwd", work.toString());
+        assertThat(denied[0]).isEqualTo("0");
+        assertThat(denied[2]).contains("command deny").contains("declined");
+        model.enqueue(ModelReply.builder().execCommandEscalated("c2", "echo ran-it", "please").build(), ModelReply.message("ok"));
+        String[] once = run("run", "run it", "--codex-home", home.toString(), "--cwd", work.toString(), "--approve", "once");
+        assertThat(once[0]).isEqualTo("0");
+        assertThat(once[2]).contains("$ /bin/bash -c 'echo ran-it'").contains("completed, exit 0");
+
+        model.enqueue(ModelReply.builder().failed("context_length_exceeded", "too long").build());
+        String[] failed = run("run", "x", "--codex-home", home.toString(), "--cwd", work.toString());
+        assertThat(failed[0]).isEqualTo("1");
+        assertThat(failed[2]).contains("error (contextWindow)");
+    }
+
+    @Test
+    void aTurnOverItsTimeoutExitsWith3AndUsageErrorsWith2() {
+        Path home = home(h -> h.sandboxMode("danger-full-access"));
+        model.enqueue(ModelReply.builder().execCommand("c1", "sleep 30").build());
+        String[] timedOut = run("run", "wait", "--codex-home", home.toString(), "--cwd", work.toString(), "--timeout", "2");
+        assertThat(timedOut[0]).isEqualTo("3");
+        assertThat(timedOut[2]).contains("timed out after 2 s");
+        assertThat(run("run", "x", "--timeout", "0", "--idle-timeout", "0")[0]).isEqualTo("2");
+        assertThat(run("run", "x", "--approve", "maybe")[0]).isEqualTo("2");
+    }
+
+    /** A person at a terminal: the prompt, an approval answered at the keyboard, then Ctrl-C on a long command. */
+    @Test
+    void inAPseudoTerminalApprovalsArePromptedAndCtrlCInterrupts() throws Exception {
+        Path home = home(h -> h.approvalPolicy("on-request"));
+        model.enqueue(ModelReply.builder().execCommandEscalated("c1", "echo typed-yes", "List things").build(),
+                ModelReply.message("Done at the terminal."));
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        String cmd = java + " -Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir") + " -cp " + System.getProperty("java.class.path")
+                + " dev.codexbridge.cli.Main run --codex-home " + home + " --cwd " + work;
+        Process p = new ProcessBuilder("script", "-qfec", cmd, "/dev/null").redirectErrorStream(true).start();
+        OutputStream keys = p.getOutputStream();
+        StringBuilder screen = new StringBuilder();
+        keys.write("please run it\n".getBytes(StandardCharsets.UTF_8));
+        keys.flush();
+        waitFor(p.getInputStream(), screen, "allow?");
+        keys.write("o\n".getBytes(StandardCharsets.UTF_8));
+        keys.flush();
+        waitFor(p.getInputStream(), screen, "Done at the terminal.");
+        model.enqueue(ModelReply.builder().execCommand("c2", "sleep 30").build());
+        keys.write("wait\n".getBytes(StandardCharsets.UTF_8));
+        keys.flush();
+        waitFor(p.getInputStream(), screen, "$ /bin/bash -c 'sleep 30'");
+        keys.write(3);
+        keys.flush();
+        waitFor(p.getInputStream(), screen, "[interrupted");
+        keys.write("\n".getBytes(StandardCharsets.UTF_8));
+        keys.flush();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as(screen.toString()).isTrue();
+        String s = screen.toString();
+        assertThat(s).contains("codex asks: /bin/bash -c 'echo typed-yes'").contains("List things").contains("command once")
+                .contains("interrupting the turn");
+        assertThat(p.exitValue()).as(s).isEqualTo(130);
+    }
+
+    private static void waitFor(InputStream in, StringBuilder screen, String text) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        byte[] buf = new byte[4096];
+        while (!screen.toString().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("did not see \"" + text + "\" on the terminal:\n" + screen);
+            }
+            if (in.available() > 0) {
+                int n = in.read(buf);
+                screen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+            } else {
+                Thread.sleep(20);
+            }
+        }
+    }
+}
