@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Hand a host agent's turns to `codex app-server`.",
-        subcommands = {RunCommand.class, DemoCommand.class, MigrateCommand.class, RecordCommand.class, ReplayCommand.class,
+        subcommands = {RunCommand.class, DemoCommand.class, MigrateCommand.class, RuntimeCommand.class, RecordCommand.class,
+            ReplayCommand.class,
             InstallCodexCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -15,6 +15,25 @@ public final class ManagedBlock {
     private ManagedBlock() {
     }
 
+    /** The text between the first pair of markers, or empty when there is no (complete) block. */
+    public static java.util.Optional<String> contents(String text) {
+        List<String> lines = TomlLayout.lines(text);
+        StringBuilder inside = null;
+        for (String line : lines) {
+            String content = TomlLayout.content(line);
+            if (inside == null) {
+                if (content.equals(BEGIN)) {
+                    inside = new StringBuilder();
+                }
+            } else if (content.equals(END)) {
+                return java.util.Optional.of(inside.toString());
+            } else {
+                inside.append(line);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** A file split around its managed blocks: the text outside them, and where the first one stood. */
     record Split(String outside, int firstBlockLine, int blocks) {
     }

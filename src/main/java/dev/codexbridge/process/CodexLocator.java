@@ -33,6 +33,10 @@ public final class CodexLocator {
     /** Where a binary came from, for status output and error messages. */
     public enum Source { EXPLICIT, ENVIRONMENT, PROJECT_LOCAL, PATH }
 
+    /** How to get the pinned codex. */
+    public static final String INSTALL_HINT = "install the pinned version with `bin/codex-bridge install-codex` or `npm install -g @openai/codex@"
+            + CodexVersion.PINNED + "`";
+
     public record Located(Path binary, Source source) {
         public Located {
             // absolute, so a process started in another working directory still finds it
@@ -66,7 +70,7 @@ public final class CodexLocator {
             if (isExecutable(explicit)) {
                 return new Located(explicit, Source.EXPLICIT);
             }
-            throw new CodexNotFoundException("codex binary " + explicit + " does not exist or is not executable");
+            throw new CodexNotFoundException("codex binary " + explicit + " does not exist or is not executable; " + INSTALL_HINT);
         }
         String fromEnv = env.apply(CODEX_BIN_ENV);
         if (fromEnv != null && !fromEnv.isBlank()) {
@@ -98,8 +102,7 @@ public final class CodexLocator {
         }
         tried.add("PATH");
         throw new CodexNotFoundException("codex CLI not found (tried: " + CODEX_BIN_ENV + " unset, "
-                + String.join(", ", tried) + "). Install the pinned version with `bin/codex-bridge install-codex` "
-                + "or `npm install -g @openai/codex@" + CodexVersion.PINNED + "`, or set " + CODEX_BIN_ENV + ".");
+                + String.join(", ", tried) + "). " + INSTALL_HINT + ", or set " + CODEX_BIN_ENV + ".");
     }
 
     /** The configured install folder, or the nearest {@code .codex-cli} from the working directory up. */
