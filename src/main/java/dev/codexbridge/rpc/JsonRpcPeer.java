@@ -140,15 +140,20 @@ public final class JsonRpcPeer implements AutoCloseable {
      * Cancelling it forgets the request (a late response is then counted as unmatched).
      */
     public CompletableFuture<JsonNode> request(String method, Object params, Duration timeout) {
-        return send(method, params, timeout, false);
+        return send(method, params, timeout, null);
     }
 
-    private CompletableFuture<JsonNode> send(String method, Object params, Duration timeout, boolean inline) {
+    private CompletableFuture<JsonNode> send(String method, Object params, Duration timeout,
+                                             java.util.function.BiConsumer<JsonNode, Throwable> inlineAction) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(timeout, "timeout");
         JsonNode paramsNode = toParams(params);
         Pending p = new Pending(method, paramsNode, timeout);
-        p.inline = inline;
+        if (inlineAction != null) {
+            // registered before the request is written, so it can never run after later messages
+            p.inline = true;
+            p.future.whenComplete(inlineAction);
+        }
         if (!open.get()) {
             p.future.completeExceptionally(closedCause());
             return p.future;
@@ -163,13 +168,14 @@ public final class JsonRpcPeer implements AutoCloseable {
     }
 
     /**
-     * Like {@link #request(String, Object, Duration)}, but the future completes on the reader
-     * thread before the next message is read, so actions attached to it happen in wire order with
-     * the messages that follow the response. Attach only quick, non-blocking actions (such as
-     * appending to a queue): they run on the reader thread.
+     * Like {@link #request(String, Object, Duration)}, but {@code onAnswer} runs on the reader
+     * thread as the answer is read, before the next message is, so it happens in wire order with
+     * the messages that follow the response (it also runs for a timeout or a closed connection).
+     * It must be quick and must not block, e.g. appending to a queue.
      */
-    public CompletableFuture<JsonNode> requestInOrder(String method, Object params, Duration timeout) {
-        return send(method, params, timeout, true);
+    public CompletableFuture<JsonNode> requestInOrder(String method, Object params, Duration timeout,
+                                                      java.util.function.BiConsumer<JsonNode, Throwable> onAnswer) {
+        return send(method, params, timeout, Objects.requireNonNull(onAnswer, "onAnswer"));
     }
 
     /** Sends a request and maps its result to {@code type} with the project's mapper. */

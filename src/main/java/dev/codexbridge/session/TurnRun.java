@@ -118,8 +118,8 @@ final class TurnRun {
         long start = System.nanoTime();
         long lastProgress = start;
         // In order: the answer must reach the inbox before the notifications codex sends after it.
-        transport.peer().requestInOrder(Methods.TURN_START, turnStartParams(input), session.settings.requestTimeout)
-                .whenComplete((r, e) -> inbox.post(new StartAnswered(r, e)));
+        transport.peer().requestInOrder(Methods.TURN_START, turnStartParams(input), session.settings.requestTimeout,
+                (r, e) -> inbox.post(new StartAnswered(r, e)));
         while (true) {
             long now = System.nanoTime();
             if (graceDeadline != 0 && now >= graceDeadline) {

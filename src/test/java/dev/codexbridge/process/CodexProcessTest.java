@@ -222,11 +222,15 @@ class CodexProcessTest {
     void aDetachedCodexRunsInItsOwnSessionSoATerminalsCtrlCMissesIt() throws Exception {
         Assumptions.assumeTrue(java.nio.file.Files.isExecutable(Path.of("/usr/bin/setsid")), "setsid available");
         try (CodexProcess p = CodexProcess.start(fake("cat >/dev/null").detachFromTerminal(true).build())) {
-            long mySession = Long.parseLong(Files.readString(Path.of("/proc/self/stat")).split(" ")[5]);
-            String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
-            long childSession = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[3]);
-            assertThat(childSession).isEqualTo(p.pid()).isNotEqualTo(mySession);
+            // setsid(1) calls setsid() and then execs the command, so the new session shows up a moment later
+            await().atMost(Duration.ofSeconds(5)).until(() -> sessionOf(p.pid()) == p.pid());
+            assertThat(sessionOf(ProcessHandle.current().pid())).isNotEqualTo(p.pid());
         }
+    }
+
+    private static long sessionOf(long pid) throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[3]);
     }
 
     @Test

@@ -415,8 +415,7 @@ class JsonRpcPeerTest {
         }));
         for (int round = 0; round < 50; round++) {
             order.clear();
-            CompletableFuture<JsonNode> f = codex.peer().requestInOrder("turn/start", null, LONG);
-            f.whenComplete((r, e) -> order.add("answer"));
+            codex.peer().requestInOrder("turn/start", null, LONG, (r, e) -> order.add("answer"));
             JsonNode sent = codex.nextSent();
             codex.sendRaw("{\"id\":" + sent.path("id").asLong() + ",\"result\":{}}\n{\"method\":\"turn/started\"}\n");
             inbox.poll(Duration.ofSeconds(5));

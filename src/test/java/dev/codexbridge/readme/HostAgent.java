@@ -1,0 +1,57 @@
+package dev.codexbridge.readme;
+
+import dev.codexbridge.approval.ApprovalHandler;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.TurnError;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnListener;
+import dev.codexbridge.session.TurnOptions;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.transcript.TranscriptMessage;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+// README:BEGIN
+/** A host agent loop: one CodexSession per conversation, one runTurn per user turn. */
+public final class HostAgent implements AutoCloseable {
+    private final CodexSession session;
+    private final List<TranscriptMessage> history = new ArrayList<>();
+
+    public HostAgent(Path workspace, Path codexHome, ApprovalHandler approvals) {
+        session = CodexSession.builder()
+                .cwd(workspace)
+                .codexHome(codexHome)                                  // codex's config, auth and threads
+                .approvals(ApprovalPolicy.builder()
+                        .handler(approvals)                            // commands, patches, MCP tools, questions
+                        .deadline(Duration.ofMinutes(2))               // no answer in time = deny
+                        .build())
+                .timeouts(Duration.ofMinutes(10), Duration.ofMinutes(2))  // wall clock, idle
+                .build();
+    }
+
+    /** One user turn: codex's answer, with the turn's transcript kept in the host's history. */
+    public String handle(String userText, TurnListener progress) {
+        TurnResult result = session.runTurn(TurnInput.text(userText), TurnOptions.DEFAULTS, progress);
+        history.addAll(result.messages());                             // OpenAI chat-shape messages
+        if (result.status() != TurnStatus.COMPLETED) {
+            TurnError e = result.error();
+            return "codex stopped (" + result.status().wire() + ")"
+                    + (e == null ? "" : ": " + e.message() + " — " + e.remediation());
+        }
+        return result.finalText();
+    }
+
+    public List<TranscriptMessage> history() {
+        return List.copyOf(history);
+    }
+
+    @Override
+    public void close() {
+        session.close();                                               // stops codex
+    }
+}
+// README:END
