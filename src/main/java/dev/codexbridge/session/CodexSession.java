@@ -103,12 +103,14 @@ public final class CodexSession implements AutoCloseable {
             }
             SessionInbox newInbox = new SessionInbox();
             CodexTransport t = settings.transports.open(newInbox);
+            String step = Methods.INITIALIZE;
             try {
                 JsonRpcPeer peer = t.peer();
                 InitializeParams init = new InitializeParams(settings.clientInfo,
                         new InitializeCapabilities(settings.experimentalApi, null));
                 peer.call(Methods.INITIALIZE, init, settings.requestTimeout);
                 peer.notify(Methods.INITIALIZED, null);
+                step = threadId == null ? Methods.THREAD_START : Methods.THREAD_RESUME;
                 JsonNode started = threadId == null
                         ? peer.call(Methods.THREAD_START, threadStartParams(), settings.requestTimeout)
                         : resume(peer);
@@ -119,7 +121,7 @@ public final class CodexSession implements AutoCloseable {
                 }
                 threadId = id;
             } catch (dev.codexbridge.rpc.ConnectionClosedException e) {
-                CodexException explained = t.explainClose(e);
+                CodexException explained = t.explainClose("before answering " + step, e);
                 t.close();
                 throw explained;
             } catch (RuntimeException e) {

@@ -18,8 +18,11 @@ import java.util.function.Consumer;
 public interface CodexTransport extends AutoCloseable {
     JsonRpcPeer peer();
 
-    /** Why the connection closed, as an exception worth showing (exit code, stderr tail). */
-    CodexException explainClose(ConnectionClosedException cause);
+    /**
+     * Why the connection closed, as an exception worth showing (exit code, stderr tail);
+     * {@code context} says when, e.g. "before answering initialize" or "during the turn".
+     */
+    CodexException explainClose(String context, ConnectionClosedException cause);
 
     /** The last stderr lines, secrets redacted; empty when there is no process. */
     List<String> stderrTail(int lines);
@@ -47,8 +50,8 @@ public interface CodexTransport extends AutoCloseable {
                 }
 
                 @Override
-                public CodexException explainClose(ConnectionClosedException cause) {
-                    return conn.process().deathException("during the turn", Duration.ofSeconds(1), cause);
+                public CodexException explainClose(String context, ConnectionClosedException cause) {
+                    return conn.process().deathException(context, Duration.ofSeconds(1), cause);
                 }
 
                 @Override

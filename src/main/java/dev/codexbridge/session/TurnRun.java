@@ -317,7 +317,7 @@ final class TurnRun {
 
     private TurnResult died(ConnectionClosedException cause) {
         session.markRetired();
-        CodexException why = transport.explainClose(cause);
+        CodexException why = transport.explainClose("during the turn", cause);
         String message = why.getMessage();
         // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
         TurnError err = ErrorClassifier.classify(message, null, transport.stderrTail(40));

@@ -151,7 +151,7 @@ public final class FixtureReplayer {
                 }
 
                 @Override
-                public CodexException explainClose(ConnectionClosedException cause) {
+                public CodexException explainClose(String context, ConnectionClosedException cause) {
                     return new CodexException("the replayed codex connection " + conn + " ended: " + cause.getMessage(), cause);
                 }
 

@@ -91,7 +91,7 @@ public final class FakeCodex {
             }
 
             @Override
-            public CodexException explainClose(ConnectionClosedException cause) {
+            public CodexException explainClose(String context, ConnectionClosedException cause) {
                 return new CodexException("fake codex went away: " + cause.getMessage(), cause);
             }
 
