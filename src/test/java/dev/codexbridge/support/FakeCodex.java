@@ -34,6 +34,7 @@ public final class FakeCodex {
     public volatile BiConsumer<FakeCodex, String> onInterrupt = (f, t) -> f.completeTurn(t, "interrupted", null);
     public volatile boolean answerTurnStart = true;
     public volatile boolean answerInterrupt = true;
+    public volatile long scriptDelayMs = 20;
     private final AtomicInteger turns = new AtomicInteger();
     private final ExecutorService scripts = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "fake-codex-script");
@@ -122,7 +123,7 @@ public final class FakeCodex {
         ObjectNode result = Json.object();
         result.putObject("turn").put("id", turnId).put("status", "inProgress");
         scripts.execute(() -> {
-            sleep(20);
+            sleep(scriptDelayMs);
             onTurnStart.accept(this, turnId);
         });
         return CompletableFuture.completedFuture(result);
@@ -168,6 +169,11 @@ public final class FakeCodex {
         synchronized (received) {
             return List.copyOf(received);
         }
+    }
+
+    /** Stops the script threads (the soak test counts threads). */
+    public void shutdown() {
+        scripts.shutdownNow();
     }
 
     public static void sleep(long ms) {

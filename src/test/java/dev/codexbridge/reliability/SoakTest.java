@@ -1,0 +1,148 @@
+package dev.codexbridge.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.support.FakeCodex;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * 1,000 turns on one session against an in-memory codex with seeded random faults (approvals,
+ * failures, foreign noise, deaths and restarts, timeouts): every turn ends as its fault says, and
+ * threads, file descriptors and heap come back to where they started.
+ */
+class SoakTest {
+    private static final long SEED = Long.getLong("codexbridge.soakSeed", 1121L);
+    private static final int TURNS = Integer.getInteger("codexbridge.soakTurns", 1000);
+
+    private enum Fault { NONE, APPROVAL, FAILED, NOISE, DEATH, TIMEOUT }
+
+    private static long threads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(t -> !t.getName().startsWith("codex-bridge-callback")).count();
+    }
+
+    private static long usedHeap() {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
+    @Test
+    void thousandTurnsWithRandomFaultsLeaveNothingBehind() {
+        FakeCodex codex = new FakeCodex();
+        codex.scriptDelayMs = 0;
+        warmUp();
+        long threadsBefore = threads();
+        long heapBefore = usedHeap();
+        LeakCheck before = LeakCheck.now();
+        Random rnd = new Random(SEED);
+        Map<Fault, Integer> seen = new EnumMap<>(Fault.class);
+        try (CodexSession s = CodexSession.builder().transport(codex.factory()).cwd(Path.of("/work"))
+                .approvals(ApprovalPolicy.builder().handler(r -> CompletableFuture.completedFuture(ApprovalDecision.once())).build())
+                .timeouts(Duration.ofSeconds(10), Duration.ZERO).interruptGrace(Duration.ofSeconds(2)).build()) {
+            for (int turn = 0; turn < TURNS; turn++) {
+                Fault fault = pick(rnd);
+                seen.merge(fault, 1, Integer::sum);
+                codex.onTurnStart = (f, id) -> {
+                    switch (fault) {
+                        case APPROVAL -> {
+                            f.request("item/commandExecution/requestApproval", "{\"threadId\":\"thread-1\",\"turnId\":\"" + id
+                                    + "\",\"itemId\":\"c\",\"startedAtMs\":1,\"command\":\"ls\",\"cwd\":\"/\"}").join();
+                            f.agentMessage(id, "approved");
+                            f.completeTurn(id, "completed", null);
+                        }
+                        case FAILED -> f.completeTurn(id, "failed", "{\"message\":\"boom\",\"codexErrorInfo\":\"other\"}");
+                        case NOISE -> {
+                            for (int i = 0; i < 20; i++) {
+                                f.notify("item/completed", "{\"threadId\":\"elsewhere\",\"turnId\":\"x\",\"item\":{\"type\":\"agentMessage\",\"id\":\"n\",\"text\":\"noise\"}}");
+                            }
+                            f.agentMessage(id, "clean");
+                            f.completeTurn(id, "completed", null);
+                        }
+                        case DEATH -> f.die();
+                        case TIMEOUT -> { }
+                        default -> {
+                            f.item("item/completed", id, "{\"type\":\"commandExecution\",\"id\":\"c" + id + "\",\"command\":\"ls\",\"cwd\":\"/\","
+                                    + "\"status\":\"completed\",\"exitCode\":0,\"aggregatedOutput\":\"" + "x".repeat(2000) + "\",\"commandActions\":[]}");
+                            f.agentMessage(id, "done");
+                            f.completeTurn(id, "completed", null);
+                        }
+                    }
+                };
+                TurnResult r = fault == Fault.TIMEOUT
+                        ? s.runTurn(TurnInput.text("turn " + turn), dev.codexbridge.session.TurnOptions.DEFAULTS
+                                .withTimeouts(Duration.ofMillis(50), Duration.ZERO), dev.codexbridge.session.TurnListener.NONE)
+                        : s.runTurn(TurnInput.text("turn " + turn));
+                TurnStatus expected = switch (fault) {
+                    case FAILED, DEATH -> TurnStatus.FAILED;
+                    case TIMEOUT -> TurnStatus.TIMED_OUT;
+                    default -> TurnStatus.COMPLETED;
+                };
+                assertThat(r.status()).as("turn %d with %s: %s", turn, fault, r.error()).isEqualTo(expected);
+                assertThat(r.retired()).isEqualTo(fault == Fault.DEATH);
+            }
+        }
+        codex.shutdown();
+        assertThat(seen.keySet()).containsExactlyInAnyOrder(Fault.values());
+        assertThat(codex.opens.get()).isEqualTo(1 + seen.get(Fault.DEATH));
+        before.awaitBaseline();
+        try {
+            org.awaitility.Awaitility.await().pollInSameThread().atMost(Duration.ofSeconds(10)).until(() -> threads() <= threadsBefore);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("threads left: " + Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                    .map(Thread::getName).sorted().toList() + " (before: " + threadsBefore + ")", e);
+        }
+        long heapAfter = usedHeap();
+        assertThat(heapAfter - heapBefore).as("heap growth after %d turns", TURNS).isLessThan(32L * 1024 * 1024);
+    }
+
+    /**
+     * One turn before the baseline, so the JVM-wide singletons (the shared timer, the JDK's
+     * delay scheduler) exist already and are not counted as growth.
+     */
+    private static void warmUp() {
+        FakeCodex warm = new FakeCodex();
+        warm.onTurnStart = (f, id) -> f.completeTurn(id, "completed", null);
+        try (CodexSession s = CodexSession.builder().transport(warm.factory()).cwd(Path.of("/work"))
+                .approvals(ApprovalPolicy.builder().deadline(Duration.ofSeconds(1))
+                        .handler(r -> CompletableFuture.completedFuture(ApprovalDecision.once())).build()).build()) {
+            s.runTurn(TurnInput.text("warm up"));
+        }
+        CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> { });
+        warm.shutdown();
+    }
+
+    private static Fault pick(Random rnd) {
+        int n = rnd.nextInt(100);
+        if (n < 55) {
+            return Fault.NONE;
+        }
+        if (n < 70) {
+            return Fault.APPROVAL;
+        }
+        if (n < 80) {
+            return Fault.FAILED;
+        }
+        if (n < 90) {
+            return Fault.NOISE;
+        }
+        if (n < 95) {
+            return Fault.DEATH;
+        }
+        return Fault.TIMEOUT;
+    }
+}
