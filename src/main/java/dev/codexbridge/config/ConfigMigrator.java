@@ -111,7 +111,7 @@ public final class ConfigMigrator {
 
     private void compute(Plan plan, Path target, String existing, boolean remove) {
         String old = existing == null ? "" : existing;
-        TomlParseResult whole = org.tomlj.Toml.parse(old, TomlVersion.V1_0_0);
+        TomlParseResult whole = parse(old, target);
         if (whole.hasErrors()) {
             throw new ConfigMigrationException(target.getFileName() + " is not valid TOML 1.0 (" + describe(whole.errors())
                     + "); fix it first, nothing was changed");
@@ -127,7 +127,7 @@ public final class ConfigMigrator {
             }
             candidate = split.outside();
         } else {
-            TomlParseResult user = org.tomlj.Toml.parse(split.outside(), TomlVersion.V1_0_0);
+            TomlParseResult user = parse(split.outside(), target);
             if (user.hasErrors()) {
                 throw new ConfigMigrationException(target.getFileName() + " does not parse without its managed block ("
                         + describe(user.errors()) + "); fix it first, nothing was changed");
@@ -250,6 +250,19 @@ public final class ConfigMigrator {
         return null;
     }
 
+    /**
+     * tomlj at TOML 1.0. Its parser can fail with an internal AssertionError on some malformed
+     * input (found by fuzzing); that is a parse failure too, not a crash of the migration.
+     */
+    static TomlParseResult parse(String text, Path file) {
+        try {
+            return org.tomlj.Toml.parse(text, TomlVersion.V1_0_0);
+        } catch (RuntimeException | AssertionError | StackOverflowError e) {
+            throw new ConfigMigrationException(file.getFileName() + " is not valid TOML 1.0 (the parser gave up: "
+                    + e.getMessage() + "); fix it first, nothing was changed", e);
+        }
+    }
+
     private static Set<String> keysOf(TomlParseResult toml, String table) {
         TomlTable t = toml.isTable(table) ? toml.getTable(table) : null;
         return t == null ? Set.of() : t.keySet();
@@ -257,7 +270,7 @@ public final class ConfigMigrator {
 
     /** The block must come out again to exactly what was there before, or the splice is wrong. */
     private static void selfCheck(String outside, String candidate) {
-        TomlParseResult parsed = org.tomlj.Toml.parse(candidate, TomlVersion.V1_0_0);
+        TomlParseResult parsed = parse(candidate, Path.of("config.toml"));
         if (parsed.hasErrors()) {
             throw new ConfigMigrationException("refusing to write: the result would not parse ("
                     + describe(parsed.errors()) + "); this is a codex-bridge bug, please report it");

@@ -112,7 +112,7 @@ public final class RuntimeSwitch {
                     permissions = toml.getString("default_permissions");
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | AssertionError e) {
             // an unreadable config shows as "no block"; codex itself will say more when it starts
         }
         servers.sort(null);

@@ -150,6 +150,21 @@ class ConfigMigratorTest {
         assertThat(Files.readString(config)).isEqualTo(USER + ManagedBlock.BEGIN + "\n");
     }
 
+    /**
+     * Found by fuzzing: with assertions on (as in tests, or a host run with -ea) tomlj 2.2.0 fails
+     * with an internal AssertionError on this header. The migration must refuse the file, not throw.
+     */
+    @Test
+    void aFileThatCrashesTheTomlParserIsRefusedNotThrown() throws Exception {
+        Path home = home();
+        String crash = "[m#s.\"Tn\u0000]\n";
+        Files.writeString(home.resolve("config.toml"), crash);
+        MigrationReport r = migrator(home).build().migrate(false);
+        assertThat(r.written()).isFalse();
+        assertThat(r.errors()).singleElement().asString().contains("is not valid TOML 1.0");
+        assertThat(Files.readString(home.resolve("config.toml"))).isEqualTo(crash);
+    }
+
     @Test
     void codexHomeComesFromTheEnvironmentAsCodexDecides() {
         assertThat(ConfigMigrator.defaultCodexHome(Map.of("CODEX_HOME", "/srv/codex"))).isEqualTo(Paths.get("/srv/codex"));
