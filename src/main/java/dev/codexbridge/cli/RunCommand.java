@@ -19,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -43,6 +44,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--codex-home", description = "CODEX_HOME for codex (default: inherited, i.e. ~/.codex).")
     Path codexHome;
+
+    @Option(names = "--withhold-env", paramLabel = "NAME", split = ",",
+            description = "Environment variables of this process codex must not see (repeatable or comma-separated).")
+    List<String> withheldEnvironment = new ArrayList<>();
 
     @Option(names = "--cwd", description = "Working directory of the thread (default: the current one).")
     Path cwd;
@@ -107,7 +112,8 @@ final class RunCommand implements Callable<Integer> {
         CodexSession.Builder b = CodexSession.builder().codexBinary(codexBin).codexHome(codexHome).cwd(cwd)
                 .model(model).sandboxMode(sandbox).approvalPolicy(approvalPolicy)
                 .approvals(ApprovalPolicy.builder().handler(handler).build())
-                .timeouts(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(idleSeconds)).maxSteps(maxSteps);
+                .timeouts(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(idleSeconds)).maxSteps(maxSteps)
+                .withholdEnvironment(withheldEnvironment.toArray(String[]::new));
         if (resume != null) {
             b.resumeThread(resume);
         }

@@ -7,19 +7,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How to start {@code codex app-server}: binary, extra arguments, environment overlay,
  * {@code CODEX_HOME}, working directory, and the grace periods of the shutdown ladder.
  *
- * <p>Environment rule: the parent's environment, plus the caller's overlay, plus
- * {@code CODEX_HOME} only when one is given. {@code HOME} is never changed by the library (tools
- * codex runs need the user's real one), and {@code RUST_LOG} defaults to {@code warn} when unset.
+ * <p>Environment rule: the parent's environment minus the variables the caller withheld, plus the
+ * caller's overlay, plus {@code CODEX_HOME} only when one is given. {@code HOME} is never changed by
+ * the library (tools codex runs need the user's real one), and {@code RUST_LOG} defaults to
+ * {@code warn} when unset. Withholding applies to inherited variables only: a value the caller sets
+ * explicitly is always passed.
  */
 public final class CodexLaunch {
     private final Path binary;
     private final List<String> arguments;
     private final Map<String, String> environment;
+    private final java.util.function.Predicate<String> withheld;
     private final Path codexHome;
     private final Path workingDirectory;
     private final int stderrLines;
@@ -33,6 +37,7 @@ public final class CodexLaunch {
         this.binary = Objects.requireNonNull(b.binary, "binary");
         this.arguments = List.copyOf(b.arguments);
         this.environment = Map.copyOf(b.environment);
+        this.withheld = b.withheld;
         this.codexHome = b.codexHome;
         this.workingDirectory = b.workingDirectory;
         this.stderrLines = b.stderrLines;
@@ -128,6 +133,7 @@ public final class CodexLaunch {
 
     /** Applies the environment rule to {@code env} (a copy of the parent's, as ProcessBuilder gives). */
     public void applyEnvironment(Map<String, String> env) {
+        env.keySet().removeIf(withheld);
         env.putAll(environment);
         if (codexHome != null) {
             env.put("CODEX_HOME", codexHome.toString());
@@ -139,6 +145,7 @@ public final class CodexLaunch {
         private final Path binary;
         private final List<String> arguments = new ArrayList<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
+        private java.util.function.Predicate<String> withheld = name -> false;
         private Path codexHome;
         private Path workingDirectory;
         private int stderrLines = 500;
@@ -174,6 +181,22 @@ public final class CodexLaunch {
 
         public Builder environment(Map<String, String> overlay) {
             overlay.forEach(this::environment);
+            return this;
+        }
+
+        /**
+         * Keeps the named variables of this process's environment away from codex, e.g. the host's
+         * own service tokens that codex and the tools it runs have no business seeing.
+         */
+        public Builder withholdEnvironment(java.util.Collection<String> names) {
+            Set<String> exact = Set.copyOf(names);
+            return withholdEnvironment(exact::contains);
+        }
+
+        /** Keeps every inherited variable whose name matches {@code nameFilter} away from codex. */
+        public Builder withholdEnvironment(java.util.function.Predicate<String> nameFilter) {
+            Objects.requireNonNull(nameFilter, "nameFilter");
+            withheld = withheld.or(nameFilter);
             return this;
         }
 

@@ -23,9 +23,11 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -348,6 +350,7 @@ public final class CodexSession implements AutoCloseable {
         private Path codexBinary;
         private Path codexHome;
         private final Map<String, String> environment = new LinkedHashMap<>();
+        private final Set<String> withheldEnvironment = new LinkedHashSet<>();
         private final List<String> extraArgs = new ArrayList<>();
         private CodexTransport.Factory transports;
         private ClientInfo clientInfo = new ClientInfo("codex_bridge", "codex-bridge", BuildInfo.version());
@@ -404,6 +407,15 @@ public final class CodexSession implements AutoCloseable {
         /** An environment variable for the codex process, on top of this process's environment. */
         public Builder environment(String key, String value) {
             environment.put(key, value);
+            return this;
+        }
+
+        /**
+         * Keeps the named variables of this process's environment (say, the host's own API tokens)
+         * out of codex's environment; explicit {@link #environment(String, String)} values still pass.
+         */
+        public Builder withholdEnvironment(String... names) {
+            withheldEnvironment.addAll(List.of(names));
             return this;
         }
 
@@ -558,7 +570,7 @@ public final class CodexSession implements AutoCloseable {
             } else {
                 Path binary = new CodexLocator().locate(codexBinary).binary();
                 CodexLaunch.Builder launch = CodexLaunch.appServer(binary).codexHome(codexHome).environment(environment)
-                        .arguments(extraArgs).workingDirectory(s.cwd).name("codex-session").detachFromTerminal(true);
+                        .withholdEnvironment(withheldEnvironment).arguments(extraArgs).workingDirectory(s.cwd).name("codex-session").detachFromTerminal(true);
                 java.util.function.Consumer<JsonRpcPeer.Builder> configurer = peerConfigurer;
                 s.transports = CodexTransport.process(launch.build(), peer -> {
                     peer.defaultTimeout(requestTimeout);

@@ -213,6 +213,30 @@ class CodexProcessTest {
     }
 
     @Test
+    void withheldVariablesAreRemovedFromTheInheritedEnvironmentButExplicitValuesStillPass() {
+        Map<String, String> env = new HashMap<>(Map.of("HOME", "/users/alice", "OPENAI_API_KEY", "sk-keep",
+                "GH_TOKEN", "ghp-secret", "AUXILIARY_VISION_API_KEY", "aux", "BOT_TOKEN", "bot"));
+        CodexLaunch.appServer(Path.of("/bin/true"))
+                .withholdEnvironment(List.of("GH_TOKEN", "BOT_TOKEN"))
+                .withholdEnvironment(name -> name.startsWith("AUXILIARY_"))
+                .environment("BOT_TOKEN", "set-by-caller")
+                .build().applyEnvironment(env);
+        assertThat(env).containsEntry("HOME", "/users/alice").containsEntry("OPENAI_API_KEY", "sk-keep")
+                .containsEntry("BOT_TOKEN", "set-by-caller")
+                .doesNotContainKeys("GH_TOKEN", "AUXILIARY_VISION_API_KEY");
+    }
+
+    @Test
+    void aWithheldVariableNeverReachesTheChildProcess() throws Exception {
+        String script = "printf '{\"method\":\"env\",\"params\":{\"home\":\"%s\"}}\\n' \"${HOME-unset}\"\ncat >/dev/null";
+        Inbox inbox = new Inbox();
+        try (CodexConnection conn = CodexConnection.open(
+                fake(script).withholdEnvironment(List.of("HOME")).build(), p -> p.inbound(inbox))) {
+            assertThat(inbox.poll(Duration.ofSeconds(10)).params().path("home").asText()).isEqualTo("unset");
+        }
+    }
+
+    @Test
     void extraArgumentsAndConfigOverridesFollowAppServer() {
         CodexLaunch l = CodexLaunch.appServer(Path.of("/opt/codex")).configOverride("model", "\"gpt 5\"").build();
         assertThat(l.command()).containsExactly("/opt/codex", "app-server", "-c", "model=\"gpt 5\"");
