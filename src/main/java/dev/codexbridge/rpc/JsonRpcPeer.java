@@ -53,7 +53,11 @@ public final class JsonRpcPeer implements AutoCloseable {
     private static final int MALFORMED_LOG_EVERY = 1000;
     private static final int PREVIEW_BYTES = 200;
 
-    public static final int DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+    /**
+     * Lines longer than this are skipped unread. Large enough for a command item carrying 64 MiB of
+     * output plus its envelope; small enough that one line cannot take a 512 MiB heap.
+     */
+    public static final int DEFAULT_MAX_LINE_BYTES = 128 * 1024 * 1024;
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
     private final String name;

@@ -102,7 +102,8 @@ public final class LineReader {
     private void append(int from, int n) {
         int needed = lineLength + n;
         if (needed > line.length) {
-            long grown = Math.max((long) line.length * 2, needed);
+            // doubling while small; past 1 MiB grow by half, so a huge line costs ~1.5x, not ~2x, its size
+            long grown = Math.max(line.length < SHRINK_ABOVE ? (long) line.length * 2 : line.length + (long) (line.length >> 1), needed);
             byte[] bigger = new byte[(int) Math.min(grown, (long) maxLineBytes + 1)];
             System.arraycopy(line, 0, bigger, 0, lineLength);
             line = bigger;
