@@ -22,7 +22,7 @@ public final class MessageCodec {
     public static JsonRpcMessage decode(byte[] bytes, int offset, int length) throws MalformedMessageException {
         JsonNode node;
         try {
-            node = MAPPER.readTree(bytes, offset, length);
+            node = LargeStringDecoder.readTree(MAPPER, bytes, offset, length);
         } catch (IOException e) {
             throw new MalformedMessageException("not JSON: " + firstLine(e.getMessage()));
         }

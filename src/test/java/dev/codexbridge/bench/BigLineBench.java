@@ -80,6 +80,9 @@ public final class BigLineBench {
                     mib, lineBytes / 1048576.0, r.status(), took / 1e6, (sampled.get() - base) / 1048576.0,
                     (sampled.get() - base) / (double) lineBytes, (poolPeaks - base) / 1048576.0, (poolPeaks - base) / (double) lineBytes,
                     r.messages().size(), transcript);
+            if (r.error() != null) {
+                System.out.println("bigline: turn error: " + r.error().message());
+            }
         }
         feeder.join();
     }
