@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -14,6 +15,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -69,9 +71,9 @@ final class LargeStringDecoder {
         }
         String nonce = Long.toHexString(ThreadLocalRandom.current().nextLong());
         String tag = "\u0000large-string-" + nonce + "-";
-        java.io.ByteArrayOutputStream rest = new java.io.ByteArrayOutputStream(len - sumOf(large) + 64 * large.size());
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
         // decoded only when found in the tree, so a string Jackson would never reach cannot fail the line
-        Map<String, int[]> ranges = new java.util.HashMap<>();
+        Map<String, int[]> ranges = new HashMap<>();
         int from = off;
         for (int k = 0; k < large.size(); k++) {
             int[] lit = large.get(k);
@@ -82,20 +84,8 @@ final class LargeStringDecoder {
         }
         rest.write(b, from, end - from);
         JsonNode tree = mapper.readTree(rest.toByteArray());
-        if (tree != null && tree.isTextual() && ranges.containsKey(tree.textValue())) {
-            int[] lit = ranges.get(tree.textValue());
-            return TextNode.valueOf(decode(b, lit[0] + 1, lit[1]));
-        }
-        substitute(tree, b, ranges);
-        return tree;
-    }
-
-    private static int sumOf(List<int[]> literals) {
-        int n = 0;
-        for (int[] lit : literals) {
-            n += lit[1] - lit[0] + 1;
-        }
-        return n;
+        JsonNode whole = tree == null ? null : replacement(tree, b, ranges);
+        return whole != null ? whole : tree;
     }
 
     /** A string followed by {@code :} is an object key; keys stay with Jackson. */
@@ -109,6 +99,7 @@ final class LargeStringDecoder {
         return false;
     }
 
+    /** The decoded string when {@code v} is a placeholder; else null, after substituting inside {@code v}. */
     private static JsonNode replacement(JsonNode v, byte[] b, Map<String, int[]> ranges) throws IOException {
         if (v.isTextual()) {
             int[] lit = ranges.get(v.textValue());

@@ -36,6 +36,34 @@ public interface CodexTransport extends AutoCloseable {
         CodexTransport open(InboundSink sink);
     }
 
+    /**
+     * A transport over an already started peer with no process behind it (fakes, replays,
+     * benchmarks): no stderr, and {@code close} runs when the session lets it go.
+     */
+    static CodexTransport inMemory(JsonRpcPeer peer, String description, Runnable close) {
+        return new CodexTransport() {
+            @Override
+            public JsonRpcPeer peer() {
+                return peer;
+            }
+
+            @Override
+            public CodexException explainClose(String context, ConnectionClosedException cause) {
+                return new CodexException(description + " ended " + context + ": " + cause.getMessage(), cause);
+            }
+
+            @Override
+            public List<String> stderrTail(int lines) {
+                return List.of();
+            }
+
+            @Override
+            public void close() {
+                close.run();
+            }
+        };
+    }
+
     /** A codex process started by {@code launch}, with {@code configure} applied to its peer. */
     static Factory process(CodexLaunch launch, Consumer<JsonRpcPeer.Builder> configure) {
         return sink -> {

@@ -8,7 +8,6 @@ import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.InboundSink;
 import dev.codexbridge.rpc.JsonRpcPeer;
 import dev.codexbridge.session.CodexTransport;
@@ -144,27 +143,7 @@ public final class FixtureReplayer {
             client.start();
             reader.start();
             driver.start();
-            return new CodexTransport() {
-                @Override
-                public JsonRpcPeer peer() {
-                    return client;
-                }
-
-                @Override
-                public CodexException explainClose(String context, ConnectionClosedException cause) {
-                    return new CodexException("the replayed codex connection " + conn + " ended: " + cause.getMessage(), cause);
-                }
-
-                @Override
-                public List<String> stderrTail(int lines) {
-                    return List.of();
-                }
-
-                @Override
-                public void close() {
-                    client.close();
-                }
-            };
+            return CodexTransport.inMemory(client, "the replayed codex connection " + conn, client::close);
         }
     }
 

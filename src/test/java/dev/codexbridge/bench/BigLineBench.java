@@ -9,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
@@ -34,19 +33,7 @@ public final class BigLineBench {
         long lineBytes = stream.length;
         Pipe pipe = Pipe.open();
         CountDownLatch go = new CountDownLatch(1);
-        Thread feeder = new Thread(() -> {
-            try {
-                go.await();
-                ByteBuffer b = ByteBuffer.wrap(stream);
-                while (b.hasRemaining()) {
-                    pipe.sink().write(b);
-                }
-            } catch (Exception e) {
-                // reported by the turn's result
-            }
-        }, "bench-feeder");
-        feeder.setDaemon(true);
-        feeder.start();
+        Thread feeder = StreamBench.feeder(stream, pipe, go, new AtomicLong());
         InlineCodex codex = new InlineCodex(Channels.newInputStream(pipe.source()), Channels.newOutputStream(pipe.sink()),
                 turnId -> go.countDown());
         try (CodexSession s = CodexSession.builder().transport(codex.factory()).cwd(Path.of("/work"))

@@ -2,17 +2,13 @@ package dev.codexbridge.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.codexbridge.CodexException;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.JsonRpcPeer;
 import dev.codexbridge.session.CodexTransport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -43,27 +39,7 @@ final class InlineCodex {
     CodexTransport.Factory factory() {
         return sink -> {
             JsonRpcPeer client = JsonRpcPeer.builder(fromCodex, new Responder()).name("bench").inbound(sink).build().start();
-            return new CodexTransport() {
-                @Override
-                public JsonRpcPeer peer() {
-                    return client;
-                }
-
-                @Override
-                public CodexException explainClose(String context, ConnectionClosedException cause) {
-                    return new CodexException("inline codex closed " + context, cause);
-                }
-
-                @Override
-                public List<String> stderrTail(int lines) {
-                    return List.of();
-                }
-
-                @Override
-                public void close() {
-                    client.close();
-                }
-            };
+            return CodexTransport.inMemory(client, "the inline codex", client::close);
         };
     }
 
@@ -110,11 +86,7 @@ final class InlineCodex {
                 if (b[i] == '\n') {
                     byte[] complete = line.toByteArray();
                     line.reset();
-                    try {
-                        answer(Json.mapper().readTree(complete));
-                    } catch (UncheckedIOException e) {
-                        throw e.getCause();
-                    }
+                    answer(Json.mapper().readTree(complete));
                 } else {
                     line.write(b[i]);
                 }

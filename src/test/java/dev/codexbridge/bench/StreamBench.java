@@ -9,7 +9,6 @@ import dev.codexbridge.session.TurnStatus;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
@@ -56,13 +55,13 @@ public final class StreamBench {
                 bare[rounds / 2], lib[rounds / 2], ratio[rounds / 2], ratio[0], ratio[rounds - 1]);
     }
 
-    /** Writes the whole stream into the pipe, starting when {@code go} opens; returns the start time. */
-    private static Thread feeder(TurnStream stream, Pipe pipe, CountDownLatch go, AtomicLong startedAt) {
+    /** Writes {@code bytes} into the pipe once {@code go} opens, noting the time it started in {@code startedAt}. */
+    static Thread feeder(byte[] bytes, Pipe pipe, CountDownLatch go, AtomicLong startedAt) {
         Thread t = new Thread(() -> {
             try {
                 go.await();
                 startedAt.set(System.nanoTime());
-                ByteBuffer b = ByteBuffer.wrap(stream.bytes);
+                ByteBuffer b = ByteBuffer.wrap(bytes);
                 while (b.hasRemaining()) {
                     pipe.sink().write(b);
                 }
@@ -82,7 +81,7 @@ public final class StreamBench {
         Pipe pipe = Pipe.open();
         CountDownLatch go = new CountDownLatch(1);
         AtomicLong startedAt = new AtomicLong();
-        Thread feeder = feeder(stream, pipe, go, startedAt);
+        Thread feeder = feeder(stream.bytes, pipe, go, startedAt);
         long lines = 0;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(pipe.source()), StandardCharsets.UTF_8))) {
             go.countDown();
@@ -102,7 +101,7 @@ public final class StreamBench {
         Pipe pipe = Pipe.open();
         CountDownLatch go = new CountDownLatch(1);
         AtomicLong startedAt = new AtomicLong();
-        Thread feeder = feeder(stream, pipe, go, startedAt);
+        Thread feeder = feeder(stream.bytes, pipe, go, startedAt);
         InlineCodex codex = new InlineCodex(Channels.newInputStream(pipe.source()), Channels.newOutputStream(pipe.sink()),
                 turnId -> go.countDown());
         TurnResult result;
@@ -119,7 +118,7 @@ public final class StreamBench {
             throw new IllegalStateException("turn ended " + result.status() + ": " + result.error());
         }
         if (result.messages().isEmpty()) {
-            throw new UncheckedIOException(new IOException("no transcript"));
+            throw new IllegalStateException("the turn produced no transcript");
         }
         return stream.messages / ((end - startedAt.get()) / 1e9);
     }

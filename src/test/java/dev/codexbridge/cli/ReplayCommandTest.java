@@ -1,10 +1,8 @@
 package dev.codexbridge.cli;
 
+import static dev.codexbridge.support.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -15,18 +13,6 @@ class ReplayCommandTest {
     @TempDir
     Path tmp;
 
-    private static String[] run(String... args) {
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            code = Main.run(args);
-        } finally {
-            System.setOut(oldOut);
-        }
-        return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8)};
-    }
 
     @Test
     void replaysFixturesAndFailsWithADiffOnATamperedOne() throws Exception {

@@ -1,16 +1,13 @@
 package dev.codexbridge.live;
 
+import static dev.codexbridge.support.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codexbridge.cli.Main;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.testkit.IsolatedCodexHome;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,18 +17,6 @@ class RuntimeCommandLiveTest {
     @TempDir
     Path tmp;
 
-    private String[] run(String... args) {
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            code = Main.run(args);
-        } finally {
-            System.setOut(oldOut);
-        }
-        return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8)};
-    }
 
     @Test
     void statusEnableDisableThroughTheCli() throws Exception {

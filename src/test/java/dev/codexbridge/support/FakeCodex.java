@@ -2,10 +2,8 @@ package dev.codexbridge.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.codexbridge.CodexException;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.testkit.MemoryPipe;
-import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.InboundSink;
 import dev.codexbridge.rpc.JsonRpcPeer;
 import dev.codexbridge.rpc.RequestHandler;
@@ -85,28 +83,10 @@ public final class FakeCodex {
                 })
                 .handler("turn/steer", RequestHandler.sync(p -> Json.object().put("turnId", p.path("expectedTurnId").asText())))
                 .build().start();
-        return new CodexTransport() {
-            @Override
-            public JsonRpcPeer peer() {
-                return client;
-            }
-
-            @Override
-            public CodexException explainClose(String context, ConnectionClosedException cause) {
-                return new CodexException("fake codex went away: " + cause.getMessage(), cause);
-            }
-
-            @Override
-            public List<String> stderrTail(int lines) {
-                return List.of("fake stderr line");
-            }
-
-            @Override
-            public void close() {
-                client.close();
-                server.close();
-            }
-        };
+        return CodexTransport.inMemory(client, "the fake codex", () -> {
+            client.close();
+            server.close();
+        });
     }
 
     private JsonNode thread() {
