@@ -10,7 +10,7 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.InboundSink;
 import dev.codexbridge.rpc.JsonRpcPeer;
-import dev.codexbridge.session.CodexTransport;
+import dev.codexbridge.transport.CodexTransport;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.JsonRpcPeer;
-import dev.codexbridge.session.CodexTransport;
+import dev.codexbridge.transport.CodexTransport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

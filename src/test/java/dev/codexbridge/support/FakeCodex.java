@@ -7,7 +7,7 @@ import dev.codexbridge.testkit.MemoryPipe;
 import dev.codexbridge.rpc.InboundSink;
 import dev.codexbridge.rpc.JsonRpcPeer;
 import dev.codexbridge.rpc.RequestHandler;
-import dev.codexbridge.session.CodexTransport;
+import dev.codexbridge.transport.CodexTransport;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.codexbridge.session;
+package dev.codexbridge.transport;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.process.CodexConnection;
