@@ -192,16 +192,7 @@ public final class JsonRpcPeer implements AutoCloseable {
      * the {@link dev.codexbridge.CodexException} subtypes directly.
      */
     public JsonNode call(String method, Object params, Duration timeout) {
-        CompletableFuture<JsonNode> f = request(method, params, timeout);
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            f.cancel(false);
-            Thread.currentThread().interrupt();
-            throw new ConnectionClosedException("interrupted while waiting for " + method, e);
-        } catch (ExecutionException e) {
-            throw rethrow(e.getCause());
-        }
+        return Futures.join(request(method, params, timeout));
     }
 
     /** Sends a notification. */
@@ -515,22 +506,7 @@ public final class JsonRpcPeer implements AutoCloseable {
     }
 
     private static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    /** Rethrows a future's failure as the unchecked exception it is. */
-    static RuntimeException rethrow(Throwable failure) {
-        Throwable cause = unwrap(failure);
-        if (cause instanceof RuntimeException re) {
-            return re;
-        }
-        if (cause instanceof Error err) {
-            throw err;
-        }
-        return new CompletionException(cause);
+        return Futures.unwrap(t);
     }
 
     private static void closeQuietly(AutoCloseable c) {

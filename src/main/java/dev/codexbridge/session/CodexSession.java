@@ -9,14 +9,18 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.approval.ServerRequestBridge;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.protocol.ClientInfo;
-import dev.codexbridge.protocol.InitializeCapabilities;
-import dev.codexbridge.protocol.InitializeParams;
-import dev.codexbridge.protocol.Methods;
+import dev.codexbridge.rpc.ConnectionClosedException;
+import dev.codexbridge.rpc.Futures;
+import dev.codexbridge.rpc.JsonRpcMessage;
 import dev.codexbridge.rpc.JsonRpcPeer;
+import dev.codexbridge.rpc.RpcError;
+import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcThreads;
+import dev.codexbridge.transport.CodexTransport;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -56,10 +60,31 @@ import org.slf4j.LoggerFactory;
 public final class CodexSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CodexSession.class);
 
-    final Settings settings;
+    /** Opens this session's own connection, or null when it shares one. */
+    private final CodexClient.Builder ownConnection;
+    private final CodexClient sharedClient;
+    final Path cwd;
+    private final String model;
+    private final JsonNode approvalPolicy;
+    private final String sandboxMode;
+    private final String baseInstructions;
+    private final String developerInstructions;
+    private final Map<String, Object> config;
+    private final Boolean ephemeral;
+    private final List<DynamicTool> dynamicTools;
+    private final ApprovalPolicy approvals;
+    final Duration requestTimeout;
+    private final Duration resumeTimeout;
+    final Duration turnTimeout;
+    final Duration idleTimeout;
+    final Duration interruptGrace;
+    final int maxSteps;
+    final ProjectorOptions projector;
+
     private final ReentrantLock turnLock = new ReentrantLock();
     private final Object stateLock = new Object();
-    private volatile CodexTransport transport;
+    private volatile CodexClient client;
+    private volatile AutoCloseable attachment;
     private volatile SessionInbox inbox;
     private volatile ServerRequestBridge bridge;
     private volatile String threadId;
@@ -67,9 +92,27 @@ public final class CodexSession implements AutoCloseable {
     private volatile boolean closed;
     private volatile TurnRun activeTurn;
 
-    private CodexSession(Settings settings) {
-        this.settings = settings;
-        this.threadId = settings.resumeThreadId;
+    private CodexSession(Builder b) {
+        this.cwd = b.cwd != null ? b.cwd.toAbsolutePath() : Paths.get("").toAbsolutePath();
+        this.model = b.model;
+        this.approvalPolicy = b.approvalPolicy;
+        this.sandboxMode = b.sandboxMode;
+        this.baseInstructions = b.baseInstructions;
+        this.developerInstructions = b.developerInstructions;
+        this.config = Map.copyOf(b.config);
+        this.ephemeral = b.ephemeral;
+        this.threadId = b.resumeThreadId;
+        this.dynamicTools = List.copyOf(b.dynamicTools);
+        this.approvals = b.approvals;
+        this.requestTimeout = b.requestTimeout;
+        this.resumeTimeout = b.resumeTimeout;
+        this.turnTimeout = b.turnTimeout;
+        this.idleTimeout = b.idleTimeout;
+        this.interruptGrace = b.interruptGrace;
+        this.maxSteps = b.maxSteps;
+        this.projector = b.projector;
+        this.sharedClient = b.client;
+        this.ownConnection = b.client != null ? null : b.connection(cwd);
     }
 
     public static Builder builder() {
@@ -96,48 +139,118 @@ public final class CodexSession implements AutoCloseable {
             if (closed) {
                 throw new CodexException("the session is closed");
             }
-            if (transport != null && !retired) {
+            if (client != null && !retired && client.isOpen()) {
                 return threadId;
             }
-            if (transport != null) {
-                transport.close();
-                transport = null;
+            letGoOfConnection();
+            CodexClient c = sharedClient != null ? sharedClient : ownConnection.connect();
+            if (!c.isOpen()) {
+                throw new CodexException("the shared codex connection is closed");
             }
-            SessionInbox newInbox = new SessionInbox();
-            CodexTransport t = settings.transports.open(newInbox);
-            String step = Methods.INITIALIZE;
+            ServerRequestBridge newBridge = new ServerRequestBridge(approvals, dynamicTools, cwd.toString());
+            SessionInbox newInbox = new SessionInbox(asked -> RpcThreads.callbacks().execute(() -> answerNow(asked)));
+            client = c;
+            bridge = newBridge;
+            inbox = newInbox;
             try {
-                JsonRpcPeer peer = t.peer();
-                InitializeParams init = new InitializeParams(settings.clientInfo,
-                        new InitializeCapabilities(settings.experimentalApi, null));
-                peer.call(Methods.INITIALIZE, init, settings.requestTimeout);
-                peer.notify(Methods.INITIALIZED, null);
-                step = threadId == null ? Methods.THREAD_START : Methods.THREAD_RESUME;
-                JsonNode started = threadId == null
-                        ? peer.call(Methods.THREAD_START, threadStartParams(), settings.requestTimeout)
-                        : resume(peer);
-                String id = started.path("thread").path("id").asText("");
-                if (id.isEmpty()) {
-                    throw new CodexException("codex answered " + (threadId == null ? "thread/start" : "thread/resume")
-                            + " without a thread id");
+                if (sharedClient == null) {
+                    // codex's connection-wide messages (rate limits, auth refresh) belong to the only session
+                    attachment = c.attachUnscoped(newInbox);
                 }
-                threadId = id;
-            } catch (dev.codexbridge.rpc.ConnectionClosedException e) {
-                CodexException explained = t.explainClose("before answering " + step, e);
-                t.close();
-                throw explained;
+                String method = threadId == null ? "thread/start" : "thread/resume";
+                JsonNode started = threadId == null ? openThread(c, method, threadStartParams(), requestTimeout, newInbox)
+                        : resume(c, newInbox);
+                threadId = started.path("thread").path("id").asText();
             } catch (RuntimeException e) {
-                t.close();
+                letGoOfConnection();
                 throw e;
             }
-            transport = t;
-            inbox = newInbox;
-            bridge = new ServerRequestBridge(settings.approvals, settings.dynamicTools,
-                    settings.cwd == null ? null : settings.cwd.toString());
             retired = false;
             LOG.debug("codex thread {} ready", threadId);
             return threadId;
         }
+    }
+
+    /**
+     * Sends {@code thread/start} or {@code thread/resume} and attaches the inbox to the thread as
+     * the answer is read, so no message about the thread that follows the answer is missed.
+     */
+    private JsonNode openThread(CodexClient c, String method, ObjectNode params, Duration timeout, SessionInbox box) {
+        CompletableFuture<JsonNode> opened = new CompletableFuture<>();
+        c.requestInOrder(method, params, timeout, (result, failure) -> {
+            if (failure != null) {
+                opened.completeExceptionally(failure);
+                return;
+            }
+            String id = result.path("thread").path("id").asText("");
+            if (id.isEmpty()) {
+                opened.completeExceptionally(new CodexException("codex answered " + method + " without a thread id"));
+                return;
+            }
+            try {
+                AutoCloseable own = attachment;
+                AutoCloseable thread = c.attach(id, box);
+                attachment = own == null ? thread : () -> {
+                    thread.close();
+                    own.close();
+                };
+                opened.complete(result);
+            } catch (IllegalStateException taken) {
+                opened.completeExceptionally(new CodexException("thread " + id + " is already open in another session on this connection"));
+            }
+        });
+        try {
+            return Futures.join(opened);
+        } catch (ConnectionClosedException e) {
+            throw c.explainClose("before answering " + method, e);
+        }
+    }
+
+    /** Answers a server request that arrived while no turn runs (the turn answers its own). */
+    private void answerNow(SessionInbox.Asked asked) {
+        ServerRequestBridge b = bridge;
+        CodexClient c = client;
+        if (b == null || c == null || !asked.claim()) {
+            return;
+        }
+        JsonRpcMessage.Request r = new JsonRpcMessage.Request(asked.request.id(), asked.request.method(), asked.request.raw());
+        b.answer(r).whenComplete((answer, failure) -> {
+            if (answer == null || answer.error() != null) {
+                c.respondError(r.id(), answer == null ? new RpcError(RpcError.INTERNAL_ERROR, "no answer") : answer.error());
+            } else {
+                c.respond(r.id(), answer.result());
+            }
+        });
+    }
+
+    /**
+     * Closes the connection when it is this session's own, and detaches from it; a turn still
+     * running learns at once that its connection is gone.
+     */
+    private void letGoOfConnection() {
+        CodexClient c = client;
+        client = null;
+        if (c != null && sharedClient == null) {
+            c.close();
+        }
+        AutoCloseable a = attachment;
+        attachment = null;
+        if (a != null) {
+            try {
+                a.close();
+            } catch (Exception ignored) {
+                // detaching only removes map entries
+            }
+        }
+        SessionInbox box = inbox;
+        if (box != null && c != null) {
+            box.closed(new ConnectionClosedException("the session let go of its codex connection"));
+        }
+    }
+
+    /** The connection this session runs on (its own, or the shared one), once started. */
+    public CodexClient client() {
+        return client;
     }
 
     /** Runs one turn with the session's defaults. */
@@ -153,8 +266,8 @@ public final class CodexSession implements AutoCloseable {
     public TurnResult runTurn(TurnInput input, TurnOptions options, TurnListener listener) {
         Objects.requireNonNull(input, "input");
         TurnOptions opts = options == null ? TurnOptions.DEFAULTS : options;
-        Duration turnTimeout = opts.turnTimeout() != null ? opts.turnTimeout() : settings.turnTimeout;
-        Duration idleTimeout = opts.idleTimeout() != null ? opts.idleTimeout() : settings.idleTimeout;
+        Duration turnTimeout = opts.turnTimeout() != null ? opts.turnTimeout() : this.turnTimeout;
+        Duration idleTimeout = opts.idleTimeout() != null ? opts.idleTimeout() : this.idleTimeout;
         requireSomeLimit(turnTimeout, idleTimeout);
         if (!turnLock.tryLock()) {
             throw new IllegalStateException("a turn is already running on this session");
@@ -175,7 +288,13 @@ public final class CodexSession implements AutoCloseable {
                 retired = true;
                 return run.startupFailure(e);
             }
-            return run.execute(transport, inbox, bridge, threadId, input);
+            SessionInbox box = inbox;
+            box.turnStarted();
+            try {
+                return run.execute(client, box, bridge, threadId, input);
+            } finally {
+                box.turnEnded();
+            }
         } finally {
             activeTurn = null;
             turnLock.unlock();
@@ -219,17 +338,12 @@ public final class CodexSession implements AutoCloseable {
     /** Stops codex (shutdown ladder). Safe during a running turn, which then ends with an error; idempotent. */
     @Override
     public void close() {
-        CodexTransport t;
         synchronized (stateLock) {
             if (closed) {
                 return;
             }
             closed = true;
-            t = transport;
-            transport = null;
-        }
-        if (t != null) {
-            t.close();
+            letGoOfConnection();
         }
     }
 
@@ -242,28 +356,28 @@ public final class CodexSession implements AutoCloseable {
      * re-sent). Codex before 0.16x treated {@code excludeTurns} as experimental; without that
      * capability the resume is retried without it, which only costs a larger answer.
      */
-    private JsonNode resume(JsonRpcPeer peer) {
+    private JsonNode resume(CodexClient c, SessionInbox box) {
         try {
-            return peer.call(Methods.THREAD_RESUME, threadResumeParams(), settings.resumeTimeout);
-        } catch (dev.codexbridge.rpc.RpcException e) {
-            if (e.code() != dev.codexbridge.rpc.RpcError.INVALID_REQUEST || !e.error().message().contains("excludeTurns")) {
+            return openThread(c, "thread/resume", threadResumeParams(), resumeTimeout, box);
+        } catch (RpcException e) {
+            if (e.code() != RpcError.INVALID_REQUEST || !e.error().message().contains("excludeTurns")) {
                 throw e;
             }
             LOG.debug("codex refused excludeTurns ({}); resuming with the full history", e.error().message());
             ObjectNode params = threadResumeParams();
             params.remove("excludeTurns");
-            return peer.call(Methods.THREAD_RESUME, params, settings.resumeTimeout);
+            return openThread(c, "thread/resume", params, resumeTimeout, box);
         }
     }
 
     private ObjectNode threadStartParams() {
         ObjectNode p = commonThreadParams();
-        if (settings.ephemeral != null) {
-            p.put("ephemeral", settings.ephemeral);
+        if (ephemeral != null) {
+            p.put("ephemeral", ephemeral);
         }
-        if (!settings.dynamicTools.isEmpty()) {
+        if (!dynamicTools.isEmpty()) {
             ArrayNode tools = p.putArray("dynamicTools");
-            settings.dynamicTools.forEach(t -> tools.add(t.spec()));
+            dynamicTools.forEach(t -> tools.add(t.spec()));
         }
         return p;
     }
@@ -277,18 +391,18 @@ public final class CodexSession implements AutoCloseable {
 
     private ObjectNode commonThreadParams() {
         ObjectNode p = Json.object();
-        if (settings.cwd != null) {
-            p.put("cwd", settings.cwd.toString());
+        if (cwd != null) {
+            p.put("cwd", cwd.toString());
         }
-        putIf(p, "model", settings.model);
-        if (settings.approvalPolicy != null) {
-            p.set("approvalPolicy", settings.approvalPolicy);
+        putIf(p, "model", model);
+        if (approvalPolicy != null) {
+            p.set("approvalPolicy", approvalPolicy);
         }
-        putIf(p, "sandbox", settings.sandboxMode);
-        putIf(p, "baseInstructions", settings.baseInstructions);
-        putIf(p, "developerInstructions", settings.developerInstructions);
-        if (!settings.config.isEmpty()) {
-            p.set("config", Json.tree(settings.config));
+        putIf(p, "sandbox", sandboxMode);
+        putIf(p, "baseInstructions", baseInstructions);
+        putIf(p, "developerInstructions", developerInstructions);
+        if (!config.isEmpty()) {
+            p.set("config", Json.tree(config));
         }
         return p;
     }
@@ -306,43 +420,6 @@ public final class CodexSession implements AutoCloseable {
         if (turn != null && turn.isNegative() || idle != null && idle.isNegative()) {
             throw new IllegalArgumentException("timeouts must not be negative");
         }
-    }
-
-    /** Waits for a future with a deadline, unwrapping its failure. */
-    static JsonNode await(CompletableFuture<JsonNode> f, Duration timeout) throws TimeoutException {
-        try {
-            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CodexException("interrupted", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : new CodexException(e.getCause().getMessage(), e.getCause());
-        }
-    }
-
-    /** Everything a session is configured with. */
-    static final class Settings {
-        CodexTransport.Factory transports;
-        ClientInfo clientInfo;
-        Path cwd;
-        String model;
-        JsonNode approvalPolicy;
-        String sandboxMode;
-        String baseInstructions;
-        String developerInstructions;
-        Map<String, Object> config;
-        Boolean ephemeral;
-        String resumeThreadId;
-        List<DynamicTool> dynamicTools;
-        ApprovalPolicy approvals;
-        boolean experimentalApi;
-        Duration requestTimeout;
-        Duration resumeTimeout;
-        Duration turnTimeout;
-        Duration idleTimeout;
-        Duration interruptGrace;
-        int maxSteps;
-        ProjectorOptions projector;
     }
 
     /** The single entry point for configuring a session. */
@@ -374,8 +451,20 @@ public final class CodexSession implements AutoCloseable {
         private int maxSteps;
         private ProjectorOptions projector = ProjectorOptions.DEFAULT;
         private java.util.function.Consumer<JsonRpcPeer.Builder> peerConfigurer = peer -> { };
+        private CodexClient client;
 
         private Builder() {
+        }
+
+        /**
+         * Run on a connection shared with other sessions instead of starting a codex process of the
+         * session's own. The connection's own settings (binary, home, client info, experimental API)
+         * then apply; closing the session leaves it open, and a dead shared connection is not
+         * restarted by the session.
+         */
+        public Builder client(CodexClient shared) {
+            this.client = Objects.requireNonNull(shared, "shared");
+            return this;
         }
 
         /** Sees every line sent to and received from codex (fixture recording, conformance checks). */
@@ -544,40 +633,23 @@ public final class CodexSession implements AutoCloseable {
         }
 
         public CodexSession build() {
-            Settings s = new Settings();
-            s.clientInfo = clientInfo;
-            s.cwd = cwd != null ? cwd.toAbsolutePath() : Paths.get("").toAbsolutePath();
-            s.model = model;
-            s.approvalPolicy = approvalPolicy;
-            s.sandboxMode = sandboxMode;
-            s.baseInstructions = baseInstructions;
-            s.developerInstructions = developerInstructions;
-            s.config = Map.copyOf(config);
-            s.ephemeral = ephemeral;
-            s.resumeThreadId = resumeThreadId;
-            s.dynamicTools = List.copyOf(dynamicTools);
-            s.approvals = approvals;
-            s.experimentalApi = experimentalApi != null ? experimentalApi : !dynamicTools.isEmpty();
-            s.requestTimeout = requestTimeout;
-            s.resumeTimeout = resumeTimeout;
-            s.turnTimeout = turnTimeout;
-            s.idleTimeout = idleTimeout;
-            s.interruptGrace = interruptGrace;
-            s.maxSteps = maxSteps;
-            s.projector = projector;
+            return new CodexSession(this);
+        }
+
+        /** How the session opens its own connection (first start and each restart). */
+        private CodexClient.Builder connection(Path workingDirectory) {
+            CodexClient.Builder c = CodexClient.builder()
+                    .clientInfo(clientInfo)
+                    .experimentalApi(experimentalApi != null ? experimentalApi : !dynamicTools.isEmpty())
+                    .requestTimeout(requestTimeout)
+                    .peerConfigurer(peerConfigurer);
             if (transports != null) {
-                s.transports = transports;
-            } else {
-                Path binary = new CodexLocator().locate(codexBinary).binary();
-                CodexLaunch.Builder launch = CodexLaunch.appServer(binary).codexHome(codexHome).environment(environment)
-                        .withholdEnvironment(withheldEnvironment).arguments(extraArgs).workingDirectory(s.cwd).name("codex-session").detachFromTerminal(true);
-                java.util.function.Consumer<JsonRpcPeer.Builder> configurer = peerConfigurer;
-                s.transports = CodexTransport.process(launch.build(), peer -> {
-                    peer.defaultTimeout(requestTimeout);
-                    configurer.accept(peer);
-                });
+                return c.transport(transports);
             }
-            return new CodexSession(s);
+            Path binary = new CodexLocator().locate(codexBinary).binary();
+            return c.process(CodexLaunch.appServer(binary).codexHome(codexHome).environment(environment)
+                    .withholdEnvironment(withheldEnvironment).arguments(extraArgs).workingDirectory(workingDirectory)
+                    .name("codex-session").detachFromTerminal(true).build());
         }
     }
 }

@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ServerRequestBridge;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.protocol.Methods;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.JsonRpcMessage;
 import dev.codexbridge.rpc.RpcException;
@@ -51,10 +52,10 @@ final class TurnRun {
     private final AtomicBoolean interruptRequested = new AtomicBoolean();
 
     private volatile SessionInbox inbox;
-    private volatile CodexTransport transport;
+    private volatile CodexClient client;
     private volatile String threadId;
     private volatile String turnId;
-    private final List<JsonRpcMessage.Notification> early = new ArrayList<>();
+    private final List<CodexEvent.Notification> early = new ArrayList<>();
     private boolean interruptSent;
     private StopReason stopReason;
     private boolean timedOut;
@@ -70,8 +71,8 @@ final class TurnRun {
         this.listener = listener;
         this.turnTimeout = turnTimeout;
         this.idleTimeout = idleTimeout;
-        this.maxSteps = options.maxSteps() != null ? options.maxSteps() : session.settings.maxSteps;
-        this.projector = new ItemProjector(session.settings.projector);
+        this.maxSteps = options.maxSteps() != null ? options.maxSteps() : session.maxSteps;
+        this.projector = new ItemProjector(session.projector);
     }
 
     void requestInterrupt() {
@@ -84,15 +85,15 @@ final class TurnRun {
     }
 
     boolean steer(TurnInput input) {
-        CodexTransport t = transport;
+        CodexClient c = client;
         String turn = turnId;
-        if (t == null || turn == null) {
+        if (c == null || turn == null) {
             return false;
         }
         ObjectNode params = Json.object().put("threadId", threadId).put("expectedTurnId", turn);
         params.set("input", input.toJson());
         try {
-            JsonNode r = t.peer().call(Methods.TURN_STEER, params, session.settings.requestTimeout);
+            JsonNode r = c.request("turn/steer", params, JsonNode.class);
             return turn.equals(r.path("turnId").asText(turn));
         } catch (CodexException e) {
             LOG.debug("turn/steer refused: {}", e.getMessage());
@@ -107,8 +108,8 @@ final class TurnRun {
         return new TurnResult(session.threadId(), null, TurnStatus.FAILED, null, error, StopReason.ERROR, 0, null, true, List.of());
     }
 
-    TurnResult execute(CodexTransport transport, SessionInbox inbox, ServerRequestBridge bridge, String threadId, TurnInput input) {
-        this.transport = transport;
+    TurnResult execute(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, TurnInput input) {
+        this.client = client;
         this.inbox = inbox;
         this.threadId = threadId;
         if (interruptRequested.get()) {
@@ -118,7 +119,7 @@ final class TurnRun {
         long start = System.nanoTime();
         long lastProgress = start;
         // In order: the answer must reach the inbox before the notifications codex sends after it.
-        transport.peer().requestInOrder(Methods.TURN_START, turnStartParams(input), session.settings.requestTimeout,
+        client.requestInOrder("turn/start", turnStartParams(input), session.requestTimeout,
                 (r, e) -> inbox.post(new StartAnswered(r, e)));
         while (true) {
             long now = System.nanoTime();
@@ -127,7 +128,7 @@ final class TurnRun {
                 session.markRetired();
                 TurnStatus status = timedOut ? TurnStatus.TIMED_OUT : TurnStatus.INTERRUPTED;
                 TurnError error = timedOut ? TurnError.of(timeoutWhy + "; codex did not confirm the interrupt", ErrorCategory.TIMEOUT, null)
-                        : TurnError.of("codex did not confirm the interrupt within " + session.settings.interruptGrace.toSeconds()
+                        : TurnError.of("codex did not confirm the interrupt within " + session.interruptGrace.toSeconds()
                                 + " s", ErrorCategory.TIMEOUT, null);
                 return result(status, timedOut ? StopReason.TIMEOUT : stopReason, error, true);
             }
@@ -168,9 +169,9 @@ final class TurnRun {
                 if (interruptRequested.get() || timedOut || stopReason == StopReason.STEP_BUDGET) {
                     sendInterrupt();
                 }
-                List<JsonRpcMessage.Notification> buffered = new ArrayList<>(early);
+                List<CodexEvent.Notification> buffered = new ArrayList<>(early);
                 early.clear();
-                for (JsonRpcMessage.Notification n : buffered) {
+                for (CodexEvent.Notification n : buffered) {
                     TurnResult done = handleNotification(n, bridge);
                     if (done != null) {
                         return done;
@@ -185,7 +186,11 @@ final class TurnRun {
                 }
                 continue;
             }
-            if (event instanceof JsonRpcMessage.Request r) {
+            if (event instanceof SessionInbox.Asked pending) {
+                if (!pending.claim()) {
+                    continue;
+                }
+                JsonRpcMessage.Request r = new JsonRpcMessage.Request(pending.request.id(), pending.request.method(), pending.request.raw());
                 dev.codexbridge.approval.ApprovalRequest asked = bridge.describe(r);
                 if (asked != null) {
                     safely(() -> listener.onApprovalRequested(asked));
@@ -194,11 +199,11 @@ final class TurnRun {
                 lastProgress = System.nanoTime();
                 continue;
             }
-            if (event instanceof JsonRpcMessage.Notification n) {
-                if (!forThisThread(n.params())) {
+            if (event instanceof CodexEvent.Notification n) {
+                if (!forThisThread(n)) {
                     continue;
                 }
-                String scope = turnOf(n.params());
+                String scope = n.turnId();
                 if (turnId == null && scope != null) {
                     early.add(n);
                     continue;
@@ -215,18 +220,18 @@ final class TurnRun {
         }
     }
 
-    private TurnResult handleNotification(JsonRpcMessage.Notification n, ServerRequestBridge bridge) {
+    private TurnResult handleNotification(CodexEvent.Notification n, ServerRequestBridge bridge) {
         String method = n.method();
-        JsonNode p = n.params();
+        JsonNode p = n.raw();
         bridge.observe(method, p);
         List<TranscriptMessage> produced = projector.onNotification(method, p);
         switch (method) {
-            case Methods.AGENT_MESSAGE_DELTA -> safely(() -> listener.onAgentMessageDelta(p.path("itemId").asText(), p.path("delta").asText()));
+            case "item/agentMessage/delta" -> safely(() -> listener.onAgentMessageDelta(p.path("itemId").asText(), p.path("delta").asText()));
             case "item/reasoning/summaryTextDelta" -> safely(() -> listener.onReasoningDelta(p.path("itemId").asText(), p.path("delta").asText(), true));
             case "item/reasoning/textDelta" -> safely(() -> listener.onReasoningDelta(p.path("itemId").asText(), p.path("delta").asText(), false));
             case "item/commandExecution/outputDelta" -> safely(() -> listener.onCommandOutputDelta(p.path("itemId").asText(), p.path("delta").asText()));
-            case Methods.ITEM_STARTED -> safely(() -> listener.onItemStarted(p.path("item")));
-            case Methods.ITEM_COMPLETED -> {
+            case "item/started" -> safely(() -> listener.onItemStarted(p.path("item")));
+            case "item/completed" -> {
                 JsonNode item = p.path("item");
                 safely(() -> listener.onItemCompleted(item, produced));
                 if (STEP_TYPES.contains(item.path("type").asText())) {
@@ -244,10 +249,10 @@ final class TurnRun {
                 TokenUsage u = tokenUsage;
                 safely(() -> listener.onTokenUsage(u));
             }
-            case Methods.ERROR -> {
+            case "error" -> {
                 JsonNode e = p.path("error");
                 TurnError err = ErrorClassifier.classify(e.path("message").asText(null), e.get("codexErrorInfo"),
-                        transport.stderrTail(40));
+                        client.stderrTail(40));
                 if (p.path("willRetry").asBoolean(false)) {
                     safely(() -> listener.onRetry(err));
                 } else {
@@ -255,7 +260,7 @@ final class TurnRun {
                 }
             }
             case "warning", "configWarning" -> safely(() -> listener.onWarning(p.path("message").asText(p.path("summary").asText(""))));
-            case Methods.TURN_COMPLETED -> {
+            case "turn/completed" -> {
                 return completed(p.path("turn"));
             }
             default -> safely(() -> listener.onNotification(method, p));
@@ -282,7 +287,7 @@ final class TurnRun {
                     String details = error.path("additionalDetails").asText("");
                     String message = error.path("message").asText("");
                     err = ErrorClassifier.classify(details.isEmpty() || message.contains(details) ? message : message + " (" + details + ")",
-                            error.get("codexErrorInfo"), transport.stderrTail(40));
+                            error.get("codexErrorInfo"), client.stderrTail(40));
                 } else if (lastError != null) {
                     err = lastError;
                 } else {
@@ -317,10 +322,10 @@ final class TurnRun {
 
     private TurnResult died(ConnectionClosedException cause) {
         session.markRetired();
-        CodexException why = transport.explainClose("during the turn", cause);
+        CodexException why = client.explainClose("during the turn", cause);
         String message = why.getMessage();
         // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
-        TurnError err = ErrorClassifier.classify(message, null, transport.stderrTail(40));
+        TurnError err = ErrorClassifier.classify(message, null, client.stderrTail(40));
         if (err.category() != ErrorCategory.AUTHENTICATION) {
             err = TurnError.of(message, ErrorCategory.PROCESS_DIED, null);
         }
@@ -341,14 +346,14 @@ final class TurnRun {
         if (turnId == null) {
             // Nothing to interrupt until turn/start answers; the grace bounds how long that may take.
             if (graceDeadline == 0) {
-                graceDeadline = System.nanoTime() + session.settings.interruptGrace.toNanos();
+                graceDeadline = System.nanoTime() + session.interruptGrace.toNanos();
             }
             return;
         }
         interruptSent = true;
-        graceDeadline = System.nanoTime() + session.settings.interruptGrace.toNanos();
-        transport.peer().request(Methods.TURN_INTERRUPT, Json.object().put("threadId", threadId).put("turnId", turnId),
-                session.settings.requestTimeout).whenComplete((r, e) -> {
+        graceDeadline = System.nanoTime() + session.interruptGrace.toNanos();
+        client.requestAsync("turn/interrupt", Json.object().put("threadId", threadId).put("turnId", turnId), JsonNode.class,
+                session.requestTimeout).whenComplete((r, e) -> {
                     if (e != null) {
                         LOG.debug("turn/interrupt: {}", e.getMessage());
                     }
@@ -358,13 +363,13 @@ final class TurnRun {
     private void respond(Answered a) {
         ServerRequestBridge.Answer ans = a.answer();
         if (ans == null) {
-            transport.peer().respondError(a.request().id(), new dev.codexbridge.rpc.RpcError(-32603, "no answer"));
+            client.respondError(a.request().id(), new dev.codexbridge.rpc.RpcError(-32603, "no answer"));
             return;
         }
         if (ans.error() != null) {
-            transport.peer().respondError(a.request().id(), ans.error());
+            client.respondError(a.request().id(), ans.error());
         } else {
-            transport.peer().respond(a.request().id(), ans.result());
+            client.respond(a.request().id(), ans.result());
         }
         if (a.run() == this && ans.request() != null && ans.decision() != null) {
             ApprovalDecision d = ans.decision();
@@ -403,17 +408,8 @@ final class TurnRun {
         return p;
     }
 
-    private boolean forThisThread(JsonNode p) {
-        String t = p.path("threadId").asText(null);
-        return t == null || t.equals(threadId);
-    }
-
-    private static String turnOf(JsonNode p) {
-        String t = p.path("turnId").asText(null);
-        if (t == null) {
-            t = p.path("turn").path("id").asText(null);
-        }
-        return t;
+    private boolean forThisThread(CodexEvent.Notification n) {
+        return n.threadId() == null || n.threadId().equals(threadId);
     }
 
     private Duration nextWait(long now, long start, long lastProgress) {

@@ -401,4 +401,42 @@ class CodexSessionTest {
         assertThat(json.path("stopReason").asText()).isEqualTo("natural");
         assertThat(json.path("error").isNull()).isTrue();
     }
+
+    @Test
+    void aServerRequestBetweenTurnsIsAnsweredAtOnce() throws Exception {
+        List<ApprovalRequest> asked = Collections.synchronizedList(new ArrayList<>());
+        session = builder().approvals(ApprovalPolicy.builder().handler(r -> {
+            asked.add(r);
+            return CompletableFuture.completedFuture(ApprovalDecision.once());
+        }).build()).build();
+        session.start();
+        JsonNode answer = codex.request("item/commandExecution/requestApproval", APPROVAL.formatted("turn-0"))
+                .get(5, TimeUnit.SECONDS);
+        assertThat(answer.path("decision").asText()).isEqualTo("accept");
+        assertThat(asked).singleElement().extracting(ApprovalRequest::command).isEqualTo("ls");
+    }
+
+    @Test
+    void sessionsSharingOneConnectionEachSeeOnlyTheirOwnTurn() throws Exception {
+        codex.distinctThreads = true;
+        codex.onThreadTurnStart = (thread, turn) -> {
+            // both threads' messages interleave on the one connection
+            codex.notifyThread("item/completed", thread, turn,
+                    "{\"item\":{\"type\":\"agentMessage\",\"id\":\"m-" + turn + "\",\"text\":\"answer on " + thread + "\"}}");
+            codex.completeThreadTurn(thread, turn, "completed");
+        };
+        try (dev.codexbridge.client.CodexClient shared = dev.codexbridge.client.CodexClient.builder().transport(codex.factory()).connect();
+             CodexSession a = CodexSession.builder().client(shared).cwd(java.nio.file.Path.of("/a")).build();
+             CodexSession b = CodexSession.builder().client(shared).cwd(java.nio.file.Path.of("/b")).build()) {
+            assertThat(a.start()).isNotEqualTo(b.start());
+            CompletableFuture<TurnResult> ra = a.runTurnAsync(TurnInput.text("a"), TurnOptions.DEFAULTS, TurnListener.NONE);
+            CompletableFuture<TurnResult> rb = b.runTurnAsync(TurnInput.text("b"), TurnOptions.DEFAULTS, TurnListener.NONE);
+            assertThat(ra.get(5, TimeUnit.SECONDS).finalText()).isEqualTo("answer on " + a.threadId());
+            assertThat(rb.get(5, TimeUnit.SECONDS).finalText()).isEqualTo("answer on " + b.threadId());
+            assertThat(codex.opens.get()).isEqualTo(1);
+            a.close();
+            assertThat(shared.isOpen()).as("closing a session leaves a shared connection open").isTrue();
+            assertThat(b.runTurn(TurnInput.text("again")).status()).isEqualTo(TurnStatus.COMPLETED);
+        }
+    }
 }

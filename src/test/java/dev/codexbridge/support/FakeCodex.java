@@ -28,8 +28,13 @@ public final class FakeCodex {
     public final List<JsonNode> received = new ArrayList<>();
     public final AtomicInteger opens = new AtomicInteger();
     public volatile String threadId = "thread-1";
+    /** Each thread/start opens a new thread ("thread-1", "thread-2", …) instead of always {@link #threadId}. */
+    public volatile boolean distinctThreads;
+    private final AtomicInteger threadsStarted = new AtomicInteger();
     public volatile BiConsumer<FakeCodex, String> onTurnStart = (f, t) -> { };
     public volatile BiConsumer<FakeCodex, String> onInterrupt = (f, t) -> f.completeTurn(t, "interrupted", null);
+    /** With {@link #distinctThreads}: run after each turn/start answer with (thread id, turn id). */
+    public volatile BiConsumer<String, String> onThreadTurnStart = (thread, turn) -> { };
     public volatile boolean answerTurnStart = true;
     public volatile boolean answerInterrupt = true;
     public volatile long scriptDelayMs = 20;
@@ -70,7 +75,7 @@ public final class FakeCodex {
                     }
                 })
                 .handler("initialize", RequestHandler.sync(p -> Json.object().put("userAgent", "fake/0.169.0").put("codexHome", "/tmp")))
-                .handler("thread/start", RequestHandler.sync(p -> thread()))
+                .handler("thread/start", RequestHandler.sync(p -> distinctThreads ? thread("thread-" + threadsStarted.incrementAndGet()) : thread()))
                 .handler("thread/resume", RequestHandler.sync(p -> thread()))
                 .handler("turn/start", this::turnStart)
                 .handler("turn/interrupt", r -> {
@@ -90,13 +95,18 @@ public final class FakeCodex {
     }
 
     private JsonNode thread() {
+        return thread(threadId);
+    }
+
+    private static JsonNode thread(String id) {
         ObjectNode r = Json.object();
-        r.putObject("thread").put("id", threadId);
+        r.putObject("thread").put("id", id);
         return r;
     }
 
     private CompletableFuture<JsonNode> turnStart(dev.codexbridge.rpc.JsonRpcMessage.Request r) {
         String turnId = "turn-" + turns.incrementAndGet();
+        String thread = r.params().path("threadId").asText(threadId);
         if (!answerTurnStart) {
             return new CompletableFuture<>();
         }
@@ -104,7 +114,11 @@ public final class FakeCodex {
         result.putObject("turn").put("id", turnId).put("status", "inProgress");
         scripts.execute(() -> {
             sleep(scriptDelayMs);
-            onTurnStart.accept(this, turnId);
+            if (distinctThreads) {
+                onThreadTurnStart.accept(thread, turnId);
+            } else {
+                onTurnStart.accept(this, turnId);
+            }
         });
         return CompletableFuture.completedFuture(result);
     }
@@ -123,6 +137,22 @@ public final class FakeCodex {
         ObjectNode p = Json.object().put("threadId", threadId).put("turnId", turnId);
         p.set("item", Json.parse(itemJson));
         server.notify(method, p);
+    }
+
+    /** A notification for {@code thread}, with {@code turnId} when not null. */
+    public void notifyThread(String method, String thread, String turnId, String extraJson) {
+        ObjectNode p = extraJson == null ? Json.object() : (ObjectNode) Json.parse(extraJson);
+        p.put("threadId", thread);
+        if (turnId != null) {
+            p.put("turnId", turnId);
+        }
+        server.notify(method, p);
+    }
+
+    public void completeThreadTurn(String thread, String turnId, String status) {
+        ObjectNode p = Json.object().put("threadId", thread);
+        p.putObject("turn").put("id", turnId).put("status", status).putNull("error");
+        server.notify("turn/completed", p);
     }
 
     public void agentMessage(String turnId, String text) {

@@ -1,0 +1,111 @@
+package dev.codexbridge.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.protocol.ServerNotification;
+import dev.codexbridge.protocol.ServerRequestParams;
+import dev.codexbridge.rpc.RequestId;
+import java.util.Objects;
+
+/**
+ * One message codex started: a notification or a server request, with the thread it belongs to.
+ *
+ * <p>The typed {@link #params()} is decoded at most once, on first use, and then shared by every
+ * reader (the projector, the approval bridge, listeners); {@link #raw()} is the escape hatch to
+ * the JSON as it came off the wire, including fields the schema does not know.
+ */
+public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEvent.ServerRequest {
+    private final String method;
+    private final String threadId;
+    private final JsonNode raw;
+
+    private CodexEvent(String method, String threadId, JsonNode raw) {
+        this.method = Objects.requireNonNull(method, "method");
+        this.threadId = threadId;
+        this.raw = Objects.requireNonNull(raw, "raw");
+    }
+
+    /** The wire method, e.g. {@code item/completed}. */
+    public String method() {
+        return method;
+    }
+
+    /** The codex thread this message is about, or null for connection-wide messages. */
+    public String threadId() {
+        return threadId;
+    }
+
+    /** The params exactly as received. */
+    public JsonNode raw() {
+        return raw;
+    }
+
+    /** The turn this message is about (its {@code turnId}, or {@code turn.id}), or null. */
+    public String turnId() {
+        JsonNode turn = raw.get("turnId");
+        if (turn == null || !turn.isTextual()) {
+            JsonNode t = raw.get("turn");
+            turn = t == null ? null : t.get("id");
+        }
+        return turn != null && turn.isTextual() ? turn.asText() : null;
+    }
+
+    /** A notification. */
+    public static final class Notification extends CodexEvent {
+        private volatile ServerNotification params;
+
+        public Notification(String method, String threadId, JsonNode raw) {
+            super(method, threadId, raw);
+        }
+
+        /** The typed params; {@link ServerNotification.Unknown} for a method this codex-bridge does not know. */
+        public ServerNotification params() {
+            ServerNotification p = params;
+            if (p == null) {
+                p = ProtocolDecoder.notification(method(), raw());
+                params = p;
+            }
+            return p;
+        }
+
+        /** The typed params if they are of {@code type}, else null. */
+        public <T extends ServerNotification> T paramsAs(Class<T> type) {
+            ServerNotification p = params();
+            return type.isInstance(p) ? type.cast(p) : null;
+        }
+
+        @Override
+        public String toString() {
+            return "Notification[" + method() + (threadId() == null ? "" : ", thread " + threadId()) + "]";
+        }
+    }
+
+    /** A request codex sent and waits for an answer to. */
+    public static final class ServerRequest extends CodexEvent {
+        private final RequestId id;
+        private volatile ServerRequestParams params;
+
+        public ServerRequest(RequestId id, String method, String threadId, JsonNode raw) {
+            super(method, threadId, raw);
+            this.id = Objects.requireNonNull(id, "id");
+        }
+
+        public RequestId id() {
+            return id;
+        }
+
+        /** The typed params; {@link ServerRequestParams.Unknown} for a method this codex-bridge does not know. */
+        public ServerRequestParams params() {
+            ServerRequestParams p = params;
+            if (p == null) {
+                p = ProtocolDecoder.serverRequest(method(), raw());
+                params = p;
+            }
+            return p;
+        }
+
+        @Override
+        public String toString() {
+            return "ServerRequest[" + method() + " " + id + (threadId() == null ? "" : ", thread " + threadId()) + "]";
+        }
+    }
+}

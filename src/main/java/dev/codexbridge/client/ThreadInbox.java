@@ -1,0 +1,16 @@
+package dev.codexbridge.client;
+
+import dev.codexbridge.rpc.ConnectionClosedException;
+
+/**
+ * Where one thread's messages go, in wire order, on the connection's reader thread: both methods
+ * must return at once without blocking (append to a queue). A thread's server requests go here
+ * instead of to the client's fallback handler; the inbox's owner answers them with
+ * {@link CodexClient#respond} or {@link CodexClient#respondError}.
+ */
+public interface ThreadInbox {
+    void accept(CodexEvent event);
+
+    /** The connection closed; called once. */
+    void closed(ConnectionClosedException cause);
+}

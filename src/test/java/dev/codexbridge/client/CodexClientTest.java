@@ -1,0 +1,215 @@
+package dev.codexbridge.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.CodexException;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.rpc.ConnectionClosedException;
+import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.support.WireSchema;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** One connection against an in-memory codex: handshake, requests, the event stream, server requests. */
+class CodexClientTest {
+    private static final String APPROVAL = "{\"threadId\":\"%s\",\"turnId\":\"turn-9\",\"itemId\":\"call-1\",\"startedAtMs\":1,"
+            + "\"command\":\"ls\",\"cwd\":\"/w\"}";
+    private final FakeCodex codex = new FakeCodex();
+    private CodexClient client;
+
+    private CodexClient connect(CodexClient.Builder builder) {
+        client = builder.transport(codex.factory()).connect();
+        return client;
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (client != null) {
+            client.close();
+        }
+        codex.shutdown();
+        for (JsonNode m : codex.received()) {
+            if (m.has("method")) {
+                assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void connectPerformsTheHandshakeOnce() {
+        connect(CodexClient.builder());
+        assertThat(client.serverInfo().userAgent()).isEqualTo("fake/0.169.0");
+        assertThat(client.isOpen()).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> codex.received().size() >= 2);
+        assertThat(codex.received()).extracting(m -> m.path("method").asText()).containsExactly("initialize", "initialized");
+        assertThat(codex.received().get(0).path("params").path("clientInfo").path("name").asText()).isEqualTo("codex_bridge");
+    }
+
+    @Test
+    void aRequestByNameReturnsItsTypedResult() {
+        connect(CodexClient.builder());
+        JsonNode started = client.request("thread/start", Json.object().put("cwd", "/w"), JsonNode.class);
+        assertThat(started.path("thread").path("id").asText()).isEqualTo("thread-1");
+    }
+
+    @Test
+    void aNotificationReachesSubscribersWhileNoTurnRuns() throws Exception {
+        connect(CodexClient.builder());
+        List<CodexEvent> seen = Collections.synchronizedList(new ArrayList<>());
+        client.subscribe(seen::add);
+        codex.notifyThread("thread/name/updated", "thread-7", null, "{\"threadName\":\"renamed\"}");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !seen.isEmpty());
+        CodexEvent e = seen.get(0);
+        assertThat(e).isInstanceOf(CodexEvent.Notification.class);
+        assertThat(e.method()).isEqualTo("thread/name/updated");
+        assertThat(e.threadId()).isEqualTo("thread-7");
+        assertThat(e.raw().path("threadName").asText()).isEqualTo("renamed");
+    }
+
+    @Test
+    void eventsArriveInWireOrder() {
+        connect(CodexClient.builder());
+        List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+        client.subscribe(e -> seen.add(e.raw().path("n").asInt()));
+        for (int i = 0; i < 2_000; i++) {
+            codex.notifyThread("item/agentMessage/delta", "t", "u", "{\"n\":" + i + "}");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2_000);
+        for (int i = 0; i < 2_000; i++) {
+            assertThat(seen.get(i)).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void aSlowSubscriberIsToldWhatItLostAndDoesNotHoldUpOthers() throws Exception {
+        connect(CodexClient.builder());
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicLong lost = new AtomicLong();
+        List<Integer> slowSaw = Collections.synchronizedList(new ArrayList<>());
+        client.subscribe(new CodexEventListener() {
+            @Override
+            public void onEvent(CodexEvent event) {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                slowSaw.add(event.raw().path("n").asInt());
+            }
+
+            @Override
+            public void onOverflow(long dropped) {
+                lost.addAndGet(dropped);
+            }
+        }, dev.codexbridge.rpc.RpcThreads.callbacks(), 10);
+        List<Integer> fastSaw = Collections.synchronizedList(new ArrayList<>());
+        client.subscribe(e -> fastSaw.add(e.raw().path("n").asInt()));
+        for (int i = 0; i < 100; i++) {
+            codex.notifyThread("item/agentMessage/delta", "t", "u", "{\"n\":" + i + "}");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> fastSaw.size() == 100);
+        release.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> slowSaw.size() + lost.get() == 100);
+        assertThat(lost.get()).isGreaterThan(0);
+        assertThat(slowSaw).isSorted();
+    }
+
+    @Test
+    void aServerRequestNobodyTookIsAnsweredAtOnceByTheFallback() throws Exception {
+        connect(CodexClient.builder().serverRequests(r -> CompletableFuture.completedFuture(Json.object().put("decision", "decline"))));
+        JsonNode answer = codex.request("item/commandExecution/requestApproval", APPROVAL.formatted("thread-3")).get(5, TimeUnit.SECONDS);
+        assertThat(answer.path("decision").asText()).isEqualTo("decline");
+    }
+
+    @Test
+    void byDefaultServerRequestsAreRefused() {
+        connect(CodexClient.builder());
+        assertThatThrownBy(() -> codex.request("item/commandExecution/requestApproval", APPROVAL.formatted("thread-3")).get(5, TimeUnit.SECONDS))
+                .hasMessageContaining("no handler for item/commandExecution/requestApproval on thread thread-3");
+    }
+
+    @Test
+    void anAttachedThreadGetsItsRequestsAndTheFallbackDoesNot() throws Exception {
+        AtomicReference<CodexEvent> fallbackSaw = new AtomicReference<>();
+        connect(CodexClient.builder().serverRequests(r -> {
+            fallbackSaw.set(r);
+            return CompletableFuture.completedFuture(Json.object().put("decision", "decline"));
+        }));
+        List<CodexEvent> inbox = Collections.synchronizedList(new ArrayList<>());
+        client.attach("thread-3", new ThreadInbox() {
+            @Override
+            public void accept(CodexEvent event) {
+                inbox.add(event);
+                if (event instanceof CodexEvent.ServerRequest r) {
+                    client.respond(r.id(), Json.object().put("decision", "accept"));
+                }
+            }
+
+            @Override
+            public void closed(ConnectionClosedException cause) {
+            }
+        });
+        JsonNode answer = codex.request("item/commandExecution/requestApproval", APPROVAL.formatted("thread-3")).get(5, TimeUnit.SECONDS);
+        assertThat(answer.path("decision").asText()).isEqualTo("accept");
+        assertThat(fallbackSaw.get()).isNull();
+        assertThat(inbox).singleElement().isInstanceOf(CodexEvent.ServerRequest.class);
+        assertThatThrownBy(() -> client.attach("thread-3", new ThreadInbox() {
+            @Override
+            public void accept(CodexEvent event) {
+            }
+
+            @Override
+            public void closed(ConnectionClosedException cause) {
+            }
+        })).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void whenCodexDiesEveryInboxSubscriberAndRequestFindsOutAtOnce() throws Exception {
+        connect(CodexClient.builder());
+        codex.answerTurnStart = false;
+        CompletableFuture<ConnectionClosedException> inboxClosed = new CompletableFuture<>();
+        client.attach("thread-1", new ThreadInbox() {
+            @Override
+            public void accept(CodexEvent event) {
+            }
+
+            @Override
+            public void closed(ConnectionClosedException cause) {
+                inboxClosed.complete(cause);
+            }
+        });
+        CompletableFuture<CodexException> subscriberClosed = new CompletableFuture<>();
+        client.subscribe(new CodexEventListener() {
+            @Override
+            public void onEvent(CodexEvent event) {
+            }
+
+            @Override
+            public void onClosed(CodexException cause) {
+                subscriberClosed.complete(cause);
+            }
+        });
+        com.fasterxml.jackson.databind.node.ObjectNode turnStart = Json.object().put("threadId", "thread-1");
+        turnStart.set("input", dev.codexbridge.session.TurnInput.text("go").toJson());
+        CompletableFuture<JsonNode> pending = client.requestAsync("turn/start", turnStart, JsonNode.class, Duration.ofMinutes(1));
+        codex.die();
+        assertThat(inboxClosed.get(2, TimeUnit.SECONDS)).isNotNull();
+        assertThat(subscriberClosed.get(2, TimeUnit.SECONDS)).hasMessageContaining("the fake codex ended");
+        assertThatThrownBy(() -> pending.get(2, TimeUnit.SECONDS)).hasCauseInstanceOf(CodexException.class)
+                .hasMessageContaining("before answering turn/start");
+        assertThat(client.isOpen()).isFalse();
+    }
+}
