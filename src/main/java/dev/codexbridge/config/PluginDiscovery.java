@@ -2,11 +2,10 @@ package dev.codexbridge.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.BuildInfo;
-import dev.codexbridge.process.CodexConnection;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.rpc.Futures;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ClientInfo;
-import dev.codexbridge.protocol.InitializeParams;
-import dev.codexbridge.protocol.Methods;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,10 +36,9 @@ public final class PluginDiscovery implements PluginSource {
         CodexLaunch launch = CodexLaunch.appServer(codexBinary).codexHome(codexHome)
                 .shutdownGrace(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1))
                 .name("codex-plugins").build();
-        try (CodexConnection conn = CodexConnection.open(launch, peer -> { })) {
-            conn.initialize(new InitializeParams(new ClientInfo("codex_bridge_migrate", "codex-bridge migrate",
-                    BuildInfo.version()), null), remaining(deadline));
-            JsonNode result = conn.call(Methods.PLUGIN_LIST, null, remaining(deadline));
+        try (CodexClient codex = CodexClient.builder().process(launch).requestTimeout(remaining(deadline))
+                .clientInfo(new ClientInfo("codex_bridge_migrate", "codex-bridge migrate", BuildInfo.version())).connect()) {
+            JsonNode result = Futures.join(codex.requestAsync("plugin/list", null, JsonNode.class, remaining(deadline)));
             return parse(result);
         } catch (RuntimeException e) {
             return Discovery.failed("plugin/list query failed: " + e.getMessage().lines().findFirst().orElse(""));

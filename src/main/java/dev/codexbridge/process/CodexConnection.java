@@ -1,17 +1,12 @@
 package dev.codexbridge.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codexbridge.json.Json;
-import dev.codexbridge.protocol.InitializeParams;
-import dev.codexbridge.protocol.InitializeResponse;
-import dev.codexbridge.protocol.Methods;
 import dev.codexbridge.rpc.ConnectionClosedException;
+import dev.codexbridge.rpc.Futures;
 import dev.codexbridge.rpc.JsonRpcPeer;
 import dev.codexbridge.rpc.RpcThreads;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -91,8 +86,7 @@ public final class CodexConnection implements AutoCloseable {
      */
     public CompletableFuture<JsonNode> request(String method, Object params, Duration timeout) {
         return peer.request(method, params, timeout).exceptionallyCompose(failure -> {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
+            Throwable cause = Futures.unwrap(failure);
             if (!(cause instanceof ConnectionClosedException)) {
                 return CompletableFuture.failedFuture(cause);
             }
@@ -104,27 +98,7 @@ public final class CodexConnection implements AutoCloseable {
 
     /** {@link #request} and wait; failures are thrown as the unchecked exceptions they are. */
     public JsonNode call(String method, Object params, Duration timeout) {
-        CompletableFuture<JsonNode> f = request(method, params, timeout);
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            f.cancel(false);
-            Thread.currentThread().interrupt();
-            throw new ConnectionClosedException("interrupted while waiting for " + method, e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new CompletionException(c);
-        }
-    }
-
-    /** {@code initialize}, then the {@code initialized} notification. */
-    public InitializeResponse initialize(InitializeParams params, Duration timeout) {
-        JsonNode result = call(Methods.INITIALIZE, params, timeout);
-        peer.notify(Methods.INITIALIZED, null);
-        return Json.convert(result, InitializeResponse.class);
+        return Futures.join(request(method, params, timeout));
     }
 
     /** Closes the peer, then stops codex by the shutdown ladder. Idempotent. */

@@ -8,13 +8,12 @@ import dev.codexbridge.config.ManagedBlock;
 import dev.codexbridge.config.MigrationReport;
 import dev.codexbridge.config.PluginDiscovery;
 import dev.codexbridge.config.PluginSource;
-import dev.codexbridge.process.CodexConnection;
+import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.process.CodexVersion;
 import dev.codexbridge.process.CodexVersionProbe;
 import dev.codexbridge.protocol.ClientInfo;
-import dev.codexbridge.protocol.InitializeParams;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ErrorCategory;
 import dev.codexbridge.session.TurnInput;
@@ -140,10 +139,9 @@ public final class RuntimeSwitch {
     private String account(Path binary) {
         CodexLaunch launch = CodexLaunch.appServer(binary).codexHome(codexHome).name("codex-probe")
                 .shutdownGrace(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)).build();
-        try (CodexConnection conn = CodexConnection.open(launch, p -> { })) {
-            conn.initialize(new InitializeParams(new ClientInfo("codex_bridge_runtime", "codex-bridge runtime",
-                    dev.codexbridge.BuildInfo.version()), null), probeTimeout);
-            JsonNode r = conn.call("account/read", null, probeTimeout);
+        try (CodexClient codex = CodexClient.builder().process(launch).requestTimeout(probeTimeout)
+                .clientInfo(new ClientInfo("codex_bridge_runtime", "codex-bridge runtime", dev.codexbridge.BuildInfo.version())).connect()) {
+            JsonNode r = codex.request("account/read", null, JsonNode.class);
             JsonNode acct = r.path("account");
             if (acct.isMissingNode() || acct.isNull()) {
                 return r.path("requiresOpenaiAuth").asBoolean(false) ? "logged out" : "none needed (custom provider)";

@@ -49,12 +49,16 @@ class CodexSessionLiveTest {
 
     @BeforeEach
     void setUp() throws Exception {
+        LiveCodex.binary();
         model = ScriptedModelServer.start();
         work = Files.createDirectories(tmp.resolve("work"));
     }
 
     @AfterEach
     void tearDown() {
+        if (model == null) {
+            return;
+        }
         model.close();
         assertThat(wire.sent()).isNotEmpty();
         assertThat(schema.validateConversation(wire)).as("every message the session sent matches the schema").isEmpty();

@@ -41,7 +41,9 @@ class RunCommandLiveTest {
 
     @AfterEach
     void tearDown() {
-        model.close();
+        if (model != null) {
+            model.close();
+        }
     }
 
     private Path home(Consumer<IsolatedCodexHome.Builder> h) {

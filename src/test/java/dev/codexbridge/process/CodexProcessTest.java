@@ -51,7 +51,7 @@ class CodexProcessTest {
                 + "echo 'Error: approval_policy = \"untrusted\" is no longer supported; remove this setting' >&2\n"
                 + "exit 1").build();
         try (CodexConnection conn = CodexConnection.open(launch, b -> { })) {
-            assertThatThrownBy(() -> conn.initialize(INIT, Duration.ofMinutes(5)))
+            assertThatThrownBy(() -> conn.call("initialize", INIT, Duration.ofMinutes(5)))
                     .isInstanceOf(CodexProcessException.class)
                     .hasMessageContaining("exited with code 1 before answering initialize")
                     .hasMessageContaining("Error: approval_policy = \"untrusted\" is no longer supported")

@@ -5,7 +5,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An unbounded FIFO {@link InboundSink}: the reader thread appends, one consumer thread takes in
+ * A test helper: an unbounded FIFO {@link InboundSink}: the reader thread appends, one consumer thread takes in
  * arrival order. Closing the connection wakes a blocked consumer.
  */
 public final class Inbox implements InboundSink {
