@@ -38,8 +38,8 @@ public final class PluginDiscovery implements PluginSource {
                 .shutdownGrace(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1))
                 .name("codex-plugins").build();
         try (CodexConnection conn = CodexConnection.open(launch, peer -> { })) {
-            conn.initialize(new InitializeParams(new ClientInfo("codex_bridge_migrate", "codex-bridge migrate",
-                    BuildInfo.version()), null), remaining(deadline));
+            conn.initialize(new InitializeParams(null, new ClientInfo("codex_bridge_migrate", "codex-bridge migrate",
+                    BuildInfo.version())), remaining(deadline));
             JsonNode result = conn.call(Methods.PLUGIN_LIST, null, remaining(deadline));
             return parse(result);
         } catch (RuntimeException e) {

@@ -141,8 +141,8 @@ public final class RuntimeSwitch {
         CodexLaunch launch = CodexLaunch.appServer(binary).codexHome(codexHome).name("codex-probe")
                 .shutdownGrace(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)).build();
         try (CodexConnection conn = CodexConnection.open(launch, p -> { })) {
-            conn.initialize(new InitializeParams(new ClientInfo("codex_bridge_runtime", "codex-bridge runtime",
-                    dev.codexbridge.BuildInfo.version()), null), probeTimeout);
+            conn.initialize(new InitializeParams(null, new ClientInfo("codex_bridge_runtime", "codex-bridge runtime",
+                    dev.codexbridge.BuildInfo.version())), probeTimeout);
             JsonNode r = conn.call("account/read", null, probeTimeout);
             JsonNode acct = r.path("account");
             if (acct.isMissingNode() || acct.isNull()) {

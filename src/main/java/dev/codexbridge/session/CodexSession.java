@@ -108,8 +108,9 @@ public final class CodexSession implements AutoCloseable {
             String step = Methods.INITIALIZE;
             try {
                 JsonRpcPeer peer = t.peer();
-                InitializeParams init = new InitializeParams(settings.clientInfo,
-                        new InitializeCapabilities(settings.experimentalApi, null));
+                InitializeParams init = new InitializeParams(
+                        new InitializeCapabilities(settings.experimentalApi, null, null, null, null, null, null),
+                        settings.clientInfo);
                 peer.call(Methods.INITIALIZE, init, settings.requestTimeout);
                 peer.notify(Methods.INITIALIZED, null);
                 step = threadId == null ? Methods.THREAD_START : Methods.THREAD_RESUME;
