@@ -21,7 +21,7 @@ public record Config(
         @JsonProperty("client_search_provider") WebSearchProvider clientSearchProvider,
         @JsonProperty("compact_prompt") String compactPrompt,
         @JsonProperty("computer_use") ComputerUseConfig computerUse,
-        @JsonProperty("desktop") JsonNode desktop,
+        @JsonProperty("desktop") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode desktop,
         @JsonProperty("developer_instructions") String developerInstructions,
         @JsonProperty("forced_chatgpt_workspace_id") ForcedChatgptWorkspaceIds forcedChatgptWorkspaceId,
         @JsonProperty("forced_login_method") ForcedLoginMethod forcedLoginMethod,

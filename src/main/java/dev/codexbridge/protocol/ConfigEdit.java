@@ -11,5 +11,5 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record ConfigEdit(
         @JsonProperty("keyPath") String keyPath,
         @JsonProperty("mergeStrategy") MergeStrategy mergeStrategy,
-        @JsonProperty("value") JsonNode value) {
+        @JsonProperty("value") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode value) {
 }

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ConfigLayer(
-        @JsonProperty("config") JsonNode config,
+        @JsonProperty("config") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode config,
         @JsonProperty("disabledReason") String disabledReason,
         @JsonProperty("name") ConfigLayerSource name,
         @JsonProperty("version") String version) {

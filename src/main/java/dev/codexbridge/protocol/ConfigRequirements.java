@@ -45,7 +45,7 @@ public record ConfigRequirements(
         @JsonProperty("logDir") String logDir,
         @JsonProperty("modelCatalogJson") String modelCatalogJson,
         @JsonProperty("modelProvider") String modelProvider,
-        @JsonProperty("modelProviders") JsonNode modelProviders,
+        @JsonProperty("modelProviders") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode modelProviders,
         @JsonProperty("models") ModelsRequirements models,
         @Experimental @JsonProperty("network") NetworkRequirements network,
         @JsonProperty("otel") OtelRequirements otel,

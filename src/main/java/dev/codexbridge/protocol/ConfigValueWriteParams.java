@@ -16,5 +16,5 @@ public record ConfigValueWriteParams(
         @JsonProperty("filePath") String filePath,
         @JsonProperty("keyPath") String keyPath,
         @JsonProperty("mergeStrategy") MergeStrategy mergeStrategy,
-        @JsonProperty("value") JsonNode value) {
+        @JsonProperty("value") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode value) {
 }

@@ -45,7 +45,7 @@ public sealed interface ConfiguredHookHandler permits
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record McpTool(
-            @JsonProperty("input") JsonNode input,
+            @JsonProperty("input") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode input,
             @JsonProperty("server") String server,
             @JsonProperty("statusMessage") String statusMessage,
             @JsonProperty("timeoutSec") Long timeoutSec,

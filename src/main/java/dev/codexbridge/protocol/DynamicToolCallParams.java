@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DynamicToolCallParams(
-        @JsonProperty("arguments") JsonNode arguments,
+        @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
         @JsonProperty("callId") String callId,
         @JsonProperty("namespace") String namespace,
         @JsonProperty("threadId") String threadId,

@@ -25,7 +25,7 @@ public sealed interface DynamicToolSpec permits
     record Function(
             @JsonProperty("deferLoading") Boolean deferLoading,
             @JsonProperty("description") String description,
-            @JsonProperty("inputSchema") JsonNode inputSchema,
+            @JsonProperty("inputSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode inputSchema,
             @JsonProperty("name") String name) implements DynamicToolSpec {
         /** Always {@code "function"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

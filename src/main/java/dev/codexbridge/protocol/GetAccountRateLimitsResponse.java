@@ -20,7 +20,7 @@ public record GetAccountRateLimitsResponse(
         @JsonProperty("accountId") String accountId,
         @JsonProperty("ordinaryUsageAllowed") Boolean ordinaryUsageAllowed,
         @JsonProperty("rateLimitResetCredits") RateLimitResetCreditsSummary rateLimitResetCredits,
-        @JsonProperty("rateLimitUpsell") JsonNode rateLimitUpsell,
+        @JsonProperty("rateLimitUpsell") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode rateLimitUpsell,
         @JsonProperty("rateLimits") RateLimitSnapshot rateLimits,
         @JsonProperty("rateLimitsByLimitId") Map<String, RateLimitSnapshot> rateLimitsByLimitId) {
 }

@@ -25,7 +25,7 @@ import java.util.List;
 public record InitializeCapabilities(
         @JsonProperty("experimentalApi") Boolean experimentalApi,
         @JsonProperty("explicitGatewayOauth") Boolean explicitGatewayOauth,
-        @JsonProperty("extensions") JsonNode extensions,
+        @JsonProperty("extensions") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode extensions,
         @JsonProperty("mcpServerOpenaiFormElicitation") Boolean mcpServerOpenaiFormElicitation,
         @JsonProperty("optOutNotificationMethods") List<String> optOutNotificationMethods,
         @JsonProperty("requestAttestation") Boolean requestAttestation,

@@ -10,6 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JSONRPCErrorError(
         @JsonProperty("code") Long code,
-        @JsonProperty("data") JsonNode data,
+        @JsonProperty("data") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode data,
         @JsonProperty("message") String message) {
 }

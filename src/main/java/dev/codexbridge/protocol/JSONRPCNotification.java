@@ -13,5 +13,5 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JSONRPCNotification(
         @JsonProperty("method") String method,
-        @JsonProperty("params") JsonNode params) {
+        @JsonProperty("params") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode params) {
 }

@@ -16,6 +16,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record JSONRPCRequest(
         @JsonProperty("id") RequestId id,
         @JsonProperty("method") String method,
-        @JsonProperty("params") JsonNode params,
+        @JsonProperty("params") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode params,
         @JsonProperty("trace") W3cTraceContext trace) {
 }

@@ -13,5 +13,5 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JSONRPCResponse(
         @JsonProperty("id") RequestId id,
-        @JsonProperty("result") JsonNode result) {
+        @JsonProperty("result") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode result) {
 }

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record McpResourceReadParams(
-        @JsonProperty("_meta") JsonNode meta,
+        @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
         @JsonProperty("connectorId") String connectorId,
         @JsonProperty("originCallId") String originCallId,
         @JsonProperty("server") String server,

@@ -37,7 +37,7 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             @JsonProperty("serverName") String serverName,
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
-            @JsonProperty("_meta") JsonNode meta,
+            @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
             @JsonProperty("challenge") String challenge,
             @JsonProperty("description") String description,
             @JsonProperty("title") String title) implements McpServerElicitationRequestParams, ThreadScoped {
@@ -60,7 +60,7 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             @JsonProperty("serverName") String serverName,
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
-            @JsonProperty("_meta") JsonNode meta,
+            @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
             @JsonProperty("message") String message,
             @JsonProperty("requestedSchema") McpElicitationSchema requestedSchema) implements McpServerElicitationRequestParams, ThreadScoped {
         /** Always {@code "form"}: the tag naming this variant on the wire. */
@@ -82,9 +82,9 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             @JsonProperty("serverName") String serverName,
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
-            @JsonProperty("_meta") JsonNode meta,
+            @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
             @JsonProperty("message") String message,
-            @JsonProperty("requestedSchema") JsonNode requestedSchema) implements McpServerElicitationRequestParams, ThreadScoped {
+            @JsonProperty("requestedSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode requestedSchema) implements McpServerElicitationRequestParams, ThreadScoped {
         /** Always {@code "openai/form"}: the tag naming this variant on the wire. */
         @JsonProperty("mode")
         public String mode() {
@@ -104,9 +104,9 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             @JsonProperty("serverName") String serverName,
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
-            @JsonProperty("_meta") JsonNode meta,
+            @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
             @JsonProperty("message") String message,
-            @JsonProperty("requestedSchema") JsonNode requestedSchema) implements McpServerElicitationRequestParams, ThreadScoped {
+            @JsonProperty("requestedSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode requestedSchema) implements McpServerElicitationRequestParams, ThreadScoped {
         /** Always {@code "openaiForm"}: the tag naming this variant on the wire. */
         @JsonProperty("mode")
         public String mode() {
@@ -126,7 +126,7 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             @JsonProperty("serverName") String serverName,
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
-            @JsonProperty("_meta") JsonNode meta,
+            @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
             @JsonProperty("elicitationId") String elicitationId,
             @JsonProperty("message") String message,
             @JsonProperty("url") String url) implements McpServerElicitationRequestParams, ThreadScoped {

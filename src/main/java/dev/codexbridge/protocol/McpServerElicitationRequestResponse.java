@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record McpServerElicitationRequestResponse(
-        @JsonProperty("_meta") JsonNode meta,
+        @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
         @JsonProperty("action") McpServerElicitationAction action,
-        @JsonProperty("content") JsonNode content) {
+        @JsonProperty("content") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode content) {
 }

@@ -10,5 +10,5 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record McpServerEventNotification(
         @JsonProperty("method") String method,
-        @JsonProperty("params") JsonNode params) {
+        @JsonProperty("params") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode params) {
 }

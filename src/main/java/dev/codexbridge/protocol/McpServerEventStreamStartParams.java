@@ -10,8 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record McpServerEventStreamStartParams(
-        @JsonProperty("_meta") JsonNode meta,
-        @JsonProperty("arguments") JsonNode arguments,
+        @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
+        @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
         @JsonProperty("name") String name,
         @JsonProperty("server") String server,
         @JsonProperty("subscriptionId") String subscriptionId,

@@ -25,9 +25,9 @@ public record McpServerStatus(
         @JsonProperty("resourceTemplates") List<ResourceTemplate> resourceTemplates,
         @JsonProperty("resources") List<Resource> resources,
         @JsonProperty("runtimeStatus") McpServerConnectionStatus runtimeStatus,
-        @JsonProperty("serverCapabilities") JsonNode serverCapabilities,
+        @JsonProperty("serverCapabilities") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode serverCapabilities,
         @JsonProperty("serverInfo") McpServerInfo serverInfo,
-        @JsonProperty("toolListMeta") JsonNode toolListMeta,
+        @JsonProperty("toolListMeta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode toolListMeta,
         @JsonProperty("tools") Map<String, Tool> tools,
         @JsonProperty("toolsError") String toolsError) {
 }

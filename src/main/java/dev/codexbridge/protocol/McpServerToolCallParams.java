@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record McpServerToolCallParams(
-        @JsonProperty("_meta") JsonNode meta,
-        @JsonProperty("arguments") JsonNode arguments,
+        @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
+        @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
         @JsonProperty("server") String server,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("tool") String tool) implements ThreadScoped {

@@ -10,8 +10,8 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record McpServerToolCallResponse(
-        @JsonProperty("_meta") JsonNode meta,
+        @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
         @JsonProperty("content") List<JsonNode> content,
         @JsonProperty("isError") Boolean isError,
-        @JsonProperty("structuredContent") JsonNode structuredContent) {
+        @JsonProperty("structuredContent") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode structuredContent) {
 }

@@ -10,7 +10,7 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record McpToolCallResult(
-        @JsonProperty("_meta") JsonNode meta,
+        @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
         @JsonProperty("content") List<JsonNode> content,
-        @JsonProperty("structuredContent") JsonNode structuredContent) {
+        @JsonProperty("structuredContent") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode structuredContent) {
 }

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OverriddenMetadata(
-        @JsonProperty("effectiveValue") JsonNode effectiveValue,
+        @JsonProperty("effectiveValue") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode effectiveValue,
         @JsonProperty("message") String message,
         @JsonProperty("overridingLayer") ConfigLayerMetadata overridingLayer) {
 }

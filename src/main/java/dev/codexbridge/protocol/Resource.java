@@ -13,8 +13,8 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Resource(
-        @JsonProperty("_meta") JsonNode meta,
-        @JsonProperty("annotations") JsonNode annotations,
+        @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
+        @JsonProperty("annotations") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode annotations,
         @JsonProperty("description") String description,
         @JsonProperty("icons") List<JsonNode> icons,
         @JsonProperty("mimeType") String mimeType,

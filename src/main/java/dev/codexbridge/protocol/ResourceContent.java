@@ -28,7 +28,7 @@ public sealed interface ResourceContent permits
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Text(
-            @JsonProperty("_meta") JsonNode meta,
+            @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
             @JsonProperty("mimeType") String mimeType,
             @JsonProperty("text") String text,
             @JsonProperty("uri") String uri) implements ResourceContent {
@@ -41,7 +41,7 @@ public sealed interface ResourceContent permits
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Blob(
-            @JsonProperty("_meta") JsonNode meta,
+            @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
             @JsonProperty("blob") String blob,
             @JsonProperty("mimeType") String mimeType,
             @JsonProperty("uri") String uri) implements ResourceContent {

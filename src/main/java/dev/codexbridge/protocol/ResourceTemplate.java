@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResourceTemplate(
-        @JsonProperty("annotations") JsonNode annotations,
+        @JsonProperty("annotations") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode annotations,
         @JsonProperty("description") String description,
         @JsonProperty("mimeType") String mimeType,
         @JsonProperty("name") String name,

@@ -144,7 +144,7 @@ public sealed interface ResponseItem permits
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record ToolSearchCall(
-            @JsonProperty("arguments") JsonNode arguments,
+            @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
             @JsonProperty("call_id") String callId,
             @JsonProperty("encrypted_content") String encryptedContent,
             @JsonProperty("execution") String execution,

@@ -13,5 +13,5 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResponseUsageMetadata(
         @JsonProperty("amount") String amount,
-        @JsonProperty("metadata") JsonNode metadata) {
+        @JsonProperty("metadata") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode metadata) {
 }

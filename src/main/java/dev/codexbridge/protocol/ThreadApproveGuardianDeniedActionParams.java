@@ -12,6 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadApproveGuardianDeniedActionParams(
-        @JsonProperty("event") JsonNode event,
+        @JsonProperty("event") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode event,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
 }

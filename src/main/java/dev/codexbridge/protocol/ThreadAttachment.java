@@ -16,5 +16,5 @@ public record ThreadAttachment(
         @JsonProperty("createdAt") Long createdAt,
         @JsonProperty("id") String id,
         @JsonProperty("identityKey") String identityKey,
-        @JsonProperty("payload") JsonNode payload) {
+        @JsonProperty("payload") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode payload) {
 }

@@ -14,6 +14,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record ThreadAttachmentAddParams(
         @JsonProperty("attachmentType") String attachmentType,
         @JsonProperty("identityKey") String identityKey,
-        @JsonProperty("payload") JsonNode payload,
+        @JsonProperty("payload") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode payload,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
 }

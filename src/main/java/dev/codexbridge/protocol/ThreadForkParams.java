@@ -38,7 +38,7 @@ public record ThreadForkParams(
         @Experimental @JsonProperty("attachToSource") Boolean attachToSource,
         @JsonProperty("baseInstructions") String baseInstructions,
         @Experimental @JsonProperty("beforeTurnId") String beforeTurnId,
-        @JsonProperty("config") JsonNode config,
+        @JsonProperty("config") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode config,
         @JsonProperty("cwd") String cwd,
         @Experimental @JsonProperty("deferGoalContinuation") Boolean deferGoalContinuation,
         @JsonProperty("developerInstructions") String developerInstructions,

@@ -236,7 +236,7 @@ public sealed interface ThreadItem permits
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @JsonProperty("arguments") JsonNode arguments,
+            @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
             @JsonProperty("durationMs") Long durationMs,
             @JsonProperty("error") McpToolCallError error,
             @JsonProperty("id") String id,
@@ -266,7 +266,7 @@ public sealed interface ThreadItem permits
     record DynamicToolCall(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @JsonProperty("arguments") JsonNode arguments,
+            @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
             @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
             @JsonProperty("durationMs") Long durationMs,
             @JsonProperty("id") String id,

@@ -12,6 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadRealtimeItemAddedNotification(
-        @JsonProperty("item") JsonNode item,
+        @JsonProperty("item") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode item,
         @JsonProperty("threadId") String threadId) implements ServerNotification, ThreadScoped {
 }

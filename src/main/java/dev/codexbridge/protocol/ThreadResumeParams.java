@@ -32,7 +32,7 @@ public record ThreadResumeParams(
         @JsonProperty("approvalPolicy") AskForApproval approvalPolicy,
         @JsonProperty("approvalsReviewer") ApprovalsReviewer approvalsReviewer,
         @JsonProperty("baseInstructions") String baseInstructions,
-        @JsonProperty("config") JsonNode config,
+        @JsonProperty("config") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode config,
         @JsonProperty("cwd") String cwd,
         @JsonProperty("developerInstructions") String developerInstructions,
         @JsonProperty("excludeTurns") Boolean excludeTurns,

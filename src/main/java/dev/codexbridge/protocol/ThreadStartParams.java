@@ -32,7 +32,7 @@ public record ThreadStartParams(
         @JsonProperty("approvalPolicy") AskForApproval approvalPolicy,
         @JsonProperty("approvalsReviewer") ApprovalsReviewer approvalsReviewer,
         @JsonProperty("baseInstructions") String baseInstructions,
-        @JsonProperty("config") JsonNode config,
+        @JsonProperty("config") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode config,
         @JsonProperty("cwd") String cwd,
         @Experimental @JsonProperty("daybreakEnabled") Boolean daybreakEnabled,
         @JsonProperty("developerInstructions") String developerInstructions,

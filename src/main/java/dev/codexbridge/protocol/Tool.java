@@ -13,12 +13,12 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Tool(
-        @JsonProperty("_meta") JsonNode meta,
-        @JsonProperty("annotations") JsonNode annotations,
+        @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
+        @JsonProperty("annotations") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode annotations,
         @JsonProperty("description") String description,
         @JsonProperty("icons") List<JsonNode> icons,
-        @JsonProperty("inputSchema") JsonNode inputSchema,
+        @JsonProperty("inputSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode inputSchema,
         @JsonProperty("name") String name,
-        @JsonProperty("outputSchema") JsonNode outputSchema,
+        @JsonProperty("outputSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode outputSchema,
         @JsonProperty("title") String title) {
 }

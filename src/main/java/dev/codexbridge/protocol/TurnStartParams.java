@@ -62,7 +62,7 @@ public record TurnStartParams(
         @JsonProperty("input") List<UserInput> input,
         @JsonProperty("model") String model,
         @Experimental @JsonProperty("multiAgentMode") MultiAgentMode multiAgentMode,
-        @JsonProperty("outputSchema") JsonNode outputSchema,
+        @JsonProperty("outputSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode outputSchema,
         @JsonProperty("parentTurnId") String parentTurnId,
         @Experimental @JsonProperty("permissions") String permissions,
         @JsonProperty("personality") Personality personality,

@@ -153,6 +153,9 @@ final class JavaEmitter {
             }
             if (c.wireName() != null) {
                 out.append("@JsonProperty(\"").append(javaString(c.wireName())).append("\") ");
+                if (c.type().equals("JsonNode")) {
+                    out.append("@JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) ");
+                }
             }
             out.append(c.type()).append(' ').append(c.javaName());
             out.append(i + 1 < r.components().size() ? "," : "");
