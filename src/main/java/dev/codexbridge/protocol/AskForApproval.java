@@ -31,7 +31,7 @@ public sealed interface AskForApproval permits
     Never NEVER = new Never();
 
     /**
-     * The bare string {@code "untrusted"}; use {@link UNTRUSTED}.
+     * The bare string {@code "untrusted"}; use {@link AskForApproval#UNTRUSTED}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Untrusted() implements AskForApproval {
@@ -42,7 +42,7 @@ public sealed interface AskForApproval permits
     }
 
     /**
-     * The bare string {@code "on-request"}; use {@link ON_REQUEST}.
+     * The bare string {@code "on-request"}; use {@link AskForApproval#ON_REQUEST}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record OnRequest() implements AskForApproval {
@@ -53,7 +53,7 @@ public sealed interface AskForApproval permits
     }
 
     /**
-     * The bare string {@code "never"}; use {@link NEVER}.
+     * The bare string {@code "never"}; use {@link AskForApproval#NEVER}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Never() implements AskForApproval {

@@ -99,7 +99,7 @@ public sealed interface CodexErrorInfo permits
     InferenceHookDenied INFERENCE_HOOK_DENIED = new InferenceHookDenied();
 
     /**
-     * The bare string {@code "contextWindowExceeded"}; use {@link CONTEXT_WINDOW_EXCEEDED}.
+     * The bare string {@code "contextWindowExceeded"}; use {@link CodexErrorInfo#CONTEXT_WINDOW_EXCEEDED}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record ContextWindowExceeded() implements CodexErrorInfo {
@@ -110,7 +110,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "sessionBudgetExceeded"}; use {@link SESSION_BUDGET_EXCEEDED}.
+     * The bare string {@code "sessionBudgetExceeded"}; use {@link CodexErrorInfo#SESSION_BUDGET_EXCEEDED}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record SessionBudgetExceeded() implements CodexErrorInfo {
@@ -121,7 +121,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "usageLimitExceeded"}; use {@link USAGE_LIMIT_EXCEEDED}.
+     * The bare string {@code "usageLimitExceeded"}; use {@link CodexErrorInfo#USAGE_LIMIT_EXCEEDED}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record UsageLimitExceeded() implements CodexErrorInfo {
@@ -132,7 +132,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "rateLimitExceeded"}; use {@link RATE_LIMIT_EXCEEDED}.
+     * The bare string {@code "rateLimitExceeded"}; use {@link CodexErrorInfo#RATE_LIMIT_EXCEEDED}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record RateLimitExceeded() implements CodexErrorInfo {
@@ -143,7 +143,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "flexUnavailable"}; use {@link FLEX_UNAVAILABLE}.
+     * The bare string {@code "flexUnavailable"}; use {@link CodexErrorInfo#FLEX_UNAVAILABLE}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record FlexUnavailable() implements CodexErrorInfo {
@@ -154,7 +154,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "serverOverloaded"}; use {@link SERVER_OVERLOADED}.
+     * The bare string {@code "serverOverloaded"}; use {@link CodexErrorInfo#SERVER_OVERLOADED}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record ServerOverloaded() implements CodexErrorInfo {
@@ -165,7 +165,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "modelNotFound"}; use {@link MODEL_NOT_FOUND}.
+     * The bare string {@code "modelNotFound"}; use {@link CodexErrorInfo#MODEL_NOT_FOUND}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record ModelNotFound() implements CodexErrorInfo {
@@ -176,7 +176,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "policyCapacityUnavailable"}; use {@link POLICY_CAPACITY_UNAVAILABLE}.
+     * The bare string {@code "policyCapacityUnavailable"}; use {@link CodexErrorInfo#POLICY_CAPACITY_UNAVAILABLE}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record PolicyCapacityUnavailable() implements CodexErrorInfo {
@@ -187,7 +187,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "cyberPolicy"}; use {@link CYBER_POLICY}.
+     * The bare string {@code "cyberPolicy"}; use {@link CodexErrorInfo#CYBER_POLICY}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record CyberPolicy() implements CodexErrorInfo {
@@ -198,7 +198,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "misalignmentPolicyViolation"}; use {@link MISALIGNMENT_POLICY_VIOLATION}.
+     * The bare string {@code "misalignmentPolicyViolation"}; use {@link CodexErrorInfo#MISALIGNMENT_POLICY_VIOLATION}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record MisalignmentPolicyViolation() implements CodexErrorInfo {
@@ -209,7 +209,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "tooManyDenials"}; use {@link TOO_MANY_DENIALS}.
+     * The bare string {@code "tooManyDenials"}; use {@link CodexErrorInfo#TOO_MANY_DENIALS}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record TooManyDenials() implements CodexErrorInfo {
@@ -220,7 +220,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "internalServerError"}; use {@link INTERNAL_SERVER_ERROR}.
+     * The bare string {@code "internalServerError"}; use {@link CodexErrorInfo#INTERNAL_SERVER_ERROR}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record InternalServerError() implements CodexErrorInfo {
@@ -231,7 +231,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "unauthorized"}; use {@link UNAUTHORIZED}.
+     * The bare string {@code "unauthorized"}; use {@link CodexErrorInfo#UNAUTHORIZED}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Unauthorized() implements CodexErrorInfo {
@@ -242,7 +242,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "badRequest"}; use {@link BAD_REQUEST}.
+     * The bare string {@code "badRequest"}; use {@link CodexErrorInfo#BAD_REQUEST}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record BadRequest() implements CodexErrorInfo {
@@ -253,7 +253,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "threadRollbackFailed"}; use {@link THREAD_ROLLBACK_FAILED}.
+     * The bare string {@code "threadRollbackFailed"}; use {@link CodexErrorInfo#THREAD_ROLLBACK_FAILED}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record ThreadRollbackFailed() implements CodexErrorInfo {
@@ -264,7 +264,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "sandboxError"}; use {@link SANDBOX_ERROR}.
+     * The bare string {@code "sandboxError"}; use {@link CodexErrorInfo#SANDBOX_ERROR}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record SandboxError() implements CodexErrorInfo {
@@ -275,7 +275,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "other"}; use {@link OTHER}.
+     * The bare string {@code "other"}; use {@link CodexErrorInfo#OTHER}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Other() implements CodexErrorInfo {
@@ -286,7 +286,7 @@ public sealed interface CodexErrorInfo permits
     }
 
     /**
-     * The bare string {@code "inferenceHookDenied"}; use {@link INFERENCE_HOOK_DENIED}.
+     * The bare string {@code "inferenceHookDenied"}; use {@link CodexErrorInfo#INFERENCE_HOOK_DENIED}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record InferenceHookDenied() implements CodexErrorInfo {

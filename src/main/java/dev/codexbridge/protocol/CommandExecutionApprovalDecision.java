@@ -36,7 +36,7 @@ public sealed interface CommandExecutionApprovalDecision permits
     Cancel CANCEL = new Cancel();
 
     /**
-     * The bare string {@code "accept"}; use {@link ACCEPT}.
+     * The bare string {@code "accept"}; use {@link CommandExecutionApprovalDecision#ACCEPT}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Accept() implements CommandExecutionApprovalDecision {
@@ -47,7 +47,7 @@ public sealed interface CommandExecutionApprovalDecision permits
     }
 
     /**
-     * The bare string {@code "acceptForSession"}; use {@link ACCEPT_FOR_SESSION}.
+     * The bare string {@code "acceptForSession"}; use {@link CommandExecutionApprovalDecision#ACCEPT_FOR_SESSION}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record AcceptForSession() implements CommandExecutionApprovalDecision {
@@ -90,7 +90,7 @@ public sealed interface CommandExecutionApprovalDecision permits
     }
 
     /**
-     * The bare string {@code "decline"}; use {@link DECLINE}.
+     * The bare string {@code "decline"}; use {@link CommandExecutionApprovalDecision#DECLINE}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Decline() implements CommandExecutionApprovalDecision {
@@ -101,7 +101,7 @@ public sealed interface CommandExecutionApprovalDecision permits
     }
 
     /**
-     * The bare string {@code "cancel"}; use {@link CANCEL}.
+     * The bare string {@code "cancel"}; use {@link CommandExecutionApprovalDecision#CANCEL}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Cancel() implements CommandExecutionApprovalDecision {

@@ -29,7 +29,7 @@ public sealed interface MultiAgentMode permits
     Proactive PROACTIVE = new Proactive();
 
     /**
-     * The bare string {@code "explicitRequestOnly"}; use {@link EXPLICIT_REQUEST_ONLY}.
+     * The bare string {@code "explicitRequestOnly"}; use {@link MultiAgentMode#EXPLICIT_REQUEST_ONLY}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record ExplicitRequestOnly() implements MultiAgentMode {
@@ -40,7 +40,7 @@ public sealed interface MultiAgentMode permits
     }
 
     /**
-     * The bare string {@code "proactive"}; use {@link PROACTIVE}.
+     * The bare string {@code "proactive"}; use {@link MultiAgentMode#PROACTIVE}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Proactive() implements MultiAgentMode {

@@ -29,7 +29,7 @@ public sealed interface OtelExporter permits
     Statsig STATSIG = new Statsig();
 
     /**
-     * The bare string {@code "none"}; use {@link NONE}.
+     * The bare string {@code "none"}; use {@link OtelExporter#NONE}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record None() implements OtelExporter {
@@ -40,7 +40,7 @@ public sealed interface OtelExporter permits
     }
 
     /**
-     * The bare string {@code "statsig"}; use {@link STATSIG}.
+     * The bare string {@code "statsig"}; use {@link OtelExporter#STATSIG}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Statsig() implements OtelExporter {

@@ -43,7 +43,7 @@ public sealed interface ReviewDecision permits
     Abort ABORT = new Abort();
 
     /**
-     * The bare string {@code "approved"}; use {@link APPROVED}.
+     * The bare string {@code "approved"}; use {@link ReviewDecision#APPROVED}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Approved() implements ReviewDecision {
@@ -70,7 +70,7 @@ public sealed interface ReviewDecision permits
     }
 
     /**
-     * The bare string {@code "approved_for_session"}; use {@link APPROVED_FOR_SESSION}.
+     * The bare string {@code "approved_for_session"}; use {@link ReviewDecision#APPROVED_FOR_SESSION}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record ApprovedForSession() implements ReviewDecision {
@@ -81,7 +81,7 @@ public sealed interface ReviewDecision permits
     }
 
     /**
-     * The bare string {@code "approved_mcp_policy_amendment"}; use {@link APPROVED_MCP_POLICY_AMENDMENT}.
+     * The bare string {@code "approved_mcp_policy_amendment"}; use {@link ReviewDecision#APPROVED_MCP_POLICY_AMENDMENT}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record ApprovedMcpPolicyAmendment() implements ReviewDecision {
@@ -124,7 +124,7 @@ public sealed interface ReviewDecision permits
     }
 
     /**
-     * The bare string {@code "timed_out"}; use {@link TIMED_OUT}.
+     * The bare string {@code "timed_out"}; use {@link ReviewDecision#TIMED_OUT}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record TimedOut() implements ReviewDecision {
@@ -135,7 +135,7 @@ public sealed interface ReviewDecision permits
     }
 
     /**
-     * The bare string {@code "abort"}; use {@link ABORT}.
+     * The bare string {@code "abort"}; use {@link ReviewDecision#ABORT}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Abort() implements ReviewDecision {

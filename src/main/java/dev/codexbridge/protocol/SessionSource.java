@@ -40,7 +40,7 @@ public sealed interface SessionSource permits
     UnknownValue UNKNOWN = new UnknownValue();
 
     /**
-     * The bare string {@code "cli"}; use {@link CLI}.
+     * The bare string {@code "cli"}; use {@link SessionSource#CLI}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Cli() implements SessionSource {
@@ -51,7 +51,7 @@ public sealed interface SessionSource permits
     }
 
     /**
-     * The bare string {@code "vscode"}; use {@link VSCODE}.
+     * The bare string {@code "vscode"}; use {@link SessionSource#VSCODE}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Vscode() implements SessionSource {
@@ -62,7 +62,7 @@ public sealed interface SessionSource permits
     }
 
     /**
-     * The bare string {@code "exec"}; use {@link EXEC}.
+     * The bare string {@code "exec"}; use {@link SessionSource#EXEC}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Exec() implements SessionSource {
@@ -73,7 +73,7 @@ public sealed interface SessionSource permits
     }
 
     /**
-     * The bare string {@code "appServer"}; use {@link APP_SERVER}.
+     * The bare string {@code "appServer"}; use {@link SessionSource#APP_SERVER}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record AppServer() implements SessionSource {
@@ -84,7 +84,7 @@ public sealed interface SessionSource permits
     }
 
     /**
-     * The bare string {@code "unknown"}; use {@link UNKNOWN}.
+     * The bare string {@code "unknown"}; use {@link SessionSource#UNKNOWN}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record UnknownValue() implements SessionSource {

@@ -32,7 +32,7 @@ public sealed interface SubAgentSource permits
     MemoryConsolidation MEMORY_CONSOLIDATION = new MemoryConsolidation();
 
     /**
-     * The bare string {@code "review"}; use {@link REVIEW}.
+     * The bare string {@code "review"}; use {@link SubAgentSource#REVIEW}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Review() implements SubAgentSource {
@@ -43,7 +43,7 @@ public sealed interface SubAgentSource permits
     }
 
     /**
-     * The bare string {@code "compact"}; use {@link COMPACT}.
+     * The bare string {@code "compact"}; use {@link SubAgentSource#COMPACT}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Compact() implements SubAgentSource {
@@ -54,7 +54,7 @@ public sealed interface SubAgentSource permits
     }
 
     /**
-     * The bare string {@code "memory_consolidation"}; use {@link MEMORY_CONSOLIDATION}.
+     * The bare string {@code "memory_consolidation"}; use {@link SubAgentSource#MEMORY_CONSOLIDATION}.
      */
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record MemoryConsolidation() implements SubAgentSource {

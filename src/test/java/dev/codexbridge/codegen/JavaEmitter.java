@@ -254,7 +254,7 @@ final class JavaEmitter {
                 continue;
             }
             if (v.constantName() != null) {
-                javadoc(out, bi, "The bare string {@code \"" + javadocText(v.value()) + "\"}; use {@link "
+                javadoc(out, bi, "The bare string {@code \"" + javadocText(v.value()) + "\"}; use {@link " + u.name() + "#"
                         + v.constantName() + "}.", List.of(), true);
                 if (v.record().experimental()) {
                     out.append(bi).append("@Experimental\n");
