@@ -56,6 +56,9 @@ class CodexSessionLiveTest {
     @AfterEach
     void tearDown() {
         model.close();
+        if (Boolean.getBoolean("codexbridge.skipLiveTests")) {
+            return; // the test was skipped: nothing was sent
+        }
         assertThat(wire.sent()).isNotEmpty();
         assertThat(schema.validateConversation(wire)).as("every message the session sent matches the schema").isEmpty();
     }
