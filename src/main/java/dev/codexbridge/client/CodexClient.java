@@ -305,11 +305,12 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         CodexTransport t = transports.open(new Router());
         transport = t;
         try {
-            JsonNode caps = Json.tree(new InitializeCapabilities(experimentalApi,
-                    optOutNotifications.isEmpty() ? null : List.copyOf(optOutNotifications)));
+            InitializeCapabilities caps = InitializeCapabilities.builder()
+                    .experimentalApi(experimentalApi)
+                    .optOutNotificationMethods(optOutNotifications.isEmpty() ? null : optOutNotifications)
+                    .build();
             JsonNode answer = Futures.join(explained("initialize", t.peer().request("initialize",
-                    Json.tree(new InitializeParams(clientInfo, Json.convert(caps, InitializeCapabilities.class))),
-                    requestTimeout)));
+                    new InitializeParams(caps, clientInfo), requestTimeout)));
             initialized = Json.convert(answer, InitializeResponse.class);
             t.peer().notify("initialized", null);
             return this;

@@ -56,8 +56,8 @@ class CodexHandshakeLiveTest {
                     peer -> peer.inbound(inbox).wireTap(wire))) {
 
                 InitializeResponse init = dev.codexbridge.support.RawHandshake.initialize(conn, new InitializeParams(
-                        new ClientInfo("codex_bridge_test", "codex-bridge tests", "0.0.0"),
-                        InitializeCapabilities.experimental(true)), TIMEOUT);
+                        new InitializeCapabilities(true, null, null, null, null, null, null),
+                        new ClientInfo("codex_bridge_test", "codex-bridge tests", "0.0.0")), TIMEOUT);
                 assertThat(init.userAgent()).startsWith("codex_bridge_test/" + CodexVersion.PINNED);
                 assertThat(Path.of(init.codexHome()).toRealPath()).isEqualTo(home.toRealPath());
 
@@ -96,7 +96,7 @@ class CodexHandshakeLiveTest {
             try (CodexConnection conn = CodexConnection.open(
                     CodexLaunch.appServer(codex).codexHome(home).workingDirectory(work).build(),
                     peer -> peer.inbound(inbox).wireTap(wire))) {
-                dev.codexbridge.support.RawHandshake.initialize(conn, new InitializeParams(new ClientInfo("codex_bridge_test", null, "0.0.0"), null), TIMEOUT);
+                dev.codexbridge.support.RawHandshake.initialize(conn, new InitializeParams(null, new ClientInfo("codex_bridge_test", null, "0.0.0")), TIMEOUT);
                 String threadId = conn.call(Methods.THREAD_START, Json.object().put("cwd", work.toString()), TIMEOUT)
                         .path("thread").path("id").asText();
                 ObjectNode turn = Json.object().put("threadId", threadId);

@@ -162,7 +162,7 @@ class ScriptedStepsLiveTest {
         Files.writeString(home.resolve("config.toml"), "approval_policy = \"untrusted\"\n");
         try (CodexConnection conn = CodexConnection.open(CodexLaunch.appServer(codex).codexHome(home)
                 .workingDirectory(tmp).build(), p -> { })) {
-            assertThatThrownBy(() -> dev.codexbridge.support.RawHandshake.initialize(conn, new InitializeParams(new ClientInfo("t", null, "0"), null),
+            assertThatThrownBy(() -> dev.codexbridge.support.RawHandshake.initialize(conn, new InitializeParams(null, new ClientInfo("t", null, "0")),
                     Duration.ofSeconds(30)))
                     .isInstanceOf(CodexProcessException.class)
                     .hasMessageContaining("before answering initialize")

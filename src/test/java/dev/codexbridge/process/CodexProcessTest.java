@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The process layer against fake codex children that misbehave on purpose. */
 class CodexProcessTest {
     private static final Duration SHORT = Duration.ofMillis(300);
-    private static final InitializeParams INIT = new InitializeParams(new ClientInfo("t", null, "0"), null);
+    private static final InitializeParams INIT = new InitializeParams(null, new ClientInfo("t", null, "0"));
 
     @TempDir
     Path tmp;

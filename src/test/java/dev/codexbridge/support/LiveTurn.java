@@ -45,8 +45,9 @@ public final class LiveTurn implements AutoCloseable {
         this.work = Files.createDirectories(tmp.resolve("work"));
         this.conn = CodexConnection.open(CodexLaunch.appServer(codex).codexHome(codexHome).workingDirectory(work).build(),
                 peer -> peer.inbound(inbox).wireTap(wire));
-        dev.codexbridge.support.RawHandshake.initialize(conn, new InitializeParams(new ClientInfo("codex_bridge_test", null, "0"),
-                InitializeCapabilities.experimental(true)), RPC);
+        dev.codexbridge.support.RawHandshake.initialize(conn, new InitializeParams(
+                new InitializeCapabilities(true, null, null, null, null, null, null),
+                new ClientInfo("codex_bridge_test", null, "0")), RPC);
     }
 
     public String threadId() {
