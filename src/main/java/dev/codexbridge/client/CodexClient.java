@@ -123,7 +123,8 @@ public final class CodexClient implements CodexApi, AutoCloseable {
 
     @Override
     public <P, R> CompletableFuture<R> requestAsync(RequestMethod<P, R> method, P params) {
-        return requestAsync(method.method(), params, method.resultType(), requestTimeout);
+        Object sent = method.paramsType() == Void.class ? JsonRpcPeer.NO_PARAMS : params;
+        return requestAsync(method.method(), sent, method.resultType(), requestTimeout);
     }
 
     /**

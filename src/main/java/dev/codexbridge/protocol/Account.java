@@ -47,6 +47,49 @@ public sealed interface Account permits
         public String type() {
             return "chatgpt";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.email = email;
+            b.planType = planType;
+            b.workspaceName = workspaceName;
+            return b;
+        }
+
+        /** Builds a {@link Chatgpt} one component at a time. */
+        public static final class Builder {
+            private String email;
+            private PlanType planType;
+            private String workspaceName;
+
+            private Builder() {
+            }
+
+            public Builder email(String email) {
+                this.email = email;
+                return this;
+            }
+
+            public Builder planType(PlanType planType) {
+                this.planType = planType;
+                return this;
+            }
+
+            public Builder workspaceName(String workspaceName) {
+                this.workspaceName = workspaceName;
+                return this;
+            }
+
+            public Chatgpt build() {
+                return new Chatgpt(email, planType, workspaceName);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

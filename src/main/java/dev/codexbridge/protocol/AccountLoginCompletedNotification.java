@@ -12,4 +12,54 @@ public record AccountLoginCompletedNotification(
         @JsonProperty("loginId") String loginId,
         @JsonProperty("onboardingEntrypoint") DesktopOnboardingEntrypoint onboardingEntrypoint,
         @JsonProperty("success") Boolean success) implements ServerNotification {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.error = error;
+        b.loginId = loginId;
+        b.onboardingEntrypoint = onboardingEntrypoint;
+        b.success = success;
+        return b;
+    }
+
+    /** Builds a {@link AccountLoginCompletedNotification} one component at a time. */
+    public static final class Builder {
+        private String error;
+        private String loginId;
+        private DesktopOnboardingEntrypoint onboardingEntrypoint;
+        private Boolean success;
+
+        private Builder() {
+        }
+
+        public Builder error(String error) {
+            this.error = error;
+            return this;
+        }
+
+        public Builder loginId(String loginId) {
+            this.loginId = loginId;
+            return this;
+        }
+
+        public Builder onboardingEntrypoint(DesktopOnboardingEntrypoint onboardingEntrypoint) {
+            this.onboardingEntrypoint = onboardingEntrypoint;
+            return this;
+        }
+
+        public Builder success(Boolean success) {
+            this.success = success;
+            return this;
+        }
+
+        public AccountLoginCompletedNotification build() {
+            return new AccountLoginCompletedNotification(error, loginId, onboardingEntrypoint, success);
+        }
+    }
 }

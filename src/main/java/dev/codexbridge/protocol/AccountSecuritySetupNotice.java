@@ -13,4 +13,61 @@ public record AccountSecuritySetupNotice(
         @JsonProperty("description") String description,
         @JsonProperty("title") String title,
         @JsonProperty("userId") String userId) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.accountId = accountId;
+        b.action = action;
+        b.description = description;
+        b.title = title;
+        b.userId = userId;
+        return b;
+    }
+
+    /** Builds a {@link AccountSecuritySetupNotice} one component at a time. */
+    public static final class Builder {
+        private String accountId;
+        private AccountSecuritySetupAction action;
+        private String description;
+        private String title;
+        private String userId;
+
+        private Builder() {
+        }
+
+        public Builder accountId(String accountId) {
+            this.accountId = accountId;
+            return this;
+        }
+
+        public Builder action(AccountSecuritySetupAction action) {
+            this.action = action;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public Builder userId(String userId) {
+            this.userId = userId;
+            return this;
+        }
+
+        public AccountSecuritySetupNotice build() {
+            return new AccountSecuritySetupNotice(accountId, action, description, title, userId);
+        }
+    }
 }

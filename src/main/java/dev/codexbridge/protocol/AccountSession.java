@@ -18,4 +18,89 @@ public record AccountSession(
         @JsonProperty("sessionId") String sessionId,
         @JsonProperty("userId") String userId,
         @JsonProperty("workspaces") List<AccountSessionWorkspace> workspaces) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.displayName = displayName;
+        b.email = email;
+        b.imageUrl = imageUrl;
+        b.isActive = isActive;
+        b.lastUsedAt = lastUsedAt;
+        b.selectedWorkspaceAccountId = selectedWorkspaceAccountId;
+        b.sessionId = sessionId;
+        b.userId = userId;
+        b.workspaces = workspaces;
+        return b;
+    }
+
+    /** Builds a {@link AccountSession} one component at a time. */
+    public static final class Builder {
+        private String displayName;
+        private String email;
+        private String imageUrl;
+        private Boolean isActive;
+        private Long lastUsedAt;
+        private String selectedWorkspaceAccountId;
+        private String sessionId;
+        private String userId;
+        private List<AccountSessionWorkspace> workspaces;
+
+        private Builder() {
+        }
+
+        public Builder displayName(String displayName) {
+            this.displayName = displayName;
+            return this;
+        }
+
+        public Builder email(String email) {
+            this.email = email;
+            return this;
+        }
+
+        public Builder imageUrl(String imageUrl) {
+            this.imageUrl = imageUrl;
+            return this;
+        }
+
+        public Builder isActive(Boolean isActive) {
+            this.isActive = isActive;
+            return this;
+        }
+
+        public Builder lastUsedAt(Long lastUsedAt) {
+            this.lastUsedAt = lastUsedAt;
+            return this;
+        }
+
+        public Builder selectedWorkspaceAccountId(String selectedWorkspaceAccountId) {
+            this.selectedWorkspaceAccountId = selectedWorkspaceAccountId;
+            return this;
+        }
+
+        public Builder sessionId(String sessionId) {
+            this.sessionId = sessionId;
+            return this;
+        }
+
+        public Builder userId(String userId) {
+            this.userId = userId;
+            return this;
+        }
+
+        public Builder workspaces(List<AccountSessionWorkspace> workspaces) {
+            this.workspaces = workspaces;
+            return this;
+        }
+
+        public AccountSession build() {
+            return new AccountSession(displayName, email, imageUrl, isActive, lastUsedAt, selectedWorkspaceAccountId, sessionId, userId, workspaces);
+        }
+    }
 }

@@ -12,4 +12,54 @@ public record AccountSessionWorkspace(
         @JsonProperty("imageUrl") String imageUrl,
         @JsonProperty("kind") AccountSessionWorkspaceKind kind,
         @JsonProperty("name") String name) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.accountId = accountId;
+        b.imageUrl = imageUrl;
+        b.kind = kind;
+        b.name = name;
+        return b;
+    }
+
+    /** Builds a {@link AccountSessionWorkspace} one component at a time. */
+    public static final class Builder {
+        private String accountId;
+        private String imageUrl;
+        private AccountSessionWorkspaceKind kind;
+        private String name;
+
+        private Builder() {
+        }
+
+        public Builder accountId(String accountId) {
+            this.accountId = accountId;
+            return this;
+        }
+
+        public Builder imageUrl(String imageUrl) {
+            this.imageUrl = imageUrl;
+            return this;
+        }
+
+        public Builder kind(AccountSessionWorkspaceKind kind) {
+            this.kind = kind;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public AccountSessionWorkspace build() {
+            return new AccountSessionWorkspace(accountId, imageUrl, kind, name);
+        }
+    }
 }

@@ -17,4 +17,47 @@ public record AccountSessionsSwitchParams(
         @JsonProperty("accountId") String accountId,
         @JsonProperty("allowBrowserLogin") Boolean allowBrowserLogin,
         @JsonProperty("sessionId") String sessionId) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.accountId = accountId;
+        b.allowBrowserLogin = allowBrowserLogin;
+        b.sessionId = sessionId;
+        return b;
+    }
+
+    /** Builds a {@link AccountSessionsSwitchParams} one component at a time. */
+    public static final class Builder {
+        private String accountId;
+        private Boolean allowBrowserLogin;
+        private String sessionId;
+
+        private Builder() {
+        }
+
+        public Builder accountId(String accountId) {
+            this.accountId = accountId;
+            return this;
+        }
+
+        public Builder allowBrowserLogin(Boolean allowBrowserLogin) {
+            this.allowBrowserLogin = allowBrowserLogin;
+            return this;
+        }
+
+        public Builder sessionId(String sessionId) {
+            this.sessionId = sessionId;
+            return this;
+        }
+
+        public AccountSessionsSwitchParams build() {
+            return new AccountSessionsSwitchParams(accountId, allowBrowserLogin, sessionId);
+        }
+    }
 }

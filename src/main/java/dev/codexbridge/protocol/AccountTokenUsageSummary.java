@@ -13,4 +13,61 @@ public record AccountTokenUsageSummary(
         @JsonProperty("longestRunningTurnSec") Long longestRunningTurnSec,
         @JsonProperty("longestStreakDays") Long longestStreakDays,
         @JsonProperty("peakDailyTokens") Long peakDailyTokens) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.currentStreakDays = currentStreakDays;
+        b.lifetimeTokens = lifetimeTokens;
+        b.longestRunningTurnSec = longestRunningTurnSec;
+        b.longestStreakDays = longestStreakDays;
+        b.peakDailyTokens = peakDailyTokens;
+        return b;
+    }
+
+    /** Builds a {@link AccountTokenUsageSummary} one component at a time. */
+    public static final class Builder {
+        private Long currentStreakDays;
+        private Long lifetimeTokens;
+        private Long longestRunningTurnSec;
+        private Long longestStreakDays;
+        private Long peakDailyTokens;
+
+        private Builder() {
+        }
+
+        public Builder currentStreakDays(Long currentStreakDays) {
+            this.currentStreakDays = currentStreakDays;
+            return this;
+        }
+
+        public Builder lifetimeTokens(Long lifetimeTokens) {
+            this.lifetimeTokens = lifetimeTokens;
+            return this;
+        }
+
+        public Builder longestRunningTurnSec(Long longestRunningTurnSec) {
+            this.longestRunningTurnSec = longestRunningTurnSec;
+            return this;
+        }
+
+        public Builder longestStreakDays(Long longestStreakDays) {
+            this.longestStreakDays = longestStreakDays;
+            return this;
+        }
+
+        public Builder peakDailyTokens(Long peakDailyTokens) {
+            this.peakDailyTokens = peakDailyTokens;
+            return this;
+        }
+
+        public AccountTokenUsageSummary build() {
+            return new AccountTokenUsageSummary(currentStreakDays, lifetimeTokens, longestRunningTurnSec, longestStreakDays, peakDailyTokens);
+        }
+    }
 }

@@ -14,4 +14,47 @@ public record AdditionalContextEntry(
         @JsonProperty("kind") AdditionalContextKind kind,
         @JsonProperty("name") String name,
         @JsonProperty("value") String value) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.kind = kind;
+        b.name = name;
+        b.value = value;
+        return b;
+    }
+
+    /** Builds a {@link AdditionalContextEntry} one component at a time. */
+    public static final class Builder {
+        private AdditionalContextKind kind;
+        private String name;
+        private String value;
+
+        private Builder() {
+        }
+
+        public Builder kind(AdditionalContextKind kind) {
+            this.kind = kind;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder value(String value) {
+            this.value = value;
+            return this;
+        }
+
+        public AdditionalContextEntry build() {
+            return new AdditionalContextEntry(kind, name, value);
+        }
+    }
 }

@@ -17,4 +17,54 @@ public record AdditionalFileSystemPermissions(
         @JsonProperty("globScanMaxDepth") Long globScanMaxDepth,
         @JsonProperty("read") List<String> read,
         @JsonProperty("write") List<String> write) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.entries = entries;
+        b.globScanMaxDepth = globScanMaxDepth;
+        b.read = read;
+        b.write = write;
+        return b;
+    }
+
+    /** Builds a {@link AdditionalFileSystemPermissions} one component at a time. */
+    public static final class Builder {
+        private List<FileSystemSandboxEntry> entries;
+        private Long globScanMaxDepth;
+        private List<String> read;
+        private List<String> write;
+
+        private Builder() {
+        }
+
+        public Builder entries(List<FileSystemSandboxEntry> entries) {
+            this.entries = entries;
+            return this;
+        }
+
+        public Builder globScanMaxDepth(Long globScanMaxDepth) {
+            this.globScanMaxDepth = globScanMaxDepth;
+            return this;
+        }
+
+        public Builder read(List<String> read) {
+            this.read = read;
+            return this;
+        }
+
+        public Builder write(List<String> write) {
+            this.write = write;
+            return this;
+        }
+
+        public AdditionalFileSystemPermissions build() {
+            return new AdditionalFileSystemPermissions(entries, globScanMaxDepth, read, write);
+        }
+    }
 }

@@ -17,4 +17,54 @@ public record AgentMessageDisplay(
         @JsonProperty("blockType") String blockType,
         @JsonProperty("checkTrustedContacts") Boolean checkTrustedContacts,
         @JsonProperty("cyberTrustedAccess") Boolean cyberTrustedAccess) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.action = action;
+        b.blockType = blockType;
+        b.checkTrustedContacts = checkTrustedContacts;
+        b.cyberTrustedAccess = cyberTrustedAccess;
+        return b;
+    }
+
+    /** Builds a {@link AgentMessageDisplay} one component at a time. */
+    public static final class Builder {
+        private String action;
+        private String blockType;
+        private Boolean checkTrustedContacts;
+        private Boolean cyberTrustedAccess;
+
+        private Builder() {
+        }
+
+        public Builder action(String action) {
+            this.action = action;
+            return this;
+        }
+
+        public Builder blockType(String blockType) {
+            this.blockType = blockType;
+            return this;
+        }
+
+        public Builder checkTrustedContacts(Boolean checkTrustedContacts) {
+            this.checkTrustedContacts = checkTrustedContacts;
+            return this;
+        }
+
+        public Builder cyberTrustedAccess(Boolean cyberTrustedAccess) {
+            this.cyberTrustedAccess = cyberTrustedAccess;
+            return this;
+        }
+
+        public AgentMessageDisplay build() {
+            return new AgentMessageDisplay(action, blockType, checkTrustedContacts, cyberTrustedAccess);
+        }
+    }
 }

@@ -17,4 +17,68 @@ public record AppBranding(
         @JsonProperty("privacyPolicy") String privacyPolicy,
         @JsonProperty("termsOfService") String termsOfService,
         @JsonProperty("website") String website) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.category = category;
+        b.developer = developer;
+        b.isDiscoverableApp = isDiscoverableApp;
+        b.privacyPolicy = privacyPolicy;
+        b.termsOfService = termsOfService;
+        b.website = website;
+        return b;
+    }
+
+    /** Builds a {@link AppBranding} one component at a time. */
+    public static final class Builder {
+        private String category;
+        private String developer;
+        private Boolean isDiscoverableApp;
+        private String privacyPolicy;
+        private String termsOfService;
+        private String website;
+
+        private Builder() {
+        }
+
+        public Builder category(String category) {
+            this.category = category;
+            return this;
+        }
+
+        public Builder developer(String developer) {
+            this.developer = developer;
+            return this;
+        }
+
+        public Builder isDiscoverableApp(Boolean isDiscoverableApp) {
+            this.isDiscoverableApp = isDiscoverableApp;
+            return this;
+        }
+
+        public Builder privacyPolicy(String privacyPolicy) {
+            this.privacyPolicy = privacyPolicy;
+            return this;
+        }
+
+        public Builder termsOfService(String termsOfService) {
+            this.termsOfService = termsOfService;
+            return this;
+        }
+
+        public Builder website(String website) {
+            this.website = website;
+            return this;
+        }
+
+        public AppBranding build() {
+            return new AppBranding(category, developer, isDiscoverableApp, privacyPolicy, termsOfService, website);
+        }
+    }
 }

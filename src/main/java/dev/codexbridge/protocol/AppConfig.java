@@ -22,4 +22,89 @@ public record AppConfig(
         @JsonProperty("omit_tools_from") List<ToolExposureSurface> omitToolsFrom,
         @JsonProperty("open_world_enabled") Boolean openWorldEnabled,
         @JsonProperty("tools") AppToolsConfig tools) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.approvalsReviewer = approvalsReviewer;
+        b.defaultToolsApprovalMode = defaultToolsApprovalMode;
+        b.defaultToolsEnabled = defaultToolsEnabled;
+        b.destructiveEnabled = destructiveEnabled;
+        b.enabled = enabled;
+        b.links = links;
+        b.omitToolsFrom = omitToolsFrom;
+        b.openWorldEnabled = openWorldEnabled;
+        b.tools = tools;
+        return b;
+    }
+
+    /** Builds a {@link AppConfig} one component at a time. */
+    public static final class Builder {
+        private ApprovalsReviewer approvalsReviewer;
+        private AppToolApproval defaultToolsApprovalMode;
+        private Boolean defaultToolsEnabled;
+        private Boolean destructiveEnabled;
+        private Boolean enabled;
+        private AppLinksConfig links;
+        private List<ToolExposureSurface> omitToolsFrom;
+        private Boolean openWorldEnabled;
+        private AppToolsConfig tools;
+
+        private Builder() {
+        }
+
+        public Builder approvalsReviewer(ApprovalsReviewer approvalsReviewer) {
+            this.approvalsReviewer = approvalsReviewer;
+            return this;
+        }
+
+        public Builder defaultToolsApprovalMode(AppToolApproval defaultToolsApprovalMode) {
+            this.defaultToolsApprovalMode = defaultToolsApprovalMode;
+            return this;
+        }
+
+        public Builder defaultToolsEnabled(Boolean defaultToolsEnabled) {
+            this.defaultToolsEnabled = defaultToolsEnabled;
+            return this;
+        }
+
+        public Builder destructiveEnabled(Boolean destructiveEnabled) {
+            this.destructiveEnabled = destructiveEnabled;
+            return this;
+        }
+
+        public Builder enabled(Boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        public Builder links(AppLinksConfig links) {
+            this.links = links;
+            return this;
+        }
+
+        public Builder omitToolsFrom(List<ToolExposureSurface> omitToolsFrom) {
+            this.omitToolsFrom = omitToolsFrom;
+            return this;
+        }
+
+        public Builder openWorldEnabled(Boolean openWorldEnabled) {
+            this.openWorldEnabled = openWorldEnabled;
+            return this;
+        }
+
+        public Builder tools(AppToolsConfig tools) {
+            this.tools = tools;
+            return this;
+        }
+
+        public AppConfig build() {
+            return new AppConfig(approvalsReviewer, defaultToolsApprovalMode, defaultToolsEnabled, destructiveEnabled, enabled, links, omitToolsFrom, openWorldEnabled, tools);
+        }
+    }
 }

@@ -30,4 +30,131 @@ public record AppInfo(
         @JsonProperty("logoUrlDark") String logoUrlDark,
         @JsonProperty("name") String name,
         @JsonProperty("pluginDisplayNames") List<String> pluginDisplayNames) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.appMetadata = appMetadata;
+        b.branding = branding;
+        b.description = description;
+        b.distributionChannel = distributionChannel;
+        b.iconAssets = iconAssets;
+        b.iconDarkAssets = iconDarkAssets;
+        b.id = id;
+        b.installUrl = installUrl;
+        b.isAccessible = isAccessible;
+        b.isEnabled = isEnabled;
+        b.labels = labels;
+        b.logoUrl = logoUrl;
+        b.logoUrlDark = logoUrlDark;
+        b.name = name;
+        b.pluginDisplayNames = pluginDisplayNames;
+        return b;
+    }
+
+    /** Builds a {@link AppInfo} one component at a time. */
+    public static final class Builder {
+        private AppMetadata appMetadata;
+        private AppBranding branding;
+        private String description;
+        private String distributionChannel;
+        private Map<String, String> iconAssets;
+        private Map<String, String> iconDarkAssets;
+        private String id;
+        private String installUrl;
+        private Boolean isAccessible;
+        private Boolean isEnabled;
+        private Map<String, String> labels;
+        private String logoUrl;
+        private String logoUrlDark;
+        private String name;
+        private List<String> pluginDisplayNames;
+
+        private Builder() {
+        }
+
+        public Builder appMetadata(AppMetadata appMetadata) {
+            this.appMetadata = appMetadata;
+            return this;
+        }
+
+        public Builder branding(AppBranding branding) {
+            this.branding = branding;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder distributionChannel(String distributionChannel) {
+            this.distributionChannel = distributionChannel;
+            return this;
+        }
+
+        public Builder iconAssets(Map<String, String> iconAssets) {
+            this.iconAssets = iconAssets;
+            return this;
+        }
+
+        public Builder iconDarkAssets(Map<String, String> iconDarkAssets) {
+            this.iconDarkAssets = iconDarkAssets;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder installUrl(String installUrl) {
+            this.installUrl = installUrl;
+            return this;
+        }
+
+        public Builder isAccessible(Boolean isAccessible) {
+            this.isAccessible = isAccessible;
+            return this;
+        }
+
+        public Builder isEnabled(Boolean isEnabled) {
+            this.isEnabled = isEnabled;
+            return this;
+        }
+
+        public Builder labels(Map<String, String> labels) {
+            this.labels = labels;
+            return this;
+        }
+
+        public Builder logoUrl(String logoUrl) {
+            this.logoUrl = logoUrl;
+            return this;
+        }
+
+        public Builder logoUrlDark(String logoUrlDark) {
+            this.logoUrlDark = logoUrlDark;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder pluginDisplayNames(List<String> pluginDisplayNames) {
+            this.pluginDisplayNames = pluginDisplayNames;
+            return this;
+        }
+
+        public AppInfo build() {
+            return new AppInfo(appMetadata, branding, description, distributionChannel, iconAssets, iconDarkAssets, id, installUrl, isAccessible, isEnabled, labels, logoUrl, logoUrlDark, name, pluginDisplayNames);
+        }
+    }
 }

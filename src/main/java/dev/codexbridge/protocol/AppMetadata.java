@@ -20,4 +20,103 @@ public record AppMetadata(
         @JsonProperty("version") String version,
         @JsonProperty("versionId") String versionId,
         @JsonProperty("versionNotes") String versionNotes) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.categories = categories;
+        b.developer = developer;
+        b.firstPartyRequiresInstall = firstPartyRequiresInstall;
+        b.review = review;
+        b.screenshots = screenshots;
+        b.seoDescription = seoDescription;
+        b.showInComposerWhenUnlinked = showInComposerWhenUnlinked;
+        b.subCategories = subCategories;
+        b.version = version;
+        b.versionId = versionId;
+        b.versionNotes = versionNotes;
+        return b;
+    }
+
+    /** Builds a {@link AppMetadata} one component at a time. */
+    public static final class Builder {
+        private List<String> categories;
+        private String developer;
+        private Boolean firstPartyRequiresInstall;
+        private AppReview review;
+        private List<AppScreenshot> screenshots;
+        private String seoDescription;
+        private Boolean showInComposerWhenUnlinked;
+        private List<String> subCategories;
+        private String version;
+        private String versionId;
+        private String versionNotes;
+
+        private Builder() {
+        }
+
+        public Builder categories(List<String> categories) {
+            this.categories = categories;
+            return this;
+        }
+
+        public Builder developer(String developer) {
+            this.developer = developer;
+            return this;
+        }
+
+        public Builder firstPartyRequiresInstall(Boolean firstPartyRequiresInstall) {
+            this.firstPartyRequiresInstall = firstPartyRequiresInstall;
+            return this;
+        }
+
+        public Builder review(AppReview review) {
+            this.review = review;
+            return this;
+        }
+
+        public Builder screenshots(List<AppScreenshot> screenshots) {
+            this.screenshots = screenshots;
+            return this;
+        }
+
+        public Builder seoDescription(String seoDescription) {
+            this.seoDescription = seoDescription;
+            return this;
+        }
+
+        public Builder showInComposerWhenUnlinked(Boolean showInComposerWhenUnlinked) {
+            this.showInComposerWhenUnlinked = showInComposerWhenUnlinked;
+            return this;
+        }
+
+        public Builder subCategories(List<String> subCategories) {
+            this.subCategories = subCategories;
+            return this;
+        }
+
+        public Builder version(String version) {
+            this.version = version;
+            return this;
+        }
+
+        public Builder versionId(String versionId) {
+            this.versionId = versionId;
+            return this;
+        }
+
+        public Builder versionNotes(String versionNotes) {
+            this.versionNotes = versionNotes;
+            return this;
+        }
+
+        public AppMetadata build() {
+            return new AppMetadata(categories, developer, firstPartyRequiresInstall, review, screenshots, seoDescription, showInComposerWhenUnlinked, subCategories, version, versionId, versionNotes);
+        }
+    }
 }

@@ -11,4 +11,47 @@ public record AppScreenshot(
         @JsonProperty("fileId") String fileId,
         @JsonProperty("url") String url,
         @JsonProperty("userPrompt") String userPrompt) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.fileId = fileId;
+        b.url = url;
+        b.userPrompt = userPrompt;
+        return b;
+    }
+
+    /** Builds a {@link AppScreenshot} one component at a time. */
+    public static final class Builder {
+        private String fileId;
+        private String url;
+        private String userPrompt;
+
+        private Builder() {
+        }
+
+        public Builder fileId(String fileId) {
+            this.fileId = fileId;
+            return this;
+        }
+
+        public Builder url(String url) {
+            this.url = url;
+            return this;
+        }
+
+        public Builder userPrompt(String userPrompt) {
+            this.userPrompt = userPrompt;
+            return this;
+        }
+
+        public AppScreenshot build() {
+            return new AppScreenshot(fileId, url, userPrompt);
+        }
+    }
 }

@@ -16,4 +16,61 @@ public record AppSummary(
         @JsonProperty("id") String id,
         @JsonProperty("installUrl") String installUrl,
         @JsonProperty("name") String name) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.category = category;
+        b.description = description;
+        b.id = id;
+        b.installUrl = installUrl;
+        b.name = name;
+        return b;
+    }
+
+    /** Builds a {@link AppSummary} one component at a time. */
+    public static final class Builder {
+        private String category;
+        private String description;
+        private String id;
+        private String installUrl;
+        private String name;
+
+        private Builder() {
+        }
+
+        public Builder category(String category) {
+            this.category = category;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder installUrl(String installUrl) {
+            this.installUrl = installUrl;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public AppSummary build() {
+            return new AppSummary(category, description, id, installUrl, name);
+        }
+    }
 }

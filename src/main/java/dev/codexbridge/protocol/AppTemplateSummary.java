@@ -18,4 +18,89 @@ public record AppTemplateSummary(
         @JsonProperty("name") String name,
         @JsonProperty("reason") AppTemplateUnavailableReason reason,
         @JsonProperty("templateId") String templateId) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.canonicalConnectorId = canonicalConnectorId;
+        b.category = category;
+        b.description = description;
+        b.logoUrl = logoUrl;
+        b.logoUrlDark = logoUrlDark;
+        b.materializedAppIds = materializedAppIds;
+        b.name = name;
+        b.reason = reason;
+        b.templateId = templateId;
+        return b;
+    }
+
+    /** Builds a {@link AppTemplateSummary} one component at a time. */
+    public static final class Builder {
+        private String canonicalConnectorId;
+        private String category;
+        private String description;
+        private String logoUrl;
+        private String logoUrlDark;
+        private List<String> materializedAppIds;
+        private String name;
+        private AppTemplateUnavailableReason reason;
+        private String templateId;
+
+        private Builder() {
+        }
+
+        public Builder canonicalConnectorId(String canonicalConnectorId) {
+            this.canonicalConnectorId = canonicalConnectorId;
+            return this;
+        }
+
+        public Builder category(String category) {
+            this.category = category;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder logoUrl(String logoUrl) {
+            this.logoUrl = logoUrl;
+            return this;
+        }
+
+        public Builder logoUrlDark(String logoUrlDark) {
+            this.logoUrlDark = logoUrlDark;
+            return this;
+        }
+
+        public Builder materializedAppIds(List<String> materializedAppIds) {
+            this.materializedAppIds = materializedAppIds;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder reason(AppTemplateUnavailableReason reason) {
+            this.reason = reason;
+            return this;
+        }
+
+        public Builder templateId(String templateId) {
+            this.templateId = templateId;
+            return this;
+        }
+
+        public AppTemplateSummary build() {
+            return new AppTemplateSummary(canonicalConnectorId, category, description, logoUrl, logoUrlDark, materializedAppIds, name, reason, templateId);
+        }
+    }
 }

@@ -17,4 +17,68 @@ public record AppToolSummary(
         @JsonProperty("isReadOnly") Boolean isReadOnly,
         @JsonProperty("name") String name,
         @JsonProperty("title") String title) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.description = description;
+        b.disabledReason = disabledReason;
+        b.isEnabled = isEnabled;
+        b.isReadOnly = isReadOnly;
+        b.name = name;
+        b.title = title;
+        return b;
+    }
+
+    /** Builds a {@link AppToolSummary} one component at a time. */
+    public static final class Builder {
+        private String description;
+        private String disabledReason;
+        private Boolean isEnabled;
+        private Boolean isReadOnly;
+        private String name;
+        private String title;
+
+        private Builder() {
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder disabledReason(String disabledReason) {
+            this.disabledReason = disabledReason;
+            return this;
+        }
+
+        public Builder isEnabled(Boolean isEnabled) {
+            this.isEnabled = isEnabled;
+            return this;
+        }
+
+        public Builder isReadOnly(Boolean isReadOnly) {
+            this.isReadOnly = isReadOnly;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public AppToolSummary build() {
+            return new AppToolSummary(description, disabledReason, isEnabled, isReadOnly, name, title);
+        }
+    }
 }

@@ -19,4 +19,61 @@ public record ApplyPatchApprovalParams(
         @JsonProperty("fileChanges") Map<String, FileChange> fileChanges,
         @JsonProperty("grantRoot") String grantRoot,
         @JsonProperty("reason") String reason) implements ServerRequestParams {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.callId = callId;
+        b.conversationId = conversationId;
+        b.fileChanges = fileChanges;
+        b.grantRoot = grantRoot;
+        b.reason = reason;
+        return b;
+    }
+
+    /** Builds a {@link ApplyPatchApprovalParams} one component at a time. */
+    public static final class Builder {
+        private String callId;
+        private String conversationId;
+        private Map<String, FileChange> fileChanges;
+        private String grantRoot;
+        private String reason;
+
+        private Builder() {
+        }
+
+        public Builder callId(String callId) {
+            this.callId = callId;
+            return this;
+        }
+
+        public Builder conversationId(String conversationId) {
+            this.conversationId = conversationId;
+            return this;
+        }
+
+        public Builder fileChanges(Map<String, FileChange> fileChanges) {
+            this.fileChanges = fileChanges;
+            return this;
+        }
+
+        public Builder grantRoot(String grantRoot) {
+            this.grantRoot = grantRoot;
+            return this;
+        }
+
+        public Builder reason(String reason) {
+            this.reason = reason;
+            return this;
+        }
+
+        public ApplyPatchApprovalParams build() {
+            return new ApplyPatchApprovalParams(callId, conversationId, fileChanges, grantRoot, reason);
+        }
+    }
 }

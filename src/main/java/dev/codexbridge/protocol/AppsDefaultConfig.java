@@ -13,4 +13,61 @@ public record AppsDefaultConfig(
         @JsonProperty("destructive_enabled") Boolean destructiveEnabled,
         @JsonProperty("enabled") Boolean enabled,
         @JsonProperty("open_world_enabled") Boolean openWorldEnabled) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.approvalsReviewer = approvalsReviewer;
+        b.defaultToolsApprovalMode = defaultToolsApprovalMode;
+        b.destructiveEnabled = destructiveEnabled;
+        b.enabled = enabled;
+        b.openWorldEnabled = openWorldEnabled;
+        return b;
+    }
+
+    /** Builds a {@link AppsDefaultConfig} one component at a time. */
+    public static final class Builder {
+        private ApprovalsReviewer approvalsReviewer;
+        private AppToolApproval defaultToolsApprovalMode;
+        private Boolean destructiveEnabled;
+        private Boolean enabled;
+        private Boolean openWorldEnabled;
+
+        private Builder() {
+        }
+
+        public Builder approvalsReviewer(ApprovalsReviewer approvalsReviewer) {
+            this.approvalsReviewer = approvalsReviewer;
+            return this;
+        }
+
+        public Builder defaultToolsApprovalMode(AppToolApproval defaultToolsApprovalMode) {
+            this.defaultToolsApprovalMode = defaultToolsApprovalMode;
+            return this;
+        }
+
+        public Builder destructiveEnabled(Boolean destructiveEnabled) {
+            this.destructiveEnabled = destructiveEnabled;
+            return this;
+        }
+
+        public Builder enabled(Boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        public Builder openWorldEnabled(Boolean openWorldEnabled) {
+            this.openWorldEnabled = openWorldEnabled;
+            return this;
+        }
+
+        public AppsDefaultConfig build() {
+            return new AppsDefaultConfig(approvalsReviewer, defaultToolsApprovalMode, destructiveEnabled, enabled, openWorldEnabled);
+        }
+    }
 }

@@ -20,4 +20,54 @@ public record AppsListParams(
         @JsonProperty("forceRefetch") Boolean forceRefetch,
         @JsonProperty("limit") Long limit,
         @JsonProperty("threadId") String threadId) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cursor = cursor;
+        b.forceRefetch = forceRefetch;
+        b.limit = limit;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link AppsListParams} one component at a time. */
+    public static final class Builder {
+        private String cursor;
+        private Boolean forceRefetch;
+        private Long limit;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder cursor(String cursor) {
+            this.cursor = cursor;
+            return this;
+        }
+
+        public Builder forceRefetch(Boolean forceRefetch) {
+            this.forceRefetch = forceRefetch;
+            return this;
+        }
+
+        public Builder limit(Long limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public AppsListParams build() {
+            return new AppsListParams(cursor, forceRefetch, limit, threadId);
+        }
+    }
 }

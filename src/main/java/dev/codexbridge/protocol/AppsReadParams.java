@@ -19,4 +19,47 @@ public record AppsReadParams(
         @JsonProperty("appIds") List<String> appIds,
         @JsonProperty("includeTools") Boolean includeTools,
         @JsonProperty("threadId") String threadId) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.appIds = appIds;
+        b.includeTools = includeTools;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link AppsReadParams} one component at a time. */
+    public static final class Builder {
+        private List<String> appIds;
+        private Boolean includeTools;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder appIds(List<String> appIds) {
+            this.appIds = appIds;
+            return this;
+        }
+
+        public Builder includeTools(Boolean includeTools) {
+            this.includeTools = includeTools;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public AppsReadParams build() {
+            return new AppsReadParams(appIds, includeTools, threadId);
+        }
+    }
 }

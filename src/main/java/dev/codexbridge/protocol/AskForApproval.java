@@ -77,6 +77,63 @@ public sealed interface AskForApproval permits
                 @JsonProperty("rules") Boolean rules,
                 @JsonProperty("sandbox_approval") Boolean sandboxApproval,
                 @JsonProperty("skill_approval") Boolean skillApproval) {
+
+            /** A builder; components left unset are null, i.e. absent on the wire. */
+            public static Builder builder() {
+                return new Builder();
+            }
+
+            /** A builder starting from this record's values. */
+            public Builder toBuilder() {
+                Builder b = new Builder();
+                b.mcpElicitations = mcpElicitations;
+                b.requestPermissions = requestPermissions;
+                b.rules = rules;
+                b.sandboxApproval = sandboxApproval;
+                b.skillApproval = skillApproval;
+                return b;
+            }
+
+            /** Builds a {@link GranularValue} one component at a time. */
+            public static final class Builder {
+                private Boolean mcpElicitations;
+                private Boolean requestPermissions;
+                private Boolean rules;
+                private Boolean sandboxApproval;
+                private Boolean skillApproval;
+
+                private Builder() {
+                }
+
+                public Builder mcpElicitations(Boolean mcpElicitations) {
+                    this.mcpElicitations = mcpElicitations;
+                    return this;
+                }
+
+                public Builder requestPermissions(Boolean requestPermissions) {
+                    this.requestPermissions = requestPermissions;
+                    return this;
+                }
+
+                public Builder rules(Boolean rules) {
+                    this.rules = rules;
+                    return this;
+                }
+
+                public Builder sandboxApproval(Boolean sandboxApproval) {
+                    this.sandboxApproval = sandboxApproval;
+                    return this;
+                }
+
+                public Builder skillApproval(Boolean skillApproval) {
+                    this.skillApproval = skillApproval;
+                    return this;
+                }
+
+                public GranularValue build() {
+                    return new GranularValue(mcpElicitations, requestPermissions, rules, sandboxApproval, skillApproval);
+                }
+            }
         }
     }
 

@@ -12,4 +12,54 @@ public record AuthRecoveryNotification(
         @JsonProperty("provider") String provider,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.message = message;
+        b.provider = provider;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link AuthRecoveryNotification} one component at a time. */
+    public static final class Builder {
+        private String message;
+        private String provider;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder message(String message) {
+            this.message = message;
+            return this;
+        }
+
+        public Builder provider(String provider) {
+            this.provider = provider;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public AuthRecoveryNotification build() {
+            return new AuthRecoveryNotification(message, provider, threadId, turnId);
+        }
+    }
 }

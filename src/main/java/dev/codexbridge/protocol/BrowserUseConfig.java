@@ -12,4 +12,47 @@ public record BrowserUseConfig(
         @JsonProperty("allow_history_access") Boolean allowHistoryAccess,
         @JsonProperty("default_origin_policy") BrowserUseOriginPolicyConfig defaultOriginPolicy,
         @JsonProperty("origins") Map<String, BrowserUseOriginPolicyConfig> origins) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.allowHistoryAccess = allowHistoryAccess;
+        b.defaultOriginPolicy = defaultOriginPolicy;
+        b.origins = origins;
+        return b;
+    }
+
+    /** Builds a {@link BrowserUseConfig} one component at a time. */
+    public static final class Builder {
+        private Boolean allowHistoryAccess;
+        private BrowserUseOriginPolicyConfig defaultOriginPolicy;
+        private Map<String, BrowserUseOriginPolicyConfig> origins;
+
+        private Builder() {
+        }
+
+        public Builder allowHistoryAccess(Boolean allowHistoryAccess) {
+            this.allowHistoryAccess = allowHistoryAccess;
+            return this;
+        }
+
+        public Builder defaultOriginPolicy(BrowserUseOriginPolicyConfig defaultOriginPolicy) {
+            this.defaultOriginPolicy = defaultOriginPolicy;
+            return this;
+        }
+
+        public Builder origins(Map<String, BrowserUseOriginPolicyConfig> origins) {
+            this.origins = origins;
+            return this;
+        }
+
+        public BrowserUseConfig build() {
+            return new BrowserUseConfig(allowHistoryAccess, defaultOriginPolicy, origins);
+        }
+    }
 }

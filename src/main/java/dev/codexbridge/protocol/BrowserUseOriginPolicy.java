@@ -15,4 +15,75 @@ public record BrowserUseOriginPolicy(
         @JsonProperty("fullCdpAccess") AllowDenyRequirement fullCdpAccess,
         @JsonProperty("persistentApproval") Boolean persistentApproval,
         @JsonProperty("uploads") AllowDenyRequirement uploads) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.access = access;
+        b.accessApprovalLifetime = accessApprovalLifetime;
+        b.autoReview = autoReview;
+        b.downloads = downloads;
+        b.fullCdpAccess = fullCdpAccess;
+        b.persistentApproval = persistentApproval;
+        b.uploads = uploads;
+        return b;
+    }
+
+    /** Builds a {@link BrowserUseOriginPolicy} one component at a time. */
+    public static final class Builder {
+        private AllowDenyRequirement access;
+        private BrowserUseAccessApprovalLifetime accessApprovalLifetime;
+        private AllowDenyRequirement autoReview;
+        private AllowDenyRequirement downloads;
+        private AllowDenyRequirement fullCdpAccess;
+        private Boolean persistentApproval;
+        private AllowDenyRequirement uploads;
+
+        private Builder() {
+        }
+
+        public Builder access(AllowDenyRequirement access) {
+            this.access = access;
+            return this;
+        }
+
+        public Builder accessApprovalLifetime(BrowserUseAccessApprovalLifetime accessApprovalLifetime) {
+            this.accessApprovalLifetime = accessApprovalLifetime;
+            return this;
+        }
+
+        public Builder autoReview(AllowDenyRequirement autoReview) {
+            this.autoReview = autoReview;
+            return this;
+        }
+
+        public Builder downloads(AllowDenyRequirement downloads) {
+            this.downloads = downloads;
+            return this;
+        }
+
+        public Builder fullCdpAccess(AllowDenyRequirement fullCdpAccess) {
+            this.fullCdpAccess = fullCdpAccess;
+            return this;
+        }
+
+        public Builder persistentApproval(Boolean persistentApproval) {
+            this.persistentApproval = persistentApproval;
+            return this;
+        }
+
+        public Builder uploads(AllowDenyRequirement uploads) {
+            this.uploads = uploads;
+            return this;
+        }
+
+        public BrowserUseOriginPolicy build() {
+            return new BrowserUseOriginPolicy(access, accessApprovalLifetime, autoReview, downloads, fullCdpAccess, persistentApproval, uploads);
+        }
+    }
 }

@@ -12,4 +12,54 @@ public record BrowserUseOriginPolicyConfig(
         @JsonProperty("downloads") AllowDenyRequirement downloads,
         @JsonProperty("full_cdp_access") AllowDenyRequirement fullCdpAccess,
         @JsonProperty("uploads") AllowDenyRequirement uploads) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.access = access;
+        b.downloads = downloads;
+        b.fullCdpAccess = fullCdpAccess;
+        b.uploads = uploads;
+        return b;
+    }
+
+    /** Builds a {@link BrowserUseOriginPolicyConfig} one component at a time. */
+    public static final class Builder {
+        private AllowDenyRequirement access;
+        private AllowDenyRequirement downloads;
+        private AllowDenyRequirement fullCdpAccess;
+        private AllowDenyRequirement uploads;
+
+        private Builder() {
+        }
+
+        public Builder access(AllowDenyRequirement access) {
+            this.access = access;
+            return this;
+        }
+
+        public Builder downloads(AllowDenyRequirement downloads) {
+            this.downloads = downloads;
+            return this;
+        }
+
+        public Builder fullCdpAccess(AllowDenyRequirement fullCdpAccess) {
+            this.fullCdpAccess = fullCdpAccess;
+            return this;
+        }
+
+        public Builder uploads(AllowDenyRequirement uploads) {
+            this.uploads = uploads;
+            return this;
+        }
+
+        public BrowserUseOriginPolicyConfig build() {
+            return new BrowserUseOriginPolicyConfig(access, downloads, fullCdpAccess, uploads);
+        }
+    }
 }

@@ -16,4 +16,75 @@ public record BrowserUseRequirements(
         @JsonProperty("disableAutoReview") Boolean disableAutoReview,
         @JsonProperty("extension") BrowserUseExtensionRequirements extension,
         @JsonProperty("origins") Map<String, BrowserUseOriginPolicy> origins) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.allowGlobalPersistentApproval = allowGlobalPersistentApproval;
+        b.allowHistoryAccess = allowHistoryAccess;
+        b.allowWebmcp = allowWebmcp;
+        b.defaultOriginPolicy = defaultOriginPolicy;
+        b.disableAutoReview = disableAutoReview;
+        b.extension = extension;
+        b.origins = origins;
+        return b;
+    }
+
+    /** Builds a {@link BrowserUseRequirements} one component at a time. */
+    public static final class Builder {
+        private Boolean allowGlobalPersistentApproval;
+        private Boolean allowHistoryAccess;
+        private Boolean allowWebmcp;
+        private BrowserUseOriginPolicy defaultOriginPolicy;
+        private Boolean disableAutoReview;
+        private BrowserUseExtensionRequirements extension;
+        private Map<String, BrowserUseOriginPolicy> origins;
+
+        private Builder() {
+        }
+
+        public Builder allowGlobalPersistentApproval(Boolean allowGlobalPersistentApproval) {
+            this.allowGlobalPersistentApproval = allowGlobalPersistentApproval;
+            return this;
+        }
+
+        public Builder allowHistoryAccess(Boolean allowHistoryAccess) {
+            this.allowHistoryAccess = allowHistoryAccess;
+            return this;
+        }
+
+        public Builder allowWebmcp(Boolean allowWebmcp) {
+            this.allowWebmcp = allowWebmcp;
+            return this;
+        }
+
+        public Builder defaultOriginPolicy(BrowserUseOriginPolicy defaultOriginPolicy) {
+            this.defaultOriginPolicy = defaultOriginPolicy;
+            return this;
+        }
+
+        public Builder disableAutoReview(Boolean disableAutoReview) {
+            this.disableAutoReview = disableAutoReview;
+            return this;
+        }
+
+        public Builder extension(BrowserUseExtensionRequirements extension) {
+            this.extension = extension;
+            return this;
+        }
+
+        public Builder origins(Map<String, BrowserUseOriginPolicy> origins) {
+            this.origins = origins;
+            return this;
+        }
+
+        public BrowserUseRequirements build() {
+            return new BrowserUseRequirements(allowGlobalPersistentApproval, allowHistoryAccess, allowWebmcp, defaultOriginPolicy, disableAutoReview, extension, origins);
+        }
+    }
 }

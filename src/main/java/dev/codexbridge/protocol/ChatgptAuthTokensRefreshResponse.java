@@ -11,4 +11,47 @@ public record ChatgptAuthTokensRefreshResponse(
         @JsonProperty("accessToken") String accessToken,
         @JsonProperty("chatgptAccountId") String chatgptAccountId,
         @JsonProperty("chatgptPlanType") String chatgptPlanType) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.accessToken = accessToken;
+        b.chatgptAccountId = chatgptAccountId;
+        b.chatgptPlanType = chatgptPlanType;
+        return b;
+    }
+
+    /** Builds a {@link ChatgptAuthTokensRefreshResponse} one component at a time. */
+    public static final class Builder {
+        private String accessToken;
+        private String chatgptAccountId;
+        private String chatgptPlanType;
+
+        private Builder() {
+        }
+
+        public Builder accessToken(String accessToken) {
+            this.accessToken = accessToken;
+            return this;
+        }
+
+        public Builder chatgptAccountId(String chatgptAccountId) {
+            this.chatgptAccountId = chatgptAccountId;
+            return this;
+        }
+
+        public Builder chatgptPlanType(String chatgptPlanType) {
+            this.chatgptPlanType = chatgptPlanType;
+            return this;
+        }
+
+        public ChatgptAuthTokensRefreshResponse build() {
+            return new ChatgptAuthTokensRefreshResponse(accessToken, chatgptAccountId, chatgptPlanType);
+        }
+    }
 }

@@ -11,4 +11,47 @@ public record ClientInfo(
         @JsonProperty("name") String name,
         @JsonProperty("title") String title,
         @JsonProperty("version") String version) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.name = name;
+        b.title = title;
+        b.version = version;
+        return b;
+    }
+
+    /** Builds a {@link ClientInfo} one component at a time. */
+    public static final class Builder {
+        private String name;
+        private String title;
+        private String version;
+
+        private Builder() {
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public Builder version(String version) {
+            this.version = version;
+            return this;
+        }
+
+        public ClientInfo build() {
+            return new ClientInfo(name, title, version);
+        }
+    }
 }

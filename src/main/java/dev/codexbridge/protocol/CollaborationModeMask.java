@@ -15,4 +15,54 @@ public record CollaborationModeMask(
         @JsonProperty("model") String model,
         @JsonProperty("name") String name,
         @JsonProperty("reasoning_effort") String reasoningEffort) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.mode = mode;
+        b.model = model;
+        b.name = name;
+        b.reasoningEffort = reasoningEffort;
+        return b;
+    }
+
+    /** Builds a {@link CollaborationModeMask} one component at a time. */
+    public static final class Builder {
+        private ModeKind mode;
+        private String model;
+        private String name;
+        private String reasoningEffort;
+
+        private Builder() {
+        }
+
+        public Builder mode(ModeKind mode) {
+            this.mode = mode;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder reasoningEffort(String reasoningEffort) {
+            this.reasoningEffort = reasoningEffort;
+            return this;
+        }
+
+        public CollaborationModeMask build() {
+            return new CollaborationModeMask(mode, model, name, reasoningEffort);
+        }
+    }
 }

@@ -22,4 +22,54 @@ public record CommandExecOutputDeltaNotification(
         @JsonProperty("deltaBase64") String deltaBase64,
         @JsonProperty("processId") String processId,
         @JsonProperty("stream") CommandExecOutputStream stream) implements ServerNotification {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.capReached = capReached;
+        b.deltaBase64 = deltaBase64;
+        b.processId = processId;
+        b.stream = stream;
+        return b;
+    }
+
+    /** Builds a {@link CommandExecOutputDeltaNotification} one component at a time. */
+    public static final class Builder {
+        private Boolean capReached;
+        private String deltaBase64;
+        private String processId;
+        private CommandExecOutputStream stream;
+
+        private Builder() {
+        }
+
+        public Builder capReached(Boolean capReached) {
+            this.capReached = capReached;
+            return this;
+        }
+
+        public Builder deltaBase64(String deltaBase64) {
+            this.deltaBase64 = deltaBase64;
+            return this;
+        }
+
+        public Builder processId(String processId) {
+            this.processId = processId;
+            return this;
+        }
+
+        public Builder stream(CommandExecOutputStream stream) {
+            this.stream = stream;
+            return this;
+        }
+
+        public CommandExecOutputDeltaNotification build() {
+            return new CommandExecOutputDeltaNotification(capReached, deltaBase64, processId, stream);
+        }
+    }
 }

@@ -66,4 +66,125 @@ public record CommandExecParams(
         @JsonProperty("streamStdoutStderr") Boolean streamStdoutStderr,
         @JsonProperty("timeoutMs") Long timeoutMs,
         @JsonProperty("tty") Boolean tty) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.command = command;
+        b.cwd = cwd;
+        b.disableOutputCap = disableOutputCap;
+        b.disableTimeout = disableTimeout;
+        b.env = env;
+        b.outputBytesCap = outputBytesCap;
+        b.permissionProfile = permissionProfile;
+        b.processId = processId;
+        b.sandboxPolicy = sandboxPolicy;
+        b.size = size;
+        b.streamStdin = streamStdin;
+        b.streamStdoutStderr = streamStdoutStderr;
+        b.timeoutMs = timeoutMs;
+        b.tty = tty;
+        return b;
+    }
+
+    /** Builds a {@link CommandExecParams} one component at a time. */
+    public static final class Builder {
+        private List<String> command;
+        private String cwd;
+        private Boolean disableOutputCap;
+        private Boolean disableTimeout;
+        private Map<String, String> env;
+        private Long outputBytesCap;
+        private String permissionProfile;
+        private String processId;
+        private SandboxPolicy sandboxPolicy;
+        private CommandExecTerminalSize size;
+        private Boolean streamStdin;
+        private Boolean streamStdoutStderr;
+        private Long timeoutMs;
+        private Boolean tty;
+
+        private Builder() {
+        }
+
+        public Builder command(List<String> command) {
+            this.command = command;
+            return this;
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder disableOutputCap(Boolean disableOutputCap) {
+            this.disableOutputCap = disableOutputCap;
+            return this;
+        }
+
+        public Builder disableTimeout(Boolean disableTimeout) {
+            this.disableTimeout = disableTimeout;
+            return this;
+        }
+
+        public Builder env(Map<String, String> env) {
+            this.env = env;
+            return this;
+        }
+
+        public Builder outputBytesCap(Long outputBytesCap) {
+            this.outputBytesCap = outputBytesCap;
+            return this;
+        }
+
+        @Experimental
+        public Builder permissionProfile(String permissionProfile) {
+            this.permissionProfile = permissionProfile;
+            return this;
+        }
+
+        public Builder processId(String processId) {
+            this.processId = processId;
+            return this;
+        }
+
+        public Builder sandboxPolicy(SandboxPolicy sandboxPolicy) {
+            this.sandboxPolicy = sandboxPolicy;
+            return this;
+        }
+
+        public Builder size(CommandExecTerminalSize size) {
+            this.size = size;
+            return this;
+        }
+
+        public Builder streamStdin(Boolean streamStdin) {
+            this.streamStdin = streamStdin;
+            return this;
+        }
+
+        public Builder streamStdoutStderr(Boolean streamStdoutStderr) {
+            this.streamStdoutStderr = streamStdoutStderr;
+            return this;
+        }
+
+        public Builder timeoutMs(Long timeoutMs) {
+            this.timeoutMs = timeoutMs;
+            return this;
+        }
+
+        public Builder tty(Boolean tty) {
+            this.tty = tty;
+            return this;
+        }
+
+        public CommandExecParams build() {
+            return new CommandExecParams(command, cwd, disableOutputCap, disableTimeout, env, outputBytesCap, permissionProfile, processId, sandboxPolicy, size, streamStdin, streamStdoutStderr, timeoutMs, tty);
+        }
+    }
 }

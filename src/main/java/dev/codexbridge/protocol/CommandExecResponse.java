@@ -22,4 +22,47 @@ public record CommandExecResponse(
         @JsonProperty("exitCode") Integer exitCode,
         @JsonProperty("stderr") String stderr,
         @JsonProperty("stdout") String stdout) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.exitCode = exitCode;
+        b.stderr = stderr;
+        b.stdout = stdout;
+        return b;
+    }
+
+    /** Builds a {@link CommandExecResponse} one component at a time. */
+    public static final class Builder {
+        private Integer exitCode;
+        private String stderr;
+        private String stdout;
+
+        private Builder() {
+        }
+
+        public Builder exitCode(Integer exitCode) {
+            this.exitCode = exitCode;
+            return this;
+        }
+
+        public Builder stderr(String stderr) {
+            this.stderr = stderr;
+            return this;
+        }
+
+        public Builder stdout(String stdout) {
+            this.stdout = stdout;
+            return this;
+        }
+
+        public CommandExecResponse build() {
+            return new CommandExecResponse(exitCode, stderr, stdout);
+        }
+    }
 }

@@ -18,4 +18,47 @@ public record CommandExecWriteParams(
         @JsonProperty("closeStdin") Boolean closeStdin,
         @JsonProperty("deltaBase64") String deltaBase64,
         @JsonProperty("processId") String processId) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.closeStdin = closeStdin;
+        b.deltaBase64 = deltaBase64;
+        b.processId = processId;
+        return b;
+    }
+
+    /** Builds a {@link CommandExecWriteParams} one component at a time. */
+    public static final class Builder {
+        private Boolean closeStdin;
+        private String deltaBase64;
+        private String processId;
+
+        private Builder() {
+        }
+
+        public Builder closeStdin(Boolean closeStdin) {
+            this.closeStdin = closeStdin;
+            return this;
+        }
+
+        public Builder deltaBase64(String deltaBase64) {
+            this.deltaBase64 = deltaBase64;
+            return this;
+        }
+
+        public Builder processId(String processId) {
+            this.processId = processId;
+            return this;
+        }
+
+        public CommandExecWriteParams build() {
+            return new CommandExecWriteParams(closeStdin, deltaBase64, processId);
+        }
+    }
 }

@@ -12,4 +12,54 @@ public record CommandExecutionOutputDeltaNotification(
         @JsonProperty("itemId") String itemId,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.delta = delta;
+        b.itemId = itemId;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link CommandExecutionOutputDeltaNotification} one component at a time. */
+    public static final class Builder {
+        private String delta;
+        private String itemId;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder delta(String delta) {
+            this.delta = delta;
+            return this;
+        }
+
+        public Builder itemId(String itemId) {
+            this.itemId = itemId;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public CommandExecutionOutputDeltaNotification build() {
+            return new CommandExecutionOutputDeltaNotification(delta, itemId, threadId, turnId);
+        }
+    }
 }

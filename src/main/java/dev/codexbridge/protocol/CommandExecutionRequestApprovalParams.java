@@ -44,4 +44,140 @@ public record CommandExecutionRequestApprovalParams(
         @JsonProperty("startedAtMs") Long startedAtMs,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerRequestParams, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.additionalPermissions = additionalPermissions;
+        b.approvalId = approvalId;
+        b.availableDecisions = availableDecisions;
+        b.command = command;
+        b.commandActions = commandActions;
+        b.cwd = cwd;
+        b.environmentId = environmentId;
+        b.itemId = itemId;
+        b.kind = kind;
+        b.networkApprovalContext = networkApprovalContext;
+        b.proposedExecpolicyAmendment = proposedExecpolicyAmendment;
+        b.proposedNetworkPolicyAmendments = proposedNetworkPolicyAmendments;
+        b.reason = reason;
+        b.startedAtMs = startedAtMs;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link CommandExecutionRequestApprovalParams} one component at a time. */
+    public static final class Builder {
+        private AdditionalPermissionProfile additionalPermissions;
+        private String approvalId;
+        private List<CommandExecutionApprovalDecision> availableDecisions;
+        private String command;
+        private List<CommandAction> commandActions;
+        private String cwd;
+        private String environmentId;
+        private String itemId;
+        private CommandExecutionApprovalKind kind;
+        private NetworkApprovalContext networkApprovalContext;
+        private List<String> proposedExecpolicyAmendment;
+        private List<NetworkPolicyAmendment> proposedNetworkPolicyAmendments;
+        private String reason;
+        private Long startedAtMs;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        @Experimental
+        public Builder additionalPermissions(AdditionalPermissionProfile additionalPermissions) {
+            this.additionalPermissions = additionalPermissions;
+            return this;
+        }
+
+        public Builder approvalId(String approvalId) {
+            this.approvalId = approvalId;
+            return this;
+        }
+
+        @Experimental
+        public Builder availableDecisions(List<CommandExecutionApprovalDecision> availableDecisions) {
+            this.availableDecisions = availableDecisions;
+            return this;
+        }
+
+        public Builder command(String command) {
+            this.command = command;
+            return this;
+        }
+
+        public Builder commandActions(List<CommandAction> commandActions) {
+            this.commandActions = commandActions;
+            return this;
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder environmentId(String environmentId) {
+            this.environmentId = environmentId;
+            return this;
+        }
+
+        public Builder itemId(String itemId) {
+            this.itemId = itemId;
+            return this;
+        }
+
+        public Builder kind(CommandExecutionApprovalKind kind) {
+            this.kind = kind;
+            return this;
+        }
+
+        public Builder networkApprovalContext(NetworkApprovalContext networkApprovalContext) {
+            this.networkApprovalContext = networkApprovalContext;
+            return this;
+        }
+
+        public Builder proposedExecpolicyAmendment(List<String> proposedExecpolicyAmendment) {
+            this.proposedExecpolicyAmendment = proposedExecpolicyAmendment;
+            return this;
+        }
+
+        public Builder proposedNetworkPolicyAmendments(List<NetworkPolicyAmendment> proposedNetworkPolicyAmendments) {
+            this.proposedNetworkPolicyAmendments = proposedNetworkPolicyAmendments;
+            return this;
+        }
+
+        public Builder reason(String reason) {
+            this.reason = reason;
+            return this;
+        }
+
+        public Builder startedAtMs(Long startedAtMs) {
+            this.startedAtMs = startedAtMs;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public CommandExecutionRequestApprovalParams build() {
+            return new CommandExecutionRequestApprovalParams(additionalPermissions, approvalId, availableDecisions, command, commandActions, cwd, environmentId, itemId, kind, networkApprovalContext, proposedExecpolicyAmendment, proposedNetworkPolicyAmendments, reason, startedAtMs, threadId, turnId);
+        }
+    }
 }

@@ -11,4 +11,47 @@ public record ComputerUseConfig(
         @JsonProperty("default_app_access") AllowDenyRequirement defaultAppAccess,
         @JsonProperty("macos") ComputerUseMacosConfig macos,
         @JsonProperty("windows") ComputerUseWindowsConfig windows) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.defaultAppAccess = defaultAppAccess;
+        b.macos = macos;
+        b.windows = windows;
+        return b;
+    }
+
+    /** Builds a {@link ComputerUseConfig} one component at a time. */
+    public static final class Builder {
+        private AllowDenyRequirement defaultAppAccess;
+        private ComputerUseMacosConfig macos;
+        private ComputerUseWindowsConfig windows;
+
+        private Builder() {
+        }
+
+        public Builder defaultAppAccess(AllowDenyRequirement defaultAppAccess) {
+            this.defaultAppAccess = defaultAppAccess;
+            return this;
+        }
+
+        public Builder macos(ComputerUseMacosConfig macos) {
+            this.macos = macos;
+            return this;
+        }
+
+        public Builder windows(ComputerUseWindowsConfig windows) {
+            this.windows = windows;
+            return this;
+        }
+
+        public ComputerUseConfig build() {
+            return new ComputerUseConfig(defaultAppAccess, macos, windows);
+        }
+    }
 }

@@ -13,4 +13,61 @@ public record ComputerUseRequirements(
         @JsonProperty("defaultAppAccess") AllowDenyRequirement defaultAppAccess,
         @JsonProperty("macos") ComputerUseMacosRequirements macos,
         @JsonProperty("windows") ComputerUseWindowsRequirements windows) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.allowLockedComputerUse = allowLockedComputerUse;
+        b.allowPersistentApproval = allowPersistentApproval;
+        b.defaultAppAccess = defaultAppAccess;
+        b.macos = macos;
+        b.windows = windows;
+        return b;
+    }
+
+    /** Builds a {@link ComputerUseRequirements} one component at a time. */
+    public static final class Builder {
+        private Boolean allowLockedComputerUse;
+        private Boolean allowPersistentApproval;
+        private AllowDenyRequirement defaultAppAccess;
+        private ComputerUseMacosRequirements macos;
+        private ComputerUseWindowsRequirements windows;
+
+        private Builder() {
+        }
+
+        public Builder allowLockedComputerUse(Boolean allowLockedComputerUse) {
+            this.allowLockedComputerUse = allowLockedComputerUse;
+            return this;
+        }
+
+        public Builder allowPersistentApproval(Boolean allowPersistentApproval) {
+            this.allowPersistentApproval = allowPersistentApproval;
+            return this;
+        }
+
+        public Builder defaultAppAccess(AllowDenyRequirement defaultAppAccess) {
+            this.defaultAppAccess = defaultAppAccess;
+            return this;
+        }
+
+        public Builder macos(ComputerUseMacosRequirements macos) {
+            this.macos = macos;
+            return this;
+        }
+
+        public Builder windows(ComputerUseWindowsRequirements windows) {
+            this.windows = windows;
+            return this;
+        }
+
+        public ComputerUseRequirements build() {
+            return new ComputerUseRequirements(allowLockedComputerUse, allowPersistentApproval, defaultAppAccess, macos, windows);
+        }
+    }
 }

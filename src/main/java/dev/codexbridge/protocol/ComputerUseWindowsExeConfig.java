@@ -12,4 +12,54 @@ public record ComputerUseWindowsExeConfig(
         @JsonProperty("binary_name") String binaryName,
         @JsonProperty("product_name") String productName,
         @JsonProperty("publisher_name") String publisherName) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.access = access;
+        b.binaryName = binaryName;
+        b.productName = productName;
+        b.publisherName = publisherName;
+        return b;
+    }
+
+    /** Builds a {@link ComputerUseWindowsExeConfig} one component at a time. */
+    public static final class Builder {
+        private AllowDenyRequirement access;
+        private String binaryName;
+        private String productName;
+        private String publisherName;
+
+        private Builder() {
+        }
+
+        public Builder access(AllowDenyRequirement access) {
+            this.access = access;
+            return this;
+        }
+
+        public Builder binaryName(String binaryName) {
+            this.binaryName = binaryName;
+            return this;
+        }
+
+        public Builder productName(String productName) {
+            this.productName = productName;
+            return this;
+        }
+
+        public Builder publisherName(String publisherName) {
+            this.publisherName = publisherName;
+            return this;
+        }
+
+        public ComputerUseWindowsExeConfig build() {
+            return new ComputerUseWindowsExeConfig(access, binaryName, productName, publisherName);
+        }
+    }
 }

@@ -40,4 +40,216 @@ public record Config(
         @JsonProperty("service_tier") String serviceTier,
         @JsonProperty("tools") ToolsV2 tools,
         @JsonProperty("web_search") WebSearchMode webSearch) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.analytics = analytics;
+        b.approvalPolicy = approvalPolicy;
+        b.approvalsReviewer = approvalsReviewer;
+        b.apps = apps;
+        b.browserUse = browserUse;
+        b.clientSearchProvider = clientSearchProvider;
+        b.compactPrompt = compactPrompt;
+        b.computerUse = computerUse;
+        b.desktop = desktop;
+        b.developerInstructions = developerInstructions;
+        b.forcedChatgptWorkspaceId = forcedChatgptWorkspaceId;
+        b.forcedLoginMethod = forcedLoginMethod;
+        b.instructions = instructions;
+        b.model = model;
+        b.modelAutoCompactTokenLimit = modelAutoCompactTokenLimit;
+        b.modelAutoCompactTokenLimitScope = modelAutoCompactTokenLimitScope;
+        b.modelContextWindow = modelContextWindow;
+        b.modelProvider = modelProvider;
+        b.modelReasoningEffort = modelReasoningEffort;
+        b.modelReasoningSummary = modelReasoningSummary;
+        b.modelVerbosity = modelVerbosity;
+        b.reviewModel = reviewModel;
+        b.sandboxMode = sandboxMode;
+        b.sandboxWorkspaceWrite = sandboxWorkspaceWrite;
+        b.serviceTier = serviceTier;
+        b.tools = tools;
+        b.webSearch = webSearch;
+        return b;
+    }
+
+    /** Builds a {@link Config} one component at a time. */
+    public static final class Builder {
+        private AnalyticsConfig analytics;
+        private AskForApproval approvalPolicy;
+        private ApprovalsReviewer approvalsReviewer;
+        private AppsConfig apps;
+        private BrowserUseConfig browserUse;
+        private WebSearchProvider clientSearchProvider;
+        private String compactPrompt;
+        private ComputerUseConfig computerUse;
+        private JsonNode desktop;
+        private String developerInstructions;
+        private ForcedChatgptWorkspaceIds forcedChatgptWorkspaceId;
+        private ForcedLoginMethod forcedLoginMethod;
+        private String instructions;
+        private String model;
+        private Long modelAutoCompactTokenLimit;
+        private AutoCompactTokenLimitScope modelAutoCompactTokenLimitScope;
+        private Long modelContextWindow;
+        private String modelProvider;
+        private String modelReasoningEffort;
+        private ReasoningSummary modelReasoningSummary;
+        private Verbosity modelVerbosity;
+        private String reviewModel;
+        private SandboxMode sandboxMode;
+        private SandboxWorkspaceWrite sandboxWorkspaceWrite;
+        private String serviceTier;
+        private ToolsV2 tools;
+        private WebSearchMode webSearch;
+
+        private Builder() {
+        }
+
+        public Builder analytics(AnalyticsConfig analytics) {
+            this.analytics = analytics;
+            return this;
+        }
+
+        public Builder approvalPolicy(AskForApproval approvalPolicy) {
+            this.approvalPolicy = approvalPolicy;
+            return this;
+        }
+
+        public Builder approvalsReviewer(ApprovalsReviewer approvalsReviewer) {
+            this.approvalsReviewer = approvalsReviewer;
+            return this;
+        }
+
+        @Experimental
+        public Builder apps(AppsConfig apps) {
+            this.apps = apps;
+            return this;
+        }
+
+        public Builder browserUse(BrowserUseConfig browserUse) {
+            this.browserUse = browserUse;
+            return this;
+        }
+
+        public Builder clientSearchProvider(WebSearchProvider clientSearchProvider) {
+            this.clientSearchProvider = clientSearchProvider;
+            return this;
+        }
+
+        public Builder compactPrompt(String compactPrompt) {
+            this.compactPrompt = compactPrompt;
+            return this;
+        }
+
+        public Builder computerUse(ComputerUseConfig computerUse) {
+            this.computerUse = computerUse;
+            return this;
+        }
+
+        public Builder desktop(JsonNode desktop) {
+            this.desktop = desktop;
+            return this;
+        }
+
+        public Builder developerInstructions(String developerInstructions) {
+            this.developerInstructions = developerInstructions;
+            return this;
+        }
+
+        public Builder forcedChatgptWorkspaceId(ForcedChatgptWorkspaceIds forcedChatgptWorkspaceId) {
+            this.forcedChatgptWorkspaceId = forcedChatgptWorkspaceId;
+            return this;
+        }
+
+        public Builder forcedLoginMethod(ForcedLoginMethod forcedLoginMethod) {
+            this.forcedLoginMethod = forcedLoginMethod;
+            return this;
+        }
+
+        public Builder instructions(String instructions) {
+            this.instructions = instructions;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder modelAutoCompactTokenLimit(Long modelAutoCompactTokenLimit) {
+            this.modelAutoCompactTokenLimit = modelAutoCompactTokenLimit;
+            return this;
+        }
+
+        public Builder modelAutoCompactTokenLimitScope(AutoCompactTokenLimitScope modelAutoCompactTokenLimitScope) {
+            this.modelAutoCompactTokenLimitScope = modelAutoCompactTokenLimitScope;
+            return this;
+        }
+
+        public Builder modelContextWindow(Long modelContextWindow) {
+            this.modelContextWindow = modelContextWindow;
+            return this;
+        }
+
+        public Builder modelProvider(String modelProvider) {
+            this.modelProvider = modelProvider;
+            return this;
+        }
+
+        public Builder modelReasoningEffort(String modelReasoningEffort) {
+            this.modelReasoningEffort = modelReasoningEffort;
+            return this;
+        }
+
+        public Builder modelReasoningSummary(ReasoningSummary modelReasoningSummary) {
+            this.modelReasoningSummary = modelReasoningSummary;
+            return this;
+        }
+
+        public Builder modelVerbosity(Verbosity modelVerbosity) {
+            this.modelVerbosity = modelVerbosity;
+            return this;
+        }
+
+        public Builder reviewModel(String reviewModel) {
+            this.reviewModel = reviewModel;
+            return this;
+        }
+
+        public Builder sandboxMode(SandboxMode sandboxMode) {
+            this.sandboxMode = sandboxMode;
+            return this;
+        }
+
+        public Builder sandboxWorkspaceWrite(SandboxWorkspaceWrite sandboxWorkspaceWrite) {
+            this.sandboxWorkspaceWrite = sandboxWorkspaceWrite;
+            return this;
+        }
+
+        public Builder serviceTier(String serviceTier) {
+            this.serviceTier = serviceTier;
+            return this;
+        }
+
+        public Builder tools(ToolsV2 tools) {
+            this.tools = tools;
+            return this;
+        }
+
+        public Builder webSearch(WebSearchMode webSearch) {
+            this.webSearch = webSearch;
+            return this;
+        }
+
+        public Config build() {
+            return new Config(analytics, approvalPolicy, approvalsReviewer, apps, browserUse, clientSearchProvider, compactPrompt, computerUse, desktop, developerInstructions, forcedChatgptWorkspaceId, forcedLoginMethod, instructions, model, modelAutoCompactTokenLimit, modelAutoCompactTokenLimitScope, modelContextWindow, modelProvider, modelReasoningEffort, modelReasoningSummary, modelVerbosity, reviewModel, sandboxMode, sandboxWorkspaceWrite, serviceTier, tools, webSearch);
+        }
+    }
 }

@@ -17,4 +17,54 @@ public record ConfigBatchWriteParams(
         @JsonProperty("expectedVersion") String expectedVersion,
         @JsonProperty("filePath") String filePath,
         @JsonProperty("reloadUserConfig") Boolean reloadUserConfig) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.edits = edits;
+        b.expectedVersion = expectedVersion;
+        b.filePath = filePath;
+        b.reloadUserConfig = reloadUserConfig;
+        return b;
+    }
+
+    /** Builds a {@link ConfigBatchWriteParams} one component at a time. */
+    public static final class Builder {
+        private List<ConfigEdit> edits;
+        private String expectedVersion;
+        private String filePath;
+        private Boolean reloadUserConfig;
+
+        private Builder() {
+        }
+
+        public Builder edits(List<ConfigEdit> edits) {
+            this.edits = edits;
+            return this;
+        }
+
+        public Builder expectedVersion(String expectedVersion) {
+            this.expectedVersion = expectedVersion;
+            return this;
+        }
+
+        public Builder filePath(String filePath) {
+            this.filePath = filePath;
+            return this;
+        }
+
+        public Builder reloadUserConfig(Boolean reloadUserConfig) {
+            this.reloadUserConfig = reloadUserConfig;
+            return this;
+        }
+
+        public ConfigBatchWriteParams build() {
+            return new ConfigBatchWriteParams(edits, expectedVersion, filePath, reloadUserConfig);
+        }
+    }
 }

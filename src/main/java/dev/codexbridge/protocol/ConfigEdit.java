@@ -12,4 +12,47 @@ public record ConfigEdit(
         @JsonProperty("keyPath") String keyPath,
         @JsonProperty("mergeStrategy") MergeStrategy mergeStrategy,
         @JsonProperty("value") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode value) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.keyPath = keyPath;
+        b.mergeStrategy = mergeStrategy;
+        b.value = value;
+        return b;
+    }
+
+    /** Builds a {@link ConfigEdit} one component at a time. */
+    public static final class Builder {
+        private String keyPath;
+        private MergeStrategy mergeStrategy;
+        private JsonNode value;
+
+        private Builder() {
+        }
+
+        public Builder keyPath(String keyPath) {
+            this.keyPath = keyPath;
+            return this;
+        }
+
+        public Builder mergeStrategy(MergeStrategy mergeStrategy) {
+            this.mergeStrategy = mergeStrategy;
+            return this;
+        }
+
+        public Builder value(JsonNode value) {
+            this.value = value;
+            return this;
+        }
+
+        public ConfigEdit build() {
+            return new ConfigEdit(keyPath, mergeStrategy, value);
+        }
+    }
 }

@@ -13,4 +13,54 @@ public record ConfigLayer(
         @JsonProperty("disabledReason") String disabledReason,
         @JsonProperty("name") ConfigLayerSource name,
         @JsonProperty("version") String version) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.config = config;
+        b.disabledReason = disabledReason;
+        b.name = name;
+        b.version = version;
+        return b;
+    }
+
+    /** Builds a {@link ConfigLayer} one component at a time. */
+    public static final class Builder {
+        private JsonNode config;
+        private String disabledReason;
+        private ConfigLayerSource name;
+        private String version;
+
+        private Builder() {
+        }
+
+        public Builder config(JsonNode config) {
+            this.config = config;
+            return this;
+        }
+
+        public Builder disabledReason(String disabledReason) {
+            this.disabledReason = disabledReason;
+            return this;
+        }
+
+        public Builder name(ConfigLayerSource name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder version(String version) {
+            this.version = version;
+            return this;
+        }
+
+        public ConfigLayer build() {
+            return new ConfigLayer(config, disabledReason, name, version);
+        }
+    }
 }

@@ -13,4 +13,47 @@ public record ConfigReadResponse(
         @JsonProperty("config") Config config,
         @JsonProperty("layers") List<ConfigLayer> layers,
         @JsonProperty("origins") Map<String, ConfigLayerMetadata> origins) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.config = config;
+        b.layers = layers;
+        b.origins = origins;
+        return b;
+    }
+
+    /** Builds a {@link ConfigReadResponse} one component at a time. */
+    public static final class Builder {
+        private Config config;
+        private List<ConfigLayer> layers;
+        private Map<String, ConfigLayerMetadata> origins;
+
+        private Builder() {
+        }
+
+        public Builder config(Config config) {
+            this.config = config;
+            return this;
+        }
+
+        public Builder layers(List<ConfigLayer> layers) {
+            this.layers = layers;
+            return this;
+        }
+
+        public Builder origins(Map<String, ConfigLayerMetadata> origins) {
+            this.origins = origins;
+            return this;
+        }
+
+        public ConfigReadResponse build() {
+            return new ConfigReadResponse(config, layers, origins);
+        }
+    }
 }

@@ -50,4 +50,268 @@ public record ConfigRequirements(
         @Experimental @JsonProperty("network") NetworkRequirements network,
         @JsonProperty("otel") OtelRequirements otel,
         @JsonProperty("sqliteHome") String sqliteHome) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.additionalDeveloperInstructions = additionalDeveloperInstructions;
+        b.allowAppshots = allowAppshots;
+        b.allowBrowserAndComputerUse = allowBrowserAndComputerUse;
+        b.allowLoginShell = allowLoginShell;
+        b.allowManagedHooksOnly = allowManagedHooksOnly;
+        b.allowRemoteControl = allowRemoteControl;
+        b.allowedApprovalPolicies = allowedApprovalPolicies;
+        b.allowedApprovalsReviewers = allowedApprovalsReviewers;
+        b.allowedLoginMethods = allowedLoginMethods;
+        b.allowedPermissionProfiles = allowedPermissionProfiles;
+        b.allowedSandboxModes = allowedSandboxModes;
+        b.allowedWebSearchModes = allowedWebSearchModes;
+        b.allowedWindowsSandboxImplementations = allowedWindowsSandboxImplementations;
+        b.application = application;
+        b.autoReview = autoReview;
+        b.browserUse = browserUse;
+        b.chatgptBaseUrl = chatgptBaseUrl;
+        b.checkForUpdateOnStartup = checkForUpdateOnStartup;
+        b.cliAuthCredentialsStore = cliAuthCredentialsStore;
+        b.computerUse = computerUse;
+        b.defaultPermissions = defaultPermissions;
+        b.enforceResidency = enforceResidency;
+        b.featureRequirements = featureRequirements;
+        b.feedback = feedback;
+        b.hooks = hooks;
+        b.inAppBrowser = inAppBrowser;
+        b.logDir = logDir;
+        b.modelCatalogJson = modelCatalogJson;
+        b.modelProvider = modelProvider;
+        b.modelProviders = modelProviders;
+        b.models = models;
+        b.network = network;
+        b.otel = otel;
+        b.sqliteHome = sqliteHome;
+        return b;
+    }
+
+    /** Builds a {@link ConfigRequirements} one component at a time. */
+    public static final class Builder {
+        private String additionalDeveloperInstructions;
+        private Boolean allowAppshots;
+        private Boolean allowBrowserAndComputerUse;
+        private Boolean allowLoginShell;
+        private Boolean allowManagedHooksOnly;
+        private Boolean allowRemoteControl;
+        private List<AskForApproval> allowedApprovalPolicies;
+        private List<ApprovalsReviewer> allowedApprovalsReviewers;
+        private List<ForcedLoginMethod> allowedLoginMethods;
+        private Map<String, Boolean> allowedPermissionProfiles;
+        private List<SandboxMode> allowedSandboxModes;
+        private List<WebSearchMode> allowedWebSearchModes;
+        private List<WindowsSandboxImplementation> allowedWindowsSandboxImplementations;
+        private ApplicationRequirements application;
+        private AutoReviewRequirements autoReview;
+        private BrowserUseRequirements browserUse;
+        private String chatgptBaseUrl;
+        private Boolean checkForUpdateOnStartup;
+        private CliAuthCredentialsStoreMode cliAuthCredentialsStore;
+        private ComputerUseRequirements computerUse;
+        private String defaultPermissions;
+        private ResidencyRequirement enforceResidency;
+        private Map<String, Boolean> featureRequirements;
+        private FeedbackRequirements feedback;
+        private ManagedHooksRequirements hooks;
+        private InAppBrowserRequirements inAppBrowser;
+        private String logDir;
+        private String modelCatalogJson;
+        private String modelProvider;
+        private JsonNode modelProviders;
+        private ModelsRequirements models;
+        private NetworkRequirements network;
+        private OtelRequirements otel;
+        private String sqliteHome;
+
+        private Builder() {
+        }
+
+        public Builder additionalDeveloperInstructions(String additionalDeveloperInstructions) {
+            this.additionalDeveloperInstructions = additionalDeveloperInstructions;
+            return this;
+        }
+
+        public Builder allowAppshots(Boolean allowAppshots) {
+            this.allowAppshots = allowAppshots;
+            return this;
+        }
+
+        public Builder allowBrowserAndComputerUse(Boolean allowBrowserAndComputerUse) {
+            this.allowBrowserAndComputerUse = allowBrowserAndComputerUse;
+            return this;
+        }
+
+        public Builder allowLoginShell(Boolean allowLoginShell) {
+            this.allowLoginShell = allowLoginShell;
+            return this;
+        }
+
+        public Builder allowManagedHooksOnly(Boolean allowManagedHooksOnly) {
+            this.allowManagedHooksOnly = allowManagedHooksOnly;
+            return this;
+        }
+
+        public Builder allowRemoteControl(Boolean allowRemoteControl) {
+            this.allowRemoteControl = allowRemoteControl;
+            return this;
+        }
+
+        public Builder allowedApprovalPolicies(List<AskForApproval> allowedApprovalPolicies) {
+            this.allowedApprovalPolicies = allowedApprovalPolicies;
+            return this;
+        }
+
+        @Experimental
+        public Builder allowedApprovalsReviewers(List<ApprovalsReviewer> allowedApprovalsReviewers) {
+            this.allowedApprovalsReviewers = allowedApprovalsReviewers;
+            return this;
+        }
+
+        public Builder allowedLoginMethods(List<ForcedLoginMethod> allowedLoginMethods) {
+            this.allowedLoginMethods = allowedLoginMethods;
+            return this;
+        }
+
+        public Builder allowedPermissionProfiles(Map<String, Boolean> allowedPermissionProfiles) {
+            this.allowedPermissionProfiles = allowedPermissionProfiles;
+            return this;
+        }
+
+        public Builder allowedSandboxModes(List<SandboxMode> allowedSandboxModes) {
+            this.allowedSandboxModes = allowedSandboxModes;
+            return this;
+        }
+
+        public Builder allowedWebSearchModes(List<WebSearchMode> allowedWebSearchModes) {
+            this.allowedWebSearchModes = allowedWebSearchModes;
+            return this;
+        }
+
+        public Builder allowedWindowsSandboxImplementations(List<WindowsSandboxImplementation> allowedWindowsSandboxImplementations) {
+            this.allowedWindowsSandboxImplementations = allowedWindowsSandboxImplementations;
+            return this;
+        }
+
+        @Experimental
+        public Builder application(ApplicationRequirements application) {
+            this.application = application;
+            return this;
+        }
+
+        public Builder autoReview(AutoReviewRequirements autoReview) {
+            this.autoReview = autoReview;
+            return this;
+        }
+
+        public Builder browserUse(BrowserUseRequirements browserUse) {
+            this.browserUse = browserUse;
+            return this;
+        }
+
+        public Builder chatgptBaseUrl(String chatgptBaseUrl) {
+            this.chatgptBaseUrl = chatgptBaseUrl;
+            return this;
+        }
+
+        public Builder checkForUpdateOnStartup(Boolean checkForUpdateOnStartup) {
+            this.checkForUpdateOnStartup = checkForUpdateOnStartup;
+            return this;
+        }
+
+        public Builder cliAuthCredentialsStore(CliAuthCredentialsStoreMode cliAuthCredentialsStore) {
+            this.cliAuthCredentialsStore = cliAuthCredentialsStore;
+            return this;
+        }
+
+        public Builder computerUse(ComputerUseRequirements computerUse) {
+            this.computerUse = computerUse;
+            return this;
+        }
+
+        public Builder defaultPermissions(String defaultPermissions) {
+            this.defaultPermissions = defaultPermissions;
+            return this;
+        }
+
+        public Builder enforceResidency(ResidencyRequirement enforceResidency) {
+            this.enforceResidency = enforceResidency;
+            return this;
+        }
+
+        public Builder featureRequirements(Map<String, Boolean> featureRequirements) {
+            this.featureRequirements = featureRequirements;
+            return this;
+        }
+
+        public Builder feedback(FeedbackRequirements feedback) {
+            this.feedback = feedback;
+            return this;
+        }
+
+        @Experimental
+        public Builder hooks(ManagedHooksRequirements hooks) {
+            this.hooks = hooks;
+            return this;
+        }
+
+        public Builder inAppBrowser(InAppBrowserRequirements inAppBrowser) {
+            this.inAppBrowser = inAppBrowser;
+            return this;
+        }
+
+        public Builder logDir(String logDir) {
+            this.logDir = logDir;
+            return this;
+        }
+
+        public Builder modelCatalogJson(String modelCatalogJson) {
+            this.modelCatalogJson = modelCatalogJson;
+            return this;
+        }
+
+        public Builder modelProvider(String modelProvider) {
+            this.modelProvider = modelProvider;
+            return this;
+        }
+
+        public Builder modelProviders(JsonNode modelProviders) {
+            this.modelProviders = modelProviders;
+            return this;
+        }
+
+        public Builder models(ModelsRequirements models) {
+            this.models = models;
+            return this;
+        }
+
+        @Experimental
+        public Builder network(NetworkRequirements network) {
+            this.network = network;
+            return this;
+        }
+
+        public Builder otel(OtelRequirements otel) {
+            this.otel = otel;
+            return this;
+        }
+
+        public Builder sqliteHome(String sqliteHome) {
+            this.sqliteHome = sqliteHome;
+            return this;
+        }
+
+        public ConfigRequirements build() {
+            return new ConfigRequirements(additionalDeveloperInstructions, allowAppshots, allowBrowserAndComputerUse, allowLoginShell, allowManagedHooksOnly, allowRemoteControl, allowedApprovalPolicies, allowedApprovalsReviewers, allowedLoginMethods, allowedPermissionProfiles, allowedSandboxModes, allowedWebSearchModes, allowedWindowsSandboxImplementations, application, autoReview, browserUse, chatgptBaseUrl, checkForUpdateOnStartup, cliAuthCredentialsStore, computerUse, defaultPermissions, enforceResidency, featureRequirements, feedback, hooks, inAppBrowser, logDir, modelCatalogJson, modelProvider, modelProviders, models, network, otel, sqliteHome);
+        }
+    }
 }

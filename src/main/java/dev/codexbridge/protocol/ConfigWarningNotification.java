@@ -18,4 +18,54 @@ public record ConfigWarningNotification(
         @JsonProperty("path") String path,
         @JsonProperty("range") TextRange range,
         @JsonProperty("summary") String summary) implements ServerNotification {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.details = details;
+        b.path = path;
+        b.range = range;
+        b.summary = summary;
+        return b;
+    }
+
+    /** Builds a {@link ConfigWarningNotification} one component at a time. */
+    public static final class Builder {
+        private String details;
+        private String path;
+        private TextRange range;
+        private String summary;
+
+        private Builder() {
+        }
+
+        public Builder details(String details) {
+            this.details = details;
+            return this;
+        }
+
+        public Builder path(String path) {
+            this.path = path;
+            return this;
+        }
+
+        public Builder range(TextRange range) {
+            this.range = range;
+            return this;
+        }
+
+        public Builder summary(String summary) {
+            this.summary = summary;
+            return this;
+        }
+
+        public ConfigWarningNotification build() {
+            return new ConfigWarningNotification(details, path, range, summary);
+        }
+    }
 }

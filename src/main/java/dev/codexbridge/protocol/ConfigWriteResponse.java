@@ -15,4 +15,54 @@ public record ConfigWriteResponse(
         @JsonProperty("overriddenMetadata") OverriddenMetadata overriddenMetadata,
         @JsonProperty("status") WriteStatus status,
         @JsonProperty("version") String version) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.filePath = filePath;
+        b.overriddenMetadata = overriddenMetadata;
+        b.status = status;
+        b.version = version;
+        return b;
+    }
+
+    /** Builds a {@link ConfigWriteResponse} one component at a time. */
+    public static final class Builder {
+        private String filePath;
+        private OverriddenMetadata overriddenMetadata;
+        private WriteStatus status;
+        private String version;
+
+        private Builder() {
+        }
+
+        public Builder filePath(String filePath) {
+            this.filePath = filePath;
+            return this;
+        }
+
+        public Builder overriddenMetadata(OverriddenMetadata overriddenMetadata) {
+            this.overriddenMetadata = overriddenMetadata;
+            return this;
+        }
+
+        public Builder status(WriteStatus status) {
+            this.status = status;
+            return this;
+        }
+
+        public Builder version(String version) {
+            this.version = version;
+            return this;
+        }
+
+        public ConfigWriteResponse build() {
+            return new ConfigWriteResponse(filePath, overriddenMetadata, status, version);
+        }
+    }
 }

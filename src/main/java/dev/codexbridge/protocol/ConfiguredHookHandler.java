@@ -39,6 +39,70 @@ public sealed interface ConfiguredHookHandler permits
         public String type() {
             return "command";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.additionalContextLimit = additionalContextLimit;
+            b.async = async;
+            b.command = command;
+            b.commandWindows = commandWindows;
+            b.statusMessage = statusMessage;
+            b.timeoutSec = timeoutSec;
+            return b;
+        }
+
+        /** Builds a {@link Command} one component at a time. */
+        public static final class Builder {
+            private Long additionalContextLimit;
+            private Boolean async;
+            private String command;
+            private String commandWindows;
+            private String statusMessage;
+            private Long timeoutSec;
+
+            private Builder() {
+            }
+
+            public Builder additionalContextLimit(Long additionalContextLimit) {
+                this.additionalContextLimit = additionalContextLimit;
+                return this;
+            }
+
+            public Builder async(Boolean async) {
+                this.async = async;
+                return this;
+            }
+
+            public Builder command(String command) {
+                this.command = command;
+                return this;
+            }
+
+            public Builder commandWindows(String commandWindows) {
+                this.commandWindows = commandWindows;
+                return this;
+            }
+
+            public Builder statusMessage(String statusMessage) {
+                this.statusMessage = statusMessage;
+                return this;
+            }
+
+            public Builder timeoutSec(Long timeoutSec) {
+                this.timeoutSec = timeoutSec;
+                return this;
+            }
+
+            public Command build() {
+                return new Command(additionalContextLimit, async, command, commandWindows, statusMessage, timeoutSec);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -54,6 +118,63 @@ public sealed interface ConfiguredHookHandler permits
         @JsonProperty("type")
         public String type() {
             return "mcp_tool";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.input = input;
+            b.server = server;
+            b.statusMessage = statusMessage;
+            b.timeoutSec = timeoutSec;
+            b.tool = tool;
+            return b;
+        }
+
+        /** Builds a {@link McpTool} one component at a time. */
+        public static final class Builder {
+            private JsonNode input;
+            private String server;
+            private String statusMessage;
+            private Long timeoutSec;
+            private String tool;
+
+            private Builder() {
+            }
+
+            public Builder input(JsonNode input) {
+                this.input = input;
+                return this;
+            }
+
+            public Builder server(String server) {
+                this.server = server;
+                return this;
+            }
+
+            public Builder statusMessage(String statusMessage) {
+                this.statusMessage = statusMessage;
+                return this;
+            }
+
+            public Builder timeoutSec(Long timeoutSec) {
+                this.timeoutSec = timeoutSec;
+                return this;
+            }
+
+            public Builder tool(String tool) {
+                this.tool = tool;
+                return this;
+            }
+
+            public McpTool build() {
+                return new McpTool(input, server, statusMessage, timeoutSec, tool);
+            }
         }
     }
 

@@ -21,4 +21,89 @@ public record ConnectorMetadata(
         @JsonProperty("name") String name,
         @JsonProperty("pluginDisplayNames") List<String> pluginDisplayNames,
         @JsonProperty("toolSummaries") List<AppToolSummary> toolSummaries) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.description = description;
+        b.distributionChannel = distributionChannel;
+        b.iconUrl = iconUrl;
+        b.iconUrlDark = iconUrlDark;
+        b.id = id;
+        b.installUrl = installUrl;
+        b.name = name;
+        b.pluginDisplayNames = pluginDisplayNames;
+        b.toolSummaries = toolSummaries;
+        return b;
+    }
+
+    /** Builds a {@link ConnectorMetadata} one component at a time. */
+    public static final class Builder {
+        private String description;
+        private String distributionChannel;
+        private String iconUrl;
+        private String iconUrlDark;
+        private String id;
+        private String installUrl;
+        private String name;
+        private List<String> pluginDisplayNames;
+        private List<AppToolSummary> toolSummaries;
+
+        private Builder() {
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder distributionChannel(String distributionChannel) {
+            this.distributionChannel = distributionChannel;
+            return this;
+        }
+
+        public Builder iconUrl(String iconUrl) {
+            this.iconUrl = iconUrl;
+            return this;
+        }
+
+        public Builder iconUrlDark(String iconUrlDark) {
+            this.iconUrlDark = iconUrlDark;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder installUrl(String installUrl) {
+            this.installUrl = installUrl;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder pluginDisplayNames(List<String> pluginDisplayNames) {
+            this.pluginDisplayNames = pluginDisplayNames;
+            return this;
+        }
+
+        public Builder toolSummaries(List<AppToolSummary> toolSummaries) {
+            this.toolSummaries = toolSummaries;
+            return this;
+        }
+
+        public ConnectorMetadata build() {
+            return new ConnectorMetadata(description, distributionChannel, iconUrl, iconUrlDark, id, installUrl, name, pluginDisplayNames, toolSummaries);
+        }
+    }
 }

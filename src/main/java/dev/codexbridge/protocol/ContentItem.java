@@ -71,6 +71,49 @@ public sealed interface ContentItem permits
         public String type() {
             return "output_text";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.annotations = annotations;
+            b.logprobs = logprobs;
+            b.text = text;
+            return b;
+        }
+
+        /** Builds a {@link OutputText} one component at a time. */
+        public static final class Builder {
+            private List<JsonNode> annotations;
+            private List<JsonNode> logprobs;
+            private String text;
+
+            private Builder() {
+            }
+
+            public Builder annotations(List<JsonNode> annotations) {
+                this.annotations = annotations;
+                return this;
+            }
+
+            public Builder logprobs(List<JsonNode> logprobs) {
+                this.logprobs = logprobs;
+                return this;
+            }
+
+            public Builder text(String text) {
+                this.text = text;
+                return this;
+            }
+
+            public OutputText build() {
+                return new OutputText(annotations, logprobs, text);
+            }
+        }
     }
 
     /** A value this version of the protocol does not know; written back unchanged. */

@@ -11,4 +11,47 @@ public record CreditsSnapshot(
         @JsonProperty("balance") String balance,
         @JsonProperty("hasCredits") Boolean hasCredits,
         @JsonProperty("unlimited") Boolean unlimited) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.balance = balance;
+        b.hasCredits = hasCredits;
+        b.unlimited = unlimited;
+        return b;
+    }
+
+    /** Builds a {@link CreditsSnapshot} one component at a time. */
+    public static final class Builder {
+        private String balance;
+        private Boolean hasCredits;
+        private Boolean unlimited;
+
+        private Builder() {
+        }
+
+        public Builder balance(String balance) {
+            this.balance = balance;
+            return this;
+        }
+
+        public Builder hasCredits(Boolean hasCredits) {
+            this.hasCredits = hasCredits;
+            return this;
+        }
+
+        public Builder unlimited(Boolean unlimited) {
+            this.unlimited = unlimited;
+            return this;
+        }
+
+        public CreditsSnapshot build() {
+            return new CreditsSnapshot(balance, hasCredits, unlimited);
+        }
+    }
 }

@@ -15,4 +15,68 @@ public record DynamicToolCallParams(
         @JsonProperty("threadId") String threadId,
         @JsonProperty("tool") String tool,
         @JsonProperty("turnId") String turnId) implements ServerRequestParams, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.arguments = arguments;
+        b.callId = callId;
+        b.namespace = namespace;
+        b.threadId = threadId;
+        b.tool = tool;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link DynamicToolCallParams} one component at a time. */
+    public static final class Builder {
+        private JsonNode arguments;
+        private String callId;
+        private String namespace;
+        private String threadId;
+        private String tool;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder arguments(JsonNode arguments) {
+            this.arguments = arguments;
+            return this;
+        }
+
+        public Builder callId(String callId) {
+            this.callId = callId;
+            return this;
+        }
+
+        public Builder namespace(String namespace) {
+            this.namespace = namespace;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder tool(String tool) {
+            this.tool = tool;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public DynamicToolCallParams build() {
+            return new DynamicToolCallParams(arguments, callId, namespace, threadId, tool, turnId);
+        }
+    }
 }

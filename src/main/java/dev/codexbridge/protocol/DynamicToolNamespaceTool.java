@@ -31,6 +31,56 @@ public sealed interface DynamicToolNamespaceTool permits
         public String type() {
             return "function";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.deferLoading = deferLoading;
+            b.description = description;
+            b.inputSchema = inputSchema;
+            b.name = name;
+            return b;
+        }
+
+        /** Builds a {@link Function} one component at a time. */
+        public static final class Builder {
+            private Boolean deferLoading;
+            private String description;
+            private JsonNode inputSchema;
+            private String name;
+
+            private Builder() {
+            }
+
+            public Builder deferLoading(Boolean deferLoading) {
+                this.deferLoading = deferLoading;
+                return this;
+            }
+
+            public Builder description(String description) {
+                this.description = description;
+                return this;
+            }
+
+            public Builder inputSchema(JsonNode inputSchema) {
+                this.inputSchema = inputSchema;
+                return this;
+            }
+
+            public Builder name(String name) {
+                this.name = name;
+                return this;
+            }
+
+            public Function build() {
+                return new Function(deferLoading, description, inputSchema, name);
+            }
+        }
     }
 
     /** A value this version of the protocol does not know; written back unchanged. */

@@ -32,6 +32,56 @@ public sealed interface DynamicToolSpec permits
         public String type() {
             return "function";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.deferLoading = deferLoading;
+            b.description = description;
+            b.inputSchema = inputSchema;
+            b.name = name;
+            return b;
+        }
+
+        /** Builds a {@link Function} one component at a time. */
+        public static final class Builder {
+            private Boolean deferLoading;
+            private String description;
+            private JsonNode inputSchema;
+            private String name;
+
+            private Builder() {
+            }
+
+            public Builder deferLoading(Boolean deferLoading) {
+                this.deferLoading = deferLoading;
+                return this;
+            }
+
+            public Builder description(String description) {
+                this.description = description;
+                return this;
+            }
+
+            public Builder inputSchema(JsonNode inputSchema) {
+                this.inputSchema = inputSchema;
+                return this;
+            }
+
+            public Builder name(String name) {
+                this.name = name;
+                return this;
+            }
+
+            public Function build() {
+                return new Function(deferLoading, description, inputSchema, name);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -45,6 +95,49 @@ public sealed interface DynamicToolSpec permits
         @JsonProperty("type")
         public String type() {
             return "namespace";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.description = description;
+            b.name = name;
+            b.tools = tools;
+            return b;
+        }
+
+        /** Builds a {@link Namespace} one component at a time. */
+        public static final class Builder {
+            private String description;
+            private String name;
+            private List<DynamicToolNamespaceTool> tools;
+
+            private Builder() {
+            }
+
+            public Builder description(String description) {
+                this.description = description;
+                return this;
+            }
+
+            public Builder name(String name) {
+                this.name = name;
+                return this;
+            }
+
+            public Builder tools(List<DynamicToolNamespaceTool> tools) {
+                this.tools = tools;
+                return this;
+            }
+
+            public Namespace build() {
+                return new Namespace(description, name, tools);
+            }
         }
     }
 

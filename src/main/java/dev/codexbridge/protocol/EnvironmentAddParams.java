@@ -21,4 +21,68 @@ public record EnvironmentAddParams(
         @JsonProperty("execServerUrl") String execServerUrl,
         @JsonProperty("skills") EnvironmentSkillsParams skills,
         @JsonProperty("websocketRequestId") String websocketRequestId) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.authBearerToken = authBearerToken;
+        b.connectTimeoutMs = connectTimeoutMs;
+        b.environmentId = environmentId;
+        b.execServerUrl = execServerUrl;
+        b.skills = skills;
+        b.websocketRequestId = websocketRequestId;
+        return b;
+    }
+
+    /** Builds a {@link EnvironmentAddParams} one component at a time. */
+    public static final class Builder {
+        private String authBearerToken;
+        private Long connectTimeoutMs;
+        private String environmentId;
+        private String execServerUrl;
+        private EnvironmentSkillsParams skills;
+        private String websocketRequestId;
+
+        private Builder() {
+        }
+
+        public Builder authBearerToken(String authBearerToken) {
+            this.authBearerToken = authBearerToken;
+            return this;
+        }
+
+        public Builder connectTimeoutMs(Long connectTimeoutMs) {
+            this.connectTimeoutMs = connectTimeoutMs;
+            return this;
+        }
+
+        public Builder environmentId(String environmentId) {
+            this.environmentId = environmentId;
+            return this;
+        }
+
+        public Builder execServerUrl(String execServerUrl) {
+            this.execServerUrl = execServerUrl;
+            return this;
+        }
+
+        public Builder skills(EnvironmentSkillsParams skills) {
+            this.skills = skills;
+            return this;
+        }
+
+        public Builder websocketRequestId(String websocketRequestId) {
+            this.websocketRequestId = websocketRequestId;
+            return this;
+        }
+
+        public EnvironmentAddParams build() {
+            return new EnvironmentAddParams(authBearerToken, connectTimeoutMs, environmentId, execServerUrl, skills, websocketRequestId);
+        }
+    }
 }

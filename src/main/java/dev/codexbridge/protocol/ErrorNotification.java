@@ -12,4 +12,54 @@ public record ErrorNotification(
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId,
         @JsonProperty("willRetry") Boolean willRetry) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.error = error;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        b.willRetry = willRetry;
+        return b;
+    }
+
+    /** Builds a {@link ErrorNotification} one component at a time. */
+    public static final class Builder {
+        private TurnError error;
+        private String threadId;
+        private String turnId;
+        private Boolean willRetry;
+
+        private Builder() {
+        }
+
+        public Builder error(TurnError error) {
+            this.error = error;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public Builder willRetry(Boolean willRetry) {
+            this.willRetry = willRetry;
+            return this;
+        }
+
+        public ErrorNotification build() {
+            return new ErrorNotification(error, threadId, turnId, willRetry);
+        }
+    }
 }

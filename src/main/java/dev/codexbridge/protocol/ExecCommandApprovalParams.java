@@ -20,4 +20,75 @@ public record ExecCommandApprovalParams(
         @JsonProperty("cwd") String cwd,
         @JsonProperty("parsedCmd") List<ParsedCommand> parsedCmd,
         @JsonProperty("reason") String reason) implements ServerRequestParams {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.approvalId = approvalId;
+        b.callId = callId;
+        b.command = command;
+        b.conversationId = conversationId;
+        b.cwd = cwd;
+        b.parsedCmd = parsedCmd;
+        b.reason = reason;
+        return b;
+    }
+
+    /** Builds a {@link ExecCommandApprovalParams} one component at a time. */
+    public static final class Builder {
+        private String approvalId;
+        private String callId;
+        private List<String> command;
+        private String conversationId;
+        private String cwd;
+        private List<ParsedCommand> parsedCmd;
+        private String reason;
+
+        private Builder() {
+        }
+
+        public Builder approvalId(String approvalId) {
+            this.approvalId = approvalId;
+            return this;
+        }
+
+        public Builder callId(String callId) {
+            this.callId = callId;
+            return this;
+        }
+
+        public Builder command(List<String> command) {
+            this.command = command;
+            return this;
+        }
+
+        public Builder conversationId(String conversationId) {
+            this.conversationId = conversationId;
+            return this;
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder parsedCmd(List<ParsedCommand> parsedCmd) {
+            this.parsedCmd = parsedCmd;
+            return this;
+        }
+
+        public Builder reason(String reason) {
+            this.reason = reason;
+            return this;
+        }
+
+        public ExecCommandApprovalParams build() {
+            return new ExecCommandApprovalParams(approvalId, callId, command, conversationId, cwd, parsedCmd, reason);
+        }
+    }
 }

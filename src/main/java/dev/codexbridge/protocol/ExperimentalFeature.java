@@ -24,4 +24,75 @@ public record ExperimentalFeature(
         @JsonProperty("enabled") Boolean enabled,
         @JsonProperty("name") String name,
         @JsonProperty("stage") ExperimentalFeatureStage stage) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.announcement = announcement;
+        b.defaultEnabled = defaultEnabled;
+        b.description = description;
+        b.displayName = displayName;
+        b.enabled = enabled;
+        b.name = name;
+        b.stage = stage;
+        return b;
+    }
+
+    /** Builds a {@link ExperimentalFeature} one component at a time. */
+    public static final class Builder {
+        private String announcement;
+        private Boolean defaultEnabled;
+        private String description;
+        private String displayName;
+        private Boolean enabled;
+        private String name;
+        private ExperimentalFeatureStage stage;
+
+        private Builder() {
+        }
+
+        public Builder announcement(String announcement) {
+            this.announcement = announcement;
+            return this;
+        }
+
+        public Builder defaultEnabled(Boolean defaultEnabled) {
+            this.defaultEnabled = defaultEnabled;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder displayName(String displayName) {
+            this.displayName = displayName;
+            return this;
+        }
+
+        public Builder enabled(Boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder stage(ExperimentalFeatureStage stage) {
+            this.stage = stage;
+            return this;
+        }
+
+        public ExperimentalFeature build() {
+            return new ExperimentalFeature(announcement, defaultEnabled, description, displayName, enabled, name, stage);
+        }
+    }
 }

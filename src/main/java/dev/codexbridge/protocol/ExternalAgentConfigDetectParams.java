@@ -23,4 +23,68 @@ public record ExternalAgentConfigDetectParams(
         @JsonProperty("maxSessions") Long maxSessions,
         @JsonProperty("migrationSource") String migrationSource,
         @JsonProperty("source") String source) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cwds = cwds;
+        b.includeHome = includeHome;
+        b.maxSessionAgeDays = maxSessionAgeDays;
+        b.maxSessions = maxSessions;
+        b.migrationSource = migrationSource;
+        b.source = source;
+        return b;
+    }
+
+    /** Builds a {@link ExternalAgentConfigDetectParams} one component at a time. */
+    public static final class Builder {
+        private List<String> cwds;
+        private Boolean includeHome;
+        private Long maxSessionAgeDays;
+        private Long maxSessions;
+        private String migrationSource;
+        private String source;
+
+        private Builder() {
+        }
+
+        public Builder cwds(List<String> cwds) {
+            this.cwds = cwds;
+            return this;
+        }
+
+        public Builder includeHome(Boolean includeHome) {
+            this.includeHome = includeHome;
+            return this;
+        }
+
+        public Builder maxSessionAgeDays(Long maxSessionAgeDays) {
+            this.maxSessionAgeDays = maxSessionAgeDays;
+            return this;
+        }
+
+        public Builder maxSessions(Long maxSessions) {
+            this.maxSessions = maxSessions;
+            return this;
+        }
+
+        public Builder migrationSource(String migrationSource) {
+            this.migrationSource = migrationSource;
+            return this;
+        }
+
+        public Builder source(String source) {
+            this.source = source;
+            return this;
+        }
+
+        public ExternalAgentConfigDetectParams build() {
+            return new ExternalAgentConfigDetectParams(cwds, includeHome, maxSessionAgeDays, maxSessions, migrationSource, source);
+        }
+    }
 }

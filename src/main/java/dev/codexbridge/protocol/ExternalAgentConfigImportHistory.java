@@ -14,4 +14,61 @@ public record ExternalAgentConfigImportHistory(
         @JsonProperty("importId") String importId,
         @JsonProperty("providerId") String providerId,
         @JsonProperty("successes") List<ExternalAgentConfigImportItemTypeSuccess> successes) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.completedAtMs = completedAtMs;
+        b.failures = failures;
+        b.importId = importId;
+        b.providerId = providerId;
+        b.successes = successes;
+        return b;
+    }
+
+    /** Builds a {@link ExternalAgentConfigImportHistory} one component at a time. */
+    public static final class Builder {
+        private Long completedAtMs;
+        private List<ExternalAgentConfigImportItemTypeFailure> failures;
+        private String importId;
+        private String providerId;
+        private List<ExternalAgentConfigImportItemTypeSuccess> successes;
+
+        private Builder() {
+        }
+
+        public Builder completedAtMs(Long completedAtMs) {
+            this.completedAtMs = completedAtMs;
+            return this;
+        }
+
+        public Builder failures(List<ExternalAgentConfigImportItemTypeFailure> failures) {
+            this.failures = failures;
+            return this;
+        }
+
+        public Builder importId(String importId) {
+            this.importId = importId;
+            return this;
+        }
+
+        public Builder providerId(String providerId) {
+            this.providerId = providerId;
+            return this;
+        }
+
+        public Builder successes(List<ExternalAgentConfigImportItemTypeSuccess> successes) {
+            this.successes = successes;
+            return this;
+        }
+
+        public ExternalAgentConfigImportHistory build() {
+            return new ExternalAgentConfigImportHistory(completedAtMs, failures, importId, providerId, successes);
+        }
+    }
 }

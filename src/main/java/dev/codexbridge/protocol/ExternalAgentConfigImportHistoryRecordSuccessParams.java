@@ -16,4 +16,61 @@ public record ExternalAgentConfigImportHistoryRecordSuccessParams(
         @JsonProperty("source") String source,
         @JsonProperty("target") String target,
         @JsonProperty("title") String title) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cwd = cwd;
+        b.itemType = itemType;
+        b.source = source;
+        b.target = target;
+        b.title = title;
+        return b;
+    }
+
+    /** Builds a {@link ExternalAgentConfigImportHistoryRecordSuccessParams} one component at a time. */
+    public static final class Builder {
+        private String cwd;
+        private ExternalAgentConfigMigrationItemType itemType;
+        private String source;
+        private String target;
+        private String title;
+
+        private Builder() {
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder itemType(ExternalAgentConfigMigrationItemType itemType) {
+            this.itemType = itemType;
+            return this;
+        }
+
+        public Builder source(String source) {
+            this.source = source;
+            return this;
+        }
+
+        public Builder target(String target) {
+            this.target = target;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public ExternalAgentConfigImportHistoryRecordSuccessParams build() {
+            return new ExternalAgentConfigImportHistoryRecordSuccessParams(cwd, itemType, source, target, title);
+        }
+    }
 }

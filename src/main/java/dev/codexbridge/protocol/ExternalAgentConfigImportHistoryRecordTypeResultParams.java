@@ -12,4 +12,47 @@ public record ExternalAgentConfigImportHistoryRecordTypeResultParams(
         @JsonProperty("failures") List<ExternalAgentConfigImportItemTypeFailure> failures,
         @JsonProperty("itemType") ExternalAgentConfigMigrationItemType itemType,
         @JsonProperty("successes") List<ExternalAgentConfigImportHistoryRecordSuccessParams> successes) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.failures = failures;
+        b.itemType = itemType;
+        b.successes = successes;
+        return b;
+    }
+
+    /** Builds a {@link ExternalAgentConfigImportHistoryRecordTypeResultParams} one component at a time. */
+    public static final class Builder {
+        private List<ExternalAgentConfigImportItemTypeFailure> failures;
+        private ExternalAgentConfigMigrationItemType itemType;
+        private List<ExternalAgentConfigImportHistoryRecordSuccessParams> successes;
+
+        private Builder() {
+        }
+
+        public Builder failures(List<ExternalAgentConfigImportItemTypeFailure> failures) {
+            this.failures = failures;
+            return this;
+        }
+
+        public Builder itemType(ExternalAgentConfigMigrationItemType itemType) {
+            this.itemType = itemType;
+            return this;
+        }
+
+        public Builder successes(List<ExternalAgentConfigImportHistoryRecordSuccessParams> successes) {
+            this.successes = successes;
+            return this;
+        }
+
+        public ExternalAgentConfigImportHistoryRecordTypeResultParams build() {
+            return new ExternalAgentConfigImportHistoryRecordTypeResultParams(failures, itemType, successes);
+        }
+    }
 }

@@ -15,4 +15,75 @@ public record ExternalAgentConfigImportItemTypeFailure(
         @JsonProperty("message") String message,
         @JsonProperty("source") String source,
         @JsonProperty("subErrorType") String subErrorType) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cwd = cwd;
+        b.errorType = errorType;
+        b.failureStage = failureStage;
+        b.itemType = itemType;
+        b.message = message;
+        b.source = source;
+        b.subErrorType = subErrorType;
+        return b;
+    }
+
+    /** Builds a {@link ExternalAgentConfigImportItemTypeFailure} one component at a time. */
+    public static final class Builder {
+        private String cwd;
+        private String errorType;
+        private String failureStage;
+        private ExternalAgentConfigMigrationItemType itemType;
+        private String message;
+        private String source;
+        private String subErrorType;
+
+        private Builder() {
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder errorType(String errorType) {
+            this.errorType = errorType;
+            return this;
+        }
+
+        public Builder failureStage(String failureStage) {
+            this.failureStage = failureStage;
+            return this;
+        }
+
+        public Builder itemType(ExternalAgentConfigMigrationItemType itemType) {
+            this.itemType = itemType;
+            return this;
+        }
+
+        public Builder message(String message) {
+            this.message = message;
+            return this;
+        }
+
+        public Builder source(String source) {
+            this.source = source;
+            return this;
+        }
+
+        public Builder subErrorType(String subErrorType) {
+            this.subErrorType = subErrorType;
+            return this;
+        }
+
+        public ExternalAgentConfigImportItemTypeFailure build() {
+            return new ExternalAgentConfigImportItemTypeFailure(cwd, errorType, failureStage, itemType, message, source, subErrorType);
+        }
+    }
 }

@@ -18,4 +18,54 @@ public record ExternalAgentConfigImportParams(
         @JsonProperty("migrationSource") String migrationSource,
         @JsonProperty("providerId") String providerId,
         @JsonProperty("source") String source) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.migrationItems = migrationItems;
+        b.migrationSource = migrationSource;
+        b.providerId = providerId;
+        b.source = source;
+        return b;
+    }
+
+    /** Builds a {@link ExternalAgentConfigImportParams} one component at a time. */
+    public static final class Builder {
+        private List<ExternalAgentConfigMigrationItem> migrationItems;
+        private String migrationSource;
+        private String providerId;
+        private String source;
+
+        private Builder() {
+        }
+
+        public Builder migrationItems(List<ExternalAgentConfigMigrationItem> migrationItems) {
+            this.migrationItems = migrationItems;
+            return this;
+        }
+
+        public Builder migrationSource(String migrationSource) {
+            this.migrationSource = migrationSource;
+            return this;
+        }
+
+        public Builder providerId(String providerId) {
+            this.providerId = providerId;
+            return this;
+        }
+
+        public Builder source(String source) {
+            this.source = source;
+            return this;
+        }
+
+        public ExternalAgentConfigImportParams build() {
+            return new ExternalAgentConfigImportParams(migrationItems, migrationSource, providerId, source);
+        }
+    }
 }

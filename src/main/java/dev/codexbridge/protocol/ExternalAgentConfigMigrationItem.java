@@ -15,4 +15,54 @@ public record ExternalAgentConfigMigrationItem(
         @JsonProperty("description") String description,
         @JsonProperty("details") MigrationDetails details,
         @JsonProperty("itemType") ExternalAgentConfigMigrationItemType itemType) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cwd = cwd;
+        b.description = description;
+        b.details = details;
+        b.itemType = itemType;
+        return b;
+    }
+
+    /** Builds a {@link ExternalAgentConfigMigrationItem} one component at a time. */
+    public static final class Builder {
+        private String cwd;
+        private String description;
+        private MigrationDetails details;
+        private ExternalAgentConfigMigrationItemType itemType;
+
+        private Builder() {
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder details(MigrationDetails details) {
+            this.details = details;
+            return this;
+        }
+
+        public Builder itemType(ExternalAgentConfigMigrationItemType itemType) {
+            this.itemType = itemType;
+            return this;
+        }
+
+        public ExternalAgentConfigMigrationItem build() {
+            return new ExternalAgentConfigMigrationItem(cwd, description, details, itemType);
+        }
+    }
 }

@@ -11,4 +11,47 @@ public record ExternalAgentDetectedConnectorCandidate(
         @JsonProperty("name") String name,
         @JsonProperty("sessionCount") Long sessionCount,
         @JsonProperty("source") ExternalAgentDetectedConnectorSource source) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.name = name;
+        b.sessionCount = sessionCount;
+        b.source = source;
+        return b;
+    }
+
+    /** Builds a {@link ExternalAgentDetectedConnectorCandidate} one component at a time. */
+    public static final class Builder {
+        private String name;
+        private Long sessionCount;
+        private ExternalAgentDetectedConnectorSource source;
+
+        private Builder() {
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder sessionCount(Long sessionCount) {
+            this.sessionCount = sessionCount;
+            return this;
+        }
+
+        public Builder source(ExternalAgentDetectedConnectorSource source) {
+            this.source = source;
+            return this;
+        }
+
+        public ExternalAgentDetectedConnectorCandidate build() {
+            return new ExternalAgentDetectedConnectorCandidate(name, sessionCount, source);
+        }
+    }
 }

@@ -11,4 +11,47 @@ public record ExternalAgentImportedConnectorCandidate(
         @JsonProperty("name") String name,
         @JsonProperty("sessionCount") Long sessionCount,
         @JsonProperty("source") ExternalAgentImportedConnectorSource source) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.name = name;
+        b.sessionCount = sessionCount;
+        b.source = source;
+        return b;
+    }
+
+    /** Builds a {@link ExternalAgentImportedConnectorCandidate} one component at a time. */
+    public static final class Builder {
+        private String name;
+        private Long sessionCount;
+        private ExternalAgentImportedConnectorSource source;
+
+        private Builder() {
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder sessionCount(Long sessionCount) {
+            this.sessionCount = sessionCount;
+            return this;
+        }
+
+        public Builder source(ExternalAgentImportedConnectorSource source) {
+            this.source = source;
+            return this;
+        }
+
+        public ExternalAgentImportedConnectorCandidate build() {
+            return new ExternalAgentImportedConnectorCandidate(name, sessionCount, source);
+        }
+    }
 }

@@ -20,4 +20,75 @@ public record FeedbackSaveParams(
         @JsonProperty("savePath") String savePath,
         @JsonProperty("tags") Map<String, String> tags,
         @JsonProperty("threadId") String threadId) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.classification = classification;
+        b.extraLogFiles = extraLogFiles;
+        b.includeLogs = includeLogs;
+        b.reason = reason;
+        b.savePath = savePath;
+        b.tags = tags;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link FeedbackSaveParams} one component at a time. */
+    public static final class Builder {
+        private String classification;
+        private List<String> extraLogFiles;
+        private Boolean includeLogs;
+        private String reason;
+        private String savePath;
+        private Map<String, String> tags;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder classification(String classification) {
+            this.classification = classification;
+            return this;
+        }
+
+        public Builder extraLogFiles(List<String> extraLogFiles) {
+            this.extraLogFiles = extraLogFiles;
+            return this;
+        }
+
+        public Builder includeLogs(Boolean includeLogs) {
+            this.includeLogs = includeLogs;
+            return this;
+        }
+
+        public Builder reason(String reason) {
+            this.reason = reason;
+            return this;
+        }
+
+        public Builder savePath(String savePath) {
+            this.savePath = savePath;
+            return this;
+        }
+
+        public Builder tags(Map<String, String> tags) {
+            this.tags = tags;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public FeedbackSaveParams build() {
+            return new FeedbackSaveParams(classification, extraLogFiles, includeLogs, reason, savePath, tags, threadId);
+        }
+    }
 }

@@ -14,4 +14,47 @@ public record FeedbackSaveResponse(
         @JsonProperty("promptHash") String promptHash,
         @JsonProperty("savedPath") String savedPath,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.promptHash = promptHash;
+        b.savedPath = savedPath;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link FeedbackSaveResponse} one component at a time. */
+    public static final class Builder {
+        private String promptHash;
+        private String savedPath;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder promptHash(String promptHash) {
+            this.promptHash = promptHash;
+            return this;
+        }
+
+        public Builder savedPath(String savedPath) {
+            this.savedPath = savedPath;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public FeedbackSaveResponse build() {
+            return new FeedbackSaveResponse(promptHash, savedPath, threadId);
+        }
+    }
 }

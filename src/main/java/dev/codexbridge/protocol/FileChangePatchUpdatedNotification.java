@@ -13,4 +13,54 @@ public record FileChangePatchUpdatedNotification(
         @JsonProperty("itemId") String itemId,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.changes = changes;
+        b.itemId = itemId;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link FileChangePatchUpdatedNotification} one component at a time. */
+    public static final class Builder {
+        private List<FileUpdateChange> changes;
+        private String itemId;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder changes(List<FileUpdateChange> changes) {
+            this.changes = changes;
+            return this;
+        }
+
+        public Builder itemId(String itemId) {
+            this.itemId = itemId;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public FileChangePatchUpdatedNotification build() {
+            return new FileChangePatchUpdatedNotification(changes, itemId, threadId, turnId);
+        }
+    }
 }

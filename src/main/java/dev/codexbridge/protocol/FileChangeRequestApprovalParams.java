@@ -19,4 +19,68 @@ public record FileChangeRequestApprovalParams(
         @JsonProperty("startedAtMs") Long startedAtMs,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerRequestParams, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.grantRoot = grantRoot;
+        b.itemId = itemId;
+        b.reason = reason;
+        b.startedAtMs = startedAtMs;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link FileChangeRequestApprovalParams} one component at a time. */
+    public static final class Builder {
+        private String grantRoot;
+        private String itemId;
+        private String reason;
+        private Long startedAtMs;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder grantRoot(String grantRoot) {
+            this.grantRoot = grantRoot;
+            return this;
+        }
+
+        public Builder itemId(String itemId) {
+            this.itemId = itemId;
+            return this;
+        }
+
+        public Builder reason(String reason) {
+            this.reason = reason;
+            return this;
+        }
+
+        public Builder startedAtMs(Long startedAtMs) {
+            this.startedAtMs = startedAtMs;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public FileChangeRequestApprovalParams build() {
+            return new FileChangeRequestApprovalParams(grantRoot, itemId, reason, startedAtMs, threadId, turnId);
+        }
+    }
 }

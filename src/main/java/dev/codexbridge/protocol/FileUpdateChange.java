@@ -11,4 +11,47 @@ public record FileUpdateChange(
         @JsonProperty("diff") String diff,
         @JsonProperty("kind") PatchChangeKind kind,
         @JsonProperty("path") String path) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.diff = diff;
+        b.kind = kind;
+        b.path = path;
+        return b;
+    }
+
+    /** Builds a {@link FileUpdateChange} one component at a time. */
+    public static final class Builder {
+        private String diff;
+        private PatchChangeKind kind;
+        private String path;
+
+        private Builder() {
+        }
+
+        public Builder diff(String diff) {
+            this.diff = diff;
+            return this;
+        }
+
+        public Builder kind(PatchChangeKind kind) {
+            this.kind = kind;
+            return this;
+        }
+
+        public Builder path(String path) {
+            this.path = path;
+            return this;
+        }
+
+        public FileUpdateChange build() {
+            return new FileUpdateChange(diff, kind, path);
+        }
+    }
 }

@@ -18,4 +18,47 @@ public record FsCopyParams(
         @JsonProperty("destinationPath") String destinationPath,
         @JsonProperty("recursive") Boolean recursive,
         @JsonProperty("sourcePath") String sourcePath) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.destinationPath = destinationPath;
+        b.recursive = recursive;
+        b.sourcePath = sourcePath;
+        return b;
+    }
+
+    /** Builds a {@link FsCopyParams} one component at a time. */
+    public static final class Builder {
+        private String destinationPath;
+        private Boolean recursive;
+        private String sourcePath;
+
+        private Builder() {
+        }
+
+        public Builder destinationPath(String destinationPath) {
+            this.destinationPath = destinationPath;
+            return this;
+        }
+
+        public Builder recursive(Boolean recursive) {
+            this.recursive = recursive;
+            return this;
+        }
+
+        public Builder sourcePath(String sourcePath) {
+            this.sourcePath = sourcePath;
+            return this;
+        }
+
+        public FsCopyParams build() {
+            return new FsCopyParams(destinationPath, recursive, sourcePath);
+        }
+    }
 }

@@ -22,4 +22,61 @@ public record FsGetMetadataResponse(
         @JsonProperty("isFile") Boolean isFile,
         @JsonProperty("isSymlink") Boolean isSymlink,
         @JsonProperty("modifiedAtMs") Long modifiedAtMs) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.createdAtMs = createdAtMs;
+        b.isDirectory = isDirectory;
+        b.isFile = isFile;
+        b.isSymlink = isSymlink;
+        b.modifiedAtMs = modifiedAtMs;
+        return b;
+    }
+
+    /** Builds a {@link FsGetMetadataResponse} one component at a time. */
+    public static final class Builder {
+        private Long createdAtMs;
+        private Boolean isDirectory;
+        private Boolean isFile;
+        private Boolean isSymlink;
+        private Long modifiedAtMs;
+
+        private Builder() {
+        }
+
+        public Builder createdAtMs(Long createdAtMs) {
+            this.createdAtMs = createdAtMs;
+            return this;
+        }
+
+        public Builder isDirectory(Boolean isDirectory) {
+            this.isDirectory = isDirectory;
+            return this;
+        }
+
+        public Builder isFile(Boolean isFile) {
+            this.isFile = isFile;
+            return this;
+        }
+
+        public Builder isSymlink(Boolean isSymlink) {
+            this.isSymlink = isSymlink;
+            return this;
+        }
+
+        public Builder modifiedAtMs(Long modifiedAtMs) {
+            this.modifiedAtMs = modifiedAtMs;
+            return this;
+        }
+
+        public FsGetMetadataResponse build() {
+            return new FsGetMetadataResponse(createdAtMs, isDirectory, isFile, isSymlink, modifiedAtMs);
+        }
+    }
 }

@@ -18,4 +18,47 @@ public record FsReadDirectoryEntry(
         @JsonProperty("fileName") String fileName,
         @JsonProperty("isDirectory") Boolean isDirectory,
         @JsonProperty("isFile") Boolean isFile) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.fileName = fileName;
+        b.isDirectory = isDirectory;
+        b.isFile = isFile;
+        return b;
+    }
+
+    /** Builds a {@link FsReadDirectoryEntry} one component at a time. */
+    public static final class Builder {
+        private String fileName;
+        private Boolean isDirectory;
+        private Boolean isFile;
+
+        private Builder() {
+        }
+
+        public Builder fileName(String fileName) {
+            this.fileName = fileName;
+            return this;
+        }
+
+        public Builder isDirectory(Boolean isDirectory) {
+            this.isDirectory = isDirectory;
+            return this;
+        }
+
+        public Builder isFile(Boolean isFile) {
+            this.isFile = isFile;
+            return this;
+        }
+
+        public FsReadDirectoryEntry build() {
+            return new FsReadDirectoryEntry(fileName, isDirectory, isFile);
+        }
+    }
 }

@@ -18,4 +18,47 @@ public record FsRemoveParams(
         @JsonProperty("force") Boolean force,
         @JsonProperty("path") String path,
         @JsonProperty("recursive") Boolean recursive) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.force = force;
+        b.path = path;
+        b.recursive = recursive;
+        return b;
+    }
+
+    /** Builds a {@link FsRemoveParams} one component at a time. */
+    public static final class Builder {
+        private Boolean force;
+        private String path;
+        private Boolean recursive;
+
+        private Builder() {
+        }
+
+        public Builder force(Boolean force) {
+            this.force = force;
+            return this;
+        }
+
+        public Builder path(String path) {
+            this.path = path;
+            return this;
+        }
+
+        public Builder recursive(Boolean recursive) {
+            this.recursive = recursive;
+            return this;
+        }
+
+        public FsRemoveParams build() {
+            return new FsRemoveParams(force, path, recursive);
+        }
+    }
 }

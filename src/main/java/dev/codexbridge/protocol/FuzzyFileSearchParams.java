@@ -12,4 +12,47 @@ public record FuzzyFileSearchParams(
         @JsonProperty("cancellationToken") String cancellationToken,
         @JsonProperty("query") String query,
         @JsonProperty("roots") List<String> roots) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cancellationToken = cancellationToken;
+        b.query = query;
+        b.roots = roots;
+        return b;
+    }
+
+    /** Builds a {@link FuzzyFileSearchParams} one component at a time. */
+    public static final class Builder {
+        private String cancellationToken;
+        private String query;
+        private List<String> roots;
+
+        private Builder() {
+        }
+
+        public Builder cancellationToken(String cancellationToken) {
+            this.cancellationToken = cancellationToken;
+            return this;
+        }
+
+        public Builder query(String query) {
+            this.query = query;
+            return this;
+        }
+
+        public Builder roots(List<String> roots) {
+            this.roots = roots;
+            return this;
+        }
+
+        public FuzzyFileSearchParams build() {
+            return new FuzzyFileSearchParams(cancellationToken, query, roots);
+        }
+    }
 }

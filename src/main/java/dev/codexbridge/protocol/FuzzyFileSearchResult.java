@@ -18,4 +18,68 @@ public record FuzzyFileSearchResult(
         @JsonProperty("path") String path,
         @JsonProperty("root") String root,
         @JsonProperty("score") Long score) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.fileName = fileName;
+        b.indices = indices;
+        b.matchType = matchType;
+        b.path = path;
+        b.root = root;
+        b.score = score;
+        return b;
+    }
+
+    /** Builds a {@link FuzzyFileSearchResult} one component at a time. */
+    public static final class Builder {
+        private String fileName;
+        private List<Long> indices;
+        private FuzzyFileSearchMatchType matchType;
+        private String path;
+        private String root;
+        private Long score;
+
+        private Builder() {
+        }
+
+        public Builder fileName(String fileName) {
+            this.fileName = fileName;
+            return this;
+        }
+
+        public Builder indices(List<Long> indices) {
+            this.indices = indices;
+            return this;
+        }
+
+        public Builder matchType(FuzzyFileSearchMatchType matchType) {
+            this.matchType = matchType;
+            return this;
+        }
+
+        public Builder path(String path) {
+            this.path = path;
+            return this;
+        }
+
+        public Builder root(String root) {
+            this.root = root;
+            return this;
+        }
+
+        public Builder score(Long score) {
+            this.score = score;
+            return this;
+        }
+
+        public FuzzyFileSearchResult build() {
+            return new FuzzyFileSearchResult(fileName, indices, matchType, path, root, score);
+        }
+    }
 }

@@ -12,4 +12,47 @@ public record FuzzyFileSearchSessionUpdatedNotification(
         @JsonProperty("files") List<FuzzyFileSearchResult> files,
         @JsonProperty("query") String query,
         @JsonProperty("sessionId") String sessionId) implements ServerNotification {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.files = files;
+        b.query = query;
+        b.sessionId = sessionId;
+        return b;
+    }
+
+    /** Builds a {@link FuzzyFileSearchSessionUpdatedNotification} one component at a time. */
+    public static final class Builder {
+        private List<FuzzyFileSearchResult> files;
+        private String query;
+        private String sessionId;
+
+        private Builder() {
+        }
+
+        public Builder files(List<FuzzyFileSearchResult> files) {
+            this.files = files;
+            return this;
+        }
+
+        public Builder query(String query) {
+            this.query = query;
+            return this;
+        }
+
+        public Builder sessionId(String sessionId) {
+            this.sessionId = sessionId;
+            return this;
+        }
+
+        public FuzzyFileSearchSessionUpdatedNotification build() {
+            return new FuzzyFileSearchSessionUpdatedNotification(files, query, sessionId);
+        }
+    }
 }

@@ -17,4 +17,61 @@ public record GatewayOAuthChangedNotification(
         @JsonProperty("loginId") String loginId,
         @JsonProperty("providerId") String providerId,
         @JsonProperty("status") GatewayOAuthStatus status) implements ServerNotification {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.authUrl = authUrl;
+        b.error = error;
+        b.loginId = loginId;
+        b.providerId = providerId;
+        b.status = status;
+        return b;
+    }
+
+    /** Builds a {@link GatewayOAuthChangedNotification} one component at a time. */
+    public static final class Builder {
+        private String authUrl;
+        private String error;
+        private String loginId;
+        private String providerId;
+        private GatewayOAuthStatus status;
+
+        private Builder() {
+        }
+
+        public Builder authUrl(String authUrl) {
+            this.authUrl = authUrl;
+            return this;
+        }
+
+        public Builder error(String error) {
+            this.error = error;
+            return this;
+        }
+
+        public Builder loginId(String loginId) {
+            this.loginId = loginId;
+            return this;
+        }
+
+        public Builder providerId(String providerId) {
+            this.providerId = providerId;
+            return this;
+        }
+
+        public Builder status(GatewayOAuthStatus status) {
+            this.status = status;
+            return this;
+        }
+
+        public GatewayOAuthChangedNotification build() {
+            return new GatewayOAuthChangedNotification(authUrl, error, loginId, providerId, status);
+        }
+    }
 }

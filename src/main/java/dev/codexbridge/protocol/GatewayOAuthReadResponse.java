@@ -21,4 +21,68 @@ public record GatewayOAuthReadResponse(
         @JsonProperty("required") Boolean required,
         @JsonProperty("status") GatewayOAuthStatus status,
         @JsonProperty("supportsDeviceAuth") Boolean supportsDeviceAuth) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.error = error;
+        b.providerId = providerId;
+        b.providerName = providerName;
+        b.required = required;
+        b.status = status;
+        b.supportsDeviceAuth = supportsDeviceAuth;
+        return b;
+    }
+
+    /** Builds a {@link GatewayOAuthReadResponse} one component at a time. */
+    public static final class Builder {
+        private String error;
+        private String providerId;
+        private String providerName;
+        private Boolean required;
+        private GatewayOAuthStatus status;
+        private Boolean supportsDeviceAuth;
+
+        private Builder() {
+        }
+
+        public Builder error(String error) {
+            this.error = error;
+            return this;
+        }
+
+        public Builder providerId(String providerId) {
+            this.providerId = providerId;
+            return this;
+        }
+
+        public Builder providerName(String providerName) {
+            this.providerName = providerName;
+            return this;
+        }
+
+        public Builder required(Boolean required) {
+            this.required = required;
+            return this;
+        }
+
+        public Builder status(GatewayOAuthStatus status) {
+            this.status = status;
+            return this;
+        }
+
+        public Builder supportsDeviceAuth(Boolean supportsDeviceAuth) {
+            this.supportsDeviceAuth = supportsDeviceAuth;
+            return this;
+        }
+
+        public GatewayOAuthReadResponse build() {
+            return new GatewayOAuthReadResponse(error, providerId, providerName, required, status, supportsDeviceAuth);
+        }
+    }
 }

@@ -23,4 +23,68 @@ public record GetAccountRateLimitsResponse(
         @JsonProperty("rateLimitUpsell") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode rateLimitUpsell,
         @JsonProperty("rateLimits") RateLimitSnapshot rateLimits,
         @JsonProperty("rateLimitsByLimitId") Map<String, RateLimitSnapshot> rateLimitsByLimitId) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.accountId = accountId;
+        b.ordinaryUsageAllowed = ordinaryUsageAllowed;
+        b.rateLimitResetCredits = rateLimitResetCredits;
+        b.rateLimitUpsell = rateLimitUpsell;
+        b.rateLimits = rateLimits;
+        b.rateLimitsByLimitId = rateLimitsByLimitId;
+        return b;
+    }
+
+    /** Builds a {@link GetAccountRateLimitsResponse} one component at a time. */
+    public static final class Builder {
+        private String accountId;
+        private Boolean ordinaryUsageAllowed;
+        private RateLimitResetCreditsSummary rateLimitResetCredits;
+        private JsonNode rateLimitUpsell;
+        private RateLimitSnapshot rateLimits;
+        private Map<String, RateLimitSnapshot> rateLimitsByLimitId;
+
+        private Builder() {
+        }
+
+        public Builder accountId(String accountId) {
+            this.accountId = accountId;
+            return this;
+        }
+
+        public Builder ordinaryUsageAllowed(Boolean ordinaryUsageAllowed) {
+            this.ordinaryUsageAllowed = ordinaryUsageAllowed;
+            return this;
+        }
+
+        public Builder rateLimitResetCredits(RateLimitResetCreditsSummary rateLimitResetCredits) {
+            this.rateLimitResetCredits = rateLimitResetCredits;
+            return this;
+        }
+
+        public Builder rateLimitUpsell(JsonNode rateLimitUpsell) {
+            this.rateLimitUpsell = rateLimitUpsell;
+            return this;
+        }
+
+        public Builder rateLimits(RateLimitSnapshot rateLimits) {
+            this.rateLimits = rateLimits;
+            return this;
+        }
+
+        public Builder rateLimitsByLimitId(Map<String, RateLimitSnapshot> rateLimitsByLimitId) {
+            this.rateLimitsByLimitId = rateLimitsByLimitId;
+            return this;
+        }
+
+        public GetAccountRateLimitsResponse build() {
+            return new GetAccountRateLimitsResponse(accountId, ordinaryUsageAllowed, rateLimitResetCredits, rateLimitUpsell, rateLimits, rateLimitsByLimitId);
+        }
+    }
 }

@@ -15,4 +15,55 @@ public record GetAccountResponse(
         @JsonProperty("requiresOpenaiAuth") Boolean requiresOpenaiAuth,
         @JsonProperty("userId") String userId,
         @Experimental @JsonProperty("workspaceRouting") WorkspaceRouting workspaceRouting) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.account = account;
+        b.requiresOpenaiAuth = requiresOpenaiAuth;
+        b.userId = userId;
+        b.workspaceRouting = workspaceRouting;
+        return b;
+    }
+
+    /** Builds a {@link GetAccountResponse} one component at a time. */
+    public static final class Builder {
+        private Account account;
+        private Boolean requiresOpenaiAuth;
+        private String userId;
+        private WorkspaceRouting workspaceRouting;
+
+        private Builder() {
+        }
+
+        public Builder account(Account account) {
+            this.account = account;
+            return this;
+        }
+
+        public Builder requiresOpenaiAuth(Boolean requiresOpenaiAuth) {
+            this.requiresOpenaiAuth = requiresOpenaiAuth;
+            return this;
+        }
+
+        public Builder userId(String userId) {
+            this.userId = userId;
+            return this;
+        }
+
+        @Experimental
+        public Builder workspaceRouting(WorkspaceRouting workspaceRouting) {
+            this.workspaceRouting = workspaceRouting;
+            return this;
+        }
+
+        public GetAccountResponse build() {
+            return new GetAccountResponse(account, requiresOpenaiAuth, userId, workspaceRouting);
+        }
+    }
 }

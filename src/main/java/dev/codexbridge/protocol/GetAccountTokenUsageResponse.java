@@ -15,4 +15,47 @@ public record GetAccountTokenUsageResponse(
         @JsonProperty("dailyUsageBuckets") List<AccountTokenUsageDailyBucket> dailyUsageBuckets,
         @JsonProperty("summary") AccountTokenUsageSummary summary,
         @JsonProperty("threadUsage") ThreadUsage threadUsage) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.dailyUsageBuckets = dailyUsageBuckets;
+        b.summary = summary;
+        b.threadUsage = threadUsage;
+        return b;
+    }
+
+    /** Builds a {@link GetAccountTokenUsageResponse} one component at a time. */
+    public static final class Builder {
+        private List<AccountTokenUsageDailyBucket> dailyUsageBuckets;
+        private AccountTokenUsageSummary summary;
+        private ThreadUsage threadUsage;
+
+        private Builder() {
+        }
+
+        public Builder dailyUsageBuckets(List<AccountTokenUsageDailyBucket> dailyUsageBuckets) {
+            this.dailyUsageBuckets = dailyUsageBuckets;
+            return this;
+        }
+
+        public Builder summary(AccountTokenUsageSummary summary) {
+            this.summary = summary;
+            return this;
+        }
+
+        public Builder threadUsage(ThreadUsage threadUsage) {
+            this.threadUsage = threadUsage;
+            return this;
+        }
+
+        public GetAccountTokenUsageResponse build() {
+            return new GetAccountTokenUsageResponse(dailyUsageBuckets, summary, threadUsage);
+        }
+    }
 }

@@ -11,4 +11,47 @@ public record GitInfo(
         @JsonProperty("branch") String branch,
         @JsonProperty("originUrl") String originUrl,
         @JsonProperty("sha") String sha) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.branch = branch;
+        b.originUrl = originUrl;
+        b.sha = sha;
+        return b;
+    }
+
+    /** Builds a {@link GitInfo} one component at a time. */
+    public static final class Builder {
+        private String branch;
+        private String originUrl;
+        private String sha;
+
+        private Builder() {
+        }
+
+        public Builder branch(String branch) {
+            this.branch = branch;
+            return this;
+        }
+
+        public Builder originUrl(String originUrl) {
+            this.originUrl = originUrl;
+            return this;
+        }
+
+        public Builder sha(String sha) {
+            this.sha = sha;
+            return this;
+        }
+
+        public GitInfo build() {
+            return new GitInfo(branch, originUrl, sha);
+        }
+    }
 }

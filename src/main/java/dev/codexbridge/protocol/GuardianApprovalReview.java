@@ -15,4 +15,54 @@ public record GuardianApprovalReview(
         @JsonProperty("riskLevel") GuardianRiskLevel riskLevel,
         @JsonProperty("status") GuardianApprovalReviewStatus status,
         @JsonProperty("userAuthorization") GuardianUserAuthorization userAuthorization) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.rationale = rationale;
+        b.riskLevel = riskLevel;
+        b.status = status;
+        b.userAuthorization = userAuthorization;
+        return b;
+    }
+
+    /** Builds a {@link GuardianApprovalReview} one component at a time. */
+    public static final class Builder {
+        private String rationale;
+        private GuardianRiskLevel riskLevel;
+        private GuardianApprovalReviewStatus status;
+        private GuardianUserAuthorization userAuthorization;
+
+        private Builder() {
+        }
+
+        public Builder rationale(String rationale) {
+            this.rationale = rationale;
+            return this;
+        }
+
+        public Builder riskLevel(GuardianRiskLevel riskLevel) {
+            this.riskLevel = riskLevel;
+            return this;
+        }
+
+        public Builder status(GuardianApprovalReviewStatus status) {
+            this.status = status;
+            return this;
+        }
+
+        public Builder userAuthorization(GuardianUserAuthorization userAuthorization) {
+            this.userAuthorization = userAuthorization;
+            return this;
+        }
+
+        public GuardianApprovalReview build() {
+            return new GuardianApprovalReview(rationale, riskLevel, status, userAuthorization);
+        }
+    }
 }

@@ -36,6 +36,49 @@ public sealed interface GuardianApprovalReviewAction permits
         public String type() {
             return "command";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.command = command;
+            b.cwd = cwd;
+            b.source = source;
+            return b;
+        }
+
+        /** Builds a {@link Command} one component at a time. */
+        public static final class Builder {
+            private String command;
+            private String cwd;
+            private GuardianCommandSource source;
+
+            private Builder() {
+            }
+
+            public Builder command(String command) {
+                this.command = command;
+                return this;
+            }
+
+            public Builder cwd(String cwd) {
+                this.cwd = cwd;
+                return this;
+            }
+
+            public Builder source(GuardianCommandSource source) {
+                this.source = source;
+                return this;
+            }
+
+            public Command build() {
+                return new Command(command, cwd, source);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -50,6 +93,56 @@ public sealed interface GuardianApprovalReviewAction permits
         @JsonProperty("type")
         public String type() {
             return "execve";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.argv = argv;
+            b.cwd = cwd;
+            b.program = program;
+            b.source = source;
+            return b;
+        }
+
+        /** Builds a {@link Execve} one component at a time. */
+        public static final class Builder {
+            private List<String> argv;
+            private String cwd;
+            private String program;
+            private GuardianCommandSource source;
+
+            private Builder() {
+            }
+
+            public Builder argv(List<String> argv) {
+                this.argv = argv;
+                return this;
+            }
+
+            public Builder cwd(String cwd) {
+                this.cwd = cwd;
+                return this;
+            }
+
+            public Builder program(String program) {
+                this.program = program;
+                return this;
+            }
+
+            public Builder source(GuardianCommandSource source) {
+                this.source = source;
+                return this;
+            }
+
+            public Execve build() {
+                return new Execve(argv, cwd, program, source);
+            }
         }
     }
 
@@ -68,6 +161,56 @@ public sealed interface GuardianApprovalReviewAction permits
         @JsonProperty("type")
         public String type() {
             return "writeStdin";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.approvalId = approvalId;
+            b.cwd = cwd;
+            b.processId = processId;
+            b.stdin = stdin;
+            return b;
+        }
+
+        /** Builds a {@link WriteStdin} one component at a time. */
+        public static final class Builder {
+            private String approvalId;
+            private String cwd;
+            private String processId;
+            private String stdin;
+
+            private Builder() {
+            }
+
+            public Builder approvalId(String approvalId) {
+                this.approvalId = approvalId;
+                return this;
+            }
+
+            public Builder cwd(String cwd) {
+                this.cwd = cwd;
+                return this;
+            }
+
+            public Builder processId(String processId) {
+                this.processId = processId;
+                return this;
+            }
+
+            public Builder stdin(String stdin) {
+                this.stdin = stdin;
+                return this;
+            }
+
+            public WriteStdin build() {
+                return new WriteStdin(approvalId, cwd, processId, stdin);
+            }
         }
     }
 
@@ -97,6 +240,56 @@ public sealed interface GuardianApprovalReviewAction permits
         public String type() {
             return "networkAccess";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.host = host;
+            b.port = port;
+            b.protocol = protocol;
+            b.target = target;
+            return b;
+        }
+
+        /** Builds a {@link NetworkAccess} one component at a time. */
+        public static final class Builder {
+            private String host;
+            private Integer port;
+            private NetworkApprovalProtocol protocol;
+            private String target;
+
+            private Builder() {
+            }
+
+            public Builder host(String host) {
+                this.host = host;
+                return this;
+            }
+
+            public Builder port(Integer port) {
+                this.port = port;
+                return this;
+            }
+
+            public Builder protocol(NetworkApprovalProtocol protocol) {
+                this.protocol = protocol;
+                return this;
+            }
+
+            public Builder target(String target) {
+                this.target = target;
+                return this;
+            }
+
+            public NetworkAccess build() {
+                return new NetworkAccess(host, port, protocol, target);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -112,6 +305,63 @@ public sealed interface GuardianApprovalReviewAction permits
         @JsonProperty("type")
         public String type() {
             return "mcpToolCall";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.connectorId = connectorId;
+            b.connectorName = connectorName;
+            b.server = server;
+            b.toolName = toolName;
+            b.toolTitle = toolTitle;
+            return b;
+        }
+
+        /** Builds a {@link McpToolCall} one component at a time. */
+        public static final class Builder {
+            private String connectorId;
+            private String connectorName;
+            private String server;
+            private String toolName;
+            private String toolTitle;
+
+            private Builder() {
+            }
+
+            public Builder connectorId(String connectorId) {
+                this.connectorId = connectorId;
+                return this;
+            }
+
+            public Builder connectorName(String connectorName) {
+                this.connectorName = connectorName;
+                return this;
+            }
+
+            public Builder server(String server) {
+                this.server = server;
+                return this;
+            }
+
+            public Builder toolName(String toolName) {
+                this.toolName = toolName;
+                return this;
+            }
+
+            public Builder toolTitle(String toolTitle) {
+                this.toolTitle = toolTitle;
+                return this;
+            }
+
+            public McpToolCall build() {
+                return new McpToolCall(connectorId, connectorName, server, toolName, toolTitle);
+            }
         }
     }
 

@@ -11,4 +11,47 @@ public record HookCompletedNotification(
         @JsonProperty("run") HookRunSummary run,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerNotification, ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.run = run;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link HookCompletedNotification} one component at a time. */
+    public static final class Builder {
+        private HookRunSummary run;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder run(HookRunSummary run) {
+            this.run = run;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public HookCompletedNotification build() {
+            return new HookCompletedNotification(run, threadId, turnId);
+        }
+    }
 }

@@ -51,6 +51,147 @@ public sealed interface HookMetadata permits
         public String handlerType() {
             return "command";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.additionalContextLimit = additionalContextLimit;
+            b.currentHash = currentHash;
+            b.displayOrder = displayOrder;
+            b.enabled = enabled;
+            b.environmentId = environmentId;
+            b.eventName = eventName;
+            b.isManaged = isManaged;
+            b.key = key;
+            b.matcher = matcher;
+            b.pluginId = pluginId;
+            b.source = source;
+            b.sourcePath = sourcePath;
+            b.statusMessage = statusMessage;
+            b.timeoutSec = timeoutSec;
+            b.trustStatus = trustStatus;
+            b.async = async;
+            b.command = command;
+            return b;
+        }
+
+        /** Builds a {@link Command} one component at a time. */
+        public static final class Builder {
+            private Long additionalContextLimit;
+            private String currentHash;
+            private Long displayOrder;
+            private Boolean enabled;
+            private String environmentId;
+            private HookEventName eventName;
+            private Boolean isManaged;
+            private String key;
+            private String matcher;
+            private String pluginId;
+            private HookSource source;
+            private String sourcePath;
+            private String statusMessage;
+            private Long timeoutSec;
+            private HookTrustStatus trustStatus;
+            private Boolean async;
+            private String command;
+
+            private Builder() {
+            }
+
+            public Builder additionalContextLimit(Long additionalContextLimit) {
+                this.additionalContextLimit = additionalContextLimit;
+                return this;
+            }
+
+            public Builder currentHash(String currentHash) {
+                this.currentHash = currentHash;
+                return this;
+            }
+
+            public Builder displayOrder(Long displayOrder) {
+                this.displayOrder = displayOrder;
+                return this;
+            }
+
+            public Builder enabled(Boolean enabled) {
+                this.enabled = enabled;
+                return this;
+            }
+
+            public Builder environmentId(String environmentId) {
+                this.environmentId = environmentId;
+                return this;
+            }
+
+            public Builder eventName(HookEventName eventName) {
+                this.eventName = eventName;
+                return this;
+            }
+
+            public Builder isManaged(Boolean isManaged) {
+                this.isManaged = isManaged;
+                return this;
+            }
+
+            public Builder key(String key) {
+                this.key = key;
+                return this;
+            }
+
+            public Builder matcher(String matcher) {
+                this.matcher = matcher;
+                return this;
+            }
+
+            public Builder pluginId(String pluginId) {
+                this.pluginId = pluginId;
+                return this;
+            }
+
+            public Builder source(HookSource source) {
+                this.source = source;
+                return this;
+            }
+
+            public Builder sourcePath(String sourcePath) {
+                this.sourcePath = sourcePath;
+                return this;
+            }
+
+            public Builder statusMessage(String statusMessage) {
+                this.statusMessage = statusMessage;
+                return this;
+            }
+
+            public Builder timeoutSec(Long timeoutSec) {
+                this.timeoutSec = timeoutSec;
+                return this;
+            }
+
+            public Builder trustStatus(HookTrustStatus trustStatus) {
+                this.trustStatus = trustStatus;
+                return this;
+            }
+
+            public Builder async(Boolean async) {
+                this.async = async;
+                return this;
+            }
+
+            public Builder command(String command) {
+                this.command = command;
+                return this;
+            }
+
+            public Command build() {
+                return new Command(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, async, command);
+            }
+        }
     }
 
     /**
@@ -83,6 +224,147 @@ public sealed interface HookMetadata permits
         public String handlerType() {
             return "mcpTool";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.additionalContextLimit = additionalContextLimit;
+            b.currentHash = currentHash;
+            b.displayOrder = displayOrder;
+            b.enabled = enabled;
+            b.environmentId = environmentId;
+            b.eventName = eventName;
+            b.isManaged = isManaged;
+            b.key = key;
+            b.matcher = matcher;
+            b.pluginId = pluginId;
+            b.source = source;
+            b.sourcePath = sourcePath;
+            b.statusMessage = statusMessage;
+            b.timeoutSec = timeoutSec;
+            b.trustStatus = trustStatus;
+            b.server = server;
+            b.tool = tool;
+            return b;
+        }
+
+        /** Builds a {@link McpTool} one component at a time. */
+        public static final class Builder {
+            private Long additionalContextLimit;
+            private String currentHash;
+            private Long displayOrder;
+            private Boolean enabled;
+            private String environmentId;
+            private HookEventName eventName;
+            private Boolean isManaged;
+            private String key;
+            private String matcher;
+            private String pluginId;
+            private HookSource source;
+            private String sourcePath;
+            private String statusMessage;
+            private Long timeoutSec;
+            private HookTrustStatus trustStatus;
+            private String server;
+            private String tool;
+
+            private Builder() {
+            }
+
+            public Builder additionalContextLimit(Long additionalContextLimit) {
+                this.additionalContextLimit = additionalContextLimit;
+                return this;
+            }
+
+            public Builder currentHash(String currentHash) {
+                this.currentHash = currentHash;
+                return this;
+            }
+
+            public Builder displayOrder(Long displayOrder) {
+                this.displayOrder = displayOrder;
+                return this;
+            }
+
+            public Builder enabled(Boolean enabled) {
+                this.enabled = enabled;
+                return this;
+            }
+
+            public Builder environmentId(String environmentId) {
+                this.environmentId = environmentId;
+                return this;
+            }
+
+            public Builder eventName(HookEventName eventName) {
+                this.eventName = eventName;
+                return this;
+            }
+
+            public Builder isManaged(Boolean isManaged) {
+                this.isManaged = isManaged;
+                return this;
+            }
+
+            public Builder key(String key) {
+                this.key = key;
+                return this;
+            }
+
+            public Builder matcher(String matcher) {
+                this.matcher = matcher;
+                return this;
+            }
+
+            public Builder pluginId(String pluginId) {
+                this.pluginId = pluginId;
+                return this;
+            }
+
+            public Builder source(HookSource source) {
+                this.source = source;
+                return this;
+            }
+
+            public Builder sourcePath(String sourcePath) {
+                this.sourcePath = sourcePath;
+                return this;
+            }
+
+            public Builder statusMessage(String statusMessage) {
+                this.statusMessage = statusMessage;
+                return this;
+            }
+
+            public Builder timeoutSec(Long timeoutSec) {
+                this.timeoutSec = timeoutSec;
+                return this;
+            }
+
+            public Builder trustStatus(HookTrustStatus trustStatus) {
+                this.trustStatus = trustStatus;
+                return this;
+            }
+
+            public Builder server(String server) {
+                this.server = server;
+                return this;
+            }
+
+            public Builder tool(String tool) {
+                this.tool = tool;
+                return this;
+            }
+
+            public McpTool build() {
+                return new McpTool(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, server, tool);
+            }
+        }
     }
 
     /**
@@ -113,6 +395,133 @@ public sealed interface HookMetadata permits
         public String handlerType() {
             return "prompt";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.additionalContextLimit = additionalContextLimit;
+            b.currentHash = currentHash;
+            b.displayOrder = displayOrder;
+            b.enabled = enabled;
+            b.environmentId = environmentId;
+            b.eventName = eventName;
+            b.isManaged = isManaged;
+            b.key = key;
+            b.matcher = matcher;
+            b.pluginId = pluginId;
+            b.source = source;
+            b.sourcePath = sourcePath;
+            b.statusMessage = statusMessage;
+            b.timeoutSec = timeoutSec;
+            b.trustStatus = trustStatus;
+            return b;
+        }
+
+        /** Builds a {@link Prompt} one component at a time. */
+        public static final class Builder {
+            private Long additionalContextLimit;
+            private String currentHash;
+            private Long displayOrder;
+            private Boolean enabled;
+            private String environmentId;
+            private HookEventName eventName;
+            private Boolean isManaged;
+            private String key;
+            private String matcher;
+            private String pluginId;
+            private HookSource source;
+            private String sourcePath;
+            private String statusMessage;
+            private Long timeoutSec;
+            private HookTrustStatus trustStatus;
+
+            private Builder() {
+            }
+
+            public Builder additionalContextLimit(Long additionalContextLimit) {
+                this.additionalContextLimit = additionalContextLimit;
+                return this;
+            }
+
+            public Builder currentHash(String currentHash) {
+                this.currentHash = currentHash;
+                return this;
+            }
+
+            public Builder displayOrder(Long displayOrder) {
+                this.displayOrder = displayOrder;
+                return this;
+            }
+
+            public Builder enabled(Boolean enabled) {
+                this.enabled = enabled;
+                return this;
+            }
+
+            public Builder environmentId(String environmentId) {
+                this.environmentId = environmentId;
+                return this;
+            }
+
+            public Builder eventName(HookEventName eventName) {
+                this.eventName = eventName;
+                return this;
+            }
+
+            public Builder isManaged(Boolean isManaged) {
+                this.isManaged = isManaged;
+                return this;
+            }
+
+            public Builder key(String key) {
+                this.key = key;
+                return this;
+            }
+
+            public Builder matcher(String matcher) {
+                this.matcher = matcher;
+                return this;
+            }
+
+            public Builder pluginId(String pluginId) {
+                this.pluginId = pluginId;
+                return this;
+            }
+
+            public Builder source(HookSource source) {
+                this.source = source;
+                return this;
+            }
+
+            public Builder sourcePath(String sourcePath) {
+                this.sourcePath = sourcePath;
+                return this;
+            }
+
+            public Builder statusMessage(String statusMessage) {
+                this.statusMessage = statusMessage;
+                return this;
+            }
+
+            public Builder timeoutSec(Long timeoutSec) {
+                this.timeoutSec = timeoutSec;
+                return this;
+            }
+
+            public Builder trustStatus(HookTrustStatus trustStatus) {
+                this.trustStatus = trustStatus;
+                return this;
+            }
+
+            public Prompt build() {
+                return new Prompt(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus);
+            }
+        }
     }
 
     /**
@@ -142,6 +551,133 @@ public sealed interface HookMetadata permits
         @JsonProperty("handlerType")
         public String handlerType() {
             return "agent";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.additionalContextLimit = additionalContextLimit;
+            b.currentHash = currentHash;
+            b.displayOrder = displayOrder;
+            b.enabled = enabled;
+            b.environmentId = environmentId;
+            b.eventName = eventName;
+            b.isManaged = isManaged;
+            b.key = key;
+            b.matcher = matcher;
+            b.pluginId = pluginId;
+            b.source = source;
+            b.sourcePath = sourcePath;
+            b.statusMessage = statusMessage;
+            b.timeoutSec = timeoutSec;
+            b.trustStatus = trustStatus;
+            return b;
+        }
+
+        /** Builds a {@link Agent} one component at a time. */
+        public static final class Builder {
+            private Long additionalContextLimit;
+            private String currentHash;
+            private Long displayOrder;
+            private Boolean enabled;
+            private String environmentId;
+            private HookEventName eventName;
+            private Boolean isManaged;
+            private String key;
+            private String matcher;
+            private String pluginId;
+            private HookSource source;
+            private String sourcePath;
+            private String statusMessage;
+            private Long timeoutSec;
+            private HookTrustStatus trustStatus;
+
+            private Builder() {
+            }
+
+            public Builder additionalContextLimit(Long additionalContextLimit) {
+                this.additionalContextLimit = additionalContextLimit;
+                return this;
+            }
+
+            public Builder currentHash(String currentHash) {
+                this.currentHash = currentHash;
+                return this;
+            }
+
+            public Builder displayOrder(Long displayOrder) {
+                this.displayOrder = displayOrder;
+                return this;
+            }
+
+            public Builder enabled(Boolean enabled) {
+                this.enabled = enabled;
+                return this;
+            }
+
+            public Builder environmentId(String environmentId) {
+                this.environmentId = environmentId;
+                return this;
+            }
+
+            public Builder eventName(HookEventName eventName) {
+                this.eventName = eventName;
+                return this;
+            }
+
+            public Builder isManaged(Boolean isManaged) {
+                this.isManaged = isManaged;
+                return this;
+            }
+
+            public Builder key(String key) {
+                this.key = key;
+                return this;
+            }
+
+            public Builder matcher(String matcher) {
+                this.matcher = matcher;
+                return this;
+            }
+
+            public Builder pluginId(String pluginId) {
+                this.pluginId = pluginId;
+                return this;
+            }
+
+            public Builder source(HookSource source) {
+                this.source = source;
+                return this;
+            }
+
+            public Builder sourcePath(String sourcePath) {
+                this.sourcePath = sourcePath;
+                return this;
+            }
+
+            public Builder statusMessage(String statusMessage) {
+                this.statusMessage = statusMessage;
+                return this;
+            }
+
+            public Builder timeoutSec(Long timeoutSec) {
+                this.timeoutSec = timeoutSec;
+                return this;
+            }
+
+            public Builder trustStatus(HookTrustStatus trustStatus) {
+                this.trustStatus = trustStatus;
+                return this;
+            }
+
+            public Agent build() {
+                return new Agent(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus);
+            }
         }
     }
 

@@ -23,4 +23,124 @@ public record HookRunSummary(
         @JsonProperty("startedAt") Long startedAt,
         @JsonProperty("status") HookRunStatus status,
         @JsonProperty("statusMessage") String statusMessage) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.completedAt = completedAt;
+        b.displayOrder = displayOrder;
+        b.durationMs = durationMs;
+        b.entries = entries;
+        b.eventName = eventName;
+        b.executionMode = executionMode;
+        b.handlerType = handlerType;
+        b.id = id;
+        b.scope = scope;
+        b.source = source;
+        b.sourcePath = sourcePath;
+        b.startedAt = startedAt;
+        b.status = status;
+        b.statusMessage = statusMessage;
+        return b;
+    }
+
+    /** Builds a {@link HookRunSummary} one component at a time. */
+    public static final class Builder {
+        private Long completedAt;
+        private Long displayOrder;
+        private Long durationMs;
+        private List<HookOutputEntry> entries;
+        private HookEventName eventName;
+        private HookExecutionMode executionMode;
+        private HookHandlerType handlerType;
+        private String id;
+        private HookScope scope;
+        private HookSource source;
+        private String sourcePath;
+        private Long startedAt;
+        private HookRunStatus status;
+        private String statusMessage;
+
+        private Builder() {
+        }
+
+        public Builder completedAt(Long completedAt) {
+            this.completedAt = completedAt;
+            return this;
+        }
+
+        public Builder displayOrder(Long displayOrder) {
+            this.displayOrder = displayOrder;
+            return this;
+        }
+
+        public Builder durationMs(Long durationMs) {
+            this.durationMs = durationMs;
+            return this;
+        }
+
+        public Builder entries(List<HookOutputEntry> entries) {
+            this.entries = entries;
+            return this;
+        }
+
+        public Builder eventName(HookEventName eventName) {
+            this.eventName = eventName;
+            return this;
+        }
+
+        public Builder executionMode(HookExecutionMode executionMode) {
+            this.executionMode = executionMode;
+            return this;
+        }
+
+        public Builder handlerType(HookHandlerType handlerType) {
+            this.handlerType = handlerType;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder scope(HookScope scope) {
+            this.scope = scope;
+            return this;
+        }
+
+        public Builder source(HookSource source) {
+            this.source = source;
+            return this;
+        }
+
+        public Builder sourcePath(String sourcePath) {
+            this.sourcePath = sourcePath;
+            return this;
+        }
+
+        public Builder startedAt(Long startedAt) {
+            this.startedAt = startedAt;
+            return this;
+        }
+
+        public Builder status(HookRunStatus status) {
+            this.status = status;
+            return this;
+        }
+
+        public Builder statusMessage(String statusMessage) {
+            this.statusMessage = statusMessage;
+            return this;
+        }
+
+        public HookRunSummary build() {
+            return new HookRunSummary(completedAt, displayOrder, durationMs, entries, eventName, executionMode, handlerType, id, scope, source, sourcePath, startedAt, status, statusMessage);
+        }
+    }
 }

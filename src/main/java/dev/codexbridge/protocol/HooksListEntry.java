@@ -13,4 +13,54 @@ public record HooksListEntry(
         @JsonProperty("errors") List<HookErrorInfo> errors,
         @JsonProperty("hooks") List<HookMetadata> hooks,
         @JsonProperty("warnings") List<String> warnings) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cwd = cwd;
+        b.errors = errors;
+        b.hooks = hooks;
+        b.warnings = warnings;
+        return b;
+    }
+
+    /** Builds a {@link HooksListEntry} one component at a time. */
+    public static final class Builder {
+        private String cwd;
+        private List<HookErrorInfo> errors;
+        private List<HookMetadata> hooks;
+        private List<String> warnings;
+
+        private Builder() {
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder errors(List<HookErrorInfo> errors) {
+            this.errors = errors;
+            return this;
+        }
+
+        public Builder hooks(List<HookMetadata> hooks) {
+            this.hooks = hooks;
+            return this;
+        }
+
+        public Builder warnings(List<String> warnings) {
+            this.warnings = warnings;
+            return this;
+        }
+
+        public HooksListEntry build() {
+            return new HooksListEntry(cwd, errors, hooks, warnings);
+        }
+    }
 }

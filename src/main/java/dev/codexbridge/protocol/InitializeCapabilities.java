@@ -30,4 +30,75 @@ public record InitializeCapabilities(
         @JsonProperty("optOutNotificationMethods") List<String> optOutNotificationMethods,
         @JsonProperty("requestAttestation") Boolean requestAttestation,
         @JsonProperty("requiredHumanApproval") Boolean requiredHumanApproval) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.experimentalApi = experimentalApi;
+        b.explicitGatewayOauth = explicitGatewayOauth;
+        b.extensions = extensions;
+        b.mcpServerOpenaiFormElicitation = mcpServerOpenaiFormElicitation;
+        b.optOutNotificationMethods = optOutNotificationMethods;
+        b.requestAttestation = requestAttestation;
+        b.requiredHumanApproval = requiredHumanApproval;
+        return b;
+    }
+
+    /** Builds a {@link InitializeCapabilities} one component at a time. */
+    public static final class Builder {
+        private Boolean experimentalApi;
+        private Boolean explicitGatewayOauth;
+        private JsonNode extensions;
+        private Boolean mcpServerOpenaiFormElicitation;
+        private List<String> optOutNotificationMethods;
+        private Boolean requestAttestation;
+        private Boolean requiredHumanApproval;
+
+        private Builder() {
+        }
+
+        public Builder experimentalApi(Boolean experimentalApi) {
+            this.experimentalApi = experimentalApi;
+            return this;
+        }
+
+        public Builder explicitGatewayOauth(Boolean explicitGatewayOauth) {
+            this.explicitGatewayOauth = explicitGatewayOauth;
+            return this;
+        }
+
+        public Builder extensions(JsonNode extensions) {
+            this.extensions = extensions;
+            return this;
+        }
+
+        public Builder mcpServerOpenaiFormElicitation(Boolean mcpServerOpenaiFormElicitation) {
+            this.mcpServerOpenaiFormElicitation = mcpServerOpenaiFormElicitation;
+            return this;
+        }
+
+        public Builder optOutNotificationMethods(List<String> optOutNotificationMethods) {
+            this.optOutNotificationMethods = optOutNotificationMethods;
+            return this;
+        }
+
+        public Builder requestAttestation(Boolean requestAttestation) {
+            this.requestAttestation = requestAttestation;
+            return this;
+        }
+
+        public Builder requiredHumanApproval(Boolean requiredHumanApproval) {
+            this.requiredHumanApproval = requiredHumanApproval;
+            return this;
+        }
+
+        public InitializeCapabilities build() {
+            return new InitializeCapabilities(experimentalApi, explicitGatewayOauth, extensions, mcpServerOpenaiFormElicitation, optOutNotificationMethods, requestAttestation, requiredHumanApproval);
+        }
+    }
 }

@@ -17,4 +17,54 @@ public record InitializeResponse(
         @JsonProperty("platformFamily") String platformFamily,
         @JsonProperty("platformOs") String platformOs,
         @JsonProperty("userAgent") String userAgent) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.codexHome = codexHome;
+        b.platformFamily = platformFamily;
+        b.platformOs = platformOs;
+        b.userAgent = userAgent;
+        return b;
+    }
+
+    /** Builds a {@link InitializeResponse} one component at a time. */
+    public static final class Builder {
+        private String codexHome;
+        private String platformFamily;
+        private String platformOs;
+        private String userAgent;
+
+        private Builder() {
+        }
+
+        public Builder codexHome(String codexHome) {
+            this.codexHome = codexHome;
+            return this;
+        }
+
+        public Builder platformFamily(String platformFamily) {
+            this.platformFamily = platformFamily;
+            return this;
+        }
+
+        public Builder platformOs(String platformOs) {
+            this.platformOs = platformOs;
+            return this;
+        }
+
+        public Builder userAgent(String userAgent) {
+            this.userAgent = userAgent;
+            return this;
+        }
+
+        public InitializeResponse build() {
+            return new InitializeResponse(codexHome, platformFamily, platformOs, userAgent);
+        }
+    }
 }

@@ -19,4 +19,54 @@ public record InstalledApp(
         @JsonProperty("enabled") Boolean enabled,
         @JsonProperty("id") String id,
         @JsonProperty("runtimeName") String runtimeName) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.callable = callable;
+        b.enabled = enabled;
+        b.id = id;
+        b.runtimeName = runtimeName;
+        return b;
+    }
+
+    /** Builds a {@link InstalledApp} one component at a time. */
+    public static final class Builder {
+        private Boolean callable;
+        private Boolean enabled;
+        private String id;
+        private String runtimeName;
+
+        private Builder() {
+        }
+
+        public Builder callable(Boolean callable) {
+            this.callable = callable;
+            return this;
+        }
+
+        public Builder enabled(Boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder runtimeName(String runtimeName) {
+            this.runtimeName = runtimeName;
+            return this;
+        }
+
+        public InstalledApp build() {
+            return new InstalledApp(callable, enabled, id, runtimeName);
+        }
+    }
 }

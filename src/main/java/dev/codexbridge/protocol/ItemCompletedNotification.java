@@ -17,4 +17,61 @@ public record ItemCompletedNotification(
         @JsonProperty("item") ThreadItem item,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.completedAtMs = completedAtMs;
+        b.contentTokenCount = contentTokenCount;
+        b.item = item;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link ItemCompletedNotification} one component at a time. */
+    public static final class Builder {
+        private Long completedAtMs;
+        private Long contentTokenCount;
+        private ThreadItem item;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder completedAtMs(Long completedAtMs) {
+            this.completedAtMs = completedAtMs;
+            return this;
+        }
+
+        public Builder contentTokenCount(Long contentTokenCount) {
+            this.contentTokenCount = contentTokenCount;
+            return this;
+        }
+
+        public Builder item(ThreadItem item) {
+            this.item = item;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public ItemCompletedNotification build() {
+            return new ItemCompletedNotification(completedAtMs, contentTokenCount, item, threadId, turnId);
+        }
+    }
 }

@@ -29,4 +29,89 @@ public record ItemGuardianApprovalReviewCompletedNotification(
         @JsonProperty("targetItemId") String targetItemId,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.action = action;
+        b.completedAtMs = completedAtMs;
+        b.decisionSource = decisionSource;
+        b.review = review;
+        b.reviewId = reviewId;
+        b.startedAtMs = startedAtMs;
+        b.targetItemId = targetItemId;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link ItemGuardianApprovalReviewCompletedNotification} one component at a time. */
+    public static final class Builder {
+        private GuardianApprovalReviewAction action;
+        private Long completedAtMs;
+        private AutoReviewDecisionSource decisionSource;
+        private GuardianApprovalReview review;
+        private String reviewId;
+        private Long startedAtMs;
+        private String targetItemId;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder action(GuardianApprovalReviewAction action) {
+            this.action = action;
+            return this;
+        }
+
+        public Builder completedAtMs(Long completedAtMs) {
+            this.completedAtMs = completedAtMs;
+            return this;
+        }
+
+        public Builder decisionSource(AutoReviewDecisionSource decisionSource) {
+            this.decisionSource = decisionSource;
+            return this;
+        }
+
+        public Builder review(GuardianApprovalReview review) {
+            this.review = review;
+            return this;
+        }
+
+        public Builder reviewId(String reviewId) {
+            this.reviewId = reviewId;
+            return this;
+        }
+
+        public Builder startedAtMs(Long startedAtMs) {
+            this.startedAtMs = startedAtMs;
+            return this;
+        }
+
+        public Builder targetItemId(String targetItemId) {
+            this.targetItemId = targetItemId;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public ItemGuardianApprovalReviewCompletedNotification build() {
+            return new ItemGuardianApprovalReviewCompletedNotification(action, completedAtMs, decisionSource, review, reviewId, startedAtMs, targetItemId, threadId, turnId);
+        }
+    }
 }

@@ -15,4 +15,54 @@ public record ItemStartedNotification(
         @JsonProperty("startedAtMs") Long startedAtMs,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.item = item;
+        b.startedAtMs = startedAtMs;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link ItemStartedNotification} one component at a time. */
+    public static final class Builder {
+        private ThreadItem item;
+        private Long startedAtMs;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder item(ThreadItem item) {
+            this.item = item;
+            return this;
+        }
+
+        public Builder startedAtMs(Long startedAtMs) {
+            this.startedAtMs = startedAtMs;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public ItemStartedNotification build() {
+            return new ItemStartedNotification(item, startedAtMs, threadId, turnId);
+        }
+    }
 }

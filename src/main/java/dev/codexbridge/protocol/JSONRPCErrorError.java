@@ -12,4 +12,47 @@ public record JSONRPCErrorError(
         @JsonProperty("code") Long code,
         @JsonProperty("data") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode data,
         @JsonProperty("message") String message) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.code = code;
+        b.data = data;
+        b.message = message;
+        return b;
+    }
+
+    /** Builds a {@link JSONRPCErrorError} one component at a time. */
+    public static final class Builder {
+        private Long code;
+        private JsonNode data;
+        private String message;
+
+        private Builder() {
+        }
+
+        public Builder code(Long code) {
+            this.code = code;
+            return this;
+        }
+
+        public Builder data(JsonNode data) {
+            this.data = data;
+            return this;
+        }
+
+        public Builder message(String message) {
+            this.message = message;
+            return this;
+        }
+
+        public JSONRPCErrorError build() {
+            return new JSONRPCErrorError(code, data, message);
+        }
+    }
 }

@@ -18,4 +18,54 @@ public record JSONRPCRequest(
         @JsonProperty("method") String method,
         @JsonProperty("params") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode params,
         @JsonProperty("trace") W3cTraceContext trace) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.id = id;
+        b.method = method;
+        b.params = params;
+        b.trace = trace;
+        return b;
+    }
+
+    /** Builds a {@link JSONRPCRequest} one component at a time. */
+    public static final class Builder {
+        private RequestId id;
+        private String method;
+        private JsonNode params;
+        private W3cTraceContext trace;
+
+        private Builder() {
+        }
+
+        public Builder id(RequestId id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder method(String method) {
+            this.method = method;
+            return this;
+        }
+
+        public Builder params(JsonNode params) {
+            this.params = params;
+            return this;
+        }
+
+        public Builder trace(W3cTraceContext trace) {
+            this.trace = trace;
+            return this;
+        }
+
+        public JSONRPCRequest build() {
+            return new JSONRPCRequest(id, method, params, trace);
+        }
+    }
 }

@@ -19,4 +19,61 @@ public record ListMcpServerStatusParams(
         @JsonProperty("limit") Long limit,
         @JsonProperty("serverName") String serverName,
         @JsonProperty("threadId") String threadId) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cursor = cursor;
+        b.detail = detail;
+        b.limit = limit;
+        b.serverName = serverName;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ListMcpServerStatusParams} one component at a time. */
+    public static final class Builder {
+        private String cursor;
+        private McpServerStatusDetail detail;
+        private Long limit;
+        private String serverName;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder cursor(String cursor) {
+            this.cursor = cursor;
+            return this;
+        }
+
+        public Builder detail(McpServerStatusDetail detail) {
+            this.detail = detail;
+            return this;
+        }
+
+        public Builder limit(Long limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        public Builder serverName(String serverName) {
+            this.serverName = serverName;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ListMcpServerStatusParams build() {
+            return new ListMcpServerStatusParams(cursor, detail, limit, serverName, threadId);
+        }
+    }
 }

@@ -33,6 +33,63 @@ public sealed interface LocalShellAction permits
         public String type() {
             return "exec";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.command = command;
+            b.env = env;
+            b.timeoutMs = timeoutMs;
+            b.user = user;
+            b.workingDirectory = workingDirectory;
+            return b;
+        }
+
+        /** Builds a {@link Exec} one component at a time. */
+        public static final class Builder {
+            private List<String> command;
+            private Map<String, String> env;
+            private Long timeoutMs;
+            private String user;
+            private String workingDirectory;
+
+            private Builder() {
+            }
+
+            public Builder command(List<String> command) {
+                this.command = command;
+                return this;
+            }
+
+            public Builder env(Map<String, String> env) {
+                this.env = env;
+                return this;
+            }
+
+            public Builder timeoutMs(Long timeoutMs) {
+                this.timeoutMs = timeoutMs;
+                return this;
+            }
+
+            public Builder user(String user) {
+                this.user = user;
+                return this;
+            }
+
+            public Builder workingDirectory(String workingDirectory) {
+                this.workingDirectory = workingDirectory;
+                return this;
+            }
+
+            public Exec build() {
+                return new Exec(command, env, timeoutMs, user, workingDirectory);
+            }
+        }
     }
 
     /** A value this version of the protocol does not know; written back unchanged. */

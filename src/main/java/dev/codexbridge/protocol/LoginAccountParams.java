@@ -47,6 +47,49 @@ public sealed interface LoginAccountParams permits
         public String type() {
             return "chatgpt";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.appBrand = appBrand;
+            b.codexStreamlinedLogin = codexStreamlinedLogin;
+            b.useHostedLoginSuccessPage = useHostedLoginSuccessPage;
+            return b;
+        }
+
+        /** Builds a {@link Chatgpt} one component at a time. */
+        public static final class Builder {
+            private LoginAppBrand appBrand;
+            private Boolean codexStreamlinedLogin;
+            private Boolean useHostedLoginSuccessPage;
+
+            private Builder() {
+            }
+
+            public Builder appBrand(LoginAppBrand appBrand) {
+                this.appBrand = appBrand;
+                return this;
+            }
+
+            public Builder codexStreamlinedLogin(Boolean codexStreamlinedLogin) {
+                this.codexStreamlinedLogin = codexStreamlinedLogin;
+                return this;
+            }
+
+            public Builder useHostedLoginSuccessPage(Boolean useHostedLoginSuccessPage) {
+                this.useHostedLoginSuccessPage = useHostedLoginSuccessPage;
+                return this;
+            }
+
+            public Chatgpt build() {
+                return new Chatgpt(appBrand, codexStreamlinedLogin, useHostedLoginSuccessPage);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -81,6 +124,49 @@ public sealed interface LoginAccountParams permits
         public String type() {
             return "chatgptAuthTokens";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.accessToken = accessToken;
+            b.chatgptAccountId = chatgptAccountId;
+            b.chatgptPlanType = chatgptPlanType;
+            return b;
+        }
+
+        /** Builds a {@link ChatgptAuthTokens} one component at a time. */
+        public static final class Builder {
+            private String accessToken;
+            private String chatgptAccountId;
+            private String chatgptPlanType;
+
+            private Builder() {
+            }
+
+            public Builder accessToken(String accessToken) {
+                this.accessToken = accessToken;
+                return this;
+            }
+
+            public Builder chatgptAccountId(String chatgptAccountId) {
+                this.chatgptAccountId = chatgptAccountId;
+                return this;
+            }
+
+            public Builder chatgptPlanType(String chatgptPlanType) {
+                this.chatgptPlanType = chatgptPlanType;
+                return this;
+            }
+
+            public ChatgptAuthTokens build() {
+                return new ChatgptAuthTokens(accessToken, chatgptAccountId, chatgptPlanType);
+            }
+        }
     }
 
     /**
@@ -114,6 +200,56 @@ public sealed interface LoginAccountParams permits
         @JsonProperty("type")
         public String type() {
             return "amazonBedrockAccessKeys";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.accessKeyId = accessKeyId;
+            b.region = region;
+            b.secretAccessKey = secretAccessKey;
+            b.sessionToken = sessionToken;
+            return b;
+        }
+
+        /** Builds a {@link AmazonBedrockAccessKeys} one component at a time. */
+        public static final class Builder {
+            private String accessKeyId;
+            private String region;
+            private String secretAccessKey;
+            private String sessionToken;
+
+            private Builder() {
+            }
+
+            public Builder accessKeyId(String accessKeyId) {
+                this.accessKeyId = accessKeyId;
+                return this;
+            }
+
+            public Builder region(String region) {
+                this.region = region;
+                return this;
+            }
+
+            public Builder secretAccessKey(String secretAccessKey) {
+                this.secretAccessKey = secretAccessKey;
+                return this;
+            }
+
+            public Builder sessionToken(String sessionToken) {
+                this.sessionToken = sessionToken;
+                return this;
+            }
+
+            public AmazonBedrockAccessKeys build() {
+                return new AmazonBedrockAccessKeys(accessKeyId, region, secretAccessKey, sessionToken);
+            }
         }
     }
 

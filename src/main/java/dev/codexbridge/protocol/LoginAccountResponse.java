@@ -65,6 +65,49 @@ public sealed interface LoginAccountResponse permits
         public String type() {
             return "chatgptDeviceCode";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.loginId = loginId;
+            b.userCode = userCode;
+            b.verificationUrl = verificationUrl;
+            return b;
+        }
+
+        /** Builds a {@link ChatgptDeviceCode} one component at a time. */
+        public static final class Builder {
+            private String loginId;
+            private String userCode;
+            private String verificationUrl;
+
+            private Builder() {
+            }
+
+            public Builder loginId(String loginId) {
+                this.loginId = loginId;
+                return this;
+            }
+
+            public Builder userCode(String userCode) {
+                this.userCode = userCode;
+                return this;
+            }
+
+            public Builder verificationUrl(String verificationUrl) {
+                this.verificationUrl = verificationUrl;
+                return this;
+            }
+
+            public ChatgptDeviceCode build() {
+                return new ChatgptDeviceCode(loginId, userCode, verificationUrl);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

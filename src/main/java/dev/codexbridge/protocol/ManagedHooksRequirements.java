@@ -25,4 +25,138 @@ public record ManagedHooksRequirements(
         @JsonProperty("UserPromptSubmit") List<ConfiguredHookMatcherGroup> userPromptSubmit,
         @JsonProperty("managedDir") String managedDir,
         @JsonProperty("windowsManagedDir") String windowsManagedDir) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.interrupt = interrupt;
+        b.permissionRequest = permissionRequest;
+        b.postCompact = postCompact;
+        b.postModelRequest = postModelRequest;
+        b.postToolUse = postToolUse;
+        b.preCompact = preCompact;
+        b.preModelRequest = preModelRequest;
+        b.preToolUse = preToolUse;
+        b.sessionEnd = sessionEnd;
+        b.sessionStart = sessionStart;
+        b.stop = stop;
+        b.subagentStart = subagentStart;
+        b.subagentStop = subagentStop;
+        b.userPromptSubmit = userPromptSubmit;
+        b.managedDir = managedDir;
+        b.windowsManagedDir = windowsManagedDir;
+        return b;
+    }
+
+    /** Builds a {@link ManagedHooksRequirements} one component at a time. */
+    public static final class Builder {
+        private List<ConfiguredHookMatcherGroup> interrupt;
+        private List<ConfiguredHookMatcherGroup> permissionRequest;
+        private List<ConfiguredHookMatcherGroup> postCompact;
+        private List<ConfiguredHookMatcherGroup> postModelRequest;
+        private List<ConfiguredHookMatcherGroup> postToolUse;
+        private List<ConfiguredHookMatcherGroup> preCompact;
+        private List<ConfiguredHookMatcherGroup> preModelRequest;
+        private List<ConfiguredHookMatcherGroup> preToolUse;
+        private List<ConfiguredHookMatcherGroup> sessionEnd;
+        private List<ConfiguredHookMatcherGroup> sessionStart;
+        private List<ConfiguredHookMatcherGroup> stop;
+        private List<ConfiguredHookMatcherGroup> subagentStart;
+        private List<ConfiguredHookMatcherGroup> subagentStop;
+        private List<ConfiguredHookMatcherGroup> userPromptSubmit;
+        private String managedDir;
+        private String windowsManagedDir;
+
+        private Builder() {
+        }
+
+        public Builder interrupt(List<ConfiguredHookMatcherGroup> interrupt) {
+            this.interrupt = interrupt;
+            return this;
+        }
+
+        public Builder permissionRequest(List<ConfiguredHookMatcherGroup> permissionRequest) {
+            this.permissionRequest = permissionRequest;
+            return this;
+        }
+
+        public Builder postCompact(List<ConfiguredHookMatcherGroup> postCompact) {
+            this.postCompact = postCompact;
+            return this;
+        }
+
+        public Builder postModelRequest(List<ConfiguredHookMatcherGroup> postModelRequest) {
+            this.postModelRequest = postModelRequest;
+            return this;
+        }
+
+        public Builder postToolUse(List<ConfiguredHookMatcherGroup> postToolUse) {
+            this.postToolUse = postToolUse;
+            return this;
+        }
+
+        public Builder preCompact(List<ConfiguredHookMatcherGroup> preCompact) {
+            this.preCompact = preCompact;
+            return this;
+        }
+
+        public Builder preModelRequest(List<ConfiguredHookMatcherGroup> preModelRequest) {
+            this.preModelRequest = preModelRequest;
+            return this;
+        }
+
+        public Builder preToolUse(List<ConfiguredHookMatcherGroup> preToolUse) {
+            this.preToolUse = preToolUse;
+            return this;
+        }
+
+        public Builder sessionEnd(List<ConfiguredHookMatcherGroup> sessionEnd) {
+            this.sessionEnd = sessionEnd;
+            return this;
+        }
+
+        public Builder sessionStart(List<ConfiguredHookMatcherGroup> sessionStart) {
+            this.sessionStart = sessionStart;
+            return this;
+        }
+
+        public Builder stop(List<ConfiguredHookMatcherGroup> stop) {
+            this.stop = stop;
+            return this;
+        }
+
+        public Builder subagentStart(List<ConfiguredHookMatcherGroup> subagentStart) {
+            this.subagentStart = subagentStart;
+            return this;
+        }
+
+        public Builder subagentStop(List<ConfiguredHookMatcherGroup> subagentStop) {
+            this.subagentStop = subagentStop;
+            return this;
+        }
+
+        public Builder userPromptSubmit(List<ConfiguredHookMatcherGroup> userPromptSubmit) {
+            this.userPromptSubmit = userPromptSubmit;
+            return this;
+        }
+
+        public Builder managedDir(String managedDir) {
+            this.managedDir = managedDir;
+            return this;
+        }
+
+        public Builder windowsManagedDir(String windowsManagedDir) {
+            this.windowsManagedDir = windowsManagedDir;
+            return this;
+        }
+
+        public ManagedHooksRequirements build() {
+            return new ManagedHooksRequirements(interrupt, permissionRequest, postCompact, postModelRequest, postToolUse, preCompact, preModelRequest, preToolUse, sessionEnd, sessionStart, stop, subagentStart, subagentStop, userPromptSubmit, managedDir, windowsManagedDir);
+        }
+    }
 }

@@ -12,4 +12,47 @@ public record MarketplaceAddParams(
         @JsonProperty("refName") String refName,
         @JsonProperty("source") String source,
         @JsonProperty("sparsePaths") List<String> sparsePaths) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.refName = refName;
+        b.source = source;
+        b.sparsePaths = sparsePaths;
+        return b;
+    }
+
+    /** Builds a {@link MarketplaceAddParams} one component at a time. */
+    public static final class Builder {
+        private String refName;
+        private String source;
+        private List<String> sparsePaths;
+
+        private Builder() {
+        }
+
+        public Builder refName(String refName) {
+            this.refName = refName;
+            return this;
+        }
+
+        public Builder source(String source) {
+            this.source = source;
+            return this;
+        }
+
+        public Builder sparsePaths(List<String> sparsePaths) {
+            this.sparsePaths = sparsePaths;
+            return this;
+        }
+
+        public MarketplaceAddParams build() {
+            return new MarketplaceAddParams(refName, source, sparsePaths);
+        }
+    }
 }

@@ -11,4 +11,47 @@ public record MarketplaceAddResponse(
         @JsonProperty("alreadyAdded") Boolean alreadyAdded,
         @JsonProperty("installedRoot") String installedRoot,
         @JsonProperty("marketplaceName") String marketplaceName) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.alreadyAdded = alreadyAdded;
+        b.installedRoot = installedRoot;
+        b.marketplaceName = marketplaceName;
+        return b;
+    }
+
+    /** Builds a {@link MarketplaceAddResponse} one component at a time. */
+    public static final class Builder {
+        private Boolean alreadyAdded;
+        private String installedRoot;
+        private String marketplaceName;
+
+        private Builder() {
+        }
+
+        public Builder alreadyAdded(Boolean alreadyAdded) {
+            this.alreadyAdded = alreadyAdded;
+            return this;
+        }
+
+        public Builder installedRoot(String installedRoot) {
+            this.installedRoot = installedRoot;
+            return this;
+        }
+
+        public Builder marketplaceName(String marketplaceName) {
+            this.marketplaceName = marketplaceName;
+            return this;
+        }
+
+        public MarketplaceAddResponse build() {
+            return new MarketplaceAddResponse(alreadyAdded, installedRoot, marketplaceName);
+        }
+    }
 }

@@ -12,4 +12,47 @@ public record MarketplaceUpgradeResponse(
         @JsonProperty("errors") List<MarketplaceUpgradeErrorInfo> errors,
         @JsonProperty("selectedMarketplaces") List<String> selectedMarketplaces,
         @JsonProperty("upgradedRoots") List<String> upgradedRoots) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.errors = errors;
+        b.selectedMarketplaces = selectedMarketplaces;
+        b.upgradedRoots = upgradedRoots;
+        return b;
+    }
+
+    /** Builds a {@link MarketplaceUpgradeResponse} one component at a time. */
+    public static final class Builder {
+        private List<MarketplaceUpgradeErrorInfo> errors;
+        private List<String> selectedMarketplaces;
+        private List<String> upgradedRoots;
+
+        private Builder() {
+        }
+
+        public Builder errors(List<MarketplaceUpgradeErrorInfo> errors) {
+            this.errors = errors;
+            return this;
+        }
+
+        public Builder selectedMarketplaces(List<String> selectedMarketplaces) {
+            this.selectedMarketplaces = selectedMarketplaces;
+            return this;
+        }
+
+        public Builder upgradedRoots(List<String> upgradedRoots) {
+            this.upgradedRoots = upgradedRoots;
+            return this;
+        }
+
+        public MarketplaceUpgradeResponse build() {
+            return new MarketplaceUpgradeResponse(errors, selectedMarketplaces, upgradedRoots);
+        }
+    }
 }

@@ -12,4 +12,54 @@ public record McpElicitationBooleanSchema(
         @JsonProperty("description") String description,
         @JsonProperty("title") String title,
         @JsonProperty("type") McpElicitationBooleanType type) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.default_ = default_;
+        b.description = description;
+        b.title = title;
+        b.type = type;
+        return b;
+    }
+
+    /** Builds a {@link McpElicitationBooleanSchema} one component at a time. */
+    public static final class Builder {
+        private Boolean default_;
+        private String description;
+        private String title;
+        private McpElicitationBooleanType type;
+
+        private Builder() {
+        }
+
+        public Builder default_(Boolean default_) {
+            this.default_ = default_;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public Builder type(McpElicitationBooleanType type) {
+            this.type = type;
+            return this;
+        }
+
+        public McpElicitationBooleanSchema build() {
+            return new McpElicitationBooleanSchema(default_, description, title, type);
+        }
+    }
 }

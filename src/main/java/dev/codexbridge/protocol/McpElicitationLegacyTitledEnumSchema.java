@@ -15,4 +15,68 @@ public record McpElicitationLegacyTitledEnumSchema(
         @JsonProperty("enumNames") List<String> enumNames,
         @JsonProperty("title") String title,
         @JsonProperty("type") McpElicitationStringType type) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.default_ = default_;
+        b.description = description;
+        b.enum_ = enum_;
+        b.enumNames = enumNames;
+        b.title = title;
+        b.type = type;
+        return b;
+    }
+
+    /** Builds a {@link McpElicitationLegacyTitledEnumSchema} one component at a time. */
+    public static final class Builder {
+        private String default_;
+        private String description;
+        private List<String> enum_;
+        private List<String> enumNames;
+        private String title;
+        private McpElicitationStringType type;
+
+        private Builder() {
+        }
+
+        public Builder default_(String default_) {
+            this.default_ = default_;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder enum_(List<String> enum_) {
+            this.enum_ = enum_;
+            return this;
+        }
+
+        public Builder enumNames(List<String> enumNames) {
+            this.enumNames = enumNames;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public Builder type(McpElicitationStringType type) {
+            this.type = type;
+            return this;
+        }
+
+        public McpElicitationLegacyTitledEnumSchema build() {
+            return new McpElicitationLegacyTitledEnumSchema(default_, description, enum_, enumNames, title, type);
+        }
+    }
 }

@@ -14,4 +14,68 @@ public record McpElicitationNumberSchema(
         @JsonProperty("minimum") Double minimum,
         @JsonProperty("title") String title,
         @JsonProperty("type") McpElicitationNumberType type) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.default_ = default_;
+        b.description = description;
+        b.maximum = maximum;
+        b.minimum = minimum;
+        b.title = title;
+        b.type = type;
+        return b;
+    }
+
+    /** Builds a {@link McpElicitationNumberSchema} one component at a time. */
+    public static final class Builder {
+        private Double default_;
+        private String description;
+        private Double maximum;
+        private Double minimum;
+        private String title;
+        private McpElicitationNumberType type;
+
+        private Builder() {
+        }
+
+        public Builder default_(Double default_) {
+            this.default_ = default_;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder maximum(Double maximum) {
+            this.maximum = maximum;
+            return this;
+        }
+
+        public Builder minimum(Double minimum) {
+            this.minimum = minimum;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public Builder type(McpElicitationNumberType type) {
+            this.type = type;
+            return this;
+        }
+
+        public McpElicitationNumberSchema build() {
+            return new McpElicitationNumberSchema(default_, description, maximum, minimum, title, type);
+        }
+    }
 }

@@ -19,4 +19,54 @@ public record McpElicitationSchema(
         @JsonProperty("properties") Map<String, McpElicitationPrimitiveSchema> properties,
         @JsonProperty("required") List<String> required,
         @JsonProperty("type") McpElicitationObjectType type) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.schema = schema;
+        b.properties = properties;
+        b.required = required;
+        b.type = type;
+        return b;
+    }
+
+    /** Builds a {@link McpElicitationSchema} one component at a time. */
+    public static final class Builder {
+        private String schema;
+        private Map<String, McpElicitationPrimitiveSchema> properties;
+        private List<String> required;
+        private McpElicitationObjectType type;
+
+        private Builder() {
+        }
+
+        public Builder schema(String schema) {
+            this.schema = schema;
+            return this;
+        }
+
+        public Builder properties(Map<String, McpElicitationPrimitiveSchema> properties) {
+            this.properties = properties;
+            return this;
+        }
+
+        public Builder required(List<String> required) {
+            this.required = required;
+            return this;
+        }
+
+        public Builder type(McpElicitationObjectType type) {
+            this.type = type;
+            return this;
+        }
+
+        public McpElicitationSchema build() {
+            return new McpElicitationSchema(schema, properties, required, type);
+        }
+    }
 }

@@ -15,4 +15,75 @@ public record McpElicitationStringSchema(
         @JsonProperty("minLength") Long minLength,
         @JsonProperty("title") String title,
         @JsonProperty("type") McpElicitationStringType type) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.default_ = default_;
+        b.description = description;
+        b.format = format;
+        b.maxLength = maxLength;
+        b.minLength = minLength;
+        b.title = title;
+        b.type = type;
+        return b;
+    }
+
+    /** Builds a {@link McpElicitationStringSchema} one component at a time. */
+    public static final class Builder {
+        private String default_;
+        private String description;
+        private McpElicitationStringFormat format;
+        private Long maxLength;
+        private Long minLength;
+        private String title;
+        private McpElicitationStringType type;
+
+        private Builder() {
+        }
+
+        public Builder default_(String default_) {
+            this.default_ = default_;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder format(McpElicitationStringFormat format) {
+            this.format = format;
+            return this;
+        }
+
+        public Builder maxLength(Long maxLength) {
+            this.maxLength = maxLength;
+            return this;
+        }
+
+        public Builder minLength(Long minLength) {
+            this.minLength = minLength;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public Builder type(McpElicitationStringType type) {
+            this.type = type;
+            return this;
+        }
+
+        public McpElicitationStringSchema build() {
+            return new McpElicitationStringSchema(default_, description, format, maxLength, minLength, title, type);
+        }
+    }
 }

@@ -16,4 +16,75 @@ public record McpElicitationTitledMultiSelectEnumSchema(
         @JsonProperty("minItems") Long minItems,
         @JsonProperty("title") String title,
         @JsonProperty("type") McpElicitationArrayType type) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.default_ = default_;
+        b.description = description;
+        b.items = items;
+        b.maxItems = maxItems;
+        b.minItems = minItems;
+        b.title = title;
+        b.type = type;
+        return b;
+    }
+
+    /** Builds a {@link McpElicitationTitledMultiSelectEnumSchema} one component at a time. */
+    public static final class Builder {
+        private List<String> default_;
+        private String description;
+        private McpElicitationTitledEnumItems items;
+        private Long maxItems;
+        private Long minItems;
+        private String title;
+        private McpElicitationArrayType type;
+
+        private Builder() {
+        }
+
+        public Builder default_(List<String> default_) {
+            this.default_ = default_;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder items(McpElicitationTitledEnumItems items) {
+            this.items = items;
+            return this;
+        }
+
+        public Builder maxItems(Long maxItems) {
+            this.maxItems = maxItems;
+            return this;
+        }
+
+        public Builder minItems(Long minItems) {
+            this.minItems = minItems;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public Builder type(McpElicitationArrayType type) {
+            this.type = type;
+            return this;
+        }
+
+        public McpElicitationTitledMultiSelectEnumSchema build() {
+            return new McpElicitationTitledMultiSelectEnumSchema(default_, description, items, maxItems, minItems, title, type);
+        }
+    }
 }

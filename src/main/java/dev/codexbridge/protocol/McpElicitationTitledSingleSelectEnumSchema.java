@@ -17,4 +17,61 @@ public record McpElicitationTitledSingleSelectEnumSchema(
         @JsonProperty("oneOf") List<McpElicitationConstOption> oneOf,
         @JsonProperty("title") String title,
         @JsonProperty("type") McpElicitationStringType type) implements McpElicitationSingleSelectEnumSchema {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.default_ = default_;
+        b.description = description;
+        b.oneOf = oneOf;
+        b.title = title;
+        b.type = type;
+        return b;
+    }
+
+    /** Builds a {@link McpElicitationTitledSingleSelectEnumSchema} one component at a time. */
+    public static final class Builder {
+        private String default_;
+        private String description;
+        private List<McpElicitationConstOption> oneOf;
+        private String title;
+        private McpElicitationStringType type;
+
+        private Builder() {
+        }
+
+        public Builder default_(String default_) {
+            this.default_ = default_;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder oneOf(List<McpElicitationConstOption> oneOf) {
+            this.oneOf = oneOf;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public Builder type(McpElicitationStringType type) {
+            this.type = type;
+            return this;
+        }
+
+        public McpElicitationTitledSingleSelectEnumSchema build() {
+            return new McpElicitationTitledSingleSelectEnumSchema(default_, description, oneOf, title, type);
+        }
+    }
 }

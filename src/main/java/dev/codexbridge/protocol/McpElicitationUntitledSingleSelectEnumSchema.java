@@ -17,4 +17,61 @@ public record McpElicitationUntitledSingleSelectEnumSchema(
         @JsonProperty("enum") List<String> enum_,
         @JsonProperty("title") String title,
         @JsonProperty("type") McpElicitationStringType type) implements McpElicitationSingleSelectEnumSchema {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.default_ = default_;
+        b.description = description;
+        b.enum_ = enum_;
+        b.title = title;
+        b.type = type;
+        return b;
+    }
+
+    /** Builds a {@link McpElicitationUntitledSingleSelectEnumSchema} one component at a time. */
+    public static final class Builder {
+        private String default_;
+        private String description;
+        private List<String> enum_;
+        private String title;
+        private McpElicitationStringType type;
+
+        private Builder() {
+        }
+
+        public Builder default_(String default_) {
+            this.default_ = default_;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder enum_(List<String> enum_) {
+            this.enum_ = enum_;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public Builder type(McpElicitationStringType type) {
+            this.type = type;
+            return this;
+        }
+
+        public McpElicitationUntitledSingleSelectEnumSchema build() {
+            return new McpElicitationUntitledSingleSelectEnumSchema(default_, description, enum_, title, type);
+        }
+    }
 }

@@ -21,4 +21,75 @@ public record McpResourceReadParams(
         @JsonProperty("target") McpResourceReadTarget target,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("uri") String uri) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.meta = meta;
+        b.connectorId = connectorId;
+        b.originCallId = originCallId;
+        b.server = server;
+        b.target = target;
+        b.threadId = threadId;
+        b.uri = uri;
+        return b;
+    }
+
+    /** Builds a {@link McpResourceReadParams} one component at a time. */
+    public static final class Builder {
+        private JsonNode meta;
+        private String connectorId;
+        private String originCallId;
+        private String server;
+        private McpResourceReadTarget target;
+        private String threadId;
+        private String uri;
+
+        private Builder() {
+        }
+
+        public Builder meta(JsonNode meta) {
+            this.meta = meta;
+            return this;
+        }
+
+        public Builder connectorId(String connectorId) {
+            this.connectorId = connectorId;
+            return this;
+        }
+
+        public Builder originCallId(String originCallId) {
+            this.originCallId = originCallId;
+            return this;
+        }
+
+        public Builder server(String server) {
+            this.server = server;
+            return this;
+        }
+
+        public Builder target(McpResourceReadTarget target) {
+            this.target = target;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder uri(String uri) {
+            this.uri = uri;
+            return this;
+        }
+
+        public McpResourceReadParams build() {
+            return new McpResourceReadParams(meta, connectorId, originCallId, server, target, threadId, uri);
+        }
+    }
 }

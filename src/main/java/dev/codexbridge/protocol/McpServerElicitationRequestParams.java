@@ -46,6 +46,77 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
         public String mode() {
             return "openai/userVerification";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.serverName = serverName;
+            b.threadId = threadId;
+            b.turnId = turnId;
+            b.meta = meta;
+            b.challenge = challenge;
+            b.description = description;
+            b.title = title;
+            return b;
+        }
+
+        /** Builds a {@link OpenaiUserVerification} one component at a time. */
+        public static final class Builder {
+            private String serverName;
+            private String threadId;
+            private String turnId;
+            private JsonNode meta;
+            private String challenge;
+            private String description;
+            private String title;
+
+            private Builder() {
+            }
+
+            public Builder serverName(String serverName) {
+                this.serverName = serverName;
+                return this;
+            }
+
+            public Builder threadId(String threadId) {
+                this.threadId = threadId;
+                return this;
+            }
+
+            public Builder turnId(String turnId) {
+                this.turnId = turnId;
+                return this;
+            }
+
+            public Builder meta(JsonNode meta) {
+                this.meta = meta;
+                return this;
+            }
+
+            public Builder challenge(String challenge) {
+                this.challenge = challenge;
+                return this;
+            }
+
+            public Builder description(String description) {
+                this.description = description;
+                return this;
+            }
+
+            public Builder title(String title) {
+                this.title = title;
+                return this;
+            }
+
+            public OpenaiUserVerification build() {
+                return new OpenaiUserVerification(serverName, threadId, turnId, meta, challenge, description, title);
+            }
+        }
     }
 
     /**
@@ -67,6 +138,70 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
         @JsonProperty("mode")
         public String mode() {
             return "form";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.serverName = serverName;
+            b.threadId = threadId;
+            b.turnId = turnId;
+            b.meta = meta;
+            b.message = message;
+            b.requestedSchema = requestedSchema;
+            return b;
+        }
+
+        /** Builds a {@link Form} one component at a time. */
+        public static final class Builder {
+            private String serverName;
+            private String threadId;
+            private String turnId;
+            private JsonNode meta;
+            private String message;
+            private McpElicitationSchema requestedSchema;
+
+            private Builder() {
+            }
+
+            public Builder serverName(String serverName) {
+                this.serverName = serverName;
+                return this;
+            }
+
+            public Builder threadId(String threadId) {
+                this.threadId = threadId;
+                return this;
+            }
+
+            public Builder turnId(String turnId) {
+                this.turnId = turnId;
+                return this;
+            }
+
+            public Builder meta(JsonNode meta) {
+                this.meta = meta;
+                return this;
+            }
+
+            public Builder message(String message) {
+                this.message = message;
+                return this;
+            }
+
+            public Builder requestedSchema(McpElicitationSchema requestedSchema) {
+                this.requestedSchema = requestedSchema;
+                return this;
+            }
+
+            public Form build() {
+                return new Form(serverName, threadId, turnId, meta, message, requestedSchema);
+            }
         }
     }
 
@@ -90,6 +225,70 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
         public String mode() {
             return "openai/form";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.serverName = serverName;
+            b.threadId = threadId;
+            b.turnId = turnId;
+            b.meta = meta;
+            b.message = message;
+            b.requestedSchema = requestedSchema;
+            return b;
+        }
+
+        /** Builds a {@link OpenaiForm} one component at a time. */
+        public static final class Builder {
+            private String serverName;
+            private String threadId;
+            private String turnId;
+            private JsonNode meta;
+            private String message;
+            private JsonNode requestedSchema;
+
+            private Builder() {
+            }
+
+            public Builder serverName(String serverName) {
+                this.serverName = serverName;
+                return this;
+            }
+
+            public Builder threadId(String threadId) {
+                this.threadId = threadId;
+                return this;
+            }
+
+            public Builder turnId(String turnId) {
+                this.turnId = turnId;
+                return this;
+            }
+
+            public Builder meta(JsonNode meta) {
+                this.meta = meta;
+                return this;
+            }
+
+            public Builder message(String message) {
+                this.message = message;
+                return this;
+            }
+
+            public Builder requestedSchema(JsonNode requestedSchema) {
+                this.requestedSchema = requestedSchema;
+                return this;
+            }
+
+            public OpenaiForm build() {
+                return new OpenaiForm(serverName, threadId, turnId, meta, message, requestedSchema);
+            }
+        }
     }
 
     /**
@@ -111,6 +310,70 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
         @JsonProperty("mode")
         public String mode() {
             return "openaiForm";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.serverName = serverName;
+            b.threadId = threadId;
+            b.turnId = turnId;
+            b.meta = meta;
+            b.message = message;
+            b.requestedSchema = requestedSchema;
+            return b;
+        }
+
+        /** Builds a {@link OpenaiForm2} one component at a time. */
+        public static final class Builder {
+            private String serverName;
+            private String threadId;
+            private String turnId;
+            private JsonNode meta;
+            private String message;
+            private JsonNode requestedSchema;
+
+            private Builder() {
+            }
+
+            public Builder serverName(String serverName) {
+                this.serverName = serverName;
+                return this;
+            }
+
+            public Builder threadId(String threadId) {
+                this.threadId = threadId;
+                return this;
+            }
+
+            public Builder turnId(String turnId) {
+                this.turnId = turnId;
+                return this;
+            }
+
+            public Builder meta(JsonNode meta) {
+                this.meta = meta;
+                return this;
+            }
+
+            public Builder message(String message) {
+                this.message = message;
+                return this;
+            }
+
+            public Builder requestedSchema(JsonNode requestedSchema) {
+                this.requestedSchema = requestedSchema;
+                return this;
+            }
+
+            public OpenaiForm2 build() {
+                return new OpenaiForm2(serverName, threadId, turnId, meta, message, requestedSchema);
+            }
         }
     }
 
@@ -134,6 +397,77 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
         @JsonProperty("mode")
         public String mode() {
             return "url";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.serverName = serverName;
+            b.threadId = threadId;
+            b.turnId = turnId;
+            b.meta = meta;
+            b.elicitationId = elicitationId;
+            b.message = message;
+            b.url = url;
+            return b;
+        }
+
+        /** Builds a {@link Url} one component at a time. */
+        public static final class Builder {
+            private String serverName;
+            private String threadId;
+            private String turnId;
+            private JsonNode meta;
+            private String elicitationId;
+            private String message;
+            private String url;
+
+            private Builder() {
+            }
+
+            public Builder serverName(String serverName) {
+                this.serverName = serverName;
+                return this;
+            }
+
+            public Builder threadId(String threadId) {
+                this.threadId = threadId;
+                return this;
+            }
+
+            public Builder turnId(String turnId) {
+                this.turnId = turnId;
+                return this;
+            }
+
+            public Builder meta(JsonNode meta) {
+                this.meta = meta;
+                return this;
+            }
+
+            public Builder elicitationId(String elicitationId) {
+                this.elicitationId = elicitationId;
+                return this;
+            }
+
+            public Builder message(String message) {
+                this.message = message;
+                return this;
+            }
+
+            public Builder url(String url) {
+                this.url = url;
+                return this;
+            }
+
+            public Url build() {
+                return new Url(serverName, threadId, turnId, meta, elicitationId, message, url);
+            }
         }
     }
 

@@ -18,4 +18,47 @@ public record McpServerElicitationRequestResponse(
         @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
         @JsonProperty("action") McpServerElicitationAction action,
         @JsonProperty("content") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode content) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.meta = meta;
+        b.action = action;
+        b.content = content;
+        return b;
+    }
+
+    /** Builds a {@link McpServerElicitationRequestResponse} one component at a time. */
+    public static final class Builder {
+        private JsonNode meta;
+        private McpServerElicitationAction action;
+        private JsonNode content;
+
+        private Builder() {
+        }
+
+        public Builder meta(JsonNode meta) {
+            this.meta = meta;
+            return this;
+        }
+
+        public Builder action(McpServerElicitationAction action) {
+            this.action = action;
+            return this;
+        }
+
+        public Builder content(JsonNode content) {
+            this.content = content;
+            return this;
+        }
+
+        public McpServerElicitationRequestResponse build() {
+            return new McpServerElicitationRequestResponse(meta, action, content);
+        }
+    }
 }

@@ -16,4 +16,68 @@ public record McpServerEventStreamStartParams(
         @JsonProperty("server") String server,
         @JsonProperty("subscriptionId") String subscriptionId,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.meta = meta;
+        b.arguments = arguments;
+        b.name = name;
+        b.server = server;
+        b.subscriptionId = subscriptionId;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link McpServerEventStreamStartParams} one component at a time. */
+    public static final class Builder {
+        private JsonNode meta;
+        private JsonNode arguments;
+        private String name;
+        private String server;
+        private String subscriptionId;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder meta(JsonNode meta) {
+            this.meta = meta;
+            return this;
+        }
+
+        public Builder arguments(JsonNode arguments) {
+            this.arguments = arguments;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder server(String server) {
+            this.server = server;
+            return this;
+        }
+
+        public Builder subscriptionId(String subscriptionId) {
+            this.subscriptionId = subscriptionId;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public McpServerEventStreamStartParams build() {
+            return new McpServerEventStreamStartParams(meta, arguments, name, server, subscriptionId, threadId);
+        }
+    }
 }

@@ -19,4 +19,68 @@ public record McpServerInfo(
         @JsonProperty("title") String title,
         @JsonProperty("version") String version,
         @JsonProperty("websiteUrl") String websiteUrl) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.description = description;
+        b.icons = icons;
+        b.name = name;
+        b.title = title;
+        b.version = version;
+        b.websiteUrl = websiteUrl;
+        return b;
+    }
+
+    /** Builds a {@link McpServerInfo} one component at a time. */
+    public static final class Builder {
+        private String description;
+        private List<JsonNode> icons;
+        private String name;
+        private String title;
+        private String version;
+        private String websiteUrl;
+
+        private Builder() {
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder icons(List<JsonNode> icons) {
+            this.icons = icons;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public Builder version(String version) {
+            this.version = version;
+            return this;
+        }
+
+        public Builder websiteUrl(String websiteUrl) {
+            this.websiteUrl = websiteUrl;
+            return this;
+        }
+
+        public McpServerInfo build() {
+            return new McpServerInfo(description, icons, name, title, version, websiteUrl);
+        }
+    }
 }

@@ -16,4 +16,61 @@ public record McpServerOauthLoginCompletedNotification(
         @JsonProperty("name") String name,
         @JsonProperty("success") Boolean success,
         @JsonProperty("threadId") String threadId) implements ServerNotification {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.error = error;
+        b.loginId = loginId;
+        b.name = name;
+        b.success = success;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link McpServerOauthLoginCompletedNotification} one component at a time. */
+    public static final class Builder {
+        private String error;
+        private String loginId;
+        private String name;
+        private Boolean success;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder error(String error) {
+            this.error = error;
+            return this;
+        }
+
+        public Builder loginId(String loginId) {
+            this.loginId = loginId;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder success(Boolean success) {
+            this.success = success;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public McpServerOauthLoginCompletedNotification build() {
+            return new McpServerOauthLoginCompletedNotification(error, loginId, name, success, threadId);
+        }
+    }
 }

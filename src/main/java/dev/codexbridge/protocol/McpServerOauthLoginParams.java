@@ -17,4 +17,61 @@ public record McpServerOauthLoginParams(
         @JsonProperty("scopes") List<String> scopes,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("timeoutSecs") Long timeoutSecs) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.clientRegistration = clientRegistration;
+        b.name = name;
+        b.scopes = scopes;
+        b.threadId = threadId;
+        b.timeoutSecs = timeoutSecs;
+        return b;
+    }
+
+    /** Builds a {@link McpServerOauthLoginParams} one component at a time. */
+    public static final class Builder {
+        private McpServerOauthClientRegistration clientRegistration;
+        private String name;
+        private List<String> scopes;
+        private String threadId;
+        private Long timeoutSecs;
+
+        private Builder() {
+        }
+
+        public Builder clientRegistration(McpServerOauthClientRegistration clientRegistration) {
+            this.clientRegistration = clientRegistration;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder scopes(List<String> scopes) {
+            this.scopes = scopes;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder timeoutSecs(Long timeoutSecs) {
+            this.timeoutSecs = timeoutSecs;
+            return this;
+        }
+
+        public McpServerOauthLoginParams build() {
+            return new McpServerOauthLoginParams(clientRegistration, name, scopes, threadId, timeoutSecs);
+        }
+    }
 }

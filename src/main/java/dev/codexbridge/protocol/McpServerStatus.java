@@ -30,4 +30,110 @@ public record McpServerStatus(
         @JsonProperty("toolListMeta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode toolListMeta,
         @JsonProperty("tools") Map<String, Tool> tools,
         @JsonProperty("toolsError") String toolsError) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.authStatus = authStatus;
+        b.httpOrigin = httpOrigin;
+        b.name = name;
+        b.pluginId = pluginId;
+        b.resourceTemplates = resourceTemplates;
+        b.resources = resources;
+        b.runtimeStatus = runtimeStatus;
+        b.serverCapabilities = serverCapabilities;
+        b.serverInfo = serverInfo;
+        b.toolListMeta = toolListMeta;
+        b.tools = tools;
+        b.toolsError = toolsError;
+        return b;
+    }
+
+    /** Builds a {@link McpServerStatus} one component at a time. */
+    public static final class Builder {
+        private McpAuthStatus authStatus;
+        private String httpOrigin;
+        private String name;
+        private String pluginId;
+        private List<ResourceTemplate> resourceTemplates;
+        private List<Resource> resources;
+        private McpServerConnectionStatus runtimeStatus;
+        private JsonNode serverCapabilities;
+        private McpServerInfo serverInfo;
+        private JsonNode toolListMeta;
+        private Map<String, Tool> tools;
+        private String toolsError;
+
+        private Builder() {
+        }
+
+        public Builder authStatus(McpAuthStatus authStatus) {
+            this.authStatus = authStatus;
+            return this;
+        }
+
+        public Builder httpOrigin(String httpOrigin) {
+            this.httpOrigin = httpOrigin;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder pluginId(String pluginId) {
+            this.pluginId = pluginId;
+            return this;
+        }
+
+        public Builder resourceTemplates(List<ResourceTemplate> resourceTemplates) {
+            this.resourceTemplates = resourceTemplates;
+            return this;
+        }
+
+        public Builder resources(List<Resource> resources) {
+            this.resources = resources;
+            return this;
+        }
+
+        public Builder runtimeStatus(McpServerConnectionStatus runtimeStatus) {
+            this.runtimeStatus = runtimeStatus;
+            return this;
+        }
+
+        public Builder serverCapabilities(JsonNode serverCapabilities) {
+            this.serverCapabilities = serverCapabilities;
+            return this;
+        }
+
+        public Builder serverInfo(McpServerInfo serverInfo) {
+            this.serverInfo = serverInfo;
+            return this;
+        }
+
+        public Builder toolListMeta(JsonNode toolListMeta) {
+            this.toolListMeta = toolListMeta;
+            return this;
+        }
+
+        public Builder tools(Map<String, Tool> tools) {
+            this.tools = tools;
+            return this;
+        }
+
+        public Builder toolsError(String toolsError) {
+            this.toolsError = toolsError;
+            return this;
+        }
+
+        public McpServerStatus build() {
+            return new McpServerStatus(authStatus, httpOrigin, name, pluginId, resourceTemplates, resources, runtimeStatus, serverCapabilities, serverInfo, toolListMeta, tools, toolsError);
+        }
+    }
 }

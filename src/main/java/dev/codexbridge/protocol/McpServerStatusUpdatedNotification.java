@@ -13,4 +13,61 @@ public record McpServerStatusUpdatedNotification(
         @JsonProperty("name") String name,
         @JsonProperty("status") McpServerStartupState status,
         @JsonProperty("threadId") String threadId) implements ServerNotification {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.error = error;
+        b.failureReason = failureReason;
+        b.name = name;
+        b.status = status;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link McpServerStatusUpdatedNotification} one component at a time. */
+    public static final class Builder {
+        private String error;
+        private McpServerStartupFailureReason failureReason;
+        private String name;
+        private McpServerStartupState status;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder error(String error) {
+            this.error = error;
+            return this;
+        }
+
+        public Builder failureReason(McpServerStartupFailureReason failureReason) {
+            this.failureReason = failureReason;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder status(McpServerStartupState status) {
+            this.status = status;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public McpServerStatusUpdatedNotification build() {
+            return new McpServerStatusUpdatedNotification(error, failureReason, name, status, threadId);
+        }
+    }
 }

@@ -14,4 +14,61 @@ public record McpServerToolCallParams(
         @JsonProperty("server") String server,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("tool") String tool) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.meta = meta;
+        b.arguments = arguments;
+        b.server = server;
+        b.threadId = threadId;
+        b.tool = tool;
+        return b;
+    }
+
+    /** Builds a {@link McpServerToolCallParams} one component at a time. */
+    public static final class Builder {
+        private JsonNode meta;
+        private JsonNode arguments;
+        private String server;
+        private String threadId;
+        private String tool;
+
+        private Builder() {
+        }
+
+        public Builder meta(JsonNode meta) {
+            this.meta = meta;
+            return this;
+        }
+
+        public Builder arguments(JsonNode arguments) {
+            this.arguments = arguments;
+            return this;
+        }
+
+        public Builder server(String server) {
+            this.server = server;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder tool(String tool) {
+            this.tool = tool;
+            return this;
+        }
+
+        public McpServerToolCallParams build() {
+            return new McpServerToolCallParams(meta, arguments, server, threadId, tool);
+        }
+    }
 }

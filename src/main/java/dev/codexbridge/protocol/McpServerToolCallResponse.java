@@ -14,4 +14,54 @@ public record McpServerToolCallResponse(
         @JsonProperty("content") List<JsonNode> content,
         @JsonProperty("isError") Boolean isError,
         @JsonProperty("structuredContent") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode structuredContent) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.meta = meta;
+        b.content = content;
+        b.isError = isError;
+        b.structuredContent = structuredContent;
+        return b;
+    }
+
+    /** Builds a {@link McpServerToolCallResponse} one component at a time. */
+    public static final class Builder {
+        private JsonNode meta;
+        private List<JsonNode> content;
+        private Boolean isError;
+        private JsonNode structuredContent;
+
+        private Builder() {
+        }
+
+        public Builder meta(JsonNode meta) {
+            this.meta = meta;
+            return this;
+        }
+
+        public Builder content(List<JsonNode> content) {
+            this.content = content;
+            return this;
+        }
+
+        public Builder isError(Boolean isError) {
+            this.isError = isError;
+            return this;
+        }
+
+        public Builder structuredContent(JsonNode structuredContent) {
+            this.structuredContent = structuredContent;
+            return this;
+        }
+
+        public McpServerToolCallResponse build() {
+            return new McpServerToolCallResponse(meta, content, isError, structuredContent);
+        }
+    }
 }

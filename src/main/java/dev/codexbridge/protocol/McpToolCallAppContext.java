@@ -13,4 +13,61 @@ public record McpToolCallAppContext(
         @JsonProperty("connectorId") String connectorId,
         @JsonProperty("linkId") String linkId,
         @JsonProperty("resourceUri") String resourceUri) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.actionName = actionName;
+        b.appName = appName;
+        b.connectorId = connectorId;
+        b.linkId = linkId;
+        b.resourceUri = resourceUri;
+        return b;
+    }
+
+    /** Builds a {@link McpToolCallAppContext} one component at a time. */
+    public static final class Builder {
+        private String actionName;
+        private String appName;
+        private String connectorId;
+        private String linkId;
+        private String resourceUri;
+
+        private Builder() {
+        }
+
+        public Builder actionName(String actionName) {
+            this.actionName = actionName;
+            return this;
+        }
+
+        public Builder appName(String appName) {
+            this.appName = appName;
+            return this;
+        }
+
+        public Builder connectorId(String connectorId) {
+            this.connectorId = connectorId;
+            return this;
+        }
+
+        public Builder linkId(String linkId) {
+            this.linkId = linkId;
+            return this;
+        }
+
+        public Builder resourceUri(String resourceUri) {
+            this.resourceUri = resourceUri;
+            return this;
+        }
+
+        public McpToolCallAppContext build() {
+            return new McpToolCallAppContext(actionName, appName, connectorId, linkId, resourceUri);
+        }
+    }
 }

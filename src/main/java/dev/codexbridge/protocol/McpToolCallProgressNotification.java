@@ -12,4 +12,54 @@ public record McpToolCallProgressNotification(
         @JsonProperty("message") String message,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.itemId = itemId;
+        b.message = message;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link McpToolCallProgressNotification} one component at a time. */
+    public static final class Builder {
+        private String itemId;
+        private String message;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder itemId(String itemId) {
+            this.itemId = itemId;
+            return this;
+        }
+
+        public Builder message(String message) {
+            this.message = message;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public McpToolCallProgressNotification build() {
+            return new McpToolCallProgressNotification(itemId, message, threadId, turnId);
+        }
+    }
 }

@@ -13,4 +13,47 @@ public record McpToolCallResult(
         @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
         @JsonProperty("content") List<JsonNode> content,
         @JsonProperty("structuredContent") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode structuredContent) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.meta = meta;
+        b.content = content;
+        b.structuredContent = structuredContent;
+        return b;
+    }
+
+    /** Builds a {@link McpToolCallResult} one component at a time. */
+    public static final class Builder {
+        private JsonNode meta;
+        private List<JsonNode> content;
+        private JsonNode structuredContent;
+
+        private Builder() {
+        }
+
+        public Builder meta(JsonNode meta) {
+            this.meta = meta;
+            return this;
+        }
+
+        public Builder content(List<JsonNode> content) {
+            this.content = content;
+            return this;
+        }
+
+        public Builder structuredContent(JsonNode structuredContent) {
+            this.structuredContent = structuredContent;
+            return this;
+        }
+
+        public McpToolCallResult build() {
+            return new McpToolCallResult(meta, content, structuredContent);
+        }
+    }
 }

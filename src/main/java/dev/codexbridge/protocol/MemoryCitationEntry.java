@@ -12,4 +12,54 @@ public record MemoryCitationEntry(
         @JsonProperty("lineStart") Long lineStart,
         @JsonProperty("note") String note,
         @JsonProperty("path") String path) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.lineEnd = lineEnd;
+        b.lineStart = lineStart;
+        b.note = note;
+        b.path = path;
+        return b;
+    }
+
+    /** Builds a {@link MemoryCitationEntry} one component at a time. */
+    public static final class Builder {
+        private Long lineEnd;
+        private Long lineStart;
+        private String note;
+        private String path;
+
+        private Builder() {
+        }
+
+        public Builder lineEnd(Long lineEnd) {
+            this.lineEnd = lineEnd;
+            return this;
+        }
+
+        public Builder lineStart(Long lineStart) {
+            this.lineStart = lineStart;
+            return this;
+        }
+
+        public Builder note(String note) {
+            this.note = note;
+            return this;
+        }
+
+        public Builder path(String path) {
+            this.path = path;
+            return this;
+        }
+
+        public MemoryCitationEntry build() {
+            return new MemoryCitationEntry(lineEnd, lineStart, note, path);
+        }
+    }
 }

@@ -17,4 +17,82 @@ public record MigrationDetails(
         @JsonProperty("sessions") List<SessionMigration> sessions,
         @JsonProperty("skills") List<SkillMigration> skills,
         @JsonProperty("subagents") List<SubagentMigration> subagents) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.commands = commands;
+        b.hooks = hooks;
+        b.mcpServers = mcpServers;
+        b.memory = memory;
+        b.plugins = plugins;
+        b.sessions = sessions;
+        b.skills = skills;
+        b.subagents = subagents;
+        return b;
+    }
+
+    /** Builds a {@link MigrationDetails} one component at a time. */
+    public static final class Builder {
+        private List<CommandMigration> commands;
+        private List<HookMigration> hooks;
+        private List<McpServerMigration> mcpServers;
+        private List<String> memory;
+        private List<PluginsMigration> plugins;
+        private List<SessionMigration> sessions;
+        private List<SkillMigration> skills;
+        private List<SubagentMigration> subagents;
+
+        private Builder() {
+        }
+
+        public Builder commands(List<CommandMigration> commands) {
+            this.commands = commands;
+            return this;
+        }
+
+        public Builder hooks(List<HookMigration> hooks) {
+            this.hooks = hooks;
+            return this;
+        }
+
+        public Builder mcpServers(List<McpServerMigration> mcpServers) {
+            this.mcpServers = mcpServers;
+            return this;
+        }
+
+        public Builder memory(List<String> memory) {
+            this.memory = memory;
+            return this;
+        }
+
+        public Builder plugins(List<PluginsMigration> plugins) {
+            this.plugins = plugins;
+            return this;
+        }
+
+        public Builder sessions(List<SessionMigration> sessions) {
+            this.sessions = sessions;
+            return this;
+        }
+
+        public Builder skills(List<SkillMigration> skills) {
+            this.skills = skills;
+            return this;
+        }
+
+        public Builder subagents(List<SubagentMigration> subagents) {
+            this.subagents = subagents;
+            return this;
+        }
+
+        public MigrationDetails build() {
+            return new MigrationDetails(commands, hooks, mcpServers, memory, plugins, sessions, skills, subagents);
+        }
+    }
 }

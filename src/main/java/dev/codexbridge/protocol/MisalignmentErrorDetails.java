@@ -18,4 +18,54 @@ public record MisalignmentErrorDetails(
         @JsonProperty("errorType") String errorType,
         @JsonProperty("reviewTarget") String reviewTarget,
         @JsonProperty("steer") MisalignmentSteer steer) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.detailedExplanation = detailedExplanation;
+        b.errorType = errorType;
+        b.reviewTarget = reviewTarget;
+        b.steer = steer;
+        return b;
+    }
+
+    /** Builds a {@link MisalignmentErrorDetails} one component at a time. */
+    public static final class Builder {
+        private String detailedExplanation;
+        private String errorType;
+        private String reviewTarget;
+        private MisalignmentSteer steer;
+
+        private Builder() {
+        }
+
+        public Builder detailedExplanation(String detailedExplanation) {
+            this.detailedExplanation = detailedExplanation;
+            return this;
+        }
+
+        public Builder errorType(String errorType) {
+            this.errorType = errorType;
+            return this;
+        }
+
+        public Builder reviewTarget(String reviewTarget) {
+            this.reviewTarget = reviewTarget;
+            return this;
+        }
+
+        public Builder steer(MisalignmentSteer steer) {
+            this.steer = steer;
+            return this;
+        }
+
+        public MisalignmentErrorDetails build() {
+            return new MisalignmentErrorDetails(detailedExplanation, errorType, reviewTarget, steer);
+        }
+    }
 }

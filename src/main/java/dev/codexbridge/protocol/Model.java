@@ -35,4 +35,159 @@ public record Model(
         @JsonProperty("supportsPersonality") Boolean supportsPersonality,
         @JsonProperty("upgrade") String upgrade,
         @JsonProperty("upgradeInfo") ModelUpgradeInfo upgradeInfo) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.additionalSpeedTiers = additionalSpeedTiers;
+        b.availabilityNux = availabilityNux;
+        b.availableAccessPrograms = availableAccessPrograms;
+        b.defaultReasoningEffort = defaultReasoningEffort;
+        b.defaultServiceTier = defaultServiceTier;
+        b.description = description;
+        b.displayName = displayName;
+        b.hidden = hidden;
+        b.id = id;
+        b.inputModalities = inputModalities;
+        b.isDefault = isDefault;
+        b.model = model;
+        b.modelSpecialty = modelSpecialty;
+        b.multiAgentVersion = multiAgentVersion;
+        b.serviceTiers = serviceTiers;
+        b.supportedReasoningEfforts = supportedReasoningEfforts;
+        b.supportsPersonality = supportsPersonality;
+        b.upgrade = upgrade;
+        b.upgradeInfo = upgradeInfo;
+        return b;
+    }
+
+    /** Builds a {@link Model} one component at a time. */
+    public static final class Builder {
+        private List<String> additionalSpeedTiers;
+        private ModelAvailabilityNux availabilityNux;
+        private ModelAccessPrograms availableAccessPrograms;
+        private String defaultReasoningEffort;
+        private String defaultServiceTier;
+        private String description;
+        private String displayName;
+        private Boolean hidden;
+        private String id;
+        private List<InputModality> inputModalities;
+        private Boolean isDefault;
+        private String model;
+        private String modelSpecialty;
+        private MultiAgentVersion multiAgentVersion;
+        private List<ModelServiceTier> serviceTiers;
+        private List<ReasoningEffortOption> supportedReasoningEfforts;
+        private Boolean supportsPersonality;
+        private String upgrade;
+        private ModelUpgradeInfo upgradeInfo;
+
+        private Builder() {
+        }
+
+        public Builder additionalSpeedTiers(List<String> additionalSpeedTiers) {
+            this.additionalSpeedTiers = additionalSpeedTiers;
+            return this;
+        }
+
+        public Builder availabilityNux(ModelAvailabilityNux availabilityNux) {
+            this.availabilityNux = availabilityNux;
+            return this;
+        }
+
+        public Builder availableAccessPrograms(ModelAccessPrograms availableAccessPrograms) {
+            this.availableAccessPrograms = availableAccessPrograms;
+            return this;
+        }
+
+        public Builder defaultReasoningEffort(String defaultReasoningEffort) {
+            this.defaultReasoningEffort = defaultReasoningEffort;
+            return this;
+        }
+
+        public Builder defaultServiceTier(String defaultServiceTier) {
+            this.defaultServiceTier = defaultServiceTier;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder displayName(String displayName) {
+            this.displayName = displayName;
+            return this;
+        }
+
+        public Builder hidden(Boolean hidden) {
+            this.hidden = hidden;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder inputModalities(List<InputModality> inputModalities) {
+            this.inputModalities = inputModalities;
+            return this;
+        }
+
+        public Builder isDefault(Boolean isDefault) {
+            this.isDefault = isDefault;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder modelSpecialty(String modelSpecialty) {
+            this.modelSpecialty = modelSpecialty;
+            return this;
+        }
+
+        public Builder multiAgentVersion(MultiAgentVersion multiAgentVersion) {
+            this.multiAgentVersion = multiAgentVersion;
+            return this;
+        }
+
+        public Builder serviceTiers(List<ModelServiceTier> serviceTiers) {
+            this.serviceTiers = serviceTiers;
+            return this;
+        }
+
+        public Builder supportedReasoningEfforts(List<ReasoningEffortOption> supportedReasoningEfforts) {
+            this.supportedReasoningEfforts = supportedReasoningEfforts;
+            return this;
+        }
+
+        public Builder supportsPersonality(Boolean supportsPersonality) {
+            this.supportsPersonality = supportsPersonality;
+            return this;
+        }
+
+        public Builder upgrade(String upgrade) {
+            this.upgrade = upgrade;
+            return this;
+        }
+
+        public Builder upgradeInfo(ModelUpgradeInfo upgradeInfo) {
+            this.upgradeInfo = upgradeInfo;
+            return this;
+        }
+
+        public Model build() {
+            return new Model(additionalSpeedTiers, availabilityNux, availableAccessPrograms, defaultReasoningEffort, defaultServiceTier, description, displayName, hidden, id, inputModalities, isDefault, model, modelSpecialty, multiAgentVersion, serviceTiers, supportedReasoningEfforts, supportsPersonality, upgrade, upgradeInfo);
+        }
+    }
 }

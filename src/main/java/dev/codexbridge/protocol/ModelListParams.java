@@ -18,4 +18,54 @@ public record ModelListParams(
         @JsonProperty("includeHidden") Boolean includeHidden,
         @JsonProperty("limit") Long limit,
         @JsonProperty("modelProvider") String modelProvider) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cursor = cursor;
+        b.includeHidden = includeHidden;
+        b.limit = limit;
+        b.modelProvider = modelProvider;
+        return b;
+    }
+
+    /** Builds a {@link ModelListParams} one component at a time. */
+    public static final class Builder {
+        private String cursor;
+        private Boolean includeHidden;
+        private Long limit;
+        private String modelProvider;
+
+        private Builder() {
+        }
+
+        public Builder cursor(String cursor) {
+            this.cursor = cursor;
+            return this;
+        }
+
+        public Builder includeHidden(Boolean includeHidden) {
+            this.includeHidden = includeHidden;
+            return this;
+        }
+
+        public Builder limit(Long limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        public Builder modelProvider(String modelProvider) {
+            this.modelProvider = modelProvider;
+            return this;
+        }
+
+        public ModelListParams build() {
+            return new ModelListParams(cursor, includeHidden, limit, modelProvider);
+        }
+    }
 }

@@ -12,4 +12,47 @@ public record ModelProviderListResponse(
         @JsonProperty("canChangeDefault") Boolean canChangeDefault,
         @JsonProperty("data") List<ModelProviderSummary> data,
         @JsonProperty("defaultProviderId") String defaultProviderId) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.canChangeDefault = canChangeDefault;
+        b.data = data;
+        b.defaultProviderId = defaultProviderId;
+        return b;
+    }
+
+    /** Builds a {@link ModelProviderListResponse} one component at a time. */
+    public static final class Builder {
+        private Boolean canChangeDefault;
+        private List<ModelProviderSummary> data;
+        private String defaultProviderId;
+
+        private Builder() {
+        }
+
+        public Builder canChangeDefault(Boolean canChangeDefault) {
+            this.canChangeDefault = canChangeDefault;
+            return this;
+        }
+
+        public Builder data(List<ModelProviderSummary> data) {
+            this.data = data;
+            return this;
+        }
+
+        public Builder defaultProviderId(String defaultProviderId) {
+            this.defaultProviderId = defaultProviderId;
+            return this;
+        }
+
+        public ModelProviderListResponse build() {
+            return new ModelProviderListResponse(canChangeDefault, data, defaultProviderId);
+        }
+    }
 }

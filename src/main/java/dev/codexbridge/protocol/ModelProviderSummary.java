@@ -17,4 +17,61 @@ public record ModelProviderSummary(
         @JsonProperty("id") String id,
         @JsonProperty("name") String name,
         @JsonProperty("settings") ProviderSettings settings) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.baseUrl = baseUrl;
+        b.canEdit = canEdit;
+        b.id = id;
+        b.name = name;
+        b.settings = settings;
+        return b;
+    }
+
+    /** Builds a {@link ModelProviderSummary} one component at a time. */
+    public static final class Builder {
+        private String baseUrl;
+        private Boolean canEdit;
+        private String id;
+        private String name;
+        private ProviderSettings settings;
+
+        private Builder() {
+        }
+
+        public Builder baseUrl(String baseUrl) {
+            this.baseUrl = baseUrl;
+            return this;
+        }
+
+        public Builder canEdit(Boolean canEdit) {
+            this.canEdit = canEdit;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder settings(ProviderSettings settings) {
+            this.settings = settings;
+            return this;
+        }
+
+        public ModelProviderSummary build() {
+            return new ModelProviderSummary(baseUrl, canEdit, id, name, settings);
+        }
+    }
 }

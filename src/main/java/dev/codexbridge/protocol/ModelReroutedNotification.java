@@ -13,4 +13,61 @@ public record ModelReroutedNotification(
         @JsonProperty("threadId") String threadId,
         @JsonProperty("toModel") String toModel,
         @JsonProperty("turnId") String turnId) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.fromModel = fromModel;
+        b.reason = reason;
+        b.threadId = threadId;
+        b.toModel = toModel;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link ModelReroutedNotification} one component at a time. */
+    public static final class Builder {
+        private String fromModel;
+        private ModelRerouteReason reason;
+        private String threadId;
+        private String toModel;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder fromModel(String fromModel) {
+            this.fromModel = fromModel;
+            return this;
+        }
+
+        public Builder reason(ModelRerouteReason reason) {
+            this.reason = reason;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder toModel(String toModel) {
+            this.toModel = toModel;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public ModelReroutedNotification build() {
+            return new ModelReroutedNotification(fromModel, reason, threadId, toModel, turnId);
+        }
+    }
 }

@@ -16,4 +16,75 @@ public record ModelSafetyBufferingUpdatedNotification(
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId,
         @JsonProperty("useCases") List<String> useCases) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.fasterModel = fasterModel;
+        b.model = model;
+        b.reasons = reasons;
+        b.showBufferingUi = showBufferingUi;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        b.useCases = useCases;
+        return b;
+    }
+
+    /** Builds a {@link ModelSafetyBufferingUpdatedNotification} one component at a time. */
+    public static final class Builder {
+        private String fasterModel;
+        private String model;
+        private List<String> reasons;
+        private Boolean showBufferingUi;
+        private String threadId;
+        private String turnId;
+        private List<String> useCases;
+
+        private Builder() {
+        }
+
+        public Builder fasterModel(String fasterModel) {
+            this.fasterModel = fasterModel;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder reasons(List<String> reasons) {
+            this.reasons = reasons;
+            return this;
+        }
+
+        public Builder showBufferingUi(Boolean showBufferingUi) {
+            this.showBufferingUi = showBufferingUi;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public Builder useCases(List<String> useCases) {
+            this.useCases = useCases;
+            return this;
+        }
+
+        public ModelSafetyBufferingUpdatedNotification build() {
+            return new ModelSafetyBufferingUpdatedNotification(fasterModel, model, reasons, showBufferingUi, threadId, turnId, useCases);
+        }
+    }
 }

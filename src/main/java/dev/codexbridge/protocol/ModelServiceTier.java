@@ -11,4 +11,47 @@ public record ModelServiceTier(
         @JsonProperty("description") String description,
         @JsonProperty("id") String id,
         @JsonProperty("name") String name) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.description = description;
+        b.id = id;
+        b.name = name;
+        return b;
+    }
+
+    /** Builds a {@link ModelServiceTier} one component at a time. */
+    public static final class Builder {
+        private String description;
+        private String id;
+        private String name;
+
+        private Builder() {
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public ModelServiceTier build() {
+            return new ModelServiceTier(description, id, name);
+        }
+    }
 }

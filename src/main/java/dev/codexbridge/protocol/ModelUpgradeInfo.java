@@ -16,4 +16,61 @@ public record ModelUpgradeInfo(
         @JsonProperty("modelLink") String modelLink,
         @JsonProperty("retirementAt") Long retirementAt,
         @JsonProperty("upgradeCopy") String upgradeCopy) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.migrationMarkdown = migrationMarkdown;
+        b.model = model;
+        b.modelLink = modelLink;
+        b.retirementAt = retirementAt;
+        b.upgradeCopy = upgradeCopy;
+        return b;
+    }
+
+    /** Builds a {@link ModelUpgradeInfo} one component at a time. */
+    public static final class Builder {
+        private String migrationMarkdown;
+        private String model;
+        private String modelLink;
+        private Long retirementAt;
+        private String upgradeCopy;
+
+        private Builder() {
+        }
+
+        public Builder migrationMarkdown(String migrationMarkdown) {
+            this.migrationMarkdown = migrationMarkdown;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder modelLink(String modelLink) {
+            this.modelLink = modelLink;
+            return this;
+        }
+
+        public Builder retirementAt(Long retirementAt) {
+            this.retirementAt = retirementAt;
+            return this;
+        }
+
+        public Builder upgradeCopy(String upgradeCopy) {
+            this.upgradeCopy = upgradeCopy;
+            return this;
+        }
+
+        public ModelUpgradeInfo build() {
+            return new ModelUpgradeInfo(migrationMarkdown, model, modelLink, retirementAt, upgradeCopy);
+        }
+    }
 }

@@ -12,4 +12,47 @@ public record ModelVerificationNotification(
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId,
         @JsonProperty("verifications") List<ModelVerification> verifications) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.threadId = threadId;
+        b.turnId = turnId;
+        b.verifications = verifications;
+        return b;
+    }
+
+    /** Builds a {@link ModelVerificationNotification} one component at a time. */
+    public static final class Builder {
+        private String threadId;
+        private String turnId;
+        private List<ModelVerification> verifications;
+
+        private Builder() {
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public Builder verifications(List<ModelVerification> verifications) {
+            this.verifications = verifications;
+            return this;
+        }
+
+        public ModelVerificationNotification build() {
+            return new ModelVerificationNotification(threadId, turnId, verifications);
+        }
+    }
 }

@@ -33,4 +33,124 @@ public record NetworkRequirements(
         @JsonProperty("reviewDomains") List<String> reviewDomains,
         @JsonProperty("socksPort") Integer socksPort,
         @JsonProperty("unixSockets") Map<String, NetworkUnixSocketPermission> unixSockets) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.allowLocalBinding = allowLocalBinding;
+        b.allowUnixSockets = allowUnixSockets;
+        b.allowUpstreamProxy = allowUpstreamProxy;
+        b.allowedDomains = allowedDomains;
+        b.dangerouslyAllowAllUnixSockets = dangerouslyAllowAllUnixSockets;
+        b.dangerouslyAllowNonLoopbackProxy = dangerouslyAllowNonLoopbackProxy;
+        b.deniedDomains = deniedDomains;
+        b.domains = domains;
+        b.enabled = enabled;
+        b.httpPort = httpPort;
+        b.managedAllowedDomainsOnly = managedAllowedDomainsOnly;
+        b.reviewDomains = reviewDomains;
+        b.socksPort = socksPort;
+        b.unixSockets = unixSockets;
+        return b;
+    }
+
+    /** Builds a {@link NetworkRequirements} one component at a time. */
+    public static final class Builder {
+        private Boolean allowLocalBinding;
+        private List<String> allowUnixSockets;
+        private Boolean allowUpstreamProxy;
+        private List<String> allowedDomains;
+        private Boolean dangerouslyAllowAllUnixSockets;
+        private Boolean dangerouslyAllowNonLoopbackProxy;
+        private List<String> deniedDomains;
+        private Map<String, NetworkDomainPermission> domains;
+        private Boolean enabled;
+        private Integer httpPort;
+        private Boolean managedAllowedDomainsOnly;
+        private List<String> reviewDomains;
+        private Integer socksPort;
+        private Map<String, NetworkUnixSocketPermission> unixSockets;
+
+        private Builder() {
+        }
+
+        public Builder allowLocalBinding(Boolean allowLocalBinding) {
+            this.allowLocalBinding = allowLocalBinding;
+            return this;
+        }
+
+        public Builder allowUnixSockets(List<String> allowUnixSockets) {
+            this.allowUnixSockets = allowUnixSockets;
+            return this;
+        }
+
+        public Builder allowUpstreamProxy(Boolean allowUpstreamProxy) {
+            this.allowUpstreamProxy = allowUpstreamProxy;
+            return this;
+        }
+
+        public Builder allowedDomains(List<String> allowedDomains) {
+            this.allowedDomains = allowedDomains;
+            return this;
+        }
+
+        public Builder dangerouslyAllowAllUnixSockets(Boolean dangerouslyAllowAllUnixSockets) {
+            this.dangerouslyAllowAllUnixSockets = dangerouslyAllowAllUnixSockets;
+            return this;
+        }
+
+        public Builder dangerouslyAllowNonLoopbackProxy(Boolean dangerouslyAllowNonLoopbackProxy) {
+            this.dangerouslyAllowNonLoopbackProxy = dangerouslyAllowNonLoopbackProxy;
+            return this;
+        }
+
+        public Builder deniedDomains(List<String> deniedDomains) {
+            this.deniedDomains = deniedDomains;
+            return this;
+        }
+
+        public Builder domains(Map<String, NetworkDomainPermission> domains) {
+            this.domains = domains;
+            return this;
+        }
+
+        public Builder enabled(Boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        public Builder httpPort(Integer httpPort) {
+            this.httpPort = httpPort;
+            return this;
+        }
+
+        public Builder managedAllowedDomainsOnly(Boolean managedAllowedDomainsOnly) {
+            this.managedAllowedDomainsOnly = managedAllowedDomainsOnly;
+            return this;
+        }
+
+        public Builder reviewDomains(List<String> reviewDomains) {
+            this.reviewDomains = reviewDomains;
+            return this;
+        }
+
+        public Builder socksPort(Integer socksPort) {
+            this.socksPort = socksPort;
+            return this;
+        }
+
+        public Builder unixSockets(Map<String, NetworkUnixSocketPermission> unixSockets) {
+            this.unixSockets = unixSockets;
+            return this;
+        }
+
+        public NetworkRequirements build() {
+            return new NetworkRequirements(allowLocalBinding, allowUnixSockets, allowUpstreamProxy, allowedDomains, dangerouslyAllowAllUnixSockets, dangerouslyAllowNonLoopbackProxy, deniedDomains, domains, enabled, httpPort, managedAllowedDomainsOnly, reviewDomains, socksPort, unixSockets);
+        }
+    }
 }

@@ -11,4 +11,47 @@ public record NewThreadModelDefaults(
         @JsonProperty("model") String model,
         @JsonProperty("modelReasoningEffort") String modelReasoningEffort,
         @JsonProperty("serviceTier") String serviceTier) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.model = model;
+        b.modelReasoningEffort = modelReasoningEffort;
+        b.serviceTier = serviceTier;
+        return b;
+    }
+
+    /** Builds a {@link NewThreadModelDefaults} one component at a time. */
+    public static final class Builder {
+        private String model;
+        private String modelReasoningEffort;
+        private String serviceTier;
+
+        private Builder() {
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder modelReasoningEffort(String modelReasoningEffort) {
+            this.modelReasoningEffort = modelReasoningEffort;
+            return this;
+        }
+
+        public Builder serviceTier(String serviceTier) {
+            this.serviceTier = serviceTier;
+            return this;
+        }
+
+        public NewThreadModelDefaults build() {
+            return new NewThreadModelDefaults(model, modelReasoningEffort, serviceTier);
+        }
+    }
 }

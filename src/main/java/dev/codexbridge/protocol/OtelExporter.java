@@ -66,6 +66,56 @@ public sealed interface OtelExporter permits
                 @JsonProperty("headers") Map<String, String> headers,
                 @JsonProperty("protocol") OtelHttpProtocol protocol,
                 @JsonProperty("tls") OtelTlsConfig tls) {
+
+            /** A builder; components left unset are null, i.e. absent on the wire. */
+            public static Builder builder() {
+                return new Builder();
+            }
+
+            /** A builder starting from this record's values. */
+            public Builder toBuilder() {
+                Builder b = new Builder();
+                b.endpoint = endpoint;
+                b.headers = headers;
+                b.protocol = protocol;
+                b.tls = tls;
+                return b;
+            }
+
+            /** Builds a {@link OtlpHttpValue} one component at a time. */
+            public static final class Builder {
+                private String endpoint;
+                private Map<String, String> headers;
+                private OtelHttpProtocol protocol;
+                private OtelTlsConfig tls;
+
+                private Builder() {
+                }
+
+                public Builder endpoint(String endpoint) {
+                    this.endpoint = endpoint;
+                    return this;
+                }
+
+                public Builder headers(Map<String, String> headers) {
+                    this.headers = headers;
+                    return this;
+                }
+
+                public Builder protocol(OtelHttpProtocol protocol) {
+                    this.protocol = protocol;
+                    return this;
+                }
+
+                public Builder tls(OtelTlsConfig tls) {
+                    this.tls = tls;
+                    return this;
+                }
+
+                public OtlpHttpValue build() {
+                    return new OtlpHttpValue(endpoint, headers, protocol, tls);
+                }
+            }
         }
     }
 
@@ -84,6 +134,49 @@ public sealed interface OtelExporter permits
                 @JsonProperty("endpoint") String endpoint,
                 @JsonProperty("headers") Map<String, String> headers,
                 @JsonProperty("tls") OtelTlsConfig tls) {
+
+            /** A builder; components left unset are null, i.e. absent on the wire. */
+            public static Builder builder() {
+                return new Builder();
+            }
+
+            /** A builder starting from this record's values. */
+            public Builder toBuilder() {
+                Builder b = new Builder();
+                b.endpoint = endpoint;
+                b.headers = headers;
+                b.tls = tls;
+                return b;
+            }
+
+            /** Builds a {@link OtlpGrpcValue} one component at a time. */
+            public static final class Builder {
+                private String endpoint;
+                private Map<String, String> headers;
+                private OtelTlsConfig tls;
+
+                private Builder() {
+                }
+
+                public Builder endpoint(String endpoint) {
+                    this.endpoint = endpoint;
+                    return this;
+                }
+
+                public Builder headers(Map<String, String> headers) {
+                    this.headers = headers;
+                    return this;
+                }
+
+                public Builder tls(OtelTlsConfig tls) {
+                    this.tls = tls;
+                    return this;
+                }
+
+                public OtlpGrpcValue build() {
+                    return new OtlpGrpcValue(endpoint, headers, tls);
+                }
+            }
         }
     }
 

@@ -20,4 +20,103 @@ public record OtelRequirements(
         @JsonProperty("tool_result") OtelToolResultLogConfig toolResult,
         @JsonProperty("trace_exporter") OtelExporter traceExporter,
         @JsonProperty("tracestate") Map<String, Map<String, String>> tracestate) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.environment = environment;
+        b.exporter = exporter;
+        b.logAgentResponses = logAgentResponses;
+        b.logGuardianAssessments = logGuardianAssessments;
+        b.logSseDeltas = logSseDeltas;
+        b.logUserPrompt = logUserPrompt;
+        b.metricsExporter = metricsExporter;
+        b.spanAttributes = spanAttributes;
+        b.toolResult = toolResult;
+        b.traceExporter = traceExporter;
+        b.tracestate = tracestate;
+        return b;
+    }
+
+    /** Builds a {@link OtelRequirements} one component at a time. */
+    public static final class Builder {
+        private String environment;
+        private OtelExporter exporter;
+        private Boolean logAgentResponses;
+        private Boolean logGuardianAssessments;
+        private Boolean logSseDeltas;
+        private Boolean logUserPrompt;
+        private OtelExporter metricsExporter;
+        private Map<String, String> spanAttributes;
+        private OtelToolResultLogConfig toolResult;
+        private OtelExporter traceExporter;
+        private Map<String, Map<String, String>> tracestate;
+
+        private Builder() {
+        }
+
+        public Builder environment(String environment) {
+            this.environment = environment;
+            return this;
+        }
+
+        public Builder exporter(OtelExporter exporter) {
+            this.exporter = exporter;
+            return this;
+        }
+
+        public Builder logAgentResponses(Boolean logAgentResponses) {
+            this.logAgentResponses = logAgentResponses;
+            return this;
+        }
+
+        public Builder logGuardianAssessments(Boolean logGuardianAssessments) {
+            this.logGuardianAssessments = logGuardianAssessments;
+            return this;
+        }
+
+        public Builder logSseDeltas(Boolean logSseDeltas) {
+            this.logSseDeltas = logSseDeltas;
+            return this;
+        }
+
+        public Builder logUserPrompt(Boolean logUserPrompt) {
+            this.logUserPrompt = logUserPrompt;
+            return this;
+        }
+
+        public Builder metricsExporter(OtelExporter metricsExporter) {
+            this.metricsExporter = metricsExporter;
+            return this;
+        }
+
+        public Builder spanAttributes(Map<String, String> spanAttributes) {
+            this.spanAttributes = spanAttributes;
+            return this;
+        }
+
+        public Builder toolResult(OtelToolResultLogConfig toolResult) {
+            this.toolResult = toolResult;
+            return this;
+        }
+
+        public Builder traceExporter(OtelExporter traceExporter) {
+            this.traceExporter = traceExporter;
+            return this;
+        }
+
+        public Builder tracestate(Map<String, Map<String, String>> tracestate) {
+            this.tracestate = tracestate;
+            return this;
+        }
+
+        public OtelRequirements build() {
+            return new OtelRequirements(environment, exporter, logAgentResponses, logGuardianAssessments, logSseDeltas, logUserPrompt, metricsExporter, spanAttributes, toolResult, traceExporter, tracestate);
+        }
+    }
 }

@@ -11,4 +11,47 @@ public record OtelTlsConfig(
         @JsonProperty("ca-certificate") String caCertificate,
         @JsonProperty("client-certificate") String clientCertificate,
         @JsonProperty("client-private-key") String clientPrivateKey) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.caCertificate = caCertificate;
+        b.clientCertificate = clientCertificate;
+        b.clientPrivateKey = clientPrivateKey;
+        return b;
+    }
+
+    /** Builds a {@link OtelTlsConfig} one component at a time. */
+    public static final class Builder {
+        private String caCertificate;
+        private String clientCertificate;
+        private String clientPrivateKey;
+
+        private Builder() {
+        }
+
+        public Builder caCertificate(String caCertificate) {
+            this.caCertificate = caCertificate;
+            return this;
+        }
+
+        public Builder clientCertificate(String clientCertificate) {
+            this.clientCertificate = clientCertificate;
+            return this;
+        }
+
+        public Builder clientPrivateKey(String clientPrivateKey) {
+            this.clientPrivateKey = clientPrivateKey;
+            return this;
+        }
+
+        public OtelTlsConfig build() {
+            return new OtelTlsConfig(caCertificate, clientCertificate, clientPrivateKey);
+        }
+    }
 }

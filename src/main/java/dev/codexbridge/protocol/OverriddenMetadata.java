@@ -12,4 +12,47 @@ public record OverriddenMetadata(
         @JsonProperty("effectiveValue") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode effectiveValue,
         @JsonProperty("message") String message,
         @JsonProperty("overridingLayer") ConfigLayerMetadata overridingLayer) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.effectiveValue = effectiveValue;
+        b.message = message;
+        b.overridingLayer = overridingLayer;
+        return b;
+    }
+
+    /** Builds a {@link OverriddenMetadata} one component at a time. */
+    public static final class Builder {
+        private JsonNode effectiveValue;
+        private String message;
+        private ConfigLayerMetadata overridingLayer;
+
+        private Builder() {
+        }
+
+        public Builder effectiveValue(JsonNode effectiveValue) {
+            this.effectiveValue = effectiveValue;
+            return this;
+        }
+
+        public Builder message(String message) {
+            this.message = message;
+            return this;
+        }
+
+        public Builder overridingLayer(ConfigLayerMetadata overridingLayer) {
+            this.overridingLayer = overridingLayer;
+            return this;
+        }
+
+        public OverriddenMetadata build() {
+            return new OverriddenMetadata(effectiveValue, message, overridingLayer);
+        }
+    }
 }

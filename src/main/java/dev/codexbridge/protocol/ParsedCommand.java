@@ -36,6 +36,49 @@ public sealed interface ParsedCommand permits
         public String type() {
             return "read";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.cmd = cmd;
+            b.name = name;
+            b.path = path;
+            return b;
+        }
+
+        /** Builds a {@link Read} one component at a time. */
+        public static final class Builder {
+            private String cmd;
+            private String name;
+            private String path;
+
+            private Builder() {
+            }
+
+            public Builder cmd(String cmd) {
+                this.cmd = cmd;
+                return this;
+            }
+
+            public Builder name(String name) {
+                this.name = name;
+                return this;
+            }
+
+            public Builder path(String path) {
+                this.path = path;
+                return this;
+            }
+
+            public Read build() {
+                return new Read(cmd, name, path);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -62,6 +105,49 @@ public sealed interface ParsedCommand permits
         @JsonProperty("type")
         public String type() {
             return "search";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.cmd = cmd;
+            b.path = path;
+            b.query = query;
+            return b;
+        }
+
+        /** Builds a {@link Search} one component at a time. */
+        public static final class Builder {
+            private String cmd;
+            private String path;
+            private String query;
+
+            private Builder() {
+            }
+
+            public Builder cmd(String cmd) {
+                this.cmd = cmd;
+                return this;
+            }
+
+            public Builder path(String path) {
+                this.path = path;
+                return this;
+            }
+
+            public Builder query(String query) {
+                this.query = query;
+                return this;
+            }
+
+            public Search build() {
+                return new Search(cmd, path, query);
+            }
         }
     }
 

@@ -16,4 +16,47 @@ public record PermissionProfileListParams(
         @JsonProperty("cursor") String cursor,
         @JsonProperty("cwd") String cwd,
         @JsonProperty("limit") Long limit) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cursor = cursor;
+        b.cwd = cwd;
+        b.limit = limit;
+        return b;
+    }
+
+    /** Builds a {@link PermissionProfileListParams} one component at a time. */
+    public static final class Builder {
+        private String cursor;
+        private String cwd;
+        private Long limit;
+
+        private Builder() {
+        }
+
+        public Builder cursor(String cursor) {
+            this.cursor = cursor;
+            return this;
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder limit(Long limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        public PermissionProfileListParams build() {
+            return new PermissionProfileListParams(cursor, cwd, limit);
+        }
+    }
 }

@@ -16,4 +16,47 @@ public record PermissionProfileSummary(
         @JsonProperty("allowed") Boolean allowed,
         @JsonProperty("description") String description,
         @JsonProperty("id") String id) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.allowed = allowed;
+        b.description = description;
+        b.id = id;
+        return b;
+    }
+
+    /** Builds a {@link PermissionProfileSummary} one component at a time. */
+    public static final class Builder {
+        private Boolean allowed;
+        private String description;
+        private String id;
+
+        private Builder() {
+        }
+
+        public Builder allowed(Boolean allowed) {
+            this.allowed = allowed;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public PermissionProfileSummary build() {
+            return new PermissionProfileSummary(allowed, description, id);
+        }
+    }
 }

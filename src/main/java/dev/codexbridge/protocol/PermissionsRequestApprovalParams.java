@@ -19,4 +19,82 @@ public record PermissionsRequestApprovalParams(
         @JsonProperty("startedAtMs") Long startedAtMs,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerRequestParams, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cwd = cwd;
+        b.environmentId = environmentId;
+        b.itemId = itemId;
+        b.permissions = permissions;
+        b.reason = reason;
+        b.startedAtMs = startedAtMs;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link PermissionsRequestApprovalParams} one component at a time. */
+    public static final class Builder {
+        private String cwd;
+        private String environmentId;
+        private String itemId;
+        private RequestPermissionProfile permissions;
+        private String reason;
+        private Long startedAtMs;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder environmentId(String environmentId) {
+            this.environmentId = environmentId;
+            return this;
+        }
+
+        public Builder itemId(String itemId) {
+            this.itemId = itemId;
+            return this;
+        }
+
+        public Builder permissions(RequestPermissionProfile permissions) {
+            this.permissions = permissions;
+            return this;
+        }
+
+        public Builder reason(String reason) {
+            this.reason = reason;
+            return this;
+        }
+
+        public Builder startedAtMs(Long startedAtMs) {
+            this.startedAtMs = startedAtMs;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public PermissionsRequestApprovalParams build() {
+            return new PermissionsRequestApprovalParams(cwd, environmentId, itemId, permissions, reason, startedAtMs, threadId, turnId);
+        }
+    }
 }

@@ -14,4 +14,47 @@ public record PermissionsRequestApprovalResponse(
         @JsonProperty("permissions") GrantedPermissionProfile permissions,
         @JsonProperty("scope") PermissionGrantScope scope,
         @JsonProperty("strictAutoReview") Boolean strictAutoReview) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.permissions = permissions;
+        b.scope = scope;
+        b.strictAutoReview = strictAutoReview;
+        return b;
+    }
+
+    /** Builds a {@link PermissionsRequestApprovalResponse} one component at a time. */
+    public static final class Builder {
+        private GrantedPermissionProfile permissions;
+        private PermissionGrantScope scope;
+        private Boolean strictAutoReview;
+
+        private Builder() {
+        }
+
+        public Builder permissions(GrantedPermissionProfile permissions) {
+            this.permissions = permissions;
+            return this;
+        }
+
+        public Builder scope(PermissionGrantScope scope) {
+            this.scope = scope;
+            return this;
+        }
+
+        public Builder strictAutoReview(Boolean strictAutoReview) {
+            this.strictAutoReview = strictAutoReview;
+            return this;
+        }
+
+        public PermissionsRequestApprovalResponse build() {
+            return new PermissionsRequestApprovalResponse(permissions, scope, strictAutoReview);
+        }
+    }
 }

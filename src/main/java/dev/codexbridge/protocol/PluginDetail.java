@@ -24,4 +24,110 @@ public record PluginDetail(
         @JsonProperty("shareUrl") String shareUrl,
         @JsonProperty("skills") List<SkillSummary> skills,
         @JsonProperty("summary") PluginSummary summary) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.appTemplates = appTemplates;
+        b.apps = apps;
+        b.description = description;
+        b.hooks = hooks;
+        b.marketplaceName = marketplaceName;
+        b.marketplacePath = marketplacePath;
+        b.mcpServers = mcpServers;
+        b.onboardingSkill = onboardingSkill;
+        b.scheduledTasks = scheduledTasks;
+        b.shareUrl = shareUrl;
+        b.skills = skills;
+        b.summary = summary;
+        return b;
+    }
+
+    /** Builds a {@link PluginDetail} one component at a time. */
+    public static final class Builder {
+        private List<AppTemplateSummary> appTemplates;
+        private List<AppSummary> apps;
+        private String description;
+        private List<PluginHookSummary> hooks;
+        private String marketplaceName;
+        private String marketplacePath;
+        private List<String> mcpServers;
+        private SkillSummary onboardingSkill;
+        private List<ScheduledTaskSummary> scheduledTasks;
+        private String shareUrl;
+        private List<SkillSummary> skills;
+        private PluginSummary summary;
+
+        private Builder() {
+        }
+
+        public Builder appTemplates(List<AppTemplateSummary> appTemplates) {
+            this.appTemplates = appTemplates;
+            return this;
+        }
+
+        public Builder apps(List<AppSummary> apps) {
+            this.apps = apps;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder hooks(List<PluginHookSummary> hooks) {
+            this.hooks = hooks;
+            return this;
+        }
+
+        public Builder marketplaceName(String marketplaceName) {
+            this.marketplaceName = marketplaceName;
+            return this;
+        }
+
+        public Builder marketplacePath(String marketplacePath) {
+            this.marketplacePath = marketplacePath;
+            return this;
+        }
+
+        public Builder mcpServers(List<String> mcpServers) {
+            this.mcpServers = mcpServers;
+            return this;
+        }
+
+        public Builder onboardingSkill(SkillSummary onboardingSkill) {
+            this.onboardingSkill = onboardingSkill;
+            return this;
+        }
+
+        public Builder scheduledTasks(List<ScheduledTaskSummary> scheduledTasks) {
+            this.scheduledTasks = scheduledTasks;
+            return this;
+        }
+
+        public Builder shareUrl(String shareUrl) {
+            this.shareUrl = shareUrl;
+            return this;
+        }
+
+        public Builder skills(List<SkillSummary> skills) {
+            this.skills = skills;
+            return this;
+        }
+
+        public Builder summary(PluginSummary summary) {
+            this.summary = summary;
+            return this;
+        }
+
+        public PluginDetail build() {
+            return new PluginDetail(appTemplates, apps, description, hooks, marketplaceName, marketplacePath, mcpServers, onboardingSkill, scheduledTasks, shareUrl, skills, summary);
+        }
+    }
 }

@@ -15,4 +15,54 @@ public record PluginInstallParams(
         @JsonProperty("marketplacePath") String marketplacePath,
         @JsonProperty("pluginName") String pluginName,
         @JsonProperty("remoteMarketplaceName") String remoteMarketplaceName) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.installAttemptId = installAttemptId;
+        b.marketplacePath = marketplacePath;
+        b.pluginName = pluginName;
+        b.remoteMarketplaceName = remoteMarketplaceName;
+        return b;
+    }
+
+    /** Builds a {@link PluginInstallParams} one component at a time. */
+    public static final class Builder {
+        private String installAttemptId;
+        private String marketplacePath;
+        private String pluginName;
+        private String remoteMarketplaceName;
+
+        private Builder() {
+        }
+
+        public Builder installAttemptId(String installAttemptId) {
+            this.installAttemptId = installAttemptId;
+            return this;
+        }
+
+        public Builder marketplacePath(String marketplacePath) {
+            this.marketplacePath = marketplacePath;
+            return this;
+        }
+
+        public Builder pluginName(String pluginName) {
+            this.pluginName = pluginName;
+            return this;
+        }
+
+        public Builder remoteMarketplaceName(String remoteMarketplaceName) {
+            this.remoteMarketplaceName = remoteMarketplaceName;
+            return this;
+        }
+
+        public PluginInstallParams build() {
+            return new PluginInstallParams(installAttemptId, marketplacePath, pluginName, remoteMarketplaceName);
+        }
+    }
 }

@@ -39,4 +39,159 @@ public record PluginInterface(
         @JsonProperty("shortDescription") String shortDescription,
         @JsonProperty("termsOfServiceUrl") String termsOfServiceUrl,
         @JsonProperty("websiteUrl") String websiteUrl) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.brandColor = brandColor;
+        b.capabilities = capabilities;
+        b.category = category;
+        b.composerIcon = composerIcon;
+        b.composerIconUrl = composerIconUrl;
+        b.defaultPrompt = defaultPrompt;
+        b.developerName = developerName;
+        b.displayName = displayName;
+        b.logo = logo;
+        b.logoDark = logoDark;
+        b.logoUrl = logoUrl;
+        b.logoUrlDark = logoUrlDark;
+        b.longDescription = longDescription;
+        b.privacyPolicyUrl = privacyPolicyUrl;
+        b.screenshotUrls = screenshotUrls;
+        b.screenshots = screenshots;
+        b.shortDescription = shortDescription;
+        b.termsOfServiceUrl = termsOfServiceUrl;
+        b.websiteUrl = websiteUrl;
+        return b;
+    }
+
+    /** Builds a {@link PluginInterface} one component at a time. */
+    public static final class Builder {
+        private String brandColor;
+        private List<String> capabilities;
+        private String category;
+        private String composerIcon;
+        private String composerIconUrl;
+        private List<String> defaultPrompt;
+        private String developerName;
+        private String displayName;
+        private String logo;
+        private String logoDark;
+        private String logoUrl;
+        private String logoUrlDark;
+        private String longDescription;
+        private String privacyPolicyUrl;
+        private List<String> screenshotUrls;
+        private List<String> screenshots;
+        private String shortDescription;
+        private String termsOfServiceUrl;
+        private String websiteUrl;
+
+        private Builder() {
+        }
+
+        public Builder brandColor(String brandColor) {
+            this.brandColor = brandColor;
+            return this;
+        }
+
+        public Builder capabilities(List<String> capabilities) {
+            this.capabilities = capabilities;
+            return this;
+        }
+
+        public Builder category(String category) {
+            this.category = category;
+            return this;
+        }
+
+        public Builder composerIcon(String composerIcon) {
+            this.composerIcon = composerIcon;
+            return this;
+        }
+
+        public Builder composerIconUrl(String composerIconUrl) {
+            this.composerIconUrl = composerIconUrl;
+            return this;
+        }
+
+        public Builder defaultPrompt(List<String> defaultPrompt) {
+            this.defaultPrompt = defaultPrompt;
+            return this;
+        }
+
+        public Builder developerName(String developerName) {
+            this.developerName = developerName;
+            return this;
+        }
+
+        public Builder displayName(String displayName) {
+            this.displayName = displayName;
+            return this;
+        }
+
+        public Builder logo(String logo) {
+            this.logo = logo;
+            return this;
+        }
+
+        public Builder logoDark(String logoDark) {
+            this.logoDark = logoDark;
+            return this;
+        }
+
+        public Builder logoUrl(String logoUrl) {
+            this.logoUrl = logoUrl;
+            return this;
+        }
+
+        public Builder logoUrlDark(String logoUrlDark) {
+            this.logoUrlDark = logoUrlDark;
+            return this;
+        }
+
+        public Builder longDescription(String longDescription) {
+            this.longDescription = longDescription;
+            return this;
+        }
+
+        public Builder privacyPolicyUrl(String privacyPolicyUrl) {
+            this.privacyPolicyUrl = privacyPolicyUrl;
+            return this;
+        }
+
+        public Builder screenshotUrls(List<String> screenshotUrls) {
+            this.screenshotUrls = screenshotUrls;
+            return this;
+        }
+
+        public Builder screenshots(List<String> screenshots) {
+            this.screenshots = screenshots;
+            return this;
+        }
+
+        public Builder shortDescription(String shortDescription) {
+            this.shortDescription = shortDescription;
+            return this;
+        }
+
+        public Builder termsOfServiceUrl(String termsOfServiceUrl) {
+            this.termsOfServiceUrl = termsOfServiceUrl;
+            return this;
+        }
+
+        public Builder websiteUrl(String websiteUrl) {
+            this.websiteUrl = websiteUrl;
+            return this;
+        }
+
+        public PluginInterface build() {
+            return new PluginInterface(brandColor, capabilities, category, composerIcon, composerIconUrl, defaultPrompt, developerName, displayName, logo, logoDark, logoUrl, logoUrlDark, longDescription, privacyPolicyUrl, screenshotUrls, screenshots, shortDescription, termsOfServiceUrl, websiteUrl);
+        }
+    }
 }

@@ -17,4 +17,47 @@ public record PluginListParams(
         @JsonProperty("cwds") List<String> cwds,
         @JsonProperty("forceRefetch") Boolean forceRefetch,
         @JsonProperty("marketplaceKinds") List<PluginListMarketplaceKind> marketplaceKinds) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cwds = cwds;
+        b.forceRefetch = forceRefetch;
+        b.marketplaceKinds = marketplaceKinds;
+        return b;
+    }
+
+    /** Builds a {@link PluginListParams} one component at a time. */
+    public static final class Builder {
+        private List<String> cwds;
+        private Boolean forceRefetch;
+        private List<PluginListMarketplaceKind> marketplaceKinds;
+
+        private Builder() {
+        }
+
+        public Builder cwds(List<String> cwds) {
+            this.cwds = cwds;
+            return this;
+        }
+
+        public Builder forceRefetch(Boolean forceRefetch) {
+            this.forceRefetch = forceRefetch;
+            return this;
+        }
+
+        public Builder marketplaceKinds(List<PluginListMarketplaceKind> marketplaceKinds) {
+            this.marketplaceKinds = marketplaceKinds;
+            return this;
+        }
+
+        public PluginListParams build() {
+            return new PluginListParams(cwds, forceRefetch, marketplaceKinds);
+        }
+    }
 }

@@ -12,4 +12,47 @@ public record PluginListResponse(
         @JsonProperty("featuredPluginIds") List<String> featuredPluginIds,
         @JsonProperty("marketplaceLoadErrors") List<MarketplaceLoadErrorInfo> marketplaceLoadErrors,
         @JsonProperty("marketplaces") List<PluginMarketplaceEntry> marketplaces) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.featuredPluginIds = featuredPluginIds;
+        b.marketplaceLoadErrors = marketplaceLoadErrors;
+        b.marketplaces = marketplaces;
+        return b;
+    }
+
+    /** Builds a {@link PluginListResponse} one component at a time. */
+    public static final class Builder {
+        private List<String> featuredPluginIds;
+        private List<MarketplaceLoadErrorInfo> marketplaceLoadErrors;
+        private List<PluginMarketplaceEntry> marketplaces;
+
+        private Builder() {
+        }
+
+        public Builder featuredPluginIds(List<String> featuredPluginIds) {
+            this.featuredPluginIds = featuredPluginIds;
+            return this;
+        }
+
+        public Builder marketplaceLoadErrors(List<MarketplaceLoadErrorInfo> marketplaceLoadErrors) {
+            this.marketplaceLoadErrors = marketplaceLoadErrors;
+            return this;
+        }
+
+        public Builder marketplaces(List<PluginMarketplaceEntry> marketplaces) {
+            this.marketplaces = marketplaces;
+            return this;
+        }
+
+        public PluginListResponse build() {
+            return new PluginListResponse(featuredPluginIds, marketplaceLoadErrors, marketplaces);
+        }
+    }
 }

@@ -16,4 +16,54 @@ public record PluginMarketplaceEntry(
         @JsonProperty("name") String name,
         @JsonProperty("path") String path,
         @JsonProperty("plugins") List<PluginSummary> plugins) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.interface_ = interface_;
+        b.name = name;
+        b.path = path;
+        b.plugins = plugins;
+        return b;
+    }
+
+    /** Builds a {@link PluginMarketplaceEntry} one component at a time. */
+    public static final class Builder {
+        private MarketplaceInterface interface_;
+        private String name;
+        private String path;
+        private List<PluginSummary> plugins;
+
+        private Builder() {
+        }
+
+        public Builder interface_(MarketplaceInterface interface_) {
+            this.interface_ = interface_;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder path(String path) {
+            this.path = path;
+            return this;
+        }
+
+        public Builder plugins(List<PluginSummary> plugins) {
+            this.plugins = plugins;
+            return this;
+        }
+
+        public PluginMarketplaceEntry build() {
+            return new PluginMarketplaceEntry(interface_, name, path, plugins);
+        }
+    }
 }

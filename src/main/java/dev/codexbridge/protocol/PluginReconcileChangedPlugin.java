@@ -19,4 +19,61 @@ public record PluginReconcileChangedPlugin(
         @JsonProperty("hasMcps") Boolean hasMcps,
         @JsonProperty("hasSkills") Boolean hasSkills,
         @JsonProperty("id") String id) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.hasApps = hasApps;
+        b.hasHooks = hasHooks;
+        b.hasMcps = hasMcps;
+        b.hasSkills = hasSkills;
+        b.id = id;
+        return b;
+    }
+
+    /** Builds a {@link PluginReconcileChangedPlugin} one component at a time. */
+    public static final class Builder {
+        private Boolean hasApps;
+        private Boolean hasHooks;
+        private Boolean hasMcps;
+        private Boolean hasSkills;
+        private String id;
+
+        private Builder() {
+        }
+
+        public Builder hasApps(Boolean hasApps) {
+            this.hasApps = hasApps;
+            return this;
+        }
+
+        public Builder hasHooks(Boolean hasHooks) {
+            this.hasHooks = hasHooks;
+            return this;
+        }
+
+        public Builder hasMcps(Boolean hasMcps) {
+            this.hasMcps = hasMcps;
+            return this;
+        }
+
+        public Builder hasSkills(Boolean hasSkills) {
+            this.hasSkills = hasSkills;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public PluginReconcileChangedPlugin build() {
+            return new PluginReconcileChangedPlugin(hasApps, hasHooks, hasMcps, hasSkills, id);
+        }
+    }
 }

@@ -19,4 +19,47 @@ public record PluginReconcileResponse(
         @JsonProperty("changedPlugins") List<PluginReconcileChangedPlugin> changedPlugins,
         @JsonProperty("failedMaterializationRemotePluginIds") List<String> failedMaterializationRemotePluginIds,
         @JsonProperty("failedRemotePluginIds") List<String> failedRemotePluginIds) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.changedPlugins = changedPlugins;
+        b.failedMaterializationRemotePluginIds = failedMaterializationRemotePluginIds;
+        b.failedRemotePluginIds = failedRemotePluginIds;
+        return b;
+    }
+
+    /** Builds a {@link PluginReconcileResponse} one component at a time. */
+    public static final class Builder {
+        private List<PluginReconcileChangedPlugin> changedPlugins;
+        private List<String> failedMaterializationRemotePluginIds;
+        private List<String> failedRemotePluginIds;
+
+        private Builder() {
+        }
+
+        public Builder changedPlugins(List<PluginReconcileChangedPlugin> changedPlugins) {
+            this.changedPlugins = changedPlugins;
+            return this;
+        }
+
+        public Builder failedMaterializationRemotePluginIds(List<String> failedMaterializationRemotePluginIds) {
+            this.failedMaterializationRemotePluginIds = failedMaterializationRemotePluginIds;
+            return this;
+        }
+
+        public Builder failedRemotePluginIds(List<String> failedRemotePluginIds) {
+            this.failedRemotePluginIds = failedRemotePluginIds;
+            return this;
+        }
+
+        public PluginReconcileResponse build() {
+            return new PluginReconcileResponse(changedPlugins, failedMaterializationRemotePluginIds, failedRemotePluginIds);
+        }
+    }
 }

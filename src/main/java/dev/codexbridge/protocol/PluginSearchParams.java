@@ -15,4 +15,61 @@ public record PluginSearchParams(
         @JsonProperty("limit") Long limit,
         @JsonProperty("scope") PluginSearchScope scope,
         @JsonProperty("searchTerm") String searchTerm) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cursor = cursor;
+        b.cwds = cwds;
+        b.limit = limit;
+        b.scope = scope;
+        b.searchTerm = searchTerm;
+        return b;
+    }
+
+    /** Builds a {@link PluginSearchParams} one component at a time. */
+    public static final class Builder {
+        private String cursor;
+        private List<String> cwds;
+        private Long limit;
+        private PluginSearchScope scope;
+        private String searchTerm;
+
+        private Builder() {
+        }
+
+        public Builder cursor(String cursor) {
+            this.cursor = cursor;
+            return this;
+        }
+
+        public Builder cwds(List<String> cwds) {
+            this.cwds = cwds;
+            return this;
+        }
+
+        public Builder limit(Long limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        public Builder scope(PluginSearchScope scope) {
+            this.scope = scope;
+            return this;
+        }
+
+        public Builder searchTerm(String searchTerm) {
+            this.searchTerm = searchTerm;
+            return this;
+        }
+
+        public PluginSearchParams build() {
+            return new PluginSearchParams(cursor, cwds, limit, scope, searchTerm);
+        }
+    }
 }

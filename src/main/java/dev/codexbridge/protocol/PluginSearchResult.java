@@ -11,4 +11,47 @@ public record PluginSearchResult(
         @JsonProperty("marketplaceName") String marketplaceName,
         @JsonProperty("marketplacePath") String marketplacePath,
         @JsonProperty("plugin") PluginSummary plugin) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.marketplaceName = marketplaceName;
+        b.marketplacePath = marketplacePath;
+        b.plugin = plugin;
+        return b;
+    }
+
+    /** Builds a {@link PluginSearchResult} one component at a time. */
+    public static final class Builder {
+        private String marketplaceName;
+        private String marketplacePath;
+        private PluginSummary plugin;
+
+        private Builder() {
+        }
+
+        public Builder marketplaceName(String marketplaceName) {
+            this.marketplaceName = marketplaceName;
+            return this;
+        }
+
+        public Builder marketplacePath(String marketplacePath) {
+            this.marketplacePath = marketplacePath;
+            return this;
+        }
+
+        public Builder plugin(PluginSummary plugin) {
+            this.plugin = plugin;
+            return this;
+        }
+
+        public PluginSearchResult build() {
+            return new PluginSearchResult(marketplaceName, marketplacePath, plugin);
+        }
+    }
 }

@@ -15,4 +15,75 @@ public record PluginShareCheckoutResponse(
         @JsonProperty("pluginPath") String pluginPath,
         @JsonProperty("remotePluginId") String remotePluginId,
         @JsonProperty("remoteVersion") String remoteVersion) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.marketplaceName = marketplaceName;
+        b.marketplacePath = marketplacePath;
+        b.pluginId = pluginId;
+        b.pluginName = pluginName;
+        b.pluginPath = pluginPath;
+        b.remotePluginId = remotePluginId;
+        b.remoteVersion = remoteVersion;
+        return b;
+    }
+
+    /** Builds a {@link PluginShareCheckoutResponse} one component at a time. */
+    public static final class Builder {
+        private String marketplaceName;
+        private String marketplacePath;
+        private String pluginId;
+        private String pluginName;
+        private String pluginPath;
+        private String remotePluginId;
+        private String remoteVersion;
+
+        private Builder() {
+        }
+
+        public Builder marketplaceName(String marketplaceName) {
+            this.marketplaceName = marketplaceName;
+            return this;
+        }
+
+        public Builder marketplacePath(String marketplacePath) {
+            this.marketplacePath = marketplacePath;
+            return this;
+        }
+
+        public Builder pluginId(String pluginId) {
+            this.pluginId = pluginId;
+            return this;
+        }
+
+        public Builder pluginName(String pluginName) {
+            this.pluginName = pluginName;
+            return this;
+        }
+
+        public Builder pluginPath(String pluginPath) {
+            this.pluginPath = pluginPath;
+            return this;
+        }
+
+        public Builder remotePluginId(String remotePluginId) {
+            this.remotePluginId = remotePluginId;
+            return this;
+        }
+
+        public Builder remoteVersion(String remoteVersion) {
+            this.remoteVersion = remoteVersion;
+            return this;
+        }
+
+        public PluginShareCheckoutResponse build() {
+            return new PluginShareCheckoutResponse(marketplaceName, marketplacePath, pluginId, pluginName, pluginPath, remotePluginId, remoteVersion);
+        }
+    }
 }

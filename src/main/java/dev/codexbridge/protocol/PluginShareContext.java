@@ -20,4 +20,82 @@ public record PluginShareContext(
         @JsonProperty("remoteVersion") String remoteVersion,
         @JsonProperty("sharePrincipals") List<PluginSharePrincipal> sharePrincipals,
         @JsonProperty("shareUrl") String shareUrl) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.canPublishToWorkspace = canPublishToWorkspace;
+        b.creatorAccountUserId = creatorAccountUserId;
+        b.creatorName = creatorName;
+        b.discoverability = discoverability;
+        b.remotePluginId = remotePluginId;
+        b.remoteVersion = remoteVersion;
+        b.sharePrincipals = sharePrincipals;
+        b.shareUrl = shareUrl;
+        return b;
+    }
+
+    /** Builds a {@link PluginShareContext} one component at a time. */
+    public static final class Builder {
+        private Boolean canPublishToWorkspace;
+        private String creatorAccountUserId;
+        private String creatorName;
+        private PluginShareDiscoverability discoverability;
+        private String remotePluginId;
+        private String remoteVersion;
+        private List<PluginSharePrincipal> sharePrincipals;
+        private String shareUrl;
+
+        private Builder() {
+        }
+
+        public Builder canPublishToWorkspace(Boolean canPublishToWorkspace) {
+            this.canPublishToWorkspace = canPublishToWorkspace;
+            return this;
+        }
+
+        public Builder creatorAccountUserId(String creatorAccountUserId) {
+            this.creatorAccountUserId = creatorAccountUserId;
+            return this;
+        }
+
+        public Builder creatorName(String creatorName) {
+            this.creatorName = creatorName;
+            return this;
+        }
+
+        public Builder discoverability(PluginShareDiscoverability discoverability) {
+            this.discoverability = discoverability;
+            return this;
+        }
+
+        public Builder remotePluginId(String remotePluginId) {
+            this.remotePluginId = remotePluginId;
+            return this;
+        }
+
+        public Builder remoteVersion(String remoteVersion) {
+            this.remoteVersion = remoteVersion;
+            return this;
+        }
+
+        public Builder sharePrincipals(List<PluginSharePrincipal> sharePrincipals) {
+            this.sharePrincipals = sharePrincipals;
+            return this;
+        }
+
+        public Builder shareUrl(String shareUrl) {
+            this.shareUrl = shareUrl;
+            return this;
+        }
+
+        public PluginShareContext build() {
+            return new PluginShareContext(canPublishToWorkspace, creatorAccountUserId, creatorName, discoverability, remotePluginId, remoteVersion, sharePrincipals, shareUrl);
+        }
+    }
 }

@@ -12,4 +12,54 @@ public record PluginSharePrincipal(
         @JsonProperty("principalId") String principalId,
         @JsonProperty("principalType") PluginSharePrincipalType principalType,
         @JsonProperty("role") PluginSharePrincipalRole role) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.name = name;
+        b.principalId = principalId;
+        b.principalType = principalType;
+        b.role = role;
+        return b;
+    }
+
+    /** Builds a {@link PluginSharePrincipal} one component at a time. */
+    public static final class Builder {
+        private String name;
+        private String principalId;
+        private PluginSharePrincipalType principalType;
+        private PluginSharePrincipalRole role;
+
+        private Builder() {
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder principalId(String principalId) {
+            this.principalId = principalId;
+            return this;
+        }
+
+        public Builder principalType(PluginSharePrincipalType principalType) {
+            this.principalType = principalType;
+            return this;
+        }
+
+        public Builder role(PluginSharePrincipalRole role) {
+            this.role = role;
+            return this;
+        }
+
+        public PluginSharePrincipal build() {
+            return new PluginSharePrincipal(name, principalId, principalType, role);
+        }
+    }
 }

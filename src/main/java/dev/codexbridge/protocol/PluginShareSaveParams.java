@@ -13,4 +13,54 @@ public record PluginShareSaveParams(
         @JsonProperty("pluginPath") String pluginPath,
         @JsonProperty("remotePluginId") String remotePluginId,
         @JsonProperty("shareTargets") List<PluginShareTarget> shareTargets) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.discoverability = discoverability;
+        b.pluginPath = pluginPath;
+        b.remotePluginId = remotePluginId;
+        b.shareTargets = shareTargets;
+        return b;
+    }
+
+    /** Builds a {@link PluginShareSaveParams} one component at a time. */
+    public static final class Builder {
+        private PluginShareDiscoverability discoverability;
+        private String pluginPath;
+        private String remotePluginId;
+        private List<PluginShareTarget> shareTargets;
+
+        private Builder() {
+        }
+
+        public Builder discoverability(PluginShareDiscoverability discoverability) {
+            this.discoverability = discoverability;
+            return this;
+        }
+
+        public Builder pluginPath(String pluginPath) {
+            this.pluginPath = pluginPath;
+            return this;
+        }
+
+        public Builder remotePluginId(String remotePluginId) {
+            this.remotePluginId = remotePluginId;
+            return this;
+        }
+
+        public Builder shareTargets(List<PluginShareTarget> shareTargets) {
+            this.shareTargets = shareTargets;
+            return this;
+        }
+
+        public PluginShareSaveParams build() {
+            return new PluginShareSaveParams(discoverability, pluginPath, remotePluginId, shareTargets);
+        }
+    }
 }

@@ -11,4 +11,47 @@ public record PluginShareSaveResponse(
         @JsonProperty("canPublishToWorkspace") Boolean canPublishToWorkspace,
         @JsonProperty("remotePluginId") String remotePluginId,
         @JsonProperty("shareUrl") String shareUrl) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.canPublishToWorkspace = canPublishToWorkspace;
+        b.remotePluginId = remotePluginId;
+        b.shareUrl = shareUrl;
+        return b;
+    }
+
+    /** Builds a {@link PluginShareSaveResponse} one component at a time. */
+    public static final class Builder {
+        private Boolean canPublishToWorkspace;
+        private String remotePluginId;
+        private String shareUrl;
+
+        private Builder() {
+        }
+
+        public Builder canPublishToWorkspace(Boolean canPublishToWorkspace) {
+            this.canPublishToWorkspace = canPublishToWorkspace;
+            return this;
+        }
+
+        public Builder remotePluginId(String remotePluginId) {
+            this.remotePluginId = remotePluginId;
+            return this;
+        }
+
+        public Builder shareUrl(String shareUrl) {
+            this.shareUrl = shareUrl;
+            return this;
+        }
+
+        public PluginShareSaveResponse build() {
+            return new PluginShareSaveResponse(canPublishToWorkspace, remotePluginId, shareUrl);
+        }
+    }
 }

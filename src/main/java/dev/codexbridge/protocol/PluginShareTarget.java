@@ -11,4 +11,47 @@ public record PluginShareTarget(
         @JsonProperty("principalId") String principalId,
         @JsonProperty("principalType") PluginSharePrincipalType principalType,
         @JsonProperty("role") PluginShareTargetRole role) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.principalId = principalId;
+        b.principalType = principalType;
+        b.role = role;
+        return b;
+    }
+
+    /** Builds a {@link PluginShareTarget} one component at a time. */
+    public static final class Builder {
+        private String principalId;
+        private PluginSharePrincipalType principalType;
+        private PluginShareTargetRole role;
+
+        private Builder() {
+        }
+
+        public Builder principalId(String principalId) {
+            this.principalId = principalId;
+            return this;
+        }
+
+        public Builder principalType(PluginSharePrincipalType principalType) {
+            this.principalType = principalType;
+            return this;
+        }
+
+        public Builder role(PluginShareTargetRole role) {
+            this.role = role;
+            return this;
+        }
+
+        public PluginShareTarget build() {
+            return new PluginShareTarget(principalId, principalType, role);
+        }
+    }
 }

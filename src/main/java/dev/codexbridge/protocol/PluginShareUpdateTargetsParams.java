@@ -12,4 +12,47 @@ public record PluginShareUpdateTargetsParams(
         @JsonProperty("discoverability") PluginShareUpdateDiscoverability discoverability,
         @JsonProperty("remotePluginId") String remotePluginId,
         @JsonProperty("shareTargets") List<PluginShareTarget> shareTargets) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.discoverability = discoverability;
+        b.remotePluginId = remotePluginId;
+        b.shareTargets = shareTargets;
+        return b;
+    }
+
+    /** Builds a {@link PluginShareUpdateTargetsParams} one component at a time. */
+    public static final class Builder {
+        private PluginShareUpdateDiscoverability discoverability;
+        private String remotePluginId;
+        private List<PluginShareTarget> shareTargets;
+
+        private Builder() {
+        }
+
+        public Builder discoverability(PluginShareUpdateDiscoverability discoverability) {
+            this.discoverability = discoverability;
+            return this;
+        }
+
+        public Builder remotePluginId(String remotePluginId) {
+            this.remotePluginId = remotePluginId;
+            return this;
+        }
+
+        public Builder shareTargets(List<PluginShareTarget> shareTargets) {
+            this.shareTargets = shareTargets;
+            return this;
+        }
+
+        public PluginShareUpdateTargetsParams build() {
+            return new PluginShareUpdateTargetsParams(discoverability, remotePluginId, shareTargets);
+        }
+    }
 }

@@ -11,4 +11,47 @@ public record PluginSkillReadParams(
         @JsonProperty("remoteMarketplaceName") String remoteMarketplaceName,
         @JsonProperty("remotePluginId") String remotePluginId,
         @JsonProperty("skillName") String skillName) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.remoteMarketplaceName = remoteMarketplaceName;
+        b.remotePluginId = remotePluginId;
+        b.skillName = skillName;
+        return b;
+    }
+
+    /** Builds a {@link PluginSkillReadParams} one component at a time. */
+    public static final class Builder {
+        private String remoteMarketplaceName;
+        private String remotePluginId;
+        private String skillName;
+
+        private Builder() {
+        }
+
+        public Builder remoteMarketplaceName(String remoteMarketplaceName) {
+            this.remoteMarketplaceName = remoteMarketplaceName;
+            return this;
+        }
+
+        public Builder remotePluginId(String remotePluginId) {
+            this.remotePluginId = remotePluginId;
+            return this;
+        }
+
+        public Builder skillName(String skillName) {
+            this.skillName = skillName;
+            return this;
+        }
+
+        public PluginSkillReadParams build() {
+            return new PluginSkillReadParams(remoteMarketplaceName, remotePluginId, skillName);
+        }
+    }
 }

@@ -46,6 +46,56 @@ public sealed interface PluginSource permits
         public String type() {
             return "git";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.path = path;
+            b.refName = refName;
+            b.sha = sha;
+            b.url = url;
+            return b;
+        }
+
+        /** Builds a {@link Git} one component at a time. */
+        public static final class Builder {
+            private String path;
+            private String refName;
+            private String sha;
+            private String url;
+
+            private Builder() {
+            }
+
+            public Builder path(String path) {
+                this.path = path;
+                return this;
+            }
+
+            public Builder refName(String refName) {
+                this.refName = refName;
+                return this;
+            }
+
+            public Builder sha(String sha) {
+                this.sha = sha;
+                return this;
+            }
+
+            public Builder url(String url) {
+                this.url = url;
+                return this;
+            }
+
+            public Git build() {
+                return new Git(path, refName, sha, url);
+            }
+        }
     }
 
     /**
@@ -63,6 +113,49 @@ public sealed interface PluginSource permits
         @JsonProperty("type")
         public String type() {
             return "npm";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.package_ = package_;
+            b.registry = registry;
+            b.version = version;
+            return b;
+        }
+
+        /** Builds a {@link Npm} one component at a time. */
+        public static final class Builder {
+            private String package_;
+            private String registry;
+            private String version;
+
+            private Builder() {
+            }
+
+            public Builder package_(String package_) {
+                this.package_ = package_;
+                return this;
+            }
+
+            public Builder registry(String registry) {
+                this.registry = registry;
+                return this;
+            }
+
+            public Builder version(String version) {
+                this.version = version;
+                return this;
+            }
+
+            public Npm build() {
+                return new Npm(package_, registry, version);
+            }
         }
     }
 

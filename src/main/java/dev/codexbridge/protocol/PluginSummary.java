@@ -38,4 +38,159 @@ public record PluginSummary(
         @JsonProperty("shareContext") PluginShareContext shareContext,
         @JsonProperty("source") PluginSource source,
         @JsonProperty("version") String version) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.authPolicy = authPolicy;
+        b.availability = availability;
+        b.disabledReason = disabledReason;
+        b.eligiblePlanTypes = eligiblePlanTypes;
+        b.enabled = enabled;
+        b.id = id;
+        b.installPolicy = installPolicy;
+        b.installPolicySource = installPolicySource;
+        b.installed = installed;
+        b.installedAt = installedAt;
+        b.interface_ = interface_;
+        b.keywords = keywords;
+        b.localVersion = localVersion;
+        b.mustShowInstallationInterstitial = mustShowInstallationInterstitial;
+        b.name = name;
+        b.remotePluginId = remotePluginId;
+        b.shareContext = shareContext;
+        b.source = source;
+        b.version = version;
+        return b;
+    }
+
+    /** Builds a {@link PluginSummary} one component at a time. */
+    public static final class Builder {
+        private PluginAuthPolicy authPolicy;
+        private PluginAvailability availability;
+        private PluginDisabledReason disabledReason;
+        private List<String> eligiblePlanTypes;
+        private Boolean enabled;
+        private String id;
+        private PluginInstallPolicy installPolicy;
+        private PluginInstallPolicySource installPolicySource;
+        private Boolean installed;
+        private Long installedAt;
+        private PluginInterface interface_;
+        private List<String> keywords;
+        private String localVersion;
+        private Boolean mustShowInstallationInterstitial;
+        private String name;
+        private String remotePluginId;
+        private PluginShareContext shareContext;
+        private PluginSource source;
+        private String version;
+
+        private Builder() {
+        }
+
+        public Builder authPolicy(PluginAuthPolicy authPolicy) {
+            this.authPolicy = authPolicy;
+            return this;
+        }
+
+        public Builder availability(PluginAvailability availability) {
+            this.availability = availability;
+            return this;
+        }
+
+        public Builder disabledReason(PluginDisabledReason disabledReason) {
+            this.disabledReason = disabledReason;
+            return this;
+        }
+
+        public Builder eligiblePlanTypes(List<String> eligiblePlanTypes) {
+            this.eligiblePlanTypes = eligiblePlanTypes;
+            return this;
+        }
+
+        public Builder enabled(Boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder installPolicy(PluginInstallPolicy installPolicy) {
+            this.installPolicy = installPolicy;
+            return this;
+        }
+
+        public Builder installPolicySource(PluginInstallPolicySource installPolicySource) {
+            this.installPolicySource = installPolicySource;
+            return this;
+        }
+
+        public Builder installed(Boolean installed) {
+            this.installed = installed;
+            return this;
+        }
+
+        public Builder installedAt(Long installedAt) {
+            this.installedAt = installedAt;
+            return this;
+        }
+
+        public Builder interface_(PluginInterface interface_) {
+            this.interface_ = interface_;
+            return this;
+        }
+
+        public Builder keywords(List<String> keywords) {
+            this.keywords = keywords;
+            return this;
+        }
+
+        public Builder localVersion(String localVersion) {
+            this.localVersion = localVersion;
+            return this;
+        }
+
+        public Builder mustShowInstallationInterstitial(Boolean mustShowInstallationInterstitial) {
+            this.mustShowInstallationInterstitial = mustShowInstallationInterstitial;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder remotePluginId(String remotePluginId) {
+            this.remotePluginId = remotePluginId;
+            return this;
+        }
+
+        public Builder shareContext(PluginShareContext shareContext) {
+            this.shareContext = shareContext;
+            return this;
+        }
+
+        public Builder source(PluginSource source) {
+            this.source = source;
+            return this;
+        }
+
+        public Builder version(String version) {
+            this.version = version;
+            return this;
+        }
+
+        public PluginSummary build() {
+            return new PluginSummary(authPolicy, availability, disabledReason, eligiblePlanTypes, enabled, id, installPolicy, installPolicySource, installed, installedAt, interface_, keywords, localVersion, mustShowInstallationInterstitial, name, remotePluginId, shareContext, source, version);
+        }
+    }
 }

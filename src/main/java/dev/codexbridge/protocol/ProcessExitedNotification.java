@@ -34,4 +34,75 @@ public record ProcessExitedNotification(
         @JsonProperty("stderrCapReached") Boolean stderrCapReached,
         @JsonProperty("stdout") String stdout,
         @JsonProperty("stdoutCapReached") Boolean stdoutCapReached) implements ServerNotification {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.exitCode = exitCode;
+        b.outputDrainTimedOut = outputDrainTimedOut;
+        b.processHandle = processHandle;
+        b.stderr = stderr;
+        b.stderrCapReached = stderrCapReached;
+        b.stdout = stdout;
+        b.stdoutCapReached = stdoutCapReached;
+        return b;
+    }
+
+    /** Builds a {@link ProcessExitedNotification} one component at a time. */
+    public static final class Builder {
+        private Integer exitCode;
+        private Boolean outputDrainTimedOut;
+        private String processHandle;
+        private String stderr;
+        private Boolean stderrCapReached;
+        private String stdout;
+        private Boolean stdoutCapReached;
+
+        private Builder() {
+        }
+
+        public Builder exitCode(Integer exitCode) {
+            this.exitCode = exitCode;
+            return this;
+        }
+
+        public Builder outputDrainTimedOut(Boolean outputDrainTimedOut) {
+            this.outputDrainTimedOut = outputDrainTimedOut;
+            return this;
+        }
+
+        public Builder processHandle(String processHandle) {
+            this.processHandle = processHandle;
+            return this;
+        }
+
+        public Builder stderr(String stderr) {
+            this.stderr = stderr;
+            return this;
+        }
+
+        public Builder stderrCapReached(Boolean stderrCapReached) {
+            this.stderrCapReached = stderrCapReached;
+            return this;
+        }
+
+        public Builder stdout(String stdout) {
+            this.stdout = stdout;
+            return this;
+        }
+
+        public Builder stdoutCapReached(Boolean stdoutCapReached) {
+            this.stdoutCapReached = stdoutCapReached;
+            return this;
+        }
+
+        public ProcessExitedNotification build() {
+            return new ProcessExitedNotification(exitCode, outputDrainTimedOut, processHandle, stderr, stderrCapReached, stdout, stdoutCapReached);
+        }
+    }
 }

@@ -20,4 +20,54 @@ public record ProcessOutputDeltaNotification(
         @JsonProperty("deltaBase64") String deltaBase64,
         @JsonProperty("processHandle") String processHandle,
         @JsonProperty("stream") ProcessOutputStream stream) implements ServerNotification {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.capReached = capReached;
+        b.deltaBase64 = deltaBase64;
+        b.processHandle = processHandle;
+        b.stream = stream;
+        return b;
+    }
+
+    /** Builds a {@link ProcessOutputDeltaNotification} one component at a time. */
+    public static final class Builder {
+        private Boolean capReached;
+        private String deltaBase64;
+        private String processHandle;
+        private ProcessOutputStream stream;
+
+        private Builder() {
+        }
+
+        public Builder capReached(Boolean capReached) {
+            this.capReached = capReached;
+            return this;
+        }
+
+        public Builder deltaBase64(String deltaBase64) {
+            this.deltaBase64 = deltaBase64;
+            return this;
+        }
+
+        public Builder processHandle(String processHandle) {
+            this.processHandle = processHandle;
+            return this;
+        }
+
+        public Builder stream(ProcessOutputStream stream) {
+            this.stream = stream;
+            return this;
+        }
+
+        public ProcessOutputDeltaNotification build() {
+            return new ProcessOutputDeltaNotification(capReached, deltaBase64, processHandle, stream);
+        }
+    }
 }

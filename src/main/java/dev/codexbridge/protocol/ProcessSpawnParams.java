@@ -49,4 +49,96 @@ public record ProcessSpawnParams(
         @JsonProperty("streamStdoutStderr") Boolean streamStdoutStderr,
         @JsonProperty("timeoutMs") Long timeoutMs,
         @JsonProperty("tty") Boolean tty) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.command = command;
+        b.cwd = cwd;
+        b.env = env;
+        b.outputBytesCap = outputBytesCap;
+        b.processHandle = processHandle;
+        b.size = size;
+        b.streamStdin = streamStdin;
+        b.streamStdoutStderr = streamStdoutStderr;
+        b.timeoutMs = timeoutMs;
+        b.tty = tty;
+        return b;
+    }
+
+    /** Builds a {@link ProcessSpawnParams} one component at a time. */
+    public static final class Builder {
+        private List<String> command;
+        private String cwd;
+        private Map<String, String> env;
+        private Long outputBytesCap;
+        private String processHandle;
+        private ProcessTerminalSize size;
+        private Boolean streamStdin;
+        private Boolean streamStdoutStderr;
+        private Long timeoutMs;
+        private Boolean tty;
+
+        private Builder() {
+        }
+
+        public Builder command(List<String> command) {
+            this.command = command;
+            return this;
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder env(Map<String, String> env) {
+            this.env = env;
+            return this;
+        }
+
+        public Builder outputBytesCap(Long outputBytesCap) {
+            this.outputBytesCap = outputBytesCap;
+            return this;
+        }
+
+        public Builder processHandle(String processHandle) {
+            this.processHandle = processHandle;
+            return this;
+        }
+
+        public Builder size(ProcessTerminalSize size) {
+            this.size = size;
+            return this;
+        }
+
+        public Builder streamStdin(Boolean streamStdin) {
+            this.streamStdin = streamStdin;
+            return this;
+        }
+
+        public Builder streamStdoutStderr(Boolean streamStdoutStderr) {
+            this.streamStdoutStderr = streamStdoutStderr;
+            return this;
+        }
+
+        public Builder timeoutMs(Long timeoutMs) {
+            this.timeoutMs = timeoutMs;
+            return this;
+        }
+
+        public Builder tty(Boolean tty) {
+            this.tty = tty;
+            return this;
+        }
+
+        public ProcessSpawnParams build() {
+            return new ProcessSpawnParams(command, cwd, env, outputBytesCap, processHandle, size, streamStdin, streamStdoutStderr, timeoutMs, tty);
+        }
+    }
 }

@@ -19,4 +19,47 @@ public record ProcessWriteStdinParams(
         @JsonProperty("closeStdin") Boolean closeStdin,
         @JsonProperty("deltaBase64") String deltaBase64,
         @JsonProperty("processHandle") String processHandle) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.closeStdin = closeStdin;
+        b.deltaBase64 = deltaBase64;
+        b.processHandle = processHandle;
+        return b;
+    }
+
+    /** Builds a {@link ProcessWriteStdinParams} one component at a time. */
+    public static final class Builder {
+        private Boolean closeStdin;
+        private String deltaBase64;
+        private String processHandle;
+
+        private Builder() {
+        }
+
+        public Builder closeStdin(Boolean closeStdin) {
+            this.closeStdin = closeStdin;
+            return this;
+        }
+
+        public Builder deltaBase64(String deltaBase64) {
+            this.deltaBase64 = deltaBase64;
+            return this;
+        }
+
+        public Builder processHandle(String processHandle) {
+            this.processHandle = processHandle;
+            return this;
+        }
+
+        public ProcessWriteStdinParams build() {
+            return new ProcessWriteStdinParams(closeStdin, deltaBase64, processHandle);
+        }
+    }
 }

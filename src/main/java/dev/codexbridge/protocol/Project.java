@@ -21,4 +21,82 @@ public record Project(
         @JsonProperty("recencyAt") Long recencyAt,
         @JsonProperty("roots") List<ProjectRoot> roots,
         @JsonProperty("updatedAt") Long updatedAt) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.createdAt = createdAt;
+        b.id = id;
+        b.metadata = metadata;
+        b.name = name;
+        b.position = position;
+        b.recencyAt = recencyAt;
+        b.roots = roots;
+        b.updatedAt = updatedAt;
+        return b;
+    }
+
+    /** Builds a {@link Project} one component at a time. */
+    public static final class Builder {
+        private Long createdAt;
+        private String id;
+        private Map<String, String> metadata;
+        private String name;
+        private Long position;
+        private Long recencyAt;
+        private List<ProjectRoot> roots;
+        private Long updatedAt;
+
+        private Builder() {
+        }
+
+        public Builder createdAt(Long createdAt) {
+            this.createdAt = createdAt;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder metadata(Map<String, String> metadata) {
+            this.metadata = metadata;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder position(Long position) {
+            this.position = position;
+            return this;
+        }
+
+        public Builder recencyAt(Long recencyAt) {
+            this.recencyAt = recencyAt;
+            return this;
+        }
+
+        public Builder roots(List<ProjectRoot> roots) {
+            this.roots = roots;
+            return this;
+        }
+
+        public Builder updatedAt(Long updatedAt) {
+            this.updatedAt = updatedAt;
+            return this;
+        }
+
+        public Project build() {
+            return new Project(createdAt, id, metadata, name, position, recencyAt, roots, updatedAt);
+        }
+    }
 }

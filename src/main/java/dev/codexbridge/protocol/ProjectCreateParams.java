@@ -15,4 +15,54 @@ public record ProjectCreateParams(
         @JsonProperty("metadata") Map<String, String> metadata,
         @JsonProperty("name") String name,
         @JsonProperty("roots") List<ProjectRoot> roots) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.idempotencyKey = idempotencyKey;
+        b.metadata = metadata;
+        b.name = name;
+        b.roots = roots;
+        return b;
+    }
+
+    /** Builds a {@link ProjectCreateParams} one component at a time. */
+    public static final class Builder {
+        private String idempotencyKey;
+        private Map<String, String> metadata;
+        private String name;
+        private List<ProjectRoot> roots;
+
+        private Builder() {
+        }
+
+        public Builder idempotencyKey(String idempotencyKey) {
+            this.idempotencyKey = idempotencyKey;
+            return this;
+        }
+
+        public Builder metadata(Map<String, String> metadata) {
+            this.metadata = metadata;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder roots(List<ProjectRoot> roots) {
+            this.roots = roots;
+            return this;
+        }
+
+        public ProjectCreateParams build() {
+            return new ProjectCreateParams(idempotencyKey, metadata, name, roots);
+        }
+    }
 }

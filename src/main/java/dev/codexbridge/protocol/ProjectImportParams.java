@@ -16,4 +16,61 @@ public record ProjectImportParams(
         @JsonProperty("name") String name,
         @JsonProperty("roots") List<ProjectRoot> roots,
         @JsonProperty("threads") List<String> threads) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.idempotencyKey = idempotencyKey;
+        b.metadata = metadata;
+        b.name = name;
+        b.roots = roots;
+        b.threads = threads;
+        return b;
+    }
+
+    /** Builds a {@link ProjectImportParams} one component at a time. */
+    public static final class Builder {
+        private String idempotencyKey;
+        private Map<String, String> metadata;
+        private String name;
+        private List<ProjectRoot> roots;
+        private List<String> threads;
+
+        private Builder() {
+        }
+
+        public Builder idempotencyKey(String idempotencyKey) {
+            this.idempotencyKey = idempotencyKey;
+            return this;
+        }
+
+        public Builder metadata(Map<String, String> metadata) {
+            this.metadata = metadata;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder roots(List<ProjectRoot> roots) {
+            this.roots = roots;
+            return this;
+        }
+
+        public Builder threads(List<String> threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        public ProjectImportParams build() {
+            return new ProjectImportParams(idempotencyKey, metadata, name, roots, threads);
+        }
+    }
 }

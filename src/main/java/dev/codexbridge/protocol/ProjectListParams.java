@@ -17,4 +17,54 @@ public record ProjectListParams(
         @JsonProperty("limit") Long limit,
         @JsonProperty("sortDirection") SortDirection sortDirection,
         @JsonProperty("sortKey") ProjectSortKey sortKey) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cursor = cursor;
+        b.limit = limit;
+        b.sortDirection = sortDirection;
+        b.sortKey = sortKey;
+        return b;
+    }
+
+    /** Builds a {@link ProjectListParams} one component at a time. */
+    public static final class Builder {
+        private String cursor;
+        private Long limit;
+        private SortDirection sortDirection;
+        private ProjectSortKey sortKey;
+
+        private Builder() {
+        }
+
+        public Builder cursor(String cursor) {
+            this.cursor = cursor;
+            return this;
+        }
+
+        public Builder limit(Long limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        public Builder sortDirection(SortDirection sortDirection) {
+            this.sortDirection = sortDirection;
+            return this;
+        }
+
+        public Builder sortKey(ProjectSortKey sortKey) {
+            this.sortKey = sortKey;
+            return this;
+        }
+
+        public ProjectListParams build() {
+            return new ProjectListParams(cursor, limit, sortDirection, sortKey);
+        }
+    }
 }

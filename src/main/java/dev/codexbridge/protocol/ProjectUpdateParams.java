@@ -15,4 +15,54 @@ public record ProjectUpdateParams(
         @JsonProperty("name") String name,
         @JsonProperty("projectId") String projectId,
         @JsonProperty("roots") List<ProjectRoot> roots) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.metadata = metadata;
+        b.name = name;
+        b.projectId = projectId;
+        b.roots = roots;
+        return b;
+    }
+
+    /** Builds a {@link ProjectUpdateParams} one component at a time. */
+    public static final class Builder {
+        private Map<String, String> metadata;
+        private String name;
+        private String projectId;
+        private List<ProjectRoot> roots;
+
+        private Builder() {
+        }
+
+        public Builder metadata(Map<String, String> metadata) {
+            this.metadata = metadata;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder projectId(String projectId) {
+            this.projectId = projectId;
+            return this;
+        }
+
+        public Builder roots(List<ProjectRoot> roots) {
+            this.roots = roots;
+            return this;
+        }
+
+        public ProjectUpdateParams build() {
+            return new ProjectUpdateParams(metadata, name, projectId, roots);
+        }
+    }
 }

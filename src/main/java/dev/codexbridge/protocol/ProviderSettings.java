@@ -72,6 +72,49 @@ public sealed interface ProviderSettings permits
         public String type() {
             return "gcp";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.credentialFile = credentialFile;
+            b.location = location;
+            b.projectId = projectId;
+            return b;
+        }
+
+        /** Builds a {@link Gcp} one component at a time. */
+        public static final class Builder {
+            private String credentialFile;
+            private String location;
+            private String projectId;
+
+            private Builder() {
+            }
+
+            public Builder credentialFile(String credentialFile) {
+                this.credentialFile = credentialFile;
+                return this;
+            }
+
+            public Builder location(String location) {
+                this.location = location;
+                return this;
+            }
+
+            public Builder projectId(String projectId) {
+                this.projectId = projectId;
+                return this;
+            }
+
+            public Gcp build() {
+                return new Gcp(credentialFile, location, projectId);
+            }
+        }
     }
 
     /** A value this version of the protocol does not know; written back unchanged. */

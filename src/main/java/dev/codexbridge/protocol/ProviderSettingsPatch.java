@@ -38,6 +38,56 @@ public sealed interface ProviderSettingsPatch permits
         public String type() {
             return "customGateway";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.baseUrl = baseUrl;
+            b.envKey = envKey;
+            b.name = name;
+            b.providerId = providerId;
+            return b;
+        }
+
+        /** Builds a {@link CustomGateway} one component at a time. */
+        public static final class Builder {
+            private String baseUrl;
+            private String envKey;
+            private String name;
+            private String providerId;
+
+            private Builder() {
+            }
+
+            public Builder baseUrl(String baseUrl) {
+                this.baseUrl = baseUrl;
+                return this;
+            }
+
+            public Builder envKey(String envKey) {
+                this.envKey = envKey;
+                return this;
+            }
+
+            public Builder name(String name) {
+                this.name = name;
+                return this;
+            }
+
+            public Builder providerId(String providerId) {
+                this.providerId = providerId;
+                return this;
+            }
+
+            public CustomGateway build() {
+                return new CustomGateway(baseUrl, envKey, name, providerId);
+            }
+        }
     }
 
     /**
@@ -54,6 +104,49 @@ public sealed interface ProviderSettingsPatch permits
         @JsonProperty("type")
         public String type() {
             return "bedrock";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.profile = profile;
+            b.providerId = providerId;
+            b.region = region;
+            return b;
+        }
+
+        /** Builds a {@link Bedrock} one component at a time. */
+        public static final class Builder {
+            private String profile;
+            private BedrockProviderId providerId;
+            private String region;
+
+            private Builder() {
+            }
+
+            public Builder profile(String profile) {
+                this.profile = profile;
+                return this;
+            }
+
+            public Builder providerId(BedrockProviderId providerId) {
+                this.providerId = providerId;
+                return this;
+            }
+
+            public Builder region(String region) {
+                this.region = region;
+                return this;
+            }
+
+            public Bedrock build() {
+                return new Bedrock(profile, providerId, region);
+            }
         }
     }
 
@@ -72,6 +165,56 @@ public sealed interface ProviderSettingsPatch permits
         @JsonProperty("type")
         public String type() {
             return "gcp";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.credentialFile = credentialFile;
+            b.location = location;
+            b.projectId = projectId;
+            b.providerId = providerId;
+            return b;
+        }
+
+        /** Builds a {@link Gcp} one component at a time. */
+        public static final class Builder {
+            private String credentialFile;
+            private String location;
+            private String projectId;
+            private GcpProviderId providerId;
+
+            private Builder() {
+            }
+
+            public Builder credentialFile(String credentialFile) {
+                this.credentialFile = credentialFile;
+                return this;
+            }
+
+            public Builder location(String location) {
+                this.location = location;
+                return this;
+            }
+
+            public Builder projectId(String projectId) {
+                this.projectId = projectId;
+                return this;
+            }
+
+            public Builder providerId(GcpProviderId providerId) {
+                this.providerId = providerId;
+                return this;
+            }
+
+            public Gcp build() {
+                return new Gcp(credentialFile, location, projectId, providerId);
+            }
         }
     }
 

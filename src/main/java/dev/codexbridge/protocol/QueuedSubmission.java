@@ -17,4 +17,54 @@ public record QueuedSubmission(
         @JsonProperty("id") String id,
         @JsonProperty("input") List<UserInput> input,
         @JsonProperty("responsesapiClientMetadata") Map<String, String> responsesapiClientMetadata) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.clientUserMessageId = clientUserMessageId;
+        b.id = id;
+        b.input = input;
+        b.responsesapiClientMetadata = responsesapiClientMetadata;
+        return b;
+    }
+
+    /** Builds a {@link QueuedSubmission} one component at a time. */
+    public static final class Builder {
+        private String clientUserMessageId;
+        private String id;
+        private List<UserInput> input;
+        private Map<String, String> responsesapiClientMetadata;
+
+        private Builder() {
+        }
+
+        public Builder clientUserMessageId(String clientUserMessageId) {
+            this.clientUserMessageId = clientUserMessageId;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder input(List<UserInput> input) {
+            this.input = input;
+            return this;
+        }
+
+        public Builder responsesapiClientMetadata(Map<String, String> responsesapiClientMetadata) {
+            this.responsesapiClientMetadata = responsesapiClientMetadata;
+            return this;
+        }
+
+        public QueuedSubmission build() {
+            return new QueuedSubmission(clientUserMessageId, id, input, responsesapiClientMetadata);
+        }
+    }
 }

@@ -22,4 +22,75 @@ public record RateLimitResetCredit(
         @JsonProperty("resetType") RateLimitResetType resetType,
         @JsonProperty("status") RateLimitResetCreditStatus status,
         @JsonProperty("title") String title) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.description = description;
+        b.expiresAt = expiresAt;
+        b.grantedAt = grantedAt;
+        b.id = id;
+        b.resetType = resetType;
+        b.status = status;
+        b.title = title;
+        return b;
+    }
+
+    /** Builds a {@link RateLimitResetCredit} one component at a time. */
+    public static final class Builder {
+        private String description;
+        private Long expiresAt;
+        private Long grantedAt;
+        private String id;
+        private RateLimitResetType resetType;
+        private RateLimitResetCreditStatus status;
+        private String title;
+
+        private Builder() {
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder expiresAt(Long expiresAt) {
+            this.expiresAt = expiresAt;
+            return this;
+        }
+
+        public Builder grantedAt(Long grantedAt) {
+            this.grantedAt = grantedAt;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder resetType(RateLimitResetType resetType) {
+            this.resetType = resetType;
+            return this;
+        }
+
+        public Builder status(RateLimitResetCreditStatus status) {
+            this.status = status;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public RateLimitResetCredit build() {
+            return new RateLimitResetCredit(description, expiresAt, grantedAt, id, resetType, status, title);
+        }
+    }
 }

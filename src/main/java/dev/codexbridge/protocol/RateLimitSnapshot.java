@@ -22,4 +22,96 @@ public record RateLimitSnapshot(
         @JsonProperty("rateLimitReachedType") RateLimitReachedType rateLimitReachedType,
         @JsonProperty("secondary") RateLimitWindow secondary,
         @JsonProperty("spendControlReached") Boolean spendControlReached) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.credits = credits;
+        b.individualLimit = individualLimit;
+        b.limitId = limitId;
+        b.limitName = limitName;
+        b.normalModelSlug = normalModelSlug;
+        b.planType = planType;
+        b.primary = primary;
+        b.rateLimitReachedType = rateLimitReachedType;
+        b.secondary = secondary;
+        b.spendControlReached = spendControlReached;
+        return b;
+    }
+
+    /** Builds a {@link RateLimitSnapshot} one component at a time. */
+    public static final class Builder {
+        private CreditsSnapshot credits;
+        private SpendControlLimitSnapshot individualLimit;
+        private String limitId;
+        private String limitName;
+        private String normalModelSlug;
+        private PlanType planType;
+        private RateLimitWindow primary;
+        private RateLimitReachedType rateLimitReachedType;
+        private RateLimitWindow secondary;
+        private Boolean spendControlReached;
+
+        private Builder() {
+        }
+
+        public Builder credits(CreditsSnapshot credits) {
+            this.credits = credits;
+            return this;
+        }
+
+        public Builder individualLimit(SpendControlLimitSnapshot individualLimit) {
+            this.individualLimit = individualLimit;
+            return this;
+        }
+
+        public Builder limitId(String limitId) {
+            this.limitId = limitId;
+            return this;
+        }
+
+        public Builder limitName(String limitName) {
+            this.limitName = limitName;
+            return this;
+        }
+
+        public Builder normalModelSlug(String normalModelSlug) {
+            this.normalModelSlug = normalModelSlug;
+            return this;
+        }
+
+        public Builder planType(PlanType planType) {
+            this.planType = planType;
+            return this;
+        }
+
+        public Builder primary(RateLimitWindow primary) {
+            this.primary = primary;
+            return this;
+        }
+
+        public Builder rateLimitReachedType(RateLimitReachedType rateLimitReachedType) {
+            this.rateLimitReachedType = rateLimitReachedType;
+            return this;
+        }
+
+        public Builder secondary(RateLimitWindow secondary) {
+            this.secondary = secondary;
+            return this;
+        }
+
+        public Builder spendControlReached(Boolean spendControlReached) {
+            this.spendControlReached = spendControlReached;
+            return this;
+        }
+
+        public RateLimitSnapshot build() {
+            return new RateLimitSnapshot(credits, individualLimit, limitId, limitName, normalModelSlug, planType, primary, rateLimitReachedType, secondary, spendControlReached);
+        }
+    }
 }

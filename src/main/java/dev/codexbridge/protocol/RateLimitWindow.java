@@ -11,4 +11,47 @@ public record RateLimitWindow(
         @JsonProperty("resetsAt") Long resetsAt,
         @JsonProperty("usedPercent") Integer usedPercent,
         @JsonProperty("windowDurationMins") Long windowDurationMins) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.resetsAt = resetsAt;
+        b.usedPercent = usedPercent;
+        b.windowDurationMins = windowDurationMins;
+        return b;
+    }
+
+    /** Builds a {@link RateLimitWindow} one component at a time. */
+    public static final class Builder {
+        private Long resetsAt;
+        private Integer usedPercent;
+        private Long windowDurationMins;
+
+        private Builder() {
+        }
+
+        public Builder resetsAt(Long resetsAt) {
+            this.resetsAt = resetsAt;
+            return this;
+        }
+
+        public Builder usedPercent(Integer usedPercent) {
+            this.usedPercent = usedPercent;
+            return this;
+        }
+
+        public Builder windowDurationMins(Long windowDurationMins) {
+            this.windowDurationMins = windowDurationMins;
+            return this;
+        }
+
+        public RateLimitWindow build() {
+            return new RateLimitWindow(resetsAt, usedPercent, windowDurationMins);
+        }
+    }
 }

@@ -16,4 +16,61 @@ public record RawResponseCompletedNotification(
         @JsonProperty("turnId") String turnId,
         @JsonProperty("usage") TokenUsageBreakdown usage,
         @JsonProperty("usageMetadata") ResponseUsageMetadata usageMetadata) implements ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.responseId = responseId;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        b.usage = usage;
+        b.usageMetadata = usageMetadata;
+        return b;
+    }
+
+    /** Builds a {@link RawResponseCompletedNotification} one component at a time. */
+    public static final class Builder {
+        private String responseId;
+        private String threadId;
+        private String turnId;
+        private TokenUsageBreakdown usage;
+        private ResponseUsageMetadata usageMetadata;
+
+        private Builder() {
+        }
+
+        public Builder responseId(String responseId) {
+            this.responseId = responseId;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public Builder usage(TokenUsageBreakdown usage) {
+            this.usage = usage;
+            return this;
+        }
+
+        public Builder usageMetadata(ResponseUsageMetadata usageMetadata) {
+            this.usageMetadata = usageMetadata;
+            return this;
+        }
+
+        public RawResponseCompletedNotification build() {
+            return new RawResponseCompletedNotification(responseId, threadId, turnId, usage, usageMetadata);
+        }
+    }
 }

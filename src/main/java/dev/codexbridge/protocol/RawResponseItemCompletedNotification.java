@@ -11,4 +11,47 @@ public record RawResponseItemCompletedNotification(
         @JsonProperty("item") ResponseItem item,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.item = item;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link RawResponseItemCompletedNotification} one component at a time. */
+    public static final class Builder {
+        private ResponseItem item;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder item(ResponseItem item) {
+            this.item = item;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public RawResponseItemCompletedNotification build() {
+            return new RawResponseItemCompletedNotification(item, threadId, turnId);
+        }
+    }
 }

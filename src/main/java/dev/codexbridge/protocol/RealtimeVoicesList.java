@@ -14,4 +14,61 @@ public record RealtimeVoicesList(
         @JsonProperty("v1") List<RealtimeVoice> v1,
         @JsonProperty("v2") List<RealtimeVoice> v2,
         @JsonProperty("v3") List<RealtimeVoice> v3) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.defaultV1 = defaultV1;
+        b.defaultV2 = defaultV2;
+        b.v1 = v1;
+        b.v2 = v2;
+        b.v3 = v3;
+        return b;
+    }
+
+    /** Builds a {@link RealtimeVoicesList} one component at a time. */
+    public static final class Builder {
+        private RealtimeVoice defaultV1;
+        private RealtimeVoice defaultV2;
+        private List<RealtimeVoice> v1;
+        private List<RealtimeVoice> v2;
+        private List<RealtimeVoice> v3;
+
+        private Builder() {
+        }
+
+        public Builder defaultV1(RealtimeVoice defaultV1) {
+            this.defaultV1 = defaultV1;
+            return this;
+        }
+
+        public Builder defaultV2(RealtimeVoice defaultV2) {
+            this.defaultV2 = defaultV2;
+            return this;
+        }
+
+        public Builder v1(List<RealtimeVoice> v1) {
+            this.v1 = v1;
+            return this;
+        }
+
+        public Builder v2(List<RealtimeVoice> v2) {
+            this.v2 = v2;
+            return this;
+        }
+
+        public Builder v3(List<RealtimeVoice> v3) {
+            this.v3 = v3;
+            return this;
+        }
+
+        public RealtimeVoicesList build() {
+            return new RealtimeVoicesList(defaultV1, defaultV2, v1, v2, v3);
+        }
+    }
 }

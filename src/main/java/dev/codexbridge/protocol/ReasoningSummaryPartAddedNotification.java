@@ -12,4 +12,54 @@ public record ReasoningSummaryPartAddedNotification(
         @JsonProperty("summaryIndex") Long summaryIndex,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.itemId = itemId;
+        b.summaryIndex = summaryIndex;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link ReasoningSummaryPartAddedNotification} one component at a time. */
+    public static final class Builder {
+        private String itemId;
+        private Long summaryIndex;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder itemId(String itemId) {
+            this.itemId = itemId;
+            return this;
+        }
+
+        public Builder summaryIndex(Long summaryIndex) {
+            this.summaryIndex = summaryIndex;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public ReasoningSummaryPartAddedNotification build() {
+            return new ReasoningSummaryPartAddedNotification(itemId, summaryIndex, threadId, turnId);
+        }
+    }
 }

@@ -17,4 +17,82 @@ public record RemoteControlClient(
         @JsonProperty("lastSeenAt") Long lastSeenAt,
         @JsonProperty("osVersion") String osVersion,
         @JsonProperty("platform") String platform) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.appVersion = appVersion;
+        b.clientId = clientId;
+        b.deviceModel = deviceModel;
+        b.deviceType = deviceType;
+        b.displayName = displayName;
+        b.lastSeenAt = lastSeenAt;
+        b.osVersion = osVersion;
+        b.platform = platform;
+        return b;
+    }
+
+    /** Builds a {@link RemoteControlClient} one component at a time. */
+    public static final class Builder {
+        private String appVersion;
+        private String clientId;
+        private String deviceModel;
+        private String deviceType;
+        private String displayName;
+        private Long lastSeenAt;
+        private String osVersion;
+        private String platform;
+
+        private Builder() {
+        }
+
+        public Builder appVersion(String appVersion) {
+            this.appVersion = appVersion;
+            return this;
+        }
+
+        public Builder clientId(String clientId) {
+            this.clientId = clientId;
+            return this;
+        }
+
+        public Builder deviceModel(String deviceModel) {
+            this.deviceModel = deviceModel;
+            return this;
+        }
+
+        public Builder deviceType(String deviceType) {
+            this.deviceType = deviceType;
+            return this;
+        }
+
+        public Builder displayName(String displayName) {
+            this.displayName = displayName;
+            return this;
+        }
+
+        public Builder lastSeenAt(Long lastSeenAt) {
+            this.lastSeenAt = lastSeenAt;
+            return this;
+        }
+
+        public Builder osVersion(String osVersion) {
+            this.osVersion = osVersion;
+            return this;
+        }
+
+        public Builder platform(String platform) {
+            this.platform = platform;
+            return this;
+        }
+
+        public RemoteControlClient build() {
+            return new RemoteControlClient(appVersion, clientId, deviceModel, deviceType, displayName, lastSeenAt, osVersion, platform);
+        }
+    }
 }

@@ -13,4 +13,54 @@ public record RemoteControlClientsListParams(
         @JsonProperty("environmentId") String environmentId,
         @JsonProperty("limit") Long limit,
         @JsonProperty("order") RemoteControlClientsListOrder order) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cursor = cursor;
+        b.environmentId = environmentId;
+        b.limit = limit;
+        b.order = order;
+        return b;
+    }
+
+    /** Builds a {@link RemoteControlClientsListParams} one component at a time. */
+    public static final class Builder {
+        private String cursor;
+        private String environmentId;
+        private Long limit;
+        private RemoteControlClientsListOrder order;
+
+        private Builder() {
+        }
+
+        public Builder cursor(String cursor) {
+            this.cursor = cursor;
+            return this;
+        }
+
+        public Builder environmentId(String environmentId) {
+            this.environmentId = environmentId;
+            return this;
+        }
+
+        public Builder limit(Long limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        public Builder order(RemoteControlClientsListOrder order) {
+            this.order = order;
+            return this;
+        }
+
+        public RemoteControlClientsListParams build() {
+            return new RemoteControlClientsListParams(cursor, environmentId, limit, order);
+        }
+    }
 }

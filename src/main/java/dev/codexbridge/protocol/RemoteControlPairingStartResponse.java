@@ -13,4 +13,54 @@ public record RemoteControlPairingStartResponse(
         @JsonProperty("expiresAt") Long expiresAt,
         @JsonProperty("manualPairingCode") String manualPairingCode,
         @JsonProperty("pairingCode") String pairingCode) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.environmentId = environmentId;
+        b.expiresAt = expiresAt;
+        b.manualPairingCode = manualPairingCode;
+        b.pairingCode = pairingCode;
+        return b;
+    }
+
+    /** Builds a {@link RemoteControlPairingStartResponse} one component at a time. */
+    public static final class Builder {
+        private String environmentId;
+        private Long expiresAt;
+        private String manualPairingCode;
+        private String pairingCode;
+
+        private Builder() {
+        }
+
+        public Builder environmentId(String environmentId) {
+            this.environmentId = environmentId;
+            return this;
+        }
+
+        public Builder expiresAt(Long expiresAt) {
+            this.expiresAt = expiresAt;
+            return this;
+        }
+
+        public Builder manualPairingCode(String manualPairingCode) {
+            this.manualPairingCode = manualPairingCode;
+            return this;
+        }
+
+        public Builder pairingCode(String pairingCode) {
+            this.pairingCode = pairingCode;
+            return this;
+        }
+
+        public RemoteControlPairingStartResponse build() {
+            return new RemoteControlPairingStartResponse(environmentId, expiresAt, manualPairingCode, pairingCode);
+        }
+    }
 }

@@ -15,4 +15,54 @@ public record RemoteControlStatusChangedNotification(
         @JsonProperty("installationId") String installationId,
         @JsonProperty("serverName") String serverName,
         @JsonProperty("status") RemoteControlConnectionStatus status) implements ServerNotification {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.environmentId = environmentId;
+        b.installationId = installationId;
+        b.serverName = serverName;
+        b.status = status;
+        return b;
+    }
+
+    /** Builds a {@link RemoteControlStatusChangedNotification} one component at a time. */
+    public static final class Builder {
+        private String environmentId;
+        private String installationId;
+        private String serverName;
+        private RemoteControlConnectionStatus status;
+
+        private Builder() {
+        }
+
+        public Builder environmentId(String environmentId) {
+            this.environmentId = environmentId;
+            return this;
+        }
+
+        public Builder installationId(String installationId) {
+            this.installationId = installationId;
+            return this;
+        }
+
+        public Builder serverName(String serverName) {
+            this.serverName = serverName;
+            return this;
+        }
+
+        public Builder status(RemoteControlConnectionStatus status) {
+            this.status = status;
+            return this;
+        }
+
+        public RemoteControlStatusChangedNotification build() {
+            return new RemoteControlStatusChangedNotification(environmentId, installationId, serverName, status);
+        }
+    }
 }

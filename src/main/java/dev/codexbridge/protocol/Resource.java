@@ -22,4 +22,89 @@ public record Resource(
         @JsonProperty("size") Long size,
         @JsonProperty("title") String title,
         @JsonProperty("uri") String uri) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.meta = meta;
+        b.annotations = annotations;
+        b.description = description;
+        b.icons = icons;
+        b.mimeType = mimeType;
+        b.name = name;
+        b.size = size;
+        b.title = title;
+        b.uri = uri;
+        return b;
+    }
+
+    /** Builds a {@link Resource} one component at a time. */
+    public static final class Builder {
+        private JsonNode meta;
+        private JsonNode annotations;
+        private String description;
+        private List<JsonNode> icons;
+        private String mimeType;
+        private String name;
+        private Long size;
+        private String title;
+        private String uri;
+
+        private Builder() {
+        }
+
+        public Builder meta(JsonNode meta) {
+            this.meta = meta;
+            return this;
+        }
+
+        public Builder annotations(JsonNode annotations) {
+            this.annotations = annotations;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder icons(List<JsonNode> icons) {
+            this.icons = icons;
+            return this;
+        }
+
+        public Builder mimeType(String mimeType) {
+            this.mimeType = mimeType;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder size(Long size) {
+            this.size = size;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public Builder uri(String uri) {
+            this.uri = uri;
+            return this;
+        }
+
+        public Resource build() {
+            return new Resource(meta, annotations, description, icons, mimeType, name, size, title, uri);
+        }
+    }
 }

@@ -32,6 +32,56 @@ public sealed interface ResourceContent permits
             @JsonProperty("mimeType") String mimeType,
             @JsonProperty("text") String text,
             @JsonProperty("uri") String uri) implements ResourceContent {
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.meta = meta;
+            b.mimeType = mimeType;
+            b.text = text;
+            b.uri = uri;
+            return b;
+        }
+
+        /** Builds a {@link Text} one component at a time. */
+        public static final class Builder {
+            private JsonNode meta;
+            private String mimeType;
+            private String text;
+            private String uri;
+
+            private Builder() {
+            }
+
+            public Builder meta(JsonNode meta) {
+                this.meta = meta;
+                return this;
+            }
+
+            public Builder mimeType(String mimeType) {
+                this.mimeType = mimeType;
+                return this;
+            }
+
+            public Builder text(String text) {
+                this.text = text;
+                return this;
+            }
+
+            public Builder uri(String uri) {
+                this.uri = uri;
+                return this;
+            }
+
+            public Text build() {
+                return new Text(meta, mimeType, text, uri);
+            }
+        }
     }
 
     /**
@@ -45,6 +95,56 @@ public sealed interface ResourceContent permits
             @JsonProperty("blob") String blob,
             @JsonProperty("mimeType") String mimeType,
             @JsonProperty("uri") String uri) implements ResourceContent {
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.meta = meta;
+            b.blob = blob;
+            b.mimeType = mimeType;
+            b.uri = uri;
+            return b;
+        }
+
+        /** Builds a {@link Blob} one component at a time. */
+        public static final class Builder {
+            private JsonNode meta;
+            private String blob;
+            private String mimeType;
+            private String uri;
+
+            private Builder() {
+            }
+
+            public Builder meta(JsonNode meta) {
+                this.meta = meta;
+                return this;
+            }
+
+            public Builder blob(String blob) {
+                this.blob = blob;
+                return this;
+            }
+
+            public Builder mimeType(String mimeType) {
+                this.mimeType = mimeType;
+                return this;
+            }
+
+            public Builder uri(String uri) {
+                this.uri = uri;
+                return this;
+            }
+
+            public Blob build() {
+                return new Blob(meta, blob, mimeType, uri);
+            }
+        }
     }
 
     /** A value this version of the protocol does not know; written back unchanged. */

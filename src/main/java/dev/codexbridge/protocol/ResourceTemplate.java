@@ -18,4 +18,68 @@ public record ResourceTemplate(
         @JsonProperty("name") String name,
         @JsonProperty("title") String title,
         @JsonProperty("uriTemplate") String uriTemplate) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.annotations = annotations;
+        b.description = description;
+        b.mimeType = mimeType;
+        b.name = name;
+        b.title = title;
+        b.uriTemplate = uriTemplate;
+        return b;
+    }
+
+    /** Builds a {@link ResourceTemplate} one component at a time. */
+    public static final class Builder {
+        private JsonNode annotations;
+        private String description;
+        private String mimeType;
+        private String name;
+        private String title;
+        private String uriTemplate;
+
+        private Builder() {
+        }
+
+        public Builder annotations(JsonNode annotations) {
+            this.annotations = annotations;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder mimeType(String mimeType) {
+            this.mimeType = mimeType;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public Builder uriTemplate(String uriTemplate) {
+            this.uriTemplate = uriTemplate;
+            return this;
+        }
+
+        public ResourceTemplate build() {
+            return new ResourceTemplate(annotations, description, mimeType, name, title, uriTemplate);
+        }
+    }
 }

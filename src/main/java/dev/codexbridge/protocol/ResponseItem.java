@@ -47,6 +47,49 @@ public sealed interface ResponseItem permits
         public String type() {
             return "additional_tools";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.id = id;
+            b.role = role;
+            b.tools = tools;
+            return b;
+        }
+
+        /** Builds a {@link AdditionalTools} one component at a time. */
+        public static final class Builder {
+            private String id;
+            private String role;
+            private List<JsonNode> tools;
+
+            private Builder() {
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder role(String role) {
+                this.role = role;
+                return this;
+            }
+
+            public Builder tools(List<JsonNode> tools) {
+                this.tools = tools;
+                return this;
+            }
+
+            public AdditionalTools build() {
+                return new AdditionalTools(id, role, tools);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -65,6 +108,77 @@ public sealed interface ResponseItem permits
         public String type() {
             return "message";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.content = content;
+            b.encryptedContent = encryptedContent;
+            b.id = id;
+            b.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+            b.phase = phase;
+            b.role = role;
+            b.status = status;
+            return b;
+        }
+
+        /** Builds a {@link Message} one component at a time. */
+        public static final class Builder {
+            private List<ContentItem> content;
+            private String encryptedContent;
+            private String id;
+            private InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough;
+            private MessagePhase phase;
+            private String role;
+            private String status;
+
+            private Builder() {
+            }
+
+            public Builder content(List<ContentItem> content) {
+                this.content = content;
+                return this;
+            }
+
+            public Builder encryptedContent(String encryptedContent) {
+                this.encryptedContent = encryptedContent;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder internalChatMessageMetadataPassthrough(InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
+                this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+                return this;
+            }
+
+            public Builder phase(MessagePhase phase) {
+                this.phase = phase;
+                return this;
+            }
+
+            public Builder role(String role) {
+                this.role = role;
+                return this;
+            }
+
+            public Builder status(String status) {
+                this.status = status;
+                return this;
+            }
+
+            public Message build() {
+                return new Message(content, encryptedContent, id, internalChatMessageMetadataPassthrough, phase, role, status);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -81,6 +195,63 @@ public sealed interface ResponseItem permits
         public String type() {
             return "agent_message";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.author = author;
+            b.content = content;
+            b.id = id;
+            b.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+            b.recipient = recipient;
+            return b;
+        }
+
+        /** Builds a {@link AgentMessage} one component at a time. */
+        public static final class Builder {
+            private String author;
+            private List<AgentMessageInputContent> content;
+            private String id;
+            private InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough;
+            private String recipient;
+
+            private Builder() {
+            }
+
+            public Builder author(String author) {
+                this.author = author;
+                return this;
+            }
+
+            public Builder content(List<AgentMessageInputContent> content) {
+                this.content = content;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder internalChatMessageMetadataPassthrough(InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
+                this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+                return this;
+            }
+
+            public Builder recipient(String recipient) {
+                this.recipient = recipient;
+                return this;
+            }
+
+            public AgentMessage build() {
+                return new AgentMessage(author, content, id, internalChatMessageMetadataPassthrough, recipient);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -96,6 +267,63 @@ public sealed interface ResponseItem permits
         @JsonProperty("type")
         public String type() {
             return "reasoning";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.content = content;
+            b.encryptedContent = encryptedContent;
+            b.id = id;
+            b.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+            b.summary = summary;
+            return b;
+        }
+
+        /** Builds a {@link Reasoning} one component at a time. */
+        public static final class Builder {
+            private List<ReasoningItemContent> content;
+            private String encryptedContent;
+            private String id;
+            private InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough;
+            private List<ReasoningItemReasoningSummary> summary;
+
+            private Builder() {
+            }
+
+            public Builder content(List<ReasoningItemContent> content) {
+                this.content = content;
+                return this;
+            }
+
+            public Builder encryptedContent(String encryptedContent) {
+                this.encryptedContent = encryptedContent;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder internalChatMessageMetadataPassthrough(InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
+                this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+                return this;
+            }
+
+            public Builder summary(List<ReasoningItemReasoningSummary> summary) {
+                this.summary = summary;
+                return this;
+            }
+
+            public Reasoning build() {
+                return new Reasoning(content, encryptedContent, id, internalChatMessageMetadataPassthrough, summary);
+            }
         }
     }
 
@@ -118,6 +346,70 @@ public sealed interface ResponseItem permits
         public String type() {
             return "local_shell_call";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.action = action;
+            b.callId = callId;
+            b.encryptedContent = encryptedContent;
+            b.id = id;
+            b.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+            b.status = status;
+            return b;
+        }
+
+        /** Builds a {@link LocalShellCall} one component at a time. */
+        public static final class Builder {
+            private LocalShellAction action;
+            private String callId;
+            private String encryptedContent;
+            private String id;
+            private InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough;
+            private LocalShellStatus status;
+
+            private Builder() {
+            }
+
+            public Builder action(LocalShellAction action) {
+                this.action = action;
+                return this;
+            }
+
+            public Builder callId(String callId) {
+                this.callId = callId;
+                return this;
+            }
+
+            public Builder encryptedContent(String encryptedContent) {
+                this.encryptedContent = encryptedContent;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder internalChatMessageMetadataPassthrough(InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
+                this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+                return this;
+            }
+
+            public Builder status(LocalShellStatus status) {
+                this.status = status;
+                return this;
+            }
+
+            public LocalShellCall build() {
+                return new LocalShellCall(action, callId, encryptedContent, id, internalChatMessageMetadataPassthrough, status);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -138,6 +430,91 @@ public sealed interface ResponseItem permits
         public String type() {
             return "function_call";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.arguments = arguments;
+            b.callId = callId;
+            b.encryptedContent = encryptedContent;
+            b.encryptedFunctionArgs = encryptedFunctionArgs;
+            b.id = id;
+            b.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+            b.name = name;
+            b.namespace = namespace;
+            b.status = status;
+            return b;
+        }
+
+        /** Builds a {@link FunctionCall} one component at a time. */
+        public static final class Builder {
+            private String arguments;
+            private String callId;
+            private String encryptedContent;
+            private List<String> encryptedFunctionArgs;
+            private String id;
+            private InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough;
+            private String name;
+            private String namespace;
+            private String status;
+
+            private Builder() {
+            }
+
+            public Builder arguments(String arguments) {
+                this.arguments = arguments;
+                return this;
+            }
+
+            public Builder callId(String callId) {
+                this.callId = callId;
+                return this;
+            }
+
+            public Builder encryptedContent(String encryptedContent) {
+                this.encryptedContent = encryptedContent;
+                return this;
+            }
+
+            public Builder encryptedFunctionArgs(List<String> encryptedFunctionArgs) {
+                this.encryptedFunctionArgs = encryptedFunctionArgs;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder internalChatMessageMetadataPassthrough(InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
+                this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+                return this;
+            }
+
+            public Builder name(String name) {
+                this.name = name;
+                return this;
+            }
+
+            public Builder namespace(String namespace) {
+                this.namespace = namespace;
+                return this;
+            }
+
+            public Builder status(String status) {
+                this.status = status;
+                return this;
+            }
+
+            public FunctionCall build() {
+                return new FunctionCall(arguments, callId, encryptedContent, encryptedFunctionArgs, id, internalChatMessageMetadataPassthrough, name, namespace, status);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -156,6 +533,77 @@ public sealed interface ResponseItem permits
         public String type() {
             return "tool_search_call";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.arguments = arguments;
+            b.callId = callId;
+            b.encryptedContent = encryptedContent;
+            b.execution = execution;
+            b.id = id;
+            b.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+            b.status = status;
+            return b;
+        }
+
+        /** Builds a {@link ToolSearchCall} one component at a time. */
+        public static final class Builder {
+            private JsonNode arguments;
+            private String callId;
+            private String encryptedContent;
+            private String execution;
+            private String id;
+            private InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough;
+            private String status;
+
+            private Builder() {
+            }
+
+            public Builder arguments(JsonNode arguments) {
+                this.arguments = arguments;
+                return this;
+            }
+
+            public Builder callId(String callId) {
+                this.callId = callId;
+                return this;
+            }
+
+            public Builder encryptedContent(String encryptedContent) {
+                this.encryptedContent = encryptedContent;
+                return this;
+            }
+
+            public Builder execution(String execution) {
+                this.execution = execution;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder internalChatMessageMetadataPassthrough(InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
+                this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+                return this;
+            }
+
+            public Builder status(String status) {
+                this.status = status;
+                return this;
+            }
+
+            public ToolSearchCall build() {
+                return new ToolSearchCall(arguments, callId, encryptedContent, execution, id, internalChatMessageMetadataPassthrough, status);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -172,6 +620,70 @@ public sealed interface ResponseItem permits
         @JsonProperty("type")
         public String type() {
             return "function_call_output";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.callId = callId;
+            b.id = id;
+            b.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+            b.name = name;
+            b.namespace = namespace;
+            b.output = output;
+            return b;
+        }
+
+        /** Builds a {@link FunctionCallOutput} one component at a time. */
+        public static final class Builder {
+            private String callId;
+            private String id;
+            private InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough;
+            private String name;
+            private String namespace;
+            private FunctionCallOutputBody output;
+
+            private Builder() {
+            }
+
+            public Builder callId(String callId) {
+                this.callId = callId;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder internalChatMessageMetadataPassthrough(InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
+                this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+                return this;
+            }
+
+            public Builder name(String name) {
+                this.name = name;
+                return this;
+            }
+
+            public Builder namespace(String namespace) {
+                this.namespace = namespace;
+                return this;
+            }
+
+            public Builder output(FunctionCallOutputBody output) {
+                this.output = output;
+                return this;
+            }
+
+            public FunctionCallOutput build() {
+                return new FunctionCallOutput(callId, id, internalChatMessageMetadataPassthrough, name, namespace, output);
+            }
         }
     }
 
@@ -192,6 +704,84 @@ public sealed interface ResponseItem permits
         public String type() {
             return "custom_tool_call";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.callId = callId;
+            b.encryptedContent = encryptedContent;
+            b.id = id;
+            b.input = input;
+            b.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+            b.name = name;
+            b.namespace = namespace;
+            b.status = status;
+            return b;
+        }
+
+        /** Builds a {@link CustomToolCall} one component at a time. */
+        public static final class Builder {
+            private String callId;
+            private String encryptedContent;
+            private String id;
+            private String input;
+            private InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough;
+            private String name;
+            private String namespace;
+            private String status;
+
+            private Builder() {
+            }
+
+            public Builder callId(String callId) {
+                this.callId = callId;
+                return this;
+            }
+
+            public Builder encryptedContent(String encryptedContent) {
+                this.encryptedContent = encryptedContent;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder input(String input) {
+                this.input = input;
+                return this;
+            }
+
+            public Builder internalChatMessageMetadataPassthrough(InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
+                this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+                return this;
+            }
+
+            public Builder name(String name) {
+                this.name = name;
+                return this;
+            }
+
+            public Builder namespace(String namespace) {
+                this.namespace = namespace;
+                return this;
+            }
+
+            public Builder status(String status) {
+                this.status = status;
+                return this;
+            }
+
+            public CustomToolCall build() {
+                return new CustomToolCall(callId, encryptedContent, id, input, internalChatMessageMetadataPassthrough, name, namespace, status);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -207,6 +797,63 @@ public sealed interface ResponseItem permits
         @JsonProperty("type")
         public String type() {
             return "custom_tool_call_output";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.callId = callId;
+            b.id = id;
+            b.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+            b.name = name;
+            b.output = output;
+            return b;
+        }
+
+        /** Builds a {@link CustomToolCallOutput} one component at a time. */
+        public static final class Builder {
+            private String callId;
+            private String id;
+            private InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough;
+            private String name;
+            private FunctionCallOutputBody output;
+
+            private Builder() {
+            }
+
+            public Builder callId(String callId) {
+                this.callId = callId;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder internalChatMessageMetadataPassthrough(InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
+                this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+                return this;
+            }
+
+            public Builder name(String name) {
+                this.name = name;
+                return this;
+            }
+
+            public Builder output(FunctionCallOutputBody output) {
+                this.output = output;
+                return this;
+            }
+
+            public CustomToolCallOutput build() {
+                return new CustomToolCallOutput(callId, id, internalChatMessageMetadataPassthrough, name, output);
+            }
         }
     }
 
@@ -225,6 +872,70 @@ public sealed interface ResponseItem permits
         public String type() {
             return "tool_search_output";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.callId = callId;
+            b.execution = execution;
+            b.id = id;
+            b.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+            b.status = status;
+            b.tools = tools;
+            return b;
+        }
+
+        /** Builds a {@link ToolSearchOutput} one component at a time. */
+        public static final class Builder {
+            private String callId;
+            private String execution;
+            private String id;
+            private InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough;
+            private String status;
+            private List<JsonNode> tools;
+
+            private Builder() {
+            }
+
+            public Builder callId(String callId) {
+                this.callId = callId;
+                return this;
+            }
+
+            public Builder execution(String execution) {
+                this.execution = execution;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder internalChatMessageMetadataPassthrough(InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
+                this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+                return this;
+            }
+
+            public Builder status(String status) {
+                this.status = status;
+                return this;
+            }
+
+            public Builder tools(List<JsonNode> tools) {
+                this.tools = tools;
+                return this;
+            }
+
+            public ToolSearchOutput build() {
+                return new ToolSearchOutput(callId, execution, id, internalChatMessageMetadataPassthrough, status, tools);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -240,6 +951,63 @@ public sealed interface ResponseItem permits
         @JsonProperty("type")
         public String type() {
             return "web_search_call";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.action = action;
+            b.encryptedContent = encryptedContent;
+            b.id = id;
+            b.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+            b.status = status;
+            return b;
+        }
+
+        /** Builds a {@link WebSearchCall} one component at a time. */
+        public static final class Builder {
+            private ResponsesApiWebSearchAction action;
+            private String encryptedContent;
+            private String id;
+            private InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough;
+            private String status;
+
+            private Builder() {
+            }
+
+            public Builder action(ResponsesApiWebSearchAction action) {
+                this.action = action;
+                return this;
+            }
+
+            public Builder encryptedContent(String encryptedContent) {
+                this.encryptedContent = encryptedContent;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder internalChatMessageMetadataPassthrough(InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
+                this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+                return this;
+            }
+
+            public Builder status(String status) {
+                this.status = status;
+                return this;
+            }
+
+            public WebSearchCall build() {
+                return new WebSearchCall(action, encryptedContent, id, internalChatMessageMetadataPassthrough, status);
+            }
         }
     }
 
@@ -258,6 +1026,70 @@ public sealed interface ResponseItem permits
         public String type() {
             return "image_generation_call";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.encryptedContent = encryptedContent;
+            b.id = id;
+            b.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+            b.result = result;
+            b.revisedPrompt = revisedPrompt;
+            b.status = status;
+            return b;
+        }
+
+        /** Builds a {@link ImageGenerationCall} one component at a time. */
+        public static final class Builder {
+            private String encryptedContent;
+            private String id;
+            private InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough;
+            private String result;
+            private String revisedPrompt;
+            private String status;
+
+            private Builder() {
+            }
+
+            public Builder encryptedContent(String encryptedContent) {
+                this.encryptedContent = encryptedContent;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder internalChatMessageMetadataPassthrough(InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
+                this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+                return this;
+            }
+
+            public Builder result(String result) {
+                this.result = result;
+                return this;
+            }
+
+            public Builder revisedPrompt(String revisedPrompt) {
+                this.revisedPrompt = revisedPrompt;
+                return this;
+            }
+
+            public Builder status(String status) {
+                this.status = status;
+                return this;
+            }
+
+            public ImageGenerationCall build() {
+                return new ImageGenerationCall(encryptedContent, id, internalChatMessageMetadataPassthrough, result, revisedPrompt, status);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -271,6 +1103,49 @@ public sealed interface ResponseItem permits
         @JsonProperty("type")
         public String type() {
             return "compaction";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.encryptedContent = encryptedContent;
+            b.id = id;
+            b.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+            return b;
+        }
+
+        /** Builds a {@link Compaction} one component at a time. */
+        public static final class Builder {
+            private String encryptedContent;
+            private String id;
+            private InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough;
+
+            private Builder() {
+            }
+
+            public Builder encryptedContent(String encryptedContent) {
+                this.encryptedContent = encryptedContent;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder internalChatMessageMetadataPassthrough(InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
+                this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+                return this;
+            }
+
+            public Compaction build() {
+                return new Compaction(encryptedContent, id, internalChatMessageMetadataPassthrough);
+            }
         }
     }
 
@@ -311,6 +1186,49 @@ public sealed interface ResponseItem permits
         @JsonProperty("type")
         public String type() {
             return "context_compaction";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.encryptedContent = encryptedContent;
+            b.id = id;
+            b.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+            return b;
+        }
+
+        /** Builds a {@link ContextCompaction} one component at a time. */
+        public static final class Builder {
+            private String encryptedContent;
+            private String id;
+            private InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough;
+
+            private Builder() {
+            }
+
+            public Builder encryptedContent(String encryptedContent) {
+                this.encryptedContent = encryptedContent;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder internalChatMessageMetadataPassthrough(InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) {
+                this.internalChatMessageMetadataPassthrough = internalChatMessageMetadataPassthrough;
+                return this;
+            }
+
+            public ContextCompaction build() {
+                return new ContextCompaction(encryptedContent, id, internalChatMessageMetadataPassthrough);
+            }
         }
     }
 

@@ -14,4 +14,47 @@ public record ReviewStartParams(
         @JsonProperty("delivery") ReviewDelivery delivery,
         @JsonProperty("target") ReviewTarget target,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.delivery = delivery;
+        b.target = target;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ReviewStartParams} one component at a time. */
+    public static final class Builder {
+        private ReviewDelivery delivery;
+        private ReviewTarget target;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder delivery(ReviewDelivery delivery) {
+            this.delivery = delivery;
+            return this;
+        }
+
+        public Builder target(ReviewTarget target) {
+            this.target = target;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ReviewStartParams build() {
+            return new ReviewStartParams(delivery, target, threadId);
+        }
+    }
 }

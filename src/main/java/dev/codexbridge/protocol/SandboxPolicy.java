@@ -69,6 +69,56 @@ public sealed interface SandboxPolicy permits
         public String type() {
             return "workspaceWrite";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.excludeSlashTmp = excludeSlashTmp;
+            b.excludeTmpdirEnvVar = excludeTmpdirEnvVar;
+            b.networkAccess = networkAccess;
+            b.writableRoots = writableRoots;
+            return b;
+        }
+
+        /** Builds a {@link WorkspaceWrite} one component at a time. */
+        public static final class Builder {
+            private Boolean excludeSlashTmp;
+            private Boolean excludeTmpdirEnvVar;
+            private Boolean networkAccess;
+            private List<String> writableRoots;
+
+            private Builder() {
+            }
+
+            public Builder excludeSlashTmp(Boolean excludeSlashTmp) {
+                this.excludeSlashTmp = excludeSlashTmp;
+                return this;
+            }
+
+            public Builder excludeTmpdirEnvVar(Boolean excludeTmpdirEnvVar) {
+                this.excludeTmpdirEnvVar = excludeTmpdirEnvVar;
+                return this;
+            }
+
+            public Builder networkAccess(Boolean networkAccess) {
+                this.networkAccess = networkAccess;
+                return this;
+            }
+
+            public Builder writableRoots(List<String> writableRoots) {
+                this.writableRoots = writableRoots;
+                return this;
+            }
+
+            public WorkspaceWrite build() {
+                return new WorkspaceWrite(excludeSlashTmp, excludeTmpdirEnvVar, networkAccess, writableRoots);
+            }
+        }
     }
 
     /** A value this version of the protocol does not know; written back unchanged. */

@@ -12,4 +12,54 @@ public record ScheduledTaskSummary(
         @JsonProperty("name") String name,
         @JsonProperty("prompt") String prompt,
         @JsonProperty("schedule") ScheduledTaskSchedule schedule) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.key = key;
+        b.name = name;
+        b.prompt = prompt;
+        b.schedule = schedule;
+        return b;
+    }
+
+    /** Builds a {@link ScheduledTaskSummary} one component at a time. */
+    public static final class Builder {
+        private String key;
+        private String name;
+        private String prompt;
+        private ScheduledTaskSchedule schedule;
+
+        private Builder() {
+        }
+
+        public Builder key(String key) {
+            this.key = key;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder prompt(String prompt) {
+            this.prompt = prompt;
+            return this;
+        }
+
+        public Builder schedule(ScheduledTaskSchedule schedule) {
+            this.schedule = schedule;
+            return this;
+        }
+
+        public ScheduledTaskSummary build() {
+            return new ScheduledTaskSummary(key, name, prompt, schedule);
+        }
+    }
 }

@@ -11,4 +11,47 @@ public record ServerDiagnosticsProcess(
         @JsonProperty("id") Long id,
         @JsonProperty("physicalFootprintBytes") Long physicalFootprintBytes,
         @JsonProperty("residentMemoryBytes") Long residentMemoryBytes) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.id = id;
+        b.physicalFootprintBytes = physicalFootprintBytes;
+        b.residentMemoryBytes = residentMemoryBytes;
+        return b;
+    }
+
+    /** Builds a {@link ServerDiagnosticsProcess} one component at a time. */
+    public static final class Builder {
+        private Long id;
+        private Long physicalFootprintBytes;
+        private Long residentMemoryBytes;
+
+        private Builder() {
+        }
+
+        public Builder id(Long id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder physicalFootprintBytes(Long physicalFootprintBytes) {
+            this.physicalFootprintBytes = physicalFootprintBytes;
+            return this;
+        }
+
+        public Builder residentMemoryBytes(Long residentMemoryBytes) {
+            this.residentMemoryBytes = residentMemoryBytes;
+            return this;
+        }
+
+        public ServerDiagnosticsProcess build() {
+            return new ServerDiagnosticsProcess(id, physicalFootprintBytes, residentMemoryBytes);
+        }
+    }
 }

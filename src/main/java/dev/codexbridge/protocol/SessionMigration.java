@@ -11,4 +11,47 @@ public record SessionMigration(
         @JsonProperty("cwd") String cwd,
         @JsonProperty("path") String path,
         @JsonProperty("title") String title) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cwd = cwd;
+        b.path = path;
+        b.title = title;
+        return b;
+    }
+
+    /** Builds a {@link SessionMigration} one component at a time. */
+    public static final class Builder {
+        private String cwd;
+        private String path;
+        private String title;
+
+        private Builder() {
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder path(String path) {
+            this.path = path;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public SessionMigration build() {
+            return new SessionMigration(cwd, path, title);
+        }
+    }
 }

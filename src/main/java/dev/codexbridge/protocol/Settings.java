@@ -14,4 +14,47 @@ public record Settings(
         @JsonProperty("developer_instructions") String developerInstructions,
         @JsonProperty("model") String model,
         @JsonProperty("reasoning_effort") String reasoningEffort) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.developerInstructions = developerInstructions;
+        b.model = model;
+        b.reasoningEffort = reasoningEffort;
+        return b;
+    }
+
+    /** Builds a {@link Settings} one component at a time. */
+    public static final class Builder {
+        private String developerInstructions;
+        private String model;
+        private String reasoningEffort;
+
+        private Builder() {
+        }
+
+        public Builder developerInstructions(String developerInstructions) {
+            this.developerInstructions = developerInstructions;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder reasoningEffort(String reasoningEffort) {
+            this.reasoningEffort = reasoningEffort;
+            return this;
+        }
+
+        public Settings build() {
+            return new Settings(developerInstructions, model, reasoningEffort);
+        }
+    }
 }

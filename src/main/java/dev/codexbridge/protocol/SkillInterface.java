@@ -20,4 +20,82 @@ public record SkillInterface(
         @JsonProperty("iconSmall") String iconSmall,
         @JsonProperty("iconSmallUrl") String iconSmallUrl,
         @JsonProperty("shortDescription") String shortDescription) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.brandColor = brandColor;
+        b.defaultPrompt = defaultPrompt;
+        b.displayName = displayName;
+        b.iconLarge = iconLarge;
+        b.iconLargeUrl = iconLargeUrl;
+        b.iconSmall = iconSmall;
+        b.iconSmallUrl = iconSmallUrl;
+        b.shortDescription = shortDescription;
+        return b;
+    }
+
+    /** Builds a {@link SkillInterface} one component at a time. */
+    public static final class Builder {
+        private String brandColor;
+        private String defaultPrompt;
+        private String displayName;
+        private String iconLarge;
+        private String iconLargeUrl;
+        private String iconSmall;
+        private String iconSmallUrl;
+        private String shortDescription;
+
+        private Builder() {
+        }
+
+        public Builder brandColor(String brandColor) {
+            this.brandColor = brandColor;
+            return this;
+        }
+
+        public Builder defaultPrompt(String defaultPrompt) {
+            this.defaultPrompt = defaultPrompt;
+            return this;
+        }
+
+        public Builder displayName(String displayName) {
+            this.displayName = displayName;
+            return this;
+        }
+
+        public Builder iconLarge(String iconLarge) {
+            this.iconLarge = iconLarge;
+            return this;
+        }
+
+        public Builder iconLargeUrl(String iconLargeUrl) {
+            this.iconLargeUrl = iconLargeUrl;
+            return this;
+        }
+
+        public Builder iconSmall(String iconSmall) {
+            this.iconSmall = iconSmall;
+            return this;
+        }
+
+        public Builder iconSmallUrl(String iconSmallUrl) {
+            this.iconSmallUrl = iconSmallUrl;
+            return this;
+        }
+
+        public Builder shortDescription(String shortDescription) {
+            this.shortDescription = shortDescription;
+            return this;
+        }
+
+        public SkillInterface build() {
+            return new SkillInterface(brandColor, defaultPrompt, displayName, iconLarge, iconLargeUrl, iconSmall, iconSmallUrl, shortDescription);
+        }
+    }
 }

@@ -21,4 +21,89 @@ public record SkillMetadata(
         @JsonProperty("pluginId") String pluginId,
         @JsonProperty("scope") SkillScope scope,
         @JsonProperty("shortDescription") String shortDescription) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.dependencies = dependencies;
+        b.description = description;
+        b.enabled = enabled;
+        b.interface_ = interface_;
+        b.name = name;
+        b.path = path;
+        b.pluginId = pluginId;
+        b.scope = scope;
+        b.shortDescription = shortDescription;
+        return b;
+    }
+
+    /** Builds a {@link SkillMetadata} one component at a time. */
+    public static final class Builder {
+        private SkillDependencies dependencies;
+        private String description;
+        private Boolean enabled;
+        private SkillInterface interface_;
+        private String name;
+        private String path;
+        private String pluginId;
+        private SkillScope scope;
+        private String shortDescription;
+
+        private Builder() {
+        }
+
+        public Builder dependencies(SkillDependencies dependencies) {
+            this.dependencies = dependencies;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder enabled(Boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        public Builder interface_(SkillInterface interface_) {
+            this.interface_ = interface_;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder path(String path) {
+            this.path = path;
+            return this;
+        }
+
+        public Builder pluginId(String pluginId) {
+            this.pluginId = pluginId;
+            return this;
+        }
+
+        public Builder scope(SkillScope scope) {
+            this.scope = scope;
+            return this;
+        }
+
+        public Builder shortDescription(String shortDescription) {
+            this.shortDescription = shortDescription;
+            return this;
+        }
+
+        public SkillMetadata build() {
+            return new SkillMetadata(dependencies, description, enabled, interface_, name, path, pluginId, scope, shortDescription);
+        }
+    }
 }

@@ -14,4 +14,68 @@ public record SkillSummary(
         @JsonProperty("name") String name,
         @JsonProperty("path") String path,
         @JsonProperty("shortDescription") String shortDescription) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.description = description;
+        b.enabled = enabled;
+        b.interface_ = interface_;
+        b.name = name;
+        b.path = path;
+        b.shortDescription = shortDescription;
+        return b;
+    }
+
+    /** Builds a {@link SkillSummary} one component at a time. */
+    public static final class Builder {
+        private String description;
+        private Boolean enabled;
+        private SkillInterface interface_;
+        private String name;
+        private String path;
+        private String shortDescription;
+
+        private Builder() {
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder enabled(Boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        public Builder interface_(SkillInterface interface_) {
+            this.interface_ = interface_;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder path(String path) {
+            this.path = path;
+            return this;
+        }
+
+        public Builder shortDescription(String shortDescription) {
+            this.shortDescription = shortDescription;
+            return this;
+        }
+
+        public SkillSummary build() {
+            return new SkillSummary(description, enabled, interface_, name, path, shortDescription);
+        }
+    }
 }

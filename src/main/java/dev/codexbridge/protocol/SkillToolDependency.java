@@ -14,4 +14,68 @@ public record SkillToolDependency(
         @JsonProperty("type") String type,
         @JsonProperty("url") String url,
         @JsonProperty("value") String value) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.command = command;
+        b.description = description;
+        b.transport = transport;
+        b.type = type;
+        b.url = url;
+        b.value = value;
+        return b;
+    }
+
+    /** Builds a {@link SkillToolDependency} one component at a time. */
+    public static final class Builder {
+        private String command;
+        private String description;
+        private String transport;
+        private String type;
+        private String url;
+        private String value;
+
+        private Builder() {
+        }
+
+        public Builder command(String command) {
+            this.command = command;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder transport(String transport) {
+            this.transport = transport;
+            return this;
+        }
+
+        public Builder type(String type) {
+            this.type = type;
+            return this;
+        }
+
+        public Builder url(String url) {
+            this.url = url;
+            return this;
+        }
+
+        public Builder value(String value) {
+            this.value = value;
+            return this;
+        }
+
+        public SkillToolDependency build() {
+            return new SkillToolDependency(command, description, transport, type, url, value);
+        }
+    }
 }

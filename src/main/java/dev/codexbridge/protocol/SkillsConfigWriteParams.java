@@ -15,4 +15,47 @@ public record SkillsConfigWriteParams(
         @JsonProperty("enabled") Boolean enabled,
         @JsonProperty("name") String name,
         @JsonProperty("path") String path) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.enabled = enabled;
+        b.name = name;
+        b.path = path;
+        return b;
+    }
+
+    /** Builds a {@link SkillsConfigWriteParams} one component at a time. */
+    public static final class Builder {
+        private Boolean enabled;
+        private String name;
+        private String path;
+
+        private Builder() {
+        }
+
+        public Builder enabled(Boolean enabled) {
+            this.enabled = enabled;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder path(String path) {
+            this.path = path;
+            return this;
+        }
+
+        public SkillsConfigWriteParams build() {
+            return new SkillsConfigWriteParams(enabled, name, path);
+        }
+    }
 }

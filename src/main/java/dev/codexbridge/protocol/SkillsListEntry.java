@@ -12,4 +12,47 @@ public record SkillsListEntry(
         @JsonProperty("cwd") String cwd,
         @JsonProperty("errors") List<SkillErrorInfo> errors,
         @JsonProperty("skills") List<SkillMetadata> skills) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cwd = cwd;
+        b.errors = errors;
+        b.skills = skills;
+        return b;
+    }
+
+    /** Builds a {@link SkillsListEntry} one component at a time. */
+    public static final class Builder {
+        private String cwd;
+        private List<SkillErrorInfo> errors;
+        private List<SkillMetadata> skills;
+
+        private Builder() {
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder errors(List<SkillErrorInfo> errors) {
+            this.errors = errors;
+            return this;
+        }
+
+        public Builder skills(List<SkillMetadata> skills) {
+            this.skills = skills;
+            return this;
+        }
+
+        public SkillsListEntry build() {
+            return new SkillsListEntry(cwd, errors, skills);
+        }
+    }
 }

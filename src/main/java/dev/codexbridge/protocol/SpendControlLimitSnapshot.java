@@ -12,4 +12,54 @@ public record SpendControlLimitSnapshot(
         @JsonProperty("remainingPercent") Integer remainingPercent,
         @JsonProperty("resetsAt") Long resetsAt,
         @JsonProperty("used") String used) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.limit = limit;
+        b.remainingPercent = remainingPercent;
+        b.resetsAt = resetsAt;
+        b.used = used;
+        return b;
+    }
+
+    /** Builds a {@link SpendControlLimitSnapshot} one component at a time. */
+    public static final class Builder {
+        private String limit;
+        private Integer remainingPercent;
+        private Long resetsAt;
+        private String used;
+
+        private Builder() {
+        }
+
+        public Builder limit(String limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        public Builder remainingPercent(Integer remainingPercent) {
+            this.remainingPercent = remainingPercent;
+            return this;
+        }
+
+        public Builder resetsAt(Long resetsAt) {
+            this.resetsAt = resetsAt;
+            return this;
+        }
+
+        public Builder used(String used) {
+            this.used = used;
+            return this;
+        }
+
+        public SpendControlLimitSnapshot build() {
+            return new SpendControlLimitSnapshot(limit, remainingPercent, resetsAt, used);
+        }
+    }
 }

@@ -78,6 +78,63 @@ public sealed interface SubAgentSource permits
                 @JsonProperty("agent_role") String agentRole,
                 @JsonProperty("depth") Integer depth,
                 @JsonProperty("parent_thread_id") String parentThreadId) {
+
+            /** A builder; components left unset are null, i.e. absent on the wire. */
+            public static Builder builder() {
+                return new Builder();
+            }
+
+            /** A builder starting from this record's values. */
+            public Builder toBuilder() {
+                Builder b = new Builder();
+                b.agentNickname = agentNickname;
+                b.agentPath = agentPath;
+                b.agentRole = agentRole;
+                b.depth = depth;
+                b.parentThreadId = parentThreadId;
+                return b;
+            }
+
+            /** Builds a {@link ThreadSpawnValue} one component at a time. */
+            public static final class Builder {
+                private String agentNickname;
+                private String agentPath;
+                private String agentRole;
+                private Integer depth;
+                private String parentThreadId;
+
+                private Builder() {
+                }
+
+                public Builder agentNickname(String agentNickname) {
+                    this.agentNickname = agentNickname;
+                    return this;
+                }
+
+                public Builder agentPath(String agentPath) {
+                    this.agentPath = agentPath;
+                    return this;
+                }
+
+                public Builder agentRole(String agentRole) {
+                    this.agentRole = agentRole;
+                    return this;
+                }
+
+                public Builder depth(Integer depth) {
+                    this.depth = depth;
+                    return this;
+                }
+
+                public Builder parentThreadId(String parentThreadId) {
+                    this.parentThreadId = parentThreadId;
+                    return this;
+                }
+
+                public ThreadSpawnValue build() {
+                    return new ThreadSpawnValue(agentNickname, agentPath, agentRole, depth, parentThreadId);
+                }
+            }
         }
     }
 

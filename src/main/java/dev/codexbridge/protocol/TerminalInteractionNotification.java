@@ -13,4 +13,61 @@ public record TerminalInteractionNotification(
         @JsonProperty("stdin") String stdin,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.itemId = itemId;
+        b.processId = processId;
+        b.stdin = stdin;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link TerminalInteractionNotification} one component at a time. */
+    public static final class Builder {
+        private String itemId;
+        private String processId;
+        private String stdin;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder itemId(String itemId) {
+            this.itemId = itemId;
+            return this;
+        }
+
+        public Builder processId(String processId) {
+            this.processId = processId;
+            return this;
+        }
+
+        public Builder stdin(String stdin) {
+            this.stdin = stdin;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public TerminalInteractionNotification build() {
+            return new TerminalInteractionNotification(itemId, processId, stdin, threadId, turnId);
+        }
+    }
 }

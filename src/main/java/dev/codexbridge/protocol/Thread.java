@@ -77,4 +77,262 @@ public record Thread(
         @JsonProperty("threadSource") String threadSource,
         @JsonProperty("turns") List<Turn> turns,
         @JsonProperty("updatedAt") Long updatedAt) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.agentNickname = agentNickname;
+        b.agentRole = agentRole;
+        b.attachedToThreadId = attachedToThreadId;
+        b.canAcceptDirectInput = canAcceptDirectInput;
+        b.cliVersion = cliVersion;
+        b.createdAt = createdAt;
+        b.cwd = cwd;
+        b.daybreakEnabled = daybreakEnabled;
+        b.environments = environments;
+        b.ephemeral = ephemeral;
+        b.extra = extra;
+        b.forkedFromId = forkedFromId;
+        b.gitInfo = gitInfo;
+        b.historyMode = historyMode;
+        b.id = id;
+        b.model = model;
+        b.modelProvider = modelProvider;
+        b.name = name;
+        b.originator = originator;
+        b.parentThreadId = parentThreadId;
+        b.path = path;
+        b.preview = preview;
+        b.projectId = projectId;
+        b.reasoningEffort = reasoningEffort;
+        b.recencyAt = recencyAt;
+        b.section = section;
+        b.sectionEnteredAt = sectionEnteredAt;
+        b.sessionId = sessionId;
+        b.source = source;
+        b.status = status;
+        b.threadSource = threadSource;
+        b.turns = turns;
+        b.updatedAt = updatedAt;
+        return b;
+    }
+
+    /** Builds a {@link Thread} one component at a time. */
+    public static final class Builder {
+        private String agentNickname;
+        private String agentRole;
+        private String attachedToThreadId;
+        private Boolean canAcceptDirectInput;
+        private String cliVersion;
+        private Long createdAt;
+        private String cwd;
+        private Boolean daybreakEnabled;
+        private List<ThreadEnvironment> environments;
+        private Boolean ephemeral;
+        private ThreadExtra extra;
+        private String forkedFromId;
+        private GitInfo gitInfo;
+        private ThreadHistoryMode historyMode;
+        private String id;
+        private String model;
+        private String modelProvider;
+        private String name;
+        private String originator;
+        private String parentThreadId;
+        private String path;
+        private String preview;
+        private String projectId;
+        private String reasoningEffort;
+        private Long recencyAt;
+        private ThreadSection section;
+        private Long sectionEnteredAt;
+        private String sessionId;
+        private SessionSource source;
+        private ThreadStatus status;
+        private String threadSource;
+        private List<Turn> turns;
+        private Long updatedAt;
+
+        private Builder() {
+        }
+
+        public Builder agentNickname(String agentNickname) {
+            this.agentNickname = agentNickname;
+            return this;
+        }
+
+        public Builder agentRole(String agentRole) {
+            this.agentRole = agentRole;
+            return this;
+        }
+
+        @Experimental
+        public Builder attachedToThreadId(String attachedToThreadId) {
+            this.attachedToThreadId = attachedToThreadId;
+            return this;
+        }
+
+        @Experimental
+        public Builder canAcceptDirectInput(Boolean canAcceptDirectInput) {
+            this.canAcceptDirectInput = canAcceptDirectInput;
+            return this;
+        }
+
+        public Builder cliVersion(String cliVersion) {
+            this.cliVersion = cliVersion;
+            return this;
+        }
+
+        public Builder createdAt(Long createdAt) {
+            this.createdAt = createdAt;
+            return this;
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        @Experimental
+        public Builder daybreakEnabled(Boolean daybreakEnabled) {
+            this.daybreakEnabled = daybreakEnabled;
+            return this;
+        }
+
+        @Experimental
+        public Builder environments(List<ThreadEnvironment> environments) {
+            this.environments = environments;
+            return this;
+        }
+
+        public Builder ephemeral(Boolean ephemeral) {
+            this.ephemeral = ephemeral;
+            return this;
+        }
+
+        @Experimental
+        public Builder extra(ThreadExtra extra) {
+            this.extra = extra;
+            return this;
+        }
+
+        public Builder forkedFromId(String forkedFromId) {
+            this.forkedFromId = forkedFromId;
+            return this;
+        }
+
+        public Builder gitInfo(GitInfo gitInfo) {
+            this.gitInfo = gitInfo;
+            return this;
+        }
+
+        public Builder historyMode(ThreadHistoryMode historyMode) {
+            this.historyMode = historyMode;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder modelProvider(String modelProvider) {
+            this.modelProvider = modelProvider;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder originator(String originator) {
+            this.originator = originator;
+            return this;
+        }
+
+        public Builder parentThreadId(String parentThreadId) {
+            this.parentThreadId = parentThreadId;
+            return this;
+        }
+
+        public Builder path(String path) {
+            this.path = path;
+            return this;
+        }
+
+        public Builder preview(String preview) {
+            this.preview = preview;
+            return this;
+        }
+
+        public Builder projectId(String projectId) {
+            this.projectId = projectId;
+            return this;
+        }
+
+        public Builder reasoningEffort(String reasoningEffort) {
+            this.reasoningEffort = reasoningEffort;
+            return this;
+        }
+
+        public Builder recencyAt(Long recencyAt) {
+            this.recencyAt = recencyAt;
+            return this;
+        }
+
+        public Builder section(ThreadSection section) {
+            this.section = section;
+            return this;
+        }
+
+        public Builder sectionEnteredAt(Long sectionEnteredAt) {
+            this.sectionEnteredAt = sectionEnteredAt;
+            return this;
+        }
+
+        public Builder sessionId(String sessionId) {
+            this.sessionId = sessionId;
+            return this;
+        }
+
+        public Builder source(SessionSource source) {
+            this.source = source;
+            return this;
+        }
+
+        public Builder status(ThreadStatus status) {
+            this.status = status;
+            return this;
+        }
+
+        public Builder threadSource(String threadSource) {
+            this.threadSource = threadSource;
+            return this;
+        }
+
+        public Builder turns(List<Turn> turns) {
+            this.turns = turns;
+            return this;
+        }
+
+        public Builder updatedAt(Long updatedAt) {
+            this.updatedAt = updatedAt;
+            return this;
+        }
+
+        public Thread build() {
+            return new Thread(agentNickname, agentRole, attachedToThreadId, canAcceptDirectInput, cliVersion, createdAt, cwd, daybreakEnabled, environments, ephemeral, extra, forkedFromId, gitInfo, historyMode, id, model, modelProvider, name, originator, parentThreadId, path, preview, projectId, reasoningEffort, recencyAt, section, sectionEnteredAt, sessionId, source, status, threadSource, turns, updatedAt);
+        }
+    }
 }

@@ -17,4 +17,61 @@ public record ThreadAttachment(
         @JsonProperty("id") String id,
         @JsonProperty("identityKey") String identityKey,
         @JsonProperty("payload") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode payload) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.attachmentType = attachmentType;
+        b.createdAt = createdAt;
+        b.id = id;
+        b.identityKey = identityKey;
+        b.payload = payload;
+        return b;
+    }
+
+    /** Builds a {@link ThreadAttachment} one component at a time. */
+    public static final class Builder {
+        private String attachmentType;
+        private Long createdAt;
+        private String id;
+        private String identityKey;
+        private JsonNode payload;
+
+        private Builder() {
+        }
+
+        public Builder attachmentType(String attachmentType) {
+            this.attachmentType = attachmentType;
+            return this;
+        }
+
+        public Builder createdAt(Long createdAt) {
+            this.createdAt = createdAt;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder identityKey(String identityKey) {
+            this.identityKey = identityKey;
+            return this;
+        }
+
+        public Builder payload(JsonNode payload) {
+            this.payload = payload;
+            return this;
+        }
+
+        public ThreadAttachment build() {
+            return new ThreadAttachment(attachmentType, createdAt, id, identityKey, payload);
+        }
+    }
 }

@@ -16,4 +16,54 @@ public record ThreadAttachmentAddParams(
         @JsonProperty("identityKey") String identityKey,
         @JsonProperty("payload") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode payload,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.attachmentType = attachmentType;
+        b.identityKey = identityKey;
+        b.payload = payload;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadAttachmentAddParams} one component at a time. */
+    public static final class Builder {
+        private String attachmentType;
+        private String identityKey;
+        private JsonNode payload;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder attachmentType(String attachmentType) {
+            this.attachmentType = attachmentType;
+            return this;
+        }
+
+        public Builder identityKey(String identityKey) {
+            this.identityKey = identityKey;
+            return this;
+        }
+
+        public Builder payload(JsonNode payload) {
+            this.payload = payload;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadAttachmentAddParams build() {
+            return new ThreadAttachmentAddParams(attachmentType, identityKey, payload, threadId);
+        }
+    }
 }

@@ -18,4 +18,61 @@ public record ThreadAttachmentOwnerListParams(
         @JsonProperty("cursor") String cursor,
         @JsonProperty("identityKey") String identityKey,
         @JsonProperty("limit") Long limit) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.archived = archived;
+        b.attachmentType = attachmentType;
+        b.cursor = cursor;
+        b.identityKey = identityKey;
+        b.limit = limit;
+        return b;
+    }
+
+    /** Builds a {@link ThreadAttachmentOwnerListParams} one component at a time. */
+    public static final class Builder {
+        private Boolean archived;
+        private String attachmentType;
+        private String cursor;
+        private String identityKey;
+        private Long limit;
+
+        private Builder() {
+        }
+
+        public Builder archived(Boolean archived) {
+            this.archived = archived;
+            return this;
+        }
+
+        public Builder attachmentType(String attachmentType) {
+            this.attachmentType = attachmentType;
+            return this;
+        }
+
+        public Builder cursor(String cursor) {
+            this.cursor = cursor;
+            return this;
+        }
+
+        public Builder identityKey(String identityKey) {
+            this.identityKey = identityKey;
+            return this;
+        }
+
+        public Builder limit(Long limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        public ThreadAttachmentOwnerListParams build() {
+            return new ThreadAttachmentOwnerListParams(archived, attachmentType, cursor, identityKey, limit);
+        }
+    }
 }

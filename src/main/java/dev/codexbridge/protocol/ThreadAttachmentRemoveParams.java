@@ -14,4 +14,47 @@ public record ThreadAttachmentRemoveParams(
         @JsonProperty("attachmentType") String attachmentType,
         @JsonProperty("identityKey") String identityKey,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.attachmentType = attachmentType;
+        b.identityKey = identityKey;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadAttachmentRemoveParams} one component at a time. */
+    public static final class Builder {
+        private String attachmentType;
+        private String identityKey;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder attachmentType(String attachmentType) {
+            this.attachmentType = attachmentType;
+            return this;
+        }
+
+        public Builder identityKey(String identityKey) {
+            this.identityKey = identityKey;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadAttachmentRemoveParams build() {
+            return new ThreadAttachmentRemoveParams(attachmentType, identityKey, threadId);
+        }
+    }
 }

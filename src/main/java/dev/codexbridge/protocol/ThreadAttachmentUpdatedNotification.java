@@ -16,4 +16,61 @@ public record ThreadAttachmentUpdatedNotification(
         @JsonProperty("identityKey") String identityKey,
         @JsonProperty("operation") ThreadAttachmentOperation operation,
         @JsonProperty("threadId") String threadId) implements ServerNotification, ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.attachmentId = attachmentId;
+        b.attachmentType = attachmentType;
+        b.identityKey = identityKey;
+        b.operation = operation;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadAttachmentUpdatedNotification} one component at a time. */
+    public static final class Builder {
+        private String attachmentId;
+        private String attachmentType;
+        private String identityKey;
+        private ThreadAttachmentOperation operation;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder attachmentId(String attachmentId) {
+            this.attachmentId = attachmentId;
+            return this;
+        }
+
+        public Builder attachmentType(String attachmentType) {
+            this.attachmentType = attachmentType;
+            return this;
+        }
+
+        public Builder identityKey(String identityKey) {
+            this.identityKey = identityKey;
+            return this;
+        }
+
+        public Builder operation(ThreadAttachmentOperation operation) {
+            this.operation = operation;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadAttachmentUpdatedNotification build() {
+            return new ThreadAttachmentUpdatedNotification(attachmentId, attachmentType, identityKey, operation, threadId);
+        }
+    }
 }

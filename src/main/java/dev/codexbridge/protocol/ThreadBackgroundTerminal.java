@@ -16,4 +16,75 @@ public record ThreadBackgroundTerminal(
         @JsonProperty("osPid") Long osPid,
         @JsonProperty("processId") String processId,
         @JsonProperty("rssKb") Long rssKb) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.command = command;
+        b.cpuPercent = cpuPercent;
+        b.cwd = cwd;
+        b.itemId = itemId;
+        b.osPid = osPid;
+        b.processId = processId;
+        b.rssKb = rssKb;
+        return b;
+    }
+
+    /** Builds a {@link ThreadBackgroundTerminal} one component at a time. */
+    public static final class Builder {
+        private String command;
+        private Double cpuPercent;
+        private String cwd;
+        private String itemId;
+        private Long osPid;
+        private String processId;
+        private Long rssKb;
+
+        private Builder() {
+        }
+
+        public Builder command(String command) {
+            this.command = command;
+            return this;
+        }
+
+        public Builder cpuPercent(Double cpuPercent) {
+            this.cpuPercent = cpuPercent;
+            return this;
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder itemId(String itemId) {
+            this.itemId = itemId;
+            return this;
+        }
+
+        public Builder osPid(Long osPid) {
+            this.osPid = osPid;
+            return this;
+        }
+
+        public Builder processId(String processId) {
+            this.processId = processId;
+            return this;
+        }
+
+        public Builder rssKb(Long rssKb) {
+            this.rssKb = rssKb;
+            return this;
+        }
+
+        public ThreadBackgroundTerminal build() {
+            return new ThreadBackgroundTerminal(command, cpuPercent, cwd, itemId, osPid, processId, rssKb);
+        }
+    }
 }

@@ -56,4 +56,195 @@ public record ThreadForkParams(
         @JsonProperty("serviceTier") String serviceTier,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("threadSource") String threadSource) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.approvalPolicy = approvalPolicy;
+        b.approvalsReviewer = approvalsReviewer;
+        b.attachToSource = attachToSource;
+        b.baseInstructions = baseInstructions;
+        b.beforeTurnId = beforeTurnId;
+        b.config = config;
+        b.cwd = cwd;
+        b.deferGoalContinuation = deferGoalContinuation;
+        b.developerInstructions = developerInstructions;
+        b.ephemeral = ephemeral;
+        b.excludeTurns = excludeTurns;
+        b.experimentalDisablePredictionMcp = experimentalDisablePredictionMcp;
+        b.experimentalPredictionMode = experimentalPredictionMode;
+        b.lastTurnId = lastTurnId;
+        b.model = model;
+        b.modelProvider = modelProvider;
+        b.path = path;
+        b.permissions = permissions;
+        b.runtimeWorkspaceRoots = runtimeWorkspaceRoots;
+        b.sandbox = sandbox;
+        b.serviceTier = serviceTier;
+        b.threadId = threadId;
+        b.threadSource = threadSource;
+        return b;
+    }
+
+    /** Builds a {@link ThreadForkParams} one component at a time. */
+    public static final class Builder {
+        private AskForApproval approvalPolicy;
+        private ApprovalsReviewer approvalsReviewer;
+        private Boolean attachToSource;
+        private String baseInstructions;
+        private String beforeTurnId;
+        private JsonNode config;
+        private String cwd;
+        private Boolean deferGoalContinuation;
+        private String developerInstructions;
+        private Boolean ephemeral;
+        private Boolean excludeTurns;
+        private Boolean experimentalDisablePredictionMcp;
+        private Boolean experimentalPredictionMode;
+        private String lastTurnId;
+        private String model;
+        private String modelProvider;
+        private String path;
+        private String permissions;
+        private List<String> runtimeWorkspaceRoots;
+        private SandboxMode sandbox;
+        private String serviceTier;
+        private String threadId;
+        private String threadSource;
+
+        private Builder() {
+        }
+
+        public Builder approvalPolicy(AskForApproval approvalPolicy) {
+            this.approvalPolicy = approvalPolicy;
+            return this;
+        }
+
+        public Builder approvalsReviewer(ApprovalsReviewer approvalsReviewer) {
+            this.approvalsReviewer = approvalsReviewer;
+            return this;
+        }
+
+        @Experimental
+        public Builder attachToSource(Boolean attachToSource) {
+            this.attachToSource = attachToSource;
+            return this;
+        }
+
+        public Builder baseInstructions(String baseInstructions) {
+            this.baseInstructions = baseInstructions;
+            return this;
+        }
+
+        @Experimental
+        public Builder beforeTurnId(String beforeTurnId) {
+            this.beforeTurnId = beforeTurnId;
+            return this;
+        }
+
+        public Builder config(JsonNode config) {
+            this.config = config;
+            return this;
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        @Experimental
+        public Builder deferGoalContinuation(Boolean deferGoalContinuation) {
+            this.deferGoalContinuation = deferGoalContinuation;
+            return this;
+        }
+
+        public Builder developerInstructions(String developerInstructions) {
+            this.developerInstructions = developerInstructions;
+            return this;
+        }
+
+        public Builder ephemeral(Boolean ephemeral) {
+            this.ephemeral = ephemeral;
+            return this;
+        }
+
+        public Builder excludeTurns(Boolean excludeTurns) {
+            this.excludeTurns = excludeTurns;
+            return this;
+        }
+
+        @Experimental
+        public Builder experimentalDisablePredictionMcp(Boolean experimentalDisablePredictionMcp) {
+            this.experimentalDisablePredictionMcp = experimentalDisablePredictionMcp;
+            return this;
+        }
+
+        @Experimental
+        public Builder experimentalPredictionMode(Boolean experimentalPredictionMode) {
+            this.experimentalPredictionMode = experimentalPredictionMode;
+            return this;
+        }
+
+        public Builder lastTurnId(String lastTurnId) {
+            this.lastTurnId = lastTurnId;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder modelProvider(String modelProvider) {
+            this.modelProvider = modelProvider;
+            return this;
+        }
+
+        @Experimental
+        public Builder path(String path) {
+            this.path = path;
+            return this;
+        }
+
+        @Experimental
+        public Builder permissions(String permissions) {
+            this.permissions = permissions;
+            return this;
+        }
+
+        @Experimental
+        public Builder runtimeWorkspaceRoots(List<String> runtimeWorkspaceRoots) {
+            this.runtimeWorkspaceRoots = runtimeWorkspaceRoots;
+            return this;
+        }
+
+        public Builder sandbox(SandboxMode sandbox) {
+            this.sandbox = sandbox;
+            return this;
+        }
+
+        public Builder serviceTier(String serviceTier) {
+            this.serviceTier = serviceTier;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder threadSource(String threadSource) {
+            this.threadSource = threadSource;
+            return this;
+        }
+
+        public ThreadForkParams build() {
+            return new ThreadForkParams(approvalPolicy, approvalsReviewer, attachToSource, baseInstructions, beforeTurnId, config, cwd, deferGoalContinuation, developerInstructions, ephemeral, excludeTurns, experimentalDisablePredictionMcp, experimentalPredictionMode, lastTurnId, model, modelProvider, path, permissions, runtimeWorkspaceRoots, sandbox, serviceTier, threadId, threadSource);
+        }
+    }
 }

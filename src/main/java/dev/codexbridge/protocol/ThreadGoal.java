@@ -16,4 +16,82 @@ public record ThreadGoal(
         @JsonProperty("tokenBudget") Long tokenBudget,
         @JsonProperty("tokensUsed") Long tokensUsed,
         @JsonProperty("updatedAt") Long updatedAt) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.createdAt = createdAt;
+        b.objective = objective;
+        b.status = status;
+        b.threadId = threadId;
+        b.timeUsedSeconds = timeUsedSeconds;
+        b.tokenBudget = tokenBudget;
+        b.tokensUsed = tokensUsed;
+        b.updatedAt = updatedAt;
+        return b;
+    }
+
+    /** Builds a {@link ThreadGoal} one component at a time. */
+    public static final class Builder {
+        private Long createdAt;
+        private String objective;
+        private ThreadGoalStatus status;
+        private String threadId;
+        private Long timeUsedSeconds;
+        private Long tokenBudget;
+        private Long tokensUsed;
+        private Long updatedAt;
+
+        private Builder() {
+        }
+
+        public Builder createdAt(Long createdAt) {
+            this.createdAt = createdAt;
+            return this;
+        }
+
+        public Builder objective(String objective) {
+            this.objective = objective;
+            return this;
+        }
+
+        public Builder status(ThreadGoalStatus status) {
+            this.status = status;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder timeUsedSeconds(Long timeUsedSeconds) {
+            this.timeUsedSeconds = timeUsedSeconds;
+            return this;
+        }
+
+        public Builder tokenBudget(Long tokenBudget) {
+            this.tokenBudget = tokenBudget;
+            return this;
+        }
+
+        public Builder tokensUsed(Long tokensUsed) {
+            this.tokensUsed = tokensUsed;
+            return this;
+        }
+
+        public Builder updatedAt(Long updatedAt) {
+            this.updatedAt = updatedAt;
+            return this;
+        }
+
+        public ThreadGoal build() {
+            return new ThreadGoal(createdAt, objective, status, threadId, timeUsedSeconds, tokenBudget, tokensUsed, updatedAt);
+        }
+    }
 }

@@ -16,4 +16,61 @@ public record ThreadGoalSetParams(
         @JsonProperty("status") ThreadGoalStatus status,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("tokenBudget") Long tokenBudget) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.objective = objective;
+        b.origin = origin;
+        b.status = status;
+        b.threadId = threadId;
+        b.tokenBudget = tokenBudget;
+        return b;
+    }
+
+    /** Builds a {@link ThreadGoalSetParams} one component at a time. */
+    public static final class Builder {
+        private String objective;
+        private ThreadGoalMutationOrigin origin;
+        private ThreadGoalStatus status;
+        private String threadId;
+        private Long tokenBudget;
+
+        private Builder() {
+        }
+
+        public Builder objective(String objective) {
+            this.objective = objective;
+            return this;
+        }
+
+        public Builder origin(ThreadGoalMutationOrigin origin) {
+            this.origin = origin;
+            return this;
+        }
+
+        public Builder status(ThreadGoalStatus status) {
+            this.status = status;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder tokenBudget(Long tokenBudget) {
+            this.tokenBudget = tokenBudget;
+            return this;
+        }
+
+        public ThreadGoalSetParams build() {
+            return new ThreadGoalSetParams(objective, origin, status, threadId, tokenBudget);
+        }
+    }
 }

@@ -11,4 +11,47 @@ public record ThreadGoalUpdatedNotification(
         @JsonProperty("goal") ThreadGoal goal,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerNotification, ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.goal = goal;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadGoalUpdatedNotification} one component at a time. */
+    public static final class Builder {
+        private ThreadGoal goal;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder goal(ThreadGoal goal) {
+            this.goal = goal;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public ThreadGoalUpdatedNotification build() {
+            return new ThreadGoalUpdatedNotification(goal, threadId, turnId);
+        }
+    }
 }

@@ -13,4 +13,54 @@ public record ThreadGuardianAssessment(
         @JsonProperty("rationale") String rationale,
         @JsonProperty("riskLevel") GuardianRiskLevel riskLevel,
         @JsonProperty("userAuthorization") GuardianUserAuthorization userAuthorization) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.outcome = outcome;
+        b.rationale = rationale;
+        b.riskLevel = riskLevel;
+        b.userAuthorization = userAuthorization;
+        return b;
+    }
+
+    /** Builds a {@link ThreadGuardianAssessment} one component at a time. */
+    public static final class Builder {
+        private GuardianAssessmentOutcome outcome;
+        private String rationale;
+        private GuardianRiskLevel riskLevel;
+        private GuardianUserAuthorization userAuthorization;
+
+        private Builder() {
+        }
+
+        public Builder outcome(GuardianAssessmentOutcome outcome) {
+            this.outcome = outcome;
+            return this;
+        }
+
+        public Builder rationale(String rationale) {
+            this.rationale = rationale;
+            return this;
+        }
+
+        public Builder riskLevel(GuardianRiskLevel riskLevel) {
+            this.riskLevel = riskLevel;
+            return this;
+        }
+
+        public Builder userAuthorization(GuardianUserAuthorization userAuthorization) {
+            this.userAuthorization = userAuthorization;
+            return this;
+        }
+
+        public ThreadGuardianAssessment build() {
+            return new ThreadGuardianAssessment(outcome, rationale, riskLevel, userAuthorization);
+        }
+    }
 }

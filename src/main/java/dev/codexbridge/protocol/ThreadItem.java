@@ -57,6 +57,63 @@ public sealed interface ThreadItem permits
         public String type() {
             return "userMessage";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.clientId = clientId;
+            b.content = content;
+            b.id = id;
+            return b;
+        }
+
+        /** Builds a {@link UserMessage} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private String clientId;
+            private List<UserInput> content;
+            private String id;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder clientId(String clientId) {
+                this.clientId = clientId;
+                return this;
+            }
+
+            public Builder content(List<UserInput> content) {
+                this.content = content;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public UserMessage build() {
+                return new UserMessage(completedAtMs, startedAtMs, clientId, content, id);
+            }
+        }
     }
 
     /**
@@ -75,6 +132,56 @@ public sealed interface ThreadItem permits
         @JsonProperty("type")
         public String type() {
             return "hookPrompt";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.fragments = fragments;
+            b.id = id;
+            return b;
+        }
+
+        /** Builds a {@link HookPrompt} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private List<HookPromptFragment> fragments;
+            private String id;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder fragments(List<HookPromptFragment> fragments) {
+                this.fragments = fragments;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public HookPrompt build() {
+                return new HookPrompt(completedAtMs, startedAtMs, fragments, id);
+            }
         }
     }
 
@@ -100,6 +207,91 @@ public sealed interface ThreadItem permits
         public String type() {
             return "agentMessage";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.delivery = delivery;
+            b.id = id;
+            b.memoryCitation = memoryCitation;
+            b.moderation = moderation;
+            b.phase = phase;
+            b.questions = questions;
+            b.text = text;
+            return b;
+        }
+
+        /** Builds a {@link AgentMessage} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private AgentMessageDelivery delivery;
+            private String id;
+            private MemoryCitation memoryCitation;
+            private AgentMessageModeration moderation;
+            private MessagePhase phase;
+            private List<AsyncUserInputQuestion> questions;
+            private String text;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder delivery(AgentMessageDelivery delivery) {
+                this.delivery = delivery;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder memoryCitation(MemoryCitation memoryCitation) {
+                this.memoryCitation = memoryCitation;
+                return this;
+            }
+
+            public Builder moderation(AgentMessageModeration moderation) {
+                this.moderation = moderation;
+                return this;
+            }
+
+            public Builder phase(MessagePhase phase) {
+                this.phase = phase;
+                return this;
+            }
+
+            public Builder questions(List<AsyncUserInputQuestion> questions) {
+                this.questions = questions;
+                return this;
+            }
+
+            public Builder text(String text) {
+                this.text = text;
+                return this;
+            }
+
+            public AgentMessage build() {
+                return new AgentMessage(completedAtMs, startedAtMs, delivery, id, memoryCitation, moderation, phase, questions, text);
+            }
+        }
     }
 
     /**
@@ -120,6 +312,70 @@ public sealed interface ThreadItem permits
         @JsonProperty("type")
         public String type() {
             return "functionCallOutput";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.id = id;
+            b.name = name;
+            b.namespace = namespace;
+            b.output = output;
+            return b;
+        }
+
+        /** Builds a {@link FunctionCallOutput} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private String id;
+            private String name;
+            private String namespace;
+            private FunctionCallOutputBody output;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder name(String name) {
+                this.name = name;
+                return this;
+            }
+
+            public Builder namespace(String namespace) {
+                this.namespace = namespace;
+                return this;
+            }
+
+            public Builder output(FunctionCallOutputBody output) {
+                this.output = output;
+                return this;
+            }
+
+            public FunctionCallOutput build() {
+                return new FunctionCallOutput(completedAtMs, startedAtMs, id, name, namespace, output);
+            }
         }
     }
 
@@ -142,6 +398,56 @@ public sealed interface ThreadItem permits
         public String type() {
             return "plan";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.id = id;
+            b.text = text;
+            return b;
+        }
+
+        /** Builds a {@link Plan} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private String id;
+            private String text;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder text(String text) {
+                this.text = text;
+                return this;
+            }
+
+            public Plan build() {
+                return new Plan(completedAtMs, startedAtMs, id, text);
+            }
+        }
     }
 
     /**
@@ -161,6 +467,63 @@ public sealed interface ThreadItem permits
         @JsonProperty("type")
         public String type() {
             return "reasoning";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.content = content;
+            b.id = id;
+            b.summary = summary;
+            return b;
+        }
+
+        /** Builds a {@link Reasoning} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private List<String> content;
+            private String id;
+            private List<String> summary;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder content(List<String> content) {
+                this.content = content;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder summary(List<String> summary) {
+                this.summary = summary;
+                return this;
+            }
+
+            public Reasoning build() {
+                return new Reasoning(completedAtMs, startedAtMs, content, id, summary);
+            }
         }
     }
 
@@ -200,6 +563,126 @@ public sealed interface ThreadItem permits
         public String type() {
             return "commandExecution";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.aggregatedOutput = aggregatedOutput;
+            b.command = command;
+            b.commandActions = commandActions;
+            b.cwd = cwd;
+            b.durationMs = durationMs;
+            b.exitCode = exitCode;
+            b.id = id;
+            b.pluginId = pluginId;
+            b.processId = processId;
+            b.scriptPath = scriptPath;
+            b.source = source;
+            b.status = status;
+            return b;
+        }
+
+        /** Builds a {@link CommandExecution} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private String aggregatedOutput;
+            private String command;
+            private List<CommandAction> commandActions;
+            private String cwd;
+            private Long durationMs;
+            private Integer exitCode;
+            private String id;
+            private String pluginId;
+            private String processId;
+            private String scriptPath;
+            private CommandExecutionSource source;
+            private CommandExecutionStatus status;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder aggregatedOutput(String aggregatedOutput) {
+                this.aggregatedOutput = aggregatedOutput;
+                return this;
+            }
+
+            public Builder command(String command) {
+                this.command = command;
+                return this;
+            }
+
+            public Builder commandActions(List<CommandAction> commandActions) {
+                this.commandActions = commandActions;
+                return this;
+            }
+
+            public Builder cwd(String cwd) {
+                this.cwd = cwd;
+                return this;
+            }
+
+            public Builder durationMs(Long durationMs) {
+                this.durationMs = durationMs;
+                return this;
+            }
+
+            public Builder exitCode(Integer exitCode) {
+                this.exitCode = exitCode;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder pluginId(String pluginId) {
+                this.pluginId = pluginId;
+                return this;
+            }
+
+            public Builder processId(String processId) {
+                this.processId = processId;
+                return this;
+            }
+
+            public Builder scriptPath(String scriptPath) {
+                this.scriptPath = scriptPath;
+                return this;
+            }
+
+            public Builder source(CommandExecutionSource source) {
+                this.source = source;
+                return this;
+            }
+
+            public Builder status(CommandExecutionStatus status) {
+                this.status = status;
+                return this;
+            }
+
+            public CommandExecution build() {
+                return new CommandExecution(completedAtMs, startedAtMs, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, id, pluginId, processId, scriptPath, source, status);
+            }
+        }
     }
 
     /**
@@ -219,6 +702,63 @@ public sealed interface ThreadItem permits
         @JsonProperty("type")
         public String type() {
             return "fileChange";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.changes = changes;
+            b.id = id;
+            b.status = status;
+            return b;
+        }
+
+        /** Builds a {@link FileChange} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private List<FileUpdateChange> changes;
+            private String id;
+            private PatchApplyStatus status;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder changes(List<FileUpdateChange> changes) {
+                this.changes = changes;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder status(PatchApplyStatus status) {
+                this.status = status;
+                return this;
+            }
+
+            public FileChange build() {
+                return new FileChange(completedAtMs, startedAtMs, changes, id, status);
+            }
         }
     }
 
@@ -253,6 +793,133 @@ public sealed interface ThreadItem permits
         public String type() {
             return "mcpToolCall";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.appContext = appContext;
+            b.arguments = arguments;
+            b.durationMs = durationMs;
+            b.error = error;
+            b.id = id;
+            b.mcpAppResourceUri = mcpAppResourceUri;
+            b.mcpAppUi = mcpAppUi;
+            b.pluginId = pluginId;
+            b.readOnlyHint = readOnlyHint;
+            b.result = result;
+            b.server = server;
+            b.status = status;
+            b.tool = tool;
+            return b;
+        }
+
+        /** Builds a {@link McpToolCall} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private McpToolCallAppContext appContext;
+            private JsonNode arguments;
+            private Long durationMs;
+            private McpToolCallError error;
+            private String id;
+            private String mcpAppResourceUri;
+            private McpAppUi mcpAppUi;
+            private String pluginId;
+            private Boolean readOnlyHint;
+            private McpToolCallResult result;
+            private String server;
+            private McpToolCallStatus status;
+            private String tool;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder appContext(McpToolCallAppContext appContext) {
+                this.appContext = appContext;
+                return this;
+            }
+
+            public Builder arguments(JsonNode arguments) {
+                this.arguments = arguments;
+                return this;
+            }
+
+            public Builder durationMs(Long durationMs) {
+                this.durationMs = durationMs;
+                return this;
+            }
+
+            public Builder error(McpToolCallError error) {
+                this.error = error;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
+                this.mcpAppResourceUri = mcpAppResourceUri;
+                return this;
+            }
+
+            public Builder mcpAppUi(McpAppUi mcpAppUi) {
+                this.mcpAppUi = mcpAppUi;
+                return this;
+            }
+
+            public Builder pluginId(String pluginId) {
+                this.pluginId = pluginId;
+                return this;
+            }
+
+            public Builder readOnlyHint(Boolean readOnlyHint) {
+                this.readOnlyHint = readOnlyHint;
+                return this;
+            }
+
+            public Builder result(McpToolCallResult result) {
+                this.result = result;
+                return this;
+            }
+
+            public Builder server(String server) {
+                this.server = server;
+                return this;
+            }
+
+            public Builder status(McpToolCallStatus status) {
+                this.status = status;
+                return this;
+            }
+
+            public Builder tool(String tool) {
+                this.tool = tool;
+                return this;
+            }
+
+            public McpToolCall build() {
+                return new McpToolCall(completedAtMs, startedAtMs, appContext, arguments, durationMs, error, id, mcpAppResourceUri, mcpAppUi, pluginId, readOnlyHint, result, server, status, tool);
+            }
+        }
     }
 
     /**
@@ -278,6 +945,98 @@ public sealed interface ThreadItem permits
         @JsonProperty("type")
         public String type() {
             return "dynamicToolCall";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.arguments = arguments;
+            b.contentItems = contentItems;
+            b.durationMs = durationMs;
+            b.id = id;
+            b.namespace = namespace;
+            b.status = status;
+            b.success = success;
+            b.tool = tool;
+            return b;
+        }
+
+        /** Builds a {@link DynamicToolCall} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private JsonNode arguments;
+            private List<DynamicToolCallOutputContentItem> contentItems;
+            private Long durationMs;
+            private String id;
+            private String namespace;
+            private DynamicToolCallStatus status;
+            private Boolean success;
+            private String tool;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder arguments(JsonNode arguments) {
+                this.arguments = arguments;
+                return this;
+            }
+
+            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
+                this.contentItems = contentItems;
+                return this;
+            }
+
+            public Builder durationMs(Long durationMs) {
+                this.durationMs = durationMs;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder namespace(String namespace) {
+                this.namespace = namespace;
+                return this;
+            }
+
+            public Builder status(DynamicToolCallStatus status) {
+                this.status = status;
+                return this;
+            }
+
+            public Builder success(Boolean success) {
+                this.success = success;
+                return this;
+            }
+
+            public Builder tool(String tool) {
+                this.tool = tool;
+                return this;
+            }
+
+            public DynamicToolCall build() {
+                return new DynamicToolCall(completedAtMs, startedAtMs, arguments, contentItems, durationMs, id, namespace, status, success, tool);
+            }
         }
     }
 
@@ -314,6 +1073,105 @@ public sealed interface ThreadItem permits
         public String type() {
             return "collabAgentToolCall";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.agentsStates = agentsStates;
+            b.id = id;
+            b.model = model;
+            b.prompt = prompt;
+            b.reasoningEffort = reasoningEffort;
+            b.receiverThreadIds = receiverThreadIds;
+            b.senderThreadId = senderThreadId;
+            b.status = status;
+            b.tool = tool;
+            return b;
+        }
+
+        /** Builds a {@link CollabAgentToolCall} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private Map<String, CollabAgentState> agentsStates;
+            private String id;
+            private String model;
+            private String prompt;
+            private String reasoningEffort;
+            private List<String> receiverThreadIds;
+            private String senderThreadId;
+            private CollabAgentToolCallStatus status;
+            private CollabAgentTool tool;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
+                this.agentsStates = agentsStates;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder model(String model) {
+                this.model = model;
+                return this;
+            }
+
+            public Builder prompt(String prompt) {
+                this.prompt = prompt;
+                return this;
+            }
+
+            public Builder reasoningEffort(String reasoningEffort) {
+                this.reasoningEffort = reasoningEffort;
+                return this;
+            }
+
+            public Builder receiverThreadIds(List<String> receiverThreadIds) {
+                this.receiverThreadIds = receiverThreadIds;
+                return this;
+            }
+
+            public Builder senderThreadId(String senderThreadId) {
+                this.senderThreadId = senderThreadId;
+                return this;
+            }
+
+            public Builder status(CollabAgentToolCallStatus status) {
+                this.status = status;
+                return this;
+            }
+
+            public Builder tool(CollabAgentTool tool) {
+                this.tool = tool;
+                return this;
+            }
+
+            public CollabAgentToolCall build() {
+                return new CollabAgentToolCall(completedAtMs, startedAtMs, agentsStates, id, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, status, tool);
+            }
+        }
     }
 
     /**
@@ -339,6 +1197,84 @@ public sealed interface ThreadItem permits
         public String type() {
             return "subAgentActivity";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.agentPath = agentPath;
+            b.agentThreadId = agentThreadId;
+            b.id = id;
+            b.kind = kind;
+            b.model = model;
+            b.reasoningEffort = reasoningEffort;
+            return b;
+        }
+
+        /** Builds a {@link SubAgentActivity} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private String agentPath;
+            private String agentThreadId;
+            private String id;
+            private SubAgentActivityKind kind;
+            private String model;
+            private String reasoningEffort;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder agentPath(String agentPath) {
+                this.agentPath = agentPath;
+                return this;
+            }
+
+            public Builder agentThreadId(String agentThreadId) {
+                this.agentThreadId = agentThreadId;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder kind(SubAgentActivityKind kind) {
+                this.kind = kind;
+                return this;
+            }
+
+            public Builder model(String model) {
+                this.model = model;
+                return this;
+            }
+
+            public Builder reasoningEffort(String reasoningEffort) {
+                this.reasoningEffort = reasoningEffort;
+                return this;
+            }
+
+            public SubAgentActivity build() {
+                return new SubAgentActivity(completedAtMs, startedAtMs, agentPath, agentThreadId, id, kind, model, reasoningEffort);
+            }
+        }
     }
 
     /**
@@ -363,6 +1299,70 @@ public sealed interface ThreadItem permits
         public String type() {
             return "webSearch";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.action = action;
+            b.id = id;
+            b.query = query;
+            b.results = results;
+            return b;
+        }
+
+        /** Builds a {@link WebSearch} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private WebSearchAction action;
+            private String id;
+            private String query;
+            private List<JsonNode> results;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder action(WebSearchAction action) {
+                this.action = action;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder query(String query) {
+                this.query = query;
+                return this;
+            }
+
+            public Builder results(List<JsonNode> results) {
+                this.results = results;
+                return this;
+            }
+
+            public WebSearch build() {
+                return new WebSearch(completedAtMs, startedAtMs, action, id, query, results);
+            }
+        }
     }
 
     /**
@@ -381,6 +1381,56 @@ public sealed interface ThreadItem permits
         @JsonProperty("type")
         public String type() {
             return "imageView";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.id = id;
+            b.path = path;
+            return b;
+        }
+
+        /** Builds a {@link ImageView} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private String id;
+            private String path;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder path(String path) {
+                this.path = path;
+                return this;
+            }
+
+            public ImageView build() {
+                return new ImageView(completedAtMs, startedAtMs, id, path);
+            }
         }
     }
 
@@ -402,6 +1452,56 @@ public sealed interface ThreadItem permits
         @JsonProperty("type")
         public String type() {
             return "sleep";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.durationMs = durationMs;
+            b.id = id;
+            return b;
+        }
+
+        /** Builds a {@link Sleep} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private Long durationMs;
+            private String id;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder durationMs(Long durationMs) {
+                this.durationMs = durationMs;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Sleep build() {
+                return new Sleep(completedAtMs, startedAtMs, durationMs, id);
+            }
         }
     }
 
@@ -434,6 +1534,98 @@ public sealed interface ThreadItem permits
         public String type() {
             return "imageGeneration";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.failure = failure;
+            b.generationId = generationId;
+            b.id = id;
+            b.inputImages = inputImages;
+            b.revisedPrompt = revisedPrompt;
+            b.savedPath = savedPath;
+            b.status = status;
+            b.transparentBackground = transparentBackground;
+            return b;
+        }
+
+        /** Builds a {@link ImageGeneration} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private ImageGenerationFailure failure;
+            private String generationId;
+            private String id;
+            private List<ImageGenerationInputImage> inputImages;
+            private String revisedPrompt;
+            private String savedPath;
+            private String status;
+            private Boolean transparentBackground;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder failure(ImageGenerationFailure failure) {
+                this.failure = failure;
+                return this;
+            }
+
+            public Builder generationId(String generationId) {
+                this.generationId = generationId;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
+                this.inputImages = inputImages;
+                return this;
+            }
+
+            public Builder revisedPrompt(String revisedPrompt) {
+                this.revisedPrompt = revisedPrompt;
+                return this;
+            }
+
+            public Builder savedPath(String savedPath) {
+                this.savedPath = savedPath;
+                return this;
+            }
+
+            public Builder status(String status) {
+                this.status = status;
+                return this;
+            }
+
+            public Builder transparentBackground(Boolean transparentBackground) {
+                this.transparentBackground = transparentBackground;
+                return this;
+            }
+
+            public ImageGeneration build() {
+                return new ImageGeneration(completedAtMs, startedAtMs, failure, generationId, id, inputImages, revisedPrompt, savedPath, status, transparentBackground);
+            }
+        }
     }
 
     /**
@@ -452,6 +1644,56 @@ public sealed interface ThreadItem permits
         @JsonProperty("type")
         public String type() {
             return "enteredReviewMode";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.id = id;
+            b.review = review;
+            return b;
+        }
+
+        /** Builds a {@link EnteredReviewMode} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private String id;
+            private String review;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder review(String review) {
+                this.review = review;
+                return this;
+            }
+
+            public EnteredReviewMode build() {
+                return new EnteredReviewMode(completedAtMs, startedAtMs, id, review);
+            }
         }
     }
 
@@ -472,6 +1714,56 @@ public sealed interface ThreadItem permits
         public String type() {
             return "exitedReviewMode";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.id = id;
+            b.review = review;
+            return b;
+        }
+
+        /** Builds a {@link ExitedReviewMode} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private String id;
+            private String review;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder review(String review) {
+                this.review = review;
+                return this;
+            }
+
+            public ExitedReviewMode build() {
+                return new ExitedReviewMode(completedAtMs, startedAtMs, id, review);
+            }
+        }
     }
 
     /**
@@ -489,6 +1781,49 @@ public sealed interface ThreadItem permits
         @JsonProperty("type")
         public String type() {
             return "contextCompaction";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAtMs = completedAtMs;
+            b.startedAtMs = startedAtMs;
+            b.id = id;
+            return b;
+        }
+
+        /** Builds a {@link ContextCompaction} one component at a time. */
+        public static final class Builder {
+            private Long completedAtMs;
+            private Long startedAtMs;
+            private String id;
+
+            private Builder() {
+            }
+
+            public Builder completedAtMs(Long completedAtMs) {
+                this.completedAtMs = completedAtMs;
+                return this;
+            }
+
+            public Builder startedAtMs(Long startedAtMs) {
+                this.startedAtMs = startedAtMs;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public ContextCompaction build() {
+                return new ContextCompaction(completedAtMs, startedAtMs, id);
+            }
         }
     }
 

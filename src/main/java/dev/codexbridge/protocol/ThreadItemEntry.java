@@ -19,4 +19,62 @@ public record ThreadItemEntry(
         @Experimental @JsonProperty("outputDeferred") Boolean outputDeferred,
         @JsonProperty("startedAtMs") Long startedAtMs,
         @JsonProperty("turnId") String turnId) implements TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.completedAtMs = completedAtMs;
+        b.item = item;
+        b.outputDeferred = outputDeferred;
+        b.startedAtMs = startedAtMs;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadItemEntry} one component at a time. */
+    public static final class Builder {
+        private Long completedAtMs;
+        private ThreadItem item;
+        private Boolean outputDeferred;
+        private Long startedAtMs;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder completedAtMs(Long completedAtMs) {
+            this.completedAtMs = completedAtMs;
+            return this;
+        }
+
+        public Builder item(ThreadItem item) {
+            this.item = item;
+            return this;
+        }
+
+        @Experimental
+        public Builder outputDeferred(Boolean outputDeferred) {
+            this.outputDeferred = outputDeferred;
+            return this;
+        }
+
+        public Builder startedAtMs(Long startedAtMs) {
+            this.startedAtMs = startedAtMs;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public ThreadItemEntry build() {
+            return new ThreadItemEntry(completedAtMs, item, outputDeferred, startedAtMs, turnId);
+        }
+    }
 }

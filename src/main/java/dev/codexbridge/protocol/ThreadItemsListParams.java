@@ -21,4 +21,68 @@ public record ThreadItemsListParams(
         @JsonProperty("sortDirection") SortDirection sortDirection,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cursor = cursor;
+        b.deferOutput = deferOutput;
+        b.limit = limit;
+        b.sortDirection = sortDirection;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadItemsListParams} one component at a time. */
+    public static final class Builder {
+        private ThreadItemsListCursor cursor;
+        private ThreadItemOutputDeferral deferOutput;
+        private Long limit;
+        private SortDirection sortDirection;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder cursor(ThreadItemsListCursor cursor) {
+            this.cursor = cursor;
+            return this;
+        }
+
+        public Builder deferOutput(ThreadItemOutputDeferral deferOutput) {
+            this.deferOutput = deferOutput;
+            return this;
+        }
+
+        public Builder limit(Long limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        public Builder sortDirection(SortDirection sortDirection) {
+            this.sortDirection = sortDirection;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public ThreadItemsListParams build() {
+            return new ThreadItemsListParams(cursor, deferOutput, limit, sortDirection, threadId, turnId);
+        }
+    }
 }

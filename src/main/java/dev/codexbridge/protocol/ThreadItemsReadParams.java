@@ -18,4 +18,47 @@ public record ThreadItemsReadParams(
         @JsonProperty("itemIds") List<String> itemIds,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.itemIds = itemIds;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadItemsReadParams} one component at a time. */
+    public static final class Builder {
+        private List<String> itemIds;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder itemIds(List<String> itemIds) {
+            this.itemIds = itemIds;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public ThreadItemsReadParams build() {
+            return new ThreadItemsReadParams(itemIds, threadId, turnId);
+        }
+    }
 }

@@ -49,4 +49,164 @@ public record ThreadListParams(
         @JsonProperty("sortKey") ThreadSortKey sortKey,
         @JsonProperty("sourceKinds") List<ThreadSourceKind> sourceKinds,
         @JsonProperty("useStateDbOnly") Boolean useStateDbOnly) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.ancestorThreadId = ancestorThreadId;
+        b.archived = archived;
+        b.attachedToThreadId = attachedToThreadId;
+        b.currentAccountOnly = currentAccountOnly;
+        b.cursor = cursor;
+        b.cwd = cwd;
+        b.excludedThreadIds = excludedThreadIds;
+        b.includeAttachedThreads = includeAttachedThreads;
+        b.limit = limit;
+        b.modelProviders = modelProviders;
+        b.originators = originators;
+        b.parentThreadId = parentThreadId;
+        b.projectId = projectId;
+        b.searchTerm = searchTerm;
+        b.sectionId = sectionId;
+        b.sortDirection = sortDirection;
+        b.sortKey = sortKey;
+        b.sourceKinds = sourceKinds;
+        b.useStateDbOnly = useStateDbOnly;
+        return b;
+    }
+
+    /** Builds a {@link ThreadListParams} one component at a time. */
+    public static final class Builder {
+        private String ancestorThreadId;
+        private Boolean archived;
+        private String attachedToThreadId;
+        private Boolean currentAccountOnly;
+        private String cursor;
+        private ThreadListCwdFilter cwd;
+        private List<String> excludedThreadIds;
+        private Boolean includeAttachedThreads;
+        private Long limit;
+        private List<String> modelProviders;
+        private List<String> originators;
+        private String parentThreadId;
+        private String projectId;
+        private String searchTerm;
+        private String sectionId;
+        private SortDirection sortDirection;
+        private ThreadSortKey sortKey;
+        private List<ThreadSourceKind> sourceKinds;
+        private Boolean useStateDbOnly;
+
+        private Builder() {
+        }
+
+        @Experimental
+        public Builder ancestorThreadId(String ancestorThreadId) {
+            this.ancestorThreadId = ancestorThreadId;
+            return this;
+        }
+
+        public Builder archived(Boolean archived) {
+            this.archived = archived;
+            return this;
+        }
+
+        @Experimental
+        public Builder attachedToThreadId(String attachedToThreadId) {
+            this.attachedToThreadId = attachedToThreadId;
+            return this;
+        }
+
+        public Builder currentAccountOnly(Boolean currentAccountOnly) {
+            this.currentAccountOnly = currentAccountOnly;
+            return this;
+        }
+
+        public Builder cursor(String cursor) {
+            this.cursor = cursor;
+            return this;
+        }
+
+        public Builder cwd(ThreadListCwdFilter cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder excludedThreadIds(List<String> excludedThreadIds) {
+            this.excludedThreadIds = excludedThreadIds;
+            return this;
+        }
+
+        @Experimental
+        public Builder includeAttachedThreads(Boolean includeAttachedThreads) {
+            this.includeAttachedThreads = includeAttachedThreads;
+            return this;
+        }
+
+        public Builder limit(Long limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        public Builder modelProviders(List<String> modelProviders) {
+            this.modelProviders = modelProviders;
+            return this;
+        }
+
+        public Builder originators(List<String> originators) {
+            this.originators = originators;
+            return this;
+        }
+
+        @Experimental
+        public Builder parentThreadId(String parentThreadId) {
+            this.parentThreadId = parentThreadId;
+            return this;
+        }
+
+        @Experimental
+        public Builder projectId(String projectId) {
+            this.projectId = projectId;
+            return this;
+        }
+
+        public Builder searchTerm(String searchTerm) {
+            this.searchTerm = searchTerm;
+            return this;
+        }
+
+        public Builder sectionId(String sectionId) {
+            this.sectionId = sectionId;
+            return this;
+        }
+
+        public Builder sortDirection(SortDirection sortDirection) {
+            this.sortDirection = sortDirection;
+            return this;
+        }
+
+        public Builder sortKey(ThreadSortKey sortKey) {
+            this.sortKey = sortKey;
+            return this;
+        }
+
+        public Builder sourceKinds(List<ThreadSourceKind> sourceKinds) {
+            this.sourceKinds = sourceKinds;
+            return this;
+        }
+
+        public Builder useStateDbOnly(Boolean useStateDbOnly) {
+            this.useStateDbOnly = useStateDbOnly;
+            return this;
+        }
+
+        public ThreadListParams build() {
+            return new ThreadListParams(ancestorThreadId, archived, attachedToThreadId, currentAccountOnly, cursor, cwd, excludedThreadIds, includeAttachedThreads, limit, modelProviders, originators, parentThreadId, projectId, searchTerm, sectionId, sortDirection, sortKey, sourceKinds, useStateDbOnly);
+        }
+    }
 }

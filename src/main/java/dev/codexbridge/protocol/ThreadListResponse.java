@@ -19,4 +19,55 @@ public record ThreadListResponse(
         @JsonProperty("data") List<Thread> data,
         @JsonProperty("nextCursor") String nextCursor,
         @Experimental @JsonProperty("readStates") Map<String, ThreadReadState> readStates) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.backwardsCursor = backwardsCursor;
+        b.data = data;
+        b.nextCursor = nextCursor;
+        b.readStates = readStates;
+        return b;
+    }
+
+    /** Builds a {@link ThreadListResponse} one component at a time. */
+    public static final class Builder {
+        private String backwardsCursor;
+        private List<Thread> data;
+        private String nextCursor;
+        private Map<String, ThreadReadState> readStates;
+
+        private Builder() {
+        }
+
+        public Builder backwardsCursor(String backwardsCursor) {
+            this.backwardsCursor = backwardsCursor;
+            return this;
+        }
+
+        public Builder data(List<Thread> data) {
+            this.data = data;
+            return this;
+        }
+
+        public Builder nextCursor(String nextCursor) {
+            this.nextCursor = nextCursor;
+            return this;
+        }
+
+        @Experimental
+        public Builder readStates(Map<String, ThreadReadState> readStates) {
+            this.readStates = readStates;
+            return this;
+        }
+
+        public ThreadListResponse build() {
+            return new ThreadListResponse(backwardsCursor, data, nextCursor, readStates);
+        }
+    }
 }

@@ -17,4 +17,56 @@ public record ThreadMetadataUpdateParams(
         @JsonProperty("gitInfo") ThreadMetadataGitInfoUpdateParams gitInfo,
         @Experimental @JsonProperty("projectId") String projectId,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.daybreakEnabled = daybreakEnabled;
+        b.gitInfo = gitInfo;
+        b.projectId = projectId;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadMetadataUpdateParams} one component at a time. */
+    public static final class Builder {
+        private Boolean daybreakEnabled;
+        private ThreadMetadataGitInfoUpdateParams gitInfo;
+        private String projectId;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        @Experimental
+        public Builder daybreakEnabled(Boolean daybreakEnabled) {
+            this.daybreakEnabled = daybreakEnabled;
+            return this;
+        }
+
+        public Builder gitInfo(ThreadMetadataGitInfoUpdateParams gitInfo) {
+            this.gitInfo = gitInfo;
+            return this;
+        }
+
+        @Experimental
+        public Builder projectId(String projectId) {
+            this.projectId = projectId;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadMetadataUpdateParams build() {
+            return new ThreadMetadataUpdateParams(daybreakEnabled, gitInfo, projectId, threadId);
+        }
+    }
 }

@@ -11,4 +11,47 @@ public record ThreadPredictionUpdatedNotification(
         @JsonProperty("result") ThreadPredictionResult result,
         @JsonProperty("sourceTurnId") String sourceTurnId,
         @JsonProperty("threadId") String threadId) implements ServerNotification, ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.result = result;
+        b.sourceTurnId = sourceTurnId;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadPredictionUpdatedNotification} one component at a time. */
+    public static final class Builder {
+        private ThreadPredictionResult result;
+        private String sourceTurnId;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder result(ThreadPredictionResult result) {
+            this.result = result;
+            return this;
+        }
+
+        public Builder sourceTurnId(String sourceTurnId) {
+            this.sourceTurnId = sourceTurnId;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadPredictionUpdatedNotification build() {
+            return new ThreadPredictionUpdatedNotification(result, sourceTurnId, threadId);
+        }
+    }
 }

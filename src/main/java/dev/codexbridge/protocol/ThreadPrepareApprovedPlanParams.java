@@ -17,4 +17,47 @@ public record ThreadPrepareApprovedPlanParams(
         @JsonProperty("attachmentPath") String attachmentPath,
         @JsonProperty("markdown") String markdown,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.attachmentPath = attachmentPath;
+        b.markdown = markdown;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadPrepareApprovedPlanParams} one component at a time. */
+    public static final class Builder {
+        private String attachmentPath;
+        private String markdown;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder attachmentPath(String attachmentPath) {
+            this.attachmentPath = attachmentPath;
+            return this;
+        }
+
+        public Builder markdown(String markdown) {
+            this.markdown = markdown;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadPrepareApprovedPlanParams build() {
+            return new ThreadPrepareApprovedPlanParams(attachmentPath, markdown, threadId);
+        }
+    }
 }

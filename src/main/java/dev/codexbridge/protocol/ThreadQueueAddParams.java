@@ -18,4 +18,54 @@ public record ThreadQueueAddParams(
         @JsonProperty("input") List<UserInput> input,
         @JsonProperty("responsesapiClientMetadata") Map<String, String> responsesapiClientMetadata,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.clientUserMessageId = clientUserMessageId;
+        b.input = input;
+        b.responsesapiClientMetadata = responsesapiClientMetadata;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadQueueAddParams} one component at a time. */
+    public static final class Builder {
+        private String clientUserMessageId;
+        private List<UserInput> input;
+        private Map<String, String> responsesapiClientMetadata;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder clientUserMessageId(String clientUserMessageId) {
+            this.clientUserMessageId = clientUserMessageId;
+            return this;
+        }
+
+        public Builder input(List<UserInput> input) {
+            this.input = input;
+            return this;
+        }
+
+        public Builder responsesapiClientMetadata(Map<String, String> responsesapiClientMetadata) {
+            this.responsesapiClientMetadata = responsesapiClientMetadata;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadQueueAddParams build() {
+            return new ThreadQueueAddParams(clientUserMessageId, input, responsesapiClientMetadata, threadId);
+        }
+    }
 }

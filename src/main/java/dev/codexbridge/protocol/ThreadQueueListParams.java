@@ -16,4 +16,47 @@ public record ThreadQueueListParams(
         @JsonProperty("cursor") String cursor,
         @JsonProperty("limit") Long limit,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cursor = cursor;
+        b.limit = limit;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadQueueListParams} one component at a time. */
+    public static final class Builder {
+        private String cursor;
+        private Long limit;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder cursor(String cursor) {
+            this.cursor = cursor;
+            return this;
+        }
+
+        public Builder limit(Long limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadQueueListParams build() {
+            return new ThreadQueueListParams(cursor, limit, threadId);
+        }
+    }
 }

@@ -18,4 +18,54 @@ public record ThreadQueueUpdateParams(
         @JsonProperty("queuedSubmissionId") String queuedSubmissionId,
         @JsonProperty("responsesapiClientMetadata") Map<String, String> responsesapiClientMetadata,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.input = input;
+        b.queuedSubmissionId = queuedSubmissionId;
+        b.responsesapiClientMetadata = responsesapiClientMetadata;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadQueueUpdateParams} one component at a time. */
+    public static final class Builder {
+        private List<UserInput> input;
+        private String queuedSubmissionId;
+        private Map<String, String> responsesapiClientMetadata;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder input(List<UserInput> input) {
+            this.input = input;
+            return this;
+        }
+
+        public Builder queuedSubmissionId(String queuedSubmissionId) {
+            this.queuedSubmissionId = queuedSubmissionId;
+            return this;
+        }
+
+        public Builder responsesapiClientMetadata(Map<String, String> responsesapiClientMetadata) {
+            this.responsesapiClientMetadata = responsesapiClientMetadata;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadQueueUpdateParams build() {
+            return new ThreadQueueUpdateParams(input, queuedSubmissionId, responsesapiClientMetadata, threadId);
+        }
+    }
 }

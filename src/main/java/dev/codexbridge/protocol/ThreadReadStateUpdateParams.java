@@ -15,4 +15,47 @@ public record ThreadReadStateUpdateParams(
         @JsonProperty("expectedRevision") String expectedRevision,
         @JsonProperty("operation") ThreadReadStateOperation operation,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.expectedRevision = expectedRevision;
+        b.operation = operation;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadReadStateUpdateParams} one component at a time. */
+    public static final class Builder {
+        private String expectedRevision;
+        private ThreadReadStateOperation operation;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder expectedRevision(String expectedRevision) {
+            this.expectedRevision = expectedRevision;
+            return this;
+        }
+
+        public Builder operation(ThreadReadStateOperation operation) {
+            this.operation = operation;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadReadStateUpdateParams build() {
+            return new ThreadReadStateUpdateParams(expectedRevision, operation, threadId);
+        }
+    }
 }

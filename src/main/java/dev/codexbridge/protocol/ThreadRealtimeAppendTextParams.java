@@ -15,4 +15,47 @@ public record ThreadRealtimeAppendTextParams(
         @JsonProperty("role") ConversationTextRole role,
         @JsonProperty("text") String text,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.role = role;
+        b.text = text;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadRealtimeAppendTextParams} one component at a time. */
+    public static final class Builder {
+        private ConversationTextRole role;
+        private String text;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder role(ConversationTextRole role) {
+            this.role = role;
+            return this;
+        }
+
+        public Builder text(String text) {
+            this.text = text;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadRealtimeAppendTextParams build() {
+            return new ThreadRealtimeAppendTextParams(role, text, threadId);
+        }
+    }
 }

@@ -16,4 +16,61 @@ public record ThreadRealtimeAudioChunk(
         @JsonProperty("numChannels") Integer numChannels,
         @JsonProperty("sampleRate") Long sampleRate,
         @JsonProperty("samplesPerChannel") Long samplesPerChannel) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.data = data;
+        b.itemId = itemId;
+        b.numChannels = numChannels;
+        b.sampleRate = sampleRate;
+        b.samplesPerChannel = samplesPerChannel;
+        return b;
+    }
+
+    /** Builds a {@link ThreadRealtimeAudioChunk} one component at a time. */
+    public static final class Builder {
+        private String data;
+        private String itemId;
+        private Integer numChannels;
+        private Long sampleRate;
+        private Long samplesPerChannel;
+
+        private Builder() {
+        }
+
+        public Builder data(String data) {
+            this.data = data;
+            return this;
+        }
+
+        public Builder itemId(String itemId) {
+            this.itemId = itemId;
+            return this;
+        }
+
+        public Builder numChannels(Integer numChannels) {
+            this.numChannels = numChannels;
+            return this;
+        }
+
+        public Builder sampleRate(Long sampleRate) {
+            this.sampleRate = sampleRate;
+            return this;
+        }
+
+        public Builder samplesPerChannel(Long samplesPerChannel) {
+            this.samplesPerChannel = samplesPerChannel;
+            return this;
+        }
+
+        public ThreadRealtimeAudioChunk build() {
+            return new ThreadRealtimeAudioChunk(data, itemId, numChannels, sampleRate, samplesPerChannel);
+        }
+    }
 }

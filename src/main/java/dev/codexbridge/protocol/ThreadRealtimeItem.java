@@ -49,6 +49,56 @@ public sealed interface ThreadRealtimeItem permits
         public String type() {
             return "transcriptSegment";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.id = id;
+            b.realtimeSessionId = realtimeSessionId;
+            b.role = role;
+            b.text = text;
+            return b;
+        }
+
+        /** Builds a {@link TranscriptSegment} one component at a time. */
+        public static final class Builder {
+            private String id;
+            private String realtimeSessionId;
+            private ThreadRealtimeTranscriptRole role;
+            private String text;
+
+            private Builder() {
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder realtimeSessionId(String realtimeSessionId) {
+                this.realtimeSessionId = realtimeSessionId;
+                return this;
+            }
+
+            public Builder role(ThreadRealtimeTranscriptRole role) {
+                this.role = role;
+                return this;
+            }
+
+            public Builder text(String text) {
+                this.text = text;
+                return this;
+            }
+
+            public TranscriptSegment build() {
+                return new TranscriptSegment(id, realtimeSessionId, role, text);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -65,6 +115,63 @@ public sealed interface ThreadRealtimeItem permits
         public String type() {
             return "bemItemPromoted";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.id = id;
+            b.realtimeSessionId = realtimeSessionId;
+            b.itemId = itemId;
+            b.presentation = presentation;
+            b.turnId = turnId;
+            return b;
+        }
+
+        /** Builds a {@link BemItemPromoted} one component at a time. */
+        public static final class Builder {
+            private String id;
+            private String realtimeSessionId;
+            private String itemId;
+            private ThreadRealtimeBemItemPresentation presentation;
+            private String turnId;
+
+            private Builder() {
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder realtimeSessionId(String realtimeSessionId) {
+                this.realtimeSessionId = realtimeSessionId;
+                return this;
+            }
+
+            public Builder itemId(String itemId) {
+                this.itemId = itemId;
+                return this;
+            }
+
+            public Builder presentation(ThreadRealtimeBemItemPresentation presentation) {
+                this.presentation = presentation;
+                return this;
+            }
+
+            public Builder turnId(String turnId) {
+                this.turnId = turnId;
+                return this;
+            }
+
+            public BemItemPromoted build() {
+                return new BemItemPromoted(id, realtimeSessionId, itemId, presentation, turnId);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -78,6 +185,49 @@ public sealed interface ThreadRealtimeItem permits
         @JsonProperty("type")
         public String type() {
             return "realtimeSessionClosed";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.id = id;
+            b.realtimeSessionId = realtimeSessionId;
+            b.outcome = outcome;
+            return b;
+        }
+
+        /** Builds a {@link RealtimeSessionClosed} one component at a time. */
+        public static final class Builder {
+            private String id;
+            private String realtimeSessionId;
+            private ThreadRealtimeSessionOutcome outcome;
+
+            private Builder() {
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder realtimeSessionId(String realtimeSessionId) {
+                this.realtimeSessionId = realtimeSessionId;
+                return this;
+            }
+
+            public Builder outcome(ThreadRealtimeSessionOutcome outcome) {
+                this.outcome = outcome;
+                return this;
+            }
+
+            public RealtimeSessionClosed build() {
+                return new RealtimeSessionClosed(id, realtimeSessionId, outcome);
+            }
         }
     }
 

@@ -14,4 +14,47 @@ public record ThreadRealtimeItemTranscriptDeltaNotification(
         @JsonProperty("delta") String delta,
         @JsonProperty("itemId") String itemId,
         @JsonProperty("threadId") String threadId) implements ServerNotification, ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.delta = delta;
+        b.itemId = itemId;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadRealtimeItemTranscriptDeltaNotification} one component at a time. */
+    public static final class Builder {
+        private String delta;
+        private String itemId;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder delta(String delta) {
+            this.delta = delta;
+            return this;
+        }
+
+        public Builder itemId(String itemId) {
+            this.itemId = itemId;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadRealtimeItemTranscriptDeltaNotification build() {
+            return new ThreadRealtimeItemTranscriptDeltaNotification(delta, itemId, threadId);
+        }
+    }
 }

@@ -52,4 +52,173 @@ public record ThreadRealtimeStartParams(
         @JsonProperty("version") RealtimeConversationVersion version,
         @JsonProperty("voice") RealtimeVoice voice,
         @JsonProperty("voiceSessionId") String voiceSessionId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.backendReasoningStatus = backendReasoningStatus;
+        b.clientManagedHandoffs = clientManagedHandoffs;
+        b.codexResponseHandoffChannelPrefixes = codexResponseHandoffChannelPrefixes;
+        b.codexResponseHandoffMode = codexResponseHandoffMode;
+        b.codexResponseItemPrefix = codexResponseItemPrefix;
+        b.codexResponsesAsItems = codexResponsesAsItems;
+        b.delegationAckFiller = delegationAckFiller;
+        b.flushTranscriptTailOnSessionEnd = flushTranscriptTailOnSessionEnd;
+        b.includeStartupContext = includeStartupContext;
+        b.initialItems = initialItems;
+        b.model = model;
+        b.outputModality = outputModality;
+        b.prompt = prompt;
+        b.realtimeEndInstructions = realtimeEndInstructions;
+        b.realtimeSessionId = realtimeSessionId;
+        b.realtimeStartInstructions = realtimeStartInstructions;
+        b.threadId = threadId;
+        b.transport = transport;
+        b.version = version;
+        b.voice = voice;
+        b.voiceSessionId = voiceSessionId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadRealtimeStartParams} one component at a time. */
+    public static final class Builder {
+        private Boolean backendReasoningStatus;
+        private Boolean clientManagedHandoffs;
+        private Map<String, List<String>> codexResponseHandoffChannelPrefixes;
+        private CodexResponseHandoffMode codexResponseHandoffMode;
+        private String codexResponseItemPrefix;
+        private Boolean codexResponsesAsItems;
+        private Boolean delegationAckFiller;
+        private Boolean flushTranscriptTailOnSessionEnd;
+        private Boolean includeStartupContext;
+        private List<ThreadRealtimeInitialItem> initialItems;
+        private String model;
+        private RealtimeOutputModality outputModality;
+        private String prompt;
+        private String realtimeEndInstructions;
+        private String realtimeSessionId;
+        private String realtimeStartInstructions;
+        private String threadId;
+        private ThreadRealtimeStartTransport transport;
+        private RealtimeConversationVersion version;
+        private RealtimeVoice voice;
+        private String voiceSessionId;
+
+        private Builder() {
+        }
+
+        public Builder backendReasoningStatus(Boolean backendReasoningStatus) {
+            this.backendReasoningStatus = backendReasoningStatus;
+            return this;
+        }
+
+        public Builder clientManagedHandoffs(Boolean clientManagedHandoffs) {
+            this.clientManagedHandoffs = clientManagedHandoffs;
+            return this;
+        }
+
+        public Builder codexResponseHandoffChannelPrefixes(Map<String, List<String>> codexResponseHandoffChannelPrefixes) {
+            this.codexResponseHandoffChannelPrefixes = codexResponseHandoffChannelPrefixes;
+            return this;
+        }
+
+        public Builder codexResponseHandoffMode(CodexResponseHandoffMode codexResponseHandoffMode) {
+            this.codexResponseHandoffMode = codexResponseHandoffMode;
+            return this;
+        }
+
+        public Builder codexResponseItemPrefix(String codexResponseItemPrefix) {
+            this.codexResponseItemPrefix = codexResponseItemPrefix;
+            return this;
+        }
+
+        public Builder codexResponsesAsItems(Boolean codexResponsesAsItems) {
+            this.codexResponsesAsItems = codexResponsesAsItems;
+            return this;
+        }
+
+        public Builder delegationAckFiller(Boolean delegationAckFiller) {
+            this.delegationAckFiller = delegationAckFiller;
+            return this;
+        }
+
+        public Builder flushTranscriptTailOnSessionEnd(Boolean flushTranscriptTailOnSessionEnd) {
+            this.flushTranscriptTailOnSessionEnd = flushTranscriptTailOnSessionEnd;
+            return this;
+        }
+
+        public Builder includeStartupContext(Boolean includeStartupContext) {
+            this.includeStartupContext = includeStartupContext;
+            return this;
+        }
+
+        public Builder initialItems(List<ThreadRealtimeInitialItem> initialItems) {
+            this.initialItems = initialItems;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder outputModality(RealtimeOutputModality outputModality) {
+            this.outputModality = outputModality;
+            return this;
+        }
+
+        public Builder prompt(String prompt) {
+            this.prompt = prompt;
+            return this;
+        }
+
+        public Builder realtimeEndInstructions(String realtimeEndInstructions) {
+            this.realtimeEndInstructions = realtimeEndInstructions;
+            return this;
+        }
+
+        public Builder realtimeSessionId(String realtimeSessionId) {
+            this.realtimeSessionId = realtimeSessionId;
+            return this;
+        }
+
+        public Builder realtimeStartInstructions(String realtimeStartInstructions) {
+            this.realtimeStartInstructions = realtimeStartInstructions;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder transport(ThreadRealtimeStartTransport transport) {
+            this.transport = transport;
+            return this;
+        }
+
+        public Builder version(RealtimeConversationVersion version) {
+            this.version = version;
+            return this;
+        }
+
+        public Builder voice(RealtimeVoice voice) {
+            this.voice = voice;
+            return this;
+        }
+
+        public Builder voiceSessionId(String voiceSessionId) {
+            this.voiceSessionId = voiceSessionId;
+            return this;
+        }
+
+        public ThreadRealtimeStartParams build() {
+            return new ThreadRealtimeStartParams(backendReasoningStatus, clientManagedHandoffs, codexResponseHandoffChannelPrefixes, codexResponseHandoffMode, codexResponseItemPrefix, codexResponsesAsItems, delegationAckFiller, flushTranscriptTailOnSessionEnd, includeStartupContext, initialItems, model, outputModality, prompt, realtimeEndInstructions, realtimeSessionId, realtimeStartInstructions, threadId, transport, version, voice, voiceSessionId);
+        }
+    }
 }

@@ -14,4 +14,47 @@ public record ThreadRealtimeStartedNotification(
         @JsonProperty("realtimeSessionId") String realtimeSessionId,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("version") RealtimeConversationVersion version) implements ServerNotification, ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.realtimeSessionId = realtimeSessionId;
+        b.threadId = threadId;
+        b.version = version;
+        return b;
+    }
+
+    /** Builds a {@link ThreadRealtimeStartedNotification} one component at a time. */
+    public static final class Builder {
+        private String realtimeSessionId;
+        private String threadId;
+        private RealtimeConversationVersion version;
+
+        private Builder() {
+        }
+
+        public Builder realtimeSessionId(String realtimeSessionId) {
+            this.realtimeSessionId = realtimeSessionId;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder version(RealtimeConversationVersion version) {
+            this.version = version;
+            return this;
+        }
+
+        public ThreadRealtimeStartedNotification build() {
+            return new ThreadRealtimeStartedNotification(realtimeSessionId, threadId, version);
+        }
+    }
 }

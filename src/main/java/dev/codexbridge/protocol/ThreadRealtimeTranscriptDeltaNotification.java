@@ -16,4 +16,47 @@ public record ThreadRealtimeTranscriptDeltaNotification(
         @JsonProperty("delta") String delta,
         @JsonProperty("role") String role,
         @JsonProperty("threadId") String threadId) implements ServerNotification, ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.delta = delta;
+        b.role = role;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadRealtimeTranscriptDeltaNotification} one component at a time. */
+    public static final class Builder {
+        private String delta;
+        private String role;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder delta(String delta) {
+            this.delta = delta;
+            return this;
+        }
+
+        public Builder role(String role) {
+            this.role = role;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadRealtimeTranscriptDeltaNotification build() {
+            return new ThreadRealtimeTranscriptDeltaNotification(delta, role, threadId);
+        }
+    }
 }

@@ -16,4 +16,47 @@ public record ThreadRealtimeTranscriptDoneNotification(
         @JsonProperty("role") String role,
         @JsonProperty("text") String text,
         @JsonProperty("threadId") String threadId) implements ServerNotification, ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.role = role;
+        b.text = text;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadRealtimeTranscriptDoneNotification} one component at a time. */
+    public static final class Builder {
+        private String role;
+        private String text;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder role(String role) {
+            this.role = role;
+            return this;
+        }
+
+        public Builder text(String text) {
+            this.text = text;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadRealtimeTranscriptDoneNotification build() {
+            return new ThreadRealtimeTranscriptDoneNotification(role, text, threadId);
+        }
+    }
 }

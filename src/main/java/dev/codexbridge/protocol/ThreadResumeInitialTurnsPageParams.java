@@ -16,4 +16,47 @@ public record ThreadResumeInitialTurnsPageParams(
         @JsonProperty("itemsView") TurnItemsView itemsView,
         @JsonProperty("limit") Long limit,
         @JsonProperty("sortDirection") SortDirection sortDirection) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.itemsView = itemsView;
+        b.limit = limit;
+        b.sortDirection = sortDirection;
+        return b;
+    }
+
+    /** Builds a {@link ThreadResumeInitialTurnsPageParams} one component at a time. */
+    public static final class Builder {
+        private TurnItemsView itemsView;
+        private Long limit;
+        private SortDirection sortDirection;
+
+        private Builder() {
+        }
+
+        public Builder itemsView(TurnItemsView itemsView) {
+            this.itemsView = itemsView;
+            return this;
+        }
+
+        public Builder limit(Long limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        public Builder sortDirection(SortDirection sortDirection) {
+            this.sortDirection = sortDirection;
+            return this;
+        }
+
+        public ThreadResumeInitialTurnsPageParams build() {
+            return new ThreadResumeInitialTurnsPageParams(itemsView, limit, sortDirection);
+        }
+    }
 }

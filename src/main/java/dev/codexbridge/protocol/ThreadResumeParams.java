@@ -47,4 +47,157 @@ public record ThreadResumeParams(
         @JsonProperty("sandbox") SandboxMode sandbox,
         @JsonProperty("serviceTier") String serviceTier,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.approvalPolicy = approvalPolicy;
+        b.approvalsReviewer = approvalsReviewer;
+        b.baseInstructions = baseInstructions;
+        b.config = config;
+        b.cwd = cwd;
+        b.developerInstructions = developerInstructions;
+        b.excludeTurns = excludeTurns;
+        b.history = history;
+        b.initialTurnsPage = initialTurnsPage;
+        b.model = model;
+        b.modelProvider = modelProvider;
+        b.path = path;
+        b.permissions = permissions;
+        b.personality = personality;
+        b.runtimeWorkspaceRoots = runtimeWorkspaceRoots;
+        b.sandbox = sandbox;
+        b.serviceTier = serviceTier;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadResumeParams} one component at a time. */
+    public static final class Builder {
+        private AskForApproval approvalPolicy;
+        private ApprovalsReviewer approvalsReviewer;
+        private String baseInstructions;
+        private JsonNode config;
+        private String cwd;
+        private String developerInstructions;
+        private Boolean excludeTurns;
+        private List<ResponseItem> history;
+        private ThreadResumeInitialTurnsPageParams initialTurnsPage;
+        private String model;
+        private String modelProvider;
+        private String path;
+        private String permissions;
+        private Personality personality;
+        private List<String> runtimeWorkspaceRoots;
+        private SandboxMode sandbox;
+        private String serviceTier;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder approvalPolicy(AskForApproval approvalPolicy) {
+            this.approvalPolicy = approvalPolicy;
+            return this;
+        }
+
+        public Builder approvalsReviewer(ApprovalsReviewer approvalsReviewer) {
+            this.approvalsReviewer = approvalsReviewer;
+            return this;
+        }
+
+        public Builder baseInstructions(String baseInstructions) {
+            this.baseInstructions = baseInstructions;
+            return this;
+        }
+
+        public Builder config(JsonNode config) {
+            this.config = config;
+            return this;
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder developerInstructions(String developerInstructions) {
+            this.developerInstructions = developerInstructions;
+            return this;
+        }
+
+        public Builder excludeTurns(Boolean excludeTurns) {
+            this.excludeTurns = excludeTurns;
+            return this;
+        }
+
+        @Experimental
+        public Builder history(List<ResponseItem> history) {
+            this.history = history;
+            return this;
+        }
+
+        @Experimental
+        public Builder initialTurnsPage(ThreadResumeInitialTurnsPageParams initialTurnsPage) {
+            this.initialTurnsPage = initialTurnsPage;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder modelProvider(String modelProvider) {
+            this.modelProvider = modelProvider;
+            return this;
+        }
+
+        @Experimental
+        public Builder path(String path) {
+            this.path = path;
+            return this;
+        }
+
+        @Experimental
+        public Builder permissions(String permissions) {
+            this.permissions = permissions;
+            return this;
+        }
+
+        public Builder personality(Personality personality) {
+            this.personality = personality;
+            return this;
+        }
+
+        @Experimental
+        public Builder runtimeWorkspaceRoots(List<String> runtimeWorkspaceRoots) {
+            this.runtimeWorkspaceRoots = runtimeWorkspaceRoots;
+            return this;
+        }
+
+        public Builder sandbox(SandboxMode sandbox) {
+            this.sandbox = sandbox;
+            return this;
+        }
+
+        public Builder serviceTier(String serviceTier) {
+            this.serviceTier = serviceTier;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadResumeParams build() {
+            return new ThreadResumeParams(approvalPolicy, approvalsReviewer, baseInstructions, config, cwd, developerInstructions, excludeTurns, history, initialTurnsPage, model, modelProvider, path, permissions, personality, runtimeWorkspaceRoots, sandbox, serviceTier, threadId);
+        }
+    }
 }

@@ -44,4 +44,156 @@ public record ThreadResumeResponse(
         @JsonProperty("serviceTier") String serviceTier,
         @JsonProperty("thread") Thread thread,
         @JsonProperty("turnsBackwardsCursor") String turnsBackwardsCursor) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.activePermissionProfile = activePermissionProfile;
+        b.approvalPolicy = approvalPolicy;
+        b.approvalsReviewer = approvalsReviewer;
+        b.collaborationMode = collaborationMode;
+        b.cwd = cwd;
+        b.disabledPluginIds = disabledPluginIds;
+        b.initialTurnsPage = initialTurnsPage;
+        b.instructionSources = instructionSources;
+        b.itemsBackwardsCursor = itemsBackwardsCursor;
+        b.model = model;
+        b.modelProvider = modelProvider;
+        b.multiAgentMode = multiAgentMode;
+        b.reasoningEffort = reasoningEffort;
+        b.runtimeWorkspaceRoots = runtimeWorkspaceRoots;
+        b.sandbox = sandbox;
+        b.serviceTier = serviceTier;
+        b.thread = thread;
+        b.turnsBackwardsCursor = turnsBackwardsCursor;
+        return b;
+    }
+
+    /** Builds a {@link ThreadResumeResponse} one component at a time. */
+    public static final class Builder {
+        private ActivePermissionProfile activePermissionProfile;
+        private AskForApproval approvalPolicy;
+        private ApprovalsReviewer approvalsReviewer;
+        private CollaborationMode collaborationMode;
+        private String cwd;
+        private List<String> disabledPluginIds;
+        private TurnsPage initialTurnsPage;
+        private List<String> instructionSources;
+        private String itemsBackwardsCursor;
+        private String model;
+        private String modelProvider;
+        private MultiAgentMode multiAgentMode;
+        private String reasoningEffort;
+        private List<String> runtimeWorkspaceRoots;
+        private SandboxPolicy sandbox;
+        private String serviceTier;
+        private Thread thread;
+        private String turnsBackwardsCursor;
+
+        private Builder() {
+        }
+
+        @Experimental
+        public Builder activePermissionProfile(ActivePermissionProfile activePermissionProfile) {
+            this.activePermissionProfile = activePermissionProfile;
+            return this;
+        }
+
+        public Builder approvalPolicy(AskForApproval approvalPolicy) {
+            this.approvalPolicy = approvalPolicy;
+            return this;
+        }
+
+        public Builder approvalsReviewer(ApprovalsReviewer approvalsReviewer) {
+            this.approvalsReviewer = approvalsReviewer;
+            return this;
+        }
+
+        public Builder collaborationMode(CollaborationMode collaborationMode) {
+            this.collaborationMode = collaborationMode;
+            return this;
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder disabledPluginIds(List<String> disabledPluginIds) {
+            this.disabledPluginIds = disabledPluginIds;
+            return this;
+        }
+
+        @Experimental
+        public Builder initialTurnsPage(TurnsPage initialTurnsPage) {
+            this.initialTurnsPage = initialTurnsPage;
+            return this;
+        }
+
+        public Builder instructionSources(List<String> instructionSources) {
+            this.instructionSources = instructionSources;
+            return this;
+        }
+
+        public Builder itemsBackwardsCursor(String itemsBackwardsCursor) {
+            this.itemsBackwardsCursor = itemsBackwardsCursor;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder modelProvider(String modelProvider) {
+            this.modelProvider = modelProvider;
+            return this;
+        }
+
+        @Experimental
+        public Builder multiAgentMode(MultiAgentMode multiAgentMode) {
+            this.multiAgentMode = multiAgentMode;
+            return this;
+        }
+
+        public Builder reasoningEffort(String reasoningEffort) {
+            this.reasoningEffort = reasoningEffort;
+            return this;
+        }
+
+        @Experimental
+        public Builder runtimeWorkspaceRoots(List<String> runtimeWorkspaceRoots) {
+            this.runtimeWorkspaceRoots = runtimeWorkspaceRoots;
+            return this;
+        }
+
+        public Builder sandbox(SandboxPolicy sandbox) {
+            this.sandbox = sandbox;
+            return this;
+        }
+
+        public Builder serviceTier(String serviceTier) {
+            this.serviceTier = serviceTier;
+            return this;
+        }
+
+        public Builder thread(Thread thread) {
+            this.thread = thread;
+            return this;
+        }
+
+        public Builder turnsBackwardsCursor(String turnsBackwardsCursor) {
+            this.turnsBackwardsCursor = turnsBackwardsCursor;
+            return this;
+        }
+
+        public ThreadResumeResponse build() {
+            return new ThreadResumeResponse(activePermissionProfile, approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, initialTurnsPage, instructionSources, itemsBackwardsCursor, model, modelProvider, multiAgentMode, reasoningEffort, runtimeWorkspaceRoots, sandbox, serviceTier, thread, turnsBackwardsCursor);
+        }
+    }
 }

@@ -20,4 +20,47 @@ public record ThreadRevertResponse(
         @JsonProperty("itemsBackwardsCursor") String itemsBackwardsCursor,
         @JsonProperty("thread") Thread thread,
         @JsonProperty("turnsBackwardsCursor") String turnsBackwardsCursor) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.itemsBackwardsCursor = itemsBackwardsCursor;
+        b.thread = thread;
+        b.turnsBackwardsCursor = turnsBackwardsCursor;
+        return b;
+    }
+
+    /** Builds a {@link ThreadRevertResponse} one component at a time. */
+    public static final class Builder {
+        private String itemsBackwardsCursor;
+        private Thread thread;
+        private String turnsBackwardsCursor;
+
+        private Builder() {
+        }
+
+        public Builder itemsBackwardsCursor(String itemsBackwardsCursor) {
+            this.itemsBackwardsCursor = itemsBackwardsCursor;
+            return this;
+        }
+
+        public Builder thread(Thread thread) {
+            this.thread = thread;
+            return this;
+        }
+
+        public Builder turnsBackwardsCursor(String turnsBackwardsCursor) {
+            this.turnsBackwardsCursor = turnsBackwardsCursor;
+            return this;
+        }
+
+        public ThreadRevertResponse build() {
+            return new ThreadRevertResponse(itemsBackwardsCursor, thread, turnsBackwardsCursor);
+        }
+    }
 }

@@ -28,4 +28,96 @@ public record ThreadSampleParams(
         @JsonProperty("threadId") String threadId,
         @JsonProperty("threadSource") String threadSource,
         @JsonProperty("turnTrigger") String turnTrigger) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.allowInProgressTurn = allowInProgressTurn;
+        b.disableMcp = disableMcp;
+        b.effort = effort;
+        b.expectedTurnId = expectedTurnId;
+        b.interruptOnCancel = interruptOnCancel;
+        b.prompt = prompt;
+        b.responsesapiClientMetadata = responsesapiClientMetadata;
+        b.threadId = threadId;
+        b.threadSource = threadSource;
+        b.turnTrigger = turnTrigger;
+        return b;
+    }
+
+    /** Builds a {@link ThreadSampleParams} one component at a time. */
+    public static final class Builder {
+        private Boolean allowInProgressTurn;
+        private Boolean disableMcp;
+        private String effort;
+        private String expectedTurnId;
+        private Boolean interruptOnCancel;
+        private String prompt;
+        private Map<String, String> responsesapiClientMetadata;
+        private String threadId;
+        private String threadSource;
+        private String turnTrigger;
+
+        private Builder() {
+        }
+
+        public Builder allowInProgressTurn(Boolean allowInProgressTurn) {
+            this.allowInProgressTurn = allowInProgressTurn;
+            return this;
+        }
+
+        public Builder disableMcp(Boolean disableMcp) {
+            this.disableMcp = disableMcp;
+            return this;
+        }
+
+        public Builder effort(String effort) {
+            this.effort = effort;
+            return this;
+        }
+
+        public Builder expectedTurnId(String expectedTurnId) {
+            this.expectedTurnId = expectedTurnId;
+            return this;
+        }
+
+        public Builder interruptOnCancel(Boolean interruptOnCancel) {
+            this.interruptOnCancel = interruptOnCancel;
+            return this;
+        }
+
+        public Builder prompt(String prompt) {
+            this.prompt = prompt;
+            return this;
+        }
+
+        public Builder responsesapiClientMetadata(Map<String, String> responsesapiClientMetadata) {
+            this.responsesapiClientMetadata = responsesapiClientMetadata;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder threadSource(String threadSource) {
+            this.threadSource = threadSource;
+            return this;
+        }
+
+        public Builder turnTrigger(String turnTrigger) {
+            this.turnTrigger = turnTrigger;
+            return this;
+        }
+
+        public ThreadSampleParams build() {
+            return new ThreadSampleParams(allowInProgressTurn, disableMcp, effort, expectedTurnId, interruptOnCancel, prompt, responsesapiClientMetadata, threadId, threadSource, turnTrigger);
+        }
+    }
 }

@@ -18,4 +18,68 @@ public record ThreadSampleResponse(
         @JsonProperty("responseId") String responseId,
         @JsonProperty("sourceTurnId") String sourceTurnId,
         @JsonProperty("text") String text) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cachedInputTokens = cachedInputTokens;
+        b.inputTokens = inputTokens;
+        b.outputTokens = outputTokens;
+        b.responseId = responseId;
+        b.sourceTurnId = sourceTurnId;
+        b.text = text;
+        return b;
+    }
+
+    /** Builds a {@link ThreadSampleResponse} one component at a time. */
+    public static final class Builder {
+        private Long cachedInputTokens;
+        private Long inputTokens;
+        private Long outputTokens;
+        private String responseId;
+        private String sourceTurnId;
+        private String text;
+
+        private Builder() {
+        }
+
+        public Builder cachedInputTokens(Long cachedInputTokens) {
+            this.cachedInputTokens = cachedInputTokens;
+            return this;
+        }
+
+        public Builder inputTokens(Long inputTokens) {
+            this.inputTokens = inputTokens;
+            return this;
+        }
+
+        public Builder outputTokens(Long outputTokens) {
+            this.outputTokens = outputTokens;
+            return this;
+        }
+
+        public Builder responseId(String responseId) {
+            this.responseId = responseId;
+            return this;
+        }
+
+        public Builder sourceTurnId(String sourceTurnId) {
+            this.sourceTurnId = sourceTurnId;
+            return this;
+        }
+
+        public Builder text(String text) {
+            this.text = text;
+            return this;
+        }
+
+        public ThreadSampleResponse build() {
+            return new ThreadSampleResponse(cachedInputTokens, inputTokens, outputTokens, responseId, sourceTurnId, text);
+        }
+    }
 }

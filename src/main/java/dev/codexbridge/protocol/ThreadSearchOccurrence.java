@@ -20,4 +20,61 @@ public record ThreadSearchOccurrence(
         @JsonProperty("snippetMatchRange") ThreadSearchTextRange snippetMatchRange,
         @JsonProperty("turnCursor") String turnCursor,
         @JsonProperty("turnId") String turnId) implements TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.itemId = itemId;
+        b.snippet = snippet;
+        b.snippetMatchRange = snippetMatchRange;
+        b.turnCursor = turnCursor;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadSearchOccurrence} one component at a time. */
+    public static final class Builder {
+        private String itemId;
+        private String snippet;
+        private ThreadSearchTextRange snippetMatchRange;
+        private String turnCursor;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder itemId(String itemId) {
+            this.itemId = itemId;
+            return this;
+        }
+
+        public Builder snippet(String snippet) {
+            this.snippet = snippet;
+            return this;
+        }
+
+        public Builder snippetMatchRange(ThreadSearchTextRange snippetMatchRange) {
+            this.snippetMatchRange = snippetMatchRange;
+            return this;
+        }
+
+        public Builder turnCursor(String turnCursor) {
+            this.turnCursor = turnCursor;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public ThreadSearchOccurrence build() {
+            return new ThreadSearchOccurrence(itemId, snippet, snippetMatchRange, turnCursor, turnId);
+        }
+    }
 }

@@ -30,4 +30,89 @@ public record ThreadSearchParams(
         @JsonProperty("sortDirection") SortDirection sortDirection,
         @JsonProperty("sortKey") ThreadSearchSortKey sortKey,
         @JsonProperty("sourceKinds") List<ThreadSourceKind> sourceKinds) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.archived = archived;
+        b.currentAccountOnly = currentAccountOnly;
+        b.cursor = cursor;
+        b.includeAttachedThreads = includeAttachedThreads;
+        b.limit = limit;
+        b.searchTerm = searchTerm;
+        b.sortDirection = sortDirection;
+        b.sortKey = sortKey;
+        b.sourceKinds = sourceKinds;
+        return b;
+    }
+
+    /** Builds a {@link ThreadSearchParams} one component at a time. */
+    public static final class Builder {
+        private Boolean archived;
+        private Boolean currentAccountOnly;
+        private String cursor;
+        private Boolean includeAttachedThreads;
+        private Long limit;
+        private String searchTerm;
+        private SortDirection sortDirection;
+        private ThreadSearchSortKey sortKey;
+        private List<ThreadSourceKind> sourceKinds;
+
+        private Builder() {
+        }
+
+        public Builder archived(Boolean archived) {
+            this.archived = archived;
+            return this;
+        }
+
+        public Builder currentAccountOnly(Boolean currentAccountOnly) {
+            this.currentAccountOnly = currentAccountOnly;
+            return this;
+        }
+
+        public Builder cursor(String cursor) {
+            this.cursor = cursor;
+            return this;
+        }
+
+        public Builder includeAttachedThreads(Boolean includeAttachedThreads) {
+            this.includeAttachedThreads = includeAttachedThreads;
+            return this;
+        }
+
+        public Builder limit(Long limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        public Builder searchTerm(String searchTerm) {
+            this.searchTerm = searchTerm;
+            return this;
+        }
+
+        public Builder sortDirection(SortDirection sortDirection) {
+            this.sortDirection = sortDirection;
+            return this;
+        }
+
+        public Builder sortKey(ThreadSearchSortKey sortKey) {
+            this.sortKey = sortKey;
+            return this;
+        }
+
+        public Builder sourceKinds(List<ThreadSourceKind> sourceKinds) {
+            this.sourceKinds = sourceKinds;
+            return this;
+        }
+
+        public ThreadSearchParams build() {
+            return new ThreadSearchParams(archived, currentAccountOnly, cursor, includeAttachedThreads, limit, searchTerm, sortDirection, sortKey, sourceKinds);
+        }
+    }
 }

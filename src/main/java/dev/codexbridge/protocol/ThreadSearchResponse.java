@@ -17,4 +17,47 @@ public record ThreadSearchResponse(
         @JsonProperty("backwardsCursor") String backwardsCursor,
         @JsonProperty("data") List<ThreadSearchResult> data,
         @JsonProperty("nextCursor") String nextCursor) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.backwardsCursor = backwardsCursor;
+        b.data = data;
+        b.nextCursor = nextCursor;
+        return b;
+    }
+
+    /** Builds a {@link ThreadSearchResponse} one component at a time. */
+    public static final class Builder {
+        private String backwardsCursor;
+        private List<ThreadSearchResult> data;
+        private String nextCursor;
+
+        private Builder() {
+        }
+
+        public Builder backwardsCursor(String backwardsCursor) {
+            this.backwardsCursor = backwardsCursor;
+            return this;
+        }
+
+        public Builder data(List<ThreadSearchResult> data) {
+            this.data = data;
+            return this;
+        }
+
+        public Builder nextCursor(String nextCursor) {
+            this.nextCursor = nextCursor;
+            return this;
+        }
+
+        public ThreadSearchResponse build() {
+            return new ThreadSearchResponse(backwardsCursor, data, nextCursor);
+        }
+    }
 }

@@ -18,4 +18,47 @@ public record ThreadSection(
         @JsonProperty("appearance") ThreadSectionAppearance appearance,
         @JsonProperty("id") String id,
         @JsonProperty("name") String name) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.appearance = appearance;
+        b.id = id;
+        b.name = name;
+        return b;
+    }
+
+    /** Builds a {@link ThreadSection} one component at a time. */
+    public static final class Builder {
+        private ThreadSectionAppearance appearance;
+        private String id;
+        private String name;
+
+        private Builder() {
+        }
+
+        public Builder appearance(ThreadSectionAppearance appearance) {
+            this.appearance = appearance;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public ThreadSection build() {
+            return new ThreadSection(appearance, id, name);
+        }
+    }
 }

@@ -18,4 +18,47 @@ public record ThreadSectionMoveParams(
         @JsonProperty("beforeThreadId") String beforeThreadId,
         @JsonProperty("sectionId") String sectionId,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.beforeThreadId = beforeThreadId;
+        b.sectionId = sectionId;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadSectionMoveParams} one component at a time. */
+    public static final class Builder {
+        private String beforeThreadId;
+        private String sectionId;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder beforeThreadId(String beforeThreadId) {
+            this.beforeThreadId = beforeThreadId;
+            return this;
+        }
+
+        public Builder sectionId(String sectionId) {
+            this.sectionId = sectionId;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadSectionMoveParams build() {
+            return new ThreadSectionMoveParams(beforeThreadId, sectionId, threadId);
+        }
+    }
 }

@@ -18,4 +18,47 @@ public record ThreadSectionUpdateParams(
         @JsonProperty("appearance") ThreadSectionAppearance appearance,
         @JsonProperty("name") String name,
         @JsonProperty("sectionId") String sectionId) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.appearance = appearance;
+        b.name = name;
+        b.sectionId = sectionId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadSectionUpdateParams} one component at a time. */
+    public static final class Builder {
+        private ThreadSectionAppearance appearance;
+        private String name;
+        private String sectionId;
+
+        private Builder() {
+        }
+
+        public Builder appearance(ThreadSectionAppearance appearance) {
+            this.appearance = appearance;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder sectionId(String sectionId) {
+            this.sectionId = sectionId;
+            return this;
+        }
+
+        public ThreadSectionUpdateParams build() {
+            return new ThreadSectionUpdateParams(appearance, name, sectionId);
+        }
+    }
 }

@@ -30,4 +30,133 @@ public record ThreadSettings(
         @JsonProperty("sandboxPolicy") SandboxPolicy sandboxPolicy,
         @JsonProperty("serviceTier") String serviceTier,
         @JsonProperty("summary") ReasoningSummary summary) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.activePermissionProfile = activePermissionProfile;
+        b.approvalPolicy = approvalPolicy;
+        b.approvalsReviewer = approvalsReviewer;
+        b.collaborationMode = collaborationMode;
+        b.cwd = cwd;
+        b.disabledPluginIds = disabledPluginIds;
+        b.effort = effort;
+        b.environments = environments;
+        b.model = model;
+        b.modelProvider = modelProvider;
+        b.multiAgentMode = multiAgentMode;
+        b.personality = personality;
+        b.sandboxPolicy = sandboxPolicy;
+        b.serviceTier = serviceTier;
+        b.summary = summary;
+        return b;
+    }
+
+    /** Builds a {@link ThreadSettings} one component at a time. */
+    public static final class Builder {
+        private ActivePermissionProfile activePermissionProfile;
+        private AskForApproval approvalPolicy;
+        private ApprovalsReviewer approvalsReviewer;
+        private CollaborationMode collaborationMode;
+        private String cwd;
+        private List<String> disabledPluginIds;
+        private String effort;
+        private List<ThreadEnvironment> environments;
+        private String model;
+        private String modelProvider;
+        private MultiAgentMode multiAgentMode;
+        private Personality personality;
+        private SandboxPolicy sandboxPolicy;
+        private String serviceTier;
+        private ReasoningSummary summary;
+
+        private Builder() {
+        }
+
+        public Builder activePermissionProfile(ActivePermissionProfile activePermissionProfile) {
+            this.activePermissionProfile = activePermissionProfile;
+            return this;
+        }
+
+        public Builder approvalPolicy(AskForApproval approvalPolicy) {
+            this.approvalPolicy = approvalPolicy;
+            return this;
+        }
+
+        public Builder approvalsReviewer(ApprovalsReviewer approvalsReviewer) {
+            this.approvalsReviewer = approvalsReviewer;
+            return this;
+        }
+
+        public Builder collaborationMode(CollaborationMode collaborationMode) {
+            this.collaborationMode = collaborationMode;
+            return this;
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder disabledPluginIds(List<String> disabledPluginIds) {
+            this.disabledPluginIds = disabledPluginIds;
+            return this;
+        }
+
+        public Builder effort(String effort) {
+            this.effort = effort;
+            return this;
+        }
+
+        @Experimental
+        public Builder environments(List<ThreadEnvironment> environments) {
+            this.environments = environments;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder modelProvider(String modelProvider) {
+            this.modelProvider = modelProvider;
+            return this;
+        }
+
+        @Experimental
+        public Builder multiAgentMode(MultiAgentMode multiAgentMode) {
+            this.multiAgentMode = multiAgentMode;
+            return this;
+        }
+
+        public Builder personality(Personality personality) {
+            this.personality = personality;
+            return this;
+        }
+
+        public Builder sandboxPolicy(SandboxPolicy sandboxPolicy) {
+            this.sandboxPolicy = sandboxPolicy;
+            return this;
+        }
+
+        public Builder serviceTier(String serviceTier) {
+            this.serviceTier = serviceTier;
+            return this;
+        }
+
+        public Builder summary(ReasoningSummary summary) {
+            this.summary = summary;
+            return this;
+        }
+
+        public ThreadSettings build() {
+            return new ThreadSettings(activePermissionProfile, approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, effort, environments, model, modelProvider, multiAgentMode, personality, sandboxPolicy, serviceTier, summary);
+        }
+    }
 }

@@ -43,4 +43,131 @@ public record ThreadSettingsUpdateParams(
         @JsonProperty("serviceTier") String serviceTier,
         @JsonProperty("summary") ReasoningSummary summary,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.approvalPolicy = approvalPolicy;
+        b.approvalsReviewer = approvalsReviewer;
+        b.collaborationMode = collaborationMode;
+        b.cwd = cwd;
+        b.disabledPluginIds = disabledPluginIds;
+        b.effort = effort;
+        b.environments = environments;
+        b.model = model;
+        b.multiAgentMode = multiAgentMode;
+        b.permissions = permissions;
+        b.personality = personality;
+        b.sandboxPolicy = sandboxPolicy;
+        b.serviceTier = serviceTier;
+        b.summary = summary;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadSettingsUpdateParams} one component at a time. */
+    public static final class Builder {
+        private AskForApproval approvalPolicy;
+        private ApprovalsReviewer approvalsReviewer;
+        private CollaborationMode collaborationMode;
+        private String cwd;
+        private List<String> disabledPluginIds;
+        private String effort;
+        private List<TurnEnvironmentParams> environments;
+        private String model;
+        private MultiAgentMode multiAgentMode;
+        private String permissions;
+        private Personality personality;
+        private SandboxPolicy sandboxPolicy;
+        private String serviceTier;
+        private ReasoningSummary summary;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder approvalPolicy(AskForApproval approvalPolicy) {
+            this.approvalPolicy = approvalPolicy;
+            return this;
+        }
+
+        public Builder approvalsReviewer(ApprovalsReviewer approvalsReviewer) {
+            this.approvalsReviewer = approvalsReviewer;
+            return this;
+        }
+
+        public Builder collaborationMode(CollaborationMode collaborationMode) {
+            this.collaborationMode = collaborationMode;
+            return this;
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder disabledPluginIds(List<String> disabledPluginIds) {
+            this.disabledPluginIds = disabledPluginIds;
+            return this;
+        }
+
+        public Builder effort(String effort) {
+            this.effort = effort;
+            return this;
+        }
+
+        public Builder environments(List<TurnEnvironmentParams> environments) {
+            this.environments = environments;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder multiAgentMode(MultiAgentMode multiAgentMode) {
+            this.multiAgentMode = multiAgentMode;
+            return this;
+        }
+
+        public Builder permissions(String permissions) {
+            this.permissions = permissions;
+            return this;
+        }
+
+        public Builder personality(Personality personality) {
+            this.personality = personality;
+            return this;
+        }
+
+        public Builder sandboxPolicy(SandboxPolicy sandboxPolicy) {
+            this.sandboxPolicy = sandboxPolicy;
+            return this;
+        }
+
+        public Builder serviceTier(String serviceTier) {
+            this.serviceTier = serviceTier;
+            return this;
+        }
+
+        public Builder summary(ReasoningSummary summary) {
+            this.summary = summary;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadSettingsUpdateParams build() {
+            return new ThreadSettingsUpdateParams(approvalPolicy, approvalsReviewer, collaborationMode, cwd, disabledPluginIds, effort, environments, model, multiAgentMode, permissions, personality, sandboxPolicy, serviceTier, summary, threadId);
+        }
+    }
 }

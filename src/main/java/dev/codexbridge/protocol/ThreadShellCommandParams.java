@@ -15,4 +15,47 @@ public record ThreadShellCommandParams(
         @JsonProperty("command") String command,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("timeoutMs") Long timeoutMs) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.command = command;
+        b.threadId = threadId;
+        b.timeoutMs = timeoutMs;
+        return b;
+    }
+
+    /** Builds a {@link ThreadShellCommandParams} one component at a time. */
+    public static final class Builder {
+        private String command;
+        private String threadId;
+        private Long timeoutMs;
+
+        private Builder() {
+        }
+
+        public Builder command(String command) {
+            this.command = command;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder timeoutMs(Long timeoutMs) {
+            this.timeoutMs = timeoutMs;
+            return this;
+        }
+
+        public ThreadShellCommandParams build() {
+            return new ThreadShellCommandParams(command, threadId, timeoutMs);
+        }
+    }
 }

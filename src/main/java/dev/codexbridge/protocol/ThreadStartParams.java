@@ -55,4 +55,227 @@ public record ThreadStartParams(
         @JsonProperty("serviceTier") String serviceTier,
         @JsonProperty("sessionStartSource") ThreadStartSource sessionStartSource,
         @JsonProperty("threadSource") String threadSource) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.allowProviderModelFallback = allowProviderModelFallback;
+        b.approvalPolicy = approvalPolicy;
+        b.approvalsReviewer = approvalsReviewer;
+        b.baseInstructions = baseInstructions;
+        b.config = config;
+        b.cwd = cwd;
+        b.daybreakEnabled = daybreakEnabled;
+        b.developerInstructions = developerInstructions;
+        b.dynamicTools = dynamicTools;
+        b.environments = environments;
+        b.ephemeral = ephemeral;
+        b.experimentalRawEvents = experimentalRawEvents;
+        b.historyMode = historyMode;
+        b.mockExperimentalField = mockExperimentalField;
+        b.model = model;
+        b.modelProvider = modelProvider;
+        b.multiAgentMode = multiAgentMode;
+        b.permissions = permissions;
+        b.personality = personality;
+        b.projectId = projectId;
+        b.runtimeWorkspaceRoots = runtimeWorkspaceRoots;
+        b.sandbox = sandbox;
+        b.selectedCapabilityRoots = selectedCapabilityRoots;
+        b.serviceName = serviceName;
+        b.serviceTier = serviceTier;
+        b.sessionStartSource = sessionStartSource;
+        b.threadSource = threadSource;
+        return b;
+    }
+
+    /** Builds a {@link ThreadStartParams} one component at a time. */
+    public static final class Builder {
+        private Boolean allowProviderModelFallback;
+        private AskForApproval approvalPolicy;
+        private ApprovalsReviewer approvalsReviewer;
+        private String baseInstructions;
+        private JsonNode config;
+        private String cwd;
+        private Boolean daybreakEnabled;
+        private String developerInstructions;
+        private List<DynamicToolSpec> dynamicTools;
+        private List<TurnEnvironmentParams> environments;
+        private Boolean ephemeral;
+        private Boolean experimentalRawEvents;
+        private ThreadHistoryMode historyMode;
+        private String mockExperimentalField;
+        private String model;
+        private String modelProvider;
+        private MultiAgentMode multiAgentMode;
+        private String permissions;
+        private Personality personality;
+        private String projectId;
+        private List<String> runtimeWorkspaceRoots;
+        private SandboxMode sandbox;
+        private List<SelectedCapabilityRoot> selectedCapabilityRoots;
+        private String serviceName;
+        private String serviceTier;
+        private ThreadStartSource sessionStartSource;
+        private String threadSource;
+
+        private Builder() {
+        }
+
+        @Experimental
+        public Builder allowProviderModelFallback(Boolean allowProviderModelFallback) {
+            this.allowProviderModelFallback = allowProviderModelFallback;
+            return this;
+        }
+
+        public Builder approvalPolicy(AskForApproval approvalPolicy) {
+            this.approvalPolicy = approvalPolicy;
+            return this;
+        }
+
+        public Builder approvalsReviewer(ApprovalsReviewer approvalsReviewer) {
+            this.approvalsReviewer = approvalsReviewer;
+            return this;
+        }
+
+        public Builder baseInstructions(String baseInstructions) {
+            this.baseInstructions = baseInstructions;
+            return this;
+        }
+
+        public Builder config(JsonNode config) {
+            this.config = config;
+            return this;
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        @Experimental
+        public Builder daybreakEnabled(Boolean daybreakEnabled) {
+            this.daybreakEnabled = daybreakEnabled;
+            return this;
+        }
+
+        public Builder developerInstructions(String developerInstructions) {
+            this.developerInstructions = developerInstructions;
+            return this;
+        }
+
+        @Experimental
+        public Builder dynamicTools(List<DynamicToolSpec> dynamicTools) {
+            this.dynamicTools = dynamicTools;
+            return this;
+        }
+
+        @Experimental
+        public Builder environments(List<TurnEnvironmentParams> environments) {
+            this.environments = environments;
+            return this;
+        }
+
+        public Builder ephemeral(Boolean ephemeral) {
+            this.ephemeral = ephemeral;
+            return this;
+        }
+
+        @Experimental
+        public Builder experimentalRawEvents(Boolean experimentalRawEvents) {
+            this.experimentalRawEvents = experimentalRawEvents;
+            return this;
+        }
+
+        @Experimental
+        public Builder historyMode(ThreadHistoryMode historyMode) {
+            this.historyMode = historyMode;
+            return this;
+        }
+
+        @Experimental
+        public Builder mockExperimentalField(String mockExperimentalField) {
+            this.mockExperimentalField = mockExperimentalField;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder modelProvider(String modelProvider) {
+            this.modelProvider = modelProvider;
+            return this;
+        }
+
+        @Experimental
+        public Builder multiAgentMode(MultiAgentMode multiAgentMode) {
+            this.multiAgentMode = multiAgentMode;
+            return this;
+        }
+
+        @Experimental
+        public Builder permissions(String permissions) {
+            this.permissions = permissions;
+            return this;
+        }
+
+        public Builder personality(Personality personality) {
+            this.personality = personality;
+            return this;
+        }
+
+        @Experimental
+        public Builder projectId(String projectId) {
+            this.projectId = projectId;
+            return this;
+        }
+
+        @Experimental
+        public Builder runtimeWorkspaceRoots(List<String> runtimeWorkspaceRoots) {
+            this.runtimeWorkspaceRoots = runtimeWorkspaceRoots;
+            return this;
+        }
+
+        public Builder sandbox(SandboxMode sandbox) {
+            this.sandbox = sandbox;
+            return this;
+        }
+
+        @Experimental
+        public Builder selectedCapabilityRoots(List<SelectedCapabilityRoot> selectedCapabilityRoots) {
+            this.selectedCapabilityRoots = selectedCapabilityRoots;
+            return this;
+        }
+
+        public Builder serviceName(String serviceName) {
+            this.serviceName = serviceName;
+            return this;
+        }
+
+        public Builder serviceTier(String serviceTier) {
+            this.serviceTier = serviceTier;
+            return this;
+        }
+
+        public Builder sessionStartSource(ThreadStartSource sessionStartSource) {
+            this.sessionStartSource = sessionStartSource;
+            return this;
+        }
+
+        public Builder threadSource(String threadSource) {
+            this.threadSource = threadSource;
+            return this;
+        }
+
+        public ThreadStartParams build() {
+            return new ThreadStartParams(allowProviderModelFallback, approvalPolicy, approvalsReviewer, baseInstructions, config, cwd, daybreakEnabled, developerInstructions, dynamicTools, environments, ephemeral, experimentalRawEvents, historyMode, mockExperimentalField, model, modelProvider, multiAgentMode, permissions, personality, projectId, runtimeWorkspaceRoots, sandbox, selectedCapabilityRoots, serviceName, serviceTier, sessionStartSource, threadSource);
+        }
+    }
 }

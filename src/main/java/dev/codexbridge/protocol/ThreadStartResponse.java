@@ -32,4 +32,127 @@ public record ThreadStartResponse(
         @JsonProperty("sandbox") SandboxPolicy sandbox,
         @JsonProperty("serviceTier") String serviceTier,
         @JsonProperty("thread") Thread thread) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.activePermissionProfile = activePermissionProfile;
+        b.approvalPolicy = approvalPolicy;
+        b.approvalsReviewer = approvalsReviewer;
+        b.cwd = cwd;
+        b.disabledPluginIds = disabledPluginIds;
+        b.instructionSources = instructionSources;
+        b.model = model;
+        b.modelProvider = modelProvider;
+        b.multiAgentMode = multiAgentMode;
+        b.reasoningEffort = reasoningEffort;
+        b.runtimeWorkspaceRoots = runtimeWorkspaceRoots;
+        b.sandbox = sandbox;
+        b.serviceTier = serviceTier;
+        b.thread = thread;
+        return b;
+    }
+
+    /** Builds a {@link ThreadStartResponse} one component at a time. */
+    public static final class Builder {
+        private ActivePermissionProfile activePermissionProfile;
+        private AskForApproval approvalPolicy;
+        private ApprovalsReviewer approvalsReviewer;
+        private String cwd;
+        private List<String> disabledPluginIds;
+        private List<String> instructionSources;
+        private String model;
+        private String modelProvider;
+        private MultiAgentMode multiAgentMode;
+        private String reasoningEffort;
+        private List<String> runtimeWorkspaceRoots;
+        private SandboxPolicy sandbox;
+        private String serviceTier;
+        private Thread thread;
+
+        private Builder() {
+        }
+
+        @Experimental
+        public Builder activePermissionProfile(ActivePermissionProfile activePermissionProfile) {
+            this.activePermissionProfile = activePermissionProfile;
+            return this;
+        }
+
+        public Builder approvalPolicy(AskForApproval approvalPolicy) {
+            this.approvalPolicy = approvalPolicy;
+            return this;
+        }
+
+        public Builder approvalsReviewer(ApprovalsReviewer approvalsReviewer) {
+            this.approvalsReviewer = approvalsReviewer;
+            return this;
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder disabledPluginIds(List<String> disabledPluginIds) {
+            this.disabledPluginIds = disabledPluginIds;
+            return this;
+        }
+
+        public Builder instructionSources(List<String> instructionSources) {
+            this.instructionSources = instructionSources;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder modelProvider(String modelProvider) {
+            this.modelProvider = modelProvider;
+            return this;
+        }
+
+        @Experimental
+        public Builder multiAgentMode(MultiAgentMode multiAgentMode) {
+            this.multiAgentMode = multiAgentMode;
+            return this;
+        }
+
+        public Builder reasoningEffort(String reasoningEffort) {
+            this.reasoningEffort = reasoningEffort;
+            return this;
+        }
+
+        @Experimental
+        public Builder runtimeWorkspaceRoots(List<String> runtimeWorkspaceRoots) {
+            this.runtimeWorkspaceRoots = runtimeWorkspaceRoots;
+            return this;
+        }
+
+        public Builder sandbox(SandboxPolicy sandbox) {
+            this.sandbox = sandbox;
+            return this;
+        }
+
+        public Builder serviceTier(String serviceTier) {
+            this.serviceTier = serviceTier;
+            return this;
+        }
+
+        public Builder thread(Thread thread) {
+            this.thread = thread;
+            return this;
+        }
+
+        public ThreadStartResponse build() {
+            return new ThreadStartResponse(activePermissionProfile, approvalPolicy, approvalsReviewer, cwd, disabledPluginIds, instructionSources, model, modelProvider, multiAgentMode, reasoningEffort, runtimeWorkspaceRoots, sandbox, serviceTier, thread);
+        }
+    }
 }

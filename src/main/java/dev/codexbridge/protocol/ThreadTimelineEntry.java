@@ -35,6 +35,49 @@ public sealed interface ThreadTimelineEntry permits
         public String type() {
             return "item";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.item = item;
+            b.position = position;
+            b.turnId = turnId;
+            return b;
+        }
+
+        /** Builds a {@link Item} one component at a time. */
+        public static final class Builder {
+            private ThreadItem item;
+            private Long position;
+            private String turnId;
+
+            private Builder() {
+            }
+
+            public Builder item(ThreadItem item) {
+                this.item = item;
+                return this;
+            }
+
+            public Builder position(Long position) {
+                this.position = position;
+                return this;
+            }
+
+            public Builder turnId(String turnId) {
+                this.turnId = turnId;
+                return this;
+            }
+
+            public Item build() {
+                return new Item(item, position, turnId);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -62,6 +105,49 @@ public sealed interface ThreadTimelineEntry permits
         public String type() {
             return "turnStarted";
         }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.position = position;
+            b.startedAt = startedAt;
+            b.turnId = turnId;
+            return b;
+        }
+
+        /** Builds a {@link TurnStarted} one component at a time. */
+        public static final class Builder {
+            private Long position;
+            private Long startedAt;
+            private String turnId;
+
+            private Builder() {
+            }
+
+            public Builder position(Long position) {
+                this.position = position;
+                return this;
+            }
+
+            public Builder startedAt(Long startedAt) {
+                this.startedAt = startedAt;
+                return this;
+            }
+
+            public Builder turnId(String turnId) {
+                this.turnId = turnId;
+                return this;
+            }
+
+            public TurnStarted build() {
+                return new TurnStarted(position, startedAt, turnId);
+            }
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -79,6 +165,77 @@ public sealed interface ThreadTimelineEntry permits
         @JsonProperty("type")
         public String type() {
             return "turnCompleted";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.completedAt = completedAt;
+            b.durationMs = durationMs;
+            b.error = error;
+            b.position = position;
+            b.startedAt = startedAt;
+            b.status = status;
+            b.turnId = turnId;
+            return b;
+        }
+
+        /** Builds a {@link TurnCompleted} one component at a time. */
+        public static final class Builder {
+            private Long completedAt;
+            private Long durationMs;
+            private TurnError error;
+            private Long position;
+            private Long startedAt;
+            private TurnStatus status;
+            private String turnId;
+
+            private Builder() {
+            }
+
+            public Builder completedAt(Long completedAt) {
+                this.completedAt = completedAt;
+                return this;
+            }
+
+            public Builder durationMs(Long durationMs) {
+                this.durationMs = durationMs;
+                return this;
+            }
+
+            public Builder error(TurnError error) {
+                this.error = error;
+                return this;
+            }
+
+            public Builder position(Long position) {
+                this.position = position;
+                return this;
+            }
+
+            public Builder startedAt(Long startedAt) {
+                this.startedAt = startedAt;
+                return this;
+            }
+
+            public Builder status(TurnStatus status) {
+                this.status = status;
+                return this;
+            }
+
+            public Builder turnId(String turnId) {
+                this.turnId = turnId;
+                return this;
+            }
+
+            public TurnCompleted build() {
+                return new TurnCompleted(completedAt, durationMs, error, position, startedAt, status, turnId);
+            }
         }
     }
 

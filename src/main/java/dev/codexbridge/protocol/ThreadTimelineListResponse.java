@@ -16,4 +16,47 @@ public record ThreadTimelineListResponse(
         @JsonProperty("activeRealtimeSessionAtPageStart") String activeRealtimeSessionAtPageStart,
         @JsonProperty("data") List<ThreadTimelineEntry> data,
         @JsonProperty("nextCursor") String nextCursor) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.activeRealtimeSessionAtPageStart = activeRealtimeSessionAtPageStart;
+        b.data = data;
+        b.nextCursor = nextCursor;
+        return b;
+    }
+
+    /** Builds a {@link ThreadTimelineListResponse} one component at a time. */
+    public static final class Builder {
+        private String activeRealtimeSessionAtPageStart;
+        private List<ThreadTimelineEntry> data;
+        private String nextCursor;
+
+        private Builder() {
+        }
+
+        public Builder activeRealtimeSessionAtPageStart(String activeRealtimeSessionAtPageStart) {
+            this.activeRealtimeSessionAtPageStart = activeRealtimeSessionAtPageStart;
+            return this;
+        }
+
+        public Builder data(List<ThreadTimelineEntry> data) {
+            this.data = data;
+            return this;
+        }
+
+        public Builder nextCursor(String nextCursor) {
+            this.nextCursor = nextCursor;
+            return this;
+        }
+
+        public ThreadTimelineListResponse build() {
+            return new ThreadTimelineListResponse(activeRealtimeSessionAtPageStart, data, nextCursor);
+        }
+    }
 }

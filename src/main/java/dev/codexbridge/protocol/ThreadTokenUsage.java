@@ -11,4 +11,47 @@ public record ThreadTokenUsage(
         @JsonProperty("last") TokenUsageBreakdown last,
         @JsonProperty("modelContextWindow") Long modelContextWindow,
         @JsonProperty("total") TokenUsageBreakdown total) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.last = last;
+        b.modelContextWindow = modelContextWindow;
+        b.total = total;
+        return b;
+    }
+
+    /** Builds a {@link ThreadTokenUsage} one component at a time. */
+    public static final class Builder {
+        private TokenUsageBreakdown last;
+        private Long modelContextWindow;
+        private TokenUsageBreakdown total;
+
+        private Builder() {
+        }
+
+        public Builder last(TokenUsageBreakdown last) {
+            this.last = last;
+            return this;
+        }
+
+        public Builder modelContextWindow(Long modelContextWindow) {
+            this.modelContextWindow = modelContextWindow;
+            return this;
+        }
+
+        public Builder total(TokenUsageBreakdown total) {
+            this.total = total;
+            return this;
+        }
+
+        public ThreadTokenUsage build() {
+            return new ThreadTokenUsage(last, modelContextWindow, total);
+        }
+    }
 }

@@ -11,4 +11,47 @@ public record ThreadTokenUsageUpdatedNotification(
         @JsonProperty("threadId") String threadId,
         @JsonProperty("tokenUsage") ThreadTokenUsage tokenUsage,
         @JsonProperty("turnId") String turnId) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.threadId = threadId;
+        b.tokenUsage = tokenUsage;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadTokenUsageUpdatedNotification} one component at a time. */
+    public static final class Builder {
+        private String threadId;
+        private ThreadTokenUsage tokenUsage;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder tokenUsage(ThreadTokenUsage tokenUsage) {
+            this.tokenUsage = tokenUsage;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public ThreadTokenUsageUpdatedNotification build() {
+            return new ThreadTokenUsageUpdatedNotification(threadId, tokenUsage, turnId);
+        }
+    }
 }

@@ -19,4 +19,61 @@ public record ThreadTurnsListParams(
         @JsonProperty("limit") Long limit,
         @JsonProperty("sortDirection") SortDirection sortDirection,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cursor = cursor;
+        b.itemsView = itemsView;
+        b.limit = limit;
+        b.sortDirection = sortDirection;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadTurnsListParams} one component at a time. */
+    public static final class Builder {
+        private String cursor;
+        private TurnItemsView itemsView;
+        private Long limit;
+        private SortDirection sortDirection;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder cursor(String cursor) {
+            this.cursor = cursor;
+            return this;
+        }
+
+        public Builder itemsView(TurnItemsView itemsView) {
+            this.itemsView = itemsView;
+            return this;
+        }
+
+        public Builder limit(Long limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        public Builder sortDirection(SortDirection sortDirection) {
+            this.sortDirection = sortDirection;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadTurnsListParams build() {
+            return new ThreadTurnsListParams(cursor, itemsView, limit, sortDirection, threadId);
+        }
+    }
 }

@@ -16,4 +16,47 @@ public record ThreadTurnsListResponse(
         @JsonProperty("backwardsCursor") String backwardsCursor,
         @JsonProperty("data") List<Turn> data,
         @JsonProperty("nextCursor") String nextCursor) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.backwardsCursor = backwardsCursor;
+        b.data = data;
+        b.nextCursor = nextCursor;
+        return b;
+    }
+
+    /** Builds a {@link ThreadTurnsListResponse} one component at a time. */
+    public static final class Builder {
+        private String backwardsCursor;
+        private List<Turn> data;
+        private String nextCursor;
+
+        private Builder() {
+        }
+
+        public Builder backwardsCursor(String backwardsCursor) {
+            this.backwardsCursor = backwardsCursor;
+            return this;
+        }
+
+        public Builder data(List<Turn> data) {
+            this.data = data;
+            return this;
+        }
+
+        public Builder nextCursor(String nextCursor) {
+            this.nextCursor = nextCursor;
+            return this;
+        }
+
+        public ThreadTurnsListResponse build() {
+            return new ThreadTurnsListResponse(backwardsCursor, data, nextCursor);
+        }
+    }
 }

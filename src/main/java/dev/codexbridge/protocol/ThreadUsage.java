@@ -17,4 +17,61 @@ public record ThreadUsage(
         @JsonProperty("groups") List<ThreadUsageBreakdownGroup> groups,
         @JsonProperty("nativeUsageUsdMicros") Long nativeUsageUsdMicros,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.estimatedUsageCreditsMicros = estimatedUsageCreditsMicros;
+        b.estimatedUsageUsdMicros = estimatedUsageUsdMicros;
+        b.groups = groups;
+        b.nativeUsageUsdMicros = nativeUsageUsdMicros;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link ThreadUsage} one component at a time. */
+    public static final class Builder {
+        private Long estimatedUsageCreditsMicros;
+        private Long estimatedUsageUsdMicros;
+        private List<ThreadUsageBreakdownGroup> groups;
+        private Long nativeUsageUsdMicros;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        public Builder estimatedUsageCreditsMicros(Long estimatedUsageCreditsMicros) {
+            this.estimatedUsageCreditsMicros = estimatedUsageCreditsMicros;
+            return this;
+        }
+
+        public Builder estimatedUsageUsdMicros(Long estimatedUsageUsdMicros) {
+            this.estimatedUsageUsdMicros = estimatedUsageUsdMicros;
+            return this;
+        }
+
+        public Builder groups(List<ThreadUsageBreakdownGroup> groups) {
+            this.groups = groups;
+            return this;
+        }
+
+        public Builder nativeUsageUsdMicros(Long nativeUsageUsdMicros) {
+            this.nativeUsageUsdMicros = nativeUsageUsdMicros;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public ThreadUsage build() {
+            return new ThreadUsage(estimatedUsageCreditsMicros, estimatedUsageUsdMicros, groups, nativeUsageUsdMicros, threadId);
+        }
+    }
 }

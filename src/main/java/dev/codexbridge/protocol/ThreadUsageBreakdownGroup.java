@@ -17,4 +17,89 @@ public record ThreadUsageBreakdownGroup(
         @JsonProperty("reasoningEffort") String reasoningEffort,
         @JsonProperty("speed") String speed,
         @JsonProperty("totalTokens") Long totalTokens) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cachedInputTokens = cachedInputTokens;
+        b.estimatedUsageCreditsMicros = estimatedUsageCreditsMicros;
+        b.inputTokens = inputTokens;
+        b.model = model;
+        b.netNewInputTokens = netNewInputTokens;
+        b.outputTokens = outputTokens;
+        b.reasoningEffort = reasoningEffort;
+        b.speed = speed;
+        b.totalTokens = totalTokens;
+        return b;
+    }
+
+    /** Builds a {@link ThreadUsageBreakdownGroup} one component at a time. */
+    public static final class Builder {
+        private Long cachedInputTokens;
+        private Long estimatedUsageCreditsMicros;
+        private Long inputTokens;
+        private String model;
+        private Long netNewInputTokens;
+        private Long outputTokens;
+        private String reasoningEffort;
+        private String speed;
+        private Long totalTokens;
+
+        private Builder() {
+        }
+
+        public Builder cachedInputTokens(Long cachedInputTokens) {
+            this.cachedInputTokens = cachedInputTokens;
+            return this;
+        }
+
+        public Builder estimatedUsageCreditsMicros(Long estimatedUsageCreditsMicros) {
+            this.estimatedUsageCreditsMicros = estimatedUsageCreditsMicros;
+            return this;
+        }
+
+        public Builder inputTokens(Long inputTokens) {
+            this.inputTokens = inputTokens;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder netNewInputTokens(Long netNewInputTokens) {
+            this.netNewInputTokens = netNewInputTokens;
+            return this;
+        }
+
+        public Builder outputTokens(Long outputTokens) {
+            this.outputTokens = outputTokens;
+            return this;
+        }
+
+        public Builder reasoningEffort(String reasoningEffort) {
+            this.reasoningEffort = reasoningEffort;
+            return this;
+        }
+
+        public Builder speed(String speed) {
+            this.speed = speed;
+            return this;
+        }
+
+        public Builder totalTokens(Long totalTokens) {
+            this.totalTokens = totalTokens;
+            return this;
+        }
+
+        public ThreadUsageBreakdownGroup build() {
+            return new ThreadUsageBreakdownGroup(cachedInputTokens, estimatedUsageCreditsMicros, inputTokens, model, netNewInputTokens, outputTokens, reasoningEffort, speed, totalTokens);
+        }
+    }
 }

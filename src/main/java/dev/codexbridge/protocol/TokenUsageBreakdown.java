@@ -14,4 +14,68 @@ public record TokenUsageBreakdown(
         @JsonProperty("outputTokens") Long outputTokens,
         @JsonProperty("reasoningOutputTokens") Long reasoningOutputTokens,
         @JsonProperty("totalTokens") Long totalTokens) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cacheWriteInputTokens = cacheWriteInputTokens;
+        b.cachedInputTokens = cachedInputTokens;
+        b.inputTokens = inputTokens;
+        b.outputTokens = outputTokens;
+        b.reasoningOutputTokens = reasoningOutputTokens;
+        b.totalTokens = totalTokens;
+        return b;
+    }
+
+    /** Builds a {@link TokenUsageBreakdown} one component at a time. */
+    public static final class Builder {
+        private Long cacheWriteInputTokens;
+        private Long cachedInputTokens;
+        private Long inputTokens;
+        private Long outputTokens;
+        private Long reasoningOutputTokens;
+        private Long totalTokens;
+
+        private Builder() {
+        }
+
+        public Builder cacheWriteInputTokens(Long cacheWriteInputTokens) {
+            this.cacheWriteInputTokens = cacheWriteInputTokens;
+            return this;
+        }
+
+        public Builder cachedInputTokens(Long cachedInputTokens) {
+            this.cachedInputTokens = cachedInputTokens;
+            return this;
+        }
+
+        public Builder inputTokens(Long inputTokens) {
+            this.inputTokens = inputTokens;
+            return this;
+        }
+
+        public Builder outputTokens(Long outputTokens) {
+            this.outputTokens = outputTokens;
+            return this;
+        }
+
+        public Builder reasoningOutputTokens(Long reasoningOutputTokens) {
+            this.reasoningOutputTokens = reasoningOutputTokens;
+            return this;
+        }
+
+        public Builder totalTokens(Long totalTokens) {
+            this.totalTokens = totalTokens;
+            return this;
+        }
+
+        public TokenUsageBreakdown build() {
+            return new TokenUsageBreakdown(cacheWriteInputTokens, cachedInputTokens, inputTokens, outputTokens, reasoningOutputTokens, totalTokens);
+        }
+    }
 }

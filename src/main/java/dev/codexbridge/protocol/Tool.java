@@ -21,4 +21,82 @@ public record Tool(
         @JsonProperty("name") String name,
         @JsonProperty("outputSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode outputSchema,
         @JsonProperty("title") String title) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.meta = meta;
+        b.annotations = annotations;
+        b.description = description;
+        b.icons = icons;
+        b.inputSchema = inputSchema;
+        b.name = name;
+        b.outputSchema = outputSchema;
+        b.title = title;
+        return b;
+    }
+
+    /** Builds a {@link Tool} one component at a time. */
+    public static final class Builder {
+        private JsonNode meta;
+        private JsonNode annotations;
+        private String description;
+        private List<JsonNode> icons;
+        private JsonNode inputSchema;
+        private String name;
+        private JsonNode outputSchema;
+        private String title;
+
+        private Builder() {
+        }
+
+        public Builder meta(JsonNode meta) {
+            this.meta = meta;
+            return this;
+        }
+
+        public Builder annotations(JsonNode annotations) {
+            this.annotations = annotations;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder icons(List<JsonNode> icons) {
+            this.icons = icons;
+            return this;
+        }
+
+        public Builder inputSchema(JsonNode inputSchema) {
+            this.inputSchema = inputSchema;
+            return this;
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder outputSchema(JsonNode outputSchema) {
+            this.outputSchema = outputSchema;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public Tool build() {
+            return new Tool(meta, annotations, description, icons, inputSchema, name, outputSchema, title);
+        }
+    }
 }

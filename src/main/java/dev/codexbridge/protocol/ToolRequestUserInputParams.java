@@ -20,4 +20,68 @@ public record ToolRequestUserInputParams(
         @JsonProperty("questions") List<ToolRequestUserInputQuestion> questions,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerRequestParams, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.autoResolutionMs = autoResolutionMs;
+        b.isBlocking = isBlocking;
+        b.itemId = itemId;
+        b.questions = questions;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link ToolRequestUserInputParams} one component at a time. */
+    public static final class Builder {
+        private Long autoResolutionMs;
+        private Boolean isBlocking;
+        private String itemId;
+        private List<ToolRequestUserInputQuestion> questions;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder autoResolutionMs(Long autoResolutionMs) {
+            this.autoResolutionMs = autoResolutionMs;
+            return this;
+        }
+
+        public Builder isBlocking(Boolean isBlocking) {
+            this.isBlocking = isBlocking;
+            return this;
+        }
+
+        public Builder itemId(String itemId) {
+            this.itemId = itemId;
+            return this;
+        }
+
+        public Builder questions(List<ToolRequestUserInputQuestion> questions) {
+            this.questions = questions;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public ToolRequestUserInputParams build() {
+            return new ToolRequestUserInputParams(autoResolutionMs, isBlocking, itemId, questions, threadId, turnId);
+        }
+    }
 }

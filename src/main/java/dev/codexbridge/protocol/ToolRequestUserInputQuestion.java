@@ -18,4 +18,68 @@ public record ToolRequestUserInputQuestion(
         @JsonProperty("isSecret") Boolean isSecret,
         @JsonProperty("options") List<ToolRequestUserInputOption> options,
         @JsonProperty("question") String question) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.header = header;
+        b.id = id;
+        b.isOther = isOther;
+        b.isSecret = isSecret;
+        b.options = options;
+        b.question = question;
+        return b;
+    }
+
+    /** Builds a {@link ToolRequestUserInputQuestion} one component at a time. */
+    public static final class Builder {
+        private String header;
+        private String id;
+        private Boolean isOther;
+        private Boolean isSecret;
+        private List<ToolRequestUserInputOption> options;
+        private String question;
+
+        private Builder() {
+        }
+
+        public Builder header(String header) {
+            this.header = header;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder isOther(Boolean isOther) {
+            this.isOther = isOther;
+            return this;
+        }
+
+        public Builder isSecret(Boolean isSecret) {
+            this.isSecret = isSecret;
+            return this;
+        }
+
+        public Builder options(List<ToolRequestUserInputOption> options) {
+            this.options = options;
+            return this;
+        }
+
+        public Builder question(String question) {
+            this.question = question;
+            return this;
+        }
+
+        public ToolRequestUserInputQuestion build() {
+            return new ToolRequestUserInputQuestion(header, id, isOther, isSecret, options, question);
+        }
+    }
 }

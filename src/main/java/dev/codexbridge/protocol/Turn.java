@@ -28,4 +28,89 @@ public record Turn(
         @JsonProperty("rootTurnId") String rootTurnId,
         @JsonProperty("startedAt") Long startedAt,
         @JsonProperty("status") TurnStatus status) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.completedAt = completedAt;
+        b.durationMs = durationMs;
+        b.error = error;
+        b.id = id;
+        b.items = items;
+        b.itemsView = itemsView;
+        b.rootTurnId = rootTurnId;
+        b.startedAt = startedAt;
+        b.status = status;
+        return b;
+    }
+
+    /** Builds a {@link Turn} one component at a time. */
+    public static final class Builder {
+        private Long completedAt;
+        private Long durationMs;
+        private TurnError error;
+        private String id;
+        private List<ThreadItem> items;
+        private TurnItemsView itemsView;
+        private String rootTurnId;
+        private Long startedAt;
+        private TurnStatus status;
+
+        private Builder() {
+        }
+
+        public Builder completedAt(Long completedAt) {
+            this.completedAt = completedAt;
+            return this;
+        }
+
+        public Builder durationMs(Long durationMs) {
+            this.durationMs = durationMs;
+            return this;
+        }
+
+        public Builder error(TurnError error) {
+            this.error = error;
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder items(List<ThreadItem> items) {
+            this.items = items;
+            return this;
+        }
+
+        public Builder itemsView(TurnItemsView itemsView) {
+            this.itemsView = itemsView;
+            return this;
+        }
+
+        public Builder rootTurnId(String rootTurnId) {
+            this.rootTurnId = rootTurnId;
+            return this;
+        }
+
+        public Builder startedAt(Long startedAt) {
+            this.startedAt = startedAt;
+            return this;
+        }
+
+        public Builder status(TurnStatus status) {
+            this.status = status;
+            return this;
+        }
+
+        public Turn build() {
+            return new Turn(completedAt, durationMs, error, id, items, itemsView, rootTurnId, startedAt, status);
+        }
+    }
 }

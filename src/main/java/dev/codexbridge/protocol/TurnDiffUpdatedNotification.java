@@ -14,4 +14,47 @@ public record TurnDiffUpdatedNotification(
         @JsonProperty("diff") String diff,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.diff = diff;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link TurnDiffUpdatedNotification} one component at a time. */
+    public static final class Builder {
+        private String diff;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder diff(String diff) {
+            this.diff = diff;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public TurnDiffUpdatedNotification build() {
+            return new TurnDiffUpdatedNotification(diff, threadId, turnId);
+        }
+    }
 }

@@ -15,4 +15,47 @@ public record TurnEnvironmentParams(
         @JsonProperty("cwd") String cwd,
         @JsonProperty("environmentId") String environmentId,
         @JsonProperty("runtimeWorkspaceRoots") List<String> runtimeWorkspaceRoots) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cwd = cwd;
+        b.environmentId = environmentId;
+        b.runtimeWorkspaceRoots = runtimeWorkspaceRoots;
+        return b;
+    }
+
+    /** Builds a {@link TurnEnvironmentParams} one component at a time. */
+    public static final class Builder {
+        private String cwd;
+        private String environmentId;
+        private List<String> runtimeWorkspaceRoots;
+
+        private Builder() {
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder environmentId(String environmentId) {
+            this.environmentId = environmentId;
+            return this;
+        }
+
+        public Builder runtimeWorkspaceRoots(List<String> runtimeWorkspaceRoots) {
+            this.runtimeWorkspaceRoots = runtimeWorkspaceRoots;
+            return this;
+        }
+
+        public TurnEnvironmentParams build() {
+            return new TurnEnvironmentParams(cwd, environmentId, runtimeWorkspaceRoots);
+        }
+    }
 }

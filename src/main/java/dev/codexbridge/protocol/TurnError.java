@@ -15,4 +15,54 @@ public record TurnError(
         @JsonProperty("codexErrorInfo") CodexErrorInfo codexErrorInfo,
         @JsonProperty("message") String message,
         @JsonProperty("misalignment") MisalignmentErrorDetails misalignment) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.additionalDetails = additionalDetails;
+        b.codexErrorInfo = codexErrorInfo;
+        b.message = message;
+        b.misalignment = misalignment;
+        return b;
+    }
+
+    /** Builds a {@link TurnError} one component at a time. */
+    public static final class Builder {
+        private String additionalDetails;
+        private CodexErrorInfo codexErrorInfo;
+        private String message;
+        private MisalignmentErrorDetails misalignment;
+
+        private Builder() {
+        }
+
+        public Builder additionalDetails(String additionalDetails) {
+            this.additionalDetails = additionalDetails;
+            return this;
+        }
+
+        public Builder codexErrorInfo(CodexErrorInfo codexErrorInfo) {
+            this.codexErrorInfo = codexErrorInfo;
+            return this;
+        }
+
+        public Builder message(String message) {
+            this.message = message;
+            return this;
+        }
+
+        public Builder misalignment(MisalignmentErrorDetails misalignment) {
+            this.misalignment = misalignment;
+            return this;
+        }
+
+        public TurnError build() {
+            return new TurnError(additionalDetails, codexErrorInfo, message, misalignment);
+        }
+    }
 }

@@ -12,4 +12,47 @@ public record TurnModerationMetadataNotification(
         @JsonProperty("metadata") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode metadata,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.metadata = metadata;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link TurnModerationMetadataNotification} one component at a time. */
+    public static final class Builder {
+        private JsonNode metadata;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder metadata(JsonNode metadata) {
+            this.metadata = metadata;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public TurnModerationMetadataNotification build() {
+            return new TurnModerationMetadataNotification(metadata, threadId, turnId);
+        }
+    }
 }

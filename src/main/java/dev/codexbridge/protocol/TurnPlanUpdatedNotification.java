@@ -13,4 +13,54 @@ public record TurnPlanUpdatedNotification(
         @JsonProperty("plan") List<TurnPlanStep> plan,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ServerNotification, ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.explanation = explanation;
+        b.plan = plan;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link TurnPlanUpdatedNotification} one component at a time. */
+    public static final class Builder {
+        private String explanation;
+        private List<TurnPlanStep> plan;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder explanation(String explanation) {
+            this.explanation = explanation;
+            return this;
+        }
+
+        public Builder plan(List<TurnPlanStep> plan) {
+            this.plan = plan;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public TurnPlanUpdatedNotification build() {
+            return new TurnPlanUpdatedNotification(explanation, plan, threadId, turnId);
+        }
+    }
 }

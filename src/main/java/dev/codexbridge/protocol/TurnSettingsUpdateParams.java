@@ -28,4 +28,82 @@ public record TurnSettingsUpdateParams(
         @JsonProperty("summary") ReasoningSummary summary,
         @JsonProperty("threadId") String threadId,
         @JsonProperty("turnId") String turnId) implements ThreadScoped, TurnScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.approvalsReviewer = approvalsReviewer;
+        b.effort = effort;
+        b.environments = environments;
+        b.model = model;
+        b.serviceTier = serviceTier;
+        b.summary = summary;
+        b.threadId = threadId;
+        b.turnId = turnId;
+        return b;
+    }
+
+    /** Builds a {@link TurnSettingsUpdateParams} one component at a time. */
+    public static final class Builder {
+        private ApprovalsReviewer approvalsReviewer;
+        private String effort;
+        private List<TurnEnvironmentParams> environments;
+        private String model;
+        private String serviceTier;
+        private ReasoningSummary summary;
+        private String threadId;
+        private String turnId;
+
+        private Builder() {
+        }
+
+        public Builder approvalsReviewer(ApprovalsReviewer approvalsReviewer) {
+            this.approvalsReviewer = approvalsReviewer;
+            return this;
+        }
+
+        public Builder effort(String effort) {
+            this.effort = effort;
+            return this;
+        }
+
+        public Builder environments(List<TurnEnvironmentParams> environments) {
+            this.environments = environments;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder serviceTier(String serviceTier) {
+            this.serviceTier = serviceTier;
+            return this;
+        }
+
+        public Builder summary(ReasoningSummary summary) {
+            this.summary = summary;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder turnId(String turnId) {
+            this.turnId = turnId;
+            return this;
+        }
+
+        public TurnSettingsUpdateParams build() {
+            return new TurnSettingsUpdateParams(approvalsReviewer, effort, environments, model, serviceTier, summary, threadId, turnId);
+        }
+    }
 }

@@ -77,4 +77,231 @@ public record TurnStartParams(
         @JsonProperty("threadId") String threadId,
         @JsonProperty("toolOutput") TurnToolOutput toolOutput,
         @JsonProperty("turnTrigger") String turnTrigger) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.additionalContext = additionalContext;
+        b.approvalPolicy = approvalPolicy;
+        b.approvalsReviewer = approvalsReviewer;
+        b.clientUserMessageId = clientUserMessageId;
+        b.collaborationMode = collaborationMode;
+        b.cwd = cwd;
+        b.cyberAccessProgram = cyberAccessProgram;
+        b.disabledPluginIds = disabledPluginIds;
+        b.effort = effort;
+        b.environments = environments;
+        b.input = input;
+        b.model = model;
+        b.multiAgentMode = multiAgentMode;
+        b.outputSchema = outputSchema;
+        b.parentTurnId = parentTurnId;
+        b.permissions = permissions;
+        b.personality = personality;
+        b.responsesapiClientMetadata = responsesapiClientMetadata;
+        b.responsesapiClientMetadataPatch = responsesapiClientMetadataPatch;
+        b.rootTurnId = rootTurnId;
+        b.runtimeWorkspaceRoots = runtimeWorkspaceRoots;
+        b.sandboxPolicy = sandboxPolicy;
+        b.serviceTier = serviceTier;
+        b.serviceTierForTurn = serviceTierForTurn;
+        b.summary = summary;
+        b.threadId = threadId;
+        b.toolOutput = toolOutput;
+        b.turnTrigger = turnTrigger;
+        return b;
+    }
+
+    /** Builds a {@link TurnStartParams} one component at a time. */
+    public static final class Builder {
+        private Map<String, AdditionalContextEntry> additionalContext;
+        private AskForApproval approvalPolicy;
+        private ApprovalsReviewer approvalsReviewer;
+        private String clientUserMessageId;
+        private CollaborationMode collaborationMode;
+        private String cwd;
+        private CyberAccessProgram cyberAccessProgram;
+        private List<String> disabledPluginIds;
+        private String effort;
+        private List<TurnEnvironmentParams> environments;
+        private List<UserInput> input;
+        private String model;
+        private MultiAgentMode multiAgentMode;
+        private JsonNode outputSchema;
+        private String parentTurnId;
+        private String permissions;
+        private Personality personality;
+        private Map<String, String> responsesapiClientMetadata;
+        private Map<String, String> responsesapiClientMetadataPatch;
+        private String rootTurnId;
+        private List<String> runtimeWorkspaceRoots;
+        private SandboxPolicy sandboxPolicy;
+        private String serviceTier;
+        private String serviceTierForTurn;
+        private ReasoningSummary summary;
+        private String threadId;
+        private TurnToolOutput toolOutput;
+        private String turnTrigger;
+
+        private Builder() {
+        }
+
+        @Experimental
+        public Builder additionalContext(Map<String, AdditionalContextEntry> additionalContext) {
+            this.additionalContext = additionalContext;
+            return this;
+        }
+
+        public Builder approvalPolicy(AskForApproval approvalPolicy) {
+            this.approvalPolicy = approvalPolicy;
+            return this;
+        }
+
+        public Builder approvalsReviewer(ApprovalsReviewer approvalsReviewer) {
+            this.approvalsReviewer = approvalsReviewer;
+            return this;
+        }
+
+        public Builder clientUserMessageId(String clientUserMessageId) {
+            this.clientUserMessageId = clientUserMessageId;
+            return this;
+        }
+
+        @Experimental
+        public Builder collaborationMode(CollaborationMode collaborationMode) {
+            this.collaborationMode = collaborationMode;
+            return this;
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        @Experimental
+        public Builder cyberAccessProgram(CyberAccessProgram cyberAccessProgram) {
+            this.cyberAccessProgram = cyberAccessProgram;
+            return this;
+        }
+
+        public Builder disabledPluginIds(List<String> disabledPluginIds) {
+            this.disabledPluginIds = disabledPluginIds;
+            return this;
+        }
+
+        public Builder effort(String effort) {
+            this.effort = effort;
+            return this;
+        }
+
+        @Experimental
+        public Builder environments(List<TurnEnvironmentParams> environments) {
+            this.environments = environments;
+            return this;
+        }
+
+        public Builder input(List<UserInput> input) {
+            this.input = input;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        @Experimental
+        public Builder multiAgentMode(MultiAgentMode multiAgentMode) {
+            this.multiAgentMode = multiAgentMode;
+            return this;
+        }
+
+        public Builder outputSchema(JsonNode outputSchema) {
+            this.outputSchema = outputSchema;
+            return this;
+        }
+
+        public Builder parentTurnId(String parentTurnId) {
+            this.parentTurnId = parentTurnId;
+            return this;
+        }
+
+        @Experimental
+        public Builder permissions(String permissions) {
+            this.permissions = permissions;
+            return this;
+        }
+
+        public Builder personality(Personality personality) {
+            this.personality = personality;
+            return this;
+        }
+
+        @Experimental
+        public Builder responsesapiClientMetadata(Map<String, String> responsesapiClientMetadata) {
+            this.responsesapiClientMetadata = responsesapiClientMetadata;
+            return this;
+        }
+
+        @Experimental
+        public Builder responsesapiClientMetadataPatch(Map<String, String> responsesapiClientMetadataPatch) {
+            this.responsesapiClientMetadataPatch = responsesapiClientMetadataPatch;
+            return this;
+        }
+
+        public Builder rootTurnId(String rootTurnId) {
+            this.rootTurnId = rootTurnId;
+            return this;
+        }
+
+        @Experimental
+        public Builder runtimeWorkspaceRoots(List<String> runtimeWorkspaceRoots) {
+            this.runtimeWorkspaceRoots = runtimeWorkspaceRoots;
+            return this;
+        }
+
+        public Builder sandboxPolicy(SandboxPolicy sandboxPolicy) {
+            this.sandboxPolicy = sandboxPolicy;
+            return this;
+        }
+
+        public Builder serviceTier(String serviceTier) {
+            this.serviceTier = serviceTier;
+            return this;
+        }
+
+        public Builder serviceTierForTurn(String serviceTierForTurn) {
+            this.serviceTierForTurn = serviceTierForTurn;
+            return this;
+        }
+
+        public Builder summary(ReasoningSummary summary) {
+            this.summary = summary;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public Builder toolOutput(TurnToolOutput toolOutput) {
+            this.toolOutput = toolOutput;
+            return this;
+        }
+
+        public Builder turnTrigger(String turnTrigger) {
+            this.turnTrigger = turnTrigger;
+            return this;
+        }
+
+        public TurnStartParams build() {
+            return new TurnStartParams(additionalContext, approvalPolicy, approvalsReviewer, clientUserMessageId, collaborationMode, cwd, cyberAccessProgram, disabledPluginIds, effort, environments, input, model, multiAgentMode, outputSchema, parentTurnId, permissions, personality, responsesapiClientMetadata, responsesapiClientMetadataPatch, rootTurnId, runtimeWorkspaceRoots, sandboxPolicy, serviceTier, serviceTierForTurn, summary, threadId, toolOutput, turnTrigger);
+        }
+    }
 }

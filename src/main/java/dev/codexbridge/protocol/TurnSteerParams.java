@@ -27,4 +27,78 @@ public record TurnSteerParams(
         @Experimental @JsonProperty("responsesapiClientMetadata") Map<String, String> responsesapiClientMetadata,
         @Experimental @JsonProperty("responsesapiClientMetadataPatch") Map<String, String> responsesapiClientMetadataPatch,
         @JsonProperty("threadId") String threadId) implements ThreadScoped {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.additionalContext = additionalContext;
+        b.clientUserMessageId = clientUserMessageId;
+        b.expectedTurnId = expectedTurnId;
+        b.input = input;
+        b.responsesapiClientMetadata = responsesapiClientMetadata;
+        b.responsesapiClientMetadataPatch = responsesapiClientMetadataPatch;
+        b.threadId = threadId;
+        return b;
+    }
+
+    /** Builds a {@link TurnSteerParams} one component at a time. */
+    public static final class Builder {
+        private Map<String, AdditionalContextEntry> additionalContext;
+        private String clientUserMessageId;
+        private String expectedTurnId;
+        private List<UserInput> input;
+        private Map<String, String> responsesapiClientMetadata;
+        private Map<String, String> responsesapiClientMetadataPatch;
+        private String threadId;
+
+        private Builder() {
+        }
+
+        @Experimental
+        public Builder additionalContext(Map<String, AdditionalContextEntry> additionalContext) {
+            this.additionalContext = additionalContext;
+            return this;
+        }
+
+        public Builder clientUserMessageId(String clientUserMessageId) {
+            this.clientUserMessageId = clientUserMessageId;
+            return this;
+        }
+
+        public Builder expectedTurnId(String expectedTurnId) {
+            this.expectedTurnId = expectedTurnId;
+            return this;
+        }
+
+        public Builder input(List<UserInput> input) {
+            this.input = input;
+            return this;
+        }
+
+        @Experimental
+        public Builder responsesapiClientMetadata(Map<String, String> responsesapiClientMetadata) {
+            this.responsesapiClientMetadata = responsesapiClientMetadata;
+            return this;
+        }
+
+        @Experimental
+        public Builder responsesapiClientMetadataPatch(Map<String, String> responsesapiClientMetadataPatch) {
+            this.responsesapiClientMetadataPatch = responsesapiClientMetadataPatch;
+            return this;
+        }
+
+        public Builder threadId(String threadId) {
+            this.threadId = threadId;
+            return this;
+        }
+
+        public TurnSteerParams build() {
+            return new TurnSteerParams(additionalContext, clientUserMessageId, expectedTurnId, input, responsesapiClientMetadata, responsesapiClientMetadataPatch, threadId);
+        }
+    }
 }

@@ -15,4 +15,54 @@ public record TurnToolOutput(
         @JsonProperty("namespace") String namespace,
         @JsonProperty("output") FunctionCallOutputBody output,
         @JsonProperty("retain") Boolean retain) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.name = name;
+        b.namespace = namespace;
+        b.output = output;
+        b.retain = retain;
+        return b;
+    }
+
+    /** Builds a {@link TurnToolOutput} one component at a time. */
+    public static final class Builder {
+        private String name;
+        private String namespace;
+        private FunctionCallOutputBody output;
+        private Boolean retain;
+
+        private Builder() {
+        }
+
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder namespace(String namespace) {
+            this.namespace = namespace;
+            return this;
+        }
+
+        public Builder output(FunctionCallOutputBody output) {
+            this.output = output;
+            return this;
+        }
+
+        public Builder retain(Boolean retain) {
+            this.retain = retain;
+            return this;
+        }
+
+        public TurnToolOutput build() {
+            return new TurnToolOutput(name, namespace, output, retain);
+        }
+    }
 }

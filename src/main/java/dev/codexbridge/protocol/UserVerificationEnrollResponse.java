@@ -17,4 +17,47 @@ public record UserVerificationEnrollResponse(
         @JsonProperty("algorithm") String algorithm,
         @JsonProperty("credentialId") String credentialId,
         @JsonProperty("publicKey") String publicKey) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.algorithm = algorithm;
+        b.credentialId = credentialId;
+        b.publicKey = publicKey;
+        return b;
+    }
+
+    /** Builds a {@link UserVerificationEnrollResponse} one component at a time. */
+    public static final class Builder {
+        private String algorithm;
+        private String credentialId;
+        private String publicKey;
+
+        private Builder() {
+        }
+
+        public Builder algorithm(String algorithm) {
+            this.algorithm = algorithm;
+            return this;
+        }
+
+        public Builder credentialId(String credentialId) {
+            this.credentialId = credentialId;
+            return this;
+        }
+
+        public Builder publicKey(String publicKey) {
+            this.publicKey = publicKey;
+            return this;
+        }
+
+        public UserVerificationEnrollResponse build() {
+            return new UserVerificationEnrollResponse(algorithm, credentialId, publicKey);
+        }
+    }
 }

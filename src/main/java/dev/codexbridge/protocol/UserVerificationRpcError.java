@@ -15,4 +15,47 @@ public record UserVerificationRpcError(
         @JsonProperty("code") Long code,
         @JsonProperty("data") UserVerificationErrorDetails data,
         @JsonProperty("message") String message) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.code = code;
+        b.data = data;
+        b.message = message;
+        return b;
+    }
+
+    /** Builds a {@link UserVerificationRpcError} one component at a time. */
+    public static final class Builder {
+        private Long code;
+        private UserVerificationErrorDetails data;
+        private String message;
+
+        private Builder() {
+        }
+
+        public Builder code(Long code) {
+            this.code = code;
+            return this;
+        }
+
+        public Builder data(UserVerificationErrorDetails data) {
+            this.data = data;
+            return this;
+        }
+
+        public Builder message(String message) {
+            this.message = message;
+            return this;
+        }
+
+        public UserVerificationRpcError build() {
+            return new UserVerificationRpcError(code, data, message);
+        }
+    }
 }

@@ -15,4 +15,47 @@ public record UserVerificationStatusResponse(
         @JsonProperty("credentialId") String credentialId,
         @JsonProperty("unavailableMessage") String unavailableMessage,
         @JsonProperty("unavailableReason") UserVerificationUnavailableReason unavailableReason) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.credentialId = credentialId;
+        b.unavailableMessage = unavailableMessage;
+        b.unavailableReason = unavailableReason;
+        return b;
+    }
+
+    /** Builds a {@link UserVerificationStatusResponse} one component at a time. */
+    public static final class Builder {
+        private String credentialId;
+        private String unavailableMessage;
+        private UserVerificationUnavailableReason unavailableReason;
+
+        private Builder() {
+        }
+
+        public Builder credentialId(String credentialId) {
+            this.credentialId = credentialId;
+            return this;
+        }
+
+        public Builder unavailableMessage(String unavailableMessage) {
+            this.unavailableMessage = unavailableMessage;
+            return this;
+        }
+
+        public Builder unavailableReason(UserVerificationUnavailableReason unavailableReason) {
+            this.unavailableReason = unavailableReason;
+            return this;
+        }
+
+        public UserVerificationStatusResponse build() {
+            return new UserVerificationStatusResponse(credentialId, unavailableMessage, unavailableReason);
+        }
+    }
 }

@@ -19,4 +19,47 @@ public record UserVerificationVerifyParams(
         @JsonProperty("challenge") String challenge,
         @JsonProperty("description") String description,
         @JsonProperty("title") String title) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.challenge = challenge;
+        b.description = description;
+        b.title = title;
+        return b;
+    }
+
+    /** Builds a {@link UserVerificationVerifyParams} one component at a time. */
+    public static final class Builder {
+        private String challenge;
+        private String description;
+        private String title;
+
+        private Builder() {
+        }
+
+        public Builder challenge(String challenge) {
+            this.challenge = challenge;
+            return this;
+        }
+
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public Builder title(String title) {
+            this.title = title;
+            return this;
+        }
+
+        public UserVerificationVerifyParams build() {
+            return new UserVerificationVerifyParams(challenge, description, title);
+        }
+    }
 }

@@ -12,4 +12,54 @@ public record WebSearchLocation(
         @JsonProperty("country") String country,
         @JsonProperty("region") String region,
         @JsonProperty("timezone") String timezone) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.city = city;
+        b.country = country;
+        b.region = region;
+        b.timezone = timezone;
+        return b;
+    }
+
+    /** Builds a {@link WebSearchLocation} one component at a time. */
+    public static final class Builder {
+        private String city;
+        private String country;
+        private String region;
+        private String timezone;
+
+        private Builder() {
+        }
+
+        public Builder city(String city) {
+            this.city = city;
+            return this;
+        }
+
+        public Builder country(String country) {
+            this.country = country;
+            return this;
+        }
+
+        public Builder region(String region) {
+            this.region = region;
+            return this;
+        }
+
+        public Builder timezone(String timezone) {
+            this.timezone = timezone;
+            return this;
+        }
+
+        public WebSearchLocation build() {
+            return new WebSearchLocation(city, country, region, timezone);
+        }
+    }
 }

@@ -12,4 +12,47 @@ public record WebSearchToolConfig(
         @JsonProperty("allowed_domains") List<String> allowedDomains,
         @JsonProperty("context_size") WebSearchContextSize contextSize,
         @JsonProperty("location") WebSearchLocation location) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.allowedDomains = allowedDomains;
+        b.contextSize = contextSize;
+        b.location = location;
+        return b;
+    }
+
+    /** Builds a {@link WebSearchToolConfig} one component at a time. */
+    public static final class Builder {
+        private List<String> allowedDomains;
+        private WebSearchContextSize contextSize;
+        private WebSearchLocation location;
+
+        private Builder() {
+        }
+
+        public Builder allowedDomains(List<String> allowedDomains) {
+            this.allowedDomains = allowedDomains;
+            return this;
+        }
+
+        public Builder contextSize(WebSearchContextSize contextSize) {
+            this.contextSize = contextSize;
+            return this;
+        }
+
+        public Builder location(WebSearchLocation location) {
+            this.location = location;
+            return this;
+        }
+
+        public WebSearchToolConfig build() {
+            return new WebSearchToolConfig(allowedDomains, contextSize, location);
+        }
+    }
 }

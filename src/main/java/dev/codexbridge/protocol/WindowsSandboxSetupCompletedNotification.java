@@ -11,4 +11,47 @@ public record WindowsSandboxSetupCompletedNotification(
         @JsonProperty("error") String error,
         @JsonProperty("mode") WindowsSandboxSetupMode mode,
         @JsonProperty("success") Boolean success) implements ServerNotification {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.error = error;
+        b.mode = mode;
+        b.success = success;
+        return b;
+    }
+
+    /** Builds a {@link WindowsSandboxSetupCompletedNotification} one component at a time. */
+    public static final class Builder {
+        private String error;
+        private WindowsSandboxSetupMode mode;
+        private Boolean success;
+
+        private Builder() {
+        }
+
+        public Builder error(String error) {
+            this.error = error;
+            return this;
+        }
+
+        public Builder mode(WindowsSandboxSetupMode mode) {
+            this.mode = mode;
+            return this;
+        }
+
+        public Builder success(Boolean success) {
+            this.success = success;
+            return this;
+        }
+
+        public WindowsSandboxSetupCompletedNotification build() {
+            return new WindowsSandboxSetupCompletedNotification(error, mode, success);
+        }
+    }
 }

@@ -12,4 +12,47 @@ public record WindowsWorldWritableWarningNotification(
         @JsonProperty("extraCount") Long extraCount,
         @JsonProperty("failedScan") Boolean failedScan,
         @JsonProperty("samplePaths") List<String> samplePaths) implements ServerNotification {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.extraCount = extraCount;
+        b.failedScan = failedScan;
+        b.samplePaths = samplePaths;
+        return b;
+    }
+
+    /** Builds a {@link WindowsWorldWritableWarningNotification} one component at a time. */
+    public static final class Builder {
+        private Long extraCount;
+        private Boolean failedScan;
+        private List<String> samplePaths;
+
+        private Builder() {
+        }
+
+        public Builder extraCount(Long extraCount) {
+            this.extraCount = extraCount;
+            return this;
+        }
+
+        public Builder failedScan(Boolean failedScan) {
+            this.failedScan = failedScan;
+            return this;
+        }
+
+        public Builder samplePaths(List<String> samplePaths) {
+            this.samplePaths = samplePaths;
+            return this;
+        }
+
+        public WindowsWorldWritableWarningNotification build() {
+            return new WindowsWorldWritableWarningNotification(extraCount, failedScan, samplePaths);
+        }
+    }
 }

@@ -17,4 +17,61 @@ public record WorkspaceMessage(
         @JsonProperty("messageBody") String messageBody,
         @JsonProperty("messageId") String messageId,
         @JsonProperty("messageType") WorkspaceMessageType messageType) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.archivedAt = archivedAt;
+        b.createdAt = createdAt;
+        b.messageBody = messageBody;
+        b.messageId = messageId;
+        b.messageType = messageType;
+        return b;
+    }
+
+    /** Builds a {@link WorkspaceMessage} one component at a time. */
+    public static final class Builder {
+        private Long archivedAt;
+        private Long createdAt;
+        private String messageBody;
+        private String messageId;
+        private WorkspaceMessageType messageType;
+
+        private Builder() {
+        }
+
+        public Builder archivedAt(Long archivedAt) {
+            this.archivedAt = archivedAt;
+            return this;
+        }
+
+        public Builder createdAt(Long createdAt) {
+            this.createdAt = createdAt;
+            return this;
+        }
+
+        public Builder messageBody(String messageBody) {
+            this.messageBody = messageBody;
+            return this;
+        }
+
+        public Builder messageId(String messageId) {
+            this.messageId = messageId;
+            return this;
+        }
+
+        public Builder messageType(WorkspaceMessageType messageType) {
+            this.messageType = messageType;
+            return this;
+        }
+
+        public WorkspaceMessage build() {
+            return new WorkspaceMessage(archivedAt, createdAt, messageBody, messageId, messageType);
+        }
+    }
 }

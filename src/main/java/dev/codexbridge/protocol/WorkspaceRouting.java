@@ -11,4 +11,47 @@ public record WorkspaceRouting(
         @JsonProperty("accountRoutingOverride") AccountRoutingOverride accountRoutingOverride,
         @JsonProperty("backendOrigin") String backendOrigin,
         @JsonProperty("chatgptAccountId") String chatgptAccountId) {
+
+    /** A builder; components left unset are null, i.e. absent on the wire. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this record's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.accountRoutingOverride = accountRoutingOverride;
+        b.backendOrigin = backendOrigin;
+        b.chatgptAccountId = chatgptAccountId;
+        return b;
+    }
+
+    /** Builds a {@link WorkspaceRouting} one component at a time. */
+    public static final class Builder {
+        private AccountRoutingOverride accountRoutingOverride;
+        private String backendOrigin;
+        private String chatgptAccountId;
+
+        private Builder() {
+        }
+
+        public Builder accountRoutingOverride(AccountRoutingOverride accountRoutingOverride) {
+            this.accountRoutingOverride = accountRoutingOverride;
+            return this;
+        }
+
+        public Builder backendOrigin(String backendOrigin) {
+            this.backendOrigin = backendOrigin;
+            return this;
+        }
+
+        public Builder chatgptAccountId(String chatgptAccountId) {
+            this.chatgptAccountId = chatgptAccountId;
+            return this;
+        }
+
+        public WorkspaceRouting build() {
+            return new WorkspaceRouting(accountRoutingOverride, backendOrigin, chatgptAccountId);
+        }
+    }
 }

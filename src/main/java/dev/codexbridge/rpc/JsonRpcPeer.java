@@ -59,6 +59,8 @@ public final class JsonRpcPeer implements AutoCloseable {
      */
     public static final int DEFAULT_MAX_LINE_BYTES = 128 * 1024 * 1024;
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    /** Params of a method that takes none: the request is written without a {@code params} member. */
+    public static final JsonNode NO_PARAMS = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
 
     private final String name;
     private final InputStream input;
@@ -498,6 +500,9 @@ public final class JsonRpcPeer implements AutoCloseable {
     }
 
     private static JsonNode toParams(Object params) {
+        if (params == NO_PARAMS) {
+            return NO_PARAMS;
+        }
         if (params == null) {
             return Json.object();
         }

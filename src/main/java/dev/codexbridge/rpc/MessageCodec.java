@@ -83,7 +83,9 @@ public final class MessageCodec {
         if (message instanceof JsonRpcMessage.Request r) {
             node.set("id", r.id().toJson());
             node.put("method", r.method());
-            node.set("params", r.params());
+            if (!r.params().isMissingNode()) {
+                node.set("params", r.params());
+            }
         } else if (message instanceof JsonRpcMessage.Notification n) {
             node.put("method", n.method());
             node.set("params", n.params());
