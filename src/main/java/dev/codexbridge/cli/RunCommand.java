@@ -96,7 +96,9 @@ final class RunCommand implements Callable<Integer> {
         PrintStream out = System.out;
         PrintStream err = System.err;
         boolean terminal = System.console() != null;
-        input = new TerminalInput();
+        if (readsStandardInput(terminal)) {
+            input = new TerminalInput();
+        }
         ApprovalHandler handler;
         JsonNode schema;
         try {
@@ -129,6 +131,17 @@ final class RunCommand implements Callable<Integer> {
             err.println("codex-bridge run: " + e.getMessage());
             return 2;
         }
+    }
+
+    /**
+     * Whether this run takes lines from standard input: a conversation does, and so do approval
+     * prompts on a terminal. A one-shot run otherwise never touches stdin, so it starts no reader:
+     * a reader blocked on stdin cannot be stopped, and in a host process (an embedding
+     * application, a test JVM whose stdin is its build tool's command channel) it would sit on
+     * the host's stdin and take the bytes meant for it.
+     */
+    private boolean readsStandardInput(boolean terminal) {
+        return prompt == null || (terminal && approve == null);
     }
 
     private int conversation(CodexSession s, TurnOptions options, PrintStream out, PrintStream err, boolean terminal) {

@@ -13,6 +13,9 @@ import java.util.function.BooleanSupplier;
  * The one reader of standard input. Conversation prompts and approval prompts both take lines
  * from it, so neither can swallow input meant for the other (two readers on one terminal each
  * buffer ahead), and an approval prompt can give up when its turn ends.
+ *
+ * <p>Its thread blocks on {@code System.in} for the rest of the JVM's life (a blocked read cannot be
+ * interrupted), so it is created only by a command that does read input.
  */
 final class TerminalInput {
     private final LinkedBlockingQueue<Optional<String>> lines = new LinkedBlockingQueue<>();
