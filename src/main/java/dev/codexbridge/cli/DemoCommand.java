@@ -1,6 +1,8 @@
 package dev.codexbridge.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.protocol.FileChanges;
+import dev.codexbridge.protocol.ThreadItem;
+
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
@@ -100,23 +102,22 @@ final class DemoCommand implements Callable<Integer> {
         }
 
         @Override
-        public void onItemStarted(JsonNode item) {
-            if (item.path("type").asText().equals("commandExecution")) {
-                err.println("  $ " + item.path("command").asText());
+        public void onItemStarted(ThreadItem item) {
+            if (item instanceof ThreadItem.CommandExecution c) {
+                err.println("  $ " + c.command());
             }
         }
 
         @Override
-        public void onItemCompleted(JsonNode item, java.util.List<TranscriptMessage> messages) {
-            switch (item.path("type").asText()) {
-                case "commandExecution" -> {
-                    item.path("aggregatedOutput").asText("").lines().forEach(l -> err.println("  | " + l));
-                    err.println("  (exit " + item.path("exitCode").asText("?") + ", " + item.path("durationMs").asText("?") + " ms)");
-                }
-                case "fileChange" -> item.path("changes").forEach(c -> err.println("  ~ " + c.path("kind").path("type").asText()
-                        + " " + c.path("path").asText()));
-                case "reasoning" -> item.path("summary").forEach(s -> err.println("  (thinking) " + s.asText()));
-                default -> { }
+        public void onItemCompleted(ThreadItem item, java.util.List<TranscriptMessage> messages) {
+            if (item instanceof ThreadItem.CommandExecution c) {
+                (c.aggregatedOutput() == null ? "" : c.aggregatedOutput()).lines().forEach(l -> err.println("  | " + l));
+                err.println("  (exit " + (c.exitCode() == null ? "?" : c.exitCode()) + ", "
+                        + (c.durationMs() == null ? "?" : c.durationMs()) + " ms)");
+            } else if (item instanceof ThreadItem.FileChange f && f.changes() != null) {
+                f.changes().forEach(ch -> err.println("  ~ " + FileChanges.kind(ch.kind()) + " " + ch.path()));
+            } else if (item instanceof ThreadItem.Reasoning r && r.summary() != null) {
+                r.summary().forEach(line -> err.println("  (thinking) " + line));
             }
         }
 

@@ -1,6 +1,8 @@
 package dev.codexbridge.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.protocol.FileChanges;
+import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalChoice;
 import dev.codexbridge.approval.ApprovalDecision;
@@ -348,33 +350,40 @@ final class RunCommand implements Callable<Integer> {
         }
 
         @Override
-        public void onItemStarted(JsonNode item) {
-            switch (item.path("type").asText()) {
-                case "commandExecution" -> line("  $ " + item.path("command").asText());
-                case "mcpToolCall" -> line("  mcp " + item.path("server").asText() + "." + item.path("tool").asText() + " …");
-                case "dynamicToolCall" -> line("  tool " + item.path("tool").asText() + " …");
-                default -> { }
+        public void onItemStarted(ThreadItem item) {
+            if (item instanceof ThreadItem.CommandExecution c) {
+                line("  $ " + c.command());
+            } else if (item instanceof ThreadItem.McpToolCall m) {
+                line("  mcp " + m.server() + "." + m.tool() + " …");
+            } else if (item instanceof ThreadItem.DynamicToolCall d) {
+                line("  tool " + d.tool() + " …");
             }
         }
 
         @Override
-        public void onItemCompleted(JsonNode item, List<dev.codexbridge.transcript.TranscriptMessage> messages) {
-            switch (item.path("type").asText()) {
-                case "commandExecution" -> line("    " + item.path("status").asText() + ", exit " + item.path("exitCode").asText("?")
-                        + ", " + item.path("durationMs").asText("?") + " ms");
-                case "fileChange" -> item.path("changes").forEach(c -> line("  ~ " + c.path("kind").path("type").asText("update")
-                        + " " + c.path("path").asText() + " (" + item.path("status").asText() + ")"));
-                case "mcpToolCall", "dynamicToolCall" -> line("    " + item.path("status").asText());
-                case "agentMessage" -> {
-                    synchronized (err) {
-                        if (streaming) {
-                            err.println();
-                            streaming = false;
-                        }
+        public void onItemCompleted(ThreadItem item, List<dev.codexbridge.transcript.TranscriptMessage> messages) {
+            if (item instanceof ThreadItem.CommandExecution c) {
+                line("    " + orUnknown(c.status() == null ? null : c.status().wire()) + ", exit " + orUnknown(c.exitCode())
+                        + ", " + orUnknown(c.durationMs()) + " ms");
+            } else if (item instanceof ThreadItem.FileChange f && f.changes() != null) {
+                String status = orUnknown(f.status() == null ? null : f.status().wire());
+                f.changes().forEach(ch -> line("  ~ " + FileChanges.kind(ch.kind()) + " " + ch.path() + " (" + status + ")"));
+            } else if (item instanceof ThreadItem.McpToolCall m) {
+                line("    " + orUnknown(m.status() == null ? null : m.status().wire()));
+            } else if (item instanceof ThreadItem.DynamicToolCall d) {
+                line("    " + orUnknown(d.status() == null ? null : d.status().wire()));
+            } else if (item instanceof ThreadItem.AgentMessage) {
+                synchronized (err) {
+                    if (streaming) {
+                        err.println();
+                        streaming = false;
                     }
                 }
-                default -> { }
             }
+        }
+
+        private static String orUnknown(Object value) {
+            return value == null ? "?" : value.toString();
         }
 
         @Override

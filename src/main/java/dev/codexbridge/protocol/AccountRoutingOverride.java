@@ -16,5 +16,15 @@ public enum AccountRoutingOverride {
     US_CR,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case NO_CONSTRAINT -> "NO_CONSTRAINT";
+            case US -> "us";
+            case US_CR -> "us_cr";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

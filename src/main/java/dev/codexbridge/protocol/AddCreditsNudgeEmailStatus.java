@@ -11,5 +11,14 @@ public enum AddCreditsNudgeEmailStatus {
     COOLDOWN_ACTIVE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case SENT -> "sent";
+            case COOLDOWN_ACTIVE -> "cooldown_active";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

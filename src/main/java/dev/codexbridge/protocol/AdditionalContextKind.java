@@ -11,5 +11,14 @@ public enum AdditionalContextKind {
     APPLICATION,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case UNTRUSTED -> "untrusted";
+            case APPLICATION -> "application";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -11,5 +11,14 @@ public enum AppTemplateUnavailableReason {
     NO_ACTIVE_WORKSPACE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case NOT_CONFIGURED_FOR_WORKSPACE -> "NOT_CONFIGURED_FOR_WORKSPACE";
+            case NO_ACTIVE_WORKSPACE -> "NO_ACTIVE_WORKSPACE";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -15,5 +15,16 @@ public enum AppToolApproval {
     APPROVE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case AUTO -> "auto";
+            case PROMPT -> "prompt";
+            case WRITES -> "writes";
+            case APPROVE -> "approve";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -16,5 +16,15 @@ public enum ApprovalsReviewer {
     GUARDIAN_SUBAGENT,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case USER -> "user";
+            case AUTO_REVIEW -> "auto_review";
+            case GUARDIAN_SUBAGENT -> "guardian_subagent";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -66,12 +66,12 @@ public sealed interface AskForApproval permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Granular(
+    public record Granular(
             @JsonProperty("granular") GranularValue granular) implements AskForApproval {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record GranularValue(
+        public record GranularValue(
                 @JsonProperty("mcp_elicitations") Boolean mcpElicitations,
                 @JsonProperty("request_permissions") Boolean requestPermissions,
                 @JsonProperty("rules") Boolean rules,

@@ -26,5 +26,20 @@ public enum AuthMode {
     BEDROCK_ACCESS_KEYS,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case APIKEY -> "apikey";
+            case CHATGPT -> "chatgpt";
+            case CHATGPT_AUTH_TOKENS -> "chatgptAuthTokens";
+            case HEADERS -> "headers";
+            case AGENT_IDENTITY -> "agentIdentity";
+            case PERSONAL_ACCESS_TOKEN -> "personalAccessToken";
+            case BEDROCK_API_KEY -> "bedrockApiKey";
+            case BEDROCK_ACCESS_KEYS -> "bedrockAccessKeys";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -14,5 +14,14 @@ public enum AutoCompactTokenLimitScope {
     BODY_AFTER_PREFIX,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case TOTAL -> "total";
+            case BODY_AFTER_PREFIX -> "body_after_prefix";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -12,5 +12,13 @@ public enum AutoReviewDecisionSource {
     AGENT,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case AGENT -> "agent";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -12,5 +12,14 @@ public enum AwsCredentialType {
     BEDROCK_API_KEY,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case ACCESS_KEYS -> "accessKeys";
+            case BEDROCK_API_KEY -> "bedrockApiKey";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

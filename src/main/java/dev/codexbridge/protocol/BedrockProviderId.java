@@ -11,5 +11,14 @@ public enum BedrockProviderId {
     AMAZON_BEDROCK_RUNTIME,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case AMAZON_BEDROCK -> "amazon-bedrock";
+            case AMAZON_BEDROCK_RUNTIME -> "amazon-bedrock-runtime";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

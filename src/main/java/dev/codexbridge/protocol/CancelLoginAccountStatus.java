@@ -11,5 +11,14 @@ public enum CancelLoginAccountStatus {
     NOT_FOUND,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case CANCELED -> "canceled";
+            case NOT_FOUND -> "notFound";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

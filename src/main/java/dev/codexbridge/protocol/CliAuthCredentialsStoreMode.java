@@ -15,5 +15,16 @@ public enum CliAuthCredentialsStoreMode {
     EPHEMERAL,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case FILE -> "file";
+            case KEYRING -> "keyring";
+            case AUTO -> "auto";
+            case EPHEMERAL -> "ephemeral";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -299,12 +299,12 @@ public sealed interface CodexErrorInfo permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record HttpConnectionFailed(
+    public record HttpConnectionFailed(
             @JsonProperty("httpConnectionFailed") HttpConnectionFailedValue httpConnectionFailed) implements CodexErrorInfo {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record HttpConnectionFailedValue(
+        public record HttpConnectionFailedValue(
                 @JsonProperty("httpStatusCode") Integer httpStatusCode) {
         }
     }
@@ -315,12 +315,12 @@ public sealed interface CodexErrorInfo permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record ResponseStreamConnectionFailed(
+    public record ResponseStreamConnectionFailed(
             @JsonProperty("responseStreamConnectionFailed") ResponseStreamConnectionFailedValue responseStreamConnectionFailed) implements CodexErrorInfo {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record ResponseStreamConnectionFailedValue(
+        public record ResponseStreamConnectionFailedValue(
                 @JsonProperty("httpStatusCode") Integer httpStatusCode) {
         }
     }
@@ -331,12 +331,12 @@ public sealed interface CodexErrorInfo permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record ResponseStreamDisconnected(
+    public record ResponseStreamDisconnected(
             @JsonProperty("responseStreamDisconnected") ResponseStreamDisconnectedValue responseStreamDisconnected) implements CodexErrorInfo {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record ResponseStreamDisconnectedValue(
+        public record ResponseStreamDisconnectedValue(
                 @JsonProperty("httpStatusCode") Integer httpStatusCode) {
         }
     }
@@ -347,12 +347,12 @@ public sealed interface CodexErrorInfo permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record ResponseTooManyFailedAttempts(
+    public record ResponseTooManyFailedAttempts(
             @JsonProperty("responseTooManyFailedAttempts") ResponseTooManyFailedAttemptsValue responseTooManyFailedAttempts) implements CodexErrorInfo {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record ResponseTooManyFailedAttemptsValue(
+        public record ResponseTooManyFailedAttemptsValue(
                 @JsonProperty("httpStatusCode") Integer httpStatusCode) {
         }
     }
@@ -363,12 +363,12 @@ public sealed interface CodexErrorInfo permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record ActiveTurnNotSteerable(
+    public record ActiveTurnNotSteerable(
             @JsonProperty("activeTurnNotSteerable") ActiveTurnNotSteerableValue activeTurnNotSteerable) implements CodexErrorInfo {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record ActiveTurnNotSteerableValue(
+        public record ActiveTurnNotSteerableValue(
                 @JsonProperty("turnKind") NonSteerableTurnKind turnKind) {
         }
     }

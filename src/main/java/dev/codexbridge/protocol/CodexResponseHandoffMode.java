@@ -13,5 +13,15 @@ public enum CodexResponseHandoffMode {
     BEM_TAGS,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case THINKING -> "thinking";
+            case COMMENTARY -> "commentary";
+            case BEM_TAGS -> "bemTags";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -21,5 +21,19 @@ public enum CollabAgentStatus {
     NOT_FOUND,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case PENDING_INIT -> "pendingInit";
+            case RUNNING -> "running";
+            case INTERRUPTED -> "interrupted";
+            case COMPLETED -> "completed";
+            case ERRORED -> "errored";
+            case SHUTDOWN -> "shutdown";
+            case NOT_FOUND -> "notFound";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

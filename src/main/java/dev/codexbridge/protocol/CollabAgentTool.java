@@ -25,5 +25,21 @@ public enum CollabAgentTool {
     LIST_AGENTS,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case SPAWN_AGENT -> "spawnAgent";
+            case SEND_INPUT -> "sendInput";
+            case RESUME_AGENT -> "resumeAgent";
+            case WAIT -> "wait";
+            case CLOSE_AGENT -> "closeAgent";
+            case SEND_MESSAGE -> "sendMessage";
+            case FOLLOWUP_TASK -> "followupTask";
+            case INTERRUPT_AGENT -> "interruptAgent";
+            case LIST_AGENTS -> "listAgents";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -15,5 +15,16 @@ public enum CollabAgentToolCallStatus {
     INTERRUPTED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case IN_PROGRESS -> "inProgress";
+            case COMPLETED -> "completed";
+            case FAILED -> "failed";
+            case INTERRUPTED -> "interrupted";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -63,12 +63,12 @@ public sealed interface CommandExecutionApprovalDecision permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record AcceptWithExecpolicyAmendment(
+    public record AcceptWithExecpolicyAmendment(
             @JsonProperty("acceptWithExecpolicyAmendment") AcceptWithExecpolicyAmendmentValue acceptWithExecpolicyAmendment) implements CommandExecutionApprovalDecision {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record AcceptWithExecpolicyAmendmentValue(
+        public record AcceptWithExecpolicyAmendmentValue(
                 @JsonProperty("execpolicy_amendment") List<String> execpolicyAmendment) {
         }
     }
@@ -79,12 +79,12 @@ public sealed interface CommandExecutionApprovalDecision permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record ApplyNetworkPolicyAmendment(
+    public record ApplyNetworkPolicyAmendment(
             @JsonProperty("applyNetworkPolicyAmendment") ApplyNetworkPolicyAmendmentValue applyNetworkPolicyAmendment) implements CommandExecutionApprovalDecision {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record ApplyNetworkPolicyAmendmentValue(
+        public record ApplyNetworkPolicyAmendmentValue(
                 @JsonProperty("network_policy_amendment") NetworkPolicyAmendment networkPolicyAmendment) {
         }
     }

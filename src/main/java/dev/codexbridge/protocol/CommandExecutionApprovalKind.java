@@ -16,5 +16,15 @@ public enum CommandExecutionApprovalKind {
     HUMAN_COMMAND,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case COMMAND -> "command";
+            case WRITE_STDIN -> "writeStdin";
+            case HUMAN_COMMAND -> "humanCommand";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

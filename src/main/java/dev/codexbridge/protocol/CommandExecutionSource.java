@@ -15,5 +15,16 @@ public enum CommandExecutionSource {
     UNIFIED_EXEC_INTERACTION,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case AGENT -> "agent";
+            case USER_SHELL -> "userShell";
+            case UNIFIED_EXEC_STARTUP -> "unifiedExecStartup";
+            case UNIFIED_EXEC_INTERACTION -> "unifiedExecInteraction";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

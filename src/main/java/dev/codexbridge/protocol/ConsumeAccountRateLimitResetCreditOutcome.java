@@ -15,5 +15,16 @@ public enum ConsumeAccountRateLimitResetCreditOutcome {
     ALREADY_REDEEMED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case RESET -> "reset";
+            case NOTHING_TO_RESET -> "nothingToReset";
+            case NO_CREDIT -> "noCredit";
+            case ALREADY_REDEEMED -> "alreadyRedeemed";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

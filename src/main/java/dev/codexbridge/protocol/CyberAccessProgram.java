@@ -16,5 +16,15 @@ public enum CyberAccessProgram {
     DAYBREAK_RED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case STANDARD -> "standard";
+            case DAYBREAK_BLUE -> "daybreakBlue";
+            case DAYBREAK_RED -> "daybreakRed";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

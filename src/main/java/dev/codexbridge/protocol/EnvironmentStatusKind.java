@@ -21,5 +21,16 @@ public enum EnvironmentStatusKind {
     UNKNOWN_VALUE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case READY -> "ready";
+            case PENDING -> "pending";
+            case DISCONNECTED -> "disconnected";
+            case UNKNOWN_VALUE -> "unknown";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -17,5 +17,17 @@ public enum ExperimentalFeatureStage {
     REMOVED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case BETA -> "beta";
+            case UNDER_DEVELOPMENT -> "underDevelopment";
+            case STABLE -> "stable";
+            case DEPRECATED -> "deprecated";
+            case REMOVED -> "removed";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

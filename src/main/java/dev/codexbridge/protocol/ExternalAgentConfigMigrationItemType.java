@@ -27,5 +27,22 @@ public enum ExternalAgentConfigMigrationItemType {
     SESSIONS,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case AGENTS_MD -> "AGENTS_MD";
+            case CONFIG -> "CONFIG";
+            case SKILLS -> "SKILLS";
+            case PLUGINS -> "PLUGINS";
+            case MCP_SERVER_CONFIG -> "MCP_SERVER_CONFIG";
+            case SUBAGENTS -> "SUBAGENTS";
+            case HOOKS -> "HOOKS";
+            case COMMANDS -> "COMMANDS";
+            case MEMORY -> "MEMORY";
+            case SESSIONS -> "SESSIONS";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

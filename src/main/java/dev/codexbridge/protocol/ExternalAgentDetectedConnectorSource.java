@@ -11,5 +11,14 @@ public enum ExternalAgentDetectedConnectorSource {
     SESSION_TOOL_USE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case REMOTE_MCP_SERVERS_CONFIG -> "remoteMcpServersConfig";
+            case SESSION_TOOL_USE -> "sessionToolUse";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

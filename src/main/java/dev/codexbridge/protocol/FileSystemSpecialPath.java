@@ -26,7 +26,7 @@ public sealed interface FileSystemSpecialPath permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Root() implements FileSystemSpecialPath {
+    public record Root() implements FileSystemSpecialPath {
         /** Always {@code "root"}: the tag naming this variant on the wire. */
         @JsonProperty("kind")
         public String kind() {
@@ -37,7 +37,7 @@ public sealed interface FileSystemSpecialPath permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Minimal() implements FileSystemSpecialPath {
+    public record Minimal() implements FileSystemSpecialPath {
         /** Always {@code "minimal"}: the tag naming this variant on the wire. */
         @JsonProperty("kind")
         public String kind() {
@@ -48,7 +48,7 @@ public sealed interface FileSystemSpecialPath permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record ProjectRoots(
+    public record ProjectRoots(
             @JsonProperty("subpath") String subpath) implements FileSystemSpecialPath {
         /** Always {@code "project_roots"}: the tag naming this variant on the wire. */
         @JsonProperty("kind")
@@ -60,7 +60,7 @@ public sealed interface FileSystemSpecialPath permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Tmpdir() implements FileSystemSpecialPath {
+    public record Tmpdir() implements FileSystemSpecialPath {
         /** Always {@code "tmpdir"}: the tag naming this variant on the wire. */
         @JsonProperty("kind")
         public String kind() {
@@ -71,7 +71,7 @@ public sealed interface FileSystemSpecialPath permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record SlashTmp() implements FileSystemSpecialPath {
+    public record SlashTmp() implements FileSystemSpecialPath {
         /** Always {@code "slash_tmp"}: the tag naming this variant on the wire. */
         @JsonProperty("kind")
         public String kind() {
@@ -82,7 +82,7 @@ public sealed interface FileSystemSpecialPath permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record UnknownValue(
+    public record UnknownValue(
             @JsonProperty("path") String path,
             @JsonProperty("subpath") String subpath) implements FileSystemSpecialPath {
         /** Always {@code "unknown"}: the tag naming this variant on the wire. */

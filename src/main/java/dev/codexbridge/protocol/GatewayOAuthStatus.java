@@ -15,5 +15,16 @@ public enum GatewayOAuthStatus {
     FAILED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case NOT_READY -> "notReady";
+            case STARTED -> "started";
+            case SUCCEEDED -> "succeeded";
+            case FAILED -> "failed";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

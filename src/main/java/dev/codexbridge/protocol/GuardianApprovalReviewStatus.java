@@ -20,5 +20,17 @@ public enum GuardianApprovalReviewStatus {
     ABORTED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case IN_PROGRESS -> "inProgress";
+            case APPROVED -> "approved";
+            case DENIED -> "denied";
+            case TIMED_OUT -> "timedOut";
+            case ABORTED -> "aborted";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -35,5 +35,26 @@ public enum HookEventName {
     INTERRUPT,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case PRE_MODEL_REQUEST -> "preModelRequest";
+            case POST_MODEL_REQUEST -> "postModelRequest";
+            case PRE_TOOL_USE -> "preToolUse";
+            case PERMISSION_REQUEST -> "permissionRequest";
+            case POST_TOOL_USE -> "postToolUse";
+            case PRE_COMPACT -> "preCompact";
+            case POST_COMPACT -> "postCompact";
+            case SESSION_START -> "sessionStart";
+            case SESSION_END -> "sessionEnd";
+            case USER_PROMPT_SUBMIT -> "userPromptSubmit";
+            case SUBAGENT_START -> "subagentStart";
+            case SUBAGENT_STOP -> "subagentStop";
+            case STOP -> "stop";
+            case INTERRUPT -> "interrupt";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -15,5 +15,16 @@ public enum HookHandlerType {
     AGENT,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case COMMAND -> "command";
+            case MCP_TOOL -> "mcpTool";
+            case PROMPT -> "prompt";
+            case AGENT -> "agent";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -17,5 +17,17 @@ public enum HookOutputEntryKind {
     ERROR,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case WARNING -> "warning";
+            case STOP -> "stop";
+            case FEEDBACK -> "feedback";
+            case CONTEXT -> "context";
+            case ERROR -> "error";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

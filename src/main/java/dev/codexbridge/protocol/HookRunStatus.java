@@ -17,5 +17,17 @@ public enum HookRunStatus {
     STOPPED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case RUNNING -> "running";
+            case COMPLETED -> "completed";
+            case FAILED -> "failed";
+            case BLOCKED -> "blocked";
+            case STOPPED -> "stopped";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -29,5 +29,23 @@ public enum HookSource {
     UNKNOWN_VALUE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case SYSTEM -> "system";
+            case USER -> "user";
+            case PROJECT -> "project";
+            case MDM -> "mdm";
+            case SESSION_FLAGS -> "sessionFlags";
+            case PLUGIN -> "plugin";
+            case CLOUD_REQUIREMENTS -> "cloudRequirements";
+            case CLOUD_MANAGED_CONFIG -> "cloudManagedConfig";
+            case LEGACY_MANAGED_CONFIG_FILE -> "legacyManagedConfigFile";
+            case LEGACY_MANAGED_CONFIG_MDM -> "legacyManagedConfigMdm";
+            case UNKNOWN_VALUE -> "unknown";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -15,5 +15,16 @@ public enum HookTrustStatus {
     MODIFIED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case MANAGED -> "managed";
+            case UNTRUSTED -> "untrusted";
+            case TRUSTED -> "trusted";
+            case MODIFIED -> "modified";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -15,5 +15,16 @@ public enum ImageDetail {
     ORIGINAL,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case AUTO -> "auto";
+            case LOW -> "low";
+            case HIGH -> "high";
+            case ORIGINAL -> "original";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -13,5 +13,15 @@ public enum LocalShellStatus {
     INCOMPLETE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case COMPLETED -> "completed";
+            case IN_PROGRESS -> "in_progress";
+            case INCOMPLETE -> "incomplete";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -17,5 +17,17 @@ public enum McpAuthStatus {
     O_AUTH,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case UNKNOWN_VALUE -> "unknown";
+            case UNSUPPORTED -> "unsupported";
+            case NOT_LOGGED_IN -> "notLoggedIn";
+            case BEARER_TOKEN -> "bearerToken";
+            case O_AUTH -> "oAuth";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

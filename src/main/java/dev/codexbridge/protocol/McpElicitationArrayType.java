@@ -9,5 +9,13 @@ public enum McpElicitationArrayType {
     ARRAY,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case ARRAY -> "array";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

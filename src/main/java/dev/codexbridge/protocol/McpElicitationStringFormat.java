@@ -15,5 +15,16 @@ public enum McpElicitationStringFormat {
     DATE_TIME,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case EMAIL -> "email";
+            case URI -> "uri";
+            case DATE -> "date";
+            case DATE_TIME -> "date-time";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

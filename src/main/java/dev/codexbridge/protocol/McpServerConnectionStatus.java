@@ -21,5 +21,19 @@ public enum McpServerConnectionStatus {
     DISABLED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case NOT_STARTED -> "notStarted";
+            case STARTING -> "starting";
+            case CONNECTED -> "connected";
+            case AUTHENTICATION_REQUIRED -> "authenticationRequired";
+            case FAILED -> "failed";
+            case CANCELLED -> "cancelled";
+            case DISABLED -> "disabled";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

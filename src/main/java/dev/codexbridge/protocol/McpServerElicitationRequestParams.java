@@ -33,7 +33,7 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record OpenaiUserVerification(
+    public record OpenaiUserVerification(
             @JsonProperty("serverName") String serverName,
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
@@ -127,7 +127,7 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Form(
+    public record Form(
             @JsonProperty("serverName") String serverName,
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
@@ -213,7 +213,7 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record OpenaiForm(
+    public record OpenaiForm(
             @JsonProperty("serverName") String serverName,
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
@@ -299,7 +299,7 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record OpenaiForm2(
+    public record OpenaiForm2(
             @JsonProperty("serverName") String serverName,
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
@@ -385,7 +385,7 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Url(
+    public record Url(
             @JsonProperty("serverName") String serverName,
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,

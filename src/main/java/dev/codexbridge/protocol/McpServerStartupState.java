@@ -15,5 +15,16 @@ public enum McpServerStartupState {
     CANCELLED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case STARTING -> "starting";
+            case READY -> "ready";
+            case FAILED -> "failed";
+            case CANCELLED -> "cancelled";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -11,5 +11,14 @@ public enum McpServerStatusDetail {
     TOOLS_AND_AUTH_ONLY,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case FULL -> "full";
+            case TOOLS_AND_AUTH_ONLY -> "toolsAndAuthOnly";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

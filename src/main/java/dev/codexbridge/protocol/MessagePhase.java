@@ -18,5 +18,15 @@ public enum MessagePhase {
     FINAL_ANSWER,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case COMMENTARY -> "commentary";
+            case PARTIAL_ANSWER -> "partial_answer";
+            case FINAL_ANSWER -> "final_answer";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -14,5 +14,14 @@ public enum ModeKind {
     DEFAULT,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case PLAN -> "plan";
+            case DEFAULT -> "default";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

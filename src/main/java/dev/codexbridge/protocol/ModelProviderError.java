@@ -25,7 +25,7 @@ public sealed interface ModelProviderError permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record ModelProviderMismatch(
+    public record ModelProviderMismatch(
             @JsonProperty("currentModelProvider") String currentModelProvider,
             @JsonProperty("modelProvider") String modelProvider) implements ModelProviderError {
         /** Always {@code "modelProviderMismatch"}: the tag naming this variant on the wire. */
@@ -38,7 +38,7 @@ public sealed interface ModelProviderError permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record ModelProviderNotConfigured(
+    public record ModelProviderNotConfigured(
             @JsonProperty("modelProvider") String modelProvider) implements ModelProviderError {
         /** Always {@code "modelProviderNotConfigured"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -50,7 +50,7 @@ public sealed interface ModelProviderError permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record ModelProviderPolicyConflict(
+    public record ModelProviderPolicyConflict(
             @JsonProperty("modelProvider") String modelProvider,
             @JsonProperty("requiredModelProvider") String requiredModelProvider) implements ModelProviderError {
         /** Always {@code "modelProviderPolicyConflict"}: the tag naming this variant on the wire. */

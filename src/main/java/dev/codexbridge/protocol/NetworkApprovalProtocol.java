@@ -15,5 +15,16 @@ public enum NetworkApprovalProtocol {
     SOCKS5_UDP,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case HTTP -> "http";
+            case HTTPS -> "https";
+            case SOCKS5_TCP -> "socks5Tcp";
+            case SOCKS5_UDP -> "socks5Udp";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -53,7 +53,7 @@ public sealed interface OtelExporter permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record OtlpHttp(
+    public record OtlpHttp(
             @JsonProperty("otlp-http") OtlpHttpValue otlpHttp) implements OtelExporter {
 
         /**
@@ -61,7 +61,7 @@ public sealed interface OtelExporter permits
          */
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record OtlpHttpValue(
+        public record OtlpHttpValue(
                 @JsonProperty("endpoint") String endpoint,
                 @JsonProperty("headers") Map<String, String> headers,
                 @JsonProperty("protocol") OtelHttpProtocol protocol,
@@ -122,7 +122,7 @@ public sealed interface OtelExporter permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record OtlpGrpc(
+    public record OtlpGrpc(
             @JsonProperty("otlp-grpc") OtlpGrpcValue otlpGrpc) implements OtelExporter {
 
         /**
@@ -130,7 +130,7 @@ public sealed interface OtelExporter permits
          */
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record OtlpGrpcValue(
+        public record OtlpGrpcValue(
                 @JsonProperty("endpoint") String endpoint,
                 @JsonProperty("headers") Map<String, String> headers,
                 @JsonProperty("tls") OtelTlsConfig tls) {

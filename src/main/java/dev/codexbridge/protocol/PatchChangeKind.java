@@ -23,7 +23,7 @@ public sealed interface PatchChangeKind permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Add() implements PatchChangeKind {
+    public record Add() implements PatchChangeKind {
         /** Always {@code "add"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -34,7 +34,7 @@ public sealed interface PatchChangeKind permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Delete() implements PatchChangeKind {
+    public record Delete() implements PatchChangeKind {
         /** Always {@code "delete"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -45,7 +45,7 @@ public sealed interface PatchChangeKind permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Update(
+    public record Update(
             @JsonProperty("move_path") String movePath) implements PatchChangeKind {
         /** Always {@code "update"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

@@ -16,5 +16,15 @@ public enum Personality {
     PRAGMATIC,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case NONE -> "none";
+            case FRIENDLY -> "friendly";
+            case PRAGMATIC -> "pragmatic";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -47,5 +47,32 @@ public enum PlanType {
     UNKNOWN_VALUE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case FREE -> "free";
+            case GO -> "go";
+            case PLUS -> "plus";
+            case PRO -> "pro";
+            case PROLITE -> "prolite";
+            case PROMAX -> "promax";
+            case TEAM -> "team";
+            case SELF_SERVE_BUSINESS_PROLITE -> "self_serve_business_prolite";
+            case SELF_SERVE_BUSINESS_USAGE_BASED -> "self_serve_business_usage_based";
+            case BUSINESS -> "business";
+            case ENT26 -> "ent26";
+            case ENTERPRISE_CBP_AUTOMATION -> "enterprise_cbp_automation";
+            case ENTERPRISE_CBP_USAGE_BASED -> "enterprise_cbp_usage_based";
+            case ENTERPRISE -> "enterprise";
+            case EDU -> "edu";
+            case EDU_PLUS -> "edu_plus";
+            case EDU_PRO -> "edu_pro";
+            case SCI -> "sci";
+            case SCI_PLUS -> "sci_plus";
+            case UNKNOWN_VALUE -> "unknown";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -11,5 +11,14 @@ public enum PluginAuthPolicy {
     ON_USE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case ON_INSTALL -> "ON_INSTALL";
+            case ON_USE -> "ON_USE";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -11,5 +11,14 @@ public enum PluginAvailability {
     AVAILABLE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case DISABLED_BY_ADMIN -> "DISABLED_BY_ADMIN";
+            case AVAILABLE -> "AVAILABLE";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -15,5 +15,16 @@ public enum PluginDisabledReason {
     UNKNOWN_VALUE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case DISABLED_BY_ADMIN -> "disabled_by_admin";
+            case PLAN_NOT_ELIGIBLE -> "plan_not_eligible";
+            case REQUIRED_APP_UNAVAILABLE -> "required_app_unavailable";
+            case UNKNOWN_VALUE -> "unknown";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -13,5 +13,15 @@ public enum PluginInstallPolicy {
     INSTALLED_BY_DEFAULT,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case NOT_AVAILABLE -> "NOT_AVAILABLE";
+            case AVAILABLE -> "AVAILABLE";
+            case INSTALLED_BY_DEFAULT -> "INSTALLED_BY_DEFAULT";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -11,5 +11,14 @@ public enum PluginInstallPolicySource {
     IMPLICIT_CANONICAL_APP,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case WORKSPACE_SETTING -> "WORKSPACE_SETTING";
+            case IMPLICIT_CANONICAL_APP -> "IMPLICIT_CANONICAL_APP";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -17,5 +17,17 @@ public enum PluginListMarketplaceKind {
     CREATED_BY_ME_REMOTE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case LOCAL -> "local";
+            case VERTICAL -> "vertical";
+            case WORKSPACE_DIRECTORY -> "workspace-directory";
+            case SHARED_WITH_ME -> "shared-with-me";
+            case CREATED_BY_ME_REMOTE -> "created-by-me-remote";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

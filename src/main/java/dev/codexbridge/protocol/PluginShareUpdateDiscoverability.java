@@ -13,5 +13,15 @@ public enum PluginShareUpdateDiscoverability {
     LISTED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case UNLISTED -> "UNLISTED";
+            case PRIVATE -> "PRIVATE";
+            case LISTED -> "LISTED";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -17,5 +17,17 @@ public enum RateLimitReachedType {
     WORKSPACE_MEMBER_USAGE_LIMIT_REACHED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case RATE_LIMIT_REACHED -> "rate_limit_reached";
+            case WORKSPACE_OWNER_CREDITS_DEPLETED -> "workspace_owner_credits_depleted";
+            case WORKSPACE_MEMBER_CREDITS_DEPLETED -> "workspace_member_credits_depleted";
+            case WORKSPACE_OWNER_USAGE_LIMIT_REACHED -> "workspace_owner_usage_limit_reached";
+            case WORKSPACE_MEMBER_USAGE_LIMIT_REACHED -> "workspace_member_usage_limit_reached";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -15,5 +15,16 @@ public enum RateLimitResetCreditStatus {
     UNKNOWN_VALUE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case AVAILABLE -> "available";
+            case REDEEMING -> "redeeming";
+            case REDEEMED -> "redeemed";
+            case UNKNOWN_VALUE -> "unknown";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

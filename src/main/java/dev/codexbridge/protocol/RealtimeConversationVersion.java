@@ -13,5 +13,15 @@ public enum RealtimeConversationVersion {
     V3,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case V1 -> "v1";
+            case V2 -> "v2";
+            case V3 -> "v3";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -77,5 +77,47 @@ public enum RealtimeVoice {
     VIOLA,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case ALLOY -> "alloy";
+            case ARBOR -> "arbor";
+            case ASH -> "ash";
+            case AUBE -> "aube";
+            case BALLAD -> "ballad";
+            case BREEZE -> "breeze";
+            case BUBBIE -> "bubbie";
+            case CEDAR -> "cedar";
+            case CORAL -> "coral";
+            case COVE -> "cove";
+            case ECHO -> "echo";
+            case EMBER -> "ember";
+            case HAETSAL -> "haetsal";
+            case HANUL -> "hanul";
+            case HIMARI -> "himari";
+            case JUNIPER -> "juniper";
+            case LEHER -> "leher";
+            case MAPLE -> "maple";
+            case MARIN -> "marin";
+            case MIKO -> "miko";
+            case NEER -> "neer";
+            case PORTO -> "porto";
+            case RINDO -> "rindo";
+            case RIO -> "rio";
+            case RIVAGE -> "rivage";
+            case SAGE -> "sage";
+            case SELVA -> "selva";
+            case SHIMMER -> "shimmer";
+            case SOL -> "sol";
+            case SONNA -> "sonna";
+            case SPRUCE -> "spruce";
+            case TINTA -> "tinta";
+            case VALE -> "vale";
+            case VERSE -> "verse";
+            case VIOLA -> "viola";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -18,5 +18,16 @@ public enum ReasoningSummary {
     NONE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case AUTO -> "auto";
+            case CONCISE -> "concise";
+            case DETAILED -> "detailed";
+            case NONE -> "none";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

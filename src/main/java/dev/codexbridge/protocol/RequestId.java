@@ -17,7 +17,7 @@ public sealed interface RequestId permits
         RequestId.IntegerValue,
         RequestId.Unknown {
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record StringValue(
+    public record StringValue(
             String value) implements RequestId {
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public StringValue {
@@ -30,7 +30,7 @@ public sealed interface RequestId permits
     }
 
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record IntegerValue(
+    public record IntegerValue(
             Long value) implements RequestId {
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public IntegerValue {

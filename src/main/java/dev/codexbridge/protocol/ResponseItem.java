@@ -38,7 +38,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record AdditionalTools(
+    public record AdditionalTools(
             @JsonProperty("id") String id,
             @JsonProperty("role") String role,
             @JsonProperty("tools") List<JsonNode> tools) implements ResponseItem {
@@ -95,7 +95,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Message(
+    public record Message(
             @JsonProperty("content") List<ContentItem> content,
             @JsonProperty("encrypted_content") String encryptedContent,
             @JsonProperty("id") String id,
@@ -184,7 +184,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record AgentMessage(
+    public record AgentMessage(
             @JsonProperty("author") String author,
             @JsonProperty("content") List<AgentMessageInputContent> content,
             @JsonProperty("id") String id,
@@ -257,7 +257,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Reasoning(
+    public record Reasoning(
             @JsonProperty("content") List<ReasoningItemContent> content,
             @JsonProperty("encrypted_content") String encryptedContent,
             @JsonProperty("id") String id,
@@ -334,7 +334,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record LocalShellCall(
+    public record LocalShellCall(
             @JsonProperty("action") LocalShellAction action,
             @JsonProperty("call_id") String callId,
             @JsonProperty("encrypted_content") String encryptedContent,
@@ -415,7 +415,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record FunctionCall(
+    public record FunctionCall(
             @JsonProperty("arguments") String arguments,
             @JsonProperty("call_id") String callId,
             @JsonProperty("encrypted_content") String encryptedContent,
@@ -520,7 +520,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record ToolSearchCall(
+    public record ToolSearchCall(
             @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
             @JsonProperty("call_id") String callId,
             @JsonProperty("encrypted_content") String encryptedContent,
@@ -609,7 +609,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record FunctionCallOutput(
+    public record FunctionCallOutput(
             @JsonProperty("call_id") String callId,
             @JsonProperty("id") String id,
             @JsonProperty("internal_chat_message_metadata_passthrough") InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough,
@@ -690,7 +690,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record CustomToolCall(
+    public record CustomToolCall(
             @JsonProperty("call_id") String callId,
             @JsonProperty("encrypted_content") String encryptedContent,
             @JsonProperty("id") String id,
@@ -787,7 +787,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record CustomToolCallOutput(
+    public record CustomToolCallOutput(
             @JsonProperty("call_id") String callId,
             @JsonProperty("id") String id,
             @JsonProperty("internal_chat_message_metadata_passthrough") InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough,
@@ -860,7 +860,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record ToolSearchOutput(
+    public record ToolSearchOutput(
             @JsonProperty("call_id") String callId,
             @JsonProperty("execution") String execution,
             @JsonProperty("id") String id,
@@ -941,7 +941,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record WebSearchCall(
+    public record WebSearchCall(
             @JsonProperty("action") ResponsesApiWebSearchAction action,
             @JsonProperty("encrypted_content") String encryptedContent,
             @JsonProperty("id") String id,
@@ -1014,7 +1014,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record ImageGenerationCall(
+    public record ImageGenerationCall(
             @JsonProperty("encrypted_content") String encryptedContent,
             @JsonProperty("id") String id,
             @JsonProperty("internal_chat_message_metadata_passthrough") InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough,
@@ -1095,7 +1095,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Compaction(
+    public record Compaction(
             @JsonProperty("encrypted_content") String encryptedContent,
             @JsonProperty("id") String id,
             @JsonProperty("internal_chat_message_metadata_passthrough") InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) implements ResponseItem {
@@ -1155,7 +1155,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record ConfigurationUpdate(
+    public record ConfigurationUpdate(
             @JsonProperty("reasoning") ConfigurationReasoning reasoning) implements ResponseItem {
         /** Always {@code "configuration_update"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -1167,7 +1167,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record CompactionTrigger() implements ResponseItem {
+    public record CompactionTrigger() implements ResponseItem {
         /** Always {@code "compaction_trigger"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -1178,7 +1178,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record ContextCompaction(
+    public record ContextCompaction(
             @JsonProperty("encrypted_content") String encryptedContent,
             @JsonProperty("id") String id,
             @JsonProperty("internal_chat_message_metadata_passthrough") InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) implements ResponseItem {
@@ -1235,7 +1235,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Other() implements ResponseItem {
+    public record Other() implements ResponseItem {
         /** Always {@code "other"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {

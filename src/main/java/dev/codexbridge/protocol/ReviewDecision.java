@@ -59,12 +59,12 @@ public sealed interface ReviewDecision permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record ApprovedExecpolicyAmendment(
+    public record ApprovedExecpolicyAmendment(
             @JsonProperty("approved_execpolicy_amendment") ApprovedExecpolicyAmendmentValue approvedExecpolicyAmendment) implements ReviewDecision {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record ApprovedExecpolicyAmendmentValue(
+        public record ApprovedExecpolicyAmendmentValue(
                 @JsonProperty("proposed_execpolicy_amendment") List<String> proposedExecpolicyAmendment) {
         }
     }
@@ -97,12 +97,12 @@ public sealed interface ReviewDecision permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record NetworkPolicyAmendment(
+    public record NetworkPolicyAmendment(
             @JsonProperty("network_policy_amendment") NetworkPolicyAmendmentValue networkPolicyAmendment) implements ReviewDecision {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record NetworkPolicyAmendmentValue(
+        public record NetworkPolicyAmendmentValue(
                 @JsonProperty("network_policy_amendment") dev.codexbridge.protocol.NetworkPolicyAmendment networkPolicyAmendment) {
         }
     }
@@ -113,12 +113,12 @@ public sealed interface ReviewDecision permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Denied(
+    public record Denied(
             @JsonProperty("denied") DeniedValue denied) implements ReviewDecision {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record DeniedValue(
+        public record DeniedValue(
                 @JsonProperty("rejection") String rejection) {
         }
     }

@@ -13,5 +13,15 @@ public enum SandboxMode {
     DANGER_FULL_ACCESS,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case READ_ONLY -> "read-only";
+            case WORKSPACE_WRITE -> "workspace-write";
+            case DANGER_FULL_ACCESS -> "danger-full-access";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

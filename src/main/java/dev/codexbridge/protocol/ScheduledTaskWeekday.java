@@ -21,5 +21,19 @@ public enum ScheduledTaskWeekday {
     SU,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case MO -> "MO";
+            case TU -> "TU";
+            case WE -> "WE";
+            case TH -> "TH";
+            case FR -> "FR";
+            case SA -> "SA";
+            case SU -> "SU";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -97,14 +97,14 @@ public sealed interface SessionSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Custom(
+    public record Custom(
             @JsonProperty("custom") String custom) implements SessionSource {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record SubAgent(
+    public record SubAgent(
             @JsonProperty("subAgent") SubAgentSource subAgent) implements SessionSource {
     }
 

@@ -15,5 +15,16 @@ public enum SkillScope {
     ADMIN,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case USER -> "user";
+            case REPO -> "repo";
+            case SYSTEM -> "system";
+            case ADMIN -> "admin";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

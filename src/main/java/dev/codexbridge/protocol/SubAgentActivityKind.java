@@ -15,5 +15,16 @@ public enum SubAgentActivityKind {
     COMPLETED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case STARTED -> "started";
+            case INTERACTED -> "interacted";
+            case INTERRUPTED -> "interrupted";
+            case COMPLETED -> "completed";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -67,12 +67,12 @@ public sealed interface SubAgentSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record ThreadSpawn(
+    public record ThreadSpawn(
             @JsonProperty("thread_spawn") ThreadSpawnValue threadSpawn) implements SubAgentSource {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record ThreadSpawnValue(
+        public record ThreadSpawnValue(
                 @JsonProperty("agent_nickname") String agentNickname,
                 @JsonProperty("agent_path") String agentPath,
                 @JsonProperty("agent_role") String agentRole,
@@ -141,7 +141,7 @@ public sealed interface SubAgentSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Other(
+    public record Other(
             @JsonProperty("other") String other) implements SubAgentSource {
     }
 

@@ -11,5 +11,14 @@ public enum ThreadActiveFlag {
     WAITING_ON_USER_INPUT,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case WAITING_ON_APPROVAL -> "waitingOnApproval";
+            case WAITING_ON_USER_INPUT -> "waitingOnUserInput";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

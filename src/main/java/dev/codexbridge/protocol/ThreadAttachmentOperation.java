@@ -14,5 +14,14 @@ public enum ThreadAttachmentOperation {
     DELETED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case CREATED -> "created";
+            case DELETED -> "deleted";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

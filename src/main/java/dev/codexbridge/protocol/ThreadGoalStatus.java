@@ -19,5 +19,18 @@ public enum ThreadGoalStatus {
     COMPLETE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case ACTIVE -> "active";
+            case PAUSED -> "paused";
+            case BLOCKED -> "blocked";
+            case USAGE_LIMITED -> "usageLimited";
+            case BUDGET_LIMITED -> "budgetLimited";
+            case COMPLETE -> "complete";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

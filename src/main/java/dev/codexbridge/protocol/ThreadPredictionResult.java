@@ -22,7 +22,7 @@ public sealed interface ThreadPredictionResult permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Completed(
+    public record Completed(
             @JsonProperty("text") String text) implements ThreadPredictionResult {
         /** Always {@code "completed"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -34,7 +34,7 @@ public sealed interface ThreadPredictionResult permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Failed() implements ThreadPredictionResult {
+    public record Failed() implements ThreadPredictionResult {
         /** Always {@code "failed"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {

@@ -13,5 +13,15 @@ public enum ThreadSearchSortKey {
     RECENCY_AT,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case CREATED_AT -> "created_at";
+            case UPDATED_AT -> "updated_at";
+            case RECENCY_AT -> "recency_at";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -15,5 +15,16 @@ public enum ThreadSortKey {
     SECTION_POSITION,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case CREATED_AT -> "created_at";
+            case UPDATED_AT -> "updated_at";
+            case RECENCY_AT -> "recency_at";
+            case SECTION_POSITION -> "section_position";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -27,5 +27,22 @@ public enum ThreadSourceKind {
     UNKNOWN_VALUE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case CLI -> "cli";
+            case VSCODE -> "vscode";
+            case EXEC -> "exec";
+            case APP_SERVER -> "appServer";
+            case SUB_AGENT -> "subAgent";
+            case SUB_AGENT_REVIEW -> "subAgentReview";
+            case SUB_AGENT_COMPACT -> "subAgentCompact";
+            case SUB_AGENT_THREAD_SPAWN -> "subAgentThreadSpawn";
+            case SUB_AGENT_OTHER -> "subAgentOther";
+            case UNKNOWN_VALUE -> "unknown";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

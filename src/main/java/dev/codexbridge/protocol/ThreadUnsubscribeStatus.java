@@ -13,5 +13,15 @@ public enum ThreadUnsubscribeStatus {
     UNSUBSCRIBED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case NOT_LOADED -> "notLoaded";
+            case NOT_SUBSCRIBED -> "notSubscribed";
+            case UNSUBSCRIBED -> "unsubscribed";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -16,5 +16,15 @@ public enum ToolExposureSurface {
     DIRECT,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case CODE_MODE -> "code_mode";
+            case DEFERRED -> "deferred";
+            case DIRECT -> "direct";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

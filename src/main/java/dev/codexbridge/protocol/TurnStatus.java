@@ -15,5 +15,16 @@ public enum TurnStatus {
     IN_PROGRESS,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case COMPLETED -> "completed";
+            case INTERRUPTED -> "interrupted";
+            case FAILED -> "failed";
+            case IN_PROGRESS -> "inProgress";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -12,5 +12,14 @@ public enum UserVerificationCancellationReason {
     INTERRUPTED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case USER_CANCELLED -> "userCancelled";
+            case INTERRUPTED -> "interrupted";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -16,5 +16,16 @@ public enum UserVerificationFailureReason {
     SERVICE_ERROR,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case AUTHENTICATION_FAILED -> "authenticationFailed";
+            case TIMEOUT -> "timeout";
+            case PROVIDER_ERROR -> "providerError";
+            case SERVICE_ERROR -> "serviceError";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -10,5 +10,13 @@ public enum UserVerificationInvalidRequestReason {
     INVALID_PARAMS,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case INVALID_PARAMS -> "invalidParams";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

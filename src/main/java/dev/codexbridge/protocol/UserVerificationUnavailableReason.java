@@ -14,5 +14,15 @@ public enum UserVerificationUnavailableReason {
     PROVIDER_UNAVAILABLE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case CREDENTIAL_MISSING -> "credentialMissing";
+            case BIOMETRICS_UNAVAILABLE -> "biometricsUnavailable";
+            case PROVIDER_UNAVAILABLE -> "providerUnavailable";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

@@ -15,5 +15,16 @@ public enum WebSearchMode {
     LIVE,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case DISABLED -> "disabled";
+            case CACHED -> "cached";
+            case INDEXED -> "indexed";
+            case LIVE -> "live";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

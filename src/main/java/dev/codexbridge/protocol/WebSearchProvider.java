@@ -14,5 +14,14 @@ public enum WebSearchProvider {
     SEARCH_MCP,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case STANDALONE -> "standalone";
+            case SEARCH_MCP -> "search_mcp";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

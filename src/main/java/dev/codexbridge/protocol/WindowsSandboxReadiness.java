@@ -13,5 +13,15 @@ public enum WindowsSandboxReadiness {
     UPDATE_REQUIRED,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
-    UNKNOWN
+    UNKNOWN;
+
+    /** The value as written on the wire ({@code "unknown"} for {@link #UNKNOWN}). */
+    public String wire() {
+        return switch (this) {
+            case READY -> "ready";
+            case NOT_CONFIGURED -> "notConfigured";
+            case UPDATE_REQUIRED -> "updateRequired";
+            case UNKNOWN -> "unknown";
+        };
+    }
 }

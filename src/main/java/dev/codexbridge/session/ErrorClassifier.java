@@ -1,6 +1,7 @@
 package dev.codexbridge.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.protocol.CodexErrorInfo;
 import dev.codexbridge.json.Json;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +22,7 @@ public final class ErrorClassifier {
     private ErrorClassifier() {
     }
 
-    public static TurnError classify(String rawMessage, JsonNode codexErrorInfo, List<String> stderrTail) {
+    public static TurnError classify(String rawMessage, CodexErrorInfo codexErrorInfo, List<String> stderrTail) {
         String message = unwrap(rawMessage);
         ErrorCategory category = fromInfo(codexErrorInfo);
         if (category == null) {
@@ -32,7 +33,7 @@ public final class ErrorClassifier {
         if (category == ErrorCategory.OTHER && stderrTail != null && hasAuthHint(String.join("\n", stderrTail))) {
             category = ErrorCategory.AUTHENTICATION;
         }
-        return TurnError.of(message, category, codexErrorInfo == null || codexErrorInfo.isMissingNode() ? null : codexErrorInfo);
+        return TurnError.of(message, category, codexErrorInfo == null ? null : Json.tree(codexErrorInfo));
     }
 
     /** The human message inside {@code {"error":{"message":...}}} / {@code {"message":...}} / {@code {"detail":...}}, else the text itself. */
@@ -59,26 +60,38 @@ public final class ErrorClassifier {
         return s;
     }
 
-    private static ErrorCategory fromInfo(JsonNode info) {
-        if (info == null || info.isNull() || info.isMissingNode()) {
+    private static ErrorCategory fromInfo(CodexErrorInfo info) {
+        if (info instanceof CodexErrorInfo.Unauthorized) {
+            return ErrorCategory.AUTHENTICATION;
+        }
+        if (info instanceof CodexErrorInfo.ModelNotFound) {
+            return ErrorCategory.MODEL_UNAVAILABLE;
+        }
+        if (info instanceof CodexErrorInfo.ContextWindowExceeded) {
+            return ErrorCategory.CONTEXT_WINDOW;
+        }
+        if (info instanceof CodexErrorInfo.UsageLimitExceeded || info instanceof CodexErrorInfo.RateLimitExceeded
+                || info instanceof CodexErrorInfo.SessionBudgetExceeded || info instanceof CodexErrorInfo.FlexUnavailable
+                || info instanceof CodexErrorInfo.PolicyCapacityUnavailable || info instanceof CodexErrorInfo.ServerOverloaded) {
+            return ErrorCategory.USAGE_LIMIT;
+        }
+        if (info instanceof CodexErrorInfo.SandboxError) {
+            return ErrorCategory.SANDBOX;
+        }
+        Integer status = null;
+        if (info instanceof CodexErrorInfo.HttpConnectionFailed h && h.httpConnectionFailed() != null) {
+            status = h.httpConnectionFailed().httpStatusCode();
+        } else if (info instanceof CodexErrorInfo.ResponseStreamConnectionFailed h && h.responseStreamConnectionFailed() != null) {
+            status = h.responseStreamConnectionFailed().httpStatusCode();
+        } else if (info instanceof CodexErrorInfo.ResponseStreamDisconnected h && h.responseStreamDisconnected() != null) {
+            status = h.responseStreamDisconnected().httpStatusCode();
+        } else if (info instanceof CodexErrorInfo.ResponseTooManyFailedAttempts h && h.responseTooManyFailedAttempts() != null) {
+            status = h.responseTooManyFailedAttempts().httpStatusCode();
+        }
+        if (status == null) {
             return null;
         }
-        String key = info.isTextual() ? info.asText() : info.fieldNames().hasNext() ? info.fieldNames().next() : "";
-        return switch (key) {
-            case "unauthorized" -> ErrorCategory.AUTHENTICATION;
-            case "modelNotFound" -> ErrorCategory.MODEL_UNAVAILABLE;
-            case "contextWindowExceeded" -> ErrorCategory.CONTEXT_WINDOW;
-            case "usageLimitExceeded", "rateLimitExceeded", "sessionBudgetExceeded", "flexUnavailable",
-                    "policyCapacityUnavailable", "serverOverloaded" -> ErrorCategory.USAGE_LIMIT;
-            case "sandboxError" -> ErrorCategory.SANDBOX;
-            case "responseTooManyFailedAttempts", "httpConnectionFailed", "responseStreamConnectionFailed",
-                    "responseStreamDisconnected" -> {
-                JsonNode status = info.path(key).path("httpStatusCode");
-                yield status.asInt() == 401 ? ErrorCategory.AUTHENTICATION
-                        : status.asInt() == 429 ? ErrorCategory.USAGE_LIMIT : null;
-            }
-            default -> null;
-        };
+        return status == 401 ? ErrorCategory.AUTHENTICATION : status == 429 ? ErrorCategory.USAGE_LIMIT : null;
     }
 
     private static boolean hasAuthHint(String text) {

@@ -1,20 +1,26 @@
 package dev.codexbridge.session;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.protocol.ThreadTokenUsage;
+import dev.codexbridge.protocol.TokenUsageBreakdown;
 
 /** Token counts from {@code thread/tokenUsage/updated}: the thread's total, the last turn's, and the context window. */
 public record TokenUsage(Counts total, Counts last, Long modelContextWindow) {
 
     public record Counts(long totalTokens, long inputTokens, long cachedInputTokens, long outputTokens, long reasoningOutputTokens) {
-        static Counts of(JsonNode n) {
-            return new Counts(n.path("totalTokens").asLong(), n.path("inputTokens").asLong(), n.path("cachedInputTokens").asLong(),
-                    n.path("outputTokens").asLong(), n.path("reasoningOutputTokens").asLong());
+        static Counts of(TokenUsageBreakdown b) {
+            if (b == null) {
+                return new Counts(0, 0, 0, 0, 0);
+            }
+            return new Counts(orZero(b.totalTokens()), orZero(b.inputTokens()), orZero(b.cachedInputTokens()),
+                    orZero(b.outputTokens()), orZero(b.reasoningOutputTokens()));
+        }
+
+        private static long orZero(Long n) {
+            return n == null ? 0 : n;
         }
     }
 
-    static TokenUsage of(JsonNode tokenUsage) {
-        JsonNode window = tokenUsage.path("modelContextWindow");
-        return new TokenUsage(Counts.of(tokenUsage.path("total")), Counts.of(tokenUsage.path("last")),
-                window.isNumber() ? window.asLong() : null);
+    static TokenUsage of(ThreadTokenUsage usage) {
+        return new TokenUsage(Counts.of(usage.total()), Counts.of(usage.last()), usage.modelContextWindow());
     }
 }

@@ -1,6 +1,8 @@
 package dev.codexbridge.session;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.client.CodexEvent;
+import dev.codexbridge.protocol.ThreadItem;
+import dev.codexbridge.protocol.TurnPlanUpdatedNotification;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.transcript.TranscriptMessage;
@@ -23,18 +25,18 @@ public interface TurnListener {
     default void onCommandOutputDelta(String itemId, String delta) {
     }
 
-    default void onItemStarted(JsonNode item) {
+    default void onItemStarted(ThreadItem item) {
     }
 
     /** An item completed, with the transcript messages it produced. */
-    default void onItemCompleted(JsonNode item, List<TranscriptMessage> messages) {
+    default void onItemCompleted(ThreadItem item, List<TranscriptMessage> messages) {
     }
 
     /** An agent action completed (command, file change, MCP or dynamic tool call, web search); {@code step} counts from 1. */
-    default void onStep(int step, JsonNode item) {
+    default void onStep(int step, ThreadItem item) {
     }
 
-    default void onPlanUpdated(JsonNode plan) {
+    default void onPlanUpdated(TurnPlanUpdatedNotification plan) {
     }
 
     default void onApprovalRequested(ApprovalRequest request) {
@@ -53,7 +55,10 @@ public interface TurnListener {
     default void onTokenUsage(TokenUsage usage) {
     }
 
-    /** Any other notification for this turn or thread. */
-    default void onNotification(String method, JsonNode params) {
+    /**
+     * Any other notification for this turn or thread (and, on a connection of the session's own,
+     * for no thread): typed in {@code event.params()}, as received in {@code event.raw()}.
+     */
+    default void onNotification(CodexEvent.Notification event) {
     }
 }

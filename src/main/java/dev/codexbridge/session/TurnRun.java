@@ -7,6 +7,21 @@ import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ServerRequestBridge;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
+import dev.codexbridge.protocol.AgentMessageDeltaNotification;
+import dev.codexbridge.protocol.CommandExecutionOutputDeltaNotification;
+import dev.codexbridge.protocol.ConfigWarningNotification;
+import dev.codexbridge.protocol.ErrorNotification;
+import dev.codexbridge.protocol.ItemCompletedNotification;
+import dev.codexbridge.protocol.ItemStartedNotification;
+import dev.codexbridge.protocol.ReasoningSummaryTextDeltaNotification;
+import dev.codexbridge.protocol.ReasoningTextDeltaNotification;
+import dev.codexbridge.protocol.ServerNotification;
+import dev.codexbridge.protocol.ThreadItem;
+import dev.codexbridge.protocol.ThreadTokenUsageUpdatedNotification;
+import dev.codexbridge.protocol.Turn;
+import dev.codexbridge.protocol.TurnCompletedNotification;
+import dev.codexbridge.protocol.TurnPlanUpdatedNotification;
+import dev.codexbridge.protocol.WarningNotification;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.JsonRpcMessage;
@@ -30,7 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 final class TurnRun {
     private static final Logger LOG = LoggerFactory.getLogger(TurnRun.class);
-    private static final Set<String> STEP_TYPES = Set.of("commandExecution", "fileChange", "mcpToolCall", "dynamicToolCall", "webSearch");
     private static final Duration MAX_WAIT = Duration.ofMillis(250);
 
     private record StartAnswered(JsonNode result, Throwable failure) {
@@ -222,82 +236,90 @@ final class TurnRun {
 
     private TurnResult handleNotification(CodexEvent.Notification n, ServerRequestBridge bridge) {
         String method = n.method();
-        JsonNode p = n.raw();
-        bridge.observe(method, p);
-        List<TranscriptMessage> produced = projector.onNotification(method, p);
-        switch (method) {
-            case "item/agentMessage/delta" -> safely(() -> listener.onAgentMessageDelta(p.path("itemId").asText(), p.path("delta").asText()));
-            case "item/reasoning/summaryTextDelta" -> safely(() -> listener.onReasoningDelta(p.path("itemId").asText(), p.path("delta").asText(), true));
-            case "item/reasoning/textDelta" -> safely(() -> listener.onReasoningDelta(p.path("itemId").asText(), p.path("delta").asText(), false));
-            case "item/commandExecution/outputDelta" -> safely(() -> listener.onCommandOutputDelta(p.path("itemId").asText(), p.path("delta").asText()));
-            case "item/started" -> safely(() -> listener.onItemStarted(p.path("item")));
-            case "item/completed" -> {
-                JsonNode item = p.path("item");
-                safely(() -> listener.onItemCompleted(item, produced));
-                if (STEP_TYPES.contains(item.path("type").asText())) {
-                    int step = ++steps;
-                    safely(() -> listener.onStep(step, item));
-                    if (maxSteps > 0 && steps >= maxSteps && !interruptSent) {
-                        stopReason = StopReason.STEP_BUDGET;
-                        sendInterrupt();
-                    }
+        ServerNotification p = n.params();
+        bridge.observe(method, n.raw());
+        List<TranscriptMessage> produced = projector.onNotification(method, n.raw());
+        if (p instanceof AgentMessageDeltaNotification d) {
+            safely(() -> listener.onAgentMessageDelta(d.itemId(), d.delta()));
+        } else if (p instanceof ReasoningSummaryTextDeltaNotification d) {
+            safely(() -> listener.onReasoningDelta(d.itemId(), d.delta(), true));
+        } else if (p instanceof ReasoningTextDeltaNotification d) {
+            safely(() -> listener.onReasoningDelta(d.itemId(), d.delta(), false));
+        } else if (p instanceof CommandExecutionOutputDeltaNotification d) {
+            safely(() -> listener.onCommandOutputDelta(d.itemId(), d.delta()));
+        } else if (p instanceof ItemStartedNotification started) {
+            safely(() -> listener.onItemStarted(started.item()));
+        } else if (p instanceof ItemCompletedNotification completed) {
+            ThreadItem item = completed.item();
+            safely(() -> listener.onItemCompleted(item, produced));
+            if (isStep(item)) {
+                int step = ++steps;
+                safely(() -> listener.onStep(step, item));
+                if (maxSteps > 0 && steps >= maxSteps && !interruptSent) {
+                    stopReason = StopReason.STEP_BUDGET;
+                    sendInterrupt();
                 }
             }
-            case "turn/plan/updated" -> safely(() -> listener.onPlanUpdated(p));
-            case "thread/tokenUsage/updated" -> {
-                tokenUsage = TokenUsage.of(p.path("tokenUsage"));
-                TokenUsage u = tokenUsage;
-                safely(() -> listener.onTokenUsage(u));
+        } else if (p instanceof TurnPlanUpdatedNotification plan) {
+            safely(() -> listener.onPlanUpdated(plan));
+        } else if (p instanceof ThreadTokenUsageUpdatedNotification usage && usage.tokenUsage() != null) {
+            tokenUsage = TokenUsage.of(usage.tokenUsage());
+            TokenUsage u = tokenUsage;
+            safely(() -> listener.onTokenUsage(u));
+        } else if (p instanceof ErrorNotification e) {
+            dev.codexbridge.protocol.TurnError error = e.error();
+            TurnError err = ErrorClassifier.classify(error == null ? null : error.message(),
+                    error == null ? null : error.codexErrorInfo(), client.stderrTail(40));
+            if (Boolean.TRUE.equals(e.willRetry())) {
+                safely(() -> listener.onRetry(err));
+            } else {
+                lastError = err;
             }
-            case "error" -> {
-                JsonNode e = p.path("error");
-                TurnError err = ErrorClassifier.classify(e.path("message").asText(null), e.get("codexErrorInfo"),
-                        client.stderrTail(40));
-                if (p.path("willRetry").asBoolean(false)) {
-                    safely(() -> listener.onRetry(err));
-                } else {
-                    lastError = err;
-                }
-            }
-            case "warning", "configWarning" -> safely(() -> listener.onWarning(p.path("message").asText(p.path("summary").asText(""))));
-            case "turn/completed" -> {
-                return completed(p.path("turn"));
-            }
-            default -> safely(() -> listener.onNotification(method, p));
+        } else if (p instanceof WarningNotification w) {
+            safely(() -> listener.onWarning(w.message() == null ? "" : w.message()));
+        } else if (p instanceof ConfigWarningNotification w) {
+            safely(() -> listener.onWarning(w.summary() == null ? "" : w.summary()));
+        } else if (p instanceof TurnCompletedNotification done && done.turn() != null) {
+            return completed(done.turn());
+        } else {
+            safely(() -> listener.onNotification(n));
         }
         return null;
     }
 
-    private TurnResult completed(JsonNode turn) {
-        String status = turn.path("status").asText("");
-        JsonNode error = turn.path("error");
-        switch (status) {
-            case "completed" -> {
-                return result(TurnStatus.COMPLETED, StopReason.NATURAL, null, false);
-            }
-            case "interrupted" -> {
-                if (timedOut) {
-                    return result(TurnStatus.TIMED_OUT, StopReason.TIMEOUT, TurnError.of(timeoutWhy, ErrorCategory.TIMEOUT, null), false);
-                }
-                return result(TurnStatus.INTERRUPTED, stopReason == null ? StopReason.INTERRUPT : stopReason, null, false);
-            }
-            default -> {
-                TurnError err;
-                if (error.isObject()) {
-                    String details = error.path("additionalDetails").asText("");
-                    String message = error.path("message").asText("");
-                    err = ErrorClassifier.classify(details.isEmpty() || message.contains(details) ? message : message + " (" + details + ")",
-                            error.get("codexErrorInfo"), client.stderrTail(40));
-                } else if (lastError != null) {
-                    err = lastError;
-                } else {
-                    err = TurnError.of("codex reported the turn as " + (status.isEmpty() ? "unfinished" : status)
-                            + " without an error message", ErrorCategory.OTHER, null);
-                }
-                boolean retire = err.category() == ErrorCategory.AUTHENTICATION;
-                return result(TurnStatus.FAILED, StopReason.ERROR, err, retire);
-            }
+    /** An agent action: what the step budget counts. */
+    private static boolean isStep(ThreadItem item) {
+        return item instanceof ThreadItem.CommandExecution || item instanceof ThreadItem.FileChange
+                || item instanceof ThreadItem.McpToolCall || item instanceof ThreadItem.DynamicToolCall
+                || item instanceof ThreadItem.WebSearch;
+    }
+
+    private TurnResult completed(Turn turn) {
+        dev.codexbridge.protocol.TurnStatus status = turn.status();
+        if (status == dev.codexbridge.protocol.TurnStatus.COMPLETED) {
+            return result(TurnStatus.COMPLETED, StopReason.NATURAL, null, false);
         }
+        if (status == dev.codexbridge.protocol.TurnStatus.INTERRUPTED) {
+            if (timedOut) {
+                return result(TurnStatus.TIMED_OUT, StopReason.TIMEOUT, TurnError.of(timeoutWhy, ErrorCategory.TIMEOUT, null), false);
+            }
+            return result(TurnStatus.INTERRUPTED, stopReason == null ? StopReason.INTERRUPT : stopReason, null, false);
+        }
+        dev.codexbridge.protocol.TurnError error = turn.error();
+        TurnError err;
+        if (error != null) {
+            String details = error.additionalDetails() == null ? "" : error.additionalDetails();
+            String message = error.message() == null ? "" : error.message();
+            err = ErrorClassifier.classify(details.isEmpty() || message.contains(details) ? message : message + " (" + details + ")",
+                    error.codexErrorInfo(), client.stderrTail(40));
+        } else if (lastError != null) {
+            err = lastError;
+        } else {
+            err = TurnError.of("codex reported the turn as " + (status == null ? "unfinished" : Json.write(status).replace("\"", ""))
+                    + " without an error message", ErrorCategory.OTHER, null);
+        }
+        boolean retire = err.category() == ErrorCategory.AUTHENTICATION;
+        return result(TurnStatus.FAILED, StopReason.ERROR, err, retire);
     }
 
     private TurnResult startFailed(Throwable failure) {

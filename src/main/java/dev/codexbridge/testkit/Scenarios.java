@@ -1,5 +1,7 @@
 package dev.codexbridge.testkit;
 
+import dev.codexbridge.protocol.ThreadItem;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.approval.ApprovalChoice;
@@ -283,8 +285,8 @@ public final class Scenarios {
                 },
                 b -> b, oneTurn("wait", TurnOptions.DEFAULTS, s -> new TurnListener() {
                     @Override
-                    public void onItemStarted(JsonNode item) {
-                        if (item.path("type").asText().equals("commandExecution")) {
+                    public void onItemStarted(ThreadItem item) {
+                        if (item instanceof ThreadItem.CommandExecution) {
                             s.interrupt();
                         }
                     }
@@ -302,8 +304,8 @@ public final class Scenarios {
                         List<Boolean> steered = new ArrayList<>();
                         TurnResult r = s.runTurn(TurnInput.text("wait"), TurnOptions.DEFAULTS, new TurnListener() {
                             @Override
-                            public void onItemStarted(JsonNode item) {
-                                if (item.path("type").asText().equals("commandExecution")) {
+                            public void onItemStarted(ThreadItem item) {
+                                if (item instanceof ThreadItem.CommandExecution) {
                                     steered.add(s.steer(TurnInput.text("also mention the weather")));
                                 }
                             }

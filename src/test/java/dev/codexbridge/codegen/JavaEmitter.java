@@ -143,7 +143,7 @@ final class JavaEmitter {
             // the union's decoder picked this variant; decode it as a plain record
             out.append(indent).append("@JsonDeserialize(using = JsonDeserializer.None.class)\n");
         }
-        out.append(indent).append(top ? "public " : "").append("record ").append(r.name()).append('(');
+        out.append(indent).append("public ").append("record ").append(r.name()).append('(');
         String ci = indent + "        ";
         for (int i = 0; i < r.components().size(); i++) {
             Component c = r.components().get(i);
@@ -251,7 +251,7 @@ final class JavaEmitter {
         if (e.experimental()) {
             out.append(indent).append("@Experimental\n");
         }
-        out.append(indent).append(top ? "public " : "").append("enum ").append(e.name()).append(" {\n");
+        out.append(indent).append("public ").append("enum ").append(e.name()).append(" {\n");
         String bi = indent + "    ";
         for (EnumConstant c : e.constants()) {
             if (c.experimental()) {
@@ -262,7 +262,16 @@ final class JavaEmitter {
         }
         out.append(bi).append("/** A value this version of the protocol does not know (read only, never sent). */\n");
         out.append(bi).append("@JsonEnumDefaultValue\n");
-        out.append(bi).append("UNKNOWN\n");
+        out.append(bi).append("UNKNOWN;\n\n");
+        out.append(bi).append("/** The value as written on the wire ({@code \"unknown\"} for {@link #UNKNOWN}). */\n");
+        out.append(bi).append("public String wire() {\n");
+        out.append(bi).append("    return switch (this) {\n");
+        for (EnumConstant c : e.constants()) {
+            out.append(bi).append("        case ").append(c.javaName()).append(" -> \"").append(javaString(c.wire())).append("\";\n");
+        }
+        out.append(bi).append("        case UNKNOWN -> \"unknown\";\n");
+        out.append(bi).append("    };\n");
+        out.append(bi).append("}\n");
         out.append(indent).append("}\n");
     }
 

@@ -222,8 +222,8 @@ class CodexSessionLiveTest {
         try (CodexSession s = session(h -> h.sandboxMode("danger-full-access")).build()) {
             TurnResult r = s.runTurn(TurnInput.text("wait"), TurnOptions.DEFAULTS, new TurnListener() {
                 @Override
-                public void onItemStarted(JsonNode item) {
-                    if (item.path("type").asText().equals("commandExecution")) {
+                public void onItemStarted(dev.codexbridge.protocol.ThreadItem item) {
+                    if (item instanceof dev.codexbridge.protocol.ThreadItem.CommandExecution) {
                         s.interrupt();
                     }
                 }
@@ -291,8 +291,8 @@ class CodexSessionLiveTest {
             List<Boolean> steered = new ArrayList<>();
             TurnResult r = s.runTurn(TurnInput.text("wait"), TurnOptions.DEFAULTS, new TurnListener() {
                 @Override
-                public void onItemStarted(JsonNode item) {
-                    if (item.path("type").asText().equals("commandExecution")) {
+                public void onItemStarted(dev.codexbridge.protocol.ThreadItem item) {
+                    if (item instanceof dev.codexbridge.protocol.ThreadItem.CommandExecution) {
                         steered.add(s.steer(TurnInput.text("also mention the weather")));
                     }
                 }

@@ -265,8 +265,8 @@ class CodexSessionTest {
             }
 
             @Override
-            public void onItemCompleted(JsonNode item, List<dev.codexbridge.transcript.TranscriptMessage> messages) {
-                events.add("item:" + item.path("type").asText());
+            public void onItemCompleted(dev.codexbridge.protocol.ThreadItem item, List<dev.codexbridge.transcript.TranscriptMessage> messages) {
+                events.add("item:" + (item instanceof dev.codexbridge.protocol.ThreadItem.AgentMessage ? "agentMessage" : item.toString()));
                 throw new IllegalStateException("a broken listener must not break the turn");
             }
         });
@@ -378,7 +378,7 @@ class CodexSessionTest {
         };
         TurnResult r = session.runTurn(TurnInput.text("go"), TurnOptions.DEFAULTS, new TurnListener() {
             @Override
-            public void onStep(int step, JsonNode item) {
+            public void onStep(int step, dev.codexbridge.protocol.ThreadItem item) {
                 steps.add(step);
             }
         });
