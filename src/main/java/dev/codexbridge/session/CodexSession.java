@@ -11,6 +11,22 @@ import dev.codexbridge.approval.ServerRequestBridge;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.protocol.ReviewTarget;
+import dev.codexbridge.protocol.ThreadArchiveParams;
+import dev.codexbridge.protocol.ThreadCompactStartParams;
+import dev.codexbridge.protocol.ThreadForkParams;
+import dev.codexbridge.protocol.ThreadForkResponse;
+import dev.codexbridge.protocol.ThreadGoalClearParams;
+import dev.codexbridge.protocol.ThreadGoalClearResponse;
+import dev.codexbridge.protocol.ThreadGoalGetParams;
+import dev.codexbridge.protocol.ThreadGoalGetResponse;
+import dev.codexbridge.protocol.ThreadGoalSetParams;
+import dev.codexbridge.protocol.ThreadGoalSetResponse;
+import dev.codexbridge.protocol.ThreadReadParams;
+import dev.codexbridge.protocol.ThreadReadResponse;
+import dev.codexbridge.protocol.ThreadRevertParams;
+import dev.codexbridge.protocol.ThreadRevertResponse;
+import dev.codexbridge.protocol.ThreadSetNameParams;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.protocol.ClientInfo;
 import dev.codexbridge.rpc.ConnectionClosedException;
@@ -265,6 +281,19 @@ public final class CodexSession implements AutoCloseable {
      */
     public TurnResult runTurn(TurnInput input, TurnOptions options, TurnListener listener) {
         Objects.requireNonNull(input, "input");
+        return run(TurnRun.turn(input), options, listener);
+    }
+
+    /**
+     * Runs a code review of this thread's workspace as a turn ({@code review/start}, delivered
+     * inline): the review's items and final text come back like any turn's.
+     */
+    public TurnResult runReview(ReviewTarget target, TurnOptions options, TurnListener listener) {
+        Objects.requireNonNull(target, "target");
+        return run(TurnRun.review(target), options, listener);
+    }
+
+    private TurnResult run(TurnRun.Start start, TurnOptions options, TurnListener listener) {
         TurnOptions opts = options == null ? TurnOptions.DEFAULTS : options;
         Duration turnTimeout = opts.turnTimeout() != null ? opts.turnTimeout() : this.turnTimeout;
         Duration idleTimeout = opts.idleTimeout() != null ? opts.idleTimeout() : this.idleTimeout;
@@ -291,7 +320,7 @@ public final class CodexSession implements AutoCloseable {
             SessionInbox box = inbox;
             box.turnStarted();
             try {
-                return run.execute(client, box, bridge, threadId, input);
+                return run.execute(client, box, bridge, threadId, start);
             } finally {
                 box.turnEnded();
             }
@@ -299,6 +328,63 @@ public final class CodexSession implements AutoCloseable {
             activeTurn = null;
             turnLock.unlock();
         }
+    }
+
+    // ---------------------------------------------------------------- this thread's operations
+
+    /** This thread as codex has it; with {@code includeTurns}, its turns and their items too. */
+    public ThreadReadResponse read(boolean includeTurns) {
+        String id = start();
+        return client.threadRead(new ThreadReadParams(includeTurns, id));
+    }
+
+    /**
+     * A new thread with this thread's history, on the same connection; open it with
+     * {@code CodexSession.builder().client(session.client()).resumeThread(newId)}, or resume it later.
+     */
+    public ThreadForkResponse fork() {
+        String id = start();
+        return client.threadFork(ThreadForkParams.builder().threadId(id).cwd(cwd.toString()).build());
+    }
+
+    /** Gives the thread a name (shown by {@code thread/list}). */
+    public void rename(String name) {
+        String id = start();
+        client.threadNameSet(new ThreadSetNameParams(Objects.requireNonNull(name, "name"), id));
+    }
+
+    /** Asks codex to compact the thread's context now; progress arrives as notifications. */
+    public void compact() {
+        String id = start();
+        client.threadCompactStart(new ThreadCompactStartParams(id));
+    }
+
+    /** Archives the thread; it leaves the default {@code thread/list} and can be unarchived. */
+    public void archive() {
+        String id = start();
+        client.threadArchive(new ThreadArchiveParams(id));
+    }
+
+    /** Drops the turns from {@code beforeTurnId} on (that turn and every later one). */
+    public ThreadRevertResponse revert(String beforeTurnId) {
+        String id = start();
+        return client.threadRevert(new ThreadRevertParams(Objects.requireNonNull(beforeTurnId, "beforeTurnId"), id));
+    }
+
+    /** Sets the thread's goal: an objective codex keeps working towards across turns. */
+    public ThreadGoalSetResponse setGoal(String objective) {
+        String id = start();
+        return client.threadGoalSet(ThreadGoalSetParams.builder().threadId(id).objective(objective).build());
+    }
+
+    public ThreadGoalGetResponse goal() {
+        String id = start();
+        return client.threadGoalGet(new ThreadGoalGetParams(id));
+    }
+
+    public ThreadGoalClearResponse clearGoal() {
+        String id = start();
+        return client.threadGoalClear(new ThreadGoalClearParams(null, id));
     }
 
     private volatile boolean pendingInterrupt;

@@ -15,6 +15,9 @@ import dev.codexbridge.protocol.ItemCompletedNotification;
 import dev.codexbridge.protocol.ItemStartedNotification;
 import dev.codexbridge.protocol.ReasoningSummaryTextDeltaNotification;
 import dev.codexbridge.protocol.ReasoningTextDeltaNotification;
+import dev.codexbridge.protocol.ReviewDelivery;
+import dev.codexbridge.protocol.ReviewStartParams;
+import dev.codexbridge.protocol.ReviewTarget;
 import dev.codexbridge.protocol.ServerNotification;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.protocol.ThreadTokenUsageUpdatedNotification;
@@ -122,7 +125,42 @@ final class TurnRun {
         return new TurnResult(session.threadId(), null, TurnStatus.FAILED, null, error, StopReason.ERROR, 0, null, true, List.of());
     }
 
-    TurnResult execute(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, TurnInput input) {
+    /** What starts the turn: {@code turn/start} with the input, or {@code review/start}. */
+    interface Start {
+        String method();
+
+        Object params(TurnRun run);
+    }
+
+    static Start turn(TurnInput input) {
+        return new Start() {
+            @Override
+            public String method() {
+                return "turn/start";
+            }
+
+            @Override
+            public Object params(TurnRun run) {
+                return run.turnStartParams(input);
+            }
+        };
+    }
+
+    static Start review(ReviewTarget target) {
+        return new Start() {
+            @Override
+            public String method() {
+                return "review/start";
+            }
+
+            @Override
+            public Object params(TurnRun run) {
+                return new ReviewStartParams(ReviewDelivery.INLINE, target, run.threadId);
+            }
+        };
+    }
+
+    TurnResult execute(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, Start starter) {
         this.client = client;
         this.inbox = inbox;
         this.threadId = threadId;
@@ -133,7 +171,7 @@ final class TurnRun {
         long start = System.nanoTime();
         long lastProgress = start;
         // In order: the answer must reach the inbox before the notifications codex sends after it.
-        client.requestInOrder("turn/start", turnStartParams(input), session.requestTimeout,
+        client.requestInOrder(starter.method(), starter.params(this), session.requestTimeout,
                 (r, e) -> inbox.post(new StartAnswered(r, e)));
         while (true) {
             long now = System.nanoTime();
@@ -178,7 +216,9 @@ final class TurnRun {
                 if (answered.failure() != null) {
                     return startFailed(answered.failure());
                 }
-                turnId = answered.result().path("turn").path("id").asText(null);
+                JsonNode turn = answered.result().get("turn");
+                JsonNode id = turn == null ? null : turn.get("id");
+                turnId = id != null && id.isTextual() ? id.asText() : null;
                 lastProgress = System.nanoTime();
                 if (interruptRequested.get() || timedOut || stopReason == StopReason.STEP_BUDGET) {
                     sendInterrupt();

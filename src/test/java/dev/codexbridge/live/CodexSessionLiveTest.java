@@ -303,4 +303,44 @@ class CodexSessionLiveTest {
                     .extracting(TranscriptMessage::content).contains("also mention the weather");
         }
     }
+
+    @Test
+    void theSessionsOwnThreadCanBeReadRenamedForkedReviewedAndArchived() throws Exception {
+        model.enqueue(ModelReply.builder().message("First answer").build(),
+                ModelReply.builder().message("{\"findings\":[],\"overall_correctness\":\"patch is correct\","
+                        + "\"overall_explanation\":\"Looks fine.\",\"overall_confidence_score\":0.9}").build());
+        git("init", "-q");
+        Files.writeString(work.resolve("a.txt"), "one\n");
+        git("add", "a.txt");
+        git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "first");
+        Files.writeString(work.resolve("a.txt"), "two\n");
+        try (CodexSession s = session(h -> { }).build()) {
+            assertThat(s.runTurn(TurnInput.text("hello")).finalText()).isEqualTo("First answer");
+            s.rename("bridge thread");
+            dev.codexbridge.protocol.ThreadReadResponse read = s.read(true);
+            assertThat(read.thread().id()).isEqualTo(s.threadId());
+            assertThat(read.thread().name()).isEqualTo("bridge thread");
+            assertThat(read.thread().turns()).hasSize(1);
+
+            TurnResult review = s.runReview(new dev.codexbridge.protocol.ReviewTarget.UncommittedChanges(),
+                    TurnOptions.DEFAULTS, TurnListener.NONE);
+            assertThat(review.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(review.turnId()).isNotBlank();
+
+            dev.codexbridge.protocol.ThreadForkResponse fork = s.fork();
+            assertThat(fork.thread().id()).isNotEqualTo(s.threadId()).isNotBlank();
+            s.archive();
+            dev.codexbridge.protocol.ThreadListResponse listed = s.client().threadList(
+                    dev.codexbridge.protocol.ThreadListParams.builder().build());
+            assertThat(listed.data()).extracting(dev.codexbridge.protocol.Thread::id).doesNotContain(s.threadId());
+        }
+    }
+
+    private void git(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("git", "-C", work.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("git %s: %s", List.of(args), out).isZero();
+    }
 }
