@@ -71,7 +71,7 @@ public sealed interface AskForApproval permits
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record GranularValue(
+        public record GranularValue(
                 @JsonProperty("mcp_elicitations") Boolean mcpElicitations,
                 @JsonProperty("request_permissions") Boolean requestPermissions,
                 @JsonProperty("rules") Boolean rules,

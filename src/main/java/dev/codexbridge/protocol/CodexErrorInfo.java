@@ -304,7 +304,7 @@ public sealed interface CodexErrorInfo permits
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record HttpConnectionFailedValue(
+        public record HttpConnectionFailedValue(
                 @JsonProperty("httpStatusCode") Integer httpStatusCode) {
         }
     }
@@ -320,7 +320,7 @@ public sealed interface CodexErrorInfo permits
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record ResponseStreamConnectionFailedValue(
+        public record ResponseStreamConnectionFailedValue(
                 @JsonProperty("httpStatusCode") Integer httpStatusCode) {
         }
     }
@@ -336,7 +336,7 @@ public sealed interface CodexErrorInfo permits
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record ResponseStreamDisconnectedValue(
+        public record ResponseStreamDisconnectedValue(
                 @JsonProperty("httpStatusCode") Integer httpStatusCode) {
         }
     }
@@ -352,7 +352,7 @@ public sealed interface CodexErrorInfo permits
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record ResponseTooManyFailedAttemptsValue(
+        public record ResponseTooManyFailedAttemptsValue(
                 @JsonProperty("httpStatusCode") Integer httpStatusCode) {
         }
     }
@@ -368,7 +368,7 @@ public sealed interface CodexErrorInfo permits
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record ActiveTurnNotSteerableValue(
+        public record ActiveTurnNotSteerableValue(
                 @JsonProperty("turnKind") NonSteerableTurnKind turnKind) {
         }
     }

@@ -68,7 +68,7 @@ public sealed interface CommandExecutionApprovalDecision permits
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record AcceptWithExecpolicyAmendmentValue(
+        public record AcceptWithExecpolicyAmendmentValue(
                 @JsonProperty("execpolicy_amendment") List<String> execpolicyAmendment) {
         }
     }
@@ -84,7 +84,7 @@ public sealed interface CommandExecutionApprovalDecision permits
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record ApplyNetworkPolicyAmendmentValue(
+        public record ApplyNetworkPolicyAmendmentValue(
                 @JsonProperty("network_policy_amendment") NetworkPolicyAmendment networkPolicyAmendment) {
         }
     }

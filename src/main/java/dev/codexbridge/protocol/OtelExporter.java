@@ -61,7 +61,7 @@ public sealed interface OtelExporter permits
          */
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record OtlpHttpValue(
+        public record OtlpHttpValue(
                 @JsonProperty("endpoint") String endpoint,
                 @JsonProperty("headers") Map<String, String> headers,
                 @JsonProperty("protocol") OtelHttpProtocol protocol,
@@ -130,7 +130,7 @@ public sealed interface OtelExporter permits
          */
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record OtlpGrpcValue(
+        public record OtlpGrpcValue(
                 @JsonProperty("endpoint") String endpoint,
                 @JsonProperty("headers") Map<String, String> headers,
                 @JsonProperty("tls") OtelTlsConfig tls) {

@@ -64,7 +64,7 @@ public sealed interface ReviewDecision permits
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record ApprovedExecpolicyAmendmentValue(
+        public record ApprovedExecpolicyAmendmentValue(
                 @JsonProperty("proposed_execpolicy_amendment") List<String> proposedExecpolicyAmendment) {
         }
     }
@@ -102,7 +102,7 @@ public sealed interface ReviewDecision permits
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record NetworkPolicyAmendmentValue(
+        public record NetworkPolicyAmendmentValue(
                 @JsonProperty("network_policy_amendment") dev.codexbridge.protocol.NetworkPolicyAmendment networkPolicyAmendment) {
         }
     }
@@ -118,7 +118,7 @@ public sealed interface ReviewDecision permits
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record DeniedValue(
+        public record DeniedValue(
                 @JsonProperty("rejection") String rejection) {
         }
     }

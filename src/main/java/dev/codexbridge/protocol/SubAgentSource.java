@@ -72,7 +72,7 @@ public sealed interface SubAgentSource permits
 
         @JsonIgnoreProperties(ignoreUnknown = true)
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        record ThreadSpawnValue(
+        public record ThreadSpawnValue(
                 @JsonProperty("agent_nickname") String agentNickname,
                 @JsonProperty("agent_path") String agentPath,
                 @JsonProperty("agent_role") String agentRole,
