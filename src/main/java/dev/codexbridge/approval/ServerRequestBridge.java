@@ -46,7 +46,6 @@ import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcThreads;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -462,8 +461,7 @@ public final class ServerRequestBridge {
     private static ToolRequestUserInputResponse userInputResult(ApprovalDecision d) {
         Map<String, ToolRequestUserInputAnswer> answers = new LinkedHashMap<>();
         if (d.choice().allows() && d.content() != null && d.content().isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = d.content().fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : d.content().properties()) {
                 JsonNode v = e.getValue().has("answers") ? e.getValue().get("answers") : e.getValue();
                 List<String> list = new ArrayList<>();
                 if (v.isArray()) {
