@@ -1,6 +1,7 @@
 package dev.codexbridge.approval;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.protocol.ChatgptAuthTokensRefreshParams;
+import dev.codexbridge.protocol.ChatgptAuthTokensRefreshResponse;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Objects;
@@ -22,7 +23,7 @@ public final class ApprovalPolicy {
     private final Set<String> trustedMcpServers;
     private final ApprovalHandler handler;
     private final Duration deadline;
-    private final Function<JsonNode, CompletionStage<JsonNode>> authRefresh;
+    private final Function<ChatgptAuthTokensRefreshParams, CompletionStage<ChatgptAuthTokensRefreshResponse>> authRefresh;
 
     private ApprovalPolicy(Builder b) {
         this.autoApproveCommands = b.autoApproveCommands;
@@ -63,7 +64,7 @@ public final class ApprovalPolicy {
     }
 
     /** Answers {@code account/chatgptAuthTokens/refresh}; null when the host has none. */
-    public Function<JsonNode, CompletionStage<JsonNode>> authRefresh() {
+    public Function<ChatgptAuthTokensRefreshParams, CompletionStage<ChatgptAuthTokensRefreshResponse>> authRefresh() {
         return authRefresh;
     }
 
@@ -73,7 +74,7 @@ public final class ApprovalPolicy {
         private final Set<String> trustedMcpServers = new LinkedHashSet<>();
         private ApprovalHandler handler;
         private Duration deadline = DEFAULT_DEADLINE;
-        private Function<JsonNode, CompletionStage<JsonNode>> authRefresh;
+        private Function<ChatgptAuthTokensRefreshParams, CompletionStage<ChatgptAuthTokensRefreshResponse>> authRefresh;
 
         private Builder() {
         }
@@ -110,7 +111,7 @@ public final class ApprovalPolicy {
             return this;
         }
 
-        public Builder authRefresh(Function<JsonNode, CompletionStage<JsonNode>> refresh) {
+        public Builder authRefresh(Function<ChatgptAuthTokensRefreshParams, CompletionStage<ChatgptAuthTokensRefreshResponse>> refresh) {
             this.authRefresh = refresh;
             return this;
         }

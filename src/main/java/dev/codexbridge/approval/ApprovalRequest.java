@@ -1,12 +1,13 @@
 package dev.codexbridge.approval;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.protocol.ServerRequestParams;
 import java.util.List;
 
 /**
  * A server request as shown to the host, enriched: a one-line {@code title} (the command, or
  * {@code apply_patch: 1 add, 1 update: a.py, b.py}), a {@code description} to put in a prompt,
- * the cwd (falling back to the session's), and the raw params for anything else.
+ * the cwd (falling back to the session's), and the typed params for anything else
+ * ({@code request.params() instanceof CommandExecutionRequestApprovalParams p}, …).
  */
 public record ApprovalRequest(
         ApprovalKind kind,
@@ -22,7 +23,7 @@ public record ApprovalRequest(
         String serverName,
         String toolName,
         List<String> choicesOffered,
-        JsonNode params) {
+        ServerRequestParams params) {
 
     public ApprovalRequest {
         choicesOffered = choicesOffered == null ? List.of() : List.copyOf(choicesOffered);

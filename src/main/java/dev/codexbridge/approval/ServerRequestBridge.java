@@ -1,22 +1,58 @@
 package dev.codexbridge.approval;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.rpc.JsonRpcMessage;
+import dev.codexbridge.json.JsonFormatException;
+import dev.codexbridge.protocol.ApplyPatchApprovalParams;
+import dev.codexbridge.protocol.ApplyPatchApprovalResponse;
+import dev.codexbridge.protocol.ChatgptAuthTokensRefreshParams;
+import dev.codexbridge.protocol.CommandAction;
+import dev.codexbridge.protocol.CommandExecutionApprovalDecision;
+import dev.codexbridge.protocol.CommandExecutionRequestApprovalParams;
+import dev.codexbridge.protocol.CommandExecutionRequestApprovalResponse;
+import dev.codexbridge.protocol.DynamicToolCallOutputContentItem;
+import dev.codexbridge.protocol.DynamicToolCallParams;
+import dev.codexbridge.protocol.DynamicToolCallResponse;
+import dev.codexbridge.protocol.ExecCommandApprovalParams;
+import dev.codexbridge.protocol.ExecCommandApprovalResponse;
+import dev.codexbridge.protocol.FileChangeApprovalDecision;
+import dev.codexbridge.protocol.FileChangeRequestApprovalParams;
+import dev.codexbridge.protocol.FileChangeRequestApprovalResponse;
+import dev.codexbridge.protocol.FileChanges;
+import dev.codexbridge.protocol.GrantedPermissionProfile;
+import dev.codexbridge.protocol.ItemCompletedNotification;
+import dev.codexbridge.protocol.ItemStartedNotification;
+import dev.codexbridge.protocol.McpServerElicitationAction;
+import dev.codexbridge.protocol.McpServerElicitationRequestParams;
+import dev.codexbridge.protocol.McpServerElicitationRequestResponse;
+import dev.codexbridge.protocol.NetworkApprovalContext;
+import dev.codexbridge.protocol.PermissionGrantScope;
+import dev.codexbridge.protocol.PermissionsRequestApprovalParams;
+import dev.codexbridge.protocol.PermissionsRequestApprovalResponse;
+import dev.codexbridge.protocol.RequestMethod;
+import dev.codexbridge.protocol.RequestPermissionProfile;
+import dev.codexbridge.protocol.ReviewDecision;
+import dev.codexbridge.protocol.ServerNotification;
+import dev.codexbridge.protocol.ServerRequestParams;
+import dev.codexbridge.protocol.ServerRequests;
+import dev.codexbridge.protocol.ThreadItem;
+import dev.codexbridge.protocol.ToolRequestUserInputAnswer;
+import dev.codexbridge.protocol.ToolRequestUserInputParams;
+import dev.codexbridge.protocol.ToolRequestUserInputQuestion;
+import dev.codexbridge.protocol.ToolRequestUserInputResponse;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcThreads;
-import dev.codexbridge.transcript.FileChangeSummary;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,14 +60,19 @@ import org.slf4j.LoggerFactory;
  * Answers every server request codex 0.169 can send, exactly once, with a response its schema
  * accepts. Decisions go through the {@link ApprovalPolicy}: automatic rules, then the host's
  * handler (run off the caller's thread, with a deadline), then fail closed. Anything unknown is
- * answered {@code -32601}. Thread-safe.
+ * answered {@code -32601}. Reads the generated params types and answers with the generated
+ * response types. Thread-safe.
  */
 public final class ServerRequestBridge {
     private static final Logger LOG = LoggerFactory.getLogger(ServerRequestBridge.class);
     public static final Duration DYNAMIC_TOOL_DEADLINE = Duration.ofMinutes(10);
 
-    /** The answer to one request: a result or an error, and what the host was asked and said. */
-    public record Answer(JsonNode result, RpcError error, ApprovalRequest request, ApprovalDecision decision) {
+    /**
+     * The answer to one request: a result or an error, and what the host was asked and said.
+     * {@code result} is the generated response record (e.g. {@code CommandExecutionRequestApprovalResponse}),
+     * ready to be serialized with {@link Json}.
+     */
+    public record Answer(Object result, RpcError error, ApprovalRequest request, ApprovalDecision decision) {
     }
 
     private final ApprovalPolicy policy;
@@ -50,101 +91,164 @@ public final class ServerRequestBridge {
     }
 
     /** Feeds notifications so file-change approvals can say what would change. */
-    public void observe(String method, JsonNode params) {
-        JsonNode item = params.path("item");
-        if (!"fileChange".equals(item.path("type").asText())) {
-            return;
-        }
-        String id = item.path("id").asText("");
-        if (id.isEmpty()) {
-            return;
-        }
-        if ("item/started".equals(method)) {
-            fileChanges.put(id, FileChangeSummary.of(item.path("changes")));
-        } else if ("item/completed".equals(method)) {
-            fileChanges.remove(id);
+    public void observe(ServerNotification notification) {
+        if (notification instanceof ItemStartedNotification started
+                && started.item() instanceof ThreadItem.FileChange change && present(change.id())) {
+            fileChanges.put(change.id(), FileChanges.summary(change.changes()));
+        } else if (notification instanceof ItemCompletedNotification completed
+                && completed.item() instanceof ThreadItem.FileChange change && present(change.id())) {
+            fileChanges.remove(change.id());
         }
     }
 
     /** The request as the host would be asked, or null for requests that are not approvals (tool calls, auth). */
-    public ApprovalRequest describe(JsonRpcMessage.Request request) {
+    public ApprovalRequest describe(String method, ServerRequestParams params) {
         try {
-            return switch (request.method()) {
-                case "item/commandExecution/requestApproval" -> commandRequest(request);
-                case "item/fileChange/requestApproval" -> fileChangeRequest(request);
-                case "item/permissions/requestApproval" -> permissionsRequest(request);
-                case "mcpServer/elicitation/request" -> elicitationRequest(request);
-                case "item/tool/requestUserInput" -> userInputRequest(request);
-                case "execCommandApproval" -> legacy(request, ApprovalKind.LEGACY_COMMAND);
-                case "applyPatchApproval" -> legacy(request, ApprovalKind.LEGACY_PATCH);
-                default -> null;
-            };
+            return typed(method, params) ? describeTyped(method, params) : null;
         } catch (RuntimeException e) {
             return null;
         }
     }
 
-    /** Answers {@code request}; the future never fails. */
-    public CompletableFuture<Answer> answer(JsonRpcMessage.Request request) {
-        JsonNode p = request.params();
+    /** Answers the request {@code method} with {@code params}; the future never fails. */
+    public CompletableFuture<Answer> answer(String method, ServerRequestParams params) {
         try {
-            return switch (request.method()) {
-                case "item/commandExecution/requestApproval" -> decide(commandRequest(request), this::commandDecision);
-                case "item/fileChange/requestApproval" -> decide(fileChangeRequest(request), (r, d) -> decisionResult(simpleDecision(d)));
-                case "item/permissions/requestApproval" -> decide(permissionsRequest(request), this::permissionsResult);
-                case "mcpServer/elicitation/request" -> elicitation(request);
-                case "item/tool/requestUserInput" -> decide(userInputRequest(request), this::userInputResult);
-                case "item/tool/call" -> dynamicTool(p);
-                case "execCommandApproval" -> decide(legacy(request, ApprovalKind.LEGACY_COMMAND), (r, d) -> reviewDecision(d));
-                case "applyPatchApproval" -> decide(legacy(request, ApprovalKind.LEGACY_PATCH), (r, d) -> reviewDecision(d));
-                case "account/chatgptAuthTokens/refresh" -> authRefresh(p);
-                default -> CompletableFuture.completedFuture(error(RpcError.METHOD_NOT_FOUND, "Unsupported method: " + request.method()));
-            };
+            if (!typed(method, params)) {
+                return CompletableFuture.completedFuture(error(RpcError.METHOD_NOT_FOUND, "Unsupported method: " + method));
+            }
+            return answerTyped(method, params)
+                    .exceptionally(e -> {
+                        LOG.warn("answering {} failed; answering with an error", method, e);
+                        return error(RpcError.INTERNAL_ERROR, "could not answer " + method);
+                    });
         } catch (RuntimeException e) {
-            LOG.warn("answering {} failed; answering with an error", request.method(), e);
-            return CompletableFuture.completedFuture(error(RpcError.INTERNAL_ERROR, "could not answer " + request.method()));
+            LOG.warn("answering {} failed; answering with an error", method, e);
+            return CompletableFuture.completedFuture(error(RpcError.INTERNAL_ERROR, "could not answer " + method));
         }
+    }
+
+    // ---------------------------------------------------------------- routing
+
+    /** The method is one codex defines and the params are of its type (not {@code Unknown}). */
+    private static boolean typed(String method, ServerRequestParams params) {
+        RequestMethod<?, ?> m = method == null ? null : ServerRequests.BY_METHOD.get(method);
+        return m != null && m.paramsType().isInstance(params);
+    }
+
+    private ApprovalRequest describeTyped(String method, ServerRequestParams params) {
+        if (params instanceof CommandExecutionRequestApprovalParams p) {
+            return commandRequest(method, p);
+        }
+        if (params instanceof FileChangeRequestApprovalParams p) {
+            return fileChangeRequest(method, p);
+        }
+        if (params instanceof PermissionsRequestApprovalParams p) {
+            return permissionsRequest(method, p);
+        }
+        if (params instanceof McpServerElicitationRequestParams p) {
+            return elicitationRequest(method, p);
+        }
+        if (params instanceof ToolRequestUserInputParams p) {
+            return userInputRequest(method, p);
+        }
+        if (params instanceof ExecCommandApprovalParams p) {
+            return legacyCommandRequest(method, p);
+        }
+        if (params instanceof ApplyPatchApprovalParams p) {
+            return legacyPatchRequest(method, p);
+        }
+        return null;
+    }
+
+    private CompletableFuture<Answer> answerTyped(String method, ServerRequestParams params) {
+        if (params instanceof CommandExecutionRequestApprovalParams p) {
+            return decide(commandRequest(method, p), d -> commandResult(p, d));
+        }
+        if (params instanceof FileChangeRequestApprovalParams p) {
+            return decide(fileChangeRequest(method, p), d -> new FileChangeRequestApprovalResponse(fileChangeDecision(d)));
+        }
+        if (params instanceof PermissionsRequestApprovalParams p) {
+            return decide(permissionsRequest(method, p), d -> permissionsResult(p, d));
+        }
+        if (params instanceof McpServerElicitationRequestParams p) {
+            return elicitation(method, p);
+        }
+        if (params instanceof ToolRequestUserInputParams p) {
+            return decide(userInputRequest(method, p), ServerRequestBridge::userInputResult);
+        }
+        if (params instanceof DynamicToolCallParams p) {
+            return dynamicTool(p);
+        }
+        if (params instanceof ExecCommandApprovalParams p) {
+            return decide(legacyCommandRequest(method, p), d -> new ExecCommandApprovalResponse(reviewDecision(d)));
+        }
+        if (params instanceof ApplyPatchApprovalParams p) {
+            return decide(legacyPatchRequest(method, p), d -> new ApplyPatchApprovalResponse(reviewDecision(d)));
+        }
+        if (params instanceof ChatgptAuthTokensRefreshParams p) {
+            return authRefresh(p);
+        }
+        // attestation/generate, currentTime/read: nothing a host of this bridge can answer.
+        return CompletableFuture.completedFuture(error(RpcError.METHOD_NOT_FOUND, "Unsupported method: " + method));
     }
 
     // ---------------------------------------------------------------- requests as the host sees them
 
-    private ApprovalRequest commandRequest(JsonRpcMessage.Request r) {
-        JsonNode p = r.params();
-        String cwd = text(p, "cwd");
-        if (cwd == null) {
-            cwd = sessionCwd;
-        }
-        String reason = text(p, "reason");
-        String command = text(p, "command");
-        JsonNode network = p.path("networkApprovalContext");
-        if (command == null && network.isObject()) {
-            command = "network access to " + network.path("host").asText("?") + " (" + network.path("protocol").asText("?") + ")";
+    private ApprovalRequest commandRequest(String method, CommandExecutionRequestApprovalParams p) {
+        String cwd = orElse(p.cwd(), sessionCwd);
+        String reason = blankToNull(p.reason());
+        String command = blankToNull(p.command());
+        NetworkApprovalContext network = p.networkApprovalContext();
+        if (command == null && network != null) {
+            command = "network access to " + orElse(network.host(), "?") + " ("
+                    + (network.protocol() == null ? "?" : wireText(network.protocol())) + ")";
         }
         StringBuilder description = new StringBuilder("Codex requests exec in ").append(cwd == null ? "<unknown>" : cwd);
         if (reason != null) {
             description.append(" — ").append(reason);
         }
         List<String> actions = new ArrayList<>();
-        for (JsonNode a : p.path("commandActions")) {
-            if ("unknown".equals(a.path("type").asText())) {
-                continue;
+        for (CommandAction a : orEmpty(p.commandActions())) {
+            String action = describe(a);
+            if (action != null) {
+                actions.add(action);
             }
-            actions.add(a.path("type").asText() + (a.hasNonNull("path") ? " " + a.get("path").asText() : ""));
         }
         if (!actions.isEmpty()) {
             description.append(" (").append(String.join(", ", actions)).append(')');
         }
-        return new ApprovalRequest(ApprovalKind.COMMAND, r.method(), text(p, "threadId"), text(p, "turnId"), text(p, "itemId"),
-                command == null ? "command" : command, description.toString(), command, cwd, reason, null, null,
-                offered(p.path("availableDecisions")), p);
+        List<String> offered = new ArrayList<>();
+        for (CommandExecutionApprovalDecision d : orEmpty(p.availableDecisions())) {
+            offered.add(choiceName(d));
+        }
+        return new ApprovalRequest(ApprovalKind.COMMAND, method, blankToNull(p.threadId()), blankToNull(p.turnId()),
+                blankToNull(p.itemId()), command == null ? "command" : command, description.toString(), command, cwd, reason,
+                null, null, offered, p);
     }
 
-    private ApprovalRequest fileChangeRequest(JsonRpcMessage.Request r) {
-        JsonNode p = r.params();
-        String itemId = text(p, "itemId");
+    /** "read a.py", "listFiles src", "search src"; null for actions codex could not parse. */
+    private static String describe(CommandAction a) {
+        if (a instanceof CommandAction.Read r) {
+            return withPath(r.type(), r.path());
+        }
+        if (a instanceof CommandAction.ListFiles l) {
+            return withPath(l.type(), l.path());
+        }
+        if (a instanceof CommandAction.Search s) {
+            return withPath(s.type(), s.path());
+        }
+        return null;
+    }
+
+    private static String withPath(String action, String path) {
+        return path == null ? action : action + " " + path;
+    }
+
+    private ApprovalRequest fileChangeRequest(String method, FileChangeRequestApprovalParams p) {
+        String itemId = blankToNull(p.itemId());
         String summary = itemId == null ? null : fileChanges.get(itemId);
-        String reason = text(p, "reason");
-        String grantRoot = text(p, "grantRoot");
+        String reason = blankToNull(p.reason());
+        String grantRoot = blankToNull(p.grantRoot());
         List<String> parts = new ArrayList<>();
         if (reason != null) {
             parts.add(reason);
@@ -157,67 +261,59 @@ public final class ServerRequestBridge {
         }
         String description = parts.isEmpty() ? "Codex requests to apply a patch" : String.join("; ", parts);
         String title = summary != null ? "apply_patch: " + summary : reason != null ? "apply_patch: " + reason : "apply_patch";
-        return new ApprovalRequest(ApprovalKind.FILE_CHANGE, r.method(), text(p, "threadId"), text(p, "turnId"), itemId,
+        return new ApprovalRequest(ApprovalKind.FILE_CHANGE, method, blankToNull(p.threadId()), blankToNull(p.turnId()), itemId,
                 title, description, null, sessionCwd, reason, null, null, List.of(), p);
     }
 
-    private ApprovalRequest permissionsRequest(JsonRpcMessage.Request r) {
-        JsonNode p = r.params();
-        JsonNode perms = p.path("permissions");
+    private ApprovalRequest permissionsRequest(String method, PermissionsRequestApprovalParams p) {
+        RequestPermissionProfile perms = p.permissions();
         List<String> wants = new ArrayList<>();
-        for (String mode : List.of("read", "write")) {
-            for (JsonNode path : perms.path("fileSystem").path(mode)) {
-                wants.add(mode + " " + path.asText());
-            }
+        if (perms != null && perms.fileSystem() != null) {
+            orEmpty(perms.fileSystem().read()).forEach(path -> wants.add("read " + path));
+            orEmpty(perms.fileSystem().write()).forEach(path -> wants.add("write " + path));
         }
-        if (perms.path("network").path("enabled").asBoolean(false)) {
+        if (perms != null && perms.network() != null && Boolean.TRUE.equals(perms.network().enabled())) {
             wants.add("network");
         }
-        String reason = text(p, "reason");
+        String reason = blankToNull(p.reason());
         String title = wants.isEmpty() ? "extra permissions" : String.join(", ", wants);
-        return new ApprovalRequest(ApprovalKind.PERMISSIONS, r.method(), text(p, "threadId"), text(p, "turnId"), text(p, "itemId"),
-                title, "Codex requests " + title + (reason == null ? "" : " — " + reason), null,
-                text(p, "cwd") == null ? sessionCwd : text(p, "cwd"), reason, null, null, List.of(), p);
+        return new ApprovalRequest(ApprovalKind.PERMISSIONS, method, blankToNull(p.threadId()), blankToNull(p.turnId()),
+                blankToNull(p.itemId()), title, "Codex requests " + title + (reason == null ? "" : " — " + reason), null,
+                orElse(p.cwd(), sessionCwd), reason, null, null, List.of(), p);
     }
 
-    private ApprovalRequest userInputRequest(JsonRpcMessage.Request r) {
-        JsonNode p = r.params();
+    private ApprovalRequest userInputRequest(String method, ToolRequestUserInputParams p) {
         List<String> questions = new ArrayList<>();
-        for (JsonNode q : p.path("questions")) {
-            questions.add(q.path("question").asText(q.path("header").asText("")));
+        for (ToolRequestUserInputQuestion q : orEmpty(p.questions())) {
+            questions.add(q.question() != null ? q.question() : orElse(q.header(), ""));
         }
-        return new ApprovalRequest(ApprovalKind.USER_INPUT, r.method(), text(p, "threadId"), text(p, "turnId"), text(p, "itemId"),
-                questions.isEmpty() ? "question" : questions.get(0), String.join("\n", questions), null, sessionCwd,
-                null, null, null, List.of(), p);
+        return new ApprovalRequest(ApprovalKind.USER_INPUT, method, blankToNull(p.threadId()), blankToNull(p.turnId()),
+                blankToNull(p.itemId()), questions.isEmpty() ? "question" : questions.get(0), String.join("\n", questions), null,
+                sessionCwd, null, null, null, List.of(), p);
     }
 
-    private ApprovalRequest legacy(JsonRpcMessage.Request r, ApprovalKind kind) {
-        JsonNode p = r.params();
-        String command = null;
-        if (p.path("command").isArray()) {
-            List<String> argv = new ArrayList<>();
-            p.path("command").forEach(a -> argv.add(a.asText()));
-            command = String.join(" ", argv);
-        }
-        String title = kind == ApprovalKind.LEGACY_COMMAND ? (command == null ? "command" : command)
-                : "apply_patch: " + p.path("fileChanges").size() + " file(s)";
-        return new ApprovalRequest(kind, r.method(), text(p, "conversationId"), null, text(p, "callId"), title, title,
-                command, text(p, "cwd") == null ? sessionCwd : text(p, "cwd"), text(p, "reason"), null, null, List.of(), p);
+    private ApprovalRequest legacyCommandRequest(String method, ExecCommandApprovalParams p) {
+        String command = p.command() == null ? null : String.join(" ", p.command());
+        String title = command == null ? "command" : command;
+        return new ApprovalRequest(ApprovalKind.LEGACY_COMMAND, method, blankToNull(p.conversationId()), null,
+                blankToNull(p.callId()), title, title, command, orElse(p.cwd(), sessionCwd), blankToNull(p.reason()),
+                null, null, List.of(), p);
+    }
+
+    private ApprovalRequest legacyPatchRequest(String method, ApplyPatchApprovalParams p) {
+        String title = "apply_patch: " + (p.fileChanges() == null ? 0 : p.fileChanges().size()) + " file(s)";
+        return new ApprovalRequest(ApprovalKind.LEGACY_PATCH, method, blankToNull(p.conversationId()), null,
+                blankToNull(p.callId()), title, title, null, sessionCwd, blankToNull(p.reason()), null, null, List.of(), p);
     }
 
     // ---------------------------------------------------------------- deciding
 
-    @FunctionalInterface
-    private interface ToResult {
-        JsonNode apply(ApprovalRequest request, ApprovalDecision decision);
-    }
-
     /** Policy rules, then the handler with a deadline, then deny. */
-    private CompletableFuture<Answer> decide(ApprovalRequest request, ToResult toResult) {
+    private CompletableFuture<Answer> decide(ApprovalRequest request, Function<ApprovalDecision, Object> toResult) {
         ApprovalDecision automatic = automaticDecision(request);
         CompletableFuture<ApprovalDecision> decision = automatic != null
                 ? CompletableFuture.completedFuture(automatic) : askHost(request);
-        return decision.thenApply(d -> new Answer(toResult.apply(request, d), null, request, d));
+        return decision.thenApply(d -> new Answer(toResult.apply(d), null, request, d));
     }
 
     private ApprovalDecision automaticDecision(ApprovalRequest request) {
@@ -263,144 +359,208 @@ public final class ServerRequestBridge {
                 policy.deadline().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private JsonNode commandDecision(ApprovalRequest request, ApprovalDecision d) {
+    /** {@code ALWAYS} answers with the execpolicy amendment codex offered, when it offered one. */
+    private static CommandExecutionRequestApprovalResponse commandResult(CommandExecutionRequestApprovalParams p, ApprovalDecision d) {
         if (d.choice() == ApprovalChoice.ALWAYS) {
-            for (JsonNode offered : request.params().path("availableDecisions")) {
-                if (offered.has("acceptWithExecpolicyAmendment")) {
-                    return Json.object().set("decision", offered);
+            for (CommandExecutionApprovalDecision offered : orEmpty(p.availableDecisions())) {
+                if (offered instanceof CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment) {
+                    return new CommandExecutionRequestApprovalResponse(offered);
                 }
             }
         }
-        return decisionResult(simpleDecision(d));
+        return new CommandExecutionRequestApprovalResponse(switch (d.choice()) {
+            case ONCE -> CommandExecutionApprovalDecision.ACCEPT;
+            case SESSION, ALWAYS -> CommandExecutionApprovalDecision.ACCEPT_FOR_SESSION;
+            case DENY -> CommandExecutionApprovalDecision.DECLINE;
+            case CANCEL -> CommandExecutionApprovalDecision.CANCEL;
+        });
     }
 
-    private static String simpleDecision(ApprovalDecision d) {
+    private static FileChangeApprovalDecision fileChangeDecision(ApprovalDecision d) {
         return switch (d.choice()) {
-            case ONCE -> "accept";
-            case SESSION, ALWAYS -> "acceptForSession";
-            case DENY -> "decline";
-            case CANCEL -> "cancel";
+            case ONCE -> FileChangeApprovalDecision.ACCEPT;
+            case SESSION, ALWAYS -> FileChangeApprovalDecision.ACCEPT_FOR_SESSION;
+            case DENY -> FileChangeApprovalDecision.DECLINE;
+            case CANCEL -> FileChangeApprovalDecision.CANCEL;
         };
     }
 
-    private static JsonNode decisionResult(String decision) {
-        return Json.object().put("decision", decision);
-    }
-
-    private JsonNode permissionsResult(ApprovalRequest request, ApprovalDecision d) {
-        ObjectNode result = Json.object();
+    /** Grants the host's subset (the decision's content) or what was asked; a denial grants nothing. */
+    private static PermissionsRequestApprovalResponse permissionsResult(PermissionsRequestApprovalParams p, ApprovalDecision d) {
+        GrantedPermissionProfile nothing = new GrantedPermissionProfile(null, null);
         if (!d.choice().allows()) {
-            result.putObject("permissions");
-            return result;
+            return new PermissionsRequestApprovalResponse(nothing, null, null);
         }
-        JsonNode granted = d.content() != null ? d.content() : request.params().path("permissions");
-        result.set("permissions", withoutNulls(granted.isObject() ? granted : Json.object()));
-        result.put("scope", d.choice() == ApprovalChoice.ONCE ? "turn" : "session");
-        return result;
+        GrantedPermissionProfile granted;
+        if (d.content() != null) {
+            granted = grantedFrom(d.content(), nothing);
+        } else {
+            RequestPermissionProfile asked = p.permissions();
+            granted = asked == null ? nothing : new GrantedPermissionProfile(asked.fileSystem(), asked.network());
+        }
+        return new PermissionsRequestApprovalResponse(granted,
+                d.choice() == ApprovalChoice.ONCE ? PermissionGrantScope.TURN : PermissionGrantScope.SESSION, null);
     }
 
-    private JsonNode userInputResult(ApprovalRequest request, ApprovalDecision d) {
-        ObjectNode result = Json.object();
-        ObjectNode answers = result.putObject("answers");
-        if (!d.choice().allows() || d.content() == null || !d.content().isObject()) {
-            return result;
+    /** A host's content that is not a permission profile grants nothing rather than failing the answer. */
+    private static GrantedPermissionProfile grantedFrom(JsonNode content, GrantedPermissionProfile nothing) {
+        if (!content.isObject()) {
+            return nothing;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = d.content().fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            ArrayNode list = answers.putObject(e.getKey()).putArray("answers");
-            JsonNode v = e.getValue().has("answers") ? e.getValue().get("answers") : e.getValue();
-            if (v.isArray()) {
-                v.forEach(a -> list.add(a.asText()));
-            } else {
-                list.add(v.asText());
+        try {
+            return Json.convert(content, GrantedPermissionProfile.class);
+        } catch (JsonFormatException e) {
+            LOG.warn("granted permissions do not fit the schema; granting none: {}", e.getMessage());
+            return nothing;
+        }
+    }
+
+    /** {@code {"id": "a"}}, {@code {"id": ["a", "b"]}} or {@code {"id": {"answers": [...]}}} → codex's answers. */
+    private static ToolRequestUserInputResponse userInputResult(ApprovalDecision d) {
+        Map<String, ToolRequestUserInputAnswer> answers = new LinkedHashMap<>();
+        if (d.choice().allows() && d.content() != null && d.content().isObject()) {
+            for (Map.Entry<String, JsonNode> e : d.content().properties()) {
+                JsonNode v = e.getValue().has("answers") ? e.getValue().get("answers") : e.getValue();
+                List<String> list = new ArrayList<>();
+                if (v.isArray()) {
+                    v.forEach(a -> list.add(a.asText()));
+                } else {
+                    list.add(v.asText());
+                }
+                answers.put(e.getKey(), new ToolRequestUserInputAnswer(list));
             }
         }
-        return result;
+        return new ToolRequestUserInputResponse(answers);
     }
 
-    private static JsonNode reviewDecision(ApprovalDecision d) {
-        ObjectNode result = Json.object();
-        switch (d.choice()) {
-            case ONCE -> result.put("decision", "approved");
-            case SESSION, ALWAYS -> result.put("decision", "approved_for_session");
-            case DENY -> result.putObject("decision").putObject("denied")
-                    .put("rejection", d.note() == null ? "denied by the host" : d.note());
-            case CANCEL -> result.put("decision", "abort");
-            default -> throw new IllegalStateException();
-        }
-        return result;
+    private static ReviewDecision reviewDecision(ApprovalDecision d) {
+        return switch (d.choice()) {
+            case ONCE -> ReviewDecision.APPROVED;
+            case SESSION, ALWAYS -> ReviewDecision.APPROVED_FOR_SESSION;
+            case DENY -> new ReviewDecision.Denied(new ReviewDecision.Denied.DeniedValue(
+                    d.note() == null ? "denied by the host" : d.note()));
+            case CANCEL -> ReviewDecision.ABORT;
+        };
     }
 
     // ---------------------------------------------------------------- MCP elicitations
 
-    private ApprovalRequest elicitationRequest(JsonRpcMessage.Request r) {
-        JsonNode p = r.params();
-        String server = text(p, "serverName");
-        JsonNode meta = p.path("_meta");
-        String message = text(p, "message");
-        if ("mcp_tool_call".equals(meta.path("codex_approval_kind").asText(""))) {
-            String tool = meta.path("tool_name").asText("tool");
-            return new ApprovalRequest(ApprovalKind.MCP_TOOL_CALL, r.method(), text(p, "threadId"),
-                    text(p, "turnId"), null, "mcp." + server + "." + tool,
-                    message == null ? "Allow the " + server + " MCP server to run tool \"" + tool + "\"?" : message,
-                    null, sessionCwd, null, server, tool, offered(meta.path("persist")), p);
+    /**
+     * What every elicitation variant has in common. Also read straight from the JSON of a mode
+     * this version does not know, so a newer codex's tool-call approvals still reach the policy.
+     */
+    private record Elicitation(
+            @JsonProperty("serverName") String serverName,
+            @JsonProperty("threadId") String threadId,
+            @JsonProperty("turnId") String turnId,
+            @JsonProperty("_meta") JsonNode meta,
+            @JsonProperty("message") String message,
+            @JsonProperty("mode") String mode) {
+
+        /** A {@code _meta} string, or null. */
+        String meta(String key) {
+            JsonNode v = meta == null ? null : meta.get(key);
+            return v != null && v.isTextual() && !v.asText().isEmpty() ? v.asText() : null;
         }
-        return new ApprovalRequest(ApprovalKind.ELICITATION, r.method(), text(p, "threadId"), text(p, "turnId"),
-                null, (server == null ? "MCP server" : server) + ": " + (message == null ? p.path("mode").asText("request") : message),
+
+        List<String> metaList(String key) {
+            JsonNode v = meta == null ? null : meta.get(key);
+            List<String> out = new ArrayList<>();
+            if (v != null && v.isArray()) {
+                v.forEach(e -> out.add(e.asText()));
+            }
+            return out;
+        }
+    }
+
+    private static Elicitation common(McpServerElicitationRequestParams p) {
+        if (p instanceof McpServerElicitationRequestParams.Form f) {
+            return new Elicitation(f.serverName(), f.threadId(), f.turnId(), f.meta(), f.message(), f.mode());
+        }
+        if (p instanceof McpServerElicitationRequestParams.Url u) {
+            return new Elicitation(u.serverName(), u.threadId(), u.turnId(), u.meta(), u.message(), u.mode());
+        }
+        if (p instanceof McpServerElicitationRequestParams.OpenaiForm f) {
+            return new Elicitation(f.serverName(), f.threadId(), f.turnId(), f.meta(), f.message(), f.mode());
+        }
+        if (p instanceof McpServerElicitationRequestParams.OpenaiForm2 f) {
+            return new Elicitation(f.serverName(), f.threadId(), f.turnId(), f.meta(), f.message(), f.mode());
+        }
+        if (p instanceof McpServerElicitationRequestParams.OpenaiUserVerification v) {
+            return new Elicitation(v.serverName(), v.threadId(), v.turnId(), v.meta(),
+                    v.description() != null ? v.description() : v.title(), v.mode());
+        }
+        return Json.convert(((McpServerElicitationRequestParams.Unknown) p).raw(), Elicitation.class);
+    }
+
+    private ApprovalRequest elicitationRequest(String method, McpServerElicitationRequestParams p) {
+        Elicitation e = common(p);
+        String server = blankToNull(e.serverName());
+        String message = blankToNull(e.message());
+        if ("mcp_tool_call".equals(e.meta("codex_approval_kind"))) {
+            String tool = orElse(e.meta("tool_name"), "tool");
+            return new ApprovalRequest(ApprovalKind.MCP_TOOL_CALL, method, blankToNull(e.threadId()), blankToNull(e.turnId()),
+                    null, "mcp." + server + "." + tool,
+                    message == null ? "Allow the " + server + " MCP server to run tool \"" + tool + "\"?" : message,
+                    null, sessionCwd, null, server, tool, e.metaList("persist"), p);
+        }
+        return new ApprovalRequest(ApprovalKind.ELICITATION, method, blankToNull(e.threadId()), blankToNull(e.turnId()),
+                null, (server == null ? "MCP server" : server) + ": " + (message == null ? orElse(e.mode(), "request") : message),
                 message == null ? "" : message, null, sessionCwd, null, server, null, List.of(), p);
     }
 
-    private CompletableFuture<Answer> elicitation(JsonRpcMessage.Request r) {
-        JsonNode p = r.params();
-        String server = text(p, "serverName");
-        String approvalKind = p.path("_meta").path("codex_approval_kind").asText("");
-        ApprovalRequest request = elicitationRequest(r);
+    private CompletableFuture<Answer> elicitation(String method, McpServerElicitationRequestParams p) {
+        Elicitation e = common(p);
+        String approvalKind = e.meta("codex_approval_kind");
+        ApprovalRequest request = elicitationRequest(method, p);
         if (request.kind() == ApprovalKind.MCP_TOOL_CALL) {
             List<String> persist = request.choicesOffered();
-            return decide(request, (req, d) -> toolCallElicitationResult(d, persist));
+            return decide(request, d -> toolCallElicitationResult(d, persist));
         }
-        if (!approvalKind.isEmpty() || !policy.trusts(server)) {
+        if (approvalKind != null || !policy.trusts(request.serverName())) {
             // A kind codex has not told us about, or a server the host does not trust: never forward.
-            ApprovalDecision d = ApprovalDecision.deny(!approvalKind.isEmpty()
+            ApprovalDecision d = ApprovalDecision.deny(approvalKind != null
                     ? "unknown approval kind " + approvalKind : "MCP server not trusted");
-            return CompletableFuture.completedFuture(new Answer(elicitationResult("decline", null, null), null, request, d));
+            return CompletableFuture.completedFuture(new Answer(elicitationResult(McpServerElicitationAction.DECLINE, null, null),
+                    null, request, d));
         }
-        return decide(request, (req, d) -> switch (d.choice()) {
-            case DENY -> elicitationResult("decline", null, null);
-            case CANCEL -> elicitationResult("cancel", null, null);
-            default -> elicitationResult("accept", "url".equals(p.path("mode").asText()) ? null
+        boolean url = "url".equals(e.mode());
+        return decide(request, d -> switch (d.choice()) {
+            case DENY -> elicitationResult(McpServerElicitationAction.DECLINE, null, null);
+            case CANCEL -> elicitationResult(McpServerElicitationAction.CANCEL, null, null);
+            // A URL elicitation is completed out of band: accepting it carries no content.
+            default -> elicitationResult(McpServerElicitationAction.ACCEPT, url ? null
                     : d.content() == null ? Json.object() : d.content(), null);
         });
     }
 
-    private static JsonNode toolCallElicitationResult(ApprovalDecision d, List<String> persistOffered) {
+    private static McpServerElicitationRequestResponse toolCallElicitationResult(ApprovalDecision d, List<String> persistOffered) {
         return switch (d.choice()) {
-            case ONCE -> elicitationResult("accept", Json.object(), null);
-            case SESSION -> elicitationResult("accept", null, Json.object().put("persist", "session"));
-            case ALWAYS -> elicitationResult("accept", null,
+            case ONCE -> elicitationResult(McpServerElicitationAction.ACCEPT, Json.object(), null);
+            case SESSION -> elicitationResult(McpServerElicitationAction.ACCEPT, null, Json.object().put("persist", "session"));
+            case ALWAYS -> elicitationResult(McpServerElicitationAction.ACCEPT, null,
                     Json.object().put("persist", persistOffered.contains("always") ? "always" : "session"));
-            case DENY -> elicitationResult("decline", null, null);
-            case CANCEL -> elicitationResult("cancel", null, null);
+            case DENY -> elicitationResult(McpServerElicitationAction.DECLINE, null, null);
+            case CANCEL -> elicitationResult(McpServerElicitationAction.CANCEL, null, null);
         };
     }
 
-    private static JsonNode elicitationResult(String action, JsonNode content, JsonNode meta) {
-        ObjectNode result = Json.object().put("action", action);
-        result.set("content", content == null ? Json.nodes().nullNode() : content);
-        result.set("_meta", meta == null ? Json.nodes().nullNode() : meta);
-        return result;
+    private static McpServerElicitationRequestResponse elicitationResult(McpServerElicitationAction action, JsonNode content,
+            JsonNode meta) {
+        return McpServerElicitationRequestResponse.builder().action(action).content(content).meta(meta).build();
     }
 
     // ---------------------------------------------------------------- dynamic tools and auth
 
-    private CompletableFuture<Answer> dynamicTool(JsonNode p) {
-        String name = p.path("tool").asText("");
+    private CompletableFuture<Answer> dynamicTool(DynamicToolCallParams p) {
+        String name = orElse(p.tool(), "");
         DynamicTool tool = tools.get(name);
         if (tool == null) {
             return CompletableFuture.completedFuture(new Answer(toolResult(DynamicTool.Result.failure(
-                    "unknown tool \"" + name + "\""), name), null, null, null));
+                    "unknown tool \"" + name + "\"")), null, null, null));
         }
-        JsonNode arguments = p.path("arguments");
+        // Handlers written against the JSON read absent arguments as a missing node, as before.
+        JsonNode arguments = p.arguments() != null ? p.arguments() : Json.nodes().missingNode();
         return CompletableFuture.supplyAsync(() -> {
             try {
                 DynamicTool.Result r = tool.handler().call(arguments);
@@ -412,25 +572,24 @@ public final class ServerRequestBridge {
         }, RpcThreads.callbacks())
                 .completeOnTimeout(DynamicTool.Result.failure("tool " + name + " did not answer in time"),
                         DYNAMIC_TOOL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-                .thenApply(r -> new Answer(toolResult(r, name), null, null, null));
+                .thenApply(r -> new Answer(toolResult(r), null, null, null));
     }
 
-    private static JsonNode toolResult(DynamicTool.Result r, String name) {
-        ObjectNode result = Json.object();
-        ArrayNode items = result.putArray("contentItems");
-        r.texts().forEach(t -> items.addObject().put("type", "inputText").put("text", t));
-        r.imageUrls().forEach(u -> items.addObject().put("type", "inputImage").put("imageUrl", u));
-        result.put("success", r.success());
-        return result;
+    private static DynamicToolCallResponse toolResult(DynamicTool.Result r) {
+        List<DynamicToolCallOutputContentItem> items = new ArrayList<>();
+        r.texts().forEach(t -> items.add(new DynamicToolCallOutputContentItem.InputText(t)));
+        r.imageUrls().forEach(u -> items.add(new DynamicToolCallOutputContentItem.InputImage(u)));
+        return new DynamicToolCallResponse(items, r.success());
     }
 
-    private CompletableFuture<Answer> authRefresh(JsonNode p) {
+    private CompletableFuture<Answer> authRefresh(ChatgptAuthTokensRefreshParams p) {
         if (policy.authRefresh() == null) {
             return CompletableFuture.completedFuture(error(RpcError.METHOD_NOT_FOUND,
                     "this host cannot refresh ChatGPT tokens (no auth refresh handler)"));
         }
         return policy.authRefresh().apply(p).toCompletableFuture()
-                .thenApply(result -> new Answer(result, null, null, null))
+                .thenApply(result -> result == null ? error(RpcError.INTERNAL_ERROR, "token refresh returned nothing")
+                        : new Answer(result, null, null, null))
                 .exceptionally(e -> error(RpcError.INTERNAL_ERROR, "token refresh failed"));
     }
 
@@ -440,29 +599,32 @@ public final class ServerRequestBridge {
         return new Answer(null, new RpcError(code, message), null, null);
     }
 
-    private static String text(JsonNode p, String key) {
-        JsonNode v = p.get(key);
-        return v == null || v.isNull() || v.asText().isEmpty() ? null : v.asText();
+    private static boolean present(String s) {
+        return s != null && !s.isEmpty();
     }
 
-    private static List<String> offered(JsonNode decisions) {
-        List<String> out = new ArrayList<>();
-        for (JsonNode d : decisions) {
-            out.add(d.isTextual() ? d.asText() : d.fieldNames().hasNext() ? d.fieldNames().next() : d.toString());
-        }
-        return out;
+    /** Codex sends "" and null alike for "not given". */
+    private static String blankToNull(String s) {
+        return present(s) ? s : null;
     }
 
-    private static JsonNode withoutNulls(JsonNode node) {
-        if (node.isObject()) {
-            ObjectNode out = Json.object();
-            node.fields().forEachRemaining(e -> {
-                if (!e.getValue().isNull()) {
-                    out.set(e.getKey(), withoutNulls(e.getValue()));
-                }
-            });
-            return out;
-        }
-        return node;
+    private static String orElse(String s, String fallback) {
+        return present(s) ? s : fallback;
+    }
+
+    private static <T> List<T> orEmpty(List<T> list) {
+        return list == null ? List.of() : list;
+    }
+
+    /** How a generated value is spelled on the wire: an enum's or bare-string variant's JSON text. */
+    private static String wireText(Object value) {
+        JsonNode n = Json.tree(value);
+        return n.isTextual() ? n.asText() : "";
+    }
+
+    /** The name of an offered decision: the string, or the key of a single-key object. */
+    private static String choiceName(CommandExecutionApprovalDecision d) {
+        JsonNode n = Json.tree(d);
+        return n.isTextual() ? n.asText() : n.fieldNames().hasNext() ? n.fieldNames().next() : n.toString();
     }
 }

@@ -24,7 +24,7 @@ public sealed interface Account permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ApiKey() implements Account {
+    record ApiKey() implements Account {
         /** Always {@code "apiKey"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -38,7 +38,7 @@ public sealed interface Account permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Chatgpt(
+    record Chatgpt(
             @JsonProperty("email") String email,
             @JsonProperty("planType") PlanType planType,
             @JsonProperty("workspaceName") String workspaceName) implements Account {
@@ -95,7 +95,7 @@ public sealed interface Account permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record AmazonBedrock(
+    record AmazonBedrock(
             @JsonProperty("usesCodexManagedCredentials") Boolean usesCodexManagedCredentials) implements Account {
         /** Always {@code "amazonBedrock"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -110,7 +110,7 @@ public sealed interface Account permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Gcp() implements Account {
+    record Gcp() implements Account {
         /** Always {@code "gcp"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {

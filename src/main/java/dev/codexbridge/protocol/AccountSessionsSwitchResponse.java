@@ -23,7 +23,7 @@ public sealed interface AccountSessionsSwitchResponse permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Sessions(
+    record Sessions(
             @JsonProperty("activeSessionId") String activeSessionId,
             @JsonProperty("sessions") List<AccountSession> sessions) implements AccountSessionsSwitchResponse {
     }
@@ -34,7 +34,7 @@ public sealed interface AccountSessionsSwitchResponse permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record AuthUrl(
+    record AuthUrl(
             @JsonProperty("auth_url") String authUrl,
             @JsonProperty("login_id") String loginId) implements AccountSessionsSwitchResponse {
     }

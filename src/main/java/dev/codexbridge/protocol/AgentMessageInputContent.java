@@ -22,7 +22,7 @@ public sealed interface AgentMessageInputContent permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record InputText(
+    record InputText(
             @JsonProperty("text") String text) implements AgentMessageInputContent {
         /** Always {@code "input_text"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -34,7 +34,7 @@ public sealed interface AgentMessageInputContent permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record EncryptedContent(
+    record EncryptedContent(
             @JsonProperty("encrypted_content") String encryptedContent) implements AgentMessageInputContent {
         /** Always {@code "encrypted_content"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

@@ -66,7 +66,7 @@ public sealed interface AskForApproval permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Granular(
+    record Granular(
             @JsonProperty("granular") GranularValue granular) implements AskForApproval {
 
         @JsonIgnoreProperties(ignoreUnknown = true)

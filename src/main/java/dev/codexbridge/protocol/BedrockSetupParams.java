@@ -23,7 +23,7 @@ public sealed interface BedrockSetupParams permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Profile(
+    record Profile(
             @JsonProperty("profile") String profile,
             @JsonProperty("region") String region) implements BedrockSetupParams {
         /** Always {@code "profile"}: the tag naming this variant on the wire. */
@@ -36,7 +36,7 @@ public sealed interface BedrockSetupParams permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Environment(
+    record Environment(
             @JsonProperty("region") String region) implements BedrockSetupParams {
         /** Always {@code "environment"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

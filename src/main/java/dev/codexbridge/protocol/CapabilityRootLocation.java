@@ -28,7 +28,7 @@ public sealed interface CapabilityRootLocation permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Environment(
+    record Environment(
             @JsonProperty("environmentId") String environmentId,
             @JsonProperty("path") String path) implements CapabilityRootLocation {
         /** Always {@code "environment"}: the tag naming this variant on the wire. */

@@ -299,7 +299,7 @@ public sealed interface CodexErrorInfo permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record HttpConnectionFailed(
+    record HttpConnectionFailed(
             @JsonProperty("httpConnectionFailed") HttpConnectionFailedValue httpConnectionFailed) implements CodexErrorInfo {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
@@ -315,7 +315,7 @@ public sealed interface CodexErrorInfo permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ResponseStreamConnectionFailed(
+    record ResponseStreamConnectionFailed(
             @JsonProperty("responseStreamConnectionFailed") ResponseStreamConnectionFailedValue responseStreamConnectionFailed) implements CodexErrorInfo {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
@@ -331,7 +331,7 @@ public sealed interface CodexErrorInfo permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ResponseStreamDisconnected(
+    record ResponseStreamDisconnected(
             @JsonProperty("responseStreamDisconnected") ResponseStreamDisconnectedValue responseStreamDisconnected) implements CodexErrorInfo {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
@@ -347,7 +347,7 @@ public sealed interface CodexErrorInfo permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ResponseTooManyFailedAttempts(
+    record ResponseTooManyFailedAttempts(
             @JsonProperty("responseTooManyFailedAttempts") ResponseTooManyFailedAttemptsValue responseTooManyFailedAttempts) implements CodexErrorInfo {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
@@ -363,7 +363,7 @@ public sealed interface CodexErrorInfo permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ActiveTurnNotSteerable(
+    record ActiveTurnNotSteerable(
             @JsonProperty("activeTurnNotSteerable") ActiveTurnNotSteerableValue activeTurnNotSteerable) implements CodexErrorInfo {
 
         @JsonIgnoreProperties(ignoreUnknown = true)

@@ -24,7 +24,7 @@ public sealed interface CommandAction permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Read(
+    record Read(
             @JsonProperty("command") String command,
             @JsonProperty("name") String name,
             @JsonProperty("path") String path) implements CommandAction {
@@ -81,7 +81,7 @@ public sealed interface CommandAction permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ListFiles(
+    record ListFiles(
             @JsonProperty("command") String command,
             @JsonProperty("path") String path) implements CommandAction {
         /** Always {@code "listFiles"}: the tag naming this variant on the wire. */
@@ -94,7 +94,7 @@ public sealed interface CommandAction permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Search(
+    record Search(
             @JsonProperty("command") String command,
             @JsonProperty("path") String path,
             @JsonProperty("query") String query) implements CommandAction {
@@ -151,7 +151,7 @@ public sealed interface CommandAction permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record UnknownValue(
+    record UnknownValue(
             @JsonProperty("command") String command) implements CommandAction {
         /** Always {@code "unknown"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

@@ -63,7 +63,7 @@ public sealed interface CommandExecutionApprovalDecision permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record AcceptWithExecpolicyAmendment(
+    record AcceptWithExecpolicyAmendment(
             @JsonProperty("acceptWithExecpolicyAmendment") AcceptWithExecpolicyAmendmentValue acceptWithExecpolicyAmendment) implements CommandExecutionApprovalDecision {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
@@ -79,7 +79,7 @@ public sealed interface CommandExecutionApprovalDecision permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ApplyNetworkPolicyAmendment(
+    record ApplyNetworkPolicyAmendment(
             @JsonProperty("applyNetworkPolicyAmendment") ApplyNetworkPolicyAmendmentValue applyNetworkPolicyAmendment) implements CommandExecutionApprovalDecision {
 
         @JsonIgnoreProperties(ignoreUnknown = true)

@@ -34,7 +34,7 @@ public sealed interface ConfigLayerSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record PackagedDefaults(
+    record PackagedDefaults(
             @JsonProperty("file") String file) implements ConfigLayerSource {
         /** Always {@code "packagedDefaults"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -49,7 +49,7 @@ public sealed interface ConfigLayerSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Mdm(
+    record Mdm(
             @JsonProperty("domain") String domain,
             @JsonProperty("key") String key) implements ConfigLayerSource {
         /** Always {@code "mdm"}: the tag naming this variant on the wire. */
@@ -67,7 +67,7 @@ public sealed interface ConfigLayerSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record System(
+    record System(
             @JsonProperty("file") String file) implements ConfigLayerSource {
         /** Always {@code "system"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -85,7 +85,7 @@ public sealed interface ConfigLayerSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record EnterpriseManaged(
+    record EnterpriseManaged(
             @JsonProperty("id") String id,
             @JsonProperty("name") String name) implements ConfigLayerSource {
         /** Always {@code "enterpriseManaged"}: the tag naming this variant on the wire. */
@@ -104,7 +104,7 @@ public sealed interface ConfigLayerSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record User(
+    record User(
             @JsonProperty("file") String file,
             @JsonProperty("profile") String profile) implements ConfigLayerSource {
         /** Always {@code "user"}: the tag naming this variant on the wire. */
@@ -120,7 +120,7 @@ public sealed interface ConfigLayerSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Project(
+    record Project(
             @JsonProperty("dotCodexFolder") String dotCodexFolder) implements ConfigLayerSource {
         /** Always {@code "project"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -135,7 +135,7 @@ public sealed interface ConfigLayerSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record SessionFlags() implements ConfigLayerSource {
+    record SessionFlags() implements ConfigLayerSource {
         /** Always {@code "sessionFlags"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -149,7 +149,7 @@ public sealed interface ConfigLayerSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record LegacyManagedConfigTomlFromFile(
+    record LegacyManagedConfigTomlFromFile(
             @JsonProperty("file") String file) implements ConfigLayerSource {
         /** Always {@code "legacyManagedConfigTomlFromFile"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -161,7 +161,7 @@ public sealed interface ConfigLayerSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record LegacyManagedConfigTomlFromMdm() implements ConfigLayerSource {
+    record LegacyManagedConfigTomlFromMdm() implements ConfigLayerSource {
         /** Always {@code "legacyManagedConfigTomlFromMdm"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {

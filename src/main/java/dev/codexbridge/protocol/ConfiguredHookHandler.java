@@ -27,7 +27,7 @@ public sealed interface ConfiguredHookHandler permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Command(
+    record Command(
             @JsonProperty("additionalContextLimit") Long additionalContextLimit,
             @JsonProperty("async") Boolean async,
             @JsonProperty("command") String command,
@@ -108,7 +108,7 @@ public sealed interface ConfiguredHookHandler permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record McpTool(
+    record McpTool(
             @JsonProperty("input") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode input,
             @JsonProperty("server") String server,
             @JsonProperty("statusMessage") String statusMessage,
@@ -181,7 +181,7 @@ public sealed interface ConfiguredHookHandler permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Prompt() implements ConfiguredHookHandler {
+    record Prompt() implements ConfiguredHookHandler {
         /** Always {@code "prompt"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -192,7 +192,7 @@ public sealed interface ConfiguredHookHandler permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Agent() implements ConfiguredHookHandler {
+    record Agent() implements ConfiguredHookHandler {
         /** Always {@code "agent"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {

@@ -24,7 +24,7 @@ public sealed interface ContentItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record InputText(
+    record InputText(
             @JsonProperty("text") String text) implements ContentItem {
         /** Always {@code "input_text"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -36,7 +36,7 @@ public sealed interface ContentItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record InputImage(
+    record InputImage(
             @JsonProperty("detail") ImageDetail detail) implements ContentItem {
         /** Always {@code "input_image"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -51,7 +51,7 @@ public sealed interface ContentItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record InputAudio() implements ContentItem {
+    record InputAudio() implements ContentItem {
         /** Always {@code "input_audio"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -62,7 +62,7 @@ public sealed interface ContentItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record OutputText(
+    record OutputText(
             @JsonProperty("annotations") List<JsonNode> annotations,
             @JsonProperty("logprobs") List<JsonNode> logprobs,
             @JsonProperty("text") String text) implements ContentItem {

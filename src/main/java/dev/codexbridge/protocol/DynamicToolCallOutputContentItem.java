@@ -23,7 +23,7 @@ public sealed interface DynamicToolCallOutputContentItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record InputText(
+    record InputText(
             @JsonProperty("text") String text) implements DynamicToolCallOutputContentItem {
         /** Always {@code "inputText"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -35,7 +35,7 @@ public sealed interface DynamicToolCallOutputContentItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record InputImage(
+    record InputImage(
             @JsonProperty("imageUrl") String imageUrl) implements DynamicToolCallOutputContentItem {
         /** Always {@code "inputImage"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -47,7 +47,7 @@ public sealed interface DynamicToolCallOutputContentItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record InputAudio(
+    record InputAudio(
             @JsonProperty("audioUrl") String audioUrl) implements DynamicToolCallOutputContentItem {
         /** Always {@code "inputAudio"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

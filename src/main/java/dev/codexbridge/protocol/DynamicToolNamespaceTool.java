@@ -21,7 +21,7 @@ public sealed interface DynamicToolNamespaceTool permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Function(
+    record Function(
             @JsonProperty("deferLoading") Boolean deferLoading,
             @JsonProperty("description") String description,
             @JsonProperty("inputSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode inputSchema,

@@ -22,7 +22,7 @@ public sealed interface DynamicToolSpec permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Function(
+    record Function(
             @JsonProperty("deferLoading") Boolean deferLoading,
             @JsonProperty("description") String description,
             @JsonProperty("inputSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode inputSchema,
@@ -87,7 +87,7 @@ public sealed interface DynamicToolSpec permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Namespace(
+    record Namespace(
             @JsonProperty("description") String description,
             @JsonProperty("name") String name,
             @JsonProperty("tools") List<DynamicToolNamespaceTool> tools) implements DynamicToolSpec {

@@ -23,7 +23,7 @@ public sealed interface FileChange permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Add(
+    record Add(
             @JsonProperty("content") String content) implements FileChange {
         /** Always {@code "add"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -35,7 +35,7 @@ public sealed interface FileChange permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Delete(
+    record Delete(
             @JsonProperty("content") String content) implements FileChange {
         /** Always {@code "delete"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -47,7 +47,7 @@ public sealed interface FileChange permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Update(
+    record Update(
             @JsonProperty("move_path") String movePath,
             @JsonProperty("unified_diff") String unifiedDiff) implements FileChange {
         /** Always {@code "update"}: the tag naming this variant on the wire. */

@@ -23,7 +23,7 @@ public sealed interface FileSystemPath permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Path(
+    record Path(
             @JsonProperty("path") String path) implements FileSystemPath {
         /** Always {@code "path"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -35,7 +35,7 @@ public sealed interface FileSystemPath permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record GlobPattern(
+    record GlobPattern(
             @JsonProperty("pattern") String pattern) implements FileSystemPath {
         /** Always {@code "glob_pattern"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -47,7 +47,7 @@ public sealed interface FileSystemPath permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Special(
+    record Special(
             @JsonProperty("value") FileSystemSpecialPath value) implements FileSystemPath {
         /** Always {@code "special"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

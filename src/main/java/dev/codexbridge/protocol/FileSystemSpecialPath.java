@@ -26,7 +26,7 @@ public sealed interface FileSystemSpecialPath permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Root() implements FileSystemSpecialPath {
+    record Root() implements FileSystemSpecialPath {
         /** Always {@code "root"}: the tag naming this variant on the wire. */
         @JsonProperty("kind")
         public String kind() {
@@ -37,7 +37,7 @@ public sealed interface FileSystemSpecialPath permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Minimal() implements FileSystemSpecialPath {
+    record Minimal() implements FileSystemSpecialPath {
         /** Always {@code "minimal"}: the tag naming this variant on the wire. */
         @JsonProperty("kind")
         public String kind() {
@@ -48,7 +48,7 @@ public sealed interface FileSystemSpecialPath permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ProjectRoots(
+    record ProjectRoots(
             @JsonProperty("subpath") String subpath) implements FileSystemSpecialPath {
         /** Always {@code "project_roots"}: the tag naming this variant on the wire. */
         @JsonProperty("kind")
@@ -60,7 +60,7 @@ public sealed interface FileSystemSpecialPath permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Tmpdir() implements FileSystemSpecialPath {
+    record Tmpdir() implements FileSystemSpecialPath {
         /** Always {@code "tmpdir"}: the tag naming this variant on the wire. */
         @JsonProperty("kind")
         public String kind() {
@@ -71,7 +71,7 @@ public sealed interface FileSystemSpecialPath permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record SlashTmp() implements FileSystemSpecialPath {
+    record SlashTmp() implements FileSystemSpecialPath {
         /** Always {@code "slash_tmp"}: the tag naming this variant on the wire. */
         @JsonProperty("kind")
         public String kind() {
@@ -82,7 +82,7 @@ public sealed interface FileSystemSpecialPath permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record UnknownValue(
+    record UnknownValue(
             @JsonProperty("path") String path,
             @JsonProperty("subpath") String subpath) implements FileSystemSpecialPath {
         /** Always {@code "unknown"}: the tag naming this variant on the wire. */

@@ -19,7 +19,7 @@ public sealed interface ForcedChatgptWorkspaceIds permits
         ForcedChatgptWorkspaceIds.ArrayValue,
         ForcedChatgptWorkspaceIds.Unknown {
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record StringValue(
+    record StringValue(
             String value) implements ForcedChatgptWorkspaceIds {
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public StringValue {
@@ -32,7 +32,7 @@ public sealed interface ForcedChatgptWorkspaceIds permits
     }
 
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ArrayValue(
+    record ArrayValue(
             List<String> value) implements ForcedChatgptWorkspaceIds {
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public ArrayValue {

@@ -17,7 +17,7 @@ public sealed interface FunctionCallOutputBody permits
         FunctionCallOutputBody.ArrayValue,
         FunctionCallOutputBody.Unknown {
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record StringValue(
+    record StringValue(
             String value) implements FunctionCallOutputBody {
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public StringValue {
@@ -30,7 +30,7 @@ public sealed interface FunctionCallOutputBody permits
     }
 
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ArrayValue(
+    record ArrayValue(
             List<FunctionCallOutputContentItem> value) implements FunctionCallOutputBody {
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public ArrayValue {

@@ -26,7 +26,7 @@ public sealed interface FunctionCallOutputContentItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record InputText(
+    record InputText(
             @JsonProperty("text") String text) implements FunctionCallOutputContentItem {
         /** Always {@code "input_text"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -38,7 +38,7 @@ public sealed interface FunctionCallOutputContentItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record InputImage(
+    record InputImage(
             @JsonProperty("detail") ImageDetail detail) implements FunctionCallOutputContentItem {
         /** Always {@code "input_image"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -53,7 +53,7 @@ public sealed interface FunctionCallOutputContentItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record InputAudio() implements FunctionCallOutputContentItem {
+    record InputAudio() implements FunctionCallOutputContentItem {
         /** Always {@code "input_audio"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -64,7 +64,7 @@ public sealed interface FunctionCallOutputContentItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record EncryptedContent(
+    record EncryptedContent(
             @JsonProperty("encrypted_content") String encryptedContent) implements FunctionCallOutputContentItem {
         /** Always {@code "encrypted_content"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

@@ -23,7 +23,7 @@ public sealed interface GatewayAuth permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record None() implements GatewayAuth {
+    record None() implements GatewayAuth {
         /** Always {@code "none"}: the tag naming this variant on the wire. */
         @JsonProperty("mode")
         public String mode() {
@@ -34,7 +34,7 @@ public sealed interface GatewayAuth permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record EnvironmentVariable(
+    record EnvironmentVariable(
             @JsonProperty("envKey") String envKey) implements GatewayAuth {
         /** Always {@code "environmentVariable"}: the tag naming this variant on the wire. */
         @JsonProperty("mode")
@@ -49,7 +49,7 @@ public sealed interface GatewayAuth permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ExternallyConfigured(
+    record ExternallyConfigured(
             @JsonProperty("envKey") String envKey) implements GatewayAuth {
         /** Always {@code "externallyConfigured"}: the tag naming this variant on the wire. */
         @JsonProperty("mode")

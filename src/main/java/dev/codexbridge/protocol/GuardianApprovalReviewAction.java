@@ -27,7 +27,7 @@ public sealed interface GuardianApprovalReviewAction permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Command(
+    record Command(
             @JsonProperty("command") String command,
             @JsonProperty("cwd") String cwd,
             @JsonProperty("source") GuardianCommandSource source) implements GuardianApprovalReviewAction {
@@ -84,7 +84,7 @@ public sealed interface GuardianApprovalReviewAction permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Execve(
+    record Execve(
             @JsonProperty("argv") List<String> argv,
             @JsonProperty("cwd") String cwd,
             @JsonProperty("program") String program,
@@ -152,7 +152,7 @@ public sealed interface GuardianApprovalReviewAction permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record WriteStdin(
+    record WriteStdin(
             @JsonProperty("approvalId") String approvalId,
             @JsonProperty("cwd") String cwd,
             @JsonProperty("processId") String processId,
@@ -217,7 +217,7 @@ public sealed interface GuardianApprovalReviewAction permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ApplyPatch(
+    record ApplyPatch(
             @JsonProperty("cwd") String cwd,
             @JsonProperty("files") List<String> files) implements GuardianApprovalReviewAction {
         /** Always {@code "applyPatch"}: the tag naming this variant on the wire. */
@@ -230,7 +230,7 @@ public sealed interface GuardianApprovalReviewAction permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record NetworkAccess(
+    record NetworkAccess(
             @JsonProperty("host") String host,
             @JsonProperty("port") Integer port,
             @JsonProperty("protocol") NetworkApprovalProtocol protocol,
@@ -295,7 +295,7 @@ public sealed interface GuardianApprovalReviewAction permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record McpToolCall(
+    record McpToolCall(
             @JsonProperty("connectorId") String connectorId,
             @JsonProperty("connectorName") String connectorName,
             @JsonProperty("server") String server,
@@ -368,7 +368,7 @@ public sealed interface GuardianApprovalReviewAction permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record RequestPermissions(
+    record RequestPermissions(
             @JsonProperty("permissions") RequestPermissionProfile permissions,
             @JsonProperty("reason") String reason) implements GuardianApprovalReviewAction {
         /** Always {@code "requestPermissions"}: the tag naming this variant on the wire. */

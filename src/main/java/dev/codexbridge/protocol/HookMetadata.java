@@ -28,7 +28,7 @@ public sealed interface HookMetadata permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Command(
+    record Command(
             @JsonProperty("additionalContextLimit") Long additionalContextLimit,
             @JsonProperty("currentHash") String currentHash,
             @JsonProperty("displayOrder") Long displayOrder,
@@ -201,7 +201,7 @@ public sealed interface HookMetadata permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record McpTool(
+    record McpTool(
             @JsonProperty("additionalContextLimit") Long additionalContextLimit,
             @JsonProperty("currentHash") String currentHash,
             @JsonProperty("displayOrder") Long displayOrder,
@@ -374,7 +374,7 @@ public sealed interface HookMetadata permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Prompt(
+    record Prompt(
             @JsonProperty("additionalContextLimit") Long additionalContextLimit,
             @JsonProperty("currentHash") String currentHash,
             @JsonProperty("displayOrder") Long displayOrder,
@@ -531,7 +531,7 @@ public sealed interface HookMetadata permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Agent(
+    record Agent(
             @JsonProperty("additionalContextLimit") Long additionalContextLimit,
             @JsonProperty("currentHash") String currentHash,
             @JsonProperty("displayOrder") Long displayOrder,

@@ -21,7 +21,7 @@ public sealed interface ImageGenerationFailure permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record UsageLimitExceeded(
+    record UsageLimitExceeded(
             @JsonProperty("limitId") String limitId,
             @JsonProperty("resetsAt") Long resetsAt) implements ImageGenerationFailure {
         /** Always {@code "usageLimitExceeded"}: the tag naming this variant on the wire. */

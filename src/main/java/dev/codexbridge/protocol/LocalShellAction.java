@@ -22,7 +22,7 @@ public sealed interface LocalShellAction permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Exec(
+    record Exec(
             @JsonProperty("command") List<String> command,
             @JsonProperty("env") Map<String, String> env,
             @JsonProperty("timeout_ms") Long timeoutMs,

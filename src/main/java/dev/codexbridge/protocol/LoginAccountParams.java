@@ -26,7 +26,7 @@ public sealed interface LoginAccountParams permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ApiKey(
+    record ApiKey(
             @JsonProperty("apiKey") String apiKey) implements LoginAccountParams {
         /** Always {@code "apiKey"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -38,7 +38,7 @@ public sealed interface LoginAccountParams permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Chatgpt(
+    record Chatgpt(
             @JsonProperty("appBrand") LoginAppBrand appBrand,
             @JsonProperty("codexStreamlinedLogin") Boolean codexStreamlinedLogin,
             @JsonProperty("useHostedLoginSuccessPage") Boolean useHostedLoginSuccessPage) implements LoginAccountParams {
@@ -95,7 +95,7 @@ public sealed interface LoginAccountParams permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ChatgptDeviceCode() implements LoginAccountParams {
+    record ChatgptDeviceCode() implements LoginAccountParams {
         /** Always {@code "chatgptDeviceCode"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -115,7 +115,7 @@ public sealed interface LoginAccountParams permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ChatgptAuthTokens(
+    record ChatgptAuthTokens(
             @JsonProperty("accessToken") String accessToken,
             @JsonProperty("chatgptAccountId") String chatgptAccountId,
             @JsonProperty("chatgptPlanType") String chatgptPlanType) implements LoginAccountParams {
@@ -175,7 +175,7 @@ public sealed interface LoginAccountParams permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record AmazonBedrock(
+    record AmazonBedrock(
             @JsonProperty("apiKey") String apiKey,
             @JsonProperty("region") String region) implements LoginAccountParams {
         /** Always {@code "amazonBedrock"}: the tag naming this variant on the wire. */
@@ -191,7 +191,7 @@ public sealed interface LoginAccountParams permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record AmazonBedrockAccessKeys(
+    record AmazonBedrockAccessKeys(
             @JsonProperty("accessKeyId") String accessKeyId,
             @JsonProperty("region") String region,
             @JsonProperty("secretAccessKey") String secretAccessKey,

@@ -25,7 +25,7 @@ public sealed interface LoginAccountResponse permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ApiKey() implements LoginAccountResponse {
+    record ApiKey() implements LoginAccountResponse {
         /** Always {@code "apiKey"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -39,7 +39,7 @@ public sealed interface LoginAccountResponse permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Chatgpt(
+    record Chatgpt(
             @JsonProperty("authUrl") String authUrl,
             @JsonProperty("loginId") String loginId) implements LoginAccountResponse {
         /** Always {@code "chatgpt"}: the tag naming this variant on the wire. */
@@ -56,7 +56,7 @@ public sealed interface LoginAccountResponse permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ChatgptDeviceCode(
+    record ChatgptDeviceCode(
             @JsonProperty("loginId") String loginId,
             @JsonProperty("userCode") String userCode,
             @JsonProperty("verificationUrl") String verificationUrl) implements LoginAccountResponse {
@@ -113,7 +113,7 @@ public sealed interface LoginAccountResponse permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ChatgptAuthTokens() implements LoginAccountResponse {
+    record ChatgptAuthTokens() implements LoginAccountResponse {
         /** Always {@code "chatgptAuthTokens"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -124,7 +124,7 @@ public sealed interface LoginAccountResponse permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record AmazonBedrock() implements LoginAccountResponse {
+    record AmazonBedrock() implements LoginAccountResponse {
         /** Always {@code "amazonBedrock"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {

@@ -33,7 +33,7 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record OpenaiUserVerification(
+    record OpenaiUserVerification(
             @JsonProperty("serverName") String serverName,
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
@@ -127,7 +127,7 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Form(
+    record Form(
             @JsonProperty("serverName") String serverName,
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
@@ -213,7 +213,7 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record OpenaiForm(
+    record OpenaiForm(
             @JsonProperty("serverName") String serverName,
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
@@ -299,7 +299,7 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record OpenaiForm2(
+    record OpenaiForm2(
             @JsonProperty("serverName") String serverName,
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
@@ -385,7 +385,7 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Url(
+    record Url(
             @JsonProperty("serverName") String serverName,
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,

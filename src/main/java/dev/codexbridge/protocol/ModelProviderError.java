@@ -25,7 +25,7 @@ public sealed interface ModelProviderError permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ModelProviderMismatch(
+    record ModelProviderMismatch(
             @JsonProperty("currentModelProvider") String currentModelProvider,
             @JsonProperty("modelProvider") String modelProvider) implements ModelProviderError {
         /** Always {@code "modelProviderMismatch"}: the tag naming this variant on the wire. */
@@ -38,7 +38,7 @@ public sealed interface ModelProviderError permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ModelProviderNotConfigured(
+    record ModelProviderNotConfigured(
             @JsonProperty("modelProvider") String modelProvider) implements ModelProviderError {
         /** Always {@code "modelProviderNotConfigured"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -50,7 +50,7 @@ public sealed interface ModelProviderError permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ModelProviderPolicyConflict(
+    record ModelProviderPolicyConflict(
             @JsonProperty("modelProvider") String modelProvider,
             @JsonProperty("requiredModelProvider") String requiredModelProvider) implements ModelProviderError {
         /** Always {@code "modelProviderPolicyConflict"}: the tag naming this variant on the wire. */

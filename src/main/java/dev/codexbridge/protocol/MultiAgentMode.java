@@ -53,7 +53,7 @@ public sealed interface MultiAgentMode permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Custom(
+    record Custom(
             @JsonProperty("custom") String custom) implements MultiAgentMode {
     }
 

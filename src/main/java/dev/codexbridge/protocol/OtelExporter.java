@@ -53,7 +53,7 @@ public sealed interface OtelExporter permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record OtlpHttp(
+    record OtlpHttp(
             @JsonProperty("otlp-http") OtlpHttpValue otlpHttp) implements OtelExporter {
 
         /**
@@ -122,7 +122,7 @@ public sealed interface OtelExporter permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record OtlpGrpc(
+    record OtlpGrpc(
             @JsonProperty("otlp-grpc") OtlpGrpcValue otlpGrpc) implements OtelExporter {
 
         /**

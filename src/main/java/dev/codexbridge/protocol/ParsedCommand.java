@@ -27,7 +27,7 @@ public sealed interface ParsedCommand permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Read(
+    record Read(
             @JsonProperty("cmd") String cmd,
             @JsonProperty("name") String name,
             @JsonProperty("path") String path) implements ParsedCommand {
@@ -84,7 +84,7 @@ public sealed interface ParsedCommand permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ListFiles(
+    record ListFiles(
             @JsonProperty("cmd") String cmd,
             @JsonProperty("path") String path) implements ParsedCommand {
         /** Always {@code "list_files"}: the tag naming this variant on the wire. */
@@ -97,7 +97,7 @@ public sealed interface ParsedCommand permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Search(
+    record Search(
             @JsonProperty("cmd") String cmd,
             @JsonProperty("path") String path,
             @JsonProperty("query") String query) implements ParsedCommand {
@@ -154,7 +154,7 @@ public sealed interface ParsedCommand permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record UnknownValue(
+    record UnknownValue(
             @JsonProperty("cmd") String cmd) implements ParsedCommand {
         /** Always {@code "unknown"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

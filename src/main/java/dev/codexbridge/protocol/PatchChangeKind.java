@@ -23,7 +23,7 @@ public sealed interface PatchChangeKind permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Add() implements PatchChangeKind {
+    record Add() implements PatchChangeKind {
         /** Always {@code "add"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -34,7 +34,7 @@ public sealed interface PatchChangeKind permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Delete() implements PatchChangeKind {
+    record Delete() implements PatchChangeKind {
         /** Always {@code "delete"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -45,7 +45,7 @@ public sealed interface PatchChangeKind permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Update(
+    record Update(
             @JsonProperty("move_path") String movePath) implements PatchChangeKind {
         /** Always {@code "update"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

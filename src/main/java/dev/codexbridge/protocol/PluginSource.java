@@ -24,7 +24,7 @@ public sealed interface PluginSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Local(
+    record Local(
             @JsonProperty("path") String path) implements PluginSource {
         /** Always {@code "local"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -36,7 +36,7 @@ public sealed interface PluginSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Git(
+    record Git(
             @JsonProperty("path") String path,
             @JsonProperty("refName") String refName,
             @JsonProperty("sha") String sha,
@@ -105,7 +105,7 @@ public sealed interface PluginSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Npm(
+    record Npm(
             @JsonProperty("package") String package_,
             @JsonProperty("registry") String registry,
             @JsonProperty("version") String version) implements PluginSource {
@@ -165,7 +165,7 @@ public sealed interface PluginSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Remote() implements PluginSource {
+    record Remote() implements PluginSource {
         /** Always {@code "remote"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {

@@ -24,7 +24,7 @@ public sealed interface ProviderSettings permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Openai() implements ProviderSettings {
+    record Openai() implements ProviderSettings {
         /** Always {@code "openai"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -35,7 +35,7 @@ public sealed interface ProviderSettings permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record CustomGateway(
+    record CustomGateway(
             @JsonProperty("auth") GatewayAuth auth) implements ProviderSettings {
         /** Always {@code "customGateway"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -47,7 +47,7 @@ public sealed interface ProviderSettings permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Bedrock(
+    record Bedrock(
             @JsonProperty("profile") String profile,
             @JsonProperty("region") String region) implements ProviderSettings {
         /** Always {@code "bedrock"}: the tag naming this variant on the wire. */
@@ -63,7 +63,7 @@ public sealed interface ProviderSettings permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Gcp(
+    record Gcp(
             @JsonProperty("credentialFile") String credentialFile,
             @JsonProperty("location") String location,
             @JsonProperty("projectId") String projectId) implements ProviderSettings {

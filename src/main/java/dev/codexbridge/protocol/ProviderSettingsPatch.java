@@ -28,7 +28,7 @@ public sealed interface ProviderSettingsPatch permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record CustomGateway(
+    record CustomGateway(
             @JsonProperty("baseUrl") String baseUrl,
             @JsonProperty("envKey") String envKey,
             @JsonProperty("name") String name,
@@ -96,7 +96,7 @@ public sealed interface ProviderSettingsPatch permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Bedrock(
+    record Bedrock(
             @JsonProperty("profile") String profile,
             @JsonProperty("providerId") BedrockProviderId providerId,
             @JsonProperty("region") String region) implements ProviderSettingsPatch {
@@ -156,7 +156,7 @@ public sealed interface ProviderSettingsPatch permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Gcp(
+    record Gcp(
             @JsonProperty("credentialFile") String credentialFile,
             @JsonProperty("location") String location,
             @JsonProperty("projectId") String projectId,

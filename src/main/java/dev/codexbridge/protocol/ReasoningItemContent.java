@@ -22,7 +22,7 @@ public sealed interface ReasoningItemContent permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ReasoningText(
+    record ReasoningText(
             @JsonProperty("text") String text) implements ReasoningItemContent {
         /** Always {@code "reasoning_text"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -34,7 +34,7 @@ public sealed interface ReasoningItemContent permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Text(
+    record Text(
             @JsonProperty("text") String text) implements ReasoningItemContent {
         /** Always {@code "text"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

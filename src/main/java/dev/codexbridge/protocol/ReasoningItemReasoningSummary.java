@@ -21,7 +21,7 @@ public sealed interface ReasoningItemReasoningSummary permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record SummaryText(
+    record SummaryText(
             @JsonProperty("text") String text) implements ReasoningItemReasoningSummary {
         /** Always {@code "summary_text"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

@@ -17,7 +17,7 @@ public sealed interface RequestId permits
         RequestId.IntegerValue,
         RequestId.Unknown {
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record StringValue(
+    record StringValue(
             String value) implements RequestId {
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public StringValue {
@@ -30,7 +30,7 @@ public sealed interface RequestId permits
     }
 
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record IntegerValue(
+    record IntegerValue(
             Long value) implements RequestId {
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public IntegerValue {

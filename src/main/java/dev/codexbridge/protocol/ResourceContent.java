@@ -27,7 +27,7 @@ public sealed interface ResourceContent permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Text(
+    record Text(
             @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
             @JsonProperty("mimeType") String mimeType,
             @JsonProperty("text") String text,
@@ -90,7 +90,7 @@ public sealed interface ResourceContent permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Blob(
+    record Blob(
             @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
             @JsonProperty("blob") String blob,
             @JsonProperty("mimeType") String mimeType,

@@ -38,7 +38,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record AdditionalTools(
+    record AdditionalTools(
             @JsonProperty("id") String id,
             @JsonProperty("role") String role,
             @JsonProperty("tools") List<JsonNode> tools) implements ResponseItem {
@@ -95,7 +95,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Message(
+    record Message(
             @JsonProperty("content") List<ContentItem> content,
             @JsonProperty("encrypted_content") String encryptedContent,
             @JsonProperty("id") String id,
@@ -184,7 +184,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record AgentMessage(
+    record AgentMessage(
             @JsonProperty("author") String author,
             @JsonProperty("content") List<AgentMessageInputContent> content,
             @JsonProperty("id") String id,
@@ -257,7 +257,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Reasoning(
+    record Reasoning(
             @JsonProperty("content") List<ReasoningItemContent> content,
             @JsonProperty("encrypted_content") String encryptedContent,
             @JsonProperty("id") String id,
@@ -334,7 +334,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record LocalShellCall(
+    record LocalShellCall(
             @JsonProperty("action") LocalShellAction action,
             @JsonProperty("call_id") String callId,
             @JsonProperty("encrypted_content") String encryptedContent,
@@ -415,7 +415,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record FunctionCall(
+    record FunctionCall(
             @JsonProperty("arguments") String arguments,
             @JsonProperty("call_id") String callId,
             @JsonProperty("encrypted_content") String encryptedContent,
@@ -520,7 +520,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ToolSearchCall(
+    record ToolSearchCall(
             @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
             @JsonProperty("call_id") String callId,
             @JsonProperty("encrypted_content") String encryptedContent,
@@ -609,7 +609,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record FunctionCallOutput(
+    record FunctionCallOutput(
             @JsonProperty("call_id") String callId,
             @JsonProperty("id") String id,
             @JsonProperty("internal_chat_message_metadata_passthrough") InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough,
@@ -690,7 +690,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record CustomToolCall(
+    record CustomToolCall(
             @JsonProperty("call_id") String callId,
             @JsonProperty("encrypted_content") String encryptedContent,
             @JsonProperty("id") String id,
@@ -787,7 +787,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record CustomToolCallOutput(
+    record CustomToolCallOutput(
             @JsonProperty("call_id") String callId,
             @JsonProperty("id") String id,
             @JsonProperty("internal_chat_message_metadata_passthrough") InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough,
@@ -860,7 +860,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ToolSearchOutput(
+    record ToolSearchOutput(
             @JsonProperty("call_id") String callId,
             @JsonProperty("execution") String execution,
             @JsonProperty("id") String id,
@@ -941,7 +941,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record WebSearchCall(
+    record WebSearchCall(
             @JsonProperty("action") ResponsesApiWebSearchAction action,
             @JsonProperty("encrypted_content") String encryptedContent,
             @JsonProperty("id") String id,
@@ -1014,7 +1014,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ImageGenerationCall(
+    record ImageGenerationCall(
             @JsonProperty("encrypted_content") String encryptedContent,
             @JsonProperty("id") String id,
             @JsonProperty("internal_chat_message_metadata_passthrough") InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough,
@@ -1095,7 +1095,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Compaction(
+    record Compaction(
             @JsonProperty("encrypted_content") String encryptedContent,
             @JsonProperty("id") String id,
             @JsonProperty("internal_chat_message_metadata_passthrough") InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) implements ResponseItem {
@@ -1155,7 +1155,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ConfigurationUpdate(
+    record ConfigurationUpdate(
             @JsonProperty("reasoning") ConfigurationReasoning reasoning) implements ResponseItem {
         /** Always {@code "configuration_update"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -1167,7 +1167,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record CompactionTrigger() implements ResponseItem {
+    record CompactionTrigger() implements ResponseItem {
         /** Always {@code "compaction_trigger"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -1178,7 +1178,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ContextCompaction(
+    record ContextCompaction(
             @JsonProperty("encrypted_content") String encryptedContent,
             @JsonProperty("id") String id,
             @JsonProperty("internal_chat_message_metadata_passthrough") InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough) implements ResponseItem {
@@ -1235,7 +1235,7 @@ public sealed interface ResponseItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Other() implements ResponseItem {
+    record Other() implements ResponseItem {
         /** Always {@code "other"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {

@@ -59,7 +59,7 @@ public sealed interface ReviewDecision permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ApprovedExecpolicyAmendment(
+    record ApprovedExecpolicyAmendment(
             @JsonProperty("approved_execpolicy_amendment") ApprovedExecpolicyAmendmentValue approvedExecpolicyAmendment) implements ReviewDecision {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
@@ -97,7 +97,7 @@ public sealed interface ReviewDecision permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record NetworkPolicyAmendment(
+    record NetworkPolicyAmendment(
             @JsonProperty("network_policy_amendment") NetworkPolicyAmendmentValue networkPolicyAmendment) implements ReviewDecision {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
@@ -113,7 +113,7 @@ public sealed interface ReviewDecision permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Denied(
+    record Denied(
             @JsonProperty("denied") DeniedValue denied) implements ReviewDecision {
 
         @JsonIgnoreProperties(ignoreUnknown = true)

@@ -27,7 +27,7 @@ public sealed interface ReviewTarget permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record UncommittedChanges() implements ReviewTarget {
+    record UncommittedChanges() implements ReviewTarget {
         /** Always {@code "uncommittedChanges"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -41,7 +41,7 @@ public sealed interface ReviewTarget permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record BaseBranch(
+    record BaseBranch(
             @JsonProperty("branch") String branch) implements ReviewTarget {
         /** Always {@code "baseBranch"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -58,7 +58,7 @@ public sealed interface ReviewTarget permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Commit(
+    record Commit(
             @JsonProperty("sha") String sha,
             @JsonProperty("title") String title) implements ReviewTarget {
         /** Always {@code "commit"}: the tag naming this variant on the wire. */
@@ -74,7 +74,7 @@ public sealed interface ReviewTarget permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Custom(
+    record Custom(
             @JsonProperty("instructions") String instructions) implements ReviewTarget {
         /** Always {@code "custom"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

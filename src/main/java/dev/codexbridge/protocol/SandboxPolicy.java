@@ -24,7 +24,7 @@ public sealed interface SandboxPolicy permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record DangerFullAccess() implements SandboxPolicy {
+    record DangerFullAccess() implements SandboxPolicy {
         /** Always {@code "dangerFullAccess"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -35,7 +35,7 @@ public sealed interface SandboxPolicy permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ReadOnly(
+    record ReadOnly(
             @JsonProperty("networkAccess") Boolean networkAccess) implements SandboxPolicy {
         /** Always {@code "readOnly"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -47,7 +47,7 @@ public sealed interface SandboxPolicy permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ExternalSandbox(
+    record ExternalSandbox(
             @JsonProperty("networkAccess") NetworkAccess networkAccess) implements SandboxPolicy {
         /** Always {@code "externalSandbox"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -59,7 +59,7 @@ public sealed interface SandboxPolicy permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record WorkspaceWrite(
+    record WorkspaceWrite(
             @JsonProperty("excludeSlashTmp") Boolean excludeSlashTmp,
             @JsonProperty("excludeTmpdirEnvVar") Boolean excludeTmpdirEnvVar,
             @JsonProperty("networkAccess") Boolean networkAccess,

@@ -24,7 +24,7 @@ public sealed interface ScheduledTaskSchedule permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Hourly(
+    record Hourly(
             @JsonProperty("days") List<ScheduledTaskWeekday> days,
             @JsonProperty("intervalHours") Long intervalHours) implements ScheduledTaskSchedule {
         /** Always {@code "hourly"}: the tag naming this variant on the wire. */
@@ -37,7 +37,7 @@ public sealed interface ScheduledTaskSchedule permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Daily(
+    record Daily(
             @JsonProperty("time") String time) implements ScheduledTaskSchedule {
         /** Always {@code "daily"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -49,7 +49,7 @@ public sealed interface ScheduledTaskSchedule permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Weekdays(
+    record Weekdays(
             @JsonProperty("time") String time) implements ScheduledTaskSchedule {
         /** Always {@code "weekdays"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -61,7 +61,7 @@ public sealed interface ScheduledTaskSchedule permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Weekly(
+    record Weekly(
             @JsonProperty("days") List<ScheduledTaskWeekday> days,
             @JsonProperty("time") String time) implements ScheduledTaskSchedule {
         /** Always {@code "weekly"}: the tag naming this variant on the wire. */

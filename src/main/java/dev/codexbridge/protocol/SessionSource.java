@@ -97,14 +97,14 @@ public sealed interface SessionSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Custom(
+    record Custom(
             @JsonProperty("custom") String custom) implements SessionSource {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record SubAgent(
+    record SubAgent(
             @JsonProperty("subAgent") SubAgentSource subAgent) implements SessionSource {
     }
 

@@ -67,7 +67,7 @@ public sealed interface SubAgentSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ThreadSpawn(
+    record ThreadSpawn(
             @JsonProperty("thread_spawn") ThreadSpawnValue threadSpawn) implements SubAgentSource {
 
         @JsonIgnoreProperties(ignoreUnknown = true)
@@ -141,7 +141,7 @@ public sealed interface SubAgentSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Other(
+    record Other(
             @JsonProperty("other") String other) implements SubAgentSource {
     }
 

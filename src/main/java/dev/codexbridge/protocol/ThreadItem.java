@@ -46,7 +46,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record UserMessage(
+    record UserMessage(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("clientId") String clientId,
@@ -123,7 +123,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record HookPrompt(
+    record HookPrompt(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("fragments") List<HookPromptFragment> fragments,
@@ -192,7 +192,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record AgentMessage(
+    record AgentMessage(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("delivery") AgentMessageDelivery delivery,
@@ -301,7 +301,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record FunctionCallOutput(
+    record FunctionCallOutput(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("id") String id,
@@ -388,7 +388,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Plan(
+    record Plan(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("id") String id,
@@ -457,7 +457,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Reasoning(
+    record Reasoning(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("content") List<String> content,
@@ -543,7 +543,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record CommandExecution(
+    record CommandExecution(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("aggregatedOutput") String aggregatedOutput,
@@ -692,7 +692,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record FileChange(
+    record FileChange(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("changes") List<FileUpdateChange> changes,
@@ -772,7 +772,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record McpToolCall(
+    record McpToolCall(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("appContext") McpToolCallAppContext appContext,
@@ -930,7 +930,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record DynamicToolCall(
+    record DynamicToolCall(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
@@ -1056,7 +1056,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record CollabAgentToolCall(
+    record CollabAgentToolCall(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
@@ -1183,7 +1183,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record SubAgentActivity(
+    record SubAgentActivity(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("agentPath") String agentPath,
@@ -1287,7 +1287,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record WebSearch(
+    record WebSearch(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("action") WebSearchAction action,
@@ -1372,7 +1372,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ImageView(
+    record ImageView(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("id") String id,
@@ -1443,7 +1443,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Sleep(
+    record Sleep(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("durationMs") Long durationMs,
@@ -1518,7 +1518,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ImageGeneration(
+    record ImageGeneration(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("failure") ImageGenerationFailure failure,
@@ -1635,7 +1635,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record EnteredReviewMode(
+    record EnteredReviewMode(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("id") String id,
@@ -1704,7 +1704,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ExitedReviewMode(
+    record ExitedReviewMode(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("id") String id,
@@ -1773,7 +1773,7 @@ public sealed interface ThreadItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ContextCompaction(
+    record ContextCompaction(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("id") String id) implements ThreadItem {

@@ -23,7 +23,7 @@ public sealed interface ThreadItemsListAnchor permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Item(
+    record Item(
             @JsonProperty("itemId") String itemId) implements ThreadItemsListAnchor {
         /** Always {@code "item"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

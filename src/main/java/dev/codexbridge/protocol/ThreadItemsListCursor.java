@@ -19,7 +19,7 @@ public sealed interface ThreadItemsListCursor permits
         ThreadItemsListCursor.ThreadItemsListAnchorValue,
         ThreadItemsListCursor.Unknown {
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record StringValue(
+    record StringValue(
             String value) implements ThreadItemsListCursor {
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public StringValue {
@@ -32,7 +32,7 @@ public sealed interface ThreadItemsListCursor permits
     }
 
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ThreadItemsListAnchorValue(
+    record ThreadItemsListAnchorValue(
             ThreadItemsListAnchor value) implements ThreadItemsListCursor {
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public ThreadItemsListAnchorValue {

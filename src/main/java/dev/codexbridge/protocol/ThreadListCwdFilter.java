@@ -17,7 +17,7 @@ public sealed interface ThreadListCwdFilter permits
         ThreadListCwdFilter.ArrayValue,
         ThreadListCwdFilter.Unknown {
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record StringValue(
+    record StringValue(
             String value) implements ThreadListCwdFilter {
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public StringValue {
@@ -30,7 +30,7 @@ public sealed interface ThreadListCwdFilter permits
     }
 
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ArrayValue(
+    record ArrayValue(
             List<String> value) implements ThreadListCwdFilter {
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public ArrayValue {

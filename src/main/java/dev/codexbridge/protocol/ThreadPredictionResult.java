@@ -22,7 +22,7 @@ public sealed interface ThreadPredictionResult permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Completed(
+    record Completed(
             @JsonProperty("text") String text) implements ThreadPredictionResult {
         /** Always {@code "completed"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -34,7 +34,7 @@ public sealed interface ThreadPredictionResult permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Failed() implements ThreadPredictionResult {
+    record Failed() implements ThreadPredictionResult {
         /** Always {@code "failed"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {

@@ -22,7 +22,7 @@ public sealed interface ThreadReadStateOperation permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Read() implements ThreadReadStateOperation {
+    record Read() implements ThreadReadStateOperation {
         /** Always {@code "read"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -33,7 +33,7 @@ public sealed interface ThreadReadStateOperation permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Unread() implements ThreadReadStateOperation {
+    record Unread() implements ThreadReadStateOperation {
         /** Always {@code "unread"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {

@@ -25,7 +25,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record WholeItem() implements ThreadRealtimeBemItemPresentation {
+    record WholeItem() implements ThreadRealtimeBemItemPresentation {
         /** Always {@code "wholeItem"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -36,7 +36,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record InlineMarkdown() implements ThreadRealtimeBemItemPresentation {
+    record InlineMarkdown() implements ThreadRealtimeBemItemPresentation {
         /** Always {@code "inlineMarkdown"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -47,7 +47,7 @@ public sealed interface ThreadRealtimeBemItemPresentation permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record InlineVisualization(
+    record InlineVisualization(
             @JsonProperty("index") Long index) implements ThreadRealtimeBemItemPresentation {
         /** Always {@code "inlineVisualization"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

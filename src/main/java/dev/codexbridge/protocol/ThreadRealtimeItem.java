@@ -26,7 +26,7 @@ public sealed interface ThreadRealtimeItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record RealtimeSessionStarted(
+    record RealtimeSessionStarted(
             @JsonProperty("id") String id,
             @JsonProperty("realtimeSessionId") String realtimeSessionId) implements ThreadRealtimeItem {
         /** Always {@code "realtimeSessionStarted"}: the tag naming this variant on the wire. */
@@ -39,7 +39,7 @@ public sealed interface ThreadRealtimeItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record TranscriptSegment(
+    record TranscriptSegment(
             @JsonProperty("id") String id,
             @JsonProperty("realtimeSessionId") String realtimeSessionId,
             @JsonProperty("role") ThreadRealtimeTranscriptRole role,
@@ -104,7 +104,7 @@ public sealed interface ThreadRealtimeItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record BemItemPromoted(
+    record BemItemPromoted(
             @JsonProperty("id") String id,
             @JsonProperty("realtimeSessionId") String realtimeSessionId,
             @JsonProperty("item_id") String itemId,
@@ -177,7 +177,7 @@ public sealed interface ThreadRealtimeItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record RealtimeSessionClosed(
+    record RealtimeSessionClosed(
             @JsonProperty("id") String id,
             @JsonProperty("realtimeSessionId") String realtimeSessionId,
             @JsonProperty("outcome") ThreadRealtimeSessionOutcome outcome) implements ThreadRealtimeItem {

@@ -25,7 +25,7 @@ public sealed interface ThreadRealtimeStartTransport permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Websocket() implements ThreadRealtimeStartTransport {
+    record Websocket() implements ThreadRealtimeStartTransport {
         /** Always {@code "websocket"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -39,7 +39,7 @@ public sealed interface ThreadRealtimeStartTransport permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Webrtc(
+    record Webrtc(
             @JsonProperty("sdp") String sdp) implements ThreadRealtimeStartTransport {
         /** Always {@code "webrtc"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -54,7 +54,7 @@ public sealed interface ThreadRealtimeStartTransport permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ExistingCall(
+    record ExistingCall(
             @JsonProperty("callId") String callId) implements ThreadRealtimeStartTransport {
         /** Always {@code "existingCall"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

@@ -24,7 +24,7 @@ public sealed interface ThreadStatus permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record NotLoaded() implements ThreadStatus {
+    record NotLoaded() implements ThreadStatus {
         /** Always {@code "notLoaded"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -35,7 +35,7 @@ public sealed interface ThreadStatus permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Idle() implements ThreadStatus {
+    record Idle() implements ThreadStatus {
         /** Always {@code "idle"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -46,7 +46,7 @@ public sealed interface ThreadStatus permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record SystemError() implements ThreadStatus {
+    record SystemError() implements ThreadStatus {
         /** Always {@code "systemError"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -57,7 +57,7 @@ public sealed interface ThreadStatus permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Active(
+    record Active(
             @JsonProperty("activeFlags") List<ThreadActiveFlag> activeFlags) implements ThreadStatus {
         /** Always {@code "active"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

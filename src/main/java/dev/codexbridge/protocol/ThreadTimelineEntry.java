@@ -26,7 +26,7 @@ public sealed interface ThreadTimelineEntry permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Item(
+    record Item(
             @JsonProperty("item") ThreadItem item,
             @JsonProperty("position") Long position,
             @JsonProperty("turnId") String turnId) implements ThreadTimelineEntry, TurnScoped {
@@ -83,7 +83,7 @@ public sealed interface ThreadTimelineEntry permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Realtime(
+    record Realtime(
             @JsonProperty("item") ThreadRealtimeItem item,
             @JsonProperty("position") Long position) implements ThreadTimelineEntry {
         /** Always {@code "realtime"}: the tag naming this variant on the wire. */
@@ -96,7 +96,7 @@ public sealed interface ThreadTimelineEntry permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record TurnStarted(
+    record TurnStarted(
             @JsonProperty("position") Long position,
             @JsonProperty("started_at") Long startedAt,
             @JsonProperty("turn_id") String turnId) implements ThreadTimelineEntry {
@@ -153,7 +153,7 @@ public sealed interface ThreadTimelineEntry permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record TurnCompleted(
+    record TurnCompleted(
             @JsonProperty("completed_at") Long completedAt,
             @JsonProperty("duration_ms") Long durationMs,
             @JsonProperty("error") TurnError error,

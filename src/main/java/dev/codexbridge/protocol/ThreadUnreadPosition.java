@@ -25,7 +25,7 @@ public sealed interface ThreadUnreadPosition permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record ThreadStart() implements ThreadUnreadPosition {
+    record ThreadStart() implements ThreadUnreadPosition {
         /** Always {@code "threadStart"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -39,7 +39,7 @@ public sealed interface ThreadUnreadPosition permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Turn(
+    record Turn(
             @JsonProperty("turnId") String turnId) implements ThreadUnreadPosition, TurnScoped {
         /** Always {@code "turn"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

@@ -30,7 +30,7 @@ public sealed interface UserInput permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Text(
+    record Text(
             @JsonProperty("text") String text,
             @JsonProperty("text_elements") List<TextElement> textElements) implements UserInput {
         /** Always {@code "text"}: the tag naming this variant on the wire. */
@@ -43,7 +43,7 @@ public sealed interface UserInput permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Image(
+    record Image(
             @JsonProperty("detail") ImageDetail detail) implements UserInput {
         /** Always {@code "image"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -55,7 +55,7 @@ public sealed interface UserInput permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record LocalImage(
+    record LocalImage(
             @JsonProperty("detail") ImageDetail detail,
             @JsonProperty("path") String path) implements UserInput {
         /** Always {@code "localImage"}: the tag naming this variant on the wire. */
@@ -68,7 +68,7 @@ public sealed interface UserInput permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Audio() implements UserInput {
+    record Audio() implements UserInput {
         /** Always {@code "audio"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -79,7 +79,7 @@ public sealed interface UserInput permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record LocalAudio(
+    record LocalAudio(
             @JsonProperty("path") String path) implements UserInput {
         /** Always {@code "localAudio"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -91,7 +91,7 @@ public sealed interface UserInput permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Skill(
+    record Skill(
             @JsonProperty("name") String name,
             @JsonProperty("path") String path) implements UserInput {
         /** Always {@code "skill"}: the tag naming this variant on the wire. */
@@ -104,7 +104,7 @@ public sealed interface UserInput permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Mention(
+    record Mention(
             @JsonProperty("name") String name,
             @JsonProperty("path") String path) implements UserInput {
         /** Always {@code "mention"}: the tag naming this variant on the wire. */

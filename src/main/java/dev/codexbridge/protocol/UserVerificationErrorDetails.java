@@ -27,7 +27,7 @@ public sealed interface UserVerificationErrorDetails permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record InvalidRequest(
+    record InvalidRequest(
             @JsonProperty("reason") UserVerificationInvalidRequestReason reason) implements UserVerificationErrorDetails {
         /** Always {@code "invalidRequest"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -39,7 +39,7 @@ public sealed interface UserVerificationErrorDetails permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Unavailable(
+    record Unavailable(
             @JsonProperty("reason") UserVerificationUnavailableReason reason) implements UserVerificationErrorDetails {
         /** Always {@code "unavailable"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -51,7 +51,7 @@ public sealed interface UserVerificationErrorDetails permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Cancelled(
+    record Cancelled(
             @JsonProperty("reason") UserVerificationCancellationReason reason) implements UserVerificationErrorDetails {
         /** Always {@code "cancelled"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -63,7 +63,7 @@ public sealed interface UserVerificationErrorDetails permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Failed(
+    record Failed(
             @JsonProperty("reason") UserVerificationFailureReason reason) implements UserVerificationErrorDetails {
         /** Always {@code "failed"}: the tag naming this variant on the wire. */
         @JsonProperty("type")

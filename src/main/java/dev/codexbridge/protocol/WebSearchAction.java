@@ -24,7 +24,7 @@ public sealed interface WebSearchAction permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Search(
+    record Search(
             @JsonProperty("queries") List<String> queries,
             @JsonProperty("query") String query) implements WebSearchAction {
         /** Always {@code "search"}: the tag naming this variant on the wire. */
@@ -37,7 +37,7 @@ public sealed interface WebSearchAction permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record OpenPage(
+    record OpenPage(
             @JsonProperty("url") String url) implements WebSearchAction {
         /** Always {@code "openPage"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -49,7 +49,7 @@ public sealed interface WebSearchAction permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record FindInPage(
+    record FindInPage(
             @JsonProperty("pattern") String pattern,
             @JsonProperty("url") String url) implements WebSearchAction {
         /** Always {@code "findInPage"}: the tag naming this variant on the wire. */
@@ -62,7 +62,7 @@ public sealed interface WebSearchAction permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    public record Other() implements WebSearchAction {
+    record Other() implements WebSearchAction {
         /** Always {@code "other"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {

@@ -10,6 +10,7 @@ import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.approval.ServerRequestBridge;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ReviewTarget;
 import dev.codexbridge.protocol.ThreadArchiveParams;
@@ -31,7 +32,6 @@ import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.protocol.ClientInfo;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.Futures;
-import dev.codexbridge.rpc.JsonRpcMessage;
 import dev.codexbridge.rpc.JsonRpcPeer;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
@@ -229,8 +229,8 @@ public final class CodexSession implements AutoCloseable {
         if (b == null || c == null || !asked.claim()) {
             return;
         }
-        JsonRpcMessage.Request r = new JsonRpcMessage.Request(asked.request.id(), asked.request.method(), asked.request.raw());
-        b.answer(r).whenComplete((answer, failure) -> {
+        CodexEvent.ServerRequest r = asked.request;
+        b.answer(r.method(), r.params()).whenComplete((answer, failure) -> {
             if (answer == null || answer.error() != null) {
                 c.respondError(r.id(), answer == null ? new RpcError(RpcError.INTERNAL_ERROR, "no answer") : answer.error());
             } else {

@@ -27,7 +27,6 @@ import dev.codexbridge.protocol.TurnPlanUpdatedNotification;
 import dev.codexbridge.protocol.WarningNotification;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.ConnectionClosedException;
-import dev.codexbridge.rpc.JsonRpcMessage;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.transcript.ItemProjector;
@@ -56,7 +55,7 @@ final class TurnRun {
     private record InterruptRequested() {
     }
 
-    private record Answered(TurnRun run, JsonRpcMessage.Request request, ServerRequestBridge.Answer answer) {
+    private record Answered(TurnRun run, CodexEvent.ServerRequest request, ServerRequestBridge.Answer answer) {
     }
 
     private final CodexSession session;
@@ -244,12 +243,12 @@ final class TurnRun {
                 if (!pending.claim()) {
                     continue;
                 }
-                JsonRpcMessage.Request r = new JsonRpcMessage.Request(pending.request.id(), pending.request.method(), pending.request.raw());
-                dev.codexbridge.approval.ApprovalRequest asked = bridge.describe(r);
+                CodexEvent.ServerRequest r = pending.request;
+                dev.codexbridge.approval.ApprovalRequest asked = bridge.describe(r.method(), r.params());
                 if (asked != null) {
                     safely(() -> listener.onApprovalRequested(asked));
                 }
-                bridge.answer(r).whenComplete((ans, e) -> inbox.post(new Answered(this, r, ans)));
+                bridge.answer(r.method(), r.params()).whenComplete((ans, e) -> inbox.post(new Answered(this, r, ans)));
                 lastProgress = System.nanoTime();
                 continue;
             }
@@ -277,7 +276,7 @@ final class TurnRun {
     private TurnResult handleNotification(CodexEvent.Notification n, ServerRequestBridge bridge) {
         String method = n.method();
         ServerNotification p = n.params();
-        bridge.observe(method, n.raw());
+        bridge.observe(p);
         List<TranscriptMessage> produced = projector.onNotification(method, n.raw());
         if (p instanceof AgentMessageDeltaNotification d) {
             safely(() -> listener.onAgentMessageDelta(d.itemId(), d.delta()));

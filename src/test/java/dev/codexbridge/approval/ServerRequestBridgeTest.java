@@ -3,8 +3,12 @@ package dev.codexbridge.approval;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.rpc.JsonRpcMessage;
+import dev.codexbridge.protocol.ChatgptAuthTokensRefreshResponse;
+import dev.codexbridge.protocol.CommandExecutionRequestApprovalParams;
+import dev.codexbridge.protocol.ServerNotification;
+import dev.codexbridge.protocol.ServerRequestParams;
 import dev.codexbridge.rpc.RequestId;
 import dev.codexbridge.support.WireSchema;
 import java.time.Duration;
@@ -34,18 +38,28 @@ class ServerRequestBridgeTest {
     private static final String TOOL_CALL = "{\"threadId\":\"t\",\"turnId\":\"u\",\"callId\":\"c\",\"namespace\":null,\"tool\":\"lookup\",\"arguments\":{\"id\":\"A\"}}";
     private static final String LEGACY_EXEC = "{\"conversationId\":\"t\",\"callId\":\"c\",\"approvalId\":null,\"command\":[\"ls\",\"-l\"],\"cwd\":\"/w\",\"reason\":null,\"parsedCmd\":[]}";
 
-    private static JsonRpcMessage.Request req(String method, String params) {
-        return new JsonRpcMessage.Request(RequestId.of(0), method, Json.parse(params));
+    /** The params as the session gets them: decoded by the client into the generated types. */
+    private static ServerRequestParams params(String method, String params) {
+        return new CodexEvent.ServerRequest(RequestId.of(0), method, null, Json.parse(params)).params();
     }
 
     private static ServerRequestBridge.Answer answer(ServerRequestBridge bridge, String method, String params) throws Exception {
-        ServerRequestBridge.Answer a = bridge.answer(req(method, params)).get(5, TimeUnit.SECONDS);
+        ServerRequestBridge.Answer a = bridge.answer(method, params(method, params)).get(5, TimeUnit.SECONDS);
         if (a.result() != null) {
             WireSchema schema = method.equals("item/tool/requestUserInput") || method.equals("item/tool/call")
                     ? WireSchema.pinnedExperimental() : WireSchema.pinned();
-            assertThat(schema.validateResponse(method, a.result())).as("%s answer %s", method, a.result()).isEmpty();
+            assertThat(schema.validateResponse(method, wire(a))).as("%s answer %s", method, wire(a)).isEmpty();
         }
         return a;
+    }
+
+    /** The result as it goes on the wire. */
+    private static JsonNode wire(ServerRequestBridge.Answer a) {
+        return Json.parse(Json.write(a.result()));
+    }
+
+    private static ServerNotification notification(String method, String params) {
+        return new CodexEvent.Notification(method, "t", Json.parse(params)).params();
     }
 
     private static ServerRequestBridge with(ApprovalChoice choice) {
@@ -69,31 +83,31 @@ class ServerRequestBridgeTest {
 
     @Test
     void hostVocabularyMapsToCodexDecisions() throws Exception {
-        assertThat(answer(with(ApprovalChoice.ONCE), "item/commandExecution/requestApproval", COMMAND).result())
+        assertThat(wire(answer(with(ApprovalChoice.ONCE), "item/commandExecution/requestApproval", COMMAND)))
                 .isEqualTo(Json.parse("{\"decision\":\"accept\"}"));
-        assertThat(answer(with(ApprovalChoice.SESSION), "item/commandExecution/requestApproval", COMMAND).result())
+        assertThat(wire(answer(with(ApprovalChoice.SESSION), "item/commandExecution/requestApproval", COMMAND)))
                 .isEqualTo(Json.parse("{\"decision\":\"acceptForSession\"}"));
-        assertThat(answer(with(ApprovalChoice.ALWAYS), "item/commandExecution/requestApproval", COMMAND).result())
+        assertThat(wire(answer(with(ApprovalChoice.ALWAYS), "item/commandExecution/requestApproval", COMMAND)))
                 .isEqualTo(Json.parse("{\"decision\":{\"acceptWithExecpolicyAmendment\":{\"execpolicy_amendment\":[\"touch\",\"x\"]}}}"));
-        assertThat(answer(with(ApprovalChoice.DENY), "item/commandExecution/requestApproval", COMMAND).result())
+        assertThat(wire(answer(with(ApprovalChoice.DENY), "item/commandExecution/requestApproval", COMMAND)))
                 .isEqualTo(Json.parse("{\"decision\":\"decline\"}"));
-        assertThat(answer(with(ApprovalChoice.CANCEL), "item/fileChange/requestApproval", FILE_CHANGE).result())
+        assertThat(wire(answer(with(ApprovalChoice.CANCEL), "item/fileChange/requestApproval", FILE_CHANGE)))
                 .isEqualTo(Json.parse("{\"decision\":\"cancel\"}"));
-        assertThat(answer(with(ApprovalChoice.DENY), "item/permissions/requestApproval", PERMISSIONS).result())
+        assertThat(wire(answer(with(ApprovalChoice.DENY), "item/permissions/requestApproval", PERMISSIONS)))
                 .isEqualTo(Json.parse("{\"permissions\":{}}"));
-        assertThat(answer(with(ApprovalChoice.SESSION), "item/permissions/requestApproval", PERMISSIONS).result().path("scope").asText())
+        assertThat(wire(answer(with(ApprovalChoice.SESSION), "item/permissions/requestApproval", PERMISSIONS)).path("scope").asText())
                 .isEqualTo("session");
-        assertThat(answer(with(ApprovalChoice.SESSION), "mcpServer/elicitation/request", MCP_APPROVAL).result())
-                .isEqualTo(Json.parse("{\"action\":\"accept\",\"content\":null,\"_meta\":{\"persist\":\"session\"}}"));
-        assertThat(answer(with(ApprovalChoice.ALWAYS), "mcpServer/elicitation/request", MCP_APPROVAL).result().path("_meta").path("persist").asText())
+        assertThat(wire(answer(with(ApprovalChoice.SESSION), "mcpServer/elicitation/request", MCP_APPROVAL)))
+                .isEqualTo(Json.parse("{\"action\":\"accept\",\"_meta\":{\"persist\":\"session\"}}"));
+        assertThat(wire(answer(with(ApprovalChoice.ALWAYS), "mcpServer/elicitation/request", MCP_APPROVAL)).path("_meta").path("persist").asText())
                 .isEqualTo("always");
     }
 
     @Test
     void failsClosedWithoutAHandlerOrWhenItThrowsFailsOrIsLate() throws Exception {
         ServerRequestBridge none = new ServerRequestBridge(ApprovalPolicy.failClosed(), List.of(), "/s");
-        assertThat(answer(none, "item/commandExecution/requestApproval", COMMAND).result().path("decision").asText()).isEqualTo("decline");
-        assertThat(answer(none, "mcpServer/elicitation/request", MCP_APPROVAL).result().path("action").asText()).isEqualTo("decline");
+        assertThat(wire(answer(none, "item/commandExecution/requestApproval", COMMAND)).path("decision").asText()).isEqualTo("decline");
+        assertThat(wire(answer(none, "mcpServer/elicitation/request", MCP_APPROVAL)).path("action").asText()).isEqualTo("decline");
         for (ApprovalHandler bad : List.<ApprovalHandler>of(
                 r -> {
                     throw new IllegalStateException("boom");
@@ -104,7 +118,7 @@ class ServerRequestBridgeTest {
             ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.builder().handler(bad)
                     .deadline(Duration.ofMillis(200)).build(), List.of(), "/s");
             ServerRequestBridge.Answer a = answer(bridge, "item/commandExecution/requestApproval", COMMAND);
-            assertThat(a.result().path("decision").asText()).isEqualTo("decline");
+            assertThat(wire(a).path("decision").asText()).isEqualTo("decline");
             assertThat(a.decision().choice()).isEqualTo(ApprovalChoice.DENY);
         }
     }
@@ -117,10 +131,10 @@ class ServerRequestBridgeTest {
                     asked.set(r);
                     return CompletableFuture.completedFuture(ApprovalDecision.deny("no"));
                 }).build(), List.of(), "/s");
-        assertThat(answer(bridge, "item/commandExecution/requestApproval", COMMAND).result().path("decision").asText()).isEqualTo("accept");
-        assertThat(answer(bridge, "mcpServer/elicitation/request", MCP_APPROVAL).result().path("action").asText()).isEqualTo("accept");
+        assertThat(wire(answer(bridge, "item/commandExecution/requestApproval", COMMAND)).path("decision").asText()).isEqualTo("accept");
+        assertThat(wire(answer(bridge, "mcpServer/elicitation/request", MCP_APPROVAL)).path("action").asText()).isEqualTo("accept");
         assertThat(asked.get()).isNull();
-        assertThat(answer(bridge, "item/fileChange/requestApproval", FILE_CHANGE).result().path("decision").asText()).isEqualTo("decline");
+        assertThat(wire(answer(bridge, "item/fileChange/requestApproval", FILE_CHANGE)).path("decision").asText()).isEqualTo("decline");
         assertThat(asked.get().kind()).isEqualTo(ApprovalKind.FILE_CHANGE);
     }
 
@@ -131,15 +145,15 @@ class ServerRequestBridgeTest {
             asked.set(r);
             return CompletableFuture.completedFuture(ApprovalDecision.accept(Json.object().put("confirmed", true)));
         }).build(), List.of(), "/s");
-        assertThat(answer(bridge, "mcpServer/elicitation/request", FORM).result().path("action").asText()).isEqualTo("decline");
+        assertThat(wire(answer(bridge, "mcpServer/elicitation/request", FORM)).path("action").asText()).isEqualTo("decline");
         assertThat(asked.get()).isNull();
-        assertThat(answer(bridge, "mcpServer/elicitation/request",
-                FORM.replace("\"_meta\":null", "\"_meta\":{\"codex_approval_kind\":\"tool_suggestion\"}")).result().path("action").asText())
+        assertThat(wire(answer(bridge, "mcpServer/elicitation/request",
+                FORM.replace("\"_meta\":null", "\"_meta\":{\"codex_approval_kind\":\"tool_suggestion\"}"))).path("action").asText())
                 .isEqualTo("decline");
         ServerRequestBridge trusting = new ServerRequestBridge(ApprovalPolicy.builder().trustMcpServer("echo").handler(r ->
                 CompletableFuture.completedFuture(ApprovalDecision.accept(Json.object().put("confirmed", true)))).build(), List.of(), "/s");
-        assertThat(answer(trusting, "mcpServer/elicitation/request", FORM).result())
-                .isEqualTo(Json.parse("{\"action\":\"accept\",\"content\":{\"confirmed\":true},\"_meta\":null}"));
+        assertThat(wire(answer(trusting, "mcpServer/elicitation/request", FORM)))
+                .isEqualTo(Json.parse("{\"action\":\"accept\",\"content\":{\"confirmed\":true}}"));
     }
 
     @Test
@@ -153,14 +167,22 @@ class ServerRequestBridgeTest {
         assertThat(asked.get().cwd()).isEqualTo("/session-cwd");
         assertThat(asked.get().description()).isEqualTo("Codex requests exec in /session-cwd — Need to create a file");
         assertThat(asked.get().title()).isEqualTo("touch x");
+        assertThat(asked.get().choicesOffered()).containsExactly("accept", "acceptWithExecpolicyAmendment", "cancel");
+        assertThat(asked.get().params()).isInstanceOfSatisfying(CommandExecutionRequestApprovalParams.class,
+                p -> assertThat(p.proposedExecpolicyAmendment()).containsExactly("touch", "x"));
 
-        bridge.observe("item/started", Json.parse("{\"item\":{\"type\":\"fileChange\",\"id\":\"fc-1\",\"changes\":["
-                + "{\"path\":\"/src/a.py\",\"kind\":{\"type\":\"add\"},\"diff\":\"x\"},{\"path\":\"/src/b.py\",\"kind\":{\"type\":\"update\"}}]}}"));
+        String fileChangeItem = "{\"type\":\"fileChange\",\"id\":\"fc-1\",\"status\":\"inProgress\",\"changes\":["
+                + "{\"path\":\"/src/a.py\",\"kind\":{\"type\":\"add\"},\"diff\":\"x\"},{\"path\":\"/src/b.py\",\"kind\":{\"type\":\"update\"}}]}";
+        bridge.observe(notification("item/started", "{\"threadId\":\"t\",\"turnId\":\"u\",\"item\":" + fileChangeItem + "}"));
         answer(bridge, "item/fileChange/requestApproval", FILE_CHANGE);
         assertThat(asked.get().title()).isEqualTo("apply_patch: 1 add, 1 update: a.py, b.py");
         assertThat(asked.get().description()).contains("1 add, 1 update");
         answer(bridge, "item/fileChange/requestApproval", FILE_CHANGE.replace("fc-1", "orphan").replace("\"reason\":null", "\"reason\":\"apply some changes\""));
         assertThat(asked.get().title()).isEqualTo("apply_patch: apply some changes");
+
+        bridge.observe(notification("item/completed", "{\"threadId\":\"t\",\"turnId\":\"u\",\"item\":" + fileChangeItem + "}"));
+        answer(bridge, "item/fileChange/requestApproval", FILE_CHANGE);
+        assertThat(asked.get().title()).isEqualTo("apply_patch");
     }
 
     @Test
@@ -170,21 +192,38 @@ class ServerRequestBridgeTest {
             throw new IllegalStateException("db down");
         });
         ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.failClosed(), List.of(lookup, broken), "/s");
-        assertThat(answer(bridge, "item/tool/call", TOOL_CALL).result())
+        assertThat(wire(answer(bridge, "item/tool/call", TOOL_CALL)))
                 .isEqualTo(Json.parse("{\"contentItems\":[{\"type\":\"inputText\",\"text\":\"found A\"}],\"success\":true}"));
-        assertThat(answer(bridge, "item/tool/call", TOOL_CALL.replace("lookup", "broken")).result().path("success").asBoolean()).isFalse();
-        assertThat(answer(bridge, "item/tool/call", TOOL_CALL.replace("lookup", "nope")).result().path("success").asBoolean()).isFalse();
+        assertThat(wire(answer(bridge, "item/tool/call", TOOL_CALL.replace("lookup", "broken"))).path("success").asBoolean()).isFalse();
+        assertThat(wire(answer(bridge, "item/tool/call", TOOL_CALL.replace("lookup", "nope"))).path("success").asBoolean()).isFalse();
     }
 
     @Test
     void userInputAnswersAndUnknownMethods() throws Exception {
         ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.builder().handler(r ->
                 CompletableFuture.completedFuture(ApprovalDecision.accept(Json.object().put("confirm_path", "Yes")))).build(), List.of(), "/s");
-        assertThat(answer(bridge, "item/tool/requestUserInput", USER_INPUT).result())
+        assertThat(wire(answer(bridge, "item/tool/requestUserInput", USER_INPUT)))
                 .isEqualTo(Json.parse("{\"answers\":{\"confirm_path\":{\"answers\":[\"Yes\"]}}}"));
         ServerRequestBridge.Answer unknown = answer(bridge, "totally/unknown", "{}");
         assertThat(unknown.error().code()).isEqualTo(-32601);
         assertThat(answer(bridge, "account/chatgptAuthTokens/refresh", "{\"reason\":\"unauthorized\"}").error().code()).isEqualTo(-32601);
         assertThat(answer(bridge, "attestation/generate", "{}").error().code()).isEqualTo(-32601);
+        // A known method whose params do not fit the pinned schema decodes to Unknown: not guessed at.
+        ServerRequestParams misfit = params("item/fileChange/requestApproval", "{\"itemId\":{\"not\":\"a string\"}}");
+        assertThat(misfit).isInstanceOf(ServerRequestParams.Unknown.class);
+        assertThat(bridge.answer("item/fileChange/requestApproval", misfit).get(5, TimeUnit.SECONDS).error().code()).isEqualTo(-32601);
+        assertThat(bridge.describe("item/fileChange/requestApproval", misfit)).isNull();
+    }
+
+    @Test
+    void authRefreshAnswersWithTheHostsTokens() throws Exception {
+        ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.builder().authRefresh(p ->
+                CompletableFuture.completedFuture(new ChatgptAuthTokensRefreshResponse("token-for-" + p.previousAccountId(), "acct", null)))
+                .build(), List.of(), "/s");
+        assertThat(wire(answer(bridge, "account/chatgptAuthTokens/refresh", "{\"reason\":\"unauthorized\",\"previousAccountId\":\"acct\"}")))
+                .isEqualTo(Json.parse("{\"accessToken\":\"token-for-acct\",\"chatgptAccountId\":\"acct\"}"));
+        ServerRequestBridge failing = new ServerRequestBridge(ApprovalPolicy.builder().authRefresh(p ->
+                CompletableFuture.failedFuture(new IllegalStateException("offline"))).build(), List.of(), "/s");
+        assertThat(answer(failing, "account/chatgptAuthTokens/refresh", "{\"reason\":\"unauthorized\"}").error().code()).isEqualTo(-32603);
     }
 }

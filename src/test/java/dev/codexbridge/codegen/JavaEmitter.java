@@ -108,12 +108,13 @@ final class JavaEmitter {
         }
     }
 
+    /** {@code declarePublic}: needed at the top and inside records; members of an interface are public anyway. */
     private void emit(Decl decl, Set<String> interfaces, List<String> extraPermits, StringBuilder out, String indent,
-                      boolean top) {
+                      boolean declarePublic) {
         if (decl instanceof RecordDecl r) {
-            record(r, interfaces, out, indent, top);
+            record(r, interfaces, out, indent, declarePublic);
         } else if (decl instanceof EnumDecl e) {
-            enumeration(e, out, indent, top);
+            enumeration(e, out, indent, declarePublic);
         } else if (decl instanceof UnionDecl u) {
             union(u, interfaces, extraPermits, out, indent);
         } else if (decl instanceof RawDecl raw) {
@@ -123,7 +124,7 @@ final class JavaEmitter {
 
     // ---- records
 
-    private void record(RecordDecl r, Set<String> interfaces, StringBuilder out, String indent, boolean top) {
+    private void record(RecordDecl r, Set<String> interfaces, StringBuilder out, String indent, boolean declarePublic) {
         List<String> paramDocs = new ArrayList<>();
         for (Component c : r.components()) {
             if (c.description() != null) {
@@ -143,7 +144,7 @@ final class JavaEmitter {
             // the union's decoder picked this variant; decode it as a plain record
             out.append(indent).append("@JsonDeserialize(using = JsonDeserializer.None.class)\n");
         }
-        out.append(indent).append("public ").append("record ").append(r.name()).append('(');
+        out.append(indent).append(declarePublic ? "public " : "").append("record ").append(r.name()).append('(');
         String ci = indent + "        ";
         for (int i = 0; i < r.components().size(); i++) {
             Component c = r.components().get(i);
@@ -190,7 +191,8 @@ final class JavaEmitter {
         }
         for (Decl n : r.nested()) {
             out.append('\n');
-            emit(n, Set.of(), List.of(), out, bi, false);
+            // a record's members are package-private unless declared public
+            emit(n, Set.of(), List.of(), out, bi, true);
         }
         out.append(indent).append("}\n");
     }
@@ -246,12 +248,12 @@ final class JavaEmitter {
 
     // ---- enums
 
-    private void enumeration(EnumDecl e, StringBuilder out, String indent, boolean top) {
+    private void enumeration(EnumDecl e, StringBuilder out, String indent, boolean declarePublic) {
         javadoc(out, indent, e.description(), List.of());
         if (e.experimental()) {
             out.append(indent).append("@Experimental\n");
         }
-        out.append(indent).append("public ").append("enum ").append(e.name()).append(" {\n");
+        out.append(indent).append(declarePublic ? "public " : "").append("enum ").append(e.name()).append(" {\n");
         String bi = indent + "    ";
         for (EnumConstant c : e.constants()) {
             if (c.experimental()) {
