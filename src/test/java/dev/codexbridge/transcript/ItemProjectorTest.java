@@ -4,12 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.ThreadItem;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ItemProjectorTest {
     private static List<TranscriptMessage> one(String itemJson) {
-        return new ItemProjector().completed(Json.parse(itemJson));
+        return new ItemProjector().completed(item(itemJson));
+    }
+
+    /** Decoded as the client decodes an item. */
+    private static ThreadItem item(String itemJson) {
+        return Json.convert(Json.parse(itemJson), ThreadItem.class);
     }
 
     private static String json(List<TranscriptMessage> ms) {
@@ -45,8 +51,8 @@ class ItemProjectorTest {
     @Test
     void referenceSyntheticVectors() {
         ItemProjector p = new ItemProjector();
-        p.completed(Json.parse("{\"type\":\"reasoning\",\"id\":\"r1\",\"summary\":[\"s1\"],\"content\":[\"c1\",\"c2\"]}"));
-        List<TranscriptMessage> msg = p.completed(Json.parse("{\"type\":\"agentMessage\",\"id\":\"x\",\"text\":\"hi there\"}"));
+        p.completed(item("{\"type\":\"reasoning\",\"id\":\"r1\",\"summary\":[\"s1\"],\"content\":[\"c1\",\"c2\"]}"));
+        List<TranscriptMessage> msg = p.completed(item("{\"type\":\"agentMessage\",\"id\":\"x\",\"text\":\"hi there\"}"));
         assertThat(msg.get(0).reasoning()).isEqualTo("s1\nc1\nc2");
         assertThat(p.finalText()).isEqualTo("hi there");
 
@@ -77,14 +83,14 @@ class ItemProjectorTest {
     @Test
     void opaqueNotesForUnknownTypesConsumeNoReasoningAndFabricateNoToolCall() {
         ItemProjector p = new ItemProjector();
-        p.completed(Json.parse("{\"type\":\"reasoning\",\"id\":\"r\",\"summary\":[\"think\"]}"));
-        List<TranscriptMessage> note = p.completed(Json.parse("{\"type\":\"brandNewThing\",\"id\":\"n\",\"payload\":{\"b\":1,\"a\":\"é\"}}"));
+        p.completed(item("{\"type\":\"reasoning\",\"id\":\"r\",\"summary\":[\"think\"]}"));
+        List<TranscriptMessage> note = p.completed(item("{\"type\":\"brandNewThing\",\"id\":\"n\",\"payload\":{\"b\":1,\"a\":\"é\"}}"));
         assertThat(note).singleElement().satisfies(m -> {
             assertThat(m.content()).isEqualTo("[codex brandNewThing] {\"id\":\"n\",\"payload\":{\"a\":\"é\",\"b\":1},\"type\":\"brandNewThing\"}");
             assertThat(m.toolCalls()).isNull();
             assertThat(m.reasoning()).isNull();
         });
-        assertThat(p.completed(Json.parse("{\"type\":\"agentMessage\",\"id\":\"a\",\"text\":\"x\"}")).get(0).reasoning()).isEqualTo("think");
+        assertThat(p.completed(item("{\"type\":\"agentMessage\",\"id\":\"a\",\"text\":\"x\"}")).get(0).reasoning()).isEqualTo("think");
     }
 
     @Test
@@ -92,13 +98,13 @@ class ItemProjectorTest {
         String a = "{\"type\":\"commandExecution\",\"command\":\"ls\",\"cwd\":\"/\",\"status\":\"completed\",\"exitCode\":0}";
         String b = "{\"type\":\"commandExecution\",\"command\":\"pwd\",\"cwd\":\"/\",\"status\":\"completed\",\"exitCode\":0}";
         ItemProjector p1 = new ItemProjector();
-        String id1 = p1.completed(Json.parse(a)).get(0).toolCalls().get(0).id();
-        String id2 = p1.completed(Json.parse(b)).get(0).toolCalls().get(0).id();
-        String id3 = p1.completed(Json.parse(a)).get(0).toolCalls().get(0).id();
+        String id1 = p1.completed(item(a)).get(0).toolCalls().get(0).id();
+        String id2 = p1.completed(item(b)).get(0).toolCalls().get(0).id();
+        String id3 = p1.completed(item(a)).get(0).toolCalls().get(0).id();
         assertThat(List.of(id1, id2, id3)).doesNotHaveDuplicates();
         assertThat(id3).isEqualTo(id1 + "_2");
         ItemProjector p2 = new ItemProjector();
-        assertThat(p2.completed(Json.parse(a)).get(0).toolCalls().get(0).id()).isEqualTo(id1);
+        assertThat(p2.completed(item(a)).get(0).toolCalls().get(0).id()).isEqualTo(id1);
         assertThat(id1).matches("codex_exec_[0-9a-f]{16}");
         String odd = one("{\"type\":\"mcpToolCall\",\"id\":\"call 1/x\",\"server\":\"my.srv\",\"tool\":\"t\",\"arguments\":{}}")
                 .get(0).toolCalls().get(0).id();
@@ -109,7 +115,7 @@ class ItemProjectorTest {
     void longOutputsAreTruncatedVisiblyKeepingHeadAndTail() {
         String output = "HEAD" + "x".repeat(100_000) + "TAIL";
         ItemProjector p = new ItemProjector(new ProjectorOptions(1000, 200, 200));
-        String content = p.completed(Json.parse(Json.write(Json.object().put("type", "commandExecution").put("id", "c")
+        String content = p.completed(item(Json.write(Json.object().put("type", "commandExecution").put("id", "c")
                 .put("command", "cat big").put("cwd", "/").put("status", "completed").put("exitCode", 0)
                 .put("aggregatedOutput", output)))).get(1).content();
         assertThat(content).hasSizeLessThanOrEqualTo(1000).startsWith("HEAD").endsWith("TAIL")
