@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.AgentMessageDeltaNotification;
+import dev.codexbridge.protocol.CommandExecutionStatus;
+import dev.codexbridge.protocol.ItemCompletedNotification;
+import dev.codexbridge.protocol.ItemStartedNotification;
+import dev.codexbridge.protocol.ServerNotification;
 import dev.codexbridge.protocol.ThreadItem;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -135,6 +140,57 @@ class ItemProjectorTest {
         assertThat(closed.get(0).content()).isEqualTo("Half an ans");
         assertThat(closed.get(2).content()).startsWith("[incomplete");
         assertThat(p.finish()).isEmpty();
+    }
+
+    @Test
+    void decodedNotificationsProjectAsTheirJsonDoes() {
+        ItemProjector typed = new ItemProjector();
+        typed.onNotification(ItemStartedNotification.builder().item(ThreadItem.AgentMessage.builder().id("m").text("").build()).build());
+        typed.onNotification(AgentMessageDeltaNotification.builder().itemId("m").delta("Half").build());
+        typed.onNotification(ItemCompletedNotification.builder().item(ThreadItem.CommandExecution.builder().id("c").command("ls")
+                .cwd("/").status(CommandExecutionStatus.FAILED).exitCode(2).aggregatedOutput("boom").build()).build());
+        typed.onNotification(new ServerNotification.Unknown("item/brandNew", Json.object()));
+        typed.finish();
+
+        ItemProjector fromJson = new ItemProjector();
+        fromJson.onNotification("item/started", Json.parse("{\"item\":{\"type\":\"agentMessage\",\"id\":\"m\",\"text\":\"\"}}"));
+        fromJson.onNotification("item/agentMessage/delta", Json.parse("{\"itemId\":\"m\",\"delta\":\"Half\"}"));
+        fromJson.onNotification("item/completed", Json.parse("{\"item\":{\"type\":\"commandExecution\",\"id\":\"c\","
+                + "\"command\":\"ls\",\"cwd\":\"/\",\"status\":\"failed\",\"exitCode\":2,\"aggregatedOutput\":\"boom\"}}"));
+        fromJson.onNotification("item/brandNew", Json.object());
+        fromJson.finish();
+
+        assertThat(typed.messages()).isEqualTo(fromJson.messages()).hasSize(3);
+        assertThat(typed.messages().get(1).content()).isEqualTo("[exit 2]\nboom");
+        assertThat(typed.messages().get(2).content()).isEqualTo("Half");
+    }
+
+    @Test
+    void anItemWhoseFieldsDoNotFitItsTypeIsAnOpaqueNoteNotAToolCall() {
+        ItemProjector p = new ItemProjector();
+        List<TranscriptMessage> out = p.completed(item("{\"type\":\"commandExecution\",\"id\":\"c\",\"command\":{\"argv\":[\"ls\"]}}"));
+        assertThat(out).singleElement().satisfies(m -> {
+            assertThat(m.content()).isEqualTo("[codex commandExecution] {\"command\":{\"argv\":[\"ls\"]},\"id\":\"c\",\"type\":\"commandExecution\"}");
+            assertThat(m.toolCalls()).isNull();
+        });
+        assertThat(p.toolIterations()).isZero();
+    }
+
+    @Test
+    void theOlderCollabToolCallNameIsStillACollabToolCall() {
+        List<TranscriptMessage> out = one("{\"type\":\"collabToolCall\",\"id\":\"k\",\"tool\":\"spawnAgent\",\"prompt\":\"go\","
+                + "\"status\":\"completed\"}");
+        assertThat(out).hasSize(2);
+        assertThat(out.get(0).toolCalls().get(0).function().name()).isEqualTo("collab.spawnAgent");
+        assertThat(out.get(0).toolCalls().get(0).function().arguments()).isEqualTo("{\"prompt\":\"go\"}");
+        assertThat(out.get(1).content()).isEqualTo("completed");
+    }
+
+    @Test
+    void functionCallOutputIsANoteWithEveryFieldOfTheItem() {
+        assertThat(one("{\"type\":\"functionCallOutput\",\"id\":\"f\",\"name\":\"shell\",\"output\":\"ok\"}").get(0).content())
+                .isEqualTo("[codex functionCallOutput] {\"completedAtMs\":null,\"id\":\"f\",\"name\":\"shell\",\"namespace\":null,"
+                        + "\"output\":\"ok\",\"startedAtMs\":null,\"type\":\"functionCallOutput\"}");
     }
 
     @Test
