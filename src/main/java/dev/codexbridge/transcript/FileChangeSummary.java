@@ -1,52 +1,42 @@
 package dev.codexbridge.transcript;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.json.JsonFormatException;
+import dev.codexbridge.protocol.FileChanges;
+import dev.codexbridge.protocol.FileUpdateChange;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-/** "1 add, 1 update: a.py, b.py" for the {@code changes} of a fileChange item. No contents. */
+/**
+ * "1 add, 1 update: a.py, b.py" for the {@code changes} of a fileChange item given as JSON.
+ *
+ * @deprecated use {@link FileChanges#summary(List)} on the decoded changes. Kept only until the
+ *     approval bridge, its last caller, reads typed items.
+ */
+@Deprecated
 public final class FileChangeSummary {
-    private static final int MAX_NAMES = 10;
-
     private FileChangeSummary() {
     }
 
     public static String of(JsonNode changes) {
-        if (changes == null || !changes.isArray() || changes.isEmpty()) {
-            return "no changes";
+        if (changes == null || !changes.isArray()) {
+            return FileChanges.summary(List.of());
         }
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        for (String kind : List.of("add", "delete", "update")) {
-            counts.put(kind, 0);
-        }
-        List<String> names = new ArrayList<>();
+        List<FileUpdateChange> decoded = new ArrayList<>();
         for (JsonNode c : changes) {
-            counts.merge(kindOf(c), 1, Integer::sum);
-            names.add(fileName(c.path("path").asText("?")));
+            decoded.add(decode(c));
         }
-        StringBuilder sb = new StringBuilder();
-        counts.forEach((kind, n) -> {
-            if (n > 0) {
-                sb.append(sb.length() == 0 ? "" : ", ").append(n).append(' ').append(kind);
-            }
-        });
-        sb.append(": ").append(String.join(", ", names.subList(0, Math.min(MAX_NAMES, names.size()))));
-        if (names.size() > MAX_NAMES) {
-            sb.append(", … (").append(names.size() - MAX_NAMES).append(" more)");
-        }
-        return sb.toString();
+        return FileChanges.summary(decoded);
     }
 
-    static String kindOf(JsonNode change) {
-        JsonNode kind = change.path("kind");
-        String k = kind.isTextual() ? kind.asText() : kind.path("type").asText("update");
-        return k.isEmpty() ? "update" : k;
-    }
-
-    private static String fileName(String path) {
-        int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-        return slash >= 0 && slash < path.length() - 1 ? path.substring(slash + 1) : path;
+    /** A change that does not fit the schema counts as an update of an unknown path, as before. */
+    private static FileUpdateChange decode(JsonNode change) {
+        try {
+            FileUpdateChange decoded = Json.convert(change, FileUpdateChange.class);
+            return decoded != null ? decoded : new FileUpdateChange(null, null, null);
+        } catch (JsonFormatException doesNotFit) {
+            return new FileUpdateChange(null, null, null);
+        }
     }
 }

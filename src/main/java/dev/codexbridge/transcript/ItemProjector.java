@@ -1,10 +1,31 @@
 package dev.codexbridge.transcript;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.protocol.Methods;
+import dev.codexbridge.json.JsonFormatException;
+import dev.codexbridge.protocol.AgentMessageDeltaNotification;
+import dev.codexbridge.protocol.CollabAgentState;
+import dev.codexbridge.protocol.CommandExecutionStatus;
+import dev.codexbridge.protocol.DynamicToolCallOutputContentItem;
+import dev.codexbridge.protocol.FileChanges;
+import dev.codexbridge.protocol.FileUpdateChange;
+import dev.codexbridge.protocol.HookPromptFragment;
+import dev.codexbridge.protocol.ImageGenerationFailure;
+import dev.codexbridge.protocol.ItemCompletedNotification;
+import dev.codexbridge.protocol.ItemStartedNotification;
+import dev.codexbridge.protocol.McpToolCallError;
+import dev.codexbridge.protocol.McpToolCallResult;
+import dev.codexbridge.protocol.MessagePhase;
+import dev.codexbridge.protocol.NotificationMethod;
+import dev.codexbridge.protocol.PatchChangeKind;
+import dev.codexbridge.protocol.ServerNotification;
+import dev.codexbridge.protocol.ServerNotifications;
+import dev.codexbridge.protocol.ThreadItem;
+import dev.codexbridge.protocol.UserInput;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -37,11 +59,18 @@ public final class ItemProjector {
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern UNSAFE_CHARS = Pattern.compile("[^A-Za-z0-9_-]");
     private static final int MAX_PARTIAL_CHARS = 1 << 20;
+    /** The only notifications the projector reads; the JSON entry point decodes nothing else. */
+    private static final Set<String> PROJECTED_METHODS = Set.of(ServerNotifications.ITEM_STARTED.method(),
+            ServerNotifications.ITEM_COMPLETED.method(), ServerNotifications.ITEM_AGENT_MESSAGE_DELTA.method());
+    /** The name older codex releases gave {@code collabAgentToolCall}; the schema no longer has it. */
+    private static final String LEGACY_COLLAB_TYPE = "collabToolCall";
+    private static final List<String> TIMESTAMPS = List.of("startedAtMs", "completedAtMs", "durationMs");
+    private static final Map<Enum<?>, String> WIRE_NAMES = new ConcurrentHashMap<>();
 
     private final ProjectorOptions options;
     private final List<TranscriptMessage> messages = new ArrayList<>();
     private final List<String> pendingReasoning = new ArrayList<>();
-    private final Map<String, JsonNode> open = new LinkedHashMap<>();
+    private final Map<String, ThreadItem> open = new LinkedHashMap<>();
     private final Map<String, StringBuilder> partialText = new HashMap<>();
     private final Set<String> issuedIds = new HashSet<>();
     private int toolIterations;
@@ -56,29 +85,44 @@ public final class ItemProjector {
         this.options = options;
     }
 
-    /** Feeds one notification; returns the messages it produced (usually none or two). */
+    /**
+     * Feeds one decoded notification; returns the messages it produced (usually none or two). Each
+     * notification the projector reads has a params type of its own, so the type routes it.
+     */
+    public List<TranscriptMessage> onNotification(ServerNotification notification) {
+        if (notification instanceof ItemStartedNotification n) {
+            started(orMissing(n.item()));
+        } else if (notification instanceof ItemCompletedNotification n) {
+            return completed(orMissing(n.item()));
+        } else if (notification instanceof AgentMessageDeltaNotification n) {
+            delta(orEmpty(n.itemId()), orEmpty(n.delta()));
+        }
+        return List.of();
+    }
+
+    /**
+     * Feeds one notification as JSON, decoded as the client decodes it: params that do not fit the
+     * schema, and methods the projector does not read, become {@link ServerNotification.Unknown}.
+     */
     public List<TranscriptMessage> onNotification(String method, JsonNode params) {
-        switch (method) {
-            case Methods.ITEM_STARTED -> {
-                started(params.path("item"));
-                return List.of();
-            }
-            case Methods.ITEM_COMPLETED -> {
-                return completed(params.path("item"));
-            }
-            case Methods.AGENT_MESSAGE_DELTA -> {
-                delta(params.path("itemId").asText(""), params.path("delta").asText(""));
-                return List.of();
-            }
-            default -> {
-                return List.of();
+        return onNotification(decode(method, params));
+    }
+
+    private static ServerNotification decode(String method, JsonNode params) {
+        NotificationMethod<?> m = ServerNotifications.BY_METHOD.get(method);
+        if (m != null && params != null && PROJECTED_METHODS.contains(method)) {
+            try {
+                return (ServerNotification) Json.convert(params, m.paramsType());
+            } catch (JsonFormatException doesNotFit) {
+                // kept as Unknown below, as the client's decoder does
             }
         }
+        return new ServerNotification.Unknown(method, params);
     }
 
     /** Remembers an item that started, in case it never completes. */
-    public void started(JsonNode item) {
-        String id = item.path("id").asText("");
+    public void started(ThreadItem item) {
+        String id = idOf(item);
         if (!id.isEmpty()) {
             open.put(id, item);
         }
@@ -96,8 +140,8 @@ public final class ItemProjector {
     }
 
     /** Projects a completed item. */
-    public List<TranscriptMessage> completed(JsonNode item) {
-        String id = item.path("id").asText("");
+    public List<TranscriptMessage> completed(ThreadItem item) {
+        String id = idOf(item);
         open.remove(id);
         partialText.remove(id);
         return project(item, false);
@@ -109,12 +153,11 @@ public final class ItemProjector {
      */
     public List<TranscriptMessage> finish() {
         List<TranscriptMessage> out = new ArrayList<>();
-        for (JsonNode item : new ArrayList<>(open.values())) {
-            String id = item.path("id").asText("");
-            JsonNode closing = item;
-            StringBuilder partial = partialText.remove(id);
-            if ("agentMessage".equals(item.path("type").asText()) && partial != null && item.path("text").asText("").isEmpty()) {
-                closing = ((ObjectNode) item.deepCopy()).put("text", partial.toString());
+        for (ThreadItem item : new ArrayList<>(open.values())) {
+            ThreadItem closing = item;
+            StringBuilder partial = partialText.remove(idOf(item));
+            if (item instanceof ThreadItem.AgentMessage message && partial != null && orEmpty(message.text()).isEmpty()) {
+                closing = message.toBuilder().text(partial.toString()).build();
             }
             out.addAll(project(closing, true));
         }
@@ -137,47 +180,91 @@ public final class ItemProjector {
         return finalText;
     }
 
-    private List<TranscriptMessage> project(JsonNode item, boolean incomplete) {
-        String type = item.path("type").asText("");
-        List<TranscriptMessage> out = switch (type) {
-            case "userMessage" -> List.of(TranscriptMessage.user(userText(item.path("content"))));
-            case "hookPrompt" -> List.of(TranscriptMessage.user("[hook] " + joinTexts(item.path("fragments"))));
-            case "agentMessage" -> agentMessage(item, incomplete);
-            case "reasoning" -> {
-                addAll(pendingReasoning, item.path("summary"));
-                addAll(pendingReasoning, item.path("content"));
-                yield List.of();
-            }
-            case "contextCompaction" -> List.of();
-            case "commandExecution" -> tool(item, "exec", "exec_command", commandArgs(item), commandResult(item, incomplete), incomplete);
-            case "fileChange" -> tool(item, "apply_patch", "apply_patch", fileChangeArgs(item), fileChangeResult(item, incomplete), incomplete);
-            case "mcpToolCall" -> tool(item, "mcp_" + safe(item.path("server").asText("mcp")) + "_" + safe(item.path("tool").asText("unknown")),
-                    "mcp." + item.path("server").asText("mcp") + "." + item.path("tool").asText("unknown"),
-                    argsOf(item.path("arguments")), mcpResult(item, incomplete), incomplete);
-            case "dynamicToolCall" -> tool(item, "dyn_" + safe(item.path("tool").asText("unknown")), dynamicName(item),
-                    argsOf(item.path("arguments")), dynamicResult(item, incomplete), incomplete);
-            case "webSearch" -> tool(item, "web_search", "web_search", webSearchArgs(item), webSearchResult(item, incomplete), incomplete);
-            case "imageView" -> tool(item, "view_image", "view_image", Json.object().put("path", item.path("path").asText("")),
-                    incomplete ? "[incomplete]" : "[image viewed]", incomplete);
-            case "imageGeneration" -> tool(item, "image_gen", "image_generation", imageGenerationArgs(item),
-                    imageGenerationResult(item, incomplete), incomplete);
-            case "collabAgentToolCall", "collabToolCall" -> tool(item, "collab", "collab." + item.path("tool").asText("unknown"),
-                    collabArgs(item), collabResult(item, incomplete), incomplete);
-            case "plan" -> note("[codex plan] " + item.path("text").asText(""));
-            case "enteredReviewMode" -> note("[codex review started] " + item.path("review").asText(""));
-            case "exitedReviewMode" -> note("[codex review finished] " + item.path("review").asText(""));
-            case "subAgentActivity" -> note("[codex sub-agent " + item.path("kind").asText("activity") + "] "
-                    + item.path("agentPath").asText(item.path("agentThreadId").asText("")));
-            case "sleep" -> note("[codex sleep] " + item.path("durationMs").asText("?") + " ms");
-            default -> note("[codex " + type + "] " + CanonicalJson.write(item));
-        };
+    private List<TranscriptMessage> project(ThreadItem item, boolean incomplete) {
+        List<TranscriptMessage> out = projection(item, incomplete);
         messages.addAll(out);
         return out;
     }
 
-    private List<TranscriptMessage> agentMessage(JsonNode item, boolean incomplete) {
-        String text = item.path("text").asText("");
-        boolean answer = "final_answer".equals(item.path("phase").asText(""));
+    private List<TranscriptMessage> projection(ThreadItem item, boolean incomplete) {
+        if (item instanceof ThreadItem.UserMessage m) {
+            return List.of(TranscriptMessage.user(userText(m.content())));
+        }
+        if (item instanceof ThreadItem.HookPrompt h) {
+            return List.of(TranscriptMessage.user("[hook] " + joinTexts(h.fragments())));
+        }
+        if (item instanceof ThreadItem.AgentMessage m) {
+            return agentMessage(m, incomplete);
+        }
+        if (item instanceof ThreadItem.Reasoning r) {
+            addAll(pendingReasoning, r.summary());
+            addAll(pendingReasoning, r.content());
+            return List.of();
+        }
+        if (item instanceof ThreadItem.ContextCompaction) {
+            return List.of();
+        }
+        if (item instanceof ThreadItem.CommandExecution c) {
+            return tool(item, "exec", "exec_command", commandArgs(c), commandResult(c, incomplete), incomplete);
+        }
+        if (item instanceof ThreadItem.FileChange f) {
+            return tool(item, "apply_patch", "apply_patch", fileChangeArgs(f), fileChangeResult(f, incomplete), incomplete);
+        }
+        if (item instanceof ThreadItem.McpToolCall m) {
+            String server = m.server() == null ? "mcp" : m.server();
+            String name = m.tool() == null ? "unknown" : m.tool();
+            return tool(item, "mcp_" + safe(server) + "_" + safe(name), "mcp." + server + "." + name,
+                    argsOf(m.arguments()), mcpResult(m, incomplete), incomplete);
+        }
+        if (item instanceof ThreadItem.DynamicToolCall d) {
+            return tool(item, "dyn_" + safe(d.tool() == null ? "unknown" : d.tool()), dynamicName(d),
+                    argsOf(d.arguments()), dynamicResult(d, incomplete), incomplete);
+        }
+        if (item instanceof ThreadItem.WebSearch w) {
+            return tool(item, "web_search", "web_search", webSearchArgs(w), webSearchResult(w, incomplete), incomplete);
+        }
+        if (item instanceof ThreadItem.ImageView v) {
+            return tool(item, "view_image", "view_image", Json.object().put("path", orEmpty(v.path())),
+                    incomplete ? "[incomplete]" : "[image viewed]", incomplete);
+        }
+        if (item instanceof ThreadItem.ImageGeneration g) {
+            return tool(item, "image_gen", "image_generation", Json.object().put("prompt", orEmpty(g.revisedPrompt())),
+                    imageGenerationResult(g, incomplete), incomplete);
+        }
+        if (item instanceof ThreadItem.CollabAgentToolCall c) {
+            return collab(item, c, incomplete);
+        }
+        if (item instanceof ThreadItem.Plan p) {
+            return note("[codex plan] " + orEmpty(p.text()));
+        }
+        if (item instanceof ThreadItem.EnteredReviewMode r) {
+            return note("[codex review started] " + orEmpty(r.review()));
+        }
+        if (item instanceof ThreadItem.ExitedReviewMode r) {
+            return note("[codex review finished] " + orEmpty(r.review()));
+        }
+        if (item instanceof ThreadItem.SubAgentActivity s) {
+            return note("[codex sub-agent " + wire(s.kind(), "activity") + "] "
+                    + (s.agentPath() != null ? s.agentPath() : orEmpty(s.agentThreadId())));
+        }
+        if (item instanceof ThreadItem.Sleep s) {
+            return note("[codex sleep] " + (s.durationMs() == null ? "?" : s.durationMs().toString()) + " ms");
+        }
+        if (item instanceof ThreadItem.Unknown u && LEGACY_COLLAB_TYPE.equals(text(u.raw(), "type"))) {
+            try {
+                return collab(item, Json.convert(u.raw(), ThreadItem.CollabAgentToolCall.class), incomplete);
+            } catch (JsonFormatException doesNotFit) {
+                // projected as an opaque note below, like any item that does not fit its type
+            }
+        }
+        // functionCallOutput, and every item this version does not know: shown, never a tool call
+        JsonNode json = wireJson(item);
+        return note("[codex " + text(json, "type") + "] " + CanonicalJson.write(json));
+    }
+
+    private List<TranscriptMessage> agentMessage(ThreadItem.AgentMessage item, boolean incomplete) {
+        String text = orEmpty(item.text());
+        boolean answer = item.phase() == MessagePhase.FINAL_ANSWER;
         if (answer || !finalIsAnswer) {
             finalText = text;
             finalIsAnswer = answer;
@@ -185,7 +272,7 @@ public final class ItemProjector {
         return List.of(new TranscriptMessage(TranscriptMessage.Role.ASSISTANT, text, null, null, takeReasoning(), incomplete));
     }
 
-    private List<TranscriptMessage> tool(JsonNode item, String kind, String name, JsonNode args, String result, boolean incomplete) {
+    private List<TranscriptMessage> tool(ThreadItem item, String kind, String name, JsonNode args, String result, boolean incomplete) {
         toolIterations++;
         String id = callId(kind, item);
         TranscriptMessage.ToolCall call = TranscriptMessage.ToolCall.function(id, name, CanonicalJson.write(args));
@@ -213,12 +300,14 @@ public final class ItemProjector {
      * suffixed with its hash; an item without id gets a hash of its content. A repeat within the
      * turn gets {@code _2}, {@code _3}, … so ids stay unique and still replay identically.
      */
-    String callId(String kind, JsonNode item) {
-        String itemId = item.path("id").asText("");
+    String callId(String kind, ThreadItem item) {
+        String itemId = idOf(item);
         String base;
         if (itemId.isEmpty()) {
-            ObjectNode content = ((ObjectNode) item.deepCopy());
-            content.remove(List.of("startedAtMs", "completedAtMs", "durationMs"));
+            JsonNode content = wireJson(item).deepCopy();
+            if (content instanceof ObjectNode object) {
+                object.remove(TIMESTAMPS);
+            }
             base = "codex_" + kind + "_" + sha256(CanonicalJson.write(content)).substring(0, 16);
         } else {
             base = "codex_" + kind + "_" + safe(itemId);
@@ -228,6 +317,55 @@ public final class ItemProjector {
             id = base + "_" + n;
         }
         return id;
+    }
+
+    /** The item's id, "" when it has none; the union has no common accessor, hence one arm per variant. */
+    static String idOf(ThreadItem item) {
+        String id;
+        if (item instanceof ThreadItem.UserMessage i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.HookPrompt i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.AgentMessage i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.FunctionCallOutput i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.Plan i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.Reasoning i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.CommandExecution i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.FileChange i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.McpToolCall i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.DynamicToolCall i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.CollabAgentToolCall i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.SubAgentActivity i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.WebSearch i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.ImageView i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.Sleep i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.ImageGeneration i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.EnteredReviewMode i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.ExitedReviewMode i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.ContextCompaction i) {
+            id = i.id();
+        } else if (item instanceof ThreadItem.Unknown i) {
+            id = text(i.raw(), "id");
+        } else {
+            id = null;
+        }
+        return orEmpty(id);
     }
 
     private static String safe(String s) {
@@ -252,59 +390,66 @@ public final class ItemProjector {
 
     // ---------------------------------------------------------------- per-type content
 
-    private static String userText(JsonNode content) {
+    private static String userText(List<UserInput> content) {
         List<String> parts = new ArrayList<>();
-        for (JsonNode part : content) {
-            String t = part.path("type").asText("");
-            switch (t) {
-                case "text" -> parts.add(part.path("text").asText(""));
-                case "image" -> parts.add("[image]");
-                case "localImage" -> parts.add("[image: " + part.path("path").asText("") + "]");
-                case "audio" -> parts.add("[audio]");
-                case "localAudio" -> parts.add("[audio: " + part.path("path").asText("") + "]");
-                case "skill" -> parts.add("[skill: " + part.path("name").asText("") + "]");
-                case "mention" -> parts.add("[mention: " + part.path("name").asText("") + "]");
-                default -> parts.add(part.has("text") ? part.path("text").asText("") : "[" + t + "]");
+        for (UserInput part : orEmpty(content)) {
+            if (part instanceof UserInput.Text t) {
+                parts.add(orEmpty(t.text()));
+            } else if (part instanceof UserInput.Image) {
+                parts.add("[image]");
+            } else if (part instanceof UserInput.LocalImage i) {
+                parts.add("[image: " + orEmpty(i.path()) + "]");
+            } else if (part instanceof UserInput.Audio) {
+                parts.add("[audio]");
+            } else if (part instanceof UserInput.LocalAudio a) {
+                parts.add("[audio: " + orEmpty(a.path()) + "]");
+            } else if (part instanceof UserInput.Skill s) {
+                parts.add("[skill: " + orEmpty(s.name()) + "]");
+            } else if (part instanceof UserInput.Mention m) {
+                parts.add("[mention: " + orEmpty(m.name()) + "]");
+            } else {
+                JsonNode raw = wireJson(part);
+                parts.add(raw.has("text") ? text(raw, "text") : "[" + text(raw, "type") + "]");
             }
         }
         return String.join("\n", parts);
     }
 
-    private static String joinTexts(JsonNode fragments) {
+    private static String joinTexts(List<HookPromptFragment> fragments) {
         List<String> parts = new ArrayList<>();
-        for (JsonNode f : fragments) {
-            parts.add(f.isTextual() ? f.asText() : f.path("text").asText(""));
+        for (HookPromptFragment f : orEmpty(fragments)) {
+            parts.add(f == null ? "" : orEmpty(f.text()));
         }
         return String.join("\n", parts);
     }
 
-    private static JsonNode commandArgs(JsonNode item) {
-        return Json.object().put("command", item.path("command").asText("")).put("cwd", item.path("cwd").asText(""));
+    private static JsonNode commandArgs(ThreadItem.CommandExecution item) {
+        return Json.object().put("command", orEmpty(item.command())).put("cwd", orEmpty(item.cwd()));
     }
 
-    private String commandResult(JsonNode item, boolean incomplete) {
-        String status = item.path("status").asText("");
-        String output = item.path("aggregatedOutput").asText("");
+    private String commandResult(ThreadItem.CommandExecution item, boolean incomplete) {
+        CommandExecutionStatus status = item.status();
+        String output = orEmpty(item.aggregatedOutput());
         StringBuilder sb = new StringBuilder();
         if (incomplete) {
             sb.append("[incomplete: the turn ended before the command finished]\n");
-        } else if ("declined".equals(status)) {
+        } else if (status == CommandExecutionStatus.DECLINED) {
             sb.append("[declined: the command was not run]\n");
-        } else if (item.hasNonNull("exitCode") && item.path("exitCode").asInt() != 0) {
-            sb.append("[exit ").append(item.path("exitCode").asInt()).append("]\n");
-        } else if ("failed".equals(status)) {
+        } else if (item.exitCode() != null && item.exitCode() != 0) {
+            sb.append("[exit ").append(item.exitCode()).append("]\n");
+        } else if (status == CommandExecutionStatus.FAILED) {
             sb.append("[failed]\n");
         }
         String text = output.isEmpty() && sb.length() > 0 ? sb.substring(0, sb.length() - 1) : sb + output;
         return ProjectorOptions.truncate(text, options.maxToolOutputChars());
     }
 
-    private static JsonNode fileChangeArgs(JsonNode item) {
+    private static JsonNode fileChangeArgs(ThreadItem.FileChange item) {
         ObjectNode args = Json.object();
         ArrayNode changes = args.putArray("changes");
-        for (JsonNode c : item.path("changes")) {
-            ObjectNode change = changes.addObject().put("kind", FileChangeSummary.kindOf(c)).put("path", c.path("path").asText(""));
-            String move = c.path("kind").path("move_path").asText("");
+        for (FileUpdateChange c : changes(item)) {
+            ObjectNode change = changes.addObject().put("kind", FileChanges.kind(c.kind())).put("path", orEmpty(c.path()));
+            String move = movePath(c.kind());
             if (!move.isEmpty()) {
                 change.put("move_path", move);
             }
@@ -312,17 +457,34 @@ public final class ItemProjector {
         return args;
     }
 
-    private static String fileChangeResult(JsonNode item, boolean incomplete) {
-        String status = incomplete ? "incomplete" : item.path("status").asText("unknown");
+    /** A JSON null in the list is a change of unknown kind and path, as {@link FileChanges} counts it. */
+    private static List<FileUpdateChange> changes(ThreadItem.FileChange item) {
+        List<FileUpdateChange> out = new ArrayList<>();
+        for (FileUpdateChange c : orEmpty(item.changes())) {
+            out.add(c == null ? new FileUpdateChange(null, null, null) : c);
+        }
+        return out;
+    }
+
+    private static String movePath(PatchChangeKind kind) {
+        if (kind instanceof PatchChangeKind.Update u) {
+            return orEmpty(u.movePath());
+        }
+        return kind instanceof PatchChangeKind.Unknown u ? text(u.raw(), "move_path") : "";
+    }
+
+    private static String fileChangeResult(ThreadItem.FileChange item, boolean incomplete) {
+        String status = incomplete ? "incomplete" : wire(item.status(), "unknown");
         String prefix = switch (status) {
             case "declined" -> "[declined: the patch was not applied] ";
             case "failed" -> "[failed] ";
             case "incomplete" -> "[incomplete: the turn ended before the patch was applied] ";
             default -> "";
         };
-        return prefix + "apply_patch " + status + ": " + FileChangeSummary.of(item.path("changes"));
+        return prefix + "apply_patch " + status + ": " + FileChanges.summary(changes(item));
     }
 
+    /** Free-form tool arguments as an object: a JSON-object string is parsed, anything else wrapped. */
     private static JsonNode argsOf(JsonNode arguments) {
         if (arguments == null || arguments.isMissingNode() || arguments.isNull()) {
             return Json.object();
@@ -343,113 +505,169 @@ public final class ItemProjector {
         return Json.object().set("arguments", arguments);
     }
 
-    private String mcpResult(JsonNode item, boolean incomplete) {
-        JsonNode error = item.path("error");
-        if (!error.isMissingNode() && !error.isNull()) {
-            String message = error.has("message") ? error.path("message").asText() : CanonicalJson.write(error);
+    private String mcpResult(ThreadItem.McpToolCall item, boolean incomplete) {
+        McpToolCallError error = item.error();
+        if (error != null) {
+            String message = error.message() != null ? error.message() : CanonicalJson.write(wireJson(error));
             return "[error] " + ProjectorOptions.truncate(message, options.maxErrorChars());
         }
-        JsonNode result = item.path("result");
-        if (result.isMissingNode() || result.isNull()) {
+        McpToolCallResult result = item.result();
+        if (result == null) {
             return incomplete ? "[incomplete: the turn ended before the tool answered]" : "";
         }
         List<String> parts = new ArrayList<>();
-        for (JsonNode c : result.path("content")) {
-            parts.add("text".equals(c.path("type").asText()) ? c.path("text").asText("") : CanonicalJson.write(c));
+        for (JsonNode c : orEmpty(result.content())) {
+            parts.add("text".equals(text(c, "type")) ? text(c, "text") : CanonicalJson.write(c));
         }
-        if (parts.isEmpty() && result.hasNonNull("structuredContent")) {
-            parts.add(CanonicalJson.write(result.get("structuredContent")));
+        JsonNode structured = result.structuredContent();
+        if (parts.isEmpty() && structured != null && !structured.isNull()) {
+            parts.add(CanonicalJson.write(structured));
         }
-        String text = parts.isEmpty() ? CanonicalJson.write(result) : String.join("\n", parts);
+        String text = parts.isEmpty() ? CanonicalJson.write(wireJson(result)) : String.join("\n", parts);
         return ProjectorOptions.truncate(text, options.maxToolOutputChars());
     }
 
-    private static String dynamicName(JsonNode item) {
-        String tool = item.path("tool").asText("unknown");
-        String ns = item.path("namespace").asText("");
+    private static String dynamicName(ThreadItem.DynamicToolCall item) {
+        String tool = item.tool() == null ? "unknown" : item.tool();
+        String ns = orEmpty(item.namespace());
         return ns.isEmpty() ? tool : ns + "." + tool;
     }
 
-    private String dynamicResult(JsonNode item, boolean incomplete) {
-        List<String> parts = new ArrayList<>();
-        for (JsonNode c : item.path("contentItems")) {
-            switch (c.path("type").asText("")) {
-                case "inputText" -> parts.add(c.path("text").asText(""));
-                case "inputImage" -> parts.add("[image]");
-                case "inputAudio" -> parts.add("[audio]");
-                default -> parts.add(CanonicalJson.write(c));
-            }
-        }
-        JsonNode success = item.path("success");
-        String outcome = success.isBoolean() ? "success=" + success.booleanValue() : "success=unknown";
+    private String dynamicResult(ThreadItem.DynamicToolCall item, boolean incomplete) {
         if (incomplete) {
             return "[incomplete: the turn ended before the tool answered]";
         }
-        if (parts.isEmpty()) {
-            return outcome;
-        }
-        String text = String.join("\n", parts);
-        return ProjectorOptions.truncate(success.isBoolean() && !success.booleanValue() ? "[failed]\n" + text : text,
-                options.maxToolOutputChars());
-    }
-
-    private static JsonNode webSearchArgs(JsonNode item) {
-        ObjectNode args = Json.object().put("query", item.path("query").asText(""));
-        if (item.hasNonNull("action")) {
-            args.set("action", item.get("action"));
-        }
-        return args;
-    }
-
-    private String webSearchResult(JsonNode item, boolean incomplete) {
-        if (incomplete) {
-            return "[incomplete]";
-        }
-        JsonNode results = item.path("results");
-        if (results.isMissingNode() || results.isNull() || results.isEmpty()) {
-            return "searched: " + item.path("query").asText("");
-        }
-        return ProjectorOptions.truncate(CanonicalJson.write(results), options.maxToolOutputChars());
-    }
-
-    private static JsonNode imageGenerationArgs(JsonNode item) {
-        return Json.object().put("prompt", item.path("revisedPrompt").asText(""));
-    }
-
-    private static String imageGenerationResult(JsonNode item, boolean incomplete) {
-        if (incomplete) {
-            return "[incomplete]";
-        }
-        String status = item.path("status").asText("unknown");
-        if (item.hasNonNull("failure")) {
-            return "[failed] " + (item.get("failure").isTextual() ? item.get("failure").asText() : CanonicalJson.write(item.get("failure")));
-        }
-        return "image_generation " + status + (item.hasNonNull("savedPath") ? ": " + item.get("savedPath").asText() : "");
-    }
-
-    private static JsonNode collabArgs(JsonNode item) {
-        ObjectNode args = Json.object();
-        for (String key : List.of("prompt", "model", "reasoningEffort", "receiverThreadIds")) {
-            if (item.hasNonNull(key)) {
-                args.set(key, item.get(key));
+        List<String> parts = new ArrayList<>();
+        for (DynamicToolCallOutputContentItem c : orEmpty(item.contentItems())) {
+            if (c instanceof DynamicToolCallOutputContentItem.InputText t) {
+                parts.add(orEmpty(t.text()));
+            } else if (c instanceof DynamicToolCallOutputContentItem.InputImage) {
+                parts.add("[image]");
+            } else if (c instanceof DynamicToolCallOutputContentItem.InputAudio) {
+                parts.add("[audio]");
+            } else {
+                parts.add(CanonicalJson.write(wireJson(c)));
             }
         }
+        Boolean success = item.success();
+        if (parts.isEmpty()) {
+            return success == null ? "success=unknown" : "success=" + success;
+        }
+        String text = String.join("\n", parts);
+        return ProjectorOptions.truncate(Boolean.FALSE.equals(success) ? "[failed]\n" + text : text, options.maxToolOutputChars());
+    }
+
+    private static JsonNode webSearchArgs(ThreadItem.WebSearch item) {
+        ObjectNode args = Json.object().put("query", orEmpty(item.query()));
+        if (item.action() != null) {
+            args.set("action", wireJson(item.action()));
+        }
         return args;
     }
 
-    private String collabResult(JsonNode item, boolean incomplete) {
-        String status = incomplete ? "incomplete" : item.path("status").asText("unknown");
-        JsonNode states = item.path("agentsStates");
-        String detail = states.isMissingNode() || states.isNull() || states.isEmpty() ? "" : " " + CanonicalJson.write(states);
-        return ProjectorOptions.truncate(status + detail, options.maxToolOutputChars());
+    private String webSearchResult(ThreadItem.WebSearch item, boolean incomplete) {
+        if (incomplete) {
+            return "[incomplete]";
+        }
+        List<JsonNode> results = item.results();
+        if (results == null || results.isEmpty()) {
+            return "searched: " + orEmpty(item.query());
+        }
+        return ProjectorOptions.truncate(CanonicalJson.write(Json.tree(results)), options.maxToolOutputChars());
     }
 
-    private static void addAll(List<String> into, JsonNode texts) {
-        for (JsonNode t : texts) {
-            String s = t.isTextual() ? t.asText() : t.path("text").asText("");
-            if (!s.isEmpty()) {
+    private static String imageGenerationResult(ThreadItem.ImageGeneration item, boolean incomplete) {
+        if (incomplete) {
+            return "[incomplete]";
+        }
+        ImageGenerationFailure failure = item.failure();
+        if (failure != null) {
+            JsonNode json = wireJson(failure);
+            return "[failed] " + (json.isTextual() ? json.asText() : CanonicalJson.write(json));
+        }
+        String status = item.status() == null ? "unknown" : item.status();
+        return "image_generation " + status + (item.savedPath() != null ? ": " + item.savedPath() : "");
+    }
+
+    private List<TranscriptMessage> collab(ThreadItem item, ThreadItem.CollabAgentToolCall call, boolean incomplete) {
+        ObjectNode args = Json.object();
+        if (call.prompt() != null) {
+            args.put("prompt", call.prompt());
+        }
+        if (call.model() != null) {
+            args.put("model", call.model());
+        }
+        if (call.reasoningEffort() != null) {
+            args.put("reasoningEffort", call.reasoningEffort());
+        }
+        if (call.receiverThreadIds() != null) {
+            args.set("receiverThreadIds", Json.tree(call.receiverThreadIds()));
+        }
+        String status = incomplete ? "incomplete" : wire(call.status(), "unknown");
+        Map<String, CollabAgentState> states = call.agentsStates();
+        String detail = states == null || states.isEmpty() ? "" : " " + CanonicalJson.write(Json.tree(states));
+        String result = ProjectorOptions.truncate(status + detail, options.maxToolOutputChars());
+        return tool(item, "collab", "collab." + wire(call.tool(), "unknown"), args, result, incomplete);
+    }
+
+    private static void addAll(List<String> into, List<String> texts) {
+        for (String s : orEmpty(texts)) {
+            if (s != null && !s.isEmpty()) {
                 into.add(s);
             }
         }
+    }
+
+    // ---------------------------------------------------------------- decoded values back to JSON
+
+    /**
+     * A protocol value as codex writes it: an {@code Unknown} variant's raw JSON; a record with every
+     * component present, null when unset (codex writes absent options as null, and argument and
+     * note text must not depend on whether a field was decoded).
+     */
+    static JsonNode wireJson(Object value) {
+        if (value instanceof ThreadItem.Unknown u) {
+            return u.raw();
+        }
+        JsonNode tree = value == null ? Json.nodes().nullNode() : Json.tree(value);
+        if (tree instanceof ObjectNode object && value instanceof Record) {
+            for (RecordComponent c : value.getClass().getRecordComponents()) {
+                JsonProperty property = c.getAccessor().getAnnotation(JsonProperty.class);
+                if (property != null && !object.has(property.value())) {
+                    object.putNull(property.value());
+                }
+            }
+        }
+        return tree;
+    }
+
+    /** An enum's wire value; the catch-all constant of a value this version does not know reads "unknown". */
+    private static String wire(Enum<?> value, String ifAbsent) {
+        if (value == null) {
+            return ifAbsent;
+        }
+        return WIRE_NAMES.computeIfAbsent(value, v -> {
+            JsonNode json = Json.tree(v);
+            return json.isTextual() && !"UNKNOWN".equals(v.name()) ? json.asText() : "unknown";
+        });
+    }
+
+    /** {@code node.field} as text: "" when absent or null, as codex's optional strings read here. */
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node == null ? null : node.get(field);
+        return value == null || value.isNull() ? "" : value.asText();
+    }
+
+    /** A notification without its item is projected as today's missing item: an opaque, untyped one. */
+    private static ThreadItem orMissing(ThreadItem item) {
+        return item != null ? item : new ThreadItem.Unknown(Json.nodes().missingNode());
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static <T> List<T> orEmpty(List<T> list) {
+        return list == null ? List.of() : list;
     }
 }

@@ -3,16 +3,22 @@ package dev.codexbridge.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.NotificationMethod;
+import dev.codexbridge.protocol.ServerNotification;
+import dev.codexbridge.protocol.ServerNotifications;
 import dev.codexbridge.transcript.ItemProjector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntSupplier;
 
 /**
  * Projection throughput of a large turn: notifications (about 80 % agent-message deltas; command,
  * file-change, MCP and dynamic tool items with outputs up to 64 KiB; reasoning and messages) fed
- * through {@link ItemProjector}, median of several runs. Run with {@code bin/bench projection}.
+ * through {@link ItemProjector}, median of several runs: first from parsed JSON (the projector
+ * decodes), then from params already decoded into the protocol types (as the session feeds it, the
+ * client having decoded them). Run with {@code bin/bench projection}.
  */
 public final class ProjectionBench {
     private ProjectionBench() {
@@ -26,25 +32,44 @@ public final class ProjectionBench {
         for (String[] n : turn) {
             params.add(Json.parse(n[1]));
         }
+        List<ServerNotification> typed = new ArrayList<>(turn.size());
+        for (int i = 0; i < turn.size(); i++) {
+            NotificationMethod<?> method = ServerNotifications.BY_METHOD.get(turn.get(i)[0]);
+            typed.add((ServerNotification) Json.convert(params.get(i), method.paramsType()));
+        }
+        measure("projection", turn.size(), runs, () -> projectAll(turn, params));
+        measure("projection of decoded params", turn.size(), runs, () -> projectAll(typed));
+    }
+
+    private static void measure(String label, int notifications, int runs, IntSupplier projectAll) {
         double[] rates = new double[runs];
         int messages = 0;
         for (int warm = 0; warm < 3; warm++) {
-            messages = projectAll(turn, params);
+            messages = projectAll.getAsInt();
         }
         for (int r = 0; r < runs; r++) {
             long start = System.nanoTime();
-            messages = projectAll(turn, params);
-            rates[r] = turn.size() / ((System.nanoTime() - start) / 1e9);
+            messages = projectAll.getAsInt();
+            rates[r] = notifications / ((System.nanoTime() - start) / 1e9);
         }
         Arrays.sort(rates);
-        System.out.printf("projection: %d notifications -> %d messages; median %.0f notifications/s (min %.0f, max %.0f, %d runs)%n",
-                turn.size(), messages, rates[runs / 2], rates[0], rates[runs - 1], runs);
+        System.out.printf("%s: %d notifications -> %d messages; median %.0f notifications/s (min %.0f, max %.0f, %d runs)%n",
+                label, notifications, messages, rates[runs / 2], rates[0], rates[runs - 1], runs);
     }
 
     private static int projectAll(List<String[]> turn, List<JsonNode> params) {
         ItemProjector p = new ItemProjector();
         for (int i = 0; i < turn.size(); i++) {
             p.onNotification(turn.get(i)[0], params.get(i));
+        }
+        p.finish();
+        return p.messages().size();
+    }
+
+    private static int projectAll(List<ServerNotification> notifications) {
+        ItemProjector p = new ItemProjector();
+        for (ServerNotification n : notifications) {
+            p.onNotification(n);
         }
         p.finish();
         return p.messages().size();

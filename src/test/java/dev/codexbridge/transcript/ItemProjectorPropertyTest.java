@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.support.ItemRecording;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,7 +68,7 @@ class ItemProjectorPropertyTest {
     private static List<TranscriptMessage> run(List<String[]> sequence) {
         ItemProjector p = new ItemProjector();
         for (String[] step : sequence) {
-            JsonNode item = Json.parse(step[0]);
+            ThreadItem item = Json.convert(Json.parse(step[0]), ThreadItem.class);
             if (step[1].equals("completed")) {
                 p.started(item);
                 p.completed(item);

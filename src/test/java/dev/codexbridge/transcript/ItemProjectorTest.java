@@ -4,12 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.AgentMessageDeltaNotification;
+import dev.codexbridge.protocol.CommandExecutionStatus;
+import dev.codexbridge.protocol.ItemCompletedNotification;
+import dev.codexbridge.protocol.ItemStartedNotification;
+import dev.codexbridge.protocol.ServerNotification;
+import dev.codexbridge.protocol.ThreadItem;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ItemProjectorTest {
     private static List<TranscriptMessage> one(String itemJson) {
-        return new ItemProjector().completed(Json.parse(itemJson));
+        return new ItemProjector().completed(item(itemJson));
+    }
+
+    /** Decoded as the client decodes an item. */
+    private static ThreadItem item(String itemJson) {
+        return Json.convert(Json.parse(itemJson), ThreadItem.class);
     }
 
     private static String json(List<TranscriptMessage> ms) {
@@ -45,8 +56,8 @@ class ItemProjectorTest {
     @Test
     void referenceSyntheticVectors() {
         ItemProjector p = new ItemProjector();
-        p.completed(Json.parse("{\"type\":\"reasoning\",\"id\":\"r1\",\"summary\":[\"s1\"],\"content\":[\"c1\",\"c2\"]}"));
-        List<TranscriptMessage> msg = p.completed(Json.parse("{\"type\":\"agentMessage\",\"id\":\"x\",\"text\":\"hi there\"}"));
+        p.completed(item("{\"type\":\"reasoning\",\"id\":\"r1\",\"summary\":[\"s1\"],\"content\":[\"c1\",\"c2\"]}"));
+        List<TranscriptMessage> msg = p.completed(item("{\"type\":\"agentMessage\",\"id\":\"x\",\"text\":\"hi there\"}"));
         assertThat(msg.get(0).reasoning()).isEqualTo("s1\nc1\nc2");
         assertThat(p.finalText()).isEqualTo("hi there");
 
@@ -77,14 +88,14 @@ class ItemProjectorTest {
     @Test
     void opaqueNotesForUnknownTypesConsumeNoReasoningAndFabricateNoToolCall() {
         ItemProjector p = new ItemProjector();
-        p.completed(Json.parse("{\"type\":\"reasoning\",\"id\":\"r\",\"summary\":[\"think\"]}"));
-        List<TranscriptMessage> note = p.completed(Json.parse("{\"type\":\"brandNewThing\",\"id\":\"n\",\"payload\":{\"b\":1,\"a\":\"é\"}}"));
+        p.completed(item("{\"type\":\"reasoning\",\"id\":\"r\",\"summary\":[\"think\"]}"));
+        List<TranscriptMessage> note = p.completed(item("{\"type\":\"brandNewThing\",\"id\":\"n\",\"payload\":{\"b\":1,\"a\":\"é\"}}"));
         assertThat(note).singleElement().satisfies(m -> {
             assertThat(m.content()).isEqualTo("[codex brandNewThing] {\"id\":\"n\",\"payload\":{\"a\":\"é\",\"b\":1},\"type\":\"brandNewThing\"}");
             assertThat(m.toolCalls()).isNull();
             assertThat(m.reasoning()).isNull();
         });
-        assertThat(p.completed(Json.parse("{\"type\":\"agentMessage\",\"id\":\"a\",\"text\":\"x\"}")).get(0).reasoning()).isEqualTo("think");
+        assertThat(p.completed(item("{\"type\":\"agentMessage\",\"id\":\"a\",\"text\":\"x\"}")).get(0).reasoning()).isEqualTo("think");
     }
 
     @Test
@@ -92,13 +103,13 @@ class ItemProjectorTest {
         String a = "{\"type\":\"commandExecution\",\"command\":\"ls\",\"cwd\":\"/\",\"status\":\"completed\",\"exitCode\":0}";
         String b = "{\"type\":\"commandExecution\",\"command\":\"pwd\",\"cwd\":\"/\",\"status\":\"completed\",\"exitCode\":0}";
         ItemProjector p1 = new ItemProjector();
-        String id1 = p1.completed(Json.parse(a)).get(0).toolCalls().get(0).id();
-        String id2 = p1.completed(Json.parse(b)).get(0).toolCalls().get(0).id();
-        String id3 = p1.completed(Json.parse(a)).get(0).toolCalls().get(0).id();
+        String id1 = p1.completed(item(a)).get(0).toolCalls().get(0).id();
+        String id2 = p1.completed(item(b)).get(0).toolCalls().get(0).id();
+        String id3 = p1.completed(item(a)).get(0).toolCalls().get(0).id();
         assertThat(List.of(id1, id2, id3)).doesNotHaveDuplicates();
         assertThat(id3).isEqualTo(id1 + "_2");
         ItemProjector p2 = new ItemProjector();
-        assertThat(p2.completed(Json.parse(a)).get(0).toolCalls().get(0).id()).isEqualTo(id1);
+        assertThat(p2.completed(item(a)).get(0).toolCalls().get(0).id()).isEqualTo(id1);
         assertThat(id1).matches("codex_exec_[0-9a-f]{16}");
         String odd = one("{\"type\":\"mcpToolCall\",\"id\":\"call 1/x\",\"server\":\"my.srv\",\"tool\":\"t\",\"arguments\":{}}")
                 .get(0).toolCalls().get(0).id();
@@ -109,7 +120,7 @@ class ItemProjectorTest {
     void longOutputsAreTruncatedVisiblyKeepingHeadAndTail() {
         String output = "HEAD" + "x".repeat(100_000) + "TAIL";
         ItemProjector p = new ItemProjector(new ProjectorOptions(1000, 200, 200));
-        String content = p.completed(Json.parse(Json.write(Json.object().put("type", "commandExecution").put("id", "c")
+        String content = p.completed(item(Json.write(Json.object().put("type", "commandExecution").put("id", "c")
                 .put("command", "cat big").put("cwd", "/").put("status", "completed").put("exitCode", 0)
                 .put("aggregatedOutput", output)))).get(1).content();
         assertThat(content).hasSizeLessThanOrEqualTo(1000).startsWith("HEAD").endsWith("TAIL")
@@ -129,6 +140,57 @@ class ItemProjectorTest {
         assertThat(closed.get(0).content()).isEqualTo("Half an ans");
         assertThat(closed.get(2).content()).startsWith("[incomplete");
         assertThat(p.finish()).isEmpty();
+    }
+
+    @Test
+    void decodedNotificationsProjectAsTheirJsonDoes() {
+        ItemProjector typed = new ItemProjector();
+        typed.onNotification(ItemStartedNotification.builder().item(ThreadItem.AgentMessage.builder().id("m").text("").build()).build());
+        typed.onNotification(AgentMessageDeltaNotification.builder().itemId("m").delta("Half").build());
+        typed.onNotification(ItemCompletedNotification.builder().item(ThreadItem.CommandExecution.builder().id("c").command("ls")
+                .cwd("/").status(CommandExecutionStatus.FAILED).exitCode(2).aggregatedOutput("boom").build()).build());
+        typed.onNotification(new ServerNotification.Unknown("item/brandNew", Json.object()));
+        typed.finish();
+
+        ItemProjector fromJson = new ItemProjector();
+        fromJson.onNotification("item/started", Json.parse("{\"item\":{\"type\":\"agentMessage\",\"id\":\"m\",\"text\":\"\"}}"));
+        fromJson.onNotification("item/agentMessage/delta", Json.parse("{\"itemId\":\"m\",\"delta\":\"Half\"}"));
+        fromJson.onNotification("item/completed", Json.parse("{\"item\":{\"type\":\"commandExecution\",\"id\":\"c\","
+                + "\"command\":\"ls\",\"cwd\":\"/\",\"status\":\"failed\",\"exitCode\":2,\"aggregatedOutput\":\"boom\"}}"));
+        fromJson.onNotification("item/brandNew", Json.object());
+        fromJson.finish();
+
+        assertThat(typed.messages()).isEqualTo(fromJson.messages()).hasSize(3);
+        assertThat(typed.messages().get(1).content()).isEqualTo("[exit 2]\nboom");
+        assertThat(typed.messages().get(2).content()).isEqualTo("Half");
+    }
+
+    @Test
+    void anItemWhoseFieldsDoNotFitItsTypeIsAnOpaqueNoteNotAToolCall() {
+        ItemProjector p = new ItemProjector();
+        List<TranscriptMessage> out = p.completed(item("{\"type\":\"commandExecution\",\"id\":\"c\",\"command\":{\"argv\":[\"ls\"]}}"));
+        assertThat(out).singleElement().satisfies(m -> {
+            assertThat(m.content()).isEqualTo("[codex commandExecution] {\"command\":{\"argv\":[\"ls\"]},\"id\":\"c\",\"type\":\"commandExecution\"}");
+            assertThat(m.toolCalls()).isNull();
+        });
+        assertThat(p.toolIterations()).isZero();
+    }
+
+    @Test
+    void theOlderCollabToolCallNameIsStillACollabToolCall() {
+        List<TranscriptMessage> out = one("{\"type\":\"collabToolCall\",\"id\":\"k\",\"tool\":\"spawnAgent\",\"prompt\":\"go\","
+                + "\"status\":\"completed\"}");
+        assertThat(out).hasSize(2);
+        assertThat(out.get(0).toolCalls().get(0).function().name()).isEqualTo("collab.spawnAgent");
+        assertThat(out.get(0).toolCalls().get(0).function().arguments()).isEqualTo("{\"prompt\":\"go\"}");
+        assertThat(out.get(1).content()).isEqualTo("completed");
+    }
+
+    @Test
+    void functionCallOutputIsANoteWithEveryFieldOfTheItem() {
+        assertThat(one("{\"type\":\"functionCallOutput\",\"id\":\"f\",\"name\":\"shell\",\"output\":\"ok\"}").get(0).content())
+                .isEqualTo("[codex functionCallOutput] {\"completedAtMs\":null,\"id\":\"f\",\"name\":\"shell\",\"namespace\":null,"
+                        + "\"output\":\"ok\",\"startedAtMs\":null,\"type\":\"functionCallOutput\"}");
     }
 
     @Test
