@@ -93,7 +93,7 @@ class ApiCommandsLiveTest {
                 .matches(second + "  \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ  say \\\\u0007hello \\\\u001b\\]0;title\\\\u0007");
         assertThat(list[1]).contains(first + "  ").contains("first question").doesNotContain(ESC).doesNotContain("\u0007")
                 .doesNotContain(empty);
-        assertThat(list[2]).isEmpty();
+        assertThat(list[2]).doesNotContain("more threads").doesNotContain("codex-bridge threads");
 
         String[] listJson = cli("threads", "list", "--json");
         assertThat(ids(listJson[1])).containsExactly(second, first);
@@ -104,8 +104,8 @@ class ApiCommandsLiveTest {
 
         String[] page = cli("threads", "list", "--limit", "1");
         assertThat(page[1].lines()).hasSize(1);
-        assertThat(page[2]).startsWith("more threads: --cursor ");
-        String cursor = page[2].strip().substring("more threads: --cursor ".length());
+        String more = page[2].lines().filter(l -> l.startsWith("more threads: --cursor ")).findFirst().orElseThrow();
+        String cursor = more.substring("more threads: --cursor ".length());
         assertThat(cli("threads", "list", "--limit", "1", "--cursor", cursor)[1]).startsWith(first);
         assertThat(cli("threads", "list", "--cwd", work.toString())[1].lines()).hasSize(2);
         assertThat(cli("threads", "list", "--cwd", tmp.toString())[1]).isEmpty();
@@ -158,11 +158,11 @@ class ApiCommandsLiveTest {
         String[] bad = cli("threads", "read", "not-a-thread");
         assertThat(bad[0]).isEqualTo("1");
         assertThat(bad[1]).isEmpty();
-        assertThat(bad[2]).startsWith("codex-bridge threads read: thread/read failed: invalid thread id").contains("(code -32600)");
+        assertThat(bad[2]).contains("codex-bridge threads read: thread/read failed: invalid thread id").contains("(code -32600)");
         String[] unknown = cli("threads", "archive", "01a2025b-0000-7000-8000-000000000000");
         assertThat(unknown[0]).isEqualTo("1");
         assertThat(unknown[1]).isEmpty();
-        assertThat(unknown[2]).startsWith("codex-bridge threads archive: thread/archive failed: ");
+        assertThat(unknown[2]).contains("codex-bridge threads archive: thread/archive failed: ");
 
         assertThat(cli("threads", "list", "--limit", "0")[0]).isEqualTo("2");
         assertThat(cli("threads", "read")[0]).isEqualTo("2");
@@ -215,7 +215,8 @@ class ApiCommandsLiveTest {
         assertThat(text[0]).as(text[2]).isEqualTo("0");
         // the scripted provider is not OpenAI's, so codex needs no OpenAI sign-in
         assertThat(text[1]).isEqualTo("account: not signed in\nrequires OpenAI auth: no\nrate limits: unavailable (not signed in)\n");
-        assertThat(text[2]).isEmpty();
+        // not isEmpty(): other tests' instrumentation may log to this JVM's stderr
+        assertThat(text[2]).doesNotContain("codex-bridge account");
 
         String[] json = cli("account", "--json");
         assertThat(json[0]).as(json[2]).isEqualTo("0");
