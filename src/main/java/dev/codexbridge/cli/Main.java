@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Hand a host agent's turns to `codex app-server`.",
         subcommands = {RunCommand.class, DemoCommand.class, MigrateCommand.class, RuntimeCommand.class, RecordCommand.class,
-            ReplayCommand.class,
+            ReplayCommand.class, ThreadsCommand.class, ModelsCommand.class, AccountCommand.class,
             InstallCodexCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
