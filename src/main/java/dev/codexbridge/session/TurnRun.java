@@ -274,10 +274,9 @@ final class TurnRun {
     }
 
     private TurnResult handleNotification(CodexEvent.Notification n, ServerRequestBridge bridge) {
-        String method = n.method();
         ServerNotification p = n.params();
         bridge.observe(p);
-        List<TranscriptMessage> produced = projector.onNotification(method, n.raw());
+        List<TranscriptMessage> produced = projector.onNotification(p);
         if (p instanceof AgentMessageDeltaNotification d) {
             safely(() -> listener.onAgentMessageDelta(d.itemId(), d.delta()));
         } else if (p instanceof ReasoningSummaryTextDeltaNotification d) {
