@@ -127,7 +127,8 @@ class ProtocolGroupsLiveTest {
     void threads() throws Exception {
         run("threads", defaults(), (model, env) -> model.enqueue(
                 ModelReply.builder("resp-threads-1").message(ProtocolGroups.TURN_REPLY).build(),
-                ModelReply.builder("resp-threads-compact").wholeMessage(ProtocolGroups.COMPACT_SUMMARY).build()));
+                ModelReply.builder("resp-threads-compact").wholeMessage(ProtocolGroups.COMPACT_SUMMARY).build(),
+                ModelReply.builder("resp-threads-2").wholeMessage(ProtocolGroups.SECOND_REPLY).build()));
     }
 
     @Test

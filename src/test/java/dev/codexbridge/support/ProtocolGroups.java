@@ -47,6 +47,8 @@ import dev.codexbridge.protocol.ThreadNameUpdatedNotification;
 import dev.codexbridge.protocol.ThreadReadParams;
 import dev.codexbridge.protocol.ThreadReadResponse;
 import dev.codexbridge.protocol.ThreadSetNameParams;
+import dev.codexbridge.protocol.ThreadRevertParams;
+import dev.codexbridge.protocol.ThreadRevertResponse;
 import dev.codexbridge.protocol.ThreadStartParams;
 import dev.codexbridge.protocol.ThreadStartResponse;
 import dev.codexbridge.protocol.ThreadTurnsListParams;
@@ -99,6 +101,7 @@ public final class ProtocolGroups {
     }
 
     public static final String TURN_REPLY = "Hello from the scripted model.";
+    public static final String SECOND_REPLY = "Goodbye.";
     public static final String COMPACT_SUMMARY = "Summary: the user said hello and the model greeted back.";
     public static final String THREAD_NAME = "Protocol groups";
     public static final String SKILL_NAME = "greeter";
@@ -111,7 +114,7 @@ public final class ProtocolGroups {
     public static List<Group> all() {
         return List.of(
                 new Group("threads", "thread/start, turn, thread/read with turns, thread/turns/list, thread/name/set, "
-                        + "thread/loaded/list, thread/list, thread/fork, thread/compact/start, thread/revert, "
+                        + "thread/loaded/list, thread/list, thread/fork, thread/compact/start, a second turn and thread/revert to before it, "
                         + "thread/archive + thread/unarchive", ProtocolGroups::threads),
                 new Group("idle-notifications", "thread/name/updated, thread/archived and thread/unarchived reach a "
                         + "client.subscribe listener while no turn runs", ProtocolGroups::idleNotifications),
@@ -271,6 +274,17 @@ public final class ProtocolGroups {
             Turn compaction = params(compacted, TurnCompletedNotification.class).turn();
             assertThat(compaction.status()).isEqualTo(TurnStatus.COMPLETED);
             assertThat(completedItems(events, compaction.id())).hasAtLeastOneElementOfType(ThreadItem.ContextCompaction.class);
+
+            // a second turn, then thread/revert back to before it
+            Turn second = runTurn(codex, events, id, "say goodbye");
+            assertThat(second.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(codex.threadTurnsList(ThreadTurnsListParams.builder().threadId(id).build()).data()).extracting(Turn::id)
+                    .contains(first.id(), second.id());
+            ThreadRevertResponse reverted = codex.threadRevert(new ThreadRevertParams(second.id(), id));
+            assertThat(reverted.thread().id()).isEqualTo(id);
+            events.await("thread/reverted", id);
+            List<String> left = codex.threadTurnsList(ThreadTurnsListParams.builder().threadId(id).build()).data().stream().map(Turn::id).toList();
+            assertThat(left).contains(first.id()).doesNotContain(second.id());
 
             codex.threadArchive(new ThreadArchiveParams(forkId));
             assertThat(params(events.await("thread/archived", forkId), ThreadArchivedNotification.class).threadId()).isEqualTo(forkId);
