@@ -85,7 +85,11 @@ class ProtocolGroupsLiveTest {
                     .path(tmp.toString(), "/tmp")
                     .path(model.baseUrl().toString().replaceAll("/+$", ""), "http://model-server")
                     .path(System.getProperty("java.class.path"), "<classpath>")
-                    .path(System.getProperty("java.home"), "<java-home>");
+                    .path(System.getProperty("java.home"), "<java-home>")
+                    .replace("sha256:[0-9a-f]{64}", "sha256:<hash>")
+                    .replace("\\d{4}-\\d{2}-\\d{2}T\\d{2}[:-]\\d{2}[:-]\\d{2}(\\.\\d+)?Z?", "<time>")
+                    .objectKeys()
+                    .sortKeys();
             Path recorded = RECORD ? ProtocolFixtures.file(group) : tmp.resolve(group + ".jsonl");
             recorder.write(recorded, group, CodexVersion.PINNED.toString(),
                     Json.object().put("description", ProtocolGroups.group(group).description())
