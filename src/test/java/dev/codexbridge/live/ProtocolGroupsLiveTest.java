@@ -182,11 +182,11 @@ class ProtocolGroupsLiveTest {
             git(repo, "commit", "-q", "-m", "Add the greeting");
             Files.writeString(repo.resolve("greeting.txt"), "Hello, world\n");
             String review = Json.write(Json.parse("""
-                    {"findings":[{"title":"%s","body":"The greeting used to end with an exclamation mark.",
+                    {"findings":[{"title":"%s","body":"%s",
                      "confidence_score":0.9,"priority":2,
                      "code_location":{"absolute_file_path":"%s","line_range":{"start":1,"end":1}}}],
                      "overall_correctness":"patch is incorrect","overall_explanation":"%s","overall_confidence_score":0.8}
-                    """.formatted(ProtocolGroups.REVIEW_TITLE, repo.resolve("greeting.txt"), ProtocolGroups.REVIEW_EXPLANATION)));
+                    """.formatted(ProtocolGroups.REVIEW_TITLE, ProtocolGroups.REVIEW_BODY, repo.resolve("greeting.txt"), ProtocolGroups.REVIEW_EXPLANATION)));
             model.enqueue(ModelReply.builder("resp-review-1").wholeMessage(review).build());
         });
     }

@@ -106,6 +106,7 @@ public final class ProtocolGroups {
     public static final String THREAD_NAME = "Protocol groups";
     public static final String SKILL_NAME = "greeter";
     public static final String REVIEW_TITLE = "[P2] Greeting lost its exclamation mark";
+    public static final String REVIEW_BODY = "The greeting used to end with an exclamation mark.";
     public static final String REVIEW_EXPLANATION = "The change drops the exclamation mark from the greeting.";
 
     private ProtocolGroups() {
@@ -390,10 +391,18 @@ public final class ProtocolGroups {
                     e -> e.method().equals("turn/completed") && turnId.equals(params(e, TurnCompletedNotification.class).turn().id()));
             assertThat(params(done, TurnCompletedNotification.class).turn().status()).isEqualTo(TurnStatus.COMPLETED);
             List<ThreadItem> items = completedItems(events, turnId);
-            assertThat(items).hasAtLeastOneElementOfType(ThreadItem.EnteredReviewMode.class);
-            ThreadItem.ExitedReviewMode exited = items.stream().filter(ThreadItem.ExitedReviewMode.class::isInstance)
-                    .map(ThreadItem.ExitedReviewMode.class::cast).findFirst().orElseThrow(() -> new AssertionError("no exitedReviewMode in " + items));
-            assertThat(exited.review()).contains(REVIEW_TITLE).contains("greeting.txt");
+            // codex enters review mode, sends its review prompt, turns the model's JSON findings into text, and leaves review mode
+            String expected = REVIEW_EXPLANATION + "\n\nReview comment:\n\n- " + REVIEW_TITLE + " \u2014 " + env.repo()
+                    + "/greeting.txt:1-1\n  " + REVIEW_BODY;
+            assertThat(items).filteredOn(ThreadItem.EnteredReviewMode.class::isInstance)
+                    .extracting(i -> ((ThreadItem.EnteredReviewMode) i).review()).containsExactly("current changes");
+            assertThat(items).filteredOn(ThreadItem.UserMessage.class::isInstance).hasSize(1);
+            assertThat(items).filteredOn(ThreadItem.ExitedReviewMode.class::isInstance)
+                    .extracting(i -> ((ThreadItem.ExitedReviewMode) i).review()).containsExactly(expected);
+            assertThat(items).filteredOn(ThreadItem.AgentMessage.class::isInstance)
+                    .extracting(i -> ((ThreadItem.AgentMessage) i).text()).containsExactly(expected);
+            assertThat(items.get(items.size() - 1)).isInstanceOf(ThreadItem.AgentMessage.class);
+            assertThat(events.methods()).contains("turn/started", "thread/status/changed");
         }
     }
 
