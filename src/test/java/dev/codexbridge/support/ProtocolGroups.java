@@ -266,6 +266,11 @@ public final class ProtocolGroups {
             assertThat(forkId).isNotEqualTo(id);
             assertThat(fork.thread().forkedFromId()).isEqualTo(id);
             assertThat(codex.threadLoadedList(new ThreadLoadedListParams(null, null)).data()).containsExactlyInAnyOrder(id, forkId);
+            // the fork carries the source's history: the same user message and reply, under a turn of its own
+            List<Turn> forkTurns = codex.threadTurnsList(ThreadTurnsListParams.builder().threadId(forkId).build()).data();
+            assertThat(forkTurns).hasSize(1);
+            assertThat(forkTurns.get(0).items()).filteredOn(ThreadItem.AgentMessage.class::isInstance)
+                    .extracting(i -> ((ThreadItem.AgentMessage) i).text()).containsExactly(TURN_REPLY);
 
             // compaction runs as a turn of its own, answered by the scripted model's summary
             codex.threadCompactStart(new ThreadCompactStartParams(id));
