@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.codexbridge.json.Json;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,12 +31,37 @@ public final class FixtureNormalizer {
 
     private final Map<String, String> paths = new LinkedHashMap<>();
     private final Map<String, String> uuids = new LinkedHashMap<>();
+    private final List<Map.Entry<Pattern, String>> replacements = new ArrayList<>();
+    private boolean objectKeys;
+    private boolean sortKeys;
 
     /** Replaces {@code path} (and anything below it) by {@code placeholder}; longer paths win. */
     public FixtureNormalizer path(String path, String placeholder) {
         if (path != null && !path.isEmpty()) {
             paths.put(path, placeholder);
         }
+        return this;
+    }
+
+    /**
+     * Also replaces every match of {@code regex} in strings by {@code replacement} (after paths and
+     * dated rollout names, before uuids): for values codex derives from volatile inputs, such as
+     * content hashes or timestamps in cursors.
+     */
+    public FixtureNormalizer replace(String regex, String replacement) {
+        replacements.add(Map.entry(Pattern.compile(regex), replacement));
+        return this;
+    }
+
+    /** Normalizes object keys like string values (codex keys some maps by thread id). */
+    public FixtureNormalizer objectKeys() {
+        this.objectKeys = true;
+        return this;
+    }
+
+    /** Sorts object keys, for answers codex serializes from unordered maps. */
+    public FixtureNormalizer sortKeys() {
+        this.sortKeys = true;
         return this;
     }
 
@@ -64,7 +91,17 @@ public final class FixtureNormalizer {
                     e.setValue(walk(v, k));
                 }
             }
-            return o;
+            if (!objectKeys && !sortKeys) {
+                return o;
+            }
+            List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
+            o.fields().forEachRemaining(e -> entries.add(Map.entry(objectKeys ? text(e.getKey()) : e.getKey(), e.getValue())));
+            if (sortKeys) {
+                entries.sort(Map.Entry.comparingByKey());
+            }
+            ObjectNode out = Json.object();
+            entries.forEach(e -> out.set(e.getKey(), e.getValue()));
+            return out;
         }
         if (node.isArray()) {
             ArrayNode a = (ArrayNode) node;
@@ -87,6 +124,9 @@ public final class FixtureNormalizer {
             out = out.replace(p.getKey(), p.getValue());
         }
         out = DATE_PATH.matcher(out).replaceAll("/sessions/<date>/rollout-<time>-");
+        for (Map.Entry<Pattern, String> r : replacements) {
+            out = r.getKey().matcher(out).replaceAll(r.getValue());
+        }
         Matcher m = UUID.matcher(out);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
