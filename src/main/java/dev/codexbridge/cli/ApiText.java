@@ -210,7 +210,7 @@ final class ApiText {
         } else if (in instanceof UserInput.Mention m) {
             return "[mention " + m.name() + "]";
         }
-        return "[" + Json.tree(in).path("type").asText("input") + "]";
+        return "[" + (in instanceof UserInput.Unknown u ? u.raw().get("type") : in.getClass().getSimpleName()) + "]";
     }
 
     // ------------------------------------------------------------------- models

@@ -37,11 +37,56 @@ public sealed interface ContentItem permits
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record InputImage(
-            @JsonProperty("detail") ImageDetail detail) implements ContentItem {
+            @JsonProperty("detail") ImageDetail detail,
+            @JsonProperty("image_url") String imageUrl,
+            @JsonProperty("file_id") String fileId) implements ContentItem {
         /** Always {@code "input_image"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
             return "input_image";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.detail = detail;
+            b.imageUrl = imageUrl;
+            b.fileId = fileId;
+            return b;
+        }
+
+        /** Builds a {@link InputImage} one component at a time. */
+        public static final class Builder {
+            private ImageDetail detail;
+            private String imageUrl;
+            private String fileId;
+
+            private Builder() {
+            }
+
+            public Builder detail(ImageDetail detail) {
+                this.detail = detail;
+                return this;
+            }
+
+            public Builder imageUrl(String imageUrl) {
+                this.imageUrl = imageUrl;
+                return this;
+            }
+
+            public Builder fileId(String fileId) {
+                this.fileId = fileId;
+                return this;
+            }
+
+            public InputImage build() {
+                return new InputImage(detail, imageUrl, fileId);
+            }
         }
     }
 
@@ -51,7 +96,9 @@ public sealed interface ContentItem permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record InputAudio() implements ContentItem {
+    record InputAudio(
+            @JsonProperty("audio_url") String audioUrl,
+            @JsonProperty("file_id") String fileId) implements ContentItem {
         /** Always {@code "input_audio"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {

@@ -45,7 +45,9 @@ public sealed interface HookMetadata permits
             @JsonProperty("timeoutSec") Long timeoutSec,
             @JsonProperty("trustStatus") HookTrustStatus trustStatus,
             @JsonProperty("async") Boolean async,
-            @JsonProperty("command") String command) implements HookMetadata {
+            @JsonProperty("command") String command,
+            @Experimental @JsonProperty("server") String server,
+            @Experimental @JsonProperty("tool") String tool) implements HookMetadata {
         /** Always {@code "command"}: the tag naming this variant on the wire. */
         @JsonProperty("handlerType")
         public String handlerType() {
@@ -77,6 +79,8 @@ public sealed interface HookMetadata permits
             b.trustStatus = trustStatus;
             b.async = async;
             b.command = command;
+            b.server = server;
+            b.tool = tool;
             return b;
         }
 
@@ -99,6 +103,8 @@ public sealed interface HookMetadata permits
             private HookTrustStatus trustStatus;
             private Boolean async;
             private String command;
+            private String server;
+            private String tool;
 
             private Builder() {
             }
@@ -188,8 +194,20 @@ public sealed interface HookMetadata permits
                 return this;
             }
 
+            @Experimental
+            public Builder server(String server) {
+                this.server = server;
+                return this;
+            }
+
+            @Experimental
+            public Builder tool(String tool) {
+                this.tool = tool;
+                return this;
+            }
+
             public Command build() {
-                return new Command(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, async, command);
+                return new Command(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, async, command, server, tool);
             }
         }
     }
@@ -217,6 +235,8 @@ public sealed interface HookMetadata permits
             @JsonProperty("statusMessage") String statusMessage,
             @JsonProperty("timeoutSec") Long timeoutSec,
             @JsonProperty("trustStatus") HookTrustStatus trustStatus,
+            @Experimental @JsonProperty("async") Boolean async,
+            @Experimental @JsonProperty("command") String command,
             @JsonProperty("server") String server,
             @JsonProperty("tool") String tool) implements HookMetadata {
         /** Always {@code "mcpTool"}: the tag naming this variant on the wire. */
@@ -248,6 +268,8 @@ public sealed interface HookMetadata permits
             b.statusMessage = statusMessage;
             b.timeoutSec = timeoutSec;
             b.trustStatus = trustStatus;
+            b.async = async;
+            b.command = command;
             b.server = server;
             b.tool = tool;
             return b;
@@ -270,6 +292,8 @@ public sealed interface HookMetadata permits
             private String statusMessage;
             private Long timeoutSec;
             private HookTrustStatus trustStatus;
+            private Boolean async;
+            private String command;
             private String server;
             private String tool;
 
@@ -351,6 +375,18 @@ public sealed interface HookMetadata permits
                 return this;
             }
 
+            @Experimental
+            public Builder async(Boolean async) {
+                this.async = async;
+                return this;
+            }
+
+            @Experimental
+            public Builder command(String command) {
+                this.command = command;
+                return this;
+            }
+
             public Builder server(String server) {
                 this.server = server;
                 return this;
@@ -362,7 +398,7 @@ public sealed interface HookMetadata permits
             }
 
             public McpTool build() {
-                return new McpTool(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, server, tool);
+                return new McpTool(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, async, command, server, tool);
             }
         }
     }
@@ -389,7 +425,11 @@ public sealed interface HookMetadata permits
             @JsonProperty("sourcePath") String sourcePath,
             @JsonProperty("statusMessage") String statusMessage,
             @JsonProperty("timeoutSec") Long timeoutSec,
-            @JsonProperty("trustStatus") HookTrustStatus trustStatus) implements HookMetadata {
+            @JsonProperty("trustStatus") HookTrustStatus trustStatus,
+            @Experimental @JsonProperty("async") Boolean async,
+            @Experimental @JsonProperty("command") String command,
+            @Experimental @JsonProperty("server") String server,
+            @Experimental @JsonProperty("tool") String tool) implements HookMetadata {
         /** Always {@code "prompt"}: the tag naming this variant on the wire. */
         @JsonProperty("handlerType")
         public String handlerType() {
@@ -419,6 +459,10 @@ public sealed interface HookMetadata permits
             b.statusMessage = statusMessage;
             b.timeoutSec = timeoutSec;
             b.trustStatus = trustStatus;
+            b.async = async;
+            b.command = command;
+            b.server = server;
+            b.tool = tool;
             return b;
         }
 
@@ -439,6 +483,10 @@ public sealed interface HookMetadata permits
             private String statusMessage;
             private Long timeoutSec;
             private HookTrustStatus trustStatus;
+            private Boolean async;
+            private String command;
+            private String server;
+            private String tool;
 
             private Builder() {
             }
@@ -518,8 +566,32 @@ public sealed interface HookMetadata permits
                 return this;
             }
 
+            @Experimental
+            public Builder async(Boolean async) {
+                this.async = async;
+                return this;
+            }
+
+            @Experimental
+            public Builder command(String command) {
+                this.command = command;
+                return this;
+            }
+
+            @Experimental
+            public Builder server(String server) {
+                this.server = server;
+                return this;
+            }
+
+            @Experimental
+            public Builder tool(String tool) {
+                this.tool = tool;
+                return this;
+            }
+
             public Prompt build() {
-                return new Prompt(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus);
+                return new Prompt(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, async, command, server, tool);
             }
         }
     }
@@ -546,7 +618,11 @@ public sealed interface HookMetadata permits
             @JsonProperty("sourcePath") String sourcePath,
             @JsonProperty("statusMessage") String statusMessage,
             @JsonProperty("timeoutSec") Long timeoutSec,
-            @JsonProperty("trustStatus") HookTrustStatus trustStatus) implements HookMetadata {
+            @JsonProperty("trustStatus") HookTrustStatus trustStatus,
+            @Experimental @JsonProperty("async") Boolean async,
+            @Experimental @JsonProperty("command") String command,
+            @Experimental @JsonProperty("server") String server,
+            @Experimental @JsonProperty("tool") String tool) implements HookMetadata {
         /** Always {@code "agent"}: the tag naming this variant on the wire. */
         @JsonProperty("handlerType")
         public String handlerType() {
@@ -576,6 +652,10 @@ public sealed interface HookMetadata permits
             b.statusMessage = statusMessage;
             b.timeoutSec = timeoutSec;
             b.trustStatus = trustStatus;
+            b.async = async;
+            b.command = command;
+            b.server = server;
+            b.tool = tool;
             return b;
         }
 
@@ -596,6 +676,10 @@ public sealed interface HookMetadata permits
             private String statusMessage;
             private Long timeoutSec;
             private HookTrustStatus trustStatus;
+            private Boolean async;
+            private String command;
+            private String server;
+            private String tool;
 
             private Builder() {
             }
@@ -675,8 +759,32 @@ public sealed interface HookMetadata permits
                 return this;
             }
 
+            @Experimental
+            public Builder async(Boolean async) {
+                this.async = async;
+                return this;
+            }
+
+            @Experimental
+            public Builder command(String command) {
+                this.command = command;
+                return this;
+            }
+
+            @Experimental
+            public Builder server(String server) {
+                this.server = server;
+                return this;
+            }
+
+            @Experimental
+            public Builder tool(String tool) {
+                this.tool = tool;
+                return this;
+            }
+
             public Agent build() {
-                return new Agent(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus);
+                return new Agent(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, async, command, server, tool);
             }
         }
     }

@@ -40,7 +40,11 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
             @JsonProperty("challenge") String challenge,
             @JsonProperty("description") String description,
-            @JsonProperty("title") String title) implements McpServerElicitationRequestParams, ThreadScoped {
+            @JsonProperty("title") String title,
+            @JsonProperty("message") String message,
+            @JsonProperty("requestedSchema") McpElicitationSchema requestedSchema,
+            @JsonProperty("elicitationId") String elicitationId,
+            @JsonProperty("url") String url) implements McpServerElicitationRequestParams, ThreadScoped {
         /** Always {@code "openai/userVerification"}: the tag naming this variant on the wire. */
         @JsonProperty("mode")
         public String mode() {
@@ -62,6 +66,10 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             b.challenge = challenge;
             b.description = description;
             b.title = title;
+            b.message = message;
+            b.requestedSchema = requestedSchema;
+            b.elicitationId = elicitationId;
+            b.url = url;
             return b;
         }
 
@@ -74,6 +82,10 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             private String challenge;
             private String description;
             private String title;
+            private String message;
+            private McpElicitationSchema requestedSchema;
+            private String elicitationId;
+            private String url;
 
             private Builder() {
             }
@@ -113,8 +125,28 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
                 return this;
             }
 
+            public Builder message(String message) {
+                this.message = message;
+                return this;
+            }
+
+            public Builder requestedSchema(McpElicitationSchema requestedSchema) {
+                this.requestedSchema = requestedSchema;
+                return this;
+            }
+
+            public Builder elicitationId(String elicitationId) {
+                this.elicitationId = elicitationId;
+                return this;
+            }
+
+            public Builder url(String url) {
+                this.url = url;
+                return this;
+            }
+
             public OpenaiUserVerification build() {
-                return new OpenaiUserVerification(serverName, threadId, turnId, meta, challenge, description, title);
+                return new OpenaiUserVerification(serverName, threadId, turnId, meta, challenge, description, title, message, requestedSchema, elicitationId, url);
             }
         }
     }
@@ -132,8 +164,13 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
             @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
+            @Experimental @JsonProperty("challenge") String challenge,
+            @Experimental @JsonProperty("description") String description,
+            @Experimental @JsonProperty("title") String title,
             @JsonProperty("message") String message,
-            @JsonProperty("requestedSchema") McpElicitationSchema requestedSchema) implements McpServerElicitationRequestParams, ThreadScoped {
+            @JsonProperty("requestedSchema") McpElicitationSchema requestedSchema,
+            @Experimental @JsonProperty("elicitationId") String elicitationId,
+            @Experimental @JsonProperty("url") String url) implements McpServerElicitationRequestParams, ThreadScoped {
         /** Always {@code "form"}: the tag naming this variant on the wire. */
         @JsonProperty("mode")
         public String mode() {
@@ -152,8 +189,13 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             b.threadId = threadId;
             b.turnId = turnId;
             b.meta = meta;
+            b.challenge = challenge;
+            b.description = description;
+            b.title = title;
             b.message = message;
             b.requestedSchema = requestedSchema;
+            b.elicitationId = elicitationId;
+            b.url = url;
             return b;
         }
 
@@ -163,268 +205,12 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             private String threadId;
             private String turnId;
             private JsonNode meta;
+            private String challenge;
+            private String description;
+            private String title;
             private String message;
             private McpElicitationSchema requestedSchema;
-
-            private Builder() {
-            }
-
-            public Builder serverName(String serverName) {
-                this.serverName = serverName;
-                return this;
-            }
-
-            public Builder threadId(String threadId) {
-                this.threadId = threadId;
-                return this;
-            }
-
-            public Builder turnId(String turnId) {
-                this.turnId = turnId;
-                return this;
-            }
-
-            public Builder meta(JsonNode meta) {
-                this.meta = meta;
-                return this;
-            }
-
-            public Builder message(String message) {
-                this.message = message;
-                return this;
-            }
-
-            public Builder requestedSchema(McpElicitationSchema requestedSchema) {
-                this.requestedSchema = requestedSchema;
-                return this;
-            }
-
-            public Form build() {
-                return new Form(serverName, threadId, turnId, meta, message, requestedSchema);
-            }
-        }
-    }
-
-    /**
-     * @param turnId Active Codex turn when this elicitation was observed, if app-server could correlate one.
-     *     <p>
-     *     This is nullable because MCP models elicitation as a standalone server-to-client request identified by the MCP server request id. It may be triggered during a turn, but turn context is app-server correlation rather than part of the protocol identity of the elicitation itself.
-     */
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonDeserialize(using = JsonDeserializer.None.class)
-    record OpenaiForm(
-            @JsonProperty("serverName") String serverName,
-            @JsonProperty("threadId") String threadId,
-            @JsonProperty("turnId") String turnId,
-            @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
-            @JsonProperty("message") String message,
-            @JsonProperty("requestedSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode requestedSchema) implements McpServerElicitationRequestParams, ThreadScoped {
-        /** Always {@code "openai/form"}: the tag naming this variant on the wire. */
-        @JsonProperty("mode")
-        public String mode() {
-            return "openai/form";
-        }
-
-        /** A builder; components left unset are null, i.e. absent on the wire. */
-        public static Builder builder() {
-            return new Builder();
-        }
-
-        /** A builder starting from this record's values. */
-        public Builder toBuilder() {
-            Builder b = new Builder();
-            b.serverName = serverName;
-            b.threadId = threadId;
-            b.turnId = turnId;
-            b.meta = meta;
-            b.message = message;
-            b.requestedSchema = requestedSchema;
-            return b;
-        }
-
-        /** Builds a {@link OpenaiForm} one component at a time. */
-        public static final class Builder {
-            private String serverName;
-            private String threadId;
-            private String turnId;
-            private JsonNode meta;
-            private String message;
-            private JsonNode requestedSchema;
-
-            private Builder() {
-            }
-
-            public Builder serverName(String serverName) {
-                this.serverName = serverName;
-                return this;
-            }
-
-            public Builder threadId(String threadId) {
-                this.threadId = threadId;
-                return this;
-            }
-
-            public Builder turnId(String turnId) {
-                this.turnId = turnId;
-                return this;
-            }
-
-            public Builder meta(JsonNode meta) {
-                this.meta = meta;
-                return this;
-            }
-
-            public Builder message(String message) {
-                this.message = message;
-                return this;
-            }
-
-            public Builder requestedSchema(JsonNode requestedSchema) {
-                this.requestedSchema = requestedSchema;
-                return this;
-            }
-
-            public OpenaiForm build() {
-                return new OpenaiForm(serverName, threadId, turnId, meta, message, requestedSchema);
-            }
-        }
-    }
-
-    /**
-     * @param turnId Active Codex turn when this elicitation was observed, if app-server could correlate one.
-     *     <p>
-     *     This is nullable because MCP models elicitation as a standalone server-to-client request identified by the MCP server request id. It may be triggered during a turn, but turn context is app-server correlation rather than part of the protocol identity of the elicitation itself.
-     */
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonDeserialize(using = JsonDeserializer.None.class)
-    record OpenaiForm2(
-            @JsonProperty("serverName") String serverName,
-            @JsonProperty("threadId") String threadId,
-            @JsonProperty("turnId") String turnId,
-            @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
-            @JsonProperty("message") String message,
-            @JsonProperty("requestedSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode requestedSchema) implements McpServerElicitationRequestParams, ThreadScoped {
-        /** Always {@code "openaiForm"}: the tag naming this variant on the wire. */
-        @JsonProperty("mode")
-        public String mode() {
-            return "openaiForm";
-        }
-
-        /** A builder; components left unset are null, i.e. absent on the wire. */
-        public static Builder builder() {
-            return new Builder();
-        }
-
-        /** A builder starting from this record's values. */
-        public Builder toBuilder() {
-            Builder b = new Builder();
-            b.serverName = serverName;
-            b.threadId = threadId;
-            b.turnId = turnId;
-            b.meta = meta;
-            b.message = message;
-            b.requestedSchema = requestedSchema;
-            return b;
-        }
-
-        /** Builds a {@link OpenaiForm2} one component at a time. */
-        public static final class Builder {
-            private String serverName;
-            private String threadId;
-            private String turnId;
-            private JsonNode meta;
-            private String message;
-            private JsonNode requestedSchema;
-
-            private Builder() {
-            }
-
-            public Builder serverName(String serverName) {
-                this.serverName = serverName;
-                return this;
-            }
-
-            public Builder threadId(String threadId) {
-                this.threadId = threadId;
-                return this;
-            }
-
-            public Builder turnId(String turnId) {
-                this.turnId = turnId;
-                return this;
-            }
-
-            public Builder meta(JsonNode meta) {
-                this.meta = meta;
-                return this;
-            }
-
-            public Builder message(String message) {
-                this.message = message;
-                return this;
-            }
-
-            public Builder requestedSchema(JsonNode requestedSchema) {
-                this.requestedSchema = requestedSchema;
-                return this;
-            }
-
-            public OpenaiForm2 build() {
-                return new OpenaiForm2(serverName, threadId, turnId, meta, message, requestedSchema);
-            }
-        }
-    }
-
-    /**
-     * @param turnId Active Codex turn when this elicitation was observed, if app-server could correlate one.
-     *     <p>
-     *     This is nullable because MCP models elicitation as a standalone server-to-client request identified by the MCP server request id. It may be triggered during a turn, but turn context is app-server correlation rather than part of the protocol identity of the elicitation itself.
-     */
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Url(
-            @JsonProperty("serverName") String serverName,
-            @JsonProperty("threadId") String threadId,
-            @JsonProperty("turnId") String turnId,
-            @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
-            @JsonProperty("elicitationId") String elicitationId,
-            @JsonProperty("message") String message,
-            @JsonProperty("url") String url) implements McpServerElicitationRequestParams, ThreadScoped {
-        /** Always {@code "url"}: the tag naming this variant on the wire. */
-        @JsonProperty("mode")
-        public String mode() {
-            return "url";
-        }
-
-        /** A builder; components left unset are null, i.e. absent on the wire. */
-        public static Builder builder() {
-            return new Builder();
-        }
-
-        /** A builder starting from this record's values. */
-        public Builder toBuilder() {
-            Builder b = new Builder();
-            b.serverName = serverName;
-            b.threadId = threadId;
-            b.turnId = turnId;
-            b.meta = meta;
-            b.elicitationId = elicitationId;
-            b.message = message;
-            b.url = url;
-            return b;
-        }
-
-        /** Builds a {@link Url} one component at a time. */
-        public static final class Builder {
-            private String serverName;
-            private String threadId;
-            private String turnId;
-            private JsonNode meta;
             private String elicitationId;
-            private String message;
             private String url;
 
             private Builder() {
@@ -450,13 +236,430 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
                 return this;
             }
 
-            public Builder elicitationId(String elicitationId) {
-                this.elicitationId = elicitationId;
+            @Experimental
+            public Builder challenge(String challenge) {
+                this.challenge = challenge;
+                return this;
+            }
+
+            @Experimental
+            public Builder description(String description) {
+                this.description = description;
+                return this;
+            }
+
+            @Experimental
+            public Builder title(String title) {
+                this.title = title;
                 return this;
             }
 
             public Builder message(String message) {
                 this.message = message;
+                return this;
+            }
+
+            public Builder requestedSchema(McpElicitationSchema requestedSchema) {
+                this.requestedSchema = requestedSchema;
+                return this;
+            }
+
+            @Experimental
+            public Builder elicitationId(String elicitationId) {
+                this.elicitationId = elicitationId;
+                return this;
+            }
+
+            @Experimental
+            public Builder url(String url) {
+                this.url = url;
+                return this;
+            }
+
+            public Form build() {
+                return new Form(serverName, threadId, turnId, meta, challenge, description, title, message, requestedSchema, elicitationId, url);
+            }
+        }
+    }
+
+    /**
+     * @param turnId Active Codex turn when this elicitation was observed, if app-server could correlate one.
+     *     <p>
+     *     This is nullable because MCP models elicitation as a standalone server-to-client request identified by the MCP server request id. It may be triggered during a turn, but turn context is app-server correlation rather than part of the protocol identity of the elicitation itself.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record OpenaiForm(
+            @JsonProperty("serverName") String serverName,
+            @JsonProperty("threadId") String threadId,
+            @JsonProperty("turnId") String turnId,
+            @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
+            @Experimental @JsonProperty("challenge") String challenge,
+            @Experimental @JsonProperty("description") String description,
+            @Experimental @JsonProperty("title") String title,
+            @JsonProperty("message") String message,
+            @JsonProperty("requestedSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode requestedSchema,
+            @Experimental @JsonProperty("elicitationId") String elicitationId,
+            @Experimental @JsonProperty("url") String url) implements McpServerElicitationRequestParams, ThreadScoped {
+        /** Always {@code "openai/form"}: the tag naming this variant on the wire. */
+        @JsonProperty("mode")
+        public String mode() {
+            return "openai/form";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.serverName = serverName;
+            b.threadId = threadId;
+            b.turnId = turnId;
+            b.meta = meta;
+            b.challenge = challenge;
+            b.description = description;
+            b.title = title;
+            b.message = message;
+            b.requestedSchema = requestedSchema;
+            b.elicitationId = elicitationId;
+            b.url = url;
+            return b;
+        }
+
+        /** Builds a {@link OpenaiForm} one component at a time. */
+        public static final class Builder {
+            private String serverName;
+            private String threadId;
+            private String turnId;
+            private JsonNode meta;
+            private String challenge;
+            private String description;
+            private String title;
+            private String message;
+            private JsonNode requestedSchema;
+            private String elicitationId;
+            private String url;
+
+            private Builder() {
+            }
+
+            public Builder serverName(String serverName) {
+                this.serverName = serverName;
+                return this;
+            }
+
+            public Builder threadId(String threadId) {
+                this.threadId = threadId;
+                return this;
+            }
+
+            public Builder turnId(String turnId) {
+                this.turnId = turnId;
+                return this;
+            }
+
+            public Builder meta(JsonNode meta) {
+                this.meta = meta;
+                return this;
+            }
+
+            @Experimental
+            public Builder challenge(String challenge) {
+                this.challenge = challenge;
+                return this;
+            }
+
+            @Experimental
+            public Builder description(String description) {
+                this.description = description;
+                return this;
+            }
+
+            @Experimental
+            public Builder title(String title) {
+                this.title = title;
+                return this;
+            }
+
+            public Builder message(String message) {
+                this.message = message;
+                return this;
+            }
+
+            public Builder requestedSchema(JsonNode requestedSchema) {
+                this.requestedSchema = requestedSchema;
+                return this;
+            }
+
+            @Experimental
+            public Builder elicitationId(String elicitationId) {
+                this.elicitationId = elicitationId;
+                return this;
+            }
+
+            @Experimental
+            public Builder url(String url) {
+                this.url = url;
+                return this;
+            }
+
+            public OpenaiForm build() {
+                return new OpenaiForm(serverName, threadId, turnId, meta, challenge, description, title, message, requestedSchema, elicitationId, url);
+            }
+        }
+    }
+
+    /**
+     * @param turnId Active Codex turn when this elicitation was observed, if app-server could correlate one.
+     *     <p>
+     *     This is nullable because MCP models elicitation as a standalone server-to-client request identified by the MCP server request id. It may be triggered during a turn, but turn context is app-server correlation rather than part of the protocol identity of the elicitation itself.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record OpenaiForm2(
+            @JsonProperty("serverName") String serverName,
+            @JsonProperty("threadId") String threadId,
+            @JsonProperty("turnId") String turnId,
+            @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
+            @Experimental @JsonProperty("challenge") String challenge,
+            @Experimental @JsonProperty("description") String description,
+            @Experimental @JsonProperty("title") String title,
+            @JsonProperty("message") String message,
+            @JsonProperty("requestedSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode requestedSchema,
+            @Experimental @JsonProperty("elicitationId") String elicitationId,
+            @Experimental @JsonProperty("url") String url) implements McpServerElicitationRequestParams, ThreadScoped {
+        /** Always {@code "openaiForm"}: the tag naming this variant on the wire. */
+        @JsonProperty("mode")
+        public String mode() {
+            return "openaiForm";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.serverName = serverName;
+            b.threadId = threadId;
+            b.turnId = turnId;
+            b.meta = meta;
+            b.challenge = challenge;
+            b.description = description;
+            b.title = title;
+            b.message = message;
+            b.requestedSchema = requestedSchema;
+            b.elicitationId = elicitationId;
+            b.url = url;
+            return b;
+        }
+
+        /** Builds a {@link OpenaiForm2} one component at a time. */
+        public static final class Builder {
+            private String serverName;
+            private String threadId;
+            private String turnId;
+            private JsonNode meta;
+            private String challenge;
+            private String description;
+            private String title;
+            private String message;
+            private JsonNode requestedSchema;
+            private String elicitationId;
+            private String url;
+
+            private Builder() {
+            }
+
+            public Builder serverName(String serverName) {
+                this.serverName = serverName;
+                return this;
+            }
+
+            public Builder threadId(String threadId) {
+                this.threadId = threadId;
+                return this;
+            }
+
+            public Builder turnId(String turnId) {
+                this.turnId = turnId;
+                return this;
+            }
+
+            public Builder meta(JsonNode meta) {
+                this.meta = meta;
+                return this;
+            }
+
+            @Experimental
+            public Builder challenge(String challenge) {
+                this.challenge = challenge;
+                return this;
+            }
+
+            @Experimental
+            public Builder description(String description) {
+                this.description = description;
+                return this;
+            }
+
+            @Experimental
+            public Builder title(String title) {
+                this.title = title;
+                return this;
+            }
+
+            public Builder message(String message) {
+                this.message = message;
+                return this;
+            }
+
+            public Builder requestedSchema(JsonNode requestedSchema) {
+                this.requestedSchema = requestedSchema;
+                return this;
+            }
+
+            @Experimental
+            public Builder elicitationId(String elicitationId) {
+                this.elicitationId = elicitationId;
+                return this;
+            }
+
+            @Experimental
+            public Builder url(String url) {
+                this.url = url;
+                return this;
+            }
+
+            public OpenaiForm2 build() {
+                return new OpenaiForm2(serverName, threadId, turnId, meta, challenge, description, title, message, requestedSchema, elicitationId, url);
+            }
+        }
+    }
+
+    /**
+     * @param turnId Active Codex turn when this elicitation was observed, if app-server could correlate one.
+     *     <p>
+     *     This is nullable because MCP models elicitation as a standalone server-to-client request identified by the MCP server request id. It may be triggered during a turn, but turn context is app-server correlation rather than part of the protocol identity of the elicitation itself.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    record Url(
+            @JsonProperty("serverName") String serverName,
+            @JsonProperty("threadId") String threadId,
+            @JsonProperty("turnId") String turnId,
+            @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
+            @Experimental @JsonProperty("challenge") String challenge,
+            @Experimental @JsonProperty("description") String description,
+            @Experimental @JsonProperty("title") String title,
+            @JsonProperty("message") String message,
+            @Experimental @JsonProperty("requestedSchema") McpElicitationSchema requestedSchema,
+            @JsonProperty("elicitationId") String elicitationId,
+            @JsonProperty("url") String url) implements McpServerElicitationRequestParams, ThreadScoped {
+        /** Always {@code "url"}: the tag naming this variant on the wire. */
+        @JsonProperty("mode")
+        public String mode() {
+            return "url";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.serverName = serverName;
+            b.threadId = threadId;
+            b.turnId = turnId;
+            b.meta = meta;
+            b.challenge = challenge;
+            b.description = description;
+            b.title = title;
+            b.message = message;
+            b.requestedSchema = requestedSchema;
+            b.elicitationId = elicitationId;
+            b.url = url;
+            return b;
+        }
+
+        /** Builds a {@link Url} one component at a time. */
+        public static final class Builder {
+            private String serverName;
+            private String threadId;
+            private String turnId;
+            private JsonNode meta;
+            private String challenge;
+            private String description;
+            private String title;
+            private String message;
+            private McpElicitationSchema requestedSchema;
+            private String elicitationId;
+            private String url;
+
+            private Builder() {
+            }
+
+            public Builder serverName(String serverName) {
+                this.serverName = serverName;
+                return this;
+            }
+
+            public Builder threadId(String threadId) {
+                this.threadId = threadId;
+                return this;
+            }
+
+            public Builder turnId(String turnId) {
+                this.turnId = turnId;
+                return this;
+            }
+
+            public Builder meta(JsonNode meta) {
+                this.meta = meta;
+                return this;
+            }
+
+            @Experimental
+            public Builder challenge(String challenge) {
+                this.challenge = challenge;
+                return this;
+            }
+
+            @Experimental
+            public Builder description(String description) {
+                this.description = description;
+                return this;
+            }
+
+            @Experimental
+            public Builder title(String title) {
+                this.title = title;
+                return this;
+            }
+
+            public Builder message(String message) {
+                this.message = message;
+                return this;
+            }
+
+            @Experimental
+            public Builder requestedSchema(McpElicitationSchema requestedSchema) {
+                this.requestedSchema = requestedSchema;
+                return this;
+            }
+
+            public Builder elicitationId(String elicitationId) {
+                this.elicitationId = elicitationId;
                 return this;
             }
 
@@ -466,7 +669,7 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             }
 
             public Url build() {
-                return new Url(serverName, threadId, turnId, meta, elicitationId, message, url);
+                return new Url(serverName, threadId, turnId, meta, challenge, description, title, message, requestedSchema, elicitationId, url);
             }
         }
     }

@@ -44,11 +44,56 @@ public sealed interface UserInput permits
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record Image(
-            @JsonProperty("detail") ImageDetail detail) implements UserInput {
+            @JsonProperty("detail") ImageDetail detail,
+            @JsonProperty("url") String url,
+            @JsonProperty("fileId") String fileId) implements UserInput {
         /** Always {@code "image"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
             return "image";
+        }
+
+        /** A builder; components left unset are null, i.e. absent on the wire. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder starting from this record's values. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.detail = detail;
+            b.url = url;
+            b.fileId = fileId;
+            return b;
+        }
+
+        /** Builds a {@link Image} one component at a time. */
+        public static final class Builder {
+            private ImageDetail detail;
+            private String url;
+            private String fileId;
+
+            private Builder() {
+            }
+
+            public Builder detail(ImageDetail detail) {
+                this.detail = detail;
+                return this;
+            }
+
+            public Builder url(String url) {
+                this.url = url;
+                return this;
+            }
+
+            public Builder fileId(String fileId) {
+                this.fileId = fileId;
+                return this;
+            }
+
+            public Image build() {
+                return new Image(detail, url, fileId);
+            }
         }
     }
 
@@ -68,7 +113,9 @@ public sealed interface UserInput permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record Audio() implements UserInput {
+    record Audio(
+            @JsonProperty("url") String url,
+            @JsonProperty("fileId") String fileId) implements UserInput {
         /** Always {@code "audio"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {

@@ -9,6 +9,9 @@ import dev.codexbridge.config.MigrationReport;
 import dev.codexbridge.config.PluginDiscovery;
 import dev.codexbridge.config.PluginSource;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.protocol.Account;
+import dev.codexbridge.protocol.GetAccountParams;
+import dev.codexbridge.protocol.GetAccountResponse;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.process.CodexVersion;
@@ -141,12 +144,24 @@ public final class RuntimeSwitch {
                 .shutdownGrace(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)).build();
         try (CodexClient codex = CodexClient.builder().process(launch).requestTimeout(probeTimeout)
                 .clientInfo(new ClientInfo("codex_bridge_runtime", "codex-bridge runtime", dev.codexbridge.BuildInfo.version())).connect()) {
-            JsonNode r = codex.request("account/read", null, JsonNode.class);
-            JsonNode acct = r.path("account");
-            if (acct.isMissingNode() || acct.isNull()) {
-                return r.path("requiresOpenaiAuth").asBoolean(false) ? "logged out" : "none needed (custom provider)";
+            GetAccountResponse r = codex.accountRead(new GetAccountParams(false));
+            Account acct = r.account();
+            if (acct == null) {
+                return Boolean.TRUE.equals(r.requiresOpenaiAuth()) ? "logged out" : "none needed (custom provider)";
             }
-            return acct.path("type").asText("signed in") + (acct.hasNonNull("email") ? " " + acct.get("email").asText() : "");
+            if (acct instanceof Account.Chatgpt chatgpt) {
+                return "chatgpt" + (chatgpt.email() == null ? "" : " " + chatgpt.email());
+            }
+            if (acct instanceof Account.ApiKey key) {
+                return key.type();
+            }
+            if (acct instanceof Account.AmazonBedrock bedrock) {
+                return bedrock.type();
+            }
+            if (acct instanceof Account.Gcp gcp) {
+                return gcp.type();
+            }
+            return "signed in";
         } catch (CodexException e) {
             return "unknown (" + e.getMessage().lines().findFirst().orElse("") + ")";
         }

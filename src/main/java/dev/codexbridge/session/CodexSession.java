@@ -27,7 +27,9 @@ import dev.codexbridge.protocol.ThreadReadParams;
 import dev.codexbridge.protocol.ThreadReadResponse;
 import dev.codexbridge.protocol.ThreadRevertParams;
 import dev.codexbridge.protocol.ThreadRevertResponse;
+import dev.codexbridge.protocol.ThreadResumeResponse;
 import dev.codexbridge.protocol.ThreadSetNameParams;
+import dev.codexbridge.protocol.ThreadStartResponse;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.protocol.ClientInfo;
 import dev.codexbridge.rpc.ConnectionClosedException;
@@ -174,9 +176,10 @@ public final class CodexSession implements AutoCloseable {
                     attachment = c.attachUnscoped(newInbox);
                 }
                 String method = threadId == null ? "thread/start" : "thread/resume";
-                JsonNode started = threadId == null ? openThread(c, method, threadStartParams(), requestTimeout, newInbox)
+                ThreadStartResponse started = threadId == null
+                        ? openThread(c, method, threadStartParams(), requestTimeout, newInbox, ThreadStartResponse.class)
                         : resume(c, newInbox);
-                threadId = started.path("thread").path("id").asText();
+                threadId = started.thread().id();
             } catch (RuntimeException e) {
                 letGoOfConnection();
                 throw e;
@@ -191,15 +194,23 @@ public final class CodexSession implements AutoCloseable {
      * Sends {@code thread/start} or {@code thread/resume} and attaches the inbox to the thread as
      * the answer is read, so no message about the thread that follows the answer is missed.
      */
-    private JsonNode openThread(CodexClient c, String method, ObjectNode params, Duration timeout, SessionInbox box) {
-        CompletableFuture<JsonNode> opened = new CompletableFuture<>();
+    private <R> R openThread(CodexClient c, String method, ObjectNode params, Duration timeout, SessionInbox box, Class<R> type) {
+        CompletableFuture<R> opened = new CompletableFuture<>();
         c.requestInOrder(method, params, timeout, (result, failure) -> {
             if (failure != null) {
                 opened.completeExceptionally(failure);
                 return;
             }
-            String id = result.path("thread").path("id").asText("");
-            if (id.isEmpty()) {
+            R answer;
+            String id;
+            try {
+                answer = Json.convert(result, type);
+                id = threadIdOf(answer);
+            } catch (RuntimeException e) {
+                opened.completeExceptionally(e);
+                return;
+            }
+            if (id == null || id.isEmpty()) {
                 opened.completeExceptionally(new CodexException("codex answered " + method + " without a thread id"));
                 return;
             }
@@ -210,7 +221,7 @@ public final class CodexSession implements AutoCloseable {
                     thread.close();
                     own.close();
                 };
-                opened.complete(result);
+                opened.complete(answer);
             } catch (IllegalStateException taken) {
                 opened.completeExceptionally(new CodexException("thread " + id + " is already open in another session on this connection"));
             }
@@ -442,9 +453,21 @@ public final class CodexSession implements AutoCloseable {
      * re-sent). Codex before 0.16x treated {@code excludeTurns} as experimental; without that
      * capability the resume is retried without it, which only costs a larger answer.
      */
-    private JsonNode resume(CodexClient c, SessionInbox box) {
+    private static String threadIdOf(Object answer) {
+        dev.codexbridge.protocol.Thread thread = answer instanceof ThreadStartResponse s ? s.thread()
+                : answer instanceof ThreadResumeResponse r ? r.thread() : null;
+        return thread == null ? null : thread.id();
+    }
+
+    /** The answer to thread/resume, as a start answer: the session needs only the thread from either. */
+    private ThreadStartResponse resume(CodexClient c, SessionInbox box) {
+        ThreadResumeResponse resumed = resumeOnce(c, box);
+        return ThreadStartResponse.builder().thread(resumed.thread()).build();
+    }
+
+    private ThreadResumeResponse resumeOnce(CodexClient c, SessionInbox box) {
         try {
-            return openThread(c, "thread/resume", threadResumeParams(), resumeTimeout, box);
+            return openThread(c, "thread/resume", threadResumeParams(), resumeTimeout, box, ThreadResumeResponse.class);
         } catch (RpcException e) {
             if (e.code() != RpcError.INVALID_REQUEST || !e.error().message().contains("excludeTurns")) {
                 throw e;
@@ -452,7 +475,7 @@ public final class CodexSession implements AutoCloseable {
             LOG.debug("codex refused excludeTurns ({}); resuming with the full history", e.error().message());
             ObjectNode params = threadResumeParams();
             params.remove("excludeTurns");
-            return openThread(c, "thread/resume", params, resumeTimeout, box);
+            return openThread(c, "thread/resume", params, resumeTimeout, box, ThreadResumeResponse.class);
         }
     }
 

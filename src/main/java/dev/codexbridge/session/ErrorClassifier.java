@@ -46,8 +46,7 @@ public final class ErrorClassifier {
         if (brace >= 0 && s.endsWith("}")) {
             try {
                 JsonNode n = Json.parse(s.substring(brace));
-                for (JsonNode candidate : List.of(n.path("error").path("message"), n.path("message"), n.path("detail"),
-                        n.path("error"))) {
+                for (JsonNode candidate : List.of(n.at("/error/message"), n.at("/message"), n.at("/detail"), n.at("/error"))) {
                     if (candidate.isTextual() && !candidate.asText().isBlank()) {
                         String prefix = s.substring(0, brace).strip();
                         return prefix.isEmpty() ? candidate.asText() : prefix + " " + candidate.asText();

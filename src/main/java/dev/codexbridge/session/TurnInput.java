@@ -1,5 +1,7 @@
 package dev.codexbridge.session;
 
+import dev.codexbridge.protocol.UserInput;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
@@ -13,9 +15,9 @@ import java.util.Objects;
  * (apps, plugins). Becomes {@code turn/start.input}.
  */
 public final class TurnInput {
-    private final List<ObjectNode> parts;
+    private final List<UserInput> parts;
 
-    private TurnInput(List<ObjectNode> parts) {
+    private TurnInput(List<UserInput> parts) {
         this.parts = List.copyOf(parts);
     }
 
@@ -27,11 +29,14 @@ public final class TurnInput {
         return new Builder();
     }
 
-    /** The {@code UserInput[]} array for codex. */
+    /** The {@code UserInput[]} of {@code turn/start} and {@code turn/steer}. */
+    public List<UserInput> toUserInputs() {
+        return parts;
+    }
+
+    /** The same as JSON. */
     public ArrayNode toJson() {
-        ArrayNode a = Json.nodes().arrayNode();
-        parts.forEach(p -> a.add(p.deepCopy()));
-        return a;
+        return (ArrayNode) Json.tree(parts);
     }
 
     public boolean isEmpty() {
@@ -39,13 +44,13 @@ public final class TurnInput {
     }
 
     public static final class Builder {
-        private final List<ObjectNode> parts = new ArrayList<>();
+        private final List<UserInput> parts = new ArrayList<>();
 
         private Builder() {
         }
 
         public Builder text(String text) {
-            parts.add(Json.object().put("type", "text").put("text", Objects.requireNonNull(text, "text")));
+            parts.add(new UserInput.Text(Objects.requireNonNull(text, "text"), null));
             return this;
         }
 
@@ -57,19 +62,19 @@ public final class TurnInput {
             if (!dataUrl.startsWith("data:")) {
                 throw new IllegalArgumentException("codex accepts only inline data: URLs for images; use localImage(path) for files");
             }
-            parts.add(Json.object().put("type", "image").put("url", dataUrl));
+            parts.add(new UserInput.Image(null, dataUrl, null));
             return this;
         }
 
         /** An image file codex reads itself. */
         public Builder localImage(Path path) {
-            parts.add(Json.object().put("type", "localImage").put("path", path.toAbsolutePath().toString()));
+            parts.add(new UserInput.LocalImage(null, path.toAbsolutePath().toString()));
             return this;
         }
 
         /** A mention, e.g. {@code app://demo-app} or {@code plugin://name@marketplace}. */
         public Builder mention(String name, String path) {
-            parts.add(Json.object().put("type", "mention").put("name", name).put("path", path));
+            parts.add(new UserInput.Mention(name, path));
             return this;
         }
 

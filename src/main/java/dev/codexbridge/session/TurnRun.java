@@ -24,6 +24,8 @@ import dev.codexbridge.protocol.ThreadTokenUsageUpdatedNotification;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.protocol.TurnCompletedNotification;
 import dev.codexbridge.protocol.TurnPlanUpdatedNotification;
+import dev.codexbridge.protocol.TurnSteerParams;
+import dev.codexbridge.protocol.TurnSteerResponse;
 import dev.codexbridge.protocol.WarningNotification;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.ConnectionClosedException;
@@ -106,11 +108,10 @@ final class TurnRun {
         if (c == null || turn == null) {
             return false;
         }
-        ObjectNode params = Json.object().put("threadId", threadId).put("expectedTurnId", turn);
-        params.set("input", input.toJson());
+        TurnSteerParams params = TurnSteerParams.builder().threadId(threadId).expectedTurnId(turn).input(input.toUserInputs()).build();
         try {
-            JsonNode r = c.request("turn/steer", params, JsonNode.class);
-            return turn.equals(r.path("turnId").asText(turn));
+            TurnSteerResponse r = c.turnSteer(params);
+            return r.turnId() == null || turn.equals(r.turnId());
         } catch (CodexException e) {
             LOG.debug("turn/steer refused: {}", e.getMessage());
             return false;

@@ -89,6 +89,22 @@ final class TypeMapper {
 
     // ---- records
 
+    /** The object branches of an {@code anyOf}/{@code oneOf} that sits beside an object's own properties. */
+    private static List<JsonNode> alternatives(JsonNode s) {
+        List<JsonNode> out = new ArrayList<>();
+        if (!s.has("properties")) {
+            return out;
+        }
+        for (String key : new String[] {"anyOf", "oneOf"}) {
+            for (JsonNode branch : s.path(key)) {
+                if (branch.has("properties")) {
+                    out.add(branch);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Adds the components of {@code s} (plus {@code base} properties, minus {@code skip}) to {@code record}. */
     private void fillRecord(RecordDecl record, JsonNode s, JsonNode stable, JsonNode base, String skip) {
         Set<String> required = new HashSet<>();
@@ -101,9 +117,16 @@ final class TypeMapper {
             }
             source.path("properties").properties().forEach(e -> props.put(e.getKey(), e.getValue()));
             source.path("required").forEach(r -> required.add(r.asText()));
+            // Alternative property sets ({url} or {fileId}): each becomes an optional component.
+            for (JsonNode branch : alternatives(source)) {
+                branch.path("properties").properties().forEach(e -> props.putIfAbsent(e.getKey(), e.getValue()));
+            }
         }
         if (stable != null) {
             stable.path("properties").fieldNames().forEachRemaining(p -> stableProps.put(p, true));
+            for (JsonNode branch : alternatives(stable)) {
+                branch.path("properties").fieldNames().forEachRemaining(p -> stableProps.put(p, true));
+            }
             if (base != null) {
                 base.path("properties").fieldNames().forEachRemaining(p -> stableProps.put(p, true));
             }
