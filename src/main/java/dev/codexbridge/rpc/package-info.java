@@ -1,0 +1,23 @@
+/**
+ * Line-delimited JSON-RPC over any pair of byte streams, in codex's dialect (JSON-RPC 2.0 without
+ * {@code "jsonrpc"}). Knows nothing about codex's methods: payloads stay raw JSON here, typed
+ * decoding belongs to {@code protocol} and {@code client}. Depends on Jackson (through
+ * {@link dev.codexbridge.json.Json}) and SLF4J only, so it can be tested and fuzzed on its own.
+ *
+ * <p>API a host may use: {@link dev.codexbridge.rpc.JsonRpcPeer} and its builder (for in-memory
+ * transports and fakes), {@link dev.codexbridge.rpc.InboundSink} and
+ * {@link dev.codexbridge.rpc.JsonRpcMessage} (what a transport hands on),
+ * {@link dev.codexbridge.rpc.RequestId}, {@link dev.codexbridge.rpc.RpcError},
+ * {@link dev.codexbridge.rpc.RequestHandler}, {@link dev.codexbridge.rpc.RetryPolicy},
+ * {@link dev.codexbridge.rpc.WireTap}, {@link dev.codexbridge.rpc.PeerStats} and the exceptions
+ * {@link dev.codexbridge.rpc.RpcException}, {@link dev.codexbridge.rpc.RpcTimeoutException} and
+ * {@link dev.codexbridge.rpc.ConnectionClosedException}.
+ *
+ * <p>Internal plumbing, public only because other packages of the library (or its tests in other
+ * packages) use it, and subject to change without notice: {@link dev.codexbridge.rpc.LineReader},
+ * {@link dev.codexbridge.rpc.MessageCodec} and {@link dev.codexbridge.rpc.MalformedMessageException}
+ * (the peer's framing and parsing), {@link dev.codexbridge.rpc.RpcThreads} (the JVM-wide timer and
+ * callback pool) and {@link dev.codexbridge.rpc.Futures}. {@code LargeStringDecoder} is
+ * package-private.
+ */
+package dev.codexbridge.rpc;
