@@ -45,9 +45,7 @@ public sealed interface HookMetadata permits
             @JsonProperty("timeoutSec") Long timeoutSec,
             @JsonProperty("trustStatus") HookTrustStatus trustStatus,
             @JsonProperty("async") Boolean async,
-            @JsonProperty("command") String command,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool) implements HookMetadata {
+            @JsonProperty("command") String command) implements HookMetadata {
         /** Always {@code "command"}: the tag naming this variant on the wire. */
         @JsonProperty("handlerType")
         public String handlerType() {
@@ -79,8 +77,6 @@ public sealed interface HookMetadata permits
             b.trustStatus = trustStatus;
             b.async = async;
             b.command = command;
-            b.server = server;
-            b.tool = tool;
             return b;
         }
 
@@ -103,8 +99,6 @@ public sealed interface HookMetadata permits
             private HookTrustStatus trustStatus;
             private Boolean async;
             private String command;
-            private String server;
-            private String tool;
 
             private Builder() {
             }
@@ -194,20 +188,8 @@ public sealed interface HookMetadata permits
                 return this;
             }
 
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
             public Command build() {
-                return new Command(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, async, command, server, tool);
+                return new Command(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, async, command);
             }
         }
     }
@@ -235,8 +217,6 @@ public sealed interface HookMetadata permits
             @JsonProperty("statusMessage") String statusMessage,
             @JsonProperty("timeoutSec") Long timeoutSec,
             @JsonProperty("trustStatus") HookTrustStatus trustStatus,
-            @Experimental @JsonProperty("async") Boolean async,
-            @Experimental @JsonProperty("command") String command,
             @JsonProperty("server") String server,
             @JsonProperty("tool") String tool) implements HookMetadata {
         /** Always {@code "mcpTool"}: the tag naming this variant on the wire. */
@@ -268,8 +248,6 @@ public sealed interface HookMetadata permits
             b.statusMessage = statusMessage;
             b.timeoutSec = timeoutSec;
             b.trustStatus = trustStatus;
-            b.async = async;
-            b.command = command;
             b.server = server;
             b.tool = tool;
             return b;
@@ -292,8 +270,6 @@ public sealed interface HookMetadata permits
             private String statusMessage;
             private Long timeoutSec;
             private HookTrustStatus trustStatus;
-            private Boolean async;
-            private String command;
             private String server;
             private String tool;
 
@@ -375,18 +351,6 @@ public sealed interface HookMetadata permits
                 return this;
             }
 
-            @Experimental
-            public Builder async(Boolean async) {
-                this.async = async;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
             public Builder server(String server) {
                 this.server = server;
                 return this;
@@ -398,7 +362,7 @@ public sealed interface HookMetadata permits
             }
 
             public McpTool build() {
-                return new McpTool(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, async, command, server, tool);
+                return new McpTool(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, server, tool);
             }
         }
     }
@@ -425,11 +389,7 @@ public sealed interface HookMetadata permits
             @JsonProperty("sourcePath") String sourcePath,
             @JsonProperty("statusMessage") String statusMessage,
             @JsonProperty("timeoutSec") Long timeoutSec,
-            @JsonProperty("trustStatus") HookTrustStatus trustStatus,
-            @Experimental @JsonProperty("async") Boolean async,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool) implements HookMetadata {
+            @JsonProperty("trustStatus") HookTrustStatus trustStatus) implements HookMetadata {
         /** Always {@code "prompt"}: the tag naming this variant on the wire. */
         @JsonProperty("handlerType")
         public String handlerType() {
@@ -459,10 +419,6 @@ public sealed interface HookMetadata permits
             b.statusMessage = statusMessage;
             b.timeoutSec = timeoutSec;
             b.trustStatus = trustStatus;
-            b.async = async;
-            b.command = command;
-            b.server = server;
-            b.tool = tool;
             return b;
         }
 
@@ -483,10 +439,6 @@ public sealed interface HookMetadata permits
             private String statusMessage;
             private Long timeoutSec;
             private HookTrustStatus trustStatus;
-            private Boolean async;
-            private String command;
-            private String server;
-            private String tool;
 
             private Builder() {
             }
@@ -566,32 +518,8 @@ public sealed interface HookMetadata permits
                 return this;
             }
 
-            @Experimental
-            public Builder async(Boolean async) {
-                this.async = async;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
             public Prompt build() {
-                return new Prompt(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, async, command, server, tool);
+                return new Prompt(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus);
             }
         }
     }
@@ -618,11 +546,7 @@ public sealed interface HookMetadata permits
             @JsonProperty("sourcePath") String sourcePath,
             @JsonProperty("statusMessage") String statusMessage,
             @JsonProperty("timeoutSec") Long timeoutSec,
-            @JsonProperty("trustStatus") HookTrustStatus trustStatus,
-            @Experimental @JsonProperty("async") Boolean async,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool) implements HookMetadata {
+            @JsonProperty("trustStatus") HookTrustStatus trustStatus) implements HookMetadata {
         /** Always {@code "agent"}: the tag naming this variant on the wire. */
         @JsonProperty("handlerType")
         public String handlerType() {
@@ -652,10 +576,6 @@ public sealed interface HookMetadata permits
             b.statusMessage = statusMessage;
             b.timeoutSec = timeoutSec;
             b.trustStatus = trustStatus;
-            b.async = async;
-            b.command = command;
-            b.server = server;
-            b.tool = tool;
             return b;
         }
 
@@ -676,10 +596,6 @@ public sealed interface HookMetadata permits
             private String statusMessage;
             private Long timeoutSec;
             private HookTrustStatus trustStatus;
-            private Boolean async;
-            private String command;
-            private String server;
-            private String tool;
 
             private Builder() {
             }
@@ -759,32 +675,8 @@ public sealed interface HookMetadata permits
                 return this;
             }
 
-            @Experimental
-            public Builder async(Boolean async) {
-                this.async = async;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
             public Agent build() {
-                return new Agent(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus, async, command, server, tool);
+                return new Agent(additionalContextLimit, currentHash, displayOrder, enabled, environmentId, eventName, isManaged, key, matcher, pluginId, source, sourcePath, statusMessage, timeoutSec, trustStatus);
             }
         }
     }

@@ -40,11 +40,7 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
             @JsonProperty("challenge") String challenge,
             @JsonProperty("description") String description,
-            @JsonProperty("title") String title,
-            @JsonProperty("message") String message,
-            @JsonProperty("requestedSchema") McpElicitationSchema requestedSchema,
-            @JsonProperty("elicitationId") String elicitationId,
-            @JsonProperty("url") String url) implements McpServerElicitationRequestParams, ThreadScoped {
+            @JsonProperty("title") String title) implements McpServerElicitationRequestParams, ThreadScoped {
         /** Always {@code "openai/userVerification"}: the tag naming this variant on the wire. */
         @JsonProperty("mode")
         public String mode() {
@@ -66,10 +62,6 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             b.challenge = challenge;
             b.description = description;
             b.title = title;
-            b.message = message;
-            b.requestedSchema = requestedSchema;
-            b.elicitationId = elicitationId;
-            b.url = url;
             return b;
         }
 
@@ -82,10 +74,6 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             private String challenge;
             private String description;
             private String title;
-            private String message;
-            private McpElicitationSchema requestedSchema;
-            private String elicitationId;
-            private String url;
 
             private Builder() {
             }
@@ -125,28 +113,8 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
                 return this;
             }
 
-            public Builder message(String message) {
-                this.message = message;
-                return this;
-            }
-
-            public Builder requestedSchema(McpElicitationSchema requestedSchema) {
-                this.requestedSchema = requestedSchema;
-                return this;
-            }
-
-            public Builder elicitationId(String elicitationId) {
-                this.elicitationId = elicitationId;
-                return this;
-            }
-
-            public Builder url(String url) {
-                this.url = url;
-                return this;
-            }
-
             public OpenaiUserVerification build() {
-                return new OpenaiUserVerification(serverName, threadId, turnId, meta, challenge, description, title, message, requestedSchema, elicitationId, url);
+                return new OpenaiUserVerification(serverName, threadId, turnId, meta, challenge, description, title);
             }
         }
     }
@@ -164,13 +132,8 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
             @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
-            @Experimental @JsonProperty("challenge") String challenge,
-            @Experimental @JsonProperty("description") String description,
-            @Experimental @JsonProperty("title") String title,
             @JsonProperty("message") String message,
-            @JsonProperty("requestedSchema") McpElicitationSchema requestedSchema,
-            @Experimental @JsonProperty("elicitationId") String elicitationId,
-            @Experimental @JsonProperty("url") String url) implements McpServerElicitationRequestParams, ThreadScoped {
+            @JsonProperty("requestedSchema") McpElicitationSchema requestedSchema) implements McpServerElicitationRequestParams, ThreadScoped {
         /** Always {@code "form"}: the tag naming this variant on the wire. */
         @JsonProperty("mode")
         public String mode() {
@@ -189,13 +152,8 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             b.threadId = threadId;
             b.turnId = turnId;
             b.meta = meta;
-            b.challenge = challenge;
-            b.description = description;
-            b.title = title;
             b.message = message;
             b.requestedSchema = requestedSchema;
-            b.elicitationId = elicitationId;
-            b.url = url;
             return b;
         }
 
@@ -205,13 +163,8 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             private String threadId;
             private String turnId;
             private JsonNode meta;
-            private String challenge;
-            private String description;
-            private String title;
             private String message;
             private McpElicitationSchema requestedSchema;
-            private String elicitationId;
-            private String url;
 
             private Builder() {
             }
@@ -236,24 +189,6 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
                 return this;
             }
 
-            @Experimental
-            public Builder challenge(String challenge) {
-                this.challenge = challenge;
-                return this;
-            }
-
-            @Experimental
-            public Builder description(String description) {
-                this.description = description;
-                return this;
-            }
-
-            @Experimental
-            public Builder title(String title) {
-                this.title = title;
-                return this;
-            }
-
             public Builder message(String message) {
                 this.message = message;
                 return this;
@@ -264,20 +199,8 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
                 return this;
             }
 
-            @Experimental
-            public Builder elicitationId(String elicitationId) {
-                this.elicitationId = elicitationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder url(String url) {
-                this.url = url;
-                return this;
-            }
-
             public Form build() {
-                return new Form(serverName, threadId, turnId, meta, challenge, description, title, message, requestedSchema, elicitationId, url);
+                return new Form(serverName, threadId, turnId, meta, message, requestedSchema);
             }
         }
     }
@@ -295,13 +218,8 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
             @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
-            @Experimental @JsonProperty("challenge") String challenge,
-            @Experimental @JsonProperty("description") String description,
-            @Experimental @JsonProperty("title") String title,
             @JsonProperty("message") String message,
-            @JsonProperty("requestedSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode requestedSchema,
-            @Experimental @JsonProperty("elicitationId") String elicitationId,
-            @Experimental @JsonProperty("url") String url) implements McpServerElicitationRequestParams, ThreadScoped {
+            @JsonProperty("requestedSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode requestedSchema) implements McpServerElicitationRequestParams, ThreadScoped {
         /** Always {@code "openai/form"}: the tag naming this variant on the wire. */
         @JsonProperty("mode")
         public String mode() {
@@ -320,13 +238,8 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             b.threadId = threadId;
             b.turnId = turnId;
             b.meta = meta;
-            b.challenge = challenge;
-            b.description = description;
-            b.title = title;
             b.message = message;
             b.requestedSchema = requestedSchema;
-            b.elicitationId = elicitationId;
-            b.url = url;
             return b;
         }
 
@@ -336,13 +249,8 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             private String threadId;
             private String turnId;
             private JsonNode meta;
-            private String challenge;
-            private String description;
-            private String title;
             private String message;
             private JsonNode requestedSchema;
-            private String elicitationId;
-            private String url;
 
             private Builder() {
             }
@@ -367,24 +275,6 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
                 return this;
             }
 
-            @Experimental
-            public Builder challenge(String challenge) {
-                this.challenge = challenge;
-                return this;
-            }
-
-            @Experimental
-            public Builder description(String description) {
-                this.description = description;
-                return this;
-            }
-
-            @Experimental
-            public Builder title(String title) {
-                this.title = title;
-                return this;
-            }
-
             public Builder message(String message) {
                 this.message = message;
                 return this;
@@ -395,20 +285,8 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
                 return this;
             }
 
-            @Experimental
-            public Builder elicitationId(String elicitationId) {
-                this.elicitationId = elicitationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder url(String url) {
-                this.url = url;
-                return this;
-            }
-
             public OpenaiForm build() {
-                return new OpenaiForm(serverName, threadId, turnId, meta, challenge, description, title, message, requestedSchema, elicitationId, url);
+                return new OpenaiForm(serverName, threadId, turnId, meta, message, requestedSchema);
             }
         }
     }
@@ -426,13 +304,8 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
             @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
-            @Experimental @JsonProperty("challenge") String challenge,
-            @Experimental @JsonProperty("description") String description,
-            @Experimental @JsonProperty("title") String title,
             @JsonProperty("message") String message,
-            @JsonProperty("requestedSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode requestedSchema,
-            @Experimental @JsonProperty("elicitationId") String elicitationId,
-            @Experimental @JsonProperty("url") String url) implements McpServerElicitationRequestParams, ThreadScoped {
+            @JsonProperty("requestedSchema") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode requestedSchema) implements McpServerElicitationRequestParams, ThreadScoped {
         /** Always {@code "openaiForm"}: the tag naming this variant on the wire. */
         @JsonProperty("mode")
         public String mode() {
@@ -451,13 +324,8 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             b.threadId = threadId;
             b.turnId = turnId;
             b.meta = meta;
-            b.challenge = challenge;
-            b.description = description;
-            b.title = title;
             b.message = message;
             b.requestedSchema = requestedSchema;
-            b.elicitationId = elicitationId;
-            b.url = url;
             return b;
         }
 
@@ -467,13 +335,8 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             private String threadId;
             private String turnId;
             private JsonNode meta;
-            private String challenge;
-            private String description;
-            private String title;
             private String message;
             private JsonNode requestedSchema;
-            private String elicitationId;
-            private String url;
 
             private Builder() {
             }
@@ -498,24 +361,6 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
                 return this;
             }
 
-            @Experimental
-            public Builder challenge(String challenge) {
-                this.challenge = challenge;
-                return this;
-            }
-
-            @Experimental
-            public Builder description(String description) {
-                this.description = description;
-                return this;
-            }
-
-            @Experimental
-            public Builder title(String title) {
-                this.title = title;
-                return this;
-            }
-
             public Builder message(String message) {
                 this.message = message;
                 return this;
@@ -526,20 +371,8 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
                 return this;
             }
 
-            @Experimental
-            public Builder elicitationId(String elicitationId) {
-                this.elicitationId = elicitationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder url(String url) {
-                this.url = url;
-                return this;
-            }
-
             public OpenaiForm2 build() {
-                return new OpenaiForm2(serverName, threadId, turnId, meta, challenge, description, title, message, requestedSchema, elicitationId, url);
+                return new OpenaiForm2(serverName, threadId, turnId, meta, message, requestedSchema);
             }
         }
     }
@@ -557,12 +390,8 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             @JsonProperty("threadId") String threadId,
             @JsonProperty("turnId") String turnId,
             @JsonProperty("_meta") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode meta,
-            @Experimental @JsonProperty("challenge") String challenge,
-            @Experimental @JsonProperty("description") String description,
-            @Experimental @JsonProperty("title") String title,
-            @JsonProperty("message") String message,
-            @Experimental @JsonProperty("requestedSchema") McpElicitationSchema requestedSchema,
             @JsonProperty("elicitationId") String elicitationId,
+            @JsonProperty("message") String message,
             @JsonProperty("url") String url) implements McpServerElicitationRequestParams, ThreadScoped {
         /** Always {@code "url"}: the tag naming this variant on the wire. */
         @JsonProperty("mode")
@@ -582,12 +411,8 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             b.threadId = threadId;
             b.turnId = turnId;
             b.meta = meta;
-            b.challenge = challenge;
-            b.description = description;
-            b.title = title;
-            b.message = message;
-            b.requestedSchema = requestedSchema;
             b.elicitationId = elicitationId;
+            b.message = message;
             b.url = url;
             return b;
         }
@@ -598,12 +423,8 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             private String threadId;
             private String turnId;
             private JsonNode meta;
-            private String challenge;
-            private String description;
-            private String title;
-            private String message;
-            private McpElicitationSchema requestedSchema;
             private String elicitationId;
+            private String message;
             private String url;
 
             private Builder() {
@@ -629,37 +450,13 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
                 return this;
             }
 
-            @Experimental
-            public Builder challenge(String challenge) {
-                this.challenge = challenge;
-                return this;
-            }
-
-            @Experimental
-            public Builder description(String description) {
-                this.description = description;
-                return this;
-            }
-
-            @Experimental
-            public Builder title(String title) {
-                this.title = title;
+            public Builder elicitationId(String elicitationId) {
+                this.elicitationId = elicitationId;
                 return this;
             }
 
             public Builder message(String message) {
                 this.message = message;
-                return this;
-            }
-
-            @Experimental
-            public Builder requestedSchema(McpElicitationSchema requestedSchema) {
-                this.requestedSchema = requestedSchema;
-                return this;
-            }
-
-            public Builder elicitationId(String elicitationId) {
-                this.elicitationId = elicitationId;
                 return this;
             }
 
@@ -669,7 +466,7 @@ public sealed interface McpServerElicitationRequestParams extends ServerRequestP
             }
 
             public Url build() {
-                return new Url(serverName, threadId, turnId, meta, challenge, description, title, message, requestedSchema, elicitationId, url);
+                return new Url(serverName, threadId, turnId, meta, elicitationId, message, url);
             }
         }
     }

@@ -42,28 +42,6 @@ public sealed interface ThreadItem permits
     /**
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
-     * @param durationMs The duration of the command execution in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -73,61 +51,7 @@ public sealed interface ThreadItem permits
             @JsonProperty("startedAtMs") Long startedAtMs,
             @JsonProperty("clientId") String clientId,
             @JsonProperty("content") List<UserInput> content,
-            @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @Experimental @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @Experimental @JsonProperty("status") CommandExecutionStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review) implements ThreadItem {
+            @JsonProperty("id") String id) implements ThreadItem {
         /** Always {@code "userMessage"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -147,60 +71,6 @@ public sealed interface ThreadItem permits
             b.clientId = clientId;
             b.content = content;
             b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
-            b.review = review;
             return b;
         }
 
@@ -211,60 +81,6 @@ public sealed interface ThreadItem permits
             private String clientId;
             private List<UserInput> content;
             private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private CommandExecutionStatus status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
-            private String review;
 
             private Builder() {
             }
@@ -294,332 +110,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            @Experimental
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            @Experimental
-            public Builder status(CommandExecutionStatus status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
-                return this;
-            }
-
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
-                return this;
-            }
-
             public UserMessage build() {
-                return new UserMessage(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new UserMessage(completedAtMs, startedAtMs, clientId, content, id);
             }
         }
     }
@@ -627,28 +119,6 @@ public sealed interface ThreadItem permits
     /**
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
-     * @param durationMs The duration of the command execution in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -656,63 +126,8 @@ public sealed interface ThreadItem permits
     record HookPrompt(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
-            @JsonProperty("id") String id,
             @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @Experimental @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @Experimental @JsonProperty("status") CommandExecutionStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review) implements ThreadItem {
+            @JsonProperty("id") String id) implements ThreadItem {
         /** Always {@code "hookPrompt"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -729,63 +144,8 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
-            b.id = id;
             b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
-            b.review = review;
+            b.id = id;
             return b;
         }
 
@@ -793,63 +153,8 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
-            private String id;
             private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private CommandExecutionStatus status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
-            private String review;
+            private String id;
 
             private Builder() {
             }
@@ -864,15 +169,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
+            public Builder fragments(List<HookPromptFragment> fragments) {
+                this.fragments = fragments;
                 return this;
             }
 
@@ -881,331 +179,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            @Experimental
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            @Experimental
-            public Builder status(CommandExecutionStatus status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
-                return this;
-            }
-
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
-                return this;
-            }
-
             public HookPrompt build() {
-                return new HookPrompt(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new HookPrompt(completedAtMs, startedAtMs, fragments, id);
             }
         }
     }
@@ -1213,28 +188,6 @@ public sealed interface ThreadItem permits
     /**
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
-     * @param durationMs The duration of the command execution in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -1242,63 +195,13 @@ public sealed interface ThreadItem permits
     record AgentMessage(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
-            @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
             @JsonProperty("delivery") AgentMessageDelivery delivery,
+            @JsonProperty("id") String id,
             @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
             @JsonProperty("moderation") AgentMessageModeration moderation,
             @JsonProperty("phase") MessagePhase phase,
             @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @Experimental @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @Experimental @JsonProperty("status") CommandExecutionStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review) implements ThreadItem {
+            @JsonProperty("text") String text) implements ThreadItem {
         /** Always {@code "agentMessage"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -1315,63 +218,13 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
-            b.id = id;
-            b.fragments = fragments;
             b.delivery = delivery;
+            b.id = id;
             b.memoryCitation = memoryCitation;
             b.moderation = moderation;
             b.phase = phase;
             b.questions = questions;
             b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
-            b.review = review;
             return b;
         }
 
@@ -1379,63 +232,13 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
-            private String id;
-            private List<HookPromptFragment> fragments;
             private AgentMessageDelivery delivery;
+            private String id;
             private MemoryCitation memoryCitation;
             private AgentMessageModeration moderation;
             private MessagePhase phase;
             private List<AsyncUserInputQuestion> questions;
             private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private CommandExecutionStatus status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
-            private String review;
 
             private Builder() {
             }
@@ -1450,31 +253,13 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
+            public Builder delivery(AgentMessageDelivery delivery) {
+                this.delivery = delivery;
                 return this;
             }
 
             public Builder id(String id) {
                 this.id = id;
-                return this;
-            }
-
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
                 return this;
             }
 
@@ -1503,290 +288,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            @Experimental
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            @Experimental
-            public Builder status(CommandExecutionStatus status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
-                return this;
-            }
-
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
-                return this;
-            }
-
             public AgentMessage build() {
-                return new AgentMessage(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new AgentMessage(completedAtMs, startedAtMs, delivery, id, memoryCitation, moderation, phase, questions, text);
             }
         }
     }
@@ -1794,28 +297,6 @@ public sealed interface ThreadItem permits
     /**
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
-     * @param durationMs The duration of the command execution in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -1823,63 +304,10 @@ public sealed interface ThreadItem permits
     record FunctionCallOutput(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
             @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
             @JsonProperty("name") String name,
             @JsonProperty("namespace") String namespace,
-            @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @Experimental @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @Experimental @JsonProperty("status") CommandExecutionStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review) implements ThreadItem {
+            @JsonProperty("output") FunctionCallOutputBody output) implements ThreadItem {
         /** Always {@code "functionCallOutput"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -1896,63 +324,10 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
             b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
             b.name = name;
             b.namespace = namespace;
             b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
-            b.review = review;
             return b;
         }
 
@@ -1960,63 +335,10 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
             private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
             private String name;
             private String namespace;
             private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private CommandExecutionStatus status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
-            private String review;
 
             private Builder() {
             }
@@ -2031,62 +353,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
-                return this;
-            }
-
             public Builder id(String id) {
                 this.id = id;
-                return this;
-            }
-
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
                 return this;
             }
 
@@ -2105,272 +373,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            @Experimental
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            @Experimental
-            public Builder status(CommandExecutionStatus status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
-                return this;
-            }
-
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
-                return this;
-            }
-
             public FunctionCallOutput build() {
-                return new FunctionCallOutput(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new FunctionCallOutput(completedAtMs, startedAtMs, id, name, namespace, output);
             }
         }
     }
@@ -2380,28 +384,6 @@ public sealed interface ThreadItem permits
      *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
-     * @param durationMs The duration of the command execution in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -2409,63 +391,8 @@ public sealed interface ThreadItem permits
     record Plan(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
             @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @Experimental @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @Experimental @JsonProperty("status") CommandExecutionStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review) implements ThreadItem {
+            @JsonProperty("text") String text) implements ThreadItem {
         /** Always {@code "plan"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -2482,63 +409,8 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
             b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
             b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
-            b.review = review;
             return b;
         }
 
@@ -2546,63 +418,8 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
             private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
             private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private CommandExecutionStatus status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
-            private String review;
 
             private Builder() {
             }
@@ -2617,56 +434,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
-                return this;
-            }
-
             public Builder id(String id) {
                 this.id = id;
-                return this;
-            }
-
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
                 return this;
             }
 
@@ -2675,290 +444,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            @Experimental
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            @Experimental
-            public Builder status(CommandExecutionStatus status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
-                return this;
-            }
-
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
-                return this;
-            }
-
             public Plan build() {
-                return new Plan(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new Plan(completedAtMs, startedAtMs, id, text);
             }
         }
     }
@@ -2966,28 +453,6 @@ public sealed interface ThreadItem permits
     /**
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
-     * @param durationMs The duration of the command execution in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -2995,63 +460,9 @@ public sealed interface ThreadItem permits
     record Reasoning(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
             @JsonProperty("content") List<String> content,
             @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @Experimental @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @Experimental @JsonProperty("status") CommandExecutionStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review) implements ThreadItem {
+            @JsonProperty("summary") List<String> summary) implements ThreadItem {
         /** Always {@code "reasoning"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -3068,63 +479,9 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
             b.content = content;
             b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
             b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
-            b.review = review;
             return b;
         }
 
@@ -3132,63 +489,9 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
             private List<String> content;
             private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
             private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private CommandExecutionStatus status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
-            private String review;
 
             private Builder() {
             }
@@ -3203,12 +506,6 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
             public Builder content(List<String> content) {
                 this.content = content;
                 return this;
@@ -3219,331 +516,13 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
             public Builder summary(List<String> summary) {
                 this.summary = summary;
                 return this;
             }
 
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            @Experimental
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            @Experimental
-            public Builder status(CommandExecutionStatus status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
-                return this;
-            }
-
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
-                return this;
-            }
-
             public Reasoning build() {
-                return new Reasoning(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new Reasoning(completedAtMs, startedAtMs, content, id, summary);
             }
         }
     }
@@ -3560,19 +539,6 @@ public sealed interface ThreadItem permits
      * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
      * @param processId Identifier for the underlying PTY process (when available).
      * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -3580,63 +546,18 @@ public sealed interface ThreadItem permits
     record CommandExecution(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
-            @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
             @JsonProperty("aggregatedOutput") String aggregatedOutput,
             @JsonProperty("command") String command,
             @JsonProperty("commandActions") List<CommandAction> commandActions,
             @JsonProperty("cwd") String cwd,
             @JsonProperty("durationMs") Long durationMs,
             @JsonProperty("exitCode") Integer exitCode,
+            @JsonProperty("id") String id,
             @JsonProperty("pluginId") String pluginId,
             @JsonProperty("processId") String processId,
             @JsonProperty("scriptPath") String scriptPath,
             @JsonProperty("source") CommandExecutionSource source,
-            @JsonProperty("status") CommandExecutionStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review) implements ThreadItem {
+            @JsonProperty("status") CommandExecutionStatus status) implements ThreadItem {
         /** Always {@code "commandExecution"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -3653,63 +574,18 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
-            b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
             b.aggregatedOutput = aggregatedOutput;
             b.command = command;
             b.commandActions = commandActions;
             b.cwd = cwd;
             b.durationMs = durationMs;
             b.exitCode = exitCode;
+            b.id = id;
             b.pluginId = pluginId;
             b.processId = processId;
             b.scriptPath = scriptPath;
             b.source = source;
             b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
-            b.review = review;
             return b;
         }
 
@@ -3717,63 +593,18 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
-            private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
             private String aggregatedOutput;
             private String command;
             private List<CommandAction> commandActions;
             private String cwd;
             private Long durationMs;
             private Integer exitCode;
+            private String id;
             private String pluginId;
             private String processId;
             private String scriptPath;
             private CommandExecutionSource source;
             private CommandExecutionStatus status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
-            private String review;
 
             private Builder() {
             }
@@ -3785,89 +616,6 @@ public sealed interface ThreadItem permits
 
             public Builder startedAtMs(Long startedAtMs) {
                 this.startedAtMs = startedAtMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
-                return this;
-            }
-
-            public Builder id(String id) {
-                this.id = id;
-                return this;
-            }
-
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
                 return this;
             }
 
@@ -3901,6 +649,11 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
             public Builder pluginId(String pluginId) {
                 this.pluginId = pluginId;
                 return this;
@@ -3926,200 +679,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
-                return this;
-            }
-
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
-                return this;
-            }
-
             public CommandExecution build() {
-                return new CommandExecution(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new CommandExecution(completedAtMs, startedAtMs, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, id, pluginId, processId, scriptPath, source, status);
             }
         }
     }
@@ -4127,28 +688,6 @@ public sealed interface ThreadItem permits
     /**
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
-     * @param durationMs The duration of the command execution in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -4156,63 +695,9 @@ public sealed interface ThreadItem permits
     record FileChange(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
-            @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @Experimental @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @JsonProperty("status") PatchApplyStatus status,
             @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review) implements ThreadItem {
+            @JsonProperty("id") String id,
+            @JsonProperty("status") PatchApplyStatus status) implements ThreadItem {
         /** Always {@code "fileChange"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -4229,63 +714,9 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
-            b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
             b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
-            b.review = review;
+            b.id = id;
+            b.status = status;
             return b;
         }
 
@@ -4293,63 +724,9 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
-            private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private PatchApplyStatus status;
             private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
-            private String review;
+            private String id;
+            private PatchApplyStatus status;
 
             private Builder() {
             }
@@ -4364,15 +741,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
+            public Builder changes(List<FileUpdateChange> changes) {
+                this.changes = changes;
                 return this;
             }
 
@@ -4381,330 +751,13 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            @Experimental
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
             public Builder status(PatchApplyStatus status) {
                 this.status = status;
                 return this;
             }
 
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
-                return this;
-            }
-
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
-                return this;
-            }
-
             public FileChange build() {
-                return new FileChange(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new FileChange(completedAtMs, startedAtMs, changes, id, status);
             }
         }
     }
@@ -4712,27 +765,9 @@ public sealed interface ThreadItem permits
     /**
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
      * @param durationMs The duration of the MCP tool call in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
      * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
      * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -4740,63 +775,19 @@ public sealed interface ThreadItem permits
     record McpToolCall(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
-            @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @JsonProperty("status") McpToolCallStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
             @JsonProperty("appContext") McpToolCallAppContext appContext,
             @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
+            @JsonProperty("durationMs") Long durationMs,
             @JsonProperty("error") McpToolCallError error,
+            @JsonProperty("id") String id,
             @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
             @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
+            @JsonProperty("pluginId") String pluginId,
             @JsonProperty("readOnlyHint") Boolean readOnlyHint,
             @JsonProperty("result") McpToolCallResult result,
             @JsonProperty("server") String server,
-            @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review) implements ThreadItem {
+            @JsonProperty("status") McpToolCallStatus status,
+            @JsonProperty("tool") String tool) implements ThreadItem {
         /** Always {@code "mcpToolCall"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -4813,63 +804,19 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
-            b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
             b.appContext = appContext;
             b.arguments = arguments;
+            b.durationMs = durationMs;
             b.error = error;
+            b.id = id;
             b.mcpAppResourceUri = mcpAppResourceUri;
             b.mcpAppUi = mcpAppUi;
+            b.pluginId = pluginId;
             b.readOnlyHint = readOnlyHint;
             b.result = result;
             b.server = server;
+            b.status = status;
             b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
-            b.review = review;
             return b;
         }
 
@@ -4877,63 +824,19 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
-            private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private McpToolCallStatus status;
-            private List<FileUpdateChange> changes;
             private McpToolCallAppContext appContext;
             private JsonNode arguments;
+            private Long durationMs;
             private McpToolCallError error;
+            private String id;
             private String mcpAppResourceUri;
             private McpAppUi mcpAppUi;
+            private String pluginId;
             private Boolean readOnlyHint;
             private McpToolCallResult result;
             private String server;
+            private McpToolCallStatus status;
             private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
-            private String review;
 
             private Builder() {
             }
@@ -4948,158 +851,6 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
-                return this;
-            }
-
-            public Builder id(String id) {
-                this.id = id;
-                return this;
-            }
-
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            public Builder status(McpToolCallStatus status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
             public Builder appContext(McpToolCallAppContext appContext) {
                 this.appContext = appContext;
                 return this;
@@ -5110,8 +861,18 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
+            public Builder durationMs(Long durationMs) {
+                this.durationMs = durationMs;
+                return this;
+            }
+
             public Builder error(McpToolCallError error) {
                 this.error = error;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
                 return this;
             }
 
@@ -5122,6 +883,11 @@ public sealed interface ThreadItem permits
 
             public Builder mcpAppUi(McpAppUi mcpAppUi) {
                 this.mcpAppUi = mcpAppUi;
+                return this;
+            }
+
+            public Builder pluginId(String pluginId) {
+                this.pluginId = pluginId;
                 return this;
             }
 
@@ -5140,145 +906,18 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
+            public Builder status(McpToolCallStatus status) {
+                this.status = status;
+                return this;
+            }
+
             public Builder tool(String tool) {
                 this.tool = tool;
                 return this;
             }
 
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
-                return this;
-            }
-
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
-                return this;
-            }
-
             public McpToolCall build() {
-                return new McpToolCall(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new McpToolCall(completedAtMs, startedAtMs, appContext, arguments, durationMs, error, id, mcpAppResourceUri, mcpAppUi, pluginId, readOnlyHint, result, server, status, tool);
             }
         }
     }
@@ -5286,28 +925,7 @@ public sealed interface ThreadItem permits
     /**
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
      * @param durationMs The duration of the dynamic tool call in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -5315,63 +933,14 @@ public sealed interface ThreadItem permits
     record DynamicToolCall(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
-            @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @JsonProperty("status") DynamicToolCallStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
             @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @JsonProperty("tool") String tool,
             @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
+            @JsonProperty("durationMs") Long durationMs,
+            @JsonProperty("id") String id,
+            @JsonProperty("namespace") String namespace,
+            @JsonProperty("status") DynamicToolCallStatus status,
             @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review) implements ThreadItem {
+            @JsonProperty("tool") String tool) implements ThreadItem {
         /** Always {@code "dynamicToolCall"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -5388,63 +957,14 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
-            b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
             b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
             b.contentItems = contentItems;
+            b.durationMs = durationMs;
+            b.id = id;
+            b.namespace = namespace;
+            b.status = status;
             b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
-            b.review = review;
+            b.tool = tool;
             return b;
         }
 
@@ -5452,63 +972,14 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
-            private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private DynamicToolCallStatus status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
             private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
             private List<DynamicToolCallOutputContentItem> contentItems;
+            private Long durationMs;
+            private String id;
+            private String namespace;
+            private DynamicToolCallStatus status;
             private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
-            private String review;
+            private String tool;
 
             private Builder() {
             }
@@ -5523,207 +994,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
-                return this;
-            }
-
-            public Builder id(String id) {
-                this.id = id;
-                return this;
-            }
-
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            public Builder status(DynamicToolCallStatus status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
             public Builder arguments(JsonNode arguments) {
                 this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            public Builder tool(String tool) {
-                this.tool = tool;
                 return this;
             }
 
@@ -5732,133 +1004,38 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
+            public Builder durationMs(Long durationMs) {
+                this.durationMs = durationMs;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
+            public Builder namespace(String namespace) {
+                this.namespace = namespace;
+                return this;
+            }
+
+            public Builder status(DynamicToolCallStatus status) {
+                this.status = status;
+                return this;
+            }
+
             public Builder success(Boolean success) {
                 this.success = success;
                 return this;
             }
 
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
-                return this;
-            }
-
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
+            public Builder tool(String tool) {
+                this.tool = tool;
                 return this;
             }
 
             public DynamicToolCall build() {
-                return new DynamicToolCall(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new DynamicToolCall(completedAtMs, startedAtMs, arguments, contentItems, durationMs, id, namespace, status, success, tool);
             }
         }
     }
@@ -5866,31 +1043,15 @@ public sealed interface ThreadItem permits
     /**
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param id Unique identifier for this collab tool call.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
-     * @param durationMs The duration of the command execution in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param status Current status of the collab tool call.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param tool Name of the collab tool that was invoked.
      * @param agentsStates Last known status of the target agents, when available.
+     * @param id Unique identifier for this collab tool call.
      * @param model Model requested for the spawned agent, when applicable.
      * @param prompt Prompt text sent as part of the collab tool call, when available.
      * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
      * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
      * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
+     * @param status Current status of the collab tool call.
+     * @param tool Name of the collab tool that was invoked.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -5898,63 +1059,15 @@ public sealed interface ThreadItem permits
     record CollabAgentToolCall(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
-            @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @Experimental @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @JsonProperty("status") CollabAgentToolCallStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @JsonProperty("tool") CollabAgentTool tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
             @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
+            @JsonProperty("id") String id,
             @JsonProperty("model") String model,
             @JsonProperty("prompt") String prompt,
             @JsonProperty("reasoningEffort") String reasoningEffort,
             @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
             @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review) implements ThreadItem {
+            @JsonProperty("status") CollabAgentToolCallStatus status,
+            @JsonProperty("tool") CollabAgentTool tool) implements ThreadItem {
         /** Always {@code "collabAgentToolCall"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -5971,63 +1084,15 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
-            b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
             b.agentsStates = agentsStates;
+            b.id = id;
             b.model = model;
             b.prompt = prompt;
             b.reasoningEffort = reasoningEffort;
             b.receiverThreadIds = receiverThreadIds;
             b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
-            b.review = review;
+            b.status = status;
+            b.tool = tool;
             return b;
         }
 
@@ -6035,63 +1100,15 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
-            private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private CollabAgentToolCallStatus status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private CollabAgentTool tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
             private Map<String, CollabAgentState> agentsStates;
+            private String id;
             private String model;
             private String prompt;
             private String reasoningEffort;
             private List<String> receiverThreadIds;
             private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
-            private String review;
+            private CollabAgentToolCallStatus status;
+            private CollabAgentTool tool;
 
             private Builder() {
             }
@@ -6106,227 +1123,13 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
+            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
+                this.agentsStates = agentsStates;
                 return this;
             }
 
             public Builder id(String id) {
                 this.id = id;
-                return this;
-            }
-
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            @Experimental
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            public Builder status(CollabAgentToolCallStatus status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            public Builder tool(CollabAgentTool tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
                 return this;
             }
 
@@ -6355,92 +1158,18 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
+            public Builder status(CollabAgentToolCallStatus status) {
+                this.status = status;
                 return this;
             }
 
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
-                return this;
-            }
-
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
+            public Builder tool(CollabAgentTool tool) {
+                this.tool = tool;
                 return this;
             }
 
             public CollabAgentToolCall build() {
-                return new CollabAgentToolCall(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new CollabAgentToolCall(completedAtMs, startedAtMs, agentsStates, id, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, status, tool);
             }
         }
     }
@@ -6448,28 +1177,8 @@ public sealed interface ThreadItem permits
     /**
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
-     * @param durationMs The duration of the command execution in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
      * @param model Resolved model at sub-agent creation; absent from older records and other activities.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
      * @param reasoningEffort Resolved reasoning effort at sub-agent creation, when known.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -6477,63 +1186,12 @@ public sealed interface ThreadItem permits
     record SubAgentActivity(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
-            @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @Experimental @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @Experimental @JsonProperty("status") CommandExecutionStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
             @JsonProperty("agentPath") String agentPath,
             @JsonProperty("agentThreadId") String agentThreadId,
+            @JsonProperty("id") String id,
             @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review) implements ThreadItem {
+            @JsonProperty("model") String model,
+            @JsonProperty("reasoningEffort") String reasoningEffort) implements ThreadItem {
         /** Always {@code "subAgentActivity"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -6550,63 +1208,12 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
-            b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
             b.agentPath = agentPath;
             b.agentThreadId = agentThreadId;
+            b.id = id;
             b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
-            b.review = review;
+            b.model = model;
+            b.reasoningEffort = reasoningEffort;
             return b;
         }
 
@@ -6614,63 +1221,12 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
-            private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private CommandExecutionStatus status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
             private String agentPath;
             private String agentThreadId;
+            private String id;
             private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
-            private String review;
+            private String model;
+            private String reasoningEffort;
 
             private Builder() {
             }
@@ -6685,261 +1241,6 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
-                return this;
-            }
-
-            public Builder id(String id) {
-                this.id = id;
-                return this;
-            }
-
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            @Experimental
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            @Experimental
-            public Builder status(CommandExecutionStatus status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
             public Builder agentPath(String agentPath) {
                 this.agentPath = agentPath;
                 return this;
@@ -6950,79 +1251,28 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
+            public Builder id(String id) {
+                this.id = id;
+                return this;
+            }
+
             public Builder kind(SubAgentActivityKind kind) {
                 this.kind = kind;
                 return this;
             }
 
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
+            public Builder model(String model) {
+                this.model = model;
                 return this;
             }
 
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
-                return this;
-            }
-
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
+            public Builder reasoningEffort(String reasoningEffort) {
+                this.reasoningEffort = reasoningEffort;
                 return this;
             }
 
             public SubAgentActivity build() {
-                return new SubAgentActivity(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new SubAgentActivity(completedAtMs, startedAtMs, agentPath, agentThreadId, id, kind, model, reasoningEffort);
             }
         }
     }
@@ -7030,28 +1280,9 @@ public sealed interface ThreadItem permits
     /**
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
-     * @param durationMs The duration of the command execution in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
      * @param results Structured search results returned out-of-band by standalone web search.
      *     <p>
      *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -7059,63 +1290,10 @@ public sealed interface ThreadItem permits
     record WebSearch(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
-            @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @Experimental @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @Experimental @JsonProperty("status") CommandExecutionStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
             @JsonProperty("action") WebSearchAction action,
+            @JsonProperty("id") String id,
             @JsonProperty("query") String query,
-            @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review) implements ThreadItem {
+            @JsonProperty("results") List<JsonNode> results) implements ThreadItem {
         /** Always {@code "webSearch"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -7132,63 +1310,10 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
-            b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
             b.action = action;
+            b.id = id;
             b.query = query;
             b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
-            b.review = review;
             return b;
         }
 
@@ -7196,63 +1321,10 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
-            private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private CommandExecutionStatus status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
             private WebSearchAction action;
+            private String id;
             private String query;
             private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
-            private String review;
 
             private Builder() {
             }
@@ -7267,283 +1339,13 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
+            public Builder action(WebSearchAction action) {
+                this.action = action;
                 return this;
             }
 
             public Builder id(String id) {
                 this.id = id;
-                return this;
-            }
-
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            @Experimental
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            @Experimental
-            public Builder status(CommandExecutionStatus status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            public Builder action(WebSearchAction action) {
-                this.action = action;
                 return this;
             }
 
@@ -7557,56 +1359,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
-                return this;
-            }
-
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
-                return this;
-            }
-
             public WebSearch build() {
-                return new WebSearch(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new WebSearch(completedAtMs, startedAtMs, action, id, query, results);
             }
         }
     }
@@ -7614,28 +1368,6 @@ public sealed interface ThreadItem permits
     /**
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
-     * @param durationMs The duration of the command execution in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -7643,63 +1375,8 @@ public sealed interface ThreadItem permits
     record ImageView(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
             @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @Experimental @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @Experimental @JsonProperty("status") CommandExecutionStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review) implements ThreadItem {
+            @JsonProperty("path") String path) implements ThreadItem {
         /** Always {@code "imageView"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -7716,63 +1393,8 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
             b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
             b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
-            b.review = review;
             return b;
         }
 
@@ -7780,63 +1402,8 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
             private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private CommandExecutionStatus status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
             private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
-            private String review;
 
             private Builder() {
             }
@@ -7851,296 +1418,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
-                return this;
-            }
-
             public Builder id(String id) {
                 this.id = id;
-                return this;
-            }
-
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            @Experimental
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            @Experimental
-            public Builder status(CommandExecutionStatus status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
                 return this;
             }
 
@@ -8149,50 +1428,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
-                return this;
-            }
-
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
-                return this;
-            }
-
             public ImageView build() {
-                return new ImageView(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new ImageView(completedAtMs, startedAtMs, id, path);
             }
         }
     }
@@ -8202,27 +1439,6 @@ public sealed interface ThreadItem permits
      *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -8230,63 +1446,8 @@ public sealed interface ThreadItem permits
     record Sleep(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
-            @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
             @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @Experimental @JsonProperty("status") CommandExecutionStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review) implements ThreadItem {
+            @JsonProperty("id") String id) implements ThreadItem {
         /** Always {@code "sleep"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -8303,63 +1464,8 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
-            b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
             b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
-            b.review = review;
+            b.id = id;
             return b;
         }
 
@@ -8367,63 +1473,8 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
-            private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
             private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private CommandExecutionStatus status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
-            private String review;
+            private String id;
 
             private Builder() {
             }
@@ -8438,15 +1489,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
+            public Builder durationMs(Long durationMs) {
+                this.durationMs = durationMs;
                 return this;
             }
 
@@ -8455,331 +1499,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            @Experimental
-            public Builder status(CommandExecutionStatus status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
-                return this;
-            }
-
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
-                return this;
-            }
-
             public Sleep build() {
-                return new Sleep(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new Sleep(completedAtMs, startedAtMs, durationMs, id);
             }
         }
     }
@@ -8791,26 +1512,6 @@ public sealed interface ThreadItem permits
      *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
-     * @param durationMs The duration of the command execution in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
      * @param generationId Image generation identifier for the generated image, when provided by the image backend.
      * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
@@ -8820,64 +1521,16 @@ public sealed interface ThreadItem permits
     record ImageGeneration(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
-            @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @Experimental @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @JsonProperty("status") String status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
             @JsonProperty("failure") ImageGenerationFailure failure,
             @JsonProperty("generationId") String generationId,
+            @JsonProperty("id") String id,
             @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
             @JsonProperty("revisedPrompt") String revisedPrompt,
             @JsonProperty("savedPath") String savedPath,
+            @JsonProperty("status") String status,
             @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review,
-            @JsonProperty("fileId") String fileId) implements ThreadItem {
+            @JsonProperty("fileId") String fileId,
+            @JsonProperty("result") String result) implements ThreadItem {
         /** Always {@code "imageGeneration"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -8894,64 +1547,16 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
-            b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
             b.failure = failure;
             b.generationId = generationId;
+            b.id = id;
             b.inputImages = inputImages;
             b.revisedPrompt = revisedPrompt;
             b.savedPath = savedPath;
+            b.status = status;
             b.transparentBackground = transparentBackground;
-            b.review = review;
             b.fileId = fileId;
+            b.result = result;
             return b;
         }
 
@@ -8959,64 +1564,16 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
-            private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private String status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
             private ImageGenerationFailure failure;
             private String generationId;
+            private String id;
             private List<ImageGenerationInputImage> inputImages;
             private String revisedPrompt;
             private String savedPath;
+            private String status;
             private Boolean transparentBackground;
-            private String review;
             private String fileId;
+            private String result;
 
             private Builder() {
             }
@@ -9031,303 +1588,6 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
-                return this;
-            }
-
-            public Builder id(String id) {
-                this.id = id;
-                return this;
-            }
-
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            @Experimental
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            public Builder status(String status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
             public Builder failure(ImageGenerationFailure failure) {
                 this.failure = failure;
                 return this;
@@ -9335,6 +1595,11 @@ public sealed interface ThreadItem permits
 
             public Builder generationId(String generationId) {
                 this.generationId = generationId;
+                return this;
+            }
+
+            public Builder id(String id) {
+                this.id = id;
                 return this;
             }
 
@@ -9353,14 +1618,13 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
+            public Builder status(String status) {
+                this.status = status;
                 return this;
             }
 
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
+            public Builder transparentBackground(Boolean transparentBackground) {
+                this.transparentBackground = transparentBackground;
                 return this;
             }
 
@@ -9369,8 +1633,13 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
+            public Builder result(String result) {
+                this.result = result;
+                return this;
+            }
+
             public ImageGeneration build() {
-                return new ImageGeneration(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review, fileId);
+                return new ImageGeneration(completedAtMs, startedAtMs, failure, generationId, id, inputImages, revisedPrompt, savedPath, status, transparentBackground, fileId, result);
             }
         }
     }
@@ -9378,28 +1647,6 @@ public sealed interface ThreadItem permits
     /**
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
-     * @param durationMs The duration of the command execution in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -9407,62 +1654,7 @@ public sealed interface ThreadItem permits
     record EnteredReviewMode(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
             @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @Experimental @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @Experimental @JsonProperty("status") CommandExecutionStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
             @JsonProperty("review") String review) implements ThreadItem {
         /** Always {@code "enteredReviewMode"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -9480,62 +1672,7 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
             b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
             b.review = review;
             return b;
         }
@@ -9544,62 +1681,7 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
             private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private CommandExecutionStatus status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
             private String review;
 
             private Builder() {
@@ -9615,338 +1697,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
-                return this;
-            }
-
             public Builder id(String id) {
                 this.id = id;
-                return this;
-            }
-
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            @Experimental
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            @Experimental
-            public Builder status(CommandExecutionStatus status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
                 return this;
             }
 
@@ -9956,7 +1708,7 @@ public sealed interface ThreadItem permits
             }
 
             public EnteredReviewMode build() {
-                return new EnteredReviewMode(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new EnteredReviewMode(completedAtMs, startedAtMs, id, review);
             }
         }
     }
@@ -9964,28 +1716,6 @@ public sealed interface ThreadItem permits
     /**
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
-     * @param durationMs The duration of the command execution in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -9993,62 +1723,7 @@ public sealed interface ThreadItem permits
     record ExitedReviewMode(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
             @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @Experimental @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @Experimental @JsonProperty("status") CommandExecutionStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
             @JsonProperty("review") String review) implements ThreadItem {
         /** Always {@code "exitedReviewMode"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -10066,62 +1741,7 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
             b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
             b.review = review;
             return b;
         }
@@ -10130,62 +1750,7 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
             private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private CommandExecutionStatus status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
             private String review;
 
             private Builder() {
@@ -10201,338 +1766,8 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
-                return this;
-            }
-
             public Builder id(String id) {
                 this.id = id;
-                return this;
-            }
-
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            @Experimental
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            @Experimental
-            public Builder status(CommandExecutionStatus status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
                 return this;
             }
 
@@ -10542,7 +1777,7 @@ public sealed interface ThreadItem permits
             }
 
             public ExitedReviewMode build() {
-                return new ExitedReviewMode(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new ExitedReviewMode(completedAtMs, startedAtMs, id, review);
             }
         }
     }
@@ -10550,28 +1785,6 @@ public sealed interface ThreadItem permits
     /**
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
-     * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
-     * @param command The command to be executed.
-     * @param commandActions A best-effort parsing of the command to understand the action(s) it will perform. This returns a list of CommandAction objects because a single shell command may be composed of many commands piped together.
-     * @param cwd The command's working directory.
-     * @param durationMs The duration of the command execution in milliseconds.
-     * @param exitCode The command's exit code.
-     * @param pluginId Trusted first-party plugin id when this command resolves to one plugin script.
-     * @param processId Identifier for the underlying PTY process (when available).
-     * @param scriptPath Safe plugin-relative path when this command resolves to one plugin script.
-     * @param mcpAppResourceUri Legacy compatibility field; prefer `mcpAppUi.resourceUri` when available.
-     * @param mcpAppUi Presentation captured from the invoked descriptor; absent in older history.
-     * @param agentsStates Last known status of the target agents, when available.
-     * @param model Model requested for the spawned agent, when applicable.
-     * @param prompt Prompt text sent as part of the collab tool call, when available.
-     * @param reasoningEffort Reasoning effort requested for the spawned agent, when applicable.
-     * @param receiverThreadIds Thread ID of the receiving agent, when applicable. In case of spawn operation, this corresponds to the newly spawned agent.
-     * @param senderThreadId Thread ID of the agent issuing the collab request.
-     * @param results Structured search results returned out-of-band by standalone web search.
-     *     <p>
-     *     These stay as opaque JSON at the extension/app-server boundary so new result fields and result types can pass through without a Codex release.
-     * @param generationId Image generation identifier for the generated image, when provided by the image backend.
-     * @param inputImages Observed local inputs for a completed generation, absent on older items.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -10579,63 +1792,7 @@ public sealed interface ThreadItem permits
     record ContextCompaction(
             @JsonProperty("completedAtMs") Long completedAtMs,
             @JsonProperty("startedAtMs") Long startedAtMs,
-            @Experimental @JsonProperty("clientId") String clientId,
-            @Experimental @JsonProperty("content") List<UserInput> content,
-            @JsonProperty("id") String id,
-            @Experimental @JsonProperty("fragments") List<HookPromptFragment> fragments,
-            @Experimental @JsonProperty("delivery") AgentMessageDelivery delivery,
-            @Experimental @JsonProperty("memoryCitation") MemoryCitation memoryCitation,
-            @Experimental @JsonProperty("moderation") AgentMessageModeration moderation,
-            @Experimental @JsonProperty("phase") MessagePhase phase,
-            @Experimental @JsonProperty("questions") List<AsyncUserInputQuestion> questions,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("name") String name,
-            @Experimental @JsonProperty("namespace") String namespace,
-            @Experimental @JsonProperty("output") FunctionCallOutputBody output,
-            @Experimental @JsonProperty("summary") List<String> summary,
-            @Experimental @JsonProperty("aggregatedOutput") String aggregatedOutput,
-            @Experimental @JsonProperty("command") String command,
-            @Experimental @JsonProperty("commandActions") List<CommandAction> commandActions,
-            @Experimental @JsonProperty("cwd") String cwd,
-            @Experimental @JsonProperty("durationMs") Long durationMs,
-            @Experimental @JsonProperty("exitCode") Integer exitCode,
-            @Experimental @JsonProperty("pluginId") String pluginId,
-            @Experimental @JsonProperty("processId") String processId,
-            @Experimental @JsonProperty("scriptPath") String scriptPath,
-            @Experimental @JsonProperty("source") CommandExecutionSource source,
-            @Experimental @JsonProperty("status") CommandExecutionStatus status,
-            @Experimental @JsonProperty("changes") List<FileUpdateChange> changes,
-            @Experimental @JsonProperty("appContext") McpToolCallAppContext appContext,
-            @Experimental @JsonProperty("arguments") @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = JsonNullFilter.class) JsonNode arguments,
-            @Experimental @JsonProperty("error") McpToolCallError error,
-            @Experimental @JsonProperty("mcpAppResourceUri") String mcpAppResourceUri,
-            @Experimental @JsonProperty("mcpAppUi") McpAppUi mcpAppUi,
-            @Experimental @JsonProperty("readOnlyHint") Boolean readOnlyHint,
-            @Experimental @JsonProperty("result") McpToolCallResult result,
-            @Experimental @JsonProperty("server") String server,
-            @Experimental @JsonProperty("tool") String tool,
-            @Experimental @JsonProperty("contentItems") List<DynamicToolCallOutputContentItem> contentItems,
-            @Experimental @JsonProperty("success") Boolean success,
-            @Experimental @JsonProperty("agentsStates") Map<String, CollabAgentState> agentsStates,
-            @Experimental @JsonProperty("model") String model,
-            @Experimental @JsonProperty("prompt") String prompt,
-            @Experimental @JsonProperty("reasoningEffort") String reasoningEffort,
-            @Experimental @JsonProperty("receiverThreadIds") List<String> receiverThreadIds,
-            @Experimental @JsonProperty("senderThreadId") String senderThreadId,
-            @Experimental @JsonProperty("agentPath") String agentPath,
-            @Experimental @JsonProperty("agentThreadId") String agentThreadId,
-            @Experimental @JsonProperty("kind") SubAgentActivityKind kind,
-            @Experimental @JsonProperty("action") WebSearchAction action,
-            @Experimental @JsonProperty("query") String query,
-            @Experimental @JsonProperty("results") List<JsonNode> results,
-            @Experimental @JsonProperty("path") String path,
-            @Experimental @JsonProperty("failure") ImageGenerationFailure failure,
-            @Experimental @JsonProperty("generationId") String generationId,
-            @Experimental @JsonProperty("inputImages") List<ImageGenerationInputImage> inputImages,
-            @Experimental @JsonProperty("revisedPrompt") String revisedPrompt,
-            @Experimental @JsonProperty("savedPath") String savedPath,
-            @Experimental @JsonProperty("transparentBackground") Boolean transparentBackground,
-            @Experimental @JsonProperty("review") String review) implements ThreadItem {
+            @JsonProperty("id") String id) implements ThreadItem {
         /** Always {@code "contextCompaction"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -10652,63 +1809,7 @@ public sealed interface ThreadItem permits
             Builder b = new Builder();
             b.completedAtMs = completedAtMs;
             b.startedAtMs = startedAtMs;
-            b.clientId = clientId;
-            b.content = content;
             b.id = id;
-            b.fragments = fragments;
-            b.delivery = delivery;
-            b.memoryCitation = memoryCitation;
-            b.moderation = moderation;
-            b.phase = phase;
-            b.questions = questions;
-            b.text = text;
-            b.name = name;
-            b.namespace = namespace;
-            b.output = output;
-            b.summary = summary;
-            b.aggregatedOutput = aggregatedOutput;
-            b.command = command;
-            b.commandActions = commandActions;
-            b.cwd = cwd;
-            b.durationMs = durationMs;
-            b.exitCode = exitCode;
-            b.pluginId = pluginId;
-            b.processId = processId;
-            b.scriptPath = scriptPath;
-            b.source = source;
-            b.status = status;
-            b.changes = changes;
-            b.appContext = appContext;
-            b.arguments = arguments;
-            b.error = error;
-            b.mcpAppResourceUri = mcpAppResourceUri;
-            b.mcpAppUi = mcpAppUi;
-            b.readOnlyHint = readOnlyHint;
-            b.result = result;
-            b.server = server;
-            b.tool = tool;
-            b.contentItems = contentItems;
-            b.success = success;
-            b.agentsStates = agentsStates;
-            b.model = model;
-            b.prompt = prompt;
-            b.reasoningEffort = reasoningEffort;
-            b.receiverThreadIds = receiverThreadIds;
-            b.senderThreadId = senderThreadId;
-            b.agentPath = agentPath;
-            b.agentThreadId = agentThreadId;
-            b.kind = kind;
-            b.action = action;
-            b.query = query;
-            b.results = results;
-            b.path = path;
-            b.failure = failure;
-            b.generationId = generationId;
-            b.inputImages = inputImages;
-            b.revisedPrompt = revisedPrompt;
-            b.savedPath = savedPath;
-            b.transparentBackground = transparentBackground;
-            b.review = review;
             return b;
         }
 
@@ -10716,63 +1817,7 @@ public sealed interface ThreadItem permits
         public static final class Builder {
             private Long completedAtMs;
             private Long startedAtMs;
-            private String clientId;
-            private List<UserInput> content;
             private String id;
-            private List<HookPromptFragment> fragments;
-            private AgentMessageDelivery delivery;
-            private MemoryCitation memoryCitation;
-            private AgentMessageModeration moderation;
-            private MessagePhase phase;
-            private List<AsyncUserInputQuestion> questions;
-            private String text;
-            private String name;
-            private String namespace;
-            private FunctionCallOutputBody output;
-            private List<String> summary;
-            private String aggregatedOutput;
-            private String command;
-            private List<CommandAction> commandActions;
-            private String cwd;
-            private Long durationMs;
-            private Integer exitCode;
-            private String pluginId;
-            private String processId;
-            private String scriptPath;
-            private CommandExecutionSource source;
-            private CommandExecutionStatus status;
-            private List<FileUpdateChange> changes;
-            private McpToolCallAppContext appContext;
-            private JsonNode arguments;
-            private McpToolCallError error;
-            private String mcpAppResourceUri;
-            private McpAppUi mcpAppUi;
-            private Boolean readOnlyHint;
-            private McpToolCallResult result;
-            private String server;
-            private String tool;
-            private List<DynamicToolCallOutputContentItem> contentItems;
-            private Boolean success;
-            private Map<String, CollabAgentState> agentsStates;
-            private String model;
-            private String prompt;
-            private String reasoningEffort;
-            private List<String> receiverThreadIds;
-            private String senderThreadId;
-            private String agentPath;
-            private String agentThreadId;
-            private SubAgentActivityKind kind;
-            private WebSearchAction action;
-            private String query;
-            private List<JsonNode> results;
-            private String path;
-            private ImageGenerationFailure failure;
-            private String generationId;
-            private List<ImageGenerationInputImage> inputImages;
-            private String revisedPrompt;
-            private String savedPath;
-            private Boolean transparentBackground;
-            private String review;
 
             private Builder() {
             }
@@ -10787,349 +1832,13 @@ public sealed interface ThreadItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder clientId(String clientId) {
-                this.clientId = clientId;
-                return this;
-            }
-
-            @Experimental
-            public Builder content(List<UserInput> content) {
-                this.content = content;
-                return this;
-            }
-
             public Builder id(String id) {
                 this.id = id;
                 return this;
             }
 
-            @Experimental
-            public Builder fragments(List<HookPromptFragment> fragments) {
-                this.fragments = fragments;
-                return this;
-            }
-
-            @Experimental
-            public Builder delivery(AgentMessageDelivery delivery) {
-                this.delivery = delivery;
-                return this;
-            }
-
-            @Experimental
-            public Builder memoryCitation(MemoryCitation memoryCitation) {
-                this.memoryCitation = memoryCitation;
-                return this;
-            }
-
-            @Experimental
-            public Builder moderation(AgentMessageModeration moderation) {
-                this.moderation = moderation;
-                return this;
-            }
-
-            @Experimental
-            public Builder phase(MessagePhase phase) {
-                this.phase = phase;
-                return this;
-            }
-
-            @Experimental
-            public Builder questions(List<AsyncUserInputQuestion> questions) {
-                this.questions = questions;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder name(String name) {
-                this.name = name;
-                return this;
-            }
-
-            @Experimental
-            public Builder namespace(String namespace) {
-                this.namespace = namespace;
-                return this;
-            }
-
-            @Experimental
-            public Builder output(FunctionCallOutputBody output) {
-                this.output = output;
-                return this;
-            }
-
-            @Experimental
-            public Builder summary(List<String> summary) {
-                this.summary = summary;
-                return this;
-            }
-
-            @Experimental
-            public Builder aggregatedOutput(String aggregatedOutput) {
-                this.aggregatedOutput = aggregatedOutput;
-                return this;
-            }
-
-            @Experimental
-            public Builder command(String command) {
-                this.command = command;
-                return this;
-            }
-
-            @Experimental
-            public Builder commandActions(List<CommandAction> commandActions) {
-                this.commandActions = commandActions;
-                return this;
-            }
-
-            @Experimental
-            public Builder cwd(String cwd) {
-                this.cwd = cwd;
-                return this;
-            }
-
-            @Experimental
-            public Builder durationMs(Long durationMs) {
-                this.durationMs = durationMs;
-                return this;
-            }
-
-            @Experimental
-            public Builder exitCode(Integer exitCode) {
-                this.exitCode = exitCode;
-                return this;
-            }
-
-            @Experimental
-            public Builder pluginId(String pluginId) {
-                this.pluginId = pluginId;
-                return this;
-            }
-
-            @Experimental
-            public Builder processId(String processId) {
-                this.processId = processId;
-                return this;
-            }
-
-            @Experimental
-            public Builder scriptPath(String scriptPath) {
-                this.scriptPath = scriptPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder source(CommandExecutionSource source) {
-                this.source = source;
-                return this;
-            }
-
-            @Experimental
-            public Builder status(CommandExecutionStatus status) {
-                this.status = status;
-                return this;
-            }
-
-            @Experimental
-            public Builder changes(List<FileUpdateChange> changes) {
-                this.changes = changes;
-                return this;
-            }
-
-            @Experimental
-            public Builder appContext(McpToolCallAppContext appContext) {
-                this.appContext = appContext;
-                return this;
-            }
-
-            @Experimental
-            public Builder arguments(JsonNode arguments) {
-                this.arguments = arguments;
-                return this;
-            }
-
-            @Experimental
-            public Builder error(McpToolCallError error) {
-                this.error = error;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppResourceUri(String mcpAppResourceUri) {
-                this.mcpAppResourceUri = mcpAppResourceUri;
-                return this;
-            }
-
-            @Experimental
-            public Builder mcpAppUi(McpAppUi mcpAppUi) {
-                this.mcpAppUi = mcpAppUi;
-                return this;
-            }
-
-            @Experimental
-            public Builder readOnlyHint(Boolean readOnlyHint) {
-                this.readOnlyHint = readOnlyHint;
-                return this;
-            }
-
-            @Experimental
-            public Builder result(McpToolCallResult result) {
-                this.result = result;
-                return this;
-            }
-
-            @Experimental
-            public Builder server(String server) {
-                this.server = server;
-                return this;
-            }
-
-            @Experimental
-            public Builder tool(String tool) {
-                this.tool = tool;
-                return this;
-            }
-
-            @Experimental
-            public Builder contentItems(List<DynamicToolCallOutputContentItem> contentItems) {
-                this.contentItems = contentItems;
-                return this;
-            }
-
-            @Experimental
-            public Builder success(Boolean success) {
-                this.success = success;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentsStates(Map<String, CollabAgentState> agentsStates) {
-                this.agentsStates = agentsStates;
-                return this;
-            }
-
-            @Experimental
-            public Builder model(String model) {
-                this.model = model;
-                return this;
-            }
-
-            @Experimental
-            public Builder prompt(String prompt) {
-                this.prompt = prompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder reasoningEffort(String reasoningEffort) {
-                this.reasoningEffort = reasoningEffort;
-                return this;
-            }
-
-            @Experimental
-            public Builder receiverThreadIds(List<String> receiverThreadIds) {
-                this.receiverThreadIds = receiverThreadIds;
-                return this;
-            }
-
-            @Experimental
-            public Builder senderThreadId(String senderThreadId) {
-                this.senderThreadId = senderThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentPath(String agentPath) {
-                this.agentPath = agentPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder agentThreadId(String agentThreadId) {
-                this.agentThreadId = agentThreadId;
-                return this;
-            }
-
-            @Experimental
-            public Builder kind(SubAgentActivityKind kind) {
-                this.kind = kind;
-                return this;
-            }
-
-            @Experimental
-            public Builder action(WebSearchAction action) {
-                this.action = action;
-                return this;
-            }
-
-            @Experimental
-            public Builder query(String query) {
-                this.query = query;
-                return this;
-            }
-
-            @Experimental
-            public Builder results(List<JsonNode> results) {
-                this.results = results;
-                return this;
-            }
-
-            @Experimental
-            public Builder path(String path) {
-                this.path = path;
-                return this;
-            }
-
-            @Experimental
-            public Builder failure(ImageGenerationFailure failure) {
-                this.failure = failure;
-                return this;
-            }
-
-            @Experimental
-            public Builder generationId(String generationId) {
-                this.generationId = generationId;
-                return this;
-            }
-
-            @Experimental
-            public Builder inputImages(List<ImageGenerationInputImage> inputImages) {
-                this.inputImages = inputImages;
-                return this;
-            }
-
-            @Experimental
-            public Builder revisedPrompt(String revisedPrompt) {
-                this.revisedPrompt = revisedPrompt;
-                return this;
-            }
-
-            @Experimental
-            public Builder savedPath(String savedPath) {
-                this.savedPath = savedPath;
-                return this;
-            }
-
-            @Experimental
-            public Builder transparentBackground(Boolean transparentBackground) {
-                this.transparentBackground = transparentBackground;
-                return this;
-            }
-
-            @Experimental
-            public Builder review(String review) {
-                this.review = review;
-                return this;
-            }
-
             public ContextCompaction build() {
-                return new ContextCompaction(completedAtMs, startedAtMs, clientId, content, id, fragments, delivery, memoryCitation, moderation, phase, questions, text, name, namespace, output, summary, aggregatedOutput, command, commandActions, cwd, durationMs, exitCode, pluginId, processId, scriptPath, source, status, changes, appContext, arguments, error, mcpAppResourceUri, mcpAppUi, readOnlyHint, result, server, tool, contentItems, success, agentsStates, model, prompt, reasoningEffort, receiverThreadIds, senderThreadId, agentPath, agentThreadId, kind, action, query, results, path, failure, generationId, inputImages, revisedPrompt, savedPath, transparentBackground, review);
+                return new ContextCompaction(completedAtMs, startedAtMs, id);
             }
         }
     }

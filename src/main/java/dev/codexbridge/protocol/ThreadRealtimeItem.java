@@ -28,101 +28,11 @@ public sealed interface ThreadRealtimeItem permits
     @JsonDeserialize(using = JsonDeserializer.None.class)
     record RealtimeSessionStarted(
             @JsonProperty("id") String id,
-            @JsonProperty("realtimeSessionId") String realtimeSessionId,
-            @Experimental @JsonProperty("role") ThreadRealtimeTranscriptRole role,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("item_id") String itemId,
-            @Experimental @JsonProperty("presentation") ThreadRealtimeBemItemPresentation presentation,
-            @Experimental @JsonProperty("turn_id") String turnId,
-            @Experimental @JsonProperty("outcome") ThreadRealtimeSessionOutcome outcome) implements ThreadRealtimeItem {
+            @JsonProperty("realtimeSessionId") String realtimeSessionId) implements ThreadRealtimeItem {
         /** Always {@code "realtimeSessionStarted"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
             return "realtimeSessionStarted";
-        }
-
-        /** A builder; components left unset are null, i.e. absent on the wire. */
-        public static Builder builder() {
-            return new Builder();
-        }
-
-        /** A builder starting from this record's values. */
-        public Builder toBuilder() {
-            Builder b = new Builder();
-            b.id = id;
-            b.realtimeSessionId = realtimeSessionId;
-            b.role = role;
-            b.text = text;
-            b.itemId = itemId;
-            b.presentation = presentation;
-            b.turnId = turnId;
-            b.outcome = outcome;
-            return b;
-        }
-
-        /** Builds a {@link RealtimeSessionStarted} one component at a time. */
-        public static final class Builder {
-            private String id;
-            private String realtimeSessionId;
-            private ThreadRealtimeTranscriptRole role;
-            private String text;
-            private String itemId;
-            private ThreadRealtimeBemItemPresentation presentation;
-            private String turnId;
-            private ThreadRealtimeSessionOutcome outcome;
-
-            private Builder() {
-            }
-
-            public Builder id(String id) {
-                this.id = id;
-                return this;
-            }
-
-            public Builder realtimeSessionId(String realtimeSessionId) {
-                this.realtimeSessionId = realtimeSessionId;
-                return this;
-            }
-
-            @Experimental
-            public Builder role(ThreadRealtimeTranscriptRole role) {
-                this.role = role;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder itemId(String itemId) {
-                this.itemId = itemId;
-                return this;
-            }
-
-            @Experimental
-            public Builder presentation(ThreadRealtimeBemItemPresentation presentation) {
-                this.presentation = presentation;
-                return this;
-            }
-
-            @Experimental
-            public Builder turnId(String turnId) {
-                this.turnId = turnId;
-                return this;
-            }
-
-            @Experimental
-            public Builder outcome(ThreadRealtimeSessionOutcome outcome) {
-                this.outcome = outcome;
-                return this;
-            }
-
-            public RealtimeSessionStarted build() {
-                return new RealtimeSessionStarted(id, realtimeSessionId, role, text, itemId, presentation, turnId, outcome);
-            }
         }
     }
 
@@ -133,11 +43,7 @@ public sealed interface ThreadRealtimeItem permits
             @JsonProperty("id") String id,
             @JsonProperty("realtimeSessionId") String realtimeSessionId,
             @JsonProperty("role") ThreadRealtimeTranscriptRole role,
-            @JsonProperty("text") String text,
-            @Experimental @JsonProperty("item_id") String itemId,
-            @Experimental @JsonProperty("presentation") ThreadRealtimeBemItemPresentation presentation,
-            @Experimental @JsonProperty("turn_id") String turnId,
-            @Experimental @JsonProperty("outcome") ThreadRealtimeSessionOutcome outcome) implements ThreadRealtimeItem {
+            @JsonProperty("text") String text) implements ThreadRealtimeItem {
         /** Always {@code "transcriptSegment"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -156,10 +62,6 @@ public sealed interface ThreadRealtimeItem permits
             b.realtimeSessionId = realtimeSessionId;
             b.role = role;
             b.text = text;
-            b.itemId = itemId;
-            b.presentation = presentation;
-            b.turnId = turnId;
-            b.outcome = outcome;
             return b;
         }
 
@@ -169,10 +71,6 @@ public sealed interface ThreadRealtimeItem permits
             private String realtimeSessionId;
             private ThreadRealtimeTranscriptRole role;
             private String text;
-            private String itemId;
-            private ThreadRealtimeBemItemPresentation presentation;
-            private String turnId;
-            private ThreadRealtimeSessionOutcome outcome;
 
             private Builder() {
             }
@@ -197,32 +95,8 @@ public sealed interface ThreadRealtimeItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder itemId(String itemId) {
-                this.itemId = itemId;
-                return this;
-            }
-
-            @Experimental
-            public Builder presentation(ThreadRealtimeBemItemPresentation presentation) {
-                this.presentation = presentation;
-                return this;
-            }
-
-            @Experimental
-            public Builder turnId(String turnId) {
-                this.turnId = turnId;
-                return this;
-            }
-
-            @Experimental
-            public Builder outcome(ThreadRealtimeSessionOutcome outcome) {
-                this.outcome = outcome;
-                return this;
-            }
-
             public TranscriptSegment build() {
-                return new TranscriptSegment(id, realtimeSessionId, role, text, itemId, presentation, turnId, outcome);
+                return new TranscriptSegment(id, realtimeSessionId, role, text);
             }
         }
     }
@@ -233,12 +107,9 @@ public sealed interface ThreadRealtimeItem permits
     record BemItemPromoted(
             @JsonProperty("id") String id,
             @JsonProperty("realtimeSessionId") String realtimeSessionId,
-            @Experimental @JsonProperty("role") ThreadRealtimeTranscriptRole role,
-            @Experimental @JsonProperty("text") String text,
             @JsonProperty("item_id") String itemId,
             @JsonProperty("presentation") ThreadRealtimeBemItemPresentation presentation,
-            @JsonProperty("turn_id") String turnId,
-            @Experimental @JsonProperty("outcome") ThreadRealtimeSessionOutcome outcome) implements ThreadRealtimeItem {
+            @JsonProperty("turn_id") String turnId) implements ThreadRealtimeItem {
         /** Always {@code "bemItemPromoted"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
         public String type() {
@@ -255,12 +126,9 @@ public sealed interface ThreadRealtimeItem permits
             Builder b = new Builder();
             b.id = id;
             b.realtimeSessionId = realtimeSessionId;
-            b.role = role;
-            b.text = text;
             b.itemId = itemId;
             b.presentation = presentation;
             b.turnId = turnId;
-            b.outcome = outcome;
             return b;
         }
 
@@ -268,12 +136,9 @@ public sealed interface ThreadRealtimeItem permits
         public static final class Builder {
             private String id;
             private String realtimeSessionId;
-            private ThreadRealtimeTranscriptRole role;
-            private String text;
             private String itemId;
             private ThreadRealtimeBemItemPresentation presentation;
             private String turnId;
-            private ThreadRealtimeSessionOutcome outcome;
 
             private Builder() {
             }
@@ -285,18 +150,6 @@ public sealed interface ThreadRealtimeItem permits
 
             public Builder realtimeSessionId(String realtimeSessionId) {
                 this.realtimeSessionId = realtimeSessionId;
-                return this;
-            }
-
-            @Experimental
-            public Builder role(ThreadRealtimeTranscriptRole role) {
-                this.role = role;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
                 return this;
             }
 
@@ -315,14 +168,8 @@ public sealed interface ThreadRealtimeItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder outcome(ThreadRealtimeSessionOutcome outcome) {
-                this.outcome = outcome;
-                return this;
-            }
-
             public BemItemPromoted build() {
-                return new BemItemPromoted(id, realtimeSessionId, role, text, itemId, presentation, turnId, outcome);
+                return new BemItemPromoted(id, realtimeSessionId, itemId, presentation, turnId);
             }
         }
     }
@@ -333,11 +180,6 @@ public sealed interface ThreadRealtimeItem permits
     record RealtimeSessionClosed(
             @JsonProperty("id") String id,
             @JsonProperty("realtimeSessionId") String realtimeSessionId,
-            @Experimental @JsonProperty("role") ThreadRealtimeTranscriptRole role,
-            @Experimental @JsonProperty("text") String text,
-            @Experimental @JsonProperty("item_id") String itemId,
-            @Experimental @JsonProperty("presentation") ThreadRealtimeBemItemPresentation presentation,
-            @Experimental @JsonProperty("turn_id") String turnId,
             @JsonProperty("outcome") ThreadRealtimeSessionOutcome outcome) implements ThreadRealtimeItem {
         /** Always {@code "realtimeSessionClosed"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -355,11 +197,6 @@ public sealed interface ThreadRealtimeItem permits
             Builder b = new Builder();
             b.id = id;
             b.realtimeSessionId = realtimeSessionId;
-            b.role = role;
-            b.text = text;
-            b.itemId = itemId;
-            b.presentation = presentation;
-            b.turnId = turnId;
             b.outcome = outcome;
             return b;
         }
@@ -368,11 +205,6 @@ public sealed interface ThreadRealtimeItem permits
         public static final class Builder {
             private String id;
             private String realtimeSessionId;
-            private ThreadRealtimeTranscriptRole role;
-            private String text;
-            private String itemId;
-            private ThreadRealtimeBemItemPresentation presentation;
-            private String turnId;
             private ThreadRealtimeSessionOutcome outcome;
 
             private Builder() {
@@ -388,43 +220,13 @@ public sealed interface ThreadRealtimeItem permits
                 return this;
             }
 
-            @Experimental
-            public Builder role(ThreadRealtimeTranscriptRole role) {
-                this.role = role;
-                return this;
-            }
-
-            @Experimental
-            public Builder text(String text) {
-                this.text = text;
-                return this;
-            }
-
-            @Experimental
-            public Builder itemId(String itemId) {
-                this.itemId = itemId;
-                return this;
-            }
-
-            @Experimental
-            public Builder presentation(ThreadRealtimeBemItemPresentation presentation) {
-                this.presentation = presentation;
-                return this;
-            }
-
-            @Experimental
-            public Builder turnId(String turnId) {
-                this.turnId = turnId;
-                return this;
-            }
-
             public Builder outcome(ThreadRealtimeSessionOutcome outcome) {
                 this.outcome = outcome;
                 return this;
             }
 
             public RealtimeSessionClosed build() {
-                return new RealtimeSessionClosed(id, realtimeSessionId, role, text, itemId, presentation, turnId, outcome);
+                return new RealtimeSessionClosed(id, realtimeSessionId, outcome);
             }
         }
     }

@@ -117,8 +117,9 @@ final class TypeMapper {
             }
             source.path("properties").properties().forEach(e -> props.put(e.getKey(), e.getValue()));
             source.path("required").forEach(r -> required.add(r.asText()));
-            // Alternative property sets ({url} or {fileId}): each becomes an optional component.
-            for (JsonNode branch : alternatives(source)) {
+            // Alternative property sets ({url} or {fileId}) of the record itself (not of a union's
+            // shared base, whose branches are the union's variants): each becomes an optional component.
+            for (JsonNode branch : source == s ? alternatives(source) : List.<JsonNode>of()) {
                 branch.path("properties").properties().forEach(e -> props.putIfAbsent(e.getKey(), e.getValue()));
             }
         }
