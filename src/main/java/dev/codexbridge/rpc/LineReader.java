@@ -8,7 +8,7 @@ import java.io.InputStream;
  * consumed and reported as {@link #OVERSIZED} without ever holding more than the cap in memory.
  * A trailing {@code \r} is dropped. Not thread-safe: one reader thread owns it.
  */
-public final class LineReader {
+final class LineReader {
     public static final int EOF = -1;
     public static final int OVERSIZED = -2;
 

@@ -1,7 +1,7 @@
 package dev.codexbridge.rpc;
 
 /** A line that is not one JSON-RPC message. Counted and skipped by the peer, never fatal. */
-public class MalformedMessageException extends Exception {
+class MalformedMessageException extends Exception {
     private static final long serialVersionUID = 1L;
 
     public MalformedMessageException(String message) {

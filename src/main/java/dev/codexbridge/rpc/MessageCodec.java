@@ -12,7 +12,7 @@ import java.io.IOException;
  * single-line JSON. {@code "jsonrpc"} and unknown top-level members (codex adds
  * {@code emittedAtMs}) are ignored on input and never written.
  */
-public final class MessageCodec {
+final class MessageCodec {
     private static final ObjectMapper MAPPER = Json.mapper();
 
     private MessageCodec() {

@@ -13,11 +13,10 @@
  * {@link dev.codexbridge.rpc.RpcException}, {@link dev.codexbridge.rpc.RpcTimeoutException} and
  * {@link dev.codexbridge.rpc.ConnectionClosedException}.
  *
- * <p>Internal plumbing, public only because other packages of the library (or its tests in other
- * packages) use it, and subject to change without notice: {@link dev.codexbridge.rpc.LineReader},
- * {@link dev.codexbridge.rpc.MessageCodec} and {@link dev.codexbridge.rpc.MalformedMessageException}
- * (the peer's framing and parsing), {@link dev.codexbridge.rpc.RpcThreads} (the JVM-wide timer and
- * callback pool) and {@link dev.codexbridge.rpc.Futures}. {@code LargeStringDecoder} is
+ * <p>Internal plumbing, public only because other packages of the library use it, and subject to
+ * change without notice: {@link dev.codexbridge.rpc.RpcThreads} (the JVM-wide timer and callback
+ * pool) and {@link dev.codexbridge.rpc.Futures}. The peer's framing and parsing ({@code LineReader},
+ * {@code MessageCodec}, {@code LargeStringDecoder}, {@code MalformedMessageException}) are
  * package-private.
  */
 package dev.codexbridge.rpc;

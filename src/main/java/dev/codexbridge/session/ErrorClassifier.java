@@ -11,7 +11,7 @@ import java.util.Locale;
  * the stderr tail, and digs the real message out of the JSON envelope codex sometimes passes on
  * from the model API ({@code {"error": {"message": ...}}}).
  */
-public final class ErrorClassifier {
+final class ErrorClassifier {
     private static final List<String> AUTH_HINTS = List.of("invalid_grant", "invalid grant", "refresh token", "refresh_token",
             "token refresh", "token has expired", "expired_token", "expired token", "not authenticated", "unauthenticated",
             "401 unauthorized", "re-authenticate", "reauthenticate", "please log in", "please login", "not logged in",

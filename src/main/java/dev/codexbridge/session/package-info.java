@@ -11,9 +11,8 @@
  * {@link dev.codexbridge.session.TurnResult}, {@link dev.codexbridge.session.TurnStatus},
  * {@link dev.codexbridge.session.StopReason}, {@link dev.codexbridge.session.TurnError},
  * {@link dev.codexbridge.session.ErrorCategory} and {@link dev.codexbridge.session.TokenUsage}.
- * {@link dev.codexbridge.session.ErrorClassifier} is internal (a host sees its verdict as
- * {@code TurnError.category()}) and may change without notice; {@code SessionInbox} and
- * {@code TurnRun} are package-private.
+ * {@code ErrorClassifier} (a host sees its verdict as {@code TurnError.category()}),
+ * {@code SessionInbox} and {@code TurnRun} are package-private.
  *
  * <p>Depends on {@code client}, {@code approval} and {@code transcript}, and on {@code protocol},
  * {@code rpc}, {@code transport} and {@code process} for the builder's options.

@@ -1,11 +1,7 @@
-package dev.codexbridge.fuzz;
+package dev.codexbridge.rpc;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.codexbridge.rpc.JsonRpcMessage;
-import dev.codexbridge.rpc.LineReader;
-import dev.codexbridge.rpc.MalformedMessageException;
-import dev.codexbridge.rpc.MessageCodec;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
