@@ -13,7 +13,8 @@ import dev.codexbridge.protocol.ClientInfo;
 import dev.codexbridge.protocol.InitializeCapabilities;
 import dev.codexbridge.protocol.InitializeParams;
 import dev.codexbridge.protocol.InitializeResponse;
-import dev.codexbridge.protocol.Methods;
+import dev.codexbridge.protocol.ClientRequests;
+import dev.codexbridge.protocol.ServerNotifications;
 import dev.codexbridge.rpc.Inbox;
 import dev.codexbridge.rpc.JsonRpcMessage;
 import dev.codexbridge.support.LiveCodex;
@@ -62,7 +63,7 @@ class CodexHandshakeLiveTest {
                 assertThat(Path.of(init.codexHome()).toRealPath()).isEqualTo(home.toRealPath());
 
                 ObjectNode params = Json.object().put("cwd", work.toString());
-                JsonNode started = conn.call(Methods.THREAD_START, params, TIMEOUT);
+                JsonNode started = conn.call(ClientRequests.THREAD_START.method(), params, TIMEOUT);
                 assertThat(started.path("thread").path("id").asText()).isNotBlank();
                 assertThat(started.path("model").asText()).isEqualTo(IsolatedCodexHome.MODEL);
                 assertThat(started.path("approvalPolicy").asText()).isEqualTo("never");
@@ -97,11 +98,11 @@ class CodexHandshakeLiveTest {
                     CodexLaunch.appServer(codex).codexHome(home).workingDirectory(work).build(),
                     peer -> peer.inbound(inbox).wireTap(wire))) {
                 dev.codexbridge.support.RawHandshake.initialize(conn, new InitializeParams(null, new ClientInfo("codex_bridge_test", null, "0.0.0")), TIMEOUT);
-                String threadId = conn.call(Methods.THREAD_START, Json.object().put("cwd", work.toString()), TIMEOUT)
+                String threadId = conn.call(ClientRequests.THREAD_START.method(), Json.object().put("cwd", work.toString()), TIMEOUT)
                         .path("thread").path("id").asText();
                 ObjectNode turn = Json.object().put("threadId", threadId);
                 turn.putArray("input").addObject().put("type", "text").put("text", "run the echo");
-                String turnId = conn.call(Methods.TURN_START, turn, TIMEOUT).path("turn").path("id").asText();
+                String turnId = conn.call(ClientRequests.TURN_START.method(), turn, TIMEOUT).path("turn").path("id").asText();
 
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 JsonRpcMessage.Notification completed = null;
@@ -109,7 +110,7 @@ class CodexHandshakeLiveTest {
                     JsonRpcMessage.Inbound m = inbox.poll(Duration.ofSeconds(1));
                     if (m instanceof JsonRpcMessage.Notification n) {
                         seen.add(n);
-                        if (n.method().equals(Methods.TURN_COMPLETED)) {
+                        if (n.method().equals(ServerNotifications.TURN_COMPLETED.method())) {
                             completed = n;
                         }
                     } else if (m instanceof JsonRpcMessage.Request r) {
@@ -121,13 +122,13 @@ class CodexHandshakeLiveTest {
                 assertThat(completed.params().path("turn").path("status").asText()).isEqualTo("completed");
             }
             JsonNode command = seen.stream()
-                    .filter(n -> n.method().equals(Methods.ITEM_COMPLETED))
+                    .filter(n -> n.method().equals(ServerNotifications.ITEM_COMPLETED.method()))
                     .map(n -> n.params().path("item"))
                     .filter(i -> i.path("type").asText().equals("commandExecution"))
                     .findFirst().orElseThrow(() -> new AssertionError("no commandExecution item in " + methods(seen)));
             assertThat(command.path("exitCode").asInt()).isZero();
             assertThat(command.path("aggregatedOutput").asText()).contains("bridge-live-ok");
-            assertThat(seen.stream().filter(n -> n.method().equals(Methods.ITEM_COMPLETED))
+            assertThat(seen.stream().filter(n -> n.method().equals(ServerNotifications.ITEM_COMPLETED.method()))
                     .map(n -> n.params().path("item")).filter(i -> i.path("type").asText().equals("agentMessage")))
                     .extracting(i -> i.path("text").asText())
                     .contains("The command printed bridge-live-ok.");

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.protocol.Methods;
+import dev.codexbridge.protocol.ClientRequests;
+import dev.codexbridge.protocol.ServerNotifications;
 import dev.codexbridge.rpc.JsonRpcMessage;
 import dev.codexbridge.support.ItemRecording;
 import dev.codexbridge.support.LiveCodex;
@@ -43,9 +44,9 @@ class ItemCaptureLiveTest {
             model.enqueue(replies.toArray(ModelReply[]::new));
             List<JsonRpcMessage.Inbound> all = new ArrayList<>();
             LiveTurn.Result r = live.runTurn("scenario " + scenario, (method, params) -> answers.get(method), (m, turnId) -> {
-                if (interruptOnCommand && m.method().equals(Methods.ITEM_STARTED)
+                if (interruptOnCommand && m.method().equals(ServerNotifications.ITEM_STARTED.method())
                         && m.params().path("item").path("type").asText().equals("commandExecution")) {
-                    live.connection().peer().request(Methods.TURN_INTERRUPT,
+                    live.connection().peer().request(ClientRequests.TURN_INTERRUPT.method(),
                             Json.object().put("threadId", live.threadId()).put("turnId", turnId), java.time.Duration.ofSeconds(10));
                 }
             });

@@ -8,7 +8,8 @@ import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ClientInfo;
 import dev.codexbridge.protocol.InitializeCapabilities;
 import dev.codexbridge.protocol.InitializeParams;
-import dev.codexbridge.protocol.Methods;
+import dev.codexbridge.protocol.ClientRequests;
+import dev.codexbridge.protocol.ServerNotifications;
 import dev.codexbridge.rpc.Inbox;
 import dev.codexbridge.rpc.JsonRpcMessage;
 import dev.codexbridge.rpc.RpcError;
@@ -70,7 +71,7 @@ public final class LiveTurn implements AutoCloseable {
     public String startThread(Consumer<ObjectNode> extra) {
         ObjectNode params = Json.object().put("cwd", work.toString());
         extra.accept(params);
-        threadId = conn.call(Methods.THREAD_START, params, RPC).path("thread").path("id").asText();
+        threadId = conn.call(ClientRequests.THREAD_START.method(), params, RPC).path("thread").path("id").asText();
         return threadId;
     }
 
@@ -90,7 +91,7 @@ public final class LiveTurn implements AutoCloseable {
         }
         ObjectNode turn = Json.object().put("threadId", threadId);
         turn.putArray("input").addObject().put("type", "text").put("text", text);
-        String turnId = conn.call(Methods.TURN_START, turn, RPC).path("turn").path("id").asText();
+        String turnId = conn.call(ClientRequests.TURN_START.method(), turn, RPC).path("turn").path("id").asText();
         List<JsonRpcMessage.Inbound> seen = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
@@ -109,7 +110,7 @@ public final class LiveTurn implements AutoCloseable {
                     answers.add(java.util.Map.entry(r.method(), node));
                     conn.peer().respond(r.id(), node);
                 }
-            } else if (m.method().equals(Methods.TURN_COMPLETED)) {
+            } else if (m.method().equals(ServerNotifications.TURN_COMPLETED.method())) {
                 return new Result(seen);
             }
         }
@@ -142,7 +143,7 @@ public final class LiveTurn implements AutoCloseable {
 
         /** Completed items of {@code type}. */
         public List<JsonNode> completedItems(String type) {
-            return params(Methods.ITEM_COMPLETED).stream().map(p -> p.path("item"))
+            return params(ServerNotifications.ITEM_COMPLETED.method()).stream().map(p -> p.path("item"))
                     .filter(i -> i.path("type").asText().equals(type)).toList();
         }
 
