@@ -34,6 +34,35 @@ public final class ManagedBlock {
         return java.util.Optional.empty();
     }
 
+    /** What a managed block configures: its MCP server names, plugin ids and default permission profile. */
+    public record Summary(List<String> mcpServers, List<String> plugins, String defaultPermissions) {
+        public Summary {
+            mcpServers = List.copyOf(mcpServers);
+            plugins = List.copyOf(plugins);
+        }
+    }
+
+    /**
+     * The summary of the managed block in {@code configText}; empty when there is no complete block
+     * or it does not parse (codex will say more when it starts).
+     */
+    public static java.util.Optional<Summary> summary(String configText) {
+        java.util.Optional<String> inside = contents(configText);
+        if (inside.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            org.tomlj.TomlParseResult toml = ConfigMigrator.parse(inside.get(), java.nio.file.Path.of("config.toml"));
+            List<String> servers = new ArrayList<>(toml.isTable("mcp_servers") ? toml.getTable("mcp_servers").keySet() : List.of());
+            List<String> plugins = new ArrayList<>(toml.isTable("plugins") ? toml.getTable("plugins").keySet() : List.of());
+            servers.sort(null);
+            plugins.sort(null);
+            return java.util.Optional.of(new Summary(servers, plugins, toml.getString("default_permissions")));
+        } catch (ConfigMigrationException unparsable) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** A file split around its managed blocks: the text outside them, and where the first one stood. */
     record Split(String outside, int firstBlockLine, int blocks) {
     }

@@ -77,8 +77,12 @@ public final class Json {
     /** Converts a tree or value into a typed value, e.g. a protocol record. */
     public static <T> T convert(Object value, Class<T> type) {
         try {
+            if (value instanceof JsonNode node) {
+                // reads the tree directly; convertValue would first copy it into a token buffer
+                return MAPPER.treeToValue(node, type);
+            }
             return MAPPER.convertValue(value, type);
-        } catch (IllegalArgumentException e) {
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
             throw new JsonFormatException("cannot read " + type.getSimpleName() + ": " + e.getMessage(), e);
         }
     }

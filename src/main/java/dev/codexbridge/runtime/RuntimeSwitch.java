@@ -30,9 +30,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.tomlj.Toml;
-import org.tomlj.TomlParseResult;
-import org.tomlj.TomlTable;
 
 /**
  * Turns a host's codex runtime on and off, the way a host's slash command needs it:
@@ -100,21 +97,15 @@ public final class RuntimeSwitch {
         try {
             if (Files.isRegularFile(config)) {
                 String text = Files.readString(config);
-                var contents = ManagedBlock.contents(text);
-                if (contents.isPresent()) {
-                    block = true;
-                    TomlParseResult toml = Toml.parse(contents.get());
-                    if (toml.isTable("mcp_servers")) {
-                        servers.addAll(toml.getTable("mcp_servers").keySet());
-                    }
-                    if (toml.isTable("plugins")) {
-                        TomlTable t = toml.getTable("plugins");
-                        plugins.addAll(t.keySet());
-                    }
-                    permissions = toml.getString("default_permissions");
+                block = ManagedBlock.contents(text).isPresent();
+                var summary = ManagedBlock.summary(text);
+                if (summary.isPresent()) {
+                    servers.addAll(summary.get().mcpServers());
+                    plugins.addAll(summary.get().plugins());
+                    permissions = summary.get().defaultPermissions();
                 }
             }
-        } catch (IOException | RuntimeException | AssertionError e) {
+        } catch (IOException | RuntimeException e) {
             // an unreadable config shows as "no block"; codex itself will say more when it starts
         }
         servers.sort(null);
