@@ -12,9 +12,14 @@ import java.util.List;
  * @param retired   the session had to give up its codex process (it died, stopped answering, or
  *                  its login failed); the next turn starts a fresh one and resumes the thread
  * @param messages  the turn's transcript in the chat shape, to splice into the host's history
+ * @param stepCount the turn's steps: one per completed agent action (command, file change, MCP or
+ *                  dynamic tool call, web search) plus the final answer; a turn that only answers
+ *                  has one step
+ * @param stepEndsMs when each step ended, in milliseconds since the turn started
+ * @param durationMs how long the turn took, start to result
  */
-@JsonPropertyOrder({"threadId", "turnId", "status", "finalText", "error", "stopReason", "toolIterations", "tokenUsage",
-    "retired", "messages"})
+@JsonPropertyOrder({"threadId", "turnId", "status", "finalText", "error", "stopReason", "toolIterations", "stepCount",
+    "stepEndsMs", "durationMs", "tokenUsage", "retired", "messages"})
 public record TurnResult(
         String threadId,
         String turnId,
@@ -23,12 +28,16 @@ public record TurnResult(
         @JsonInclude(JsonInclude.Include.ALWAYS) TurnError error,
         StopReason stopReason,
         int toolIterations,
+        int stepCount,
+        List<Long> stepEndsMs,
+        long durationMs,
         @JsonInclude(JsonInclude.Include.ALWAYS) TokenUsage tokenUsage,
         boolean retired,
         List<TranscriptMessage> messages) {
 
     public TurnResult {
         messages = List.copyOf(messages);
+        stepEndsMs = List.copyOf(stepEndsMs);
     }
 
     public boolean completed() {

@@ -68,6 +68,9 @@ final class TurnRun {
     private final int maxSteps;
     private final ItemProjector projector;
     private final AtomicBoolean interruptRequested = new AtomicBoolean();
+    private final long startedAt = System.nanoTime();
+    /** When each completed agent action ended, in ms since the turn started. */
+    private final List<Long> stepEnds = new ArrayList<>();
 
     private volatile SessionInbox inbox;
     private volatile CodexClient client;
@@ -122,7 +125,8 @@ final class TurnRun {
         ErrorCategory fromText = ErrorClassifier.classify(e.getMessage(), null, List.of()).category();
         ErrorCategory category = fromText == ErrorCategory.OTHER ? ErrorCategory.PROCESS_DIED : fromText;
         TurnError error = TurnError.of("codex could not be started: " + e.getMessage(), category, null);
-        return new TurnResult(session.threadId(), null, TurnStatus.FAILED, null, error, StopReason.ERROR, 0, null, true, List.of());
+        return new TurnResult(session.threadId(), null, TurnStatus.FAILED, null, error, StopReason.ERROR, 0, 0, List.of(),
+                elapsedMs(System.nanoTime()), null, true, List.of());
     }
 
     /** What starts the turn: {@code turn/start} with the input, or {@code review/start}. */
@@ -168,7 +172,7 @@ final class TurnRun {
             // Interrupted before anything was sent: never start the turn at all.
             return result(TurnStatus.INTERRUPTED, StopReason.INTERRUPT, null, false);
         }
-        long start = System.nanoTime();
+        long start = startedAt;
         long lastProgress = start;
         // In order: the answer must reach the inbox before the notifications codex sends after it.
         client.requestInOrder(starter.method(), starter.params(this), session.requestTimeout,
@@ -292,6 +296,7 @@ final class TurnRun {
             ThreadItem item = completed.item();
             safely(() -> listener.onItemCompleted(item, produced));
             if (isStep(item)) {
+                stepEnds.add(elapsedMs(System.nanoTime()));
                 int step = ++steps;
                 safely(() -> listener.onStep(step, item));
                 if (maxSteps > 0 && steps >= maxSteps && !interruptSent) {
@@ -440,11 +445,29 @@ final class TurnRun {
 
     private TurnResult result(TurnStatus status, StopReason reason, TurnError error, boolean retired) {
         projector.finish();
+        long now = System.nanoTime();
+        if (status == TurnStatus.COMPLETED && options.outputSchema() != null) {
+            TurnError invalid = StructuredOutput.check(projector.finalText(), options.outputSchema());
+            if (invalid != null) {
+                status = TurnStatus.FAILED;
+                reason = StopReason.ERROR;
+                error = invalid;
+            }
+        }
         if (retired) {
             session.markRetired();
         }
+        List<Long> ends = new ArrayList<>(stepEnds);
+        if (projector.finalText() != null) {
+            ends.add(elapsedMs(now));       // the final answer is a step of its own
+        }
+        int stepCount = Math.max(ends.size(), status == TurnStatus.COMPLETED ? 1 : 0);
         return new TurnResult(threadId, turnId, status, projector.finalText(), error, reason, projector.toolIterations(),
-                tokenUsage, retired, projector.messages());
+                stepCount, ends, elapsedMs(now), tokenUsage, retired, projector.messages());
+    }
+
+    private long elapsedMs(long now) {
+        return (now - startedAt) / 1_000_000;
     }
 
     private ObjectNode turnStartParams(TurnInput input) {

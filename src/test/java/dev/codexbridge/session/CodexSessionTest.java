@@ -396,7 +396,7 @@ class CodexSessionTest {
         };
         JsonNode json = dev.codexbridge.json.Json.parse(session.runTurn(TurnInput.text("go")).toJson());
         assertThat(json.fieldNames()).toIterable().containsExactly("threadId", "turnId", "status", "finalText", "error",
-                "stopReason", "toolIterations", "tokenUsage", "retired", "messages");
+                "stopReason", "toolIterations", "stepCount", "stepEndsMs", "durationMs", "tokenUsage", "retired", "messages");
         assertThat(json.path("status").asText()).isEqualTo("completed");
         assertThat(json.path("stopReason").asText()).isEqualTo("natural");
         assertThat(json.path("error").isNull()).isTrue();
@@ -438,5 +438,68 @@ class CodexSessionTest {
             assertThat(shared.isOpen()).as("closing a session leaves a shared connection open").isTrue();
             assertThat(b.runTurn(TurnInput.text("again")).status()).isEqualTo(TurnStatus.COMPLETED);
         }
+    }
+
+    private static final String COMMAND_ITEM = "{\"type\":\"commandExecution\",\"id\":\"%s\",\"command\":\"ls\",\"cwd\":\"/w\","
+            + "\"status\":\"completed\",\"exitCode\":0,\"aggregatedOutput\":\"\",\"commandActions\":[]}";
+
+    @Test
+    void aTurnThatOnlyAnswersIsOneStepAndActionsAreStepsOfTheirOwn() {
+        session = builder().build();
+        codex.onTurnStart = (f, turn) -> {
+            f.agentMessage(turn, "just an answer");
+            f.completeTurn(turn, "completed", null);
+        };
+        TurnResult answerOnly = session.runTurn(TurnInput.text("go"));
+        assertThat(answerOnly.stepCount()).isEqualTo(1);
+        assertThat(answerOnly.stepEndsMs()).hasSize(1);
+        assertThat(answerOnly.durationMs()).isGreaterThanOrEqualTo(answerOnly.stepEndsMs().get(0));
+
+        codex.onTurnStart = (f, turn) -> {
+            f.item("item/completed", turn, COMMAND_ITEM.formatted("c1"));
+            FakeCodex.sleep(30);
+            f.item("item/completed", turn, COMMAND_ITEM.formatted("c2"));
+            f.agentMessage(turn, "done");
+            f.completeTurn(turn, "completed", null);
+        };
+        TurnResult withActions = session.runTurn(TurnInput.text("go"));
+        assertThat(withActions.stepCount()).isEqualTo(3);
+        assertThat(withActions.stepEndsMs()).hasSize(3).isSorted();
+        assertThat(withActions.stepEndsMs().get(1) - withActions.stepEndsMs().get(0)).isGreaterThanOrEqualTo(25);
+    }
+
+    @Test
+    void structuredOutputIsCheckedAgainstTheSchemaAndAMissingAnswerFails() {
+        JsonNode schema = dev.codexbridge.json.Json.parse("{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"}},"
+                + "\"required\":[\"n\"],\"additionalProperties\":false}");
+        TurnOptions structured = TurnOptions.DEFAULTS.withOutputSchema(schema);
+        session = builder().build();
+        List<String> answers = new ArrayList<>(List.of("{\"n\": 7}", "{\"n\": \"seven\"}", "seven"));
+        codex.onTurnStart = (f, turn) -> {
+            if (!answers.isEmpty()) {
+                f.agentMessage(turn, answers.remove(0));
+            }
+            f.completeTurn(turn, "completed", null);
+        };
+        TurnResult ok = session.runTurn(TurnInput.text("go"), structured, TurnListener.NONE);
+        assertThat(ok.status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(ok.error()).isNull();
+
+        TurnResult wrongType = session.runTurn(TurnInput.text("go"), structured, TurnListener.NONE);
+        assertThat(wrongType.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(wrongType.error().category()).isEqualTo(ErrorCategory.STRUCTURED_OUTPUT);
+        assertThat(wrongType.error().message()).startsWith("structured output failed validation").contains("n");
+        assertThat(wrongType.finalText()).isEqualTo("{\"n\": \"seven\"}");
+
+        TurnResult notJson = session.runTurn(TurnInput.text("go"), structured, TurnListener.NONE);
+        assertThat(notJson.error().message()).contains("not JSON");
+
+        TurnResult noAnswer = session.runTurn(TurnInput.text("go"), structured, TurnListener.NONE);
+        assertThat(noAnswer.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(noAnswer.error().category()).isEqualTo(ErrorCategory.STRUCTURED_OUTPUT);
+        assertThat(noAnswer.error().message()).contains("without an agent message");
+
+        TurnResult unchecked = session.runTurn(TurnInput.text("go"));
+        assertThat(unchecked.status()).as("without a schema a turn with no answer still completes").isEqualTo(TurnStatus.COMPLETED);
     }
 }

@@ -1,0 +1,68 @@
+package dev.codexbridge.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.CodexErrorInfo;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** Every category, from codex's typed error info, from the message alone, and from stderr. */
+class ErrorClassifierTest {
+    private static CodexErrorInfo info(String json) {
+        return Json.convert(Json.parse(json), CodexErrorInfo.class);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "\"unauthorized\"                                              | AUTHENTICATION",
+        "\"modelNotFound\"                                             | MODEL_UNAVAILABLE",
+        "\"contextWindowExceeded\"                                     | CONTEXT_WINDOW",
+        "\"usageLimitExceeded\"                                        | USAGE_LIMIT",
+        "\"rateLimitExceeded\"                                         | USAGE_LIMIT",
+        "\"serverOverloaded\"                                          | USAGE_LIMIT",
+        "\"sandboxError\"                                              | SANDBOX",
+        "{\"httpConnectionFailed\":{\"httpStatusCode\":401}}           | AUTHENTICATION",
+        "{\"responseStreamDisconnected\":{\"httpStatusCode\":429}}     | USAGE_LIMIT",
+        "{\"responseTooManyFailedAttempts\":{\"httpStatusCode\":500}}  | OTHER",
+        "\"somethingNewer\"                                            | OTHER",
+    })
+    void theTypedErrorInfoDecides(String json, ErrorCategory expected) {
+        TurnError e = ErrorClassifier.classify("it failed", info(json.strip()), List.of());
+        assertThat(e.category()).isEqualTo(expected);
+        assertThat(e.codexErrorInfo()).isEqualTo(Json.parse(json.strip()));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "Your refresh token has expired; please log in again | AUTHENTICATION",
+        "The model `gpt-x` does not exist                    | MODEL_UNAVAILABLE",
+        "input exceeds the context window of this model      | CONTEXT_WINDOW",
+        "You've hit your usage limit. Try again later        | USAGE_LIMIT",
+        "429 Too Many Requests                               | USAGE_LIMIT",
+        "sandbox denied the write (bubblewrap)               | SANDBOX",
+        "something odd happened                              | OTHER",
+    })
+    void withoutErrorInfoTheMessageDecides(String message, ErrorCategory expected) {
+        assertThat(ErrorClassifier.classify(message.strip(), null, List.of()).category()).isEqualTo(expected);
+    }
+
+    @Test
+    void stderrOnlyEverUpgradesToAuthentication() {
+        List<String> loginTrouble = List.of("WARN bubblewrap not found", "ERROR token refresh failed: invalid_grant");
+        assertThat(ErrorClassifier.classify("stream closed", null, loginTrouble).category()).isEqualTo(ErrorCategory.AUTHENTICATION);
+        List<String> noise = List.of("WARN sandbox: bubblewrap not found", "Model metadata for mock-model not found");
+        assertThat(ErrorClassifier.classify("stream closed", null, noise).category()).isEqualTo(ErrorCategory.OTHER);
+    }
+
+    @Test
+    void theModelApisJsonEnvelopeIsUnwrapped() {
+        TurnError e = ErrorClassifier.classify("unexpected status 400: {\"error\":{\"message\":\"The model is not supported\","
+                + "\"type\":\"invalid_request_error\"}}", null, List.of());
+        assertThat(e.message()).isEqualTo("unexpected status 400: The model is not supported");
+        assertThat(e.category()).isEqualTo(ErrorCategory.MODEL_UNAVAILABLE);
+        assertThat(ErrorClassifier.unwrap(null)).isEqualTo("codex reported a failure without a message");
+    }
+}
