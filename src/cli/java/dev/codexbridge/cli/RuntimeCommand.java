@@ -55,9 +55,13 @@ final class RuntimeCommand implements Runnable {
         @Option(names = "--probe", description = "Also ask codex for the account and run a one-word turn on the configured model.")
         boolean probe;
 
+        @Option(names = "--model", paramLabel = "MODEL",
+                description = "With --probe: check MODEL against codex's model list first (OpenAI accounts), then run the turn on it.")
+        String model;
+
         @Override
         public Integer call() {
-            RuntimeStatus s = common.builder().discoverPlugins(false).build().status(probe);
+            RuntimeStatus s = common.builder().discoverPlugins(false).probeModel(model).build().status(probe);
             System.out.print(common.json ? s.toJson() + "\n" : s.summary());
             return s.codexBinary() == null || probe && !"ready".equals(s.readiness()) ? 1 : 0;
         }

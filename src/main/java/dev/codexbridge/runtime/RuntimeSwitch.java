@@ -12,6 +12,9 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.protocol.Account;
 import dev.codexbridge.protocol.GetAccountParams;
 import dev.codexbridge.protocol.GetAccountResponse;
+import dev.codexbridge.protocol.Model;
+import dev.codexbridge.protocol.ModelListParams;
+import dev.codexbridge.protocol.ModelListResponse;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.process.CodexVersion;
@@ -44,6 +47,7 @@ public final class RuntimeSwitch {
     private final String defaultPermissions;
     private final boolean discoverPlugins;
     private final Duration probeTimeout;
+    private final String probeModel;
 
     private RuntimeSwitch(Builder b) {
         this.explicitBinary = b.codexBinary;
@@ -53,6 +57,7 @@ public final class RuntimeSwitch {
         this.defaultPermissions = b.defaultPermissions;
         this.discoverPlugins = b.discoverPlugins;
         this.probeTimeout = b.probeTimeout;
+        this.probeModel = b.probeModel;
     }
 
     public static Builder builder() {
@@ -118,8 +123,9 @@ public final class RuntimeSwitch {
                 readiness = "error";
                 remediation = codex.problem();
             } else {
-                account = account(codex.binary());
-                String[] r = probeTurn(codex.binary(), account);
+                Facts facts = facts(codex.binary());
+                account = facts.account();
+                String[] r = facts.modelCheck() != null ? facts.modelCheck() : probeTurn(codex.binary(), account);
                 readiness = r[0];
                 remediation = r[1];
             }
@@ -129,33 +135,98 @@ public final class RuntimeSwitch {
                 servers, plugins, permissions, account, readiness, remediation);
     }
 
-    /** {@code account/read}, summarized: "none needed", "logged out", or the account type. */
-    private String account(Path binary) {
+    /** What one connection tells before a turn is spent: the account, and whether the probed model is offered. */
+    private record Facts(String account, String[] modelCheck) {
+    }
+
+    private Facts facts(Path binary) {
         CodexLaunch launch = CodexLaunch.appServer(binary).codexHome(codexHome).name("codex-probe")
                 .shutdownGrace(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)).build();
         try (CodexClient codex = CodexClient.builder().process(launch).requestTimeout(probeTimeout)
                 .clientInfo(new ClientInfo("codex_bridge_runtime", "codex-bridge runtime", dev.codexbridge.BuildInfo.version())).connect()) {
             GetAccountResponse r = codex.accountRead(new GetAccountParams(false));
-            Account acct = r.account();
-            if (acct == null) {
-                return Boolean.TRUE.equals(r.requiresOpenaiAuth()) ? "logged out" : "none needed (custom provider)";
+            String account = describe(r);
+            String[] modelCheck = null;
+            if (probeModel != null && !"logged out".equals(account)) {
+                modelCheck = modelCheck(probeModel, Boolean.TRUE.equals(r.requiresOpenaiAuth()), listModels(codex));
             }
-            if (acct instanceof Account.Chatgpt chatgpt) {
-                return "chatgpt" + (chatgpt.email() == null ? "" : " " + chatgpt.email());
-            }
-            if (acct instanceof Account.ApiKey key) {
-                return key.type();
-            }
-            if (acct instanceof Account.AmazonBedrock bedrock) {
-                return bedrock.type();
-            }
-            if (acct instanceof Account.Gcp gcp) {
-                return gcp.type();
-            }
-            return "signed in";
+            return new Facts(account, modelCheck);
         } catch (CodexException e) {
-            return "unknown (" + e.getMessage().lines().findFirst().orElse("") + ")";
+            return new Facts("unknown (" + e.getMessage().lines().findFirst().orElse("") + ")", null);
         }
+    }
+
+    private static List<Model> listModels(CodexClient codex) {
+        List<Model> all = new ArrayList<>();
+        String cursor = null;
+        for (int page = 0; page < 20; page++) {
+            ModelListResponse r = codex.modelList(ModelListParams.builder().includeHidden(true).cursor(cursor).build());
+            if (r.data() != null) {
+                all.addAll(r.data());
+            }
+            cursor = r.nextCursor();
+            if (cursor == null || cursor.isEmpty()) {
+                break;
+            }
+        }
+        return all;
+    }
+
+    /**
+     * [readiness, remediation] when {@code model/list} already settles it, else null (run the turn).
+     * Codex lists the models of OpenAI's catalogue; for a custom provider the list says nothing
+     * about what the provider serves, so only the turn can tell.
+     */
+    static String[] modelCheck(String model, boolean openAiProvider, List<Model> listed) {
+        if (!openAiProvider) {
+            return null;
+        }
+        for (Model m : listed) {
+            if (model.equals(m.id()) || model.equals(m.model())) {
+                return null;
+            }
+        }
+        List<String> names = listed.stream().filter(m -> !Boolean.TRUE.equals(m.hidden())).map(Model::model).limit(12).toList();
+        return new String[] {"modelUnavailable", "Choose another model: `" + model + "` is not in codex's model list for this account"
+                + (names.isEmpty() ? "" : " (offered: " + String.join(", ", names) + ")") + "."};
+    }
+
+    /** {@code account/read}, summarized: "none needed", "logged out", or the account type. */
+    private static String describe(GetAccountResponse r) {
+        Account acct = r.account();
+        if (acct == null) {
+            return Boolean.TRUE.equals(r.requiresOpenaiAuth()) ? "logged out" : "none needed (custom provider)";
+        }
+        if (acct instanceof Account.Chatgpt chatgpt) {
+            return "chatgpt" + (chatgpt.email() == null ? "" : " " + chatgpt.email());
+        }
+        if (acct instanceof Account.ApiKey key) {
+            return key.type();
+        }
+        if (acct instanceof Account.AmazonBedrock bedrock) {
+            return bedrock.type();
+        }
+        if (acct instanceof Account.Gcp gcp) {
+            return gcp.type();
+        }
+        return "signed in";
+    }
+
+    /** The words a model API uses when it refuses a model (ktx's probe recognises the same). */
+    private static final List<String> MODEL_REFUSALS = List.of("invalid_request_error", "not available", "unknown model",
+            "unsupported model", "model_not_found", "does not exist", "not supported");
+
+    /** [readiness, remediation] of a probe turn that failed. */
+    static String[] outcome(dev.codexbridge.session.TurnError error, String model) {
+        String named = model == null ? "the configured model" : "`" + model + "`";
+        if (error.category() == ErrorCategory.AUTHENTICATION) {
+            return new String[] {"loggedOut", error.remediation() + " (" + error.message() + ")"};
+        }
+        String text = error.message().toLowerCase(java.util.Locale.ROOT);
+        if (error.category() == ErrorCategory.MODEL_UNAVAILABLE || MODEL_REFUSALS.stream().anyMatch(text::contains)) {
+            return new String[] {"modelUnavailable", "Choose another model: " + named + " is not available (" + error.message() + ")."};
+        }
+        return new String[] {"error", error.message() + " — " + error.remediation()};
     }
 
     /** A minimal turn: [readiness, remediation]. */
@@ -166,7 +237,7 @@ public final class RuntimeSwitch {
         Path scratch = null;
         try {
             scratch = Files.createTempDirectory("codex-bridge-probe-");
-            try (CodexSession s = CodexSession.builder().codexBinary(binary).codexHome(codexHome).cwd(scratch)
+            try (CodexSession s = CodexSession.builder().codexBinary(binary).codexHome(codexHome).cwd(scratch).model(probeModel)
                     .ephemeral(true).sandboxMode("read-only").approvalPolicy("never")
                     .timeouts(probeTimeout.multipliedBy(6), Duration.ZERO).build()) {
                 TurnResult r = s.runTurn(TurnInput.text("Reply with the single word OK."));
@@ -176,11 +247,7 @@ public final class RuntimeSwitch {
                 if (r.error() == null) {
                     return new String[] {"error", "the probe turn ended " + r.status().wire()};
                 }
-                return switch (r.error().category()) {
-                    case AUTHENTICATION -> new String[] {"loggedOut", r.error().remediation() + " (" + r.error().message() + ")"};
-                    case MODEL_UNAVAILABLE -> new String[] {"modelUnavailable", r.error().remediation() + " (" + r.error().message() + ")"};
-                    default -> new String[] {"error", r.error().message() + " — " + r.error().remediation()};
-                };
+                return outcome(r.error(), probeModel);
             }
         } catch (IOException | CodexException e) {
             return new String[] {"error", e.getMessage()};
@@ -232,8 +299,15 @@ public final class RuntimeSwitch {
         private String defaultPermissions;
         private boolean discoverPlugins = true;
         private Duration probeTimeout = Duration.ofSeconds(20);
+        private String probeModel;
 
         private Builder() {
+        }
+
+        /** The model the probe checks against {@code model/list} and runs its turn on (default: codex's configured one). */
+        public Builder probeModel(String model) {
+            this.probeModel = model;
+            return this;
         }
 
         public Builder codexBinary(Path binary) {

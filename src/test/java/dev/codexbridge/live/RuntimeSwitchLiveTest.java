@@ -70,9 +70,9 @@ class RuntimeSwitchLiveTest {
             model.enqueue(new ModelReply.HttpError(404, java.util.Map.of("content-type", "application/json"),
                     "{\"error\":{\"message\":\"The model `mock-model` does not exist or you do not have access to it.\","
                             + "\"type\":\"invalid_request_error\",\"code\":\"model_not_found\"}}"));
-            RuntimeStatus noModel = sw(home).build().status(true);
+            RuntimeStatus noModel = sw(home).probeModel("mock-model").build().status(true);
             assertThat(noModel.readiness()).as(noModel.summary()).isEqualTo("modelUnavailable");
-            assertThat(noModel.remediation()).contains("another model");
+            assertThat(noModel.remediation()).contains("another model").contains("`mock-model`");
         }
     }
 
