@@ -95,7 +95,10 @@ public final class EchoMcpServer {
         String cp = System.getProperty("java.class.path");
         return "[mcp_servers." + dev.codexbridge.config.Toml.key(name) + "]\n"
                 + "command = " + dev.codexbridge.config.Toml.string(java) + "\n"
-                + "args = " + dev.codexbridge.config.Toml.value(List.of("-cp", cp, EchoMcpServer.class.getName())) + "\n"
+                // start fast: codex lists the server's tools while the turn starts, and a slow JVM start
+                // on a loaded machine can miss that (the model's call is then "unsupported")
+                + "args = " + dev.codexbridge.config.Toml.value(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                        "-Xshare:auto", "-cp", cp, EchoMcpServer.class.getName())) + "\n"
                 + "default_tools_approval_mode = \"approve\"\n"
                 + "startup_timeout_sec = 30.0\n";
     }
