@@ -336,6 +336,20 @@ class CodexSessionLiveTest {
         }
     }
 
+    @Test
+    void theUsersTextAppearsOnceInTheTranscript() {
+        model.enqueue(ModelReply.message("Noted."));
+        try (CodexSession s = session(h -> { }).build()) {
+            TurnResult r = s.runTurn(TurnInput.text("remember the number 7"));
+            assertThat(r.messages()).filteredOn(m -> m.role() == TranscriptMessage.Role.USER)
+                    .singleElement().extracting(TranscriptMessage::content).isEqualTo("remember the number 7");
+            assertThat(r.messages().stream().filter(m -> String.valueOf(m.content()).contains("remember the number 7")))
+                    .hasSize(1);
+            JsonNode request = model.responsesRequests().get(model.responsesRequests().size() - 1).body();
+            assertThat(request.toString().split("remember the number 7", -1)).as("codex sent the user's text once").hasSize(2);
+        }
+    }
+
     private void git(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("git", "-C", work.toString()));
         cmd.addAll(List.of(args));
