@@ -98,11 +98,15 @@ public final class CodexSession implements AutoCloseable {
     final Duration interruptGrace;
     final int maxSteps;
     final ProjectorOptions projector;
+    /** Shared with other sessions of the same account, or null: no waits, one attempt. */
+    final RateLimitGovernor rateLimits;
 
     private final ReentrantLock turnLock = new ReentrantLock();
     private final Object stateLock = new Object();
     private volatile CodexClient client;
     private volatile AutoCloseable attachment;
+    /** The governor's subscription to the connection's rate-limit notifications. */
+    private volatile AutoCloseable governorSubscription;
     private volatile SessionInbox inbox;
     private volatile ServerRequestBridge bridge;
     private volatile String threadId;
@@ -129,6 +133,7 @@ public final class CodexSession implements AutoCloseable {
         this.interruptGrace = b.interruptGrace;
         this.maxSteps = b.maxSteps;
         this.projector = b.projector;
+        this.rateLimits = b.rateLimits;
         this.sharedClient = b.client;
         this.ownConnection = b.client != null ? null : b.connection(cwd);
     }
@@ -174,6 +179,10 @@ public final class CodexSession implements AutoCloseable {
                 if (sharedClient == null) {
                     // codex's connection-wide messages (rate limits, auth refresh) belong to the only session
                     attachment = c.attachUnscoped(newInbox);
+                }
+                if (rateLimits != null) {
+                    // account-wide, so they come with no thread id: seen between turns and on a shared connection too
+                    governorSubscription = c.subscribe(rateLimits.listener());
                 }
                 String method = threadId == null ? "thread/start" : "thread/resume";
                 ThreadStartResponse started = threadId == null
@@ -260,6 +269,15 @@ public final class CodexSession implements AutoCloseable {
         if (c != null && sharedClient == null) {
             c.close();
         }
+        AutoCloseable g = governorSubscription;
+        governorSubscription = null;
+        if (g != null) {
+            try {
+                g.close();
+            } catch (Exception ignored) {
+                // unsubscribing only removes a listener
+            }
+        }
         AutoCloseable a = attachment;
         attachment = null;
         if (a != null) {
@@ -316,28 +334,60 @@ public final class CodexSession implements AutoCloseable {
             if (closed) {
                 throw new CodexException("the session is closed");
             }
-            TurnRun run = new TurnRun(this, opts, listener == null ? TurnListener.NONE : listener, turnTimeout, idleTimeout);
-            activeTurn = run;
-            if (pendingInterrupt) {
-                pendingInterrupt = false;
-                run.requestInterrupt();
-            }
-            try {
-                start();
-            } catch (CodexException e) {
-                retired = true;
-                return run.startupFailure(e);
-            }
-            SessionInbox box = inbox;
-            box.turnStarted();
-            try {
-                return run.execute(client, box, bridge, threadId, start);
-            } finally {
-                box.turnEnded();
+            TurnListener l = listener == null ? TurnListener.NONE : listener;
+            java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+            RateLimitGovernor.Cancellation waits = new RateLimitGovernor.Cancellation();
+            long began = System.nanoTime();
+            int maxAttempts = rateLimits == null ? 1 : rateLimits.maxAttempts();
+            long waitedMs = 0;
+            for (int attempt = 1; ; attempt++) {
+                TurnRun run = new TurnRun(this, opts, l, turnTimeout, idleTimeout, interrupted, waits, began, attempt, waitedMs);
+                activeTurn = run;
+                if (pendingInterrupt) {
+                    pendingInterrupt = false;
+                    run.requestInterrupt();
+                }
+                if (rateLimits != null) {
+                    if (closed) {
+                        waits.cancel();     // close() may have missed this run: it looked before it was active
+                    }
+                    try {
+                        waitedMs += run.waitForRateLimit(rateLimits).toMillis();
+                    } catch (RateLimitGovernor.WaitCancelledException e) {
+                        return run.waitCancelled(e, waitedMs + e.waitedMs(), threadId);
+                    }
+                }
+                TurnResult result = attemptOnce(run, start);
+                RateLimitSignal limited = run.rateLimited();
+                if (limited == null || rateLimits == null) {
+                    return result;
+                }
+                rateLimits.report(limited);
+                if (attempt >= maxAttempts || interrupted.get() || closed) {
+                    return result;
+                }
+                LOG.debug("turn attempt {} of {} hit a rate limit ({}); retrying", attempt, maxAttempts, limited.type());
             }
         } finally {
             activeTurn = null;
             turnLock.unlock();
+        }
+    }
+
+    /** One {@code turn/start} (or {@code review/start}) and its turn, on a started session. */
+    private TurnResult attemptOnce(TurnRun run, TurnRun.Start start) {
+        try {
+            start();
+        } catch (CodexException e) {
+            retired = true;
+            return run.startupFailure(e);
+        }
+        SessionInbox box = inbox;
+        box.turnStarted();
+        try {
+            return run.execute(client, box, bridge, threadId, start);
+        } finally {
+            box.turnEnded();
         }
     }
 
@@ -440,6 +490,11 @@ public final class CodexSession implements AutoCloseable {
                 return;
             }
             closed = true;
+            TurnRun run = activeTurn;
+            if (run != null) {
+                // a turn waiting for a rate limit ends at once
+                run.waitCancellation().cancel();
+            }
             letGoOfConnection();
         }
     }
@@ -561,6 +616,7 @@ public final class CodexSession implements AutoCloseable {
         private ProjectorOptions projector = ProjectorOptions.DEFAULT;
         private java.util.function.Consumer<JsonRpcPeer.Builder> peerConfigurer = peer -> { };
         private CodexClient client;
+        private RateLimitGovernor rateLimits;
 
         private Builder() {
         }
@@ -738,6 +794,16 @@ public final class CodexSession implements AutoCloseable {
 
         public Builder projector(ProjectorOptions options) {
             this.projector = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Waits for, reports to and retries by this governor: give the same instance to every
+         * session of one account (it is shared, and thread-safe). Without one a rate-limited turn
+         * fails on its first attempt.
+         */
+        public Builder rateLimits(RateLimitGovernor governor) {
+            this.rateLimits = governor;
             return this;
         }
 

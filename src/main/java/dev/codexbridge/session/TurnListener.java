@@ -49,6 +49,13 @@ public interface TurnListener {
     default void onRetry(TurnError error) {
     }
 
+    /**
+     * The turn waits for a rate limit before an attempt (see {@link RateLimitGovernor}): sent when
+     * the wait starts, about once a second while it lasts, and with zero remaining when it ends.
+     */
+    default void onRateLimitWait(RateLimitWait wait) {
+    }
+
     default void onWarning(String message) {
     }
 

@@ -16,10 +16,14 @@ import java.util.List;
  *                  dynamic tool call, web search) plus the final answer; a turn that only answers
  *                  has one step
  * @param stepEndsMs when each step ended, in milliseconds since the turn started
- * @param durationMs how long the turn took, start to result
+ * @param durationMs how long the turn took, start to result (rate-limit waits and retries included)
+ * @param attempts  how many times {@code turn/start} was sent: 1, or more when a
+ *                  {@link RateLimitGovernor} retried a rate-limited turn (0 when nothing was sent)
+ * @param rateLimitWaitMs how long the turn waited for rate limits in all, before its first attempt
+ *                  and between attempts
  */
 @JsonPropertyOrder({"threadId", "turnId", "status", "finalText", "error", "stopReason", "toolIterations", "stepCount",
-    "stepEndsMs", "durationMs", "tokenUsage", "retired", "messages"})
+    "stepEndsMs", "durationMs", "attempts", "rateLimitWaitMs", "tokenUsage", "retired", "messages"})
 public record TurnResult(
         String threadId,
         String turnId,
@@ -31,6 +35,8 @@ public record TurnResult(
         int stepCount,
         List<Long> stepEndsMs,
         long durationMs,
+        int attempts,
+        long rateLimitWaitMs,
         @JsonInclude(JsonInclude.Include.ALWAYS) TokenUsage tokenUsage,
         boolean retired,
         List<TranscriptMessage> messages) {

@@ -67,8 +67,13 @@ final class TurnRun {
     private final Duration idleTimeout;
     private final int maxSteps;
     private final ItemProjector projector;
-    private final AtomicBoolean interruptRequested = new AtomicBoolean();
-    private final long startedAt = System.nanoTime();
+    /** Shared by every attempt of one turn, so an interrupt reaches whichever attempt or wait is current. */
+    private final AtomicBoolean interruptRequested;
+    private final RateLimitGovernor.Cancellation waitCancel;
+    /** When the turn (its first attempt or wait) began: results count from here. */
+    private final long startedAt;
+    private final int attempt;
+    private long rateLimitWaitMs;
     /** When each completed agent action ended, in ms since the turn started. */
     private final List<Long> stepEnds = new ArrayList<>();
 
@@ -85,8 +90,25 @@ final class TurnRun {
     private TokenUsage tokenUsage;
     private int steps;
     private long graceDeadline;
+    /** Set when codex completed this attempt as failed for a rate or usage limit: the outcome is known, a retry is safe. */
+    private RateLimitSignal rateLimited;
+    private boolean sent;
+    /** When this attempt began (after any rate-limit wait): the turn's deadlines count from here. */
+    private long attemptStartedAt = System.nanoTime();
 
     TurnRun(CodexSession session, TurnOptions options, TurnListener listener, Duration turnTimeout, Duration idleTimeout) {
+        this(session, options, listener, turnTimeout, idleTimeout, new AtomicBoolean(), new RateLimitGovernor.Cancellation(),
+                System.nanoTime(), 1, 0);
+    }
+
+    /** One attempt of a turn: the interrupt flag, the wait's cancellation and the start time are the turn's. */
+    TurnRun(CodexSession session, TurnOptions options, TurnListener listener, Duration turnTimeout, Duration idleTimeout,
+            AtomicBoolean interruptRequested, RateLimitGovernor.Cancellation waitCancel, long startedAt, int attempt, long rateLimitWaitMs) {
+        this.interruptRequested = interruptRequested;
+        this.waitCancel = waitCancel;
+        this.startedAt = startedAt;
+        this.attempt = attempt;
+        this.rateLimitWaitMs = rateLimitWaitMs;
         this.session = session;
         this.options = options;
         this.listener = listener;
@@ -97,6 +119,7 @@ final class TurnRun {
     }
 
     void requestInterrupt() {
+        waitCancel.cancel();
         if (interruptRequested.compareAndSet(false, true)) {
             SessionInbox box = inbox;
             if (box != null) {
@@ -126,7 +149,43 @@ final class TurnRun {
         ErrorCategory category = fromText == ErrorCategory.OTHER ? ErrorCategory.PROCESS_DIED : fromText;
         TurnError error = TurnError.of("codex could not be started: " + e.getMessage(), category, null);
         return new TurnResult(session.threadId(), null, TurnStatus.FAILED, null, error, StopReason.ERROR, 0, 0, List.of(),
-                elapsedMs(System.nanoTime()), null, true, List.of());
+                elapsedMs(System.nanoTime()), attempt - 1, rateLimitWaitMs, null, true, List.of());
+    }
+
+    /**
+     * Waits for {@code governor} before this attempt's {@code turn/start}, passing the countdown to
+     * the listener; returns how long it waited.
+     */
+    Duration waitForRateLimit(RateLimitGovernor governor) {
+        try {
+            Duration waited = governor.waitForReady(waitCancel, attempt, w -> safely(() -> listener.onRateLimitWait(w)));
+            rateLimitWaitMs += waited.toMillis();
+            return waited;
+        } finally {
+            attemptStartedAt = System.nanoTime();
+        }
+    }
+
+    /** The wait before this attempt ended without an attempt: an interrupt, the session's close, or the governor's. */
+    TurnResult waitCancelled(RateLimitGovernor.WaitCancelledException e, long waitedInAllMs, String threadId) {
+        this.threadId = threadId;
+        TurnError error = TurnError.of(e.getMessage() + " before attempt " + attempt, ErrorCategory.USAGE_LIMIT, null);
+        return new TurnResult(threadId, null, TurnStatus.INTERRUPTED, null, error, StopReason.INTERRUPT, 0, 0, List.of(),
+                elapsedMs(System.nanoTime()), attempt - 1, waitedInAllMs, null, false, List.of());
+    }
+
+    /** The cancellation of this turn's rate-limit waits (the session cancels it on close). */
+    RateLimitGovernor.Cancellation waitCancellation() {
+        return waitCancel;
+    }
+
+    boolean interruptWasRequested() {
+        return interruptRequested.get();
+    }
+
+    /** The rate-limit failure codex completed this attempt with, or null: only then is a retry safe. */
+    RateLimitSignal rateLimited() {
+        return rateLimited;
     }
 
     /** What starts the turn: {@code turn/start} with the input, or {@code review/start}. */
@@ -172,9 +231,10 @@ final class TurnRun {
             // Interrupted before anything was sent: never start the turn at all.
             return result(TurnStatus.INTERRUPTED, StopReason.INTERRUPT, null, false);
         }
-        long start = startedAt;
+        long start = attemptStartedAt;
         long lastProgress = start;
         // In order: the answer must reach the inbox before the notifications codex sends after it.
+        sent = true;
         client.requestInOrder(starter.method(), starter.params(this), session.requestTimeout,
                 (r, e) -> inbox.post(new StartAnswered(r, e)));
         while (true) {
@@ -315,6 +375,11 @@ final class TurnRun {
             TurnError err = ErrorClassifier.classify(error == null ? null : error.message(),
                     error == null ? null : error.codexErrorInfo(), client.stderrTail(40));
             if (Boolean.TRUE.equals(e.willRetry())) {
+                RateLimitGovernor governor = session.rateLimits;
+                if (governor != null && err.category() == ErrorCategory.USAGE_LIMIT) {
+                    // codex's own retries of a rate limit hold back the other sessions too
+                    governor.report(RateLimitSignal.of(err, RateLimitSignal.Source.CODEX_RETRY));
+                }
                 safely(() -> listener.onRetry(err));
             } else {
                 lastError = err;
@@ -363,6 +428,9 @@ final class TurnRun {
                     + " without an error message", ErrorCategory.OTHER, null);
         }
         boolean retire = err.category() == ErrorCategory.AUTHENTICATION;
+        if (err.category() == ErrorCategory.USAGE_LIMIT) {
+            rateLimited = RateLimitSignal.of(err, RateLimitSignal.Source.TURN_FAILED);
+        }
         return result(TurnStatus.FAILED, StopReason.ERROR, err, retire);
     }
 
@@ -463,7 +531,7 @@ final class TurnRun {
         }
         int stepCount = Math.max(ends.size(), status == TurnStatus.COMPLETED ? 1 : 0);
         return new TurnResult(threadId, turnId, status, projector.finalText(), error, reason, projector.toolIterations(),
-                stepCount, ends, elapsedMs(now), tokenUsage, retired, projector.messages());
+                stepCount, ends, elapsedMs(now), sent ? attempt : attempt - 1, rateLimitWaitMs, tokenUsage, retired, projector.messages());
     }
 
     private long elapsedMs(long now) {

@@ -396,7 +396,10 @@ class CodexSessionTest {
         };
         JsonNode json = dev.codexbridge.json.Json.parse(session.runTurn(TurnInput.text("go")).toJson());
         assertThat(json.fieldNames()).toIterable().containsExactly("threadId", "turnId", "status", "finalText", "error",
-                "stopReason", "toolIterations", "stepCount", "stepEndsMs", "durationMs", "tokenUsage", "retired", "messages");
+                "stopReason", "toolIterations", "stepCount", "stepEndsMs", "durationMs", "attempts", "rateLimitWaitMs", "tokenUsage", "retired",
+                "messages");
+        assertThat(json.path("attempts").asInt()).isEqualTo(1);
+        assertThat(json.path("rateLimitWaitMs").asLong()).isZero();
         assertThat(json.path("status").asText()).isEqualTo("completed");
         assertThat(json.path("stopReason").asText()).isEqualTo("natural");
         assertThat(json.path("error").isNull()).isTrue();
