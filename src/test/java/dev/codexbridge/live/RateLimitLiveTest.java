@@ -1,0 +1,168 @@
+package dev.codexbridge.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.client.CodexEvent;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ErrorCategory;
+import dev.codexbridge.session.RateLimitGovernor;
+import dev.codexbridge.session.RateLimitSignal;
+import dev.codexbridge.session.RateLimitWait;
+import dev.codexbridge.session.TurnError;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnListener;
+import dev.codexbridge.session.TurnOptions;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real codex meets a model API answering 429: how codex reports it, and the governor's retry. */
+class RateLimitLiveTest {
+    @TempDir
+    Path tmp;
+    private ScriptedModelServer model;
+    private Path work;
+    private final dev.codexbridge.support.WireSchema.Recorder wire = new dev.codexbridge.support.WireSchema.Recorder();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        LiveCodex.binary();
+        model = ScriptedModelServer.start();
+        work = Files.createDirectories(tmp.resolve("work"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (model != null) {
+            model.close();
+            assertThat(dev.codexbridge.support.WireSchema.pinned().validateConversation(wire)).isEmpty();
+        }
+    }
+
+    private CodexSession.Builder session() {
+        Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
+        return CodexSession.builder().codexBinary(LiveCodex.binary()).codexHome(home).cwd(work)
+                .timeouts(Duration.ofSeconds(60), Duration.ZERO).wireTap(wire);
+    }
+
+    /** Everything the turn showed: codex's retries, the countdown, other notifications' methods. */
+    private static final class Seen implements TurnListener {
+        final List<TurnError> retries = Collections.synchronizedList(new ArrayList<>());
+        final List<RateLimitWait> waits = Collections.synchronizedList(new ArrayList<>());
+        final List<String> notifications = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onRetry(TurnError error) {
+            retries.add(error);
+        }
+
+        @Override
+        public void onRateLimitWait(RateLimitWait wait) {
+            waits.add(wait);
+        }
+
+        @Override
+        public void onNotification(CodexEvent.Notification event) {
+            notifications.add(event.method());
+        }
+    }
+
+    @Test
+    void withoutAGovernorA429FailsTheTurnOnceAsAUsageLimit() {
+        model.enqueue(ModelReply.tooManyRequests(Duration.ofSeconds(2)));
+        Seen seen = new Seen();
+        try (CodexSession s = session().build()) {
+            TurnResult r = s.runTurn(TurnInput.text("hello"), TurnOptions.DEFAULTS, seen);
+            System.out.println("429 without a governor: " + r.toJson() + " retries=" + seen.retries + " notifications=" + seen.notifications);
+            assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+            assertThat(r.error().category()).isEqualTo(ErrorCategory.USAGE_LIMIT);
+            assertThat(r.attempts()).isEqualTo(1);
+            assertThat(r.rateLimitWaitMs()).isZero();
+        }
+        // the isolated home sets request_max_retries = 0: codex asked the model API once
+        assertThat(model.responsesRequests()).hasSize(1);
+    }
+
+    @Test
+    void theGovernorRetriesA429AfterItsWaitAndTheTurnSucceeds() {
+        model.enqueue(ModelReply.tooManyRequests(Duration.ofSeconds(2)), ModelReply.message("recovered"));
+        RateLimitGovernor governor = RateLimitGovernor.builder().maxAttempts(2).maxWait(Duration.ofSeconds(10))
+                .backoff(Duration.ofSeconds(2), Duration.ofSeconds(4)).build();
+        Seen seen = new Seen();
+        List<String> connectionWide = Collections.synchronizedList(new ArrayList<>());
+        try (CodexSession s = session().rateLimits(governor).build()) {
+            s.start();
+            List<String> rateLimitParams = Collections.synchronizedList(new ArrayList<>());
+            s.client().subscribe(e -> {
+                connectionWide.add(e.method());
+                if (e instanceof CodexEvent.Notification n && n.method().equals("account/rateLimits/updated")) {
+                    rateLimitParams.add(n.raw().toString());
+                }
+            });
+            TurnResult r = s.runTurn(TurnInput.text("hello"), TurnOptions.DEFAULTS, seen);
+            RateLimitSignal reason = seen.waits.isEmpty() ? null : seen.waits.get(0).reason();
+            System.out.println("429 then success: " + r.toJson() + "\n  reason=" + reason + "\n  retries=" + seen.retries
+                    + "\n  ticks=" + seen.waits.size() + "\n  connection-wide=" + connectionWide + "\n  rate limits=" + rateLimitParams
+                    + "\n  governor latest=" + governor.latest());
+            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.finalText()).isEqualTo("recovered");
+            assertThat(r.attempts()).isEqualTo(2);
+            assertThat(r.rateLimitWaitMs()).isBetween(900L, 10_000L);
+            assertThat(reason).isNotNull();
+            assertThat(reason.status()).isEqualTo(RateLimitSignal.Status.REJECTED);
+            assertThat(reason.source()).isEqualTo(RateLimitSignal.Source.TURN_FAILED);
+            assertThat(seen.waits.get(seen.waits.size() - 1).remaining()).isZero();
+            // codex 0.169 sends account/rateLimits/updated after a response even against a custom
+            // provider, with nothing in it but limitId "codex": the governor records it as allowed
+            assertThat(rateLimitParams).isNotEmpty();
+            assertThat(governor.latest().status()).isEqualTo(RateLimitSignal.Status.ALLOWED);
+        }
+        assertThat(model.responsesRequests()).hasSize(2);
+    }
+
+    @Test
+    void rateLimitHeadersOnA429BecomeANotificationTheGovernorWaitsOn() {
+        long resetAt = System.currentTimeMillis() / 1000 + 3;
+        model.enqueue(new ModelReply.HttpError(429, java.util.Map.of("content-type", "application/json", "retry-after", "3",
+                "x-codex-primary-used-percent", "100", "x-codex-primary-window-minutes", "300",
+                "x-codex-primary-reset-at", Long.toString(resetAt)),
+                "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"usage_limit_reached\",\"resets_at\":" + resetAt + "}}"),
+                ModelReply.message("recovered"));
+        RateLimitGovernor governor = RateLimitGovernor.builder().maxAttempts(2).maxWait(Duration.ofSeconds(10)).build();
+        Seen seen = new Seen();
+        List<String> rateLimitParams = Collections.synchronizedList(new ArrayList<>());
+        try (CodexSession s = session().rateLimits(governor).build()) {
+            s.start();
+            s.client().subscribe(e -> {
+                if (e instanceof CodexEvent.Notification n && n.method().equals("account/rateLimits/updated")) {
+                    rateLimitParams.add(n.raw().toString());
+                }
+            });
+            TurnResult r = s.runTurn(TurnInput.text("hello"), TurnOptions.DEFAULTS, seen);
+            System.out.println("429 with rate-limit headers: " + r.toJson() + "\n  reasons=" + seen.waits.stream().map(RateLimitWait::reason).distinct().toList()
+                    + "\n  rate limits=" + rateLimitParams);
+            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.attempts()).isEqualTo(2);
+            // codex turns the x-codex-primary-* headers of the 429 into a rate-limit notification with
+            // the window used up, and fails the turn as usageLimitExceeded ("Try again at 9:25 AM")
+            assertThat(rateLimitParams.get(0)).contains("\"usedPercent\":100").contains("\"resetsAt\":" + resetAt);
+            assertThat(seen.waits.get(0).reason().type()).isEqualTo("usageLimitExceeded");
+            // the wait lasted until about the reset the notification named
+            assertThat(r.rateLimitWaitMs()).isBetween(1_000L, 10_000L);
+        }
+        assertThat(model.responsesRequests()).hasSize(2);
+    }
+}
