@@ -392,6 +392,16 @@ final class RunCommand implements Callable<Integer> {
         }
 
         @Override
+        public void onRateLimitWait(dev.codexbridge.session.RateLimitWait wait) {
+            long left = (wait.remaining().toMillis() + 999) / 1000;
+            // the start of the wait, then a countdown line every 10 s (one a second would flood a log)
+            if (wait.remaining().equals(wait.total()) || left > 0 && left % 10 == 0) {
+                line("  (rate limited, " + wait.reason().type() + ": attempt " + wait.attempt() + " of " + wait.maxAttempts()
+                        + " in " + left + " s)");
+            }
+        }
+
+        @Override
         public void onWarning(String message) {
             line("  warning: " + message);
         }
