@@ -60,7 +60,8 @@ class RunCommandLiveTest {
         assertThat(r[0]).as(r[2]).isEqualTo("0");
         JsonNode result = Json.parse(r[1].strip());
         assertThat(result.fieldNames()).toIterable().containsExactly("threadId", "turnId", "status", "finalText", "error",
-                "stopReason", "toolIterations", "tokenUsage", "retired", "messages");
+                "stopReason", "toolIterations", "stepCount", "stepEndsMs", "durationMs", "attempts", "rateLimitWaitMs",
+                "tokenUsage", "retired", "messages");
         assertThat(result.path("finalText").asText()).isEqualTo("Hello from run.");
         assertThat(result.path("messages").get(0).path("role").asText()).isEqualTo("user");
     }
