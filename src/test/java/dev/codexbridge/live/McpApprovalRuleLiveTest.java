@@ -2,14 +2,12 @@ package dev.codexbridge.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.approval.ApprovalChoice;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalKind;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.rpc.WireTap;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
@@ -20,7 +18,6 @@ import dev.codexbridge.testkit.EchoMcpServer;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,8 +29,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -217,50 +212,11 @@ class McpApprovalRuleLiveTest {
         }
     }
 
-    /** A session whose MCP servers are all up: codex offers a server's tools only once it has started. */
-    private CodexSession session(String toml, String policy, ApprovalPolicy approvals) throws InterruptedException {
-        Set<String> servers = new java.util.HashSet<>();
-        for (String line : toml.split("\n")) {
-            if (line.startsWith("[mcp_servers.") && !line.contains(".tools.")) {
-                servers.add(line.substring("[mcp_servers.".length(), line.length() - 1));
-            }
-        }
-        Set<String> ready = ConcurrentHashMap.newKeySet();
-        CountDownLatch allReady = new CountDownLatch(1);
-        WireTap startup = new WireTap() {
-            @Override
-            public void outgoing(byte[] line) {
-                wire.outgoing(line);
-            }
-
-            @Override
-            public void incoming(byte[] buffer, int length) {
-                wire.incoming(buffer, length);
-                String text = new String(buffer, 0, length, StandardCharsets.UTF_8);
-                if (text.contains("mcpServer/startupStatus/updated")) {
-                    JsonNode params = Json.parse(text).path("params");
-                    if ("ready".equals(params.path("status").asText())) {
-                        ready.add(params.path("name").asText());
-                        if (ready.containsAll(servers)) {
-                            allReady.countDown();
-                        }
-                    }
-                }
-            }
-        };
+    /** {@link EchoMcpServer}'s servers are {@code required}, so codex starts the thread only once they are up. */
+    private CodexSession session(String toml, String policy, ApprovalPolicy approvals) throws java.io.IOException {
         Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).extraToml(toml).write();
-        Path work;
-        try {
-            work = Files.createDirectories(tmp.resolve("work"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        CodexSession s = CodexSession.builder().codexBinary(LiveCodex.binary()).codexHome(home).cwd(work)
-                .timeouts(Duration.ofSeconds(120), Duration.ZERO).approvalPolicy(policy).approvals(approvals)
-                .wireTap(startup).build();
-        s.start();
-        assertThat(allReady.await(90, TimeUnit.SECONDS)).as("MCP servers %s ready (ready: %s)", servers, ready).isTrue();
-        return s;
+        return CodexSession.builder().codexBinary(LiveCodex.binary()).codexHome(home).cwd(Files.createDirectories(tmp.resolve("work")))
+                .timeouts(Duration.ofSeconds(120), Duration.ZERO).approvalPolicy(policy).approvals(approvals).wireTap(wire).build();
     }
 
     /** The output codex returned to the model for {@code callId}. */

@@ -141,7 +141,7 @@ public final class EchoMcpServer {
     /**
      * A {@code [mcp_servers.<name>]} table that starts this server with the current JVM and class
      * path, its tools auto-approved (under approval policy {@code never}, codex refuses MCP tools
-     * that would need a prompt).
+     * that would need a prompt), and required, so codex has it running before the first turn.
      */
     public static String configToml(String name) {
         return configToml(name, List.of());
@@ -165,6 +165,9 @@ public final class EchoMcpServer {
                 + "command = " + dev.codexbridge.config.Toml.string(java) + "\n"
                 + "args = " + dev.codexbridge.config.Toml.value(command) + "\n"
                 + "default_tools_approval_mode = \"approve\"\n"
-                + "startup_timeout_sec = 30.0\n";
+                + "startup_timeout_sec = 30.0\n"
+                // Required: codex waits for the server before the first turn. Otherwise a turn can
+                // start before its tools are listed, and codex answers the model's call "unsupported call".
+                + "required = true\n";
     }
 }
