@@ -8,6 +8,10 @@ import java.util.List;
  * {@code apply_patch: 1 add, 1 update: a.py, b.py}), a {@code description} to put in a prompt,
  * the cwd (falling back to the session's), and the typed params for anything else
  * ({@code request.params() instanceof CommandExecutionRequestApprovalParams p}, …).
+ * {@code choicesOffered} is what codex offers, in codex's words: a command's
+ * {@code availableDecisions} ({@code accept}, {@code acceptForSession}, …); for an MCP tool call
+ * {@code once} followed by its {@code _meta.persist} options ({@code session}, {@code always});
+ * empty where codex offers no list.
  */
 public record ApprovalRequest(
         ApprovalKind kind,

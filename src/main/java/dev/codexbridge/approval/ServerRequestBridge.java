@@ -502,11 +502,22 @@ public final class ServerRequestBridge {
             return new ApprovalRequest(ApprovalKind.MCP_TOOL_CALL, method, blankToNull(e.threadId()), blankToNull(e.turnId()),
                     null, "mcp." + server + "." + tool,
                     message == null ? "Allow the " + server + " MCP server to run tool \"" + tool + "\"?" : message,
-                    null, sessionCwd, null, server, tool, e.metaList("persist"), p);
+                    null, sessionCwd, null, server, tool, toolCallChoices(e.metaList("persist")), p);
         }
         return new ApprovalRequest(ApprovalKind.ELICITATION, method, blankToNull(e.threadId()), blankToNull(e.turnId()),
                 null, (server == null ? "MCP server" : server) + ": " + (message == null ? orElse(e.mode(), "request") : message),
                 message == null ? "" : message, null, sessionCwd, null, server, null, List.of(), p);
+    }
+
+    /**
+     * {@code once} and then codex's {@code _meta.persist} options: codex lists only the ways to
+     * remember an approval, but a plain {@code accept} approves just this call (the next call of
+     * the same tool asks again), so once is always on offer.
+     */
+    private static List<String> toolCallChoices(List<String> persist) {
+        List<String> choices = new ArrayList<>(List.of("once"));
+        persist.stream().filter(c -> !choices.contains(c)).forEach(choices::add);
+        return choices;
     }
 
     private CompletableFuture<Answer> elicitation(String method, McpServerElicitationRequestParams p) {
@@ -514,8 +525,8 @@ public final class ServerRequestBridge {
         String approvalKind = e.meta("codex_approval_kind");
         ApprovalRequest request = elicitationRequest(method, p);
         if (request.kind() == ApprovalKind.MCP_TOOL_CALL) {
-            List<String> persist = request.choicesOffered();
-            return decide(request, d -> toolCallElicitationResult(d, persist));
+            List<String> offered = request.choicesOffered();
+            return decide(request, d -> toolCallElicitationResult(d, offered));
         }
         if (approvalKind != null || !policy.trusts(request.serverName())) {
             // A kind codex has not told us about, or a server the host does not trust: never forward.
@@ -534,12 +545,13 @@ public final class ServerRequestBridge {
         });
     }
 
-    private static McpServerElicitationRequestResponse toolCallElicitationResult(ApprovalDecision d, List<String> persistOffered) {
+    /** ONCE is a plain accept (no {@code _meta.persist}); ALWAYS falls back to the session when codex does not offer it. */
+    private static McpServerElicitationRequestResponse toolCallElicitationResult(ApprovalDecision d, List<String> offered) {
         return switch (d.choice()) {
             case ONCE -> elicitationResult(McpServerElicitationAction.ACCEPT, Json.object(), null);
             case SESSION -> elicitationResult(McpServerElicitationAction.ACCEPT, null, Json.object().put("persist", "session"));
             case ALWAYS -> elicitationResult(McpServerElicitationAction.ACCEPT, null,
-                    Json.object().put("persist", persistOffered.contains("always") ? "always" : "session"));
+                    Json.object().put("persist", offered.contains("always") ? "always" : "session"));
             case DENY -> elicitationResult(McpServerElicitationAction.DECLINE, null, null);
             case CANCEL -> elicitationResult(McpServerElicitationAction.CANCEL, null, null);
         };

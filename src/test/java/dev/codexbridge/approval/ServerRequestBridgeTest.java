@@ -97,10 +97,26 @@ class ServerRequestBridgeTest {
                 .isEqualTo(Json.parse("{\"permissions\":{}}"));
         assertThat(wire(answer(with(ApprovalChoice.SESSION), "item/permissions/requestApproval", PERMISSIONS)).path("scope").asText())
                 .isEqualTo("session");
+        assertThat(wire(answer(with(ApprovalChoice.ONCE), "mcpServer/elicitation/request", MCP_APPROVAL)))
+                .isEqualTo(Json.parse("{\"action\":\"accept\",\"content\":{}}"));
         assertThat(wire(answer(with(ApprovalChoice.SESSION), "mcpServer/elicitation/request", MCP_APPROVAL)))
                 .isEqualTo(Json.parse("{\"action\":\"accept\",\"_meta\":{\"persist\":\"session\"}}"));
         assertThat(wire(answer(with(ApprovalChoice.ALWAYS), "mcpServer/elicitation/request", MCP_APPROVAL)).path("_meta").path("persist").asText())
                 .isEqualTo("always");
+    }
+
+    @Test
+    void mcpToolCallsOfferOnceBeforeCodexsPersistOptions() throws Exception {
+        ApprovalRequest asked = with(ApprovalChoice.ONCE).describe("mcpServer/elicitation/request",
+                params("mcpServer/elicitation/request", MCP_APPROVAL));
+        assertThat(asked.kind()).isEqualTo(ApprovalKind.MCP_TOOL_CALL);
+        assertThat(asked.choicesOffered()).containsExactly("once", "session", "always");
+        // Without persist options codex can still be answered once; ALWAYS then falls back to the session.
+        String noPersist = MCP_APPROVAL.replace("\"persist\":[\"session\",\"always\"],", "");
+        assertThat(with(ApprovalChoice.ONCE).describe("mcpServer/elicitation/request",
+                params("mcpServer/elicitation/request", noPersist)).choicesOffered()).containsExactly("once");
+        assertThat(wire(answer(with(ApprovalChoice.ALWAYS), "mcpServer/elicitation/request", noPersist)))
+                .isEqualTo(Json.parse("{\"action\":\"accept\",\"_meta\":{\"persist\":\"session\"}}"));
     }
 
     @Test

@@ -9,26 +9,68 @@ import dev.codexbridge.rpc.RequestHandler;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
 import java.nio.file.Paths;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A tiny MCP server over stdio for tests that need codex to call an MCP tool: tool {@code say}
  * echoes its {@code text}; tool {@code ask} asks the user to confirm through an MCP form
- * elicitation. Start it from codex's config with {@link #configToml(String)}.
- * Runs until stdin closes.
+ * elicitation. Start it from codex's config with {@link #configToml(String)}; with
+ * {@link #annotatedConfigToml(String)} it also lists one echo tool per entry of
+ * {@link #ANNOTATED_TOOLS}, each carrying those MCP tool annotations (which decide whether codex
+ * asks before calling it). Runs until stdin closes.
  */
 public final class EchoMcpServer {
+    /** The argument that makes the server list {@link #ANNOTATED_TOOLS} too. */
+    public static final String ANNOTATED = "--annotated";
+
+    /**
+     * Echo tools by name → their {@code annotations} object, as JSON: each annotation alone and
+     * the combinations that decide codex's approval rule. Names have no {@code -}, so codex's
+     * model-facing name is the same.
+     */
+    public static final Map<String, String> ANNOTATED_TOOLS = annotatedTools();
+
     private EchoMcpServer() {
     }
 
+    private static Map<String, String> annotatedTools() {
+        Map<String, String> t = new LinkedHashMap<>();
+        t.put("plain", "");
+        t.put("emptyannotations", "{}");
+        t.put("readonly", "{\"readOnlyHint\":true}");
+        t.put("notreadonly", "{\"readOnlyHint\":false}");
+        t.put("nondestructive", "{\"destructiveHint\":false}");
+        t.put("destructive", "{\"destructiveHint\":true}");
+        t.put("openworld", "{\"openWorldHint\":true}");
+        t.put("closedworld", "{\"openWorldHint\":false}");
+        t.put("idempotent", "{\"idempotentHint\":true}");
+        t.put("nondestructiveclosedworld", "{\"destructiveHint\":false,\"openWorldHint\":false}");
+        t.put("nondestructiveopenworld", "{\"destructiveHint\":false,\"openWorldHint\":true}");
+        t.put("destructiveclosedworld", "{\"destructiveHint\":true,\"openWorldHint\":false}");
+        t.put("notreadonlyclosedworld", "{\"readOnlyHint\":false,\"openWorldHint\":false}");
+        t.put("notreadonlynondestructiveclosedworld",
+                "{\"readOnlyHint\":false,\"destructiveHint\":false,\"openWorldHint\":false}");
+        t.put("readonlyopenworld", "{\"readOnlyHint\":true,\"openWorldHint\":true}");
+        t.put("readonlydestructive", "{\"readOnlyHint\":true,\"destructiveHint\":true}");
+        t.put("readonlynondestructiveclosedworld",
+                "{\"readOnlyHint\":true,\"destructiveHint\":false,\"openWorldHint\":false}");
+        t.put("nondestructiveclosedworldidempotent",
+                "{\"destructiveHint\":false,\"openWorldHint\":false,\"idempotentHint\":true}");
+        return Collections.unmodifiableMap(t);
+    }
+
     public static void main(String[] args) throws InterruptedException {
+        boolean annotated = List.of(args).contains(ANNOTATED);
         java.util.concurrent.atomic.AtomicReference<JsonRpcPeer> self = new java.util.concurrent.atomic.AtomicReference<>();
         JsonRpcPeer peer = JsonRpcPeer.builder(System.in, System.out)
                 .name("echo-mcp")
                 .jsonrpcMember(true)
                 .handler("initialize", RequestHandler.sync(EchoMcpServer::initialize))
                 .handler("ping", RequestHandler.sync(p -> Json.object()))
-                .handler("tools/list", RequestHandler.sync(p -> tools()))
+                .handler("tools/list", RequestHandler.sync(p -> tools(annotated)))
                 .handler("tools/call", r -> "ask".equals(r.params().path("name").asText())
                         ? ask(self.get()) : java.util.concurrent.CompletableFuture.completedFuture(call(r.params())))
                 .build();
@@ -62,7 +104,7 @@ public final class EchoMcpServer {
         return result;
     }
 
-    private static JsonNode tools() {
+    private static JsonNode tools(boolean annotated) {
         ObjectNode result = Json.object();
         ArrayNode tools = result.putArray("tools");
         ObjectNode say = tools.addObject().put("name", "say").put("description", "Echo text back");
@@ -71,11 +113,22 @@ public final class EchoMcpServer {
         schema.putArray("required").add("text");
         ObjectNode ask = tools.addObject().put("name", "ask").put("description", "Ask the user to confirm");
         ask.putObject("inputSchema").put("type", "object").putObject("properties");
+        if (annotated) {
+            ANNOTATED_TOOLS.forEach((name, annotations) -> {
+                ObjectNode tool = tools.addObject().put("name", name).put("description", "Echo text back");
+                ObjectNode s = tool.putObject("inputSchema").put("type", "object");
+                s.putObject("properties").putObject("text").put("type", "string");
+                if (!annotations.isEmpty()) {
+                    tool.set("annotations", Json.parse(annotations));
+                }
+            });
+        }
         return result;
     }
 
     private static JsonNode call(JsonNode params) {
-        if (!"say".equals(params.path("name").asText())) {
+        String name = params.path("name").asText();
+        if (!"say".equals(name) && !ANNOTATED_TOOLS.containsKey(name)) {
             throw new RpcException("tools/call", new RpcError(RpcError.INVALID_PARAMS, "unknown tool " + params.path("name")));
         }
         ObjectNode result = Json.object();
@@ -88,18 +141,33 @@ public final class EchoMcpServer {
     /**
      * A {@code [mcp_servers.<name>]} table that starts this server with the current JVM and class
      * path, its tools auto-approved (under approval policy {@code never}, codex refuses MCP tools
-     * that would need a prompt).
+     * that would need a prompt), and required, so codex has it running before the first turn.
      */
     public static String configToml(String name) {
+        return configToml(name, List.of());
+    }
+
+    /**
+     * A {@code [mcp_servers.<name>]} table for the server with {@link #ANNOTATED_TOOLS} too, and
+     * no approval mode, so codex applies its own rule (a {@code [mcp_servers.<name>.tools.<tool>]}
+     * table may follow).
+     */
+    public static String annotatedConfigToml(String name) {
+        return configToml(name, List.of(ANNOTATED)).replace("default_tools_approval_mode = \"approve\"\n", "");
+    }
+
+    private static String configToml(String name, List<String> serverArgs) {
+        List<String> command = new java.util.ArrayList<>(List.of("-cp", System.getProperty("java.class.path"),
+                EchoMcpServer.class.getName()));
+        command.addAll(serverArgs);
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = System.getProperty("java.class.path");
         return "[mcp_servers." + dev.codexbridge.config.Toml.key(name) + "]\n"
                 + "command = " + dev.codexbridge.config.Toml.string(java) + "\n"
-                // start fast: codex lists the server's tools while the turn starts, and a slow JVM start
-                // on a loaded machine can miss that (the model's call is then "unsupported")
-                + "args = " + dev.codexbridge.config.Toml.value(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                        "-Xshare:auto", "-cp", cp, EchoMcpServer.class.getName())) + "\n"
+                + "args = " + dev.codexbridge.config.Toml.value(command) + "\n"
                 + "default_tools_approval_mode = \"approve\"\n"
-                + "startup_timeout_sec = 30.0\n";
+                + "startup_timeout_sec = 30.0\n"
+                // Required: codex waits for the server before the first turn. Otherwise a turn can
+                // start before its tools are listed, and codex answers the model's call "unsupported call".
+                + "required = true\n";
     }
 }
