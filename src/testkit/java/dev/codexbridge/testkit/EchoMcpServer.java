@@ -14,7 +14,9 @@ import java.util.List;
 /**
  * A tiny MCP server over stdio for tests that need codex to call an MCP tool: tool {@code say}
  * echoes its {@code text}; tool {@code ask} asks the user to confirm through an MCP form
- * elicitation. Start it from codex's config with {@link #configToml(String)}.
+ * elicitation. Extra tools named on the command line ({@code --tool NAME}, e.g. {@code get-sum})
+ * answer with the name they were called by and their arguments, so a test sees which name reached
+ * the server. Start it from codex's config with {@link #configToml(String, String...)}.
  * Runs until stdin closes.
  */
 public final class EchoMcpServer {
@@ -22,15 +24,21 @@ public final class EchoMcpServer {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        List<String> extra = new java.util.ArrayList<>();
+        for (int i = 0; i + 1 < args.length; i++) {
+            if ("--tool".equals(args[i])) {
+                extra.add(args[++i]);
+            }
+        }
         java.util.concurrent.atomic.AtomicReference<JsonRpcPeer> self = new java.util.concurrent.atomic.AtomicReference<>();
         JsonRpcPeer peer = JsonRpcPeer.builder(System.in, System.out)
                 .name("echo-mcp")
                 .jsonrpcMember(true)
                 .handler("initialize", RequestHandler.sync(EchoMcpServer::initialize))
                 .handler("ping", RequestHandler.sync(p -> Json.object()))
-                .handler("tools/list", RequestHandler.sync(p -> tools()))
+                .handler("tools/list", RequestHandler.sync(p -> tools(extra)))
                 .handler("tools/call", r -> "ask".equals(r.params().path("name").asText())
-                        ? ask(self.get()) : java.util.concurrent.CompletableFuture.completedFuture(call(r.params())))
+                        ? ask(self.get()) : java.util.concurrent.CompletableFuture.completedFuture(call(r.params(), extra)))
                 .build();
         self.set(peer);
         peer.start();
@@ -62,7 +70,7 @@ public final class EchoMcpServer {
         return result;
     }
 
-    private static JsonNode tools() {
+    private static JsonNode tools(List<String> extra) {
         ObjectNode result = Json.object();
         ArrayNode tools = result.putArray("tools");
         ObjectNode say = tools.addObject().put("name", "say").put("description", "Echo text back");
@@ -71,11 +79,23 @@ public final class EchoMcpServer {
         schema.putArray("required").add("text");
         ObjectNode ask = tools.addObject().put("name", "ask").put("description", "Ask the user to confirm");
         ask.putObject("inputSchema").put("type", "object").putObject("properties");
+        for (String name : extra) {
+            tools.addObject().put("name", name).put("description", "Report the name and arguments it was called with")
+                    .putObject("inputSchema").put("type", "object").putObject("properties");
+        }
         return result;
     }
 
-    private static JsonNode call(JsonNode params) {
-        if (!"say".equals(params.path("name").asText())) {
+    private static JsonNode call(JsonNode params, List<String> extra) {
+        String name = params.path("name").asText();
+        if (extra.contains(name)) {
+            ObjectNode result = Json.object();
+            result.putArray("content").addObject().put("type", "text")
+                    .put("text", name + " called with " + Json.write(params.path("arguments")));
+            result.put("isError", false);
+            return result;
+        }
+        if (!"say".equals(name)) {
             throw new RpcException("tools/call", new RpcError(RpcError.INVALID_PARAMS, "unknown tool " + params.path("name")));
         }
         ObjectNode result = Json.object();
@@ -91,11 +111,24 @@ public final class EchoMcpServer {
      * that would need a prompt).
      */
     public static String configToml(String name) {
+        return configToml(name, new String[0]);
+    }
+
+    /**
+     * As {@link #configToml(String)}, with extra tools under the given names (any name the MCP
+     * server may use, e.g. {@code get-sum}); each answers {@code "<name> called with <arguments>"}.
+     */
+    public static String configToml(String name, String... extraTools) {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("java.class.path");
+        List<String> args = new java.util.ArrayList<>(List.of("-cp", cp, EchoMcpServer.class.getName()));
+        for (String tool : extraTools) {
+            args.add("--tool");
+            args.add(tool);
+        }
         return "[mcp_servers." + dev.codexbridge.config.Toml.key(name) + "]\n"
                 + "command = " + dev.codexbridge.config.Toml.string(java) + "\n"
-                + "args = " + dev.codexbridge.config.Toml.value(List.of("-cp", cp, EchoMcpServer.class.getName())) + "\n"
+                + "args = " + dev.codexbridge.config.Toml.value(args) + "\n"
                 + "default_tools_approval_mode = \"approve\"\n"
                 + "startup_timeout_sec = 30.0\n";
     }
