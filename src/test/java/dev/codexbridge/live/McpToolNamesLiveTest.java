@@ -53,21 +53,41 @@ class McpToolNamesLiveTest {
         return names;
     }
 
+    /**
+     * Codex lists an MCP server's tools to the model only once the server is ready, which a slow
+     * start (the echo server is a JVM) puts after the first turns; warm-up turns until it is listed.
+     */
+    private static List<String> awaitListedTools(LiveTurn live, ScriptedModelServer model, String namespace) throws Exception {
+        for (int i = 0; i < 30; i++) {
+            model.enqueue(ModelReply.message("warm-up"));
+            live.runTurn("warm-up", (m, p) -> null);
+            List<RecordedRequest> requests = model.responsesRequests();
+            List<String> listed = namespaceTools(requests.get(requests.size() - 1), namespace);
+            if (!listed.isEmpty()) {
+                return listed;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("codex never listed " + namespace + " to the model");
+    }
+
     @Test
     void aHyphenatedToolIsCalledByTheServersNameThroughMcpCall() throws Exception {
         try (ScriptedModelServer model = ScriptedModelServer.start();
              LiveTurn live = new LiveTurn(LiveCodex.binary(), model, tmp, h -> h.extraToml(EchoMcpServer.configToml(SERVER, "get-sum")))) {
+            assertThat(awaitListedTools(live, model, "mcp__my_tools")).as("the names codex shows its model")
+                    .containsExactlyInAnyOrder("get_sum", "say", "ask");
+            int before = model.responsesRequests().size();
             model.enqueue(ModelReply.builder().mcpCall("call-sum", SERVER, "get-sum", Json.object().put("a", 1).put("b", 2)).build(),
                     ModelReply.message("Summed."));
             LiveTurn.Result r = live.runTurn("add 1 and 2", (m, p) -> null);
 
             assertThat(r.completedTurn().path("status").asText()).isEqualTo("completed");
-            assertThat(namespaceTools(model.responsesRequests().get(1), "mcp__my_tools")).contains("get_sum", "say", "ask");
             assertThat(r.completedItems("mcpToolCall")).singleElement().satisfies(item -> {
                 assertThat(item.path("server").asText()).isEqualTo(SERVER);
                 assertThat(item.path("tool").asText()).as("the item carries the server's own name").isEqualTo("get-sum");
             });
-            assertThat(model.responsesRequests().get(1).functionCallOutput("call-sum").orElseThrow())
+            assertThat(model.responsesRequests().get(before + 1).functionCallOutput("call-sum").orElseThrow())
                     .as("the server answered under its own name").contains("get-sum called with");
 
             List<TranscriptMessage> transcript = project(r);
@@ -85,13 +105,15 @@ class McpToolNamesLiveTest {
     void aCallUnderANameCodexDoesNotKnowLeavesNoTraceButTheAnswerToTheModel() throws Exception {
         try (ScriptedModelServer model = ScriptedModelServer.start();
              LiveTurn live = new LiveTurn(LiveCodex.binary(), model, tmp, h -> h.extraToml(EchoMcpServer.configToml(SERVER, "get-sum")))) {
+            awaitListedTools(live, model, "mcp__my_tools");
+            int before = model.responsesRequests().size();
             // the server's own names, which codex does not show the model
             model.enqueue(ModelReply.builder().functionCall("call-raw", "mcp__" + SERVER, "get-sum", Json.object()).build(),
                     ModelReply.message("That did not work."));
             LiveTurn.Result r = live.runTurn("add", (m, p) -> null);
 
             assertThat(r.completedTurn().path("status").asText()).isEqualTo("completed");
-            assertThat(model.responsesRequests().get(1).functionCallOutput("call-raw"))
+            assertThat(model.responsesRequests().get(before + 1).functionCallOutput("call-raw"))
                     .contains("unsupported call: mcp__my-toolsget-sum");
             assertThat(r.completedItems("mcpToolCall")).isEmpty();
             assertThat(r.messages()).as("no request or notification mentions the call")
