@@ -123,4 +123,27 @@ class McpToolNamesLiveTest {
             assertThat(transcript).last().extracting(TranscriptMessage::content).isEqualTo("That did not work.");
         }
     }
+
+    /**
+     * The same silence for a call that reaches codex while the MCP server is still starting: codex
+     * has not listed the server's tools yet, so even the right names are an unsupported call. (This
+     * is why a scripted MCP call in a turn's first reply can fail on a loaded machine.)
+     */
+    @Test
+    void aCallWhileTheServerIsStillStartingIsAnUnsupportedCallToo() throws Exception {
+        try (ScriptedModelServer model = ScriptedModelServer.start();
+             LiveTurn live = new LiveTurn(LiveCodex.binary(), model, tmp,
+                     h -> h.extraToml(EchoMcpServer.configToml(SERVER, java.time.Duration.ofSeconds(8), "get-sum")))) {
+            model.enqueue(ModelReply.builder().mcpCall("call-early", SERVER, "get-sum", Json.object()).build(),
+                    ModelReply.message("Not yet."));
+            LiveTurn.Result r = live.runTurn("add", (m, p) -> null);
+
+            assertThat(r.completedTurn().path("status").asText()).isEqualTo("completed");
+            assertThat(namespaceTools(model.responsesRequests().get(0), "mcp__my_tools")).isEmpty();
+            assertThat(model.responsesRequests().get(1).functionCallOutput("call-early"))
+                    .contains("unsupported call: mcp__my_toolsget_sum");
+            assertThat(r.completedItems("mcpToolCall")).isEmpty();
+            assertThat(project(r)).noneMatch(m -> m.toolCalls() != null);
+        }
+    }
 }

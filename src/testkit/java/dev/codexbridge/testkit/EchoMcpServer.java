@@ -25,16 +25,23 @@ public final class EchoMcpServer {
 
     public static void main(String[] args) throws InterruptedException {
         List<String> extra = new java.util.ArrayList<>();
+        long initializeDelayMs = 0;
         for (int i = 0; i + 1 < args.length; i++) {
             if ("--tool".equals(args[i])) {
                 extra.add(args[++i]);
+            } else if ("--initialize-delay-ms".equals(args[i])) {
+                initializeDelayMs = Long.parseLong(args[++i]);
             }
         }
+        long delay = initializeDelayMs;
         java.util.concurrent.atomic.AtomicReference<JsonRpcPeer> self = new java.util.concurrent.atomic.AtomicReference<>();
         JsonRpcPeer peer = JsonRpcPeer.builder(System.in, System.out)
                 .name("echo-mcp")
                 .jsonrpcMember(true)
-                .handler("initialize", RequestHandler.sync(EchoMcpServer::initialize))
+                .handler("initialize", RequestHandler.sync(p -> {
+                    sleep(delay);
+                    return initialize(p);
+                }))
                 .handler("ping", RequestHandler.sync(p -> Json.object()))
                 .handler("tools/list", RequestHandler.sync(p -> tools(extra)))
                 .handler("tools/call", r -> "ask".equals(r.params().path("name").asText())
@@ -60,6 +67,14 @@ public final class EchoMcpServer {
             result.put("isError", false);
             return result;
         });
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static JsonNode initialize(JsonNode params) {
@@ -119,9 +134,21 @@ public final class EchoMcpServer {
      * server may use, e.g. {@code get-sum}); each answers {@code "<name> called with <arguments>"}.
      */
     public static String configToml(String name, String... extraTools) {
+        return configToml(name, java.time.Duration.ZERO, extraTools);
+    }
+
+    /**
+     * As {@link #configToml(String, String...)}, the server answering {@code initialize} only after
+     * {@code startupDelay}: a server that is still starting when the model calls it.
+     */
+    public static String configToml(String name, java.time.Duration startupDelay, String... extraTools) {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("java.class.path");
         List<String> args = new java.util.ArrayList<>(List.of("-cp", cp, EchoMcpServer.class.getName()));
+        if (!startupDelay.isZero()) {
+            args.add("--initialize-delay-ms");
+            args.add(Long.toString(startupDelay.toMillis()));
+        }
         for (String tool : extraTools) {
             args.add("--tool");
             args.add(tool);
