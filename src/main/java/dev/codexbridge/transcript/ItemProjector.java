@@ -26,9 +26,6 @@ import dev.codexbridge.protocol.ServerNotifications;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.protocol.UserInput;
 import java.lang.reflect.RecordComponent;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -205,31 +202,37 @@ public final class ItemProjector {
             return List.of();
         }
         if (item instanceof ThreadItem.CommandExecution c) {
-            return tool(item, "exec", "exec_command", commandArgs(c), commandResult(c, incomplete), incomplete);
+            return tool(item, "exec", builtIn("commandExecution", "exec_command", item), commandArgs(c),
+                    commandResult(c, incomplete), incomplete);
         }
         if (item instanceof ThreadItem.FileChange f) {
-            return tool(item, "apply_patch", "apply_patch", fileChangeArgs(f), fileChangeResult(f, incomplete), incomplete);
+            return tool(item, "apply_patch", builtIn("fileChange", "apply_patch", item), fileChangeArgs(f),
+                    fileChangeResult(f, incomplete), incomplete);
         }
         if (item instanceof ThreadItem.McpToolCall m) {
             String server = m.server() == null ? "mcp" : m.server();
             String name = m.tool() == null ? "unknown" : m.tool();
-            return tool(item, "mcp_" + safe(server) + "_" + safe(name), "mcp." + server + "." + name,
+            return tool(item, "mcp_" + safe(server) + "_" + safe(name),
+                    new TranscriptMessage.Source("mcpToolCall", server, null, name, idOf(item)),
                     argsOf(m.arguments()), mcpResult(m, incomplete), incomplete);
         }
         if (item instanceof ThreadItem.DynamicToolCall d) {
-            return tool(item, "dyn_" + safe(d.tool() == null ? "unknown" : d.tool()), dynamicName(d),
+            String name = d.tool() == null ? "unknown" : d.tool();
+            String ns = orEmpty(d.namespace()).isEmpty() ? null : d.namespace();
+            return tool(item, "dyn_" + safe(name), new TranscriptMessage.Source("dynamicToolCall", null, ns, name, idOf(item)),
                     argsOf(d.arguments()), dynamicResult(d, incomplete), incomplete);
         }
         if (item instanceof ThreadItem.WebSearch w) {
-            return tool(item, "web_search", "web_search", webSearchArgs(w), webSearchResult(w, incomplete), incomplete);
+            return tool(item, "web_search", builtIn("webSearch", "web_search", item), webSearchArgs(w),
+                    webSearchResult(w, incomplete), incomplete);
         }
         if (item instanceof ThreadItem.ImageView v) {
-            return tool(item, "view_image", "view_image", Json.object().put("path", orEmpty(v.path())),
-                    incomplete ? "[incomplete]" : "[image viewed]", incomplete);
+            return tool(item, "view_image", builtIn("imageView", "view_image", item),
+                    Json.object().put("path", orEmpty(v.path())), incomplete ? "[incomplete]" : "[image viewed]", incomplete);
         }
         if (item instanceof ThreadItem.ImageGeneration g) {
-            return tool(item, "image_gen", "image_generation", Json.object().put("prompt", orEmpty(g.revisedPrompt())),
-                    imageGenerationResult(g, incomplete), incomplete);
+            return tool(item, "image_gen", builtIn("imageGeneration", "image_generation", item),
+                    Json.object().put("prompt", orEmpty(g.revisedPrompt())), imageGenerationResult(g, incomplete), incomplete);
         }
         if (item instanceof ThreadItem.CollabAgentToolCall c) {
             return collab(item, c, incomplete);
@@ -272,10 +275,26 @@ public final class ItemProjector {
         return List.of(new TranscriptMessage(TranscriptMessage.Role.ASSISTANT, text, null, null, takeReasoning(), incomplete));
     }
 
-    private List<TranscriptMessage> tool(ThreadItem item, String kind, String name, JsonNode args, String result, boolean incomplete) {
+    private static TranscriptMessage.Source builtIn(String itemType, String tool, ThreadItem item) {
+        return new TranscriptMessage.Source(itemType, null, null, tool, idOf(item));
+    }
+
+    /** The function name of a call: codex's built-in names as they are, the others through {@link ToolNames}. */
+    private static String functionName(TranscriptMessage.Source source) {
+        return switch (source.itemType()) {
+            case "mcpToolCall" -> ToolNames.mcp(source.server(), source.tool());
+            case "dynamicToolCall" -> ToolNames.dynamic(source.namespace(), source.tool());
+            case "collabAgentToolCall" -> ToolNames.collab(source.tool());
+            default -> source.tool();
+        };
+    }
+
+    private List<TranscriptMessage> tool(ThreadItem item, String kind, TranscriptMessage.Source source, JsonNode args,
+                                         String result, boolean incomplete) {
         toolIterations++;
         String id = callId(kind, item);
-        TranscriptMessage.ToolCall call = TranscriptMessage.ToolCall.function(id, name, CanonicalJson.write(args));
+        TranscriptMessage.ToolCall call = TranscriptMessage.ToolCall.function(id, functionName(source),
+                CanonicalJson.write(args), source);
         return List.of(TranscriptMessage.toolCall(call, takeReasoning(), incomplete),
                 TranscriptMessage.toolResult(id, result, incomplete));
     }
@@ -312,11 +331,19 @@ public final class ItemProjector {
         } else {
             base = "codex_" + kind + "_" + safe(itemId);
         }
-        String id = base;
+        String id = fit(base);
         for (int n = 2; !issuedIds.add(id); n++) {
-            id = base + "_" + n;
+            id = fit(base + "_" + n);
         }
         return id;
+    }
+
+    /** An id longer than 64 characters (OpenAI's limit) is cut and suffixed with a hash of the whole. */
+    private static String fit(String id) {
+        if (id.length() <= ToolNames.MAX_LENGTH) {
+            return id;
+        }
+        return id.substring(0, ToolNames.MAX_LENGTH - 9) + "_" + sha256(id).substring(0, 8);
     }
 
     /** The item's id, "" when it has none; the union has no common accessor, hence one arm per variant. */
@@ -376,16 +403,7 @@ public final class ItemProjector {
     }
 
     private static String sha256(String s) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            StringBuilder sb = new StringBuilder(64);
-            for (byte b : d) {
-                sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-            }
-            return sb.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return ToolNames.sha256(s);
     }
 
     // ---------------------------------------------------------------- per-type content
@@ -527,12 +545,6 @@ public final class ItemProjector {
         return ProjectorOptions.truncate(text, options.maxToolOutputChars());
     }
 
-    private static String dynamicName(ThreadItem.DynamicToolCall item) {
-        String tool = item.tool() == null ? "unknown" : item.tool();
-        String ns = orEmpty(item.namespace());
-        return ns.isEmpty() ? tool : ns + "." + tool;
-    }
-
     private String dynamicResult(ThreadItem.DynamicToolCall item, boolean incomplete) {
         if (incomplete) {
             return "[incomplete: the turn ended before the tool answered]";
@@ -607,7 +619,8 @@ public final class ItemProjector {
         Map<String, CollabAgentState> states = call.agentsStates();
         String detail = states == null || states.isEmpty() ? "" : " " + CanonicalJson.write(Json.tree(states));
         String result = ProjectorOptions.truncate(status + detail, options.maxToolOutputChars());
-        return tool(item, "collab", "collab." + wire(call.tool(), "unknown"), args, result, incomplete);
+        return tool(item, "collab", new TranscriptMessage.Source("collabAgentToolCall", null, null,
+                wire(call.tool(), "unknown"), idOf(item)), args, result, incomplete);
     }
 
     private static void addAll(List<String> into, List<String> texts) {

@@ -34,17 +34,46 @@ public record TranscriptMessage(
         }
     }
 
-    /** {@code {id, type: "function", function: {name, arguments}}}; {@code arguments} is canonical JSON text. */
+    /**
+     * {@code {id, type: "function", function: {name, arguments}}}; {@code arguments} is canonical JSON
+     * text, {@code name} a valid OpenAI function name ({@link ToolNames}).
+     *
+     * @param source which codex tool this call is, under codex's own names; not part of the chat JSON
+     *               ({@code null} for a call not built by the projector)
+     */
     @JsonPropertyOrder({"id", "type", "function"})
-    public record ToolCall(String id, String type, Function function) {
+    public record ToolCall(String id, String type, Function function, @JsonIgnore Source source) {
         public ToolCall {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(function, "function");
         }
 
-        public static ToolCall function(String id, String name, String arguments) {
-            return new ToolCall(id, "function", new Function(name, arguments));
+        public ToolCall(String id, String type, Function function) {
+            this(id, type, function, null);
         }
+
+        public static ToolCall function(String id, String name, String arguments) {
+            return new ToolCall(id, "function", new Function(name, arguments), null);
+        }
+
+        public static ToolCall function(String id, String name, String arguments, Source source) {
+            return new ToolCall(id, "function", new Function(name, arguments), source);
+        }
+    }
+
+    /**
+     * A tool call as codex names it, for a host that needs codex's names back (the function name is
+     * cleaned, {@link ToolNames}).
+     *
+     * @param itemType  the codex item type, e.g. {@code mcpToolCall}, {@code dynamicToolCall},
+     *                  {@code commandExecution}
+     * @param server    the MCP server as configured in codex ({@code mcpToolCall} only, else null)
+     * @param namespace the dynamic tool's namespace ({@code dynamicToolCall} only; null when none)
+     * @param tool      the tool as codex reports it: the MCP server's own tool name, the dynamic tool's
+     *                  name, the sub-agent tool, or the built-in's name ({@code exec_command}, …)
+     * @param itemId    the codex item id ("" when the item had none)
+     */
+    public record Source(String itemType, String server, String namespace, String tool, String itemId) {
     }
 
     @JsonPropertyOrder({"name", "arguments"})

@@ -103,6 +103,88 @@ class ItemProjectorPropertyTest {
         }
     }
 
+    private static final String[] NAME_PIECES = {"a", "Z", "7", "_", "__", "-", ".", " ", "/", ":", "é", "✓", "\uD83D\uDE00",
+            "mcp", "collab", "exec_command", "get-sum", "x".repeat(40), "0123abcd", "\n", "\"", "Echo"};
+
+    /** A name drawn from pieces that need every rule: plain text, separators, unicode, reserved words, up to ~200 chars. */
+    private static String randomName(Random rnd) {
+        StringBuilder sb = new StringBuilder();
+        int pieces = rnd.nextInt(8) == 0 ? 0 : 1 + rnd.nextInt(rnd.nextBoolean() ? 3 : 12);
+        for (int i = 0; i < pieces && sb.length() < 200; i++) {
+            sb.append(NAME_PIECES[rnd.nextInt(NAME_PIECES.length)]);
+        }
+        return sb.toString();
+    }
+
+    private static ObjectNode randomToolItem(Random rnd) {
+        ObjectNode item = Json.object();
+        switch (rnd.nextInt(8)) {
+            case 0, 1, 2 -> item.put("type", "mcpToolCall").put("server", randomName(rnd)).put("tool", randomName(rnd))
+                    .put("status", "completed").set("arguments", Json.object().put("k", randomName(rnd)));
+            case 3, 4 -> {
+                item.put("type", "dynamicToolCall").put("tool", randomName(rnd)).put("status", "completed")
+                        .set("arguments", Json.object());
+                if (rnd.nextBoolean()) {
+                    item.put("namespace", randomName(rnd));
+                }
+            }
+            case 5 -> item.put("type", "collabAgentToolCall").put("tool", rnd.nextBoolean() ? "spawnAgent" : "closeAgent")
+                    .put("status", "completed");
+            case 6 -> item.put("type", "commandExecution").put("command", randomName(rnd)).put("cwd", "/w").put("status", "completed");
+            default -> item.put("type", rnd.nextBoolean() ? "webSearch" : "imageView").put("query", "q").put("path", "/p.png");
+        }
+        if (rnd.nextInt(4) != 0) {
+            item.put("id", randomName(rnd));
+        }
+        return item;
+    }
+
+    /**
+     * Items of every tool-shaped type with any server, tool, namespace and id (unicode, dots, spaces,
+     * reserved words, 200 characters): every function name and id is a valid OpenAI name, and no two
+     * different tools share a function name — across all rounds, since the mapping is a pure function.
+     */
+    @Test
+    void everyNameAndIdIsAValidOpenAiNameAndDistinctToolsKeepDistinctNames() {
+        java.util.regex.Pattern valid = java.util.regex.Pattern.compile("^[a-zA-Z0-9_-]{1,64}$");
+        java.util.Map<String, List<String>> toolByName = new java.util.HashMap<>();
+        Random rnd = new Random(SEED + 1);
+        int calls = 0;
+        for (int round = 0; round < 400; round++) {
+            ItemProjector p = new ItemProjector();
+            int n = 1 + rnd.nextInt(12);
+            for (int i = 0; i < n; i++) {
+                ThreadItem item = Json.convert(randomToolItem(rnd), ThreadItem.class);
+                p.started(item);
+                if (rnd.nextInt(5) != 0) {
+                    p.completed(item);
+                }
+            }
+            p.finish();
+            List<TranscriptMessage> ms = p.messages();
+            checkInvariants(ms, round);
+            for (TranscriptMessage m : ms) {
+                if (m.toolCallId() != null) {
+                    assertThat(m.toolCallId()).as("round %d: tool_call_id", round).matches(valid);
+                }
+                for (TranscriptMessage.ToolCall call : m.toolCalls() == null ? List.<TranscriptMessage.ToolCall>of() : m.toolCalls()) {
+                    calls++;
+                    String name = call.function().name();
+                    assertThat(call.id()).as("round %d: id", round).matches(valid);
+                    assertThat(name).as("round %d: name of %s", round, call.source()).matches(valid);
+                    assertThat(Json.parse(m.toJson()).path("tool_calls").path(0).path("function").path("name").asText()).isEqualTo(name);
+                    TranscriptMessage.Source s = call.source();
+                    List<String> tool = java.util.Arrays.asList(s.itemType(), s.server(), s.namespace(), s.tool());
+                    List<String> before = toolByName.putIfAbsent(name, tool);
+                    assertThat(before == null ? tool : before).as("round %d: one tool per name %s", round, name).isEqualTo(tool);
+                }
+            }
+        }
+        assertThat(calls).isGreaterThan(1000);
+        assertThat(toolByName.keySet()).anyMatch(k -> k.length() == 64).anyMatch(k -> k.matches(".*_[0-9a-f]{8}"))
+                .anyMatch(k -> k.startsWith("mcp__") && !k.matches(".*_[0-9a-f]{8}"));
+    }
+
     @Test
     void canonicalJsonSortsKeysAtEveryDepthAndKeepsNonAscii() {
         JsonNode a = Json.parse("{\"b\":{\"z\":1,\"a\":[{\"y\":2,\"x\":1}]},\"a\":\"é✓\",\"n\":1.5}");

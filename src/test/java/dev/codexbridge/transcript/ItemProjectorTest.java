@@ -66,7 +66,7 @@ class ItemProjectorTest {
                 .isEqualTo("apply_patch completed: 1 add, 1 update: new.py, old.py");
         List<TranscriptMessage> mcp = one("{\"type\":\"mcpToolCall\",\"id\":\"m2\",\"server\":\"x\",\"tool\":\"y\",\"status\":\"failed\","
                 + "\"arguments\":{},\"result\":null,\"error\":{\"code\":-1,\"message\":\"no\"}}");
-        assertThat(mcp.get(0).toolCalls().get(0).function().name()).isEqualTo("mcp.x.y");
+        assertThat(mcp.get(0).toolCalls().get(0).function().name()).isEqualTo("mcp__x__y");
         assertThat(mcp.get(1).content()).isEqualTo("[error] no");
         assertThat(one("{\"type\":\"mcpToolCall\",\"id\":\"m1\",\"server\":\"obsidian\",\"tool\":\"search_notes\",\"status\":\"completed\","
                 + "\"arguments\":{\"query\":\"hermes\"},\"result\":{\"content\":[{\"text\":\"found\"}]},\"error\":null}").get(1).content())
@@ -181,7 +181,8 @@ class ItemProjectorTest {
         List<TranscriptMessage> out = one("{\"type\":\"collabToolCall\",\"id\":\"k\",\"tool\":\"spawnAgent\",\"prompt\":\"go\","
                 + "\"status\":\"completed\"}");
         assertThat(out).hasSize(2);
-        assertThat(out.get(0).toolCalls().get(0).function().name()).isEqualTo("collab.spawnAgent");
+        assertThat(out.get(0).toolCalls().get(0).function().name()).isEqualTo("collab__spawnAgent");
+        assertThat(out.get(0).toolCalls().get(0).source().tool()).isEqualTo("spawnAgent");
         assertThat(out.get(0).toolCalls().get(0).function().arguments()).isEqualTo("{\"prompt\":\"go\"}");
         assertThat(out.get(1).content()).isEqualTo("completed");
     }

@@ -20,7 +20,9 @@ import java.util.Map;
  * elicitation. Start it from codex's config with {@link #configToml(String)}; with
  * {@link #annotatedConfigToml(String)} it also lists one echo tool per entry of
  * {@link #ANNOTATED_TOOLS}, each carrying those MCP tool annotations (which decide whether codex
- * asks before calling it). Runs until stdin closes.
+ * asks before calling it). Extra tools named on the command line ({@code --tool NAME}, e.g.
+ * {@code get-sum}) answer with the name they were called by and their arguments, so a test sees
+ * which name reached the server ({@link #configToml(String, String...)}). Runs until stdin closes.
  */
 public final class EchoMcpServer {
     /** The argument that makes the server list {@link #ANNOTATED_TOOLS} too. */
@@ -64,15 +66,28 @@ public final class EchoMcpServer {
 
     public static void main(String[] args) throws InterruptedException {
         boolean annotated = List.of(args).contains(ANNOTATED);
+        List<String> extra = new java.util.ArrayList<>();
+        long initializeDelayMs = 0;
+        for (int i = 0; i + 1 < args.length; i++) {
+            if ("--tool".equals(args[i])) {
+                extra.add(args[++i]);
+            } else if ("--initialize-delay-ms".equals(args[i])) {
+                initializeDelayMs = Long.parseLong(args[++i]);
+            }
+        }
+        long delay = initializeDelayMs;
         java.util.concurrent.atomic.AtomicReference<JsonRpcPeer> self = new java.util.concurrent.atomic.AtomicReference<>();
         JsonRpcPeer peer = JsonRpcPeer.builder(System.in, System.out)
                 .name("echo-mcp")
                 .jsonrpcMember(true)
-                .handler("initialize", RequestHandler.sync(EchoMcpServer::initialize))
+                .handler("initialize", RequestHandler.sync(p -> {
+                    sleep(delay);
+                    return initialize(p);
+                }))
                 .handler("ping", RequestHandler.sync(p -> Json.object()))
-                .handler("tools/list", RequestHandler.sync(p -> tools(annotated)))
+                .handler("tools/list", RequestHandler.sync(p -> tools(annotated, extra)))
                 .handler("tools/call", r -> "ask".equals(r.params().path("name").asText())
-                        ? ask(self.get()) : java.util.concurrent.CompletableFuture.completedFuture(call(r.params())))
+                        ? ask(self.get()) : java.util.concurrent.CompletableFuture.completedFuture(call(r.params(), extra)))
                 .build();
         self.set(peer);
         peer.start();
@@ -104,7 +119,15 @@ public final class EchoMcpServer {
         return result;
     }
 
-    private static JsonNode tools(boolean annotated) {
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static JsonNode tools(boolean annotated, List<String> extra) {
         ObjectNode result = Json.object();
         ArrayNode tools = result.putArray("tools");
         ObjectNode say = tools.addObject().put("name", "say").put("description", "Echo text back");
@@ -113,6 +136,10 @@ public final class EchoMcpServer {
         schema.putArray("required").add("text");
         ObjectNode ask = tools.addObject().put("name", "ask").put("description", "Ask the user to confirm");
         ask.putObject("inputSchema").put("type", "object").putObject("properties");
+        for (String name : extra) {
+            tools.addObject().put("name", name).put("description", "Report the name and arguments it was called with")
+                    .putObject("inputSchema").put("type", "object").putObject("properties");
+        }
         if (annotated) {
             ANNOTATED_TOOLS.forEach((name, annotations) -> {
                 ObjectNode tool = tools.addObject().put("name", name).put("description", "Echo text back");
@@ -126,8 +153,15 @@ public final class EchoMcpServer {
         return result;
     }
 
-    private static JsonNode call(JsonNode params) {
+    private static JsonNode call(JsonNode params, List<String> extra) {
         String name = params.path("name").asText();
+        if (extra.contains(name)) {
+            ObjectNode result = Json.object();
+            result.putArray("content").addObject().put("type", "text")
+                    .put("text", name + " called with " + Json.write(params.path("arguments")));
+            result.put("isError", false);
+            return result;
+        }
         if (!"say".equals(name) && !ANNOTATED_TOOLS.containsKey(name)) {
             throw new RpcException("tools/call", new RpcError(RpcError.INVALID_PARAMS, "unknown tool " + params.path("name")));
         }
@@ -144,7 +178,25 @@ public final class EchoMcpServer {
      * that would need a prompt), and required, so codex has it running before the first turn.
      */
     public static String configToml(String name) {
-        return configToml(name, List.of());
+        return configToml(name, List.of(), true);
+    }
+
+    /**
+     * As {@link #configToml(String)}, with extra tools under the given names (any name the MCP
+     * server may use, e.g. {@code get-sum}); each answers {@code "<name> called with <arguments>"}.
+     */
+    public static String configToml(String name, String... extraTools) {
+        return configToml(name, toolArgs(extraTools), true);
+    }
+
+    /**
+     * As {@link #configToml(String, String...)}, the server answering {@code initialize} only after
+     * {@code startupDelay}, and not required: a server that is still starting when the model calls it.
+     */
+    public static String configToml(String name, java.time.Duration startupDelay, String... extraTools) {
+        List<String> args = new java.util.ArrayList<>(List.of("--initialize-delay-ms", Long.toString(startupDelay.toMillis())));
+        args.addAll(toolArgs(extraTools));
+        return configToml(name, args, false);
     }
 
     /**
@@ -153,10 +205,19 @@ public final class EchoMcpServer {
      * table may follow).
      */
     public static String annotatedConfigToml(String name) {
-        return configToml(name, List.of(ANNOTATED)).replace("default_tools_approval_mode = \"approve\"\n", "");
+        return configToml(name, List.of(ANNOTATED), true).replace("default_tools_approval_mode = \"approve\"\n", "");
     }
 
-    private static String configToml(String name, List<String> serverArgs) {
+    private static List<String> toolArgs(String... tools) {
+        List<String> args = new java.util.ArrayList<>();
+        for (String tool : tools) {
+            args.add("--tool");
+            args.add(tool);
+        }
+        return args;
+    }
+
+    private static String configToml(String name, List<String> serverArgs, boolean required) {
         List<String> command = new java.util.ArrayList<>(List.of("-cp", System.getProperty("java.class.path"),
                 EchoMcpServer.class.getName()));
         command.addAll(serverArgs);
@@ -168,6 +229,6 @@ public final class EchoMcpServer {
                 + "startup_timeout_sec = 30.0\n"
                 // Required: codex waits for the server before the first turn. Otherwise a turn can
                 // start before its tools are listed, and codex answers the model's call "unsupported call".
-                + "required = true\n";
+                + (required ? "required = true\n" : "");
     }
 }

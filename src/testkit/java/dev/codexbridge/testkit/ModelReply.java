@@ -74,6 +74,8 @@ public sealed interface ModelReply {
      */
     final class Builder {
         static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
+        /** Beyond this length of {@code mcp__<server>__<tool>} codex cuts the tool name and adds a hash. */
+        private static final int MAX_MCP_QUALIFIED_NAME = 128;
 
         private final String responseId;
         private final List<JsonNode> events = new ArrayList<>();
@@ -183,9 +185,34 @@ public sealed interface ModelReply {
             return execCommand(callId, "apply_patch <<'EOF'\n" + body + "EOF\n");
         }
 
-        /** The model calls tool {@code tool} of MCP server {@code server} (namespace {@code mcp__server}). */
+        /**
+         * The model calls tool {@code tool} of MCP server {@code server}, both as the server and
+         * codex's config name them (e.g. server {@code my-tools}, tool {@code get-sum}). Codex shows
+         * MCP tools to the model under other names — namespace {@code mcp__<server>}, function
+         * {@code <tool>}, each character outside {@code [A-Za-z0-9_]} replaced by {@code _}
+         * ({@code mcp__my_tools} / {@code get_sum}) — and answers a call under any other name with
+         * {@code "unsupported call: …"}, so this sends the names codex shows ({@link #mcpModelName}).
+         *
+         * <p>Two tools whose mapped names collide (e.g. {@code get-sum} and {@code get_sum}), and tools
+         * whose {@code mcp__<server>__<tool>} would exceed 128 characters, get a hash suffix from codex
+         * that the test kit does not reproduce: script those with {@link #functionCall} and the name
+         * from {@link RecordedRequest#body()}'s {@code tools}. The latter is refused here.
+         */
         public Builder mcpCall(String callId, String server, String tool, JsonNode arguments) {
-            return functionCall(callId, "mcp__" + server, tool, arguments);
+            String namespace = "mcp__" + mcpModelName(server);
+            String name = mcpModelName(tool);
+            if (namespace.length() + 2 + name.length() > MAX_MCP_QUALIFIED_NAME) {
+                throw new IllegalArgumentException("codex shortens " + namespace + "__" + name + " with a hash suffix;"
+                        + " script it with functionCall and the name from the recorded request's tools");
+            }
+            return functionCall(callId, namespace, name, arguments);
+        }
+
+        /** Codex's rule for an MCP server or tool name shown to the model: each code point outside {@code [A-Za-z0-9_]} becomes {@code _}. */
+        public static String mcpModelName(String name) {
+            StringBuilder sb = new StringBuilder();
+            name.codePoints().forEach(c -> sb.append(c < 128 && (Character.isLetterOrDigit(c) || c == '_') ? (char) c : '_'));
+            return sb.toString();
         }
 
         /** The model calls a dynamic tool registered at {@code thread/start}. */
