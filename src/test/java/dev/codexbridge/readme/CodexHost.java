@@ -12,9 +12,8 @@ import dev.codexbridge.config.MigrationReport;
 import dev.codexbridge.process.CodexInstaller;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexVersion;
+import dev.codexbridge.protocol.ListMcpServerStatusParams;
 import dev.codexbridge.protocol.McpServerStatusUpdatedNotification;
-import dev.codexbridge.protocol.Model;
-import dev.codexbridge.protocol.ModelListParams;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
@@ -22,7 +21,6 @@ import dev.codexbridge.session.TurnStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Scanner;
 import java.util.concurrent.CompletableFuture;
 
@@ -60,20 +58,21 @@ public final class CodexHost implements AutoCloseable {
                 .build();
     }
 
-    /** A typed request: every stable codex method is one on CodexClient (CodexApi). */
-    public List<String> models() {
-        return codex.modelList(ModelListParams.builder().build()).data().stream().map(Model::id).toList();
-    }
-
-    /** A conversation: a codex thread of its own on the shared connection. */
+    /** A conversation: a codex thread of its own on the shared connection, its MCP servers up. */
     public CodexSession conversation(Path workspace) {
-        return CodexSession.builder()
+        CodexSession session = CodexSession.builder()
                 .client(codex)
                 .cwd(workspace)
                 .approvalPolicy("on-request")                             // codex asks before leaving the sandbox
                 .approvals(approvals)
                 .timeouts(Duration.ofMinutes(10), Duration.ofMinutes(2))  // wall clock, idle
                 .build();
+        session.start();                                                  // thread/start: codex starts the MCP servers
+        // a turn does not wait for them; this typed request (CodexApi) is answered once they are up
+        codex.mcpServerStatusList(ListMcpServerStatusParams.builder().threadId(session.threadId()).build())
+                .data().forEach(s -> System.err.println("MCP server " + s.name() + " tools: "
+                        + (s.tools() == null ? s.toolsError() : s.tools().keySet())));
+        return session;
     }
 
     @Override
@@ -94,7 +93,6 @@ public final class CodexHost implements AutoCloseable {
         });
         try (CodexHost host = new CodexHost(codex, Path.of(args[1]), Path.of(args[2]), ask);
              CodexSession chat = host.conversation(Path.of(args[3]))) {
-            System.out.println("models: " + host.models());
             for (String message : Arrays.copyOfRange(args, 4, args.length)) {
                 TurnResult r = chat.runTurn(TurnInput.text(message));
                 System.out.println(r.status() == TurnStatus.COMPLETED ? r.finalText() : "codex stopped: " + r.status().wire());

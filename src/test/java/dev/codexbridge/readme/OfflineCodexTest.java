@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.ListMcpServerStatusParams;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
@@ -41,6 +42,7 @@ class OfflineCodexTest {
                     ModelReply.message("The tool said hi."));
             try (CodexSession session = CodexSession.builder()
                     .codexHome(home).cwd(Files.createDirectories(tmp.resolve("work"))).build()) {
+                awaitMcpServers(session);
                 TurnResult r = session.runTurn(TurnInput.text("Say hi through the echo tool."));
                 assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
                 assertThat(r.finalText()).isEqualTo("The tool said hi.");
@@ -66,6 +68,7 @@ class OfflineCodexTest {
                         return CompletableFuture.completedFuture(ApprovalDecision.deny("not in this test"));
                     })
                     .build()) {
+                awaitMcpServers(session);
                 TurnResult r = session.runTurn(TurnInput.text("Say hi through the echo tool."));
                 assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);  // the refusal is the tool's result
                 assertThat(asked).isEmpty();                              // `never` asks nobody
@@ -75,6 +78,13 @@ class OfflineCodexTest {
             assertThat(model.responsesRequests().get(1).functionCallOutput("call-1")).hasValueSatisfying(
                     output -> assertThat(output).contains("MCP tool call requires approval, but approval policy is never"));
         }
+    }
+
+    /** A turn does not wait for MCP servers: a tool of one still starting is an "unsupported call". */
+    private static void awaitMcpServers(CodexSession session) {
+        session.start();                                                // thread/start starts them
+        session.client().mcpServerStatusList(ListMcpServerStatusParams.builder()
+                .threadId(session.threadId()).build());                 // answered once they are up
     }
 
     @Test
