@@ -38,7 +38,8 @@ class InstallCodexCommandTest {
         String[] r = CliRun.run("install-codex", "--dir", file.resolve("codex").toString());
         assertThat(r[0]).isEqualTo("1");
         assertThat(r[1]).isEmpty();
-        assertThat(r[2]).startsWith("codex-bridge install-codex: cannot install codex into " + file.resolve("codex"))
+        // contains, not startsWith: in the full suite the fuzzing agent may log to stderr first
+        assertThat(r[2]).contains("codex-bridge install-codex: cannot install codex into " + file.resolve("codex"))
                 .doesNotContain("\tat ");
     }
 }
