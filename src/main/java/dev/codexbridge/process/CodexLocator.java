@@ -14,8 +14,9 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * Finds the codex binary: an explicit path, then {@code CODEX_BIN}, then the project-local install
- * ({@code .codex-cli/}, see {@link CodexInstaller}), then {@code PATH}.
+ * Finds the codex binary: an explicit path, then {@code CODEX_BIN}, then an install folder (the one
+ * named by {@code -Dcodexbridge.codexDir} or {@code CODEX_BRIDGE_CODEX_DIR}, else the nearest
+ * {@code .codex-cli/} from the working directory up; see {@link CodexInstaller}), then {@code PATH}.
  *
  * <p>In a project-local npm install the native executable is used directly rather than the
  * {@code codex.js} launcher, so no Node process sits between the client and codex (signals,
@@ -33,9 +34,13 @@ public final class CodexLocator {
     /** Where a binary came from, for status output and error messages. */
     public enum Source { EXPLICIT, ENVIRONMENT, PROJECT_LOCAL, PATH }
 
-    /** How to get the pinned codex. */
-    public static final String INSTALL_HINT = "install the pinned version with `bin/codex-bridge install-codex` or `npm install -g @openai/codex@"
-            + CodexVersion.PINNED + "`";
+    /** How to get the pinned codex, one way per line (shared by every "not found" message). */
+    public static final String INSTALL_HINT = "Fix it with one of:\n"
+            + "  - npm install -g @openai/codex@" + CodexVersion.PINNED + "   (puts codex on PATH)\n"
+            + "  - codex-bridge install-codex --dir DIR, then -D" + INSTALL_DIR_PROPERTY + "=DIR or " + INSTALL_DIR_ENV + "=DIR\n"
+            + "  - " + CODEX_BIN_ENV + "=/path/to/codex\n"
+            + "  - CodexSession.builder().codexBinary(path), or CodexClient.builder().process(CodexLaunch.appServer(path).build())\n"
+            + "(docs/embedding.md, \"Finding codex\")";
 
     public record Located(Path binary, Source source) {
         public Located {
@@ -63,15 +68,21 @@ public final class CodexLocator {
         return new CodexLocator(env::get, k -> null, workingDirectory);
     }
 
-    /** Locates codex, preferring {@code explicit} when given (it must then be executable). */
+    /**
+     * Locates codex, preferring {@code explicit} when given (it must then be executable). When
+     * nothing is found the {@link CodexNotFoundException} lists every place looked at, in order,
+     * and the ways to provide codex.
+     */
     public Located locate(Path explicit) {
-        List<String> tried = new ArrayList<>();
         if (explicit != null) {
             if (isExecutable(explicit)) {
                 return new Located(explicit, Source.EXPLICIT);
             }
-            throw new CodexNotFoundException("codex binary " + explicit + " does not exist or is not executable; " + INSTALL_HINT);
+            throw new CodexNotFoundException("codex binary " + explicit.toAbsolutePath()
+                    + " (given explicitly) does not exist or is not executable.\n" + INSTALL_HINT);
         }
+        List<String> looked = new ArrayList<>();
+        looked.add("an explicit binary (codexBinary(...), CodexLaunch.appServer(...), --codex-bin): none given");
         String fromEnv = env.apply(CODEX_BIN_ENV);
         if (fromEnv != null && !fromEnv.isBlank()) {
             Path p = Paths.get(fromEnv);
@@ -84,34 +95,52 @@ public final class CodexLocator {
                     return new Located(onPath.get(), Source.ENVIRONMENT);
                 }
             }
-            throw new CodexNotFoundException(CODEX_BIN_ENV + "=" + fromEnv + " does not name an executable file");
+            // a CODEX_BIN that points nowhere is a mistake to report, not a reason to run another codex
+            throw new CodexNotFoundException(CODEX_BIN_ENV + "=" + fromEnv + " does not name an executable file"
+                    + (fromEnv.contains(File.separator) ? "" : " (nor one on PATH)") + ".\n" + INSTALL_HINT);
         }
+        looked.add(CODEX_BIN_ENV + ": not set");
+        String configured = configuredInstallDir();
         Optional<Path> installDir = localInstallDir();
         if (installDir.isPresent()) {
             Optional<Path> local = findInInstall(installDir.get());
             if (local.isPresent()) {
                 return new Located(local.get(), Source.PROJECT_LOCAL);
             }
-            tried.add("project-local install " + installDir.get() + " (no codex inside)");
+        }
+        if (configured != null) {
+            looked.add("the install folder -D" + INSTALL_DIR_PROPERTY + " / " + INSTALL_DIR_ENV + " = " + configured + ": "
+                    + (installDir.isPresent() ? "no codex inside (no node_modules/@openai/codex-*/vendor/*/bin/codex)" : "no such folder"));
         } else {
-            tried.add("no " + LOCAL_DIR_NAME + " folder in " + workingDirectory + " or above");
+            looked.add("the install folder -D" + INSTALL_DIR_PROPERTY + " / " + INSTALL_DIR_ENV + ": not set");
+            looked.add(installDir.map(d -> LOCAL_DIR_NAME + " at " + d + ": no codex inside")
+                    .orElse(LOCAL_DIR_NAME + "/ in " + workingDirectory + " or a parent folder: none"));
         }
         Optional<Path> onPath = searchPath("codex");
         if (onPath.isPresent()) {
             return new Located(onPath.get(), Source.PATH);
         }
-        tried.add("PATH");
-        throw new CodexNotFoundException("codex CLI not found (tried: " + CODEX_BIN_ENV + " unset, "
-                + String.join(", ", tried) + "). " + INSTALL_HINT + ", or set " + CODEX_BIN_ENV + ".");
+        String path = env.apply("PATH");
+        looked.add("PATH" + (path == null || path.isBlank() ? ": not set" : " (" + path + "): no executable codex"));
+        StringBuilder message = new StringBuilder("codex CLI not found. Looked, in this order, at:\n");
+        for (int i = 0; i < looked.size(); i++) {
+            message.append("  ").append(i + 1).append(". ").append(looked.get(i)).append('\n');
+        }
+        throw new CodexNotFoundException(message.append(INSTALL_HINT).toString());
     }
 
-    /** The configured install folder, or the nearest {@code .codex-cli} from the working directory up. */
-    public Optional<Path> localInstallDir() {
+    private String configuredInstallDir() {
         String configured = properties.apply(INSTALL_DIR_PROPERTY);
         if (configured == null || configured.isBlank()) {
             configured = env.apply(INSTALL_DIR_ENV);
         }
-        if (configured != null && !configured.isBlank()) {
+        return configured == null || configured.isBlank() ? null : configured;
+    }
+
+    /** The configured install folder, or the nearest {@code .codex-cli} from the working directory up. */
+    public Optional<Path> localInstallDir() {
+        String configured = configuredInstallDir();
+        if (configured != null) {
             Path p = Paths.get(configured);
             return Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
         }

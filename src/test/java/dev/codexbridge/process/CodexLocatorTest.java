@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,11 +71,49 @@ class CodexLocatorTest {
     }
 
     @Test
-    void nothingFoundSaysWhatWasTriedAndHowToInstall() {
-        assertThatThrownBy(() -> locator(Map.of("PATH", "/nonexistent"), tmp).locate(null))
+    void nothingFoundListsEveryPlaceLookedAtInOrderAndEveryWayToProvideCodex() {
+        assertThatThrownBy(() -> locator(Map.of("PATH", "/nonexistent:/also-not"), tmp).locate(null))
                 .isInstanceOf(CodexNotFoundException.class)
-                .hasMessageContaining("codex CLI not found")
-                .hasMessageContaining(".codex-cli")
-                .hasMessageContaining("@openai/codex@" + CodexVersion.PINNED);
+                .hasMessageStartingWith("codex CLI not found. Looked, in this order, at:\n"
+                        + "  1. an explicit binary (codexBinary(...), CodexLaunch.appServer(...), --codex-bin): none given\n"
+                        + "  2. CODEX_BIN: not set\n"
+                        + "  3. the install folder -Dcodexbridge.codexDir / CODEX_BRIDGE_CODEX_DIR: not set\n"
+                        + "  4. .codex-cli/ in " + tmp + " or a parent folder: none\n"
+                        + "  5. PATH (/nonexistent:/also-not): no executable codex\n"
+                        + "Fix it with one of:\n")
+                .hasMessageContaining("npm install -g @openai/codex@" + CodexVersion.PINNED)
+                .hasMessageContaining("install-codex --dir DIR, then -Dcodexbridge.codexDir=DIR or CODEX_BRIDGE_CODEX_DIR=DIR")
+                .hasMessageContaining("CODEX_BIN=/path/to/codex")
+                .hasMessageContaining("codexBinary(path)")
+                .hasMessageContaining("CodexLaunch.appServer(path)");
+    }
+
+    @Test
+    void aConfiguredInstallFolderReplacesTheSearchUpwardAndIsNamedWhenItHoldsNoCodex() {
+        Path empty = tmp.resolve("empty-install");
+        Function<String, String> props = Map.of("codexbridge.codexDir", empty.toString())::get;
+        // .codex-cli above `nested` holds a codex, but the configured folder is the only one looked at
+        assertThatThrownBy(() -> new CodexLocator(Map.of("PATH", "/nonexistent")::get, props, nested).locate(null))
+                .isInstanceOf(CodexNotFoundException.class)
+                .hasMessageContaining("  3. the install folder -Dcodexbridge.codexDir / CODEX_BRIDGE_CODEX_DIR = " + empty + ": no such folder\n"
+                        + "  4. PATH (/nonexistent): no executable codex\n");
+        Path installed = tmp.resolve("chosen");
+        Path bin = Scripts.write(installed.resolve("node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin"),
+                "codex", "echo codex-cli 0.169.0");
+        CodexLocator.Located l = new CodexLocator(Map.of(CodexLocator.INSTALL_DIR_ENV, installed.toString())::get, k -> null, nested)
+                .locate(null);
+        assertThat(l.binary()).isEqualTo(bin);
+        assertThat(l.source()).isEqualTo(CodexLocator.Source.PROJECT_LOCAL);
+        assertThatThrownBy(() -> new CodexLocator(Map.of(CodexLocator.INSTALL_DIR_ENV, pathDir.toString())::get, k -> null, nested)
+                .locate(null)).hasMessageContaining("= " + pathDir + ": no codex inside");
+    }
+
+    @Test
+    void aBadExplicitBinaryOrCodexBinSaysHowToFixIt() {
+        assertThatThrownBy(() -> locator(Map.of(), nested).locate(tmp.resolve("absent")))
+                .hasMessageStartingWith("codex binary " + tmp.resolve("absent") + " (given explicitly) does not exist or is not executable.\n")
+                .hasMessageContaining("Fix it with one of:");
+        assertThatThrownBy(() -> locator(Map.of("CODEX_BIN", "no-such-codex", "PATH", pathDir.toString()), nested).locate(null))
+                .hasMessageStartingWith("CODEX_BIN=no-such-codex does not name an executable file (nor one on PATH).\n");
     }
 }
