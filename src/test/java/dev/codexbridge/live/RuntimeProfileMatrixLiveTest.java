@@ -3,6 +3,7 @@ package dev.codexbridge.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.config.PluginSource;
+import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.runtime.RuntimeGate;
 import dev.codexbridge.runtime.RuntimeSwitch;
@@ -82,10 +83,13 @@ class RuntimeProfileMatrixLiveTest {
         ProcessBuilder pb = new ProcessBuilder(codex.toString(), "app-server").redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("CODEX_HOME", home.toString());
         Process p = pb.start();
+        // a codex that never answers must fail the test, not hang it: killing it ends readLine
+        java.util.concurrent.CompletableFuture.delayedExecutor(60, TimeUnit.SECONDS).execute(p::destroyForcibly);
         List<String> warnings = new ArrayList<>();
+        boolean answered = false;
         try (OutputStream in = p.getOutputStream();
              BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            in.write(("{\"id\":1,\"method\":\"initialize\",\"params\":{\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}\n"
+            in.write(("{\"id\":1,\"method\":\"initialize\",\"params\":{\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"},\"capabilities\":{}}}\n"
                     + "{\"method\":\"initialized\"}\n{\"id\":2,\"method\":\"config/read\",\"params\":{}}\n").getBytes(StandardCharsets.UTF_8));
             in.flush();
             String line;
@@ -93,7 +97,9 @@ class RuntimeProfileMatrixLiveTest {
                 if (line.contains("\"configWarning\"")) {
                     warnings.add(line);
                 }
-                if (line.startsWith("{\"id\":2,")) {
+                // 0.130.0 puts "error" before "id", so the id is read, not matched as text
+                if (line.startsWith("{") && Json.parse(line).path("id").asInt(-1) == 2) {
+                    answered = true;
                     break;
                 }
             }
@@ -103,6 +109,7 @@ class RuntimeProfileMatrixLiveTest {
                 p.destroyForcibly();
             }
         }
+        assertThat(answered).as("codex %s answered config/read", codex).isTrue();
         return warnings;
     }
 
