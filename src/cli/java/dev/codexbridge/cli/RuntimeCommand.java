@@ -15,8 +15,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "runtime", mixinStandardHelpOptions = true,
-        description = "Show, enable or disable the codex runtime of a host.",
-        subcommands = {RuntimeCommand.Status.class, RuntimeCommand.Enable.class, RuntimeCommand.Disable.class})
+        description = "Show, enable or disable the codex runtime of a host: status | enable (on) | disable (off) | auto.",
+        subcommands = {RuntimeCommand.Status.class, RuntimeCommand.Enable.class, RuntimeCommand.Disable.class, RuntimeCommand.Auto.class})
 final class RuntimeCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -67,51 +67,115 @@ final class RuntimeCommand implements Runnable {
         }
     }
 
-    @Command(name = "enable", mixinStandardHelpOptions = true,
-            description = {"Enable the codex runtime: needs a usable codex (else nothing changes), migrates the host's MCP "
-                    + "servers and plugins (a failed migration is reported, not blocking), records the state.",
-                "Exit codes: 0 enabled, 1 not enabled (no usable codex), 2 usage error."})
+    @Command(name = "enable", aliases = {"on", "codex", "codex_app_server"}, mixinStandardHelpOptions = true,
+            description = {"Enable the codex runtime (also: on): needs a usable codex and no running turn (else nothing changes), "
+                    + "writes the host's MCP servers, plugins and default_permissions (:workspace unless --permissions) into "
+                    + "codex-bridge's managed block of config.toml, then records the state — both or neither. "
+                    + "Without --mcp-config/--permissions the last enable's are applied again.",
+                "Exit codes: 0 enabled, 1 not enabled (the reason is printed), 2 usage error."})
     static final class Enable implements Callable<Integer> {
         @Mixin
         Common common;
 
-        @Option(names = "--mcp-config", paramLabel = "FILE", description = "Host MCP config to migrate (repeatable).")
-        List<Path> mcpConfigs = new ArrayList<>();
-
-        @Option(names = "--permissions", paramLabel = "PROFILE", description = "default_permissions to set, e.g. :workspace.")
-        String permissions;
-
-        @Option(names = "--no-plugins", description = "Do not migrate installed codex plugins.")
-        boolean noPlugins;
+        @Mixin
+        Inputs inputs;
 
         @Override
         public Integer call() {
-            RuntimeSwitch.Builder b = common.builder().defaultPermissions(permissions).discoverPlugins(!noPlugins);
-            try {
-                for (Path f : mcpConfigs) {
-                    b.hostConfig(HostMcpConfig.read(f));
-                }
-            } catch (ConfigMigrationException e) {
-                System.err.println("codex-bridge runtime enable: " + e.getMessage());
+            RuntimeSwitch.Builder b = inputs.apply(common.builder());
+            if (b == null) {
                 return 2;
             }
             RuntimeSwitch.EnableResult r = b.build().enable();
-            if (common.json) {
-                System.out.println(Json.write(r));
-            } else if (!r.enabled()) {
-                System.out.println("not enabled: " + r.problem());
-            } else {
-                System.out.println("codex runtime enabled (codex " + r.codexVersion() + " at " + r.codexBinary() + ")");
-                if (r.migration() != null) {
-                    System.out.print(r.migration().summary());
-                }
-            }
+            print(common, r, false);
             return r.enabled() ? 0 : 1;
         }
     }
 
-    @Command(name = "disable", mixinStandardHelpOptions = true,
-            description = "Disable the codex runtime; codex's config.toml is left alone unless --remove-block.")
+    @Command(name = "auto", mixinStandardHelpOptions = true,
+            description = {"Enable the codex runtime if a usable codex is found; otherwise say why and change nothing. "
+                    + "(Unlike Hermes's `auto`, which means its default runtime: use `off` for that.)",
+                "Exit codes: 0 enabled or left as it was for want of a codex, 1 a usable codex was found but enabling failed, 2 usage error."})
+    static final class Auto implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Mixin
+        Inputs inputs;
+
+        @Override
+        public Integer call() {
+            RuntimeSwitch.Builder b = inputs.apply(common.builder());
+            if (b == null) {
+                return 2;
+            }
+            RuntimeSwitch.EnableResult r = b.build().enable();
+            print(common, r, true);
+            return r.enabled() || r.codexBinary() == null ? 0 : 1;
+        }
+    }
+
+    /** What enable and auto take. */
+    static final class Inputs {
+        @Option(names = "--mcp-config", paramLabel = "FILE",
+                description = "Host MCP config to migrate (repeatable); replaces the remembered ones.")
+        List<Path> mcpConfigs = new ArrayList<>();
+
+        @Option(names = "--permissions", paramLabel = "PROFILE",
+                description = "default_permissions to write (default: the last choice, else :workspace); "
+                        + ":danger-full-access and :danger-no-sandbox are written as the detected codex names the no-sandbox profile.")
+        String permissions;
+
+        @Option(names = "--no-plugins", description = "Do not migrate installed codex plugins (remembered).")
+        boolean noPlugins;
+
+        @Option(names = "--plugins", description = "Migrate installed codex plugins again after --no-plugins.")
+        boolean plugins;
+
+        @Option(names = "--forget", description = "Ignore the inputs remembered from the last enable.")
+        boolean forget;
+
+        /** The builder with these inputs, or null after printing a usage error. */
+        RuntimeSwitch.Builder apply(RuntimeSwitch.Builder b) {
+            try {
+                for (Path f : mcpConfigs) {
+                    HostMcpConfig.read(f); // a bad file is a usage error now, not a refusal later
+                    b.hostConfigFile(f);
+                }
+            } catch (ConfigMigrationException e) {
+                System.err.println("codex-bridge runtime: " + e.getMessage());
+                return null;
+            }
+            if (noPlugins || plugins) {
+                b.discoverPlugins(plugins);
+            }
+            return b.defaultPermissions(permissions).forgetInputs(forget);
+        }
+    }
+
+    private static void print(Common common, RuntimeSwitch.EnableResult r, boolean auto) {
+        if (common.json) {
+            System.out.println(Json.write(r));
+            return;
+        }
+        if (!r.enabled()) {
+            System.out.println((auto && r.codexBinary() == null ? "left as it was: " : "not enabled: ") + r.problem());
+            if (r.migration() != null) {
+                System.out.print(r.migration().summary());
+            }
+            return;
+        }
+        System.out.println("codex runtime enabled (codex " + r.codexVersion() + " at " + r.codexBinary() + ")");
+        if (r.migration() != null) {
+            System.out.print(r.migration().summary());
+        }
+        System.out.println("Effective for new sessions: sessions and codex processes started before keep the previous runtime and config.");
+    }
+
+    @Command(name = "disable", aliases = {"off", "default", "hermes"}, mixinStandardHelpOptions = true,
+            description = {"Disable the codex runtime (also: off); refused while a turn runs. codex's config.toml is left alone "
+                    + "unless --remove-block. The last enable's inputs stay remembered for a later enable.",
+                "Exit codes: 0 disabled, 1 not disabled (the reason is printed)."})
     static final class Disable implements Callable<Integer> {
         @Mixin
         Common common;
@@ -125,12 +189,15 @@ final class RuntimeCommand implements Runnable {
             if (common.json) {
                 System.out.println(Json.write(r));
             } else {
-                System.out.println("codex runtime disabled");
+                System.out.println(r.disabled() ? "codex runtime disabled" : "not disabled: " + r.problem());
                 if (r.migration() != null) {
                     System.out.print(r.migration().summary());
                 }
+                if (r.disabled()) {
+                    System.out.println("Effective for new sessions.");
+                }
             }
-            return r.migration() != null && r.migration().hasErrors() ? 1 : 0;
+            return r.disabled() ? 0 : 1;
         }
     }
 }

@@ -40,6 +40,7 @@ public final class ConfigMigrator {
     private final PluginSource plugins;
     private final String defaultPermissions;
     private final ConfigFiles.BeforeRename beforeRename;
+    private final List<String> builtInProfiles;
 
     private ConfigMigrator(Builder b) {
         this.codexHome = b.codexHome != null ? b.codexHome : defaultCodexHome(System.getenv());
@@ -47,6 +48,7 @@ public final class ConfigMigrator {
         this.plugins = b.plugins;
         this.defaultPermissions = b.defaultPermissions;
         this.beforeRename = b.beforeRename;
+        this.builtInProfiles = b.builtInProfiles;
     }
 
     public static Builder builder() {
@@ -200,10 +202,10 @@ public final class ConfigMigrator {
             if (user.contains("default_permissions")) {
                 plan.warnings.add("default_permissions is already set outside the managed block; kept yours");
             } else {
-                String profile = normalizeProfile(defaultPermissions, userProfiles);
+                String profile = normalizeProfile(defaultPermissions, userProfiles, builtInProfiles);
                 if (profile == null) {
                     plan.errors.add("default permission profile \"" + defaultPermissions + "\" is neither built in ("
-                            + String.join(", ", BUILT_IN_PROFILES) + ") nor a [permissions." + defaultPermissions
+                            + String.join(", ", builtInProfiles) + ") nor a [permissions." + defaultPermissions
                             + "] table in config.toml; not written");
                 } else {
                     rootLines.add("default_permissions = " + Toml.string(profile));
@@ -237,11 +239,15 @@ public final class ConfigMigrator {
 
     /** A built-in name with or without its colon, or a profile the user defines; null if neither. */
     static String normalizeProfile(String requested, Set<String> userProfiles) {
+        return normalizeProfile(requested, userProfiles, BUILT_IN_PROFILES);
+    }
+
+    static String normalizeProfile(String requested, Set<String> userProfiles, List<String> builtIns) {
         String p = requested.strip();
-        if (BUILT_IN_PROFILES.contains(p)) {
+        if (builtIns.contains(p)) {
             return p;
         }
-        if (!p.startsWith(":") && BUILT_IN_PROFILES.contains(":" + p) && !userProfiles.contains(p)) {
+        if (!p.startsWith(":") && builtIns.contains(":" + p) && !userProfiles.contains(p)) {
             return ":" + p;
         }
         if (!p.startsWith(":") && userProfiles.contains(p)) {
@@ -316,8 +322,15 @@ public final class ConfigMigrator {
         private PluginSource plugins = PluginSource.none();
         private String defaultPermissions;
         private ConfigFiles.BeforeRename beforeRename = temp -> { };
+        private List<String> builtInProfiles = BUILT_IN_PROFILES;
 
         private Builder() {
+        }
+
+        /** The built-in profile names the target codex knows (they differ by version); default {@link #BUILT_IN_PROFILES}. */
+        public Builder builtInProfiles(List<String> names) {
+            this.builtInProfiles = List.copyOf(names);
+            return this;
         }
 
         /** Defaults to {@code $CODEX_HOME}, else {@code ~/.codex}. */

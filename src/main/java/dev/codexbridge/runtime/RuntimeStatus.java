@@ -9,6 +9,7 @@ import java.util.List;
  *
  * @param readiness  with a probe: {@code ready}, {@code loggedOut}, {@code modelUnavailable}, or {@code error}; else null
  * @param remediation one line on what to do when not ready
+ * @param state      the recorded state (null when the switch never ran)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record RuntimeStatus(
@@ -24,7 +25,8 @@ public record RuntimeStatus(
         String managedDefaultPermissions,
         String account,
         String readiness,
-        String remediation) {
+        String remediation,
+        RuntimeState state) {
 
     public RuntimeStatus {
         managedServers = List.copyOf(managedServers);
@@ -37,7 +39,14 @@ public record RuntimeStatus(
 
     public String summary() {
         StringBuilder sb = new StringBuilder();
-        sb.append("codex runtime: ").append(enabled ? "enabled" : "disabled").append(" (state in ").append(stateStore).append(")\n");
+        sb.append("codex runtime: ").append(enabled ? "enabled" : "disabled")
+                .append(state == null || state.changedAt() == null ? "" : " since " + state.changedAt())
+                .append(" (state in ").append(stateStore).append(")\n");
+        if (state != null && (!state.mcpSources().isEmpty() || state.permissions() != null)) {
+            sb.append("remembered for re-enable: ").append(state.mcpSources().size()).append(" MCP config(s)");
+            state.mcpSources().stream().filter(m -> m.path() != null).forEach(m -> sb.append(' ').append(m.path()));
+            sb.append(state.permissions() == null ? "" : ", permissions " + state.permissions()).append('\n');
+        }
         sb.append("codex: ").append(codexBinary == null ? "not found — " + codexProblem : codexBinary + " (" + codexVersion + ")").append('\n');
         sb.append("CODEX_HOME: ").append(codexHome).append('\n');
         if (managedBlock) {

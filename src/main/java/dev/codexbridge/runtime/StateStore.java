@@ -49,6 +49,28 @@ public interface StateStore {
         };
     }
 
+    /** Kept in memory only (tests, or a host that persists the state itself through {@link RuntimeSwitch.Builder#onChange}). */
+    static StateStore memory() {
+        return new StateStore() {
+            private volatile RuntimeState state;
+
+            @Override
+            public Optional<RuntimeState> load() {
+                return Optional.ofNullable(state);
+            }
+
+            @Override
+            public void save(RuntimeState s) {
+                state = s;
+            }
+
+            @Override
+            public String toString() {
+                return "memory";
+            }
+        };
+    }
+
     static Path defaultFile() {
         String xdg = System.getenv("XDG_CONFIG_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Paths.get(xdg) : Paths.get(System.getProperty("user.home"), ".config");
