@@ -24,6 +24,9 @@ public final class ApprovalPolicy {
     private final ApprovalHandler handler;
     private final Duration deadline;
     private final Function<ChatgptAuthTokensRefreshParams, CompletionStage<ChatgptAuthTokensRefreshResponse>> authRefresh;
+    private final boolean declinePermissions;
+    private final boolean askAboutUntrustedMcpTools;
+    private final boolean alwaysMeansSession;
 
     private ApprovalPolicy(Builder b) {
         this.autoApproveCommands = b.autoApproveCommands;
@@ -32,6 +35,9 @@ public final class ApprovalPolicy {
         this.handler = b.handler;
         this.deadline = b.deadline;
         this.authRefresh = b.authRefresh;
+        this.declinePermissions = b.declinePermissions;
+        this.askAboutUntrustedMcpTools = b.askAboutUntrustedMcpTools;
+        this.alwaysMeansSession = b.alwaysMeansSession;
     }
 
     /** Denies everything: the safe default. */
@@ -41,6 +47,37 @@ public final class ApprovalPolicy {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The reference runtime's (Hermes's) defaults, for hosts moving from it: permission requests
+     * are declined without asking, MCP tool calls run without asking for the {@code trusted}
+     * servers and are declined without asking for every other server, "always" is taken as "for
+     * this session" (nothing is persisted in codex's execpolicy), and commands and patches go to
+     * {@code handler}. Stricter than that and the library's default differ: see docs/session.md.
+     */
+    public static ApprovalPolicy hermesDefaults(ApprovalHandler handler, String... trusted) {
+        Builder b = builder().handler(handler).declinePermissions(true).askAboutUntrustedMcpTools(false)
+                .alwaysMeansSession(true);
+        for (String server : trusted) {
+            b.trustMcpServer(server);
+        }
+        return b.build();
+    }
+
+    /** Permission requests are declined without asking the handler. */
+    public boolean declinePermissions() {
+        return declinePermissions;
+    }
+
+    /** Whether an MCP tool call of a server the host does not trust goes to the handler (else: declined). */
+    public boolean askAboutUntrustedMcpTools() {
+        return askAboutUntrustedMcpTools;
+    }
+
+    /** "Always" answers are given as "for this session": no execpolicy amendment, no persisted MCP approval. */
+    public boolean alwaysMeansSession() {
+        return alwaysMeansSession;
     }
 
     public boolean autoApproveCommands() {
@@ -75,6 +112,9 @@ public final class ApprovalPolicy {
         private ApprovalHandler handler;
         private Duration deadline = DEFAULT_DEADLINE;
         private Function<ChatgptAuthTokensRefreshParams, CompletionStage<ChatgptAuthTokensRefreshResponse>> authRefresh;
+        private boolean declinePermissions;
+        private boolean askAboutUntrustedMcpTools = true;
+        private boolean alwaysMeansSession;
 
         private Builder() {
         }
@@ -113,6 +153,24 @@ public final class ApprovalPolicy {
 
         public Builder authRefresh(Function<ChatgptAuthTokensRefreshParams, CompletionStage<ChatgptAuthTokensRefreshResponse>> refresh) {
             this.authRefresh = refresh;
+            return this;
+        }
+
+        /** Decline permission requests without asking (default: ask the handler). */
+        public Builder declinePermissions(boolean on) {
+            this.declinePermissions = on;
+            return this;
+        }
+
+        /** Ask the handler about MCP tool calls of untrusted servers (default true; false declines them). */
+        public Builder askAboutUntrustedMcpTools(boolean on) {
+            this.askAboutUntrustedMcpTools = on;
+            return this;
+        }
+
+        /** Treat ALWAYS as SESSION, so nothing outlives the session (default false). */
+        public Builder alwaysMeansSession(boolean on) {
+            this.alwaysMeansSession = on;
             return this;
         }
 

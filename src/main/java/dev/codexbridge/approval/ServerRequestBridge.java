@@ -313,7 +313,11 @@ public final class ServerRequestBridge {
         ApprovalDecision automatic = automaticDecision(request);
         CompletableFuture<ApprovalDecision> decision = automatic != null
                 ? CompletableFuture.completedFuture(automatic) : askHost(request);
-        return decision.thenApply(d -> new Answer(toResult.apply(d), null, request, d));
+        return decision.thenApply(d -> {
+            ApprovalDecision given = policy.alwaysMeansSession() && d.choice() == ApprovalChoice.ALWAYS
+                    ? new ApprovalDecision(ApprovalChoice.SESSION, d.content(), d.note()) : d;
+            return new Answer(toResult.apply(given), null, request, given);
+        });
     }
 
     private ApprovalDecision automaticDecision(ApprovalRequest request) {
@@ -326,6 +330,12 @@ public final class ServerRequestBridge {
         }
         if (request.kind() == ApprovalKind.MCP_TOOL_CALL && policy.trusts(request.serverName())) {
             return new ApprovalDecision(ApprovalChoice.ONCE, null, "trusted MCP server");
+        }
+        if (request.kind() == ApprovalKind.MCP_TOOL_CALL && !policy.askAboutUntrustedMcpTools()) {
+            return ApprovalDecision.deny("MCP server not trusted");
+        }
+        if (request.kind() == ApprovalKind.PERMISSIONS && policy.declinePermissions()) {
+            return ApprovalDecision.deny("permission requests are declined by the policy");
         }
         if (policy.handler() == null) {
             return ApprovalDecision.deny("no approval handler (fail closed)");

@@ -242,4 +242,32 @@ class ServerRequestBridgeTest {
                 CompletableFuture.failedFuture(new IllegalStateException("offline"))).build(), List.of(), "/s");
         assertThat(answer(failing, "account/chatgptAuthTokens/refresh", "{\"reason\":\"unauthorized\"}").error().code()).isEqualTo(-32603);
     }
+
+    @Test
+    void theHermesPresetDeclinesPermissionsAndUntrustedMcpToolsAndTakesAlwaysForTheSession() throws Exception {
+        List<ApprovalRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ApprovalHandler always = r -> {
+            asked.add(r);
+            return java.util.concurrent.CompletableFuture.completedFuture(ApprovalDecision.always());
+        };
+        ServerRequestBridge hermes = new ServerRequestBridge(ApprovalPolicy.hermesDefaults(always, "trusted-tools"), List.of(), "/w");
+
+        assertThat(wire(answer(hermes, "item/permissions/requestApproval", PERMISSIONS))).isEqualTo(Json.parse("{\"permissions\":{}}"));
+        assertThat(wire(answer(hermes, "mcpServer/elicitation/request", MCP_APPROVAL)).path("action").asText()).isEqualTo("decline");
+        assertThat(asked).as("neither reached the handler").isEmpty();
+
+        String trusted = MCP_APPROVAL.replace("\"serverName\":\"echo\"", "\"serverName\":\"trusted-tools\"");
+        assertThat(wire(answer(hermes, "mcpServer/elicitation/request", trusted)).path("action").asText()).isEqualTo("accept");
+        assertThat(asked).isEmpty();
+
+        ServerRequestBridge.Answer command = answer(hermes, "item/commandExecution/requestApproval", COMMAND);
+        assertThat(wire(command)).as("always is for this session: no execpolicy amendment")
+                .isEqualTo(Json.parse("{\"decision\":\"acceptForSession\"}"));
+        assertThat(command.decision().choice()).isEqualTo(ApprovalChoice.SESSION);
+        assertThat(asked).singleElement().extracting(ApprovalRequest::kind).isEqualTo(ApprovalKind.COMMAND);
+
+        ServerRequestBridge strict = with(ApprovalChoice.ALWAYS);
+        assertThat(wire(answer(strict, "item/commandExecution/requestApproval", COMMAND)).path("decision").has("acceptWithExecpolicyAmendment"))
+                .as("the library's default keeps codex's persistent amendment").isTrue();
+    }
 }
