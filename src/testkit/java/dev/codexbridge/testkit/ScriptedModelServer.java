@@ -184,7 +184,7 @@ public final class ScriptedModelServer implements AutoCloseable {
     private static Map<String, Object> mockModelInfo() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("slug", IsolatedCodexHome.MODEL);
-        m.put("display_name", IsolatedCodexHome.MODEL);
+        m.put("display_name", "Scripted mock model");
         m.put("description", "codex-bridge's scripted model server");
         m.put("default_reasoning_level", null);
         m.put("supported_reasoning_levels", List.of());
