@@ -76,6 +76,7 @@ final class MigrateCommand implements Callable<Integer> {
                 out.print(report.diff());
             }
             out.print(report.outcome());
+            out.flush();
             // diagnostics go to stderr, as git and cargo do, so stdout stays the report
             report.warnings().forEach(w -> System.err.println("warning: " + w));
             report.errors().forEach(e -> System.err.println("error: " + e));
