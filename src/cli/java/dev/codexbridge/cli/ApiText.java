@@ -36,16 +36,35 @@ final class ApiText {
      * {@code text} with every control character made visible: C0 (including newline and tab,
      * so one record stays one line), DEL, C1, and the Unicode line separators and bidi controls
      * that can reorder what a terminal shows. {@code \n}, {@code \r}, {@code \t} keep their
-     * short forms; the rest become {@code \}{@code uXXXX}. Null stays null.
+     * short forms; the rest become {@code \}{@code uXXXX}. A backslash is doubled where it would
+     * otherwise read as the start of such an escape (before {@code \ n r t u}, an escaped
+     * character or the end of the text), so different texts never look the same and pieces
+     * escaped one by one (streamed deltas) read as the whole would. Null stays null.
+     *
+     * <p>This is the one renderer of codex's (model-controlled) text for a terminal: the CLI never
+     * writes such text any other way, so an escape sequence in a command, its output, an approval
+     * reason or a message cannot retitle, clear, recolour or redraw the user's terminal.
      */
     static String escape(String text) {
+        return escape(text, false);
+    }
+
+    /**
+     * Like {@link #escape(String)} but for text shown over several lines (an answer, a message
+     * streamed as it comes): newline and tab stay as they are; everything else is escaped.
+     */
+    static String escapeLines(String text) {
+        return escape(text, true);
+    }
+
+    private static String escape(String text, boolean lines) {
         if (text == null) {
             return null;
         }
         StringBuilder sb = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            String replacement = replacement(c);
+            String replacement = c == '\\' ? backslash(text, i, lines) : replacement(c, lines);
             if (replacement != null && sb == null) {
                 sb = new StringBuilder(text.length() + 16).append(text, 0, i);
             }
@@ -60,22 +79,57 @@ final class ApiText {
         return sb == null ? text : sb.toString();
     }
 
-    private static String replacement(char c) {
+    /** A backslash doubled when what follows it could be read as an escape, else null (as is). */
+    private static String backslash(String text, int at, boolean lines) {
+        if (at + 1 >= text.length()) {
+            return "\\\\";
+        }
+        char next = text.charAt(at + 1);
+        boolean ambiguous = next == '\\' || next == 'n' || next == 'r' || next == 't' || next == 'u'
+                || replacement(next, lines) != null;
+        return ambiguous ? "\\\\" : null;
+    }
+
+    private static String replacement(char c, boolean lines) {
         switch (c) {
             case '\n':
-                return "\\n";
+                return lines ? null : "\\n";
             case '\r':
                 return "\\r";
             case '\t':
-                return "\\t";
+                return lines ? null : "\\t";
             default:
                 break;
         }
-        boolean control = c < 0x20 || (c >= 0x7f && c <= 0x9f)
+        return isControl(c) ? String.format("\\u%04x", (int) c) : null;
+    }
+
+    /** C0, DEL, C1, the line and paragraph separators, and the bidi marks, embeddings and isolates. */
+    static boolean isControl(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f)
                 || c == '\u2028' || c == '\u2029' // line and paragraph separators
                 || c == '\u200e' || c == '\u200f' || c == '\u061c' // directional marks
                 || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069'); // bidi embeddings, isolates
-        return control ? String.format("\\u%04x", (int) c) : null;
+    }
+
+    /**
+     * Compact JSON made safe for a terminal without changing what it says: the control
+     * characters JSON lets stand raw in a string (DEL, C1, the separators and bidi controls)
+     * become {@code \}{@code uXXXX} escapes, which a JSON reader decodes to the same text.
+     */
+    static String json(String compactJson) {
+        StringBuilder sb = null;
+        for (int i = 0; i < compactJson.length(); i++) {
+            char c = compactJson.charAt(i);
+            boolean escape = isControl(c);
+            if (escape && sb == null) {
+                sb = new StringBuilder(compactJson.length() + 16).append(compactJson, 0, i);
+            }
+            if (sb != null) {
+                sb.append(escape ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+            }
+        }
+        return sb == null ? compactJson : sb.toString();
     }
 
     /** {@code text} cut to {@code max} code points (marked with "…"), then escaped; null stays null. */

@@ -67,7 +67,8 @@ final class DemoCommand implements Callable<Integer> {
             err.println("codex-bridge demo: codex " + CodexVersion.PINNED + " at " + codex);
             err.println("scripted model at " + model.baseUrl() + ", CODEX_HOME " + home);
             ApprovalPolicy approvals = ApprovalPolicy.builder().handler(request -> {
-                err.println("  ? approval: " + request.title() + "  (" + request.description() + ") -> allowed once");
+                err.println("  ? approval: " + ApiText.escape(request.title()) + "  (" + ApiText.escape(request.description())
+                        + ") -> allowed once");
                 return CompletableFuture.completedFuture(ApprovalDecision.once());
             }).build();
             try (CodexSession session = CodexSession.builder().codexBinary(codex).codexHome(home).cwd(work)
@@ -77,14 +78,14 @@ final class DemoCommand implements Callable<Integer> {
                 out.println("user> " + prompt);
                 TurnResult r = session.runTurn(TurnInput.text(prompt), TurnOptions.DEFAULTS, new Progress(err));
                 err.println("turn " + r.status().wire() + " (" + r.toolIterations() + " tool calls)");
-                out.println("codex> " + r.finalText());
+                out.println("codex> " + ApiText.escapeLines(r.finalText()));
                 out.println();
                 out.println("transcript (chat shape):");
                 for (TranscriptMessage m : r.messages()) {
-                    out.println("  " + m.toJson());
+                    out.println("  " + ApiText.json(m.toJson()));
                 }
                 if (Files.exists(work.resolve("hello.txt"))) {
-                    out.println("hello.txt: " + Files.readString(work.resolve("hello.txt")).strip());
+                    out.println("hello.txt: " + ApiText.escapeLines(Files.readString(work.resolve("hello.txt")).strip()));
                 }
                 return r.status() == TurnStatus.COMPLETED ? 0 : 1;
             }
@@ -96,6 +97,7 @@ final class DemoCommand implements Callable<Integer> {
     /** Live progress on stderr. */
     private static final class Progress implements TurnListener {
         private final PrintStream err;
+        private final CommandClock clock = new CommandClock();
 
         Progress(PrintStream err) {
             this.err = err;
@@ -103,28 +105,34 @@ final class DemoCommand implements Callable<Integer> {
 
         @Override
         public void onItemStarted(ThreadItem item) {
+            clock.started(item);
             if (item instanceof ThreadItem.CommandExecution c) {
-                err.println("  $ " + c.command());
+                err.println("  $ " + ApiText.escape(c.command()));
             }
         }
 
         @Override
         public void onItemCompleted(ThreadItem item, java.util.List<TranscriptMessage> messages) {
             if (item instanceof ThreadItem.CommandExecution c) {
-                (c.aggregatedOutput() == null ? "" : c.aggregatedOutput()).lines().forEach(l -> err.println("  | " + l));
+                (c.aggregatedOutput() == null ? "" : c.aggregatedOutput()).lines().forEach(l -> err.println("  | " + ApiText.escape(l)));
                 err.println("  (exit " + (c.exitCode() == null ? "?" : c.exitCode()) + ", "
-                        + (c.durationMs() == null ? "?" : c.durationMs()) + " ms)");
+                        + orUnknown(clock.elapsedMillis(c)) + " ms)");
             } else if (item instanceof ThreadItem.FileChange f && f.changes() != null) {
-                f.changes().forEach(ch -> err.println("  ~ " + FileChanges.kind(ch.kind()) + " " + ch.path()));
+                f.changes().forEach(ch -> err.println("  ~ " + FileChanges.kind(ch.kind()) + " " + ApiText.escape(ch.path())));
             } else if (item instanceof ThreadItem.Reasoning r && r.summary() != null) {
-                r.summary().forEach(line -> err.println("  (thinking) " + line));
+                r.summary().forEach(line -> err.println("  (thinking) " + ApiText.escape(line)));
             }
         }
 
         @Override
         public void onApprovalAnswered(ApprovalRequest request, ApprovalDecision decision) {
+            clock.approved(request.itemId());
             err.println("  approved: " + request.kind().name().toLowerCase(java.util.Locale.ROOT) + " (" + decision.choice() + ")");
         }
+    }
+
+    private static String orUnknown(Object value) {
+        return value == null ? "?" : value.toString();
     }
 
     private Path resolveCodex(PrintStream err) {

@@ -75,7 +75,11 @@ final class MigrateCommand implements Callable<Integer> {
             if (dryRun && !report.diff().isEmpty()) {
                 out.print(report.diff());
             }
-            out.print(report.summary());
+            out.print(report.outcome());
+            out.flush();
+            // diagnostics go to stderr, as git and cargo do, so stdout stays the report
+            report.warnings().forEach(w -> System.err.println("warning: " + w));
+            report.errors().forEach(e -> System.err.println("error: " + e));
         }
         return report.hasErrors() ? 1 : 0;
     }

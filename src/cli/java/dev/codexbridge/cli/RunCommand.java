@@ -110,7 +110,7 @@ final class RunCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--timeout and --idle-timeout cannot both be 0");
             }
         } catch (IllegalArgumentException | IOException | CodexException e) {
-            err.println("codex-bridge run: " + e.getMessage());
+            err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
             return 2;
         }
         CodexSession.Builder b = CodexSession.builder().codexBinary(codexBin).codexHome(codexHome).cwd(cwd)
@@ -130,7 +130,7 @@ final class RunCommand implements Callable<Integer> {
             }
             return conversation(s, options, out, err, terminal);
         } catch (CodexException e) {
-            err.println("codex-bridge run: " + e.getMessage());
+            err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
             return 2;
         }
     }
@@ -172,17 +172,17 @@ final class RunCommand implements Callable<Integer> {
             progress.stop();
         }
         if (json) {
-            out.println(r.toJson());
+            out.println(ApiText.json(r.toJson()));
         } else {
             if (r.finalText() != null) {
-                out.println(r.finalText());
+                out.println(ApiText.escapeLines(r.finalText()));
             }
             err.println("[" + r.status().wire() + ", " + r.toolIterations() + " tool call"
-                    + (r.toolIterations() == 1 ? "" : "s") + ", thread " + r.threadId() + "]");
+                    + (r.toolIterations() == 1 ? "" : "s") + ", thread " + ApiText.escape(r.threadId()) + "]");
             TurnError e = r.error();
             if (e != null) {
-                err.println("error (" + e.category().wire() + "): " + e.message());
-                err.println("  " + e.remediation());
+                err.println("error (" + e.category().wire() + "): " + ApiText.escape(e.message()));
+                err.println("  " + ApiText.escape(e.remediation()));
             }
         }
         return r;
@@ -206,7 +206,7 @@ final class RunCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("--approve must be once, session or deny, not " + approve);
             };
             return request -> {
-                err.println("  approval " + request.title() + " -> " + choice.name().toLowerCase(Locale.ROOT) + " (--approve)");
+                err.println("  approval " + ApiText.escape(request.title()) + " -> " + choice.name().toLowerCase(Locale.ROOT) + " (--approve)");
                 return CompletableFuture.completedFuture(new ApprovalDecision(choice, null, "--approve"));
             };
         }
@@ -222,9 +222,10 @@ final class RunCommand implements Callable<Integer> {
      */
     private synchronized ApprovalDecision askOnTerminal(ApprovalRequest request, PrintStream err) {
         err.println();
-        err.println("codex asks: " + request.title());
+        // the title and reason are the model's text: escaped, they cannot redraw or hide this prompt
+        err.println("codex asks: " + ApiText.escape(request.title()));
         if (!request.description().isEmpty() && !request.description().equals(request.title())) {
-            err.println("  " + request.description());
+            err.println("  " + ApiText.escape(request.description()));
         }
         while (true) {
             err.print("  allow? [o]nce / [s]ession / [d]eny / [c]ancel turn: ");
@@ -284,6 +285,9 @@ final class RunCommand implements Callable<Integer> {
         private final Thread ticker;
         private volatile boolean streaming;
         private volatile boolean running = true;
+        private final CommandClock clock = new CommandClock();
+        /** Columns the "working" line takes; overwritten with spaces rather than an erase sequence. */
+        private int tickerWidth;
 
         Progress(PrintStream err, boolean tty) {
             this.err = err;
@@ -304,8 +308,10 @@ final class RunCommand implements Callable<Integer> {
                 }
                 if (running && !streaming && System.nanoTime() - lastOutput.get() > 1_000_000_000L) {
                     synchronized (err) {
-                        err.print("\r  … working " + (System.nanoTime() - start) / 1_000_000_000L + " s ");
+                        String ticker = "\r  … working " + (System.nanoTime() - start) / 1_000_000_000L + " s ";
+                        err.print(ticker);
                         err.flush();
+                        tickerWidth = ticker.length();
                     }
                 }
             }
@@ -314,8 +320,20 @@ final class RunCommand implements Callable<Integer> {
         void stop() {
             running = false;
             ticker.interrupt();
-            if (streaming) {
-                err.println();
+            synchronized (err) {
+                clearTicker();
+                if (streaming) {
+                    err.println();
+                    streaming = false;
+                }
+            }
+        }
+
+        /** Blanks the "working" line, if one is shown; caller holds {@code err}. */
+        private void clearTicker() {
+            if (tty && tickerWidth > 0) {
+                err.print("\r" + " ".repeat(tickerWidth) + "\r");
+                tickerWidth = 0;
             }
         }
 
@@ -325,9 +343,7 @@ final class RunCommand implements Callable<Integer> {
                     err.println();
                     streaming = false;
                 }
-                if (tty) {
-                    err.print("\r\033[K");
-                }
+                clearTicker();
                 err.println(s);
             }
             lastOutput.set(System.nanoTime());
@@ -337,13 +353,11 @@ final class RunCommand implements Callable<Integer> {
         public void onAgentMessageDelta(String itemId, String delta) {
             synchronized (err) {
                 if (!streaming) {
-                    if (tty) {
-                        err.print("\r\033[K");
-                    }
+                    clearTicker();
                     err.print("codex> ");
                     streaming = true;
                 }
-                err.print(delta);
+                err.print(ApiText.escapeLines(delta));
                 err.flush();
             }
             lastOutput.set(System.nanoTime());
@@ -351,12 +365,13 @@ final class RunCommand implements Callable<Integer> {
 
         @Override
         public void onItemStarted(ThreadItem item) {
+            clock.started(item);
             if (item instanceof ThreadItem.CommandExecution c) {
-                line("  $ " + c.command());
+                line("  $ " + ApiText.escape(c.command()));
             } else if (item instanceof ThreadItem.McpToolCall m) {
-                line("  mcp " + m.server() + "." + m.tool() + " …");
+                line("  mcp " + ApiText.escape(m.server()) + "." + ApiText.escape(m.tool()) + " …");
             } else if (item instanceof ThreadItem.DynamicToolCall d) {
-                line("  tool " + d.tool() + " …");
+                line("  tool " + ApiText.escape(d.tool()) + " …");
             }
         }
 
@@ -364,10 +379,10 @@ final class RunCommand implements Callable<Integer> {
         public void onItemCompleted(ThreadItem item, List<dev.codexbridge.transcript.TranscriptMessage> messages) {
             if (item instanceof ThreadItem.CommandExecution c) {
                 line("    " + orUnknown(c.status() == null ? null : c.status().wire()) + ", exit " + orUnknown(c.exitCode())
-                        + ", " + orUnknown(c.durationMs()) + " ms");
+                        + ", " + orUnknown(clock.elapsedMillis(c)) + " ms");
             } else if (item instanceof ThreadItem.FileChange f && f.changes() != null) {
                 String status = orUnknown(f.status() == null ? null : f.status().wire());
-                f.changes().forEach(ch -> line("  ~ " + FileChanges.kind(ch.kind()) + " " + ch.path() + " (" + status + ")"));
+                f.changes().forEach(ch -> line("  ~ " + FileChanges.kind(ch.kind()) + " " + ApiText.escape(ch.path()) + " (" + status + ")"));
             } else if (item instanceof ThreadItem.McpToolCall m) {
                 line("    " + orUnknown(m.status() == null ? null : m.status().wire()));
             } else if (item instanceof ThreadItem.DynamicToolCall d) {
@@ -383,12 +398,12 @@ final class RunCommand implements Callable<Integer> {
         }
 
         private static String orUnknown(Object value) {
-            return value == null ? "?" : value.toString();
+            return value == null ? "?" : ApiText.escape(value.toString());
         }
 
         @Override
         public void onRetry(TurnError error) {
-            line("  (codex retries: " + error.message() + ")");
+            line("  (codex retries: " + ApiText.escape(error.message()) + ")");
         }
 
         @Override
@@ -403,11 +418,12 @@ final class RunCommand implements Callable<Integer> {
 
         @Override
         public void onWarning(String message) {
-            line("  warning: " + message);
+            line("  warning: " + ApiText.escape(message));
         }
 
         @Override
         public void onApprovalAnswered(ApprovalRequest request, ApprovalDecision decision) {
+            clock.approved(request.itemId());
             line("  " + request.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " " + decision.choice().name().toLowerCase(Locale.ROOT));
         }
     }

@@ -70,16 +70,39 @@ final class ConfigFiles {
         }
     }
 
-    /** Runs {@code body} holding the in-process and cross-process lock for {@code target}'s folder. */
+    /**
+     * Runs {@code body} holding the in-process and cross-process lock for {@code target}'s folder.
+     * The lock file is removed again on every way out, so no migration, refused or not, leaves it
+     * in the user's {@code CODEX_HOME}. Removing a lock file others may be waiting on is safe only
+     * because the holder first marks it stale (one byte; a live lock file is empty): a waiter that
+     * then gets the lock on the unlinked file sees the mark and starts over on a fresh one.
+     */
     static <T> T locked(Path target, IoSupplier<T> body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(dir.resolve(LOCK_NAME), k -> new ReentrantLock());
+        Path lockFile = dir.resolve(LOCK_NAME);
+        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile, k -> new ReentrantLock());
         jvmLock.lock();
-        try (FileChannel ch = FileChannel.open(dir.resolve(LOCK_NAME), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = ch.lock()) {
-            removeStaleTemps(dir);
-            return body.get();
+        try {
+            while (true) {
+                try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                     FileLock ignored = ch.lock()) {
+                    if (ch.size() > 0) {
+                        continue; // a holder removed this file after we opened it: lock a fresh one
+                    }
+                    try {
+                        removeStaleTemps(dir);
+                        return body.get();
+                    } finally {
+                        ch.write(ByteBuffer.wrap(new byte[] {'x'}), 0);
+                        try {
+                            Files.deleteIfExists(lockFile);
+                        } catch (IOException e) {
+                            ch.truncate(0); // a platform that cannot delete an open file keeps it, unmarked
+                        }
+                    }
+                }
+            }
         } finally {
             jvmLock.unlock();
         }

@@ -84,6 +84,9 @@ public final class ConfigMigrator {
 
     private MigrationReport run(boolean dryRun, boolean remove) {
         Plan plan = new Plan();
+        if (remove) {
+            plan.removed = new ManagedBlock.Summary(List.of(), List.of(), null);
+        }
         Path target = configFile();
         try {
             target = ConfigFiles.resolveTarget(configFile());
@@ -108,7 +111,7 @@ public final class ConfigMigrator {
         }
         return new MigrationReport(target.toString(), dryRun, plan.changed, plan.written, plan.servers,
                 plan.pluginIds, plan.pluginError, plan.permissionsWritten, plan.warnings, plan.errors,
-                plan.diff == null ? "" : plan.diff);
+                plan.diff == null ? "" : plan.diff, plan.removed);
     }
 
     private void compute(Plan plan, Path target, String existing, boolean remove) {
@@ -125,8 +128,9 @@ public final class ConfigMigrator {
         String candidate;
         if (remove) {
             if (split.blocks() == 0) {
-                plan.warnings.add("no codex-bridge managed block in " + target);
+                plan.warnings.add(MigrationReport.NO_BLOCK + target);
             }
+            plan.removed = ManagedBlock.summary(old).orElse(plan.removed);
             candidate = split.outside();
         } else {
             TomlParseResult user = parse(split.outside(), target);
@@ -309,6 +313,7 @@ public final class ConfigMigrator {
         final List<String> errors = new ArrayList<>();
         String pluginError;
         String permissionsWritten;
+        ManagedBlock.Summary removed;
         String candidate;
         String diff;
         boolean changed;

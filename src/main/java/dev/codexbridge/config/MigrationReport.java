@@ -16,6 +16,8 @@ import java.util.List;
  * @param pluginError    why plugin discovery found nothing, when it failed
  * @param defaultPermissions the {@code default_permissions} value written, if any
  * @param diff           unified diff of the change (always for a dry run, empty when unchanged)
+ * @param removed        for a removal, what the removed managed block configured (empty when there was
+ *                       none); null for a migration
  */
 public record MigrationReport(
         String target,
@@ -28,7 +30,8 @@ public record MigrationReport(
         String defaultPermissions,
         List<String> warnings,
         List<String> errors,
-        String diff) {
+        String diff,
+        ManagedBlock.Summary removed) {
 
     public MigrationReport {
         servers = List.copyOf(servers);
@@ -52,8 +55,23 @@ public record MigrationReport(
         return Json.write(this);
     }
 
-    /** A few human-readable lines. */
+    /** A few human-readable lines: {@link #outcome()}, then the warnings and errors. */
     public String summary() {
+        StringBuilder sb = new StringBuilder(outcome());
+        for (String w : warnings) {
+            sb.append("warning: ").append(w).append('\n');
+        }
+        for (String e : errors) {
+            sb.append("error: ").append(e).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * What was (or would be) written, server by server, without the warnings and errors: a
+     * command line tool prints this to stdout and those, as diagnostics, to stderr.
+     */
+    public String outcome() {
         StringBuilder sb = new StringBuilder();
         if (dryRun) {
             sb.append(changed ? "(dry run) would update " : "(dry run) no change to ").append(target).append('\n');
@@ -63,6 +81,9 @@ public record MigrationReport(
             sb.append("no change to ").append(target).append('\n');
         } else {
             sb.append("did not write ").append(target).append('\n');
+        }
+        if (removed != null) {
+            return sb.append(removal()).toString();
         }
         List<ServerReport> migrated = servers.stream().filter(s -> s.status() == ServerReport.Status.MIGRATED).toList();
         sb.append(migrated.isEmpty() ? "no MCP servers migrated\n" : "MCP servers migrated: " + migrated.size() + "\n");
@@ -91,12 +112,29 @@ public record MigrationReport(
         if (defaultPermissions != null) {
             sb.append("default_permissions = \"").append(defaultPermissions).append("\"\n");
         }
-        for (String w : warnings) {
-            sb.append("warning: ").append(w).append('\n');
-        }
-        for (String e : errors) {
-            sb.append("error: ").append(e).append('\n');
-        }
         return sb.toString();
+    }
+
+    /** Start of the warning a removal gives when there is no block: then nothing was removed. */
+    static final String NO_BLOCK = "no codex-bridge managed block in ";
+
+    private String removal() {
+        if (warnings.stream().anyMatch(w -> w.startsWith(NO_BLOCK))) {
+            return "nothing to remove: no codex-bridge managed block\n";
+        }
+        String verb = dryRun ? "would remove" : written ? "removed" : "did not remove";
+        StringBuilder sb = new StringBuilder(verb + " the codex-bridge managed block");
+        List<String> what = new java.util.ArrayList<>();
+        if (!removed.mcpServers().isEmpty()) {
+            what.add("MCP servers " + String.join(", ", removed.mcpServers()));
+        }
+        if (!removed.plugins().isEmpty()) {
+            what.add("codex plugins " + String.join(", ", removed.plugins()));
+        }
+        if (removed.defaultPermissions() != null) {
+            what.add("default_permissions = \"" + removed.defaultPermissions() + "\"");
+        }
+        sb.append(what.isEmpty() ? " (it configured nothing)" : ": " + String.join("; ", what));
+        return sb.append('\n').toString();
     }
 }

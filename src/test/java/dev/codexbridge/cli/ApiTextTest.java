@@ -49,6 +49,39 @@ class ApiTextTest {
     }
 
     @Test
+    void aBackslashIsDoubledOnlyWhereItCouldReadAsAnEscape() {
+        assertThat(ApiText.escape("C:\\Program Files\\x \\d+")).isEqualTo("C:\\Program Files\\x \\d+");
+        // the text "\n" and a newline must not look the same
+        assertThat(ApiText.escape("\\n")).isEqualTo("\\\\n");
+        assertThat(ApiText.escape("\n")).isEqualTo("\\n");
+        assertThat(ApiText.escape("\\u001b")).isEqualTo("\\\\u001b");
+        assertThat(ApiText.escape("\\\u001b")).isEqualTo("\\\\\\u001b");
+        assertThat(ApiText.escape("\\\\")).isEqualTo("\\\\\\\\");
+        // a trailing backslash is doubled, so pieces escaped one by one read as the whole
+        assertThat(ApiText.escape("end\\")).isEqualTo("end\\\\");
+        assertThat(ApiText.escape("a\\") + ApiText.escape("n")).isEqualTo("a\\\\n");
+    }
+
+    @Test
+    void multiLineTextKeepsNewlinesAndTabsOnly() {
+        assertThat(ApiText.escapeLines("one\n\ttwo")).isEqualTo("one\n\ttwo");
+        assertThat(ApiText.escapeLines("a\r\nb\u001b]0;t\u0007\u001b[2J\u001b[31m"))
+                .isEqualTo("a\\r\nb\\u001b]0;t\\u0007\\u001b[2J\\u001b[31m");
+        assertThat(ApiText.escapeLines("\\\n")).isEqualTo("\\\n");
+        assertThat(ApiText.escapeLines(null)).isNull();
+    }
+
+    @Test
+    void jsonForATerminalDecodesToTheSameText() {
+        String text = "esc\u001b bel\u0007 del\u007f csi\u009b rlo\u202e ls\u2028 back\\slash \"q\" é";
+        String json = Json.write(java.util.Map.of("t", text));
+        String safe = ApiText.json(json);
+        assertThat(safe.chars().noneMatch(c -> ApiText.isControl((char) c))).as(safe).isTrue();
+        assertThat(Json.parse(safe).path("t").asText()).isEqualTo(text);
+        assertThat(ApiText.json("{\"a\":\"plain\"}")).isEqualTo("{\"a\":\"plain\"}");
+    }
+
+    @Test
     void shortenCutsByCodePointsBeforeEscaping() {
         assertThat(ApiText.shorten("abcdef", 3)).isEqualTo("abc…");
         assertThat(ApiText.shorten("abc", 3)).isEqualTo("abc");

@@ -55,8 +55,31 @@ class MigrateCommandTest {
         assertThat(report.path("servers").get(0).path("status").asText()).isEqualTo("MIGRATED");
         assertThat(Files.readString(home.resolve("config.toml"))).contains("[mcp_servers.fetch]");
 
+        out.reset();
         assertThat(Main.run("migrate", "--codex-home", home.toString(), "--remove")).isZero();
         assertThat(Files.readString(home.resolve("config.toml"))).isEqualTo("model = \"m\"\n");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("removed the codex-bridge managed block: MCP servers fetch; default_permissions = \":workspace\"")
+                .doesNotContain("no MCP servers migrated");
+        assertThat(home.resolve(".config.toml.codex-bridge.lock")).doesNotExist();
+    }
+
+    @Test
+    void errorsAndWarningsGoToStderrTheReportToStdout() throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Files.writeString(home.resolve("config.toml"), "model = \n");
+        assertThat(Main.run("migrate", "--codex-home", home.toString(), "--no-plugins")).isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("did not write ").doesNotContain("error");
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("error: config.toml is not valid TOML 1.0");
+        // the refused migration leaves nothing in the user's CODEX_HOME but their file
+        assertThat(Files.list(home)).extracting(p -> p.getFileName().toString()).containsExactly("config.toml");
+
+        out.reset();
+        err.reset();
+        Files.writeString(home.resolve("config.toml"), "model = \"m\"\n");
+        assertThat(Main.run("migrate", "--codex-home", home.toString(), "--remove")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("nothing to remove: no codex-bridge managed block");
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("warning: no codex-bridge managed block in ");
     }
 
     @Test
@@ -72,6 +95,7 @@ class MigrateCommandTest {
         assertThat(Main.run("migrate", "--codex-home", home.toString(), "--mcp-config", partly.toString(), "--no-plugins"))
                 .isEqualTo(1);
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("broken (not migrated: no command or url)");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("error: ");
         assertThat(Main.run("migrate", "--bogus-option")).isEqualTo(2);
     }
 

@@ -123,6 +123,55 @@ class ConfigMigratorTest {
     }
 
     @Test
+    void noWayOutLeavesTheLockFileBehind() throws Exception {
+        Path home = home();
+        Path lock = home.resolve(ConfigFiles.LOCK_NAME);
+        Files.writeString(home.resolve("config.toml"), USER);
+        assertThat(migrator(home).build().migrate(false).written()).isTrue();
+        assertThat(lock).doesNotExist();
+        assertThat(migrator(home).build().remove(false).written()).isTrue();
+        assertThat(lock).doesNotExist();
+
+        // refused: the file is not valid TOML
+        Files.writeString(home.resolve("config.toml"), "model = \n");
+        assertThat(migrator(home).build().migrate(false).errors()).singleElement().asString().contains("not valid TOML");
+        assertThat(lock).doesNotExist();
+        // a write that fails, and one that throws
+        Files.writeString(home.resolve("config.toml"), USER);
+        assertThat(migrator(home).beforeRename(temp -> {
+            throw new IOException("No space left on device");
+        }).build().migrate(false).hasErrors()).isTrue();
+        assertThat(lock).doesNotExist();
+        assertThatThrownBy(() -> migrator(home).beforeRename(temp -> {
+            throw new Error("simulated crash");
+        }).build().migrate(false)).hasMessage("simulated crash");
+        assertThat(lock).doesNotExist();
+        // a lock file an older version left behind is used, then removed
+        Files.createFile(lock);
+        assertThat(migrator(home).build().migrate(false).written()).isTrue();
+        assertThat(lock).doesNotExist();
+        assertThat(Files.list(home)).extracting(p -> p.getFileName().toString()).containsExactly("config.toml");
+    }
+
+    @Test
+    void removalSaysWhatItTookOut() throws Exception {
+        Path home = home();
+        Files.writeString(home.resolve("config.toml"), USER);
+        migrator(home).build().migrate(false);
+        MigrationReport dry = migrator(home).build().remove(true);
+        assertThat(dry.outcome()).contains("would remove the codex-bridge managed block: MCP servers fetch; "
+                + "default_permissions = \":workspace\"").doesNotContain("migrated");
+        MigrationReport r = migrator(home).build().remove(false);
+        assertThat(r.removed().mcpServers()).containsExactly("fetch");
+        assertThat(r.outcome()).startsWith("updated ")
+                .contains("removed the codex-bridge managed block: MCP servers fetch; default_permissions = \":workspace\"");
+        MigrationReport again = migrator(home).build().remove(false);
+        assertThat(again.outcome()).contains("nothing to remove: no codex-bridge managed block");
+        assertThat(again.summary()).contains("warning: no codex-bridge managed block in ");
+        assertThat(migrator(home).build().migrate(true).removed()).isNull();
+    }
+
+    @Test
     void aTempFileLeftByADeadProcessIsCleanedUpByTheNextRun() throws Exception {
         Path home = home();
         Path stale = home.resolve(ConfigFiles.TEMP_PREFIX + "12345" + ConfigFiles.TEMP_SUFFIX);

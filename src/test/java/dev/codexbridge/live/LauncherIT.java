@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,39 @@ class LauncherIT {
         try (var files = Files.list(tmp)) {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactly("demo.log");
         }
+    }
+
+    /**
+     * The runnable jar carries its dependencies relocated (nothing outside dev/codexbridge but
+     * META-INF), their service files renamed to match, and still reads YAML and writes JSON; the
+     * build leaves no second jar beside it.
+     */
+    @Test
+    void theRunnableJarIsRelocatedAndWorks() throws IOException, InterruptedException {
+        Path jar = Paths.get("target", "codex-bridge.jar").toAbsolutePath();
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            List<String> names = zip.stream().map(java.util.zip.ZipEntry::getName).toList();
+            assertThat(names).allMatch(n -> n.startsWith("dev/") || n.startsWith("META-INF/"))
+                    .filteredOn(n -> n.startsWith("META-INF/") && n.endsWith(".class")).isEmpty();
+            assertThat(names).contains("dev/codexbridge/shaded/jackson/databind/ObjectMapper.class",
+                    "dev/codexbridge/shaded/snakeyaml/Yaml.class", "dev/codexbridge/shaded/picocli/CommandLine.class",
+                    "META-INF/services/dev.codexbridge.shaded.slf4j.spi.SLF4JServiceProvider");
+        }
+        try (var jars = Files.list(jar.getParent())) {
+            assertThat(jars.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".jar"))).containsExactly("codex-bridge.jar");
+        }
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path yaml = tmp.resolve("host.yaml");
+        Files.writeString(yaml, "mcp_servers:\n  fetch:\n    command: uvx\n    args: [mcp-server-fetch]\n");
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-jar", jar.toString(), "migrate", "--codex-home", home.toString(),
+                "--mcp-config", yaml.toString(), "--no-plugins", "--json").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).startsWith("{\"target\":").contains("\"name\":\"fetch\"").contains("\"written\":true")
+                .doesNotContain("SLF4J");
+        assertThat(Files.readString(home.resolve("config.toml"))).contains("[mcp_servers.fetch]");
     }
 
     @Test

@@ -64,6 +64,34 @@ class RunCommandLiveTest {
                 "tokenUsage", "retired", "messages");
         assertThat(result.path("finalText").asText()).isEqualTo("Hello from run.");
         assertThat(result.path("messages").get(0).path("role").asText()).isEqualTo("user");
+        // the scripted server answers codex's catalogue request, so codex knows the mock model
+        assertThat(r[2]).doesNotContain("Model metadata");
+        assertThat(model.requests()).anySatisfy(q -> assertThat(q.method() + " " + q.path()).isEqualTo("GET /v1/models"));
+    }
+
+    /** Escape sequences a prompt-injected model could send: window title, clear screen, colour, cursor moves. */
+    private static final String ESCAPES = "\u001b]0;pwned\u0007\u001b[2J\u001b[31m\u001b[1A\u009b2K";
+    /** How the CLI shows them. */
+    private static final String VISIBLE = "\\u001b]0;pwned\\u0007\\u001b[2J\\u001b[31m\\u001b[1A\\u009b2K";
+
+    @Test
+    void escapeSequencesFromTheModelNeverReachTheTerminal() {
+        Path home = home(h -> h.approvalPolicy("on-request"));
+        String command = "printf 'out" + ESCAPES + "\\n'; echo '" + ESCAPES + "'";
+        model.enqueue(ModelReply.builder().execCommandEscalated("c1", command, "reason" + ESCAPES).build(),
+                ModelReply.message("answer" + ESCAPES));
+        String[] r = run("run", "go", "--codex-home", home.toString(), "--cwd", work.toString(), "--approve", "once");
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1] + r[2]).doesNotContain("\u001b", "\u0007", "\u009b");
+        assertThat(r[2]).contains("approval /bin/bash -c ").contains("$ /bin/bash -c ")
+                .contains("out" + VISIBLE).contains("codex> answer" + VISIBLE).contains("completed, exit 0");
+        assertThat(r[1]).contains("answer" + VISIBLE);
+
+        // --json keeps the exact text, escaped as JSON does
+        model.enqueue(ModelReply.message("answer" + ESCAPES));
+        String[] json = run("run", "go", "--codex-home", home.toString(), "--cwd", work.toString(), "--json");
+        assertThat(json[1] + json[2]).doesNotContain("\u001b", "\u0007", "\u009b");
+        assertThat(Json.parse(json[1].strip()).path("finalText").asText()).isEqualTo("answer" + ESCAPES);
     }
 
     @Test
@@ -127,6 +155,36 @@ class RunCommandLiveTest {
         assertThat(s).contains("codex asks: /bin/bash -c 'echo typed-yes'").contains("List things").contains("command once")
                 .contains("interrupting the turn");
         assertThat(p.exitValue()).as(s).isEqualTo(130);
+    }
+
+    /** The same in a terminal: the approval prompt, the command, its output and the answer. */
+    @Test
+    void inAPseudoTerminalNothingTheModelSendsDrivesTheTerminal() throws Exception {
+        Path home = home(h -> h.approvalPolicy("on-request"));
+        String command = "printf 'out" + ESCAPES + "\\n'; echo '" + ESCAPES + "'";
+        model.enqueue(ModelReply.builder().execCommandEscalated("c1", command, "reason" + ESCAPES).build(),
+                ModelReply.message("answer" + ESCAPES + " end"));
+        Process p = terminal("run", "please", "--codex-home", home.toString(), "--cwd", work.toString());
+        OutputStream keys = p.getOutputStream();
+        StringBuilder screen = new StringBuilder();
+        waitFor(p.getInputStream(), screen, "allow?");
+        keys.write("o\n".getBytes(StandardCharsets.UTF_8));
+        keys.flush();
+        waitFor(p.getInputStream(), screen, "[completed");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(screen.toString()).isTrue();
+        String s = screen.toString();
+        assertThat(p.exitValue()).as(s).isZero();
+        assertThat(s).contains("codex asks: /bin/bash -c ").contains("out" + VISIBLE).contains("reason" + VISIBLE)
+                .contains("codex> answer" + VISIBLE + " end").contains("completed, exit 0");
+        assertThat(s).doesNotContain("\u001b", "\u0007", "\u009b");
+    }
+
+    /** {@code codex-bridge args…} in a pseudo-terminal ({@code script}), stdout and stderr both on it. */
+    private static Process terminal(String... args) throws IOException {
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        String cmd = java + " -Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir") + " -cp "
+                + System.getProperty("java.class.path") + " dev.codexbridge.cli.Main " + String.join(" ", args);
+        return new ProcessBuilder("script", "-qfec", cmd, "/dev/null").redirectErrorStream(true).start();
     }
 
     private static void waitFor(InputStream in, StringBuilder screen, String text) throws IOException, InterruptedException {

@@ -101,11 +101,16 @@ class ScriptedModelServerTest {
     }
 
     @Test
-    void modelsEndpointAnswersAnEmptyList() throws Exception {
+    void modelsEndpointAnswersTheMockModelsMetadata() throws Exception {
         try (ScriptedModelServer s = ScriptedModelServer.start()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(s.baseUrl() + "/models")).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(Json.parse(r.body()).path("models").size()).isZero();
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(s.baseUrl() + "/models?client_version=0.169.0"))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            JsonNode models = Json.parse(r.body()).path("models");
+            assertThat(models.size()).isOne();
+            assertThat(models.get(0).path("slug").asText()).isEqualTo(IsolatedCodexHome.MODEL);
+            assertThat(models.get(0).path("base_instructions").asText()).isNotBlank();
+            assertThat(models.get(0).path("shell_type").asText()).isEqualTo("default");
         }
     }
 
@@ -119,6 +124,7 @@ class ScriptedModelServerTest {
         assertThat(toml.getString("approval_policy")).isEqualTo("on-request");
         assertThat(toml.getString("model_providers.mock_provider.base_url")).isEqualTo("http://127.0.0.1:4242/v1");
         assertThat(toml.getLong("model_providers.mock_provider.request_max_retries")).isZero();
+        assertThat(toml.getString("model_providers.mock_provider.model_catalog_url")).isEqualTo("http://127.0.0.1:4242/v1/models");
         assertThat(toml.getBoolean("features.plugins")).isFalse();
         assertThat(toml.getBoolean("features.apps")).isFalse();
     }

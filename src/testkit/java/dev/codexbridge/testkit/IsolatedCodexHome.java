@@ -100,6 +100,11 @@ public final class IsolatedCodexHome {
                     + "name = \"codex-bridge scripted model\"\n"
                     + "base_url = " + Toml.string(baseUrl.toString()) + "\n"
                     + "wire_api = \"responses\"\n"
+                    // codex asks a custom provider for its model catalogue only when the provider names
+                    // one and has a credential; the scripted server ignores the token and answers the
+                    // mock model's metadata, so turns carry no "model metadata not found" warning
+                    + "model_catalog_url = " + Toml.string(baseUrl + "/models") + "\n"
+                    + "experimental_bearer_token = \"codex-bridge-offline\"\n"
                     + "request_max_retries = 0\n"
                     + "stream_max_retries = " + streamRetries + "\n"
                     + (tablesExtra.length() > 0 ? "\n" + tablesExtra : "");

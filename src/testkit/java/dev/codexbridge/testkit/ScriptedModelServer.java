@@ -146,7 +146,7 @@ public final class ScriptedModelServer implements AutoCloseable {
             }
             requests.add(new RecordedRequest(method, path, headersOf(exchange), parseBody(body)));
             if ("GET".equals(method) && path.endsWith("/models")) {
-                send(exchange, 200, "application/json", "{\"models\":[]}".getBytes(StandardCharsets.UTF_8), Map.of());
+                send(exchange, 200, "application/json", modelCatalog(), Map.of());
             } else if ("POST".equals(method) && path.endsWith("/responses")) {
                 ModelReply reply = script.poll();
                 if (reply == null) {
@@ -167,6 +167,46 @@ public final class ScriptedModelServer implements AutoCloseable {
                         "{\"error\":{\"message\":\"not found\"}}".getBytes(StandardCharsets.UTF_8), Map.of());
             }
         }
+    }
+
+    /**
+     * The catalogue codex asks for ({@code GET …/models}, a {@code ModelsResponse}): one entry, the
+     * mock model, with the values codex's own fallback metadata has (unified exec, no apply_patch
+     * tool, 272k context), so codex behaves as with an unknown slug but without warning about it.
+     * Any other slug still gets codex's fallback.
+     */
+    static byte[] modelCatalog() {
+        return MODEL_CATALOG.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static final String MODEL_CATALOG = Json.write(Map.of("models", List.of(mockModelInfo())));
+
+    private static Map<String, Object> mockModelInfo() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("slug", IsolatedCodexHome.MODEL);
+        m.put("display_name", "Scripted mock model");
+        m.put("description", "codex-bridge's scripted model server");
+        m.put("default_reasoning_level", null);
+        m.put("supported_reasoning_levels", List.of());
+        m.put("shell_type", "default");
+        m.put("visibility", "list");
+        m.put("supported_in_api", true);
+        m.put("priority", 0);
+        m.put("base_instructions", "You are codex, run offline against a scripted model: every reply is scripted by a test.");
+        m.put("supports_reasoning_summaries", false);
+        m.put("default_reasoning_summary", "auto");
+        m.put("support_verbosity", false);
+        m.put("default_verbosity", null);
+        m.put("apply_patch_tool_type", null);
+        m.put("web_search_tool_type", "text");
+        m.put("truncation_policy", Map.of("mode", "bytes", "limit", 10_000));
+        m.put("supports_parallel_tool_calls", true);
+        m.put("supports_image_detail_original", false);
+        m.put("context_window", 272_000);
+        m.put("auto_compact_token_limit", null);
+        m.put("experimental_supported_tools", List.of());
+        m.put("input_modalities", List.of("text", "image"));
+        return m;
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, byte[] body,
