@@ -42,7 +42,7 @@ class RuntimeWordsAndProfilesTest {
     }
 
     private static MigrationReport report(boolean written, List<ServerReport> servers, List<String> errors) {
-        return new MigrationReport("/c/config.toml", false, written, written, servers, List.of(), null, null, List.of(), errors, "");
+        return new MigrationReport("/c/config.toml", false, written, written, servers, List.of(), null, null, List.of(), errors, "", null);
     }
 
     @Test
