@@ -12,6 +12,7 @@ import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ErrorCategory;
+import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.StopReason;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
@@ -374,6 +375,23 @@ public final class Scenarios {
                 b -> b, oneTurn("a lot of text"),
                 both(status(TurnStatus.FAILED), rs -> check(rs.get(0).error().category() == ErrorCategory.CONTEXT_WINDOW,
                         "category " + rs.get(0).error())));
+
+        add("usage-limit-retry", "The model answers 429 with codex's rate-limit headers: codex reports the used-up window "
+                        + "(account/rateLimits/updated) and fails the turn as usageLimitExceeded; the session's rate-limit "
+                        + "governor waits for the reset and the retry completes.",
+                (m, h) -> {
+                    long resetAt = System.currentTimeMillis() / 1000 + 2;
+                    m.enqueue(new ModelReply.HttpError(429, Map.of("content-type", "application/json",
+                                    "x-codex-primary-used-percent", "100", "x-codex-primary-window-minutes", "300",
+                                    "x-codex-primary-reset-at", Long.toString(resetAt)),
+                                    "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"usage_limit_reached\","
+                                            + "\"resets_at\":" + resetAt + "}}"),
+                            ModelReply.builder("resp-2").message("Recovered after the limit reset.").build());
+                },
+                b -> b.rateLimits(RateLimitGovernor.builder().maxAttempts(2).maxWait(java.time.Duration.ofSeconds(10)).build()),
+                oneTurn("hello"),
+                both(completedWith("Recovered after the limit reset."),
+                        rs -> check(rs.get(0).attempts() == 2, "two attempts, was " + rs.get(0).attempts())));
 
         add("large-command-output", "A command prints 70,000 bytes (64 KiB+ in one aggregatedOutput).",
                 (m, h) -> {
