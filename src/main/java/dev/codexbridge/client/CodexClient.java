@@ -186,10 +186,23 @@ public final class CodexClient implements CodexApi, AutoCloseable {
      * {@code buffer} undelivered events before this listener starts losing some.
      */
     public AutoCloseable subscribe(CodexEventListener listener, Executor executor, int buffer) {
+        return subscribe(listener, executor, buffer, null);
+    }
+
+    /**
+     * {@link #subscribe(CodexEventListener)} for only the messages with one of these wire methods,
+     * e.g. {@code account/rateLimits/updated}: nothing else is queued for this listener.
+     */
+    public AutoCloseable subscribe(java.util.Set<String> methods, CodexEventListener listener) {
+        return subscribe(listener, eventExecutor, eventBuffer, Objects.requireNonNull(methods, "methods"));
+    }
+
+    private AutoCloseable subscribe(CodexEventListener listener, Executor executor, int buffer, java.util.Set<String> methods) {
         if (buffer < 1) {
             throw new IllegalArgumentException("buffer must be at least 1");
         }
-        EventLane lane = new EventLane(Objects.requireNonNull(listener, "listener"), Objects.requireNonNull(executor, "executor"), buffer);
+        EventLane lane = new EventLane(Objects.requireNonNull(listener, "listener"), Objects.requireNonNull(executor, "executor"),
+                buffer, methods);
         lanes.add(lane);
         ConnectionClosedException cause = closed.getNow(null);
         if (cause != null) {

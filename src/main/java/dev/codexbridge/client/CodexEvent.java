@@ -1,6 +1,7 @@
 package dev.codexbridge.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.protocol.ProtocolDecoder;
 import dev.codexbridge.protocol.ServerNotification;
 import dev.codexbridge.protocol.ServerRequestParams;
 import dev.codexbridge.rpc.RequestId;

@@ -20,6 +20,8 @@ final class EventLane implements AutoCloseable {
     private final CodexEventListener listener;
     private final Executor executor;
     private final int capacity;
+    /** The methods this listener wants; null for all. Checked before queueing, on the reader thread. */
+    private final java.util.Set<String> methods;
     private final ConcurrentLinkedQueue<CodexEvent> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
@@ -28,14 +30,15 @@ final class EventLane implements AutoCloseable {
     private volatile boolean closedDelivered;
     private volatile boolean unsubscribed;
 
-    EventLane(CodexEventListener listener, Executor executor, int capacity) {
+    EventLane(CodexEventListener listener, Executor executor, int capacity, java.util.Set<String> methods) {
         this.listener = listener;
         this.executor = executor;
         this.capacity = capacity;
+        this.methods = methods == null ? null : java.util.Set.copyOf(methods);
     }
 
     void offer(CodexEvent event) {
-        if (unsubscribed || closedCause != null) {
+        if (unsubscribed || closedCause != null || methods != null && !methods.contains(event.method())) {
             return;
         }
         if (queued.incrementAndGet() > capacity) {

@@ -77,6 +77,15 @@ final class ConfigFiles {
      * because the holder first marks it stale (one byte; a live lock file is empty): a waiter that
      * then gets the lock on the unlinked file sees the mark and starts over on a fresh one.
      */
+    /** The file system's identity of {@code file}, or null when it does not exist (or has none). */
+    private static Object fileKey(Path file) {
+        try {
+            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (IOException gone) {
+            return null;
+        }
+    }
+
     static <T> T locked(Path target, IoSupplier<T> body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
@@ -85,10 +94,16 @@ final class ConfigFiles {
         jvmLock.lock();
         try {
             while (true) {
+                Object before = fileKey(lockFile);
                 try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                      FileLock ignored = ch.lock()) {
                     if (ch.size() > 0) {
-                        continue; // a holder removed this file after we opened it: lock a fresh one
+                        if (before == null || !before.equals(fileKey(lockFile))) {
+                            continue; // a holder removed this file after we opened it: lock a fresh one
+                        }
+                        // still the file at the path, yet marked: its holder died between marking and
+                        // removing it; we hold the lock, so clear the mark instead of spinning on it
+                        ch.truncate(0);
                     }
                     try {
                         removeStaleTemps(dir);

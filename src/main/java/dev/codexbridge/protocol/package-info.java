@@ -19,6 +19,7 @@
  * <p>(drop {@code -o} when the pinned codex is not installed yet). {@code GeneratedProtocolUpToDateTest}
  * fails the build when the checked-in files differ from what the pinned schema generates. The
  * hand-written files here are {@code Experimental}, {@code ThreadScoped}, {@code TurnScoped},
- * {@code RequestMethod}, {@code NotificationMethod}, {@code UnionCodec} and this one.
+ * {@code RequestMethod}, {@code NotificationMethod}, {@code UnionCodec}, {@code JsonNullFilter},
+ * {@code FileChanges}, {@code ProtocolDecoder} (the one place params are decoded) and this one.
  */
 package dev.codexbridge.protocol;

@@ -27,9 +27,7 @@ import dev.codexbridge.protocol.ThreadReadParams;
 import dev.codexbridge.protocol.ThreadReadResponse;
 import dev.codexbridge.protocol.ThreadRevertParams;
 import dev.codexbridge.protocol.ThreadRevertResponse;
-import dev.codexbridge.protocol.ThreadResumeResponse;
 import dev.codexbridge.protocol.ThreadSetNameParams;
-import dev.codexbridge.protocol.ThreadStartResponse;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.protocol.ClientInfo;
 import dev.codexbridge.rpc.ConnectionClosedException;
@@ -182,13 +180,10 @@ public final class CodexSession implements AutoCloseable {
                 }
                 if (rateLimits != null) {
                     // account-wide, so they come with no thread id: seen between turns and on a shared connection too
-                    governorSubscription = c.subscribe(rateLimits.listener());
+                    governorSubscription = c.subscribe(RateLimitGovernor.METHODS, rateLimits.listener());
                 }
-                String method = threadId == null ? "thread/start" : "thread/resume";
-                ThreadStartResponse started = threadId == null
-                        ? openThread(c, method, threadStartParams(), requestTimeout, newInbox, ThreadStartResponse.class)
+                threadId = threadId == null ? openThread(c, "thread/start", threadStartParams(), requestTimeout, newInbox)
                         : resume(c, newInbox);
-                threadId = started.thread().id();
             } catch (RuntimeException e) {
                 letGoOfConnection();
                 throw e;
@@ -203,22 +198,17 @@ public final class CodexSession implements AutoCloseable {
      * Sends {@code thread/start} or {@code thread/resume} and attaches the inbox to the thread as
      * the answer is read, so no message about the thread that follows the answer is missed.
      */
-    private <R> R openThread(CodexClient c, String method, ObjectNode params, Duration timeout, SessionInbox box, Class<R> type) {
-        CompletableFuture<R> opened = new CompletableFuture<>();
+    private String openThread(CodexClient c, String method, ObjectNode params, Duration timeout, SessionInbox box) {
+        CompletableFuture<String> opened = new CompletableFuture<>();
         c.requestInOrder(method, params, timeout, (result, failure) -> {
             if (failure != null) {
                 opened.completeExceptionally(failure);
                 return;
             }
-            R answer;
-            String id;
-            try {
-                answer = Json.convert(result, type);
-                id = threadIdOf(answer);
-            } catch (RuntimeException e) {
-                opened.completeExceptionally(e);
-                return;
-            }
+            // on the reader thread: read only the id here, not the (possibly large) thread answer
+            JsonNode answered = result.get("thread");
+            JsonNode idNode = answered == null ? null : answered.get("id");
+            String id = idNode != null && idNode.isTextual() ? idNode.asText() : null;
             if (id == null || id.isEmpty()) {
                 opened.completeExceptionally(new CodexException("codex answered " + method + " without a thread id"));
                 return;
@@ -230,7 +220,7 @@ public final class CodexSession implements AutoCloseable {
                     thread.close();
                     own.close();
                 };
-                opened.complete(answer);
+                opened.complete(id);
             } catch (IllegalStateException taken) {
                 opened.completeExceptionally(new CodexException("thread " + id + " is already open in another session on this connection"));
             }
@@ -508,21 +498,9 @@ public final class CodexSession implements AutoCloseable {
      * re-sent). Codex before 0.16x treated {@code excludeTurns} as experimental; without that
      * capability the resume is retried without it, which only costs a larger answer.
      */
-    private static String threadIdOf(Object answer) {
-        dev.codexbridge.protocol.Thread thread = answer instanceof ThreadStartResponse s ? s.thread()
-                : answer instanceof ThreadResumeResponse r ? r.thread() : null;
-        return thread == null ? null : thread.id();
-    }
-
-    /** The answer to thread/resume, as a start answer: the session needs only the thread from either. */
-    private ThreadStartResponse resume(CodexClient c, SessionInbox box) {
-        ThreadResumeResponse resumed = resumeOnce(c, box);
-        return ThreadStartResponse.builder().thread(resumed.thread()).build();
-    }
-
-    private ThreadResumeResponse resumeOnce(CodexClient c, SessionInbox box) {
+    private String resume(CodexClient c, SessionInbox box) {
         try {
-            return openThread(c, "thread/resume", threadResumeParams(), resumeTimeout, box, ThreadResumeResponse.class);
+            return openThread(c, "thread/resume", threadResumeParams(), resumeTimeout, box);
         } catch (RpcException e) {
             if (e.code() != RpcError.INVALID_REQUEST || !e.error().message().contains("excludeTurns")) {
                 throw e;
@@ -530,7 +508,7 @@ public final class CodexSession implements AutoCloseable {
             LOG.debug("codex refused excludeTurns ({}); resuming with the full history", e.error().message());
             ObjectNode params = threadResumeParams();
             params.remove("excludeTurns");
-            return openThread(c, "thread/resume", params, resumeTimeout, box, ThreadResumeResponse.class);
+            return openThread(c, "thread/resume", params, resumeTimeout, box);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.client.CodexEventListener;
 import dev.codexbridge.protocol.AccountRateLimitsUpdatedNotification;
+import dev.codexbridge.protocol.ServerNotifications;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -29,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * once and refuses later ones.
  */
 public final class RateLimitGovernor implements AutoCloseable {
+    /** The notifications a governor reads; subscribe it with {@code client.subscribe(METHODS, governor.listener())}. */
+    public static final Set<String> METHODS = Set.of(ServerNotifications.ACCOUNT_RATE_LIMITS_UPDATED.method());
+
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitGovernor.class);
 
     /** Time as the governor sees it; replaceable so tests need not wait real minutes. */
@@ -176,7 +180,9 @@ public final class RateLimitGovernor implements AutoCloseable {
 
     /** Reports the signal in codex's {@code account/rateLimits/updated}; other notifications are ignored. */
     public void report(CodexEvent event) {
-        if (event instanceof CodexEvent.Notification n && n.params() instanceof AccountRateLimitsUpdatedNotification u) {
+        // the method first: decoding every other message here would double the stream's decoding
+        if (event instanceof CodexEvent.Notification n && METHODS.contains(n.method())
+                && n.params() instanceof AccountRateLimitsUpdatedNotification u) {
             report(RateLimitSignal.of(u));
         }
     }

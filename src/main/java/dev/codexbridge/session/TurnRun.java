@@ -424,7 +424,7 @@ final class TurnRun {
         } else if (lastError != null) {
             err = lastError;
         } else {
-            err = TurnError.of("codex reported the turn as " + (status == null ? "unfinished" : Json.write(status).replace("\"", ""))
+            err = TurnError.of("codex reported the turn as " + (status == null ? "unfinished" : status.wire())
                     + " without an error message", ErrorCategory.OTHER, null);
         }
         boolean retire = err.category() == ErrorCategory.AUTHENTICATION;

@@ -19,8 +19,8 @@ import dev.codexbridge.protocol.ItemStartedNotification;
 import dev.codexbridge.protocol.McpToolCallError;
 import dev.codexbridge.protocol.McpToolCallResult;
 import dev.codexbridge.protocol.MessagePhase;
-import dev.codexbridge.protocol.NotificationMethod;
 import dev.codexbridge.protocol.PatchChangeKind;
+import dev.codexbridge.protocol.ProtocolDecoder;
 import dev.codexbridge.protocol.ServerNotification;
 import dev.codexbridge.protocol.ServerNotifications;
 import dev.codexbridge.protocol.ThreadItem;
@@ -106,15 +106,9 @@ public final class ItemProjector {
     }
 
     private static ServerNotification decode(String method, JsonNode params) {
-        NotificationMethod<?> m = ServerNotifications.BY_METHOD.get(method);
-        if (m != null && params != null && PROJECTED_METHODS.contains(method)) {
-            try {
-                return (ServerNotification) Json.convert(params, m.paramsType());
-            } catch (JsonFormatException doesNotFit) {
-                // kept as Unknown below, as the client's decoder does
-            }
-        }
-        return new ServerNotification.Unknown(method, params);
+        // only what the projector reads is worth decoding
+        return params != null && PROJECTED_METHODS.contains(method)
+                ? ProtocolDecoder.notification(method, params) : new ServerNotification.Unknown(method, params);
     }
 
     /** Remembers an item that started, in case it never completes. */

@@ -1,5 +1,7 @@
 package dev.codexbridge.cli;
 
+import dev.codexbridge.support.CliRun;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.json.Json;
@@ -70,7 +72,7 @@ class MigrateCommandTest {
         Files.writeString(home.resolve("config.toml"), "model = \n");
         assertThat(Main.run("migrate", "--codex-home", home.toString(), "--no-plugins")).isEqualTo(1);
         assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("did not write ").doesNotContain("error");
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("error: config.toml is not valid TOML 1.0");
+        assertThat(CliRun.withoutAgentLines(err.toString(StandardCharsets.UTF_8))).startsWith("error: config.toml is not valid TOML 1.0");
         // the refused migration leaves nothing in the user's CODEX_HOME but their file
         assertThat(Files.list(home)).extracting(p -> p.getFileName().toString()).containsExactly("config.toml");
 
@@ -79,7 +81,7 @@ class MigrateCommandTest {
         Files.writeString(home.resolve("config.toml"), "model = \"m\"\n");
         assertThat(Main.run("migrate", "--codex-home", home.toString(), "--remove")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("nothing to remove: no codex-bridge managed block");
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("warning: no codex-bridge managed block in ");
+        assertThat(CliRun.withoutAgentLines(err.toString(StandardCharsets.UTF_8))).startsWith("warning: no codex-bridge managed block in ");
     }
 
     @Test

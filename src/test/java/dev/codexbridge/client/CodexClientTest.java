@@ -93,6 +93,21 @@ class CodexClientTest {
     }
 
     @Test
+    void aSubscriptionForSomeMethodsGetsOnlyThoseInOrder() {
+        connect(CodexClient.builder());
+        List<Integer> rateLimits = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> all = Collections.synchronizedList(new ArrayList<>());
+        client.subscribe(java.util.Set.of("account/rateLimits/updated"), e -> rateLimits.add(e.raw().path("n").asInt()));
+        client.subscribe(e -> all.add(e.raw().path("n").asInt()));
+        for (int i = 0; i < 10; i++) {
+            codex.notifyThread(i % 3 == 0 ? "account/rateLimits/updated" : "item/agentMessage/delta", "t", null, "{\"n\":" + i + "}");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> all.size() == 10);
+        await().atMost(Duration.ofSeconds(5)).until(() -> rateLimits.size() == 4);
+        assertThat(rateLimits).containsExactly(0, 3, 6, 9);
+    }
+
+    @Test
     void aSlowSubscriberIsToldWhatItLostAndDoesNotHoldUpOthers() throws Exception {
         connect(CodexClient.builder());
         CountDownLatch release = new CountDownLatch(1);

@@ -1,6 +1,7 @@
 package dev.codexbridge.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -149,6 +150,11 @@ class ConfigMigratorTest {
         // a lock file an older version left behind is used, then removed
         Files.createFile(lock);
         assertThat(migrator(home).build().migrate(false).written()).isTrue();
+        assertThat(lock).doesNotExist();
+        // one a holder marked and then died before removing: used (not waited on forever), then removed
+        Files.writeString(lock, "x");
+        assertThat(assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> migrator(home).build().remove(false).written())).isTrue();
         assertThat(lock).doesNotExist();
         assertThat(Files.list(home)).extracting(p -> p.getFileName().toString()).containsExactly("config.toml");
     }

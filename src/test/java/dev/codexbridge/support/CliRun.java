@@ -27,4 +27,13 @@ public final class CliRun {
         }
         return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
     }
+
+    /**
+     * Captured stderr without the lines the fuzzing agent writes when a fuzz test ran earlier in
+     * the same JVM and a class is loaded for the first time ("INFO: Instrumented …").
+     */
+    public static String withoutAgentLines(String stderr) {
+        return stderr.lines().filter(l -> !l.startsWith("INFO: Instrumented ")).map(l -> l + "\n")
+                .collect(java.util.stream.Collectors.joining());
+    }
 }

@@ -1,29 +1,24 @@
-package dev.codexbridge.client;
+package dev.codexbridge.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.json.JsonFormatException;
-import dev.codexbridge.protocol.NotificationMethod;
-import dev.codexbridge.protocol.RequestMethod;
-import dev.codexbridge.protocol.ServerNotification;
-import dev.codexbridge.protocol.ServerNotifications;
-import dev.codexbridge.protocol.ServerRequestParams;
-import dev.codexbridge.protocol.ServerRequests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Decodes codex's params into the generated protocol types. A message whose method is unknown, or
  * whose params do not fit the pinned schema, becomes an {@code Unknown} that keeps the JSON: a
- * newer codex must never make a message disappear.
+ * newer codex must never make a message disappear. Hand-written; the one place params are decoded
+ * (the client's events, and the projector's and the bridge's JSON conveniences).
  */
-final class ProtocolDecoder {
+public final class ProtocolDecoder {
     private static final Logger LOG = LoggerFactory.getLogger(ProtocolDecoder.class);
 
     private ProtocolDecoder() {
     }
 
-    static ServerNotification notification(String method, JsonNode params) {
+    public static ServerNotification notification(String method, JsonNode params) {
         NotificationMethod<?> m = ServerNotifications.BY_METHOD.get(method);
         if (m != null && ServerNotification.class.isAssignableFrom(m.paramsType())) {
             try {
@@ -35,7 +30,7 @@ final class ProtocolDecoder {
         return new ServerNotification.Unknown(method, params);
     }
 
-    static ServerRequestParams serverRequest(String method, JsonNode params) {
+    public static ServerRequestParams serverRequest(String method, JsonNode params) {
         RequestMethod<?, ?> m = ServerRequests.BY_METHOD.get(method);
         if (m != null && ServerRequestParams.class.isAssignableFrom(m.paramsType())) {
             try {
