@@ -53,7 +53,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,8 +98,11 @@ public final class CodexSession implements AutoCloseable {
     final ProjectorOptions projector;
     /** Shared with other sessions of the same account, or null: no waits, one attempt. */
     final RateLimitGovernor rateLimits;
+    private final int inboxLimit;
 
-    private final ReentrantLock turnLock = new ReentrantLock();
+    private final AtomicBoolean turnActive = new AtomicBoolean();
+    /** The start under way, shared by concurrent callers; null when none runs. */
+    private CompletableFuture<String> opening;
     private final Object stateLock = new Object();
     private volatile CodexClient client;
     private volatile AutoCloseable attachment;
@@ -132,6 +135,7 @@ public final class CodexSession implements AutoCloseable {
         this.maxSteps = b.maxSteps;
         this.projector = b.projector;
         this.rateLimits = b.rateLimits;
+        this.inboxLimit = b.inboxLimit;
         this.sharedClient = b.client;
         this.ownConnection = b.client != null ? null : b.connection(cwd);
     }
@@ -156,20 +160,62 @@ public final class CodexSession implements AutoCloseable {
      * same as a failed result instead.
      */
     public String start() {
+        return Futures.join(startAsync());
+    }
+
+    /**
+     * {@link #start()} without waiting: on a shared connection nothing blocks; a session with its
+     * own codex starts the process on a pool thread. Concurrent calls share one start.
+     */
+    public CompletableFuture<String> startAsync() {
         synchronized (stateLock) {
             if (closed) {
-                throw new CodexException("the session is closed");
+                return CompletableFuture.failedFuture(new CodexException("the session is closed"));
             }
-            if (client != null && !retired && client.isOpen()) {
-                return threadId;
+            if (opening != null) {
+                return opening.copy();
+            }
+            CodexClient current = client;
+            if (current != null && !retired && current.isOpen()) {
+                return CompletableFuture.completedFuture(threadId);
             }
             letGoOfConnection();
-            CodexClient c = sharedClient != null ? sharedClient : ownConnection.connect();
+            CompletableFuture<String> f = sharedClient != null ? openOn(sharedClient)
+                    : CompletableFuture.supplyAsync(ownConnection::connect, RpcThreads.callbacks()).thenCompose(this::openOn);
+            opening = f;
+            f.whenComplete((id, failure) -> {
+                synchronized (stateLock) {
+                    if (opening == f) {
+                        opening = null;
+                    }
+                    if (failure != null || closed) {
+                        letGoOfConnection();
+                    } else {
+                        retired = false;
+                        LOG.debug("codex thread {} ready", id);
+                    }
+                }
+            });
+            return f.copy();
+        }
+    }
+
+    /** Attaches this session to {@code c} and opens (or resumes) its thread there. */
+    private CompletableFuture<String> openOn(CodexClient c) {
+        synchronized (stateLock) {
+            if (closed) {
+                if (sharedClient == null) {
+                    c.close();
+                }
+                return CompletableFuture.failedFuture(new CodexException("the session is closed"));
+            }
             if (!c.isOpen()) {
-                throw new CodexException("the shared codex connection is closed");
+                return CompletableFuture.failedFuture(new CodexException(sharedClient != null
+                        ? "the shared codex connection is closed" : "codex closed the connection as it started"));
             }
             ServerRequestBridge newBridge = new ServerRequestBridge(approvals, dynamicTools, cwd.toString());
-            SessionInbox newInbox = new SessionInbox(asked -> RpcThreads.callbacks().execute(() -> answerNow(asked)));
+            SessionInbox newInbox = new SessionInbox(asked -> RpcThreads.callbacks().execute(() -> answerNow(asked)),
+                    RpcThreads.dispatch(), inboxLimit, sharedClient == null);
             client = c;
             bridge = newBridge;
             inbox = newInbox;
@@ -182,15 +228,14 @@ public final class CodexSession implements AutoCloseable {
                     // account-wide, so they come with no thread id: seen between turns and on a shared connection too
                     governorSubscription = c.subscribe(RateLimitGovernor.METHODS, rateLimits.listener());
                 }
-                threadId = threadId == null ? openThread(c, "thread/start", threadStartParams(), requestTimeout, newInbox)
-                        : resume(c, newInbox);
             } catch (RuntimeException e) {
-                letGoOfConnection();
-                throw e;
+                return CompletableFuture.failedFuture(e);
             }
-            retired = false;
-            LOG.debug("codex thread {} ready", threadId);
-            return threadId;
+            if (threadId == null) {
+                return openThread(c, "thread/start", threadStartParams(), requestTimeout, newInbox)
+                        .thenApply(id -> threadId = id);
+            }
+            return resume(c, newInbox);
         }
     }
 
@@ -198,11 +243,17 @@ public final class CodexSession implements AutoCloseable {
      * Sends {@code thread/start} or {@code thread/resume} and attaches the inbox to the thread as
      * the answer is read, so no message about the thread that follows the answer is missed.
      */
-    private String openThread(CodexClient c, String method, ObjectNode params, Duration timeout, SessionInbox box) {
+    private CompletableFuture<String> openThread(CodexClient c, String method, ObjectNode params, Duration timeout, SessionInbox box) {
         CompletableFuture<String> opened = new CompletableFuture<>();
         c.requestInOrder(method, params, timeout, (result, failure) -> {
             if (failure != null) {
-                opened.completeExceptionally(failure);
+                Throwable cause = Futures.unwrap(failure);
+                if (cause instanceof ConnectionClosedException closedCause) {
+                    // explaining may wait briefly for codex's exit status: not on the reader thread
+                    RpcThreads.callbacks().execute(() -> opened.completeExceptionally(c.explainClose("before answering " + method, closedCause)));
+                } else {
+                    opened.completeExceptionally(cause);
+                }
                 return;
             }
             // on the reader thread: read only the id here, not the (possibly large) thread answer
@@ -225,11 +276,7 @@ public final class CodexSession implements AutoCloseable {
                 opened.completeExceptionally(new CodexException("thread " + id + " is already open in another session on this connection"));
             }
         });
-        try {
-            return Futures.join(opened);
-        } catch (ConnectionClosedException e) {
-            throw c.explainClose("before answering " + method, e);
-        }
+        return opened;
     }
 
     /** Answers a server request that arrived while no turn runs (the turn answers its own). */
@@ -294,13 +341,14 @@ public final class CodexSession implements AutoCloseable {
     }
 
     /**
-     * Runs one turn on the calling thread and returns how it ended; a failed, interrupted or
-     * timed-out turn is a result, not an exception. One turn at a time: a second concurrent call
-     * throws {@link IllegalStateException}.
+     * Runs one turn and returns how it ended; a failed, interrupted or timed-out turn is a result,
+     * not an exception. One turn at a time: a second concurrent call throws
+     * {@link IllegalStateException}. The calling thread only waits; interrupting it interrupts the
+     * turn (and the result then says so).
      */
     public TurnResult runTurn(TurnInput input, TurnOptions options, TurnListener listener) {
         Objects.requireNonNull(input, "input");
-        return run(TurnRun.turn(input), options, listener);
+        return await(run(TurnRun.turn(input), options, listener));
     }
 
     /**
@@ -309,76 +357,147 @@ public final class CodexSession implements AutoCloseable {
      */
     public TurnResult runReview(ReviewTarget target, TurnOptions options, TurnListener listener) {
         Objects.requireNonNull(target, "target");
-        return run(TurnRun.review(target), options, listener);
+        return await(run(TurnRun.review(target), options, listener));
     }
 
-    private TurnResult run(TurnRun.Start start, TurnOptions options, TurnListener listener) {
+    /**
+     * {@link #runTurn(TurnInput, TurnOptions, TurnListener)} without a thread of its own: the turn
+     * advances on the connection's events and the future completes on a pool thread when it ends.
+     * The listener is called on the shared dispatch threads and must not block.
+     */
+    public CompletableFuture<TurnResult> runTurnAsync(TurnInput input, TurnOptions options, TurnListener listener) {
+        Objects.requireNonNull(input, "input");
+        try {
+            return run(TurnRun.turn(input), options, listener);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** {@link #runTurnAsync(TurnInput, TurnOptions, TurnListener)}, completing on {@code executor}. */
+    public CompletableFuture<TurnResult> runTurnAsync(TurnInput input, TurnOptions options, TurnListener listener, Executor executor) {
+        return runTurnAsync(input, options, listener).thenApplyAsync(r -> r, executor);
+    }
+
+    private TurnResult await(CompletableFuture<TurnResult> turn) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return turn.get();
+                } catch (InterruptedException e) {
+                    // the turn ends as interrupted once codex confirms; keep waiting for that result
+                    interrupted = true;
+                    interrupt();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw Futures.rethrow(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Claims the session for one turn and chains its attempts; throws when it cannot begin. */
+    private CompletableFuture<TurnResult> run(TurnRun.Start start, TurnOptions options, TurnListener listener) {
         TurnOptions opts = options == null ? TurnOptions.DEFAULTS : options;
         Duration turnTimeout = opts.turnTimeout() != null ? opts.turnTimeout() : this.turnTimeout;
         Duration idleTimeout = opts.idleTimeout() != null ? opts.idleTimeout() : this.idleTimeout;
         requireSomeLimit(turnTimeout, idleTimeout);
-        if (!turnLock.tryLock()) {
+        if (!turnActive.compareAndSet(false, true)) {
             throw new IllegalStateException("a turn is already running on this session");
         }
+        if (closed) {
+            turnActive.set(false);
+            throw new CodexException("the session is closed");
+        }
+        TurnContext turn = new TurnContext(start, opts, listener == null ? TurnListener.NONE : listener, turnTimeout, idleTimeout);
+        CompletableFuture<TurnResult> result = new CompletableFuture<>();
+        CompletableFuture<TurnResult> attempts;
         try {
-            if (closed) {
-                throw new CodexException("the session is closed");
-            }
-            TurnListener l = listener == null ? TurnListener.NONE : listener;
-            java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
-            RateLimitGovernor.Cancellation waits = new RateLimitGovernor.Cancellation();
-            long began = System.nanoTime();
-            int maxAttempts = rateLimits == null ? 1 : rateLimits.maxAttempts();
-            long waitedMs = 0;
-            for (int attempt = 1; ; attempt++) {
-                TurnRun run = new TurnRun(this, opts, l, turnTimeout, idleTimeout, interrupted, waits, began, attempt, waitedMs);
-                activeTurn = run;
-                if (pendingInterrupt) {
-                    pendingInterrupt = false;
-                    run.requestInterrupt();
-                }
-                if (rateLimits != null) {
-                    if (closed) {
-                        waits.cancel();     // close() may have missed this run: it looked before it was active
-                    }
-                    try {
-                        waitedMs += run.waitForRateLimit(rateLimits).toMillis();
-                    } catch (RateLimitGovernor.WaitCancelledException e) {
-                        return run.waitCancelled(e, waitedMs + e.waitedMs(), threadId);
-                    }
-                }
-                TurnResult result = attemptOnce(run, start);
-                RateLimitSignal limited = run.rateLimited();
-                if (limited == null || rateLimits == null) {
-                    return result;
-                }
-                rateLimits.report(limited);
-                if (attempt >= maxAttempts || interrupted.get() || closed) {
-                    return result;
-                }
-                LOG.debug("turn attempt {} of {} hit a rate limit ({}); retrying", attempt, maxAttempts, limited.type());
-            }
-        } finally {
+            attempts = attempt(turn, 1, 0);
+        } catch (RuntimeException e) {
+            attempts = CompletableFuture.failedFuture(e);
+        }
+        attempts.whenComplete((r, failure) -> {
+            // free the session before anyone sees the result, so the next turn can start at once
             activeTurn = null;
-            turnLock.unlock();
+            turnActive.set(false);
+            RpcThreads.callbacks().execute(() -> {
+                if (failure != null) {
+                    result.completeExceptionally(Futures.unwrap(failure));
+                } else {
+                    result.complete(r);
+                }
+            });
+        });
+        return result;
+    }
+
+    /** What stays the same across a turn's attempts. */
+    private record TurnContext(TurnRun.Start start, TurnOptions options, TurnListener listener, Duration turnTimeout,
+                               Duration idleTimeout, AtomicBoolean interrupted, RateLimitGovernor.Cancellation waits, long began) {
+        TurnContext(TurnRun.Start start, TurnOptions options, TurnListener listener, Duration turnTimeout, Duration idleTimeout) {
+            this(start, options, listener, turnTimeout, idleTimeout, new AtomicBoolean(), new RateLimitGovernor.Cancellation(), System.nanoTime());
         }
     }
 
+    /** One attempt; a rate-limited one whose failure is known chains the next, within the governor's bound. */
+    private CompletableFuture<TurnResult> attempt(TurnContext turn, int attempt, long waitedBefore) {
+        TurnRun run = new TurnRun(this, turn.options(), turn.listener(), turn.turnTimeout(), turn.idleTimeout(), turn.interrupted(),
+                turn.waits(), turn.began(), attempt, waitedBefore);
+        activeTurn = run;
+        if (pendingInterrupt) {
+            pendingInterrupt = false;
+            run.requestInterrupt();
+        }
+        CompletableFuture<TurnResult> outcome;
+        if (rateLimits == null) {
+            outcome = attemptOnce(run, turn.start());
+        } else {
+            if (closed) {
+                turn.waits().cancel();      // close() may have missed this run: it looked before it was active
+            }
+            // a wait is rare and may last minutes: it holds a pool thread, the turn itself never does
+            outcome = CompletableFuture.supplyAsync(() -> run.waitForRateLimit(rateLimits).toMillis(), RpcThreads.callbacks())
+                    .handle((waited, failure) -> {
+                        Throwable cause = failure == null ? null : Futures.unwrap(failure);
+                        if (cause instanceof RateLimitGovernor.WaitCancelledException e) {
+                            return CompletableFuture.completedFuture(run.waitCancelled(e, waitedBefore + e.waitedMs(), threadId));
+                        }
+                        if (cause != null) {
+                            return CompletableFuture.<TurnResult>failedFuture(cause);
+                        }
+                        return attemptOnce(run, turn.start());
+                    }).thenCompose(f -> f);
+        }
+        return outcome.thenCompose(result -> {
+            RateLimitSignal limited = run.rateLimited();
+            if (limited == null || rateLimits == null) {
+                return CompletableFuture.completedFuture(result);
+            }
+            rateLimits.report(limited);
+            if (attempt >= rateLimits.maxAttempts() || turn.interrupted().get() || closed) {
+                return CompletableFuture.completedFuture(result);
+            }
+            LOG.debug("turn attempt {} of {} hit a rate limit ({}); retrying", attempt, rateLimits.maxAttempts(), limited.type());
+            return attempt(turn, attempt + 1, result.rateLimitWaitMs());
+        });
+    }
+
     /** One {@code turn/start} (or {@code review/start}) and its turn, on a started session. */
-    private TurnResult attemptOnce(TurnRun run, TurnRun.Start start) {
-        try {
-            start();
-        } catch (CodexException e) {
-            retired = true;
-            return run.startupFailure(e);
-        }
-        SessionInbox box = inbox;
-        box.turnStarted();
-        try {
-            return run.execute(client, box, bridge, threadId, start);
-        } finally {
-            box.turnEnded();
-        }
+    private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnRun.Start start) {
+        return startAsync().handle((id, failure) -> {
+            if (failure != null) {
+                Throwable cause = Futures.unwrap(failure);
+                retired = true;
+                CodexException e = cause instanceof CodexException ce ? ce : new CodexException(String.valueOf(cause.getMessage()), cause);
+                return CompletableFuture.completedFuture(run.startupFailure(e));
+            }
+            return run.begin(client, inbox, bridge, threadId, start);
+        }).thenCompose(f -> f);
     }
 
     // ---------------------------------------------------------------- this thread's operations
@@ -440,15 +559,6 @@ public final class CodexSession implements AutoCloseable {
 
     private volatile boolean pendingInterrupt;
 
-    /** {@link #runTurn(TurnInput, TurnOptions, TurnListener)} on a shared pool. */
-    public CompletableFuture<TurnResult> runTurnAsync(TurnInput input, TurnOptions options, TurnListener listener) {
-        return runTurnAsync(input, options, listener, RpcThreads.callbacks());
-    }
-
-    public CompletableFuture<TurnResult> runTurnAsync(TurnInput input, TurnOptions options, TurnListener listener, Executor executor) {
-        return CompletableFuture.supplyAsync(() -> runTurn(input, options, listener), executor);
-    }
-
     /**
      * Interrupts the running turn ({@code turn/interrupt}); its result will say
      * {@code interrupted}. Works before {@code turn/start} has answered and while an approval is
@@ -498,18 +608,17 @@ public final class CodexSession implements AutoCloseable {
      * re-sent). Codex before 0.16x treated {@code excludeTurns} as experimental; without that
      * capability the resume is retried without it, which only costs a larger answer.
      */
-    private String resume(CodexClient c, SessionInbox box) {
-        try {
-            return openThread(c, "thread/resume", threadResumeParams(), resumeTimeout, box);
-        } catch (RpcException e) {
-            if (e.code() != RpcError.INVALID_REQUEST || !e.error().message().contains("excludeTurns")) {
-                throw e;
+    private CompletableFuture<String> resume(CodexClient c, SessionInbox box) {
+        return openThread(c, "thread/resume", threadResumeParams(), resumeTimeout, box).exceptionallyCompose(failure -> {
+            Throwable cause = Futures.unwrap(failure);
+            if (!(cause instanceof RpcException e) || e.code() != RpcError.INVALID_REQUEST || !e.error().message().contains("excludeTurns")) {
+                return CompletableFuture.failedFuture(cause);
             }
             LOG.debug("codex refused excludeTurns ({}); resuming with the full history", e.error().message());
             ObjectNode params = threadResumeParams();
             params.remove("excludeTurns");
             return openThread(c, "thread/resume", params, resumeTimeout, box);
-        }
+        });
     }
 
     private ObjectNode threadStartParams() {
@@ -595,6 +704,7 @@ public final class CodexSession implements AutoCloseable {
         private java.util.function.Consumer<JsonRpcPeer.Builder> peerConfigurer = peer -> { };
         private CodexClient client;
         private RateLimitGovernor rateLimits;
+        private int inboxLimit = SessionInbox.DEFAULT_LIMIT;
 
         private Builder() {
         }
@@ -782,6 +892,19 @@ public final class CodexSession implements AutoCloseable {
          */
         public Builder rateLimits(RateLimitGovernor governor) {
             this.rateLimits = governor;
+            return this;
+        }
+
+        /**
+         * How many of a running turn's messages may wait for the host (default 10,000). Past it, a
+         * session on a shared connection ends its turn as {@link ErrorCategory#OVERFLOW} rather
+         * than grow without bound; a session with its own codex makes codex wait instead.
+         */
+        public Builder inboxLimit(int messages) {
+            if (messages < 1) {
+                throw new IllegalArgumentException("inboxLimit must be >= 1");
+            }
+            this.inboxLimit = messages;
             return this;
         }
 

@@ -12,6 +12,7 @@ public enum ErrorCategory {
     PROCESS_DIED("processDied", "codex exited; the session starts a fresh codex and resumes the thread on the next turn."),
     TIMEOUT("timeout", "The turn ran out of time; raise the turn or idle timeout, or split the task."),
     PROTOCOL("protocol", "codex rejected a request; check the options passed (the message has codex's reason)."),
+    OVERFLOW("overflow", "The host fell behind this turn's events on a shared connection; keep listeners from blocking, or raise the session's inbox limit."),
     STRUCTURED_OUTPUT("structuredOutput", "The final answer did not follow the output schema; retry, or loosen the schema or the instructions."),
     OTHER("other", "See the message from codex.");
 

@@ -3,27 +3,44 @@ package dev.codexbridge.session;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.client.ThreadInbox;
 import dev.codexbridge.rpc.ConnectionClosedException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * The session's one ordered queue: its thread's messages as they arrive, and the session's own
- * events (a decision is ready, interrupt asked, turn/start answered). During a turn the turn is
- * its only consumer, so everything is handled in order; between turns a server request is answered
- * at once by {@code betweenTurns}, and notifications are kept only up to a bound.
+ * The session's one ordered mailbox: its thread's messages as they arrive, and the session's own
+ * events (a decision is ready, interrupt asked, turn/start answered, a deadline is due). While a
+ * turn runs, the inbox hands everything, in order and one at a time, to the turn's handler on the
+ * dispatch executor; no thread waits for a turn. Between turns a server request is answered at
+ * once by {@code betweenTurns}, and notifications are kept only up to a bound.
+ *
+ * <p>Bounded: past {@code limit} queued messages a session on a shared connection stops queueing
+ * and gets one {@link Overflowed} event (its turn ends; the other threads on the connection are
+ * untouched). A session with a connection of its own makes the reader wait instead, which slows
+ * codex down and harms nobody else.
  */
 final class SessionInbox implements ThreadInbox {
     /** Notifications kept while no turn runs; a turn ignores them anyway, they only cost memory. */
     static final int MAX_BETWEEN_TURNS = 1_000;
+    /** Default bound of queued messages while a turn runs. */
+    static final int DEFAULT_LIMIT = 10_000;
+    private static final String TURN_COMPLETED = "turn/completed";
+    /** Events handled per dispatch task before the task yields its thread. */
+    private static final int BATCH = 1_024;
 
     /** The connection this inbox belongs to closed. */
     record Closed(ConnectionClosedException cause) {
+    }
+
+    /** The turn fell {@code limit} messages behind on a shared connection; later ones were dropped. */
+    record Overflowed(int limit) {
     }
 
     /** A server request; whoever claims it first (the turn or the between-turns path) answers it. */
@@ -40,54 +57,114 @@ final class SessionInbox implements ThreadInbox {
         }
     }
 
-    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger notificationsBetweenTurns = new AtomicInteger();
+    private final AtomicBoolean draining = new AtomicBoolean();
     private final Consumer<Asked> betweenTurns;
-    private volatile boolean turnRunning;
+    private final Executor dispatch;
+    private final int limit;
+    private final boolean exclusive;
+    private final ReentrantLock spaceLock = new ReentrantLock();
+    private final Condition space = spaceLock.newCondition();
+    private volatile boolean readerWaiting;
+    private volatile boolean overflowed;
+    private volatile boolean connectionClosed;
+    private volatile Consumer<Object> turn;
 
-    SessionInbox(Consumer<Asked> betweenTurns) {
+    /**
+     * @param exclusive whether this inbox is the only one on its connection (the reader may then
+     *                  wait for it instead of dropping)
+     */
+    SessionInbox(Consumer<Asked> betweenTurns, Executor dispatch, int limit, boolean exclusive) {
         this.betweenTurns = betweenTurns;
+        this.dispatch = dispatch;
+        this.limit = Math.max(1, limit);
+        this.exclusive = exclusive;
     }
 
     @Override
     public void accept(CodexEvent event) {
         if (event instanceof CodexEvent.ServerRequest request) {
             Asked asked = new Asked(request);
-            queue.add(asked);
-            if (!turnRunning) {
+            enqueue(asked);
+            if (turn == null) {
                 betweenTurns.accept(asked);
+            } else {
+                schedule();
             }
             return;
         }
-        if (!turnRunning && notificationsBetweenTurns.incrementAndGet() > MAX_BETWEEN_TURNS) {
+        if (turn == null) {
+            if (notificationsBetweenTurns.incrementAndGet() <= MAX_BETWEEN_TURNS) {
+                enqueue(event);
+            }
             return;
         }
-        queue.add(event);
+        if (queued.get() >= limit && !makeRoom() && !TURN_COMPLETED.equals(event.method())) {
+            return;     // dropped, except the end of the turn, which the overflowed turn still waits for
+        }
+        enqueue(event);
+        schedule();
+    }
+
+    /** True when there is room (again); false when the message is to be dropped. */
+    private boolean makeRoom() {
+        if (exclusive) {
+            spaceLock.lock();
+            try {
+                readerWaiting = true;
+                while (queued.get() >= limit && turn != null && !connectionClosed) {
+                    // bounded wait, so a stuck handler cannot keep the reader from seeing the connection's end
+                    space.await(100, TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                readerWaiting = false;
+                spaceLock.unlock();
+            }
+            return true;
+        }
+        if (!overflowed) {
+            overflowed = true;
+            enqueue(new Overflowed(limit));
+            schedule();
+        }
+        return false;
     }
 
     @Override
     public void closed(ConnectionClosedException cause) {
-        queue.add(new Closed(cause));
+        connectionClosed = true;
+        post(new Closed(cause));
     }
 
+    /** The session's own events: never dropped, never waited for. */
     void post(Object event) {
+        enqueue(event);
+        schedule();
+    }
+
+    private void enqueue(Object event) {
+        queued.incrementAndGet();
         queue.add(event);
     }
 
-    Object poll(Duration timeout) throws InterruptedException {
-        return queue.poll(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
-    }
-
     /** A turn takes over: what arrived for earlier turns is dropped, unanswered requests stay. */
-    void turnStarted() {
-        turnRunning = true;
-        queue.removeIf(o -> o instanceof CodexEvent.Notification || o instanceof Asked a && a.claimed.get());
+    void turnStarted(Consumer<Object> handler) {
+        queue.removeIf(o -> (o instanceof CodexEvent.Notification || o instanceof Asked a && a.claimed.get()
+                || o instanceof Overflowed) && queued.decrementAndGet() >= 0);
         notificationsBetweenTurns.set(0);
+        overflowed = false;
+        turn = handler;
+        schedule();
     }
 
     /** The turn is over: requests it did not take are answered now. */
     void turnEnded() {
-        turnRunning = false;
+        turn = null;
+        wakeReader();
         List<Asked> left = new ArrayList<>();
         for (Object o : queue) {
             if (o instanceof Asked a && !a.claimed.get()) {
@@ -95,5 +172,47 @@ final class SessionInbox implements ThreadInbox {
             }
         }
         left.forEach(betweenTurns);
+    }
+
+    private void schedule() {
+        if (turn != null && !queue.isEmpty() && draining.compareAndSet(false, true)) {
+            dispatch.execute(this::drain);
+        }
+    }
+
+    /** Hands queued events to the turn, in order, one at a time; at most one drain runs. */
+    private void drain() {
+        try {
+            int handled = 0;
+            Consumer<Object> handler;
+            while ((handler = turn) != null) {
+                Object event = queue.poll();
+                if (event == null) {
+                    break;
+                }
+                queued.decrementAndGet();
+                handler.accept(event);
+                if (++handled == BATCH) {
+                    // give the dispatch thread back, so a long stream cannot starve other sessions' turns
+                    break;
+                }
+            }
+            wakeReader();
+        } finally {
+            draining.set(false);
+        }
+        // something may have arrived after the last poll but before draining was cleared
+        schedule();
+    }
+
+    private void wakeReader() {
+        if (readerWaiting) {
+            spaceLock.lock();
+            try {
+                space.signalAll();
+            } finally {
+                spaceLock.unlock();
+            }
+        }
     }
 }

@@ -30,6 +30,7 @@ import dev.codexbridge.protocol.WarningNotification;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.rpc.RpcThreads;
 import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.transcript.ItemProjector;
 import dev.codexbridge.transcript.TranscriptMessage;
@@ -38,24 +39,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One turn: sends {@code turn/start}, then consumes the session inbox in arrival order until
- * {@code turn/completed}, a deadline, an interrupt confirmed by codex, or the connection's end.
- * Runs entirely on the caller's thread; other threads only post events into the inbox.
+ * One turn as a state machine: sends {@code turn/start}, then handles the session inbox's events
+ * in arrival order until {@code turn/completed}, a deadline, an interrupt confirmed by codex, or
+ * the connection's end. Events arrive one at a time on the dispatch executor; deadlines are timer
+ * tasks on the shared timer that post into the same inbox. No thread is parked for a turn.
  */
 final class TurnRun {
     private static final Logger LOG = LoggerFactory.getLogger(TurnRun.class);
-    private static final Duration MAX_WAIT = Duration.ofMillis(250);
 
     private record StartAnswered(JsonNode result, Throwable failure) {
     }
 
     private record InterruptRequested() {
     }
+
+    /** A deadline may be due. */
+    private static final Object TICK = new Object();
 
     private record Answered(TurnRun run, CodexEvent.ServerRequest request, ServerRequestBridge.Answer answer) {
     }
@@ -77,7 +83,15 @@ final class TurnRun {
     /** When each completed agent action ended, in ms since the turn started. */
     private final List<Long> stepEnds = new ArrayList<>();
 
+    private final CompletableFuture<TurnResult> done = new CompletableFuture<>();
     private volatile SessionInbox inbox;
+    private ServerRequestBridge bridge;
+    private long lastProgress;
+    /** The one pending timer task and when it is due; touched only by the turn's events. */
+    private ScheduledFuture<?> tick;
+    private long tickDue;
+    /** Set when the session fell behind on a shared connection: the turn ends as failed. */
+    private SessionInbox.Overflowed overflow;
     private volatile CodexClient client;
     private volatile String threadId;
     private volatile String turnId;
@@ -223,119 +237,192 @@ final class TurnRun {
         };
     }
 
-    TurnResult execute(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, Start starter) {
+    /**
+     * Sends the start request and returns at once; the turn then advances as its inbox hands it
+     * events on the dispatch executor, and the future completes when it ends. Nothing waits.
+     */
+    CompletableFuture<TurnResult> begin(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, Start starter) {
         this.client = client;
         this.inbox = inbox;
+        this.bridge = bridge;
         this.threadId = threadId;
         if (interruptRequested.get()) {
             // Interrupted before anything was sent: never start the turn at all.
-            return result(TurnStatus.INTERRUPTED, StopReason.INTERRUPT, null, false);
+            return CompletableFuture.completedFuture(result(TurnStatus.INTERRUPTED, StopReason.INTERRUPT, null, false));
         }
-        long start = attemptStartedAt;
-        long lastProgress = start;
+        lastProgress = attemptStartedAt;
+        inbox.turnStarted(this::onEvent);
         // In order: the answer must reach the inbox before the notifications codex sends after it.
         sent = true;
         client.requestInOrder(starter.method(), starter.params(this), session.requestTimeout,
                 (r, e) -> inbox.post(new StartAnswered(r, e)));
-        while (true) {
-            long now = System.nanoTime();
-            if (graceDeadline != 0 && now >= graceDeadline) {
-                // codex did not confirm the interrupt: it is stuck, so the session gives it up
-                session.markRetired();
-                TurnStatus status = timedOut ? TurnStatus.TIMED_OUT : TurnStatus.INTERRUPTED;
-                TurnError error = timedOut ? TurnError.of(timeoutWhy + "; codex did not confirm the interrupt", ErrorCategory.TIMEOUT, null)
-                        : TurnError.of("codex did not confirm the interrupt within " + session.interruptGrace.toSeconds()
-                                + " s", ErrorCategory.TIMEOUT, null);
-                return result(status, timedOut ? StopReason.TIMEOUT : stopReason, error, true);
+        armTimer(System.nanoTime());
+        return done;
+    }
+
+    /** One event, on the dispatch executor, never two at once for this turn. */
+    private void onEvent(Object event) {
+        if (done.isDone()) {
+            return;
+        }
+        TurnResult finished;
+        try {
+            finished = handle(event);
+            if (finished == null) {
+                finished = checkDeadlines(System.nanoTime());
             }
-            if (!timedOut) {
-                if (!turnTimeout.isZero() && now - start >= turnTimeout.toNanos()) {
-                    expire("turn timed out after " + seconds(turnTimeout));
-                } else if (!idleTimeout.isZero() && now - lastProgress >= idleTimeout.toNanos()) {
-                    expire("turn inactive for " + seconds(idleTimeout) + " (no progress from codex; task incomplete)");
-                }
+        } catch (RuntimeException | Error e) {
+            LOG.error("turn on thread {} failed inside the library", threadId, e);
+            finished = result(TurnStatus.FAILED, StopReason.ERROR,
+                    TurnError.of("the turn failed inside codex-bridge: " + e, ErrorCategory.OTHER, null), true);
+        }
+        if (finished != null) {
+            finish(finished);
+        } else {
+            armTimer(System.nanoTime());
+        }
+    }
+
+    private void finish(TurnResult r) {
+        ScheduledFuture<?> t = tick;
+        if (t != null) {
+            t.cancel(false);
+        }
+        inbox.turnEnded();
+        done.complete(r);
+    }
+
+    private TurnResult checkDeadlines(long now) {
+        if (graceDeadline != 0 && now >= graceDeadline) {
+            // codex did not confirm the interrupt: it is stuck, so the session gives it up
+            session.markRetired();
+            TurnStatus status = timedOut ? TurnStatus.TIMED_OUT : TurnStatus.INTERRUPTED;
+            TurnError error = timedOut ? TurnError.of(timeoutWhy + "; codex did not confirm the interrupt", ErrorCategory.TIMEOUT, null)
+                    : TurnError.of("codex did not confirm the interrupt within " + session.interruptGrace.toSeconds()
+                            + " s", ErrorCategory.TIMEOUT, null);
+            return result(status, timedOut ? StopReason.TIMEOUT : stopReason, error, true);
+        }
+        if (!timedOut) {
+            if (!turnTimeout.isZero() && now - attemptStartedAt >= turnTimeout.toNanos()) {
+                expire("turn timed out after " + seconds(turnTimeout));
+            } else if (!idleTimeout.isZero() && now - lastProgress >= idleTimeout.toNanos()) {
+                expire("turn inactive for " + seconds(idleTimeout) + " (no progress from codex; task incomplete)");
             }
-            Object event;
-            try {
-                event = inbox.poll(nextWait(now, start, lastProgress));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                requestInterrupt();
-                continue;
+        }
+        return null;
+    }
+
+    /**
+     * Keeps one timer task on the shared timer for the earliest deadline. Progress moves the idle
+     * deadline later without touching the timer: the task then fires early and re-arms itself.
+     */
+    private void armTimer(long now) {
+        long due = nextDeadline();
+        if (due == Long.MAX_VALUE || tick != null && tickDue <= due) {
+            return;
+        }
+        ScheduledFuture<?> previous = tick;
+        if (previous != null) {
+            previous.cancel(false);
+        }
+        tickDue = due;
+        tick = RpcThreads.timer().schedule(() -> inbox.post(TICK), Math.max(0, due - now), TimeUnit.NANOSECONDS);
+    }
+
+    private long nextDeadline() {
+        long due = Long.MAX_VALUE;
+        if (graceDeadline != 0) {
+            due = graceDeadline;
+        }
+        if (!timedOut && !turnTimeout.isZero()) {
+            due = Math.min(due, attemptStartedAt + turnTimeout.toNanos());
+        }
+        if (!timedOut && !idleTimeout.isZero()) {
+            due = Math.min(due, lastProgress + idleTimeout.toNanos());
+        }
+        return due;
+    }
+
+    private TurnResult handle(Object event) {
+        if (event == TICK) {
+            tick = null;
+            return null;
+        }
+        if (event instanceof SessionInbox.Closed closed) {
+            return died(closed.cause());
+        }
+        if (event instanceof SessionInbox.Overflowed overflowed) {
+            overflow = overflowed;
+            if (stopReason == null) {
+                stopReason = StopReason.ERROR;
             }
-            if (event == null) {
-                continue;
+            sendInterrupt();
+            return null;
+        }
+        if (event instanceof InterruptRequested) {
+            if (stopReason == null) {
+                stopReason = StopReason.INTERRUPT;
             }
-            if (event instanceof SessionInbox.Closed closed) {
-                return died(closed.cause());
+            sendInterrupt();
+            return null;
+        }
+        if (event instanceof StartAnswered answered) {
+            if (answered.failure() != null) {
+                return startFailed(answered.failure());
             }
-            if (event instanceof InterruptRequested) {
-                if (stopReason == null) {
-                    stopReason = StopReason.INTERRUPT;
-                }
+            JsonNode turn = answered.result().get("turn");
+            JsonNode id = turn == null ? null : turn.get("id");
+            turnId = id != null && id.isTextual() ? id.asText() : null;
+            lastProgress = System.nanoTime();
+            if (interruptRequested.get() || timedOut || stopReason == StopReason.STEP_BUDGET || overflow != null) {
                 sendInterrupt();
-                continue;
             }
-            if (event instanceof StartAnswered answered) {
-                if (answered.failure() != null) {
-                    return startFailed(answered.failure());
-                }
-                JsonNode turn = answered.result().get("turn");
-                JsonNode id = turn == null ? null : turn.get("id");
-                turnId = id != null && id.isTextual() ? id.asText() : null;
-                lastProgress = System.nanoTime();
-                if (interruptRequested.get() || timedOut || stopReason == StopReason.STEP_BUDGET) {
-                    sendInterrupt();
-                }
-                List<CodexEvent.Notification> buffered = new ArrayList<>(early);
-                early.clear();
-                for (CodexEvent.Notification n : buffered) {
-                    TurnResult done = handleNotification(n, bridge);
-                    if (done != null) {
-                        return done;
-                    }
-                }
-                continue;
-            }
-            if (event instanceof Answered a) {
-                respond(a);
-                if (a.run() == this) {
-                    lastProgress = System.nanoTime();
-                }
-                continue;
-            }
-            if (event instanceof SessionInbox.Asked pending) {
-                if (!pending.claim()) {
-                    continue;
-                }
-                CodexEvent.ServerRequest r = pending.request;
-                dev.codexbridge.approval.ApprovalRequest asked = bridge.describe(r.method(), r.params());
-                if (asked != null) {
-                    safely(() -> listener.onApprovalRequested(asked));
-                }
-                bridge.answer(r.method(), r.params()).whenComplete((ans, e) -> inbox.post(new Answered(this, r, ans)));
-                lastProgress = System.nanoTime();
-                continue;
-            }
-            if (event instanceof CodexEvent.Notification n) {
-                if (!forThisThread(n)) {
-                    continue;
-                }
-                String scope = n.turnId();
-                if (turnId == null && scope != null) {
-                    early.add(n);
-                    continue;
-                }
-                if (scope != null && !scope.equals(turnId)) {
-                    continue;
-                }
-                lastProgress = System.nanoTime();
+            List<CodexEvent.Notification> buffered = new ArrayList<>(early);
+            early.clear();
+            for (CodexEvent.Notification n : buffered) {
                 TurnResult done = handleNotification(n, bridge);
                 if (done != null) {
                     return done;
                 }
             }
+            return null;
         }
+        if (event instanceof Answered a) {
+            respond(a);
+            if (a.run() == this) {
+                lastProgress = System.nanoTime();
+            }
+            return null;
+        }
+        if (event instanceof SessionInbox.Asked pending) {
+            if (!pending.claim()) {
+                return null;
+            }
+            CodexEvent.ServerRequest r = pending.request;
+            dev.codexbridge.approval.ApprovalRequest asked = bridge.describe(r.method(), r.params());
+            if (asked != null) {
+                safely(() -> listener.onApprovalRequested(asked));
+            }
+            bridge.answer(r.method(), r.params()).whenComplete((ans, e) -> inbox.post(new Answered(this, r, ans)));
+            lastProgress = System.nanoTime();
+            return null;
+        }
+        if (event instanceof CodexEvent.Notification n) {
+            if (!forThisThread(n)) {
+                return null;
+            }
+            String scope = n.turnId();
+            if (turnId == null && scope != null) {
+                early.add(n);
+                return null;
+            }
+            if (scope != null && !scope.equals(turnId)) {
+                return null;
+            }
+            lastProgress = System.nanoTime();
+            return handleNotification(n, bridge);
+        }
+        return null;
     }
 
     private TurnResult handleNotification(CodexEvent.Notification n, ServerRequestBridge bridge) {
@@ -405,6 +492,10 @@ final class TurnRun {
 
     private TurnResult completed(Turn turn) {
         dev.codexbridge.protocol.TurnStatus status = turn.status();
+        if (overflow != null) {
+            return result(TurnStatus.FAILED, StopReason.ERROR, TurnError.of("the turn's events arrived faster than the host handled them: more than "
+                    + overflow.limit() + " were waiting, so later ones were dropped and the turn was interrupted", ErrorCategory.OVERFLOW, null), false);
+        }
         if (status == dev.codexbridge.protocol.TurnStatus.COMPLETED) {
             return result(TurnStatus.COMPLETED, StopReason.NATURAL, null, false);
         }
@@ -562,20 +653,6 @@ final class TurnRun {
 
     private boolean forThisThread(CodexEvent.Notification n) {
         return n.threadId() == null || n.threadId().equals(threadId);
-    }
-
-    private Duration nextWait(long now, long start, long lastProgress) {
-        long wait = MAX_WAIT.toNanos();
-        if (graceDeadline != 0) {
-            wait = Math.min(wait, graceDeadline - now);
-        }
-        if (!timedOut && !turnTimeout.isZero()) {
-            wait = Math.min(wait, start + turnTimeout.toNanos() - now);
-        }
-        if (!timedOut && !idleTimeout.isZero()) {
-            wait = Math.min(wait, lastProgress + idleTimeout.toNanos() - now);
-        }
-        return Duration.ofNanos(Math.max(1, wait));
     }
 
     private static String seconds(Duration d) {

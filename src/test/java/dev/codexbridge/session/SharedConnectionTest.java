@@ -1,0 +1,194 @@
+package dev.codexbridge.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.support.WireSchema;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Many sessions on one connection: turns hold no thread, and one session's trouble stays its own. */
+class SharedConnectionTest {
+    private final FakeCodex codex = new FakeCodex();
+    private final List<CodexSession> sessions = new ArrayList<>();
+    private CodexClient shared;
+
+    private CodexSession session() {
+        if (shared == null) {
+            codex.distinctThreads = true;
+            codex.scriptDelayMs = 0;
+            shared = CodexClient.builder().transport(codex.factory()).connect();
+        }
+        CodexSession s = CodexSession.builder().client(shared).cwd(Path.of("/w"))
+                .timeouts(Duration.ofSeconds(60), Duration.ZERO).interruptGrace(Duration.ofSeconds(5)).build();
+        sessions.add(s);
+        return s;
+    }
+
+    @AfterEach
+    void tearDown() {
+        sessions.forEach(CodexSession::close);
+        if (shared != null) {
+            shared.close();
+        }
+        codex.shutdown();
+        for (JsonNode m : codex.received()) {
+            if (m.has("method")) {
+                assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void runningTurnsParkNoThreadAndAllFinishFromTheConnectionsEvents() throws Exception {
+        Map<String, String> turnOfThread = new ConcurrentHashMap<>();
+        codex.onThreadTurnStart = turnOfThread::put;
+        int n = 200;
+        List<CodexSession> many = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            many.add(session());
+        }
+        CompletableFuture.allOf(many.stream().map(CodexSession::startAsync).toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        List<CompletableFuture<TurnResult>> turns = new ArrayList<>();
+        for (CodexSession s : many) {
+            turns.add(s.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, TurnListener.NONE));
+        }
+        waitUntil(() -> turnOfThread.size() == n);
+
+        // every turn is under way and none of them holds a thread anywhere in the session package
+        List<String> parked = new ArrayList<>();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (thread != Thread.currentThread()
+                    && Arrays.stream(stack).anyMatch(f -> f.getClassName().startsWith("dev.codexbridge.session."))) {
+                parked.add(thread.getName());
+            }
+        });
+        assertThat(parked).as("threads inside the session package while %d turns run", n).isEmpty();
+        assertThat(turns).noneMatch(CompletableFuture::isDone);
+
+        turnOfThread.forEach((thread, turn) -> {
+            codex.notifyThread("item/completed", thread, turn,
+                    "{\"item\":{\"type\":\"agentMessage\",\"id\":\"m-" + turn + "\",\"text\":\"done " + thread + "\"}}");
+            codex.completeThreadTurn(thread, turn, "completed");
+        });
+        for (int i = 0; i < n; i++) {
+            TurnResult r = turns.get(i).get(30, TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.finalText()).isEqualTo("done " + many.get(i).threadId());
+        }
+    }
+
+    @Test
+    void aSessionThatFallsBehindOverflowsAloneAndTheOtherFinishes() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CodexSession slow = CodexSession.builder().client(connected()).cwd(Path.of("/slow")).inboxLimit(50)
+                .timeouts(Duration.ofSeconds(60), Duration.ZERO).build();
+        sessions.add(slow);
+        CodexSession other = session();
+        String slowThread = slow.start();
+        other.start();
+        codex.onThreadTurnStart = (thread, turn) -> {
+            if (thread.equals(slowThread)) {
+                for (int i = 0; i < 500; i++) {
+                    codex.notifyThread("item/agentMessage/delta", thread, turn, "{\"itemId\":\"m\",\"delta\":\"x\"}");
+                }
+            } else {
+                codex.notifyThread("item/completed", thread, turn, "{\"item\":{\"type\":\"agentMessage\",\"id\":\"m\",\"text\":\"fine\"}}");
+            }
+            codex.completeThreadTurn(thread, turn, "completed");
+        };
+        CompletableFuture<TurnResult> slowTurn = slow.runTurnAsync(TurnInput.text("flood"), TurnOptions.DEFAULTS, new TurnListener() {
+            @Override
+            public void onAgentMessageDelta(String itemId, String delta) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        waitUntil(() -> codex.received().stream().filter(m -> m.path("method").asText().equals("turn/start")).count() == 1);
+        TurnResult fine = other.runTurnAsync(TurnInput.text("hi"), TurnOptions.DEFAULTS, TurnListener.NONE).get(30, TimeUnit.SECONDS);
+        assertThat(fine.status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(fine.finalText()).isEqualTo("fine");
+        release.countDown();
+
+        TurnResult flooded = slowTurn.get(30, TimeUnit.SECONDS);
+        assertThat(flooded.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(flooded.error().category()).isEqualTo(ErrorCategory.OVERFLOW);
+        assertThat(flooded.error().message()).contains("more than 50");
+        assertThat(shared.isOpen()).isTrue();
+    }
+
+    @Test
+    void aThrowingListenerAndAFailedTurnStayInTheirOwnSession() throws Exception {
+        CodexSession failing = session();
+        CodexSession healthy = session();
+        String failingThread = failing.start();
+        healthy.start();
+        codex.onThreadTurnStart = (thread, turn) -> {
+            codex.notifyThread("item/completed", thread, turn, "{\"item\":{\"type\":\"agentMessage\",\"id\":\"m\",\"text\":\"ok\"}}");
+            codex.completeThreadTurn(thread, turn, thread.equals(failingThread) ? "failed" : "completed");
+        };
+        TurnListener throwing = new TurnListener() {
+            @Override
+            public void onItemCompleted(dev.codexbridge.protocol.ThreadItem item, List<dev.codexbridge.transcript.TranscriptMessage> messages) {
+                throw new IllegalStateException("host bug");
+            }
+        };
+        CompletableFuture<TurnResult> bad = failing.runTurnAsync(TurnInput.text("a"), TurnOptions.DEFAULTS, throwing);
+        CompletableFuture<TurnResult> good = healthy.runTurnAsync(TurnInput.text("b"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        assertThat(bad.get(30, TimeUnit.SECONDS).status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(good.get(30, TimeUnit.SECONDS).status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(healthy.runTurn(TurnInput.text("again")).status()).isEqualTo(TurnStatus.COMPLETED);
+    }
+
+    @Test
+    void theConnectionsEndEndsEveryRunningTurn() throws Exception {
+        List<CodexSession> many = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            many.add(session());
+        }
+        many.forEach(CodexSession::start);
+        List<CompletableFuture<TurnResult>> turns = new ArrayList<>();
+        for (CodexSession s : many) {
+            turns.add(s.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, TurnListener.NONE));
+        }
+        waitUntil(() -> codex.received().stream().filter(m -> m.path("method").asText().equals("turn/start")).count() == 50);
+        codex.die();
+        for (CompletableFuture<TurnResult> t : turns) {
+            TurnResult r = t.get(30, TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+            assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
+        }
+    }
+
+    private CodexClient connected() {
+        if (shared == null) {
+            session();
+        }
+        return shared;
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached in 30 s");
+            }
+            Thread.sleep(10);
+        }
+    }
+}
