@@ -72,6 +72,16 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     private final CompletableFuture<ConnectionClosedException> closed = new CompletableFuture<>();
     private volatile CodexTransport transport;
     private volatile InitializeResponse initialized;
+    private final ReconnectPolicy reconnect;
+    /** Counts connections: 1 for the first, +1 per reconnect. A message from an older one is ignored. */
+    private final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
+    /** Completes when the current connection is up; replaced by a pending one while reconnecting. */
+    private volatile CompletableFuture<CodexClient> ready = new CompletableFuture<>();
+    private volatile boolean closedByHost;
+    /** The transport whose connection was lost last (it explains its own end after a reconnect). */
+    private volatile CodexTransport lost;
+    private final java.util.concurrent.atomic.AtomicBoolean reconnecting = new java.util.concurrent.atomic.AtomicBoolean();
+    private final CopyOnWriteArrayList<java.util.function.Function<CodexClient, CompletionStage<?>>> resumers = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.atomic.AtomicReference<ThreadInbox> unscoped = new java.util.concurrent.atomic.AtomicReference<>();
 
     private CodexClient(Builder b) {
@@ -83,6 +93,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         this.serverRequests = b.serverRequests;
         this.eventExecutor = b.eventExecutor;
         this.eventBuffer = b.eventBuffer;
+        this.reconnect = b.reconnect;
     }
 
     public static Builder builder() {
@@ -99,9 +110,34 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         return t != null && t.peer().isOpen();
     }
 
-    /** Completes, with the reason, when the connection closes for any reason. */
+    /**
+     * Completes, with the reason, when the client is done: closed by the host, its connection lost
+     * without a {@link ReconnectPolicy}, or every reconnect attempt failed.
+     */
     public CompletableFuture<ConnectionClosedException> closedFuture() {
         return closed.copy();
+    }
+
+    /**
+     * Completes with this client when its connection is up: at once when it is, after the
+     * reconnect while one runs; fails when the client is done.
+     */
+    public CompletableFuture<CodexClient> whenReady() {
+        return ready.copy();
+    }
+
+    /** Which connection this is: 1 for the first, one more after each reconnect. */
+    public int generation() {
+        return generation.get();
+    }
+
+    /**
+     * Runs {@code resume} after each reconnect, at most {@link ReconnectPolicy#concurrentResumes}
+     * at a time: how a session reopens its thread on the new connection. Close the handle to stop.
+     */
+    public AutoCloseable onReconnect(java.util.function.Function<CodexClient, CompletionStage<?>> resume) {
+        resumers.add(Objects.requireNonNull(resume, "resume"));
+        return () -> resumers.remove(resume);
     }
 
     /** Counters of the connection (lines, malformed input, pending requests). */
@@ -259,7 +295,9 @@ public final class CodexClient implements CodexApi, AutoCloseable {
      * redacted); {@code context} says when, e.g. "during the turn".
      */
     public CodexException explainClose(String context, ConnectionClosedException cause) {
-        CodexTransport t = transport;
+        CodexTransport gone = lost;
+        // after a reconnect, the connection that ended is not the current one: ask the one that did
+        CodexTransport t = gone != null && gone.peer().closedFuture().getNow(null) == cause ? gone : transport;
         return t == null ? cause : t.explainClose(context, cause);
     }
 
@@ -272,9 +310,15 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     /** Closes the connection and stops codex when the client started it. Idempotent. */
     @Override
     public void close() {
+        closedByHost = true;
         CodexTransport t = transport;
         if (t != null) {
             t.close();
+        }
+        // a reconnect between attempts has no transport to close: end it here
+        ConnectionClosedException cause = new ConnectionClosedException("the client was closed");
+        if (closed.complete(cause)) {
+            ready.completeExceptionally(cause);
         }
     }
 
@@ -316,7 +360,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     }
 
     private CodexClient open() {
-        CodexTransport t = transports.open(new Router());
+        CodexTransport t = transports.open(new Router(generation.incrementAndGet()));
         transport = t;
         try {
             InitializeCapabilities caps = InitializeCapabilities.builder()
@@ -327,6 +371,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
                     new InitializeParams(caps, clientInfo), requestTimeout)));
             initialized = Json.convert(answer, InitializeResponse.class);
             t.peer().notify("initialized", null);
+            ready.complete(this);
             return this;
         } catch (RuntimeException e) {
             t.close();
@@ -345,6 +390,12 @@ public final class CodexClient implements CodexApi, AutoCloseable {
 
     /** The reader thread's hand-off: route, never block, never run host code here. */
     private final class Router implements InboundSink {
+        private final int connection;
+
+        Router(int connection) {
+            this.connection = connection;
+        }
+
         @Override
         public void accept(JsonRpcMessage.Inbound message) {
             String threadId = threadOf(message.params());
@@ -368,7 +419,20 @@ public final class CodexClient implements CodexApi, AutoCloseable {
 
         @Override
         public void closed(ConnectionClosedException cause) {
-            closed.complete(cause);
+            if (connection != generation.get()) {
+                return;     // an earlier connection's late end
+            }
+            boolean again = reconnect != null && !closedByHost && initialized != null;
+            lost = transport;
+            if (again) {
+                if (!reconnecting.compareAndSet(false, true)) {
+                    return;     // a reconnect attempt's own failure: the attempt loop goes on
+                }
+                ready = new CompletableFuture<>();
+            } else {
+                closed.complete(cause);
+                ready.completeExceptionally(cause);
+            }
             List<ThreadInbox> inboxes = new ArrayList<>(threads.values());
             ThreadInbox connectionWide = unscoped.get();
             if (connectionWide != null && !inboxes.contains(connectionWide)) {
@@ -381,14 +445,89 @@ public final class CodexClient implements CodexApi, AutoCloseable {
                     LOG.warn("thread inbox failed on close", e);
                 }
             }
-            if (!lanes.isEmpty()) {
+            if (again) {
+                // attached threads learned of the loss above; subscribers keep their lanes across it
+                LOG.warn("codex connection {} lost ({}); reconnecting", connection, cause.getMessage());
+                scheduleReconnect(cause, 1);
+            } else if (!lanes.isEmpty()) {
                 // explaining may wait briefly for codex's exit status: not on the reader thread
-                RpcThreads.callbacks().execute(() -> {
-                    CodexException why = explainClose("", cause);
-                    lanes.forEach(lane -> lane.connectionClosed(why));
-                });
+                RpcThreads.callbacks().execute(() -> closeLanes(cause));
             }
         }
+    }
+
+    private void closeLanes(ConnectionClosedException cause) {
+        CodexException why = explainClose("", cause);
+        lanes.forEach(lane -> lane.connectionClosed(why));
+    }
+
+    private void scheduleReconnect(ConnectionClosedException cause, int attempt) {
+        long delay = reconnect.delayBefore(attempt).toNanos();
+        RpcThreads.timer().schedule(() -> RpcThreads.callbacks().execute(() -> reconnectNow(cause, attempt)),
+                delay, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private void reconnectNow(ConnectionClosedException cause, int attempt) {
+        if (closedByHost) {
+            return;
+        }
+        try {
+            CodexTransport old = transport;
+            if (old != null) {
+                old.close();
+            }
+            open();
+        } catch (RuntimeException e) {
+            if (attempt >= reconnect.maxAttempts() || closedByHost) {
+                LOG.warn("codex connection could not be reopened after {} attempts: {}", attempt, e.getMessage());
+                ConnectionClosedException gaveUp = new ConnectionClosedException("the connection to codex was lost and "
+                        + attempt + " attempts to reopen it failed; the last: " + e.getMessage(), e);
+                closed.complete(gaveUp);
+                ready.completeExceptionally(gaveUp);
+                closeLanes(gaveUp);
+                return;
+            }
+            LOG.debug("reconnect attempt {} failed: {}", attempt, e.getMessage());
+            scheduleReconnect(cause, attempt + 1);
+            return;
+        }
+        LOG.info("codex connection reopened (connection {}); resuming {} thread(s)", generation.get(), resumers.size());
+        reconnecting.set(false);
+        CodexTransport now = transport;
+        if (!now.peer().isOpen()) {
+            // lost again before the flag was down, so its end was ignored: treat it as a new loss
+            new Router(generation.get()).closed(new ConnectionClosedException("the reopened connection closed at once"));
+            return;
+        }
+        resumeAll();
+    }
+
+    /** Runs every resumer, at most {@code concurrentResumes} in flight, each as soon as a slot frees. */
+    private void resumeAll() {
+        java.util.concurrent.ConcurrentLinkedQueue<java.util.function.Function<CodexClient, CompletionStage<?>>> todo =
+                new java.util.concurrent.ConcurrentLinkedQueue<>(resumers);
+        for (int i = 0; i < reconnect.concurrentResumes(); i++) {
+            resumeNext(todo);
+        }
+    }
+
+    private void resumeNext(java.util.concurrent.ConcurrentLinkedQueue<java.util.function.Function<CodexClient, CompletionStage<?>>> todo) {
+        java.util.function.Function<CodexClient, CompletionStage<?>> next = todo.poll();
+        if (next == null) {
+            return;
+        }
+        CompletionStage<?> stage;
+        try {
+            stage = next.apply(this);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        (stage == null ? CompletableFuture.completedFuture(null) : stage).whenComplete((r, e) -> {
+            if (e != null) {
+                LOG.warn("resuming a thread after the reconnect failed: {}", Futures.unwrap(e).getMessage());
+            }
+            resumeNext(todo);
+        });
     }
 
     private void fallback(CodexEvent.ServerRequest request) {
@@ -429,8 +568,19 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         private ServerRequestHandler serverRequests = ServerRequestHandler.REFUSE;
         private Executor eventExecutor = RpcThreads.callbacks();
         private int eventBuffer = 100_000;
+        private ReconnectPolicy reconnect;
 
         private Builder() {
+        }
+
+        /**
+         * Reopen the connection when it is lost (codex died, a socket dropped) instead of ending the
+         * client: running turns still end at once, then every session on the client resumes its
+         * thread on the new connection. Off by default.
+         */
+        public Builder reconnect(ReconnectPolicy policy) {
+            this.reconnect = policy;
+            return this;
         }
 
         /** Start codex this way (default: the located binary, {@code codex app-server}, inherited home). */

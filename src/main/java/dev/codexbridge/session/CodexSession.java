@@ -49,6 +49,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -101,6 +102,10 @@ public final class CodexSession implements AutoCloseable {
     private final int inboxLimit;
 
     private final AtomicBoolean turnActive = new AtomicBoolean();
+    /** Which of the client's connections the thread was opened on ({@link CodexClient#generation}). */
+    private volatile int openedOn;
+    /** The shared client's call after a reconnect, or null. */
+    private AutoCloseable reconnectHandle;
     /** The start under way, shared by concurrent callers; null when none runs. */
     private CompletableFuture<String> opening;
     private final Object stateLock = new Object();
@@ -176,12 +181,21 @@ public final class CodexSession implements AutoCloseable {
                 return opening.copy();
             }
             CodexClient current = client;
-            if (current != null && !retired && current.isOpen()) {
+            if (current != null && !retired && current.isOpen() && openedOn == current.generation()) {
                 return CompletableFuture.completedFuture(threadId);
             }
             letGoOfConnection();
-            CompletableFuture<String> f = sharedClient != null ? openOn(sharedClient)
-                    : CompletableFuture.supplyAsync(ownConnection::connect, RpcThreads.callbacks()).thenCompose(this::openOn);
+            CompletableFuture<String> f;
+            if (sharedClient == null) {
+                f = CompletableFuture.supplyAsync(ownConnection::connect, RpcThreads.callbacks()).thenCompose(this::openOn);
+            } else if (sharedClient.isOpen()) {
+                f = openOn(sharedClient);
+            } else {
+                // reconnecting: wait for the new connection (or its end), not for a timeout
+                f = sharedClient.whenReady().handle((c, failure) -> failure == null ? openOn(c)
+                        : CompletableFuture.<String>failedFuture(new CodexException("the shared codex connection is closed: "
+                                + Futures.unwrap(failure).getMessage(), Futures.unwrap(failure)))).thenCompose(x -> x);
+            }
             opening = f;
             f.whenComplete((id, failure) -> {
                 synchronized (stateLock) {
@@ -213,6 +227,10 @@ public final class CodexSession implements AutoCloseable {
                 return CompletableFuture.failedFuture(new CodexException(sharedClient != null
                         ? "the shared codex connection is closed" : "codex closed the connection as it started"));
             }
+            if (sharedClient != null && reconnectHandle == null) {
+                reconnectHandle = sharedClient.onReconnect(reopened -> resumeAfterReconnect());
+            }
+            openedOn = c.generation();
             ServerRequestBridge newBridge = new ServerRequestBridge(approvals, dynamicTools, cwd.toString());
             SessionInbox newInbox = new SessionInbox(asked -> RpcThreads.callbacks().execute(() -> answerNow(asked)),
                     RpcThreads.dispatch(), inboxLimit, sharedClient == null);
@@ -590,6 +608,15 @@ public final class CodexSession implements AutoCloseable {
                 return;
             }
             closed = true;
+            AutoCloseable r = reconnectHandle;
+            reconnectHandle = null;
+            if (r != null) {
+                try {
+                    r.close();
+                } catch (Exception ignored) {
+                    // removing a callback from a list
+                }
+            }
             TurnRun run = activeTurn;
             if (run != null) {
                 // a turn waiting for a rate limit ends at once
@@ -601,6 +628,21 @@ public final class CodexSession implements AutoCloseable {
 
     void markRetired() {
         retired = true;
+    }
+
+    /** Retires the session only if it still runs on connection {@code generation}, not on a newer one. */
+    void markRetired(int generation) {
+        if (openedOn == generation) {
+            retired = true;
+        }
+    }
+
+    /** The shared connection was reopened: resume this thread there at once, not at the next turn. */
+    private CompletionStage<?> resumeAfterReconnect() {
+        if (closed || threadId == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return startAsync();
     }
 
     /**

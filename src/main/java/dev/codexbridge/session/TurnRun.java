@@ -87,6 +87,8 @@ final class TurnRun {
     private volatile SessionInbox inbox;
     private ServerRequestBridge bridge;
     private long lastProgress;
+    /** The client's connection this attempt runs on. */
+    private int connection;
     /** The one pending timer task and when it is due; touched only by the turn's events. */
     private ScheduledFuture<?> tick;
     private long tickDue;
@@ -246,6 +248,7 @@ final class TurnRun {
         this.inbox = inbox;
         this.bridge = bridge;
         this.threadId = threadId;
+        this.connection = client.generation();
         if (interruptRequested.get()) {
             // Interrupted before anything was sent: never start the turn at all.
             return CompletableFuture.completedFuture(result(TurnStatus.INTERRUPTED, StopReason.INTERRUPT, null, false));
@@ -295,7 +298,7 @@ final class TurnRun {
     private TurnResult checkDeadlines(long now) {
         if (graceDeadline != 0 && now >= graceDeadline) {
             // codex did not confirm the interrupt: it is stuck, so the session gives it up
-            session.markRetired();
+            session.markRetired(connection);
             TurnStatus status = timedOut ? TurnStatus.TIMED_OUT : TurnStatus.INTERRUPTED;
             TurnError error = timedOut ? TurnError.of(timeoutWhy + "; codex did not confirm the interrupt", ErrorCategory.TIMEOUT, null)
                     : TurnError.of("codex did not confirm the interrupt within " + session.interruptGrace.toSeconds()
@@ -531,7 +534,7 @@ final class TurnRun {
             return died(closed);
         }
         if (cause instanceof RpcTimeoutException) {
-            session.markRetired();
+            session.markRetired(connection);
             return result(TurnStatus.FAILED, StopReason.ERROR, TurnError.of("turn/start timed out: " + cause.getMessage(),
                     ErrorCategory.TIMEOUT, null), true);
         }
@@ -546,7 +549,8 @@ final class TurnRun {
     }
 
     private TurnResult died(ConnectionClosedException cause) {
-        session.markRetired();
+        // a shared connection may already be reopened and this thread resumed there: retire only the old one
+        session.markRetired(connection);
         CodexException why = client.explainClose("during the turn", cause);
         String message = why.getMessage();
         // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
@@ -614,7 +618,7 @@ final class TurnRun {
             }
         }
         if (retired) {
-            session.markRetired();
+            session.markRetired(connection);
         }
         List<Long> ends = new ArrayList<>(stepEnds);
         if (projector.finalText() != null) {

@@ -175,6 +175,80 @@ class SharedConnectionTest {
         }
     }
 
+    @Test
+    void afterALostConnectionEverySessionResumesOnTheNewOneAndNothingIsSentTwice() throws Exception {
+        codex.distinctThreads = true;
+        codex.scriptDelayMs = 0;
+        shared = CodexClient.builder().transport(codex.factory())
+                .reconnect(new dev.codexbridge.client.ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4)).connect();
+        List<CodexSession> many = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            CodexSession s = CodexSession.builder().client(shared).cwd(Path.of("/w"))
+                    .timeouts(Duration.ofSeconds(60), Duration.ZERO).build();
+            sessions.add(s);
+            many.add(s);
+            s.start();
+        }
+        List<CompletableFuture<TurnResult>> turns = new ArrayList<>();
+        for (CodexSession s : many) {
+            turns.add(s.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, TurnListener.NONE));
+        }
+        waitUntil(() -> count("turn/start") == 20);
+        codex.die();
+        for (CompletableFuture<TurnResult> t : turns) {
+            TurnResult r = t.get(30, TimeUnit.SECONDS);
+            assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+            assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
+        }
+        // resumed at once on the new connection, before any new turn asks for it
+        waitUntil(() -> count("thread/resume") == 20);
+        assertThat(codex.opens.get()).isEqualTo(2);
+        assertThat(shared.generation()).isEqualTo(2);
+        assertThat(codex.received().stream().filter(m -> m.path("method").asText().equals("thread/resume"))
+                .map(m -> m.path("params").path("threadId").asText()).distinct().count()).isEqualTo(20);
+
+        codex.onThreadTurnStart = (thread, turn) -> {
+            codex.notifyThread("item/completed", thread, turn, "{\"item\":{\"type\":\"agentMessage\",\"id\":\"m\",\"text\":\"back\"}}");
+            codex.completeThreadTurn(thread, turn, "completed");
+        };
+        for (CodexSession s : many) {
+            TurnResult r = s.runTurn(TurnInput.text("again"));
+            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.finalText()).isEqualTo("back");
+        }
+        // the lost turns were reported, never sent again; one resume per thread, no new threads
+        assertThat(count("turn/start")).isEqualTo(40);
+        assertThat(count("thread/resume")).isEqualTo(20);
+        assertThat(count("thread/start")).isEqualTo(20);
+    }
+
+    @Test
+    void aClientThatCannotReconnectEndsAndItsSessionsSaySo() throws Exception {
+        codex.distinctThreads = true;
+        codex.scriptDelayMs = 0;
+        java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean();
+        dev.codexbridge.transport.CodexTransport.Factory real = codex.factory();
+        shared = CodexClient.builder().transport(sink -> {
+            if (refuse.get()) {
+                throw new dev.codexbridge.CodexException("codex is gone for good");
+            }
+            return real.open(sink);
+        }).reconnect(new dev.codexbridge.client.ReconnectPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20), 4)).connect();
+        CodexSession s = CodexSession.builder().client(shared).cwd(Path.of("/w")).build();
+        sessions.add(s);
+        s.start();
+        refuse.set(true);
+        codex.die();
+        assertThat(shared.closedFuture().get(30, TimeUnit.SECONDS).getMessage()).contains("3 attempts", "codex is gone for good");
+        TurnResult r = s.runTurn(TurnInput.text("go"));
+        assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(r.error().message()).contains("shared codex connection is closed");
+    }
+
+    private long count(String method) {
+        return codex.received().stream().filter(m -> m.path("method").asText().equals(method)).count();
+    }
+
     private CodexClient connected() {
         if (shared == null) {
             session();

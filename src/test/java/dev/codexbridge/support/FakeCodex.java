@@ -76,7 +76,7 @@ public final class FakeCodex {
                 })
                 .handler("initialize", RequestHandler.sync(p -> Json.object().put("userAgent", "fake/0.169.0").put("codexHome", "/tmp")))
                 .handler("thread/start", RequestHandler.sync(p -> distinctThreads ? thread("thread-" + threadsStarted.incrementAndGet()) : thread()))
-                .handler("thread/resume", RequestHandler.sync(p -> thread()))
+                .handler("thread/resume", RequestHandler.sync(p -> thread(p.path("threadId").asText(threadId))))
                 .handler("turn/start", this::turnStart)
                 .handler("turn/interrupt", r -> {
                     if (!answerInterrupt) {
