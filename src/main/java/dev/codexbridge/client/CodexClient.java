@@ -80,6 +80,8 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     private volatile boolean closedByHost;
     /** The transport whose connection was lost last (it explains its own end after a reconnect). */
     private volatile CodexTransport lost;
+    private final Object explainLock = new Object();
+    private volatile Explained lastExplained;
     private final java.util.concurrent.atomic.AtomicBoolean reconnecting = new java.util.concurrent.atomic.AtomicBoolean();
     private final CopyOnWriteArrayList<java.util.function.Function<CodexClient, CompletionStage<?>>> resumers = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.atomic.AtomicReference<ThreadInbox> unscoped = new java.util.concurrent.atomic.AtomicReference<>();
@@ -295,6 +297,22 @@ public final class CodexClient implements CodexApi, AutoCloseable {
      * redacted); {@code context} says when, e.g. "during the turn".
      */
     public CodexException explainClose(String context, ConnectionClosedException cause) {
+        // every thread on a lost connection asks at once; the answer may wait for codex's exit: work it out once
+        synchronized (explainLock) {
+            Explained last = lastExplained;
+            if (last != null && last.cause() == cause && last.context().equals(context)) {
+                return last.why();
+            }
+            CodexException why = explainNow(context, cause);
+            lastExplained = new Explained(cause, context, why);
+            return why;
+        }
+    }
+
+    private record Explained(ConnectionClosedException cause, String context, CodexException why) {
+    }
+
+    private CodexException explainNow(String context, ConnectionClosedException cause) {
         CodexTransport gone = lost;
         // after a reconnect, the connection that ended is not the current one: ask the one that did
         CodexTransport t = gone != null && gone.peer().closedFuture().getNow(null) == cause ? gone : transport;

@@ -527,6 +527,17 @@ public final class CodexSession implements AutoCloseable {
     }
 
     /**
+     * A turn this session lost track of, as codex stored it: for a turn whose connection ended
+     * while it ran ({@link ErrorCategory#PROCESS_DIED}; its {@link TurnResult#turnId()} names it).
+     * Over a socket codex may have finished it meanwhile; the request that started it is never
+     * sent again. Empty while codex still runs the turn, or when it kept no record of it.
+     */
+    public java.util.Optional<TurnResult> recoverTurn(String turnId) {
+        Objects.requireNonNull(turnId, "turnId");
+        return TurnRecovery.from(read(true), turnId, projector);
+    }
+
+    /**
      * A new thread with this thread's history, on the same connection; open it with
      * {@code CodexSession.builder().client(session.client()).resumeThread(newId)}, or resume it later.
      */

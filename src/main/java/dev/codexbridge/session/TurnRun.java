@@ -487,7 +487,7 @@ final class TurnRun {
     }
 
     /** An agent action: what the step budget counts. */
-    private static boolean isStep(ThreadItem item) {
+    static boolean isStep(ThreadItem item) {
         return item instanceof ThreadItem.CommandExecution || item instanceof ThreadItem.FileChange
                 || item instanceof ThreadItem.McpToolCall || item instanceof ThreadItem.DynamicToolCall
                 || item instanceof ThreadItem.WebSearch;

@@ -117,6 +117,17 @@ class SharedConnectionLiveTest {
             assertThat(again.status()).isEqualTo(TurnStatus.COMPLETED);
             assertThat(again.finalText()).isEqualTo("back again");
             assertThat(resumes()).as("no thread was resumed twice").isEqualTo(SESSIONS);
+
+            // codex's own record: the finished turn reads back as it ran; the killed one never completed
+            TurnResult recovered = sessions.get(SESSIONS - 1).recoverTurn(again.turnId()).orElseThrow();
+            assertThat(recovered.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(recovered.finalText()).isEqualTo("back again");
+            assertThat(recovered.messages()).isEqualTo(again.messages());
+            String lostTurn = turns.get(0).get().turnId();
+            assertThat(lostTurn).as("the lost turn's id was known").isNotNull();
+            TurnStatus lostStatus = sessions.get(0).recoverTurn(lostTurn).map(TurnResult::status).orElse(null);
+            System.out.println("shared connection: the killed turn reads back as " + lostStatus);
+            assertThat(lostStatus).isNotEqualTo(TurnStatus.COMPLETED);
         } finally {
             sessions.forEach(CodexSession::close);
         }

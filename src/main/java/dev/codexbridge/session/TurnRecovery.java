@@ -1,0 +1,68 @@
+package dev.codexbridge.session;
+
+import dev.codexbridge.protocol.ThreadItem;
+import dev.codexbridge.protocol.ThreadReadResponse;
+import dev.codexbridge.protocol.Turn;
+import dev.codexbridge.transcript.ItemProjector;
+import dev.codexbridge.transcript.ProjectorOptions;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What codex kept of a turn this client lost track of (the connection ended while it ran): read
+ * back from the thread's stored history, projected like a live turn. Only a finished turn is
+ * recovered; codex may still be running one whose connection dropped.
+ */
+final class TurnRecovery {
+    private TurnRecovery() {
+    }
+
+    static Optional<TurnResult> from(ThreadReadResponse read, String turnId, ProjectorOptions options) {
+        if (read == null || read.thread() == null || read.thread().turns() == null) {
+            return Optional.empty();
+        }
+        for (Turn turn : read.thread().turns()) {
+            if (turnId.equals(turn.id())) {
+                return finished(read.thread().id(), turn, options);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<TurnResult> finished(String threadId, Turn turn, ProjectorOptions options) {
+        dev.codexbridge.protocol.TurnStatus status = turn.status();
+        TurnStatus ours;
+        StopReason reason;
+        if (status == dev.codexbridge.protocol.TurnStatus.COMPLETED) {
+            ours = TurnStatus.COMPLETED;
+            reason = StopReason.NATURAL;
+        } else if (status == dev.codexbridge.protocol.TurnStatus.INTERRUPTED) {
+            ours = TurnStatus.INTERRUPTED;
+            reason = StopReason.INTERRUPT;
+        } else if (status == dev.codexbridge.protocol.TurnStatus.FAILED) {
+            ours = TurnStatus.FAILED;
+            reason = StopReason.ERROR;
+        } else {
+            return Optional.empty();    // still running (or a status this client does not know)
+        }
+        ItemProjector projector = new ItemProjector(options);
+        int actions = 0;
+        for (ThreadItem item : turn.items() == null ? List.<ThreadItem>of() : turn.items()) {
+            projector.completed(item);
+            if (TurnRun.isStep(item)) {
+                actions++;
+            }
+        }
+        projector.finish();
+        TurnError error = null;
+        if (ours == TurnStatus.FAILED) {
+            dev.codexbridge.protocol.TurnError e = turn.error();
+            error = e == null ? TurnError.of("codex reported the turn as failed without an error message", ErrorCategory.OTHER, null)
+                    : ErrorClassifier.classify(e.message() == null ? "" : e.message(), e.codexErrorInfo(), List.of());
+        }
+        long duration = turn.durationMs() == null ? 0 : turn.durationMs();
+        int steps = actions + (projector.finalText() != null ? 1 : 0);
+        return Optional.of(new TurnResult(threadId, turn.id(), ours, projector.finalText(), error, reason, projector.toolIterations(),
+                steps, List.of(), duration, 1, 0, null, false, projector.messages()));
+    }
+}
