@@ -73,6 +73,8 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     private volatile CodexTransport transport;
     private volatile InitializeResponse initialized;
     private final ReconnectPolicy reconnect;
+    private final int maxThreads;
+    private final java.util.concurrent.atomic.AtomicInteger reservedThreads = new java.util.concurrent.atomic.AtomicInteger();
     /** Counts connections: 1 for the first, +1 per reconnect. A message from an older one is ignored. */
     private final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
     /** Completes when the current connection is up; replaced by a pending one while reconnecting. */
@@ -96,6 +98,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         this.eventExecutor = b.eventExecutor;
         this.eventBuffer = b.eventBuffer;
         this.reconnect = b.reconnect;
+        this.maxThreads = b.maxThreads;
     }
 
     public static Builder builder() {
@@ -283,6 +286,39 @@ public final class CodexClient implements CodexApi, AutoCloseable {
             inbox.closed(cause);
         }
         return () -> unscoped.compareAndSet(inbox, null);
+    }
+
+    /**
+     * Takes one of the connection's thread places before a thread is opened on it; close the
+     * handle when the thread leaves. Throws a {@link CodexException} when all
+     * {@link Builder#maxThreads} are taken, so a host can open a further connection instead.
+     */
+    public AutoCloseable reserveThread() {
+        while (true) {
+            int now = reservedThreads.get();
+            if (now >= maxThreads) {
+                throw new CodexException("this codex connection already serves " + now + " threads, its limit (maxThreads); "
+                        + "open another connection or raise the limit");
+            }
+            if (reservedThreads.compareAndSet(now, now + 1)) {
+                java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+                return () -> {
+                    if (released.compareAndSet(false, true)) {
+                        reservedThreads.decrementAndGet();
+                    }
+                };
+            }
+        }
+    }
+
+    /** How many thread places are taken ({@link #reserveThread}); at most {@link #maxThreads()}. */
+    public int reservedThreads() {
+        return reservedThreads.get();
+    }
+
+    /** How many threads this connection serves at most. */
+    public int maxThreads() {
+        return maxThreads;
     }
 
     /** How many threads have an inbox attached. */
@@ -576,6 +612,9 @@ public final class CodexClient implements CodexApi, AutoCloseable {
 
     /** The single entry point for configuring a connection. */
     public static final class Builder {
+        /** See docs/performance.md, "Threads per codex process", for how it was chosen. */
+        public static final int DEFAULT_MAX_THREADS = 1_000;
+
         private CodexTransport.Factory transports;
         private CodexLaunch launch;
         private Consumer<JsonRpcPeer.Builder> peerConfigurer = peer -> { };
@@ -587,8 +626,21 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         private Executor eventExecutor = RpcThreads.callbacks();
         private int eventBuffer = 100_000;
         private ReconnectPolicy reconnect;
+        private int maxThreads = DEFAULT_MAX_THREADS;
 
         private Builder() {
+        }
+
+        /**
+         * How many threads sessions may open on this connection (default {@value #DEFAULT_MAX_THREADS});
+         * past it, opening one more fails at once instead of loading codex further.
+         */
+        public Builder maxThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("maxThreads must be at least 1");
+            }
+            this.maxThreads = threads;
+            return this;
         }
 
         /**

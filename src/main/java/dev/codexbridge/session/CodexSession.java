@@ -104,6 +104,8 @@ public final class CodexSession implements AutoCloseable {
     private final AtomicBoolean turnActive = new AtomicBoolean();
     /** Which of the client's connections the thread was opened on ({@link CodexClient#generation}). */
     private volatile int openedOn;
+    /** This session's place among the shared connection's threads, or null (see CodexClient#reserveThread). */
+    private AutoCloseable threadPlace;
     /** The shared client's call after a reconnect, or null. */
     private AutoCloseable reconnectHandle;
     /** The start under way, shared by concurrent callers; null when none runs. */
@@ -231,6 +233,13 @@ public final class CodexSession implements AutoCloseable {
                 reconnectHandle = sharedClient.onReconnect(reopened -> resumeAfterReconnect());
             }
             openedOn = c.generation();
+            if (sharedClient != null && threadPlace == null) {
+                try {
+                    threadPlace = c.reserveThread();
+                } catch (CodexException full) {
+                    return CompletableFuture.failedFuture(full);
+                }
+            }
             ServerRequestBridge newBridge = new ServerRequestBridge(approvals, dynamicTools, cwd.toString());
             SessionInbox newInbox = new SessionInbox(asked -> RpcThreads.callbacks().execute(() -> answerNow(asked)),
                     RpcThreads.dispatch(), inboxLimit, sharedClient == null);
@@ -619,15 +628,17 @@ public final class CodexSession implements AutoCloseable {
                 return;
             }
             closed = true;
-            AutoCloseable r = reconnectHandle;
-            reconnectHandle = null;
-            if (r != null) {
-                try {
-                    r.close();
-                } catch (Exception ignored) {
-                    // removing a callback from a list
+            for (AutoCloseable handle : new AutoCloseable[] {reconnectHandle, threadPlace}) {
+                if (handle != null) {
+                    try {
+                        handle.close();
+                    } catch (Exception ignored) {
+                        // removing a callback from a list, giving back a count
+                    }
                 }
             }
+            reconnectHandle = null;
+            threadPlace = null;
             TurnRun run = activeTurn;
             if (run != null) {
                 // a turn waiting for a rate limit ends at once

@@ -245,6 +245,25 @@ class SharedConnectionTest {
         assertThat(r.error().message()).contains("shared codex connection is closed");
     }
 
+    @Test
+    void aConnectionServesAtMostItsMaxThreadsAndAClosedSessionFreesItsPlace() {
+        codex.distinctThreads = true;
+        codex.scriptDelayMs = 0;
+        shared = CodexClient.builder().transport(codex.factory()).maxThreads(2).connect();
+        CodexSession a = CodexSession.builder().client(shared).cwd(Path.of("/w")).build();
+        CodexSession b = CodexSession.builder().client(shared).cwd(Path.of("/w")).build();
+        CodexSession c = CodexSession.builder().client(shared).cwd(Path.of("/w")).build();
+        sessions.addAll(List.of(a, b, c));
+        a.start();
+        b.start();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(c::start))
+                .isInstanceOf(dev.codexbridge.CodexException.class).hasMessageContaining("its limit (maxThreads)");
+        assertThat(count("thread/start")).as("the third thread was never asked of codex").isEqualTo(2);
+        a.close();
+        assertThat(c.start()).isNotNull();
+        assertThat(shared.reservedThreads()).isEqualTo(2);
+    }
+
     private long count(String method) {
         return codex.received().stream().filter(m -> m.path("method").asText().equals(method)).count();
     }
