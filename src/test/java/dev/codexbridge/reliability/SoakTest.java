@@ -1,6 +1,7 @@
 package dev.codexbridge.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
@@ -30,7 +31,8 @@ class SoakTest {
 
     private static long threads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
-                .filter(t -> !t.getName().startsWith("codex-bridge-callback")).count();
+                // the JVM-wide pools: the cached callback pool and the fixed dispatch pool (at most 16) idle out later
+                .filter(t -> !t.getName().startsWith("codex-bridge-callback") && !t.getName().startsWith("codex-bridge-dispatch")).count();
     }
 
     private static long usedHeap() {
@@ -108,6 +110,101 @@ class SoakTest {
         }
         long heapAfter = usedHeap();
         assertThat(heapAfter - heapBefore).as("heap growth after %d turns", TURNS).isLessThan(32L * 1024 * 1024);
+    }
+
+    /**
+     * 50 sessions on one reconnecting connection, 40 rounds of concurrent turns with seeded faults
+     * per session; in about one round in five the connection dies mid-round. Every turn ends as its
+     * fault says, every lost turn is reported (never re-sent), every thread is resumed after each
+     * death, and nothing is left behind.
+     */
+    @Test
+    void fiftySessionsOnOneReconnectingConnectionSurviveRepeatedDeaths() throws Exception {
+        FakeCodex codex = new FakeCodex();
+        codex.scriptDelayMs = 0;
+        codex.distinctThreads = true;
+        warmUp();
+        long threadsBefore = threads();
+        LeakCheck before = LeakCheck.now();
+        Random rnd = new Random(SEED);
+        int sessions = 50;
+        int rounds = Math.max(10, TURNS / 25);
+        int deaths = 0;
+        long turnStarts = 0;
+        java.util.concurrent.ConcurrentHashMap<String, Fault> faultOf = new java.util.concurrent.ConcurrentHashMap<>();
+        codex.onThreadTurnStart = (thread, id) -> {
+            switch (faultOf.getOrDefault(thread, Fault.NONE)) {
+                case APPROVAL -> {
+                    codex.request("item/commandExecution/requestApproval", "{\"threadId\":\"" + thread + "\",\"turnId\":\"" + id
+                            + "\",\"itemId\":\"c\",\"startedAtMs\":1,\"command\":\"ls\",\"cwd\":\"/\"}").join();
+                    codex.completeThreadTurn(thread, id, "completed");
+                }
+                case FAILED -> codex.completeThreadTurn(thread, id, "failed");
+                case DEATH, TIMEOUT -> { }     // left running: the connection dies under it
+                default -> {
+                    codex.notifyThread("item/completed", thread, id, "{\"item\":{\"type\":\"agentMessage\",\"id\":\"m\",\"text\":\"ok\"}}");
+                    codex.completeThreadTurn(thread, id, "completed");
+                }
+            }
+        };
+        java.util.List<CodexSession> all = new java.util.ArrayList<>();
+        try (dev.codexbridge.client.CodexClient shared = dev.codexbridge.client.CodexClient.builder().transport(codex.factory())
+                .reconnect(new dev.codexbridge.client.ReconnectPolicy(5, Duration.ofMillis(5), Duration.ofMillis(50), 8)).connect()) {
+            for (int i = 0; i < sessions; i++) {
+                CodexSession s = CodexSession.builder().client(shared).cwd(Path.of("/work"))
+                        .approvals(ApprovalPolicy.builder().handler(r -> CompletableFuture.completedFuture(ApprovalDecision.once())).build())
+                        .timeouts(Duration.ofSeconds(30), Duration.ZERO).build();
+                all.add(s);
+                s.start();
+            }
+            for (int round = 0; round < rounds; round++) {
+                boolean death = rnd.nextInt(5) == 0;
+                java.util.List<Fault> faults = new java.util.ArrayList<>();
+                for (CodexSession s : all) {
+                    Fault f = death ? Fault.DEATH : switch (rnd.nextInt(4)) {
+                        case 0 -> Fault.APPROVAL;
+                        case 1 -> Fault.FAILED;
+                        default -> Fault.NONE;
+                    };
+                    faults.add(f);
+                    faultOf.put(s.threadId(), f);
+                }
+                java.util.List<CompletableFuture<TurnResult>> turns = new java.util.ArrayList<>();
+                for (CodexSession s : all) {
+                    turns.add(s.runTurnAsync(TurnInput.text("round " + round), dev.codexbridge.session.TurnOptions.DEFAULTS,
+                            dev.codexbridge.session.TurnListener.NONE));
+                }
+                turnStarts += sessions;
+                if (death) {
+                    long expected = turnStarts;
+                    await().atMost(Duration.ofSeconds(30)).until(() -> count(codex, "turn/start") == expected);
+                    codex.die();
+                    deaths++;
+                }
+                for (int i = 0; i < sessions; i++) {
+                    TurnResult r = turns.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    TurnStatus expected = faults.get(i) == Fault.NONE || faults.get(i) == Fault.APPROVAL ? TurnStatus.COMPLETED : TurnStatus.FAILED;
+                    assertThat(r.status()).as("round %d session %d with %s: %s", round, i, faults.get(i), r.error()).isEqualTo(expected);
+                }
+                if (death) {
+                    long resumed = (long) deaths * sessions;
+                    await().atMost(Duration.ofSeconds(30)).until(() -> count(codex, "thread/resume") == resumed);
+                }
+            }
+            assertThat(deaths).as("the seed kills the connection at least once").isPositive();
+            assertThat(codex.opens.get()).isEqualTo(1 + deaths);
+            assertThat(count(codex, "turn/start")).as("no lost turn was sent again").isEqualTo(turnStarts);
+            assertThat(count(codex, "thread/start")).isEqualTo(sessions);
+        } finally {
+            all.forEach(CodexSession::close);
+        }
+        codex.shutdown();
+        before.awaitBaseline();
+        await().pollInSameThread().atMost(Duration.ofSeconds(10)).until(() -> threads() <= threadsBefore);
+    }
+
+    private static long count(FakeCodex codex, String method) {
+        return codex.received().stream().filter(m -> m.path("method").asText().equals(method)).count();
     }
 
     /**
