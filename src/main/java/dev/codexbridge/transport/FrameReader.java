@@ -125,7 +125,7 @@ final class FrameReader extends InputStream {
         maskOffset = 0;
         if (opcode >= 0x8) {
             if (length > 125 || !fin) {
-                throw new IOException("a malformed WebSocket control frame (opcode " + opcode + ")");
+                throw new IOException("a malformed WebSocket control frame (opcode " + opcode + ", length " + length + (fin ? "" : ", not final") + ")");
             }
             byte[] payload = new byte[(int) length];
             for (int i = 0; i < payload.length; i++) {

@@ -20,6 +20,7 @@ final class FrameWriter {
     private final Random random;
     private boolean closeSent;
 
+    /** {@code random} draws the masks; null writes unmasked frames, as a server does (test servers). */
     FrameWriter(OutputStream out, Random random) {
         this.out = out;
         this.random = random;
@@ -57,27 +58,36 @@ final class FrameWriter {
         out.flush();
     }
 
+    /** One frame of any kind as it is (tests drive a peer with pings, binary and odd fragments). */
+    synchronized void frame(int opcode, boolean fin, byte[] payload) throws IOException {
+        frame(opcode, fin, payload, 0, payload.length);
+        out.flush();
+    }
+
     private void frame(int opcode, boolean fin, byte[] payload, int off, int len) throws IOException {
         byte[] head = new byte[14];
         int h = 0;
+        int maskBit = random == null ? 0 : 0x80;
         head[h++] = (byte) ((fin ? 0x80 : 0) | opcode);
         if (len < 126) {
-            head[h++] = (byte) (0x80 | len);
+            head[h++] = (byte) (maskBit | len);
         } else if (len <= 0xFFFF) {
-            head[h++] = (byte) (0x80 | 126);
+            head[h++] = (byte) (maskBit | 126);
             head[h++] = (byte) (len >> 8);
             head[h++] = (byte) len;
         } else {
-            head[h++] = (byte) (0x80 | 127);
+            head[h++] = (byte) (maskBit | 127);
             long l = len;
             for (int shift = 56; shift >= 0; shift -= 8) {
                 head[h++] = (byte) (l >> shift);
             }
         }
         byte[] mask = new byte[4];
-        random.nextBytes(mask);
-        System.arraycopy(mask, 0, head, h, 4);
-        h += 4;
+        if (random != null) {
+            random.nextBytes(mask);
+            System.arraycopy(mask, 0, head, h, 4);
+            h += 4;
+        }
         out.write(head, 0, h);
         byte[] chunk = new byte[Math.min(len, 64 * 1024)];
         for (int done = 0; done < len; ) {

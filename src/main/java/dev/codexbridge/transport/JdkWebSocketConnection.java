@@ -33,6 +33,7 @@ final class JdkWebSocketConnection implements RemoteConnection {
     /** Outbound messages leave in fragments of at most this many chars (codex reads 16 MiB frames). */
     static final int SEND_FRAGMENT_CHARS = 1024 * 1024;
     private static final long CLOSE_GRACE_MILLIS = 2000;
+    private static final int ABNORMAL_CLOSURE = 1006;
 
     private final CodexEndpoint endpoint;
     private final MessagePipe input;
@@ -254,7 +255,10 @@ final class JdkWebSocketConnection implements RemoteConnection {
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
             if (!closed.get()) {
-                closeDetail = "codex app-server closed the WebSocket (code " + statusCode
+                // 1006 is the JDK's word for "no close frame": the TCP connection just ended
+                closeDetail = statusCode == ABNORMAL_CLOSURE
+                        ? "the WebSocket connection dropped without a close frame (codex exited or the network failed)"
+                        : "codex app-server closed the WebSocket (code " + statusCode
                         + (reason == null || reason.isEmpty() ? "" : ", " + reason) + ")";
             }
             input.end(null);
