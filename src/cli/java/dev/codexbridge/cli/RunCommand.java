@@ -36,7 +36,10 @@ import picocli.CommandLine.Parameters;
         description = {"Run one turn with PROMPT, or an interactive conversation on one codex thread when no prompt is given.",
             "Progress goes to stderr; the answer (or, with --json, the TurnResult) to stdout.",
             "Ctrl-C interrupts the turn; a second Ctrl-C exits.",
-            "Exit codes: 0 completed, 1 failed, 2 usage or configuration error, 3 timed out, 130 interrupted."})
+            "With --connect, the conversation runs on an app-server that is already running",
+            "(codex app-server --listen ws://IP:PORT or unix://PATH) instead of a codex this command starts.",
+            "Exit codes: 0 completed, 1 failed, 2 usage or configuration error (also: the app-server cannot be reached),",
+            "3 timed out, or the app-server refused the credentials (--connect), 130 interrupted."})
 final class RunCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "PROMPT", description = "What to ask; omit for an interactive conversation.")
     String prompt;
@@ -88,6 +91,33 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print each TurnResult as one JSON object on stdout.")
     boolean json;
 
+    @Option(names = "--connect", paramLabel = "URL",
+            description = "Run on a running app-server: ws://IP:PORT, wss://HOST[:PORT][/path], unix://PATH, or unix:// "
+                    + "for the control socket of CODEX_HOME. Plain ws:// is for loopback only unless --allow-plaintext.")
+    String connect;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "Capability token for an app-server started with --ws-auth capability-token (its --ws-token-file).")
+    Path tokenFile;
+
+    @Option(names = "--jwt-secret-file", paramLabel = "FILE",
+            description = "Shared secret of an app-server started with --ws-auth signed-bearer-token: a short-lived HS256 JWT "
+                    + "is signed with it for each connection.")
+    Path jwtSecretFile;
+
+    @Option(names = "--jwt-issuer", paramLabel = "ISSUER", description = "The JWT's iss (the server's --ws-issuer).")
+    String jwtIssuer;
+
+    @Option(names = "--jwt-audience", paramLabel = "AUDIENCE", description = "The JWT's aud (the server's --ws-audience).")
+    String jwtAudience;
+
+    @Option(names = "--allow-plaintext",
+            description = "Allow plain ws:// to a host that is not loopback (a private network only; prefer wss://).")
+    boolean allowPlaintext;
+
+    /** The app-server refused the credentials; shares 3 with "timed out", as the two are told apart by the message. */
+    static final int EXIT_AUTHENTICATION = 3;
+
     private final AtomicInteger interrupts = new AtomicInteger();
     private volatile CodexSession session;
     private volatile boolean turnRunning;
@@ -113,11 +143,68 @@ final class RunCommand implements Callable<Integer> {
             err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
             return 2;
         }
-        CodexSession.Builder b = CodexSession.builder().codexBinary(codexBin).codexHome(codexHome).cwd(cwd)
+        dev.codexbridge.transport.CodexEndpoint endpoint;
+        try {
+            endpoint = endpoint();
+        } catch (IllegalArgumentException | CodexException e) {
+            err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
+            return 2;
+        }
+        dev.codexbridge.client.CodexClient client = null;
+        if (endpoint != null) {
+            try {
+                client = dev.codexbridge.client.CodexClient.builder().connect(endpoint);
+            } catch (dev.codexbridge.transport.AuthenticationException e) {
+                err.println("codex-bridge run: authentication failed: " + ApiText.escape(e.getMessage()));
+                return EXIT_AUTHENTICATION;
+            } catch (CodexException e) {
+                err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
+                return 2;
+            }
+        }
+        try (dev.codexbridge.client.CodexClient connection = client) {
+            return run(connection, handler, schema, out, err, terminal);
+        }
+    }
+
+    /** The --connect endpoint with its credentials, or null to start codex here. */
+    private dev.codexbridge.transport.CodexEndpoint endpoint() {
+        boolean credentials = tokenFile != null || jwtSecretFile != null || jwtIssuer != null || jwtAudience != null;
+        if (connect == null) {
+            if (credentials || allowPlaintext) {
+                throw new IllegalArgumentException("--token-file, --jwt-*, and --allow-plaintext need --connect");
+            }
+            return null;
+        }
+        if (codexBin != null || codexHome != null || !withheldEnvironment.isEmpty()) {
+            throw new IllegalArgumentException("--codex-bin, --codex-home and --withhold-env start a codex here; "
+                    + "with --connect the app-server is already running");
+        }
+        if (tokenFile != null && jwtSecretFile != null) {
+            throw new IllegalArgumentException("--token-file and --jwt-secret-file are two different --ws-auth modes; give one");
+        }
+        if (jwtSecretFile == null && (jwtIssuer != null || jwtAudience != null)) {
+            throw new IllegalArgumentException("--jwt-issuer and --jwt-audience need --jwt-secret-file");
+        }
+        dev.codexbridge.transport.CodexEndpoint ep = dev.codexbridge.transport.CodexEndpoint.parse(connect)
+                .allowPlaintextRemote(allowPlaintext);
+        if (tokenFile != null) {
+            ep = ep.tokenFile(tokenFile);
+        } else if (jwtSecretFile != null) {
+            ep = ep.auth(dev.codexbridge.transport.WebSocketAuth.signedBearer().sharedSecretFile(jwtSecretFile)
+                    .issuer(jwtIssuer).audience(jwtAudience).subject("codex-bridge run").build());
+        }
+        return ep;
+    }
+
+    private int run(dev.codexbridge.client.CodexClient client, ApprovalHandler handler, JsonNode schema, PrintStream out,
+                    PrintStream err, boolean terminal) {
+        CodexSession.Builder b = (client != null ? CodexSession.builder().client(client)
+                : CodexSession.builder().codexBinary(codexBin).codexHome(codexHome)
+                        .withholdEnvironment(withheldEnvironment.toArray(String[]::new))).cwd(cwd)
                 .model(model).sandboxMode(sandbox).approvalPolicy(approvalPolicy)
                 .approvals(ApprovalPolicy.builder().handler(handler).build())
-                .timeouts(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(idleSeconds)).maxSteps(maxSteps)
-                .withholdEnvironment(withheldEnvironment.toArray(String[]::new));
+                .timeouts(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(idleSeconds)).maxSteps(maxSteps);
         if (resume != null) {
             b.resumeThread(resume);
         }

@@ -617,6 +617,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
 
         private CodexTransport.Factory transports;
         private CodexLaunch launch;
+        private dev.codexbridge.transport.CodexEndpoint endpoint;
         private Consumer<JsonRpcPeer.Builder> peerConfigurer = peer -> { };
         private ClientInfo clientInfo = new ClientInfo("codex_bridge", "codex-bridge", BuildInfo.version());
         private boolean experimentalApi;
@@ -656,6 +657,16 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         /** Start codex this way (default: the located binary, {@code codex app-server}, inherited home). */
         public Builder process(CodexLaunch launch) {
             this.launch = Objects.requireNonNull(launch, "launch");
+            return this;
+        }
+
+        /**
+         * Talk to a running {@code codex app-server --listen ws://…|unix://…} instead of starting
+         * one: {@code endpoint(CodexEndpoint.parse("ws://127.0.0.1:4500").tokenFile(file))}.
+         * Closing the client then closes the connection and leaves the app-server running.
+         */
+        public Builder endpoint(dev.codexbridge.transport.CodexEndpoint endpoint) {
+            this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
             return this;
         }
 
@@ -737,9 +748,41 @@ public final class CodexClient implements CodexApi, AutoCloseable {
             return new CodexClient(this).open();
         }
 
+        /**
+         * Connects to the running app-server at {@code url} ({@code ws://IP:PORT}, {@code wss://…},
+         * {@code unix://PATH}) without credentials and performs the handshake; for credentials use
+         * {@link #connect(dev.codexbridge.transport.CodexEndpoint)}.
+         */
+        public CodexClient connect(java.net.URI url) {
+            return connect(dev.codexbridge.transport.CodexEndpoint.of(url));
+        }
+
+        /**
+         * Connects to a running app-server and performs the handshake. Throws a {@link
+         * dev.codexbridge.transport.TransportException} when it cannot be reached and a {@link
+         * dev.codexbridge.transport.AuthenticationException} when it refuses the credentials.
+         */
+        public CodexClient connect(dev.codexbridge.transport.CodexEndpoint endpoint) {
+            return endpoint(endpoint).connect();
+        }
+
         private CodexTransport.Factory resolveTransports() {
             if (transports != null) {
+                if (endpoint != null) {
+                    throw new IllegalStateException("set either a transport factory or an endpoint, not both");
+                }
                 return transports;
+            }
+            if (endpoint != null) {
+                if (launch != null) {
+                    throw new IllegalStateException("set either a process launch or an endpoint, not both");
+                }
+                Duration timeout = requestTimeout;
+                Consumer<JsonRpcPeer.Builder> configure = peerConfigurer;
+                return CodexTransport.connect(endpoint, peer -> {
+                    peer.defaultTimeout(timeout);
+                    configure.accept(peer);
+                });
             }
             CodexLaunch l = launch != null ? launch
                     : CodexLaunch.appServer(new CodexLocator().locate(null).binary()).name("codex").build();

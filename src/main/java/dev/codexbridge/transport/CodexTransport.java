@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * What a {@link CodexSession} talks to: a started {@link JsonRpcPeer} whose inbound messages go to
- * the session's sink, plus what is known about why it closed. A codex process in production; an
- * in-memory peer or a fixture replayer in tests.
+ * What a {@code CodexClient} talks to: a started {@link JsonRpcPeer} whose inbound messages go to
+ * the client's sink, plus what is known about why it closed. A codex child process by default; a
+ * running app-server over a WebSocket or unix socket ({@link #connect}); an in-memory peer or a
+ * fixture replayer in tests.
  */
 public interface CodexTransport extends AutoCloseable {
     JsonRpcPeer peer();
@@ -62,6 +63,18 @@ public interface CodexTransport extends AutoCloseable {
                 close.run();
             }
         };
+    }
+
+    /**
+     * A running app-server reached over {@code endpoint} (WebSocket or unix socket), with
+     * {@code configure} applied to its peer. Opening throws a {@link TransportException} when the
+     * endpoint cannot be reached, an {@link AuthenticationException} when it refuses the
+     * credentials; closing the transport closes the connection, never the app-server.
+     */
+    static Factory connect(CodexEndpoint endpoint, Consumer<JsonRpcPeer.Builder> configure) {
+        java.util.Objects.requireNonNull(endpoint, "endpoint");
+        java.util.Objects.requireNonNull(configure, "configure");
+        return sink -> RemoteTransport.open(endpoint, configure, sink);
     }
 
     /** A codex process started by {@code launch}, with {@code configure} applied to its peer. */

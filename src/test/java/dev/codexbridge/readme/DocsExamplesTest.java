@@ -40,14 +40,35 @@ class DocsExamplesTest {
         assertShown("docs/embedding.md", "CodexHost.java");
         assertShown("docs/testing.md", "OfflineCodexTest.java");
         assertShown("docs/migration.md", "MigrateHostServers.java");
+        assertShown("docs/embedding.md", "#remote", "RemoteCodexHost.java");
     }
 
     private static void assertShown(String doc, String example) throws Exception {
+        assertShown(doc, "", example);
+    }
+
+    private static void assertShown(String doc, String part, String example) throws Exception {
         String source = Files.readString(Paths.get("src/test/java/dev/codexbridge/readme", example));
-        String begin = "// " + doc + ":BEGIN\n";
-        String block = source.substring(source.indexOf(begin) + begin.length(), source.indexOf("// " + doc + ":END"));
+        String begin = "// " + doc + part + ":BEGIN\n";
+        String block = source.substring(source.indexOf(begin) + begin.length(), source.indexOf("// " + doc + part + ":END"));
         assertThat(block).as(example).contains("class ");
         assertThat(Files.readString(Paths.get(doc))).as(doc + " shows " + example).contains("```java\n" + block + "```");
+    }
+
+    @Test
+    void theRemoteExampleRunsATurnOnAListeningAppServer() throws Exception {
+        LiveCodex.binary();
+        Path token = tmp.resolve("token");
+        Files.writeString(token, "docs-example-token-3c8e\n");
+        Path work = Files.createDirectories(tmp.resolve("remote-work"));
+        try (ScriptedModelServer model = ScriptedModelServer.start()) {
+            Path home = IsolatedCodexHome.builder(tmp.resolve("remote-home"), model.baseUrl()).write();
+            model.enqueue(ModelReply.message("Answered remotely."));
+            try (dev.codexbridge.support.ListeningAppServer server = dev.codexbridge.support.ListeningAppServer.websocket(
+                    home, work, List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()))) {
+                assertThat(RemoteCodexHost.ask(server.uri().toString(), token, work, "hello")).isEqualTo("Answered remotely.");
+            }
+        }
     }
 
     @Test

@@ -1,0 +1,291 @@
+package dev.codexbridge.transport;
+
+import dev.codexbridge.rpc.RpcThreads;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ws://} and {@code wss://} through the JDK's {@link WebSocket}: one JSON-RPC message per
+ * text message (fragments reassembled), demand granted one message at a time through
+ * {@link WebSocket#request} and withheld while the {@link MessagePipe} is full. No
+ * {@code Origin} header is sent: codex answers 403 to any request that has one.
+ */
+final class JdkWebSocketConnection implements RemoteConnection {
+    private static final Logger LOG = LoggerFactory.getLogger(JdkWebSocketConnection.class);
+    /** Outbound messages leave in fragments of at most this many chars (codex reads 16 MiB frames). */
+    static final int SEND_FRAGMENT_CHARS = 1024 * 1024;
+    private static final long CLOSE_GRACE_MILLIS = 2000;
+    private static final int ABNORMAL_CLOSURE = 1006;
+
+    private final CodexEndpoint endpoint;
+    private final MessagePipe input;
+    private final LineSplitter output;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong droppedMessages = new AtomicLong();
+    private volatile WebSocket socket;
+    private volatile String closeDetail = "the connection is open";
+
+    private JdkWebSocketConnection(CodexEndpoint endpoint) {
+        this.endpoint = endpoint;
+        this.input = new MessagePipe(endpoint.inboundBufferBytes(), () -> {
+            WebSocket ws = socket;
+            if (ws != null) {
+                ws.request(1);
+            }
+        });
+        this.output = new LineSplitter(this::send, this::close);
+    }
+
+    /** One client for every connection: its selector thread is shared, not one per app-server. */
+    static HttpClient httpClient() {
+        return Shared.CLIENT;
+    }
+
+    private static final class Shared {
+        static final HttpClient CLIENT = HttpClient.newBuilder()
+                .executor(RpcThreads.callbacks())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    static JdkWebSocketConnection open(CodexEndpoint endpoint) {
+        endpoint.checkTransportSecurity();
+        JdkWebSocketConnection connection = new JdkWebSocketConnection(endpoint);
+        WebSocket.Builder builder = httpClient().newWebSocketBuilder().connectTimeout(endpoint.connectTimeout());
+        String token = endpoint.auth().bearerToken();
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        CompletableFuture<WebSocket> opening = builder.buildAsync(endpoint.uri(), connection.new Listener());
+        try {
+            // the builder's connect timeout covers the TCP connect; this bounds the upgrade too
+            connection.socket = opening.get(endpoint.connectTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw connection.refusal(e.getCause() == null ? e : e.getCause());
+        } catch (TimeoutException e) {
+            opening.cancel(true);
+            throw new TransportException("codex app-server at " + endpoint.uri() + " did not complete the WebSocket "
+                    + "upgrade within " + endpoint.connectTimeout().toMillis() * 2 + " ms");
+        } catch (InterruptedException e) {
+            opening.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new TransportException("interrupted while connecting to " + endpoint.uri());
+        }
+        return connection;
+    }
+
+    private TransportException refusal(Throwable failure) {
+        if (failure instanceof WebSocketHandshakeException handshake) {
+            HttpResponse<?> response = handshake.getResponse();
+            int status = response == null ? 0 : response.statusCode();
+            String reason = bodyText(response);
+            if (status == 401) {
+                return new AuthenticationException(endpoint.uri().toString(), endpoint.auth().describe(), reason);
+            }
+            if (status == 403) {
+                return new TransportException("codex app-server at " + endpoint.uri() + " answered HTTP 403 to the "
+                        + "WebSocket upgrade: codex refuses requests that carry an Origin header, so a proxy in "
+                        + "between may be adding one");
+            }
+            return new TransportException("codex app-server at " + endpoint.uri() + " answered HTTP " + status
+                    + " instead of a WebSocket upgrade" + (reason.isEmpty() ? "" : ": " + reason)
+                    + "; is an app-server listening there (codex app-server --listen " + endpoint.uri() + ")?");
+        }
+        if (failure instanceof HttpConnectTimeoutException) {
+            return new TransportException("cannot connect to codex app-server at " + endpoint.uri() + " within "
+                    + endpoint.connectTimeout().toMillis() + " ms", failure);
+        }
+        if (failure instanceof ConnectException) {
+            return new TransportException("cannot connect to codex app-server at " + endpoint.uri()
+                    + ": connection refused; is it running (codex app-server --listen " + endpoint.uri() + ")?", failure);
+        }
+        return new TransportException("cannot connect to codex app-server at " + endpoint.uri() + ": "
+                + CodexEndpoint.describe(failure), failure);
+    }
+
+    /** Codex's refusal text is short static prose (e.g. "invalid websocket bearer token"). */
+    private static String bodyText(HttpResponse<?> response) {
+        Object body = response == null ? null : response.body();
+        String text = body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
+                : body instanceof String s ? s : "";
+        text = text.strip();
+        return text.length() > 200 ? text.substring(0, 200) + "…" : text;
+    }
+
+    @Override
+    public InputStream input() {
+        return input;
+    }
+
+    @Override
+    public OutputStream output() {
+        return output;
+    }
+
+    @Override
+    public String closeDetail() {
+        long dropped = droppedMessages.get();
+        return closeDetail + (dropped > 0 ? " (" + dropped + " oversized message(s) dropped)" : "");
+    }
+
+    private void send(byte[] message, int length) throws IOException {
+        WebSocket ws = socket;
+        if (ws == null || ws.isOutputClosed()) {
+            throw new IOException("the WebSocket is closed");
+        }
+        String text = new String(message, 0, length, StandardCharsets.UTF_8);
+        try {
+            int from = 0;
+            do {
+                int to = Math.min(text.length(), from + SEND_FRAGMENT_CHARS);
+                if (to < text.length() && Character.isHighSurrogate(text.charAt(to - 1))) {
+                    to--; // never split a surrogate pair between two frames
+                }
+                ws.sendText(text.subSequence(from, to), to == text.length()).get();
+                from = to;
+            } while (from < text.length());
+        } catch (ExecutionException e) {
+            throw new IOException("sending to codex failed: " + CodexEndpoint.describe(e.getCause() == null ? e : e.getCause()), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while sending to codex");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (closeDetail.equals("the connection is open")) {
+            closeDetail = "closed by the client";
+        }
+        input.close();
+        WebSocket ws = socket;
+        if (ws == null) {
+            return;
+        }
+        if (ws.isOutputClosed()) {
+            ws.abort();
+            return;
+        }
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "").whenComplete((r, e) -> {
+            if (e != null) {
+                ws.abort();
+            }
+        });
+        // a server that never answers the close frame must not keep the socket open
+        RpcThreads.timer().schedule(() -> {
+            if (!ws.isInputClosed()) {
+                ws.abort();
+            }
+        }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs on the HTTP client's executor; never blocks. */
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+        private boolean dropping;
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            socket = webSocket;
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            if (!dropping) {
+                if ((long) partial.length() + data.length() > endpoint.maxMessageBytes()) {
+                    dropping = true;
+                    partial.setLength(0);
+                    partial.trimToSize();
+                } else {
+                    partial.append(data);
+                }
+            }
+            if (!last) {
+                webSocket.request(1);
+                return null;
+            }
+            if (dropping) {
+                dropping = false;
+                long n = droppedMessages.incrementAndGet();
+                LOG.warn("[{}] dropped an inbound message larger than {} bytes ({} so far)", endpoint.label(),
+                        endpoint.maxMessageBytes(), n);
+                webSocket.request(1);
+                return null;
+            }
+            byte[] line = toLine(partial);
+            partial.setLength(0);
+            if (partial.capacity() > 1024 * 1024) {
+                partial.trimToSize();
+            }
+            input.offer(line);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            if (last) {
+                LOG.warn("[{}] ignored a binary message: codex sends JSON-RPC as text", endpoint.label());
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            if (!closed.get()) {
+                // 1006 is the JDK's word for "no close frame": the TCP connection just ended
+                closeDetail = statusCode == ABNORMAL_CLOSURE
+                        ? "the WebSocket connection dropped without a close frame (codex exited or the network failed)"
+                        : "codex app-server closed the WebSocket (code " + statusCode
+                        + (reason == null || reason.isEmpty() ? "" : ", " + reason) + ")";
+            }
+            input.end(null);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            if (!closed.get()) {
+                closeDetail = "the WebSocket connection dropped: " + CodexEndpoint.describe(error);
+            }
+            input.end(null);
+        }
+    }
+
+    /** The message as one UTF-8 line: raw newlines (JSON whitespace) become spaces, then {@code \n}. */
+    static byte[] toLine(CharSequence message) {
+        ByteBuffer encoded = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(message));
+        int n = encoded.remaining();
+        byte[] line = new byte[n + 1];
+        encoded.get(line, 0, n);
+        for (int i = 0; i < n; i++) {
+            if (line[i] == '\n' || line[i] == '\r') {
+                line[i] = ' ';
+            }
+        }
+        line[n] = '\n';
+        return line;
+    }
+}

@@ -1,0 +1,305 @@
+package dev.codexbridge.transport;
+
+import dev.codexbridge.rpc.RpcThreads;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A WebSocket over a unix domain socket: codex's {@code --listen unix://} speaks the same
+ * WebSocket protocol as its TCP listener (an HTTP/1.1 upgrade, then one JSON-RPC message per text
+ * message), and the JDK's WebSocket client cannot ride a unix socket. So this is a small client
+ * side of RFC 6455 over a {@link SocketChannel}: the upgrade, masked text frames out, text and
+ * continuation frames in (streamed straight to the peer's reader, never held whole), ping
+ * answered with pong, close answered with close. No extensions, no subprotocols.
+ */
+final class UnixWebSocket implements RemoteConnection {
+    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    private static final int MAX_RESPONSE_HEAD = 16 * 1024;
+    /** Outbound messages leave in fragments of at most this many bytes (codex announces 16 MiB). */
+    static final int SEND_FRAGMENT_BYTES = 1024 * 1024;
+
+    private final CodexEndpoint endpoint;
+    private final SocketChannel channel;
+    private final FrameReader input;
+    private final FrameWriter writer;
+    private final LineSplitter output;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile String closeDetail = "the connection is open";
+
+    private UnixWebSocket(CodexEndpoint endpoint, SocketChannel channel, byte[] leftover) {
+        this.endpoint = endpoint;
+        this.channel = channel;
+        this.writer = new FrameWriter(new ChannelOut(channel), new SecureRandom());
+        this.input = new FrameReader(new java.io.BufferedInputStream(new ChannelIn(channel), 64 * 1024), leftover, writer,
+                this::remoteClosed);
+        this.output = new LineSplitter((message, length) -> writer.text(message, length, SEND_FRAGMENT_BYTES), this::close);
+    }
+
+    static UnixWebSocket open(CodexEndpoint endpoint) {
+        SocketChannel channel = connect(endpoint);
+        try {
+            byte[] leftover = upgrade(endpoint, channel, endpoint.auth().bearerToken());
+            return new UnixWebSocket(endpoint, channel, leftover);
+        } catch (RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    /** A unix socket serves no HTTP paths, so ready means: the upgrade completes. */
+    static EndpointStatus probe(CodexEndpoint endpoint, Duration timeout) {
+        SocketChannel channel;
+        try {
+            channel = connect(endpoint.connectTimeout(timeout));
+        } catch (TransportException e) {
+            return EndpointStatus.unreachable(e.getMessage());
+        }
+        try {
+            upgrade(endpoint.connectTimeout(timeout), channel, endpoint.auth().bearerToken());
+            FrameWriter w = new FrameWriter(new ChannelOut(channel), new SecureRandom());
+            w.close(1000);
+            return new EndpointStatus(true, 101, "the WebSocket upgrade on " + endpoint.uri() + " completed");
+        } catch (AuthenticationException e) {
+            return new EndpointStatus(false, 401, "the upgrade was refused: " + e.reason());
+        } catch (TransportException | IOException e) {
+            return EndpointStatus.unreachable(e.getMessage());
+        } finally {
+            closeQuietly(channel);
+        }
+    }
+
+    private static SocketChannel connect(CodexEndpoint endpoint) {
+        try {
+            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                channel.connect(UnixDomainSocketAddress.of(endpoint.socketPath()));
+                return channel;
+            } catch (IOException e) {
+                closeQuietly(channel);
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new TransportException("cannot connect to codex app-server at " + endpoint.uri() + ": "
+                    + CodexEndpoint.describe(e) + "; is it running (codex app-server --listen " + endpoint.uri() + ")?", e);
+        }
+    }
+
+    /** Sends the upgrade request and reads the answer; returns bytes read past the header. */
+    private static byte[] upgrade(CodexEndpoint endpoint, SocketChannel channel, String token) {
+        byte[] nonce = new byte[16];
+        new SecureRandom().nextBytes(nonce);
+        String key = Base64.getEncoder().encodeToString(nonce);
+        StringBuilder request = new StringBuilder()
+                .append("GET / HTTP/1.1\r\n")
+                .append("Host: localhost\r\n")
+                .append("Upgrade: websocket\r\n")
+                .append("Connection: Upgrade\r\n")
+                .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
+                .append("Sec-WebSocket-Version: 13\r\n");
+        if (token != null) {
+            request.append("Authorization: Bearer ").append(token).append("\r\n");
+        }
+        request.append("\r\n");
+        // a server that accepts the connection and then says nothing must not hang the caller
+        ScheduledFuture<?> deadline = RpcThreads.timer().schedule(() -> closeQuietly(channel),
+                endpoint.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            write(channel, request.toString().getBytes(StandardCharsets.US_ASCII));
+            ByteBuffer head = ByteBuffer.allocate(MAX_RESPONSE_HEAD);
+            int end;
+            while ((end = headerEnd(head)) < 0) {
+                if (!head.hasRemaining()) {
+                    throw new TransportException("codex app-server at " + endpoint.uri() + " sent an over-long HTTP answer");
+                }
+                if (channel.read(head) < 0) {
+                    throw new TransportException("codex app-server at " + endpoint.uri()
+                            + " closed the connection during the WebSocket upgrade");
+                }
+            }
+            String text = new String(head.array(), 0, end, StandardCharsets.ISO_8859_1);
+            String[] lines = text.split("\r\n");
+            int status = statusOf(lines[0]);
+            byte[] rest = java.util.Arrays.copyOfRange(head.array(), end + 4, head.position());
+            if (status == 101) {
+                String accept = header(lines, "sec-websocket-accept");
+                if (!expectedAccept(key).equals(accept)) {
+                    throw new TransportException("codex app-server at " + endpoint.uri()
+                            + " answered the upgrade with a wrong Sec-WebSocket-Accept");
+                }
+                return rest;
+            }
+            String reason = new String(rest, StandardCharsets.UTF_8).strip();
+            if (reason.length() > 200) {
+                reason = reason.substring(0, 200) + "…";
+            }
+            if (status == 401) {
+                throw new AuthenticationException(endpoint.uri().toString(), endpoint.auth().describe(), reason);
+            }
+            throw new TransportException("codex app-server at " + endpoint.uri() + " answered HTTP " + status
+                    + " instead of a WebSocket upgrade" + (reason.isEmpty() ? "" : ": " + reason));
+        } catch (IOException e) {
+            throw new TransportException("the WebSocket upgrade on " + endpoint.uri() + " failed: "
+                    + (channel.isOpen() ? CodexEndpoint.describe(e) : "no answer within "
+                    + endpoint.connectTimeout().toMillis() + " ms"), e);
+        } finally {
+            deadline.cancel(false);
+        }
+    }
+
+    private static int headerEnd(ByteBuffer head) {
+        byte[] a = head.array();
+        for (int i = 0; i + 3 < head.position(); i++) {
+            if (a[i] == '\r' && a[i + 1] == '\n' && a[i + 2] == '\r' && a[i + 3] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int statusOf(String statusLine) {
+        String[] parts = statusLine.split(" ", 3);
+        try {
+            return parts.length >= 2 ? Integer.parseInt(parts[1]) : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String header(String[] lines, String name) {
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0 && lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT).equals(name)) {
+                return lines[i].substring(colon + 1).strip();
+            }
+        }
+        return null;
+    }
+
+    static String expectedAccept(String key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.US_ASCII));
+            return Base64.getEncoder().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required of every JDK", e);
+        }
+    }
+
+    private static void write(SocketChannel channel, byte[] bytes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
+    @Override
+    public InputStream input() {
+        return input;
+    }
+
+    @Override
+    public OutputStream output() {
+        return output;
+    }
+
+    @Override
+    public String closeDetail() {
+        return closeDetail;
+    }
+
+    private void remoteClosed(String detail) {
+        if (!closed.get()) {
+            closeDetail = detail;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (closeDetail.equals("the connection is open")) {
+            closeDetail = "closed by the client";
+        }
+        try {
+            writer.close(1000);
+        } catch (IOException e) {
+            // the socket is already gone: nothing to say goodbye to
+        }
+        closeQuietly(channel);
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing a dead socket
+        }
+    }
+
+    /**
+     * Reads a channel without {@code Channels.newInputStream}, whose streams share one lock on
+     * JDK 17, so a blocked read would stall every write (ping answers, requests).
+     */
+    private static final class ChannelIn extends InputStream {
+        private final SocketChannel channel;
+
+        ChannelIn(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            try {
+                return channel.read(ByteBuffer.wrap(b, off, len));
+            } catch (java.nio.channels.ClosedChannelException e) {
+                return -1;
+            }
+        }
+    }
+
+    private static final class ChannelOut extends OutputStream {
+        private final SocketChannel channel;
+
+        ChannelOut(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.codexbridge.cli;
+
+import static dev.codexbridge.support.CliRun.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** {@code run --connect}'s option rules, checked before anything is started or contacted. */
+class RunConnectOptionsTest {
+    @Test
+    void credentialsWithoutConnectAreAUsageError() {
+        String[] r = run("run", "hi", "--token-file", "/nonexistent/token");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2]).contains("need --connect");
+    }
+
+    @Test
+    void optionsThatStartACodexHereDoNotMixWithConnect() {
+        String[] r = run("run", "hi", "--connect", "ws://127.0.0.1:1", "--codex-home", "/tmp");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2]).contains("already running");
+    }
+
+    @Test
+    void oneAuthenticationModeAtATime() {
+        String[] r = run("run", "hi", "--connect", "ws://127.0.0.1:1", "--token-file", "/a", "--jwt-secret-file", "/b");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2]).contains("give one");
+        String[] issuer = run("run", "hi", "--connect", "ws://127.0.0.1:1", "--jwt-issuer", "x");
+        assertThat(issuer[0]).isEqualTo("2");
+        assertThat(issuer[2]).contains("need --jwt-secret-file");
+    }
+
+    @Test
+    void plaintextToARemoteHostIsRefusedBeforeConnecting() {
+        String[] r = run("run", "hi", "--connect", "ws://192.0.2.10:4500", "--token-file", "/nonexistent/token");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2]).contains("refusing plaintext").contains("--allow-plaintext");
+    }
+
+    @Test
+    void aUrlCarryingATokenIsRefusedWithoutEchoingIt() {
+        String[] r = run("run", "hi", "--connect", "ws://127.0.0.1:1/?token=leaky-secret-42");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[1] + r[2]).doesNotContain("leaky-secret-42");
+    }
+}

@@ -1,0 +1,196 @@
+package dev.codexbridge.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.protocol.ModelListParams;
+import dev.codexbridge.rpc.ConnectionClosedException;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.support.ListeningAppServer;
+import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.support.WireSchema;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import dev.codexbridge.transport.AuthenticationException;
+import dev.codexbridge.transport.CodexEndpoint;
+import dev.codexbridge.transport.EndpointStatus;
+import dev.codexbridge.transport.SignedBearerToken;
+import dev.codexbridge.transport.TransportException;
+import dev.codexbridge.transport.WebSocketAuth;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real pinned codex listening on a loopback WebSocket and on a unix socket, against the
+ * scripted model server: turns through a session on a shared client, both auth modes, refusals,
+ * probes, a dropped server, and no credential in anything codex or the library says.
+ */
+class RemoteAppServerLiveTest {
+    private static final String TOKEN = "live-capability-token-7f3c9a1e5b";
+    private static final String SECRET = "live-shared-secret-0123456789abcdef-0123456789";
+
+    @TempDir
+    Path tmp;
+    private ScriptedModelServer model;
+    private Path home;
+    private Path work;
+    private final WireSchema.Recorder wire = new WireSchema.Recorder();
+    private final List<String> said = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        LiveCodex.binary();
+        model = ScriptedModelServer.start();
+        home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
+        work = Files.createDirectories(tmp.resolve("work"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (model != null) {
+            model.close();
+        }
+        assertThat(WireSchema.pinned().validateConversation(wire)).as("every message sent matches the schema").isEmpty();
+        assertThat(said).as("nothing shown to a person carries a credential")
+                .allSatisfy(text -> assertThat(text).doesNotContain(TOKEN).doesNotContain(SECRET));
+    }
+
+    private Path secretFile(String name, String content) throws Exception {
+        Path f = tmp.resolve(name);
+        Files.writeString(f, content + "\n");
+        return f;
+    }
+
+    private TurnResult turn(CodexClient client, String reply) {
+        model.enqueue(ModelReply.message(reply));
+        try (CodexSession s = CodexSession.builder().client(client).cwd(work)
+                .timeouts(Duration.ofSeconds(60), Duration.ZERO).build()) {
+            return s.runTurn(TurnInput.text("say it"));
+        }
+    }
+
+    @Test
+    void aTurnRunsOverAWebSocketWithACapabilityToken() throws Exception {
+        Path token = secretFile("token", TOKEN);
+        try (ListeningAppServer server = ListeningAppServer.websocket(home, work,
+                List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()))) {
+            CodexEndpoint ep = server.endpoint().tokenFile(token);
+            said.add(ep.toString());
+            EndpointStatus ready = ep.readiness(Duration.ofSeconds(5));
+            assertThat(ready.ok()).as(ready.detail()).isTrue();
+            assertThat(ep.liveness(Duration.ofSeconds(5)).ok()).isTrue();
+            try (CodexClient client = CodexClient.builder().wireTap(wire).connect(ep)) {
+                assertThat(Path.of(client.serverInfo().codexHome()).toRealPath()).isEqualTo(home.toRealPath());
+                TurnResult r = turn(client, "hello over a websocket");
+                assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+                assertThat(r.finalText()).isEqualTo("hello over a websocket");
+                // the connection outlives the session that used it
+                assertThat(client.isOpen()).isTrue();
+                assertThat(turn(client, "and again").finalText()).isEqualTo("and again");
+            }
+            said.addAll(server.stderr());
+        }
+    }
+
+    @Test
+    void aWrongOrMissingTokenIsRefusedWithAnAuthenticationError() throws Exception {
+        Path token = secretFile("token", TOKEN);
+        Path wrong = secretFile("wrong", "not-the-" + TOKEN);
+        try (ListeningAppServer server = ListeningAppServer.websocket(home, work,
+                List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()))) {
+            assertThatThrownBy(() -> CodexClient.builder().wireTap(wire).connect(server.endpoint().tokenFile(wrong)))
+                    .isInstanceOfSatisfying(AuthenticationException.class, e -> {
+                        said.add(e.getMessage());
+                        assertThat(e.reason()).isEqualTo("invalid websocket bearer token");
+                        assertThat(e.remediation()).contains("--ws-token-file");
+                        assertThat(e.getMessage()).doesNotContain("not-the-");
+                    });
+            assertThatThrownBy(() -> CodexClient.builder().wireTap(wire).connect(server.endpoint()))
+                    .isInstanceOfSatisfying(AuthenticationException.class, e -> {
+                        said.add(e.getMessage());
+                        assertThat(e.reason()).isEqualTo("missing websocket bearer token");
+                    });
+            // a token supplied by the host, not a file
+            try (CodexClient client = CodexClient.builder().wireTap(wire)
+                    .connect(server.endpoint().token(TOKEN::toCharArray))) {
+                assertThat(client.modelList(new ModelListParams(null, null, null, null)).data()).isNotEmpty();
+            }
+            said.addAll(server.stderr());
+        }
+    }
+
+    @Test
+    void aSignedBearerTokenIsAcceptedAndAWrongAudienceRefused() throws Exception {
+        Path secret = secretFile("secret", SECRET);
+        try (ListeningAppServer server = ListeningAppServer.websocket(home, work, List.of("--ws-auth", "signed-bearer-token",
+                "--ws-shared-secret-file", secret.toString(), "--ws-issuer", "codex-bridge-tests", "--ws-audience", "codex"))) {
+            SignedBearerToken jwt = WebSocketAuth.signedBearer().sharedSecretFile(secret)
+                    .issuer("codex-bridge-tests").audience("codex").build();
+            said.add(jwt.toString());
+            try (CodexClient client = CodexClient.builder().wireTap(wire).connect(server.endpoint().auth(jwt))) {
+                assertThat(turn(client, "signed and delivered").finalText()).isEqualTo("signed and delivered");
+            }
+            SignedBearerToken otherAudience = WebSocketAuth.signedBearer().sharedSecretFile(secret)
+                    .issuer("codex-bridge-tests").audience("someone-else").build();
+            assertThatThrownBy(() -> CodexClient.builder().connect(server.endpoint().auth(otherAudience)))
+                    .isInstanceOfSatisfying(AuthenticationException.class, e -> {
+                        said.add(e.getMessage());
+                        assertThat(e.reason()).isEqualTo("websocket jwt audience mismatch");
+                        assertThat(e.remediation()).contains("--ws-audience");
+                    });
+            SignedBearerToken otherSecret = WebSocketAuth.signedBearer()
+                    .sharedSecretChars(() -> ("x" + SECRET).toCharArray()).issuer("codex-bridge-tests").audience("codex").build();
+            assertThatThrownBy(() -> CodexClient.builder().connect(server.endpoint().auth(otherSecret)))
+                    .isInstanceOfSatisfying(AuthenticationException.class, e -> {
+                        said.add(e.getMessage());
+                        assertThat(e.reason()).isEqualTo("invalid websocket jwt");
+                    });
+            said.addAll(server.stderr());
+        }
+    }
+
+    @Test
+    void aTurnRunsOverTheUnixSocket() throws Exception {
+        Path socket = tmp.resolve("codex.sock");
+        try (ListeningAppServer server = ListeningAppServer.unix(home, work, socket)) {
+            EndpointStatus ready = CodexEndpoint.parse("unix://" + socket).readiness(Duration.ofSeconds(5));
+            assertThat(ready.ok()).as(ready.detail()).isTrue();
+            try (CodexClient client = CodexClient.builder().wireTap(wire).connect(java.net.URI.create("unix://" + socket))) {
+                TurnResult r = turn(client, "hello over a unix socket");
+                assertThat(r.finalText()).isEqualTo("hello over a unix socket");
+            }
+        }
+    }
+
+    @Test
+    void aKilledServerEndsTheConnectionAtOnceWithAnExplanation() throws Exception {
+        ListeningAppServer server = ListeningAppServer.websocket(home, work, List.of());
+        try (CodexClient client = CodexClient.builder().wireTap(wire).connect(server.endpoint())) {
+            server.kill();
+            ConnectionClosedException cause = client.closedFuture().get(30, TimeUnit.SECONDS);
+            TransportException why = (TransportException) client.explainClose("during the test", cause);
+            assertThat(why.getMessage()).contains(server.uri().toString()).contains("during the test")
+                    .containsAnyOf("dropped", "closed the WebSocket");
+            assertThatThrownBy(() -> client.modelList(new ModelListParams(null, null, null, null)))
+                    .isInstanceOf(dev.codexbridge.CodexException.class);
+            EndpointStatus after = server.endpoint().readiness(Duration.ofSeconds(2));
+            assertThat(after.ok()).isFalse();
+            assertThat(after.httpStatus()).isZero();
+        } finally {
+            server.close();
+        }
+    }
+}
