@@ -106,6 +106,8 @@ public final class CodexSession implements AutoCloseable {
     private volatile int openedOn;
     /** This session's place among the shared connection's threads, or null (see CodexClient#reserveThread). */
     private AutoCloseable threadPlace;
+    /** A turn lost with its connection that codex may still be running (see stopLostTurn). */
+    private volatile String lostTurn;
     /** The shared client's call after a reconnect, or null. */
     private AutoCloseable reconnectHandle;
     /** The start under way, shared by concurrent callers; null when none runs. */
@@ -262,8 +264,30 @@ public final class CodexSession implements AutoCloseable {
                 return openThread(c, "thread/start", threadStartParams(), requestTimeout, newInbox)
                         .thenApply(id -> threadId = id);
             }
-            return resume(c, newInbox);
+            return resume(c, newInbox).thenCompose(id -> stopLostTurn(c, id));
         }
+    }
+
+    /**
+     * A turn whose connection was lost may still run in codex (over a socket, the server outlives
+     * the drop). The host was told it ended, so it is interrupted once the thread is back: nothing
+     * goes on behind the host's back, and the thread is free for the next turn.
+     * {@link #recoverTurn} then reads what it did.
+     */
+    private CompletableFuture<String> stopLostTurn(CodexClient c, String id) {
+        String lost = lostTurn;
+        lostTurn = null;
+        if (lost == null) {
+            return CompletableFuture.completedFuture(id);
+        }
+        LOG.debug("interrupting turn {} of thread {}, lost with its connection", lost, id);
+        return c.requestAsync("turn/interrupt", Json.object().put("threadId", id).put("turnId", lost), JsonNode.class, requestTimeout)
+                .handle((r, failure) -> id);     // codex refuses when the turn is over already: fine either way
+    }
+
+    /** The turn that was running when its connection was lost: to be interrupted on resume. */
+    void turnLost(String turnId) {
+        lostTurn = turnId;
     }
 
     /**

@@ -551,6 +551,9 @@ final class TurnRun {
     private TurnResult died(ConnectionClosedException cause) {
         // a shared connection may already be reopened and this thread resumed there: retire only the old one
         session.markRetired(connection);
+        if (turnId != null) {
+            session.turnLost(turnId);
+        }
         CodexException why = client.explainClose("during the turn", cause);
         String message = why.getMessage();
         // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
