@@ -287,7 +287,9 @@ public final class CodexSession implements AutoCloseable {
 
     /** The turn that was running when its connection was lost: to be interrupted on resume. */
     void turnLost(String turnId) {
-        lostTurn = turnId;
+        if (sharedClient != null) {
+            lostTurn = turnId;      // a session's own codex died with its connection: nothing is left running
+        }
     }
 
     /**
