@@ -72,6 +72,7 @@ class SharedConnectionLiveTest {
         for (int i = 0; i < SESSIONS; i++) {
             model.enqueue(ModelReply.builder().execCommandEscalated("call-" + i, "echo never", "Needs approval").build());
         }
+        dev.codexbridge.reliability.LeakCheck baseline = dev.codexbridge.reliability.LeakCheck.now();
         List<CodexSession> sessions = new ArrayList<>();
         try (CodexClient shared = CodexClient.builder().process(launch).wireTap(wire)
                 .reconnect(new ReconnectPolicy(5, Duration.ofMillis(50), Duration.ofSeconds(1), 8)).connect()) {
@@ -133,6 +134,7 @@ class SharedConnectionLiveTest {
         }
         assertThat(ProcessHandle.current().children().filter(SharedConnectionLiveTest::isCodex).count())
                 .as("no codex left running").isZero();
+        baseline.awaitBaseline();     // no reader, stderr drain, descriptor or child left behind
     }
 
     private long resumes() {

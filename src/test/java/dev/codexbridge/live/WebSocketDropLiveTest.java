@@ -69,6 +69,7 @@ class WebSocketDropLiveTest {
             asked.countDown();
             return new CompletableFuture<>();
         }).build();
+        dev.codexbridge.reliability.LeakCheck baseline = dev.codexbridge.reliability.LeakCheck.now();
         model.enqueue(ModelReply.builder().execCommandEscalated("call-1", "echo lost", "Needs approval").build());
         try (ListeningAppServer server = ListeningAppServer.websocket(home, work,
                 List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()));
@@ -117,6 +118,7 @@ class WebSocketDropLiveTest {
                 assertThat(count("turn/start")).as("the lost turn was not sent again").isEqualTo(2);
             }
         }
+        baseline.awaitBaseline();     // no reader, descriptor or child left behind
     }
 
     private long count(String method) {
