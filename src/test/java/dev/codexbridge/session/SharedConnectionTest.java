@@ -133,15 +133,33 @@ class SharedConnectionTest {
     }
 
     @Test
-    void aThrowingListenerAndAFailedTurnStayInTheirOwnSession() throws Exception {
+    void aThrowingListenerAThrowingApprovalHandlerAFailedAndAnInterruptedTurnStayInTheirOwnSessions() throws Exception {
         CodexSession failing = session();
         CodexSession healthy = session();
+        CodexSession interrupted = session();
+        CodexSession badHandler = CodexSession.builder().client(shared).cwd(Path.of("/w"))
+                .approvals(dev.codexbridge.approval.ApprovalPolicy.builder().handler(r -> {
+                    throw new IllegalStateException("host handler bug");
+                }).build()).timeouts(Duration.ofSeconds(60), Duration.ZERO).build();
+        sessions.add(badHandler);
         String failingThread = failing.start();
+        String interruptedThread = interrupted.start();
+        String badHandlerThread = badHandler.start();
         healthy.start();
+        Map<String, String> answers = new ConcurrentHashMap<>();
         codex.onThreadTurnStart = (thread, turn) -> {
+            if (thread.equals(interruptedThread)) {
+                return;     // runs until interrupted
+            }
+            if (thread.equals(badHandlerThread)) {
+                JsonNode answer = codex.request("item/commandExecution/requestApproval", "{\"threadId\":\"" + thread + "\",\"turnId\":\""
+                        + turn + "\",\"itemId\":\"c\",\"startedAtMs\":1,\"command\":\"rm -rf /\",\"cwd\":\"/\"}").join();
+                answers.put(thread, answer.path("decision").asText());
+            }
             codex.notifyThread("item/completed", thread, turn, "{\"item\":{\"type\":\"agentMessage\",\"id\":\"m\",\"text\":\"ok\"}}");
             codex.completeThreadTurn(thread, turn, thread.equals(failingThread) ? "failed" : "completed");
         };
+        codex.onInterrupt = (f, turn) -> f.completeThreadTurn(interruptedThread, turn, "interrupted");
         TurnListener throwing = new TurnListener() {
             @Override
             public void onItemCompleted(dev.codexbridge.protocol.ThreadItem item, List<dev.codexbridge.transcript.TranscriptMessage> messages) {
@@ -149,9 +167,17 @@ class SharedConnectionTest {
             }
         };
         CompletableFuture<TurnResult> bad = failing.runTurnAsync(TurnInput.text("a"), TurnOptions.DEFAULTS, throwing);
+        CompletableFuture<TurnResult> stopped = interrupted.runTurnAsync(TurnInput.text("c"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        CompletableFuture<TurnResult> denied = badHandler.runTurnAsync(TurnInput.text("d"), TurnOptions.DEFAULTS, TurnListener.NONE);
         CompletableFuture<TurnResult> good = healthy.runTurnAsync(TurnInput.text("b"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        waitUntil(() -> count("turn/start") == 4);
+        interrupted.interrupt();
         assertThat(bad.get(30, TimeUnit.SECONDS).status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(stopped.get(30, TimeUnit.SECONDS).status()).isEqualTo(TurnStatus.INTERRUPTED);
+        assertThat(denied.get(30, TimeUnit.SECONDS).status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(answers).containsEntry(badHandlerThread, "decline");
         assertThat(good.get(30, TimeUnit.SECONDS).status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(good.get().finalText()).isEqualTo("ok");
         assertThat(healthy.runTurn(TurnInput.text("again")).status()).isEqualTo(TurnStatus.COMPLETED);
     }
 
