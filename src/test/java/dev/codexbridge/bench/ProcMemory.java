@@ -1,0 +1,149 @@
+package dev.codexbridge.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Memory and threads of this JVM and the processes it started, read from {@code /proc} (Linux).
+ * RSS counts pages shared between processes (the codex binary's code) once per process; PSS
+ * splits them, so the PSS sum is the honest total for many codex processes.
+ */
+final class ProcMemory {
+    private ProcMemory() {
+    }
+
+    /** One reading: the JVM alone and every process below it. Sizes in KiB. */
+    record Sample(long jvmRss, long jvmPss, long childRss, long childPss, int children, int childThreads) {
+        long totalRss() {
+            return jvmRss + childRss;
+        }
+
+        long totalPss() {
+            return jvmPss + childPss;
+        }
+    }
+
+    static Sample sample() {
+        long self = ProcessHandle.current().pid();
+        long[] jvm = read(self);
+        long rss = 0;
+        long pss = 0;
+        int n = 0;
+        int threads = 0;
+        for (ProcessHandle p : ProcessHandle.current().descendants().toList()) {
+            long[] m = read(p.pid());
+            if (m == null) {
+                continue; // ended between the listing and the read
+            }
+            rss += m[0];
+            pss += m[1];
+            threads += (int) m[2];
+            n++;
+        }
+        return new Sample(jvm == null ? 0 : jvm[0], jvm == null ? 0 : jvm[1], rss, pss, n, threads);
+    }
+
+    /** {VmRSS, Pss, Threads} of one process, or null when it is gone. */
+    private static long[] read(long pid) {
+        try {
+            long rss = 0;
+            long threads = 0;
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    rss = kib(line);
+                } else if (line.startsWith("Threads:")) {
+                    threads = Long.parseLong(line.substring(8).trim());
+                }
+            }
+            long pss = 0;
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup"))) {
+                if (line.startsWith("Pss:")) {
+                    pss = kib(line);
+                    break;
+                }
+            }
+            return new long[] {rss, pss, threads};
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static long kib(String line) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+    }
+
+    /** Used heap after a few full collections, in bytes. */
+    static long heapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        return heap.getUsed();
+    }
+
+    /** Live JVM threads: all of them, and the library's by kind (the part of the name before the number or connection name). */
+    record Threads(int all, int library, Map<String, Integer> byKind) {
+        @Override
+        public String toString() {
+            return all + " in the JVM, " + library + " library " + byKind;
+        }
+    }
+
+    static Threads threads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] all = new Thread[root.activeCount() + 64];
+        int n = root.enumerate(all, true);
+        Map<String, Integer> kinds = new TreeMap<>();
+        int library = 0;
+        for (int i = 0; i < n; i++) {
+            String name = all[i].getName();
+            // the scripted model server lives in the benchmark's JVM but is not the library's
+            if (!name.startsWith("codex-bridge-") || name.startsWith("codex-bridge-model-server")) {
+                continue;
+            }
+            library++;
+            kinds.merge(kind(name), 1, Integer::sum);
+        }
+        return new Threads(ManagementFactory.getThreadMXBean().getThreadCount(), library, kinds);
+    }
+
+    /** {@code codex-bridge-reader-density-3} becomes {@code reader}, {@code codex-bridge-callback-17} {@code callback}. */
+    private static String kind(String name) {
+        String rest = name.substring("codex-bridge-".length());
+        int dash = rest.indexOf('-');
+        return dash < 0 ? rest : rest.substring(0, dash);
+    }
+
+    static double median(List<Double> values) {
+        return percentile(values, 0.5);
+    }
+
+    static double percentile(List<Double> values, double p) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int i = (int) Math.ceil(p * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+
+    static double mib(long kib) {
+        return kib / 1024.0;
+    }
+}
