@@ -5,6 +5,8 @@ import static dev.codexbridge.bench.ProcMemory.mib;
 import static dev.codexbridge.bench.ProcMemory.percentile;
 
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.protocol.ThreadUnsubscribeParams;
+import dev.codexbridge.protocol.ThreadUnsubscribeStatus;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
@@ -101,9 +103,7 @@ public final class DensityBench {
 
             runConcurrent(sessions.subList(0, Math.min(running, sessions.size())), sleep, sampler);
 
-            for (CodexSession s : sessions) {
-                s.close();
-            }
+            release(sessions);
             sessions.clear();
             for (CodexClient c : clients) {
                 c.close();
@@ -133,6 +133,10 @@ public final class DensityBench {
         long heap = ProcMemory.heapAfterGc();
         ProcMemory.Sample now = ProcMemory.sample();
         int added = n - previous.sessions();
+        // codex's CPU while all its threads sit idle, then per quick turn
+        long idleCpu0 = ProcMemory.sample().childCpuMs();
+        LiveRig.sleep(2000);
+        long idleCpu1 = ProcMemory.sample().childCpuMs();
         List<Double> turnMs = new ArrayList<>();
         for (int k = 0; k < PROBE_TURNS && k < sessions.size(); k++) {
             CodexSession s = sessions.get(sessions.size() - 1 - k);
@@ -143,14 +147,15 @@ public final class DensityBench {
                 System.out.printf("density:   probe turn ended %s: %s%n", r.status(), r.error());
             }
         }
+        long turnCpu = ProcMemory.sample().childCpuMs() - idleCpu1;
         System.out.printf("density: %5d sessions (%d per codex): total RSS %.1f MiB (JVM %.1f, codex %.1f), total PSS %.1f MiB; "
                         + "per session: %.2f MiB RSS (JVM %.3f, codex %.2f), %.2f MiB PSS, heap %.1f KiB; "
-                        + "thread/start median %.1f ms p90 %.1f ms; quick turn median %.1f ms; codex threads %d; %s%n",
+                        + "thread/start median %.1f ms p90 %.1f ms; quick turn median %.1f ms; codex CPU idle %.1f %%, per quick turn %.0f ms; codex OS threads %d, open files %d; %s%n",
                 n, n / connections, mib(now.totalRss()), mib(now.jvmRss()), mib(now.childRss()), mib(now.totalPss()),
                 mib(now.totalRss() - zero.totalRss()) / n, mib(now.jvmRss() - zero.jvmRss()) / n,
                 mib(now.childRss() - zero.childRss()) / n, mib(now.totalPss() - zero.totalPss()) / n,
                 (heap - heap0) / 1024.0 / n, median(startMs), percentile(startMs, 0.9), median(turnMs),
-                now.childThreads(), ProcMemory.threads());
+                (idleCpu1 - idleCpu0) / 20.0, turnCpu / (double) turnMs.size(), now.childThreads(), now.childFds(), ProcMemory.threads());
         if (previous.sessions() > 0 && added > 0) {
             System.out.printf("density:         the %d sessions since %d: %.2f MiB RSS each (codex %.2f), %.2f MiB PSS each%n",
                     added, previous.sessions(), mib(now.totalRss() - previous.sample().totalRss()) / added,
@@ -165,11 +170,18 @@ public final class DensityBench {
         sampler.resetThreadPeaks();
         List<CompletableFuture<TurnResult>> turns = new ArrayList<>(n);
         List<Double> latency = java.util.Collections.synchronizedList(new ArrayList<>());
+        ProcMemory.Sample cpuBefore = ProcMemory.sample();
+        long jvmCpuBefore = ProcMemory.jvmCpuMs();
         long start = System.nanoTime();
+        AtomicInteger done = new AtomicInteger();
+        sampler.timeline(start, done);
         for (CodexSession s : sessions) {
             long st = System.nanoTime();
             turns.add(s.runTurnAsync(TurnInput.text("bench: sleep " + sleep), TurnOptions.DEFAULTS, TurnListener.NONE)
-                    .whenComplete((r, e) -> latency.add((System.nanoTime() - st) / 1e6)));
+                    .whenComplete((r, e) -> {
+                        latency.add((System.nanoTime() - st) / 1e6);
+                        done.incrementAndGet();
+                    }));
         }
         // mid-run: all submitted, most should be inside their sleep
         LiveRig.sleep((long) (Double.parseDouble(sleep) * 500));
@@ -193,9 +205,14 @@ public final class DensityBench {
             }
         }
         double wall = (System.nanoTime() - start) / 1e6;
+        long codexCpu = ProcMemory.sample().childCpuMs() - cpuBefore.childCpuMs();
+        long jvmCpu = ProcMemory.jvmCpuMs() - jvmCpuBefore;
+        System.out.printf("density:   timeline (s: processes below the JVM / model requests / turns done): %s%n", sampler.stopTimeline());
         System.out.printf("density: %d concurrent turns (sleep %s s in codex): %s, %d exceptions; wall %.0f ms; "
                         + "turn latency median %.0f ms, p90 %.0f ms, max %.0f ms%n",
                 n, sleep, statuses, errors, wall, median(latency), percentile(latency, 0.9), percentile(latency, 1.0));
+        System.out.printf("density:   CPU per turn: codex %.0f ms (with its sleeps), this JVM %.0f ms (library, model server, sampler)%n",
+                codexCpu / (double) n, jvmCpu / (double) n);
         if (firstError != null) {
             System.out.printf("density:   first failure: %s%n", firstError);
         }
@@ -203,6 +220,28 @@ public final class DensityBench {
                 mid, midMem.children(), midMem.childThreads(), mib(midMem.totalRss()));
         System.out.printf("density:   peak threads while running: %d in the JVM, %d library (%d callback pool)%n",
                 sampler.peakAll.get(), sampler.peakLibrary.get(), sampler.peakCallback.get());
+    }
+
+    /**
+     * Closing a session on a shared connection leaves codex's thread loaded and subscribed; this
+     * closes each and sends {@code thread/unsubscribe}, then looks at what codex gave back at once
+     * (codex unloads a thread 30 minutes after its last subscriber leaves).
+     */
+    private static void release(List<CodexSession> sessions) {
+        ProcMemory.Sample before = ProcMemory.sample();
+        Map<ThreadUnsubscribeStatus, Integer> statuses = new EnumMap<>(ThreadUnsubscribeStatus.class);
+        for (CodexSession s : sessions) {
+            CodexClient c = s.client();
+            String id = s.threadId();
+            s.close();
+            if (c != null && id != null) {
+                statuses.merge(c.threadUnsubscribe(new ThreadUnsubscribeParams(id)).status(), 1, Integer::sum);
+            }
+        }
+        LiveRig.sleep(2000);
+        ProcMemory.Sample after = ProcMemory.sample();
+        System.out.printf("density: %d sessions closed and unsubscribed %s: codex RSS %.1f -> %.1f MiB, open files %d -> %d%n",
+                sessions.size(), statuses, mib(before.childRss()), mib(after.childRss()), before.childFds(), after.childFds());
     }
 
     /** The way before shared connections: each session starts a codex process of its own. */
@@ -253,6 +292,38 @@ public final class DensityBench {
         final AtomicInteger peakCallback = new AtomicInteger();
         private volatile boolean stop;
         private Thread thread;
+        private volatile long timelineStart;
+        private volatile AtomicInteger timelineDone;
+        private final StringBuilder timeline = new StringBuilder();
+        private long nextMark;
+        private long requestsAtStart;
+
+        /** From now on, also note once a second how many processes run and how many turns ended. */
+        synchronized void timeline(long start, AtomicInteger done) {
+            timeline.setLength(0);
+            nextMark = 0;
+            timelineStart = start;
+            timelineDone = done;
+            requestsAtStart = LiveRig.MODEL_REQUESTS.get();
+        }
+
+        synchronized String stopTimeline() {
+            timelineDone = null;
+            return timeline.toString().trim();
+        }
+
+        private synchronized void mark(ProcMemory.Sample s) {
+            AtomicInteger done = timelineDone;
+            if (done == null) {
+                return;
+            }
+            long ms = (System.nanoTime() - timelineStart) / 1_000_000;
+            if (ms >= nextMark) {
+                timeline.append(' ').append(ms / 1000).append("s:").append(s.children()).append('/')
+                        .append(LiveRig.MODEL_REQUESTS.get() - requestsAtStart).append('/').append(done.get());
+                nextMark = (ms / 1000 + 1) * 1000;
+            }
+        }
 
         void start() {
             thread = new Thread(this, "bench-sampler");
@@ -277,6 +348,7 @@ public final class DensityBench {
                 ProcMemory.Sample s = ProcMemory.sample();
                 peakRss.accumulateAndGet(s.totalRss(), Math::max);
                 peakPss.accumulateAndGet(s.totalPss(), Math::max);
+                mark(s);
                 ProcMemory.Threads t = ProcMemory.threads();
                 peakAll.accumulateAndGet(t.all(), Math::max);
                 peakLibrary.accumulateAndGet(t.library(), Math::max);

@@ -32,6 +32,8 @@ final class LiveRig implements AutoCloseable {
     static final Duration TURN_TIMEOUT = Duration.ofMinutes(5);
     private static final Pattern SLEEP = Pattern.compile("bench: sleep (\\d+(?:\\.\\d+)?)");
     private static final AtomicLong CALLS = new AtomicLong();
+    /** Model requests answered so far. */
+    static final AtomicLong MODEL_REQUESTS = new AtomicLong();
 
     final Path binary;
     final Path tmp;
@@ -70,6 +72,7 @@ final class LiveRig implements AutoCloseable {
     }
 
     static ModelReply reply(RecordedRequest request) {
+        MODEL_REQUESTS.incrementAndGet();
         List<JsonNode> items = request.inputItems();
         int prompt = -1;
         String text = "";

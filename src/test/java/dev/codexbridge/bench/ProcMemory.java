@@ -20,7 +20,8 @@ final class ProcMemory {
     }
 
     /** One reading: the JVM alone and every process below it. Sizes in KiB. */
-    record Sample(long jvmRss, long jvmPss, long childRss, long childPss, int children, int childThreads) {
+    record Sample(long jvmRss, long jvmPss, long childRss, long childPss, int children, int childThreads, int childFds,
+                  long childCpuMs) {
         long totalRss() {
             return jvmRss + childRss;
         }
@@ -37,6 +38,8 @@ final class ProcMemory {
         long pss = 0;
         int n = 0;
         int threads = 0;
+        int fds = 0;
+        long cpu = 0;
         for (ProcessHandle p : ProcessHandle.current().descendants().toList()) {
             long[] m = read(p.pid());
             if (m == null) {
@@ -46,8 +49,35 @@ final class ProcMemory {
             pss += m[1];
             threads += (int) m[2];
             n++;
+            if (p.parent().map(q -> q.pid() == self).orElse(false)) {
+                // codex itself: its open files, and CPU including its reaped children (the sleeps)
+                fds += fds(p.pid());
+                cpu += cpuMs(p.pid());
+            }
         }
-        return new Sample(jvm == null ? 0 : jvm[0], jvm == null ? 0 : jvm[1], rss, pss, n, threads);
+        return new Sample(jvm == null ? 0 : jvm[0], jvm == null ? 0 : jvm[1], rss, pss, n, threads, fds, cpu);
+    }
+
+    private static int fds(long pid) {
+        String[] names = Path.of("/proc", Long.toString(pid), "fd").toFile().list();
+        return names == null ? 0 : names.length;
+    }
+
+    /** utime + stime + cutime + cstime from {@code /proc/PID/stat}, in ms (clock ticks of 10 ms). */
+    private static long cpuMs(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields 14..17 of stat; f[0] is field 3 (state)
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** CPU time this JVM used so far, in ms. */
+    static long jvmCpuMs() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L);
     }
 
     /** {VmRSS, Pss, Threads} of one process, or null when it is gone. */
