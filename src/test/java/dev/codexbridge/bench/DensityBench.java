@@ -172,6 +172,7 @@ public final class DensityBench {
         List<Double> latency = java.util.Collections.synchronizedList(new ArrayList<>());
         ProcMemory.Sample cpuBefore = ProcMemory.sample();
         long jvmCpuBefore = ProcMemory.jvmCpuMs();
+        Map<Long, Long> libraryCpuBefore = ProcMemory.libraryCpu();
         long start = System.nanoTime();
         AtomicInteger done = new AtomicInteger();
         sampler.timeline(start, done);
@@ -207,12 +208,14 @@ public final class DensityBench {
         double wall = (System.nanoTime() - start) / 1e6;
         long codexCpu = ProcMemory.sample().childCpuMs() - cpuBefore.childCpuMs();
         long jvmCpu = ProcMemory.jvmCpuMs() - jvmCpuBefore;
+        double libraryCpu = ProcMemory.libraryCpuSinceMs(libraryCpuBefore);
         System.out.printf("density:   timeline (s: processes below the JVM / model requests / turns done): %s%n", sampler.stopTimeline());
         System.out.printf("density: %d concurrent turns (sleep %s s in codex): %s, %d exceptions; wall %.0f ms; "
                         + "turn latency median %.0f ms, p90 %.0f ms, max %.0f ms%n",
                 n, sleep, statuses, errors, wall, median(latency), percentile(latency, 0.9), percentile(latency, 1.0));
-        System.out.printf("density:   CPU per turn: codex %.0f ms (with its sleeps), this JVM %.0f ms (library, model server, sampler)%n",
-                codexCpu / (double) n, jvmCpu / (double) n);
+        System.out.printf("density:   CPU per turn: codex %.0f ms (with its sleeps), this JVM %.0f ms (of which the library's "
+                        + "threads %.1f ms; the rest is the model server, GC, JIT and the sampler)%n",
+                codexCpu / (double) n, jvmCpu / (double) n, libraryCpu / n);
         if (firstError != null) {
             System.out.printf("density:   first failure: %s%n", firstError);
         }

@@ -132,16 +132,10 @@ final class ProcMemory {
     }
 
     static Threads threads() {
-        ThreadGroup root = Thread.currentThread().getThreadGroup();
-        while (root.getParent() != null) {
-            root = root.getParent();
-        }
-        Thread[] all = new Thread[root.activeCount() + 64];
-        int n = root.enumerate(all, true);
         Map<String, Integer> kinds = new TreeMap<>();
         int library = 0;
-        for (int i = 0; i < n; i++) {
-            String name = all[i].getName();
+        for (Thread t : liveThreads()) {
+            String name = t.getName();
             // the scripted model server lives in the benchmark's JVM but is not the library's
             if (!name.startsWith("codex-bridge-") || name.startsWith("codex-bridge-model-server")) {
                 continue;
@@ -150,6 +144,41 @@ final class ProcMemory {
             kinds.merge(kind(name), 1, Integer::sum);
         }
         return new Threads(ManagementFactory.getThreadMXBean().getThreadCount(), library, kinds);
+    }
+
+    /** CPU time so far of each live library thread, by thread id, in ns. */
+    static Map<Long, Long> libraryCpu() {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> out = new java.util.HashMap<>();
+        for (Thread t : liveThreads()) {
+            String name = t.getName();
+            if (name.startsWith("codex-bridge-") && !name.startsWith("codex-bridge-model-server")) {
+                long ns = mx.getThreadCpuTime(t.getId());
+                if (ns >= 0) {
+                    out.put(t.getId(), ns);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** CPU the library's threads used since {@code before} (threads that ended meanwhile are missed), in ms. */
+    static double libraryCpuSinceMs(Map<Long, Long> before) {
+        long sum = 0;
+        for (Map.Entry<Long, Long> e : libraryCpu().entrySet()) {
+            sum += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+        }
+        return sum / 1e6;
+    }
+
+    private static List<Thread> liveThreads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] all = new Thread[root.activeCount() + 64];
+        int n = root.enumerate(all, true);
+        return java.util.Arrays.asList(all).subList(0, n);
     }
 
     /** {@code codex-bridge-reader-density-3} becomes {@code reader}, {@code codex-bridge-callback-17} {@code callback}. */
