@@ -101,7 +101,9 @@ public final class DensityBench {
                 checkpoint(sessions.size(), connections, zero, previous, heap0, startMs, sessions);
             }
 
-            runConcurrent(sessions.subList(0, Math.min(running, sessions.size())), sleep, sampler);
+            if (running > 0) {
+                runConcurrent(sessions.subList(0, Math.min(running, sessions.size())), sleep, sampler);
+            }
 
             release(sessions);
             sessions.clear();
