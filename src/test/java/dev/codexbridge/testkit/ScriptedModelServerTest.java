@@ -45,6 +45,25 @@ class ScriptedModelServerTest {
     }
 
     @Test
+    void answersFromTheRequestWhenTheScriptIsEmptyAndCanStopRecording() throws Exception {
+        try (ScriptedModelServer s = ScriptedModelServer.start()) {
+            s.enqueue(ModelReply.builder("scripted").message("first").build());
+            s.respondWhenEmpty(r -> ModelReply.builder("echo-" + r.inputItems().size()).message("n" + r.inputItems().size()).build());
+            // the script comes first; then the responder sees each request
+            assertThat(events(post(s, "{\"input\":[]}").body()).get(0).path("response").path("id").asText()).isEqualTo("scripted");
+            assertThat(events(post(s, "{\"input\":[{},{}]}").body()).get(0).path("response").path("id").asText()).isEqualTo("echo-2");
+            s.recording(false);
+            assertThat(events(post(s, "{\"input\":[{}]}").body()).get(0).path("response").path("id").asText()).isEqualTo("echo-1");
+            assertThat(s.responsesRequests()).hasSize(2);
+            assertThat(s.unscriptedRequests()).isZero();
+
+            s.respondWhenEmpty(null);
+            assertThat(post(s, "{\"input\":[]}").statusCode()).isEqualTo(500);
+            assertThat(s.unscriptedRequests()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void answersEachResponsesPostWithTheNextScriptedStreamAndRecordsIt() throws Exception {
         try (ScriptedModelServer s = ScriptedModelServer.start()) {
             assertThat(s.baseUrl().getHost()).isEqualTo("127.0.0.1");

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * A loopback HTTP server that speaks the OpenAI Responses API the way codex uses it, so the real
@@ -39,6 +40,8 @@ public final class ScriptedModelServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<ModelReply> script = new ConcurrentLinkedQueue<>();
     private final List<RecordedRequest> requests = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger unscripted = new AtomicInteger();
+    private volatile Function<RecordedRequest, ModelReply> responder;
+    private volatile boolean recording = true;
 
     private ScriptedModelServer(HttpServer server, ExecutorService executor) {
         this.server = server;
@@ -69,6 +72,25 @@ public final class ScriptedModelServer implements AutoCloseable {
     /** Appends replies to the script, answered in order. */
     public ScriptedModelServer enqueue(ModelReply... replies) {
         Collections.addAll(script, replies);
+        return this;
+    }
+
+    /**
+     * Answers the {@code POST …/responses} requests that find the script empty from the request
+     * itself, for runs where many turns ask at once and the order of a queue means nothing
+     * (benchmarks with concurrent turns). {@code null} restores the 500 for an empty script.
+     */
+    public ScriptedModelServer respondWhenEmpty(Function<RecordedRequest, ModelReply> responder) {
+        this.responder = responder;
+        return this;
+    }
+
+    /**
+     * Whether requests are kept for {@link #requests()} (default on). Off for long benchmark runs,
+     * where each request carries the whole history and keeping them would grow the heap measured.
+     */
+    public ScriptedModelServer recording(boolean on) {
+        this.recording = on;
         return this;
     }
 
@@ -144,11 +166,18 @@ public final class ScriptedModelServer implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
             }
-            requests.add(new RecordedRequest(method, path, headersOf(exchange), parseBody(body)));
+            RecordedRequest recorded = new RecordedRequest(method, path, headersOf(exchange), parseBody(body));
+            if (recording) {
+                requests.add(recorded);
+            }
             if ("GET".equals(method) && path.endsWith("/models")) {
                 send(exchange, 200, "application/json", modelCatalog(), Map.of());
             } else if ("POST".equals(method) && path.endsWith("/responses")) {
                 ModelReply reply = script.poll();
+                Function<RecordedRequest, ModelReply> fallback = responder;
+                if (reply == null && fallback != null) {
+                    reply = fallback.apply(recorded);
+                }
                 if (reply == null) {
                     unscripted.incrementAndGet();
                     send(exchange, 500, "application/json",
