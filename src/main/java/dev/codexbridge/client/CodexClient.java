@@ -612,8 +612,13 @@ public final class CodexClient implements CodexApi, AutoCloseable {
 
     /** The single entry point for configuring a connection. */
     public static final class Builder {
-        /** See docs/performance.md, "Threads per codex process", for how it was chosen. */
-        public static final int DEFAULT_MAX_THREADS = 1_000;
+        /**
+         * 500: codex keeps an open file per loaded thread and fails for good past its open-file
+         * limit (about 950 threads under the common 1,024); 500 stays well below that, with room for
+         * closed threads codex has not unloaded yet, and holds about 0.5 GiB per codex process
+         * (docs/performance.md, "Threads per codex process").
+         */
+        public static final int DEFAULT_MAX_THREADS = 500;
 
         private CodexTransport.Factory transports;
         private CodexLaunch launch;

@@ -28,6 +28,7 @@ import dev.codexbridge.protocol.ThreadReadResponse;
 import dev.codexbridge.protocol.ThreadRevertParams;
 import dev.codexbridge.protocol.ThreadRevertResponse;
 import dev.codexbridge.protocol.ThreadSetNameParams;
+import dev.codexbridge.protocol.ThreadUnsubscribeParams;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.protocol.ClientInfo;
 import dev.codexbridge.rpc.ConnectionClosedException;
@@ -670,7 +671,30 @@ public final class CodexSession implements AutoCloseable {
                 // a turn waiting for a rate limit ends at once
                 run.waitCancellation().cancel();
             }
+            unsubscribe();
             letGoOfConnection();
+        }
+    }
+
+    /**
+     * On a shared connection, tells codex this client no longer follows the thread, so codex can
+     * unload it (after about 30 minutes without subscribers) and the connection stops receiving its
+     * messages. Not waited for: closing never blocks on codex.
+     */
+    private void unsubscribe() {
+        CodexClient c = client;
+        String id = threadId;
+        if (sharedClient == null || c == null || id == null || !c.isOpen() || openedOn != c.generation()) {
+            return;
+        }
+        try {
+            c.threadUnsubscribeAsync(new ThreadUnsubscribeParams(id)).whenComplete((r, e) -> {
+                if (e != null) {
+                    LOG.debug("thread/unsubscribe {}: {}", id, e.getMessage());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("thread/unsubscribe {} not sent: {}", id, e.getMessage());
         }
     }
 

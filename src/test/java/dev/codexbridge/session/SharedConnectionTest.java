@@ -288,6 +288,17 @@ class SharedConnectionTest {
         a.close();
         assertThat(c.start()).isNotNull();
         assertThat(shared.reservedThreads()).isEqualTo(2);
+        waitUntilSent("thread/unsubscribe", 1);
+        assertThat(codex.received()).filteredOn(m -> m.path("method").asText().equals("thread/unsubscribe"))
+                .singleElement().satisfies(m -> assertThat(m.path("params").path("threadId").asText()).isEqualTo(a.threadId()));
+    }
+
+    private void waitUntilSent(String method, long n) {
+        try {
+            waitUntil(() -> count(method) >= n);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private long count(String method) {
