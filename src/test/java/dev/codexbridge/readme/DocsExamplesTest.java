@@ -41,6 +41,7 @@ class DocsExamplesTest {
         assertShown("docs/testing.md", "OfflineCodexTest.java");
         assertShown("docs/migration.md", "MigrateHostServers.java");
         assertShown("docs/embedding.md", "#remote", "RemoteCodexHost.java");
+        assertShown("docs/deploy/README.md", "PoolHost.java");
     }
 
     private static void assertShown(String doc, String example) throws Exception {

@@ -1,0 +1,20 @@
+package dev.codexbridge.pool;
+
+import java.net.URI;
+import java.time.Instant;
+
+/**
+ * A snapshot of one endpoint of a {@link CodexPool}.
+ *
+ * @param name        the endpoint's name
+ * @param uri         where it listens (no credentials)
+ * @param healthy     the last probe answered ready and the connection, if any, is open
+ * @param connected   the pool holds an open connection to it
+ * @param threads     threads attached on that connection (its load)
+ * @param maxThreads  the most the pool places there
+ * @param lastProbe   when it was last probed, null before the first probe
+ * @param detail      the last probe's or connection's word, for a person
+ */
+public record EndpointState(String name, URI uri, boolean healthy, boolean connected, int threads, int maxThreads,
+                            Instant lastProbe, String detail) {
+}

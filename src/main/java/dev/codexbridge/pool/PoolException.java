@@ -1,0 +1,20 @@
+package dev.codexbridge.pool;
+
+import dev.codexbridge.CodexException;
+
+/**
+ * The pool cannot place or resume a session: no healthy endpoint has room, or a thread's
+ * endpoint is gone and the endpoints do not share {@code CODEX_HOME}. The message lists the
+ * endpoints and their state; it never carries credentials.
+ */
+public class PoolException extends CodexException {
+    private static final long serialVersionUID = 1L;
+
+    public PoolException(String message) {
+        super(message);
+    }
+
+    public PoolException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

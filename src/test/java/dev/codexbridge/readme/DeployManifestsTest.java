@@ -1,0 +1,111 @@
+package dev.codexbridge.readme;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The Kubernetes manifests in docs/deploy parse, and their parts fit together. */
+class DeployManifestsTest {
+    private static final Path DEPLOY = Paths.get("docs/deploy");
+
+    private static List<JsonNode> documents(String file) throws IOException {
+        List<JsonNode> docs = new ArrayList<>();
+        try (MappingIterator<JsonNode> it = new YAMLMapper().readerFor(JsonNode.class).readValues(DEPLOY.resolve(file).toFile())) {
+            while (it.hasNext()) {
+                JsonNode doc = it.next();
+                if (doc != null && !doc.isNull() && !doc.isMissingNode()) {
+                    docs.add(doc);
+                }
+            }
+        }
+        return docs;
+    }
+
+    private static JsonNode kind(List<JsonNode> docs, String kind) {
+        return docs.stream().filter(d -> d.path("kind").asText().equals(kind)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void everyManifestIsKubernetesShapedYaml() throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(DEPLOY)) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).toList();
+        }
+        assertThat(files).hasSizeGreaterThanOrEqualTo(2);
+        for (Path f : files) {
+            for (JsonNode doc : documents(f.getFileName().toString())) {
+                assertThat(doc.path("apiVersion").asText()).as(f + " apiVersion").isNotBlank();
+                assertThat(doc.path("kind").asText()).as(f + " kind").isNotBlank();
+                assertThat(doc.path("metadata").path("name").asText()).as(f + " metadata.name").isNotBlank();
+            }
+        }
+    }
+
+    @Test
+    void theStatefulSetListensWithATokenIsProbedAndKeepsCodexHomeOnItsVolume() throws IOException {
+        List<JsonNode> docs = documents("codex-app-server.yaml");
+        JsonNode service = kind(docs, "Service");
+        JsonNode set = kind(docs, "StatefulSet");
+        assertThat(service.path("spec").path("clusterIP").asText()).isEqualTo("None");
+        assertThat(set.path("spec").path("serviceName").asText()).isEqualTo(service.path("metadata").path("name").asText());
+        JsonNode labels = set.path("spec").path("template").path("metadata").path("labels");
+        service.path("spec").path("selector").fields().forEachRemaining(e ->
+                assertThat(labels.path(e.getKey()).asText()).isEqualTo(e.getValue().asText()));
+        assertThat(service.path("spec").path("ports").get(0).path("port").asInt()).isEqualTo(4500);
+
+        JsonNode pod = set.path("spec").path("template").path("spec");
+        JsonNode codex = pod.path("containers").get(0);
+        List<String> args = new ArrayList<>();
+        codex.path("args").forEach(a -> args.add(a.asText()));
+        assertThat(args).containsSubsequence("--listen", "ws://0.0.0.0:4500")
+                .containsSubsequence("--ws-auth", "capability-token");
+        String tokenFile = args.get(args.indexOf("--ws-token-file") + 1);
+
+        assertThat(codex.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/readyz");
+        assertThat(codex.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/healthz");
+        assertThat(codex.path("ports").get(0).path("containerPort").asInt()).isEqualTo(4500);
+
+        String codexHome = null;
+        for (JsonNode env : codex.path("env")) {
+            if (env.path("name").asText().equals("CODEX_HOME")) {
+                codexHome = env.path("value").asText();
+            }
+        }
+        String claim = set.path("spec").path("volumeClaimTemplates").get(0).path("metadata").path("name").asText();
+        String secretVolume = null;
+        for (JsonNode v : pod.path("volumes")) {
+            if (v.path("secret").path("secretName").asText().equals("codex-app-server-auth")) {
+                secretVolume = v.path("name").asText();
+            }
+        }
+        boolean homeMounted = false;
+        boolean tokenMounted = false;
+        for (JsonNode m : codex.path("volumeMounts")) {
+            homeMounted |= m.path("name").asText().equals(claim) && m.path("mountPath").asText().equals(codexHome);
+            tokenMounted |= m.path("name").asText().equals(secretVolume) && tokenFile.startsWith(m.path("mountPath").asText() + "/");
+        }
+        assertThat(homeMounted).as("CODEX_HOME is the claim's mount").isTrue();
+        assertThat(tokenMounted).as("--ws-token-file is in the secret's mount").isTrue();
+    }
+
+    @Test
+    void theSecretExampleHoldsAPlaceholderAndThePoolExampleNamesThePods() throws IOException {
+        JsonNode secret = kind(documents("secret.example.yaml"), "Secret");
+        assertThat(secret.path("metadata").path("name").asText()).isEqualTo("codex-app-server-auth");
+        assertThat(secret.path("stringData").path("token").asText()).startsWith("REPLACE-");
+        assertThat(PoolHost.podUrls("agents", 3)).containsExactly(
+                "ws://codex-app-server-0.codex-app-server.agents.svc.cluster.local:4500",
+                "ws://codex-app-server-1.codex-app-server.agents.svc.cluster.local:4500",
+                "ws://codex-app-server-2.codex-app-server.agents.svc.cluster.local:4500");
+    }
+}
