@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
             "With --connect, the conversation runs on an app-server that is already running",
             "(codex app-server --listen ws://IP:PORT or unix://PATH) instead of a codex this command starts.",
             "Exit codes: 0 completed, 1 failed, 2 usage or configuration error (also: the app-server cannot be reached),",
-            "3 timed out, or the app-server refused the credentials (--connect), 130 interrupted."})
+            "3 the app-server refused the credentials (--connect), 4 timed out, 130 interrupted."})
 final class RunCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "PROMPT", description = "What to ask; omit for an interactive conversation.")
     String prompt;
@@ -117,6 +117,7 @@ final class RunCommand implements Callable<Integer> {
 
     /** The app-server refused the credentials; shares 3 with "timed out", as the two are told apart by the message. */
     static final int EXIT_AUTHENTICATION = 3;
+    static final int EXIT_TIMED_OUT = 4;
 
     private final AtomicInteger interrupts = new AtomicInteger();
     private volatile CodexSession session;
@@ -279,7 +280,7 @@ final class RunCommand implements Callable<Integer> {
         return switch (r.status()) {
             case COMPLETED -> 0;
             case FAILED -> 1;
-            case TIMED_OUT -> 3;
+            case TIMED_OUT -> EXIT_TIMED_OUT;
             case INTERRUPTED -> 130;
         };
     }
