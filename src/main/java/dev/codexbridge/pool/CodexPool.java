@@ -346,6 +346,9 @@ public final class CodexPool implements AutoCloseable {
                 throw new PoolException("the pool is closed");
             }
             CodexClient.Builder b = CodexClient.builder();
+            if (spec.maxThreads() != Integer.MAX_VALUE) {
+                b.maxThreads(spec.maxThreads());   // the connection enforces the same limit the pool places by
+            }
             configurer.accept(b);
             CodexClient fresh = b.connect(spec.endpoint());
             client = fresh;
@@ -410,7 +413,7 @@ public final class CodexPool implements AutoCloseable {
     /** Configures a {@link CodexPool}. */
     public static final class Builder {
         private final Map<String, PoolEndpoint> endpoints = new LinkedHashMap<>();
-        private int maxThreadsPerEndpoint = 32;
+        private int maxThreadsPerEndpoint = CodexClient.Builder.DEFAULT_MAX_THREADS;
         private boolean sharedCodexHome;
         private Duration healthInterval = Duration.ofSeconds(5);
         private Duration probeTimeout = Duration.ofSeconds(2);
@@ -433,7 +436,7 @@ public final class CodexPool implements AutoCloseable {
             return this;
         }
 
-        /** Threads an endpoint takes at once unless it sets its own limit (default 32). */
+        /** Threads an endpoint takes at once unless it sets its own limit (default 500, as a {@link CodexClient}). */
         public Builder maxThreadsPerEndpoint(int max) {
             if (max < 1) {
                 throw new IllegalArgumentException("maxThreadsPerEndpoint must be at least 1");
