@@ -42,6 +42,7 @@ class DocsExamplesTest {
         assertShown("docs/migration.md", "MigrateHostServers.java");
         assertShown("docs/embedding.md", "#remote", "RemoteCodexHost.java");
         assertShown("docs/deploy/README.md", "PoolHost.java");
+        assertShown("README.md", "#shapes", "DeploymentShapes.java");
     }
 
     private static void assertShown(String doc, String example) throws Exception {
