@@ -101,6 +101,8 @@ public final class CodexSession implements AutoCloseable {
     /** Shared with other sessions of the same account, or null: no waits, one attempt. */
     final RateLimitGovernor rateLimits;
     private final int inboxLimit;
+    /** The session's own connection goes to a running app-server, which outlives a dropped connection. */
+    private final boolean remote;
 
     private final AtomicBoolean turnActive = new AtomicBoolean();
     /** Which of the client's connections the thread was opened on ({@link CodexClient#generation}). */
@@ -146,6 +148,7 @@ public final class CodexSession implements AutoCloseable {
         this.projector = b.projector;
         this.rateLimits = b.rateLimits;
         this.inboxLimit = b.inboxLimit;
+        this.remote = b.endpoint != null;
         this.sharedClient = b.client;
         this.ownConnection = b.client != null ? null : b.connection(cwd);
     }
@@ -288,8 +291,8 @@ public final class CodexSession implements AutoCloseable {
 
     /** The turn that was running when its connection was lost: to be interrupted on resume. */
     void turnLost(String turnId) {
-        if (sharedClient != null) {
-            lostTurn = turnId;      // a session's own codex died with its connection: nothing is left running
+        if (sharedClient != null || remote) {
+            lostTurn = turnId;      // a session's own codex process died with its connection: nothing is left running
         }
     }
 
@@ -819,6 +822,7 @@ public final class CodexSession implements AutoCloseable {
         private CodexClient client;
         private RateLimitGovernor rateLimits;
         private int inboxLimit = SessionInbox.DEFAULT_LIMIT;
+        private dev.codexbridge.transport.CodexEndpoint endpoint;
 
         private Builder() {
         }
@@ -878,6 +882,17 @@ public final class CodexSession implements AutoCloseable {
         /** Extra {@code codex app-server} arguments, e.g. {@code -c key=value}. */
         public Builder codexArguments(List<String> args) {
             extraArgs.addAll(args);
+            return this;
+        }
+
+        /**
+         * Run on a connection of the session's own to an app-server that is already running
+         * ({@code ws://}, {@code wss://}, {@code unix://}) instead of starting codex. When the
+         * connection drops, the next turn reconnects and resumes the thread; a turn lost with the
+         * connection is interrupted there first. Overrides binary, home and environment.
+         */
+        public Builder endpoint(dev.codexbridge.transport.CodexEndpoint endpoint) {
+            this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
             return this;
         }
 
@@ -1035,6 +1050,9 @@ public final class CodexSession implements AutoCloseable {
                     .peerConfigurer(peerConfigurer);
             if (transports != null) {
                 return c.transport(transports);
+            }
+            if (endpoint != null) {
+                return c.endpoint(endpoint);
             }
             Path binary = new CodexLocator().locate(codexBinary).binary();
             return c.process(CodexLaunch.appServer(binary).codexHome(codexHome).environment(environment)

@@ -383,6 +383,9 @@ final class TurnRun {
             List<CodexEvent.Notification> buffered = new ArrayList<>(early);
             early.clear();
             for (CodexEvent.Notification n : buffered) {
+                if (!n.turnId().equals(turnId)) {
+                    continue;       // an earlier turn's last words (say, one interrupted as the thread came back)
+                }
                 TurnResult done = handleNotification(n, bridge);
                 if (done != null) {
                     return done;

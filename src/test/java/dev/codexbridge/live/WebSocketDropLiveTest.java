@@ -121,6 +121,48 @@ class WebSocketDropLiveTest {
         baseline.awaitBaseline();     // no reader, descriptor or child left behind
     }
 
+    @Test
+    void aSessionOwningARemoteConnectionReconnectsOnItsNextTurn() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).approvalPolicy("on-request").write();
+        Path token = tmp.resolve("token");
+        Files.writeString(token, TOKEN + "\n");
+        CountDownLatch asked = new CountDownLatch(1);
+        ApprovalPolicy slowHost = ApprovalPolicy.builder().handler(r -> {
+            asked.countDown();
+            return new CompletableFuture<>();
+        }).build();
+        model.enqueue(ModelReply.builder().execCommandEscalated("call-1", "echo lost", "Needs approval").build());
+        dev.codexbridge.reliability.LeakCheck baseline = dev.codexbridge.reliability.LeakCheck.now();
+        try (ListeningAppServer server = ListeningAppServer.websocket(home, work,
+                List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()));
+             CuttableProxy proxy = CuttableProxy.to(server.uri().getHost(), server.uri().getPort())) {
+            try (CodexSession session = CodexSession.builder()
+                    .endpoint(CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()).tokenFile(token))
+                    .wireTap(wire).cwd(work).approvals(slowHost).timeouts(Duration.ofSeconds(90), Duration.ZERO).build()) {
+                String thread = session.start();
+                CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("run it"), TurnOptions.DEFAULTS, TurnListener.NONE);
+                assertThat(asked.await(60, TimeUnit.SECONDS)).isTrue();
+                proxy.cut();
+                TurnResult lost = turn.get(30, TimeUnit.SECONDS);
+                assertThat(lost.status()).isEqualTo(TurnStatus.FAILED);
+                assertThat(lost.retired()).isTrue();
+
+                model.discardRemaining();
+                model.enqueue(ModelReply.message("reconnected"));
+                TurnResult next = session.runTurn(TurnInput.text("still there?"));
+                assertThat(next.status()).isEqualTo(TurnStatus.COMPLETED);
+                assertThat(next.finalText()).isEqualTo("reconnected");
+                assertThat(next.threadId()).isEqualTo(thread);
+                assertThat(proxy.accepted()).isEqualTo(2);
+                assertThat(count("thread/resume")).isEqualTo(1);
+                assertThat(count("turn/interrupt")).as("the lost turn was stopped on the server").isEqualTo(1);
+                assertThat(session.recoverTurn(lost.turnId()).map(TurnResult::status)).contains(TurnStatus.INTERRUPTED);
+            }
+        }
+        baseline.awaitBaseline();
+    }
+
     private long count(String method) {
         return wire.sent().stream().filter(m -> m.path("method").asText().equals(method)).count();
     }

@@ -85,6 +85,24 @@ class CodexSessionTest {
     }
 
     @Test
+    void anEarlierTurnsEndArrivingBeforeTheTurnStartAnswerDoesNotEndThisTurn() {
+        session = builder().build();
+        codex.beforeTurnStartAnswer = (f, turn) -> {
+            // say, the last words of a turn interrupted as the thread was resumed
+            f.item("item/completed", "turn-old", "{\"type\":\"agentMessage\",\"id\":\"o\",\"text\":\"old turn\"}");
+            f.completeTurn("turn-old", "interrupted", null);
+        };
+        codex.onTurnStart = (f, turn) -> {
+            f.agentMessage(turn, "mine");
+            f.completeTurn(turn, "completed", null);
+        };
+        TurnResult r = session.runTurn(TurnInput.text("go"));
+        assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(r.finalText()).isEqualTo("mine");
+        assertThat(r.messages()).extracting(m -> m.content()).doesNotContain("old turn");
+    }
+
+    @Test
     void earlyNotificationsForTheTurnAreKeptInOrder() {
         session = builder().build();
         codex.answerTurnStart = true;

@@ -36,6 +36,8 @@ public final class FakeCodex {
     /** With {@link #distinctThreads}: run after each turn/start answer with (thread id, turn id). */
     public volatile BiConsumer<String, String> onThreadTurnStart = (thread, turn) -> { };
     public volatile boolean answerTurnStart = true;
+    /** Run inside the turn/start handler, so what it sends reaches the client before the answer. */
+    public volatile BiConsumer<FakeCodex, String> beforeTurnStartAnswer = (f, t) -> { };
     public volatile boolean answerInterrupt = true;
     public volatile long scriptDelayMs = 20;
     private final AtomicInteger turns = new AtomicInteger();
@@ -110,6 +112,7 @@ public final class FakeCodex {
         if (!answerTurnStart) {
             return new CompletableFuture<>();
         }
+        beforeTurnStartAnswer.accept(this, turnId);
         ObjectNode result = Json.object();
         result.putObject("turn").put("id", turnId).put("status", "inProgress");
         scripts.execute(() -> {
