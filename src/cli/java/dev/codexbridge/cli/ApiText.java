@@ -1,6 +1,10 @@
 package dev.codexbridge.cli;
 
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.Account;
 import dev.codexbridge.protocol.GetAccountRateLimitsResponse;
@@ -14,6 +18,12 @@ import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.protocol.ThreadStatus;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.protocol.UserInput;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.CharBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,6 +140,61 @@ final class ApiText {
             }
         }
         return sb == null ? compactJson : sb.toString();
+    }
+
+    /** JSON's own escapes, plus {@link #json}'s for the control characters JSON lets stand raw. */
+    private static final CharacterEscapes TERMINAL_ESCAPES = new CharacterEscapes() {
+        private final int[] ascii = asciiCodes();
+
+        private static int[] asciiCodes() {
+            int[] codes = standardAsciiEscapesForJSON();
+            codes[0x7f] = ESCAPE_CUSTOM;
+            return codes;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return isControl((char) ch) ? new SerializedString(String.format("\\u%04x", ch)) : null;
+        }
+    };
+    private static final ObjectWriter TERMINAL_JSON = Json.mapper().writer().with(TERMINAL_ESCAPES);
+
+    /**
+     * Prints {@code value} as {@code json(Json.write(value))} and a line break, the same characters,
+     * but streamed: a turn's result can hold tens of MiB of transcript, which this writes in
+     * buffer-sized pieces instead of building the whole text twice over.
+     */
+    static void printJson(Object value, PrintStream out) {
+        // through the PrintStream's characters, so its charset applies as it does to println
+        Writer chars = new Writer() {
+            @Override
+            public void write(char[] cbuf, int off, int len) {
+                out.append(CharBuffer.wrap(cbuf, off, len));
+            }
+
+            @Override
+            public void flush() {
+                out.flush();
+            }
+
+            @Override
+            public void close() {
+                flush();
+            }
+        };
+        try {
+            BufferedWriter buffered = new BufferedWriter(chars, 1 << 16);
+            TERMINAL_JSON.writeValue(buffered, value);
+            buffered.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.println();
     }
 
     /** {@code text} cut to {@code max} code points (marked with "…"), then escaped; null stays null. */
