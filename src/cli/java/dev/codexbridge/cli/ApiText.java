@@ -163,6 +163,13 @@ final class ApiText {
         }
     };
     private static final ObjectWriter TERMINAL_JSON = Json.mapper().writer().with(TERMINAL_ESCAPES);
+    /**
+     * Whether stdout encodes as UTF-8: a PrintStream cannot say (before Java 18), but the JVM
+     * builds System.out with {@code sun.stdout.encoding} when set, else the default charset.
+     */
+    private static final boolean UTF8_OUT = java.nio.charset.StandardCharsets.UTF_8.name().equals(
+            java.nio.charset.Charset.forName(System.getProperty("sun.stdout.encoding",
+                    java.nio.charset.Charset.defaultCharset().name())).name());
 
     /**
      * Prints {@code value} as {@code json(Json.write(value))} and a line break, the same characters,
@@ -170,27 +177,31 @@ final class ApiText {
      * buffer-sized pieces instead of building the whole text twice over.
      */
     static void printJson(Object value, PrintStream out) {
-        // through the PrintStream's characters, so its charset applies as it does to println
-        Writer chars = new Writer() {
-            @Override
-            public void write(char[] cbuf, int off, int len) {
-                out.append(CharBuffer.wrap(cbuf, off, len));
-            }
-
-            @Override
-            public void flush() {
-                out.flush();
-            }
-
-            @Override
-            public void close() {
-                flush();
-            }
-        };
         try {
-            BufferedWriter buffered = new BufferedWriter(chars, 1 << 16);
-            TERMINAL_JSON.writeValue(buffered, value);
-            buffered.flush();
+            if (UTF8_OUT) {
+                // the PrintStream's charset is UTF-8, the generator's own: bytes straight through
+                TERMINAL_JSON.writeValue(out, value);
+            } else {
+                // through the PrintStream's characters, so its charset applies as it does to println
+                BufferedWriter chars = new BufferedWriter(new Writer() {
+                    @Override
+                    public void write(char[] cbuf, int off, int len) {
+                        out.append(CharBuffer.wrap(cbuf, off, len));
+                    }
+
+                    @Override
+                    public void flush() {
+                        out.flush();
+                    }
+
+                    @Override
+                    public void close() {
+                        flush();
+                    }
+                }, 1 << 16);
+                TERMINAL_JSON.writeValue(chars, value);
+                chars.flush();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -346,11 +346,26 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     /** The reader thread's hand-off: route, never block, never run host code here. */
     private final class Router implements InboundSink {
         @Override
+        public boolean acceptLine(byte[] line, int offset, int length) {
+            CodexEvent.Notification event = WireDecoder.decode(line, offset, length);
+            if (event == null) {
+                return false;
+            }
+            route(event);
+            return true;
+        }
+
+        @Override
         public void accept(JsonRpcMessage.Inbound message) {
             String threadId = threadOf(message.params());
             CodexEvent event = message instanceof JsonRpcMessage.Request r
                     ? new CodexEvent.ServerRequest(r.id(), r.method(), threadId, r.params())
                     : new CodexEvent.Notification(message.method(), threadId, message.params());
+            route(event);
+        }
+
+        private void route(CodexEvent event) {
+            String threadId = event.threadId();
             ThreadInbox inbox = threadId == null ? unscoped.get() : threads.get(threadId);
             if (inbox != null) {
                 try {
