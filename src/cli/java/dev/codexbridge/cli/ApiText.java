@@ -179,8 +179,11 @@ final class ApiText {
     static void printJson(Object value, PrintStream out) {
         try {
             if (UTF8_OUT) {
-                // the PrintStream's charset is UTF-8, the generator's own: bytes straight through
-                TERMINAL_JSON.writeValue(out, value);
+                // UTF-8 out: encoded here in one pass rather than through the PrintStream's characters
+                // (Jackson's byte generator would escape characters outside the BMP, unlike Json.write)
+                Writer chars = new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8);
+                TERMINAL_JSON.writeValue(chars, value);
+                chars.flush();
             } else {
                 // through the PrintStream's characters, so its charset applies as it does to println
                 BufferedWriter chars = new BufferedWriter(new Writer() {

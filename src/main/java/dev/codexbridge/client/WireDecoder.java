@@ -32,21 +32,27 @@ import java.util.concurrent.ConcurrentHashMap;
 final class WireDecoder {
     /** Below the peer's large-line threshold: those lines keep the memory-frugal path. */
     static final int MAX_LINE = 1 << 20;
-    private static final Map<String, ObjectReader> READERS = byMethod();
+    /** Per method, made on first use: a reader builds its record's deserializer up front. */
+    private static final Map<String, ObjectReader> READERS = new ConcurrentHashMap<>();
 
     private WireDecoder() {
     }
 
-    private static Map<String, ObjectReader> byMethod() {
-        Map<String, ObjectReader> readers = new ConcurrentHashMap<>();
-        for (NotificationMethod<?> m : ServerNotifications.BY_METHOD.values()) {
-            Class<?> type = m.paramsType();
-            if (ServerNotification.class.isAssignableFrom(type) && ThreadScoped.class.isAssignableFrom(type)
-                    && TurnScoped.class.isAssignableFrom(type)) {
-                readers.put(m.method(), Json.mapper().readerFor(type));
-            }
+    private static ObjectReader reader(String method) {
+        ObjectReader r = READERS.get(method);
+        if (r != null) {
+            return r;
         }
-        return readers;
+        NotificationMethod<?> m = ServerNotifications.BY_METHOD.get(method);
+        if (m == null) {
+            return null;
+        }
+        Class<?> type = m.paramsType();
+        if (!ServerNotification.class.isAssignableFrom(type) || !ThreadScoped.class.isAssignableFrom(type)
+                || !TurnScoped.class.isAssignableFrom(type)) {
+            return null;
+        }
+        return READERS.computeIfAbsent(method, k -> Json.mapper().readerFor(type));
     }
 
     /** The notification on this line, decoded; null when the peer should parse the line itself. */
@@ -60,7 +66,7 @@ final class WireDecoder {
                 return null;
             }
             String method = p.getText();
-            ObjectReader reader = READERS.get(method);
+            ObjectReader reader = reader(method);
             if (reader == null || p.nextToken() != JsonToken.FIELD_NAME || !"params".equals(p.currentName())
                     || p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
