@@ -4,7 +4,11 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.node.TreeTraversingParser;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
+import java.util.HashMap;
+import java.util.Map;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import java.io.IOException;
 import java.util.List;
@@ -27,11 +31,28 @@ public class UnionCodec<T> extends StdDeserializer<T> {
 
     private final transient Function<JsonNode, ? extends T> unknown;
     private final transient List<Rule<T>> rules;
+    /** When every rule is a {@link #tag} rule on one property: that property, else null. */
+    private final transient String tagProperty;
+    /** With {@link #tagProperty}: the variant of each tag value (the first rule's, as the rule order decides). */
+    private final transient Map<String, Variant<T>> byTag;
 
     protected UnionCodec(Class<T> type, Function<JsonNode, ? extends T> unknown, List<Rule<T>> rules) {
         super(type);
         this.unknown = unknown;
         this.rules = rules;
+        String property = null;
+        Map<String, Variant<T>> variants = new HashMap<>();
+        for (Rule<T> rule : rules) {
+            if (!(rule instanceof TagRule<T> tag) || property != null && !property.equals(tag.property)) {
+                property = null;
+                variants = null;
+                break;
+            }
+            property = tag.property;
+            variants.putIfAbsent(tag.value, tag.variant);
+        }
+        this.tagProperty = property;
+        this.byTag = variants;
     }
 
     /** Stateless but for the rules' cached deserializers: one instance per mapper is enough. */
@@ -42,7 +63,58 @@ public class UnionCodec<T> extends StdDeserializer<T> {
 
     @Override
     public T deserialize(JsonParser parser, DeserializationContext ctxt) throws IOException {
-        JsonNode node = ctxt.readTree(parser);
+        if (tagProperty != null && parser.currentToken() == JsonToken.START_OBJECT) {
+            return deserializeTagged(parser, ctxt);
+        }
+        return decode(ctxt.readTree(parser), ctxt);
+    }
+
+    /**
+     * An internally tagged union (most of codex's: items, content parts): the object is copied
+     * into a token buffer, its tag read from there, and the variant decoded from the buffer — the
+     * same outcome as the rules on a tree, without building the tree, which costs several times
+     * the buffer. Only an object no tag matches, or that does not fit its variant, becomes a tree.
+     */
+    private T deserializeTagged(JsonParser parser, DeserializationContext ctxt) throws IOException {
+        TokenBuffer buffer = ctxt.bufferAsCopyOfValue(parser);
+        String tag = tagOf(buffer, parser.getCodec());
+        Variant<T> variant = tag == null ? null : byTag.get(tag);
+        if (variant == null) {
+            return decode(tree(buffer, parser, ctxt), ctxt);
+        }
+        try (JsonParser p = buffer.asParser(parser.getCodec())) {
+            p.nextToken();
+            return variant.read(p, ctxt);
+        } catch (IOException | RuntimeException e) {
+            return unknown.apply(tree(buffer, parser, ctxt)); // as decode() does for a variant that does not fit
+        }
+    }
+
+    /** The last top-level {@link #tagProperty} string, as a tree would keep it, or null. */
+    private String tagOf(TokenBuffer buffer, com.fasterxml.jackson.core.ObjectCodec codec) throws IOException {
+        String tag = null;
+        try (JsonParser p = buffer.asParser(codec)) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean isTag = tagProperty.equals(p.currentName());
+                JsonToken value = p.nextToken();
+                if (isTag) {
+                    tag = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                }
+                p.skipChildren();
+            }
+        }
+        return tag;
+    }
+
+    private static JsonNode tree(TokenBuffer buffer, JsonParser source, DeserializationContext ctxt) throws IOException {
+        try (JsonParser p = buffer.asParser(source.getCodec())) {
+            p.nextToken();
+            return ctxt.readTree(p);
+        }
+    }
+
+    private T decode(JsonNode node, DeserializationContext ctxt) {
         for (Rule<T> rule : rules) {
             T value;
             try {
@@ -60,9 +132,15 @@ public class UnionCodec<T> extends StdDeserializer<T> {
 
     /** An object whose {@code property} is the string {@code value} (internally tagged). */
     public static <T> Rule<T> tag(String property, String value, Class<? extends T> type) {
-        Variant<T> variant = new Variant<>(type);
-        return (node, ctxt) -> node.isObject() && node.path(property).isTextual()
-                && value.equals(node.get(property).asText()) ? variant.read(node, ctxt) : null;
+        return new TagRule<>(property, value, new Variant<>(type));
+    }
+
+    private record TagRule<T>(String property, String value, Variant<T> variant) implements Rule<T> {
+        @Override
+        public T decode(JsonNode node, DeserializationContext ctxt) throws IOException {
+            return node.isObject() && node.path(property).isTextual() && value.equals(node.get(property).asText())
+                    ? variant.read(node, ctxt) : null;
+        }
     }
 
     /** The bare string {@code value}. */
@@ -104,16 +182,21 @@ public class UnionCodec<T> extends StdDeserializer<T> {
         }
 
         T read(JsonNode node, DeserializationContext ctxt) throws IOException {
+            JsonParser source = ctxt.getParser();
+            try (TreeTraversingParser p = new TreeTraversingParser(node, source == null ? null : source.getCodec())) {
+                p.nextToken();
+                return read(p, ctxt);
+            }
+        }
+
+        /** From {@code p}, positioned on the value's first token. */
+        T read(JsonParser p, DeserializationContext ctxt) throws IOException {
             JsonDeserializer<Object> d = deserializer;
             if (d == null) {
                 d = ctxt.findRootValueDeserializer(ctxt.constructType(type));
                 deserializer = d;
             }
-            JsonParser source = ctxt.getParser();
-            try (TreeTraversingParser p = new TreeTraversingParser(node, source == null ? null : source.getCodec())) {
-                p.nextToken();
-                return type.cast(d.deserialize(p, ctxt));
-            }
+            return type.cast(d.deserialize(p, ctxt));
         }
     }
 
