@@ -1,8 +1,5 @@
 package dev.codexbridge.cli;
 
-import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.io.CharacterEscapes;
-import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.codexbridge.json.Json;
@@ -142,27 +139,7 @@ final class ApiText {
         return sb == null ? compactJson : sb.toString();
     }
 
-    /** JSON's own escapes, plus {@link #json}'s for the control characters JSON lets stand raw. */
-    private static final CharacterEscapes TERMINAL_ESCAPES = new CharacterEscapes() {
-        private final int[] ascii = asciiCodes();
-
-        private static int[] asciiCodes() {
-            int[] codes = standardAsciiEscapesForJSON();
-            codes[0x7f] = ESCAPE_CUSTOM;
-            return codes;
-        }
-
-        @Override
-        public int[] getEscapeCodesForAscii() {
-            return ascii;
-        }
-
-        @Override
-        public SerializableString getEscapeSequence(int ch) {
-            return isControl((char) ch) ? new SerializedString(String.format("\\u%04x", ch)) : null;
-        }
-    };
-    private static final ObjectWriter TERMINAL_JSON = Json.mapper().writer().with(TERMINAL_ESCAPES);
+    private static final ObjectWriter JSON_WRITER = Json.mapper().writer();
     /**
      * Whether stdout encodes as UTF-8: a PrintStream cannot say (before Java 18), but the JVM
      * builds System.out with {@code sun.stdout.encoding} when set, else the default charset.
@@ -178,15 +155,13 @@ final class ApiText {
      */
     static void printJson(Object value, PrintStream out) {
         try {
+            Writer sink;
             if (UTF8_OUT) {
                 // UTF-8 out: encoded here in one pass rather than through the PrintStream's characters
-                // (Jackson's byte generator would escape characters outside the BMP, unlike Json.write)
-                Writer chars = new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8);
-                TERMINAL_JSON.writeValue(chars, value);
-                chars.flush();
+                sink = new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8);
             } else {
                 // through the PrintStream's characters, so its charset applies as it does to println
-                BufferedWriter chars = new BufferedWriter(new Writer() {
+                sink = new BufferedWriter(new Writer() {
                     @Override
                     public void write(char[] cbuf, int off, int len) {
                         out.append(CharBuffer.wrap(cbuf, off, len));
@@ -202,13 +177,67 @@ final class ApiText {
                         flush();
                     }
                 }, 1 << 16);
-                TERMINAL_JSON.writeValue(chars, value);
-                chars.flush();
             }
+            Writer safe = new ControlEscapes(sink);
+            JSON_WRITER.writeValue(safe, value);
+            safe.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         out.println();
+    }
+
+    /**
+     * {@link #json} as a filter on JSON text going by: the control characters JSON lets stand raw
+     * become {@code \}{@code uXXXX} escapes. Jackson writes no raw C0 character, so only DEL and above need
+     * looking at, and all of those are inside strings, where an escape reads as the same text.
+     */
+    private static final class ControlEscapes extends Writer {
+        private final Writer out;
+
+        ControlEscapes(Writer out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(char[] c, int off, int len) throws IOException {
+            int start = off;
+            int end = off + len;
+            for (int i = off; i < end; i++) {
+                char ch = c[i];
+                if (ch >= 0x7f && isControl(ch)) {
+                    out.write(c, start, i - start);
+                    out.write(String.format("\\u%04x", (int) ch));
+                    start = i + 1;
+                }
+            }
+            out.write(c, start, end - start);
+        }
+
+        @Override
+        public void write(String s, int off, int len) throws IOException {
+            int start = off;
+            int end = off + len;
+            for (int i = off; i < end; i++) {
+                char ch = s.charAt(i);
+                if (ch >= 0x7f && isControl(ch)) {
+                    out.write(s, start, i - start);
+                    out.write(String.format("\\u%04x", (int) ch));
+                    start = i + 1;
+                }
+            }
+            out.write(s, start, end - start);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
     }
 
     /** {@code text} cut to {@code max} code points (marked with "…"), then escaped; null stays null. */
