@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Run with {@code bin/bench process-stream [MESSAGES] [ROUNDS]}; {@code BENCH_JVM_FLAGS} sets
  * the contenders' JVM flags (default none: the JVM's own defaults), {@code BENCH_A_FLAGS} adds flags
- * to contender A only (to try launcher settings).
+ * to contender A only (to try launcher settings), {@code BENCH_A_JAR} runs another build's jar as A
+ * (to measure a before/after in one run).
  */
 public final class ProcessStreamBench {
     private ProcessStreamBench() {
@@ -37,7 +38,7 @@ public final class ProcessStreamBench {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Path root = Path.of("").toAbsolutePath();
-        Path jar = root.resolve("target/codex-bridge.jar");
+        Path jar = System.getenv("BENCH_A_JAR") != null ? Path.of(System.getenv("BENCH_A_JAR")) : root.resolve("target/codex-bridge.jar");
         Path dir = Files.createDirectories(root.resolve("target/process-stream"));
         Path stream = dir.resolve("turn-" + count + ".jsonl");
         TurnStream turn = TurnStream.generate(count, 7);
@@ -67,7 +68,7 @@ public final class ProcessStreamBench {
                 turn.bytes.length / 1048576.0, flags.isEmpty() ? "(defaults)" : String.join(" ", flags),
                 aFlags.size() > flags.size() ? ", run also " + String.join(" ", aFlags.subList(flags.size(), aFlags.size())) : "",
                 "-XX:+UseSerialGC -Xmx64m");
-        System.out.println("  A: java [flags] -jar target/codex-bridge.jar run --json --codex-bin CODEX --approve once --cwd DIR stream");
+        System.out.println("  A: java [flags] -jar " + root.relativize(jar.toAbsolutePath()) + " run --json --codex-bin CODEX --approve once --cwd DIR stream");
         System.out.println("  B: java [flags] -cp ... dev.codexbridge.bench.RawDriver CODEX");
         run(a, dir, "warm-up A");
         run(b, dir, "warm-up B");
