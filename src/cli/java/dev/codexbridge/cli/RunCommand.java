@@ -122,6 +122,8 @@ final class RunCommand implements Callable<Integer> {
     private final AtomicInteger interrupts = new AtomicInteger();
     private volatile CodexSession session;
     private volatile boolean turnRunning;
+    /** The running turn's progress, which automatic approvals print through to keep the order. */
+    private volatile Progress progress;
     private TerminalInput input;
 
     @Override
@@ -253,14 +255,16 @@ final class RunCommand implements Callable<Integer> {
         Progress progress = new Progress(err, System.console() != null);
         TurnResult r;
         turnRunning = true;
+        this.progress = progress;
         try {
             r = s.runTurn(TurnInput.text(text), options, progress);
         } finally {
             turnRunning = false;
+            this.progress = null;
             progress.stop();
         }
         if (json) {
-            out.println(ApiText.json(r.toJson()));
+            ApiText.printJson(r, out);
         } else {
             if (r.finalText() != null) {
                 out.println(ApiText.escapeLines(r.finalText()));
@@ -294,7 +298,13 @@ final class RunCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("--approve must be once, session or deny, not " + approve);
             };
             return request -> {
-                err.println("  approval " + ApiText.escape(request.title()) + " -> " + choice.name().toLowerCase(Locale.ROOT) + " (--approve)");
+                String line = "  approval " + ApiText.escape(request.title()) + " -> " + choice.name().toLowerCase(Locale.ROOT) + " (--approve)";
+                Progress p = progress;
+                if (p != null) {
+                    p.printLine(line);
+                } else {
+                    err.println(line);
+                }
                 return CompletableFuture.completedFuture(new ApprovalDecision(choice, null, "--approve"));
             };
         }
@@ -373,6 +383,12 @@ final class RunCommand implements Callable<Integer> {
         private final Thread ticker;
         private volatile boolean streaming;
         private volatile boolean running = true;
+        /**
+         * Progress for a pipe or file, written every 100 ms and at the end: one write per streamed
+         * delta (a few bytes each, hundreds of thousands a turn) would cost a system call apiece.
+         * On a terminal everything is written as it comes. Guarded by {@code err}.
+         */
+        private final StringBuilder pending = new StringBuilder();
         private final CommandClock clock = new CommandClock();
         /** Columns the "working" line takes; overwritten with spaces rather than an erase sequence. */
         private int tickerWidth;
@@ -380,10 +396,62 @@ final class RunCommand implements Callable<Integer> {
         Progress(PrintStream err, boolean tty) {
             this.err = err;
             this.tty = tty;
-            this.ticker = new Thread(this::tick, "codex-bridge-progress");
+            this.ticker = new Thread(tty ? this::tick : this::flushEvery100Ms, "codex-bridge-progress");
             ticker.setDaemon(true);
+            ticker.start();
+        }
+
+        private void flushEvery100Ms() {
+            while (running) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                synchronized (err) {
+                    drain();
+                }
+            }
+        }
+
+        /** Writes {@code s} now on a terminal, else into {@link #pending}; caller holds {@code err}. */
+        private void print(String s) {
             if (tty) {
-                ticker.start();
+                err.print(s);
+                return;
+            }
+            pending.append(s);
+            if (pending.length() >= 1 << 16) {
+                drain();
+            }
+        }
+
+        private void println(String s) {
+            print(s);
+            print(System.lineSeparator());
+        }
+
+        /** A line from outside the turn's events (an automatic approval), in order with the rest. */
+        void printLine(String s) {
+            synchronized (err) {
+                println(s);
+                flushLive();
+            }
+        }
+
+        /** Shows what was printed: on a terminal at once; into a pipe or file, the next drain does. */
+        private void flushLive() {
+            if (tty) {
+                err.flush();
+            }
+        }
+
+        /** Writes what is pending; caller holds {@code err}. */
+        private void drain() {
+            if (pending.length() > 0) {
+                err.append(pending);
+                pending.setLength(0);
+                err.flush();
             }
         }
 
@@ -397,8 +465,8 @@ final class RunCommand implements Callable<Integer> {
                 if (running && !streaming && System.nanoTime() - lastOutput.get() > 1_000_000_000L) {
                     synchronized (err) {
                         String ticker = "\r  … working " + (System.nanoTime() - start) / 1_000_000_000L + " s ";
-                        err.print(ticker);
-                        err.flush();
+                        print(ticker);
+                        flushLive();
                         tickerWidth = ticker.length();
                     }
                 }
@@ -411,16 +479,17 @@ final class RunCommand implements Callable<Integer> {
             synchronized (err) {
                 clearTicker();
                 if (streaming) {
-                    err.println();
+                    println("");
                     streaming = false;
                 }
+                drain();
             }
         }
 
         /** Blanks the "working" line, if one is shown; caller holds {@code err}. */
         private void clearTicker() {
             if (tty && tickerWidth > 0) {
-                err.print("\r" + " ".repeat(tickerWidth) + "\r");
+                print("\r" + " ".repeat(tickerWidth) + "\r");
                 tickerWidth = 0;
             }
         }
@@ -428,11 +497,11 @@ final class RunCommand implements Callable<Integer> {
         private void line(String s) {
             synchronized (err) {
                 if (streaming) {
-                    err.println();
+                    println("");
                     streaming = false;
                 }
                 clearTicker();
-                err.println(s);
+                println(s);
             }
             lastOutput.set(System.nanoTime());
         }
@@ -442,11 +511,11 @@ final class RunCommand implements Callable<Integer> {
             synchronized (err) {
                 if (!streaming) {
                     clearTicker();
-                    err.print("codex> ");
+                    print("codex> ");
                     streaming = true;
                 }
-                err.print(ApiText.escapeLines(delta));
-                err.flush();
+                print(ApiText.escapeLines(delta));
+                flushLive();
             }
             lastOutput.set(System.nanoTime());
         }
@@ -478,7 +547,7 @@ final class RunCommand implements Callable<Integer> {
             } else if (item instanceof ThreadItem.AgentMessage) {
                 synchronized (err) {
                     if (streaming) {
-                        err.println();
+                        println("");
                         streaming = false;
                     }
                 }

@@ -17,12 +17,24 @@ import java.util.Objects;
 public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEvent.ServerRequest {
     private final String method;
     private final String threadId;
-    private final JsonNode raw;
+    private volatile JsonNode raw;
+    /** For an event decoded straight from the wire: the line, parsed into {@link #raw} on first use. */
+    private volatile byte[] line;
+    /** For an event decoded straight from the wire: its turn, known from the typed params. */
+    private final String knownTurnId;
 
     private CodexEvent(String method, String threadId, JsonNode raw) {
         this.method = Objects.requireNonNull(method, "method");
         this.threadId = threadId;
         this.raw = Objects.requireNonNull(raw, "raw");
+        this.knownTurnId = null;
+    }
+
+    private CodexEvent(String method, String threadId, String turnId, byte[] line) {
+        this.method = Objects.requireNonNull(method, "method");
+        this.threadId = threadId;
+        this.knownTurnId = Objects.requireNonNull(turnId, "turnId");
+        this.line = Objects.requireNonNull(line, "line");
     }
 
     /** The wire method, e.g. {@code item/completed}. */
@@ -37,11 +49,21 @@ public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEv
 
     /** The params exactly as received. */
     public JsonNode raw() {
-        return raw;
+        JsonNode r = raw;
+        if (r == null) {
+            r = WireDecoder.params(line);
+            raw = r;
+            line = null;
+        }
+        return r;
     }
 
     /** The turn this message is about (its {@code turnId}, or {@code turn.id}), or null. */
     public String turnId() {
+        if (knownTurnId != null) {
+            return knownTurnId;
+        }
+        JsonNode raw = raw();
         JsonNode turn = raw.get("turnId");
         if (turn == null || !turn.isTextual()) {
             JsonNode t = raw.get("turn");
@@ -56,6 +78,12 @@ public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEv
 
         public Notification(String method, String threadId, JsonNode raw) {
             super(method, threadId, raw);
+        }
+
+        /** Decoded straight from {@code line} (see {@link WireDecoder}): the JSON form waits for {@link #raw()}. */
+        Notification(String method, String threadId, String turnId, ServerNotification params, byte[] line) {
+            super(method, threadId, turnId, line);
+            this.params = Objects.requireNonNull(params, "params");
         }
 
         /** The typed params; {@link ServerNotification.Unknown} for a method this codex-bridge does not know. */

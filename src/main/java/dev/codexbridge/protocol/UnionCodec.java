@@ -2,7 +2,13 @@ package dev.codexbridge.protocol;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.node.TreeTraversingParser;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
+import java.util.HashMap;
+import java.util.Map;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import java.io.IOException;
 import java.util.List;
@@ -25,16 +31,90 @@ public class UnionCodec<T> extends StdDeserializer<T> {
 
     private final transient Function<JsonNode, ? extends T> unknown;
     private final transient List<Rule<T>> rules;
+    /** When every rule is a {@link #tag} rule on one property: that property, else null. */
+    private final transient String tagProperty;
+    /** With {@link #tagProperty}: the variant of each tag value (the first rule's, as the rule order decides). */
+    private final transient Map<String, Variant<T>> byTag;
 
     protected UnionCodec(Class<T> type, Function<JsonNode, ? extends T> unknown, List<Rule<T>> rules) {
         super(type);
         this.unknown = unknown;
         this.rules = rules;
+        String property = null;
+        Map<String, Variant<T>> variants = new HashMap<>();
+        for (Rule<T> rule : rules) {
+            if (!(rule instanceof TagRule<T> tag) || property != null && !property.equals(tag.property)) {
+                property = null;
+                variants = null;
+                break;
+            }
+            property = tag.property;
+            variants.putIfAbsent(tag.value, tag.variant);
+        }
+        this.tagProperty = property;
+        this.byTag = variants;
+    }
+
+    /** Stateless but for the rules' cached deserializers: one instance per mapper is enough. */
+    @Override
+    public boolean isCachable() {
+        return true;
     }
 
     @Override
     public T deserialize(JsonParser parser, DeserializationContext ctxt) throws IOException {
-        JsonNode node = ctxt.readTree(parser);
+        if (tagProperty != null && parser.currentToken() == JsonToken.START_OBJECT) {
+            return deserializeTagged(parser, ctxt);
+        }
+        return decode(ctxt.readTree(parser), ctxt);
+    }
+
+    /**
+     * An internally tagged union (most of codex's: items, content parts): the object is copied
+     * into a token buffer, its tag read from there, and the variant decoded from the buffer — the
+     * same outcome as the rules on a tree, without building the tree, which costs several times
+     * the buffer. Only an object no tag matches, or that does not fit its variant, becomes a tree.
+     */
+    private T deserializeTagged(JsonParser parser, DeserializationContext ctxt) throws IOException {
+        TokenBuffer buffer = ctxt.bufferAsCopyOfValue(parser);
+        String tag = tagOf(buffer, parser.getCodec());
+        Variant<T> variant = tag == null ? null : byTag.get(tag);
+        if (variant == null) {
+            return decode(tree(buffer, parser, ctxt), ctxt);
+        }
+        try (JsonParser p = buffer.asParser(parser.getCodec())) {
+            p.nextToken();
+            return variant.read(p, ctxt);
+        } catch (IOException | RuntimeException e) {
+            return unknown.apply(tree(buffer, parser, ctxt)); // as decode() does for a variant that does not fit
+        }
+    }
+
+    /** The last top-level {@link #tagProperty} string, as a tree would keep it, or null. */
+    private String tagOf(TokenBuffer buffer, com.fasterxml.jackson.core.ObjectCodec codec) throws IOException {
+        String tag = null;
+        try (JsonParser p = buffer.asParser(codec)) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean isTag = tagProperty.equals(p.currentName());
+                JsonToken value = p.nextToken();
+                if (isTag) {
+                    tag = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                }
+                p.skipChildren();
+            }
+        }
+        return tag;
+    }
+
+    private static JsonNode tree(TokenBuffer buffer, JsonParser source, DeserializationContext ctxt) throws IOException {
+        try (JsonParser p = buffer.asParser(source.getCodec())) {
+            p.nextToken();
+            return ctxt.readTree(p);
+        }
+    }
+
+    private T decode(JsonNode node, DeserializationContext ctxt) {
         for (Rule<T> rule : rules) {
             T value;
             try {
@@ -52,8 +132,15 @@ public class UnionCodec<T> extends StdDeserializer<T> {
 
     /** An object whose {@code property} is the string {@code value} (internally tagged). */
     public static <T> Rule<T> tag(String property, String value, Class<? extends T> type) {
-        return (node, ctxt) -> node.isObject() && node.path(property).isTextual()
-                && value.equals(node.get(property).asText()) ? ctxt.readTreeAsValue(node, type) : null;
+        return new TagRule<>(property, value, new Variant<>(type));
+    }
+
+    private record TagRule<T>(String property, String value, Variant<T> variant) implements Rule<T> {
+        @Override
+        public T decode(JsonNode node, DeserializationContext ctxt) throws IOException {
+            return node.isObject() && node.path(property).isTextual() && value.equals(node.get(property).asText())
+                    ? variant.read(node, ctxt) : null;
+        }
     }
 
     /** The bare string {@code value}. */
@@ -63,18 +150,54 @@ public class UnionCodec<T> extends StdDeserializer<T> {
 
     /** An object with the single key {@code key} (externally tagged). */
     public static <T> Rule<T> soleKey(String key, Class<? extends T> type) {
+        Variant<T> variant = new Variant<>(type);
         return (node, ctxt) -> node.isObject() && node.size() == 1 && node.has(key)
-                ? ctxt.readTreeAsValue(node, type) : null;
+                ? variant.read(node, ctxt) : null;
     }
 
     /** An object that has {@code key}, which no other variant has. */
     public static <T> Rule<T> hasKey(String key, Class<? extends T> type) {
-        return (node, ctxt) -> node.isObject() && node.has(key) ? ctxt.readTreeAsValue(node, type) : null;
+        Variant<T> variant = new Variant<>(type);
+        return (node, ctxt) -> node.isObject() && node.has(key) ? variant.read(node, ctxt) : null;
     }
 
     /** A value of one JSON kind: string, integer, number, boolean, array or object. */
     public static <T> Rule<T> kind(String kind, Class<? extends T> type) {
-        return (node, ctxt) -> isKind(node, kind) ? ctxt.readTreeAsValue(node, type) : null;
+        Variant<T> variant = new Variant<>(type);
+        return (node, ctxt) -> isKind(node, kind) ? variant.read(node, ctxt) : null;
+    }
+
+    /**
+     * Reads a tree as one variant, as {@code ctxt.readTreeAsValue} does, but with the deserializer
+     * found once: {@code readTreeAsValue} looks it up again for every value, annotations included,
+     * which cost more than decoding the item itself. A rule belongs to one codec instance, and
+     * Jackson makes one per mapper, so the cached deserializer is always this mapper's.
+     */
+    private static final class Variant<T> {
+        private final Class<? extends T> type;
+        private volatile JsonDeserializer<Object> deserializer;
+
+        Variant(Class<? extends T> type) {
+            this.type = type;
+        }
+
+        T read(JsonNode node, DeserializationContext ctxt) throws IOException {
+            JsonParser source = ctxt.getParser();
+            try (TreeTraversingParser p = new TreeTraversingParser(node, source == null ? null : source.getCodec())) {
+                p.nextToken();
+                return read(p, ctxt);
+            }
+        }
+
+        /** From {@code p}, positioned on the value's first token. */
+        T read(JsonParser p, DeserializationContext ctxt) throws IOException {
+            JsonDeserializer<Object> d = deserializer;
+            if (d == null) {
+                d = ctxt.findRootValueDeserializer(ctxt.constructType(type));
+                deserializer = d;
+            }
+            return type.cast(d.deserialize(p, ctxt));
+        }
     }
 
     private static boolean isKind(JsonNode node, String kind) {

@@ -10,6 +10,16 @@ package dev.codexbridge.rpc;
 public interface InboundSink {
     void accept(JsonRpcMessage.Inbound message);
 
+    /**
+     * Offers a whole line before the peer parses it: a sink that can decode it more directly than
+     * the peer's tree (a notification it knows the type of) does so and returns true, and the peer
+     * goes on to the next line; false, always the default, lets the peer parse and classify it. The
+     * bytes are the peer's buffer, valid only during the call. Responses must never be taken here.
+     */
+    default boolean acceptLine(byte[] line, int offset, int length) {
+        return false;
+    }
+
     /** The connection closed; called once, after every pending request has been failed. */
     default void closed(ConnectionClosedException cause) {
     }

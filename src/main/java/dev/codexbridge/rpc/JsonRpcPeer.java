@@ -391,6 +391,9 @@ public final class JsonRpcPeer implements AutoCloseable {
                 if (tap != null) {
                     tap.incoming(buffer, length);
                 }
+                if (sink.acceptLine(buffer, 0, length)) {
+                    continue;
+                }
                 JsonRpcMessage message;
                 try {
                     message = MessageCodec.decode(buffer, 0, length);

@@ -1,9 +1,13 @@
 package dev.codexbridge.transcript;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -19,7 +23,41 @@ public final class CanonicalJson {
     }
 
     public static String write(JsonNode value) {
-        return Json.write(sorted(value == null ? Json.nodes().nullNode() : value));
+        JsonNode v = value == null ? Json.nodes().nullNode() : value;
+        // written key by key in sorted order: the same text as Json.write(sorted(v)) without the copy
+        // (a turn writes this for every tool call)
+        StringWriter text = new StringWriter();
+        try (JsonGenerator g = Json.mapper().getFactory().createGenerator(text)) {
+            write(v, g);
+            g.flush();
+            return text.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void write(JsonNode node, JsonGenerator g) throws IOException {
+        if (node.isObject()) {
+            List<String> names = new ArrayList<>(node.size());
+            node.fieldNames().forEachRemaining(names::add);
+            Collections.sort(names);
+            g.writeStartObject();
+            for (String name : names) {
+                g.writeFieldName(name);
+                write(node.get(name), g);
+            }
+            g.writeEndObject();
+        } else if (node.isArray()) {
+            g.writeStartArray();
+            for (Iterator<JsonNode> it = node.elements(); it.hasNext(); ) {
+                write(it.next(), g);
+            }
+            g.writeEndArray();
+        } else if (node.isPojo()) {
+            g.writeRawValue(Json.write(node)); // a value Jackson must serialize with the mapper's settings
+        } else {
+            Json.mapper().writeTree(g, node);
+        }
     }
 
     /** A deep copy with every object's keys in sorted order. */

@@ -82,6 +82,22 @@ class ApiTextTest {
     }
 
     @Test
+    void streamedJsonIsTheSameTextAsJsonOfTheWrittenValue() {
+        String text = "esc\u001b bel\u0007 del\u007f csi\u009b rlo\u202e ls\u2028 lrm\u200e back\\slash \"q\" é \uD83D\uDE00 "
+                + "x".repeat(9_000);
+        java.util.Map<String, Object> value = new java.util.LinkedHashMap<>();
+        value.put("t\u0085key", text);
+        value.put("list", java.util.List.of(text, 1, java.util.Map.of("n", "\u2066")));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+        ApiText.printJson(value, out);
+        String expected = ApiText.json(Json.write(value)) + System.lineSeparator();
+        String streamed = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        // compared without the filler, so a difference shows where it is
+        assertThat(streamed.replace("x".repeat(9_000), "x…")).isEqualTo(expected.replace("x".repeat(9_000), "x…"));
+    }
+
+    @Test
     void shortenCutsByCodePointsBeforeEscaping() {
         assertThat(ApiText.shorten("abcdef", 3)).isEqualTo("abc…");
         assertThat(ApiText.shorten("abc", 3)).isEqualTo("abc");

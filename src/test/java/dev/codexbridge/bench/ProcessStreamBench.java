@@ -1,0 +1,180 @@
+package dev.codexbridge.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Whole-process streaming: {@code codex-bridge run --json} (the runnable jar) against
+ * {@link RawDriver}, each a fresh JVM with the same flags, each driving {@link ReplayCodex} — a
+ * codex process that replays one generated {@link TurnStream} turn as fast as it is read. Every
+ * process runs under {@code /usr/bin/time}, which gives its wall time, the user+sys CPU of its
+ * whole tree (the JVM and the codex it reaped) and the peak RSS; the codex reports its own CPU and
+ * peak RSS so its share can be shown apart. Both contenders' stdout and stderr are read to the end
+ * and counted. One warm-up of each, then rounds that alternate which contender goes first.
+ *
+ * <p>Run with {@code bin/bench process-stream [MESSAGES] [ROUNDS]}; {@code BENCH_JVM_FLAGS} sets
+ * the contenders' JVM flags (default none: the JVM's own defaults), {@code BENCH_A_FLAGS} adds flags
+ * to contender A only (to try launcher settings), {@code BENCH_A_JAR} runs another build's jar as A
+ * (to measure a before/after in one run).
+ */
+public final class ProcessStreamBench {
+    private ProcessStreamBench() {
+    }
+
+    private record Run(double wallSeconds, double treeCpuSeconds, long peakRssKib, ProcStats codex, long stdoutBytes, long stderrBytes) {
+        double jvmCpu() {
+            return treeCpuSeconds - codex.cpuSeconds();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int count = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        Path root = Path.of("").toAbsolutePath();
+        Path jar = System.getenv("BENCH_A_JAR") != null ? Path.of(System.getenv("BENCH_A_JAR")) : root.resolve("target/codex-bridge.jar");
+        Path dir = Files.createDirectories(root.resolve("target/process-stream"));
+        Path stream = dir.resolve("turn-" + count + ".jsonl");
+        TurnStream turn = TurnStream.generate(count, 7);
+        if (!Files.exists(stream) || Files.size(stream) != turn.bytes.length) {
+            Files.write(stream, turn.bytes);
+        }
+        // absolute: the processes run in their own folder
+        String cp = Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(e -> Path.of(e).toAbsolutePath().toString()).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path codex = dir.resolve("codex");
+        Files.writeString(codex, "#!/bin/sh\n"
+                + "if [ \"$1\" = \"--version\" ]; then echo 'codex-cli 0.169.0'; exit 0; fi\n"
+                + "exec " + java + " -XX:+UseSerialGC -Xmx64m -cp '" + cp + "' dev.codexbridge.bench.ReplayCodex '" + stream + "'\n");
+        Files.setPosixFilePermissions(codex, PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> flags = split(System.getenv("BENCH_JVM_FLAGS"));
+        List<String> aFlags = new ArrayList<>(flags);
+        aFlags.addAll(split(System.getenv("BENCH_A_FLAGS")));
+        List<String> a = new ArrayList<>(List.of(java));
+        a.addAll(aFlags);
+        a.addAll(List.of("-jar", jar.toString(), "run", "--json", "--codex-bin", codex.toString(), "--approve", "once",
+                "--cwd", dir.toString(), "stream"));
+        List<String> b = new ArrayList<>(List.of(java));
+        b.addAll(flags);
+        b.addAll(List.of("-cp", cp, RawDriver.class.getName(), codex.toString()));
+        System.out.printf("process-stream: %d messages, %.1f MiB; JVM flags %s%s; codex %s%n", turn.messages,
+                turn.bytes.length / 1048576.0, flags.isEmpty() ? "(defaults)" : String.join(" ", flags),
+                aFlags.size() > flags.size() ? ", run also " + String.join(" ", aFlags.subList(flags.size(), aFlags.size())) : "",
+                "-XX:+UseSerialGC -Xmx64m");
+        System.out.println("  A: java [flags] -jar " + root.relativize(jar.toAbsolutePath()) + " run --json --codex-bin CODEX --approve once --cwd DIR stream");
+        System.out.println("  B: java [flags] -cp ... dev.codexbridge.bench.RawDriver CODEX");
+        run(a, dir, "warm-up A");
+        run(b, dir, "warm-up B");
+        List<Run> ra = new ArrayList<>();
+        List<Run> rb = new ArrayList<>();
+        double[] thr = new double[rounds];
+        double[] cpu = new double[rounds];
+        double[] rss = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            Run x;
+            Run y;
+            if (r % 2 == 0) {
+                x = run(a, dir, "A");
+                y = run(b, dir, "B");
+            } else {
+                y = run(b, dir, "B");
+                x = run(a, dir, "A");
+            }
+            ra.add(x);
+            rb.add(y);
+            thr[r] = y.wallSeconds / x.wallSeconds;
+            cpu[r] = x.treeCpuSeconds / y.treeCpuSeconds;
+            rss[r] = (double) x.peakRssKib / y.peakRssKib;
+            System.out.printf("  round %d: A %s%n           B %s%n           throughput A/B %.2f, CPU A/B %.2f, peak RSS A/B %.2f%n",
+                    r + 1, describe(x, count), describe(y, count), thr[r], cpu[r], rss[r]);
+        }
+        System.out.printf("process-stream: median A %.0f msg/s, B %.0f msg/s; throughput A/B %s, CPU A/B %s, peak RSS A/B %s%n",
+                count / median(ra.stream().mapToDouble(Run::wallSeconds).toArray()),
+                count / median(rb.stream().mapToDouble(Run::wallSeconds).toArray()),
+                spread(thr), spread(cpu), spread(rss));
+        System.out.printf("  medians A: wall %.2f s, CPU %.2f s (JVM %.2f + codex %.2f), peak RSS %.0f MiB (codex %.0f MiB)%n",
+                median(ra.stream().mapToDouble(Run::wallSeconds).toArray()), median(ra.stream().mapToDouble(Run::treeCpuSeconds).toArray()),
+                median(ra.stream().mapToDouble(Run::jvmCpu).toArray()), median(ra.stream().mapToDouble(x -> x.codex.cpuSeconds()).toArray()),
+                median(ra.stream().mapToDouble(x -> x.peakRssKib / 1024.0).toArray()),
+                median(ra.stream().mapToDouble(x -> x.codex.peakRssKib() / 1024.0).toArray()));
+        System.out.printf("  medians B: wall %.2f s, CPU %.2f s (JVM %.2f + codex %.2f), peak RSS %.0f MiB (codex %.0f MiB)%n",
+                median(rb.stream().mapToDouble(Run::wallSeconds).toArray()), median(rb.stream().mapToDouble(Run::treeCpuSeconds).toArray()),
+                median(rb.stream().mapToDouble(Run::jvmCpu).toArray()), median(rb.stream().mapToDouble(x -> x.codex.cpuSeconds()).toArray()),
+                median(rb.stream().mapToDouble(x -> x.peakRssKib / 1024.0).toArray()),
+                median(rb.stream().mapToDouble(x -> x.codex.peakRssKib() / 1024.0).toArray()));
+    }
+
+    private static String describe(Run r, int count) {
+        return String.format("%.2f s (%.0f msg/s), CPU %.2f s (JVM %.2f), peak RSS %.0f MiB (codex %.0f MiB), out %.1f MiB, err %.1f MiB",
+                r.wallSeconds, count / r.wallSeconds, r.treeCpuSeconds, r.jvmCpu(), r.peakRssKib / 1024.0, r.codex.peakRssKib() / 1024.0,
+                r.stdoutBytes / 1048576.0, r.stderrBytes / 1048576.0);
+    }
+
+    private static Run run(List<String> command, Path dir, String label) throws Exception {
+        Path time = dir.resolve("time.txt");
+        Path codexStats = dir.resolve("codex-stats.txt");
+        Files.deleteIfExists(time);
+        Files.deleteIfExists(codexStats);
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "%e %U %S %M", "-o", time.toString()));
+        cmd.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        pb.environment().put("REPLAY_CODEX_STATS", codexStats.toString());
+        long start = System.nanoTime();
+        Process p = pb.start();
+        p.getOutputStream().close();
+        AtomicLong out = new AtomicLong();
+        AtomicLong err = new AtomicLong();
+        Thread o = drain(p.getInputStream(), out);
+        Thread e = drain(p.getErrorStream(), err);
+        int exit = p.waitFor();
+        double wall = (System.nanoTime() - start) / 1e9;
+        o.join();
+        e.join();
+        if (exit != 0 || out.get() == 0) {
+            throw new IllegalStateException(label + " exited " + exit + " with " + out.get() + " bytes on stdout");
+        }
+        String[] t = Files.readString(time).trim().split("\\s+");
+        double cpu = Double.parseDouble(t[1]) + Double.parseDouble(t[2]);
+        ProcStats codex = ProcStats.parse(Files.readString(codexStats));
+        return new Run(wall, cpu, Long.parseLong(t[3]), codex, out.get(), err.get());
+    }
+
+    private static Thread drain(InputStream in, AtomicLong count) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[1 << 16];
+            try (in) {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    count.addAndGet(n);
+                }
+            } catch (IOException e) {
+                // the process is gone; the exit code tells
+            }
+        }, "bench-drain");
+        t.start();
+        return t;
+    }
+
+    private static List<String> split(String flags) {
+        return flags == null || flags.isBlank() ? List.of() : Arrays.asList(flags.trim().split("\\s+"));
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static String spread(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return String.format("%.2f (%.2f – %.2f)", s[s.length / 2], s[0], s[s.length - 1]);
+    }
+}
