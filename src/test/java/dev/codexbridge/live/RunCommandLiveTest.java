@@ -113,11 +113,11 @@ class RunCommandLiveTest {
     }
 
     @Test
-    void aTurnOverItsTimeoutExitsWith3AndUsageErrorsWith2() {
+    void aTurnOverItsTimeoutExitsWith4AndUsageErrorsWith2() {
         Path home = home(h -> h.sandboxMode("danger-full-access"));
         model.enqueue(ModelReply.builder().execCommand("c1", "sleep 30").build());
         String[] timedOut = run("run", "wait", "--codex-home", home.toString(), "--cwd", work.toString(), "--timeout", "2");
-        assertThat(timedOut[0]).isEqualTo("3");
+        assertThat(timedOut[0]).isEqualTo("4");
         assertThat(timedOut[2]).contains("timed out after 2 s");
         assertThat(run("run", "x", "--timeout", "0", "--idle-timeout", "0")[0]).isEqualTo("2");
         assertThat(run("run", "x", "--approve", "maybe")[0]).isEqualTo("2");
