@@ -34,6 +34,7 @@ final class SessionInbox implements ThreadInbox {
     private static final String TURN_COMPLETED = "turn/completed";
     /** Events handled per dispatch task before the task yields its thread. */
     private static final int BATCH = 1_024;
+    private static final int SPINS = 200;
 
     /** The connection this inbox belongs to closed. */
     record Closed(ConnectionClosedException cause) {
@@ -188,7 +189,10 @@ final class SessionInbox implements ThreadInbox {
             while ((handler = turn) != null) {
                 Object event = queue.poll();
                 if (event == null) {
-                    break;
+                    event = awaitBriefly();
+                    if (event == null) {
+                        break;
+                    }
                 }
                 queued.decrementAndGet();
                 handler.accept(event);
@@ -203,6 +207,21 @@ final class SessionInbox implements ThreadInbox {
         }
         // something may have arrived after the last poll but before draining was cleared
         schedule();
+    }
+
+    /**
+     * In a streaming turn the next event is usually a few microseconds away: waiting that long
+     * here costs less than giving the thread back and submitting a new task for it.
+     */
+    private Object awaitBriefly() {
+        for (int i = 0; i < SPINS; i++) {
+            Thread.onSpinWait();
+            Object event = queue.poll();
+            if (event != null) {
+                return event;
+            }
+        }
+        return null;
     }
 
     private void wakeReader() {
