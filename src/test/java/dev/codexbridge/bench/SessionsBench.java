@@ -72,8 +72,8 @@ public final class SessionsBench {
         }
         long heapBusy = usedHeap();
         int threadsBusy = threads();
-        System.out.printf("sessions: %d mid-turn: %.1f KiB heap and %.2f threads per session (%d threads in all; turns run on "
-                        + "runTurnAsync's shared pool)%n",
+        System.out.printf("sessions: %d mid-turn: %.1f KiB heap and %.2f threads per session (%d threads in all; the turns "
+                        + "hold none, the dispatch pool serves them all)%n",
                 n, (heapBusy - heap0) / 1024.0 / n, (threadsBusy - threads0) / (double) n, threadsBusy);
 
         for (InlineCodex codex : codexes) {
