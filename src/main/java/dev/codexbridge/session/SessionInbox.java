@@ -152,6 +152,11 @@ final class SessionInbox implements ThreadInbox {
         queue.add(event);
     }
 
+    /** Everything queued now, in order (a weakly consistent view: it may miss what arrives meanwhile). */
+    void forEachQueued(Consumer<Object> action) {
+        queue.forEach(action);
+    }
+
     /** A turn takes over: what arrived for earlier turns is dropped, unanswered requests stay. */
     void turnStarted(Consumer<Object> handler) {
         queue.removeIf(o -> (o instanceof CodexEvent.Notification || o instanceof Asked a && a.claimed.get()

@@ -63,7 +63,8 @@ final class TurnRun {
     /** A deadline may be due. */
     private static final Object TICK = new Object();
 
-    private record Answered(TurnRun run, CodexEvent.ServerRequest request, ServerRequestBridge.Answer answer) {
+    /** A decision is ready; {@code written} makes sure it goes to codex exactly once, whoever gets there first. */
+    private record Answered(TurnRun run, CodexEvent.ServerRequest request, ServerRequestBridge.Answer answer, AtomicBoolean written) {
     }
 
     private final CodexSession session;
@@ -84,6 +85,8 @@ final class TurnRun {
     private final List<Long> stepEnds = new ArrayList<>();
 
     private final CompletableFuture<TurnResult> done = new CompletableFuture<>();
+    /** Set as the turn ends, before its queued decisions are written (see finish). */
+    private volatile boolean finished;
     private volatile SessionInbox inbox;
     private ServerRequestBridge bridge;
     private long lastProgress;
@@ -291,6 +294,13 @@ final class TurnRun {
         if (t != null) {
             t.cancel(false);
         }
+        finished = true;
+        // decisions ready but not yet handled go out now; later ones are written as they come
+        inbox.forEachQueued(o -> {
+            if (o instanceof Answered a && a.run() == this) {
+                write(a);
+            }
+        });
         inbox.turnEnded();
         done.complete(r);
     }
@@ -409,7 +419,13 @@ final class TurnRun {
             if (asked != null) {
                 safely(() -> listener.onApprovalRequested(asked));
             }
-            bridge.answer(r.method(), r.params()).whenComplete((ans, e) -> inbox.post(new Answered(this, r, ans)));
+            bridge.answer(r.method(), r.params()).whenComplete((ans, e) -> {
+                Answered answered = new Answered(this, r, ans, new AtomicBoolean());
+                inbox.post(answered);
+                if (finished) {
+                    write(answered);    // decided after the turn ended: codex must not wait for the next turn
+                }
+            });
             lastProgress = System.nanoTime();
             return null;
         }
@@ -596,20 +612,31 @@ final class TurnRun {
     }
 
     private void respond(Answered a) {
-        ServerRequestBridge.Answer ans = a.answer();
-        if (ans == null) {
-            client.respondError(a.request().id(), new dev.codexbridge.rpc.RpcError(-32603, "no answer"));
+        if (!write(a)) {
             return;
         }
-        if (ans.error() != null) {
-            client.respondError(a.request().id(), ans.error());
-        } else {
-            client.respond(a.request().id(), ans.result());
-        }
-        if (a.run() == this && ans.request() != null && ans.decision() != null) {
+        ServerRequestBridge.Answer ans = a.answer();
+        if (a.run() == this && ans != null && ans.request() != null && ans.decision() != null) {
             ApprovalDecision d = ans.decision();
             safely(() -> listener.onApprovalAnswered(ans.request(), d));
         }
+    }
+
+    /** Writes a decision once, on the connection its request came from; false if it was written already. */
+    private static boolean write(Answered a) {
+        if (!a.written().compareAndSet(false, true)) {
+            return false;
+        }
+        CodexClient c = a.run().client;
+        ServerRequestBridge.Answer ans = a.answer();
+        if (ans == null) {
+            c.respondError(a.request().id(), new dev.codexbridge.rpc.RpcError(-32603, "no answer"));
+        } else if (ans.error() != null) {
+            c.respondError(a.request().id(), ans.error());
+        } else {
+            c.respond(a.request().id(), ans.result());
+        }
+        return true;
     }
 
     private TurnResult result(TurnStatus status, StopReason reason, TurnError error, boolean retired) {

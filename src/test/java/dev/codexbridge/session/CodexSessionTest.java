@@ -103,6 +103,27 @@ class CodexSessionTest {
     }
 
     @Test
+    void aDecisionMadeAfterTheTurnEndedIsWrittenWithoutWaitingForAnotherTurn() throws Exception {
+        CompletableFuture<ApprovalDecision> later = new CompletableFuture<>();
+        CompletableFuture<JsonNode> answered = new CompletableFuture<>();
+        session = builder().approvals(ApprovalPolicy.builder().handler(r -> later).build()).build();
+        codex.onTurnStart = (f, turn) -> {
+            f.request("item/commandExecution/requestApproval", String.format(APPROVAL, turn)).whenComplete((a, e) -> {
+                if (e != null) {
+                    answered.completeExceptionally(e);
+                } else {
+                    answered.complete(a);
+                }
+            });
+            f.completeTurn(turn, "completed", null);
+        };
+        assertThat(session.runTurn(TurnInput.text("go")).status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(answered).isNotDone();
+        later.complete(ApprovalDecision.once());
+        assertThat(answered.get(5, TimeUnit.SECONDS).path("decision").asText()).isEqualTo("accept");
+    }
+
+    @Test
     void earlyNotificationsForTheTurnAreKeptInOrder() {
         session = builder().build();
         codex.answerTurnStart = true;
