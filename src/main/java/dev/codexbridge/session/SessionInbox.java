@@ -34,7 +34,7 @@ final class SessionInbox implements ThreadInbox {
     private static final String TURN_COMPLETED = "turn/completed";
     /** Events handled per dispatch task before the task yields its thread. */
     private static final int BATCH = 1_024;
-    private static final int SPINS = 200;
+    private static final int SPINS = 1_000;
 
     /** The connection this inbox belongs to closed. */
     record Closed(ConnectionClosedException cause) {
@@ -194,7 +194,8 @@ final class SessionInbox implements ThreadInbox {
             while ((handler = turn) != null) {
                 Object event = queue.poll();
                 if (event == null) {
-                    event = awaitBriefly();
+                    // only a turn that is streaming (more than one event in this drain) is worth waiting for
+                    event = handled > 1 ? awaitBriefly() : null;
                     if (event == null) {
                         break;
                     }
@@ -216,7 +217,8 @@ final class SessionInbox implements ThreadInbox {
 
     /**
      * In a streaming turn the next event is usually a few microseconds away: waiting that long
-     * here costs less than giving the thread back and submitting a new task for it.
+     * (at most some tens of microseconds) costs less than giving the thread back and submitting a
+     * new task for it. A turn whose events come one at a time never waits here.
      */
     private Object awaitBriefly() {
         for (int i = 0; i < SPINS; i++) {
