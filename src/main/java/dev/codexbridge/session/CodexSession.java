@@ -285,8 +285,7 @@ public final class CodexSession implements AutoCloseable {
             return CompletableFuture.completedFuture(id);
         }
         LOG.debug("interrupting turn {} of thread {}, lost with its connection", lost, id);
-        return c.requestAsync("turn/interrupt", Json.object().put("threadId", id).put("turnId", lost), JsonNode.class, requestTimeout)
-                .handle((r, failure) -> id);     // codex refuses when the turn is over already: fine either way
+        return TurnRun.interrupt(c, id, lost, requestTimeout).thenApply(answered -> id);
     }
 
     /** The turn that was running when its connection was lost: to be interrupted on resume. */
@@ -699,10 +698,6 @@ public final class CodexSession implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.debug("thread/unsubscribe {} not sent: {}", id, e.getMessage());
         }
-    }
-
-    void markRetired() {
-        retired = true;
     }
 
     /** Retires the session only if it still runs on connection {@code generation}, not on a newer one. */

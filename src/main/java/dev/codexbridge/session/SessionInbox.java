@@ -4,6 +4,7 @@ import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.client.ThreadInbox;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -159,8 +160,13 @@ final class SessionInbox implements ThreadInbox {
 
     /** A turn takes over: what arrived for earlier turns is dropped, unanswered requests stay. */
     void turnStarted(Consumer<Object> handler) {
-        queue.removeIf(o -> (o instanceof CodexEvent.Notification || o instanceof Asked a && a.claimed.get()
-                || o instanceof Overflowed) && queued.decrementAndGet() >= 0);
+        for (Iterator<Object> it = queue.iterator(); it.hasNext(); ) {
+            Object o = it.next();
+            if (o instanceof CodexEvent.Notification || o instanceof Asked a && a.claimed.get() || o instanceof Overflowed) {
+                it.remove();
+                queued.decrementAndGet();
+            }
+        }
         notificationsBetweenTurns.set(0);
         overflowed = false;
         turn = handler;

@@ -58,7 +58,7 @@ final class TurnRecovery {
         if (ours == TurnStatus.FAILED) {
             dev.codexbridge.protocol.TurnError e = turn.error();
             error = e == null ? TurnError.of("codex reported the turn as failed without an error message", ErrorCategory.OTHER, null)
-                    : ErrorClassifier.classify(e.message() == null ? "" : e.message(), e.codexErrorInfo(), List.of());
+                    : TurnRun.classify(e, List.of());
         }
         long duration = turn.durationMs() == null ? 0 : turn.durationMs();
         int steps = actions + (projector.finalText() != null ? 1 : 0);

@@ -23,6 +23,7 @@ import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.protocol.ThreadTokenUsageUpdatedNotification;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.protocol.TurnCompletedNotification;
+import dev.codexbridge.protocol.TurnInterruptParams;
 import dev.codexbridge.protocol.TurnPlanUpdatedNotification;
 import dev.codexbridge.protocol.TurnSteerParams;
 import dev.codexbridge.protocol.TurnSteerResponse;
@@ -530,10 +531,7 @@ final class TurnRun {
         dev.codexbridge.protocol.TurnError error = turn.error();
         TurnError err;
         if (error != null) {
-            String details = error.additionalDetails() == null ? "" : error.additionalDetails();
-            String message = error.message() == null ? "" : error.message();
-            err = ErrorClassifier.classify(details.isEmpty() || message.contains(details) ? message : message + " (" + details + ")",
-                    error.codexErrorInfo(), client.stderrTail(40));
+            err = classify(error, client.stderrTail(40));
         } else if (lastError != null) {
             err = lastError;
         } else {
@@ -545,6 +543,14 @@ final class TurnRun {
             rateLimited = RateLimitSignal.of(err, RateLimitSignal.Source.TURN_FAILED);
         }
         return result(TurnStatus.FAILED, StopReason.ERROR, err, retire);
+    }
+
+    /** codex's error of a failed turn, its details folded into the message, classified. */
+    static TurnError classify(dev.codexbridge.protocol.TurnError error, List<String> stderrTail) {
+        String details = error.additionalDetails() == null ? "" : error.additionalDetails();
+        String message = error.message() == null ? "" : error.message();
+        return ErrorClassifier.classify(details.isEmpty() || message.contains(details) ? message : message + " (" + details + ")",
+                error.codexErrorInfo(), stderrTail);
     }
 
     private TurnResult startFailed(Throwable failure) {
@@ -603,11 +609,20 @@ final class TurnRun {
         }
         interruptSent = true;
         graceDeadline = System.nanoTime() + session.interruptGrace.toNanos();
-        client.requestAsync("turn/interrupt", Json.object().put("threadId", threadId).put("turnId", turnId), JsonNode.class,
-                session.requestTimeout).whenComplete((r, e) -> {
+        interrupt(client, threadId, turnId, session.requestTimeout);
+    }
+
+    /**
+     * Sends {@code turn/interrupt} without waiting; codex refusing it (the turn is over already)
+     * is only logged. Completes when codex has answered either way.
+     */
+    static CompletableFuture<Void> interrupt(CodexClient client, String threadId, String turnId, Duration timeout) {
+        return client.requestAsync("turn/interrupt", new TurnInterruptParams(threadId, turnId), JsonNode.class, timeout)
+                .handle((r, e) -> {
                     if (e != null) {
-                        LOG.debug("turn/interrupt: {}", e.getMessage());
+                        LOG.debug("turn/interrupt {}: {}", turnId, e.getMessage());
                     }
+                    return null;
                 });
     }
 
