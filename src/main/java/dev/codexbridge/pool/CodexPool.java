@@ -67,6 +67,8 @@ public final class CodexPool implements AutoCloseable {
     private final Consumer<CodexClient.Builder> clientConfigurer;
     private final Map<String, Node> affinity = new ConcurrentHashMap<>();
     private final ScheduledExecutorService checker;
+    /** The checker's one thread, so that closing can wait until it has ended. */
+    private volatile Thread checkerThread;
     private final Object placementLock = new Object();
     private volatile boolean closed;
 
@@ -79,7 +81,12 @@ public final class CodexPool implements AutoCloseable {
         this.sharedCodexHome = b.sharedCodexHome;
         this.probeTimeout = b.probeTimeout;
         this.clientConfigurer = b.clientConfigurer;
-        this.checker = Executors.newSingleThreadScheduledExecutor(RpcThreads.daemon("codex-bridge-pool-health"));
+        java.util.concurrent.ThreadFactory named = RpcThreads.daemon("codex-bridge-pool-health");
+        this.checker = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread t = named.newThread(task);
+            checkerThread = t;
+            return t;
+        });
         checkAll();
         checker.scheduleWithFixedDelay(this::checkAll, b.healthInterval.toMillis(), b.healthInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -198,7 +205,11 @@ public final class CodexPool implements AutoCloseable {
         closed = true;
         checker.shutdownNow();
         try {
-            checker.awaitTermination(probeTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            // the executor counts as terminated a moment before its thread has ended: wait for the thread
+            Thread t = checkerThread;
+            if (t != null) {
+                t.join(probeTimeout.toMillis() + 1000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
