@@ -1,7 +1,6 @@
 package dev.codexbridge.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.Account;
 import dev.codexbridge.protocol.GetAccountRateLimitsResponse;
@@ -15,12 +14,6 @@ import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.protocol.ThreadStatus;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.protocol.UserInput;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.CharBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,107 +130,6 @@ final class ApiText {
             }
         }
         return sb == null ? compactJson : sb.toString();
-    }
-
-    private static final ObjectWriter JSON_WRITER = Json.mapper().writer();
-    /**
-     * Whether stdout encodes as UTF-8: a PrintStream cannot say (before Java 18), but the JVM
-     * builds System.out with {@code sun.stdout.encoding} when set, else the default charset.
-     */
-    private static final boolean UTF8_OUT = java.nio.charset.StandardCharsets.UTF_8.name().equals(
-            java.nio.charset.Charset.forName(System.getProperty("sun.stdout.encoding",
-                    java.nio.charset.Charset.defaultCharset().name())).name());
-
-    /**
-     * Prints {@code value} as {@code json(Json.write(value))} and a line break, the same characters,
-     * but streamed: a turn's result can hold tens of MiB of transcript, which this writes in
-     * buffer-sized pieces instead of building the whole text twice over.
-     */
-    static void printJson(Object value, PrintStream out) {
-        try {
-            Writer sink;
-            if (UTF8_OUT) {
-                // UTF-8 out: encoded here in one pass rather than through the PrintStream's characters
-                sink = new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8);
-            } else {
-                // through the PrintStream's characters, so its charset applies as it does to println
-                sink = new BufferedWriter(new Writer() {
-                    @Override
-                    public void write(char[] cbuf, int off, int len) {
-                        out.append(CharBuffer.wrap(cbuf, off, len));
-                    }
-
-                    @Override
-                    public void flush() {
-                        out.flush();
-                    }
-
-                    @Override
-                    public void close() {
-                        flush();
-                    }
-                }, 1 << 16);
-            }
-            Writer safe = new ControlEscapes(sink);
-            JSON_WRITER.writeValue(safe, value);
-            safe.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        out.println();
-    }
-
-    /**
-     * {@link #json} as a filter on JSON text going by: the control characters JSON lets stand raw
-     * become {@code \}{@code uXXXX} escapes. Jackson writes no raw C0 character, so only DEL and above need
-     * looking at, and all of those are inside strings, where an escape reads as the same text.
-     */
-    private static final class ControlEscapes extends Writer {
-        private final Writer out;
-
-        ControlEscapes(Writer out) {
-            this.out = out;
-        }
-
-        @Override
-        public void write(char[] c, int off, int len) throws IOException {
-            int start = off;
-            int end = off + len;
-            for (int i = off; i < end; i++) {
-                char ch = c[i];
-                if (ch >= 0x7f && isControl(ch)) {
-                    out.write(c, start, i - start);
-                    out.write(String.format("\\u%04x", (int) ch));
-                    start = i + 1;
-                }
-            }
-            out.write(c, start, end - start);
-        }
-
-        @Override
-        public void write(String s, int off, int len) throws IOException {
-            int start = off;
-            int end = off + len;
-            for (int i = off; i < end; i++) {
-                char ch = s.charAt(i);
-                if (ch >= 0x7f && isControl(ch)) {
-                    out.write(s, start, i - start);
-                    out.write(String.format("\\u%04x", (int) ch));
-                    start = i + 1;
-                }
-            }
-            out.write(s, start, end - start);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            out.flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
-        }
     }
 
     /** {@code text} cut to {@code max} code points (marked with "…"), then escaped; null stays null. */

@@ -88,7 +88,8 @@ final class RunCommand implements Callable<Integer> {
             description = "Answer approvals without asking: once | session | deny (default: ask on a terminal, else deny).")
     String approve;
 
-    @Option(names = "--json", description = "Print each TurnResult as one JSON object on stdout.")
+    @Option(names = "--json", description = "Print each TurnResult as one JSON object on stdout, its transcript "
+            + "(\"messages\") first and written as the turn runs, the other fields when it ends.")
     boolean json;
 
     @Option(names = "--connect", paramLabel = "URL",
@@ -252,20 +253,23 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private TurnResult turn(CodexSession s, String text, TurnOptions options, PrintStream out, PrintStream err) {
-        Progress progress = new Progress(err, System.console() != null);
-        TurnResult r;
+        // --json writes the transcript as it grows, so a long turn holds none of it
+        StreamedResult streamed = json ? new StreamedResult(out) : null;
+        Progress progress = new Progress(err, System.console() != null, streamed);
+        TurnResult r = null;
         turnRunning = true;
         this.progress = progress;
         try {
-            r = s.runTurn(TurnInput.text(text), options, progress);
+            r = s.runTurn(TurnInput.text(text), json ? options.withStreamedTranscript(true) : options, progress);
         } finally {
             turnRunning = false;
             this.progress = null;
             progress.stop();
+            if (streamed != null) {
+                streamed.end(r);
+            }
         }
-        if (json) {
-            ApiText.printJson(r, out);
-        } else {
+        if (!json) {
             if (r.finalText() != null) {
                 out.println(ApiText.escapeLines(r.finalText()));
             }
@@ -390,12 +394,15 @@ final class RunCommand implements Callable<Integer> {
          */
         private final StringBuilder pending = new StringBuilder();
         private final CommandClock clock = new CommandClock();
+        /** Where the transcript goes as it grows, with --json; else null. */
+        private final StreamedResult transcript;
         /** Columns the "working" line takes; overwritten with spaces rather than an erase sequence. */
         private int tickerWidth;
 
-        Progress(PrintStream err, boolean tty) {
+        Progress(PrintStream err, boolean tty, StreamedResult transcript) {
             this.err = err;
             this.tty = tty;
+            this.transcript = transcript;
             this.ticker = new Thread(tty ? this::tick : this::flushEvery100Ms, "codex-bridge-progress");
             ticker.setDaemon(true);
             ticker.start();
@@ -533,6 +540,13 @@ final class RunCommand implements Callable<Integer> {
         }
 
         @Override
+        public void onTranscript(List<dev.codexbridge.transcript.TranscriptMessage> messages) {
+            if (transcript != null) {
+                transcript.messages(messages);
+            }
+        }
+
+        @Override
         public void onItemCompleted(ThreadItem item, List<dev.codexbridge.transcript.TranscriptMessage> messages) {
             if (item instanceof ThreadItem.CommandExecution c) {
                 line("    " + orUnknown(c.status() == null ? null : c.status().wire()) + ", exit " + orUnknown(c.exitCode())
@@ -582,6 +596,63 @@ final class RunCommand implements Callable<Integer> {
         public void onApprovalAnswered(ApprovalRequest request, ApprovalDecision decision) {
             clock.approved(request.itemId());
             line("  " + request.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " " + decision.choice().name().toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /**
+     * A turn's {@code --json} result, written as the turn runs: {@code {"messages":[} and each message
+     * as the transcript grows (on the turn's dispatch thread), then, once the turn has ended (on the
+     * caller's thread, after the turn's future completed), the result's other fields and the line's end.
+     */
+    private static final class StreamedResult {
+        private final PrintStream out;
+        private TerminalJson.Output json;
+
+        StreamedResult(PrintStream out) {
+            this.out = out;
+        }
+
+        void messages(List<dev.codexbridge.transcript.TranscriptMessage> messages) {
+            begin();
+            messages.forEach(json::value);
+        }
+
+        /** Ends the object with {@code result}'s other fields; with null (no result: the turn threw), ends what was begun. */
+        void end(TurnResult result) {
+            if (result == null && json == null) {
+                return;
+            }
+            begin();
+            try {
+                json.generator.writeEndArray();
+                if (result != null) {
+                    com.fasterxml.jackson.databind.node.ObjectNode fields = Json.mapper().valueToTree(result);
+                    fields.remove("messages");
+                    for (var field : (Iterable<java.util.Map.Entry<String, JsonNode>>) fields::fields) {
+                        json.generator.writeFieldName(field.getKey());
+                        json.value(field.getValue());
+                    }
+                }
+                json.generator.writeEndObject();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } finally {
+                json.close();
+            }
+            out.println();
+        }
+
+        private void begin() {
+            if (json == null) {
+                json = TerminalJson.open(out);
+                try {
+                    json.generator.writeStartObject();
+                    json.generator.writeFieldName("messages");
+                    json.generator.writeStartArray();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
         }
     }
 }

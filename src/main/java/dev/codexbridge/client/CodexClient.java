@@ -445,6 +445,8 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     /** The reader thread's hand-off: route, never block, never run host code here. */
     private final class Router implements InboundSink {
         private final int connection;
+        /** Inboxes given messages since the reader last ran out of input; the reader thread's own. */
+        private final List<ThreadInbox> touched = new ArrayList<>();
 
         Router(int connection) {
             this.connection = connection;
@@ -479,6 +481,9 @@ public final class CodexClient implements CodexApi, AutoCloseable {
                     // parsing and handling a fast stream run on two cores instead of one.
                     decode(event);
                     inbox.accept(event);
+                    if (touched.isEmpty() || touched.get(touched.size() - 1) != inbox) {
+                        touched.add(inbox);
+                    }
                 } catch (RuntimeException e) {
                     LOG.warn("thread {} inbox failed on {}", threadId, event.method(), e);
                 }
@@ -488,6 +493,18 @@ public final class CodexClient implements CodexApi, AutoCloseable {
             for (EventLane lane : lanes) {
                 lane.offer(event);
             }
+        }
+
+        @Override
+        public void endOfBurst() {
+            for (int i = 0; i < touched.size(); i++) {
+                try {
+                    touched.get(i).endOfBurst();
+                } catch (RuntimeException e) {
+                    LOG.warn("thread inbox failed at the end of a burst", e);
+                }
+            }
+            touched.clear();
         }
 
         private void decode(CodexEvent event) {

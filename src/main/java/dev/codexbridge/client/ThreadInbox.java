@@ -13,6 +13,14 @@ import dev.codexbridge.rpc.ConnectionClosedException;
 public interface ThreadInbox {
     void accept(CodexEvent event);
 
+    /**
+     * The reader has handed over everything it has read and may now wait for more input: an inbox
+     * that wakes its consumer once per burst (see {@link dev.codexbridge.rpc.InboundSink#endOfBurst})
+     * hands on what it holds. Called on the reader thread; the default does nothing.
+     */
+    default void endOfBurst() {
+    }
+
     /** The connection closed; called once. */
     void closed(ConnectionClosedException cause);
 }

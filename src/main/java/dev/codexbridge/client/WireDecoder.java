@@ -10,6 +10,7 @@ import dev.codexbridge.protocol.ServerNotification;
 import dev.codexbridge.protocol.ServerNotifications;
 import dev.codexbridge.protocol.ThreadScoped;
 import dev.codexbridge.protocol.TurnScoped;
+import dev.codexbridge.protocol.UnionCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
@@ -52,7 +53,8 @@ final class WireDecoder {
                 || !TurnScoped.class.isAssignableFrom(type)) {
             return null;
         }
-        return READERS.computeIfAbsent(method, k -> Json.mapper().readerFor(type));
+        // this decoder falls back to the peer's path on any failure, so unions may decode without a copy
+        return READERS.computeIfAbsent(method, k -> Json.mapper().readerFor(type).withAttribute(UnionCodec.FAIL_FAST, Boolean.TRUE));
     }
 
     /** The notification on this line, decoded; null when the peer should parse the line itself. */

@@ -1,6 +1,8 @@
 package dev.codexbridge.protocol;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,6 +25,13 @@ import java.util.function.Function;
  * <p>Variants serialize themselves (tag accessor, {@code @JsonValue}), so only decoding lives here.
  */
 public class UnionCodec<T> extends StdDeserializer<T> {
+    /**
+     * A deserialization attribute: set (to any value) by a caller that falls back to a slower path
+     * of its own when decoding fails. An internally tagged object whose tag comes first is then
+     * decoded straight from the parser, with no copy kept, so a variant that does not fit throws
+     * instead of becoming {@code Unknown}.
+     */
+    public static final String FAIL_FAST = "dev.codexbridge.protocol.UnionCodec.failFast";
     /** Recognises one variant: its decoded value, or null when the JSON is not this variant. */
     @FunctionalInterface
     public interface Rule<T> {
@@ -76,7 +85,33 @@ public class UnionCodec<T> extends StdDeserializer<T> {
      * the buffer. Only an object no tag matches, or that does not fit its variant, becomes a tree.
      */
     private T deserializeTagged(JsonParser parser, DeserializationContext ctxt) throws IOException {
-        TokenBuffer buffer = ctxt.bufferAsCopyOfValue(parser);
+        TokenBuffer buffer;
+        if (ctxt.getAttribute(FAIL_FAST) != null) {
+            // codex writes the tag first ({"type":"agentMessage",...}): then the variant's own
+            // deserializer reads the rest of the object where the parser stands (a variant gets
+            // its tag from an accessor, not from the JSON), and nothing is copied
+            buffer = ctxt.bufferForInputBuffering(parser);
+            buffer.writeStartObject();
+            if (parser.nextToken() == JsonToken.FIELD_NAME && tagProperty.equals(parser.currentName())) {
+                JsonToken value = parser.nextToken();
+                Variant<T> variant = value == JsonToken.VALUE_STRING ? byTag.get(parser.getText()) : null;
+                if (variant != null) {
+                    parser.nextToken();
+                    return variant.read(new SingleTag(parser, tagProperty), ctxt);
+                }
+                buffer.writeFieldName(tagProperty);
+                buffer.copyCurrentStructure(parser);
+                parser.nextToken();
+            }
+            // not tag first: the rest of the object into the copy, and on as below
+            while (parser.currentToken() == JsonToken.FIELD_NAME) {
+                buffer.copyCurrentStructure(parser);
+                parser.nextToken();
+            }
+            buffer.writeEndObject();
+        } else {
+            buffer = ctxt.bufferAsCopyOfValue(parser);
+        }
         String tag = tagOf(buffer, parser.getCodec());
         Variant<T> variant = tag == null ? null : byTag.get(tag);
         if (variant == null) {
@@ -87,6 +122,48 @@ public class UnionCodec<T> extends StdDeserializer<T> {
             return variant.read(p, ctxt);
         } catch (IOException | RuntimeException e) {
             return unknown.apply(tree(buffer, parser, ctxt)); // as decode() does for a variant that does not fit
+        }
+    }
+
+    /**
+     * The parser a tag-first variant is read from: a second tag in the same object fails the
+     * decoding (and the caller takes its slower path), since a tree would keep the last tag and
+     * might name another variant.
+     */
+    private static final class SingleTag extends JsonParserDelegate {
+        private final String tag;
+        private final JsonStreamContext object;
+
+        SingleTag(JsonParser parser, String tag) {
+            super(parser);
+            this.tag = tag;
+            this.object = parser.getParsingContext();
+        }
+
+        @Override
+        public JsonToken nextToken() throws IOException {
+            return checked(delegate.nextToken());
+        }
+
+        @Override
+        public String nextFieldName() throws IOException {
+            String name = delegate.nextFieldName();
+            checked(delegate.currentToken());
+            return name;
+        }
+
+        @Override
+        public boolean nextFieldName(com.fasterxml.jackson.core.SerializableString expected) throws IOException {
+            boolean matched = delegate.nextFieldName(expected);
+            checked(delegate.currentToken());
+            return matched;
+        }
+
+        private JsonToken checked(JsonToken token) throws IOException {
+            if (token == JsonToken.FIELD_NAME && delegate.getParsingContext() == object && tag.equals(delegate.currentName())) {
+                throw new com.fasterxml.jackson.core.JsonParseException(delegate, "the union's tag \"" + tag + "\" appears twice");
+            }
+            return token;
         }
     }
 

@@ -20,6 +20,15 @@ public interface InboundSink {
         return false;
     }
 
+    /**
+     * The reader has handed over every message it has read and is about to wait for more input. A
+     * sink that wakes its consumer once per burst of messages rather than once per message (a fast
+     * stream arrives in reads of many lines) must hand on what it holds now. The default does
+     * nothing.
+     */
+    default void endOfBurst() {
+    }
+
     /** The connection closed; called once, after every pending request has been failed. */
     default void closed(ConnectionClosedException cause) {
     }

@@ -370,7 +370,7 @@ public final class JsonRpcPeer implements AutoCloseable {
     // ---------------------------------------------------------------- internals: reading
 
     private void readLoop() {
-        LineReader reader = new LineReader(input, maxLineBytes);
+        LineReader reader = new LineReader(input, maxLineBytes, sink::endOfBurst);
         ConnectionClosedException reason;
         try {
             while (open.get()) {

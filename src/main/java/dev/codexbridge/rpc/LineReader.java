@@ -19,6 +19,7 @@ final class LineReader {
 
     private final InputStream in;
     private final int maxLineBytes;
+    private final Runnable beforeRead;
     private final byte[] chunk = new byte[CHUNK];
     private int pos;
     private int limit;
@@ -26,11 +27,20 @@ final class LineReader {
     private int lineLength;
 
     public LineReader(InputStream in, int maxLineBytes) {
+        this(in, maxLineBytes, () -> { });
+    }
+
+    /**
+     * @param beforeRead runs before every read from {@code in}, that is whenever the lines read so
+     *                   far have all been returned and the reader may wait for more input
+     */
+    public LineReader(InputStream in, int maxLineBytes, Runnable beforeRead) {
         if (maxLineBytes <= 0) {
             throw new IllegalArgumentException("maxLineBytes must be positive");
         }
         this.in = in;
         this.maxLineBytes = maxLineBytes;
+        this.beforeRead = beforeRead;
     }
 
     /**
@@ -47,6 +57,7 @@ final class LineReader {
         boolean sawBytes = false;
         while (true) {
             if (pos == limit) {
+                beforeRead.run();
                 int n = in.read(chunk, 0, CHUNK);
                 if (n < 0) {
                     if (discarding) {

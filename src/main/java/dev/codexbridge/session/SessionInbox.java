@@ -22,6 +22,10 @@ import java.util.function.Consumer;
  * dispatch executor; no thread waits for a turn. Between turns a server request is answered at
  * once by {@code betweenTurns}, and notifications are kept only up to a bound.
  *
+ * <p>Messages from the reader wake the turn once per burst ({@link #endOfBurst}, or every
+ * {@value #BURST} messages), not once per message: a fast stream arrives in reads of hundreds of
+ * lines, and a wake-up per line cost more than handling the line.
+ *
  * <p>Bounded: past {@code limit} queued messages a session on a shared connection stops queueing
  * and gets one {@link Overflowed} event (its turn ends; the other threads on the connection are
  * untouched). A session with a connection of its own makes the reader wait instead, which slows
@@ -35,7 +39,8 @@ final class SessionInbox implements ThreadInbox {
     private static final String TURN_COMPLETED = "turn/completed";
     /** Events handled per dispatch task before the task yields its thread. */
     private static final int BATCH = 1_024;
-    private static final int SPINS = 1_000;
+    /** Messages the reader hands over before it wakes the turn, even within one burst. */
+    static final int BURST = 256;
 
     /** The connection this inbox belongs to closed. */
     record Closed(ConnectionClosedException cause) {
@@ -69,6 +74,8 @@ final class SessionInbox implements ThreadInbox {
     private final boolean exclusive;
     private final ReentrantLock spaceLock = new ReentrantLock();
     private final Condition space = spaceLock.newCondition();
+    /** Messages accepted since the turn was last woken for them; the reader thread's own. */
+    private int unannounced;
     private volatile boolean readerWaiting;
     private volatile boolean overflowed;
     private volatile boolean connectionClosed;
@@ -107,12 +114,21 @@ final class SessionInbox implements ThreadInbox {
             return;     // dropped, except the end of the turn, which the overflowed turn still waits for
         }
         enqueue(event);
+        if (++unannounced >= BURST) {
+            endOfBurst();
+        }
+    }
+
+    @Override
+    public void endOfBurst() {
+        unannounced = 0;
         schedule();
     }
 
     /** True when there is room (again); false when the message is to be dropped. */
     private boolean makeRoom() {
         if (exclusive) {
+            endOfBurst();   // the turn may not have been woken for what fills the queue yet
             spaceLock.lock();
             try {
                 readerWaiting = true;
@@ -197,15 +213,8 @@ final class SessionInbox implements ThreadInbox {
         try {
             int handled = 0;
             Consumer<Object> handler;
-            while ((handler = turn) != null) {
-                Object event = queue.poll();
-                if (event == null) {
-                    // only a turn that is streaming (more than one event in this drain) is worth waiting for
-                    event = handled > 1 ? awaitBriefly() : null;
-                    if (event == null) {
-                        break;
-                    }
-                }
+            Object event;
+            while ((handler = turn) != null && (event = queue.poll()) != null) {
                 queued.decrementAndGet();
                 handler.accept(event);
                 if (++handled == BATCH) {
@@ -219,22 +228,6 @@ final class SessionInbox implements ThreadInbox {
         }
         // something may have arrived after the last poll but before draining was cleared
         schedule();
-    }
-
-    /**
-     * In a streaming turn the next event is usually a few microseconds away: waiting that long
-     * (at most some tens of microseconds) costs less than giving the thread back and submitting a
-     * new task for it. A turn whose events come one at a time never waits here.
-     */
-    private Object awaitBriefly() {
-        for (int i = 0; i < SPINS; i++) {
-            Thread.onSpinWait();
-            Object event = queue.poll();
-            if (event != null) {
-                return event;
-            }
-        }
-        return null;
     }
 
     private void wakeReader() {

@@ -32,6 +32,15 @@ public interface TurnListener {
     default void onItemCompleted(ThreadItem item, List<TranscriptMessage> messages) {
     }
 
+    /**
+     * The transcript grew: the messages of an item that completed, and at the end of the turn those
+     * of items it left incomplete. In order, these are exactly {@link TurnResult#messages()} (which
+     * stays empty when the turn was asked to {@linkplain TurnOptions#withStreamedTranscript stream}
+     * its transcript). Called after {@link #onItemCompleted} for the same item.
+     */
+    default void onTranscript(List<TranscriptMessage> messages) {
+    }
+
     /** An agent action completed (command, file change, MCP or dynamic tool call, web search); {@code step} counts from 1. */
     default void onStep(int step, ThreadItem item) {
     }

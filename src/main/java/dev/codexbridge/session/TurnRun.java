@@ -135,7 +135,7 @@ final class TurnRun {
         this.turnTimeout = turnTimeout;
         this.idleTimeout = idleTimeout;
         this.maxSteps = options.maxSteps() != null ? options.maxSteps() : session.maxSteps;
-        this.projector = new ItemProjector(session.projector);
+        this.projector = new ItemProjector(session.projector, !options.streamTranscript());
     }
 
     void requestInterrupt() {
@@ -465,6 +465,9 @@ final class TurnRun {
         } else if (p instanceof ItemCompletedNotification completed) {
             ThreadItem item = completed.item();
             safely(() -> listener.onItemCompleted(item, produced));
+            if (!produced.isEmpty()) {
+                safely(() -> listener.onTranscript(produced));
+            }
             if (isStep(item)) {
                 stepEnds.add(elapsedMs(System.nanoTime()));
                 int step = ++steps;
@@ -655,7 +658,10 @@ final class TurnRun {
     }
 
     private TurnResult result(TurnStatus status, StopReason reason, TurnError error, boolean retired) {
-        projector.finish();
+        List<TranscriptMessage> incomplete = projector.finish();
+        if (!incomplete.isEmpty()) {
+            safely(() -> listener.onTranscript(incomplete));
+        }
         long now = System.nanoTime();
         if (status == TurnStatus.COMPLETED && options.outputSchema() != null) {
             TurnError invalid = StructuredOutput.check(projector.finalText(), options.outputSchema());

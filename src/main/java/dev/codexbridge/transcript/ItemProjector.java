@@ -65,7 +65,8 @@ public final class ItemProjector {
     private static final Map<Enum<?>, String> WIRE_NAMES = new ConcurrentHashMap<>();
 
     private final ProjectorOptions options;
-    private final List<TranscriptMessage> messages = new ArrayList<>();
+    /** Null when the owner takes each projection as it comes and nothing is kept here. */
+    private final List<TranscriptMessage> messages;
     private final List<String> pendingReasoning = new ArrayList<>();
     private final Map<String, ThreadItem> open = new LinkedHashMap<>();
     private final Map<String, StringBuilder> partialText = new HashMap<>();
@@ -79,7 +80,16 @@ public final class ItemProjector {
     }
 
     public ItemProjector(ProjectorOptions options) {
+        this(options, true);
+    }
+
+    /**
+     * @param keepMessages whether {@link #messages()} keeps every message; without it the projector
+     *                     holds only the items still open, and the caller keeps what it is handed
+     */
+    public ItemProjector(ProjectorOptions options, boolean keepMessages) {
         this.options = options;
+        this.messages = keepMessages ? new ArrayList<>() : null;
     }
 
     /**
@@ -156,9 +166,9 @@ public final class ItemProjector {
         return out;
     }
 
-    /** Every message so far, in order. */
+    /** Every message so far, in order; empty when the projector was made not to keep them. */
     public List<TranscriptMessage> messages() {
-        return List.copyOf(messages);
+        return messages == null ? List.of() : List.copyOf(messages);
     }
 
     /** Tool-shaped items seen (commands, file changes, MCP, dynamic tools, web searches, …). */
@@ -173,7 +183,9 @@ public final class ItemProjector {
 
     private List<TranscriptMessage> project(ThreadItem item, boolean incomplete) {
         List<TranscriptMessage> out = projection(item, incomplete);
-        messages.addAll(out);
+        if (messages != null) {
+            messages.addAll(out);
+        }
         return out;
     }
 

@@ -90,7 +90,7 @@ class ApiTextTest {
         value.put("list", java.util.List.of(text, 1, java.util.Map.of("n", "\u2066")));
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         java.io.PrintStream out = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
-        ApiText.printJson(value, out);
+        TerminalJson.print(value, out);
         String expected = ApiText.json(Json.write(value)) + System.lineSeparator();
         String streamed = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
         // compared without the filler, so a difference shows where it is

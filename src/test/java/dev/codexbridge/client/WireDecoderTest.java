@@ -49,6 +49,58 @@ class WireDecoderTest {
     }
 
     @Test
+    void itemsDecodeAsTheGeneralPathDoesWhateverTheirTagsPlace() {
+        String head = "{\"method\":\"item/completed\",\"params\":{\"threadId\":\"t-1\",\"turnId\":\"u-1\",\"item\":";
+        // tag first, as codex writes it, with a nested tagged union inside
+        assertSameAsGeneralPath(head + "{\"type\":\"userMessage\",\"id\":\"u\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"}]}}}");
+        // the tag and nothing else
+        assertSameAsGeneralPath(head + "{\"type\":\"agentMessage\"}}}");
+        // tag last, or in the middle
+        assertSameAsGeneralPath(head + "{\"id\":\"m\",\"text\":\"hi\",\"type\":\"agentMessage\"}}}");
+        assertSameAsGeneralPath(head + "{\"id\":\"m\",\"type\":\"agentMessage\",\"text\":\"hi\"}}}");
+        // a tag that is not a string, and one no variant has
+        assertSameAsGeneralPath(head + "{\"type\":{\"k\":1},\"id\":\"m\"}}}");
+        assertSameAsGeneralPath(head + "{\"type\":\"hologram\",\"id\":\"m\",\"depth\":[1,{\"type\":\"agentMessage\"}]}}}");
+        // a tag given twice: a tree keeps the last, so the direct path leaves the line to the peer
+        String twice = head + "{\"type\":\"agentMessage\",\"id\":\"m\",\"type\":\"reasoning\"}}}";
+        assertThat(decode(twice)).isNull();
+        assertThat(ProtocolDecoder.notification("item/completed", Json.parse(twice).get("params")))
+                .isInstanceOfSatisfying(ItemCompletedNotification.class, n -> assertThat(n.item()).isInstanceOf(ThreadItem.Reasoning.class));
+        // a nested object's own "type" is not the item's tag
+        assertSameAsGeneralPath(head + "{\"type\":\"commandExecution\",\"id\":\"c\",\"command\":\"ls\",\"cwd\":\"/w\","
+                + "\"status\":\"completed\",\"commandActions\":[{\"type\":\"unknown\",\"command\":\"ls\"}]}}}");
+        // a known tag whose fields do not fit: the direct path gives up, the general one keeps it as Unknown
+        String misfit = head + "{\"type\":\"agentMessage\",\"id\":\"m\",\"text\":{\"not\":\"text\"}}}}";
+        assertThat(decode(misfit)).isNull();
+        assertThat(((ItemCompletedNotification) ProtocolDecoder.notification("item/completed", Json.parse(misfit).get("params"))).item())
+                .isInstanceOf(ThreadItem.Unknown.class);
+    }
+
+    @Test
+    void everyRecordedNotificationItTakesDecodesAsTheGeneralPathDoes() throws java.io.IOException {
+        int taken = 0;
+        java.util.List<java.nio.file.Path> files;
+        try (java.util.stream.Stream<java.nio.file.Path> list = java.nio.file.Files.list(java.nio.file.Path.of("fixtures"))) {
+            files = list.filter(f -> f.toString().endsWith(".jsonl")).sorted().toList();
+        }
+        for (java.nio.file.Path f : files) {
+            for (String line : java.nio.file.Files.readAllLines(f)) {
+                JsonNode record = Json.parse(line);
+                JsonNode msg = record.get("msg");
+                if (!"in".equals(record.path("dir").asText()) || msg == null || msg.has("id") || !msg.has("method")) {
+                    continue;
+                }
+                String wire = Json.write(msg);
+                if (decode(wire) != null) {
+                    assertSameAsGeneralPath(wire);
+                    taken++;
+                }
+            }
+        }
+        assertThat(taken).as("recorded notifications the direct path took").isGreaterThan(100);
+    }
+
+    @Test
     void membersBesideTheMessageAreSkipped() {
         CodexEvent.Notification event = decode("{\"method\":\"item/agentMessage/delta\",\"params\":{\"threadId\":\"t-1\","
                 + "\"turnId\":\"u-1\",\"itemId\":\"m-1\",\"delta\":\"x\"},\"emittedAtMs\":17,\"extra\":{\"n\":[1,2]}}");

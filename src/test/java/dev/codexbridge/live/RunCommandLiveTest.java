@@ -59,9 +59,10 @@ class RunCommandLiveTest {
         String[] r = run("run", "say hello", "--codex-home", home(h -> { }).toString(), "--cwd", work.toString(), "--json");
         assertThat(r[0]).as(r[2]).isEqualTo("0");
         JsonNode result = Json.parse(r[1].strip());
-        assertThat(result.fieldNames()).toIterable().containsExactly("threadId", "turnId", "status", "finalText", "error",
-                "stopReason", "toolIterations", "stepCount", "stepEndsMs", "durationMs", "attempts", "rateLimitWaitMs",
-                "tokenUsage", "retired", "messages");
+        // the transcript first: it is written as the turn runs, the rest once the turn has ended
+        assertThat(result.fieldNames()).toIterable().containsExactly("messages", "threadId", "turnId", "status", "finalText",
+                "error", "stopReason", "toolIterations", "stepCount", "stepEndsMs", "durationMs", "attempts", "rateLimitWaitMs",
+                "tokenUsage", "retired");
         assertThat(result.path("finalText").asText()).isEqualTo("Hello from run.");
         assertThat(result.path("messages").get(0).path("role").asText()).isEqualTo("user");
         // the scripted server answers codex's catalogue request, so codex knows the mock model

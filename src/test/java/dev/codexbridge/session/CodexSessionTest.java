@@ -9,6 +9,7 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.support.FakeCodex;
 import dev.codexbridge.support.WireSchema;
+import dev.codexbridge.transcript.TranscriptMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -82,6 +83,33 @@ class CodexSessionTest {
         TurnResult r = session.runTurn(TurnInput.text("go"));
         assertThat(r.finalText()).isEqualTo("mine");
         assertThat(r.messages()).extracting(m -> m.content()).doesNotContain("foreign thread", "foreign turn");
+    }
+
+    @Test
+    void aStreamedTranscriptGoesToTheListenerInFullAndTheResultKeepsNone() {
+        session = builder().build();
+        codex.onTurnStart = (f, turn) -> {
+            f.item("item/completed", turn, "{\"type\":\"commandExecution\",\"id\":\"c\",\"command\":\"ls\",\"cwd\":\"/w\","
+                    + "\"status\":\"completed\",\"exitCode\":0,\"aggregatedOutput\":\"a.txt\",\"commandActions\":[]}");
+            f.agentMessage(turn, "first");
+            // started, never completed: projected as incomplete when the turn ends
+            f.item("item/started", turn, "{\"type\":\"agentMessage\",\"id\":\"late\",\"text\":\"\"}");
+            f.notify("item/agentMessage/delta", "{\"threadId\":\"thread-1\",\"turnId\":\"" + turn
+                    + "\",\"itemId\":\"late\",\"delta\":\"cut sh\"}");
+            f.completeTurn(turn, "completed", null);
+        };
+        java.util.List<TranscriptMessage> kept = session.runTurn(TurnInput.text("go")).messages();
+        java.util.List<TranscriptMessage> streamed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TurnResult r = session.runTurn(TurnInput.text("go"), TurnOptions.DEFAULTS.withStreamedTranscript(true), new TurnListener() {
+            @Override
+            public void onTranscript(java.util.List<TranscriptMessage> messages) {
+                streamed.addAll(messages);
+            }
+        });
+        assertThat(r.completed()).isTrue();
+        assertThat(r.messages()).isEmpty();
+        assertThat(kept).extracting(TranscriptMessage::content).contains("first", "cut sh");
+        assertThat(streamed).isEqualTo(kept);
     }
 
     @Test

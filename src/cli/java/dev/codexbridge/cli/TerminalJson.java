@@ -1,0 +1,186 @@
+package dev.codexbridge.cli;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.codexbridge.json.Json;
+import java.io.BufferedWriter;
+import java.io.Flushable;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * JSON on standard output, written as it is serialized and safe for a terminal: the same
+ * characters as {@link ApiText#json} of the compact JSON, without building that text first (a
+ * turn's result can hold tens of MiB of transcript).
+ */
+final class TerminalJson {
+    /** Escapes DEL, C1 and the Unicode separators and bidi controls; C0 is escaped by JSON itself. */
+    private static final CharacterEscapes ESCAPES = new TerminalEscapes();
+    /** Flushed when a buffer fills or the text ends, not per value: stdout writes through at once. */
+    private static final ObjectWriter CHAR_WRITER = Json.mapper().writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+    private static final ObjectWriter UTF8_WRITER = CHAR_WRITER.with(ESCAPES).with(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8);
+    /**
+     * Whether stdout encodes as UTF-8: a PrintStream cannot say (before Java 18), but the JVM
+     * builds System.out with {@code sun.stdout.encoding} when set, else the default charset.
+     */
+    private static final boolean UTF8_OUT = StandardCharsets.UTF_8.name().equals(Charset.forName(
+            System.getProperty("sun.stdout.encoding", Charset.defaultCharset().name())).name());
+
+    private TerminalJson() {
+    }
+
+    /** Prints {@code value} as {@code ApiText.json(Json.write(value))} and a line break. */
+    static void print(Object value, PrintStream out) {
+        try (Output o = open(out)) {
+            o.value(value);
+        }
+        out.println();
+    }
+
+    /** A JSON text written piece by piece; {@link #close()} flushes it (and leaves {@code out} open). */
+    static Output open(PrintStream out) {
+        try {
+            if (UTF8_OUT) {
+                // UTF-8 bytes straight from the strings: no characters copied, nothing encoded twice
+                return new Output(UTF8_WRITER, UTF8_WRITER.createGenerator(out, JsonEncoding.UTF8), out);
+            }
+            // through the PrintStream's characters, so its charset applies as it does to println
+            Writer chars = new BufferedWriter(new Writer() {
+                @Override
+                public void write(char[] cbuf, int off, int len) {
+                    out.append(CharBuffer.wrap(cbuf, off, len));
+                }
+
+                @Override
+                public void flush() {
+                    out.flush();
+                }
+
+                @Override
+                public void close() {
+                    flush();
+                }
+            }, 1 << 16);
+            Writer safe = new ControlEscapes(chars);
+            return new Output(CHAR_WRITER, CHAR_WRITER.createGenerator(safe), safe);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One JSON text being written. Not thread-safe: one writer at a time, handed over with care. */
+    static final class Output implements AutoCloseable {
+        private final ObjectWriter writer;
+        final JsonGenerator generator;
+        private final Flushable sink;
+
+        private Output(ObjectWriter writer, JsonGenerator generator, Flushable sink) {
+            this.writer = writer;
+            this.generator = generator;
+            this.sink = sink;
+        }
+
+        /** Writes {@code value} where the generator stands (a field's value, an array element, the whole text). */
+        void value(Object value) {
+            try {
+                writer.writeValue(generator, value);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                generator.close();
+                sink.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static final class TerminalEscapes extends CharacterEscapes {
+        private final int[] ascii;
+
+        TerminalEscapes() {
+            ascii = CharacterEscapes.standardAsciiEscapesForJSON();
+            ascii[0x7f] = CharacterEscapes.ESCAPE_CUSTOM;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return ch <= 0xffff && ApiText.isControl((char) ch) ? new SerializedString(String.format("\\u%04x", ch)) : null;
+        }
+    }
+
+    /**
+     * The escapes of {@link ApiText#json} as a filter on JSON text going by: the control characters
+     * JSON lets stand raw become {@code \}{@code uXXXX} escapes. Jackson writes no raw C0 character,
+     * so only DEL and above need looking at, and all of those are inside strings, where an escape
+     * reads as the same text.
+     */
+    private static final class ControlEscapes extends Writer {
+        private final Writer out;
+
+        ControlEscapes(Writer out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(char[] c, int off, int len) throws IOException {
+            int start = off;
+            int end = off + len;
+            for (int i = off; i < end; i++) {
+                char ch = c[i];
+                if (ch >= 0x7f && ApiText.isControl(ch)) {
+                    out.write(c, start, i - start);
+                    out.write(String.format("\\u%04x", (int) ch));
+                    start = i + 1;
+                }
+            }
+            out.write(c, start, end - start);
+        }
+
+        @Override
+        public void write(String s, int off, int len) throws IOException {
+            int start = off;
+            int end = off + len;
+            for (int i = off; i < end; i++) {
+                char ch = s.charAt(i);
+                if (ch >= 0x7f && ApiText.isControl(ch)) {
+                    out.write(s, start, i - start);
+                    out.write(String.format("\\u%04x", (int) ch));
+                    start = i + 1;
+                }
+            }
+            out.write(s, start, end - start);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

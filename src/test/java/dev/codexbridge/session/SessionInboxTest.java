@@ -1,0 +1,41 @@
+package dev.codexbridge.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.client.CodexEvent;
+import dev.codexbridge.json.Json;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** How the inbox wakes a running turn for messages from the reader. */
+class SessionInboxTest {
+    private static CodexEvent.Notification delta(int n) {
+        return new CodexEvent.Notification("item/agentMessage/delta", "thread-1",
+                Json.object().put("threadId", "thread-1").put("turnId", "turn-1").put("itemId", "m").put("delta", "d" + n));
+    }
+
+    @Test
+    void theTurnIsWokenAtTheEndOfABurstOrAtTheBurstBoundNotPerMessage() {
+        List<Object> handled = new CopyOnWriteArrayList<>();
+        // the drain runs inline whenever the inbox schedules it, so what it has handled shows when it was woken
+        SessionInbox inbox = new SessionInbox(asked -> { }, Runnable::run, 10_000, false);
+        inbox.turnStarted(handled::add);
+        for (int i = 0; i < 3; i++) {
+            inbox.accept(delta(i));
+        }
+        assertThat(handled).isEmpty();
+        inbox.endOfBurst();
+        assertThat(handled).hasSize(3);
+        // a long burst does not wait for its end
+        for (int i = 0; i < SessionInbox.BURST - 1; i++) {
+            inbox.accept(delta(i));
+        }
+        assertThat(handled).hasSize(3);
+        inbox.accept(delta(SessionInbox.BURST));
+        assertThat(handled).hasSize(3 + SessionInbox.BURST);
+        // the session's own events are never held back
+        inbox.post("interrupt");
+        assertThat(handled).last().isEqualTo("interrupt");
+    }
+}
