@@ -61,8 +61,20 @@ final class ApiText {
         if (text == null) {
             return null;
         }
+        // most text (every streamed delta) is plain: printable ASCII, nothing to escape
+        int plain = 0;
+        while (plain < text.length()) {
+            char c = text.charAt(plain);
+            if (c < 0x20 || c >= 0x7f || c == '\\') {
+                break;
+            }
+            plain++;
+        }
+        if (plain == text.length()) {
+            return text;
+        }
         StringBuilder sb = null;
-        for (int i = 0; i < text.length(); i++) {
+        for (int i = plain; i < text.length(); i++) {
             char c = text.charAt(i);
             String replacement = c == '\\' ? backslash(text, i, lines) : replacement(c, lines);
             if (replacement != null && sb == null) {

@@ -1,6 +1,7 @@
 package dev.codexbridge.cli;
 
 import dev.codexbridge.process.CodexVersion;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,11 +9,17 @@ import picocli.CommandLine.Command;
 @Command(name = "codex-bridge",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Hand a host agent's turns to `codex app-server`.",
-        subcommands = {RunCommand.class, DemoCommand.class, MigrateCommand.class, RuntimeCommand.class, RecordCommand.class,
-            ReplayCommand.class, ThreadsCommand.class, ModelsCommand.class, AccountCommand.class,
-            InstallCodexCommand.class, CommandLine.HelpCommand.class})
+        description = "Hand a host agent's turns to `codex app-server`.")
 public final class Main implements Runnable {
+    /**
+     * The subcommands, in the order help lists them. Added by {@link #run} rather than declared on
+     * the annotation: picocli builds the model of every command it is given, which cost a process a
+     * quarter of a second of CPU before any work began, so a run builds only the command it runs.
+     */
+    static final List<Class<?>> SUBCOMMANDS = List.of(RunCommand.class, DemoCommand.class, MigrateCommand.class,
+            RuntimeCommand.class, RecordCommand.class, ReplayCommand.class, ThreadsCommand.class, ModelsCommand.class,
+            AccountCommand.class, InstallCodexCommand.class, CommandLine.HelpCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -22,7 +29,15 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns its exit code (for tests). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        CommandLine cli = new CommandLine(new Main());
+        Class<?> named = args.length == 0 ? null : SUBCOMMANDS.stream()
+                .filter(c -> c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(args[0]))
+                .findFirst().orElse(null);
+        // anything else (help, a version, a mistyped command) gets them all, for usage and suggestions
+        for (Class<?> c : named != null ? List.of(named) : SUBCOMMANDS) {
+            cli.addSubcommand(c);
+        }
+        return cli.setCaseInsensitiveEnumValuesAllowed(true).execute(args);
     }
 
     @Override

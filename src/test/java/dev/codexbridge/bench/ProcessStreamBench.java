@@ -1,5 +1,6 @@
 package dev.codexbridge.bench;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -7,8 +8,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Whole-process streaming: {@code codex-bridge run --json} (the runnable jar) against
@@ -21,8 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Run with {@code bin/bench process-stream [MESSAGES] [ROUNDS]}; {@code BENCH_JVM_FLAGS} sets
  * the contenders' JVM flags (default none: the JVM's own defaults), {@code BENCH_A_FLAGS} adds flags
- * to contender A only (to try launcher settings), {@code BENCH_A_JAR} runs another build's jar as A
- * (to measure a before/after in one run).
+ * to contender A only (to try launcher settings) and {@code BENCH_B_FLAGS} to B only, {@code BENCH_A_JAR} runs another build's jar as A
+ * (to measure a before/after in one run; then straight from the jar, not through the launcher).
+ * Contender A runs through {@code bin/codex-bridge}, with its class archive; B gets an archive of its
+ * own from its warm-up run. {@code BENCH_CDS=0} runs both without.
  */
 public final class ProcessStreamBench {
     private ProcessStreamBench() {
@@ -46,8 +55,8 @@ public final class ProcessStreamBench {
             Files.write(stream, turn.bytes);
         }
         // absolute: the processes run in their own folder
-        String cp = Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-                .map(e -> Path.of(e).toAbsolutePath().toString()).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        String cp = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(e -> Path.of(e).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path codex = dir.resolve("codex");
         Files.writeString(codex, "#!/bin/sh\n"
@@ -57,21 +66,51 @@ public final class ProcessStreamBench {
         List<String> flags = split(System.getenv("BENCH_JVM_FLAGS"));
         List<String> aFlags = new ArrayList<>(flags);
         aFlags.addAll(split(System.getenv("BENCH_A_FLAGS")));
-        List<String> a = new ArrayList<>(List.of(java));
-        a.addAll(aFlags);
-        a.addAll(List.of("-jar", jar.toString(), "run", "--json", "--codex-bin", codex.toString(), "--approve", "once",
-                "--cwd", dir.toString(), "stream"));
+        boolean cds = !"0".equals(System.getenv("BENCH_CDS"));
+        List<String> runArgs = List.of("run", "--json", "--codex-bin", codex.toString(), "--approve", "once", "--cwd", dir.toString(), "stream");
+        List<String> a = new ArrayList<>();
+        Map<String, String> aEnv = new HashMap<>();
+        boolean launcher = System.getenv("BENCH_A_JAR") == null;
+        if (launcher) {
+            // the CLI as a user starts it: the launcher with these JVM flags and its class archive
+            a.add(root.resolve("bin/codex-bridge").toString());
+            aEnv.put("CODEX_BRIDGE_JAVA_OPTS", String.join(" ", aFlags));
+            aEnv.put("CODEX_BRIDGE_CDS", cds ? "1" : "0");
+        } else {
+            a.add(java);
+            a.addAll(aFlags);
+            a.addAll(List.of("-jar", jar.toString()));
+        }
+        a.addAll(runArgs);
         List<String> b = new ArrayList<>(List.of(java));
         b.addAll(flags);
-        b.addAll(List.of("-cp", cp, RawDriver.class.getName(), codex.toString()));
-        System.out.printf("process-stream: %d messages, %.1f MiB; JVM flags %s%s; codex %s%n", turn.messages,
+        b.addAll(split(System.getenv("BENCH_B_FLAGS")));
+        String bClassPath = cp;
+        Path bArchive = dir.resolve("raw-driver.jsa");
+        if (cds) {
+            // the same start-up help for the raw driver: its classes in a jar (an archive takes no
+            // folders) and an archive made by its warm-up run
+            bClassPath = rawDriverJar(dir) + File.pathSeparator + Arrays.stream(cp.split(File.pathSeparator))
+                    .filter(e -> e.contains("jackson-")).collect(Collectors.joining(File.pathSeparator));
+            Files.deleteIfExists(bArchive);
+        }
+        List<String> bWarmUp = new ArrayList<>(b);
+        if (cds) {
+            bWarmUp.add("-XX:ArchiveClassesAtExit=" + bArchive);
+            b.add("-XX:SharedArchiveFile=" + bArchive);
+        }
+        for (List<String> cmd : List.of(b, bWarmUp)) {
+            cmd.addAll(List.of("-cp", bClassPath, RawDriver.class.getName(), codex.toString()));
+        }
+        System.out.printf("process-stream: %d messages, %.1f MiB; JVM flags %s%s; class archives %s; codex %s%n", turn.messages,
                 turn.bytes.length / 1048576.0, flags.isEmpty() ? "(defaults)" : String.join(" ", flags),
                 aFlags.size() > flags.size() ? ", run also " + String.join(" ", aFlags.subList(flags.size(), aFlags.size())) : "",
-                "-XX:+UseSerialGC -Xmx64m");
-        System.out.println("  A: java [flags] -jar " + root.relativize(jar.toAbsolutePath()) + " run --json --codex-bin CODEX --approve once --cwd DIR stream");
+                cds ? "on" : "off", "-XX:+UseSerialGC -Xmx64m");
+        System.out.println("  A: " + (launcher ? "bin/codex-bridge" : "java [flags] -jar " + root.relativize(jar.toAbsolutePath()))
+                + " run --json --codex-bin CODEX --approve once --cwd DIR stream");
         System.out.println("  B: java [flags] -cp ... dev.codexbridge.bench.RawDriver CODEX");
-        run(a, dir, "warm-up A");
-        run(b, dir, "warm-up B");
+        run(a, aEnv, dir, "warm-up A");
+        run(bWarmUp, Map.of(), dir, "warm-up B");
         List<Run> ra = new ArrayList<>();
         List<Run> rb = new ArrayList<>();
         double[] thr = new double[rounds];
@@ -81,11 +120,11 @@ public final class ProcessStreamBench {
             Run x;
             Run y;
             if (r % 2 == 0) {
-                x = run(a, dir, "A");
-                y = run(b, dir, "B");
+                x = run(a, aEnv, dir, "A");
+                y = run(b, Map.of(), dir, "B");
             } else {
-                y = run(b, dir, "B");
-                x = run(a, dir, "A");
+                y = run(b, Map.of(), dir, "B");
+                x = run(a, aEnv, dir, "A");
             }
             ra.add(x);
             rb.add(y);
@@ -117,7 +156,22 @@ public final class ProcessStreamBench {
                 r.stdoutBytes / 1048576.0, r.stderrBytes / 1048576.0);
     }
 
-    private static Run run(List<String> command, Path dir, String label) throws Exception {
+    /** A jar holding the raw driver's classes. */
+    private static String rawDriverJar(Path dir) throws IOException {
+        Path jarFile = dir.resolve("raw-driver.jar");
+        Path classes = Path.of(RawDriver.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jarFile));
+             Stream<Path> files = Files.list(classes.resolve("dev/codexbridge/bench"))) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("RawDriver")).sorted().toList()) {
+                out.putNextEntry(new JarEntry("dev/codexbridge/bench/" + f.getFileName()));
+                out.write(Files.readAllBytes(f));
+                out.closeEntry();
+            }
+        }
+        return jarFile.toString();
+    }
+
+    private static Run run(List<String> command, Map<String, String> env, Path dir, String label) throws Exception {
         Path time = dir.resolve("time.txt");
         Path codexStats = dir.resolve("codex-stats.txt");
         Files.deleteIfExists(time);
@@ -126,6 +180,7 @@ public final class ProcessStreamBench {
         cmd.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().put("REPLAY_CODEX_STATS", codexStats.toString());
+        pb.environment().putAll(env);
         long start = System.nanoTime();
         Process p = pb.start();
         p.getOutputStream().close();
