@@ -90,20 +90,23 @@ public class UnionCodec<T> extends StdDeserializer<T> {
             // codex writes the tag first ({"type":"agentMessage",...}): then the variant's own
             // deserializer reads the rest of the object where the parser stands (a variant gets
             // its tag from an accessor, not from the JSON), and nothing is copied
-            buffer = ctxt.bufferForInputBuffering(parser);
-            buffer.writeStartObject();
-            if (parser.nextToken() == JsonToken.FIELD_NAME && tagProperty.equals(parser.currentName())) {
+            boolean tagFirst = parser.nextToken() == JsonToken.FIELD_NAME && tagProperty.equals(parser.currentName());
+            if (tagFirst) {
                 JsonToken value = parser.nextToken();
                 Variant<T> variant = value == JsonToken.VALUE_STRING ? byTag.get(parser.getText()) : null;
                 if (variant != null) {
                     parser.nextToken();
                     return variant.read(new SingleTag(parser, tagProperty), ctxt);
                 }
+            }
+            buffer = ctxt.bufferForInputBuffering(parser);
+            buffer.writeStartObject();
+            if (tagFirst) {
                 buffer.writeFieldName(tagProperty);
                 buffer.copyCurrentStructure(parser);
                 parser.nextToken();
             }
-            // not tag first: the rest of the object into the copy, and on as below
+            // no known tag first: the rest of the object into the copy, and on as below
             while (parser.currentToken() == JsonToken.FIELD_NAME) {
                 buffer.copyCurrentStructure(parser);
                 parser.nextToken();
