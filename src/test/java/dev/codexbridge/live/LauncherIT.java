@@ -70,6 +70,54 @@ class LauncherIT {
         assertThat(Files.readString(home.resolve("config.toml"))).contains("[mcp_servers.fetch]");
     }
 
+    /**
+     * The launcher keeps a class data sharing archive beside the jar, and an archive the JVM
+     * rejects (here: not an archive at all) costs nothing but the saving: not a byte about it on
+     * stdout or stderr.
+     */
+    @Test
+    void theLauncherKeepsAClassArchiveAndOneTheJvmRejectsIsSilent() throws IOException, InterruptedException {
+        Path launcher = Paths.get("bin", "codex-bridge").toAbsolutePath();
+        String[] first = runForOutput(launcher.toString(), "--version");
+        assertThat(first[0]).startsWith("codex-bridge ");
+        List<Path> archives;
+        try (var files = Files.list(Paths.get("target", "cds"))) {
+            archives = files.filter(f -> f.toString().endsWith(".jsa")).toList();
+        }
+        assertThat(archives).isNotEmpty();
+        for (Path archive : archives) {
+            archive.toFile().setWritable(true);
+            Files.writeString(archive, "not a class archive");
+        }
+        try {
+            String[] rejected = runForOutput(launcher.toString(), "--version");
+            assertThat(rejected[0]).isEqualTo(first[0]);
+            assertThat(rejected[1]).isEmpty();
+        } finally {
+            for (Path archive : archives) {
+                Files.deleteIfExists(archive);   // the next launch makes a good one again
+            }
+        }
+    }
+
+    /** Exit code 0 asserted; stdout and stderr. */
+    private static String[] runForOutput(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).start();
+        p.getOutputStream().close();
+        java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getErrorStream().readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        String errText = new String(err.join(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(out + errText).isZero();
+        return new String[] {out, errText};
+    }
+
     @Test
     void everyCommandHasHelp() throws IOException, InterruptedException {
         Path launcher = Paths.get("bin", "codex-bridge").toAbsolutePath();
