@@ -516,8 +516,8 @@ public final class CodexSession implements AutoCloseable {
             if (closed) {
                 turn.waits().cancel();      // close() may have missed this run: it looked before it was active
             }
-            // a wait is rare and may last minutes: it holds a pool thread, the turn itself never does
-            outcome = CompletableFuture.supplyAsync(() -> run.waitForRateLimit(rateLimits).toMillis(), RpcThreads.callbacks())
+            // a wait may last minutes; like the turn itself it holds no thread
+            outcome = run.waitForRateLimit(rateLimits)
                     .handle((waited, failure) -> {
                         Throwable cause = failure == null ? null : Futures.unwrap(failure);
                         if (cause instanceof RateLimitGovernor.WaitCancelledException e) {

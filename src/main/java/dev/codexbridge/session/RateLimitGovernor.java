@@ -5,11 +5,14 @@ import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.client.CodexEventListener;
 import dev.codexbridge.protocol.AccountRateLimitsUpdatedNotification;
 import dev.codexbridge.protocol.ServerNotifications;
+import dev.codexbridge.rpc.RpcThreads;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
@@ -50,6 +53,12 @@ public final class RateLimitGovernor implements AutoCloseable {
                     throw new InterruptedException();
                 }
             }
+
+            @Override
+            public void schedule(Runnable task, long millis) {
+                // off the timer's one thread: a step may tell a listener the countdown
+                RpcThreads.timer().schedule(() -> RpcThreads.dispatch().execute(task), millis, TimeUnit.MILLISECONDS);
+            }
         };
 
         /** Epoch milliseconds. */
@@ -60,18 +69,29 @@ public final class RateLimitGovernor implements AutoCloseable {
          * waiting thread). Throws when the thread is interrupted.
          */
         void park(long millis) throws InterruptedException;
+
+        /**
+         * Runs {@code task} once, {@code millis} from now, on some other thread ({@link #SYSTEM}:
+         * the shared timer hands it to the dispatch pool). What {@link #whenReady} waits with.
+         */
+        void schedule(Runnable task, long millis);
     }
 
     /** Ends one caller's waits: a turn's interrupt or its session's close. A cancelled one refuses later waits. */
     public static final class Cancellation {
         private volatile boolean cancelled;
         private volatile Thread waiter;
+        private volatile Runnable asyncWaiter;
 
         public void cancel() {
             cancelled = true;
             Thread t = waiter;
             if (t != null) {
                 LockSupport.unpark(t);
+            }
+            Runnable step = asyncWaiter;
+            if (step != null) {
+                step.run();     // sees the cancellation and fails the wait's future
             }
         }
 
@@ -103,6 +123,7 @@ public final class RateLimitGovernor implements AutoCloseable {
     private final Clock clock;
     private final DoubleSupplier jitter;
     private final Set<Thread> waiting = ConcurrentHashMap.newKeySet();
+    private final Set<Runnable> waitingAsync = ConcurrentHashMap.newKeySet();
 
     private final Object lock = new Object();
     private long blockedUntil;
@@ -207,56 +228,137 @@ public final class RateLimitGovernor implements AutoCloseable {
      */
     public Duration waitForReady(Cancellation cancellation, int attempt, Consumer<RateLimitWait> countdown) {
         Cancellation c = cancellation == null ? new Cancellation() : cancellation;
-        Consumer<RateLimitWait> tick = countdown == null ? w -> { } : countdown;
-        refuseIfCancelled(c, 0);
-        long start = clock.millis();
-        long end;
-        RateLimitSignal reason;
-        synchronized (lock) {
-            if (blockedUntil <= start) {
-                return Duration.ZERO;
-            }
-            end = Math.min(blockedUntil, start + maxWaitMs);
-            reason = lastRejection;
+        Wait w = begin(c, attempt, countdown, true);
+        if (w == null) {
+            return Duration.ZERO;
         }
-        Duration total = Duration.ofMillis(end - start);
         Thread self = Thread.currentThread();
         c.waiter = self;
         waiting.add(self);
         try {
-            long nextTick = start;
-            while (true) {
-                long now = clock.millis();
-                refuseIfCancelled(c, now - start);
-                synchronized (lock) {
-                    // a longer block reported meanwhile extends the wait, within the cap
-                    end = Math.max(end, Math.min(blockedUntil, start + maxWaitMs));
-                    if (blockedUntil <= now) {
-                        end = Math.min(end, now);
-                    }
-                    if (lastRejection != null) {
-                        reason = lastRejection;
-                    }
-                }
-                long remaining = end - now;
-                if (remaining <= 0) {
-                    tell(tick, new RateLimitWait(attempt, maxAttempts, Duration.ofMillis(Math.max(0, end - start)), Duration.ZERO, reason));
-                    return Duration.ofMillis(now - start);
-                }
-                if (now >= nextTick) {
-                    tell(tick, new RateLimitWait(attempt, maxAttempts, Duration.ofMillis(end - start), Duration.ofMillis(remaining), reason));
-                    nextTick = now + tickMs;
-                }
+            long sleep;
+            while ((sleep = w.step(true)) >= 0) {
                 try {
-                    clock.park(Math.min(remaining, Math.max(1, nextTick - now)));
+                    clock.park(sleep);
                 } catch (InterruptedException e) {
                     self.interrupt();
-                    throw new WaitCancelledException("the wait for the rate limit was interrupted", clock.millis() - start);
+                    throw new WaitCancelledException("the wait for the rate limit was interrupted", clock.millis() - w.start);
                 }
             }
+            return Duration.ofMillis(w.waited);
         } finally {
             c.waiter = null;
             waiting.remove(self);
+        }
+    }
+
+    /**
+     * {@link #waitForReady} without a thread waiting: the future completes with how long the wait
+     * lasted, or fails with {@link WaitCancelledException}, and the countdown is told on the
+     * clock's scheduling thread ({@link Clock#schedule}). A thousand turns waiting hold no thread.
+     */
+    public CompletableFuture<Duration> whenReady(Cancellation cancellation, int attempt, Consumer<RateLimitWait> countdown) {
+        Cancellation c = cancellation == null ? new Cancellation() : cancellation;
+        Wait w;
+        try {
+            w = begin(c, attempt, countdown, false);
+        } catch (WaitCancelledException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (w == null) {
+            return CompletableFuture.completedFuture(Duration.ZERO);
+        }
+        CompletableFuture<Duration> done = new CompletableFuture<>();
+        Runnable step = new Runnable() {
+            @Override
+            public void run() {
+                if (done.isDone()) {
+                    return;
+                }
+                try {
+                    long sleep = w.step(false);
+                    if (sleep < 0) {
+                        done.complete(Duration.ofMillis(w.waited));
+                    } else {
+                        clock.schedule(this, sleep);
+                    }
+                } catch (RuntimeException e) {
+                    done.completeExceptionally(e);
+                }
+            }
+        };
+        c.asyncWaiter = step;
+        waitingAsync.add(step);
+        done.whenComplete((d, e) -> {
+            waitingAsync.remove(step);
+            c.asyncWaiter = null;
+        });
+        step.run();
+        return done;
+    }
+
+    /** A wait that has to wait, or null when calls may go ahead now. */
+    private Wait begin(Cancellation c, int attempt, Consumer<RateLimitWait> countdown, boolean onWaitingThread) {
+        refuseIfCancelled(c, 0, onWaitingThread);
+        long start = clock.millis();
+        synchronized (lock) {
+            if (blockedUntil <= start) {
+                return null;
+            }
+            return new Wait(c, attempt, countdown == null ? x -> { } : countdown, start,
+                    Math.min(blockedUntil, start + maxWaitMs), lastRejection);
+        }
+    }
+
+    /** One caller's wait, advanced a step at a time by a parked thread or by the clock's schedule. */
+    private final class Wait {
+        final Cancellation cancellation;
+        final int attempt;
+        final Consumer<RateLimitWait> tick;
+        final long start;
+        long end;
+        RateLimitSignal reason;
+        long nextTick;
+        long waited;
+
+        Wait(Cancellation cancellation, int attempt, Consumer<RateLimitWait> tick, long start, long end, RateLimitSignal reason) {
+            this.cancellation = cancellation;
+            this.attempt = attempt;
+            this.tick = tick;
+            this.start = start;
+            this.end = end;
+            this.reason = reason;
+            this.nextTick = start;
+        }
+
+        /**
+         * Milliseconds to sleep before the next step, or -1 when the wait is over ({@link #waited}
+         * says how long it lasted). Throws {@link WaitCancelledException} when it was cancelled.
+         */
+        synchronized long step(boolean onWaitingThread) {
+            long now = clock.millis();
+            refuseIfCancelled(cancellation, now - start, onWaitingThread);
+            synchronized (lock) {
+                // a longer block reported meanwhile extends the wait, within the cap
+                end = Math.max(end, Math.min(blockedUntil, start + maxWaitMs));
+                if (blockedUntil <= now) {
+                    end = Math.min(end, now);
+                }
+                if (lastRejection != null) {
+                    reason = lastRejection;
+                }
+            }
+            long remaining = end - now;
+            if (remaining <= 0) {
+                tell(tick, new RateLimitWait(attempt, maxAttempts, Duration.ofMillis(Math.max(0, end - start)), Duration.ZERO, reason));
+                waited = now - start;
+                return -1;
+            }
+            if (now >= nextTick) {
+                tell(tick, new RateLimitWait(attempt, maxAttempts, Duration.ofMillis(end - start), Duration.ofMillis(remaining), reason));
+                nextTick = now + tickMs;
+            }
+            return Math.min(remaining, Math.max(1, nextTick - now));
         }
     }
 
@@ -265,6 +367,7 @@ public final class RateLimitGovernor implements AutoCloseable {
     public void close() {
         closed = true;
         waiting.forEach(LockSupport::unpark);
+        waitingAsync.forEach(Runnable::run);
     }
 
     public boolean isClosed() {
@@ -287,14 +390,14 @@ public final class RateLimitGovernor implements AutoCloseable {
         return Math.min(delay, maxWaitMs);
     }
 
-    private void refuseIfCancelled(Cancellation c, long waited) {
+    private void refuseIfCancelled(Cancellation c, long waited, boolean onWaitingThread) {
         if (closed) {
             throw new WaitCancelledException("the rate-limit governor is closed", waited);
         }
         if (c.isCancelled()) {
             throw new WaitCancelledException("the wait for the rate limit was cancelled", waited);
         }
-        if (Thread.currentThread().isInterrupted()) {
+        if (onWaitingThread && Thread.currentThread().isInterrupted()) {
             throw new WaitCancelledException("the wait for the rate limit was interrupted", waited);
         }
     }

@@ -173,17 +173,17 @@ final class TurnRun {
     }
 
     /**
-     * Waits for {@code governor} before this attempt's {@code turn/start}, passing the countdown to
-     * the listener; returns how long it waited.
+     * Waits for {@code governor} before this attempt's {@code turn/start}, with no thread waiting,
+     * passing the countdown to the listener; completes with how long it waited.
      */
-    Duration waitForRateLimit(RateLimitGovernor governor) {
-        try {
-            Duration waited = governor.waitForReady(waitCancel, attempt, w -> safely(() -> listener.onRateLimitWait(w)));
-            rateLimitWaitMs += waited.toMillis();
-            return waited;
-        } finally {
-            attemptStartedAt = System.nanoTime();
-        }
+    CompletableFuture<Duration> waitForRateLimit(RateLimitGovernor governor) {
+        return governor.whenReady(waitCancel, attempt, w -> safely(() -> listener.onRateLimitWait(w)))
+                .whenComplete((waited, failure) -> {
+                    if (waited != null) {
+                        rateLimitWaitMs += waited.toMillis();
+                    }
+                    attemptStartedAt = System.nanoTime();
+                });
     }
 
     /** The wait before this attempt ended without an attempt: an interrupt, the session's close, or the governor's. */

@@ -35,6 +35,19 @@ class RateLimitGovernorTest {
             }
             now.addAndGet(millis);
         }
+
+        private static final java.util.concurrent.ExecutorService STEPS = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "virtual-clock");
+            t.setDaemon(true);
+            return t;
+        });
+
+        /** Moves the clock on as a park does, then runs the task on the clock's own thread. */
+        @Override
+        public void schedule(Runnable task, long millis) {
+            now.addAndGet(millis);
+            STEPS.execute(task);
+        }
     }
 
     private final VirtualClock clock = new VirtualClock();
@@ -50,6 +63,35 @@ class RateLimitGovernorTest {
                 + "\"secondary\":{\"usedPercent\":20,\"windowDurationMins\":10080,\"resetsAt\":" + (resetsAtEpochSeconds + 86_400) + "}"
                 + (reached == null ? "" : ",\"rateLimitReachedType\":\"" + reached + "\"") + "}}";
         return Json.convert(Json.parse(json), AccountRateLimitsUpdatedNotification.class);
+    }
+
+    @Test
+    void anAsyncWaitHoldsNoThreadAndEndsAsTheBlockingOneDoes() throws Exception {
+        RateLimitGovernor g = governor().build();
+        g.report(RateLimitSignal.of(limits(100, clock.millis() / 1000 + 90, "rate_limit_reached_type_primary")));
+        List<RateLimitWait> ticks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<Duration> waited = g.whenReady(new RateLimitGovernor.Cancellation(), 1, ticks::add);
+        assertThat(waited.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Duration.ofSeconds(90));
+        assertThat(ticks).hasSizeGreaterThan(80).last().satisfies(w -> assertThat(w.remaining()).isZero());
+        // nothing blocked: no wait, no tick
+        assertThat(g.whenReady(null, 1, ticks::add).get()).isZero();
+    }
+
+    @Test
+    void cancellingOrClosingEndsAnAsyncWaitAtOnce() throws Exception {
+        // the real clock: the wait would last an hour
+        RateLimitGovernor g = RateLimitGovernor.builder().maxWait(Duration.ofHours(2)).build();
+        g.report(RateLimitSignal.of(limits(100, System.currentTimeMillis() / 1000 + 3_600, "rate_limit_reached_type_primary")));
+        RateLimitGovernor.Cancellation cancel = new RateLimitGovernor.Cancellation();
+        java.util.concurrent.CompletableFuture<Duration> first = g.whenReady(cancel, 1, null);
+        java.util.concurrent.CompletableFuture<Duration> second = g.whenReady(null, 1, null);
+        assertThat(first).isNotDone();
+        cancel.cancel();
+        assertThat(first).isCompletedExceptionally();
+        assertThat(second).isNotDone();
+        g.close();
+        assertThat(second).isCompletedExceptionally();
+        assertThat(g.whenReady(null, 1, null)).isCompletedExceptionally();
     }
 
     @Test

@@ -176,6 +176,43 @@ class RateLimitSessionTest {
     }
 
     @Test
+    void turnsWaitingForARateLimitHoldNoThread() throws Exception {
+        RateLimitGovernor governor = RateLimitGovernor.builder().maxWait(Duration.ofHours(2)).build();
+        governor.report(RateLimitSignal.of(RateLimitGovernorTest.limits(100, System.currentTimeMillis() / 1000 + 3_600,
+                "rate_limit_reached_type_primary")));
+        codex.distinctThreads = true;
+        try (CodexClient shared = CodexClient.builder().transport(codex.factory()).connect()) {
+            long threadsBefore = libraryThreads();
+            java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(100);
+            List<CompletableFuture<TurnResult>> turns = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                CodexSession s = CodexSession.builder().client(shared).rateLimits(governor).build();
+                sessions.add(s);
+                java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+                turns.add(s.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, new TurnListener() {
+                    @Override
+                    public void onRateLimitWait(RateLimitWait wait) {
+                        if (told.compareAndSet(false, true)) {
+                            waiting.countDown();
+                        }
+                    }
+                }));
+            }
+            assertThat(waiting.await(10, TimeUnit.SECONDS)).as("every turn told its wait began").isTrue();
+            assertThat(libraryThreads() - threadsBefore).as("library threads added by 100 waiting turns").isLessThan(10);
+            assertThat(turnStarts()).isEmpty();
+            governor.close();
+            for (CompletableFuture<TurnResult> f : turns) {
+                assertThat(f.get(5, TimeUnit.SECONDS).status()).isEqualTo(TurnStatus.INTERRUPTED);
+            }
+        }
+    }
+
+    private static long libraryThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith("codex-bridge")).count();
+    }
+
+    @Test
     void sessionsSharingAGovernorStopSendingOnceOneIsRejected() throws Exception {
         // the real clock and an hour's Retry-After: the others must wait, not send, until closed
         RateLimitGovernor governor = RateLimitGovernor.builder().maxAttempts(3).maxWait(Duration.ofHours(1)).build();
