@@ -21,10 +21,10 @@ public interface InboundSink {
     }
 
     /**
-     * The reader has handed over every message it has read and is about to wait for more input. A
-     * sink that wakes its consumer once per burst of messages rather than once per message (a fast
-     * stream arrives in reads of many lines) must hand on what it holds now. The default does
-     * nothing.
+     * The reader is about to wait for more input, or to do work that may take a while (a large
+     * line, a message off the {@link #acceptLine} path). A sink that wakes its consumer once per
+     * burst of messages rather than once per message (a fast stream arrives in reads of many lines)
+     * must hand on what it holds now. The default does nothing.
      */
     default void endOfBurst() {
     }

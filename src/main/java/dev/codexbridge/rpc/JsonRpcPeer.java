@@ -369,6 +369,9 @@ public final class JsonRpcPeer implements AutoCloseable {
 
     // ---------------------------------------------------------------- internals: reading
 
+    /** A line this long may take a while to decode: messages read before it are handed on first. */
+    private static final int LARGE_LINE = 64 * 1024;
+
     private void readLoop() {
         LineReader reader = new LineReader(input, maxLineBytes, sink::endOfBurst);
         ConnectionClosedException reason;
@@ -385,20 +388,26 @@ public final class JsonRpcPeer implements AutoCloseable {
                     continue;
                 }
                 byte[] buffer = reader.buffer();
-                if (isBlank(buffer, length)) {
+                int offset = reader.offset();
+                if (isBlank(buffer, offset, length)) {
                     continue;
                 }
                 if (tap != null) {
-                    tap.incoming(buffer, length);
+                    tap.incoming(java.util.Arrays.copyOfRange(buffer, offset, offset + length), length);
                 }
-                if (sink.acceptLine(buffer, 0, length)) {
+                if (length >= LARGE_LINE) {
+                    sink.endOfBurst();  // what came before must not wait for this line's decoding
+                }
+                if (sink.acceptLine(buffer, offset, length)) {
                     continue;
                 }
+                // the general path is for rarer messages and may be slow (a type decoded for the first time)
+                sink.endOfBurst();
                 JsonRpcMessage message;
                 try {
-                    message = MessageCodec.decode(buffer, 0, length);
+                    message = MessageCodec.decode(buffer, offset, length);
                 } catch (MalformedMessageException e) {
-                    reportMalformed(e.getMessage(), buffer, length);
+                    reportMalformed(e.getMessage(), buffer, offset, length);
                     continue;
                 }
                 dispatch(message);
@@ -483,17 +492,17 @@ public final class JsonRpcPeer implements AutoCloseable {
         callbackExecutor.execute(() -> p.future.completeExceptionally(failure));
     }
 
-    private void reportMalformed(String why, byte[] buffer, int length) {
+    private void reportMalformed(String why, byte[] buffer, int offset, int length) {
         long n = malformedLines.incrementAndGet();
         if (n <= LOUD_MALFORMED || n % MALFORMED_LOG_EVERY == 0) {
-            String preview = new String(buffer, 0, Math.min(length, PREVIEW_BYTES), StandardCharsets.UTF_8);
+            String preview = new String(buffer, offset, Math.min(length, PREVIEW_BYTES), StandardCharsets.UTF_8);
             LOG.warn("[{}] skipped malformed line #{} ({}): {}{}", name, n, why, preview,
                     length > PREVIEW_BYTES ? "…" : "");
         }
     }
 
-    private static boolean isBlank(byte[] buffer, int length) {
-        for (int i = 0; i < length; i++) {
+    private static boolean isBlank(byte[] buffer, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
             byte b = buffer[i];
             if (b != ' ' && b != '\t' && b != '\r') {
                 return false;

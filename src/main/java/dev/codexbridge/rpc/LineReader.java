@@ -25,6 +25,9 @@ final class LineReader {
     private int limit;
     private byte[] line = new byte[INITIAL_LINE];
     private int lineLength;
+    /** Where the last line is: in the read buffer itself when it lay whole inside one read, else in {@link #line}. */
+    private byte[] current = line;
+    private int currentOffset;
 
     public LineReader(InputStream in, int maxLineBytes) {
         this(in, maxLineBytes, () -> { });
@@ -63,13 +66,21 @@ final class LineReader {
                     if (discarding) {
                         return OVERSIZED;
                     }
-                    return sawBytes ? stripCr() : EOF;
+                    return sawBytes ? assembled() : EOF;
                 }
                 pos = 0;
                 limit = n;
                 continue;
             }
             int newline = indexOfNewline(pos, limit);
+            if (newline >= 0 && lineLength == 0 && !discarding && newline - pos <= maxLineBytes) {
+                // the common case: the whole line lies in what was read, and is returned where it is
+                current = chunk;
+                currentOffset = pos;
+                lineLength = newline - pos;
+                pos = newline + 1;
+                return stripCr();
+            }
             int end = newline < 0 ? limit : newline;
             int n = end - pos;
             sawBytes = true;
@@ -83,18 +94,30 @@ final class LineReader {
             }
             pos = newline < 0 ? limit : newline + 1;
             if (newline >= 0) {
-                return discarding ? OVERSIZED : stripCr();
+                return discarding ? OVERSIZED : assembled();
             }
         }
     }
 
-    /** The bytes of the last line returned by {@link #next()}, valid until the next call. */
+    /** The array holding the last line returned by {@link #next()}, from {@link #offset()}; valid until the next call. */
     public byte[] buffer() {
-        return line;
+        return current;
+    }
+
+    /** Where the last line starts in {@link #buffer()}. */
+    public int offset() {
+        return currentOffset;
+    }
+
+    /** The line put together in {@link #line} (it spanned reads, or was long). */
+    private int assembled() {
+        current = line;
+        currentOffset = 0;
+        return stripCr();
     }
 
     private int stripCr() {
-        if (lineLength > 0 && line[lineLength - 1] == '\r') {
+        if (lineLength > 0 && current[currentOffset + lineLength - 1] == '\r') {
             lineLength--;
         }
         return lineLength;

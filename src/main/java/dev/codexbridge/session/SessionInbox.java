@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The session's one ordered mailbox: its thread's messages as they arrive, and the session's own
@@ -24,7 +25,8 @@ import java.util.function.Consumer;
  *
  * <p>Messages from the reader wake the turn once per burst ({@link #endOfBurst}, or every
  * {@value #BURST} messages), not once per message: a fast stream arrives in reads of hundreds of
- * lines, and a wake-up per line cost more than handling the line.
+ * lines, and a wake-up per line cost more than handling the line. A message that comes after a
+ * quiet spell ({@value #QUIET_NANOS} ns since the last wake-up) wakes the turn at once.
  *
  * <p>Bounded: past {@code limit} queued messages a session on a shared connection stops queueing
  * and gets one {@link Overflowed} event (its turn ends; the other threads on the connection are
@@ -41,6 +43,8 @@ final class SessionInbox implements ThreadInbox {
     private static final int BATCH = 1_024;
     /** Messages the reader hands over before it wakes the turn, even within one burst. */
     static final int BURST = 256;
+    /** A message this long after the last wake-up is not part of a fast stream: it wakes the turn at once. */
+    static final long QUIET_NANOS = 50_000;
 
     /** The connection this inbox belongs to closed. */
     record Closed(ConnectionClosedException cause) {
@@ -70,12 +74,14 @@ final class SessionInbox implements ThreadInbox {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Consumer<Asked> betweenTurns;
     private final Executor dispatch;
+    private final LongSupplier nanoTime;
     private final int limit;
     private final boolean exclusive;
     private final ReentrantLock spaceLock = new ReentrantLock();
     private final Condition space = spaceLock.newCondition();
-    /** Messages accepted since the turn was last woken for them; the reader thread's own. */
+    /** Messages accepted since the turn was last woken for them, and when that was; the reader thread's own. */
     private int unannounced;
+    private long announcedAt;
     private volatile boolean readerWaiting;
     private volatile boolean overflowed;
     private volatile boolean connectionClosed;
@@ -86,6 +92,12 @@ final class SessionInbox implements ThreadInbox {
      *                  wait for it instead of dropping)
      */
     SessionInbox(Consumer<Asked> betweenTurns, Executor dispatch, int limit, boolean exclusive) {
+        this(betweenTurns, dispatch, limit, exclusive, System::nanoTime);
+    }
+
+    /** With the clock that times quiet spells (tests give a fake one). */
+    SessionInbox(Consumer<Asked> betweenTurns, Executor dispatch, int limit, boolean exclusive, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         this.betweenTurns = betweenTurns;
         this.dispatch = dispatch;
         this.limit = Math.max(1, limit);
@@ -114,7 +126,7 @@ final class SessionInbox implements ThreadInbox {
             return;     // dropped, except the end of the turn, which the overflowed turn still waits for
         }
         enqueue(event);
-        if (++unannounced >= BURST) {
+        if (++unannounced >= BURST || nanoTime.getAsLong() - announcedAt > QUIET_NANOS) {
             endOfBurst();
         }
     }
@@ -122,6 +134,7 @@ final class SessionInbox implements ThreadInbox {
     @Override
     public void endOfBurst() {
         unannounced = 0;
+        announcedAt = nanoTime.getAsLong();
         schedule();
     }
 

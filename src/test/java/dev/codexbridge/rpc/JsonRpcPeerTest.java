@@ -403,6 +403,53 @@ class JsonRpcPeerTest {
     }
 
     @Test
+    void theSinkHearsOfEachBurstsEndBeforeSlowerWorkAndBeforeEveryWait() throws Exception {
+        List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch last = new CountDownLatch(1);
+        codex = new FakeCodexPeer(b -> b.inbound(new InboundSink() {
+            @Override
+            public boolean acceptLine(byte[] line, int offset, int length) {
+                String text = new String(line, offset, length, java.nio.charset.StandardCharsets.UTF_8);
+                if (!text.contains("\"direct\"")) {
+                    return false;
+                }
+                calls.add(length >= 64 * 1024 ? "direct-large" : "direct");
+                return true;
+            }
+
+            @Override
+            public void accept(JsonRpcMessage.Inbound message) {
+                calls.add(message.method());
+                if (message.method().equals("last")) {
+                    last.countDown();
+                }
+            }
+
+            @Override
+            public void endOfBurst() {
+                calls.add("end");
+            }
+        }));
+        String direct = "{\"method\":\"direct\"}\n";
+        String large = "{\"method\":\"direct\",\"params\":{\"pad\":\"" + "x".repeat(70 * 1024) + "\"}}\n";
+        codex.sendRaw(direct + direct + "{\"method\":\"general\"}\n" + direct + large + "{\"method\":\"last\"}\n");
+        assertThat(last.await(5, TimeUnit.SECONDS)).isTrue();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!calls.get(calls.size() - 1).equals("end") && System.nanoTime() < deadline) {
+            Thread.sleep(5);    // the reader goes back to reading: the burst ends
+        }
+        List<String> seen = new ArrayList<>(calls);
+        assertThat(seen.stream().filter(c -> !c.equals("end")))
+                .containsExactly("direct", "direct", "general", "direct", "direct-large", "last");
+        for (int i = 0; i < seen.size(); i++) {
+            if (seen.get(i).equals("general") || seen.get(i).equals("last") || seen.get(i).equals("direct-large")) {
+                assertThat(seen.get(i - 1)).as("before %s in %s", seen.get(i), seen).isEqualTo("end");
+            }
+        }
+        assertThat(seen.get(seen.size() - 1)).isEqualTo("end");
+    }
+
+    @Test
     void requestInOrderCompletesBeforeTheNextMessageIsDelivered() throws Exception {
         List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
         Inbox inbox = new Inbox();

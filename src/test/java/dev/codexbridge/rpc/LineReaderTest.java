@@ -17,7 +17,7 @@ class LineReaderTest {
         List<String> out = new ArrayList<>();
         int n;
         while ((n = r.next()) != LineReader.EOF) {
-            out.add(n == LineReader.OVERSIZED ? "<oversized>" : new String(r.buffer(), 0, n, StandardCharsets.UTF_8));
+            out.add(n == LineReader.OVERSIZED ? "<oversized>" : new String(r.buffer(), r.offset(), n, StandardCharsets.UTF_8));
         }
         return out;
     }

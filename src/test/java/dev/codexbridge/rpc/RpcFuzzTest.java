@@ -43,7 +43,7 @@ class RpcFuzzTest {
                 throw new AssertionError("line of " + n + " bytes with a cap of " + max);
             }
             try {
-                JsonRpcMessage m = MessageCodec.decode(reader.buffer(), 0, n);
+                JsonRpcMessage m = MessageCodec.decode(reader.buffer(), reader.offset(), n);
                 byte[] again = MessageCodec.encode(m);
                 JsonRpcMessage back = MessageCodec.decode(again, 0, again.length);
                 if (!back.getClass().equals(m.getClass())) {

@@ -6,6 +6,7 @@ import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.json.Json;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** How the inbox wakes a running turn for messages from the reader. */
@@ -16,15 +17,19 @@ class SessionInboxTest {
     }
 
     @Test
-    void theTurnIsWokenAtTheEndOfABurstOrAtTheBurstBoundNotPerMessage() {
+    void aFastStreamWakesTheTurnOncePerBurstAndAMessageAfterAQuietSpellAtOnce() {
         List<Object> handled = new CopyOnWriteArrayList<>();
+        AtomicLong now = new AtomicLong(1_000_000_000L);
         // the drain runs inline whenever the inbox schedules it, so what it has handled shows when it was woken
-        SessionInbox inbox = new SessionInbox(asked -> { }, Runnable::run, 10_000, false);
+        SessionInbox inbox = new SessionInbox(asked -> { }, Runnable::run, 10_000, false, now::get);
         inbox.turnStarted(handled::add);
-        for (int i = 0; i < 3; i++) {
-            inbox.accept(delta(i));
-        }
-        assertThat(handled).isEmpty();
+        // nothing for a long while: the first message wakes the turn at once
+        inbox.accept(delta(0));
+        assertThat(handled).hasSize(1);
+        // more in the same instant: held until the reader's burst ends
+        inbox.accept(delta(1));
+        inbox.accept(delta(2));
+        assertThat(handled).hasSize(1);
         inbox.endOfBurst();
         assertThat(handled).hasSize(3);
         // a long burst does not wait for its end
@@ -34,6 +39,10 @@ class SessionInboxTest {
         assertThat(handled).hasSize(3);
         inbox.accept(delta(SessionInbox.BURST));
         assertThat(handled).hasSize(3 + SessionInbox.BURST);
+        // a quiet spell since the last wake-up: woken at once again
+        now.addAndGet(SessionInbox.QUIET_NANOS + 1);
+        inbox.accept(delta(-1));
+        assertThat(handled).hasSize(4 + SessionInbox.BURST);
         // the session's own events are never held back
         inbox.post("interrupt");
         assertThat(handled).last().isEqualTo("interrupt");
