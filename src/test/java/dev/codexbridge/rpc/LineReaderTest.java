@@ -24,7 +24,12 @@ class LineReaderTest {
 
     /** Delivers one byte per read, the worst case for reassembly. */
     private static InputStream trickle(String s) {
-        ByteArrayInputStream in = new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
+        return chunked(s.getBytes(StandardCharsets.UTF_8), 1);
+    }
+
+    /** Delivers at most {@code readSize} bytes per read. */
+    private static InputStream chunked(byte[] input, int readSize) {
+        ByteArrayInputStream in = new ByteArrayInputStream(input);
         return new InputStream() {
             @Override
             public int read() {
@@ -33,7 +38,7 @@ class LineReaderTest {
 
             @Override
             public int read(byte[] b, int off, int len) {
-                return in.read(b, off, Math.min(1, len));
+                return in.read(b, off, Math.min(readSize, len));
             }
         };
     }
@@ -86,19 +91,7 @@ class LineReaderTest {
         }
         byte[] input = all.toByteArray();
         for (int readSize : new int[] {1, 3, 7, 8, 9, 64, 1 << 16}) {
-            ByteArrayInputStream source = new ByteArrayInputStream(input);
-            InputStream in = new InputStream() {
-                @Override
-                public int read() {
-                    return source.read();
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) {
-                    return source.read(b, off, Math.min(readSize, len));
-                }
-            };
-            LineReader r = new LineReader(in, 1 << 20);
+            LineReader r = new LineReader(chunked(input, readSize), 1 << 20);
             for (byte[] want : expected) {
                 int n = r.next();
                 assertThat(java.util.Arrays.copyOfRange(r.buffer(), r.offset(), r.offset() + n)).as("read size %d", readSize).isEqualTo(want);
