@@ -54,7 +54,10 @@ final class JdkWebSocketConnection implements RemoteConnection {
         this.output = new LineSplitter(this::send, this::close);
     }
 
-    /** One client for every connection: its selector thread is shared, not one per app-server. */
+    /**
+     * One client for every connection: its selector thread (and the one socket the JDK's client
+     * keeps for it) is shared for the JVM's lifetime, not one per app-server.
+     */
     static HttpClient httpClient() {
         return Shared.CLIENT;
     }

@@ -58,9 +58,10 @@ class CodexPoolLiveTest {
     private long socketsBefore;
 
     /**
-     * One pool round before any baseline is taken: the first round in a JVM leaves one unix socket
-     * open for the JVM's lifetime (a one-time resource: later rounds never add to it, which is
-     * what each test's leak check then verifies).
+     * One pool round before any baseline is taken: the first round in a JVM creates the JVM-wide
+     * HTTP client behind the WebSocket connections and the health checks, and the JDK's client
+     * holds one socket for its selector for as long as it lives (a one-time resource: later
+     * rounds never add to it, which is what each test's leak check then verifies).
      */
     @BeforeAll
     static void warmUp(@TempDir Path dir) throws Exception {
