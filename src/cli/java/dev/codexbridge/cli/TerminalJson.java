@@ -41,18 +41,15 @@ final class TerminalJson {
     private TerminalJson() {
     }
 
-    /** Prints {@code value} as {@code ApiText.json(Json.write(value))} and a line break. */
-    static void print(Object value, PrintStream out) {
-        try (Output o = open(out)) {
-            o.value(value);
-        }
-        out.println();
-    }
-
     /** A JSON text written piece by piece; {@link #close()} flushes it (and leaves {@code out} open). */
     static Output open(PrintStream out) {
+        return open(out, UTF8_OUT);
+    }
+
+    /** With {@code utf8}: bytes straight to {@code out}, which must encode UTF-8; else through its characters. */
+    static Output open(PrintStream out, boolean utf8) {
         try {
-            if (UTF8_OUT) {
+            if (utf8) {
                 // UTF-8 bytes straight from the strings: no characters copied, nothing encoded twice
                 return new Output(UTF8_WRITER, new LongStringsAsChars(UTF8_WRITER.createGenerator(out, JsonEncoding.UTF8)), out);
             }
@@ -167,7 +164,8 @@ final class TerminalJson {
      * The escapes of {@link ApiText#json} as a filter on JSON text going by: the control characters
      * JSON lets stand raw become {@code \}{@code uXXXX} escapes. Jackson writes no raw C0 character,
      * so only DEL and above need looking at, and all of those are inside strings, where an escape
-     * reads as the same text.
+     * reads as the same text. Strings reach {@link #write(char[], int, int)} through
+     * {@link Writer}'s own copy (this path serves only a stdout that is not UTF-8).
      */
     private static final class ControlEscapes extends Writer {
         private final Writer out;
@@ -189,21 +187,6 @@ final class TerminalJson {
                 }
             }
             out.write(c, start, end - start);
-        }
-
-        @Override
-        public void write(String s, int off, int len) throws IOException {
-            int start = off;
-            int end = off + len;
-            for (int i = off; i < end; i++) {
-                char ch = s.charAt(i);
-                if (ch >= 0x7f && ApiText.isControl(ch)) {
-                    out.write(s, start, i - start);
-                    out.write(String.format("\\u%04x", (int) ch));
-                    start = i + 1;
-                }
-            }
-            out.write(s, start, end - start);
         }
 
         @Override

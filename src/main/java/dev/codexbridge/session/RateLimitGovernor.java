@@ -53,12 +53,6 @@ public final class RateLimitGovernor implements AutoCloseable {
                     throw new InterruptedException();
                 }
             }
-
-            @Override
-            public void schedule(Runnable task, long millis) {
-                // off the timer's one thread: a step may tell a listener the countdown
-                RpcThreads.timer().schedule(() -> RpcThreads.dispatch().execute(task), millis, TimeUnit.MILLISECONDS);
-            }
         };
 
         /** Epoch milliseconds. */
@@ -71,10 +65,14 @@ public final class RateLimitGovernor implements AutoCloseable {
         void park(long millis) throws InterruptedException;
 
         /**
-         * Runs {@code task} once, {@code millis} from now, on some other thread ({@link #SYSTEM}:
-         * the shared timer hands it to the dispatch pool). What {@link #whenReady} waits with.
+         * Runs {@code task} once, {@code millis} from now, on some other thread: what
+         * {@link #whenReady} waits with. By default in real time, the shared timer handing the task
+         * to the dispatch pool (a step may tell a listener the countdown, which must not hold up the
+         * timer's one thread); a clock whose time is not real time overrides it.
          */
-        void schedule(Runnable task, long millis);
+        default void schedule(Runnable task, long millis) {
+            RpcThreads.timer().schedule(() -> RpcThreads.dispatch().execute(task), millis, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Ends one caller's waits: a turn's interrupt or its session's close. A cancelled one refuses later waits. */

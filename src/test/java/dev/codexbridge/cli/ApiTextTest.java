@@ -88,13 +88,20 @@ class ApiTextTest {
         java.util.Map<String, Object> value = new java.util.LinkedHashMap<>();
         value.put("t\u0085key", text);
         value.put("list", java.util.List.of(text, 1, java.util.Map.of("n", "\u2066")));
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream out = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
-        TerminalJson.print(value, out);
         String expected = ApiText.json(Json.write(value)) + System.lineSeparator();
-        String streamed = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
-        // compared without the filler, so a difference shows where it is
-        assertThat(streamed.replace("x".repeat(9_000), "x…")).isEqualTo(expected.replace("x".repeat(9_000), "x…"));
+        // both paths: UTF-8 bytes from the generator, and characters through the stream's own encoder
+        for (boolean utf8 : new boolean[] {true, false}) {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream out = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+            try (TerminalJson.Output o = TerminalJson.open(out, utf8)) {
+                o.value(value);
+            }
+            out.println();
+            String streamed = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+            // compared without the filler, so a difference shows where it is
+            assertThat(streamed.replace("x".repeat(9_000), "x…")).as("utf8 %s", utf8)
+                    .isEqualTo(expected.replace("x".repeat(9_000), "x…"));
+        }
     }
 
     @Test
