@@ -524,7 +524,9 @@ final class RunCommand implements Callable<Integer> {
                 print(ApiText.escapeLines(delta));
                 flushLive();
             }
-            lastOutput.set(System.nanoTime());
+            if (tty) {
+                lastOutput.set(System.nanoTime()); // only the terminal's "working" line reads it
+            }
         }
 
         @Override

@@ -273,10 +273,13 @@ final class TurnRun {
             return;
         }
         TurnResult finished;
+        // one clock reading per event: a turn handles hundreds of thousands, and the reading is
+        // the event's arrival here for progress, deadlines and the timer alike
+        long now = System.nanoTime();
         try {
-            finished = handle(event);
+            finished = handle(event, now);
             if (finished == null) {
-                finished = checkDeadlines(System.nanoTime());
+                finished = checkDeadlines(now);
             }
         } catch (RuntimeException | Error e) {
             LOG.error("turn on thread {} failed inside the library", threadId, e);
@@ -286,7 +289,7 @@ final class TurnRun {
         if (finished != null) {
             finish(finished);
         } else {
-            armTimer(System.nanoTime());
+            armTimer(now);
         }
     }
 
@@ -357,7 +360,7 @@ final class TurnRun {
         return due;
     }
 
-    private TurnResult handle(Object event) {
+    private TurnResult handle(Object event, long now) {
         if (event == TICK) {
             tick = null;
             return null;
@@ -387,7 +390,7 @@ final class TurnRun {
             JsonNode turn = answered.result().get("turn");
             JsonNode id = turn == null ? null : turn.get("id");
             turnId = id != null && id.isTextual() ? id.asText() : null;
-            lastProgress = System.nanoTime();
+            lastProgress = now;
             if (interruptRequested.get() || timedOut || stopReason == StopReason.STEP_BUDGET || overflow != null) {
                 sendInterrupt();
             }
@@ -407,7 +410,7 @@ final class TurnRun {
         if (event instanceof Answered a) {
             respond(a);
             if (a.run() == this) {
-                lastProgress = System.nanoTime();
+                lastProgress = now;
             }
             return null;
         }
@@ -427,7 +430,7 @@ final class TurnRun {
                     write(answered);    // decided after the turn ended: codex must not wait for the next turn
                 }
             });
-            lastProgress = System.nanoTime();
+            lastProgress = now;
             return null;
         }
         if (event instanceof CodexEvent.Notification n) {
@@ -442,7 +445,7 @@ final class TurnRun {
             if (scope != null && !scope.equals(turnId)) {
                 return null;
             }
-            lastProgress = System.nanoTime();
+            lastProgress = now;
             return handleNotification(n, bridge);
         }
         return null;

@@ -53,6 +53,12 @@ public final class CanonicalJson {
                 write(it.next(), g);
             }
             g.writeEndArray();
+        } else if (node.isTextual()) {
+            g.writeString(node.textValue()); // the usual leaf, written without a serializer provider per value
+        } else if (node.isBoolean()) {
+            g.writeBoolean(node.booleanValue());
+        } else if (node.isNull()) {
+            g.writeNull();
         } else if (node.isPojo()) {
             g.writeRawValue(Json.write(node)); // a value Jackson must serialize with the mapper's settings
         } else {

@@ -53,7 +53,6 @@ import java.util.regex.Pattern;
  * The projection of every item type is tabulated in {@code docs/transcript.md}.
  */
 public final class ItemProjector {
-    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern UNSAFE_CHARS = Pattern.compile("[^A-Za-z0-9_-]");
     private static final int MAX_PARTIAL_CHARS = 1 << 20;
     /** The only notifications the projector reads; the JSON entry point decodes nothing else. */
@@ -402,10 +401,24 @@ public final class ItemProjector {
     }
 
     private static String safe(String s) {
-        if (SAFE_ID.matcher(s).matches()) {
+        if (isSafe(s)) {
             return s;
         }
         return UNSAFE_CHARS.matcher(s).replaceAll("_") + "_" + sha256(s).substring(0, 8);
+    }
+
+    /** {@code [A-Za-z0-9_-]+}, without a regular expression: every tool call's id is checked. */
+    private static boolean isSafe(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String sha256(String s) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import dev.codexbridge.json.Json;
 import java.util.List;
 import java.util.Objects;
@@ -16,6 +17,7 @@ import java.util.Objects;
  *
  * @param incomplete the item never completed (interrupt, failure); not part of the chat shape
  */
+@JsonSerialize(using = TranscriptMessageSerializer.class)
 @JsonPropertyOrder({"role", "content", "tool_calls", "tool_call_id", "reasoning"})
 public record TranscriptMessage(
         Role role,

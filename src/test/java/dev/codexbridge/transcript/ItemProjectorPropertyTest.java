@@ -191,4 +191,14 @@ class ItemProjectorPropertyTest {
         assertThat(CanonicalJson.write(a)).isEqualTo("{\"a\":\"é✓\",\"b\":{\"a\":[{\"x\":1,\"y\":2}],\"z\":1},\"n\":1.5}");
         assertThat(CanonicalJson.write(Json.parse(CanonicalJson.write(a)))).isEqualTo(CanonicalJson.write(a));
     }
+
+    @Test
+    void canonicalJsonWritesEveryKindOfValueAsTheMapperWritesItsSortedCopy() {
+        JsonNode all = Json.parse("{\"t\":\"q\\\"\\n\\u0001\\u2028 é\",\"f\":false,\"tr\":true,\"n\":null,\"i\":-7,"
+                + "\"big\":123456789012345678901234567890,\"d\":1.0E-7,\"e\":\"\",\"a\":[null,true,\"x\",{\"z\":[],\"y\":{}}]}");
+        for (JsonNode v : List.of(all, all.get("t"), all.get("f"), all.get("n"), all.get("big"), all.get("a"))) {
+            assertThat(CanonicalJson.write(v)).isEqualTo(Json.write(CanonicalJson.sorted(v)));
+        }
+        assertThat(CanonicalJson.write(null)).isEqualTo("null");
+    }
 }
