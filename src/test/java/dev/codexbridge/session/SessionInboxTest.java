@@ -17,7 +17,7 @@ class SessionInboxTest {
     }
 
     @Test
-    void aFastStreamWakesTheTurnOncePerBurstAndAMessageAfterAQuietSpellAtOnce() {
+    void aStreamWakesTheTurnOncePerBurstAndAMessageAfterAQuietSpellAtOnce() {
         List<Object> handled = new CopyOnWriteArrayList<>();
         AtomicLong now = new AtomicLong(1_000_000_000L);
         // the drain runs inline whenever the inbox schedules it, so what it has handled shows when it was woken
@@ -39,10 +39,19 @@ class SessionInboxTest {
         assertThat(handled).hasSize(3);
         inbox.accept(delta(SessionInbox.BURST));
         assertThat(handled).hasSize(3 + SessionInbox.BURST);
-        // a quiet spell since the last wake-up: woken at once again
+        // a quiet spell before a message: woken at once again
         now.addAndGet(SessionInbox.QUIET_NANOS + 1);
         inbox.accept(delta(-1));
         assertThat(handled).hasSize(4 + SessionInbox.BURST);
+        // a stream whose messages come closer together than a quiet spell waits for its burst's end,
+        // however long ago the last wake-up was
+        for (int i = 0; i < 10; i++) {
+            now.addAndGet(SessionInbox.QUIET_NANOS / 2);
+            inbox.accept(delta(i));
+        }
+        assertThat(handled).hasSize(4 + SessionInbox.BURST);
+        inbox.endOfBurst();
+        assertThat(handled).hasSize(14 + SessionInbox.BURST);
         // the session's own events are never held back
         inbox.post("interrupt");
         assertThat(handled).last().isEqualTo("interrupt");
