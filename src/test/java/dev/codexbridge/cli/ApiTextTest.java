@@ -88,6 +88,11 @@ class ApiTextTest {
         java.util.Map<String, Object> value = new java.util.LinkedHashMap<>();
         value.put("t\u0085key", text);
         value.put("list", java.util.List.of(text, 1, java.util.Map.of("n", "\u2066")));
+        // long strings that are plain ASCII but for one character, which each sends back to the escaping path
+        String plain = "plain ascii text, ".repeat(8);
+        value.put("plain", plain);
+        value.put("almost", java.util.Arrays.stream(new String[] {"\"", "\\", "\u007f", "\u0000", "\n", "?", "é", "\u009b", "\u2028", "\uD83D\uDE00"})
+                .map(c -> plain + c + plain).toList());
         String expected = ApiText.json(Json.write(value)) + System.lineSeparator();
         // both paths: UTF-8 bytes from the generator, and characters through the stream's own encoder
         for (boolean utf8 : new boolean[] {true, false}) {
