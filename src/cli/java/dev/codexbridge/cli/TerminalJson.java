@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.codexbridge.json.Json;
+import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.Flushable;
 import java.io.IOException;
@@ -50,8 +51,11 @@ final class TerminalJson {
     static Output open(PrintStream out, boolean utf8) {
         try {
             if (utf8) {
-                // UTF-8 bytes straight from the strings: no characters copied, nothing encoded twice
-                return new Output(UTF8_WRITER, new LongStringsAsChars(UTF8_WRITER.createGenerator(out, JsonEncoding.UTF8)), out);
+                // UTF-8 bytes straight from the strings: no characters copied, nothing encoded twice;
+                // handed on 64 KiB at a time, as System.out would write each of the generator's 8 KB
+                // buffers with a system call of its own (a turn's transcript can be tens of MiB)
+                BufferedOutputStream bytes = new BufferedOutputStream(out, 1 << 16);
+                return new Output(UTF8_WRITER, new LongStringsAsChars(UTF8_WRITER.createGenerator(bytes, JsonEncoding.UTF8)), bytes);
             }
             // through the PrintStream's characters, so its charset applies as it does to println
             Writer chars = new BufferedWriter(new Writer() {
