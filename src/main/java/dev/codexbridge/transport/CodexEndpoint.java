@@ -44,6 +44,8 @@ public final class CodexEndpoint {
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
     /** Inbound bytes queued before the connection stops reading and lets the server wait. */
     public static final int DEFAULT_INBOUND_BUFFER_BYTES = 16 * 1024 * 1024;
+    /** Silence from a WebSocket server after which a ping asks it to answer; see {@link #keepAlive(Duration)}. */
+    public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(10);
 
     private final Kind kind;
     private final URI uri;
@@ -53,9 +55,10 @@ public final class CodexEndpoint {
     private final Duration connectTimeout;
     private final int maxMessageBytes;
     private final int inboundBufferBytes;
+    private final Duration keepAlive;
 
     private CodexEndpoint(Kind kind, URI uri, Path socket, WebSocketAuth auth, boolean allowPlaintextRemote,
-                          Duration connectTimeout, int maxMessageBytes, int inboundBufferBytes) {
+                          Duration connectTimeout, int maxMessageBytes, int inboundBufferBytes, Duration keepAlive) {
         this.kind = kind;
         this.uri = uri;
         this.socket = socket;
@@ -64,6 +67,7 @@ public final class CodexEndpoint {
         this.connectTimeout = connectTimeout;
         this.maxMessageBytes = maxMessageBytes;
         this.inboundBufferBytes = inboundBufferBytes;
+        this.keepAlive = keepAlive;
     }
 
     /**
@@ -122,7 +126,7 @@ public final class CodexEndpoint {
         URI clean = URI.create(scheme + "://" + hostPart(uri) + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
                 + (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath()));
         return new CodexEndpoint(Kind.WEBSOCKET, clean, null, WebSocketAuth.none(), false, DEFAULT_CONNECT_TIMEOUT,
-                DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_INBOUND_BUFFER_BYTES);
+                DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_INBOUND_BUFFER_BYTES, DEFAULT_KEEP_ALIVE);
     }
 
     /** The unix socket of {@code codex app-server --listen unix://PATH}. */
@@ -130,7 +134,7 @@ public final class CodexEndpoint {
         Path abs = Objects.requireNonNull(socket, "socket").toAbsolutePath().normalize();
         return new CodexEndpoint(Kind.UNIX_SOCKET, URI.create("unix://" + abs.toUri().getRawPath()), abs,
                 WebSocketAuth.none(), false, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_MESSAGE_BYTES,
-                DEFAULT_INBOUND_BUFFER_BYTES);
+                DEFAULT_INBOUND_BUFFER_BYTES, DEFAULT_KEEP_ALIVE);
     }
 
     /** The socket {@code codex app-server --listen unix://} creates in {@code codexHome}. */
@@ -141,7 +145,7 @@ public final class CodexEndpoint {
     /** Credentials for the upgrade (default none). */
     public CodexEndpoint auth(WebSocketAuth auth) {
         return new CodexEndpoint(kind, uri, socket, Objects.requireNonNull(auth, "auth"), allowPlaintextRemote,
-                connectTimeout, maxMessageBytes, inboundBufferBytes);
+                connectTimeout, maxMessageBytes, inboundBufferBytes, keepAlive);
     }
 
     /** Shorthand for {@code auth(WebSocketAuth.capabilityToken(tokenFile))}. */
@@ -159,7 +163,7 @@ public final class CodexEndpoint {
      * that is private end to end, such as a pod's own namespace or an SSH tunnel's far side.
      */
     public CodexEndpoint allowPlaintextRemote(boolean allow) {
-        return new CodexEndpoint(kind, uri, socket, auth, allow, connectTimeout, maxMessageBytes, inboundBufferBytes);
+        return new CodexEndpoint(kind, uri, socket, auth, allow, connectTimeout, maxMessageBytes, inboundBufferBytes, keepAlive);
     }
 
     /** How long connecting and the upgrade may take (default 10 s). */
@@ -167,7 +171,7 @@ public final class CodexEndpoint {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("connectTimeout must be positive");
         }
-        return new CodexEndpoint(kind, uri, socket, auth, allowPlaintextRemote, timeout, maxMessageBytes, inboundBufferBytes);
+        return new CodexEndpoint(kind, uri, socket, auth, allowPlaintextRemote, timeout, maxMessageBytes, inboundBufferBytes, keepAlive);
     }
 
     /** Inbound messages larger than this are dropped and counted (default 128 MiB). */
@@ -175,7 +179,7 @@ public final class CodexEndpoint {
         if (bytes < 1024) {
             throw new IllegalArgumentException("maxMessageBytes must be at least 1024");
         }
-        return new CodexEndpoint(kind, uri, socket, auth, allowPlaintextRemote, connectTimeout, bytes, inboundBufferBytes);
+        return new CodexEndpoint(kind, uri, socket, auth, allowPlaintextRemote, connectTimeout, bytes, inboundBufferBytes, keepAlive);
     }
 
     /**
@@ -186,7 +190,29 @@ public final class CodexEndpoint {
         if (bytes < 1) {
             throw new IllegalArgumentException("inboundBufferBytes must be positive");
         }
-        return new CodexEndpoint(kind, uri, socket, auth, allowPlaintextRemote, connectTimeout, maxMessageBytes, bytes);
+        return new CodexEndpoint(kind, uri, socket, auth, allowPlaintextRemote, connectTimeout, maxMessageBytes, bytes, keepAlive);
+    }
+
+    /**
+     * How long a WebSocket server may stay silent before a ping asks it to answer, and how long
+     * the answer may then take (default 10 s; zero turns pings off). A server that answers
+     * nothing — a machine gone from the network, a connection whose end never arrived — ends the
+     * connection within about twice this, saying so, instead of leaving every turn on it to its
+     * own timeout. Nothing is sent while this side holds the server back (its reader is behind),
+     * since the server's answer would wait behind that. {@code ws://} and {@code wss://} only: a
+     * unix socket's end always arrives.
+     */
+    public CodexEndpoint keepAlive(Duration interval) {
+        if (interval == null || interval.isNegative()) {
+            throw new IllegalArgumentException("keepAlive must be zero (off) or positive");
+        }
+        return new CodexEndpoint(kind, uri, socket, auth, allowPlaintextRemote, connectTimeout, maxMessageBytes,
+                inboundBufferBytes, interval);
+    }
+
+    /** See {@link #keepAlive(Duration)}. */
+    public Duration keepAlive() {
+        return keepAlive;
     }
 
     public Kind kind() {

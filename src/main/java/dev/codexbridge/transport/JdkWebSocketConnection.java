@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * {@code ws://} and {@code wss://} through the JDK's {@link WebSocket}: one JSON-RPC message per
  * text message (fragments reassembled), demand granted one message at a time through
  * {@link WebSocket#request} and withheld while the {@link MessagePipe} is full. No
- * {@code Origin} header is sent: codex answers 403 to any request that has one.
+ * {@code Origin} header is sent: codex answers 403 to any request that has one. A server silent
+ * for the endpoint's {@link CodexEndpoint#keepAlive() keep-alive} gets a ping (codex answers
+ * them); one that answers nothing for twice that ends the connection, said so.
  */
 final class JdkWebSocketConnection implements RemoteConnection {
     private static final Logger LOG = LoggerFactory.getLogger(JdkWebSocketConnection.class);
@@ -42,6 +45,10 @@ final class JdkWebSocketConnection implements RemoteConnection {
     private final AtomicLong droppedMessages = new AtomicLong();
     private volatile WebSocket socket;
     private volatile String closeDetail = "the connection is open";
+    /** When the server was last heard from (any frame); read by the keep-alive check. */
+    private volatile long lastHeard = System.nanoTime();
+    private final AtomicBoolean pingInFlight = new AtomicBoolean();
+    private volatile ScheduledFuture<?> keepAlive;
 
     private JdkWebSocketConnection(CodexEndpoint endpoint) {
         this.endpoint = endpoint;
@@ -81,6 +88,7 @@ final class JdkWebSocketConnection implements RemoteConnection {
         try {
             // the builder's connect timeout covers the TCP connect; this bounds the upgrade too
             connection.socket = opening.get(endpoint.connectTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+            connection.startKeepAlive();
         } catch (ExecutionException e) {
             throw connection.refusal(e.getCause() == null ? e : e.getCause());
         } catch (TimeoutException e) {
@@ -93,6 +101,63 @@ final class JdkWebSocketConnection implements RemoteConnection {
             throw new TransportException("interrupted while connecting to " + endpoint.uri());
         }
         return connection;
+    }
+
+    /** Checks twice per keep-alive interval on the shared timer; never blocks it. */
+    private void startKeepAlive() {
+        long every = endpoint.keepAlive().toNanos();
+        if (every > 0) {
+            lastHeard = System.nanoTime();
+            keepAlive = RpcThreads.timer().scheduleWithFixedDelay(() -> checkAlive(every), every / 2, every / 2,
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void checkAlive(long every) {
+        WebSocket ws = socket;
+        if (closed.get() || input.ended() || ws == null || ws.isInputClosed()) {
+            stopKeepAlive();
+            return;
+        }
+        long now = System.nanoTime();
+        if (input.holdingBack()) {
+            lastHeard = now;    // the server's frames wait behind the demand this side withholds
+            return;
+        }
+        long silent = now - lastHeard;
+        if (silent >= 2 * every) {
+            dead("codex app-server answered nothing, not even a WebSocket ping, for "
+                    + TimeUnit.NANOSECONDS.toSeconds(silent) + " s (it stopped, or the network to it failed)");
+        } else if (silent >= every && pingInFlight.compareAndSet(false, true)) {
+            ws.sendPing(ByteBuffer.allocate(0)).whenComplete((w, e) -> {
+                pingInFlight.set(false);
+                if (e != null && !closed.get()) {
+                    dead("a WebSocket ping to codex app-server failed: " + CodexEndpoint.describe(e));
+                }
+            });
+        }
+    }
+
+    /** The server is gone without a word: the input ends with why, and the socket is dropped. */
+    private void dead(String why) {
+        stopKeepAlive();
+        if (closed.get() || input.ended()) {
+            return;
+        }
+        closeDetail = why;
+        LOG.warn("[{}] {}", endpoint.label(), why);
+        input.end(null);
+        WebSocket ws = socket;
+        if (ws != null) {
+            ws.abort();
+        }
+    }
+
+    private void stopKeepAlive() {
+        ScheduledFuture<?> task = keepAlive;
+        if (task != null) {
+            task.cancel(false);
+        }
     }
 
     private TransportException refusal(Throwable failure) {
@@ -181,6 +246,7 @@ final class JdkWebSocketConnection implements RemoteConnection {
         if (closeDetail.equals("the connection is open")) {
             closeDetail = "closed by the client";
         }
+        stopKeepAlive();
         input.close();
         WebSocket ws = socket;
         if (ws == null) {
@@ -216,6 +282,7 @@ final class JdkWebSocketConnection implements RemoteConnection {
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            lastHeard = System.nanoTime();
             if (!dropping) {
                 if ((long) partial.length() + data.length() > endpoint.maxMessageBytes()) {
                     dropping = true;
@@ -247,7 +314,22 @@ final class JdkWebSocketConnection implements RemoteConnection {
         }
 
         @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+            lastHeard = System.nanoTime();
+            webSocket.request(1);   // the JDK answers the ping itself
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+            lastHeard = System.nanoTime();
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
         public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            lastHeard = System.nanoTime();
             if (last) {
                 LOG.warn("[{}] ignored a binary message: codex sends JSON-RPC as text", endpoint.label());
             }
@@ -257,22 +339,24 @@ final class JdkWebSocketConnection implements RemoteConnection {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            if (!closed.get()) {
+            if (!closed.get() && !input.ended()) {
                 // 1006 is the JDK's word for "no close frame": the TCP connection just ended
                 closeDetail = statusCode == ABNORMAL_CLOSURE
                         ? "the WebSocket connection dropped without a close frame (codex exited or the network failed)"
                         : "codex app-server closed the WebSocket (code " + statusCode
                         + (reason == null || reason.isEmpty() ? "" : ", " + reason) + ")";
             }
+            stopKeepAlive();
             input.end(null);
             return null;
         }
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
-            if (!closed.get()) {
+            if (!closed.get() && !input.ended()) {
                 closeDetail = "the WebSocket connection dropped: " + CodexEndpoint.describe(error);
             }
+            stopKeepAlive();
             input.end(null);
         }
     }

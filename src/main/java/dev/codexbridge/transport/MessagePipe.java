@@ -54,6 +54,16 @@ final class MessagePipe extends InputStream {
         }
     }
 
+    /** Whether demand is withheld because the reader is behind: the server then waits on this side. */
+    synchronized boolean holdingBack() {
+        return demandOwed;
+    }
+
+    /** Whether no more messages will come (the connection ended or was closed). */
+    synchronized boolean ended() {
+        return ended;
+    }
+
     /** Bytes queued and not yet read (tests, stats). */
     synchronized long queuedBytes() {
         return queuedBytes + (current == null ? 0 : current.length - position);

@@ -163,6 +163,18 @@ class RemoteAppServerLiveTest {
     }
 
     @Test
+    void codexAnswersKeepAlivePingsSoAQuietConnectionStaysOpen() throws Exception {
+        ListeningAppServer server = ListeningAppServer.websocket(home, work, List.of());
+        try (CodexClient client = CodexClient.builder().wireTap(wire).connect(server.endpoint().keepAlive(Duration.ofMillis(200)))) {
+            Thread.sleep(2_000);    // ten intervals with nothing to say: only pings and pongs cross
+            assertThat(client.closedFuture()).isNotDone();
+            assertThat(client.modelList(new ModelListParams(null, null, null, null)).data()).isNotEmpty();
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
     void aTurnRunsOverTheUnixSocket() throws Exception {
         Path socket = tmp.resolve("codex.sock");
         try (ListeningAppServer server = ListeningAppServer.unix(home, work, socket)) {
@@ -178,12 +190,13 @@ class RemoteAppServerLiveTest {
     @Test
     void aKilledServerEndsTheConnectionAtOnceWithAnExplanation() throws Exception {
         ListeningAppServer server = ListeningAppServer.websocket(home, work, List.of());
-        try (CodexClient client = CodexClient.builder().wireTap(wire).connect(server.endpoint())) {
+        // the keep-alive bounds the wait should the end of the TCP connection not arrive
+        try (CodexClient client = CodexClient.builder().wireTap(wire).connect(server.endpoint().keepAlive(Duration.ofSeconds(2)))) {
             server.kill();
             ConnectionClosedException cause = client.closedFuture().get(30, TimeUnit.SECONDS);
             TransportException why = (TransportException) client.explainClose("during the test", cause);
             assertThat(why.getMessage()).contains(server.uri().toString()).contains("during the test")
-                    .containsAnyOf("dropped", "closed the WebSocket");
+                    .containsAnyOf("dropped", "closed the WebSocket", "answered nothing");
             assertThatThrownBy(() -> client.modelList(new ModelListParams(null, null, null, null)))
                     .isInstanceOf(dev.codexbridge.CodexException.class);
             EndpointStatus after = server.endpoint().readiness(Duration.ofSeconds(2));

@@ -32,10 +32,18 @@ final class FakeWebSocketServer implements AutoCloseable {
     private final List<String> ends = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Socket socket;
 
+    /** Whether the server, once upgraded, reads and drops every byte and answers nothing (not even pings). */
+    private final boolean mute;
+
     private FakeWebSocketServer(int refuseStatus, String refuseBody) throws IOException {
+        this(refuseStatus, refuseBody, false);
+    }
+
+    private FakeWebSocketServer(int refuseStatus, String refuseBody, boolean mute) throws IOException {
         this.listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         this.refuseStatus = refuseStatus;
         this.refuseBody = refuseBody;
+        this.mute = mute;
         Thread t = new Thread(this::serve, "fake-websocket-server");
         t.setDaemon(true);
         t.start();
@@ -44,6 +52,11 @@ final class FakeWebSocketServer implements AutoCloseable {
     /** Accepts the upgrade. */
     static FakeWebSocketServer accepting() throws IOException {
         return new FakeWebSocketServer(0, null);
+    }
+
+    /** Accepts the upgrade, then answers nothing, not even a ping: a server gone without its connection's end arriving. */
+    static FakeWebSocketServer mute() throws IOException {
+        return new FakeWebSocketServer(0, null, true);
     }
 
     /** Answers the upgrade with {@code status} and a text body, as codex does on 401. */
@@ -120,6 +133,12 @@ final class FakeWebSocketServer implements AutoCloseable {
             out.flush();
             FrameWriter frames = new FrameWriter(out, null);
             writer.complete(frames);
+            if (mute) {
+                while (in.read(new byte[4096]) >= 0) {
+                    // swallowed
+                }
+                return;
+            }
             String line;
             BufferedReader messages = new BufferedReader(new InputStreamReader(
                     new FrameReader(in, null, frames, ends::add), StandardCharsets.UTF_8));

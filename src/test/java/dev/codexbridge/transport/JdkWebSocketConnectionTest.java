@@ -106,6 +106,43 @@ class JdkWebSocketConnectionTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aServerThatAnswersNoPingEndsTheConnectionAndIsExplained() throws Exception {
+        try (FakeWebSocketServer server = FakeWebSocketServer.mute()) {
+            JdkWebSocketConnection c = JdkWebSocketConnection.open(CodexEndpoint.websocket(server.uri())
+                    .keepAlive(java.time.Duration.ofMillis(200)));
+            try {
+                long start = System.nanoTime();
+                assertThat(c.input().read()).isEqualTo(-1);
+                assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(10));
+                assertThat(c.closeDetail()).contains("answered nothing, not even a WebSocket ping");
+            } finally {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void aServerThatAnswersPingsKeepsAQuietConnectionOpen() throws Exception {
+        try (FakeWebSocketServer server = FakeWebSocketServer.accepting()) {
+            JdkWebSocketConnection c = JdkWebSocketConnection.open(CodexEndpoint.websocket(server.uri())
+                    .keepAlive(java.time.Duration.ofMillis(100)));
+            try {
+                server.frames();
+                Thread.sleep(1_000);    // ten keep-alive intervals without a message either way
+                assertThat(c.closeDetail()).isEqualTo("the connection is open");
+                byte[] message = "{\"id\":1}".getBytes(StandardCharsets.UTF_8);
+                server.frames().text(message, message.length, message.length);
+                byte[] line = new byte[9];
+                assertThat(c.input().readNBytes(line, 0, 9)).isEqualTo(9);
+                assertThat(new String(line, StandardCharsets.UTF_8)).isEqualTo("{\"id\":1}\n");
+            } finally {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void closingByTheClientSendsACloseFrameAndIsSaidSo() throws Exception {
         try (FakeWebSocketServer server = FakeWebSocketServer.accepting()) {
             JdkWebSocketConnection c = JdkWebSocketConnection.open(CodexEndpoint.websocket(server.uri()));
