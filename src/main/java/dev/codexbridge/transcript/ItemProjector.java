@@ -34,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 /**
  * Turns one turn's item notifications into {@link TranscriptMessage}s. One projector per turn; not
@@ -53,7 +52,6 @@ import java.util.regex.Pattern;
  * The projection of every item type is tabulated in {@code docs/transcript.md}.
  */
 public final class ItemProjector {
-    private static final Pattern UNSAFE_CHARS = Pattern.compile("[^A-Za-z0-9_-]");
     private static final int MAX_PARTIAL_CHARS = 1 << 20;
     /** The only notifications the projector reads; the JSON entry point decodes nothing else. */
     private static final Set<String> PROJECTED_METHODS = Set.of(ServerNotifications.ITEM_STARTED.method(),
@@ -404,7 +402,7 @@ public final class ItemProjector {
         if (isSafe(s)) {
             return s;
         }
-        return UNSAFE_CHARS.matcher(s).replaceAll("_") + "_" + sha256(s).substring(0, 8);
+        return ToolNames.UNSAFE.matcher(s).replaceAll("_") + "_" + sha256(s).substring(0, 8);
     }
 
     /** {@code [A-Za-z0-9_-]+}, without a regular expression: every tool call's id is checked. */

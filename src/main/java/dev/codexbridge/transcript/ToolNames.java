@@ -34,7 +34,8 @@ public final class ToolNames {
 
     private static final Pattern PLAIN_PART = Pattern.compile("[A-Za-z0-9-]+(_[A-Za-z0-9-]+)*");
     private static final Pattern HASHED_END = Pattern.compile(".*_[0-9a-f]{8}");
-    private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9_-]");
+    /** A character a function name or call id may not hold. */
+    static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9_-]");
     private static final int HASH_CHARS = 8;
     private static final Set<String> BUILT_IN = Set.of("exec_command", "apply_patch", "web_search", "view_image",
             "image_generation");
