@@ -16,7 +16,7 @@ import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
@@ -87,7 +87,7 @@ final class DemoCommand implements Callable<Integer> {
                 if (Files.exists(work.resolve("hello.txt"))) {
                     out.println("hello.txt: " + ApiText.escapeLines(Files.readString(work.resolve("hello.txt")).strip()));
                 }
-                return r.status() == TurnStatus.COMPLETED ? 0 : 1;
+                return r.status() == TurnOutcome.COMPLETED ? 0 : 1;
             }
         } finally {
             deleteQuietly(root);

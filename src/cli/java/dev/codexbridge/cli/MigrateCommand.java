@@ -5,7 +5,7 @@ import dev.codexbridge.config.ConfigMigrator;
 import dev.codexbridge.config.HostMcpConfig;
 import dev.codexbridge.config.MigrationReport;
 import dev.codexbridge.config.PluginDiscovery;
-import dev.codexbridge.config.PluginSource;
+import dev.codexbridge.config.PluginCatalog;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.process.CodexProcessException;
 import java.io.PrintStream;
@@ -84,13 +84,13 @@ final class MigrateCommand implements Callable<Integer> {
         return report.hasErrors() ? 1 : 0;
     }
 
-    private PluginSource pluginSource() {
+    private PluginCatalog pluginSource() {
         try {
             Path codex = new CodexLocator().locate(codexBin).binary();
             return new PluginDiscovery(codex, Duration.ofSeconds(pluginTimeoutSeconds));
         } catch (CodexProcessException e) {
             String why = e.getMessage();
-            return home -> PluginSource.Discovery.failed("codex not found: " + why);
+            return home -> PluginCatalog.Discovery.failed("codex not found: " + why);
         }
     }
 }

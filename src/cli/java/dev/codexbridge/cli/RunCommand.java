@@ -11,7 +11,7 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.TurnError;
+import dev.codexbridge.session.TurnFailure;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
@@ -275,7 +275,7 @@ final class RunCommand implements Callable<Integer> {
             }
             err.println("[" + r.status().wire() + ", " + r.toolIterations() + " tool call"
                     + (r.toolIterations() == 1 ? "" : "s") + ", thread " + ApiText.escape(r.threadId()) + "]");
-            TurnError e = r.error();
+            TurnFailure e = r.error();
             if (e != null) {
                 err.println("error (" + e.category().wire() + "): " + ApiText.escape(e.message()));
                 err.println("  " + ApiText.escape(e.remediation()));
@@ -575,7 +575,7 @@ final class RunCommand implements Callable<Integer> {
         }
 
         @Override
-        public void onRetry(TurnError error) {
+        public void onRetry(TurnFailure error) {
             line("  (codex retries: " + ApiText.escape(error.message()) + ")");
         }
 

@@ -19,7 +19,7 @@ import dev.codexbridge.rpc.InboundSink;
 import dev.codexbridge.rpc.JsonRpcMessage;
 import dev.codexbridge.rpc.JsonRpcPeer;
 import dev.codexbridge.rpc.PeerStats;
-import dev.codexbridge.rpc.RequestId;
+import dev.codexbridge.rpc.JsonRpcId;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcThreads;
 import dev.codexbridge.rpc.WireTap;
@@ -202,11 +202,11 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     }
 
     /** Answers a server request taken from a {@link ThreadInbox}; false if it was already answered. */
-    public boolean respond(RequestId id, Object result) {
+    public boolean respond(JsonRpcId id, Object result) {
         return peer().respond(id, result);
     }
 
-    public boolean respondError(RequestId id, RpcError error) {
+    public boolean respondError(JsonRpcId id, RpcError error) {
         return peer().respondError(id, error);
     }
 

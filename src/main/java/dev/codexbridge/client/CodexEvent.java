@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.protocol.ProtocolDecoder;
 import dev.codexbridge.protocol.ServerNotification;
 import dev.codexbridge.protocol.ServerRequestParams;
-import dev.codexbridge.rpc.RequestId;
+import dev.codexbridge.rpc.JsonRpcId;
 import java.util.Objects;
 
 /**
@@ -110,15 +110,15 @@ public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEv
 
     /** A request codex sent and waits for an answer to. */
     public static final class ServerRequest extends CodexEvent {
-        private final RequestId id;
+        private final JsonRpcId id;
         private volatile ServerRequestParams params;
 
-        public ServerRequest(RequestId id, String method, String threadId, JsonNode raw) {
+        public ServerRequest(JsonRpcId id, String method, String threadId, JsonNode raw) {
             super(method, threadId, raw);
             this.id = Objects.requireNonNull(id, "id");
         }
 
-        public RequestId id() {
+        public JsonRpcId id() {
             return id;
         }
 

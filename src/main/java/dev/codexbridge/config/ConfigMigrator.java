@@ -37,7 +37,7 @@ public final class ConfigMigrator {
 
     private final Path codexHome;
     private final List<HostMcpConfig> hostConfigs;
-    private final PluginSource plugins;
+    private final PluginCatalog plugins;
     private final String defaultPermissions;
     private final ConfigFiles.BeforeRename beforeRename;
     private final List<String> builtInProfiles;
@@ -185,7 +185,7 @@ public final class ConfigMigrator {
         byName.forEach(e -> serverTables.addAll(e.getValue()));
 
         List<ManagedBlock.Table> pluginTables = new ArrayList<>();
-        PluginSource.Discovery discovery = plugins.discover(codexHome);
+        PluginCatalog.Discovery discovery = plugins.discover(codexHome);
         if (discovery != null) {
             plan.pluginError = discovery.error();
             List<Plugin> sorted = new ArrayList<>(discovery.plugins());
@@ -324,7 +324,7 @@ public final class ConfigMigrator {
     public static final class Builder {
         private Path codexHome;
         private final List<HostMcpConfig> hostConfigs = new ArrayList<>();
-        private PluginSource plugins = PluginSource.none();
+        private PluginCatalog plugins = PluginCatalog.none();
         private String defaultPermissions;
         private ConfigFiles.BeforeRename beforeRename = temp -> { };
         private List<String> builtInProfiles = BUILT_IN_PROFILES;
@@ -351,7 +351,7 @@ public final class ConfigMigrator {
         }
 
         /** Where installed plugins come from; default: no plugins. */
-        public Builder plugins(PluginSource source) {
+        public Builder plugins(PluginCatalog source) {
             this.plugins = Objects.requireNonNull(source, "source");
             return this;
         }

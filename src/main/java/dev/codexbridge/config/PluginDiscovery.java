@@ -17,9 +17,9 @@ import java.util.Set;
 /**
  * Asks a briefly started {@code codex app-server} which plugins are installed
  * ({@code plugin/list}). Best effort and bounded in time: any failure becomes
- * {@link PluginSource.Discovery#failed}, never an exception.
+ * {@link PluginCatalog.Discovery#failed}, never an exception.
  */
-public final class PluginDiscovery implements PluginSource {
+public final class PluginDiscovery implements PluginCatalog {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path codexBinary;

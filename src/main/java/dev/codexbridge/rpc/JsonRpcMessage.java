@@ -17,7 +17,7 @@ public sealed interface JsonRpcMessage {
     }
 
     /** A request; {@code params} is never null (an empty object when absent on the wire). */
-    record Request(RequestId id, String method, JsonNode params) implements Inbound {
+    record Request(JsonRpcId id, String method, JsonNode params) implements Inbound {
         public Request {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(method, "method");
@@ -34,7 +34,7 @@ public sealed interface JsonRpcMessage {
     }
 
     /** A successful response. */
-    record Response(RequestId id, JsonNode result) implements JsonRpcMessage {
+    record Response(JsonRpcId id, JsonNode result) implements JsonRpcMessage {
         public Response {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(result, "result");
@@ -42,7 +42,7 @@ public sealed interface JsonRpcMessage {
     }
 
     /** An error response; {@code id} is null when the other side could not tell which request failed. */
-    record ErrorResponse(RequestId id, RpcError error) implements JsonRpcMessage {
+    record ErrorResponse(JsonRpcId id, RpcError error) implements JsonRpcMessage {
         public ErrorResponse {
             Objects.requireNonNull(error, "error");
         }

@@ -77,7 +77,7 @@ public final class JsonRpcPeer implements AutoCloseable {
     private final Object writeLock = new Object();
     private final AtomicLong nextId = new AtomicLong(1);
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<RequestId, String> unansweredInbound = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<JsonRpcId, String> unansweredInbound = new ConcurrentHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean open = new AtomicBoolean(true);
     private final CompletableFuture<ConnectionClosedException> closed = new CompletableFuture<>();
@@ -238,17 +238,17 @@ public final class JsonRpcPeer implements AutoCloseable {
      * writes nothing, if the id was already answered, never received, or the connection is closed:
      * every request gets exactly one response.
      */
-    public boolean respond(RequestId id, Object result) {
+    public boolean respond(JsonRpcId id, Object result) {
         JsonNode node = result == null ? Json.object() : result instanceof JsonNode j ? j : Json.tree(result);
         return answer(id, new JsonRpcMessage.Response(id, node));
     }
 
     /** Answers an inbound request with an error; same exactly-once rule as {@link #respond}. */
-    public boolean respondError(RequestId id, RpcError error) {
+    public boolean respondError(JsonRpcId id, RpcError error) {
         return answer(id, new JsonRpcMessage.ErrorResponse(id, error));
     }
 
-    private boolean answer(RequestId id, JsonRpcMessage message) {
+    private boolean answer(JsonRpcId id, JsonRpcMessage message) {
         String method = unansweredInbound.remove(id);
         if (method == null) {
             LOG.warn("[{}] not answering request {} again: already answered or never received", name, id);
@@ -335,7 +335,7 @@ public final class JsonRpcPeer implements AutoCloseable {
             return;
         }
         try {
-            write(new JsonRpcMessage.Request(RequestId.of(id), p.method, p.params));
+            write(new JsonRpcMessage.Request(JsonRpcId.of(id), p.method, p.params));
         } catch (ConnectionClosedException e) {
             pending.remove(id, p);
             completeExceptionally(p, e);
@@ -453,7 +453,7 @@ public final class JsonRpcPeer implements AutoCloseable {
         }
     }
 
-    private Pending takePending(RequestId id) {
+    private Pending takePending(JsonRpcId id) {
         Long key = id.asLong();
         Pending p = key == null ? null : pending.remove(key);
         if (p == null) {

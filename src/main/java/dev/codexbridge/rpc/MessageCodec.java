@@ -45,7 +45,7 @@ final class MessageCodec {
             if (!hasId) {
                 return new JsonRpcMessage.Notification(method.textValue(), params);
             }
-            RequestId id = RequestId.fromJson(idNode);
+            JsonRpcId id = JsonRpcId.fromJson(idNode);
             if (id == null) {
                 throw new MalformedMessageException("request id is neither an integer nor a string");
             }
@@ -53,11 +53,11 @@ final class MessageCodec {
         }
         JsonNode error = node.get("error");
         if (error != null && !error.isNull()) {
-            RequestId id = hasId ? RequestId.fromJson(idNode) : null;
+            JsonRpcId id = hasId ? JsonRpcId.fromJson(idNode) : null;
             return new JsonRpcMessage.ErrorResponse(id, errorOf(error));
         }
         if (node.has("result")) {
-            RequestId id = RequestId.fromJson(idNode);
+            JsonRpcId id = JsonRpcId.fromJson(idNode);
             if (id == null) {
                 throw new MalformedMessageException("response without a usable id");
             }

@@ -7,7 +7,7 @@
  * <p>API a host may use: {@link dev.codexbridge.rpc.JsonRpcPeer} and its builder (for in-memory
  * transports and fakes), {@link dev.codexbridge.rpc.InboundSink} and
  * {@link dev.codexbridge.rpc.JsonRpcMessage} (what a transport hands on),
- * {@link dev.codexbridge.rpc.RequestId}, {@link dev.codexbridge.rpc.RpcError},
+ * {@link dev.codexbridge.rpc.JsonRpcId}, {@link dev.codexbridge.rpc.RpcError},
  * {@link dev.codexbridge.rpc.RequestHandler}, {@link dev.codexbridge.rpc.RetryPolicy},
  * {@link dev.codexbridge.rpc.WireTap}, {@link dev.codexbridge.rpc.PeerStats} and the exceptions
  * {@link dev.codexbridge.rpc.RpcException}, {@link dev.codexbridge.rpc.RpcTimeoutException} and

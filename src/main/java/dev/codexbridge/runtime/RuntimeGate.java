@@ -24,10 +24,10 @@ public final class RuntimeGate {
     }
 
     /** A turn inside the gate; closing it (once, idempotent) lets a switch happen again. */
-    public final class Turn implements AutoCloseable {
+    public final class TurnPermit implements AutoCloseable {
         private boolean closed;
 
-        private Turn() {
+        private TurnPermit() {
         }
 
         @Override
@@ -43,21 +43,21 @@ public final class RuntimeGate {
     }
 
     /** Enters a turn, waiting while a switch is in progress. */
-    public synchronized Turn enterTurn() throws InterruptedException {
+    public synchronized TurnPermit enterTurn() throws InterruptedException {
         while (switching) {
             wait();
         }
         running++;
-        return new Turn();
+        return new TurnPermit();
     }
 
     /** Enters a turn unless a switch is in progress right now. */
-    public synchronized Optional<Turn> tryEnterTurn() {
+    public synchronized Optional<TurnPermit> tryEnterTurn() {
         if (switching) {
             return Optional.empty();
         }
         running++;
-        return Optional.of(new Turn());
+        return Optional.of(new TurnPermit());
     }
 
     /** Turns inside the gate now. */

@@ -11,7 +11,7 @@ import dev.codexbridge.config.HostMcpConfig;
 import dev.codexbridge.config.ManagedBlock;
 import dev.codexbridge.config.MigrationReport;
 import dev.codexbridge.config.PluginDiscovery;
-import dev.codexbridge.config.PluginSource;
+import dev.codexbridge.config.PluginCatalog;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.protocol.Account;
 import dev.codexbridge.protocol.GetAccountParams;
@@ -28,7 +28,7 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ErrorCategory;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ public final class RuntimeSwitch {
     private final boolean forgetInputs;
     private final String defaultPermissions;
     private final Boolean discoverPlugins;
-    private final Function<Path, PluginSource> pluginSource;
+    private final Function<Path, PluginCatalog> pluginSource;
     private final RuntimeGate gate;
     private final BooleanSupplier turnsRunning;
     private final List<Consumer<RuntimeState>> listeners;
@@ -249,7 +249,7 @@ public final class RuntimeSwitch {
             "unsupported model", "model_not_found", "does not exist", "not supported");
 
     /** [readiness, remediation] of a probe turn that failed. */
-    static String[] outcome(dev.codexbridge.session.TurnError error, String model) {
+    static String[] outcome(dev.codexbridge.session.TurnFailure error, String model) {
         String named = model == null ? "the configured model" : "`" + model + "`";
         if (error.category() == ErrorCategory.AUTHENTICATION) {
             return new String[] {"loggedOut", error.remediation() + " (" + error.message() + ")"};
@@ -273,7 +273,7 @@ public final class RuntimeSwitch {
                     .ephemeral(true).sandboxMode("read-only").approvalPolicy("never")
                     .timeouts(probeTimeout.multipliedBy(6), Duration.ZERO).build()) {
                 TurnResult r = s.runTurn(TurnInput.text("Reply with the single word OK."));
-                if (r.status() == TurnStatus.COMPLETED) {
+                if (r.status() == TurnOutcome.COMPLETED) {
                     return new String[] {"ready", null};
                 }
                 if (r.error() == null) {
@@ -348,7 +348,7 @@ public final class RuntimeSwitch {
 
             ConfigMigrator.Builder mb = ConfigMigrator.builder().codexHome(codexHome).defaultPermissions(profile)
                     .builtInProfiles(PermissionProfiles.builtIns(codex.version()))
-                    .plugins(plugins ? pluginSource.apply(codex.binary()) : PluginSource.none());
+                    .plugins(plugins ? pluginSource.apply(codex.binary()) : PluginCatalog.none());
             configs.forEach(mb::hostConfig);
             ConfigMigrator migrator = mb.build();
             Snapshot before = Snapshot.of(migrator.configFile());
@@ -522,7 +522,7 @@ public final class RuntimeSwitch {
         private boolean forgetInputs;
         private String defaultPermissions;
         private Boolean discoverPlugins;
-        private Function<Path, PluginSource> pluginSource = binary -> new PluginDiscovery(binary, PluginDiscovery.DEFAULT_TIMEOUT);
+        private Function<Path, PluginCatalog> pluginSource = binary -> new PluginDiscovery(binary, PluginDiscovery.DEFAULT_TIMEOUT);
         private RuntimeGate gate = RuntimeGate.shared();
         private BooleanSupplier turnsRunning = () -> false;
         private final List<Consumer<RuntimeState>> listeners = new ArrayList<>();
@@ -593,7 +593,7 @@ public final class RuntimeSwitch {
         }
 
         /** Where plugins come from, given the codex binary (default: {@code plugin/list} on that codex). */
-        public Builder pluginSource(Function<Path, PluginSource> source) {
+        public Builder pluginSource(Function<Path, PluginCatalog> source) {
             this.pluginSource = Objects.requireNonNull(source, "source");
             return this;
         }

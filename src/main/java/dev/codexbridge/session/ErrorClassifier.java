@@ -22,7 +22,7 @@ final class ErrorClassifier {
     private ErrorClassifier() {
     }
 
-    public static TurnError classify(String rawMessage, CodexErrorInfo codexErrorInfo, List<String> stderrTail) {
+    public static TurnFailure classify(String rawMessage, CodexErrorInfo codexErrorInfo, List<String> stderrTail) {
         String message = unwrap(rawMessage);
         ErrorCategory category = fromInfo(codexErrorInfo);
         if (category == null) {
@@ -33,7 +33,7 @@ final class ErrorClassifier {
         if (category == ErrorCategory.OTHER && stderrTail != null && hasAuthHint(String.join("\n", stderrTail))) {
             category = ErrorCategory.AUTHENTICATION;
         }
-        return TurnError.of(message, category, codexErrorInfo == null ? null : Json.tree(codexErrorInfo));
+        return TurnFailure.of(message, category, codexErrorInfo == null ? null : Json.tree(codexErrorInfo));
     }
 
     /** The human message inside {@code {"error":{"message":...}}} / {@code {"message":...}} / {@code {"detail":...}}, else the text itself. */

@@ -111,7 +111,7 @@ public record RateLimitSignal(Status status, String type, Source source, Integer
     }
 
     /** A usage-limit failure of a turn (or a codex retry of one), with any wait its message names. */
-    static RateLimitSignal of(TurnError error, Source source) {
+    static RateLimitSignal of(TurnFailure error, Source source) {
         String type = OPAQUE;
         com.fasterxml.jackson.databind.JsonNode info = error.codexErrorInfo();
         if (info != null) {

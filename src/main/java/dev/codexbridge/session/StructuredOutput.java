@@ -22,16 +22,16 @@ final class StructuredOutput {
     }
 
     /** Null when {@code finalText} is JSON that follows {@code schema}; else why not. */
-    static TurnError check(String finalText, JsonNode schema) {
+    static TurnFailure check(String finalText, JsonNode schema) {
         if (finalText == null || finalText.isBlank()) {
-            return TurnError.of("structured output failed validation: the turn completed without an agent message",
+            return TurnFailure.of("structured output failed validation: the turn completed without an agent message",
                     ErrorCategory.STRUCTURED_OUTPUT, null);
         }
         JsonNode answer;
         try {
             answer = Json.parse(finalText.strip());
         } catch (JsonFormatException e) {
-            return TurnError.of("structured output failed validation: the final answer is not JSON (" + e.getMessage() + ")",
+            return TurnFailure.of("structured output failed validation: the final answer is not JSON (" + e.getMessage() + ")",
                     ErrorCategory.STRUCTURED_OUTPUT, null);
         }
         Set<ValidationMessage> errors;
@@ -39,14 +39,14 @@ final class StructuredOutput {
             JsonSchema compiled = JsonSchemaFactory.getInstance(versionOf(schema)).getSchema(schema);
             errors = compiled.validate(answer);
         } catch (RuntimeException unusableSchema) {
-            return TurnError.of("structured output could not be checked: the output schema is not usable ("
+            return TurnFailure.of("structured output could not be checked: the output schema is not usable ("
                     + unusableSchema.getMessage() + ")", ErrorCategory.STRUCTURED_OUTPUT, null);
         }
         if (errors.isEmpty()) {
             return null;
         }
         String shown = errors.stream().limit(MAX_ERRORS_SHOWN).map(ValidationMessage::getMessage).collect(Collectors.joining("; "));
-        return TurnError.of("structured output failed validation: " + shown
+        return TurnFailure.of("structured output failed validation: " + shown
                 + (errors.size() > MAX_ERRORS_SHOWN ? "; … (" + errors.size() + " errors)" : ""),
                 ErrorCategory.STRUCTURED_OUTPUT, null);
     }

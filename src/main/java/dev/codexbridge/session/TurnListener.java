@@ -55,7 +55,7 @@ public interface TurnListener {
     }
 
     /** codex hit an error it will retry itself (e.g. a dropped model stream). */
-    default void onRetry(TurnError error) {
+    default void onRetry(TurnFailure error) {
     }
 
     /**

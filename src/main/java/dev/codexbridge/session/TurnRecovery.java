@@ -31,16 +31,16 @@ final class TurnRecovery {
 
     private static Optional<TurnResult> finished(String threadId, Turn turn, ProjectorOptions options) {
         dev.codexbridge.protocol.TurnStatus status = turn.status();
-        TurnStatus ours;
+        TurnOutcome ours;
         StopReason reason;
         if (status == dev.codexbridge.protocol.TurnStatus.COMPLETED) {
-            ours = TurnStatus.COMPLETED;
+            ours = TurnOutcome.COMPLETED;
             reason = StopReason.NATURAL;
         } else if (status == dev.codexbridge.protocol.TurnStatus.INTERRUPTED) {
-            ours = TurnStatus.INTERRUPTED;
+            ours = TurnOutcome.INTERRUPTED;
             reason = StopReason.INTERRUPT;
         } else if (status == dev.codexbridge.protocol.TurnStatus.FAILED) {
-            ours = TurnStatus.FAILED;
+            ours = TurnOutcome.FAILED;
             reason = StopReason.ERROR;
         } else {
             return Optional.empty();    // still running (or a status this client does not know)
@@ -54,10 +54,10 @@ final class TurnRecovery {
             }
         }
         projector.finish();
-        TurnError error = null;
-        if (ours == TurnStatus.FAILED) {
+        TurnFailure error = null;
+        if (ours == TurnOutcome.FAILED) {
             dev.codexbridge.protocol.TurnError e = turn.error();
-            error = e == null ? TurnError.of("codex reported the turn as failed without an error message", ErrorCategory.OTHER, null)
+            error = e == null ? TurnFailure.of("codex reported the turn as failed without an error message", ErrorCategory.OTHER, null)
                     : TurnRun.classify(e, List.of());
         }
         long duration = turn.durationMs() == null ? 0 : turn.durationMs();

@@ -27,9 +27,9 @@ import java.util.List;
 public record TurnResult(
         String threadId,
         String turnId,
-        TurnStatus status,
+        TurnOutcome status,
         @JsonInclude(JsonInclude.Include.ALWAYS) String finalText,
-        @JsonInclude(JsonInclude.Include.ALWAYS) TurnError error,
+        @JsonInclude(JsonInclude.Include.ALWAYS) TurnFailure error,
         StopReason stopReason,
         int toolIterations,
         int stepCount,
@@ -47,7 +47,7 @@ public record TurnResult(
     }
 
     public boolean completed() {
-        return status == TurnStatus.COMPLETED;
+        return status == TurnOutcome.COMPLETED;
     }
 
     public String toJson() {

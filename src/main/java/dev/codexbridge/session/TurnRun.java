@@ -106,7 +106,7 @@ final class TurnRun {
     private StopReason stopReason;
     private boolean timedOut;
     private String timeoutWhy;
-    private TurnError lastError;
+    private TurnFailure lastError;
     private TokenUsage tokenUsage;
     private int steps;
     private long graceDeadline;
@@ -167,8 +167,8 @@ final class TurnRun {
     TurnResult startupFailure(CodexException e) {
         ErrorCategory fromText = ErrorClassifier.classify(e.getMessage(), null, List.of()).category();
         ErrorCategory category = fromText == ErrorCategory.OTHER ? ErrorCategory.PROCESS_DIED : fromText;
-        TurnError error = TurnError.of("codex could not be started: " + e.getMessage(), category, null);
-        return new TurnResult(session.threadId(), null, TurnStatus.FAILED, null, error, StopReason.ERROR, 0, 0, List.of(),
+        TurnFailure error = TurnFailure.of("codex could not be started: " + e.getMessage(), category, null);
+        return new TurnResult(session.threadId(), null, TurnOutcome.FAILED, null, error, StopReason.ERROR, 0, 0, List.of(),
                 elapsedMs(System.nanoTime()), attempt - 1, rateLimitWaitMs, null, true, List.of());
     }
 
@@ -189,8 +189,8 @@ final class TurnRun {
     /** The wait before this attempt ended without an attempt: an interrupt, the session's close, or the governor's. */
     TurnResult waitCancelled(RateLimitGovernor.WaitCancelledException e, long waitedInAllMs, String threadId) {
         this.threadId = threadId;
-        TurnError error = TurnError.of(e.getMessage() + " before attempt " + attempt, ErrorCategory.USAGE_LIMIT, null);
-        return new TurnResult(threadId, null, TurnStatus.INTERRUPTED, null, error, StopReason.INTERRUPT, 0, 0, List.of(),
+        TurnFailure error = TurnFailure.of(e.getMessage() + " before attempt " + attempt, ErrorCategory.USAGE_LIMIT, null);
+        return new TurnResult(threadId, null, TurnOutcome.INTERRUPTED, null, error, StopReason.INTERRUPT, 0, 0, List.of(),
                 elapsedMs(System.nanoTime()), attempt - 1, waitedInAllMs, null, false, List.of());
     }
 
@@ -255,7 +255,7 @@ final class TurnRun {
         this.connection = client.generation();
         if (interruptRequested.get()) {
             // Interrupted before anything was sent: never start the turn at all.
-            return CompletableFuture.completedFuture(result(TurnStatus.INTERRUPTED, StopReason.INTERRUPT, null, false));
+            return CompletableFuture.completedFuture(result(TurnOutcome.INTERRUPTED, StopReason.INTERRUPT, null, false));
         }
         lastProgress = attemptStartedAt;
         inbox.turnStarted(this::onEvent);
@@ -283,8 +283,8 @@ final class TurnRun {
             }
         } catch (RuntimeException | Error e) {
             LOG.error("turn on thread {} failed inside the library", threadId, e);
-            finished = result(TurnStatus.FAILED, StopReason.ERROR,
-                    TurnError.of("the turn failed inside codex-bridge: " + e, ErrorCategory.OTHER, null), true);
+            finished = result(TurnOutcome.FAILED, StopReason.ERROR,
+                    TurnFailure.of("the turn failed inside codex-bridge: " + e, ErrorCategory.OTHER, null), true);
         }
         if (finished != null) {
             finish(finished);
@@ -313,9 +313,9 @@ final class TurnRun {
         if (graceDeadline != 0 && now >= graceDeadline) {
             // codex did not confirm the interrupt: it is stuck, so the session gives it up
             session.markRetired(connection);
-            TurnStatus status = timedOut ? TurnStatus.TIMED_OUT : TurnStatus.INTERRUPTED;
-            TurnError error = timedOut ? TurnError.of(timeoutWhy + "; codex did not confirm the interrupt", ErrorCategory.TIMEOUT, null)
-                    : TurnError.of("codex did not confirm the interrupt within " + session.interruptGrace.toSeconds()
+            TurnOutcome status = timedOut ? TurnOutcome.TIMED_OUT : TurnOutcome.INTERRUPTED;
+            TurnFailure error = timedOut ? TurnFailure.of(timeoutWhy + "; codex did not confirm the interrupt", ErrorCategory.TIMEOUT, null)
+                    : TurnFailure.of("codex did not confirm the interrupt within " + session.interruptGrace.toSeconds()
                             + " s", ErrorCategory.TIMEOUT, null);
             return result(status, timedOut ? StopReason.TIMEOUT : stopReason, error, true);
         }
@@ -488,7 +488,7 @@ final class TurnRun {
             safely(() -> listener.onTokenUsage(u));
         } else if (p instanceof ErrorNotification e) {
             dev.codexbridge.protocol.TurnError error = e.error();
-            TurnError err = ErrorClassifier.classify(error == null ? null : error.message(),
+            TurnFailure err = ErrorClassifier.classify(error == null ? null : error.message(),
                     error == null ? null : error.codexErrorInfo(), client.stderrTail(40));
             if (Boolean.TRUE.equals(e.willRetry())) {
                 RateLimitGovernor governor = session.rateLimits;
@@ -522,37 +522,37 @@ final class TurnRun {
     private TurnResult completed(Turn turn) {
         dev.codexbridge.protocol.TurnStatus status = turn.status();
         if (overflow != null) {
-            return result(TurnStatus.FAILED, StopReason.ERROR, TurnError.of("the turn's events arrived faster than the host handled them: more than "
+            return result(TurnOutcome.FAILED, StopReason.ERROR, TurnFailure.of("the turn's events arrived faster than the host handled them: more than "
                     + overflow.limit() + " were waiting, so later ones were dropped and the turn was interrupted", ErrorCategory.OVERFLOW, null), false);
         }
         if (status == dev.codexbridge.protocol.TurnStatus.COMPLETED) {
-            return result(TurnStatus.COMPLETED, StopReason.NATURAL, null, false);
+            return result(TurnOutcome.COMPLETED, StopReason.NATURAL, null, false);
         }
         if (status == dev.codexbridge.protocol.TurnStatus.INTERRUPTED) {
             if (timedOut) {
-                return result(TurnStatus.TIMED_OUT, StopReason.TIMEOUT, TurnError.of(timeoutWhy, ErrorCategory.TIMEOUT, null), false);
+                return result(TurnOutcome.TIMED_OUT, StopReason.TIMEOUT, TurnFailure.of(timeoutWhy, ErrorCategory.TIMEOUT, null), false);
             }
-            return result(TurnStatus.INTERRUPTED, stopReason == null ? StopReason.INTERRUPT : stopReason, null, false);
+            return result(TurnOutcome.INTERRUPTED, stopReason == null ? StopReason.INTERRUPT : stopReason, null, false);
         }
         dev.codexbridge.protocol.TurnError error = turn.error();
-        TurnError err;
+        TurnFailure err;
         if (error != null) {
             err = classify(error, client.stderrTail(40));
         } else if (lastError != null) {
             err = lastError;
         } else {
-            err = TurnError.of("codex reported the turn as " + (status == null ? "unfinished" : status.wire())
+            err = TurnFailure.of("codex reported the turn as " + (status == null ? "unfinished" : status.wire())
                     + " without an error message", ErrorCategory.OTHER, null);
         }
         boolean retire = err.category() == ErrorCategory.AUTHENTICATION;
         if (err.category() == ErrorCategory.USAGE_LIMIT) {
             rateLimited = RateLimitSignal.of(err, RateLimitSignal.Source.TURN_FAILED);
         }
-        return result(TurnStatus.FAILED, StopReason.ERROR, err, retire);
+        return result(TurnOutcome.FAILED, StopReason.ERROR, err, retire);
     }
 
     /** codex's error of a failed turn, its details folded into the message, classified. */
-    static TurnError classify(dev.codexbridge.protocol.TurnError error, List<String> stderrTail) {
+    static TurnFailure classify(dev.codexbridge.protocol.TurnError error, List<String> stderrTail) {
         String details = error.additionalDetails() == null ? "" : error.additionalDetails();
         String message = error.message() == null ? "" : error.message();
         return ErrorClassifier.classify(details.isEmpty() || message.contains(details) ? message : message + " (" + details + ")",
@@ -566,17 +566,17 @@ final class TurnRun {
         }
         if (cause instanceof RpcTimeoutException) {
             session.markRetired(connection);
-            return result(TurnStatus.FAILED, StopReason.ERROR, TurnError.of("turn/start timed out: " + cause.getMessage(),
+            return result(TurnOutcome.FAILED, StopReason.ERROR, TurnFailure.of("turn/start timed out: " + cause.getMessage(),
                     ErrorCategory.TIMEOUT, null), true);
         }
         if (cause instanceof RpcException rpc) {
-            TurnError err = ErrorClassifier.classify("turn/start failed: " + rpc.error().message(), null, List.of());
+            TurnFailure err = ErrorClassifier.classify("turn/start failed: " + rpc.error().message(), null, List.of());
             if (err.category() == ErrorCategory.OTHER) {
-                err = TurnError.of(err.message(), ErrorCategory.PROTOCOL, null);
+                err = TurnFailure.of(err.message(), ErrorCategory.PROTOCOL, null);
             }
-            return result(TurnStatus.FAILED, StopReason.ERROR, err, false);
+            return result(TurnOutcome.FAILED, StopReason.ERROR, err, false);
         }
-        return result(TurnStatus.FAILED, StopReason.ERROR, TurnError.of("turn/start failed: " + cause, ErrorCategory.OTHER, null), false);
+        return result(TurnOutcome.FAILED, StopReason.ERROR, TurnFailure.of("turn/start failed: " + cause, ErrorCategory.OTHER, null), false);
     }
 
     private TurnResult died(ConnectionClosedException cause) {
@@ -588,11 +588,11 @@ final class TurnRun {
         CodexException why = client.explainClose("during the turn", cause);
         String message = why.getMessage();
         // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
-        TurnError err = ErrorClassifier.classify(message, null, client.stderrTail(40));
+        TurnFailure err = ErrorClassifier.classify(message, null, client.stderrTail(40));
         if (err.category() != ErrorCategory.AUTHENTICATION) {
-            err = TurnError.of(message, ErrorCategory.PROCESS_DIED, null);
+            err = TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null);
         }
-        return result(TurnStatus.FAILED, StopReason.ERROR, err, true);
+        return result(TurnOutcome.FAILED, StopReason.ERROR, err, true);
     }
 
     private void expire(String why) {
@@ -660,16 +660,16 @@ final class TurnRun {
         return true;
     }
 
-    private TurnResult result(TurnStatus status, StopReason reason, TurnError error, boolean retired) {
+    private TurnResult result(TurnOutcome status, StopReason reason, TurnFailure error, boolean retired) {
         List<TranscriptMessage> incomplete = projector.finish();
         if (!incomplete.isEmpty()) {
             safely(() -> listener.onTranscript(incomplete));
         }
         long now = System.nanoTime();
-        if (status == TurnStatus.COMPLETED && options.outputSchema() != null) {
-            TurnError invalid = StructuredOutput.check(projector.finalText(), options.outputSchema());
+        if (status == TurnOutcome.COMPLETED && options.outputSchema() != null) {
+            TurnFailure invalid = StructuredOutput.check(projector.finalText(), options.outputSchema());
             if (invalid != null) {
-                status = TurnStatus.FAILED;
+                status = TurnOutcome.FAILED;
                 reason = StopReason.ERROR;
                 error = invalid;
             }
@@ -681,7 +681,7 @@ final class TurnRun {
         if (projector.finalText() != null) {
             ends.add(elapsedMs(now));       // the final answer is a step of its own
         }
-        int stepCount = Math.max(ends.size(), status == TurnStatus.COMPLETED ? 1 : 0);
+        int stepCount = Math.max(ends.size(), status == TurnOutcome.COMPLETED ? 1 : 0);
         return new TurnResult(threadId, turnId, status, projector.finalText(), error, reason, projector.toolIterations(),
                 stepCount, ends, elapsedMs(now), sent ? attempt : attempt - 1, rateLimitWaitMs, tokenUsage, retired, projector.messages());
     }

@@ -8,10 +8,10 @@
  *
  * <p>API a host uses: {@code CodexSession}, {@link dev.codexbridge.session.TurnInput},
  * {@link dev.codexbridge.session.TurnOptions}, {@link dev.codexbridge.session.TurnListener},
- * {@link dev.codexbridge.session.TurnResult}, {@link dev.codexbridge.session.TurnStatus},
- * {@link dev.codexbridge.session.StopReason}, {@link dev.codexbridge.session.TurnError},
+ * {@link dev.codexbridge.session.TurnResult}, {@link dev.codexbridge.session.TurnOutcome},
+ * {@link dev.codexbridge.session.StopReason}, {@link dev.codexbridge.session.TurnFailure},
  * {@link dev.codexbridge.session.ErrorCategory} and {@link dev.codexbridge.session.TokenUsage}.
- * {@code ErrorClassifier} (a host sees its verdict as {@code TurnError.category()}),
+ * {@code ErrorClassifier} (a host sees its verdict as {@code TurnFailure.category()}),
  * {@code SessionInbox} and {@code TurnRun} are package-private.
  *
  * <p>Depends on {@code client}, {@code approval} and {@code transcript}, and on {@code protocol},

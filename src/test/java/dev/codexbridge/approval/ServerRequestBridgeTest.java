@@ -9,7 +9,7 @@ import dev.codexbridge.protocol.ChatgptAuthTokensRefreshResponse;
 import dev.codexbridge.protocol.CommandExecutionRequestApprovalParams;
 import dev.codexbridge.protocol.ServerNotification;
 import dev.codexbridge.protocol.ServerRequestParams;
-import dev.codexbridge.rpc.RequestId;
+import dev.codexbridge.rpc.JsonRpcId;
 import dev.codexbridge.support.WireSchema;
 import java.time.Duration;
 import java.util.List;
@@ -40,7 +40,7 @@ class ServerRequestBridgeTest {
 
     /** The params as the session gets them: decoded by the client into the generated types. */
     private static ServerRequestParams params(String method, String params) {
-        return new CodexEvent.ServerRequest(RequestId.of(0), method, null, Json.parse(params)).params();
+        return new CodexEvent.ServerRequest(JsonRpcId.of(0), method, null, Json.parse(params)).params();
     }
 
     private static ServerRequestBridge.Answer answer(ServerRequestBridge bridge, String method, String params) throws Exception {

@@ -12,7 +12,7 @@ import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -145,7 +145,7 @@ public final class DensityBench {
             long st = System.nanoTime();
             TurnResult r = s.runTurn(TurnInput.text("bench: quick"));
             turnMs.add((System.nanoTime() - st) / 1e6);
-            if (r.status() != TurnStatus.COMPLETED) {
+            if (r.status() != TurnOutcome.COMPLETED) {
                 System.out.printf("density:   probe turn ended %s: %s%n", r.status(), r.error());
             }
         }
@@ -190,14 +190,14 @@ public final class DensityBench {
         LiveRig.sleep((long) (Double.parseDouble(sleep) * 500));
         ProcMemory.Threads mid = ProcMemory.threads();
         ProcMemory.Sample midMem = ProcMemory.sample();
-        Map<TurnStatus, Integer> statuses = new EnumMap<>(TurnStatus.class);
+        Map<TurnOutcome, Integer> statuses = new EnumMap<>(TurnOutcome.class);
         int errors = 0;
         String firstError = null;
         for (CompletableFuture<TurnResult> f : turns) {
             try {
                 TurnResult r = f.get(LiveRig.TURN_TIMEOUT.toSeconds() + 30, TimeUnit.SECONDS);
                 statuses.merge(r.status(), 1, Integer::sum);
-                if (r.status() != TurnStatus.COMPLETED && firstError == null) {
+                if (r.status() != TurnOutcome.COMPLETED && firstError == null) {
                     firstError = r.status() + ": " + r.error();
                 }
             } catch (Exception e) {

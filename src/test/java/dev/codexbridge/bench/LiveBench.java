@@ -6,7 +6,7 @@ import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
@@ -143,7 +143,7 @@ public final class LiveBench {
                 long st = System.nanoTime();
                 TurnResult r = s.runTurn(TurnInput.text("turn " + t));
                 times[t] = (System.nanoTime() - st) / 1e6;
-                if (r.status() != TurnStatus.COMPLETED) {
+                if (r.status() != TurnOutcome.COMPLETED) {
                     throw new IllegalStateException("turn " + t + " ended " + r.status() + ": " + r.error());
                 }
             }

@@ -6,7 +6,7 @@ import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.testkit.MemoryPipe;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -82,7 +82,7 @@ public final class SessionsBench {
         }
         for (CompletableFuture<TurnResult> t : turns) {
             TurnResult r = t.get(2, TimeUnit.MINUTES);
-            if (r.status() != TurnStatus.COMPLETED) {
+            if (r.status() != TurnOutcome.COMPLETED) {
                 throw new IllegalStateException("turn ended " + r.status() + ": " + r.error());
             }
         }

@@ -5,7 +5,7 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -114,7 +114,7 @@ public final class StreamBench {
             end = System.nanoTime();
         }
         feeder.join();
-        if (result.status() != TurnStatus.COMPLETED) {
+        if (result.status() != TurnOutcome.COMPLETED) {
             throw new IllegalStateException("turn ended " + result.status() + ": " + result.error());
         }
         if (result.messages().isEmpty()) {

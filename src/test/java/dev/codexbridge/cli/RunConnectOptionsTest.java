@@ -49,7 +49,7 @@ class RunConnectOptionsTest {
     void refusedCredentialsAndATimedOutTurnHaveExitCodesOfTheirOwn() {
         assertThat(RunCommand.EXIT_AUTHENTICATION).isEqualTo(3);
         dev.codexbridge.session.TurnResult timedOut = new dev.codexbridge.session.TurnResult("t", "u",
-                dev.codexbridge.session.TurnStatus.TIMED_OUT, null, null, dev.codexbridge.session.StopReason.TIMEOUT, 0, 0,
+                dev.codexbridge.session.TurnOutcome.TIMED_OUT, null, null, dev.codexbridge.session.StopReason.TIMEOUT, 0, 0,
                 java.util.List.of(), 0, 1, 0, null, false, java.util.List.of());
         assertThat(RunCommand.exitCode(timedOut)).isEqualTo(4).isNotEqualTo(RunCommand.EXIT_AUTHENTICATION);
     }

@@ -73,10 +73,10 @@ final class GoldenCases {
                 for (JsonNode p : options.get("plugins")) {
                     plugins.add(new Plugin(p.get("name").asText(), p.get("marketplace").asText(), p.path("enabled").asBoolean(true)));
                 }
-                b.plugins(PluginSource.fixed(plugins));
+                b.plugins(PluginCatalog.fixed(plugins));
             } else if (options.has("pluginError")) {
                 String error = options.get("pluginError").asText();
-                b.plugins(home -> PluginSource.Discovery.failed(error));
+                b.plugins(home -> PluginCatalog.Discovery.failed(error));
             }
             return b.build();
         }

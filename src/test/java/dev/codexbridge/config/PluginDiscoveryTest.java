@@ -15,7 +15,7 @@ class PluginDiscoveryTest {
 
     @Test
     void keepsInstalledAvailablePluginsOnceEach() {
-        PluginSource.Discovery d = PluginDiscovery.parse(Json.parse("{\"marketplaces\":["
+        PluginCatalog.Discovery d = PluginDiscovery.parse(Json.parse("{\"marketplaces\":["
                 + "{\"name\":\"openai-curated\",\"plugins\":["
                 + "{\"name\":\"github\",\"installed\":true,\"enabled\":true,\"availability\":\"AVAILABLE\"},"
                 + "{\"name\":\"canva\",\"installed\":true,\"enabled\":false},"
@@ -37,7 +37,7 @@ class PluginDiscoveryTest {
                 + "read b\nread c\n"
                 + "printf '{\"id\":2,\"result\":{\"marketplaces\":[{\"name\":\"m\",\"plugins\":[{\"name\":\"p\",\"installed\":true,\"enabled\":true}]}]}}\\n'\n"
                 + "cat >/dev/null");
-        PluginSource.Discovery d = new PluginDiscovery(fake, Duration.ofSeconds(10)).discover(tmp);
+        PluginCatalog.Discovery d = new PluginDiscovery(fake, Duration.ofSeconds(10)).discover(tmp);
         assertThat(d.error()).isNull();
         assertThat(d.plugins()).extracting(Plugin::id).containsExactly("p@m");
     }
@@ -49,7 +49,7 @@ class PluginDiscoveryTest {
                 .startsWith("plugin/list query failed").contains("Error: bad config");
         Path silent = Scripts.write(tmp, "silent", "cat >/dev/null");
         long start = System.nanoTime();
-        PluginSource.Discovery d = new PluginDiscovery(silent, Duration.ofMillis(500)).discover(tmp);
+        PluginCatalog.Discovery d = new PluginDiscovery(silent, Duration.ofMillis(500)).discover(tmp);
         assertThat(d.error()).contains("initialize");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         assertThat(new PluginDiscovery(tmp.resolve("missing"), Duration.ofSeconds(1)).discover(tmp).error())

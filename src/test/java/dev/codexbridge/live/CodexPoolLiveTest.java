@@ -12,7 +12,7 @@ import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.support.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
@@ -213,7 +213,7 @@ class CodexPoolLiveTest {
             servers.get(node(lost)).kill();
 
             TurnResult r = turn.get(60, TimeUnit.SECONDS);
-            assertThat(r.status()).as("failed, not timed out: nothing waited for a deadline").isEqualTo(TurnStatus.FAILED);
+            assertThat(r.status()).as("failed, not timed out: nothing waited for a deadline").isEqualTo(TurnOutcome.FAILED);
             assertThat(r.error().message()).contains(servers.get(node(lost)).uri().toString());
             Awaitility.await().atMost(Duration.ofSeconds(10))
                     .until(() -> !pool.endpoints().get(node(lost)).healthy());
@@ -244,7 +244,7 @@ class CodexPoolLiveTest {
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !pool.endpoints().get(node(lost)).healthy());
 
             TurnResult dead = s.runTurn(TurnInput.text("are you there?"));
-            assertThat(dead.status()).isEqualTo(TurnStatus.FAILED);
+            assertThat(dead.status()).isEqualTo(TurnOutcome.FAILED);
             s.close();
 
             try (CodexSession moved = pool.resumeSession(thread, b -> b.cwd(work))) {

@@ -18,7 +18,7 @@ import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.testkit.EchoMcpServer;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -89,7 +89,7 @@ class CodexSessionLiveTest {
                     deltas.add(delta);
                 }
             });
-            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(r.stopReason()).isEqualTo(StopReason.NATURAL);
             assertThat(r.finalText()).isEqualTo("Hello from codex");
             assertThat(String.join("", deltas)).isEqualTo("Hello from codex");
@@ -123,15 +123,15 @@ class CodexSessionLiveTest {
                 TranscriptMessage tool = r.messages().stream().filter(m -> m.role() == TranscriptMessage.Role.TOOL).findFirst().orElseThrow();
                 switch (choice) {
                     case ONCE -> {
-                        assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+                        assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
                         assertThat(tool.content()).contains("approved-run");
                     }
                     case DENY -> {
-                        assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+                        assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
                         assertThat(tool.content()).startsWith("[declined");
                     }
                     default -> {
-                        assertThat(r.status()).isEqualTo(TurnStatus.INTERRUPTED);
+                        assertThat(r.status()).isEqualTo(TurnOutcome.INTERRUPTED);
                         assertThat(tool.content()).startsWith("[declined");
                     }
                 }
@@ -146,7 +146,7 @@ class CodexSessionLiveTest {
                 ModelReply.message("Wrote it."));
         try (CodexSession s = session(h -> h.approvalPolicy("on-request")).approvals(answering(ApprovalChoice.ONCE, asked)).build()) {
             TurnResult r = s.runTurn(TurnInput.text("write hello.txt"));
-            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(asked).filteredOn(a -> a.kind() == ApprovalKind.FILE_CHANGE).singleElement()
                     .satisfies(a -> assertThat(a.title()).isEqualTo("apply_patch: 1 add: hello.txt"));
             assertThat(Files.readString(work.resolve("hello.txt"))).isEqualTo("hello world\n");
@@ -162,7 +162,7 @@ class CodexSessionLiveTest {
         try (CodexSession s = session(h -> h.approvalPolicy("on-request").extraToml(mcp))
                 .approvals(answering(ApprovalChoice.SESSION, asked)).build()) {
             TurnResult r = s.runTurn(TurnInput.text("echo hi"));
-            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(asked).singleElement().satisfies(a -> {
                 assertThat(a.kind()).isEqualTo(ApprovalKind.MCP_TOOL_CALL);
                 assertThat(a.serverName()).isEqualTo("echo");
@@ -182,7 +182,7 @@ class CodexSessionLiveTest {
         schema = dev.codexbridge.support.WireSchema.pinnedExperimental();
         try (CodexSession s = session(h -> { }).dynamicTool(lookup).build()) {
             TurnResult r = s.runTurn(TurnInput.text("check ABC-1"));
-            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(r.toolIterations()).isEqualTo(1);
             assertThat(model.responsesRequests().get(1).functionCallOutput("call-dyn")).contains("Ticket ABC-1 is open.");
         }
@@ -199,7 +199,7 @@ class CodexSessionLiveTest {
             try (CodexSession s = session(h -> h.approvalPolicy("on-request").feature("request_permissions_tool", true))
                     .approvals(answering(choice, asked)).build()) {
                 TurnResult r = s.runTurn(TurnInput.text("get access"));
-                assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+                assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
                 assertThat(asked).singleElement().satisfies(a -> {
                     assertThat(a.kind()).isEqualTo(ApprovalKind.PERMISSIONS);
                     assertThat(a.title()).isEqualTo("write " + shared);
@@ -228,7 +228,7 @@ class CodexSessionLiveTest {
                     }
                 }
             });
-            assertThat(r.status()).isEqualTo(TurnStatus.INTERRUPTED);
+            assertThat(r.status()).isEqualTo(TurnOutcome.INTERRUPTED);
             assertThat(r.stopReason()).isEqualTo(StopReason.INTERRUPT);
             assertThat(r.messages()).anySatisfy(m -> assertThat(m.incomplete()).isTrue());
             assertThat(r.retired()).isFalse();
@@ -243,7 +243,7 @@ class CodexSessionLiveTest {
             model.enqueue(ModelReply.builder().execCommand("c1", "echo one").build(), ModelReply.builder().execCommand("c2", "echo two").build(),
                     ModelReply.message("never reached"));
             TurnResult budget = s.runTurn(TurnInput.text("run two commands"), TurnOptions.DEFAULTS.withMaxSteps(1), TurnListener.NONE);
-            assertThat(budget.status()).isEqualTo(TurnStatus.INTERRUPTED);
+            assertThat(budget.status()).isEqualTo(TurnOutcome.INTERRUPTED);
             assertThat(budget.stopReason()).isEqualTo(StopReason.STEP_BUDGET);
             assertThat(budget.toolIterations()).isEqualTo(1);
             model.discardRemaining();
@@ -266,17 +266,17 @@ class CodexSessionLiveTest {
         model.enqueue(ModelReply.builder().execCommand("c-kill", "kill -9 $PPID; sleep 5").build());
         model.enqueue(ModelReply.message("back again"));
         try (CodexSession s = session(h -> h.sandboxMode("danger-full-access")).build()) {
-            assertThat(s.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(s.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);
             String thread = s.threadId();
             long start = System.nanoTime();
             TurnResult killed = s.runTurn(TurnInput.text("two"));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
-            assertThat(killed.status()).isEqualTo(TurnStatus.FAILED);
+            assertThat(killed.status()).isEqualTo(TurnOutcome.FAILED);
             assertThat(killed.retired()).isTrue();
             assertThat(killed.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
             assertThat(s.isRetired()).isTrue();
             TurnResult again = s.runTurn(TurnInput.text("three"));
-            assertThat(again.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(again.status()).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(again.finalText()).isEqualTo("back again");
             assertThat(s.threadId()).isEqualTo(thread);
             JsonNode body = model.responsesRequests().get(model.responsesRequests().size() - 1).body();
@@ -298,7 +298,7 @@ class CodexSessionLiveTest {
                 }
             });
             assertThat(steered).containsExactly(true);
-            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(r.messages()).filteredOn(m -> m.role() == TranscriptMessage.Role.USER)
                     .extracting(TranscriptMessage::content).contains("also mention the weather");
         }
@@ -324,7 +324,7 @@ class CodexSessionLiveTest {
 
             TurnResult review = s.runReview(new dev.codexbridge.protocol.ReviewTarget.UncommittedChanges(),
                     TurnOptions.DEFAULTS, TurnListener.NONE);
-            assertThat(review.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(review.status()).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(review.turnId()).isNotBlank();
 
             dev.codexbridge.protocol.ThreadForkResponse fork = s.fork();

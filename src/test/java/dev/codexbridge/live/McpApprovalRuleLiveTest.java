@@ -11,7 +11,7 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.testkit.EchoMcpServer;
@@ -167,7 +167,7 @@ class McpApprovalRuleLiveTest {
 
         try (CodexSession s = session(toml.toString(), policy, approvals)) {
             TurnResult r = s.runTurn(TurnInput.text("call every tool"));
-            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
         }
 
         boolean canAsk = !policy.equals("never");
@@ -202,7 +202,7 @@ class McpApprovalRuleLiveTest {
         }).build();
 
         try (CodexSession s = session(toml, "on-request", approvals)) {
-            assertThat(s.runTurn(TurnInput.text("call twice")).status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(s.runTurn(TurnInput.text("call twice")).status()).isEqualTo(TurnOutcome.COMPLETED);
         }
 
         assertThat(asked).extracting(ApprovalRequest::toolName).containsExactly("destructive", "destructive", "openworld");

@@ -8,12 +8,12 @@ import dev.codexbridge.session.ErrorCategory;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.RateLimitSignal;
 import dev.codexbridge.session.RateLimitWait;
-import dev.codexbridge.session.TurnError;
+import dev.codexbridge.session.TurnFailure;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
@@ -60,12 +60,12 @@ class RateLimitLiveTest {
 
     /** Everything the turn showed: codex's retries, the countdown, other notifications' methods. */
     private static final class Seen implements TurnListener {
-        final List<TurnError> retries = Collections.synchronizedList(new ArrayList<>());
+        final List<TurnFailure> retries = Collections.synchronizedList(new ArrayList<>());
         final List<RateLimitWait> waits = Collections.synchronizedList(new ArrayList<>());
         final List<String> notifications = Collections.synchronizedList(new ArrayList<>());
 
         @Override
-        public void onRetry(TurnError error) {
+        public void onRetry(TurnFailure error) {
             retries.add(error);
         }
 
@@ -87,7 +87,7 @@ class RateLimitLiveTest {
         try (CodexSession s = session().build()) {
             TurnResult r = s.runTurn(TurnInput.text("hello"), TurnOptions.DEFAULTS, seen);
             System.out.println("429 without a governor: " + r.toJson() + " retries=" + seen.retries + " notifications=" + seen.notifications);
-            assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+            assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
             assertThat(r.error().category()).isEqualTo(ErrorCategory.USAGE_LIMIT);
             assertThat(r.attempts()).isEqualTo(1);
             assertThat(r.rateLimitWaitMs()).isZero();
@@ -117,7 +117,7 @@ class RateLimitLiveTest {
             System.out.println("429 then success: " + r.toJson() + "\n  reason=" + reason + "\n  retries=" + seen.retries
                     + "\n  ticks=" + seen.waits.size() + "\n  connection-wide=" + connectionWide + "\n  rate limits=" + rateLimitParams
                     + "\n  governor latest=" + governor.latest());
-            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(r.finalText()).isEqualTo("recovered");
             assertThat(r.attempts()).isEqualTo(2);
             assertThat(r.rateLimitWaitMs()).isBetween(900L, 10_000L);
@@ -154,7 +154,7 @@ class RateLimitLiveTest {
             TurnResult r = s.runTurn(TurnInput.text("hello"), TurnOptions.DEFAULTS, seen);
             System.out.println("429 with rate-limit headers: " + r.toJson() + "\n  reasons=" + seen.waits.stream().map(RateLimitWait::reason).distinct().toList()
                     + "\n  rate limits=" + rateLimitParams);
-            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(r.attempts()).isEqualTo(2);
             // codex turns the x-codex-primary-* headers of the 429 into a rate-limit notification with
             // the window used up, and fails the turn as usageLimitExceeded ("Try again at 9:25 AM")

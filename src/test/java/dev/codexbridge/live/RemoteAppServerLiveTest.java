@@ -9,7 +9,7 @@ import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.support.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
@@ -95,7 +95,7 @@ class RemoteAppServerLiveTest {
             try (CodexClient client = CodexClient.builder().wireTap(wire).connect(ep)) {
                 assertThat(Path.of(client.serverInfo().codexHome()).toRealPath()).isEqualTo(home.toRealPath());
                 TurnResult r = turn(client, "hello over a websocket");
-                assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+                assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
                 assertThat(r.finalText()).isEqualTo("hello over a websocket");
                 // the connection outlives the session that used it
                 assertThat(client.isOpen()).isTrue();

@@ -2,7 +2,7 @@ package dev.codexbridge.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.codexbridge.config.PluginSource;
+import dev.codexbridge.config.PluginCatalog;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.runtime.RuntimeGate;
@@ -58,7 +58,7 @@ class RuntimeProfileMatrixLiveTest {
             Path home = Files.createDirectories(tmp.resolve("home" + n++));
             Files.writeString(home.resolve("config.toml"), "model = \"mock-model\"\n");
             RuntimeSwitch.EnableResult r = RuntimeSwitch.builder().codexBinary(c.codex()).codexHome(home)
-                    .stateStore(StateStore.memory()).gate(new RuntimeGate()).pluginSource(b -> PluginSource.none())
+                    .stateStore(StateStore.memory()).gate(new RuntimeGate()).pluginSource(b -> PluginCatalog.none())
                     .defaultPermissions(c.asked()).build().enable();
             assertThat(r.enabled()).as("%s: %s", c, r.problem()).isTrue();
             assertThat(r.codexVersion()).isEqualTo(c.version());

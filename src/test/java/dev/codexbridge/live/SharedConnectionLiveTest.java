@@ -12,7 +12,7 @@ import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -95,7 +95,7 @@ class SharedConnectionLiveTest {
             long killed = System.nanoTime();
             for (CompletableFuture<TurnResult> t : turns) {
                 TurnResult r = t.get(30, TimeUnit.SECONDS);
-                assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+                assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
                 assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
             }
             long ended = System.nanoTime();
@@ -115,20 +115,20 @@ class SharedConnectionLiveTest {
             model.discardRemaining();
             model.enqueue(ModelReply.message("back again"));
             TurnResult again = sessions.get(SESSIONS - 1).runTurn(TurnInput.text("still there?"));
-            assertThat(again.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(again.status()).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(again.finalText()).isEqualTo("back again");
             assertThat(resumes()).as("no thread was resumed twice").isEqualTo(SESSIONS);
 
             // codex's own record: the finished turn reads back as it ran; the killed one never completed
             TurnResult recovered = sessions.get(SESSIONS - 1).recoverTurn(again.turnId()).orElseThrow();
-            assertThat(recovered.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(recovered.status()).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(recovered.finalText()).isEqualTo("back again");
             assertThat(recovered.messages()).isEqualTo(again.messages());
             String lostTurn = turns.get(0).get().turnId();
             assertThat(lostTurn).as("the lost turn's id was known").isNotNull();
-            TurnStatus lostStatus = sessions.get(0).recoverTurn(lostTurn).map(TurnResult::status).orElse(null);
+            TurnOutcome lostStatus = sessions.get(0).recoverTurn(lostTurn).map(TurnResult::status).orElse(null);
             System.out.println("shared connection: the killed turn reads back as " + lostStatus);
-            assertThat(lostStatus).isNotEqualTo(TurnStatus.COMPLETED);
+            assertThat(lostStatus).isNotEqualTo(TurnOutcome.COMPLETED);
         } finally {
             sessions.forEach(CodexSession::close);
         }

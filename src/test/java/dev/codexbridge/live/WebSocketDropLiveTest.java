@@ -11,7 +11,7 @@ import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.support.CuttableProxy;
 import dev.codexbridge.support.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
@@ -87,7 +87,7 @@ class WebSocketDropLiveTest {
                 proxy.cut();
                 TurnResult lost = turn.get(30, TimeUnit.SECONDS);
                 System.out.printf("websocket drop: the turn ended %.0f ms after the cut%n", (System.nanoTime() - cut) / 1e6);
-                assertThat(lost.status()).isEqualTo(TurnStatus.FAILED);
+                assertThat(lost.status()).isEqualTo(TurnOutcome.FAILED);
                 assertThat(lost.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
                 assertThat(lost.turnId()).isNotNull();
 
@@ -102,9 +102,9 @@ class WebSocketDropLiveTest {
                 assertThat(server.process().isAlive()).as("the server never went away").isTrue();
 
                 // the server outlived the drop, so the lost turn was still waiting there: it is stopped on resume
-                TurnStatus lostThere = session.recoverTurn(lost.turnId()).map(TurnResult::status).orElse(null);
+                TurnOutcome lostThere = session.recoverTurn(lost.turnId()).map(TurnResult::status).orElse(null);
                 System.out.println("websocket drop: the lost turn reads back as " + lostThere);
-                assertThat(lostThere).isEqualTo(TurnStatus.INTERRUPTED);
+                assertThat(lostThere).isEqualTo(TurnOutcome.INTERRUPTED);
                 assertThat(wire.sent()).filteredOn(m -> m.path("method").asText().equals("turn/interrupt"))
                         .singleElement().satisfies(m -> assertThat(m.path("params").path("turnId").asText()).isEqualTo(lost.turnId()));
 
@@ -112,7 +112,7 @@ class WebSocketDropLiveTest {
                 model.enqueue(ModelReply.message("after the drop"));
                 TurnResult next = session.runTurn(TurnInput.text("still there?"));
                 System.out.println("websocket drop: next turn " + next.status() + " " + next.error());
-                assertThat(next.status()).isEqualTo(TurnStatus.COMPLETED);
+                assertThat(next.status()).isEqualTo(TurnOutcome.COMPLETED);
                 assertThat(next.finalText()).isEqualTo("after the drop");
                 assertThat(next.threadId()).isEqualTo(thread);
                 assertThat(count("turn/start")).as("the lost turn was not sent again").isEqualTo(2);
@@ -145,19 +145,19 @@ class WebSocketDropLiveTest {
                 assertThat(asked.await(60, TimeUnit.SECONDS)).isTrue();
                 proxy.cut();
                 TurnResult lost = turn.get(30, TimeUnit.SECONDS);
-                assertThat(lost.status()).isEqualTo(TurnStatus.FAILED);
+                assertThat(lost.status()).isEqualTo(TurnOutcome.FAILED);
                 assertThat(lost.retired()).isTrue();
 
                 model.discardRemaining();
                 model.enqueue(ModelReply.message("reconnected"));
                 TurnResult next = session.runTurn(TurnInput.text("still there?"));
-                assertThat(next.status()).isEqualTo(TurnStatus.COMPLETED);
+                assertThat(next.status()).isEqualTo(TurnOutcome.COMPLETED);
                 assertThat(next.finalText()).isEqualTo("reconnected");
                 assertThat(next.threadId()).isEqualTo(thread);
                 assertThat(proxy.accepted()).isEqualTo(2);
                 assertThat(count("thread/resume")).isEqualTo(1);
                 assertThat(count("turn/interrupt")).as("the lost turn was stopped on the server").isEqualTo(1);
-                assertThat(session.recoverTurn(lost.turnId()).map(TurnResult::status)).contains(TurnStatus.INTERRUPTED);
+                assertThat(session.recoverTurn(lost.turnId()).map(TurnResult::status)).contains(TurnOutcome.INTERRUPTED);
             }
         }
         baseline.awaitBaseline();

@@ -17,7 +17,7 @@ import dev.codexbridge.protocol.McpServerStatusUpdatedNotification;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -95,7 +95,7 @@ public final class CodexHost implements AutoCloseable {
              CodexSession chat = host.conversation(Path.of(args[3]))) {
             for (String message : Arrays.copyOfRange(args, 4, args.length)) {
                 TurnResult r = chat.runTurn(TurnInput.text(message));
-                System.out.println(r.status() == TurnStatus.COMPLETED ? r.finalText() : "codex stopped: " + r.status().wire());
+                System.out.println(r.status() == TurnOutcome.COMPLETED ? r.finalText() : "codex stopped: " + r.status().wire());
             }
             chat.rename("terminal chat");                                 // the thread's own operations
             String fork = chat.fork().thread().id();

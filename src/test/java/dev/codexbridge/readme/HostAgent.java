@@ -3,12 +3,12 @@ package dev.codexbridge.readme;
 import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.TurnError;
+import dev.codexbridge.session.TurnFailure;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.transcript.TranscriptMessage;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,8 +37,8 @@ public final class HostAgent implements AutoCloseable {
     public String handle(String userText, TurnListener progress) {
         TurnResult result = session.runTurn(TurnInput.text(userText), TurnOptions.DEFAULTS, progress);
         history.addAll(result.messages());                             // OpenAI chat-shape messages
-        if (result.status() != TurnStatus.COMPLETED) {
-            TurnError e = result.error();
+        if (result.status() != TurnOutcome.COMPLETED) {
+            TurnFailure e = result.error();
             return "codex stopped (" + result.status().wire() + ")"
                     + (e == null ? "" : ": " + e.message() + " — " + e.remediation());
         }

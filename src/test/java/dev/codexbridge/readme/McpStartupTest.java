@@ -8,7 +8,7 @@ import dev.codexbridge.protocol.McpServerStatus;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.testkit.EchoMcpServer;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -50,7 +50,7 @@ class McpStartupTest {
                     ModelReply.message("done"));
             try (CodexSession session = CodexSession.builder().codexHome(home).cwd(Files.createDirectories(tmp.resolve("w"))).build()) {
                 TurnResult r = session.runTurn(TurnInput.text("go"));
-                assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+                assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
                 assertThat(r.messages()).noneSatisfy(m -> assertThat(m.content()).isEqualTo("echo: hi"));
                 assertThat(r.finalText()).isEqualTo("done");
             }

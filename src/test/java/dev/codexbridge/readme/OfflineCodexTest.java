@@ -10,7 +10,7 @@ import dev.codexbridge.protocol.ListMcpServerStatusParams;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.testkit.EchoMcpServer;
 import dev.codexbridge.testkit.FixtureNormalizer;
 import dev.codexbridge.testkit.FixtureRecorder;
@@ -44,7 +44,7 @@ class OfflineCodexTest {
                     .codexHome(home).cwd(Files.createDirectories(tmp.resolve("work"))).build()) {
                 awaitMcpServers(session);
                 TurnResult r = session.runTurn(TurnInput.text("Say hi through the echo tool."));
-                assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+                assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
                 assertThat(r.finalText()).isEqualTo("The tool said hi.");
                 assertThat(r.messages()).anySatisfy(m -> assertThat(m.content()).isEqualTo("echo: hi"));
             }
@@ -70,7 +70,7 @@ class OfflineCodexTest {
                     .build()) {
                 awaitMcpServers(session);
                 TurnResult r = session.runTurn(TurnInput.text("Say hi through the echo tool."));
-                assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);  // the refusal is the tool's result
+                assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);  // the refusal is the tool's result
                 assertThat(asked).isEmpty();                              // `never` asks nobody
                 assertThat(r.messages()).anySatisfy(m -> assertThat(m.content())
                         .isEqualTo("[error] MCP tool call requires approval, but approval policy is never"));

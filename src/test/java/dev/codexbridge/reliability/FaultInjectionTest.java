@@ -10,7 +10,7 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ErrorCategory;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.support.Scripts;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.transcript.TranscriptMessage;
@@ -79,7 +79,7 @@ class FaultInjectionTest {
     @Test
     void exitBeforeInitialize() {
         Run run = run("exit-before-initialize", b -> b);
-        assertThat(run.result().status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(run.result().retired()).isTrue();
         assertThat(run.result().error().message()).contains("exited with code 1 before answering initialize")
                 .contains("Error: config.toml: unknown variant `untrusted`");
@@ -88,7 +88,7 @@ class FaultInjectionTest {
     @Test
     void killedMidTurnIsNoticedAtOnce() {
         Run run = run("kill-mid-turn", b -> b);
-        assertThat(run.result().status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(run.result().error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
         assertThat(run.result().error().message()).contains("exited with code 137");
         assertThat(run.result().retired()).isTrue();
@@ -98,7 +98,7 @@ class FaultInjectionTest {
     @Test
     void killedMidApprovalWhileTheHandlerNeverAnswers() {
         Run run = run("kill-mid-approval", b -> b.approvals(ApprovalPolicy.builder().handler(r -> new CompletableFuture<>()).build()));
-        assertThat(run.result().status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(run.result().retired()).isTrue();
         assertThat(run.took()).isLessThan(SLACK.plusSeconds(2));
     }
@@ -106,48 +106,48 @@ class FaultInjectionTest {
     @Test
     void killedMidThreadStart() {
         Run run = run("kill-mid-thread-start", b -> b);
-        assertThat(run.result().status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(run.result().error().message()).contains("137");
     }
 
     @Test
     void stdoutClosedWhileTheProcessLivesOn() {
         Run run = run("stdout-closed", b -> b);
-        assertThat(run.result().status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(run.result().retired()).isTrue();
     }
 
     @Test
     void garbageAndPartialLinesBetweenValidOnes() {
         Run run = run("garbage", b -> b);
-        assertThat(run.result().status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(run.result().finalText()).isEqualTo("survived the garbage");
     }
 
     @Test
     void aLineOf100MiB() {
         Run run = run("huge-line", b -> b);
-        assertThat(run.result().status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(run.result().finalText()).isEqualTo("after the huge line");
     }
 
     @Test
     void fiftyMiBOfStderr() {
         Run run = run("stderr-flood", b -> b);
-        assertThat(run.result().status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.COMPLETED);
     }
 
     @Test
     void responsesWithUnknownAndDuplicatedIds() {
         Run run = run("unknown-ids", b -> b);
-        assertThat(run.result().status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(run.result().finalText()).isEqualTo("ids did not confuse it");
     }
 
     @Test
     void serverRequestsWithStringIdsAndIdsThatCollideWithClientIds() {
         Run run = run("colliding-ids", b -> b);
-        assertThat(run.result().status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.COMPLETED);
         long answers = run.wire().sent().stream().filter(m -> !m.has("method") && m.has("result")).count();
         assertThat(answers).isEqualTo(2);
         assertThat(run.wire().sent()).anySatisfy(m -> assertThat(m.path("id").asText()).isEqualTo("str-1"));
@@ -157,7 +157,7 @@ class FaultInjectionTest {
     @Test
     void aRequestAnsweredOverloadedManyTimesInARow() {
         Run run = run("overloaded", b -> b);
-        assertThat(run.result().status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(run.result().error().message()).contains("overloaded");
         // start() and then runTurn() each try once plus six bounded retries
         long attempts = run.wire().sent().stream().filter(m -> "initialize".equals(m.path("method").asText())).count();
@@ -167,7 +167,7 @@ class FaultInjectionTest {
     @Test
     void aTurnThatNeverCompletesTimesOut() {
         Run run = run("never-completes", b -> b.timeouts(Duration.ofSeconds(1), Duration.ZERO));
-        assertThat(run.result().status()).isEqualTo(TurnStatus.TIMED_OUT);
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.TIMED_OUT);
         assertThat(run.result().retired()).isFalse();
         assertThat(run.took()).isLessThan(Duration.ofSeconds(1).plus(SLACK));
     }
@@ -175,7 +175,7 @@ class FaultInjectionTest {
     @Test
     void aCodexThatIgnoresTheInterruptIsRetired() {
         Run run = run("ignores-interrupt", b -> b.timeouts(Duration.ofSeconds(1), Duration.ZERO));
-        assertThat(run.result().status()).isEqualTo(TurnStatus.TIMED_OUT);
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.TIMED_OUT);
         assertThat(run.result().retired()).isTrue();
         assertThat(run.took()).isLessThan(Duration.ofSeconds(2).plus(SLACK));
     }
@@ -183,7 +183,7 @@ class FaultInjectionTest {
     @Test
     void turnCompletedWhileADecisionIsPending() {
         Run run = run("completed-during-approval", b -> b.approvals(ApprovalPolicy.builder().handler(r -> new CompletableFuture<>()).build()));
-        assertThat(run.result().status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(run.took()).isLessThan(SLACK);
     }
 
@@ -213,7 +213,7 @@ class FaultInjectionTest {
         };
         for (ApprovalHandler h : new ApprovalHandler[] {throwing, blocking, answeringTwice}) {
             Run run = run("approval", b -> b.approvals(ApprovalPolicy.builder().handler(h).deadline(Duration.ofMillis(500)).build()));
-            assertThat(run.result().status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(run.result().status()).isEqualTo(TurnOutcome.COMPLETED);
             JsonNode answer = run.wire().sent().stream().filter(m -> !m.has("method") && m.path("id").asInt(-1) == 0)
                     .reduce((a, b2) -> {
                         throw new AssertionError("answered twice: " + a + " and " + b2);

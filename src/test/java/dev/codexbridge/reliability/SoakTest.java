@@ -8,7 +8,7 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.support.FakeCodex;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,10 +89,10 @@ class SoakTest {
                         ? s.runTurn(TurnInput.text("turn " + turn), dev.codexbridge.session.TurnOptions.DEFAULTS
                                 .withTimeouts(Duration.ofMillis(50), Duration.ZERO), dev.codexbridge.session.TurnListener.NONE)
                         : s.runTurn(TurnInput.text("turn " + turn));
-                TurnStatus expected = switch (fault) {
-                    case FAILED, DEATH -> TurnStatus.FAILED;
-                    case TIMEOUT -> TurnStatus.TIMED_OUT;
-                    default -> TurnStatus.COMPLETED;
+                TurnOutcome expected = switch (fault) {
+                    case FAILED, DEATH -> TurnOutcome.FAILED;
+                    case TIMEOUT -> TurnOutcome.TIMED_OUT;
+                    default -> TurnOutcome.COMPLETED;
                 };
                 assertThat(r.status()).as("turn %d with %s: %s", turn, fault, r.error()).isEqualTo(expected);
                 assertThat(r.retired()).isEqualTo(fault == Fault.DEATH);
@@ -183,7 +183,7 @@ class SoakTest {
                 }
                 for (int i = 0; i < sessions; i++) {
                     TurnResult r = turns.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS);
-                    TurnStatus expected = faults.get(i) == Fault.NONE || faults.get(i) == Fault.APPROVAL ? TurnStatus.COMPLETED : TurnStatus.FAILED;
+                    TurnOutcome expected = faults.get(i) == Fault.NONE || faults.get(i) == Fault.APPROVAL ? TurnOutcome.COMPLETED : TurnOutcome.FAILED;
                     assertThat(r.status()).as("round %d session %d with %s: %s", round, i, faults.get(i), r.error()).isEqualTo(expected);
                 }
                 if (death) {

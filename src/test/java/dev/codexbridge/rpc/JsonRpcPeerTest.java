@@ -164,7 +164,7 @@ class JsonRpcPeerTest {
         assertThat(codex.peer().respond(r.id(), null)).isTrue();
         assertThat(codex.peer().respond(r.id(), null)).isFalse();
         assertThat(codex.peer().respondError(r.id(), new RpcError(-1, "late"))).isFalse();
-        assertThat(codex.peer().respond(RequestId.of(99), null)).isFalse();
+        assertThat(codex.peer().respond(JsonRpcId.of(99), null)).isFalse();
         assertThat(codex.nextRawLine()).isEqualTo("{\"id\":3,\"result\":{}}");
         assertThat(codex.pollRawLine(200)).isNull();
     }

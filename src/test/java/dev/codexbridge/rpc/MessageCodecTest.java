@@ -38,15 +38,15 @@ class MessageCodecTest {
         JsonRpcMessage.Request big = (JsonRpcMessage.Request) decode("{\"id\":9007199254740993,\"method\":\"m\"}");
         assertThat(big.id().number()).isEqualTo(9007199254740993L);
         JsonRpcMessage.Request text = (JsonRpcMessage.Request) decode("{\"id\":\"9\",\"method\":\"m\"}");
-        assertThat(text.id()).isNotEqualTo(RequestId.of(9)).isEqualTo(RequestId.of("9"));
+        assertThat(text.id()).isNotEqualTo(JsonRpcId.of(9)).isEqualTo(JsonRpcId.of("9"));
     }
 
     @Test
     void encodesErrorsWithDataOnlyWhenPresent() {
-        String plain = new String(MessageCodec.encode(new JsonRpcMessage.ErrorResponse(RequestId.of(3),
+        String plain = new String(MessageCodec.encode(new JsonRpcMessage.ErrorResponse(JsonRpcId.of(3),
                 new RpcError(-32601, "nope"))), StandardCharsets.UTF_8);
         assertThat(plain).isEqualTo("{\"id\":3,\"error\":{\"code\":-32601,\"message\":\"nope\"}}");
-        String withData = new String(MessageCodec.encode(new JsonRpcMessage.ErrorResponse(RequestId.of("s"),
+        String withData = new String(MessageCodec.encode(new JsonRpcMessage.ErrorResponse(JsonRpcId.of("s"),
                 new RpcError(-32603, "x", Json.object().put("k", 1)))), StandardCharsets.UTF_8);
         assertThat(withData).isEqualTo("{\"id\":\"s\",\"error\":{\"code\":-32603,\"message\":\"x\",\"data\":{\"k\":1}}}");
     }

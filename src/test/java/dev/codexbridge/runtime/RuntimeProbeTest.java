@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.protocol.Model;
 import dev.codexbridge.session.ErrorCategory;
-import dev.codexbridge.session.TurnError;
+import dev.codexbridge.session.TurnFailure;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -31,14 +31,14 @@ class RuntimeProbeTest {
 
     @Test
     void aFailedProbeTurnReadsAsLoggedOutModelUnavailableOrError() {
-        assertThat(RuntimeSwitch.outcome(TurnError.of("401 Unauthorized", ErrorCategory.AUTHENTICATION, null), "m")[0])
+        assertThat(RuntimeSwitch.outcome(TurnFailure.of("401 Unauthorized", ErrorCategory.AUTHENTICATION, null), "m")[0])
                 .isEqualTo("loggedOut");
         for (String refusal : List.of("400: invalid_request_error", "The model is not available", "unknown model `m`",
                 "Unsupported model", "model_not_found")) {
-            String[] r = RuntimeSwitch.outcome(TurnError.of(refusal, ErrorCategory.OTHER, null), "m");
+            String[] r = RuntimeSwitch.outcome(TurnFailure.of(refusal, ErrorCategory.OTHER, null), "m");
             assertThat(r[0]).as(refusal).isEqualTo("modelUnavailable");
             assertThat(r[1]).contains("`m`").contains(refusal);
         }
-        assertThat(RuntimeSwitch.outcome(TurnError.of("disk full", ErrorCategory.OTHER, null), null)[0]).isEqualTo("error");
+        assertThat(RuntimeSwitch.outcome(TurnFailure.of("disk full", ErrorCategory.OTHER, null), null)[0]).isEqualTo("error");
     }
 }

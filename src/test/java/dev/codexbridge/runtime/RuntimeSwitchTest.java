@@ -3,7 +3,7 @@ package dev.codexbridge.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.config.HostMcpConfig;
-import dev.codexbridge.config.PluginSource;
+import dev.codexbridge.config.PluginCatalog;
 import dev.codexbridge.support.Scripts;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +40,7 @@ class RuntimeSwitchTest {
 
     private RuntimeSwitch.Builder sw(Path codex) {
         return RuntimeSwitch.builder().codexBinary(codex).codexHome(home).stateStore(store).gate(gate)
-                .pluginSource(b -> PluginSource.none());
+                .pluginSource(b -> PluginCatalog.none());
     }
 
     private Path mcp(String name, String json) throws Exception {
@@ -105,7 +105,7 @@ class RuntimeSwitchTest {
 
         RuntimeSwitch.EnableResult again = sw(codex169).pluginSource(b -> {
             pluginCalls.add("called");
-            return PluginSource.none();
+            return PluginCatalog.none();
         }).build().enable();
 
         assertThat(again.enabled()).as(again.problem()).isTrue();
@@ -271,7 +271,7 @@ class RuntimeSwitchTest {
     @Test
     void noFlipUnderARunningTurn() throws Exception {
         Files.writeString(home.resolve("config.toml"), "model = \"x\"\n");
-        RuntimeGate.Turn turn = gate.enterTurn();
+        RuntimeGate.TurnPermit turn = gate.enterTurn();
 
         RuntimeSwitch.EnableResult on = sw(codex169).build().enable();
         assertThat(on.enabled()).isFalse();
@@ -284,7 +284,7 @@ class RuntimeSwitchTest {
         assertThat(gate.running()).isZero();
         assertThat(sw(codex169).build().enable().enabled()).isTrue();
 
-        try (RuntimeGate.Turn t = gate.enterTurn()) {
+        try (RuntimeGate.TurnPermit t = gate.enterTurn()) {
             RuntimeSwitch.DisableResult off = sw(codex169).build().disable(true);
             assertThat(off.disabled()).isFalse();
             assertThat(off.problem()).contains("a turn is running");
@@ -304,7 +304,7 @@ class RuntimeSwitchTest {
 
     @Test
     void aTurnCannotStartWhileTheSwitchIsFlipping() throws Exception {
-        AtomicReference<Optional<RuntimeGate.Turn>> during = new AtomicReference<>();
+        AtomicReference<Optional<RuntimeGate.TurnPermit>> during = new AtomicReference<>();
         StateStore observing = new StateStore() {
             @Override
             public Optional<RuntimeState> load() {
@@ -326,7 +326,7 @@ class RuntimeSwitchTest {
     void aTurnWaitingOnTheGateEntersOnceTheSwitchIsDone() throws Exception {
         assertThat(gate.tryBeginSwitch()).isTrue();
         Thread waiter = new Thread(() -> {
-            try (RuntimeGate.Turn t = gate.enterTurn()) {
+            try (RuntimeGate.TurnPermit t = gate.enterTurn()) {
                 // entered
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -67,7 +67,7 @@ class CodexSessionTest {
         long start = System.nanoTime();
         TurnResult r = session.runTurn(TurnInput.text("go"));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
-        assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(r.finalText()).isEqualTo("done anyway");
     }
 
@@ -125,7 +125,7 @@ class CodexSessionTest {
             f.completeTurn(turn, "completed", null);
         };
         TurnResult r = session.runTurn(TurnInput.text("go"));
-        assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(r.finalText()).isEqualTo("mine");
         assertThat(r.messages()).extracting(m -> m.content()).doesNotContain("old turn");
     }
@@ -145,7 +145,7 @@ class CodexSessionTest {
             });
             f.completeTurn(turn, "completed", null);
         };
-        assertThat(session.runTurn(TurnInput.text("go")).status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(session.runTurn(TurnInput.text("go")).status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(answered).isNotDone();
         later.complete(ApprovalDecision.once());
         assertThat(answered.get(5, TimeUnit.SECONDS).path("decision").asText()).isEqualTo("accept");
@@ -176,7 +176,7 @@ class CodexSessionTest {
         // turn/start never answers: there is no turn id to interrupt, so the grace period ends the turn and
         // the session gives up on this unresponsive codex.
         TurnResult r = run.get(10, TimeUnit.SECONDS);
-        assertThat(r.status()).isEqualTo(TurnStatus.INTERRUPTED);
+        assertThat(r.status()).isEqualTo(TurnOutcome.INTERRUPTED);
         assertThat(r.retired()).isTrue();
         asked.countDown();
     }
@@ -189,7 +189,7 @@ class CodexSessionTest {
         CompletableFuture<TurnResult> run = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, TurnListener.NONE);
         session.interrupt();
         TurnResult r = run.get(10, TimeUnit.SECONDS);
-        assertThat(r.status()).isEqualTo(TurnStatus.INTERRUPTED);
+        assertThat(r.status()).isEqualTo(TurnOutcome.INTERRUPTED);
         assertThat(r.retired()).isFalse();
     }
 
@@ -205,7 +205,7 @@ class CodexSessionTest {
         assertThat(approvalSeen.await(5, TimeUnit.SECONDS)).isTrue();
         session.interrupt();
         TurnResult r = run.get(10, TimeUnit.SECONDS);
-        assertThat(r.status()).isEqualTo(TurnStatus.INTERRUPTED);
+        assertThat(r.status()).isEqualTo(TurnOutcome.INTERRUPTED);
         assertThat(r.stopReason()).isEqualTo(StopReason.INTERRUPT);
         assertThat(codex.received()).anySatisfy(m -> assertThat(m.path("method").asText()).isEqualTo("turn/interrupt"));
     }
@@ -215,7 +215,7 @@ class CodexSessionTest {
         session = builder().build();
         session.interrupt();
         TurnResult r = session.runTurn(TurnInput.text("go"));
-        assertThat(r.status()).isEqualTo(TurnStatus.INTERRUPTED);
+        assertThat(r.status()).isEqualTo(TurnOutcome.INTERRUPTED);
         assertThat(codex.received()).noneSatisfy(m -> assertThat(m.path("method").asText()).isEqualTo("turn/start"));
     }
 
@@ -223,7 +223,7 @@ class CodexSessionTest {
     void wallClockTimeoutInterruptsAndSaysSo() {
         session = builder().timeouts(Duration.ofMillis(300), Duration.ZERO).build();
         TurnResult r = session.runTurn(TurnInput.text("go"));
-        assertThat(r.status()).isEqualTo(TurnStatus.TIMED_OUT);
+        assertThat(r.status()).isEqualTo(TurnOutcome.TIMED_OUT);
         assertThat(r.stopReason()).isEqualTo(StopReason.TIMEOUT);
         assertThat(r.error().category()).isEqualTo(ErrorCategory.TIMEOUT);
         assertThat(r.error().message()).contains("timed out after 300 ms");
@@ -240,7 +240,7 @@ class CodexSessionTest {
             }
         };
         TurnResult r = session.runTurn(TurnInput.text("go"));
-        assertThat(r.status()).isEqualTo(TurnStatus.TIMED_OUT);
+        assertThat(r.status()).isEqualTo(TurnOutcome.TIMED_OUT);
         assertThat(r.error().message()).contains("inactive").contains("task incomplete");
     }
 
@@ -254,7 +254,7 @@ class CodexSessionTest {
             }
             f.completeTurn(turn, "completed", null);
         };
-        assertThat(session.runTurn(TurnInput.text("go")).status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(session.runTurn(TurnInput.text("go")).status()).isEqualTo(TurnOutcome.COMPLETED);
     }
 
     @Test
@@ -262,12 +262,12 @@ class CodexSessionTest {
         session = builder().timeouts(Duration.ofMillis(200), Duration.ZERO).interruptGrace(Duration.ofMillis(300)).build();
         codex.answerInterrupt = false;
         TurnResult r = session.runTurn(TurnInput.text("go"));
-        assertThat(r.status()).isEqualTo(TurnStatus.TIMED_OUT);
+        assertThat(r.status()).isEqualTo(TurnOutcome.TIMED_OUT);
         assertThat(r.retired()).isTrue();
         assertThat(session.isRetired()).isTrue();
         codex.answerInterrupt = true;
         codex.onTurnStart = (f, turn) -> f.completeTurn(turn, "completed", null);
-        assertThat(session.runTurn(TurnInput.text("again")).status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(session.runTurn(TurnInput.text("again")).status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(codex.opens.get()).isEqualTo(2);
         assertThat(codex.received()).anySatisfy(m -> {
             assertThat(m.path("method").asText()).isEqualTo("thread/resume");
@@ -280,12 +280,12 @@ class CodexSessionTest {
         session = builder().build();
         codex.onTurnStart = (f, turn) -> f.completeTurn(turn, "failed", null);
         TurnResult failed = session.runTurn(TurnInput.text("go"));
-        assertThat(failed.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(failed.status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(failed.error()).isNotNull();
         assertThat(failed.error().message()).contains("without an error message");
         codex.onTurnStart = (f, turn) -> f.completeTurn(turn, "interrupted", null);
         TurnResult interrupted = session.runTurn(TurnInput.text("go"));
-        assertThat(interrupted.status()).isEqualTo(TurnStatus.INTERRUPTED);
+        assertThat(interrupted.status()).isEqualTo(TurnOutcome.INTERRUPTED);
     }
 
     @Test
@@ -322,7 +322,7 @@ class CodexSessionTest {
         };
         TurnResult r = session.runTurn(TurnInput.text("go"), TurnOptions.DEFAULTS, new TurnListener() {
             @Override
-            public void onRetry(TurnError error) {
+            public void onRetry(TurnFailure error) {
                 events.add("retry:" + error.message());
             }
 
@@ -337,7 +337,7 @@ class CodexSessionTest {
                 throw new IllegalStateException("a broken listener must not break the turn");
             }
         });
-        assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(events).containsExactly("retry:Reconnecting... 1/2", "warning:careful", "item:agentMessage");
     }
 
@@ -348,11 +348,11 @@ class CodexSessionTest {
         long start = System.nanoTime();
         TurnResult r = session.runTurn(TurnInput.text("go"));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
-        assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
         assertThat(r.retired()).isTrue();
         codex.onTurnStart = (f, turn) -> f.completeTurn(turn, "completed", null);
-        assertThat(session.runTurn(TurnInput.text("again")).status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(session.runTurn(TurnInput.text("again")).status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(session.threadId()).isEqualTo("thread-1");
     }
 
@@ -373,7 +373,7 @@ class CodexSessionTest {
             f.die();
         };
         TurnResult r = session.runTurn(TurnInput.text("go"));
-        assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(r.retired()).isTrue();
     }
 
@@ -415,7 +415,7 @@ class CodexSessionTest {
         a.join();
         b.join();
         TurnResult r = run.get(10, TimeUnit.SECONDS);
-        assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
         assertThatThrownBy(() -> session.runTurn(TurnInput.text("after"))).hasMessageContaining("closed");
     }
 
@@ -426,7 +426,7 @@ class CodexSessionTest {
         FakeCodex.sleep(200);
         assertThatThrownBy(() -> session.runTurn(TurnInput.text("second"))).isInstanceOf(IllegalStateException.class);
         session.interrupt();
-        assertThat(run.get(10, TimeUnit.SECONDS).status()).isEqualTo(TurnStatus.INTERRUPTED);
+        assertThat(run.get(10, TimeUnit.SECONDS).status()).isEqualTo(TurnOutcome.INTERRUPTED);
         assertThatThrownBy(() -> builder().timeouts(Duration.ZERO, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> session.runTurn(TurnInput.text("x"), TurnOptions.DEFAULTS.withTimeouts(Duration.ZERO, Duration.ZERO),
                 TurnListener.NONE)).isInstanceOf(IllegalArgumentException.class);
@@ -449,7 +449,7 @@ class CodexSessionTest {
                 steps.add(step);
             }
         });
-        assertThat(r.status()).isEqualTo(TurnStatus.INTERRUPTED);
+        assertThat(r.status()).isEqualTo(TurnOutcome.INTERRUPTED);
         assertThat(r.stopReason()).isEqualTo(StopReason.STEP_BUDGET);
         assertThat(steps).startsWith(1, 2);
     }
@@ -506,7 +506,7 @@ class CodexSessionTest {
             assertThat(codex.opens.get()).isEqualTo(1);
             a.close();
             assertThat(shared.isOpen()).as("closing a session leaves a shared connection open").isTrue();
-            assertThat(b.runTurn(TurnInput.text("again")).status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(b.runTurn(TurnInput.text("again")).status()).isEqualTo(TurnOutcome.COMPLETED);
         }
     }
 
@@ -552,11 +552,11 @@ class CodexSessionTest {
             f.completeTurn(turn, "completed", null);
         };
         TurnResult ok = session.runTurn(TurnInput.text("go"), structured, TurnListener.NONE);
-        assertThat(ok.status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(ok.status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(ok.error()).isNull();
 
         TurnResult wrongType = session.runTurn(TurnInput.text("go"), structured, TurnListener.NONE);
-        assertThat(wrongType.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(wrongType.status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(wrongType.error().category()).isEqualTo(ErrorCategory.STRUCTURED_OUTPUT);
         assertThat(wrongType.error().message()).startsWith("structured output failed validation").contains("n");
         assertThat(wrongType.finalText()).isEqualTo("{\"n\": \"seven\"}");
@@ -565,11 +565,11 @@ class CodexSessionTest {
         assertThat(notJson.error().message()).contains("not JSON");
 
         TurnResult noAnswer = session.runTurn(TurnInput.text("go"), structured, TurnListener.NONE);
-        assertThat(noAnswer.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(noAnswer.status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(noAnswer.error().category()).isEqualTo(ErrorCategory.STRUCTURED_OUTPUT);
         assertThat(noAnswer.error().message()).contains("without an agent message");
 
         TurnResult unchecked = session.runTurn(TurnInput.text("go"));
-        assertThat(unchecked.status()).as("without a schema a turn with no answer still completes").isEqualTo(TurnStatus.COMPLETED);
+        assertThat(unchecked.status()).as("without a schema a turn with no answer still completes").isEqualTo(TurnOutcome.COMPLETED);
     }
 }

@@ -30,7 +30,7 @@ class ErrorClassifierTest {
         "\"somethingNewer\"                                            | OTHER",
     })
     void theTypedErrorInfoDecides(String json, ErrorCategory expected) {
-        TurnError e = ErrorClassifier.classify("it failed", info(json.strip()), List.of());
+        TurnFailure e = ErrorClassifier.classify("it failed", info(json.strip()), List.of());
         assertThat(e.category()).isEqualTo(expected);
         assertThat(e.codexErrorInfo()).isEqualTo(Json.parse(json.strip()));
     }
@@ -59,7 +59,7 @@ class ErrorClassifierTest {
 
     @Test
     void theModelApisJsonEnvelopeIsUnwrapped() {
-        TurnError e = ErrorClassifier.classify("unexpected status 400: {\"error\":{\"message\":\"The model is not supported\","
+        TurnFailure e = ErrorClassifier.classify("unexpected status 400: {\"error\":{\"message\":\"The model is not supported\","
                 + "\"type\":\"invalid_request_error\"}}", null, List.of());
         assertThat(e.message()).isEqualTo("unexpected status 400: The model is not supported");
         assertThat(e.category()).isEqualTo(ErrorCategory.MODEL_UNAVAILABLE);

@@ -154,7 +154,7 @@ class RateLimitGovernorTest {
     @Test
     void retryAfterNamedInTheErrorIsHonoured() {
         RateLimitGovernor g = governor().build();
-        TurnError err = TurnError.of("Rate limit reached. Please try again in 20s.", ErrorCategory.USAGE_LIMIT, Json.parse("\"usageLimitExceeded\""));
+        TurnFailure err = TurnFailure.of("Rate limit reached. Please try again in 20s.", ErrorCategory.USAGE_LIMIT, Json.parse("\"usageLimitExceeded\""));
         RateLimitSignal s = RateLimitSignal.of(err, RateLimitSignal.Source.TURN_FAILED);
         assertThat(s.retryAfter()).isEqualTo(Duration.ofSeconds(20));
         assertThat(s.type()).isEqualTo("usageLimitExceeded");
@@ -163,7 +163,7 @@ class RateLimitGovernorTest {
         assertThat(RateLimitSignal.retryAfter("retry after 1.5 minutes")).isEqualTo(Duration.ofSeconds(90));
         assertThat(RateLimitSignal.retryAfter("try again in 250ms")).isEqualTo(Duration.ofMillis(250));
         assertThat(RateLimitSignal.retryAfter("no hint here")).isNull();
-        TurnError http = TurnError.of("unexpected status 429 Too Many Requests", ErrorCategory.USAGE_LIMIT,
+        TurnFailure http = TurnFailure.of("unexpected status 429 Too Many Requests", ErrorCategory.USAGE_LIMIT,
                 Json.parse("{\"responseStreamDisconnected\":{\"httpStatusCode\":429}}"));
         assertThat(RateLimitSignal.of(http, RateLimitSignal.Source.CODEX_RETRY).type()).isEqualTo("http429");
     }

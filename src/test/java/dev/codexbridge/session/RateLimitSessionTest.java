@@ -73,7 +73,7 @@ class RateLimitSessionTest {
     void withoutAGovernorARateLimitedTurnFailsOnce() {
         failFirst(1, USAGE_LIMIT);
         TurnResult r = session(null).runTurn(TurnInput.text("go"));
-        assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(r.error().category()).isEqualTo(ErrorCategory.USAGE_LIMIT);
         assertThat(r.attempts()).isEqualTo(1);
         assertThat(r.rateLimitWaitMs()).isZero();
@@ -91,7 +91,7 @@ class RateLimitSessionTest {
                 ticks.add(wait);
             }
         });
-        assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(r.finalText()).isEqualTo("done");
         assertThat(r.attempts()).isEqualTo(2);
         assertThat(r.rateLimitWaitMs()).isEqualTo(20_000);      // the "try again in 20s" of the error
@@ -110,7 +110,7 @@ class RateLimitSessionTest {
     void retriesAreBoundedByMaxAttemptsAndBackOffWithoutAHint() {
         failFirst(100, NO_HINT);
         TurnResult r = session(virtual(3)).runTurn(TurnInput.text("go"));
-        assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(r.error().category()).isEqualTo(ErrorCategory.USAGE_LIMIT);
         assertThat(r.attempts()).isEqualTo(3);
         assertThat(turnStarts()).hasSize(3);
@@ -127,7 +127,7 @@ class RateLimitSessionTest {
                 .timeouts(Duration.ofMillis(500), Duration.ZERO).interruptGrace(Duration.ofMillis(300)).rateLimits(virtual(3)).build();
         sessions.add(s);
         TurnResult r = s.runTurn(TurnInput.text("go"));
-        assertThat(r.status()).isEqualTo(TurnStatus.TIMED_OUT);
+        assertThat(r.status()).isEqualTo(TurnOutcome.TIMED_OUT);
         assertThat(r.attempts()).isEqualTo(1);
         assertThat(turnStarts()).hasSize(1);
     }
@@ -141,10 +141,10 @@ class RateLimitSessionTest {
             f.agentMessage(turn, "done");
             f.completeTurn(turn, "completed", null);
         };
-        List<TurnError> retries = new ArrayList<>();
+        List<TurnFailure> retries = new ArrayList<>();
         TurnResult r = session(governor).runTurn(TurnInput.text("go"), TurnOptions.DEFAULTS, new TurnListener() {
             @Override
-            public void onRetry(TurnError error) {
+            public void onRetry(TurnFailure error) {
                 retries.add(error);
             }
         });
@@ -203,7 +203,7 @@ class RateLimitSessionTest {
             assertThat(turnStarts()).isEmpty();
             governor.close();
             for (CompletableFuture<TurnResult> f : turns) {
-                assertThat(f.get(5, TimeUnit.SECONDS).status()).isEqualTo(TurnStatus.INTERRUPTED);
+                assertThat(f.get(5, TimeUnit.SECONDS).status()).isEqualTo(TurnOutcome.INTERRUPTED);
             }
         }
     }
@@ -261,7 +261,7 @@ class RateLimitSessionTest {
             others.get(1).interrupt();
             for (CompletableFuture<TurnResult> f : results.subList(0, 2)) {
                 TurnResult r = f.get(5, TimeUnit.SECONDS);
-                assertThat(r.status()).isEqualTo(TurnStatus.INTERRUPTED);
+                assertThat(r.status()).isEqualTo(TurnOutcome.INTERRUPTED);
                 assertThat(r.attempts()).isZero();
                 assertThat(r.error().category()).isEqualTo(ErrorCategory.USAGE_LIMIT);
             }
@@ -272,7 +272,7 @@ class RateLimitSessionTest {
                 assertThat(f.get(5, TimeUnit.SECONDS).attempts()).isZero();
             }
             TurnResult firstResult = firstTurn.get(5, TimeUnit.SECONDS);
-            assertThat(firstResult.status()).isEqualTo(TurnStatus.INTERRUPTED);
+            assertThat(firstResult.status()).isEqualTo(TurnOutcome.INTERRUPTED);
             assertThat(firstResult.attempts()).isEqualTo(1);
             assertThat(firstResult.rateLimitWaitMs()).isPositive();
             assertThat(turnStarts()).hasSize(1);

@@ -85,7 +85,7 @@ class SharedConnectionTest {
         });
         for (int i = 0; i < n; i++) {
             TurnResult r = turns.get(i).get(30, TimeUnit.SECONDS);
-            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(r.finalText()).isEqualTo("done " + many.get(i).threadId());
         }
     }
@@ -121,12 +121,12 @@ class SharedConnectionTest {
         });
         waitUntil(() -> codex.received().stream().filter(m -> m.path("method").asText().equals("turn/start")).count() == 1);
         TurnResult fine = other.runTurnAsync(TurnInput.text("hi"), TurnOptions.DEFAULTS, TurnListener.NONE).get(30, TimeUnit.SECONDS);
-        assertThat(fine.status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(fine.status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(fine.finalText()).isEqualTo("fine");
         release.countDown();
 
         TurnResult flooded = slowTurn.get(30, TimeUnit.SECONDS);
-        assertThat(flooded.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(flooded.status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(flooded.error().category()).isEqualTo(ErrorCategory.OVERFLOW);
         assertThat(flooded.error().message()).contains("more than 50");
         assertThat(shared.isOpen()).isTrue();
@@ -172,13 +172,13 @@ class SharedConnectionTest {
         CompletableFuture<TurnResult> good = healthy.runTurnAsync(TurnInput.text("b"), TurnOptions.DEFAULTS, TurnListener.NONE);
         waitUntil(() -> count("turn/start") == 4);
         interrupted.interrupt();
-        assertThat(bad.get(30, TimeUnit.SECONDS).status()).isEqualTo(TurnStatus.FAILED);
-        assertThat(stopped.get(30, TimeUnit.SECONDS).status()).isEqualTo(TurnStatus.INTERRUPTED);
-        assertThat(denied.get(30, TimeUnit.SECONDS).status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(bad.get(30, TimeUnit.SECONDS).status()).isEqualTo(TurnOutcome.FAILED);
+        assertThat(stopped.get(30, TimeUnit.SECONDS).status()).isEqualTo(TurnOutcome.INTERRUPTED);
+        assertThat(denied.get(30, TimeUnit.SECONDS).status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(answers).containsEntry(badHandlerThread, "decline");
-        assertThat(good.get(30, TimeUnit.SECONDS).status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(good.get(30, TimeUnit.SECONDS).status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(good.get().finalText()).isEqualTo("ok");
-        assertThat(healthy.runTurn(TurnInput.text("again")).status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(healthy.runTurn(TurnInput.text("again")).status()).isEqualTo(TurnOutcome.COMPLETED);
     }
 
     @Test
@@ -196,7 +196,7 @@ class SharedConnectionTest {
         codex.die();
         for (CompletableFuture<TurnResult> t : turns) {
             TurnResult r = t.get(30, TimeUnit.SECONDS);
-            assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+            assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
             assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
         }
     }
@@ -223,7 +223,7 @@ class SharedConnectionTest {
         codex.die();
         for (CompletableFuture<TurnResult> t : turns) {
             TurnResult r = t.get(30, TimeUnit.SECONDS);
-            assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+            assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
             assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
         }
         // resumed at once on the new connection, before any new turn asks for it
@@ -239,7 +239,7 @@ class SharedConnectionTest {
         };
         for (CodexSession s : many) {
             TurnResult r = s.runTurn(TurnInput.text("again"));
-            assertThat(r.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(r.finalText()).isEqualTo("back");
         }
         // the lost turns were reported, never sent again; one resume per thread, no new threads
@@ -267,7 +267,7 @@ class SharedConnectionTest {
         codex.die();
         assertThat(shared.closedFuture().get(30, TimeUnit.SECONDS).getMessage()).contains("3 attempts", "codex is gone for good");
         TurnResult r = s.runTurn(TurnInput.text("go"));
-        assertThat(r.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(r.error().message()).contains("shared codex connection is closed");
     }
 

@@ -18,7 +18,7 @@ import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnStatus;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.transcript.TranscriptMessage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -141,14 +141,14 @@ public final class Scenarios {
                 CompletableFuture.completedFuture(new ApprovalDecision(choice, null, "scenario"))).build());
     }
 
-    private static Consumer<List<TurnResult>> status(TurnStatus expected) {
+    private static Consumer<List<TurnResult>> status(TurnOutcome expected) {
         return rs -> check(rs.get(rs.size() - 1).status() == expected,
                 "expected " + expected + " but the turn ended " + rs.get(rs.size() - 1).status() + " " + rs.get(rs.size() - 1).error());
     }
 
     private static Consumer<List<TurnResult>> completedWith(String finalText) {
         return rs -> {
-            status(TurnStatus.COMPLETED).accept(rs);
+            status(TurnOutcome.COMPLETED).accept(rs);
             check(finalText.equals(rs.get(rs.size() - 1).finalText()), "final text " + rs.get(rs.size() - 1).finalText());
         };
     }
@@ -213,9 +213,9 @@ public final class Scenarios {
                         }
                     },
                     answering(choice), oneTurnAsking("run it", ApprovalKind.COMMAND),
-                    choice == ApprovalChoice.ONCE ? both(status(TurnStatus.COMPLETED), toolResult("approved-run"))
-                            : choice == ApprovalChoice.DENY ? both(status(TurnStatus.COMPLETED), toolResult("[declined"))
-                            : status(TurnStatus.INTERRUPTED));
+                    choice == ApprovalChoice.ONCE ? both(status(TurnOutcome.COMPLETED), toolResult("approved-run"))
+                            : choice == ApprovalChoice.DENY ? both(status(TurnOutcome.COMPLETED), toolResult("[declined"))
+                            : status(TurnOutcome.INTERRUPTED));
         }
 
         add("file-change-approval", "apply_patch under read-only + on-request asks for approval; allowed once.",
@@ -292,7 +292,7 @@ public final class Scenarios {
                         }
                     }
                 }),
-                both(status(TurnStatus.INTERRUPTED), rs -> check(rs.get(0).stopReason() == StopReason.INTERRUPT, "stop reason")));
+                both(status(TurnOutcome.INTERRUPTED), rs -> check(rs.get(0).stopReason() == StopReason.INTERRUPT, "stop reason")));
 
         add("steer", "The host adds input to the running turn with turn/steer.",
                 (m, h) -> {
@@ -360,7 +360,7 @@ public final class Scenarios {
                     try (CodexSession s = ctx.open(b -> b)) {
                         out.add(s.runTurn(TurnInput.text("go"), TurnOptions.DEFAULTS, new TurnListener() {
                             @Override
-                            public void onRetry(dev.codexbridge.session.TurnError error) {
+                            public void onRetry(dev.codexbridge.session.TurnFailure error) {
                                 retries.add(error.message());
                             }
                         }));
@@ -373,7 +373,7 @@ public final class Scenarios {
         add("failed-context-window", "The model fails with context_length_exceeded; the turn fails with contextWindowExceeded.",
                 (m, h) -> m.enqueue(ModelReply.builder("resp-1").failed("context_length_exceeded", "too long").build()),
                 b -> b, oneTurn("a lot of text"),
-                both(status(TurnStatus.FAILED), rs -> check(rs.get(0).error().category() == ErrorCategory.CONTEXT_WINDOW,
+                both(status(TurnOutcome.FAILED), rs -> check(rs.get(0).error().category() == ErrorCategory.CONTEXT_WINDOW,
                         "category " + rs.get(0).error())));
 
         add("usage-limit-retry", "The model answers 429 with codex's rate-limit headers: codex reports the used-up window "

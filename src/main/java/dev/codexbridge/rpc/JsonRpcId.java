@@ -9,28 +9,28 @@ import java.util.Objects;
  * Server-initiated requests are answered with exactly this id, so {@code 7} and {@code "7"}
  * are different ids.
  */
-public final class RequestId {
+public final class JsonRpcId {
     private final Long number;
     private final String text;
 
-    private RequestId(Long number, String text) {
+    private JsonRpcId(Long number, String text) {
         this.number = number;
         this.text = text;
     }
 
-    public static RequestId of(long number) {
-        return new RequestId(number, null);
+    public static JsonRpcId of(long number) {
+        return new JsonRpcId(number, null);
     }
 
-    public static RequestId of(String text) {
-        return new RequestId(null, Objects.requireNonNull(text, "text"));
+    public static JsonRpcId of(String text) {
+        return new JsonRpcId(null, Objects.requireNonNull(text, "text"));
     }
 
     /**
      * Reads an id node: an integral number that fits a {@code long}, or a string. Anything else
      * (null, fractions, booleans, objects) is no id at all, as codex itself treats it.
      */
-    public static RequestId fromJson(JsonNode node) {
+    public static JsonRpcId fromJson(JsonNode node) {
         if (node == null) {
             return null;
         }
@@ -75,7 +75,7 @@ public final class RequestId {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RequestId other
+        return o instanceof JsonRpcId other
                 && Objects.equals(number, other.number)
                 && Objects.equals(text, other.text);
     }

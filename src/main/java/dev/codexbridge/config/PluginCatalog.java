@@ -5,7 +5,7 @@ import java.util.List;
 
 /** Where the migrator learns which codex plugins are installed. */
 @FunctionalInterface
-public interface PluginSource {
+public interface PluginCatalog {
     /** The outcome of one discovery: plugins, or an error saying why there are none. */
     record Discovery(List<Plugin> plugins, String error) {
         public Discovery {
@@ -24,12 +24,12 @@ public interface PluginSource {
     Discovery discover(Path codexHome);
 
     /** No discovery at all (the {@code --no-plugins} case). */
-    static PluginSource none() {
+    static PluginCatalog none() {
         return home -> null;
     }
 
     /** A fixed list (golden cases, hosts that know their plugins). */
-    static PluginSource fixed(List<Plugin> plugins) {
+    static PluginCatalog fixed(List<Plugin> plugins) {
         return home -> Discovery.of(plugins);
     }
 }
