@@ -2,6 +2,7 @@ package dev.codexbridge.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.protocol.CodexErrorInfo;
+import dev.codexbridge.protocol.TurnError;
 import dev.codexbridge.json.Json;
 import java.util.List;
 import java.util.Locale;
@@ -123,5 +124,13 @@ final class ErrorClassifier {
             return ErrorCategory.SANDBOX;
         }
         return ErrorCategory.OTHER;
+    }
+
+    /** codex's error of a failed turn, its details folded into the message, classified. */
+    static TurnFailure classify(TurnError error, List<String> stderrTail) {
+        String details = error.additionalDetails() == null ? "" : error.additionalDetails();
+        String message = error.message() == null ? "" : error.message();
+        return ErrorClassifier.classify(details.isEmpty() || message.contains(details) ? message : message + " (" + details + ")",
+                error.codexErrorInfo(), stderrTail);
     }
 }

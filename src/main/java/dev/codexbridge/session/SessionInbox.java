@@ -18,7 +18,9 @@ import java.util.function.LongSupplier;
 
 /**
  * The session's one ordered mailbox: its thread's messages as they arrive, and the session's own
- * events (a decision is ready, interrupt asked, turn/start answered, a deadline is due). While a
+ * {@link TurnEvent}s (a decision is ready, interrupt asked, turn/start answered, a deadline is due).
+ * The queue holds both kinds as they are (a notification is not wrapped); only codex's
+ * notifications and {@code TurnEvent}s enter it. While a
  * turn runs, the inbox hands everything, in order and one at a time, to the turn's handler on the
  * dispatch executor; no thread waits for a turn. Between turns a server request is answered at
  * once by {@code betweenTurns}, and notifications are kept only up to a bound.
@@ -32,7 +34,7 @@ import java.util.function.LongSupplier;
  * times: a tenth of the whole process's CPU went to waking and parking the dispatch thread.)
  *
  * <p>Bounded: past {@code limit} queued messages a session on a shared connection stops queueing
- * and gets one {@link Overflowed} event (its turn ends; the other threads on the connection are
+ * and gets one {@link TurnEvent.Overflowed} event (its turn ends; the other threads on the connection are
  * untouched). A session with a connection of its own makes the reader wait instead, which slows
  * codex down and harms nobody else.
  */
@@ -49,33 +51,11 @@ final class SessionInbox implements ThreadInbox {
     /** A message this long after the one before it is not part of a fast stream: it wakes the turn at once. */
     static final long QUIET_NANOS = 50_000;
 
-    /** The connection this inbox belongs to closed. */
-    record Closed(ConnectionClosedException cause) {
-    }
-
-    /** The turn fell {@code limit} messages behind on a shared connection; later ones were dropped. */
-    record Overflowed(int limit) {
-    }
-
-    /** A server request; whoever claims it first (the turn or the between-turns path) answers it. */
-    static final class Asked {
-        final CodexEvent.ServerRequest request;
-        private final AtomicBoolean claimed = new AtomicBoolean();
-
-        Asked(CodexEvent.ServerRequest request) {
-            this.request = request;
-        }
-
-        boolean claim() {
-            return claimed.compareAndSet(false, true);
-        }
-    }
-
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger notificationsBetweenTurns = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
-    private final Consumer<Asked> betweenTurns;
+    private final Consumer<TurnEvent.Asked> betweenTurns;
     private final Executor dispatch;
     private final LongSupplier nanoTime;
     private final int limit;
@@ -88,18 +68,18 @@ final class SessionInbox implements ThreadInbox {
     private volatile boolean readerWaiting;
     private volatile boolean overflowed;
     private volatile boolean connectionClosed;
-    private volatile Consumer<Object> turn;
+    private volatile TurnEvent.Handler turn;
 
     /**
      * @param exclusive whether this inbox is the only one on its connection (the reader may then
      *                  wait for it instead of dropping)
      */
-    SessionInbox(Consumer<Asked> betweenTurns, Executor dispatch, int limit, boolean exclusive) {
+    SessionInbox(Consumer<TurnEvent.Asked> betweenTurns, Executor dispatch, int limit, boolean exclusive) {
         this(betweenTurns, dispatch, limit, exclusive, System::nanoTime);
     }
 
     /** With the clock that times quiet spells (tests give a fake one). */
-    SessionInbox(Consumer<Asked> betweenTurns, Executor dispatch, int limit, boolean exclusive, LongSupplier nanoTime) {
+    SessionInbox(Consumer<TurnEvent.Asked> betweenTurns, Executor dispatch, int limit, boolean exclusive, LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
         this.lastAcceptedAt = nanoTime.getAsLong() - QUIET_NANOS - 1;
         this.betweenTurns = betweenTurns;
@@ -111,7 +91,7 @@ final class SessionInbox implements ThreadInbox {
     @Override
     public void accept(CodexEvent event) {
         if (event instanceof CodexEvent.ServerRequest request) {
-            Asked asked = new Asked(request);
+            TurnEvent.Asked asked = new TurnEvent.Asked(request);
             enqueue(asked);
             if (turn == null) {
                 betweenTurns.accept(asked);
@@ -165,7 +145,7 @@ final class SessionInbox implements ThreadInbox {
         }
         if (!overflowed) {
             overflowed = true;
-            enqueue(new Overflowed(limit));
+            enqueue(new TurnEvent.Overflowed(limit));
             schedule();
         }
         return false;
@@ -174,11 +154,11 @@ final class SessionInbox implements ThreadInbox {
     @Override
     public void closed(ConnectionClosedException cause) {
         connectionClosed = true;
-        post(new Closed(cause));
+        post(new TurnEvent.Closed(cause));
     }
 
     /** The session's own events: never dropped, never waited for. */
-    void post(Object event) {
+    void post(TurnEvent event) {
         enqueue(event);
         schedule();
     }
@@ -188,16 +168,20 @@ final class SessionInbox implements ThreadInbox {
         queue.add(event);
     }
 
-    /** Everything queued now, in order (a weakly consistent view: it may miss what arrives meanwhile). */
-    void forEachQueued(Consumer<Object> action) {
-        queue.forEach(action);
+    /** The events queued now, in order (a weakly consistent view: it may miss what arrives meanwhile). */
+    void forEachQueuedEvent(Consumer<TurnEvent> action) {
+        for (Object o : queue) {
+            if (o instanceof TurnEvent e) {
+                action.accept(e);
+            }
+        }
     }
 
     /** A turn takes over: what arrived for earlier turns is dropped, unanswered requests stay. */
-    void turnStarted(Consumer<Object> handler) {
+    void turnStarted(TurnEvent.Handler handler) {
         for (Iterator<Object> it = queue.iterator(); it.hasNext(); ) {
             Object o = it.next();
-            if (o instanceof CodexEvent.Notification || o instanceof Asked a && a.claimed.get() || o instanceof Overflowed) {
+            if (o instanceof CodexEvent.Notification || o instanceof TurnEvent.Asked a && a.isClaimed() || o instanceof TurnEvent.Overflowed) {
                 it.remove();
                 queued.decrementAndGet();
             }
@@ -212,9 +196,9 @@ final class SessionInbox implements ThreadInbox {
     void turnEnded() {
         turn = null;
         wakeReader();
-        List<Asked> left = new ArrayList<>();
+        List<TurnEvent.Asked> left = new ArrayList<>();
         for (Object o : queue) {
-            if (o instanceof Asked a && !a.claimed.get()) {
+            if (o instanceof TurnEvent.Asked a && !a.isClaimed()) {
                 left.add(a);
             }
         }
@@ -231,11 +215,15 @@ final class SessionInbox implements ThreadInbox {
     private void drain() {
         try {
             int handled = 0;
-            Consumer<Object> handler;
+            TurnEvent.Handler handler;
             Object event;
             while ((handler = turn) != null && (event = queue.poll()) != null) {
                 queued.decrementAndGet();
-                handler.accept(event);
+                if (event instanceof CodexEvent.Notification message) {
+                    handler.onMessage(message);
+                } else {
+                    handler.onEvent((TurnEvent) event);
+                }
                 if (++handled == BATCH) {
                     // give the dispatch thread back, so a long stream cannot starve other sessions' turns
                     break;

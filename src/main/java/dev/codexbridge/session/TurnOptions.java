@@ -2,78 +2,174 @@ package dev.codexbridge.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.AskForApproval;
+import dev.codexbridge.protocol.SandboxPolicy;
+import dev.codexbridge.protocol.TurnStartParams;
+import dev.codexbridge.protocol.UserInput;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Per-turn settings. Model, effort, sandbox policy and approval policy persist in codex for later
  * turns too (codex's semantics); the output schema and the limits apply to this turn only. A null
- * field means "the session's default".
+ * component means "the session's default".
  *
- * @param sandboxPolicy   a {@code SandboxPolicy} object, e.g. {@code {"type":"workspaceWrite","networkAccess":true}}
- * @param approvalPolicy  {@code "untrusted" | "on-request" | "never"} or a granular object
- * @param outputSchema    JSON Schema the final message must follow (structured output)
- * @param turnTimeout     wall-clock limit; zero disables it
- * @param idleTimeout     limit on time without progress for this turn; zero disables it
- * @param maxSteps        agent actions before the turn is interrupted; zero means no budget
+ * <pre>{@code
+ * TurnOptions.builder().effort("high").approvalPolicy(AskForApproval.NEVER)
+ *         .limits(TurnLimits.INHERIT.withMaxSteps(20)).build()
+ * }</pre>
+ *
+ * @param effort           reasoning effort by codex's name ({@code "low"}, {@code "medium"},
+ *                         {@code "high"}…); the pinned schema types it as a string
+ * @param sandboxPolicy    e.g. {@code new SandboxPolicy.WorkspaceWrite(...)}
+ * @param outputSchema     JSON Schema the final message must follow (structured output)
+ * @param limits           this turn's limits; null components are the session's
+ * @param extraParams      {@code turn/start} members sent as given beside the typed ones (a typed
+ *                         value set here wins): for fields newer than the pinned codex
  * @param streamTranscript the transcript goes only to the listener ({@link TurnListener#onTranscript}),
- *                        as the turn produces it, and {@link TurnResult#messages()} stays empty: a turn
- *                        then holds no more memory for a long transcript than for a short one
+ *                         as the turn produces it, and {@link TurnResult#messages()} stays empty: a turn
+ *                         then holds no more memory for a long transcript than for a short one
  */
 public record TurnOptions(
         String model,
         String effort,
-        JsonNode sandboxPolicy,
-        JsonNode approvalPolicy,
+        SandboxPolicy sandboxPolicy,
+        AskForApproval approvalPolicy,
         JsonNode outputSchema,
-        Duration turnTimeout,
-        Duration idleTimeout,
-        Integer maxSteps,
+        TurnLimits limits,
         ObjectNode extraParams,
         boolean streamTranscript) {
 
-    public static final TurnOptions DEFAULTS = new TurnOptions(null, null, null, null, null, null, null, null, null, false);
+    public static final TurnOptions DEFAULTS = builder().build();
 
-    /** Options that keep the transcript in the result, as before {@code streamTranscript} existed. */
-    public TurnOptions(String model, String effort, JsonNode sandboxPolicy, JsonNode approvalPolicy, JsonNode outputSchema,
-                       Duration turnTimeout, Duration idleTimeout, Integer maxSteps, ObjectNode extraParams) {
-        this(model, effort, sandboxPolicy, approvalPolicy, outputSchema, turnTimeout, idleTimeout, maxSteps, extraParams, false);
+    public TurnOptions {
+        limits = limits == null ? TurnLimits.INHERIT : limits;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().model(model).effort(effort).sandboxPolicy(sandboxPolicy).approvalPolicy(approvalPolicy)
+                .outputSchema(outputSchema).limits(limits).extraParams(extraParams).streamTranscript(streamTranscript);
     }
 
     public TurnOptions withModel(String m) {
-        return new TurnOptions(m, effort, sandboxPolicy, approvalPolicy, outputSchema, turnTimeout, idleTimeout, maxSteps, extraParams, streamTranscript);
+        return toBuilder().model(m).build();
     }
 
     public TurnOptions withEffort(String e) {
-        return new TurnOptions(model, e, sandboxPolicy, approvalPolicy, outputSchema, turnTimeout, idleTimeout, maxSteps, extraParams, streamTranscript);
+        return toBuilder().effort(e).build();
     }
 
-    public TurnOptions withSandboxPolicy(JsonNode p) {
-        return new TurnOptions(model, effort, p, approvalPolicy, outputSchema, turnTimeout, idleTimeout, maxSteps, extraParams, streamTranscript);
+    public TurnOptions withSandboxPolicy(SandboxPolicy p) {
+        return toBuilder().sandboxPolicy(p).build();
     }
 
-    public TurnOptions withApprovalPolicy(JsonNode p) {
-        return new TurnOptions(model, effort, sandboxPolicy, p, outputSchema, turnTimeout, idleTimeout, maxSteps, extraParams, streamTranscript);
+    public TurnOptions withApprovalPolicy(AskForApproval p) {
+        return toBuilder().approvalPolicy(p).build();
     }
 
     public TurnOptions withOutputSchema(JsonNode s) {
-        return new TurnOptions(model, effort, sandboxPolicy, approvalPolicy, s, turnTimeout, idleTimeout, maxSteps, extraParams, streamTranscript);
+        return toBuilder().outputSchema(s).build();
     }
 
+    public TurnOptions withLimits(TurnLimits l) {
+        return toBuilder().limits(l).build();
+    }
+
+    /** This turn's wall-clock and idle limits (zero disables one), its step budget kept. */
     public TurnOptions withTimeouts(Duration turn, Duration idle) {
-        return new TurnOptions(model, effort, sandboxPolicy, approvalPolicy, outputSchema, turn, idle, maxSteps, extraParams, streamTranscript);
+        return withLimits(limits.withTimeouts(turn, idle));
     }
 
     public TurnOptions withMaxSteps(int steps) {
-        return new TurnOptions(model, effort, sandboxPolicy, approvalPolicy, outputSchema, turnTimeout, idleTimeout, steps, extraParams, streamTranscript);
+        return withLimits(limits.withMaxSteps(steps));
     }
 
     /** Extra {@code turn/start} params passed as given (e.g. {@code collaborationMode}). */
     public TurnOptions withExtraParams(ObjectNode extra) {
-        return new TurnOptions(model, effort, sandboxPolicy, approvalPolicy, outputSchema, turnTimeout, idleTimeout, maxSteps, extra, streamTranscript);
+        return toBuilder().extraParams(extra).build();
     }
 
     /** See {@code streamTranscript}: the transcript to the listener only, none of it kept in the result. */
     public TurnOptions withStreamedTranscript(boolean stream) {
-        return new TurnOptions(model, effort, sandboxPolicy, approvalPolicy, outputSchema, turnTimeout, idleTimeout, maxSteps, extraParams, stream);
+        return toBuilder().streamTranscript(stream).build();
+    }
+
+    /** {@code turn/start} for {@code input} on {@code threadId}: the extra members, and the typed request over them. */
+    JsonNode turnStartParams(String threadId, List<UserInput> input) {
+        TurnStartParams typed = TurnStartParams.builder()
+                .threadId(threadId)
+                .input(input)
+                .model(model)
+                .effort(effort)
+                .sandboxPolicy(sandboxPolicy)
+                .approvalPolicy(approvalPolicy)
+                .outputSchema(outputSchema)
+                .build();
+        ObjectNode params = extraParams != null ? extraParams.deepCopy() : Json.object();
+        params.setAll((ObjectNode) Json.tree(typed));
+        return params;
+    }
+
+    public static final class Builder {
+        private String model;
+        private String effort;
+        private SandboxPolicy sandboxPolicy;
+        private AskForApproval approvalPolicy;
+        private JsonNode outputSchema;
+        private TurnLimits limits = TurnLimits.INHERIT;
+        private ObjectNode extraParams;
+        private boolean streamTranscript;
+
+        private Builder() {
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder effort(String effort) {
+            this.effort = effort;
+            return this;
+        }
+
+        public Builder sandboxPolicy(SandboxPolicy policy) {
+            this.sandboxPolicy = policy;
+            return this;
+        }
+
+        public Builder approvalPolicy(AskForApproval policy) {
+            this.approvalPolicy = policy;
+            return this;
+        }
+
+        public Builder outputSchema(JsonNode schema) {
+            this.outputSchema = schema;
+            return this;
+        }
+
+        public Builder limits(TurnLimits limits) {
+            this.limits = limits;
+            return this;
+        }
+
+        public Builder extraParams(ObjectNode extra) {
+            this.extraParams = extra;
+            return this;
+        }
+
+        public Builder streamTranscript(boolean stream) {
+            this.streamTranscript = stream;
+            return this;
+        }
+
+        public TurnOptions build() {
+            return new TurnOptions(model, effort, sandboxPolicy, approvalPolicy, outputSchema, limits, extraParams, streamTranscript);
+        }
     }
 }

@@ -3,6 +3,8 @@ package dev.codexbridge.session;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.protocol.ThreadReadResponse;
 import dev.codexbridge.protocol.Turn;
+import dev.codexbridge.protocol.TurnError;
+import dev.codexbridge.protocol.TurnStatus;
 import dev.codexbridge.transcript.ItemProjector;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.util.List;
@@ -30,16 +32,16 @@ final class TurnRecovery {
     }
 
     private static Optional<TurnResult> finished(String threadId, Turn turn, ProjectorOptions options) {
-        dev.codexbridge.protocol.TurnStatus status = turn.status();
+        TurnStatus status = turn.status();
         TurnOutcome ours;
         StopReason reason;
-        if (status == dev.codexbridge.protocol.TurnStatus.COMPLETED) {
+        if (status == TurnStatus.COMPLETED) {
             ours = TurnOutcome.COMPLETED;
             reason = StopReason.NATURAL;
-        } else if (status == dev.codexbridge.protocol.TurnStatus.INTERRUPTED) {
+        } else if (status == TurnStatus.INTERRUPTED) {
             ours = TurnOutcome.INTERRUPTED;
             reason = StopReason.INTERRUPT;
-        } else if (status == dev.codexbridge.protocol.TurnStatus.FAILED) {
+        } else if (status == TurnStatus.FAILED) {
             ours = TurnOutcome.FAILED;
             reason = StopReason.ERROR;
         } else {
@@ -56,9 +58,9 @@ final class TurnRecovery {
         projector.finish();
         TurnFailure error = null;
         if (ours == TurnOutcome.FAILED) {
-            dev.codexbridge.protocol.TurnError e = turn.error();
+            TurnError e = turn.error();
             error = e == null ? TurnFailure.of("codex reported the turn as failed without an error message", ErrorCategory.OTHER, null)
-                    : TurnRun.classify(e, List.of());
+                    : ErrorClassifier.classify(e, List.of());
         }
         long duration = turn.durationMs() == null ? 0 : turn.durationMs();
         int steps = actions + (projector.finalText() != null ? 1 : 0);

@@ -1,9 +1,9 @@
 package dev.codexbridge.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.approval.ServerRequestBridge;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
@@ -15,31 +15,32 @@ import dev.codexbridge.protocol.ItemCompletedNotification;
 import dev.codexbridge.protocol.ItemStartedNotification;
 import dev.codexbridge.protocol.ReasoningSummaryTextDeltaNotification;
 import dev.codexbridge.protocol.ReasoningTextDeltaNotification;
-import dev.codexbridge.protocol.ReviewDelivery;
-import dev.codexbridge.protocol.ReviewStartParams;
-import dev.codexbridge.protocol.ReviewTarget;
 import dev.codexbridge.protocol.ServerNotification;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.protocol.ThreadTokenUsageUpdatedNotification;
 import dev.codexbridge.protocol.Turn;
+import dev.codexbridge.protocol.TurnError;
+import dev.codexbridge.protocol.TurnStatus;
 import dev.codexbridge.protocol.TurnCompletedNotification;
 import dev.codexbridge.protocol.TurnInterruptParams;
 import dev.codexbridge.protocol.TurnPlanUpdatedNotification;
 import dev.codexbridge.protocol.TurnSteerParams;
 import dev.codexbridge.protocol.TurnSteerResponse;
 import dev.codexbridge.protocol.WarningNotification;
-import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.ConnectionClosedException;
+import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcThreads;
 import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.transcript.ItemProjector;
+import dev.codexbridge.transcript.ProjectorOptions;
 import dev.codexbridge.transcript.TranscriptMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,23 +53,23 @@ import org.slf4j.LoggerFactory;
  * the connection's end. Events arrive one at a time on the dispatch executor; deadlines are timer
  * tasks on the shared timer that post into the same inbox. No thread is parked for a turn.
  */
-final class TurnRun {
+final class TurnRun implements TurnEvent.Handler {
     private static final Logger LOG = LoggerFactory.getLogger(TurnRun.class);
 
-    private record StartAnswered(JsonNode result, Throwable failure) {
+    /**
+     * What a turn runs with besides its options: the session's settings, resolved for this turn.
+     *
+     * @param limits         this turn's limits, every component set
+     * @param requestTimeout deadline of {@code turn/start} and {@code turn/interrupt}
+     * @param interruptGrace how long codex gets to confirm an interrupt before the connection is given up
+     * @param rateLimits     the account's governor, or null
+     */
+    record Settings(TurnLimits limits, Duration requestTimeout, Duration interruptGrace, ProjectorOptions projector,
+                    RateLimitGovernor rateLimits) {
     }
 
-    private record InterruptRequested() {
-    }
-
-    /** A deadline may be due. */
-    private static final Object TICK = new Object();
-
-    /** A decision is ready; {@code written} makes sure it goes to codex exactly once, whoever gets there first. */
-    private record Answered(TurnRun run, CodexEvent.ServerRequest request, ServerRequestBridge.Answer answer, AtomicBoolean written) {
-    }
-
-    private final CodexSession session;
+    private final ThreadConnection thread;
+    private final Settings settings;
     private final TurnOptions options;
     private final TurnListener listener;
     private final Duration turnTimeout;
@@ -116,26 +117,22 @@ final class TurnRun {
     /** When this attempt began (after any rate-limit wait): the turn's deadlines count from here. */
     private long attemptStartedAt = System.nanoTime();
 
-    TurnRun(CodexSession session, TurnOptions options, TurnListener listener, Duration turnTimeout, Duration idleTimeout) {
-        this(session, options, listener, turnTimeout, idleTimeout, new AtomicBoolean(), new RateLimitGovernor.Cancellation(),
-                System.nanoTime(), 1, 0);
-    }
-
     /** One attempt of a turn: the interrupt flag, the wait's cancellation and the start time are the turn's. */
-    TurnRun(CodexSession session, TurnOptions options, TurnListener listener, Duration turnTimeout, Duration idleTimeout,
+    TurnRun(ThreadConnection thread, Settings settings, TurnOptions options, TurnListener listener,
             AtomicBoolean interruptRequested, RateLimitGovernor.Cancellation waitCancel, long startedAt, int attempt, long rateLimitWaitMs) {
         this.interruptRequested = interruptRequested;
         this.waitCancel = waitCancel;
         this.startedAt = startedAt;
         this.attempt = attempt;
         this.rateLimitWaitMs = rateLimitWaitMs;
-        this.session = session;
+        this.thread = thread;
+        this.settings = settings;
         this.options = options;
         this.listener = listener;
-        this.turnTimeout = turnTimeout;
-        this.idleTimeout = idleTimeout;
-        this.maxSteps = options.maxSteps() != null ? options.maxSteps() : session.maxSteps;
-        this.projector = new ItemProjector(session.projector, !options.streamTranscript());
+        this.turnTimeout = settings.limits().turnTimeout();
+        this.idleTimeout = settings.limits().idleTimeout();
+        this.maxSteps = settings.limits().maxSteps();
+        this.projector = new ItemProjector(settings.projector(), !options.streamTranscript());
     }
 
     void requestInterrupt() {
@@ -143,7 +140,7 @@ final class TurnRun {
         if (interruptRequested.compareAndSet(false, true)) {
             SessionInbox box = inbox;
             if (box != null) {
-                box.post(new InterruptRequested());
+                box.post(TurnEvent.INTERRUPT_REQUESTED);
             }
         }
     }
@@ -168,7 +165,7 @@ final class TurnRun {
         ErrorCategory fromText = ErrorClassifier.classify(e.getMessage(), null, List.of()).category();
         ErrorCategory category = fromText == ErrorCategory.OTHER ? ErrorCategory.PROCESS_DIED : fromText;
         TurnFailure error = TurnFailure.of("codex could not be started: " + e.getMessage(), category, null);
-        return new TurnResult(session.threadId(), null, TurnOutcome.FAILED, null, error, StopReason.ERROR, 0, 0, List.of(),
+        return new TurnResult(thread.threadId(), null, TurnOutcome.FAILED, null, error, StopReason.ERROR, 0, 0, List.of(),
                 elapsedMs(System.nanoTime()), attempt - 1, rateLimitWaitMs, null, true, List.of());
     }
 
@@ -208,46 +205,11 @@ final class TurnRun {
         return rateLimited;
     }
 
-    /** What starts the turn: {@code turn/start} with the input, or {@code review/start}. */
-    interface Start {
-        String method();
-
-        Object params(TurnRun run);
-    }
-
-    static Start turn(TurnInput input) {
-        return new Start() {
-            @Override
-            public String method() {
-                return "turn/start";
-            }
-
-            @Override
-            public Object params(TurnRun run) {
-                return run.turnStartParams(input);
-            }
-        };
-    }
-
-    static Start review(ReviewTarget target) {
-        return new Start() {
-            @Override
-            public String method() {
-                return "review/start";
-            }
-
-            @Override
-            public Object params(TurnRun run) {
-                return new ReviewStartParams(ReviewDelivery.INLINE, target, run.threadId);
-            }
-        };
-    }
-
     /**
      * Sends the start request and returns at once; the turn then advances as its inbox hands it
      * events on the dispatch executor, and the future completes when it ends. Nothing waits.
      */
-    CompletableFuture<TurnResult> begin(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, Start starter) {
+    CompletableFuture<TurnResult> begin(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, TurnStart starter) {
         this.client = client;
         this.inbox = inbox;
         this.bridge = bridge;
@@ -258,17 +220,27 @@ final class TurnRun {
             return CompletableFuture.completedFuture(result(TurnOutcome.INTERRUPTED, StopReason.INTERRUPT, null, false));
         }
         lastProgress = attemptStartedAt;
-        inbox.turnStarted(this::onEvent);
+        inbox.turnStarted(this);
         // In order: the answer must reach the inbox before the notifications codex sends after it.
         sent = true;
-        client.requestInOrder(starter.method(), starter.params(this), session.requestTimeout,
-                (r, e) -> inbox.post(new StartAnswered(r, e)));
+        client.requestInOrder(starter.method(), starter.params(threadId, options), settings.requestTimeout(),
+                (r, e) -> inbox.post(new TurnEvent.StartAnswered(r, e)));
         armTimer(System.nanoTime());
         return done;
     }
 
-    /** One event, on the dispatch executor, never two at once for this turn. */
-    private void onEvent(Object event) {
+    @Override
+    public void onMessage(CodexEvent.Notification message) {
+        step(message, null);
+    }
+
+    @Override
+    public void onEvent(TurnEvent event) {
+        step(null, event);
+    }
+
+    /** One message or event, on the dispatch executor, never two at once for this turn. */
+    private void step(CodexEvent.Notification message, TurnEvent event) {
         if (done.isDone()) {
             return;
         }
@@ -277,7 +249,7 @@ final class TurnRun {
         // the event's arrival here for progress, deadlines and the timer alike
         long now = System.nanoTime();
         try {
-            finished = handle(event, now);
+            finished = message != null ? handleMessage(message, now) : handle(event, now);
             if (finished == null) {
                 finished = checkDeadlines(now);
             }
@@ -300,8 +272,8 @@ final class TurnRun {
         }
         finished = true;
         // decisions ready but not yet handled go out now; later ones are written as they come
-        inbox.forEachQueued(o -> {
-            if (o instanceof Answered a && a.run() == this) {
+        inbox.forEachQueuedEvent(o -> {
+            if (o instanceof TurnEvent.Answered a && a.run() == this) {
                 write(a);
             }
         });
@@ -312,10 +284,10 @@ final class TurnRun {
     private TurnResult checkDeadlines(long now) {
         if (graceDeadline != 0 && now >= graceDeadline) {
             // codex did not confirm the interrupt: it is stuck, so the session gives it up
-            session.markRetired(connection);
+            thread.markRetired(connection);
             TurnOutcome status = timedOut ? TurnOutcome.TIMED_OUT : TurnOutcome.INTERRUPTED;
             TurnFailure error = timedOut ? TurnFailure.of(timeoutWhy + "; codex did not confirm the interrupt", ErrorCategory.TIMEOUT, null)
-                    : TurnFailure.of("codex did not confirm the interrupt within " + session.interruptGrace.toSeconds()
+                    : TurnFailure.of("codex did not confirm the interrupt within " + settings.interruptGrace().toSeconds()
                             + " s", ErrorCategory.TIMEOUT, null);
             return result(status, timedOut ? StopReason.TIMEOUT : stopReason, error, true);
         }
@@ -343,7 +315,7 @@ final class TurnRun {
             previous.cancel(false);
         }
         tickDue = due;
-        tick = RpcThreads.timer().schedule(() -> inbox.post(TICK), Math.max(0, due - now), TimeUnit.NANOSECONDS);
+        tick = RpcThreads.timer().schedule(() -> inbox.post(TurnEvent.TICK), Math.max(0, due - now), TimeUnit.NANOSECONDS);
     }
 
     private long nextDeadline() {
@@ -360,15 +332,15 @@ final class TurnRun {
         return due;
     }
 
-    private TurnResult handle(Object event, long now) {
-        if (event == TICK) {
+    private TurnResult handle(TurnEvent event, long now) {
+        if (event instanceof TurnEvent.Tick) {
             tick = null;
             return null;
         }
-        if (event instanceof SessionInbox.Closed closed) {
+        if (event instanceof TurnEvent.Closed closed) {
             return died(closed.cause());
         }
-        if (event instanceof SessionInbox.Overflowed overflowed) {
+        if (event instanceof TurnEvent.Overflowed overflowed) {
             overflow = overflowed;
             if (stopReason == null) {
                 stopReason = StopReason.ERROR;
@@ -376,14 +348,14 @@ final class TurnRun {
             sendInterrupt();
             return null;
         }
-        if (event instanceof InterruptRequested) {
+        if (event instanceof TurnEvent.InterruptRequested) {
             if (stopReason == null) {
                 stopReason = StopReason.INTERRUPT;
             }
             sendInterrupt();
             return null;
         }
-        if (event instanceof StartAnswered answered) {
+        if (event instanceof TurnEvent.StartAnswered answered) {
             if (answered.failure() != null) {
                 return startFailed(answered.failure());
             }
@@ -407,24 +379,24 @@ final class TurnRun {
             }
             return null;
         }
-        if (event instanceof Answered a) {
+        if (event instanceof TurnEvent.Answered a) {
             respond(a);
             if (a.run() == this) {
                 lastProgress = now;
             }
             return null;
         }
-        if (event instanceof SessionInbox.Asked pending) {
+        if (event instanceof TurnEvent.Asked pending) {
             if (!pending.claim()) {
                 return null;
             }
             CodexEvent.ServerRequest r = pending.request;
-            dev.codexbridge.approval.ApprovalRequest asked = bridge.describe(r.method(), r.params());
+            ApprovalRequest asked = bridge.describe(r.method(), r.params());
             if (asked != null) {
                 safely(() -> listener.onApprovalRequested(asked));
             }
             bridge.answer(r.method(), r.params()).whenComplete((ans, e) -> {
-                Answered answered = new Answered(this, r, ans, new AtomicBoolean());
+                TurnEvent.Answered answered = new TurnEvent.Answered(this, r, ans, new AtomicBoolean());
                 inbox.post(answered);
                 if (finished) {
                     write(answered);    // decided after the turn ended: codex must not wait for the next turn
@@ -433,22 +405,23 @@ final class TurnRun {
             lastProgress = now;
             return null;
         }
-        if (event instanceof CodexEvent.Notification n) {
-            if (!forThisThread(n)) {
-                return null;
-            }
-            String scope = n.turnId();
-            if (turnId == null && scope != null) {
-                early.add(n);
-                return null;
-            }
-            if (scope != null && !scope.equals(turnId)) {
-                return null;
-            }
-            lastProgress = now;
-            return handleNotification(n, bridge);
+        throw new IllegalStateException("unhandled turn event " + event);
+    }
+
+    private TurnResult handleMessage(CodexEvent.Notification n, long now) {
+        if (!forThisThread(n)) {
+            return null;
         }
-        return null;
+        String scope = n.turnId();
+        if (turnId == null && scope != null) {
+            early.add(n);
+            return null;
+        }
+        if (scope != null && !scope.equals(turnId)) {
+            return null;
+        }
+        lastProgress = now;
+        return handleNotification(n, bridge);
     }
 
     private TurnResult handleNotification(CodexEvent.Notification n, ServerRequestBridge bridge) {
@@ -487,11 +460,11 @@ final class TurnRun {
             TokenUsage u = tokenUsage;
             safely(() -> listener.onTokenUsage(u));
         } else if (p instanceof ErrorNotification e) {
-            dev.codexbridge.protocol.TurnError error = e.error();
+            TurnError error = e.error();
             TurnFailure err = ErrorClassifier.classify(error == null ? null : error.message(),
                     error == null ? null : error.codexErrorInfo(), client.stderrTail(40));
             if (Boolean.TRUE.equals(e.willRetry())) {
-                RateLimitGovernor governor = session.rateLimits;
+                RateLimitGovernor governor = settings.rateLimits();
                 if (governor != null && err.category() == ErrorCategory.USAGE_LIMIT) {
                     // codex's own retries of a rate limit hold back the other sessions too
                     governor.report(RateLimitSignal.of(err, RateLimitSignal.Source.CODEX_RETRY));
@@ -520,24 +493,24 @@ final class TurnRun {
     }
 
     private TurnResult completed(Turn turn) {
-        dev.codexbridge.protocol.TurnStatus status = turn.status();
+        TurnStatus status = turn.status();
         if (overflow != null) {
             return result(TurnOutcome.FAILED, StopReason.ERROR, TurnFailure.of("the turn's events arrived faster than the host handled them: more than "
                     + overflow.limit() + " were waiting, so later ones were dropped and the turn was interrupted", ErrorCategory.OVERFLOW, null), false);
         }
-        if (status == dev.codexbridge.protocol.TurnStatus.COMPLETED) {
+        if (status == TurnStatus.COMPLETED) {
             return result(TurnOutcome.COMPLETED, StopReason.NATURAL, null, false);
         }
-        if (status == dev.codexbridge.protocol.TurnStatus.INTERRUPTED) {
+        if (status == TurnStatus.INTERRUPTED) {
             if (timedOut) {
                 return result(TurnOutcome.TIMED_OUT, StopReason.TIMEOUT, TurnFailure.of(timeoutWhy, ErrorCategory.TIMEOUT, null), false);
             }
             return result(TurnOutcome.INTERRUPTED, stopReason == null ? StopReason.INTERRUPT : stopReason, null, false);
         }
-        dev.codexbridge.protocol.TurnError error = turn.error();
+        TurnError error = turn.error();
         TurnFailure err;
         if (error != null) {
-            err = classify(error, client.stderrTail(40));
+            err = ErrorClassifier.classify(error, client.stderrTail(40));
         } else if (lastError != null) {
             err = lastError;
         } else {
@@ -551,21 +524,13 @@ final class TurnRun {
         return result(TurnOutcome.FAILED, StopReason.ERROR, err, retire);
     }
 
-    /** codex's error of a failed turn, its details folded into the message, classified. */
-    static TurnFailure classify(dev.codexbridge.protocol.TurnError error, List<String> stderrTail) {
-        String details = error.additionalDetails() == null ? "" : error.additionalDetails();
-        String message = error.message() == null ? "" : error.message();
-        return ErrorClassifier.classify(details.isEmpty() || message.contains(details) ? message : message + " (" + details + ")",
-                error.codexErrorInfo(), stderrTail);
-    }
-
     private TurnResult startFailed(Throwable failure) {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof ConnectionClosedException closed) {
             return died(closed);
         }
         if (cause instanceof RpcTimeoutException) {
-            session.markRetired(connection);
+            thread.markRetired(connection);
             return result(TurnOutcome.FAILED, StopReason.ERROR, TurnFailure.of("turn/start timed out: " + cause.getMessage(),
                     ErrorCategory.TIMEOUT, null), true);
         }
@@ -581,9 +546,9 @@ final class TurnRun {
 
     private TurnResult died(ConnectionClosedException cause) {
         // a shared connection may already be reopened and this thread resumed there: retire only the old one
-        session.markRetired(connection);
+        thread.markRetired(connection);
         if (turnId != null) {
-            session.turnLost(turnId);
+            thread.turnLost(turnId);
         }
         CodexException why = client.explainClose("during the turn", cause);
         String message = why.getMessage();
@@ -609,13 +574,13 @@ final class TurnRun {
         if (turnId == null) {
             // Nothing to interrupt until turn/start answers; the grace bounds how long that may take.
             if (graceDeadline == 0) {
-                graceDeadline = System.nanoTime() + session.interruptGrace.toNanos();
+                graceDeadline = System.nanoTime() + settings.interruptGrace().toNanos();
             }
             return;
         }
         interruptSent = true;
-        graceDeadline = System.nanoTime() + session.interruptGrace.toNanos();
-        interrupt(client, threadId, turnId, session.requestTimeout);
+        graceDeadline = System.nanoTime() + settings.interruptGrace().toNanos();
+        interrupt(client, threadId, turnId, settings.requestTimeout());
     }
 
     /**
@@ -632,7 +597,7 @@ final class TurnRun {
                 });
     }
 
-    private void respond(Answered a) {
+    private void respond(TurnEvent.Answered a) {
         if (!write(a)) {
             return;
         }
@@ -644,14 +609,14 @@ final class TurnRun {
     }
 
     /** Writes a decision once, on the connection its request came from; false if it was written already. */
-    private static boolean write(Answered a) {
+    private static boolean write(TurnEvent.Answered a) {
         if (!a.written().compareAndSet(false, true)) {
             return false;
         }
         CodexClient c = a.run().client;
         ServerRequestBridge.Answer ans = a.answer();
         if (ans == null) {
-            c.respondError(a.request().id(), new dev.codexbridge.rpc.RpcError(-32603, "no answer"));
+            c.respondError(a.request().id(), new RpcError(RpcError.INTERNAL_ERROR, "no answer"));
         } else if (ans.error() != null) {
             c.respondError(a.request().id(), ans.error());
         } else {
@@ -675,7 +640,7 @@ final class TurnRun {
             }
         }
         if (retired) {
-            session.markRetired(connection);
+            thread.markRetired(connection);
         }
         List<Long> ends = new ArrayList<>(stepEnds);
         if (projector.finalText() != null) {
@@ -688,28 +653,6 @@ final class TurnRun {
 
     private long elapsedMs(long now) {
         return (now - startedAt) / 1_000_000;
-    }
-
-    private ObjectNode turnStartParams(TurnInput input) {
-        ObjectNode p = options.extraParams() != null ? options.extraParams().deepCopy() : Json.object();
-        p.put("threadId", threadId);
-        p.set("input", input.toJson());
-        if (options.model() != null) {
-            p.put("model", options.model());
-        }
-        if (options.effort() != null) {
-            p.put("effort", options.effort());
-        }
-        if (options.sandboxPolicy() != null) {
-            p.set("sandboxPolicy", options.sandboxPolicy());
-        }
-        if (options.approvalPolicy() != null) {
-            p.set("approvalPolicy", options.approvalPolicy());
-        }
-        if (options.outputSchema() != null) {
-            p.set("outputSchema", options.outputSchema());
-        }
-        return p;
     }
 
     private boolean forThisThread(CodexEvent.Notification n) {

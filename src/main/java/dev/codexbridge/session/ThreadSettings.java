@@ -1,0 +1,289 @@
+package dev.codexbridge.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.AskForApproval;
+import dev.codexbridge.protocol.DynamicToolSpec;
+import dev.codexbridge.protocol.SandboxMode;
+import dev.codexbridge.protocol.ThreadResumeParams;
+import dev.codexbridge.protocol.ThreadStartParams;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a thread is opened with: the same settings go into {@code thread/start} and, when the
+ * thread is resumed after a restart or reconnect, into {@code thread/resume}. Built once and
+ * shared by sessions, the CLI and the test kit. Unset values are left to codex's
+ * {@code config.toml}.
+ *
+ * <pre>{@code
+ * ThreadSettings.builder().cwd(workspace).approvalPolicy(AskForApproval.ON_REQUEST)
+ *         .sandbox(SandboxMode.WORKSPACE_WRITE).build()
+ * }</pre>
+ */
+public final class ThreadSettings {
+    /** Codex's defaults, in this process's working directory. */
+    public static final ThreadSettings DEFAULTS = builder().build();
+
+    private final Path cwd;
+    private final String model;
+    private final AskForApproval approvalPolicy;
+    private final SandboxMode sandbox;
+    private final String baseInstructions;
+    private final String developerInstructions;
+    private final Map<String, Object> config;
+    private final Boolean ephemeral;
+    private final ObjectNode extraParams;
+
+    private ThreadSettings(Builder b) {
+        this.cwd = (b.cwd != null ? b.cwd : Paths.get("")).toAbsolutePath();
+        this.model = b.model;
+        this.approvalPolicy = b.approvalPolicy;
+        this.sandbox = b.sandbox;
+        this.baseInstructions = b.baseInstructions;
+        this.developerInstructions = b.developerInstructions;
+        this.config = Map.copyOf(b.config);
+        this.ephemeral = b.ephemeral;
+        this.extraParams = b.extraParams == null ? null : b.extraParams.deepCopy();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Codex's defaults in {@code cwd}: the common case. */
+    public static ThreadSettings in(Path cwd) {
+        return builder().cwd(cwd).build();
+    }
+
+    /** A builder holding these settings, to change some of them. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.cwd = cwd;
+        b.model = model;
+        b.approvalPolicy = approvalPolicy;
+        b.sandbox = sandbox;
+        b.baseInstructions = baseInstructions;
+        b.developerInstructions = developerInstructions;
+        b.config.putAll(config);
+        b.ephemeral = ephemeral;
+        b.extraParams = extraParams;
+        return b;
+    }
+
+    /** The thread's working directory, absolute (default: this process's). */
+    public Path cwd() {
+        return cwd;
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public AskForApproval approvalPolicy() {
+        return approvalPolicy;
+    }
+
+    public SandboxMode sandbox() {
+        return sandbox;
+    }
+
+    public String baseInstructions() {
+        return baseInstructions;
+    }
+
+    public String developerInstructions() {
+        return developerInstructions;
+    }
+
+    /** Per-thread {@code config.toml} overrides. */
+    public Map<String, Object> config() {
+        return config;
+    }
+
+    public Boolean ephemeral() {
+        return ephemeral;
+    }
+
+    /** {@code thread/start}: these settings and the host's dynamic tools. */
+    JsonNode startParams(List<DynamicToolSpec> dynamicTools) {
+        ThreadStartParams typed = ThreadStartParams.builder()
+                .cwd(cwd.toString())
+                .model(model)
+                .approvalPolicy(approvalPolicy)
+                .sandbox(sandbox)
+                .baseInstructions(baseInstructions)
+                .developerInstructions(developerInstructions)
+                .config(configTree())
+                .ephemeral(ephemeral)
+                .dynamicTools(dynamicTools.isEmpty() ? null : dynamicTools)
+                .build();
+        return withExtras(typed);
+    }
+
+    /**
+     * {@code thread/resume} of {@code threadId} with these settings; {@code excludeTurns} keeps the
+     * history in codex (nothing is sent back that the host already has).
+     */
+    JsonNode resumeParams(String threadId, boolean excludeTurns) {
+        ThreadResumeParams typed = ThreadResumeParams.builder()
+                .threadId(threadId)
+                .cwd(cwd.toString())
+                .model(model)
+                .approvalPolicy(approvalPolicy)
+                .sandbox(sandbox)
+                .baseInstructions(baseInstructions)
+                .developerInstructions(developerInstructions)
+                .config(configTree())
+                .excludeTurns(excludeTurns ? Boolean.TRUE : null)
+                .build();
+        return withExtras(typed);
+    }
+
+    private JsonNode configTree() {
+        return config.isEmpty() ? null : Json.tree(config);
+    }
+
+    /** The extra members (for fields newer than the pinned codex), with the typed request over them. */
+    private JsonNode withExtras(Object typed) {
+        ObjectNode params = extraParams != null ? extraParams.deepCopy() : Json.object();
+        params.setAll((ObjectNode) Json.tree(typed));
+        return params;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ThreadSettings t && cwd.equals(t.cwd) && Objects.equals(model, t.model)
+                && Objects.equals(approvalPolicy, t.approvalPolicy) && sandbox == t.sandbox
+                && Objects.equals(baseInstructions, t.baseInstructions) && Objects.equals(developerInstructions, t.developerInstructions)
+                && config.equals(t.config) && Objects.equals(ephemeral, t.ephemeral) && Objects.equals(extraParams, t.extraParams);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(cwd, model, approvalPolicy, sandbox, baseInstructions, developerInstructions, config, ephemeral, extraParams);
+    }
+
+    @Override
+    public String toString() {
+        // instructions and config values may be long or private: named, not shown
+        return "ThreadSettings[cwd=" + cwd + ", model=" + model + ", approvalPolicy=" + approvalPolicy + ", sandbox=" + sandbox
+                + ", config=" + config.keySet() + ", ephemeral=" + ephemeral + "]";
+    }
+
+    public static final class Builder {
+        private Path cwd;
+        private String model;
+        private AskForApproval approvalPolicy;
+        private SandboxMode sandbox;
+        private String baseInstructions;
+        private String developerInstructions;
+        private final Map<String, Object> config = new LinkedHashMap<>();
+        private Boolean ephemeral;
+        private ObjectNode extraParams;
+
+        private Builder() {
+        }
+
+        /** The thread's working directory (default: this process's). */
+        public Builder cwd(Path cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        /**
+         * When codex asks before acting: {@link AskForApproval#UNTRUSTED}, {@link AskForApproval#ON_REQUEST},
+         * {@link AskForApproval#NEVER}, or an {@link AskForApproval.Granular} policy.
+         */
+        public Builder approvalPolicy(AskForApproval policy) {
+            this.approvalPolicy = policy;
+            return this;
+        }
+
+        /**
+         * {@link #approvalPolicy(AskForApproval)} by codex's wire name ({@code "untrusted"},
+         * {@code "on-request"}, {@code "never"}); an unknown name is refused here, not by codex.
+         */
+        public Builder approvalPolicy(String policy) {
+            if (policy == null) {
+                this.approvalPolicy = null;
+                return this;
+            }
+            AskForApproval parsed = Json.convert(Json.nodes().textNode(policy), AskForApproval.class);
+            if (parsed instanceof AskForApproval.Unknown) {
+                throw new IllegalArgumentException("unknown approval policy \"" + policy
+                        + "\"; codex knows untrusted, on-request, never (and granular policies as AskForApproval.Granular)");
+            }
+            this.approvalPolicy = parsed;
+            return this;
+        }
+
+        /** The sandbox codex runs the thread's commands in. */
+        public Builder sandbox(SandboxMode mode) {
+            this.sandbox = mode;
+            return this;
+        }
+
+        /**
+         * {@link #sandbox(SandboxMode)} by codex's wire name ({@code "read-only"},
+         * {@code "workspace-write"}, {@code "danger-full-access"}); an unknown name is refused here.
+         */
+        public Builder sandbox(String mode) {
+            if (mode == null) {
+                this.sandbox = null;
+                return this;
+            }
+            SandboxMode parsed = Json.convert(Json.nodes().textNode(mode), SandboxMode.class);
+            if (parsed == null || parsed == SandboxMode.UNKNOWN) {
+                throw new IllegalArgumentException("unknown sandbox mode \"" + mode
+                        + "\"; codex knows read-only, workspace-write, danger-full-access");
+            }
+            this.sandbox = parsed;
+            return this;
+        }
+
+        public Builder baseInstructions(String text) {
+            this.baseInstructions = text;
+            return this;
+        }
+
+        public Builder developerInstructions(String text) {
+            this.developerInstructions = text;
+            return this;
+        }
+
+        /** A per-thread {@code config.toml} override (dotted keys work, e.g. {@code model_reasoning_effort}). */
+        public Builder config(String key, Object value) {
+            config.put(Objects.requireNonNull(key, "key"), value);
+            return this;
+        }
+
+        public Builder ephemeral(boolean ephemeral) {
+            this.ephemeral = ephemeral;
+            return this;
+        }
+
+        /**
+         * Members sent as given in {@code thread/start} and {@code thread/resume}, beside the typed
+         * ones (a typed value set here wins): for fields newer than the pinned codex.
+         */
+        public Builder extraParams(ObjectNode extra) {
+            this.extraParams = extra == null ? null : extra.deepCopy();
+            return this;
+        }
+
+        public ThreadSettings build() {
+            return new ThreadSettings(this);
+        }
+    }
+}
