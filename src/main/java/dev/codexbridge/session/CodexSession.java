@@ -542,13 +542,27 @@ public final class CodexSession implements AutoCloseable {
             return new CodexSession(this);
         }
 
-        /** The session's own connection: the host's options, or the located codex started in the thread's directory. */
+        /**
+         * The session's own connection: the host's options, or the located codex. A codex the
+         * session starts runs in the thread's directory unless the launch names another, and in a
+         * terminal session of its own, so a Ctrl-C meant for the host does not reach it.
+         */
         private ClientOptions ownConnection() {
-            ClientOptions own = connection != null ? connection : CodexClient.builder()
-                    .process(CodexLaunch.appServer().workingDirectory(thread.cwd()).name("codex-session").detachFromTerminal(true).build())
-                    .options();
-            // dynamic tools are part of codex's experimental API
-            return dynamicTools.isEmpty() || own.experimentalApi() ? own : own.toBuilder().experimentalApi(true).options();
+            ClientOptions own = connection != null ? connection
+                    : CodexClient.builder().process(CodexLaunch.appServer().name("codex-session").build()).options();
+            CodexClient.Builder adjusted = own.toBuilder();
+            CodexLaunch launch = own.launch();
+            if (launch == null && own.endpoint() == null && own.transport() == null) {
+                launch = CodexLaunch.appServer().name("codex-session").build();
+            }
+            if (launch != null) {
+                adjusted.process(launch.toBuilder().detachFromTerminal(true)
+                        .workingDirectory(launch.workingDirectory() != null ? launch.workingDirectory() : thread.cwd()).build());
+            }
+            if (!dynamicTools.isEmpty()) {
+                adjusted.experimentalApi(true);     // dynamic tools are part of codex's experimental API
+            }
+            return adjusted.options();
         }
     }
 }

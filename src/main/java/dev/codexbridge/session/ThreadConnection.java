@@ -7,6 +7,7 @@ import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.approval.ServerRequestBridge;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
+import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.DynamicToolSpec;
 import dev.codexbridge.protocol.ThreadUnsubscribeParams;
@@ -49,7 +50,7 @@ final class ThreadConnection {
     private final Object stateLock = new Object();
     /** Which of the client's connections the thread was opened on ({@link CodexClient#generation}). */
     private volatile int openedOn;
-    /** This session's place among the shared connection's threads, or null (see CodexClient#reserveThread). */
+    /** This session's place among the shared connection's threads, or null (see ClientPlumbing#reserveThread). */
     private AutoCloseable threadPlace;
     /** A turn lost with its connection that codex may still be running (see stopLostTurn). */
     private volatile String lostTurn;
@@ -173,12 +174,12 @@ final class ThreadConnection {
                         ? "the shared codex connection is closed" : "codex closed the connection as it started"));
             }
             if (sharedClient != null && reconnectHandle == null) {
-                reconnectHandle = sharedClient.onReconnect(reopened -> resumeAfterReconnect());
+                reconnectHandle = ClientPlumbing.of(sharedClient).onReconnect(reopened -> resumeAfterReconnect());
             }
             openedOn = c.generation();
             if (sharedClient != null && threadPlace == null) {
                 try {
-                    threadPlace = c.reserveThread();
+                    threadPlace = ClientPlumbing.of(c).reserveThread();
                 } catch (CodexException full) {
                     return CompletableFuture.failedFuture(full);
                 }
@@ -192,7 +193,7 @@ final class ThreadConnection {
             try {
                 if (sharedClient == null) {
                     // codex's connection-wide messages (rate limits, auth refresh) belong to the only session
-                    attachment = c.attachUnscoped(newInbox);
+                    attachment = ClientPlumbing.of(c).attachUnscoped(newInbox);
                 }
                 if (rateLimits != null) {
                     // account-wide, so they come with no thread id: seen between turns and on a shared connection too
@@ -245,12 +246,12 @@ final class ThreadConnection {
      */
     private CompletableFuture<String> openThread(CodexClient c, String method, JsonNode params, Duration timeout, SessionInbox box) {
         CompletableFuture<String> opened = new CompletableFuture<>();
-        c.requestInOrder(method, params, timeout, (result, failure) -> {
+        ClientPlumbing.of(c).requestInOrder(method, params, timeout, (result, failure) -> {
             if (failure != null) {
                 Throwable cause = Futures.unwrap(failure);
                 if (cause instanceof ConnectionClosedException closedCause) {
                     // explaining may wait briefly for codex's exit status: not on the reader thread
-                    RpcThreads.callbacks().execute(() -> opened.completeExceptionally(c.explainClose("before answering " + method, closedCause)));
+                    RpcThreads.callbacks().execute(() -> opened.completeExceptionally(ClientPlumbing.of(c).explainClose("before answering " + method, closedCause)));
                 } else {
                     opened.completeExceptionally(cause);
                 }
@@ -266,7 +267,7 @@ final class ThreadConnection {
             }
             try {
                 AutoCloseable own = attachment;
-                AutoCloseable thread = c.attach(id, box);
+                AutoCloseable thread = ClientPlumbing.of(c).attach(id, box);
                 attachment = own == null ? thread : () -> {
                     thread.close();
                     own.close();

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
+import dev.codexbridge.client.internal.ClientPlumbing;
+import dev.codexbridge.client.internal.ThreadInbox;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.support.FakeCodex;
@@ -163,7 +165,7 @@ class CodexClientTest {
             return CompletableFuture.completedFuture(Json.object().put("decision", "decline"));
         }));
         List<CodexEvent> inbox = Collections.synchronizedList(new ArrayList<>());
-        client.attach("thread-3", new ThreadInbox() {
+        ClientPlumbing.of(client).attach("thread-3", new ThreadInbox() {
             @Override
             public void accept(CodexEvent event) {
                 inbox.add(event);
@@ -180,7 +182,7 @@ class CodexClientTest {
         assertThat(answer.path("decision").asText()).isEqualTo("accept");
         assertThat(fallbackSaw.get()).isNull();
         assertThat(inbox).singleElement().isInstanceOf(CodexEvent.ServerRequest.class);
-        assertThatThrownBy(() -> client.attach("thread-3", new ThreadInbox() {
+        assertThatThrownBy(() -> ClientPlumbing.of(client).attach("thread-3", new ThreadInbox() {
             @Override
             public void accept(CodexEvent event) {
             }
@@ -196,7 +198,7 @@ class CodexClientTest {
         connect(CodexClient.builder());
         codex.answerTurnStart = false;
         CompletableFuture<ConnectionClosedException> inboxClosed = new CompletableFuture<>();
-        client.attach("thread-1", new ThreadInbox() {
+        ClientPlumbing.of(client).attach("thread-1", new ThreadInbox() {
             @Override
             public void accept(CodexEvent event) {
             }
