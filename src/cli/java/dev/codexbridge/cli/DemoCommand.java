@@ -32,6 +32,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 /**
  * Fully offline, no credentials: the real codex binary against the bundled scripted model server
@@ -71,9 +75,8 @@ final class DemoCommand implements Callable<Integer> {
                         + ") -> allowed once");
                 return CompletableFuture.completedFuture(ApprovalDecision.once());
             }).build();
-            try (CodexSession session = CodexSession.builder().codexBinary(codex).codexHome(home).cwd(work)
-                    .clientInfo(new ClientInfo("codex_bridge_demo", "codex-bridge demo", dev.codexbridge.BuildInfo.version()))
-                    .approvals(approvals).timeouts(Duration.ofSeconds(timeoutSeconds), Duration.ZERO).build()) {
+            try (CodexSession session = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(codex).codexHome(home).build()).clientInfo(new ClientInfo("codex_bridge_demo", "codex-bridge demo", dev.codexbridge.BuildInfo.version())).options()).thread(ThreadSettings.in(work))
+                    .approvals(approvals).limits(TurnLimits.of(Duration.ofSeconds(timeoutSeconds), Duration.ZERO)).build()) {
                 String prompt = "Look around and leave a greeting in hello.txt.";
                 out.println("user> " + prompt);
                 TurnResult r = session.runTurn(TurnInput.text(prompt), TurnOptions.DEFAULTS, new Progress(err));

@@ -11,6 +11,8 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.TurnLimits;
+import dev.codexbridge.session.ThreadSettings;
 import dev.codexbridge.session.TurnFailure;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
@@ -31,6 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run one turn with PROMPT, or an interactive conversation on one codex thread when no prompt is given.",
@@ -203,12 +207,16 @@ final class RunCommand implements Callable<Integer> {
 
     private int run(dev.codexbridge.client.CodexClient client, ApprovalHandler handler, JsonNode schema, PrintStream out,
                     PrintStream err, boolean terminal) {
-        CodexSession.Builder b = (client != null ? CodexSession.builder().client(client)
-                : CodexSession.builder().codexBinary(codexBin).codexHome(codexHome)
-                        .withholdEnvironment(withheldEnvironment.toArray(String[]::new))).cwd(cwd)
-                .model(model).sandboxMode(sandbox).approvalPolicy(approvalPolicy)
+        CodexSession.Builder b = CodexSession.builder();
+        if (client != null) {
+            b.client(client);
+        } else {
+            b.connection(CodexClient.builder().process(CodexLaunch.appServer(codexBin).codexHome(codexHome)
+                    .withholdEnvironment(withheldEnvironment).build()).options());
+        }
+        b.thread(ThreadSettings.builder().cwd(cwd).model(model).sandbox(sandbox).approvalPolicy(approvalPolicy).build())
                 .approvals(ApprovalPolicy.builder().handler(handler).build())
-                .timeouts(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(idleSeconds)).maxSteps(maxSteps);
+                .limits(TurnLimits.of(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(idleSeconds)).withMaxSteps(maxSteps));
         if (resume != null) {
             b.resumeThread(resume);
         }

@@ -39,7 +39,7 @@ public final class CodexLocator {
             + "  - npm install -g @openai/codex@" + CodexVersion.PINNED + "   (puts codex on PATH)\n"
             + "  - codex-bridge install-codex --dir DIR, then -D" + INSTALL_DIR_PROPERTY + "=DIR or " + INSTALL_DIR_ENV + "=DIR\n"
             + "  - " + CODEX_BIN_ENV + "=/path/to/codex\n"
-            + "  - CodexSession.builder().codexBinary(path), or CodexClient.builder().process(CodexLaunch.appServer(path).build())\n"
+            + "  - CodexClient.builder().process(CodexLaunch.appServer(path).build()), also as a session's connection(...)\n"
             + "(docs/embedding.md, \"Finding codex\")";
 
     public record Located(Path binary, Source source) {

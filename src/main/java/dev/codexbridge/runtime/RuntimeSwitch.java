@@ -42,6 +42,8 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 /**
  * Turns a host's codex runtime on and off, the way a host's slash command needs it:
@@ -269,9 +271,8 @@ public final class RuntimeSwitch {
         Path scratch = null;
         try {
             scratch = Files.createTempDirectory("codex-bridge-probe-");
-            try (CodexSession s = CodexSession.builder().codexBinary(binary).codexHome(codexHome).cwd(scratch).model(probeModel)
-                    .ephemeral(true).sandboxMode("read-only").approvalPolicy("never")
-                    .timeouts(probeTimeout.multipliedBy(6), Duration.ZERO).build()) {
+            try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(codexHome).build()).options()).thread(ThreadSettings.builder().cwd(scratch).model(probeModel).ephemeral(true).sandbox("read-only").approvalPolicy("never").build())
+                    .limits(TurnLimits.of(probeTimeout.multipliedBy(6), Duration.ZERO)).build()) {
                 TurnResult r = s.runTurn(TurnInput.text("Reply with the single word OK."));
                 if (r.status() == TurnOutcome.COMPLETED) {
                     return new String[] {"ready", null};

@@ -99,7 +99,7 @@ final class TurnRun implements TurnEvent.Handler {
     private ScheduledFuture<?> tick;
     private long tickDue;
     /** Set when the session fell behind on a shared connection: the turn ends as failed. */
-    private SessionInbox.Overflowed overflow;
+    private TurnEvent.Overflowed overflow;
     private volatile CodexClient client;
     private volatile String threadId;
     private volatile String turnId;

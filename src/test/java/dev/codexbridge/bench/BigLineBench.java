@@ -17,6 +17,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 /**
  * One command item whose {@code aggregatedOutput} is 64 MiB, through an OS pipe into a session, in
@@ -36,8 +39,8 @@ public final class BigLineBench {
         Thread feeder = StreamBench.feeder(stream, pipe, go, new AtomicLong());
         InlineCodex codex = new InlineCodex(Channels.newInputStream(pipe.source()), Channels.newOutputStream(pipe.sink()),
                 turnId -> go.countDown());
-        try (CodexSession s = CodexSession.builder().transport(codex.factory()).cwd(Path.of("/work"))
-                .approvals(ApprovalPolicy.builder().build()).timeouts(Duration.ofMinutes(5), Duration.ZERO).build()) {
+        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadSettings.in(Path.of("/work")))
+                .approvals(ApprovalPolicy.builder().build()).limits(TurnLimits.of(Duration.ofMinutes(5), Duration.ZERO)).build()) {
             s.start();
             long base = SessionsBench.usedHeap();
             ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);

@@ -16,6 +16,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 /**
  * Dispatch latency: a feeder writes one agent-message delta at a time into an OS pipe at a steady
@@ -51,8 +54,8 @@ public final class LatencyBench {
             }
         };
         TurnResult r;
-        try (CodexSession s = CodexSession.builder().transport(codex.factory()).cwd(Path.of("/work"))
-                .approvals(ApprovalPolicy.builder().build()).timeouts(Duration.ofMinutes(5), Duration.ZERO).build()) {
+        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadSettings.in(Path.of("/work")))
+                .approvals(ApprovalPolicy.builder().build()).limits(TurnLimits.of(Duration.ofMinutes(5), Duration.ZERO)).build()) {
             s.start();
             r = s.runTurn(TurnInput.text("latency"), TurnOptions.DEFAULTS, listener);
         }

@@ -22,6 +22,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 /**
  * Live overhead and start-up against the real codex binary and the scripted model server: the
@@ -134,8 +138,8 @@ public final class LiveBench {
     private static double[] library(Path binary, Path home, Path work, ScriptedModelServer model, int turns, List<Double> startTimes) {
         double[] times = new double[turns];
         long t0 = System.nanoTime();
-        try (CodexSession s = CodexSession.builder().codexBinary(binary).codexHome(home).cwd(work)
-                .timeouts(Duration.ofSeconds(60), Duration.ZERO).build()) {
+        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).options()).thread(ThreadSettings.in(work))
+                .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build()) {
             s.start();
             startTimes.add((System.nanoTime() - t0) / 1e6);
             for (int t = 0; t < turns; t++) {

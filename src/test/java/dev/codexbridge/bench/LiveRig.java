@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 /**
  * The real pinned codex against the scripted model server, for benchmarks with many sessions and
@@ -61,14 +63,13 @@ final class LiveRig implements AutoCloseable {
 
     /** A session on a shared connection (start() sends thread/start on it). */
     CodexSession.Builder shared(CodexClient client) {
-        return CodexSession.builder().client(client).cwd(work).timeouts(TURN_TIMEOUT, Duration.ZERO)
-                .requestTimeout(Duration.ofSeconds(120));
+        return CodexSession.builder().client(client).thread(ThreadSettings.in(work)).limits(TurnLimits.of(TURN_TIMEOUT, Duration.ZERO))
+                .connection(CodexClient.builder().requestTimeout(Duration.ofSeconds(120)).options());
     }
 
     /** A session that owns its codex process (start() spawns it, initializes, sends thread/start). */
     CodexSession.Builder ownProcess() {
-        return CodexSession.builder().codexBinary(binary).codexHome(home).cwd(work).timeouts(TURN_TIMEOUT, Duration.ZERO)
-                .requestTimeout(Duration.ofSeconds(120));
+        return CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).requestTimeout(Duration.ofSeconds(120)).options()).thread(ThreadSettings.in(work)).limits(TurnLimits.of(TURN_TIMEOUT, Duration.ZERO));
     }
 
     static ModelReply reply(RecordedRequest request) {

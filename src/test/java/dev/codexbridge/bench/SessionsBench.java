@@ -20,6 +20,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 /**
  * Memory and threads per session: {@code N} sessions (default 1,000) in one JVM against in-process
@@ -44,8 +47,8 @@ public final class SessionsBench {
             MemoryPipe down = new MemoryPipe();
             InlineCodex codex = new InlineCodex(down.input(), down.output(), turnId -> openTurn(down.output(), turnId));
             codexes.add(codex);
-            CodexSession s = CodexSession.builder().transport(codex.factory()).cwd(Path.of("/work"))
-                    .approvals(ApprovalPolicy.builder().build()).timeouts(Duration.ofMinutes(10), Duration.ZERO).build();
+            CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadSettings.in(Path.of("/work")))
+                    .approvals(ApprovalPolicy.builder().build()).limits(TurnLimits.of(Duration.ofMinutes(10), Duration.ZERO)).build();
             s.start();
             sessions.add(s);
         }

@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 /**
  * Stream throughput: one generated turn of {@code N} messages written by a feeder thread into an
@@ -106,9 +109,9 @@ public final class StreamBench {
                 turnId -> go.countDown());
         TurnResult result;
         long end;
-        try (CodexSession s = CodexSession.builder().transport(codex.factory()).cwd(Path.of("/work"))
+        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadSettings.in(Path.of("/work")))
                 .approvals(ApprovalPolicy.builder().autoApproveCommands(true).build())
-                .timeouts(Duration.ofMinutes(5), Duration.ZERO).build()) {
+                .limits(TurnLimits.of(Duration.ofMinutes(5), Duration.ZERO)).build()) {
             s.start();
             result = s.runTurn(TurnInput.text("stream"));
             end = System.nanoTime();

@@ -7,6 +7,8 @@ import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.pool.EndpointState;
 import dev.codexbridge.pool.PoolException;
 import dev.codexbridge.protocol.ThreadItem;
+import dev.codexbridge.session.TurnLimits;
+import dev.codexbridge.session.ThreadSettings;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
@@ -70,7 +72,7 @@ class CodexPoolLiveTest {
             Path home = IsolatedCodexHome.builder(dir.resolve("home"), m.baseUrl()).write();
             try (ListeningAppServer server = ListeningAppServer.websocket(home, Files.createDirectories(dir.resolve("w")), List.of());
                  CodexPool pool = CodexPool.builder().endpoint("warm-up", server.endpoint()).build();
-                 CodexSession s = pool.newSession(b -> b.cwd(dir))) {
+                 CodexSession s = pool.newSession(b -> b.thread(ThreadSettings.in(dir)))) {
                 assertThat(s.threadId()).isNotBlank();
             }
         }
@@ -149,7 +151,7 @@ class CodexPoolLiveTest {
     }
 
     private CodexSession session(CodexPool pool) {
-        return pool.newSession(b -> b.cwd(work).timeouts(Duration.ofSeconds(120), Duration.ZERO));
+        return pool.newSession(b -> b.thread(ThreadSettings.in(work)).limits(TurnLimits.of(Duration.ofSeconds(120), Duration.ZERO)));
     }
 
     private int node(String name) {
@@ -183,7 +185,7 @@ class CodexPoolLiveTest {
             first.close();
             assertThat(pool.endpoints().get(node(firstNode)).threads()).isEqualTo(1);
 
-            try (CodexSession resumed = pool.resumeSession(thread, b -> b.cwd(work))) {
+            try (CodexSession resumed = pool.resumeSession(thread, b -> b.thread(ThreadSettings.in(work)))) {
                 assertThat(resumed.threadId()).isEqualTo(thread);
                 assertThat(pool.endpointOf(thread)).contains(firstNode);
                 model.enqueue(ModelReply.message("second answer"));
@@ -218,7 +220,7 @@ class CodexPoolLiveTest {
             Awaitility.await().atMost(Duration.ofSeconds(10))
                     .until(() -> !pool.endpoints().get(node(lost)).healthy());
 
-            assertThatThrownBy(() -> pool.resumeSession(s.threadId(), b -> b.cwd(work)))
+            assertThatThrownBy(() -> pool.resumeSession(s.threadId(), b -> b.thread(ThreadSettings.in(work))))
                     .isInstanceOf(PoolException.class).hasMessageContaining(lost).hasMessageContaining("is down")
                     .hasMessageContaining("do not share CODEX_HOME");
             s.close();
@@ -247,7 +249,7 @@ class CodexPoolLiveTest {
             assertThat(dead.status()).isEqualTo(TurnOutcome.FAILED);
             s.close();
 
-            try (CodexSession moved = pool.resumeSession(thread, b -> b.cwd(work))) {
+            try (CodexSession moved = pool.resumeSession(thread, b -> b.thread(ThreadSettings.in(work)))) {
                 String now = pool.endpointOf(thread).orElseThrow();
                 assertThat(now).isNotEqualTo(lost);
                 assertThat(moved.threadId()).isEqualTo(thread);

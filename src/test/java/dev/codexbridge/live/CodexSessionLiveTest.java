@@ -37,6 +37,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 /** {@link CodexSession} against the real pinned codex and the scripted model server. */
 class CodexSessionLiveTest {
@@ -67,8 +71,8 @@ class CodexSessionLiveTest {
     private CodexSession.Builder session(Consumer<IsolatedCodexHome.Builder> home) {
         IsolatedCodexHome.Builder h = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl());
         home.accept(h);
-        return CodexSession.builder().codexBinary(LiveCodex.binary()).codexHome(h.write()).cwd(work)
-                .timeouts(Duration.ofSeconds(60), Duration.ZERO).wireTap(wire);
+        return CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(h.write()).build()).wireTap(wire).options()).thread(ThreadSettings.in(work))
+                .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO));
     }
 
     private static ApprovalPolicy answering(ApprovalChoice choice, List<ApprovalRequest> asked) {

@@ -36,6 +36,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 /**
  * Which MCP tool calls the pinned codex asks the host about ({@code mcpServer/elicitation/request})
@@ -215,8 +219,8 @@ class McpApprovalRuleLiveTest {
     /** {@link EchoMcpServer}'s servers are {@code required}, so codex starts the thread only once they are up. */
     private CodexSession session(String toml, String policy, ApprovalPolicy approvals) throws java.io.IOException {
         Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).extraToml(toml).write();
-        return CodexSession.builder().codexBinary(LiveCodex.binary()).codexHome(home).cwd(Files.createDirectories(tmp.resolve("work")))
-                .timeouts(Duration.ofSeconds(120), Duration.ZERO).approvalPolicy(policy).approvals(approvals).wireTap(wire).build();
+        return CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).build()).wireTap(wire).options()).thread(ThreadSettings.builder().cwd(Files.createDirectories(tmp.resolve("work"))).approvalPolicy(policy).build())
+                .limits(TurnLimits.of(Duration.ofSeconds(120), Duration.ZERO)).approvals(approvals).build();
     }
 
     /** The output codex returned to the model for {@code callId}. */

@@ -28,6 +28,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 /** The real codex meets a model API answering 429: how codex reports it, and the governor's retry. */
 class RateLimitLiveTest {
@@ -54,8 +58,8 @@ class RateLimitLiveTest {
 
     private CodexSession.Builder session() {
         Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
-        return CodexSession.builder().codexBinary(LiveCodex.binary()).codexHome(home).cwd(work)
-                .timeouts(Duration.ofSeconds(60), Duration.ZERO).wireTap(wire);
+        return CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).build()).wireTap(wire).options()).thread(ThreadSettings.in(work))
+                .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO));
     }
 
     /** Everything the turn showed: codex's retries, the countdown, other notifications' methods. */

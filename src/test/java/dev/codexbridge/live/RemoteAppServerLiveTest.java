@@ -33,6 +33,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 /**
  * The real pinned codex listening on a loopback WebSocket and on a unix socket, against the
@@ -77,8 +79,8 @@ class RemoteAppServerLiveTest {
 
     private TurnResult turn(CodexClient client, String reply) {
         model.enqueue(ModelReply.message(reply));
-        try (CodexSession s = CodexSession.builder().client(client).cwd(work)
-                .timeouts(Duration.ofSeconds(60), Duration.ZERO).build()) {
+        try (CodexSession s = CodexSession.builder().client(client).thread(ThreadSettings.in(work))
+                .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build()) {
             return s.runTurn(TurnInput.text("say it"));
         }
     }

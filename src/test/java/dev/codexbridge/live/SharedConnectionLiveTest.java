@@ -32,6 +32,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 /**
  * Many sessions on one real codex process: codex is killed while 50 turns wait for approvals; every
@@ -78,8 +80,8 @@ class SharedConnectionLiveTest {
                 .reconnect(new ReconnectPolicy(5, Duration.ofMillis(50), Duration.ofSeconds(1), 8)).connect()) {
             long codexPid = codexChild();
             for (int i = 0; i < SESSIONS; i++) {
-                sessions.add(CodexSession.builder().client(shared).cwd(work).approvals(neverAnswers)
-                        .timeouts(Duration.ofMinutes(2), Duration.ZERO).build());
+                sessions.add(CodexSession.builder().client(shared).thread(ThreadSettings.in(work)).approvals(neverAnswers)
+                        .limits(TurnLimits.of(Duration.ofMinutes(2), Duration.ZERO)).build());
             }
             CompletableFuture.allOf(sessions.stream().map(CodexSession::startAsync).toArray(CompletableFuture[]::new))
                     .get(60, TimeUnit.SECONDS);

@@ -12,6 +12,7 @@ import dev.codexbridge.config.MigrationReport;
 import dev.codexbridge.process.CodexInstaller;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexVersion;
+import dev.codexbridge.protocol.AskForApproval;
 import dev.codexbridge.protocol.ListMcpServerStatusParams;
 import dev.codexbridge.protocol.McpServerStatusUpdatedNotification;
 import dev.codexbridge.session.CodexSession;
@@ -23,6 +24,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Scanner;
 import java.util.concurrent.CompletableFuture;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 /** A host with one codex for all its conversations: its MCP servers migrated, each approval asked. */
 public final class CodexHost implements AutoCloseable {
@@ -62,10 +65,12 @@ public final class CodexHost implements AutoCloseable {
     public CodexSession conversation(Path workspace) {
         CodexSession session = CodexSession.builder()
                 .client(codex)
-                .cwd(workspace)
-                .approvalPolicy("on-request")                             // codex asks before leaving the sandbox
+                .thread(ThreadSettings.builder()
+                        .cwd(workspace)
+                        .approvalPolicy(AskForApproval.ON_REQUEST)                // codex asks before leaving the sandbox
+                        .build())
                 .approvals(approvals)
-                .timeouts(Duration.ofMinutes(10), Duration.ofMinutes(2))  // wall clock, idle
+                .limits(TurnLimits.of(Duration.ofMinutes(10), Duration.ofMinutes(2)))  // wall clock, idle
                 .build();
         session.start();                                                  // thread/start: codex starts the MCP servers
         // a turn does not wait for them; this typed request (CodexApi) is answered once they are up

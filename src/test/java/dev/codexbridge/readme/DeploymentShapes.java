@@ -6,13 +6,14 @@ import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.nio.file.Path;
+import dev.codexbridge.session.ThreadSettings;
 
 // README.md#shapes:BEGIN
 /** The three ways to run codex under a host, side by side. */
 final class DeploymentShapes {
     /** Own process (the default): the session starts codex on stdio and restarts it if it dies. */
     static CodexSession ownProcess(Path repo) {
-        return CodexSession.builder().cwd(repo).build();
+        return CodexSession.builder().thread(ThreadSettings.in(repo)).build();
     }
 
     /** Shared: one codex process, many conversations; a dead codex is restarted and every thread resumed. */
@@ -21,7 +22,7 @@ final class DeploymentShapes {
     }
 
     static CodexSession conversation(CodexClient shared, Path repo) {
-        return CodexSession.builder().client(shared).cwd(repo).build();
+        return CodexSession.builder().client(shared).thread(ThreadSettings.in(repo)).build();
     }
 
     /** Remote: app-servers listening on WebSockets (docs/deploy), sessions placed by a pool. */
@@ -33,7 +34,7 @@ final class DeploymentShapes {
     }
 
     static CodexSession conversation(CodexPool pool, Path repo) {
-        return pool.newSession(session -> session.cwd(repo));
+        return pool.newSession(session -> session.thread(ThreadSettings.in(repo)));
     }
 }
 // README.md#shapes:END

@@ -14,6 +14,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 // README:BEGIN
 /** A host agent loop: one CodexSession per conversation, one runTurn per user turn. */
@@ -23,13 +27,15 @@ public final class HostAgent implements AutoCloseable {
 
     public HostAgent(Path workspace, Path codexHome, ApprovalHandler approvals) {
         session = CodexSession.builder()
-                .cwd(workspace)
-                .codexHome(codexHome)                                  // codex's config, auth and threads
+                .connection(CodexClient.builder()
+                        .process(CodexLaunch.appServer().codexHome(codexHome).build())  // codex's config, auth and threads
+                        .options())
+                .thread(ThreadSettings.in(workspace))
                 .approvals(ApprovalPolicy.builder()
                         .handler(approvals)                            // commands, patches, MCP tools, questions
                         .deadline(Duration.ofMinutes(2))               // no answer in time = deny
                         .build())
-                .timeouts(Duration.ofMinutes(10), Duration.ofMinutes(2))  // wall clock, idle
+                .limits(TurnLimits.of(Duration.ofMinutes(10), Duration.ofMinutes(2)))  // wall clock, idle
                 .build();
     }
 

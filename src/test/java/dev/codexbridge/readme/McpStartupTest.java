@@ -20,6 +20,9 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.ThreadSettings;
 
 /**
  * What docs/embedding.md and docs/testing.md say about MCP servers that are still starting, as
@@ -48,7 +51,7 @@ class McpStartupTest {
             Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).extraToml(slowEcho()).write();
             model.enqueue(ModelReply.builder().mcpCall("call-1", "echo", "say", Json.object().put("text", "hi")).build(),
                     ModelReply.message("done"));
-            try (CodexSession session = CodexSession.builder().codexHome(home).cwd(Files.createDirectories(tmp.resolve("w"))).build()) {
+            try (CodexSession session = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer().codexHome(home).build()).options()).thread(ThreadSettings.in(Files.createDirectories(tmp.resolve("w")))).build()) {
                 TurnResult r = session.runTurn(TurnInput.text("go"));
                 assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
                 assertThat(r.messages()).noneSatisfy(m -> assertThat(m.content()).isEqualTo("echo: hi"));
@@ -66,7 +69,7 @@ class McpStartupTest {
             Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).extraToml(slowEcho()).write();
             model.enqueue(ModelReply.builder().mcpCall("call-1", "echo", "say", Json.object().put("text", "hi")).build(),
                     ModelReply.message("done"));
-            try (CodexSession session = CodexSession.builder().codexHome(home).cwd(Files.createDirectories(tmp.resolve("w"))).build()) {
+            try (CodexSession session = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer().codexHome(home).build()).options()).thread(ThreadSettings.in(Files.createDirectories(tmp.resolve("w")))).build()) {
                 long started = System.nanoTime();
                 session.start();
                 McpServerStatus echo = session.client().mcpServerStatusList(

@@ -25,6 +25,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.ThreadSettings;
 
 /** The real codex, offline: a scripted model, a throw-away CODEX_HOME and an MCP server. */
 class OfflineCodexTest {
@@ -41,7 +45,7 @@ class OfflineCodexTest {
                     ModelReply.builder().mcpCall("call-1", "echo", "say", Json.object().put("text", "hi")).build(),
                     ModelReply.message("The tool said hi."));
             try (CodexSession session = CodexSession.builder()
-                    .codexHome(home).cwd(Files.createDirectories(tmp.resolve("work"))).build()) {
+                    .connection(CodexClient.builder().process(CodexLaunch.appServer().codexHome(home).build()).options()).thread(ThreadSettings.in(Files.createDirectories(tmp.resolve("work")))).build()) {
                 awaitMcpServers(session);
                 TurnResult r = session.runTurn(TurnInput.text("Say hi through the echo tool."));
                 assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
@@ -62,11 +66,11 @@ class OfflineCodexTest {
                     ModelReply.message("The tool was refused."));
             List<ApprovalRequest> asked = new CopyOnWriteArrayList<>();
             try (CodexSession session = CodexSession.builder()
-                    .codexHome(home).cwd(Files.createDirectories(tmp.resolve("work")))
-                    .approvalHandler(request -> {
+                    .connection(CodexClient.builder().process(CodexLaunch.appServer().codexHome(home).build()).options()).thread(ThreadSettings.in(Files.createDirectories(tmp.resolve("work"))))
+                    .approvals(ApprovalPolicy.builder().handler(request -> {
                         asked.add(request);
                         return CompletableFuture.completedFuture(ApprovalDecision.deny("not in this test"));
-                    })
+                    }).build())
                     .build()) {
                 awaitMcpServers(session);
                 TurnResult r = session.runTurn(TurnInput.text("Say hi through the echo tool."));
@@ -95,15 +99,20 @@ class OfflineCodexTest {
             Path work = Files.createDirectories(tmp.resolve("work"));
             model.enqueue(ModelReply.message("Hello."));
             FixtureRecorder recorder = new FixtureRecorder();
-            try (CodexSession session = CodexSession.builder().codexHome(home).cwd(work)
-                    .wireTaps(recorder.wireTaps()).build()) {               // taps every line both ways
+            try (CodexSession session = CodexSession.builder()
+                    .connection(CodexClient.builder().process(CodexLaunch.appServer().codexHome(home).build())
+                            .wireTaps(recorder.wireTaps())                  // taps every line both ways
+                            .options())
+                    .thread(ThreadSettings.in(work)).build()) {
                 session.runTurn(TurnInput.text("Greet me."));
             }
             recorder.write(fixture, "hello", "0.169.0", null,           // machine-specific values out
                     new FixtureNormalizer().path(work.toString(), "/work").path(home.toString(), "/codex-home"));
         }
         FixtureReplayer replay = FixtureReplayer.load(fixture);         // a fake codex, no process
-        try (CodexSession session = CodexSession.builder().transport(replay.transport()).cwd(Path.of("/work")).build()) {
+        try (CodexSession session = CodexSession.builder()
+                .connection(CodexClient.builder().transport(replay.transport()).options())
+                .thread(ThreadSettings.in(Path.of("/work"))).build()) {
             assertThat(session.runTurn(TurnInput.text("Greet me.")).finalText()).isEqualTo("Hello.");
         }
         replay.assertReplayed();                                        // the client sent what it sent before

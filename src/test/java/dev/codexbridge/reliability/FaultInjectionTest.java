@@ -23,6 +23,10 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 /**
  * A misbehaving codex, spawned as a real child process, for every fault the library must survive:
@@ -53,8 +57,7 @@ class FaultInjectionTest {
     /** Starts a session on a faulty codex, runs one turn, closes, and checks nothing leaked. */
     private Run run(String mode, UnaryOperator<CodexSession.Builder> tweak) {
         WireSchema.Recorder wire = new WireSchema.Recorder();
-        CodexSession.Builder b = CodexSession.builder().codexBinary(fake(mode)).cwd(tmp).wireTap(wire)
-                .requestTimeout(Duration.ofSeconds(10)).timeouts(Duration.ofSeconds(20), Duration.ZERO)
+        CodexSession.Builder b = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(fake(mode)).build()).wireTap(wire).requestTimeout(Duration.ofSeconds(10)).options()).thread(ThreadSettings.in(tmp)).limits(TurnLimits.of(Duration.ofSeconds(20), Duration.ZERO))
                 .interruptGrace(Duration.ofSeconds(1));
         TurnResult r;
         Duration took;
@@ -166,7 +169,7 @@ class FaultInjectionTest {
 
     @Test
     void aTurnThatNeverCompletesTimesOut() {
-        Run run = run("never-completes", b -> b.timeouts(Duration.ofSeconds(1), Duration.ZERO));
+        Run run = run("never-completes", b -> b.limits(TurnLimits.of(Duration.ofSeconds(1), Duration.ZERO)));
         assertThat(run.result().status()).isEqualTo(TurnOutcome.TIMED_OUT);
         assertThat(run.result().retired()).isFalse();
         assertThat(run.took()).isLessThan(Duration.ofSeconds(1).plus(SLACK));
@@ -174,7 +177,7 @@ class FaultInjectionTest {
 
     @Test
     void aCodexThatIgnoresTheInterruptIsRetired() {
-        Run run = run("ignores-interrupt", b -> b.timeouts(Duration.ofSeconds(1), Duration.ZERO));
+        Run run = run("ignores-interrupt", b -> b.limits(TurnLimits.of(Duration.ofSeconds(1), Duration.ZERO)));
         assertThat(run.result().status()).isEqualTo(TurnOutcome.TIMED_OUT);
         assertThat(run.result().retired()).isTrue();
         assertThat(run.took()).isLessThan(Duration.ofSeconds(2).plus(SLACK));

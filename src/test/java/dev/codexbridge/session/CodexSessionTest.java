@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import dev.codexbridge.client.CodexClient;
 
 /** The session's turn loop against an in-memory codex: the reference's defects and every edge. */
 class CodexSessionTest {
@@ -28,8 +29,8 @@ class CodexSessionTest {
     private CodexSession session;
 
     private CodexSession.Builder builder() {
-        return CodexSession.builder().transport(codex.factory()).cwd(java.nio.file.Path.of("/work"))
-                .timeouts(Duration.ofSeconds(10), Duration.ZERO).interruptGrace(Duration.ofSeconds(2));
+        return CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadSettings.in(java.nio.file.Path.of("/work")))
+                .limits(TurnLimits.of(Duration.ofSeconds(10), Duration.ZERO)).interruptGrace(Duration.ofSeconds(2));
     }
 
     @AfterEach
@@ -221,7 +222,7 @@ class CodexSessionTest {
 
     @Test
     void wallClockTimeoutInterruptsAndSaysSo() {
-        session = builder().timeouts(Duration.ofMillis(300), Duration.ZERO).build();
+        session = builder().limits(TurnLimits.of(Duration.ofMillis(300), Duration.ZERO)).build();
         TurnResult r = session.runTurn(TurnInput.text("go"));
         assertThat(r.status()).isEqualTo(TurnOutcome.TIMED_OUT);
         assertThat(r.stopReason()).isEqualTo(StopReason.TIMEOUT);
@@ -232,7 +233,7 @@ class CodexSessionTest {
 
     @Test
     void idleTimeoutCountsOnlyThisTurnsProgress() {
-        session = builder().timeouts(Duration.ZERO, Duration.ofMillis(400)).build();
+        session = builder().limits(TurnLimits.of(Duration.ZERO, Duration.ofMillis(400))).build();
         codex.onTurnStart = (f, turn) -> {
             for (int i = 0; i < 10; i++) {
                 f.notify("thread/status/changed", "{\"threadId\":\"other\",\"status\":{\"type\":\"idle\"}}");
@@ -246,7 +247,7 @@ class CodexSessionTest {
 
     @Test
     void progressKeepsAnIdleLimitedTurnAlive() {
-        session = builder().timeouts(Duration.ZERO, Duration.ofMillis(400)).build();
+        session = builder().limits(TurnLimits.of(Duration.ZERO, Duration.ofMillis(400))).build();
         codex.onTurnStart = (f, turn) -> {
             for (int i = 0; i < 8; i++) {
                 f.notify("item/agentMessage/delta", "{\"threadId\":\"thread-1\",\"turnId\":\"" + turn + "\",\"itemId\":\"m\",\"delta\":\"x\"}");
@@ -259,7 +260,7 @@ class CodexSessionTest {
 
     @Test
     void anInterruptCodexNeverConfirmsRetiresTheSession() {
-        session = builder().timeouts(Duration.ofMillis(200), Duration.ZERO).interruptGrace(Duration.ofMillis(300)).build();
+        session = builder().limits(TurnLimits.of(Duration.ofMillis(200), Duration.ZERO)).interruptGrace(Duration.ofMillis(300)).build();
         codex.answerInterrupt = false;
         TurnResult r = session.runTurn(TurnInput.text("go"));
         assertThat(r.status()).isEqualTo(TurnOutcome.TIMED_OUT);
@@ -343,7 +344,7 @@ class CodexSessionTest {
 
     @Test
     void aDeadCodexIsNoticedAtOnceAndTheNextTurnRestartsAndResumes() {
-        session = builder().timeouts(Duration.ofMinutes(5), Duration.ZERO).build();
+        session = builder().limits(TurnLimits.of(Duration.ofMinutes(5), Duration.ZERO)).build();
         codex.onTurnStart = (f, turn) -> f.die();
         long start = System.nanoTime();
         TurnResult r = session.runTurn(TurnInput.text("go"));
@@ -427,14 +428,14 @@ class CodexSessionTest {
         assertThatThrownBy(() -> session.runTurn(TurnInput.text("second"))).isInstanceOf(IllegalStateException.class);
         session.interrupt();
         assertThat(run.get(10, TimeUnit.SECONDS).status()).isEqualTo(TurnOutcome.INTERRUPTED);
-        assertThatThrownBy(() -> builder().timeouts(Duration.ZERO, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder().limits(TurnLimits.of(Duration.ZERO, Duration.ZERO))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> session.runTurn(TurnInput.text("x"), TurnOptions.DEFAULTS.withTimeouts(Duration.ZERO, Duration.ZERO),
                 TurnListener.NONE)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void stepBudgetInterruptsLiveAsStepsComplete() {
-        session = builder().maxSteps(2).build();
+        session = builder().limits(TurnLimits.of(Duration.ofSeconds(10), Duration.ZERO).withMaxSteps(2)).build();
         List<Integer> steps = Collections.synchronizedList(new ArrayList<>());
         codex.onTurnStart = (f, turn) -> {
             for (int i = 1; i <= 5; i++) {
@@ -496,8 +497,8 @@ class CodexSessionTest {
             codex.completeThreadTurn(thread, turn, "completed");
         };
         try (dev.codexbridge.client.CodexClient shared = dev.codexbridge.client.CodexClient.builder().transport(codex.factory()).connect();
-             CodexSession a = CodexSession.builder().client(shared).cwd(java.nio.file.Path.of("/a")).build();
-             CodexSession b = CodexSession.builder().client(shared).cwd(java.nio.file.Path.of("/b")).build()) {
+             CodexSession a = CodexSession.builder().client(shared).thread(ThreadSettings.in(java.nio.file.Path.of("/a"))).build();
+             CodexSession b = CodexSession.builder().client(shared).thread(ThreadSettings.in(java.nio.file.Path.of("/b"))).build()) {
             assertThat(a.start()).isNotEqualTo(b.start());
             CompletableFuture<TurnResult> ra = a.runTurnAsync(TurnInput.text("a"), TurnOptions.DEFAULTS, TurnListener.NONE);
             CompletableFuture<TurnResult> rb = b.runTurnAsync(TurnInput.text("b"), TurnOptions.DEFAULTS, TurnListener.NONE);

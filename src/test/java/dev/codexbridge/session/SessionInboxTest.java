@@ -16,13 +16,28 @@ class SessionInboxTest {
                 Json.object().put("threadId", "thread-1").put("turnId", "turn-1").put("itemId", "m").put("delta", "d" + n));
     }
 
+    /** A turn that only records what it was handed, in order. */
+    private static TurnEvent.Handler collectingInto(List<Object> handled) {
+        return new TurnEvent.Handler() {
+            @Override
+            public void onMessage(CodexEvent.Notification message) {
+                handled.add(message);
+            }
+
+            @Override
+            public void onEvent(TurnEvent event) {
+                handled.add(event);
+            }
+        };
+    }
+
     @Test
     void aStreamWakesTheTurnOncePerBurstAndAMessageAfterAQuietSpellAtOnce() {
         List<Object> handled = new CopyOnWriteArrayList<>();
         AtomicLong now = new AtomicLong(1_000_000_000L);
         // the drain runs inline whenever the inbox schedules it, so what it has handled shows when it was woken
         SessionInbox inbox = new SessionInbox(asked -> { }, Runnable::run, 10_000, false, now::get);
-        inbox.turnStarted(handled::add);
+        inbox.turnStarted(collectingInto(handled));
         // nothing for a long while: the first message wakes the turn at once
         inbox.accept(delta(0));
         assertThat(handled).hasSize(1);
@@ -53,7 +68,7 @@ class SessionInboxTest {
         inbox.endOfBurst();
         assertThat(handled).hasSize(14 + SessionInbox.BURST);
         // the session's own events are never held back
-        inbox.post("interrupt");
-        assertThat(handled).last().isEqualTo("interrupt");
+        inbox.post(TurnEvent.INTERRUPT_REQUESTED);
+        assertThat(handled).last().isEqualTo(TurnEvent.INTERRUPT_REQUESTED);
     }
 }

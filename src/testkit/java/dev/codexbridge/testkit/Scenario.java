@@ -1,5 +1,6 @@
 package dev.codexbridge.testkit;
 
+import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnResult;
 import java.nio.file.Path;
@@ -35,6 +36,11 @@ public abstract class Scenario {
 
     /** Scripts the model's replies and codex's config (recording only). */
     public void prepare(ScriptedModelServer model, IsolatedCodexHome.Builder home, Path work) {
+    }
+
+    /** Connection settings shared by recording and replay (the experimental API, say). */
+    public CodexClient.Builder connection(CodexClient.Builder builder) {
+        return builder;
     }
 
     /** Session settings shared by recording and replay (approvals, dynamic tools, limits). */

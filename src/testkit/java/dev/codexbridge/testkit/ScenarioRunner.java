@@ -18,6 +18,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.TurnLimits;
 
 /** Records a {@link Scenario} from the real codex into a fixture, or replays a fixture through it. */
 public final class ScenarioRunner {
@@ -51,9 +55,11 @@ public final class ScenarioRunner {
             Scenario.Context ctx = new Scenario.Context() {
                 @Override
                 public CodexSession open(UnaryOperator<CodexSession.Builder> tweak) {
-                    CodexSession.Builder b = CodexSession.builder().codexBinary(codexBinary).codexHome(homeDir).cwd(work)
-                            .clientInfo(CLIENT).timeouts(Duration.ofSeconds(60), Duration.ZERO)
-                            .wireTaps(recorder.wireTaps());
+                    CodexClient.Builder connection = CodexClient.builder()
+                            .process(CodexLaunch.appServer(codexBinary).codexHome(homeDir).build())
+                            .clientInfo(CLIENT).wireTaps(recorder.wireTaps());
+                    CodexSession.Builder b = CodexSession.builder().connection(scenario.connection(connection).options())
+                            .thread(ThreadSettings.in(work)).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO));
                     CodexSession s = tweak.apply(scenario.session(b)).build();
                     opened.add(s);
                     return s;
@@ -104,8 +110,9 @@ public final class ScenarioRunner {
         Scenario.Context ctx = new Scenario.Context() {
             @Override
             public CodexSession open(UnaryOperator<CodexSession.Builder> tweak) {
-                CodexSession.Builder b = CodexSession.builder().transport(replayer.transport()).cwd(REPLAY_WORK)
-                        .clientInfo(CLIENT).timeouts(Duration.ofSeconds(60), Duration.ZERO);
+                CodexClient.Builder connection = CodexClient.builder().transport(replayer.transport()).clientInfo(CLIENT);
+                CodexSession.Builder b = CodexSession.builder().connection(scenario.connection(connection).options())
+                        .thread(ThreadSettings.in(REPLAY_WORK)).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO));
                 CodexSession s = tweak.apply(scenario.session(b)).build();
                 opened.add(s);
                 return s;

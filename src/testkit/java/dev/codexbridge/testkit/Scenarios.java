@@ -10,6 +10,7 @@ import dev.codexbridge.approval.ApprovalKind;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ErrorCategory;
 import dev.codexbridge.session.RateLimitGovernor;
@@ -61,6 +62,12 @@ public final class Scenarios {
 
     private static void add(String name, String description, BiConsumer<ScriptedModelServer, IsolatedCodexHome.Builder> prepare,
                             UnaryOperator<CodexSession.Builder> session, Driver driver, Consumer<List<TurnResult>> verify) {
+        add(name, description, prepare, UnaryOperator.identity(), session, driver, verify);
+    }
+
+    private static void add(String name, String description, BiConsumer<ScriptedModelServer, IsolatedCodexHome.Builder> prepare,
+                            UnaryOperator<CodexClient.Builder> connection, UnaryOperator<CodexSession.Builder> session, Driver driver,
+                            Consumer<List<TurnResult>> verify) {
         ALL.put(name, new Scenario() {
             @Override
             public String name() {
@@ -75,6 +82,11 @@ public final class Scenarios {
             @Override
             public void prepare(ScriptedModelServer model, IsolatedCodexHome.Builder home, Path work) {
                 prepare.accept(model, home);
+            }
+
+            @Override
+            public CodexClient.Builder connection(CodexClient.Builder builder) {
+                return connection.apply(builder);
             }
 
             @Override
@@ -273,7 +285,8 @@ public final class Scenarios {
                         "{\"questions\":[{\"id\":\"confirm_path\",\"header\":\"Confirm\",\"question\":\"Proceed with the plan?\","
                                 + "\"options\":[{\"label\":\"Yes (Recommended)\",\"description\":\"Continue.\"},{\"label\":\"No\",\"description\":\"Stop.\"}]}]}")).build(),
                         ModelReply.builder("resp-2").message("Proceeding.").build()),
-                b -> b.experimentalApi(true).approvals(ApprovalPolicy.builder().handler(r -> CompletableFuture.completedFuture(
+                c -> c.experimentalApi(true),
+                b -> b.approvals(ApprovalPolicy.builder().handler(r -> CompletableFuture.completedFuture(
                         r.kind() == ApprovalKind.USER_INPUT ? ApprovalDecision.accept(Json.object().put("confirm_path", "Yes (Recommended)"))
                                 : ApprovalDecision.deny("unexpected"))).build()),
                 oneTurnAsking("make a plan", TurnOptions.DEFAULTS.withExtraParams(plan), ApprovalKind.USER_INPUT),
