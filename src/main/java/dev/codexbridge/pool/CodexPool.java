@@ -2,6 +2,7 @@ package dev.codexbridge.pool;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.rpc.RpcThreads;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.transport.EndpointStatus;
@@ -366,7 +367,7 @@ public final class CodexPool implements AutoCloseable {
             // off the reader thread: the pool's bookkeeping is no business of the connection's reader
             fresh.closedFuture().thenAcceptAsync(cause -> {
                 if (client == fresh && !closed) {
-                    down(fresh.explainClose("", cause).getMessage());
+                    down(ClientPlumbing.of(fresh).explainClose("", cause).getMessage());
                 }
             }, RpcThreads.callbacks());
             return fresh;

@@ -34,7 +34,7 @@ public final class CodexLaunch {
     private final boolean detach;
 
     private CodexLaunch(Builder b) {
-        this.binary = Objects.requireNonNull(b.binary, "binary");
+        this.binary = b.binary;
         this.arguments = List.copyOf(b.arguments);
         this.environment = Map.copyOf(b.environment);
         this.withheld = b.withheld;
@@ -50,16 +50,45 @@ public final class CodexLaunch {
 
     /** An app-server launch of {@code binary}; {@code app-server} is the first argument. */
     public static Builder appServer(Path binary) {
-        return new Builder(binary).argument("app-server");
+        return new Builder(Objects.requireNonNull(binary, "binary")).argument("app-server");
+    }
+
+    /**
+     * An app-server launch of the codex binary located ({@link CodexLocator}) each time codex is
+     * started, so a missing codex is reported then, with the ways to provide it.
+     */
+    public static Builder appServer() {
+        return new Builder(null).argument("app-server");
     }
 
     /** A launch of {@code binary} with exactly the arguments given (used for fakes in tests). */
     public static Builder command(Path binary) {
-        return new Builder(binary);
+        return new Builder(Objects.requireNonNull(binary, "binary"));
     }
 
+    /** The binary, or null when it is located as codex starts ({@link #appServer()}). */
     public Path binary() {
         return binary;
+    }
+
+    /** This launch with a binary: itself, or, for {@link #appServer()}, a copy with the binary located now. */
+    CodexLaunch located() {
+        if (binary != null) {
+            return this;
+        }
+        Builder b = new Builder(new CodexLocator().locate(null).binary());
+        b.arguments.addAll(arguments);
+        b.environment.putAll(environment);
+        b.withheld = withheld;
+        b.codexHome = codexHome;
+        b.workingDirectory = workingDirectory;
+        b.stderrLines = stderrLines;
+        b.closeGrace = closeGrace;
+        b.terminateGrace = terminateGrace;
+        b.killGrace = killGrace;
+        b.name = name;
+        b.detach = detach;
+        return new CodexLaunch(b);
     }
 
     public List<String> arguments() {
@@ -103,14 +132,17 @@ public final class CodexLaunch {
         return detach;
     }
 
-    /** The full command line; prefixed with {@code setsid} when detaching and it is available. */
+    /**
+     * The full command line; prefixed with {@code setsid} when detaching and it is available. A
+     * launch without a binary locates it here.
+     */
     public List<String> command() {
         List<String> cmd = new ArrayList<>(arguments.size() + 2);
         Path setsid = detach ? SETSID : null;
         if (setsid != null) {
             cmd.add(setsid.toString());
         }
-        cmd.add(binary.toString());
+        cmd.add(located().binary.toString());
         cmd.addAll(arguments);
         return cmd;
     }
@@ -155,8 +187,9 @@ public final class CodexLaunch {
         private String name = "codex";
         private boolean detach;
 
+        /** {@code binary} null: located when codex starts. */
         private Builder(Path binary) {
-            this.binary = Objects.requireNonNull(binary, "binary");
+            this.binary = binary;
         }
 
         public Builder argument(String argument) {

@@ -39,8 +39,12 @@ public final class CodexProcess implements AutoCloseable {
         this.exit = process.onExit().thenApply(Process::exitValue);
     }
 
-    /** Spawns the process; a binary that cannot be executed is a {@link CodexProcessException}. */
+    /**
+     * Spawns the process; a binary that cannot be executed is a {@link CodexProcessException}, and
+     * a launch without a binary locates it first ({@link CodexNotFoundException} when none is found).
+     */
     public static CodexProcess start(CodexLaunch launch) {
+        launch = launch.located();
         ProcessBuilder pb = new ProcessBuilder(launch.command());
         launch.applyEnvironment(pb.environment());
         if (launch.workingDirectory() != null) {

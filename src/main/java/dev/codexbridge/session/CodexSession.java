@@ -9,8 +9,10 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.approval.ServerRequestBridge;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
+import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ReviewTarget;
 import dev.codexbridge.protocol.ThreadArchiveParams;
@@ -33,10 +35,10 @@ import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.protocol.ClientInfo;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.Futures;
-import dev.codexbridge.rpc.JsonRpcPeer;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcThreads;
+import dev.codexbridge.rpc.WireTap;
 import dev.codexbridge.transport.CodexTransport;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.nio.file.Path;
@@ -56,6 +58,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +82,7 @@ public final class CodexSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CodexSession.class);
 
     /** Opens this session's own connection, or null when it shares one. */
-    private final CodexClient.Builder ownConnection;
+    private final ClientOptions ownConnection;
     private final CodexClient sharedClient;
     final Path cwd;
     private final String model;
@@ -107,7 +110,7 @@ public final class CodexSession implements AutoCloseable {
     private final AtomicBoolean turnActive = new AtomicBoolean();
     /** Which of the client's connections the thread was opened on ({@link CodexClient#generation}). */
     private volatile int openedOn;
-    /** This session's place among the shared connection's threads, or null (see CodexClient#reserveThread). */
+    /** This session's place among the shared connection's threads, or null (see ClientPlumbing#reserveThread). */
     private AutoCloseable threadPlace;
     /** A turn lost with its connection that codex may still be running (see stopLostTurn). */
     private volatile String lostTurn;
@@ -195,7 +198,7 @@ public final class CodexSession implements AutoCloseable {
             letGoOfConnection();
             CompletableFuture<String> f;
             if (sharedClient == null) {
-                f = CompletableFuture.supplyAsync(ownConnection::connect, RpcThreads.callbacks()).thenCompose(this::openOn);
+                f = CompletableFuture.supplyAsync(() -> CodexClient.connect(ownConnection), RpcThreads.callbacks()).thenCompose(this::openOn);
             } else if (sharedClient.isOpen()) {
                 f = openOn(sharedClient);
             } else {
@@ -236,12 +239,12 @@ public final class CodexSession implements AutoCloseable {
                         ? "the shared codex connection is closed" : "codex closed the connection as it started"));
             }
             if (sharedClient != null && reconnectHandle == null) {
-                reconnectHandle = sharedClient.onReconnect(reopened -> resumeAfterReconnect());
+                reconnectHandle = ClientPlumbing.of(sharedClient).onReconnect(reopened -> resumeAfterReconnect());
             }
             openedOn = c.generation();
             if (sharedClient != null && threadPlace == null) {
                 try {
-                    threadPlace = c.reserveThread();
+                    threadPlace = ClientPlumbing.of(c).reserveThread();
                 } catch (CodexException full) {
                     return CompletableFuture.failedFuture(full);
                 }
@@ -255,7 +258,7 @@ public final class CodexSession implements AutoCloseable {
             try {
                 if (sharedClient == null) {
                     // codex's connection-wide messages (rate limits, auth refresh) belong to the only session
-                    attachment = c.attachUnscoped(newInbox);
+                    attachment = ClientPlumbing.of(c).attachUnscoped(newInbox);
                 }
                 if (rateLimits != null) {
                     // account-wide, so they come with no thread id: seen between turns and on a shared connection too
@@ -301,12 +304,12 @@ public final class CodexSession implements AutoCloseable {
      */
     private CompletableFuture<String> openThread(CodexClient c, String method, ObjectNode params, Duration timeout, SessionInbox box) {
         CompletableFuture<String> opened = new CompletableFuture<>();
-        c.requestInOrder(method, params, timeout, (result, failure) -> {
+        ClientPlumbing.of(c).requestInOrder(method, params, timeout, (result, failure) -> {
             if (failure != null) {
                 Throwable cause = Futures.unwrap(failure);
                 if (cause instanceof ConnectionClosedException closedCause) {
                     // explaining may wait briefly for codex's exit status: not on the reader thread
-                    RpcThreads.callbacks().execute(() -> opened.completeExceptionally(c.explainClose("before answering " + method, closedCause)));
+                    RpcThreads.callbacks().execute(() -> opened.completeExceptionally(ClientPlumbing.of(c).explainClose("before answering " + method, closedCause)));
                 } else {
                     opened.completeExceptionally(cause);
                 }
@@ -322,7 +325,7 @@ public final class CodexSession implements AutoCloseable {
             }
             try {
                 AutoCloseable own = attachment;
-                AutoCloseable thread = c.attach(id, box);
+                AutoCloseable thread = ClientPlumbing.of(c).attach(id, box);
                 attachment = own == null ? thread : () -> {
                     thread.close();
                     own.close();
@@ -813,7 +816,7 @@ public final class CodexSession implements AutoCloseable {
         private Duration interruptGrace = Duration.ofSeconds(5);
         private int maxSteps;
         private ProjectorOptions projector = ProjectorOptions.DEFAULT;
-        private java.util.function.Consumer<JsonRpcPeer.Builder> peerConfigurer = peer -> { };
+        private Supplier<WireTap> wireTaps;
         private CodexClient client;
         private RateLimitGovernor rateLimits;
         private int inboxLimit = SessionInbox.DEFAULT_LIMIT;
@@ -834,16 +837,17 @@ public final class CodexSession implements AutoCloseable {
         }
 
         /** Sees every line sent to and received from codex (fixture recording, conformance checks). */
-        public Builder wireTap(dev.codexbridge.rpc.WireTap tap) {
-            return peerConfigurer(peer -> peer.wireTap(tap));
+        public Builder wireTap(WireTap tap) {
+            this.wireTaps = tap == null ? null : () -> tap;
+            return this;
         }
 
         /**
-         * Applied to the peer of every codex process the session starts (the first and each restart),
-         * e.g. to install a fresh {@link dev.codexbridge.rpc.WireTap} per connection.
+         * Like {@link #wireTap}, with a fresh tap for every codex connection the session opens (the
+         * first and each restart), e.g. a fixture recorder numbering its connections.
          */
-        public Builder peerConfigurer(java.util.function.Consumer<JsonRpcPeer.Builder> configurer) {
-            this.peerConfigurer = Objects.requireNonNull(configurer, "configurer");
+        public Builder wireTaps(Supplier<WireTap> perConnection) {
+            this.wireTaps = perConnection;
             return this;
         }
 
@@ -1037,22 +1041,22 @@ public final class CodexSession implements AutoCloseable {
         }
 
         /** How the session opens its own connection (first start and each restart). */
-        private CodexClient.Builder connection(Path workingDirectory) {
+        private ClientOptions connection(Path workingDirectory) {
             CodexClient.Builder c = CodexClient.builder()
                     .clientInfo(clientInfo)
                     .experimentalApi(experimentalApi != null ? experimentalApi : !dynamicTools.isEmpty())
                     .requestTimeout(requestTimeout)
-                    .peerConfigurer(peerConfigurer);
+                    .wireTaps(wireTaps);
             if (transports != null) {
-                return c.transport(transports);
+                return c.transport(transports).options();
             }
             if (endpoint != null) {
-                return c.endpoint(endpoint);
+                return c.endpoint(endpoint).options();
             }
             Path binary = new CodexLocator().locate(codexBinary).binary();
             return c.process(CodexLaunch.appServer(binary).codexHome(codexHome).environment(environment)
                     .withholdEnvironment(withheldEnvironment).arguments(extraArgs).workingDirectory(workingDirectory)
-                    .name("codex-session").detachFromTerminal(true).build());
+                    .name("codex-session").detachFromTerminal(true).build()).options();
         }
     }
 }

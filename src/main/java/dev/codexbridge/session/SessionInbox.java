@@ -1,7 +1,7 @@
 package dev.codexbridge.session;
 
 import dev.codexbridge.client.CodexEvent;
-import dev.codexbridge.client.ThreadInbox;
+import dev.codexbridge.client.internal.ThreadInbox;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -7,6 +7,7 @@ import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ServerRequestBridge;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
+import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.protocol.AgentMessageDeltaNotification;
 import dev.codexbridge.protocol.CommandExecutionOutputDeltaNotification;
 import dev.codexbridge.protocol.ConfigWarningNotification;
@@ -261,7 +262,7 @@ final class TurnRun {
         inbox.turnStarted(this::onEvent);
         // In order: the answer must reach the inbox before the notifications codex sends after it.
         sent = true;
-        client.requestInOrder(starter.method(), starter.params(this), session.requestTimeout,
+        ClientPlumbing.of(client).requestInOrder(starter.method(), starter.params(this), session.requestTimeout,
                 (r, e) -> inbox.post(new StartAnswered(r, e)));
         armTimer(System.nanoTime());
         return done;
@@ -585,7 +586,7 @@ final class TurnRun {
         if (turnId != null) {
             session.turnLost(turnId);
         }
-        CodexException why = client.explainClose("during the turn", cause);
+        CodexException why = ClientPlumbing.of(client).explainClose("during the turn", cause);
         String message = why.getMessage();
         // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
         TurnFailure err = ErrorClassifier.classify(message, null, client.stderrTail(40));

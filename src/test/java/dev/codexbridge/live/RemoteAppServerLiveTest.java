@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.protocol.ModelListParams;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.session.CodexSession;
@@ -194,7 +195,7 @@ class RemoteAppServerLiveTest {
         try (CodexClient client = CodexClient.builder().wireTap(wire).connect(server.endpoint().keepAlive(Duration.ofSeconds(2)))) {
             server.kill();
             ConnectionClosedException cause = client.closedFuture().get(30, TimeUnit.SECONDS);
-            TransportException why = (TransportException) client.explainClose("during the test", cause);
+            TransportException why = (TransportException) ClientPlumbing.of(client).explainClose("during the test", cause);
             assertThat(why.getMessage()).contains(server.uri().toString()).contains("during the test")
                     .containsAnyOf("dropped", "closed the WebSocket", "answered nothing");
             assertThatThrownBy(() -> client.modelList(new ModelListParams(null, null, null, null)))

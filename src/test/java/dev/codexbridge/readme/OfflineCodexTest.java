@@ -96,7 +96,7 @@ class OfflineCodexTest {
             model.enqueue(ModelReply.message("Hello."));
             FixtureRecorder recorder = new FixtureRecorder();
             try (CodexSession session = CodexSession.builder().codexHome(home).cwd(work)
-                    .peerConfigurer(recorder.peerConfigurer()).build()) {   // taps every line both ways
+                    .wireTaps(recorder.wireTaps()).build()) {               // taps every line both ways
                 session.runTurn(TurnInput.text("Greet me."));
             }
             recorder.write(fixture, "hello", "0.169.0", null,           // machine-specific values out

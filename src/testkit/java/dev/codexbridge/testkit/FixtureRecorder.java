@@ -3,7 +3,6 @@ package dev.codexbridge.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.rpc.JsonRpcPeer;
 import dev.codexbridge.rpc.WireTap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +13,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Records every message in both directions of one or more codex connections into a fixture file:
@@ -22,9 +21,9 @@ import java.util.function.Consumer;
  * {@code recordedAt}, {@code options}), then one {@code {"conn":N,"dir":"out"|"in","msg":{…}}}
  * line per message, normalized by a {@link FixtureNormalizer}.
  *
- * <p>Install it with {@link #peerConfigurer()} (on {@code CodexSession.Builder.peerConfigurer} or
- * a {@code CodexConnection}): each connection the session opens, restarts included, gets its own
- * number.
+ * <p>Install it with {@link #wireTaps()} (on {@code CodexSession.Builder.wireTaps} or
+ * {@code CodexClient.Builder.wireTaps}): each connection the session opens, restarts included,
+ * gets its own number. For a single connection made by hand, use {@link #tapFor}.
  */
 public final class FixtureRecorder {
     public static final int FORMAT = 1;
@@ -35,9 +34,9 @@ public final class FixtureRecorder {
     private final List<Line> lines = new ArrayList<>();
     private int connections;
 
-    /** A peer configurer that taps the next connection. */
-    public Consumer<JsonRpcPeer.Builder> peerConfigurer() {
-        return peer -> peer.wireTap(tapFor(nextConnection()));
+    /** Taps for one connection after another: each call gives the next connection's tap. */
+    public Supplier<WireTap> wireTaps() {
+        return () -> tapFor(nextConnection());
     }
 
     private synchronized int nextConnection() {

@@ -53,7 +53,7 @@ public final class ScenarioRunner {
                 public CodexSession open(UnaryOperator<CodexSession.Builder> tweak) {
                     CodexSession.Builder b = CodexSession.builder().codexBinary(codexBinary).codexHome(homeDir).cwd(work)
                             .clientInfo(CLIENT).timeouts(Duration.ofSeconds(60), Duration.ZERO)
-                            .peerConfigurer(recorder.peerConfigurer());
+                            .wireTaps(recorder.wireTaps());
                     CodexSession s = tweak.apply(scenario.session(b)).build();
                     opened.add(s);
                     return s;

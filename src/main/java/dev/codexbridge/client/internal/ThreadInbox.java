@@ -1,5 +1,6 @@
-package dev.codexbridge.client;
+package dev.codexbridge.client.internal;
 
+import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.rpc.ConnectionClosedException;
 
 /**
@@ -8,7 +9,9 @@ import dev.codexbridge.rpc.ConnectionClosedException;
  * alone on its connection, which may hold the reader back while its queue is full: that slows
  * codex down and nobody else. A thread's server requests go here
  * instead of to the client's fallback handler; the inbox's owner answers them with
- * {@link CodexClient#respond} or {@link CodexClient#respondError}.
+ * {@link dev.codexbridge.client.CodexClient#respond} or
+ * {@link dev.codexbridge.client.CodexClient#respondError}. Attached with
+ * {@link ClientPlumbing#attach} or {@link ClientPlumbing#attachUnscoped}.
  */
 public interface ThreadInbox {
     void accept(CodexEvent event);

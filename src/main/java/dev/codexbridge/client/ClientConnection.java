@@ -1,0 +1,268 @@
+package dev.codexbridge.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.CodexException;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.json.JsonFormatException;
+import dev.codexbridge.protocol.InitializeCapabilities;
+import dev.codexbridge.protocol.InitializeParams;
+import dev.codexbridge.protocol.InitializeResponse;
+import dev.codexbridge.rpc.ConnectionClosedException;
+import dev.codexbridge.rpc.Futures;
+import dev.codexbridge.rpc.JsonRpcPeer;
+import dev.codexbridge.rpc.RpcThreads;
+import dev.codexbridge.rpc.WireTap;
+import dev.codexbridge.transport.CodexTransport;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's connection to codex, opened and reopened: the transport, the {@code initialize}
+ * handshake (the only one in the library), which connection is the current one (generations),
+ * when the client is ready or done, and why a connection closed. What arrives is the
+ * {@link EventRouter}'s to route; reopening is the {@link Reconnector}'s.
+ */
+final class ClientConnection {
+    /** The client's logger: connection losses have always been logged as the client's. */
+    private static final Logger LOG = LoggerFactory.getLogger(CodexClient.class);
+
+    private final CodexClient owner;
+    private final ClientOptions options;
+    private final CodexTransport.Factory transports;
+    private final EventRouter events;
+    private final Reconnector reconnector;
+    private final CompletableFuture<ConnectionClosedException> closed = new CompletableFuture<>();
+    private volatile CodexTransport transport;
+    private volatile InitializeResponse initialized;
+    /** Counts connections: 1 for the first, +1 per reconnect. A message from an older one is ignored. */
+    private final AtomicInteger generation = new AtomicInteger();
+    /** Completes when the current connection is up; replaced by a pending one while reconnecting. */
+    private volatile CompletableFuture<CodexClient> ready = new CompletableFuture<>();
+    private volatile boolean closedByHost;
+    /** The transport whose connection was lost last (it explains its own end after a reconnect). */
+    private volatile CodexTransport lost;
+    private final Object explainLock = new Object();
+    private volatile Explained lastExplained;
+
+    ClientConnection(CodexClient owner, ClientOptions options) {
+        this.owner = owner;
+        this.options = options;
+        this.transports = transports(options);
+        this.events = new EventRouter(this, options.serverRequests());
+        this.reconnector = new Reconnector(options.reconnect());
+    }
+
+    /** What the options say to talk to; the peer of a connection the client makes gets its timeout and tap. */
+    private static CodexTransport.Factory transports(ClientOptions options) {
+        if (options.transport() != null) {
+            return options.transport();
+        }
+        Duration timeout = options.requestTimeout();
+        Supplier<WireTap> taps = options.wireTaps();
+        Consumer<JsonRpcPeer.Builder> configure = peer -> {
+            peer.defaultTimeout(timeout);
+            if (taps != null) {
+                peer.wireTap(taps.get());
+            }
+        };
+        return options.endpoint() != null ? CodexTransport.connect(options.endpoint(), configure)
+                : CodexTransport.process(options.launch(), configure);
+    }
+
+    CodexClient owner() {
+        return owner;
+    }
+
+    EventRouter events() {
+        return events;
+    }
+
+    Reconnector reconnector() {
+        return reconnector;
+    }
+
+    /** Opens a connection and performs the handshake; throws saying why when codex cannot be reached. */
+    void open() {
+        CodexTransport t = transports.open(events.sink(generation.incrementAndGet()));
+        transport = t;
+        try {
+            List<String> optOut = options.optOutNotifications();
+            InitializeCapabilities caps = InitializeCapabilities.builder()
+                    .experimentalApi(options.experimentalApi())
+                    .optOutNotificationMethods(optOut.isEmpty() ? null : optOut)
+                    .build();
+            JsonNode answer = Futures.join(explained("initialize", t.peer().request("initialize",
+                    new InitializeParams(caps, options.clientInfo()), options.requestTimeout())));
+            initialized = Json.convert(answer, InitializeResponse.class);
+            t.peer().notify("initialized", null);
+            ready.complete(owner);
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    /** Closes the current transport, if any, and opens a new connection: one reconnect attempt. */
+    void reopen() {
+        CodexTransport old = transport;
+        if (old != null) {
+            old.close();
+        }
+        open();
+    }
+
+    JsonRpcPeer peer() {
+        CodexTransport t = transport;
+        if (t == null) {
+            throw new CodexException("the client is not connected");
+        }
+        return t.peer();
+    }
+
+    boolean isOpen() {
+        CodexTransport t = transport;
+        return t != null && t.peer().isOpen();
+    }
+
+    InitializeResponse serverInfo() {
+        return initialized;
+    }
+
+    int generation() {
+        return generation.get();
+    }
+
+    CompletableFuture<ConnectionClosedException> closedFuture() {
+        return closed.copy();
+    }
+
+    /** Why the client is done, or null while it is not. */
+    ConnectionClosedException closedCause() {
+        return closed.getNow(null);
+    }
+
+    CompletableFuture<CodexClient> whenReady() {
+        return ready.copy();
+    }
+
+    boolean closedByHost() {
+        return closedByHost;
+    }
+
+    /** A request by wire name: its result decoded to {@code resultType}, a lost connection explained. */
+    <R> CompletableFuture<R> request(String method, Object params, Class<R> resultType, Duration timeout) {
+        return explained(method, peer().request(method, params, timeout)).thenApply(result -> decode(method, result, resultType));
+    }
+
+    private <T> CompletableFuture<T> explained(String method, CompletableFuture<T> future) {
+        return future.exceptionallyCompose(failure -> {
+            Throwable cause = Futures.unwrap(failure);
+            if (!(cause instanceof ConnectionClosedException closedCause)) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            return CompletableFuture.supplyAsync(() -> {
+                throw explainClose("before answering " + method, closedCause);
+            }, RpcThreads.callbacks());
+        });
+    }
+
+    private static <R> R decode(String method, JsonNode result, Class<R> type) {
+        if (type == Void.class) {
+            return null;
+        }
+        if (type == JsonNode.class) {
+            return type.cast(result);
+        }
+        try {
+            return Json.convert(result, type);
+        } catch (JsonFormatException e) {
+            throw new CodexException("codex answered " + method + " with a result that does not fit "
+                    + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    CodexException explainClose(String context, ConnectionClosedException cause) {
+        // every thread on a lost connection asks at once; the answer may wait for codex's exit: work it out once
+        synchronized (explainLock) {
+            Explained last = lastExplained;
+            if (last != null && last.cause() == cause && last.context().equals(context)) {
+                return last.why();
+            }
+            CodexException why = explainNow(context, cause);
+            lastExplained = new Explained(cause, context, why);
+            return why;
+        }
+    }
+
+    private record Explained(ConnectionClosedException cause, String context, CodexException why) {
+    }
+
+    private CodexException explainNow(String context, ConnectionClosedException cause) {
+        CodexTransport gone = lost;
+        // after a reconnect, the connection that ended is not the current one: ask the one that did
+        CodexTransport t = gone != null && gone.peer().closedFuture().getNow(null) == cause ? gone : transport;
+        return t == null ? cause : t.explainClose(context, cause);
+    }
+
+    List<String> stderrTail(int lines) {
+        CodexTransport t = transport;
+        return t == null ? List.of() : t.stderrTail(lines);
+    }
+
+    /**
+     * Connection {@code connection} ended; on its reader thread. Every attached inbox learns at
+     * once; then the connection is reopened when the policy says so, else the client is done.
+     */
+    void lost(int connection, ConnectionClosedException cause) {
+        if (connection != generation.get()) {
+            return;     // an earlier connection's late end
+        }
+        boolean again = reconnector.enabled() && !closedByHost && initialized != null;
+        lost = transport;
+        if (again) {
+            if (!reconnector.begin()) {
+                return;     // a reconnect attempt's own failure: the attempt loop goes on
+            }
+            ready = new CompletableFuture<>();
+        } else {
+            closed.complete(cause);
+            ready.completeExceptionally(cause);
+        }
+        events.closeInboxes(cause);
+        if (again) {
+            // attached threads learned of the loss above; subscribers keep their lanes across it
+            LOG.warn("codex connection {} lost ({}); reconnecting", connection, cause.getMessage());
+            reconnector.schedule(this, cause, 1);
+        } else if (events.hasSubscribers()) {
+            // explaining may wait briefly for codex's exit status: not on the reader thread
+            RpcThreads.callbacks().execute(() -> events.closeLanes(cause));
+        }
+    }
+
+    /** Every reconnect attempt failed: the client is done. */
+    void giveUp(ConnectionClosedException gaveUp) {
+        closed.complete(gaveUp);
+        ready.completeExceptionally(gaveUp);
+        events.closeLanes(gaveUp);
+    }
+
+    /** Closes the connection and stops codex when the client started it. Idempotent. */
+    void close() {
+        closedByHost = true;
+        CodexTransport t = transport;
+        if (t != null) {
+            t.close();
+        }
+        // a reconnect between attempts has no transport to close: end it here
+        ConnectionClosedException cause = new ConnectionClosedException("the client was closed");
+        if (closed.complete(cause)) {
+            ready.completeExceptionally(cause);
+        }
+    }
+}

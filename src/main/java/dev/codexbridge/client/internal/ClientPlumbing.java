@@ -1,0 +1,84 @@
+package dev.codexbridge.client.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.CodexException;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.rpc.ConnectionClosedException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * What the session package needs of a {@link CodexClient} and a host does not: routing a thread's
+ * messages to an inbox, taking a thread place, a request answered in wire order, resuming after a
+ * reconnect, explaining a closed connection. Not API.
+ *
+ * <pre>{@code
+ * AutoCloseable attached = ClientPlumbing.of(client).attach(threadId, inbox);
+ * }</pre>
+ *
+ * <p>{@code CodexClient} installs the one accessor ({@link #install}) when its class is
+ * initialized, which happens before any client exists, so {@link #of} always finds it.
+ */
+public abstract class ClientPlumbing {
+    private static volatile Function<CodexClient, ClientPlumbing> accessor;
+
+    protected ClientPlumbing() {
+    }
+
+    /** The plumbing of {@code client}; the same object on every call. */
+    public static ClientPlumbing of(CodexClient client) {
+        Objects.requireNonNull(client, "client");
+        return accessor.apply(client);
+    }
+
+    /** Called once, by {@code CodexClient}'s static initializer; a second call fails. */
+    public static synchronized void install(Function<CodexClient, ClientPlumbing> access) {
+        if (accessor != null) {
+            throw new IllegalStateException("the client plumbing accessor is already installed");
+        }
+        accessor = Objects.requireNonNull(access, "access");
+    }
+
+    /**
+     * Routes {@code threadId}'s messages, server requests included, to {@code inbox} from now on.
+     * One inbox per thread (a second one is an {@link IllegalStateException}); closing the handle
+     * detaches it.
+     */
+    public abstract AutoCloseable attach(String threadId, ThreadInbox inbox);
+
+    /**
+     * Routes the messages that belong to no thread (rate limits, login, MCP server status, the
+     * auth-token refresh request) to {@code inbox}: for a connection that serves one session.
+     */
+    public abstract AutoCloseable attachUnscoped(ThreadInbox inbox);
+
+    /**
+     * Takes one of the connection's thread places before a thread is opened on it; close the
+     * handle when the thread leaves. Throws a {@link CodexException} when all
+     * {@link CodexClient#maxThreads()} are taken, so a host can open a further connection instead.
+     */
+    public abstract AutoCloseable reserveThread();
+
+    /**
+     * A request whose answer is handed to {@code onAnswer} on the reader thread, before any message
+     * that follows it on the wire: a turn's {@code turn/start} answer then reaches the turn's inbox
+     * ahead of the turn's first notification. {@code onAnswer} must not block.
+     */
+    public abstract void requestInOrder(String method, Object params, Duration timeout, BiConsumer<JsonNode, Throwable> onAnswer);
+
+    /**
+     * Runs {@code resume} after each reconnect, at most
+     * {@link dev.codexbridge.client.ReconnectPolicy#concurrentResumes} at a time: how a session
+     * reopens its thread on the new connection. Close the handle to stop.
+     */
+    public abstract AutoCloseable onReconnect(Function<CodexClient, CompletionStage<?>> resume);
+
+    /**
+     * Why the connection closed, worth showing to a person (exit code, stderr tail, secrets
+     * redacted); {@code context} says when, e.g. "during the turn".
+     */
+    public abstract CodexException explainClose(String context, ConnectionClosedException cause);
+}
