@@ -1,8 +1,6 @@
 package dev.codexbridge.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codexbridge.protocol.FileChanges;
-import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalChoice;
 import dev.codexbridge.approval.ApprovalDecision;
@@ -15,7 +13,6 @@ import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.ThreadSettings;
 import dev.codexbridge.session.TurnFailure;
 import dev.codexbridge.session.TurnInput;
-import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
 import java.io.IOException;
@@ -29,7 +26,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -120,7 +116,7 @@ final class RunCommand implements Callable<Integer> {
             description = "Allow plain ws:// to a host that is not loopback (a private network only; prefer wss://).")
     boolean allowPlaintext;
 
-    /** The app-server refused the credentials; shares 3 with "timed out", as the two are told apart by the message. */
+    /** The app-server refused the credentials (--connect); a turn that timed out exits with {@link #EXIT_TIMED_OUT}. */
     static final int EXIT_AUTHENTICATION = 3;
     static final int EXIT_TIMED_OUT = 4;
 
@@ -128,7 +124,7 @@ final class RunCommand implements Callable<Integer> {
     private volatile CodexSession session;
     private volatile boolean turnRunning;
     /** The running turn's progress, which automatic approvals print through to keep the order. */
-    private volatile Progress progress;
+    private volatile ProgressRenderer progress;
     private TerminalInput input;
 
     @Override
@@ -263,7 +259,7 @@ final class RunCommand implements Callable<Integer> {
     private TurnResult turn(CodexSession s, String text, TurnOptions options, PrintStream out, PrintStream err) {
         // --json writes the transcript as it grows, so a long turn holds none of it
         StreamedResult streamed = json ? new StreamedResult(out) : null;
-        Progress progress = new Progress(err, System.console() != null, streamed);
+        ProgressRenderer progress = new ProgressRenderer(err, System.console() != null, streamed);
         TurnResult r = null;
         turnRunning = true;
         this.progress = progress;
@@ -311,7 +307,7 @@ final class RunCommand implements Callable<Integer> {
             };
             return request -> {
                 String line = "  approval " + ApiText.escape(request.title()) + " -> " + choice.name().toLowerCase(Locale.ROOT) + " (--approve)";
-                Progress p = progress;
+                ProgressRenderer p = progress;
                 if (p != null) {
                     p.printLine(line);
                 } else {
@@ -383,286 +379,6 @@ final class RunCommand implements Callable<Integer> {
             });
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             // no SIGINT on this platform: Ctrl-C then just ends the JVM
-        }
-    }
-
-    /** Live progress on stderr, with an elapsed-time line while codex is quiet on a terminal. */
-    private static final class Progress implements TurnListener {
-        private final PrintStream err;
-        private final boolean tty;
-        private final AtomicLong lastOutput = new AtomicLong(System.nanoTime());
-        private final long start = System.nanoTime();
-        private final Thread ticker;
-        private volatile boolean streaming;
-        private volatile boolean running = true;
-        /**
-         * Progress for a pipe or file, written every 100 ms and at the end: one write per streamed
-         * delta (a few bytes each, hundreds of thousands a turn) would cost a system call apiece.
-         * On a terminal everything is written as it comes. Guarded by {@code err}.
-         */
-        private final StringBuilder pending = new StringBuilder();
-        private final CommandClock clock = new CommandClock();
-        /** Where the transcript goes as it grows, with --json; else null. */
-        private final StreamedResult transcript;
-        /** Columns the "working" line takes; overwritten with spaces rather than an erase sequence. */
-        private int tickerWidth;
-
-        Progress(PrintStream err, boolean tty, StreamedResult transcript) {
-            this.err = err;
-            this.tty = tty;
-            this.transcript = transcript;
-            this.ticker = new Thread(tty ? this::tick : this::flushEvery100Ms, "codex-bridge-progress");
-            ticker.setDaemon(true);
-            ticker.start();
-        }
-
-        private void flushEvery100Ms() {
-            while (running) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                synchronized (err) {
-                    drain();
-                }
-            }
-        }
-
-        /** Writes {@code s} now on a terminal, else into {@link #pending}; caller holds {@code err}. */
-        private void print(String s) {
-            if (tty) {
-                err.print(s);
-                return;
-            }
-            pending.append(s);
-            if (pending.length() >= 1 << 16) {
-                drain();
-            }
-        }
-
-        private void println(String s) {
-            print(s);
-            print(System.lineSeparator());
-        }
-
-        /** A line from outside the turn's events (an automatic approval), in order with the rest. */
-        void printLine(String s) {
-            synchronized (err) {
-                println(s);
-                flushLive();
-            }
-        }
-
-        /** Shows what was printed: on a terminal at once; into a pipe or file, the next drain does. */
-        private void flushLive() {
-            if (tty) {
-                err.flush();
-            }
-        }
-
-        /** Writes what is pending; caller holds {@code err}. */
-        private void drain() {
-            if (pending.length() > 0) {
-                err.append(pending);
-                pending.setLength(0);
-                err.flush();
-            }
-        }
-
-        private void tick() {
-            while (running) {
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                if (running && !streaming && System.nanoTime() - lastOutput.get() > 1_000_000_000L) {
-                    synchronized (err) {
-                        String ticker = "\r  … working " + (System.nanoTime() - start) / 1_000_000_000L + " s ";
-                        print(ticker);
-                        flushLive();
-                        tickerWidth = ticker.length();
-                    }
-                }
-            }
-        }
-
-        void stop() {
-            running = false;
-            ticker.interrupt();
-            synchronized (err) {
-                clearTicker();
-                if (streaming) {
-                    println("");
-                    streaming = false;
-                }
-                drain();
-            }
-        }
-
-        /** Blanks the "working" line, if one is shown; caller holds {@code err}. */
-        private void clearTicker() {
-            if (tty && tickerWidth > 0) {
-                print("\r" + " ".repeat(tickerWidth) + "\r");
-                tickerWidth = 0;
-            }
-        }
-
-        private void line(String s) {
-            synchronized (err) {
-                if (streaming) {
-                    println("");
-                    streaming = false;
-                }
-                clearTicker();
-                println(s);
-            }
-            lastOutput.set(System.nanoTime());
-        }
-
-        @Override
-        public void onAgentMessageDelta(String itemId, String delta) {
-            synchronized (err) {
-                if (!streaming) {
-                    clearTicker();
-                    print("codex> ");
-                    streaming = true;
-                }
-                print(ApiText.escapeLines(delta));
-                flushLive();
-            }
-            if (tty) {
-                lastOutput.set(System.nanoTime()); // only the terminal's "working" line reads it
-            }
-        }
-
-        @Override
-        public void onItemStarted(ThreadItem item) {
-            clock.started(item);
-            if (item instanceof ThreadItem.CommandExecution c) {
-                line("  $ " + ApiText.escape(c.command()));
-            } else if (item instanceof ThreadItem.McpToolCall m) {
-                line("  mcp " + ApiText.escape(m.server()) + "." + ApiText.escape(m.tool()) + " …");
-            } else if (item instanceof ThreadItem.DynamicToolCall d) {
-                line("  tool " + ApiText.escape(d.tool()) + " …");
-            }
-        }
-
-        @Override
-        public void onTranscript(List<dev.codexbridge.transcript.TranscriptMessage> messages) {
-            if (transcript != null) {
-                transcript.messages(messages);
-            }
-        }
-
-        @Override
-        public void onItemCompleted(ThreadItem item, List<dev.codexbridge.transcript.TranscriptMessage> messages) {
-            if (item instanceof ThreadItem.CommandExecution c) {
-                line("    " + orUnknown(c.status() == null ? null : c.status().wire()) + ", exit " + orUnknown(c.exitCode())
-                        + ", " + orUnknown(clock.elapsedMillis(c)) + " ms");
-            } else if (item instanceof ThreadItem.FileChange f && f.changes() != null) {
-                String status = orUnknown(f.status() == null ? null : f.status().wire());
-                f.changes().forEach(ch -> line("  ~ " + FileChanges.kind(ch.kind()) + " " + ApiText.escape(ch.path()) + " (" + status + ")"));
-            } else if (item instanceof ThreadItem.McpToolCall m) {
-                line("    " + orUnknown(m.status() == null ? null : m.status().wire()));
-            } else if (item instanceof ThreadItem.DynamicToolCall d) {
-                line("    " + orUnknown(d.status() == null ? null : d.status().wire()));
-            } else if (item instanceof ThreadItem.AgentMessage) {
-                synchronized (err) {
-                    if (streaming) {
-                        println("");
-                        streaming = false;
-                    }
-                }
-            }
-        }
-
-        private static String orUnknown(Object value) {
-            return value == null ? "?" : ApiText.escape(value.toString());
-        }
-
-        @Override
-        public void onRetry(TurnFailure error) {
-            line("  (codex retries: " + ApiText.escape(error.message()) + ")");
-        }
-
-        @Override
-        public void onRateLimitWait(dev.codexbridge.session.RateLimitWait wait) {
-            long left = (wait.remaining().toMillis() + 999) / 1000;
-            // the start of the wait, then a countdown line every 10 s (one a second would flood a log)
-            if (wait.remaining().equals(wait.total()) || left > 0 && left % 10 == 0) {
-                line("  (rate limited, " + wait.reason().type() + ": attempt " + wait.attempt() + " of " + wait.maxAttempts()
-                        + " in " + left + " s)");
-            }
-        }
-
-        @Override
-        public void onWarning(String message) {
-            line("  warning: " + ApiText.escape(message));
-        }
-
-        @Override
-        public void onApprovalAnswered(ApprovalRequest request, ApprovalDecision decision) {
-            clock.approved(request.itemId());
-            line("  " + request.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " " + decision.choice().name().toLowerCase(Locale.ROOT));
-        }
-    }
-
-    /**
-     * A turn's {@code --json} result, written as the turn runs: {@code {"messages":[} and each message
-     * as the transcript grows (on the turn's dispatch thread), then, once the turn has ended (on the
-     * caller's thread, after the turn's future completed), the result's other fields and the line's end.
-     */
-    private static final class StreamedResult {
-        private final PrintStream out;
-        private TerminalJson.Output json;
-
-        StreamedResult(PrintStream out) {
-            this.out = out;
-        }
-
-        void messages(List<dev.codexbridge.transcript.TranscriptMessage> messages) {
-            begin();
-            messages.forEach(json::value);
-        }
-
-        /** Ends the object with {@code result}'s other fields; with null (no result: the turn threw), ends what was begun. */
-        void end(TurnResult result) {
-            if (result == null && json == null) {
-                return;
-            }
-            begin();
-            try {
-                json.generator.writeEndArray();
-                if (result != null) {
-                    com.fasterxml.jackson.databind.node.ObjectNode fields = Json.mapper().valueToTree(result);
-                    fields.remove("messages");
-                    for (var field : (Iterable<java.util.Map.Entry<String, JsonNode>>) fields::fields) {
-                        json.generator.writeFieldName(field.getKey());
-                        json.value(field.getValue());
-                    }
-                }
-                json.generator.writeEndObject();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            } finally {
-                json.close();
-            }
-            out.println();
-        }
-
-        private void begin() {
-            if (json == null) {
-                json = TerminalJson.open(out);
-                try {
-                    json.generator.writeStartObject();
-                    json.generator.writeFieldName("messages");
-                    json.generator.writeStartArray();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
         }
     }
 }

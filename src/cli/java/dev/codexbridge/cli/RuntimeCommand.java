@@ -3,6 +3,8 @@ package dev.codexbridge.cli;
 import dev.codexbridge.config.ConfigMigrationException;
 import dev.codexbridge.config.HostMcpConfig;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.runtime.Readiness;
 import dev.codexbridge.runtime.RuntimeStatus;
 import dev.codexbridge.runtime.RuntimeSwitch;
 import dev.codexbridge.runtime.StateStore;
@@ -41,8 +43,10 @@ final class RuntimeCommand implements Runnable {
         boolean json;
 
         RuntimeSwitch.Builder builder() {
-            return RuntimeSwitch.builder().codexBinary(codexBin).codexHome(codexHome)
+            RuntimeSwitch.Builder b = RuntimeSwitch.builder()
                     .stateStore(StateStore.file(stateFile != null ? stateFile : StateStore.defaultFile()));
+            // without --codex-bin the switch locates codex itself, so only the home is given
+            return codexBin != null ? b.launch(CodexLaunch.appServer(codexBin).codexHome(codexHome).build()) : b.codexHome(codexHome);
         }
     }
 
@@ -63,7 +67,7 @@ final class RuntimeCommand implements Runnable {
         public Integer call() {
             RuntimeStatus s = common.builder().discoverPlugins(false).probeModel(model).build().status(probe);
             System.out.print(common.json ? s.toJson() + "\n" : s.summary());
-            return s.codexBinary() == null || probe && !"ready".equals(s.readiness()) ? 1 : 0;
+            return s.codexBinary() == null || probe && s.readiness() != Readiness.READY ? 1 : 0;
         }
     }
 

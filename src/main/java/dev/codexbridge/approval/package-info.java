@@ -10,7 +10,9 @@
  *
  * <p>{@link dev.codexbridge.approval.ServerRequestBridge}, which turns a typed request into exactly
  * one schema-valid answer, is internal: public only because {@code session} uses it, and may change
- * without notice.
+ * without notice. It answers through a table with one entry per server request method (the
+ * package-private {@code RequestTable}; one class per request family holds the entries, each
+ * saying how its request is shown to the host and how a decision is answered).
  *
  * <p>Depends on {@code protocol} (plus {@code rpc}'s {@code RpcError} and shared threads); never on
  * {@code transcript}, which is why the change summary both show lives in

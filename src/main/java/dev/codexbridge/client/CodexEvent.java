@@ -10,9 +10,10 @@ import java.util.Objects;
 /**
  * One message codex started: a notification or a server request, with the thread it belongs to.
  *
- * <p>The typed {@link #params()} is decoded at most once, on first use, and then shared by every
- * reader (the projector, the approval bridge, listeners); {@link #raw()} is the escape hatch to
- * the JSON as it came off the wire, including fields the schema does not know.
+ * <p>The typed params ({@link Notification#params()}, {@link ServerRequest#params()}) are
+ * decoded at most once, on first use, and then shared by every reader (the projector, the
+ * approval bridge, listeners); {@link #raw()} is the escape hatch to the JSON as it came off the
+ * wire, including fields the schema does not know.
  */
 public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEvent.ServerRequest {
     private final String method;

@@ -6,8 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Answers the server requests no {@link ThreadInbox} takes (requests without a thread, or for a
- * thread nobody attached). Runs on a shared pool; the stage's value is the result (a protocol
+ * Answers the server requests no thread's inbox takes (requests without a thread, or for a
+ * thread no session attached). Runs on a shared pool; the stage's value is the result (a protocol
  * record or JSON), and a stage failed with {@link RpcException} becomes that error answer.
  */
 @FunctionalInterface

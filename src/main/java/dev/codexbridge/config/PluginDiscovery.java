@@ -1,11 +1,7 @@
 package dev.codexbridge.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codexbridge.BuildInfo;
-import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.rpc.Futures;
-import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.protocol.ClientInfo;
+import dev.codexbridge.client.internal.ShortLivedCodex;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,8 +11,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Asks a briefly started {@code codex app-server} which plugins are installed
- * ({@code plugin/list}). Best effort and bounded in time: any failure becomes
+ * Asks a briefly started {@code codex app-server} ({@link ShortLivedCodex}) which plugins are
+ * installed ({@code plugin/list}). Best effort and bounded in time: any failure becomes
  * {@link PluginCatalog.Discovery#failed}, never an exception.
  */
 public final class PluginDiscovery implements PluginCatalog {
@@ -32,14 +28,9 @@ public final class PluginDiscovery implements PluginCatalog {
 
     @Override
     public Discovery discover(Path codexHome) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        CodexLaunch launch = CodexLaunch.appServer(codexBinary).codexHome(codexHome)
-                .shutdownGrace(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1))
-                .name("codex-plugins").build();
-        try (CodexClient codex = CodexClient.builder().process(launch).requestTimeout(remaining(deadline))
-                .clientInfo(new ClientInfo("codex_bridge_migrate", "codex-bridge migrate", BuildInfo.version())).connect()) {
-            JsonNode result = Futures.join(codex.requestAsync("plugin/list", null, JsonNode.class, remaining(deadline)));
-            return parse(result);
+        try (ShortLivedCodex codex = ShortLivedCodex.start(ShortLivedCodex.launch(codexBinary, codexHome, "codex-plugins"),
+                "migrate", timeout)) {
+            return parse(codex.request("plugin/list", null, JsonNode.class));
         } catch (RuntimeException e) {
             return Discovery.failed("plugin/list query failed: " + e.getMessage().lines().findFirst().orElse(""));
         }
@@ -77,10 +68,5 @@ public final class PluginDiscovery implements PluginCatalog {
             }
         }
         return Discovery.of(out);
-    }
-
-    private static Duration remaining(long deadline) {
-        long left = deadline - System.nanoTime();
-        return Duration.ofNanos(Math.max(left, Duration.ofMillis(1).toNanos()));
     }
 }

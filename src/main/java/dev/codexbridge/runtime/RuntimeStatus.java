@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * What {@link RuntimeSwitch#status} found.
  *
- * @param readiness  with a probe: {@code ready}, {@code loggedOut}, {@code modelUnavailable}, or {@code error}; else null
+ * @param account    with a probe: what {@code account/read} said, in words; else null
+ * @param readiness  with a probe: {@link Readiness#READY}, {@code LOGGED_OUT}, {@code MODEL_UNAVAILABLE} or {@code ERROR}; else null
  * @param remediation one line on what to do when not ready
  * @param state      the recorded state (null when the switch never ran)
  */
@@ -24,7 +25,7 @@ public record RuntimeStatus(
         List<String> managedPlugins,
         String managedDefaultPermissions,
         String account,
-        String readiness,
+        Readiness readiness,
         String remediation,
         RuntimeState state) {
 
@@ -60,7 +61,7 @@ public record RuntimeStatus(
         }
         if (readiness != null) {
             sb.append("account: ").append(account).append('\n');
-            sb.append("probe: ").append(readiness).append(remediation == null ? "" : " — " + remediation).append('\n');
+            sb.append("probe: ").append(readiness.wire()).append(remediation == null ? "" : " — " + remediation).append('\n');
         }
         return sb.toString();
     }

@@ -1,61 +1,45 @@
 package dev.codexbridge.runtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.codexbridge.CodexException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.config.ConfigMigrationException;
 import dev.codexbridge.config.ConfigMigrator;
-import dev.codexbridge.config.ServerReport;
-import dev.codexbridge.json.Json;
 import dev.codexbridge.config.HostMcpConfig;
 import dev.codexbridge.config.ManagedBlock;
 import dev.codexbridge.config.MigrationReport;
-import dev.codexbridge.config.PluginDiscovery;
 import dev.codexbridge.config.PluginCatalog;
-import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.protocol.Account;
-import dev.codexbridge.protocol.GetAccountParams;
-import dev.codexbridge.protocol.GetAccountResponse;
-import dev.codexbridge.protocol.Model;
-import dev.codexbridge.protocol.ModelListParams;
-import dev.codexbridge.protocol.ModelListResponse;
+import dev.codexbridge.config.PluginDiscovery;
+import dev.codexbridge.config.ServerReport;
+import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.process.CodexLocator;
-import dev.codexbridge.process.CodexVersion;
-import dev.codexbridge.process.CodexVersionProbe;
-import dev.codexbridge.protocol.ClientInfo;
-import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ErrorCategory;
-import dev.codexbridge.session.TurnInput;
-import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.session.TurnOutcome;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import dev.codexbridge.session.ThreadSettings;
-import dev.codexbridge.session.TurnLimits;
 
 /**
  * Turns a host's codex runtime on and off, the way a host's slash command needs it:
  * {@link #status}, {@link #enable} (gate on a usable codex, migrate the host's MCP servers,
  * plugins and a default permission profile, record the state — all or nothing) and
  * {@link #disable}; {@link #isEnabled} and {@link #state} for the host's own decisions. A flip is
- * refused while a turn holds the {@link RuntimeGate}. The codex version is probed once per call.
- * docs/runtime.md is the guide.
+ * refused while a turn holds the {@link RuntimeGate}. What codex is asked (the binary and its
+ * version, once per call; the account, the model list and a probe turn) is the package's
+ * {@code RuntimeProbe}. docs/runtime.md is the guide.
  */
 public final class RuntimeSwitch {
-    private final Path explicitBinary;
     private final Path codexHome;
+    private final RuntimeProbe prober;
     private final StateStore store;
     private final List<RuntimeState.McpSource> hostSources;
     private final boolean forgetInputs;
@@ -65,12 +49,11 @@ public final class RuntimeSwitch {
     private final RuntimeGate gate;
     private final BooleanSupplier turnsRunning;
     private final List<Consumer<RuntimeState>> listeners;
-    private final Duration probeTimeout;
-    private final String probeModel;
 
     private RuntimeSwitch(Builder b) {
-        this.explicitBinary = b.codexBinary;
-        this.codexHome = b.codexHome != null ? b.codexHome : ConfigMigrator.defaultCodexHome(System.getenv());
+        this.codexHome = b.launch != null ? codexHomeOf(b.launch)
+                : b.codexHome != null ? b.codexHome : ConfigMigrator.defaultCodexHome(System.getenv());
+        this.prober = new RuntimeProbe(b.launch, codexHome, b.probeTimeout, b.probeModel);
         this.store = b.store != null ? b.store : StateStore.file(StateStore.defaultFile());
         this.hostSources = List.copyOf(b.hostSources);
         this.forgetInputs = b.forgetInputs;
@@ -80,8 +63,13 @@ public final class RuntimeSwitch {
         this.gate = b.gate;
         this.turnsRunning = b.turnsRunning;
         this.listeners = List.copyOf(b.listeners);
-        this.probeTimeout = b.probeTimeout;
-        this.probeModel = b.probeModel;
+    }
+
+    /** The {@code CODEX_HOME} codex started by {@code launch} sees: its own, else its environment's, else {@code ~/.codex}. */
+    private static Path codexHomeOf(CodexLaunch launch) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        launch.applyEnvironment(env);
+        return ConfigMigrator.defaultCodexHome(env);
     }
 
     public static Builder builder() {
@@ -105,27 +93,13 @@ public final class RuntimeSwitch {
             boolean requiresNewSession) {
     }
 
-    /** The binary and its version, located and probed once. */
-    private record Codex(Path binary, CodexVersion version, String problem) {
-    }
-
-    private Codex probeCodex() {
-        try {
-            Path binary = new CodexLocator().locate(explicitBinary).binary();
-            CodexVersion v = CodexVersionProbe.requireSupported(binary, CodexVersionProbe.DEFAULT_TIMEOUT);
-            return new Codex(binary, v, null);
-        } catch (CodexException e) {
-            return new Codex(null, null, e.getMessage());
-        }
-    }
-
     /**
      * The switch's state, the codex binary and version, {@code CODEX_HOME}, and what the managed
      * block holds. With {@code probe}: the account ({@code account/read}) and a minimal turn on the
      * configured model, so "logged out", "model not available" and "ready" are told apart.
      */
     public RuntimeStatus status(boolean probe) {
-        Codex codex = probeCodex();
+        RuntimeProbe.CodexCheck codex = prober.check();
         RuntimeState state = store.load().orElse(null);
         boolean enabled = state != null && state.enabled();
         List<String> servers = new ArrayList<>();
@@ -150,149 +124,17 @@ public final class RuntimeSwitch {
         servers.sort(null);
         plugins.sort(null);
         String account = null;
-        String readiness = null;
+        Readiness readiness = null;
         String remediation = null;
         if (probe) {
-            if (codex.binary() == null) {
-                readiness = "error";
-                remediation = codex.problem();
-            } else {
-                Facts facts = facts(codex.binary());
-                account = facts.account();
-                String[] r = facts.modelCheck() != null ? facts.modelCheck() : probeTurn(codex.binary(), account);
-                readiness = r[0];
-                remediation = r[1];
-            }
+            RuntimeProbe.Report report = prober.probe(codex);
+            account = report.account() == null ? null : report.account().describe();
+            readiness = report.verdict().readiness();
+            remediation = report.verdict().remediation();
         }
-        return new RuntimeStatus(enabled, store.toString(), codex.binary() == null ? null : codex.binary().toString(),
-                codex.version() == null ? null : codex.version().toString(), codex.problem(), codexHome.toString(), block,
+        return new RuntimeStatus(enabled, store.toString(), codex.found() ? codex.binary().toString() : null,
+                codex.found() ? codex.version().toString() : null, codex.problem(), codexHome.toString(), block,
                 servers, plugins, permissions, account, readiness, remediation, state);
-    }
-
-    /** What one connection tells before a turn is spent: the account, and whether the probed model is offered. */
-    private record Facts(String account, String[] modelCheck) {
-    }
-
-    private Facts facts(Path binary) {
-        CodexLaunch launch = CodexLaunch.appServer(binary).codexHome(codexHome).name("codex-probe")
-                .shutdownGrace(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)).build();
-        try (CodexClient codex = CodexClient.builder().process(launch).requestTimeout(probeTimeout)
-                .clientInfo(new ClientInfo("codex_bridge_runtime", "codex-bridge runtime", dev.codexbridge.BuildInfo.version())).connect()) {
-            GetAccountResponse r = codex.accountRead(new GetAccountParams(false));
-            String account = describe(r);
-            String[] modelCheck = null;
-            if (probeModel != null && !"logged out".equals(account)) {
-                modelCheck = modelCheck(probeModel, Boolean.TRUE.equals(r.requiresOpenaiAuth()), listModels(codex));
-            }
-            return new Facts(account, modelCheck);
-        } catch (CodexException e) {
-            return new Facts("unknown (" + e.getMessage().lines().findFirst().orElse("") + ")", null);
-        }
-    }
-
-    private static List<Model> listModels(CodexClient codex) {
-        List<Model> all = new ArrayList<>();
-        String cursor = null;
-        for (int page = 0; page < 20; page++) {
-            ModelListResponse r = codex.modelList(ModelListParams.builder().includeHidden(true).cursor(cursor).build());
-            if (r.data() != null) {
-                all.addAll(r.data());
-            }
-            cursor = r.nextCursor();
-            if (cursor == null || cursor.isEmpty()) {
-                break;
-            }
-        }
-        return all;
-    }
-
-    /**
-     * [readiness, remediation] when {@code model/list} already settles it, else null (run the turn).
-     * Codex lists the models of OpenAI's catalogue; for a custom provider the list says nothing
-     * about what the provider serves, so only the turn can tell.
-     */
-    static String[] modelCheck(String model, boolean openAiProvider, List<Model> listed) {
-        if (!openAiProvider) {
-            return null;
-        }
-        for (Model m : listed) {
-            if (model.equals(m.id()) || model.equals(m.model())) {
-                return null;
-            }
-        }
-        List<String> names = listed.stream().filter(m -> !Boolean.TRUE.equals(m.hidden())).map(Model::model).limit(12).toList();
-        return new String[] {"modelUnavailable", "Choose another model: `" + model + "` is not in codex's model list for this account"
-                + (names.isEmpty() ? "" : " (offered: " + String.join(", ", names) + ")") + "."};
-    }
-
-    /** {@code account/read}, summarized: "none needed", "logged out", or the account type. */
-    private static String describe(GetAccountResponse r) {
-        Account acct = r.account();
-        if (acct == null) {
-            return Boolean.TRUE.equals(r.requiresOpenaiAuth()) ? "logged out" : "none needed (custom provider)";
-        }
-        if (acct instanceof Account.Chatgpt chatgpt) {
-            return "chatgpt" + (chatgpt.email() == null ? "" : " " + chatgpt.email());
-        }
-        if (acct instanceof Account.ApiKey key) {
-            return key.type();
-        }
-        if (acct instanceof Account.AmazonBedrock bedrock) {
-            return bedrock.type();
-        }
-        if (acct instanceof Account.Gcp gcp) {
-            return gcp.type();
-        }
-        return "signed in";
-    }
-
-    /** The words a model API uses when it refuses a model (ktx's probe recognises the same). */
-    private static final List<String> MODEL_REFUSALS = List.of("invalid_request_error", "not available", "unknown model",
-            "unsupported model", "model_not_found", "does not exist", "not supported");
-
-    /** [readiness, remediation] of a probe turn that failed. */
-    static String[] outcome(dev.codexbridge.session.TurnFailure error, String model) {
-        String named = model == null ? "the configured model" : "`" + model + "`";
-        if (error.category() == ErrorCategory.AUTHENTICATION) {
-            return new String[] {"loggedOut", error.remediation() + " (" + error.message() + ")"};
-        }
-        String text = error.message().toLowerCase(java.util.Locale.ROOT);
-        if (error.category() == ErrorCategory.MODEL_UNAVAILABLE || MODEL_REFUSALS.stream().anyMatch(text::contains)) {
-            return new String[] {"modelUnavailable", "Choose another model: " + named + " is not available (" + error.message() + ")."};
-        }
-        return new String[] {"error", error.message() + " — " + error.remediation()};
-    }
-
-    /** A minimal turn: [readiness, remediation]. */
-    private String[] probeTurn(Path binary, String account) {
-        if ("logged out".equals(account)) {
-            return new String[] {"loggedOut", ErrorCategory.AUTHENTICATION.remediation()};
-        }
-        Path scratch = null;
-        try {
-            scratch = Files.createTempDirectory("codex-bridge-probe-");
-            try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(codexHome).build()).options()).thread(ThreadSettings.builder().cwd(scratch).model(probeModel).ephemeral(true).sandbox("read-only").approvalPolicy("never").build())
-                    .limits(TurnLimits.of(probeTimeout.multipliedBy(6), Duration.ZERO)).build()) {
-                TurnResult r = s.runTurn(TurnInput.text("Reply with the single word OK."));
-                if (r.status() == TurnOutcome.COMPLETED) {
-                    return new String[] {"ready", null};
-                }
-                if (r.error() == null) {
-                    return new String[] {"error", "the probe turn ended " + r.status().wire()};
-                }
-                return outcome(r.error(), probeModel);
-            }
-        } catch (IOException | CodexException e) {
-            return new String[] {"error", e.getMessage()};
-        } finally {
-            if (scratch != null) {
-                try {
-                    Files.deleteIfExists(scratch);
-                } catch (IOException ignored) {
-                    // an empty temp folder left behind
-                }
-            }
-        }
     }
 
     /** Whether the codex runtime is on for this host (the state store's answer; false when never enabled). */
@@ -311,15 +153,15 @@ public final class RuntimeSwitch {
      * permission profile into codex's config, then records the state. If the config cannot be
      * written, or the state cannot be saved (then the config is put back as it was), the runtime is
      * not enabled. Per-server problems (one server that cannot be translated) are reported, not
-     * blocking, as in Hermes.
+     * blocking.
      *
      * <p>Inputs not given to the builder come from the last enable: the MCP configs (files are
      * re-read), the chosen permission profile, plugin discovery. Without a choice the profile is
      * {@link PermissionProfiles#DEFAULT}, named as the detected codex version names it.
      */
     public EnableResult enable() {
-        Codex codex = probeCodex();
-        if (codex.binary() == null) {
+        RuntimeProbe.CodexCheck codex = prober.check();
+        if (!codex.found()) {
             return EnableResult.refused(null, null, codex.problem());
         }
         String bin = codex.binary().toString();
@@ -493,7 +335,7 @@ public final class RuntimeSwitch {
             try {
                 Path target = config.toRealPath();
                 return new Snapshot(Files.readString(target));
-            } catch (java.nio.file.NoSuchFileException e) {
+            } catch (NoSuchFileException e) {
                 return new Snapshot(null);
             } catch (IOException e) {
                 return null; // the migrator will fail on it too and write nothing
@@ -516,7 +358,7 @@ public final class RuntimeSwitch {
     }
 
     public static final class Builder {
-        private Path codexBinary;
+        private CodexLaunch launch;
         private Path codexHome;
         private StateStore store;
         private final List<RuntimeState.McpSource> hostSources = new ArrayList<>();
@@ -539,11 +381,23 @@ public final class RuntimeSwitch {
             return this;
         }
 
-        public Builder codexBinary(Path binary) {
-            this.codexBinary = binary;
+        /**
+         * How codex is started for the switch's checks and probe: its binary (located and
+         * version-checked before anything changes), {@code CODEX_HOME} (also where the managed
+         * {@code config.toml} is), environment and arguments. Default: the binary located as
+         * everywhere ({@code CODEX_BIN}, the project-local install, {@code PATH}), started with
+         * {@link #codexHome}.
+         */
+        public Builder launch(CodexLaunch launch) {
+            this.launch = Objects.requireNonNull(launch, "launch");
             return this;
         }
 
+        /**
+         * {@code CODEX_HOME} when no {@link #launch} is given (a launch says it itself): where the
+         * managed {@code config.toml} is, and the home of the codex the switch locates and starts
+         * (default: {@code $CODEX_HOME}, else {@code ~/.codex}).
+         */
         public Builder codexHome(Path home) {
             this.codexHome = home;
             return this;
@@ -617,12 +471,17 @@ public final class RuntimeSwitch {
             return this;
         }
 
+        /** How long the probe's codex has for each request (default 20 s); its turn gets six times that. */
         public Builder probeTimeout(Duration timeout) {
-            this.probeTimeout = timeout;
+            this.probeTimeout = Objects.requireNonNull(timeout, "timeout");
             return this;
         }
 
+        /** The switch; {@link IllegalStateException} when both a launch and a {@code codexHome} were given. */
         public RuntimeSwitch build() {
+            if (launch != null && codexHome != null) {
+                throw new IllegalStateException("CODEX_HOME is the launch's to say: set it on the CodexLaunch, not on the switch");
+            }
             return new RuntimeSwitch(this);
         }
     }

@@ -1,9 +1,12 @@
 /**
  * Switching a host's codex runtime on and off, as a host's slash command needs it:
  * {@link dev.codexbridge.runtime.RuntimeSwitch} ({@code status}, {@code enable}, {@code disable})
- * probes codex, runs the migration and records the result as a
- * {@link dev.codexbridge.runtime.RuntimeState} in a {@link dev.codexbridge.runtime.StateStore},
- * which a host can replace with its own. Depends on {@code config}, {@code process}, {@code client}
- * and, for the readiness probe's one-turn check, {@code session}.
+ * runs the migration and records the result as a {@link dev.codexbridge.runtime.RuntimeState} in a
+ * {@link dev.codexbridge.runtime.StateStore}, which a host can replace with its own. What codex is
+ * asked (the binary and its version; for {@code status} with a probe, the account, the model list
+ * and a one-word turn on one short-lived codex) is the package-private {@code RuntimeProbe}, whose
+ * typed findings {@link dev.codexbridge.runtime.RuntimeStatus} shows (a
+ * {@link dev.codexbridge.runtime.Readiness}). Depends on {@code config}, {@code process},
+ * {@code client} and, for the probe's turn, {@code session}.
  */
 package dev.codexbridge.runtime;

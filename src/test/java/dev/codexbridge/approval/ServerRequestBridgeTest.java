@@ -1,6 +1,7 @@
 package dev.codexbridge.approval;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.client.CodexEvent;
@@ -8,10 +9,13 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ChatgptAuthTokensRefreshResponse;
 import dev.codexbridge.protocol.CommandExecutionRequestApprovalParams;
 import dev.codexbridge.protocol.ServerNotification;
+import dev.codexbridge.protocol.RequestMethod;
 import dev.codexbridge.protocol.ServerRequestParams;
+import dev.codexbridge.protocol.ServerRequests;
 import dev.codexbridge.rpc.JsonRpcId;
 import dev.codexbridge.support.WireSchema;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -269,5 +273,27 @@ class ServerRequestBridgeTest {
         ServerRequestBridge strict = with(ApprovalChoice.ALWAYS);
         assertThat(wire(answer(strict, "item/commandExecution/requestApproval", COMMAND)).path("decision").has("acceptWithExecpolicyAmendment"))
                 .as("the library's default keeps codex's persistent amendment").isTrue();
+    }
+
+    @Test
+    void theTableHoldsOneEntryPerServerRequestOrIsNotBuilt() {
+        List<RequestEntry<?>> all = new ArrayList<>();
+        for (RequestMethod<?, ?> m : ServerRequests.ALL) {
+            all.add(RequestEntry.unsupported(m));
+        }
+        new RequestTable(all);
+
+        List<RequestEntry<?>> missing = new ArrayList<>(all);
+        missing.remove(0);
+        assertThatThrownBy(() -> new RequestTable(missing)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(ServerRequests.ALL.get(0).method());
+        List<RequestEntry<?>> twice = new ArrayList<>(all);
+        twice.add(RequestEntry.unsupported(ServerRequests.ITEM_TOOL_CALL));
+        assertThatThrownBy(() -> new RequestTable(twice)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("item/tool/call");
+        List<RequestEntry<?>> foreign = new ArrayList<>(all);
+        foreign.add(RequestEntry.unsupported(new RequestMethod<>("made/up", ServerRequestParams.class, Object.class, false)));
+        assertThatThrownBy(() -> new RequestTable(foreign)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("made/up");
     }
 }

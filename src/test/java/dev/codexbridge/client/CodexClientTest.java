@@ -12,6 +12,8 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.support.FakeCodex;
 import dev.codexbridge.support.WireSchema;
+import dev.codexbridge.transport.CodexEndpoint;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -148,6 +150,31 @@ class CodexClientTest {
         connect(CodexClient.builder().serverRequests(r -> CompletableFuture.completedFuture(Json.object().put("decision", "decline"))));
         JsonNode answer = codex.request("item/commandExecution/requestApproval", APPROVAL.formatted("thread-3")).get(5, TimeUnit.SECONDS);
         assertThat(answer.path("decision").asText()).isEqualTo("decline");
+    }
+
+    @Test
+    void optionsAreOneValueThatTheBuilderMakesAndTakesBack() {
+        ClientOptions options = CodexClient.builder().transport(codex.factory()).requestTimeout(Duration.ofSeconds(7))
+                .maxThreads(3).optOutNotifications(List.of("item/agentMessage/delta")).options();
+        assertThat(options.launch()).isNull();
+        assertThat(options.toBuilder().options()).isEqualTo(options);
+        assertThat(options.toBuilder().maxThreads(4).options().maxThreads()).isEqualTo(4);
+        assertThat(options.maxThreads()).isEqualTo(3);
+        client = CodexClient.connect(options);
+        assertThat(client.requestTimeout()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(client.maxThreads()).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !codex.received().isEmpty());
+        assertThat(codex.received().get(0).path("params").path("capabilities").path("optOutNotificationMethods").get(0).asText())
+                .isEqualTo("item/agentMessage/delta");
+    }
+
+    @Test
+    void withoutATargetCodexIsStartedFromTheBinaryLocatedThen() {
+        ClientOptions options = CodexClient.builder().options();
+        assertThat(options.launch().binary()).isNull();
+        assertThat(options.launch().arguments()).containsExactly("app-server");
+        assertThatThrownBy(() -> CodexClient.builder().endpoint(CodexEndpoint.of(URI.create("ws://127.0.0.1:1")))
+                .process(options.launch()).options()).isInstanceOf(IllegalStateException.class);
     }
 
     @Test

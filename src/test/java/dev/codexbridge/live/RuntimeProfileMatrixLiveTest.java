@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.config.PluginCatalog;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.runtime.RuntimeGate;
 import dev.codexbridge.runtime.RuntimeSwitch;
@@ -57,7 +58,7 @@ class RuntimeProfileMatrixLiveTest {
         for (Case c : cases) {
             Path home = Files.createDirectories(tmp.resolve("home" + n++));
             Files.writeString(home.resolve("config.toml"), "model = \"mock-model\"\n");
-            RuntimeSwitch.EnableResult r = RuntimeSwitch.builder().codexBinary(c.codex()).codexHome(home)
+            RuntimeSwitch.EnableResult r = RuntimeSwitch.builder().launch(CodexLaunch.appServer(c.codex()).codexHome(home).build())
                     .stateStore(StateStore.memory()).gate(new RuntimeGate()).pluginSource(b -> PluginCatalog.none())
                     .defaultPermissions(c.asked()).build().enable();
             assertThat(r.enabled()).as("%s: %s", c, r.problem()).isTrue();

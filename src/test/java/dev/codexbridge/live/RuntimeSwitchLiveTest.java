@@ -3,6 +3,8 @@ package dev.codexbridge.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.config.HostMcpConfig;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.runtime.Readiness;
 import dev.codexbridge.runtime.RuntimeStatus;
 import dev.codexbridge.runtime.RuntimeSwitch;
 import dev.codexbridge.runtime.StateStore;
@@ -22,7 +24,7 @@ class RuntimeSwitchLiveTest {
     Path tmp;
 
     private RuntimeSwitch.Builder sw(Path home) {
-        return RuntimeSwitch.builder().codexBinary(LiveCodex.binary()).codexHome(home)
+        return RuntimeSwitch.builder().launch(CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).build())
                 .stateStore(StateStore.file(tmp.resolve("state/runtime.json"))).probeTimeout(Duration.ofSeconds(20));
     }
 
@@ -49,7 +51,7 @@ class RuntimeSwitchLiveTest {
             assertThat(after.managedServers()).containsExactly("fetch");
             assertThat(after.managedDefaultPermissions()).isEqualTo(":workspace");
             assertThat(after.account()).isEqualTo("none needed (custom provider)");
-            assertThat(after.readiness()).as(after.summary()).isEqualTo("ready");
+            assertThat(after.readiness()).as(after.summary()).isEqualTo(Readiness.READY);
 
             sw(home).build().disable(true);
             assertThat(sw(home).build().status(false).enabled()).isFalse();
@@ -64,14 +66,14 @@ class RuntimeSwitchLiveTest {
             model.enqueue(new ModelReply.HttpError(401, java.util.Map.of("content-type", "application/json"),
                     "{\"error\":{\"message\":\"Incorrect API key provided\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}"));
             RuntimeStatus unauthorized = sw(home).build().status(true);
-            assertThat(unauthorized.readiness()).as(unauthorized.summary()).isEqualTo("loggedOut");
+            assertThat(unauthorized.readiness()).as(unauthorized.summary()).isEqualTo(Readiness.LOGGED_OUT);
             assertThat(unauthorized.remediation()).contains("codex login");
 
             model.enqueue(new ModelReply.HttpError(404, java.util.Map.of("content-type", "application/json"),
                     "{\"error\":{\"message\":\"The model `mock-model` does not exist or you do not have access to it.\","
                             + "\"type\":\"invalid_request_error\",\"code\":\"model_not_found\"}}"));
             RuntimeStatus noModel = sw(home).probeModel("mock-model").build().status(true);
-            assertThat(noModel.readiness()).as(noModel.summary()).isEqualTo("modelUnavailable");
+            assertThat(noModel.readiness()).as(noModel.summary()).isEqualTo(Readiness.MODEL_UNAVAILABLE);
             assertThat(noModel.remediation()).contains("another model").contains("`mock-model`");
         }
     }
@@ -80,7 +82,7 @@ class RuntimeSwitchLiveTest {
     void enableWithoutAUsableCodexChangesNothing() throws Exception {
         Path home = Files.createDirectories(tmp.resolve("home"));
         Files.writeString(home.resolve("config.toml"), "model = \"x\"\n");
-        RuntimeSwitch.EnableResult r = RuntimeSwitch.builder().codexBinary(tmp.resolve("no-codex")).codexHome(home)
+        RuntimeSwitch.EnableResult r = RuntimeSwitch.builder().launch(CodexLaunch.appServer(tmp.resolve("no-codex")).codexHome(home).build())
                 .stateStore(StateStore.file(tmp.resolve("state.json"))).defaultPermissions(":workspace").build().enable();
         assertThat(r.enabled()).isFalse();
         assertThat(r.problem()).contains("does not exist").contains("npm install -g @openai/codex@0.169.0");

@@ -10,6 +10,7 @@ import dev.codexbridge.protocol.InitializeParams;
 import dev.codexbridge.rpc.Inbox;
 import dev.codexbridge.rpc.JsonRpcMessage;
 import dev.codexbridge.rpc.RpcTimeoutException;
+import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.Scripts;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -240,6 +241,13 @@ class CodexProcessTest {
     void extraArgumentsAndConfigOverridesFollowAppServer() {
         CodexLaunch l = CodexLaunch.appServer(Path.of("/opt/codex")).configOverride("model", "\"gpt 5\"").build();
         assertThat(l.command()).containsExactly("/opt/codex", "app-server", "-c", "model=\"gpt 5\"");
+    }
+
+    @Test
+    void anAppServerLaunchWithoutABinaryLocatesCodexAsItStarts() {
+        CodexLaunch l = CodexLaunch.appServer().configOverride("model", "\"gpt 5\"").build();
+        assertThat(l.binary()).isNull();
+        assertThat(l.command()).containsExactly(LiveCodex.binary().toString(), "app-server", "-c", "model=\"gpt 5\"");
     }
 
     @Test

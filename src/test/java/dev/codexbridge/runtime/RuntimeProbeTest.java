@@ -16,29 +16,30 @@ class RuntimeProbeTest {
 
     @Test
     void aModelMissingFromOpenAisListIsUnavailableWithoutSpendingATurn() {
-        String[] r = RuntimeSwitch.modelCheck("gpt-nope", true, List.of(model("gpt-6.1-sol", false), model("secret", true)));
-        assertThat(r[0]).isEqualTo("modelUnavailable");
-        assertThat(r[1]).contains("`gpt-nope`").contains("gpt-6.1-sol").doesNotContain("secret");
+        RuntimeProbe.Verdict r = RuntimeProbe.modelCheck("gpt-nope", true, List.of(model("gpt-6.1-sol", false), model("secret", true)))
+                .orElseThrow();
+        assertThat(r.readiness()).isEqualTo(Readiness.MODEL_UNAVAILABLE);
+        assertThat(r.remediation()).contains("`gpt-nope`").contains("gpt-6.1-sol").doesNotContain("secret");
     }
 
     @Test
     void aListedModelOrACustomProviderLeavesItToTheTurn() {
-        assertThat(RuntimeSwitch.modelCheck("gpt-6.1-sol", true, List.of(model("gpt-6.1-sol", false)))).isNull();
-        assertThat(RuntimeSwitch.modelCheck("secret", true, List.of(model("secret", true)))).as("hidden models count").isNull();
-        assertThat(RuntimeSwitch.modelCheck("mock-model", false, List.of(model("gpt-6.1-sol", false))))
-                .as("codex's list does not describe a custom provider").isNull();
+        assertThat(RuntimeProbe.modelCheck("gpt-6.1-sol", true, List.of(model("gpt-6.1-sol", false)))).isEmpty();
+        assertThat(RuntimeProbe.modelCheck("secret", true, List.of(model("secret", true)))).as("hidden models count").isEmpty();
+        assertThat(RuntimeProbe.modelCheck("mock-model", false, List.of(model("gpt-6.1-sol", false))))
+                .as("codex's list does not describe a custom provider").isEmpty();
     }
 
     @Test
     void aFailedProbeTurnReadsAsLoggedOutModelUnavailableOrError() {
-        assertThat(RuntimeSwitch.outcome(TurnFailure.of("401 Unauthorized", ErrorCategory.AUTHENTICATION, null), "m")[0])
-                .isEqualTo("loggedOut");
+        assertThat(RuntimeProbe.outcome(TurnFailure.of("401 Unauthorized", ErrorCategory.AUTHENTICATION, null), "m").readiness())
+                .isEqualTo(Readiness.LOGGED_OUT);
         for (String refusal : List.of("400: invalid_request_error", "The model is not available", "unknown model `m`",
                 "Unsupported model", "model_not_found")) {
-            String[] r = RuntimeSwitch.outcome(TurnFailure.of(refusal, ErrorCategory.OTHER, null), "m");
-            assertThat(r[0]).as(refusal).isEqualTo("modelUnavailable");
-            assertThat(r[1]).contains("`m`").contains(refusal);
+            RuntimeProbe.Verdict r = RuntimeProbe.outcome(TurnFailure.of(refusal, ErrorCategory.OTHER, null), "m");
+            assertThat(r.readiness()).as(refusal).isEqualTo(Readiness.MODEL_UNAVAILABLE);
+            assertThat(r.remediation()).contains("`m`").contains(refusal);
         }
-        assertThat(RuntimeSwitch.outcome(TurnFailure.of("disk full", ErrorCategory.OTHER, null), null)[0]).isEqualTo("error");
+        assertThat(RuntimeProbe.outcome(TurnFailure.of("disk full", ErrorCategory.OTHER, null), null).readiness()).isEqualTo(Readiness.ERROR);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.config.HostMcpConfig;
 import dev.codexbridge.config.PluginCatalog;
+import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.support.Scripts;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ class RuntimeSwitchTest {
     }
 
     private RuntimeSwitch.Builder sw(Path codex) {
-        return RuntimeSwitch.builder().codexBinary(codex).codexHome(home).stateStore(store).gate(gate)
+        return RuntimeSwitch.builder().launch(CodexLaunch.appServer(codex).codexHome(home).build()).stateStore(store).gate(gate)
                 .pluginSource(b -> PluginCatalog.none());
     }
 

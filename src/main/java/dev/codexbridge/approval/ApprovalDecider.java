@@ -1,0 +1,90 @@
+package dev.codexbridge.approval;
+
+import dev.codexbridge.approval.ServerRequestBridge.Answer;
+import dev.codexbridge.rpc.RpcThreads;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides one approval by the {@link ApprovalPolicy}: its automatic rules, then the host's
+ * handler (off the caller's thread, within the policy's deadline), then deny. A handler that
+ * throws, fails, answers nothing or answers late denies.
+ */
+final class ApprovalDecider {
+    private static final Logger LOG = LoggerFactory.getLogger(ApprovalDecider.class);
+
+    private final ApprovalPolicy policy;
+
+    ApprovalDecider(ApprovalPolicy policy) {
+        this.policy = policy;
+    }
+
+    ApprovalPolicy policy() {
+        return policy;
+    }
+
+    /**
+     * Decides {@code request} and answers with {@code toResult} of the decision; under
+     * {@link ApprovalPolicy#alwaysMeansSession()} an ALWAYS is given (and reported) as SESSION.
+     */
+    CompletableFuture<Answer> decide(ApprovalRequest request, Function<ApprovalDecision, ?> toResult) {
+        ApprovalDecision automatic = automaticDecision(request);
+        CompletableFuture<ApprovalDecision> decision = automatic != null
+                ? CompletableFuture.completedFuture(automatic) : askHost(request);
+        return decision.thenApply(d -> {
+            ApprovalDecision given = policy.alwaysMeansSession() && d.choice() == ApprovalChoice.ALWAYS
+                    ? new ApprovalDecision(ApprovalChoice.SESSION, d.content(), d.note()) : d;
+            return new Answer(toResult.apply(given), null, request, given);
+        });
+    }
+
+    /** The policy's rule for this kind of request, else deny when there is no handler; null: ask the host. */
+    private ApprovalDecision automaticDecision(ApprovalRequest request) {
+        ApprovalDecision rule = switch (request.kind()) {
+            case COMMAND, LEGACY_COMMAND -> policy.autoApproveCommands()
+                    ? new ApprovalDecision(ApprovalChoice.ONCE, null, "auto-approved commands") : null;
+            case FILE_CHANGE, LEGACY_PATCH -> policy.autoApproveFileChanges()
+                    ? new ApprovalDecision(ApprovalChoice.ONCE, null, "auto-approved file changes") : null;
+            case MCP_TOOL_CALL -> policy.trusts(request.serverName())
+                    ? new ApprovalDecision(ApprovalChoice.ONCE, null, "trusted MCP server")
+                    : policy.askAboutUntrustedMcpTools() ? null : ApprovalDecision.deny("MCP server not trusted");
+            case PERMISSIONS -> policy.declinePermissions()
+                    ? ApprovalDecision.deny("permission requests are declined by the policy") : null;
+            case ELICITATION, USER_INPUT -> null;
+        };
+        if (rule == null && policy.handler() == null) {
+            return ApprovalDecision.deny("no approval handler (fail closed)");
+        }
+        return rule;
+    }
+
+    private CompletableFuture<ApprovalDecision> askHost(ApprovalRequest request) {
+        CompletableFuture<ApprovalDecision> result = new CompletableFuture<>();
+        RpcThreads.callbacks().execute(() -> {
+            try {
+                CompletionStage<ApprovalDecision> stage = policy.handler().decide(request);
+                if (stage == null) {
+                    result.complete(ApprovalDecision.deny("the handler returned nothing"));
+                    return;
+                }
+                stage.whenComplete((d, e) -> {
+                    if (e != null) {
+                        LOG.warn("approval handler failed for {}; denying", request.method(), e);
+                        result.complete(ApprovalDecision.deny("the handler failed: " + e.getClass().getSimpleName()));
+                    } else {
+                        result.complete(d == null ? ApprovalDecision.deny("the handler answered null") : d);
+                    }
+                });
+            } catch (Exception | Error e) {
+                LOG.warn("approval handler threw for {}; denying", request.method(), e);
+                result.complete(ApprovalDecision.deny("the handler threw " + e.getClass().getSimpleName()));
+            }
+        });
+        return result.completeOnTimeout(ApprovalDecision.deny("no decision within " + policy.deadline().toSeconds() + " s"),
+                policy.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    }
+}

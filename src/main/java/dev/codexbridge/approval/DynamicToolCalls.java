@@ -1,0 +1,65 @@
+package dev.codexbridge.approval;
+
+import static dev.codexbridge.approval.ParamText.orElse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.approval.ServerRequestBridge.Answer;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.DynamicToolCallOutputContentItem;
+import dev.codexbridge.protocol.DynamicToolCallParams;
+import dev.codexbridge.protocol.DynamicToolCallResponse;
+import dev.codexbridge.protocol.ServerRequests;
+import dev.codexbridge.rpc.RpcThreads;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The table's entry for {@code item/tool/call}: runs the session's {@link DynamicTool} off the
+ * caller's thread within {@link ServerRequestBridge#DYNAMIC_TOOL_DEADLINE}. An unknown tool, a
+ * failing one and a late one are all answered as an unsuccessful result, never an error.
+ */
+final class DynamicToolCalls {
+    private static final Logger LOG = LoggerFactory.getLogger(DynamicToolCalls.class);
+
+    private DynamicToolCalls() {
+    }
+
+    /** {@code tools}: by name. */
+    static RequestEntry<DynamicToolCallParams> entry(Map<String, DynamicTool> tools) {
+        return RequestEntry.answered(ServerRequests.ITEM_TOOL_CALL, p -> call(p, tools));
+    }
+
+    private static CompletableFuture<Answer> call(DynamicToolCallParams p, Map<String, DynamicTool> tools) {
+        String name = orElse(p.tool(), "");
+        DynamicTool tool = tools.get(name);
+        if (tool == null) {
+            return CompletableFuture.completedFuture(answer(DynamicTool.Result.failure("unknown tool \"" + name + "\"")));
+        }
+        // Handlers written against the JSON read absent arguments as a missing node, as before.
+        JsonNode arguments = p.arguments() != null ? p.arguments() : Json.nodes().missingNode();
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                DynamicTool.Result r = tool.handler().call(arguments);
+                return r == null ? DynamicTool.Result.failure("the tool returned nothing") : r;
+            } catch (Exception e) {
+                LOG.warn("dynamic tool {} failed", name, e);
+                return DynamicTool.Result.failure("tool " + name + " failed: " + e.getMessage());
+            }
+        }, RpcThreads.callbacks())
+                .completeOnTimeout(DynamicTool.Result.failure("tool " + name + " did not answer in time"),
+                        ServerRequestBridge.DYNAMIC_TOOL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(DynamicToolCalls::answer);
+    }
+
+    private static Answer answer(DynamicTool.Result r) {
+        List<DynamicToolCallOutputContentItem> items = new ArrayList<>();
+        r.texts().forEach(t -> items.add(new DynamicToolCallOutputContentItem.InputText(t)));
+        r.imageUrls().forEach(u -> items.add(new DynamicToolCallOutputContentItem.InputImage(u)));
+        return new Answer(new DynamicToolCallResponse(items, r.success()), null, null, null);
+    }
+}
