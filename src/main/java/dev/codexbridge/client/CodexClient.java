@@ -453,7 +453,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         }
 
         @Override
-        public boolean acceptLine(byte[] line, int offset, int length) {
+        public boolean acceptBytes(byte[] line, int offset, int length) {
             CodexEvent.Notification event = WireDecoder.decode(line, offset, length);
             if (event == null) {
                 return false;
