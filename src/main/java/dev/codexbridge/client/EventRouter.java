@@ -168,8 +168,8 @@ final class EventRouter {
         }
 
         @Override
-        public boolean acceptLine(byte[] line, int offset, int length) {
-            CodexEvent.Notification event = WireDecoder.decode(line, offset, length);
+        public boolean acceptBytes(byte[] message, int offset, int length) {
+            CodexEvent.Notification event = WireDecoder.decode(message, offset, length);
             if (event == null) {
                 return false;
             }

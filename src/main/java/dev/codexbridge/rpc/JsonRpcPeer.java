@@ -3,11 +3,9 @@ package dev.codexbridge.rpc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,43 +27,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A line-delimited JSON-RPC peer over any pair of byte streams, speaking codex's dialect
- * (JSON-RPC 2.0 without {@code "jsonrpc"}).
+ * A JSON-RPC peer speaking codex's dialect (JSON-RPC 2.0 without {@code "jsonrpc"}) over whole
+ * messages: a {@link MessageSource} in and a {@link MessageSender} out. Over a pair of byte streams
+ * (stdio) the messages are newline-delimited lines ({@link #builder(InputStream, OutputStream)});
+ * a message transport such as a WebSocket passes its own ({@link #builder(MessageSource, MessageSender)}).
  *
  * <ul>
- *   <li>Outgoing requests get {@code long} ids from 1 and always carry {@code params}; one locked
- *       writer appends {@code \n} and flushes.</li>
- *   <li>One reader thread parses lines, completes response futures (on a callback executor, never
- *       on itself) and hands requests and notifications, in arrival order, to an
- *       {@link InboundSink}. It never runs host code.</li>
+ *   <li>Outgoing requests get {@code long} ids from 1 and always carry {@code params}; one lock
+ *       orders the writes, each message sent whole.</li>
+ *   <li>One reader thread ({@code InboundReader}) reads messages, completes response futures (on a
+ *       callback executor, never on itself) and hands requests and notifications, in arrival
+ *       order, to an {@link InboundSink}. It never runs host code.</li>
  *   <li>Every pending request is removed on every exit path: response, error, timeout,
  *       cancellation, close and end of stream; on close or EOF all of them fail at once with
  *       {@link ConnectionClosedException}.</li>
- *   <li>Malformed and over-long lines are counted, logged and skipped.</li>
+ *   <li>Malformed and over-long messages are counted, logged and skipped.</li>
  *   <li>{@code -32001} (server overloaded) is retried per {@link RetryPolicy} within the request's
  *       deadline.</li>
  * </ul>
+ *
+ * <p>This class is the request bookkeeping (ids, pending requests, timeouts, retries, answering
+ * inbound requests exactly once) and the writing. Reading (sizes, blank and malformed messages,
+ * the direct path, bursts) is {@code InboundReader}'s, framing the {@link MessageSource}'s and the
+ * {@link MessageSender}'s ({@code LineFramer} and {@code LineSender} on byte streams), and the
+ * default sink is {@code SerialDispatcher}.
  */
 public final class JsonRpcPeer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JsonRpcPeer.class);
-    /** Log the first few bad lines in full detail, then only every n-th, so a flood cannot flood the log. */
-    private static final int LOUD_MALFORMED = 10;
-    private static final int MALFORMED_LOG_EVERY = 1000;
-    private static final int PREVIEW_BYTES = 200;
 
     /**
-     * Lines longer than this are skipped unread. Large enough for a command item carrying 64 MiB of
-     * output plus its envelope; small enough that one line cannot take a 512 MiB heap.
+     * Inbound messages longer than this are skipped unread. Large enough for a command item
+     * carrying 64 MiB of output plus its envelope; small enough that one message cannot take a
+     * 512 MiB heap.
      */
-    public static final int DEFAULT_MAX_LINE_BYTES = 128 * 1024 * 1024;
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
     /** Params of a method that takes none: the request is written without a {@code params} member. */
     public static final JsonNode NO_PARAMS = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
 
     private final String name;
-    private final InputStream input;
-    private final OutputStream output;
-    private final int maxLineBytes;
+    private final MessageSource source;
+    private final MessageSender sender;
     private final Duration defaultTimeout;
     private final RetryPolicy retryPolicy;
     private final Executor callbackExecutor;
@@ -82,10 +84,8 @@ public final class JsonRpcPeer implements AutoCloseable {
     private final AtomicBoolean open = new AtomicBoolean(true);
     private final CompletableFuture<ConnectionClosedException> closed = new CompletableFuture<>();
 
-    private final AtomicLong linesRead = new AtomicLong();
+    private final InboundReader reader;
     private final AtomicLong messagesSent = new AtomicLong();
-    private final AtomicLong malformedLines = new AtomicLong();
-    private final AtomicLong oversizedLines = new AtomicLong();
     private final AtomicLong unmatchedResponses = new AtomicLong();
     private final AtomicLong overloadRetries = new AtomicLong();
 
@@ -93,9 +93,8 @@ public final class JsonRpcPeer implements AutoCloseable {
 
     private JsonRpcPeer(Builder b) {
         this.name = b.name;
-        this.input = b.input;
-        this.output = b.output instanceof BufferedOutputStream ? b.output : new BufferedOutputStream(b.output, 16 * 1024);
-        this.maxLineBytes = b.maxLineBytes;
+        this.source = b.source != null ? b.source : new LineFramer(b.input, b.maxMessageBytes);
+        this.sender = b.sender != null ? b.sender : new LineSender(b.output);
         this.defaultTimeout = b.defaultTimeout;
         this.retryPolicy = b.retryPolicy;
         this.callbackExecutor = b.callbackExecutor;
@@ -103,10 +102,20 @@ public final class JsonRpcPeer implements AutoCloseable {
         this.tap = b.tap;
         this.jsonrpcMember = b.jsonrpcMember;
         this.sink = b.sink != null ? b.sink : new SerialDispatcher(this, b.notificationListener, name);
+        this.reader = new InboundReader(name, source, b.maxMessageBytes, sink, tap, this::dispatch);
     }
 
+    /**
+     * A peer over a pair of byte streams, one message per {@code \n}-terminated line each way
+     * (codex's stdio; in-memory pipes in tests).
+     */
     public static Builder builder(InputStream input, OutputStream output) {
-        return new Builder(input, output);
+        return new Builder(Objects.requireNonNull(input, "input"), Objects.requireNonNull(output, "output"), null, null);
+    }
+
+    /** A peer over a connection that carries whole messages (a WebSocket): nothing is framed again. */
+    public static Builder builder(MessageSource source, MessageSender sender) {
+        return new Builder(null, null, Objects.requireNonNull(source, "source"), Objects.requireNonNull(sender, "sender"));
     }
 
     /** Starts the reader thread. Idempotent. Register handlers and the sink before this. */
@@ -277,11 +286,12 @@ public final class JsonRpcPeer implements AutoCloseable {
     // ---------------------------------------------------------------- stats and close
 
     public PeerStats stats() {
-        return new PeerStats(linesRead.get(), messagesSent.get(), malformedLines.get(), oversizedLines.get(),
-                unmatchedResponses.get(), overloadRetries.get(), pending.size(), unansweredInbound.size());
+        return new PeerStats(reader.messagesRead(), messagesSent.get(), reader.malformedMessages(),
+                reader.oversizedMessages(), unmatchedResponses.get(), overloadRetries.get(), pending.size(),
+                unansweredInbound.size());
     }
 
-    /** Closes the connection: fails every pending request and closes both streams. Idempotent. */
+    /** Closes the connection: fails every pending request and closes both directions. Idempotent. */
     @Override
     public void close() {
         shutdown(new ConnectionClosedException("connection closed by the client"));
@@ -299,10 +309,9 @@ public final class JsonRpcPeer implements AutoCloseable {
         closed.complete(reason);
         failAllPending(reason);
         unansweredInbound.clear();
-        closeQuietly(output);
-        Thread reader = readerThread;
-        if (reader != Thread.currentThread()) {
-            closeQuietly(input);
+        closeQuietly(sender);
+        if (readerThread != Thread.currentThread()) {
+            closeQuietly(source);
         }
         try {
             sink.closed(reason);
@@ -352,9 +361,7 @@ public final class JsonRpcPeer implements AutoCloseable {
                 if (tap != null) {
                     tap.outgoing(bytes);
                 }
-                output.write(bytes);
-                output.write('\n');
-                output.flush();
+                sender.send(bytes);
                 messagesSent.incrementAndGet();
             } catch (IOException e) {
                 ConnectionClosedException reason = new ConnectionClosedException(
@@ -369,59 +376,11 @@ public final class JsonRpcPeer implements AutoCloseable {
 
     // ---------------------------------------------------------------- internals: reading
 
-    /** A line this long may take a while to decode: messages read before it are handed on first. */
-    private static final int LARGE_LINE = 64 * 1024;
-
     private void readLoop() {
-        LineReader reader = new LineReader(input, maxLineBytes, sink::endOfBurst);
-        ConnectionClosedException reason;
-        try {
-            while (open.get()) {
-                int length = reader.next();
-                if (length == LineReader.EOF) {
-                    break;
-                }
-                linesRead.incrementAndGet();
-                if (length == LineReader.OVERSIZED) {
-                    long n = oversizedLines.incrementAndGet();
-                    LOG.warn("[{}] skipped a line longer than {} bytes ({} so far)", name, maxLineBytes, n);
-                    continue;
-                }
-                byte[] buffer = reader.buffer();
-                int offset = reader.offset();
-                if (isBlank(buffer, offset, length)) {
-                    continue;
-                }
-                if (tap != null) {
-                    tap.incoming(java.util.Arrays.copyOfRange(buffer, offset, offset + length), length);
-                }
-                if (length >= LARGE_LINE) {
-                    sink.endOfBurst();  // what came before must not wait for this line's decoding
-                }
-                if (sink.acceptLine(buffer, offset, length)) {
-                    continue;
-                }
-                // the general path is for rarer messages and may be slow (a type decoded for the first time)
-                sink.endOfBurst();
-                JsonRpcMessage message;
-                try {
-                    message = MessageCodec.decode(buffer, offset, length);
-                } catch (MalformedMessageException e) {
-                    reportMalformed(e.getMessage(), buffer, offset, length);
-                    continue;
-                }
-                dispatch(message);
-            }
-            reason = new ConnectionClosedException("codex closed its output (end of stream)");
-        } catch (IOException e) {
-            reason = new ConnectionClosedException("reading from codex failed: " + e.getMessage(), e);
-        } catch (RuntimeException | Error e) {
-            LOG.error("[{}] reader thread failed", name, e);
-            reason = new ConnectionClosedException("reader failed: " + e, e);
-        }
-        shutdown(reason);
+        shutdown(reader.run(open));
     }
 
+    /** A message read and parsed by the reader: a response settles its request, the rest go to the sink. */
     private void dispatch(JsonRpcMessage message) {
         if (message instanceof JsonRpcMessage.Response r) {
             Pending p = takePending(r.id());
@@ -492,25 +451,6 @@ public final class JsonRpcPeer implements AutoCloseable {
         callbackExecutor.execute(() -> p.future.completeExceptionally(failure));
     }
 
-    private void reportMalformed(String why, byte[] buffer, int offset, int length) {
-        long n = malformedLines.incrementAndGet();
-        if (n <= LOUD_MALFORMED || n % MALFORMED_LOG_EVERY == 0) {
-            String preview = new String(buffer, offset, Math.min(length, PREVIEW_BYTES), StandardCharsets.UTF_8);
-            LOG.warn("[{}] skipped malformed line #{} ({}): {}{}", name, n, why, preview,
-                    length > PREVIEW_BYTES ? "…" : "");
-        }
-    }
-
-    private static boolean isBlank(byte[] buffer, int offset, int length) {
-        for (int i = offset; i < offset + length; i++) {
-            byte b = buffer[i];
-            if (b != ' ' && b != '\t' && b != '\r') {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static JsonNode toParams(Object params) {
         if (params == NO_PARAMS) {
             return NO_PARAMS;
@@ -551,53 +491,14 @@ public final class JsonRpcPeer implements AutoCloseable {
         }
     }
 
-    /**
-     * The default sink when the host brings none: one daemon thread, started on the first inbound
-     * message, that serves requests through the handler table and passes notifications to a
-     * listener, in arrival order.
-     */
-    private static final class SerialDispatcher implements InboundSink {
-        private final JsonRpcPeer peer;
-        private final Consumer<JsonRpcMessage.Notification> listener;
-        private final java.util.concurrent.ExecutorService executor;
-
-        SerialDispatcher(JsonRpcPeer peer, Consumer<JsonRpcMessage.Notification> listener, String name) {
-            this.peer = peer;
-            this.listener = listener;
-            java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(
-                    1, 1, 5, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
-                    RpcThreads.daemon("codex-bridge-dispatch-" + name));
-            pool.allowCoreThreadTimeOut(true);
-            this.executor = pool;
-        }
-
-        @Override
-        public void accept(JsonRpcMessage.Inbound message) {
-            executor.execute(() -> {
-                if (message instanceof JsonRpcMessage.Request r) {
-                    peer.serve(r);
-                } else if (listener != null) {
-                    try {
-                        listener.accept((JsonRpcMessage.Notification) message);
-                    } catch (RuntimeException e) {
-                        LOG.warn("[{}] notification listener failed on {}", peer.name, message.method(), e);
-                    }
-                }
-            });
-        }
-
-        @Override
-        public void closed(ConnectionClosedException cause) {
-            executor.shutdown();
-        }
-    }
-
     /** Configures a peer; {@link #build()} returns it unstarted. */
     public static final class Builder {
         private final InputStream input;
         private final OutputStream output;
+        private final MessageSource source;
+        private final MessageSender sender;
         private String name = "peer";
-        private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
+        private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private Duration defaultTimeout = DEFAULT_REQUEST_TIMEOUT;
         private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
         private Executor callbackExecutor = RpcThreads.callbacks();
@@ -607,9 +508,11 @@ public final class JsonRpcPeer implements AutoCloseable {
         private WireTap tap;
         private boolean jsonrpcMember;
 
-        private Builder(InputStream input, OutputStream output) {
-            this.input = Objects.requireNonNull(input, "input");
-            this.output = Objects.requireNonNull(output, "output");
+        private Builder(InputStream input, OutputStream output, MessageSource source, MessageSender sender) {
+            this.input = input;
+            this.output = output;
+            this.source = source;
+            this.sender = sender;
         }
 
         /** Names the reader thread and log lines. */
@@ -618,11 +521,17 @@ public final class JsonRpcPeer implements AutoCloseable {
             return this;
         }
 
-        public Builder maxLineBytes(int maxLineBytes) {
-            if (maxLineBytes <= 0) {
-                throw new IllegalArgumentException("maxLineBytes must be positive");
+        /**
+         * The longest inbound message read; a longer one is skipped and counted in
+         * {@link PeerStats#oversizedMessages()}. On byte streams no more than this is ever held of
+         * one line; a {@link MessageSource} bounds its own buffering and this is checked on what it
+         * hands over.
+         */
+        public Builder maxMessageBytes(int maxMessageBytes) {
+            if (maxMessageBytes <= 0) {
+                throw new IllegalArgumentException("maxMessageBytes must be positive");
             }
-            this.maxLineBytes = maxLineBytes;
+            this.maxMessageBytes = maxMessageBytes;
             return this;
         }
 
@@ -666,7 +575,7 @@ public final class JsonRpcPeer implements AutoCloseable {
             return this;
         }
 
-        /** Observes raw lines in both directions (fixture recording, conformance checks). */
+        /** Observes every message's bytes in both directions (fixture recording, conformance checks). */
         public Builder wireTap(WireTap tap) {
             this.tap = tap;
             return this;

@@ -22,13 +22,13 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Parses a line whose string values run to megabytes (a command's whole output) with far less
+ * Parses a message whose string values run to megabytes (a command's whole output) with far less
  * transient memory than Jackson's tree reader, which holds such a string as UTF-16 segments, then
- * a builder, then the final string — about 4 bytes per character on top of the line itself. Here
- * each large string value is decoded straight from the line's bytes into one builder, the rest of
- * the line (now small) goes through Jackson with a placeholder, and the placeholder is swapped for
- * the string. The result equals {@code readTree} of the line; lines and strings below the
- * thresholds go to Jackson unchanged.
+ * a builder, then the final string — about 4 bytes per character on top of the message itself.
+ * Here each large string value is decoded straight from the message's bytes into one builder, the
+ * rest of the message (now small) goes through Jackson with a placeholder, and the placeholder is
+ * swapped for the string. The result equals {@code readTree} of the message; messages and strings
+ * below the thresholds go to Jackson unchanged.
  */
 final class LargeStringDecoder {
     static final int LINE_THRESHOLD = 1 << 20;

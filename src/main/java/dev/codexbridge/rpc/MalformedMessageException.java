@@ -1,6 +1,6 @@
 package dev.codexbridge.rpc;
 
-/** A line that is not one JSON-RPC message. Counted and skipped by the peer, never fatal. */
+/** Bytes read as a message that are not one JSON-RPC message. Counted and skipped by the peer, never fatal. */
 class MalformedMessageException extends Exception {
     private static final long serialVersionUID = 1L;
 

@@ -18,7 +18,7 @@ final class MessageCodec {
     private MessageCodec() {
     }
 
-    /** Parses and classifies one line's bytes. */
+    /** Parses and classifies one message's bytes. */
     public static JsonRpcMessage decode(byte[] bytes, int offset, int length) throws MalformedMessageException {
         JsonNode node;
         try {

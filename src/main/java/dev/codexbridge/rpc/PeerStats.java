@@ -5,10 +5,10 @@ package dev.codexbridge.rpc;
  * here instead of failing the connection.
  */
 public record PeerStats(
-        long linesRead,
+        long messagesRead,
         long messagesSent,
-        long malformedLines,
-        long oversizedLines,
+        long malformedMessages,
+        long oversizedMessages,
         long unmatchedResponses,
         long overloadRetries,
         int pendingRequests,

@@ -4,8 +4,9 @@ package dev.codexbridge.transcript;
  * Truncation limits of the projector, in characters. Truncated text keeps its head and tail and
  * says how much was cut, so a 64 KiB command output does not bloat a host's history.
  *
- * @param maxToolOutputChars tool results (command output, MCP and dynamic tool content)
- * @param maxErrorChars      error messages inside tool results
+ * @param maxToolOutputChars tool results (command output, MCP and dynamic tool content, web search
+ *                           results, sub-agent states)
+ * @param maxErrorChars      error messages inside tool results (an MCP tool's error)
  * @param maxNoteChars       opaque notes for items without a chat equivalent
  */
 public record ProjectorOptions(int maxToolOutputChars, int maxErrorChars, int maxNoteChars) {

@@ -20,10 +20,11 @@ import java.util.regex.Pattern;
  * it fits in 64 characters, it does not end like a hashed name, and a dynamic tool's name does not
  * take a built-in's name or the {@code mcp}/{@code collab} prefix. Otherwise every character outside
  * {@code [A-Za-z0-9_-]} becomes {@code _}, the result is cut to 55 characters and {@code _} plus 8
- * hex digits of the SHA-256 of the original ({@code ["mcp", server, tool]} or
- * {@code ["dynamic", namespace, tool]} as JSON) is appended. Plain parts split back unambiguously
- * on {@code __}, and a hashed name always ends in {@code _<8 hex>}, so two tools never share a name
- * (short of a deliberately crafted 32-bit hash collision). Decision 0011 says why.
+ * hex digits of the SHA-256 of the original ({@code ["mcp", server, tool]},
+ * {@code ["dynamic", namespace, tool]} or {@code ["collab", tool]} as JSON) is appended. Plain
+ * parts split back unambiguously on {@code __}, and a hashed name always ends in {@code _<8 hex>},
+ * so two tools never share a name (short of a deliberately crafted 32-bit hash collision).
+ * Decision 0011 says why.
  *
  * <p>The original names stay on each call: {@link TranscriptMessage.ToolCall#source()}.
  */

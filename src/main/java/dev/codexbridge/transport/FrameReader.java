@@ -1,5 +1,6 @@
 package dev.codexbridge.transport;
 
+import dev.codexbridge.rpc.MessageSource;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,109 +10,172 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads server-to-client WebSocket frames and hands the peer's reader the text messages as lines,
- * streamed: a message's payload passes through as it arrives, and a {@code \n} follows its last
- * fragment (raw newlines inside, which JSON allows only as whitespace, become spaces). Pings are
- * answered with pongs, a close frame with a close frame and end of stream; binary messages are
- * skipped. Runs on the peer's reader thread only.
+ * Reads server-to-client WebSocket frames and hands the peer's reader each text message whole, as
+ * a {@link MessageSource}: a message whose one frame lies inside what was read is returned where it
+ * lies; one in fragments, or spanning reads, is put together in a buffer of its own; one longer
+ * than the limit is skipped without being held. Raw newlines inside a message, which JSON allows
+ * only as whitespace, become spaces, so a message is one line wherever it is written down (a wire
+ * tap's recording). Pings are answered with pongs, a close frame with a close frame and the end;
+ * binary messages are skipped. Runs on the peer's reader thread only.
  */
-final class FrameReader extends InputStream {
+final class FrameReader implements MessageSource {
     private static final Logger LOG = LoggerFactory.getLogger(FrameReader.class);
+    private static final int CHUNK = 64 * 1024;
+    private static final int INITIAL_MESSAGE = 8 * 1024;
+    /** After a huge message, give the memory back instead of keeping it for the connection's lifetime. */
+    private static final int SHRINK_ABOVE = 1024 * 1024;
 
     private final InputStream raw;
-    private final byte[] leftover;
-    private int leftoverPos;
     private final FrameWriter replies;
     private final Consumer<String> onEnd;
+    private final int maxMessageBytes;
 
+    /** What was read from {@code raw} and not yet consumed: {@code chunk[pos..limit)}. */
+    private final byte[] chunk;
+    private int pos;
+    private int limit;
+    /** The hook of the {@link #next} call under way: runs before every read from {@code raw}. */
+    private Runnable beforeWait = () -> { };
+
+    /** Payload bytes of the current data frame not yet consumed. */
     private long remaining;
+    private boolean inFrame;
     private boolean frameFin;
     private boolean masked;
     private final byte[] mask = new byte[4];
     private long maskOffset;
     private boolean inText;
     private boolean skipping;
-    private boolean newlinePending;
     private boolean eof;
 
-    /** {@code onEnd} hears why the stream ended (close code, dropped connection). */
-    FrameReader(InputStream raw, byte[] leftover, FrameWriter replies, Consumer<String> onEnd) {
+    /** A message put together from fragments or from several reads. */
+    private byte[] message = new byte[INITIAL_MESSAGE];
+    private byte[] current = message;
+    private int currentOffset;
+
+    /**
+     * {@code leftover} are bytes read past the upgrade answer (the first frames); {@code onEnd}
+     * hears why the stream ended (close code, dropped connection).
+     */
+    FrameReader(InputStream raw, byte[] leftover, FrameWriter replies, Consumer<String> onEnd, int maxMessageBytes) {
+        if (maxMessageBytes <= 0) {
+            throw new IllegalArgumentException("maxMessageBytes must be positive");
+        }
         this.raw = raw;
-        this.leftover = leftover == null ? new byte[0] : leftover;
         this.replies = replies;
         this.onEnd = onEnd;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        if (len == 0) {
-            return 0;
+        this.maxMessageBytes = maxMessageBytes;
+        int left = leftover == null ? 0 : leftover.length;
+        this.chunk = new byte[Math.max(CHUNK, left)];
+        if (left > 0) {
+            System.arraycopy(leftover, 0, chunk, 0, left);
+            limit = left;
         }
+    }
+
+    /** The next text message, {@link #OVERSIZED} for one over the limit, {@link #END} once the connection ended. */
+    @Override
+    public int next(Runnable beforeWait) throws IOException {
+        this.beforeWait = beforeWait;
+        if (message.length > SHRINK_ABOVE) {
+            message = new byte[INITIAL_MESSAGE];
+        }
+        int length = 0;
+        boolean oversized = false;
         while (true) {
-            if (newlinePending) {
-                newlinePending = false;
-                b[off] = '\n';
-                return 1;
-            }
-            if (eof) {
-                return -1;
+            if (!inFrame) {
+                if (eof || !dataFrame()) {
+                    if (eof) {
+                        return END;     // a message cut short by the end is no message
+                    }
+                    continue;           // a control frame, handled
+                }
+                if (inText && length == 0 && !oversized && frameFin && remaining <= limit - pos
+                        && remaining <= maxMessageBytes) {
+                    // the common case: a message in one frame that lies whole in what was read
+                    int n = (int) remaining;
+                    unmask(chunk, pos, n);
+                    spaces(chunk, pos, n);
+                    current = chunk;
+                    currentOffset = pos;
+                    pos += n;
+                    remaining = 0;
+                    inText = false;
+                    return n;
+                }
+                if (inText && !oversized && length + remaining > maxMessageBytes) {
+                    oversized = true;   // what was put together so far is dropped with the rest
+                }
+                inFrame = true;
             }
             if (remaining > 0) {
-                int n = source(b, off, (int) Math.min(len, remaining));
-                if (n < 0) {
-                    return endOfStream("the connection dropped in the middle of a message");
+                if (pos == limit && !fill()) {
+                    endOfStream("the connection dropped in the middle of a message");
+                    return END;
                 }
-                unmask(b, off, n);
+                int n = (int) Math.min(remaining, limit - pos);
+                if (inText && !oversized) {
+                    append(length, n);
+                    length += n;
+                }
+                pos += n;
                 remaining -= n;
-                boolean messageDone = remaining == 0 && frameFin;
+                continue;
+            }
+            inFrame = false;
+            if (frameFin) {
                 if (skipping) {
-                    if (messageDone) {
-                        skipping = false;
-                    }
+                    skipping = false;
                     continue;
                 }
-                for (int i = off; i < off + n; i++) {
-                    if (b[i] == '\n' || b[i] == '\r') {
-                        b[i] = ' ';
-                    }
+                inText = false;
+                if (oversized) {
+                    return OVERSIZED;
                 }
-                if (messageDone) {
-                    inText = false;
-                    newlinePending = true;
-                }
-                return n;
-            }
-            if (!nextFrame()) {
-                return -1;
+                current = message;
+                currentOffset = 0;
+                return length;
             }
         }
     }
 
-    /** Reads one frame header; handles control frames whole. False at end of stream. */
-    private boolean nextFrame() throws IOException {
-        int b0 = source();
+    @Override
+    public byte[] buffer() {
+        return current;
+    }
+
+    @Override
+    public int offset() {
+        return currentOffset;
+    }
+
+    /** Closes the stream read from; the connection owning the socket closes that. */
+    @Override
+    public void close() throws IOException {
+        raw.close();
+    }
+
+    /**
+     * Reads one frame header: a data frame's payload is then due (true); a control frame is
+     * handled whole (false); false also at the end of the stream, with {@link #eof} set.
+     */
+    private boolean dataFrame() throws IOException {
+        int b0 = read1();
         if (b0 < 0) {
             endOfStream("the connection dropped without a close frame");
             return false;
         }
-        int b1 = sourceExactly();
+        int b1 = read1Exactly();
         boolean fin = (b0 & 0x80) != 0;
         int opcode = b0 & 0x0F;
         masked = (b1 & 0x80) != 0;
         long length = b1 & 0x7F;
         if (length == 126) {
-            length = ((long) sourceExactly() << 8) | sourceExactly();
+            length = ((long) read1Exactly() << 8) | read1Exactly();
         } else if (length == 127) {
             length = 0;
             for (int i = 0; i < 8; i++) {
-                length = (length << 8) | sourceExactly();
+                length = (length << 8) | read1Exactly();
             }
             if (length < 0) {
                 throw new IOException("a WebSocket frame declared a negative length");
@@ -119,7 +183,7 @@ final class FrameReader extends InputStream {
         }
         if (masked) {
             for (int i = 0; i < 4; i++) {
-                mask[i] = (byte) sourceExactly();
+                mask[i] = (byte) read1Exactly();
             }
         }
         maskOffset = 0;
@@ -129,10 +193,11 @@ final class FrameReader extends InputStream {
             }
             byte[] payload = new byte[(int) length];
             for (int i = 0; i < payload.length; i++) {
-                payload[i] = (byte) sourceExactly();
+                payload[i] = (byte) read1Exactly();
             }
             unmask(payload, 0, payload.length);
-            return control(opcode, payload);
+            control(opcode, payload);
+            return false;
         }
         switch (opcode) {
             case FrameWriter.TEXT -> {
@@ -141,6 +206,7 @@ final class FrameReader extends InputStream {
             }
             case 0x2 -> {
                 LOG.warn("ignored a binary WebSocket message: codex sends JSON-RPC as text");
+                inText = false;
                 skipping = true;
             }
             case FrameWriter.CONTINUATION -> {
@@ -152,18 +218,10 @@ final class FrameReader extends InputStream {
         }
         frameFin = fin;
         remaining = length;
-        if (length == 0 && fin) {
-            if (skipping) {
-                skipping = false;
-            } else {
-                inText = false;
-                newlinePending = true;
-            }
-        }
         return true;
     }
 
-    private boolean control(int opcode, byte[] payload) throws IOException {
+    private void control(int opcode, byte[] payload) throws IOException {
         switch (opcode) {
             case FrameWriter.PING -> replies.pong(payload);
             case FrameWriter.PONG -> {
@@ -178,19 +236,32 @@ final class FrameReader extends InputStream {
                     // the server may already have gone; its close frame said everything
                 }
                 endOfStream("codex app-server closed the WebSocket (code " + code + (reason.isEmpty() ? "" : ", " + reason) + ")");
-                return false;
             }
             default -> throw new IOException("an unknown WebSocket control opcode " + opcode);
         }
-        return true;
     }
 
-    private int endOfStream(String why) {
+    private void endOfStream(String why) {
         if (!eof) {
             eof = true;
             onEnd.accept(why);
         }
-        return -1;
+    }
+
+    /** Copies {@code n} payload bytes from the read buffer to {@code message[at..]}, unmasked, newlines as spaces. */
+    private void append(int at, int n) {
+        int needed = at + n;
+        if (needed > message.length) {
+            // doubling while small; past 1 MiB grow by half, so a huge message costs ~1.5x, not ~2x, its size
+            long grown = Math.max(message.length < SHRINK_ABOVE ? (long) message.length * 2
+                    : message.length + (long) (message.length >> 1), needed);
+            byte[] bigger = new byte[(int) Math.min(grown, maxMessageBytes)];
+            System.arraycopy(message, 0, bigger, 0, at);
+            message = bigger;
+        }
+        System.arraycopy(chunk, pos, message, at, n);
+        unmask(message, at, n);
+        spaces(message, at, n);
     }
 
     private void unmask(byte[] b, int off, int n) {
@@ -203,29 +274,42 @@ final class FrameReader extends InputStream {
         maskOffset += n;
     }
 
-    private int source() throws IOException {
-        if (leftoverPos < leftover.length) {
-            return leftover[leftoverPos++] & 0xff;
+    private static void spaces(byte[] b, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            if (b[i] == '\n' || b[i] == '\r') {
+                b[i] = ' ';
+            }
         }
-        return raw.read();
     }
 
-    private int sourceExactly() throws IOException {
-        int b = source();
+    /** Reads more into the empty read buffer; false at the end of the stream. */
+    private boolean fill() throws IOException {
+        beforeWait.run();
+        int n;
+        do {
+            n = raw.read(chunk, 0, chunk.length);
+        } while (n == 0);
+        if (n < 0) {
+            return false;
+        }
+        pos = 0;
+        limit = n;
+        return true;
+    }
+
+    private int read1() throws IOException {
+        if (pos == limit && !fill()) {
+            return -1;
+        }
+        return chunk[pos++] & 0xff;
+    }
+
+    private int read1Exactly() throws IOException {
+        int b = read1();
         if (b < 0) {
             endOfStream("the connection dropped in the middle of a frame");
             throw new EOFException("the connection dropped in the middle of a WebSocket frame");
         }
         return b;
-    }
-
-    private int source(byte[] b, int off, int len) throws IOException {
-        if (leftoverPos < leftover.length) {
-            int n = Math.min(len, leftover.length - leftoverPos);
-            System.arraycopy(leftover, leftoverPos, b, off, n);
-            leftoverPos += n;
-            return n;
-        }
-        return raw.read(b, off, len);
     }
 }

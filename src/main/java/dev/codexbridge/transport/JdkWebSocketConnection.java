@@ -1,9 +1,9 @@
 package dev.codexbridge.transport;
 
+import dev.codexbridge.rpc.MessageSource;
 import dev.codexbridge.rpc.RpcThreads;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code ws://} and {@code wss://} through the JDK's {@link WebSocket}: one JSON-RPC message per
- * text message (fragments reassembled), demand granted one message at a time through
- * {@link WebSocket#request} and withheld while the {@link MessagePipe} is full. No
+ * text message (fragments reassembled), queued whole for the peer's reader, demand granted one
+ * message at a time through {@link WebSocket#request} and withheld while the {@link MessageQueue}
+ * is full. No
  * {@code Origin} header is sent: codex answers 403 to any request that has one. A server silent
  * for the endpoint's {@link CodexEndpoint#keepAlive() keep-alive} gets a ping (codex answers
  * them); one that answers nothing for twice that ends the connection, said so.
@@ -39,8 +40,7 @@ final class JdkWebSocketConnection implements RemoteConnection {
     private static final int ABNORMAL_CLOSURE = 1006;
 
     private final CodexEndpoint endpoint;
-    private final MessagePipe input;
-    private final LineSplitter output;
+    private final MessageQueue input;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong droppedMessages = new AtomicLong();
     private volatile WebSocket socket;
@@ -52,13 +52,12 @@ final class JdkWebSocketConnection implements RemoteConnection {
 
     private JdkWebSocketConnection(CodexEndpoint endpoint) {
         this.endpoint = endpoint;
-        this.input = new MessagePipe(endpoint.inboundBufferBytes(), () -> {
+        this.input = new MessageQueue(endpoint.inboundBufferBytes(), () -> {
             WebSocket ws = socket;
             if (ws != null) {
                 ws.request(1);
             }
         });
-        this.output = new LineSplitter(this::send, this::close);
     }
 
     /**
@@ -199,13 +198,8 @@ final class JdkWebSocketConnection implements RemoteConnection {
     }
 
     @Override
-    public InputStream input() {
+    public MessageSource input() {
         return input;
-    }
-
-    @Override
-    public OutputStream output() {
-        return output;
     }
 
     @Override
@@ -214,12 +208,17 @@ final class JdkWebSocketConnection implements RemoteConnection {
         return closeDetail + (dropped > 0 ? " (" + dropped + " oversized message(s) dropped)" : "");
     }
 
-    private void send(byte[] message, int length) throws IOException {
+    /** One message as one text message, in fragments; returns once the socket took the last. */
+    @Override
+    public void send(byte[] message) throws IOException {
+        if (closed.get()) {
+            throw new IOException("the connection is closed");
+        }
         WebSocket ws = socket;
         if (ws == null || ws.isOutputClosed()) {
             throw new IOException("the WebSocket is closed");
         }
-        String text = new String(message, 0, length, StandardCharsets.UTF_8);
+        String text = new String(message, StandardCharsets.UTF_8);
         try {
             int from = 0;
             do {
@@ -234,7 +233,7 @@ final class JdkWebSocketConnection implements RemoteConnection {
             throw new IOException("sending to codex failed: " + CodexEndpoint.describe(e.getCause() == null ? e : e.getCause()), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while sending to codex");
+            throw new InterruptedIOException("interrupted while sending to codex");
         }
     }
 
@@ -304,12 +303,12 @@ final class JdkWebSocketConnection implements RemoteConnection {
                 webSocket.request(1);
                 return null;
             }
-            byte[] line = toLine(partial);
+            byte[] message = toMessage(partial);
             partial.setLength(0);
             if (partial.capacity() > 1024 * 1024) {
                 partial.trimToSize();
             }
-            input.offer(line);
+            input.offer(message);
             return null;
         }
 
@@ -361,18 +360,17 @@ final class JdkWebSocketConnection implements RemoteConnection {
         }
     }
 
-    /** The message as one UTF-8 line: raw newlines (JSON whitespace) become spaces, then {@code \n}. */
-    static byte[] toLine(CharSequence message) {
-        ByteBuffer encoded = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(message));
-        int n = encoded.remaining();
-        byte[] line = new byte[n + 1];
-        encoded.get(line, 0, n);
-        for (int i = 0; i < n; i++) {
-            if (line[i] == '\n' || line[i] == '\r') {
-                line[i] = ' ';
+    /**
+     * The message in UTF-8, raw newlines (JSON whitespace) as spaces so it is one line wherever it
+     * is written down (see {@link FrameReader}).
+     */
+    static byte[] toMessage(CharSequence message) {
+        byte[] bytes = message.toString().getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '\n' || bytes[i] == '\r') {
+                bytes[i] = ' ';
             }
         }
-        line[n] = '\n';
-        return line;
+        return bytes;
     }
 }

@@ -25,9 +25,9 @@ final class RemoteTransport implements CodexTransport {
                 : JdkWebSocketConnection.open(endpoint);
         JsonRpcPeer peer;
         try {
-            JsonRpcPeer.Builder builder = JsonRpcPeer.builder(connection.input(), connection.output())
+            JsonRpcPeer.Builder builder = JsonRpcPeer.builder(connection.input(), connection)
                     .name(endpoint.label())
-                    .maxLineBytes(endpoint.maxMessageBytes());
+                    .maxMessageBytes(endpoint.maxMessageBytes());
             configure.accept(builder);
             builder.inbound(sink);
             peer = builder.build();

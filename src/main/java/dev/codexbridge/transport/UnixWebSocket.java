@@ -1,5 +1,6 @@
 package dev.codexbridge.transport;
 
+import dev.codexbridge.rpc.MessageSource;
 import dev.codexbridge.rpc.RpcThreads;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,9 +24,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A WebSocket over a unix domain socket: codex's {@code --listen unix://} speaks the same
  * WebSocket protocol as its TCP listener (an HTTP/1.1 upgrade, then one JSON-RPC message per text
  * message), and the JDK's WebSocket client cannot ride a unix socket. So this is a small client
- * side of RFC 6455 over a {@link SocketChannel}: the upgrade, masked text frames out, text and
- * continuation frames in (streamed straight to the peer's reader, never held whole), ping
- * answered with pong, close answered with close. No extensions, no subprotocols.
+ * side of RFC 6455 over a {@link SocketChannel}: the upgrade, each message out as masked text
+ * frames, text and continuation frames in (read by the peer's reader thread itself, each message
+ * handed over whole, see {@link FrameReader}), ping answered with pong, close answered with close.
+ * No extensions, no subprotocols.
  */
 final class UnixWebSocket implements RemoteConnection {
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -37,7 +39,6 @@ final class UnixWebSocket implements RemoteConnection {
     private final SocketChannel channel;
     private final FrameReader input;
     private final FrameWriter writer;
-    private final LineSplitter output;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String closeDetail = "the connection is open";
 
@@ -45,9 +46,7 @@ final class UnixWebSocket implements RemoteConnection {
         this.endpoint = endpoint;
         this.channel = channel;
         this.writer = new FrameWriter(new ChannelOut(channel), new SecureRandom());
-        this.input = new FrameReader(new java.io.BufferedInputStream(new ChannelIn(channel), 64 * 1024), leftover, writer,
-                this::remoteClosed);
-        this.output = new LineSplitter((message, length) -> writer.text(message, length, SEND_FRAGMENT_BYTES), this::close);
+        this.input = new FrameReader(new ChannelIn(channel), leftover, writer, this::remoteClosed, endpoint.maxMessageBytes());
     }
 
     static UnixWebSocket open(CodexEndpoint endpoint) {
@@ -207,13 +206,17 @@ final class UnixWebSocket implements RemoteConnection {
     }
 
     @Override
-    public InputStream input() {
+    public MessageSource input() {
         return input;
     }
 
+    /** One message as masked text frames (the writer's lock keeps the reader thread's pongs out of it). */
     @Override
-    public OutputStream output() {
-        return output;
+    public void send(byte[] message) throws IOException {
+        if (closed.get()) {
+            throw new IOException("the connection is closed");
+        }
+        writer.text(message, message.length, SEND_FRAGMENT_BYTES);
     }
 
     @Override

@@ -16,7 +16,8 @@
  * {@link dev.codexbridge.transport.AuthenticationException} when it refuses the credentials;
  * {@link dev.codexbridge.transport.CodexEndpoint#readiness} probes it without connecting. The
  * WebSocket framing (the JDK's client for TCP, {@code UnixWebSocket} for unix sockets) stays
- * package-private: the peer sees one line per message either way (decision 0012).
+ * package-private: either way the peer reads each WebSocket message whole, as a
+ * {@link dev.codexbridge.rpc.MessageSource}, and sends each of its messages as one (decision 0012).
  *
  * <p>{@code explainClose} and {@code stderrTail} are called by the client, which passes them on;
  * the interface may grow as the client needs more from it.

@@ -239,19 +239,19 @@ class JsonRpcPeerTest {
                 + "\n   \n"
                 + "{\"method\":\"still-alive\"}\n");
         assertThat(inbox.poll(Duration.ofSeconds(5)).method()).isEqualTo("still-alive");
-        assertThat(codex.peer().stats().malformedLines()).isEqualTo(7);
+        assertThat(codex.peer().stats().malformedMessages()).isEqualTo(7);
         assertThat(codex.peer().isOpen()).isTrue();
     }
 
     @Test
     void overLongLinesAreSkippedWithoutBufferingThemAndTheNextLineWorks() throws Exception {
         Inbox inbox = new Inbox();
-        codex = new FakeCodexPeer(b -> b.inbound(inbox).maxLineBytes(1024));
+        codex = new FakeCodexPeer(b -> b.inbound(inbox).maxMessageBytes(1024));
         String big = "{\"method\":\"big\",\"params\":{\"t\":\"" + "y".repeat(5000) + "\"}}";
         codex.sendRaw(big.substring(0, 3000));
         codex.sendRaw(big.substring(3000) + "\n{\"method\":\"small\"}\n");
         assertThat(inbox.poll(Duration.ofSeconds(5)).method()).isEqualTo("small");
-        assertThat(codex.peer().stats().oversizedLines()).isEqualTo(1);
+        assertThat(codex.peer().stats().oversizedMessages()).isEqualTo(1);
     }
 
     @Test
@@ -408,7 +408,7 @@ class JsonRpcPeerTest {
         CountDownLatch last = new CountDownLatch(1);
         codex = new FakeCodexPeer(b -> b.inbound(new InboundSink() {
             @Override
-            public boolean acceptLine(byte[] line, int offset, int length) {
+            public boolean acceptBytes(byte[] line, int offset, int length) {
                 String text = new String(line, offset, length, java.nio.charset.StandardCharsets.UTF_8);
                 if (!text.contains("\"direct\"")) {
                     return false;

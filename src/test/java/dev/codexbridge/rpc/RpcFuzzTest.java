@@ -7,13 +7,13 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Any bytes, delivered in any chunking, through the line reader and the message classifier:
+ * Any bytes, delivered in any chunking, through the stdio line framer and the message classifier:
  * nothing but a message or a {@link MalformedMessageException} comes out, no line exceeds the cap,
  * and an encoded message classifies back to itself.
  */
 class RpcFuzzTest {
     @FuzzTest(maxDuration = "30s")
-    void lineReaderAndClassifier(FuzzedDataProvider data) throws IOException {
+    void lineFramerAndClassifier(FuzzedDataProvider data) throws IOException {
         int max = data.consumeInt(1, 4096);
         int chunk = data.consumeInt(1, 64);
         byte[] bytes = data.consumeRemainingAsBytes();
@@ -29,14 +29,14 @@ class RpcFuzzTest {
                 return raw.read(b, off, Math.min(len, chunk));
             }
         };
-        LineReader reader = new LineReader(chunked, max);
+        LineFramer reader = new LineFramer(chunked, max);
         int n;
         int lines = 0;
-        while ((n = reader.next()) != LineReader.EOF) {
+        while ((n = reader.next(() -> { })) != MessageSource.END) {
             if (++lines > bytes.length + 1) {
                 throw new AssertionError("more lines than bytes");
             }
-            if (n == LineReader.OVERSIZED) {
+            if (n == MessageSource.OVERSIZED) {
                 continue;
             }
             if (n < 0 || n > max) {

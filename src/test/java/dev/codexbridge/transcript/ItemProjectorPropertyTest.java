@@ -11,10 +11,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -146,8 +150,8 @@ class ItemProjectorPropertyTest {
      */
     @Test
     void everyNameAndIdIsAValidOpenAiNameAndDistinctToolsKeepDistinctNames() {
-        java.util.regex.Pattern valid = java.util.regex.Pattern.compile("^[a-zA-Z0-9_-]{1,64}$");
-        java.util.Map<String, List<String>> toolByName = new java.util.HashMap<>();
+        Pattern valid = Pattern.compile("^[a-zA-Z0-9_-]{1,64}$");
+        Map<String, List<String>> toolByName = new HashMap<>();
         Random rnd = new Random(SEED + 1);
         int calls = 0;
         for (int round = 0; round < 400; round++) {
@@ -174,7 +178,7 @@ class ItemProjectorPropertyTest {
                     assertThat(name).as("round %d: name of %s", round, call.source()).matches(valid);
                     assertThat(Json.parse(m.toJson()).path("tool_calls").path(0).path("function").path("name").asText()).isEqualTo(name);
                     TranscriptMessage.Source s = call.source();
-                    List<String> tool = java.util.Arrays.asList(s.itemType(), s.server(), s.namespace(), s.tool());
+                    List<String> tool = Arrays.asList(s.itemType(), s.server(), s.namespace(), s.tool());
                     List<String> before = toolByName.putIfAbsent(name, tool);
                     assertThat(before == null ? tool : before).as("round %d: one tool per name %s", round, name).isEqualTo(tool);
                 }

@@ -1,9 +1,8 @@
 package dev.codexbridge.transport;
 
-import java.io.BufferedReader;
+import dev.codexbridge.rpc.MessageSource;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -139,11 +138,10 @@ final class FakeWebSocketServer implements AutoCloseable {
                 }
                 return;
             }
-            String line;
-            BufferedReader messages = new BufferedReader(new InputStreamReader(
-                    new FrameReader(in, null, frames, ends::add), StandardCharsets.UTF_8));
-            while ((line = messages.readLine()) != null) {
-                received.add(line);
+            FrameReader messages = new FrameReader(in, null, frames, ends::add, Integer.MAX_VALUE);
+            int n;
+            while ((n = messages.next(() -> { })) != MessageSource.END) {
+                received.add(new String(messages.buffer(), messages.offset(), n, StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
             // the client went away: the test asserts what it saw

@@ -3,14 +3,24 @@ package dev.codexbridge.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import dev.codexbridge.rpc.MessageSource;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** The JDK WebSocket client against a local fake server: headers, refusals, framing, closing. */
 class JdkWebSocketConnectionTest {
     private static final String TOKEN = "unit-test-token-5d1f";
+
+    /** The next message the connection hands the peer, as text; null at the end. */
+    private static String next(JdkWebSocketConnection c) throws IOException {
+        int n = c.input().next(() -> { });
+        return n == MessageSource.END ? null : new String(c.input().buffer(), c.input().offset(), n, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
 
     @Test
     void theUpgradeCarriesTheBearerTokenAndNoOrigin() throws Exception {
@@ -62,12 +72,12 @@ class JdkWebSocketConnectionTest {
     }
 
     @Test
-    void linesGoOutAsMessagesAndFragmentedMessagesComeInAsOneLine() throws Exception {
+    void messagesGoOutWholeAndFragmentedMessagesComeInAsOne() throws Exception {
         try (FakeWebSocketServer server = FakeWebSocketServer.accepting()) {
             JdkWebSocketConnection c = JdkWebSocketConnection.open(CodexEndpoint.websocket(server.uri()));
             try {
-                c.output().write("{\"id\":1,\"method\":\"initialize\"}\n{\"method\":\"initialized\"}\n"
-                        .getBytes(StandardCharsets.UTF_8));
+                c.send(utf8("{\"id\":1,\"method\":\"initialize\"}"));
+                c.send(utf8("{\"method\":\"initialized\"}"));
                 assertThat(server.nextMessage()).isEqualTo("{\"id\":1,\"method\":\"initialize\"}");
                 assertThat(server.nextMessage()).isEqualTo("{\"method\":\"initialized\"}");
 
@@ -76,13 +86,29 @@ class JdkWebSocketConnectionTest {
                 frames.frame(FrameWriter.PING, true, new byte[0]);
                 frames.frame(FrameWriter.CONTINUATION, true, "\n\"result\":{}}".getBytes(StandardCharsets.UTF_8));
                 frames.frame(FrameWriter.TEXT, true, "{\"method\":\"x\"}".getBytes(StandardCharsets.UTF_8));
-                BufferedReader in = new BufferedReader(new InputStreamReader(c.input(), StandardCharsets.UTF_8));
-                assertThat(in.readLine()).isEqualTo("{\"id\":1, \"result\":{}}");
-                assertThat(in.readLine()).isEqualTo("{\"method\":\"x\"}");
+                assertThat(next(c)).isEqualTo("{\"id\":1, \"result\":{}}");
+                assertThat(next(c)).isEqualTo("{\"method\":\"x\"}");
 
                 frames.frame(FrameWriter.CLOSE, true, new byte[] {0x03, (byte) 0xE9});
-                assertThat(in.readLine()).isNull();
+                assertThat(next(c)).isNull();
                 assertThat(c.closeDetail()).isEqualTo("codex app-server closed the WebSocket (code 1001)");
+            } finally {
+                c.close();
+            }
+        }
+    }
+
+    /** Each message leaves as one WebSocket message however large (the JDK client sends it in fragments). */
+    @Test
+    void aLargeMessageGoesOutAsOneMessage() throws Exception {
+        try (FakeWebSocketServer server = FakeWebSocketServer.accepting()) {
+            JdkWebSocketConnection c = JdkWebSocketConnection.open(CodexEndpoint.websocket(server.uri()));
+            try {
+                String big = "{\"text\":\"" + "z".repeat(3_000_000) + "\"}";
+                c.send(utf8(big));
+                c.send(utf8("{\"id\":3}"));
+                assertThat(server.nextMessage()).isEqualTo(big);
+                assertThat(server.nextMessage()).isEqualTo("{\"id\":3}");
             } finally {
                 c.close();
             }
@@ -96,7 +122,7 @@ class JdkWebSocketConnectionTest {
             try {
                 server.frames();
                 server.cut();
-                assertThat(c.input().read()).isEqualTo(-1);
+                assertThat(next(c)).isNull();
                 assertThat(c.closeDetail()).startsWith("the WebSocket connection dropped");
             } finally {
                 c.close();
@@ -113,7 +139,7 @@ class JdkWebSocketConnectionTest {
                     .keepAlive(java.time.Duration.ofMillis(200)));
             try {
                 long start = System.nanoTime();
-                assertThat(c.input().read()).isEqualTo(-1);
+                assertThat(next(c)).isNull();
                 assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(10));
                 assertThat(c.closeDetail()).contains("answered nothing, not even a WebSocket ping");
             } finally {
@@ -131,11 +157,9 @@ class JdkWebSocketConnectionTest {
                 server.frames();
                 Thread.sleep(1_000);    // ten keep-alive intervals without a message either way
                 assertThat(c.closeDetail()).isEqualTo("the connection is open");
-                byte[] message = "{\"id\":1}".getBytes(StandardCharsets.UTF_8);
+                byte[] message = utf8("{\"id\":1}");
                 server.frames().text(message, message.length, message.length);
-                byte[] line = new byte[9];
-                assertThat(c.input().readNBytes(line, 0, 9)).isEqualTo(9);
-                assertThat(new String(line, StandardCharsets.UTF_8)).isEqualTo("{\"id\":1}\n");
+                assertThat(next(c)).isEqualTo("{\"id\":1}");
             } finally {
                 c.close();
             }
@@ -149,9 +173,10 @@ class JdkWebSocketConnectionTest {
             server.frames();
             c.close();
             assertThat(c.closeDetail()).isEqualTo("closed by the client");
-            assertThat(c.input().read()).isEqualTo(-1);
-            assertThatThrownBy(() -> c.output().write("{}\n".getBytes(StandardCharsets.UTF_8)))
-                    .isInstanceOf(java.io.IOException.class);
+            assertThat(next(c)).isNull();
+            assertThatThrownBy(() -> c.send(utf8("{}"))).isInstanceOf(IOException.class);
+            c.close();
+            assertThat(c.closeDetail()).isEqualTo("closed by the client");
         }
     }
 }

@@ -7,14 +7,12 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Reads {@code \n}-terminated lines of bytes with a hard cap on line length. An over-long line is
- * consumed and reported as {@link #OVERSIZED} without ever holding more than the cap in memory.
- * A trailing {@code \r} is dropped. Not thread-safe: one reader thread owns it.
+ * The stdio framing: a {@link MessageSource} of {@code \n}-terminated lines of bytes, one message
+ * per line, with a hard cap on a line's length. An over-long line is consumed and reported as
+ * {@link #OVERSIZED} without ever holding more than the cap in memory. A trailing {@code \r} is
+ * dropped. Not thread-safe: one reader thread owns it.
  */
-final class LineReader {
-    public static final int EOF = -1;
-    public static final int OVERSIZED = -2;
-
+final class LineFramer implements MessageSource {
     private static final int CHUNK = 64 * 1024;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int INITIAL_LINE = 8 * 1024;
@@ -23,7 +21,6 @@ final class LineReader {
 
     private final InputStream in;
     private final int maxLineBytes;
-    private final Runnable beforeRead;
     private final byte[] chunk = new byte[CHUNK];
     private int pos;
     private int limit;
@@ -33,29 +30,22 @@ final class LineReader {
     private byte[] current = line;
     private int currentOffset;
 
-    public LineReader(InputStream in, int maxLineBytes) {
-        this(in, maxLineBytes, () -> { });
-    }
-
-    /**
-     * @param beforeRead runs before every read from {@code in}, that is whenever the lines read so
-     *                   far have all been returned and the reader may wait for more input
-     */
-    public LineReader(InputStream in, int maxLineBytes, Runnable beforeRead) {
+    LineFramer(InputStream in, int maxLineBytes) {
         if (maxLineBytes <= 0) {
             throw new IllegalArgumentException("maxLineBytes must be positive");
         }
         this.in = in;
         this.maxLineBytes = maxLineBytes;
-        this.beforeRead = beforeRead;
     }
 
     /**
-     * Reads the next line into {@link #buffer()} and returns its length, or {@link #EOF}, or
-     * {@link #OVERSIZED} for a line longer than the cap (already skipped). A last line without a
-     * newline is returned as a line.
+     * Reads the next line and returns its length, or {@link #END}, or {@link #OVERSIZED} for a
+     * line longer than the cap (already skipped). A last line without a newline is returned as a
+     * line. {@code beforeWait} runs before every read from the stream, that is whenever the lines
+     * read so far have all been returned.
      */
-    public int next() throws IOException {
+    @Override
+    public int next(Runnable beforeWait) throws IOException {
         if (line.length > SHRINK_ABOVE) {
             line = new byte[INITIAL_LINE];
         }
@@ -64,13 +54,13 @@ final class LineReader {
         boolean sawBytes = false;
         while (true) {
             if (pos == limit) {
-                beforeRead.run();
+                beforeWait.run();
                 int n = in.read(chunk, 0, CHUNK);
                 if (n < 0) {
                     if (discarding) {
                         return OVERSIZED;
                     }
-                    return sawBytes ? assembled() : EOF;
+                    return sawBytes ? assembled() : END;
                 }
                 pos = 0;
                 limit = n;
@@ -103,12 +93,14 @@ final class LineReader {
         }
     }
 
-    /** The array holding the last line returned by {@link #next()}, from {@link #offset()}; valid until the next call. */
+    /** The array holding the last line returned by {@link #next}, from {@link #offset()}; valid until the next call. */
+    @Override
     public byte[] buffer() {
         return current;
     }
 
     /** Where the last line starts in {@link #buffer()}. */
+    @Override
     public int offset() {
         return currentOffset;
     }
@@ -149,6 +141,11 @@ final class LineReader {
             }
         }
         return -1;
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
     }
 
     private void append(int from, int n) {

@@ -10,14 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class LineReaderTest {
+class LineFramerTest {
+    private static final Runnable NOTHING = () -> { };
 
     private static List<String> readAll(InputStream in, int max) throws IOException {
-        LineReader r = new LineReader(in, max);
+        LineFramer r = new LineFramer(in, max);
         List<String> out = new ArrayList<>();
         int n;
-        while ((n = r.next()) != LineReader.EOF) {
-            out.add(n == LineReader.OVERSIZED ? "<oversized>" : new String(r.buffer(), r.offset(), n, StandardCharsets.UTF_8));
+        while ((n = r.next(NOTHING)) != MessageSource.END) {
+            out.add(n == MessageSource.OVERSIZED ? "<oversized>" : new String(r.buffer(), r.offset(), n, StandardCharsets.UTF_8));
         }
         return out;
     }
@@ -91,12 +92,12 @@ class LineReaderTest {
         }
         byte[] input = all.toByteArray();
         for (int readSize : new int[] {1, 3, 7, 8, 9, 64, 1 << 16}) {
-            LineReader r = new LineReader(chunked(input, readSize), 1 << 20);
+            LineFramer r = new LineFramer(chunked(input, readSize), 1 << 20);
             for (byte[] want : expected) {
-                int n = r.next();
+                int n = r.next(NOTHING);
                 assertThat(java.util.Arrays.copyOfRange(r.buffer(), r.offset(), r.offset() + n)).as("read size %d", readSize).isEqualTo(want);
             }
-            assertThat(r.next()).isEqualTo(LineReader.EOF);
+            assertThat(r.next(NOTHING)).isEqualTo(MessageSource.END);
         }
     }
 }
