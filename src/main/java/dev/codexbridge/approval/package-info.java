@@ -8,11 +8,9 @@
  * {@link dev.codexbridge.approval.ApprovalChoice}, {@link dev.codexbridge.approval.ApprovalKind}
  * and {@link dev.codexbridge.approval.DynamicTool}.
  *
- * <p>{@link dev.codexbridge.approval.ServerRequestBridge}, which turns a typed request into exactly
- * one schema-valid answer, is internal: public only because {@code session} uses it, and may change
- * without notice. It answers through a table with one entry per server request method (the
- * package-private {@code RequestTable}; one class per request family holds the entries, each
- * saying how its request is shown to the host and how a decision is answered).
+ * <p>The machinery that turns a typed request into exactly one schema-valid answer lives in
+ * {@code approval.internal} ({@link dev.codexbridge.approval.internal.ServerRequestBridge}, a table
+ * with one entry per server request method); it is not API.
  *
  * <p>Depends on {@code protocol} (plus {@code rpc}'s {@code RpcError} and shared threads); never on
  * {@code transcript}, which is why the change summary both show lives in

@@ -1,8 +1,8 @@
 package dev.codexbridge.client;
 
 import dev.codexbridge.rpc.ConnectionClosedException;
-import dev.codexbridge.rpc.Futures;
-import dev.codexbridge.rpc.RpcThreads;
+import dev.codexbridge.rpc.internal.Futures;
+import dev.codexbridge.rpc.internal.RpcThreads;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

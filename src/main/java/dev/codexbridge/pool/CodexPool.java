@@ -3,7 +3,7 @@ package dev.codexbridge.pool;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.internal.ClientPlumbing;
-import dev.codexbridge.rpc.RpcThreads;
+import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.transport.EndpointStatus;
 import java.time.Duration;

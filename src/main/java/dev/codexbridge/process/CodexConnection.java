@@ -2,9 +2,9 @@ package dev.codexbridge.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.rpc.ConnectionClosedException;
-import dev.codexbridge.rpc.Futures;
+import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.JsonRpcPeer;
-import dev.codexbridge.rpc.RpcThreads;
+import dev.codexbridge.rpc.internal.RpcThreads;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

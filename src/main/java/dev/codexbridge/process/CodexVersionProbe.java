@@ -38,7 +38,7 @@ public final class CodexVersionProbe {
             // stdin is only closed so codex cannot wait on it
         }
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readBounded(p.getInputStream()),
-                dev.codexbridge.rpc.RpcThreads.callbacks());
+                dev.codexbridge.rpc.internal.RpcThreads.callbacks());
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);

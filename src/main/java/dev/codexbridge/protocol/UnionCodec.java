@@ -24,7 +24,7 @@ import java.util.function.Function;
  *
  * <p>Variants serialize themselves (tag accessor, {@code @JsonValue}), so only decoding lives here.
  */
-public class UnionCodec<T> extends StdDeserializer<T> {
+public abstract class UnionCodec<T> extends StdDeserializer<T> {
     /**
      * A deserialization attribute: set (to any value) by a caller that falls back to a slower path
      * of its own when decoding fails. An internally tagged object whose tag comes first is then

@@ -1,5 +1,7 @@
 package dev.codexbridge.rpc;
 
+import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.rpc.internal.Futures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;

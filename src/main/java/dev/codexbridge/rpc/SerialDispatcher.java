@@ -1,5 +1,6 @@
 package dev.codexbridge.rpc;
 
+import dev.codexbridge.rpc.internal.RpcThreads;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;

@@ -16,9 +16,8 @@
  * {@link dev.codexbridge.rpc.RpcException}, {@link dev.codexbridge.rpc.RpcTimeoutException} and
  * {@link dev.codexbridge.rpc.ConnectionClosedException}.
  *
- * <p>Internal plumbing, public only because other packages of the library use it, and subject to
- * change without notice: {@link dev.codexbridge.rpc.RpcThreads} (the JVM-wide timer and callback
- * pool) and {@link dev.codexbridge.rpc.Futures}. The stdio framing ({@code LineFramer},
+ * <p>The JVM-wide threads and future helpers every layer uses are in {@code rpc.internal} (not
+ * API). The stdio framing ({@code LineFramer},
  * {@code LineSender}), the reader thread's loop ({@code InboundReader}), parsing
  * ({@code MessageCodec}, {@code LargeStringDecoder}, {@code MalformedMessageException}) and the
  * default sink ({@code SerialDispatcher}) are package-private.

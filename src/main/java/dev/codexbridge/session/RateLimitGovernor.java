@@ -5,7 +5,7 @@ import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.client.CodexEventListener;
 import dev.codexbridge.protocol.AccountRateLimitsUpdatedNotification;
 import dev.codexbridge.protocol.ServerNotifications;
-import dev.codexbridge.rpc.RpcThreads;
+import dev.codexbridge.rpc.internal.RpcThreads;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package dev.codexbridge.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codexbridge.approval.ServerRequestBridge;
+import dev.codexbridge.approval.internal.ServerRequestBridge;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import java.util.concurrent.atomic.AtomicBoolean;

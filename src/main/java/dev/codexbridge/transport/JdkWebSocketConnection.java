@@ -1,7 +1,7 @@
 package dev.codexbridge.transport;
 
 import dev.codexbridge.rpc.MessageSource;
-import dev.codexbridge.rpc.RpcThreads;
+import dev.codexbridge.rpc.internal.RpcThreads;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;

@@ -1,7 +1,7 @@
 package dev.codexbridge.transport;
 
 import dev.codexbridge.rpc.MessageSource;
-import dev.codexbridge.rpc.RpcThreads;
+import dev.codexbridge.rpc.internal.RpcThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -25,7 +25,7 @@ import dev.codexbridge.protocol.ThreadLoadedListParams;
 import dev.codexbridge.protocol.ThreadReadParams;
 import dev.codexbridge.protocol.ThreadStartParams;
 import dev.codexbridge.protocol.ThreadTurnsListParams;
-import dev.codexbridge.rpc.Futures;
+import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.rpc.RpcThreads;
+import dev.codexbridge.rpc.internal.RpcThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -4,7 +4,7 @@ import dev.codexbridge.BuildInfo;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ClientInfo;
-import dev.codexbridge.rpc.Futures;
+import dev.codexbridge.rpc.internal.Futures;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;

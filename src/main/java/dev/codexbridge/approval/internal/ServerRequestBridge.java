@@ -1,5 +1,9 @@
-package dev.codexbridge.approval;
+package dev.codexbridge.approval.internal;
 
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ServerNotification;
 import dev.codexbridge.protocol.ServerRequestParams;

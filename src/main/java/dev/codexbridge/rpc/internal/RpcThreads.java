@@ -1,4 +1,4 @@
-package dev.codexbridge.rpc;
+package dev.codexbridge.rpc.internal;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

@@ -1,6 +1,7 @@
-package dev.codexbridge.approval;
+package dev.codexbridge.approval.internal;
 
-import dev.codexbridge.approval.ServerRequestBridge.Answer;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.internal.ServerRequestBridge.Answer;
 import dev.codexbridge.protocol.ChatgptAuthTokensRefreshParams;
 import dev.codexbridge.protocol.ServerRequests;
 import dev.codexbridge.rpc.RpcError;

@@ -1,4 +1,4 @@
-package dev.codexbridge.approval;
+package dev.codexbridge.approval.internal;
 
 import dev.codexbridge.protocol.RequestMethod;
 import dev.codexbridge.protocol.ServerRequestParams;

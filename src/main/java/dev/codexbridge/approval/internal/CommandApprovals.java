@@ -1,9 +1,13 @@
-package dev.codexbridge.approval;
+package dev.codexbridge.approval.internal;
 
-import static dev.codexbridge.approval.ParamText.blankToNull;
-import static dev.codexbridge.approval.ParamText.orElse;
-import static dev.codexbridge.approval.ParamText.orEmpty;
-import static dev.codexbridge.approval.ParamText.wireText;
+import dev.codexbridge.approval.ApprovalChoice;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalKind;
+import dev.codexbridge.approval.ApprovalRequest;
+import static dev.codexbridge.approval.internal.ParamText.blankToNull;
+import static dev.codexbridge.approval.internal.ParamText.orElse;
+import static dev.codexbridge.approval.internal.ParamText.orEmpty;
+import static dev.codexbridge.approval.internal.ParamText.wireText;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;

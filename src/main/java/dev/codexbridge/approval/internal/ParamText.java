@@ -1,4 +1,4 @@
-package dev.codexbridge.approval;
+package dev.codexbridge.approval.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;

@@ -1,5 +1,12 @@
-package dev.codexbridge.approval;
+package dev.codexbridge.approval.internal;
 
+import dev.codexbridge.approval.ApprovalChoice;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalHandler;
+import dev.codexbridge.approval.ApprovalKind;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.approval.DynamicTool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

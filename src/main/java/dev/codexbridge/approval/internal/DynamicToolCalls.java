@@ -1,15 +1,16 @@
-package dev.codexbridge.approval;
+package dev.codexbridge.approval.internal;
 
-import static dev.codexbridge.approval.ParamText.orElse;
+import dev.codexbridge.approval.DynamicTool;
+import static dev.codexbridge.approval.internal.ParamText.orElse;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codexbridge.approval.ServerRequestBridge.Answer;
+import dev.codexbridge.approval.internal.ServerRequestBridge.Answer;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.DynamicToolCallOutputContentItem;
 import dev.codexbridge.protocol.DynamicToolCallParams;
 import dev.codexbridge.protocol.DynamicToolCallResponse;
 import dev.codexbridge.protocol.ServerRequests;
-import dev.codexbridge.rpc.RpcThreads;
+import dev.codexbridge.rpc.internal.RpcThreads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

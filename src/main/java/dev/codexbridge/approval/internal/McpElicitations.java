@@ -1,11 +1,14 @@
-package dev.codexbridge.approval;
+package dev.codexbridge.approval.internal;
 
-import static dev.codexbridge.approval.ParamText.blankToNull;
-import static dev.codexbridge.approval.ParamText.orElse;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalKind;
+import dev.codexbridge.approval.ApprovalRequest;
+import static dev.codexbridge.approval.internal.ParamText.blankToNull;
+import static dev.codexbridge.approval.internal.ParamText.orElse;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codexbridge.approval.ServerRequestBridge.Answer;
+import dev.codexbridge.approval.internal.ServerRequestBridge.Answer;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.McpServerElicitationAction;
 import dev.codexbridge.protocol.McpServerElicitationRequestParams;

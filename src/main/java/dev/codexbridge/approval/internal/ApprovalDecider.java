@@ -1,7 +1,11 @@
-package dev.codexbridge.approval;
+package dev.codexbridge.approval.internal;
 
-import dev.codexbridge.approval.ServerRequestBridge.Answer;
-import dev.codexbridge.rpc.RpcThreads;
+import dev.codexbridge.approval.ApprovalChoice;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.approval.internal.ServerRequestBridge.Answer;
+import dev.codexbridge.rpc.internal.RpcThreads;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;

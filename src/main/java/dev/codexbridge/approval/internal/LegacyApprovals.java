@@ -1,7 +1,10 @@
-package dev.codexbridge.approval;
+package dev.codexbridge.approval.internal;
 
-import static dev.codexbridge.approval.ParamText.blankToNull;
-import static dev.codexbridge.approval.ParamText.orElse;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalKind;
+import dev.codexbridge.approval.ApprovalRequest;
+import static dev.codexbridge.approval.internal.ParamText.blankToNull;
+import static dev.codexbridge.approval.internal.ParamText.orElse;
 
 import dev.codexbridge.protocol.ApplyPatchApprovalParams;
 import dev.codexbridge.protocol.ApplyPatchApprovalResponse;

@@ -1,6 +1,8 @@
-package dev.codexbridge.approval;
+package dev.codexbridge.approval.internal;
 
-import dev.codexbridge.approval.ServerRequestBridge.Answer;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.approval.internal.ServerRequestBridge.Answer;
 import dev.codexbridge.protocol.RequestMethod;
 import dev.codexbridge.protocol.ServerRequestParams;
 import dev.codexbridge.rpc.RpcError;

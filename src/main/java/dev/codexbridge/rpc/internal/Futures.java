@@ -1,5 +1,6 @@
-package dev.codexbridge.rpc;
+package dev.codexbridge.rpc.internal;
 
+import dev.codexbridge.rpc.ConnectionClosedException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
