@@ -82,7 +82,7 @@ public final class CodexLocator {
                     + " (given explicitly) does not exist or is not executable.\n" + INSTALL_HINT);
         }
         List<String> looked = new ArrayList<>();
-        looked.add("an explicit binary (codexBinary(...), CodexLaunch.appServer(...), --codex-bin): none given");
+        looked.add("an explicit binary (CodexLaunch.appServer(...), --codex-bin): none given");
         String fromEnv = env.apply(CODEX_BIN_ENV);
         if (fromEnv != null && !fromEnv.isBlank()) {
             Path p = Paths.get(fromEnv);

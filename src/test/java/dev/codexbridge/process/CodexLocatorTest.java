@@ -75,7 +75,7 @@ class CodexLocatorTest {
         assertThatThrownBy(() -> locator(Map.of("PATH", "/nonexistent:/also-not"), tmp).locate(null))
                 .isInstanceOf(CodexNotFoundException.class)
                 .hasMessageStartingWith("codex CLI not found. Looked, in this order, at:\n"
-                        + "  1. an explicit binary (codexBinary(...), CodexLaunch.appServer(...), --codex-bin): none given\n"
+                        + "  1. an explicit binary (CodexLaunch.appServer(...), --codex-bin): none given\n"
                         + "  2. CODEX_BIN: not set\n"
                         + "  3. the install folder -Dcodexbridge.codexDir / CODEX_BRIDGE_CODEX_DIR: not set\n"
                         + "  4. .codex-cli/ in " + tmp + " or a parent folder: none\n"
@@ -84,8 +84,8 @@ class CodexLocatorTest {
                 .hasMessageContaining("npm install -g @openai/codex@" + CodexVersion.PINNED)
                 .hasMessageContaining("install-codex --dir DIR, then -Dcodexbridge.codexDir=DIR or CODEX_BRIDGE_CODEX_DIR=DIR")
                 .hasMessageContaining("CODEX_BIN=/path/to/codex")
-                .hasMessageContaining("codexBinary(path)")
-                .hasMessageContaining("CodexLaunch.appServer(path)");
+                .hasMessageContaining("CodexLaunch.appServer(path)")
+                .hasMessageContaining("--codex-bin");
     }
 
     @Test
