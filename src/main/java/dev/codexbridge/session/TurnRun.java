@@ -53,6 +53,10 @@ import org.slf4j.LoggerFactory;
  * in arrival order until {@code turn/completed}, a deadline, an interrupt confirmed by codex, or
  * the connection's end. Events arrive one at a time on the dispatch executor; deadlines are timer
  * tasks on the shared timer that post into the same inbox. No thread is parked for a turn.
+ *
+ * <p>Longer than the library's usual class on purpose: it is one state machine whose fields are
+ * the turn's state, touched by one event at a time; what has a seam of its own is outside it
+ * ({@link TurnStart}, {@link TurnEvent}, {@link ErrorClassifier}, {@link ThreadConnection}).
  */
 final class TurnRun implements TurnEvent.Handler {
     private static final Logger LOG = LoggerFactory.getLogger(TurnRun.class);
