@@ -13,7 +13,10 @@ import java.util.function.Function;
  * How server requests are answered, in order: automatic rules (auto-approve commands or file
  * changes; MCP servers the host trusts), then the host's {@link ApprovalHandler} with a deadline,
  * then fail closed. Without a handler everything that is not auto-approved is denied, and MCP
- * elicitations from untrusted servers are declined without asking.
+ * elicitations from untrusted servers are declined without asking. An
+ * {@link ApprovalChoice#ALWAYS} answer is given as {@link ApprovalChoice#SESSION} unless the
+ * builder's {@link Builder#alwaysMeansSession(boolean) alwaysMeansSession(false)} lets codex
+ * write it into its home for good.
  */
 public final class ApprovalPolicy {
     public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(5);
@@ -54,7 +57,8 @@ public final class ApprovalPolicy {
      * are declined without asking, MCP tool calls run without asking for the {@code trusted}
      * servers and are declined without asking for every other server, "always" is taken as "for
      * this session" (nothing is persisted in codex's execpolicy), and commands and patches go to
-     * {@code handler}. Stricter than that and the library's default differ: see docs/session.md.
+     * {@code handler}. The library's default differs in asking the handler about permission
+     * requests and untrusted servers' tool calls: see docs/session.md.
      */
     public static ApprovalPolicy hermesDefaults(ApprovalHandler handler, String... trusted) {
         Builder b = builder().handler(handler).declinePermissions(true).askAboutUntrustedMcpTools(false)
@@ -75,7 +79,10 @@ public final class ApprovalPolicy {
         return askAboutUntrustedMcpTools;
     }
 
-    /** "Always" answers are given as "for this session": no execpolicy amendment, no persisted MCP approval. */
+    /**
+     * "Always" answers are given as "for this session": no execpolicy amendment, no persisted MCP
+     * approval. True unless the builder was told otherwise (decision 0019).
+     */
     public boolean alwaysMeansSession() {
         return alwaysMeansSession;
     }
@@ -114,7 +121,7 @@ public final class ApprovalPolicy {
         private Function<ChatgptAuthTokensRefreshParams, CompletionStage<ChatgptAuthTokensRefreshResponse>> authRefresh;
         private boolean declinePermissions;
         private boolean askAboutUntrustedMcpTools = true;
-        private boolean alwaysMeansSession;
+        private boolean alwaysMeansSession = true;
 
         private Builder() {
         }
@@ -168,7 +175,12 @@ public final class ApprovalPolicy {
             return this;
         }
 
-        /** Treat ALWAYS as SESSION, so nothing outlives the session (default false). */
+        /**
+         * Treat ALWAYS as SESSION, so nothing outlives the session (default true). {@code false}
+         * lets an ALWAYS answer write the rule codex offers into its home, for every later session
+         * and process on it ({@link ApprovalChoice#ALWAYS}, {@link ApprovalRequest#persistentRule()}):
+         * for hosts whose user saw that rule and chose it.
+         */
         public Builder alwaysMeansSession(boolean on) {
             this.alwaysMeansSession = on;
             return this;

@@ -33,7 +33,8 @@ final class ApprovalDecider {
 
     /**
      * Decides {@code request} and answers with {@code toResult} of the decision; under
-     * {@link ApprovalPolicy#alwaysMeansSession()} an ALWAYS is given (and reported) as SESSION.
+     * {@link ApprovalPolicy#alwaysMeansSession()} (the default) an ALWAYS is given (and reported)
+     * as SESSION, so no rule is written into codex's home unless the host asked for that.
      */
     CompletableFuture<Answer> decide(ApprovalRequest request, Function<ApprovalDecision, ?> toResult) {
         ApprovalDecision automatic = automaticDecision(request);
