@@ -7,6 +7,7 @@ import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.approval.PersistentRule;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnLimits;
@@ -211,7 +212,8 @@ final class RunCommand implements Callable<Integer> {
                     .withholdEnvironment(withheldEnvironment).build()).options());
         }
         b.thread(ThreadSettings.builder().cwd(cwd).model(model).sandbox(sandbox).approvalPolicy(approvalPolicy).build())
-                .approvals(ApprovalPolicy.builder().handler(handler).build())
+                // only a person at the prompt, shown the rule, can answer "always" for good; --approve cannot
+                .approvals(ApprovalPolicy.builder().handler(handler).alwaysMeansSession(!(terminal && approve == null)).build())
                 .limits(TurnLimits.of(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(idleSeconds)).withMaxSteps(maxSteps));
         if (resume != null) {
             b.resumeThread(resume);
@@ -324,7 +326,8 @@ final class RunCommand implements Callable<Integer> {
 
     /**
      * One approval prompt on the terminal; anything unrecognised asks again; end of input denies;
-     * a prompt whose turn ended meanwhile (Ctrl-C) gives up.
+     * a prompt whose turn ended meanwhile (Ctrl-C) gives up. "Always" is offered only with the rule
+     * it would write into codex's home in front of the user.
      */
     private synchronized ApprovalDecision askOnTerminal(ApprovalRequest request, PrintStream err) {
         err.println();
@@ -333,8 +336,13 @@ final class RunCommand implements Callable<Integer> {
         if (!request.description().isEmpty() && !request.description().equals(request.title())) {
             err.println("  " + ApiText.escape(request.description()));
         }
+        PersistentRule rule = request.persistentRule();
+        if (rule != null) {
+            // the rule holds the model's words: escaped like the title
+            err.println("  always: " + ApiText.escape(rule.summary()));
+        }
         while (true) {
-            err.print("  allow? [o]nce / [s]ession / [d]eny / [c]ancel turn: ");
+            err.print("  allow? [o]nce / [s]ession / " + (rule != null ? "[a]lways / " : "") + "[d]eny / [c]ancel turn: ");
             err.flush();
             String answer = input.nextLine(() -> !turnRunning);
             if (answer == null) {
@@ -348,13 +356,19 @@ final class RunCommand implements Callable<Integer> {
                 case "s", "session" -> {
                     return ApprovalDecision.session();
                 }
+                case "a", "always" -> {
+                    if (rule != null) {
+                        return ApprovalDecision.always();
+                    }
+                    err.println("  please answer o, s, d or c");
+                }
                 case "d", "deny", "n", "no" -> {
                     return ApprovalDecision.deny("denied at the terminal");
                 }
                 case "c", "cancel" -> {
                     return ApprovalDecision.cancel();
                 }
-                default -> err.println("  please answer o, s, d or c");
+                default -> err.println(rule != null ? "  please answer o, s, a, d or c" : "  please answer o, s, d or c");
             }
         }
     }
