@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.process.CodexLocator;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run one turn with PROMPT, or an interactive conversation on one codex thread when no prompt is given.",
@@ -201,22 +202,16 @@ final class RunCommand implements Callable<Integer> {
         return ep;
     }
 
-    private int run(dev.codexbridge.client.CodexClient client, ApprovalHandler handler, JsonNode schema, PrintStream out,
+    private int run(CodexClient client, ApprovalHandler handler, JsonNode schema, PrintStream out,
                     PrintStream err, boolean terminal) {
-        CodexSession.Builder b = CodexSession.builder();
-        if (client != null) {
-            b.client(client);
-        } else {
-            b.connection(CodexClient.builder().process(CodexLaunch.appServer(codexBin).codexHome(codexHome)
-                    .withholdEnvironment(withheldEnvironment).build()).options());
-        }
-        b.thread(ThreadSettings.builder().cwd(cwd).model(model).sandbox(sandbox).approvalPolicy(approvalPolicy).build())
-                .approvals(ApprovalPolicy.builder().handler(handler).build())
-                .limits(TurnLimits.of(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(idleSeconds)).withMaxSteps(maxSteps));
-        if (resume != null) {
-            b.resumeThread(resume);
-        }
         TurnOptions options = schema == null ? TurnOptions.DEFAULTS : TurnOptions.DEFAULTS.withOutputSchema(schema);
+        CodexSession.Builder b;
+        try {
+            b = sessionBuilder(client, handler);
+        } catch (IllegalArgumentException | CodexException e) {
+            err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
+            return 2;
+        }
         try (CodexSession s = b.build()) {
             session = s;
             installInterruptHandler(err);
@@ -228,6 +223,26 @@ final class RunCommand implements Callable<Integer> {
             err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
             return 2;
         }
+    }
+
+    /** The session this run opens; a missing codex or a setting codex does not know is a usage error here. */
+    private CodexSession.Builder sessionBuilder(CodexClient client, ApprovalHandler handler) {
+        CodexSession.Builder b = CodexSession.builder();
+        if (client != null) {
+            b.client(client);
+        } else {
+            // located now, so a missing codex is reported before anything starts
+            Path binary = new CodexLocator().locate(codexBin).binary();
+            b.connection(CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(codexHome)
+                    .withholdEnvironment(withheldEnvironment).build()).options());
+        }
+        b.thread(ThreadSettings.builder().cwd(cwd).model(model).sandbox(sandbox).approvalPolicy(approvalPolicy).build())
+                .approvals(ApprovalPolicy.builder().handler(handler).build())
+                .limits(TurnLimits.of(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(idleSeconds)).withMaxSteps(maxSteps));
+        if (resume != null) {
+            b.resumeThread(resume);
+        }
+        return b;
     }
 
     /**
