@@ -19,42 +19,42 @@ public interface CodexApi {
      * Wire method {@code account/gatewayOAuth/cancel}.
      */
     default GatewayOAuthCancelResponse accountGatewayOAuthCancel() {
-        return request(ClientRequests.ACCOUNT_GATEWAY_O_AUTH_CANCEL, null);
+        return request(ClientRequests.ACCOUNT_GATEWAY_OAUTH_CANCEL, null);
     }
 
     /**
      * Wire method {@code account/gatewayOAuth/cancel}. Asynchronous.
      */
     default CompletableFuture<GatewayOAuthCancelResponse> accountGatewayOAuthCancelAsync() {
-        return requestAsync(ClientRequests.ACCOUNT_GATEWAY_O_AUTH_CANCEL, null);
+        return requestAsync(ClientRequests.ACCOUNT_GATEWAY_OAUTH_CANCEL, null);
     }
 
     /**
      * Wire method {@code account/gatewayOAuth/login}; {@code params} may be null.
      */
     default GatewayOAuthLoginResponse accountGatewayOAuthLogin(GatewayOAuthLoginParams params) {
-        return request(ClientRequests.ACCOUNT_GATEWAY_O_AUTH_LOGIN, params);
+        return request(ClientRequests.ACCOUNT_GATEWAY_OAUTH_LOGIN, params);
     }
 
     /**
      * Wire method {@code account/gatewayOAuth/login}; {@code params} may be null. Asynchronous.
      */
     default CompletableFuture<GatewayOAuthLoginResponse> accountGatewayOAuthLoginAsync(GatewayOAuthLoginParams params) {
-        return requestAsync(ClientRequests.ACCOUNT_GATEWAY_O_AUTH_LOGIN, params);
+        return requestAsync(ClientRequests.ACCOUNT_GATEWAY_OAUTH_LOGIN, params);
     }
 
     /**
      * Wire method {@code account/gatewayOAuth/read}; {@code params} may be null.
      */
     default GatewayOAuthReadResponse accountGatewayOAuthRead(GatewayOAuthReadParams params) {
-        return request(ClientRequests.ACCOUNT_GATEWAY_O_AUTH_READ, params);
+        return request(ClientRequests.ACCOUNT_GATEWAY_OAUTH_READ, params);
     }
 
     /**
      * Wire method {@code account/gatewayOAuth/read}; {@code params} may be null. Asynchronous.
      */
     default CompletableFuture<GatewayOAuthReadResponse> accountGatewayOAuthReadAsync(GatewayOAuthReadParams params) {
-        return requestAsync(ClientRequests.ACCOUNT_GATEWAY_O_AUTH_READ, params);
+        return requestAsync(ClientRequests.ACCOUNT_GATEWAY_OAUTH_READ, params);
     }
 
     /**
