@@ -9,6 +9,7 @@ import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.protocol.ClientInfo;
 import dev.codexbridge.protocol.CodexApi;
+import dev.codexbridge.protocol.CodexAsyncApi;
 import dev.codexbridge.protocol.InitializeCapabilities;
 import dev.codexbridge.protocol.InitializeParams;
 import dev.codexbridge.protocol.InitializeResponse;
@@ -40,8 +41,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One connection to a codex app-server: the handshake, a typed method for every stable client
- * request ({@link CodexApi}), one ordered stream of everything codex sends, and server requests
- * dispatched the moment they arrive.
+ * request ({@link CodexApi}; {@link #async()} for futures), one ordered stream of everything
+ * codex sends, and server requests dispatched the moment they arrive.
  *
  * <pre>{@code
  * try (CodexClient codex = CodexClient.builder().connect()) {
@@ -162,10 +163,20 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         return Futures.join(requestAsync(method, params));
     }
 
-    @Override
+    /** The asynchronous form of {@link #request(RequestMethod, Object)}. */
     public <P, R> CompletableFuture<R> requestAsync(RequestMethod<P, R> method, P params) {
         Object sent = method.paramsType() == Void.class ? JsonRpcPeer.NO_PARAMS : params;
         return requestAsync(method.method(), sent, method.resultType(), requestTimeout);
+    }
+
+    /** The typed requests of {@link CodexApi} in their asynchronous form, on this connection. */
+    public CodexAsyncApi async() {
+        return new CodexAsyncApi() {
+            @Override
+            public <P, R> CompletableFuture<R> requestAsync(RequestMethod<P, R> method, P params) {
+                return CodexClient.this.requestAsync(method, params);
+            }
+        };
     }
 
     /**

@@ -690,7 +690,7 @@ public final class CodexSession implements AutoCloseable {
             return;
         }
         try {
-            c.threadUnsubscribeAsync(new ThreadUnsubscribeParams(id)).whenComplete((r, e) -> {
+            c.async().threadUnsubscribe(new ThreadUnsubscribeParams(id)).whenComplete((r, e) -> {
                 if (e != null) {
                     LOG.debug("thread/unsubscribe {}: {}", id, e.getMessage());
                 }
