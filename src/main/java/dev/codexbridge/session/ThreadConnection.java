@@ -369,7 +369,7 @@ final class ThreadConnection {
             return;
         }
         try {
-            c.threadUnsubscribeAsync(new ThreadUnsubscribeParams(id)).whenComplete((r, e) -> {
+            c.async().threadUnsubscribe(new ThreadUnsubscribeParams(id)).whenComplete((r, e) -> {
                 if (e != null) {
                     LOG.debug("thread/unsubscribe {}: {}", id, e.getMessage());
                 }

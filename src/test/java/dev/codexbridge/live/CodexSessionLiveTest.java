@@ -11,6 +11,7 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.CodexThread;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ErrorCategory;
 import dev.codexbridge.session.StopReason;
@@ -336,7 +337,7 @@ class CodexSessionLiveTest {
             s.archive();
             dev.codexbridge.protocol.ThreadListResponse listed = s.client().threadList(
                     dev.codexbridge.protocol.ThreadListParams.builder().build());
-            assertThat(listed.data()).extracting(dev.codexbridge.protocol.Thread::id).doesNotContain(s.threadId());
+            assertThat(listed.data()).extracting(CodexThread::id).doesNotContain(s.threadId());
         }
     }
 
