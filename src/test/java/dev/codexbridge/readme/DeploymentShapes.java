@@ -1,14 +1,14 @@
 package dev.codexbridge.readme;
 
+// README.md#shapes:BEGIN
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadSettings;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.nio.file.Path;
-import dev.codexbridge.session.ThreadSettings;
 
-// README.md#shapes:BEGIN
 /** The three ways to run codex under a host, side by side. */
 final class DeploymentShapes {
     /** Own process (the default): the session starts codex on stdio and restarts it if it dies. */

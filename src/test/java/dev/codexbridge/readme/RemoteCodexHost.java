@@ -3,12 +3,12 @@ package dev.codexbridge.readme;
 // docs/embedding.md#remote:BEGIN
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadSettings;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.transport.CodexEndpoint;
 import dev.codexbridge.transport.EndpointStatus;
 import java.nio.file.Path;
 import java.time.Duration;
-import dev.codexbridge.session.ThreadSettings;
 
 /** One turn on an app-server that already runs: codex app-server --listen ws://127.0.0.1:4500 --ws-auth … */
 public final class RemoteCodexHost {
