@@ -10,7 +10,7 @@ import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnLimits;
-import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnFailure;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnOptions;
@@ -236,7 +236,7 @@ final class RunCommand implements Callable<Integer> {
             b.connection(CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(codexHome)
                     .withholdEnvironment(withheldEnvironment).build()).options());
         }
-        b.thread(ThreadSettings.builder().cwd(cwd).model(model).sandbox(sandbox).approvalPolicy(approvalPolicy).build())
+        b.thread(ThreadOptions.builder().cwd(cwd).model(model).sandbox(sandbox).approvalPolicy(approvalPolicy).build())
                 .approvals(ApprovalPolicy.builder().handler(handler).build())
                 .limits(TurnLimits.of(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(idleSeconds)).withMaxSteps(maxSteps));
         if (resume != null) {

@@ -16,7 +16,7 @@ import dev.codexbridge.protocol.AskForApproval;
 import dev.codexbridge.protocol.ListMcpServerStatusParams;
 import dev.codexbridge.protocol.McpServerStatusUpdatedNotification;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnOutcome;
@@ -65,7 +65,7 @@ public final class CodexHost implements AutoCloseable {
     public CodexSession conversation(Path workspace) {
         CodexSession session = CodexSession.builder()
                 .client(codex)
-                .thread(ThreadSettings.builder()
+                .thread(ThreadOptions.builder()
                         .cwd(workspace)
                         .approvalPolicy(AskForApproval.ON_REQUEST)        // codex asks before leaving the sandbox
                         .build())

@@ -11,7 +11,7 @@ import dev.codexbridge.protocol.AskForApproval;
 import dev.codexbridge.protocol.SandboxMode;
 import dev.codexbridge.protocol.SandboxPolicy;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnListener;
@@ -41,7 +41,7 @@ final class ConfiguredConversation {
                                 .withholdEnvironment(List.of("GH_TOKEN", "SLACK_BOT_TOKEN"))  // host secrets codex must not see
                                 .build())
                         .options())
-                .thread(ThreadSettings.builder()                    // thread/start, and thread/resume after a restart
+                .thread(ThreadOptions.builder()                    // thread/start, and thread/resume after a restart
                         .cwd(workspace)
                         .model("gpt-5.5")
                         .sandbox(SandboxMode.WORKSPACE_WRITE)

@@ -8,7 +8,7 @@ import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.AskForApproval;
 import dev.codexbridge.protocol.SandboxMode;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnFailure;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
@@ -32,7 +32,7 @@ public final class HostAgent implements AutoCloseable {
                 .connection(CodexClient.builder()                      // a codex process of the session's own
                         .process(CodexLaunch.appServer().codexHome(codexHome).build())  // codex's config, auth and threads
                         .options())
-                .thread(ThreadSettings.builder()                       // what thread/start (and a resume) sends
+                .thread(ThreadOptions.builder()                       // what thread/start (and a resume) sends
                         .cwd(workspace)
                         .sandbox(SandboxMode.WORKSPACE_WRITE)          // commands may write inside the workspace
                         .approvalPolicy(AskForApproval.ON_REQUEST)     // codex asks before leaving the sandbox

@@ -11,7 +11,7 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ListMcpServerStatusParams;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
@@ -46,7 +46,7 @@ class OfflineCodexTest {
                     ModelReply.message("The tool said hi."));
             try (CodexSession session = CodexSession.builder()
                     .connection(codexIn(home).options())
-                    .thread(ThreadSettings.in(Files.createDirectories(tmp.resolve("work"))))
+                    .thread(ThreadOptions.in(Files.createDirectories(tmp.resolve("work"))))
                     .build()) {
                 awaitMcpServers(session);
                 TurnResult r = session.runTurn(TurnInput.text("Say hi through the echo tool."));
@@ -69,7 +69,7 @@ class OfflineCodexTest {
             List<ApprovalRequest> asked = new CopyOnWriteArrayList<>();
             try (CodexSession session = CodexSession.builder()
                     .connection(codexIn(home).options())
-                    .thread(ThreadSettings.in(Files.createDirectories(tmp.resolve("work"))))
+                    .thread(ThreadOptions.in(Files.createDirectories(tmp.resolve("work"))))
                     .approvals(ApprovalPolicy.builder().handler(request -> {
                         asked.add(request);
                         return CompletableFuture.completedFuture(ApprovalDecision.deny("not in this test"));
@@ -109,7 +109,7 @@ class OfflineCodexTest {
             FixtureRecorder recorder = new FixtureRecorder();
             try (CodexSession session = CodexSession.builder()
                     .connection(codexIn(home).wireTaps(recorder.wireTaps()).options())  // taps every line both ways
-                    .thread(ThreadSettings.in(work))
+                    .thread(ThreadOptions.in(work))
                     .build()) {
                 session.runTurn(TurnInput.text("Greet me."));
             }
@@ -119,7 +119,7 @@ class OfflineCodexTest {
         FixtureReplayer replay = FixtureReplayer.load(fixture);         // a fake codex, no process
         try (CodexSession session = CodexSession.builder()
                 .connection(CodexClient.builder().transport(replay.transport()).options())
-                .thread(ThreadSettings.in(Path.of("/work")))            // the recorded cwd's placeholder
+                .thread(ThreadOptions.in(Path.of("/work")))            // the recorded cwd's placeholder
                 .build()) {
             assertThat(session.runTurn(TurnInput.text("Greet me.")).finalText()).isEqualTo("Hello.");
         }
