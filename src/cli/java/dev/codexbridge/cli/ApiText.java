@@ -3,13 +3,13 @@ package dev.codexbridge.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.Account;
+import dev.codexbridge.protocol.CodexThread;
 import dev.codexbridge.protocol.GetAccountRateLimitsResponse;
 import dev.codexbridge.protocol.GetAccountResponse;
 import dev.codexbridge.protocol.Model;
 import dev.codexbridge.protocol.RateLimitSnapshot;
 import dev.codexbridge.protocol.RateLimitWindow;
 import dev.codexbridge.protocol.ReasoningEffortOption;
-import dev.codexbridge.protocol.Thread;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.protocol.ThreadStatus;
 import dev.codexbridge.protocol.Turn;
@@ -176,7 +176,7 @@ final class ApiText {
     // ------------------------------------------------------------------ threads
 
     /** One line of {@code threads list}: id, last update, then the name or else the preview. */
-    static String threadLine(Thread t) {
+    static String threadLine(CodexThread t) {
         String title = t.name() != null && !t.name().isBlank() ? shorten(t.name(), SHORT)
                 : t.preview() != null && !t.preview().isBlank() ? shorten(t.preview(), SHORT) : "(no preview)";
         return escape(t.id()) + "  " + time(t.updatedAt()) + "  " + title;
@@ -191,7 +191,7 @@ final class ApiText {
     }
 
     /** The summary of {@code threads read}; {@code withTurns} adds a line per turn and per item. */
-    static List<String> threadSummary(Thread t, boolean withTurns) {
+    static List<String> threadSummary(CodexThread t, boolean withTurns) {
         List<Turn> turns = t.turns() == null ? List.of() : t.turns();
         List<String> lines = new ArrayList<>();
         lines.add("thread: " + escape(t.id()));

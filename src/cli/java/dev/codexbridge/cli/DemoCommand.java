@@ -34,7 +34,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -75,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
                         + ") -> allowed once");
                 return CompletableFuture.completedFuture(ApprovalDecision.once());
             }).build();
-            try (CodexSession session = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(codex).codexHome(home).build()).clientInfo(new ClientInfo("codex_bridge_demo", "codex-bridge demo", dev.codexbridge.BuildInfo.version())).options()).thread(ThreadSettings.in(work))
+            try (CodexSession session = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(codex).codexHome(home).build()).clientInfo(new ClientInfo("codex_bridge_demo", "codex-bridge demo", dev.codexbridge.BuildInfo.version())).options()).thread(ThreadOptions.in(work))
                     .approvals(approvals).limits(TurnLimits.of(Duration.ofSeconds(timeoutSeconds), Duration.ZERO)).build()) {
                 String prompt = "Look around and leave a greeting in hello.txt.";
                 out.println("user> " + prompt);

@@ -11,7 +11,7 @@ import dev.codexbridge.approval.PersistentRule;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnLimits;
-import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnFailure;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnOptions;
@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.process.CodexLocator;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run one turn with PROMPT, or an interactive conversation on one codex thread when no prompt is given.",
@@ -202,23 +203,16 @@ final class RunCommand implements Callable<Integer> {
         return ep;
     }
 
-    private int run(dev.codexbridge.client.CodexClient client, ApprovalHandler handler, JsonNode schema, PrintStream out,
+    private int run(CodexClient client, ApprovalHandler handler, JsonNode schema, PrintStream out,
                     PrintStream err, boolean terminal) {
-        CodexSession.Builder b = CodexSession.builder();
-        if (client != null) {
-            b.client(client);
-        } else {
-            b.connection(CodexClient.builder().process(CodexLaunch.appServer(codexBin).codexHome(codexHome)
-                    .withholdEnvironment(withheldEnvironment).build()).options());
-        }
-        b.thread(ThreadSettings.builder().cwd(cwd).model(model).sandbox(sandbox).approvalPolicy(approvalPolicy).build())
-                // only a person at the prompt, shown the rule, can answer "always" for good; --approve cannot
-                .approvals(ApprovalPolicy.builder().handler(handler).alwaysMeansSession(!(terminal && approve == null)).build())
-                .limits(TurnLimits.of(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(idleSeconds)).withMaxSteps(maxSteps));
-        if (resume != null) {
-            b.resumeThread(resume);
-        }
         TurnOptions options = schema == null ? TurnOptions.DEFAULTS : TurnOptions.DEFAULTS.withOutputSchema(schema);
+        CodexSession.Builder b;
+        try {
+            b = sessionBuilder(client, handler, terminal && approve == null);
+        } catch (IllegalArgumentException | CodexException e) {
+            err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
+            return 2;
+        }
         try (CodexSession s = b.build()) {
             session = s;
             installInterruptHandler(err);
@@ -230,6 +224,29 @@ final class RunCommand implements Callable<Integer> {
             err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
             return 2;
         }
+    }
+
+    /**
+     * The session this run opens; a missing codex or a setting codex does not know is a usage error here.
+     * Only a person at the prompt, shown the rule, can answer "always" for good; {@code --approve} cannot.
+     */
+    private CodexSession.Builder sessionBuilder(CodexClient client, ApprovalHandler handler, boolean promptsAtTerminal) {
+        CodexSession.Builder b = CodexSession.builder();
+        if (client != null) {
+            b.client(client);
+        } else {
+            // located now, so a missing codex is reported before anything starts
+            Path binary = new CodexLocator().locate(codexBin).binary();
+            b.connection(CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(codexHome)
+                    .withholdEnvironment(withheldEnvironment).build()).options());
+        }
+        b.thread(ThreadOptions.builder().cwd(cwd).model(model).sandbox(sandbox).approvalPolicy(approvalPolicy).build())
+                .approvals(ApprovalPolicy.builder().handler(handler).alwaysMeansSession(!promptsAtTerminal).build())
+                .limits(TurnLimits.of(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(idleSeconds)).withMaxSteps(maxSteps));
+        if (resume != null) {
+            b.resumeThread(resume);
+        }
+        return b;
     }
 
     /**

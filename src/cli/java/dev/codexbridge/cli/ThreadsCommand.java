@@ -1,7 +1,7 @@
 package dev.codexbridge.cli;
 
 import dev.codexbridge.json.Json;
-import dev.codexbridge.protocol.Thread;
+import dev.codexbridge.protocol.CodexThread;
 import dev.codexbridge.protocol.ThreadArchiveParams;
 import dev.codexbridge.protocol.ThreadForkParams;
 import dev.codexbridge.protocol.ThreadForkResponse;
@@ -67,7 +67,7 @@ final class ThreadsCommand implements Runnable {
                     System.out.println(Json.write(r));
                     return 0;
                 }
-                for (Thread t : r.data()) {
+                for (CodexThread t : r.data()) {
                     System.out.println(ApiText.threadLine(t));
                 }
                 if (r.nextCursor() != null) {

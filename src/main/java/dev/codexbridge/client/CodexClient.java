@@ -6,6 +6,7 @@ import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ClientInfo;
 import dev.codexbridge.protocol.CodexApi;
+import dev.codexbridge.protocol.CodexAsyncApi;
 import dev.codexbridge.protocol.InitializeResponse;
 import dev.codexbridge.protocol.RequestMethod;
 import dev.codexbridge.rpc.ConnectionClosedException;
@@ -30,8 +31,8 @@ import java.util.function.Supplier;
 
 /**
  * One connection to a codex app-server: the handshake, a typed method for every stable client
- * request ({@link CodexApi}), one ordered stream of everything codex sends, and server requests
- * dispatched the moment they arrive.
+ * request ({@link CodexApi}; {@link #async()} for futures), one ordered stream of everything
+ * codex sends, and server requests dispatched the moment they arrive.
  *
  * <pre>{@code
  * try (CodexClient codex = CodexClient.builder().connect()) {
@@ -53,6 +54,13 @@ import java.util.function.Supplier;
  * {@link ClientPlumbing#of(CodexClient)}.
  */
 public final class CodexClient implements CodexApi, AutoCloseable {
+    /** {@link #async()}: one per client, stateless. */
+    private final CodexAsyncApi async = new CodexAsyncApi() {
+        @Override
+        public <P, R> CompletableFuture<R> requestAsync(RequestMethod<P, R> method, P params) {
+            return CodexClient.this.requestAsync(method, params);
+        }
+    };
     static {
         ClientPlumbing.install(client -> client.plumbing);
     }
@@ -133,10 +141,15 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         return Futures.join(requestAsync(method, params));
     }
 
-    @Override
+    /** The asynchronous form of {@link #request(RequestMethod, Object)}. */
     public <P, R> CompletableFuture<R> requestAsync(RequestMethod<P, R> method, P params) {
         Object sent = method.paramsType() == Void.class ? JsonRpcPeer.NO_PARAMS : params;
         return requestAsync(method.method(), sent, method.resultType(), options.requestTimeout());
+    }
+
+    /** The typed requests of {@link CodexApi} in their asynchronous form, on this connection. */
+    public CodexAsyncApi async() {
+        return async;
     }
 
     /**

@@ -33,19 +33,19 @@ public final class ClientRequests {
     /**
      * Wire method {@code account/gatewayOAuth/cancel}; takes no params.
      */
-    public static final RequestMethod<Void, GatewayOAuthCancelResponse> ACCOUNT_GATEWAY_O_AUTH_CANCEL =
+    public static final RequestMethod<Void, GatewayOAuthCancelResponse> ACCOUNT_GATEWAY_OAUTH_CANCEL =
             new RequestMethod<>("account/gatewayOAuth/cancel", Void.class, GatewayOAuthCancelResponse.class, false);
 
     /**
      * Wire method {@code account/gatewayOAuth/login}; params may be null.
      */
-    public static final RequestMethod<GatewayOAuthLoginParams, GatewayOAuthLoginResponse> ACCOUNT_GATEWAY_O_AUTH_LOGIN =
+    public static final RequestMethod<GatewayOAuthLoginParams, GatewayOAuthLoginResponse> ACCOUNT_GATEWAY_OAUTH_LOGIN =
             new RequestMethod<>("account/gatewayOAuth/login", GatewayOAuthLoginParams.class, GatewayOAuthLoginResponse.class, false);
 
     /**
      * Wire method {@code account/gatewayOAuth/read}; params may be null.
      */
-    public static final RequestMethod<GatewayOAuthReadParams, GatewayOAuthReadResponse> ACCOUNT_GATEWAY_O_AUTH_READ =
+    public static final RequestMethod<GatewayOAuthReadParams, GatewayOAuthReadResponse> ACCOUNT_GATEWAY_OAUTH_READ =
             new RequestMethod<>("account/gatewayOAuth/read", GatewayOAuthReadParams.class, GatewayOAuthReadResponse.class, false);
 
     /**
@@ -1237,9 +1237,9 @@ public final class ClientRequests {
             ACCOUNT_BEDROCK_CHECK_GOV_CLOUD_REQUIREMENTS,
             ACCOUNT_BEDROCK_DISCOVER,
             ACCOUNT_BEDROCK_SETUP,
-            ACCOUNT_GATEWAY_O_AUTH_CANCEL,
-            ACCOUNT_GATEWAY_O_AUTH_LOGIN,
-            ACCOUNT_GATEWAY_O_AUTH_READ,
+            ACCOUNT_GATEWAY_OAUTH_CANCEL,
+            ACCOUNT_GATEWAY_OAUTH_LOGIN,
+            ACCOUNT_GATEWAY_OAUTH_READ,
             ACCOUNT_GCP_SETUP,
             ACCOUNT_LOGIN_CANCEL,
             ACCOUNT_LOGIN_START,

@@ -18,7 +18,7 @@ import java.util.List;
 public sealed interface ConfigLayerSource permits
         ConfigLayerSource.PackagedDefaults,
         ConfigLayerSource.Mdm,
-        ConfigLayerSource.System,
+        ConfigLayerSource.SystemValue,
         ConfigLayerSource.EnterpriseManaged,
         ConfigLayerSource.User,
         ConfigLayerSource.Project,
@@ -67,7 +67,7 @@ public sealed interface ConfigLayerSource permits
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
-    record System(
+    record SystemValue(
             @JsonProperty("file") String file) implements ConfigLayerSource {
         /** Always {@code "system"}: the tag naming this variant on the wire. */
         @JsonProperty("type")
@@ -190,7 +190,7 @@ public sealed interface ConfigLayerSource permits
             super(ConfigLayerSource.class, Unknown::new, List.of(
                     UnionCodec.tag("type", "packagedDefaults", ConfigLayerSource.PackagedDefaults.class),
                     UnionCodec.tag("type", "mdm", ConfigLayerSource.Mdm.class),
-                    UnionCodec.tag("type", "system", ConfigLayerSource.System.class),
+                    UnionCodec.tag("type", "system", ConfigLayerSource.SystemValue.class),
                     UnionCodec.tag("type", "enterpriseManaged", ConfigLayerSource.EnterpriseManaged.class),
                     UnionCodec.tag("type", "user", ConfigLayerSource.User.class),
                     UnionCodec.tag("type", "project", ConfigLayerSource.Project.class),

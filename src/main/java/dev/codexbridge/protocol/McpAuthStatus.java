@@ -14,7 +14,7 @@ public enum McpAuthStatus {
     @JsonProperty("bearerToken")
     BEARER_TOKEN,
     @JsonProperty("oAuth")
-    O_AUTH,
+    OAUTH,
     /** A value this version of the protocol does not know (read only, never sent). */
     @JsonEnumDefaultValue
     UNKNOWN;
@@ -26,7 +26,7 @@ public enum McpAuthStatus {
             case UNSUPPORTED -> "unsupported";
             case NOT_LOGGED_IN -> "notLoggedIn";
             case BEARER_TOKEN -> "bearerToken";
-            case O_AUTH -> "oAuth";
+            case OAUTH -> "oAuth";
             case UNKNOWN -> "unknown";
         };
     }

@@ -12,7 +12,7 @@ public final class ServerNotifications {
     /**
      * Wire method {@code account/gatewayOAuth/changed}.
      */
-    public static final NotificationMethod<GatewayOAuthChangedNotification> ACCOUNT_GATEWAY_O_AUTH_CHANGED =
+    public static final NotificationMethod<GatewayOAuthChangedNotification> ACCOUNT_GATEWAY_OAUTH_CHANGED =
             new NotificationMethod<>("account/gatewayOAuth/changed", GatewayOAuthChangedNotification.class);
 
     /**
@@ -543,7 +543,7 @@ public final class ServerNotifications {
 
     /** Every method, sorted by name. */
     public static final List<NotificationMethod<?>> ALL = List.of(
-            ACCOUNT_GATEWAY_O_AUTH_CHANGED,
+            ACCOUNT_GATEWAY_OAUTH_CHANGED,
             ACCOUNT_LOGIN_COMPLETED,
             ACCOUNT_RATE_LIMITS_UPDATED,
             ACCOUNT_UPDATED,

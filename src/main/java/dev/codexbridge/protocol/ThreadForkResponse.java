@@ -31,7 +31,7 @@ public record ThreadForkResponse(
         @Experimental @JsonProperty("runtimeWorkspaceRoots") List<String> runtimeWorkspaceRoots,
         @JsonProperty("sandbox") SandboxPolicy sandbox,
         @JsonProperty("serviceTier") String serviceTier,
-        @JsonProperty("thread") Thread thread) {
+        @JsonProperty("thread") CodexThread thread) {
 
     /** A builder; components left unset are null, i.e. absent on the wire. */
     public static Builder builder() {
@@ -73,7 +73,7 @@ public record ThreadForkResponse(
         private List<String> runtimeWorkspaceRoots;
         private SandboxPolicy sandbox;
         private String serviceTier;
-        private Thread thread;
+        private CodexThread thread;
 
         private Builder() {
         }
@@ -146,7 +146,7 @@ public record ThreadForkResponse(
             return this;
         }
 
-        public Builder thread(Thread thread) {
+        public Builder thread(CodexThread thread) {
             this.thread = thread;
             return this;
         }

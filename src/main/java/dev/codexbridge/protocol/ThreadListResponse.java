@@ -16,7 +16,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadListResponse(
         @JsonProperty("backwardsCursor") String backwardsCursor,
-        @JsonProperty("data") List<Thread> data,
+        @JsonProperty("data") List<CodexThread> data,
         @JsonProperty("nextCursor") String nextCursor,
         @Experimental @JsonProperty("readStates") Map<String, ThreadReadState> readStates) {
 
@@ -38,7 +38,7 @@ public record ThreadListResponse(
     /** Builds a {@link ThreadListResponse} one component at a time. */
     public static final class Builder {
         private String backwardsCursor;
-        private List<Thread> data;
+        private List<CodexThread> data;
         private String nextCursor;
         private Map<String, ThreadReadState> readStates;
 
@@ -50,7 +50,7 @@ public record ThreadListResponse(
             return this;
         }
 
-        public Builder data(List<Thread> data) {
+        public Builder data(List<CodexThread> data) {
             this.data = data;
             return this;
         }

@@ -12,5 +12,5 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadReadResponse(
         @Experimental @JsonProperty("readState") ThreadReadState readState,
-        @JsonProperty("thread") Thread thread) {
+        @JsonProperty("thread") CodexThread thread) {
 }

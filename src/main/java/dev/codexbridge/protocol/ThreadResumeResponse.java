@@ -42,7 +42,7 @@ public record ThreadResumeResponse(
         @Experimental @JsonProperty("runtimeWorkspaceRoots") List<String> runtimeWorkspaceRoots,
         @JsonProperty("sandbox") SandboxPolicy sandbox,
         @JsonProperty("serviceTier") String serviceTier,
-        @JsonProperty("thread") Thread thread,
+        @JsonProperty("thread") CodexThread thread,
         @JsonProperty("turnsBackwardsCursor") String turnsBackwardsCursor) {
 
     /** A builder; components left unset are null, i.e. absent on the wire. */
@@ -92,7 +92,7 @@ public record ThreadResumeResponse(
         private List<String> runtimeWorkspaceRoots;
         private SandboxPolicy sandbox;
         private String serviceTier;
-        private Thread thread;
+        private CodexThread thread;
         private String turnsBackwardsCursor;
 
         private Builder() {
@@ -182,7 +182,7 @@ public record ThreadResumeResponse(
             return this;
         }
 
-        public Builder thread(Thread thread) {
+        public Builder thread(CodexThread thread) {
             this.thread = thread;
             return this;
         }

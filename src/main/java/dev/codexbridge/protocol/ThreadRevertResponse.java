@@ -18,7 +18,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadRevertResponse(
         @JsonProperty("itemsBackwardsCursor") String itemsBackwardsCursor,
-        @JsonProperty("thread") Thread thread,
+        @JsonProperty("thread") CodexThread thread,
         @JsonProperty("turnsBackwardsCursor") String turnsBackwardsCursor) {
 
     /** A builder; components left unset are null, i.e. absent on the wire. */
@@ -38,7 +38,7 @@ public record ThreadRevertResponse(
     /** Builds a {@link ThreadRevertResponse} one component at a time. */
     public static final class Builder {
         private String itemsBackwardsCursor;
-        private Thread thread;
+        private CodexThread thread;
         private String turnsBackwardsCursor;
 
         private Builder() {
@@ -49,7 +49,7 @@ public record ThreadRevertResponse(
             return this;
         }
 
-        public Builder thread(Thread thread) {
+        public Builder thread(CodexThread thread) {
             this.thread = thread;
             return this;
         }

@@ -9,5 +9,5 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadSearchResult(
         @JsonProperty("snippet") String snippet,
-        @JsonProperty("thread") Thread thread) {
+        @JsonProperty("thread") CodexThread thread) {
 }

@@ -8,5 +8,5 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadStartedNotification(
-        @JsonProperty("thread") Thread thread) implements ServerNotification {
+        @JsonProperty("thread") CodexThread thread) implements ServerNotification {
 }

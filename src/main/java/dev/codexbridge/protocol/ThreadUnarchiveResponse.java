@@ -8,5 +8,5 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadUnarchiveResponse(
-        @JsonProperty("thread") Thread thread) {
+        @JsonProperty("thread") CodexThread thread) {
 }

@@ -6,7 +6,8 @@
  * sealed interfaces for unions (each with an {@code Unknown} variant that keeps the raw JSON), method
  * tables ({@link dev.codexbridge.protocol.ClientRequests}, {@link dev.codexbridge.protocol.ServerRequests},
  * {@link dev.codexbridge.protocol.ServerNotifications}, {@link dev.codexbridge.protocol.ClientNotifications})
- * and the typed {@link dev.codexbridge.protocol.CodexApi}. Types, fields and methods only the
+ * and the typed {@link dev.codexbridge.protocol.CodexApi} with its asynchronous twin
+ * {@link dev.codexbridge.protocol.CodexAsyncApi}. Types, fields and methods only the
  * experimental surface has are marked {@link dev.codexbridge.protocol.Experimental}.
  *
  * <p>Files starting with the generator's header are generated: do not edit them. Regenerate after

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (CodexSession session = CodexSession.builder()
- *         .thread(ThreadSettings.builder().cwd(workdir).build())
+ *         .thread(ThreadOptions.builder().cwd(workdir).build())
  *         .approvals(ApprovalPolicy.builder().handler(myHandler).build())
  *         .build()) {
  *     TurnResult r = session.runTurn(TurnInput.text("fix the failing test"));
@@ -107,7 +107,7 @@ public final class CodexSession implements AutoCloseable {
     }
 
     /** What the thread is opened (and resumed) with. */
-    public ThreadSettings threadSettings() {
+    public ThreadOptions threadOptions() {
         return connection.settings();
     }
 
@@ -210,7 +210,7 @@ public final class CodexSession implements AutoCloseable {
             turnActive.set(false);
             throw new CodexException("the session is closed");
         }
-        TurnContext turn = new TurnContext(start, opts, listener == null ? TurnListener.NONE : listener, turnSettings(turnLimits));
+        TurnContext turn = new TurnContext(start, opts, listener == null ? TurnListener.NONE : listener, turnSetup(turnLimits));
         CompletableFuture<TurnResult> result = new CompletableFuture<>();
         CompletableFuture<TurnResult> attempts;
         try {
@@ -234,17 +234,17 @@ public final class CodexSession implements AutoCloseable {
     }
 
     /** What stays the same across a turn's attempts. */
-    private record TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Settings settings,
+    private record TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings,
                                AtomicBoolean interrupted, RateLimitGovernor.Cancellation waits, long began) {
-        TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Settings settings) {
+        TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings) {
             this(start, options, listener, settings, new AtomicBoolean(), new RateLimitGovernor.Cancellation(), System.nanoTime());
         }
     }
 
-    private TurnRun.Settings turnSettings(TurnLimits turnLimits) {
+    private TurnRun.Setup turnSetup(TurnLimits turnLimits) {
         CodexClient c = sharedClient != null ? sharedClient : connection.client();
         Duration requestTimeout = c != null ? c.requestTimeout() : ownRequestTimeout;
-        return new TurnRun.Settings(turnLimits, requestTimeout, interruptGrace, projector, rateLimits);
+        return new TurnRun.Setup(turnLimits, requestTimeout, interruptGrace, projector, rateLimits);
     }
 
     /** One attempt; a rate-limited one whose failure is known chains the next, within the governor's bound. */
@@ -414,7 +414,7 @@ public final class CodexSession implements AutoCloseable {
     public static final class Builder {
         private CodexClient client;
         private ClientOptions connection;
-        private ThreadSettings thread = ThreadSettings.DEFAULTS;
+        private ThreadOptions thread = ThreadOptions.DEFAULTS;
         private String resumeThreadId;
         private final List<DynamicTool> dynamicTools = new ArrayList<>();
         private ApprovalPolicy approvals = ApprovalPolicy.failClosed();
@@ -453,7 +453,7 @@ public final class CodexSession implements AutoCloseable {
         }
 
         /** What the thread is opened and resumed with (default: codex's own settings, this process's directory). */
-        public Builder thread(ThreadSettings settings) {
+        public Builder thread(ThreadOptions settings) {
             this.thread = Objects.requireNonNull(settings, "settings");
             return this;
         }

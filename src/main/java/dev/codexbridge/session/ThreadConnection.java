@@ -38,7 +38,7 @@ final class ThreadConnection {
     private final CodexClient sharedClient;
     /** The session's own connection goes to a running app-server, which outlives a dropped connection. */
     private final boolean remote;
-    private final ThreadSettings settings;
+    private final ThreadOptions settings;
     private final List<DynamicTool> dynamicTools;
     private final List<DynamicToolSpec> dynamicToolSpecs;
     private final ApprovalPolicy approvals;
@@ -68,7 +68,7 @@ final class ThreadConnection {
     private volatile boolean retired;
     private volatile boolean closed;
 
-    ThreadConnection(Supplier<CodexClient> ownConnection, CodexClient sharedClient, boolean remote, ThreadSettings settings,
+    ThreadConnection(Supplier<CodexClient> ownConnection, CodexClient sharedClient, boolean remote, ThreadOptions settings,
                      String resumeThreadId, List<DynamicTool> dynamicTools, ApprovalPolicy approvals, Duration resumeTimeout,
                      RateLimitGovernor rateLimits, int inboxLimit) {
         this.ownConnection = ownConnection;
@@ -108,7 +108,7 @@ final class ThreadConnection {
         return bridge;
     }
 
-    ThreadSettings settings() {
+    ThreadOptions settings() {
         return settings;
     }
 
@@ -369,7 +369,7 @@ final class ThreadConnection {
             return;
         }
         try {
-            c.threadUnsubscribeAsync(new ThreadUnsubscribeParams(id)).whenComplete((r, e) -> {
+            c.async().threadUnsubscribe(new ThreadUnsubscribeParams(id)).whenComplete((r, e) -> {
                 if (e != null) {
                     LOG.debug("thread/unsubscribe {}: {}", id, e.getMessage());
                 }

@@ -9,8 +9,12 @@ import dev.codexbridge.transcript.TranscriptMessage;
 import java.util.List;
 
 /**
- * Live events of one turn, delivered in order on the thread running the turn. Every method has
- * an empty default; an exception thrown here is logged and does not disturb the turn.
+ * Live events of one turn, delivered in order and one at a time on the library's shared
+ * {@code codex-bridge-dispatch-*} threads, not on the thread that called
+ * {@link CodexSession#runTurn(TurnInput, TurnOptions, TurnListener)}: a callback must not block,
+ * or it holds up other sessions' turns. (The first {@link #onRateLimitWait} of a wait may come
+ * on the thread that called {@code runTurn}.) Every method has an empty default; an exception
+ * thrown here is logged and does not disturb the turn.
  */
 public interface TurnListener {
     TurnListener NONE = new TurnListener() { };

@@ -69,12 +69,12 @@ final class TurnRun implements TurnEvent.Handler {
      * @param interruptGrace how long codex gets to confirm an interrupt before the connection is given up
      * @param rateLimits     the account's governor, or null
      */
-    record Settings(TurnLimits limits, Duration requestTimeout, Duration interruptGrace, ProjectorOptions projector,
+    record Setup(TurnLimits limits, Duration requestTimeout, Duration interruptGrace, ProjectorOptions projector,
                     RateLimitGovernor rateLimits) {
     }
 
     private final ThreadConnection thread;
-    private final Settings settings;
+    private final Setup settings;
     private final TurnOptions options;
     private final TurnListener listener;
     private final Duration turnTimeout;
@@ -123,7 +123,7 @@ final class TurnRun implements TurnEvent.Handler {
     private long attemptStartedAt = System.nanoTime();
 
     /** One attempt of a turn: the interrupt flag, the wait's cancellation and the start time are the turn's. */
-    TurnRun(ThreadConnection thread, Settings settings, TurnOptions options, TurnListener listener,
+    TurnRun(ThreadConnection thread, Setup settings, TurnOptions options, TurnListener listener,
             AtomicBoolean interruptRequested, RateLimitGovernor.Cancellation waitCancel, long startedAt, int attempt, long rateLimitWaitMs) {
         this.interruptRequested = interruptRequested;
         this.waitCancel = waitCancel;

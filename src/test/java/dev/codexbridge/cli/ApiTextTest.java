@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.Account;
+import dev.codexbridge.protocol.CodexThread;
 import dev.codexbridge.protocol.GetAccountRateLimitsResponse;
 import dev.codexbridge.protocol.GetAccountResponse;
 import dev.codexbridge.protocol.Model;
@@ -11,7 +12,6 @@ import dev.codexbridge.protocol.PlanType;
 import dev.codexbridge.protocol.RateLimitSnapshot;
 import dev.codexbridge.protocol.RateLimitWindow;
 import dev.codexbridge.protocol.ReasoningEffortOption;
-import dev.codexbridge.protocol.Thread;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.protocol.ThreadStatus;
 import dev.codexbridge.protocol.Turn;
@@ -120,7 +120,7 @@ class ApiTextTest {
 
     @Test
     void threadLinesAndSummaryEscapeCodexText() {
-        Thread t = Thread.builder().id("t-1").updatedAt(0L).createdAt(0L).preview("hi\u001b]0;pwned\u0007\nthere").cwd("/w")
+        CodexThread t = CodexThread.builder().id("t-1").updatedAt(0L).createdAt(0L).preview("hi\u001b]0;pwned\u0007\nthere").cwd("/w")
                 .status(new ThreadStatus.Idle()).build();
         assertThat(ApiText.threadLine(t)).isEqualTo("t-1  1970-01-01T00:00:00Z  hi\\u001b]0;pwned\\u0007\\nthere");
         assertThat(ApiText.threadLine(t.toBuilder().name("named\u0007").build())).endsWith("  named\\u0007");

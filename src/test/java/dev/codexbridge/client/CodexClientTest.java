@@ -9,6 +9,8 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.client.internal.ThreadInbox;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.ThreadStartParams;
+import dev.codexbridge.protocol.ThreadStartResponse;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.support.FakeCodex;
 import dev.codexbridge.support.WireSchema;
@@ -66,6 +68,14 @@ class CodexClientTest {
         connect(CodexClient.builder());
         JsonNode started = client.request("thread/start", Json.object().put("cwd", "/w"), JsonNode.class);
         assertThat(started.path("thread").path("id").asText()).isEqualTo("thread-1");
+    }
+
+    @Test
+    void asyncOffersTheTypedRequestsAsFutures() throws Exception {
+        connect(CodexClient.builder());
+        ThreadStartResponse started = client.async().threadStart(ThreadStartParams.builder().cwd("/w").build())
+                .get(5, TimeUnit.SECONDS);
+        assertThat(started.thread().id()).isEqualTo("thread-1");
     }
 
     @Test

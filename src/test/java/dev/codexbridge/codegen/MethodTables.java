@@ -9,7 +9,7 @@ import java.util.TreeMap;
 /**
  * The method tables ({@code ClientRequests}, {@code ServerRequests}, {@code ServerNotifications},
  * {@code ClientNotifications}), the sealed {@code ServerNotification}/{@code ServerRequestParams}
- * roots, and the typed {@code CodexApi}.
+ * roots, and the typed {@code CodexApi} and {@code CodexAsyncApi}.
  */
 final class MethodTables {
     /**
@@ -158,21 +158,38 @@ final class MethodTables {
         return emitter.file(out.toString());
     }
 
+    /** The synchronous typed operations: one default method per stable client request, over {@code request}. */
     String codexApi(List<MethodSpec> methods) {
-        StringBuilder out = new StringBuilder();
-        out.append("""
+        return api(methods, """
                 /**
-                 * Every stable client request of codex app-server as a typed method. Implementations provide
-                 * {@link #request} and {@link #requestAsync}; experimental requests are reached through them, e.g.
-                 * {@code api.request(ClientRequests.PROCESS_SPAWN, params)}.
+                 * Every stable client request of codex app-server as a typed method that waits for the result.
+                 * Implementations provide {@link #request}; experimental requests are sent through it, e.g.
+                 * {@code api.request(ClientRequests.PROCESS_SPAWN, params)}. {@link CodexAsyncApi} has the same
+                 * methods returning futures.
                  */
                 public interface CodexApi {
                     /** Sends {@code method} with {@code params} (null for methods without params) and waits for the result. */
                     <P, R> R request(RequestMethod<P, R> method, P params);
+                """, false);
+    }
 
+    /** The same operations as {@link #codexApi}, each returning a future, over {@code requestAsync}. */
+    String codexAsyncApi(List<MethodSpec> methods) {
+        return api(methods, """
+                /**
+                 * Every stable client request of codex app-server as a typed method returning a future: the
+                 * methods of {@link CodexApi}, asynchronous. Implementations provide {@link #requestAsync};
+                 * experimental requests are sent through it, e.g.
+                 * {@code api.requestAsync(ClientRequests.PROCESS_SPAWN, params)}.
+                 */
+                public interface CodexAsyncApi {
                     /** Sends {@code method} with {@code params} (null for methods without params). */
                     <P, R> CompletableFuture<R> requestAsync(RequestMethod<P, R> method, P params);
-                """);
+                """, true);
+    }
+
+    private String api(List<MethodSpec> methods, String head, boolean async) {
+        StringBuilder out = new StringBuilder(head);
         for (MethodSpec m : methods) {
             if (m.experimental()) {
                 continue;
@@ -186,12 +203,9 @@ final class MethodTables {
                     + (m.paramsOptional() ? "; {@code params} may be null." : ".");
             out.append('\n');
             emitter.javadoc(out, "    ", m.description(), List.of(), wire);
-            out.append("    default ").append(result).append(' ').append(name).append('(').append(param)
-                    .append(") {\n        return request(ClientRequests.").append(constant).append(", ").append(arg)
-                    .append(");\n    }\n\n");
-            emitter.javadoc(out, "    ", m.description(), List.of(), wire + " Asynchronous.");
-            out.append("    default CompletableFuture<").append(result).append("> ").append(name).append("Async(")
-                    .append(param).append(") {\n        return requestAsync(ClientRequests.").append(constant)
+            out.append("    default ").append(async ? "CompletableFuture<" + result + ">" : result).append(' ')
+                    .append(name).append('(').append(param).append(") {\n        return ")
+                    .append(async ? "requestAsync" : "request").append("(ClientRequests.").append(constant)
                     .append(", ").append(arg).append(");\n    }\n");
         }
         out.append("}\n");

@@ -85,7 +85,7 @@ public final class ProtocolGenerator {
         SortedMap<String, String> files = new TreeMap<>();
         for (Decl d : decls.values()) {
             if (HAND_WRITTEN.contains(d.name()) || Stream.of("ClientRequests", "ServerRequests", "ServerNotifications",
-                    "ClientNotifications", "ServerNotification", "ServerRequestParams", "CodexApi")
+                    "ClientNotifications", "ServerNotification", "ServerRequestParams", "CodexApi", "CodexAsyncApi")
                     .anyMatch(d.name()::equals)) {
                 throw new IllegalStateException("schema type " + d.name() + " clashes with a class of the package");
             }
@@ -112,6 +112,7 @@ public final class ProtocolGenerator {
                 serverRequestTypes, "A server request this version does not know; {@code params} kept as sent.",
                 "String method, JsonNode params"));
         files.put("CodexApi.java", tables.codexApi(schema.clientRequests));
+        files.put("CodexAsyncApi.java", tables.codexAsyncApi(schema.clientRequests));
         return files;
     }
 

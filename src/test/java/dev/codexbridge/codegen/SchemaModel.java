@@ -16,6 +16,10 @@ import java.util.TreeMap;
  * The codex JSON Schema as the generator reads it: every definition by name (the bundle's
  * top-level and {@code v2} definitions share one namespace), the stable surface beside the
  * experimental one, and the four method unions.
+ *
+ * <p>Definitions and {@code $ref}s are named by the Java type they become ({@link Names#type}:
+ * {@code Thread} is {@code CodexThread} here), so the rest of the generator never sees a schema
+ * name that differs from its Java name.
  */
 final class SchemaModel {
     /** One method of a {@code ClientRequest}/{@code ServerRequest}/… union. */
@@ -59,12 +63,22 @@ final class SchemaModel {
         for (Iterator<Map.Entry<String, JsonNode>> it = defs.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!e.getKey().equals("v2")) {
-                out.put(e.getKey(), e.getValue());
+                out.put(javaName(defs, e.getKey()), e.getValue());
             }
         }
         // v2 wins: the top-level RequestId differs from v2's only by its title and $schema
-        defs.path("v2").properties().forEach(e -> out.put(e.getKey(), e.getValue()));
+        defs.path("v2").properties().forEach(e -> out.put(javaName(defs, e.getKey()), e.getValue()));
         return out;
+    }
+
+    /** {@link Names#type} of a definition; fails when the new name is taken by another definition. */
+    private static String javaName(JsonNode defs, String definition) {
+        String name = Names.type(definition);
+        if (!name.equals(definition) && (defs.has(name) || defs.path("v2").has(name))) {
+            throw new IllegalStateException("definition " + definition + " would be renamed " + name
+                    + ", the name of another definition: extend the rule in Names.type");
+        }
+        return name;
     }
 
     Map<String, JsonNode> definitions() {
@@ -92,9 +106,10 @@ final class SchemaModel {
         return schema.has("$ref");
     }
 
+    /** The Java name of the definition a {@code $ref} points at. */
     static String refName(JsonNode schema) {
         String ref = schema.get("$ref").asText();
-        return ref.substring(ref.lastIndexOf('/') + 1);
+        return Names.type(ref.substring(ref.lastIndexOf('/') + 1));
     }
 
     /** Follows {@code $ref} chains to the schema that has content. */

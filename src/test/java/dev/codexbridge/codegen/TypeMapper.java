@@ -30,15 +30,22 @@ final class TypeMapper {
     /** The method unions become method tables, not types. */
     private static final Set<String> NOT_TYPES = Set.of("ClientRequest", "ServerRequest", "ServerNotification",
             "ClientNotification");
-    /** Nested names that would clash with members every union has, or with names generated code uses. */
-    private static final Set<String> RESERVED_NESTED = Set.of("Unknown", "Codec", "String", "Long", "Integer",
-            "Double", "Boolean", "Object", "Void", "Override", "List", "Map", "JsonNode", "Experimental",
-            "SuppressWarnings", "Deprecated");
+    /**
+     * Nested names that would clash with members every union has, with names generated code uses,
+     * or with a {@code java.lang} type; such a nested type gets {@code Value} appended.
+     */
+    private static final Set<String> RESERVED_NESTED = reservedNested();
 
     private final SchemaModel schema;
     private final Map<String, Decl> decls = new TreeMap<>();
     /** Definitions kept as raw JSON, with the reason, for the decision record and the report. */
     final Map<String, String> rawDefinitions = new TreeMap<>();
+
+    private static Set<String> reservedNested() {
+        Set<String> reserved = new HashSet<>(Names.JAVA_LANG);
+        reserved.addAll(Set.of("Unknown", "Codec", "List", "Map", "JsonNode", "Experimental"));
+        return Set.copyOf(reserved);
+    }
 
     TypeMapper(SchemaModel schema) {
         this.schema = schema;

@@ -11,6 +11,7 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.CodexThread;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ErrorCategory;
 import dev.codexbridge.session.StopReason;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /** {@link CodexSession} against the real pinned codex and the scripted model server. */
@@ -71,7 +72,7 @@ class CodexSessionLiveTest {
     private CodexSession.Builder session(Consumer<IsolatedCodexHome.Builder> home) {
         IsolatedCodexHome.Builder h = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl());
         home.accept(h);
-        return CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(h.write()).build()).wireTap(wire).options()).thread(ThreadSettings.in(work))
+        return CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(h.write()).build()).wireTap(wire).options()).thread(ThreadOptions.in(work))
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO));
     }
 
@@ -336,7 +337,7 @@ class CodexSessionLiveTest {
             s.archive();
             dev.codexbridge.protocol.ThreadListResponse listed = s.client().threadList(
                     dev.codexbridge.protocol.ThreadListParams.builder().build());
-            assertThat(listed.data()).extracting(dev.codexbridge.protocol.Thread::id).doesNotContain(s.threadId());
+            assertThat(listed.data()).extracting(CodexThread::id).doesNotContain(s.threadId());
         }
     }
 

@@ -63,7 +63,7 @@ public final class ProtocolDoc {
             return null;
         });
         for (Method m : CodexApi.class.getMethods()) {
-            if (!m.isDefault() || m.getName().endsWith("Async")) {
+            if (!m.isDefault()) {
                 continue;
             }
             captured[0] = null;
@@ -263,9 +263,9 @@ public final class ProtocolDoc {
                 .append("fixtures/items). \"").append(NOT_EXERCISED).append("\": the method has a generated type and API, but no test\n")
                 .append("runs it against codex (most need a login, the network, a plugin marketplace or a platform feature).\n\n")
                 .append("## Client requests (").append(stable).append(" stable, ").append(experimental).append(" experimental)\n\n")
-                .append("Stable methods are typed `CodexApi` methods of `CodexClient` (each with an `...Async` form).\n")
-                .append("Experimental ones need `CodexClient.builder().experimentalApi(true)` and are sent with\n")
-                .append("`client.request(ClientRequests.X, params)`.\n\n");
+                .append("Stable methods are typed `CodexApi` methods of `CodexClient`; `client.async()` has them returning\n")
+                .append("futures (`CodexAsyncApi`). Experimental ones need `CodexClient.builder().experimentalApi(true)`\n")
+                .append("and are sent with `client.request(ClientRequests.X, params)`.\n\n");
         table(sb, client);
         long stableServer = ServerRequests.ALL.stream().filter(m -> !m.experimental()).count();
         sb.append("\n## Server requests (").append(stableServer).append(" stable, ").append(server.size() - stableServer).append(" experimental)\n\n")

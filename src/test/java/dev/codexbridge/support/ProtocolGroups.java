@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
+import dev.codexbridge.protocol.CodexThread;
 import dev.codexbridge.protocol.CommandExecParams;
 import dev.codexbridge.protocol.CommandExecResponse;
 import dev.codexbridge.protocol.ConfigReadParams;
@@ -32,7 +33,6 @@ import dev.codexbridge.protocol.ReviewTarget;
 import dev.codexbridge.protocol.SkillMetadata;
 import dev.codexbridge.protocol.SkillsListParams;
 import dev.codexbridge.protocol.SkillsListResponse;
-import dev.codexbridge.protocol.Thread;
 import dev.codexbridge.protocol.ThreadArchiveParams;
 import dev.codexbridge.protocol.ThreadArchivedNotification;
 import dev.codexbridge.protocol.ThreadCompactStartParams;
@@ -258,7 +258,7 @@ public final class ProtocolGroups {
             assertThat(loaded.data()).containsExactly(id);
 
             ThreadListResponse listed = codex.threadList(ThreadListParams.builder().build());
-            assertThat(listed.data()).extracting(Thread::id).containsExactly(id);
+            assertThat(listed.data()).extracting(CodexThread::id).containsExactly(id);
             assertThat(listed.data().get(0).name()).isEqualTo(THREAD_NAME);
 
             ThreadForkResponse fork = codex.threadFork(ThreadForkParams.builder().threadId(id).build());
@@ -294,8 +294,8 @@ public final class ProtocolGroups {
 
             codex.threadArchive(new ThreadArchiveParams(forkId));
             assertThat(params(events.await("thread/archived", forkId), ThreadArchivedNotification.class).threadId()).isEqualTo(forkId);
-            assertThat(codex.threadList(ThreadListParams.builder().archived(true).build()).data()).extracting(Thread::id).containsExactly(forkId);
-            assertThat(codex.threadList(ThreadListParams.builder().build()).data()).extracting(Thread::id).containsExactly(id);
+            assertThat(codex.threadList(ThreadListParams.builder().archived(true).build()).data()).extracting(CodexThread::id).containsExactly(forkId);
+            assertThat(codex.threadList(ThreadListParams.builder().build()).data()).extracting(CodexThread::id).containsExactly(id);
             ThreadUnarchiveResponse unarchived = codex.threadUnarchive(new ThreadUnarchiveParams(forkId));
             assertThat(unarchived.thread().id()).isEqualTo(forkId);
             events.await("thread/unarchived", forkId);

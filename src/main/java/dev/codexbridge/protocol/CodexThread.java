@@ -43,7 +43,7 @@ import java.util.List;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Thread(
+public record CodexThread(
         @JsonProperty("agentNickname") String agentNickname,
         @JsonProperty("agentRole") String agentRole,
         @Experimental @JsonProperty("attachedToThreadId") String attachedToThreadId,
@@ -122,7 +122,7 @@ public record Thread(
         return b;
     }
 
-    /** Builds a {@link Thread} one component at a time. */
+    /** Builds a {@link CodexThread} one component at a time. */
     public static final class Builder {
         private String agentNickname;
         private String agentRole;
@@ -331,8 +331,8 @@ public record Thread(
             return this;
         }
 
-        public Thread build() {
-            return new Thread(agentNickname, agentRole, attachedToThreadId, canAcceptDirectInput, cliVersion, createdAt, cwd, daybreakEnabled, environments, ephemeral, extra, forkedFromId, gitInfo, historyMode, id, model, modelProvider, name, originator, parentThreadId, path, preview, projectId, reasoningEffort, recencyAt, section, sectionEnteredAt, sessionId, source, status, threadSource, turns, updatedAt);
+        public CodexThread build() {
+            return new CodexThread(agentNickname, agentRole, attachedToThreadId, canAcceptDirectInput, cliVersion, createdAt, cwd, daybreakEnabled, environments, ephemeral, extra, forkedFromId, gitInfo, historyMode, id, model, modelProvider, name, originator, parentThreadId, path, preview, projectId, reasoningEffort, recencyAt, section, sectionEnteredAt, sessionId, source, status, threadSource, turns, updatedAt);
         }
     }
 }
