@@ -70,13 +70,6 @@ final class ConfigFiles {
         }
     }
 
-    /**
-     * Runs {@code body} holding the in-process and cross-process lock for {@code target}'s folder.
-     * The lock file is removed again on every way out, so no migration, refused or not, leaves it
-     * in the user's {@code CODEX_HOME}. Removing a lock file others may be waiting on is safe only
-     * because the holder first marks it stale (one byte; a live lock file is empty): a waiter that
-     * then gets the lock on the unlinked file sees the mark and starts over on a fresh one.
-     */
     /** The file system's identity of {@code file}, or null when it does not exist (or has none). */
     private static Object fileKey(Path file) {
         try {
@@ -86,6 +79,13 @@ final class ConfigFiles {
         }
     }
 
+    /**
+     * Runs {@code body} holding the in-process and cross-process lock for {@code target}'s folder.
+     * The lock file is removed again on every way out, so no migration, refused or not, leaves it
+     * in the user's {@code CODEX_HOME}. Removing a lock file others may be waiting on is safe only
+     * because the holder first marks it stale (one byte; a live lock file is empty): a waiter that
+     * then gets the lock on the unlinked file sees the mark and starts over on a fresh one.
+     */
     static <T> T locked(Path target, IoSupplier<T> body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
