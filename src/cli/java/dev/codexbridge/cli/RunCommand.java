@@ -16,6 +16,9 @@ import dev.codexbridge.session.TurnFailure;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.transport.AuthenticationException;
+import dev.codexbridge.transport.CodexEndpoint;
+import dev.codexbridge.transport.WebSocketAuth;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -149,18 +152,18 @@ final class RunCommand implements Callable<Integer> {
             err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
             return 2;
         }
-        dev.codexbridge.transport.CodexEndpoint endpoint;
+        CodexEndpoint endpoint;
         try {
             endpoint = endpoint();
         } catch (IllegalArgumentException | CodexException e) {
             err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
             return 2;
         }
-        dev.codexbridge.client.CodexClient client = null;
+        CodexClient client = null;
         if (endpoint != null) {
             try {
-                client = dev.codexbridge.client.CodexClient.builder().connect(endpoint);
-            } catch (dev.codexbridge.transport.AuthenticationException e) {
+                client = CodexClient.builder().connect(endpoint);
+            } catch (AuthenticationException e) {
                 err.println("codex-bridge run: authentication failed: " + ApiText.escape(e.getMessage()));
                 return EXIT_AUTHENTICATION;
             } catch (CodexException e) {
@@ -168,13 +171,13 @@ final class RunCommand implements Callable<Integer> {
                 return 2;
             }
         }
-        try (dev.codexbridge.client.CodexClient connection = client) {
+        try (CodexClient connection = client) {
             return run(connection, handler, schema, out, err, terminal);
         }
     }
 
     /** The --connect endpoint with its credentials, or null to start codex here. */
-    private dev.codexbridge.transport.CodexEndpoint endpoint() {
+    private CodexEndpoint endpoint() {
         boolean credentials = tokenFile != null || jwtSecretFile != null || jwtIssuer != null || jwtAudience != null;
         if (connect == null) {
             if (credentials || allowPlaintext) {
@@ -192,12 +195,12 @@ final class RunCommand implements Callable<Integer> {
         if (jwtSecretFile == null && (jwtIssuer != null || jwtAudience != null)) {
             throw new IllegalArgumentException("--jwt-issuer and --jwt-audience need --jwt-secret-file");
         }
-        dev.codexbridge.transport.CodexEndpoint ep = dev.codexbridge.transport.CodexEndpoint.parse(connect)
+        CodexEndpoint ep = CodexEndpoint.parse(connect)
                 .allowPlaintextRemote(allowPlaintext);
         if (tokenFile != null) {
             ep = ep.tokenFile(tokenFile);
         } else if (jwtSecretFile != null) {
-            ep = ep.auth(dev.codexbridge.transport.WebSocketAuth.signedBearer().sharedSecretFile(jwtSecretFile)
+            ep = ep.auth(WebSocketAuth.signedBearer().sharedSecretFile(jwtSecretFile)
                     .issuer(jwtIssuer).audience(jwtAudience).subject("codex-bridge run").build());
         }
         return ep;

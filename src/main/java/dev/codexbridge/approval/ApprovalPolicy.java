@@ -53,14 +53,13 @@ public final class ApprovalPolicy {
     }
 
     /**
-     * The reference runtime's (Hermes's) defaults, for hosts moving from it: permission requests
-     * are declined without asking, MCP tool calls run without asking for the {@code trusted}
-     * servers and are declined without asking for every other server, "always" is taken as "for
-     * this session" (nothing is persisted in codex's execpolicy), and commands and patches go to
-     * {@code handler}. The library's default differs in asking the handler about permission
-     * requests and untrusted servers' tool calls: see docs/session.md.
+     * Only the {@code trusted} servers' MCP tools run: their tool calls run without asking and
+     * every other server's are declined without asking; permission requests are declined without
+     * asking, "always" is taken as "for this session" (nothing is persisted in codex's
+     * execpolicy; the library's default too), and commands and patches go to {@code handler}.
+     * How this and the library's default differ: see docs/session.md.
      */
-    public static ApprovalPolicy hermesDefaults(ApprovalHandler handler, String... trusted) {
+    public static ApprovalPolicy trustedServersOnly(ApprovalHandler handler, String... trusted) {
         Builder b = builder().handler(handler).declinePermissions(true).askAboutUntrustedMcpTools(false)
                 .alwaysMeansSession(true);
         for (String server : trusted) {

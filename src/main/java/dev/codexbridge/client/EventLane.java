@@ -1,6 +1,7 @@
 package dev.codexbridge.client;
 
 import dev.codexbridge.CodexException;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,7 +22,7 @@ final class EventLane implements AutoCloseable {
     private final Executor executor;
     private final int capacity;
     /** The methods this listener wants; null for all. Checked before queueing, on the reader thread. */
-    private final java.util.Set<String> methods;
+    private final Set<String> methods;
     private final ConcurrentLinkedQueue<CodexEvent> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
@@ -30,11 +31,11 @@ final class EventLane implements AutoCloseable {
     private volatile boolean closedDelivered;
     private volatile boolean unsubscribed;
 
-    EventLane(CodexEventListener listener, Executor executor, int capacity, java.util.Set<String> methods) {
+    EventLane(CodexEventListener listener, Executor executor, int capacity, Set<String> methods) {
         this.listener = listener;
         this.executor = executor;
         this.capacity = capacity;
-        this.methods = methods == null ? null : java.util.Set.copyOf(methods);
+        this.methods = methods == null ? null : Set.copyOf(methods);
     }
 
     void offer(CodexEvent event) {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -70,6 +71,15 @@ final class ConfigFiles {
         }
     }
 
+    /** The file system's identity of {@code file}, or null when it does not exist (or has none). */
+    private static Object fileKey(Path file) {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        } catch (IOException gone) {
+            return null;
+        }
+    }
+
     /**
      * Runs {@code body} holding the in-process and cross-process lock for {@code target}'s folder.
      * The lock file is removed again on every way out, so no migration, refused or not, leaves it
@@ -77,15 +87,6 @@ final class ConfigFiles {
      * because the holder first marks it stale (one byte; a live lock file is empty): a waiter that
      * then gets the lock on the unlinked file sees the mark and starts over on a fresh one.
      */
-    /** The file system's identity of {@code file}, or null when it does not exist (or has none). */
-    private static Object fileKey(Path file) {
-        try {
-            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-        } catch (IOException gone) {
-            return null;
-        }
-    }
-
     static <T> T locked(Path target, IoSupplier<T> body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);

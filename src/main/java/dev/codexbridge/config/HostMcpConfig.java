@@ -17,12 +17,12 @@ import java.util.Map;
 /**
  * A host's MCP server definitions, read from the formats hosts actually use:
  * <ul>
- *   <li>{@link Format#MCP_SERVERS} — {@code {"mcpServers": {...}}} of Claude Desktop, Claude Code,
- *       Cursor, Cline, Windsurf and most MCP clients;</li>
+ *   <li>{@link Format#MCP_SERVERS} — {@code {"mcpServers": {...}}}, the file most MCP clients
+ *       keep their servers in;</li>
  *   <li>{@link Format#VSCODE} — VS Code's {@code mcp.json} ({@code {"servers": {...}}}, each with
  *       a {@code type}), or the {@code "mcp": {"servers": ...}} section of its settings;</li>
- *   <li>{@link Format#MCP_SERVERS_MAP} — a {@code mcp_servers:} map as in the reference host's
- *       YAML config (other top-level keys of that file are ignored).</li>
+ *   <li>{@link Format#MCP_SERVERS_MAP} — a {@code mcp_servers:} map in a host's YAML config
+ *       (other top-level keys of that file are ignored).</li>
  * </ul>
  */
 public record HostMcpConfig(Format format, List<Server> servers) {

@@ -2,6 +2,7 @@ package dev.codexbridge.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.codexbridge.json.Json;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -124,7 +125,7 @@ public record MigrationReport(
         }
         String verb = dryRun ? "would remove" : written ? "removed" : "did not remove";
         StringBuilder sb = new StringBuilder(verb + " the codex-bridge managed block");
-        List<String> what = new java.util.ArrayList<>();
+        List<String> what = new ArrayList<>();
         if (!removed.mcpServers().isEmpty()) {
             what.add("MCP servers " + String.join(", ", removed.mcpServers()));
         }

@@ -5,6 +5,7 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.transport.CodexEndpoint;
 import dev.codexbridge.transport.EndpointStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -82,7 +84,7 @@ public final class CodexPool implements AutoCloseable {
         this.sharedCodexHome = b.sharedCodexHome;
         this.probeTimeout = b.probeTimeout;
         this.clientConfigurer = b.clientConfigurer;
-        java.util.concurrent.ThreadFactory named = RpcThreads.daemon("codex-bridge-pool-health");
+        ThreadFactory named = RpcThreads.daemon("codex-bridge-pool-health");
         this.checker = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread t = named.newThread(task);
             checkerThread = t;
@@ -435,12 +437,12 @@ public final class CodexPool implements AutoCloseable {
         }
 
         /** An endpoint with the pool's default {@link #maxThreadsPerEndpoint}. */
-        public Builder endpoint(String name, dev.codexbridge.transport.CodexEndpoint endpoint) {
+        public Builder endpoint(String name, CodexEndpoint endpoint) {
             return endpoint(name, endpoint, 0);
         }
 
         /** An endpoint with its own thread limit ({@code 0}: the pool's default). */
-        public Builder endpoint(String name, dev.codexbridge.transport.CodexEndpoint endpoint, int maxThreads) {
+        public Builder endpoint(String name, CodexEndpoint endpoint, int maxThreads) {
             if (endpoints.containsKey(name)) {
                 throw new IllegalArgumentException("two endpoints named " + name);
             }

@@ -2,6 +2,7 @@ package dev.codexbridge.process;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ public final class CodexInstaller {
     }
 
     /** The binary of {@code version} in {@code dir}, installing it first if missing or different. */
-    public static Path ensureInstalled(Path dir, CodexVersion version, java.io.PrintStream log) {
+    public static Path ensureInstalled(Path dir, CodexVersion version, PrintStream log) {
         Path existing = installed(dir, version);
         if (existing != null) {
             return existing;
@@ -93,7 +94,7 @@ public final class CodexInstaller {
      * {@code out/experimental} (with the experimental methods and fields), unless it already holds
      * the schema of the same version.
      */
-    public static void generateSchema(Path binary, CodexVersion version, Path out, java.io.PrintStream log) {
+    public static void generateSchema(Path binary, CodexVersion version, Path out, PrintStream log) {
         try {
             Path stamp = out.resolve(SCHEMA_STAMP);
             if (Files.isRegularFile(stamp) && Files.readString(stamp).strip().equals(version.toString())

@@ -1,13 +1,17 @@
 package dev.codexbridge.process;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * How to start {@code codex app-server}: binary, extra arguments, environment overlay,
@@ -23,7 +27,7 @@ public final class CodexLaunch {
     private final Path binary;
     private final List<String> arguments;
     private final Map<String, String> environment;
-    private final java.util.function.Predicate<String> withheld;
+    private final Predicate<String> withheld;
     private final Path codexHome;
     private final Path workingDirectory;
     private final int stderrLines;
@@ -168,12 +172,12 @@ public final class CodexLaunch {
     private static final Path SETSID = findSetsid();
 
     private static Path findSetsid() {
-        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             return null;
         }
         for (String dir : List.of("/usr/bin", "/bin", "/usr/local/bin")) {
             Path p = Path.of(dir, "setsid");
-            if (java.nio.file.Files.isExecutable(p)) {
+            if (Files.isExecutable(p)) {
                 return p;
             }
         }
@@ -194,7 +198,7 @@ public final class CodexLaunch {
         private final Path binary;
         private final List<String> arguments = new ArrayList<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
-        private java.util.function.Predicate<String> withheld = name -> false;
+        private Predicate<String> withheld = name -> false;
         private Path codexHome;
         private Path workingDirectory;
         private int stderrLines = 500;
@@ -238,13 +242,13 @@ public final class CodexLaunch {
          * Keeps the named variables of this process's environment away from codex, e.g. the host's
          * own service tokens that codex and the tools it runs have no business seeing.
          */
-        public Builder withholdEnvironment(java.util.Collection<String> names) {
+        public Builder withholdEnvironment(Collection<String> names) {
             Set<String> exact = Set.copyOf(names);
             return withholdEnvironment(exact::contains);
         }
 
         /** Keeps every inherited variable whose name matches {@code nameFilter} away from codex. */
-        public Builder withholdEnvironment(java.util.function.Predicate<String> nameFilter) {
+        public Builder withholdEnvironment(Predicate<String> nameFilter) {
             Objects.requireNonNull(nameFilter, "nameFilter");
             withheld = withheld.or(nameFilter);
             return this;

@@ -1,5 +1,6 @@
 package dev.codexbridge.process;
 
+import dev.codexbridge.rpc.internal.RpcThreads;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs {@code codex --version} (stdin closed, bounded output, a deadline) and gates the result
@@ -38,7 +41,7 @@ public final class CodexVersionProbe {
             // stdin is only closed so codex cannot wait on it
         }
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readBounded(p.getInputStream()),
-                dev.codexbridge.rpc.internal.RpcThreads.callbacks());
+                RpcThreads.callbacks());
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -56,7 +59,7 @@ public final class CodexVersionProbe {
             Thread.currentThread().interrupt();
             p.destroyForcibly();
             throw new CodexProcessException("interrupted while probing " + binary, e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new CodexProcessException("could not read " + binary + " --version output", e);
         }
     }

@@ -1,5 +1,6 @@
 package dev.codexbridge.process;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,7 @@ final class StderrTail {
 
     private void drain(InputStream in) {
         byte[] buf = new byte[16 * 1024];
-        java.io.ByteArrayOutputStream current = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream current = new ByteArrayOutputStream();
         boolean truncated = false;
         try (in) {
             int n;
@@ -87,7 +88,7 @@ final class StderrTail {
     }
 
     /** Appends up to the per-line cap (in bytes, a bound on chars); reports whether bytes were dropped. */
-    private static boolean appendCapped(java.io.ByteArrayOutputStream line, byte[] buf, int from, int len,
+    private static boolean appendCapped(ByteArrayOutputStream line, byte[] buf, int from, int len,
                                         boolean truncated) {
         int room = MAX_LINE_CHARS - line.size();
         if (len > room) {
@@ -98,7 +99,7 @@ final class StderrTail {
         return truncated;
     }
 
-    private void finishLine(java.io.ByteArrayOutputStream current, boolean truncated) {
+    private void finishLine(ByteArrayOutputStream current, boolean truncated) {
         String line = current.toString(StandardCharsets.UTF_8);
         current.reset();
         if (line.endsWith("\r")) {

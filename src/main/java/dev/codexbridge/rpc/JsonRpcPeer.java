@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -161,7 +162,7 @@ public final class JsonRpcPeer implements AutoCloseable {
     }
 
     private CompletableFuture<JsonNode> send(String method, Object params, Duration timeout,
-                                             java.util.function.BiConsumer<JsonNode, Throwable> inlineAction) {
+                                             BiConsumer<JsonNode, Throwable> inlineAction) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(timeout, "timeout");
         JsonNode paramsNode = toParams(params);
@@ -191,7 +192,7 @@ public final class JsonRpcPeer implements AutoCloseable {
      * It must be quick and must not block, e.g. appending to a queue.
      */
     public CompletableFuture<JsonNode> requestInOrder(String method, Object params, Duration timeout,
-                                                      java.util.function.BiConsumer<JsonNode, Throwable> onAnswer) {
+                                                      BiConsumer<JsonNode, Throwable> onAnswer) {
         return send(method, params, timeout, Objects.requireNonNull(onAnswer, "onAnswer"));
     }
 

@@ -30,7 +30,7 @@ final class ErrorClassifier {
             category = fromText(message);
         }
         // codex's stderr always carries start-up warnings (bubblewrap, model metadata); only a
-        // login failure there is telling, as the reference's classifier found.
+        // login failure there says why the turn failed.
         if (category == ErrorCategory.OTHER && stderrTail != null && hasAuthHint(String.join("\n", stderrTail))) {
             category = ErrorCategory.AUTHENTICATION;
         }

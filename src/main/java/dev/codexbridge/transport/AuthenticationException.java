@@ -1,5 +1,7 @@
 package dev.codexbridge.transport;
 
+import java.util.Locale;
+
 /**
  * The app-server refused the connection's credentials (HTTP 401 on the WebSocket upgrade): no
  * token where one is required, a wrong token, or a JWT with a bad signature, issuer, audience or
@@ -42,7 +44,7 @@ public final class AuthenticationException extends TransportException {
     }
 
     static String remediation(String credential, String reason) {
-        String r = reason.toLowerCase(java.util.Locale.ROOT);
+        String r = reason.toLowerCase(Locale.ROOT);
         if (r.contains("missing")) {
             return "The server was started with --ws-auth; give the client the matching credential "
                     + "(--token-file for capability-token, --jwt-secret-file for signed-bearer-token).";

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Where a running {@code codex app-server} listens, and how to reach it: a WebSocket
@@ -154,7 +155,7 @@ public final class CodexEndpoint {
     }
 
     /** Shorthand for {@code auth(WebSocketAuth.capabilityToken(token))}. */
-    public CodexEndpoint token(java.util.function.Supplier<char[]> token) {
+    public CodexEndpoint token(Supplier<char[]> token) {
         return auth(WebSocketAuth.capabilityToken(token));
     }
 

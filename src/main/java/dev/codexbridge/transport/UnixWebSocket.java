@@ -8,12 +8,14 @@ import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
@@ -133,7 +135,7 @@ final class UnixWebSocket implements RemoteConnection {
             String text = new String(head.array(), 0, end, StandardCharsets.ISO_8859_1);
             String[] lines = text.split("\r\n");
             int status = statusOf(lines[0]);
-            byte[] rest = java.util.Arrays.copyOfRange(head.array(), end + 4, head.position());
+            byte[] rest = Arrays.copyOfRange(head.array(), end + 4, head.position());
             if (status == 101) {
                 String accept = header(lines, "sec-websocket-accept");
                 if (!expectedAccept(key).equals(accept)) {
@@ -279,7 +281,7 @@ final class UnixWebSocket implements RemoteConnection {
             }
             try {
                 return channel.read(ByteBuffer.wrap(b, off, len));
-            } catch (java.nio.channels.ClosedChannelException e) {
+            } catch (ClosedChannelException e) {
                 return -1;
             }
         }

@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  *
  * <p>A credential is read, or a JWT minted, once per connection attempt, so a rotated token file
  * or a short-lived JWT is picked up on reconnect. Implementations never put the credential in
- * {@link #toString()}, {@link #describe()} or an exception message.
+ * {@code toString()}, {@link #describe()} or an exception message.
  */
 public interface WebSocketAuth {
     /**

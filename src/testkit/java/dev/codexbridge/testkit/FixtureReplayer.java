@@ -10,6 +10,7 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.InboundSink;
 import dev.codexbridge.rpc.JsonRpcPeer;
+import dev.codexbridge.transcript.CanonicalJson;
 import dev.codexbridge.transport.CodexTransport;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -234,7 +235,7 @@ public final class FixtureReplayer {
 
     private static String pretty(JsonNode n) {
         try {
-            return PRETTY.writeValueAsString(dev.codexbridge.transcript.CanonicalJson.sorted(n));
+            return PRETTY.writeValueAsString(CanonicalJson.sorted(n));
         } catch (IOException e) {
             return n.toString();
         }

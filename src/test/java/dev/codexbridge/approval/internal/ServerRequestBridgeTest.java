@@ -327,7 +327,7 @@ class ServerRequestBridgeTest {
             asked.add(r);
             return java.util.concurrent.CompletableFuture.completedFuture(ApprovalDecision.always());
         };
-        ServerRequestBridge hermes = new ServerRequestBridge(ApprovalPolicy.hermesDefaults(always, "trusted-tools"), List.of(), "/w");
+        ServerRequestBridge hermes = new ServerRequestBridge(ApprovalPolicy.trustedServersOnly(always, "trusted-tools"), List.of(), "/w");
 
         assertThat(wire(answer(hermes, "item/permissions/requestApproval", PERMISSIONS))).isEqualTo(Json.parse("{\"permissions\":{}}"));
         assertThat(wire(answer(hermes, "mcpServer/elicitation/request", MCP_APPROVAL)).path("action").asText()).isEqualTo("decline");
