@@ -72,6 +72,26 @@ class JdkWebSocketConnectionTest {
         }
     }
 
+    /** TLS is the JDK's default (certificate and host name checked), no redirect is followed, no compression offered. */
+    @Test
+    void tlsIsNeverWeakenedAndNeitherRedirectsNorCompressionAreUsed() throws Exception {
+        java.net.http.HttpClient client = JdkWebSocketConnection.httpClient();
+        assertThat(client.sslContext()).isSameAs(javax.net.ssl.SSLContext.getDefault());
+        assertThat(client.followRedirects()).isEqualTo(java.net.http.HttpClient.Redirect.NEVER);
+        try (FakeWebSocketServer server = FakeWebSocketServer.accepting()) {
+            JdkWebSocketConnection c = JdkWebSocketConnection.open(CodexEndpoint.websocket(server.uri()));
+            try {
+                assertThat(server.requestHeaders()).noneMatch(h -> h.startsWith("sec-websocket-extensions:"));
+            } finally {
+                c.close();
+            }
+        }
+        try (FakeWebSocketServer server = FakeWebSocketServer.refusing(302, "")) {
+            assertThatThrownBy(() -> JdkWebSocketConnection.open(CodexEndpoint.websocket(server.uri())))
+                    .isExactlyInstanceOf(TransportException.class).hasMessageContaining("HTTP 302");
+        }
+    }
+
     @Test
     void nothingListeningIsAConnectionRefusedThatNamesTheEndpoint() throws Exception {
         int port;

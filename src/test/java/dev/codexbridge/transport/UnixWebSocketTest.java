@@ -77,6 +77,27 @@ class UnixWebSocketTest {
     }
 
     @Test
+    void theUpgradeToThisUsersSocketCarriesTheTokenAndOffersNoCompression() throws Exception {
+        Path socket = tmp.resolve("codex.sock");
+        try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            listener.bind(UnixDomainSocketAddress.of(socket));
+            CodexEndpoint ep = CodexEndpoint.unixSocket(socket).token(TOKEN::toCharArray).connectTimeout(Duration.ofSeconds(1));
+            Thread client = new Thread(() -> {
+                try {
+                    UnixWebSocket.open(ep).close();
+                } catch (TransportException unanswered) {
+                    // the listener never answers the upgrade
+                }
+            });
+            client.start();
+            String request = new String(received(listener), StandardCharsets.ISO_8859_1);
+            client.join(5_000);
+            assertThat(request).startsWith("GET / HTTP/1.1\r\n").contains("Authorization: Bearer " + TOKEN + "\r\n")
+                    .doesNotContainIgnoringCase("Sec-WebSocket-Extensions");
+        }
+    }
+
+    @Test
     void onlyThisUserAndRootMayOwnASocketThatGetsCredentials() {
         long self = SocketOwner.ownUid();
         assertThat(SocketOwner.allowed(self, self)).isTrue();
