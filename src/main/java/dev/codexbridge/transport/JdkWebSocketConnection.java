@@ -5,6 +5,8 @@ import dev.codexbridge.rpc.internal.RpcThreads;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpResponse;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code ws://} and {@code wss://} through the JDK's {@link WebSocket}: one JSON-RPC message per
- * text message (fragments reassembled), queued whole for the peer's reader, demand granted one
+ * text message (fragments reassembled as UTF-8, bounded in bytes by {@link TextMessageBuffer}),
+ * queued whole for the peer's reader, demand granted one
  * message at a time through {@link WebSocket#request} and withheld while the {@link MessageQueue}
  * is full. No
  * {@code Origin} header is sent: codex answers 403 to any request that has one. A server silent
@@ -76,14 +79,20 @@ final class JdkWebSocketConnection implements RemoteConnection {
     }
 
     static JdkWebSocketConnection open(CodexEndpoint endpoint) {
-        endpoint.checkTransportSecurity();
+        URI target = endpoint.connectTarget(InetAddress::getAllByName);
         JdkWebSocketConnection connection = new JdkWebSocketConnection(endpoint);
         WebSocket.Builder builder = httpClient().newWebSocketBuilder().connectTimeout(endpoint.connectTimeout());
-        String token = endpoint.auth().bearerToken();
-        if (token != null) {
-            builder.header("Authorization", "Bearer " + token);
+        String authorization = BearerHeader.value(endpoint.auth());
+        if (authorization != null) {
+            try {
+                builder.header("Authorization", authorization);
+            } catch (IllegalArgumentException e) {
+                // the JDK's message quotes the value: neither it nor the exception is passed on
+                throw new TransportException("the JDK refused the Authorization header built from the "
+                        + endpoint.auth().describe() + " (the value is not shown)");
+            }
         }
-        CompletableFuture<WebSocket> opening = builder.buildAsync(endpoint.uri(), connection.new Listener());
+        CompletableFuture<WebSocket> opening = builder.buildAsync(target, connection.new Listener());
         try {
             // the builder's connect timeout covers the TCP connect; this bounds the upgrade too
             connection.socket = opening.get(endpoint.connectTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
@@ -270,8 +279,7 @@ final class JdkWebSocketConnection implements RemoteConnection {
 
     /** Runs on the HTTP client's executor; never blocks. */
     private final class Listener implements WebSocket.Listener {
-        private final StringBuilder partial = new StringBuilder();
-        private boolean dropping;
+        private final TextMessageBuffer partial = new TextMessageBuffer(endpoint.maxMessageBytes());
 
         @Override
         public void onOpen(WebSocket webSocket) {
@@ -282,31 +290,18 @@ final class JdkWebSocketConnection implements RemoteConnection {
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
             lastHeard = System.nanoTime();
-            if (!dropping) {
-                if ((long) partial.length() + data.length() > endpoint.maxMessageBytes()) {
-                    dropping = true;
-                    partial.setLength(0);
-                    partial.trimToSize();
-                } else {
-                    partial.append(data);
-                }
-            }
+            partial.append(data);
             if (!last) {
                 webSocket.request(1);
                 return null;
             }
-            if (dropping) {
-                dropping = false;
+            byte[] message = partial.finish();
+            if (message == null) {
                 long n = droppedMessages.incrementAndGet();
                 LOG.warn("[{}] dropped an inbound message larger than {} bytes ({} so far)", endpoint.label(),
                         endpoint.maxMessageBytes(), n);
                 webSocket.request(1);
                 return null;
-            }
-            byte[] message = toMessage(partial);
-            partial.setLength(0);
-            if (partial.capacity() > 1024 * 1024) {
-                partial.trimToSize();
             }
             input.offer(message);
             return null;
@@ -358,19 +353,5 @@ final class JdkWebSocketConnection implements RemoteConnection {
             stopKeepAlive();
             input.end(null);
         }
-    }
-
-    /**
-     * The message in UTF-8, raw newlines (JSON whitespace) as spaces so it is one line wherever it
-     * is written down (see {@link FrameReader}).
-     */
-    static byte[] toMessage(CharSequence message) {
-        byte[] bytes = message.toString().getBytes(StandardCharsets.UTF_8);
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == '\n' || bytes[i] == '\r') {
-                bytes[i] = ' ';
-            }
-        }
-        return bytes;
     }
 }

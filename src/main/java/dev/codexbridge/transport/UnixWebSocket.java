@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * side of RFC 6455 over a {@link SocketChannel}: the upgrade, each message out as masked text
  * frames, text and continuation frames in (read by the peer's reader thread itself, each message
  * handed over whole, see {@link FrameReader}), ping answered with pong, close answered with close.
- * No extensions, no subprotocols.
+ * No extensions, no subprotocols. Credentials go only to a socket this user or root owns
+ * ({@link SocketOwner}).
  */
 final class UnixWebSocket implements RemoteConnection {
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -52,9 +53,13 @@ final class UnixWebSocket implements RemoteConnection {
     }
 
     static UnixWebSocket open(CodexEndpoint endpoint) {
+        String authorization = BearerHeader.value(endpoint.auth());
         SocketChannel channel = connect(endpoint);
         try {
-            byte[] leftover = upgrade(endpoint, channel, endpoint.auth().bearerToken());
+            if (authorization != null) {
+                SocketOwner.check(endpoint.socketPath(), channel, endpoint.uri().toString());
+            }
+            byte[] leftover = upgrade(endpoint, channel, authorization);
             return new UnixWebSocket(endpoint, channel, leftover);
         } catch (RuntimeException e) {
             closeQuietly(channel);
@@ -65,13 +70,18 @@ final class UnixWebSocket implements RemoteConnection {
     /** A unix socket serves no HTTP paths, so ready means: the upgrade completes. */
     static EndpointStatus probe(CodexEndpoint endpoint, Duration timeout) {
         SocketChannel channel;
+        String authorization;
         try {
+            authorization = BearerHeader.value(endpoint.auth());
             channel = connect(endpoint.connectTimeout(timeout));
         } catch (TransportException e) {
             return EndpointStatus.unreachable(e.getMessage());
         }
         try {
-            upgrade(endpoint.connectTimeout(timeout), channel, endpoint.auth().bearerToken());
+            if (authorization != null) {
+                SocketOwner.check(endpoint.socketPath(), channel, endpoint.uri().toString());
+            }
+            upgrade(endpoint.connectTimeout(timeout), channel, authorization);
             FrameWriter w = new FrameWriter(new ChannelOut(channel), new SecureRandom());
             w.close(1000);
             return new EndpointStatus(true, 101, "the WebSocket upgrade on " + endpoint.uri() + " completed");
@@ -100,8 +110,11 @@ final class UnixWebSocket implements RemoteConnection {
         }
     }
 
-    /** Sends the upgrade request and reads the answer; returns bytes read past the header. */
-    private static byte[] upgrade(CodexEndpoint endpoint, SocketChannel channel, String token) {
+    /**
+     * Sends the upgrade request, with {@code authorization} ({@link BearerHeader}, checked) when not
+     * null, and reads the answer; returns bytes read past the header.
+     */
+    private static byte[] upgrade(CodexEndpoint endpoint, SocketChannel channel, String authorization) {
         byte[] nonce = new byte[16];
         new SecureRandom().nextBytes(nonce);
         String key = Base64.getEncoder().encodeToString(nonce);
@@ -112,8 +125,8 @@ final class UnixWebSocket implements RemoteConnection {
                 .append("Connection: Upgrade\r\n")
                 .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
                 .append("Sec-WebSocket-Version: 13\r\n");
-        if (token != null) {
-            request.append("Authorization: Bearer ").append(token).append("\r\n");
+        if (authorization != null) {
+            request.append("Authorization: ").append(authorization).append("\r\n");
         }
         request.append("\r\n");
         // a server that accepts the connection and then says nothing must not hang the caller
