@@ -262,14 +262,15 @@ public final class ConfigMigrator {
 
     /**
      * tomlj at TOML 1.0. Its parser can fail with an internal AssertionError on some malformed
-     * input (found by fuzzing); that is a parse failure too, not a crash of the migration.
+     * input (found by fuzzing); that is a parse failure too, not a crash of the migration. Its
+     * message is not passed on, nor the error itself: either may quote the file.
      */
     static TomlParseResult parse(String text, Path file) {
         try {
             return org.tomlj.Toml.parse(text, TomlVersion.V1_0_0);
         } catch (RuntimeException | AssertionError | StackOverflowError e) {
-            throw new ConfigMigrationException(file.getFileName() + " is not valid TOML 1.0 (the parser gave up: "
-                    + e.getMessage() + "); fix it first, nothing was changed", e);
+            throw new ConfigMigrationException(file.getFileName() + " is not valid TOML 1.0 (the parser gave up with "
+                    + e.getClass().getSimpleName() + "); fix it first, nothing was changed");
         }
     }
 
@@ -292,10 +293,9 @@ public final class ConfigMigrator {
         }
     }
 
+    /** The first error, where and what kind ({@link ParseErrors}: never a piece of the file). */
     private static String describe(List<TomlParseError> errors) {
-        TomlParseError e = errors.get(0);
-        return "line " + e.position().line() + ", column " + e.position().column() + ": " + e.getMessage()
-                + (errors.size() > 1 ? " (+" + (errors.size() - 1) + " more)" : "");
+        return ParseErrors.toml(errors.get(0)) + (errors.size() > 1 ? " (+" + (errors.size() - 1) + " more)" : "");
     }
 
     private static String unifiedDiff(String before, String after) {

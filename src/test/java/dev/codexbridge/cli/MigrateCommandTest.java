@@ -101,6 +101,17 @@ class MigrateCommandTest {
         assertThat(Main.run("migrate", "--bogus-option")).isEqualTo(2);
     }
 
+    /** Issue 26, finding 8: a malformed host config is described by line, column and kind. */
+    @Test
+    void aMalformedHostConfigIsNotQuoted() throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path bad = tmp.resolve("bad.json");
+        Files.writeString(bad, "{\"mcpServers\": {\"gh\": {\"env\": {\"T\": ghp_FAKEunquotedTOKEN0000000000}}}}");
+        assertThat(Main.run("migrate", "--codex-home", home.toString(), "--mcp-config", bad.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("bad.json is not valid JSON: line 1, column 37: unrecognized token")
+                .doesNotContain("ghp_").doesNotContain("FAKE");
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

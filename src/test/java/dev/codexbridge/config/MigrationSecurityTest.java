@@ -1,0 +1,97 @@
+package dev.codexbridge.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The migrator as an attacker would try it (issue 26, findings 1, 4, 7 and 8): a lock file or
+ * {@code config.toml} that is a link, a {@code CODEX_HOME} others can write, literal secrets in
+ * the report and in a file others can read, and secrets quoted back by parser errors.
+ */
+class MigrationSecurityTest {
+    private static final String USER = "model = \"gpt-5.5\"\n\n[features]\nunified_exec = true\n";
+    private static final String GITHUB_TOKEN = "ghp_FAKEgithubTOKEN000000000000000000000";
+    private static final String BEARER = "sk-FAKEbearerSECRET0000000000";
+    private static final String API_KEY = "FAKEapiKEYvalue-9f8e7d6c";
+    private static final String ARG_TOKEN = "FAKEargTOKEN-5a4b3c2d";
+    private static final List<String> SECRETS = List.of(GITHUB_TOKEN, BEARER, API_KEY, ARG_TOKEN);
+
+    @TempDir
+    Path tmp;
+
+    private Path home() throws IOException {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+        return home;
+    }
+
+    private static HostMcpConfig host(String json) {
+        return HostMcpConfig.parse(json, false, "test");
+    }
+
+    private static ConfigMigrator.Builder plain(Path home) {
+        return ConfigMigrator.builder().codexHome(home)
+                .hostConfig(host("{\"mcpServers\":{\"fetch\":{\"command\":\"uvx\",\"args\":[\"mcp-server-fetch\"]}}}"));
+    }
+
+    /** Literal secrets where hosts put them: an env value, Authorization and X-Api-Key headers, a flag's argument. */
+    private static ConfigMigrator.Builder withSecrets(Path home, String githubToken) {
+        return ConfigMigrator.builder().codexHome(home).hostConfig(host("{\"mcpServers\":{"
+                + "\"github\":{\"command\":\"npx\",\"args\":[\"-y\",\"server-github\",\"--api-key\",\"" + ARG_TOKEN + "\"],"
+                + "\"env\":{\"GITHUB_TOKEN\":\"" + githubToken + "\",\"LOG_LEVEL\":\"debug\",\"HOME_DIR\":\"${env:HOME_DIR}\"}},"
+                + "\"api\":{\"url\":\"https://mcp.example.com/mcp\",\"headers\":{\"Authorization\":\"Bearer " + BEARER + "\","
+                + "\"X-Api-Key\":\"" + API_KEY + "\",\"X-Token-From\":\"${env:API_TOKEN}\"}}}}"));
+    }
+
+    private static void assertNoSecret(String rendering) {
+        for (String secret : SECRETS) {
+            assertThat(rendering).doesNotContain(secret);
+        }
+        assertThat(rendering).doesNotContain("ghp_").doesNotContain(GITHUB_TOKEN.substring(4, 20));
+    }
+
+    // --- finding 8: parser errors say where and what, never what the input held ---
+
+    @Test
+    void malformedHostConfigsAreDescribedWithoutTheirContent() {
+        String secret = "ghp_FAKEparserLEAK0000000000000000000";
+        assertThatThrownBy(() -> HostMcpConfig.parse("{\"mcpServers\": {\"gh\": {\"env\": {\"T\": " + secret + "}}}}", false, "bad.json"))
+                .isInstanceOf(ConfigMigrationException.class).hasNoCause()
+                .hasMessage("bad.json is not valid JSON: line 1, column 37: unrecognized token (a value must be a quoted string, "
+                        + "a number, an object, an array, true, false or null)");
+        assertThatThrownBy(() -> HostMcpConfig.parse("{\"mcpServers\": {\"T\": \"" + secret + "\\q\"}}", false, "bad.json"))
+                .hasMessageContaining("line 1, column").hasMessageContaining("invalid escape sequence").hasMessageNotContaining("ghp_");
+        assertThatThrownBy(() -> HostMcpConfig.parse("mcp_servers:\n  gh:\n    env:\n      T: ok\n" + secret + "\n", true, "hermes.yaml"))
+                .isInstanceOf(ConfigMigrationException.class).hasNoCause()
+                .hasMessage("hermes.yaml is not valid YAML: line 6, column 1: a key without its ':'");
+        assertThatThrownBy(() -> HostMcpConfig.parse("mcp_servers: [" + secret + "\n", true, "hermes.yaml"))
+                .hasMessage("hermes.yaml is not valid YAML: line 2, column 1: a '[' list without its ']'");
+        assertThatThrownBy(() -> HostMcpConfig.parse("mcp_servers:\n\t" + secret + ": 1\n", true, "hermes.yaml"))
+                .hasMessageContaining("line 2, column 1: a tab where YAML allows none").hasMessageNotContaining("FAKE");
+        assertThatThrownBy(() -> HostMcpConfig.parse("mcp_servers: \"" + secret + "\\q\"\n", true, "hermes.yaml"))
+                .hasMessageContaining("invalid escape sequence").hasMessageNotContaining("FAKE").hasMessageNotContaining("\\q");
+    }
+
+    @Test
+    void aMalformedConfigTomlIsDescribedWithoutItsContent() throws Exception {
+        Path home = home();
+        String secret = "ghp_FAKEtomlLEAK00000000000000000000";
+        for (String broken : List.of("token = " + secret + "\n", "token = \"abc\" " + secret + "\n",
+                "token = \"" + secret + "\\q\"\n", secret + " = 1\n" + secret + " = 2\n", "[" + secret + "\n")) {
+            Files.writeString(home.resolve("config.toml"), broken);
+            MigrationReport r = plain(home).build().migrate(false);
+            assertThat(r.errors()).as(broken).singleElement().asString().contains("is not valid TOML 1.0 (line ")
+                    .doesNotContain("FAKE").doesNotContain("ghp");
+            assertThat(Files.readString(home.resolve("config.toml"))).isEqualTo(broken);
+        }
+    }
+}
