@@ -90,6 +90,8 @@ public final class ConfigMigrator {
         Path target = configFile();
         try {
             target = ConfigFiles.resolveTarget(configFile());
+            // before the lock: in a folder others can write, the lock file itself could be their link
+            ConfigFiles.refuseSharedFolders(configFile());
             Path finalTarget = target;
             if (dryRun) {
                 compute(plan, finalTarget, ConfigFiles.read(finalTarget), remove);
@@ -122,8 +124,8 @@ public final class ConfigMigrator {
                     + "); fix it first, nothing was changed");
         }
         ManagedBlock.Split split = ManagedBlock.strip(old);
-        if (ConfigFiles.isWorldWritable(target) || ConfigFiles.isWorldWritable(target.getParent())) {
-            plan.warnings.add(target + " or its folder is writable by every user; anyone could change what codex runs");
+        if (ConfigFiles.isWorldWritable(target)) {
+            plan.warnings.add(target + " is writable by every user; anyone could change what codex runs");
         }
         String candidate;
         if (remove) {

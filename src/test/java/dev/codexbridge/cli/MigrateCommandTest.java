@@ -101,6 +101,21 @@ class MigrateCommandTest {
         assertThat(Main.run("migrate", "--bogus-option")).isEqualTo(2);
     }
 
+    /** Issue 26, finding 1, as reported: a lock file that is a link to another file of the user's. */
+    @Test
+    void aLockFileThatIsALinkIsRefusedAndItsTargetKept() throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path victim = Files.writeString(tmp.resolve("victim.txt"), "precious\n");
+        Files.createSymbolicLink(home.resolve(".config.toml.codex-bridge.lock"), Path.of("../victim.txt"));
+        Path host = tmp.resolve("m.json");
+        Files.writeString(host, "{\"mcpServers\":{\"fetch\":{\"command\":\"uvx\"}}}");
+
+        assertThat(Main.run("migrate", "--codex-home", home.toString(), "--mcp-config", host.toString(), "--no-plugins")).isEqualTo(1);
+        assertThat(Files.readString(victim)).isEqualTo("precious\n");
+        assertThat(home.resolve("config.toml")).doesNotExist();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("error: refusing to use the lock file").contains("symbolic link");
+    }
+
     /** Issue 26, finding 8: a malformed host config is described by line, column and kind. */
     @Test
     void aMalformedHostConfigIsNotQuoted() throws Exception {

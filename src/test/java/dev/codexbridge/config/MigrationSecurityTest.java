@@ -59,6 +59,109 @@ class MigrationSecurityTest {
         assertThat(rendering).doesNotContain("ghp_").doesNotContain(GITHUB_TOKEN.substring(4, 20));
     }
 
+    // --- finding 1: links and folders others can write ---
+
+    @Test
+    void aSymlinkedLockFileIsRefusedAndItsTargetNeverWritten() throws Exception {
+        Path home = home();
+        Files.writeString(home.resolve("config.toml"), USER);
+        Path victim = Files.writeString(tmp.resolve("victim.txt"), "precious\n");
+        Path lock = home.resolve(ConfigFiles.LOCK_NAME);
+        Files.createSymbolicLink(lock, Paths.get("../victim.txt"));
+
+        MigrationReport r = plain(home).build().migrate(false);
+
+        assertThat(r.written()).isFalse();
+        assertThat(r.errors()).singleElement().asString().contains("lock file").contains("symbolic link")
+                .contains("nothing was changed");
+        assertThat(Files.readString(victim)).isEqualTo("precious\n");
+        assertThat(Files.readString(home.resolve("config.toml"))).isEqualTo(USER);
+        assertThat(Files.isSymbolicLink(lock)).as("refused, not removed: the user should see it").isTrue();
+        assertThat(plain(home).build().remove(false).errors()).singleElement().asString().contains("symbolic link");
+        assertThat(Files.readString(victim)).isEqualTo("precious\n");
+    }
+
+    @Test
+    void aLockPathThatIsADirectoryOrALinkToNothingIsRefusedToo() throws Exception {
+        Path home = home();
+        Path lock = home.resolve(ConfigFiles.LOCK_NAME);
+        Files.createSymbolicLink(lock, Paths.get("../would-be-created.txt"));
+        assertThat(plain(home).build().migrate(false).errors()).singleElement().asString().contains("symbolic link");
+        assertThat(tmp.resolve("would-be-created.txt")).doesNotExist();
+        assertThat(home.resolve("config.toml")).doesNotExist();
+
+        Files.delete(lock);
+        Files.createDirectory(lock);
+        assertThat(plain(home).build().migrate(false).errors()).singleElement().asString().contains("not a regular file");
+        assertThat(home.resolve("config.toml")).doesNotExist();
+    }
+
+    @Test
+    void aCodexHomeItsGroupOrEveryoneCanWriteIsRefusedBeforeTheLockIsTaken() throws Exception {
+        for (String mode : List.of("rwxrwxr-x", "rwxr-xrwx", "rwxrwxrwx")) {
+            Path home = home();
+            Files.writeString(home.resolve("config.toml"), USER);
+            // a lock file left behind: a run that took the lock would use it and remove it
+            Path lock = Files.createFile(home.resolve(ConfigFiles.LOCK_NAME));
+            Files.setPosixFilePermissions(home, PosixFilePermissions.fromString(mode));
+
+            for (boolean dryRun : List.of(true, false)) {
+                MigrationReport r = plain(home).build().migrate(dryRun);
+                assertThat(r.written()).isFalse();
+                assertThat(r.errors()).as(mode).singleElement().asString().contains("refusing to write config.toml")
+                        .contains(home.toString()).contains(mode.charAt(7) == 'w' ? "every user" : "its group")
+                        .contains("chmod go-w").contains("nothing was changed");
+            }
+            assertThat(Files.readString(home.resolve("config.toml"))).isEqualTo(USER);
+            assertThat(lock).as("the lock was never taken").exists();
+            assertThat(plain(home).build().remove(false).hasErrors()).isTrue();
+
+            Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+            Files.delete(lock);
+            Files.delete(home.resolve("config.toml"));
+        }
+    }
+
+    @Test
+    void theFolderAConfigLinkPointsIntoMustNotBeWritableByOthersEither() throws Exception {
+        Path home = home();
+        Path dotfiles = Files.createDirectories(tmp.resolve("dotfiles"));
+        Path real = Files.writeString(dotfiles.resolve("codex.toml"), USER);
+        Files.createSymbolicLink(home.resolve("config.toml"), Paths.get("../dotfiles/codex.toml"));
+        Files.setPosixFilePermissions(dotfiles, PosixFilePermissions.fromString("rwxrwxr-x"));
+
+        MigrationReport r = plain(home).build().migrate(false);
+        assertThat(r.errors()).singleElement().asString().contains("refusing to write codex.toml").contains(dotfiles.toString());
+        assertThat(Files.readString(real)).isEqualTo(USER);
+        assertThat(dotfiles.resolve(ConfigFiles.LOCK_NAME)).doesNotExist();
+
+        Files.setPosixFilePermissions(dotfiles, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThat(plain(home).build().migrate(false).written()).isTrue();
+    }
+
+    @Test
+    void aDanglingConfigLinkIsRefusedAndCreatesNothing() throws Exception {
+        Path home = home();
+        Files.createDirectories(tmp.resolve("dotfiles"));
+        Files.createSymbolicLink(home.resolve("config.toml"), Paths.get("../dotfiles/missing.toml"));
+        for (boolean dryRun : List.of(true, false)) {
+            MigrationReport r = plain(home).build().migrate(dryRun);
+            assertThat(r.written()).isFalse();
+            assertThat(r.errors()).singleElement().asString().contains("is a symbolic link to")
+                    .contains("missing.toml").contains("does not exist").contains("nothing was changed");
+        }
+        assertThat(tmp.resolve("dotfiles/missing.toml")).doesNotExist();
+        assertThat(Files.isSymbolicLink(home.resolve("config.toml"))).isTrue();
+    }
+
+    @Test
+    void aMissingCodexHomeIsCreatedOwnerOnly() throws Exception {
+        Path home = tmp.resolve("new").resolve("codex-home");
+        assertThat(plain(home).build().migrate(false).written()).isTrue();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home))).isEqualTo("rwx------");
+        assertThat(plain(home).build().migrate(false).errors()).as("the next run is not refused").isEmpty();
+    }
+
     // --- finding 8: parser errors say where and what, never what the input held ---
 
     @Test
