@@ -2,6 +2,8 @@ package dev.codexbridge.config;
 
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
+import com.github.difflib.patch.AbstractDelta;
+import com.github.difflib.patch.Chunk;
 import com.github.difflib.patch.Patch;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -300,12 +302,30 @@ public final class ConfigMigrator {
         return ParseErrors.toml(errors.get(0)) + (errors.size() > 1 ? " (+" + (errors.size() - 1) + " more)" : "");
     }
 
-    private static String unifiedDiff(String before, String after) {
+    /**
+     * The change as a person may see it: lines are paired on the real texts (so a changed secret
+     * still shows as a changed line) and shown from their masked copies ({@link SecretMask}, which
+     * keeps every line where it is).
+     */
+    static String unifiedDiff(String before, String after) {
         List<String> a = before.isEmpty() ? List.of() : before.lines().toList();
         List<String> b = after.lines().toList();
-        Patch<String> patch = DiffUtils.diff(a, b);
-        List<String> lines = UnifiedDiffUtils.generateUnifiedDiff("a/config.toml", "b/config.toml", a, patch, 3);
+        List<String> shownA = before.isEmpty() ? List.of() : SecretMask.mask(before).lines().toList();
+        List<String> shownB = SecretMask.mask(after).lines().toList();
+        if (shownA.size() != a.size() || shownB.size() != b.size()) { // not expected: then no line is shown
+            return "--- a/config.toml\n+++ b/config.toml\n@@ the change cannot be shown without its secrets "
+                    + "(a codex-bridge bug, please report it) @@\n";
+        }
+        Patch<String> shown = new Patch<>();
+        for (AbstractDelta<String> d : DiffUtils.diff(a, b).getDeltas()) {
+            shown.addDelta(d.withChunks(slice(shownA, d.getSource()), slice(shownB, d.getTarget())));
+        }
+        List<String> lines = UnifiedDiffUtils.generateUnifiedDiff("a/config.toml", "b/config.toml", shownA, shown, 3);
         return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
+    }
+
+    private static Chunk<String> slice(List<String> lines, Chunk<String> chunk) {
+        return new Chunk<>(chunk.getPosition(), lines.subList(chunk.getPosition(), chunk.getPosition() + chunk.size()));
     }
 
     private static final class Plan {

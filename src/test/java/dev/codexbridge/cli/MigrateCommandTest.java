@@ -116,6 +116,30 @@ class MigrateCommandTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("error: refusing to use the lock file").contains("symbolic link");
     }
 
+    /** Issue 26, finding 4: the dry run's diff and --json show {@code ***} for literal env values and headers. */
+    @Test
+    void noOutputShowsALiteralSecret() throws Exception {
+        String token = "ghp_FAKEcliTOKEN00000000000000000000000";
+        String bearer = "sk-FAKEcliBEARER000000000000";
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path host = tmp.resolve("m.json");
+        Files.writeString(host, "{\"mcpServers\":{\"github\":{\"command\":\"npx\",\"env\":{\"GITHUB_TOKEN\":\"" + token + "\"}},"
+                + "\"api\":{\"url\":\"https://x.example/mcp\",\"headers\":{\"Authorization\":\"Bearer " + bearer + "\"}}}}");
+        String[] common = {"migrate", "--codex-home", home.toString(), "--mcp-config", host.toString(), "--no-plugins"};
+
+        assertThat(Main.run(concat(common, "--dry-run"))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("+env = { GITHUB_TOKEN = \"***\" }")
+                .contains("+http_headers = { Authorization = \"***\" }").doesNotContain(token).doesNotContain(bearer);
+        out.reset();
+        assertThat(Main.run(concat(common, "--dry-run", "--json"))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("GITHUB_TOKEN = \\\"***\\\"").doesNotContain(token).doesNotContain(bearer);
+        out.reset();
+        assertThat(Main.run(concat(common, "--json"))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain(token).doesNotContain(bearer);
+        assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain(token).doesNotContain(bearer);
+        assertThat(Files.readString(home.resolve("config.toml"))).contains(token).contains(bearer);
+    }
+
     /** Issue 26, finding 8: a malformed host config is described by line, column and kind. */
     @Test
     void aMalformedHostConfigIsNotQuoted() throws Exception {

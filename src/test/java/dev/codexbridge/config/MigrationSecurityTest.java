@@ -162,6 +162,60 @@ class MigrationSecurityTest {
         assertThat(plain(home).build().migrate(false).errors()).as("the next run is not refused").isEmpty();
     }
 
+    // --- finding 4: secrets in every rendering of the report ---
+
+    @Test
+    void theReportNeverShowsALiteralSecretButTheFileGetsIt() throws Exception {
+        Path home = home();
+        Files.writeString(home.resolve("config.toml"), USER);
+
+        MigrationReport dry = withSecrets(home, GITHUB_TOKEN).build().migrate(true);
+        assertThat(dry.diff()).contains("+env = { GITHUB_TOKEN = \"***\", LOG_LEVEL = \"***\" }")
+                .contains("+env_vars = [\"HOME_DIR\"]")
+                .contains("+http_headers = { Authorization = \"***\", X-Api-Key = \"***\" }")
+                .contains("+env_http_headers = { X-Token-From = \"API_TOKEN\" }")
+                .contains("+args = [\"-y\", \"server-github\", \"--api-key\", \"***\"]")
+                .contains("+[mcp_servers.github]").contains(" [features]");
+        for (String rendering : List.of(dry.diff(), dry.toJson(), dry.toString(), dry.summary(), dry.outcome())) {
+            assertNoSecret(rendering);
+        }
+
+        MigrationReport written = withSecrets(home, GITHUB_TOKEN).build().migrate(false);
+        assertThat(written.written()).isTrue();
+        assertNoSecret(written.toJson());
+        assertNoSecret(written.toString());
+        String file = Files.readString(home.resolve("config.toml"));
+        assertThat(file).contains("GITHUB_TOKEN = \"" + GITHUB_TOKEN + "\"").contains("Bearer " + BEARER)
+                .contains("X-Api-Key = \"" + API_KEY + "\"").contains("\"" + ARG_TOKEN + "\"");
+
+        // a changed secret shows as a changed line, masked on both sides
+        String rotated = "ghp_FAKErotatedTOKEN11111111111111111111";
+        MigrationReport rotation = withSecrets(home, rotated).build().migrate(true);
+        assertThat(rotation.changed()).isTrue();
+        assertThat(rotation.diff()).contains("-env = { GITHUB_TOKEN = \"***\", LOG_LEVEL = \"***\" }")
+                .contains("+env = { GITHUB_TOKEN = \"***\", LOG_LEVEL = \"***\" }").doesNotContain(rotated);
+        assertNoSecret(rotation.diff());
+
+        // taking the block out shows the old block's lines masked
+        MigrationReport removal = ConfigMigrator.builder().codexHome(home).build().remove(true);
+        assertThat(removal.diff()).contains("-env = { GITHUB_TOKEN = \"***\"");
+        assertNoSecret(removal.diff());
+        assertNoSecret(removal.toJson());
+    }
+
+    @Test
+    void userContentAroundTheBlockIsMaskedInTheDiffToo() throws Exception {
+        Path home = home();
+        String user = "openai_api_key = \"" + BEARER + "\"\n# token = \"" + GITHUB_TOKEN + "\"\n\n[mcp_servers.mine]\n"
+                + "command = \"x\"\n\n[mcp_servers.mine.env]\nSECRET = \"" + API_KEY + "\"\n";
+        Files.writeString(home.resolve("config.toml"), user);
+        MigrationReport r = plain(home).build().migrate(true);
+        assertThat(r.diff()).contains(" openai_api_key = \"***\"").contains(" # token = \"***\"");
+        assertNoSecret(r.diff());
+        assertThat(plain(home).build().migrate(false).written()).isTrue();
+        assertThat(Files.readString(home.resolve("config.toml"))).endsWith(user.substring(user.indexOf("\n[mcp_servers.mine]")));
+    }
+
     // --- finding 8: parser errors say where and what, never what the input held ---
 
     @Test
