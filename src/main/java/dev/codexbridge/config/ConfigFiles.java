@@ -23,6 +23,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -237,10 +238,16 @@ final class ConfigFiles {
         T get() throws IOException;
     }
 
-    /** Atomically replaces {@code target} with {@code text}. Call under {@link #locked}. */
-    static void write(Path target, String text, BeforeRename hook) throws IOException {
+    /**
+     * Atomically replaces {@code target} with {@code text}. Call under {@link #locked}. With
+     * {@code ownerOnly} the new file loses the old one's group and other bits.
+     */
+    static void write(Path target, String text, BeforeRename hook, boolean ownerOnly) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Set<PosixFilePermission> perms = permissionsOf(target);
+        if (perms != null && ownerOnly) {
+            perms = ownerPart(perms);
+        }
         Path temp = Files.createTempFile(dir, TEMP_PREFIX, TEMP_SUFFIX);
         boolean moved = false;
         try {
@@ -276,6 +283,34 @@ final class ConfigFiles {
             return null;
         }
         return Files.exists(target) ? Files.getPosixFilePermissions(target) : PosixFilePermissions.fromString("rw-------");
+    }
+
+    private static final Set<PosixFilePermission> OWNER = EnumSet.of(
+            PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
+
+    /** The file's permissions when its group or other users may read or write it; null otherwise (or without POSIX permissions). */
+    static Set<PosixFilePermission> openToOthers(Path p) {
+        try {
+            if (!Files.exists(p) || Files.getFileAttributeView(p, PosixFileAttributeView.class) == null) {
+                return null;
+            }
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+            return perms.stream().anyMatch(x -> !OWNER.contains(x)) ? perms : null;
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** Takes the group and other bits off an existing file. Call under {@link #locked}. */
+    static void restrictToOwner(Path p) throws IOException {
+        Files.setPosixFilePermissions(p, ownerPart(Files.getPosixFilePermissions(p)));
+    }
+
+    /** {@code perms} without the group and other bits. */
+    static Set<PosixFilePermission> ownerPart(Set<PosixFilePermission> perms) {
+        Set<PosixFilePermission> owner = new HashSet<>(perms);
+        owner.retainAll(OWNER);
+        return owner;
     }
 
     /** Whether {@code p} can be written by anyone (a warning: another user could change codex's config). */

@@ -8,6 +8,8 @@ import com.github.difflib.patch.Patch;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -31,6 +33,10 @@ import org.tomlj.TomlVersion;
  *       {@code default_permissions}) wins and is reported, never duplicated.</li>
  *   <li>The existing file must parse (TOML 1.0) or nothing is touched; the candidate must parse
  *       before it is written; writing is atomic and locked against concurrent migrations.</li>
+ *   <li>Nothing is written into a folder its group or other users can write, nor through a
+ *       {@code config.toml} link to nothing; a file that gets literal secrets (env values, HTTP
+ *       headers) loses its group and other permissions; the report's diff shows those values as
+ *       {@code ***} (docs/migration.md, Report).</li>
  * </ul>
  */
 public final class ConfigMigrator {
@@ -96,13 +102,15 @@ public final class ConfigMigrator {
             ConfigFiles.refuseSharedFolders(configFile());
             Path finalTarget = target;
             if (dryRun) {
-                compute(plan, finalTarget, ConfigFiles.read(finalTarget), remove);
+                compute(plan, finalTarget, ConfigFiles.read(finalTarget), remove, true);
             } else {
                 ConfigFiles.locked(finalTarget, () -> {
-                    compute(plan, finalTarget, ConfigFiles.read(finalTarget), remove);
+                    compute(plan, finalTarget, ConfigFiles.read(finalTarget), remove, false);
                     if (plan.changed && plan.writable) {
-                        ConfigFiles.write(finalTarget, plan.candidate, beforeRename);
+                        ConfigFiles.write(finalTarget, plan.candidate, beforeRename, plan.ownerOnly);
                         plan.written = true;
+                    } else if (plan.ownerOnly) {
+                        ConfigFiles.restrictToOwner(finalTarget);
                     }
                     return null;
                 });
@@ -118,7 +126,7 @@ public final class ConfigMigrator {
                 plan.diff == null ? "" : plan.diff, plan.removed);
     }
 
-    private void compute(Plan plan, Path target, String existing, boolean remove) {
+    private void compute(Plan plan, Path target, String existing, boolean remove, boolean dryRun) {
         String old = existing == null ? "" : existing;
         TomlParseResult whole = parse(old, target);
         if (whole.hasErrors()) {
@@ -150,6 +158,27 @@ public final class ConfigMigrator {
         plan.changed = existing == null ? !remove : !candidate.equals(old);
         plan.writable = plan.changed;
         plan.diff = plan.changed ? unifiedDiff(old, candidate) : "";
+        if (!remove && !plan.withSecrets.isEmpty()) {
+            restrictIfShared(plan, target, dryRun);
+        }
+    }
+
+    /**
+     * A file that now holds literal secrets and that the group or other users may read becomes
+     * owner-only (the owner's own bits stay): its mode was chosen for a file without them.
+     */
+    private static void restrictIfShared(Plan plan, Path target, boolean dryRun) {
+        Set<PosixFilePermission> perms = ConfigFiles.openToOthers(target);
+        if (perms == null) {
+            return;
+        }
+        plan.ownerOnly = true;
+        plan.warnings.add(target.getFileName() + " holds literal secrets of the MCP servers "
+                + String.join(", ", plan.withSecrets.stream().sorted().toList())
+                + " (env values, HTTP headers or token-like arguments) and was open to its group or other users ("
+                + PosixFilePermissions.toString(perms) + "); " + (dryRun ? "it would be made" : "it was made")
+                + " owner-only (" + PosixFilePermissions.toString(ConfigFiles.ownerPart(perms))
+                + "). Values given as ${env:NAME} stay out of the file");
     }
 
     private String renderBlock(Plan plan, TomlParseResult user, String eol) {
@@ -178,8 +207,12 @@ public final class ConfigMigrator {
                     continue;
                 }
                 try {
-                    byName.add(Map.entry(name, tablesOf(r)));
+                    List<ManagedBlock.Table> tables = tablesOf(r);
+                    byName.add(Map.entry(name, tables));
                     plan.servers.add(new ServerReport(name, ServerReport.Status.MIGRATED, r.skipped(), r.warnings(), null));
+                    if (holdsSecrets(tables)) {
+                        plan.withSecrets.add(name);
+                    }
                 } catch (IllegalArgumentException e) {
                     fail(plan, name, r.skipped(), r.warnings(), "cannot be written as TOML: " + e.getMessage());
                 }
@@ -238,6 +271,11 @@ public final class ConfigMigrator {
             out.add(new ManagedBlock.Table(header + ".tools." + Toml.key(tool), toolLines));
         });
         return out;
+    }
+
+    /** Whether the tables carry a value the report's diff masks (a literal env value or header, a token-shaped argument). */
+    private static boolean holdsSecrets(List<ManagedBlock.Table> tables) {
+        return SecretMask.hasSecrets(ManagedBlock.render(List.of(), tables, "\n"));
     }
 
     private static void fail(Plan plan, String name, List<String> skipped, List<String> warnings, String error) {
@@ -333,6 +371,8 @@ public final class ConfigMigrator {
         final List<String> pluginIds = new ArrayList<>();
         final List<String> warnings = new ArrayList<>();
         final List<String> errors = new ArrayList<>();
+        /** Migrated servers whose tables hold literal secrets. */
+        final List<String> withSecrets = new ArrayList<>();
         String pluginError;
         String permissionsWritten;
         ManagedBlock.Summary removed;
@@ -341,6 +381,7 @@ public final class ConfigMigrator {
         boolean changed;
         boolean writable;
         boolean written;
+        boolean ownerOnly;
     }
 
     public static final class Builder {

@@ -216,6 +216,41 @@ class MigrationSecurityTest {
         assertThat(Files.readString(home.resolve("config.toml"))).endsWith(user.substring(user.indexOf("\n[mcp_servers.mine]")));
     }
 
+    // --- finding 7: literal secrets in a file others can read ---
+
+    @Test
+    void aFileOthersCanReadIsMadeOwnerOnlyWhenItGetsLiteralSecrets() throws Exception {
+        Path home = home();
+        Path config = home.resolve("config.toml");
+        Files.writeString(config, USER);
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+
+        MigrationReport dry = withSecrets(home, GITHUB_TOKEN).build().migrate(true);
+        assertThat(dry.warnings()).anySatisfy(w -> assertThat(w).contains("holds literal secrets of the MCP servers api, github (env values, HTTP headers or token-like arguments)")
+                .contains("rw-r--r--").contains("it would be made owner-only (rw-------)"));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).isEqualTo("rw-r--r--");
+
+        MigrationReport r = withSecrets(home, GITHUB_TOKEN).build().migrate(false);
+        assertThat(r.written()).isTrue();
+        assertThat(r.warnings()).anySatisfy(w -> assertThat(w).contains("it was made owner-only (rw-------)"));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).isEqualTo("rw-------");
+
+        // the same block in a file loosened again: nothing to rewrite, the mode is still narrowed
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-rw----"));
+        MigrationReport again = withSecrets(home, GITHUB_TOKEN).build().migrate(false);
+        assertThat(again.changed()).isFalse();
+        assertThat(again.warnings()).anySatisfy(w -> assertThat(w).contains("it was made owner-only"));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).isEqualTo("rw-------");
+
+        // no literal secret (env passed by name only): the file keeps its mode and no warning
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+        MigrationReport byName = ConfigMigrator.builder().codexHome(home).hostConfig(host(
+                "{\"mcpServers\":{\"github\":{\"command\":\"npx\",\"env\":{\"GITHUB_TOKEN\":\"${env:GITHUB_TOKEN}\"}}}}")).build().migrate(false);
+        assertThat(byName.written()).isTrue();
+        assertThat(byName.warnings()).isEmpty();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).isEqualTo("rw-r--r--");
+    }
+
     // --- finding 8: parser errors say where and what, never what the input held ---
 
     @Test
