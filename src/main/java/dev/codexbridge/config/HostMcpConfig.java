@@ -77,8 +77,6 @@ public record HostMcpConfig(Format format, List<Server> servers) {
         } catch (JsonProcessingException e) {
             throw new ConfigMigrationException(source + " is not valid " + (yaml ? "YAML" : "JSON") + ": "
                     + (yaml ? ParseErrors.yaml(e) : ParseErrors.json(e)));
-        } catch (IOException e) {
-            throw new ConfigMigrationException(source + " is not valid " + (yaml ? "YAML" : "JSON") + ": cannot be read");
         }
         if (root == null || !root.isObject()) {
             throw new ConfigMigrationException(source + ": expected an object at the top level");
