@@ -16,7 +16,10 @@ import java.util.List;
  * @param plugins        plugin ids in the block ({@code name@marketplace})
  * @param pluginError    why plugin discovery found nothing, when it failed
  * @param defaultPermissions the {@code default_permissions} value written, if any
- * @param diff           unified diff of the change (always for a dry run, empty when unchanged)
+ * @param diff           unified diff of the change (always for a dry run, empty when unchanged), with
+ *                       every value that may be a secret shown as {@code ***}: env values, HTTP
+ *                       headers, credential-named keys and token-shaped parts of other values (see
+ *                       docs/migration.md); the file itself gets the real values
  * @param removed        for a removal, what the removed managed block configured (empty when there was
  *                       none); null for a migration
  */
