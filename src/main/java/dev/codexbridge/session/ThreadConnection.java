@@ -304,15 +304,23 @@ final class ThreadConnection {
         return startAsync();
     }
 
-    /** Answers a server request that arrived while no turn runs (the turn answers its own). */
+    /**
+     * Answers a server request that arrived while no turn runs (the turn answers its own): say,
+     * for a turn another client on the thread started. Nothing is written once codex withdrew it.
+     */
     private void answerNow(TurnEvent.Asked asked) {
         ServerRequestBridge b = bridge;
         CodexClient c = client;
-        if (b == null || c == null || !asked.claim()) {
+        if (b == null || c == null || !asked.claim() || asked.isWithdrawn()) {
             return;
         }
         CodexEvent.ServerRequest r = asked.request;
-        b.answer(r.method(), r.params()).whenComplete((answer, failure) -> {
+        CompletableFuture<ServerRequestBridge.Answer> answering = b.answer(r.method(), r.params());
+        asked.answering(answering);
+        answering.whenComplete((answer, failure) -> {
+            if (!asked.settleByAnswer()) {
+                return;     // codex withdrew it meanwhile (another client answered it)
+            }
             if (answer == null || answer.error() != null) {
                 c.respondError(r.id(), answer == null ? new RpcError(RpcError.INTERNAL_ERROR, "no answer") : answer.error());
             } else {

@@ -58,6 +58,16 @@ public interface TurnListener {
     default void onApprovalAnswered(ApprovalRequest request, ApprovalDecision decision) {
     }
 
+    /**
+     * Codex withdrew a request this turn showed the host ({@link #onApprovalRequested}) before
+     * the host's answer went out: another client on the thread answered it first, or the turn
+     * ended while it waited (an interrupt). The stage the {@code ApprovalHandler} returned has
+     * been cancelled and no answer will be sent, so a prompt still open can be closed. While the
+     * turn runs, each request shown gets exactly one of {@link #onApprovalAnswered} and this.
+     */
+    default void onApprovalWithdrawn(ApprovalRequest request) {
+    }
+
     /** codex hit an error it will retry itself (e.g. a dropped model stream). */
     default void onRetry(TurnFailure error) {
     }

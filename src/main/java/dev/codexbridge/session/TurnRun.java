@@ -60,6 +60,10 @@ import org.slf4j.LoggerFactory;
  */
 final class TurnRun implements TurnEvent.Handler {
     private static final Logger LOG = LoggerFactory.getLogger(TurnRun.class);
+    /** Before the result of an item whose request codex withdrew as the turn was interrupted. */
+    static final String WITHDRAWN_BY_INTERRUPT = "[withdrawn: the turn was interrupted before this session answered]";
+    /** Before the result of an item whose request was settled without this session: another client answered it. */
+    static final String RESOLVED_ELSEWHERE = "[resolved elsewhere: codex did not wait for this session's answer]";
 
     /**
      * What a turn runs with besides its options: the session's settings, resolved for this turn.
@@ -392,21 +396,32 @@ final class TurnRun implements TurnEvent.Handler {
             return null;
         }
         if (event instanceof TurnEvent.Asked pending) {
-            if (!pending.claim()) {
-                return null;
+            if (!pending.claim() || pending.isWithdrawn()) {
+                return null;    // answered between turns, or withdrawn before the host was asked
             }
             CodexEvent.ServerRequest r = pending.request;
             ApprovalRequest asked = bridge.describe(r.method(), r.params());
+            pending.askedBy(this, asked);
             if (asked != null) {
                 safely(() -> listener.onApprovalRequested(asked));
             }
-            bridge.answer(r.method(), r.params()).whenComplete((ans, e) -> {
-                TurnEvent.Answered answered = new TurnEvent.Answered(this, r, ans, new AtomicBoolean());
+            CompletableFuture<ServerRequestBridge.Answer> answering = bridge.answer(r.method(), r.params());
+            pending.answering(answering);
+            answering.whenComplete((ans, e) -> {
+                if (pending.isWithdrawn()) {
+                    return;     // codex no longer waits for it: nothing to write
+                }
+                TurnEvent.Answered answered = new TurnEvent.Answered(this, pending, ans);
                 inbox.post(answered);
                 if (finished) {
                     write(answered);    // decided after the turn ended: codex must not wait for the next turn
                 }
             });
+            lastProgress = now;
+            return null;
+        }
+        if (event instanceof TurnEvent.Withdrawn w) {
+            withdrawn(w);
             lastProgress = now;
             return null;
         }
@@ -602,6 +617,22 @@ final class TurnRun implements TurnEvent.Handler {
                 });
     }
 
+    /**
+     * Codex withdrew a request before the session answered it: the transcript says so beside the
+     * item it was about, and the listener hears of it if this turn showed it to the host.
+     */
+    private void withdrawn(TurnEvent.Withdrawn w) {
+        TurnEvent.Asked asked = w.asked();
+        String item = asked.itemId();
+        if (item != null && (asked.turnId() == null || turnId == null || asked.turnId().equals(turnId))) {
+            projector.noteResult(item, w.turnInterrupted() || interruptSent ? WITHDRAWN_BY_INTERRUPT : RESOLVED_ELSEWHERE);
+        }
+        ApprovalRequest shown = asked.shown();
+        if (asked.askedBy() == this && shown != null) {
+            safely(() -> listener.onApprovalWithdrawn(shown));
+        }
+    }
+
     private void respond(TurnEvent.Answered a) {
         if (!write(a)) {
             return;
@@ -613,19 +644,23 @@ final class TurnRun implements TurnEvent.Handler {
         }
     }
 
-    /** Writes a decision once, on the connection its request came from; false if it was written already. */
+    /**
+     * Writes a decision once, on the connection its request came from; false if it was written
+     * already or codex withdrew the request.
+     */
     private static boolean write(TurnEvent.Answered a) {
-        if (!a.written().compareAndSet(false, true)) {
+        if (!a.asked().settleByAnswer()) {
             return false;
         }
         CodexClient c = a.run().client;
         ServerRequestBridge.Answer ans = a.answer();
+        CodexEvent.ServerRequest request = a.asked().request;
         if (ans == null) {
-            c.respondError(a.request().id(), new RpcError(RpcError.INTERNAL_ERROR, "no answer"));
+            c.respondError(request.id(), new RpcError(RpcError.INTERNAL_ERROR, "no answer"));
         } else if (ans.error() != null) {
-            c.respondError(a.request().id(), ans.error());
+            c.respondError(request.id(), ans.error());
         } else {
-            c.respond(a.request().id(), ans.result());
+            c.respond(request.id(), ans.result());
         }
         return true;
     }

@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides one approval by the {@link ApprovalPolicy}: its automatic rules, then the host's
  * handler (off the caller's thread, within the policy's deadline), then deny. A handler that
- * throws, fails, answers nothing or answers late denies.
+ * throws, fails, answers nothing or answers late denies. Cancelling the answer withdraws the
+ * request from the host: a handler not yet called is not called, and the stage it returned is
+ * cancelled.
  */
 final class ApprovalDecider {
     private static final Logger LOG = LoggerFactory.getLogger(ApprovalDecider.class);
@@ -40,11 +42,11 @@ final class ApprovalDecider {
         ApprovalDecision automatic = automaticDecision(request);
         CompletableFuture<ApprovalDecision> decision = automatic != null
                 ? CompletableFuture.completedFuture(automatic) : askHost(request);
-        return decision.thenApply(d -> {
+        return CancelPropagation.from(decision.thenApply(d -> {
             ApprovalDecision given = policy.alwaysMeansSession() && d.choice() == ApprovalChoice.ALWAYS
                     ? new ApprovalDecision(ApprovalChoice.SESSION, d.content(), d.note()) : d;
             return new Answer(toResult.apply(given), null, request, given);
-        });
+        }), decision);
     }
 
     /** The policy's rule for this kind of request, else deny when there is no handler; null: ask the host. */
@@ -70,13 +72,24 @@ final class ApprovalDecider {
     private CompletableFuture<ApprovalDecision> askHost(ApprovalRequest request) {
         CompletableFuture<ApprovalDecision> result = new CompletableFuture<>();
         RpcThreads.callbacks().execute(() -> {
+            if (result.isDone()) {
+                return;     // withdrawn before the host was asked
+            }
             try {
                 CompletionStage<ApprovalDecision> stage = policy.handler().decide(request);
                 if (stage == null) {
                     result.complete(ApprovalDecision.deny("the handler returned nothing"));
                     return;
                 }
+                result.whenComplete((d, e) -> {
+                    if (result.isCancelled()) {
+                        withdraw(stage);
+                    }
+                });
                 stage.whenComplete((d, e) -> {
+                    if (result.isDone()) {
+                        return;     // withdrawn or too late: nothing to decide any more
+                    }
                     if (e != null) {
                         LOG.warn("approval handler failed for {}; denying", request.method(), e);
                         result.complete(ApprovalDecision.deny("the handler failed: " + e.getClass().getSimpleName()));
@@ -91,5 +104,17 @@ final class ApprovalDecider {
         });
         return result.completeOnTimeout(ApprovalDecision.deny("no decision within " + policy.deadline().toSeconds() + " s"),
                 policy.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Cancels the host's stage: codex no longer waits for it. A stage that cannot be cancelled
+     * (not backed by a {@code CompletableFuture}) keeps running and its answer is dropped.
+     */
+    private static void withdraw(CompletionStage<ApprovalDecision> stage) {
+        try {
+            stage.toCompletableFuture().cancel(false);
+        } catch (UnsupportedOperationException e) {
+            LOG.debug("the handler's stage cannot be cancelled; its answer will be dropped");
+        }
     }
 }

@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * The table's entry for {@code item/tool/call}: runs the session's {@link DynamicTool} off the
  * caller's thread within {@link ServerRequestBridge#DYNAMIC_TOOL_DEADLINE}. An unknown tool, a
  * failing one and a late one are all answered as an unsuccessful result, never an error.
+ *
+ * <p>Cancelling the answer withdraws the call: a tool not yet started is not run, and one still
+ * running is interrupted ({@link Thread#interrupt()}, the way a synchronous handler learns it is
+ * no longer wanted); what it returns is dropped.
  */
 final class DynamicToolCalls {
     private static final Logger LOG = LoggerFactory.getLogger(DynamicToolCalls.class);
@@ -43,18 +47,68 @@ final class DynamicToolCalls {
         }
         // Handlers written against the JSON read absent arguments as a missing node, as before.
         JsonNode arguments = p.arguments() != null ? p.arguments() : Json.nodes().missingNode();
-        return CompletableFuture.supplyAsync(() -> {
+        ToolRun run = new ToolRun(tool, name, arguments);
+        RpcThreads.callbacks().execute(run);
+        run.result.completeOnTimeout(DynamicTool.Result.failure("tool " + name + " did not answer in time"),
+                ServerRequestBridge.DYNAMIC_TOOL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        return CancelPropagation.from(run.result.thenApply(DynamicToolCalls::answer), run.result);
+    }
+
+    /**
+     * One call of a tool on a pool thread. The runner is interrupted only while the tool runs,
+     * and its interrupt flag is cleared before the thread goes back to the pool (both under this
+     * object's lock), so a cancellation never reaches another task.
+     */
+    private static final class ToolRun implements Runnable {
+        final CompletableFuture<DynamicTool.Result> result = new CompletableFuture<>();
+        private final DynamicTool tool;
+        private final String name;
+        private final JsonNode arguments;
+        private Thread runner;
+
+        ToolRun(DynamicTool tool, String name, JsonNode arguments) {
+            this.tool = tool;
+            this.name = name;
+            this.arguments = arguments;
+            result.whenComplete((r, e) -> {
+                if (result.isCancelled()) {
+                    interruptRunner();
+                }
+            });
+        }
+
+        @Override
+        public void run() {
+            synchronized (this) {
+                if (result.isDone()) {
+                    return;     // withdrawn (or timed out) before it started
+                }
+                runner = Thread.currentThread();
+            }
             try {
                 DynamicTool.Result r = tool.handler().call(arguments);
-                return r == null ? DynamicTool.Result.failure("the tool returned nothing") : r;
+                result.complete(r == null ? DynamicTool.Result.failure("the tool returned nothing") : r);
             } catch (Exception e) {
-                LOG.warn("dynamic tool {} failed", name, e);
-                return DynamicTool.Result.failure("tool " + name + " failed: " + e.getMessage());
+                if (!result.isCancelled()) {
+                    LOG.warn("dynamic tool {} failed", name, e);
+                }
+                result.complete(DynamicTool.Result.failure("tool " + name + " failed: " + e.getMessage()));
+            } catch (Error e) {
+                result.completeExceptionally(e);    // answered with an error by the bridge
+                throw e;
+            } finally {
+                synchronized (this) {
+                    runner = null;
+                    Thread.interrupted();
+                }
             }
-        }, RpcThreads.callbacks())
-                .completeOnTimeout(DynamicTool.Result.failure("tool " + name + " did not answer in time"),
-                        ServerRequestBridge.DYNAMIC_TOOL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-                .thenApply(DynamicToolCalls::answer);
+        }
+
+        private synchronized void interruptRunner() {
+            if (runner != null) {
+                runner.interrupt();
+            }
+        }
     }
 
     private static Answer answer(DynamicTool.Result r) {

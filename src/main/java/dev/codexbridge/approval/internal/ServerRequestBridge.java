@@ -83,18 +83,28 @@ public final class ServerRequestBridge {
         }
     }
 
-    /** Answers the request {@code method} with {@code params}; the future never fails. */
+    /**
+     * Answers the request {@code method} with {@code params}; the future never fails.
+     *
+     * <p>Cancelling it withdraws the request from the host, for when codex no longer waits for
+     * the answer (another client answered, or its turn ended): a handler or tool not yet called
+     * is not called, the stage an {@link dev.codexbridge.approval.ApprovalHandler} returned is
+     * cancelled, and a {@link DynamicTool} still running is interrupted.
+     */
     public CompletableFuture<Answer> answer(String method, ServerRequestParams params) {
         try {
             RequestEntry<?> entry = table.entryFor(method, params);
             if (entry == null) {
                 return CompletableFuture.completedFuture(RequestEntry.unsupportedMethod(method));
             }
-            return entry.answer(params)
+            CompletableFuture<Answer> answering = entry.answer(params);
+            return CancelPropagation.from(answering
                     .exceptionally(e -> {
-                        LOG.warn("answering {} failed; answering with an error", method, e);
+                        if (!answering.isCancelled()) {
+                            LOG.warn("answering {} failed; answering with an error", method, e);
+                        }
                         return RequestEntry.error(RpcError.INTERNAL_ERROR, "could not answer " + method);
-                    });
+                    }), answering);
         } catch (RuntimeException e) {
             LOG.warn("answering {} failed; answering with an error", method, e);
             return CompletableFuture.completedFuture(RequestEntry.error(RpcError.INTERNAL_ERROR, "could not answer " + method));

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -289,6 +290,48 @@ class ServerRequestBridgeTest {
                 .isEqualTo(Json.parse("{\"contentItems\":[{\"type\":\"inputText\",\"text\":\"found A\"}],\"success\":true}"));
         assertThat(wire(answer(bridge, "item/tool/call", TOOL_CALL.replace("lookup", "broken"))).path("success").asBoolean()).isFalse();
         assertThat(wire(answer(bridge, "item/tool/call", TOOL_CALL.replace("lookup", "nope"))).path("success").asBoolean()).isFalse();
+    }
+
+    @Test
+    void cancellingAnAnswerCancelsTheStageTheHandlerReturned() throws Exception {
+        for (String[] request : new String[][] {{"item/commandExecution/requestApproval", COMMAND},
+                {"item/tool/requestUserInput", USER_INPUT}, {"mcpServer/elicitation/request", FORM}}) {
+            CompletableFuture<ApprovalDecision> prompt = new CompletableFuture<>();
+            CountDownLatch asked = new CountDownLatch(1);
+            ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.builder().handler(r -> {
+                asked.countDown();
+                return prompt;
+            }).trustMcpServer("echo").build(), List.of(), "/s");
+            CompletableFuture<ServerRequestBridge.Answer> answer = bridge.answer(request[0], params(request[0], request[1]));
+            assertThat(asked.await(5, TimeUnit.SECONDS)).isTrue();
+            answer.cancel(false);
+            assertThat(prompt).as(request[0]).isCancelled();
+            // the host answering after that changes nothing
+            assertThat(prompt.complete(ApprovalDecision.once())).isFalse();
+            assertThat(answer).isCancelled();
+        }
+    }
+
+    @Test
+    void cancellingADynamicToolCallInterruptsTheToolAndDropsWhatItReturns() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<String> howItEnded = new CompletableFuture<>();
+        DynamicTool slow = new DynamicTool("lookup", "Look up", null, args -> {
+            started.countDown();
+            try {
+                Thread.sleep(30_000);
+                howItEnded.complete("ran to its end");
+            } catch (InterruptedException e) {
+                howItEnded.complete("interrupted");
+            }
+            return DynamicTool.Result.text("too late");
+        });
+        ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.failClosed(), List.of(slow), "/s");
+        CompletableFuture<ServerRequestBridge.Answer> answer = bridge.answer("item/tool/call", params("item/tool/call", TOOL_CALL));
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        answer.cancel(false);
+        assertThat(howItEnded.get(5, TimeUnit.SECONDS)).isEqualTo("interrupted");
+        assertThat(answer).isCancelled();
     }
 
     @Test
