@@ -8,6 +8,7 @@ import dev.codexbridge.approval.internal.ServerRequestBridge;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.client.internal.ClientPlumbing;
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.protocol.AgentMessageDeltaNotification;
 import dev.codexbridge.protocol.CommandExecutionOutputDeltaNotification;
 import dev.codexbridge.protocol.ConfigWarningNotification;
@@ -46,7 +47,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One turn as a state machine: sends {@code turn/start}, then handles the session inbox's events
@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * ({@link TurnStart}, {@link TurnEvent}, {@link ErrorClassifier}, {@link ThreadConnection}).
  */
 final class TurnRun implements TurnEvent.Handler {
-    private static final Logger LOG = LoggerFactory.getLogger(TurnRun.class);
+    private static final Logger LOG = SafeLogger.getLogger(TurnRun.class);
 
     /**
      * What a turn runs with besides its options: the session's settings, resolved for this turn.
