@@ -1,6 +1,7 @@
 package dev.codexbridge.client;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.internal.SafeLogger;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -8,14 +9,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One listener's ordered, bounded delivery: the reader thread offers without blocking, a shared
  * pool drains one batch at a time, so listeners never block each other or the reader.
  */
 final class EventLane implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(EventLane.class);
+    private static final Logger LOG = SafeLogger.getLogger(EventLane.class);
     private static final int BATCH = 256;
 
     private final CodexEventListener listener;

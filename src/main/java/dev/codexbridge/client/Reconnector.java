@@ -1,5 +1,7 @@
 package dev.codexbridge.client;
 
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
@@ -12,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reopens a lost connection under a {@link ReconnectPolicy}: attempts with backoff on the shared
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Reconnector {
     /** The client's logger: reconnects have always been logged as the client's. */
-    private static final Logger LOG = LoggerFactory.getLogger(CodexClient.class);
+    private static final Logger LOG = SafeLogger.getLogger(CodexClient.class);
 
     /** Null: the client ends with its connection. */
     private final ReconnectPolicy policy;
@@ -62,7 +63,7 @@ final class Reconnector {
             if (attempt >= policy.maxAttempts() || connection.closedByHost()) {
                 LOG.warn("codex connection could not be reopened after {} attempts: {}", attempt, e.getMessage());
                 connection.giveUp(new ConnectionClosedException("the connection to codex was lost and "
-                        + attempt + " attempts to reopen it failed; the last: " + e.getMessage(), e));
+                        + attempt + " attempts to reopen it failed; the last: " + UntrustedText.messageOf(e), e));
                 return;
             }
             LOG.debug("reconnect attempt {} failed: {}", attempt, e.getMessage());

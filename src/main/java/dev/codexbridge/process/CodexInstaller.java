@@ -1,5 +1,6 @@
 package dev.codexbridge.process;
 
+import dev.codexbridge.internal.UntrustedText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -214,7 +215,7 @@ public final class CodexInstaller {
                 synchronized (output) {
                     out = output.toString().strip();
                 }
-                throw new CodexProcessException(what + " exited " + p.exitValue() + ":\n" + SecretRedactor.redact(out));
+                throw new CodexProcessException(what + " exited " + p.exitValue() + ":" + UntrustedText.indentedLines(out));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package dev.codexbridge.process;
 
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -50,11 +51,11 @@ public final class CodexVersionProbe {
             }
             String text = output.get(2, TimeUnit.SECONDS).strip();
             if (p.exitValue() != 0) {
-                throw new CodexProcessException(binary + " --version exited " + p.exitValue() + ": "
-                        + SecretRedactor.redact(text));
+                throw new CodexProcessException(binary + " --version exited " + p.exitValue() + ":"
+                        + UntrustedText.indentedLines(text));
             }
             return CodexVersion.parse(text).orElseThrow(() -> new CodexProcessException(
-                    "could not parse a codex version from: " + SecretRedactor.redact(text)));
+                    "could not parse a codex version from:" + UntrustedText.indentedLines(text)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             p.destroyForcibly();

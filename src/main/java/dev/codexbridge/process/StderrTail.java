@@ -1,5 +1,6 @@
 package dev.codexbridge.process;
 
+import dev.codexbridge.internal.SafeLogger;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Drains a process's stderr on a daemon thread, keeping only the last lines. Draining
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Memory is bounded by line count times line cap, whatever the child writes.
  */
 final class StderrTail {
-    private static final Logger CODEX_LOG = LoggerFactory.getLogger("dev.codexbridge.codex.stderr");
+    private static final Logger CODEX_LOG = SafeLogger.getLogger("dev.codexbridge.codex.stderr");
     static final int MAX_LINE_CHARS = 4096;
 
     private final int capacity;

@@ -1,5 +1,7 @@
 package dev.codexbridge.rpc;
 
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.rpc.internal.Futures;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,7 +29,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A JSON-RPC peer speaking codex's dialect (JSON-RPC 2.0 without {@code "jsonrpc"}) over whole
@@ -56,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * default sink is {@code SerialDispatcher}.
  */
 public final class JsonRpcPeer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(JsonRpcPeer.class);
+    private static final Logger LOG = SafeLogger.getLogger(JsonRpcPeer.class);
 
     /**
      * Inbound messages longer than this are skipped unread. Large enough for a command item
@@ -368,7 +369,7 @@ public final class JsonRpcPeer implements AutoCloseable {
                 messagesSent.incrementAndGet();
             } catch (IOException e) {
                 ConnectionClosedException reason = new ConnectionClosedException(
-                        "cannot write to the connection: " + e.getMessage(), e);
+                        "cannot write to the connection: " + UntrustedText.of(e.getMessage()), UntrustedText.shown(e));
                 // Shut down outside the lock would be nicer, but the lock only guards the stream
                 // and shutdown never takes it, so calling it here cannot deadlock.
                 shutdown(reason);

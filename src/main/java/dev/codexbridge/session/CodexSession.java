@@ -5,6 +5,8 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ReviewTarget;
 import dev.codexbridge.protocol.ThreadArchiveParams;
@@ -36,7 +38,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One codex thread for one host conversation: what a host agent loop calls once per user turn.
@@ -61,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * open on a connection, and {@link TurnRun} is one turn.
  */
 public final class CodexSession implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(CodexSession.class);
+    private static final Logger LOG = SafeLogger.getLogger(CodexSession.class);
 
     private final ThreadConnection connection;
     /** The connection shared with other sessions, or null when the session has its own. */
@@ -296,7 +297,7 @@ public final class CodexSession implements AutoCloseable {
             if (failure != null) {
                 Throwable cause = Futures.unwrap(failure);
                 connection.retire();
-                CodexException e = cause instanceof CodexException ce ? ce : new CodexException(String.valueOf(cause.getMessage()), cause);
+                CodexException e = cause instanceof CodexException ce ? ce : new CodexException(UntrustedText.messageOf(cause), cause);
                 return CompletableFuture.completedFuture(run.startupFailure(e));
             }
             return run.begin(connection.client(), connection.inbox(), connection.bridge(), id, start);

@@ -8,6 +8,8 @@ import dev.codexbridge.approval.internal.ServerRequestBridge;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.client.internal.ClientPlumbing;
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.DynamicToolSpec;
 import dev.codexbridge.protocol.ThreadUnsubscribeParams;
@@ -22,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One session's thread and the connection it is open on: opening or resuming the thread, the
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * resumed after each reconnect. Thread-safe: state changes under one lock, reads are volatile.
  */
 final class ThreadConnection {
-    private static final Logger LOG = LoggerFactory.getLogger(ThreadConnection.class);
+    private static final Logger LOG = SafeLogger.getLogger(ThreadConnection.class);
 
     /** Opens this session's own connection (blocking), or null when it shares one. */
     private final Supplier<CodexClient> ownConnection;
@@ -140,7 +141,7 @@ final class ThreadConnection {
                 // reconnecting: wait for the new connection (or its end), not for a timeout
                 f = sharedClient.whenReady().handle((c, failure) -> failure == null ? openOn(c)
                         : CompletableFuture.<String>failedFuture(new CodexException("the shared codex connection is closed: "
-                                + Futures.unwrap(failure).getMessage(), Futures.unwrap(failure)))).thenCompose(x -> x);
+                                + UntrustedText.messageOf(Futures.unwrap(failure)), Futures.unwrap(failure)))).thenCompose(x -> x);
             }
             opening = f;
             f.whenComplete((id, failure) -> {
@@ -274,7 +275,7 @@ final class ThreadConnection {
                 };
                 opened.complete(id);
             } catch (IllegalStateException taken) {
-                opened.completeExceptionally(new CodexException("thread " + id + " is already open in another session on this connection"));
+                opened.completeExceptionally(new CodexException("thread " + UntrustedText.of(id) + " is already open in another session on this connection"));
             }
         });
         return opened;

@@ -8,6 +8,7 @@ import dev.codexbridge.approval.internal.ServerRequestBridge;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.client.internal.ClientPlumbing;
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.protocol.AgentMessageDeltaNotification;
 import dev.codexbridge.protocol.CommandExecutionOutputDeltaNotification;
 import dev.codexbridge.protocol.ConfigWarningNotification;
@@ -46,7 +47,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One turn as a state machine: sends {@code turn/start}, then handles the session inbox's events
@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * ({@link TurnStart}, {@link TurnEvent}, {@link ErrorClassifier}, {@link ThreadConnection}).
  */
 final class TurnRun implements TurnEvent.Handler {
-    private static final Logger LOG = LoggerFactory.getLogger(TurnRun.class);
+    private static final Logger LOG = SafeLogger.getLogger(TurnRun.class);
     /** Before the result of an item whose request codex withdrew as the turn was interrupted. */
     static final String WITHDRAWN_BY_INTERRUPT = "[withdrawn: the turn was interrupted before this session answered]";
     /** Before the result of an item whose request was settled without this session: another client answered it. */

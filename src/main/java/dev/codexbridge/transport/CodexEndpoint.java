@@ -1,5 +1,6 @@
 package dev.codexbridge.transport;
 
+import dev.codexbridge.internal.UntrustedText;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -346,13 +347,14 @@ public final class CodexEndpoint {
         return uri + " (" + auth.describe() + ")";
     }
 
+    /** A failure's class and message, the message made safe: the JDK's may quote what the server sent. */
     static String describe(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getMessage() == null) {
             t = t.getCause();
         }
         String name = t.getClass().getSimpleName();
-        return t.getMessage() == null ? name : name + ": " + t.getMessage();
+        return t.getMessage() == null ? name : name + ": " + UntrustedText.of(t.getMessage());
     }
 
     private static boolean allLoopback(InetAddress[] addresses) {

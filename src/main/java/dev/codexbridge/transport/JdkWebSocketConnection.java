@@ -1,5 +1,7 @@
 package dev.codexbridge.transport;
 
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.MessageSource;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.io.IOException;
@@ -23,7 +25,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code ws://} and {@code wss://} through the JDK's {@link WebSocket}: one JSON-RPC message per
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * them); one that answers nothing for twice that ends the connection, said so.
  */
 final class JdkWebSocketConnection implements RemoteConnection {
-    private static final Logger LOG = LoggerFactory.getLogger(JdkWebSocketConnection.class);
+    private static final Logger LOG = SafeLogger.getLogger(JdkWebSocketConnection.class);
     /** Outbound messages leave in fragments of at most this many chars (codex reads 16 MiB frames). */
     static final int SEND_FRAGMENT_CHARS = 1024 * 1024;
     private static final long CLOSE_GRACE_MILLIS = 2000;
@@ -182,28 +183,31 @@ final class JdkWebSocketConnection implements RemoteConnection {
                         + "between may be adding one");
             }
             return new TransportException("codex app-server at " + endpoint.uri() + " answered HTTP " + status
-                    + " instead of a WebSocket upgrade" + (reason.isEmpty() ? "" : ": " + reason)
+                    + " instead of a WebSocket upgrade" + (reason.isEmpty() ? "" : ": " + UntrustedText.of(reason))
                     + "; is an app-server listening there (codex app-server --listen " + endpoint.uri() + ")?");
         }
         if (failure instanceof HttpConnectTimeoutException) {
             return new TransportException("cannot connect to codex app-server at " + endpoint.uri() + " within "
-                    + endpoint.connectTimeout().toMillis() + " ms", failure);
+                    + endpoint.connectTimeout().toMillis() + " ms", UntrustedText.shown(failure));
         }
         if (failure instanceof ConnectException) {
             return new TransportException("cannot connect to codex app-server at " + endpoint.uri()
-                    + ": connection refused; is it running (codex app-server --listen " + endpoint.uri() + ")?", failure);
+                    + ": connection refused; is it running (codex app-server --listen " + endpoint.uri() + ")?",
+                    UntrustedText.shown(failure));
         }
         return new TransportException("cannot connect to codex app-server at " + endpoint.uri() + ": "
-                + CodexEndpoint.describe(failure), failure);
+                + CodexEndpoint.describe(failure), UntrustedText.shown(failure));
     }
 
-    /** Codex's refusal text is short static prose (e.g. "invalid websocket bearer token"). */
+    /**
+     * Codex's refusal text is short static prose (e.g. "invalid websocket bearer token"); at most
+     * 200 characters of it are kept, secrets masked (messages escape it).
+     */
     private static String bodyText(HttpResponse<?> response) {
         Object body = response == null ? null : response.body();
         String text = body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
                 : body instanceof String s ? s : "";
-        text = text.strip();
-        return text.length() > 200 ? text.substring(0, 200) + "…" : text;
+        return UntrustedText.redactedPrefix(text.strip(), 200);
     }
 
     @Override
@@ -239,7 +243,8 @@ final class JdkWebSocketConnection implements RemoteConnection {
                 from = to;
             } while (from < text.length());
         } catch (ExecutionException e) {
-            throw new IOException("sending to codex failed: " + CodexEndpoint.describe(e.getCause() == null ? e : e.getCause()), e.getCause());
+            throw new IOException("sending to codex failed: " + CodexEndpoint.describe(e.getCause() == null ? e : e.getCause()),
+                    UntrustedText.shown(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while sending to codex");
@@ -338,7 +343,7 @@ final class JdkWebSocketConnection implements RemoteConnection {
                 closeDetail = statusCode == ABNORMAL_CLOSURE
                         ? "the WebSocket connection dropped without a close frame (codex exited or the network failed)"
                         : "codex app-server closed the WebSocket (code " + statusCode
-                        + (reason == null || reason.isEmpty() ? "" : ", " + reason) + ")";
+                        + (reason == null || reason.isEmpty() ? "" : ", " + UntrustedText.of(reason)) + ")";
             }
             stopKeepAlive();
             input.end(null);

@@ -1,5 +1,6 @@
 package dev.codexbridge.transport;
 
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.MessageSource;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.io.IOException;
@@ -86,7 +87,7 @@ final class UnixWebSocket implements RemoteConnection {
             w.close(1000);
             return new EndpointStatus(true, 101, "the WebSocket upgrade on " + endpoint.uri() + " completed");
         } catch (AuthenticationException e) {
-            return new EndpointStatus(false, 401, "the upgrade was refused: " + e.reason());
+            return new EndpointStatus(false, 401, "the upgrade was refused: " + UntrustedText.of(e.reason()));
         } catch (TransportException | IOException e) {
             return EndpointStatus.unreachable(e.getMessage());
         } finally {
@@ -106,7 +107,8 @@ final class UnixWebSocket implements RemoteConnection {
             }
         } catch (IOException e) {
             throw new TransportException("cannot connect to codex app-server at " + endpoint.uri() + ": "
-                    + CodexEndpoint.describe(e) + "; is it running (codex app-server --listen " + endpoint.uri() + ")?", e);
+                    + CodexEndpoint.describe(e) + "; is it running (codex app-server --listen " + endpoint.uri() + ")?",
+                    UntrustedText.shown(e));
         }
     }
 
@@ -157,19 +159,16 @@ final class UnixWebSocket implements RemoteConnection {
                 }
                 return rest;
             }
-            String reason = new String(rest, StandardCharsets.UTF_8).strip();
-            if (reason.length() > 200) {
-                reason = reason.substring(0, 200) + "…";
-            }
+            String reason = UntrustedText.redactedPrefix(new String(rest, StandardCharsets.UTF_8).strip(), 200);
             if (status == 401) {
                 throw new AuthenticationException(endpoint.uri().toString(), endpoint.auth().describe(), reason);
             }
             throw new TransportException("codex app-server at " + endpoint.uri() + " answered HTTP " + status
-                    + " instead of a WebSocket upgrade" + (reason.isEmpty() ? "" : ": " + reason));
+                    + " instead of a WebSocket upgrade" + (reason.isEmpty() ? "" : ": " + UntrustedText.of(reason)));
         } catch (IOException e) {
             throw new TransportException("the WebSocket upgrade on " + endpoint.uri() + " failed: "
                     + (channel.isOpen() ? CodexEndpoint.describe(e) : "no answer within "
-                    + endpoint.connectTimeout().toMillis() + " ms"), e);
+                    + endpoint.connectTimeout().toMillis() + " ms"), UntrustedText.shown(e));
         } finally {
             deadline.cancel(false);
         }

@@ -5,13 +5,13 @@ import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.approval.internal.ServerRequestBridge.Answer;
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Decides one approval by the {@link ApprovalPolicy}: its automatic rules, then the host's
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * cancelled.
  */
 final class ApprovalDecider {
-    private static final Logger LOG = LoggerFactory.getLogger(ApprovalDecider.class);
+    private static final Logger LOG = SafeLogger.getLogger(ApprovalDecider.class);
 
     private final ApprovalPolicy policy;
 

@@ -5,6 +5,7 @@ import static dev.codexbridge.approval.internal.ParamText.orElse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.approval.internal.ServerRequestBridge.Answer;
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.DynamicToolCallOutputContentItem;
 import dev.codexbridge.protocol.DynamicToolCallParams;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The table's entry for {@code item/tool/call}: runs the session's {@link DynamicTool} off the
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * no longer wanted); what it returns is dropped.
  */
 final class DynamicToolCalls {
-    private static final Logger LOG = LoggerFactory.getLogger(DynamicToolCalls.class);
+    private static final Logger LOG = SafeLogger.getLogger(DynamicToolCalls.class);
 
     private DynamicToolCalls() {
     }

@@ -4,6 +4,7 @@ import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.approval.DynamicTool;
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ServerNotification;
 import dev.codexbridge.protocol.ServerRequestParams;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Answers every server request codex 0.169 can send, exactly once, with a response its schema
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * an entry fails the bridge's construction ({@code RequestTable}) instead of going unanswered.
  */
 public final class ServerRequestBridge {
-    private static final Logger LOG = LoggerFactory.getLogger(ServerRequestBridge.class);
+    private static final Logger LOG = SafeLogger.getLogger(ServerRequestBridge.class);
     public static final Duration DYNAMIC_TOOL_DEADLINE = Duration.ofMinutes(10);
 
     /**
