@@ -6,17 +6,36 @@ import dev.codexbridge.protocol.TurnError;
 import dev.codexbridge.json.Json;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Sorts failures into {@link ErrorCategory}s from codex's {@code codexErrorInfo}, the message and
  * the stderr tail, and digs the real message out of the JSON envelope codex sometimes passes on
  * from the model API ({@code {"error": {"message": ...}}}).
+ *
+ * <p>Codex's structured error decides whenever it names a category. The text is read only
+ * without one, and never inside ids, paths, URLs or numbers: a thread id or a file name that
+ * happens to hold {@code 429} or the word {@code sandbox} says nothing about the failure, so those
+ * are blanked before the hints are looked for, and an HTTP status counts only where the text says
+ * it is one ({@code 429 Too Many Requests}, {@code status 429}, {@code HTTP 429}).
  */
 final class ErrorClassifier {
     private static final List<String> AUTH_HINTS = List.of("invalid_grant", "invalid grant", "refresh token", "refresh_token",
             "token refresh", "token has expired", "expired_token", "expired token", "not authenticated", "unauthenticated",
             "401 unauthorized", "re-authenticate", "reauthenticate", "please log in", "please login", "not logged in",
             "missing environment variable");
+    /** Ids (uuid-like, or any word that mixes digits and dashes), URLs and paths: never read for hints. */
+    private static final Pattern OPAQUE = Pattern.compile(
+            "[a-z][a-z0-9+.-]*://\\S+"                                      // URLs
+            + "|(?<![\\w.])(?:~|\\.{1,2})?(?:[/\\\\][^\\s/\\\\'\"`,;()]+)+[/\\\\]?"   // paths
+            + "|[a-z]:\\\\\\S*"                                           // Windows paths
+            + "|\\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\\b"          // uuids
+            + "|\\b(?=[\\w-]*\\d)(?=[\\w-]*[-_])[\\w]+(?:[-_][\\w]+)+\\b");  // ids: words of digits, letters, dashes
+    /** The rate-limit HTTP status, only where the text says it is a status. */
+    private static final Pattern TOO_MANY_REQUESTS = Pattern.compile(
+            "\\btoo many requests\\b"
+            + "|\\b(?:http(?:/\\d(?:\\.\\d)?)?|status(?: code)?|status_code|statuscode)\\s*[:=]?\\s*429\\b"
+            + "|(?<![\\w.-])429(?=\\s*[:(]?\\s*(?:too many|rate limit))");
     private static final List<String> MODEL_HINTS = List.of("model_not_found", "model not found", "does not exist",
             "not supported when using codex", "do not have access to model", "model is not supported");
 
@@ -31,7 +50,7 @@ final class ErrorClassifier {
         }
         // codex's stderr always carries start-up warnings (bubblewrap, model metadata); only a
         // login failure there is telling, as the reference's classifier found.
-        if (category == ErrorCategory.OTHER && stderrTail != null && hasAuthHint(String.join("\n", stderrTail))) {
+        if (category == ErrorCategory.OTHER && stderrTail != null && hasAuthHint(readable(String.join("\n", stderrTail)))) {
             category = ErrorCategory.AUTHENTICATION;
         }
         return TurnFailure.of(message, category, codexErrorInfo == null ? null : Json.tree(codexErrorInfo));
@@ -94,6 +113,11 @@ final class ErrorClassifier {
         return status == 401 ? ErrorCategory.AUTHENTICATION : status == 429 ? ErrorCategory.USAGE_LIMIT : null;
     }
 
+    /** The text in lower case with its ids, paths and URLs blanked: what the hints are looked for in. */
+    static String readable(String text) {
+        return OPAQUE.matcher(text.toLowerCase(Locale.ROOT)).replaceAll(" ");
+    }
+
     private static boolean hasAuthHint(String text) {
         String t = text.toLowerCase(Locale.ROOT);
         for (String h : AUTH_HINTS) {
@@ -105,7 +129,7 @@ final class ErrorClassifier {
     }
 
     private static ErrorCategory fromText(String text) {
-        String t = text.toLowerCase(Locale.ROOT);
+        String t = readable(text);
         if (hasAuthHint(t)) {
             return ErrorCategory.AUTHENTICATION;
         }
@@ -117,7 +141,7 @@ final class ErrorClassifier {
         if (t.contains("context window") || t.contains("context_length_exceeded")) {
             return ErrorCategory.CONTEXT_WINDOW;
         }
-        if (t.contains("rate limit") || t.contains("usage limit") || t.contains("quota") || t.contains("429")) {
+        if (t.contains("rate limit") || t.contains("usage limit") || t.contains("quota") || TOO_MANY_REQUESTS.matcher(t).find()) {
             return ErrorCategory.USAGE_LIMIT;
         }
         if (t.contains("sandbox") || t.contains("bubblewrap") || t.contains("seccomp")) {
