@@ -565,14 +565,31 @@ final class TurnRun implements TurnEvent.Handler {
             thread.turnLost(turnId);
         }
         CodexException why = ClientPlumbing.of(client).explainClose("during the turn", cause);
-        String message = why.getMessage();
-        // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
-        TurnFailure err = ErrorClassifier.classify(message, null, client.stderrTail(40));
-        if (err.category() != ErrorCategory.AUTHENTICATION) {
-            err = TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null);
+        Death last = lastDeath;
+        TurnFailure err;
+        if (last != null && last.why() == why) {
+            err = last.failure();       // every turn on the lost connection: worked out once, not once per turn
+        } else {
+            String message = why.getMessage();
+            // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
+            err = ErrorClassifier.classify(message, null, client.stderrTail(40));
+            if (err.category() != ErrorCategory.AUTHENTICATION) {
+                err = TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null);
+            }
+            lastDeath = new Death(why, err);
         }
         return result(TurnOutcome.FAILED, StopReason.ERROR, err, true);
     }
+
+    /**
+     * The last lost connection's explanation (one object per connection and context, see
+     * {@code explainClose}) and what the turns on it failed with: the hundreds of turns a crash
+     * ends at once read codex's stderr and classify it once.
+     */
+    private record Death(CodexException why, TurnFailure failure) {
+    }
+
+    private static volatile Death lastDeath;
 
     private void expire(String why) {
         timedOut = true;
