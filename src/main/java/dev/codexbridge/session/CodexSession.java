@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * Starts lazily (spawn, {@code initialize}, {@code initialized}, {@code thread/start} or
  * {@code thread/resume}); runs one turn at a time; answers every server request through the
  * {@link ApprovalPolicy}. When codex dies or stops answering the session is retired: the next
- * turn starts a fresh codex and resumes the same thread, so the conversation continues.
+ * turn starts a fresh codex and resumes the same thread, so the conversation continues; a thread
+ * the dead codex never wrote down is replaced by a fresh one with the same settings, and the
+ * session says so ({@link Builder#onThreadReplaced}, {@link TurnResult#threadReplaced()}).
  * {@link #interrupt()}, {@link #steer} and {@link #close()} may be called from any thread.
  *
  * <p>This class runs turns and the thread's operations; {@link ThreadConnection} keeps the thread

@@ -82,7 +82,7 @@ final class ThreadConnection {
     /** Codex gave this session its thread (answered thread/start or thread/resume): only such a thread is replaced. */
     private volatile boolean opened;
     /** The resume under way, which a waiting turn may hurry; null when none runs. */
-    private ThreadResume resuming;
+    private ThreadOpenTries resuming;
     private boolean resumingInBackground;
     /** The last turn sent whose end codex never confirmed (see turnSent), or null. */
     private volatile UnconfirmedTurn unconfirmed;
@@ -150,7 +150,8 @@ final class ThreadConnection {
 
     /**
      * {@link #startAsync()}; {@code background} is the resume the client runs after a reconnect.
-     * A turn that finds such a resume pending hurries it rather than wait out its timeout.
+     * A turn that finds such a resume pending hurries it: if codex has not answered within a
+     * moment, one more try goes out rather than the turn waiting out the pending try's timeout.
      */
     private CompletableFuture<String> startAsync(boolean background) {
         synchronized (stateLock) {
@@ -159,7 +160,7 @@ final class ThreadConnection {
             }
             if (opening != null) {
                 if (!background && resuming != null && resumingInBackground) {
-                    resuming.hurry();
+                    resuming.hurry();       // never sends on this thread: a send that fails at once would re-enter here
                 }
                 return opening.copy();
             }
@@ -254,9 +255,9 @@ final class ThreadConnection {
             // back on a shared connection after a reconnect: the policy's timeout and tries, whoever asks
             // first (the reconnect's resumes, or a turn that came before its turn in them)
             ReconnectPolicy policy = sharedClient == null || !opened ? null : ClientPlumbing.of(c).reconnectPolicy();
-            ThreadResume tries = policy != null
-                    ? new ThreadResume(t -> resume(c, newInbox, t), min(policy.resumeTimeout(), resumeTimeout), policy.resumeAttempts())
-                    : new ThreadResume(t -> resume(c, newInbox, t), resumeTimeout, 1);
+            ThreadOpenTries tries = policy != null
+                    ? new ThreadOpenTries(t -> resume(c, newInbox, t), min(policy.resumeTimeout(), resumeTimeout), policy.resumeAttempts())
+                    : new ThreadOpenTries(t -> resume(c, newInbox, t), resumeTimeout, 1);
             resuming = tries;
             resumingInBackground = background;
             return tries.start().handle((id, failure) -> {
@@ -266,10 +267,10 @@ final class ThreadConnection {
                     return stopLostTurn(c, id);
                 }
                 Throwable cause = Futures.unwrap(failure);
-                if (ThreadResume.notStored(cause) && opened) {
-                    return replace(c, newInbox, previous, cause);
+                if (ThreadOpenTries.notStored(cause) && opened) {
+                    return replace(c, newInbox, previous, cause, policy);
                 }
-                String what = ThreadResume.notStored(cause)
+                String what = ThreadOpenTries.notStored(cause)
                         ? "codex has no record of thread " + previous + " (it was never written down, or belongs to another CODEX_HOME)"
                         : "codex could not resume thread " + previous;
                 return CompletableFuture.<String>failedFuture(openFailure(what, cause));
@@ -282,9 +283,15 @@ final class ThreadConnection {
      * A fresh thread with the same settings takes its place; the host is told, and the next turn
      * reports it with the input codex never stored.
      */
-    private CompletableFuture<String> replace(CodexClient c, SessionInbox box, String previous, Throwable why) {
+    private CompletableFuture<String> replace(CodexClient c, SessionInbox box, String previous, Throwable why, ReconnectPolicy policy) {
         LOG.info("codex has no record of thread {} ({}); starting a fresh thread in its place", previous, reasonOf(why));
-        return openThread(c, "thread/start", settings.startParams(dynamicToolSpecs), c.requestTimeout(), box).handle((id, failure) -> {
+        JsonNode params = settings.startParams(dynamicToolSpecs);
+        // tried like the resume it follows: right after a crash codex may be too busy to answer at once
+        ThreadOpenTries tries = policy != null
+                ? new ThreadOpenTries(t -> openThread(c, "thread/start", params, t, box), min(policy.resumeTimeout(), c.requestTimeout()),
+                        policy.resumeAttempts())
+                : new ThreadOpenTries(t -> openThread(c, "thread/start", params, t, box), c.requestTimeout(), 1);
+        return tries.start().handle((id, failure) -> {
             if (failure != null) {
                 throw openFailure("codex has no record of thread " + previous + " and a fresh thread could not be started",
                         Futures.unwrap(failure));

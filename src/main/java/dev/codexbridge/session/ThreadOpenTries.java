@@ -11,17 +11,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The tries of one {@code thread/resume}: each waits at most {@code timeout}; one that got no
- * answer is tried again at once, one codex refused as overloaded after a short pause, up to
- * {@code attempts} tries. A waiting turn may {@linkplain #hurry() hurry} it: one more try is sent
- * at once rather than after the pending one's timeout, and whichever codex answers first counts
- * (a second {@code thread/resume} of a thread already open on the connection is answered alike
- * and changes nothing). A thread codex never wrote down ends the tries at once
- * ({@link #notStored}). Thread-safe.
+ * The tries of one {@code thread/resume} (or of the {@code thread/start} that replaces a thread
+ * codex never wrote): each waits at most {@code timeout}; one that got no answer is tried again
+ * at once, one codex refused as overloaded after a short pause, up to {@code attempts} tries.
+ * Codex 0.169 answers a burst of requests partly with -32001 "Server overloaded; retry later."
+ * and leaves a few without any answer at all, so neither ends the tries. A waiting turn may
+ * {@linkplain #hurry() hurry} a resume: one more try is sent after a short {@link #PATIENCE}
+ * rather than after the pending one's timeout, and whichever codex answers first counts (a second
+ * {@code thread/resume} of a thread already open on the connection is answered alike and changes
+ * nothing). A thread codex never wrote down ends the tries at once ({@link #notStored}).
+ * Thread-safe.
  */
-final class ThreadResume {
+final class ThreadOpenTries {
     /** The pause before a try that follows codex's "overloaded", times the tries so far. */
     private static final Duration OVERLOADED_PAUSE = Duration.ofMillis(200);
+    /** How long a waiting turn lets a pending resume go unanswered before it sends one more. */
+    static final Duration PATIENCE = Duration.ofSeconds(2);
 
     private final Function<Duration, CompletableFuture<String>> send;
     private final Duration timeout;
@@ -30,9 +35,11 @@ final class ThreadResume {
     private int sent;
     private int inFlight;
     private boolean hurried;
+    /** When the latest try was sent (System.nanoTime). */
+    private long lastSentAt;
 
-    /** {@code send} sends one {@code thread/resume} with the given deadline and completes with the thread id. */
-    ThreadResume(Function<Duration, CompletableFuture<String>> send, Duration timeout, int attempts) {
+    /** {@code send} sends one request with the given deadline and completes with the thread id. */
+    ThreadOpenTries(Function<Duration, CompletableFuture<String>> send, Duration timeout, int attempts) {
         this.send = send;
         this.timeout = timeout;
         this.attempts = Math.max(1, attempts);
@@ -44,15 +51,22 @@ final class ThreadResume {
         return result;
     }
 
-    /** A turn waits for this resume: one more try now, if one is still pending (once per resume). */
+    /**
+     * A turn waits for this resume: if a try is still unanswered {@link #PATIENCE} after it was
+     * sent, one more goes out then (once per resume). Codex answers a resume in milliseconds
+     * unless it dropped the request, so a resume that is merely slow is not sent twice. Never
+     * sends on the calling thread.
+     */
     void hurry() {
+        long due;
         synchronized (this) {
             if (result.isDone() || hurried || inFlight == 0) {
                 return;
             }
             hurried = true;
+            due = Math.max(0, lastSentAt + PATIENCE.toNanos() - System.nanoTime());
         }
-        trySend(true);
+        RpcThreads.timer().schedule(() -> RpcThreads.callbacks().execute(() -> trySend(true)), due, TimeUnit.NANOSECONDS);
     }
 
     private void trySend(boolean extra) {
@@ -60,10 +74,14 @@ final class ThreadResume {
             if (result.isDone() || !extra && sent >= attempts) {
                 return;
             }
+            if (extra && inFlight == 0) {
+                return;     // hurried, but the pending try has been answered (or retried) meanwhile
+            }
             if (!extra) {
                 sent++;
             }
             inFlight++;
+            lastSentAt = System.nanoTime();
         }
         CompletableFuture<String> answer;
         try {
