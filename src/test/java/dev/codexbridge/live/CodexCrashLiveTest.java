@@ -51,6 +51,8 @@ class CodexCrashLiveTest {
     private static final int IDLE = 10;
     /** Sessions whose turn starts as codex is killed: codex cannot have written them down yet. */
     private static final int LATE = 10;
+    /** Sessions started, and next turns run, this many at a time. */
+    private static final int AT_ONCE = 100;
 
     @TempDir
     Path tmp;
@@ -89,8 +91,11 @@ class CodexCrashLiveTest {
                         .onThreadReplaced(r -> told.put(self[0], r)).build();
                 sessions.add(self[0]);
             }
-            CompletableFuture.allOf(sessions.stream().map(CodexSession::startAsync).toArray(CompletableFuture[]::new))
-                    .get(120, TimeUnit.SECONDS);
+            // in waves: codex 0.169 answers a burst of hundreds of thread/starts partly with "overloaded" and drops a few
+            for (int from = 0; from < sessions.size(); from += AT_ONCE) {
+                CompletableFuture.allOf(sessions.subList(from, Math.min(sessions.size(), from + AT_ONCE)).stream()
+                        .map(CodexSession::startAsync).toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            }
             Map<CodexSession, String> before = new HashMap<>();
             sessions.forEach(s -> before.put(s, s.threadId()));
             List<CodexSession> running = sessions.subList(0, SESSIONS);
@@ -137,14 +142,20 @@ class CodexCrashLiveTest {
                     sessions.size() - notStored, notStored, wire.resumesSent());
 
             model.respondWhenEmpty(r -> ModelReply.message("back"));
-            Map<CodexSession, CompletableFuture<TurnResult>> next = new HashMap<>();
-            for (CodexSession s : sessions) {
-                next.put(s, s.runTurnAsync(TurnInput.text("still there?"), TurnOptions.DEFAULTS, TurnListener.NONE));
+            Map<CodexSession, TurnResult> next = new HashMap<>();
+            for (int from = 0; from < sessions.size(); from += AT_ONCE) {
+                Map<CodexSession, CompletableFuture<TurnResult>> wave = new HashMap<>();
+                for (CodexSession s : sessions.subList(from, Math.min(sessions.size(), from + AT_ONCE))) {
+                    wave.put(s, s.runTurnAsync(TurnInput.text("still there?"), TurnOptions.DEFAULTS, TurnListener.NONE));
+                }
+                for (Map.Entry<CodexSession, CompletableFuture<TurnResult>> t : wave.entrySet()) {
+                    next.put(t.getKey(), t.getValue().get(120, TimeUnit.SECONDS));
+                }
             }
             int replaced = 0;
             int replacedWithInput = 0;
             for (CodexSession s : sessions) {
-                TurnResult r = next.get(s).get(120, TimeUnit.SECONDS);
+                TurnResult r = next.get(s);
                 assertThat(r.status()).as("next turn: %s", r.error()).isEqualTo(TurnOutcome.COMPLETED);
                 assertThat(r.finalText()).isEqualTo("back");
                 ThreadReplacement swap = r.threadReplaced();
