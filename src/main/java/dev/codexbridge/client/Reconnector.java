@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 
@@ -35,6 +36,11 @@ final class Reconnector {
 
     boolean enabled() {
         return policy != null;
+    }
+
+    /** The policy, or null when the client ends with its connection. */
+    ReconnectPolicy policy() {
+        return policy;
     }
 
     AutoCloseable onReconnect(Function<CodexClient, CompletionStage<?>> resume) {
@@ -82,28 +88,41 @@ final class Reconnector {
 
     /** Runs every resumer, at most {@code concurrentResumes} in flight, each as soon as a slot frees. */
     private void resumeAll(CodexClient client) {
-        ConcurrentLinkedQueue<Function<CodexClient, CompletionStage<?>>> todo = new ConcurrentLinkedQueue<>(resumers);
+        Resumes round = new Resumes(client, new ConcurrentLinkedQueue<>(resumers), System.nanoTime());
         for (int i = 0; i < policy.concurrentResumes(); i++) {
-            resumeNext(client, todo);
+            resumeNext(round);
         }
     }
 
-    private void resumeNext(CodexClient client, ConcurrentLinkedQueue<Function<CodexClient, CompletionStage<?>>> todo) {
-        Function<CodexClient, CompletionStage<?>> next = todo.poll();
+    /** One reconnect's resumes: those still to run, and how many are left to end (for the log line). */
+    private record Resumes(CodexClient client, ConcurrentLinkedQueue<Function<CodexClient, CompletionStage<?>>> todo,
+                           long began, AtomicInteger left, AtomicInteger failed) {
+        Resumes(CodexClient client, ConcurrentLinkedQueue<Function<CodexClient, CompletionStage<?>>> todo, long began) {
+            this(client, todo, began, new AtomicInteger(todo.size()), new AtomicInteger());
+        }
+    }
+
+    private void resumeNext(Resumes round) {
+        Function<CodexClient, CompletionStage<?>> next = round.todo().poll();
         if (next == null) {
             return;
         }
         CompletionStage<?> stage;
         try {
-            stage = next.apply(client);
+            stage = next.apply(round.client());
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
         (stage == null ? CompletableFuture.completedFuture(null) : stage).whenComplete((r, e) -> {
             if (e != null) {
+                round.failed().incrementAndGet();
                 LOG.warn("resuming a thread after the reconnect failed: {}", Futures.unwrap(e).getMessage());
             }
-            resumeNext(client, todo);
+            if (round.left().decrementAndGet() == 0) {
+                LOG.info("resumed the threads of connection {} in {} ms ({} failed)", round.client().generation(),
+                        (System.nanoTime() - round.began()) / 1_000_000, round.failed().get());
+            }
+            resumeNext(round);
         });
     }
 }

@@ -36,6 +36,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 
@@ -55,7 +57,9 @@ import org.slf4j.Logger;
  * Starts lazily (spawn, {@code initialize}, {@code initialized}, {@code thread/start} or
  * {@code thread/resume}); runs one turn at a time; answers every server request through the
  * {@link ApprovalPolicy}. When codex dies or stops answering the session is retired: the next
- * turn starts a fresh codex and resumes the same thread, so the conversation continues.
+ * turn starts a fresh codex and resumes the same thread, so the conversation continues; a thread
+ * the dead codex never wrote down is replaced by a fresh one with the same settings, and the
+ * session says so ({@link Builder#onThreadReplaced}, {@link TurnResult#threadReplaced()}).
  * {@link #interrupt()}, {@link #steer} and {@link #close()} may be called from any thread.
  *
  * <p>This class runs turns and the thread's operations; {@link ThreadConnection} keeps the thread
@@ -90,7 +94,7 @@ public final class CodexSession implements AutoCloseable {
         Supplier<CodexClient> connect = own == null ? null : () -> CodexClient.connect(own);
         boolean remote = own != null && own.endpoint() != null;
         this.connection = new ThreadConnection(connect, b.client, remote, b.thread, b.resumeThreadId, b.dynamicTools,
-                b.approvals, b.resumeTimeout, b.rateLimits, b.inboxLimit);
+                b.approvals, b.resumeTimeout, b.rateLimits, b.inboxLimit, b.onThreadReplaced);
     }
 
     public static Builder builder() {
@@ -223,22 +227,25 @@ public final class CodexSession implements AutoCloseable {
             // free the session before anyone sees the result, so the next turn can start at once
             activeTurn = null;
             turnActive.set(false);
+            ThreadReplacement replaced = turn.replaced().get();
             RpcThreads.callbacks().execute(() -> {
                 if (failure != null) {
                     result.completeExceptionally(Futures.unwrap(failure));
                 } else {
-                    result.complete(r);
+                    result.complete(replaced == null ? r : r.withThreadReplaced(replaced));
                 }
             });
         });
         return result;
     }
 
-    /** What stays the same across a turn's attempts. */
+    /** What stays the same across a turn's attempts; {@code replaced} is the thread replacement this turn reports. */
     private record TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings,
-                               AtomicBoolean interrupted, RateLimitGovernor.Cancellation waits, long began) {
+                               AtomicBoolean interrupted, RateLimitGovernor.Cancellation waits, long began,
+                               AtomicReference<ThreadReplacement> replaced) {
         TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings) {
-            this(start, options, listener, settings, new AtomicBoolean(), new RateLimitGovernor.Cancellation(), System.nanoTime());
+            this(start, options, listener, settings, new AtomicBoolean(), new RateLimitGovernor.Cancellation(), System.nanoTime(),
+                    new AtomicReference<>());
         }
     }
 
@@ -259,7 +266,7 @@ public final class CodexSession implements AutoCloseable {
         }
         CompletableFuture<TurnResult> outcome;
         if (rateLimits == null) {
-            outcome = attemptOnce(run, turn.start());
+            outcome = attemptOnce(run, turn);
         } else {
             if (connection.isClosed()) {
                 turn.waits().cancel();      // close() may have missed this run: it looked before it was active
@@ -274,7 +281,7 @@ public final class CodexSession implements AutoCloseable {
                         if (cause != null) {
                             return CompletableFuture.<TurnResult>failedFuture(cause);
                         }
-                        return attemptOnce(run, turn.start());
+                        return attemptOnce(run, turn);
                     }).thenCompose(f -> f);
         }
         return outcome.thenCompose(result -> {
@@ -291,16 +298,21 @@ public final class CodexSession implements AutoCloseable {
         });
     }
 
-    /** One {@code turn/start} (or {@code review/start}) and its turn, on a started session. */
-    private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnStart start) {
+    /**
+     * One {@code turn/start} (or {@code review/start}) and its turn, on a started session. A thread
+     * replaced since the last turn is this turn's to report.
+     */
+    private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnContext turn) {
         return startAsync().handle((id, failure) -> {
             if (failure != null) {
-                Throwable cause = Futures.unwrap(failure);
                 connection.retire();
-                CodexException e = cause instanceof CodexException ce ? ce : new CodexException(UntrustedText.messageOf(cause), cause);
-                return CompletableFuture.completedFuture(run.startupFailure(e));
+                return CompletableFuture.completedFuture(run.startupFailure(connection.startFailure(failure)));
             }
-            return run.begin(connection.client(), connection.inbox(), connection.bridge(), id, start);
+            ThreadReplacement replaced = connection.takeReplacement();
+            if (replaced != null) {
+                turn.replaced().set(replaced);
+            }
+            return run.begin(connection.client(), connection.inbox(), connection.bridge(), id, turn.start(), replaced);
         }).thenCompose(f -> f);
     }
 
@@ -425,6 +437,7 @@ public final class CodexSession implements AutoCloseable {
         private ProjectorOptions projector = ProjectorOptions.DEFAULT;
         private RateLimitGovernor rateLimits;
         private int inboxLimit = SessionInbox.DEFAULT_LIMIT;
+        private Consumer<ThreadReplacement> onThreadReplaced;
 
         private Builder() {
         }
@@ -531,6 +544,19 @@ public final class CodexSession implements AutoCloseable {
                 throw new IllegalArgumentException("inboxLimit must be >= 1");
             }
             this.inboxLimit = messages;
+            return this;
+        }
+
+        /**
+         * Called when the session's thread is replaced by a fresh one, at the moment it happens
+         * (often right after a reconnect, before any turn): codex had no record of the thread after
+         * it stopped (see {@link ThreadReplacement}). On a pool thread; must not block. Each
+         * callback given is called. The next turn reports the same to its listener
+         * ({@link TurnListener#onThreadReplaced}) and in {@link TurnResult#threadReplaced()}.
+         */
+        public Builder onThreadReplaced(Consumer<ThreadReplacement> callback) {
+            Objects.requireNonNull(callback, "callback");
+            this.onThreadReplaced = onThreadReplaced == null ? callback : onThreadReplaced.andThen(callback);
             return this;
         }
 

@@ -33,6 +33,10 @@ sealed interface TurnEvent {
     record Overflowed(int limit) implements TurnEvent {
     }
 
+    /** The session's thread was replaced by a fresh one before this turn: the listener hears it first. */
+    record ThreadReplaced(ThreadReplacement replacement) implements TurnEvent {
+    }
+
     /** Codex answered the turn's {@code turn/start} (or {@code review/start}): a result or a failure. */
     record StartAnswered(JsonNode result, Throwable failure) implements TurnEvent {
     }

@@ -82,6 +82,14 @@ public interface TurnListener {
     default void onWarning(String message) {
     }
 
+    /**
+     * The session's thread was replaced by a fresh one before this turn started: codex had no
+     * record of it after it stopped (see {@link ThreadReplacement}). Called once, before anything
+     * else of the turn; the turn's result carries the same in {@link TurnResult#threadReplaced()}.
+     */
+    default void onThreadReplaced(ThreadReplacement replacement) {
+    }
+
     default void onTokenUsage(TokenUsage usage) {
     }
 

@@ -170,10 +170,8 @@ final class TurnRun implements TurnEvent.Handler {
         }
     }
 
-    TurnResult startupFailure(CodexException e) {
-        ErrorCategory fromText = ErrorClassifier.classify(e.getMessage(), null, List.of()).category();
-        ErrorCategory category = fromText == ErrorCategory.OTHER ? ErrorCategory.PROCESS_DIED : fromText;
-        TurnFailure error = TurnFailure.of("codex could not be started: " + e.getMessage(), category, null);
+    /** The turn could not begin: its thread could not be opened ({@link ThreadConnection#startFailure} says why). */
+    TurnResult startupFailure(TurnFailure error) {
         return new TurnResult(thread.threadId(), null, TurnOutcome.FAILED, null, error, StopReason.ERROR, 0, 0, List.of(),
                 elapsedMs(System.nanoTime()), attempt - 1, rateLimitWaitMs, null, true, List.of());
     }
@@ -218,7 +216,8 @@ final class TurnRun implements TurnEvent.Handler {
      * Sends the start request and returns at once; the turn then advances as its inbox hands it
      * events on the dispatch executor, and the future completes when it ends. Nothing waits.
      */
-    CompletableFuture<TurnResult> begin(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, TurnStart starter) {
+    CompletableFuture<TurnResult> begin(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, TurnStart starter,
+                                        ThreadReplacement replaced) {
         this.client = client;
         this.inbox = inbox;
         this.bridge = bridge;
@@ -230,8 +229,12 @@ final class TurnRun implements TurnEvent.Handler {
         }
         lastProgress = attemptStartedAt;
         inbox.turnStarted(this);
+        if (replaced != null) {
+            inbox.post(new TurnEvent.ThreadReplaced(replaced));     // heard on the turn's own thread, before anything else
+        }
         // In order: the answer must reach the inbox before the notifications codex sends after it.
         sent = true;
+        thread.turnSent(threadId, starter);
         ClientPlumbing.of(client).requestInOrder(starter.method(), starter.params(threadId, options), settings.requestTimeout(),
                 (r, e) -> inbox.post(new TurnEvent.StartAnswered(r, e)));
         armTimer(System.nanoTime());
@@ -362,6 +365,10 @@ final class TurnRun implements TurnEvent.Handler {
                 stopReason = StopReason.INTERRUPT;
             }
             sendInterrupt();
+            return null;
+        }
+        if (event instanceof TurnEvent.ThreadReplaced replaced) {
+            safely(() -> listener.onThreadReplaced(replaced.replacement()));
             return null;
         }
         if (event instanceof TurnEvent.StartAnswered answered) {
@@ -513,6 +520,7 @@ final class TurnRun implements TurnEvent.Handler {
     }
 
     private TurnResult completed(Turn turn) {
+        thread.turnConfirmed();
         TurnStatus status = turn.status();
         if (overflow != null) {
             return result(TurnOutcome.FAILED, StopReason.ERROR, TurnFailure.of("the turn's events arrived faster than the host handled them: more than "
@@ -555,6 +563,7 @@ final class TurnRun implements TurnEvent.Handler {
                     ErrorCategory.TIMEOUT, null), true);
         }
         if (cause instanceof RpcException rpc) {
+            thread.turnConfirmed();     // refused: nothing of this turn was stored, and nothing was lost either
             TurnFailure err = ErrorClassifier.classify("turn/start failed: " + rpc.error().message(), null, List.of());
             if (err.category() == ErrorCategory.OTHER) {
                 err = TurnFailure.of(err.message(), ErrorCategory.PROTOCOL, null);
@@ -571,14 +580,31 @@ final class TurnRun implements TurnEvent.Handler {
             thread.turnLost(turnId);
         }
         CodexException why = ClientPlumbing.of(client).explainClose("during the turn", cause);
-        String message = why.getMessage();
-        // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
-        TurnFailure err = ErrorClassifier.classify(message, null, client.stderrTail(40));
-        if (err.category() != ErrorCategory.AUTHENTICATION) {
-            err = TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null);
+        Death last = lastDeath;
+        TurnFailure err;
+        if (last != null && last.why() == why) {
+            err = last.failure();       // every turn on the lost connection: worked out once, not once per turn
+        } else {
+            String message = why.getMessage();
+            // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
+            err = ErrorClassifier.classify(message, null, client.stderrTail(40));
+            if (err.category() != ErrorCategory.AUTHENTICATION) {
+                err = TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null);
+            }
+            lastDeath = new Death(why, err);
         }
         return result(TurnOutcome.FAILED, StopReason.ERROR, err, true);
     }
+
+    /**
+     * The last lost connection's explanation (one object per connection and context, see
+     * {@code explainClose}) and what the turns on it failed with: the hundreds of turns a crash
+     * ends at once read codex's stderr and classify it once.
+     */
+    private record Death(CodexException why, TurnFailure failure) {
+    }
+
+    private static volatile Death lastDeath;
 
     private void expire(String why) {
         timedOut = true;
