@@ -34,8 +34,9 @@ public interface StateStore {
                 // the state may remember MCP servers with their env values: errors say where, never what
                 JsonNode tree;
                 try {
-                    tree = Json.parse(text);
-                } catch (CodexException e) {
+                    // the mapper itself, not Json.parse: its error keeps the parser's location, which is all that is shown
+                    tree = Json.mapper().readTree(text);
+                } catch (JsonProcessingException e) {
                     throw new CodexException("cannot read the runtime state " + file + ": not valid JSON" + where(e));
                 }
                 try {
@@ -67,7 +68,11 @@ public interface StateStore {
 
     /** Where a JSON error is ({@code " at line L, column C"}), or nothing when the parser did not say. */
     private static String where(CodexException e) {
-        if (e.getCause() instanceof JsonProcessingException jp && jp.getLocation() != null && jp.getLocation().getLineNr() > 0) {
+        return e.getCause() instanceof JsonProcessingException jp ? where(jp) : "";
+    }
+
+    private static String where(JsonProcessingException jp) {
+        if (jp.getLocation() != null && jp.getLocation().getLineNr() > 0) {
             return " at line " + jp.getLocation().getLineNr() + ", column " + jp.getLocation().getColumnNr();
         }
         return "";
