@@ -272,8 +272,8 @@ final class ThreadConnection {
                     return replace(c, newInbox, previous, cause, policy);
                 }
                 String what = ThreadOpenTries.notStored(cause)
-                        ? "codex has no record of thread " + previous + " (it was never written down, or belongs to another CODEX_HOME)"
-                        : "codex could not resume thread " + previous;
+                        ? "codex has no record of thread " + UntrustedText.of(previous) + " (it was never written down, or belongs to another CODEX_HOME)"
+                        : "codex could not resume thread " + UntrustedText.of(previous);
                 return CompletableFuture.<String>failedFuture(openFailure(what, cause));
             }).thenCompose(x -> x);
         }
@@ -294,14 +294,14 @@ final class ThreadConnection {
                 : new ThreadOpenTries(t -> openThread(c, "thread/start", params, t, box), c.requestTimeout(), 1);
         return tries.start().handle((id, failure) -> {
             if (failure != null) {
-                throw openFailure("codex has no record of thread " + previous + " and a fresh thread could not be started",
+                throw openFailure("codex has no record of thread " + UntrustedText.of(previous) + " and a fresh thread could not be started",
                         Futures.unwrap(failure));
             }
             UnconfirmedTurn lost = unconfirmed;
             boolean lostHere = lost != null && previous.equals(lost.threadId());
             ThreadReplacement replaced = new ThreadReplacement(previous, id, lostHere ? lost.turnId() : null,
                     lostHere && lost.start() instanceof TurnStart.UserTurn u ? u.input() : null,
-                    "codex has no record of thread " + previous + " (" + reasonOf(why) + "): it stopped before writing the thread "
+                    "codex has no record of thread " + UntrustedText.of(previous) + " (" + reasonOf(why) + "): it stopped before writing the thread "
                             + "down, so the session continues on a fresh thread with the same settings");
             threadId = id;
             unconfirmed = null;
@@ -322,7 +322,7 @@ final class ThreadConnection {
 
     /** Codex's own words, without the request name and code the RPC exception wraps them in. */
     private static String reasonOf(Throwable why) {
-        return why instanceof RpcException e && e.error() != null ? e.error().message() : String.valueOf(why.getMessage());
+        return why instanceof RpcException e && e.error() != null ? UntrustedText.of(e.error().message()) : UntrustedText.messageOf(why);
     }
 
     /** What a turn that needed the thread fails with: {@code what} happened, and codex's reason. */
@@ -331,7 +331,7 @@ final class ThreadConnection {
             return already;
         }
         String message = what + ": " + (cause instanceof RpcException e && e.error() != null
-                ? e.error().message() + " (code " + e.code() + ")" : cause.getMessage());
+                ? UntrustedText.of(e.error().message()) + " (code " + e.code() + ")" : UntrustedText.messageOf(cause));
         ErrorCategory category = ErrorClassifier.classify(message, null, List.of()).category();
         if (category == ErrorCategory.OTHER) {
             category = cause instanceof RpcTimeoutException ? ErrorCategory.TIMEOUT
