@@ -67,7 +67,7 @@ public final class CodexConnection implements AutoCloseable {
                 }
             } catch (Exception stillRunning) {
                 // codex outlived its stdout: nothing can reach it any more, so stop it
-                process.shutdown();
+                process.shutdownAfterClosedOutput();
             }
         }, RpcThreads.callbacks());
     }
