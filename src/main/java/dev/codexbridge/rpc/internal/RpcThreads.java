@@ -1,31 +1,46 @@
 package dev.codexbridge.rpc.internal;
 
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The JVM-wide daemon threads shared by every peer: one timer for deadlines and retries, a
- * cached pool on which request futures complete (so caller continuations never run on a reader
- * thread), and a fixed pool on which sessions handle their turns' events. Sharing them keeps the
- * per-connection cost at the reader and stderr threads, whatever the number of running turns.
+ * The JVM-wide daemon threads shared by every peer, each pool bounded, so the library holds at
+ * most {@link #maxThreads()} of them whatever the number of sessions, turns, requests or
+ * reconnects (a connection adds its reader, and a codex process its stderr drain):
+ *
+ * <ul>
+ *   <li>{@link #timer()}: one thread for deadlines, retries and delays;</li>
+ *   <li>{@link #dispatch()}: turns handle their events;</li>
+ *   <li>{@link #callbacks()}: request futures complete and the library's own short steps run;</li>
+ *   <li>{@link #waits()}: the library's own steps that wait (starting codex, a reconnect, codex's
+ *       exit);</li>
+ *   <li>{@link #host()}: host code (continuations, listeners, handlers), which may block.</li>
+ * </ul>
+ *
+ * <p>Work beyond a pool's threads waits in its queue. No pool waits for a pool below it in that
+ * list, and none waits for {@link #host()}: host code that blocks, even on the library, holds up
+ * only other host code (docs/architecture.md, "Threads").
  */
 public final class RpcThreads {
+    public static final String DISPATCH_PROPERTY = "codexbridge.dispatchThreads";
+    public static final String CALLBACK_PROPERTY = "codexbridge.callbackThreads";
+    public static final String WAIT_PROPERTY = "codexbridge.waitThreads";
+    public static final String HOST_PROPERTY = "codexbridge.hostThreads";
+
+    /** Idle pool threads end after this long; a quiet JVM keeps only what it uses. */
+    private static final long KEEP_ALIVE_SECONDS = 30;
+
     private RpcThreads() {
     }
 
     public static ScheduledExecutorService timer() {
         return Holder.TIMER;
-    }
-
-    public static ExecutorService callbacks() {
-        return Holder.CALLBACKS;
     }
 
     /**
@@ -37,11 +52,60 @@ public final class RpcThreads {
         return Holder.DISPATCH;
     }
 
-    public static final String DISPATCH_PROPERTY = "codexbridge.dispatchThreads";
+    /**
+     * Where request futures complete and the library's own short steps run (resumes chained after
+     * a reconnect, an answer between turns): {@value #CALLBACK_PROPERTY} threads (default 2), and
+     * a queue. Never host code, never a wait: what waits goes to {@link #waits()}, host code to
+     * {@link #host()}. The JDK's WebSocket client delivers here too.
+     */
+    public static ExecutorService callbacks() {
+        return Holder.CALLBACKS;
+    }
+
+    /**
+     * The library's own steps that block: starting a session's own codex (spawn and handshake), a
+     * reconnect attempt, waiting up to a second for codex's exit status to explain a closed
+     * connection, reading {@code codex --version}. {@value #WAIT_PROPERTY} threads (default 2),
+     * and a queue. What they wait for completes on {@link #callbacks()} or in the OS, never here.
+     */
+    public static ExecutorService waits() {
+        return Holder.WAITS;
+    }
+
+    /**
+     * Where host code runs: continuations of the futures the library hands out, subscribers'
+     * listeners (unless given an executor of their own), the fallback server-request handler,
+     * approval handlers, dynamic tools, auth-token refreshes. {@value #HOST_PROPERTY} threads
+     * (default 4), and a queue. Host code may block here: while every thread is busy, further host
+     * code waits its turn; the library's own work goes on.
+     */
+    public static ExecutorService host() {
+        return Holder.HOST;
+    }
+
+    /** The most threads these pools hold together: the timer and every pool at its size. */
+    public static int maxThreads() {
+        return 1 + dispatchThreads() + callbackThreads() + waitThreads() + hostThreads();
+    }
 
     static int dispatchThreads() {
-        int fallback = Math.min(16, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
-        Integer configured = Integer.getInteger(DISPATCH_PROPERTY);
+        return configured(DISPATCH_PROPERTY, Math.min(16, Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
+    }
+
+    static int callbackThreads() {
+        return configured(CALLBACK_PROPERTY, 2);
+    }
+
+    static int waitThreads() {
+        return configured(WAIT_PROPERTY, 2);
+    }
+
+    static int hostThreads() {
+        return configured(HOST_PROPERTY, 4);
+    }
+
+    private static int configured(String property, int fallback) {
+        Integer configured = Integer.getInteger(property);
         return configured == null || configured < 1 ? fallback : configured;
     }
 
@@ -57,13 +121,15 @@ public final class RpcThreads {
 
     private static final class Holder {
         static final ScheduledExecutorService TIMER = createTimer();
-        static final ExecutorService CALLBACKS = Executors.newCachedThreadPool(daemon("codex-bridge-callback"));
-        static final ExecutorService DISPATCH = createDispatch();
+        static final ExecutorService DISPATCH = bounded(dispatchThreads(), "codex-bridge-dispatch");
+        static final ExecutorService CALLBACKS = bounded(callbackThreads(), "codex-bridge-callback");
+        static final ExecutorService WAITS = bounded(waitThreads(), "codex-bridge-wait");
+        static final ExecutorService HOST = bounded(hostThreads(), "codex-bridge-host");
 
-        private static ExecutorService createDispatch() {
-            int n = dispatchThreads();
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                    daemon("codex-bridge-dispatch"));
+        /** At most {@code n} threads, started as work comes and ended when idle; the rest queues. */
+        private static ExecutorService bounded(int n, String prefix) {
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), daemon(prefix));
             pool.allowCoreThreadTimeOut(true);
             return pool;
         }
