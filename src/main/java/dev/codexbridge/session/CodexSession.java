@@ -23,6 +23,7 @@ import dev.codexbridge.protocol.ThreadRevertParams;
 import dev.codexbridge.protocol.ThreadRevertResponse;
 import dev.codexbridge.protocol.ThreadSetNameParams;
 import dev.codexbridge.rpc.internal.Futures;
+import dev.codexbridge.rpc.internal.HostFuture;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.time.Duration;
@@ -117,15 +118,16 @@ public final class CodexSession implements AutoCloseable {
      * same as a failed result instead.
      */
     public String start() {
-        return Futures.join(startAsync());
+        return Futures.join(connection.startAsync());
     }
 
     /**
      * {@link #start()} without waiting: on a shared connection nothing blocks; a session with its
-     * own codex starts the process on a pool thread. Concurrent calls share one start.
+     * own codex starts the process on a pool thread. Concurrent calls share one start. The future
+     * completes on the library's pool for host code, where a continuation may block.
      */
     public CompletableFuture<String> startAsync() {
-        return connection.startAsync();
+        return HostFuture.of(connection.startAsync());
     }
 
     /** The connection this session runs on (its own, or the shared one), once started. */
@@ -160,21 +162,23 @@ public final class CodexSession implements AutoCloseable {
 
     /**
      * {@link #runTurn(TurnInput, TurnOptions, TurnListener)} without a thread of its own: the turn
-     * advances on the connection's events and the future completes on a pool thread when it ends.
-     * The listener is called on the shared dispatch threads and must not block.
+     * advances on the connection's events and the future completes, when it ends, on the library's
+     * pool for host code, where a continuation may block (even on this session). The listener is
+     * called on the shared dispatch threads and must not block.
      */
     public CompletableFuture<TurnResult> runTurnAsync(TurnInput input, TurnOptions options, TurnListener listener) {
-        Objects.requireNonNull(input, "input");
-        try {
-            return run(new TurnStart.UserTurn(input), options, listener);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return runTurnAsync(input, options, listener, RpcThreads.host());
     }
 
     /** {@link #runTurnAsync(TurnInput, TurnOptions, TurnListener)}, completing on {@code executor}. */
     public CompletableFuture<TurnResult> runTurnAsync(TurnInput input, TurnOptions options, TurnListener listener, Executor executor) {
-        return runTurnAsync(input, options, listener).thenApplyAsync(r -> r, executor);
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(executor, "executor");
+        try {
+            return HostFuture.of(run(new TurnStart.UserTurn(input), options, listener), executor);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private TurnResult await(CompletableFuture<TurnResult> turn) {
@@ -222,13 +226,12 @@ public final class CodexSession implements AutoCloseable {
             // free the session before anyone sees the result, so the next turn can start at once
             activeTurn = null;
             turnActive.set(false);
-            RpcThreads.callbacks().execute(() -> {
-                if (failure != null) {
-                    result.completeExceptionally(Futures.unwrap(failure));
-                } else {
-                    result.complete(r);
-                }
-            });
+            // only the library waits here (runTurn, or the hand-off of runTurnAsync to host code)
+            if (failure != null) {
+                result.completeExceptionally(Futures.unwrap(failure));
+            } else {
+                result.complete(r);
+            }
         });
         return result;
     }
@@ -292,7 +295,7 @@ public final class CodexSession implements AutoCloseable {
 
     /** One {@code turn/start} (or {@code review/start}) and its turn, on a started session. */
     private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnStart start) {
-        return startAsync().handle((id, failure) -> {
+        return connection.startAsync().handle((id, failure) -> {
             if (failure != null) {
                 Throwable cause = Futures.unwrap(failure);
                 connection.retire();

@@ -133,12 +133,13 @@ final class ThreadConnection {
             letGoOfConnection();
             CompletableFuture<String> f;
             if (sharedClient == null) {
-                f = CompletableFuture.supplyAsync(ownConnection, RpcThreads.callbacks()).thenCompose(this::openOn);
+                // starting codex and the handshake wait: on the waits pool, not on the callbacks it waits for
+                f = CompletableFuture.supplyAsync(ownConnection, RpcThreads.waits()).thenCompose(this::openOn);
             } else if (sharedClient.isOpen()) {
                 f = openOn(sharedClient);
             } else {
                 // reconnecting: wait for the new connection (or its end), not for a timeout
-                f = sharedClient.whenReady().handle((c, failure) -> failure == null ? openOn(c)
+                f = ClientPlumbing.of(sharedClient).whenReady().handle((c, failure) -> failure == null ? openOn(c)
                         : CompletableFuture.<String>failedFuture(new CodexException("the shared codex connection is closed: "
                                 + Futures.unwrap(failure).getMessage(), Futures.unwrap(failure)))).thenCompose(x -> x);
             }
@@ -251,7 +252,7 @@ final class ThreadConnection {
                 Throwable cause = Futures.unwrap(failure);
                 if (cause instanceof ConnectionClosedException closedCause) {
                     // explaining may wait briefly for codex's exit status: not on the reader thread
-                    RpcThreads.callbacks().execute(() -> opened.completeExceptionally(ClientPlumbing.of(c).explainClose("before answering " + method, closedCause)));
+                    RpcThreads.waits().execute(() -> opened.completeExceptionally(ClientPlumbing.of(c).explainClose("before answering " + method, closedCause)));
                 } else {
                     opened.completeExceptionally(cause);
                 }
@@ -369,11 +370,12 @@ final class ThreadConnection {
             return;
         }
         try {
-            c.async().threadUnsubscribe(new ThreadUnsubscribeParams(id)).whenComplete((r, e) -> {
-                if (e != null) {
-                    LOG.debug("thread/unsubscribe {}: {}", id, e.getMessage());
-                }
-            });
+            ClientPlumbing.of(c).request("thread/unsubscribe", new ThreadUnsubscribeParams(id), JsonNode.class, c.requestTimeout())
+                    .whenComplete((r, e) -> {
+                        if (e != null) {
+                            LOG.debug("thread/unsubscribe {}: {}", id, e.getMessage());
+                        }
+                    });
         } catch (RuntimeException e) {
             LOG.debug("thread/unsubscribe {} not sent: {}", id, e.getMessage());
         }

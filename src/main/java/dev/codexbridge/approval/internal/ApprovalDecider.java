@@ -8,6 +8,7 @@ import dev.codexbridge.approval.internal.ServerRequestBridge.Answer;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -15,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides one approval by the {@link ApprovalPolicy}: its automatic rules, then the host's
- * handler (off the caller's thread, within the policy's deadline), then deny. A handler that
- * throws, fails, answers nothing or answers late denies.
+ * handler (on the host pool, within the policy's deadline), then deny. A handler that throws,
+ * fails, answers nothing or answers late denies; one still blocked in {@code decide} at the
+ * deadline is interrupted.
  */
 final class ApprovalDecider {
     private static final Logger LOG = LoggerFactory.getLogger(ApprovalDecider.class);
@@ -68,7 +70,8 @@ final class ApprovalDecider {
 
     private CompletableFuture<ApprovalDecision> askHost(ApprovalRequest request) {
         CompletableFuture<ApprovalDecision> result = new CompletableFuture<>();
-        RpcThreads.callbacks().execute(() -> {
+        // host code, which may block: on the host pool, never on a thread a turn or the reader needs
+        Future<?> asking = RpcThreads.host().submit(() -> {
             try {
                 CompletionStage<ApprovalDecision> stage = policy.handler().decide(request);
                 if (stage == null) {
@@ -88,7 +91,14 @@ final class ApprovalDecider {
                 result.complete(ApprovalDecision.deny("the handler threw " + e.getClass().getSimpleName()));
             }
         });
-        return result.completeOnTimeout(ApprovalDecision.deny("no decision within " + policy.deadline().toSeconds() + " s"),
-                policy.deadline().toMillis(), TimeUnit.MILLISECONDS);
+        ApprovalDecision late = ApprovalDecision.deny("no decision within " + policy.deadline().toSeconds() + " s");
+        result.completeOnTimeout(late, policy.deadline().toMillis(), TimeUnit.MILLISECONDS);
+        // a handler still blocked in decide() at its deadline is interrupted: the host pool gets its thread back
+        result.thenAccept(d -> {
+            if (d == late) {
+                asking.cancel(true);
+            }
+        });
+        return result;
     }
 }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,18 +44,26 @@ final class DynamicToolCalls {
         }
         // Handlers written against the JSON read absent arguments as a missing node, as before.
         JsonNode arguments = p.arguments() != null ? p.arguments() : Json.nodes().missingNode();
-        return CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<DynamicTool.Result> result = new CompletableFuture<>();
+        // host code, which may block: on the host pool
+        Future<?> running = RpcThreads.host().submit(() -> {
             try {
                 DynamicTool.Result r = tool.handler().call(arguments);
-                return r == null ? DynamicTool.Result.failure("the tool returned nothing") : r;
+                result.complete(r == null ? DynamicTool.Result.failure("the tool returned nothing") : r);
             } catch (Exception e) {
                 LOG.warn("dynamic tool {} failed", name, e);
-                return DynamicTool.Result.failure("tool " + name + " failed: " + e.getMessage());
+                result.complete(DynamicTool.Result.failure("tool " + name + " failed: " + e.getMessage()));
             }
-        }, RpcThreads.callbacks())
-                .completeOnTimeout(DynamicTool.Result.failure("tool " + name + " did not answer in time"),
-                        ServerRequestBridge.DYNAMIC_TOOL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-                .thenApply(DynamicToolCalls::answer);
+        });
+        DynamicTool.Result late = DynamicTool.Result.failure("tool " + name + " did not answer in time");
+        result.completeOnTimeout(late, ServerRequestBridge.DYNAMIC_TOOL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        // a tool still running at its deadline is interrupted: the host pool gets its thread back
+        result.thenAccept(r -> {
+            if (r == late) {
+                running.cancel(true);
+            }
+        });
+        return result.thenApply(DynamicToolCalls::answer);
     }
 
     private static Answer answer(DynamicTool.Result r) {
