@@ -225,6 +225,11 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         return events.subscribe(listener, options.eventExecutor(), options.eventBuffer(), Objects.requireNonNull(methods, "methods"));
     }
 
+    /** {@link #subscribe(Set, CodexEventListener)} delivering on {@code executor}, with room for {@code buffer} undelivered events. */
+    public AutoCloseable subscribe(Set<String> methods, CodexEventListener listener, Executor executor, int buffer) {
+        return events.subscribe(listener, executor, buffer, Objects.requireNonNull(methods, "methods"));
+    }
+
     // ---------------------------------------------------------------- capacity
 
     /** How many thread places sessions have taken; at most {@link #maxThreads()}. */

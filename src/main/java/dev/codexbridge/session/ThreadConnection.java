@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ThreadConnection {
     private static final Logger LOG = LoggerFactory.getLogger(ThreadConnection.class);
+    /** Rate-limit notifications the governor may fall behind by; it needs only the latest. */
+    private static final int GOVERNOR_BUFFER = 1_000;
 
     /** Opens this session's own connection (blocking), or null when it shares one. */
     private final Supplier<CodexClient> ownConnection;
@@ -198,7 +200,9 @@ final class ThreadConnection {
                 }
                 if (rateLimits != null) {
                     // account-wide, so they come with no thread id: seen between turns and on a shared connection too
-                    governorSubscription = c.subscribe(RateLimitGovernor.METHODS, rateLimits.listener());
+                    // the governor's bookkeeping is the library's: on the callback pool, not behind host code
+                    governorSubscription = c.subscribe(RateLimitGovernor.METHODS, rateLimits.listener(), RpcThreads.callbacks(),
+                            GOVERNOR_BUFFER);
                 }
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
