@@ -63,8 +63,7 @@ final class LiveRig implements AutoCloseable {
 
     /** A session on a shared connection (start() sends thread/start on it). */
     CodexSession.Builder shared(CodexClient client) {
-        return CodexSession.builder().client(client).thread(ThreadSettings.in(work)).limits(TurnLimits.of(TURN_TIMEOUT, Duration.ZERO))
-                .connection(CodexClient.builder().requestTimeout(Duration.ofSeconds(120)).options());
+        return CodexSession.builder().client(client).thread(ThreadSettings.in(work)).limits(TurnLimits.of(TURN_TIMEOUT, Duration.ZERO));
     }
 
     /** A session that owns its codex process (start() spawns it, initializes, sends thread/start). */
