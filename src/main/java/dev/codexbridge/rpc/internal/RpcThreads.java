@@ -23,9 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #host()}: host code (continuations, listeners, handlers), which may block.</li>
  * </ul>
  *
- * <p>Work beyond a pool's threads waits in its queue. No pool waits for a pool below it in that
- * list, and none waits for {@link #host()}: host code that blocks, even on the library, holds up
- * only other host code (docs/architecture.md, "Threads").
+ * <p>Work beyond a pool's threads waits in its queue. Only {@link #waits()} and {@link #host()}
+ * block; what a waits task waits for (codex, a request future) never needs a waits or host thread,
+ * and the library never waits for {@link #host()}: host code that blocks, even on the library,
+ * holds up only other host code (docs/architecture.md, "Threads").
  */
 public final class RpcThreads {
     public static final String DISPATCH_PROPERTY = "codexbridge.dispatchThreads";
