@@ -1,5 +1,6 @@
 package dev.codexbridge.cli;
 
+import dev.codexbridge.BuildInfo;
 import dev.codexbridge.protocol.FileChanges;
 import dev.codexbridge.protocol.ThreadItem;
 
@@ -27,6 +28,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -34,7 +37,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -75,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
                         + ") -> allowed once");
                 return CompletableFuture.completedFuture(ApprovalDecision.once());
             }).build();
-            try (CodexSession session = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(codex).codexHome(home).build()).clientInfo(new ClientInfo("codex_bridge_demo", "codex-bridge demo", dev.codexbridge.BuildInfo.version())).options()).thread(ThreadSettings.in(work))
+            try (CodexSession session = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(codex).codexHome(home).build()).clientInfo(new ClientInfo("codex_bridge_demo", "codex-bridge demo", BuildInfo.version())).options()).thread(ThreadOptions.in(work))
                     .approvals(approvals).limits(TurnLimits.of(Duration.ofSeconds(timeoutSeconds), Duration.ZERO)).build()) {
                 String prompt = "Look around and leave a greeting in hello.txt.";
                 out.println("user> " + prompt);
@@ -115,7 +118,7 @@ final class DemoCommand implements Callable<Integer> {
         }
 
         @Override
-        public void onItemCompleted(ThreadItem item, java.util.List<TranscriptMessage> messages) {
+        public void onItemCompleted(ThreadItem item, List<TranscriptMessage> messages) {
             if (item instanceof ThreadItem.CommandExecution c) {
                 (c.aggregatedOutput() == null ? "" : c.aggregatedOutput()).lines().forEach(l -> err.println("  | " + ApiText.escape(l)));
                 err.println("  (exit " + (c.exitCode() == null ? "?" : c.exitCode()) + ", "
@@ -130,7 +133,7 @@ final class DemoCommand implements Callable<Integer> {
         @Override
         public void onApprovalAnswered(ApprovalRequest request, ApprovalDecision decision) {
             clock.approved(request.itemId());
-            err.println("  approved: " + request.kind().name().toLowerCase(java.util.Locale.ROOT) + " (" + decision.choice() + ")");
+            err.println("  approved: " + request.kind().name().toLowerCase(Locale.ROOT) + " (" + decision.choice() + ")");
         }
     }
 

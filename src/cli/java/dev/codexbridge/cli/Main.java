@@ -1,5 +1,6 @@
 package dev.codexbridge.cli;
 
+import dev.codexbridge.BuildInfo;
 import dev.codexbridge.process.CodexVersion;
 import java.util.List;
 import picocli.CommandLine;
@@ -48,7 +49,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"codex-bridge " + dev.codexbridge.BuildInfo.version()
+            return new String[] {"codex-bridge " + BuildInfo.version()
                     + " (pinned codex " + CodexVersion.PINNED + ")"};
         }
     }

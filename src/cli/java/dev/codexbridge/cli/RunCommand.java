@@ -7,14 +7,18 @@ import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.approval.PersistentRule;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnLimits;
-import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnFailure;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.transport.AuthenticationException;
+import dev.codexbridge.transport.CodexEndpoint;
+import dev.codexbridge.transport.WebSocketAuth;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -148,18 +152,18 @@ final class RunCommand implements Callable<Integer> {
             err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
             return 2;
         }
-        dev.codexbridge.transport.CodexEndpoint endpoint;
+        CodexEndpoint endpoint;
         try {
             endpoint = endpoint();
         } catch (IllegalArgumentException | CodexException e) {
             err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
             return 2;
         }
-        dev.codexbridge.client.CodexClient client = null;
+        CodexClient client = null;
         if (endpoint != null) {
             try {
-                client = dev.codexbridge.client.CodexClient.builder().connect(endpoint);
-            } catch (dev.codexbridge.transport.AuthenticationException e) {
+                client = CodexClient.builder().connect(endpoint);
+            } catch (AuthenticationException e) {
                 err.println("codex-bridge run: authentication failed: " + ApiText.escape(e.getMessage()));
                 return EXIT_AUTHENTICATION;
             } catch (CodexException e) {
@@ -167,13 +171,13 @@ final class RunCommand implements Callable<Integer> {
                 return 2;
             }
         }
-        try (dev.codexbridge.client.CodexClient connection = client) {
+        try (CodexClient connection = client) {
             return run(connection, handler, schema, out, err, terminal);
         }
     }
 
     /** The --connect endpoint with its credentials, or null to start codex here. */
-    private dev.codexbridge.transport.CodexEndpoint endpoint() {
+    private CodexEndpoint endpoint() {
         boolean credentials = tokenFile != null || jwtSecretFile != null || jwtIssuer != null || jwtAudience != null;
         if (connect == null) {
             if (credentials || allowPlaintext) {
@@ -191,12 +195,12 @@ final class RunCommand implements Callable<Integer> {
         if (jwtSecretFile == null && (jwtIssuer != null || jwtAudience != null)) {
             throw new IllegalArgumentException("--jwt-issuer and --jwt-audience need --jwt-secret-file");
         }
-        dev.codexbridge.transport.CodexEndpoint ep = dev.codexbridge.transport.CodexEndpoint.parse(connect)
+        CodexEndpoint ep = CodexEndpoint.parse(connect)
                 .allowPlaintextRemote(allowPlaintext);
         if (tokenFile != null) {
             ep = ep.tokenFile(tokenFile);
         } else if (jwtSecretFile != null) {
-            ep = ep.auth(dev.codexbridge.transport.WebSocketAuth.signedBearer().sharedSecretFile(jwtSecretFile)
+            ep = ep.auth(WebSocketAuth.signedBearer().sharedSecretFile(jwtSecretFile)
                     .issuer(jwtIssuer).audience(jwtAudience).subject("codex-bridge run").build());
         }
         return ep;
@@ -207,7 +211,7 @@ final class RunCommand implements Callable<Integer> {
         TurnOptions options = schema == null ? TurnOptions.DEFAULTS : TurnOptions.DEFAULTS.withOutputSchema(schema);
         CodexSession.Builder b;
         try {
-            b = sessionBuilder(client, handler);
+            b = sessionBuilder(client, handler, terminal && approve == null);
         } catch (IllegalArgumentException | CodexException e) {
             err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
             return 2;
@@ -225,8 +229,11 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The session this run opens; a missing codex or a setting codex does not know is a usage error here. */
-    private CodexSession.Builder sessionBuilder(CodexClient client, ApprovalHandler handler) {
+    /**
+     * The session this run opens; a missing codex or a setting codex does not know is a usage error here.
+     * Only a person at the prompt, shown the rule, can answer "always" for good; {@code --approve} cannot.
+     */
+    private CodexSession.Builder sessionBuilder(CodexClient client, ApprovalHandler handler, boolean promptsAtTerminal) {
         CodexSession.Builder b = CodexSession.builder();
         if (client != null) {
             b.client(client);
@@ -236,8 +243,8 @@ final class RunCommand implements Callable<Integer> {
             b.connection(CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(codexHome)
                     .withholdEnvironment(withheldEnvironment).build()).options());
         }
-        b.thread(ThreadSettings.builder().cwd(cwd).model(model).sandbox(sandbox).approvalPolicy(approvalPolicy).build())
-                .approvals(ApprovalPolicy.builder().handler(handler).build())
+        b.thread(ThreadOptions.builder().cwd(cwd).model(model).sandbox(sandbox).approvalPolicy(approvalPolicy).build())
+                .approvals(ApprovalPolicy.builder().handler(handler).alwaysMeansSession(!promptsAtTerminal).build())
                 .limits(TurnLimits.of(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(idleSeconds)).withMaxSteps(maxSteps));
         if (resume != null) {
             b.resumeThread(resume);
@@ -339,7 +346,8 @@ final class RunCommand implements Callable<Integer> {
 
     /**
      * One approval prompt on the terminal; anything unrecognised asks again; end of input denies;
-     * a prompt whose turn ended meanwhile (Ctrl-C) gives up.
+     * a prompt whose turn ended meanwhile (Ctrl-C) gives up. "Always" is offered only with the rule
+     * it would write into codex's home in front of the user.
      */
     private synchronized ApprovalDecision askOnTerminal(ApprovalRequest request, PrintStream err) {
         err.println();
@@ -348,8 +356,13 @@ final class RunCommand implements Callable<Integer> {
         if (!request.description().isEmpty() && !request.description().equals(request.title())) {
             err.println("  " + ApiText.escape(request.description()));
         }
+        PersistentRule rule = request.persistentRule();
+        if (rule != null) {
+            // the rule holds the model's words: escaped like the title
+            err.println("  always: " + ApiText.escape(rule.summary()));
+        }
         while (true) {
-            err.print("  allow? [o]nce / [s]ession / [d]eny / [c]ancel turn: ");
+            err.print("  allow? [o]nce / [s]ession / " + (rule != null ? "[a]lways / " : "") + "[d]eny / [c]ancel turn: ");
             err.flush();
             String answer = input.nextLine(() -> !turnRunning);
             if (answer == null) {
@@ -363,13 +376,19 @@ final class RunCommand implements Callable<Integer> {
                 case "s", "session" -> {
                     return ApprovalDecision.session();
                 }
+                case "a", "always" -> {
+                    if (rule != null) {
+                        return ApprovalDecision.always();
+                    }
+                    err.println("  please answer o, s, d or c");
+                }
                 case "d", "deny", "n", "no" -> {
                     return ApprovalDecision.deny("denied at the terminal");
                 }
                 case "c", "cancel" -> {
                     return ApprovalDecision.cancel();
                 }
-                default -> err.println("  please answer o, s, d or c");
+                default -> err.println(rule != null ? "  please answer o, s, a, d or c" : "  please answer o, s, d or c");
             }
         }
     }

@@ -98,7 +98,7 @@ final class RuntimeCommand implements Runnable {
 
     @Command(name = "auto", mixinStandardHelpOptions = true,
             description = {"Enable the codex runtime if a usable codex is found; otherwise say why and change nothing. "
-                    + "(Unlike Hermes's `auto`, which means its default runtime: use `off` for that.)",
+                    + "(To go back to the host's default runtime, use `off`.)",
                 "Exit codes: 0 enabled or left as it was for want of a codex, 1 a usable codex was found but enabling failed, 2 usage error."})
     static final class Auto implements Callable<Integer> {
         @Mixin

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A turn's {@code --json} result, written as the turn runs: {@code {"messages":[} and each message
+ * A turn's {@code --json} result, written as the turn runs: <code>{"messages":[</code> and each message
  * as the transcript grows (on the turn's dispatch thread), then, once the turn has ended (on the
  * caller's thread, after the turn's future completed), the result's other fields and the line's end.
  */

@@ -42,7 +42,7 @@ final class TerminalJson {
     private TerminalJson() {
     }
 
-    /** A JSON text written piece by piece; {@link #close()} flushes it (and leaves {@code out} open). */
+    /** A JSON text written piece by piece; {@link Output#close()} flushes it (and leaves {@code out} open). */
     static Output open(PrintStream out) {
         return open(out, UTF8_OUT);
     }

@@ -13,7 +13,10 @@ import java.util.function.Function;
  * How server requests are answered, in order: automatic rules (auto-approve commands or file
  * changes; MCP servers the host trusts), then the host's {@link ApprovalHandler} with a deadline,
  * then fail closed. Without a handler everything that is not auto-approved is denied, and MCP
- * elicitations from untrusted servers are declined without asking.
+ * elicitations from untrusted servers are declined without asking. An
+ * {@link ApprovalChoice#ALWAYS} answer is given as {@link ApprovalChoice#SESSION} unless the
+ * builder's {@link Builder#alwaysMeansSession(boolean) alwaysMeansSession(false)} lets codex
+ * write it into its home for good.
  */
 public final class ApprovalPolicy {
     public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(5);
@@ -50,13 +53,13 @@ public final class ApprovalPolicy {
     }
 
     /**
-     * The reference runtime's (Hermes's) defaults, for hosts moving from it: permission requests
-     * are declined without asking, MCP tool calls run without asking for the {@code trusted}
-     * servers and are declined without asking for every other server, "always" is taken as "for
-     * this session" (nothing is persisted in codex's execpolicy), and commands and patches go to
-     * {@code handler}. Stricter than that and the library's default differ: see docs/session.md.
+     * Only the {@code trusted} servers' MCP tools run: their tool calls run without asking and
+     * every other server's are declined without asking; permission requests are declined without
+     * asking, "always" is taken as "for this session" (nothing is persisted in codex's
+     * execpolicy; the library's default too), and commands and patches go to {@code handler}.
+     * How this and the library's default differ: see docs/session.md.
      */
-    public static ApprovalPolicy hermesDefaults(ApprovalHandler handler, String... trusted) {
+    public static ApprovalPolicy trustedServersOnly(ApprovalHandler handler, String... trusted) {
         Builder b = builder().handler(handler).declinePermissions(true).askAboutUntrustedMcpTools(false)
                 .alwaysMeansSession(true);
         for (String server : trusted) {
@@ -75,7 +78,10 @@ public final class ApprovalPolicy {
         return askAboutUntrustedMcpTools;
     }
 
-    /** "Always" answers are given as "for this session": no execpolicy amendment, no persisted MCP approval. */
+    /**
+     * "Always" answers are given as "for this session": no execpolicy amendment, no persisted MCP
+     * approval. True unless the builder was told otherwise (decision 0019).
+     */
     public boolean alwaysMeansSession() {
         return alwaysMeansSession;
     }
@@ -114,7 +120,7 @@ public final class ApprovalPolicy {
         private Function<ChatgptAuthTokensRefreshParams, CompletionStage<ChatgptAuthTokensRefreshResponse>> authRefresh;
         private boolean declinePermissions;
         private boolean askAboutUntrustedMcpTools = true;
-        private boolean alwaysMeansSession;
+        private boolean alwaysMeansSession = true;
 
         private Builder() {
         }
@@ -168,7 +174,12 @@ public final class ApprovalPolicy {
             return this;
         }
 
-        /** Treat ALWAYS as SESSION, so nothing outlives the session (default false). */
+        /**
+         * Treat ALWAYS as SESSION, so nothing outlives the session (default true). {@code false}
+         * lets an ALWAYS answer write the rule codex offers into its home, for every later session
+         * and process on it ({@link ApprovalChoice#ALWAYS}, {@link ApprovalRequest#persistentRule()}):
+         * for hosts whose user saw that rule and chose it.
+         */
         public Builder alwaysMeansSession(boolean on) {
             this.alwaysMeansSession = on;
             return this;

@@ -5,7 +5,8 @@
  * <p>API a host uses: {@link dev.codexbridge.approval.ApprovalPolicy} (automatic rules, then the
  * host's {@link dev.codexbridge.approval.ApprovalHandler} with a deadline, then fail closed),
  * {@link dev.codexbridge.approval.ApprovalRequest}, {@link dev.codexbridge.approval.ApprovalDecision},
- * {@link dev.codexbridge.approval.ApprovalChoice}, {@link dev.codexbridge.approval.ApprovalKind}
+ * {@link dev.codexbridge.approval.ApprovalChoice}, {@link dev.codexbridge.approval.ApprovalKind},
+ * {@link dev.codexbridge.approval.PersistentRule} (what an "always" would write into codex's home)
  * and {@link dev.codexbridge.approval.DynamicTool}.
  *
  * <p>The machinery that turns a typed request into exactly one schema-valid answer lives in

@@ -2,6 +2,8 @@ package dev.codexbridge.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.json.JsonFormatException;
 import dev.codexbridge.protocol.InitializeCapabilities;
@@ -21,7 +23,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One client's connection to codex, opened and reopened: the transport, the {@code initialize}
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientConnection {
     /** The client's logger: connection losses have always been logged as the client's. */
-    private static final Logger LOG = LoggerFactory.getLogger(CodexClient.class);
+    private static final Logger LOG = SafeLogger.getLogger(CodexClient.class);
 
     private final CodexClient owner;
     private final ClientOptions options;
@@ -205,7 +206,7 @@ final class ClientConnection {
             return Json.convert(result, type);
         } catch (JsonFormatException e) {
             throw new CodexException("codex answered " + method + " with a result that does not fit "
-                    + type.getSimpleName() + ": " + e.getMessage(), e);
+                    + type.getSimpleName() + ": " + UntrustedText.of(e.getMessage()), e);
         }
     }
 

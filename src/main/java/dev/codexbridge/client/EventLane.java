@@ -1,27 +1,28 @@
 package dev.codexbridge.client;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.internal.SafeLogger;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One listener's ordered, bounded delivery: the reader thread offers without blocking, a shared
  * pool drains one batch at a time, so listeners never block each other or the reader.
  */
 final class EventLane implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(EventLane.class);
+    private static final Logger LOG = SafeLogger.getLogger(EventLane.class);
     private static final int BATCH = 256;
 
     private final CodexEventListener listener;
     private final Executor executor;
     private final int capacity;
     /** The methods this listener wants; null for all. Checked before queueing, on the reader thread. */
-    private final java.util.Set<String> methods;
+    private final Set<String> methods;
     private final ConcurrentLinkedQueue<CodexEvent> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong dropped = new AtomicLong();
@@ -30,11 +31,11 @@ final class EventLane implements AutoCloseable {
     private volatile boolean closedDelivered;
     private volatile boolean unsubscribed;
 
-    EventLane(CodexEventListener listener, Executor executor, int capacity, java.util.Set<String> methods) {
+    EventLane(CodexEventListener listener, Executor executor, int capacity, Set<String> methods) {
         this.listener = listener;
         this.executor = executor;
         this.capacity = capacity;
-        this.methods = methods == null ? null : java.util.Set.copyOf(methods);
+        this.methods = methods == null ? null : Set.copyOf(methods);
     }
 
     void offer(CodexEvent event) {

@@ -3,6 +3,7 @@ package dev.codexbridge.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.internal.ThreadInbox;
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.InboundSink;
@@ -21,7 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where what codex sends goes (decision 0009): each thread's {@link ThreadInbox}, the
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 final class EventRouter {
     /** The client's logger: routing failures have always been logged as the client's. */
-    private static final Logger LOG = LoggerFactory.getLogger(CodexClient.class);
+    private static final Logger LOG = SafeLogger.getLogger(CodexClient.class);
 
     private final ClientConnection connection;
     private final ServerRequestHandler serverRequests;

@@ -1,5 +1,7 @@
 package dev.codexbridge.client;
 
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
@@ -10,9 +12,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reopens a lost connection under a {@link ReconnectPolicy}: attempts with backoff on the shared
@@ -22,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Reconnector {
     /** The client's logger: reconnects have always been logged as the client's. */
-    private static final Logger LOG = LoggerFactory.getLogger(CodexClient.class);
+    private static final Logger LOG = SafeLogger.getLogger(CodexClient.class);
 
     /** Null: the client ends with its connection. */
     private final ReconnectPolicy policy;
@@ -35,6 +37,11 @@ final class Reconnector {
 
     boolean enabled() {
         return policy != null;
+    }
+
+    /** The policy, or null when the client ends with its connection. */
+    ReconnectPolicy policy() {
+        return policy;
     }
 
     AutoCloseable onReconnect(Function<CodexClient, CompletionStage<?>> resume) {
@@ -64,7 +71,7 @@ final class Reconnector {
             if (attempt >= policy.maxAttempts() || connection.closedByHost()) {
                 LOG.warn("codex connection could not be reopened after {} attempts: {}", attempt, e.getMessage());
                 connection.giveUp(new ConnectionClosedException("the connection to codex was lost and "
-                        + attempt + " attempts to reopen it failed; the last: " + e.getMessage(), e));
+                        + attempt + " attempts to reopen it failed; the last: " + UntrustedText.messageOf(e), e));
                 return;
             }
             LOG.debug("reconnect attempt {} failed: {}", attempt, e.getMessage());
@@ -83,28 +90,41 @@ final class Reconnector {
 
     /** Runs every resumer, at most {@code concurrentResumes} in flight, each as soon as a slot frees. */
     private void resumeAll(CodexClient client) {
-        ConcurrentLinkedQueue<Function<CodexClient, CompletionStage<?>>> todo = new ConcurrentLinkedQueue<>(resumers);
+        Resumes round = new Resumes(client, new ConcurrentLinkedQueue<>(resumers), System.nanoTime());
         for (int i = 0; i < policy.concurrentResumes(); i++) {
-            resumeNext(client, todo);
+            resumeNext(round);
         }
     }
 
-    private void resumeNext(CodexClient client, ConcurrentLinkedQueue<Function<CodexClient, CompletionStage<?>>> todo) {
-        Function<CodexClient, CompletionStage<?>> next = todo.poll();
+    /** One reconnect's resumes: those still to run, and how many are left to end (for the log line). */
+    private record Resumes(CodexClient client, ConcurrentLinkedQueue<Function<CodexClient, CompletionStage<?>>> todo,
+                           long began, AtomicInteger left, AtomicInteger failed) {
+        Resumes(CodexClient client, ConcurrentLinkedQueue<Function<CodexClient, CompletionStage<?>>> todo, long began) {
+            this(client, todo, began, new AtomicInteger(todo.size()), new AtomicInteger());
+        }
+    }
+
+    private void resumeNext(Resumes round) {
+        Function<CodexClient, CompletionStage<?>> next = round.todo().poll();
         if (next == null) {
             return;
         }
         CompletionStage<?> stage;
         try {
-            stage = next.apply(client);
+            stage = next.apply(round.client());
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
         (stage == null ? CompletableFuture.completedFuture(null) : stage).whenComplete((r, e) -> {
             if (e != null) {
+                round.failed().incrementAndGet();
                 LOG.warn("resuming a thread after the reconnect failed: {}", Futures.unwrap(e).getMessage());
             }
-            resumeNext(client, todo);
+            if (round.left().decrementAndGet() == 0) {
+                LOG.info("resumed the threads of connection {} in {} ms ({} failed)", round.client().generation(),
+                        (System.nanoTime() - round.began()) / 1_000_000, round.failed().get());
+            }
+            resumeNext(round);
         });
     }
 }

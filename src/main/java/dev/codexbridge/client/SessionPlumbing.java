@@ -62,6 +62,11 @@ final class SessionPlumbing extends ClientPlumbing {
     }
 
     @Override
+    public ReconnectPolicy reconnectPolicy() {
+        return connection.reconnector().policy();
+    }
+
+    @Override
     public CodexException explainClose(String context, ConnectionClosedException cause) {
         return connection.explainClose(context, cause);
     }

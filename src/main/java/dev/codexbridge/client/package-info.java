@@ -15,8 +15,9 @@
  * current, why it closed), {@code EventRouter} (thread inboxes, the connection-wide inbox, the
  * subscribers' {@code EventLane}s, the fallback handler, and the reader's hand-off),
  * {@code Reconnector} (a {@link dev.codexbridge.client.ReconnectPolicy}'s attempts and the bounded
- * resumes after one), {@code ThreadPlaces} (the {@code maxThreads} limit) and {@code WireDecoder}
- * (a turn's stream decoded straight from the line). None starts a thread: the reader routes, the
+ * resumes after one), {@code ThreadPlaces} (the {@code maxThreads} limit), {@code WireDecoder}
+ * (a turn's stream decoded straight from the message's bytes) and {@code SessionPlumbing} (what
+ * {@code ClientPlumbing.of} hands out). None starts a thread: the reader routes, the
  * library's shared pools and timer do the rest (docs/architecture.md, "Threads").
  *
  * <p>What only the session package uses (attaching a

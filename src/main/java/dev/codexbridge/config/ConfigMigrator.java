@@ -2,10 +2,14 @@ package dev.codexbridge.config;
 
 import com.github.difflib.DiffUtils;
 import com.github.difflib.UnifiedDiffUtils;
+import com.github.difflib.patch.AbstractDelta;
+import com.github.difflib.patch.Chunk;
 import com.github.difflib.patch.Patch;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -29,6 +33,10 @@ import org.tomlj.TomlVersion;
  *       {@code default_permissions}) wins and is reported, never duplicated.</li>
  *   <li>The existing file must parse (TOML 1.0) or nothing is touched; the candidate must parse
  *       before it is written; writing is atomic and locked against concurrent migrations.</li>
+ *   <li>Nothing is written into a folder its group or other users can write, nor through a
+ *       {@code config.toml} link to nothing; a file that gets literal secrets (env values, HTTP
+ *       headers) loses its group and other permissions; the report's diff shows those values as
+ *       {@code ***} (docs/migration.md, Report).</li>
  * </ul>
  */
 public final class ConfigMigrator {
@@ -90,15 +98,19 @@ public final class ConfigMigrator {
         Path target = configFile();
         try {
             target = ConfigFiles.resolveTarget(configFile());
+            // before the lock: in a folder others can write, the lock file itself could be their link
+            ConfigFiles.refuseSharedFolders(configFile());
             Path finalTarget = target;
             if (dryRun) {
-                compute(plan, finalTarget, ConfigFiles.read(finalTarget), remove);
+                compute(plan, finalTarget, ConfigFiles.read(finalTarget), remove, true);
             } else {
                 ConfigFiles.locked(finalTarget, () -> {
-                    compute(plan, finalTarget, ConfigFiles.read(finalTarget), remove);
+                    compute(plan, finalTarget, ConfigFiles.read(finalTarget), remove, false);
                     if (plan.changed && plan.writable) {
-                        ConfigFiles.write(finalTarget, plan.candidate, beforeRename);
+                        ConfigFiles.write(finalTarget, plan.candidate, beforeRename, plan.ownerOnly);
                         plan.written = true;
+                    } else if (plan.ownerOnly) {
+                        ConfigFiles.restrictToOwner(finalTarget);
                     }
                     return null;
                 });
@@ -114,7 +126,7 @@ public final class ConfigMigrator {
                 plan.diff == null ? "" : plan.diff, plan.removed);
     }
 
-    private void compute(Plan plan, Path target, String existing, boolean remove) {
+    private void compute(Plan plan, Path target, String existing, boolean remove, boolean dryRun) {
         String old = existing == null ? "" : existing;
         TomlParseResult whole = parse(old, target);
         if (whole.hasErrors()) {
@@ -122,8 +134,8 @@ public final class ConfigMigrator {
                     + "); fix it first, nothing was changed");
         }
         ManagedBlock.Split split = ManagedBlock.strip(old);
-        if (ConfigFiles.isWorldWritable(target) || ConfigFiles.isWorldWritable(target.getParent())) {
-            plan.warnings.add(target + " or its folder is writable by every user; anyone could change what codex runs");
+        if (ConfigFiles.isWorldWritable(target)) {
+            plan.warnings.add(target + " is writable by every user; anyone could change what codex runs");
         }
         String candidate;
         if (remove) {
@@ -146,6 +158,27 @@ public final class ConfigMigrator {
         plan.changed = existing == null ? !remove : !candidate.equals(old);
         plan.writable = plan.changed;
         plan.diff = plan.changed ? unifiedDiff(old, candidate) : "";
+        if (!remove && !plan.withSecrets.isEmpty()) {
+            restrictIfShared(plan, target, dryRun);
+        }
+    }
+
+    /**
+     * A file that now holds literal secrets and that the group or other users may read becomes
+     * owner-only (the owner's own bits stay): its mode was chosen for a file without them.
+     */
+    private static void restrictIfShared(Plan plan, Path target, boolean dryRun) {
+        Set<PosixFilePermission> perms = ConfigFiles.openToOthers(target);
+        if (perms == null) {
+            return;
+        }
+        plan.ownerOnly = true;
+        plan.warnings.add(target.getFileName() + " holds literal secrets of the MCP servers "
+                + String.join(", ", plan.withSecrets.stream().sorted().toList())
+                + " (env values, HTTP headers or token-like arguments) and was open to its group or other users ("
+                + PosixFilePermissions.toString(perms) + "); " + (dryRun ? "it would be made" : "it was made")
+                + " owner-only (" + PosixFilePermissions.toString(ConfigFiles.ownerPart(perms))
+                + "). Values given as ${env:NAME} stay out of the file");
     }
 
     private String renderBlock(Plan plan, TomlParseResult user, String eol) {
@@ -174,8 +207,12 @@ public final class ConfigMigrator {
                     continue;
                 }
                 try {
-                    byName.add(Map.entry(name, tablesOf(r)));
+                    List<ManagedBlock.Table> tables = tablesOf(r);
+                    byName.add(Map.entry(name, tables));
                     plan.servers.add(new ServerReport(name, ServerReport.Status.MIGRATED, r.skipped(), r.warnings(), null));
+                    if (holdsSecrets(tables)) {
+                        plan.withSecrets.add(name);
+                    }
                 } catch (IllegalArgumentException e) {
                     fail(plan, name, r.skipped(), r.warnings(), "cannot be written as TOML: " + e.getMessage());
                 }
@@ -236,6 +273,11 @@ public final class ConfigMigrator {
         return out;
     }
 
+    /** Whether the tables carry a value the report's diff masks (a literal env value or header, a token-shaped argument). */
+    private static boolean holdsSecrets(List<ManagedBlock.Table> tables) {
+        return SecretMask.hasSecrets(ManagedBlock.render(List.of(), tables, "\n"));
+    }
+
     private static void fail(Plan plan, String name, List<String> skipped, List<String> warnings, String error) {
         plan.servers.add(new ServerReport(name, ServerReport.Status.FAILED, skipped, warnings, error));
         plan.errors.add("MCP server \"" + name + "\" not migrated: " + error);
@@ -262,14 +304,15 @@ public final class ConfigMigrator {
 
     /**
      * tomlj at TOML 1.0. Its parser can fail with an internal AssertionError on some malformed
-     * input (found by fuzzing); that is a parse failure too, not a crash of the migration.
+     * input (found by fuzzing); that is a parse failure too, not a crash of the migration. Its
+     * message is not passed on, nor the error itself: either may quote the file.
      */
     static TomlParseResult parse(String text, Path file) {
         try {
             return org.tomlj.Toml.parse(text, TomlVersion.V1_0_0);
         } catch (RuntimeException | AssertionError | StackOverflowError e) {
-            throw new ConfigMigrationException(file.getFileName() + " is not valid TOML 1.0 (the parser gave up: "
-                    + e.getMessage() + "); fix it first, nothing was changed", e);
+            throw new ConfigMigrationException(file.getFileName() + " is not valid TOML 1.0 (the parser gave up with "
+                    + e.getClass().getSimpleName() + "); fix it first, nothing was changed");
         }
     }
 
@@ -292,18 +335,35 @@ public final class ConfigMigrator {
         }
     }
 
+    /** The first error, where and what kind ({@link ParseErrors}: never a piece of the file). */
     private static String describe(List<TomlParseError> errors) {
-        TomlParseError e = errors.get(0);
-        return "line " + e.position().line() + ", column " + e.position().column() + ": " + e.getMessage()
-                + (errors.size() > 1 ? " (+" + (errors.size() - 1) + " more)" : "");
+        return ParseErrors.toml(errors.get(0)) + (errors.size() > 1 ? " (+" + (errors.size() - 1) + " more)" : "");
     }
 
-    private static String unifiedDiff(String before, String after) {
+    /**
+     * The change as a person may see it: lines are paired on the real texts (so a changed secret
+     * still shows as a changed line) and shown from their masked copies ({@link SecretMask}, which
+     * keeps every line where it is).
+     */
+    static String unifiedDiff(String before, String after) {
         List<String> a = before.isEmpty() ? List.of() : before.lines().toList();
         List<String> b = after.lines().toList();
-        Patch<String> patch = DiffUtils.diff(a, b);
-        List<String> lines = UnifiedDiffUtils.generateUnifiedDiff("a/config.toml", "b/config.toml", a, patch, 3);
+        List<String> shownA = before.isEmpty() ? List.of() : SecretMask.mask(before).lines().toList();
+        List<String> shownB = SecretMask.mask(after).lines().toList();
+        if (shownA.size() != a.size() || shownB.size() != b.size()) { // not expected: then no line is shown
+            return "--- a/config.toml\n+++ b/config.toml\n@@ the change cannot be shown without its secrets "
+                    + "(a codex-bridge bug, please report it) @@\n";
+        }
+        Patch<String> shown = new Patch<>();
+        for (AbstractDelta<String> d : DiffUtils.diff(a, b).getDeltas()) {
+            shown.addDelta(d.withChunks(slice(shownA, d.getSource()), slice(shownB, d.getTarget())));
+        }
+        List<String> lines = UnifiedDiffUtils.generateUnifiedDiff("a/config.toml", "b/config.toml", shownA, shown, 3);
         return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
+    }
+
+    private static Chunk<String> slice(List<String> lines, Chunk<String> chunk) {
+        return new Chunk<>(chunk.getPosition(), lines.subList(chunk.getPosition(), chunk.getPosition() + chunk.size()));
     }
 
     private static final class Plan {
@@ -311,6 +371,8 @@ public final class ConfigMigrator {
         final List<String> pluginIds = new ArrayList<>();
         final List<String> warnings = new ArrayList<>();
         final List<String> errors = new ArrayList<>();
+        /** Migrated servers whose tables hold literal secrets. */
+        final List<String> withSecrets = new ArrayList<>();
         String pluginError;
         String permissionsWritten;
         ManagedBlock.Summary removed;
@@ -319,6 +381,7 @@ public final class ConfigMigrator {
         boolean changed;
         boolean writable;
         boolean written;
+        boolean ownerOnly;
     }
 
     public static final class Builder {

@@ -1,5 +1,6 @@
 package dev.codexbridge.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -17,12 +18,12 @@ import java.util.Map;
 /**
  * A host's MCP server definitions, read from the formats hosts actually use:
  * <ul>
- *   <li>{@link Format#MCP_SERVERS} — {@code {"mcpServers": {...}}} of Claude Desktop, Claude Code,
- *       Cursor, Cline, Windsurf and most MCP clients;</li>
+ *   <li>{@link Format#MCP_SERVERS} — {@code {"mcpServers": {...}}}, the file most MCP clients
+ *       keep their servers in;</li>
  *   <li>{@link Format#VSCODE} — VS Code's {@code mcp.json} ({@code {"servers": {...}}}, each with
  *       a {@code type}), or the {@code "mcp": {"servers": ...}} section of its settings;</li>
- *   <li>{@link Format#MCP_SERVERS_MAP} — a {@code mcp_servers:} map as in the reference host's
- *       YAML config (other top-level keys of that file are ignored).</li>
+ *   <li>{@link Format#MCP_SERVERS_MAP} — a {@code mcp_servers:} map in a host's YAML config
+ *       (other top-level keys of that file are ignored).</li>
  * </ul>
  */
 public record HostMcpConfig(Format format, List<Server> servers) {
@@ -64,14 +65,18 @@ public record HostMcpConfig(Format format, List<Server> servers) {
         return parse(text, yaml, file.toString());
     }
 
-    /** Parses text; {@code source} names it in error messages. */
+    /**
+     * Parses text; {@code source} names it in error messages. A syntax error says where and what
+     * kind, never a piece of the text (it may be a secret), and carries no parser exception whose
+     * message would.
+     */
     public static HostMcpConfig parse(String text, boolean yaml, String source) {
         JsonNode root;
         try {
             root = yaml ? YAML.readTree(text) : JSON_LENIENT.readTree(text);
-        } catch (IOException e) {
+        } catch (JsonProcessingException e) {
             throw new ConfigMigrationException(source + " is not valid " + (yaml ? "YAML" : "JSON") + ": "
-                    + firstLine(e.getMessage()), e);
+                    + (yaml ? ParseErrors.yaml(e) : ParseErrors.json(e)));
         }
         if (root == null || !root.isObject()) {
             throw new ConfigMigrationException(source + ": expected an object at the top level");
@@ -109,14 +114,6 @@ public record HostMcpConfig(Format format, List<Server> servers) {
             out.add(new Server(e.getKey(), e.getValue()));
         }
         return out;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     private static final ObjectMapper YAML = new YAMLMapper();

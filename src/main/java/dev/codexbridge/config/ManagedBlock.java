@@ -1,7 +1,9 @@
 package dev.codexbridge.config;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The codex-bridge section of {@code config.toml}: begin and end marker comments and what lies
@@ -16,7 +18,7 @@ public final class ManagedBlock {
     }
 
     /** The text between the first pair of markers, or empty when there is no (complete) block. */
-    public static java.util.Optional<String> contents(String text) {
+    public static Optional<String> contents(String text) {
         List<String> lines = TomlLayout.lines(text);
         StringBuilder inside = null;
         for (String line : lines) {
@@ -26,12 +28,12 @@ public final class ManagedBlock {
                     inside = new StringBuilder();
                 }
             } else if (content.equals(END)) {
-                return java.util.Optional.of(inside.toString());
+                return Optional.of(inside.toString());
             } else {
                 inside.append(line);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /** What a managed block configures: its MCP server names, plugin ids and default permission profile. */
@@ -46,20 +48,20 @@ public final class ManagedBlock {
      * The summary of the managed block in {@code configText}; empty when there is no complete block
      * or it does not parse (codex will say more when it starts).
      */
-    public static java.util.Optional<Summary> summary(String configText) {
-        java.util.Optional<String> inside = contents(configText);
+    public static Optional<Summary> summary(String configText) {
+        Optional<String> inside = contents(configText);
         if (inside.isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try {
-            org.tomlj.TomlParseResult toml = ConfigMigrator.parse(inside.get(), java.nio.file.Path.of("config.toml"));
+            org.tomlj.TomlParseResult toml = ConfigMigrator.parse(inside.get(), Path.of("config.toml"));
             List<String> servers = new ArrayList<>(toml.isTable("mcp_servers") ? toml.getTable("mcp_servers").keySet() : List.of());
             List<String> plugins = new ArrayList<>(toml.isTable("plugins") ? toml.getTable("plugins").keySet() : List.of());
             servers.sort(null);
             plugins.sort(null);
-            return java.util.Optional.of(new Summary(servers, plugins, toml.getString("default_permissions")));
+            return Optional.of(new Summary(servers, plugins, toml.getString("default_permissions")));
         } catch (ConfigMigrationException unparsable) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

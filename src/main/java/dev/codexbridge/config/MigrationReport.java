@@ -2,6 +2,7 @@ package dev.codexbridge.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.codexbridge.json.Json;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,7 +16,10 @@ import java.util.List;
  * @param plugins        plugin ids in the block ({@code name@marketplace})
  * @param pluginError    why plugin discovery found nothing, when it failed
  * @param defaultPermissions the {@code default_permissions} value written, if any
- * @param diff           unified diff of the change (always for a dry run, empty when unchanged)
+ * @param diff           unified diff of the change (always for a dry run, empty when unchanged), with
+ *                       every value that may be a secret shown as {@code ***}: env values, HTTP
+ *                       headers, credential-named keys and token-shaped parts of other values (see
+ *                       docs/migration.md); the file itself gets the real values
  * @param removed        for a removal, what the removed managed block configured (empty when there was
  *                       none); null for a migration
  */
@@ -124,7 +128,7 @@ public record MigrationReport(
         }
         String verb = dryRun ? "would remove" : written ? "removed" : "did not remove";
         StringBuilder sb = new StringBuilder(verb + " the codex-bridge managed block");
-        List<String> what = new java.util.ArrayList<>();
+        List<String> what = new ArrayList<>();
         if (!removed.mcpServers().isEmpty()) {
             what.add("MCP servers " + String.join(", ", removed.mcpServers()));
         }

@@ -2,6 +2,7 @@ package dev.codexbridge.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,7 +84,7 @@ final class ServerTranslator {
         private final Map<String, Map<String, Object>> tools = new LinkedHashMap<>();
         private final List<String> skipped = new ArrayList<>();
         private final List<String> warnings = new ArrayList<>();
-        private final java.util.Set<String> handled = new java.util.HashSet<>(Set.of(
+        private final Set<String> handled = new HashSet<>(Set.of(
                 "command", "url", "serverUrl", "type", "transport"));
 
         Builder(String name) {

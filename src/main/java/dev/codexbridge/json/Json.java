@@ -11,13 +11,16 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.internal.UntrustedText;
 
 /**
  * The one configured {@link ObjectMapper} of codex-bridge.
  *
  * <p>Tolerant on input (codex adds fields and enum values between releases), compact and
  * deterministic on output. Streams are never closed or flushed by Jackson: callers serialize to
- * bytes and write them themselves, so framing stays in one place.
+ * bytes and write them themselves, so framing stays in one place. Jackson's complaints quote the
+ * input (often codex's): the exceptions show them with secrets masked and control characters
+ * escaped, and so does their cause ({@code UntrustedText#shown}).
  */
 public final class Json {
     /** Codex's own messages can carry tens of MiB of command output in one string. */
@@ -60,7 +63,7 @@ public final class Json {
         try {
             return MAPPER.readTree(text);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new JsonFormatException("invalid JSON: " + e.getOriginalMessage(), e);
+            throw new JsonFormatException("invalid JSON: " + UntrustedText.of(e.getOriginalMessage()), UntrustedText.shown(e));
         }
     }
 
@@ -70,7 +73,7 @@ public final class Json {
             return MAPPER.writeValueAsString(value);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new JsonFormatException("cannot serialize " + value.getClass().getName() + ": "
-                    + e.getOriginalMessage(), e);
+                    + UntrustedText.of(e.getOriginalMessage()), UntrustedText.shown(e));
         }
     }
 
@@ -83,7 +86,8 @@ public final class Json {
             }
             return MAPPER.convertValue(value, type);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-            throw new JsonFormatException("cannot read " + type.getSimpleName() + ": " + e.getMessage(), e);
+            throw new JsonFormatException("cannot read " + type.getSimpleName() + ": " + UntrustedText.of(e.getMessage()),
+                    UntrustedText.shown(e));
         }
     }
 

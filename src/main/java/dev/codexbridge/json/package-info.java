@@ -2,6 +2,7 @@
  * The one configured Jackson mapper ({@link dev.codexbridge.json.Json}) and
  * {@link dev.codexbridge.json.JsonFormatException}. One mapper so that every layer reads
  * tolerantly (codex adds fields and enum values between releases) and writes the same compact,
- * deterministic JSON. Depends on Jackson only; any package may use it.
+ * deterministic JSON. Depends on Jackson and {@code dev.codexbridge.internal} only; any package
+ * may use it.
  */
 package dev.codexbridge.json;

@@ -3,8 +3,11 @@ package dev.codexbridge.pool;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.internal.ClientPlumbing;
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.transport.CodexEndpoint;
 import dev.codexbridge.transport.EndpointStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,10 +20,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Sessions spread over several running app-servers.
@@ -60,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * never the app-servers.
  */
 public final class CodexPool implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(CodexPool.class);
+    private static final Logger LOG = SafeLogger.getLogger(CodexPool.class);
 
     private final List<Node> nodes;
     private final boolean sharedCodexHome;
@@ -82,7 +85,7 @@ public final class CodexPool implements AutoCloseable {
         this.sharedCodexHome = b.sharedCodexHome;
         this.probeTimeout = b.probeTimeout;
         this.clientConfigurer = b.clientConfigurer;
-        java.util.concurrent.ThreadFactory named = RpcThreads.daemon("codex-bridge-pool-health");
+        ThreadFactory named = RpcThreads.daemon("codex-bridge-pool-health");
         this.checker = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread t = named.newThread(task);
             checkerThread = t;
@@ -134,12 +137,12 @@ public final class CodexPool implements AutoCloseable {
         Objects.requireNonNull(configure, "configure");
         Node home = affinity.get(threadId);
         if (home == null && !sharedCodexHome) {
-            throw new PoolException("thread " + threadId + " was not placed by this pool, and its endpoints do not share "
+            throw new PoolException("thread " + UntrustedText.of(threadId) + " was not placed by this pool, and its endpoints do not share "
                     + "CODEX_HOME, so the pool cannot tell which app-server holds it; use assign(threadId, endpoint) first");
         }
         if (home != null && !home.usable()) {
             if (!sharedCodexHome) {
-                throw new PoolException("thread " + threadId + " lives on endpoint " + home.spec.name() + " ("
+                throw new PoolException("thread " + UntrustedText.of(threadId) + " lives on endpoint " + home.spec.name() + " ("
                         + home.spec.endpoint().uri() + "), which is down: " + home.detail + ". The endpoints do not share "
                         + "CODEX_HOME (sharedCodexHome(false)), so the thread cannot be resumed elsewhere; it can be "
                         + "resumed once " + home.spec.name() + " is back.");
@@ -157,7 +160,7 @@ public final class CodexPool implements AutoCloseable {
             } catch (PlacementFailed e) {
                 refusals.add(node.spec.name() + ": " + e.getMessage());
                 if (home != null && !sharedCodexHome) {
-                    throw new PoolException("thread " + threadId + " could not be resumed on its endpoint "
+                    throw new PoolException("thread " + UntrustedText.of(threadId) + " could not be resumed on its endpoint "
                             + node.spec.name() + ": " + e.getMessage(), e.getCause());
                 }
                 home = null;
@@ -436,12 +439,12 @@ public final class CodexPool implements AutoCloseable {
         }
 
         /** An endpoint with the pool's default {@link #maxThreadsPerEndpoint}. */
-        public Builder endpoint(String name, dev.codexbridge.transport.CodexEndpoint endpoint) {
+        public Builder endpoint(String name, CodexEndpoint endpoint) {
             return endpoint(name, endpoint, 0);
         }
 
         /** An endpoint with its own thread limit ({@code 0}: the pool's default). */
-        public Builder endpoint(String name, dev.codexbridge.transport.CodexEndpoint endpoint, int maxThreads) {
+        public Builder endpoint(String name, CodexEndpoint endpoint, int maxThreads) {
             if (endpoints.containsKey(name)) {
                 throw new IllegalArgumentException("two endpoints named " + name);
             }

@@ -1,7 +1,9 @@
 package dev.codexbridge.process;
 
+import dev.codexbridge.internal.UntrustedText;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +38,7 @@ public final class CodexInstaller {
     }
 
     /** The binary of {@code version} in {@code dir}, installing it first if missing or different. */
-    public static Path ensureInstalled(Path dir, CodexVersion version, java.io.PrintStream log) {
+    public static Path ensureInstalled(Path dir, CodexVersion version, PrintStream log) {
         Path existing = installed(dir, version);
         if (existing != null) {
             return existing;
@@ -93,7 +95,7 @@ public final class CodexInstaller {
      * {@code out/experimental} (with the experimental methods and fields), unless it already holds
      * the schema of the same version.
      */
-    public static void generateSchema(Path binary, CodexVersion version, Path out, java.io.PrintStream log) {
+    public static void generateSchema(Path binary, CodexVersion version, Path out, PrintStream log) {
         try {
             Path stamp = out.resolve(SCHEMA_STAMP);
             if (Files.isRegularFile(stamp) && Files.readString(stamp).strip().equals(version.toString())
@@ -213,7 +215,7 @@ public final class CodexInstaller {
                 synchronized (output) {
                     out = output.toString().strip();
                 }
-                throw new CodexProcessException(what + " exited " + p.exitValue() + ":\n" + SecretRedactor.redact(out));
+                throw new CodexProcessException(what + " exited " + p.exitValue() + ":" + UntrustedText.indentedLines(out));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

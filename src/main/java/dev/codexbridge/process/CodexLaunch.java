@@ -1,29 +1,39 @@
 package dev.codexbridge.process;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * How to start {@code codex app-server}: binary, extra arguments, environment overlay,
  * {@code CODEX_HOME}, working directory, and the grace periods of the shutdown ladder.
  *
- * <p>Environment rule: the parent's environment minus the variables the caller withheld, plus the
- * caller's overlay, plus {@code CODEX_HOME} only when one is given. {@code HOME} is never changed by
- * the library (tools codex runs need the user's real one), and {@code RUST_LOG} defaults to
- * {@code warn} when unset. Withholding applies to inherited variables only: a value the caller sets
- * explicitly is always passed.
+ * <p>Environment rule: the inherited environment (this process's, or the
+ * {@link Builder#baseEnvironment base environment} given instead) minus what the
+ * {@link EnvironmentPolicy} withholds (by default every secret-looking name but codex's own
+ * credentials: whatever codex gets, every command it runs gets) and the variables the caller
+ * withheld, plus the caller's overlay, plus {@code CODEX_HOME} only when one is given.
+ * {@code HOME} is never changed by the library (tools codex runs need the user's real one), and
+ * {@code RUST_LOG} defaults to {@code warn} when unset. Withholding applies to inherited variables
+ * only: a value the caller sets explicitly is always passed.
  */
 public final class CodexLaunch {
     private final Path binary;
     private final List<String> arguments;
     private final Map<String, String> environment;
-    private final java.util.function.Predicate<String> withheld;
+    private final Predicate<String> withheld;
+    private final EnvironmentPolicy environmentPolicy;
+    private final Map<String, String> baseEnvironment;
     private final Path codexHome;
     private final Path workingDirectory;
     private final int stderrLines;
@@ -38,6 +48,8 @@ public final class CodexLaunch {
         this.arguments = List.copyOf(b.arguments);
         this.environment = Map.copyOf(b.environment);
         this.withheld = b.withheld;
+        this.environmentPolicy = b.environmentPolicy;
+        this.baseEnvironment = b.baseEnvironment == null ? null : Map.copyOf(b.baseEnvironment);
         this.codexHome = b.codexHome;
         this.workingDirectory = b.workingDirectory;
         this.stderrLines = b.stderrLines;
@@ -63,10 +75,15 @@ public final class CodexLaunch {
 
     /** A builder holding this launch, to derive another from it. */
     public Builder toBuilder() {
-        Builder b = new Builder(binary);
+        return copyInto(new Builder(binary));
+    }
+
+    private Builder copyInto(Builder b) {
         b.arguments.addAll(arguments);
         b.environment.putAll(environment);
         b.withheld = withheld;
+        b.environmentPolicy = environmentPolicy;
+        b.baseEnvironment = baseEnvironment;
         b.codexHome = codexHome;
         b.workingDirectory = workingDirectory;
         b.stderrLines = stderrLines;
@@ -93,27 +110,26 @@ public final class CodexLaunch {
         if (binary != null) {
             return this;
         }
-        Builder b = new Builder(new CodexLocator().locate(null).binary());
-        b.arguments.addAll(arguments);
-        b.environment.putAll(environment);
-        b.withheld = withheld;
-        b.codexHome = codexHome;
-        b.workingDirectory = workingDirectory;
-        b.stderrLines = stderrLines;
-        b.closeGrace = closeGrace;
-        b.terminateGrace = terminateGrace;
-        b.killGrace = killGrace;
-        b.name = name;
-        b.detach = detach;
-        return new CodexLaunch(b);
+        return new CodexLaunch(copyInto(new Builder(new CodexLocator().locate(null).binary())));
     }
 
     public List<String> arguments() {
         return arguments;
     }
 
+    /** The caller's overlay: values that always pass, whatever the policy. */
     public Map<String, String> environment() {
         return environment;
+    }
+
+    /** Which inherited variables are kept away from codex (default {@link EnvironmentPolicy#withholdSecrets()}). */
+    public EnvironmentPolicy environmentPolicy() {
+        return environmentPolicy;
+    }
+
+    /** The environment codex inherits in place of this process's, when one was given. */
+    public Optional<Map<String, String>> baseEnvironment() {
+        return Optional.ofNullable(baseEnvironment);
     }
 
     public Path codexHome() {
@@ -168,21 +184,28 @@ public final class CodexLaunch {
     private static final Path SETSID = findSetsid();
 
     private static Path findSetsid() {
-        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             return null;
         }
         for (String dir : List.of("/usr/bin", "/bin", "/usr/local/bin")) {
             Path p = Path.of(dir, "setsid");
-            if (java.nio.file.Files.isExecutable(p)) {
+            if (Files.isExecutable(p)) {
                 return p;
             }
         }
         return null;
     }
 
-    /** Applies the environment rule to {@code env} (a copy of the parent's, as ProcessBuilder gives). */
+    /**
+     * Applies the environment rule to {@code env} (a copy of the parent's, as ProcessBuilder gives;
+     * replaced by the base environment when the launch has one).
+     */
     public void applyEnvironment(Map<String, String> env) {
-        env.keySet().removeIf(withheld);
+        if (baseEnvironment != null) {
+            env.clear();
+            env.putAll(baseEnvironment);
+        }
+        env.keySet().removeIf(name -> environmentPolicy.withholds(name) || withheld.test(name));
         env.putAll(environment);
         if (codexHome != null) {
             env.put("CODEX_HOME", codexHome.toString());
@@ -194,7 +217,9 @@ public final class CodexLaunch {
         private final Path binary;
         private final List<String> arguments = new ArrayList<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
-        private java.util.function.Predicate<String> withheld = name -> false;
+        private Predicate<String> withheld = name -> false;
+        private EnvironmentPolicy environmentPolicy = EnvironmentPolicy.withholdSecrets();
+        private Map<String, String> baseEnvironment;
         private Path codexHome;
         private Path workingDirectory;
         private int stderrLines = 500;
@@ -224,6 +249,7 @@ public final class CodexLaunch {
             return argument("-c").argument(key + "=" + tomlValue);
         }
 
+        /** Sets {@code key} for codex; an explicit value passes whatever the {@link EnvironmentPolicy} says. */
         public Builder environment(String key, String value) {
             environment.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
@@ -236,17 +262,42 @@ public final class CodexLaunch {
 
         /**
          * Keeps the named variables of this process's environment away from codex, e.g. the host's
-         * own service tokens that codex and the tools it runs have no business seeing.
+         * own service tokens that codex and the tools it runs have no business seeing, on top of
+         * what the {@link #environmentPolicy policy} withholds.
          */
-        public Builder withholdEnvironment(java.util.Collection<String> names) {
+        public Builder withholdEnvironment(Collection<String> names) {
             Set<String> exact = Set.copyOf(names);
             return withholdEnvironment(exact::contains);
         }
 
         /** Keeps every inherited variable whose name matches {@code nameFilter} away from codex. */
-        public Builder withholdEnvironment(java.util.function.Predicate<String> nameFilter) {
+        public Builder withholdEnvironment(Predicate<String> nameFilter) {
             Objects.requireNonNull(nameFilter, "nameFilter");
             withheld = withheld.or(nameFilter);
+            return this;
+        }
+
+        /**
+         * Which inherited variables codex gets (default {@link EnvironmentPolicy#withholdSecrets()}:
+         * secret-looking names are withheld, codex's own credentials pass);
+         * {@link EnvironmentPolicy#inheritAll()} passes everything, and
+         * {@code withholdSecrets().allow("GITHUB_TOKEN")} lets a named one through. Names given to
+         * {@link #withholdEnvironment} stay withheld whatever the policy allows.
+         */
+        public Builder environmentPolicy(EnvironmentPolicy policy) {
+            this.environmentPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * The environment codex inherits in place of this process's (a clean, explicit one, or a
+         * test's); the policy and the withheld names apply to it as to this process's.
+         */
+        public Builder baseEnvironment(Map<String, String> base) {
+            Map<String, String> copy = new LinkedHashMap<>();
+            Objects.requireNonNull(base, "base").forEach((k, v) -> copy.put(Objects.requireNonNull(k, "key"),
+                    Objects.requireNonNull(v, "value")));
+            this.baseEnvironment = copy;
             return this;
         }
 

@@ -1,5 +1,7 @@
 package dev.codexbridge.process;
 
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A running codex child process: stdin/stdout for the protocol, stderr drained into a bounded
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * descendants included. {@link #close()} is idempotent and safe from several threads at once.
  */
 public final class CodexProcess implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(CodexProcess.class);
+    private static final Logger LOG = SafeLogger.getLogger(CodexProcess.class);
     /** Exit codes of a process that ended because it was asked to (0, SIGINT, SIGPIPE, SIGTERM). */
     private static final Set<Integer> CLEAN_EXIT_CODES = Set.of(0, 130, 141, 143);
     private static final Duration LEFTOVER_GRACE = Duration.ofMillis(500);
@@ -122,7 +123,7 @@ public final class CodexProcess implements AutoCloseable {
                 ? "codex (pid " + pid() + ") closed its output while still running, " + context
                 : "codex (pid " + pid() + ") exited with code " + code + " " + context;
         String lastWords = lastErrorLine(tail);
-        return new CodexProcessException(lastWords == null ? what : what + ": " + lastWords, code, tail, cause);
+        return new CodexProcessException(lastWords == null ? what : what + ": " + UntrustedText.of(lastWords), code, tail, cause);
     }
 
     /** Codex reports fatal start-up problems as a line starting with {@code Error:}. */

@@ -1,12 +1,14 @@
 package dev.codexbridge.process;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.internal.UntrustedText;
 import java.util.List;
 import java.util.OptionalInt;
 
 /**
  * The codex process could not be started, exited early, or died. Carries the exit code (when
- * known) and the last lines codex wrote to stderr, with secrets redacted.
+ * known) and the last lines codex wrote to stderr, with secrets redacted; the message shows those
+ * lines with control characters escaped too, one message line per stderr line.
  */
 public class CodexProcessException extends CodexException {
     private static final long serialVersionUID = 1L;
@@ -44,7 +46,7 @@ public class CodexProcessException extends CodexException {
         StringBuilder sb = new StringBuilder(message).append("\ncodex stderr (last ").append(tail.size())
                 .append(tail.size() == 1 ? " line" : " lines").append("):");
         for (String line : tail) {
-            sb.append("\n  ").append(line);
+            sb.append("\n  ").append(UntrustedText.of(line));
         }
         return sb.toString();
     }

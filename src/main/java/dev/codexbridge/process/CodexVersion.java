@@ -1,5 +1,6 @@
 package dev.codexbridge.process;
 
+import dev.codexbridge.BuildInfo;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -11,7 +12,7 @@ public record CodexVersion(int major, int minor, int patch) implements Comparabl
     /** Oldest codex whose app-server v2 protocol this library speaks. */
     public static final CodexVersion MINIMUM_SUPPORTED = new CodexVersion(0, 125, 0);
     /** The version the project is built and tested against (from the build). */
-    public static final CodexVersion PINNED = parse(dev.codexbridge.BuildInfo.pinnedCodexVersion())
+    public static final CodexVersion PINNED = parse(BuildInfo.pinnedCodexVersion())
             .orElseThrow(() -> new IllegalStateException("codex-bridge.properties lacks codex.pinnedVersion"));
 
     private static final Comparator<CodexVersion> ORDER = Comparator.comparingInt(CodexVersion::major)

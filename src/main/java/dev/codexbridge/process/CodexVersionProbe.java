@@ -1,5 +1,7 @@
 package dev.codexbridge.process;
 
+import dev.codexbridge.internal.UntrustedText;
+import dev.codexbridge.rpc.internal.RpcThreads;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,7 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs {@code codex --version} (stdin closed, bounded output, a deadline) and gates the result
@@ -39,7 +43,7 @@ public final class CodexVersionProbe {
         }
         // a blocking read until codex exits or is killed at the deadline: on the waits pool
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readBounded(p.getInputStream()),
-                dev.codexbridge.rpc.internal.RpcThreads.waits());
+                RpcThreads.waits());
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -48,16 +52,16 @@ public final class CodexVersionProbe {
             }
             String text = output.get(2, TimeUnit.SECONDS).strip();
             if (p.exitValue() != 0) {
-                throw new CodexProcessException(binary + " --version exited " + p.exitValue() + ": "
-                        + SecretRedactor.redact(text));
+                throw new CodexProcessException(binary + " --version exited " + p.exitValue() + ":"
+                        + UntrustedText.indentedLines(text));
             }
             return CodexVersion.parse(text).orElseThrow(() -> new CodexProcessException(
-                    "could not parse a codex version from: " + SecretRedactor.redact(text)));
+                    "could not parse a codex version from:" + UntrustedText.indentedLines(text)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             p.destroyForcibly();
             throw new CodexProcessException("interrupted while probing " + binary, e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new CodexProcessException("could not read " + binary + " --version output", e);
         }
     }

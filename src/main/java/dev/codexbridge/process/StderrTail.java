@@ -1,5 +1,7 @@
 package dev.codexbridge.process;
 
+import dev.codexbridge.internal.SafeLogger;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Drains a process's stderr on a daemon thread, keeping only the last lines. Draining
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * Memory is bounded by line count times line cap, whatever the child writes.
  */
 final class StderrTail {
-    private static final Logger CODEX_LOG = LoggerFactory.getLogger("dev.codexbridge.codex.stderr");
+    private static final Logger CODEX_LOG = SafeLogger.getLogger("dev.codexbridge.codex.stderr");
     static final int MAX_LINE_CHARS = 4096;
 
     private final int capacity;
@@ -61,7 +62,7 @@ final class StderrTail {
 
     private void drain(InputStream in) {
         byte[] buf = new byte[16 * 1024];
-        java.io.ByteArrayOutputStream current = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream current = new ByteArrayOutputStream();
         boolean truncated = false;
         try (in) {
             int n;
@@ -87,7 +88,7 @@ final class StderrTail {
     }
 
     /** Appends up to the per-line cap (in bytes, a bound on chars); reports whether bytes were dropped. */
-    private static boolean appendCapped(java.io.ByteArrayOutputStream line, byte[] buf, int from, int len,
+    private static boolean appendCapped(ByteArrayOutputStream line, byte[] buf, int from, int len,
                                         boolean truncated) {
         int room = MAX_LINE_CHARS - line.size();
         if (len > room) {
@@ -98,7 +99,7 @@ final class StderrTail {
         return truncated;
     }
 
-    private void finishLine(java.io.ByteArrayOutputStream current, boolean truncated) {
+    private void finishLine(ByteArrayOutputStream current, boolean truncated) {
         String line = current.toString(StandardCharsets.UTF_8);
         current.reset();
         if (line.endsWith("\r")) {

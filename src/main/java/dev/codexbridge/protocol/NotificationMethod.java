@@ -1,5 +1,6 @@
 package dev.codexbridge.protocol;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,6 @@ public record NotificationMethod<P>(String method, Class<P> paramsType) {
                 throw new IllegalStateException("duplicate method " + m.method());
             }
         }
-        return java.util.Collections.unmodifiableMap(out);
+        return Collections.unmodifiableMap(out);
     }
 }

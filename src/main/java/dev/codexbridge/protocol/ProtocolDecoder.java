@@ -1,10 +1,10 @@
 package dev.codexbridge.protocol;
 
+import dev.codexbridge.internal.SafeLogger;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.json.JsonFormatException;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Decodes codex's params into the generated protocol types. A message whose method is unknown, or
@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * (the client's events, and the projector's and the bridge's JSON conveniences).
  */
 public final class ProtocolDecoder {
-    private static final Logger LOG = LoggerFactory.getLogger(ProtocolDecoder.class);
+    private static final Logger LOG = SafeLogger.getLogger(ProtocolDecoder.class);
 
     private ProtocolDecoder() {
     }

@@ -1,5 +1,6 @@
 package dev.codexbridge.protocol;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,6 @@ public record RequestMethod<P, R>(String method, Class<P> paramsType, Class<R> r
                 throw new IllegalStateException("duplicate method " + m.method());
             }
         }
-        return java.util.Collections.unmodifiableMap(out);
+        return Collections.unmodifiableMap(out);
     }
 }

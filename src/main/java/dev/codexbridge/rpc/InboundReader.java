@@ -1,5 +1,7 @@
 package dev.codexbridge.rpc;
 
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -7,7 +9,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The body of a peer's reader thread: takes whole messages from a {@link MessageSource}, skips and
@@ -18,11 +19,14 @@ import org.slf4j.LoggerFactory;
  */
 final class InboundReader {
     /** The peer's logger: what is read and what is sent are logged under one name. */
-    private static final Logger LOG = LoggerFactory.getLogger(JsonRpcPeer.class);
+    private static final Logger LOG = SafeLogger.getLogger(JsonRpcPeer.class);
     /** Log the first few bad messages in full detail, then only every n-th, so a flood cannot flood the log. */
     private static final int LOUD_MALFORMED = 10;
     private static final int MALFORMED_LOG_EVERY = 1000;
-    private static final int PREVIEW_BYTES = 200;
+    /** How much of a malformed message the log shows, in characters. */
+    private static final int PREVIEW_CHARS = 200;
+    /** Decoded past the preview, so a secret across its end is recognised and masked whole. */
+    private static final int PREVIEW_READ_BYTES = 1024;
     /** A message this long may take a while to decode: messages read before it are handed on first. */
     private static final int LARGE_MESSAGE = 64 * 1024;
 
@@ -80,10 +84,10 @@ final class InboundReader {
             }
             return new ConnectionClosedException("codex closed its output (end of stream)");
         } catch (IOException e) {
-            return new ConnectionClosedException("reading from codex failed: " + e.getMessage(), e);
+            return new ConnectionClosedException("reading from codex failed: " + UntrustedText.of(e.getMessage()), UntrustedText.shown(e));
         } catch (RuntimeException | Error e) {
             LOG.error("[{}] reader thread failed", name, e);
-            return new ConnectionClosedException("reader failed: " + e, e);
+            return new ConnectionClosedException("reader failed: " + UntrustedText.of(e), UntrustedText.shown(e));
         }
     }
 
@@ -115,9 +119,11 @@ final class InboundReader {
     private void reportMalformed(String why, byte[] buffer, int offset, int length) {
         long n = malformedMessages.incrementAndGet();
         if (n <= LOUD_MALFORMED || n % MALFORMED_LOG_EVERY == 0) {
-            String preview = new String(buffer, offset, Math.min(length, PREVIEW_BYTES), StandardCharsets.UTF_8);
+            String text = new String(buffer, offset, Math.min(length, PREVIEW_READ_BYTES), StandardCharsets.UTF_8);
+            // masked before the cut; the logger escapes the line
+            String preview = UntrustedText.redactedPrefix(text, PREVIEW_CHARS);
             LOG.warn("[{}] skipped malformed message #{} ({}): {}{}", name, n, why, preview,
-                    length > PREVIEW_BYTES ? "…" : "");
+                    length > PREVIEW_READ_BYTES && !preview.endsWith("…") ? "…" : "");
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.codexbridge.rpc;
 
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.rpc.internal.Futures;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,9 +26,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A JSON-RPC peer speaking codex's dialect (JSON-RPC 2.0 without {@code "jsonrpc"}) over whole
@@ -55,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * default sink is {@code SerialDispatcher}.
  */
 public final class JsonRpcPeer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(JsonRpcPeer.class);
+    private static final Logger LOG = SafeLogger.getLogger(JsonRpcPeer.class);
 
     /**
      * Inbound messages longer than this are skipped unread. Large enough for a command item
@@ -161,7 +163,7 @@ public final class JsonRpcPeer implements AutoCloseable {
     }
 
     private CompletableFuture<JsonNode> send(String method, Object params, Duration timeout,
-                                             java.util.function.BiConsumer<JsonNode, Throwable> inlineAction) {
+                                             BiConsumer<JsonNode, Throwable> inlineAction) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(timeout, "timeout");
         JsonNode paramsNode = toParams(params);
@@ -191,7 +193,7 @@ public final class JsonRpcPeer implements AutoCloseable {
      * It must be quick and must not block, e.g. appending to a queue.
      */
     public CompletableFuture<JsonNode> requestInOrder(String method, Object params, Duration timeout,
-                                                      java.util.function.BiConsumer<JsonNode, Throwable> onAnswer) {
+                                                      BiConsumer<JsonNode, Throwable> onAnswer) {
         return send(method, params, timeout, Objects.requireNonNull(onAnswer, "onAnswer"));
     }
 
@@ -367,7 +369,7 @@ public final class JsonRpcPeer implements AutoCloseable {
                 messagesSent.incrementAndGet();
             } catch (IOException e) {
                 ConnectionClosedException reason = new ConnectionClosedException(
-                        "cannot write to the connection: " + e.getMessage(), e);
+                        "cannot write to the connection: " + UntrustedText.of(e.getMessage()), UntrustedText.shown(e));
                 // Shut down outside the lock would be nicer, but the lock only guards the stream
                 // and shutdown never takes it, so calling it here cannot deadlock.
                 shutdown(reason);

@@ -1,5 +1,6 @@
 package dev.codexbridge.rpc;
 
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -7,7 +8,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A peer's sink when the host brings none: one daemon thread, started on the first inbound
@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * listener, in arrival order.
  */
 final class SerialDispatcher implements InboundSink {
-    private static final Logger LOG = LoggerFactory.getLogger(JsonRpcPeer.class);
+    private static final Logger LOG = SafeLogger.getLogger(JsonRpcPeer.class);
 
     private final JsonRpcPeer peer;
     private final Consumer<JsonRpcMessage.Notification> listener;

@@ -15,7 +15,7 @@ import java.util.Locale;
  * between the two were not measured; the rename is placed at 0.169.0.
  */
 public final class PermissionProfiles {
-    /** What enable writes unless the user chose a profile (Hermes's default: writes inside the workspace without a prompt). */
+    /** What enable writes unless the user chose a profile: writes inside the workspace without a prompt. */
     public static final String DEFAULT = ":workspace";
     /** The first version measured with {@code :danger-full-access}. */
     static final CodexVersion FULL_ACCESS_NAME_SINCE = new CodexVersion(0, 169, 0);

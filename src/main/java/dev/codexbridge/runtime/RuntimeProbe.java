@@ -29,7 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -222,7 +222,7 @@ final class RuntimeProbe {
         Path scratch = null;
         try {
             scratch = Files.createTempDirectory("codex-bridge-probe-");
-            ThreadSettings thread = ThreadSettings.builder().cwd(scratch).model(model).ephemeral(true)
+            ThreadOptions thread = ThreadOptions.builder().cwd(scratch).model(model).ephemeral(true)
                     .sandbox(SandboxMode.READ_ONLY).approvalPolicy(AskForApproval.NEVER).build();
             try (CodexSession s = CodexSession.builder().client(codex).thread(thread)
                     .limits(TurnLimits.of(timeout.multipliedBy(6), Duration.ZERO)).build()) {

@@ -3,10 +3,10 @@ package dev.codexbridge.runtime;
 import java.util.Locale;
 
 /**
- * What a user types after a host's runtime command ({@code /codex-runtime on}), case-insensitive.
- * Hermes's words are accepted: {@code on|enable|codex|codex_app_server}, {@code off|disable|default|hermes},
- * empty or {@code status}. {@code auto} differs from Hermes on purpose: there it means "the default
- * runtime" (off); here it means "on if a usable codex is found, else leave everything as it is"
+ * What a user types after a host's runtime command ({@code /codex-runtime on}), case-insensitive:
+ * {@code on|enable|codex|codex_app_server}, {@code off|disable|default|hermes} (the words hosts
+ * already use for their runtime command), empty or {@code status}. {@code auto} means "on if a usable
+ * codex is found, else leave everything as it is"; the host's default runtime is {@code off}
  * (docs/runtime.md).
  */
 public enum RuntimeWord {

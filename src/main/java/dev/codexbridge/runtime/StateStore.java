@@ -1,5 +1,7 @@
 package dev.codexbridge.runtime;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.json.Json;
 import java.io.IOException;
@@ -23,10 +25,25 @@ public interface StateStore {
                 if (!Files.isRegularFile(file)) {
                     return Optional.empty();
                 }
+                String text;
                 try {
-                    return Optional.of(Json.convert(Json.parse(Files.readString(file)), RuntimeState.class));
-                } catch (IOException | CodexException e) {
+                    text = Files.readString(file);
+                } catch (IOException e) {
                     throw new CodexException("cannot read the runtime state " + file + ": " + e.getMessage(), e);
+                }
+                // the state may remember MCP servers with their env values: errors say where, never what
+                JsonNode tree;
+                try {
+                    // the mapper itself, not Json.parse: its error keeps the parser's location, which is all that is shown
+                    tree = Json.mapper().readTree(text);
+                } catch (JsonProcessingException e) {
+                    throw new CodexException("cannot read the runtime state " + file + ": not valid JSON" + where(e));
+                }
+                try {
+                    return Optional.of(Json.convert(tree, RuntimeState.class));
+                } catch (CodexException e) {
+                    throw new CodexException("cannot read the runtime state " + file
+                            + ": not a runtime state this version of codex-bridge reads" + where(e));
                 }
             }
 
@@ -47,6 +64,18 @@ public interface StateStore {
                 return file.toString();
             }
         };
+    }
+
+    /** Where a JSON error is ({@code " at line L, column C"}), or nothing when the parser did not say. */
+    private static String where(CodexException e) {
+        return e.getCause() instanceof JsonProcessingException jp ? where(jp) : "";
+    }
+
+    private static String where(JsonProcessingException jp) {
+        if (jp.getLocation() != null && jp.getLocation().getLineNr() > 0) {
+            return " at line " + jp.getLocation().getLineNr() + ", column " + jp.getLocation().getColumnNr();
+        }
+        return "";
     }
 
     /** Kept in memory only (tests, or a host that persists the state itself through {@link RuntimeSwitch.Builder#onChange}). */

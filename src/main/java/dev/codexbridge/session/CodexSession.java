@@ -5,6 +5,8 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ReviewTarget;
 import dev.codexbridge.protocol.ThreadArchiveParams;
@@ -35,16 +37,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One codex thread for one host conversation: what a host agent loop calls once per user turn.
  *
  * <pre>{@code
  * try (CodexSession session = CodexSession.builder()
- *         .thread(ThreadSettings.builder().cwd(workdir).build())
+ *         .thread(ThreadOptions.builder().cwd(workdir).build())
  *         .approvals(ApprovalPolicy.builder().handler(myHandler).build())
  *         .build()) {
  *     TurnResult r = session.runTurn(TurnInput.text("fix the failing test"));
@@ -55,14 +58,16 @@ import org.slf4j.LoggerFactory;
  * Starts lazily (spawn, {@code initialize}, {@code initialized}, {@code thread/start} or
  * {@code thread/resume}); runs one turn at a time; answers every server request through the
  * {@link ApprovalPolicy}. When codex dies or stops answering the session is retired: the next
- * turn starts a fresh codex and resumes the same thread, so the conversation continues.
+ * turn starts a fresh codex and resumes the same thread, so the conversation continues; a thread
+ * the dead codex never wrote down is replaced by a fresh one with the same settings, and the
+ * session says so ({@link Builder#onThreadReplaced}, {@link TurnResult#threadReplaced()}).
  * {@link #interrupt()}, {@link #steer} and {@link #close()} may be called from any thread.
  *
  * <p>This class runs turns and the thread's operations; {@link ThreadConnection} keeps the thread
  * open on a connection, and {@link TurnRun} is one turn.
  */
 public final class CodexSession implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(CodexSession.class);
+    private static final Logger LOG = SafeLogger.getLogger(CodexSession.class);
 
     private final ThreadConnection connection;
     /** The connection shared with other sessions, or null when the session has its own. */
@@ -90,7 +95,7 @@ public final class CodexSession implements AutoCloseable {
         Supplier<CodexClient> connect = own == null ? null : () -> CodexClient.connect(own);
         boolean remote = own != null && own.endpoint() != null;
         this.connection = new ThreadConnection(connect, b.client, remote, b.thread, b.resumeThreadId, b.dynamicTools,
-                b.approvals, b.resumeTimeout, b.rateLimits, b.inboxLimit);
+                b.approvals, b.resumeTimeout, b.rateLimits, b.inboxLimit, b.onThreadReplaced);
     }
 
     public static Builder builder() {
@@ -108,7 +113,7 @@ public final class CodexSession implements AutoCloseable {
     }
 
     /** What the thread is opened (and resumed) with. */
-    public ThreadSettings threadSettings() {
+    public ThreadOptions threadOptions() {
         return connection.settings();
     }
 
@@ -214,7 +219,7 @@ public final class CodexSession implements AutoCloseable {
             turnActive.set(false);
             throw new CodexException("the session is closed");
         }
-        TurnContext turn = new TurnContext(start, opts, listener == null ? TurnListener.NONE : listener, turnSettings(turnLimits));
+        TurnContext turn = new TurnContext(start, opts, listener == null ? TurnListener.NONE : listener, turnSetup(turnLimits));
         CompletableFuture<TurnResult> result = new CompletableFuture<>();
         CompletableFuture<TurnResult> attempts;
         try {
@@ -226,28 +231,31 @@ public final class CodexSession implements AutoCloseable {
             // free the session before anyone sees the result, so the next turn can start at once
             activeTurn = null;
             turnActive.set(false);
+            ThreadReplacement replaced = turn.replaced().get();
             // only the library waits here (runTurn, or the hand-off of runTurnAsync to host code)
             if (failure != null) {
                 result.completeExceptionally(Futures.unwrap(failure));
             } else {
-                result.complete(r);
+                result.complete(replaced == null ? r : r.withThreadReplaced(replaced));
             }
         });
         return result;
     }
 
-    /** What stays the same across a turn's attempts. */
-    private record TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Settings settings,
-                               AtomicBoolean interrupted, RateLimitGovernor.Cancellation waits, long began) {
-        TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Settings settings) {
-            this(start, options, listener, settings, new AtomicBoolean(), new RateLimitGovernor.Cancellation(), System.nanoTime());
+    /** What stays the same across a turn's attempts; {@code replaced} is the thread replacement this turn reports. */
+    private record TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings,
+                               AtomicBoolean interrupted, RateLimitGovernor.Cancellation waits, long began,
+                               AtomicReference<ThreadReplacement> replaced) {
+        TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings) {
+            this(start, options, listener, settings, new AtomicBoolean(), new RateLimitGovernor.Cancellation(), System.nanoTime(),
+                    new AtomicReference<>());
         }
     }
 
-    private TurnRun.Settings turnSettings(TurnLimits turnLimits) {
+    private TurnRun.Setup turnSetup(TurnLimits turnLimits) {
         CodexClient c = sharedClient != null ? sharedClient : connection.client();
         Duration requestTimeout = c != null ? c.requestTimeout() : ownRequestTimeout;
-        return new TurnRun.Settings(turnLimits, requestTimeout, interruptGrace, projector, rateLimits);
+        return new TurnRun.Setup(turnLimits, requestTimeout, interruptGrace, projector, rateLimits);
     }
 
     /** One attempt; a rate-limited one whose failure is known chains the next, within the governor's bound. */
@@ -261,7 +269,7 @@ public final class CodexSession implements AutoCloseable {
         }
         CompletableFuture<TurnResult> outcome;
         if (rateLimits == null) {
-            outcome = attemptOnce(run, turn.start());
+            outcome = attemptOnce(run, turn);
         } else {
             if (connection.isClosed()) {
                 turn.waits().cancel();      // close() may have missed this run: it looked before it was active
@@ -276,7 +284,7 @@ public final class CodexSession implements AutoCloseable {
                         if (cause != null) {
                             return CompletableFuture.<TurnResult>failedFuture(cause);
                         }
-                        return attemptOnce(run, turn.start());
+                        return attemptOnce(run, turn);
                     }).thenCompose(f -> f);
         }
         return outcome.thenCompose(result -> {
@@ -293,16 +301,21 @@ public final class CodexSession implements AutoCloseable {
         });
     }
 
-    /** One {@code turn/start} (or {@code review/start}) and its turn, on a started session. */
-    private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnStart start) {
-        return connection.startAsync().handle((id, failure) -> {
+    /**
+     * One {@code turn/start} (or {@code review/start}) and its turn, on a started session. A thread
+     * replaced since the last turn is this turn's to report.
+     */
+    private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnContext turn) {
+        return startAsync().handle((id, failure) -> {
             if (failure != null) {
-                Throwable cause = Futures.unwrap(failure);
                 connection.retire();
-                CodexException e = cause instanceof CodexException ce ? ce : new CodexException(String.valueOf(cause.getMessage()), cause);
-                return CompletableFuture.completedFuture(run.startupFailure(e));
+                return CompletableFuture.completedFuture(run.startupFailure(connection.startFailure(failure)));
             }
-            return run.begin(connection.client(), connection.inbox(), connection.bridge(), id, start);
+            ThreadReplacement replaced = connection.takeReplacement();
+            if (replaced != null) {
+                turn.replaced().set(replaced);
+            }
+            return run.begin(connection.client(), connection.inbox(), connection.bridge(), id, turn.start(), replaced);
         }).thenCompose(f -> f);
     }
 
@@ -417,7 +430,7 @@ public final class CodexSession implements AutoCloseable {
     public static final class Builder {
         private CodexClient client;
         private ClientOptions connection;
-        private ThreadSettings thread = ThreadSettings.DEFAULTS;
+        private ThreadOptions thread = ThreadOptions.DEFAULTS;
         private String resumeThreadId;
         private final List<DynamicTool> dynamicTools = new ArrayList<>();
         private ApprovalPolicy approvals = ApprovalPolicy.failClosed();
@@ -427,6 +440,7 @@ public final class CodexSession implements AutoCloseable {
         private ProjectorOptions projector = ProjectorOptions.DEFAULT;
         private RateLimitGovernor rateLimits;
         private int inboxLimit = SessionInbox.DEFAULT_LIMIT;
+        private Consumer<ThreadReplacement> onThreadReplaced;
 
         private Builder() {
         }
@@ -456,7 +470,7 @@ public final class CodexSession implements AutoCloseable {
         }
 
         /** What the thread is opened and resumed with (default: codex's own settings, this process's directory). */
-        public Builder thread(ThreadSettings settings) {
+        public Builder thread(ThreadOptions settings) {
             this.thread = Objects.requireNonNull(settings, "settings");
             return this;
         }
@@ -533,6 +547,19 @@ public final class CodexSession implements AutoCloseable {
                 throw new IllegalArgumentException("inboxLimit must be >= 1");
             }
             this.inboxLimit = messages;
+            return this;
+        }
+
+        /**
+         * Called when the session's thread is replaced by a fresh one, at the moment it happens
+         * (often right after a reconnect, before any turn): codex had no record of the thread after
+         * it stopped (see {@link ThreadReplacement}). On a pool thread; must not block. Each
+         * callback given is called. The next turn reports the same to its listener
+         * ({@link TurnListener#onThreadReplaced}) and in {@link TurnResult#threadReplaced()}.
+         */
+        public Builder onThreadReplaced(Consumer<ThreadReplacement> callback) {
+            Objects.requireNonNull(callback, "callback");
+            this.onThreadReplaced = onThreadReplaced == null ? callback : onThreadReplaced.andThen(callback);
             return this;
         }
 

@@ -6,19 +6,37 @@ import dev.codexbridge.protocol.TurnError;
 import dev.codexbridge.json.Json;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Sorts failures into {@link ErrorCategory}s from codex's {@code codexErrorInfo}, the message and
  * the stderr tail, and digs the real message out of the JSON envelope codex sometimes passes on
  * from the model API ({@code {"error": {"message": ...}}}).
+ *
+ * <p>Codex's structured error decides whenever it names a category. The text is read only
+ * without one, and never inside ids, paths, URLs or numbers: a thread id or a file name that
+ * happens to hold {@code 429} or the word {@code sandbox} says nothing about the failure, so a
+ * hint found inside such a word does not count, and an HTTP status counts only where the text
+ * says it is one ({@code 429 Too Many Requests}, {@code status 429}, {@code HTTP 429}).
  */
 final class ErrorClassifier {
     private static final List<String> AUTH_HINTS = List.of("invalid_grant", "invalid grant", "refresh token", "refresh_token",
             "token refresh", "token has expired", "expired_token", "expired token", "not authenticated", "unauthenticated",
             "401 unauthorized", "re-authenticate", "reauthenticate", "please log in", "please login", "not logged in",
             "missing environment variable");
+    /**
+     * The rate-limit HTTP status, only where the text says it is a status; the {@code 429} itself
+     * must stand alone (not inside an id such as {@code 01a2-429b}).
+     */
+    private static final Pattern TOO_MANY_REQUESTS = Pattern.compile(
+            "\\b(?:http(?:/\\d(?:\\.\\d)?)?|status(?: code)?|status_code|statuscode)\\s*[:=]?\\s*429(?![\\w.-])"
+            + "|(?<![\\w.-])429(?=\\s*[:(]?\\s*(?:too many|rate limit))");
     private static final List<String> MODEL_HINTS = List.of("model_not_found", "model not found", "does not exist",
             "not supported when using codex", "do not have access to model", "model is not supported");
+    private static final List<String> CONTEXT_HINTS = List.of("context window", "context_length_exceeded");
+    private static final List<String> LIMIT_HINTS = List.of("rate limit", "usage limit", "quota", "too many requests");
+    private static final List<String> SANDBOX_HINTS = List.of("sandbox", "bubblewrap", "seccomp");
 
     private ErrorClassifier() {
     }
@@ -30,8 +48,8 @@ final class ErrorClassifier {
             category = fromText(message);
         }
         // codex's stderr always carries start-up warnings (bubblewrap, model metadata); only a
-        // login failure there is telling, as the reference's classifier found.
-        if (category == ErrorCategory.OTHER && stderrTail != null && hasAuthHint(String.join("\n", stderrTail))) {
+        // login failure there says why the turn failed.
+        if (category == ErrorCategory.OTHER && stderrTail != null && hasAuthHint(String.join("\n", stderrTail).toLowerCase(Locale.ROOT))) {
             category = ErrorCategory.AUTHENTICATION;
         }
         return TurnFailure.of(message, category, codexErrorInfo == null ? null : Json.tree(codexErrorInfo));
@@ -94,14 +112,8 @@ final class ErrorClassifier {
         return status == 401 ? ErrorCategory.AUTHENTICATION : status == 429 ? ErrorCategory.USAGE_LIMIT : null;
     }
 
-    private static boolean hasAuthHint(String text) {
-        String t = text.toLowerCase(Locale.ROOT);
-        for (String h : AUTH_HINTS) {
-            if (t.contains(h)) {
-                return true;
-            }
-        }
-        return false;
+    private static boolean hasAuthHint(String lower) {
+        return mentionsAny(lower, AUTH_HINTS);
     }
 
     private static ErrorCategory fromText(String text) {
@@ -109,21 +121,81 @@ final class ErrorClassifier {
         if (hasAuthHint(t)) {
             return ErrorCategory.AUTHENTICATION;
         }
-        for (String h : MODEL_HINTS) {
-            if (t.contains(h)) {
-                return ErrorCategory.MODEL_UNAVAILABLE;
-            }
+        if (mentionsAny(t, MODEL_HINTS)) {
+            return ErrorCategory.MODEL_UNAVAILABLE;
         }
-        if (t.contains("context window") || t.contains("context_length_exceeded")) {
+        if (mentionsAny(t, CONTEXT_HINTS)) {
             return ErrorCategory.CONTEXT_WINDOW;
         }
-        if (t.contains("rate limit") || t.contains("usage limit") || t.contains("quota") || t.contains("429")) {
+        if (mentionsAny(t, LIMIT_HINTS) || hasStatus429(t)) {
             return ErrorCategory.USAGE_LIMIT;
         }
-        if (t.contains("sandbox") || t.contains("bubblewrap") || t.contains("seccomp")) {
+        if (mentionsAny(t, SANDBOX_HINTS)) {
             return ErrorCategory.SANDBOX;
         }
         return ErrorCategory.OTHER;
+    }
+
+    private static boolean mentionsAny(String lower, List<String> hints) {
+        for (String h : hints) {
+            for (int at = lower.indexOf(h); at >= 0; at = lower.indexOf(h, at + 1)) {
+                if (!insideOpaqueWord(lower, at, at + h.length())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasStatus429(String lower) {
+        if (!lower.contains("429")) {
+            return false;       // the common case, without a regex
+        }
+        Matcher m = TOO_MANY_REQUESTS.matcher(lower);
+        while (m.find()) {
+            int at = lower.indexOf("429", m.start());
+            if (!insideOpaqueWord(lower, at, at + 3)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code [from, to)} is only part of a word that is a path, a URL or an id: a word
+     * (text between spaces, quotes, commas and brackets) holding a slash or backslash, or one that
+     * mixes digits with dashes or underscores ({@code 0199a429-…}, {@code t_429}), and reaches
+     * past the match on either side. Looked at only where a hint was found, so reading a long
+     * stderr tail costs a few {@code indexOf} calls.
+     */
+    private static boolean insideOpaqueWord(String text, int from, int to) {
+        int start = from;
+        while (start > 0 && !isWordEnd(text.charAt(start - 1))) {
+            start--;
+        }
+        int end = to;
+        while (end < text.length() && !isWordEnd(text.charAt(end))) {
+            end++;
+        }
+        if (start == from && end == to) {
+            return false;       // the match is the whole word
+        }
+        boolean digit = false;
+        boolean joiner = false;
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c == '/' || c == '\\') {
+                return true;
+            }
+            digit |= c >= '0' && c <= '9';
+            joiner |= c == '-' || c == '_';
+        }
+        return digit && joiner;
+    }
+
+    private static boolean isWordEnd(char c) {
+        return Character.isWhitespace(c) || c == '"' || c == '\'' || c == '`' || c == ',' || c == ';' || c == '(' || c == ')'
+                || c == '[' || c == ']' || c == '{' || c == '}' || c == '<' || c == '>';
     }
 
     /** codex's error of a failed turn, its details folded into the message, classified. */

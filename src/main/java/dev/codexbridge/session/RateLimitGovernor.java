@@ -3,6 +3,7 @@ package dev.codexbridge.session;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.client.CodexEventListener;
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.protocol.AccountRateLimitsUpdatedNotification;
 import dev.codexbridge.protocol.ServerNotifications;
 import dev.codexbridge.rpc.internal.RpcThreads;
@@ -17,7 +18,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps every session it is given to from calling the model while the account is rate-limited:
@@ -36,7 +36,7 @@ public final class RateLimitGovernor implements AutoCloseable {
     /** The notifications a governor reads; subscribe it with {@code client.subscribe(METHODS, governor.listener())}. */
     public static final Set<String> METHODS = Set.of(ServerNotifications.ACCOUNT_RATE_LIMITS_UPDATED.method());
 
-    private static final Logger LOG = LoggerFactory.getLogger(RateLimitGovernor.class);
+    private static final Logger LOG = SafeLogger.getLogger(RateLimitGovernor.class);
 
     /** Time as the governor sees it; replaceable so tests need not wait real minutes. */
     public interface Clock {

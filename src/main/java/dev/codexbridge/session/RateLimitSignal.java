@@ -8,6 +8,7 @@ import dev.codexbridge.protocol.RateLimitWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,8 +34,8 @@ public record RateLimitSignal(Status status, String type, Source source, Integer
             Pattern.CASE_INSENSITIVE);
 
     public RateLimitSignal {
-        java.util.Objects.requireNonNull(status, "status");
-        java.util.Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(source, "source");
         type = type == null || type.isBlank() ? OPAQUE : type;
     }
 

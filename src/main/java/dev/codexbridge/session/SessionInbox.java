@@ -18,7 +18,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The session's one ordered mailbox: its thread's messages as they arrive, and the session's own
- * {@link TurnEvent}s (a decision is ready, interrupt asked, turn/start answered, a deadline is due).
+ * {@link TurnEvent}s (a decision is ready, interrupt asked, turn/start answered, a deadline is due,
+ * codex withdrew a request: see {@link PendingRequests}, which holds the requests not yet settled).
  * The queue holds both kinds as they are (a notification is not wrapped); only codex's
  * notifications and {@code TurnEvent}s enter it. While a
  * turn runs, the inbox hands everything, in order and one at a time, to the turn's handler on the
@@ -55,6 +56,7 @@ final class SessionInbox implements ThreadInbox {
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger notificationsBetweenTurns = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final PendingRequests pending = new PendingRequests();
     private final Consumer<TurnEvent.Asked> betweenTurns;
     private final Executor dispatch;
     private final LongSupplier nanoTime;
@@ -91,7 +93,7 @@ final class SessionInbox implements ThreadInbox {
     @Override
     public void accept(CodexEvent event) {
         if (event instanceof CodexEvent.ServerRequest request) {
-            TurnEvent.Asked asked = new TurnEvent.Asked(request);
+            TurnEvent.Asked asked = pending.add(request);
             enqueue(asked);
             if (turn == null) {
                 betweenTurns.accept(asked);
@@ -99,6 +101,9 @@ final class SessionInbox implements ThreadInbox {
                 schedule();
             }
             return;
+        }
+        if (!pending.isEmpty() && event instanceof CodexEvent.Notification message) {
+            withdrawals(message);
         }
         if (turn == null) {
             if (notificationsBetweenTurns.incrementAndGet() <= MAX_BETWEEN_TURNS) {
@@ -122,6 +127,20 @@ final class SessionInbox implements ThreadInbox {
     public void endOfBurst() {
         unannounced = 0;
         schedule();
+    }
+
+    /**
+     * Withdraws the requests {@code message} settles without this session's answer, here on the
+     * reader thread so no answer decided from now on is written; a running turn hears of each
+     * ahead of the message itself (never dropped), so it can tell its listener and transcript
+     * before, say, the turn's end.
+     */
+    private void withdrawals(CodexEvent.Notification message) {
+        List<TurnEvent.Withdrawn> withdrawn = pending.withdrawnBy(message);
+        if (!withdrawn.isEmpty() && turn != null) {
+            withdrawn.forEach(this::enqueue);
+            schedule();
+        }
     }
 
     /** True when there is room (again); false when the message is to be dropped. */
@@ -177,11 +196,12 @@ final class SessionInbox implements ThreadInbox {
         }
     }
 
-    /** A turn takes over: what arrived for earlier turns is dropped, unanswered requests stay. */
+    /** A turn takes over: what arrived for earlier turns is dropped, requests still to be answered stay. */
     void turnStarted(TurnEvent.Handler handler) {
         for (Iterator<Object> it = queue.iterator(); it.hasNext(); ) {
             Object o = it.next();
-            if (o instanceof CodexEvent.Notification || o instanceof TurnEvent.Asked a && a.isClaimed() || o instanceof TurnEvent.Overflowed) {
+            if (o instanceof CodexEvent.Notification || o instanceof TurnEvent.Asked a && (a.isClaimed() || a.isSettled())
+                    || o instanceof TurnEvent.Overflowed || o instanceof TurnEvent.Withdrawn) {
                 it.remove();
                 queued.decrementAndGet();
             }

@@ -7,7 +7,10 @@ import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.approval.internal.ServerRequestBridge;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
+import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.client.internal.ClientPlumbing;
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.DynamicToolSpec;
 import dev.codexbridge.protocol.ThreadUnsubscribeParams;
@@ -16,22 +19,27 @@ import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.rpc.RpcTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One session's thread and the connection it is open on: opening or resuming the thread, the
  * inbox and approval bridge attached to it, and letting go of both. A session with a connection
  * of its own opens a fresh one after its codex died; on a shared connection the thread is
- * resumed after each reconnect. Thread-safe: state changes under one lock, reads are volatile.
+ * resumed after each reconnect, with the reconnect policy's timeout and tries per resume.
+ * A thread this session opened that codex never wrote down (it stopped first) is replaced by a
+ * fresh thread with the same settings, and the replacement is reported (decision 0020).
+ * Thread-safe: state changes under one lock, reads are volatile.
  */
 final class ThreadConnection {
-    private static final Logger LOG = LoggerFactory.getLogger(ThreadConnection.class);
+    private static final Logger LOG = SafeLogger.getLogger(ThreadConnection.class);
     /** Rate-limit notifications the governor may fall behind by; it needs only the latest. */
     private static final int GOVERNOR_BUFFER = 1_000;
 
@@ -40,7 +48,7 @@ final class ThreadConnection {
     private final CodexClient sharedClient;
     /** The session's own connection goes to a running app-server, which outlives a dropped connection. */
     private final boolean remote;
-    private final ThreadSettings settings;
+    private final ThreadOptions settings;
     private final List<DynamicTool> dynamicTools;
     private final List<DynamicToolSpec> dynamicToolSpecs;
     private final ApprovalPolicy approvals;
@@ -48,6 +56,8 @@ final class ThreadConnection {
     /** Shared with other sessions of the same account, or null. */
     private final RateLimitGovernor rateLimits;
     private final int inboxLimit;
+    /** Told when the thread is replaced by a fresh one (on the callback pool). */
+    private final Consumer<ThreadReplacement> onReplaced;
 
     private final Object stateLock = new Object();
     /** Which of the client's connections the thread was opened on ({@link CodexClient#generation}). */
@@ -69,10 +79,26 @@ final class ThreadConnection {
     private volatile String threadId;
     private volatile boolean retired;
     private volatile boolean closed;
+    /** The inbox and thread the last answer attached (read and written on the connection's reader thread). */
+    private volatile SessionInbox attachedInbox;
+    private volatile String attachedThread;
+    /** Codex gave this session its thread (answered thread/start or thread/resume): only such a thread is replaced. */
+    private volatile boolean opened;
+    /** The resume under way, which a waiting turn may hurry; null when none runs. */
+    private ThreadOpenTries resuming;
+    private boolean resumingInBackground;
+    /** The last turn sent whose end codex never confirmed (see turnSent), or null. */
+    private volatile UnconfirmedTurn unconfirmed;
+    /** A replacement no turn has reported yet (see takeReplacement). */
+    private final AtomicReference<ThreadReplacement> unreported = new AtomicReference<>();
 
-    ThreadConnection(Supplier<CodexClient> ownConnection, CodexClient sharedClient, boolean remote, ThreadSettings settings,
+    /** A turn sent on {@code threadId}; {@code turnId} is codex's id once known. */
+    private record UnconfirmedTurn(String threadId, TurnStart start, String turnId) {
+    }
+
+    ThreadConnection(Supplier<CodexClient> ownConnection, CodexClient sharedClient, boolean remote, ThreadOptions settings,
                      String resumeThreadId, List<DynamicTool> dynamicTools, ApprovalPolicy approvals, Duration resumeTimeout,
-                     RateLimitGovernor rateLimits, int inboxLimit) {
+                     RateLimitGovernor rateLimits, int inboxLimit, Consumer<ThreadReplacement> onReplaced) {
         this.ownConnection = ownConnection;
         this.sharedClient = sharedClient;
         this.remote = remote;
@@ -84,6 +110,7 @@ final class ThreadConnection {
         this.resumeTimeout = resumeTimeout;
         this.rateLimits = rateLimits;
         this.inboxLimit = inboxLimit;
+        this.onReplaced = onReplaced;
     }
 
     String threadId() {
@@ -110,7 +137,7 @@ final class ThreadConnection {
         return bridge;
     }
 
-    ThreadSettings settings() {
+    ThreadOptions settings() {
         return settings;
     }
 
@@ -121,11 +148,23 @@ final class ThreadConnection {
 
     /** Opens the connection and the thread if needed; concurrent calls share one start. */
     CompletableFuture<String> startAsync() {
+        return startAsync(false);
+    }
+
+    /**
+     * {@link #startAsync()}; {@code background} is the resume the client runs after a reconnect.
+     * A turn that finds such a resume pending hurries it: if codex has not answered within a
+     * moment, one more try goes out rather than the turn waiting out the pending try's timeout.
+     */
+    private CompletableFuture<String> startAsync(boolean background) {
         synchronized (stateLock) {
             if (closed) {
                 return CompletableFuture.failedFuture(new CodexException("the session is closed"));
             }
             if (opening != null) {
+                if (!background && resuming != null && resumingInBackground) {
+                    resuming.hurry();       // never sends on this thread: a send that fails at once would re-enter here
+                }
                 return opening.copy();
             }
             CodexClient current = client;
@@ -136,20 +175,21 @@ final class ThreadConnection {
             CompletableFuture<String> f;
             if (sharedClient == null) {
                 // starting codex and the handshake wait: on the waits pool, not on the callbacks it waits for
-                f = CompletableFuture.supplyAsync(ownConnection, RpcThreads.waits()).thenCompose(this::openOn);
+                f = CompletableFuture.supplyAsync(ownConnection, RpcThreads.waits()).thenCompose(c -> openOn(c, false));
             } else if (sharedClient.isOpen()) {
-                f = openOn(sharedClient);
+                f = openOn(sharedClient, background);
             } else {
                 // reconnecting: wait for the new connection (or its end), not for a timeout
-                f = ClientPlumbing.of(sharedClient).whenReady().handle((c, failure) -> failure == null ? openOn(c)
+                f = ClientPlumbing.of(sharedClient).whenReady().handle((c, failure) -> failure == null ? openOn(c, background)
                         : CompletableFuture.<String>failedFuture(new CodexException("the shared codex connection is closed: "
-                                + Futures.unwrap(failure).getMessage(), Futures.unwrap(failure)))).thenCompose(x -> x);
+                                + UntrustedText.messageOf(Futures.unwrap(failure)), Futures.unwrap(failure)))).thenCompose(x -> x);
             }
             opening = f;
             f.whenComplete((id, failure) -> {
                 synchronized (stateLock) {
                     if (opening == f) {
                         opening = null;
+                        resuming = null;
                     }
                     if (failure != null || closed) {
                         letGoOfConnection();
@@ -164,7 +204,7 @@ final class ThreadConnection {
     }
 
     /** Attaches this session to {@code c} and opens (or resumes) its thread there. */
-    private CompletableFuture<String> openOn(CodexClient c) {
+    private CompletableFuture<String> openOn(CodexClient c, boolean background) {
         synchronized (stateLock) {
             if (closed) {
                 if (sharedClient == null) {
@@ -209,10 +249,138 @@ final class ThreadConnection {
             }
             if (threadId == null) {
                 return openThread(c, "thread/start", settings.startParams(dynamicToolSpecs), c.requestTimeout(), newInbox)
-                        .thenApply(id -> threadId = id);
+                        .handle((id, failure) -> {
+                            if (failure != null) {
+                                throw openFailure("codex could not start a thread", Futures.unwrap(failure));
+                            }
+                            opened = true;
+                            return threadId = id;
+                        });
             }
-            return resume(c, newInbox).thenCompose(id -> stopLostTurn(c, id));
+            String previous = threadId;
+            // back on a shared connection after a reconnect: the policy's timeout and tries, whoever asks
+            // first (the reconnect's resumes, or a turn that came before its turn in them)
+            ReconnectPolicy policy = sharedClient == null || !opened ? null : ClientPlumbing.of(c).reconnectPolicy();
+            ThreadOpenTries tries = policy != null
+                    ? new ThreadOpenTries(t -> resume(c, newInbox, t), min(policy.resumeTimeout(), resumeTimeout), policy.resumeAttempts())
+                    : new ThreadOpenTries(t -> resume(c, newInbox, t), resumeTimeout, 1);
+            resuming = tries;
+            resumingInBackground = background;
+            return tries.start().handle((id, failure) -> {
+                if (failure == null) {
+                    opened = true;
+                    unconfirmed = null;     // codex has the thread; what it kept of the lost turn, recoverTurn reads
+                    return stopLostTurn(c, id);
+                }
+                Throwable cause = Futures.unwrap(failure);
+                if (ThreadOpenTries.notStored(cause) && opened) {
+                    return replace(c, newInbox, previous, cause, policy);
+                }
+                String what = ThreadOpenTries.notStored(cause)
+                        ? "codex has no record of thread " + UntrustedText.of(previous) + " (it was never written down, or belongs to another CODEX_HOME)"
+                        : "codex could not resume thread " + UntrustedText.of(previous);
+                return CompletableFuture.<String>failedFuture(openFailure(what, cause));
+            }).thenCompose(x -> x);
         }
+    }
+
+    /**
+     * Codex has no record of the thread this session opened: it stopped before writing it down.
+     * A fresh thread with the same settings takes its place; the host is told, and the next turn
+     * reports it with the input codex never stored.
+     */
+    private CompletableFuture<String> replace(CodexClient c, SessionInbox box, String previous, Throwable why, ReconnectPolicy policy) {
+        LOG.info("codex has no record of thread {} ({}); starting a fresh thread in its place", previous, reasonOf(why));
+        JsonNode params = settings.startParams(dynamicToolSpecs);
+        // tried like the resume it follows: right after a crash codex may be too busy to answer at once
+        ThreadOpenTries tries = policy != null
+                ? new ThreadOpenTries(t -> openThread(c, "thread/start", params, t, box), min(policy.resumeTimeout(), c.requestTimeout()),
+                        policy.resumeAttempts())
+                : new ThreadOpenTries(t -> openThread(c, "thread/start", params, t, box), c.requestTimeout(), 1);
+        return tries.start().handle((id, failure) -> {
+            if (failure != null) {
+                throw openFailure("codex has no record of thread " + UntrustedText.of(previous) + " and a fresh thread could not be started",
+                        Futures.unwrap(failure));
+            }
+            UnconfirmedTurn lost = unconfirmed;
+            boolean lostHere = lost != null && previous.equals(lost.threadId());
+            ThreadReplacement replaced = new ThreadReplacement(previous, id, lostHere ? lost.turnId() : null,
+                    lostHere && lost.start() instanceof TurnStart.UserTurn u ? u.input() : null,
+                    "codex has no record of thread " + UntrustedText.of(previous) + " (" + reasonOf(why) + "): it stopped before writing the thread "
+                            + "down, so the session continues on a fresh thread with the same settings");
+            threadId = id;
+            unconfirmed = null;
+            lostTurn = null;        // it ran on the thread codex never wrote: nothing is left to interrupt
+            unreported.set(replaced);
+            if (onReplaced != null) {
+                RpcThreads.callbacks().execute(() -> {
+                    try {
+                        onReplaced.accept(replaced);
+                    } catch (RuntimeException e) {
+                        LOG.warn("the host's thread-replaced callback failed", e);
+                    }
+                });
+            }
+            return id;
+        });
+    }
+
+    /** Codex's own words, without the request name and code the RPC exception wraps them in. */
+    private static String reasonOf(Throwable why) {
+        return why instanceof RpcException e && e.error() != null ? UntrustedText.of(e.error().message()) : UntrustedText.messageOf(why);
+    }
+
+    /** What a turn that needed the thread fails with: {@code what} happened, and codex's reason. */
+    private static ThreadOpenException openFailure(String what, Throwable cause) {
+        if (cause instanceof ThreadOpenException already) {
+            return already;
+        }
+        String message = what + ": " + (cause instanceof RpcException e && e.error() != null
+                ? UntrustedText.of(e.error().message()) + " (code " + e.code() + ")" : UntrustedText.messageOf(cause));
+        ErrorCategory category = ErrorClassifier.classify(message, null, List.of()).category();
+        if (category == ErrorCategory.OTHER) {
+            category = cause instanceof RpcTimeoutException ? ErrorCategory.TIMEOUT
+                    : cause instanceof RpcException ? ErrorCategory.PROTOCOL
+                    : ErrorCategory.PROCESS_DIED;       // the connection ended before codex answered
+        }
+        return new ThreadOpenException(message, category, cause);
+    }
+
+    /**
+     * Why a turn could not start, as the turn reports it: the thread's own failure as it is; a
+     * connection that could not be opened as what it was (a codex this session starts could not
+     * be started; a running app-server could not be reached; the shared connection is gone).
+     */
+    TurnFailure startFailure(Throwable failure) {
+        Throwable cause = Futures.unwrap(failure);
+        if (cause instanceof ThreadOpenException e) {
+            return TurnFailure.of(e.getMessage(), e.category(), null);
+        }
+        String message = UntrustedText.messageOf(cause);
+        if (sharedClient == null && !message.startsWith("the session is closed")) {
+            message = (remote ? "codex could not be reached: " : "codex could not be started: ") + message;
+        }
+        ErrorCategory category = ErrorClassifier.classify(message, null, List.of()).category();
+        return TurnFailure.of(message, category == ErrorCategory.OTHER ? ErrorCategory.PROCESS_DIED : category, null);
+    }
+
+    /** The replacement no turn has reported yet, handed out once. */
+    ThreadReplacement takeReplacement() {
+        return unreported.getAndSet(null);
+    }
+
+    /** A turn was sent on {@code onThread}: until codex confirms its end, its input may be all codex never stored. */
+    void turnSent(String onThread, TurnStart start) {
+        unconfirmed = new UnconfirmedTurn(onThread, start, null);
+    }
+
+    /** Codex confirmed the end of the turn last sent (or refused it): it has the turn's record. */
+    void turnConfirmed() {
+        unconfirmed = null;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /**
@@ -233,6 +401,10 @@ final class ThreadConnection {
 
     /** The turn that was running when its connection was lost: to be interrupted on resume. */
     void turnLost(String turnId) {
+        UnconfirmedTurn sent = unconfirmed;
+        if (sent != null && sent.turnId() == null) {
+            unconfirmed = new UnconfirmedTurn(sent.threadId(), sent.start(), turnId);
+        }
         if (sharedClient != null || remote) {
             lostTurn = turnId;      // a session's own codex process died with its connection: nothing is left running
         }
@@ -270,16 +442,22 @@ final class ThreadConnection {
                 opened.completeExceptionally(new CodexException("codex answered " + method + " without a thread id"));
                 return;
             }
+            if (box == attachedInbox && id.equals(attachedThread)) {
+                opened.complete(id);        // a second try of the same resume, answered too: attached already
+                return;
+            }
             try {
                 AutoCloseable own = attachment;
                 AutoCloseable thread = ClientPlumbing.of(c).attach(id, box);
+                attachedInbox = box;
+                attachedThread = id;
                 attachment = own == null ? thread : () -> {
                     thread.close();
                     own.close();
                 };
                 opened.complete(id);
             } catch (IllegalStateException taken) {
-                opened.completeExceptionally(new CodexException("thread " + id + " is already open in another session on this connection"));
+                opened.completeExceptionally(new CodexException("thread " + UntrustedText.of(id) + " is already open in another session on this connection"));
             }
         });
         return opened;
@@ -290,14 +468,14 @@ final class ThreadConnection {
      * re-sent). Codex before 0.16x treated {@code excludeTurns} as experimental; without that
      * capability the resume is retried without it, which only costs a larger answer.
      */
-    private CompletableFuture<String> resume(CodexClient c, SessionInbox box) {
-        return openThread(c, "thread/resume", settings.resumeParams(threadId, true), resumeTimeout, box).exceptionallyCompose(failure -> {
+    private CompletableFuture<String> resume(CodexClient c, SessionInbox box, Duration timeout) {
+        return openThread(c, "thread/resume", settings.resumeParams(threadId, true), timeout, box).exceptionallyCompose(failure -> {
             Throwable cause = Futures.unwrap(failure);
             if (!(cause instanceof RpcException e) || e.code() != RpcError.INVALID_REQUEST || !e.error().message().contains("excludeTurns")) {
                 return CompletableFuture.failedFuture(cause);
             }
             LOG.debug("codex refused excludeTurns ({}); resuming with the full history", e.error().message());
-            return openThread(c, "thread/resume", settings.resumeParams(threadId, false), resumeTimeout, box);
+            return openThread(c, "thread/resume", settings.resumeParams(threadId, false), timeout, box);
         });
     }
 
@@ -306,18 +484,26 @@ final class ThreadConnection {
         if (closed || threadId == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return startAsync();
+        return startAsync(true);
     }
 
-    /** Answers a server request that arrived while no turn runs (the turn answers its own). */
+    /**
+     * Answers a server request that arrived while no turn runs (the turn answers its own): say,
+     * for a turn another client on the thread started. Nothing is written once codex withdrew it.
+     */
     private void answerNow(TurnEvent.Asked asked) {
         ServerRequestBridge b = bridge;
         CodexClient c = client;
-        if (b == null || c == null || !asked.claim()) {
+        if (b == null || c == null || !asked.claim() || asked.isWithdrawn()) {
             return;
         }
         CodexEvent.ServerRequest r = asked.request;
-        b.answer(r.method(), r.params()).whenComplete((answer, failure) -> {
+        CompletableFuture<ServerRequestBridge.Answer> answering = b.answer(r.method(), r.params());
+        asked.answering(answering);
+        answering.whenComplete((answer, failure) -> {
+            if (!asked.settleByAnswer()) {
+                return;     // codex withdrew it meanwhile (another client answered it)
+            }
             if (answer == null || answer.error() != null) {
                 c.respondError(r.id(), answer == null ? new RpcError(RpcError.INTERNAL_ERROR, "no answer") : answer.error());
             } else {

@@ -1,15 +1,17 @@
 package dev.codexbridge.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.approval.internal.ServerRequestBridge;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.rpc.ConnectionClosedException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What a session's inbox hands its running turn besides codex's notifications (those arrive as
  * they are, {@link CodexEvent.Notification}, so a stream of them costs no wrapper each): codex's
- * requests, the connection's end, and the session's own events.
+ * requests and their withdrawal, the connection's end, and the session's own events.
  */
 sealed interface TurnEvent {
     /** A deadline may be due. */
@@ -31,17 +33,46 @@ sealed interface TurnEvent {
     record Overflowed(int limit) implements TurnEvent {
     }
 
+    /** The session's thread was replaced by a fresh one before this turn: the listener hears it first. */
+    record ThreadReplaced(ThreadReplacement replacement) implements TurnEvent {
+    }
+
     /** Codex answered the turn's {@code turn/start} (or {@code review/start}): a result or a failure. */
     record StartAnswered(JsonNode result, Throwable failure) implements TurnEvent {
     }
 
-    /** A server request; whoever claims it first (the turn or the between-turns path) answers it. */
+    /**
+     * A server request codex waits on. Whoever claims it first (the turn or the between-turns
+     * path) answers it. It is settled once, by whichever comes first: the answer is written, or
+     * codex withdraws the request ({@link PendingRequests}), which cancels the answer under way;
+     * nothing is written after a withdrawal.
+     */
     final class Asked implements TurnEvent {
         final CodexEvent.ServerRequest request;
+        private final PendingRequests pending;
+        private final String turnId;
+        private final String itemId;
         private final AtomicBoolean claimed = new AtomicBoolean();
+        private final AtomicBoolean settled = new AtomicBoolean();
+        private volatile boolean withdrawn;
+        private volatile CompletableFuture<?> answering;
+        private volatile TurnRun askedBy;
+        private volatile ApprovalRequest shown;
 
-        Asked(CodexEvent.ServerRequest request) {
+        Asked(CodexEvent.ServerRequest request, PendingRequests pending) {
             this.request = request;
+            this.pending = pending;
+            this.turnId = request.turnId();
+            this.itemId = itemOf(request.raw());
+        }
+
+        /** The item the request is about: its {@code itemId}, or a tool call's {@code callId}; null for none. */
+        private static String itemOf(JsonNode params) {
+            JsonNode id = params.get("itemId");
+            if (id == null || !id.isTextual()) {
+                id = params.get("callId");
+            }
+            return id != null && id.isTextual() ? id.asText() : null;
         }
 
         boolean claim() {
@@ -51,14 +82,86 @@ sealed interface TurnEvent {
         boolean isClaimed() {
             return claimed.get();
         }
+
+        String turnId() {
+            return turnId;
+        }
+
+        String itemId() {
+            return itemId;
+        }
+
+        /** The turn that put the request to the host, and the request as shown (null for tool calls). */
+        void askedBy(TurnRun run, ApprovalRequest shownAs) {
+            askedBy = run;
+            shown = shownAs;
+        }
+
+        TurnRun askedBy() {
+            return askedBy;
+        }
+
+        ApprovalRequest shown() {
+            return shown;
+        }
+
+        /** The answer under way; cancelled at once if codex withdrew the request meanwhile. */
+        void answering(CompletableFuture<?> answer) {
+            answering = answer;
+            if (withdrawn) {
+                answer.cancel(false);
+            }
+        }
+
+        /** True exactly once, for whoever may write the answer now; false once it was written or withdrawn. */
+        boolean settleByAnswer() {
+            if (!settled.compareAndSet(false, true)) {
+                return false;
+            }
+            pending.forget(this);
+            return true;
+        }
+
+        /**
+         * Codex no longer waits for an answer. True when nothing was written yet: then nothing
+         * ever will be, and the answer under way (the host's handler, a tool) is cancelled.
+         */
+        boolean withdraw() {
+            if (!settled.compareAndSet(false, true)) {
+                return false;
+            }
+            withdrawn = true;
+            pending.forget(this);
+            CompletableFuture<?> under = answering;
+            if (under != null) {
+                under.cancel(false);
+            }
+            return true;
+        }
+
+        boolean isWithdrawn() {
+            return withdrawn;
+        }
+
+        boolean isSettled() {
+            return settled.get();
+        }
     }
 
     /**
-     * A decision on {@code request} is ready; {@code written} makes sure it goes to codex exactly
-     * once, whoever gets there first. {@code run} is the turn that asked (a later turn may see it).
+     * Codex withdrew {@code asked} before the session's answer was written: another client on
+     * the thread answered it, or codex dropped it. {@code turnInterrupted}: it went with its
+     * turn's interruption (codex drops what an interrupted turn still waits on).
      */
-    record Answered(TurnRun run, CodexEvent.ServerRequest request, ServerRequestBridge.Answer answer, AtomicBoolean written)
-            implements TurnEvent {
+    record Withdrawn(Asked asked, boolean turnInterrupted) implements TurnEvent {
+    }
+
+    /**
+     * A decision on {@code asked} is ready; {@link Asked#settleByAnswer} makes sure it goes to
+     * codex at most once, whoever gets there first, and never after codex withdrew the request.
+     * {@code run} is the turn that asked (a later turn may see it).
+     */
+    record Answered(TurnRun run, Asked asked, ServerRequestBridge.Answer answer) implements TurnEvent {
     }
 
     /** How a running turn takes what its inbox hands it, one at a time, in arrival order. */

@@ -9,8 +9,12 @@ import dev.codexbridge.transcript.TranscriptMessage;
 import java.util.List;
 
 /**
- * Live events of one turn, delivered in order on the thread running the turn. Every method has
- * an empty default; an exception thrown here is logged and does not disturb the turn.
+ * Live events of one turn, delivered in order and one at a time on the library's shared
+ * {@code codex-bridge-dispatch-*} threads, not on the thread that called
+ * {@link CodexSession#runTurn(TurnInput, TurnOptions, TurnListener)}: a callback must not block,
+ * or it holds up other sessions' turns. (The first {@link #onRateLimitWait} of a wait may come
+ * on the thread that called {@code runTurn}.) Every method has an empty default; an exception
+ * thrown here is logged and does not disturb the turn.
  */
 public interface TurnListener {
     TurnListener NONE = new TurnListener() { };
@@ -54,6 +58,16 @@ public interface TurnListener {
     default void onApprovalAnswered(ApprovalRequest request, ApprovalDecision decision) {
     }
 
+    /**
+     * Codex withdrew a request this turn showed the host ({@link #onApprovalRequested}) before
+     * the host's answer went out: another client on the thread answered it first, or the turn
+     * ended while it waited (an interrupt). The stage the {@code ApprovalHandler} returned has
+     * been cancelled and no answer will be sent, so a prompt still open can be closed. While the
+     * turn runs, each request shown gets exactly one of {@link #onApprovalAnswered} and this.
+     */
+    default void onApprovalWithdrawn(ApprovalRequest request) {
+    }
+
     /** codex hit an error it will retry itself (e.g. a dropped model stream). */
     default void onRetry(TurnFailure error) {
     }
@@ -66,6 +80,14 @@ public interface TurnListener {
     }
 
     default void onWarning(String message) {
+    }
+
+    /**
+     * The session's thread was replaced by a fresh one before this turn started: codex had no
+     * record of it after it stopped (see {@link ThreadReplacement}). Called once, before anything
+     * else of the turn; the turn's result carries the same in {@link TurnResult#threadReplaced()}.
+     */
+    default void onThreadReplaced(ThreadReplacement replacement) {
     }
 
     default void onTokenUsage(TokenUsage usage) {

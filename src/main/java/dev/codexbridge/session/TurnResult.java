@@ -21,9 +21,12 @@ import java.util.List;
  *                  {@link RateLimitGovernor} retried a rate-limited turn (0 when nothing was sent)
  * @param rateLimitWaitMs how long the turn waited for rate limits in all, before its first attempt
  *                  and between attempts
+ * @param threadReplaced set on the first turn after the session's thread was replaced by a fresh
+ *                  one (codex had no record of it after it stopped): the old and new thread ids
+ *                  and the input codex never stored; null otherwise
  */
 @JsonPropertyOrder({"threadId", "turnId", "status", "finalText", "error", "stopReason", "toolIterations", "stepCount",
-    "stepEndsMs", "durationMs", "attempts", "rateLimitWaitMs", "tokenUsage", "retired", "messages"})
+    "stepEndsMs", "durationMs", "attempts", "rateLimitWaitMs", "tokenUsage", "retired", "messages", "threadReplaced"})
 public record TurnResult(
         String threadId,
         String turnId,
@@ -39,11 +42,26 @@ public record TurnResult(
         long rateLimitWaitMs,
         @JsonInclude(JsonInclude.Include.ALWAYS) TokenUsage tokenUsage,
         boolean retired,
-        List<TranscriptMessage> messages) {
+        List<TranscriptMessage> messages,
+        ThreadReplacement threadReplaced) {
 
     public TurnResult {
         messages = List.copyOf(messages);
         stepEndsMs = List.copyOf(stepEndsMs);
+    }
+
+    /** A result on the thread the session has had all along ({@code threadReplaced} null). */
+    public TurnResult(String threadId, String turnId, TurnOutcome status, String finalText, TurnFailure error, StopReason stopReason,
+                      int toolIterations, int stepCount, List<Long> stepEndsMs, long durationMs, int attempts, long rateLimitWaitMs,
+                      TokenUsage tokenUsage, boolean retired, List<TranscriptMessage> messages) {
+        this(threadId, turnId, status, finalText, error, stopReason, toolIterations, stepCount, stepEndsMs, durationMs, attempts,
+                rateLimitWaitMs, tokenUsage, retired, messages, null);
+    }
+
+    /** This result, saying the session's thread was replaced before it ran. */
+    TurnResult withThreadReplaced(ThreadReplacement replacement) {
+        return new TurnResult(threadId, turnId, status, finalText, error, stopReason, toolIterations, stepCount, stepEndsMs, durationMs,
+                attempts, rateLimitWaitMs, tokenUsage, retired, messages, replacement);
     }
 
     public boolean completed() {

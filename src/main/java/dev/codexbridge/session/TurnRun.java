@@ -8,6 +8,7 @@ import dev.codexbridge.approval.internal.ServerRequestBridge;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.client.internal.ClientPlumbing;
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.protocol.AgentMessageDeltaNotification;
 import dev.codexbridge.protocol.CommandExecutionOutputDeltaNotification;
 import dev.codexbridge.protocol.ConfigWarningNotification;
@@ -46,7 +47,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One turn as a state machine: sends {@code turn/start}, then handles the session inbox's events
@@ -59,7 +59,11 @@ import org.slf4j.LoggerFactory;
  * ({@link TurnStart}, {@link TurnEvent}, {@link ErrorClassifier}, {@link ThreadConnection}).
  */
 final class TurnRun implements TurnEvent.Handler {
-    private static final Logger LOG = LoggerFactory.getLogger(TurnRun.class);
+    private static final Logger LOG = SafeLogger.getLogger(TurnRun.class);
+    /** Before the result of an item whose request codex withdrew as the turn was interrupted. */
+    static final String WITHDRAWN_BY_INTERRUPT = "[withdrawn: the turn was interrupted before this session answered]";
+    /** Before the result of an item whose request was settled without this session: another client answered it. */
+    static final String RESOLVED_ELSEWHERE = "[resolved elsewhere: codex did not wait for this session's answer]";
 
     /**
      * What a turn runs with besides its options: the session's settings, resolved for this turn.
@@ -69,12 +73,12 @@ final class TurnRun implements TurnEvent.Handler {
      * @param interruptGrace how long codex gets to confirm an interrupt before the connection is given up
      * @param rateLimits     the account's governor, or null
      */
-    record Settings(TurnLimits limits, Duration requestTimeout, Duration interruptGrace, ProjectorOptions projector,
+    record Setup(TurnLimits limits, Duration requestTimeout, Duration interruptGrace, ProjectorOptions projector,
                     RateLimitGovernor rateLimits) {
     }
 
     private final ThreadConnection thread;
-    private final Settings settings;
+    private final Setup settings;
     private final TurnOptions options;
     private final TurnListener listener;
     private final Duration turnTimeout;
@@ -123,7 +127,7 @@ final class TurnRun implements TurnEvent.Handler {
     private long attemptStartedAt = System.nanoTime();
 
     /** One attempt of a turn: the interrupt flag, the wait's cancellation and the start time are the turn's. */
-    TurnRun(ThreadConnection thread, Settings settings, TurnOptions options, TurnListener listener,
+    TurnRun(ThreadConnection thread, Setup settings, TurnOptions options, TurnListener listener,
             AtomicBoolean interruptRequested, RateLimitGovernor.Cancellation waitCancel, long startedAt, int attempt, long rateLimitWaitMs) {
         this.interruptRequested = interruptRequested;
         this.waitCancel = waitCancel;
@@ -166,10 +170,8 @@ final class TurnRun implements TurnEvent.Handler {
         }
     }
 
-    TurnResult startupFailure(CodexException e) {
-        ErrorCategory fromText = ErrorClassifier.classify(e.getMessage(), null, List.of()).category();
-        ErrorCategory category = fromText == ErrorCategory.OTHER ? ErrorCategory.PROCESS_DIED : fromText;
-        TurnFailure error = TurnFailure.of("codex could not be started: " + e.getMessage(), category, null);
+    /** The turn could not begin: its thread could not be opened ({@link ThreadConnection#startFailure} says why). */
+    TurnResult startupFailure(TurnFailure error) {
         return new TurnResult(thread.threadId(), null, TurnOutcome.FAILED, null, error, StopReason.ERROR, 0, 0, List.of(),
                 elapsedMs(System.nanoTime()), attempt - 1, rateLimitWaitMs, null, true, List.of());
     }
@@ -214,7 +216,8 @@ final class TurnRun implements TurnEvent.Handler {
      * Sends the start request and returns at once; the turn then advances as its inbox hands it
      * events on the dispatch executor, and the future completes when it ends. Nothing waits.
      */
-    CompletableFuture<TurnResult> begin(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, TurnStart starter) {
+    CompletableFuture<TurnResult> begin(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, TurnStart starter,
+                                        ThreadReplacement replaced) {
         this.client = client;
         this.inbox = inbox;
         this.bridge = bridge;
@@ -226,8 +229,12 @@ final class TurnRun implements TurnEvent.Handler {
         }
         lastProgress = attemptStartedAt;
         inbox.turnStarted(this);
+        if (replaced != null) {
+            inbox.post(new TurnEvent.ThreadReplaced(replaced));     // heard on the turn's own thread, before anything else
+        }
         // In order: the answer must reach the inbox before the notifications codex sends after it.
         sent = true;
+        thread.turnSent(threadId, starter);
         ClientPlumbing.of(client).requestInOrder(starter.method(), starter.params(threadId, options), settings.requestTimeout(),
                 (r, e) -> inbox.post(new TurnEvent.StartAnswered(r, e)));
         armTimer(System.nanoTime());
@@ -360,6 +367,10 @@ final class TurnRun implements TurnEvent.Handler {
             sendInterrupt();
             return null;
         }
+        if (event instanceof TurnEvent.ThreadReplaced replaced) {
+            safely(() -> listener.onThreadReplaced(replaced.replacement()));
+            return null;
+        }
         if (event instanceof TurnEvent.StartAnswered answered) {
             if (answered.failure() != null) {
                 return startFailed(answered.failure());
@@ -392,21 +403,32 @@ final class TurnRun implements TurnEvent.Handler {
             return null;
         }
         if (event instanceof TurnEvent.Asked pending) {
-            if (!pending.claim()) {
-                return null;
+            if (!pending.claim() || pending.isWithdrawn()) {
+                return null;    // answered between turns, or withdrawn before the host was asked
             }
             CodexEvent.ServerRequest r = pending.request;
             ApprovalRequest asked = bridge.describe(r.method(), r.params());
+            pending.askedBy(this, asked);
             if (asked != null) {
                 safely(() -> listener.onApprovalRequested(asked));
             }
-            bridge.answer(r.method(), r.params()).whenComplete((ans, e) -> {
-                TurnEvent.Answered answered = new TurnEvent.Answered(this, r, ans, new AtomicBoolean());
+            CompletableFuture<ServerRequestBridge.Answer> answering = bridge.answer(r.method(), r.params());
+            pending.answering(answering);
+            answering.whenComplete((ans, e) -> {
+                if (pending.isWithdrawn()) {
+                    return;     // codex no longer waits for it: nothing to write
+                }
+                TurnEvent.Answered answered = new TurnEvent.Answered(this, pending, ans);
                 inbox.post(answered);
                 if (finished) {
                     write(answered);    // decided after the turn ended: codex must not wait for the next turn
                 }
             });
+            lastProgress = now;
+            return null;
+        }
+        if (event instanceof TurnEvent.Withdrawn w) {
+            withdrawn(w);
             lastProgress = now;
             return null;
         }
@@ -498,6 +520,7 @@ final class TurnRun implements TurnEvent.Handler {
     }
 
     private TurnResult completed(Turn turn) {
+        thread.turnConfirmed();
         TurnStatus status = turn.status();
         if (overflow != null) {
             return result(TurnOutcome.FAILED, StopReason.ERROR, TurnFailure.of("the turn's events arrived faster than the host handled them: more than "
@@ -540,6 +563,7 @@ final class TurnRun implements TurnEvent.Handler {
                     ErrorCategory.TIMEOUT, null), true);
         }
         if (cause instanceof RpcException rpc) {
+            thread.turnConfirmed();     // refused: nothing of this turn was stored, and nothing was lost either
             TurnFailure err = ErrorClassifier.classify("turn/start failed: " + rpc.error().message(), null, List.of());
             if (err.category() == ErrorCategory.OTHER) {
                 err = TurnFailure.of(err.message(), ErrorCategory.PROTOCOL, null);
@@ -556,14 +580,31 @@ final class TurnRun implements TurnEvent.Handler {
             thread.turnLost(turnId);
         }
         CodexException why = ClientPlumbing.of(client).explainClose("during the turn", cause);
-        String message = why.getMessage();
-        // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
-        TurnFailure err = ErrorClassifier.classify(message, null, client.stderrTail(40));
-        if (err.category() != ErrorCategory.AUTHENTICATION) {
-            err = TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null);
+        Death last = lastDeath;
+        TurnFailure err;
+        if (last != null && last.why() == why) {
+            err = last.failure();       // every turn on the lost connection: worked out once, not once per turn
+        } else {
+            String message = why.getMessage();
+            // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
+            err = ErrorClassifier.classify(message, null, client.stderrTail(40));
+            if (err.category() != ErrorCategory.AUTHENTICATION) {
+                err = TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null);
+            }
+            lastDeath = new Death(why, err);
         }
         return result(TurnOutcome.FAILED, StopReason.ERROR, err, true);
     }
+
+    /**
+     * The last lost connection's explanation (one object per connection and context, see
+     * {@code explainClose}) and what the turns on it failed with: the hundreds of turns a crash
+     * ends at once read codex's stderr and classify it once.
+     */
+    private record Death(CodexException why, TurnFailure failure) {
+    }
+
+    private static volatile Death lastDeath;
 
     private void expire(String why) {
         timedOut = true;
@@ -602,6 +643,22 @@ final class TurnRun implements TurnEvent.Handler {
                 });
     }
 
+    /**
+     * Codex withdrew a request before the session answered it: the transcript says so beside the
+     * item it was about, and the listener hears of it if this turn showed it to the host.
+     */
+    private void withdrawn(TurnEvent.Withdrawn w) {
+        TurnEvent.Asked asked = w.asked();
+        String item = asked.itemId();
+        if (item != null && (asked.turnId() == null || turnId == null || asked.turnId().equals(turnId))) {
+            projector.noteResult(item, w.turnInterrupted() || interruptSent ? WITHDRAWN_BY_INTERRUPT : RESOLVED_ELSEWHERE);
+        }
+        ApprovalRequest shown = asked.shown();
+        if (asked.askedBy() == this && shown != null) {
+            safely(() -> listener.onApprovalWithdrawn(shown));
+        }
+    }
+
     private void respond(TurnEvent.Answered a) {
         if (!write(a)) {
             return;
@@ -613,19 +670,23 @@ final class TurnRun implements TurnEvent.Handler {
         }
     }
 
-    /** Writes a decision once, on the connection its request came from; false if it was written already. */
+    /**
+     * Writes a decision once, on the connection its request came from; false if it was written
+     * already or codex withdrew the request.
+     */
     private static boolean write(TurnEvent.Answered a) {
-        if (!a.written().compareAndSet(false, true)) {
+        if (!a.asked().settleByAnswer()) {
             return false;
         }
         CodexClient c = a.run().client;
         ServerRequestBridge.Answer ans = a.answer();
+        CodexEvent.ServerRequest request = a.asked().request;
         if (ans == null) {
-            c.respondError(a.request().id(), new RpcError(RpcError.INTERNAL_ERROR, "no answer"));
+            c.respondError(request.id(), new RpcError(RpcError.INTERNAL_ERROR, "no answer"));
         } else if (ans.error() != null) {
-            c.respondError(a.request().id(), ans.error());
+            c.respondError(request.id(), ans.error());
         } else {
-            c.respond(a.request().id(), ans.result());
+            c.respond(request.id(), ans.result());
         }
         return true;
     }

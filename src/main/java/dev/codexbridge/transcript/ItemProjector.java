@@ -49,6 +49,8 @@ public final class ItemProjector {
     private final List<TranscriptMessage> messages;
     private final Map<String, ThreadItem> open = new LinkedHashMap<>();
     private final Map<String, StringBuilder> partialText = new HashMap<>();
+    /** Lines to put before an item's tool result, by item id (see noteResult). */
+    private final Map<String, String> resultNotes = new HashMap<>();
 
     public ItemProjector() {
         this(ProjectorOptions.DEFAULT);
@@ -141,6 +143,16 @@ public final class ItemProjector {
         return out;
     }
 
+    /**
+     * A line to put before the tool result of item {@code itemId} when it is projected (when it
+     * completes, or at {@link #finish()}): how the call ended where codex's item cannot say, e.g.
+     * that the request it waited on was answered by another client. Items that give no tool
+     * result are left as they are.
+     */
+    public void noteResult(String itemId, String note) {
+        resultNotes.put(itemId, note);
+    }
+
     /** Every message so far, in order; empty when the projector was made not to keep them. */
     public List<TranscriptMessage> messages() {
         return messages == null ? List.of() : List.copyOf(messages);
@@ -158,8 +170,22 @@ public final class ItemProjector {
 
     private List<TranscriptMessage> project(ThreadItem item, boolean incomplete) {
         List<TranscriptMessage> out = itemMessages.of(item, incomplete);
+        String note = resultNotes.isEmpty() ? null : resultNotes.remove(idOf(item));
+        if (note != null) {
+            out = withNote(out, note);
+        }
         if (messages != null) {
             messages.addAll(out);
+        }
+        return out;
+    }
+
+    private static List<TranscriptMessage> withNote(List<TranscriptMessage> messages, String note) {
+        List<TranscriptMessage> out = new ArrayList<>(messages.size());
+        for (TranscriptMessage m : messages) {
+            out.add(m.role() != TranscriptMessage.Role.TOOL ? m : new TranscriptMessage(m.role(),
+                    m.content() == null || m.content().isEmpty() ? note : note + "\n" + m.content(),
+                    m.toolCalls(), m.toolCallId(), m.reasoning(), m.incomplete()));
         }
         return out;
     }

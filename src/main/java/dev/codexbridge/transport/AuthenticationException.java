@@ -1,11 +1,15 @@
 package dev.codexbridge.transport;
 
+import dev.codexbridge.internal.UntrustedText;
+import java.util.Locale;
+
 /**
  * The app-server refused the connection's credentials (HTTP 401 on the WebSocket upgrade): no
  * token where one is required, a wrong token, or a JWT with a bad signature, issuer, audience or
  * lifetime. {@link #reason()} is codex's own explanation (e.g. {@code invalid websocket bearer
- * token}, {@code expired websocket jwt}); {@link #remediation()} says what to check. Neither, nor
- * the message, contains the credential.
+ * token}, {@code expired websocket jwt}), at most 200 characters with secrets masked;
+ * {@link #remediation()} says what to check. Neither, nor the message, contains the credential;
+ * the message shows the reason with control characters escaped.
  */
 public final class AuthenticationException extends TransportException {
     private static final long serialVersionUID = 1L;
@@ -38,11 +42,11 @@ public final class AuthenticationException extends TransportException {
 
     private static String message(String endpoint, String credential, String reason) {
         return "codex app-server at " + endpoint + " refused the connection's credentials ("
-                + credential + ")" + (reason.isEmpty() ? "" : ": " + reason) + ". " + remediation(credential, reason);
+                + credential + ")" + (reason.isEmpty() ? "" : ": " + UntrustedText.of(reason)) + ". " + remediation(credential, reason);
     }
 
     static String remediation(String credential, String reason) {
-        String r = reason.toLowerCase(java.util.Locale.ROOT);
+        String r = reason.toLowerCase(Locale.ROOT);
         if (r.contains("missing")) {
             return "The server was started with --ws-auth; give the client the matching credential "
                     + "(--token-file for capability-token, --jwt-secret-file for signed-bearer-token).";

@@ -1,5 +1,6 @@
 package dev.codexbridge.transport;
 
+import dev.codexbridge.internal.UntrustedText;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Where a running {@code codex app-server} listens, and how to reach it: a WebSocket
@@ -73,7 +75,8 @@ public final class CodexEndpoint {
     /**
      * {@code ws://HOST:PORT}, {@code wss://HOST:PORT[/path]}, {@code unix:///abs/path} or
      * {@code unix://} (the control socket of the {@code CODEX_HOME} of this process). A URL with
-     * user info, a query or a fragment is refused: credentials go through {@link #auth}.
+     * user info, a query, a fragment or path parameters ({@code /p;token=…}) is refused:
+     * credentials go through {@link #auth}.
      */
     public static CodexEndpoint parse(String url) {
         Objects.requireNonNull(url, "url");
@@ -123,6 +126,10 @@ public final class CodexEndpoint {
         if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
             throw new IllegalArgumentException("an app-server URL must not carry user info, a query or a fragment");
         }
+        if (uri.getRawPath() != null && uri.getRawPath().indexOf(';') >= 0) {
+            throw new IllegalArgumentException("an app-server URL must not carry path parameters (;…) "
+                    + "(give credentials with a token or secret file instead): " + scheme + "://" + uri.getHost() + "…");
+        }
         URI clean = URI.create(scheme + "://" + hostPart(uri) + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
                 + (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath()));
         return new CodexEndpoint(Kind.WEBSOCKET, clean, null, WebSocketAuth.none(), false, DEFAULT_CONNECT_TIMEOUT,
@@ -154,7 +161,7 @@ public final class CodexEndpoint {
     }
 
     /** Shorthand for {@code auth(WebSocketAuth.capabilityToken(token))}. */
-    public CodexEndpoint token(java.util.function.Supplier<char[]> token) {
+    public CodexEndpoint token(Supplier<char[]> token) {
         return auth(WebSocketAuth.capabilityToken(token));
     }
 
@@ -288,22 +295,46 @@ public final class CodexEndpoint {
 
     /** Refuses plaintext to a remote host unless allowed; resolves the host for the check. */
     void checkTransportSecurity() {
+        connectTarget(InetAddress::getAllByName);
+    }
+
+    /** Looks a host name up: {@link InetAddress#getAllByName} in use, a stand-in in tests. */
+    @FunctionalInterface
+    interface HostResolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    /**
+     * Where to connect, once plaintext to a remote host is refused (unless allowed): for plain
+     * {@code ws://} the host, {@code localhost} included, is resolved once, every address it has
+     * must be loopback, and the answer is a URI naming the first of them, so that the connection
+     * goes to the address checked and not to whatever a second lookup says. Otherwise (TLS, which
+     * checks the name itself; plaintext allowed; a unix socket) the endpoint's own URI.
+     */
+    URI connectTarget(HostResolver resolver) {
         if (kind != Kind.WEBSOCKET || !uri.getScheme().equals("ws") || allowPlaintextRemote) {
-            return;
+            return uri;
         }
         String host = uri.getHost();
-        boolean loopback;
+        InetAddress[] addresses;
         try {
-            loopback = host.equalsIgnoreCase("localhost") || allLoopback(InetAddress.getAllByName(stripBrackets(host)));
+            addresses = resolver.resolve(stripBrackets(host));
         } catch (UnknownHostException e) {
             throw new TransportException("cannot resolve the app-server host " + host);
         }
-        if (!loopback) {
+        if (!allLoopback(addresses)) {
             throw new TransportException("refusing plaintext " + uri + ": " + host + " is not a loopback address, and "
                     + "the bearer token and every message would cross the network unencrypted. Use wss:// (a "
                     + "TLS-terminating proxy in front of codex) or an SSH tunnel, or allow it explicitly "
                     + "(allowPlaintextRemote(true); --allow-plaintext on the command line) on a private network.");
         }
+        String literal = addresses[0].getHostAddress();
+        int scope = literal.indexOf('%');
+        if (scope >= 0) {
+            literal = literal.substring(0, scope);    // a loopback address needs no interface scope
+        }
+        return URI.create("ws://" + (literal.contains(":") ? "[" + literal + "]" : literal)
+                + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + uri.getRawPath());
     }
 
     /** A short name for threads and log lines. */
@@ -316,16 +347,20 @@ public final class CodexEndpoint {
         return uri + " (" + auth.describe() + ")";
     }
 
+    /** A failure's class and message, the message made safe: the JDK's may quote what the server sent. */
     static String describe(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getMessage() == null) {
             t = t.getCause();
         }
         String name = t.getClass().getSimpleName();
-        return t.getMessage() == null ? name : name + ": " + t.getMessage();
+        return t.getMessage() == null ? name : name + ": " + UntrustedText.of(t.getMessage());
     }
 
     private static boolean allLoopback(InetAddress[] addresses) {
+        if (addresses == null) {
+            return false;
+        }
         for (InetAddress a : addresses) {
             if (!a.isLoopbackAddress()) {
                 return false;

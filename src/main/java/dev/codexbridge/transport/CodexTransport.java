@@ -8,6 +8,7 @@ import dev.codexbridge.rpc.InboundSink;
 import dev.codexbridge.rpc.JsonRpcPeer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -72,8 +73,8 @@ public interface CodexTransport extends AutoCloseable {
      * credentials; closing the transport closes the connection, never the app-server.
      */
     static Factory connect(CodexEndpoint endpoint, Consumer<JsonRpcPeer.Builder> configure) {
-        java.util.Objects.requireNonNull(endpoint, "endpoint");
-        java.util.Objects.requireNonNull(configure, "configure");
+        Objects.requireNonNull(endpoint, "endpoint");
+        Objects.requireNonNull(configure, "configure");
         return sink -> RemoteTransport.open(endpoint, configure, sink);
     }
 

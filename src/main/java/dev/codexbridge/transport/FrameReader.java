@@ -1,5 +1,7 @@
 package dev.codexbridge.transport;
 
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.MessageSource;
 import java.io.EOFException;
 import java.io.IOException;
@@ -7,7 +9,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads server-to-client WebSocket frames and hands the peer's reader each text message whole, as
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * binary messages are skipped. Runs on the peer's reader thread only.
  */
 final class FrameReader implements MessageSource {
-    private static final Logger LOG = LoggerFactory.getLogger(FrameReader.class);
+    private static final Logger LOG = SafeLogger.getLogger(FrameReader.class);
     private static final int CHUNK = 64 * 1024;
     private static final int INITIAL_MESSAGE = 8 * 1024;
     /** After a huge message, give the memory back instead of keeping it for the connection's lifetime. */
@@ -235,7 +236,7 @@ final class FrameReader implements MessageSource {
                 } catch (IOException e) {
                     // the server may already have gone; its close frame said everything
                 }
-                endOfStream("codex app-server closed the WebSocket (code " + code + (reason.isEmpty() ? "" : ", " + reason) + ")");
+                endOfStream("codex app-server closed the WebSocket (code " + code + (reason.isEmpty() ? "" : ", " + UntrustedText.of(reason)) + ")");
             }
             default -> throw new IOException("an unknown WebSocket control opcode " + opcode);
         }

@@ -1,10 +1,14 @@
 package dev.codexbridge.transport;
 
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.MessageSource;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpResponse;
@@ -21,11 +25,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code ws://} and {@code wss://} through the JDK's {@link WebSocket}: one JSON-RPC message per
- * text message (fragments reassembled), queued whole for the peer's reader, demand granted one
+ * text message (fragments reassembled as UTF-8, bounded in bytes by {@link TextMessageBuffer}),
+ * queued whole for the peer's reader, demand granted one
  * message at a time through {@link WebSocket#request} and withheld while the {@link MessageQueue}
  * is full. No
  * {@code Origin} header is sent: codex answers 403 to any request that has one. A server silent
@@ -33,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * them); one that answers nothing for twice that ends the connection, said so.
  */
 final class JdkWebSocketConnection implements RemoteConnection {
-    private static final Logger LOG = LoggerFactory.getLogger(JdkWebSocketConnection.class);
+    private static final Logger LOG = SafeLogger.getLogger(JdkWebSocketConnection.class);
     /** Outbound messages leave in fragments of at most this many chars (codex reads 16 MiB frames). */
     static final int SEND_FRAGMENT_CHARS = 1024 * 1024;
     private static final long CLOSE_GRACE_MILLIS = 2000;
@@ -76,14 +80,20 @@ final class JdkWebSocketConnection implements RemoteConnection {
     }
 
     static JdkWebSocketConnection open(CodexEndpoint endpoint) {
-        endpoint.checkTransportSecurity();
+        URI target = endpoint.connectTarget(InetAddress::getAllByName);
         JdkWebSocketConnection connection = new JdkWebSocketConnection(endpoint);
         WebSocket.Builder builder = httpClient().newWebSocketBuilder().connectTimeout(endpoint.connectTimeout());
-        String token = endpoint.auth().bearerToken();
-        if (token != null) {
-            builder.header("Authorization", "Bearer " + token);
+        String authorization = BearerHeader.value(endpoint.auth());
+        if (authorization != null) {
+            try {
+                builder.header("Authorization", authorization);
+            } catch (IllegalArgumentException e) {
+                // the JDK's message quotes the value: neither it nor the exception is passed on
+                throw new TransportException("the JDK refused the Authorization header built from the "
+                        + endpoint.auth().describe() + " (the value is not shown)");
+            }
         }
-        CompletableFuture<WebSocket> opening = builder.buildAsync(endpoint.uri(), connection.new Listener());
+        CompletableFuture<WebSocket> opening = builder.buildAsync(target, connection.new Listener());
         try {
             // the builder's connect timeout covers the TCP connect; this bounds the upgrade too
             connection.socket = opening.get(endpoint.connectTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
@@ -173,28 +183,31 @@ final class JdkWebSocketConnection implements RemoteConnection {
                         + "between may be adding one");
             }
             return new TransportException("codex app-server at " + endpoint.uri() + " answered HTTP " + status
-                    + " instead of a WebSocket upgrade" + (reason.isEmpty() ? "" : ": " + reason)
+                    + " instead of a WebSocket upgrade" + (reason.isEmpty() ? "" : ": " + UntrustedText.of(reason))
                     + "; is an app-server listening there (codex app-server --listen " + endpoint.uri() + ")?");
         }
         if (failure instanceof HttpConnectTimeoutException) {
             return new TransportException("cannot connect to codex app-server at " + endpoint.uri() + " within "
-                    + endpoint.connectTimeout().toMillis() + " ms", failure);
+                    + endpoint.connectTimeout().toMillis() + " ms", UntrustedText.shown(failure));
         }
         if (failure instanceof ConnectException) {
             return new TransportException("cannot connect to codex app-server at " + endpoint.uri()
-                    + ": connection refused; is it running (codex app-server --listen " + endpoint.uri() + ")?", failure);
+                    + ": connection refused; is it running (codex app-server --listen " + endpoint.uri() + ")?",
+                    UntrustedText.shown(failure));
         }
         return new TransportException("cannot connect to codex app-server at " + endpoint.uri() + ": "
-                + CodexEndpoint.describe(failure), failure);
+                + CodexEndpoint.describe(failure), UntrustedText.shown(failure));
     }
 
-    /** Codex's refusal text is short static prose (e.g. "invalid websocket bearer token"). */
+    /**
+     * Codex's refusal text is short static prose (e.g. "invalid websocket bearer token"); at most
+     * 200 characters of it are kept, secrets masked (messages escape it).
+     */
     private static String bodyText(HttpResponse<?> response) {
         Object body = response == null ? null : response.body();
         String text = body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
                 : body instanceof String s ? s : "";
-        text = text.strip();
-        return text.length() > 200 ? text.substring(0, 200) + "…" : text;
+        return UntrustedText.redactedPrefix(text.strip(), 200);
     }
 
     @Override
@@ -230,7 +243,8 @@ final class JdkWebSocketConnection implements RemoteConnection {
                 from = to;
             } while (from < text.length());
         } catch (ExecutionException e) {
-            throw new IOException("sending to codex failed: " + CodexEndpoint.describe(e.getCause() == null ? e : e.getCause()), e.getCause());
+            throw new IOException("sending to codex failed: " + CodexEndpoint.describe(e.getCause() == null ? e : e.getCause()),
+                    UntrustedText.shown(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while sending to codex");
@@ -270,8 +284,7 @@ final class JdkWebSocketConnection implements RemoteConnection {
 
     /** Runs on the HTTP client's executor; never blocks. */
     private final class Listener implements WebSocket.Listener {
-        private final StringBuilder partial = new StringBuilder();
-        private boolean dropping;
+        private final TextMessageBuffer partial = new TextMessageBuffer(endpoint.maxMessageBytes());
 
         @Override
         public void onOpen(WebSocket webSocket) {
@@ -282,31 +295,18 @@ final class JdkWebSocketConnection implements RemoteConnection {
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
             lastHeard = System.nanoTime();
-            if (!dropping) {
-                if ((long) partial.length() + data.length() > endpoint.maxMessageBytes()) {
-                    dropping = true;
-                    partial.setLength(0);
-                    partial.trimToSize();
-                } else {
-                    partial.append(data);
-                }
-            }
+            partial.append(data);
             if (!last) {
                 webSocket.request(1);
                 return null;
             }
-            if (dropping) {
-                dropping = false;
+            byte[] message = partial.finish();
+            if (message == null) {
                 long n = droppedMessages.incrementAndGet();
                 LOG.warn("[{}] dropped an inbound message larger than {} bytes ({} so far)", endpoint.label(),
                         endpoint.maxMessageBytes(), n);
                 webSocket.request(1);
                 return null;
-            }
-            byte[] message = toMessage(partial);
-            partial.setLength(0);
-            if (partial.capacity() > 1024 * 1024) {
-                partial.trimToSize();
             }
             input.offer(message);
             return null;
@@ -343,7 +343,7 @@ final class JdkWebSocketConnection implements RemoteConnection {
                 closeDetail = statusCode == ABNORMAL_CLOSURE
                         ? "the WebSocket connection dropped without a close frame (codex exited or the network failed)"
                         : "codex app-server closed the WebSocket (code " + statusCode
-                        + (reason == null || reason.isEmpty() ? "" : ", " + reason) + ")";
+                        + (reason == null || reason.isEmpty() ? "" : ", " + UntrustedText.of(reason)) + ")";
             }
             stopKeepAlive();
             input.end(null);
@@ -358,19 +358,5 @@ final class JdkWebSocketConnection implements RemoteConnection {
             stopKeepAlive();
             input.end(null);
         }
-    }
-
-    /**
-     * The message in UTF-8, raw newlines (JSON whitespace) as spaces so it is one line wherever it
-     * is written down (see {@link FrameReader}).
-     */
-    static byte[] toMessage(CharSequence message) {
-        byte[] bytes = message.toString().getBytes(StandardCharsets.UTF_8);
-        for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == '\n' || bytes[i] == '\r') {
-                bytes[i] = ' ';
-            }
-        }
-        return bytes;
     }
 }

@@ -1,5 +1,6 @@
 package dev.codexbridge.transport;
 
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.MessageSource;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.io.IOException;
@@ -8,12 +9,14 @@ import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
@@ -27,7 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * side of RFC 6455 over a {@link SocketChannel}: the upgrade, each message out as masked text
  * frames, text and continuation frames in (read by the peer's reader thread itself, each message
  * handed over whole, see {@link FrameReader}), ping answered with pong, close answered with close.
- * No extensions, no subprotocols.
+ * No extensions, no subprotocols. Credentials go only to a socket this user or root owns
+ * ({@link SocketOwner}).
  */
 final class UnixWebSocket implements RemoteConnection {
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -50,9 +54,13 @@ final class UnixWebSocket implements RemoteConnection {
     }
 
     static UnixWebSocket open(CodexEndpoint endpoint) {
+        String authorization = BearerHeader.value(endpoint.auth());
         SocketChannel channel = connect(endpoint);
         try {
-            byte[] leftover = upgrade(endpoint, channel, endpoint.auth().bearerToken());
+            if (authorization != null) {
+                SocketOwner.check(endpoint.socketPath(), channel, endpoint.uri().toString());
+            }
+            byte[] leftover = upgrade(endpoint, channel, authorization);
             return new UnixWebSocket(endpoint, channel, leftover);
         } catch (RuntimeException e) {
             closeQuietly(channel);
@@ -63,18 +71,23 @@ final class UnixWebSocket implements RemoteConnection {
     /** A unix socket serves no HTTP paths, so ready means: the upgrade completes. */
     static EndpointStatus probe(CodexEndpoint endpoint, Duration timeout) {
         SocketChannel channel;
+        String authorization;
         try {
+            authorization = BearerHeader.value(endpoint.auth());
             channel = connect(endpoint.connectTimeout(timeout));
         } catch (TransportException e) {
             return EndpointStatus.unreachable(e.getMessage());
         }
         try {
-            upgrade(endpoint.connectTimeout(timeout), channel, endpoint.auth().bearerToken());
+            if (authorization != null) {
+                SocketOwner.check(endpoint.socketPath(), channel, endpoint.uri().toString());
+            }
+            upgrade(endpoint.connectTimeout(timeout), channel, authorization);
             FrameWriter w = new FrameWriter(new ChannelOut(channel), new SecureRandom());
             w.close(1000);
             return new EndpointStatus(true, 101, "the WebSocket upgrade on " + endpoint.uri() + " completed");
         } catch (AuthenticationException e) {
-            return new EndpointStatus(false, 401, "the upgrade was refused: " + e.reason());
+            return new EndpointStatus(false, 401, "the upgrade was refused: " + UntrustedText.of(e.reason()));
         } catch (TransportException | IOException e) {
             return EndpointStatus.unreachable(e.getMessage());
         } finally {
@@ -94,12 +107,16 @@ final class UnixWebSocket implements RemoteConnection {
             }
         } catch (IOException e) {
             throw new TransportException("cannot connect to codex app-server at " + endpoint.uri() + ": "
-                    + CodexEndpoint.describe(e) + "; is it running (codex app-server --listen " + endpoint.uri() + ")?", e);
+                    + CodexEndpoint.describe(e) + "; is it running (codex app-server --listen " + endpoint.uri() + ")?",
+                    UntrustedText.shown(e));
         }
     }
 
-    /** Sends the upgrade request and reads the answer; returns bytes read past the header. */
-    private static byte[] upgrade(CodexEndpoint endpoint, SocketChannel channel, String token) {
+    /**
+     * Sends the upgrade request, with {@code authorization} ({@link BearerHeader}, checked) when not
+     * null, and reads the answer; returns bytes read past the header.
+     */
+    private static byte[] upgrade(CodexEndpoint endpoint, SocketChannel channel, String authorization) {
         byte[] nonce = new byte[16];
         new SecureRandom().nextBytes(nonce);
         String key = Base64.getEncoder().encodeToString(nonce);
@@ -110,8 +127,8 @@ final class UnixWebSocket implements RemoteConnection {
                 .append("Connection: Upgrade\r\n")
                 .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
                 .append("Sec-WebSocket-Version: 13\r\n");
-        if (token != null) {
-            request.append("Authorization: Bearer ").append(token).append("\r\n");
+        if (authorization != null) {
+            request.append("Authorization: ").append(authorization).append("\r\n");
         }
         request.append("\r\n");
         // a server that accepts the connection and then says nothing must not hang the caller
@@ -133,7 +150,7 @@ final class UnixWebSocket implements RemoteConnection {
             String text = new String(head.array(), 0, end, StandardCharsets.ISO_8859_1);
             String[] lines = text.split("\r\n");
             int status = statusOf(lines[0]);
-            byte[] rest = java.util.Arrays.copyOfRange(head.array(), end + 4, head.position());
+            byte[] rest = Arrays.copyOfRange(head.array(), end + 4, head.position());
             if (status == 101) {
                 String accept = header(lines, "sec-websocket-accept");
                 if (!expectedAccept(key).equals(accept)) {
@@ -142,19 +159,16 @@ final class UnixWebSocket implements RemoteConnection {
                 }
                 return rest;
             }
-            String reason = new String(rest, StandardCharsets.UTF_8).strip();
-            if (reason.length() > 200) {
-                reason = reason.substring(0, 200) + "…";
-            }
+            String reason = UntrustedText.redactedPrefix(new String(rest, StandardCharsets.UTF_8).strip(), 200);
             if (status == 401) {
                 throw new AuthenticationException(endpoint.uri().toString(), endpoint.auth().describe(), reason);
             }
             throw new TransportException("codex app-server at " + endpoint.uri() + " answered HTTP " + status
-                    + " instead of a WebSocket upgrade" + (reason.isEmpty() ? "" : ": " + reason));
+                    + " instead of a WebSocket upgrade" + (reason.isEmpty() ? "" : ": " + UntrustedText.of(reason)));
         } catch (IOException e) {
             throw new TransportException("the WebSocket upgrade on " + endpoint.uri() + " failed: "
                     + (channel.isOpen() ? CodexEndpoint.describe(e) : "no answer within "
-                    + endpoint.connectTimeout().toMillis() + " ms"), e);
+                    + endpoint.connectTimeout().toMillis() + " ms"), UntrustedText.shown(e));
         } finally {
             deadline.cancel(false);
         }
@@ -279,7 +293,7 @@ final class UnixWebSocket implements RemoteConnection {
             }
             try {
                 return channel.read(ByteBuffer.wrap(b, off, len));
-            } catch (java.nio.channels.ClosedChannelException e) {
+            } catch (ClosedChannelException e) {
                 return -1;
             }
         }

@@ -15,12 +15,15 @@ import java.util.function.Supplier;
  *
  * <p>A credential is read, or a JWT minted, once per connection attempt, so a rotated token file
  * or a short-lived JWT is picked up on reconnect. Implementations never put the credential in
- * {@link #toString()}, {@link #describe()} or an exception message.
+ * {@code toString()}, {@link #describe()} or an exception message. Every token, this library's
+ * or a host's own implementation's, is checked to be printable ASCII before a header is built
+ * from it; one that is not is refused with what is wrong and without the value.
  */
 public interface WebSocketAuth {
     /**
      * The bearer token for one connection attempt, or null to send no {@code Authorization}
-     * header. Thrown exceptions say what is wrong (missing file, short secret) without the secret.
+     * header. Thrown exceptions say what is wrong (missing file, short secret, a control
+     * character) without the secret.
      */
     String bearerToken();
 
@@ -35,7 +38,7 @@ public interface WebSocketAuth {
     /**
      * The capability token in {@code tokenFile}, matching the server's
      * {@code --ws-auth capability-token --ws-token-file}. Surrounding whitespace is trimmed, as
-     * codex trims its copy.
+     * codex trims its copy; what is left must be printable ASCII.
      */
     static WebSocketAuth capabilityToken(Path tokenFile) {
         Objects.requireNonNull(tokenFile, "tokenFile");
@@ -51,6 +54,7 @@ public interface WebSocketAuth {
     /**
      * A capability token from {@code token}, asked for on every connection attempt (a vault
      * lookup, a field of the host's configuration). The array handed back is wiped after use.
+     * Surrounding whitespace is trimmed; what is left must be printable ASCII.
      */
     static WebSocketAuth capabilityToken(Supplier<char[]> token) {
         Objects.requireNonNull(token, "token");
@@ -61,9 +65,7 @@ public interface WebSocketAuth {
             }
             try {
                 String value = new String(chars).strip();
-                if (value.isEmpty()) {
-                    throw new TransportException("the capability token is empty");
-                }
+                BearerHeader.check(value, "the capability token");
                 return value;
             } finally {
                 Arrays.fill(chars, '\0');
@@ -82,9 +84,7 @@ public interface WebSocketAuth {
     private static String trimmed(byte[] bytes, String what) {
         try {
             String value = new String(bytes, StandardCharsets.UTF_8).strip();
-            if (value.isEmpty()) {
-                throw new TransportException(what + " is empty");
-            }
+            BearerHeader.check(value, what);
             return value;
         } finally {
             Arrays.fill(bytes, (byte) 0);

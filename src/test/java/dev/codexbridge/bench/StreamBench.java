@@ -19,7 +19,7 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -109,7 +109,7 @@ public final class StreamBench {
                 turnId -> go.countDown());
         TurnResult result;
         long end;
-        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadSettings.in(Path.of("/work")))
+        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadOptions.in(Path.of("/work")))
                 .approvals(ApprovalPolicy.builder().autoApproveCommands(true).build())
                 .limits(TurnLimits.of(Duration.ofMinutes(5), Duration.ZERO)).build()) {
             s.start();

@@ -101,6 +101,56 @@ class MigrateCommandTest {
         assertThat(Main.run("migrate", "--bogus-option")).isEqualTo(2);
     }
 
+    /** Issue 26, finding 1, as reported: a lock file that is a link to another file of the user's. */
+    @Test
+    void aLockFileThatIsALinkIsRefusedAndItsTargetKept() throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path victim = Files.writeString(tmp.resolve("victim.txt"), "precious\n");
+        Files.createSymbolicLink(home.resolve(".config.toml.codex-bridge.lock"), Path.of("../victim.txt"));
+        Path host = tmp.resolve("m.json");
+        Files.writeString(host, "{\"mcpServers\":{\"fetch\":{\"command\":\"uvx\"}}}");
+
+        assertThat(Main.run("migrate", "--codex-home", home.toString(), "--mcp-config", host.toString(), "--no-plugins")).isEqualTo(1);
+        assertThat(Files.readString(victim)).isEqualTo("precious\n");
+        assertThat(home.resolve("config.toml")).doesNotExist();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("error: refusing to use the lock file").contains("symbolic link");
+    }
+
+    /** Issue 26, finding 4: the dry run's diff and --json show {@code ***} for literal env values and headers. */
+    @Test
+    void noOutputShowsALiteralSecret() throws Exception {
+        String token = "ghp_FAKEcliTOKEN00000000000000000000000";
+        String bearer = "sk-FAKEcliBEARER000000000000";
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path host = tmp.resolve("m.json");
+        Files.writeString(host, "{\"mcpServers\":{\"github\":{\"command\":\"npx\",\"env\":{\"GITHUB_TOKEN\":\"" + token + "\"}},"
+                + "\"api\":{\"url\":\"https://x.example/mcp\",\"headers\":{\"Authorization\":\"Bearer " + bearer + "\"}}}}");
+        String[] common = {"migrate", "--codex-home", home.toString(), "--mcp-config", host.toString(), "--no-plugins"};
+
+        assertThat(Main.run(concat(common, "--dry-run"))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("+env = { GITHUB_TOKEN = \"***\" }")
+                .contains("+http_headers = { Authorization = \"***\" }").doesNotContain(token).doesNotContain(bearer);
+        out.reset();
+        assertThat(Main.run(concat(common, "--dry-run", "--json"))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("GITHUB_TOKEN = \\\"***\\\"").doesNotContain(token).doesNotContain(bearer);
+        out.reset();
+        assertThat(Main.run(concat(common, "--json"))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain(token).doesNotContain(bearer);
+        assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain(token).doesNotContain(bearer);
+        assertThat(Files.readString(home.resolve("config.toml"))).contains(token).contains(bearer);
+    }
+
+    /** Issue 26, finding 8: a malformed host config is described by line, column and kind. */
+    @Test
+    void aMalformedHostConfigIsNotQuoted() throws Exception {
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path bad = tmp.resolve("bad.json");
+        Files.writeString(bad, "{\"mcpServers\": {\"gh\": {\"env\": {\"T\": ghp_FAKEunquotedTOKEN0000000000}}}}");
+        assertThat(Main.run("migrate", "--codex-home", home.toString(), "--mcp-config", bad.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("bad.json is not valid JSON: line 1, column 37: unrecognized token")
+                .doesNotContain("ghp_").doesNotContain("FAKE");
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -50,7 +52,12 @@ final class GoldenCases {
         MigrationReport run(Path codexHome, boolean dryRun) throws IOException {
             Files.createDirectories(codexHome);
             if (Files.exists(existing()) && !Files.exists(codexHome.resolve("config.toml"))) {
-                Files.copy(existing(), codexHome.resolve("config.toml"));
+                Path copy = Files.copy(existing(), codexHome.resolve("config.toml"));
+                if (Files.getFileAttributeView(copy, PosixFileAttributeView.class) != null) {
+                    // a user's file as most umasks leave it, whatever the test machine's umask: the
+                    // report says when literal secrets make it owner-only
+                    Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
+                }
             }
             return migrator(codexHome).migrate(dryRun);
         }

@@ -3,12 +3,19 @@ package dev.codexbridge.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +75,65 @@ class LauncherIT {
         assertThat(out).startsWith("{\"target\":").contains("\"name\":\"fetch\"").contains("\"written\":true")
                 .doesNotContain("SLF4J");
         assertThat(Files.readString(home.resolve("config.toml"))).contains("[mcp_servers.fetch]");
+    }
+
+    /**
+     * Everything the runnable jar bundles is named, with its version, licence and copyright, in
+     * META-INF/THIRD-PARTY.txt (the repository's THIRD-PARTY.txt, licence texts included): every
+     * library that left its Maven coordinates in the jar, and those that did not (tomlj, the ANTLR
+     * runtime inside it, picocli). Every bundled NOTICE survives in META-INF/NOTICE, and the
+     * licence files of the code inside jackson-core are kept; no one library's LICENSE file stands
+     * in for all of them.
+     */
+    @Test
+    void theRunnableJarCarriesTheNoticesOfEverythingItBundles() throws IOException {
+        Path jar = Paths.get("target", "codex-bridge.jar").toAbsolutePath();
+        String thirdParty = Files.readString(Paths.get("THIRD-PARTY.txt"), StandardCharsets.UTF_8);
+        String pom = Files.readString(Paths.get("pom.xml"), StandardCharsets.UTF_8);
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            List<String> names = zip.stream().map(ZipEntry::getName).toList();
+            assertThat(entry(zip, "META-INF/THIRD-PARTY.txt")).isEqualTo(thirdParty);
+            List<String> bundled = names.stream()
+                    .filter(n -> n.startsWith("META-INF/maven/") && n.endsWith("/pom.properties"))
+                    .filter(n -> !n.startsWith("META-INF/maven/dev.codexbridge/")).toList();
+            assertThat(bundled).hasSizeGreaterThan(10);
+            for (String name : bundled) {
+                Properties p = new Properties();
+                p.load(new StringReader(entry(zip, name)));
+                assertThat(thirdParty).as("THIRD-PARTY.txt names %s", name)
+                        .contains(p.getProperty("groupId") + ":" + p.getProperty("artifactId") + " " + p.getProperty("version"));
+            }
+            assertThat(thirdParty).contains("org.tomlj:tomlj " + property(pom, "tomlj.version"),
+                    "info.picocli:picocli " + property(pom, "picocli.version"),
+                    "BSD 3-clause License, Copyright (c) 2012-2017 The ANTLR", "Version 2.0, January 2004",
+                    "Copyright (c) 2004-2022 QOS.ch Sarl");
+            Matcher antlr = Pattern.compile("org\\.antlr:antlr4-runtime (\\S+)\\)").matcher(thirdParty);
+            assertThat(antlr.find()).isTrue();
+            String runtime = new String(bytes(zip, "dev/codexbridge/shaded/tomlj/internal/antlr/v4/runtime/RuntimeMetaData.class"),
+                    StandardCharsets.ISO_8859_1);
+            assertThat(runtime).as("the bundled ANTLR runtime's version").contains(antlr.group(1));
+            assertThat(entry(zip, "META-INF/NOTICE")).contains("Tatu Saloranta", "FastDoubleParser", "Schubfach");
+            assertThat(names).contains("META-INF/FastDoubleParser-LICENSE", "META-INF/FastDoubleParser-ThirdParty-LICENSE",
+                    "META-INF/Schubfach-LICENSE").doesNotContain("META-INF/LICENSE", "META-INF/LICENSE.txt", "THIRD-PARTY.txt");
+        }
+    }
+
+    private static String entry(ZipFile zip, String name) throws IOException {
+        return new String(bytes(zip, name), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(ZipFile zip, String name) throws IOException {
+        ZipEntry e = zip.getEntry(name);
+        assertThat(e).as(name).isNotNull();
+        try (InputStream in = zip.getInputStream(e)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static String property(String pom, String name) {
+        Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)<").matcher(pom);
+        assertThat(m.find()).as(name).isTrue();
+        return m.group(1);
     }
 
     /**

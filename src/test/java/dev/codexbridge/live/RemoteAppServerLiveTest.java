@@ -33,7 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -79,7 +79,7 @@ class RemoteAppServerLiveTest {
 
     private TurnResult turn(CodexClient client, String reply) {
         model.enqueue(ModelReply.message(reply));
-        try (CodexSession s = CodexSession.builder().client(client).thread(ThreadSettings.in(work))
+        try (CodexSession s = CodexSession.builder().client(client).thread(ThreadOptions.in(work))
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build()) {
             return s.runTurn(TurnInput.text("say it"));
         }
@@ -130,6 +130,35 @@ class RemoteAppServerLiveTest {
             try (CodexClient client = CodexClient.builder().wireTap(wire)
                     .connect(server.endpoint().token(TOKEN::toCharArray))) {
                 assertThat(client.modelList(new ModelListParams(null, null, null, null)).data()).isNotEmpty();
+            }
+            said.addAll(server.stderr());
+        }
+    }
+
+    /**
+     * {@code localhost} is resolved, checked and connected to as the loopback address it names (codex
+     * takes the upgrade with that address as its Host), and a token with a control character is
+     * refused before any header is built, its value nowhere in what is said.
+     */
+    @Test
+    void aLocalhostEndpointReachesCodexAndATokenWithAControlCharacterIsRefusedUnsaid() throws Exception {
+        Path token = secretFile("token", TOKEN);
+        try (ListeningAppServer server = ListeningAppServer.websocket(home, work,
+                List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()))) {
+            CodexEndpoint local = CodexEndpoint.parse("ws://localhost:" + server.endpoint().uri().getPort());
+            try (CodexClient client = CodexClient.builder().wireTap(wire).connect(local.tokenFile(token))) {
+                assertThat(client.modelList(new ModelListParams(null, null, null, null)).data()).isNotEmpty();
+            }
+            for (String bad : new String[] {TOKEN.substring(0, 12) + "\u0001" + TOKEN.substring(12),
+                    TOKEN.substring(0, 12) + "\r" + TOKEN.substring(12)}) {
+                assertThatThrownBy(() -> CodexClient.builder().wireTap(wire).connect(local.token(bad::toCharArray)))
+                        .isInstanceOf(TransportException.class).satisfies(e -> {
+                            for (Throwable t = e; t != null; t = t.getCause()) {
+                                said.add(String.valueOf(t));
+                                assertThat(String.valueOf(t)).doesNotContain(TOKEN.substring(0, 12));
+                            }
+                            assertThat(e.getMessage()).contains("printable ASCII");
+                        });
             }
             said.addAll(server.stderr());
         }

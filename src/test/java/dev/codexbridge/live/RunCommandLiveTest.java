@@ -180,6 +180,40 @@ class RunCommandLiveTest {
         assertThat(s).doesNotContain("\u001b", "\u0007", "\u009b");
     }
 
+    /**
+     * "Always" at the terminal: offered only with the rule it writes into CODEX_HOME in front of the
+     * user, and then that rule is what codex writes; a session answer writes none.
+     */
+    @Test
+    void inAPseudoTerminalApprovalsShowTheRuleAlwaysWouldWrite() throws Exception {
+        Path home = home(h -> h.approvalPolicy("on-request"));
+        model.enqueue(ModelReply.builder().execCommandEscalated("c1", "echo always-test", "why").build(), ModelReply.message("first"));
+        Process p = terminal("run", "please", "--codex-home", home.toString(), "--cwd", work.toString());
+        StringBuilder screen = new StringBuilder();
+        waitFor(p.getInputStream(), screen, "allow?");
+        p.getOutputStream().write("s\n".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        waitFor(p.getInputStream(), screen, "[completed");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(screen.toString()).isTrue();
+        assertThat(home.resolve("rules")).as("a session answer writes no rule").doesNotExist();
+
+        model.enqueue(ModelReply.builder().execCommandEscalated("c2", "echo always-test", "why").build(), ModelReply.message("second"));
+        p = terminal("run", "please", "--codex-home", home.toString(), "--cwd", work.toString());
+        screen = new StringBuilder();
+        waitFor(p.getInputStream(), screen, "allow?");
+        p.getOutputStream().write("a\n".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        waitFor(p.getInputStream(), screen, "[completed");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(screen.toString()).isTrue();
+        String s = screen.toString();
+        assertThat(p.exitValue()).as(s).isZero();
+        String rule = "prefix_rule(pattern=[\"echo\", \"always-test\"], decision=\"allow\")";
+        assertThat(s).contains("  always: writes " + rule + " to CODEX_HOME/rules/default.rules: every later session on that"
+                + " codex home runs `echo always-test`, with any further arguments, without asking")
+                .contains("allow? [o]nce / [s]ession / [a]lways / [d]eny / [c]ancel turn:");
+        assertThat(Files.readString(home.resolve("rules/default.rules"))).isEqualTo(rule + "\n");
+    }
+
     /** {@code codex-bridge args…} in a pseudo-terminal ({@code script}), stdout and stderr both on it. */
     private static Process terminal(String... args) throws IOException {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();

@@ -237,6 +237,70 @@ class CodexProcessTest {
         }
     }
 
+    /** A host's environment: its own secrets, codex's credentials, and plain variables. */
+    private static final Map<String, String> HOST_ENV = Map.of("HOME", "/users/alice", "PATH", "/usr/bin",
+            "HOST_API_TOKEN", "host-token-value", "HOST_DB_PASSWORD", "db-pass", "aws_secret_access_key", "aws",
+            "GOOGLE_APPLICATION_CREDENTIALS", "/creds.json", "SSH_KEY_PATH", "/k", "OPENAI_API_KEY", "sk-keep",
+            "CODEX_API_KEY", "codex-keep", "CODEX_ACCESS_TOKEN", "access-keep");
+
+    @Test
+    void byDefaultSecretLookingVariablesAreWithheldButCodexsOwnCredentialsPass() {
+        Map<String, String> env = new HashMap<>(HOST_ENV);
+        CodexLaunch launch = CodexLaunch.appServer(Path.of("/bin/true")).build();
+        assertThat(launch.environmentPolicy()).isEqualTo(EnvironmentPolicy.withholdSecrets());
+        launch.applyEnvironment(env);
+        assertThat(env).containsEntry("HOME", "/users/alice").containsEntry("PATH", "/usr/bin")
+                .containsEntry("OPENAI_API_KEY", "sk-keep").containsEntry("CODEX_API_KEY", "codex-keep")
+                .containsEntry("CODEX_ACCESS_TOKEN", "access-keep")
+                .doesNotContainKeys("HOST_API_TOKEN", "HOST_DB_PASSWORD", "aws_secret_access_key",
+                        "GOOGLE_APPLICATION_CREDENTIALS", "SSH_KEY_PATH");
+    }
+
+    @Test
+    void theEnvironmentPolicyIsSwitchableAndAnExplicitValueAlwaysPasses() {
+        Map<String, String> all = new HashMap<>(HOST_ENV);
+        CodexLaunch.appServer(Path.of("/bin/true")).environmentPolicy(EnvironmentPolicy.inheritAll()).build()
+                .applyEnvironment(all);
+        assertThat(all).containsAllEntriesOf(HOST_ENV);
+
+        Map<String, String> allowed = new HashMap<>(HOST_ENV);
+        CodexLaunch.appServer(Path.of("/bin/true"))
+                .environmentPolicy(EnvironmentPolicy.withholdSecrets().allow("SSH_KEY_PATH"))
+                .environment("HOST_DB_PASSWORD", "set-by-caller")
+                .build().toBuilder().build().applyEnvironment(allowed);
+        assertThat(allowed).containsEntry("SSH_KEY_PATH", "/k").containsEntry("HOST_DB_PASSWORD", "set-by-caller")
+                .containsEntry("OPENAI_API_KEY", "sk-keep").doesNotContainKeys("HOST_API_TOKEN");
+
+        Map<String, String> both = new HashMap<>(HOST_ENV);
+        CodexLaunch.appServer(Path.of("/bin/true")).environmentPolicy(EnvironmentPolicy.inheritAll())
+                .withholdEnvironment(List.of("OPENAI_API_KEY")).build().applyEnvironment(both);
+        assertThat(both).containsKey("HOST_API_TOKEN").doesNotContainKey("OPENAI_API_KEY");
+    }
+
+    @Test
+    void aBaseEnvironmentReplacesThisProcesssAndThePolicyAppliesToIt() {
+        Map<String, String> env = new HashMap<>(Map.of("FROM_THE_JVM", "x"));
+        CodexLaunch launch = CodexLaunch.appServer(Path.of("/bin/true")).baseEnvironment(HOST_ENV).build();
+        launch.applyEnvironment(env);
+        assertThat(env).doesNotContainKeys("FROM_THE_JVM", "HOST_API_TOKEN").containsEntry("PATH", "/usr/bin")
+                .containsEntry("RUST_LOG", "warn");
+        assertThat(launch.baseEnvironment()).contains(HOST_ENV);
+    }
+
+    @Test
+    void aSecretLookingHostVariableNeverReachesTheChildProcess() throws Exception {
+        String script = "printf '{\"method\":\"env\",\"params\":{\"token\":\"%s\",\"path\":\"%s\"}}\\n' "
+                + "\"${HOST_API_TOKEN-unset}\" \"${PATH-unset}\"\ncat >/dev/null";
+        Map<String, String> base = new HashMap<>(System.getenv());
+        base.put("HOST_API_TOKEN", "host-token-value");
+        Inbox inbox = new Inbox();
+        try (CodexConnection conn = CodexConnection.open(fake(script).baseEnvironment(base).build(), p -> p.inbound(inbox))) {
+            JsonNode params = inbox.poll(Duration.ofSeconds(10)).params();
+            assertThat(params.path("token").asText()).isEqualTo("unset");
+            assertThat(params.path("path").asText()).isEqualTo(System.getenv("PATH"));
+        }
+    }
+
     @Test
     void extraArgumentsAndConfigOverridesFollowAppServer() {
         CodexLaunch l = CodexLaunch.appServer(Path.of("/opt/codex")).configOverride("model", "\"gpt 5\"").build();

@@ -16,16 +16,16 @@ import dev.codexbridge.protocol.AskForApproval;
 import dev.codexbridge.protocol.ListMcpServerStatusParams;
 import dev.codexbridge.protocol.McpServerStatusUpdatedNotification;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
-import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.session.TurnResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Scanner;
 import java.util.concurrent.CompletableFuture;
-import dev.codexbridge.session.ThreadSettings;
-import dev.codexbridge.session.TurnLimits;
 
 /** A host with one codex for all its conversations: its MCP servers migrated, each approval asked. */
 public final class CodexHost implements AutoCloseable {
@@ -65,9 +65,9 @@ public final class CodexHost implements AutoCloseable {
     public CodexSession conversation(Path workspace) {
         CodexSession session = CodexSession.builder()
                 .client(codex)
-                .thread(ThreadSettings.builder()
+                .thread(ThreadOptions.builder()
                         .cwd(workspace)
-                        .approvalPolicy(AskForApproval.ON_REQUEST)                // codex asks before leaving the sandbox
+                        .approvalPolicy(AskForApproval.ON_REQUEST)        // codex asks before leaving the sandbox
                         .build())
                 .approvals(approvals)
                 .limits(TurnLimits.of(Duration.ofMinutes(10), Duration.ofMinutes(2)))  // wall clock, idle

@@ -1,19 +1,19 @@
 package dev.codexbridge.readme;
 
+// README.md#shapes:BEGIN
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.nio.file.Path;
-import dev.codexbridge.session.ThreadSettings;
 
-// README.md#shapes:BEGIN
 /** The three ways to run codex under a host, side by side. */
 final class DeploymentShapes {
     /** Own process (the default): the session starts codex on stdio and restarts it if it dies. */
     static CodexSession ownProcess(Path repo) {
-        return CodexSession.builder().thread(ThreadSettings.in(repo)).build();
+        return CodexSession.builder().thread(ThreadOptions.in(repo)).build();
     }
 
     /** Shared: one codex process, many conversations; a dead codex is restarted and every thread resumed. */
@@ -22,7 +22,7 @@ final class DeploymentShapes {
     }
 
     static CodexSession conversation(CodexClient shared, Path repo) {
-        return CodexSession.builder().client(shared).thread(ThreadSettings.in(repo)).build();
+        return CodexSession.builder().client(shared).thread(ThreadOptions.in(repo)).build();
     }
 
     /** Remote: app-servers listening on WebSockets (docs/deploy), sessions placed by a pool. */
@@ -34,7 +34,7 @@ final class DeploymentShapes {
     }
 
     static CodexSession conversation(CodexPool pool, Path repo) {
-        return pool.newSession(session -> session.thread(ThreadSettings.in(repo)));
+        return pool.newSession(session -> session.thread(ThreadOptions.in(repo)));
     }
 }
 // README.md#shapes:END

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Each guide's complete example is a class of this package, shown in the guide byte for byte
  * (between its BEGIN and END markers), and runs here: docs/embedding.md's {@link CodexHost} and
  * docs/migration.md's {@link MigrateHostServers}; docs/testing.md's {@link OfflineCodexTest} runs
- * as the test it is.
+ * as the test it is. The shorter examples of docs/session.md, docs/runtime.md and the README are
+ * compiled with the tests and checked here to be shown as compiled.
  */
 class DocsExamplesTest {
     @TempDir
@@ -43,6 +44,12 @@ class DocsExamplesTest {
         assertShown("docs/embedding.md", "#remote", "RemoteCodexHost.java");
         assertShown("docs/deploy/README.md", "PoolHost.java");
         assertShown("README.md", "#shapes", "DeploymentShapes.java");
+        assertShown("docs/session.md", "ConfiguredConversation.java");
+        assertShown("docs/session.md", "#shared", "TwoConversationsOneCodex.java");
+        assertShown("docs/session.md", "#reconnect", "ReconnectingConversation.java");
+        assertShown("docs/session.md", "#rate-limits", "OneAccount.java");
+        assertShown("docs/session.md", "#typed-params", "ApprovalText.java");
+        assertShown("docs/runtime.md", "RuntimeRouting.java");
     }
 
     private static void assertShown(String doc, String example) throws Exception {

@@ -1,25 +1,27 @@
 package dev.codexbridge.readme;
 
+// README:BEGIN
 import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.protocol.AskForApproval;
+import dev.codexbridge.protocol.SandboxMode;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnFailure;
 import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
-import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.transcript.TranscriptMessage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.session.ThreadSettings;
-import dev.codexbridge.session.TurnLimits;
 
-// README:BEGIN
 /** A host agent loop: one CodexSession per conversation, one runTurn per user turn. */
 public final class HostAgent implements AutoCloseable {
     private final CodexSession session;
@@ -27,15 +29,20 @@ public final class HostAgent implements AutoCloseable {
 
     public HostAgent(Path workspace, Path codexHome, ApprovalHandler approvals) {
         session = CodexSession.builder()
-                .connection(CodexClient.builder()
+                .connection(CodexClient.builder()                      // a codex process of the session's own
                         .process(CodexLaunch.appServer().codexHome(codexHome).build())  // codex's config, auth and threads
                         .options())
-                .thread(ThreadSettings.in(workspace))
+                .thread(ThreadOptions.builder()                       // what thread/start (and a resume) sends
+                        .cwd(workspace)
+                        .sandbox(SandboxMode.WORKSPACE_WRITE)          // commands may write inside the workspace
+                        .approvalPolicy(AskForApproval.ON_REQUEST)     // codex asks before leaving the sandbox
+                        .build())
                 .approvals(ApprovalPolicy.builder()
                         .handler(approvals)                            // commands, patches, MCP tools, questions
                         .deadline(Duration.ofMinutes(2))               // no answer in time = deny
                         .build())
-                .limits(TurnLimits.of(Duration.ofMinutes(10), Duration.ofMinutes(2)))  // wall clock, idle
+                .limits(TurnLimits.of(Duration.ofMinutes(10), Duration.ofMinutes(2))  // wall clock, idle
+                        .withMaxSteps(50))                             // commands, patches and tool calls per turn
                 .build();
     }
 

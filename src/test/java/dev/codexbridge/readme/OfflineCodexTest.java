@@ -4,13 +4,17 @@ package dev.codexbridge.readme;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ListMcpServerStatusParams;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
-import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.testkit.EchoMcpServer;
 import dev.codexbridge.testkit.FixtureNormalizer;
 import dev.codexbridge.testkit.FixtureRecorder;
@@ -25,10 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.codexbridge.approval.ApprovalPolicy;
-import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.session.ThreadSettings;
 
 /** The real codex, offline: a scripted model, a throw-away CODEX_HOME and an MCP server. */
 class OfflineCodexTest {
@@ -45,7 +45,9 @@ class OfflineCodexTest {
                     ModelReply.builder().mcpCall("call-1", "echo", "say", Json.object().put("text", "hi")).build(),
                     ModelReply.message("The tool said hi."));
             try (CodexSession session = CodexSession.builder()
-                    .connection(CodexClient.builder().process(CodexLaunch.appServer().codexHome(home).build()).options()).thread(ThreadSettings.in(Files.createDirectories(tmp.resolve("work")))).build()) {
+                    .connection(codexIn(home).options())
+                    .thread(ThreadOptions.in(Files.createDirectories(tmp.resolve("work"))))
+                    .build()) {
                 awaitMcpServers(session);
                 TurnResult r = session.runTurn(TurnInput.text("Say hi through the echo tool."));
                 assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
@@ -66,7 +68,8 @@ class OfflineCodexTest {
                     ModelReply.message("The tool was refused."));
             List<ApprovalRequest> asked = new CopyOnWriteArrayList<>();
             try (CodexSession session = CodexSession.builder()
-                    .connection(CodexClient.builder().process(CodexLaunch.appServer().codexHome(home).build()).options()).thread(ThreadSettings.in(Files.createDirectories(tmp.resolve("work"))))
+                    .connection(codexIn(home).options())
+                    .thread(ThreadOptions.in(Files.createDirectories(tmp.resolve("work"))))
                     .approvals(ApprovalPolicy.builder().handler(request -> {
                         asked.add(request);
                         return CompletableFuture.completedFuture(ApprovalDecision.deny("not in this test"));
@@ -82,6 +85,11 @@ class OfflineCodexTest {
             assertThat(model.responsesRequests().get(1).functionCallOutput("call-1")).hasValueSatisfying(
                     output -> assertThat(output).contains("MCP tool call requires approval, but approval policy is never"));
         }
+    }
+
+    /** The real codex with this CODEX_HOME, started by the session (and again if it dies). */
+    private static CodexClient.Builder codexIn(Path home) {
+        return CodexClient.builder().process(CodexLaunch.appServer().codexHome(home).build());
     }
 
     /** A turn does not wait for MCP servers: a tool of one still starting is an "unsupported call". */
@@ -100,10 +108,9 @@ class OfflineCodexTest {
             model.enqueue(ModelReply.message("Hello."));
             FixtureRecorder recorder = new FixtureRecorder();
             try (CodexSession session = CodexSession.builder()
-                    .connection(CodexClient.builder().process(CodexLaunch.appServer().codexHome(home).build())
-                            .wireTaps(recorder.wireTaps())                  // taps every line both ways
-                            .options())
-                    .thread(ThreadSettings.in(work)).build()) {
+                    .connection(codexIn(home).wireTaps(recorder.wireTaps()).options())  // taps every line both ways
+                    .thread(ThreadOptions.in(work))
+                    .build()) {
                 session.runTurn(TurnInput.text("Greet me."));
             }
             recorder.write(fixture, "hello", "0.169.0", null,           // machine-specific values out
@@ -112,7 +119,8 @@ class OfflineCodexTest {
         FixtureReplayer replay = FixtureReplayer.load(fixture);         // a fake codex, no process
         try (CodexSession session = CodexSession.builder()
                 .connection(CodexClient.builder().transport(replay.transport()).options())
-                .thread(ThreadSettings.in(Path.of("/work"))).build()) {
+                .thread(ThreadOptions.in(Path.of("/work")))            // the recorded cwd's placeholder
+                .build()) {
             assertThat(session.runTurn(TurnInput.text("Greet me.")).finalText()).isEqualTo("Hello.");
         }
         replay.assertReplayed();                                        // the client sent what it sent before

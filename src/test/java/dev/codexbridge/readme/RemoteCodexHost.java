@@ -3,12 +3,12 @@ package dev.codexbridge.readme;
 // docs/embedding.md#remote:BEGIN
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.transport.CodexEndpoint;
 import dev.codexbridge.transport.EndpointStatus;
 import java.nio.file.Path;
 import java.time.Duration;
-import dev.codexbridge.session.ThreadSettings;
 
 /** One turn on an app-server that already runs: codex app-server --listen ws://127.0.0.1:4500 --ws-auth … */
 public final class RemoteCodexHost {
@@ -20,7 +20,7 @@ public final class RemoteCodexHost {
             throw new IllegalStateException("codex app-server is not ready: " + ready.detail());
         }
         try (CodexClient codex = CodexClient.builder().connect(endpoint);
-             CodexSession session = CodexSession.builder().client(codex).thread(ThreadSettings.in(workspace)).build()) {
+             CodexSession session = CodexSession.builder().client(codex).thread(ThreadOptions.in(workspace)).build()) {
             return session.runTurn(TurnInput.text(prompt)).finalText();
         }                                                             // the app-server keeps running
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.codexbridge.support.Scripts;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +53,30 @@ class RuntimeCommandTest {
         assertThat(auto[1]).contains("codex runtime enabled");
         assertThat(run(cat(new String[] {"runtime", "enable", "--mcp-config", tmp.resolve("missing.json").toString()}, c))[0])
                 .isEqualTo("2");
+    }
+
+    /** Issue 26, finding 4: {@code runtime enable --json} and its text output show literal secrets as {@code ***}. */
+    @Test
+    void enableNeverPrintsALiteralSecret() throws Exception {
+        String token = "ghp_FAKEruntimeTOKEN000000000000000000";
+        String apiKey = "FAKEruntimeAPIKEY-0a1b2c3d";
+        Path codex = Scripts.write(tmp.resolve("bin"), "codex", "echo 'codex-cli 0.169.0'");
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path mcp = tmp.resolve("mcp.json");
+        Files.writeString(mcp, "{\"mcpServers\":{\"github\":{\"command\":\"npx\",\"env\":{\"GITHUB_TOKEN\":\"" + token + "\"}},"
+                + "\"api\":{\"url\":\"https://x.example/mcp\",\"headers\":{\"X-Api-Key\":\"" + apiKey + "\"}}}}");
+        String[] c = {"--codex-home", home.toString(), "--state-file", tmp.resolve("state.json").toString(), "--codex-bin", codex.toString()};
+
+        String[] json = run(cat(new String[] {"runtime", "enable", "--mcp-config", mcp.toString(), "--no-plugins", "--json"}, c));
+        assertThat(json[0]).as(json[1] + json[2]).isEqualTo("0");
+        assertThat(json[1]).contains("GITHUB_TOKEN = \\\"***\\\"").contains("X-Api-Key = \\\"***\\\"");
+        String[] text = run(cat(new String[] {"runtime", "disable", "--remove-block", "--json"}, c));
+        String[] again = run(cat(new String[] {"runtime", "on"}, c));
+        String[] status = run(cat(new String[] {"runtime", "status", "--json"}, c));
+        for (String[] r : List.of(json, text, again, status)) {
+            assertThat(r[1] + r[2]).doesNotContain(token).doesNotContain(apiKey);
+        }
+        assertThat(Files.readString(home.resolve("config.toml"))).contains(token).contains(apiKey);
     }
 
     private static String[] cat(String[] a, String... b) {

@@ -369,6 +369,25 @@ class RuntimeSwitchTest {
         assertThat(sw(codex169).stateStore(fs).build().enable().enabled()).isTrue();
     }
 
+    /** Issue 26, finding 8: the state may remember env values; a damaged file is described by where, not what. */
+    @Test
+    void aDamagedStateFileIsReportedWithoutItsContent() throws Exception {
+        Path file = tmp.resolve("state/runtime.json");
+        Files.createDirectories(file.getParent());
+        StateStore fs = StateStore.file(file);
+        String secret = "ghp_FAKEstateTOKEN0000000000000000000";
+        Files.writeString(file, "{\"enabled\":true,\"mcpSources\":[{\"servers\":{\"mem\":{\"env\":{\"K\":" + secret + "}}}}]}");
+        RuntimeSwitch.EnableResult broken = sw(codex169).stateStore(fs).build().enable();
+        assertThat(broken.enabled()).isFalse();
+        assertThat(broken.problem()).contains("not valid JSON at line 1, column 61").doesNotContain("ghp_").doesNotContain("FAKE");
+
+        Files.writeString(file, "{\"enabled\":\"" + secret + "\"}");
+        RuntimeSwitch.EnableResult mistyped = sw(codex169).stateStore(fs).build().enable();
+        assertThat(mistyped.problem()).contains("not a runtime state this version of codex-bridge reads")
+                .doesNotContain("ghp_").doesNotContain("FAKE");
+        assertThat(home.resolve("config.toml")).doesNotExist();
+    }
+
     @Test
     void statusShowsWhenAndWhatIsRemembered() throws Exception {
         Path f = mcp("mcp.json", "{\"mcpServers\":{\"fetch\":{\"command\":\"uvx\"}}}");

@@ -49,6 +49,35 @@ class ErrorClassifierTest {
         assertThat(ErrorClassifier.classify(message.strip(), null, List.of()).category()).isEqualTo(expected);
     }
 
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "thread/resume failed: no rollout found for thread id 0199a429-4290-7429-8429-429042904290 | OTHER",
+        "rollout at /h/.codex/sessions/2026/04/29/rollout-2026-04-29T04-29-00-0199a429.jsonl is empty | OTHER",
+        "request 4291 timed out after 429 ms                                                    | OTHER",
+        "turn/start failed: thread t-429-b is busy                                              | OTHER",
+        "cannot open /home/me/sandbox/quota/project                                             | OTHER",
+        "see https://example.com/status/429 for details                                         | OTHER",
+        "unexpected status 429 Too Many Requests: slow down                                     | USAGE_LIMIT",
+        "HTTP 429                                                                               | USAGE_LIMIT",
+        "the upstream answered with status: 429                                                 | USAGE_LIMIT",
+        "HTTP/1.1 429                                                                           | USAGE_LIMIT",
+        "The model `gpt-4.1-mini-2025` does not exist                                           | MODEL_UNAVAILABLE",
+    })
+    void idsPathsUrlsAndNumbersSayNothingAndAStatusCountsOnlyAsAStatus(String message, ErrorCategory expected) {
+        assertThat(ErrorClassifier.classify(message.strip(), null, List.of()).category()).isEqualTo(expected);
+    }
+
+    @Test
+    void codexsStructuredErrorComesBeforeTheText() {
+        assertThat(ErrorClassifier.classify("429 Too Many Requests", info("\"contextWindowExceeded\""), List.of()).category())
+                .isEqualTo(ErrorCategory.CONTEXT_WINDOW);
+        assertThat(ErrorClassifier.classify("thread 0199a429-0000-7000-8000-000000000429 failed",
+                info("{\"responseStreamDisconnected\":{\"httpStatusCode\":429}}"), List.of()).category())
+                .isEqualTo(ErrorCategory.USAGE_LIMIT);
+        assertThat(ErrorClassifier.classify("stream closed", null, List.of("reading /home/me/.codex/refresh_token-429.json")).category())
+                .as("a path in stderr is no login problem").isEqualTo(ErrorCategory.OTHER);
+    }
+
     @Test
     void stderrOnlyEverUpgradesToAuthentication() {
         List<String> loginTrouble = List.of("WARN bubblewrap not found", "ERROR token refresh failed: invalid_grant");

@@ -26,7 +26,7 @@ class RateLimitSessionTest {
     private final List<CodexSession> sessions = new ArrayList<>();
 
     private CodexSession session(RateLimitGovernor governor) {
-        CodexSession.Builder b = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadSettings.in(java.nio.file.Path.of("/work")))
+        CodexSession.Builder b = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadOptions.in(java.nio.file.Path.of("/work")))
                 .limits(TurnLimits.of(Duration.ofSeconds(10), Duration.ZERO)).interruptGrace(Duration.ofSeconds(2));
         if (governor != null) {
             b.rateLimits(governor);
@@ -123,7 +123,7 @@ class RateLimitSessionTest {
         codex.onTurnStart = (f, turn) -> f.notify("error", "{\"threadId\":\"thread-1\",\"turnId\":\"" + turn + "\",\"willRetry\":false,"
                 + "\"error\":" + USAGE_LIMIT + "}");
         codex.onInterrupt = (f, t) -> { };
-        CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadSettings.in(java.nio.file.Path.of("/work")))
+        CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadOptions.in(java.nio.file.Path.of("/work")))
                 .limits(TurnLimits.of(Duration.ofMillis(500), Duration.ZERO)).interruptGrace(Duration.ofMillis(300)).rateLimits(virtual(3)).build();
         sessions.add(s);
         TurnResult r = s.runTurn(TurnInput.text("go"));

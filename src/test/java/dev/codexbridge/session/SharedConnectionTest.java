@@ -31,7 +31,7 @@ class SharedConnectionTest {
             codex.scriptDelayMs = 0;
             shared = CodexClient.builder().transport(codex.factory()).connect();
         }
-        CodexSession s = CodexSession.builder().client(shared).thread(ThreadSettings.in(Path.of("/w")))
+        CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w")))
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).interruptGrace(Duration.ofSeconds(5)).build();
         sessions.add(s);
         return s;
@@ -93,7 +93,7 @@ class SharedConnectionTest {
     @Test
     void aSessionThatFallsBehindOverflowsAloneAndTheOtherFinishes() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        CodexSession slow = CodexSession.builder().client(connected()).thread(ThreadSettings.in(Path.of("/slow"))).inboxLimit(50)
+        CodexSession slow = CodexSession.builder().client(connected()).thread(ThreadOptions.in(Path.of("/slow"))).inboxLimit(50)
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
         sessions.add(slow);
         CodexSession other = session();
@@ -137,7 +137,7 @@ class SharedConnectionTest {
         CodexSession failing = session();
         CodexSession healthy = session();
         CodexSession interrupted = session();
-        CodexSession badHandler = CodexSession.builder().client(shared).thread(ThreadSettings.in(Path.of("/w")))
+        CodexSession badHandler = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w")))
                 .approvals(dev.codexbridge.approval.ApprovalPolicy.builder().handler(r -> {
                     throw new IllegalStateException("host handler bug");
                 }).build()).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
@@ -209,7 +209,7 @@ class SharedConnectionTest {
                 .reconnect(new dev.codexbridge.client.ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4)).connect();
         List<CodexSession> many = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            CodexSession s = CodexSession.builder().client(shared).thread(ThreadSettings.in(Path.of("/w")))
+            CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w")))
                     .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
             sessions.add(s);
             many.add(s);
@@ -260,7 +260,7 @@ class SharedConnectionTest {
             }
             return real.open(sink);
         }).reconnect(new dev.codexbridge.client.ReconnectPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20), 4)).connect();
-        CodexSession s = CodexSession.builder().client(shared).thread(ThreadSettings.in(Path.of("/w"))).build();
+        CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w"))).build();
         sessions.add(s);
         s.start();
         refuse.set(true);
@@ -276,9 +276,9 @@ class SharedConnectionTest {
         codex.distinctThreads = true;
         codex.scriptDelayMs = 0;
         shared = CodexClient.builder().transport(codex.factory()).maxThreads(2).connect();
-        CodexSession a = CodexSession.builder().client(shared).thread(ThreadSettings.in(Path.of("/w"))).build();
-        CodexSession b = CodexSession.builder().client(shared).thread(ThreadSettings.in(Path.of("/w"))).build();
-        CodexSession c = CodexSession.builder().client(shared).thread(ThreadSettings.in(Path.of("/w"))).build();
+        CodexSession a = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w"))).build();
+        CodexSession b = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w"))).build();
+        CodexSession c = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w"))).build();
         sessions.addAll(List.of(a, b, c));
         a.start();
         b.start();

@@ -37,6 +37,8 @@ public final class FakeCodex {
     /** With {@link #distinctThreads}: run after each turn/start answer with (thread id, turn id). */
     public volatile BiConsumer<String, String> onThreadTurnStart = (thread, turn) -> { };
     public volatile boolean answerTurnStart = true;
+    /** How thread/resume is answered for a thread id; null answers with the thread. */
+    public volatile java.util.function.Function<String, CompletableFuture<JsonNode>> resumeAnswer;
     /** Run inside the turn/start handler, so what it sends reaches the client before the answer. */
     public volatile BiConsumer<FakeCodex, String> beforeTurnStartAnswer = (f, t) -> { };
     public volatile boolean answerInterrupt = true;
@@ -81,7 +83,11 @@ public final class FakeCodex {
                 })
                 .handler("initialize", RequestHandler.sync(p -> Json.object().put("userAgent", "fake/0.169.0").put("codexHome", "/tmp")))
                 .handler("thread/start", RequestHandler.sync(p -> distinctThreads ? thread("thread-" + threadsStarted.incrementAndGet()) : thread()))
-                .handler("thread/resume", RequestHandler.sync(p -> thread(p.path("threadId").asText(threadId))))
+                .handler("thread/resume", r -> {
+                    String id = r.params().path("threadId").asText(threadId);
+                    java.util.function.Function<String, CompletableFuture<JsonNode>> answer = resumeAnswer;
+                    return answer == null ? CompletableFuture.completedFuture(thread(id)) : answer.apply(id);
+                })
                 .handler("turn/start", this::turnStart)
                 .handler("turn/interrupt", r -> {
                     if (!answerInterrupt) {

@@ -54,6 +54,27 @@ class ItemProjectorTest {
     }
 
     @Test
+    void aResultNoteGoesBeforeTheToolResultWhetherTheItemCompletesOrNot() {
+        ItemProjector p = new ItemProjector();
+        p.noteResult("call-d", "[resolved elsewhere]");
+        p.noteResult("call-c", "[withdrawn]");
+        p.noteResult("msg", "[not a tool]");
+        List<TranscriptMessage> tool = p.completed(item("{\"type\":\"dynamicToolCall\",\"id\":\"call-d\",\"tool\":\"lookup\","
+                + "\"arguments\":{},\"status\":\"completed\",\"success\":true,\"contentItems\":[{\"type\":\"inputText\",\"text\":\"from B\"}]}"));
+        assertThat(tool).extracting(TranscriptMessage::content).containsExactly(null, "[resolved elsewhere]\nfrom B");
+        assertThat(p.completed(item("{\"type\":\"agentMessage\",\"id\":\"msg\",\"text\":\"hi\"}")))
+                .extracting(TranscriptMessage::content).containsExactly("hi");
+        p.started(item("{\"type\":\"commandExecution\",\"id\":\"call-c\",\"command\":\"ls\",\"cwd\":\"/\",\"status\":\"inProgress\"}"));
+        List<TranscriptMessage> left = p.finish();
+        assertThat(left.get(1).content()).startsWith("[withdrawn]\n[incomplete");
+        assertThat(left.get(1).incomplete()).isTrue();
+        // a note is used once: the same id later (a new turn's projector would not have it anyway) is left as it is
+        assertThat(p.completed(item("{\"type\":\"dynamicToolCall\",\"id\":\"call-d\",\"tool\":\"lookup\",\"arguments\":{},"
+                + "\"status\":\"completed\",\"success\":true,\"contentItems\":[{\"type\":\"inputText\",\"text\":\"again\"}]}")).get(1).content())
+                .isEqualTo("again");
+    }
+
+    @Test
     void referenceSyntheticVectors() {
         ItemProjector p = new ItemProjector();
         p.completed(item("{\"type\":\"reasoning\",\"id\":\"r1\",\"summary\":[\"s1\"],\"content\":[\"c1\",\"c2\"]}"));

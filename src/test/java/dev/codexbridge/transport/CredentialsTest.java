@@ -85,6 +85,42 @@ class CredentialsTest {
     }
 
     @Test
+    void aTokenThatIsNotPrintableAsciiIsRefusedSayingWhatIsWrongWithoutTheValue() throws Exception {
+        Path file = tmp.resolve("token");
+        Files.writeString(file, "SUPERSECRET-tok\u0001en\n");
+        assertThatThrownBy(() -> WebSocketAuth.capabilityToken(file).bearerToken()).isInstanceOf(TransportException.class)
+                .hasMessageContaining("the token file " + file).hasMessageContaining("a control character")
+                .hasMessageContaining("printable ASCII").message().doesNotContain("SUPERSECRET").doesNotContain("\u0001");
+        assertThatThrownBy(() -> WebSocketAuth.capabilityToken("SUPERSECRET-tok\ren"::toCharArray).bearerToken())
+                .hasMessageContaining("a line break").message().doesNotContain("SUPERSECRET");
+        assertThatThrownBy(() -> WebSocketAuth.capabilityToken("SUPERSECRET-tök"::toCharArray).bearerToken())
+                .hasMessageContaining("outside ASCII").message().doesNotContain("SUPERSECRET");
+        assertThatThrownBy(() -> WebSocketAuth.capabilityToken("SUPERSECRET\u007f"::toCharArray).bearerToken())
+                .hasMessageContaining("a control character").message().doesNotContain("SUPERSECRET");
+        Files.writeString(file, "  printable token-with ~all/+= ASCII\n");
+        assertThat(WebSocketAuth.capabilityToken(file).bearerToken()).isEqualTo("printable token-with ~all/+= ASCII");
+    }
+
+    @Test
+    void aHostsOwnCredentialIsCheckedBeforeAHeaderIsBuiltFromIt() {
+        WebSocketAuth own = new WebSocketAuth() {
+            @Override
+            public String bearerToken() {
+                return "SUPERSECRET\r\nX-Injected: yes";
+            }
+
+            @Override
+            public String describe() {
+                return "vault token";
+            }
+        };
+        assertThatThrownBy(() -> BearerHeader.value(own)).isInstanceOf(TransportException.class)
+                .hasMessage("the vault token holds a line break; a bearer token must be printable ASCII (the value is not shown)");
+        assertThat(BearerHeader.value(WebSocketAuth.none())).isNull();
+        assertThat(BearerHeader.value(WebSocketAuth.capabilityToken("tok"::toCharArray))).isEqualTo("Bearer tok");
+    }
+
+    @Test
     void anAuthenticationErrorExplainsWithoutTheCredential() {
         AuthenticationException e = new AuthenticationException("ws://127.0.0.1:1/", "capability token", "invalid websocket bearer token");
         assertThat(e).isInstanceOf(TransportException.class).isInstanceOf(dev.codexbridge.CodexException.class);

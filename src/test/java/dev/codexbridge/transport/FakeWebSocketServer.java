@@ -85,6 +85,11 @@ final class FakeWebSocketServer implements AutoCloseable {
         return writer.get(10, TimeUnit.SECONDS);
     }
 
+    /** Whether a client has connected. */
+    boolean connected() {
+        return socket != null;
+    }
+
     /** Drops the TCP connection without a close frame. */
     void cut() throws IOException {
         socket.close();

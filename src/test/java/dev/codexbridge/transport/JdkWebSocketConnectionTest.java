@@ -49,6 +49,18 @@ class JdkWebSocketConnectionTest {
     }
 
     @Test
+    void aTokenWithAControlCharacterIsRefusedBeforeConnectingAndNeverEchoed() throws Exception {
+        try (FakeWebSocketServer server = FakeWebSocketServer.accepting()) {
+            for (String token : new String[] {"SUPERSECRET-tok\u0001en", "SUPERSECRET-tok\ren", "SUPERSECRET\r\nX-Injected: yes"}) {
+                assertThatThrownBy(() -> JdkWebSocketConnection.open(CodexEndpoint.websocket(server.uri()).token(token::toCharArray)))
+                        .isExactlyInstanceOf(TransportException.class).hasMessageContaining("printable ASCII")
+                        .hasNoCause().message().doesNotContain("SUPERSECRET").doesNotContain("Injected");
+            }
+            assertThat(server.connected()).as("nothing was sent").isFalse();
+        }
+    }
+
+    @Test
     void anOriginRefusalAndOtherAnswersAreTransportErrorsThatSaySo() throws Exception {
         try (FakeWebSocketServer server = FakeWebSocketServer.refusing(403, "")) {
             assertThatThrownBy(() -> JdkWebSocketConnection.open(CodexEndpoint.websocket(server.uri())))
@@ -57,6 +69,26 @@ class JdkWebSocketConnectionTest {
         try (FakeWebSocketServer server = FakeWebSocketServer.refusing(404, "no such path")) {
             assertThatThrownBy(() -> JdkWebSocketConnection.open(CodexEndpoint.websocket(server.uri())))
                     .isExactlyInstanceOf(TransportException.class).hasMessageContaining("HTTP 404");
+        }
+    }
+
+    /** TLS is the JDK's default (certificate and host name checked), no redirect is followed, no compression offered. */
+    @Test
+    void tlsIsNeverWeakenedAndNeitherRedirectsNorCompressionAreUsed() throws Exception {
+        java.net.http.HttpClient client = JdkWebSocketConnection.httpClient();
+        assertThat(client.sslContext()).isSameAs(javax.net.ssl.SSLContext.getDefault());
+        assertThat(client.followRedirects()).isEqualTo(java.net.http.HttpClient.Redirect.NEVER);
+        try (FakeWebSocketServer server = FakeWebSocketServer.accepting()) {
+            JdkWebSocketConnection c = JdkWebSocketConnection.open(CodexEndpoint.websocket(server.uri()));
+            try {
+                assertThat(server.requestHeaders()).noneMatch(h -> h.startsWith("sec-websocket-extensions:"));
+            } finally {
+                c.close();
+            }
+        }
+        try (FakeWebSocketServer server = FakeWebSocketServer.refusing(302, "")) {
+            assertThatThrownBy(() -> JdkWebSocketConnection.open(CodexEndpoint.websocket(server.uri())))
+                    .isExactlyInstanceOf(TransportException.class).hasMessageContaining("HTTP 302");
         }
     }
 
@@ -92,6 +124,41 @@ class JdkWebSocketConnectionTest {
                 frames.frame(FrameWriter.CLOSE, true, new byte[] {0x03, (byte) 0xE9});
                 assertThat(next(c)).isNull();
                 assertThat(c.closeDetail()).isEqualTo("codex app-server closed the WebSocket (code 1001)");
+            } finally {
+                c.close();
+            }
+        }
+    }
+
+    /** The limit is in bytes, as the peer counts them: a message of two-byte letters is twice its chars. */
+    @Test
+    void theMessageLimitCountsBytesNotChars() throws Exception {
+        try (FakeWebSocketServer server = FakeWebSocketServer.accepting()) {
+            JdkWebSocketConnection c = JdkWebSocketConnection.open(CodexEndpoint.websocket(server.uri()).maxMessageBytes(4096));
+            try {
+                FrameWriter frames = server.frames();
+                byte[] wide = utf8("{\"t\":\"" + "é".repeat(3000) + "\"}");    // 3,008 chars, 6,008 bytes
+                frames.frame(FrameWriter.TEXT, false, java.util.Arrays.copyOfRange(wide, 0, 3001));
+                frames.frame(FrameWriter.CONTINUATION, true, java.util.Arrays.copyOfRange(wide, 3001, wide.length));
+                String fits = "{\"t\":\"" + "é".repeat(2000) + "\"}";        // 4,008 bytes
+                frames.frame(FrameWriter.TEXT, true, utf8(fits));
+                assertThat(next(c)).isEqualTo(fits);
+                assertThat(c.closeDetail()).contains("1 oversized message(s) dropped");
+            } finally {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void aLocalhostEndpointConnectsToTheLoopbackAddressItChecked() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.net.InetAddress.getAllByName("localhost")[0].getHostAddress().equals("127.0.0.1"), "localhost is 127.0.0.1 first");
+        try (FakeWebSocketServer server = FakeWebSocketServer.accepting()) {
+            int port = server.uri().getPort();
+            JdkWebSocketConnection c = JdkWebSocketConnection.open(CodexEndpoint.parse("ws://localhost:" + port));
+            try {
+                assertThat(server.requestHeaders()).contains("host: 127.0.0.1:" + port);
             } finally {
                 c.close();
             }

@@ -3,16 +3,22 @@ package dev.codexbridge.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.config.Toml;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.JsonRpcPeer;
 import dev.codexbridge.rpc.RequestHandler;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
 import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A tiny MCP server over stdio for tests that need codex to call an MCP tool: tool {@code say}
@@ -66,7 +72,7 @@ public final class EchoMcpServer {
 
     public static void main(String[] args) throws InterruptedException {
         boolean annotated = List.of(args).contains(ANNOTATED);
-        List<String> extra = new java.util.ArrayList<>();
+        List<String> extra = new ArrayList<>();
         long initializeDelayMs = 0;
         for (int i = 0; i + 1 < args.length; i++) {
             if ("--tool".equals(args[i])) {
@@ -76,7 +82,7 @@ public final class EchoMcpServer {
             }
         }
         long delay = initializeDelayMs;
-        java.util.concurrent.atomic.AtomicReference<JsonRpcPeer> self = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<JsonRpcPeer> self = new AtomicReference<>();
         JsonRpcPeer peer = JsonRpcPeer.builder(System.in, System.out)
                 .name("echo-mcp")
                 .jsonrpcMember(true)
@@ -87,7 +93,7 @@ public final class EchoMcpServer {
                 .handler("ping", RequestHandler.sync(p -> Json.object()))
                 .handler("tools/list", RequestHandler.sync(p -> tools(annotated, extra)))
                 .handler("tools/call", r -> "ask".equals(r.params().path("name").asText())
-                        ? ask(self.get()) : java.util.concurrent.CompletableFuture.completedFuture(call(r.params(), extra)))
+                        ? ask(self.get()) : CompletableFuture.completedFuture(call(r.params(), extra)))
                 .build();
         self.set(peer);
         peer.start();
@@ -95,12 +101,12 @@ public final class EchoMcpServer {
     }
 
     /** Tool {@code ask}: asks the user to confirm through an MCP form elicitation, and reports the answer. */
-    private static java.util.concurrent.CompletionStage<JsonNode> ask(JsonRpcPeer peer) {
+    private static CompletionStage<JsonNode> ask(JsonRpcPeer peer) {
         ObjectNode params = Json.object().put("mode", "form").put("message", "Please confirm");
         ObjectNode schema = params.putObject("requestedSchema").put("type", "object");
         schema.putObject("properties").putObject("confirmed").put("type", "boolean");
         schema.putArray("required").add("confirmed");
-        return peer.request("elicitation/create", params, java.time.Duration.ofMinutes(5)).thenApply(answer -> {
+        return peer.request("elicitation/create", params, Duration.ofMinutes(5)).thenApply(answer -> {
             ObjectNode result = Json.object();
             String text = "accept".equals(answer.path("action").asText())
                     ? "confirmed: " + answer.path("content").path("confirmed").asBoolean(false)
@@ -193,8 +199,8 @@ public final class EchoMcpServer {
      * As {@link #configToml(String, String...)}, the server answering {@code initialize} only after
      * {@code startupDelay}, and not required: a server that is still starting when the model calls it.
      */
-    public static String configToml(String name, java.time.Duration startupDelay, String... extraTools) {
-        List<String> args = new java.util.ArrayList<>(List.of("--initialize-delay-ms", Long.toString(startupDelay.toMillis())));
+    public static String configToml(String name, Duration startupDelay, String... extraTools) {
+        List<String> args = new ArrayList<>(List.of("--initialize-delay-ms", Long.toString(startupDelay.toMillis())));
         args.addAll(toolArgs(extraTools));
         return configToml(name, args, false);
     }
@@ -209,7 +215,7 @@ public final class EchoMcpServer {
     }
 
     private static List<String> toolArgs(String... tools) {
-        List<String> args = new java.util.ArrayList<>();
+        List<String> args = new ArrayList<>();
         for (String tool : tools) {
             args.add("--tool");
             args.add(tool);
@@ -218,13 +224,13 @@ public final class EchoMcpServer {
     }
 
     private static String configToml(String name, List<String> serverArgs, boolean required) {
-        List<String> command = new java.util.ArrayList<>(List.of("-cp", System.getProperty("java.class.path"),
+        List<String> command = new ArrayList<>(List.of("-cp", System.getProperty("java.class.path"),
                 EchoMcpServer.class.getName()));
         command.addAll(serverArgs);
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        return "[mcp_servers." + dev.codexbridge.config.Toml.key(name) + "]\n"
-                + "command = " + dev.codexbridge.config.Toml.string(java) + "\n"
-                + "args = " + dev.codexbridge.config.Toml.value(command) + "\n"
+        return "[mcp_servers." + Toml.key(name) + "]\n"
+                + "command = " + Toml.string(java) + "\n"
+                + "args = " + Toml.value(command) + "\n"
                 + "default_tools_approval_mode = \"approve\"\n"
                 + "startup_timeout_sec = 30.0\n"
                 // Required: codex waits for the server before the first turn. Otherwise a turn can

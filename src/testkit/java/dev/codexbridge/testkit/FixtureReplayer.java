@@ -10,6 +10,7 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.InboundSink;
 import dev.codexbridge.rpc.JsonRpcPeer;
+import dev.codexbridge.transcript.CanonicalJson;
 import dev.codexbridge.transport.CodexTransport;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -30,7 +31,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.session.ThreadSettings;
+import dev.codexbridge.session.ThreadOptions;
 
 /**
  * A fake codex that replays a recorded fixture over in-memory pipes, with no process: it sends
@@ -40,7 +41,7 @@ import dev.codexbridge.session.ThreadSettings;
  *
  * <pre>{@code
  * FixtureReplayer replay = FixtureReplayer.load(Path.of("fixtures/simple-turn.jsonl"));
- * try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(replay.transport()).options()).thread(ThreadSettings.in(Path.of("/work"))).build()) {
+ * try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(replay.transport()).options()).thread(ThreadOptions.in(Path.of("/work"))).build()) {
  *     s.runTurn(TurnInput.text("…"));
  * }
  * replay.assertReplayed();
@@ -234,7 +235,7 @@ public final class FixtureReplayer {
 
     private static String pretty(JsonNode n) {
         try {
-            return PRETTY.writeValueAsString(dev.codexbridge.transcript.CanonicalJson.sorted(n));
+            return PRETTY.writeValueAsString(CanonicalJson.sorted(n));
         } catch (IOException e) {
             return n.toString();
         }

@@ -6,7 +6,9 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Writes a throw-away {@code CODEX_HOME} whose {@code config.toml} points codex at a
@@ -34,7 +36,7 @@ public final class IsolatedCodexHome {
         private String model = MODEL;
         private final StringBuilder rootExtra = new StringBuilder();
         private final StringBuilder tablesExtra = new StringBuilder();
-        private final java.util.Map<String, Boolean> features = new java.util.TreeMap<>();
+        private final Map<String, Boolean> features = new TreeMap<>();
         private int streamRetries;
 
         private Builder(Path dir, URI baseUrl) {

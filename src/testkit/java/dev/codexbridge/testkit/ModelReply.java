@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One scripted answer of the {@link ScriptedModelServer} to one {@code POST /v1/responses}: an SSE
@@ -73,7 +74,7 @@ public sealed interface ModelReply {
      * {@code response.completed} unless {@link #failed} or {@link #cutBeforeCompleted} is used.
      */
     final class Builder {
-        static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
+        static final AtomicLong SEQUENCE = new AtomicLong();
         /** Beyond this length of {@code mcp__<server>__<tool>} codex cuts the tool name and adds a hash. */
         private static final int MAX_MCP_QUALIFIED_NAME = 128;
 

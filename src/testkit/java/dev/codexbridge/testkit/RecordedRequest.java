@@ -1,7 +1,9 @@
 package dev.codexbridge.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -9,7 +11,7 @@ import java.util.Optional;
 public record RecordedRequest(String method, String path, Map<String, List<String>> headers, JsonNode body) {
 
     public Optional<String> header(String name) {
-        List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
     }
 
@@ -19,7 +21,7 @@ public record RecordedRequest(String method, String path, Map<String, List<Strin
         if (input == null || !input.isArray()) {
             return List.of();
         }
-        java.util.ArrayList<JsonNode> out = new java.util.ArrayList<>();
+        ArrayList<JsonNode> out = new ArrayList<>();
         input.forEach(out::add);
         return out;
     }
@@ -41,7 +43,7 @@ public record RecordedRequest(String method, String path, Map<String, List<Strin
         if (tools == null || !tools.isArray()) {
             return List.of();
         }
-        java.util.ArrayList<String> names = new java.util.ArrayList<>();
+        ArrayList<String> names = new ArrayList<>();
         tools.forEach(t -> names.add(t.path("name").asText(t.path("type").asText())));
         return names;
     }

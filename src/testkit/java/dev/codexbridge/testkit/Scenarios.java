@@ -1,5 +1,6 @@
 package dev.codexbridge.testkit;
 
+import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.protocol.ThreadItem;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +16,7 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ErrorCategory;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.StopReason;
+import dev.codexbridge.session.TurnFailure;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
@@ -22,6 +24,7 @@ import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.transcript.TranscriptMessage;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -133,7 +136,7 @@ public final class Scenarios {
             try (CodexSession s = ctx.open(b -> b)) {
                 TurnResult r = s.runTurn(TurnInput.text(text), options, new TurnListener() {
                     @Override
-                    public void onApprovalRequested(dev.codexbridge.approval.ApprovalRequest request) {
+                    public void onApprovalRequested(ApprovalRequest request) {
                         asked.add(request.kind());
                     }
                 });
@@ -373,7 +376,7 @@ public final class Scenarios {
                     try (CodexSession s = ctx.open(b -> b)) {
                         out.add(s.runTurn(TurnInput.text("go"), TurnOptions.DEFAULTS, new TurnListener() {
                             @Override
-                            public void onRetry(dev.codexbridge.session.TurnFailure error) {
+                            public void onRetry(TurnFailure error) {
                                 retries.add(error.message());
                             }
                         }));
@@ -401,7 +404,7 @@ public final class Scenarios {
                                             + "\"resets_at\":" + resetAt + "}}"),
                             ModelReply.builder("resp-2").message("Recovered after the limit reset.").build());
                 },
-                b -> b.rateLimits(RateLimitGovernor.builder().maxAttempts(2).maxWait(java.time.Duration.ofSeconds(10)).build()),
+                b -> b.rateLimits(RateLimitGovernor.builder().maxAttempts(2).maxWait(Duration.ofSeconds(10)).build()),
                 oneTurn("hello"),
                 both(completedWith("Recovered after the limit reset."),
                         rs -> check(rs.get(0).attempts() == 2, "two attempts, was " + rs.get(0).attempts())));

@@ -5,6 +5,7 @@ import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.approval.internal.ServerRequestBridge.Answer;
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -12,16 +13,17 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Decides one approval by the {@link ApprovalPolicy}: its automatic rules, then the host's
  * handler (on the host pool, within the policy's deadline), then deny. A handler that throws,
  * fails, answers nothing or answers late denies; one still blocked in {@code decide} at the
- * deadline is interrupted.
+ * deadline is interrupted. Cancelling the answer withdraws the
+ * request from the host: a handler not yet called is not called, and the stage it returned is
+ * cancelled.
  */
 final class ApprovalDecider {
-    private static final Logger LOG = LoggerFactory.getLogger(ApprovalDecider.class);
+    private static final Logger LOG = SafeLogger.getLogger(ApprovalDecider.class);
 
     private final ApprovalPolicy policy;
 
@@ -35,17 +37,18 @@ final class ApprovalDecider {
 
     /**
      * Decides {@code request} and answers with {@code toResult} of the decision; under
-     * {@link ApprovalPolicy#alwaysMeansSession()} an ALWAYS is given (and reported) as SESSION.
+     * {@link ApprovalPolicy#alwaysMeansSession()} (the default) an ALWAYS is given (and reported)
+     * as SESSION, so no rule is written into codex's home unless the host asked for that.
      */
     CompletableFuture<Answer> decide(ApprovalRequest request, Function<ApprovalDecision, ?> toResult) {
         ApprovalDecision automatic = automaticDecision(request);
         CompletableFuture<ApprovalDecision> decision = automatic != null
                 ? CompletableFuture.completedFuture(automatic) : askHost(request);
-        return decision.thenApply(d -> {
+        return CancelPropagation.from(decision.thenApply(d -> {
             ApprovalDecision given = policy.alwaysMeansSession() && d.choice() == ApprovalChoice.ALWAYS
                     ? new ApprovalDecision(ApprovalChoice.SESSION, d.content(), d.note()) : d;
             return new Answer(toResult.apply(given), null, request, given);
-        });
+        }), decision);
     }
 
     /** The policy's rule for this kind of request, else deny when there is no handler; null: ask the host. */
@@ -72,13 +75,24 @@ final class ApprovalDecider {
         CompletableFuture<ApprovalDecision> result = new CompletableFuture<>();
         // host code, which may block: on the host pool, never on a thread a turn or the reader needs
         Future<?> asking = RpcThreads.host().submit(() -> {
+            if (result.isDone()) {
+                return;     // withdrawn before the host was asked
+            }
             try {
                 CompletionStage<ApprovalDecision> stage = policy.handler().decide(request);
                 if (stage == null) {
                     result.complete(ApprovalDecision.deny("the handler returned nothing"));
                     return;
                 }
+                result.whenComplete((d, e) -> {
+                    if (result.isCancelled()) {
+                        withdraw(stage);
+                    }
+                });
                 stage.whenComplete((d, e) -> {
+                    if (result.isDone()) {
+                        return;     // withdrawn or too late: nothing to decide any more
+                    }
                     if (e != null) {
                         LOG.warn("approval handler failed for {}; denying", request.method(), e);
                         result.complete(ApprovalDecision.deny("the handler failed: " + e.getClass().getSimpleName()));
@@ -100,5 +114,17 @@ final class ApprovalDecider {
             }
         });
         return result;
+    }
+
+    /**
+     * Cancels the host's stage: codex no longer waits for it. A stage that cannot be cancelled
+     * (not backed by a {@code CompletableFuture}) keeps running and its answer is dropped.
+     */
+    private static void withdraw(CompletionStage<ApprovalDecision> stage) {
+        try {
+            stage.toCompletableFuture().cancel(false);
+        } catch (UnsupportedOperationException e) {
+            LOG.debug("the handler's stage cannot be cancelled; its answer will be dropped");
+        }
     }
 }

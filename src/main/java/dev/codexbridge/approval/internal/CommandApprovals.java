@@ -4,6 +4,7 @@ import dev.codexbridge.approval.ApprovalChoice;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalKind;
 import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.approval.PersistentRule;
 import static dev.codexbridge.approval.internal.ParamText.blankToNull;
 import static dev.codexbridge.approval.internal.ParamText.orElse;
 import static dev.codexbridge.approval.internal.ParamText.orEmpty;
@@ -26,11 +27,12 @@ final class CommandApprovals {
     }
 
     static RequestEntry<CommandExecutionRequestApprovalParams> entry(ApprovalDecider decider, String sessionCwd) {
+        boolean persists = !decider.policy().alwaysMeansSession();
         return RequestEntry.approval(ServerRequests.ITEM_COMMAND_EXECUTION_REQUEST_APPROVAL, decider,
-                p -> describe(p, sessionCwd), CommandApprovals::respond);
+                p -> describe(p, sessionCwd, persists), CommandApprovals::respond);
     }
 
-    private static ApprovalRequest describe(CommandExecutionRequestApprovalParams p, String sessionCwd) {
+    private static ApprovalRequest describe(CommandExecutionRequestApprovalParams p, String sessionCwd, boolean persists) {
         String cwd = orElse(p.cwd(), sessionCwd);
         String reason = blankToNull(p.reason());
         String command = blankToNull(p.command());
@@ -57,9 +59,27 @@ final class CommandApprovals {
         for (CommandExecutionApprovalDecision d : orEmpty(p.availableDecisions())) {
             offered.add(choiceName(d));
         }
+        CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment amendment = persists ? offeredAmendment(p) : null;
         return new ApprovalRequest(ApprovalKind.COMMAND, ServerRequests.ITEM_COMMAND_EXECUTION_REQUEST_APPROVAL.method(),
                 blankToNull(p.threadId()), blankToNull(p.turnId()), blankToNull(p.itemId()),
-                command == null ? "command" : command, description.toString(), command, cwd, reason, null, null, offered, p);
+                command == null ? "command" : command, description.toString(), command, cwd, reason, null, null, offered, p,
+                amendment == null ? null : new PersistentRule.CommandPrefix(amendment.acceptWithExecpolicyAmendment().execpolicyAmendment()));
+    }
+
+    /**
+     * The execpolicy amendment codex offers, or null. One without words is never taken: what an
+     * empty prefix would allow cannot be shown to the host.
+     */
+    private static CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment offeredAmendment(
+            CommandExecutionRequestApprovalParams p) {
+        for (CommandExecutionApprovalDecision offered : orEmpty(p.availableDecisions())) {
+            if (offered instanceof CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment a
+                    && a.acceptWithExecpolicyAmendment() != null
+                    && !orEmpty(a.acceptWithExecpolicyAmendment().execpolicyAmendment()).isEmpty()) {
+                return a;
+            }
+        }
+        return null;
     }
 
     /** "read a.py", "listFiles src", "search src"; null for actions codex could not parse. */
@@ -86,13 +106,18 @@ final class CommandApprovals {
         return n.isTextual() ? n.asText() : n.fieldNames().hasNext() ? n.fieldNames().next() : n.toString();
     }
 
-    /** {@code ALWAYS} answers with the execpolicy amendment codex offered, when it offered one. */
+    /**
+     * {@code ALWAYS} answers with the execpolicy amendment codex offered, when it offered one: the
+     * rule the request showed as {@link ApprovalRequest#persistentRule()}. (Under the default
+     * policy the decider has made an ALWAYS a SESSION before this.) SESSION is
+     * {@code acceptForSession}, which codex 0.169 honours though it lists only
+     * {@code accept}, {@code acceptWithExecpolicyAmendment} and {@code cancel}.
+     */
     private static CommandExecutionRequestApprovalResponse respond(CommandExecutionRequestApprovalParams p, ApprovalDecision d) {
         if (d.choice() == ApprovalChoice.ALWAYS) {
-            for (CommandExecutionApprovalDecision offered : orEmpty(p.availableDecisions())) {
-                if (offered instanceof CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment) {
-                    return new CommandExecutionRequestApprovalResponse(offered);
-                }
+            CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment amendment = offeredAmendment(p);
+            if (amendment != null) {
+                return new CommandExecutionRequestApprovalResponse(amendment);
             }
         }
         return new CommandExecutionRequestApprovalResponse(switch (d.choice()) {

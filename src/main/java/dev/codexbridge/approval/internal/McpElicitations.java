@@ -3,6 +3,7 @@ package dev.codexbridge.approval.internal;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalKind;
 import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.approval.PersistentRule;
 import static dev.codexbridge.approval.internal.ParamText.blankToNull;
 import static dev.codexbridge.approval.internal.ParamText.orElse;
 
@@ -31,8 +32,9 @@ final class McpElicitations {
     }
 
     static RequestEntry<McpServerElicitationRequestParams> entry(ApprovalDecider decider, String sessionCwd) {
-        return new RequestEntry<>(ServerRequests.MCP_SERVER_ELICITATION_REQUEST, p -> describe(p, sessionCwd),
-                p -> answer(p, decider, sessionCwd));
+        boolean persists = !decider.policy().alwaysMeansSession();
+        return new RequestEntry<>(ServerRequests.MCP_SERVER_ELICITATION_REQUEST, p -> describe(p, sessionCwd, persists),
+                p -> answer(p, decider, sessionCwd, persists));
     }
 
     /**
@@ -84,16 +86,19 @@ final class McpElicitations {
         return Json.convert(Json.tree(p), Elicitation.class);
     }
 
-    private static ApprovalRequest describe(McpServerElicitationRequestParams p, String sessionCwd) {
+    private static ApprovalRequest describe(McpServerElicitationRequestParams p, String sessionCwd, boolean persists) {
         Elicitation e = common(p);
         String server = blankToNull(e.serverName());
         String message = blankToNull(e.message());
         if ("mcp_tool_call".equals(e.meta("codex_approval_kind"))) {
             String tool = orElse(e.meta("tool_name"), "tool");
+            List<String> choices = toolCallChoices(e.metaList("persist"));
+            PersistentRule rule = persists && choices.contains("always") && server != null && e.meta("tool_name") != null
+                    ? new PersistentRule.McpToolApproval(server, e.meta("tool_name")) : null;
             return new ApprovalRequest(ApprovalKind.MCP_TOOL_CALL, METHOD, blankToNull(e.threadId()), blankToNull(e.turnId()),
                     null, "mcp." + server + "." + tool,
                     message == null ? "Allow the " + server + " MCP server to run tool \"" + tool + "\"?" : message,
-                    null, sessionCwd, null, server, tool, toolCallChoices(e.metaList("persist")), p);
+                    null, sessionCwd, null, server, tool, choices, p, rule);
         }
         return new ApprovalRequest(ApprovalKind.ELICITATION, METHOD, blankToNull(e.threadId()), blankToNull(e.turnId()),
                 null, (server == null ? "MCP server" : server) + ": " + (message == null ? orElse(e.mode(), "request") : message),
@@ -112,13 +117,13 @@ final class McpElicitations {
     }
 
     private static CompletableFuture<Answer> answer(McpServerElicitationRequestParams p, ApprovalDecider decider,
-            String sessionCwd) {
+            String sessionCwd, boolean persists) {
         Elicitation e = common(p);
         String approvalKind = e.meta("codex_approval_kind");
-        ApprovalRequest request = describe(p, sessionCwd);
+        ApprovalRequest request = describe(p, sessionCwd, persists);
         if (request.kind() == ApprovalKind.MCP_TOOL_CALL) {
-            List<String> offered = request.choicesOffered();
-            return decider.decide(request, d -> toolCallResult(d, offered));
+            boolean persistsAlways = request.persistentRule() != null;
+            return decider.decide(request, d -> toolCallResult(d, persistsAlways));
         }
         if (approvalKind != null || !decider.policy().trusts(request.serverName())) {
             // A kind codex has not told us about, or a server the host does not trust: never forward.
@@ -137,13 +142,16 @@ final class McpElicitations {
         });
     }
 
-    /** ONCE is a plain accept (no {@code _meta.persist}); ALWAYS falls back to the session when codex does not offer it. */
-    private static McpServerElicitationRequestResponse toolCallResult(ApprovalDecision d, List<String> offered) {
+    /**
+     * ONCE is a plain accept (no {@code _meta.persist}); ALWAYS is {@code always} only when the
+     * request showed that rule to the host ({@link ApprovalRequest#persistentRule()}), else the session.
+     */
+    private static McpServerElicitationRequestResponse toolCallResult(ApprovalDecision d, boolean persistsAlways) {
         return switch (d.choice()) {
             case ONCE -> result(McpServerElicitationAction.ACCEPT, Json.object(), null);
             case SESSION -> result(McpServerElicitationAction.ACCEPT, null, Json.object().put("persist", "session"));
             case ALWAYS -> result(McpServerElicitationAction.ACCEPT, null,
-                    Json.object().put("persist", offered.contains("always") ? "always" : "session"));
+                    Json.object().put("persist", persistsAlways ? "always" : "session"));
             case DENY -> result(McpServerElicitationAction.DECLINE, null, null);
             case CANCEL -> result(McpServerElicitationAction.CANCEL, null, null);
         };

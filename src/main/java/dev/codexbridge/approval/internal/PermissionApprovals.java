@@ -4,6 +4,7 @@ import dev.codexbridge.approval.ApprovalChoice;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalKind;
 import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.internal.SafeLogger;
 import static dev.codexbridge.approval.internal.ParamText.blankToNull;
 import static dev.codexbridge.approval.internal.ParamText.orElse;
 import static dev.codexbridge.approval.internal.ParamText.orEmpty;
@@ -20,11 +21,10 @@ import dev.codexbridge.protocol.ServerRequests;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The table's entry for {@code item/permissions/requestApproval}: extra file system or network access. */
 final class PermissionApprovals {
-    private static final Logger LOG = LoggerFactory.getLogger(PermissionApprovals.class);
+    private static final Logger LOG = SafeLogger.getLogger(PermissionApprovals.class);
 
     private PermissionApprovals() {
     }

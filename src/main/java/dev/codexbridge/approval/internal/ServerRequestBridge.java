@@ -4,6 +4,7 @@ import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.approval.DynamicTool;
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ServerNotification;
 import dev.codexbridge.protocol.ServerRequestParams;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Answers every server request codex 0.169 can send, exactly once, with a response its schema
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * an entry fails the bridge's construction ({@code RequestTable}) instead of going unanswered.
  */
 public final class ServerRequestBridge {
-    private static final Logger LOG = LoggerFactory.getLogger(ServerRequestBridge.class);
+    private static final Logger LOG = SafeLogger.getLogger(ServerRequestBridge.class);
     public static final Duration DYNAMIC_TOOL_DEADLINE = Duration.ofMinutes(10);
 
     /**
@@ -83,18 +83,28 @@ public final class ServerRequestBridge {
         }
     }
 
-    /** Answers the request {@code method} with {@code params}; the future never fails. */
+    /**
+     * Answers the request {@code method} with {@code params}; the future never fails.
+     *
+     * <p>Cancelling it withdraws the request from the host, for when codex no longer waits for
+     * the answer (another client answered, or its turn ended): a handler or tool not yet called
+     * is not called, the stage an {@link dev.codexbridge.approval.ApprovalHandler} returned is
+     * cancelled, and a {@link DynamicTool} still running is interrupted.
+     */
     public CompletableFuture<Answer> answer(String method, ServerRequestParams params) {
         try {
             RequestEntry<?> entry = table.entryFor(method, params);
             if (entry == null) {
                 return CompletableFuture.completedFuture(RequestEntry.unsupportedMethod(method));
             }
-            return entry.answer(params)
+            CompletableFuture<Answer> answering = entry.answer(params);
+            return CancelPropagation.from(answering
                     .exceptionally(e -> {
-                        LOG.warn("answering {} failed; answering with an error", method, e);
+                        if (!answering.isCancelled()) {
+                            LOG.warn("answering {} failed; answering with an error", method, e);
+                        }
                         return RequestEntry.error(RpcError.INTERNAL_ERROR, "could not answer " + method);
-                    });
+                    }), answering);
         } catch (RuntimeException e) {
             LOG.warn("answering {} failed; answering with an error", method, e);
             return CompletableFuture.completedFuture(RequestEntry.error(RpcError.INTERNAL_ERROR, "could not answer " + method));

@@ -3,6 +3,7 @@ package dev.codexbridge.client.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import java.time.Duration;
 import java.util.Objects;
@@ -86,10 +87,16 @@ public abstract class ClientPlumbing {
 
     /**
      * Runs {@code resume} after each reconnect, at most
-     * {@link dev.codexbridge.client.ReconnectPolicy#concurrentResumes} at a time: how a session
+     * {@link ReconnectPolicy#concurrentResumes} at a time: how a session
      * reopens its thread on the new connection. Close the handle to stop.
      */
     public abstract AutoCloseable onReconnect(Function<CodexClient, CompletionStage<?>> resume);
+
+    /**
+     * How the client reconnects, and so how long each resume after a reconnect may take and how
+     * often it is tried; null when the client ends with its connection.
+     */
+    public abstract ReconnectPolicy reconnectPolicy();
 
     /**
      * Why the connection closed, worth showing to a person (exit code, stderr tail, secrets

@@ -7,6 +7,8 @@
  * {@link dev.codexbridge.client.internal.ClientPlumbing} is what a session does with a client
  * beyond the API: attach inboxes, take a thread place, send a request answered in wire order,
  * resume after a reconnect, explain a closed connection.
+ * {@link dev.codexbridge.client.internal.ShortLivedCodex} starts the brief codex that plugin
+ * discovery and the runtime probe ask, and stops it again.
  *
  * <p>How {@code ClientPlumbing.of(client)} reaches into the client: {@code CodexClient} installs
  * a static accessor from its static initializer (the JDK's {@code SharedSecrets} pattern), and

@@ -7,6 +7,7 @@ import dev.codexbridge.approval.ApprovalKind;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.approval.DynamicTool;
+import dev.codexbridge.approval.PersistentRule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -78,6 +80,12 @@ class ServerRequestBridgeTest {
                 List.of(), "/session-cwd");
     }
 
+    /** A bridge whose policy lets ALWAYS write codex's permanent rules. */
+    private static ServerRequestBridge persisting(ApprovalChoice choice) {
+        return new ServerRequestBridge(ApprovalPolicy.builder().handler(ApprovalHandler.always(choice)).alwaysMeansSession(false)
+                .build(), List.of(), "/session-cwd");
+    }
+
     @Test
     void everyRequestKindGetsASchemaValidAnswerForEveryChoice() throws Exception {
         String[][] requests = {
@@ -88,6 +96,7 @@ class ServerRequestBridgeTest {
         for (ApprovalChoice choice : ApprovalChoice.values()) {
             for (String[] r : requests) {
                 assertThat(answer(with(choice), r[0], r[1]).result()).as("%s %s", choice, r[0]).isNotNull();
+                assertThat(answer(persisting(choice), r[0], r[1]).result()).as("%s %s, persisting", choice, r[0]).isNotNull();
             }
         }
     }
@@ -98,7 +107,7 @@ class ServerRequestBridgeTest {
                 .isEqualTo(Json.parse("{\"decision\":\"accept\"}"));
         assertThat(wire(answer(with(ApprovalChoice.SESSION), "item/commandExecution/requestApproval", COMMAND)))
                 .isEqualTo(Json.parse("{\"decision\":\"acceptForSession\"}"));
-        assertThat(wire(answer(with(ApprovalChoice.ALWAYS), "item/commandExecution/requestApproval", COMMAND)))
+        assertThat(wire(answer(persisting(ApprovalChoice.ALWAYS), "item/commandExecution/requestApproval", COMMAND)))
                 .isEqualTo(Json.parse("{\"decision\":{\"acceptWithExecpolicyAmendment\":{\"execpolicy_amendment\":[\"touch\",\"x\"]}}}"));
         assertThat(wire(answer(with(ApprovalChoice.DENY), "item/commandExecution/requestApproval", COMMAND)))
                 .isEqualTo(Json.parse("{\"decision\":\"decline\"}"));
@@ -112,8 +121,66 @@ class ServerRequestBridgeTest {
                 .isEqualTo(Json.parse("{\"action\":\"accept\",\"content\":{}}"));
         assertThat(wire(answer(with(ApprovalChoice.SESSION), "mcpServer/elicitation/request", MCP_APPROVAL)))
                 .isEqualTo(Json.parse("{\"action\":\"accept\",\"_meta\":{\"persist\":\"session\"}}"));
-        assertThat(wire(answer(with(ApprovalChoice.ALWAYS), "mcpServer/elicitation/request", MCP_APPROVAL)).path("_meta").path("persist").asText())
+        assertThat(wire(answer(persisting(ApprovalChoice.ALWAYS), "mcpServer/elicitation/request", MCP_APPROVAL)).path("_meta").path("persist").asText())
                 .isEqualTo("always");
+    }
+
+    @Test
+    void alwaysStaysInTheSessionByDefault() throws Exception {
+        ServerRequestBridge.Answer command = answer(with(ApprovalChoice.ALWAYS), "item/commandExecution/requestApproval", COMMAND);
+        assertThat(wire(command)).as("no execpolicy rule for the whole codex home").isEqualTo(Json.parse("{\"decision\":\"acceptForSession\"}"));
+        assertThat(command.decision().choice()).isEqualTo(ApprovalChoice.SESSION);
+        assertThat(wire(answer(with(ApprovalChoice.ALWAYS), "mcpServer/elicitation/request", MCP_APPROVAL)))
+                .isEqualTo(Json.parse("{\"action\":\"accept\",\"_meta\":{\"persist\":\"session\"}}"));
+        assertThat(with(ApprovalChoice.ALWAYS).describe("item/commandExecution/requestApproval",
+                params("item/commandExecution/requestApproval", COMMAND)).persistentRule()).as("nothing would be written").isNull();
+        assertThat(with(ApprovalChoice.ALWAYS).describe("mcpServer/elicitation/request",
+                params("mcpServer/elicitation/request", MCP_APPROVAL)).persistentRule()).isNull();
+    }
+
+    @Test
+    void theRuleAnAlwaysWouldWriteIsShownAndIsTheOneSent() throws Exception {
+        List<ApprovalRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.builder().alwaysMeansSession(false).handler(r -> {
+            asked.add(r);
+            return CompletableFuture.completedFuture(ApprovalDecision.always());
+        }).build(), List.of(), "/s");
+
+        ServerRequestBridge.Answer command = answer(bridge, "item/commandExecution/requestApproval", COMMAND);
+        assertThat(asked.get(0).persistentRule()).isEqualTo(new PersistentRule.CommandPrefix(List.of("touch", "x")));
+        PersistentRule.CommandPrefix prefix = (PersistentRule.CommandPrefix) asked.get(0).persistentRule();
+        assertThat(prefix.file()).isEqualTo("rules/default.rules");
+        assertThat(prefix.text()).isEqualTo("prefix_rule(pattern=[\"touch\", \"x\"], decision=\"allow\")");
+        assertThat(prefix.summary()).contains("CODEX_HOME/rules/default.rules", "`touch x`", "any further arguments");
+        assertThat(wire(command).path("decision").path("acceptWithExecpolicyAmendment").path("execpolicy_amendment"))
+                .as("the rule sent is the rule shown").isEqualTo(Json.parse("[\"touch\",\"x\"]"));
+        assertThat(command.decision().choice()).isEqualTo(ApprovalChoice.ALWAYS);
+
+        answer(bridge, "mcpServer/elicitation/request", MCP_APPROVAL);
+        assertThat(asked.get(1).persistentRule()).isEqualTo(new PersistentRule.McpToolApproval("echo", "say"));
+        assertThat(asked.get(1).persistentRule().text()).isEqualTo("[mcp_servers.echo.tools.say]\napproval_mode = \"approve\"");
+        assertThat(asked.get(1).persistentRule().file()).isEqualTo("config.toml");
+
+        // Nothing permanent on offer: nothing shown, and ALWAYS is the session.
+        String noPersist = MCP_APPROVAL.replace("\"persist\":[\"session\",\"always\"],", "");
+        assertThat(wire(answer(bridge, "mcpServer/elicitation/request", noPersist)).path("_meta").path("persist").asText()).isEqualTo("session");
+        assertThat(asked.get(2).persistentRule()).isNull();
+        String noAmendment = COMMAND.replace(",{\"acceptWithExecpolicyAmendment\":{\"execpolicy_amendment\":[\"touch\",\"x\"]}}", "");
+        assertThat(wire(answer(bridge, "item/commandExecution/requestApproval", noAmendment))).isEqualTo(Json.parse("{\"decision\":\"acceptForSession\"}"));
+        assertThat(asked.get(3).persistentRule()).isNull();
+        // An amendment without words would allow what no one was shown: never taken.
+        String emptyAmendment = COMMAND.replace("\"execpolicy_amendment\":[\"touch\",\"x\"]", "\"execpolicy_amendment\":[]");
+        assertThat(wire(answer(bridge, "item/commandExecution/requestApproval", emptyAmendment))).isEqualTo(Json.parse("{\"decision\":\"acceptForSession\"}"));
+        assertThat(asked.get(4).persistentRule()).isNull();
+        answer(bridge, "item/fileChange/requestApproval", FILE_CHANGE);
+        assertThat(asked.get(5).persistentRule()).isNull();
+    }
+
+    @Test
+    void aPrefixRulesTextQuotesEveryWordAsCodexDoes() {
+        assertThat(new PersistentRule.CommandPrefix(List.of("printf", "a\"b\\c\td\u001be")).text())
+                .isEqualTo("prefix_rule(pattern=[\"printf\", \"a\\\"b\\\\c\\td\\u001be\"], decision=\"allow\")");
+        assertThatThrownBy(() -> new PersistentRule.CommandPrefix(List.of())).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -126,7 +193,7 @@ class ServerRequestBridgeTest {
         String noPersist = MCP_APPROVAL.replace("\"persist\":[\"session\",\"always\"],", "");
         assertThat(with(ApprovalChoice.ONCE).describe("mcpServer/elicitation/request",
                 params("mcpServer/elicitation/request", noPersist)).choicesOffered()).containsExactly("once");
-        assertThat(wire(answer(with(ApprovalChoice.ALWAYS), "mcpServer/elicitation/request", noPersist)))
+        assertThat(wire(answer(persisting(ApprovalChoice.ALWAYS), "mcpServer/elicitation/request", noPersist)))
                 .isEqualTo(Json.parse("{\"action\":\"accept\",\"_meta\":{\"persist\":\"session\"}}"));
     }
 
@@ -226,6 +293,48 @@ class ServerRequestBridgeTest {
     }
 
     @Test
+    void cancellingAnAnswerCancelsTheStageTheHandlerReturned() throws Exception {
+        for (String[] request : new String[][] {{"item/commandExecution/requestApproval", COMMAND},
+                {"item/tool/requestUserInput", USER_INPUT}, {"mcpServer/elicitation/request", FORM}}) {
+            CompletableFuture<ApprovalDecision> prompt = new CompletableFuture<>();
+            CountDownLatch asked = new CountDownLatch(1);
+            ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.builder().handler(r -> {
+                asked.countDown();
+                return prompt;
+            }).trustMcpServer("echo").build(), List.of(), "/s");
+            CompletableFuture<ServerRequestBridge.Answer> answer = bridge.answer(request[0], params(request[0], request[1]));
+            assertThat(asked.await(5, TimeUnit.SECONDS)).isTrue();
+            answer.cancel(false);
+            assertThat(prompt).as(request[0]).isCancelled();
+            // the host answering after that changes nothing
+            assertThat(prompt.complete(ApprovalDecision.once())).isFalse();
+            assertThat(answer).isCancelled();
+        }
+    }
+
+    @Test
+    void cancellingADynamicToolCallInterruptsTheToolAndDropsWhatItReturns() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<String> howItEnded = new CompletableFuture<>();
+        DynamicTool slow = new DynamicTool("lookup", "Look up", null, args -> {
+            started.countDown();
+            try {
+                Thread.sleep(30_000);
+                howItEnded.complete("ran to its end");
+            } catch (InterruptedException e) {
+                howItEnded.complete("interrupted");
+            }
+            return DynamicTool.Result.text("too late");
+        });
+        ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.failClosed(), List.of(slow), "/s");
+        CompletableFuture<ServerRequestBridge.Answer> answer = bridge.answer("item/tool/call", params("item/tool/call", TOOL_CALL));
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        answer.cancel(false);
+        assertThat(howItEnded.get(5, TimeUnit.SECONDS)).isEqualTo("interrupted");
+        assertThat(answer).isCancelled();
+    }
+
+    @Test
     void userInputAnswersAndUnknownMethods() throws Exception {
         ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.builder().handler(r ->
                 CompletableFuture.completedFuture(ApprovalDecision.accept(Json.object().put("confirm_path", "Yes")))).build(), List.of(), "/s");
@@ -261,7 +370,7 @@ class ServerRequestBridgeTest {
             asked.add(r);
             return java.util.concurrent.CompletableFuture.completedFuture(ApprovalDecision.always());
         };
-        ServerRequestBridge hermes = new ServerRequestBridge(ApprovalPolicy.hermesDefaults(always, "trusted-tools"), List.of(), "/w");
+        ServerRequestBridge hermes = new ServerRequestBridge(ApprovalPolicy.trustedServersOnly(always, "trusted-tools"), List.of(), "/w");
 
         assertThat(wire(answer(hermes, "item/permissions/requestApproval", PERMISSIONS))).isEqualTo(Json.parse("{\"permissions\":{}}"));
         assertThat(wire(answer(hermes, "mcpServer/elicitation/request", MCP_APPROVAL)).path("action").asText()).isEqualTo("decline");
@@ -277,9 +386,11 @@ class ServerRequestBridgeTest {
         assertThat(command.decision().choice()).isEqualTo(ApprovalChoice.SESSION);
         assertThat(asked).singleElement().extracting(ApprovalRequest::kind).isEqualTo(ApprovalKind.COMMAND);
 
-        ServerRequestBridge strict = with(ApprovalChoice.ALWAYS);
-        assertThat(wire(answer(strict, "item/commandExecution/requestApproval", COMMAND)).path("decision").has("acceptWithExecpolicyAmendment"))
-                .as("the library's default keeps codex's persistent amendment").isTrue();
+        assertThat(wire(answer(with(ApprovalChoice.ALWAYS), "item/commandExecution/requestApproval", COMMAND)))
+                .as("the library's default is the same: always is for this session (decision 0019)")
+                .isEqualTo(Json.parse("{\"decision\":\"acceptForSession\"}"));
+        assertThat(wire(answer(persisting(ApprovalChoice.ALWAYS), "item/commandExecution/requestApproval", COMMAND)).path("decision")
+                .has("acceptWithExecpolicyAmendment")).as("alwaysMeansSession(false) keeps codex's persistent amendment").isTrue();
     }
 
     @Test

@@ -22,13 +22,13 @@ import java.util.Objects;
  * {@code config.toml}.
  *
  * <pre>{@code
- * ThreadSettings.builder().cwd(workspace).approvalPolicy(AskForApproval.ON_REQUEST)
+ * ThreadOptions.builder().cwd(workspace).approvalPolicy(AskForApproval.ON_REQUEST)
  *         .sandbox(SandboxMode.WORKSPACE_WRITE).build()
  * }</pre>
  */
-public final class ThreadSettings {
+public final class ThreadOptions {
     /** Codex's defaults, in this process's working directory. */
-    public static final ThreadSettings DEFAULTS = builder().build();
+    public static final ThreadOptions DEFAULTS = builder().build();
 
     private final Path cwd;
     private final String model;
@@ -40,7 +40,7 @@ public final class ThreadSettings {
     private final Boolean ephemeral;
     private final ObjectNode extraParams;
 
-    private ThreadSettings(Builder b) {
+    private ThreadOptions(Builder b) {
         this.cwd = (b.cwd != null ? b.cwd : Paths.get("")).toAbsolutePath();
         this.model = b.model;
         this.approvalPolicy = b.approvalPolicy;
@@ -57,7 +57,7 @@ public final class ThreadSettings {
     }
 
     /** Codex's defaults in {@code cwd}: the common case. */
-    public static ThreadSettings in(Path cwd) {
+    public static ThreadOptions in(Path cwd) {
         return builder().cwd(cwd).build();
     }
 
@@ -158,7 +158,7 @@ public final class ThreadSettings {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ThreadSettings t && cwd.equals(t.cwd) && Objects.equals(model, t.model)
+        return o instanceof ThreadOptions t && cwd.equals(t.cwd) && Objects.equals(model, t.model)
                 && Objects.equals(approvalPolicy, t.approvalPolicy) && sandbox == t.sandbox
                 && Objects.equals(baseInstructions, t.baseInstructions) && Objects.equals(developerInstructions, t.developerInstructions)
                 && config.equals(t.config) && Objects.equals(ephemeral, t.ephemeral) && Objects.equals(extraParams, t.extraParams);
@@ -172,7 +172,7 @@ public final class ThreadSettings {
     @Override
     public String toString() {
         // instructions and config values may be long or private: named, not shown
-        return "ThreadSettings[cwd=" + cwd + ", model=" + model + ", approvalPolicy=" + approvalPolicy + ", sandbox=" + sandbox
+        return "ThreadOptions[cwd=" + cwd + ", model=" + model + ", approvalPolicy=" + approvalPolicy + ", sandbox=" + sandbox
                 + ", config=" + config.keySet() + ", ephemeral=" + ephemeral + "]";
     }
 
@@ -282,8 +282,8 @@ public final class ThreadSettings {
             return this;
         }
 
-        public ThreadSettings build() {
-            return new ThreadSettings(this);
+        public ThreadOptions build() {
+            return new ThreadOptions(this);
         }
     }
 }

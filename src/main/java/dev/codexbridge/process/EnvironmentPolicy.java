@@ -1,0 +1,106 @@
+package dev.codexbridge.process;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Which inherited environment variables reach codex, and through it every command, MCP server and
+ * hook it starts: whatever codex gets, a command the model runs can print (one approved
+ * {@code env} is enough), so a prompt-injected model can read it.
+ *
+ * <p>The default, {@link #withholdSecrets()}, withholds every inherited variable whose name
+ * contains {@code token}, {@code secret}, {@code password}, {@code passwd}, {@code key} or
+ * {@code credential} in any case ({@code HOST_API_TOKEN}, {@code PGPASSWORD},
+ * {@code AWS_SECRET_ACCESS_KEY}, {@code GOOGLE_APPLICATION_CREDENTIALS}), except the variables codex
+ * itself reads to authenticate to its model service ({@link #CODEX_CREDENTIALS}) and the names
+ * {@link #allow allowed} on top. {@link #inheritAll()} passes everything, as before this policy
+ * existed.
+ *
+ * <p>The policy applies to inherited variables only: a value set with
+ * {@code CodexLaunch.Builder.environment(key, value)} always passes. It is a value: every method
+ * returns a new policy.
+ *
+ * @param withholdsSecretNames whether secret-looking names are withheld
+ * @param allowed names passed even though they look secret (exact, case-sensitive)
+ */
+public record EnvironmentPolicy(boolean withholdsSecretNames, Set<String> allowed) {
+    /**
+     * The variables codex (0.169.0) reads to authenticate itself: {@code OPENAI_API_KEY} and
+     * {@code CODEX_API_KEY} (an API key), {@code CODEX_ACCESS_TOKEN} (an access token, as
+     * {@code codex login --with-access-token} takes it) and {@code AWS_BEARER_TOKEN_BEDROCK} (its
+     * Amazon Bedrock provider's API key). Kept by the default policy: codex cannot work without its
+     * credential. Codex's own {@code shell_environment_policy} decides whether they reach its commands.
+     * The general AWS credentials ({@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY},
+     * {@code AWS_SESSION_TOKEN}), which the Bedrock provider also reads, open far more than the
+     * model and are withheld unless {@link #allow allowed}.
+     */
+    public static final Set<String> CODEX_CREDENTIALS =
+            Set.of("OPENAI_API_KEY", "CODEX_API_KEY", "CODEX_ACCESS_TOKEN", "AWS_BEARER_TOKEN_BEDROCK");
+
+    /** The name fragments that make a variable secret-looking, matched in any case. */
+    public static final Set<String> SECRET_NAME_PARTS =
+            Set.of("token", "secret", "password", "passwd", "key", "credential");
+
+    private static final EnvironmentPolicy WITHHOLD_SECRETS = new EnvironmentPolicy(true, CODEX_CREDENTIALS);
+    private static final EnvironmentPolicy INHERIT_ALL = new EnvironmentPolicy(false, Set.of());
+
+    public EnvironmentPolicy {
+        allowed = Set.copyOf(Objects.requireNonNull(allowed, "allowed"));
+    }
+
+    /** The default: secret-looking variables are withheld, codex's own credentials pass. */
+    public static EnvironmentPolicy withholdSecrets() {
+        return WITHHOLD_SECRETS;
+    }
+
+    /** Every inherited variable passes (only names withheld explicitly on the launch are kept back). */
+    public static EnvironmentPolicy inheritAll() {
+        return INHERIT_ALL;
+    }
+
+    /**
+     * This policy, also passing {@code names} although they look secret: a credential a tool or MCP
+     * server of codex's needs from the environment (say {@code GITHUB_TOKEN}), or a model provider's
+     * {@code env_key}. Setting the value explicitly on the launch does the same for one variable.
+     */
+    public EnvironmentPolicy allow(String... names) {
+        return allow(Arrays.asList(names));
+    }
+
+    /** {@link #allow(String...)} for a collection. */
+    public EnvironmentPolicy allow(Collection<String> names) {
+        Set<String> more = new TreeSet<>(allowed);
+        for (String name : names) {
+            more.add(Objects.requireNonNull(name, "name"));
+        }
+        return new EnvironmentPolicy(withholdsSecretNames, more);
+    }
+
+    /** Whether an inherited variable called {@code name} is kept away from codex. */
+    public boolean withholds(String name) {
+        return withholdsSecretNames && !allowed.contains(name) && looksSecret(name);
+    }
+
+    /** Whether {@code name} contains one of {@link #SECRET_NAME_PARTS}, in any case. */
+    public static boolean looksSecret(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        for (String part : SECRET_NAME_PARTS) {
+            if (lower.contains(part)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        if (!withholdsSecretNames) {
+            return "inherit all";
+        }
+        return "withhold secret-looking names except " + new TreeSet<>(allowed);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.codexbridge.session;
+
+import dev.codexbridge.rpc.RpcError;
+import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.rpc.RpcTimeoutException;
+import dev.codexbridge.rpc.internal.Futures;
+import dev.codexbridge.rpc.internal.RpcThreads;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The tries of one {@code thread/resume} (or of the {@code thread/start} that replaces a thread
+ * codex never wrote): each waits at most {@code timeout}; one that got no answer is tried again
+ * at once, one codex refused as overloaded after a short pause, up to {@code attempts} tries.
+ * Codex 0.169 answers a burst of requests partly with -32001 "Server overloaded; retry later."
+ * and leaves a few without any answer at all, so neither ends the tries. A waiting turn may
+ * {@linkplain #hurry() hurry} a resume: one more try is sent after a short {@link #PATIENCE}
+ * rather than after the pending one's timeout, and whichever codex answers first counts (a second
+ * {@code thread/resume} of a thread already open on the connection is answered alike and changes
+ * nothing). A thread codex never wrote down ends the tries at once ({@link #notStored}).
+ * Thread-safe.
+ */
+final class ThreadOpenTries {
+    /** The pause before a try that follows codex's "overloaded", times the tries so far. */
+    private static final Duration OVERLOADED_PAUSE = Duration.ofMillis(200);
+    /** How long a waiting turn lets a pending resume go unanswered before it sends one more. */
+    static final Duration PATIENCE = Duration.ofSeconds(2);
+
+    private final Function<Duration, CompletableFuture<String>> send;
+    private final Duration timeout;
+    private final int attempts;
+    private final CompletableFuture<String> result = new CompletableFuture<>();
+    private int sent;
+    private int inFlight;
+    private boolean hurried;
+    /** When the latest try was sent (System.nanoTime). */
+    private long lastSentAt;
+
+    /** {@code send} sends one request with the given deadline and completes with the thread id. */
+    ThreadOpenTries(Function<Duration, CompletableFuture<String>> send, Duration timeout, int attempts) {
+        this.send = send;
+        this.timeout = timeout;
+        this.attempts = Math.max(1, attempts);
+    }
+
+    /** Sends the first try; the future completes with the thread id, or the failure that ended the tries. */
+    CompletableFuture<String> start() {
+        trySend(false);
+        return result;
+    }
+
+    /**
+     * A turn waits for this resume: if a try is still unanswered {@link #PATIENCE} after it was
+     * sent, one more goes out then (once per resume). Codex answers a resume in milliseconds
+     * unless it dropped the request, so a resume that is merely slow is not sent twice. Never
+     * sends on the calling thread.
+     */
+    void hurry() {
+        long due;
+        synchronized (this) {
+            if (result.isDone() || hurried || inFlight == 0) {
+                return;
+            }
+            hurried = true;
+            due = Math.max(0, lastSentAt + PATIENCE.toNanos() - System.nanoTime());
+        }
+        RpcThreads.timer().schedule(() -> RpcThreads.callbacks().execute(() -> trySend(true)), due, TimeUnit.NANOSECONDS);
+    }
+
+    private void trySend(boolean extra) {
+        synchronized (this) {
+            if (result.isDone() || !extra && sent >= attempts) {
+                return;
+            }
+            if (extra && inFlight == 0) {
+                return;     // hurried, but the pending try has been answered (or retried) meanwhile
+            }
+            if (!extra) {
+                sent++;
+            }
+            inFlight++;
+            lastSentAt = System.nanoTime();
+        }
+        CompletableFuture<String> answer;
+        try {
+            answer = send.apply(timeout);
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete(this::answered);
+    }
+
+    private void answered(String threadId, Throwable failure) {
+        Runnable next = null;
+        synchronized (this) {
+            inFlight--;
+            if (result.isDone()) {
+                return;
+            }
+            if (failure == null) {
+                next = () -> result.complete(threadId);
+            } else {
+                Throwable cause = Futures.unwrap(failure);
+                if (notStored(cause) || sent >= attempts || !retryable(cause)) {
+                    if (inFlight == 0 || notStored(cause)) {
+                        next = () -> result.completeExceptionally(cause);
+                    }
+                    // else: a try still pending may yet succeed; its answer decides
+                } else if (cause instanceof RpcTimeoutException) {
+                    next = () -> trySend(false);
+                } else {
+                    long pause = OVERLOADED_PAUSE.toMillis() * sent;
+                    next = () -> RpcThreads.timer().schedule(() -> RpcThreads.callbacks().execute(() -> trySend(false)),
+                            pause, TimeUnit.MILLISECONDS);
+                }
+            }
+        }
+        if (next != null) {
+            next.run();
+        }
+    }
+
+    private static boolean retryable(Throwable cause) {
+        return cause instanceof RpcTimeoutException
+                || cause instanceof RpcException e && e.code() == RpcError.SERVER_OVERLOADED;
+    }
+
+    /**
+     * Whether codex answered that it has no record of the thread: it never wrote the thread down
+     * (codex 0.169: -32600 "no rollout found for thread id …" for a thread without a file,
+     * -32603 "failed to read thread: … rollout at … is empty" for one whose file has no complete
+     * first line). Recognised by codex's words, not by the code alone: both codes mean other
+     * things too.
+     */
+    static boolean notStored(Throwable cause) {
+        if (!(cause instanceof RpcException e) || e.error() == null) {
+            return false;
+        }
+        String m = e.error().message();
+        return e.code() == RpcError.INVALID_REQUEST && m.contains("no rollout found for thread id")
+                || e.code() == RpcError.INTERNAL_ERROR && m.contains("rollout at ") && m.contains(" is empty");
+    }
+}

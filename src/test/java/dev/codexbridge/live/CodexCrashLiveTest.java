@@ -1,0 +1,202 @@
+package dev.codexbridge.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.ReconnectPolicy;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ErrorCategory;
+import dev.codexbridge.session.ThreadReplacement;
+import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnLimits;
+import dev.codexbridge.session.TurnListener;
+import dev.codexbridge.session.TurnOptions;
+import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.support.ReopenWatch;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Codex killed (SIGKILL) one second after 400 sessions on one connection started a turn each,
+ * beside sessions codex had not written down yet (a thread without a turn, a turn started as codex
+ * died). Every session works again: a thread codex kept is resumed, one it never wrote is replaced
+ * by a fresh thread and reported as such; no message says codex could not be started, and no
+ * failure is taken for another (every lost turn is {@code processDied}).
+ */
+class CodexCrashLiveTest {
+    private static final int SESSIONS = 400;
+    /** Sessions whose thread is open but has had no turn yet: codex never writes such a thread down. */
+    private static final int IDLE = 10;
+    /** Sessions whose turn starts as codex is killed: codex cannot have written them down yet. */
+    private static final int LATE = 10;
+    /** Sessions started, and next turns run, this many at a time. */
+    private static final int AT_ONCE = 100;
+
+    @TempDir
+    Path tmp;
+    private ScriptedModelServer model;
+
+    @BeforeEach
+    void setUp() {
+        LiveCodex.binary();
+        model = ScriptedModelServer.start().recording(false);
+    }
+
+    @AfterEach
+    void tearDown() {
+        model.close();
+    }
+
+    @Test
+    void codexKilledASecondAfterFourHundredTurnsStartedLeavesEverySessionUsable() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).approvalPolicy("on-request").write();
+        CodexLaunch launch = CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).workingDirectory(work)
+                .name("codex-crash").detachFromTerminal(true).build();
+        // every turn stops at an approval the host never gives, so each is still running when codex dies
+        ApprovalPolicy neverAnswers = ApprovalPolicy.builder().handler(r -> new CompletableFuture<>()).build();
+        model.respondWhenEmpty(r -> ModelReply.builder().execCommandEscalated("call-1", "echo never", "Needs approval").build());
+        ReopenWatch wire = new ReopenWatch();
+        Map<CodexSession, ThreadReplacement> told = new ConcurrentHashMap<>();
+        List<CodexSession> sessions = new ArrayList<>();
+        try (CodexClient shared = CodexClient.builder().process(launch).wireTap(wire)
+                .reconnect(new ReconnectPolicy(5, Duration.ofMillis(50), Duration.ofSeconds(1), 16)).connect()) {
+            long codexPid = codexChild();
+            for (int i = 0; i < SESSIONS + IDLE + LATE; i++) {
+                CodexSession[] self = new CodexSession[1];
+                self[0] = CodexSession.builder().client(shared).thread(ThreadOptions.in(work)).approvals(neverAnswers)
+                        .limits(TurnLimits.of(Duration.ofMinutes(2), Duration.ZERO))
+                        .onThreadReplaced(r -> told.put(self[0], r)).build();
+                sessions.add(self[0]);
+            }
+            // in waves: codex 0.169 answers a burst of hundreds of thread/starts partly with "overloaded" and drops a few
+            for (int from = 0; from < sessions.size(); from += AT_ONCE) {
+                CompletableFuture.allOf(sessions.subList(from, Math.min(sessions.size(), from + AT_ONCE)).stream()
+                        .map(CodexSession::startAsync).toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            }
+            Map<CodexSession, String> before = new HashMap<>();
+            sessions.forEach(s -> before.put(s, s.threadId()));
+            List<CodexSession> running = sessions.subList(0, SESSIONS);
+            List<CodexSession> idle = sessions.subList(SESSIONS, SESSIONS + IDLE);
+            List<CodexSession> late = sessions.subList(SESSIONS + IDLE, sessions.size());
+
+            Map<CodexSession, CompletableFuture<TurnResult>> lost = new HashMap<>();
+            List<Long> ended = new CopyOnWriteArrayList<>();
+            for (CodexSession s : running) {
+                lost.put(s, s.runTurnAsync(TurnInput.text("turn on " + before.get(s)), TurnOptions.DEFAULTS, TurnListener.NONE));
+                lost.get(s).whenComplete((r, e) -> ended.add(System.nanoTime()));
+            }
+            Thread.sleep(1000);
+            // a few turns start as codex dies: codex cannot have written their threads down yet
+            for (CodexSession s : late) {
+                lost.put(s, s.runTurnAsync(TurnInput.text("turn on " + before.get(s)), TurnOptions.DEFAULTS, TurnListener.NONE));
+            }
+            ProcessHandle.of(codexPid).orElseThrow().destroyForcibly();     // SIGKILL
+            long killed = System.nanoTime();
+            wire.killedAt(killed);
+
+            List<String> messages = new ArrayList<>();
+            for (CompletableFuture<TurnResult> t : lost.values()) {
+                TurnResult r = t.get(60, TimeUnit.SECONDS);
+                assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
+                assertThat(r.error().category()).as("%s", r.error()).isEqualTo(ErrorCategory.PROCESS_DIED);
+                messages.add(r.error().message());
+            }
+            System.out.printf("codex crash: %d running turns ended, the last %.0f ms after codex was killed%n",
+                    SESSIONS, (ended.stream().mapToLong(Long::longValue).max().orElseThrow() - killed) / 1e6);
+
+            // the client reconnects and reopens every thread on its own: resumed, or replaced by a fresh one
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (wire.reopened() < sessions.size() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(wire.reopened()).as("threads reopened after the crash").isEqualTo(sessions.size());
+            assertThat(shared.generation()).isEqualTo(2);
+            assertThat(codexChild()).isNotEqualTo(codexPid);
+            long notStored = wire.notStoredAnswers();
+            System.out.printf("codex crash: %d threads reopened %.0f ms after the kill, %.0f ms after the new codex answered initialize "
+                            + "(%d resumed, %d never written by codex and replaced; %d resume requests)%n",
+                    sessions.size(), wire.lastReopenedMs(), wire.lastReopenedMs() - wire.reconnectedMs(),
+                    sessions.size() - notStored, notStored, wire.resumesSent());
+
+            model.respondWhenEmpty(r -> ModelReply.message("back"));
+            Map<CodexSession, TurnResult> next = new HashMap<>();
+            for (int from = 0; from < sessions.size(); from += AT_ONCE) {
+                Map<CodexSession, CompletableFuture<TurnResult>> wave = new HashMap<>();
+                for (CodexSession s : sessions.subList(from, Math.min(sessions.size(), from + AT_ONCE))) {
+                    wave.put(s, s.runTurnAsync(TurnInput.text("still there?"), TurnOptions.DEFAULTS, TurnListener.NONE));
+                }
+                for (Map.Entry<CodexSession, CompletableFuture<TurnResult>> t : wave.entrySet()) {
+                    next.put(t.getKey(), t.getValue().get(120, TimeUnit.SECONDS));
+                }
+            }
+            int replaced = 0;
+            int replacedWithInput = 0;
+            for (CodexSession s : sessions) {
+                TurnResult r = next.get(s);
+                assertThat(r.status()).as("next turn: %s", r.error()).isEqualTo(TurnOutcome.COMPLETED);
+                assertThat(r.finalText()).isEqualTo("back");
+                ThreadReplacement swap = r.threadReplaced();
+                if (swap == null) {
+                    assertThat(r.threadId()).as("a thread codex kept goes on").isEqualTo(before.get(s));
+                    assertThat(told).doesNotContainKey(s);
+                    assertThat(idle).as("codex never writes a thread without a turn").doesNotContain(s);
+                    continue;
+                }
+                replaced++;
+                assertThat(swap.previousThreadId()).isEqualTo(before.get(s));
+                assertThat(swap.threadId()).isEqualTo(r.threadId()).isEqualTo(s.threadId()).isNotEqualTo(before.get(s));
+                assertThat(swap.reason()).contains("codex has no record of thread " + before.get(s));
+                assertThat(told.get(s)).isEqualTo(swap);
+                messages.add(swap.reason());
+                if (idle.contains(s)) {
+                    assertThat(swap.unstoredInput()).as("no turn ran on an idle thread").isNull();
+                } else {
+                    replacedWithInput++;
+                    assertThat(swap.unstoredInput().toUserInputs()).isEqualTo(TurnInput.text("turn on " + before.get(s)).toUserInputs());
+                }
+            }
+            assertThat(replaced).as("replaced exactly the threads codex said it never wrote").isEqualTo(notStored);
+            assertThat(told).hasSize(replaced);
+            assertThat(replacedWithInput).as("threads whose turn codex never stored were replaced, with that turn's input").isPositive();
+            assertThat(messages).noneMatch(m -> m.contains("could not be started"));
+            System.out.printf("codex crash: every session's next turn completed (%d on a fresh thread, %d of them with a turn codex "
+                    + "never stored) %.0f ms after the kill%n", replaced, replacedWithInput, (System.nanoTime() - killed) / 1e6);
+        } finally {
+            sessions.forEach(CodexSession::close);
+        }
+        assertThat(ProcessHandle.current().children().filter(CodexCrashLiveTest::isCodex).count()).as("no codex left running").isZero();
+    }
+
+    private static long codexChild() {
+        List<ProcessHandle> codex = ProcessHandle.current().children().filter(CodexCrashLiveTest::isCodex).collect(Collectors.toList());
+        assertThat(codex).hasSize(1);
+        return codex.get(0).pid();
+    }
+
+    private static boolean isCodex(ProcessHandle p) {
+        return p.isAlive() && p.info().commandLine().map(c -> c.contains("app-server")).orElse(false);
+    }
+}

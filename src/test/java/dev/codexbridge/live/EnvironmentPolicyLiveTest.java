@@ -1,0 +1,111 @@
+package dev.codexbridge.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.approval.ApprovalChoice;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.process.EnvironmentPolicy;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnLimits;
+import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import dev.codexbridge.transcript.TranscriptMessage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The host's secrets and the commands the real codex runs: an approved {@code env} prints what
+ * codex was given. The host's variables are set through the launch's base environment (a JVM
+ * cannot change its own).
+ */
+class EnvironmentPolicyLiveTest {
+    private static final String TOKEN_VALUE = "host-token-5e1f0c";
+    private static final String PASSWORD_VALUE = "host-db-pass-93ad";
+    private static final String OPENAI_KEY_VALUE = "openai-key-value-77c2";
+
+    @TempDir
+    Path tmp;
+    private ScriptedModelServer model;
+    private Path work;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        LiveCodex.binary();
+        model = ScriptedModelServer.start();
+        work = Files.createDirectories(tmp.resolve("work"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    /** What {@code env}, run by codex with approval, printed. */
+    private String envSeenByACommand(CodexLaunch.Builder launch) {
+        model.enqueue(ModelReply.builder().execCommandEscalated("call-env", "env", "Show the environment").build(),
+                ModelReply.message("done"));
+        Map<String, String> host = new HashMap<>(System.getenv());
+        host.put("HOST_API_TOKEN", TOKEN_VALUE);
+        host.put("HOST_DB_PASSWORD", PASSWORD_VALUE);
+        host.put("HOST_PLAIN_SETTING", "plain-visible");
+        host.put("OPENAI_API_KEY", OPENAI_KEY_VALUE);
+        Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).approvalPolicy("on-request").write();
+        ApprovalPolicy once = ApprovalPolicy.builder()
+                .handler(r -> CompletableFuture.completedFuture(new ApprovalDecision(ApprovalChoice.ONCE, null, null)))
+                .build();
+        CodexLaunch codex = launch.codexHome(home).baseEnvironment(host).build();
+        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().process(codex).options())
+                .thread(ThreadOptions.in(work)).approvals(once).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO))
+                .build()) {
+            TurnResult r = s.runTurn(TurnInput.text("show me the environment"));
+            assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
+            String out = r.messages().stream().filter(m -> m.role() == TranscriptMessage.Role.TOOL).findFirst()
+                    .orElseThrow().content();
+            assertThat(out).as("env ran and printed the inherited environment").contains("HOST_PLAIN_SETTING=plain-visible");
+            return out;
+        }
+    }
+
+    @Test
+    void aCommandCodexRunsNeverSeesTheHostsSecretsByDefault() {
+        String out = envSeenByACommand(CodexLaunch.appServer(LiveCodex.binary()));
+        assertThat(out).doesNotContain("HOST_API_TOKEN").doesNotContain(TOKEN_VALUE)
+                .doesNotContain("HOST_DB_PASSWORD").doesNotContain(PASSWORD_VALUE);
+    }
+
+    /**
+     * Codex's own credential is kept for codex, and codex (0.169.0) passes it on to its commands
+     * unless its {@code shell_environment_policy} excludes it: the recipe docs/embedding.md gives.
+     */
+    @Test
+    void codexsShellEnvironmentPolicyKeepsItsOwnKeyFromItsCommands() {
+        String out = envSeenByACommand(CodexLaunch.appServer(LiveCodex.binary())
+                .configOverride("shell_environment_policy.exclude", "[\"OPENAI_API_KEY\", \"CODEX_API_KEY\"]"));
+        assertThat(out).doesNotContain(OPENAI_KEY_VALUE).doesNotContain(TOKEN_VALUE);
+    }
+
+    @Test
+    void inheritAllPassesThemAsBefore() {
+        String out = envSeenByACommand(CodexLaunch.appServer(LiveCodex.binary()).environmentPolicy(EnvironmentPolicy.inheritAll()));
+        assertThat(out).contains("HOST_API_TOKEN=" + TOKEN_VALUE).contains("HOST_DB_PASSWORD=" + PASSWORD_VALUE);
+    }
+}
