@@ -306,7 +306,7 @@ public final class CodexSession implements AutoCloseable {
      * replaced since the last turn is this turn's to report.
      */
     private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnContext turn) {
-        return startAsync().handle((id, failure) -> {
+        return connection.startAsync().handle((id, failure) -> {     // the library's future: a turn never waits for a host thread
             if (failure != null) {
                 connection.retire();
                 return CompletableFuture.completedFuture(run.startupFailure(connection.startFailure(failure)));
@@ -553,7 +553,8 @@ public final class CodexSession implements AutoCloseable {
         /**
          * Called when the session's thread is replaced by a fresh one, at the moment it happens
          * (often right after a reconnect, before any turn): codex had no record of the thread after
-         * it stopped (see {@link ThreadReplacement}). On a pool thread; must not block. Each
+         * it stopped (see {@link ThreadReplacement}). On the library's host pool, as any host code:
+         * a callback that blocks holds up only other host code (docs/embedding.md). Each
          * callback given is called. The next turn reports the same to its listener
          * ({@link TurnListener#onThreadReplaced}) and in {@link TurnResult#threadReplaced()}.
          */

@@ -313,7 +313,8 @@ final class ThreadConnection {
             lostTurn = null;        // it ran on the thread codex never wrote: nothing is left to interrupt
             unreported.set(replaced);
             if (onReplaced != null) {
-                RpcThreads.callbacks().execute(() -> {
+                // host code: on the host pool, never on a thread the resumes need
+                RpcThreads.host().execute(() -> {
                     try {
                         onReplaced.accept(replaced);
                     } catch (RuntimeException e) {

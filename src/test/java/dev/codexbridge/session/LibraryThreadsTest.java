@@ -87,9 +87,8 @@ class LibraryThreadsTest {
         System.out.println("library threads: " + sampler.peakThreads() + "; the pools hold at most " + RpcThreads.maxThreads());
         assertThat(sampler.peak()).as("the most library threads at one moment: %s", sampler.peakThreads())
                 .isLessThanOrEqualTo(RpcThreads.maxThreads() + 2 * connections);
-        if (RpcThreads.maxThreads() <= 16) {
-            assertThat(sampler.peak()).as(sampler.peakThreads()).isLessThanOrEqualTo(16 + 2 * connections);
-        }
+        // whatever the machine's cores: the default pools leave room for the JDK's WebSocket selector too
+        assertThat(sampler.peak()).as(sampler.peakThreads()).isLessThanOrEqualTo(RpcThreads.JVM_WIDE_DEFAULT + 2 * connections);
     }
 
     @Test

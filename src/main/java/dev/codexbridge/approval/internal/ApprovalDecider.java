@@ -86,7 +86,9 @@ final class ApprovalDecider {
                 }
                 result.whenComplete((d, e) -> {
                     if (result.isCancelled()) {
-                        withdraw(stage);
+                        // cancelling runs the host's continuations of its stage: on the host pool,
+                        // not on the reader thread that read the withdrawal
+                        RpcThreads.host().execute(() -> withdraw(stage));
                     }
                 });
                 stage.whenComplete((d, e) -> {

@@ -34,6 +34,16 @@ public final class RpcThreads {
     public static final String WAIT_PROPERTY = "codexbridge.waitThreads";
     public static final String HOST_PROPERTY = "codexbridge.hostThreads";
 
+    /**
+     * The library's threads per JVM, connections aside (issue 22: at most 16 plus 2 per
+     * connection): the pools at their default sizes take {@link #JVM_WIDE_DEFAULT} of them, and
+     * one is left for the JDK's WebSocket selector thread, which the shared {@code HttpClient}
+     * starts with the first WebSocket connection and keeps for the life of the JVM.
+     */
+    public static final int THREAD_BUDGET = 16;
+    /** The JVM-wide pools' threads at their default sizes, whatever the number of cores. */
+    public static final int JVM_WIDE_DEFAULT = THREAD_BUDGET - 1;
+
     /** Idle pool threads end after this long; a quiet JVM keeps only what it uses. */
     private static final long KEEP_ALIVE_SECONDS = 30;
 
@@ -46,7 +56,8 @@ public final class RpcThreads {
 
     /**
      * Where turns handle their events, one task per session at a time: a fixed pool of
-     * {@value #DISPATCH_PROPERTY} threads (default twice the cores, between 4 and 16). Work done
+     * {@value #DISPATCH_PROPERTY} threads (default twice the cores, at least 4, and no more than
+     * leaves the pools within {@link #JVM_WIDE_DEFAULT}: 4 on 2 cores, 6 on 3 or more). Work done
      * here must not block: listeners that do should hand off.
      */
     public static ExecutorService dispatch() {
@@ -84,13 +95,28 @@ public final class RpcThreads {
         return Holder.HOST;
     }
 
-    /** The most threads these pools hold together: the timer and every pool at its size. */
+    /**
+     * The most threads these pools hold together: the timer and every pool at its size. At most
+     * {@link #JVM_WIDE_DEFAULT} unless a system property makes a pool larger.
+     */
     public static int maxThreads() {
         return 1 + dispatchThreads() + callbackThreads() + waitThreads() + hostThreads();
     }
 
     static int dispatchThreads() {
-        return configured(DISPATCH_PROPERTY, Math.min(16, Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
+        return configured(DISPATCH_PROPERTY, defaultDispatchThreads(Runtime.getRuntime().availableProcessors(),
+                callbackThreads() + waitThreads() + hostThreads()));
+    }
+
+    /**
+     * Twice the cores, at least 4, but never past what keeps the pools ({@code others} threads
+     * besides the timer and dispatch) within {@link #JVM_WIDE_DEFAULT}: the bound must not depend
+     * on the machine. A turn's events take microseconds each on a dispatch thread, so 6 threads
+     * keep up with any number of codex processes a JVM drives (docs/performance.md).
+     */
+    static int defaultDispatchThreads(int cores, int others) {
+        int room = JVM_WIDE_DEFAULT - 1 - others;
+        return Math.max(1, Math.min(room, Math.max(4, 2 * cores)));
     }
 
     static int callbackThreads() {
