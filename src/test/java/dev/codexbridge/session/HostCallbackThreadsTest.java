@@ -66,13 +66,16 @@ class HostCallbackThreadsTest {
         };
 
         codex.die();
+        // the reconnect's resume is refused and the thread replaced: the host is told, and blocks
+        waitUntil(() -> calledOn.get() != null);
+        assertThat(calledOn.get()).as("the callback, still blocked").startsWith("codex-bridge-host-");
+
         TurnResult next = session.runTurn(TurnInput.text("after the crash"));
 
         assertThat(next.status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(next.threadReplaced()).isNotNull();
         assertThat(next.threadReplaced().previousThreadId()).isEqualTo(first);
-        waitUntil(() -> calledOn.get() != null);
-        assertThat(calledOn.get()).as("the callback, still blocked").startsWith("codex-bridge-host-");
+        assertThat(release.getCount()).as("the callback was still blocked throughout").isEqualTo(1);
     }
 
     @Test
