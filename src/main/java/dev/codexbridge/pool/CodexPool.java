@@ -367,12 +367,13 @@ public final class CodexPool implements AutoCloseable {
             configurer.accept(b);
             CodexClient fresh = b.connect(spec.endpoint());
             client = fresh;
-            // off the reader thread: the pool's bookkeeping is no business of the connection's reader
-            fresh.closedFuture().thenAcceptAsync(cause -> {
+            // off the reader thread: the pool's bookkeeping is no business of the connection's reader,
+            // and explaining may wait briefly for codex's exit status (the waits pool)
+            ClientPlumbing.of(fresh).closedFuture().thenAcceptAsync(cause -> {
                 if (client == fresh && !closed) {
                     down(ClientPlumbing.of(fresh).explainClose("", cause).getMessage());
                 }
-            }, RpcThreads.callbacks());
+            }, RpcThreads.waits());
             return fresh;
         }
 

@@ -9,14 +9,16 @@ import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 
 /**
  * Decides one approval by the {@link ApprovalPolicy}: its automatic rules, then the host's
- * handler (off the caller's thread, within the policy's deadline), then deny. A handler that
- * throws, fails, answers nothing or answers late denies. Cancelling the answer withdraws the
+ * handler (on the host pool, within the policy's deadline), then deny. A handler that throws,
+ * fails, answers nothing or answers late denies; one still blocked in {@code decide} at the
+ * deadline is interrupted. Cancelling the answer withdraws the
  * request from the host: a handler not yet called is not called, and the stage it returned is
  * cancelled.
  */
@@ -71,7 +73,8 @@ final class ApprovalDecider {
 
     private CompletableFuture<ApprovalDecision> askHost(ApprovalRequest request) {
         CompletableFuture<ApprovalDecision> result = new CompletableFuture<>();
-        RpcThreads.callbacks().execute(() -> {
+        // host code, which may block: on the host pool, never on a thread a turn or the reader needs
+        Future<?> asking = RpcThreads.host().submit(() -> {
             if (result.isDone()) {
                 return;     // withdrawn before the host was asked
             }
@@ -83,7 +86,9 @@ final class ApprovalDecider {
                 }
                 result.whenComplete((d, e) -> {
                     if (result.isCancelled()) {
-                        withdraw(stage);
+                        // cancelling runs the host's continuations of its stage: on the host pool,
+                        // not on the reader thread that read the withdrawal
+                        RpcThreads.host().execute(() -> withdraw(stage));
                     }
                 });
                 stage.whenComplete((d, e) -> {
@@ -102,8 +107,15 @@ final class ApprovalDecider {
                 result.complete(ApprovalDecision.deny("the handler threw " + e.getClass().getSimpleName()));
             }
         });
-        return result.completeOnTimeout(ApprovalDecision.deny("no decision within " + policy.deadline().toSeconds() + " s"),
-                policy.deadline().toMillis(), TimeUnit.MILLISECONDS);
+        ApprovalDecision late = ApprovalDecision.deny("no decision within " + policy.deadline().toSeconds() + " s");
+        result.completeOnTimeout(late, policy.deadline().toMillis(), TimeUnit.MILLISECONDS);
+        // a handler still blocked in decide() at its deadline is interrupted: the host pool gets its thread back
+        result.thenAccept(d -> {
+            if (d == late) {
+                asking.cancel(true);
+            }
+        });
+        return result;
     }
 
     /**
