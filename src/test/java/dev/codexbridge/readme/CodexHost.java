@@ -67,7 +67,7 @@ public final class CodexHost implements AutoCloseable {
                 .client(codex)
                 .thread(ThreadOptions.builder()
                         .cwd(workspace)
-                        .approvalPolicy(AskForApproval.ON_REQUEST)        // codex asks before leaving the sandbox
+                        .askForApproval(AskForApproval.ON_REQUEST)        // codex asks before leaving the sandbox
                         .build())
                 .approvals(approvals)
                 .limits(TurnLimits.of(Duration.ofMinutes(10), Duration.ofMinutes(2)))  // wall clock, idle
