@@ -40,6 +40,7 @@ class DocsExamplesTest {
     void eachGuideShowsExactlyItsCompiledExample() throws Exception {
         assertShown("docs/embedding.md", "CodexHost.java");
         assertShown("docs/testing.md", "OfflineCodexTest.java");
+        assertShown("docs/testing.md", "#concurrent", "ConcurrentConversationsTest.java");
         assertShown("docs/migration.md", "MigrateHostServers.java");
         assertShown("docs/embedding.md", "#remote", "RemoteCodexHost.java");
         assertShown("docs/deploy/README.md", "PoolHost.java");
