@@ -142,6 +142,11 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         return options.requestTimeout();
     }
 
+    /** The options this client was opened with (how codex is reached, the handshake, the deadlines). */
+    public ClientOptions options() {
+        return options;
+    }
+
     // ---------------------------------------------------------------- requests
 
     @Override

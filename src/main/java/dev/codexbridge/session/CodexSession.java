@@ -48,7 +48,7 @@ import org.slf4j.Logger;
  * <pre>{@code
  * try (CodexSession session = CodexSession.builder()
  *         .thread(ThreadOptions.builder().cwd(workdir).build())
- *         .approvals(ApprovalPolicy.builder().handler(myHandler).build())
+ *         .approvals(ApprovalPolicy.builder().commandRules(CommandRules.allowing("ls", "cat")).handler(myHandler).build())
  *         .build()) {
  *     TurnResult r = session.runTurn(TurnInput.text("fix the failing test"));
  *     history.addAll(r.messages());
@@ -564,11 +564,24 @@ public final class CodexSession implements AutoCloseable {
             return this;
         }
 
-        /** Throws {@link IllegalStateException} for settings that cannot apply together. */
+        /**
+         * Throws {@link IllegalStateException} for settings that cannot apply together, saying why:
+         * a shared client and a connection of the session's own; dynamic tools on a shared client
+         * opened without codex's experimental API (a session turns it on only on a connection of
+         * its own). Everything about the codex process (binary, {@code CODEX_HOME}, environment)
+         * belongs to the client, so a session has no setting for it that a shared client could
+         * silently ignore.
+         */
         public CodexSession build() {
             if (client != null && connection != null) {
                 throw new IllegalStateException("a session runs on a shared client or on a connection of its own, not both: "
-                        + "set client(...) or connection(...)");
+                        + "set client(...) or connection(...); codex's home, binary and environment belong to that "
+                        + "client's CodexLaunch");
+            }
+            if (client != null && !dynamicTools.isEmpty() && !client.options().experimentalApi()) {
+                throw new IllegalStateException("dynamic tools need codex's experimental API, which the shared client was "
+                        + "opened without (a session turns it on only on a connection of its own): open the shared client "
+                        + "with CodexClient.builder().experimentalApi(true), or give this session connection(...)");
             }
             return new CodexSession(this);
         }

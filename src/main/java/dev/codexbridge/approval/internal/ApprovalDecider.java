@@ -4,6 +4,7 @@ import dev.codexbridge.approval.ApprovalChoice;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.approval.CommandRules;
 import dev.codexbridge.approval.internal.ServerRequestBridge.Answer;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.RpcThreads;
@@ -54,8 +55,7 @@ final class ApprovalDecider {
     /** The policy's rule for this kind of request, else deny when there is no handler; null: ask the host. */
     private ApprovalDecision automaticDecision(ApprovalRequest request) {
         ApprovalDecision rule = switch (request.kind()) {
-            case COMMAND, LEGACY_COMMAND -> policy.autoApproveCommands()
-                    ? new ApprovalDecision(ApprovalChoice.ONCE, null, "auto-approved commands") : null;
+            case COMMAND, LEGACY_COMMAND -> commandRule(request);
             case FILE_CHANGE, LEGACY_PATCH -> policy.autoApproveFileChanges()
                     ? new ApprovalDecision(ApprovalChoice.ONCE, null, "auto-approved file changes") : null;
             case MCP_TOOL_CALL -> policy.trusts(request.serverName())
@@ -69,6 +69,19 @@ final class ApprovalDecider {
             return ApprovalDecision.deny("no approval handler (fail closed)");
         }
         return rule;
+    }
+
+    /** Auto-approval, else the allow-list's answer (null when the rules hand the command to the host). */
+    private ApprovalDecision commandRule(ApprovalRequest request) {
+        if (policy.autoApproveCommands()) {
+            return new ApprovalDecision(ApprovalChoice.ONCE, null, "auto-approved commands");
+        }
+        CommandRules rules = policy.commandRules();
+        if (rules == null) {
+            return null;
+        }
+        ApprovalDecision decision = rules.decide(request);
+        return decision.choice().allows() || !rules.askHandlerForOthers() ? decision : null;
     }
 
     private CompletableFuture<ApprovalDecision> askHost(ApprovalRequest request) {
