@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * handed over whole, see {@link FrameReader}), ping answered with pong, close answered with close.
  * No extensions, no subprotocols. The end of the socket reaches the blocked read at once; a
  * server that stops answering (a stopped or hung process) is found by the endpoint's keep-alive
- * ({@link KeepAlive}), whose pings codex answers on this socket as on its TCP listener. Credentials go only to a socket this user or root owns
- * ({@link SocketOwner}).
+ * ({@link KeepAlive}), whose pings codex answers on this socket as on its TCP listener.
+ * Credentials go only to a socket this user or root owns ({@link SocketOwner}).
  */
 final class UnixWebSocket implements RemoteConnection {
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
