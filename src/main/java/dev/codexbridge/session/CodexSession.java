@@ -305,8 +305,11 @@ public final class CodexSession implements AutoCloseable {
     private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnContext turn) {
         return startAsync().handle((id, failure) -> {
             if (failure != null) {
-                connection.retire();
-                return CompletableFuture.completedFuture(run.startupFailure(connection.startFailure(failure)));
+                TurnFailure why = connection.startFailure(failure);
+                if (why.category() != ErrorCategory.SETTINGS_REJECTED) {
+                    connection.retire();        // a setting the host can fix costs no fresh codex
+                }
+                return CompletableFuture.completedFuture(run.startupFailure(why));
             }
             ThreadReplacement replaced = connection.takeReplacement();
             if (replaced != null) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.protocol.CodexErrorInfo;
 import dev.codexbridge.protocol.TurnError;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.rpc.RpcError;
+import dev.codexbridge.rpc.RpcException;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -37,6 +39,12 @@ final class ErrorClassifier {
     private static final List<String> CONTEXT_HINTS = List.of("context window", "context_length_exceeded");
     private static final List<String> LIMIT_HINTS = List.of("rate limit", "usage limit", "quota", "too many requests");
     private static final List<String> SANDBOX_HINTS = List.of("sandbox", "bubblewrap", "seccomp");
+    /**
+     * How codex words a value it could not read (its request and config parsers): a refused
+     * request saying one of these is about a setting the host chose, not about the library.
+     */
+    private static final List<String> SETTING_HINTS = List.of("unknown variant", "unknown field", "invalid type", "invalid value",
+            "missing field", "invalid length", "expected one of", "failed to load configuration", "error loading config");
 
     private ErrorClassifier() {
     }
@@ -196,6 +204,22 @@ final class ErrorClassifier {
     private static boolean isWordEnd(char c) {
         return Character.isWhitespace(c) || c == '"' || c == '\'' || c == '`' || c == ',' || c == ';' || c == '(' || c == ')'
                 || c == '[' || c == ']' || c == '{' || c == '}' || c == '<' || c == '>';
+    }
+
+    /**
+     * What codex refusing a request is: {@link ErrorCategory#SETTINGS_REJECTED} when codex says it
+     * could not read a value the host set (an unknown variant, a missing field, a bad
+     * {@code config.toml}), else {@link ErrorCategory#PROTOCOL}.
+     */
+    static boolean mentionsSetting(String text) {
+        return text != null && mentionsAny(text.toLowerCase(Locale.ROOT), SETTING_HINTS);
+    }
+
+    static ErrorCategory refusal(RpcException refused) {
+        int code = refused.code();
+        String text = refused.error() == null || refused.error().message() == null ? "" : refused.error().message().toLowerCase(Locale.ROOT);
+        boolean badRequest = code == RpcError.INVALID_REQUEST || code == RpcError.INVALID_PARAMS;
+        return badRequest && mentionsAny(text, SETTING_HINTS) ? ErrorCategory.SETTINGS_REJECTED : ErrorCategory.PROTOCOL;
     }
 
     /** codex's error of a failed turn, its details folded into the message, classified. */

@@ -332,6 +332,11 @@ final class ThreadConnection {
         }
         String message = what + ": " + (cause instanceof RpcException e && e.error() != null
                 ? UntrustedText.of(e.error().message()) + " (code " + e.code() + ")" : UntrustedText.messageOf(cause));
+        if (cause instanceof RpcException e && e.error() != null && ErrorClassifier.refusal(e) == ErrorCategory.SETTINGS_REJECTED) {
+            // the cause first: codex's own words about the value it could not read
+            return new ThreadOpenException("codex refused the thread's settings: " + UntrustedText.of(e.error().message())
+                    + " (" + e.method() + ", code " + e.code() + ")", ErrorCategory.SETTINGS_REJECTED, cause);
+        }
         ErrorCategory category = ErrorClassifier.classify(message, null, List.of()).category();
         if (category == ErrorCategory.OTHER) {
             category = cause instanceof RpcTimeoutException ? ErrorCategory.TIMEOUT
@@ -352,11 +357,48 @@ final class ThreadConnection {
             return TurnFailure.of(e.getMessage(), e.category(), null);
         }
         String message = UntrustedText.messageOf(cause);
+        if (sharedClient != null && !sharedClient.isOpen() && sharedClient.closedFuture().isDone()) {
+            return SharedClientEnd.failure(sharedClient, "this session cannot run turns on it");
+        }
         if (sharedClient == null && !message.startsWith("the session is closed")) {
             message = (remote ? "codex could not be reached: " : "codex could not be started: ") + message;
         }
+        if (ErrorClassifier.mentionsSetting(message)) {
+            return TurnFailure.of(message, ErrorCategory.SETTINGS_REJECTED, null);     // say, a config.toml codex could not read
+        }
         ErrorCategory category = ErrorClassifier.classify(message, null, List.of()).category();
         return TurnFailure.of(message, category == ErrorCategory.OTHER ? ErrorCategory.PROCESS_DIED : category, null);
+    }
+
+    /**
+     * Why the turn's connection ended, as the turn reports it: the host closing the session or the
+     * shared client said as such, else {@code died} (codex's exit, explained).
+     */
+    TurnFailure connectionEnded(CodexClient on, CodexException died) {
+        if (closed) {
+            return TurnFailure.of("the session was closed during the turn", ErrorCategory.CLOSED_BY_HOST, null);
+        }
+        if (sharedClient != null && ClientPlumbing.of(on).closedByHost()) {
+            return SharedClientEnd.failure(on, "the turn ended with it");
+        }
+        String message = died.getMessage();
+        // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
+        TurnFailure err = ErrorClassifier.classify(message, null, on.stderrTail(40));
+        return err.category() == ErrorCategory.AUTHENTICATION ? err : TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null);
+    }
+
+    /** {@code failure} with the remedy that is true for this session's shape. */
+    TurnFailure advised(TurnFailure failure) {
+        return FailureAdvice.forShape(failure, shape());
+    }
+
+    private FailureAdvice.Shape shape() {
+        if (sharedClient == null) {
+            return remote ? FailureAdvice.Shape.OWN_REMOTE : FailureAdvice.Shape.OWN_PROCESS;
+        }
+        ClientPlumbing plumbing = ClientPlumbing.of(sharedClient);
+        return plumbing.pooled() ? FailureAdvice.Shape.POOLED
+                : plumbing.reconnectPolicy() != null ? FailureAdvice.Shape.SHARED_RECONNECTING : FailureAdvice.Shape.SHARED;
     }
 
     /** The replacement no turn has reported yet, handed out once. */
