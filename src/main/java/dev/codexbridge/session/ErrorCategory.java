@@ -21,8 +21,9 @@ public enum ErrorCategory {
      * {@code extraParams} included), {@link TurnOptions}, or the {@code config.toml} codex read.
      * The message has codex's own words; the session is not retired.
      */
-    SETTINGS_REJECTED("settingsRejected", "codex refused a setting (the message has codex's own words); correct it in ThreadOptions, "
-            + "TurnOptions or config.toml and run the turn again: the session is not retired."),
+    SETTINGS_REJECTED("settingsRejected", "codex refused a setting (the message has codex's own words); correct it and run the turn "
+            + "again: TurnOptions on this session, config.toml is read again by the next turn, ThreadOptions in a new session. "
+            + "This session is not retired."),
     /** The host closed the client (or the session) the turn ran on; nothing reconnects it. */
     CLOSED_BY_HOST("closedByHost", "The host closed the session or its client; it runs no more turns. To go on with the thread, "
             + "build a session on an open client with resumeThread(threadId)."),
