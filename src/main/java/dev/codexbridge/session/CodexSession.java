@@ -56,8 +56,10 @@ import org.slf4j.Logger;
  *
  * Starts lazily (spawn, {@code initialize}, {@code initialized}, {@code thread/start} or
  * {@code thread/resume}); runs one turn at a time; answers every server request through the
- * {@link ApprovalPolicy}. When codex dies or stops answering the session is retired: the next
- * turn starts a fresh codex and resumes the same thread, so the conversation continues; a thread
+ * {@link ApprovalPolicy}. When codex dies or stops answering the session is retired: with a codex
+ * of its own the next turn starts a fresh codex and resumes the same thread, so the conversation
+ * continues; on a shared client the thread is resumed when the client reconnects (a client without
+ * a reconnect policy, or one the host closed, is done, and the turn says so); a thread
  * the dead codex never wrote down is replaced by a fresh one with the same settings, and the
  * session says so ({@link Builder#onThreadReplaced}, {@link TurnResult#threadReplaced()}).
  * {@link #interrupt()}, {@link #steer} and {@link #close()} may be called from any thread.
