@@ -31,8 +31,8 @@ public enum ErrorCategory {
      * A shared client's connection is gone for good: the client has no reconnect policy, or every
      * reconnect failed.
      */
-    CONNECTION_CLOSED("connectionClosed", "The shared codex connection is gone for good; open a new CodexClient (a ReconnectPolicy "
-            + "lets it survive this) and build a session on it with resumeThread(threadId)."),
+    CONNECTION_CLOSED("connectionClosed", "The shared codex connection is gone for good (no ReconnectPolicy, or every reconnect "
+            + "failed); open a new CodexClient and build a session on it with resumeThread(threadId)."),
     OVERFLOW("overflow", "The host fell behind this turn's events on a shared connection; keep listeners from blocking, or raise the session's inbox limit."),
     STRUCTURED_OUTPUT("structuredOutput", "The final answer did not follow the output schema; retry, or loosen the schema or the instructions."),
     OTHER("other", "See the message from codex.");
