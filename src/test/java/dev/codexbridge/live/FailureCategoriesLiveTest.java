@@ -82,6 +82,25 @@ class FailureCategoriesLiveTest {
     }
 
     @Test
+    void theHostClosingItsOwnSessionDuringATurn() throws Exception {
+        model.enqueue(ModelReply.builder().execCommandEscalated("call-1", "echo never", "Needs approval").build());
+        CountDownLatch asked = new CountDownLatch(1);
+        ApprovalPolicy neverAnswers = ApprovalPolicy.builder().handler(r -> {
+            asked.countDown();
+            return new CompletableFuture<>();
+        }).build();
+        CodexSession s = CodexSession.builder().connection(CodexClient.builder().process(launch()).options())
+                .thread(ThreadOptions.in(work)).approvals(neverAnswers).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
+        CompletableFuture<TurnResult> turn = s.runTurnAsync(TurnInput.text("run it"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        assertThat(asked.await(60, TimeUnit.SECONDS)).isTrue();
+        s.close();
+        TurnResult r = turn.get(60, TimeUnit.SECONDS);
+        assertThat(r.error().category()).isEqualTo(ErrorCategory.CLOSED_BY_HOST);
+        assertThat(r.error().message()).isEqualTo("the session was closed during the turn");
+        assertThat(r.error().remediation()).startsWith("The session was closed; it runs no more turns.");
+    }
+
+    @Test
     void codexDyingUnderASharedClientWithoutReconnectPolicy() throws Exception {
         model.enqueue(ModelReply.builder().execCommandEscalated("call-1", "echo never", "Needs approval").build());
         CountDownLatch asked = new CountDownLatch(1);
