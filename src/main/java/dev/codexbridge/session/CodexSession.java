@@ -108,7 +108,12 @@ public final class CodexSession implements AutoCloseable {
         return connection.threadId();
     }
 
-    /** Whether the last turn had to give up its codex process; the next turn restarts it. */
+    /**
+     * Whether the session gave up its connection after the last turn (codex died or stopped
+     * answering, its login failed, or the thread could not be opened): the next turn opens it
+     * again, a fresh codex for a session with its own, the shared client's current connection
+     * otherwise. A setting codex refused ({@link ErrorCategory#SETTINGS_REJECTED}) does not retire it.
+     */
     public boolean isRetired() {
         return connection.isRetired();
     }
