@@ -3,6 +3,7 @@ package dev.codexbridge.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.protocol.CodexErrorInfo;
 import dev.codexbridge.protocol.TurnError;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
@@ -220,6 +221,20 @@ final class ErrorClassifier {
         String text = refused.error() == null || refused.error().message() == null ? "" : refused.error().message().toLowerCase(Locale.ROOT);
         boolean badRequest = code == RpcError.INVALID_REQUEST || code == RpcError.INVALID_PARAMS;
         return badRequest && mentionsAny(text, SETTING_HINTS) ? ErrorCategory.SETTINGS_REJECTED : ErrorCategory.PROTOCOL;
+    }
+
+    /**
+     * Codex refused {@code turn/start} (or {@code review/start}): a setting of the turn's, in
+     * codex's own words and with the session kept, or else what the message says.
+     */
+    static TurnFailure turnRefused(RpcException refused) {
+        String words = refused.error() == null ? null : refused.error().message();
+        if (refusal(refused) == ErrorCategory.SETTINGS_REJECTED) {
+            return TurnFailure.of("codex refused the turn's settings: " + UntrustedText.of(words) + " (" + refused.method()
+                    + ", code " + refused.code() + ")", ErrorCategory.SETTINGS_REJECTED, null);
+        }
+        TurnFailure err = classify(refused.method() + " failed: " + words, null, List.of());
+        return err.category() == ErrorCategory.OTHER ? TurnFailure.of(err.message(), ErrorCategory.PROTOCOL, null) : err;
     }
 
     /** codex's error of a failed turn, its details folded into the message, classified. */

@@ -564,10 +564,7 @@ final class TurnRun implements TurnEvent.Handler {
         }
         if (cause instanceof RpcException rpc) {
             thread.turnConfirmed();     // refused: nothing of this turn was stored, and nothing was lost either
-            TurnFailure err = ErrorClassifier.classify("turn/start failed: " + rpc.error().message(), null, List.of());
-            if (err.category() == ErrorCategory.OTHER) {
-                err = TurnFailure.of(err.message(), ErrorClassifier.refusal(rpc), null);
-            }
+            TurnFailure err = ErrorClassifier.turnRefused(rpc);
             return result(TurnOutcome.FAILED, StopReason.ERROR, err, false);
         }
         return result(TurnOutcome.FAILED, StopReason.ERROR, TurnFailure.of("turn/start failed: " + cause, ErrorCategory.OTHER, null), false);

@@ -144,6 +144,25 @@ class FailureCategoriesLiveTest {
     }
 
     @Test
+    void aTurnSettingCodexRejectsLeavesTheSessionForTheNextTurn() throws Exception {
+        model.enqueue(ModelReply.message("hello"));
+        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().process(launch()).options())
+                .thread(ThreadOptions.in(work)).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build()) {
+            ObjectNode typo = Json.object().put("approvalPolicy", "on_request");
+            TurnResult r = s.runTurn(TurnInput.text("hi"), TurnOptions.DEFAULTS.withExtraParams(typo), TurnListener.NONE);
+            assertThat(r.error()).isNotNull();
+            assertThat(r.error().category()).isEqualTo(ErrorCategory.SETTINGS_REJECTED);
+            assertThat(r.error().message()).startsWith("codex refused the turn's settings: ").contains("unknown variant `on_request`")
+                    .endsWith("(turn/start, code -32600)");
+            assertThat(r.retired()).isFalse();
+            String thread = s.threadId();
+            TurnResult next = s.runTurn(TurnInput.text("hi"));
+            assertThat(next.finalText()).isEqualTo("hello");
+            assertThat(next.threadId()).as("the same thread, on the same codex").isEqualTo(thread);
+        }
+    }
+
+    @Test
     void aConfigCodexRejects() throws Exception {
         Path bad = IsolatedCodexHome.builder(tmp.resolve("bad"), model.baseUrl()).approvalPolicy("on_request").write();
         try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().process(
