@@ -74,21 +74,25 @@ final class HandshakeChecks {
 
     /** What to throw when {@code what} never answered {@code initialize}: what it is, and what to check. */
     static CodexException silent(String what, Optional<Path> binary, RpcTimeoutException timedOut) {
-        String version = binary.map(HandshakeChecks::reportedVersion).orElse("");
-        String check = binary.map(b -> "check that " + b + " is codex (" + b + " --version says codex-cli "
-                        + CodexVersion.MINIMUM_SUPPORTED + " or newer) and that `" + b.getFileName() + " app-server` answers JSON-RPC on stdin/stdout")
-                .orElse("check that it is codex app-server " + CodexVersion.MINIMUM_SUPPORTED + " or newer, listening for this client");
-        return new CodexException(what + version + " did not answer initialize within " + timedOut.timeout().toMillis() + " ms; "
-                + check + ". A program that is not codex's app-server often waits like this.", timedOut);
-    }
-
-    /** {@code ", which reports codex-cli 0.100.0"}, or what {@code --version} did instead. */
-    private static String reportedVersion(Path binary) {
-        try {
-            return ", which reports codex " + CodexVersionProbe.probe(binary, VERSION_PROBE) + ",";
-        } catch (RuntimeException e) {
-            return " (" + binary.getFileName() + " --version: " + UntrustedText.of(firstLine(e.getMessage())) + "),";
+        String waited = " did not answer initialize within " + timedOut.timeout().toMillis() + " ms. ";
+        if (binary.isEmpty()) {
+            return new CodexException(what + waited + "Check that it is codex app-server " + CodexVersion.MINIMUM_SUPPORTED
+                    + " or newer, listening for this client; a program that is not codex's app-server often waits like this.", timedOut);
         }
+        String name = binary.get().getFileName().toString();
+        Optional<CodexVersion> version = Optional.empty();
+        String reported;
+        try {
+            version = Optional.of(CodexVersionProbe.probe(binary.get(), VERSION_PROBE));
+            reported = ", which reports codex " + version.get() + ",";
+        } catch (RuntimeException e) {
+            reported = " (" + name + " --version: " + UntrustedText.of(firstLine(e.getMessage())) + "),";
+        }
+        boolean old = version.map(v -> !v.isAtLeast(CodexVersion.MINIMUM_SUPPORTED)).orElse(false);
+        return new CodexException(what + reported + waited + "Check that it is codex's app-server: `" + name + " --version` should say codex-cli "
+                + CodexVersion.MINIMUM_SUPPORTED + " or newer" + (old ? " (this one is older)" : "") + ", and `" + name
+                + " app-server` should answer JSON-RPC on stdin/stdout; a program that is not codex's app-server often waits like this.",
+                timedOut);
     }
 
     private static String firstLine(String text) {

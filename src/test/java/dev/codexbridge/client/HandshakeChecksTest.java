@@ -2,6 +2,7 @@ package dev.codexbridge.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.process.CodexLaunch;
@@ -39,6 +40,7 @@ class HandshakeChecksTest {
     @Test
     void codexOlderThanTheFloorIsRefusedWithWhatToDo() throws Exception {
         Path old = fake("codex-cli 0.100.0", "my_host/0.100.0 (Linux 6.1; x86_64) xterm");
+        System.out.println(catchThrowable(() -> client(old).connect()).getMessage());
         assertThatThrownBy(() -> client(old).connect()).isInstanceOf(CodexException.class)
                 .hasMessageStartingWith(old + " is codex 0.100.0, older than 0.125.0, the oldest codex-bridge speaks to.")
                 .hasMessageContaining("-D" + HandshakeChecks.ALLOW_UNSUPPORTED + "=true");
@@ -77,11 +79,12 @@ class HandshakeChecksTest {
         Path silent = Scripts.write(tmp.resolve("silent"), "codex", String.join("\n",
                 "if [ \"$1\" = --version ]; then echo 'codex-cli 0.100.0'; exit 0; fi",
                 "cat > /dev/null"));
+        System.out.println(catchThrowable(() -> client(silent).requestTimeout(Duration.ofMillis(500)).connect()).getMessage());
         assertThatThrownBy(() -> client(silent).requestTimeout(Duration.ofMillis(500)).connect()).isInstanceOf(CodexException.class)
-                .hasMessageStartingWith(silent + ", which reports codex 0.100.0, did not answer initialize within 500 ms; check that "
-                        + silent + " is codex")
-                .hasMessageContaining("`codex app-server` answers JSON-RPC on stdin/stdout")
-                .hasMessageEndingWith("A program that is not codex's app-server often waits like this.");
+                .hasMessageStartingWith(silent + ", which reports codex 0.100.0, did not answer initialize within 500 ms. "
+                        + "Check that it is codex's app-server: `codex --version` should say codex-cli 0.125.0 or newer (this one is older), "
+                        + "and `codex app-server` should answer JSON-RPC on stdin/stdout")
+                .hasMessageEndingWith("a program that is not codex's app-server often waits like this.");
     }
 
     @Test
@@ -96,6 +99,10 @@ class HandshakeChecksTest {
     void anUnwritableOrMissingCodexHomeIsRefusedBeforeCodexStarts() {
         Path binary = fake("codex-cli 0.169.0", "fake/0.169.0");
         // /proc/self is a folder no one can create files in, root included
+        long began = System.nanoTime();
+        Throwable refused = catchThrowable(() -> CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(Path.of("/proc/self"))
+                .build()).connect());
+        System.out.printf("unwritable CODEX_HOME refused after %.1f ms:%n%s%n", (System.nanoTime() - began) / 1e6, refused.getMessage());
         assertThatThrownBy(() -> CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(Path.of("/proc/self")).build()).connect())
                 .isInstanceOf(CodexProcessException.class)
                 .hasMessageStartingWith("CODEX_HOME /proc/self (CodexLaunch...codexHome(..)) is not writable (")
