@@ -117,6 +117,8 @@ class FailureCategoriesLiveTest {
                     .forEach(ProcessHandle::destroyForcibly);
             TurnResult r = turn.get(60, TimeUnit.SECONDS);
             assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
+            assertThat(r.error().message()).as("codex's usual start-up notices are left out of the message")
+                    .contains("exited with code").doesNotContain("bubblewrap", "Unknown model", "PATH aliases", "\\u001b");
             assertThat(r.error().remediation()).contains("has no ReconnectPolicy").doesNotContain("the session starts a fresh codex");
             TurnResult next = s.runTurn(TurnInput.text("again"));
             assertThat(next.error().category()).isEqualTo(ErrorCategory.CONNECTION_CLOSED);
