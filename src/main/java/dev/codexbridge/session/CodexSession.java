@@ -2,7 +2,6 @@ package dev.codexbridge.session;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalPolicy;
-import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
@@ -26,6 +25,7 @@ import dev.codexbridge.protocol.ThreadRevertResponse;
 import dev.codexbridge.protocol.ThreadSetNameParams;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,10 +109,8 @@ public final class CodexSession implements AutoCloseable {
     }
 
     /**
-     * Whether the session gave up its connection after the last turn (codex died or stopped
-     * answering, its login failed, or the thread could not be opened): the next turn opens it
-     * again, a fresh codex for a session with its own, the shared client's current connection
-     * otherwise. A setting codex refused ({@link ErrorCategory#SETTINGS_REJECTED}) does not retire it.
+     * Whether the last turn gave up the session's connection (codex died or stopped answering, its
+     * login failed); the next turn opens it again. A refused setting ({@link ErrorCategory#SETTINGS_REJECTED}) does not.
      */
     public boolean isRetired() {
         return connection.isRetired();
@@ -314,7 +312,7 @@ public final class CodexSession implements AutoCloseable {
             if (failure != null) {
                 TurnFailure why = connection.startFailure(failure);
                 if (why.category() != ErrorCategory.SETTINGS_REJECTED) {
-                    connection.retire();        // a setting the host can fix costs no fresh codex
+                    connection.retire();        // a refused setting is the host's to fix, not a failure of codex
                 }
                 return CompletableFuture.completedFuture(run.startupFailure(why));
             }

@@ -1,5 +1,8 @@
 package dev.codexbridge.session;
 
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.internal.ClientPlumbing;
+
 /**
  * The remedy that is true for a session's shape: a session with a codex of its own starts a fresh
  * one after a crash, a session on a shared client depends on that client's reconnect policy, and
@@ -22,6 +25,15 @@ final class FailureAdvice {
     }
 
     private FailureAdvice() {
+    }
+
+    /** The shape of a session on {@code shared} (null: a connection of its own, to a running app-server when {@code remote}). */
+    static Shape shapeOf(CodexClient shared, boolean remote) {
+        if (shared == null) {
+            return remote ? Shape.OWN_REMOTE : Shape.OWN_PROCESS;
+        }
+        ClientPlumbing plumbing = ClientPlumbing.of(shared);
+        return plumbing.pooled() ? Shape.POOLED : plumbing.reconnectPolicy() != null ? Shape.SHARED_RECONNECTING : Shape.SHARED;
     }
 
     /** {@code failure} with the remedy for {@code shape}; null stays null. */

@@ -358,7 +358,7 @@ final class ThreadConnection {
         }
         String message = UntrustedText.messageOf(cause);
         if (sharedClient != null && !sharedClient.isOpen() && sharedClient.closedFuture().isDone()) {
-            return SharedClientEnd.failure(sharedClient, "this session cannot run turns on it");
+            return ConnectionEnd.failure(sharedClient, "this session cannot run turns on it");
         }
         if (sharedClient == null && !message.startsWith("the session is closed")) {
             message = (remote ? "codex could not be reached: " : "codex could not be started: ") + message;
@@ -370,35 +370,14 @@ final class ThreadConnection {
         return TurnFailure.of(message, category == ErrorCategory.OTHER ? ErrorCategory.PROCESS_DIED : category, null);
     }
 
-    /**
-     * Why the turn's connection ended, as the turn reports it: the host closing the session or the
-     * shared client said as such, else {@code died} (codex's exit, explained).
-     */
+    /** Why the turn's connection {@code on} ended, as the turn reports it ({@link ConnectionEnd}). */
     TurnFailure connectionEnded(CodexClient on, CodexException died) {
-        if (closed) {
-            return TurnFailure.of("the session was closed during the turn", ErrorCategory.CLOSED_BY_HOST, null);
-        }
-        if (sharedClient != null && ClientPlumbing.of(on).closedByHost()) {
-            return SharedClientEnd.failure(on, "the turn ended with it");
-        }
-        String message = died.getMessage();
-        // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
-        TurnFailure err = ErrorClassifier.classify(message, null, on.stderrTail(40));
-        return err.category() == ErrorCategory.AUTHENTICATION ? err : TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null);
+        return ConnectionEnd.duringTurn(closed, sharedClient != null, on, died);
     }
 
     /** {@code failure} with the remedy that is true for this session's shape. */
     TurnFailure advised(TurnFailure failure) {
-        return FailureAdvice.forShape(failure, shape());
-    }
-
-    private FailureAdvice.Shape shape() {
-        if (sharedClient == null) {
-            return remote ? FailureAdvice.Shape.OWN_REMOTE : FailureAdvice.Shape.OWN_PROCESS;
-        }
-        ClientPlumbing plumbing = ClientPlumbing.of(sharedClient);
-        return plumbing.pooled() ? FailureAdvice.Shape.POOLED
-                : plumbing.reconnectPolicy() != null ? FailureAdvice.Shape.SHARED_RECONNECTING : FailureAdvice.Shape.SHARED;
+        return FailureAdvice.forShape(failure, FailureAdvice.shapeOf(sharedClient, remote));
     }
 
     /** The replacement no turn has reported yet, handed out once. */
