@@ -2,8 +2,12 @@ package dev.codexbridge.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.ReconnectPolicy;
+import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.support.FakeCodex;
 import org.junit.jupiter.api.Test;
 
 /** The remedy a failure carries is true for the session's shape; codex's refusals sorted by what codex says. */
@@ -25,6 +29,21 @@ class FailureAdviceTest {
         assertThat(FailureAdvice.remediation(ErrorCategory.PROCESS_DIED, FailureAdvice.Shape.POOLED)).contains("pool.resumeSession");
         assertThat(FailureAdvice.remediation(ErrorCategory.CLOSED_BY_HOST, FailureAdvice.Shape.POOLED)).contains("pool.resumeSession");
         assertThat(FailureAdvice.remediation(ErrorCategory.CONNECTION_CLOSED, FailureAdvice.Shape.POOLED)).contains("pool.resumeSession");
+    }
+
+    @Test
+    void theShapeIsReadFromTheClient() {
+        assertThat(FailureAdvice.shapeOf(null, false)).isEqualTo(FailureAdvice.Shape.OWN_PROCESS);
+        assertThat(FailureAdvice.shapeOf(null, true)).isEqualTo(FailureAdvice.Shape.OWN_REMOTE);
+        FakeCodex codex = new FakeCodex();
+        try (CodexClient plain = CodexClient.builder().transport(codex.factory()).connect();
+             CodexClient reconnecting = CodexClient.builder().transport(codex.factory()).reconnect(ReconnectPolicy.DEFAULT).connect();
+             CodexClient pooled = CodexClient.builder().transport(codex.factory()).connect()) {
+            ClientPlumbing.of(pooled).markPooled();     // as CodexPool does with each endpoint's client
+            assertThat(FailureAdvice.shapeOf(plain, false)).isEqualTo(FailureAdvice.Shape.SHARED);
+            assertThat(FailureAdvice.shapeOf(reconnecting, false)).isEqualTo(FailureAdvice.Shape.SHARED_RECONNECTING);
+            assertThat(FailureAdvice.shapeOf(pooled, false)).isEqualTo(FailureAdvice.Shape.POOLED);
+        }
     }
 
     @Test
