@@ -12,6 +12,7 @@ import dev.codexbridge.protocol.InitializeResponse;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.JsonRpcPeer;
+import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.rpc.WireTap;
 import dev.codexbridge.transport.CodexTransport;
@@ -99,9 +100,18 @@ final class ClientConnection {
                     .experimentalApi(options.experimentalApi())
                     .optOutNotificationMethods(optOut.isEmpty() ? null : optOut)
                     .build();
-            JsonNode answer = handshake(t.peer().request("initialize",
-                    new InitializeParams(caps, options.clientInfo()), options.requestTimeout()));
-            initialized = Json.convert(answer, InitializeResponse.class);
+            String what = t.binary().map(Object::toString)
+                    .orElse(options.endpoint() != null ? "the app-server at " + options.endpoint() : "codex");
+            JsonNode answer;
+            try {
+                answer = handshake(t.peer().request("initialize",
+                        new InitializeParams(caps, options.clientInfo()), options.requestTimeout()));
+            } catch (RpcTimeoutException silent) {
+                throw HandshakeChecks.silent(what, t.binary(), silent);
+            }
+            InitializeResponse answered = Json.convert(answer, InitializeResponse.class);
+            HandshakeChecks.requireSupported(answered, what);
+            initialized = answered;
             t.peer().notify("initialized", null);
             ready.complete(owner);
         } catch (RuntimeException e) {

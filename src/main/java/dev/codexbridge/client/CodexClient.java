@@ -422,7 +422,11 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         /**
          * Opens the connection and performs the handshake ({@code initialize}, then
          * {@code initialized}): {@code CodexClient.connect(options())}. Throws a
-         * {@link CodexException} saying why when codex cannot be started or dies before answering.
+         * {@link CodexException} saying why when codex cannot be started (its {@code CODEX_HOME}
+         * missing or not writable included), dies before answering, never answers (the message
+         * names the binary and its version), or says in {@code initialize}'s {@code userAgent}
+         * that it is older than {@link dev.codexbridge.process.CodexVersion#MINIMUM_SUPPORTED}
+         * (docs/compatibility.md has the override).
          */
         public CodexClient connect() {
             return CodexClient.connect(options());

@@ -15,6 +15,7 @@ import java.util.function.Function;
 final class SessionPlumbing extends ClientPlumbing {
     private final ClientConnection connection;
     private final ThreadPlaces places;
+    private volatile boolean pooled;
 
     SessionPlumbing(ClientConnection connection, ThreadPlaces places) {
         this.connection = connection;
@@ -69,5 +70,20 @@ final class SessionPlumbing extends ClientPlumbing {
     @Override
     public CodexException explainClose(String context, ConnectionClosedException cause) {
         return connection.explainClose(context, cause);
+    }
+
+    @Override
+    public boolean closedByHost() {
+        return connection.closedByHost();
+    }
+
+    @Override
+    public void markPooled() {
+        pooled = true;
+    }
+
+    @Override
+    public boolean pooled() {
+        return pooled;
     }
 }

@@ -45,11 +45,16 @@ public final class CodexProcess implements AutoCloseable {
     /**
      * Spawns the process; a binary that cannot be executed is a {@link CodexProcessException}, and
      * a launch without a binary locates it first ({@link CodexNotFoundException} when none is found).
+     * An app-server's {@code CODEX_HOME} is checked first: a missing or unwritable one is a
+     * {@link CodexProcessException} saying so and how to fix it.
      */
     public static CodexProcess start(CodexLaunch launch) {
         launch = launch.located();
         ProcessBuilder pb = new ProcessBuilder(launch.command());
         launch.applyEnvironment(pb.environment());
+        if (launch.arguments().contains("app-server")) {
+            CodexHomeCheck.require(pb.environment(), launch.codexHome() != null);
+        }
         if (launch.workingDirectory() != null) {
             pb.directory(launch.workingDirectory().toFile());
         }

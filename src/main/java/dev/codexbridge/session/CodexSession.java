@@ -2,7 +2,6 @@ package dev.codexbridge.session;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalPolicy;
-import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
@@ -27,6 +26,7 @@ import dev.codexbridge.protocol.ThreadSetNameParams;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.HostFuture;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,8 +57,10 @@ import org.slf4j.Logger;
  *
  * Starts lazily (spawn, {@code initialize}, {@code initialized}, {@code thread/start} or
  * {@code thread/resume}); runs one turn at a time; answers every server request through the
- * {@link ApprovalPolicy}. When codex dies or stops answering the session is retired: the next
- * turn starts a fresh codex and resumes the same thread, so the conversation continues; a thread
+ * {@link ApprovalPolicy}. When codex dies or stops answering the session is retired: with a codex
+ * of its own the next turn starts a fresh codex and resumes the same thread, so the conversation
+ * continues; on a shared client the thread is resumed when the client reconnects (a client without
+ * a reconnect policy, or one the host closed, is done, and the turn says so); a thread
  * the dead codex never wrote down is replaced by a fresh one with the same settings, and the
  * session says so ({@link Builder#onThreadReplaced}, {@link TurnResult#threadReplaced()}).
  * {@link #interrupt()}, {@link #steer} and {@link #close()} may be called from any thread.
@@ -107,7 +109,10 @@ public final class CodexSession implements AutoCloseable {
         return connection.threadId();
     }
 
-    /** Whether the last turn had to give up its codex process; the next turn restarts it. */
+    /**
+     * Whether the last turn gave up the session's connection (codex died or stopped answering, its
+     * login failed); the next turn opens it again. A refused setting ({@link ErrorCategory#SETTINGS_REJECTED}) does not.
+     */
     public boolean isRetired() {
         return connection.isRetired();
     }
@@ -308,8 +313,11 @@ public final class CodexSession implements AutoCloseable {
     private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnContext turn) {
         return connection.startAsync().handle((id, failure) -> {     // the library's future: a turn never waits for a host thread
             if (failure != null) {
-                connection.retire();
-                return CompletableFuture.completedFuture(run.startupFailure(connection.startFailure(failure)));
+                TurnFailure why = connection.startFailure(failure);
+                if (why.category() != ErrorCategory.SETTINGS_REJECTED) {
+                    connection.retire();        // a refused setting is the host's to fix, not a failure of codex
+                }
+                return CompletableFuture.completedFuture(run.startupFailure(why));
             }
             ThreadReplacement replaced = connection.takeReplacement();
             if (replaced != null) {

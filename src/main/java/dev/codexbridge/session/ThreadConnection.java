@@ -3,7 +3,7 @@ package dev.codexbridge.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalPolicy;
-import dev.codexbridge.approval.DynamicTool;
+import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.approval.internal.ServerRequestBridge;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
@@ -338,6 +338,11 @@ final class ThreadConnection {
         }
         String message = what + ": " + (cause instanceof RpcException e && e.error() != null
                 ? UntrustedText.of(e.error().message()) + " (code " + e.code() + ")" : UntrustedText.messageOf(cause));
+        if (cause instanceof RpcException e && e.error() != null && ErrorClassifier.refusal(e) == ErrorCategory.SETTINGS_REJECTED) {
+            // the cause first: codex's own words about the value it could not read
+            return new ThreadOpenException("codex refused the thread's settings: " + UntrustedText.of(e.error().message())
+                    + " (" + e.method() + ", code " + e.code() + ")", ErrorCategory.SETTINGS_REJECTED, cause);
+        }
         ErrorCategory category = ErrorClassifier.classify(message, null, List.of()).category();
         if (category == ErrorCategory.OTHER) {
             category = cause instanceof RpcTimeoutException ? ErrorCategory.TIMEOUT
@@ -358,11 +363,27 @@ final class ThreadConnection {
             return TurnFailure.of(e.getMessage(), e.category(), null);
         }
         String message = UntrustedText.messageOf(cause);
+        if (sharedClient != null && !sharedClient.isOpen() && sharedClient.closedFuture().isDone()) {
+            return ConnectionEnd.failure(sharedClient, "this session cannot run turns on it");
+        }
         if (sharedClient == null && !message.startsWith("the session is closed")) {
             message = (remote ? "codex could not be reached: " : "codex could not be started: ") + message;
         }
+        if (ErrorClassifier.mentionsSetting(message)) {
+            return TurnFailure.of(message, ErrorCategory.SETTINGS_REJECTED, null);     // say, a config.toml codex could not read
+        }
         ErrorCategory category = ErrorClassifier.classify(message, null, List.of()).category();
         return TurnFailure.of(message, category == ErrorCategory.OTHER ? ErrorCategory.PROCESS_DIED : category, null);
+    }
+
+    /** Why the turn's connection {@code on} ended, as the turn reports it ({@link ConnectionEnd}). */
+    TurnFailure connectionEnded(CodexClient on, CodexException died) {
+        return ConnectionEnd.duringTurn(closed, sharedClient != null, on, died);
+    }
+
+    /** {@code failure} with the remedy that is true for this session's shape. */
+    TurnFailure advised(TurnFailure failure) {
+        return FailureAdvice.forShape(failure, FailureAdvice.shapeOf(sharedClient, remote));
     }
 
     /** The replacement no turn has reported yet, handed out once. */

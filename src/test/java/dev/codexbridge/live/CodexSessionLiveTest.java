@@ -9,7 +9,7 @@ import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalKind;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
-import dev.codexbridge.approval.DynamicTool;
+import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.CodexThread;
 import dev.codexbridge.session.CodexSession;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
-import dev.codexbridge.approval.DynamicTool;
+import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.support.FakeCodex;
 import dev.codexbridge.support.WireSchema;

@@ -3,12 +3,12 @@ package dev.codexbridge.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.AskForApproval;
 import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.tool.DynamicTool;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

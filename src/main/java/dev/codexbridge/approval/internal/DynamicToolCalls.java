@@ -1,6 +1,6 @@
 package dev.codexbridge.approval.internal;
 
-import dev.codexbridge.approval.DynamicTool;
+import dev.codexbridge.tool.DynamicTool;
 import static dev.codexbridge.approval.internal.ParamText.orElse;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -103,4 +103,16 @@ public abstract class ClientPlumbing {
      * redacted); {@code context} says when, e.g. "during the turn".
      */
     public abstract CodexException explainClose(String context, ConnectionClosedException cause);
+
+    /** Whether the host closed the client ({@link CodexClient#close()}), as opposed to its connection ending. */
+    public abstract boolean closedByHost();
+
+    /**
+     * Marks the client as one a {@code CodexPool} opened for an endpoint: a session on it then
+     * gives the pool's advice when its connection ends.
+     */
+    public abstract void markPooled();
+
+    /** Whether {@link #markPooled()} was called. */
+    public abstract boolean pooled();
 }

@@ -6,7 +6,7 @@ import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalKind;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
-import dev.codexbridge.approval.DynamicTool;
+import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.approval.PersistentRule;
 import dev.codexbridge.approval.CommandRules;
 import static org.assertj.core.api.Assertions.assertThat;
