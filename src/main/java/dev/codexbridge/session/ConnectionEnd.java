@@ -38,7 +38,8 @@ final class ConnectionEnd {
         if (ClientPlumbing.of(client).closedByHost()) {
             return TurnFailure.of("the host closed the shared CodexClient; " + consequence, ErrorCategory.CLOSED_BY_HOST, null);
         }
-        ConnectionClosedException why = client.closedFuture().getNow(null);
+        // the library's own future: the host's copy completes a moment later, on the host pool
+        ConnectionClosedException why = ClientPlumbing.of(client).closedFuture().getNow(null);
         String reason = why == null ? "" : " (" + UntrustedText.of(firstLine(why.getMessage())) + ")";
         return TurnFailure.of("the shared codex connection is gone for good" + reason + "; " + consequence, ErrorCategory.CONNECTION_CLOSED, null);
     }

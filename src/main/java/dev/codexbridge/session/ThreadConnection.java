@@ -363,7 +363,7 @@ final class ThreadConnection {
             return TurnFailure.of(e.getMessage(), e.category(), null);
         }
         String message = UntrustedText.messageOf(cause);
-        if (sharedClient != null && !sharedClient.isOpen() && sharedClient.closedFuture().isDone()) {
+        if (sharedClient != null && !sharedClient.isOpen() && ClientPlumbing.of(sharedClient).closedFuture().isDone()) {
             return ConnectionEnd.failure(sharedClient, "this session cannot run turns on it");
         }
         if (sharedClient == null && !message.startsWith("the session is closed")) {
