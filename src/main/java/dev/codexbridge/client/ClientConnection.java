@@ -1,5 +1,6 @@
 package dev.codexbridge.client;
 
+import dev.codexbridge.telemetry.internal.TelemetryHooks;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.internal.SafeLogger;
@@ -66,14 +67,23 @@ final class ClientConnection {
         }
         Duration timeout = options.requestTimeout();
         Supplier<WireTap> taps = options.wireTaps();
+        // the hooks' type names no OpenTelemetry class: nothing of it loads when telemetry is off
+        TelemetryHooks telemetry = options.telemetry() == null ? null : TelemetryHooks.of(options.telemetry());
         Consumer<JsonRpcPeer.Builder> configure = peer -> {
             peer.defaultTimeout(timeout);
             if (taps != null) {
                 peer.wireTap(taps.get());
             }
+            if (telemetry != null) {
+                peer.traceContext(telemetry::currentTraceContext);
+            }
         };
         return options.endpoint() != null ? CodexTransport.connect(options.endpoint(), configure)
                 : CodexTransport.process(options.launch(), configure);
+    }
+
+    ClientOptions options() {
+        return options;
     }
 
     CodexClient owner() {

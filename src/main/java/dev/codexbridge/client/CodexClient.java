@@ -17,6 +17,7 @@ import dev.codexbridge.rpc.PeerStats;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.rpc.WireTap;
+import dev.codexbridge.telemetry.CodexTelemetry;
 import dev.codexbridge.transport.CodexEndpoint;
 import dev.codexbridge.transport.CodexTransport;
 import java.net.URI;
@@ -271,6 +272,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         int eventBuffer = 100_000;
         ReconnectPolicy reconnect;
         int maxThreads = DEFAULT_MAX_THREADS;
+        CodexTelemetry telemetry;
 
         private Builder() {
         }
@@ -328,6 +330,16 @@ public final class CodexClient implements CodexApi, AutoCloseable {
          */
         public Builder wireTap(WireTap tap) {
             this.wireTaps = tap == null ? null : () -> tap;
+            return this;
+        }
+
+        /**
+         * Traces and metrics through the host's OpenTelemetry (docs/observability.md): every
+         * request carries the sending thread's trace context to codex, and sessions on this client
+         * trace their turns. Null (the default) for none.
+         */
+        public Builder telemetry(CodexTelemetry telemetry) {
+            this.telemetry = telemetry;
             return this;
         }
 

@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -79,6 +80,8 @@ public final class JsonRpcPeer implements AutoCloseable {
     private final InboundSink sink;
     private final WireTap tap;
     private final boolean jsonrpcMember;
+    /** The caller's trace context as codex's {@code trace} member, or null: requests carry none. */
+    private final Supplier<? extends JsonNode> traceContext;
 
     private final Object writeLock = new Object();
     private final AtomicLong nextId = new AtomicLong(1);
@@ -105,6 +108,7 @@ public final class JsonRpcPeer implements AutoCloseable {
         this.handlers = Map.copyOf(b.handlers);
         this.tap = b.tap;
         this.jsonrpcMember = b.jsonrpcMember;
+        this.traceContext = b.traceContext;
         this.sink = b.sink != null ? b.sink : new SerialDispatcher(this, b.notificationListener, name);
         this.reader = new InboundReader(name, source, b.maxMessageBytes, sink, tap, this::dispatch);
     }
@@ -168,6 +172,10 @@ public final class JsonRpcPeer implements AutoCloseable {
         Objects.requireNonNull(timeout, "timeout");
         JsonNode paramsNode = toParams(params);
         Pending p = new Pending(method, paramsNode, timeout);
+        if (traceContext != null) {
+            // read on the sending thread: the host's current span is the request's parent
+            p.trace = traceContext.get();
+        }
         if (inlineAction != null) {
             // registered before the request is written, so it can never run after later messages
             p.inline = true;
@@ -348,7 +356,7 @@ public final class JsonRpcPeer implements AutoCloseable {
             return;
         }
         try {
-            write(new JsonRpcMessage.Request(JsonRpcId.of(id), p.method, p.params));
+            write(new JsonRpcMessage.Request(JsonRpcId.of(id), p.method, p.params), p.trace);
         } catch (ConnectionClosedException e) {
             pending.remove(id, p);
             completeExceptionally(p, e);
@@ -356,7 +364,11 @@ public final class JsonRpcPeer implements AutoCloseable {
     }
 
     private void write(JsonRpcMessage message) {
-        byte[] bytes = MessageCodec.encode(message, jsonrpcMember);
+        write(message, null);
+    }
+
+    private void write(JsonRpcMessage message, JsonNode trace) {
+        byte[] bytes = MessageCodec.encode(message, jsonrpcMember, trace);
         synchronized (writeLock) {
             if (!open.get()) {
                 throw closedCause();
@@ -487,6 +499,8 @@ public final class JsonRpcPeer implements AutoCloseable {
         volatile int attempts;
         volatile ScheduledFuture<?> timeoutTask;
         volatile boolean inline;
+        /** Sent as the request's {@code trace} member (every attempt), or null. */
+        volatile JsonNode trace;
 
         Pending(String method, JsonNode params, Duration timeout) {
             this.method = method;
@@ -511,6 +525,7 @@ public final class JsonRpcPeer implements AutoCloseable {
         private Consumer<JsonRpcMessage.Notification> notificationListener;
         private WireTap tap;
         private boolean jsonrpcMember;
+        private Supplier<? extends JsonNode> traceContext;
 
         private Builder(InputStream input, OutputStream output, MessageSource source, MessageSender sender) {
             this.input = input;
@@ -591,6 +606,17 @@ public final class JsonRpcPeer implements AutoCloseable {
          */
         public Builder jsonrpcMember(boolean include) {
             this.jsonrpcMember = include;
+            return this;
+        }
+
+        /**
+         * Gives every request a top-level {@code trace} member (W3C trace context, codex's
+         * {@code W3cTraceContext}): {@code source} is asked on the thread that sends the request,
+         * and a null answer leaves the member out. Without a source the bytes written are the
+         * same as ever.
+         */
+        public Builder traceContext(Supplier<? extends JsonNode> source) {
+            this.traceContext = source;
             return this;
         }
 

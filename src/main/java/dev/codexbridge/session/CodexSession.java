@@ -5,6 +5,7 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.process.CodexLaunch;
@@ -26,6 +27,9 @@ import dev.codexbridge.protocol.ThreadRevertResponse;
 import dev.codexbridge.protocol.ThreadSetNameParams;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.telemetry.CodexTelemetry;
+import dev.codexbridge.telemetry.internal.TelemetryHooks;
+import dev.codexbridge.telemetry.internal.TurnTelemetry;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,6 +82,8 @@ public final class CodexSession implements AutoCloseable {
     private final ProjectorOptions projector;
     /** Shared with other sessions of the same account, or null: no waits, one attempt. */
     private final RateLimitGovernor rateLimits;
+    /** Traces turns, or null: telemetry is off and no OpenTelemetry class is touched. */
+    private final TelemetryHooks telemetry;
 
     private final AtomicBoolean turnActive = new AtomicBoolean();
     private volatile TurnRun activeTurn;
@@ -90,6 +96,9 @@ public final class CodexSession implements AutoCloseable {
         this.projector = b.projector;
         this.rateLimits = b.rateLimits;
         ClientOptions own = b.client != null ? null : b.ownConnection();
+        CodexTelemetry traced = b.telemetry != null ? b.telemetry
+                : b.client != null ? ClientPlumbing.of(b.client).telemetry() : own.telemetry();
+        this.telemetry = traced == null ? null : TelemetryHooks.of(traced);
         this.ownRequestTimeout = own == null ? b.client.requestTimeout() : own.requestTimeout();
         Supplier<CodexClient> connect = own == null ? null : () -> CodexClient.connect(own);
         boolean remote = own != null && own.endpoint() != null;
@@ -215,15 +224,18 @@ public final class CodexSession implements AutoCloseable {
             turnActive.set(false);
             throw new CodexException("the session is closed");
         }
-        TurnContext turn = new TurnContext(start, opts, listener == null ? TurnListener.NONE : listener, turnSetup(turnLimits));
+        TurnTelemetry traced = telemetry == null ? TurnTelemetry.NONE : startTelemetry(start, opts);
+        TurnContext turn = new TurnContext(start, opts, traced.listener(listener == null ? TurnListener.NONE : listener),
+                turnSetup(turnLimits), traced);
         CompletableFuture<TurnResult> result = new CompletableFuture<>();
         CompletableFuture<TurnResult> attempts;
         try {
-            attempts = attempt(turn, 1, 0);
+            attempts = traced.inScope(() -> attempt(turn, 1, 0));
         } catch (RuntimeException e) {
             attempts = CompletableFuture.failedFuture(e);
         }
         attempts.whenComplete((r, failure) -> {
+            traced.ended(r, failure == null ? null : Futures.unwrap(failure));
             // free the session before anyone sees the result, so the next turn can start at once
             activeTurn = null;
             turnActive.set(false);
@@ -242,11 +254,18 @@ public final class CodexSession implements AutoCloseable {
     /** What stays the same across a turn's attempts; {@code replaced} is the thread replacement this turn reports. */
     private record TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings,
                                AtomicBoolean interrupted, RateLimitGovernor.Cancellation waits, long began,
-                               AtomicReference<ThreadReplacement> replaced) {
-        TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings) {
+                               AtomicReference<ThreadReplacement> replaced, TurnTelemetry traced) {
+        TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings, TurnTelemetry traced) {
             this(start, options, listener, settings, new AtomicBoolean(), new RateLimitGovernor.Cancellation(), System.nanoTime(),
-                    new AtomicReference<>());
+                    new AtomicReference<>(), traced);
         }
+    }
+
+    /** The turn's span starts here, under the caller's current span; content is read only if it is captured. */
+    private TurnTelemetry startTelemetry(TurnStart start, TurnOptions opts) {
+        String model = opts.model() != null ? opts.model() : connection.settings().model();
+        return telemetry.startTurn(new TelemetryHooks.TurnStartInfo(connection.threadId(), model, start.method(),
+                start instanceof TurnStart.UserTurn user ? () -> user.input().toJson() : null));
     }
 
     private TurnRun.Setup turnSetup(TurnLimits turnLimits) {
@@ -312,7 +331,9 @@ public final class CodexSession implements AutoCloseable {
             if (replaced != null) {
                 turn.replaced().set(replaced);
             }
-            return run.begin(connection.client(), connection.inbox(), connection.bridge(), id, turn.start(), replaced);
+            // the turn's span is current while turn/start is written, so codex parents its handling on it
+            return turn.traced().inScope(() -> run.begin(connection.client(), connection.inbox(), connection.bridge(), id,
+                    turn.start(), replaced));
         }).thenCompose(f -> f);
     }
 
@@ -438,8 +459,20 @@ public final class CodexSession implements AutoCloseable {
         private RateLimitGovernor rateLimits;
         private int inboxLimit = SessionInbox.DEFAULT_LIMIT;
         private Consumer<ThreadReplacement> onThreadReplaced;
+        private CodexTelemetry telemetry;
 
         private Builder() {
+        }
+
+        /**
+         * Traces this session's turns through the host's OpenTelemetry (docs/observability.md).
+         * By default a session traces with its client's telemetry
+         * ({@code CodexClient.Builder#telemetry}); a session's own connection gets this one too, so
+         * its requests carry the trace context to codex.
+         */
+        public Builder telemetry(CodexTelemetry telemetry) {
+            this.telemetry = telemetry;
+            return this;
         }
 
         /**
@@ -588,6 +621,9 @@ public final class CodexSession implements AutoCloseable {
             }
             if (!dynamicTools.isEmpty()) {
                 adjusted.experimentalApi(true);     // dynamic tools are part of codex's experimental API
+            }
+            if (telemetry != null && own.telemetry() == null) {
+                adjusted.telemetry(telemetry);
             }
             return adjusted.options();
         }
