@@ -67,15 +67,10 @@ final class ClientConnection {
         }
         Duration timeout = options.requestTimeout();
         Supplier<WireTap> taps = options.wireTaps();
-        // the hooks' type names no OpenTelemetry class: nothing of it loads when telemetry is off
-        TelemetryHooks telemetry = options.telemetry() == null ? null : TelemetryHooks.of(options.telemetry());
         Consumer<JsonRpcPeer.Builder> configure = peer -> {
             peer.defaultTimeout(timeout);
             if (taps != null) {
                 peer.wireTap(taps.get());
-            }
-            if (telemetry != null) {
-                peer.traceContext(telemetry::currentTraceContext);
             }
         };
         return options.endpoint() != null ? CodexTransport.connect(options.endpoint(), configure)
@@ -102,6 +97,10 @@ final class ClientConnection {
     void open() {
         CodexTransport t = transports.open(events.sink(generation.incrementAndGet()));
         transport = t;
+        if (options.telemetry() != null) {
+            // the hooks' type names no OpenTelemetry class: nothing of it loads when telemetry is off
+            t.peer().traceContext(TelemetryHooks.of(options.telemetry())::currentTraceContext);
+        }
         try {
             List<String> optOut = options.optOutNotifications();
             InitializeCapabilities caps = InitializeCapabilities.builder()

@@ -166,7 +166,7 @@ public final class ClientOptions {
 
     /**
      * Traces and metrics through the host's OpenTelemetry, or null (the default): requests then
-     * carry no trace context. Not used with a {@link #transport()}, whose factory makes its own peers.
+     * carry no trace context.
      */
     public CodexTelemetry telemetry() {
         return telemetry;

@@ -81,7 +81,7 @@ public final class JsonRpcPeer implements AutoCloseable {
     private final WireTap tap;
     private final boolean jsonrpcMember;
     /** The caller's trace context as codex's {@code trace} member, or null: requests carry none. */
-    private final Supplier<? extends JsonNode> traceContext;
+    private volatile Supplier<? extends JsonNode> traceContext;
 
     private final Object writeLock = new Object();
     private final AtomicLong nextId = new AtomicLong(1);
@@ -108,7 +108,6 @@ public final class JsonRpcPeer implements AutoCloseable {
         this.handlers = Map.copyOf(b.handlers);
         this.tap = b.tap;
         this.jsonrpcMember = b.jsonrpcMember;
-        this.traceContext = b.traceContext;
         this.sink = b.sink != null ? b.sink : new SerialDispatcher(this, b.notificationListener, name);
         this.reader = new InboundReader(name, source, b.maxMessageBytes, sink, tap, this::dispatch);
     }
@@ -172,9 +171,10 @@ public final class JsonRpcPeer implements AutoCloseable {
         Objects.requireNonNull(timeout, "timeout");
         JsonNode paramsNode = toParams(params);
         Pending p = new Pending(method, paramsNode, timeout);
-        if (traceContext != null) {
+        Supplier<? extends JsonNode> traces = traceContext;
+        if (traces != null) {
             // read on the sending thread: the host's current span is the request's parent
-            p.trace = traceContext.get();
+            p.trace = traces.get();
         }
         if (inlineAction != null) {
             // registered before the request is written, so it can never run after later messages
@@ -216,6 +216,17 @@ public final class JsonRpcPeer implements AutoCloseable {
      */
     public JsonNode call(String method, Object params, Duration timeout) {
         return Futures.join(request(method, params, timeout));
+    }
+
+    /**
+     * Gives every request sent from now on a top-level {@code trace} member (W3C trace context,
+     * codex's {@code W3cTraceContext}): {@code source} is asked on the thread that sends the
+     * request, and a null answer leaves the member out. Null (the default) for none: the bytes
+     * written are then the same as ever. Set before the first request (the client sets it before
+     * {@code initialize}).
+     */
+    public void traceContext(Supplier<? extends JsonNode> source) {
+        this.traceContext = source;
     }
 
     /** Sends a notification. */
@@ -525,7 +536,6 @@ public final class JsonRpcPeer implements AutoCloseable {
         private Consumer<JsonRpcMessage.Notification> notificationListener;
         private WireTap tap;
         private boolean jsonrpcMember;
-        private Supplier<? extends JsonNode> traceContext;
 
         private Builder(InputStream input, OutputStream output, MessageSource source, MessageSender sender) {
             this.input = input;
@@ -606,17 +616,6 @@ public final class JsonRpcPeer implements AutoCloseable {
          */
         public Builder jsonrpcMember(boolean include) {
             this.jsonrpcMember = include;
-            return this;
-        }
-
-        /**
-         * Gives every request a top-level {@code trace} member (W3C trace context, codex's
-         * {@code W3cTraceContext}): {@code source} is asked on the thread that sends the request,
-         * and a null answer leaves the member out. Without a source the bytes written are the
-         * same as ever.
-         */
-        public Builder traceContext(Supplier<? extends JsonNode> source) {
-            this.traceContext = source;
             return this;
         }
 
