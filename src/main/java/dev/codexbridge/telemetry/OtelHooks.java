@@ -13,16 +13,14 @@ import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapSetter;
 import java.util.List;
 
 /**
  * The OpenTelemetry side of {@link TelemetryHooks}: the tracer, the meter and its instruments
- * (made once per {@link CodexTelemetry}), and the W3C trace context codex reads. Codex parses W3C
- * trace context whatever propagators the host configured, so this injects W3C directly.
+ * (made once per {@link CodexTelemetry}), and the W3C trace context codex reads (W3C whatever
+ * propagators the host configured: it is what codex parses).
  */
 final class OtelHooks implements TelemetryHooks {
     static final String SCOPE = "dev.codexbridge";
@@ -35,7 +33,6 @@ final class OtelHooks implements TelemetryHooks {
     /** The GenAI conventions' advised buckets for token counts. */
     private static final List<Long> TOKEN_BUCKETS = List.of(1L, 4L, 16L, 64L, 256L, 1024L, 4096L, 16384L, 65536L, 262144L,
             1048576L, 4194304L, 16777216L, 67108864L);
-    private static final TextMapSetter<ObjectNode> SETTER = (carrier, key, value) -> carrier.put(key, value);
 
     final Tracer tracer;
     final boolean captureContent;
@@ -72,15 +69,25 @@ final class OtelHooks implements TelemetryHooks {
         return new OtelHooks(otel, captureContent);
     }
 
+    /**
+     * Written by hand rather than with {@code W3CTraceContextPropagator}: that one sets the
+     * Level 2 "random" flag ({@code -03}), and codex 0.169.0 then ignores the whole context (its
+     * spans start a trace of their own, measured). Only the sampled flag is sent.
+     */
     @Override
     public JsonNode currentTraceContext() {
-        Context context = Context.current();
-        SpanContext span = Span.fromContext(context).getSpanContext();
+        SpanContext span = Span.current().getSpanContext();
         if (!span.isValid()) {
             return null;
         }
         ObjectNode trace = Json.object();
-        W3CTraceContextPropagator.getInstance().inject(context, trace, SETTER);
+        trace.put("traceparent", "00-" + span.getTraceId() + "-" + span.getSpanId() + (span.isSampled() ? "-01" : "-00"));
+        TraceState state = span.getTraceState();
+        if (!state.isEmpty()) {
+            StringBuilder b = new StringBuilder();
+            state.forEach((key, value) -> b.append(b.length() == 0 ? "" : ",").append(key).append('=').append(value));
+            trace.put("tracestate", b.toString());
+        }
         return trace;
     }
 

@@ -47,11 +47,15 @@ class CodexTelemetryTest {
     private final FakeCodex codex = new FakeCodex();
     private final OtelCapture otel = new OtelCapture();
     private CodexSession session;
+    private CodexClient shared;
 
     @AfterEach
     void tearDown() {
         if (session != null) {
             session.close();
+        }
+        if (shared != null) {
+            shared.close();
         }
         otel.close();
         for (JsonNode m : codex.received()) {
@@ -61,10 +65,13 @@ class CodexTelemetryTest {
         }
     }
 
+    /** A session on a connection of its own, tracing with {@code telemetry} (null: off). */
     private CodexSession.Builder builder(CodexTelemetry telemetry) {
-        return CodexSession.builder()
-                .connection(CodexClient.builder().transport(codex.factory()).telemetry(telemetry).options())
-                .thread(ThreadOptions.builder().cwd(Path.of("/work")).model("gpt-test").build())
+        return session(CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).telemetry(telemetry));
+    }
+
+    private CodexSession.Builder session(CodexSession.Builder b) {
+        return b.thread(ThreadOptions.builder().cwd(Path.of("/work")).model("gpt-test").build())
                 .approvals(ApprovalPolicy.builder().handler(r -> CompletableFuture.completedFuture(ApprovalDecision.once())).build())
                 .limits(TurnLimits.of(Duration.ofSeconds(10), Duration.ZERO));
     }
@@ -89,7 +96,9 @@ class CodexTelemetryTest {
     @Test
     void aTurnIsAnInvokeAgentSpanUnderTheHostsSpanWithToolAndApprovalChildren() {
         scriptToolTurn();
-        session = builder(CodexTelemetry.of(otel.openTelemetry())).build();
+        // on a shared client the session traces with the client's telemetry, and opens its thread on the caller's thread
+        shared = CodexClient.connect(CodexClient.builder().transport(codex.factory()).telemetry(CodexTelemetry.of(otel.openTelemetry())).options());
+        session = session(CodexSession.builder().client(shared)).build();
         Span host = otel.openTelemetry().getTracer("host").spanBuilder("host request").startSpan();
         TurnResult r;
         try (Scope ignored = host.makeCurrent()) {
@@ -132,7 +141,8 @@ class CodexTelemetryTest {
         // the requests carry the trace: thread/start under the turn's span, turn/start too
         JsonNode turnStart = sent("turn/start");
         assertThat(turnStart.path("trace").path("traceparent").asText())
-                .startsWith("00-" + turn.getTraceId() + "-" + turn.getSpanId() + "-");
+                .as("Level 1 flags only: codex ignores a traceparent with the random flag")
+                .isEqualTo("00-" + turn.getTraceId() + "-" + turn.getSpanId() + "-01");
         assertThat(sent("thread/start").path("trace").path("traceparent").asText()).contains(turn.getSpanId());
         assertThat(sent("initialize").has("trace")).as("no span is current when the client connects").isFalse();
 
