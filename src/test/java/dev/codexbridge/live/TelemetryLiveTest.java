@@ -95,13 +95,14 @@ class TelemetryLiveTest {
 
             // codex's spans (it flushes its exporter as it exits): the same trace, under the turn's span
             await().atMost(Duration.ofSeconds(60)).until(() -> rpc(receiver.spans(), "turn/start") != null
-                    && rpc(receiver.spans(), "thread/start") != null);
+                    && rpc(receiver.spans(), "tools/call") != null);
             ReceivedSpan turnStart = rpc(receiver.spans(), "turn/start");
             assertThat(turnStart.traceId()).isEqualTo(trace);
             assertThat(turnStart.parentSpanId()).as("codex's turn/start hangs under the library's turn span").isEqualTo(turn.getSpanId());
-            ReceivedSpan threadStart = rpc(receiver.spans(), "thread/start");
-            assertThat(threadStart.traceId()).isEqualTo(trace);
-            assertThat(threadStart.parentSpanId()).isEqualTo(turn.getSpanId());
+            // codex's MCP call of the turn, deep below its turn/start, is in the host's trace too
+            ReceivedSpan toolCall = rpc(receiver.spans(), "tools/call");
+            assertThat(toolCall.attributes().get("tool.call_id")).isEqualTo("call-mcp");
+            assertThat(toolCall.traceId()).isEqualTo(trace);
             List<ReceivedSpan> inTrace = receiver.spans().stream().filter(s -> s.traceId().equals(trace)).toList();
             assertThat(inTrace).as("codex's work for the turn joins the host's trace").hasSizeGreaterThan(10);
             ReceivedSpan initialize = rpc(receiver.spans(), "initialize");
