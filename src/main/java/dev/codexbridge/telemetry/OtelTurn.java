@@ -3,6 +3,7 @@ package dev.codexbridge.telemetry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.TokenUsage;
 import dev.codexbridge.session.TurnListener;
@@ -22,12 +23,15 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
 
 /**
  * One turn's {@code invoke_agent codex} span (kind CLIENT, under the host's current span when the
  * turn began) and the turn's metrics. Children come from {@link TracingTurnListener}.
  */
 final class OtelTurn implements TurnTelemetry {
+    private static final Logger LOG = SafeLogger.getLogger(OtelTurn.class);
+
     final OtelHooks hooks;
     final Span span;
     final Context context;
@@ -80,11 +84,21 @@ final class OtelTurn implements TurnTelemetry {
         }
     }
 
+    /** Never throws: the session frees itself for the next turn right after this. */
     @Override
     public void ended(TurnResult result, Throwable failure) {
         if (!ended.compareAndSet(false, true)) {
             return;
         }
+        try {
+            end(result, failure);
+        } catch (RuntimeException e) {
+            LOG.warn("could not end the turn's span", e);
+            span.end();
+        }
+    }
+
+    private void end(TurnResult result, Throwable failure) {
         TracingTurnListener l = listener;
         if (l != null) {
             l.endOpenSpans();
@@ -113,7 +127,7 @@ final class OtelTurn implements TurnTelemetry {
             if (result.status() != TurnOutcome.COMPLETED) {
                 errorType = result.error() != null && result.error().category() != null ? result.error().category().wire()
                         : result.status().wire();
-                span.setStatus(StatusCode.ERROR, result.error() != null ? result.error().category().wire() : result.status().wire());
+                span.setStatus(StatusCode.ERROR, errorType);
             }
             recordUsage(result.tokenUsage());
             if (hooks.captureContent && result.finalText() != null) {

@@ -105,6 +105,14 @@ final class TracingTurnListener implements TurnListener {
 
     @Override
     public void onApprovalRequested(ApprovalRequest request) {
+        try {
+            startApproval(request);
+        } finally {
+            host.onApprovalRequested(request);
+        }
+    }
+
+    private void startApproval(ApprovalRequest request) {
         Span parent = request.itemId() == null ? null : tools.get(request.itemId());
         Context context = parent != null ? turn.context.with(parent) : turn.context;
         SpanBuilder b = turn.hooks.tracer.spanBuilder("await_approval").setParent(context).setSpanKind(SpanKind.INTERNAL)
@@ -113,7 +121,6 @@ final class TracingTurnListener implements TurnListener {
             b.setAttribute(GenAiAttributes.TOOL_CALL_ID, request.itemId());
         }
         approvals.put(request, new Pending(b.startSpan(), System.nanoTime()));
-        host.onApprovalRequested(request);
     }
 
     @Override

@@ -44,6 +44,35 @@ class WithoutOpenTelemetryTest {
         }
     }
 
+    @Test
+    void withOpenTelemetryOnTheClassPathButTelemetryOffNoneOfItsClassesIsLoaded() throws Exception {
+        List<URL> urls = new ArrayList<>(classPathWithoutOpenTelemetry());
+        List<URL> otel = openTelemetryJars();
+        assertThat(otel).isNotEmpty();
+        urls.addAll(otel);
+        try (WatchedLoader loader = new WatchedLoader(urls.toArray(URL[]::new))) {
+            Object answer = Class.forName(Run.class.getName(), true, loader).getMethod("turn").invoke(null);
+            assertThat(answer).isEqualTo("completed: hello");
+            assertThat(loader.loaded("dev.codexbridge.session.CodexSession")).isTrue();
+            for (String name : List.of("io.opentelemetry.api.OpenTelemetry", "io.opentelemetry.context.Context",
+                    "io.opentelemetry.api.trace.Span", "dev.codexbridge.telemetry.CodexTelemetry",
+                    "dev.codexbridge.telemetry.OtelHooks")) {
+                assertThat(loader.loaded(name)).as("%s loaded with telemetry off", name).isFalse();
+            }
+        }
+    }
+
+    /** A class loader that says which classes it has loaded. */
+    private static final class WatchedLoader extends URLClassLoader {
+        WatchedLoader(URL[] urls) {
+            super(urls, ClassLoader.getPlatformClassLoader());
+        }
+
+        boolean loaded(String name) {
+            return findLoadedClass(name) != null;
+        }
+    }
+
     /** Runs in the class loader without OpenTelemetry: a session on an in-memory codex, one turn. */
     public static final class Run {
         private Run() {
@@ -69,8 +98,16 @@ class WithoutOpenTelemetryTest {
         }
     }
 
-    /** The test's class path (surefire may hand it over as a manifest-only jar), OpenTelemetry's jars left out. */
     private static List<URL> classPathWithoutOpenTelemetry() throws IOException {
+        return classPath(false);
+    }
+
+    private static List<URL> openTelemetryJars() throws IOException {
+        return classPath(true);
+    }
+
+    /** The test's class path (surefire may hand it over as a manifest-only jar): OpenTelemetry's jars, or all but them. */
+    private static List<URL> classPath(boolean openTelemetry) throws IOException {
         List<String> entries = new ArrayList<>(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
         if (entries.size() == 1 && entries.get(0).endsWith(".jar")) {
             try (JarFile jar = new JarFile(entries.get(0))) {
@@ -86,7 +123,7 @@ class WithoutOpenTelemetryTest {
         }
         List<URL> urls = new ArrayList<>();
         for (String e : entries) {
-            if (e.isBlank() || e.contains("opentelemetry")) {
+            if (e.isBlank() || e.contains("opentelemetry") != openTelemetry) {
                 continue;
             }
             try {
