@@ -18,6 +18,7 @@ import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.rpc.WireTap;
 import dev.codexbridge.telemetry.CodexTelemetry;
+import dev.codexbridge.telemetry.internal.TelemetryHooks;
 import dev.codexbridge.transport.CodexEndpoint;
 import dev.codexbridge.transport.CodexTransport;
 import java.net.URI;
@@ -71,6 +72,8 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     private final EventRouter events;
     private final ThreadPlaces places;
     private final ClientPlumbing plumbing;
+    /** Stops the telemetry's observation of this client; null when telemetry is off. */
+    private volatile AutoCloseable observed;
 
     private CodexClient(ClientOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -92,6 +95,10 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     public static CodexClient connect(ClientOptions options) {
         CodexClient client = new CodexClient(options);
         client.connection.open();
+        if (options.telemetry() != null) {
+            client.observed = TelemetryHooks.of(options.telemetry()).observeClient(client::attachedThreads,
+                    () -> client.generation() - 1);
+        }
         return client;
     }
 
@@ -242,6 +249,15 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     @Override
     public void close() {
         connection.close();
+        AutoCloseable o = observed;
+        if (o != null) {
+            observed = null;
+            try {
+                o.close();
+            } catch (Exception e) {
+                // the metric's callback only: nothing of the connection depends on it
+            }
+        }
     }
 
     /**

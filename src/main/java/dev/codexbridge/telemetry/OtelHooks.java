@@ -6,6 +6,7 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.telemetry.internal.TelemetryHooks;
 import dev.codexbridge.telemetry.internal.TurnTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
@@ -16,6 +17,8 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 /**
  * The OpenTelemetry side of {@link TelemetryHooks}: the tracer, the meter and its instruments
@@ -43,12 +46,17 @@ final class OtelHooks implements TelemetryHooks {
     final DoubleHistogram approvalWait;
     final DoubleHistogram rateLimitWait;
     final LongCounter toolCalls;
+    private final Meter meter;
+    /** Numbers the clients observed, for the {@code codex_bridge.client} attribute. */
+    private static final AtomicInteger CLIENTS = new AtomicInteger();
+    private static final AttributeKey<String> CLIENT = AttributeKey.stringKey("codex_bridge.client");
 
     private OtelHooks(OpenTelemetry otel, boolean captureContent) {
         this.captureContent = captureContent;
         String version = OtelHooks.class.getPackage().getImplementationVersion();
         this.tracer = version == null ? otel.getTracer(SCOPE) : otel.getTracer(SCOPE, version);
         Meter meter = version == null ? otel.getMeter(SCOPE) : otel.meterBuilder(SCOPE).setInstrumentationVersion(version).build();
+        this.meter = meter;
         this.tokenUsage = meter.histogramBuilder("gen_ai.client.token.usage").ofLongs().setUnit("{token}")
                 .setDescription("Tokens used per turn, by gen_ai.token.type").setExplicitBucketBoundariesAdvice(TOKEN_BUCKETS).build();
         this.operationDuration = meter.histogramBuilder("gen_ai.client.operation.duration").setUnit("s")
@@ -94,6 +102,21 @@ final class OtelHooks implements TelemetryHooks {
     @Override
     public TurnTelemetry startTurn(TurnStartInfo turn) {
         return new OtelTurn(this, turn);
+    }
+
+    @Override
+    public AutoCloseable observeClient(IntSupplier attachedThreads, IntSupplier reconnects) {
+        Attributes client = Attributes.of(CLIENT, Integer.toString(CLIENTS.incrementAndGet()));
+        AutoCloseable threads = meter.upDownCounterBuilder("codex_bridge.client.threads").setUnit("{thread}")
+                .setDescription("Threads attached on a client's connection (one per open session)")
+                .buildWithCallback(m -> m.record(attachedThreads.getAsInt(), client));
+        AutoCloseable reconnected = meter.counterBuilder("codex_bridge.client.reconnects").setUnit("{reconnect}")
+                .setDescription("Times a client's connection was reopened")
+                .buildWithCallback(m -> m.record(reconnects.getAsInt(), client));
+        return () -> {
+            threads.close();
+            reconnected.close();
+        };
     }
 
     /** The attributes every metric of a turn carries. */

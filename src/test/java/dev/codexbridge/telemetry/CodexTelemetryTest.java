@@ -166,6 +166,11 @@ class CodexTelemetryTest {
         assertThat(otel.metric("codex_bridge.approval.wait").orElseThrow().getHistogramData().getPoints().iterator().next().getCount())
                 .isEqualTo(1);
         assertThat(otel.metric("codex_bridge.tool.calls").orElseThrow().getLongSumData().getPoints()).hasSize(2);
+        // the shared client, observed while the session is open on it
+        assertThat(otel.metric("codex_bridge.client.threads").orElseThrow().getLongSumData().getPoints())
+                .singleElement().satisfies(p -> assertThat(p.getValue()).isEqualTo(1));
+        assertThat(otel.metric("codex_bridge.client.reconnects").orElseThrow().getLongSumData().getPoints())
+                .singleElement().satisfies(p -> assertThat(p.getValue()).isZero());
     }
 
     @Test

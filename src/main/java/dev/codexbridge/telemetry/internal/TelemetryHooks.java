@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.telemetry.CodexTelemetry;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -22,6 +23,12 @@ public interface TelemetryHooks {
 
     /** A turn begins: its span starts under the calling thread's current context. */
     TurnTelemetry startTurn(TurnStartInfo turn);
+
+    /**
+     * Observes a connected client until the returned handle is closed: its attached threads (one
+     * per open session) and its reconnects, read when the metrics are collected.
+     */
+    AutoCloseable observeClient(IntSupplier attachedThreads, IntSupplier reconnects);
 
     /** The hooks of a {@link CodexTelemetry}. */
     static TelemetryHooks of(CodexTelemetry telemetry) {
