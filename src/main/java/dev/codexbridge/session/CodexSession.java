@@ -5,7 +5,6 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.process.CodexLaunch;
@@ -28,7 +27,6 @@ import dev.codexbridge.protocol.ThreadSetNameParams;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.telemetry.CodexTelemetry;
-import dev.codexbridge.telemetry.internal.TelemetryHooks;
 import dev.codexbridge.telemetry.internal.TurnTelemetry;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.time.Duration;
@@ -82,8 +80,7 @@ public final class CodexSession implements AutoCloseable {
     private final ProjectorOptions projector;
     /** Shared with other sessions of the same account, or null: no waits, one attempt. */
     private final RateLimitGovernor rateLimits;
-    /** Traces turns, or null: telemetry is off and no OpenTelemetry class is touched. */
-    private final TelemetryHooks telemetry;
+    private final TurnTracing tracing;
 
     private final AtomicBoolean turnActive = new AtomicBoolean();
     private volatile TurnRun activeTurn;
@@ -96,9 +93,7 @@ public final class CodexSession implements AutoCloseable {
         this.projector = b.projector;
         this.rateLimits = b.rateLimits;
         ClientOptions own = b.client != null ? null : b.ownConnection();
-        CodexTelemetry traced = b.telemetry != null ? b.telemetry
-                : b.client != null ? ClientPlumbing.of(b.client).telemetry() : own.telemetry();
-        this.telemetry = traced == null ? null : TelemetryHooks.of(traced);
+        this.tracing = TurnTracing.of(b.telemetry, b.client, own);
         this.ownRequestTimeout = own == null ? b.client.requestTimeout() : own.requestTimeout();
         Supplier<CodexClient> connect = own == null ? null : () -> CodexClient.connect(own);
         boolean remote = own != null && own.endpoint() != null;
@@ -224,7 +219,7 @@ public final class CodexSession implements AutoCloseable {
             turnActive.set(false);
             throw new CodexException("the session is closed");
         }
-        TurnTelemetry traced = telemetry == null ? TurnTelemetry.NONE : startTelemetry(start, opts);
+        TurnTelemetry traced = tracing.start(start, opts, connection);
         TurnContext turn = new TurnContext(start, opts, traced.listener(listener == null ? TurnListener.NONE : listener),
                 turnSetup(turnLimits), traced);
         CompletableFuture<TurnResult> result = new CompletableFuture<>();
@@ -259,13 +254,6 @@ public final class CodexSession implements AutoCloseable {
             this(start, options, listener, settings, new AtomicBoolean(), new RateLimitGovernor.Cancellation(), System.nanoTime(),
                     new AtomicReference<>(), traced);
         }
-    }
-
-    /** The turn's span starts here, under the caller's current span; content is read only if it is captured. */
-    private TurnTelemetry startTelemetry(TurnStart start, TurnOptions opts) {
-        String model = opts.model() != null ? opts.model() : connection.settings().model();
-        return telemetry.startTurn(new TelemetryHooks.TurnStartInfo(connection.threadId(), model, start.method(),
-                start instanceof TurnStart.UserTurn user ? () -> user.input().toJson() : null));
     }
 
     private TurnRun.Setup turnSetup(TurnLimits turnLimits) {
@@ -465,10 +453,8 @@ public final class CodexSession implements AutoCloseable {
         }
 
         /**
-         * Traces this session's turns through the host's OpenTelemetry (docs/observability.md).
-         * By default a session traces with its client's telemetry
-         * ({@code CodexClient.Builder#telemetry}); a session's own connection gets this one too, so
-         * its requests carry the trace context to codex.
+         * Traces the turns through the host's OpenTelemetry (docs/observability.md); by default,
+         * with the client's ({@code CodexClient.Builder#telemetry}). An own connection gets it too.
          */
         public Builder telemetry(CodexTelemetry telemetry) {
             this.telemetry = telemetry;
