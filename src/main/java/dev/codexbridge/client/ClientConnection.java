@@ -1,5 +1,6 @@
 package dev.codexbridge.client;
 
+import dev.codexbridge.telemetry.internal.TelemetryHooks;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.internal.SafeLogger;
@@ -78,6 +79,10 @@ final class ClientConnection {
                 : CodexTransport.process(options.launch(), configure);
     }
 
+    ClientOptions options() {
+        return options;
+    }
+
     CodexClient owner() {
         return owner;
     }
@@ -94,6 +99,10 @@ final class ClientConnection {
     void open() {
         CodexTransport t = transports.open(events.sink(generation.incrementAndGet()));
         transport = t;
+        if (options.telemetry() != null) {
+            // the hooks' type names no OpenTelemetry class: nothing of it loads when telemetry is off
+            t.peer().traceContext(TelemetryHooks.of(options.telemetry())::currentTraceContext);
+        }
         try {
             List<String> optOut = options.optOutNotifications();
             InitializeCapabilities caps = InitializeCapabilities.builder()

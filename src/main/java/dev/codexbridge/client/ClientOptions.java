@@ -3,6 +3,7 @@ package dev.codexbridge.client;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ClientInfo;
 import dev.codexbridge.rpc.WireTap;
+import dev.codexbridge.telemetry.CodexTelemetry;
 import dev.codexbridge.transport.CodexEndpoint;
 import dev.codexbridge.transport.CodexTransport;
 import java.time.Duration;
@@ -45,6 +46,7 @@ public final class ClientOptions {
     private final ServerRequestHandler serverRequests;
     private final Executor eventExecutor;
     private final int eventBuffer;
+    private final CodexTelemetry telemetry;
 
     ClientOptions(CodexClient.Builder b) {
         if (b.transport != null && b.endpoint != null) {
@@ -67,6 +69,7 @@ public final class ClientOptions {
         this.serverRequests = b.serverRequests;
         this.eventExecutor = b.eventExecutor;
         this.eventBuffer = b.eventBuffer;
+        this.telemetry = b.telemetry;
     }
 
     /** A builder holding these options, to derive others from them. */
@@ -85,6 +88,7 @@ public final class ClientOptions {
         b.serverRequests = serverRequests;
         b.eventExecutor = eventExecutor;
         b.eventBuffer = eventBuffer;
+        b.telemetry = telemetry;
         return b;
     }
 
@@ -160,6 +164,14 @@ public final class ClientOptions {
         return eventBuffer;
     }
 
+    /**
+     * Traces and metrics through the host's OpenTelemetry, or null (the default): requests then
+     * carry no trace context.
+     */
+    public CodexTelemetry telemetry() {
+        return telemetry;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof ClientOptions other && Objects.equals(launch, other.launch) && Objects.equals(endpoint, other.endpoint)
@@ -168,13 +180,13 @@ public final class ClientOptions {
                 && requestTimeout.equals(other.requestTimeout) && Objects.equals(wireTaps, other.wireTaps)
                 && Objects.equals(reconnect, other.reconnect) && maxThreads == other.maxThreads
                 && serverRequests.equals(other.serverRequests) && eventExecutor.equals(other.eventExecutor)
-                && eventBuffer == other.eventBuffer;
+                && eventBuffer == other.eventBuffer && Objects.equals(telemetry, other.telemetry);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(launch, endpoint, transport, clientInfo, experimentalApi, optOutNotifications, requestTimeout,
-                wireTaps, reconnect, maxThreads, serverRequests, eventExecutor, eventBuffer);
+                wireTaps, reconnect, maxThreads, serverRequests, eventExecutor, eventBuffer, telemetry);
     }
 
     @Override

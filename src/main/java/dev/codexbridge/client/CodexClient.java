@@ -18,6 +18,8 @@ import dev.codexbridge.rpc.PeerStats;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.rpc.WireTap;
+import dev.codexbridge.telemetry.CodexTelemetry;
+import dev.codexbridge.telemetry.internal.TelemetryHooks;
 import dev.codexbridge.transport.CodexEndpoint;
 import dev.codexbridge.transport.CodexTransport;
 import java.net.URI;
@@ -78,6 +80,8 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     private final EventRouter events;
     private final ThreadPlaces places;
     private final ClientPlumbing plumbing;
+    /** Stops the telemetry's observation of this client; null when telemetry is off. */
+    private volatile AutoCloseable observed;
 
     private CodexClient(ClientOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -99,6 +103,10 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     public static CodexClient connect(ClientOptions options) {
         CodexClient client = new CodexClient(options);
         client.connection.open();
+        if (options.telemetry() != null) {
+            client.observed = TelemetryHooks.of(options.telemetry()).observeClient(client::attachedThreads,
+                    () -> client.generation() - 1);
+        }
         return client;
     }
 
@@ -263,6 +271,15 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     @Override
     public void close() {
         connection.close();
+        AutoCloseable o = observed;
+        if (o != null) {
+            observed = null;
+            try {
+                o.close();
+            } catch (Exception e) {
+                // the metric's callback only: nothing of the connection depends on it
+            }
+        }
     }
 
     /**
@@ -293,6 +310,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         int eventBuffer = 100_000;
         ReconnectPolicy reconnect;
         int maxThreads = DEFAULT_MAX_THREADS;
+        CodexTelemetry telemetry;
 
         private Builder() {
         }
@@ -350,6 +368,16 @@ public final class CodexClient implements CodexApi, AutoCloseable {
          */
         public Builder wireTap(WireTap tap) {
             this.wireTaps = tap == null ? null : () -> tap;
+            return this;
+        }
+
+        /**
+         * Traces and metrics through the host's OpenTelemetry (docs/observability.md): every
+         * request carries the sending thread's trace context to codex, and sessions on this client
+         * trace their turns. Null (the default) for none.
+         */
+        public Builder telemetry(CodexTelemetry telemetry) {
+            this.telemetry = telemetry;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.codexbridge.client;
 
+import dev.codexbridge.telemetry.CodexTelemetry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.internal.ClientPlumbing;
@@ -65,6 +66,11 @@ final class SessionPlumbing extends ClientPlumbing {
     @Override
     public ReconnectPolicy reconnectPolicy() {
         return connection.reconnector().policy();
+    }
+
+    @Override
+    public CodexTelemetry telemetry() {
+        return connection.options().telemetry();
     }
 
     @Override

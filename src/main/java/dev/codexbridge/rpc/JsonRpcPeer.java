@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -79,6 +80,8 @@ public final class JsonRpcPeer implements AutoCloseable {
     private final InboundSink sink;
     private final WireTap tap;
     private final boolean jsonrpcMember;
+    /** The caller's trace context as codex's {@code trace} member, or null: requests carry none. */
+    private volatile Supplier<? extends JsonNode> traceContext;
 
     private final Object writeLock = new Object();
     private final AtomicLong nextId = new AtomicLong(1);
@@ -168,6 +171,11 @@ public final class JsonRpcPeer implements AutoCloseable {
         Objects.requireNonNull(timeout, "timeout");
         JsonNode paramsNode = toParams(params);
         Pending p = new Pending(method, paramsNode, timeout);
+        Supplier<? extends JsonNode> traces = traceContext;
+        if (traces != null) {
+            // read on the sending thread: the host's current span is the request's parent
+            p.trace = traces.get();
+        }
         if (inlineAction != null) {
             // registered before the request is written, so it can never run after later messages
             p.inline = true;
@@ -208,6 +216,17 @@ public final class JsonRpcPeer implements AutoCloseable {
      */
     public JsonNode call(String method, Object params, Duration timeout) {
         return Futures.join(request(method, params, timeout));
+    }
+
+    /**
+     * Gives every request sent from now on a top-level {@code trace} member (W3C trace context,
+     * codex's {@code W3cTraceContext}): {@code source} is asked on the thread that sends the
+     * request, and a null answer leaves the member out. Null (the default) for none: the bytes
+     * written are then the same as ever. Set before the first request (the client sets it before
+     * {@code initialize}).
+     */
+    public void traceContext(Supplier<? extends JsonNode> source) {
+        this.traceContext = source;
     }
 
     /** Sends a notification. */
@@ -348,7 +367,7 @@ public final class JsonRpcPeer implements AutoCloseable {
             return;
         }
         try {
-            write(new JsonRpcMessage.Request(JsonRpcId.of(id), p.method, p.params));
+            write(new JsonRpcMessage.Request(JsonRpcId.of(id), p.method, p.params), p.trace);
         } catch (ConnectionClosedException e) {
             pending.remove(id, p);
             completeExceptionally(p, e);
@@ -356,7 +375,11 @@ public final class JsonRpcPeer implements AutoCloseable {
     }
 
     private void write(JsonRpcMessage message) {
-        byte[] bytes = MessageCodec.encode(message, jsonrpcMember);
+        write(message, null);
+    }
+
+    private void write(JsonRpcMessage message, JsonNode trace) {
+        byte[] bytes = MessageCodec.encode(message, jsonrpcMember, trace);
         synchronized (writeLock) {
             if (!open.get()) {
                 throw closedCause();
@@ -487,6 +510,8 @@ public final class JsonRpcPeer implements AutoCloseable {
         volatile int attempts;
         volatile ScheduledFuture<?> timeoutTask;
         volatile boolean inline;
+        /** Sent as the request's {@code trace} member (every attempt), or null. */
+        volatile JsonNode trace;
 
         Pending(String method, JsonNode params, Duration timeout) {
             this.method = method;

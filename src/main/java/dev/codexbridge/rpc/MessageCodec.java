@@ -76,6 +76,14 @@ final class MessageCodec {
      * peers that insist on strict JSON-RPC 2.0 (MCP servers and clients).
      */
     public static byte[] encode(JsonRpcMessage message, boolean withVersion) {
+        return encode(message, withVersion, null);
+    }
+
+    /**
+     * Compact JSON for one message; a request with a non-null {@code trace} carries it as its
+     * top-level {@code trace} member (codex's W3C trace context), after {@code params}.
+     */
+    public static byte[] encode(JsonRpcMessage message, boolean withVersion, JsonNode trace) {
         ObjectNode node = MAPPER.createObjectNode();
         if (withVersion) {
             node.put("jsonrpc", "2.0");
@@ -85,6 +93,9 @@ final class MessageCodec {
             node.put("method", r.method());
             if (!r.params().isMissingNode()) {
                 node.set("params", r.params());
+            }
+            if (trace != null) {
+                node.set("trace", trace);
             }
         } else if (message instanceof JsonRpcMessage.Notification n) {
             node.put("method", n.method());

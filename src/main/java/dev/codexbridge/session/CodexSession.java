@@ -26,6 +26,8 @@ import dev.codexbridge.protocol.ThreadSetNameParams;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.HostFuture;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.telemetry.CodexTelemetry;
+import dev.codexbridge.telemetry.internal.TurnTelemetry;
 import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.time.Duration;
@@ -81,6 +83,7 @@ public final class CodexSession implements AutoCloseable {
     private final ProjectorOptions projector;
     /** Shared with other sessions of the same account, or null: no waits, one attempt. */
     private final RateLimitGovernor rateLimits;
+    private final TurnTracing tracing;
 
     private final AtomicBoolean turnActive = new AtomicBoolean();
     private volatile TurnRun activeTurn;
@@ -93,6 +96,7 @@ public final class CodexSession implements AutoCloseable {
         this.projector = b.projector;
         this.rateLimits = b.rateLimits;
         ClientOptions own = b.client != null ? null : b.ownConnection();
+        this.tracing = TurnTracing.of(b.telemetry, b.client, own);
         this.ownRequestTimeout = own == null ? b.client.requestTimeout() : own.requestTimeout();
         Supplier<CodexClient> connect = own == null ? null : () -> CodexClient.connect(own);
         boolean remote = own != null && own.endpoint() != null;
@@ -224,15 +228,18 @@ public final class CodexSession implements AutoCloseable {
             turnActive.set(false);
             throw new CodexException("the session is closed");
         }
-        TurnContext turn = new TurnContext(start, opts, listener == null ? TurnListener.NONE : listener, turnSetup(turnLimits));
+        TurnTelemetry traced = tracing.start(start, opts, connection);
+        TurnContext turn = new TurnContext(start, opts, traced.listener(listener == null ? TurnListener.NONE : listener),
+                turnSetup(turnLimits), traced);
         CompletableFuture<TurnResult> result = new CompletableFuture<>();
         CompletableFuture<TurnResult> attempts;
         try {
-            attempts = attempt(turn, 1, 0);
+            attempts = traced.inScope(() -> attempt(turn, 1, 0));
         } catch (RuntimeException e) {
             attempts = CompletableFuture.failedFuture(e);
         }
         attempts.whenComplete((r, failure) -> {
+            traced.ended(r, failure == null ? null : Futures.unwrap(failure));
             // free the session before anyone sees the result, so the next turn can start at once
             activeTurn = null;
             turnActive.set(false);
@@ -250,10 +257,10 @@ public final class CodexSession implements AutoCloseable {
     /** What stays the same across a turn's attempts; {@code replaced} is the thread replacement this turn reports. */
     private record TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings,
                                AtomicBoolean interrupted, RateLimitGovernor.Cancellation waits, long began,
-                               AtomicReference<ThreadReplacement> replaced) {
-        TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings) {
+                               AtomicReference<ThreadReplacement> replaced, TurnTelemetry traced) {
+        TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings, TurnTelemetry traced) {
             this(start, options, listener, settings, new AtomicBoolean(), new RateLimitGovernor.Cancellation(), System.nanoTime(),
-                    new AtomicReference<>());
+                    new AtomicReference<>(), traced);
         }
     }
 
@@ -323,7 +330,9 @@ public final class CodexSession implements AutoCloseable {
             if (replaced != null) {
                 turn.replaced().set(replaced);
             }
-            return run.begin(connection.client(), connection.inbox(), connection.bridge(), id, turn.start(), replaced);
+            // the turn's span is current while turn/start is written, so codex parents its handling on it
+            return turn.traced().inScope(() -> run.begin(connection.client(), connection.inbox(), connection.bridge(), id,
+                    turn.start(), replaced));
         }).thenCompose(f -> f);
     }
 
@@ -449,8 +458,18 @@ public final class CodexSession implements AutoCloseable {
         private RateLimitGovernor rateLimits;
         private int inboxLimit = SessionInbox.DEFAULT_LIMIT;
         private Consumer<ThreadReplacement> onThreadReplaced;
+        private CodexTelemetry telemetry;
 
         private Builder() {
+        }
+
+        /**
+         * Traces the turns through the host's OpenTelemetry (docs/observability.md); by default,
+         * with the client's ({@code CodexClient.Builder#telemetry}). An own connection gets it too.
+         */
+        public Builder telemetry(CodexTelemetry telemetry) {
+            this.telemetry = telemetry;
+            return this;
         }
 
         /**
@@ -613,6 +632,9 @@ public final class CodexSession implements AutoCloseable {
             }
             if (!dynamicTools.isEmpty()) {
                 adjusted.experimentalApi(true);     // dynamic tools are part of codex's experimental API
+            }
+            if (telemetry != null && own.telemetry() == null) {
+                adjusted.telemetry(telemetry);
             }
             return adjusted.options();
         }

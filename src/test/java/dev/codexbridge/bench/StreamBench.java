@@ -1,5 +1,13 @@
 package dev.codexbridge.bench;
 
+import dev.codexbridge.telemetry.CodexTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.util.Collection;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.session.CodexSession;
@@ -27,9 +35,29 @@ import dev.codexbridge.session.TurnLimits;
  * OS pipe, consumed either by a bare driver ({@code BufferedReader.readLine} + Jackson
  * {@code readTree}, no logic — the practical limit) or by a {@link CodexSession} (peer, session,
  * approval bridge, projector). Rounds alternate the two so each ratio comes from the same minute
- * of a noisy machine. Run with {@code bin/bench stream [MESSAGES] [ROUNDS]}.
+ * of a noisy machine. Run with {@code bin/bench stream [MESSAGES] [ROUNDS]}; {@code BENCH_TELEMETRY=1}
+ * traces the library's turns through an OpenTelemetry SDK whose spans are built and then dropped
+ * (the cost of tracing without the exporter's).
  */
 public final class StreamBench {
+    private static final CodexTelemetry TELEMETRY = "1".equals(System.getenv("BENCH_TELEMETRY")) ? CodexTelemetry.of(
+            OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(
+                    BatchSpanProcessor.builder(new SpanExporter() {
+                        @Override
+                        public CompletableResultCode export(Collection<SpanData> spans) {
+                            return CompletableResultCode.ofSuccess();
+                        }
+
+                        @Override
+                        public CompletableResultCode flush() {
+                            return CompletableResultCode.ofSuccess();
+                        }
+
+                        @Override
+                        public CompletableResultCode shutdown() {
+                            return CompletableResultCode.ofSuccess();
+                        }
+                    }).build()).build()).build()) : null;
     private StreamBench() {
     }
 
@@ -37,7 +65,8 @@ public final class StreamBench {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         TurnStream stream = TurnStream.generate(count, 7);
-        System.out.printf("stream: %d messages, %.1f MiB%n", stream.messages, stream.bytes.length / 1048576.0);
+        System.out.printf("stream: %d messages, %.1f MiB, telemetry %s%n", stream.messages, stream.bytes.length / 1048576.0,
+                TELEMETRY == null ? "off" : "on");
         double[] bare = new double[rounds];
         double[] lib = new double[rounds];
         double[] ratio = new double[rounds];
@@ -110,6 +139,7 @@ public final class StreamBench {
         TurnResult result;
         long end;
         try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadOptions.in(Path.of("/work")))
+                .telemetry(TELEMETRY)
                 .approvals(ApprovalPolicy.builder().autoApproveCommands(true).build())
                 .limits(TurnLimits.of(Duration.ofMinutes(5), Duration.ZERO)).build()) {
             s.start();

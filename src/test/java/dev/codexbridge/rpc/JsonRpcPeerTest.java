@@ -50,6 +50,27 @@ class JsonRpcPeerTest {
     }
 
     @Test
+    void aTraceContextSourceAddsTheTraceMemberToRequestsOnlyAndANullAnswerLeavesTheBytesAsTheyWere() {
+        startWithInbox();
+        codex.peer().request("a/one", null, LONG);
+        AtomicReference<JsonNode> current = new AtomicReference<>();
+        codex.peer().traceContext(current::get);
+        codex.peer().request("a/one", null, LONG);
+        current.set(Json.object().put("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+        codex.peer().request("a/two", Map.of("x", 1), LONG);
+        codex.peer().notify("initialized", null);
+        codex.peer().traceContext(null);
+        codex.peer().request("a/three", null, LONG);
+
+        assertThat(codex.nextRawLine()).isEqualTo("{\"id\":1,\"method\":\"a/one\",\"params\":{}}");
+        assertThat(codex.nextRawLine()).isEqualTo("{\"id\":2,\"method\":\"a/one\",\"params\":{}}");
+        assertThat(codex.nextRawLine()).isEqualTo("{\"id\":3,\"method\":\"a/two\",\"params\":{\"x\":1},"
+                + "\"trace\":{\"traceparent\":\"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\"}}");
+        assertThat(codex.nextRawLine()).isEqualTo("{\"method\":\"initialized\",\"params\":{}}");
+        assertThat(codex.nextRawLine()).isEqualTo("{\"id\":4,\"method\":\"a/three\",\"params\":{}}");
+    }
+
+    @Test
     void outgoingRequestsHaveLongIdsFromOneAlwaysCarryParamsAndNoJsonrpcMember() {
         startWithInbox();
         codex.peer().request("a/one", null, LONG);

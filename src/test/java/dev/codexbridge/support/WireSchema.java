@@ -82,7 +82,8 @@ public final class WireSchema {
                 return List.of((request ? "request" : "notification") + " method `" + method
                         + "` is not in the schema");
             }
-            return validate((request ? "request:" : "notification:") + method, union, branch, message);
+            List<String> errors = validate((request ? "request:" : "notification:") + method, union, branch, message);
+            return request ? withEnvelopeErrors(errors, message) : errors;
         }
         return List.of("a response to a server request: use validateResponse(serverMethod, message)");
     }
@@ -112,6 +113,28 @@ public final class WireSchema {
             return FACTORY.getSchema(single);
         });
         return messages(schema.validate(message));
+    }
+
+    /**
+     * The request envelope against {@code JSONRPCRequest.json}, closed: what the method's branch
+     * does not describe (the optional W3C {@code trace} member) is checked here, and nothing else
+     * may sit beside {@code id}, {@code method}, {@code params} and {@code trace}.
+     */
+    private List<String> withEnvelopeErrors(List<String> errors, JsonNode message) {
+        JsonSchema envelope = cache.computeIfAbsent("envelope:request", k -> {
+            ObjectNode root = prepare(load("JSONRPCRequest.json"));
+            if (strict) {
+                root.put("additionalProperties", false);
+            }
+            return FACTORY.getSchema(root);
+        });
+        List<String> envelopeErrors = messages(envelope.validate(message));
+        if (envelopeErrors.isEmpty()) {
+            return errors;
+        }
+        List<String> all = new ArrayList<>(errors);
+        all.addAll(envelopeErrors);
+        return all;
     }
 
     private static JsonNode branchFor(ObjectNode union, String method) {

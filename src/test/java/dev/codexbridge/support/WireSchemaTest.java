@@ -17,6 +17,8 @@ class WireSchemaTest {
         assertThat(schema.validateOutgoing(Json.parse("{\"method\":\"initialized\",\"params\":{}}"))).isEmpty();
         assertThat(schema.validateOutgoing(Json.parse(
                 "{\"id\":2,\"method\":\"thread/start\",\"params\":{\"cwd\":\"/w\",\"sandbox\":\"read-only\"}}"))).isEmpty();
+        assertThat(schema.validateOutgoing(Json.parse("{\"id\":3,\"method\":\"thread/start\",\"params\":{},\"trace\":"
+                + "{\"traceparent\":\"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\",\"tracestate\":\"k=v\"}}"))).isEmpty();
         assertThat(schema.validateResponse("item/commandExecution/requestApproval",
                 Json.parse("{\"decision\":\"accept\"}"))).isEmpty();
     }
@@ -33,6 +35,12 @@ class WireSchemaTest {
                 .containsExactly("request method `no/such/method` is not in the schema");
         assertThat(schema.validateOutgoing(Json.parse("{\"id\":1.5,\"method\":\"initialize\",\"params\":"
                 + "{\"clientInfo\":{\"name\":\"n\",\"version\":\"1\"}}}"))).isNotEmpty();
+        assertThat(schema.validateOutgoing(Json.parse(
+                "{\"id\":3,\"method\":\"thread/start\",\"params\":{},\"trace\":{\"traceparent\":1}}"))).isNotEmpty();
+        assertThat(schema.validateOutgoing(Json.parse(
+                "{\"id\":3,\"method\":\"thread/start\",\"params\":{},\"trace\":{\"traceParent\":\"x\"}}"))).isNotEmpty();
+        assertThat(schema.validateOutgoing(Json.parse(
+                "{\"id\":3,\"method\":\"thread/start\",\"params\":{},\"tracing\":{}}"))).isNotEmpty();
         assertThat(schema.validateResponse("item/commandExecution/requestApproval",
                 Json.parse("{\"decision\":\"approved\"}"))).isNotEmpty();
         assertThat(schema.validateResponse("item/permissions/requestApproval",

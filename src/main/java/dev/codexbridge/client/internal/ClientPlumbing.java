@@ -1,5 +1,6 @@
 package dev.codexbridge.client.internal;
 
+import dev.codexbridge.telemetry.CodexTelemetry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
@@ -97,6 +98,9 @@ public abstract class ClientPlumbing {
      * often it is tried; null when the client ends with its connection.
      */
     public abstract ReconnectPolicy reconnectPolicy();
+
+    /** The client's telemetry, or null: sessions on it trace their turns with it unless given their own. */
+    public abstract CodexTelemetry telemetry();
 
     /**
      * Why the connection closed, worth showing to a person (exit code, stderr tail, secrets

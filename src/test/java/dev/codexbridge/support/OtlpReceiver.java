@@ -1,0 +1,95 @@
+package dev.codexbridge.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.codexbridge.json.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An OTLP/HTTP receiver for JSON-encoded traces, enough for codex's own exporter: every span
+ * POSTed to {@code /v1/traces} is kept (logs and metrics are accepted and dropped).
+ */
+public final class OtlpReceiver implements AutoCloseable {
+    /** One span as codex exported it: ids in hex, attributes flattened to strings. */
+    public record ReceivedSpan(String name, String traceId, String spanId, String parentSpanId, Map<String, String> attributes) {
+    }
+
+    private final HttpServer server;
+    private final List<ReceivedSpan> spans = new ArrayList<>();
+
+    private OtlpReceiver(HttpServer server) {
+        this.server = server;
+    }
+
+    public static OtlpReceiver start() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        OtlpReceiver receiver = new OtlpReceiver(server);
+        server.createContext("/", exchange -> {
+            try (InputStream in = exchange.getRequestBody()) {
+                byte[] body = in.readAllBytes();
+                if (exchange.getRequestURI().getPath().equals("/v1/traces")) {
+                    receiver.accept(Json.parse(new String(body, StandardCharsets.UTF_8)));
+                }
+            } catch (RuntimeException e) {
+                exchange.sendResponseHeaders(400, -1);
+                exchange.close();
+                return;
+            }
+            byte[] answer = "{}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, answer.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(answer);
+            }
+        });
+        server.start();
+        return receiver;
+    }
+
+    /** The base address; codex's exporter wants {@code base + "/v1/traces"}. */
+    public URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** The {@code [otel]} table that makes codex export its traces here. */
+    public String codexOtelToml() {
+        return "[otel]\nenvironment = \"test\"\ntrace_exporter = { otlp-http = { endpoint = \"" + baseUrl()
+                + "/v1/traces\", protocol = \"json\" } }\n";
+    }
+
+    public synchronized List<ReceivedSpan> spans() {
+        return List.copyOf(spans);
+    }
+
+    private synchronized void accept(JsonNode body) {
+        for (JsonNode resource : body.path("resourceSpans")) {
+            for (JsonNode scope : resource.path("scopeSpans")) {
+                for (JsonNode span : scope.path("spans")) {
+                    Map<String, String> attributes = new HashMap<>();
+                    for (JsonNode a : span.path("attributes")) {
+                        JsonNode value = a.path("value");
+                        attributes.put(a.path("key").asText(), value.isObject() && value.size() > 0
+                                ? value.elements().next().asText() : value.asText());
+                    }
+                    spans.add(new ReceivedSpan(span.path("name").asText(), span.path("traceId").asText(),
+                            span.path("spanId").asText(), span.path("parentSpanId").asText(""), attributes));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
