@@ -1,7 +1,6 @@
 package dev.codexbridge.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.session.CodexSession;
@@ -9,39 +8,35 @@ import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.support.FakeCodex;
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URL;
-import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
  * OpenTelemetry is an optional dependency: a host without it on its class path runs sessions as
- * before. The session here runs in a class loader that has everything of the test's class path
- * except OpenTelemetry's jars, so any OpenTelemetry class the library touched would fail it.
+ * before. Each check runs a session in a JVM of its own (the library's thread pools are static, so
+ * a second copy of it in this JVM would outlive the test and be counted by others).
  */
 class WithoutOpenTelemetryTest {
 
     @Test
     void aSessionRunsATurnWithNoOpenTelemetryOnTheClassPath() throws Exception {
-        List<URL> urls = classPathWithoutOpenTelemetry();
-        assertThat(urls).isNotEmpty();
-        try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
-            assertThatThrownBy(() -> Class.forName("io.opentelemetry.api.OpenTelemetry", false, loader))
-                    .isInstanceOf(ClassNotFoundException.class);
-            Class<?> run = Class.forName(Run.class.getName(), true, loader);
-            assertThat(run.getClassLoader()).isSameAs(loader);
-            Object answer = run.getMethod("turn").invoke(null);
-            assertThat(answer).isEqualTo("completed: hello");
-        }
+        List<String> out = runChild(classPathWithoutOpenTelemetry(), List.of());
+        assertThat(out).contains("no OpenTelemetry on the class path", "completed: hello");
     }
 
     @Test
@@ -50,32 +45,48 @@ class WithoutOpenTelemetryTest {
         List<URL> otel = openTelemetryJars();
         assertThat(otel).isNotEmpty();
         urls.addAll(otel);
-        try (WatchedLoader loader = new WatchedLoader(urls.toArray(URL[]::new))) {
-            Object answer = Class.forName(Run.class.getName(), true, loader).getMethod("turn").invoke(null);
-            assertThat(answer).isEqualTo("completed: hello");
-            assertThat(loader.loaded("dev.codexbridge.session.CodexSession")).isTrue();
-            for (String name : List.of("io.opentelemetry.api.OpenTelemetry", "io.opentelemetry.context.Context",
-                    "io.opentelemetry.api.trace.Span", "dev.codexbridge.telemetry.CodexTelemetry",
-                    "dev.codexbridge.telemetry.OtelHooks")) {
-                assertThat(loader.loaded(name)).as("%s loaded with telemetry off", name).isFalse();
-            }
+        List<String> out = runChild(urls, List.of("-Xlog:class+load=info:stdout"));
+        assertThat(out).contains("completed: hello");
+        assertThat(out).anyMatch(l -> l.contains(" dev.codexbridge.session.CodexSession "));
+        for (String name : List.of("io.opentelemetry.", "dev.codexbridge.telemetry.CodexTelemetry ",
+                "dev.codexbridge.telemetry.OtelHooks ")) {
+            assertThat(out).as("%s loaded with telemetry off", name).noneMatch(l -> l.contains("[class,load] " + name));
         }
     }
 
-    /** A class loader that says which classes it has loaded. */
-    private static final class WatchedLoader extends URLClassLoader {
-        WatchedLoader(URL[] urls) {
-            super(urls, ClassLoader.getPlatformClassLoader());
+    /** Runs {@link Run} in a new JVM on {@code urls}; its standard output, line by line. */
+    private static List<String> runChild(List<URL> urls, List<String> jvmOptions) throws Exception {
+        assertThat(urls).isNotEmpty();
+        List<String> paths = new ArrayList<>();
+        for (URL u : urls) {
+            paths.add(Path.of(u.toURI()).toString());
         }
-
-        boolean loaded(String name) {
-            return findLoadedClass(name) != null;
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", String.join(File.pathSeparator, paths), Run.class.getName()));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<String> lines;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            lines = r.lines().collect(Collectors.toList());
         }
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as("the child JVM's exit; its output:%n%s", String.join("\n", lines)).isZero();
+        return lines;
     }
 
-    /** Runs in the class loader without OpenTelemetry: a session on an in-memory codex, one turn. */
+    /** Runs in the child JVM: a session on an in-memory codex, one turn. */
     public static final class Run {
         private Run() {
+        }
+
+        public static void main(String[] args) {
+            // looked up as a resource: loading the class, even uninitialised, would count as loading it
+            if (Run.class.getClassLoader().getResource("io/opentelemetry/api/OpenTelemetry.class") == null) {
+                System.out.println("no OpenTelemetry on the class path");
+            }
+            System.out.println(turn());
+            System.exit(0);
         }
 
         public static String turn() {
