@@ -290,6 +290,46 @@ class ReattachLiveTest {
         }
     }
 
+    @Test
+    void aReconnectThatReachesARestartedAppServerEndsTheTurnWithWhatItHad() throws Exception {
+        model.enqueue(
+                ModelReply.builder("resp-cmd").message("running it").functionCall("call-sleep", null, "exec_command", command("sleep 5; echo slept")).build(),
+                ModelReply.builder("resp-end").message("never heard").build());
+        ListeningAppServer first = ListeningAppServer.websocket(home, work, List.of());
+        try (DropProxy proxy = DropProxy.tcp(first.uri().getHost(), first.uri().getPort());
+             CodexClient client = client(CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()));
+             CodexSession session = CodexSession.builder().client(client).thread(ThreadOptions.in(work))
+                     .limits(TurnLimits.of(Duration.ofSeconds(120), Duration.ZERO)).build()) {
+            String thread = session.start();
+            Heard heard = new Heard();
+            CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("run it"), TurnOptions.DEFAULTS, heard);
+            assertThat(heard.commandStarted.await(60, TimeUnit.SECONDS)).isTrue();
+
+            // the app-server dies with the turn; another starts on the same CODEX_HOME and the client reaches it
+            proxy.drop(Duration.ofMinutes(5));
+            first.kill();
+            try (ListeningAppServer second = ListeningAppServer.websocket(home, work, List.of())) {
+                proxy.retarget(second.uri().getHost(), second.uri().getPort());
+                proxy.restore();
+
+                TurnResult r = turn.get(120, TimeUnit.SECONDS);
+                System.out.println("reattach after a restart: " + r.status() + " " + r.error());
+                assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
+                assertThat(r.error().category()).isEqualTo(dev.codexbridge.session.ErrorCategory.PROCESS_DIED);
+                assertThat(r.messages()).as("the partial transcript").anySatisfy(m -> assertThat(m.content()).isEqualTo("running it"));
+                assertThat(heard.events).startsWith("lost");
+
+                model.discardRemaining();
+                model.enqueue(ModelReply.message("on the new app-server"));
+                TurnResult next = session.runTurn(TurnInput.text("still there?"));
+                assertThat(next.status()).as("%s", next.error()).isEqualTo(TurnOutcome.COMPLETED);
+                assertThat(next.threadId()).isEqualTo(thread);
+            }
+        } finally {
+            first.close();
+        }
+    }
+
     /** The turn's item ids as codex stored them, in order. */
     private static List<String> itemIds(CodexSession session, String turnId) {
         JsonNode read = Json.tree(session.read(true));

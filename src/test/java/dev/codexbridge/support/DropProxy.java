@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class DropProxy implements AutoCloseable {
     private final ServerSocketChannel listener;
-    private final SocketAddress target;
+    private volatile SocketAddress target;
     private final Path socket;
     private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
@@ -76,6 +76,16 @@ public final class DropProxy implements AutoCloseable {
             closeQuietly(c);
         }
         open.clear();
+    }
+
+    /** Ends an outage now: new connections are forwarded again. */
+    public void restore() {
+        refuseUntil = 0;
+    }
+
+    /** Forwards new connections to {@code host:port} from now on (say, an app-server started again elsewhere). */
+    public void retarget(String host, int port) {
+        target = new InetSocketAddress(host, port);
     }
 
     private void acceptLoop() {
