@@ -9,7 +9,6 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
-import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.protocol.AgentMessageDeltaNotification;
 import dev.codexbridge.protocol.CommandExecutionOutputDeltaNotification;
 import dev.codexbridge.protocol.ConfigWarningNotification;
@@ -57,9 +56,11 @@ import org.slf4j.Logger;
  *
  * <p>Longer than the library's usual class on purpose: it is one state machine whose fields are
  * the turn's state, touched by one event at a time; what has a seam of its own is outside it
- * ({@link TurnStart}, {@link TurnEvent}, {@link ErrorClassifier}, {@link ThreadConnection}).
+ * ({@link TurnStart}, {@link TurnEvent}, {@link ErrorClassifier}, {@link ThreadConnection}, and
+ * following the turn across a dropped connection, {@link TurnReattach}, to which it shows itself
+ * as a {@link TurnReattach.FollowedTurn}).
  */
-final class TurnRun implements TurnEvent.Handler {
+final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
     private static final Logger LOG = SafeLogger.getLogger(TurnRun.class);
     /** Before the result of an item whose request codex withdrew as the turn was interrupted. */
     static final String WITHDRAWN_BY_INTERRUPT = "[withdrawn: the turn was interrupted before this session answered]";
@@ -126,28 +127,9 @@ final class TurnRun implements TurnEvent.Handler {
     private boolean sent;
     /** When this attempt began (after any rate-limit wait): the turn's deadlines count from here. */
     private long attemptStartedAt = System.nanoTime();
-    /** What following the turn across a dropped connection keeps (decision 0022). */
-    private final TurnFollow follow = new TurnFollow();
-    /** Counts the fetches of what was missed, so a late answer to an earlier one is told apart. */
-    private int catchUpRound;
-    /** How the session's thread connection tells this turn that its thread is back after a drop. */
-    private final ThreadConnection.ResumeWatch resumeWatch = new ThreadConnection.ResumeWatch() {
-        @Override
-        public void resumed(SessionInbox box) {
-            // on the reader thread, before the messages that follow the resume: none reaches the box unclaimed
-            box.turnStarted(TurnRun.this);
-            box.post(new TurnEvent.Resumed(box, true));
-        }
-
-        @Override
-        public void failed(Throwable why) {
-            SessionInbox box = inbox;
-            if (box != null) {
-                box.post(new TurnEvent.Closed(new ConnectionClosedException("the thread could not be resumed after the reconnect: "
-                        + UntrustedText.messageOf(why), why), null));
-            }
-        }
-    };
+    /** Following the turn across a dropped connection (decision 0022), and what that keeps. */
+    private final TurnReattach reattach;
+    private final TurnFollow follow;
 
     /** One attempt of a turn: the interrupt flag, the wait's cancellation and the start time are the turn's. */
     TurnRun(ThreadConnection thread, Setup settings, TurnOptions options, TurnListener listener,
@@ -165,6 +147,8 @@ final class TurnRun implements TurnEvent.Handler {
         this.idleTimeout = settings.limits().idleTimeout();
         this.maxSteps = settings.limits().maxSteps();
         this.projector = new ItemProjector(settings.projector(), !options.streamTranscript());
+        this.reattach = new TurnReattach(thread, this);
+        this.follow = reattach.state();
     }
 
     void requestInterrupt() {
@@ -281,7 +265,7 @@ final class TurnRun implements TurnEvent.Handler {
         lastProgress = attemptStartedAt;
         inbox.turnStarted(this);
         if (thread.reattachWindow() != null) {
-            thread.watchResume(resumeWatch);
+            thread.watchResume(reattach.watch());
         }
         inbox.post(new TurnEvent.Resumed(inbox, false));
         armTimer(System.nanoTime());
@@ -334,7 +318,7 @@ final class TurnRun implements TurnEvent.Handler {
             t.cancel(false);
         }
         finished = true;
-        thread.unwatchResume(resumeWatch);
+        thread.unwatchResume(reattach.watch());
         // decisions ready but not yet handled go out now; later ones are written as they come
         inbox.forEachQueuedEvent(o -> {
             if (o instanceof TurnEvent.Answered a && a.run() == this) {
@@ -347,8 +331,7 @@ final class TurnRun implements TurnEvent.Handler {
 
     private TurnResult checkDeadlines(long now) {
         if (follow.detached() && now >= follow.windowEnds()) {
-            return lost(follow.lostWith(), "; it did not come back within the re-attach window of "
-                    + seconds(Duration.ofNanos(follow.windowEnds() - follow.detachedAt())));
+            return reattach.windowPassed();
         }
         if (graceDeadline != 0 && now >= graceDeadline && !follow.detached()) {
             // codex did not confirm the interrupt: it is stuck, so the session gives it up
@@ -408,13 +391,15 @@ final class TurnRun implements TurnEvent.Handler {
             return null;
         }
         if (event instanceof TurnEvent.Closed closed) {
-            return closed(closed, now);
+            return reattach.closed(closed, now);
         }
         if (event instanceof TurnEvent.Resumed resumed) {
-            return resumed(resumed, now);
+            lastProgress = now;
+            return reattach.resumed(resumed, now);
         }
         if (event instanceof TurnEvent.CaughtUp caught) {
-            return caughtUp(caught, now);
+            lastProgress = now;
+            return reattach.caughtUp(caught, now);
         }
         if (event instanceof TurnEvent.Overflowed overflowed) {
             overflow = overflowed;
@@ -472,7 +457,7 @@ final class TurnRun implements TurnEvent.Handler {
             }
             TurnEvent.Asked earlier = follow.earlier(pending);
             if (earlier != null && !earlier.isWithdrawn()) {
-                adopt(earlier, pending);    // asked again after a resume, under the same id: the host sees it once
+                reattach.adopt(earlier, pending);   // asked again after a resume, under the same id: the host sees it once
                 lastProgress = now;
                 return null;
             }
@@ -486,14 +471,8 @@ final class TurnRun implements TurnEvent.Handler {
             CompletableFuture<ServerRequestBridge.Answer> answering = bridge.answer(r.method(), r.params());
             pending.answering(answering);
             answering.whenComplete((ans, e) -> {
-                if (pending.isWithdrawn()) {
-                    return;     // codex no longer waits for it: nothing to write
-                }
-                pending.decided(ans);
-                TurnEvent.Answered answered = new TurnEvent.Answered(this, pending, ans);
-                inbox.post(answered);
-                if (finished) {
-                    write(answered);    // decided after the turn ended: codex must not wait for the next turn
+                if (!pending.isWithdrawn()) {
+                    decided(pending, ans);      // else codex no longer waits for it: nothing to write
                 }
             });
             lastProgress = now;
@@ -575,6 +554,89 @@ final class TurnRun implements TurnEvent.Handler {
         return null;
     }
 
+    // ---------------------------------------------------------------- what following the turn needs of it (TurnReattach)
+
+    @Override
+    public String threadId() {
+        return threadId;
+    }
+
+    @Override
+    public String turnId() {
+        return turnId;
+    }
+
+    @Override
+    public CodexClient client() {
+        return client;
+    }
+
+    @Override
+    public SessionInbox inbox() {
+        return inbox;
+    }
+
+    @Override
+    public TurnListener listener() {
+        return listener;
+    }
+
+    @Override
+    public Duration requestTimeout() {
+        return settings.requestTimeout();
+    }
+
+    @Override
+    public void moveTo(SessionInbox box) {
+        inbox = box;
+        connection = client.generation();
+    }
+
+    @Override
+    public void interruptIfAsked(boolean resend) {
+        if (resend) {
+            interruptSent = false;      // one sent on the connection that dropped may be lost: it goes again
+        }
+        if (interruptRequested.get() || timedOut || stopReason == StopReason.STEP_BUDGET || overflow != null) {
+            sendInterrupt();            // asked for in the gap, or before this session attached
+        }
+    }
+
+    @Override
+    public boolean interruptedHere() {
+        return interruptSent || stopReason != null || interruptRequested.get();
+    }
+
+    @Override
+    public void deliverCompleted(ThreadItem item) {
+        itemCompleted(item, projector.completed(item));
+    }
+
+    @Override
+    public TurnResult handleHeld(CodexEvent.Notification message, long now) {
+        return handleMessage(message, now);
+    }
+
+    @Override
+    public TurnResult endAs(Turn turn) {
+        return completed(turn);
+    }
+
+    @Override
+    public TurnResult failedWith(TurnFailure failure) {
+        return result(TurnOutcome.FAILED, StopReason.ERROR, failure, false);
+    }
+
+    @Override
+    public void decided(TurnEvent.Asked asked, ServerRequestBridge.Answer answer) {
+        asked.decided(answer);
+        TurnEvent.Answered answered = new TurnEvent.Answered(this, asked, answer);
+        inbox.post(answered);
+        if (finished) {
+            write(answered);    // decided after the turn ended: codex must not wait for the next turn
+        }
+    }
+
     /** The listener hears of a completed item (live, or fetched after a re-attach); the step budget counts it. */
     private void itemCompleted(ThreadItem item, List<TranscriptMessage> produced) {
         safely(() -> listener.onItemCompleted(item, produced));
@@ -653,185 +715,12 @@ final class TurnRun implements TurnEvent.Handler {
         return result(TurnOutcome.FAILED, StopReason.ERROR, TurnFailure.of("turn/start failed: " + cause, ErrorCategory.OTHER, null), false);
     }
 
-    // ---------------------------------------------------------------- across a dropped connection (decision 0022)
-
-    /**
-     * A connection closed. The turn's own, while codex may still run the turn on a running
-     * app-server: the turn waits for the reconnect within the window. Otherwise it ends.
-     */
-    private TurnResult closed(TurnEvent.Closed closed, long now) {
-        if (closed.from() != null && closed.from() != inbox) {
-            return null;        // an earlier connection's inbox, let go as the thread moved on
-        }
-        if (follow.detached()) {
-            return closed.from() == null ? lost(closed.cause(), "") : null;
-        }
-        Duration window = turnId == null || closed.from() == null ? null : thread.reattachWindow();
-        if (window == null) {
-            return died(closed.cause());
-        }
-        String reason = UntrustedText.messageOf(closed.cause());
-        follow.detach(closed.cause(), reason, now, window);
-        thread.watchResume(resumeWatch);
-        SessionInbox box = inbox;
-        client.closedFuture().thenAccept(gone -> box.post(new TurnEvent.Closed(gone, null)));   // every reconnect failed
-        LOG.debug("turn {} lost its connection ({}); waiting up to {} for it", turnId, reason, seconds(window));
-        safely(() -> listener.onConnectionLost(reason));
-        return null;
-    }
-
-    /** The thread is back on a new connection (or, for an attached turn, open): fetch what was missed, hold the live messages back meanwhile. */
-    private TurnResult resumed(TurnEvent.Resumed r, long now) {
-        if (r.afterDrop()) {
-            if (!follow.detached()) {
-                // the resume overtook the old connection's end, whose inbox is drained apart: the drop is noted now
-                follow.detach(null, "the connection to codex was lost", now, Duration.ZERO);
-                safely(() -> listener.onConnectionLost(follow.lostReason()));
-            }
-            Duration gap = follow.reattach(now);
-            inbox = r.box();
-            connection = client.generation();
-            thread.watchResume(resumeWatch);
-            LOG.debug("turn {} re-attached after {} ms", turnId, gap.toMillis());
-            safely(() -> listener.onReattached(gap));
-            interruptSent = false;      // one sent on the connection that dropped may be lost: it goes again below
-        }
-        if (interruptRequested.get() || timedOut || stopReason == StopReason.STEP_BUDGET || overflow != null) {
-            sendInterrupt();            // asked for in the gap, or before this session attached
-        }
-        follow.catchingUp();
-        int round = ++catchUpRound;
-        SessionInbox box = inbox;
-        TurnCatchUp.fetch(client, threadId, turnId).whenComplete((rec, e) -> box.post(new TurnEvent.CaughtUp(rec, e, round)));
-        lastProgress = now;
-        return null;
-    }
-
-    /**
-     * Codex's record of the turn arrived: its completed items the listener has not had go to it
-     * in order, then the messages held back; a turn that ended meanwhile ends as codex recorded it.
-     */
-    private TurnResult caughtUp(TurnEvent.CaughtUp c, long now) {
-        if (c.round() != catchUpRound || follow.detached() || !follow.isCatchingUp()) {
-            return null;        // an earlier fetch's late answer, or one the connection's end overtook
-        }
-        if (c.failure() != null) {
-            Throwable cause = c.failure() instanceof CompletionException && c.failure().getCause() != null ? c.failure().getCause() : c.failure();
-            if (cause instanceof ConnectionClosedException || cause instanceof CodexException && !client.isOpen()) {
-                return null;    // dropped again: the inbox's end follows
-            }
-            return gone("codex's record of turn " + UntrustedText.of(turnId) + " could not be read: " + UntrustedText.messageOf(cause));
-        }
-        TurnCatchUp.TurnRecord rec = c.record();
-        if (rec.turn() == null) {
-            return gone("codex has no record of turn " + UntrustedText.of(turnId) + " on thread " + UntrustedText.of(threadId)
-                    + ": the app-server that ran it is gone");
-        }
-        for (TurnCatchUp.Fetched f : rec.items()) {
-            if (follow.completed(f.id())) {
-                withdrawAbout(f.id());
-                itemCompleted(f.item(), projector.completed(f.item()));
-            }
-        }
-        List<CodexEvent.Notification> held = follow.caughtUp();
-        lastProgress = now;
-        if (!rec.running()) {
-            withdrawOpen();
-            Turn turn = rec.turn();
-            if (turn.status() == TurnStatus.INTERRUPTED && !interruptSent && stopReason == null && !interruptRequested.get()) {
-                // codex reads a turn it never finished as interrupted after a restart; this session interrupted nothing
-                return gone("codex no longer runs turn " + UntrustedText.of(turnId) + ": it reads as interrupted, as after a restart "
-                        + "of the app-server (or another client interrupted it)");
-            }
-            return completed(turn);
-        }
-        for (CodexEvent.Notification n : held) {
-            TurnResult r = handleMessage(n, now);
-            if (r != null) {
-                return r;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Codex asked again, under the same id, for a request this turn already put to the host:
-     * the host's answer (given, or still to come) goes to the request codex holds now, once.
-     */
-    private void adopt(TurnEvent.Asked earlier, TurnEvent.Asked resent) {
-        follow.replace(resent);
-        resent.askedBy(this, earlier.shown());
-        ServerRequestBridge.Answer decided = earlier.decided();
-        earlier.settleByAnswer();       // whatever went out for it was lost with its connection
-        if (decided != null) {
-            resent.decided(decided);
-            inbox.post(new TurnEvent.Answered(this, resent, decided));
-            return;
-        }
-        CompletableFuture<ServerRequestBridge.Answer> answering = earlier.answering();
-        if (answering == null) {
-            return;
-        }
-        resent.answering(answering);
-        answering.whenComplete((ans, e) -> {
-            if (resent.isWithdrawn()) {
-                return;
-            }
-            resent.decided(ans);
-            TurnEvent.Answered answered = new TurnEvent.Answered(this, resent, ans);
-            inbox.post(answered);
-            if (finished) {
-                write(answered);
-            }
-        });
-    }
-
-    /** Codex no longer waits on this turn's open requests (the turn ended in the gap, or its app-server is gone). */
-    private void withdrawOpen() {
-        for (TurnEvent.Asked a : follow.open()) {
-            if (a.withdraw()) {
-                withdrawn(new TurnEvent.Withdrawn(a, false));
-            }
-        }
-        follow.forgetRequests();
-    }
-
-    /** An item that completed in the gap settled the requests about it. */
-    private void withdrawAbout(String itemId) {
-        for (TurnEvent.Asked a : follow.open()) {
-            if (itemId.equals(a.itemId()) && a.withdraw()) {
-                withdrawn(new TurnEvent.Withdrawn(a, false));
-            }
-        }
-    }
-
-    /** The app-server that ran the turn is gone, or the turn could not be followed again: it ends with what it has. */
-    private TurnResult gone(String message) {
-        withdrawOpen();
-        if (client.isOpen()) {
-            interrupt(client, threadId, turnId, settings.requestTimeout());     // in case codex still runs it after all
-        }
-        return result(TurnOutcome.FAILED, StopReason.ERROR, TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null), false);
-    }
-
-    /** The connection did not come back in time (or the client gave up): the turn ends as before decision 0022. */
-    private TurnResult lost(ConnectionClosedException cause, String why) {
-        withdrawOpen();
-        if (cause == null) {
-            return gone("the connection to codex was lost" + why);
-        }
-        if (!why.isEmpty() && client.isOpen()) {
-            interrupt(client, threadId, turnId, settings.requestTimeout());     // back, but too late: nothing goes on behind the host's back
-        }
-        return died(cause, why);
-    }
-
     private TurnResult died(ConnectionClosedException cause) {
         return died(cause, "");
     }
 
-    /** The turn ended with its connection; {@code later} is added to the explanation (why it was not waited for longer). */
-    private TurnResult died(ConnectionClosedException cause, String later) {
+    @Override
+    public TurnResult died(ConnectionClosedException cause, String later) {
         // a shared connection may already be reopened and this thread resumed there: retire only the old one
         thread.markRetired(connection);
         if (turnId != null) {
@@ -907,7 +796,8 @@ final class TurnRun implements TurnEvent.Handler {
      * Codex withdrew a request before the session answered it: the transcript says so beside the
      * item it was about, and the listener hears of it if this turn showed it to the host.
      */
-    private void withdrawn(TurnEvent.Withdrawn w) {
+    @Override
+    public void withdrawn(TurnEvent.Withdrawn w) {
         TurnEvent.Asked asked = w.asked();
         String item = asked.itemId();
         if (item != null && (asked.turnId() == null || turnId == null || asked.turnId().equals(turnId))) {
@@ -985,7 +875,7 @@ final class TurnRun implements TurnEvent.Handler {
         return n.threadId() == null || n.threadId().equals(threadId);
     }
 
-    private static String seconds(Duration d) {
+    static String seconds(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
