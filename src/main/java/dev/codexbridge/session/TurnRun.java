@@ -428,6 +428,10 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
             JsonNode id = turn == null ? null : turn.get("id");
             turnId = id != null && id.isTextual() ? id.asText() : null;
             lastProgress = now;
+            if (turnId != null && thread.reattachWindow() != null) {
+                // from now on: a resume may be answered before this turn has handled the old connection's end
+                thread.watchResume(reattach.watch());
+            }
             if (interruptRequested.get() || timedOut || stopReason == StopReason.STEP_BUDGET || overflow != null) {
                 sendInterrupt();
             }
