@@ -283,6 +283,82 @@ class ReattachTest {
         assertThat(heard.events).containsExactly("asked", "lost", "reattached", "answered", "completed c-1");
     }
 
+    private static String approval(int id, String item) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"item/commandExecution/requestApproval\",\"params\":"
+                + "{\"threadId\":\"thread-1\",\"turnId\":\"turn-1\",\"itemId\":\"" + item + "\",\"command\":\"make\",\"cwd\":\"/w\"}}";
+    }
+
+    @Test
+    void aRestartedAppServerEndsTheTurnAndWithdrawsThePromptStillOpen() throws Exception {
+        CompletableFuture<ApprovalDecision> decision = new CompletableFuture<>();
+        CountDownLatch asked = new CountDownLatch(1);
+        CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30)))
+                .approvals(ApprovalPolicy.builder().handler(req -> {
+                    asked.countDown();
+                    return decision;
+                }).build()));
+        session.start();
+        codex.onTurnStart = (f, turn) -> {
+            f.item("item/completed", turn, message("m-1", "partial"));
+            f.sendRaw(approval(41, "c-1"));
+        };
+        // another process loaded the thread from its file: the turn it never ran reads as interrupted
+        codex.turnsList = p -> turns("turn-1", "interrupted");
+        codex.itemsList = p -> items("turn-1", message("m-1", "partial"));
+        Heard heard = new Heard();
+        CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, heard);
+        assertThat(asked.await(30, TimeUnit.SECONDS)).isTrue();
+        codex.die();
+
+        TurnResult r = turn.get(30, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
+        assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
+        assertThat(r.error().message()).contains("reads as interrupted");
+        assertThat(r.messages()).extracting(TranscriptMessage::content).contains("partial");
+        assertThat(decision).as("the host's prompt was withdrawn").isCancelled();
+        assertThat(heard.events).containsExactly("completed m-1", "asked", "lost", "reattached", "withdrawn");
+        assertThat(responsesTo(41)).isZero();
+    }
+
+    @Test
+    void aRequestUnderANewIdAfterTheResumeIsANewRequest() throws Exception {
+        AtomicInteger handlerCalls = new AtomicInteger();
+        CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30)))
+                .approvals(ApprovalPolicy.builder().handler(req -> {
+                    handlerCalls.incrementAndGet();
+                    return CompletableFuture.completedFuture(ApprovalDecision.once());
+                }).build()));
+        session.start();
+        codex.onTurnStart = (f, turn) -> f.sendRaw(approval(41, "c-1"));
+        codex.turnsList = p -> turns("turn-1", "inProgress");
+        codex.itemsList = p -> {
+            codex.sendRaw(approval(42, "c-2"));     // asked after the resume: a request of its own
+            return items("turn-1", command("c-1", "completed"));
+        };
+        Heard heard = new Heard();
+        CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, heard);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (responsesTo(41) < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        codex.die();
+        while (responsesTo(42) < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        codex.item("item/completed", "turn-1", command("c-2", "completed"));
+        codex.completeTurn("turn-1", "completed", null);
+
+        TurnResult r = turn.get(30, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(handlerCalls.get()).isEqualTo(2);
+        assertThat(responsesTo(41)).isEqualTo(1);
+        assertThat(responsesTo(42)).isEqualTo(1);
+        // a request is handled as it comes, not held back behind the fetch: only the items keep codex's order
+        assertThat(heard.events.subList(0, 4)).containsExactly("asked", "answered", "lost", "reattached");
+        assertThat(heard.events.subList(4, heard.events.size())).containsExactlyInAnyOrder("asked", "answered", "completed c-1", "completed c-2");
+        assertThat(heard.events.indexOf("completed c-1")).isLessThan(heard.events.indexOf("completed c-2"));
+    }
+
     @Test
     void aSessionFollowsATurnItDidNotStartFromItsFirstItem() throws Exception {
         CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30))).resumeThread("thread-1"));
