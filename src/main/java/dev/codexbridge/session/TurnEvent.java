@@ -73,6 +73,7 @@ sealed interface TurnEvent {
         private volatile boolean withdrawn;
         private volatile CompletableFuture<ServerRequestBridge.Answer> answering;
         private volatile ServerRequestBridge.Answer decided;
+        private volatile int writtenOn;
         private volatile TurnRun askedBy;
         private volatile ApprovalRequest shown;
 
@@ -134,6 +135,16 @@ sealed interface TurnEvent {
 
         ServerRequestBridge.Answer decided() {
             return decided;
+        }
+
+        /** The answer went out on the client's connection {@code generation}. */
+        void writtenOn(int generation) {
+            writtenOn = generation;
+        }
+
+        /** The connection the answer went out on, or 0 when none took it. */
+        int writtenOn() {
+            return writtenOn;
         }
 
         /** The answer under way; cancelled at once if codex withdrew the request meanwhile. */

@@ -219,6 +219,10 @@ final class TurnReattach {
     void adopt(TurnEvent.Asked earlier, TurnEvent.Asked resent) {
         follow.replace(resent);
         resent.askedBy(earlier.askedBy(), earlier.shown());
+        if (earlier.isSettled() && earlier.writtenOn() == turn.client().generation()) {
+            resent.settleByAnswer();    // answered on this connection already, as codex asked again: codex has it
+            return;
+        }
         ServerRequestBridge.Answer decided = earlier.decided();
         earlier.settleByAnswer();       // whatever went out for it was lost with its connection
         if (decided != null) {

@@ -835,12 +835,17 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
         CodexClient c = a.run().client;
         ServerRequestBridge.Answer ans = a.answer();
         CodexEvent.ServerRequest request = a.asked().request;
+        int on = c.generation();
+        boolean written;
         if (ans == null) {
-            c.respondError(request.id(), new RpcError(RpcError.INTERNAL_ERROR, "no answer"));
+            written = c.respondError(request.id(), new RpcError(RpcError.INTERNAL_ERROR, "no answer"));
         } else if (ans.error() != null) {
-            c.respondError(request.id(), ans.error());
+            written = c.respondError(request.id(), ans.error());
         } else {
-            c.respond(request.id(), ans.result());
+            written = c.respond(request.id(), ans.result());
+        }
+        if (written) {
+            a.asked().writtenOn(on);    // a request codex asks again after a resume on a later connection is answered again
         }
         return true;
     }

@@ -256,20 +256,15 @@ class ReattachTest {
         // codex asks again after the resume, under the same id
         codex.itemsList = p -> {
             codex.sendRaw(approval);
-            return items("turn-1");
+            return items("turn-1", message("m-0", "in the gap"));
         };
         Heard heard = new Heard();
         CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, heard);
         assertThat(asked.await(30, TimeUnit.SECONDS)).isTrue();
         codex.die();
-        awaitEvents(heard, 3);      // asked, lost, reattached
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (count("thread/items/list") < 1 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        Thread.sleep(100);          // the request asked again reaches the session
+        awaitEvents(heard, 4);      // asked, lost, reattached, and the fetched item, which came after the request asked again
         decision.complete(ApprovalDecision.once());
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (responsesTo(41) < 1 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
@@ -280,7 +275,7 @@ class ReattachTest {
         assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(handlerCalls.get()).as("the host decided once").isEqualTo(1);
         assertThat(responsesTo(41)).as("one answer to request 41").isEqualTo(1);
-        assertThat(heard.events).containsExactly("asked", "lost", "reattached", "answered", "completed c-1");
+        assertThat(heard.events).containsExactly("asked", "lost", "reattached", "completed m-0", "answered", "completed c-1");
     }
 
     private static String approval(int id, String item) {
