@@ -12,6 +12,7 @@ import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ErrorCategory;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
@@ -28,6 +29,7 @@ import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import dev.codexbridge.transcript.TranscriptMessage;
 import dev.codexbridge.transport.CodexEndpoint;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,7 +82,7 @@ class ReattachLiveTest {
     /** A server and a proxy in front of it; the endpoint to give the client. */
     private record Route(ListeningAppServer server, DropProxy proxy, CodexEndpoint endpoint) implements AutoCloseable {
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             proxy.close();
             server.close();
         }
@@ -315,7 +317,7 @@ class ReattachLiveTest {
                 TurnResult r = turn.get(120, TimeUnit.SECONDS);
                 System.out.println("reattach after a restart: " + r.status() + " " + r.error());
                 assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
-                assertThat(r.error().category()).isEqualTo(dev.codexbridge.session.ErrorCategory.PROCESS_DIED);
+                assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
                 assertThat(r.messages()).as("the partial transcript").anySatisfy(m -> assertThat(m.content()).isEqualTo("running it"));
                 assertThat(heard.events).startsWith("lost");
 

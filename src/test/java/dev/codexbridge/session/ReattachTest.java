@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
@@ -54,12 +55,22 @@ class ReattachTest {
         }
     }
 
+    /** Set to make every further connection attempt fail, as when the app-server is gone for good. */
+    private volatile boolean unreachable;
+
     /** The fake codex as a running app-server: it outlives a dropped connection. */
     private CodexClient sharedClient(Duration window) {
+        return sharedClient(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4).withReattachWindow(window));
+    }
+
+    private CodexClient sharedClient(ReconnectPolicy policy) {
         codex.scriptDelayMs = 0;
         CodexTransport.Factory running = new CodexTransport.Factory() {
             @Override
             public CodexTransport open(InboundSink sink) {
+                if (unreachable) {
+                    throw new CodexException("connection refused");
+                }
                 return codex.factory().open(sink);
             }
 
@@ -68,8 +79,7 @@ class ReattachTest {
                 return true;
             }
         };
-        shared = CodexClient.builder().transport(running)
-                .reconnect(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4).withReattachWindow(window)).connect();
+        shared = CodexClient.builder().transport(running).reconnect(policy).connect();
         return shared;
     }
 
@@ -217,6 +227,26 @@ class ReattachTest {
         assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
         assertThat(r.error().message()).contains("re-attach window");
+        assertThat(r.messages()).extracting(TranscriptMessage::content).contains("partial");
+        assertThat(heard.events).containsExactly("completed m-1", "lost");
+    }
+
+    @Test
+    void anAppServerGoneForGoodEndsTheTurnWhenTheReconnectAttemptsAreExhausted() throws Exception {
+        CodexSession session = session(CodexSession.builder().client(sharedClient(
+                new ReconnectPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20), 4).withReattachWindow(Duration.ofMinutes(10)))));
+        session.start();
+        codex.onTurnStart = (f, turn) -> f.item("item/completed", turn, message("m-1", "partial"));
+        Heard heard = new Heard();
+        CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, heard);
+        awaitEvents(heard, 1);
+        unreachable = true;
+        codex.die();
+
+        // not the ten-minute window: the client gave up after its attempts
+        TurnResult r = turn.get(60, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
+        assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
         assertThat(r.messages()).extracting(TranscriptMessage::content).contains("partial");
         assertThat(heard.events).containsExactly("completed m-1", "lost");
     }
