@@ -345,7 +345,8 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
         if (!timedOut) {
             if (!turnTimeout.isZero() && now - attemptStartedAt >= turnTimeout.toNanos()) {
                 expire("turn timed out after " + seconds(turnTimeout));
-            } else if (!idleTimeout.isZero() && now - lastProgress >= idleTimeout.toNanos()) {
+            } else if (!idleTimeout.isZero() && !follow.detached() && now - lastProgress >= idleTimeout.toNanos()) {
+                // (not while detached: codex's silence then is the connection's, and the re-attach restarts the clock)
                 expire("turn inactive for " + seconds(idleTimeout) + " (no progress from codex; task incomplete)");
             }
         }
@@ -379,7 +380,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
         if (!timedOut && !turnTimeout.isZero()) {
             due = Math.min(due, attemptStartedAt + turnTimeout.toNanos());
         }
-        if (!timedOut && !idleTimeout.isZero()) {
+        if (!timedOut && !idleTimeout.isZero() && !follow.detached()) {
             due = Math.min(due, lastProgress + idleTimeout.toNanos());
         }
         return due;
