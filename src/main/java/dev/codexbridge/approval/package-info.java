@@ -6,8 +6,9 @@
  * host's {@link dev.codexbridge.approval.ApprovalHandler} with a deadline, then fail closed),
  * {@link dev.codexbridge.approval.ApprovalRequest}, {@link dev.codexbridge.approval.ApprovalDecision},
  * {@link dev.codexbridge.approval.ApprovalChoice}, {@link dev.codexbridge.approval.ApprovalKind},
- * {@link dev.codexbridge.approval.PersistentRule} (what an "always" would write into codex's home)
- * and {@link dev.codexbridge.approval.DynamicTool}.
+ * and {@link dev.codexbridge.approval.PersistentRule} (what an "always" would write into codex's
+ * home). The tools a host offers codex ({@link dev.codexbridge.tool.DynamicTool}) are not
+ * approvals and live in {@code tool}; their calls are answered here, by the same bridge.
  *
  * <p>The machinery that turns a typed request into exactly one schema-valid answer lives in
  * {@code approval.internal} ({@link dev.codexbridge.approval.internal.ServerRequestBridge}, a table

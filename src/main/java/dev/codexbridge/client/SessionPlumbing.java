@@ -6,6 +6,7 @@ import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.client.internal.ThreadInbox;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -14,6 +15,7 @@ import java.util.function.Function;
 final class SessionPlumbing extends ClientPlumbing {
     private final ClientConnection connection;
     private final ThreadPlaces places;
+    private volatile boolean pooled;
 
     SessionPlumbing(ClientConnection connection, ThreadPlaces places) {
         this.connection = connection;
@@ -41,6 +43,21 @@ final class SessionPlumbing extends ClientPlumbing {
     }
 
     @Override
+    public <R> CompletableFuture<R> request(String method, Object params, Class<R> resultType, Duration timeout) {
+        return connection.request(method, params, resultType, timeout);
+    }
+
+    @Override
+    public CompletableFuture<CodexClient> whenReady() {
+        return connection.whenReady();
+    }
+
+    @Override
+    public CompletableFuture<ConnectionClosedException> closedFuture() {
+        return connection.closedFuture();
+    }
+
+    @Override
     public AutoCloseable onReconnect(Function<CodexClient, CompletionStage<?>> resume) {
         return connection.reconnector().onReconnect(resume);
     }
@@ -58,5 +75,20 @@ final class SessionPlumbing extends ClientPlumbing {
     @Override
     public CodexException explainClose(String context, ConnectionClosedException cause) {
         return connection.explainClose(context, cause);
+    }
+
+    @Override
+    public boolean closedByHost() {
+        return connection.closedByHost();
+    }
+
+    @Override
+    public void markPooled() {
+        pooled = true;
+    }
+
+    @Override
+    public boolean pooled() {
+        return pooled;
     }
 }

@@ -16,8 +16,9 @@
  * subscribers' {@code EventLane}s, the fallback handler, and the reader's hand-off),
  * {@code Reconnector} (a {@link dev.codexbridge.client.ReconnectPolicy}'s attempts and the bounded
  * resumes after one), {@code ThreadPlaces} (the {@code maxThreads} limit), {@code WireDecoder}
- * (a turn's stream decoded straight from the message's bytes) and {@code SessionPlumbing} (what
- * {@code ClientPlumbing.of} hands out). None starts a thread: the reader routes, the
+ * (a turn's stream decoded straight from the message's bytes), {@code HandshakeChecks} (the
+ * version floor read from {@code initialize}'s answer, and the message for a program that never
+ * answers it) and {@code SessionPlumbing} (what {@code ClientPlumbing.of} hands out). None starts a thread: the reader routes, the
  * library's shared pools and timer do the rest (docs/architecture.md, "Threads").
  *
  * <p>What only the session package uses (attaching a
@@ -25,6 +26,6 @@
  * order, resumes, explaining a close) is in {@link dev.codexbridge.client.internal}, not API.
  *
  * <p>Depends on {@code transport}, {@code protocol} and {@code rpc}, and on {@code process} only
- * for the launch. Knows nothing of sessions, approvals or transcripts.
+ * for the launch and codex's version. Knows nothing of sessions, approvals or transcripts.
  */
 package dev.codexbridge.client;

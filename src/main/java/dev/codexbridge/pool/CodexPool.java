@@ -367,12 +367,14 @@ public final class CodexPool implements AutoCloseable {
             configurer.accept(b);
             CodexClient fresh = b.connect(spec.endpoint());
             client = fresh;
-            // off the reader thread: the pool's bookkeeping is no business of the connection's reader
-            fresh.closedFuture().thenAcceptAsync(cause -> {
+            ClientPlumbing.of(fresh).markPooled();     // its sessions' failures then give the pool's advice
+            // off the reader thread: the pool's bookkeeping is no business of the connection's reader,
+            // and explaining may wait briefly for codex's exit status (the waits pool)
+            ClientPlumbing.of(fresh).closedFuture().thenAcceptAsync(cause -> {
                 if (client == fresh && !closed) {
                     down(ClientPlumbing.of(fresh).explainClose("", cause).getMessage());
                 }
-            }, RpcThreads.callbacks());
+            }, RpcThreads.waits());
             return fresh;
         }
 

@@ -7,8 +7,9 @@ import java.util.OptionalInt;
 
 /**
  * The codex process could not be started, exited early, or died. Carries the exit code (when
- * known) and the last lines codex wrote to stderr, with secrets redacted; the message shows those
- * lines with control characters escaped too, one message line per stderr line.
+ * known) and the last lines codex wrote to stderr, with secrets redacted; the message shows the
+ * lines that say something (backtraces, repeats and codex's usual start-up notices left out),
+ * with control characters escaped too, one message line per stderr line.
  */
 public class CodexProcessException extends CodexException {
     private static final long serialVersionUID = 1L;
@@ -39,13 +40,15 @@ public class CodexProcessException extends CodexException {
         return stderrTail;
     }
 
+    /** The message, then what of the tail says something (see {@link StderrDigest}). */
     private static String withTail(String message, List<String> tail) {
-        if (tail == null || tail.isEmpty()) {
+        List<String> shown = tail == null ? List.of() : StderrDigest.of(tail);
+        if (shown.isEmpty()) {
             return message;
         }
-        StringBuilder sb = new StringBuilder(message).append("\ncodex stderr (last ").append(tail.size())
+        StringBuilder sb = new StringBuilder(message).append("\ncodex stderr (of its last ").append(tail.size())
                 .append(tail.size() == 1 ? " line" : " lines").append("):");
-        for (String line : tail) {
+        for (String line : shown) {
             sb.append("\n  ").append(UntrustedText.of(line));
         }
         return sb.toString();

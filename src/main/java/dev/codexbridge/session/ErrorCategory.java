@@ -2,7 +2,11 @@ package dev.codexbridge.session;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** What kind of failure a turn met, with the one-line remedy a host can show. */
+/**
+ * What kind of failure a turn met, with the one-line remedy a host can show. The remedy here is
+ * the one for a session with a codex of its own; {@link TurnFailure#remediation()} carries the one
+ * true for the session's shape (its own codex, a running app-server, a shared client, a pool).
+ */
 public enum ErrorCategory {
     AUTHENTICATION("authentication", "Run `codex login` to sign in again, then retry."),
     MODEL_UNAVAILABLE("modelUnavailable", "Choose another model; this one is not available for this account."),
@@ -12,6 +16,23 @@ public enum ErrorCategory {
     PROCESS_DIED("processDied", "codex exited; the session starts a fresh codex and resumes the thread on the next turn."),
     TIMEOUT("timeout", "The turn ran out of time; raise the turn or idle timeout, or split the task."),
     PROTOCOL("protocol", "codex rejected a request; check the options passed (the message has codex's reason)."),
+    /**
+     * Codex refused a setting the host chose: a value in {@link ThreadOptions} (its
+     * {@code extraParams} included), {@link TurnOptions}, or the {@code config.toml} codex read.
+     * The message has codex's own words; the session is not retired.
+     */
+    SETTINGS_REJECTED("settingsRejected", "codex refused a setting (the message has codex's own words); correct it and run the turn "
+            + "again: TurnOptions on this session, config.toml is read again by the next turn, ThreadOptions in a new session. "
+            + "This session is not retired."),
+    /** The host closed the client (or the session) the turn ran on; nothing reconnects it. */
+    CLOSED_BY_HOST("closedByHost", "The host closed the session or its client; it runs no more turns. To go on with the thread, "
+            + "build a session on an open client with resumeThread(threadId)."),
+    /**
+     * A shared client's connection is gone for good: the client has no reconnect policy, or every
+     * reconnect failed.
+     */
+    CONNECTION_CLOSED("connectionClosed", "The shared codex connection is gone for good (no ReconnectPolicy, or every reconnect "
+            + "failed); open a new CodexClient and build a session on it with resumeThread(threadId)."),
     OVERFLOW("overflow", "The host fell behind this turn's events on a shared connection; keep listeners from blocking, or raise the session's inbox limit."),
     STRUCTURED_OUTPUT("structuredOutput", "The final answer did not follow the output schema; retry, or loosen the schema or the instructions."),
     OTHER("other", "See the message from codex.");

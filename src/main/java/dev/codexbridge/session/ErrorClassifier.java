@@ -3,7 +3,10 @@ package dev.codexbridge.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.protocol.CodexErrorInfo;
 import dev.codexbridge.protocol.TurnError;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.rpc.RpcError;
+import dev.codexbridge.rpc.RpcException;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -37,6 +40,12 @@ final class ErrorClassifier {
     private static final List<String> CONTEXT_HINTS = List.of("context window", "context_length_exceeded");
     private static final List<String> LIMIT_HINTS = List.of("rate limit", "usage limit", "quota", "too many requests");
     private static final List<String> SANDBOX_HINTS = List.of("sandbox", "bubblewrap", "seccomp");
+    /**
+     * How codex words a value it could not read (its request and config parsers): a refused
+     * request saying one of these is about a setting the host chose, not about the library.
+     */
+    private static final List<String> SETTING_HINTS = List.of("unknown variant", "unknown field", "invalid type", "invalid value",
+            "missing field", "invalid length", "expected one of", "failed to load configuration", "error loading config");
 
     private ErrorClassifier() {
     }
@@ -196,6 +205,36 @@ final class ErrorClassifier {
     private static boolean isWordEnd(char c) {
         return Character.isWhitespace(c) || c == '"' || c == '\'' || c == '`' || c == ',' || c == ';' || c == '(' || c == ')'
                 || c == '[' || c == ']' || c == '{' || c == '}' || c == '<' || c == '>';
+    }
+
+    /**
+     * What codex refusing a request is: {@link ErrorCategory#SETTINGS_REJECTED} when codex says it
+     * could not read a value the host set (an unknown variant, a missing field, a bad
+     * {@code config.toml}), else {@link ErrorCategory#PROTOCOL}.
+     */
+    static boolean mentionsSetting(String text) {
+        return text != null && mentionsAny(text.toLowerCase(Locale.ROOT), SETTING_HINTS);
+    }
+
+    static ErrorCategory refusal(RpcException refused) {
+        int code = refused.code();
+        String text = refused.error() == null || refused.error().message() == null ? "" : refused.error().message().toLowerCase(Locale.ROOT);
+        boolean badRequest = code == RpcError.INVALID_REQUEST || code == RpcError.INVALID_PARAMS;
+        return badRequest && mentionsAny(text, SETTING_HINTS) ? ErrorCategory.SETTINGS_REJECTED : ErrorCategory.PROTOCOL;
+    }
+
+    /**
+     * Codex refused {@code turn/start} (or {@code review/start}): a setting of the turn's, in
+     * codex's own words and with the session kept, or else what the message says.
+     */
+    static TurnFailure turnRefused(RpcException refused) {
+        String words = refused.error() == null ? null : refused.error().message();
+        if (refusal(refused) == ErrorCategory.SETTINGS_REJECTED) {
+            return TurnFailure.of("codex refused the turn's settings: " + UntrustedText.of(words) + " (" + refused.method()
+                    + ", code " + refused.code() + ")", ErrorCategory.SETTINGS_REJECTED, null);
+        }
+        TurnFailure err = classify(refused.method() + " failed: " + words, null, List.of());
+        return err.category() == ErrorCategory.OTHER ? TurnFailure.of(err.message(), ErrorCategory.PROTOCOL, null) : err;
     }
 
     /** codex's error of a failed turn, its details folded into the message, classified. */

@@ -27,6 +27,13 @@ public interface TurnListener {
     default void onReasoningDelta(String itemId, String delta, boolean summary) {
     }
 
+    /**
+     * Output of a running command, as codex streams it. Codex sends deltas only as it reads them
+     * and may send none at all for a short command (measured with codex 0.169.0: an {@code ls} or
+     * {@code cat} of two lines came as one delta, or none): a UI that shows command output must
+     * fall back to the completed item's {@code aggregatedOutput}
+     * ({@link ThreadItem.CommandExecution} in {@link #onItemCompleted}), which always holds it all.
+     */
     default void onCommandOutputDelta(String itemId, String delta) {
     }
 

@@ -9,8 +9,10 @@ import java.util.List;
 /**
  * The outcome of one turn. A failed, interrupted or timed-out turn is a result, not an exception.
  *
- * @param retired   the session had to give up its codex process (it died, stopped answering, or
- *                  its login failed); the next turn starts a fresh one and resumes the thread
+ * @param retired   the session had to give up its codex connection (codex died, stopped answering,
+ *                  or its login failed); the next turn resumes the thread on a fresh codex of the
+ *                  session's own, or on the shared client's next connection. Never set for
+ *                  {@link ErrorCategory#SETTINGS_REJECTED}
  * @param messages  the turn's transcript in the chat shape, to splice into the host's history
  * @param stepCount the turn's steps: one per completed agent action (command, file change, MCP or
  *                  dynamic tool call, web search) plus the final answer; a turn that only answers

@@ -179,8 +179,8 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
 
     /** The turn could not begin: its thread could not be opened ({@link ThreadConnection#startFailure} says why). */
     TurnResult startupFailure(TurnFailure error) {
-        return new TurnResult(thread.threadId(), null, TurnOutcome.FAILED, null, error, StopReason.ERROR, 0, 0, List.of(),
-                elapsedMs(System.nanoTime()), attempt - 1, rateLimitWaitMs, null, true, List.of());
+        return new TurnResult(thread.threadId(), null, TurnOutcome.FAILED, null, thread.advised(error), StopReason.ERROR, 0, 0, List.of(),
+                elapsedMs(System.nanoTime()), attempt - 1, rateLimitWaitMs, null, error.category() != ErrorCategory.SETTINGS_REJECTED, List.of());
     }
 
     /**
@@ -711,10 +711,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
         }
         if (cause instanceof RpcException rpc) {
             thread.turnConfirmed();     // refused: nothing of this turn was stored, and nothing was lost either
-            TurnFailure err = ErrorClassifier.classify("turn/start failed: " + rpc.error().message(), null, List.of());
-            if (err.category() == ErrorCategory.OTHER) {
-                err = TurnFailure.of(err.message(), ErrorCategory.PROTOCOL, null);
-            }
+            TurnFailure err = ErrorClassifier.turnRefused(rpc);
             return result(TurnOutcome.FAILED, StopReason.ERROR, err, false);
         }
         return result(TurnOutcome.FAILED, StopReason.ERROR, TurnFailure.of("turn/start failed: " + cause, ErrorCategory.OTHER, null), false);
@@ -737,14 +734,11 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
         if (last != null && last.why() == why && later.isEmpty()) {
             err = last.failure();       // every turn on the lost connection: worked out once, not once per turn
         } else {
-            String message = why.getMessage() + later;
-            // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
-            err = ErrorClassifier.classify(message, null, client.stderrTail(40));
-            if (err.category() != ErrorCategory.AUTHENTICATION) {
-                err = TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null);
-            }
+            err = thread.connectionEnded(client, why);
             if (later.isEmpty()) {
                 lastDeath = new Death(why, err);
+            } else {
+                err = new TurnFailure(err.message() + later, err.category(), err.remediation(), err.codexErrorInfo());
             }
         }
         return result(TurnOutcome.FAILED, StopReason.ERROR, err, true);
@@ -788,7 +782,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
      * is only logged. Completes when codex has answered either way.
      */
     static CompletableFuture<Void> interrupt(CodexClient client, String threadId, String turnId, Duration timeout) {
-        return client.requestAsync("turn/interrupt", new TurnInterruptParams(threadId, turnId), JsonNode.class, timeout)
+        return ClientPlumbing.of(client).request("turn/interrupt", new TurnInterruptParams(threadId, turnId), JsonNode.class, timeout)
                 .handle((r, e) -> {
                     if (e != null) {
                         LOG.debug("turn/interrupt {}: {}", turnId, e.getMessage());
@@ -868,6 +862,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
         if (retired) {
             thread.markRetired(connection);
         }
+        error = thread.advised(error);
         List<Long> ends = new ArrayList<>(stepEnds);
         if (projector.finalText() != null) {
             ends.add(elapsedMs(now));       // the final answer is a step of its own

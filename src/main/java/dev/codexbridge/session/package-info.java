@@ -1,10 +1,11 @@
 /**
  * One codex thread for one host conversation: {@link dev.codexbridge.session.CodexSession} starts
  * or resumes the thread on a {@link dev.codexbridge.client.CodexClient} (its own or a shared one),
- * runs one turn at a time on the caller's thread, answers server requests through the
- * {@code approval} bridge and projects items through {@code transcript}; when codex dies or stops
- * answering it retires the connection and resumes the thread on the next turn
- * ({@code docs/session.md}).
+ * runs one turn at a time (the turn advances on the library's {@code codex-bridge-dispatch-*}
+ * threads; {@code runTurn} waits for it, {@code runTurnAsync} does not), answers server requests
+ * through the {@code approval} bridge and projects items through {@code transcript}; when codex
+ * dies or stops answering it retires the connection and resumes the thread: on the next turn with
+ * a codex of its own, as the shared client reconnects otherwise ({@code docs/session.md}).
  *
  * <p>API a host uses: {@code CodexSession}, {@link dev.codexbridge.session.ThreadOptions} (what
  * the thread is opened with), {@link dev.codexbridge.session.TurnLimits},

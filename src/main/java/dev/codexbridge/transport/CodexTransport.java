@@ -7,7 +7,9 @@ import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.InboundSink;
 import dev.codexbridge.rpc.JsonRpcPeer;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -28,6 +30,11 @@ public interface CodexTransport extends AutoCloseable {
 
     /** The last stderr lines, secrets redacted; empty when there is no process. */
     List<String> stderrTail(int lines);
+
+    /** The codex binary behind this transport, when it is a process the library started. */
+    default Optional<Path> binary() {
+        return Optional.empty();
+    }
 
     @Override
     void close();
@@ -108,6 +115,11 @@ public interface CodexTransport extends AutoCloseable {
                 @Override
                 public List<String> stderrTail(int lines) {
                     return conn.process().stderrTail(lines);
+                }
+
+                @Override
+                public Optional<Path> binary() {
+                    return Optional.ofNullable(conn.process().launch().binary());
                 }
 
                 @Override

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
-import dev.codexbridge.approval.DynamicTool;
+import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ServerRequestHandler;
 import dev.codexbridge.json.Json;
@@ -90,7 +90,7 @@ class ServerRequestResolvedLiveTest {
     void setUp() throws Exception {
         LiveCodex.binary();
         model = ScriptedModelServer.start();
-        Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).approvalPolicy("on-request").write();
+        Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).askForApproval("on-request").write();
         work = Files.createDirectories(tmp.resolve("work"));
         server = ListeningAppServer.websocket(home, work, List.of());
     }

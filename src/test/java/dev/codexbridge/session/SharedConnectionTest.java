@@ -268,7 +268,9 @@ class SharedConnectionTest {
         assertThat(shared.closedFuture().get(30, TimeUnit.SECONDS).getMessage()).contains("3 attempts", "codex is gone for good");
         TurnResult r = s.runTurn(TurnInput.text("go"));
         assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
-        assertThat(r.error().message()).contains("shared codex connection is closed");
+        assertThat(r.error().message()).startsWith("the shared codex connection is gone for good (").contains("codex is gone for good");
+        assertThat(r.error().category()).isEqualTo(ErrorCategory.CONNECTION_CLOSED);
+        assertThat(r.error().remediation()).contains("open a new CodexClient");
     }
 
     @Test

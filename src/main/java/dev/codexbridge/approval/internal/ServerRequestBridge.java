@@ -3,7 +3,7 @@ package dev.codexbridge.approval.internal;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
-import dev.codexbridge.approval.DynamicTool;
+import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ServerNotification;

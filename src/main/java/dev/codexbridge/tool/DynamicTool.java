@@ -1,4 +1,4 @@
-package dev.codexbridge.approval;
+package dev.codexbridge.tool;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,0 +1,105 @@
+package dev.codexbridge.client;
+
+import dev.codexbridge.CodexException;
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
+import dev.codexbridge.process.CodexVersion;
+import dev.codexbridge.process.CodexVersionProbe;
+import dev.codexbridge.protocol.InitializeResponse;
+import dev.codexbridge.rpc.RpcTimeoutException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+
+/**
+ * What the handshake checks of the codex it reached: that it is not older than
+ * {@link CodexVersion#MINIMUM_SUPPORTED} (read from {@code initialize}'s {@code userAgent}, the
+ * one place a remote app-server says its version), and, when it never answers, a message that
+ * names what was started and suggests it may not be codex's app-server.
+ */
+final class HandshakeChecks {
+    /**
+     * Set to {@code true} to connect to codex older than {@link CodexVersion#MINIMUM_SUPPORTED}
+     * anyway, at the host's own risk (docs/compatibility.md).
+     */
+    static final String ALLOW_UNSUPPORTED = "codexbridge.allowUnsupportedCodex";
+    private static final Logger LOG = SafeLogger.getLogger(HandshakeChecks.class);
+    /** How long the silent binary's {@code --version} may take: it is only asked for the message. */
+    private static final Duration VERSION_PROBE = Duration.ofSeconds(3);
+
+    private HandshakeChecks() {
+    }
+
+    /**
+     * The codex version in {@code userAgent} ({@code originator/0.169.0 (Linux ...) ...}): the
+     * first {@code N.N.N} after the originator, which is the host's client name.
+     */
+    static Optional<CodexVersion> versionOf(String userAgent) {
+        if (userAgent == null) {
+            return Optional.empty();
+        }
+        int slash = userAgent.indexOf('/');
+        return CodexVersion.parse(slash < 0 ? userAgent : userAgent.substring(slash + 1));
+    }
+
+    /**
+     * Throws when {@code answer} says codex is older than the floor; a {@code userAgent} without
+     * a version (a fake or a proxy) passes, and so does anything when {@value #ALLOW_UNSUPPORTED}
+     * is set.
+     */
+    static void requireSupported(InitializeResponse answer, String what) {
+        Optional<CodexVersion> version = versionOf(answer == null ? null : answer.userAgent());
+        if (version.isEmpty()) {
+            LOG.debug("{} gave no version in its userAgent ({}); not checked against the floor", what,
+                    answer == null ? null : answer.userAgent());
+            return;
+        }
+        CodexVersion v = version.get();
+        if (v.isAtLeast(CodexVersion.MINIMUM_SUPPORTED)) {
+            return;
+        }
+        if (Boolean.getBoolean(ALLOW_UNSUPPORTED)) {
+            LOG.warn("{} is codex {}, older than {}; connecting anyway as -D{}=true says", what, v, CodexVersion.MINIMUM_SUPPORTED,
+                    ALLOW_UNSUPPORTED);
+            return;
+        }
+        throw new CodexException(what + " is codex " + v + ", older than " + CodexVersion.MINIMUM_SUPPORTED
+                + ", the oldest codex-bridge speaks to.\nFix it with one of:\n"
+                + "  - install codex " + CodexVersion.PINNED + " (npm install -g @openai/codex@" + CodexVersion.PINNED
+                + ", or codex-bridge install-codex --dir DIR)\n"
+                + "  - at your own risk, -D" + ALLOW_UNSUPPORTED + "=true connects anyway\n"
+                + "(docs/compatibility.md)");
+    }
+
+    /** What to throw when {@code what} never answered {@code initialize}: what it is, and what to check. */
+    static CodexException silent(String what, Optional<Path> binary, RpcTimeoutException timedOut) {
+        String waited = " did not answer initialize within " + timedOut.timeout().toMillis() + " ms. ";
+        if (binary.isEmpty()) {
+            return new CodexException(what + waited + "Check that it is codex app-server " + CodexVersion.MINIMUM_SUPPORTED
+                    + " or newer, listening for this client; a program that is not codex's app-server often waits like this.", timedOut);
+        }
+        String name = binary.get().getFileName().toString();
+        Optional<CodexVersion> version = Optional.empty();
+        String reported;
+        try {
+            version = Optional.of(CodexVersionProbe.probe(binary.get(), VERSION_PROBE));
+            reported = ", which reports codex " + version.get() + ",";
+        } catch (RuntimeException e) {
+            reported = " (" + name + " --version: " + UntrustedText.of(firstLine(e.getMessage())) + "),";
+        }
+        boolean old = version.map(v -> !v.isAtLeast(CodexVersion.MINIMUM_SUPPORTED)).orElse(false);
+        return new CodexException(what + reported + waited + "Check that it is codex's app-server: `" + name + " --version` should say codex-cli "
+                + CodexVersion.MINIMUM_SUPPORTED + " or newer" + (old ? " (this one is older)" : "") + ", and `" + name
+                + " app-server` should answer JSON-RPC on stdin/stdout; a program that is not codex's app-server often waits like this.",
+                timedOut);
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "";
+        }
+        int end = text.indexOf('\n');
+        return end < 0 ? text : text.substring(0, end);
+    }
+}
