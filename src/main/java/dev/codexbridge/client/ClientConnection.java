@@ -83,6 +83,11 @@ final class ClientConnection {
         return options;
     }
 
+    /** The client reaches a running app-server over a socket (it outlives a dropped connection). */
+    boolean reachesRunningServer() {
+        return options.transport() != null ? options.transport().reachesRunningServer() : options.endpoint() != null;
+    }
+
     CodexClient owner() {
         return owner;
     }

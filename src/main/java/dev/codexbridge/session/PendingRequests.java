@@ -38,6 +38,11 @@ import java.util.function.Predicate;
  * {@code serverRequest/resolved}: while codex waits, a late decision is still written. After the
  * session's own answer codex sends {@code serverRequest/resolved} too; by then the request is no
  * longer here, and nothing happens.
+ *
+ * <p>Each connection has its own map. After a drop codex sends a request still pending again, under
+ * the same id, to the connection that resumes the thread (decision 0022): it lands here as a new
+ * request, and the turn that put the first one to the host matches it by id ({@link TurnFollow},
+ * {@link TurnReattach#adopt}), so the host sees it once.
  */
 final class PendingRequests {
     private static final String RESOLVED = "serverRequest/resolved";

@@ -56,9 +56,11 @@ import org.slf4j.Logger;
  *
  * <p>Longer than the library's usual class on purpose: it is one state machine whose fields are
  * the turn's state, touched by one event at a time; what has a seam of its own is outside it
- * ({@link TurnStart}, {@link TurnEvent}, {@link ErrorClassifier}, {@link ThreadConnection}).
+ * ({@link TurnStart}, {@link TurnEvent}, {@link ErrorClassifier}, {@link ThreadConnection}, and
+ * following the turn across a dropped connection, {@link TurnReattach}, to which it shows itself
+ * as a {@link TurnReattach.FollowedTurn}).
  */
-final class TurnRun implements TurnEvent.Handler {
+final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
     private static final Logger LOG = SafeLogger.getLogger(TurnRun.class);
     /** Before the result of an item whose request codex withdrew as the turn was interrupted. */
     static final String WITHDRAWN_BY_INTERRUPT = "[withdrawn: the turn was interrupted before this session answered]";
@@ -125,6 +127,9 @@ final class TurnRun implements TurnEvent.Handler {
     private boolean sent;
     /** When this attempt began (after any rate-limit wait): the turn's deadlines count from here. */
     private long attemptStartedAt = System.nanoTime();
+    /** Following the turn across a dropped connection (decision 0022), and what that keeps. */
+    private final TurnReattach reattach;
+    private final TurnFollow follow;
 
     /** One attempt of a turn: the interrupt flag, the wait's cancellation and the start time are the turn's. */
     TurnRun(ThreadConnection thread, Setup settings, TurnOptions options, TurnListener listener,
@@ -142,6 +147,8 @@ final class TurnRun implements TurnEvent.Handler {
         this.idleTimeout = settings.limits().idleTimeout();
         this.maxSteps = settings.limits().maxSteps();
         this.projector = new ItemProjector(settings.projector(), !options.streamTranscript());
+        this.reattach = new TurnReattach(thread, this);
+        this.follow = reattach.state();
     }
 
     void requestInterrupt() {
@@ -241,6 +248,30 @@ final class TurnRun implements TurnEvent.Handler {
         return done;
     }
 
+    /**
+     * Follows turn {@code turnId}, which this session did not start (another process did, or an
+     * earlier one of this host): the listener gets the turn's completed items from its start,
+     * then its live events; the future completes when it ends, at once for a turn that already
+     * ended (from codex's record). Nothing waits.
+     */
+    CompletableFuture<TurnResult> follow(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, String turnId) {
+        this.client = client;
+        this.inbox = inbox;
+        this.bridge = bridge;
+        this.threadId = threadId;
+        this.turnId = turnId;
+        this.connection = client.generation();
+        this.sent = true;
+        lastProgress = attemptStartedAt;
+        inbox.turnStarted(this);
+        if (thread.reattachWindow() != null) {
+            thread.watchResume(reattach.watch());
+        }
+        inbox.post(new TurnEvent.Resumed(inbox, false));
+        armTimer(System.nanoTime());
+        return done;
+    }
+
     @Override
     public void onMessage(CodexEvent.Notification message) {
         step(message, null);
@@ -251,8 +282,12 @@ final class TurnRun implements TurnEvent.Handler {
         step(null, event);
     }
 
-    /** One message or event, on the dispatch executor, never two at once for this turn. */
-    private void step(CodexEvent.Notification message, TurnEvent event) {
+    /**
+     * One message or event, on the dispatch executor, never two at once for this turn: the lock
+     * is uncontended except across a re-attach, when the old connection's inbox and the new one
+     * may both hand the turn something.
+     */
+    private synchronized void step(CodexEvent.Notification message, TurnEvent event) {
         if (done.isDone()) {
             return;
         }
@@ -283,6 +318,7 @@ final class TurnRun implements TurnEvent.Handler {
             t.cancel(false);
         }
         finished = true;
+        thread.unwatchResume(reattach.watch());
         // decisions ready but not yet handled go out now; later ones are written as they come
         inbox.forEachQueuedEvent(o -> {
             if (o instanceof TurnEvent.Answered a && a.run() == this) {
@@ -294,7 +330,10 @@ final class TurnRun implements TurnEvent.Handler {
     }
 
     private TurnResult checkDeadlines(long now) {
-        if (graceDeadline != 0 && now >= graceDeadline) {
+        if (follow.detached() && now >= follow.windowEnds()) {
+            return reattach.windowPassed();
+        }
+        if (graceDeadline != 0 && now >= graceDeadline && !follow.detached()) {
             // codex did not confirm the interrupt: it is stuck, so the session gives it up
             thread.markRetired(connection);
             TurnOutcome status = timedOut ? TurnOutcome.TIMED_OUT : TurnOutcome.INTERRUPTED;
@@ -306,7 +345,8 @@ final class TurnRun implements TurnEvent.Handler {
         if (!timedOut) {
             if (!turnTimeout.isZero() && now - attemptStartedAt >= turnTimeout.toNanos()) {
                 expire("turn timed out after " + seconds(turnTimeout));
-            } else if (!idleTimeout.isZero() && now - lastProgress >= idleTimeout.toNanos()) {
+            } else if (!idleTimeout.isZero() && !follow.detached() && now - lastProgress >= idleTimeout.toNanos()) {
+                // (not while detached: codex's silence then is the connection's, and the re-attach restarts the clock)
                 expire("turn inactive for " + seconds(idleTimeout) + " (no progress from codex; task incomplete)");
             }
         }
@@ -332,13 +372,15 @@ final class TurnRun implements TurnEvent.Handler {
 
     private long nextDeadline() {
         long due = Long.MAX_VALUE;
-        if (graceDeadline != 0) {
+        if (follow.detached()) {
+            due = follow.windowEnds();
+        } else if (graceDeadline != 0) {
             due = graceDeadline;
         }
         if (!timedOut && !turnTimeout.isZero()) {
             due = Math.min(due, attemptStartedAt + turnTimeout.toNanos());
         }
-        if (!timedOut && !idleTimeout.isZero()) {
+        if (!timedOut && !idleTimeout.isZero() && !follow.detached()) {
             due = Math.min(due, lastProgress + idleTimeout.toNanos());
         }
         return due;
@@ -350,7 +392,15 @@ final class TurnRun implements TurnEvent.Handler {
             return null;
         }
         if (event instanceof TurnEvent.Closed closed) {
-            return died(closed.cause());
+            return reattach.closed(closed, now);
+        }
+        if (event instanceof TurnEvent.Resumed resumed) {
+            lastProgress = now;
+            return reattach.resumed(resumed, now);
+        }
+        if (event instanceof TurnEvent.CaughtUp caught) {
+            lastProgress = now;
+            return reattach.caughtUp(caught, now);
         }
         if (event instanceof TurnEvent.Overflowed overflowed) {
             overflow = overflowed;
@@ -379,6 +429,10 @@ final class TurnRun implements TurnEvent.Handler {
             JsonNode id = turn == null ? null : turn.get("id");
             turnId = id != null && id.isTextual() ? id.asText() : null;
             lastProgress = now;
+            if (turnId != null && thread.reattachWindow() != null) {
+                // from now on: a resume may be answered before this turn has handled the old connection's end
+                thread.watchResume(reattach.watch());
+            }
             if (interruptRequested.get() || timedOut || stopReason == StopReason.STEP_BUDGET || overflow != null) {
                 sendInterrupt();
             }
@@ -406,6 +460,13 @@ final class TurnRun implements TurnEvent.Handler {
             if (!pending.claim() || pending.isWithdrawn()) {
                 return null;    // answered between turns, or withdrawn before the host was asked
             }
+            TurnEvent.Asked earlier = follow.earlier(pending);
+            if (earlier != null && !earlier.isWithdrawn()) {
+                reattach.adopt(earlier, pending);   // asked again after a resume, under the same id: the host sees it once
+                lastProgress = now;
+                return null;
+            }
+            follow.asked(pending);
             CodexEvent.ServerRequest r = pending.request;
             ApprovalRequest asked = bridge.describe(r.method(), r.params());
             pending.askedBy(this, asked);
@@ -415,13 +476,8 @@ final class TurnRun implements TurnEvent.Handler {
             CompletableFuture<ServerRequestBridge.Answer> answering = bridge.answer(r.method(), r.params());
             pending.answering(answering);
             answering.whenComplete((ans, e) -> {
-                if (pending.isWithdrawn()) {
-                    return;     // codex no longer waits for it: nothing to write
-                }
-                TurnEvent.Answered answered = new TurnEvent.Answered(this, pending, ans);
-                inbox.post(answered);
-                if (finished) {
-                    write(answered);    // decided after the turn ended: codex must not wait for the next turn
+                if (!pending.isWithdrawn()) {
+                    decided(pending, ans);      // else codex no longer waits for it: nothing to write
                 }
             });
             lastProgress = now;
@@ -448,6 +504,9 @@ final class TurnRun implements TurnEvent.Handler {
             return null;
         }
         lastProgress = now;
+        if (follow.hold(n) || follow.delivered(n)) {
+            return null;    // held back while what was missed is fetched; or had already, fetched or live
+        }
         return handleNotification(n, bridge);
     }
 
@@ -466,20 +525,8 @@ final class TurnRun implements TurnEvent.Handler {
         } else if (p instanceof ItemStartedNotification started) {
             safely(() -> listener.onItemStarted(started.item()));
         } else if (p instanceof ItemCompletedNotification completed) {
-            ThreadItem item = completed.item();
-            safely(() -> listener.onItemCompleted(item, produced));
-            if (!produced.isEmpty()) {
-                safely(() -> listener.onTranscript(produced));
-            }
-            if (isStep(item)) {
-                stepEnds.add(elapsedMs(System.nanoTime()));
-                int step = ++steps;
-                safely(() -> listener.onStep(step, item));
-                if (maxSteps > 0 && steps >= maxSteps && !interruptSent) {
-                    stopReason = StopReason.STEP_BUDGET;
-                    sendInterrupt();
-                }
-            }
+            follow.completed(n.raw().path("item").path("id").textValue());
+            itemCompleted(completed.item(), produced);
         } else if (p instanceof TurnPlanUpdatedNotification plan) {
             safely(() -> listener.onPlanUpdated(plan));
         } else if (p instanceof ThreadTokenUsageUpdatedNotification usage && usage.tokenUsage() != null) {
@@ -510,6 +557,106 @@ final class TurnRun implements TurnEvent.Handler {
             safely(() -> listener.onNotification(n));
         }
         return null;
+    }
+
+    // ---------------------------------------------------------------- what following the turn needs of it (TurnReattach)
+
+    @Override
+    public String threadId() {
+        return threadId;
+    }
+
+    @Override
+    public String turnId() {
+        return turnId;
+    }
+
+    @Override
+    public CodexClient client() {
+        return client;
+    }
+
+    @Override
+    public SessionInbox inbox() {
+        return inbox;
+    }
+
+    @Override
+    public TurnListener listener() {
+        return listener;
+    }
+
+    @Override
+    public Duration requestTimeout() {
+        return settings.requestTimeout();
+    }
+
+    @Override
+    public void moveTo(SessionInbox box) {
+        inbox = box;
+        connection = client.generation();
+    }
+
+    @Override
+    public void interruptIfAsked(boolean resend) {
+        if (resend) {
+            interruptSent = false;      // one sent on the connection that dropped may be lost: it goes again
+        }
+        if (interruptRequested.get() || timedOut || stopReason == StopReason.STEP_BUDGET || overflow != null) {
+            sendInterrupt();            // asked for in the gap, or before this session attached
+        }
+    }
+
+    @Override
+    public boolean interruptedHere() {
+        return interruptSent || stopReason != null || interruptRequested.get();
+    }
+
+    @Override
+    public void deliverCompleted(ThreadItem item) {
+        itemCompleted(item, projector.completed(item));
+    }
+
+    @Override
+    public TurnResult handleHeld(CodexEvent.Notification message, long now) {
+        return handleMessage(message, now);
+    }
+
+    @Override
+    public TurnResult endAs(Turn turn) {
+        return completed(turn);
+    }
+
+    @Override
+    public TurnResult failedWith(TurnFailure failure) {
+        return result(TurnOutcome.FAILED, StopReason.ERROR, failure, false);
+    }
+
+    @Override
+    public void decided(TurnEvent.Asked asked, ServerRequestBridge.Answer answer) {
+        asked.decided(answer);
+        TurnEvent.Answered answered = new TurnEvent.Answered(this, asked, answer);
+        inbox.post(answered);
+        if (finished) {
+            write(answered);    // decided after the turn ended: codex must not wait for the next turn
+        }
+    }
+
+    /** The listener hears of a completed item (live, or fetched after a re-attach); the step budget counts it. */
+    private void itemCompleted(ThreadItem item, List<TranscriptMessage> produced) {
+        safely(() -> listener.onItemCompleted(item, produced));
+        if (!produced.isEmpty()) {
+            safely(() -> listener.onTranscript(produced));
+        }
+        if (isStep(item)) {
+            stepEnds.add(elapsedMs(System.nanoTime()));
+            int step = ++steps;
+            safely(() -> listener.onStep(step, item));
+            if (maxSteps > 0 && steps >= maxSteps && !interruptSent) {
+                stopReason = StopReason.STEP_BUDGET;
+                sendInterrupt();
+            }
+        }
     }
 
     /** An agent action: what the step budget counts. */
@@ -571,6 +718,11 @@ final class TurnRun implements TurnEvent.Handler {
     }
 
     private TurnResult died(ConnectionClosedException cause) {
+        return died(cause, "");
+    }
+
+    @Override
+    public TurnResult died(ConnectionClosedException cause, String later) {
         // a shared connection may already be reopened and this thread resumed there: retire only the old one
         thread.markRetired(connection);
         if (turnId != null) {
@@ -579,11 +731,15 @@ final class TurnRun implements TurnEvent.Handler {
         CodexException why = ClientPlumbing.of(client).explainClose("during the turn", cause);
         Death last = lastDeath;
         TurnFailure err;
-        if (last != null && last.why() == why) {
+        if (last != null && last.why() == why && later.isEmpty()) {
             err = last.failure();       // every turn on the lost connection: worked out once, not once per turn
         } else {
             err = thread.connectionEnded(client, why);
-            lastDeath = new Death(why, err);
+            if (later.isEmpty()) {
+                lastDeath = new Death(why, err);
+            } else {
+                err = new TurnFailure(err.message() + later, err.category(), err.remediation(), err.codexErrorInfo());
+            }
         }
         return result(TurnOutcome.FAILED, StopReason.ERROR, err, true);
     }
@@ -606,8 +762,8 @@ final class TurnRun implements TurnEvent.Handler {
     }
 
     private void sendInterrupt() {
-        if (interruptSent) {
-            return;
+        if (interruptSent || follow.detached()) {
+            return;     // sent already; or nothing to send it on until the connection is back (see resumed)
         }
         if (turnId == null) {
             // Nothing to interrupt until turn/start answers; the grace bounds how long that may take.
@@ -639,7 +795,8 @@ final class TurnRun implements TurnEvent.Handler {
      * Codex withdrew a request before the session answered it: the transcript says so beside the
      * item it was about, and the listener hears of it if this turn showed it to the host.
      */
-    private void withdrawn(TurnEvent.Withdrawn w) {
+    @Override
+    public void withdrawn(TurnEvent.Withdrawn w) {
         TurnEvent.Asked asked = w.asked();
         String item = asked.itemId();
         if (item != null && (asked.turnId() == null || turnId == null || asked.turnId().equals(turnId))) {
@@ -656,7 +813,7 @@ final class TurnRun implements TurnEvent.Handler {
             return;
         }
         ServerRequestBridge.Answer ans = a.answer();
-        if (a.run() == this && ans != null && ans.request() != null && ans.decision() != null) {
+        if (a.run() == this && ans != null && ans.request() != null && ans.decision() != null && follow.firstAnswer(a.asked().request.id())) {
             ApprovalDecision d = ans.decision();
             safely(() -> listener.onApprovalAnswered(ans.request(), d));
         }
@@ -673,12 +830,17 @@ final class TurnRun implements TurnEvent.Handler {
         CodexClient c = a.run().client;
         ServerRequestBridge.Answer ans = a.answer();
         CodexEvent.ServerRequest request = a.asked().request;
+        int on = c.generation();
+        boolean written;
         if (ans == null) {
-            c.respondError(request.id(), new RpcError(RpcError.INTERNAL_ERROR, "no answer"));
+            written = c.respondError(request.id(), new RpcError(RpcError.INTERNAL_ERROR, "no answer"));
         } else if (ans.error() != null) {
-            c.respondError(request.id(), ans.error());
+            written = c.respondError(request.id(), ans.error());
         } else {
-            c.respond(request.id(), ans.result());
+            written = c.respond(request.id(), ans.result());
+        }
+        if (written) {
+            a.asked().writtenOn(on);    // a request codex asks again after a resume on a later connection is answered again
         }
         return true;
     }
@@ -718,7 +880,7 @@ final class TurnRun implements TurnEvent.Handler {
         return n.threadId() == null || n.threadId().equals(threadId);
     }
 
-    private static String seconds(Duration d) {
+    static String seconds(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 

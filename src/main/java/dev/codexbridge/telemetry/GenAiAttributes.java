@@ -37,6 +37,8 @@ final class GenAiAttributes {
     static final AttributeKey<Long> RATE_LIMIT_ATTEMPT = AttributeKey.longKey("codex_bridge.rate_limit.attempt");
     static final AttributeKey<String> RATE_LIMIT_TYPE = AttributeKey.stringKey("codex_bridge.rate_limit.type");
     static final AttributeKey<String> THREAD_OLD = AttributeKey.stringKey("codex_bridge.thread.replaced_id");
+    /** How long a turn was without its connection before it was followed again (codex-bridge's own). */
+    static final AttributeKey<Long> REATTACH_GAP_MS = AttributeKey.longKey("codex_bridge.turn.reattach_gap_ms");
 
     private GenAiAttributes() {
     }

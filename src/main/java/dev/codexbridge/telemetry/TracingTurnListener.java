@@ -17,6 +17,7 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -172,6 +173,24 @@ final class TracingTurnListener implements TurnListener {
         } finally {
             turn.span.addEvent("codex.thread_replaced", Attributes.of(GenAiAttributes.THREAD_OLD, replacement.previousThreadId()));
             turn.span.setAttribute(GenAiAttributes.CONVERSATION_ID, replacement.threadId());
+        }
+    }
+
+    @Override
+    public void onConnectionLost(String reason) {
+        try {
+            host.onConnectionLost(reason);
+        } finally {
+            turn.span.addEvent("codex.connection_lost");
+        }
+    }
+
+    @Override
+    public void onReattached(Duration gap) {
+        try {
+            host.onReattached(gap);
+        } finally {
+            turn.span.addEvent("codex.reattached", Attributes.of(GenAiAttributes.REATTACH_GAP_MS, gap.toMillis()));
         }
     }
 

@@ -36,8 +36,11 @@ import dev.codexbridge.session.TurnLimits;
 
 /**
  * The network between the client and a WebSocket app-server drops mid-turn while the server lives
- * on: the turn ends at once, the client reconnects with its token, the thread is resumed on the
- * same server, and the turn that was lost is reported, never sent again.
+ * on, with a reconnect policy whose re-attach window is zero (the behaviour before decision 0022;
+ * with a window the turn is followed again, see {@code ReattachLiveTest}): the turn ends at once,
+ * the client reconnects with its token, the thread is resumed on the same server, and the turn
+ * that was lost is reported, interrupted there, never sent again. A session owning its connection
+ * reconnects on its next turn.
  */
 class WebSocketDropLiveTest {
     private static final String TOKEN = "drop-test-capability-token-51d2";
@@ -60,7 +63,7 @@ class WebSocketDropLiveTest {
     }
 
     @Test
-    void aDroppedSocketMidTurnReconnectsResumesAndReportsTheLostTurn() throws Exception {
+    void withoutAReattachWindowADroppedSocketMidTurnReconnectsResumesAndReportsTheLostTurn() throws Exception {
         Path work = Files.createDirectories(tmp.resolve("work"));
         Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).approvalPolicy("on-request").write();
         Path token = tmp.resolve("token");
@@ -78,7 +81,7 @@ class WebSocketDropLiveTest {
              CuttableProxy proxy = CuttableProxy.to(server.uri().getHost(), server.uri().getPort())) {
             CodexEndpoint ep = CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()).tokenFile(token);
             try (CodexClient client = CodexClient.builder().wireTap(wire)
-                    .reconnect(new ReconnectPolicy(5, Duration.ofMillis(50), Duration.ofSeconds(1), 4)).connect(ep);
+                    .reconnect(new ReconnectPolicy(5, Duration.ofMillis(50), Duration.ofSeconds(1), 4).withReattachWindow(Duration.ZERO)).connect(ep);
                  CodexSession session = CodexSession.builder().client(client).thread(ThreadOptions.in(work)).approvals(slowHost)
                          .limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)).build()) {
                 String thread = session.start();

@@ -48,6 +48,7 @@ class DocsExamplesTest {
         assertShown("docs/session.md", "ConfiguredConversation.java");
         assertShown("docs/session.md", "#shared", "TwoConversationsOneCodex.java");
         assertShown("docs/session.md", "#reconnect", "ReconnectingConversation.java");
+        assertShown("docs/session.md", "#attach", "AttachAfterRestart.java");
         assertShown("docs/session.md", "#rate-limits", "OneAccount.java");
         assertShown("docs/session.md", "#typed-params", "ApprovalText.java");
         assertShown("docs/session.md", "#command-rules", "CommandAllowList.java");
