@@ -5,8 +5,11 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
+import dev.codexbridge.rpc.RpcError;
+import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadReplacement;
 import dev.codexbridge.transport.CodexEndpoint;
 import dev.codexbridge.transport.EndpointStatus;
 import java.time.Duration;
@@ -19,10 +22,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -46,7 +52,9 @@ import org.slf4j.Logger;
  *   <li><b>Placement.</b> A new session goes to the healthy endpoint with the fewest attached
  *       threads that is below its {@code maxThreads}; ties go to the endpoint listed first.</li>
  *   <li><b>Affinity.</b> The pool remembers which endpoint each thread it placed lives on;
- *       {@link #resumeSession} goes back there.</li>
+ *       {@link #resumeSession} goes back there. A thread it does not know (the host restarted,
+ *       another host started it) is looked for: the endpoint that has it loaded gets it, so a
+ *       host needs no saved map, and a thread is never given a second writer.</li>
  *   <li><b>Health.</b> Every endpoint's {@code /readyz} is probed periodically; a closed
  *       connection marks its endpoint down at once, and it is used again when a probe answers
  *       ready (with a new connection).</li>
@@ -75,6 +83,10 @@ public final class CodexPool implements AutoCloseable {
     private volatile Thread checkerThread;
     private final Object placementLock = new Object();
     private volatile boolean closed;
+    private final EndpointLink link;
+    /** Opens the connections a lookup needs (a connect blocks); at most one thread per endpoint, none when idle. */
+    private final ThreadPoolExecutor lookups;
+    private final ThreadFinder finder;
 
     private CodexPool(Builder b) {
         List<Node> list = new ArrayList<>();
@@ -85,6 +97,11 @@ public final class CodexPool implements AutoCloseable {
         this.sharedCodexHome = b.sharedCodexHome;
         this.probeTimeout = b.probeTimeout;
         this.clientConfigurer = b.clientConfigurer;
+        this.link = b.link;
+        this.lookups = new ThreadPoolExecutor(nodes.size(), nodes.size(), 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                RpcThreads.daemon("codex-bridge-pool-lookup"));
+        lookups.allowCoreThreadTimeOut(true);
+        this.finder = new ThreadFinder(lookups, probeTimeout);
         ThreadFactory named = RpcThreads.daemon("codex-bridge-pool-health");
         this.checker = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread t = named.newThread(task);
@@ -111,7 +128,7 @@ public final class CodexPool implements AutoCloseable {
         Objects.requireNonNull(configure, "configure");
         List<String> refusals = new ArrayList<>();
         while (true) {
-            Node node = reserve(null, refusals);
+            Node node = reserve(null, false, null, refusals);
             try {
                 CodexSession session = open(node, configure, null);
                 affinity.put(session.threadId(), node);
@@ -125,49 +142,147 @@ public final class CodexPool implements AutoCloseable {
     }
 
     /**
-     * Resumes {@code threadId} on the endpoint it lives on. When that endpoint is down (or the
-     * pool never placed the thread) and the endpoints share {@code CODEX_HOME}, it is resumed on
-     * the least-loaded healthy endpoint instead, and lives there from now on.
+     * Resumes {@code threadId} where it lives, without the host having to remember where that is:
+     * <ol>
+     *   <li>on the endpoint the pool has for it (placed here, {@link #assign assigned}, or learnt
+     *       by an earlier resume) while that endpoint is up;</li>
+     *   <li>else on the endpoint that has the thread loaded: every healthy endpoint is asked
+     *       ({@code thread/loaded/list}, all at once, within the {@linkplain Builder#probeTimeout
+     *       probe timeout}; one that does not answer in time is not waited for);</li>
+     *   <li>else, when the endpoints share {@code CODEX_HOME}, on the least-loaded healthy endpoint
+     *       (the thread's history is in the shared home);</li>
+     *   <li>else on the endpoint that has the thread stored: the endpoints that answered are asked
+     *       {@code thread/read} (without turns; only whether it answers counts).</li>
+     * </ol>
+     * The answer is learnt: {@link #endpointOf} knows it from then on, so a host that restarted
+     * needs no saved map. The pool never makes a second writer: a thread loaded on an endpoint is
+     * resumed there or not at all, and when codex refuses a resume because another app-server
+     * writes the thread ("already has an active writer") the endpoints are asked again and the
+     * session goes to the one that has it loaded; when none does, a {@link PoolException} says so.
      *
      * @throws PoolException when the thread's endpoint is down and the endpoints do not share
-     *     {@code CODEX_HOME}, or when no endpoint has room
+     *     {@code CODEX_HOME}, when no endpoint that answered has the thread, when the endpoint that
+     *     has it loaded is full or down, when an app-server the pool cannot reach writes it, or when
+     *     no endpoint has room
      */
     public CodexSession resumeSession(String threadId, Consumer<CodexSession.Builder> configure) {
         Objects.requireNonNull(threadId, "threadId");
         Objects.requireNonNull(configure, "configure");
-        Node home = affinity.get(threadId);
-        if (home == null && !sharedCodexHome) {
-            throw new PoolException("thread " + UntrustedText.of(threadId) + " was not placed by this pool, and its endpoints do not share "
-                    + "CODEX_HOME, so the pool cannot tell which app-server holds it; use assign(threadId, endpoint) first");
-        }
-        if (home != null && !home.usable()) {
+        Node target = affinity.get(threadId);
+        if (target != null && !target.usable()) {
             if (!sharedCodexHome) {
-                throw new PoolException("thread " + UntrustedText.of(threadId) + " lives on endpoint " + home.spec.name() + " ("
-                        + home.spec.endpoint().uri() + "), which is down: " + home.detail + ". The endpoints do not share "
+                throw new PoolException("thread " + UntrustedText.of(threadId) + " lives on endpoint " + target.spec.name() + " ("
+                        + target.spec.endpoint().uri() + "), which is down: " + target.detail + ". The endpoints do not share "
                         + "CODEX_HOME (sharedCodexHome(false)), so the thread cannot be resumed elsewhere; it can be "
-                        + "resumed once " + home.spec.name() + " is back.");
+                        + "resumed once " + target.spec.name() + " is back.");
             }
-            LOG.info("thread {} moves from lost endpoint {} (shared CODEX_HOME)", threadId, home.spec.name());
-            home = null;
+            LOG.info("thread {} leaves lost endpoint {} (shared CODEX_HOME)", threadId, target.spec.name());
+            target = null;
+        }
+        /* the target has the thread loaded: the session goes there or nowhere */
+        boolean owner = false;
+        if (target == null) {
+            Whereabouts found = locate(threadId, null);
+            target = found.node();
+            owner = found.loaded();
         }
         List<String> refusals = new ArrayList<>();
+        List<String> writerRefusals = new ArrayList<>();
         while (true) {
-            Node node = reserve(home, refusals);
+            Node node = reserve(target, owner, threadId, refusals);
             try {
                 CodexSession session = open(node, configure, threadId);
                 affinity.put(threadId, node);
                 return session;
             } catch (PlacementFailed e) {
                 refusals.add(node.spec.name() + ": " + e.getMessage());
-                if (home != null && !sharedCodexHome) {
+                if (target != null && !sharedCodexHome) {
                     throw new PoolException("thread " + UntrustedText.of(threadId) + " could not be resumed on its endpoint "
                             + node.spec.name() + ": " + e.getMessage(), e.getCause());
                 }
-                home = null;
+                // on a shared home an endpoint that cannot be reached holds no writer any more: any other may take it
+                target = null;
+                owner = false;
+            } catch (WriterElsewhere e) {
+                affinity.remove(threadId, node);
+                refusals.add(node.spec.name() + ": " + e.getMessage());
+                writerRefusals.add(node.spec.name());
+                if (writerRefusals.size() > 1) {
+                    throw writerUnreachable(threadId, writerRefusals, List.of(), e.getCause());
+                }
+                LOG.info("codex on {} refused thread {}: another app-server writes it; asking the endpoints again",
+                        node.spec.name(), threadId);
+                Whereabouts found = locate(threadId, writerRefusals);
+                target = found.node();
+                owner = true;
             } finally {
                 node.release();
             }
         }
+    }
+
+    /**
+     * Where a thread the pool has no usable endpoint for should be resumed: the endpoint that has
+     * it loaded; else (shared home) anywhere, as a null node; else the endpoint that has it stored.
+     * After a writer refusal ({@code refusedBy} not null) only a loaded thread will do.
+     */
+    private Whereabouts locate(String threadId, List<String> refusedBy) {
+        Map<Node, Supplier<CodexClient>> asked = new LinkedHashMap<>();
+        List<String> silent = new ArrayList<>();
+        for (Node n : nodes) {
+            if (n.usable()) {
+                asked.put(n, () -> n.connectOrDown(clientConfigurer));
+            } else {
+                silent.add(n.spec.name() + " is down (" + n.detail + ")");
+            }
+        }
+        Map<Node, ThreadFinder.Reply> loaded = finder.loaded(asked, threadId);
+        Map<Node, Supplier<CodexClient>> answered = new LinkedHashMap<>();
+        for (Map.Entry<Node, ThreadFinder.Reply> e : loaded.entrySet()) {
+            switch (e.getValue().presence()) {
+                case YES -> {
+                    LOG.info("thread {} is loaded on endpoint {}", threadId, e.getKey().spec.name());
+                    return new Whereabouts(e.getKey(), true);
+                }
+                case NO -> answered.put(e.getKey(), asked.get(e.getKey()));
+                case UNKNOWN -> silent.add(e.getKey().spec.name() + " " + e.getValue().detail());
+            }
+        }
+        if (refusedBy != null) {
+            throw writerUnreachable(threadId, refusedBy, silent, null);
+        }
+        if (sharedCodexHome) {
+            return new Whereabouts(null, false);
+        }
+        Map<Node, ThreadFinder.Reply> stored = finder.stored(answered, threadId);
+        List<String> without = new ArrayList<>();
+        for (Map.Entry<Node, ThreadFinder.Reply> e : stored.entrySet()) {
+            switch (e.getValue().presence()) {
+                case YES -> {
+                    LOG.info("thread {} is stored on endpoint {}", threadId, e.getKey().spec.name());
+                    return new Whereabouts(e.getKey(), false);
+                }
+                case NO -> without.add(e.getKey().spec.name());
+                case UNKNOWN -> silent.add(e.getKey().spec.name() + " " + e.getValue().detail());
+            }
+        }
+        throw new PoolException("no endpoint of this pool has thread " + UntrustedText.of(threadId)
+                + (without.isEmpty() ? "" : ": " + String.join(", ", without) + " neither have it loaded nor stored")
+                + (silent.isEmpty() ? "" : "; " + String.join("; ", silent))
+                + ". The endpoints do not share CODEX_HOME, so a thread is resumed only where it was started: "
+                + (silent.isEmpty() ? "" : "if it lives on an endpoint that is down or did not answer, try again once it is back; ")
+                + "if it was started on an app-server outside this pool, resume it there (or assign(threadId, endpoint) "
+                + "when that app-server joins the pool).");
+    }
+
+    private static PoolException writerUnreachable(String threadId, List<String> refusedBy, List<String> silent, Throwable cause) {
+        return new PoolException("thread " + UntrustedText.of(threadId) + " has a writer the pool cannot reach: codex on "
+                + String.join(" and ", refusedBy) + " refused to resume it (it already has an active writer)"
+                + (refusedBy.size() > 1 ? "" : ", and no endpoint of this pool that answered has it loaded")
+                + (silent.isEmpty() ? "" : " (" + String.join("; ", silent) + ")")
+                + ". Another app-server on the same CODEX_HOME holds the thread: one outside this pool, or one that did not "
+                + "answer. Resume it there, or try again once that app-server lets it go (it does 60 s after the thread's "
+                + "last turn ended without subscribers, or when it stops).", cause);
     }
 
     /** Records that {@code threadId} lives on endpoint {@code name} (threads started outside the pool). */
@@ -180,7 +295,10 @@ public final class CodexPool implements AutoCloseable {
         affinity.remove(threadId);
     }
 
-    /** The endpoint a thread lives on, if the pool knows it. */
+    /**
+     * The endpoint a thread lives on, if the pool knows it: placed, {@link #assign assigned} or
+     * found by a {@link #resumeSession resume} in this pool. Asks no endpoint.
+     */
     public Optional<String> endpointOf(String threadId) {
         Node n = affinity.get(threadId);
         return n == null ? Optional.empty() : Optional.of(n.spec.name());
@@ -208,6 +326,7 @@ public final class CodexPool implements AutoCloseable {
     public void close() {
         closed = true;
         checker.shutdownNow();
+        lookups.shutdown();
         try {
             // the executor counts as terminated a moment before its thread has ended: wait for the thread
             Thread t = checkerThread;
@@ -224,8 +343,12 @@ public final class CodexPool implements AutoCloseable {
 
     // ---------------------------------------------------------------- placement
 
-    /** Picks a node (the preferred one, or the least loaded) and counts the placement on it. */
-    private Node reserve(Node preferred, List<String> refusals) {
+    /**
+     * Picks a node (the preferred one, or the least loaded) and counts the placement on it. A
+     * preferred node that is full or down is left for another only on a shared home, and never
+     * when it has the thread loaded ({@code owner}): resuming it elsewhere would make a second writer.
+     */
+    private Node reserve(Node preferred, boolean owner, String threadId, List<String> refusals) {
         synchronized (placementLock) {
             if (closed) {
                 throw new PoolException("the pool is closed");
@@ -235,10 +358,15 @@ public final class CodexPool implements AutoCloseable {
                     preferred.placing++;
                     return preferred;
                 }
+                String why = preferred.usable() ? "it is full (" + preferred.load() + "/" + preferred.spec.maxThreads()
+                        + " threads)" : "it is down (" + preferred.detail + ")";
+                if (owner) {
+                    throw new PoolException("thread " + UntrustedText.of(threadId) + " is loaded on endpoint " + preferred.spec.name()
+                            + ", which cannot take it now: " + why + ". It is resumed there or not at all (elsewhere it would be "
+                            + "a second writer); try again once " + preferred.spec.name() + " has room.");
+                }
                 if (!sharedCodexHome) {
-                    throw new PoolException("endpoint " + preferred.spec.name() + " cannot take the thread: "
-                            + (preferred.usable() ? "it is full (" + preferred.load() + "/" + preferred.spec.maxThreads()
-                            + " threads)" : "it is down (" + preferred.detail + ")"));
+                    throw new PoolException("endpoint " + preferred.spec.name() + " cannot take the thread: " + why);
                 }
             }
             Node best = null;
@@ -260,12 +388,13 @@ public final class CodexPool implements AutoCloseable {
     private CodexSession open(Node node, Consumer<CodexSession.Builder> configure, String resume) {
         CodexClient client;
         try {
-            client = node.connect(clientConfigurer);
+            client = node.connectOrDown(clientConfigurer);
         } catch (CodexException e) {
-            node.down("cannot connect: " + e.getMessage());
             throw new PlacementFailed(e.getMessage(), e);
         }
         CodexSession.Builder b = CodexSession.builder();
+        // first, so that the host's own callback already finds the new id here
+        b.onThreadReplaced(replaced -> learn(replaced, node));
         configure.accept(b);
         b.client(client);
         if (resume != null) {
@@ -281,8 +410,30 @@ public final class CodexPool implements AutoCloseable {
                 node.down("the connection closed while starting a session");
                 throw new PlacementFailed(e.getMessage(), e);
             }
+            if (resume != null && activeWriter(e)) {
+                throw new WriterElsewhere(e);
+            }
             throw e;
         }
+    }
+
+    /** A session's thread was replaced by a fresh one (codex never stored it): the new id lives where the old one did. */
+    private void learn(ThreadReplacement replaced, Node node) {
+        affinity.remove(replaced.previousThreadId(), node);
+        affinity.put(replaced.threadId(), node);
+        LOG.info("thread {} was replaced by {} on endpoint {}", replaced.previousThreadId(), replaced.threadId(), node.spec.name());
+    }
+
+    /** Codex refused a resume because another app-server process writes the thread (-32600 "... active writer"). */
+    static boolean activeWriter(Throwable failure) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+            if (t instanceof RpcException e && e.code() == RpcError.INVALID_REQUEST && e.error().message() != null
+                    && e.error().message().contains("already has an active writer")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String summary() {
@@ -352,6 +503,18 @@ public final class CodexPool implements AutoCloseable {
             }
         }
 
+        /** {@link #connect}, marking the endpoint down when it cannot be reached. */
+        CodexClient connectOrDown(Consumer<CodexClient.Builder> configurer) {
+            try {
+                return connect(configurer);
+            } catch (PoolException closedPool) {
+                throw closedPool;
+            } catch (CodexException e) {
+                down("cannot connect: " + e.getMessage());
+                throw e;
+            }
+        }
+
         synchronized CodexClient connect(Consumer<CodexClient.Builder> configurer) {
             CodexClient c = client;
             if (c != null && c.isOpen()) {
@@ -365,7 +528,7 @@ public final class CodexPool implements AutoCloseable {
                 b.maxThreads(spec.maxThreads());   // the connection enforces the same limit the pool places by
             }
             configurer.accept(b);
-            CodexClient fresh = b.connect(spec.endpoint());
+            CodexClient fresh = link.connect(spec, b);
             client = fresh;
             // off the reader thread: the pool's bookkeeping is no business of the connection's reader
             fresh.closedFuture().thenAcceptAsync(cause -> {
@@ -377,7 +540,7 @@ public final class CodexPool implements AutoCloseable {
         }
 
         void check(Duration timeout) {
-            EndpointStatus status = spec.endpoint().readiness(timeout);
+            EndpointStatus status = link.readiness(spec, timeout);
             lastProbe = Instant.now();
             CodexClient c = client;
             if (status.ok()) {
@@ -416,6 +579,22 @@ public final class CodexPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Where to resume a thread: {@code node} (null: any endpoint with room, on a shared home);
+     * {@code loaded} when the node has the thread loaded, so it goes nowhere else.
+     */
+    private record Whereabouts(Node node, boolean loaded) {
+    }
+
+    /** Codex refused a resume: another app-server writes the thread. Ask the endpoints again. */
+    private static final class WriterElsewhere extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        WriterElsewhere(CodexException refusal) {
+            super("another app-server writes the thread (already has an active writer)", refusal, false, false);
+        }
+    }
+
     /** A placement that failed because of the endpoint (unreachable, connection lost): try another. */
     private static final class PlacementFailed extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -433,8 +612,15 @@ public final class CodexPool implements AutoCloseable {
         private Duration healthInterval = Duration.ofSeconds(5);
         private Duration probeTimeout = Duration.ofSeconds(2);
         private Consumer<CodexClient.Builder> clientConfigurer = b -> { };
+        private EndpointLink link = EndpointLink.NETWORK;
 
         private Builder() {
+        }
+
+        /** How the endpoints are reached (tests: in-memory app-servers). */
+        Builder link(EndpointLink link) {
+            this.link = Objects.requireNonNull(link, "link");
+            return this;
         }
 
         /** An endpoint with the pool's default {@link #maxThreadsPerEndpoint}. */
