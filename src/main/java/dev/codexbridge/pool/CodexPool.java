@@ -230,7 +230,10 @@ public final class CodexPool implements AutoCloseable {
         Map<Node, Supplier<CodexClient>> asked = new LinkedHashMap<>();
         List<String> silent = new ArrayList<>();
         for (Node n : nodes) {
-            if (n.usable()) {
+            if (n.usable() && n.connecting && !n.connected()) {
+                // a connect that hangs holds the node's lock: another lookup would only queue behind it
+                silent.add(n.spec.name() + " did not answer (its connection is still being opened)");
+            } else if (n.usable()) {
                 asked.put(n, () -> n.connectOrDown(clientConfigurer));
             } else {
                 silent.add(n.spec.name() + " is down (" + n.detail + ")");
@@ -266,9 +269,13 @@ public final class CodexPool implements AutoCloseable {
                 case UNKNOWN -> silent.add(e.getKey().spec.name() + " " + e.getValue().detail());
             }
         }
-        throw new PoolException("no endpoint of this pool has thread " + UntrustedText.of(threadId)
-                + (without.isEmpty() ? "" : ": " + String.join(", ", without) + " neither have it loaded nor stored")
-                + (silent.isEmpty() ? "" : "; " + String.join("; ", silent))
+        List<String> answers = new ArrayList<>();
+        if (!without.isEmpty()) {
+            answers.add(String.join(", ", without) + (without.size() == 1 ? " has" : " have") + " it neither loaded nor stored");
+        }
+        answers.addAll(silent);
+        throw new PoolException("thread " + UntrustedText.of(threadId) + " is on no endpoint of this pool that answered: "
+                + String.join("; ", answers)
                 + ". The endpoints do not share CODEX_HOME, so a thread is resumed only where it was started: "
                 + (silent.isEmpty() ? "" : "if it lives on an endpoint that is down or did not answer, try again once it is back; ")
                 + "if it was started on an app-server outside this pool, resume it there (or assign(threadId, endpoint) "
@@ -479,11 +486,18 @@ public final class CodexPool implements AutoCloseable {
         volatile boolean healthy;
         volatile Instant lastProbe;
         volatile String detail = "not probed yet";
+        /** A connection is being opened (a connect may take up to the endpoint's connect timeout). */
+        volatile boolean connecting;
         /** Sessions being placed here whose thread is not attached yet; guarded by placementLock. */
         int placing;
 
         Node(PoolEndpoint spec) {
             this.spec = spec;
+        }
+
+        boolean connected() {
+            CodexClient c = client;
+            return c != null && c.isOpen();
         }
 
         boolean usable() {
@@ -528,7 +542,13 @@ public final class CodexPool implements AutoCloseable {
                 b.maxThreads(spec.maxThreads());   // the connection enforces the same limit the pool places by
             }
             configurer.accept(b);
-            CodexClient fresh = link.connect(spec, b);
+            CodexClient fresh;
+            connecting = true;
+            try {
+                fresh = link.connect(spec, b);
+            } finally {
+                connecting = false;
+            }
             client = fresh;
             // off the reader thread: the pool's bookkeeping is no business of the connection's reader
             fresh.closedFuture().thenAcceptAsync(cause -> {
@@ -665,7 +685,10 @@ public final class CodexPool implements AutoCloseable {
             return this;
         }
 
-        /** How long one probe may take (default 2 s). */
+        /**
+         * How long one probe may take (default 2 s); also how long the endpoints have to say where
+         * a thread lives when {@link CodexPool#resumeSession} looks for it.
+         */
         public Builder probeTimeout(Duration timeout) {
             if (timeout == null || timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("probeTimeout must be positive");

@@ -8,6 +8,7 @@ import dev.codexbridge.protocol.ThreadLoadedListResponse;
 import dev.codexbridge.protocol.ThreadReadParams;
 import dev.codexbridge.protocol.ThreadReadResponse;
 import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.rpc.internal.Futures;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -110,7 +111,9 @@ final class ThreadFinder {
         try {
             return new Reply(answer.join() ? Presence.YES : Presence.NO, "");
         } catch (RuntimeException e) {
-            return new Reply(Presence.UNKNOWN, "could not be asked: " + UntrustedText.messageOf(Futures.unwrap(e)));
+            Throwable cause = Futures.unwrap(e);
+            return new Reply(Presence.UNKNOWN, cause instanceof RpcTimeoutException
+                    ? "did not answer within " + timeout.toMillis() + " ms" : "could not be asked: " + UntrustedText.messageOf(cause));
         }
     }
 
