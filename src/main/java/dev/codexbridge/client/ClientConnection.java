@@ -76,6 +76,11 @@ final class ClientConnection {
                 : CodexTransport.process(options.launch(), configure);
     }
 
+    /** The client reaches a running app-server over a socket (it outlives a dropped connection). */
+    boolean reachesRunningServer() {
+        return options.transport() != null ? options.transport().reachesRunningServer() : options.endpoint() != null;
+    }
+
     CodexClient owner() {
         return owner;
     }

@@ -51,6 +51,11 @@ final class SessionPlumbing extends ClientPlumbing {
     }
 
     @Override
+    public boolean serverOutlivesConnection() {
+        return connection.reachesRunningServer();
+    }
+
+    @Override
     public CodexException explainClose(String context, ConnectionClosedException cause) {
         return connection.explainClose(context, cause);
     }

@@ -216,13 +216,18 @@ public final class CodexSession implements AutoCloseable {
             throw new CodexException("the session is closed");
         }
         TurnContext turn = new TurnContext(start, opts, listener == null ? TurnListener.NONE : listener, turnSetup(turnLimits));
-        CompletableFuture<TurnResult> result = new CompletableFuture<>();
         CompletableFuture<TurnResult> attempts;
         try {
             attempts = attempt(turn, 1, 0);
         } catch (RuntimeException e) {
             attempts = CompletableFuture.failedFuture(e);
         }
+        return released(attempts, turn);
+    }
+
+    /** The turn's result once the session is free again: the next turn can start the moment anyone sees it. */
+    private CompletableFuture<TurnResult> released(CompletableFuture<TurnResult> attempts, TurnContext turn) {
+        CompletableFuture<TurnResult> result = new CompletableFuture<>();
         attempts.whenComplete((r, failure) -> {
             // free the session before anyone sees the result, so the next turn can start at once
             activeTurn = null;
@@ -314,6 +319,59 @@ public final class CodexSession implements AutoCloseable {
             }
             return run.begin(connection.client(), connection.inbox(), connection.bridge(), id, turn.start(), replaced);
         }).thenCompose(f -> f);
+    }
+
+    // ---------------------------------------------------------------- a turn this session did not start
+
+    /**
+     * The turn codex is running on this thread now, if any ({@code thread/turns/list}): say, one a
+     * host process that restarted had started. Starts (resumes) the session's thread if needed.
+     * Follow it with {@link #attachTurn}.
+     */
+    public Optional<String> runningTurnId() {
+        String id = start();
+        return Futures.join(TurnCatchUp.runningTurn(connection.client(), id));
+    }
+
+    /**
+     * Follows turn {@code turnId} of this thread as if this session had started it, and returns
+     * how it ended: the listener gets each of the turn's completed items once, in order, from its
+     * start (read with {@code thread/items/list}), then its live events; the result is what
+     * {@link #runTurn} would have returned (for a turn that already ended, at once, built from
+     * codex's record). Server requests still pending are answered through this session's
+     * approvals. The session's limits apply from now; {@link #interrupt()} and {@link #steer} act on
+     * the turn. One turn at a time, like {@link #runTurn}.
+     */
+    public TurnResult attachTurn(String turnId, TurnListener listener) {
+        return await(attachTurnAsync(turnId, listener));
+    }
+
+    /** {@link #attachTurn} without a thread of its own: the future completes on a pool thread when the turn ends. */
+    public CompletableFuture<TurnResult> attachTurnAsync(String turnId, TurnListener listener) {
+        Objects.requireNonNull(turnId, "turnId");
+        if (!turnActive.compareAndSet(false, true)) {
+            return CompletableFuture.failedFuture(new IllegalStateException("a turn is already running on this session"));
+        }
+        if (connection.isClosed()) {
+            turnActive.set(false);
+            return CompletableFuture.failedFuture(new CodexException("the session is closed"));
+        }
+        TurnContext turn = new TurnContext(null, TurnOptions.DEFAULTS, listener == null ? TurnListener.NONE : listener, turnSetup(limits));
+        TurnRun run = new TurnRun(connection, turn.settings(), turn.options(), turn.listener(), turn.interrupted(), turn.waits(),
+                turn.began(), 1, 0);
+        activeTurn = run;
+        if (pendingInterrupt) {
+            pendingInterrupt = false;
+            run.requestInterrupt();
+        }
+        CompletableFuture<TurnResult> following = startAsync().handle((id, failure) -> {
+            if (failure != null) {
+                connection.retire();
+                return CompletableFuture.completedFuture(run.startupFailure(connection.startFailure(failure)));
+            }
+            return run.follow(connection.client(), connection.inbox(), connection.bridge(), id, turnId);
+        }).thenCompose(f -> f);
+        return released(following, turn);
     }
 
     // ---------------------------------------------------------------- this thread's operations

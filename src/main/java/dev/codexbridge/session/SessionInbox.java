@@ -173,7 +173,7 @@ final class SessionInbox implements ThreadInbox {
     @Override
     public void closed(ConnectionClosedException cause) {
         connectionClosed = true;
-        post(new TurnEvent.Closed(cause));
+        post(new TurnEvent.Closed(cause, this));
     }
 
     /** The session's own events: never dropped, never waited for. */

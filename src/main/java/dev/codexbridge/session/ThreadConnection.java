@@ -90,6 +90,21 @@ final class ThreadConnection {
     /** A replacement no turn has reported yet (see takeReplacement). */
     private final AtomicReference<ThreadReplacement> unreported = new AtomicReference<>();
 
+    /** A turn waiting to re-attach after its connection dropped, told when the thread is resumed (or cannot be); or null. */
+    private final AtomicReference<ResumeWatch> resumeWatch = new AtomicReference<>();
+
+    /** How a turn waiting to re-attach hears that its thread is back (decision 0022). */
+    interface ResumeWatch {
+        /**
+         * The thread was resumed on a new connection whose inbox is {@code box}; called on the
+         * connection's reader thread as codex's answer is read, before any message that follows it.
+         */
+        void resumed(SessionInbox box);
+
+        /** The thread could not be resumed (codex has no record of it, the session closed): the turn is gone. */
+        void failed(Throwable why);
+    }
+
     /** A turn sent on {@code threadId}; {@code turnId} is codex's id once known. */
     private record UnconfirmedTurn(String threadId, TurnStart start, String turnId) {
     }
@@ -137,6 +152,38 @@ final class ThreadConnection {
 
     ThreadOptions settings() {
         return settings;
+    }
+
+    /**
+     * How long a turn whose connection dropped waits for it to come back, or null when it ends
+     * with its connection: only on a shared client that reconnects to a running app-server (over
+     * a socket) with a re-attach window; a codex process the client started dies with its
+     * connection, and a session's own connection is reopened only by its next turn.
+     */
+    Duration reattachWindow() {
+        if (sharedClient == null) {
+            return null;
+        }
+        ClientPlumbing plumbing = ClientPlumbing.of(sharedClient);
+        ReconnectPolicy policy = plumbing.reconnectPolicy();
+        if (policy == null || policy.reattachWindow().isZero() || !plumbing.serverOutlivesConnection()) {
+            return null;
+        }
+        return policy.reattachWindow();
+    }
+
+    /** {@code watch} hears of the next resume of this thread (or its failure), once. */
+    void watchResume(ResumeWatch watch) {
+        resumeWatch.set(watch);
+    }
+
+    /** {@code watch} no longer waits (its turn ended). */
+    void unwatchResume(ResumeWatch watch) {
+        resumeWatch.compareAndSet(watch, null);
+    }
+
+    private ResumeWatch takeResumeWatch() {
+        return resumeWatch.getAndSet(null);
     }
 
     /** Gives the connection up after a failed start: the next start opens it again. */
@@ -268,6 +315,10 @@ final class ThreadConnection {
                     return stopLostTurn(c, id);
                 }
                 Throwable cause = Futures.unwrap(failure);
+                ResumeWatch waiting = takeResumeWatch();
+                if (waiting != null) {
+                    waiting.failed(cause);
+                }
                 if (ThreadOpenTries.notStored(cause) && opened) {
                     return replace(c, newInbox, previous, cause, policy);
                 }
@@ -450,6 +501,12 @@ final class ThreadConnection {
                     thread.close();
                     own.close();
                 };
+                if ("thread/resume".equals(method)) {
+                    ResumeWatch waiting = takeResumeWatch();
+                    if (waiting != null) {
+                        waiting.resumed(box);      // before the messages that follow the answer, re-sent requests among them
+                    }
+                }
                 opened.complete(id);
             } catch (IllegalStateException taken) {
                 opened.completeExceptionally(new CodexException("thread " + UntrustedText.of(id) + " is already open in another session on this connection"));
@@ -534,6 +591,10 @@ final class ThreadConnection {
                 return;
             }
             closed = true;
+            ResumeWatch waiting = takeResumeWatch();
+            if (waiting != null) {
+                waiting.failed(new CodexException("the session was closed"));
+            }
             closeQuietly(reconnectHandle);      // removing a callback from a list
             closeQuietly(threadPlace);          // giving back a count
             reconnectHandle = null;

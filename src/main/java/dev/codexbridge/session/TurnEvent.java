@@ -25,8 +25,24 @@ sealed interface TurnEvent {
     record InterruptRequested() implements TurnEvent {
     }
 
-    /** The connection this inbox belongs to closed. */
-    record Closed(ConnectionClosedException cause) implements TurnEvent {
+    /**
+     * The connection inbox {@code from} belongs to closed; {@code from} is null when the client
+     * is done for good (every reconnect failed, or the host closed it) or the thread could not be
+     * opened again: then a turn waiting to re-attach ends.
+     */
+    record Closed(ConnectionClosedException cause, SessionInbox from) implements TurnEvent {
+    }
+
+    /**
+     * The session's thread was resumed on a new connection, whose inbox {@code box} now hands the
+     * turn its messages; {@code afterDrop} is false for a turn a session attached to
+     * ({@link CodexSession#attachTurn}). What was missed is fetched next.
+     */
+    record Resumed(SessionInbox box, boolean afterDrop) implements TurnEvent {
+    }
+
+    /** Codex's record of the turn, fetched after a resume (or the failure to fetch it); {@code round} tells fetches apart. */
+    record CaughtUp(TurnCatchUp.TurnRecord record, Throwable failure, int round) implements TurnEvent {
     }
 
     /** The turn fell {@code limit} messages behind on a shared connection; later ones were dropped. */
@@ -55,7 +71,8 @@ sealed interface TurnEvent {
         private final AtomicBoolean claimed = new AtomicBoolean();
         private final AtomicBoolean settled = new AtomicBoolean();
         private volatile boolean withdrawn;
-        private volatile CompletableFuture<?> answering;
+        private volatile CompletableFuture<ServerRequestBridge.Answer> answering;
+        private volatile ServerRequestBridge.Answer decided;
         private volatile TurnRun askedBy;
         private volatile ApprovalRequest shown;
 
@@ -105,8 +122,22 @@ sealed interface TurnEvent {
             return shown;
         }
 
+        /** The answer under way, or null before it was asked for. */
+        CompletableFuture<ServerRequestBridge.Answer> answering() {
+            return answering;
+        }
+
+        /** The decision the host (or the policy) made, kept so it can be sent again if codex asks again after a drop. */
+        void decided(ServerRequestBridge.Answer answer) {
+            decided = answer;
+        }
+
+        ServerRequestBridge.Answer decided() {
+            return decided;
+        }
+
         /** The answer under way; cancelled at once if codex withdrew the request meanwhile. */
-        void answering(CompletableFuture<?> answer) {
+        void answering(CompletableFuture<ServerRequestBridge.Answer> answer) {
             answering = answer;
             if (withdrawn) {
                 answer.cancel(false);

@@ -6,6 +6,7 @@ import dev.codexbridge.protocol.TurnPlanUpdatedNotification;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.transcript.TranscriptMessage;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -91,6 +92,22 @@ public interface TurnListener {
     }
 
     default void onTokenUsage(TokenUsage usage) {
+    }
+
+    /**
+     * The connection dropped while the turn ran, and codex may still be running it (a running
+     * app-server reached over a socket): the turn waits, up to the client's
+     * {@link dev.codexbridge.client.ReconnectPolicy#reattachWindow()}, for the connection to come
+     * back. A UI can show "reconnecting". Followed by {@link #onReattached}, or by the turn's end.
+     */
+    default void onConnectionLost(String reason) {
+    }
+
+    /**
+     * The turn is followed again after a drop of {@code gap}: what completed meanwhile is handed
+     * over next (each item once, in order), then the live events.
+     */
+    default void onReattached(Duration gap) {
     }
 
     /**

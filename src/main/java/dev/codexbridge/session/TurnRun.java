@@ -9,6 +9,7 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.protocol.AgentMessageDeltaNotification;
 import dev.codexbridge.protocol.CommandExecutionOutputDeltaNotification;
 import dev.codexbridge.protocol.ConfigWarningNotification;
@@ -125,6 +126,28 @@ final class TurnRun implements TurnEvent.Handler {
     private boolean sent;
     /** When this attempt began (after any rate-limit wait): the turn's deadlines count from here. */
     private long attemptStartedAt = System.nanoTime();
+    /** What following the turn across a dropped connection keeps (decision 0022). */
+    private final TurnFollow follow = new TurnFollow();
+    /** Counts the fetches of what was missed, so a late answer to an earlier one is told apart. */
+    private int catchUpRound;
+    /** How the session's thread connection tells this turn that its thread is back after a drop. */
+    private final ThreadConnection.ResumeWatch resumeWatch = new ThreadConnection.ResumeWatch() {
+        @Override
+        public void resumed(SessionInbox box) {
+            // on the reader thread, before the messages that follow the resume: none reaches the box unclaimed
+            box.turnStarted(TurnRun.this);
+            box.post(new TurnEvent.Resumed(box, true));
+        }
+
+        @Override
+        public void failed(Throwable why) {
+            SessionInbox box = inbox;
+            if (box != null) {
+                box.post(new TurnEvent.Closed(new ConnectionClosedException("the thread could not be resumed after the reconnect: "
+                        + UntrustedText.messageOf(why), why), null));
+            }
+        }
+    };
 
     /** One attempt of a turn: the interrupt flag, the wait's cancellation and the start time are the turn's. */
     TurnRun(ThreadConnection thread, Setup settings, TurnOptions options, TurnListener listener,
@@ -241,6 +264,30 @@ final class TurnRun implements TurnEvent.Handler {
         return done;
     }
 
+    /**
+     * Follows turn {@code turnId}, which this session did not start (another process did, or an
+     * earlier one of this host): the listener gets the turn's completed items from its start,
+     * then its live events; the future completes when it ends, at once for a turn that already
+     * ended (from codex's record). Nothing waits.
+     */
+    CompletableFuture<TurnResult> follow(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, String turnId) {
+        this.client = client;
+        this.inbox = inbox;
+        this.bridge = bridge;
+        this.threadId = threadId;
+        this.turnId = turnId;
+        this.connection = client.generation();
+        this.sent = true;
+        lastProgress = attemptStartedAt;
+        inbox.turnStarted(this);
+        if (thread.reattachWindow() != null) {
+            thread.watchResume(resumeWatch);
+        }
+        inbox.post(new TurnEvent.Resumed(inbox, false));
+        armTimer(System.nanoTime());
+        return done;
+    }
+
     @Override
     public void onMessage(CodexEvent.Notification message) {
         step(message, null);
@@ -251,8 +298,12 @@ final class TurnRun implements TurnEvent.Handler {
         step(null, event);
     }
 
-    /** One message or event, on the dispatch executor, never two at once for this turn. */
-    private void step(CodexEvent.Notification message, TurnEvent event) {
+    /**
+     * One message or event, on the dispatch executor, never two at once for this turn: the lock
+     * is uncontended except across a re-attach, when the old connection's inbox and the new one
+     * may both hand the turn something.
+     */
+    private synchronized void step(CodexEvent.Notification message, TurnEvent event) {
         if (done.isDone()) {
             return;
         }
@@ -283,6 +334,7 @@ final class TurnRun implements TurnEvent.Handler {
             t.cancel(false);
         }
         finished = true;
+        thread.unwatchResume(resumeWatch);
         // decisions ready but not yet handled go out now; later ones are written as they come
         inbox.forEachQueuedEvent(o -> {
             if (o instanceof TurnEvent.Answered a && a.run() == this) {
@@ -294,7 +346,11 @@ final class TurnRun implements TurnEvent.Handler {
     }
 
     private TurnResult checkDeadlines(long now) {
-        if (graceDeadline != 0 && now >= graceDeadline) {
+        if (follow.detached() && now >= follow.windowEnds()) {
+            return lost(follow.lostWith(), "; it did not come back within the re-attach window of "
+                    + seconds(Duration.ofNanos(follow.windowEnds() - follow.detachedAt())));
+        }
+        if (graceDeadline != 0 && now >= graceDeadline && !follow.detached()) {
             // codex did not confirm the interrupt: it is stuck, so the session gives it up
             thread.markRetired(connection);
             TurnOutcome status = timedOut ? TurnOutcome.TIMED_OUT : TurnOutcome.INTERRUPTED;
@@ -332,7 +388,9 @@ final class TurnRun implements TurnEvent.Handler {
 
     private long nextDeadline() {
         long due = Long.MAX_VALUE;
-        if (graceDeadline != 0) {
+        if (follow.detached()) {
+            due = follow.windowEnds();
+        } else if (graceDeadline != 0) {
             due = graceDeadline;
         }
         if (!timedOut && !turnTimeout.isZero()) {
@@ -350,7 +408,13 @@ final class TurnRun implements TurnEvent.Handler {
             return null;
         }
         if (event instanceof TurnEvent.Closed closed) {
-            return died(closed.cause());
+            return closed(closed, now);
+        }
+        if (event instanceof TurnEvent.Resumed resumed) {
+            return resumed(resumed, now);
+        }
+        if (event instanceof TurnEvent.CaughtUp caught) {
+            return caughtUp(caught, now);
         }
         if (event instanceof TurnEvent.Overflowed overflowed) {
             overflow = overflowed;
@@ -406,6 +470,13 @@ final class TurnRun implements TurnEvent.Handler {
             if (!pending.claim() || pending.isWithdrawn()) {
                 return null;    // answered between turns, or withdrawn before the host was asked
             }
+            TurnEvent.Asked earlier = follow.earlier(pending);
+            if (earlier != null && !earlier.isWithdrawn()) {
+                adopt(earlier, pending);    // asked again after a resume, under the same id: the host sees it once
+                lastProgress = now;
+                return null;
+            }
+            follow.asked(pending);
             CodexEvent.ServerRequest r = pending.request;
             ApprovalRequest asked = bridge.describe(r.method(), r.params());
             pending.askedBy(this, asked);
@@ -418,6 +489,7 @@ final class TurnRun implements TurnEvent.Handler {
                 if (pending.isWithdrawn()) {
                     return;     // codex no longer waits for it: nothing to write
                 }
+                pending.decided(ans);
                 TurnEvent.Answered answered = new TurnEvent.Answered(this, pending, ans);
                 inbox.post(answered);
                 if (finished) {
@@ -448,6 +520,9 @@ final class TurnRun implements TurnEvent.Handler {
             return null;
         }
         lastProgress = now;
+        if (follow.hold(n) || follow.delivered(n)) {
+            return null;    // held back while what was missed is fetched; or had already, fetched or live
+        }
         return handleNotification(n, bridge);
     }
 
@@ -466,20 +541,8 @@ final class TurnRun implements TurnEvent.Handler {
         } else if (p instanceof ItemStartedNotification started) {
             safely(() -> listener.onItemStarted(started.item()));
         } else if (p instanceof ItemCompletedNotification completed) {
-            ThreadItem item = completed.item();
-            safely(() -> listener.onItemCompleted(item, produced));
-            if (!produced.isEmpty()) {
-                safely(() -> listener.onTranscript(produced));
-            }
-            if (isStep(item)) {
-                stepEnds.add(elapsedMs(System.nanoTime()));
-                int step = ++steps;
-                safely(() -> listener.onStep(step, item));
-                if (maxSteps > 0 && steps >= maxSteps && !interruptSent) {
-                    stopReason = StopReason.STEP_BUDGET;
-                    sendInterrupt();
-                }
-            }
+            follow.completed(n.raw().path("item").path("id").textValue());
+            itemCompleted(completed.item(), produced);
         } else if (p instanceof TurnPlanUpdatedNotification plan) {
             safely(() -> listener.onPlanUpdated(plan));
         } else if (p instanceof ThreadTokenUsageUpdatedNotification usage && usage.tokenUsage() != null) {
@@ -510,6 +573,23 @@ final class TurnRun implements TurnEvent.Handler {
             safely(() -> listener.onNotification(n));
         }
         return null;
+    }
+
+    /** The listener hears of a completed item (live, or fetched after a re-attach); the step budget counts it. */
+    private void itemCompleted(ThreadItem item, List<TranscriptMessage> produced) {
+        safely(() -> listener.onItemCompleted(item, produced));
+        if (!produced.isEmpty()) {
+            safely(() -> listener.onTranscript(produced));
+        }
+        if (isStep(item)) {
+            stepEnds.add(elapsedMs(System.nanoTime()));
+            int step = ++steps;
+            safely(() -> listener.onStep(step, item));
+            if (maxSteps > 0 && steps >= maxSteps && !interruptSent) {
+                stopReason = StopReason.STEP_BUDGET;
+                sendInterrupt();
+            }
+        }
     }
 
     /** An agent action: what the step budget counts. */
@@ -573,7 +653,185 @@ final class TurnRun implements TurnEvent.Handler {
         return result(TurnOutcome.FAILED, StopReason.ERROR, TurnFailure.of("turn/start failed: " + cause, ErrorCategory.OTHER, null), false);
     }
 
+    // ---------------------------------------------------------------- across a dropped connection (decision 0022)
+
+    /**
+     * A connection closed. The turn's own, while codex may still run the turn on a running
+     * app-server: the turn waits for the reconnect within the window. Otherwise it ends.
+     */
+    private TurnResult closed(TurnEvent.Closed closed, long now) {
+        if (closed.from() != null && closed.from() != inbox) {
+            return null;        // an earlier connection's inbox, let go as the thread moved on
+        }
+        if (follow.detached()) {
+            return closed.from() == null ? lost(closed.cause(), "") : null;
+        }
+        Duration window = turnId == null || closed.from() == null ? null : thread.reattachWindow();
+        if (window == null) {
+            return died(closed.cause());
+        }
+        String reason = UntrustedText.messageOf(closed.cause());
+        follow.detach(closed.cause(), reason, now, window);
+        thread.watchResume(resumeWatch);
+        SessionInbox box = inbox;
+        client.closedFuture().thenAccept(gone -> box.post(new TurnEvent.Closed(gone, null)));   // every reconnect failed
+        LOG.debug("turn {} lost its connection ({}); waiting up to {} for it", turnId, reason, seconds(window));
+        safely(() -> listener.onConnectionLost(reason));
+        return null;
+    }
+
+    /** The thread is back on a new connection (or, for an attached turn, open): fetch what was missed, hold the live messages back meanwhile. */
+    private TurnResult resumed(TurnEvent.Resumed r, long now) {
+        if (r.afterDrop()) {
+            if (!follow.detached()) {
+                // the resume overtook the old connection's end, whose inbox is drained apart: the drop is noted now
+                follow.detach(null, "the connection to codex was lost", now, Duration.ZERO);
+                safely(() -> listener.onConnectionLost(follow.lostReason()));
+            }
+            Duration gap = follow.reattach(now);
+            inbox = r.box();
+            connection = client.generation();
+            thread.watchResume(resumeWatch);
+            LOG.debug("turn {} re-attached after {} ms", turnId, gap.toMillis());
+            safely(() -> listener.onReattached(gap));
+            interruptSent = false;      // one sent on the connection that dropped may be lost: it goes again below
+        }
+        if (interruptRequested.get() || timedOut || stopReason == StopReason.STEP_BUDGET || overflow != null) {
+            sendInterrupt();            // asked for in the gap, or before this session attached
+        }
+        follow.catchingUp();
+        int round = ++catchUpRound;
+        SessionInbox box = inbox;
+        TurnCatchUp.fetch(client, threadId, turnId).whenComplete((rec, e) -> box.post(new TurnEvent.CaughtUp(rec, e, round)));
+        lastProgress = now;
+        return null;
+    }
+
+    /**
+     * Codex's record of the turn arrived: its completed items the listener has not had go to it
+     * in order, then the messages held back; a turn that ended meanwhile ends as codex recorded it.
+     */
+    private TurnResult caughtUp(TurnEvent.CaughtUp c, long now) {
+        if (c.round() != catchUpRound || follow.detached() || !follow.isCatchingUp()) {
+            return null;        // an earlier fetch's late answer, or one the connection's end overtook
+        }
+        if (c.failure() != null) {
+            Throwable cause = c.failure() instanceof CompletionException && c.failure().getCause() != null ? c.failure().getCause() : c.failure();
+            if (cause instanceof ConnectionClosedException || cause instanceof CodexException && !client.isOpen()) {
+                return null;    // dropped again: the inbox's end follows
+            }
+            return gone("codex's record of turn " + UntrustedText.of(turnId) + " could not be read: " + UntrustedText.messageOf(cause));
+        }
+        TurnCatchUp.TurnRecord rec = c.record();
+        if (rec.turn() == null) {
+            return gone("codex has no record of turn " + UntrustedText.of(turnId) + " on thread " + UntrustedText.of(threadId)
+                    + ": the app-server that ran it is gone");
+        }
+        for (TurnCatchUp.Fetched f : rec.items()) {
+            if (follow.completed(f.id())) {
+                withdrawAbout(f.id());
+                itemCompleted(f.item(), projector.completed(f.item()));
+            }
+        }
+        List<CodexEvent.Notification> held = follow.caughtUp();
+        lastProgress = now;
+        if (!rec.running()) {
+            withdrawOpen();
+            Turn turn = rec.turn();
+            if (turn.status() == TurnStatus.INTERRUPTED && !interruptSent && stopReason == null && !interruptRequested.get()) {
+                // codex reads a turn it never finished as interrupted after a restart; this session interrupted nothing
+                return gone("codex no longer runs turn " + UntrustedText.of(turnId) + ": it reads as interrupted, as after a restart "
+                        + "of the app-server (or another client interrupted it)");
+            }
+            return completed(turn);
+        }
+        for (CodexEvent.Notification n : held) {
+            TurnResult r = handleMessage(n, now);
+            if (r != null) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Codex asked again, under the same id, for a request this turn already put to the host:
+     * the host's answer (given, or still to come) goes to the request codex holds now, once.
+     */
+    private void adopt(TurnEvent.Asked earlier, TurnEvent.Asked resent) {
+        follow.replace(resent);
+        resent.askedBy(this, earlier.shown());
+        ServerRequestBridge.Answer decided = earlier.decided();
+        earlier.settleByAnswer();       // whatever went out for it was lost with its connection
+        if (decided != null) {
+            resent.decided(decided);
+            inbox.post(new TurnEvent.Answered(this, resent, decided));
+            return;
+        }
+        CompletableFuture<ServerRequestBridge.Answer> answering = earlier.answering();
+        if (answering == null) {
+            return;
+        }
+        resent.answering(answering);
+        answering.whenComplete((ans, e) -> {
+            if (resent.isWithdrawn()) {
+                return;
+            }
+            resent.decided(ans);
+            TurnEvent.Answered answered = new TurnEvent.Answered(this, resent, ans);
+            inbox.post(answered);
+            if (finished) {
+                write(answered);
+            }
+        });
+    }
+
+    /** Codex no longer waits on this turn's open requests (the turn ended in the gap, or its app-server is gone). */
+    private void withdrawOpen() {
+        for (TurnEvent.Asked a : follow.open()) {
+            if (a.withdraw()) {
+                withdrawn(new TurnEvent.Withdrawn(a, false));
+            }
+        }
+        follow.forgetRequests();
+    }
+
+    /** An item that completed in the gap settled the requests about it. */
+    private void withdrawAbout(String itemId) {
+        for (TurnEvent.Asked a : follow.open()) {
+            if (itemId.equals(a.itemId()) && a.withdraw()) {
+                withdrawn(new TurnEvent.Withdrawn(a, false));
+            }
+        }
+    }
+
+    /** The app-server that ran the turn is gone, or the turn could not be followed again: it ends with what it has. */
+    private TurnResult gone(String message) {
+        withdrawOpen();
+        if (client.isOpen()) {
+            interrupt(client, threadId, turnId, settings.requestTimeout());     // in case codex still runs it after all
+        }
+        return result(TurnOutcome.FAILED, StopReason.ERROR, TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null), false);
+    }
+
+    /** The connection did not come back in time (or the client gave up): the turn ends as before decision 0022. */
+    private TurnResult lost(ConnectionClosedException cause, String why) {
+        withdrawOpen();
+        if (cause == null) {
+            return gone("the connection to codex was lost" + why);
+        }
+        if (!why.isEmpty() && client.isOpen()) {
+            interrupt(client, threadId, turnId, settings.requestTimeout());     // back, but too late: nothing goes on behind the host's back
+        }
+        return died(cause, why);
+    }
+
     private TurnResult died(ConnectionClosedException cause) {
+        return died(cause, "");
+    }
+
+    /** The turn ended with its connection; {@code later} is added to the explanation (why it was not waited for longer). */
+    private TurnResult died(ConnectionClosedException cause, String later) {
         // a shared connection may already be reopened and this thread resumed there: retire only the old one
         thread.markRetired(connection);
         if (turnId != null) {
@@ -582,16 +840,18 @@ final class TurnRun implements TurnEvent.Handler {
         CodexException why = ClientPlumbing.of(client).explainClose("during the turn", cause);
         Death last = lastDeath;
         TurnFailure err;
-        if (last != null && last.why() == why) {
+        if (last != null && last.why() == why && later.isEmpty()) {
             err = last.failure();       // every turn on the lost connection: worked out once, not once per turn
         } else {
-            String message = why.getMessage();
+            String message = why.getMessage() + later;
             // A login problem can kill codex; anything else seen in its last words is a symptom, not the cause.
             err = ErrorClassifier.classify(message, null, client.stderrTail(40));
             if (err.category() != ErrorCategory.AUTHENTICATION) {
                 err = TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null);
             }
-            lastDeath = new Death(why, err);
+            if (later.isEmpty()) {
+                lastDeath = new Death(why, err);
+            }
         }
         return result(TurnOutcome.FAILED, StopReason.ERROR, err, true);
     }
@@ -614,8 +874,8 @@ final class TurnRun implements TurnEvent.Handler {
     }
 
     private void sendInterrupt() {
-        if (interruptSent) {
-            return;
+        if (interruptSent || follow.detached()) {
+            return;     // sent already; or nothing to send it on until the connection is back (see resumed)
         }
         if (turnId == null) {
             // Nothing to interrupt until turn/start answers; the grace bounds how long that may take.
@@ -664,7 +924,7 @@ final class TurnRun implements TurnEvent.Handler {
             return;
         }
         ServerRequestBridge.Answer ans = a.answer();
-        if (a.run() == this && ans != null && ans.request() != null && ans.decision() != null) {
+        if (a.run() == this && ans != null && ans.request() != null && ans.decision() != null && follow.firstAnswer(a.asked().request.id())) {
             ApprovalDecision d = ans.decision();
             safely(() -> listener.onApprovalAnswered(ans.request(), d));
         }

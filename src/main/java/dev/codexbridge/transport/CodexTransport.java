@@ -36,6 +36,15 @@ public interface CodexTransport extends AutoCloseable {
     @FunctionalInterface
     interface Factory {
         CodexTransport open(InboundSink sink);
+
+        /**
+         * Whether what this factory reaches is a running app-server that outlives a dropped
+         * connection (as one reached over a socket does): a turn running there then waits for the
+         * reconnect instead of ending (decision 0022). False by default.
+         */
+        default boolean reachesRunningServer() {
+            return false;
+        }
     }
 
     /**

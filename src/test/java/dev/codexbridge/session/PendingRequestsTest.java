@@ -1,5 +1,6 @@
 package dev.codexbridge.session;
 
+import dev.codexbridge.approval.internal.ServerRequestBridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.client.CodexEvent;
@@ -33,7 +34,7 @@ class PendingRequestsTest {
     void serverRequestResolvedWithdrawsTheRequestWithThatExactIdAndCancelsItsAnswer() {
         TurnEvent.Asked number = ask(JsonRpcId.of(7), "item/commandExecution/requestApproval", APPROVAL);
         TurnEvent.Asked text = ask(JsonRpcId.of("7"), "item/commandExecution/requestApproval", APPROVAL.replace("call-1", "call-2"));
-        CompletableFuture<Object> answering = new CompletableFuture<>();
+        CompletableFuture<ServerRequestBridge.Answer> answering = new CompletableFuture<>();
         number.answering(answering);
         // another thread's request 7, and an id nobody holds, withdraw nothing
         assertThat(pending.withdrawnBy(resolved("thread-2", "7"))).isEmpty();
@@ -95,7 +96,7 @@ class PendingRequestsTest {
     void anAnswerStartedAfterTheWithdrawalIsCancelledAtOnce() {
         TurnEvent.Asked asked = ask(JsonRpcId.of(1), "item/commandExecution/requestApproval", APPROVAL);
         assertThat(pending.withdrawnBy(resolved("thread-1", "1"))).hasSize(1);
-        CompletableFuture<Object> late = new CompletableFuture<>();
+        CompletableFuture<ServerRequestBridge.Answer> late = new CompletableFuture<>();
         asked.answering(late);
         assertThat(late).isCancelled();
     }

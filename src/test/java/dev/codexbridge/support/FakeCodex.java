@@ -41,6 +41,9 @@ public final class FakeCodex {
     /** Run inside the turn/start handler, so what it sends reaches the client before the answer. */
     public volatile BiConsumer<FakeCodex, String> beforeTurnStartAnswer = (f, t) -> { };
     public volatile boolean answerInterrupt = true;
+    /** How {@code thread/turns/list} and {@code thread/items/list} are answered (params in, result out); default: no data. */
+    public volatile java.util.function.Function<JsonNode, JsonNode> turnsList = p -> Json.object().set("data", Json.nodes().arrayNode());
+    public volatile java.util.function.Function<JsonNode, JsonNode> itemsList = p -> Json.object().set("data", Json.nodes().arrayNode());
     public volatile long scriptDelayMs = 20;
     private final AtomicInteger turns = new AtomicInteger();
     private final ExecutorService scripts = Executors.newCachedThreadPool(r -> {
@@ -86,6 +89,8 @@ public final class FakeCodex {
                     return answer == null ? CompletableFuture.completedFuture(thread(id)) : answer.apply(id);
                 })
                 .handler("turn/start", this::turnStart)
+                .handler("thread/turns/list", RequestHandler.sync(p -> turnsList.apply(p)))
+                .handler("thread/items/list", RequestHandler.sync(p -> itemsList.apply(p)))
                 .handler("turn/interrupt", r -> {
                     if (!answerInterrupt) {
                         return new CompletableFuture<>();
@@ -173,6 +178,16 @@ public final class FakeCodex {
         ObjectNode turn = p.putObject("turn").put("id", turnId).put("status", status);
         turn.set("error", errorJson == null ? Json.nodes().nullNode() : Json.parse(errorJson));
         server.notify("turn/completed", p);
+    }
+
+    /** Writes one JSON-RPC message as it is (say, a request under an id codex used before) on the current connection. */
+    public void sendRaw(String json) {
+        try {
+            toClient.output().write((json + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            toClient.output().flush();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** codex's end of the connection closes, as when the process dies. */

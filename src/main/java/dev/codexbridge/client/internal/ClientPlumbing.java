@@ -84,6 +84,13 @@ public abstract class ClientPlumbing {
     public abstract ReconnectPolicy reconnectPolicy();
 
     /**
+     * Whether the app-server this client talks to is reached over a socket (WebSocket, unix
+     * socket) and so may outlive a dropped connection; false for a codex process the client
+     * started (it dies with its connection) and for a transport the host supplied.
+     */
+    public abstract boolean serverOutlivesConnection();
+
+    /**
      * Why the connection closed, worth showing to a person (exit code, stderr tail, secrets
      * redacted); {@code context} says when, e.g. "during the turn".
      */

@@ -1,0 +1,103 @@
+package dev.codexbridge.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.ThreadItem;
+import dev.codexbridge.protocol.ThreadItemsListCursor;
+import dev.codexbridge.protocol.ThreadItemsListParams;
+import dev.codexbridge.protocol.ThreadTurnsListParams;
+import dev.codexbridge.protocol.ThreadTurnsListResponse;
+import dev.codexbridge.protocol.Turn;
+import dev.codexbridge.protocol.TurnStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Reads codex's record of one turn without waiting on a thread: its status and error from
+ * {@code thread/turns/list} (newest first) and its completed items, in order, from
+ * {@code thread/items/list {threadId, turnId}}, following {@code nextCursor} through every page.
+ * What a turn followed again after a drop, or by a new process, missed (decision 0022).
+ */
+final class TurnCatchUp {
+    /** Turns asked for per page: the turn followed is almost always the newest. */
+    private static final long TURNS_PAGE = 10;
+    /** Pages of turns looked through before the turn is taken as unknown to codex. */
+    private static final int MAX_TURN_PAGES = 50;
+
+    /**
+     * Codex's record of a turn: {@code turn} is null when codex knows no such turn (a different
+     * app-server, or one that never wrote it); {@code items} are the completed ones, in order.
+     */
+    record TurnRecord(Turn turn, List<Fetched> items) {
+        boolean running() {
+            return turn != null && turn.status() == TurnStatus.IN_PROGRESS;
+        }
+    }
+
+    /** One completed item as listed, with its id (read from the JSON: the item union has no common accessor). */
+    record Fetched(String id, ThreadItem item) {
+    }
+
+    private TurnCatchUp() {
+    }
+
+    /** The turn's status, then its items: an item that completes in between is in the list either way. */
+    static CompletableFuture<TurnRecord> fetch(CodexClient client, String threadId, String turnId) {
+        return findTurn(client, threadId, turnId, null, 0).thenCompose(turn -> turn == null
+                ? CompletableFuture.completedFuture(new TurnRecord(null, List.of()))
+                : items(client, threadId, turnId, null, new ArrayList<>()).thenApply(items -> new TurnRecord(turn, items)));
+    }
+
+    /** The newest turn codex runs on the thread, if any. */
+    static CompletableFuture<Optional<String>> runningTurn(CodexClient client, String threadId) {
+        ThreadTurnsListParams params = ThreadTurnsListParams.builder().threadId(threadId).limit(TURNS_PAGE).build();
+        return client.async().threadTurnsList(params).thenApply(page -> {
+            for (Turn t : page.data() == null ? List.<Turn>of() : page.data()) {
+                if (t.status() == TurnStatus.IN_PROGRESS && t.id() != null) {
+                    return Optional.of(t.id());
+                }
+            }
+            return Optional.empty();
+        });
+    }
+
+    private static CompletableFuture<Turn> findTurn(CodexClient client, String threadId, String turnId, String cursor, int pages) {
+        ThreadTurnsListParams params = ThreadTurnsListParams.builder().threadId(threadId).limit(TURNS_PAGE).cursor(cursor).build();
+        return client.async().threadTurnsList(params).thenCompose((ThreadTurnsListResponse page) -> {
+            for (Turn t : page.data() == null ? List.<Turn>of() : page.data()) {
+                if (turnId.equals(t.id())) {
+                    return CompletableFuture.completedFuture(t);
+                }
+            }
+            String next = page.nextCursor();
+            if (next == null || next.isEmpty() || pages + 1 >= MAX_TURN_PAGES) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return findTurn(client, threadId, turnId, next, pages + 1);
+        });
+    }
+
+    private static CompletableFuture<List<Fetched>> items(CodexClient client, String threadId, String turnId, String cursor,
+                                                         List<Fetched> into) {
+        ThreadItemsListParams params = ThreadItemsListParams.builder().threadId(threadId).turnId(turnId)
+                .cursor(cursor == null ? null : new ThreadItemsListCursor.StringValue(cursor)).build();
+        return client.requestAsync("thread/items/list", params, JsonNode.class, client.requestTimeout()).thenCompose(page -> {
+            for (JsonNode e : page.path("data")) {
+                JsonNode item = e.get("item");
+                String owner = e.path("turnId").textValue();
+                String id = item == null ? null : item.path("id").textValue();
+                if (id != null && (owner == null || turnId.equals(owner))) {
+                    into.add(new Fetched(id, Json.convert(item, ThreadItem.class)));
+                }
+            }
+            String next = page.path("nextCursor").textValue();
+            if (next == null || next.isEmpty() || next.equals(cursor)) {
+                return CompletableFuture.completedFuture(into);
+            }
+            return items(client, threadId, turnId, next, into);
+        });
+    }
+}

@@ -1,0 +1,330 @@
+package dev.codexbridge.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.ReconnectPolicy;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.ThreadItem;
+import dev.codexbridge.rpc.InboundSink;
+import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.support.WireSchema;
+import dev.codexbridge.transcript.TranscriptMessage;
+import dev.codexbridge.transport.CodexTransport;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A turn on a shared client to a running app-server whose connection drops (decision 0022): it
+ * waits for the reconnect, fetches what it missed, hands the listener each item once and in
+ * order, and ends as it would have without the drop; a request codex asks again after the resume
+ * is put to the host once; the window bounds the wait; a window of zero ends the turn at the drop;
+ * and a session can follow a turn it did not start.
+ */
+class ReattachTest {
+    private final FakeCodex codex = new FakeCodex();
+    private final List<CodexSession> sessions = new ArrayList<>();
+    private CodexClient shared;
+
+    @AfterEach
+    void tearDown() {
+        sessions.forEach(CodexSession::close);
+        if (shared != null) {
+            shared.close();
+        }
+        codex.shutdown();
+        for (JsonNode m : codex.received()) {
+            if (m.has("method")) {
+                assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
+            }
+        }
+    }
+
+    /** The fake codex as a running app-server: it outlives a dropped connection. */
+    private CodexClient sharedClient(Duration window) {
+        codex.scriptDelayMs = 0;
+        CodexTransport.Factory running = new CodexTransport.Factory() {
+            @Override
+            public CodexTransport open(InboundSink sink) {
+                return codex.factory().open(sink);
+            }
+
+            @Override
+            public boolean reachesRunningServer() {
+                return true;
+            }
+        };
+        shared = CodexClient.builder().transport(running)
+                .reconnect(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4).withReattachWindow(window)).connect();
+        return shared;
+    }
+
+    private CodexSession session(CodexSession.Builder b) {
+        CodexSession s = b.thread(ThreadOptions.in(Path.of("/w"))).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
+        sessions.add(s);
+        return s;
+    }
+
+    private static String message(String id, String text) {
+        return "{\"type\":\"agentMessage\",\"id\":\"" + id + "\",\"text\":\"" + text + "\"}";
+    }
+
+    private static String command(String id, String status) {
+        return "{\"type\":\"commandExecution\",\"id\":\"" + id + "\",\"command\":\"sleep 5\",\"cwd\":\"/w\",\"status\":\"" + status
+                + "\",\"commandActions\":[],\"aggregatedOutput\":\"" + ("completed".equals(status) ? "slept" : "") + "\",\"exitCode\":"
+                + ("completed".equals(status) ? "0" : "null") + "}";
+    }
+
+    private static JsonNode turns(String turnId, String status) {
+        ObjectNode r = Json.object();
+        r.putArray("data").addObject().put("id", turnId).put("status", status).putArray("items");
+        return r;
+    }
+
+    private static JsonNode items(String turnId, String... itemJson) {
+        ObjectNode r = Json.object();
+        var data = r.putArray("data");
+        for (String i : itemJson) {
+            data.addObject().put("turnId", turnId).set("item", Json.parse(i));
+        }
+        r.putNull("nextCursor");
+        return r;
+    }
+
+    /** Records what the listener is told, in order. */
+    private static final class Heard implements TurnListener {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        final CountDownLatch lost = new CountDownLatch(1);
+
+        @Override
+        public void onItemCompleted(ThreadItem item, List<TranscriptMessage> messages) {
+            events.add("completed " + Json.tree(item).path("id").asText());
+        }
+
+        @Override
+        public void onConnectionLost(String reason) {
+            events.add("lost");
+            lost.countDown();
+        }
+
+        @Override
+        public void onReattached(Duration gap) {
+            events.add("reattached");
+        }
+
+        @Override
+        public void onApprovalRequested(ApprovalRequest request) {
+            events.add("asked");
+        }
+
+        @Override
+        public void onApprovalAnswered(ApprovalRequest request, ApprovalDecision decision) {
+            events.add("answered");
+        }
+
+        @Override
+        public void onApprovalWithdrawn(ApprovalRequest request) {
+            events.add("withdrawn");
+        }
+    }
+
+    @Test
+    void aDroppedTurnIsFollowedAgainAndEachItemReachesTheListenerOnceInOrder() throws Exception {
+        CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30))));
+        String thread = session.start();
+        AtomicInteger resumes = new AtomicInteger();
+        codex.resumeAnswer = id -> {
+            resumes.incrementAndGet();
+            ObjectNode a = Json.object();
+            a.putObject("thread").put("id", id).putObject("status").put("type", "active");
+            return CompletableFuture.completedFuture(a);
+        };
+        // before the drop: the first message completes, the command starts
+        codex.onTurnStart = (f, turn) -> {
+            f.item("item/completed", turn, message("m-1", "looking"));
+            f.item("item/started", turn, command("c-1", "inProgress"));
+        };
+        // after the resume: while the session fetches, the command and a later message complete live
+        // (the command is in the list too); the list has what completed in the gap
+        codex.turnsList = p -> turns("turn-1", "inProgress");
+        codex.itemsList = p -> {
+            assertThat(p.path("turnId").asText()).isEqualTo("turn-1");
+            codex.item("item/completed", "turn-1", command("c-1", "completed"));
+            codex.item("item/completed", "turn-1", message("m-3", "all done"));
+            codex.completeTurn("turn-1", "completed", null);
+            return items("turn-1", message("m-1", "looking"), message("m-2", "in the gap"), command("c-1", "completed"));
+        };
+        Heard heard = new Heard();
+        CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, heard);
+        awaitEvents(heard, 1);
+        codex.die();
+
+        TurnResult r = turn.get(30, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(r.finalText()).isEqualTo("all done");
+        assertThat(r.threadId()).isEqualTo(thread);
+        assertThat(heard.events).containsExactly("completed m-1", "lost", "reattached", "completed m-2", "completed c-1", "completed m-3");
+        assertThat(r.messages()).extracting(TranscriptMessage::content).contains("looking", "in the gap", "all done");
+        assertThat(resumes.get()).isEqualTo(1);
+        assertThat(count("turn/interrupt")).as("nothing was interrupted").isZero();
+        assertThat(count("turn/start")).isEqualTo(1);
+    }
+
+    @Test
+    void aTurnThatEndedInTheGapEndsAsCodexRecordedIt() throws Exception {
+        CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30))));
+        session.start();
+        codex.onTurnStart = (f, turn) -> f.item("item/completed", turn, message("m-1", "started"));
+        codex.turnsList = p -> turns("turn-1", "completed");
+        codex.itemsList = p -> items("turn-1", message("m-1", "started"), message("m-2", "finished while away"));
+        Heard heard = new Heard();
+        CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, heard);
+        awaitEvents(heard, 1);
+        codex.die();
+
+        TurnResult r = turn.get(30, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(r.finalText()).isEqualTo("finished while away");
+        assertThat(heard.events).containsExactly("completed m-1", "lost", "reattached", "completed m-2");
+    }
+
+    @Test
+    void theWindowBoundsTheWaitAndTheTurnThenEndsAsBefore() throws Exception {
+        CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofMillis(300))));
+        session.start();
+        codex.resumeAnswer = id -> new CompletableFuture<>();      // the thread never comes back
+        codex.onTurnStart = (f, turn) -> f.item("item/completed", turn, message("m-1", "partial"));
+        Heard heard = new Heard();
+        CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, heard);
+        awaitEvents(heard, 1);
+        codex.die();
+
+        TurnResult r = turn.get(30, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
+        assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
+        assertThat(r.error().message()).contains("re-attach window");
+        assertThat(r.messages()).extracting(TranscriptMessage::content).contains("partial");
+        assertThat(heard.events).containsExactly("completed m-1", "lost");
+    }
+
+    @Test
+    void aWindowOfZeroEndsTheTurnAtTheDrop() throws Exception {
+        CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ZERO)));
+        session.start();
+        codex.onTurnStart = (f, turn) -> f.item("item/completed", turn, message("m-1", "partial"));
+        Heard heard = new Heard();
+        CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, heard);
+        awaitEvents(heard, 1);
+        codex.die();
+
+        TurnResult r = turn.get(30, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
+        assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
+        assertThat(heard.events).containsExactly("completed m-1");
+    }
+
+    @Test
+    void aRequestAskedAgainAfterTheResumeReachesTheHostOnceAndItsAnswerGoesOutOnce() throws Exception {
+        AtomicInteger handlerCalls = new AtomicInteger();
+        CompletableFuture<ApprovalDecision> decision = new CompletableFuture<>();
+        CountDownLatch asked = new CountDownLatch(1);
+        CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30)))
+                .approvals(ApprovalPolicy.builder().handler(req -> {
+                    handlerCalls.incrementAndGet();
+                    asked.countDown();
+                    return decision;
+                }).build()));
+        session.start();
+        String approval = "{\"jsonrpc\":\"2.0\",\"id\":41,\"method\":\"item/commandExecution/requestApproval\",\"params\":"
+                + "{\"threadId\":\"thread-1\",\"turnId\":\"turn-1\",\"itemId\":\"c-1\",\"command\":\"rm -rf build\",\"cwd\":\"/w\"}}";
+        codex.onTurnStart = (f, turn) -> f.sendRaw(approval);
+        codex.turnsList = p -> turns("turn-1", "inProgress");
+        // codex asks again after the resume, under the same id
+        codex.itemsList = p -> {
+            codex.sendRaw(approval);
+            return items("turn-1");
+        };
+        Heard heard = new Heard();
+        CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, heard);
+        assertThat(asked.await(30, TimeUnit.SECONDS)).isTrue();
+        codex.die();
+        awaitEvents(heard, 3);      // asked, lost, reattached
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (count("thread/items/list") < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(100);          // the request asked again reaches the session
+        decision.complete(ApprovalDecision.once());
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (responsesTo(41) < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        codex.item("item/completed", "turn-1", command("c-1", "completed"));
+        codex.completeTurn("turn-1", "completed", null);
+
+        TurnResult r = turn.get(30, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(handlerCalls.get()).as("the host decided once").isEqualTo(1);
+        assertThat(responsesTo(41)).as("one answer to request 41").isEqualTo(1);
+        assertThat(heard.events).containsExactly("asked", "lost", "reattached", "answered", "completed c-1");
+    }
+
+    @Test
+    void aSessionFollowsATurnItDidNotStartFromItsFirstItem() throws Exception {
+        CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30))).resumeThread("thread-1"));
+        codex.turnsList = p -> turns("turn-7", "inProgress");
+        codex.itemsList = p -> {
+            codex.item("item/completed", "turn-7", message("m-2", "second"));      // live, and in the list
+            codex.item("item/completed", "turn-7", message("m-3", "third"));       // live only
+            codex.completeTurn("turn-7", "completed", null);
+            return items("turn-7", "{\"type\":\"userMessage\",\"id\":\"u-1\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"}]}",
+                    message("m-1", "first"), message("m-2", "second"));
+        };
+        assertThat(session.runningTurnId()).contains("turn-7");
+        Heard heard = new Heard();
+        TurnResult r = session.attachTurn("turn-7", heard);
+        assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(r.turnId()).isEqualTo("turn-7");
+        assertThat(r.finalText()).isEqualTo("third");
+        assertThat(heard.events).containsExactly("completed u-1", "completed m-1", "completed m-2", "completed m-3");
+        assertThat(count("turn/start")).isZero();
+
+        // a turn that already ended: its result comes from codex's record
+        codex.turnsList = p -> turns("turn-7", "completed");
+        codex.itemsList = p -> items("turn-7", message("m-1", "first"), message("m-3", "third"));
+        TurnResult again = session.attachTurn("turn-7", TurnListener.NONE);
+        assertThat(again.status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(again.finalText()).isEqualTo("third");
+        assertThat(session.runningTurnId()).isEmpty();
+    }
+
+    private void awaitEvents(Heard heard, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (heard.events.size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(heard.events.size()).as("events so far: %s", heard.events).isGreaterThanOrEqualTo(n);
+    }
+
+    private long count(String method) {
+        return codex.received().stream().filter(m -> m.path("method").asText().equals(method)).count();
+    }
+
+    private long responsesTo(int id) {
+        return codex.received().stream().filter(m -> !m.has("method") && m.path("id").asInt(-1) == id).count();
+    }
+}
