@@ -2,7 +2,6 @@ package dev.codexbridge.pool;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.RpcError;
@@ -11,9 +10,7 @@ import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadReplacement;
 import dev.codexbridge.transport.CodexEndpoint;
-import dev.codexbridge.transport.EndpointStatus;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,11 +70,11 @@ import org.slf4j.Logger;
 public final class CodexPool implements AutoCloseable {
     private static final Logger LOG = SafeLogger.getLogger(CodexPool.class);
 
-    private final List<Node> nodes;
+    private final List<PoolNode> nodes;
     private final boolean sharedCodexHome;
     private final Duration probeTimeout;
     private final Consumer<CodexClient.Builder> clientConfigurer;
-    private final Map<String, Node> affinity = new ConcurrentHashMap<>();
+    private final Map<String, PoolNode> affinity = new ConcurrentHashMap<>();
     private final ScheduledExecutorService checker;
     /** The checker's one thread, so that closing can wait until it has ended. */
     private volatile Thread checkerThread;
@@ -89,15 +86,15 @@ public final class CodexPool implements AutoCloseable {
     private final ThreadFinder finder;
 
     private CodexPool(Builder b) {
-        List<Node> list = new ArrayList<>();
+        this.link = b.link;
+        List<PoolNode> list = new ArrayList<>();
         for (PoolEndpoint e : b.endpoints.values()) {
-            list.add(new Node(e));
+            list.add(new PoolNode(e, link, placementLock, () -> closed));
         }
         this.nodes = List.copyOf(list);
         this.sharedCodexHome = b.sharedCodexHome;
         this.probeTimeout = b.probeTimeout;
         this.clientConfigurer = b.clientConfigurer;
-        this.link = b.link;
         this.lookups = new ThreadPoolExecutor(nodes.size(), nodes.size(), 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 RpcThreads.daemon("codex-bridge-pool-lookup"));
         lookups.allowCoreThreadTimeOut(true);
@@ -128,7 +125,7 @@ public final class CodexPool implements AutoCloseable {
         Objects.requireNonNull(configure, "configure");
         List<String> refusals = new ArrayList<>();
         while (true) {
-            Node node = reserve(null, false, null, refusals);
+            PoolNode node = reserve(null, false, null, refusals);
             try {
                 CodexSession session = open(node, configure, null);
                 affinity.put(session.threadId(), node);
@@ -168,7 +165,7 @@ public final class CodexPool implements AutoCloseable {
     public CodexSession resumeSession(String threadId, Consumer<CodexSession.Builder> configure) {
         Objects.requireNonNull(threadId, "threadId");
         Objects.requireNonNull(configure, "configure");
-        Node target = affinity.get(threadId);
+        PoolNode target = affinity.get(threadId);
         if (target != null && !target.usable()) {
             if (!sharedCodexHome) {
                 throw new PoolException("thread " + UntrustedText.of(threadId) + " lives on endpoint " + target.spec.name() + " ("
@@ -189,7 +186,7 @@ public final class CodexPool implements AutoCloseable {
         List<String> refusals = new ArrayList<>();
         List<String> writerRefusals = new ArrayList<>();
         while (true) {
-            Node node = reserve(target, owner, threadId, refusals);
+            PoolNode node = reserve(target, owner, threadId, refusals);
             try {
                 CodexSession session = open(node, configure, threadId);
                 affinity.put(threadId, node);
@@ -227,9 +224,9 @@ public final class CodexPool implements AutoCloseable {
      * After a writer refusal ({@code refusedBy} not null) only a loaded thread will do.
      */
     private Whereabouts locate(String threadId, List<String> refusedBy) {
-        Map<Node, Supplier<CodexClient>> asked = new LinkedHashMap<>();
+        Map<PoolNode, Supplier<CodexClient>> asked = new LinkedHashMap<>();
         List<String> silent = new ArrayList<>();
-        for (Node n : nodes) {
+        for (PoolNode n : nodes) {
             if (n.usable() && n.connecting && !n.connected()) {
                 // a connect that hangs holds the node's lock: another lookup would only queue behind it
                 silent.add(n.spec.name() + " did not answer (its connection is still being opened)");
@@ -239,9 +236,9 @@ public final class CodexPool implements AutoCloseable {
                 silent.add(n.spec.name() + " is down (" + n.detail + ")");
             }
         }
-        Map<Node, ThreadFinder.Reply> loaded = finder.loaded(asked, threadId);
-        Map<Node, Supplier<CodexClient>> answered = new LinkedHashMap<>();
-        for (Map.Entry<Node, ThreadFinder.Reply> e : loaded.entrySet()) {
+        Map<PoolNode, ThreadFinder.Reply> loaded = finder.loaded(asked, threadId);
+        Map<PoolNode, Supplier<CodexClient>> answered = new LinkedHashMap<>();
+        for (Map.Entry<PoolNode, ThreadFinder.Reply> e : loaded.entrySet()) {
             switch (e.getValue().presence()) {
                 case YES -> {
                     LOG.info("thread {} is loaded on endpoint {}", threadId, e.getKey().spec.name());
@@ -257,9 +254,9 @@ public final class CodexPool implements AutoCloseable {
         if (sharedCodexHome) {
             return new Whereabouts(null, false);
         }
-        Map<Node, ThreadFinder.Reply> stored = finder.stored(answered, threadId);
+        Map<PoolNode, ThreadFinder.Reply> stored = finder.stored(answered, threadId);
         List<String> without = new ArrayList<>();
-        for (Map.Entry<Node, ThreadFinder.Reply> e : stored.entrySet()) {
+        for (Map.Entry<PoolNode, ThreadFinder.Reply> e : stored.entrySet()) {
             switch (e.getValue().presence()) {
                 case YES -> {
                     LOG.info("thread {} is stored on endpoint {}", threadId, e.getKey().spec.name());
@@ -307,14 +304,14 @@ public final class CodexPool implements AutoCloseable {
      * found by a {@link #resumeSession resume} in this pool. Asks no endpoint.
      */
     public Optional<String> endpointOf(String threadId) {
-        Node n = affinity.get(threadId);
+        PoolNode n = affinity.get(threadId);
         return n == null ? Optional.empty() : Optional.of(n.spec.name());
     }
 
     /** A snapshot of every endpoint, in the order given to the builder. */
     public List<EndpointState> endpoints() {
         List<EndpointState> states = new ArrayList<>();
-        for (Node n : nodes) {
+        for (PoolNode n : nodes) {
             CodexClient c = n.client;
             boolean connected = c != null && c.isOpen();
             states.add(new EndpointState(n.spec.name(), n.spec.endpoint().uri(), n.usable(), connected,
@@ -343,7 +340,7 @@ public final class CodexPool implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Node n : nodes) {
+        for (PoolNode n : nodes) {
             n.disconnect("the pool is closed");
         }
     }
@@ -355,7 +352,7 @@ public final class CodexPool implements AutoCloseable {
      * preferred node that is full or down is left for another only on a shared home, and never
      * when it has the thread loaded ({@code owner}): resuming it elsewhere would make a second writer.
      */
-    private Node reserve(Node preferred, boolean owner, String threadId, List<String> refusals) {
+    private PoolNode reserve(PoolNode preferred, boolean owner, String threadId, List<String> refusals) {
         synchronized (placementLock) {
             if (closed) {
                 throw new PoolException("the pool is closed");
@@ -376,8 +373,8 @@ public final class CodexPool implements AutoCloseable {
                     throw new PoolException("endpoint " + preferred.spec.name() + " cannot take the thread: " + why);
                 }
             }
-            Node best = null;
-            for (Node n : nodes) {
+            PoolNode best = null;
+            for (PoolNode n : nodes) {
                 if (n.usable() && n.load() < n.spec.maxThreads() && refusals.stream().noneMatch(r -> r.startsWith(n.spec.name() + ": "))
                         && (best == null || n.load() < best.load())) {
                     best = n;
@@ -392,7 +389,7 @@ public final class CodexPool implements AutoCloseable {
         }
     }
 
-    private CodexSession open(Node node, Consumer<CodexSession.Builder> configure, String resume) {
+    private CodexSession open(PoolNode node, Consumer<CodexSession.Builder> configure, String resume) {
         CodexClient client;
         try {
             client = node.connectOrDown(clientConfigurer);
@@ -425,7 +422,7 @@ public final class CodexPool implements AutoCloseable {
     }
 
     /** A session's thread was replaced by a fresh one (codex never stored it): the new id lives where the old one did. */
-    private void learn(ThreadReplacement replaced, Node node) {
+    private void learn(ThreadReplacement replaced, PoolNode node) {
         affinity.remove(replaced.previousThreadId(), node);
         affinity.put(replaced.threadId(), node);
         LOG.info("thread {} was replaced by {} on endpoint {}", replaced.previousThreadId(), replaced.threadId(), node.spec.name());
@@ -445,7 +442,7 @@ public final class CodexPool implements AutoCloseable {
 
     private String summary() {
         StringBuilder sb = new StringBuilder();
-        for (Node n : nodes) {
+        for (PoolNode n : nodes) {
             if (sb.length() > 0) {
                 sb.append(", ");
             }
@@ -455,8 +452,8 @@ public final class CodexPool implements AutoCloseable {
         return sb.toString();
     }
 
-    private Node node(String name) {
-        for (Node n : nodes) {
+    private PoolNode node(String name) {
+        for (PoolNode n : nodes) {
             if (n.spec.name().equals(name)) {
                 return n;
             }
@@ -467,7 +464,7 @@ public final class CodexPool implements AutoCloseable {
     // ---------------------------------------------------------------- health
 
     private void checkAll() {
-        for (Node n : nodes) {
+        for (PoolNode n : nodes) {
             if (closed) {
                 return;
             }
@@ -479,131 +476,11 @@ public final class CodexPool implements AutoCloseable {
         }
     }
 
-    /** One endpoint: its connection (opened on first use, replaced after a loss) and its health. */
-    private final class Node {
-        final PoolEndpoint spec;
-        volatile CodexClient client;
-        volatile boolean healthy;
-        volatile Instant lastProbe;
-        volatile String detail = "not probed yet";
-        /** A connection is being opened (a connect may take up to the endpoint's connect timeout). */
-        volatile boolean connecting;
-        /** Sessions being placed here whose thread is not attached yet; guarded by placementLock. */
-        int placing;
-
-        Node(PoolEndpoint spec) {
-            this.spec = spec;
-        }
-
-        boolean connected() {
-            CodexClient c = client;
-            return c != null && c.isOpen();
-        }
-
-        boolean usable() {
-            CodexClient c = client;
-            return healthy && (c == null || c.isOpen());
-        }
-
-        /** Attached threads plus placements under way; caller holds placementLock. */
-        int load() {
-            CodexClient c = client;
-            return (c != null && c.isOpen() ? c.attachedThreads() : 0) + placing;
-        }
-
-        void release() {
-            synchronized (placementLock) {
-                placing--;
-            }
-        }
-
-        /** {@link #connect}, marking the endpoint down when it cannot be reached. */
-        CodexClient connectOrDown(Consumer<CodexClient.Builder> configurer) {
-            try {
-                return connect(configurer);
-            } catch (PoolException closedPool) {
-                throw closedPool;
-            } catch (CodexException e) {
-                down("cannot connect: " + e.getMessage());
-                throw e;
-            }
-        }
-
-        synchronized CodexClient connect(Consumer<CodexClient.Builder> configurer) {
-            CodexClient c = client;
-            if (c != null && c.isOpen()) {
-                return c;
-            }
-            if (closed) {
-                throw new PoolException("the pool is closed");
-            }
-            CodexClient.Builder b = CodexClient.builder();
-            if (spec.maxThreads() != Integer.MAX_VALUE) {
-                b.maxThreads(spec.maxThreads());   // the connection enforces the same limit the pool places by
-            }
-            configurer.accept(b);
-            CodexClient fresh;
-            connecting = true;
-            try {
-                fresh = link.connect(spec, b);
-            } finally {
-                connecting = false;
-            }
-            client = fresh;
-            // off the reader thread: the pool's bookkeeping is no business of the connection's reader
-            fresh.closedFuture().thenAcceptAsync(cause -> {
-                if (client == fresh && !closed) {
-                    down(ClientPlumbing.of(fresh).explainClose("", cause).getMessage());
-                }
-            }, RpcThreads.callbacks());
-            return fresh;
-        }
-
-        void check(Duration timeout) {
-            EndpointStatus status = link.readiness(spec, timeout);
-            lastProbe = Instant.now();
-            CodexClient c = client;
-            if (status.ok()) {
-                if (c != null && !c.isOpen()) {
-                    disconnect(null);
-                }
-                if (!healthy) {
-                    LOG.info("endpoint {} ({}) is ready", spec.name(), spec.endpoint().uri());
-                }
-                healthy = true;
-                detail = status.detail();
-            } else {
-                if (healthy) {
-                    LOG.warn("endpoint {} ({}) is not ready: {}", spec.name(), spec.endpoint().uri(), status.detail());
-                }
-                healthy = false;
-                detail = status.detail();
-            }
-        }
-
-        void down(String why) {
-            healthy = false;
-            detail = why;
-            LOG.warn("endpoint {} ({}) lost: {}", spec.name(), spec.endpoint().uri(), why);
-        }
-
-        synchronized void disconnect(String why) {
-            CodexClient c = client;
-            client = null;
-            if (why != null) {
-                detail = why;
-            }
-            if (c != null) {
-                c.close();
-            }
-        }
-    }
-
     /**
      * Where to resume a thread: {@code node} (null: any endpoint with room, on a shared home);
      * {@code loaded} when the node has the thread loaded, so it goes nowhere else.
      */
-    private record Whereabouts(Node node, boolean loaded) {
+    private record Whereabouts(PoolNode node, boolean loaded) {
     }
 
     /** Codex refused a resume: another app-server writes the thread. Ask the endpoints again. */

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.protocol.ThreadItem;
+import dev.codexbridge.readme.PoolHost;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
@@ -27,8 +27,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -41,8 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * two real app-servers on one CODEX_HOME and is killed with SIGKILL while the turn's command
  * runs. A new pool, with no saved thread → endpoint map, resumes the thread by its id alone,
  * lands on the endpoint that holds it (not the first listed, where a resume would be a second
- * writer), finds the turn still running, follows it ({@link CodexSession#attachTurn}) and
- * receives its result and full transcript, each item once.
+ * writer), finds the turn still running, follows it ({@link CodexSession#attachTurnAsync}, through
+ * the deploy guide's {@link PoolHost#reopen}) and receives its result and full transcript, each
+ * item once.
  */
 class PoolHostRestartLiveTest {
     private static final String ANSWER = "The slow command printed slow-done.";
@@ -98,29 +99,29 @@ class PoolHostRestartLiveTest {
                 .endpoint("node-0", servers.get(0).endpoint()).endpoint("node-1", servers.get(1).endpoint())
                 .clientConfigurer(c -> c.wireTap(wire)).build()) {
             assertThat(pool.endpointOf(thread)).isEmpty();
-            try (CodexSession session = pool.resumeSession(thread, b -> b.thread(ThreadOptions.in(work)))) {
+            List<ThreadItem> completed = new CopyOnWriteArrayList<>();
+            CompletableFuture<TurnResult> ended = new CompletableFuture<>();
+            // the deploy guide's example: the thread id is all the new host has
+            try (CodexSession session = PoolHost.reopen(pool, thread, work, new TurnListener() {
+                @Override
+                public void onItemCompleted(ThreadItem item, List<TranscriptMessage> messages) {
+                    completed.add(item);
+                }
+            }, ended::complete)) {
+                System.out.printf("host restart: thread resumed and its running turn found %.0f ms after the host was killed%n",
+                        (System.nanoTime() - killed) / 1e6);
                 assertThat(session.threadId()).isEqualTo(thread);
                 assertThat(pool.endpointOf(thread)).as("found where it is loaded").contains("node-1");
 
-                Optional<String> running = session.runningTurnId();
-                System.out.printf("host restart: thread resumed %.0f ms after the host was killed; running turn %s%n",
-                        (System.nanoTime() - killed) / 1e6, running.orElse("none"));
-                assertThat(running).as("the turn still runs on the app-server").contains(turnId);
-
-                List<ThreadItem> completed = new CopyOnWriteArrayList<>();
-                TurnResult r = session.attachTurn(turnId, new TurnListener() {
-                    @Override
-                    public void onItemCompleted(ThreadItem item, List<TranscriptMessage> messages) {
-                        completed.add(item);
-                    }
-                });
+                TurnResult r = ended.get(120, TimeUnit.SECONDS);    // completes only for a turn that still ran at the reopen
                 assertThat(completed).filteredOn(i -> i instanceof ThreadItem.CommandExecution).as("the command, once").hasSize(1);
                 assertThat(completed).filteredOn(i -> i instanceof ThreadItem.AgentMessage).as("the answer, once").hasSize(1);
                 assertThat(r.turnId()).isEqualTo(turnId);
                 assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
                 assertThat(r.finalText()).isEqualTo(ANSWER);
-                assertThat(r.messages()).as("transcript %s", r.toJson()).extracting(TranscriptMessage::role).containsExactly(TranscriptMessage.Role.USER,
-                        TranscriptMessage.Role.ASSISTANT, TranscriptMessage.Role.TOOL, TranscriptMessage.Role.ASSISTANT);
+                assertThat(r.messages()).as("transcript %s", r.toJson()).extracting(TranscriptMessage::role)
+                        .containsExactly(TranscriptMessage.Role.USER, TranscriptMessage.Role.ASSISTANT, TranscriptMessage.Role.TOOL,
+                                TranscriptMessage.Role.ASSISTANT);
                 assertThat(r.messages().get(0).content()).isEqualTo("run the slow command");
                 assertThat(r.messages().get(1).toolCalls()).singleElement()
                         .satisfies(call -> assertThat(call.function().arguments()).contains("sleep 8"));
