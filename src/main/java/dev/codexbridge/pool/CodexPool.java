@@ -176,10 +176,10 @@ public final class CodexPool implements AutoCloseable {
             LOG.info("thread {} leaves lost endpoint {} (shared CODEX_HOME)", threadId, target.spec.name());
             target = null;
         }
-        /* the target has the thread loaded: the session goes there or nowhere */
+        // the target has the thread loaded: the session goes there or nowhere
         boolean owner = false;
         if (target == null) {
-            Whereabouts found = locate(threadId, null);
+            Whereabouts found = locate(threadId, null, null);
             target = found.node();
             owner = found.loaded();
         }
@@ -209,7 +209,7 @@ public final class CodexPool implements AutoCloseable {
                 }
                 LOG.info("codex on {} refused thread {}: another app-server writes it; asking the endpoints again",
                         node.spec.name(), threadId);
-                Whereabouts found = locate(threadId, writerRefusals);
+                Whereabouts found = locate(threadId, writerRefusals, e.getCause());
                 target = found.node();
                 owner = true;
             } finally {
@@ -221,9 +221,10 @@ public final class CodexPool implements AutoCloseable {
     /**
      * Where a thread the pool has no usable endpoint for should be resumed: the endpoint that has
      * it loaded; else (shared home) anywhere, as a null node; else the endpoint that has it stored.
-     * After a writer refusal ({@code refusedBy} not null) only a loaded thread will do.
+     * After a writer refusal ({@code refusedBy} not null; {@code refusal}, codex's answer) only a
+     * loaded thread will do.
      */
-    private Whereabouts locate(String threadId, List<String> refusedBy) {
+    private Whereabouts locate(String threadId, List<String> refusedBy, Throwable refusal) {
         Map<PoolNode, Supplier<CodexClient>> asked = new LinkedHashMap<>();
         List<String> silent = new ArrayList<>();
         for (PoolNode n : nodes) {
@@ -249,7 +250,7 @@ public final class CodexPool implements AutoCloseable {
             }
         }
         if (refusedBy != null) {
-            throw writerUnreachable(threadId, refusedBy, silent, null);
+            throw writerUnreachable(threadId, refusedBy, silent, refusal);
         }
         if (sharedCodexHome) {
             return new Whereabouts(null, false);
