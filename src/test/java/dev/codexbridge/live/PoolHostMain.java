@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * A host process for {@link PoolHostRestartLiveTest}: opens a {@link CodexPool} over the endpoints
  * given, places one idle session (so the second lands on the second endpoint), starts a turn on
  * the second whose command runs for a while, prints what a host would have to remember — and
- * then waits to be killed. Lines on stdout: {@code THREAD id}, {@code ENDPOINT name},
+ * then waits to be killed. Lines on stdout: {@code IDLE id}, {@code THREAD id}, {@code ENDPOINT name},
  * {@code TURN id}, {@code RUNNING}.
  *
  * <p>Arguments: the working directory, then one {@code ws://} URL per endpoint.
