@@ -64,7 +64,7 @@ final class DemoCommand implements Callable<Integer> {
         try (ScriptedModelServer model = ScriptedModelServer.start()) {
             Path work = Files.createDirectories(root.resolve("work"));
             Path home = IsolatedCodexHome.builder(root.resolve("codex-home"), model.baseUrl())
-                    .approvalPolicy("on-request").sandboxMode("read-only").write();
+                    .askForApproval("on-request").sandboxMode("read-only").write();
             model.enqueue(
                     ModelReply.builder().reasoning("First look at the workspace.", null)
                             .execCommandEscalated("call-demo-1", "pwd && ls -a", "List the workspace").build(),

@@ -68,8 +68,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--sandbox", paramLabel = "MODE", description = "read-only | workspace-write | danger-full-access.")
     String sandbox;
 
-    @Option(names = "--approval-policy", paramLabel = "POLICY", description = "untrusted | on-request | never.")
-    String approvalPolicy;
+    @Option(names = {"--ask-for-approval", "--approval-policy"}, paramLabel = "POLICY",
+            description = "When codex asks (codex's own flag name): untrusted | on-request | never.")
+    String askForApproval;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Wall-clock limit per turn; 0 disables (default: ${DEFAULT-VALUE}).",
             defaultValue = "600")
@@ -243,7 +244,7 @@ final class RunCommand implements Callable<Integer> {
             b.connection(CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(codexHome)
                     .withholdEnvironment(withheldEnvironment).build()).options());
         }
-        b.thread(ThreadOptions.builder().cwd(cwd).model(model).sandbox(sandbox).approvalPolicy(approvalPolicy).build())
+        b.thread(ThreadOptions.builder().cwd(cwd).model(model).sandbox(sandbox).askForApproval(askForApproval).build())
                 .approvals(ApprovalPolicy.builder().handler(handler).alwaysMeansSession(!promptsAtTerminal).build())
                 .limits(TurnLimits.of(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(idleSeconds)).withMaxSteps(maxSteps));
         if (resume != null) {

@@ -11,7 +11,8 @@ import java.util.function.Function;
 
 /**
  * How server requests are answered, in order: automatic rules (auto-approve commands or file
- * changes; MCP servers the host trusts), then the host's {@link ApprovalHandler} with a deadline,
+ * changes; an allow-list of commands, {@link CommandRules}; MCP servers the host trusts), then the
+ * host's {@link ApprovalHandler} with a deadline,
  * then fail closed. Without a handler everything that is not auto-approved is denied, and MCP
  * elicitations from untrusted servers are declined without asking. An
  * {@link ApprovalChoice#ALWAYS} answer is given as {@link ApprovalChoice#SESSION} unless the
@@ -22,6 +23,7 @@ public final class ApprovalPolicy {
     public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(5);
 
     private final boolean autoApproveCommands;
+    private final CommandRules commandRules;
     private final boolean autoApproveFileChanges;
     private final Set<String> trustedMcpServers;
     private final ApprovalHandler handler;
@@ -33,6 +35,7 @@ public final class ApprovalPolicy {
 
     private ApprovalPolicy(Builder b) {
         this.autoApproveCommands = b.autoApproveCommands;
+        this.commandRules = b.commandRules;
         this.autoApproveFileChanges = b.autoApproveFileChanges;
         this.trustedMcpServers = Set.copyOf(b.trustedMcpServers);
         this.handler = b.handler;
@@ -90,6 +93,11 @@ public final class ApprovalPolicy {
         return autoApproveCommands;
     }
 
+    /** The allow-list commands are decided by, or null (commands go to the handler). */
+    public CommandRules commandRules() {
+        return commandRules;
+    }
+
     public boolean autoApproveFileChanges() {
         return autoApproveFileChanges;
     }
@@ -113,6 +121,7 @@ public final class ApprovalPolicy {
 
     public static final class Builder {
         private boolean autoApproveCommands;
+        private CommandRules commandRules;
         private boolean autoApproveFileChanges;
         private final Set<String> trustedMcpServers = new LinkedHashSet<>();
         private ApprovalHandler handler;
@@ -125,9 +134,23 @@ public final class ApprovalPolicy {
         private Builder() {
         }
 
-        /** Run every command codex asks about without asking the host. */
+        /**
+         * Run every command codex asks about without asking the host: all or nothing. For some
+         * commands only, use {@link #commandRules}.
+         */
         public Builder autoApproveCommands(boolean on) {
             this.autoApproveCommands = on;
+            return this;
+        }
+
+        /**
+         * Decide commands by an allow-list ({@link CommandRules}): an allowed command runs without
+         * asking; any other is denied without asking, with the rules' reason as the decision's
+         * note, or goes to the handler when the rules say {@link CommandRules#askHandlerForOthers()}.
+         * Not together with {@link #autoApproveCommands(boolean) autoApproveCommands(true)}.
+         */
+        public Builder commandRules(CommandRules rules) {
+            this.commandRules = rules;
             return this;
         }
 
@@ -185,7 +208,12 @@ public final class ApprovalPolicy {
             return this;
         }
 
+        /** Throws {@link IllegalStateException} for rules that contradict each other. */
         public ApprovalPolicy build() {
+            if (autoApproveCommands && commandRules != null) {
+                throw new IllegalStateException("autoApproveCommands(true) runs every command, so commandRules(...) would "
+                        + "never be asked: set one of them");
+            }
             return new ApprovalPolicy(this);
         }
     }

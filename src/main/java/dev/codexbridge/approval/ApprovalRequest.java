@@ -1,7 +1,13 @@
 package dev.codexbridge.approval;
 
+import dev.codexbridge.protocol.CommandAction;
+import dev.codexbridge.protocol.CommandExecutionApprovalKind;
+import dev.codexbridge.protocol.CommandExecutionRequestApprovalParams;
+import dev.codexbridge.protocol.ExecCommandApprovalParams;
 import dev.codexbridge.protocol.ServerRequestParams;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A server request as shown to the host, enriched: a one-line {@code title} (the command, or
@@ -12,6 +18,12 @@ import java.util.List;
  * {@code availableDecisions} ({@code accept}, {@code acceptWithExecpolicyAmendment}, …); for an MCP tool call
  * {@code once} followed by its {@code _meta.persist} options ({@code session}, {@code always});
  * empty where codex offers no list.
+ *
+ * <p>For a command, {@code command} is the line codex will run, shell wrapper included
+ * ({@code /bin/bash -c 'cat notes.txt'}): never match it as text (a {@code startsWith("ls")} never
+ * matches, and unwrapping it by hand lets {@code ls; rm x} through). {@link #argv()} is the
+ * program and its arguments when the line is one simple command, {@link #commandSteps()} what
+ * codex parsed it as, and {@link CommandRules} decides on them.
  *
  * @param persistentRule what an {@link ApprovalChoice#ALWAYS} answer to this request makes codex
  *     write into its home for every later session, or null when it writes nothing: codex offered no
@@ -45,5 +57,60 @@ public record ApprovalRequest(
             List<String> choicesOffered, ServerRequestParams params) {
         this(kind, method, threadId, turnId, itemId, title, description, command, cwd, reason, serverName, toolName,
                 choicesOffered, params, null);
+    }
+
+    /**
+     * What codex parsed the command as, for showing ({@link CommandStep}): {@code cat x} is one
+     * {@code READ} step; a compound line is one {@code UNKNOWN} step. Empty for a request that is
+     * not a command, and for a legacy command request (which carries no parse).
+     */
+    public List<CommandStep> commandSteps() {
+        if (!(params instanceof CommandExecutionRequestApprovalParams p) || p.commandActions() == null) {
+            return List.of();
+        }
+        List<CommandStep> steps = new ArrayList<>();
+        for (CommandAction action : p.commandActions()) {
+            if (action != null) {
+                steps.add(CommandStep.of(action));
+            }
+        }
+        return List.copyOf(steps);
+    }
+
+    /**
+     * The program and its arguments, when codex asks to run one simple command: codex's
+     * {@code /bin/bash -c 'cat notes.txt'} gives {@code [cat, notes.txt]}. Empty for anything a
+     * rule over the words could be walked around by — a list ({@code ls; rm x}, {@code &&},
+     * {@code ||}), a pipe, a redirection, a substitution or expansion, a glob, a subshell, a
+     * leading assignment, more than one line — and for a request that is not a plain command:
+     * network access, input for a running command, extra permissions. {@link #argvRefusal()}
+     * says which.
+     */
+    public Optional<List<String>> argv() {
+        return Optional.ofNullable(examineCommand().words());
+    }
+
+    /** Why {@link #argv()} is empty (e.g. "a list of commands (;)"), or null when it is not. */
+    public String argvRefusal() {
+        return examineCommand().refusal();
+    }
+
+    private ShellWords.Parsed examineCommand() {
+        if (params instanceof CommandExecutionRequestApprovalParams p) {
+            if (p.kind() != null && p.kind() != CommandExecutionApprovalKind.COMMAND) {
+                return ShellWords.Parsed.refused("not a command but " + p.kind().wire());
+            }
+            if (p.networkApprovalContext() != null) {
+                return ShellWords.Parsed.refused("network access");
+            }
+            if (p.additionalPermissions() != null) {
+                return ShellWords.Parsed.refused("a command asking for more permissions");
+            }
+            return ShellWords.argvOf(p.command());
+        }
+        if (params instanceof ExecCommandApprovalParams p) {
+            return ShellWords.argvOf(p.command());
+        }
+        return ShellWords.Parsed.refused("not a command request");
     }
 }

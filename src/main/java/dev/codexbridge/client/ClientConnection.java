@@ -18,6 +18,7 @@ import dev.codexbridge.transport.CodexTransport;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -103,14 +104,34 @@ final class ClientConnection {
                     .experimentalApi(options.experimentalApi())
                     .optOutNotificationMethods(optOut.isEmpty() ? null : optOut)
                     .build();
-            JsonNode answer = Futures.join(explained("initialize", t.peer().request("initialize",
-                    new InitializeParams(caps, options.clientInfo()), options.requestTimeout())));
+            JsonNode answer = handshake(t.peer().request("initialize",
+                    new InitializeParams(caps, options.clientInfo()), options.requestTimeout()));
             initialized = Json.convert(answer, InitializeResponse.class);
             t.peer().notify("initialized", null);
             ready.complete(owner);
         } catch (RuntimeException e) {
             t.close();
             throw e;
+        }
+    }
+
+    /**
+     * Waits for the {@code initialize} answer and explains a closed connection here, on the
+     * waiting thread: opening runs on the waits pool, whose threads must not wait for one another.
+     */
+    private JsonNode handshake(CompletableFuture<JsonNode> answer) {
+        try {
+            return answer.get();
+        } catch (InterruptedException e) {
+            answer.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new ConnectionClosedException("interrupted while waiting for codex", e);
+        } catch (ExecutionException e) {
+            Throwable cause = Futures.unwrap(e);
+            if (cause instanceof ConnectionClosedException closedCause) {
+                throw explainClose("before answering initialize", closedCause);
+            }
+            throw Futures.rethrow(cause);
         }
     }
 
@@ -172,9 +193,10 @@ final class ClientConnection {
             if (!(cause instanceof ConnectionClosedException closedCause)) {
                 return CompletableFuture.failedFuture(cause);
             }
+            // explaining may wait briefly for codex's exit status
             return CompletableFuture.supplyAsync(() -> {
                 throw explainClose("before answering " + method, closedCause);
-            }, RpcThreads.callbacks());
+            }, RpcThreads.waits());
         });
     }
 
@@ -247,7 +269,7 @@ final class ClientConnection {
             reconnector.schedule(this, cause, 1);
         } else if (events.hasSubscribers()) {
             // explaining may wait briefly for codex's exit status: not on the reader thread
-            RpcThreads.callbacks().execute(() -> events.closeLanes(cause));
+            RpcThreads.waits().execute(() -> events.closeLanes(cause));
         }
     }
 

@@ -11,6 +11,7 @@ import dev.codexbridge.protocol.InitializeResponse;
 import dev.codexbridge.protocol.RequestMethod;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.internal.Futures;
+import dev.codexbridge.rpc.internal.HostFuture;
 import dev.codexbridge.rpc.JsonRpcId;
 import dev.codexbridge.rpc.JsonRpcPeer;
 import dev.codexbridge.rpc.PeerStats;
@@ -46,6 +47,13 @@ import java.util.function.Supplier;
  * {@link #subscribe subscriber}; a server request for a thread no session attached, or for no
  * thread, goes to the {@link Builder#serverRequests fallback handler}, which refuses by default.
  * All methods are thread-safe.
+ *
+ * <p>The futures a client returns complete on the library's pool for host code
+ * ({@code codex-bridge-host}), never on a thread the library needs for its own work: a
+ * continuation attached without an executor runs there and may block, even on this client, and
+ * waiting for one of these futures ({@code join}, {@code get}) never needs a free thread of that
+ * pool. Subscribers' listeners and the fallback handler run there too (docs/embedding.md,
+ * "Threads and blocking").
  *
  * <p>This class is the façade; the work is done by package-private parts: the connection and its
  * handshake ({@code ClientConnection}), the routing of what arrives ({@code EventRouter}),
@@ -108,7 +116,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
      * without a {@link ReconnectPolicy}, or every reconnect attempt failed.
      */
     public CompletableFuture<ConnectionClosedException> closedFuture() {
-        return connection.closedFuture();
+        return HostFuture.of(connection.closedFuture());
     }
 
     /**
@@ -116,7 +124,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
      * reconnect while one runs; fails when the client is done.
      */
     public CompletableFuture<CodexClient> whenReady() {
-        return connection.whenReady();
+        return HostFuture.of(connection.whenReady());
     }
 
     /** Which connection this is: 1 for the first, one more after each reconnect. */
@@ -134,17 +142,26 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         return options.requestTimeout();
     }
 
+    /** The options this client was opened with (how codex is reached, the handshake, the deadlines). */
+    public ClientOptions options() {
+        return options;
+    }
+
     // ---------------------------------------------------------------- requests
 
     @Override
     public <P, R> R request(RequestMethod<P, R> method, P params) {
-        return Futures.join(requestAsync(method, params));
+        // the library's own future: waiting for it never needs a host-pool thread
+        return Futures.join(connection.request(method.method(), sent(method, params), method.resultType(), options.requestTimeout()));
     }
 
     /** The asynchronous form of {@link #request(RequestMethod, Object)}. */
     public <P, R> CompletableFuture<R> requestAsync(RequestMethod<P, R> method, P params) {
-        Object sent = method.paramsType() == Void.class ? JsonRpcPeer.NO_PARAMS : params;
-        return requestAsync(method.method(), sent, method.resultType(), options.requestTimeout());
+        return requestAsync(method.method(), sent(method, params), method.resultType(), options.requestTimeout());
+    }
+
+    private static Object sent(RequestMethod<?, ?> method, Object params) {
+        return method.paramsType() == Void.class ? JsonRpcPeer.NO_PARAMS : params;
     }
 
     /** The typed requests of {@link CodexApi} in their asynchronous form, on this connection. */
@@ -157,7 +174,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
      * the pinned codex: {@code request("thread/backgroundTerminals/clean", params, JsonNode.class)}.
      */
     public <R> R request(String method, Object params, Class<R> resultType) {
-        return Futures.join(requestAsync(method, params, resultType, options.requestTimeout()));
+        return Futures.join(connection.request(method, params, Objects.requireNonNull(resultType, "resultType"), options.requestTimeout()));
     }
 
     /**
@@ -168,7 +185,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
      */
     public <R> CompletableFuture<R> requestAsync(String method, Object params, Class<R> resultType, Duration timeout) {
         Objects.requireNonNull(resultType, "resultType");
-        return connection.request(method, params, resultType, timeout);
+        return HostFuture.of(connection.request(method, params, resultType, timeout));
     }
 
     /** Sends a notification to codex. */
@@ -211,6 +228,11 @@ public final class CodexClient implements CodexApi, AutoCloseable {
      */
     public AutoCloseable subscribe(Set<String> methods, CodexEventListener listener) {
         return events.subscribe(listener, options.eventExecutor(), options.eventBuffer(), Objects.requireNonNull(methods, "methods"));
+    }
+
+    /** {@link #subscribe(Set, CodexEventListener)} delivering on {@code executor}, with room for {@code buffer} undelivered events. */
+    public AutoCloseable subscribe(Set<String> methods, CodexEventListener listener, Executor executor, int buffer) {
+        return events.subscribe(listener, executor, buffer, Objects.requireNonNull(methods, "methods"));
     }
 
     // ---------------------------------------------------------------- capacity
@@ -267,7 +289,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         final List<String> optOutNotifications = new ArrayList<>();
         Duration requestTimeout = Duration.ofSeconds(30);
         ServerRequestHandler serverRequests = ServerRequestHandler.REFUSE;
-        Executor eventExecutor = RpcThreads.callbacks();
+        Executor eventExecutor = RpcThreads.host();
         int eventBuffer = 100_000;
         ReconnectPolicy reconnect;
         int maxThreads = DEFAULT_MAX_THREADS;
@@ -370,7 +392,11 @@ public final class CodexClient implements CodexApi, AutoCloseable {
             return this;
         }
 
-        /** Where subscribers' events are delivered (default: the library's shared daemon pool). */
+        /**
+         * Where subscribers' events are delivered (default: the library's pool for host code,
+         * {@code codex-bridge-host}, shared with the other host callbacks; give a listener that
+         * blocks for long an executor of its own).
+         */
         public Builder eventExecutor(Executor executor) {
             this.eventExecutor = Objects.requireNonNull(executor, "executor");
             return this;

@@ -203,7 +203,7 @@ final class EventRouter {
                     LOG.warn("thread {} inbox failed on {}", threadId, event.method(), e);
                 }
             } else if (event instanceof CodexEvent.ServerRequest request) {
-                RpcThreads.callbacks().execute(() -> fallback(request));
+                RpcThreads.host().execute(() -> fallback(request));     // host code: it may block
             }
             for (EventLane lane : lanes) {
                 lane.offer(event);

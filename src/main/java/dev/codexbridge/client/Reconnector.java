@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 
 /**
  * Reopens a lost connection under a {@link ReconnectPolicy}: attempts with backoff on the shared
- * timer, each run on the callback pool, then every resumer (a session reopening its thread), at
- * most {@link ReconnectPolicy#concurrentResumes} at a time. Holds no thread between attempts.
+ * timer, each run on the waits pool, then every resumer (a session reopening its thread), at
+ * most {@link ReconnectPolicy#concurrentResumes} at a time, each started as the one before it ends
+ * (on the callback pool). Holds no thread between attempts, and none per resume.
  */
 final class Reconnector {
     /** The client's logger: reconnects have always been logged as the client's. */
@@ -55,7 +56,8 @@ final class Reconnector {
 
     void schedule(ClientConnection connection, ConnectionClosedException cause, int attempt) {
         long delay = policy.delayBefore(attempt).toNanos();
-        RpcThreads.timer().schedule(() -> RpcThreads.callbacks().execute(() -> attempt(connection, cause, attempt)),
+        // an attempt waits for codex to start and answer: on the waits pool, never on the callback pool it waits for
+        RpcThreads.timer().schedule(() -> RpcThreads.waits().execute(() -> attempt(connection, cause, attempt)),
                 delay, TimeUnit.NANOSECONDS);
     }
 

@@ -6,6 +6,7 @@ import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.client.internal.ThreadInbox;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -38,6 +39,21 @@ final class SessionPlumbing extends ClientPlumbing {
     @Override
     public void requestInOrder(String method, Object params, Duration timeout, BiConsumer<JsonNode, Throwable> onAnswer) {
         connection.peer().requestInOrder(method, params, timeout, onAnswer);
+    }
+
+    @Override
+    public <R> CompletableFuture<R> request(String method, Object params, Class<R> resultType, Duration timeout) {
+        return connection.request(method, params, resultType, timeout);
+    }
+
+    @Override
+    public CompletableFuture<CodexClient> whenReady() {
+        return connection.whenReady();
+    }
+
+    @Override
+    public CompletableFuture<ConnectionClosedException> closedFuture() {
+        return connection.closedFuture();
     }
 
     @Override

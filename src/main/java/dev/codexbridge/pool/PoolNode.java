@@ -96,12 +96,13 @@ final class PoolNode {
             connecting = false;
         }
         client = fresh;
-        // off the reader thread: the pool's bookkeeping is no business of the connection's reader
-        fresh.closedFuture().thenAcceptAsync(cause -> {
+        // off the reader thread: the pool's bookkeeping is no business of the connection's reader,
+        // and explaining may wait briefly for codex's exit status (the waits pool)
+        ClientPlumbing.of(fresh).closedFuture().thenAcceptAsync(cause -> {
             if (client == fresh && !poolClosed.getAsBoolean()) {
                 down(ClientPlumbing.of(fresh).explainClose("", cause).getMessage());
             }
-        }, RpcThreads.callbacks());
+        }, RpcThreads.waits());
         return fresh;
     }
 

@@ -59,17 +59,17 @@ public final class CodexConnection implements AutoCloseable {
                         process.deathException("", Duration.ZERO, null)));
             }
         }, CompletableFuture.delayedExecutor(DRAIN_AFTER_EXIT.toMillis(), TimeUnit.MILLISECONDS,
-                RpcThreads.callbacks()));
-        peer.closedFuture().thenRunAsync(() -> {
-            try {
-                if (!process.exitFuture().isDone()) {
-                    process.exitFuture().get(EXIT_EXPLAINS.toMillis(), TimeUnit.MILLISECONDS);
-                }
-            } catch (Exception stillRunning) {
-                // codex outlived its stdout: nothing can reach it any more, so stop it
-                process.shutdown();
-            }
-        }, RpcThreads.callbacks());
+                RpcThreads.waits()));
+        // Waiting for the exit holds no thread. Twice EXIT_EXPLAINS: a failed request's explanation,
+        // queued on the waits pool after one, then runs before the ladder changes what it sees.
+        peer.closedFuture().thenCompose(closed -> process.exitFuture()
+                        .completeOnTimeout(null, 2 * EXIT_EXPLAINS.toMillis(), TimeUnit.MILLISECONDS))
+                .thenAcceptAsync(code -> {
+                    if (code == null && process.isAlive()) {
+                        // codex outlived its stdout: nothing can reach it any more, so stop it
+                        process.shutdownAfterClosedOutput();
+                    }
+                }, RpcThreads.waits());     // the shutdown ladder waits
     }
 
     public JsonRpcPeer peer() {
@@ -90,9 +90,12 @@ public final class CodexConnection implements AutoCloseable {
             if (!(cause instanceof ConnectionClosedException)) {
                 return CompletableFuture.failedFuture(cause);
             }
-            return CompletableFuture.supplyAsync(() -> {
-                throw process.deathException("before answering " + method, EXIT_EXPLAINS, cause);
-            }, RpcThreads.callbacks());
+            // up to EXIT_EXPLAINS for the exit, holding no thread; then the explanation (it reads the
+            // stderr tail) on the waits pool
+            return process.exitFuture().completeOnTimeout(null, EXIT_EXPLAINS.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenApplyAsync(code -> {
+                        throw process.deathException("before answering " + method, Duration.ZERO, cause);
+                    }, RpcThreads.waits());
         });
     }
 

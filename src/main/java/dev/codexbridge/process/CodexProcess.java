@@ -32,6 +32,8 @@ public final class CodexProcess implements AutoCloseable {
     private final CompletableFuture<Integer> exit;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    /** Set when the ladder was started because codex closed its output while alive: its exit is then ours. */
+    private volatile boolean stoppedForClosedOutput;
 
     private CodexProcess(CodexLaunch launch, Process process) {
         this.launch = launch;
@@ -119,7 +121,7 @@ public final class CodexProcess implements AutoCloseable {
         }
         stderr.awaitEnd(200);
         List<String> tail = stderrTail(20);
-        String what = code == null
+        String what = code == null || stoppedForClosedOutput
                 ? "codex (pid " + pid() + ") closed its output while still running, " + context
                 : "codex (pid " + pid() + ") exited with code " + code + " " + context;
         String lastWords = lastErrorLine(tail);
@@ -145,6 +147,15 @@ public final class CodexProcess implements AutoCloseable {
     @Override
     public void close() {
         shutdown();
+    }
+
+    /**
+     * Stops a codex that closed its output but kept running. Its exit code then comes from the
+     * ladder, so {@link #deathException} keeps describing the closed output, not the exit.
+     */
+    int shutdownAfterClosedOutput() {
+        stoppedForClosedOutput = true;
+        return shutdown();
     }
 
     /** Like {@link #close()}, returning the exit code (-1 if the process could not be reaped). */

@@ -41,8 +41,9 @@ public final class CodexVersionProbe {
         } catch (IOException ignored) {
             // stdin is only closed so codex cannot wait on it
         }
+        // a blocking read until codex exits or is killed at the deadline: on the waits pool
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readBounded(p.getInputStream()),
-                RpcThreads.callbacks());
+                RpcThreads.waits());
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);

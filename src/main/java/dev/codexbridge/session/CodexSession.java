@@ -25,6 +25,7 @@ import dev.codexbridge.protocol.ThreadRevertParams;
 import dev.codexbridge.protocol.ThreadRevertResponse;
 import dev.codexbridge.protocol.ThreadSetNameParams;
 import dev.codexbridge.rpc.internal.Futures;
+import dev.codexbridge.rpc.internal.HostFuture;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.time.Duration;
@@ -47,7 +48,7 @@ import org.slf4j.Logger;
  * <pre>{@code
  * try (CodexSession session = CodexSession.builder()
  *         .thread(ThreadOptions.builder().cwd(workdir).build())
- *         .approvals(ApprovalPolicy.builder().handler(myHandler).build())
+ *         .approvals(ApprovalPolicy.builder().commandRules(CommandRules.allowing("ls", "cat")).handler(myHandler).build())
  *         .build()) {
  *     TurnResult r = session.runTurn(TurnInput.text("fix the failing test"));
  *     history.addAll(r.messages());
@@ -122,15 +123,16 @@ public final class CodexSession implements AutoCloseable {
      * same as a failed result instead.
      */
     public String start() {
-        return Futures.join(startAsync());
+        return Futures.join(connection.startAsync());
     }
 
     /**
      * {@link #start()} without waiting: on a shared connection nothing blocks; a session with its
-     * own codex starts the process on a pool thread. Concurrent calls share one start.
+     * own codex starts the process on a pool thread. Concurrent calls share one start. The future
+     * completes on the library's pool for host code, where a continuation may block.
      */
     public CompletableFuture<String> startAsync() {
-        return connection.startAsync();
+        return HostFuture.of(connection.startAsync());
     }
 
     /** The connection this session runs on (its own, or the shared one), once started. */
@@ -165,21 +167,23 @@ public final class CodexSession implements AutoCloseable {
 
     /**
      * {@link #runTurn(TurnInput, TurnOptions, TurnListener)} without a thread of its own: the turn
-     * advances on the connection's events and the future completes on a pool thread when it ends.
-     * The listener is called on the shared dispatch threads and must not block.
+     * advances on the connection's events and the future completes, when it ends, on the library's
+     * pool for host code, where a continuation may block (even on this session). The listener is
+     * called on the shared dispatch threads and must not block.
      */
     public CompletableFuture<TurnResult> runTurnAsync(TurnInput input, TurnOptions options, TurnListener listener) {
-        Objects.requireNonNull(input, "input");
-        try {
-            return run(new TurnStart.UserTurn(input), options, listener);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return runTurnAsync(input, options, listener, RpcThreads.host());
     }
 
     /** {@link #runTurnAsync(TurnInput, TurnOptions, TurnListener)}, completing on {@code executor}. */
     public CompletableFuture<TurnResult> runTurnAsync(TurnInput input, TurnOptions options, TurnListener listener, Executor executor) {
-        return runTurnAsync(input, options, listener).thenApplyAsync(r -> r, executor);
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(executor, "executor");
+        try {
+            return HostFuture.of(run(new TurnStart.UserTurn(input), options, listener), executor);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private TurnResult await(CompletableFuture<TurnResult> turn) {
@@ -233,13 +237,12 @@ public final class CodexSession implements AutoCloseable {
             activeTurn = null;
             turnActive.set(false);
             ThreadReplacement replaced = turn.replaced().get();
-            RpcThreads.callbacks().execute(() -> {
-                if (failure != null) {
-                    result.completeExceptionally(Futures.unwrap(failure));
-                } else {
-                    result.complete(replaced == null ? r : r.withThreadReplaced(replaced));
-                }
-            });
+            // only the library waits here (runTurn, or the hand-off of runTurnAsync to host code)
+            if (failure != null) {
+                result.completeExceptionally(Futures.unwrap(failure));
+            } else {
+                result.complete(replaced == null ? r : r.withThreadReplaced(replaced));
+            }
         });
         return result;
     }
@@ -308,7 +311,7 @@ public final class CodexSession implements AutoCloseable {
      * replaced since the last turn is this turn's to report.
      */
     private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnContext turn) {
-        return startAsync().handle((id, failure) -> {
+        return connection.startAsync().handle((id, failure) -> {     // the library's future: a turn never waits for a host thread
             if (failure != null) {
                 connection.retire();
                 return CompletableFuture.completedFuture(run.startupFailure(connection.startFailure(failure)));
@@ -608,7 +611,8 @@ public final class CodexSession implements AutoCloseable {
         /**
          * Called when the session's thread is replaced by a fresh one, at the moment it happens
          * (often right after a reconnect, before any turn): codex had no record of the thread after
-         * it stopped (see {@link ThreadReplacement}). On a pool thread; must not block. Each
+         * it stopped (see {@link ThreadReplacement}). On the library's host pool, as any host code:
+         * a callback that blocks holds up only other host code (docs/embedding.md). Each
          * callback given is called. The next turn reports the same to its listener
          * ({@link TurnListener#onThreadReplaced}) and in {@link TurnResult#threadReplaced()}.
          */
@@ -618,11 +622,24 @@ public final class CodexSession implements AutoCloseable {
             return this;
         }
 
-        /** Throws {@link IllegalStateException} for settings that cannot apply together. */
+        /**
+         * Throws {@link IllegalStateException} for settings that cannot apply together, saying why:
+         * a shared client and a connection of the session's own; dynamic tools on a shared client
+         * opened without codex's experimental API (a session turns it on only on a connection of
+         * its own). Everything about the codex process (binary, {@code CODEX_HOME}, environment)
+         * belongs to the client, so a session has no setting for it that a shared client could
+         * silently ignore.
+         */
         public CodexSession build() {
             if (client != null && connection != null) {
                 throw new IllegalStateException("a session runs on a shared client or on a connection of its own, not both: "
-                        + "set client(...) or connection(...)");
+                        + "set client(...) or connection(...); codex's home, binary and environment belong to that "
+                        + "client's CodexLaunch");
+            }
+            if (client != null && !dynamicTools.isEmpty() && !client.options().experimentalApi()) {
+                throw new IllegalStateException("dynamic tools need codex's experimental API, which the shared client was "
+                        + "opened without (a session turns it on only on a connection of its own): open the shared client "
+                        + "with CodexClient.builder().experimentalApi(true), or give this session connection(...)");
             }
             return new CodexSession(this);
         }

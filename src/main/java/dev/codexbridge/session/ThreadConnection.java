@@ -40,6 +40,8 @@ import org.slf4j.Logger;
  */
 final class ThreadConnection {
     private static final Logger LOG = SafeLogger.getLogger(ThreadConnection.class);
+    /** Rate-limit notifications the governor may fall behind by; it needs only the latest. */
+    private static final int GOVERNOR_BUFFER = 1_000;
 
     /** Opens this session's own connection (blocking), or null when it shares one. */
     private final Supplier<CodexClient> ownConnection;
@@ -219,12 +221,13 @@ final class ThreadConnection {
             letGoOfConnection();
             CompletableFuture<String> f;
             if (sharedClient == null) {
-                f = CompletableFuture.supplyAsync(ownConnection, RpcThreads.callbacks()).thenCompose(c -> openOn(c, false));
+                // starting codex and the handshake wait: on the waits pool, not on the callbacks it waits for
+                f = CompletableFuture.supplyAsync(ownConnection, RpcThreads.waits()).thenCompose(c -> openOn(c, false));
             } else if (sharedClient.isOpen()) {
                 f = openOn(sharedClient, background);
             } else {
                 // reconnecting: wait for the new connection (or its end), not for a timeout
-                f = sharedClient.whenReady().handle((c, failure) -> failure == null ? openOn(c, background)
+                f = ClientPlumbing.of(sharedClient).whenReady().handle((c, failure) -> failure == null ? openOn(c, background)
                         : CompletableFuture.<String>failedFuture(new CodexException("the shared codex connection is closed: "
                                 + UntrustedText.messageOf(Futures.unwrap(failure)), Futures.unwrap(failure)))).thenCompose(x -> x);
             }
@@ -284,7 +287,9 @@ final class ThreadConnection {
                 }
                 if (rateLimits != null) {
                     // account-wide, so they come with no thread id: seen between turns and on a shared connection too
-                    governorSubscription = c.subscribe(RateLimitGovernor.METHODS, rateLimits.listener());
+                    // the governor's bookkeeping is the library's: on the callback pool, not behind host code
+                    governorSubscription = c.subscribe(RateLimitGovernor.METHODS, rateLimits.listener(), RpcThreads.callbacks(),
+                            GOVERNOR_BUFFER);
                 }
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
@@ -359,7 +364,8 @@ final class ThreadConnection {
             lostTurn = null;        // it ran on the thread codex never wrote: nothing is left to interrupt
             unreported.set(replaced);
             if (onReplaced != null) {
-                RpcThreads.callbacks().execute(() -> {
+                // host code: on the host pool, never on a thread the resumes need
+                RpcThreads.host().execute(() -> {
                     try {
                         onReplaced.accept(replaced);
                     } catch (RuntimeException e) {
@@ -474,7 +480,7 @@ final class ThreadConnection {
                 Throwable cause = Futures.unwrap(failure);
                 if (cause instanceof ConnectionClosedException closedCause) {
                     // explaining may wait briefly for codex's exit status: not on the reader thread
-                    RpcThreads.callbacks().execute(() -> opened.completeExceptionally(ClientPlumbing.of(c).explainClose("before answering " + method, closedCause)));
+                    RpcThreads.waits().execute(() -> opened.completeExceptionally(ClientPlumbing.of(c).explainClose("before answering " + method, closedCause)));
                 } else {
                     opened.completeExceptionally(cause);
                 }
@@ -616,11 +622,12 @@ final class ThreadConnection {
             return;
         }
         try {
-            c.async().threadUnsubscribe(new ThreadUnsubscribeParams(id)).whenComplete((r, e) -> {
-                if (e != null) {
-                    LOG.debug("thread/unsubscribe {}: {}", id, e.getMessage());
-                }
-            });
+            ClientPlumbing.of(c).request("thread/unsubscribe", new ThreadUnsubscribeParams(id), JsonNode.class, c.requestTimeout())
+                    .whenComplete((r, e) -> {
+                        if (e != null) {
+                            LOG.debug("thread/unsubscribe {}: {}", id, e.getMessage());
+                        }
+                    });
         } catch (RuntimeException e) {
             LOG.debug("thread/unsubscribe {} not sent: {}", id, e.getMessage());
         }

@@ -22,7 +22,7 @@ import java.util.Objects;
  * {@code config.toml}.
  *
  * <pre>{@code
- * ThreadOptions.builder().cwd(workspace).approvalPolicy(AskForApproval.ON_REQUEST)
+ * ThreadOptions.builder().cwd(workspace).askForApproval(AskForApproval.ON_REQUEST)
  *         .sandbox(SandboxMode.WORKSPACE_WRITE).build()
  * }</pre>
  */
@@ -32,7 +32,7 @@ public final class ThreadOptions {
 
     private final Path cwd;
     private final String model;
-    private final AskForApproval approvalPolicy;
+    private final AskForApproval askForApproval;
     private final SandboxMode sandbox;
     private final String baseInstructions;
     private final String developerInstructions;
@@ -43,7 +43,7 @@ public final class ThreadOptions {
     private ThreadOptions(Builder b) {
         this.cwd = (b.cwd != null ? b.cwd : Paths.get("")).toAbsolutePath();
         this.model = b.model;
-        this.approvalPolicy = b.approvalPolicy;
+        this.askForApproval = b.askForApproval;
         this.sandbox = b.sandbox;
         this.baseInstructions = b.baseInstructions;
         this.developerInstructions = b.developerInstructions;
@@ -66,7 +66,7 @@ public final class ThreadOptions {
         Builder b = new Builder();
         b.cwd = cwd;
         b.model = model;
-        b.approvalPolicy = approvalPolicy;
+        b.askForApproval = askForApproval;
         b.sandbox = sandbox;
         b.baseInstructions = baseInstructions;
         b.developerInstructions = developerInstructions;
@@ -85,8 +85,20 @@ public final class ThreadOptions {
         return model;
     }
 
+    /** When codex asks before acting (codex's {@code approvalPolicy}), or null for codex's configured one. */
+    public AskForApproval askForApproval() {
+        return askForApproval;
+    }
+
+    /**
+     * The old name of {@link #askForApproval()}.
+     *
+     * @deprecated renamed so that codex's setting is not confused with the library's
+     *     {@code ApprovalPolicy}; removed in the next release
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public AskForApproval approvalPolicy() {
-        return approvalPolicy;
+        return askForApproval;
     }
 
     public SandboxMode sandbox() {
@@ -115,7 +127,7 @@ public final class ThreadOptions {
         ThreadStartParams typed = ThreadStartParams.builder()
                 .cwd(cwd.toString())
                 .model(model)
-                .approvalPolicy(approvalPolicy)
+                .approvalPolicy(askForApproval)
                 .sandbox(sandbox)
                 .baseInstructions(baseInstructions)
                 .developerInstructions(developerInstructions)
@@ -135,7 +147,7 @@ public final class ThreadOptions {
                 .threadId(threadId)
                 .cwd(cwd.toString())
                 .model(model)
-                .approvalPolicy(approvalPolicy)
+                .approvalPolicy(askForApproval)
                 .sandbox(sandbox)
                 .baseInstructions(baseInstructions)
                 .developerInstructions(developerInstructions)
@@ -159,27 +171,27 @@ public final class ThreadOptions {
     @Override
     public boolean equals(Object o) {
         return o instanceof ThreadOptions t && cwd.equals(t.cwd) && Objects.equals(model, t.model)
-                && Objects.equals(approvalPolicy, t.approvalPolicy) && sandbox == t.sandbox
+                && Objects.equals(askForApproval, t.askForApproval) && sandbox == t.sandbox
                 && Objects.equals(baseInstructions, t.baseInstructions) && Objects.equals(developerInstructions, t.developerInstructions)
                 && config.equals(t.config) && Objects.equals(ephemeral, t.ephemeral) && Objects.equals(extraParams, t.extraParams);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(cwd, model, approvalPolicy, sandbox, baseInstructions, developerInstructions, config, ephemeral, extraParams);
+        return Objects.hash(cwd, model, askForApproval, sandbox, baseInstructions, developerInstructions, config, ephemeral, extraParams);
     }
 
     @Override
     public String toString() {
         // instructions and config values may be long or private: named, not shown
-        return "ThreadOptions[cwd=" + cwd + ", model=" + model + ", approvalPolicy=" + approvalPolicy + ", sandbox=" + sandbox
+        return "ThreadOptions[cwd=" + cwd + ", model=" + model + ", askForApproval=" + askForApproval + ", sandbox=" + sandbox
                 + ", config=" + config.keySet() + ", ephemeral=" + ephemeral + "]";
     }
 
     public static final class Builder {
         private Path cwd;
         private String model;
-        private AskForApproval approvalPolicy;
+        private AskForApproval askForApproval;
         private SandboxMode sandbox;
         private String baseInstructions;
         private String developerInstructions;
@@ -202,30 +214,56 @@ public final class ThreadOptions {
         }
 
         /**
-         * When codex asks before acting: {@link AskForApproval#UNTRUSTED}, {@link AskForApproval#ON_REQUEST},
-         * {@link AskForApproval#NEVER}, or an {@link AskForApproval.Granular} policy.
+         * When codex asks before acting, sent as {@code approvalPolicy} in {@code thread/start} and
+         * {@code thread/resume}: {@link AskForApproval#UNTRUSTED}, {@link AskForApproval#ON_REQUEST},
+         * {@link AskForApproval#NEVER}, or an {@link AskForApproval.Granular} policy (which kinds of
+         * request codex may ask about). This is codex's setting; how the session answers what codex
+         * asks is the library's {@code ApprovalPolicy}, given to {@code CodexSession.Builder#approvals}.
          */
-        public Builder approvalPolicy(AskForApproval policy) {
-            this.approvalPolicy = policy;
+        public Builder askForApproval(AskForApproval policy) {
+            this.askForApproval = policy;
             return this;
         }
 
         /**
-         * {@link #approvalPolicy(AskForApproval)} by codex's wire name ({@code "untrusted"},
-         * {@code "on-request"}, {@code "never"}); an unknown name is refused here, not by codex.
+         * {@link #askForApproval(AskForApproval)} by codex's wire name: {@code "untrusted"},
+         * {@code "on-request"} or {@code "never"} ({@code granular} takes settings, so it is given
+         * as an {@link AskForApproval.Granular}); an unknown name is refused here, not by codex.
          */
-        public Builder approvalPolicy(String policy) {
+        public Builder askForApproval(String policy) {
             if (policy == null) {
-                this.approvalPolicy = null;
+                this.askForApproval = null;
                 return this;
             }
             AskForApproval parsed = Json.convert(Json.nodes().textNode(policy), AskForApproval.class);
             if (parsed instanceof AskForApproval.Unknown) {
                 throw new IllegalArgumentException("unknown approval policy \"" + policy
-                        + "\"; codex knows untrusted, on-request, never (and granular policies as AskForApproval.Granular)");
+                        + "\"; codex knows untrusted, on-request, never, and granular (an AskForApproval.Granular)");
             }
-            this.approvalPolicy = parsed;
+            this.askForApproval = parsed;
             return this;
+        }
+
+        /**
+         * The old name of {@link #askForApproval(AskForApproval)}.
+         *
+         * @deprecated renamed so that codex's setting is not confused with the library's
+         *     {@code ApprovalPolicy}; removed in the next release
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
+        public Builder approvalPolicy(AskForApproval policy) {
+            return askForApproval(policy);
+        }
+
+        /**
+         * The old name of {@link #askForApproval(String)}.
+         *
+         * @deprecated renamed so that codex's setting is not confused with the library's
+         *     {@code ApprovalPolicy}; removed in the next release
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
+        public Builder approvalPolicy(String policy) {
+            return askForApproval(policy);
         }
 
         /** The sandbox codex runs the thread's commands in. */

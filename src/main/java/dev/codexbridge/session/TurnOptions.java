@@ -11,15 +11,18 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Per-turn settings. Model, effort, sandbox policy and approval policy persist in codex for later
+ * Per-turn settings. Model, effort, sandbox policy and {@code askForApproval} (codex's
+ * {@code approvalPolicy}: when codex asks before acting) persist in codex for later
  * turns too (codex's semantics); the output schema and the limits apply to this turn only. A null
  * component means "the session's default".
  *
  * <pre>{@code
- * TurnOptions.builder().effort("high").approvalPolicy(AskForApproval.NEVER)
+ * TurnOptions.builder().effort("high").askForApproval(AskForApproval.NEVER)
  *         .limits(TurnLimits.INHERIT.withMaxSteps(20)).build()
  * }</pre>
  *
+ * @param askForApproval   when codex asks before acting, sent as {@code approvalPolicy}; how the
+ *                         session answers is the library's {@code ApprovalPolicy}
  * @param effort           reasoning effort by codex's name ({@code "low"}, {@code "medium"},
  *                         {@code "high"}…); the pinned schema types it as a string
  * @param sandboxPolicy    e.g. {@code new SandboxPolicy.WorkspaceWrite(...)}
@@ -35,7 +38,7 @@ public record TurnOptions(
         String model,
         String effort,
         SandboxPolicy sandboxPolicy,
-        AskForApproval approvalPolicy,
+        AskForApproval askForApproval,
         JsonNode outputSchema,
         TurnLimits limits,
         ObjectNode extraParams,
@@ -52,7 +55,7 @@ public record TurnOptions(
     }
 
     public Builder toBuilder() {
-        return new Builder().model(model).effort(effort).sandboxPolicy(sandboxPolicy).approvalPolicy(approvalPolicy)
+        return new Builder().model(model).effort(effort).sandboxPolicy(sandboxPolicy).askForApproval(askForApproval)
                 .outputSchema(outputSchema).limits(limits).extraParams(extraParams).streamTranscript(streamTranscript);
     }
 
@@ -68,8 +71,30 @@ public record TurnOptions(
         return toBuilder().sandboxPolicy(p).build();
     }
 
+    public TurnOptions withAskForApproval(AskForApproval p) {
+        return toBuilder().askForApproval(p).build();
+    }
+
+    /**
+     * The old name of {@link #withAskForApproval}.
+     *
+     * @deprecated renamed so that codex's setting is not confused with the library's
+     *     {@code ApprovalPolicy}; removed in the next release
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public TurnOptions withApprovalPolicy(AskForApproval p) {
-        return toBuilder().approvalPolicy(p).build();
+        return withAskForApproval(p);
+    }
+
+    /**
+     * The old name of {@link #askForApproval()}.
+     *
+     * @deprecated renamed so that codex's setting is not confused with the library's
+     *     {@code ApprovalPolicy}; removed in the next release
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    public AskForApproval approvalPolicy() {
+        return askForApproval;
     }
 
     public TurnOptions withOutputSchema(JsonNode s) {
@@ -107,7 +132,7 @@ public record TurnOptions(
                 .model(model)
                 .effort(effort)
                 .sandboxPolicy(sandboxPolicy)
-                .approvalPolicy(approvalPolicy)
+                .approvalPolicy(askForApproval)
                 .outputSchema(outputSchema)
                 .build();
         ObjectNode params = extraParams != null ? extraParams.deepCopy() : Json.object();
@@ -119,7 +144,7 @@ public record TurnOptions(
         private String model;
         private String effort;
         private SandboxPolicy sandboxPolicy;
-        private AskForApproval approvalPolicy;
+        private AskForApproval askForApproval;
         private JsonNode outputSchema;
         private TurnLimits limits = TurnLimits.INHERIT;
         private ObjectNode extraParams;
@@ -143,9 +168,21 @@ public record TurnOptions(
             return this;
         }
 
-        public Builder approvalPolicy(AskForApproval policy) {
-            this.approvalPolicy = policy;
+        /** When codex asks before acting, from this turn on (codex's {@code approvalPolicy}). */
+        public Builder askForApproval(AskForApproval policy) {
+            this.askForApproval = policy;
             return this;
+        }
+
+        /**
+         * The old name of {@link #askForApproval}.
+         *
+         * @deprecated renamed so that codex's setting is not confused with the library's
+         *     {@code ApprovalPolicy}; removed in the next release
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
+        public Builder approvalPolicy(AskForApproval policy) {
+            return askForApproval(policy);
         }
 
         public Builder outputSchema(JsonNode schema) {
@@ -169,7 +206,7 @@ public record TurnOptions(
         }
 
         public TurnOptions build() {
-            return new TurnOptions(model, effort, sandboxPolicy, approvalPolicy, outputSchema, limits, extraParams, streamTranscript);
+            return new TurnOptions(model, effort, sandboxPolicy, askForApproval, outputSchema, limits, extraParams, streamTranscript);
         }
     }
 }

@@ -894,7 +894,7 @@ final class TurnRun implements TurnEvent.Handler {
      * is only logged. Completes when codex has answered either way.
      */
     static CompletableFuture<Void> interrupt(CodexClient client, String threadId, String turnId, Duration timeout) {
-        return client.requestAsync("turn/interrupt", new TurnInterruptParams(threadId, turnId), JsonNode.class, timeout)
+        return ClientPlumbing.of(client).request("turn/interrupt", new TurnInterruptParams(threadId, turnId), JsonNode.class, timeout)
                 .handle((r, e) -> {
                     if (e != null) {
                         LOG.debug("turn/interrupt {}: {}", turnId, e.getMessage());

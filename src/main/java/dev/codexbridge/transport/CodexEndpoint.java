@@ -46,8 +46,10 @@ public final class CodexEndpoint {
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
     /** Inbound bytes queued before the connection stops reading and lets the server wait. */
     public static final int DEFAULT_INBOUND_BUFFER_BYTES = 16 * 1024 * 1024;
-    /** Silence from a WebSocket server after which a ping asks it to answer; see {@link #keepAlive(Duration)}. */
-    public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(10);
+    /** Silence from the server after which a ping asks it to answer; see {@link #keepAlive(Duration)}. */
+    public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(1);
+    /** Silence after a ping after which the connection is given up; see {@link #keepAliveTimeout(Duration)}. */
+    public static final Duration DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Kind kind;
     private final URI uri;
@@ -58,9 +60,11 @@ public final class CodexEndpoint {
     private final int maxMessageBytes;
     private final int inboundBufferBytes;
     private final Duration keepAlive;
+    private final Duration keepAliveTimeout;
 
     private CodexEndpoint(Kind kind, URI uri, Path socket, WebSocketAuth auth, boolean allowPlaintextRemote,
-                          Duration connectTimeout, int maxMessageBytes, int inboundBufferBytes, Duration keepAlive) {
+                          Duration connectTimeout, int maxMessageBytes, int inboundBufferBytes, Duration keepAlive,
+                          Duration keepAliveTimeout) {
         this.kind = kind;
         this.uri = uri;
         this.socket = socket;
@@ -70,6 +74,7 @@ public final class CodexEndpoint {
         this.maxMessageBytes = maxMessageBytes;
         this.inboundBufferBytes = inboundBufferBytes;
         this.keepAlive = keepAlive;
+        this.keepAliveTimeout = keepAliveTimeout;
     }
 
     /**
@@ -133,7 +138,8 @@ public final class CodexEndpoint {
         URI clean = URI.create(scheme + "://" + hostPart(uri) + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
                 + (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath()));
         return new CodexEndpoint(Kind.WEBSOCKET, clean, null, WebSocketAuth.none(), false, DEFAULT_CONNECT_TIMEOUT,
-                DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_INBOUND_BUFFER_BYTES, DEFAULT_KEEP_ALIVE);
+                DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_INBOUND_BUFFER_BYTES, DEFAULT_KEEP_ALIVE,
+                DEFAULT_KEEP_ALIVE_TIMEOUT);
     }
 
     /** The unix socket of {@code codex app-server --listen unix://PATH}. */
@@ -141,7 +147,7 @@ public final class CodexEndpoint {
         Path abs = Objects.requireNonNull(socket, "socket").toAbsolutePath().normalize();
         return new CodexEndpoint(Kind.UNIX_SOCKET, URI.create("unix://" + abs.toUri().getRawPath()), abs,
                 WebSocketAuth.none(), false, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_MESSAGE_BYTES,
-                DEFAULT_INBOUND_BUFFER_BYTES, DEFAULT_KEEP_ALIVE);
+                DEFAULT_INBOUND_BUFFER_BYTES, DEFAULT_KEEP_ALIVE, DEFAULT_KEEP_ALIVE_TIMEOUT);
     }
 
     /** The socket {@code codex app-server --listen unix://} creates in {@code codexHome}. */
@@ -152,7 +158,8 @@ public final class CodexEndpoint {
     /** Credentials for the upgrade (default none). */
     public CodexEndpoint auth(WebSocketAuth auth) {
         return new CodexEndpoint(kind, uri, socket, Objects.requireNonNull(auth, "auth"), allowPlaintextRemote,
-                connectTimeout, maxMessageBytes, inboundBufferBytes, keepAlive);
+                connectTimeout, maxMessageBytes, inboundBufferBytes, keepAlive,
+                keepAliveTimeout);
     }
 
     /** Shorthand for {@code auth(WebSocketAuth.capabilityToken(tokenFile))}. */
@@ -170,7 +177,8 @@ public final class CodexEndpoint {
      * that is private end to end, such as a pod's own namespace or an SSH tunnel's far side.
      */
     public CodexEndpoint allowPlaintextRemote(boolean allow) {
-        return new CodexEndpoint(kind, uri, socket, auth, allow, connectTimeout, maxMessageBytes, inboundBufferBytes, keepAlive);
+        return new CodexEndpoint(kind, uri, socket, auth, allow, connectTimeout, maxMessageBytes, inboundBufferBytes, keepAlive,
+                keepAliveTimeout);
     }
 
     /** How long connecting and the upgrade may take (default 10 s). */
@@ -178,7 +186,8 @@ public final class CodexEndpoint {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("connectTimeout must be positive");
         }
-        return new CodexEndpoint(kind, uri, socket, auth, allowPlaintextRemote, timeout, maxMessageBytes, inboundBufferBytes, keepAlive);
+        return new CodexEndpoint(kind, uri, socket, auth, allowPlaintextRemote, timeout, maxMessageBytes, inboundBufferBytes, keepAlive,
+                keepAliveTimeout);
     }
 
     /** Inbound messages larger than this are dropped and counted (default 128 MiB). */
@@ -186,7 +195,8 @@ public final class CodexEndpoint {
         if (bytes < 1024) {
             throw new IllegalArgumentException("maxMessageBytes must be at least 1024");
         }
-        return new CodexEndpoint(kind, uri, socket, auth, allowPlaintextRemote, connectTimeout, bytes, inboundBufferBytes, keepAlive);
+        return new CodexEndpoint(kind, uri, socket, auth, allowPlaintextRemote, connectTimeout, bytes, inboundBufferBytes, keepAlive,
+                keepAliveTimeout);
     }
 
     /**
@@ -197,29 +207,50 @@ public final class CodexEndpoint {
         if (bytes < 1) {
             throw new IllegalArgumentException("inboundBufferBytes must be positive");
         }
-        return new CodexEndpoint(kind, uri, socket, auth, allowPlaintextRemote, connectTimeout, maxMessageBytes, bytes, keepAlive);
+        return new CodexEndpoint(kind, uri, socket, auth, allowPlaintextRemote, connectTimeout, maxMessageBytes, bytes, keepAlive,
+                keepAliveTimeout);
     }
 
     /**
-     * How long a WebSocket server may stay silent before a ping asks it to answer, and how long
-     * the answer may then take (default 10 s; zero turns pings off). A server that answers
-     * nothing — a machine gone from the network, a connection whose end never arrived — ends the
-     * connection within about twice this, saying so, instead of leaving every turn on it to its
-     * own timeout. Nothing is sent while this side holds the server back (its reader is behind),
-     * since the server's answer would wait behind that. {@code ws://} and {@code wss://} only: a
-     * unix socket's end always arrives.
+     * How long the server may stay silent before a ping asks it to answer (default 1 s; zero turns
+     * pings off). Codex answers every ping at once, so a quiet connection costs one small frame
+     * each way per interval. The ping is also what finds a connection that was reset while
+     * nothing was read: writing it fails at once. A server that then answers nothing for
+     * {@link #keepAliveTimeout(Duration)} — a machine gone from the network, a connection whose
+     * end never arrived, a stopped process — ends the connection, saying so, instead of leaving
+     * every turn on it to its own timeout. Silence does not count while this side holds the
+     * server back (its reader is behind), since the server's answer would wait behind that.
+     * {@code ws://}, {@code wss://} and {@code unix://} alike.
      */
     public CodexEndpoint keepAlive(Duration interval) {
         if (interval == null || interval.isNegative()) {
             throw new IllegalArgumentException("keepAlive must be zero (off) or positive");
         }
         return new CodexEndpoint(kind, uri, socket, auth, allowPlaintextRemote, connectTimeout, maxMessageBytes,
-                inboundBufferBytes, interval);
+                inboundBufferBytes, interval, keepAliveTimeout);
     }
 
     /** See {@link #keepAlive(Duration)}. */
     public Duration keepAlive() {
         return keepAlive;
+    }
+
+    /**
+     * How long the server may stay silent after a keep-alive ping before the connection is given
+     * up (default 10 s): a silent connection is noticed within about {@link #keepAlive()} plus
+     * this. Must be positive; pings are turned off with {@code keepAlive(Duration.ZERO)}.
+     */
+    public CodexEndpoint keepAliveTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("keepAliveTimeout must be positive");
+        }
+        return new CodexEndpoint(kind, uri, socket, auth, allowPlaintextRemote, connectTimeout, maxMessageBytes,
+                inboundBufferBytes, keepAlive, timeout);
+    }
+
+    /** See {@link #keepAliveTimeout(Duration)}. */
+    public Duration keepAliveTimeout() {
+        return keepAliveTimeout;
     }
 
     public Kind kind() {

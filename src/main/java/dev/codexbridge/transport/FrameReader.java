@@ -49,6 +49,11 @@ final class FrameReader implements MessageSource {
     private boolean skipping;
     private boolean eof;
 
+    /** Whether the reader is blocked reading from the server (else it is busy with what it read). */
+    private volatile boolean waiting;
+    /** Runs after every read from {@code raw}, on the reader thread: the server was heard. */
+    private volatile Runnable onBytes = () -> { };
+
     /** A message put together from fragments or from several reads. */
     private byte[] message = new byte[INITIAL_MESSAGE];
     private byte[] current = message;
@@ -138,6 +143,19 @@ final class FrameReader implements MessageSource {
                 return length;
             }
         }
+    }
+
+    /**
+     * Whether the reader waits for the server now; when it does not, it is busy with what it
+     * read, and silence from the server is this side's doing.
+     */
+    boolean waitingForServer() {
+        return waiting;
+    }
+
+    /** {@code heard} runs after every read from the server (keep-alive). */
+    void onBytes(Runnable heard) {
+        this.onBytes = heard;
     }
 
     @Override
@@ -287,9 +305,18 @@ final class FrameReader implements MessageSource {
     private boolean fill() throws IOException {
         beforeWait.run();
         int n;
-        do {
-            n = raw.read(chunk, 0, chunk.length);
-        } while (n == 0);
+        waiting = true;
+        try {
+            do {
+                n = raw.read(chunk, 0, chunk.length);
+            } while (n == 0);
+        } catch (IOException e) {
+            endOfStream("the connection dropped: " + CodexEndpoint.describe(e));
+            throw e;
+        } finally {
+            waiting = false;
+        }
+        onBytes.run();
         if (n < 0) {
             return false;
         }

@@ -48,6 +48,14 @@ final class FrameWriter {
         }
     }
 
+    /** An empty ping (keep-alive); nothing once a close frame was sent. */
+    synchronized void ping() throws IOException {
+        if (!closeSent) {
+            frame(PING, true, new byte[0], 0, 0);
+            out.flush();
+        }
+    }
+
     /** Sends a close frame once; later calls do nothing. */
     synchronized void close(int code) throws IOException {
         if (closeSent) {

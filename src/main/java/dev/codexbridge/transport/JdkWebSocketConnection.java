@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,7 +33,9 @@ import org.slf4j.Logger;
  * is full. No
  * {@code Origin} header is sent: codex answers 403 to any request that has one. A server silent
  * for the endpoint's {@link CodexEndpoint#keepAlive() keep-alive} gets a ping (codex answers
- * them); one that answers nothing for twice that ends the connection, said so.
+ * them); one that answers nothing for its {@link CodexEndpoint#keepAliveTimeout() timeout} too
+ * ends the connection, said so ({@link KeepAlive}). A reset connection is reported by the JDK's
+ * read at once; should the read miss it, the next ping's write fails.
  */
 final class JdkWebSocketConnection implements RemoteConnection {
     private static final Logger LOG = SafeLogger.getLogger(JdkWebSocketConnection.class);
@@ -49,10 +50,7 @@ final class JdkWebSocketConnection implements RemoteConnection {
     private final AtomicLong droppedMessages = new AtomicLong();
     private volatile WebSocket socket;
     private volatile String closeDetail = "the connection is open";
-    /** When the server was last heard from (any frame); read by the keep-alive check. */
-    private volatile long lastHeard = System.nanoTime();
-    private final AtomicBoolean pingInFlight = new AtomicBoolean();
-    private volatile ScheduledFuture<?> keepAlive;
+    private final KeepAlive keepAlive;
 
     private JdkWebSocketConnection(CodexEndpoint endpoint) {
         this.endpoint = endpoint;
@@ -62,6 +60,9 @@ final class JdkWebSocketConnection implements RemoteConnection {
                 ws.request(1);
             }
         });
+        this.keepAlive = new KeepAlive(endpoint.keepAlive(), endpoint.keepAliveTimeout(), input::holdingBack,
+                this::ended,
+                () -> socket.sendPing(ByteBuffer.allocate(0)), this::dead);
     }
 
     /**
@@ -97,7 +98,7 @@ final class JdkWebSocketConnection implements RemoteConnection {
         try {
             // the builder's connect timeout covers the TCP connect; this bounds the upgrade too
             connection.socket = opening.get(endpoint.connectTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
-            connection.startKeepAlive();
+            connection.keepAlive.start();
         } catch (ExecutionException e) {
             throw connection.refusal(e.getCause() == null ? e : e.getCause());
         } catch (TimeoutException e) {
@@ -112,44 +113,15 @@ final class JdkWebSocketConnection implements RemoteConnection {
         return connection;
     }
 
-    /** Checks twice per keep-alive interval on the shared timer; never blocks it. */
-    private void startKeepAlive() {
-        long every = endpoint.keepAlive().toNanos();
-        if (every > 0) {
-            lastHeard = System.nanoTime();
-            keepAlive = RpcThreads.timer().scheduleWithFixedDelay(() -> checkAlive(every), every / 2, every / 2,
-                    TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void checkAlive(long every) {
+    /** Whether no more input will come: closed here, ended there, or the socket's input closed. */
+    private boolean ended() {
         WebSocket ws = socket;
-        if (closed.get() || input.ended() || ws == null || ws.isInputClosed()) {
-            stopKeepAlive();
-            return;
-        }
-        long now = System.nanoTime();
-        if (input.holdingBack()) {
-            lastHeard = now;    // the server's frames wait behind the demand this side withholds
-            return;
-        }
-        long silent = now - lastHeard;
-        if (silent >= 2 * every) {
-            dead("codex app-server answered nothing, not even a WebSocket ping, for "
-                    + TimeUnit.NANOSECONDS.toSeconds(silent) + " s (it stopped, or the network to it failed)");
-        } else if (silent >= every && pingInFlight.compareAndSet(false, true)) {
-            ws.sendPing(ByteBuffer.allocate(0)).whenComplete((w, e) -> {
-                pingInFlight.set(false);
-                if (e != null && !closed.get()) {
-                    dead("a WebSocket ping to codex app-server failed: " + CodexEndpoint.describe(e));
-                }
-            });
-        }
+        return closed.get() || input.ended() || ws == null || ws.isInputClosed();
     }
 
     /** The server is gone without a word: the input ends with why, and the socket is dropped. */
     private void dead(String why) {
-        stopKeepAlive();
+        keepAlive.stop();
         if (closed.get() || input.ended()) {
             return;
         }
@@ -159,13 +131,6 @@ final class JdkWebSocketConnection implements RemoteConnection {
         WebSocket ws = socket;
         if (ws != null) {
             ws.abort();
-        }
-    }
-
-    private void stopKeepAlive() {
-        ScheduledFuture<?> task = keepAlive;
-        if (task != null) {
-            task.cancel(false);
         }
     }
 
@@ -259,7 +224,7 @@ final class JdkWebSocketConnection implements RemoteConnection {
         if (closeDetail.equals("the connection is open")) {
             closeDetail = "closed by the client";
         }
-        stopKeepAlive();
+        keepAlive.stop();
         input.close();
         WebSocket ws = socket;
         if (ws == null) {
@@ -294,7 +259,7 @@ final class JdkWebSocketConnection implements RemoteConnection {
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            lastHeard = System.nanoTime();
+            keepAlive.heard();
             partial.append(data);
             if (!last) {
                 webSocket.request(1);
@@ -314,21 +279,21 @@ final class JdkWebSocketConnection implements RemoteConnection {
 
         @Override
         public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
-            lastHeard = System.nanoTime();
+            keepAlive.heard();
             webSocket.request(1);   // the JDK answers the ping itself
             return null;
         }
 
         @Override
         public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
-            lastHeard = System.nanoTime();
+            keepAlive.heard();
             webSocket.request(1);
             return null;
         }
 
         @Override
         public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            lastHeard = System.nanoTime();
+            keepAlive.heard();
             if (last) {
                 LOG.warn("[{}] ignored a binary message: codex sends JSON-RPC as text", endpoint.label());
             }
@@ -345,7 +310,7 @@ final class JdkWebSocketConnection implements RemoteConnection {
                         : "codex app-server closed the WebSocket (code " + statusCode
                         + (reason == null || reason.isEmpty() ? "" : ", " + UntrustedText.of(reason)) + ")";
             }
-            stopKeepAlive();
+            keepAlive.stop();
             input.end(null);
             return null;
         }
@@ -355,7 +320,7 @@ final class JdkWebSocketConnection implements RemoteConnection {
             if (!closed.get() && !input.ended()) {
                 closeDetail = "the WebSocket connection dropped: " + CodexEndpoint.describe(error);
             }
-            stopKeepAlive();
+            keepAlive.stop();
             input.end(null);
         }
     }

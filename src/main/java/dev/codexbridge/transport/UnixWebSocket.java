@@ -19,6 +19,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,8 +33,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * side of RFC 6455 over a {@link SocketChannel}: the upgrade, each message out as masked text
  * frames, text and continuation frames in (read by the peer's reader thread itself, each message
  * handed over whole, see {@link FrameReader}), ping answered with pong, close answered with close.
- * No extensions, no subprotocols. Credentials go only to a socket this user or root owns
- * ({@link SocketOwner}).
+ * No extensions, no subprotocols. The end of the socket reaches the blocked read at once; a
+ * server that stops answering (a stopped or hung process) is found by the endpoint's keep-alive
+ * ({@link KeepAlive}), whose pings codex answers on this socket as on its TCP listener.
+ * Credentials go only to a socket this user or root owns ({@link SocketOwner}).
  */
 final class UnixWebSocket implements RemoteConnection {
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -44,13 +49,20 @@ final class UnixWebSocket implements RemoteConnection {
     private final FrameReader input;
     private final FrameWriter writer;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set once the connection ended, by whichever side noticed first: its reason is the one kept. */
+    private final AtomicBoolean ended = new AtomicBoolean();
     private volatile String closeDetail = "the connection is open";
+    private final KeepAlive keepAlive;
 
     private UnixWebSocket(CodexEndpoint endpoint, SocketChannel channel, byte[] leftover) {
         this.endpoint = endpoint;
         this.channel = channel;
         this.writer = new FrameWriter(new ChannelOut(channel), new SecureRandom());
         this.input = new FrameReader(new ChannelIn(channel), leftover, writer, this::remoteClosed, endpoint.maxMessageBytes());
+        // silence counts only while the reader waits on the socket: otherwise it is busy with what came
+        this.keepAlive = new KeepAlive(endpoint.keepAlive(), endpoint.keepAliveTimeout(), () -> !input.waitingForServer(),
+                () -> closed.get() || ended.get(), this::ping, this::dead);
+        input.onBytes(keepAlive::heard);
     }
 
     static UnixWebSocket open(CodexEndpoint endpoint) {
@@ -61,7 +73,9 @@ final class UnixWebSocket implements RemoteConnection {
                 SocketOwner.check(endpoint.socketPath(), channel, endpoint.uri().toString());
             }
             byte[] leftover = upgrade(endpoint, channel, authorization);
-            return new UnixWebSocket(endpoint, channel, leftover);
+            UnixWebSocket connection = new UnixWebSocket(endpoint, channel, leftover);
+            connection.keepAlive.start();
+            return connection;
         } catch (RuntimeException e) {
             closeQuietly(channel);
             throw e;
@@ -239,9 +253,34 @@ final class UnixWebSocket implements RemoteConnection {
     }
 
     private void remoteClosed(String detail) {
-        if (!closed.get()) {
+        keepAlive.stop();
+        if (!closed.get() && ended.compareAndSet(false, true)) {
             closeDetail = detail;
         }
+    }
+
+    /**
+     * A keep-alive ping, written on the waits pool (the library's own blocking steps): a write may
+     * block while the server reads nothing, and neither the timer that asks for it nor the callback
+     * pool's short steps may wait behind it.
+     */
+    private CompletionStage<?> ping() {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                writer.ping();
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, RpcThreads.waits());
+    }
+
+    /** The server is gone without a word: the socket is closed, which ends the reader's wait, with why. */
+    private void dead(String why) {
+        if (closed.get() || !ended.compareAndSet(false, true)) {
+            return;
+        }
+        closeDetail = why;
+        closeQuietly(channel);
     }
 
     @Override
@@ -249,7 +288,8 @@ final class UnixWebSocket implements RemoteConnection {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        if (closeDetail.equals("the connection is open")) {
+        keepAlive.stop();
+        if (ended.compareAndSet(false, true)) {
             closeDetail = "closed by the client";
         }
         try {
@@ -272,7 +312,7 @@ final class UnixWebSocket implements RemoteConnection {
      * Reads a channel without {@code Channels.newInputStream}, whose streams share one lock on
      * JDK 17, so a blocked read would stall every write (ping answers, requests).
      */
-    private static final class ChannelIn extends InputStream {
+    static final class ChannelIn extends InputStream {
         private final SocketChannel channel;
 
         ChannelIn(SocketChannel channel) {
@@ -299,7 +339,7 @@ final class UnixWebSocket implements RemoteConnection {
         }
     }
 
-    private static final class ChannelOut extends OutputStream {
+    static class ChannelOut extends OutputStream {
         private final SocketChannel channel;
 
         ChannelOut(SocketChannel channel) {

@@ -30,7 +30,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * a {@code sleep} in codex so that they overlap. Measures RSS and PSS of the JVM and every process
  * below it, heap after GC, threads, and turn latency as the number of codex threads per process
  * grows; then {@code OWN} sessions with a codex process each, for the per-session cost of the
- * process-per-session way. Run with {@code bin/bench density [IDLE] [RUNNING] [CONNECTIONS] [OWN] [SLEEP_S]}.
+ * process-per-session way. Last, {@code RESUMED} sessions on one connection go through a
+ * reconnect twice — over a WebSocket whose connection is cut while the app-server lives on, and
+ * after codex is killed — each resuming every thread, and are then closed. The library's threads
+ * are counted throughout, every few milliseconds, and reported by phase. Run with
+ * {@code bin/bench density [IDLE] [RUNNING] [CONNECTIONS] [OWN] [SLEEP_S] [RESUMED[:ws|:crash]]}.
  */
 public final class DensityBench {
     private DensityBench() {
@@ -45,6 +49,9 @@ public final class DensityBench {
         int connections = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         int own = args.length > 3 ? Integer.parseInt(args[3]) : 10;
         String sleep = args.length > 4 ? args[4] : "2";
+        String[] reconnects = (args.length > 5 ? args[5] : "1000").split(":");
+        int resumed = Integer.parseInt(reconnects[0]);
+        String which = reconnects.length > 1 ? reconnects[1] : "both";
         TreeSet<Integer> checkpoints = new TreeSet<>(List.of(1, 100, 250, 500, 750, 1000, 1500, 2000));
         checkpoints.removeIf(c -> c > idle);
         checkpoints.add(idle);
@@ -55,6 +62,7 @@ public final class DensityBench {
         long t0 = System.nanoTime();
         try (LiveRig rig = new LiveRig()) {
             sampler.start();
+            sampler.phase("warm-up");
             // warm the page cache and the JIT once, outside the measurement
             try (CodexClient warm = rig.connect("density-warm"); CodexSession s = rig.shared(warm).build()) {
                 s.start();
@@ -66,6 +74,7 @@ public final class DensityBench {
             System.out.printf("density: JVM alone: RSS %.1f MiB, heap after GC %.1f MiB, %s%n",
                     mib(base.jvmRss()), heapBase / 1048576.0, ProcMemory.threads());
 
+            sampler.phase("opening " + idle + " sessions on " + connections + " connection(s)");
             for (int c = 0; c < connections; c++) {
                 clients.add(rig.connect("density-" + c));
             }
@@ -102,9 +111,11 @@ public final class DensityBench {
             }
 
             if (running > 0) {
+                sampler.phase(Math.min(running, sessions.size()) + " concurrent turns");
                 runConcurrent(sessions.subList(0, Math.min(running, sessions.size())), sleep, sampler);
             }
 
+            sampler.phase("closing " + sessions.size() + " sessions on " + connections + " connection(s)");
             release(sessions);
             sessions.clear();
             for (CodexClient c : clients) {
@@ -114,11 +125,22 @@ public final class DensityBench {
             int killed = LiveRig.reapChildren(Duration.ofSeconds(20));
             System.out.printf("density: shared connections closed (%d left-over processes killed)%n", killed);
 
+            sampler.phase("sessions with a codex process each");
             processPerSession(rig, own);
+            LiveRig.reapChildren(Duration.ofSeconds(20));
+
+            if (resumed > 0 && !which.equals("crash")) {
+                ReconnectPhases.afterADroppedWebSocket(rig, resumed, sampler);
+                LiveRig.reapChildren(Duration.ofSeconds(20));
+            }
+            if (resumed > 0 && !which.equals("ws")) {
+                ReconnectPhases.afterACrash(rig, resumed, sampler);
+            }
         } finally {
             sessions.forEach(CodexSession::close);
             clients.forEach(CodexClient::close);
             sampler.stop();
+            sampler.report();
             int killed = LiveRig.reapChildren(Duration.ofSeconds(20));
             System.out.printf("density: peak total RSS %.1f MiB, peak total PSS %.1f MiB over the run (%.0f s); "
                             + "%d processes left at the end (killed)%n",
@@ -288,8 +310,14 @@ public final class DensityBench {
         }
     }
 
-    /** Samples memory and threads every 250 ms, keeping the peaks. */
-    private static final class Sampler implements Runnable {
+    /**
+     * Counts the library's threads every {@value #THREAD_EVERY_MS} ms and reads memory every 250 ms,
+     * keeping the peaks: over the run, and the library's threads by phase, each with the number of
+     * connections open at that moment (one reader each) and whether it stays within 16 + 2 per
+     * connection.
+     */
+    static final class Sampler implements Runnable {
+        private static final long THREAD_EVERY_MS = 5;
         final AtomicLong peakRss = new AtomicLong();
         final AtomicLong peakPss = new AtomicLong();
         final AtomicInteger peakAll = new AtomicInteger();
@@ -302,6 +330,40 @@ public final class DensityBench {
         private final StringBuilder timeline = new StringBuilder();
         private long nextMark;
         private long requestsAtStart;
+        private final Map<String, PhasePeak> phases = new java.util.LinkedHashMap<>();
+        private volatile PhasePeak phase;
+
+        /** The most library threads one phase saw at one moment, what they were, and the connections then open. */
+        private static final class PhasePeak {
+            final String name;
+            int library = -1;
+            int connections;
+            int worstExcess = Integer.MIN_VALUE;
+            Map<String, Integer> kinds = Map.of();
+            long samples;
+
+            PhasePeak(String name) {
+                this.name = name;
+            }
+
+            void see(ProcMemory.Threads t) {
+                samples++;
+                int open = t.byKind().getOrDefault("reader", 0);
+                worstExcess = Math.max(worstExcess, t.library() - (16 + 2 * open));
+                if (t.library() > library) {
+                    library = t.library();
+                    connections = open;
+                    kinds = t.byKind();
+                }
+            }
+        }
+
+        /** From now on, peaks are kept under {@code name}. */
+        synchronized void phase(String name) {
+            PhasePeak p = new PhasePeak(name);
+            phases.put(name, p);
+            phase = p;
+        }
 
         /** From now on, also note once a second how many processes run and how many turns ended. */
         synchronized void timeline(long start, AtomicInteger done) {
@@ -347,18 +409,50 @@ public final class DensityBench {
             peakCallback.set(0);
         }
 
+        /** The phases' peaks, one line each, and the run's. */
+        synchronized void report() {
+            int worst = Integer.MIN_VALUE;
+            int most = 0;
+            for (PhasePeak p : phases.values()) {
+                if (p.library < 0) {
+                    continue;
+                }
+                worst = Math.max(worst, p.worstExcess);
+                most = Math.max(most, p.library);
+                System.out.printf("density: library threads, %s: peak %d with %d connection(s) open %s (%d samples); %s%n",
+                        p.name, p.library, p.connections, p.kinds, p.samples, within(p.worstExcess));
+            }
+            System.out.printf("density: library threads over the whole run: peak %d; %s%n", most, within(worst));
+        }
+
+        private static String within(int worstExcess) {
+            return worstExcess <= 0 ? "within 16 + 2 per open connection at every sample (at least " + -worstExcess + " to spare)"
+                    : "ABOVE 16 + 2 per open connection, by up to " + worstExcess;
+        }
+
         @Override
         public void run() {
+            long nextMemory = 0;
             while (!stop) {
-                ProcMemory.Sample s = ProcMemory.sample();
-                peakRss.accumulateAndGet(s.totalRss(), Math::max);
-                peakPss.accumulateAndGet(s.totalPss(), Math::max);
-                mark(s);
+                long now = System.nanoTime();
+                if (now >= nextMemory) {
+                    ProcMemory.Sample s = ProcMemory.sample();
+                    peakRss.accumulateAndGet(s.totalRss(), Math::max);
+                    peakPss.accumulateAndGet(s.totalPss(), Math::max);
+                    mark(s);
+                    nextMemory = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(250);
+                }
                 ProcMemory.Threads t = ProcMemory.threads();
                 peakAll.accumulateAndGet(t.all(), Math::max);
                 peakLibrary.accumulateAndGet(t.library(), Math::max);
                 peakCallback.accumulateAndGet(t.byKind().getOrDefault("callback", 0), Math::max);
-                LiveRig.sleep(250);
+                PhasePeak p = phase;
+                if (p != null) {
+                    synchronized (this) {
+                        p.see(t);
+                    }
+                }
+                LiveRig.sleep(THREAD_EVERY_MS);
             }
         }
     }

@@ -142,7 +142,7 @@ class CodexClientTest {
             public void onOverflow(long dropped) {
                 lost.addAndGet(dropped);
             }
-        }, dev.codexbridge.rpc.internal.RpcThreads.callbacks(), 10);
+        }, dev.codexbridge.rpc.internal.RpcThreads.host(), 10);
         List<Integer> fastSaw = Collections.synchronizedList(new ArrayList<>());
         client.subscribe(e -> fastSaw.add(e.raw().path("n").asInt()));
         for (int i = 0; i < 100; i++) {

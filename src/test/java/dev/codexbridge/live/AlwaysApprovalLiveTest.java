@@ -91,7 +91,7 @@ class AlwaysApprovalLiveTest {
     @ParameterizedTest
     @EnumSource(value = ApprovalChoice.class, names = {"SESSION", "ALWAYS"})
     void byDefaultAlwaysIsTheSessionAndNeitherWritesARule(ApprovalChoice choice) {
-        IsolatedCodexHome.builder(home, model.baseUrl()).approvalPolicy("on-request").write();
+        IsolatedCodexHome.builder(home, model.baseUrl()).askForApproval("on-request").write();
         model.enqueue(ModelReply.builder().execCommandEscalated("c1", "echo always-test", "why").build(),
                 ModelReply.builder().execCommandEscalated("c2", "echo always-test", "why").build(),
                 ModelReply.builder().execCommandEscalated("c3", "echo always-test --more", "why").build(),
@@ -119,7 +119,7 @@ class AlwaysApprovalLiveTest {
 
     @Test
     void alwaysAllowedByThePolicyWritesTheShownPrefixRuleWhichEveryLaterSessionObeysUnasked() throws IOException {
-        IsolatedCodexHome.builder(home, model.baseUrl()).approvalPolicy("on-request").write();
+        IsolatedCodexHome.builder(home, model.baseUrl()).askForApproval("on-request").write();
         model.enqueue(ModelReply.builder().execCommandEscalated("c1", "echo always-test", "why").build(), ModelReply.message("done"));
         List<ApprovalRequest> asked = Collections.synchronizedList(new ArrayList<>());
         try (CodexSession s = session(answering(ApprovalChoice.ALWAYS, asked).alwaysMeansSession(false).build())) {
@@ -144,7 +144,7 @@ class AlwaysApprovalLiveTest {
 
     @Test
     void theShownRuleQuotesWordsAsCodexWritesThem() throws IOException {
-        IsolatedCodexHome.builder(home, model.baseUrl()).approvalPolicy("on-request").write();
+        IsolatedCodexHome.builder(home, model.baseUrl()).askForApproval("on-request").write();
         model.enqueue(ModelReply.builder().execCommandEscalated("c1", "echo 'say \"hi\"' 'back\\slash' 'tab\there' 'esc\u001b\bdel\u007f'", "why").build(),
                 ModelReply.message("done"));
         List<ApprovalRequest> asked = Collections.synchronizedList(new ArrayList<>());
@@ -159,7 +159,7 @@ class AlwaysApprovalLiveTest {
     @Test
     void anMcpToolsAlwaysIsTheSessionByDefaultAndOtherwiseTheShownApprovalModeInConfigToml() throws IOException {
         String toml = EchoMcpServer.annotatedConfigToml("echo");
-        IsolatedCodexHome.builder(home, model.baseUrl()).approvalPolicy("on-request").extraToml(toml).write();
+        IsolatedCodexHome.builder(home, model.baseUrl()).askForApproval("on-request").extraToml(toml).write();
         String before = Files.readString(home.resolve("config.toml"));
         model.enqueue(ModelReply.builder().mcpCall("c1", "echo", "destructive", Json.object().put("text", "one")).build(),
                 ModelReply.message("done"));

@@ -118,7 +118,7 @@ class CodexSessionLiveTest {
             if (choice != ApprovalChoice.CANCEL) {
                 model.enqueue(ModelReply.message("done"));
             }
-            try (CodexSession s = session(h -> h.approvalPolicy("on-request")).approvals(answering(choice, asked)).build()) {
+            try (CodexSession s = session(h -> h.askForApproval("on-request")).approvals(answering(choice, asked)).build()) {
                 TurnResult r = s.runTurn(TurnInput.text("run it"));
                 assertThat(asked).singleElement().satisfies(a -> {
                     assertThat(a.kind()).isEqualTo(ApprovalKind.COMMAND);
@@ -149,7 +149,7 @@ class CodexSessionLiveTest {
         List<ApprovalRequest> asked = Collections.synchronizedList(new ArrayList<>());
         model.enqueue(ModelReply.builder().applyPatch("call-p1", "*** Begin Patch\n*** Add File: hello.txt\n+hello world\n*** End Patch").build(),
                 ModelReply.message("Wrote it."));
-        try (CodexSession s = session(h -> h.approvalPolicy("on-request")).approvals(answering(ApprovalChoice.ONCE, asked)).build()) {
+        try (CodexSession s = session(h -> h.askForApproval("on-request")).approvals(answering(ApprovalChoice.ONCE, asked)).build()) {
             TurnResult r = s.runTurn(TurnInput.text("write hello.txt"));
             assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(asked).filteredOn(a -> a.kind() == ApprovalKind.FILE_CHANGE).singleElement()
@@ -164,7 +164,7 @@ class CodexSessionLiveTest {
         String mcp = EchoMcpServer.configToml("echo").replace("default_tools_approval_mode = \"approve\"\n", "");
         model.enqueue(ModelReply.builder().mcpCall("call-mcp", "echo", "say", Json.object().put("text", "hi")).build(),
                 ModelReply.message("echoed"));
-        try (CodexSession s = session(h -> h.approvalPolicy("on-request").extraToml(mcp))
+        try (CodexSession s = session(h -> h.askForApproval("on-request").extraToml(mcp))
                 .approvals(answering(ApprovalChoice.SESSION, asked)).build()) {
             TurnResult r = s.runTurn(TurnInput.text("echo hi"));
             assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
@@ -201,7 +201,7 @@ class CodexSessionLiveTest {
             model.enqueue(ModelReply.builder().functionCall("call-perm-" + choice, null, "request_permissions", Json.parse(
                     "{\"permissions\":{\"file_system\":{\"write\":[\"" + shared + "\"]}},\"reason\":\"Need write access\"}")).build(),
                     ModelReply.message("ok"));
-            try (CodexSession s = session(h -> h.approvalPolicy("on-request").feature("request_permissions_tool", true))
+            try (CodexSession s = session(h -> h.askForApproval("on-request").feature("request_permissions_tool", true))
                     .approvals(answering(choice, asked)).build()) {
                 TurnResult r = s.runTurn(TurnInput.text("get access"));
                 assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);

@@ -68,7 +68,7 @@ class EnvironmentPolicyLiveTest {
         host.put("HOST_DB_PASSWORD", PASSWORD_VALUE);
         host.put("HOST_PLAIN_SETTING", "plain-visible");
         host.put("OPENAI_API_KEY", OPENAI_KEY_VALUE);
-        Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).approvalPolicy("on-request").write();
+        Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).askForApproval("on-request").write();
         ApprovalPolicy once = ApprovalPolicy.builder()
                 .handler(r -> CompletableFuture.completedFuture(new ApprovalDecision(ApprovalChoice.ONCE, null, null)))
                 .build();

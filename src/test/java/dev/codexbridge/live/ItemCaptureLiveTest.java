@@ -96,7 +96,7 @@ class ItemCaptureLiveTest {
 
     @Test
     void aDeclinedCommand() throws Exception {
-        capture("command-declined", h -> h.approvalPolicy("on-request"), l -> { },
+        capture("command-declined", h -> h.askForApproval("on-request"), l -> { },
                 List.of(ModelReply.builder("resp-dec-1").execCommandEscalated("call-esc", "touch /outside", "Need to write").build(),
                         ModelReply.builder("resp-dec-2").wholeMessage("Not writing then.").build()),
                 Map.of("item/commandExecution/requestApproval", Map.of("decision", "decline")), false);

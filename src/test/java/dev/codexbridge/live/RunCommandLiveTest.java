@@ -77,7 +77,7 @@ class RunCommandLiveTest {
 
     @Test
     void escapeSequencesFromTheModelNeverReachTheTerminal() {
-        Path home = home(h -> h.approvalPolicy("on-request"));
+        Path home = home(h -> h.askForApproval("on-request"));
         String command = "printf 'out" + ESCAPES + "\\n'; echo '" + ESCAPES + "'";
         model.enqueue(ModelReply.builder().execCommandEscalated("c1", command, "reason" + ESCAPES).build(),
                 ModelReply.message("answer" + ESCAPES));
@@ -97,7 +97,7 @@ class RunCommandLiveTest {
 
     @Test
     void approvalsWithoutATerminalFollowApproveAndExitCodesFollowTheStatus() {
-        Path home = home(h -> h.approvalPolicy("on-request"));
+        Path home = home(h -> h.askForApproval("on-request"));
         model.enqueue(ModelReply.builder().execCommandEscalated("c1", "echo ran-it", "please").build(), ModelReply.message("ok"));
         String[] denied = run("run", "run it", "--codex-home", home.toString(), "--cwd", work.toString());
         assertThat(denied[0]).isEqualTo("0");
@@ -127,7 +127,7 @@ class RunCommandLiveTest {
     /** A person at a terminal: the prompt, an approval answered at the keyboard, then Ctrl-C on a long command. */
     @Test
     void inAPseudoTerminalApprovalsArePromptedAndCtrlCInterrupts() throws Exception {
-        Path home = home(h -> h.approvalPolicy("on-request"));
+        Path home = home(h -> h.askForApproval("on-request"));
         model.enqueue(ModelReply.builder().execCommandEscalated("c1", "echo typed-yes", "List things").build(),
                 ModelReply.message("Done at the terminal."));
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
@@ -161,7 +161,7 @@ class RunCommandLiveTest {
     /** The same in a terminal: the approval prompt, the command, its output and the answer. */
     @Test
     void inAPseudoTerminalNothingTheModelSendsDrivesTheTerminal() throws Exception {
-        Path home = home(h -> h.approvalPolicy("on-request"));
+        Path home = home(h -> h.askForApproval("on-request"));
         String command = "printf 'out" + ESCAPES + "\\n'; echo '" + ESCAPES + "'";
         model.enqueue(ModelReply.builder().execCommandEscalated("c1", command, "reason" + ESCAPES).build(),
                 ModelReply.message("answer" + ESCAPES + " end"));
@@ -186,7 +186,7 @@ class RunCommandLiveTest {
      */
     @Test
     void inAPseudoTerminalApprovalsShowTheRuleAlwaysWouldWrite() throws Exception {
-        Path home = home(h -> h.approvalPolicy("on-request"));
+        Path home = home(h -> h.askForApproval("on-request"));
         model.enqueue(ModelReply.builder().execCommandEscalated("c1", "echo always-test", "why").build(), ModelReply.message("first"));
         Process p = terminal("run", "please", "--codex-home", home.toString(), "--cwd", work.toString());
         StringBuilder screen = new StringBuilder();

@@ -87,7 +87,7 @@ class ScriptedStepsLiveTest {
     @Test
     void escalatedCommandAsksForApprovalAndADeclineIsReportedToTheModel() throws Exception {
         try (ScriptedModelServer model = ScriptedModelServer.start();
-             LiveTurn live = new LiveTurn(LiveCodex.binary(), model, tmp, h -> h.approvalPolicy("on-request"))) {
+             LiveTurn live = new LiveTurn(LiveCodex.binary(), model, tmp, h -> h.askForApproval("on-request"))) {
             model.enqueue(
                     ModelReply.builder().execCommandEscalated("call-esc-1", "touch outside.txt", "Need to write").build(),
                     ModelReply.message("Understood, not writing."));

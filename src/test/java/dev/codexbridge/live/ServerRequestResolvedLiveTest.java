@@ -90,7 +90,7 @@ class ServerRequestResolvedLiveTest {
     void setUp() throws Exception {
         LiveCodex.binary();
         model = ScriptedModelServer.start();
-        Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).approvalPolicy("on-request").write();
+        Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).askForApproval("on-request").write();
         work = Files.createDirectories(tmp.resolve("work"));
         server = ListeningAppServer.websocket(home, work, List.of());
     }

@@ -89,6 +89,20 @@ class CodexProcessTest {
     }
 
     @Test
+    void aCodexStoppedBecauseItClosedItsOutputIsDescribedByThatNotByTheExitCodeTheLadderCaused() {
+        CodexLaunch launch = fake("exec 1>&-\nexec sleep 60").build();
+        CodexConnection conn = CodexConnection.open(launch, b -> { });
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !conn.process().isAlive());
+            assertThat(conn.process().deathException("before answering initialize", Duration.ofSeconds(1), null))
+                    .hasMessageContaining("closed its output while still running, before answering initialize")
+                    .hasMessageNotContaining("exited with code");
+        } finally {
+            conn.close();
+        }
+    }
+
+    @Test
     void megabytesOfStderrNeitherBlockTheChildNorGrowMemory() {
         CodexLaunch launch = fake("head -c 8000000 /dev/zero | tr '\\0' 'e' >&2\n"
                 + "i=0; while [ $i -lt 3000 ]; do echo \"warn line $i token=sk-abcdefghijklmnop\" >&2; i=$((i+1)); done\n"

@@ -4,6 +4,7 @@ package dev.codexbridge.readme;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.CommandRules;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.config.ConfigMigrator;
@@ -56,6 +57,10 @@ public final class CodexHost implements AutoCloseable {
             }
         });
         approvals = ApprovalPolicy.builder()
+                .commandRules(CommandRules.builder()                      // never match request.command(): see below
+                        .allowPrograms("ls", "cat")                       // one simple command: these run unasked
+                        .askHandlerForOthers(true)                        // any other command: ask
+                        .build())
                 .handler(ask)                                             // commands, patches, MCP tools, questions
                 .deadline(Duration.ofMinutes(2))                          // no answer in time = deny
                 .build();
@@ -67,7 +72,7 @@ public final class CodexHost implements AutoCloseable {
                 .client(codex)
                 .thread(ThreadOptions.builder()
                         .cwd(workspace)
-                        .approvalPolicy(AskForApproval.ON_REQUEST)        // codex asks before leaving the sandbox
+                        .askForApproval(AskForApproval.ON_REQUEST)        // codex asks before leaving the sandbox
                         .build())
                 .approvals(approvals)
                 .limits(TurnLimits.of(Duration.ofMinutes(10), Duration.ofMinutes(2)))  // wall clock, idle

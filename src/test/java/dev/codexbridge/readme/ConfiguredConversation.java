@@ -45,7 +45,7 @@ final class ConfiguredConversation {
                         .cwd(workspace)
                         .model("gpt-5.5")
                         .sandbox(SandboxMode.WORKSPACE_WRITE)
-                        .approvalPolicy(AskForApproval.ON_REQUEST)
+                        .askForApproval(AskForApproval.ON_REQUEST)
                         .developerInstructions("Keep changes small.")
                         .build())
                 .limits(TurnLimits.of(Duration.ofMinutes(10), Duration.ofMinutes(2))  // wall clock, idle
@@ -67,7 +67,7 @@ final class ConfiguredConversation {
         TurnOptions careful = TurnOptions.builder()
                 .effort("high")                                     // effort, sandbox and approval policy:
                 .sandboxPolicy(new SandboxPolicy.ReadOnly(false))   // codex keeps them for later turns too
-                .approvalPolicy(AskForApproval.NEVER)
+                .askForApproval(AskForApproval.NEVER)
                 .limits(TurnLimits.INHERIT.withMaxSteps(10))        // this turn only; its timeouts stay the session's
                 .build();
         TurnResult r = session.runTurn(TurnInput.text(userText), careful, TurnListener.NONE);

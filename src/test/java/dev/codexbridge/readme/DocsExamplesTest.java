@@ -40,6 +40,7 @@ class DocsExamplesTest {
     void eachGuideShowsExactlyItsCompiledExample() throws Exception {
         assertShown("docs/embedding.md", "CodexHost.java");
         assertShown("docs/testing.md", "OfflineCodexTest.java");
+        assertShown("docs/testing.md", "#concurrent", "ConcurrentConversationsTest.java");
         assertShown("docs/migration.md", "MigrateHostServers.java");
         assertShown("docs/embedding.md", "#remote", "RemoteCodexHost.java");
         assertShown("docs/deploy/README.md", "PoolHost.java");
@@ -49,6 +50,7 @@ class DocsExamplesTest {
         assertShown("docs/session.md", "#reconnect", "ReconnectingConversation.java");
         assertShown("docs/session.md", "#rate-limits", "OneAccount.java");
         assertShown("docs/session.md", "#typed-params", "ApprovalText.java");
+        assertShown("docs/session.md", "#command-rules", "CommandAllowList.java");
         assertShown("docs/runtime.md", "RuntimeRouting.java");
     }
 
@@ -95,6 +97,7 @@ class DocsExamplesTest {
         try (ScriptedModelServer model = ScriptedModelServer.start()) {
             Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
             model.enqueue(
+                    ModelReply.builder().execCommandEscalated("c0", "ls", "Look around").build(),
                     ModelReply.builder().execCommandEscalated("c1", "echo from-the-host", "Show it works").build(),
                     ModelReply.builder().mcpCall("c2", "echo", "say", Json.object().put("text", "hi")).build(),
                     ModelReply.message("Ran it and echoed."),
@@ -102,6 +105,7 @@ class DocsExamplesTest {
             String[] out = runMain(List.of(codexDir.toString(), home.toString(), mcpJson.toString(), workspace.toString(),
                     "Run a command, then say hi.", "Are you there?"), "y\ny\n");
             assertThat(out[0]).as(out[1])
+                    .doesNotContain("codex asks: /bin/bash -c ls")                 // the allow-list ran it unasked
                     .containsPattern("codex asks: .*echo from-the-host.* -- allow once\\? \\[y/N]\n")
                     .containsPattern("codex asks: .*echo.*say.* -- allow once\\? \\[y/N]\n")
                     .contains("\nRan it and echoed.\nStill here.\n")
@@ -109,7 +113,9 @@ class DocsExamplesTest {
             assertThat(out[1]).contains("MCP server echo: ready").containsPattern("MCP server echo tools: \\[.*say.*]");
             assertThat(model.remaining()).isZero();
             assertThat(model.unscriptedRequests()).isZero();
-            assertThat(model.responsesRequests().get(2).functionCallOutput("c2")).hasValueSatisfying(o -> assertThat(o).contains("echo: hi"));
+            assertThat(model.responsesRequests().get(1).functionCallOutput("c0")).hasValueSatisfying(
+                    o -> assertThat(o).doesNotContain("rejected by user"));   // it ran
+            assertThat(model.responsesRequests().get(3).functionCallOutput("c2")).hasValueSatisfying(o -> assertThat(o).contains("echo: hi"));
             assertThat(Files.readString(home.resolve("config.toml"))).contains("[mcp_servers.echo]");
         }
     }

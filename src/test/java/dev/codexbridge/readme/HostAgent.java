@@ -35,7 +35,7 @@ public final class HostAgent implements AutoCloseable {
                 .thread(ThreadOptions.builder()                       // what thread/start (and a resume) sends
                         .cwd(workspace)
                         .sandbox(SandboxMode.WORKSPACE_WRITE)          // commands may write inside the workspace
-                        .approvalPolicy(AskForApproval.ON_REQUEST)     // codex asks before leaving the sandbox
+                        .askForApproval(AskForApproval.ON_REQUEST)     // codex asks before leaving the sandbox
                         .build())
                 .approvals(ApprovalPolicy.builder()
                         .handler(approvals)                            // commands, patches, MCP tools, questions

@@ -49,7 +49,7 @@ class ReadmeTest {
     void theExampleRunsAConversationAgainstTheRealCodex() throws Exception {
         Path codexHome;
         try (ScriptedModelServer model = ScriptedModelServer.start()) {
-            codexHome = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).approvalPolicy("on-request").write();
+            codexHome = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).askForApproval("on-request").write();
             model.enqueue(ModelReply.builder().execCommandEscalated("c1", "echo from-the-host", "Show it works").build(),
                     ModelReply.message("It works."), ModelReply.message("Still here."));
             List<ApprovalRequest> asked = new ArrayList<>();

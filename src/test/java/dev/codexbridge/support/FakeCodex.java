@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * An in-memory codex for session unit tests: a real {@link JsonRpcPeer} on the server side of
@@ -44,6 +45,8 @@ public final class FakeCodex {
     /** How {@code thread/turns/list} and {@code thread/items/list} are answered (params in, result out); default: no data. */
     public volatile java.util.function.Function<JsonNode, JsonNode> turnsList = p -> Json.object().set("data", Json.nodes().arrayNode());
     public volatile java.util.function.Function<JsonNode, JsonNode> itemsList = p -> Json.object().set("data", Json.nodes().arrayNode());
+    /** Answers {@code thread/read} (with the thread's id); replace it to hold answers back and send many at once. */
+    public volatile Function<JsonNode, CompletableFuture<JsonNode>> onThreadRead = p -> CompletableFuture.completedFuture(thread(p.path("threadId").asText()));
     public volatile long scriptDelayMs = 20;
     private final AtomicInteger turns = new AtomicInteger();
     private final ExecutorService scripts = Executors.newCachedThreadPool(r -> {
@@ -100,6 +103,8 @@ public final class FakeCodex {
                     return CompletableFuture.completedFuture(Json.object());
                 })
                 .handler("turn/steer", RequestHandler.sync(p -> Json.object().put("turnId", p.path("expectedTurnId").asText())))
+                .handler("thread/read", r -> onThreadRead.apply(r.params()))
+                .handler("thread/unsubscribe", RequestHandler.sync(p -> Json.object().put("status", "unsubscribed")))
                 .build().start();
         return CodexTransport.inMemory(client, "the fake codex", () -> {
             client.close();

@@ -136,7 +136,7 @@ class ScriptedModelServerTest {
     @Test
     void isolatedCodexHomeIsValidTomlPointingAtTheServer(@TempDir Path tmp) throws Exception {
         Path home = IsolatedCodexHome.builder(tmp.resolve("h"), URI.create("http://127.0.0.1:4242/v1"))
-                .approvalPolicy("on-request").model("weird \"slug\"\n").write();
+                .askForApproval("on-request").model("weird \"slug\"\n").write();
         TomlParseResult toml = Toml.parse(home.resolve("config.toml"), TomlVersion.V1_0_0);
         assertThat(toml.errors()).isEmpty();
         assertThat(toml.getString("model")).isEqualTo("weird \"slug\"\n");

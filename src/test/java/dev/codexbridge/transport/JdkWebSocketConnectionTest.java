@@ -203,7 +203,7 @@ class JdkWebSocketConnectionTest {
     void aServerThatAnswersNoPingEndsTheConnectionAndIsExplained() throws Exception {
         try (FakeWebSocketServer server = FakeWebSocketServer.mute()) {
             JdkWebSocketConnection c = JdkWebSocketConnection.open(CodexEndpoint.websocket(server.uri())
-                    .keepAlive(java.time.Duration.ofMillis(200)));
+                    .keepAlive(java.time.Duration.ofMillis(200)).keepAliveTimeout(java.time.Duration.ofMillis(300)));
             try {
                 long start = System.nanoTime();
                 assertThat(next(c)).isNull();

@@ -31,7 +31,7 @@ public final class IsolatedCodexHome {
     public static final class Builder {
         private final Path dir;
         private final URI baseUrl;
-        private String approvalPolicy = "never";
+        private String askForApproval = "never";
         private String sandboxMode = "read-only";
         private String model = MODEL;
         private final StringBuilder rootExtra = new StringBuilder();
@@ -44,10 +44,26 @@ public final class IsolatedCodexHome {
             this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
         }
 
-        /** {@code never} (default), {@code on-request}. ({@code untrusted} is rejected by codex in config.toml.) */
-        public Builder approvalPolicy(String policy) {
-            this.approvalPolicy = policy;
+        /**
+         * When codex asks before acting, written as {@code approval_policy}: {@code never}
+         * (default), {@code on-request}. ({@code untrusted} is rejected by codex in config.toml.)
+         * Codex's setting, like {@code ThreadOptions.askForApproval}; not the library's
+         * {@code ApprovalPolicy}.
+         */
+        public Builder askForApproval(String policy) {
+            this.askForApproval = policy;
             return this;
+        }
+
+        /**
+         * The old name of {@link #askForApproval}.
+         *
+         * @deprecated renamed so that codex's setting is not confused with the library's
+         *     {@code ApprovalPolicy}; removed in the next release
+         */
+        @Deprecated(since = "0.1.0", forRemoval = true)
+        public Builder approvalPolicy(String policy) {
+            return askForApproval(policy);
         }
 
         /** {@code read-only} (default), {@code workspace-write}, {@code danger-full-access}. */
@@ -89,7 +105,7 @@ public final class IsolatedCodexHome {
         public String configToml() {
             return "# Written by codex-bridge's IsolatedCodexHome for an offline run.\n"
                     + "model = " + Toml.string(model) + "\n"
-                    + "approval_policy = " + Toml.string(approvalPolicy) + "\n"
+                    + "approval_policy = " + Toml.string(askForApproval) + "\n"
                     + "sandbox_mode = " + Toml.string(sandboxMode) + "\n"
                     + "model_provider = " + Toml.string(PROVIDER) + "\n"
                     + rootExtra

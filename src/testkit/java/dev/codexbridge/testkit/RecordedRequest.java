@@ -26,6 +26,44 @@ public record RecordedRequest(String method, String path, Map<String, List<Strin
         return out;
     }
 
+    /**
+     * The texts of the user's messages in this request, oldest first: what each turn's input said,
+     * one entry per message (its {@code input_text} parts joined). Codex also sends context of its
+     * own as user messages (the {@code <environment_context>} block, project instructions), so a
+     * test that routes on the user's words looks at {@link #lastUserText()}.
+     */
+    public List<String> userTexts() {
+        List<String> texts = new ArrayList<>();
+        for (JsonNode item : inputItems()) {
+            if (!"user".equals(item.path("role").asText()) || !"message".equals(item.path("type").asText("message"))) {
+                continue;
+            }
+            JsonNode content = item.get("content");
+            if (content != null && content.isTextual()) {
+                texts.add(content.textValue());
+            } else if (content != null && content.isArray()) {
+                StringBuilder text = new StringBuilder();
+                content.forEach(part -> {
+                    if ("input_text".equals(part.path("type").asText())) {
+                        text.append(part.path("text").asText());
+                    }
+                });
+                texts.add(text.toString());
+            }
+        }
+        return texts;
+    }
+
+    /**
+     * The text of the last user message: the input of the turn this request belongs to, also in
+     * the requests that carry a tool's output back. What a reply function routes on when several
+     * conversations share one {@link ScriptedModelServer} ({@code respondWhenEmpty}).
+     */
+    public Optional<String> lastUserText() {
+        List<String> texts = userTexts();
+        return texts.isEmpty() ? Optional.empty() : Optional.of(texts.get(texts.size() - 1));
+    }
+
     /** The {@code output} codex sent back for tool call {@code callId}, if this request carries it. */
     public Optional<String> functionCallOutput(String callId) {
         for (JsonNode item : inputItems()) {

@@ -221,7 +221,7 @@ public final class Scenarios {
             };
             add("command-approval-" + n, "An escalated command under on-request; the host answers " + choice + ".",
                     (m, h) -> {
-                        h.approvalPolicy("on-request");
+                        h.askForApproval("on-request");
                         m.enqueue(ModelReply.builder("resp-1").execCommandEscalated("call-1", "echo approved-run", "Need to run it").build());
                         if (choice != ApprovalChoice.CANCEL) {
                             m.enqueue(ModelReply.builder("resp-2").message("Done.").build());
@@ -235,7 +235,7 @@ public final class Scenarios {
 
         add("file-change-approval", "apply_patch under read-only + on-request asks for approval; allowed once.",
                 (m, h) -> {
-                    h.approvalPolicy("on-request");
+                    h.askForApproval("on-request");
                     m.enqueue(ModelReply.builder("resp-1").applyPatch("call-p1", PATCH).build(),
                             ModelReply.builder("resp-2").message("Wrote hello.txt.").build());
                 },
@@ -244,7 +244,7 @@ public final class Scenarios {
 
         add("permissions-request", "The request_permissions tool asks for write access; granted for the session.",
                 (m, h) -> {
-                    h.approvalPolicy("on-request").feature("request_permissions_tool", true);
+                    h.askForApproval("on-request").feature("request_permissions_tool", true);
                     m.enqueue(ModelReply.builder("resp-1").functionCall("call-perm", null, "request_permissions", Json.parse(
                             "{\"permissions\":{\"file_system\":{\"write\":[\"/tmp/codex-bridge-shared\"]}},\"reason\":\"Need write access\"}")).build(),
                             ModelReply.builder("resp-2").message("Granted.").build());
@@ -253,7 +253,7 @@ public final class Scenarios {
 
         add("mcp-tool-call-elicitation", "An MCP tool that needs approval arrives as an elicitation; allowed for the session.",
                 (m, h) -> {
-                    h.approvalPolicy("on-request").extraToml(EchoMcpServer.configToml("echo").replace("default_tools_approval_mode = \"approve\"\n", ""));
+                    h.askForApproval("on-request").extraToml(EchoMcpServer.configToml("echo").replace("default_tools_approval_mode = \"approve\"\n", ""));
                     m.enqueue(ModelReply.builder("resp-1").mcpCall("call-mcp", "echo", "say", Json.object().put("text", "hi")).build(),
                             ModelReply.builder("resp-2").message("Echoed.").build());
                 },
@@ -264,7 +264,7 @@ public final class Scenarios {
         add("mcp-form-elicitation", "An MCP server asks the user for a form (a real elicitation); the trusted server gets its answer.",
                 (m, h) -> {
                     // Under approval policy "never" codex declines elicitations itself; on-request forwards them.
-                    h.approvalPolicy("on-request").extraToml(EchoMcpServer.configToml("echo"));
+                    h.askForApproval("on-request").extraToml(EchoMcpServer.configToml("echo"));
                     m.enqueue(ModelReply.builder("resp-1").mcpCall("call-ask", "echo", "ask", Json.object()).build(),
                             ModelReply.builder("resp-2").message("The user confirmed.").build());
                 },

@@ -77,8 +77,12 @@ public final class ScriptedModelServer implements AutoCloseable {
 
     /**
      * Answers the {@code POST …/responses} requests that find the script empty from the request
-     * itself, for runs where many turns ask at once and the order of a queue means nothing
-     * (benchmarks with concurrent turns). {@code null} restores the 500 for an empty script.
+     * itself: the way to test conversations that run at once. The script is one queue, so
+     * concurrent turns would take its replies in the order their requests arrive, not the one the
+     * test meant; a reply function instead routes each request by what it carries
+     * ({@link RecordedRequest#lastUserText()}, {@link RecordedRequest#functionCallOutput}). It
+     * runs on the server's threads, two at a time, and must not block. {@code null} restores the
+     * 500 for an empty script.
      */
     public ScriptedModelServer respondWhenEmpty(Function<RecordedRequest, ModelReply> responder) {
         this.responder = responder;

@@ -4,19 +4,22 @@ import dev.codexbridge.approval.ApprovalChoice;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.approval.CommandRules;
 import dev.codexbridge.approval.internal.ServerRequestBridge.Answer;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 
 /**
  * Decides one approval by the {@link ApprovalPolicy}: its automatic rules, then the host's
- * handler (off the caller's thread, within the policy's deadline), then deny. A handler that
- * throws, fails, answers nothing or answers late denies. Cancelling the answer withdraws the
+ * handler (on the host pool, within the policy's deadline), then deny. A handler that throws,
+ * fails, answers nothing or answers late denies; one still blocked in {@code decide} at the
+ * deadline is interrupted. Cancelling the answer withdraws the
  * request from the host: a handler not yet called is not called, and the stage it returned is
  * cancelled.
  */
@@ -52,8 +55,7 @@ final class ApprovalDecider {
     /** The policy's rule for this kind of request, else deny when there is no handler; null: ask the host. */
     private ApprovalDecision automaticDecision(ApprovalRequest request) {
         ApprovalDecision rule = switch (request.kind()) {
-            case COMMAND, LEGACY_COMMAND -> policy.autoApproveCommands()
-                    ? new ApprovalDecision(ApprovalChoice.ONCE, null, "auto-approved commands") : null;
+            case COMMAND, LEGACY_COMMAND -> commandRule(request);
             case FILE_CHANGE, LEGACY_PATCH -> policy.autoApproveFileChanges()
                     ? new ApprovalDecision(ApprovalChoice.ONCE, null, "auto-approved file changes") : null;
             case MCP_TOOL_CALL -> policy.trusts(request.serverName())
@@ -69,9 +71,23 @@ final class ApprovalDecider {
         return rule;
     }
 
+    /** Auto-approval, else the allow-list's answer (null when the rules hand the command to the host). */
+    private ApprovalDecision commandRule(ApprovalRequest request) {
+        if (policy.autoApproveCommands()) {
+            return new ApprovalDecision(ApprovalChoice.ONCE, null, "auto-approved commands");
+        }
+        CommandRules rules = policy.commandRules();
+        if (rules == null) {
+            return null;
+        }
+        ApprovalDecision decision = rules.decide(request);
+        return decision.choice().allows() || !rules.askHandlerForOthers() ? decision : null;
+    }
+
     private CompletableFuture<ApprovalDecision> askHost(ApprovalRequest request) {
         CompletableFuture<ApprovalDecision> result = new CompletableFuture<>();
-        RpcThreads.callbacks().execute(() -> {
+        // host code, which may block: on the host pool, never on a thread a turn or the reader needs
+        Future<?> asking = RpcThreads.host().submit(() -> {
             if (result.isDone()) {
                 return;     // withdrawn before the host was asked
             }
@@ -83,7 +99,9 @@ final class ApprovalDecider {
                 }
                 result.whenComplete((d, e) -> {
                     if (result.isCancelled()) {
-                        withdraw(stage);
+                        // cancelling runs the host's continuations of its stage: on the host pool,
+                        // not on the reader thread that read the withdrawal
+                        RpcThreads.host().execute(() -> withdraw(stage));
                     }
                 });
                 stage.whenComplete((d, e) -> {
@@ -102,8 +120,15 @@ final class ApprovalDecider {
                 result.complete(ApprovalDecision.deny("the handler threw " + e.getClass().getSimpleName()));
             }
         });
-        return result.completeOnTimeout(ApprovalDecision.deny("no decision within " + policy.deadline().toSeconds() + " s"),
-                policy.deadline().toMillis(), TimeUnit.MILLISECONDS);
+        ApprovalDecision late = ApprovalDecision.deny("no decision within " + policy.deadline().toSeconds() + " s");
+        result.completeOnTimeout(late, policy.deadline().toMillis(), TimeUnit.MILLISECONDS);
+        // a handler still blocked in decide() at its deadline is interrupted: the host pool gets its thread back
+        result.thenAccept(d -> {
+            if (d == late) {
+                asking.cancel(true);
+            }
+        });
+        return result;
     }
 
     /**

@@ -5,7 +5,9 @@ import dev.codexbridge.approval.internal.ServerRequestBridge.Answer;
 import dev.codexbridge.protocol.ChatgptAuthTokensRefreshParams;
 import dev.codexbridge.protocol.ServerRequests;
 import dev.codexbridge.rpc.RpcError;
+import dev.codexbridge.rpc.internal.RpcThreads;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The table's entry for {@code account/chatgptAuthTokens/refresh}: answered by the policy's
@@ -24,7 +26,9 @@ final class AuthTokenRefresh {
             return CompletableFuture.completedFuture(RequestEntry.error(RpcError.METHOD_NOT_FOUND,
                     "this host cannot refresh ChatGPT tokens (no auth refresh handler)"));
         }
-        return policy.authRefresh().apply(p).toCompletableFuture()
+        // host code, which may block: on the host pool
+        return CompletableFuture.supplyAsync(() -> policy.authRefresh().apply(p), RpcThreads.host())
+                .thenCompose(CompletionStage::toCompletableFuture)
                 .thenApply(result -> result == null ? RequestEntry.error(RpcError.INTERNAL_ERROR, "token refresh returned nothing")
                         : new Answer(result, null, null, null))
                 .exceptionally(e -> RequestEntry.error(RpcError.INTERNAL_ERROR, "token refresh failed"));

@@ -21,12 +21,13 @@ import org.slf4j.Logger;
 
 /**
  * The table's entry for {@code item/tool/call}: runs the session's {@link DynamicTool} off the
- * caller's thread within {@link ServerRequestBridge#DYNAMIC_TOOL_DEADLINE}. An unknown tool, a
+ * caller's thread (on the host pool) within {@link ServerRequestBridge#DYNAMIC_TOOL_DEADLINE}. An unknown tool, a
  * failing one and a late one are all answered as an unsuccessful result, never an error.
  *
  * <p>Cancelling the answer withdraws the call: a tool not yet started is not run, and one still
  * running is interrupted ({@link Thread#interrupt()}, the way a synchronous handler learns it is
- * no longer wanted); what it returns is dropped.
+ * no longer wanted); what it returns is dropped. A tool still running at its deadline is
+ * interrupted the same way.
  */
 final class DynamicToolCalls {
     private static final Logger LOG = SafeLogger.getLogger(DynamicToolCalls.class);
@@ -48,9 +49,9 @@ final class DynamicToolCalls {
         // Handlers written against the JSON read absent arguments as a missing node, as before.
         JsonNode arguments = p.arguments() != null ? p.arguments() : Json.nodes().missingNode();
         ToolRun run = new ToolRun(tool, name, arguments);
-        RpcThreads.callbacks().execute(run);
-        run.result.completeOnTimeout(DynamicTool.Result.failure("tool " + name + " did not answer in time"),
-                ServerRequestBridge.DYNAMIC_TOOL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        // host code, which may block: on the host pool, never on a thread a turn or the reader needs
+        RpcThreads.host().execute(run);
+        run.result.completeOnTimeout(run.late, ServerRequestBridge.DYNAMIC_TOOL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         return CancelPropagation.from(run.result.thenApply(DynamicToolCalls::answer), run.result);
     }
 
@@ -61,6 +62,8 @@ final class DynamicToolCalls {
      */
     private static final class ToolRun implements Runnable {
         final CompletableFuture<DynamicTool.Result> result = new CompletableFuture<>();
+        /** The answer at the deadline; a tool still running then is interrupted too. */
+        final DynamicTool.Result late;
         private final DynamicTool tool;
         private final String name;
         private final JsonNode arguments;
@@ -70,8 +73,10 @@ final class DynamicToolCalls {
             this.tool = tool;
             this.name = name;
             this.arguments = arguments;
+            this.late = DynamicTool.Result.failure("tool " + name + " did not answer in time");
+            // withdrawn or late: the host pool gets its thread back
             result.whenComplete((r, e) -> {
-                if (result.isCancelled()) {
+                if (result.isCancelled() || r == late) {
                     interruptRunner();
                 }
             });

@@ -7,14 +7,16 @@ import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
  * What the session package needs of a {@link CodexClient} and a host does not: routing a thread's
- * messages to an inbox, taking a thread place, a request answered in wire order, resuming after a
- * reconnect, explaining a closed connection. Not API.
+ * messages to an inbox, taking a thread place, a request answered in wire order, requests and
+ * connection states whose futures complete on the library's threads (never waiting for host code),
+ * resuming after a reconnect, explaining a closed connection. Not API.
  *
  * <pre>{@code
  * AutoCloseable attached = ClientPlumbing.of(client).attach(threadId, inbox);
@@ -69,6 +71,19 @@ public abstract class ClientPlumbing {
      * ahead of the turn's first notification. {@code onAnswer} must not block.
      */
     public abstract void requestInOrder(String method, Object params, Duration timeout, BiConsumer<JsonNode, Throwable> onAnswer);
+
+    /**
+     * A request as {@link CodexClient#requestAsync(String, Object, Class, Duration)} sends it, but
+     * completing where the library's own futures do (the callback pool), not on the host pool: for
+     * the library's own steps, which must not wait for host code.
+     */
+    public abstract <R> CompletableFuture<R> request(String method, Object params, Class<R> resultType, Duration timeout);
+
+    /** {@link CodexClient#whenReady()}, completing on the library's threads rather than the host pool. */
+    public abstract CompletableFuture<CodexClient> whenReady();
+
+    /** {@link CodexClient#closedFuture()}, completing on the library's threads rather than the host pool. */
+    public abstract CompletableFuture<ConnectionClosedException> closedFuture();
 
     /**
      * Runs {@code resume} after each reconnect, at most

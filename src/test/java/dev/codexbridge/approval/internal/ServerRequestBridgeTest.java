@@ -8,6 +8,7 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.approval.DynamicTool;
 import dev.codexbridge.approval.PersistentRule;
+import dev.codexbridge.approval.CommandRules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,6 +26,7 @@ import dev.codexbridge.support.WireSchema;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -233,6 +235,43 @@ class ServerRequestBridgeTest {
     }
 
     @Test
+    void commandRulesAllowTheirCommandsAndDenyOrHandOnTheRestBeforeTheHandler() throws Exception {
+        List<ApprovalRequest> asked = new ArrayList<>();
+        ApprovalHandler handler = r -> {
+            asked.add(r);
+            return CompletableFuture.completedFuture(ApprovalDecision.once());
+        };
+        String ls = COMMAND.replace("\"command\":\"touch x\"", "\"command\":\"/bin/bash -c 'ls -l'\"");
+        String compound = COMMAND.replace("\"command\":\"touch x\"", "\"command\":\"/bin/bash -c 'ls; touch x'\"");
+        ServerRequestBridge denying = new ServerRequestBridge(ApprovalPolicy.builder().commandRules(CommandRules.allowing("ls"))
+                .handler(handler).build(), List.of(), "/s");
+        assertThat(wire(answer(denying, "item/commandExecution/requestApproval", ls)).path("decision").asText()).isEqualTo("accept");
+        ServerRequestBridge.Answer refused = answer(denying, "item/commandExecution/requestApproval", compound);
+        assertThat(wire(refused).path("decision").asText()).isEqualTo("decline");
+        assertThat(refused.decision().note()).isEqualTo("command rules: not one simple command: a list of commands (;)");
+        assertThat(wire(answer(denying, "execCommandApproval", LEGACY_EXEC))).as("the legacy argv [ls, -l]")
+                .isEqualTo(Json.parse("{\"decision\":\"approved\"}"));
+        assertThat(asked).as("the handler is not asked about commands").isEmpty();
+        assertThat(wire(answer(denying, "item/fileChange/requestApproval", FILE_CHANGE)).path("decision").asText()).isEqualTo("accept");
+        assertThat(asked).extracting(ApprovalRequest::kind).containsExactly(ApprovalKind.FILE_CHANGE);
+
+        asked.clear();
+        ServerRequestBridge handingOn = new ServerRequestBridge(ApprovalPolicy.builder()
+                .commandRules(CommandRules.builder().allowPrograms("ls").askHandlerForOthers(true).build()).handler(handler).build(),
+                List.of(), "/s");
+        assertThat(wire(answer(handingOn, "item/commandExecution/requestApproval", ls)).path("decision").asText()).isEqualTo("accept");
+        assertThat(asked).isEmpty();
+        assertThat(wire(answer(handingOn, "item/commandExecution/requestApproval", compound)).path("decision").asText()).isEqualTo("accept");
+        assertThat(asked).extracting(ApprovalRequest::command).containsExactly("/bin/bash -c 'ls; touch x'");
+
+        ServerRequestBridge noHandler = new ServerRequestBridge(ApprovalPolicy.builder().commandRules(CommandRules.allowing("ls")).build(),
+                List.of(), "/s");
+        assertThat(wire(answer(noHandler, "item/commandExecution/requestApproval", ls)).path("decision").asText()).isEqualTo("accept");
+        assertThat(answer(noHandler, "item/commandExecution/requestApproval", COMMAND).decision().note())
+                .isEqualTo("command rules: the program touch is not allowed (allowed: ls)");
+    }
+
+    @Test
     void untrustedServersElicitationsAreDeclinedWithoutAsking() throws Exception {
         AtomicReference<ApprovalRequest> asked = new AtomicReference<>();
         ServerRequestBridge bridge = new ServerRequestBridge(ApprovalPolicy.builder().handler(r -> {
@@ -305,7 +344,8 @@ class ServerRequestBridgeTest {
             CompletableFuture<ServerRequestBridge.Answer> answer = bridge.answer(request[0], params(request[0], request[1]));
             assertThat(asked.await(5, TimeUnit.SECONDS)).isTrue();
             answer.cancel(false);
-            assertThat(prompt).as(request[0]).isCancelled();
+            // cancelled on the host pool: the host's own continuations of its stage are host code
+            assertThatThrownBy(() -> prompt.get(5, TimeUnit.SECONDS)).as(request[0]).isInstanceOf(CancellationException.class);
             // the host answering after that changes nothing
             assertThat(prompt.complete(ApprovalDecision.once())).isFalse();
             assertThat(answer).isCancelled();

@@ -1,0 +1,180 @@
+package dev.codexbridge.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.internal.ClientPlumbing;
+import dev.codexbridge.protocol.ModelListParams;
+import dev.codexbridge.rpc.ConnectionClosedException;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnListener;
+import dev.codexbridge.session.TurnOptions;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.support.CuttableProxy;
+import dev.codexbridge.support.ListeningAppServer;
+import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import dev.codexbridge.transport.CodexEndpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How soon a dead connection to the real app-server is noticed, with the default keep-alive:
+ * a connection reset (RST) or ended (FIN) in the middle of a turn at once, over a WebSocket
+ * through a proxy and over the unix socket when codex dies; a connection gone silent (the proxy
+ * stops forwarding, or codex is stopped with SIGSTOP) within the keep-alive's bound. Each time
+ * is printed; the bounds are generous for a loaded machine and still fail the behaviour before
+ * the keep-alive was tightened (silence given up after 20–25 s).
+ */
+class DeadSocketLiveTest {
+    /** A reset or an end is noticed within this (measured: a few milliseconds). */
+    private static final Duration PROMPT = Duration.ofSeconds(3);
+    /** Default keep-alive: a ping after 1 s of silence, given up 10 s later; plus the check's granularity and load. */
+    private static final Duration SILENT_BOUND = CodexEndpoint.DEFAULT_KEEP_ALIVE
+            .plus(CodexEndpoint.DEFAULT_KEEP_ALIVE_TIMEOUT).plusSeconds(4);
+
+    @TempDir
+    Path tmp;
+    private ScriptedModelServer model;
+    private Path home;
+    private Path work;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        LiveCodex.binary();
+        model = ScriptedModelServer.start();
+        // every turn's model answer takes 6 s: the connection dies while codex waits for it
+        model.respondWhenEmpty(r -> {
+            try {
+                Thread.sleep(6_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return ModelReply.message("late answer");
+        });
+        home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
+        work = Files.createDirectories(tmp.resolve("work"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        model.close();
+    }
+
+    @Test
+    void aResetOrEndedWebSocketIsNoticedAtOnceMidTurn() throws Exception {
+        try (ListeningAppServer server = ListeningAppServer.websocket(home, work, List.of())) {
+            Duration reset = midTurn(server, "reset", CuttableProxy::reset);
+            assertThat(reset).as("a reset connection is noticed at once").isLessThan(PROMPT);
+            Duration cut = midTurn(server, "cut", CuttableProxy::cut);
+            assertThat(cut).as("an ended connection is noticed at once").isLessThan(PROMPT);
+        }
+    }
+
+    @Test
+    void aSilentWebSocketIsNoticedWithinTheKeepAliveBound() throws Exception {
+        try (ListeningAppServer server = ListeningAppServer.websocket(home, work, List.of())) {
+            Duration stall = midTurn(server, "stall", CuttableProxy::stall);
+            assertThat(stall).as("given up by the keep-alive, not before its timeout")
+                    .isGreaterThanOrEqualTo(CodexEndpoint.DEFAULT_KEEP_ALIVE_TIMEOUT).isLessThan(SILENT_BOUND);
+        }
+    }
+
+    @Test
+    void aStoppedOrKilledAppServerIsNoticedOnTheUnixSocket() throws Exception {
+        Path socket = tmp.resolve("codex.sock");
+        try (ListeningAppServer server = ListeningAppServer.unix(home, work, socket)) {
+            Duration stopped;
+            try (CodexClient client = CodexClient.builder().connect(server.endpoint())) {
+                startTurn(client);
+                long t0 = System.nanoTime();
+                signal(server, "STOP");
+                try {
+                    stopped = noticed(client, t0, "unix stopped", "answered nothing");
+                } finally {
+                    signal(server, "CONT");
+                }
+            }
+            assertThat(stopped).as("a stopped app-server is given up by the keep-alive")
+                    .isGreaterThanOrEqualTo(CodexEndpoint.DEFAULT_KEEP_ALIVE_TIMEOUT).isLessThan(SILENT_BOUND);
+
+            try (CodexClient client = CodexClient.builder().connect(server.endpoint())) {
+                startTurn(client);
+                long t0 = System.nanoTime();
+                ProcessHandle.of(server.process().pid()).ifPresent(ProcessHandle::destroyForcibly);
+                Duration killed = noticed(client, t0, "unix killed", "dropped");
+                assertThat(killed).as("the end of a unix socket reaches the waiting read at once").isLessThan(PROMPT);
+            }
+        }
+    }
+
+    @Test
+    void codexAnswersKeepAlivePingsOnTheUnixSocketSoAQuietConnectionStaysOpen() throws Exception {
+        Path socket = tmp.resolve("codex.sock");
+        try (ListeningAppServer server = ListeningAppServer.unix(home, work, socket);
+             CodexClient client = CodexClient.builder().connect(server.endpoint()
+                     .keepAlive(Duration.ofMillis(100)).keepAliveTimeout(Duration.ofMillis(500)))) {
+            Thread.sleep(3_000);    // thirty intervals with nothing to say: only pings and pongs cross
+            assertThat(client.closedFuture()).isNotDone();
+            assertThat(client.modelList(new ModelListParams(null, null, null, null)).data()).isNotEmpty();
+        }
+    }
+
+    /** A client through a fresh proxy, a turn under way, then {@code event}: how long until the client knows. */
+    private Duration midTurn(ListeningAppServer server, String what, Consumer<CuttableProxy> event) throws Exception {
+        try (CuttableProxy proxy = CuttableProxy.to(server.uri().getHost(), server.uri().getPort());
+             CodexClient client = CodexClient.builder().connect(CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()))) {
+            CompletableFuture<TurnResult> turn = startTurn(client);
+            long t0 = System.nanoTime();
+            event.accept(proxy);
+            Duration took = noticed(client, t0, "websocket " + what,
+                    what.equals("stall") ? "answered nothing" : "dropped");
+            assertThat(turn.get(30, TimeUnit.SECONDS).turnId()).as("the turn ended with the connection").isNotNull();
+            return took;
+        }
+    }
+
+    /** Starts a turn whose model answer takes 6 s and returns 1.5 s into it. */
+    private CompletableFuture<TurnResult> startTurn(CodexClient client) throws InterruptedException {
+        CodexSession session = CodexSession.builder().client(client).thread(ThreadOptions.in(work)).build();
+        session.start();
+        CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("take your time"), TurnOptions.DEFAULTS,
+                TurnListener.NONE);
+        turn.whenComplete((r, e) -> session.close());
+        Thread.sleep(1_500);
+        return turn;
+    }
+
+    private static Duration noticed(CodexClient client, long t0, String what, String said) throws Exception {
+        ConnectionClosedException cause = client.closedFuture().get(60, TimeUnit.SECONDS);
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        String why = ClientPlumbing.of(client).explainClose("", cause).getMessage();
+        System.out.printf("dead socket: %s noticed after %d ms: %s%n", what, took.toMillis(), why);
+        assertThat(why).contains(said);
+        return took;
+    }
+
+    /** Sends {@code SIGname} to codex and every process it started. */
+    private static void signal(ListeningAppServer server, String name) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + name, Long.toString(server.process().pid())));
+        ProcessHandle.of(server.process().pid()).ifPresent(p -> p.descendants()
+                .forEach(d -> command.add(Long.toString(d.pid()))));
+        Process kill = new ProcessBuilder(command).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+}

@@ -1,0 +1,64 @@
+package dev.codexbridge.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.codexbridge.approval.DynamicTool;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.protocol.AskForApproval;
+import dev.codexbridge.support.FakeCodex;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Settings that cannot apply are refused at build(), saying why; one name per concept. */
+class SessionBuilderTest {
+    private static final DynamicTool LOOKUP = new DynamicTool("lookup", "looks up", Json.parse("{\"type\":\"object\"}"),
+            args -> DynamicTool.Result.text("x"));
+
+    @Test
+    void aSharedClientAndAConnectionOfTheSessionsOwnAreRefusedNamingWhereCodexsHomeBelongs() throws Exception {
+        FakeCodex codex = new FakeCodex();
+        try (CodexClient shared = CodexClient.builder().transport(codex.factory()).connect()) {
+            CodexSession.Builder b = CodexSession.builder().client(shared)
+                    .connection(CodexClient.builder().process(CodexLaunch.appServer().codexHome(Path.of("/other")).build()).options());
+            assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("not both").hasMessageContaining("codex's home");
+        }
+    }
+
+    @Test
+    void dynamicToolsOnASharedClientWithoutTheExperimentalApiAreRefused() throws Exception {
+        FakeCodex codex = new FakeCodex();
+        try (CodexClient plain = CodexClient.builder().transport(codex.factory()).connect()) {
+            assertThatThrownBy(() -> CodexSession.builder().client(plain).dynamicTool(LOOKUP).build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("experimental API").hasMessageContaining("experimentalApi(true)");
+            assertThat(plain.options().experimentalApi()).isFalse();
+        }
+        FakeCodex other = new FakeCodex();
+        try (CodexClient experimental = CodexClient.builder().transport(other.factory()).experimentalApi(true).connect();
+             CodexSession s = CodexSession.builder().client(experimental).dynamicTool(LOOKUP).build()) {
+            assertThat(s.threadOptions()).isEqualTo(ThreadOptions.DEFAULTS);
+        }
+        // on a connection of its own the session turns the experimental API on itself
+        CodexSession.builder().dynamicTool(LOOKUP).build().close();
+    }
+
+    @Test
+    @SuppressWarnings("removal")
+    void codexsApprovalSettingIsAskForApprovalAndTheOldNameIsTheSameSetting() {
+        ThreadOptions byNew = ThreadOptions.builder().askForApproval("on-request").build();
+        ThreadOptions byOld = ThreadOptions.builder().approvalPolicy(AskForApproval.ON_REQUEST).build();
+        assertThat(byNew).isEqualTo(byOld);
+        assertThat(byNew.askForApproval()).isEqualTo(AskForApproval.ON_REQUEST);
+        assertThat(byNew.startParams(List.of()).path("approvalPolicy").asText()).isEqualTo("on-request");
+        assertThatThrownBy(() -> ThreadOptions.builder().askForApproval("on_request"))
+                .hasMessageContaining("untrusted, on-request, never, and granular");
+        TurnOptions turn = TurnOptions.DEFAULTS.withAskForApproval(AskForApproval.NEVER);
+        assertThat(turn.askForApproval()).isEqualTo(turn.approvalPolicy()).isEqualTo(AskForApproval.NEVER);
+        assertThat(turn.turnStartParams("t", List.of()).path("approvalPolicy").asText()).isEqualTo("never");
+    }
+}
