@@ -17,12 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -81,8 +80,6 @@ public final class CodexPool implements AutoCloseable {
     private final Object placementLock = new Object();
     private volatile boolean closed;
     private final EndpointLink link;
-    /** Opens the connections a lookup needs (a connect blocks); at most one thread per endpoint, none when idle. */
-    private final ThreadPoolExecutor lookups;
     private final ThreadFinder finder;
 
     private CodexPool(Builder b) {
@@ -95,10 +92,7 @@ public final class CodexPool implements AutoCloseable {
         this.sharedCodexHome = b.sharedCodexHome;
         this.probeTimeout = b.probeTimeout;
         this.clientConfigurer = b.clientConfigurer;
-        this.lookups = new ThreadPoolExecutor(nodes.size(), nodes.size(), 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                RpcThreads.daemon("codex-bridge-pool-lookup"));
-        lookups.allowCoreThreadTimeOut(true);
-        this.finder = new ThreadFinder(lookups, probeTimeout);
+        this.finder = new ThreadFinder(probeTimeout);
         ThreadFactory named = RpcThreads.daemon("codex-bridge-pool-health");
         this.checker = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread t = named.newThread(task);
@@ -225,20 +219,23 @@ public final class CodexPool implements AutoCloseable {
      * loaded thread will do.
      */
     private Whereabouts locate(String threadId, List<String> refusedBy, Throwable refusal) {
-        Map<PoolNode, Supplier<CodexClient>> asked = new LinkedHashMap<>();
+        Map<PoolNode, Supplier<CompletableFuture<CodexClient>>> asked = new LinkedHashMap<>();
         List<String> silent = new ArrayList<>();
         for (PoolNode n : nodes) {
             if (n.usable() && n.connecting && !n.connected()) {
                 // a connect that hangs holds the node's lock: another lookup would only queue behind it
                 silent.add(n.spec.name() + " did not answer (its connection is still being opened)");
             } else if (n.usable()) {
-                asked.put(n, () -> n.connectOrDown(clientConfigurer));
+                CodexClient open = n.client;
+                // a connect blocks: the library's waiting threads take it; an open connection is asked at once
+                asked.put(n, open != null && open.isOpen() ? () -> CompletableFuture.completedFuture(open)
+                        : () -> CompletableFuture.supplyAsync(() -> n.connectOrDown(clientConfigurer), RpcThreads.waits()));
             } else {
                 silent.add(n.spec.name() + " is down (" + n.detail + ")");
             }
         }
         Map<PoolNode, ThreadFinder.Reply> loaded = finder.loaded(asked, threadId);
-        Map<PoolNode, Supplier<CodexClient>> answered = new LinkedHashMap<>();
+        Map<PoolNode, Supplier<CompletableFuture<CodexClient>>> answered = new LinkedHashMap<>();
         for (Map.Entry<PoolNode, ThreadFinder.Reply> e : loaded.entrySet()) {
             switch (e.getValue().presence()) {
                 case YES -> {
@@ -331,7 +328,6 @@ public final class CodexPool implements AutoCloseable {
     public void close() {
         closed = true;
         checker.shutdownNow();
-        lookups.shutdown();
         try {
             // the executor counts as terminated a moment before its thread has ended: wait for the thread
             Thread t = checkerThread;

@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
@@ -28,7 +27,8 @@ import java.util.function.Supplier;
  * when none has, which of them has it stored ({@code thread/read} without turns). The read is
  * asked only whether it answers: on an app-server that does not hold the thread it shows a running
  * turn as interrupted, so nothing else of its answer is used. An endpoint that has not answered by
- * the deadline counts as unknown; nothing waits for it longer.
+ * the deadline counts as unknown; nothing waits for it longer. Each endpoint comes with how to get
+ * its connection: at once when it is open, else opened on a thread that may wait.
  */
 final class ThreadFinder {
     /** More pages than any app-server holds threads; a cursor that never ends stops here. */
@@ -50,25 +50,20 @@ final class ThreadFinder {
         }
     }
 
-    private final Executor connecting;
     private final Duration timeout;
 
-    /**
-     * @param connecting where connections are opened (a connect blocks; the questions do not)
-     * @param timeout    how long the endpoints have to answer, all together
-     */
-    ThreadFinder(Executor connecting, Duration timeout) {
-        this.connecting = connecting;
+    /** @param timeout how long the endpoints have to answer, all together */
+    ThreadFinder(Duration timeout) {
         this.timeout = timeout;
     }
 
     /** Which endpoints have {@code threadId} loaded (in memory, maybe running a turn). */
-    <K> Map<K, Reply> loaded(Map<K, Supplier<CodexClient>> endpoints, String threadId) {
+    <K> Map<K, Reply> loaded(Map<K, Supplier<CompletableFuture<CodexClient>>> endpoints, String threadId) {
         return ask(endpoints, (client, deadline) -> loadedOn(client, threadId, null, deadline, 0));
     }
 
     /** Which endpoints have {@code threadId} stored: their {@code thread/read} answers it, not an error. */
-    <K> Map<K, Reply> stored(Map<K, Supplier<CodexClient>> endpoints, String threadId) {
+    <K> Map<K, Reply> stored(Map<K, Supplier<CompletableFuture<CodexClient>>> endpoints, String threadId) {
         return ask(endpoints, (client, deadline) -> client
                 .requestAsync(ClientRequests.THREAD_READ.method(), new ThreadReadParams(false, threadId), ThreadReadResponse.class,
                         remaining(deadline))
@@ -83,12 +78,12 @@ final class ThreadFinder {
                 }));
     }
 
-    private <K> Map<K, Reply> ask(Map<K, Supplier<CodexClient>> endpoints,
+    private <K> Map<K, Reply> ask(Map<K, Supplier<CompletableFuture<CodexClient>>> endpoints,
                                   BiFunction<CodexClient, Long, CompletableFuture<Boolean>> question) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<K, CompletableFuture<Boolean>> asked = new LinkedHashMap<>();
         endpoints.forEach((key, connect) -> asked.put(key,
-                CompletableFuture.supplyAsync(connect, connecting).thenCompose(client -> question.apply(client, deadline))));
+                connect.get().thenCompose(client -> question.apply(client, deadline))));
         try {
             CompletableFuture.allOf(asked.values().toArray(new CompletableFuture<?>[0])).get(remaining(deadline).toNanos(),
                     TimeUnit.NANOSECONDS);
