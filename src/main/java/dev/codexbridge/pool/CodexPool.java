@@ -2,27 +2,29 @@ package dev.codexbridge.pool;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
+import dev.codexbridge.rpc.RpcError;
+import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadReplacement;
 import dev.codexbridge.transport.CodexEndpoint;
-import dev.codexbridge.transport.EndpointStatus;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -46,7 +48,9 @@ import org.slf4j.Logger;
  *   <li><b>Placement.</b> A new session goes to the healthy endpoint with the fewest attached
  *       threads that is below its {@code maxThreads}; ties go to the endpoint listed first.</li>
  *   <li><b>Affinity.</b> The pool remembers which endpoint each thread it placed lives on;
- *       {@link #resumeSession} goes back there.</li>
+ *       {@link #resumeSession} goes back there. A thread it does not know (the host restarted,
+ *       another host started it) is looked for: the endpoint that has it loaded gets it, so a
+ *       host needs no saved map, and a thread is never given a second writer.</li>
  *   <li><b>Health.</b> Every endpoint's {@code /readyz} is probed periodically; a closed
  *       connection marks its endpoint down at once, and it is used again when a probe answers
  *       ready (with a new connection).</li>
@@ -65,26 +69,30 @@ import org.slf4j.Logger;
 public final class CodexPool implements AutoCloseable {
     private static final Logger LOG = SafeLogger.getLogger(CodexPool.class);
 
-    private final List<Node> nodes;
+    private final List<PoolNode> nodes;
     private final boolean sharedCodexHome;
     private final Duration probeTimeout;
     private final Consumer<CodexClient.Builder> clientConfigurer;
-    private final Map<String, Node> affinity = new ConcurrentHashMap<>();
+    private final Map<String, PoolNode> affinity = new ConcurrentHashMap<>();
     private final ScheduledExecutorService checker;
     /** The checker's one thread, so that closing can wait until it has ended. */
     private volatile Thread checkerThread;
     private final Object placementLock = new Object();
     private volatile boolean closed;
+    private final EndpointLink link;
+    private final ThreadFinder finder;
 
     private CodexPool(Builder b) {
-        List<Node> list = new ArrayList<>();
+        this.link = b.link;
+        List<PoolNode> list = new ArrayList<>();
         for (PoolEndpoint e : b.endpoints.values()) {
-            list.add(new Node(e));
+            list.add(new PoolNode(e, link, placementLock, () -> closed));
         }
         this.nodes = List.copyOf(list);
         this.sharedCodexHome = b.sharedCodexHome;
         this.probeTimeout = b.probeTimeout;
         this.clientConfigurer = b.clientConfigurer;
+        this.finder = new ThreadFinder(probeTimeout);
         ThreadFactory named = RpcThreads.daemon("codex-bridge-pool-health");
         this.checker = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread t = named.newThread(task);
@@ -111,7 +119,7 @@ public final class CodexPool implements AutoCloseable {
         Objects.requireNonNull(configure, "configure");
         List<String> refusals = new ArrayList<>();
         while (true) {
-            Node node = reserve(null, refusals);
+            PoolNode node = reserve(null, false, null, refusals);
             try {
                 CodexSession session = open(node, configure, null);
                 affinity.put(session.threadId(), node);
@@ -125,49 +133,158 @@ public final class CodexPool implements AutoCloseable {
     }
 
     /**
-     * Resumes {@code threadId} on the endpoint it lives on. When that endpoint is down (or the
-     * pool never placed the thread) and the endpoints share {@code CODEX_HOME}, it is resumed on
-     * the least-loaded healthy endpoint instead, and lives there from now on.
+     * Resumes {@code threadId} where it lives, without the host having to remember where that is:
+     * <ol>
+     *   <li>on the endpoint the pool has for it (placed here, {@link #assign assigned}, or learnt
+     *       by an earlier resume) while that endpoint is up;</li>
+     *   <li>else on the endpoint that has the thread loaded: every healthy endpoint is asked
+     *       ({@code thread/loaded/list}, all at once, within the {@linkplain Builder#probeTimeout
+     *       probe timeout}; one that does not answer in time is not waited for);</li>
+     *   <li>else, when the endpoints share {@code CODEX_HOME}, on the least-loaded healthy endpoint
+     *       (the thread's history is in the shared home);</li>
+     *   <li>else on the endpoint that has the thread stored: the endpoints that answered are asked
+     *       {@code thread/read} (without turns; only whether it answers counts).</li>
+     * </ol>
+     * The answer is learnt: {@link #endpointOf} knows it from then on, so a host that restarted
+     * needs no saved map. The pool never makes a second writer: a thread loaded on an endpoint is
+     * resumed there or not at all, and when codex refuses a resume because another app-server
+     * writes the thread ("already has an active writer") the endpoints are asked again and the
+     * session goes to the one that has it loaded; when none does, a {@link PoolException} says so.
      *
      * @throws PoolException when the thread's endpoint is down and the endpoints do not share
-     *     {@code CODEX_HOME}, or when no endpoint has room
+     *     {@code CODEX_HOME}, when no endpoint that answered has the thread, when the endpoint that
+     *     has it loaded is full or down, when an app-server the pool cannot reach writes it, or when
+     *     no endpoint has room
      */
     public CodexSession resumeSession(String threadId, Consumer<CodexSession.Builder> configure) {
         Objects.requireNonNull(threadId, "threadId");
         Objects.requireNonNull(configure, "configure");
-        Node home = affinity.get(threadId);
-        if (home == null && !sharedCodexHome) {
-            throw new PoolException("thread " + UntrustedText.of(threadId) + " was not placed by this pool, and its endpoints do not share "
-                    + "CODEX_HOME, so the pool cannot tell which app-server holds it; use assign(threadId, endpoint) first");
-        }
-        if (home != null && !home.usable()) {
+        PoolNode target = affinity.get(threadId);
+        if (target != null && !target.usable()) {
             if (!sharedCodexHome) {
-                throw new PoolException("thread " + UntrustedText.of(threadId) + " lives on endpoint " + home.spec.name() + " ("
-                        + home.spec.endpoint().uri() + "), which is down: " + home.detail + ". The endpoints do not share "
+                throw new PoolException("thread " + UntrustedText.of(threadId) + " lives on endpoint " + target.spec.name() + " ("
+                        + target.spec.endpoint().uri() + "), which is down: " + target.detail + ". The endpoints do not share "
                         + "CODEX_HOME (sharedCodexHome(false)), so the thread cannot be resumed elsewhere; it can be "
-                        + "resumed once " + home.spec.name() + " is back.");
+                        + "resumed once " + target.spec.name() + " is back.");
             }
-            LOG.info("thread {} moves from lost endpoint {} (shared CODEX_HOME)", threadId, home.spec.name());
-            home = null;
+            LOG.info("thread {} leaves lost endpoint {} (shared CODEX_HOME)", threadId, target.spec.name());
+            target = null;
+        }
+        // the target has the thread loaded: the session goes there or nowhere
+        boolean owner = false;
+        if (target == null) {
+            Whereabouts found = locate(threadId, null, null);
+            target = found.node();
+            owner = found.loaded();
         }
         List<String> refusals = new ArrayList<>();
+        List<String> writerRefusals = new ArrayList<>();
         while (true) {
-            Node node = reserve(home, refusals);
+            PoolNode node = reserve(target, owner, threadId, refusals);
             try {
                 CodexSession session = open(node, configure, threadId);
                 affinity.put(threadId, node);
                 return session;
             } catch (PlacementFailed e) {
                 refusals.add(node.spec.name() + ": " + e.getMessage());
-                if (home != null && !sharedCodexHome) {
+                if (target != null && !sharedCodexHome) {
                     throw new PoolException("thread " + UntrustedText.of(threadId) + " could not be resumed on its endpoint "
                             + node.spec.name() + ": " + e.getMessage(), e.getCause());
                 }
-                home = null;
+                // on a shared home an endpoint that cannot be reached holds no writer any more: any other may take it
+                target = null;
+                owner = false;
+            } catch (WriterElsewhere e) {
+                affinity.remove(threadId, node);
+                refusals.add(node.spec.name() + ": " + e.getMessage());
+                writerRefusals.add(node.spec.name());
+                if (writerRefusals.size() > 1) {
+                    throw writerUnreachable(threadId, writerRefusals, List.of(), e.getCause());
+                }
+                LOG.info("codex on {} refused thread {}: another app-server writes it; asking the endpoints again",
+                        node.spec.name(), threadId);
+                Whereabouts found = locate(threadId, writerRefusals, e.getCause());
+                target = found.node();
+                owner = true;
             } finally {
                 node.release();
             }
         }
+    }
+
+    /**
+     * Where a thread the pool has no usable endpoint for should be resumed: the endpoint that has
+     * it loaded; else (shared home) anywhere, as a null node; else the endpoint that has it stored.
+     * After a writer refusal ({@code refusedBy} not null; {@code refusal}, codex's answer) only a
+     * loaded thread will do.
+     */
+    private Whereabouts locate(String threadId, List<String> refusedBy, Throwable refusal) {
+        Map<PoolNode, Supplier<CompletableFuture<CodexClient>>> asked = new LinkedHashMap<>();
+        List<String> silent = new ArrayList<>();
+        for (PoolNode n : nodes) {
+            if (n.usable() && n.connecting && !n.connected()) {
+                // a connect that hangs holds the node's lock: another lookup would only queue behind it
+                silent.add(n.spec.name() + " did not answer (its connection is still being opened)");
+            } else if (n.usable()) {
+                CodexClient open = n.client;
+                // a connect blocks: the library's waiting threads take it; an open connection is asked at once
+                asked.put(n, open != null && open.isOpen() ? () -> CompletableFuture.completedFuture(open)
+                        : () -> CompletableFuture.supplyAsync(() -> n.connectOrDown(clientConfigurer), RpcThreads.waits()));
+            } else {
+                silent.add(n.spec.name() + " is down (" + n.detail + ")");
+            }
+        }
+        Map<PoolNode, ThreadFinder.Reply> loaded = finder.loaded(asked, threadId);
+        Map<PoolNode, Supplier<CompletableFuture<CodexClient>>> answered = new LinkedHashMap<>();
+        for (Map.Entry<PoolNode, ThreadFinder.Reply> e : loaded.entrySet()) {
+            switch (e.getValue().presence()) {
+                case YES -> {
+                    LOG.info("thread {} is loaded on endpoint {}", threadId, e.getKey().spec.name());
+                    return new Whereabouts(e.getKey(), true);
+                }
+                case NO -> answered.put(e.getKey(), asked.get(e.getKey()));
+                case UNKNOWN -> silent.add(e.getKey().spec.name() + " " + e.getValue().detail());
+            }
+        }
+        if (refusedBy != null) {
+            throw writerUnreachable(threadId, refusedBy, silent, refusal);
+        }
+        if (sharedCodexHome) {
+            return new Whereabouts(null, false);
+        }
+        Map<PoolNode, ThreadFinder.Reply> stored = finder.stored(answered, threadId);
+        List<String> without = new ArrayList<>();
+        for (Map.Entry<PoolNode, ThreadFinder.Reply> e : stored.entrySet()) {
+            switch (e.getValue().presence()) {
+                case YES -> {
+                    LOG.info("thread {} is stored on endpoint {}", threadId, e.getKey().spec.name());
+                    return new Whereabouts(e.getKey(), false);
+                }
+                case NO -> without.add(e.getKey().spec.name());
+                case UNKNOWN -> silent.add(e.getKey().spec.name() + " " + e.getValue().detail());
+            }
+        }
+        List<String> answers = new ArrayList<>();
+        if (!without.isEmpty()) {
+            answers.add(String.join(", ", without) + (without.size() == 1 ? " has" : " have") + " it neither loaded nor stored");
+        }
+        answers.addAll(silent);
+        throw new PoolException("thread " + UntrustedText.of(threadId) + " is on no endpoint of this pool that answered: "
+                + String.join("; ", answers)
+                + ". The endpoints do not share CODEX_HOME, so a thread is resumed only where it was started: "
+                + (silent.isEmpty() ? "" : "if it lives on an endpoint that is down or did not answer, try again once it is back; ")
+                + "if it was started on an app-server outside this pool, resume it there (or assign(threadId, endpoint) "
+                + "when that app-server joins the pool).");
+    }
+
+    private static PoolException writerUnreachable(String threadId, List<String> refusedBy, List<String> silent, Throwable cause) {
+        return new PoolException("thread " + UntrustedText.of(threadId) + " has a writer the pool cannot reach: codex on "
+                + String.join(" and ", refusedBy) + " refused to resume it (it already has an active writer)"
+                + (refusedBy.size() > 1 ? "" : ", and no endpoint of this pool that answered has it loaded")
+                + (silent.isEmpty() ? "" : " (" + String.join("; ", silent) + ")")
+                + ". Another app-server on the same CODEX_HOME holds the thread: one outside this pool, or one that did not "
+                + "answer. Resume it there, or try again once that app-server lets it go (it does 60 s after the thread's "
+                + "last turn ended without subscribers, or when it stops).", cause);
     }
 
     /** Records that {@code threadId} lives on endpoint {@code name} (threads started outside the pool). */
@@ -180,16 +297,19 @@ public final class CodexPool implements AutoCloseable {
         affinity.remove(threadId);
     }
 
-    /** The endpoint a thread lives on, if the pool knows it. */
+    /**
+     * The endpoint a thread lives on, if the pool knows it: placed, {@link #assign assigned} or
+     * found by a {@link #resumeSession resume} in this pool. Asks no endpoint.
+     */
     public Optional<String> endpointOf(String threadId) {
-        Node n = affinity.get(threadId);
+        PoolNode n = affinity.get(threadId);
         return n == null ? Optional.empty() : Optional.of(n.spec.name());
     }
 
     /** A snapshot of every endpoint, in the order given to the builder. */
     public List<EndpointState> endpoints() {
         List<EndpointState> states = new ArrayList<>();
-        for (Node n : nodes) {
+        for (PoolNode n : nodes) {
             CodexClient c = n.client;
             boolean connected = c != null && c.isOpen();
             states.add(new EndpointState(n.spec.name(), n.spec.endpoint().uri(), n.usable(), connected,
@@ -217,15 +337,19 @@ public final class CodexPool implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Node n : nodes) {
+        for (PoolNode n : nodes) {
             n.disconnect("the pool is closed");
         }
     }
 
     // ---------------------------------------------------------------- placement
 
-    /** Picks a node (the preferred one, or the least loaded) and counts the placement on it. */
-    private Node reserve(Node preferred, List<String> refusals) {
+    /**
+     * Picks a node (the preferred one, or the least loaded) and counts the placement on it. A
+     * preferred node that is full or down is left for another only on a shared home, and never
+     * when it has the thread loaded ({@code owner}): resuming it elsewhere would make a second writer.
+     */
+    private PoolNode reserve(PoolNode preferred, boolean owner, String threadId, List<String> refusals) {
         synchronized (placementLock) {
             if (closed) {
                 throw new PoolException("the pool is closed");
@@ -235,14 +359,19 @@ public final class CodexPool implements AutoCloseable {
                     preferred.placing++;
                     return preferred;
                 }
+                String why = preferred.usable() ? "it is full (" + preferred.load() + "/" + preferred.spec.maxThreads()
+                        + " threads)" : "it is down (" + preferred.detail + ")";
+                if (owner) {
+                    throw new PoolException("thread " + UntrustedText.of(threadId) + " is loaded on endpoint " + preferred.spec.name()
+                            + ", which cannot take it now: " + why + ". It is resumed there or not at all (elsewhere it would be "
+                            + "a second writer); try again once " + preferred.spec.name() + " has room.");
+                }
                 if (!sharedCodexHome) {
-                    throw new PoolException("endpoint " + preferred.spec.name() + " cannot take the thread: "
-                            + (preferred.usable() ? "it is full (" + preferred.load() + "/" + preferred.spec.maxThreads()
-                            + " threads)" : "it is down (" + preferred.detail + ")"));
+                    throw new PoolException("endpoint " + preferred.spec.name() + " cannot take the thread: " + why);
                 }
             }
-            Node best = null;
-            for (Node n : nodes) {
+            PoolNode best = null;
+            for (PoolNode n : nodes) {
                 if (n.usable() && n.load() < n.spec.maxThreads() && refusals.stream().noneMatch(r -> r.startsWith(n.spec.name() + ": "))
                         && (best == null || n.load() < best.load())) {
                     best = n;
@@ -257,15 +386,16 @@ public final class CodexPool implements AutoCloseable {
         }
     }
 
-    private CodexSession open(Node node, Consumer<CodexSession.Builder> configure, String resume) {
+    private CodexSession open(PoolNode node, Consumer<CodexSession.Builder> configure, String resume) {
         CodexClient client;
         try {
-            client = node.connect(clientConfigurer);
+            client = node.connectOrDown(clientConfigurer);
         } catch (CodexException e) {
-            node.down("cannot connect: " + e.getMessage());
             throw new PlacementFailed(e.getMessage(), e);
         }
         CodexSession.Builder b = CodexSession.builder();
+        // first, so that the host's own callback already finds the new id here
+        b.onThreadReplaced(replaced -> learn(replaced, node));
         configure.accept(b);
         b.client(client);
         if (resume != null) {
@@ -281,13 +411,35 @@ public final class CodexPool implements AutoCloseable {
                 node.down("the connection closed while starting a session");
                 throw new PlacementFailed(e.getMessage(), e);
             }
+            if (resume != null && activeWriter(e)) {
+                throw new WriterElsewhere(e);
+            }
             throw e;
         }
     }
 
+    /** A session's thread was replaced by a fresh one (codex never stored it): the new id lives where the old one did. */
+    private void learn(ThreadReplacement replaced, PoolNode node) {
+        affinity.remove(replaced.previousThreadId(), node);
+        affinity.put(replaced.threadId(), node);
+        LOG.info("thread {} was replaced by {} on endpoint {}", replaced.previousThreadId(), replaced.threadId(), node.spec.name());
+    }
+
+    /** Codex refused a resume because another app-server process writes the thread (-32600 "... active writer"). */
+    static boolean activeWriter(Throwable failure) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+            if (t instanceof RpcException e && e.code() == RpcError.INVALID_REQUEST && e.error().message() != null
+                    && e.error().message().contains("already has an active writer")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private String summary() {
         StringBuilder sb = new StringBuilder();
-        for (Node n : nodes) {
+        for (PoolNode n : nodes) {
             if (sb.length() > 0) {
                 sb.append(", ");
             }
@@ -297,8 +449,8 @@ public final class CodexPool implements AutoCloseable {
         return sb.toString();
     }
 
-    private Node node(String name) {
-        for (Node n : nodes) {
+    private PoolNode node(String name) {
+        for (PoolNode n : nodes) {
             if (n.spec.name().equals(name)) {
                 return n;
             }
@@ -309,7 +461,7 @@ public final class CodexPool implements AutoCloseable {
     // ---------------------------------------------------------------- health
 
     private void checkAll() {
-        for (Node n : nodes) {
+        for (PoolNode n : nodes) {
             if (closed) {
                 return;
             }
@@ -321,100 +473,19 @@ public final class CodexPool implements AutoCloseable {
         }
     }
 
-    /** One endpoint: its connection (opened on first use, replaced after a loss) and its health. */
-    private final class Node {
-        final PoolEndpoint spec;
-        volatile CodexClient client;
-        volatile boolean healthy;
-        volatile Instant lastProbe;
-        volatile String detail = "not probed yet";
-        /** Sessions being placed here whose thread is not attached yet; guarded by placementLock. */
-        int placing;
+    /**
+     * Where to resume a thread: {@code node} (null: any endpoint with room, on a shared home);
+     * {@code loaded} when the node has the thread loaded, so it goes nowhere else.
+     */
+    private record Whereabouts(PoolNode node, boolean loaded) {
+    }
 
-        Node(PoolEndpoint spec) {
-            this.spec = spec;
-        }
+    /** Codex refused a resume: another app-server writes the thread. Ask the endpoints again. */
+    private static final class WriterElsewhere extends RuntimeException {
+        private static final long serialVersionUID = 1L;
 
-        boolean usable() {
-            CodexClient c = client;
-            return healthy && (c == null || c.isOpen());
-        }
-
-        /** Attached threads plus placements under way; caller holds placementLock. */
-        int load() {
-            CodexClient c = client;
-            return (c != null && c.isOpen() ? c.attachedThreads() : 0) + placing;
-        }
-
-        void release() {
-            synchronized (placementLock) {
-                placing--;
-            }
-        }
-
-        synchronized CodexClient connect(Consumer<CodexClient.Builder> configurer) {
-            CodexClient c = client;
-            if (c != null && c.isOpen()) {
-                return c;
-            }
-            if (closed) {
-                throw new PoolException("the pool is closed");
-            }
-            CodexClient.Builder b = CodexClient.builder();
-            if (spec.maxThreads() != Integer.MAX_VALUE) {
-                b.maxThreads(spec.maxThreads());   // the connection enforces the same limit the pool places by
-            }
-            configurer.accept(b);
-            CodexClient fresh = b.connect(spec.endpoint());
-            client = fresh;
-            ClientPlumbing.of(fresh).markPooled();     // its sessions' failures then give the pool's advice
-            // off the reader thread: the pool's bookkeeping is no business of the connection's reader,
-            // and explaining may wait briefly for codex's exit status (the waits pool)
-            ClientPlumbing.of(fresh).closedFuture().thenAcceptAsync(cause -> {
-                if (client == fresh && !closed) {
-                    down(ClientPlumbing.of(fresh).explainClose("", cause).getMessage());
-                }
-            }, RpcThreads.waits());
-            return fresh;
-        }
-
-        void check(Duration timeout) {
-            EndpointStatus status = spec.endpoint().readiness(timeout);
-            lastProbe = Instant.now();
-            CodexClient c = client;
-            if (status.ok()) {
-                if (c != null && !c.isOpen()) {
-                    disconnect(null);
-                }
-                if (!healthy) {
-                    LOG.info("endpoint {} ({}) is ready", spec.name(), spec.endpoint().uri());
-                }
-                healthy = true;
-                detail = status.detail();
-            } else {
-                if (healthy) {
-                    LOG.warn("endpoint {} ({}) is not ready: {}", spec.name(), spec.endpoint().uri(), status.detail());
-                }
-                healthy = false;
-                detail = status.detail();
-            }
-        }
-
-        void down(String why) {
-            healthy = false;
-            detail = why;
-            LOG.warn("endpoint {} ({}) lost: {}", spec.name(), spec.endpoint().uri(), why);
-        }
-
-        synchronized void disconnect(String why) {
-            CodexClient c = client;
-            client = null;
-            if (why != null) {
-                detail = why;
-            }
-            if (c != null) {
-                c.close();
-            }
+        WriterElsewhere(CodexException refusal) {
+            super("another app-server writes the thread (already has an active writer)", refusal, false, false);
         }
     }
 
@@ -435,8 +506,15 @@ public final class CodexPool implements AutoCloseable {
         private Duration healthInterval = Duration.ofSeconds(5);
         private Duration probeTimeout = Duration.ofSeconds(2);
         private Consumer<CodexClient.Builder> clientConfigurer = b -> { };
+        private EndpointLink link = EndpointLink.NETWORK;
 
         private Builder() {
+        }
+
+        /** How the endpoints are reached (tests: in-memory app-servers). */
+        Builder link(EndpointLink link) {
+            this.link = Objects.requireNonNull(link, "link");
+            return this;
         }
 
         /** An endpoint with the pool's default {@link #maxThreadsPerEndpoint}. */
@@ -481,7 +559,10 @@ public final class CodexPool implements AutoCloseable {
             return this;
         }
 
-        /** How long one probe may take (default 2 s). */
+        /**
+         * How long one probe may take (default 2 s); also how long the endpoints have to say where
+         * a thread lives when {@link CodexPool#resumeSession} looks for it.
+         */
         public Builder probeTimeout(Duration timeout) {
             if (timeout == null || timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("probeTimeout must be positive");

@@ -43,7 +43,8 @@ class CodexPoolTest {
     void aThreadThePoolNeverPlacedCannotBeResumedWithoutASharedHome() throws Exception {
         try (CodexPool pool = CodexPool.builder().endpoint("a", nothingListening()).build()) {
             assertThatThrownBy(() -> pool.resumeSession("thread-1", b -> { })).isInstanceOf(PoolException.class)
-                    .hasMessageContaining("was not placed by this pool");
+                    .hasMessageContaining("thread thread-1 is on no endpoint of this pool that answered: a is down")
+                    .hasMessageContaining("do not share CODEX_HOME");
             pool.assign("thread-1", "a");
             assertThat(pool.endpointOf("thread-1")).contains("a");
             assertThatThrownBy(() -> pool.resumeSession("thread-1", b -> { })).isInstanceOf(PoolException.class)

@@ -2,11 +2,16 @@ package dev.codexbridge.readme;
 
 // docs/deploy/README.md:BEGIN
 import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.TurnListener;
+import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** The host's side of docs/deploy: one pool endpoint per pod of the codex-app-server StatefulSet. */
 public final class PoolHost {
@@ -31,6 +36,16 @@ public final class PoolHost {
                     .allowPlaintextRemote(true));          // in-cluster ws:// behind a NetworkPolicy; wss:// with a mesh
         }
         return pool.build();
+    }
+
+    /**
+     * After a restart the host has nothing but the conversation's thread id: the pool finds the
+     * pod that holds the thread, and a turn still running there is followed to its end.
+     */
+    public static CodexSession reopen(CodexPool pool, String threadId, Path workspace, TurnListener ui, Consumer<TurnResult> onEnd) {
+        CodexSession session = pool.resumeSession(threadId, s -> s.thread(ThreadOptions.in(workspace)));
+        session.runningTurnId().ifPresent(turn -> session.attachTurnAsync(turn, ui).thenAccept(onEnd));
+        return session;
     }
 }
 // docs/deploy/README.md:END

@@ -42,11 +42,11 @@ public final class FakeCodex {
     /** Run inside the turn/start handler, so what it sends reaches the client before the answer. */
     public volatile BiConsumer<FakeCodex, String> beforeTurnStartAnswer = (f, t) -> { };
     public volatile boolean answerInterrupt = true;
-    /** Answers {@code thread/read} (with the thread's id); replace it to hold answers back and send many at once. */
-    public volatile Function<JsonNode, CompletableFuture<JsonNode>> onThreadRead = p -> CompletableFuture.completedFuture(thread(p.path("threadId").asText()));
     /** How {@code thread/turns/list} and {@code thread/items/list} are answered (params in, result out); default: no data. */
     public volatile java.util.function.Function<JsonNode, JsonNode> turnsList = p -> Json.object().set("data", Json.nodes().arrayNode());
     public volatile java.util.function.Function<JsonNode, JsonNode> itemsList = p -> Json.object().set("data", Json.nodes().arrayNode());
+    /** Answers {@code thread/read} (with the thread's id); replace it to hold answers back and send many at once. */
+    public volatile Function<JsonNode, CompletableFuture<JsonNode>> onThreadRead = p -> CompletableFuture.completedFuture(thread(p.path("threadId").asText()));
     public volatile long scriptDelayMs = 20;
     private final AtomicInteger turns = new AtomicInteger();
     private final ExecutorService scripts = Executors.newCachedThreadPool(r -> {

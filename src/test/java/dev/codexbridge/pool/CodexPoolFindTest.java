@@ -1,0 +1,276 @@
+package dev.codexbridge.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.client.ReconnectPolicy;
+import dev.codexbridge.rpc.RpcError;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.ThreadReplacement;
+import dev.codexbridge.support.WireSchema;
+import dev.codexbridge.transport.CodexEndpoint;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How a pool finds a thread it has no endpoint for (a host that restarted, a thread another host
+ * placed): the endpoint that has it loaded gets it, a shared home lets any endpoint take it, an
+ * "active writer" refusal goes to the owner or fails clearly, an endpoint that does not answer
+ * holds nothing up past the probe timeout, and a thread replaced after a crash is known under its
+ * new id. In-memory app-servers; nothing here runs codex.
+ */
+class CodexPoolFindTest {
+    private final Map<String, FakeAppServer> servers = new LinkedHashMap<>();
+    private final List<CodexPool> pools = new ArrayList<>();
+    private final List<CodexSession> sessions = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        servers.values().forEach(s -> s.connectGate.countDown());
+        sessions.forEach(CodexSession::close);
+        pools.forEach(CodexPool::close);
+        for (FakeAppServer s : servers.values()) {
+            for (JsonNode m : s.received()) {
+                if (m.has("method")) {
+                    assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
+                }
+            }
+        }
+    }
+
+    private FakeAppServer server(String name) {
+        FakeAppServer s = new FakeAppServer(name);
+        servers.put(name, s);
+        return s;
+    }
+
+    private CodexPool pool(boolean sharedHome, Consumer<CodexPool.Builder> more) {
+        CodexPool.Builder b = CodexPool.builder().sharedCodexHome(sharedHome).link(FakeAppServer.link(servers))
+                .healthInterval(Duration.ofMinutes(10));
+        for (String name : servers.keySet()) {
+            b.endpoint(name, CodexEndpoint.parse("ws://127.0.0.1:1"));
+        }
+        more.accept(b);
+        CodexPool pool = b.build();
+        pools.add(pool);
+        return pool;
+    }
+
+    private CodexSession resume(CodexPool pool, String thread) {
+        CodexSession s = pool.resumeSession(thread, b -> b.thread(ThreadOptions.in(Path.of("/w"))));
+        sessions.add(s);
+        return s;
+    }
+
+    private CodexSession fresh(CodexPool pool) {
+        CodexSession s = pool.newSession(b -> b.thread(ThreadOptions.in(Path.of("/w"))));
+        sessions.add(s);
+        return s;
+    }
+
+    @Test
+    void aThreadThePoolDoesNotKnowGoesToTheEndpointThatHasItLoaded() {
+        server("a").loaded.addAll(List.of("x-1", "x-2"));
+        FakeAppServer b = server("b");
+        b.loaded.addAll(List.of("y-1", "y-2", "y-3", "y-4", "y-5", "thread-9"));
+        b.stored.add("thread-9");
+        b.pageSize = 2;
+        server("c");
+        CodexPool pool = pool(false, x -> { });
+        assertThat(pool.endpointOf("thread-9")).isEmpty();
+
+        CodexSession s = resume(pool, "thread-9");
+
+        assertThat(s.threadId()).isEqualTo("thread-9");
+        assertThat(pool.endpointOf("thread-9")).as("learnt").contains("b");
+        assertThat(b.asked("thread/loaded/list")).as("every page, up to the one that has it").isEqualTo(3);
+        assertThat(b.asked("thread/resume")).isEqualTo(1);
+        for (String other : List.of("a", "c")) {
+            assertThat(servers.get(other).asked("thread/loaded/list")).as("%s asked", other).isEqualTo(1);
+            assertThat(servers.get(other).asked("thread/resume")).as("no resume on %s", other).isZero();
+        }
+        assertThat(servers.values()).allSatisfy(x -> assertThat(x.asked("thread/read")).as("loaded is enough").isZero());
+
+        // learnt: the next resume asks nobody
+        s.close();
+        sessions.remove(s);
+        resume(pool, "thread-9");
+        assertThat(servers.values()).allSatisfy(x -> assertThat(x.asked("thread/loaded/list")).isLessThanOrEqualTo(3));
+        assertThat(servers.get("a").asked("thread/loaded/list")).isEqualTo(1);
+        assertThat(b.asked("thread/resume")).isEqualTo(2);
+    }
+
+    @Test
+    void onSeparateHomesAThreadNobodyHasLoadedGoesToTheEndpointThatHasItStored() {
+        server("a");
+        FakeAppServer b = server("b");
+        b.stored.add("thread-7");
+        CodexPool pool = pool(false, x -> { });
+
+        resume(pool, "thread-7");
+
+        assertThat(pool.endpointOf("thread-7")).contains("b");
+        assertThat(servers.get("a").asked("thread/read")).isEqualTo(1);
+        assertThat(servers.get("a").asked("thread/resume")).isZero();
+        assertThat(b.received()).filteredOn(m -> m.path("method").asText().equals("thread/read"))
+                .allSatisfy(m -> assertThat(m.path("params").path("includeTurns").asBoolean(true)).as("without turns").isFalse());
+
+        assertThatThrownBy(() -> resume(pool, "thread-unknown")).isInstanceOf(PoolException.class)
+                .hasMessageContaining("thread thread-unknown is on no endpoint of this pool that answered")
+                .hasMessageContaining("a, b have it neither loaded nor stored")
+                .hasMessageContaining("do not share CODEX_HOME");
+        assertThat(pool.endpointOf("thread-unknown")).isEmpty();
+    }
+
+    @Test
+    void onASharedHomeAThreadNobodyHasLoadedGoesToTheLeastLoadedEndpoint() {
+        FakeAppServer a = server("a");
+        FakeAppServer b = server("b");
+        b.stored.add("thread-5");   // the shared home: every app-server reads the same files
+        a.stored.add("thread-5");
+        CodexPool pool = pool(true, x -> { });
+        fresh(pool);                // a (listed first) now carries one thread, b none
+        assertThat(pool.endpoints()).extracting(EndpointState::threads).containsExactly(1, 0);
+
+        resume(pool, "thread-5");
+
+        assertThat(pool.endpointOf("thread-5")).contains("b");
+        assertThat(a.asked("thread/loaded/list")).isEqualTo(1);
+        assertThat(b.asked("thread/loaded/list")).isEqualTo(1);
+        assertThat(a.asked("thread/read") + b.asked("thread/read")).as("stored or not, the shared home has it").isZero();
+        assertThat(b.loaded).contains("thread-5");
+    }
+
+    @Test
+    void anActiveWriterRefusalGoesToTheEndpointThatHasTheThreadLoaded() {
+        FakeAppServer a = server("a");
+        FakeAppServer b = server("b");
+        a.stored.add("thread-3");
+        b.stored.add("thread-3");
+        b.loaded.add("thread-3");
+        a.resumeRefusal = id -> new RpcError(RpcError.INVALID_REQUEST, FakeAppServer.ACTIVE_WRITER.formatted(id));
+        CodexPool pool = pool(true, x -> { });
+        pool.assign("thread-3", "a");       // a host's saved map, out of date: b holds the thread now
+
+        CodexSession s = resume(pool, "thread-3");
+
+        assertThat(s.threadId()).isEqualTo("thread-3");
+        assertThat(pool.endpointOf("thread-3")).contains("b");
+        assertThat(a.asked("thread/resume")).isEqualTo(1);
+        assertThat(b.asked("thread/resume")).isEqualTo(1);
+        assertThat(pool.endpoints()).extracting(EndpointState::threads).as("the refused session let its place go").containsExactly(0, 1);
+    }
+
+    @Test
+    void anActiveWriterNoEndpointHasLoadedFailsSayingWhatToDo() {
+        FakeAppServer a = server("a");
+        FakeAppServer b = server("b");
+        for (FakeAppServer s : List.of(a, b)) {
+            s.stored.add("thread-4");
+            // an app-server outside the pool writes the thread
+            s.resumeRefusal = id -> new RpcError(RpcError.INVALID_REQUEST, FakeAppServer.ACTIVE_WRITER.formatted(id));
+        }
+        CodexPool pool = pool(true, x -> { });
+
+        assertThatThrownBy(() -> resume(pool, "thread-4")).isInstanceOf(PoolException.class)
+                .hasMessageContaining("thread thread-4 has a writer the pool cannot reach")
+                .hasMessageContaining("already has an active writer")
+                .hasMessageContaining("Resume it there, or try again once that app-server lets it go");
+        assertThat(a.asked("thread/resume") + b.asked("thread/resume")).as("one try, then the endpoints are asked again").isEqualTo(1);
+        assertThat(pool.endpointOf("thread-4")).isEmpty();
+        assertThat(pool.endpoints()).extracting(EndpointState::threads).containsExactly(0, 0);
+    }
+
+    @Test
+    void anyOtherRefusalOfTheResumeIsCodexsOwnAnswer() {
+        FakeAppServer a = server("a");
+        a.loaded.add("thread-6");
+        a.stored.add("thread-6");
+        a.resumeRefusal = id -> new RpcError(RpcError.INVALID_REQUEST, "thread " + id + " is archived");
+        CodexPool pool = pool(true, x -> { });
+
+        assertThatThrownBy(() -> resume(pool, "thread-6")).isNotInstanceOf(PoolException.class)
+                .hasMessageContaining("is archived");
+        assertThat(a.asked("thread/resume")).isEqualTo(1);
+        assertThat(a.asked("thread/loaded/list")).as("not routed: asked once, before the resume").isEqualTo(1);
+    }
+
+    @Test
+    void endpointsThatDoNotAnswerHoldTheLookupUpOnlyUntilTheProbeTimeout() throws Exception {
+        FakeAppServer hangs = server("hangs");
+        hangs.connectGate = new CountDownLatch(1);     // its connect never returns until the test ends
+        server("silent").silent = true;                // connected, never answers the question
+        FakeAppServer owner = server("owner");
+        owner.loaded.add("thread-8");
+        owner.stored.add("thread-8");
+        // were the lookup to wait for a request's own deadline, it would wait ten minutes
+        CodexPool pool = pool(false, x -> x.probeTimeout(Duration.ofMillis(300))
+                .clientConfigurer(c -> c.requestTimeout(Duration.ofMinutes(10))));
+        servers.get("silent").connectGate.countDown();
+
+        CompletableFuture<CodexSession> resumed = CompletableFuture.supplyAsync(() -> resume(pool, "thread-8"));
+        CodexSession s = resumed.get(60, TimeUnit.SECONDS);
+
+        assertThat(s.threadId()).isEqualTo("thread-8");
+        assertThat(pool.endpointOf("thread-8")).contains("owner");
+        assertThat(servers.get("silent").asked("thread/loaded/list")).isEqualTo(1);
+
+        // nobody answering, and no shared home: the message names who did not answer
+        assertThatThrownBy(() -> resume(pool, "thread-elsewhere")).isInstanceOf(PoolException.class)
+                .hasMessageContaining("hangs did not answer")
+                .hasMessageContaining("silent did not answer within 300 ms")
+                .hasMessageContaining("owner has it neither loaded nor stored")
+                .hasMessageContaining("try again once it is back");
+    }
+
+    @Test
+    void aThreadReplacedAfterACrashIsKnownUnderItsNewId() {
+        FakeAppServer a = server("a");
+        CodexPool pool = pool(false, x -> x.clientConfigurer(c -> c.reconnect(
+                new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4))));
+        List<Optional<String>> seenByHost = new CopyOnWriteArrayList<>();
+        List<ThreadReplacement> told = new CopyOnWriteArrayList<>();
+        CodexSession s = pool.newSession(b -> b.thread(ThreadOptions.in(Path.of("/w"))).onThreadReplaced(r -> {
+            seenByHost.add(pool.endpointOf(r.threadId()));
+            told.add(r);
+        }));
+        sessions.add(s);
+        String before = s.threadId();
+        assertThat(pool.endpointOf(before)).contains("a");
+
+        // codex dies before it wrote the thread down: the reconnected client finds no rollout
+        a.stored.remove(before);
+        a.loaded.remove(before);
+        a.die();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> told.size() == 1);
+
+        String after = told.get(0).threadId();
+        assertThat(told.get(0).previousThreadId()).isEqualTo(before);
+        assertThat(s.threadId()).isEqualTo(after);
+        assertThat(pool.endpointOf(after)).contains("a");
+        assertThat(pool.endpointOf(before)).isEmpty();
+        assertThat(seenByHost).as("the pool learnt it before the host's callback ran").containsExactly(Optional.of("a"));
+
+        // and a later resume of the new id goes straight there
+        s.close();
+        sessions.remove(s);
+        int lookups = a.asked("thread/loaded/list");
+        assertThat(resume(pool, after).threadId()).isEqualTo(after);
+        assertThat(a.asked("thread/loaded/list")).isEqualTo(lookups);
+    }
+}
