@@ -105,6 +105,7 @@ final class Reconnector {
 
     private void attempt(ClientConnection connection, ConnectionClosedException cause, int attempt) {
         if (connection.closedByHost()) {
+            traced.gaveUp(attempt - 1, new ConnectionClosedException("the client was closed while it reconnected"));
             return;
         }
         try {

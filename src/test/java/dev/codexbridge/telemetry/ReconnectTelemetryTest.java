@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -128,5 +129,33 @@ class ReconnectTelemetryTest {
         assertThat(otel.spans().toString()).as("codex's words stay out of the span").doesNotContain("gone for good", "sk-proj");
         assertThat(otel.metric("codex_bridge.client.reconnect.duration").orElseThrow().getHistogramData().getPoints())
                 .singleElement().satisfies(p -> assertThat(p.getAttributes().get(GenAiAttributes.ERROR_TYPE)).isEqualTo("CodexException"));
+    }
+
+    @Test
+    void aClientClosedWhileItReconnectsEndsTheReconnectsSpan() {
+        AtomicBoolean refuse = new AtomicBoolean();
+        AtomicInteger refused = new AtomicInteger();
+        CodexTransport.Factory real = codex.factory();
+        shared = CodexClient.builder().transport(sink -> {
+            if (refuse.get()) {
+                refused.incrementAndGet();
+                throw new CodexException("not yet");
+            }
+            return real.open(sink);
+        }).telemetry(CodexTelemetry.of(otel.openTelemetry()))
+                .reconnect(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(500), 4)).connect();
+        openSessions(1);
+        refuse.set(true);
+
+        codex.die();
+        // an attempt ran, so the reconnect (and its span) had begun: the host closes the client during it
+        await().atMost(WAIT).until(() -> refused.get() >= 1);
+        shared.close();
+
+        await().atMost(WAIT).until(() -> otel.spansNamed("codex.reconnect").size() == 1);
+        SpanData reconnect = otel.span("codex.reconnect");
+        assertThat(reconnect.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(reconnect.getAttributes().get(GenAiAttributes.ERROR_TYPE)).isIn("ConnectionClosedException", "CodexException");
+        assertThat(otel.spansNamed("codex.resume")).isEmpty();
     }
 }
