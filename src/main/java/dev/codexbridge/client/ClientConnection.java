@@ -7,6 +7,7 @@ import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.json.JsonFormatException;
+import dev.codexbridge.process.CodexProcessException;
 import dev.codexbridge.protocol.InitializeCapabilities;
 import dev.codexbridge.protocol.InitializeParams;
 import dev.codexbridge.protocol.InitializeResponse;
@@ -122,6 +123,11 @@ final class ClientConnection {
                         new InitializeParams(caps, options.clientInfo()), options.requestTimeout()));
             } catch (RpcTimeoutException silent) {
                 throw HandshakeChecks.silent(what, t.binary(), silent);
+            } catch (CodexProcessException exited) {
+                if (t.binary().isEmpty()) {
+                    throw exited;
+                }
+                throw HandshakeChecks.exitedEarly(t.binary().get(), exited);
             }
             InitializeResponse answered = Json.convert(answer, InitializeResponse.class);
             HandshakeChecks.requireSupported(answered, what);

@@ -3,6 +3,7 @@ package dev.codexbridge.client;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
+import dev.codexbridge.process.CodexProcessException;
 import dev.codexbridge.process.CodexVersion;
 import dev.codexbridge.process.CodexVersionProbe;
 import dev.codexbridge.protocol.InitializeResponse;
@@ -15,8 +16,8 @@ import org.slf4j.Logger;
 /**
  * What the handshake checks of the codex it reached: that it is not older than
  * {@link CodexVersion#MINIMUM_SUPPORTED} (read from {@code initialize}'s {@code userAgent}, the
- * one place a remote app-server says its version), and, when it never answers, a message that
- * names what was started and suggests it may not be codex's app-server.
+ * one place a remote app-server says its version), and, when it never answers or exits before
+ * answering, a message that names what was started and suggests it may not be codex's app-server.
  */
 final class HandshakeChecks {
     /**
@@ -79,20 +80,48 @@ final class HandshakeChecks {
             return new CodexException(what + waited + "Check that it is codex app-server " + CodexVersion.MINIMUM_SUPPORTED
                     + " or newer, listening for this client; a program that is not codex's app-server often waits like this.", timedOut);
         }
-        String name = binary.get().getFileName().toString();
-        Optional<CodexVersion> version = Optional.empty();
-        String reported;
-        try {
-            version = Optional.of(CodexVersionProbe.probe(binary.get(), VERSION_PROBE));
-            reported = ", which reports codex " + version.get() + ",";
-        } catch (RuntimeException e) {
-            reported = " (" + name + " --version: " + UntrustedText.of(firstLine(e.getMessage())) + "),";
+        Reported reported = Reported.of(binary.get());
+        return new CodexException(what + reported.text() + "," + waited + reported.check()
+                + "; a program that is not codex's app-server often waits like this.", timedOut);
+    }
+
+    /**
+     * What to throw when the process ended before answering {@code initialize}: the exit first,
+     * then the binary with what its {@code --version} says, then codex's stderr as {@code exited}
+     * showed it. A program that is not codex (a script printing a version) ends this way, and the
+     * exit alone names neither it nor the version floor, so unless it reports a supported codex
+     * the message says what to check.
+     */
+    static CodexProcessException exitedEarly(Path binary, CodexProcessException exited) {
+        // the message is the exit, then the stderr digest the constructor adds again from the tail
+        String message = exited.getMessage();
+        int firstLineEnd = message.indexOf('\n');
+        String first = firstLineEnd < 0 ? message : message.substring(0, firstLineEnd);
+        Reported reported = Reported.of(binary);
+        String explained = first + ".\n" + binary + reported.text() + ", ended without answering."
+                + (reported.supported() ? "" : " " + reported.check() + " without exiting.");
+        return new CodexProcessException(explained, exited.exitCode().isPresent() ? exited.exitCode().getAsInt() : null,
+                exited.stderrTail(), exited);
+    }
+
+    /** What {@code binary --version} said, whether that is a supported codex, and the check to suggest. */
+    private record Reported(String text, boolean supported, String check) {
+        static Reported of(Path binary) {
+            String name = binary.getFileName().toString();
+            Optional<CodexVersion> version = Optional.empty();
+            String text;
+            try {
+                version = Optional.of(CodexVersionProbe.probe(binary, VERSION_PROBE));
+                text = ", which reports codex " + version.get();
+            } catch (RuntimeException e) {
+                text = " (" + name + " --version: " + UntrustedText.of(firstLine(e.getMessage())) + ")";
+            }
+            boolean supported = version.map(v -> v.isAtLeast(CodexVersion.MINIMUM_SUPPORTED)).orElse(false);
+            boolean old = version.isPresent() && !supported;
+            return new Reported(text, supported, "Check that it is codex's app-server: `" + name + " --version` should say codex-cli "
+                    + CodexVersion.MINIMUM_SUPPORTED + " or newer" + (old ? " (this one is older)" : "") + ", and `" + name
+                    + " app-server` should answer JSON-RPC on stdin/stdout");
         }
-        boolean old = version.map(v -> !v.isAtLeast(CodexVersion.MINIMUM_SUPPORTED)).orElse(false);
-        return new CodexException(what + reported + waited + "Check that it is codex's app-server: `" + name + " --version` should say codex-cli "
-                + CodexVersion.MINIMUM_SUPPORTED + " or newer" + (old ? " (this one is older)" : "") + ", and `" + name
-                + " app-server` should answer JSON-RPC on stdin/stdout; a program that is not codex's app-server often waits like this.",
-                timedOut);
     }
 
     private static String firstLine(String text) {

@@ -34,6 +34,8 @@ final class TurnFollow {
     /** While detached: when the connection dropped, until when the turn waits, and why it dropped. */
     private long detachedAt;
     private long windowEnds;
+    /** Windows added because the connection came back but the thread's resume had not come yet. */
+    private int extensions;
     private ConnectionClosedException lostWith;
     private String lostReason;
     /** Non-null while what was missed is being fetched: the live messages that arrive meanwhile. */
@@ -51,6 +53,26 @@ final class TurnFollow {
         lostReason = reason;
         detachedAt = now;
         windowEnds = now + window.toNanos();
+        extensions = 0;
+    }
+
+    /**
+     * The window passed after the connection came back, with this thread's resume still waiting
+     * behind the others a reconnect resumes ({@code ReconnectPolicy.concurrentResumes} at a time):
+     * one more {@code window}, at most {@code most} windows in all. False when none is left.
+     */
+    boolean extendWindow(Duration window, int most) {
+        if (extensions + 1 >= most || window.isZero()) {
+            return false;
+        }
+        extensions++;
+        windowEnds += window.toNanos();
+        return true;
+    }
+
+    /** Whether the window was extended because the connection came back before the thread was resumed. */
+    boolean extended() {
+        return extensions > 0;
     }
 
     /** The turn is followed again: returns how long it was detached. */

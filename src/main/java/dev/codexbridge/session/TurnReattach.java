@@ -138,8 +138,10 @@ final class TurnReattach {
 
     /** The window passed with the turn detached: it ends as it did before decision 0022. */
     TurnResult windowPassed() {
-        return lost(follow.lostWith(), "; it did not come back within the re-attach window of "
-                + TurnRun.seconds(Duration.ofNanos(follow.windowEnds() - follow.detachedAt())));
+        String waited = TurnRun.seconds(Duration.ofNanos(follow.windowEnds() - follow.detachedAt()));
+        return lost(follow.lostWith(), follow.extended()
+                ? "; the connection came back, but the thread was not resumed within " + waited + " of the drop"
+                : "; it did not come back within the re-attach window of " + waited);
     }
 
     /** The thread is back on a new connection (or, for an attached turn, open): fetch what was missed, hold the live messages back meanwhile. */

@@ -329,8 +329,22 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
         done.complete(r);
     }
 
+    /**
+     * A turn whose connection came back within the window waits up to this many windows in all
+     * for its thread's resume: after a drop with hundreds of running turns, the resumes queue behind
+     * one another ({@code concurrentResumes} at a time) while codex is busy running those turns.
+     */
+    private static final int REATTACH_WINDOWS_AFTER_RECONNECT = 4;
+
+    /** The shared client is open again on a newer connection than the one the turn lost. */
+    private boolean reconnectedSinceDrop() {
+        CodexClient c = client;
+        return c != null && c.isOpen() && c.generation() != connection;
+    }
+
     private TurnResult checkDeadlines(long now) {
-        if (follow.detached() && now >= follow.windowEnds()) {
+        if (follow.detached() && now >= follow.windowEnds()
+                && !(reconnectedSinceDrop() && follow.extendWindow(thread.reattachWindow(), REATTACH_WINDOWS_AFTER_RECONNECT))) {
             return reattach.windowPassed();
         }
         if (graceDeadline != 0 && now >= graceDeadline && !follow.detached()) {

@@ -88,6 +88,34 @@ class HandshakeChecksTest {
     }
 
     @Test
+    void aBinaryThatExitsBeforeAnsweringIsNamedWithItsVersionAndWhatToCheck() throws Exception {
+        Path script = Scripts.write(tmp.resolve("exits"), "codex", "echo 'codex-cli 0.100.0'");
+        Throwable refused = catchThrowable(() -> client(script).connect());
+        System.out.println(refused.getMessage());
+        assertThat(refused).isInstanceOf(CodexProcessException.class)
+                .hasMessageContaining("exited with code 0 before answering initialize.\n" + script
+                        + ", which reports codex 0.100.0, ended without answering. Check that it is codex's app-server: "
+                        + "`codex --version` should say codex-cli 0.125.0 or newer (this one is older), "
+                        + "and `codex app-server` should answer JSON-RPC on stdin/stdout without exiting.");
+        assertThat(((CodexProcessException) refused).exitCode()).hasValue(0);
+    }
+
+    @Test
+    void aSupportedCodexThatExitsEarlyIsNamedWithoutDoubtingItIsCodex() throws Exception {
+        Path script = Scripts.write(tmp.resolve("crashes"), "codex", String.join("\n",
+                "if [ \"$1\" = --version ]; then echo 'codex-cli 0.169.0'; exit 0; fi",
+                "echo 'Error: config.toml: unknown variant' >&2",
+                "exit 1"));
+        Throwable refused = catchThrowable(() -> client(script).connect());
+        assertThat(refused).isInstanceOf(CodexProcessException.class)
+                .hasMessageContaining("exited with code 1 before answering initialize: Error: config.toml: unknown variant.\n" + script
+                        + ", which reports codex 0.169.0, ended without answering.\ncodex stderr (of its last 1 line):\n"
+                        + "  Error: config.toml: unknown variant")
+                .hasMessageNotContaining("Check that it is codex's app-server");
+        assertThat(((CodexProcessException) refused).stderrTail()).contains("Error: config.toml: unknown variant");
+    }
+
+    @Test
     void aSilentBinaryWithoutAVersionSaysWhatItsVersionCallDid() throws Exception {
         Path silent = Scripts.write(tmp.resolve("mute"), "not-codex", "cat > /dev/null");
         assertThatThrownBy(() -> client(silent).requestTimeout(Duration.ofMillis(500)).connect()).isInstanceOf(CodexException.class)

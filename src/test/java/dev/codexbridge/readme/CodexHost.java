@@ -72,7 +72,7 @@ public final class CodexHost implements AutoCloseable {
                 .client(codex)
                 .thread(ThreadOptions.builder()
                         .cwd(workspace)
-                        .askForApproval(AskForApproval.ON_REQUEST)        // codex asks before leaving the sandbox
+                        .askForApproval(AskForApproval.UNTRUSTED)         // codex asks about every command: the rules see them all
                         .build())
                 .approvals(approvals)
                 .limits(TurnLimits.of(Duration.ofMinutes(10), Duration.ofMinutes(2)))  // wall clock, idle

@@ -226,9 +226,38 @@ class ReattachTest {
         TurnResult r = turn.get(30, TimeUnit.SECONDS);
         assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(r.error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
-        assertThat(r.error().message()).contains("re-attach window");
+        // the connection came back at once; the thread's resume never did: four windows in all
+        assertThat(r.error().message()).contains("the connection came back, but the thread was not resumed within 1200 ms of the drop");
         assertThat(r.messages()).extracting(TranscriptMessage::content).contains("partial");
         assertThat(heard.events).containsExactly("completed m-1", "lost");
+    }
+
+    @Test
+    void aResumeThatComesAfterTheWindowOnAConnectionThatCameBackInTimeStillReattaches() throws Exception {
+        CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofMillis(300))));
+        session.start();
+        // as with hundreds of running turns: the reconnect is quick, this thread's resume comes late
+        codex.resumeAnswer = id -> {
+            ObjectNode a = Json.object();
+            a.putObject("thread").put("id", id).putObject("status").put("type", "active");
+            return CompletableFuture.supplyAsync(() -> (JsonNode) a, CompletableFuture.delayedExecutor(700, TimeUnit.MILLISECONDS));
+        };
+        codex.onTurnStart = (f, turn) -> f.item("item/completed", turn, message("m-1", "started"));
+        codex.turnsList = p -> turns("turn-1", "inProgress");
+        codex.itemsList = p -> {
+            codex.item("item/completed", "turn-1", message("m-2", "done"));
+            codex.completeTurn("turn-1", "completed", null);
+            return items("turn-1", message("m-1", "started"));
+        };
+        Heard heard = new Heard();
+        CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, heard);
+        awaitEvents(heard, 1);
+        codex.die();
+
+        TurnResult r = turn.get(30, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(r.finalText()).isEqualTo("done");
+        assertThat(heard.events).containsExactly("completed m-1", "lost", "reattached", "completed m-2");
     }
 
     @Test
