@@ -19,6 +19,7 @@ import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.rpc.WireTap;
 import dev.codexbridge.telemetry.CodexTelemetry;
+import dev.codexbridge.telemetry.internal.ClientTelemetry;
 import dev.codexbridge.telemetry.internal.TelemetryHooks;
 import dev.codexbridge.transport.CodexEndpoint;
 import dev.codexbridge.transport.CodexTransport;
@@ -81,7 +82,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     private final ThreadPlaces places;
     private final ClientPlumbing plumbing;
     /** Stops the telemetry's observation of this client; null when telemetry is off. */
-    private volatile AutoCloseable observed;
+    private volatile ClientTelemetry observed;
 
     private CodexClient(ClientOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -271,15 +272,16 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     @Override
     public void close() {
         connection.close();
-        AutoCloseable o = observed;
+        ClientTelemetry o = observed;
         if (o != null) {
             observed = null;
-            try {
-                o.close();
-            } catch (Exception e) {
-                // the metric's callback only: nothing of the connection depends on it
-            }
+            o.close();
         }
+    }
+
+    /** This client's telemetry, null when it is off or the client is closed (its reconnects are traced through it). */
+    ClientTelemetry telemetry() {
+        return observed;
     }
 
     /**

@@ -5,6 +5,8 @@ import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.telemetry.internal.ClientTelemetry;
+import dev.codexbridge.telemetry.internal.ReconnectTelemetry;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -30,6 +32,42 @@ final class Reconnector {
     private final ReconnectPolicy policy;
     private final AtomicBoolean reconnecting = new AtomicBoolean();
     private final CopyOnWriteArrayList<Function<CodexClient, CompletionStage<?>>> resumers = new CopyOnWriteArrayList<>();
+    /** The running reconnect's span when telemetry is on, else {@link #UNTRACED}. */
+    private volatile ReconnectTelemetry traced = UNTRACED;
+
+    /** Telemetry off: nothing is recorded. */
+    private static final ReconnectTelemetry UNTRACED = new ReconnectTelemetry() {
+        @Override
+        public void attemptFailed(int attempt, Throwable error) {
+        }
+
+        @Override
+        public void reopened(int attempts, int generation, int resumes) {
+        }
+
+        @Override
+        public ResumeTelemetry startResume() {
+            return NO_RESUME;
+        }
+
+        @Override
+        public void resumed(int failed) {
+        }
+
+        @Override
+        public void gaveUp(int attempts, Throwable error) {
+        }
+    };
+    private static final ReconnectTelemetry.ResumeTelemetry NO_RESUME = new ReconnectTelemetry.ResumeTelemetry() {
+        @Override
+        public AutoCloseable makeCurrent() {
+            return () -> { };
+        }
+
+        @Override
+        public void end(Throwable error) {
+        }
+    };
 
     Reconnector(ReconnectPolicy policy) {
         this.policy = policy;
@@ -55,6 +93,10 @@ final class Reconnector {
     }
 
     void schedule(ClientConnection connection, ConnectionClosedException cause, int attempt) {
+        if (attempt == 1) {
+            ClientTelemetry telemetry = connection.owner().telemetry();
+            traced = telemetry == null ? UNTRACED : telemetry.reconnecting(connection.generation(), cause);
+        }
         long delay = policy.delayBefore(attempt).toNanos();
         // an attempt waits for codex to start and answer: on the waits pool, never on the callback pool it waits for
         RpcThreads.timer().schedule(() -> RpcThreads.waits().execute(() -> attempt(connection, cause, attempt)),
@@ -63,6 +105,7 @@ final class Reconnector {
 
     private void attempt(ClientConnection connection, ConnectionClosedException cause, int attempt) {
         if (connection.closedByHost()) {
+            traced.gaveUp(attempt - 1, new ConnectionClosedException("the client was closed while it reconnected"));
             return;
         }
         try {
@@ -70,27 +113,32 @@ final class Reconnector {
         } catch (RuntimeException e) {
             if (attempt >= policy.maxAttempts() || connection.closedByHost()) {
                 LOG.warn("codex connection could not be reopened after {} attempts: {}", attempt, e.getMessage());
+                traced.gaveUp(attempt, e);
                 connection.giveUp(new ConnectionClosedException("the connection to codex was lost and "
                         + attempt + " attempts to reopen it failed; the last: " + UntrustedText.messageOf(e), e));
                 return;
             }
             LOG.debug("reconnect attempt {} failed: {}", attempt, e.getMessage());
+            traced.attemptFailed(attempt, e);
             schedule(connection, cause, attempt + 1);
             return;
         }
         LOG.info("codex connection reopened (connection {}); resuming {} thread(s)", connection.generation(), resumers.size());
         reconnecting.set(false);
+        ReconnectTelemetry round = traced;
         if (!connection.isOpen()) {
+            round.gaveUp(attempt, new ConnectionClosedException("the reopened connection closed at once"));
             // lost again before the flag was down, so its end was ignored: treat it as a new loss
             connection.lost(connection.generation(), new ConnectionClosedException("the reopened connection closed at once"));
             return;
         }
-        resumeAll(connection.owner());
+        round.reopened(attempt, connection.generation(), resumers.size());
+        resumeAll(connection.owner(), round);
     }
 
     /** Runs every resumer, at most {@code concurrentResumes} in flight, each as soon as a slot frees. */
-    private void resumeAll(CodexClient client) {
-        Resumes round = new Resumes(client, new ConcurrentLinkedQueue<>(resumers), System.nanoTime());
+    private void resumeAll(CodexClient client, ReconnectTelemetry traced) {
+        Resumes round = new Resumes(client, new ConcurrentLinkedQueue<>(resumers), System.nanoTime(), traced);
         for (int i = 0; i < policy.concurrentResumes(); i++) {
             resumeNext(round);
         }
@@ -98,9 +146,10 @@ final class Reconnector {
 
     /** One reconnect's resumes: those still to run, and how many are left to end (for the log line). */
     private record Resumes(CodexClient client, ConcurrentLinkedQueue<Function<CodexClient, CompletionStage<?>>> todo,
-                           long began, AtomicInteger left, AtomicInteger failed) {
-        Resumes(CodexClient client, ConcurrentLinkedQueue<Function<CodexClient, CompletionStage<?>>> todo, long began) {
-            this(client, todo, began, new AtomicInteger(todo.size()), new AtomicInteger());
+                           long began, ReconnectTelemetry traced, AtomicInteger left, AtomicInteger failed) {
+        Resumes(CodexClient client, ConcurrentLinkedQueue<Function<CodexClient, CompletionStage<?>>> todo, long began,
+                ReconnectTelemetry traced) {
+            this(client, todo, began, traced, new AtomicInteger(todo.size()), new AtomicInteger());
         }
     }
 
@@ -110,12 +159,15 @@ final class Reconnector {
             return;
         }
         CompletionStage<?> stage;
-        try {
+        // the resume's span is current while its thread/resume is written, so codex's handling joins the trace
+        ReconnectTelemetry.ResumeTelemetry resume = round.traced().startResume();
+        try (AutoCloseable scope = resume.makeCurrent()) {
             stage = next.apply(round.client());
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             stage = CompletableFuture.failedFuture(e);
         }
         (stage == null ? CompletableFuture.completedFuture(null) : stage).whenComplete((r, e) -> {
+            resume.end(e == null ? null : Futures.unwrap(e));
             if (e != null) {
                 round.failed().incrementAndGet();
                 LOG.warn("resuming a thread after the reconnect failed: {}", Futures.unwrap(e).getMessage());
@@ -123,6 +175,7 @@ final class Reconnector {
             if (round.left().decrementAndGet() == 0) {
                 LOG.info("resumed the threads of connection {} in {} ms ({} failed)", round.client().generation(),
                         (System.nanoTime() - round.began()) / 1_000_000, round.failed().get());
+                round.traced().resumed(round.failed().get());
             }
             resumeNext(round);
         });

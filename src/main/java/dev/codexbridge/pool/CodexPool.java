@@ -9,6 +9,8 @@ import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadReplacement;
+import dev.codexbridge.telemetry.CodexTelemetry;
+import dev.codexbridge.telemetry.internal.TelemetryHooks;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,6 +75,8 @@ public final class CodexPool implements AutoCloseable {
     private final boolean sharedCodexHome;
     private final Duration probeTimeout;
     private final Consumer<CodexClient.Builder> clientConfigurer;
+    /** Stops the telemetry's observation of the endpoints; null when telemetry is off. */
+    private final AutoCloseable observed;
     private final Map<String, PoolNode> affinity = new ConcurrentHashMap<>();
     private final ScheduledExecutorService checker;
     /** The checker's one thread, so that closing can wait until it has ended. */
@@ -91,7 +95,10 @@ public final class CodexPool implements AutoCloseable {
         this.nodes = List.copyOf(list);
         this.sharedCodexHome = b.sharedCodexHome;
         this.probeTimeout = b.probeTimeout;
-        this.clientConfigurer = b.clientConfigurer;
+        CodexTelemetry telemetry = b.telemetry;
+        Consumer<CodexClient.Builder> configurer = b.clientConfigurer;
+        this.clientConfigurer = telemetry == null ? configurer : client -> configurer.accept(client.telemetry(telemetry));
+        this.observed = telemetry == null ? null : TelemetryHooks.of(telemetry).observePool(this::health);
         this.finder = new ThreadFinder(probeTimeout);
         ThreadFactory named = RpcThreads.daemon("codex-bridge-pool-health");
         this.checker = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -318,6 +325,15 @@ public final class CodexPool implements AutoCloseable {
         return states;
     }
 
+    /** The endpoints as the metrics show them. */
+    private List<TelemetryHooks.EndpointHealth> health() {
+        List<TelemetryHooks.EndpointHealth> out = new ArrayList<>(nodes.size());
+        for (EndpointState e : endpoints()) {
+            out.add(new TelemetryHooks.EndpointHealth(e.name(), e.healthy(), e.threads()));
+        }
+        return out;
+    }
+
     /** Probes every endpoint now instead of waiting for the next round (tests, operators). */
     public void checkNow() {
         checkAll();
@@ -339,6 +355,13 @@ public final class CodexPool implements AutoCloseable {
         }
         for (PoolNode n : nodes) {
             n.disconnect("the pool is closed");
+        }
+        if (observed != null) {
+            try {
+                observed.close();
+            } catch (Exception e) {
+                // the metrics' callbacks only: nothing of the pool depends on them
+            }
         }
     }
 
@@ -507,8 +530,20 @@ public final class CodexPool implements AutoCloseable {
         private Duration probeTimeout = Duration.ofSeconds(2);
         private Consumer<CodexClient.Builder> clientConfigurer = b -> { };
         private EndpointLink link = EndpointLink.NETWORK;
+        private CodexTelemetry telemetry;
 
         private Builder() {
+        }
+
+        /**
+         * Traces and measures the pool: every connection it opens gets {@code telemetry} (before
+         * the {@link #clientConfigurer}), and each endpoint's health and load are observed
+         * ({@code codex_bridge.pool.endpoint.up}, {@code codex_bridge.pool.endpoint.threads}; see
+         * docs/observability.md). Null (the default): off.
+         */
+        public Builder telemetry(CodexTelemetry telemetry) {
+            this.telemetry = telemetry;
+            return this;
         }
 
         /** How the endpoints are reached (tests: in-memory app-servers). */

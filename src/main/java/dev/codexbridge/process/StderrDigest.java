@@ -11,12 +11,12 @@ import java.util.regex.Pattern;
  * removed, Rust backtraces ({@code Stack backtrace:} and its numbered frames) and the notices
  * codex prints at every start in a test or container dropped, and a line repeated with only its
  * timestamp changed shown once with a count. A last line says how many lines were left out; the
- * full stderr is logged at debug level ({@code dev.codexbridge.codex.stderr}) and kept in
+ * full stderr is logged ({@code dev.codexbridge.codex.stderr}, see {@link CodexStderrLog}) and kept in
  * {@link CodexProcessException#stderrTail()}.
  */
 final class StderrDigest {
     /** Where the left-out lines can be found, said in the message. */
-    static final String FULL_STDERR = "the full stderr is logged at debug level by dev.codexbridge.codex.stderr";
+    static final String FULL_STDERR = "the full stderr is logged by dev.codexbridge.codex.stderr (codex's log lines at their level, the rest at debug)";
 
     private static final Pattern ANSI = Pattern.compile("\\x1b\\[[0-?]*[ -/]*[@-~]");
     /** {@code 2026-11-22T20:18:32.199118Z} at the start of a log line. */

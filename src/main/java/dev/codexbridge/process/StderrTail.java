@@ -1,6 +1,5 @@
 package dev.codexbridge.process;
 
-import dev.codexbridge.internal.SafeLogger;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,15 +8,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
 
 /**
  * Drains a process's stderr on a daemon thread, keeping only the last lines. Draining
  * continuously matters: a child blocked on a full stderr pipe stops answering on stdout.
- * Memory is bounded by line count times line cap, whatever the child writes.
+ * Memory is bounded by line count times line cap, whatever the child writes. Each line is
+ * also logged ({@link CodexStderrLog}: at codex's own level when it is one of codex's log lines).
  */
 final class StderrTail {
-    private static final Logger CODEX_LOG = SafeLogger.getLogger("dev.codexbridge.codex.stderr");
     static final int MAX_LINE_CHARS = 4096;
 
     private final int capacity;
@@ -108,9 +106,7 @@ final class StderrTail {
         if (truncated) {
             line = line + "…";
         }
-        if (CODEX_LOG.isDebugEnabled()) {
-            CODEX_LOG.debug("{}", SecretRedactor.redact(line));
-        }
+        CodexStderrLog.log(line);
         synchronized (lines) {
             if (lines.size() == capacity) {
                 lines.removeFirst();

@@ -40,6 +40,15 @@ final class GenAiAttributes {
     /** How long a turn was without its connection before it was followed again (codex-bridge's own). */
     static final AttributeKey<Long> REATTACH_GAP_MS = AttributeKey.longKey("codex_bridge.turn.reattach_gap_ms");
 
+    static final AttributeKey<String> CLIENT = AttributeKey.stringKey("codex_bridge.client");
+    static final AttributeKey<Long> RECONNECT_LOST_CONNECTION = AttributeKey.longKey("codex_bridge.reconnect.lost_connection");
+    static final AttributeKey<String> RECONNECT_CAUSE = AttributeKey.stringKey("codex_bridge.reconnect.cause");
+    static final AttributeKey<Long> RECONNECT_ATTEMPTS = AttributeKey.longKey("codex_bridge.reconnect.attempts");
+    static final AttributeKey<Long> RECONNECT_GENERATION = AttributeKey.longKey("codex_bridge.reconnect.connection");
+    static final AttributeKey<Long> RECONNECT_RESUMES = AttributeKey.longKey("codex_bridge.reconnect.resumes");
+    static final AttributeKey<Long> RECONNECT_RESUMES_FAILED = AttributeKey.longKey("codex_bridge.reconnect.resumes_failed");
+    static final AttributeKey<String> POOL_ENDPOINT = AttributeKey.stringKey("codex_bridge.pool.endpoint");
+
     private GenAiAttributes() {
     }
 }

@@ -3,6 +3,8 @@ package dev.codexbridge.telemetry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.telemetry.internal.ClientTelemetry;
+import dev.codexbridge.telemetry.internal.ReconnectTelemetry;
 import dev.codexbridge.telemetry.internal.TelemetryHooks;
 import dev.codexbridge.telemetry.internal.TurnTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
@@ -12,6 +14,8 @@ import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableLongCounter;
+import io.opentelemetry.api.metrics.ObservableLongUpDownCounter;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceState;
@@ -19,6 +23,7 @@ import io.opentelemetry.api.trace.Tracer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The OpenTelemetry side of {@link TelemetryHooks}: the tracer, the meter and its instruments
@@ -46,10 +51,11 @@ final class OtelHooks implements TelemetryHooks {
     final DoubleHistogram approvalWait;
     final DoubleHistogram rateLimitWait;
     final LongCounter toolCalls;
+    final DoubleHistogram reconnectDuration;
     private final Meter meter;
     /** Numbers the clients observed, for the {@code codex_bridge.client} attribute. */
     private static final AtomicInteger CLIENTS = new AtomicInteger();
-    private static final AttributeKey<String> CLIENT = AttributeKey.stringKey("codex_bridge.client");
+    private static final AttributeKey<String> CLIENT = GenAiAttributes.CLIENT;
 
     private OtelHooks(OpenTelemetry otel, boolean captureContent) {
         this.captureContent = captureContent;
@@ -71,6 +77,9 @@ final class OtelHooks implements TelemetryHooks {
                 .setDescription("How long an approval request waited for its answer").setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
         this.rateLimitWait = meter.histogramBuilder("codex_bridge.rate_limit.wait").setUnit("s")
                 .setDescription("How long a turn waited for a rate limit before an attempt").build();
+        this.reconnectDuration = meter.histogramBuilder("codex_bridge.client.reconnect.duration").setUnit("s")
+                .setDescription("From a lost connection to the end of the resumes after it, or to giving up")
+                .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
     }
 
     static TelemetryHooks create(OpenTelemetry otel, boolean captureContent) {
@@ -105,17 +114,47 @@ final class OtelHooks implements TelemetryHooks {
     }
 
     @Override
-    public AutoCloseable observeClient(IntSupplier attachedThreads, IntSupplier reconnects) {
+    public ClientTelemetry observeClient(IntSupplier attachedThreads, IntSupplier reconnects) {
         Attributes client = Attributes.of(CLIENT, Integer.toString(CLIENTS.incrementAndGet()));
-        AutoCloseable threads = meter.upDownCounterBuilder("codex_bridge.client.threads").setUnit("{thread}")
+        ObservableLongUpDownCounter threads = meter.upDownCounterBuilder("codex_bridge.client.threads").setUnit("{thread}")
                 .setDescription("Threads attached on a client's connection (one per open session)")
                 .buildWithCallback(m -> m.record(attachedThreads.getAsInt(), client));
-        AutoCloseable reconnected = meter.counterBuilder("codex_bridge.client.reconnects").setUnit("{reconnect}")
+        ObservableLongCounter reconnected = meter.counterBuilder("codex_bridge.client.reconnects").setUnit("{reconnect}")
                 .setDescription("Times a client's connection was reopened")
                 .buildWithCallback(m -> m.record(reconnects.getAsInt(), client));
+        return new ClientTelemetry() {
+            @Override
+            public ReconnectTelemetry reconnecting(int lostConnection, Throwable cause) {
+                return new OtelReconnect(OtelHooks.this, client, lostConnection, cause);
+            }
+
+            @Override
+            public void close() {
+                threads.close();
+                reconnected.close();
+            }
+        };
+    }
+
+    @Override
+    public AutoCloseable observePool(Supplier<List<EndpointHealth>> endpoints) {
+        AutoCloseable up = meter.gaugeBuilder("codex_bridge.pool.endpoint.up").ofLongs().setUnit("1")
+                .setDescription("1 while a pool endpoint takes sessions (its last probe answered ready), else 0")
+                .buildWithCallback(m -> {
+                    for (EndpointHealth e : endpoints.get()) {
+                        m.record(e.up() ? 1 : 0, Attributes.of(GenAiAttributes.POOL_ENDPOINT, e.name()));
+                    }
+                });
+        AutoCloseable threads = meter.upDownCounterBuilder("codex_bridge.pool.endpoint.threads").setUnit("{thread}")
+                .setDescription("Threads attached on a pool endpoint's connection")
+                .buildWithCallback(m -> {
+                    for (EndpointHealth e : endpoints.get()) {
+                        m.record(e.threads(), Attributes.of(GenAiAttributes.POOL_ENDPOINT, e.name()));
+                    }
+                });
         return () -> {
+            up.close();
             threads.close();
-            reconnected.close();
         };
     }
 

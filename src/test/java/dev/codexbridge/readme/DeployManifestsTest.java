@@ -108,4 +108,58 @@ class DeployManifestsTest {
                 "ws://codex-app-server-1.codex-app-server.agents.svc.cluster.local:4500",
                 "ws://codex-app-server-2.codex-app-server.agents.svc.cluster.local:4500");
     }
+
+    @Test
+    void theCollectorReceivesOtlpWhereCodexAndTheHostSendIt() throws IOException {
+        List<JsonNode> docs = documents("otel-collector.yaml");
+        JsonNode service = kind(docs, "Service");
+        JsonNode deployment = kind(docs, "Deployment");
+        JsonNode pod = deployment.path("spec").path("template");
+        service.path("spec").path("selector").fields().forEachRemaining(e ->
+                assertThat(pod.path("metadata").path("labels").path(e.getKey()).asText()).isEqualTo(e.getValue().asText()));
+        int httpPort = -1;
+        for (JsonNode port : service.path("spec").path("ports")) {
+            if (port.path("name").asText().equals("otlp-http")) {
+                httpPort = port.path("port").asInt();
+            }
+        }
+        assertThat(httpPort).isEqualTo(4318);
+
+        // the collector's own configuration, as the ConfigMap mounts it where --config points
+        JsonNode configMap = kind(docs, "ConfigMap");
+        JsonNode config = new YAMLMapper().readTree(configMap.path("data").path("config.yaml").asText());
+        assertThat(config.path("receivers").path("otlp").path("protocols").path("http").path("endpoint").asText())
+                .isEqualTo("0.0.0.0:" + httpPort);
+        assertThat(config.path("receivers").path("otlp").path("protocols").path("grpc").path("endpoint").asText())
+                .isEqualTo("0.0.0.0:4317");
+        for (String signal : List.of("traces", "metrics", "logs")) {
+            JsonNode pipeline = config.path("service").path("pipelines").path(signal);
+            assertThat(pipeline.path("receivers").toString()).as(signal).contains("otlp");
+            for (String part : List.of("receivers", "processors", "exporters")) {
+                pipeline.path(part).forEach(name -> assertThat(config.path(part).has(name.asText()))
+                        .as("%s %s %s is defined", signal, part, name.asText()).isTrue());
+            }
+        }
+        JsonNode collector = pod.path("spec").path("containers").get(0);
+        String configArg = collector.path("args").get(0).asText();
+        String volume = pod.path("spec").path("volumes").get(0).path("name").asText();
+        assertThat(pod.path("spec").path("volumes").get(0).path("configMap").path("name").asText())
+                .isEqualTo(configMap.path("metadata").path("name").asText());
+        boolean mounted = false;
+        for (JsonNode m : collector.path("volumeMounts")) {
+            mounted |= m.path("name").asText().equals(volume)
+                    && configArg.equals("--config=" + m.path("mountPath").asText() + "/config.yaml");
+        }
+        assertThat(mounted).as("--config is the ConfigMap's file").isTrue();
+
+        // codex exports its traces to that Service (the override measured with codex 0.169.0)
+        JsonNode codex = kind(documents("codex-app-server.yaml"), "StatefulSet").path("spec").path("template").path("spec")
+                .path("containers").get(0);
+        List<String> args = new ArrayList<>();
+        codex.path("args").forEach(a -> args.add(a.asText()));
+        String exporter = args.stream().filter(a -> a.startsWith("otel.trace_exporter=")).findFirst().orElseThrow();
+        assertThat(args.get(args.indexOf(exporter) - 1)).isEqualTo("-c");
+        assertThat(exporter).contains("endpoint=\"http://" + service.path("metadata").path("name").asText() + ":" + httpPort
+                + "/v1/traces\"");
+    }
 }

@@ -2,6 +2,7 @@ package dev.codexbridge.telemetry.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.telemetry.CodexTelemetry;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
@@ -26,9 +27,13 @@ public interface TelemetryHooks {
 
     /**
      * Observes a connected client until the returned handle is closed: its attached threads (one
-     * per open session) and its reconnects, read when the metrics are collected.
+     * per open session) and its reconnects, read when the metrics are collected; and traces its
+     * reconnects.
      */
-    AutoCloseable observeClient(IntSupplier attachedThreads, IntSupplier reconnects);
+    ClientTelemetry observeClient(IntSupplier attachedThreads, IntSupplier reconnects);
+
+    /** Observes a pool's endpoints until the returned handle is closed, read when the metrics are collected. */
+    AutoCloseable observePool(Supplier<List<EndpointHealth>> endpoints);
 
     /** The hooks of a {@link CodexTelemetry}. */
     static TelemetryHooks of(CodexTelemetry telemetry) {
@@ -41,6 +46,10 @@ public interface TelemetryHooks {
      */
     static void install(Function<CodexTelemetry, TelemetryHooks> access) {
         Access.access = Objects.requireNonNull(access, "access");
+    }
+
+    /** A pool endpoint as the metrics show it: whether it takes sessions, and its load. */
+    record EndpointHealth(String name, boolean up, int threads) {
     }
 
     /** What is known of a turn as it starts. */
