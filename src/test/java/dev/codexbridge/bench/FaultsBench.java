@@ -107,26 +107,21 @@ public final class FaultsBench {
 
     /** One turn per session, {@link #AT_ONCE} at a time, with the outcomes and any failures counted. */
     private static Map<TurnOutcome, Integer> waves(List<CodexSession> sessions, String prompt) throws Exception {
-        Map<TurnOutcome, Integer> outcomes = new EnumMap<>(TurnOutcome.class);
-        Map<String, Integer> failures = new TreeMap<>();
+        List<CompletableFuture<TurnResult>> all = new ArrayList<>();
         for (int from = 0; from < sessions.size(); from += AT_ONCE) {
             List<CompletableFuture<TurnResult>> wave = new ArrayList<>();
             for (CodexSession s : sessions.subList(from, Math.min(sessions.size(), from + AT_ONCE))) {
                 wave.add(s.runTurnAsync(TurnInput.text(prompt), TurnOptions.DEFAULTS, TurnListener.NONE));
             }
             for (CompletableFuture<TurnResult> t : wave) {
-                TurnResult r = t.get(10, TimeUnit.MINUTES);
-                outcomes.merge(r.status(), 1, Integer::sum);
-                if (r.error() != null) {
-                    String m = r.error().category().wire() + ": " + r.error().message();
-                    failures.merge(m.length() > 160 ? m.substring(0, 160) : m, 1, Integer::sum);
-                }
+                t.get(10, TimeUnit.MINUTES);
             }
+            all.addAll(wave);
         }
-        failures.forEach((m, count) -> System.out.printf("faults:   %d x %s%n", count, m));
-        return outcomes;
+        return outcomes(all);
     }
 
+    /** How the turns ended, counted, with each distinct failure printed once with its count. */
     private static Map<TurnOutcome, Integer> outcomes(List<CompletableFuture<TurnResult>> turns) throws Exception {
         Map<TurnOutcome, Integer> outcomes = new EnumMap<>(TurnOutcome.class);
         Map<String, Integer> failures = new TreeMap<>();
