@@ -113,7 +113,12 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
     private volatile CodexClient client;
     private volatile String threadId;
     private volatile String turnId;
-    private final List<CodexEvent.Notification> early = new ArrayList<>();
+    /**
+     * What came for this thread between sending {@code turn/start} and its answer, in codex's
+     * order: notifications (their turn is not known yet) and the server requests among them, which
+     * wait too, so the listener hears both in the order codex sent them.
+     */
+    private final List<Object> early = new ArrayList<>();
     private boolean interruptSent;
     private StopReason stopReason;
     private boolean timedOut;
@@ -319,6 +324,12 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
         }
         finished = true;
         thread.unwatchResume(reattach.watch());
+        // requests held for a turn/start answer that never came are put to the host, as they were before the hold
+        for (Object held : takeEarly()) {
+            if (held instanceof TurnEvent.Asked pending) {
+                ask(pending, System.nanoTime());
+            }
+        }
         // decisions ready but not yet handled go out now; later ones are written as they come
         inbox.forEachQueuedEvent(o -> {
             if (o instanceof TurnEvent.Answered a && a.run() == this) {
@@ -437,6 +448,11 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
         }
         if (event instanceof TurnEvent.StartAnswered answered) {
             if (answered.failure() != null) {
+                for (Object held : takeEarly()) {
+                    if (held instanceof TurnEvent.Asked pending) {
+                        ask(pending, now);      // as before: the host decides, and the turn's end settles it
+                    }
+                }
                 return startFailed(answered.failure());
             }
             JsonNode turn = answered.result().get("turn");
@@ -450,9 +466,12 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
             if (interruptRequested.get() || timedOut || stopReason == StopReason.STEP_BUDGET || overflow != null) {
                 sendInterrupt();
             }
-            List<CodexEvent.Notification> buffered = new ArrayList<>(early);
-            early.clear();
-            for (CodexEvent.Notification n : buffered) {
+            for (Object held : takeEarly()) {
+                if (held instanceof TurnEvent.Asked pending) {
+                    ask(pending, now);
+                    continue;
+                }
+                CodexEvent.Notification n = (CodexEvent.Notification) held;
                 if (!n.turnId().equals(turnId)) {
                     continue;       // an earlier turn's last words (say, one interrupted as the thread came back)
                 }
@@ -474,28 +493,11 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
             if (!pending.claim() || pending.isWithdrawn()) {
                 return null;    // answered between turns, or withdrawn before the host was asked
             }
-            TurnEvent.Asked earlier = follow.earlier(pending);
-            if (earlier != null && !earlier.isWithdrawn()) {
-                reattach.adopt(earlier, pending);   // asked again after a resume, under the same id: the host sees it once
-                lastProgress = now;
+            if (sent && turnId == null) {
+                early.add(pending);     // after the notifications held before it, once turn/start is answered
                 return null;
             }
-            follow.asked(pending);
-            CodexEvent.ServerRequest r = pending.request;
-            ApprovalRequest asked = bridge.describe(r.method(), r.params());
-            pending.askedBy(this, asked);
-            if (asked != null) {
-                safely(() -> listener.onApprovalRequested(asked));
-            }
-            CompletableFuture<ServerRequestBridge.Answer> answering = bridge.answer(r.method(), r.params());
-            pending.answering(answering);
-            answering.whenComplete((ans, e) -> {
-                if (!pending.isWithdrawn()) {
-                    decided(pending, ans);      // else codex no longer waits for it: nothing to write
-                }
-            });
-            lastProgress = now;
-            return null;
+            return ask(pending, now);
         }
         if (event instanceof TurnEvent.Withdrawn w) {
             withdrawn(w);
@@ -503,6 +505,42 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
             return null;
         }
         throw new IllegalStateException("unhandled turn event " + event);
+    }
+
+    /** What was held until the {@code turn/start} answer, in arrival order; the hold is over. */
+    private List<Object> takeEarly() {
+        List<Object> held = new ArrayList<>(early);
+        early.clear();
+        return held;
+    }
+
+    /** Puts a request codex sent during this turn to the host (once: one asked again after a resume is matched). */
+    private TurnResult ask(TurnEvent.Asked pending, long now) {
+        if (pending.isWithdrawn()) {
+            return null;
+        }
+        TurnEvent.Asked earlier = follow.earlier(pending);
+        if (earlier != null && !earlier.isWithdrawn()) {
+            reattach.adopt(earlier, pending);   // asked again after a resume, under the same id: the host sees it once
+            lastProgress = now;
+            return null;
+        }
+        follow.asked(pending);
+        CodexEvent.ServerRequest r = pending.request;
+        ApprovalRequest asked = bridge.describe(r.method(), r.params());
+        pending.askedBy(this, asked);
+        if (asked != null) {
+            safely(() -> listener.onApprovalRequested(asked));
+        }
+        CompletableFuture<ServerRequestBridge.Answer> answering = bridge.answer(r.method(), r.params());
+        pending.answering(answering);
+        answering.whenComplete((ans, e) -> {
+            if (!pending.isWithdrawn()) {
+                decided(pending, ans);      // else codex no longer waits for it: nothing to write
+            }
+        });
+        lastProgress = now;
+        return null;
     }
 
     private TurnResult handleMessage(CodexEvent.Notification n, long now) {

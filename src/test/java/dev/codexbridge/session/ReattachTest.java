@@ -375,6 +375,28 @@ class ReattachTest {
     }
 
     @Test
+    void aRequestSentBeforeTheTurnStartAnswerIsHeardAfterTheItemsCodexSentBeforeIt() throws Exception {
+        CompletableFuture<ApprovalDecision> decision = new CompletableFuture<>();
+        CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30)))
+                .approvals(ApprovalPolicy.builder().handler(req -> decision).build()));
+        session.start();
+        // all of it before codex answers turn/start: the item's turn is not known yet when the request comes
+        codex.beforeTurnStartAnswer = (f, turn) -> {
+            f.item("item/completed", turn, message("m-1", "first"));
+            f.sendRaw(approval(41, "c-1"));
+        };
+        codex.onTurnStart = (f, turn) -> { };
+        Heard heard = new Heard();
+        CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, heard);
+        awaitEvents(heard, 2);
+        assertThat(heard.events).containsExactly("completed m-1", "asked");
+        decision.complete(ApprovalDecision.deny("not now"));
+        codex.completeTurn("turn-1", "completed", null);
+        assertThat(turn.get(30, TimeUnit.SECONDS).status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(heard.events).containsExactly("completed m-1", "asked", "answered");
+    }
+
+    @Test
     void aRequestUnderANewIdAfterTheResumeIsANewRequest() throws Exception {
         AtomicInteger handlerCalls = new AtomicInteger();
         CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30)))
