@@ -1,10 +1,10 @@
 package dev.codexbridge.session;
 
+import dev.codexbridge.internal.ItemIds;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.protocol.ItemCompletedNotification;
 import dev.codexbridge.protocol.RequestId;
 import dev.codexbridge.protocol.ServerRequestResolvedNotification;
-import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.protocol.TurnCompletedNotification;
 import dev.codexbridge.protocol.TurnStatus;
@@ -109,26 +109,10 @@ final class PendingRequests {
         return out;
     }
 
-    /**
-     * The completed item's id: from the typed item for the kinds requests are about (a command's
-     * output can be large, and its JSON form is not built for this), else from the JSON.
-     */
+    /** The completed item's id, from the typed item (a command's output can be large; its JSON form is not built for this). */
     private static String completedItemId(CodexEvent.Notification message) {
         ItemCompletedNotification completed = message.paramsAs(ItemCompletedNotification.class);
-        ThreadItem item = completed == null ? null : completed.item();
-        if (item instanceof ThreadItem.CommandExecution c) {
-            return c.id();
-        }
-        if (item instanceof ThreadItem.FileChange f) {
-            return f.id();
-        }
-        if (item instanceof ThreadItem.DynamicToolCall d) {
-            return d.id();
-        }
-        if (item instanceof ThreadItem.McpToolCall m) {
-            return m.id();
-        }
-        return message.raw().path("item").path("id").textValue();
+        return completed == null ? null : ItemIds.of(completed.item());
     }
 
     /** A connection of the session's own also hands it messages of no thread; those withdraw nothing of a thread's. */

@@ -8,6 +8,7 @@ import dev.codexbridge.approval.internal.ServerRequestBridge;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.client.internal.ClientPlumbing;
+import dev.codexbridge.internal.ItemIds;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.protocol.AgentMessageDeltaNotification;
 import dev.codexbridge.protocol.CommandExecutionOutputDeltaNotification;
@@ -577,7 +578,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
         } else if (p instanceof ItemStartedNotification started) {
             safely(() -> listener.onItemStarted(started.item()));
         } else if (p instanceof ItemCompletedNotification completed) {
-            follow.completed(n.raw().path("item").path("id").textValue());
+            follow.completed(ItemIds.of(completed.item()));     // from the typed item: the line is not parsed a second time
             itemCompleted(completed.item(), produced);
         } else if (p instanceof TurnPlanUpdatedNotification plan) {
             safely(() -> listener.onPlanUpdated(plan));

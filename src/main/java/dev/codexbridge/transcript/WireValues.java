@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.internal.ItemIds;
 import dev.codexbridge.protocol.ThreadItem;
 import java.lang.reflect.RecordComponent;
 import java.util.List;
@@ -21,53 +22,9 @@ final class WireValues {
     private WireValues() {
     }
 
-    /** The item's id, "" when it has none; the union has no common accessor, hence one arm per variant. */
+    /** The item's id, "" when it has none. */
     static String idOf(ThreadItem item) {
-        String id;
-        if (item instanceof ThreadItem.UserMessage i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.HookPrompt i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.AgentMessage i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.FunctionCallOutput i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.Plan i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.Reasoning i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.CommandExecution i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.FileChange i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.McpToolCall i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.DynamicToolCall i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.CollabAgentToolCall i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.SubAgentActivity i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.WebSearch i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.ImageView i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.Sleep i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.ImageGeneration i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.EnteredReviewMode i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.ExitedReviewMode i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.ContextCompaction i) {
-            id = i.id();
-        } else if (item instanceof ThreadItem.Unknown i) {
-            id = text(i.raw(), "id");
-        } else {
-            id = null;
-        }
-        return orEmpty(id);
+        return orEmpty(ItemIds.of(item));
     }
 
     /**
