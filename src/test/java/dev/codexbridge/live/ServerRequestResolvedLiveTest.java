@@ -1,6 +1,7 @@
 package dev.codexbridge.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.approval.ApprovalDecision;
@@ -195,6 +196,8 @@ class ServerRequestResolvedLiveTest {
                 TurnResult r = s.runTurn(TurnInput.text("run it"), TurnOptions.DEFAULTS, listener);
 
                 assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
+                // the host's stage is cancelled on the host pool, a moment after the turn's end
+                await().atMost(Duration.ofSeconds(5)).until(prompt::isCancelled);
                 assertThat(prompt).as("A's prompt is withdrawn").isCancelled();
                 assertThat(prompt.complete(ApprovalDecision.deny("too late"))).isFalse();
                 assertThat(events).containsExactly("asked", "withdrawn");
@@ -261,6 +264,7 @@ class ServerRequestResolvedLiveTest {
             TurnResult r = run.get(30, TimeUnit.SECONDS);
 
             assertThat(r.status()).isEqualTo(TurnOutcome.INTERRUPTED);
+            await().atMost(Duration.ofSeconds(5)).until(prompt::isCancelled);     // cancelled on the host pool
             assertThat(prompt).isCancelled();
             assertThat(events).containsExactly("asked", "withdrawn");
             TranscriptMessage tool = toolResult(r);
