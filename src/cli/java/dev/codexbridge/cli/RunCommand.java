@@ -160,10 +160,26 @@ final class RunCommand implements Callable<Integer> {
             err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
             return 2;
         }
+        CliTelemetry telemetry;
+        try {
+            telemetry = CliTelemetry.fromEnvironment(System.getenv());
+        } catch (IllegalArgumentException e) {
+            err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
+            return 2;
+        }
+        // closed (its spans exported) before the exit code goes back to main, which exits at once
+        CodexEndpoint at = endpoint;
+        try (CliTelemetry t = telemetry) {
+            return t.traced("codex-bridge run", () -> connectAndRun(t, at, handler, schema, out, err, terminal));
+        }
+    }
+
+    private int connectAndRun(CliTelemetry telemetry, CodexEndpoint endpoint, ApprovalHandler handler, JsonNode schema,
+                              PrintStream out, PrintStream err, boolean terminal) {
         CodexClient client = null;
         if (endpoint != null) {
             try {
-                client = CodexClient.builder().connect(endpoint);
+                client = telemetry.client(CodexClient.builder()).connect(endpoint);
             } catch (AuthenticationException e) {
                 err.println("codex-bridge run: authentication failed: " + ApiText.escape(e.getMessage()));
                 return EXIT_AUTHENTICATION;
@@ -173,7 +189,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         try (CodexClient connection = client) {
-            return run(connection, handler, schema, out, err, terminal);
+            return run(connection, telemetry, handler, schema, out, err, terminal);
         }
     }
 
@@ -207,12 +223,15 @@ final class RunCommand implements Callable<Integer> {
         return ep;
     }
 
-    private int run(CodexClient client, ApprovalHandler handler, JsonNode schema, PrintStream out,
+    private int run(CodexClient client, CliTelemetry telemetry, ApprovalHandler handler, JsonNode schema, PrintStream out,
                     PrintStream err, boolean terminal) {
         TurnOptions options = schema == null ? TurnOptions.DEFAULTS : TurnOptions.DEFAULTS.withOutputSchema(schema);
         CodexSession.Builder b;
         try {
             b = sessionBuilder(client, handler, terminal && approve == null);
+            if (client == null) {
+                telemetry.session(b);
+            }
         } catch (IllegalArgumentException | CodexException e) {
             err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
             return 2;

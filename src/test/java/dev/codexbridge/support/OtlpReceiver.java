@@ -16,12 +16,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An OTLP/HTTP receiver for JSON-encoded traces, enough for codex's own exporter: every span
- * POSTed to {@code /v1/traces} is kept (logs and metrics are accepted and dropped).
+ * An OTLP/HTTP receiver for traces, JSON (codex's own exporter) or binary protobuf (the Java
+ * SDK's, which has no JSON): every span POSTed to {@code /v1/traces} is kept (logs and metrics
+ * are accepted and dropped).
  */
 public final class OtlpReceiver implements AutoCloseable {
     /** One span as codex exported it: ids in hex, attributes flattened to strings. */
-    public record ReceivedSpan(String name, String traceId, String spanId, String parentSpanId, Map<String, String> attributes) {
+    public record ReceivedSpan(String name, String traceId, String spanId, String parentSpanId, Map<String, String> attributes,
+                               String service) {
     }
 
     private final HttpServer server;
@@ -35,19 +37,26 @@ public final class OtlpReceiver implements AutoCloseable {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         OtlpReceiver receiver = new OtlpReceiver(server);
         server.createContext("/", exchange -> {
+            String type = exchange.getRequestHeaders().getFirst("Content-Type");
+            boolean protobuf = type != null && type.startsWith("application/x-protobuf");
             try (InputStream in = exchange.getRequestBody()) {
                 byte[] body = in.readAllBytes();
                 if (exchange.getRequestURI().getPath().equals("/v1/traces")) {
-                    receiver.accept(Json.parse(new String(body, StandardCharsets.UTF_8)));
+                    if (protobuf) {
+                        receiver.add(OtlpProtobuf.spans(body));
+                    } else {
+                        receiver.accept(Json.parse(new String(body, StandardCharsets.UTF_8)));
+                    }
                 }
             } catch (RuntimeException e) {
                 exchange.sendResponseHeaders(400, -1);
                 exchange.close();
                 return;
             }
-            byte[] answer = "{}".getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, answer.length);
+            // an empty ExportTraceServiceResponse in either encoding
+            byte[] answer = protobuf ? new byte[0] : "{}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", protobuf ? "application/x-protobuf" : "application/json");
+            exchange.sendResponseHeaders(200, answer.length == 0 ? -1 : answer.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(answer);
             }
@@ -71,8 +80,18 @@ public final class OtlpReceiver implements AutoCloseable {
         return List.copyOf(spans);
     }
 
+    private synchronized void add(List<ReceivedSpan> received) {
+        spans.addAll(received);
+    }
+
     private synchronized void accept(JsonNode body) {
         for (JsonNode resource : body.path("resourceSpans")) {
+            String service = "";
+            for (JsonNode a : resource.path("resource").path("attributes")) {
+                if (a.path("key").asText().equals("service.name")) {
+                    service = a.path("value").path("stringValue").asText();
+                }
+            }
             for (JsonNode scope : resource.path("scopeSpans")) {
                 for (JsonNode span : scope.path("spans")) {
                     Map<String, String> attributes = new HashMap<>();
@@ -82,7 +101,7 @@ public final class OtlpReceiver implements AutoCloseable {
                                 ? value.elements().next().asText() : value.asText());
                     }
                     spans.add(new ReceivedSpan(span.path("name").asText(), span.path("traceId").asText(),
-                            span.path("spanId").asText(), span.path("parentSpanId").asText(""), attributes));
+                            span.path("spanId").asText(), span.path("parentSpanId").asText(""), attributes, service));
                 }
             }
         }
