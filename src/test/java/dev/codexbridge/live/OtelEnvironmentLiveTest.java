@@ -46,6 +46,7 @@ class OtelEnvironmentLiveTest {
 
             // the CLI's spans are there as soon as it has exited: it flushed them itself
             List<ReceivedSpan> cli = receiver.spans().stream().filter(s -> s.service().equals("cli-under-test")).toList();
+            assertThat(cli).as("the CLI's spans among %s; its output:%n%s", receiver.spans(), run.output()).isNotEmpty();
             ReceivedSpan root = only(cli, "codex-bridge run");
             ReceivedSpan turn = only(cli, "invoke_agent codex");
             ReceivedSpan command = only(cli, "execute_tool commandExecution");

@@ -159,7 +159,10 @@ final class OtlpProtobuf {
         switch (tag & 7) {
             case 0 -> varint();
             case 1 -> in.position(in.position() + 8);
-            case 2 -> in.position(in.position() + (int) varint());
+            case 2 -> {
+                int length = (int) varint(); // read before the position is taken: it moves it
+                in.position(in.position() + length);
+            }
             case 5 -> in.position(in.position() + 4);
             default -> throw new IllegalArgumentException("wire type " + (tag & 7));
         }

@@ -28,6 +28,7 @@ public final class OtlpReceiver implements AutoCloseable {
 
     private final HttpServer server;
     private final List<ReceivedSpan> spans = new ArrayList<>();
+    private final List<RuntimeException> failures = new ArrayList<>();
 
     private OtlpReceiver(HttpServer server) {
         this.server = server;
@@ -49,6 +50,7 @@ public final class OtlpReceiver implements AutoCloseable {
                     }
                 }
             } catch (RuntimeException e) {
+                receiver.failed(e);
                 exchange.sendResponseHeaders(400, -1);
                 exchange.close();
                 return;
@@ -78,6 +80,15 @@ public final class OtlpReceiver implements AutoCloseable {
 
     public synchronized List<ReceivedSpan> spans() {
         return List.copyOf(spans);
+    }
+
+    /** The requests it could not read (a test's message shows them). */
+    public synchronized List<RuntimeException> failures() {
+        return List.copyOf(failures);
+    }
+
+    private synchronized void failed(RuntimeException e) {
+        failures.add(e);
     }
 
     private synchronized void add(List<ReceivedSpan> received) {
