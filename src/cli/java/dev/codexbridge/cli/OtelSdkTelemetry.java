@@ -27,6 +27,8 @@ import java.util.function.IntSupplier;
  */
 final class OtelSdkTelemetry implements CliTelemetry {
     private static final AttributeKey<Long> EXIT_CODE = AttributeKey.longKey("process.exit.code");
+    private static final String[] PROTOCOL_VARIABLES = {"OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+        "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL"};
 
     private final OpenTelemetrySdk sdk;
     private final CodexTelemetry telemetry;
@@ -37,6 +39,12 @@ final class OtelSdkTelemetry implements CliTelemetry {
     }
 
     static CliTelemetry start(Map<String, String> env) {
+        for (String variable : PROTOCOL_VARIABLES) {
+            if ("grpc".equalsIgnoreCase(CliTelemetry.setting(env, variable))) {
+                throw new IllegalArgumentException(variable + "=grpc: the command line exports OTLP over HTTP only "
+                        + "(http/protobuf, port 4318 on a collector)");
+            }
+        }
         try {
             OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                     .addPropertiesSupplier(() -> defaults(env))
@@ -45,7 +53,12 @@ final class OtelSdkTelemetry implements CliTelemetry {
                     .getOpenTelemetrySdk();
             return new OtelSdkTelemetry(sdk);
         } catch (ConfigurationException e) {
-            throw new IllegalArgumentException("OTEL_* settings: " + e.getMessage(), e);
+            // the SDK wraps the cause in "Unexpected configuration error"
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause().getMessage() != null) {
+                cause = cause.getCause();
+            }
+            throw new IllegalArgumentException("OTEL_* settings: " + cause.getMessage(), e);
         }
     }
 
