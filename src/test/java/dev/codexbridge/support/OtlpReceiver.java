@@ -29,6 +29,7 @@ public final class OtlpReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<ReceivedSpan> spans = new ArrayList<>();
     private final List<RuntimeException> failures = new ArrayList<>();
+    private final Map<String, Integer> posts = new HashMap<>();
 
     private OtlpReceiver(HttpServer server) {
         this.server = server;
@@ -42,6 +43,7 @@ public final class OtlpReceiver implements AutoCloseable {
             boolean protobuf = type != null && type.startsWith("application/x-protobuf");
             try (InputStream in = exchange.getRequestBody()) {
                 byte[] body = in.readAllBytes();
+                receiver.posted(exchange.getRequestURI().getPath() + " " + (protobuf ? "protobuf" : "json"));
                 if (exchange.getRequestURI().getPath().equals("/v1/traces")) {
                     if (protobuf) {
                         receiver.add(OtlpProtobuf.spans(body));
@@ -80,6 +82,15 @@ public final class OtlpReceiver implements AutoCloseable {
 
     public synchronized List<ReceivedSpan> spans() {
         return List.copyOf(spans);
+    }
+
+    /** How many requests arrived per path and encoding ({@code "/v1/metrics json"}). */
+    public synchronized Map<String, Integer> posts() {
+        return Map.copyOf(posts);
+    }
+
+    private synchronized void posted(String pathAndEncoding) {
+        posts.merge(pathAndEncoding, 1, Integer::sum);
     }
 
     /** The requests it could not read (a test's message shows them). */
