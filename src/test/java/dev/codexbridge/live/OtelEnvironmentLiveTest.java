@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.codexbridge.cli.Main;
+import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.OtlpReceiver;
 import dev.codexbridge.support.OtlpReceiver.ReceivedSpan;
@@ -13,6 +14,7 @@ import dev.codexbridge.testkit.ScriptedModelServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,14 +34,25 @@ class OtelEnvironmentLiveTest {
 
     @Test
     void runExportsTheTurnsSpansOnExitInOneTraceWithCodexs() throws Exception {
+        oneTrace(LiveCodex.binary());
+    }
+
+    /** The same with codex 0.130.0 (docs/compatibility.md): it parents its spans on the CLI's the same way. */
+    @Test
+    void oneTraceWithCodex0130() throws Exception {
         LiveCodex.binary();
+        Path dir = Paths.get(System.getProperty("codexbridge.compatDir", ".codex-cli-0.130.0"));
+        oneTrace(CodexLocator.findInInstall(dir).orElseThrow(() -> new AssertionError("codex 0.130.0 not installed in " + dir)));
+    }
+
+    private void oneTrace(Path codex) throws Exception {
         try (ScriptedModelServer model = ScriptedModelServer.start();
              OtlpReceiver receiver = OtlpReceiver.start()) {
             Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).askForApproval("on-request")
                     .extraToml(receiver.codexOtelToml()).write();
             model.enqueue(ModelReply.builder().execCommandEscalated("call-cmd", "echo traced", "Need to run it").build(),
                     ModelReply.message("done"));
-            Child run = cli(home, Map.of("OTEL_TRACES_EXPORTER", "otlp",
+            Child run = cli(codex, home, Map.of("OTEL_TRACES_EXPORTER", "otlp",
                     "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.baseUrl().toString(),
                     "OTEL_SERVICE_NAME", "cli-under-test"), List.of(), "--approve", "once");
             assertThat(run.exit()).as(run.output()).isZero();
@@ -74,7 +87,7 @@ class OtelEnvironmentLiveTest {
             Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
             model.enqueue(ModelReply.message("done"));
             // an endpoint alone names no exporter, nor does an exporter set to none
-            Child run = cli(home, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9", "OTEL_TRACES_EXPORTER", "none"),
+            Child run = cli(LiveCodex.binary(), home, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9", "OTEL_TRACES_EXPORTER", "none"),
                     List.of("-Xlog:class+load=info:file=" + tmp.resolve("classes.log")), "--json");
             assertThat(run.exit()).as(run.output()).isZero();
             assertThat(run.output()).contains("\"finalText\":\"done\"");
@@ -87,13 +100,13 @@ class OtelEnvironmentLiveTest {
     }
 
     /** {@code codex-bridge run "run it"} in a new JVM on this test's class path, with exactly these OTEL_* variables. */
-    private Child cli(Path home, Map<String, String> otel, List<String> jvmOptions, String... more) throws Exception {
+    private Child cli(Path codex, Path home, Map<String, String> otel, List<String> jvmOptions, String... more) throws Exception {
         Path work = Files.createDirectories(tmp.resolve("work"));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "run it",
-                "--codex-bin", LiveCodex.binary().toString(), "--codex-home", home.toString(), "--cwd", work.toString(),
+                "--codex-bin", codex.toString(), "--codex-home", home.toString(), "--cwd", work.toString(),
                 "--timeout", "120"));
         command.addAll(List.of(more));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
