@@ -381,9 +381,10 @@ public final class CodexSession implements AutoCloseable {
             turnActive.set(false);
             return CompletableFuture.failedFuture(new CodexException("the session is closed"));
         }
-        // a followed turn is not traced: its span would begin where this process joined, not where the turn began
-        TurnContext turn = new TurnContext(null, TurnOptions.DEFAULTS, listener == null ? TurnListener.NONE : listener, turnSetup(limits),
-                TurnTelemetry.NONE);
+        // its span begins where this process joined, not where the turn began (marked as attached)
+        TurnTelemetry traced = tracing.follow(connection);
+        TurnContext turn = new TurnContext(null, TurnOptions.DEFAULTS, traced.listener(listener == null ? TurnListener.NONE : listener),
+                turnSetup(limits), traced);
         TurnRun run = new TurnRun(connection, turn.settings(), turn.options(), turn.listener(), turn.interrupted(), turn.waits(),
                 turn.began(), 1, 0);
         activeTurn = run;
@@ -392,7 +393,8 @@ public final class CodexSession implements AutoCloseable {
             run.requestInterrupt();
         }
         // the library's own start future: the host's copy would wait for a host pool thread
-        CompletableFuture<TurnResult> following = connection.startAsync().handle((id, failure) -> {
+        // the thread's start or resume is sent with the span current, so codex's span for it joins the trace
+        CompletableFuture<TurnResult> following = traced.inScope(connection::startAsync).handle((id, failure) -> {
             if (failure != null) {
                 connection.retire();
                 return CompletableFuture.completedFuture(run.startupFailure(connection.startFailure(failure)));

@@ -28,4 +28,17 @@ record TurnTracing(TelemetryHooks hooks) {
         return hooks.startTurn(new TelemetryHooks.TurnStartInfo(connection.threadId(), model, start.method(),
                 start instanceof TurnStart.UserTurn user ? () -> user.input().toJson() : null));
     }
+
+    /**
+     * A turn this session follows ({@code attachTurn}) but did not start: its span starts now, where
+     * this process joined, not where codex began the turn, and says so
+     * ({@link TelemetryHooks#ATTACH}).
+     */
+    TurnTelemetry follow(ThreadConnection connection) {
+        if (hooks == null) {
+            return TurnTelemetry.NONE;
+        }
+        return hooks.startTurn(new TelemetryHooks.TurnStartInfo(connection.threadId(), connection.settings().model(),
+                TelemetryHooks.ATTACH, null));
+    }
 }

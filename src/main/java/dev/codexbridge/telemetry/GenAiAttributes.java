@@ -29,6 +29,7 @@ final class GenAiAttributes {
     static final AttributeKey<String> STOP_REASON = AttributeKey.stringKey("codex_bridge.turn.stop_reason");
     static final AttributeKey<Long> TURN_ATTEMPTS = AttributeKey.longKey("codex_bridge.turn.attempts");
     static final AttributeKey<Long> TURN_STEPS = AttributeKey.longKey("codex_bridge.turn.steps");
+    static final AttributeKey<Boolean> TURN_ATTACHED = AttributeKey.booleanKey("codex_bridge.turn.attached");
     static final AttributeKey<String> TOOL_STATUS = AttributeKey.stringKey("codex_bridge.tool.status");
     static final AttributeKey<String> MCP_SERVER = AttributeKey.stringKey("codex_bridge.mcp.server");
     static final AttributeKey<Long> EXIT_CODE = AttributeKey.longKey("process.exit.code");

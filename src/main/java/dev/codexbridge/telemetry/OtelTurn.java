@@ -9,6 +9,7 @@ import dev.codexbridge.session.TokenUsage;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.telemetry.internal.TelemetryHooks;
 import dev.codexbridge.telemetry.internal.TelemetryHooks.TurnStartInfo;
 import dev.codexbridge.telemetry.internal.TurnTelemetry;
 import io.opentelemetry.api.common.Attributes;
@@ -57,6 +58,9 @@ final class OtelTurn implements TurnTelemetry {
         }
         if (turn.threadId() != null) {
             b.setAttribute(GenAiAttributes.CONVERSATION_ID, turn.threadId());
+        }
+        if (TelemetryHooks.ATTACH.equals(turn.operation())) {
+            b.setAttribute(GenAiAttributes.TURN_ATTACHED, true);
         }
         this.span = b.startSpan();
         this.context = Context.current().with(span);

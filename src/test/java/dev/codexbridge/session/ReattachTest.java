@@ -14,9 +14,13 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.rpc.InboundSink;
 import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.support.OtelCapture;
+import dev.codexbridge.telemetry.CodexTelemetry;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.transcript.TranscriptMessage;
 import dev.codexbridge.transport.CodexTransport;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,6 +63,9 @@ class ReattachTest {
     private volatile boolean unreachable;
 
     /** The fake codex as a running app-server: it outlives a dropped connection. */
+    /** Set before {@link #sharedClient} to trace the shared client. */
+    private CodexTelemetry clientTelemetry;
+
     private CodexClient sharedClient(Duration window) {
         return sharedClient(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4).withReattachWindow(window));
     }
@@ -79,7 +86,11 @@ class ReattachTest {
                 return true;
             }
         };
-        shared = CodexClient.builder().transport(running).reconnect(policy).connect();
+        CodexClient.Builder b = CodexClient.builder().transport(running).reconnect(policy);
+        if (clientTelemetry != null) {
+            b.telemetry(clientTelemetry);
+        }
+        shared = b.connect();
         return shared;
     }
 
@@ -462,6 +473,31 @@ class ReattachTest {
         assertThat(again.status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(again.finalText()).isEqualTo("third");
         assertThat(session.runningTurnId()).isEmpty();
+    }
+
+    @Test
+    void aFollowedTurnIsTracedAsAttached() throws Exception {
+        try (OtelCapture otel = new OtelCapture()) {
+            clientTelemetry = CodexTelemetry.of(otel.openTelemetry());
+            CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30))).resumeThread("thread-1"));
+            codex.turnsList = p -> turns("turn-7", "inProgress");
+            codex.itemsList = p -> {
+                codex.completeTurn("turn-7", "completed", null);
+                return items("turn-7", "{\"type\":\"commandExecution\",\"id\":\"c-1\",\"command\":\"ls\",\"cwd\":\"/w\","
+                        + "\"status\":\"completed\",\"commandActions\":[],\"exitCode\":0}", message("m-1", "done"));
+            };
+            TurnResult r = session.attachTurn("turn-7", TurnListener.NONE);
+            assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
+
+            SpanData turn = otel.span("invoke_agent codex");
+            assertThat(turn.getAttributes().get(AttributeKey.booleanKey("codex_bridge.turn.attached"))).isTrue();
+            assertThat(turn.getAttributes().get(AttributeKey.stringKey("codex_bridge.turn.id"))).isEqualTo("turn-7");
+            assertThat(turn.getAttributes().get(AttributeKey.stringKey("codex_bridge.turn.status"))).isEqualTo("completed");
+            // the thread's resume was written with the span current
+            List<JsonNode> resumes = codex.received().stream().filter(m -> m.path("method").asText().equals("thread/resume")).toList();
+            assertThat(resumes).hasSize(1);
+            assertThat(resumes.get(0).path("trace").path("traceparent").asText()).contains(turn.getTraceId());
+        }
     }
 
     private void awaitEvents(Heard heard, int n) throws InterruptedException {

@@ -15,6 +15,8 @@ import java.util.function.Supplier;
  * an OpenTelemetry instance) leads to the classes that use it. Not API.
  */
 public interface TelemetryHooks {
+    /** {@link TurnStartInfo#operation()} of a turn followed with {@code attachTurn}, not started here. */
+    String ATTACH = "attachTurn";
 
     /**
      * The calling thread's current trace context as codex's {@code trace} member
