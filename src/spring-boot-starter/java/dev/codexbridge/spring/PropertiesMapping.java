@@ -8,6 +8,10 @@ import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.transport.CodexEndpoint;
 import dev.codexbridge.transport.WebSocketAuth;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +42,11 @@ final class PropertiesMapping {
             }
         }
         p.getPool().getEndpoints().forEach((name, e) -> endpointProblems("codex-bridge.pool.endpoints." + name, e, problems));
+        Path binary = p.getProcess().getBinary();
+        if (binary != null && !Files.isExecutable(binary)) {
+            problems.add("codex-bridge.process.binary: " + binary + (Files.exists(binary) ? " is not executable" : " does not exist")
+                    + " (leave it unset to locate codex: CODEX_BIN, -Dcodexbridge.codexDir, .codex-cli/, PATH)");
+        }
         if (p.getMaxThreadsPerConnection() < 1) {
             problems.add("codex-bridge.max-threads-per-connection must be at least 1 (is " + p.getMaxThreadsPerConnection() + ")");
         }
@@ -99,9 +108,28 @@ final class PropertiesMapping {
             problems.add(prefix + ".max-threads must be at least 1");
         }
         try {
-            endpoint(e);
+            CodexEndpoint endpoint = endpoint(e);
+            if ("ws".equals(endpoint.uri().getScheme()) && !e.isAllowPlaintextRemote() && !loopback(endpoint.uri().getHost())) {
+                problems.add(prefix + ".url: " + e.getUrl() + " is plain ws:// to a host that is not loopback: the token and every "
+                        + "message would cross the network unencrypted; use wss:// or a tunnel, or set "
+                        + prefix + ".allow-plaintext-remote=true on a private network");
+            }
         } catch (RuntimeException ex) {
             problems.add(prefix + ".url: " + ex.getMessage());
+        }
+    }
+
+    /** Whether every address of {@code host} is loopback (unresolvable: not, so the check stays on). */
+    private static boolean loopback(String host) {
+        try {
+            for (InetAddress a : InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 
