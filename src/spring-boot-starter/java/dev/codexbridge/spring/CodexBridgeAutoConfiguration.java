@@ -39,19 +39,9 @@ import org.springframework.context.annotation.Import;
 @Import(MigrationConfiguration.class)
 public class CodexBridgeAutoConfiguration {
 
-    /** Commands the properties allow; the application's own {@link CommandRules} bean replaces it. */
-    @Bean
-    @ConditionalOnMissingBean
-    @ConditionalOnProperty(prefix = "codex-bridge.approval", name = "allow-programs[0]")
-    CommandRules codexCommandRules(CodexBridgeProperties properties) {
-        CodexBridgeProperties.Approval a = properties.getApproval();
-        return CommandRules.builder().allowPrograms(a.getAllowPrograms().toArray(String[]::new))
-                .askHandlerForOthers(a.isAskHandlerForOthers()).build();
-    }
-
     /**
-     * How sessions answer codex: the properties' rules, then the application's
-     * {@link ApprovalHandler} bean, then deny. Without a handler bean every question the rules do
+     * How sessions answer codex: the application's {@link CommandRules} bean (else the rules of
+     * {@code codex-bridge.approval.allow-programs}), then its {@link ApprovalHandler} bean, then deny. Without a handler bean every question the rules do
      * not settle is denied (fail closed).
      */
     @Bean
@@ -63,7 +53,13 @@ public class CodexBridgeAutoConfiguration {
                 .autoApproveFileChanges(a.isAutoApproveFileChanges());
         a.getTrustedMcpServers().forEach(b::trustMcpServer);
         handler.ifUnique(b::handler);
-        rules.ifUnique(b::commandRules);
+        CommandRules own = rules.getIfUnique();
+        if (own != null) {
+            b.commandRules(own);
+        } else if (!a.getAllowPrograms().isEmpty()) {
+            b.commandRules(CommandRules.builder().allowPrograms(a.getAllowPrograms().toArray(String[]::new))
+                    .askHandlerForOthers(a.isAskHandlerForOthers()).build());
+        }
         return b.build();
     }
 
@@ -166,11 +162,11 @@ public class CodexBridgeAutoConfiguration {
     /** {@code /actuator/health/codex}: the connection, or each pool endpoint. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
-    @ConditionalOnEnabledHealthIndicator("codex")
     static class HealthConfiguration {
+        // on the method: the class-level conditions are all loaded before any is checked
         @Bean(name = "codexHealthContributor")
+        @ConditionalOnEnabledHealthIndicator("codex")
         @ConditionalOnMissingBean(name = "codexHealthContributor")
-        @ConditionalOnBean(CodexSessions.class)
         HealthContributor codexHealthContributor(CodexSessions sessions, CodexBridgeProperties properties) {
             return sessions.client() != null
                     ? new CodexHealthIndicator(sessions.client(), properties.getHealth().getReadinessTimeout())
@@ -184,7 +180,6 @@ public class CodexBridgeAutoConfiguration {
     static class MetricsConfiguration {
         @Bean
         @ConditionalOnMissingBean
-        @ConditionalOnBean(CodexSessions.class)
         @ConditionalOnProperty(prefix = "codex-bridge.metrics", name = "enabled", havingValue = "true", matchIfMissing = true)
         MeterBinder codexMeterBinder(CodexSessions sessions) {
             return new CodexMeterBinder(sessions.client(), sessions.pool());
