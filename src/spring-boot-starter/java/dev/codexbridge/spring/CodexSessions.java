@@ -30,6 +30,7 @@ public final class CodexSessions {
     private final CodexPool pool;
     private final Consumer<CodexSession.Builder> defaults;
     private final Map<CodexSession, Boolean> opened = Collections.synchronizedMap(new WeakHashMap<>());
+    private final RunningTurns turns = new RunningTurns();
     private volatile boolean closed;
 
     CodexSessions(CodexClient client, CodexPool pool, ThreadOptions thread, TurnLimits limits, ApprovalPolicy approvals,
@@ -39,6 +40,9 @@ public final class CodexSessions {
         }
         this.client = client;
         this.pool = pool;
+        if (client != null) {
+            turns.watch(client);
+        }
         this.defaults = b -> {
             b.thread(thread).limits(limits).approvals(approvals);
             if (rateLimits != null) {
@@ -59,6 +63,7 @@ public final class CodexSessions {
         CodexSession session;
         if (pool != null) {
             session = pool.newSession(defaults.andThen(configure));
+            turns.watch(session.client());
         } else {
             CodexSession.Builder b = CodexSession.builder();
             defaults.accept(b);
@@ -87,6 +92,7 @@ public final class CodexSessions {
         CodexSession session;
         if (pool != null) {
             session = pool.resumeSession(threadId, defaults.andThen(configure));
+            turns.watch(session.client());
         } else {
             CodexSession.Builder b = CodexSession.builder();
             defaults.accept(b);
@@ -107,6 +113,11 @@ public final class CodexSessions {
         synchronized (opened) {
             return new ArrayList<>(opened.keySet());
         }
+    }
+
+    /** Whether {@code session} has a turn running, as codex's notifications said (asks codex nothing). */
+    boolean turnRunning(CodexSession session) {
+        return turns.running(session.threadId());
     }
 
     /** The client sessions open on, or null with a pool. */

@@ -41,11 +41,11 @@ public final class CodexShutdown implements SmartLifecycle {
     public void stop() {
         sessions.refuseNewSessions();
         List<CodexSession> open = sessions.openSessions();
-        List<CodexSession> left = awaitTurns(open, awaitTurns);
+        List<CodexSession> left = awaitTurns(sessions, open, awaitTurns);
         if (!left.isEmpty()) {
             LOG.info("codex-bridge: interrupting {} turn(s) still running after {}", left.size(), awaitTurns);
             left.forEach(s -> safely(s::interrupt));
-            left = awaitTurns(left, INTERRUPT_GRACE);
+            left = awaitTurns(sessions, left, INTERRUPT_GRACE);
             if (!left.isEmpty()) {
                 LOG.warn("codex-bridge: {} turn(s) did not end after their interrupt; closing under them", left.size());
             }
@@ -70,10 +70,10 @@ public final class CodexShutdown implements SmartLifecycle {
     }
 
     /** The sessions whose turn still runs after waiting up to {@code wait}. */
-    private static List<CodexSession> awaitTurns(List<CodexSession> open, Duration wait) {
+    private static List<CodexSession> awaitTurns(CodexSessions sessions, List<CodexSession> open, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
-            List<CodexSession> busy = open.stream().filter(s -> s.runningTurnId().isPresent()).toList();
+            List<CodexSession> busy = open.stream().filter(sessions::turnRunning).toList();
             if (busy.isEmpty() || System.nanoTime() - deadline >= 0) {
                 return busy;
             }
