@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -57,6 +59,12 @@ class Conversations implements DisposableBean {
 
     Optional<Conversation> find(String id) {
         return Optional.ofNullable(open.get(id));
+    }
+
+    /** Before the web server's graceful shutdown waits for open requests: the pages' event streams end here. */
+    @EventListener(ContextClosedEvent.class)
+    void closePages() {
+        open.values().forEach(c -> c.events().close());
     }
 
     @Override

@@ -42,6 +42,12 @@ final class EventStream {
         return emitter;
     }
 
+    /** Ends every page's stream (the app is stopping): an open one would hold graceful shutdown for its whole timeout. */
+    synchronized void close() {
+        new ArrayList<>(listeners.keySet()).forEach(SseEmitter::complete);
+        listeners.clear();
+    }
+
     private synchronized void forget(SseEmitter emitter) {
         listeners.remove(emitter);
     }

@@ -43,14 +43,18 @@ final class OfflineModel implements Function<RecordedRequest, ModelReply> {
                 .build();
     }
 
-    /** The final answer, from what codex sent back: the command's output or why it did not run. */
+    /**
+     * The final answer, from what codex sent back: the command's output (codex wraps it in a few
+     * lines of its own, "Output:" last) or codex's words for a command that did not run.
+     */
     static String reply(String output) {
         String text = output.strip();
         String lower = text.toLowerCase(Locale.ROOT);
         if (lower.contains("rejected") || lower.contains("declined") || lower.contains("denied")) {
-            return "You declined the command, so I did not count the words. Codex said: " + text;
+            return "You declined the command, so I did not count the words. (codex: " + text + ")";
         }
-        return "The command ran. Its output: " + text;
+        int printed = text.lastIndexOf("Output:");
+        return "The command ran and printed: " + (printed < 0 ? text : text.substring(printed + "Output:".length()).strip());
     }
 
     /** Only letters, digits and spaces reach the shell: the message is put inside single quotes. */

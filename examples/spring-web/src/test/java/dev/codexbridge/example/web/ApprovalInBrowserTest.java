@@ -113,11 +113,11 @@ class ApprovalInBrowserTest {
         assertThat(browser.findElement(By.id("progress")).getText())
                 .contains("$ /bin/bash -c")
                 .contains("command completed (exit 0):\n7");
-        assertThat(browser.findElement(By.id("reply")).getText()).startsWith("The command ran. Its output:").contains("7");
+        assertThat(browser.findElement(By.id("reply")).getText()).isEqualTo("The command ran and printed: 7");
         List<String> transcript = texts(By.cssSelector("#transcript li"));
         assertThat(transcript.get(0)).isEqualTo("user Count the words of this message please");
         assertThat(transcript).anySatisfy(line -> assertThat(line).startsWith("tool").contains("7"));
-        assertThat(transcript.get(transcript.size() - 1)).startsWith("assistant The command ran.");
+        assertThat(transcript.get(transcript.size() - 1)).isEqualTo("assistant The command ran and printed: 7");
         screenshot("approved-and-answered");
 
         // the same conversation: this time the person says no, and codex's reply says the command did not run
@@ -128,7 +128,8 @@ class ApprovalInBrowserTest {
         WebElement deny = browser.findElement(By.cssSelector(".approval:not(.answered) button.deny"));
         deny.click();
         wait.until(ExpectedConditions.textToBe(By.id("status"), "turn completed"));
-        assertThat(browser.findElement(By.id("reply")).getText()).startsWith("You declined the command");
+        assertThat(browser.findElement(By.id("reply")).getText()).startsWith("You declined the command, so I did not count the words.")
+                .contains("rejected");
         assertThat(texts(By.cssSelector(".approval .outcome"))).containsExactly("Approved", "Denied");
         assertThat(texts(By.cssSelector("#transcript li"))).filteredOn(line -> line.startsWith("user "))
                 .containsExactly("user Count the words of this message please", "user Please count these too");
