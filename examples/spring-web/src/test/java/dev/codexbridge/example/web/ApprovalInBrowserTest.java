@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,10 +51,10 @@ class ApprovalInBrowserTest {
     @BeforeAll
     static void chromiumIsInstalled() {
         Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            fail("The browser test needs Debian's chromium and its driver at " + CHROMIUM + " and " + CHROMEDRIVER
-                    + " (missing: " + (Files.isExecutable(CHROMIUM) ? "" : CHROMIUM + " ")
-                    + (Files.isExecutable(CHROMEDRIVER) ? "" : CHROMEDRIVER) + "). Install them with:\n"
+        List<String> missing = Stream.of(CHROMIUM, CHROMEDRIVER).filter(p -> !Files.isExecutable(p)).map(Path::toString).toList();
+        if (!missing.isEmpty()) {
+            fail("The browser test needs Debian's chromium and its driver; not found: " + String.join(", ", missing)
+                    + ". Install them with:\n"
                     + "    sudo apt-get update && sudo apt-get install -y chromium chromium-driver\n"
                     + "(.ci/run does this when they are missing; -Dexample.chromium=PATH -Dexample.chromedriver=PATH "
                     + "point the test elsewhere)");
