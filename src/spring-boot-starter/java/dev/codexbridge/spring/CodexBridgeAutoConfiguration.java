@@ -80,7 +80,11 @@ public class CodexBridgeAutoConfiguration {
         CodexClient codexClient(CodexBridgeProperties properties, ObjectProvider<CodexStartupMigration> migration,
                                 ObjectProvider<CodexTelemetry> telemetry) {
             PropertiesMapping.validate(properties);
-            migration.ifAvailable(m -> { });                  // migrated before codex reads its config
+            // migrated before codex reads its config; no migration bean although asked: the migrator is missing
+            if (migration.getIfAvailable() == null && properties.getMigration().isEnabled()) {
+                throw new CodexPropertiesException("codex-bridge.migration.enabled=true needs dev.codexbridge:codex-bridge-migration "
+                        + "on the class path (the starter depends on it optionally)");
+            }
             CodexClient.Builder b = CodexClient.builder();
             PropertiesMapping.clientSettings(b, properties);
             telemetry.ifUnique(b::telemetry);

@@ -10,6 +10,7 @@ import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -104,6 +105,13 @@ class PropertyValidationTest {
         runner.withPropertyValues("codex-bridge.migration.enabled=true", "codex-bridge.migration.host-config=/tmp/mcp.json",
                         "codex-bridge.endpoint.url=ws://127.0.0.1:4500")
                 .run(c -> failure(c).hasMessageContaining("needs a codex the application starts itself"));
+    }
+
+    @Test
+    void migrationWithoutTheMigratorOnTheClassPathSaysWhichArtifactToAdd() {
+        runner.withClassLoader(new FilteredClassLoader("dev.codexbridge.config"))
+                .withPropertyValues("codex-bridge.migration.enabled=true", "codex-bridge.migration.host-config=/tmp/mcp.json")
+                .run(c -> failure(c).hasMessageContaining("needs dev.codexbridge:codex-bridge-migration on the class path"));
     }
 
     @Test
