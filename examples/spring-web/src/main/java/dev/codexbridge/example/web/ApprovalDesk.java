@@ -9,35 +9,45 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
 /**
- * The approvals waiting for a person. Each conversation's {@link ApprovalHandler} puts codex's
- * request here and shows it on the page; the page's button completes the future, which is the
+ * The application's {@link ApprovalHandler} bean, which the starter puts into every session's
+ * approval policy: codex's request goes to the page of the conversation whose thread asks, as an
+ * {@code approval} event, and waits there; the page's button completes the future, which is the
  * library's answer to codex. A request codex withdraws (its turn ended) leaves the page too.
  */
 @Component
-class ApprovalDesk {
+class ApprovalDesk implements ApprovalHandler {
+    private final Map<String, EventStream> pagesByThread = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<ApprovalDecision>> waiting = new ConcurrentHashMap<>();
 
-    /** The handler for one conversation: each request becomes an {@code approval} event on its page. */
-    ApprovalHandler handlerFor(EventStream page) {
-        return request -> {
-            String id = UUID.randomUUID().toString();
-            CompletableFuture<ApprovalDecision> answer = new CompletableFuture<>();
-            waiting.put(id, answer);
-            answer.whenComplete((decision, failure) -> {
-                waiting.remove(id);
-                if (failure instanceof CancellationException) {
-                    page.publish("approvalWithdrawn", Map.of("approvalId", id));
-                } else if (decision != null) {
-                    page.publish("approvalAnswered", Map.of("approvalId", id, "choice", decision.choice().name()));
-                }
-            });
-            page.publish("approval", describe(id, request));
-            return answer;
-        };
+    /** Approvals of codex thread {@code threadId} go to {@code page}. */
+    void route(String threadId, EventStream page) {
+        pagesByThread.put(threadId, page);
+    }
+
+    @Override
+    public CompletionStage<ApprovalDecision> decide(ApprovalRequest request) {
+        EventStream page = pagesByThread.get(request.threadId());
+        if (page == null) {
+            return CompletableFuture.completedFuture(ApprovalDecision.deny("no page shows thread " + request.threadId()));
+        }
+        String id = UUID.randomUUID().toString();
+        CompletableFuture<ApprovalDecision> answer = new CompletableFuture<>();
+        waiting.put(id, answer);
+        answer.whenComplete((decision, failure) -> {
+            waiting.remove(id);
+            if (failure instanceof CancellationException) {
+                page.publish("approvalWithdrawn", Map.of("approvalId", id));
+            } else if (decision != null) {
+                page.publish("approvalAnswered", Map.of("approvalId", id, "choice", decision.choice().name()));
+            }
+        });
+        page.publish("approval", describe(id, request));
+        return answer;
     }
 
     /** The person's answer; empty when no such approval waits (answered already or withdrawn). */

@@ -1,11 +1,7 @@
 package dev.codexbridge.example.web;
 
-import dev.codexbridge.approval.ApprovalPolicy;
-import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
-import dev.codexbridge.session.TurnLimits;
-import java.time.Duration;
+import dev.codexbridge.spring.CodexSessions;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,16 +14,14 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The page's conversations, each a codex thread on the one shared {@link CodexClient}. Approvals go
- * to a person through {@link ApprovalDesk}; one unanswered for ten minutes counts as a denial.
+ * The page's conversations, each a codex thread opened by the starter's {@link CodexSessions}
+ * (its defaults come from {@code codex-bridge.session.*}, its approvals go to {@link ApprovalDesk}).
+ * The starter's shutdown lets running turns finish, then stops codex.
  */
 @Component
 class Conversations implements DisposableBean {
-    private static final Duration APPROVAL_DEADLINE = Duration.ofMinutes(10);
-
-    private final CodexClient codex;
+    private final CodexSessions sessions;
     private final ApprovalDesk desk;
-    private final CodexConfiguration.ExampleFolders folders;
     private final Map<String, Conversation> open = new ConcurrentHashMap<>();
     // one thread sends every page its events; sending is short and ordered per conversation
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
@@ -36,22 +30,16 @@ class Conversations implements DisposableBean {
         return t;
     });
 
-    Conversations(CodexClient codex, ApprovalDesk desk, CodexConfiguration.ExampleFolders folders) {
-        this.codex = codex;
+    Conversations(CodexSessions sessions, ApprovalDesk desk) {
+        this.sessions = sessions;
         this.desk = desk;
-        this.folders = folders;
     }
 
-    /** A new conversation: {@code thread/start} on codex, commands running in the example's workspace. */
+    /** A new conversation: {@code thread/start} on codex (the starter's sessions come started). */
     Conversation start() {
         EventStream events = new EventStream(sender);
-        CodexSession session = CodexSession.builder()
-                .client(codex)
-                .thread(ThreadOptions.in(folders.workspace()))
-                .approvals(ApprovalPolicy.builder().handler(desk.handlerFor(events)).deadline(APPROVAL_DEADLINE).build())
-                .limits(TurnLimits.of(Duration.ofMinutes(15), Duration.ZERO))
-                .build();
-        session.start();
+        CodexSession session = sessions.open();
+        desk.route(session.threadId(), events);
         Conversation conversation = new Conversation(UUID.randomUUID().toString(), session, events);
         open.put(conversation.id(), conversation);
         return conversation;
