@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.RecordedRequest;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +56,6 @@ class OfflineModelTest {
     void aDeclinedCommandIsSaidSo() {
         assertThat(OfflineModel.reply("exec_command failed: CreateProcess { message: \"Rejected(\\\"rejected by user\\\")\" }"))
                 .startsWith("You declined the command");
-        assertThat(List.of(OfflineModel.reply("Output:\n7\n"))).containsExactly("The command ran and printed: 7");
+        assertThat(OfflineModel.reply("Output:\n7\n")).isEqualTo("The command ran and printed: 7");
     }
 }
