@@ -186,7 +186,7 @@ public class CodexBridgeAutoConfiguration {
         @ConditionalOnMissingBean
         @ConditionalOnProperty(prefix = "codex-bridge.metrics", name = "enabled", havingValue = "true", matchIfMissing = true)
         MeterBinder codexMeterBinder(CodexSessions sessions) {
-            return new CodexMeterBinder(sessions.client(), sessions.pool());
+            return new CodexMeterBinder(sessions);
         }
     }
 }

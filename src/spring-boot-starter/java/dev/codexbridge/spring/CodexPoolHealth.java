@@ -13,8 +13,8 @@ import org.springframework.boot.actuate.health.NamedContributor;
 /**
  * The health of a {@link CodexPool}: one indicator per endpoint, by its name
  * ({@code /actuator/health/codex/<name>}), UP when the pool's last {@code /readyz} probe answered
- * ready and its connection, if any, is open. The pool as a whole is UP while one endpoint is
- * (Actuator's default aggregation would say DOWN as soon as one is down; a pool still serves).
+ * ready and its connection, if any, is open. The pool's own status is Actuator's aggregation of
+ * them (DOWN when one is DOWN; a health group decides what a probe sees).
  */
 final class CodexPoolHealth implements CompositeHealthContributor {
     private final CodexPool pool;

@@ -4,6 +4,7 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.protocol.TurnCompletedNotification;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadOptions;
@@ -118,6 +119,11 @@ public final class CodexSessions {
     /** Whether {@code session} has a turn running, as codex's notifications said (asks codex nothing). */
     boolean turnRunning(CodexSession session) {
         return turns.running(session.threadId());
+    }
+
+    /** Turns codex completed on the connections sessions were opened on (for metrics). */
+    void onTurnCompleted(Consumer<TurnCompletedNotification> listener) {
+        turns.onCompleted(listener);
     }
 
     /** The client sessions open on, or null with a pool. */

@@ -7,9 +7,12 @@ import dev.codexbridge.protocol.TurnCompletedNotification;
 import dev.codexbridge.protocol.TurnStartedNotification;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Which threads have a turn running, from codex's {@code turn/started} and {@code turn/completed}
@@ -21,6 +24,7 @@ final class RunningTurns {
             Set.of(ServerNotifications.TURN_STARTED.method(), ServerNotifications.TURN_COMPLETED.method());
 
     private final Map<String, String> turnByThread = new ConcurrentHashMap<>();
+    private final List<Consumer<TurnCompletedNotification>> completions = new CopyOnWriteArrayList<>();
     private final Set<CodexClient> watched = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
     /** Follows {@code client}'s turns from now on (once per client). */
@@ -36,8 +40,14 @@ final class RunningTurns {
                 turnByThread.put(s.threadId(), s.turn().id());
             } else if (n.params() instanceof TurnCompletedNotification c && c.threadId() != null) {
                 turnByThread.remove(c.threadId());
+                completions.forEach(l -> l.accept(c));
             }
         }
+    }
+
+    /** {@code listener} hears every {@code turn/completed} of the watched clients (on the host pool). */
+    void onCompleted(Consumer<TurnCompletedNotification> listener) {
+        completions.add(listener);
     }
 
     /** Whether codex is running a turn on {@code threadId}, as far as its notifications said. */

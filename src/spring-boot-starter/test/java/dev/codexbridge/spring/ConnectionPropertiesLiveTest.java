@@ -1,6 +1,7 @@
 package dev.codexbridge.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalHandler;
@@ -12,11 +13,14 @@ import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.telemetry.CodexTelemetry;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -201,7 +205,10 @@ class ConnectionPropertiesLiveTest {
                         assertThat(c).hasNotFailed().hasSingleBean(CodexPool.class).doesNotHaveBean(CodexClient.class);
                         CodexPool pool = c.getBean(CodexPool.class);
                         pool.checkNow();
-                        assertThat(c.getBean(CodexSessions.class).open().threadId()).isNotBlank();
+                        model.enqueue(ModelReply.message("from the pool"));
+                        try (CodexSession session = c.getBean(CodexSessions.class).open()) {
+                            assertThat(session.runTurn(TurnInput.text("hi")).finalText()).isEqualTo("from the pool");
+                        }
                         assertThat(pool.endpoints()).extracting(e -> e.name() + "=" + e.maxThreads())
                                 .containsExactlyInAnyOrder("east=500", "west=3");
                         HealthComponent health = c.getBean(HealthEndpoint.class).healthForPath("codex");
@@ -211,6 +218,8 @@ class ConnectionPropertiesLiveTest {
                         assertThat(parts.values()).allSatisfy(h -> assertThat(h.getStatus()).isEqualTo(Status.UP));
                         MeterRegistry meters = c.getBean(MeterRegistry.class);
                         assertThat(meters.get("codex.bridge.connection.threads.max").tag("connection", "west").gauge().value()).isEqualTo(3.0);
+                        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                                meters.get("codex.bridge.turns.completed").tag("status", "completed").counter().count()).isEqualTo(1.0));
                     });
         }
     }

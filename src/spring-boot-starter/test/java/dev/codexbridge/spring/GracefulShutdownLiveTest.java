@@ -14,6 +14,7 @@ import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,11 +74,21 @@ class GracefulShutdownLiveTest {
     private ConfigurableApplicationContext start(String awaitTurns) throws Exception {
         Path home = OfflineCodex.home(tmp.resolve("home"), model, "on-request");
         Path work = Files.createDirectories(tmp.resolve("work"));
-        return new SpringApplicationBuilder(SlowHost.class).web(WebApplicationType.NONE)
+        long begin = System.nanoTime();
+        ConfigurableApplicationContext app = new SpringApplicationBuilder(SlowHost.class).web(WebApplicationType.NONE)
                 .properties("codex-bridge.process.binary=" + binary, "codex-bridge.process.codex-home=" + home,
                         "codex-bridge.session.cwd=" + work, "codex-bridge.shutdown.await-turns=" + awaitTurns,
                         "spring.main.banner-mode=off")
                 .run();
+        // what a host pays (docs/performance.md, "Spring Boot starter"): start-up to a connected codex, memory of both
+        System.out.printf("spring starter: context with its codex ready in %.0f ms; RSS: this JVM %d MiB, codex %d MiB%n",
+                (System.nanoTime() - begin) / 1e6, rssMiB(ProcessHandle.current().pid()), rssMiB(codexChild().pid()));
+        return app;
+    }
+
+    private static long rssMiB(long pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                .map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024).findFirst().orElse(-1L);
     }
 
     @Test

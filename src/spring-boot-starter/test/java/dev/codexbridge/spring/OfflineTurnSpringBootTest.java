@@ -78,7 +78,7 @@ class OfflineTurnSpringBootTest {
         assertThat(HostApplication.ASKED.get(0).command()).contains("touch outside.txt");
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(meters.get("codex.bridge.turns").tag("status", "completed").counter().count()).isEqualTo(1.0));
+                assertThat(meters.get("codex.bridge.turns.completed").tag("status", "completed").counter().count()).isEqualTo(1.0));
         assertThat(health.healthForPath("codex").getStatus()).isEqualTo(Status.UP);
     }
 }
