@@ -98,11 +98,13 @@ public final class CodexTenants implements AutoCloseable {
 
     /**
      * The codex settings every tenant process gets by default, as {@code -c} overrides (they win
-     * over the tenant's {@code config.toml}): the shell snapshot off, which otherwise runs a login
-     * shell for every new thread and made {@code thread/start} grow from 20 ms to 540 ms over 150
-     * threads (issue 25). {@link Builder#codexDefaults} replaces them.
+     * over the tenant's {@code config.toml}): the shell snapshot, plugins and apps off. With codex
+     * 0.169.0's defaults each {@code thread/start} leaves login shells running (about 2 per thread)
+     * and takes 16–47 ms against 6–7 ms with the three off (docs/performance.md, "Tenants").
+     * {@link Builder#codexDefaults} replaces them.
      */
-    public static final Map<String, String> RECOMMENDED_DEFAULTS = Map.of("features.shell_snapshot", "false");
+    public static final Map<String, String> RECOMMENDED_DEFAULTS =
+            Map.of("features.shell_snapshot", "false", "features.plugins", "false", "features.apps", "false");
 
     private static final Pattern PLAIN_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 

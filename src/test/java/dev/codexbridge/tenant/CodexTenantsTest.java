@@ -106,7 +106,8 @@ class CodexTenantsTest {
         assertThat(alice.values()).doesNotContain("of-bob", "host-only", "/root");
         assertThat(bob).containsEntry("TENANT_VAR", "of-bob")
                 .containsEntry("CODEX_HOME", tenants.tenantDirectory("bob").resolve("codex-home").toString());
-        assertThat(started.get(0).launch().arguments()).containsSequence("-c", "features.shell_snapshot=false");
+        assertThat(started.get(0).launch().arguments()).containsSequence("-c", "features.shell_snapshot=false")
+                .containsSequence("-c", "features.plugins=false").containsSequence("-c", "features.apps=false");
         assertThat(started.get(0).launch().workingDirectory()).isEqualTo(aliceDir.resolve("home"));
         assertThat(started.get(0).maxThreads()).isEqualTo(100);
     }
