@@ -427,14 +427,14 @@ public final class CodexTenants implements AutoCloseable {
 
     /** Closes the process's client (its sessions are closed already unless it died or the tenants close). */
     private void stop(TenantProcess p, TenantStop why) {
-        CodexClient c = p.clientNow();
-        if (c != null) {
+        // a process still starting (the tenants closed meanwhile) is closed by its starter, once connected
+        p.ready.thenAccept(c -> {
             try {
                 c.close();
             } catch (RuntimeException e) {
                 LOG.debug("stopping {}: {}", p.name(), e.toString());
             }
-        }
+        });
         LOG.debug("{} stopped: {}", p.name(), why);
         try {
             listener.processStopped(p.tenant.id, why);

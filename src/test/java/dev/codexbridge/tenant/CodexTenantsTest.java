@@ -370,6 +370,31 @@ class CodexTenantsTest {
         assertThatThrownBy(() -> tenants.tenantDirectory("alice")).isInstanceOf(IllegalStateException.class);
     }
 
+    @Test
+    void aProcessStillStartingWhenTheTenantsCloseIsStoppedOnceItHasStarted() {
+        CountDownLatch release = new CountDownLatch(1);
+        List<CodexClient> made = Collections.synchronizedList(new ArrayList<>());
+        CodexTenants.Builder b = tenants();
+        b.connector = options -> {
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            CodexClient c = connectFake(options);
+            made.add(c);
+            return c;
+        };
+        CodexTenants tenants = build(b);
+        CompletableFuture<CodexSession> opening = CompletableFuture.supplyAsync(() -> open(tenants, "alice"));
+        waitFor(() -> tenants.processes() == 1);
+        tenants.close();
+        release.countDown();
+        waitFor(opening::isDone);
+        assertThat(opening).isCompletedExceptionally();
+        waitFor(() -> !made.isEmpty() && !made.get(0).isOpen());
+    }
+
     private static void waitFor(BooleanSupplier condition) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!condition.getAsBoolean()) {
