@@ -20,7 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What codex's settings cost a host that starts many threads on one app-server: for each variant
@@ -38,7 +39,7 @@ public final class TenantSettingsBench {
     }
 
     /** One {@code config.toml} variant: which of codex's defaults it turns off, and whether it adds an MCP server. */
-    private record Variant(String name, boolean snapshotOff, boolean pluginsOff, boolean appsOff, boolean mcp) {
+    private record Variant(String name, boolean snapshotOff, boolean pluginsOff, boolean appsOff, int mcp) {
         String toml(IsolatedCodexHome.Builder base) {
             String t = base.configToml();
             // the test kit turns all three off; a variant keeps codex's default by dropping the line
@@ -51,17 +52,22 @@ public final class TenantSettingsBench {
             if (!appsOff) {
                 t = t.replace("apps = false\n", "");
             }
-            return mcp ? t + "\n" + EchoMcpServer.configToml("echo") : t;
+            return switch (mcp) {
+                case 1 -> t + "\n" + EchoMcpServer.configToml("echo");
+                case 2 -> t + "\n" + EchoMcpServer.configToml("echo", Duration.ZERO);
+                default -> t;
+            };
         }
     }
 
     private static final List<Variant> VARIANTS = List.of(
-            new Variant("codex defaults (snapshot, plugins, apps on)", false, false, false, false),
-            new Variant("shell snapshot off", true, false, false, false),
-            new Variant("plugins off", false, true, false, false),
-            new Variant("apps off", false, false, true, false),
-            new Variant("recommended: all three off", true, true, true, false),
-            new Variant("recommended + one stdio MCP server", true, true, true, true));
+            new Variant("codex defaults (snapshot, plugins, apps on)", false, false, false, 0),
+            new Variant("shell snapshot off", true, false, false, 0),
+            new Variant("plugins off", false, true, false, 0),
+            new Variant("apps off", false, false, true, 0),
+            new Variant("recommended: all three off", true, true, true, 0),
+            new Variant("recommended + one required stdio MCP server", true, true, true, 1),
+            new Variant("recommended + one stdio MCP server, not required", true, true, true, 2));
 
     public static void main(String[] args) throws Exception {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 100;
@@ -79,7 +85,7 @@ public final class TenantSettingsBench {
                     Collections.reverse(order);
                 }
                 for (Variant v : order) {
-                    run(rig, v, r, v.mcp() ? mcpThreads : threads);
+                    run(rig, v, r, v.mcp() > 0 ? mcpThreads : threads);
                     int killed = LiveRig.reapChildren(Duration.ofSeconds(20));
                     if (killed > 0) {
                         System.out.printf("settings:   %d left-over processes killed%n", killed);
@@ -123,6 +129,9 @@ public final class TenantSettingsBench {
                 sessions.add(s);
             }
             ProcMemory.Sample loaded = ProcMemory.sample();
+            Map<String, Integer> kinds = kinds();
+            LiveRig.sleep(5000); // do the snapshot's shells end by themselves?
+            ProcMemory.Sample later = ProcMemory.sample();
             List<Double> turns = new ArrayList<>();
             for (int k = 0; k < 3 && k < sessions.size(); k++) {
                 long st = System.nanoTime();
@@ -132,34 +141,36 @@ public final class TenantSettingsBench {
                     System.out.printf("settings:   quick turn ended %s: %s%n", res.status(), res.error());
                 }
             }
-            long snapshots = countFiles(home.resolve("shell_snapshots"));
             int n = starts.size();
             List<Double> first = starts.subList(0, Math.min(10, n));
             List<Double> last = starts.subList(Math.max(0, n - 10), n);
             System.out.printf("settings: round %d, %-44s process start %.0f ms; before its first thread: codex RSS %.1f MiB, PSS %.1f MiB, "
                             + "%d processes; %d threads: thread/start first 10 median %.1f ms, last 10 median %.1f ms, all median %.1f p90 %.1f max %.1f ms; "
                             + "then codex tree RSS %.1f MiB, PSS %.1f MiB, %d processes (%.2f MiB PSS per thread); quick turn median %.0f ms; "
-                            + "shell snapshot files %d%s%n",
+                            + "processes by name %s; 5 s later %d processes, PSS %.1f MiB%s%n",
                     round, v.name() + ":", startMs, mib(idle.childRss() - before.childRss()), mib(idle.childPss() - before.childPss()),
                     idle.children() - before.children(), n, median(first), median(last), median(starts), percentile(starts, 0.9),
                     starts.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN),
                     mib(loaded.childRss() - before.childRss()), mib(loaded.childPss() - before.childPss()),
                     loaded.children() - before.children(), n == 0 ? Double.NaN : mib(loaded.childPss() - idle.childPss()) / n,
-                    median(turns), snapshots, failed == null ? "" : "; STOPPED at " + failed);
+                    median(turns), kinds, later.children() - before.children(), mib(later.childPss() - before.childPss()), failed == null ? "" : "; STOPPED at " + failed);
         } finally {
             sessions.forEach(CodexSession::close);
             client.close();
         }
     }
 
-    private static long countFiles(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return 0;
+    /** Processes below this JVM by executable name, with one command line as an example of each. */
+    private static Map<String, Integer> kinds() {
+        Map<String, Integer> kinds = new TreeMap<>();
+        for (ProcessHandle p : LiveRig.children()) {
+            String cmd = p.info().command().orElse("?");
+            String name = cmd.substring(cmd.lastIndexOf('/') + 1);
+            if (kinds.merge(name, 1, Integer::sum) == 1 && !name.equals("codex")) {
+                System.out.printf("settings:   e.g. %s (parent %s)%n", p.info().commandLine().orElse(cmd),
+                        p.parent().flatMap(q -> q.info().command()).orElse("?"));
+            }
         }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.count();
-        } catch (Exception e) {
-            return -1;
-        }
+        return kinds;
     }
 }
