@@ -53,6 +53,7 @@ class DocsExamplesTest {
         assertShown("docs/session.md", "#typed-params", "ApprovalText.java");
         assertShown("docs/session.md", "#command-rules", "CommandAllowList.java");
         assertShown("docs/runtime.md", "RuntimeRouting.java");
+        assertShown("docs/tenants.md", "TenantHost.java");
     }
 
     private static void assertShown(String doc, String example) throws Exception {
