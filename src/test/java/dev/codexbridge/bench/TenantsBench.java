@@ -138,6 +138,7 @@ public final class TenantsBench {
         List<Double> warm = Collections.synchronizedList(new ArrayList<>());
         List<Double> firstTurn = Collections.synchronizedList(new ArrayList<>());
         List<Double> resumeMs = Collections.synchronizedList(new ArrayList<>());
+        List<Double> resumeRunning = Collections.synchronizedList(new ArrayList<>());
         Map<String, String> firstThread = new ConcurrentHashMap<>();
         AtomicInteger refusals = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
@@ -211,12 +212,13 @@ public final class TenantsBench {
                         continue;
                     }
                     resumed.add(workers.submit(() -> {
-                        if (t.usage(tenant).processes() == 0) {
+                        boolean evicted = t.usage(tenant).processes() == 0;
+                        if (evicted) {
                             evictedBeforeResume.incrementAndGet();
                         }
                         long st = System.nanoTime();
                         try (CodexSession s = open(() -> t.resumeSession(tenant, thread, b -> configure(b, rig)), refusals)) {
-                            resumeMs.add((System.nanoTime() - st) / 1e6);
+                            (evicted ? resumeMs : resumeRunning).add((System.nanoTime() - st) / 1e6);
                             String history = Json.write(s.read(true));
                             if (history.contains("bench: quick " + tenant + "\"") || history.contains("bench: quick " + tenant + "\\")) {
                                 historyOk.incrementAndGet();
@@ -241,11 +243,12 @@ public final class TenantsBench {
                 workers.shutdownNow();
             }
             System.out.printf("tenants: [%s] resumed %d first threads (%d of their tenants evicted before): %d with their history, "
-                            + "%d ran a turn after; resume (codex restarted when evicted) median %.0f ms p90 %.0f ms; %d failures in all; "
+                            + "%d ran a turn after; resume of an evicted tenant (codex started again) median %.0f ms p90 %.0f ms, "
+                            + "of a tenant still running median %.1f ms (%d); %d failures in all; "
                             + "peak over the run: total RSS %.1f MiB, total PSS %.1f MiB, %d processes below the JVM, %d codex processes, "
                             + "%d library threads; %.0f s%n",
-                    resumeMs.size(), evictedBeforeResume.get(), historyOk.get(), resumedTurns.get(), median(resumeMs),
-                    percentile(resumeMs, 0.9), failures.get(), mib(sampler.peakRss.get()), mib(sampler.peakPss.get()),
+                    variant, resumeMs.size() + resumeRunning.size(), evictedBeforeResume.get(), historyOk.get(), resumedTurns.get(),
+                    median(resumeMs), percentile(resumeMs, 0.9), median(resumeRunning), resumeRunning.size(), failures.get(), mib(sampler.peakRss.get()), mib(sampler.peakPss.get()),
                     sampler.peakChildren.get(), sampler.peakCodex.get(), sampler.peakLibrary.get(), (System.nanoTime() - t0) / 1e9);
         } finally {
             sampler.stop();
@@ -264,7 +267,7 @@ public final class TenantsBench {
         AtomicInteger refusals = new AtomicInteger();
         long t0 = System.nanoTime();
         String stopped = "reached";
-        try (CodexTenants t = tenants(rig, "recommended", root).maxProcesses(processes).maxProcessesPerTenant(processes)
+        try (CodexTenants t = tenants(rig, "recommended", root).maxProcesses(processes + 1).maxProcessesPerTenant(processes)
                 .maxThreadsPerProcess(500).maxThreadsPerTenant(target).idleTimeout(Duration.ofMinutes(30)).build()) {
             for (int i = 1; i <= target; i++) {
                 int before = t.processes();
