@@ -38,8 +38,8 @@ import java.util.function.Supplier;
  * one turn (so its thread has history) and is timed as a cold-tenant start (home prepared, codex
  * spawned, {@code initialize}, {@code thread/start}); the others are warm-tenant starts
  * ({@code thread/start} on the tenant's running codex). {@code CONCURRENCY} tenants are served at
- * once. Afterwards every tenant's first thread is resumed — most tenants were evicted meanwhile, so
- * their codex starts again — and its history checked (the first turn's prompt is in
+ * once. Afterwards every tenant's first thread is resumed, the most recent tenants first — most
+ * tenants were evicted meanwhile, so their codex starts again — and its history checked (the first turn's prompt is in
  * {@code thread/read}), then a turn runs on it. Memory (JVM + every codex) and library threads are
  * sampled throughout. Last, one tenant opens {@code ONE_TENANT} sessions over as many processes as
  * it needs (500 threads each), stopping early when the machine's available memory falls under
@@ -203,9 +203,10 @@ public final class TenantsBench {
                         processesAfterOpen, mib(afterOpen.totalRss()), mib(afterOpen.jvmRss()), mib(afterOpen.childRss()),
                         afterOpen.children(), mib(afterOpen.totalPss()), threadsAfterOpen);
 
-                // every tenant's first thread again: most were evicted, so their codex starts again
+                // every tenant's first thread again, the most recent tenants first (those still have
+                // their codex; in opening order each resume would evict the tenant needed next)
                 List<Future<?>> resumed = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
+                for (int i = n - 1; i >= 0; i--) {
                     String tenant = "tenant-" + i;
                     String thread = firstThread.get(tenant);
                     if (thread == null) {
