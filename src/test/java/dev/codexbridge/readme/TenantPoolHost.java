@@ -1,5 +1,6 @@
 package dev.codexbridge.readme;
 
+// docs/deploy/README.md#tenants:BEGIN
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
@@ -85,3 +86,4 @@ public final class TenantPoolHost implements AutoCloseable {
         pools.clear();
     }
 }
+// docs/deploy/README.md#tenants:END
