@@ -10,6 +10,7 @@ import dev.codexbridge.process.EnvironmentPolicy;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
+import dev.codexbridge.transport.CodexEndpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -98,11 +99,13 @@ public final class CodexTenants implements AutoCloseable {
 
     /**
      * The codex settings every tenant process gets by default, as {@code -c} overrides (they win
-     * over the tenant's {@code config.toml}): the shell snapshot off, which otherwise runs a login
-     * shell for every new thread and made {@code thread/start} grow from 20 ms to 540 ms over 150
-     * threads (issue 25). {@link Builder#codexDefaults} replaces them.
+     * over the tenant's {@code config.toml}): the shell snapshot, plugins and apps off. With codex
+     * 0.169.0's defaults each {@code thread/start} leaves login shells running (about 2 per thread)
+     * and takes 16–47 ms against 6–7 ms with the three off (docs/performance.md, "Tenants").
+     * {@link Builder#codexDefaults} replaces them.
      */
-    public static final Map<String, String> RECOMMENDED_DEFAULTS = Map.of("features.shell_snapshot", "false");
+    public static final Map<String, String> RECOMMENDED_DEFAULTS =
+            Map.of("features.shell_snapshot", "false", "features.plugins", "false", "features.apps", "false");
 
     private static final Pattern PLAIN_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
@@ -118,6 +121,8 @@ public final class CodexTenants implements AutoCloseable {
     private final int maxThreadsPerProcess;
     private final TenantListener listener;
     private final Function<ClientOptions, CodexClient> connector;
+    /** Where each tenant's running app-server is, or null: the tenants start codex themselves. */
+    private final Function<String, CodexEndpoint> remote;
     private final TenantTable table;
     private final Map<String, TenantState> tenants = new ConcurrentHashMap<>();
     private final ScheduledFuture<?> sweeper;
@@ -125,7 +130,7 @@ public final class CodexTenants implements AutoCloseable {
     private volatile boolean closed;
 
     private CodexTenants(Builder b) {
-        this.homesRoot = b.homesRoot.toAbsolutePath().normalize();
+        this.homesRoot = b.homesRoot == null ? null : b.homesRoot.toAbsolutePath().normalize();
         this.launch = b.launch;
         this.homeSetup = b.homeSetup;
         this.inherited = Set.copyOf(b.inherited);
@@ -137,11 +142,14 @@ public final class CodexTenants implements AutoCloseable {
         this.maxThreadsPerProcess = b.maxThreadsPerProcess;
         this.listener = b.listener;
         this.connector = b.connector;
+        this.remote = b.remote;
         this.binary = b.launch.binary();
         this.table = new TenantTable(b.maxProcesses, b.maxProcessesPerTenant, b.maxThreadsPerProcess, b.maxThreadsPerTenant,
                 b.idleTimeout, b.retryAfter, System::nanoTime);
         try {
-            TenantFolders.createOwnerOnly(homesRoot);
+            if (remote == null) {
+                TenantFolders.createOwnerOnly(homesRoot);
+            }
         } catch (IOException e) {
             throw new CodexException("cannot create the tenants' homes root " + homesRoot + ": " + e.getMessage(), e);
         }
@@ -200,8 +208,11 @@ public final class CodexTenants implements AutoCloseable {
         return table.processes();
     }
 
-    /** The tenant's folder under the homes root (whether or not it exists yet). */
+    /** The tenant's folder under the homes root (whether or not it exists yet); throws for remote tenants, which have none here. */
     public Path tenantDirectory(String tenantId) {
+        if (homesRoot == null) {
+            throw new IllegalStateException("remote tenants have no folder here: their homes are the app-servers' volumes");
+        }
         return homesRoot.resolve(folderName(tenantId));
     }
 
@@ -234,7 +245,7 @@ public final class CodexTenants implements AutoCloseable {
         }
         TenantState tenant = tenants.computeIfAbsent(Objects.requireNonNull(tenantId, "tenantId"),
                 id -> new TenantState(id, folderName(id), rateLimits == null ? null : rateLimits.apply(id)));
-        TenantHome home = prepared(tenant);
+        TenantHome home = remote == null ? prepared(tenant) : null;
         TenantTable.Placement placement;
         try {
             placement = table.place(tenant, threadId == null ? null : tenant.threadPlaces.get(threadId));
@@ -294,6 +305,12 @@ public final class CodexTenants implements AutoCloseable {
     }
 
     private ClientOptions clientOptions(TenantProcess process, TenantHome home) {
+        if (remote != null) {
+            CodexEndpoint endpoint = Objects.requireNonNull(remote.apply(process.tenant.id), "endpoint of tenant " + process.tenant.id);
+            CodexClient.Builder cb = CodexClient.builder();
+            clientConfigurer.accept(cb);
+            return cb.endpoint(endpoint).maxThreads(maxThreadsPerProcess).options();
+        }
         CodexLaunch.Builder lb = launch.toBuilder()
                 .baseEnvironment(home.environment())
                 .environmentPolicy(EnvironmentPolicy.inheritAll())
@@ -410,14 +427,14 @@ public final class CodexTenants implements AutoCloseable {
 
     /** Closes the process's client (its sessions are closed already unless it died or the tenants close). */
     private void stop(TenantProcess p, TenantStop why) {
-        CodexClient c = p.clientNow();
-        if (c != null) {
+        // a process still starting (the tenants closed meanwhile) is closed by its starter, once connected
+        p.ready.thenAccept(c -> {
             try {
                 c.close();
             } catch (RuntimeException e) {
                 LOG.debug("stopping {}: {}", p.name(), e.toString());
             }
-        }
+        });
         LOG.debug("{} stopped: {}", p.name(), why);
         try {
             listener.processStopped(p.tenant.id, why);
@@ -427,7 +444,7 @@ public final class CodexTenants implements AutoCloseable {
     }
 
     /**
-     * The single entry point for configuring {@link CodexTenants}. Only {@link #homesRoot} is
+     * The single entry point for configuring {@link CodexTenants}. Only {@link #homesRoot} (or {@link #remote}) is
      * required; the defaults suit a host with a few dozen active tenants.
      */
     public static final class Builder {
@@ -447,12 +464,13 @@ public final class CodexTenants implements AutoCloseable {
         private Duration idleTimeout = Duration.ofMinutes(5);
         private Duration retryAfter = Duration.ofSeconds(5);
         private TenantListener listener = new TenantListener() { };
+        private Function<String, CodexEndpoint> remote;
         Function<ClientOptions, CodexClient> connector = CodexClient::connect;
 
         private Builder() {
         }
 
-        /** The folder that holds one folder per tenant (created owner-only when missing). Required. */
+        /** The folder that holds one folder per tenant (created owner-only when missing). Required unless {@link #remote}. */
         public Builder homesRoot(Path root) {
             this.homesRoot = Objects.requireNonNull(root, "root");
             return this;
@@ -466,6 +484,19 @@ public final class CodexTenants implements AutoCloseable {
          */
         public Builder launch(CodexLaunch launch) {
             this.launch = Objects.requireNonNull(launch, "launch");
+            return this;
+        }
+
+        /**
+         * Tenants whose app-servers run elsewhere ({@code codex app-server --listen}, one per tenant
+         * with its own volume for {@code CODEX_HOME}, docs/deploy/): each "process" is then a
+         * connection to {@code endpointOfTenant.apply(tenant)}, opened on demand and closed when idle
+         * (the app-server keeps running), under the same caps, placement and governors. The homes
+         * root, the home setup, the environment and the codex defaults belong to the remote
+         * app-server's own launch and are not used.
+         */
+        public Builder remote(Function<String, CodexEndpoint> endpointOfTenant) {
+            this.remote = Objects.requireNonNull(endpointOfTenant, "endpointOfTenant");
             return this;
         }
 
@@ -587,8 +618,9 @@ public final class CodexTenants implements AutoCloseable {
          * every process.
          */
         public CodexTenants build() {
-            if (homesRoot == null) {
-                throw new IllegalStateException("homesRoot is required: the folder holding one CODEX_HOME per tenant");
+            if (homesRoot == null && remote == null) {
+                throw new IllegalStateException("homesRoot is required: the folder holding one CODEX_HOME per tenant "
+                        + "(or remote(..) for tenants whose app-servers run elsewhere)");
             }
             if (maxProcesses >= 2 && maxProcessesPerTenant >= maxProcesses) {
                 throw new IllegalStateException("maxProcessesPerTenant (" + maxProcessesPerTenant + ") must be below maxProcesses ("

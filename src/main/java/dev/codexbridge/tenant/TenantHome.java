@@ -3,6 +3,7 @@ package dev.codexbridge.tenant;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 
 /**
  * A tenant's folders and what its codex runs with, as {@link TenantHomeSetup#prepare} gets them.
@@ -24,6 +25,13 @@ public record TenantHome(String tenantId, Path directory, Path codexHome, Path u
         Objects.requireNonNull(userHome, "userHome");
         Objects.requireNonNull(binary, "binary");
         environment = Map.copyOf(environment);
+    }
+
+    /** Names the folders and the environment's variable names only: the values may be the tenant's credentials. */
+    @Override
+    public String toString() {
+        return "TenantHome[tenantId=" + tenantId + ", directory=" + directory + ", codexHome=" + codexHome + ", userHome="
+                + userHome + ", binary=" + binary + ", environment=" + new TreeSet<>(environment.keySet()) + "]";
     }
 
     /** The tenant's {@code config.toml}. */

@@ -20,6 +20,7 @@ import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.session.TurnListener;
+import dev.codexbridge.support.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.tenant.CodexTenants;
@@ -32,6 +33,7 @@ import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.RecordedRequest;
 import dev.codexbridge.testkit.ScriptedModelServer;
+import dev.codexbridge.transport.CodexEndpoint;
 import dev.codexbridge.transcript.TranscriptMessage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -236,6 +238,47 @@ class TenantsLiveTest {
         assertThat(alices.rateLimitWaitMs()).isGreaterThan(0);
         alice.close();
         bob.close();
+    }
+
+    @Test
+    void remoteTenantsEachReachTheirOwnAppServerAndSeeOnlyTheirThreads() throws Exception {
+        Path token = tmp.resolve("token");
+        Files.writeString(token, "tenants-live-token-51b0\n");
+        List<String> auth = List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString());
+        Path aliceHome = IsolatedCodexHome.builder(tmp.resolve("remote/alice"), model.baseUrl()).write();
+        Path bobHome = IsolatedCodexHome.builder(tmp.resolve("remote/bob"), model.baseUrl()).write();
+        try (ListeningAppServer aliceServer = ListeningAppServer.websocket(aliceHome, work, auth);
+             ListeningAppServer bobServer = ListeningAppServer.websocket(bobHome, work, auth)) {
+            Map<String, CodexEndpoint> endpoints = Map.of("alice", aliceServer.endpoint().tokenFile(token),
+                    "bob", bobServer.endpoint().tokenFile(token));
+            tenants = CodexTenants.builder().remote(endpoints::get).idleTimeout(Duration.ofMillis(300))
+                    .client(c -> c.wireTap(wire)).listener(new TenantListener() {
+                        @Override
+                        public void processStopped(String tenantId, TenantStop why) {
+                            events.add(tenantId + " " + why);
+                        }
+                    }).build();
+            model.enqueue(ModelReply.message("remote alice"), ModelReply.message("remote bob"), ModelReply.message("alice again"));
+            String aliceThread;
+            try (CodexSession alice = tenants.newSession("alice", inWork())) {
+                assertThat(alice.runTurn(TurnInput.text("hi")).finalText()).isEqualTo("remote alice");
+                aliceThread = alice.threadId();
+            }
+            try (CodexSession bob = tenants.newSession("bob", inWork())) {
+                assertThat(bob.runTurn(TurnInput.text("hi")).finalText()).isEqualTo("remote bob");
+                assertThat(bob.client().threadList(ThreadListParams.builder().build()).data().stream().map(CodexThread::id))
+                        .doesNotContain(aliceThread);
+            }
+            assertThatThrownBy(() -> tenants.resumeSession("bob", aliceThread, inWork())).isInstanceOf(CodexException.class);
+            // the idle connection is closed, the app-server keeps running, and alice resumes there
+            waitFor(() -> events.contains("alice IDLE"));
+            assertThat(aliceServer.process().isAlive()).isTrue();
+            try (CodexSession again = tenants.resumeSession("alice", aliceThread, inWork())) {
+                assertThat(again.runTurn(TurnInput.text("again")).finalText()).isEqualTo("alice again");
+            }
+            tenants.close();
+            tenants = null;
+        }
     }
 
     private static void waitFor(BooleanSupplier condition) {

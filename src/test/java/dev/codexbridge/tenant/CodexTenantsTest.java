@@ -9,6 +9,7 @@ import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.transport.CodexEndpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,12 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -106,7 +112,8 @@ class CodexTenantsTest {
         assertThat(alice.values()).doesNotContain("of-bob", "host-only", "/root");
         assertThat(bob).containsEntry("TENANT_VAR", "of-bob")
                 .containsEntry("CODEX_HOME", tenants.tenantDirectory("bob").resolve("codex-home").toString());
-        assertThat(started.get(0).launch().arguments()).containsSequence("-c", "features.shell_snapshot=false");
+        assertThat(started.get(0).launch().arguments()).containsSequence("-c", "features.shell_snapshot=false")
+                .containsSequence("-c", "features.plugins=false").containsSequence("-c", "features.apps=false");
         assertThat(started.get(0).launch().workingDirectory()).isEqualTo(aliceDir.resolve("home"));
         assertThat(started.get(0).maxThreads()).isEqualTo(100);
     }
@@ -311,6 +318,81 @@ class CodexTenantsTest {
         assertThat(events).contains("stopped alice CLOSED", "stopped bob CLOSED");
         assertThat(a.client().isOpen()).isFalse();
         assertThatThrownBy(() -> open(tenants, "alice")).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void manyFirstSessionsOfATenantAtOnceStartOneProcessAndPrepareTheHomeOnce() throws Exception {
+        AtomicInteger prepared = new AtomicInteger();
+        CodexTenants.Builder b = tenants().maxThreadsPerProcess(20).homeSetup(home -> prepared.incrementAndGet());
+        CountDownLatch release = new CountDownLatch(1);
+        b.connector = options -> {
+            try {
+                release.await(20, TimeUnit.SECONDS);       // a slow codex start: the others find it starting
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return connectFake(options);
+        };
+        CodexTenants tenants = build(b);
+        ExecutorService callers = Executors.newFixedThreadPool(8);
+        try {
+            List<CompletableFuture<CodexSession>> sessions = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                sessions.add(CompletableFuture.supplyAsync(() -> open(tenants, "alice"), callers));
+            }
+            Thread.sleep(300);
+            release.countDown();
+            for (CompletableFuture<CodexSession> s : sessions) {
+                s.get(20, TimeUnit.SECONDS).close();
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        assertThat(started).hasSize(1);
+        assertThat(prepared).hasValue(1);
+    }
+
+    @Test
+    void remoteTenantsConnectToTheirOwnAppServerAndPrepareNothingHere() {
+        CodexTenants.Builder b = CodexTenants.builder()
+                .remote(id -> CodexEndpoint.parse("ws://127.0.0.1:" + (id.equals("alice") ? 4501 : 4502)))
+                .homeSetup(home -> {
+                    throw new AssertionError("no home is prepared for a remote tenant");
+                });
+        b.connector = this::connectFake;
+        CodexTenants tenants = build(b);
+        open(tenants, "alice").close();
+        open(tenants, "bob").close();
+        assertThat(started).extracting(o -> o.endpoint().uri().toString())
+                .containsExactly("ws://127.0.0.1:4501/", "ws://127.0.0.1:4502/");
+        assertThat(started).allSatisfy(o -> assertThat(o.launch()).isNull());
+        assertThat(tmp.resolve("tenants")).doesNotExist();
+        assertThatThrownBy(() -> tenants.tenantDirectory("alice")).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aProcessStillStartingWhenTheTenantsCloseIsStoppedOnceItHasStarted() {
+        CountDownLatch release = new CountDownLatch(1);
+        List<CodexClient> made = Collections.synchronizedList(new ArrayList<>());
+        CodexTenants.Builder b = tenants();
+        b.connector = options -> {
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            CodexClient c = connectFake(options);
+            made.add(c);
+            return c;
+        };
+        CodexTenants tenants = build(b);
+        CompletableFuture<CodexSession> opening = CompletableFuture.supplyAsync(() -> open(tenants, "alice"));
+        waitFor(() -> tenants.processes() == 1);
+        tenants.close();
+        release.countDown();
+        waitFor(opening::isDone);
+        assertThat(opening).isCompletedExceptionally();
+        waitFor(() -> !made.isEmpty() && !made.get(0).isOpen());
     }
 
     private static void waitFor(BooleanSupplier condition) {
