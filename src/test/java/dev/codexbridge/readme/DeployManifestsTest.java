@@ -212,5 +212,9 @@ class DeployManifestsTest {
         assertThat(label).matches("[a-z][a-z0-9]{20}").isEqualTo(TenantPoolHost.dnsLabel("alice@example.com"))
                 .isNotEqualTo(TenantPoolHost.dnsLabel("bob@example.com"));
         assertThat(("codex-tenant-" + label + "-0").length()).isLessThanOrEqualTo(63);
+        // the host's tenants build (no connection is opened before a tenant's first session)
+        try (TenantPoolHost host = new TenantPoolHost("agents", Paths.get("token"))) {
+            assertThat(host).isNotNull();
+        }
     }
 }

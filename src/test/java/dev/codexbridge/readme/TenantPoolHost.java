@@ -1,9 +1,9 @@
 package dev.codexbridge.readme;
 
 // docs/deploy/README.md#tenants:BEGIN
-import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.tenant.CodexTenants;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -11,24 +11,26 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The host's side of docs/deploy/codex-tenant.yaml: each tenant's app-server runs in its own pod,
- * so the host chooses the endpoint by tenant — one single-endpoint pool per tenant, built on the
- * tenant's first session. No pool ever holds two tenants' app-servers, so no tenant's session can
- * land on another tenant's codex.
+ * and {@code CodexTenants.remote} chooses the endpoint by tenant — a connection to the tenant's
+ * pod, opened on the tenant's first session and closed when idle, under the same caps as local
+ * tenant processes. No connection ever reaches two tenants' app-servers.
  */
 public final class TenantPoolHost implements AutoCloseable {
-    private final String namespace;
-    private final Path tokenFile;
-    private final Map<String, CodexPool> pools = new ConcurrentHashMap<>();
+    private final CodexTenants tenants;
 
     /** tokenFile: the codex-app-server-auth Secret's token, mounted into the host's pod. */
     public TenantPoolHost(String namespace, Path tokenFile) {
-        this.namespace = namespace;
-        this.tokenFile = tokenFile;
+        this.tenants = CodexTenants.builder()
+                .remote(tenantId -> CodexEndpoint.parse(url(namespace, dnsLabel(tenantId)))
+                        .tokenFile(tokenFile)
+                        .allowPlaintextRemote(true))          // in-cluster ws:// behind the NetworkPolicy
+                .maxProcesses(200)                            // connections open at once, all tenants
+                .maxThreadsPerProcess(500)                    // section 8 of performance.md
+                .idleTimeout(Duration.ofMinutes(10))          // then the connection closes; the pod runs on
+                .build();
     }
 
     /**
@@ -53,37 +55,17 @@ public final class TenantPoolHost implements AutoCloseable {
 
     /** A new conversation of the tenant, on the tenant's own app-server. */
     public CodexSession newSession(String tenantId, Path workspace) {
-        return pool(tenantId).newSession(s -> s.thread(ThreadOptions.in(workspace)));
+        return tenants.newSession(tenantId, s -> s.thread(ThreadOptions.in(workspace)));
     }
 
     /** A conversation of the tenant again, by the thread id the host stored with it. */
     public CodexSession resume(String tenantId, String threadId, Path workspace) {
-        return pool(tenantId).resumeSession(threadId, s -> s.thread(ThreadOptions.in(workspace)));
-    }
-
-    /** When the host scales an idle tenant to zero it drops the tenant's pool too. */
-    public void evicted(String tenantId) {
-        CodexPool pool = pools.remove(tenantId);
-        if (pool != null) {
-            pool.close();
-        }
-    }
-
-    private CodexPool pool(String tenantId) {
-        return pools.computeIfAbsent(tenantId, id -> CodexPool.builder()
-                .maxThreadsPerEndpoint(500)                   // section 8 of performance.md
-                .sharedCodexHome(false)                       // the tenant's volume is the pod's own
-                .healthInterval(Duration.ofSeconds(5))
-                .endpoint(dnsLabel(id), CodexEndpoint.parse(url(namespace, dnsLabel(id)))
-                        .tokenFile(tokenFile)
-                        .allowPlaintextRemote(true))          // in-cluster ws:// behind the NetworkPolicy
-                .build());
+        return tenants.resumeSession(tenantId, threadId, s -> s.thread(ThreadOptions.in(workspace)));
     }
 
     @Override
     public void close() {
-        pools.values().forEach(CodexPool::close);
-        pools.clear();
+        tenants.close();
     }
 }
 // docs/deploy/README.md#tenants:END
