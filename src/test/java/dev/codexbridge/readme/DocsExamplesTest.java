@@ -44,6 +44,7 @@ class DocsExamplesTest {
         assertShown("docs/migration.md", "MigrateHostServers.java");
         assertShown("docs/embedding.md", "#remote", "RemoteCodexHost.java");
         assertShown("docs/deploy/README.md", "PoolHost.java");
+        assertShown("docs/deploy/README.md", "#tenants", "TenantPoolHost.java");
         assertShown("README.md", "#shapes", "DeploymentShapes.java");
         assertShown("docs/session.md", "ConfiguredConversation.java");
         assertShown("docs/session.md", "#shared", "TwoConversationsOneCodex.java");
