@@ -81,9 +81,9 @@ class LauncherIT {
      * Everything the runnable jar bundles is named, with its version, licence and copyright, in
      * META-INF/THIRD-PARTY.txt (the repository's THIRD-PARTY.txt, licence texts included): every
      * library that left its Maven coordinates in the jar, and those that did not (tomlj, the ANTLR
-     * runtime inside it, picocli). Every bundled NOTICE survives in META-INF/NOTICE, and the
-     * licence files of the code inside jackson-core are kept; no one library's LICENSE file stands
-     * in for all of them.
+     * runtime inside it, picocli). codex-bridge's NOTICE and every bundled NOTICE survive in
+     * META-INF/NOTICE, the licence files of the code inside jackson-core are kept, and
+     * META-INF/LICENSE is codex-bridge's own (no one library's LICENSE file stands in for all).
      */
     @Test
     void theRunnableJarCarriesTheNoticesOfEverythingItBundles() throws IOException {
@@ -113,8 +113,16 @@ class LauncherIT {
                     StandardCharsets.ISO_8859_1);
             assertThat(runtime).as("the bundled ANTLR runtime's version").contains(antlr.group(1));
             assertThat(entry(zip, "META-INF/NOTICE")).contains("Tatu Saloranta", "FastDoubleParser", "Schubfach");
+            assertThat(entry(zip, "META-INF/NOTICE")).as("codex-bridge's own NOTICE")
+                    .contains(Files.readString(Paths.get("NOTICE"), StandardCharsets.UTF_8).lines().findFirst().orElseThrow());
             assertThat(names).contains("META-INF/FastDoubleParser-LICENSE", "META-INF/FastDoubleParser-ThirdParty-LICENSE",
-                    "META-INF/Schubfach-LICENSE").doesNotContain("META-INF/LICENSE", "META-INF/LICENSE.txt", "THIRD-PARTY.txt");
+                    "META-INF/Schubfach-LICENSE").doesNotContain("META-INF/LICENSE.txt", "THIRD-PARTY.txt");
+            assertThat(entry(zip, "META-INF/LICENSE")).as("the jar's licence is codex-bridge's")
+                    .isEqualTo(Files.readString(Paths.get("LICENSE"), StandardCharsets.UTF_8));
+            // picocli inside this jar only is compiled for Java 17 (class file 61), so class data
+            // sharing archives it (decision 0017); the published poms use info.picocli:picocli
+            byte[] commandLine = bytes(zip, "dev/codexbridge/shaded/picocli/CommandLine.class");
+            assertThat(((commandLine[6] & 0xff) << 8) | (commandLine[7] & 0xff)).as("CommandLine's class file version").isEqualTo(61);
         }
     }
 

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 class NamingRulesTest {
     private static final Path PROTOCOL_DIR = Paths.get("src/main/java/dev/codexbridge/protocol");
-    private static final List<Path> HAND_WRITTEN_ROOTS = List.of(Paths.get("src/main/java"), Paths.get("src/cli/java"),
-            Paths.get("src/testkit/java"));
+    private static final List<Path> HAND_WRITTEN_ROOTS = List.of(Paths.get("src/main/java"), Paths.get("src/migration/java"),
+            Paths.get("src/cli/java"), Paths.get("src/testkit/java"));
     /** A type declaration; the source has its comments and literals blanked first. */
     private static final Pattern TYPE_DECLARATION =
             Pattern.compile("(?<![\\w.])(?:class|interface|enum|record|@interface)\\s+([A-Za-z_$][\\w$]*)");

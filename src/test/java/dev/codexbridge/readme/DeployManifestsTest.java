@@ -162,4 +162,59 @@ class DeployManifestsTest {
         assertThat(exporter).contains("endpoint=\"http://" + service.path("metadata").path("name").asText() + ":" + httpPort
                 + "/v1/traces\"");
     }
+
+    @Test
+    void aTenantsAppServerHasItsOwnVolumeCredentialAndSettingsAndOnlyTheHostReachesIt() throws IOException {
+        List<JsonNode> docs = documents("codex-tenant.yaml");
+        JsonNode service = kind(docs, "Service");
+        JsonNode set = kind(docs, "StatefulSet");
+        JsonNode policy = kind(docs, "NetworkPolicy");
+        assertThat(service.path("spec").path("clusterIP").asText()).isEqualTo("None");
+        assertThat(set.path("spec").path("serviceName").asText()).isEqualTo(service.path("metadata").path("name").asText());
+        assertThat(set.path("spec").path("replicas").asInt()).isEqualTo(1);
+        JsonNode labels = set.path("spec").path("template").path("metadata").path("labels");
+        service.path("spec").path("selector").fields().forEachRemaining(e ->
+                assertThat(labels.path(e.getKey()).asText()).as("service selects the pod").isEqualTo(e.getValue().asText()));
+        policy.path("spec").path("podSelector").path("matchLabels").fields().forEachRemaining(e ->
+                assertThat(labels.path(e.getKey()).asText()).as("policy selects the pod").isEqualTo(e.getValue().asText()));
+        assertThat(labels.path("codex-bridge/tenant").asText()).isEqualTo("acme");
+        assertThat(set.path("spec").path("persistentVolumeClaimRetentionPolicy").path("whenScaled").asText()).isEqualTo("Retain");
+
+        JsonNode pod = set.path("spec").path("template").path("spec");
+        assertThat(pod.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+        assertThat(pod.path("enableServiceLinks").asBoolean(true)).isFalse();
+        JsonNode codex = pod.path("containers").get(0);
+        List<String> args = new ArrayList<>();
+        codex.path("args").forEach(a -> args.add(a.asText()));
+        assertThat(args).containsSubsequence("--ws-auth", "capability-token")
+                .containsSubsequence("-c", "features.shell_snapshot=false")
+                .containsSubsequence("-c", "features.plugins=false")
+                .containsSubsequence("-c", "features.apps=false");
+        String codexHome = null;
+        for (JsonNode env : codex.path("env")) {
+            if (env.path("name").asText().equals("CODEX_HOME")) {
+                codexHome = env.path("value").asText();
+            }
+            String secret = env.path("valueFrom").path("secretKeyRef").path("name").asText("");
+            assertThat(secret).as("only the tenant's own secret").isIn("", "codex-tenant-acme-credentials");
+        }
+        String claim = set.path("spec").path("volumeClaimTemplates").get(0).path("metadata").path("name").asText();
+        boolean homeMounted = false;
+        for (JsonNode m : codex.path("volumeMounts")) {
+            homeMounted |= m.path("name").asText().equals(claim) && m.path("mountPath").asText().equals(codexHome);
+        }
+        assertThat(homeMounted).as("CODEX_HOME is the tenant's claim").isTrue();
+        assertThat(policy.path("spec").path("ingress").get(0).path("ports").get(0).path("port").asInt()).isEqualTo(4500);
+
+        assertThat(TenantPoolHost.url("agents", "acme"))
+                .isEqualTo("ws://codex-tenant-acme-0.codex-tenant-acme.agents.svc.cluster.local:4500");
+        String label = TenantPoolHost.dnsLabel("alice@example.com");
+        assertThat(label).matches("[a-z][a-z0-9]{20}").isEqualTo(TenantPoolHost.dnsLabel("alice@example.com"))
+                .isNotEqualTo(TenantPoolHost.dnsLabel("bob@example.com"));
+        assertThat(("codex-tenant-" + label + "-0").length()).isLessThanOrEqualTo(63);
+        // the host's tenants build (no connection is opened before a tenant's first session)
+        try (TenantPoolHost host = new TenantPoolHost("agents", Paths.get("token"))) {
+            assertThat(host).isNotNull();
+        }
+    }
 }

@@ -6,10 +6,13 @@ import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.tenant.CodexTenants;
+import dev.codexbridge.tenant.TenantHomeSetup;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.nio.file.Path;
+import java.time.Duration;
 
-/** The three ways to run codex under a host, side by side. */
+/** The four ways to run codex under a host, side by side. */
 final class DeploymentShapes {
     /** Own process (the default): the session starts codex on stdio and restarts it if it dies. */
     static CodexSession ownProcess(Path repo) {
@@ -35,6 +38,16 @@ final class DeploymentShapes {
 
     static CodexSession conversation(CodexPool pool, Path repo) {
         return pool.newSession(session -> session.thread(ThreadOptions.in(repo)));
+    }
+
+    /** Tenants: a codex home and process(es) per user, started on demand, stopped when idle. */
+    static CodexTenants tenants(Path homesRoot, String configToml) {
+        return CodexTenants.builder().homesRoot(homesRoot).homeSetup(TenantHomeSetup.configToml(configToml))
+                .maxProcesses(40).idleTimeout(Duration.ofMinutes(10)).build();
+    }
+
+    static CodexSession conversation(CodexTenants tenants, String user, Path repo) {
+        return tenants.newSession(user, session -> session.thread(ThreadOptions.in(repo)));
     }
 }
 // README.md#shapes:END

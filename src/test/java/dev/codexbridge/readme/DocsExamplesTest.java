@@ -44,6 +44,7 @@ class DocsExamplesTest {
         assertShown("docs/migration.md", "MigrateHostServers.java");
         assertShown("docs/embedding.md", "#remote", "RemoteCodexHost.java");
         assertShown("docs/deploy/README.md", "PoolHost.java");
+        assertShown("docs/deploy/README.md", "#tenants", "TenantPoolHost.java");
         assertShown("README.md", "#shapes", "DeploymentShapes.java");
         assertShown("docs/session.md", "ConfiguredConversation.java");
         assertShown("docs/session.md", "#shared", "TwoConversationsOneCodex.java");
@@ -53,6 +54,7 @@ class DocsExamplesTest {
         assertShown("docs/session.md", "#typed-params", "ApprovalText.java");
         assertShown("docs/session.md", "#command-rules", "CommandAllowList.java");
         assertShown("docs/runtime.md", "RuntimeRouting.java");
+        assertShown("docs/tenants.md", "TenantHost.java");
     }
 
     private static void assertShown(String doc, String example) throws Exception {

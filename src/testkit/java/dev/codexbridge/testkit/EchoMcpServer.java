@@ -3,7 +3,7 @@ package dev.codexbridge.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.codexbridge.config.Toml;
+import dev.codexbridge.process.Toml;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.JsonRpcPeer;
 import dev.codexbridge.rpc.RequestHandler;

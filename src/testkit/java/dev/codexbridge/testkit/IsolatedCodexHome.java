@@ -1,6 +1,6 @@
 package dev.codexbridge.testkit;
 
-import dev.codexbridge.config.Toml;
+import dev.codexbridge.process.Toml;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

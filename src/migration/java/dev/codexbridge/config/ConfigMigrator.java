@@ -5,6 +5,7 @@ import com.github.difflib.UnifiedDiffUtils;
 import com.github.difflib.patch.AbstractDelta;
 import com.github.difflib.patch.Chunk;
 import com.github.difflib.patch.Patch;
+import dev.codexbridge.process.Toml;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;

@@ -1,4 +1,4 @@
-package dev.codexbridge.config;
+package dev.codexbridge.process;
 
 import java.math.BigDecimal;
 import java.util.List;
@@ -8,7 +8,9 @@ import java.util.regex.Pattern;
 /**
  * Renders TOML 1.0 keys and values. Written by hand because no TOML library for Java both keeps a
  * user's file byte for byte and emits exactly the escapes TOML 1.0 requires (see
- * {@code docs/decisions/0006-config-migration.md}); tomlj validates every result.
+ * {@code docs/decisions/0006-config-migration.md}); the migration's tests validate every result
+ * with tomlj. In the library rather than the migration artifact because writing a codex home's
+ * {@code config.toml} (the test kit, a host's own setup) needs no parser (decision 0010).
  */
 public final class Toml {
     private static final Pattern BARE_KEY = Pattern.compile("[A-Za-z0-9_-]+");

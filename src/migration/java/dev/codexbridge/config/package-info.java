@@ -6,7 +6,12 @@
  * Plugins come from a {@link dev.codexbridge.config.PluginCatalog}; the default,
  * {@link dev.codexbridge.config.PluginDiscovery}, asks a briefly started codex
  * ({@code client.internal.ShortLivedCodex}), which is why this package depends on {@code client}.
- * {@link dev.codexbridge.config.Toml} renders TOML by hand and tomlj validates every result.
+ * {@link dev.codexbridge.process.Toml} (in the library, so the test kit and hosts can write TOML
+ * without this artifact) renders TOML by hand and tomlj validates every result.
+ *
+ * <p>Ships as {@code codex-bridge-migration}, not in {@code codex-bridge}: its parsers (tomlj,
+ * SnakeYAML, java-diff-utils) are for migration only, and a host that only runs sessions should not
+ * carry them (decision 0010).
  *
  * <p>{@code ConfigFiles}, {@code ServerTranslator} and {@code TomlLayout} are package-private.
  */

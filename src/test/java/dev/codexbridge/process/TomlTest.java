@@ -1,4 +1,4 @@
-package dev.codexbridge.config;
+package dev.codexbridge.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

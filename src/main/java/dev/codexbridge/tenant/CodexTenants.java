@@ -1,0 +1,646 @@
+package dev.codexbridge.tenant;
+
+import dev.codexbridge.CodexException;
+import dev.codexbridge.client.ClientOptions;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.process.CodexLocator;
+import dev.codexbridge.process.EnvironmentPolicy;
+import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.RateLimitGovernor;
+import dev.codexbridge.transport.CodexEndpoint;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+
+/**
+ * Sessions keyed by tenant (a user, an organisation): each tenant gets its own owner-only
+ * {@code CODEX_HOME} and its own codex app-server process(es), started on demand, shared by the
+ * tenant's sessions and stopped when idle.
+ *
+ * <pre>{@code
+ * try (CodexTenants tenants = CodexTenants.builder()
+ *         .homesRoot(Path.of("/var/lib/my-host/tenants"))
+ *         .homeSetup(TenantHomeSetup.configToml(template).andThen(TenantHomeSetup.apiKeyLogin(keys::of)))
+ *         .maxProcesses(40)
+ *         .idleTimeout(Duration.ofMinutes(10))
+ *         .build()) {
+ *     CodexSession s = tenants.newSession("alice", b -> b.thread(ThreadOptions.in(workspace)));
+ *     s.runTurn(TurnInput.text("hello"));
+ *     String thread = s.threadId();
+ *     s.close();                                   // alice's codex stops after 10 idle minutes
+ *     CodexSession again = tenants.resumeSession("alice", thread, b -> b.thread(ThreadOptions.in(workspace)));
+ * }
+ * }</pre>
+ *
+ * <ul>
+ *   <li><b>Homes.</b> {@code <homesRoot>/<tenant>/} (mode 0700) holds {@code codex-home/}, the
+ *       tenant's {@code CODEX_HOME}, and {@code home/}, the {@code HOME} its codex and commands get;
+ *       the {@link TenantHomeSetup} prepares it once, before the tenant's first codex starts.</li>
+ *   <li><b>Environment.</b> A tenant's codex gets no variable of this process but the
+ *       {@link Builder#inheritEnvironment allow-listed} ones ({@link #INHERITED_BY_DEFAULT}), plus
+ *       the launch's explicit variables and what {@link Builder#tenantEnvironment} gives for that
+ *       tenant (its API key, say).</li>
+ *   <li><b>Processes.</b> A session goes to one of its tenant's processes that has room
+ *       ({@link Builder#maxThreadsPerProcess}); a new process is started when none has, up to
+ *       {@link Builder#maxProcessesPerTenant} per tenant and {@link Builder#maxProcesses} in all. At
+ *       the cap the least recently used idle process (of any tenant) is stopped to make room; when
+ *       none is idle the session is refused at once with a {@link TenantCapacityException}.</li>
+ *   <li><b>Idle processes.</b> A process no session is open on for {@link Builder#idleTimeout} is
+ *       stopped; the tenant's next session starts one again, and {@link #resumeSession} reloads a
+ *       thread with its history from the tenant's home. A session the host keeps open keeps its
+ *       process: close sessions between conversations and resume them by thread id.</li>
+ *   <li><b>Rate limits.</b> One {@link RateLimitGovernor} per tenant ({@link Builder#rateLimits}),
+ *       given to every session of the tenant and kept across its processes.</li>
+ * </ul>
+ *
+ * <p>Isolation between tenants comes from separate processes and homes: a tenant's app-server
+ * lists, reads and resumes only the threads in its own home. Files of other tenants are protected
+ * from a tenant's commands by codex's sandbox only, since every codex runs as the same OS user
+ * (docs/tenants.md, "What isolation means").
+ *
+ * <p>All methods are thread-safe. The library adds no thread per tenant: the idle sweep runs on the
+ * library's timer and stopping codex on its pool for waits (decision 0021).
+ */
+public final class CodexTenants implements AutoCloseable {
+    private static final Logger LOG = SafeLogger.getLogger(CodexTenants.class);
+
+    /**
+     * The variables of this process a tenant's codex inherits by default: what commands need to
+     * run (the search path, the locale, the time zone, the temporary folder) and nothing that names
+     * a user's files or secrets. {@code HOME} is the tenant's own folder, never the host's.
+     */
+    public static final Set<String> INHERITED_BY_DEFAULT =
+            Set.of("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ", "TMPDIR", "TERM");
+
+    /**
+     * The codex settings every tenant process gets by default, as {@code -c} overrides (they win
+     * over the tenant's {@code config.toml}): the shell snapshot, plugins and apps off. With codex
+     * 0.169.0's defaults each {@code thread/start} leaves login shells running (about 2 per thread)
+     * and takes 16–47 ms against 6–7 ms with the three off (docs/performance.md, "Tenants").
+     * {@link Builder#codexDefaults} replaces them.
+     */
+    public static final Map<String, String> RECOMMENDED_DEFAULTS =
+            Map.of("features.shell_snapshot", "false", "features.plugins", "false", "features.apps", "false");
+
+    private static final Pattern PLAIN_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+
+    private final Path homesRoot;
+    private final CodexLaunch launch;
+    private final TenantHomeSetup homeSetup;
+    private final Set<String> inherited;
+    private final Map<String, String> hostEnvironment;
+    private final Function<String, Map<String, String>> tenantEnvironment;
+    private final Map<String, String> codexDefaults;
+    private final Function<String, RateLimitGovernor> rateLimits;
+    private final Consumer<CodexClient.Builder> clientConfigurer;
+    private final int maxThreadsPerProcess;
+    private final TenantListener listener;
+    private final Function<ClientOptions, CodexClient> connector;
+    /** Where each tenant's running app-server is, or null: the tenants start codex themselves. */
+    private final Function<String, CodexEndpoint> remote;
+    private final TenantTable table;
+    private final Map<String, TenantState> tenants = new ConcurrentHashMap<>();
+    private final ScheduledFuture<?> sweeper;
+    private volatile Path binary;
+    private volatile boolean closed;
+
+    private CodexTenants(Builder b) {
+        this.homesRoot = b.homesRoot == null ? null : b.homesRoot.toAbsolutePath().normalize();
+        this.launch = b.launch;
+        this.homeSetup = b.homeSetup;
+        this.inherited = Set.copyOf(b.inherited);
+        this.hostEnvironment = b.hostEnvironment == null ? System.getenv() : Map.copyOf(b.hostEnvironment);
+        this.tenantEnvironment = b.tenantEnvironment;
+        this.codexDefaults = Map.copyOf(b.codexDefaults);
+        this.rateLimits = b.rateLimits;
+        this.clientConfigurer = b.clientConfigurer;
+        this.maxThreadsPerProcess = b.maxThreadsPerProcess;
+        this.listener = b.listener;
+        this.connector = b.connector;
+        this.remote = b.remote;
+        this.binary = b.launch.binary();
+        this.table = new TenantTable(b.maxProcesses, b.maxProcessesPerTenant, b.maxThreadsPerProcess, b.maxThreadsPerTenant,
+                b.idleTimeout, b.retryAfter, System::nanoTime);
+        try {
+            if (remote == null) {
+                TenantFolders.createOwnerOnly(homesRoot);
+            }
+        } catch (IOException e) {
+            throw new CodexException("cannot create the tenants' homes root " + homesRoot + ": " + e.getMessage(), e);
+        }
+        long every = Math.max(50, Math.min(b.idleTimeout.toMillis() / 4, 5_000));
+        this.sweeper = RpcThreads.timer().scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A new thread for {@code tenantId} on one of its processes (started when needed):
+     * {@code configure} sets the session up as on {@link CodexSession#builder()} (thread options,
+     * approvals, limits); the tenants add the tenant's client and rate-limit governor, replacing
+     * any given there. The session is started, so {@link CodexSession#threadId()} is known on
+     * return; closing it gives its place back.
+     *
+     * @throws TenantCapacityException when a cap refuses, at once
+     * @throws CodexException when the tenant's home cannot be prepared or its codex not started
+     */
+    public CodexSession newSession(String tenantId, Consumer<CodexSession.Builder> configure) {
+        return open(tenantId, null, configure);
+    }
+
+    /**
+     * Resumes the tenant's thread {@code threadId} with its history: on the process it was last
+     * opened on while that one runs and has room, else on any of the tenant's processes, a stopped
+     * tenant's codex being started again. A thread id of another tenant is not found in this
+     * tenant's home, and codex refuses it.
+     *
+     * @throws TenantCapacityException when a cap refuses, at once
+     * @throws CodexException when codex cannot resume the thread (unknown to this tenant included)
+     */
+    public CodexSession resumeSession(String tenantId, String threadId, Consumer<CodexSession.Builder> configure) {
+        return open(tenantId, Objects.requireNonNull(threadId, "threadId"), configure);
+    }
+
+    /** The tenants' shares now, one entry per tenant seen since the start (idle ones with 0 processes). */
+    public List<TenantUsage> usage() {
+        List<TenantUsage> out = new ArrayList<>();
+        for (TenantState t : tenants.values()) {
+            out.add(table.usage(t));
+        }
+        return out;
+    }
+
+    /** One tenant's share now. */
+    public TenantUsage usage(String tenantId) {
+        TenantState t = tenants.get(tenantId);
+        return t == null ? new TenantUsage(tenantId, 0, 0) : table.usage(t);
+    }
+
+    /** How many codex processes run (or start) now, all tenants together. */
+    public int processes() {
+        return table.processes();
+    }
+
+    /** The tenant's folder under the homes root (whether or not it exists yet); throws for remote tenants, which have none here. */
+    public Path tenantDirectory(String tenantId) {
+        if (homesRoot == null) {
+            throw new IllegalStateException("remote tenants have no folder here: their homes are the app-servers' volumes");
+        }
+        return homesRoot.resolve(folderName(tenantId));
+    }
+
+    /** Stops every tenant's codex (their sessions end) and the idle sweep; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        sweeper.cancel(false);
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (TenantProcess p : table.closeAll()) {
+            stops.add(CompletableFuture.runAsync(() -> stop(p, TenantStop.CLOSED), RpcThreads.waits()));
+        }
+        CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+        for (TenantState t : tenants.values()) {
+            if (t.governor != null) {
+                t.governor.close();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- opening
+
+    private CodexSession open(String tenantId, String threadId, Consumer<CodexSession.Builder> configure) {
+        Objects.requireNonNull(configure, "configure");
+        if (closed) {
+            throw new IllegalStateException("the tenants are closed");
+        }
+        TenantState tenant = tenants.computeIfAbsent(Objects.requireNonNull(tenantId, "tenantId"),
+                id -> new TenantState(id, folderName(id), rateLimits == null ? null : rateLimits.apply(id)));
+        TenantHome home = remote == null ? prepared(tenant) : null;
+        TenantTable.Placement placement;
+        try {
+            placement = table.place(tenant, threadId == null ? null : tenant.threadPlaces.get(threadId));
+        } catch (TenantCapacityException e) {
+            listener.refused(e);
+            throw e;
+        }
+        for (TenantTable.Removal r : placement.removed()) {
+            RpcThreads.waits().execute(() -> stop(r.process(), r.why()));
+        }
+        TenantProcess process = placement.process();
+        try {
+            CodexClient client = placement.start() ? start(process, home) : awaitStart(process);
+            CodexSession.Builder b = CodexSession.builder();
+            configure.accept(b);
+            b.client(client).rateLimits(tenant.governor);
+            if (threadId != null) {
+                b.resumeThread(threadId);
+            }
+            CodexSession session = b.build();
+            try {
+                session.start();
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
+            tenant.threadPlaces.put(session.threadId(), process);
+            return session;
+        } finally {
+            table.release(process);
+        }
+    }
+
+    private CodexClient start(TenantProcess process, TenantHome home) {
+        long t0 = System.nanoTime();
+        try {
+            ClientOptions options = clientOptions(process, home);
+            CodexClient client = connector.apply(options);
+            process.ready.complete(client);
+            listener.processStarted(process.tenant.id, Duration.ofNanos(System.nanoTime() - t0));
+            return client;
+        } catch (RuntimeException e) {
+            table.failed(process);
+            process.ready.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private static CodexClient awaitStart(TenantProcess process) {
+        try {
+            return process.ready.join();
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw cause instanceof CodexException ce ? ce
+                    : new CodexException("the tenant's codex did not start: " + cause.getMessage(), cause);
+        }
+    }
+
+    private ClientOptions clientOptions(TenantProcess process, TenantHome home) {
+        if (remote != null) {
+            CodexEndpoint endpoint = Objects.requireNonNull(remote.apply(process.tenant.id), "endpoint of tenant " + process.tenant.id);
+            CodexClient.Builder cb = CodexClient.builder();
+            clientConfigurer.accept(cb);
+            return cb.endpoint(endpoint).maxThreads(maxThreadsPerProcess).options();
+        }
+        CodexLaunch.Builder lb = launch.toBuilder()
+                .baseEnvironment(home.environment())
+                .environmentPolicy(EnvironmentPolicy.inheritAll())
+                .codexHome(home.codexHome())
+                .detachFromTerminal(true)
+                .name(process.name());
+        if (launch.workingDirectory() == null) {
+            lb.workingDirectory(home.userHome());
+        }
+        codexDefaults.forEach(lb::configOverride);
+        CodexClient.Builder cb = CodexClient.builder();
+        clientConfigurer.accept(cb);
+        cb.process(lb.build()).maxThreads(maxThreadsPerProcess);
+        return cb.options();
+    }
+
+    // ---------------------------------------------------------------- homes
+
+    /** The tenant's home, prepared once: folders owner-only, then the setup, then the mark. */
+    private TenantHome prepared(TenantState tenant) {
+        TenantHome home = tenant.home;
+        if (home != null) {
+            return home;
+        }
+        synchronized (tenant.homeLock) {
+            if (tenant.home != null) {
+                return tenant.home;
+            }
+            long t0 = System.nanoTime();
+            Path dir = homesRoot.resolve(tenant.folderName);
+            Path codexHome = dir.resolve("codex-home");
+            Path userHome = dir.resolve("home");
+            try {
+                TenantFolders.createOwnerOnly(dir);
+                TenantFolders.createOwnerOnly(codexHome);
+                TenantFolders.createOwnerOnly(userHome);
+                TenantHome made = new TenantHome(tenant.id, dir, codexHome, userHome, binary(),
+                        environmentOf(tenant.id, codexHome, userHome));
+                Path mark = dir.resolve(TenantFolders.PREPARED_MARK);
+                if (!Files.exists(mark)) {
+                    homeSetup.prepare(made);
+                    Files.writeString(mark, "prepared by codex-bridge\n");
+                    listener.homePrepared(tenant.id, Duration.ofNanos(System.nanoTime() - t0));
+                }
+                tenant.home = made;
+                return made;
+            } catch (IOException e) {
+                throw new CodexException("cannot prepare the home of tenant " + tenant.id + " in " + dir + ": " + e, e);
+            }
+        }
+    }
+
+    /**
+     * Everything the tenant's codex runs with: the allow-listed variables of this process, the
+     * launch's explicit ones, the tenant's own, {@code HOME} (the tenant's unless it gives one) and
+     * {@code CODEX_HOME}.
+     */
+    private Map<String, String> environmentOf(String tenantId, Path codexHome, Path userHome) {
+        Map<String, String> env = new TreeMap<>();
+        for (String name : inherited) {
+            String value = hostEnvironment.get(name);
+            if (value != null) {
+                env.put(name, value);
+            }
+        }
+        env.putAll(launch.environment());
+        Map<String, String> own = tenantEnvironment.apply(tenantId);
+        if (own != null) {
+            env.putAll(own);
+        }
+        env.putIfAbsent("HOME", userHome.toString());
+        env.putIfAbsent("RUST_LOG", "warn");
+        env.put("CODEX_HOME", codexHome.toString());
+        return env;
+    }
+
+    private Path binary() {
+        Path b = binary;
+        if (b == null) {
+            b = new CodexLocator().locate(null).binary();
+            binary = b;
+        }
+        return b;
+    }
+
+    /**
+     * The tenant's folder name: the id itself when it is a plain lower-case name, else {@code _}
+     * and a hash of it (an e-mail address, a path): no id can reach outside the root or land on
+     * another tenant's folder.
+     */
+    static String folderName(String tenantId) {
+        if (PLAIN_ID.matcher(tenantId).matches()) {
+            return tenantId;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(tenantId.getBytes(StandardCharsets.UTF_8));
+            return "_" + HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- stopping
+
+    private void sweep() {
+        try {
+            for (TenantTable.Removal r : table.sweep()) {
+                RpcThreads.waits().execute(() -> stop(r.process(), r.why()));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("tenant idle sweep failed: {}", e.toString());
+        }
+    }
+
+    /** Closes the process's client (its sessions are closed already unless it died or the tenants close). */
+    private void stop(TenantProcess p, TenantStop why) {
+        // a process still starting (the tenants closed meanwhile) is closed by its starter, once connected
+        p.ready.thenAccept(c -> {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                LOG.debug("stopping {}: {}", p.name(), e.toString());
+            }
+        });
+        LOG.debug("{} stopped: {}", p.name(), why);
+        try {
+            listener.processStopped(p.tenant.id, why);
+        } catch (RuntimeException e) {
+            LOG.warn("tenant listener failed: {}", e.toString());
+        }
+    }
+
+    /**
+     * The single entry point for configuring {@link CodexTenants}. Only {@link #homesRoot} (or {@link #remote}) is
+     * required; the defaults suit a host with a few dozen active tenants.
+     */
+    public static final class Builder {
+        private Path homesRoot;
+        private CodexLaunch launch = CodexLaunch.appServer().build();
+        private TenantHomeSetup homeSetup = TenantHomeSetup.none();
+        private final Set<String> inherited = new LinkedHashSet<>(INHERITED_BY_DEFAULT);
+        private Map<String, String> hostEnvironment;
+        private Function<String, Map<String, String>> tenantEnvironment = id -> Map.of();
+        private final Map<String, String> codexDefaults = new LinkedHashMap<>(RECOMMENDED_DEFAULTS);
+        private Function<String, RateLimitGovernor> rateLimits;
+        private Consumer<CodexClient.Builder> clientConfigurer = c -> { };
+        private int maxProcesses = 16;
+        private int maxProcessesPerTenant = 1;
+        private int maxThreadsPerProcess = 100;
+        private Integer maxThreadsPerTenant;
+        private Duration idleTimeout = Duration.ofMinutes(5);
+        private Duration retryAfter = Duration.ofSeconds(5);
+        private TenantListener listener = new TenantListener() { };
+        private Function<String, CodexEndpoint> remote;
+        Function<ClientOptions, CodexClient> connector = CodexClient::connect;
+
+        private Builder() {
+        }
+
+        /** The folder that holds one folder per tenant (created owner-only when missing). Required unless {@link #remote}. */
+        public Builder homesRoot(Path root) {
+            this.homesRoot = Objects.requireNonNull(root, "root");
+            return this;
+        }
+
+        /**
+         * How codex is started (default: the located codex's {@code app-server}): the binary, extra
+         * arguments, explicit variables given to every tenant, grace periods. Its {@code CODEX_HOME},
+         * base environment and environment policy are replaced by the tenant's; its working
+         * directory, when unset, is the tenant's {@code HOME}.
+         */
+        public Builder launch(CodexLaunch launch) {
+            this.launch = Objects.requireNonNull(launch, "launch");
+            return this;
+        }
+
+        /**
+         * Tenants whose app-servers run elsewhere ({@code codex app-server --listen}, one per tenant
+         * with its own volume for {@code CODEX_HOME}, docs/deploy/): each "process" is then a
+         * connection to {@code endpointOfTenant.apply(tenant)}, opened on demand and closed when idle
+         * (the app-server keeps running), under the same caps, placement and governors. The homes
+         * root, the home setup, the environment and the codex defaults belong to the remote
+         * app-server's own launch and are not used.
+         */
+        public Builder remote(Function<String, CodexEndpoint> endpointOfTenant) {
+            this.remote = Objects.requireNonNull(endpointOfTenant, "endpointOfTenant");
+            return this;
+        }
+
+        /** Prepares each tenant's home once (default {@link TenantHomeSetup#none()}). */
+        public Builder homeSetup(TenantHomeSetup setup) {
+            this.homeSetup = Objects.requireNonNull(setup, "setup");
+            return this;
+        }
+
+        /** Also lets these variables of this process through to every tenant's codex. */
+        public Builder inheritEnvironment(Collection<String> names) {
+            names.forEach(n -> inherited.add(Objects.requireNonNull(n, "name")));
+            return this;
+        }
+
+        /** Replaces the allow-list of inherited variables (default {@link #INHERITED_BY_DEFAULT}); empty for none. */
+        public Builder inheritOnly(Collection<String> names) {
+            inherited.clear();
+            return inheritEnvironment(names);
+        }
+
+        /** Variables for one tenant's codex only (its API key, its proxy), asked once per tenant; null or empty for none. */
+        public Builder tenantEnvironment(Function<String, Map<String, String>> variablesOfTenant) {
+            this.tenantEnvironment = Objects.requireNonNull(variablesOfTenant, "variablesOfTenant");
+            return this;
+        }
+
+        /** The environment the allow-list picks from, in place of this process's (tests, a clean service environment). */
+        public Builder hostEnvironment(Map<String, String> environment) {
+            this.hostEnvironment = Objects.requireNonNull(environment, "environment");
+            return this;
+        }
+
+        /**
+         * Replaces the codex settings every tenant process gets as {@code -c key=value} overrides
+         * (default {@link #RECOMMENDED_DEFAULTS}); values are TOML. An empty map keeps codex's own
+         * defaults and whatever the tenant's {@code config.toml} says.
+         */
+        public Builder codexDefaults(Map<String, String> overrides) {
+            codexDefaults.clear();
+            codexDefaults.putAll(overrides);
+            return this;
+        }
+
+        /**
+         * The rate-limit governor of each tenant, made once per tenant the first time it gets a
+         * session and closed with the tenants (limits belong to the tenant's account). Default:
+         * none, a rate-limited turn fails on its first attempt.
+         */
+        public Builder rateLimits(Function<String, RateLimitGovernor> governorOfTenant) {
+            this.rateLimits = governorOfTenant;
+            return this;
+        }
+
+        /**
+         * Further settings of every tenant's client: telemetry, request timeout, reconnect policy,
+         * the fallback for server requests. How codex is started and {@code maxThreads} are the
+         * tenants' and are set after this.
+         */
+        public Builder client(Consumer<CodexClient.Builder> configurer) {
+            this.clientConfigurer = Objects.requireNonNull(configurer, "configurer");
+            return this;
+        }
+
+        /** The most codex processes of all tenants together (default 16). */
+        public Builder maxProcesses(int processes) {
+            this.maxProcesses = atLeastOne(processes, "maxProcesses");
+            return this;
+        }
+
+        /**
+         * The most processes one tenant may run (default 1). Must be below {@link #maxProcesses}
+         * when that is 2 or more, so no tenant can take every process.
+         */
+        public Builder maxProcessesPerTenant(int processes) {
+            this.maxProcessesPerTenant = atLeastOne(processes, "maxProcessesPerTenant");
+            return this;
+        }
+
+        /** The most sessions (threads) one codex process serves (default 100). */
+        public Builder maxThreadsPerProcess(int threads) {
+            this.maxThreadsPerProcess = atLeastOne(threads, "maxThreadsPerProcess");
+            return this;
+        }
+
+        /** The most sessions one tenant has open at once (default: per process times per tenant). */
+        public Builder maxThreadsPerTenant(int threads) {
+            this.maxThreadsPerTenant = atLeastOne(threads, "maxThreadsPerTenant");
+            return this;
+        }
+
+        /** How long a process serves no session before it is stopped (default 5 minutes). */
+        public Builder idleTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("idleTimeout must be positive");
+            }
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        /** The retry hint a {@link TenantCapacityException} carries (default 5 s). */
+        public Builder retryAfter(Duration hint) {
+            if (hint == null || hint.isNegative()) {
+                throw new IllegalArgumentException("retryAfter must not be negative");
+            }
+            this.retryAfter = hint;
+            return this;
+        }
+
+        /** Told of processes started and stopped, homes prepared and sessions refused (metrics, logs). */
+        public Builder listener(TenantListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Creates the homes root and starts the idle sweep; no codex starts before a session asks.
+         * Throws {@link IllegalStateException} without a homes root or when one tenant could take
+         * every process.
+         */
+        public CodexTenants build() {
+            if (homesRoot == null && remote == null) {
+                throw new IllegalStateException("homesRoot is required: the folder holding one CODEX_HOME per tenant "
+                        + "(or remote(..) for tenants whose app-servers run elsewhere)");
+            }
+            if (maxProcesses >= 2 && maxProcessesPerTenant >= maxProcesses) {
+                throw new IllegalStateException("maxProcessesPerTenant (" + maxProcessesPerTenant + ") must be below maxProcesses ("
+                        + maxProcesses + "), so that no tenant can take every process");
+            }
+            if (maxProcessesPerTenant > maxProcesses) {
+                throw new IllegalStateException("maxProcessesPerTenant (" + maxProcessesPerTenant + ") exceeds maxProcesses ("
+                        + maxProcesses + ")");
+            }
+            if (maxThreadsPerTenant == null) {
+                maxThreadsPerTenant = (int) Math.min(Integer.MAX_VALUE, (long) maxThreadsPerProcess * maxProcessesPerTenant);
+            }
+            return new CodexTenants(this);
+        }
+
+        private static int atLeastOne(int n, String what) {
+            if (n < 1) {
+                throw new IllegalArgumentException(what + " must be at least 1");
+            }
+            return n;
+        }
+    }
+}

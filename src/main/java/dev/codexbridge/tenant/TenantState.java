@@ -1,0 +1,40 @@
+package dev.codexbridge.tenant;
+
+import dev.codexbridge.session.RateLimitGovernor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What {@link CodexTenants} keeps per tenant for the life of the instance: its processes (guarded
+ * by the table's lock), its rate-limit governor (limits belong to the account, so it outlives the
+ * processes), whether its home is prepared, and which process each of its threads was last opened on.
+ */
+final class TenantState {
+    final String id;
+    final String folderName;
+    final RateLimitGovernor governor;
+    final List<TenantProcess> processes = new ArrayList<>();
+    /** Thread id -> the process it was last opened on, so a resume goes back to the process that may have it loaded. */
+    final Map<String, TenantProcess> threadPlaces = new ConcurrentHashMap<>();
+    /** Held while the home is prepared, so two first sessions of a tenant prepare it once. */
+    final Object homeLock = new Object();
+    /** The prepared home; null until then. */
+    volatile TenantHome home;
+    int nextProcessNumber = 1;
+
+    TenantState(String id, String folderName, RateLimitGovernor governor) {
+        this.id = id;
+        this.folderName = folderName;
+        this.governor = governor;
+    }
+
+    int threads() {
+        int n = 0;
+        for (TenantProcess p : processes) {
+            n += p.threads();
+        }
+        return n;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.codexbridge.spring;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.pool.EndpointState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Micrometer meters for a host without OpenTelemetry metrics (decision 0027): the connection's
+ * state read when the registry is scraped (nothing is recorded on the turn's path), and turns
+ * counted by codex's final status from its {@code turn/completed} notifications. Named apart from
+ * the library's OpenTelemetry instruments ({@code codex_bridge.*}) so a host exporting both sees
+ * no duplicates.
+ *
+ * <ul>
+ *   <li>{@code codex.bridge.connection.up} (1 or 0), {@code codex.bridge.connection.threads},
+ *       {@code codex.bridge.connection.threads.max}, tag {@code connection} ({@code client} or
+ *       the pool endpoint's name);</li>
+ *   <li>{@code codex.bridge.connection.reconnects} (client only): reconnects so far;</li>
+ *   <li>{@code codex.bridge.turns.completed}, tag {@code status}: turns codex completed on the
+ *       client, or on the pool connections sessions were opened on.</li>
+ * </ul>
+ */
+public final class CodexMeterBinder implements MeterBinder {
+    private final CodexSessions sessions;
+    private final CodexClient client;
+    private final CodexPool pool;
+
+    CodexMeterBinder(CodexSessions sessions) {
+        this.sessions = sessions;
+        this.client = sessions.client();
+        this.pool = sessions.pool();
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        sessions.onTurnCompleted(done -> {
+            if (done.turn() != null && done.turn().status() != null) {
+                Counter.builder("codex.bridge.turns.completed").description("turns codex completed, by status")
+                        .tag("status", done.turn().status().wire()).register(registry).increment();
+            }
+        });
+        if (client != null) {
+            Tags tags = Tags.of("connection", "client");
+            gauge(registry, "codex.bridge.connection.up", "1 while the connection to codex is open", tags, client, c -> c.isOpen() ? 1 : 0);
+            gauge(registry, "codex.bridge.connection.threads", "threads attached on the connection", tags, client, CodexClient::attachedThreads);
+            gauge(registry, "codex.bridge.connection.threads.max", "the most threads the connection takes", tags, client, CodexClient::maxThreads);
+            FunctionCounter.builder("codex.bridge.connection.reconnects", client, c -> Math.max(0, c.generation() - 1))
+                    .description("connections reopened after one was lost").tags(tags).register(registry);
+        } else {
+            for (EndpointState e : pool.endpoints()) {
+                String name = e.name();
+                Tags tags = Tags.of("connection", name);
+                gauge(registry, "codex.bridge.connection.up", "1 while the endpoint is healthy", tags, pool, p -> state(p, name).healthy() ? 1 : 0);
+                gauge(registry, "codex.bridge.connection.threads", "threads the pool placed on the endpoint", tags, pool, p -> state(p, name).threads());
+                gauge(registry, "codex.bridge.connection.threads.max", "the most threads the pool places there", tags, pool, p -> state(p, name).maxThreads());
+            }
+        }
+    }
+
+    private static <T> void gauge(MeterRegistry registry, String name, String description, Tags tags, T source, ToDoubleFunction<T> value) {
+        Gauge.builder(name, source, value).description(description).tags(tags).register(registry);
+    }
+
+    private static EndpointState state(CodexPool pool, String name) {
+        return pool.endpoints().stream().filter(e -> e.name().equals(name)).findFirst()
+                .orElse(new EndpointState(name, null, false, false, 0, 0, null, "gone"));
+    }
+}

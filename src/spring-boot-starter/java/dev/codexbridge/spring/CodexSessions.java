@@ -1,0 +1,154 @@
+package dev.codexbridge.spring;
+
+import dev.codexbridge.CodexException;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.protocol.TurnCompletedNotification;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.RateLimitGovernor;
+import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.TurnLimits;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.WeakHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The session factory bean: opens codex threads on the application's {@link CodexClient} or
+ * {@link CodexPool} with the defaults of {@code codex-bridge.session.*}, the {@link ApprovalPolicy}
+ * bean and the {@link RateLimitGovernor} bean; a {@code configure} step may change any of them
+ * for one session. Sessions are started on return ({@link CodexSession#threadId()} is known).
+ *
+ * <p>It remembers the sessions it opened (weakly: one the application dropped is forgotten) so the
+ * application's shutdown can let their running turns finish or interrupt them.
+ */
+public final class CodexSessions {
+    private final CodexClient client;
+    private final CodexPool pool;
+    private final Consumer<CodexSession.Builder> defaults;
+    private final Map<CodexSession, Boolean> opened = Collections.synchronizedMap(new WeakHashMap<>());
+    private final RunningTurns turns = new RunningTurns();
+    private volatile boolean closed;
+
+    CodexSessions(CodexClient client, CodexPool pool, ThreadOptions thread, TurnLimits limits, ApprovalPolicy approvals,
+                  RateLimitGovernor rateLimits) {
+        if ((client == null) == (pool == null)) {
+            throw new IllegalArgumentException("exactly one of client and pool");
+        }
+        this.client = client;
+        this.pool = pool;
+        if (client != null) {
+            turns.watch(client);
+        }
+        this.defaults = b -> {
+            b.thread(thread).limits(limits).approvals(approvals);
+            if (rateLimits != null) {
+                b.rateLimits(rateLimits);
+            }
+        };
+    }
+
+    /** A new thread with the defaults. */
+    public CodexSession open() {
+        return open(b -> { });
+    }
+
+    /** A new thread: the defaults, then {@code configure} (e.g. {@code b -> b.thread(ThreadOptions.in(dir))}). */
+    public CodexSession open(Consumer<CodexSession.Builder> configure) {
+        Objects.requireNonNull(configure, "configure");
+        refuseWhenClosed();
+        CodexSession session;
+        if (pool != null) {
+            session = pool.newSession(defaults.andThen(configure));
+            turns.watch(session.client());
+        } else {
+            CodexSession.Builder b = CodexSession.builder();
+            defaults.accept(b);
+            configure.accept(b);
+            session = b.client(client).build();
+            try {
+                session.start();
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
+        }
+        return remember(session);
+    }
+
+    /** The thread {@code threadId} again (after a restart of the application, say), with the defaults. */
+    public CodexSession resume(String threadId) {
+        return resume(threadId, b -> { });
+    }
+
+    /** The thread {@code threadId} again: the defaults, then {@code configure}. */
+    public CodexSession resume(String threadId, Consumer<CodexSession.Builder> configure) {
+        Objects.requireNonNull(threadId, "threadId");
+        Objects.requireNonNull(configure, "configure");
+        refuseWhenClosed();
+        CodexSession session;
+        if (pool != null) {
+            session = pool.resumeSession(threadId, defaults.andThen(configure));
+            turns.watch(session.client());
+        } else {
+            CodexSession.Builder b = CodexSession.builder();
+            defaults.accept(b);
+            configure.accept(b);
+            session = b.client(client).resumeThread(threadId).build();
+            try {
+                session.start();
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
+        }
+        return remember(session);
+    }
+
+    /** The sessions opened here that the application still holds. */
+    public List<CodexSession> openSessions() {
+        synchronized (opened) {
+            return new ArrayList<>(opened.keySet());
+        }
+    }
+
+    /** Whether {@code session} has a turn running, as codex's notifications said (asks codex nothing). */
+    boolean turnRunning(CodexSession session) {
+        return turns.running(session.threadId());
+    }
+
+    /** Turns codex completed on the connections sessions were opened on (for metrics). */
+    void onTurnCompleted(Consumer<TurnCompletedNotification> listener) {
+        turns.onCompleted(listener);
+    }
+
+    /** The client sessions open on, or null with a pool. */
+    CodexClient client() {
+        return client;
+    }
+
+    /** The pool sessions open on, or null with a single client. */
+    CodexPool pool() {
+        return pool;
+    }
+
+    /** From now on {@link #open} and {@link #resume} refuse: the application is stopping. */
+    void refuseNewSessions() {
+        closed = true;
+    }
+
+    private void refuseWhenClosed() {
+        if (closed) {
+            throw new CodexException("codex-bridge is shutting down: no new sessions");
+        }
+    }
+
+    private CodexSession remember(CodexSession session) {
+        opened.put(session, Boolean.TRUE);
+        return session;
+    }
+}

@@ -1,0 +1,210 @@
+package dev.codexbridge.spring;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.ReconnectPolicy;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.process.EnvironmentPolicy;
+import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.TurnLimits;
+import dev.codexbridge.transport.CodexEndpoint;
+import dev.codexbridge.transport.WebSocketAuth;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Turns the properties into the library's builders, after checking they make sense together. */
+final class PropertiesMapping {
+    private PropertiesMapping() {
+    }
+
+    /** Every combination that cannot work, all named at once so a user fixes them in one go. */
+    static void validate(CodexBridgeProperties p) {
+        List<String> problems = new ArrayList<>();
+        boolean pool = !p.getPool().getEndpoints().isEmpty();
+        boolean remote = p.getEndpoint().isSet();
+        if (pool && remote) {
+            problems.add("codex-bridge.endpoint.* and codex-bridge.pool.endpoints.* are both set: use endpoint.url for one "
+                    + "app-server, pool.endpoints.<name>.url for several");
+        }
+        if ((pool || remote) && p.getProcess().isSet()) {
+            problems.add("codex-bridge.process.* is set together with a remote " + (pool ? "pool" : "endpoint")
+                    + ": process.* describes a codex the application starts itself; remove one of them");
+        }
+        if (remote) {
+            endpointProblems("codex-bridge.endpoint", p.getEndpoint(), problems);
+            if (p.getEndpoint().getMaxThreads() != null) {
+                problems.add("codex-bridge.endpoint.max-threads applies to pool endpoints only; use codex-bridge.max-threads-per-connection");
+            }
+        }
+        p.getPool().getEndpoints().forEach((name, e) -> endpointProblems("codex-bridge.pool.endpoints." + name, e, problems));
+        Path binary = p.getProcess().getBinary();
+        if (binary != null && !Files.isExecutable(binary)) {
+            problems.add("codex-bridge.process.binary: " + binary + (Files.exists(binary) ? " is not executable" : " does not exist")
+                    + " (leave it unset to locate codex: CODEX_BIN, -Dcodexbridge.codexDir, .codex-cli/, PATH)");
+        }
+        if (p.getMaxThreadsPerConnection() < 1) {
+            problems.add("codex-bridge.max-threads-per-connection must be at least 1 (is " + p.getMaxThreadsPerConnection() + ")");
+        }
+        if (!positive(p.getRequestTimeout())) {
+            problems.add("codex-bridge.request-timeout must be positive");
+        }
+        CodexBridgeProperties.Reconnect r = p.getReconnect();
+        if (r.isEnabled()) {
+            try {
+                reconnect(r);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                problems.add("codex-bridge.reconnect.*: " + e.getMessage());
+            }
+        }
+        if (pool && !r.isEnabled()) {
+            problems.add("codex-bridge.reconnect.enabled=false does not apply to a pool: the pool reconnects its endpoints itself");
+        }
+        CodexBridgeProperties.Migration m = p.getMigration();
+        if (m.isEnabled()) {
+            if (m.getHostConfig() == null) {
+                problems.add("codex-bridge.migration.enabled=true needs codex-bridge.migration.host-config (the application's MCP config file)");
+            }
+            if (pool || remote) {
+                problems.add("codex-bridge.migration.enabled=true needs a codex the application starts itself: a remote app-server "
+                        + "reads its own CODEX_HOME (migrate there with `codex-bridge migrate`)");
+            }
+        }
+        try {
+            threadOptions(p.getSession());
+        } catch (RuntimeException e) {
+            problems.add("codex-bridge.session.*: " + e.getMessage());
+        }
+        if (!positive(p.getSession().getTurnTimeout()) || p.getSession().getIdleTimeout() == null
+                || p.getSession().getIdleTimeout().isNegative()) {
+            problems.add("codex-bridge.session.turn-timeout must be positive and idle-timeout not negative");
+        }
+        if (p.getShutdown().getAwaitTurns() == null || p.getShutdown().getAwaitTurns().isNegative()) {
+            problems.add("codex-bridge.shutdown.await-turns must not be negative");
+        }
+        if (!problems.isEmpty()) {
+            throw new CodexPropertiesException("Invalid codex-bridge properties:\n  - " + String.join("\n  - ", problems)
+                    + "\n(docs/spring-boot.md lists every property)");
+        }
+    }
+
+    private static void endpointProblems(String prefix, CodexBridgeProperties.Endpoint e, List<String> problems) {
+        if (e.getUrl() == null || e.getUrl().isBlank()) {
+            problems.add(prefix + ".url is missing (ws://IP:PORT, wss://HOST/path or unix://PATH)");
+            return;
+        }
+        CodexBridgeProperties.Jwt jwt = e.getJwt();
+        if (e.getTokenFile() != null && jwt.isSet()) {
+            problems.add(prefix + ".token-file and " + prefix + ".jwt.* are both set: an app-server takes one --ws-auth mode");
+        }
+        if (jwt.isSet() && (jwt.getSecretFile() == null || jwt.getIssuer() == null || jwt.getAudience() == null)) {
+            problems.add(prefix + ".jwt needs secret-file, issuer and audience together");
+        }
+        if (e.getMaxThreads() != null && e.getMaxThreads() < 1) {
+            problems.add(prefix + ".max-threads must be at least 1");
+        }
+        try {
+            CodexEndpoint endpoint = endpoint(e);
+            if ("ws".equals(endpoint.uri().getScheme()) && !e.isAllowPlaintextRemote() && !loopback(endpoint.uri().getHost())) {
+                problems.add(prefix + ".url: " + e.getUrl() + " is plain ws:// to a host that is not loopback: the token and every "
+                        + "message would cross the network unencrypted; use wss:// or a tunnel, or set "
+                        + prefix + ".allow-plaintext-remote=true on a private network");
+            }
+        } catch (RuntimeException ex) {
+            problems.add(prefix + ".url: " + ex.getMessage());
+        }
+    }
+
+    /** Whether every address of {@code host} is loopback (unresolvable: not, so the check stays on). */
+    private static boolean loopback(String host) {
+        try {
+            for (InetAddress a : InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    static CodexEndpoint endpoint(CodexBridgeProperties.Endpoint e) {
+        CodexEndpoint endpoint = CodexEndpoint.parse(e.getUrl().strip()).allowPlaintextRemote(e.isAllowPlaintextRemote());
+        if (e.getTokenFile() != null) {
+            endpoint = endpoint.tokenFile(e.getTokenFile());
+        } else if (e.getJwt().getSecretFile() != null) {
+            endpoint = endpoint.auth(WebSocketAuth.signedBearer().sharedSecretFile(e.getJwt().getSecretFile())
+                    .issuer(e.getJwt().getIssuer()).audience(e.getJwt().getAudience()).build());
+        }
+        if (e.getConnectTimeout() != null) {
+            endpoint = endpoint.connectTimeout(e.getConnectTimeout());
+        }
+        if (e.getKeepAlive() != null) {
+            endpoint = endpoint.keepAlive(e.getKeepAlive());
+        }
+        if (e.getKeepAliveTimeout() != null) {
+            endpoint = endpoint.keepAliveTimeout(e.getKeepAliveTimeout());
+        }
+        return endpoint;
+    }
+
+    static CodexLaunch launch(CodexBridgeProperties.Process p) {
+        CodexLaunch.Builder b = p.getBinary() != null ? CodexLaunch.appServer(p.getBinary()) : CodexLaunch.appServer();
+        if (p.getCodexHome() != null) {
+            b.codexHome(p.getCodexHome());
+        }
+        if (p.getWorkingDirectory() != null) {
+            b.workingDirectory(p.getWorkingDirectory());
+        }
+        EnvironmentPolicy policy = p.isInheritAllEnvironment() ? EnvironmentPolicy.inheritAll() : EnvironmentPolicy.withholdSecrets();
+        b.environmentPolicy(policy.allow(p.getAllowEnvironment()));
+        b.environment(p.getEnvironment());
+        for (Map.Entry<String, String> o : p.getConfigOverrides().entrySet()) {
+            b.configOverride(o.getKey(), o.getValue());
+        }
+        return b.build();
+    }
+
+    static ReconnectPolicy reconnect(CodexBridgeProperties.Reconnect r) {
+        return new ReconnectPolicy(r.getMaxAttempts(), r.getInitialDelay(), r.getMaxDelay(), r.getConcurrentResumes())
+                .withReattachWindow(r.getReattachWindow());
+    }
+
+    /** The client settings shared by a single client and each connection of a pool. */
+    static void clientSettings(CodexClient.Builder b, CodexBridgeProperties p) {
+        b.maxThreads(p.getMaxThreadsPerConnection()).requestTimeout(p.getRequestTimeout()).experimentalApi(p.isExperimentalApi());
+        if (p.getReconnect().isEnabled()) {
+            b.reconnect(reconnect(p.getReconnect()));
+        }
+    }
+
+    static ThreadOptions threadOptions(CodexBridgeProperties.Session s) {
+        ThreadOptions.Builder b = ThreadOptions.builder();
+        if (s.getCwd() != null) {
+            b.cwd(s.getCwd());
+        }
+        if (s.getModel() != null) {
+            b.model(s.getModel());
+        }
+        if (s.getAskForApproval() != null) {
+            b.askForApproval(s.getAskForApproval());
+        }
+        if (s.getSandbox() != null) {
+            b.sandbox(s.getSandbox());
+        }
+        return b.build();
+    }
+
+    static TurnLimits limits(CodexBridgeProperties.Session s) {
+        return TurnLimits.of(s.getTurnTimeout(), s.getIdleTimeout());
+    }
+
+    private static boolean positive(Duration d) {
+        return d != null && !d.isNegative() && !d.isZero();
+    }
+}

@@ -1,0 +1,281 @@
+package dev.codexbridge.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalHandler;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.CommandRules;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.RateLimitGovernor;
+import dev.codexbridge.telemetry.CodexTelemetry;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.actuate.autoconfigure.health.HealthContributorAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.health.HealthEndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.actuate.health.CompositeHealth;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthComponent;
+import org.springframework.boot.actuate.health.HealthContributor;
+import org.springframework.boot.actuate.health.HealthEndpoint;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/**
+ * Every way of reaching codex the properties offer, each against the real codex (offline, the
+ * test kit's scripted model): own process, WebSocket with a token file or a JWT, unix socket, a
+ * pool; the application's own beans winning; optional parts absent from the class path.
+ */
+class ConnectionPropertiesLiveTest {
+    private static final String TOKEN = "spring-starter-capability-token-7f3e";
+
+    @TempDir
+    Path tmp;
+    private ScriptedModelServer model;
+    private Path home;
+    private Path work;
+    private Path binary;
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(CodexBridgeAutoConfiguration.class,
+                    HealthContributorAutoConfiguration.class, HealthEndpointAutoConfiguration.class,
+                    MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+                    CompositeMeterRegistryAutoConfiguration.class));
+
+    @BeforeEach
+    void setUp() throws Exception {
+        binary = OfflineCodex.binary();
+        model = ScriptedModelServer.start();
+        home = OfflineCodex.home(tmp.resolve("home"), model, "never");
+        work = Files.createDirectories(tmp.resolve("work"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        model.close();
+    }
+
+    private String[] ownProcess(String... more) {
+        List<String> p = new java.util.ArrayList<>(List.of("codex-bridge.process.binary=" + binary,
+                "codex-bridge.process.codex-home=" + home, "codex-bridge.session.cwd=" + work));
+        p.addAll(List.of(more));
+        return p.toArray(String[]::new);
+    }
+
+    @Test
+    void anOwnProcessWithTheApplicationsHandlerGovernorAndRules() {
+        ApprovalHandler handler = request -> CompletableFuture.completedFuture(ApprovalDecision.deny("test"));
+        RateLimitGovernor governor = RateLimitGovernor.builder().build();
+        runner.withPropertyValues(ownProcess("codex-bridge.max-threads-per-connection=7", "codex-bridge.approval.deadline=42s"))
+                .withBean(ApprovalHandler.class, () -> handler)
+                .withBean(RateLimitGovernor.class, () -> governor)
+                .withBean(CommandRules.class, () -> CommandRules.allowing("ls"))
+                .run(c -> {
+                    assertThat(c).hasNotFailed().hasSingleBean(CodexClient.class).doesNotHaveBean(CodexPool.class);
+                    CodexClient client = c.getBean(CodexClient.class);
+                    assertThat(client.isOpen()).isTrue();
+                    assertThat(client.options().launch().codexHome()).isEqualTo(home);
+                    assertThat(client.maxThreads()).isEqualTo(7);
+                    assertThat(client.options().reconnect()).as("reconnect on by default").isNotNull();
+                    assertThat(c.getBean(RateLimitGovernor.class)).isSameAs(governor);
+                    ApprovalPolicy policy = c.getBean(ApprovalPolicy.class);
+                    assertThat(policy.handler()).isSameAs(handler);
+                    assertThat(policy.commandRules().programs()).containsExactly("ls");
+                    assertThat(policy.deadline()).hasSeconds(42);
+
+                    CodexSession session = c.getBean(CodexSessions.class).open();
+                    assertThat(session.threadId()).isNotBlank();
+                    assertThat(session.threadOptions().cwd()).isEqualTo(work);
+                    assertThat(client.attachedThreads()).isEqualTo(1);
+
+                    Health health = (Health) c.getBean(HealthEndpoint.class).healthForPath("codex");
+                    assertThat(health.getStatus()).isEqualTo(Status.UP);
+                    assertThat(health.getDetails()).containsEntry("codex", "own process").containsEntry("threads", 1)
+                            .containsEntry("maxThreads", 7).containsEntry("generation", 1);
+                    MeterRegistry meters = c.getBean(MeterRegistry.class);
+                    assertThat(meters.get("codex.bridge.connection.up").tag("connection", "client").gauge().value()).isEqualTo(1.0);
+                    assertThat(meters.get("codex.bridge.connection.threads").gauge().value()).isEqualTo(1.0);
+                });
+    }
+
+    @Test
+    void propertiesAloneMakeTheRulesAndAPolicyThatDeniesWithoutAHandler() {
+        runner.withPropertyValues(ownProcess("codex-bridge.approval.allow-programs=ls,cat", "codex-bridge.approval.ask-handler-for-others=false",
+                        "codex-bridge.reconnect.enabled=false", "codex-bridge.rate-limits.enabled=false"))
+                .run(c -> {
+                    assertThat(c).hasNotFailed().doesNotHaveBean(RateLimitGovernor.class);
+                    assertThat(c.getBean(CodexClient.class).options().reconnect()).isNull();
+                    ApprovalPolicy policy = c.getBean(ApprovalPolicy.class);
+                    assertThat(policy.commandRules().programs()).containsExactlyInAnyOrder("ls", "cat");
+                    assertThat(policy.commandRules().askHandlerForOthers()).isFalse();
+                    assertThat(policy.handler()).as("no handler bean: fail closed").isNull();
+                });
+    }
+
+    @Test
+    void aWebSocketEndpointWithATokenFile() throws Exception {
+        Path token = Files.writeString(tmp.resolve("token"), TOKEN + "\n");
+        try (LiveAppServer server = LiveAppServer.websocket(home, work,
+                List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()))) {
+            runner.withPropertyValues("codex-bridge.endpoint.url=" + server.uri(), "codex-bridge.endpoint.token-file=" + token,
+                            "codex-bridge.session.cwd=" + work)
+                    .run(c -> {
+                        assertThat(c).hasNotFailed();
+                        CodexClient client = c.getBean(CodexClient.class);
+                        assertThat(client.options().endpoint().uri()).isEqualTo(server.uri());
+                        assertThat(c.getBean(CodexSessions.class).open().threadId()).isNotBlank();
+                        Health health = (Health) c.getBean(HealthEndpoint.class).healthForPath("codex");
+                        assertThat(health.getStatus()).isEqualTo(Status.UP);
+                        assertThat(health.getDetails()).containsEntry("readyz", "ready");
+                        assertThat(health.getDetails().toString()).doesNotContain(TOKEN);
+                    });
+        }
+    }
+
+    @Test
+    void aWebSocketEndpointWithASignedJwt() throws Exception {
+        Path secret = Files.writeString(tmp.resolve("secret"), "a-shared-secret-of-at-least-32-bytes-0123456789");
+        try (LiveAppServer server = LiveAppServer.websocket(home, work, List.of("--ws-auth", "signed-bearer-token",
+                "--ws-shared-secret-file", secret.toString(), "--ws-issuer", "spring-tests", "--ws-audience", "codex"))) {
+            runner.withPropertyValues("codex-bridge.endpoint.url=" + server.uri(), "codex-bridge.endpoint.jwt.secret-file=" + secret,
+                            "codex-bridge.endpoint.jwt.issuer=spring-tests", "codex-bridge.endpoint.jwt.audience=codex")
+                    .run(c -> {
+                        assertThat(c).hasNotFailed();
+                        assertThat(c.getBean(CodexClient.class).isOpen()).isTrue();
+                        assertThat(c.getBean(CodexSessions.class).open(b -> b.thread(
+                                dev.codexbridge.session.ThreadOptions.in(work))).threadId()).isNotBlank();
+                    });
+            // the wrong audience is refused by codex: the start fails, saying so
+            runner.withPropertyValues("codex-bridge.endpoint.url=" + server.uri(), "codex-bridge.endpoint.jwt.secret-file=" + secret,
+                            "codex-bridge.endpoint.jwt.issuer=spring-tests", "codex-bridge.endpoint.jwt.audience=someone-else")
+                    .run(c -> assertThat(c).getFailure().rootCause().isInstanceOf(dev.codexbridge.transport.AuthenticationException.class));
+        }
+    }
+
+    @Test
+    void aUnixSocketEndpoint() {
+        Path socket = tmp.resolve("codex.sock");
+        try (LiveAppServer server = LiveAppServer.unix(home, work, socket)) {
+            runner.withPropertyValues("codex-bridge.endpoint.url=unix://" + socket, "codex-bridge.session.cwd=" + work)
+                    .run(c -> {
+                        assertThat(c).hasNotFailed();
+                        assertThat(c.getBean(CodexClient.class).options().endpoint().socketPath()).isEqualTo(socket);
+                        assertThat(c.getBean(CodexSessions.class).open().threadId()).isNotBlank();
+                        assertThat(((Health) c.getBean(HealthEndpoint.class).healthForPath("codex")).getStatus()).isEqualTo(Status.UP);
+                    });
+        }
+    }
+
+    @Test
+    void twoEndpointsMakeAPoolWithHealthPerEndpoint() throws Exception {
+        Path token = Files.writeString(tmp.resolve("token"), TOKEN);
+        List<String> auth = List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString());
+        try (LiveAppServer east = LiveAppServer.websocket(home, work, auth);
+             LiveAppServer west = LiveAppServer.websocket(home, work, auth)) {
+            runner.withPropertyValues("codex-bridge.pool.endpoints.east.url=" + east.uri(),
+                            "codex-bridge.pool.endpoints.east.token-file=" + token,
+                            "codex-bridge.pool.endpoints.west.url=" + west.uri(),
+                            "codex-bridge.pool.endpoints.west.token-file=" + token,
+                            "codex-bridge.pool.endpoints.west.max-threads=3",
+                            "codex-bridge.pool.shared-codex-home=true", "codex-bridge.session.cwd=" + work)
+                    .run(c -> {
+                        assertThat(c).hasNotFailed().hasSingleBean(CodexPool.class).doesNotHaveBean(CodexClient.class);
+                        CodexPool pool = c.getBean(CodexPool.class);
+                        pool.checkNow();
+                        model.enqueue(ModelReply.message("from the pool"));
+                        try (CodexSession session = c.getBean(CodexSessions.class).open()) {
+                            assertThat(session.runTurn(TurnInput.text("hi")).finalText()).isEqualTo("from the pool");
+                        }
+                        assertThat(pool.endpoints()).extracting(e -> e.name() + "=" + e.maxThreads())
+                                .containsExactlyInAnyOrder("east=500", "west=3");
+                        HealthComponent health = c.getBean(HealthEndpoint.class).healthForPath("codex");
+                        assertThat(health.getStatus()).isEqualTo(Status.UP);
+                        Map<String, HealthComponent> parts = ((CompositeHealth) health).getComponents();
+                        assertThat(parts).containsOnlyKeys("east", "west");
+                        assertThat(parts.values()).allSatisfy(h -> assertThat(h.getStatus()).isEqualTo(Status.UP));
+                        MeterRegistry meters = c.getBean(MeterRegistry.class);
+                        assertThat(meters.get("codex.bridge.connection.threads.max").tag("connection", "west").gauge().value()).isEqualTo(3.0);
+                        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                                meters.get("codex.bridge.turns.completed").tag("status", "completed").counter().count()).isEqualTo(1.0));
+                    });
+        }
+    }
+
+    @Test
+    void theApplicationsOwnClientWins() {
+        runner.withPropertyValues("codex-bridge.max-threads-per-connection=0")      // not used: the starter makes no client
+                .withBean(CodexClient.class, () -> CodexClient.builder()
+                        .process(CodexLaunch.appServer(binary).codexHome(home).build()).maxThreads(11).connect())
+                .run(c -> {
+                    assertThat(c).hasNotFailed().hasSingleBean(CodexClient.class);
+                    assertThat(c.getBean(CodexClient.class).maxThreads()).isEqualTo(11);
+                    assertThat(c.getBean(CodexSessions.class).open(b -> b.thread(dev.codexbridge.session.ThreadOptions.in(work)))
+                            .client()).isSameAs(c.getBean(CodexClient.class));
+                });
+    }
+
+    @Test
+    void withoutActuatorMicrometerOrOpenTelemetryTheClientStillStarts() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(CodexBridgeAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate", "io.micrometer", "io.opentelemetry"))
+                .withPropertyValues(ownProcess())
+                .run(c -> {
+                    assertThat(c).hasNotFailed().hasSingleBean(CodexClient.class).hasSingleBean(CodexSessions.class)
+                            .doesNotHaveBean(HealthContributor.class).doesNotHaveBean(MeterBinder.class)
+                            .doesNotHaveBean(CodexTelemetry.class);
+                    assertThat(c.getBean(CodexSessions.class).open().threadId()).isNotBlank();
+                });
+    }
+
+    @Test
+    void anOpenTelemetryBeanTurnsTelemetryOn() {
+        runner.withPropertyValues(ownProcess("codex-bridge.telemetry.capture-content=true"))
+                .withBean(OpenTelemetry.class, OpenTelemetry::noop)
+                .run(c -> {
+                    assertThat(c).hasNotFailed().hasSingleBean(CodexTelemetry.class);
+                    assertThat(c.getBean(CodexTelemetry.class).capturesContent()).isTrue();
+                    assertThat(c.getBean(CodexClient.class).options().telemetry()).isSameAs(c.getBean(CodexTelemetry.class));
+                });
+        runner.withPropertyValues(ownProcess())
+                .run(c -> assertThat(c.getBean(CodexClient.class).options().telemetry()).as("no OpenTelemetry bean").isNull());
+    }
+
+    @Test
+    void theMigrationRunsBeforeCodexStarts() throws Exception {
+        Path mcp = Files.writeString(tmp.resolve("mcp.json"), "{\"mcpServers\": {\"notes\": {\"command\": \"cat\", \"args\": []}}}");
+        runner.withPropertyValues(ownProcess("codex-bridge.migration.enabled=true", "codex-bridge.migration.host-config=" + mcp))
+                .run(c -> {
+                    assertThat(c).hasNotFailed();
+                    CodexStartupMigration migration = c.getBean(CodexStartupMigration.class);
+                    assertThat(migration.hasErrors()).isFalse();
+                    assertThat(migration.summary()).contains("notes");
+                    assertThat(Files.readString(home.resolve("config.toml"))).contains("[mcp_servers.notes]");
+                });
+        runner.withPropertyValues(ownProcess())
+                .run(c -> assertThat(c).doesNotHaveBean(CodexStartupMigration.class));
+    }
+}

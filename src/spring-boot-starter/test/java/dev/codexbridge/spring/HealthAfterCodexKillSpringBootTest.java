@@ -1,0 +1,124 @@
+package dev.codexbridge.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthEndpoint;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The health endpoint follows codex's own process through a crash: codex SIGKILLed, the
+ * {@code codex} indicator is DOWN ("reconnecting") while the client restarts it, and UP again,
+ * at the next generation, once the new codex answered; the session's thread is resumed there and
+ * runs a turn. To see the DOWN state without racing the restart, codex is started through a small
+ * script that waits while a "hold" file exists: the test holds the restart, checks DOWN, releases it.
+ */
+@SpringBootTest(classes = HostApplication.class, properties = "management.endpoint.health.show-details=always")
+class HealthAfterCodexKillSpringBootTest {
+    private static ScriptedModelServer model;
+    private static Path hold;
+
+    @Autowired
+    HealthEndpoint health;
+    @Autowired
+    CodexClient client;
+    @Autowired
+    CodexSessions sessions;
+
+    @DynamicPropertySource
+    static void codex(DynamicPropertyRegistry registry) {
+        Path binary = OfflineCodex.binary();
+        model = ScriptedModelServer.start();
+        try {
+            Path tmp = Files.createTempDirectory("spring-codex-kill");
+            Path work = Files.createDirectories(tmp.resolve("work"));
+            Path home = OfflineCodex.home(tmp.resolve("home"), model, "never");
+            hold = tmp.resolve("hold");
+            Path script = tmp.resolve("codex-held");
+            Files.writeString(script, "#!/bin/sh\nwhile [ -e '" + hold + "' ]; do sleep 0.05; done\nexec '" + binary + "' \"$@\"\n");
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+            registry.add("codex-bridge.process.binary", script::toString);
+            registry.add("codex-bridge.process.codex-home", home::toString);
+            registry.add("codex-bridge.session.cwd", work::toString);
+            registry.add("codex-bridge.reconnect.max-attempts", () -> "3");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @AfterAll
+    static void stopModel() throws IOException {
+        Files.deleteIfExists(hold);
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    @Test
+    void aKilledCodexIsDownThenUpAfterTheRestart() throws Exception {
+        CodexSession session = sessions.open();
+        String thread = session.threadId();
+        model.enqueue(ModelReply.message("first"));                          // a thread codex has stored
+        assertThat(session.runTurn(TurnInput.text("hello")).status()).isEqualTo(TurnOutcome.COMPLETED);
+        Health before = codexHealth();
+        assertThat(before.getStatus()).isEqualTo(Status.UP);
+        assertThat(before.getDetails()).containsEntry("generation", 1).containsEntry("threads", 1);
+
+        Files.createFile(hold);
+        ProcessHandle codex = codexChild();
+        codex.destroyForcibly();                                              // SIGKILL
+        codex.onExit().get();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(codexHealth().getStatus()).isEqualTo(Status.DOWN));
+        Health down = codexHealth();
+        assertThat(down.getDetails()).containsEntry("state", "reconnecting");
+        Thread.sleep(500);                                                    // still held: still down
+        assertThat(codexHealth().getStatus()).isEqualTo(Status.DOWN);
+
+        Files.delete(hold);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(codexHealth().getStatus()).isEqualTo(Status.UP));
+        Health after = codexHealth();
+        assertThat(after.getDetails()).containsEntry("generation", 2).containsEntry("reconnects", 1).containsEntry("state", "connected");
+        assertThat(client.generation()).isEqualTo(2);
+        assertThat(codexChild().pid()).isNotEqualTo(codex.pid());
+
+        model.enqueue(ModelReply.message("still here"));
+        TurnResult next = session.runTurn(TurnInput.text("are you back?"));
+        assertThat(next.status()).as("%s", next.error()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(next.finalText()).isEqualTo("still here");
+        assertThat(next.threadId()).as("the thread was resumed on the new codex").isEqualTo(thread);
+        session.close();
+    }
+
+    private Health codexHealth() {
+        return (Health) health.healthForPath("codex");
+    }
+
+    private static ProcessHandle codexChild() {
+        List<ProcessHandle> codex = ProcessHandle.current().children()
+                .filter(p -> p.isAlive() && p.info().commandLine().map(c -> c.contains("app-server")).orElse(false)).toList();
+        assertThat(codex).hasSize(1);
+        return codex.get(0);
+    }
+}

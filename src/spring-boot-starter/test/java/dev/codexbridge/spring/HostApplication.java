@@ -1,0 +1,27 @@
+package dev.codexbridge.spring;
+
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalHandler;
+import dev.codexbridge.approval.ApprovalRequest;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+
+/** A Spring Boot application as a host writes it: the starter's beans plus its own approval handler. */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+class HostApplication {
+    /** Every question codex asked, in order; the handler denies them all. */
+    static final List<ApprovalRequest> ASKED = new CopyOnWriteArrayList<>();
+
+    @Bean
+    ApprovalHandler approvalHandler() {
+        return request -> {
+            ASKED.add(request);
+            return CompletableFuture.completedFuture(ApprovalDecision.deny("the host says no"));
+        };
+    }
+}

@@ -1,0 +1,84 @@
+package dev.codexbridge.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.actuate.health.HealthEndpoint;
+import org.springframework.boot.actuate.health.Status;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * A whole Spring Boot application on the starter: codex started from properties, a session from
+ * {@link CodexSessions}, a real offline turn in which codex asks and the application's own
+ * {@code ApprovalHandler} bean answers, the turn counted in Micrometer, health UP.
+ */
+@SpringBootTest(classes = HostApplication.class, properties = "management.endpoint.health.show-details=always")
+class OfflineTurnSpringBootTest {
+    private static ScriptedModelServer model;
+
+    @Autowired
+    CodexSessions sessions;
+    @Autowired
+    MeterRegistry meters;
+    @Autowired
+    HealthEndpoint health;
+
+    @DynamicPropertySource
+    static void codex(DynamicPropertyRegistry registry) {
+        Path binary = OfflineCodex.binary();
+        model = ScriptedModelServer.start();
+        try {
+            Path tmp = Files.createTempDirectory("spring-offline-turn");
+            Path work = Files.createDirectories(tmp.resolve("work"));
+            Path home = OfflineCodex.home(tmp.resolve("home"), model, "on-request");
+            registry.add("codex-bridge.process.binary", binary::toString);
+            registry.add("codex-bridge.process.codex-home", home::toString);
+            registry.add("codex-bridge.session.cwd", work::toString);
+            registry.add("codex-bridge.session.turn-timeout", () -> "90s");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @AfterAll
+    static void stopModel() {
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    @Test
+    void aTurnRunsOfflineAndTheApplicationsHandlerAnswersCodex() {
+        model.enqueue(ModelReply.builder().execCommandEscalated("call-1", "touch outside.txt", "needs to write outside").build(),
+                ModelReply.message("I was not allowed to, so I stopped."));
+        TurnResult result;
+        try (CodexSession session = sessions.open()) {
+            result = session.runTurn(TurnInput.text("create outside.txt"));
+        }
+        assertThat(result.status()).as("%s", result.error()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(result.finalText()).isEqualTo("I was not allowed to, so I stopped.");
+        assertThat(HostApplication.ASKED).as("codex asked, the host's handler bean answered").hasSize(1);
+        assertThat(HostApplication.ASKED.get(0).command()).contains("touch outside.txt");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(meters.get("codex.bridge.turns.completed").tag("status", "completed").counter().count()).isEqualTo(1.0));
+        assertThat(health.healthForPath("codex").getStatus()).isEqualTo(Status.UP);
+    }
+}

@@ -1,0 +1,153 @@
+package dev.codexbridge.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.pool.CodexPool;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/**
+ * Property combinations that cannot work fail the start, before any codex is started or
+ * connected to, with a message naming the properties. No codex needed.
+ */
+class PropertyValidationTest {
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(CodexBridgeAutoConfiguration.class));
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void oneEndpointAndAPoolTogetherAreRefused() {
+        runner.withPropertyValues("codex-bridge.endpoint.url=ws://127.0.0.1:4500",
+                        "codex-bridge.pool.endpoints.a.url=ws://127.0.0.1:4501")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.endpoint.* and codex-bridge.pool.endpoints.* are both set"));
+    }
+
+    @Test
+    void anOwnProcessAndARemoteEndpointTogetherAreRefused() {
+        runner.withPropertyValues("codex-bridge.endpoint.url=ws://127.0.0.1:4500", "codex-bridge.process.binary=/usr/bin/codex")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.process.* is set together with a remote endpoint"));
+        runner.withPropertyValues("codex-bridge.pool.endpoints.a.url=ws://127.0.0.1:4500", "codex-bridge.process.codex-home=/tmp/x")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.process.* is set together with a remote pool"));
+    }
+
+    @Test
+    void aTokenFileAndAJwtTogetherAreRefused() throws Exception {
+        Path token = Files.writeString(tmp.resolve("token"), "t");
+        runner.withPropertyValues("codex-bridge.endpoint.url=ws://127.0.0.1:4500", "codex-bridge.endpoint.token-file=" + token,
+                        "codex-bridge.endpoint.jwt.secret-file=" + token, "codex-bridge.endpoint.jwt.issuer=i",
+                        "codex-bridge.endpoint.jwt.audience=a")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.endpoint.token-file and codex-bridge.endpoint.jwt.* are both set"));
+    }
+
+    @Test
+    void aJwtNeedsSecretIssuerAndAudience() {
+        runner.withPropertyValues("codex-bridge.endpoint.url=ws://127.0.0.1:4500", "codex-bridge.endpoint.jwt.issuer=i")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.endpoint.jwt needs secret-file, issuer and audience together"));
+    }
+
+    @Test
+    void aPoolEndpointWithoutUrlAndAnEndpointWithABadUrlAreNamed() {
+        runner.withPropertyValues("codex-bridge.pool.endpoints.east.token-file=/tmp/t",
+                        "codex-bridge.pool.endpoints.west.url=http://127.0.0.1:4500")
+                .run(c -> failure(c)
+                        .hasMessageContaining("codex-bridge.pool.endpoints.east.url is missing")
+                        .hasMessageContaining("codex-bridge.pool.endpoints.west.url:"));
+    }
+
+    @Test
+    void plainWebSocketToAnotherHostNeedsConsent() {
+        runner.withPropertyValues("codex-bridge.endpoint.url=ws://10.1.2.3:4500")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.endpoint.url: ws://10.1.2.3:4500 is plain ws://")
+                        .hasMessageContaining("codex-bridge.endpoint.allow-plaintext-remote=true"));
+    }
+
+    @Test
+    void limitsMustBePositive() {
+        runner.withPropertyValues("codex-bridge.max-threads-per-connection=0", "codex-bridge.reconnect.max-attempts=0",
+                        "codex-bridge.session.turn-timeout=0s", "codex-bridge.request-timeout=0s",
+                        "codex-bridge.shutdown.await-turns=-1s")
+                .run(c -> failure(c)
+                        .hasMessageContaining("codex-bridge.max-threads-per-connection must be at least 1 (is 0)")
+                        .hasMessageContaining("codex-bridge.reconnect.*: maxAttempts")
+                        .hasMessageContaining("codex-bridge.session.turn-timeout must be positive")
+                        .hasMessageContaining("codex-bridge.request-timeout must be positive")
+                        .hasMessageContaining("codex-bridge.shutdown.await-turns must not be negative"));
+        runner.withPropertyValues("codex-bridge.pool.endpoints.a.url=ws://127.0.0.1:4500", "codex-bridge.pool.endpoints.a.max-threads=0")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.pool.endpoints.a.max-threads must be at least 1"));
+    }
+
+    @Test
+    void codexsOwnSettingsAreCheckedByName() {
+        runner.withPropertyValues("codex-bridge.session.ask-for-approval=sometimes")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.session.*").hasMessageContaining("sometimes"));
+    }
+
+    @Test
+    void aPoolAlwaysReconnects() {
+        runner.withPropertyValues("codex-bridge.pool.endpoints.a.url=ws://127.0.0.1:4500", "codex-bridge.reconnect.enabled=false")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.reconnect.enabled=false does not apply to a pool"));
+    }
+
+    @Test
+    void migrationNeedsAHostConfigAndAnOwnProcess() {
+        runner.withPropertyValues("codex-bridge.migration.enabled=true")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.migration.enabled=true needs codex-bridge.migration.host-config"));
+        runner.withPropertyValues("codex-bridge.migration.enabled=true", "codex-bridge.migration.host-config=/tmp/mcp.json",
+                        "codex-bridge.endpoint.url=ws://127.0.0.1:4500")
+                .run(c -> failure(c).hasMessageContaining("needs a codex the application starts itself"));
+    }
+
+    @Test
+    void migrationWithoutTheMigratorOnTheClassPathSaysWhichArtifactToAdd() {
+        runner.withClassLoader(new FilteredClassLoader("dev.codexbridge.config"))
+                .withPropertyValues("codex-bridge.migration.enabled=true", "codex-bridge.migration.host-config=/tmp/mcp.json")
+                .run(c -> failure(c).hasMessageContaining("needs dev.codexbridge:codex-bridge-migration on the class path"));
+    }
+
+    @Test
+    void everyProblemIsListedAtOnce() {
+        runner.withPropertyValues("codex-bridge.max-threads-per-connection=0", "codex-bridge.endpoint.url=ws://127.0.0.1:4500",
+                        "codex-bridge.endpoint.max-threads=3")
+                .run(c -> failure(c)
+                        .hasMessageStartingWith("Invalid codex-bridge properties:")
+                        .hasMessageContaining("max-threads-per-connection must be at least 1")
+                        .hasMessageContaining("codex-bridge.endpoint.max-threads applies to pool endpoints only")
+                        .hasMessageContaining("docs/spring-boot.md"));
+    }
+
+    @Test
+    void disabledMeansNoBeans() {
+        runner.withPropertyValues("codex-bridge.enabled=false", "codex-bridge.max-threads-per-connection=0")
+                .run(c -> {
+                    assertThat(c).hasNotFailed();
+                    assertThat(c).doesNotHaveBean(CodexClient.class).doesNotHaveBean(CodexPool.class)
+                            .doesNotHaveBean(CodexSessions.class);
+                });
+    }
+
+    @Test
+    void aMissingBinaryFailsWithTheLibrarysAdvice() {
+        runner.withPropertyValues("codex-bridge.process.binary=" + tmp.resolve("no-codex-here"))
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.process.binary: " + tmp.resolve("no-codex-here") + " does not exist"));
+    }
+
+    private static AbstractThrowableAssert<?, ? extends Throwable> failure(AssertableApplicationContext c) {
+        assertThat(c).hasFailed();
+        Throwable t = c.getStartupFailure();
+        while (t != null && !(t instanceof CodexPropertiesException)) {
+            t = t.getCause();
+        }
+        assertThat(t).as("a CodexPropertiesException in %s", c.getStartupFailure()).isNotNull();
+        return assertThat(t);
+    }
+}

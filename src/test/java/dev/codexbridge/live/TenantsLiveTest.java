@@ -1,0 +1,298 @@
+package dev.codexbridge.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.codexbridge.CodexException;
+import dev.codexbridge.approval.ApprovalChoice;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.protocol.CodexThread;
+import dev.codexbridge.protocol.ThreadListParams;
+import dev.codexbridge.protocol.ThreadLoadedListParams;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.RateLimitGovernor;
+import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnLimits;
+import dev.codexbridge.session.TurnOptions;
+import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.session.TurnListener;
+import dev.codexbridge.support.ListeningAppServer;
+import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.support.WireSchema;
+import dev.codexbridge.tenant.CodexTenants;
+import dev.codexbridge.tenant.TenantCapacityException;
+import dev.codexbridge.tenant.TenantHomeSetup;
+import dev.codexbridge.tenant.TenantLimit;
+import dev.codexbridge.tenant.TenantListener;
+import dev.codexbridge.tenant.TenantStop;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.RecordedRequest;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import dev.codexbridge.transport.CodexEndpoint;
+import dev.codexbridge.transcript.TranscriptMessage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tenants against the real codex and the scripted model: isolation of threads, environment and
+ * homes; idle stop and resume with history; capacity refusals; fairness; a governor per tenant.
+ */
+class TenantsLiveTest {
+    @TempDir
+    Path tmp;
+    private ScriptedModelServer model;
+    private Path work;
+    private CodexTenants tenants;
+    private final WireSchema.Recorder wire = new WireSchema.Recorder();
+    private final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeEach
+    void setUp() throws Exception {
+        LiveCodex.binary();
+        model = ScriptedModelServer.start();
+        work = Files.createDirectories(tmp.resolve("work"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (tenants != null) {
+            tenants.close();
+        }
+        if (model != null) {
+            model.close();
+            assertThat(WireSchema.pinned().validateConversation(wire)).isEmpty();
+        }
+    }
+
+    private CodexTenants.Builder tenants() {
+        Map<String, String> host = new HashMap<>(System.getenv());
+        host.put("HOST_ONLY_SETTING", "host-visible-7c1");
+        String toml = IsolatedCodexHome.builder(tmp.resolve("unused"), model.baseUrl()).askForApproval("on-request").configToml();
+        return CodexTenants.builder()
+                .homesRoot(tmp.resolve("tenants"))
+                .launch(CodexLaunch.appServer(LiveCodex.binary()).build())
+                .homeSetup(TenantHomeSetup.configToml(toml))
+                .hostEnvironment(host)
+                .inheritEnvironment(List.of("HOST_ONLY_SETTING_NOT_LISTED"))
+                .tenantEnvironment(id -> Map.of("TENANT_MARK_" + id.toUpperCase(), "mark-of-" + id))
+                .client(c -> c.wireTap(wire))
+                .listener(new TenantListener() {
+                    @Override
+                    public void processStopped(String tenantId, TenantStop why) {
+                        events.add(tenantId + " " + why);
+                    }
+                });
+    }
+
+    private Consumer<CodexSession.Builder> inWork() {
+        ApprovalPolicy once = ApprovalPolicy.builder()
+                .handler(r -> CompletableFuture.completedFuture(new ApprovalDecision(ApprovalChoice.ONCE, null, null)))
+                .build();
+        return b -> b.thread(ThreadOptions.in(work)).approvals(once).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO));
+    }
+
+    private static String toolOutput(TurnResult r) {
+        return r.messages().stream().filter(m -> m.role() == TranscriptMessage.Role.TOOL).findFirst().orElseThrow().content();
+    }
+
+    @Test
+    void aTenantSeesNoneOfAnotherTenantsThreadsVariablesOrFilesAndHomesAreOwnerOnly() throws Exception {
+        tenants = tenants().build();
+        model.enqueue(ModelReply.message("hello alice"), ModelReply.message("hello bob"));
+        CodexSession alice = tenants.newSession("alice", inWork());
+        assertThat(alice.runTurn(TurnInput.text("hi")).status()).isEqualTo(TurnOutcome.COMPLETED);
+        CodexSession bob = tenants.newSession("bob", inWork());
+        assertThat(bob.runTurn(TurnInput.text("hi")).status()).isEqualTo(TurnOutcome.COMPLETED);
+        String aliceThread = alice.threadId();
+        String bobThread = bob.threadId();
+        Files.writeString(tenants.tenantDirectory("bob").resolve("home/bob-private.txt"), "bob's file");
+
+        // threads: alice's app-server lists and has loaded only alice's thread
+        List<String> listed = alice.client().threadList(ThreadListParams.builder().build()).data().stream()
+                .map(CodexThread::id).toList();
+        List<String> loaded = alice.client().threadLoadedList(new ThreadLoadedListParams(null, null)).data();
+        assertThat(listed).contains(aliceThread).doesNotContain(bobThread);
+        assertThat(loaded).contains(aliceThread).doesNotContain(bobThread);
+        assertThat(bob.client().threadList(ThreadListParams.builder().build()).data().stream().map(CodexThread::id))
+                .contains(bobThread).doesNotContain(aliceThread);
+        // alice cannot resume bob's thread id: her codex has no such thread
+        assertThatThrownBy(() -> tenants.resumeSession("alice", bobThread, inWork())).isInstanceOf(CodexException.class);
+
+        // environment and files: what a command alice's codex runs sees
+        model.enqueue(ModelReply.builder().execCommandEscalated("call-env", "env; ls -a \"$HOME\"", "Show the environment").build(),
+                ModelReply.message("done"));
+        String out = toolOutput(alice.runTurn(TurnInput.text("show me the environment")));
+        Path aliceDir = tenants.tenantDirectory("alice");
+        assertThat(out).contains("TENANT_MARK_ALICE=mark-of-alice")
+                .contains("HOME=" + aliceDir.resolve("home"))
+                .contains("CODEX_HOME=" + aliceDir.resolve("codex-home"))
+                .doesNotContain("TENANT_MARK_BOB").doesNotContain("mark-of-bob")
+                .doesNotContain("HOST_ONLY_SETTING").doesNotContain("bob-private.txt")
+                .doesNotContain(tenants.tenantDirectory("bob").toString());
+        for (String tenant : List.of("alice", "bob")) {
+            Path dir = tenants.tenantDirectory(tenant);
+            for (Path p : List.of(dir, dir.resolve("codex-home"), dir.resolve("home"))) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as(p.toString()).isEqualTo("rwx------");
+            }
+        }
+        alice.close();
+        bob.close();
+    }
+
+    @Test
+    void anIdleTenantsCodexIsStoppedAndItsNextSessionResumesTheThreadWithItsHistory() {
+        tenants = tenants().idleTimeout(Duration.ofMillis(300)).build();
+        model.enqueue(ModelReply.message("noted: 42"), ModelReply.message("you said 42"));
+        String thread;
+        try (CodexSession s = tenants.newSession("alice", inWork())) {
+            assertThat(s.runTurn(TurnInput.text("remember the number 42")).finalText()).isEqualTo("noted: 42");
+            thread = s.threadId();
+        }
+        waitFor(() -> events.contains("alice IDLE"));
+        assertThat(tenants.processes()).isZero();
+
+        try (CodexSession again = tenants.resumeSession("alice", thread, inWork())) {
+            assertThat(again.threadId()).isEqualTo(thread);
+            assertThat(again.runTurn(TurnInput.text("which number?")).finalText()).isEqualTo("you said 42");
+        }
+        List<RecordedRequest> requests = model.responsesRequests();
+        assertThat(requests.get(requests.size() - 1).userTexts()).contains("remember the number 42", "which number?");
+    }
+
+    @Test
+    void atCapacityANewTenantIsRefusedAtOnceAndNoTenantTakesEveryProcess() {
+        tenants = tenants().maxProcesses(3).maxProcessesPerTenant(2).maxThreadsPerProcess(1).maxThreadsPerTenant(5)
+                .retryAfter(Duration.ofSeconds(2)).build();
+        CodexSession a1 = tenants.newSession("alice", inWork());
+        CodexSession a2 = tenants.newSession("alice", inWork());
+        assertThat(tenants.usage("alice").processes()).isEqualTo(2);
+        // fairness: alice's share is full, the last process is left for others
+        assertThatThrownBy(() -> tenants.newSession("alice", inWork()))
+                .isInstanceOfSatisfying(TenantCapacityException.class,
+                        e -> assertThat(e.limit()).isEqualTo(TenantLimit.PROCESSES_PER_TENANT));
+        CodexSession b = tenants.newSession("bob", inWork());
+        // every process is busy: carol is refused at once, with when to retry
+        assertThatThrownBy(() -> tenants.newSession("carol", inWork()))
+                .isInstanceOfSatisfying(TenantCapacityException.class, e -> {
+                    assertThat(e.limit()).isEqualTo(TenantLimit.PROCESSES);
+                    assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(2));
+                });
+        // bob closes: his idle process is evicted for carol, whose turn runs
+        b.close();
+        model.enqueue(ModelReply.message("hello carol"));
+        try (CodexSession c = tenants.newSession("carol", inWork())) {
+            assertThat(c.runTurn(TurnInput.text("hi")).finalText()).isEqualTo("hello carol");
+        }
+        waitFor(() -> events.contains("bob EVICTED"));
+        assertThat(tenants.processes()).isEqualTo(3);
+        a1.close();
+        a2.close();
+    }
+
+    @Test
+    void eachTenantWaitsOnItsOwnRateLimitsOnly() throws Exception {
+        Map<String, RateLimitGovernor> governors = new HashMap<>();
+        tenants = tenants().rateLimits(id -> {
+            RateLimitGovernor g = RateLimitGovernor.builder().maxAttempts(2).maxWait(Duration.ofSeconds(20))
+                    .backoff(Duration.ofSeconds(4), Duration.ofSeconds(6)).build();
+            synchronized (governors) {
+                governors.put(id, g);
+            }
+            return g;
+        }).build();
+        CodexSession alice = tenants.newSession("alice", inWork());
+        CodexSession bob = tenants.newSession("bob", inWork());
+        model.enqueue(ModelReply.tooManyRequests(Duration.ofSeconds(4)), ModelReply.message("bob is served"),
+                ModelReply.message("alice recovered"));
+        CompletableFuture<TurnResult> aliceTurn = alice.runTurnAsync(TurnInput.text("hi"), TurnOptions.DEFAULTS, new TurnListener() { });
+        waitFor(() -> governors.get("alice").blockedFor().compareTo(Duration.ZERO) > 0 || aliceTurn.isDone());
+        assertThat(aliceTurn).isNotDone();
+        assertThat(governors.get("bob").blockedFor()).isZero();
+        TurnResult bobs = bob.runTurn(TurnInput.text("hi"));
+        assertThat(bobs.finalText()).isEqualTo("bob is served");
+        assertThat(bobs.rateLimitWaitMs()).isZero();
+        assertThat(bobs.attempts()).isEqualTo(1);
+        TurnResult alices = aliceTurn.get(60, TimeUnit.SECONDS);
+        assertThat(alices.finalText()).isEqualTo("alice recovered");
+        assertThat(alices.attempts()).isEqualTo(2);
+        assertThat(alices.rateLimitWaitMs()).isGreaterThan(0);
+        alice.close();
+        bob.close();
+    }
+
+    @Test
+    void remoteTenantsEachReachTheirOwnAppServerAndSeeOnlyTheirThreads() throws Exception {
+        Path token = tmp.resolve("token");
+        Files.writeString(token, "tenants-live-token-51b0\n");
+        List<String> auth = List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString());
+        Path aliceHome = IsolatedCodexHome.builder(tmp.resolve("remote/alice"), model.baseUrl()).write();
+        Path bobHome = IsolatedCodexHome.builder(tmp.resolve("remote/bob"), model.baseUrl()).write();
+        try (ListeningAppServer aliceServer = ListeningAppServer.websocket(aliceHome, work, auth);
+             ListeningAppServer bobServer = ListeningAppServer.websocket(bobHome, work, auth)) {
+            Map<String, CodexEndpoint> endpoints = Map.of("alice", aliceServer.endpoint().tokenFile(token),
+                    "bob", bobServer.endpoint().tokenFile(token));
+            tenants = CodexTenants.builder().remote(endpoints::get).idleTimeout(Duration.ofMillis(300))
+                    .client(c -> c.wireTap(wire)).listener(new TenantListener() {
+                        @Override
+                        public void processStopped(String tenantId, TenantStop why) {
+                            events.add(tenantId + " " + why);
+                        }
+                    }).build();
+            model.enqueue(ModelReply.message("remote alice"), ModelReply.message("remote bob"), ModelReply.message("alice again"));
+            String aliceThread;
+            try (CodexSession alice = tenants.newSession("alice", inWork())) {
+                assertThat(alice.runTurn(TurnInput.text("hi")).finalText()).isEqualTo("remote alice");
+                aliceThread = alice.threadId();
+            }
+            try (CodexSession bob = tenants.newSession("bob", inWork())) {
+                assertThat(bob.runTurn(TurnInput.text("hi")).finalText()).isEqualTo("remote bob");
+                assertThat(bob.client().threadList(ThreadListParams.builder().build()).data().stream().map(CodexThread::id))
+                        .doesNotContain(aliceThread);
+            }
+            assertThatThrownBy(() -> tenants.resumeSession("bob", aliceThread, inWork())).isInstanceOf(CodexException.class);
+            // the idle connection is closed, the app-server keeps running, and alice resumes there
+            waitFor(() -> events.contains("alice IDLE"));
+            assertThat(aliceServer.process().isAlive()).isTrue();
+            try (CodexSession again = tenants.resumeSession("alice", aliceThread, inWork())) {
+                assertThat(again.runTurn(TurnInput.text("again")).finalText()).isEqualTo("alice again");
+            }
+            tenants.close();
+            tenants = null;
+        }
+    }
+
+    private static void waitFor(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 60 s");
+            }
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.codexbridge.readme;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.RecordedRequest;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** docs/tenants.md's example against the real codex: a user's first message, then the same conversation resumed. */
+class TenantHostTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theTenantExampleAnswersAUserAndResumesTheConversation() throws Exception {
+        LiveCodex.binary();
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        try (ScriptedModelServer model = ScriptedModelServer.start()) {
+            String template = IsolatedCodexHome.builder(tmp.resolve("unused"), model.baseUrl()).configToml();
+            model.enqueue(ModelReply.message("first answer"), ModelReply.message("second answer"));
+            try (TenantHost host = new TenantHost(tmp.resolve("tenants"), template, user -> null)) {
+                String first = host.answer("alice", null, work, "hello");
+                assertThat(first).endsWith(": first answer");
+                String thread = first.substring(0, first.indexOf(':'));
+                assertThat(host.answer("alice", thread, work, "and again")).isEqualTo(thread + ": second answer");
+            }
+            List<RecordedRequest> requests = model.responsesRequests();
+            assertThat(requests.get(requests.size() - 1).userTexts()).contains("hello", "and again");
+        }
+    }
+}
