@@ -404,6 +404,8 @@ class ReattachTest {
         decision.complete(ApprovalDecision.deny("not now"));
         codex.completeTurn("turn-1", "completed", null);
         assertThat(turn.get(30, TimeUnit.SECONDS).status()).isEqualTo(TurnOutcome.COMPLETED);
+        // the listener hears the answer on the dispatch pool, possibly after the result is out
+        awaitEvents(heard, 3);
         assertThat(heard.events).containsExactly("completed m-1", "asked", "answered");
     }
 
