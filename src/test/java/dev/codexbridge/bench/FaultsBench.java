@@ -11,7 +11,8 @@ import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.support.CuttableProxy;
-import dev.codexbridge.support.ListeningAppServer;
+import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ public final class FaultsBench {
         ThreadPeak peak = new ThreadPeak();
         peak.start();
         try (LiveRig rig = new LiveRig();
-             ListeningAppServer server = ListeningAppServer.websocket(rig.home, rig.work, List.of());
+             ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), rig.home, rig.work, List.of());
              CuttableProxy proxy = CuttableProxy.to(server.uri().getHost(), server.uri().getPort())) {
             System.out.printf("faults: before any connection: %d library threads%n", ProcMemory.threads().library());
             CodexEndpoint ep = CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port());

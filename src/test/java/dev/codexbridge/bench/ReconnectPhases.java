@@ -9,7 +9,8 @@ import dev.codexbridge.protocol.ThreadSetNameParams;
 import dev.codexbridge.rpc.WireTap;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.support.CuttableProxy;
-import dev.codexbridge.support.ListeningAppServer;
+import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ final class ReconnectPhases {
     static void afterADroppedWebSocket(LiveRig rig, int n, DensityBench.Sampler sampler) throws Exception {
         Path token = rig.tmp.resolve("ws-token");
         Files.writeString(token, "density-capability-token-7c1e\n");
-        try (ListeningAppServer server = ListeningAppServer.websocket(rig.home, rig.work,
+        try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), rig.home, rig.work,
                 List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()));
              CuttableProxy proxy = CuttableProxy.to(server.uri().getHost(), server.uri().getPort())) {
             CodexEndpoint endpoint = CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()).tokenFile(token);

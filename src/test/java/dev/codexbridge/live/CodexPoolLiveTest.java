@@ -15,7 +15,7 @@ import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.session.TurnOutcome;
-import dev.codexbridge.support.ListeningAppServer;
+import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -70,7 +70,7 @@ class CodexPoolLiveTest {
         LiveCodex.binary();
         try (ScriptedModelServer m = ScriptedModelServer.start()) {
             Path home = IsolatedCodexHome.builder(dir.resolve("home"), m.baseUrl()).write();
-            try (ListeningAppServer server = ListeningAppServer.websocket(home, Files.createDirectories(dir.resolve("w")), List.of());
+            try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, Files.createDirectories(dir.resolve("w")), List.of());
                  CodexPool pool = CodexPool.builder().endpoint("warm-up", server.endpoint()).build();
                  CodexSession s = pool.newSession(b -> b.thread(ThreadOptions.in(dir)))) {
                 assertThat(s.threadId()).isNotBlank();
@@ -135,7 +135,7 @@ class CodexPoolLiveTest {
         Path shared = IsolatedCodexHome.builder(tmp.resolve("home-shared"), model.baseUrl()).write();
         for (int i = 0; i < 3; i++) {
             Path home = sharedHome ? shared : IsolatedCodexHome.builder(tmp.resolve("home-" + i), model.baseUrl()).write();
-            servers.add(ListeningAppServer.websocket(home, work,
+            servers.add(ListeningAppServer.websocket(LiveCodex.binary(), home, work,
                     List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString())));
         }
         return servers;

@@ -13,7 +13,7 @@ import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.support.CuttableProxy;
-import dev.codexbridge.support.ListeningAppServer;
+import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
@@ -78,7 +78,7 @@ class DeadSocketLiveTest {
 
     @Test
     void aResetOrEndedWebSocketIsNoticedAtOnceMidTurn() throws Exception {
-        try (ListeningAppServer server = ListeningAppServer.websocket(home, work, List.of())) {
+        try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of())) {
             Duration reset = midTurn(server, "reset", CuttableProxy::reset);
             assertThat(reset).as("a reset connection is noticed at once").isLessThan(PROMPT);
             Duration cut = midTurn(server, "cut", CuttableProxy::cut);
@@ -88,7 +88,7 @@ class DeadSocketLiveTest {
 
     @Test
     void aSilentWebSocketIsNoticedWithinTheKeepAliveBound() throws Exception {
-        try (ListeningAppServer server = ListeningAppServer.websocket(home, work, List.of())) {
+        try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of())) {
             Duration stall = midTurn(server, "stall", CuttableProxy::stall);
             assertThat(stall).as("given up by the keep-alive, not before its timeout")
                     .isGreaterThanOrEqualTo(CodexEndpoint.DEFAULT_KEEP_ALIVE_TIMEOUT).isLessThan(SILENT_BOUND);
@@ -98,7 +98,7 @@ class DeadSocketLiveTest {
     @Test
     void aStoppedOrKilledAppServerIsNoticedOnTheUnixSocket() throws Exception {
         Path socket = tmp.resolve("codex.sock");
-        try (ListeningAppServer server = ListeningAppServer.unix(home, work, socket)) {
+        try (ListeningAppServer server = ListeningAppServer.unix(LiveCodex.binary(), home, work, socket)) {
             Duration stopped;
             try (CodexClient client = CodexClient.builder().connect(server.endpoint())) {
                 startTurn(client);
@@ -126,7 +126,7 @@ class DeadSocketLiveTest {
     @Test
     void codexAnswersKeepAlivePingsOnTheUnixSocketSoAQuietConnectionStaysOpen() throws Exception {
         Path socket = tmp.resolve("codex.sock");
-        try (ListeningAppServer server = ListeningAppServer.unix(home, work, socket);
+        try (ListeningAppServer server = ListeningAppServer.unix(LiveCodex.binary(), home, work, socket);
              CodexClient client = CodexClient.builder().connect(server.endpoint()
                      .keepAlive(Duration.ofMillis(100)).keepAliveTimeout(Duration.ofMillis(500)))) {
             Thread.sleep(3_000);    // thirty intervals with nothing to say: only pings and pongs cross

@@ -9,7 +9,7 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.support.ListeningAppServer;
+import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -74,7 +74,7 @@ class PoolHostRestartLiveTest {
         Path work = Files.createDirectories(tmp.resolve("work"));
         Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
         for (int i = 0; i < 2; i++) {
-            servers.add(ListeningAppServer.websocket(home, work, List.of()));
+            servers.add(ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of()));
         }
         // under codex's exec yield time (10 s), so the command ends inside the turn and its item completes there
         model.enqueue(ModelReply.builder().execCommand("call-slow", "sleep 8 && echo slow-done").build(), ModelReply.message(ANSWER));

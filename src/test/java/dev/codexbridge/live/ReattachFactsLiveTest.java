@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.support.ListeningAppServer;
+import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -89,7 +89,7 @@ class ReattachFactsLiveTest {
                 ModelReply.builder("resp-between").message("between the commands")
                         .functionCall("call-second", null, "exec_command", command("sleep 4")).build(),
                 ModelReply.builder("resp-last").message("all done").build());
-        try (ListeningAppServer server = ListeningAppServer.websocket(home, work, List.of())) {
+        try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of())) {
             Conn a = connect(server, "A");
             String thread = startThread(a);
             String turn = startTurn(a, thread);
@@ -181,7 +181,7 @@ class ReattachFactsLiveTest {
                 ModelReply.builder("resp-ask-1").execCommandEscalated("call-ask-1", "echo first", "needs it").build(),
                 ModelReply.builder("resp-ask-2").execCommandEscalated("call-ask-2", "echo second", "needs it too").build(),
                 ModelReply.builder("resp-end").message("both answered").build());
-        try (ListeningAppServer server = ListeningAppServer.websocket(home, work, List.of())) {
+        try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of())) {
             Conn a = connect(server, "A");
             String thread = startThread(a);
             String turn = startTurn(a, thread);
@@ -253,8 +253,8 @@ class ReattachFactsLiveTest {
         model.enqueue(
                 ModelReply.builder("resp-alone").functionCall("call-alone", null, "exec_command", command("sleep 3")).build(),
                 ModelReply.builder("resp-alone-end").message("finished alone").build());
-        try (ListeningAppServer first = ListeningAppServer.websocket(home, work, List.of("-c", "thread_unload_delay_secs=2"));
-             ListeningAppServer second = ListeningAppServer.websocket(home, work, List.of())) {
+        try (ListeningAppServer first = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of("-c", "thread_unload_delay_secs=2"));
+             ListeningAppServer second = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of())) {
             Conn a = connect(first, "A");
             String thread = startThread(a);
             String turn = startTurn(a, thread);

@@ -21,7 +21,7 @@ import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.support.DropProxy;
-import dev.codexbridge.support.ListeningAppServer;
+import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -90,12 +90,12 @@ class ReattachLiveTest {
 
     private Route route(Over over) throws Exception {
         if (over == Over.WEBSOCKET) {
-            ListeningAppServer server = ListeningAppServer.websocket(home, work, List.of());
+            ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of());
             DropProxy proxy = DropProxy.tcp(server.uri().getHost(), server.uri().getPort());
             return new Route(server, proxy, CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()));
         }
         Path dir = Files.createTempDirectory("cb-unix");       // short: a unix socket's path is limited to about 100 bytes
-        ListeningAppServer server = ListeningAppServer.unix(home, work, dir.resolve("s.sock"));
+        ListeningAppServer server = ListeningAppServer.unix(LiveCodex.binary(), home, work, dir.resolve("s.sock"));
         DropProxy proxy = DropProxy.unix(dir.resolve("p.sock"), dir.resolve("s.sock"));
         return new Route(server, proxy, CodexEndpoint.unixSocket(dir.resolve("p.sock")));
     }
@@ -262,7 +262,7 @@ class ReattachLiveTest {
         model.enqueue(
                 ModelReply.builder("resp-cmd").message("running it").functionCall("call-sleep", null, "exec_command", command("sleep 3; echo slept")).build(),
                 ModelReply.builder("resp-end").message("finished for everyone").build());
-        try (ListeningAppServer server = ListeningAppServer.websocket(home, work, List.of());
+        try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of());
              CodexClient first = client(server.endpoint());
              CodexSession starter = CodexSession.builder().client(first).thread(ThreadOptions.in(work))
                      .limits(TurnLimits.of(Duration.ofSeconds(120), Duration.ZERO)).build()) {
@@ -297,7 +297,7 @@ class ReattachLiveTest {
         model.enqueue(
                 ModelReply.builder("resp-cmd").message("running it").functionCall("call-sleep", null, "exec_command", command("sleep 5; echo slept")).build(),
                 ModelReply.builder("resp-end").message("never heard").build());
-        ListeningAppServer first = ListeningAppServer.websocket(home, work, List.of());
+        ListeningAppServer first = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of());
         try (DropProxy proxy = DropProxy.tcp(first.uri().getHost(), first.uri().getPort());
              CodexClient client = client(CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()));
              CodexSession session = CodexSession.builder().client(client).thread(ThreadOptions.in(work))
@@ -310,7 +310,7 @@ class ReattachLiveTest {
             // the app-server dies with the turn; another starts on the same CODEX_HOME and the client reaches it
             proxy.drop(Duration.ofMinutes(5));
             first.kill();
-            try (ListeningAppServer second = ListeningAppServer.websocket(home, work, List.of())) {
+            try (ListeningAppServer second = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of())) {
                 proxy.retarget(second.uri().getHost(), second.uri().getPort());
                 proxy.restore();
 

@@ -8,7 +8,7 @@ import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.support.CuttableProxy;
-import dev.codexbridge.support.ListeningAppServer;
+import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.OtelCapture;
 import dev.codexbridge.support.OtlpReceiver;
@@ -51,7 +51,7 @@ class ReconnectTelemetryLiveTest {
             Files.writeString(token, TOKEN + "\n");
             SpanData resume;
             SpanData reconnect;
-            try (ListeningAppServer server = ListeningAppServer.websocket(home, work,
+            try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work,
                     List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()));
                  CuttableProxy proxy = CuttableProxy.to(server.uri().getHost(), server.uri().getPort())) {
                 CodexEndpoint ep = CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()).tokenFile(token);

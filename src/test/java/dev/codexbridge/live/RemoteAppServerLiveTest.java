@@ -11,7 +11,7 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.session.TurnOutcome;
-import dev.codexbridge.support.ListeningAppServer;
+import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -88,7 +88,7 @@ class RemoteAppServerLiveTest {
     @Test
     void aTurnRunsOverAWebSocketWithACapabilityToken() throws Exception {
         Path token = secretFile("token", TOKEN);
-        try (ListeningAppServer server = ListeningAppServer.websocket(home, work,
+        try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work,
                 List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()))) {
             CodexEndpoint ep = server.endpoint().tokenFile(token);
             said.add(ep.toString());
@@ -112,7 +112,7 @@ class RemoteAppServerLiveTest {
     void aWrongOrMissingTokenIsRefusedWithAnAuthenticationError() throws Exception {
         Path token = secretFile("token", TOKEN);
         Path wrong = secretFile("wrong", "not-the-" + TOKEN);
-        try (ListeningAppServer server = ListeningAppServer.websocket(home, work,
+        try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work,
                 List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()))) {
             assertThatThrownBy(() -> CodexClient.builder().wireTap(wire).connect(server.endpoint().tokenFile(wrong)))
                     .isInstanceOfSatisfying(AuthenticationException.class, e -> {
@@ -143,7 +143,7 @@ class RemoteAppServerLiveTest {
     @Test
     void aLocalhostEndpointReachesCodexAndATokenWithAControlCharacterIsRefusedUnsaid() throws Exception {
         Path token = secretFile("token", TOKEN);
-        try (ListeningAppServer server = ListeningAppServer.websocket(home, work,
+        try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work,
                 List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()))) {
             CodexEndpoint local = CodexEndpoint.parse("ws://localhost:" + server.endpoint().uri().getPort());
             try (CodexClient client = CodexClient.builder().wireTap(wire).connect(local.tokenFile(token))) {
@@ -167,7 +167,7 @@ class RemoteAppServerLiveTest {
     @Test
     void aSignedBearerTokenIsAcceptedAndAWrongAudienceRefused() throws Exception {
         Path secret = secretFile("secret", SECRET);
-        try (ListeningAppServer server = ListeningAppServer.websocket(home, work, List.of("--ws-auth", "signed-bearer-token",
+        try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of("--ws-auth", "signed-bearer-token",
                 "--ws-shared-secret-file", secret.toString(), "--ws-issuer", "codex-bridge-tests", "--ws-audience", "codex"))) {
             SignedBearerToken jwt = WebSocketAuth.signedBearer().sharedSecretFile(secret)
                     .issuer("codex-bridge-tests").audience("codex").build();
@@ -196,7 +196,7 @@ class RemoteAppServerLiveTest {
 
     @Test
     void codexAnswersKeepAlivePingsSoAQuietConnectionStaysOpen() throws Exception {
-        ListeningAppServer server = ListeningAppServer.websocket(home, work, List.of());
+        ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of());
         try (CodexClient client = CodexClient.builder().wireTap(wire).connect(server.endpoint().keepAlive(Duration.ofMillis(200)))) {
             Thread.sleep(2_000);    // ten intervals with nothing to say: only pings and pongs cross
             assertThat(client.closedFuture()).isNotDone();
@@ -209,7 +209,7 @@ class RemoteAppServerLiveTest {
     @Test
     void aTurnRunsOverTheUnixSocket() throws Exception {
         Path socket = tmp.resolve("codex.sock");
-        try (ListeningAppServer server = ListeningAppServer.unix(home, work, socket)) {
+        try (ListeningAppServer server = ListeningAppServer.unix(LiveCodex.binary(), home, work, socket)) {
             EndpointStatus ready = CodexEndpoint.parse("unix://" + socket).readiness(Duration.ofSeconds(5));
             assertThat(ready.ok()).as(ready.detail()).isTrue();
             try (CodexClient client = CodexClient.builder().wireTap(wire).connect(java.net.URI.create("unix://" + socket))) {
@@ -221,7 +221,7 @@ class RemoteAppServerLiveTest {
 
     @Test
     void aKilledServerEndsTheConnectionAtOnceWithAnExplanation() throws Exception {
-        ListeningAppServer server = ListeningAppServer.websocket(home, work, List.of());
+        ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of());
         // the keep-alive bounds the wait should the end of the TCP connection not arrive
         try (CodexClient client = CodexClient.builder().wireTap(wire).connect(server.endpoint().keepAlive(Duration.ofSeconds(2)))) {
             server.kill();

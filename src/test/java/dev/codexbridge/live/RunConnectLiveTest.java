@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.support.ListeningAppServer;
+import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
@@ -57,7 +57,7 @@ class RunConnectLiveTest {
     @Test
     void aTurnRunsOnARunningAppServerWithATokenFileAndAWrongTokenExitsWithThree() throws Exception {
         Path token = file("token", TOKEN);
-        try (ListeningAppServer server = ListeningAppServer.websocket(home, work,
+        try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work,
                 List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()))) {
             model.enqueue(ModelReply.message("Hello over --connect."));
             String[] ok = run("run", "say hello", "--connect", server.uri().toString(), "--token-file", token.toString(),
@@ -87,7 +87,7 @@ class RunConnectLiveTest {
     @Test
     void aSignedJwtFromTheSharedSecretIsAcceptedAndAWrongIssuerRefused() throws Exception {
         Path secret = file("secret", SECRET);
-        try (ListeningAppServer server = ListeningAppServer.websocket(home, work, List.of("--ws-auth", "signed-bearer-token",
+        try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of("--ws-auth", "signed-bearer-token",
                 "--ws-shared-secret-file", secret.toString(), "--ws-issuer", "ci", "--ws-audience", "codex-nodes"))) {
             model.enqueue(ModelReply.message("Signed."));
             String[] ok = run("run", "go", "--connect", server.uri().toString(), "--jwt-secret-file", secret.toString(),
@@ -107,7 +107,7 @@ class RunConnectLiveTest {
     @Test
     void aTurnRunsOverTheUnixSocket() throws Exception {
         Path socket = tmp.resolve("app.sock");
-        try (ListeningAppServer server = ListeningAppServer.unix(home, work, socket)) {
+        try (ListeningAppServer server = ListeningAppServer.unix(LiveCodex.binary(), home, work, socket)) {
             model.enqueue(ModelReply.message("Over the socket."));
             String[] ok = run("run", "hi", "--connect", "unix://" + socket, "--cwd", work.toString());
             assertThat(ok[0]).as(ok[2]).isEqualTo("0");

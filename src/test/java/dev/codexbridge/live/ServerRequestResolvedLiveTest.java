@@ -19,7 +19,7 @@ import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.support.ListeningAppServer;
+import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -93,7 +93,7 @@ class ServerRequestResolvedLiveTest {
         model = ScriptedModelServer.start();
         Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).askForApproval("on-request").write();
         work = Files.createDirectories(tmp.resolve("work"));
-        server = ListeningAppServer.websocket(home, work, List.of());
+        server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of());
     }
 
     @AfterEach

@@ -20,7 +20,7 @@ import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.session.TurnListener;
-import dev.codexbridge.support.ListeningAppServer;
+import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.tenant.CodexTenants;
@@ -247,8 +247,8 @@ class TenantsLiveTest {
         List<String> auth = List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString());
         Path aliceHome = IsolatedCodexHome.builder(tmp.resolve("remote/alice"), model.baseUrl()).write();
         Path bobHome = IsolatedCodexHome.builder(tmp.resolve("remote/bob"), model.baseUrl()).write();
-        try (ListeningAppServer aliceServer = ListeningAppServer.websocket(aliceHome, work, auth);
-             ListeningAppServer bobServer = ListeningAppServer.websocket(bobHome, work, auth)) {
+        try (ListeningAppServer aliceServer = ListeningAppServer.websocket(LiveCodex.binary(), aliceHome, work, auth);
+             ListeningAppServer bobServer = ListeningAppServer.websocket(LiveCodex.binary(), bobHome, work, auth)) {
             Map<String, CodexEndpoint> endpoints = Map.of("alice", aliceServer.endpoint().tokenFile(token),
                     "bob", bobServer.endpoint().tokenFile(token));
             tenants = CodexTenants.builder().remote(endpoints::get).idleTimeout(Duration.ofMillis(300))

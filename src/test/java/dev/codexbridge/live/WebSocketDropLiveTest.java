@@ -13,7 +13,7 @@ import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.support.CuttableProxy;
-import dev.codexbridge.support.ListeningAppServer;
+import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -76,7 +76,7 @@ class WebSocketDropLiveTest {
         }).build();
         dev.codexbridge.reliability.LeakCheck baseline = dev.codexbridge.reliability.LeakCheck.now();
         model.enqueue(ModelReply.builder().execCommandEscalated("call-1", "echo lost", "Needs approval").build());
-        try (ListeningAppServer server = ListeningAppServer.websocket(home, work,
+        try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work,
                 List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()));
              CuttableProxy proxy = CuttableProxy.to(server.uri().getHost(), server.uri().getPort())) {
             CodexEndpoint ep = CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()).tokenFile(token);
@@ -139,7 +139,7 @@ class WebSocketDropLiveTest {
         }).build();
         model.enqueue(ModelReply.builder().execCommandEscalated("call-1", "echo lost", "Needs approval").build());
         dev.codexbridge.reliability.LeakCheck baseline = dev.codexbridge.reliability.LeakCheck.now();
-        try (ListeningAppServer server = ListeningAppServer.websocket(home, work,
+        try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work,
                 List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()));
              CuttableProxy proxy = CuttableProxy.to(server.uri().getHost(), server.uri().getPort())) {
             try (CodexSession session = CodexSession.builder()

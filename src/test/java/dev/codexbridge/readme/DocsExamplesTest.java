@@ -78,7 +78,7 @@ class DocsExamplesTest {
         try (ScriptedModelServer model = ScriptedModelServer.start()) {
             Path home = IsolatedCodexHome.builder(tmp.resolve("remote-home"), model.baseUrl()).write();
             model.enqueue(ModelReply.message("Answered remotely."));
-            try (dev.codexbridge.support.ListeningAppServer server = dev.codexbridge.support.ListeningAppServer.websocket(
+            try (dev.codexbridge.testkit.ListeningAppServer server = dev.codexbridge.testkit.ListeningAppServer.websocket(LiveCodex.binary(), 
                     home, work, List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()))) {
                 assertThat(RemoteCodexHost.ask(server.uri().toString(), token, work, "hello")).isEqualTo("Answered remotely.");
             }

@@ -14,6 +14,7 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.telemetry.CodexTelemetry;
 import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -138,7 +139,7 @@ class ConnectionPropertiesLiveTest {
     @Test
     void aWebSocketEndpointWithATokenFile() throws Exception {
         Path token = Files.writeString(tmp.resolve("token"), TOKEN + "\n");
-        try (LiveAppServer server = LiveAppServer.websocket(home, work,
+        try (ListeningAppServer server = ListeningAppServer.websocket(OfflineCodex.binary(), home, work,
                 List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()))) {
             runner.withPropertyValues("codex-bridge.endpoint.url=" + server.uri(), "codex-bridge.endpoint.token-file=" + token,
                             "codex-bridge.session.cwd=" + work)
@@ -158,7 +159,7 @@ class ConnectionPropertiesLiveTest {
     @Test
     void aWebSocketEndpointWithASignedJwt() throws Exception {
         Path secret = Files.writeString(tmp.resolve("secret"), "a-shared-secret-of-at-least-32-bytes-0123456789");
-        try (LiveAppServer server = LiveAppServer.websocket(home, work, List.of("--ws-auth", "signed-bearer-token",
+        try (ListeningAppServer server = ListeningAppServer.websocket(OfflineCodex.binary(), home, work, List.of("--ws-auth", "signed-bearer-token",
                 "--ws-shared-secret-file", secret.toString(), "--ws-issuer", "spring-tests", "--ws-audience", "codex"))) {
             runner.withPropertyValues("codex-bridge.endpoint.url=" + server.uri(), "codex-bridge.endpoint.jwt.secret-file=" + secret,
                             "codex-bridge.endpoint.jwt.issuer=spring-tests", "codex-bridge.endpoint.jwt.audience=codex")
@@ -178,7 +179,7 @@ class ConnectionPropertiesLiveTest {
     @Test
     void aUnixSocketEndpoint() {
         Path socket = tmp.resolve("codex.sock");
-        try (LiveAppServer server = LiveAppServer.unix(home, work, socket)) {
+        try (ListeningAppServer server = ListeningAppServer.unix(OfflineCodex.binary(), home, work, socket)) {
             runner.withPropertyValues("codex-bridge.endpoint.url=unix://" + socket, "codex-bridge.session.cwd=" + work)
                     .run(c -> {
                         assertThat(c).hasNotFailed();
@@ -193,8 +194,8 @@ class ConnectionPropertiesLiveTest {
     void twoEndpointsMakeAPoolWithHealthPerEndpoint() throws Exception {
         Path token = Files.writeString(tmp.resolve("token"), TOKEN);
         List<String> auth = List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString());
-        try (LiveAppServer east = LiveAppServer.websocket(home, work, auth);
-             LiveAppServer west = LiveAppServer.websocket(home, work, auth)) {
+        try (ListeningAppServer east = ListeningAppServer.websocket(OfflineCodex.binary(), home, work, auth);
+             ListeningAppServer west = ListeningAppServer.websocket(OfflineCodex.binary(), home, work, auth)) {
             runner.withPropertyValues("codex-bridge.pool.endpoints.east.url=" + east.uri(),
                             "codex-bridge.pool.endpoints.east.token-file=" + token,
                             "codex-bridge.pool.endpoints.west.url=" + west.uri(),

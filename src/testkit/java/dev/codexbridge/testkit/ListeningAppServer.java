@@ -1,4 +1,4 @@
-package dev.codexbridge.support;
+package dev.codexbridge.testkit;
 
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexProcess;
@@ -9,13 +9,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A real {@code codex app-server --listen ws://127.0.0.1:0} (or {@code unix://PATH}) for live
- * tests: started in its own process, its port read from the banner codex prints on stderr, ready
- * once {@code /readyz} (or the unix upgrade) answers. Closing stops it.
+ * A real {@code codex app-server --listen ws://127.0.0.1:0} (or {@code unix://PATH}) for a host's
+ * tests of remote connections: started in its own process, its port read from the banner codex
+ * prints on stderr, ready once {@code /readyz} (or the unix upgrade) answers. Closing stops it;
+ * {@link #kill()} stops it as a crashed node would go. A start that fails throws
+ * {@link IllegalStateException} with codex's last stderr lines.
  */
 public final class ListeningAppServer implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on: (ws://[0-9.]+:\\d+)");
@@ -29,11 +34,19 @@ public final class ListeningAppServer implements AutoCloseable {
         this.endpoint = endpoint;
     }
 
-    /** A WebSocket listener on a free loopback port; {@code authArgs} such as {@code --ws-auth …}. */
-    public static ListeningAppServer websocket(Path codexHome, Path work, List<String> authArgs) {
+    /**
+     * A WebSocket listener on a free loopback port.
+     *
+     * @param binary the codex executable
+     * @param codexHome its {@code CODEX_HOME}
+     * @param work its working directory
+     * @param authArgs extra arguments such as {@code --ws-auth …}
+     * @return the started, ready app-server
+     */
+    public static ListeningAppServer websocket(Path binary, Path codexHome, Path work, List<String> authArgs) {
         List<String> args = new ArrayList<>(List.of("--listen", "ws://127.0.0.1:0"));
         args.addAll(authArgs);
-        CodexProcess p = CodexProcess.start(launch(codexHome, work, args, "codex-ws"));
+        CodexProcess p = CodexProcess.start(launch(binary, codexHome, work, args, "codex-ws"));
         try {
             long deadline = System.nanoTime() + START.toNanos();
             URI uri = null;
@@ -58,9 +71,17 @@ public final class ListeningAppServer implements AutoCloseable {
         }
     }
 
-    /** A unix-socket listener at {@code socket}. */
-    public static ListeningAppServer unix(Path codexHome, Path work, Path socket) {
-        CodexProcess p = CodexProcess.start(launch(codexHome, work, List.of("--listen", "unix://" + socket), "codex-unix"));
+    /**
+     * A unix-socket listener.
+     *
+     * @param binary the codex executable
+     * @param codexHome its {@code CODEX_HOME}
+     * @param work its working directory
+     * @param socket where the socket is created
+     * @return the started, ready app-server
+     */
+    public static ListeningAppServer unix(Path binary, Path codexHome, Path work, Path socket) {
+        CodexProcess p = CodexProcess.start(launch(binary, codexHome, work, List.of("--listen", "unix://" + socket), "codex-unix"));
         try {
             long deadline = System.nanoTime() + START.toNanos();
             while (!Files.exists(socket)) {
@@ -76,8 +97,8 @@ public final class ListeningAppServer implements AutoCloseable {
         }
     }
 
-    private static CodexLaunch launch(Path codexHome, Path work, List<String> args, String name) {
-        return CodexLaunch.appServer(LiveCodex.binary()).arguments(args).codexHome(codexHome).workingDirectory(work)
+    private static CodexLaunch launch(Path binary, Path codexHome, Path work, List<String> args, String name) {
+        return CodexLaunch.appServer(binary).arguments(args).codexHome(codexHome).workingDirectory(work)
                 .name(name).stderrLines(2000).build();
     }
 
@@ -90,10 +111,10 @@ public final class ListeningAppServer implements AutoCloseable {
 
     private static void check(CodexProcess p, long deadline, String what) {
         if (!p.isAlive()) {
-            throw new AssertionError("codex app-server exited before it could " + what + ": " + p.stderrTail(30));
+            throw new IllegalStateException("codex app-server exited before it could " + what + ": " + p.stderrTail(30));
         }
         if (System.nanoTime() > deadline) {
-            throw new AssertionError("codex app-server did not " + what + " within " + START + ": " + p.stderrTail(30));
+            throw new IllegalStateException("codex app-server did not " + what + " within " + START + ": " + p.stderrTail(30));
         }
     }
 
@@ -102,7 +123,7 @@ public final class ListeningAppServer implements AutoCloseable {
             Thread.sleep(50);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
+            throw new IllegalStateException("interrupted while waiting for codex app-server", e);
         }
     }
 
@@ -111,10 +132,12 @@ public final class ListeningAppServer implements AutoCloseable {
         return endpoint;
     }
 
+    /** The listening address. */
     public URI uri() {
         return endpoint.uri();
     }
 
+    /** The app-server's process. */
     public CodexProcess process() {
         return process;
     }
@@ -128,9 +151,12 @@ public final class ListeningAppServer implements AutoCloseable {
     public void kill() {
         ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
         try {
-            process.exitFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError("codex did not die", e);
+            process.exitFuture().get(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for codex to die", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("codex did not die within 20 s of SIGKILL", e);
         }
     }
 
