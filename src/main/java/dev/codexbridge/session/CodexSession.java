@@ -323,7 +323,7 @@ public final class CodexSession implements AutoCloseable {
      * replaced since the last turn is this turn's to report.
      */
     private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnContext turn) {
-        return connection.startAsync().handle((id, failure) -> {     // the library's future: a turn never waits for a host thread
+        return connection.startAsync(turn.traced()).handle((id, failure) -> {     // the library's future: a turn never waits for a host thread
             if (failure != null) {
                 TurnFailure why = connection.startFailure(failure);
                 if (why.category() != ErrorCategory.SETTINGS_REJECTED) {
@@ -394,7 +394,7 @@ public final class CodexSession implements AutoCloseable {
         }
         // the library's own start future: the host's copy would wait for a host pool thread
         // the thread's start or resume is sent with the span current, so codex's span for it joins the trace
-        CompletableFuture<TurnResult> following = traced.inScope(connection::startAsync).handle((id, failure) -> {
+        CompletableFuture<TurnResult> following = traced.inScope(() -> connection.startAsync(traced)).handle((id, failure) -> {
             if (failure != null) {
                 connection.retire();
                 return CompletableFuture.completedFuture(run.startupFailure(connection.startFailure(failure)));

@@ -20,6 +20,7 @@ import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.rpc.RpcTimeoutException;
+import dev.codexbridge.telemetry.internal.TurnTelemetry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -195,7 +196,17 @@ final class ThreadConnection {
 
     /** Opens the connection and the thread if needed; concurrent calls share one start. */
     CompletableFuture<String> startAsync() {
-        return startAsync(false);
+        return startAsync(false, TurnTelemetry.NONE);
+    }
+
+    /**
+     * {@link #startAsync()} for a turn: a connection reopened on its way (after a crash, or behind
+     * a reconnect) writes its {@code initialize} and {@code thread/resume} with the turn's span
+     * current, though they go out from a pool thread, so codex's handling of them joins the turn's
+     * trace.
+     */
+    CompletableFuture<String> startAsync(TurnTelemetry turn) {
+        return startAsync(false, turn);
     }
 
     /**
@@ -203,7 +214,7 @@ final class ThreadConnection {
      * A turn that finds such a resume pending hurries it: if codex has not answered within a
      * moment, one more try goes out rather than the turn waiting out the pending try's timeout.
      */
-    private CompletableFuture<String> startAsync(boolean background) {
+    private CompletableFuture<String> startAsync(boolean background, TurnTelemetry turn) {
         synchronized (stateLock) {
             if (closed) {
                 return CompletableFuture.failedFuture(new CodexException("the session is closed"));
@@ -222,12 +233,13 @@ final class ThreadConnection {
             CompletableFuture<String> f;
             if (sharedClient == null) {
                 // starting codex and the handshake wait: on the waits pool, not on the callbacks it waits for
-                f = CompletableFuture.supplyAsync(ownConnection, RpcThreads.waits()).thenCompose(c -> openOn(c, false));
+                f = CompletableFuture.supplyAsync(() -> turn.inScope(ownConnection), RpcThreads.waits())
+                        .thenCompose(c -> turn.inScope(() -> openOn(c, false)));
             } else if (sharedClient.isOpen()) {
                 f = openOn(sharedClient, background);
             } else {
                 // reconnecting: wait for the new connection (or its end), not for a timeout
-                f = ClientPlumbing.of(sharedClient).whenReady().handle((c, failure) -> failure == null ? openOn(c, background)
+                f = ClientPlumbing.of(sharedClient).whenReady().handle((c, failure) -> failure == null ? turn.inScope(() -> openOn(c, background))
                         : CompletableFuture.<String>failedFuture(new CodexException("the shared codex connection is closed: "
                                 + UntrustedText.messageOf(Futures.unwrap(failure)), Futures.unwrap(failure)))).thenCompose(x -> x);
             }
@@ -563,7 +575,7 @@ final class ThreadConnection {
         if (closed || threadId == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return startAsync(true);
+        return startAsync(true, TurnTelemetry.NONE);
     }
 
     /**

@@ -8,8 +8,11 @@ import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.support.OtelCapture;
 import dev.codexbridge.support.WireSchema;
+import dev.codexbridge.telemetry.CodexTelemetry;
 import dev.codexbridge.transcript.TranscriptMessage;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -355,6 +358,30 @@ class CodexSessionTest {
         codex.onTurnStart = (f, turn) -> f.completeTurn(turn, "completed", null);
         assertThat(session.runTurn(TurnInput.text("again")).status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(session.threadId()).isEqualTo("thread-1");
+    }
+
+    @Test
+    void theConnectionReopenedByTheNextTurnAfterACrashIsTracedUnderThatTurn() {
+        try (OtelCapture otel = new OtelCapture()) {
+            session = builder().telemetry(CodexTelemetry.of(otel.openTelemetry()))
+                    .limits(TurnLimits.of(Duration.ofMinutes(5), Duration.ZERO)).build();
+            codex.onTurnStart = (f, turn) -> f.die();
+            assertThat(session.runTurn(TurnInput.text("go")).error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
+            int before = codex.received().size();
+            codex.onTurnStart = (f, turn) -> f.completeTurn(turn, "completed", null);
+            assertThat(session.runTurn(TurnInput.text("again")).status()).isEqualTo(TurnOutcome.COMPLETED);
+
+            List<SpanData> turns = otel.spansNamed("invoke_agent codex");
+            assertThat(turns).hasSize(2);
+            String secondTrace = turns.get(1).getTraceId();
+            assertThat(secondTrace).isNotEqualTo(turns.get(0).getTraceId());
+            // the restarted codex's handshake and resume go out from the waits pool, yet under the second turn's span
+            List<JsonNode> reopened = codex.received().subList(before, codex.received().size()).stream()
+                    .filter(m -> List.of("initialize", "thread/resume", "turn/start").contains(m.path("method").asText())).toList();
+            assertThat(reopened).extracting(m -> m.path("method").asText()).containsExactly("initialize", "thread/resume", "turn/start");
+            assertThat(reopened).allSatisfy(m -> assertThat(m.path("trace").path("traceparent").asText())
+                    .as("trace of %s", m.path("method").asText()).contains(secondTrace));
+        }
     }
 
     @Test
