@@ -394,7 +394,7 @@ public final class CodexSession implements AutoCloseable {
         }
         // the library's own start future: the host's copy would wait for a host pool thread
         // the thread's start or resume is sent with the span current, so codex's span for it joins the trace
-        CompletableFuture<TurnResult> following = traced.inScope(() -> connection.startAsync(traced)).handle((id, failure) -> {
+        CompletableFuture<TurnResult> following = connection.startAsync(traced).handle((id, failure) -> {
             if (failure != null) {
                 connection.retire();
                 return CompletableFuture.completedFuture(run.startupFailure(connection.startFailure(failure)));

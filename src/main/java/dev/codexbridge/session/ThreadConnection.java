@@ -200,10 +200,10 @@ final class ThreadConnection {
     }
 
     /**
-     * {@link #startAsync()} for a turn: a connection reopened on its way (after a crash, or behind
-     * a reconnect) writes its {@code initialize} and {@code thread/resume} with the turn's span
-     * current, though they go out from a pool thread, so codex's handling of them joins the turn's
-     * trace.
+     * {@link #startAsync()} for a turn: whatever it opens ({@code initialize}, {@code thread/start}
+     * or {@code thread/resume}) is written with the turn's span current, also from a pool thread
+     * (a connection reopened after a crash, or behind a reconnect), so codex's handling of it joins
+     * the turn's trace.
      */
     CompletableFuture<String> startAsync(TurnTelemetry turn) {
         return startAsync(false, turn);
@@ -236,7 +236,7 @@ final class ThreadConnection {
                 f = CompletableFuture.supplyAsync(() -> turn.inScope(ownConnection), RpcThreads.waits())
                         .thenCompose(c -> turn.inScope(() -> openOn(c, false)));
             } else if (sharedClient.isOpen()) {
-                f = openOn(sharedClient, background);
+                f = turn.inScope(() -> openOn(sharedClient, background));
             } else {
                 // reconnecting: wait for the new connection (or its end), not for a timeout
                 f = ClientPlumbing.of(sharedClient).whenReady().handle((c, failure) -> failure == null ? turn.inScope(() -> openOn(c, background))
