@@ -30,6 +30,9 @@ final class OtelSdkTelemetry implements CliTelemetry {
     private static final String[] PROTOCOL_VARIABLES = {"OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
         "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL"};
 
+    /** The spans a run may hold unexported before the SDK drops new ones. */
+    static final int SPAN_QUEUE = 32_768;
+
     private final OpenTelemetrySdk sdk;
     private final CodexTelemetry telemetry;
 
@@ -71,6 +74,10 @@ final class OtelSdkTelemetry implements CliTelemetry {
             }
         }
         d.put("otel.exporter.otlp.protocol", "http/protobuf");
+        // a turn ends thousands of tool spans in a second or two, faster than the first exports
+        // (a cold JVM, a new connection) drain the SDK's default queue of 2,048: the excess was
+        // dropped. The queue bounds memory at about 1 KiB a waiting span.
+        d.put("otel.bsp.max.queue.size", Integer.toString(SPAN_QUEUE));
         String resource = CliTelemetry.setting(env, "OTEL_RESOURCE_ATTRIBUTES");
         if (resource == null || !resource.contains("service.name=")) {
             d.put("otel.service.name", "codex-bridge");

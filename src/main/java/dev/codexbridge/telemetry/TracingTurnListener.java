@@ -257,11 +257,13 @@ final class TracingTurnListener implements TurnListener {
             span.setStatus(StatusCode.ERROR, type);
         }
         if (turn.hooks.captureContent) {
-            if (call.arguments() != null) {
-                span.setAttribute(GenAiAttributes.TOOL_CALL_ARGUMENTS, call.arguments());
+            String arguments = call.arguments();
+            if (arguments != null) {
+                span.setAttribute(GenAiAttributes.TOOL_CALL_ARGUMENTS, arguments);
             }
-            if (call.result() != null) {
-                span.setAttribute(GenAiAttributes.TOOL_CALL_RESULT, call.result());
+            String result = call.result();
+            if (result != null) {
+                span.setAttribute(GenAiAttributes.TOOL_CALL_RESULT, result);
             }
         }
         span.end();

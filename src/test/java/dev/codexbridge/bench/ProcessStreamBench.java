@@ -32,6 +32,11 @@ import java.util.stream.Stream;
  * (to measure a before/after in one run; then straight from the jar, not through the launcher).
  * Contender A runs through {@code bin/codex-bridge}, with its class archive; B gets an archive of its
  * own from its warm-up run. {@code BENCH_CDS=0} runs both without.
+ *
+ * <p>{@code BENCH_TRACING=1} adds a third contender to every round: A again with tracing on
+ * ({@code OTEL_TRACES_EXPORTER=otlp}) exporting every span over OTLP/HTTP to {@link OtlpSink} in this
+ * process, and prints tracing on against off (throughput off/on wall, CPU on/off) with the spans
+ * the sink received, so a dropped span shows.
  */
 public final class ProcessStreamBench {
     private ProcessStreamBench() {
@@ -67,6 +72,8 @@ public final class ProcessStreamBench {
         List<String> aFlags = new ArrayList<>(flags);
         aFlags.addAll(split(System.getenv("BENCH_A_FLAGS")));
         boolean cds = !"0".equals(System.getenv("BENCH_CDS"));
+        boolean tracing = "1".equals(System.getenv("BENCH_TRACING"));
+        OtlpSink sink = tracing ? OtlpSink.start() : null;
         List<String> runArgs = List.of("run", "--json", "--codex-bin", codex.toString(), "--approve", "once", "--cwd", dir.toString(), "stream");
         List<String> a = new ArrayList<>();
         Map<String, String> aEnv = new HashMap<>();
@@ -109,22 +116,42 @@ public final class ProcessStreamBench {
         System.out.println("  A: " + (launcher ? "bin/codex-bridge" : "java [flags] -jar " + root.relativize(jar.toAbsolutePath()))
                 + " run --json --codex-bin CODEX --approve once --cwd DIR stream");
         System.out.println("  B: java [flags] -cp ... dev.codexbridge.bench.RawDriver CODEX");
+        Map<String, String> tracedEnv = new HashMap<>(aEnv);
+        if (tracing) {
+            tracedEnv.put("OTEL_TRACES_EXPORTER", "otlp");
+            tracedEnv.put("OTEL_EXPORTER_OTLP_ENDPOINT", sink.endpoint());
+            System.out.println("  A traced: A with OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT=" + sink.endpoint() + " (a sink in this process)");
+        }
         run(a, aEnv, dir, "warm-up A");
+        if (tracing) {
+            run(a, tracedEnv, dir, "warm-up A traced");
+        }
         run(bWarmUp, Map.of(), dir, "warm-up B");
         List<Run> ra = new ArrayList<>();
         List<Run> rb = new ArrayList<>();
+        List<Run> rt = new ArrayList<>();
         double[] thr = new double[rounds];
         double[] cpu = new double[rounds];
         double[] rss = new double[rounds];
+        double[] tracedThr = new double[rounds];
+        double[] tracedCpu = new double[rounds];
+        long[] spans = new long[rounds];
         for (int r = 0; r < rounds; r++) {
-            Run x;
-            Run y;
-            if (r % 2 == 0) {
-                x = run(a, aEnv, dir, "A");
-                y = run(b, Map.of(), dir, "B");
-            } else {
-                y = run(b, Map.of(), dir, "B");
-                x = run(a, aEnv, dir, "A");
+            Run x = null;
+            Run y = null;
+            Run z = null;
+            // each contender goes first in turn
+            int contenders = tracing ? 3 : 2;
+            for (int i = 0; i < contenders; i++) {
+                switch ((r + i) % contenders) {
+                    case 0 -> x = run(a, aEnv, dir, "A");
+                    case 1 -> y = run(b, Map.of(), dir, "B");
+                    default -> {
+                        long before = sink.spans();
+                        z = run(a, tracedEnv, dir, "A traced");
+                        spans[r] = sink.spans() - before;
+                    }
+                }
             }
             ra.add(x);
             rb.add(y);
@@ -133,6 +160,13 @@ public final class ProcessStreamBench {
             rss[r] = (double) x.peakRssKib / y.peakRssKib;
             System.out.printf("  round %d: A %s%n           B %s%n           throughput A/B %.2f, CPU A/B %.2f, peak RSS A/B %.2f%n",
                     r + 1, describe(x, count), describe(y, count), thr[r], cpu[r], rss[r]);
+            if (z != null) {
+                rt.add(z);
+                tracedThr[r] = x.wallSeconds / z.wallSeconds;
+                tracedCpu[r] = z.treeCpuSeconds / x.treeCpuSeconds;
+                System.out.printf("           A traced %s, %d spans%n           tracing on/off: throughput %.2f, CPU %.2f%n",
+                        describe(z, count), spans[r], tracedThr[r], tracedCpu[r]);
+            }
         }
         System.out.printf("process-stream: median A %.0f msg/s, B %.0f msg/s; throughput A/B %s, CPU A/B %s, peak RSS A/B %s%n",
                 count / median(ra.stream().mapToDouble(Run::wallSeconds).toArray()),
@@ -148,6 +182,16 @@ public final class ProcessStreamBench {
                 median(rb.stream().mapToDouble(Run::jvmCpu).toArray()), median(rb.stream().mapToDouble(x -> x.codex.cpuSeconds()).toArray()),
                 median(rb.stream().mapToDouble(x -> x.peakRssKib / 1024.0).toArray()),
                 median(rb.stream().mapToDouble(x -> x.codex.peakRssKib() / 1024.0).toArray()));
+        if (tracing) {
+            System.out.printf("  medians A traced: wall %.2f s, CPU %.2f s (JVM %.2f + codex %.2f), peak RSS %.0f MiB; spans received %s a run%n",
+                    median(rt.stream().mapToDouble(Run::wallSeconds).toArray()), median(rt.stream().mapToDouble(Run::treeCpuSeconds).toArray()),
+                    median(rt.stream().mapToDouble(Run::jvmCpu).toArray()), median(rt.stream().mapToDouble(x -> x.codex.cpuSeconds()).toArray()),
+                    median(rt.stream().mapToDouble(x -> x.peakRssKib / 1024.0).toArray()),
+                    Arrays.stream(spans).distinct().mapToObj(Long::toString).collect(Collectors.joining(", ")));
+            System.out.printf("process-stream tracing on/off: throughput %s (target >= 0.95), CPU %s (target <= 1.10)%n",
+                    spread(tracedThr), spread(tracedCpu));
+            sink.close();
+        }
     }
 
     private static String describe(Run r, int count) {
