@@ -4,6 +4,9 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.session.CodexSession;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 
 /**
@@ -52,13 +55,51 @@ interface CliTelemetry extends AutoCloseable {
     @Override
     void close();
 
+    /** The SDK {@link #startEarly} is starting, until {@link #fromEnvironment} takes it. */
+    AtomicReference<CompletableFuture<CliTelemetry>> EARLY = new AtomicReference<>();
+
     /**
-     * The telemetry this process's environment asks for.
+     * Starts the SDK on a thread of its own when {@code env} names an exporter, for the next
+     * {@link #fromEnvironment} to take: the process's entry calls it before parsing the command
+     * line, so the SDK's start-up (0.1–0.2 s) overlaps the JVM's and picocli's instead of
+     * following them.
+     */
+    static void startEarly(Map<String, String> env) {
+        if (!exporterNamed(env)) {
+            return;
+        }
+        CompletableFuture<CliTelemetry> started = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                started.complete(OtelSdkTelemetry.start(env));
+            } catch (Throwable e) {
+                started.completeExceptionally(e);
+            }
+        }, "codex-bridge-telemetry-start");
+        t.setDaemon(true);
+        EARLY.set(started);
+        t.start();
+    }
+
+    /**
+     * The telemetry this process's environment asks for: the one {@link #startEarly} began, else
+     * started here.
      *
      * @throws IllegalArgumentException when the {@code OTEL_*} settings cannot be applied (an
      *     exporter or protocol this command line does not carry)
      */
     static CliTelemetry fromEnvironment(Map<String, String> env) {
+        CompletableFuture<CliTelemetry> early = EARLY.getAndSet(null);
+        if (early != null) {
+            try {
+                return early.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException cause) {
+                    throw cause;
+                }
+                throw e;
+            }
+        }
         return exporterNamed(env) ? OtelSdkTelemetry.start(env) : OFF;
     }
 

@@ -25,6 +25,9 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (args.length > 0 && (args[0].equals("run") || args[0].equals("replay"))) {
+            CliTelemetry.startEarly(System.getenv());
+        }
         System.exit(run(args));
     }
 

@@ -14,6 +14,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = {"Replay recorded fixtures through CodexSession with no codex process, checking every client message.",
+            "OTEL_* traces the replayed turns as for run (docs/observability.md).",
             "Exit codes: 0 every fixture replayed, 1 a mismatch (shown as a diff), 2 usage error."})
 final class ReplayCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "Fixture files (.jsonl).")
@@ -24,6 +25,19 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        CliTelemetry telemetry;
+        try {
+            telemetry = CliTelemetry.fromEnvironment(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("codex-bridge replay: " + ApiText.escape(e.getMessage()));
+            return 2;
+        }
+        try (CliTelemetry t = telemetry) {
+            return t.traced("codex-bridge replay", () -> replayAll(t));
+        }
+    }
+
+    private int replayAll(CliTelemetry telemetry) {
         int failed = 0;
         for (Path file : files) {
             if (!Files.isRegularFile(file)) {
@@ -33,10 +47,15 @@ final class ReplayCommand implements Callable<Integer> {
             String scenario = FixtureReplayer.load(file).scenario();
             ScenarioRunner.Outcome outcome;
             try {
-                outcome = ScenarioRunner.replay(Scenarios.get(scenario), file);
+                outcome = ScenarioRunner.replay(Scenarios.get(scenario), file, telemetry::session);
             } catch (IllegalArgumentException e) {
                 System.err.println("codex-bridge replay: " + file + ": " + e.getMessage());
                 return 2;
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                // as before the replay was traced: picocli reports it
+                throw new IllegalStateException(file + ": " + e, e);
             }
             System.out.println((outcome.ok() ? "ok      " : "FAILED  ") + file + " (" + scenario + ", "
                     + outcome.results().size() + " turn" + (outcome.results().size() == 1 ? "" : "s") + ")");

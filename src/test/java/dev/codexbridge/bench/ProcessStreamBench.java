@@ -1,5 +1,6 @@
 package dev.codexbridge.bench;
 
+import dev.codexbridge.support.OtlpReceiver;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,9 +35,10 @@ import java.util.stream.Stream;
  * own from its warm-up run. {@code BENCH_CDS=0} runs both without.
  *
  * <p>{@code BENCH_TRACING=1} adds a third contender to every round: A again with tracing on
- * ({@code OTEL_TRACES_EXPORTER=otlp}) exporting every span over OTLP/HTTP to {@link OtlpSink} in this
- * process, and prints tracing on against off (throughput off/on wall, CPU on/off) with the spans
- * the sink received, so a dropped span shows.
+ * ({@code OTEL_TRACES_EXPORTER=otlp}) exporting every span over OTLP/HTTP to a counting
+ * {@link OtlpReceiver} in this process, and prints tracing on against off (throughput off/on wall, CPU on/off) with the spans
+ * the sink received, so a dropped span shows. {@code BENCH_ITEM_EVERY=N} keeps one in N of the
+ * generated turn's items ({@link TurnStream#generate(int, long, int)}), for a turn with fewer tool calls.
  */
 public final class ProcessStreamBench {
     private ProcessStreamBench() {
@@ -54,8 +56,9 @@ public final class ProcessStreamBench {
         Path root = Path.of("").toAbsolutePath();
         Path jar = System.getenv("BENCH_A_JAR") != null ? Path.of(System.getenv("BENCH_A_JAR")) : root.resolve("target/codex-bridge.jar");
         Path dir = Files.createDirectories(root.resolve("target/process-stream"));
-        Path stream = dir.resolve("turn-" + count + ".jsonl");
-        TurnStream turn = TurnStream.generate(count, 7);
+        int itemEvery = System.getenv("BENCH_ITEM_EVERY") == null ? 1 : Integer.parseInt(System.getenv("BENCH_ITEM_EVERY"));
+        Path stream = dir.resolve("turn-" + count + (itemEvery > 1 ? "-items-1-in-" + itemEvery : "") + ".jsonl");
+        TurnStream turn = TurnStream.generate(count, 7, itemEvery);
         if (!Files.exists(stream) || Files.size(stream) != turn.bytes.length) {
             Files.write(stream, turn.bytes);
         }
@@ -73,7 +76,7 @@ public final class ProcessStreamBench {
         aFlags.addAll(split(System.getenv("BENCH_A_FLAGS")));
         boolean cds = !"0".equals(System.getenv("BENCH_CDS"));
         boolean tracing = "1".equals(System.getenv("BENCH_TRACING"));
-        OtlpSink sink = tracing ? OtlpSink.start() : null;
+        OtlpReceiver sink = tracing ? OtlpReceiver.counting() : null;
         List<String> runArgs = List.of("run", "--json", "--codex-bin", codex.toString(), "--approve", "once", "--cwd", dir.toString(), "stream");
         List<String> a = new ArrayList<>();
         Map<String, String> aEnv = new HashMap<>();
@@ -109,8 +112,8 @@ public final class ProcessStreamBench {
         for (List<String> cmd : List.of(b, bWarmUp)) {
             cmd.addAll(List.of("-cp", bClassPath, RawDriver.class.getName(), codex.toString()));
         }
-        System.out.printf("process-stream: %d messages, %.1f MiB; JVM flags %s%s; class archives %s; codex %s%n", turn.messages,
-                turn.bytes.length / 1048576.0, flags.isEmpty() ? "(defaults)" : String.join(" ", flags),
+        System.out.printf("process-stream: %d messages%s, %.1f MiB; JVM flags %s%s; class archives %s; codex %s%n", turn.messages,
+                itemEvery > 1 ? " (one in " + itemEvery + " of the items kept)" : "", turn.bytes.length / 1048576.0, flags.isEmpty() ? "(defaults)" : String.join(" ", flags),
                 aFlags.size() > flags.size() ? ", run also " + String.join(" ", aFlags.subList(flags.size(), aFlags.size())) : "",
                 cds ? "on" : "off", "-XX:+UseSerialGC -Xmx64m");
         System.out.println("  A: " + (launcher ? "bin/codex-bridge" : "java [flags] -jar " + root.relativize(jar.toAbsolutePath()))
@@ -119,8 +122,8 @@ public final class ProcessStreamBench {
         Map<String, String> tracedEnv = new HashMap<>(aEnv);
         if (tracing) {
             tracedEnv.put("OTEL_TRACES_EXPORTER", "otlp");
-            tracedEnv.put("OTEL_EXPORTER_OTLP_ENDPOINT", sink.endpoint());
-            System.out.println("  A traced: A with OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT=" + sink.endpoint() + " (a sink in this process)");
+            tracedEnv.put("OTEL_EXPORTER_OTLP_ENDPOINT", sink.baseUrl().toString());
+            System.out.println("  A traced: A with OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT=" + sink.baseUrl() + " (a receiver in this process)");
         }
         run(a, aEnv, dir, "warm-up A");
         if (tracing) {
@@ -147,9 +150,9 @@ public final class ProcessStreamBench {
                     case 0 -> x = run(a, aEnv, dir, "A");
                     case 1 -> y = run(b, Map.of(), dir, "B");
                     default -> {
-                        long before = sink.spans();
+                        long before = sink.spanCount();
                         z = run(a, tracedEnv, dir, "A traced");
-                        spans[r] = sink.spans() - before;
+                        spans[r] = sink.spanCount() - before;
                     }
                 }
             }

@@ -25,12 +25,25 @@ final class TurnStream {
     }
 
     static TurnStream generate(int count, long seed) {
+        return generate(count, seed, 1);
+    }
+
+    /**
+     * The same mix with only one in {@code itemEvery} of the items kept (the others become agent
+     * message deltas): {@code 1} is the dense turn above (an item per 6.6 messages, a tool call per
+     * 13), {@code 10} a turn closer to a real one (a tool call per 200 messages or so; a real model
+     * streams a delta per token between two tool calls).
+     */
+    static TurnStream generate(int count, long seed, int itemEvery) {
         Random rnd = new Random(seed);
         ByteArrayOutputStream out = new ByteArrayOutputStream(count * 200);
         int n = 0;
         int item = 0;
         while (n < count - 1) {
             int kind = rnd.nextInt(100);
+            if (kind >= 82 && itemEvery > 1 && rnd.nextInt(itemEvery) != 0) {
+                kind = kind % 70;
+            }
             if (kind < 70) {
                 line(out, "item/agentMessage/delta", base().put("itemId", "msg-" + (item / 40)).put("delta", words(rnd, 1 + rnd.nextInt(4))));
                 n++;

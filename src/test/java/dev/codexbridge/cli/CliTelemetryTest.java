@@ -40,4 +40,26 @@ class CliTelemetryTest {
                 "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("OTLP over HTTP only");
     }
+
+    @Test
+    void anEarlyStartIsTakenOnceAndItsErrorsAreTheSame() {
+        Map<String, String> grpc = Map.of("OTEL_TRACES_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
+        CliTelemetry.startEarly(grpc);
+        assertThat(CliTelemetry.EARLY.get()).isNotNull();
+        assertThatThrownBy(() -> CliTelemetry.fromEnvironment(grpc))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("OTLP over HTTP only");
+        assertThat(CliTelemetry.EARLY.get()).isNull();
+
+        // nothing named: nothing started early, and the command's own call is off
+        CliTelemetry.startEarly(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9"));
+        assertThat(CliTelemetry.EARLY.get()).isNull();
+        assertThat(CliTelemetry.fromEnvironment(Map.of())).isSameAs(CliTelemetry.OFF);
+
+        Map<String, String> console = Map.of("OTEL_TRACES_EXPORTER", "console");
+        CliTelemetry.startEarly(console);
+        try (CliTelemetry early = CliTelemetry.fromEnvironment(console)) {
+            assertThat(early).isInstanceOf(OtelSdkTelemetry.class);
+            assertThat(CliTelemetry.EARLY.get()).isNull();
+        }
+    }
 }

@@ -3,9 +3,13 @@ package dev.codexbridge.cli;
 import static dev.codexbridge.support.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.codexbridge.support.OtlpReceiver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,5 +33,31 @@ class ReplayCommandTest {
         assertThat(run("replay", tmp.resolve("missing.jsonl").toString())[0]).isEqualTo("2");
         assertThat(run("record", "--scenario", "no-such-scenario")[0]).isEqualTo("2");
         assertThat(run("record", "--list")[1]).contains("simple-turn").contains("resume-in-new-process");
+    }
+
+    /**
+     * With OTEL_* the replayed turns are traced as run's are (in a JVM of its own, which reads
+     * that environment): the recorded exchange still matches, since the {@code trace} field a
+     * traced request carries is not compared.
+     */
+    @Test
+    void withOtelVariablesTheReplayedTurnsAreTracedAndStillMatch() throws Exception {
+        try (OtlpReceiver receiver = OtlpReceiver.start()) {
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "replay", "fixtures/command-approval-accept.jsonl")
+                    .redirectErrorStream(true).redirectOutput(tmp.resolve("replay.out").toFile());
+            pb.environment().keySet().removeIf(k -> k.startsWith("OTEL_"));
+            pb.environment().putAll(Map.of("OTEL_TRACES_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.baseUrl().toString()));
+            Process child = pb.start();
+            assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String output = Files.readString(tmp.resolve("replay.out"));
+            assertThat(child.exitValue()).as(output).isZero();
+            assertThat(output).contains("ok      fixtures/command-approval-accept.jsonl");
+
+            List<String> names = receiver.spans().stream().map(OtlpReceiver.ReceivedSpan::name).toList();
+            assertThat(names).contains("codex-bridge replay", "invoke_agent codex", "execute_tool commandExecution", "await_approval");
+            String trace = receiver.spans().get(0).traceId();
+            assertThat(receiver.spans()).allSatisfy(span -> assertThat(span.traceId()).isEqualTo(trace));
+        }
     }
 }

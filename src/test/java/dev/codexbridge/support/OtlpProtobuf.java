@@ -36,6 +36,36 @@ final class OtlpProtobuf {
         return spans;
     }
 
+    /** The spans in a request (resource_spans = 1, scope_spans = 2, spans = 2), none decoded. */
+    static long countSpans(byte[] body) {
+        long n = 0;
+        OtlpProtobuf request = new OtlpProtobuf(body, 0, body.length);
+        while (request.more()) {
+            int tag = request.tag();
+            if (tag >>> 3 != 1) {
+                request.skip(tag);
+                continue;
+            }
+            OtlpProtobuf resource = request.message();
+            while (resource.more()) {
+                int t = resource.tag();
+                if (t >>> 3 != 2) {
+                    resource.skip(t);
+                    continue;
+                }
+                OtlpProtobuf scope = resource.message();
+                while (scope.more()) {
+                    int s = scope.tag();
+                    if (s >>> 3 == 2) {
+                        n++;
+                    }
+                    scope.skip(s);
+                }
+            }
+        }
+        return n;
+    }
+
     private void resourceSpans(OtlpProtobuf r, List<ReceivedSpan> spans) {
         String service = "";
         List<OtlpProtobuf> scopes = new ArrayList<>();

@@ -27,17 +27,30 @@ public final class OtlpReceiver implements AutoCloseable {
     }
 
     private final HttpServer server;
+    /** Counts the binary requests' spans without keeping them (a benchmark's receiver, kept light). */
+    private final boolean countOnly;
+    private long counted;
     private final List<ReceivedSpan> spans = new ArrayList<>();
     private final List<RuntimeException> failures = new ArrayList<>();
     private final Map<String, Integer> posts = new HashMap<>();
 
-    private OtlpReceiver(HttpServer server) {
+    private OtlpReceiver(HttpServer server, boolean countOnly) {
         this.server = server;
+        this.countOnly = countOnly;
     }
 
     public static OtlpReceiver start() throws IOException {
+        return start(false);
+    }
+
+    /** A receiver that only counts the spans of binary (protobuf) requests: see {@link #spanCount}. */
+    public static OtlpReceiver counting() throws IOException {
+        return start(true);
+    }
+
+    private static OtlpReceiver start(boolean countOnly) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        OtlpReceiver receiver = new OtlpReceiver(server);
+        OtlpReceiver receiver = new OtlpReceiver(server, countOnly);
         server.createContext("/", exchange -> {
             String type = exchange.getRequestHeaders().getFirst("Content-Type");
             boolean protobuf = type != null && type.startsWith("application/x-protobuf");
@@ -45,7 +58,9 @@ public final class OtlpReceiver implements AutoCloseable {
                 byte[] body = in.readAllBytes();
                 receiver.posted(exchange.getRequestURI().getPath() + " " + (protobuf ? "protobuf" : "json"));
                 if (exchange.getRequestURI().getPath().equals("/v1/traces")) {
-                    if (protobuf) {
+                    if (protobuf && receiver.countOnly) {
+                        receiver.count(OtlpProtobuf.countSpans(body));
+                    } else if (protobuf) {
                         receiver.add(OtlpProtobuf.spans(body));
                     } else {
                         receiver.accept(Json.parse(new String(body, StandardCharsets.UTF_8)));
@@ -104,6 +119,16 @@ public final class OtlpReceiver implements AutoCloseable {
 
     private synchronized void add(List<ReceivedSpan> received) {
         spans.addAll(received);
+        counted += received.size();
+    }
+
+    private synchronized void count(long received) {
+        counted += received;
+    }
+
+    /** Every span received so far, kept or only counted. */
+    public synchronized long spanCount() {
+        return counted;
     }
 
     private synchronized void accept(JsonNode body) {
@@ -124,6 +149,7 @@ public final class OtlpReceiver implements AutoCloseable {
                     }
                     spans.add(new ReceivedSpan(span.path("name").asText(), span.path("traceId").asText(),
                             span.path("spanId").asText(), span.path("parentSpanId").asText(""), attributes, service));
+                    counted++;
                 }
             }
         }

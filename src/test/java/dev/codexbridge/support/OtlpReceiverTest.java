@@ -42,4 +42,27 @@ class OtlpReceiverTest {
                     .containsEntry("d", "1.5");
         }
     }
+
+    @Test
+    void aCountingReceiverCountsWhatItDoesNotKeep() throws Exception {
+        try (OtlpReceiver receiver = OtlpReceiver.counting()) {
+            SdkTracerProvider tracers = SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(OtlpHttpSpanExporter.builder()
+                            .setEndpoint(receiver.baseUrl() + "/v1/traces").build()))
+                    .build();
+            Span parent = tracers.get("t").spanBuilder("parent").startSpan();
+            try (Scope ignored = parent.makeCurrent()) {
+                for (int i = 0; i < 4; i++) {
+                    tracers.get("t").spanBuilder("child " + i).setAttribute("gen_ai.tool.call.id", "call_" + i).startSpan().end();
+                }
+            }
+            parent.end();
+            tracers.shutdown().join(10, TimeUnit.SECONDS);
+
+            assertThat(receiver.failures()).isEmpty();
+            assertThat(receiver.spanCount()).isEqualTo(5);
+            assertThat(receiver.spans()).isEmpty();
+            assertThat(receiver.posts()).containsEntry("/v1/traces protobuf", 5);
+        }
+    }
 }

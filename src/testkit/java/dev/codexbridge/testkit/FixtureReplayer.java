@@ -179,6 +179,10 @@ public final class FixtureReplayer {
                 }
                 JsonNode expected = e.msg();
                 JsonNode comparableActual = new FixtureNormalizer().normalize(actual);
+                if (!expected.has("trace") && comparableActual.has("trace")) {
+                    // a traced client's W3C context, new on every run; fixtures are recorded untraced
+                    comparableActual = ((ObjectNode) comparableActual).without("trace");
+                }
                 boolean request = expected.has("method") && expected.has("id");
                 if (request) {
                     ids.put(expected.get("id").toString(), actual.get("id"));

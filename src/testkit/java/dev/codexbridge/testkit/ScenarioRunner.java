@@ -105,6 +105,15 @@ public final class ScenarioRunner {
 
     /** Replays {@code fixture} through {@code scenario}'s client code with no codex process. */
     public static Outcome replay(Scenario scenario, Path fixture) throws Exception {
+        return replay(scenario, fixture, UnaryOperator.identity());
+    }
+
+    /**
+     * Replays {@code fixture} as {@link #replay(Scenario, Path)} does, each session's builder
+     * passed through {@code configure} last (to add telemetry, for one: the {@code trace} field a
+     * traced session adds to its requests is not compared, since fixtures are recorded untraced).
+     */
+    public static Outcome replay(Scenario scenario, Path fixture, UnaryOperator<CodexSession.Builder> configure) throws Exception {
         FixtureReplayer replayer = FixtureReplayer.load(fixture);
         List<CodexSession> opened = new ArrayList<>();
         Scenario.Context ctx = new Scenario.Context() {
@@ -113,7 +122,7 @@ public final class ScenarioRunner {
                 CodexClient.Builder connection = CodexClient.builder().transport(replayer.transport()).clientInfo(CLIENT);
                 CodexSession.Builder b = CodexSession.builder().connection(scenario.connection(connection).options())
                         .thread(ThreadOptions.in(REPLAY_WORK)).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO));
-                CodexSession s = tweak.apply(scenario.session(b)).build();
+                CodexSession s = configure.apply(tweak.apply(scenario.session(b))).build();
                 opened.add(s);
                 return s;
             }
