@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -174,9 +175,56 @@ class LauncherIT {
         }
     }
 
+    /**
+     * A run whose environment names an OpenTelemetry exporter maps an archive trained with tracing
+     * on (OpenTelemetry's classes in it); any other run one trained without them, which starts quicker.
+     */
+    @Test
+    void aTracedRunGetsAnArchiveWithOpenTelemetryAndAnotherRunOneWithout() throws IOException, InterruptedException {
+        Path launcher = Paths.get("bin", "codex-bridge").toAbsolutePath();
+        runForOutput(Map.of("OTEL_TRACES_EXPORTER", "none"), launcher.toString(), "--version");
+        runForOutput(Map.of("OTEL_TRACES_EXPORTER", "otlp"), launcher.toString(), "--version");
+        List<Path> archives;
+        try (var files = Files.list(Paths.get("target", "cds"))) {
+            archives = files.filter(f -> f.toString().endsWith(".jsa")).toList();
+        }
+        List<Path> traced = archives.stream().filter(f -> f.getFileName().toString().endsWith("-otel.jsa")).toList();
+        List<Path> plain = archives.stream().filter(f -> !traced.contains(f)).toList();
+        assertThat(traced).isNotEmpty();
+        assertThat(plain).isNotEmpty();
+        byte[] sdkClass = "opentelemetry/sdk/trace/SdkSpan".getBytes(StandardCharsets.US_ASCII);
+        for (Path archive : traced) {
+            assertThat(indexOf(Files.readAllBytes(archive), sdkClass)).as(archive.toString()).isNotNegative();
+        }
+        for (Path archive : plain) {
+            assertThat(indexOf(Files.readAllBytes(archive), sdkClass)).as(archive.toString()).isNegative();
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     /** Exit code 0 asserted; stdout and stderr. */
     private static String[] runForOutput(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).start();
+        return runForOutput(Map.of(), command);
+    }
+
+    /** The same with these variables set, and no other OTEL_* one. */
+    private static String[] runForOutput(Map<String, String> env, String... command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().keySet().removeIf(k -> k.startsWith("OTEL_"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
         p.getOutputStream().close();
         java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
