@@ -54,7 +54,7 @@ final class ReplayCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 throw e;
             } catch (Exception e) {
-                // as before the replay was traced: picocli reports it
+                // to picocli's handler, as when call() threw it
                 throw new IllegalStateException(file + ": " + e, e);
             }
             System.out.println((outcome.ok() ? "ok      " : "FAILED  ") + file + " (" + scenario + ", "
