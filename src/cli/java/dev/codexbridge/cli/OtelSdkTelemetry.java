@@ -48,6 +48,7 @@ final class OtelSdkTelemetry implements CliTelemetry {
                         + "(http/protobuf, port 4318 on a collector)");
             }
         }
+        SdkLogLines.install(System.err);
         try {
             OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                     .addPropertiesSupplier(() -> defaults(env))

@@ -60,4 +60,32 @@ class ReplayCommandTest {
             assertThat(receiver.spans()).allSatisfy(span -> assertThat(span.traceId()).isEqualTo(trace));
         }
     }
+
+    /**
+     * A collector that is not there costs the command nothing but a line: the SDK's failure is one
+     * escaped line on stderr instead of java.util.logging's header and stack trace, and the exit
+     * code is the replay's.
+     */
+    @Test
+    void anUnreachableCollectorIsOneLineOnStderr() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "replay", "fixtures/simple-turn.jsonl")
+                .redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("OTEL_"));
+        pb.environment().putAll(Map.of("OTEL_TRACES_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + closed,
+                "OTEL_JAVA_EXPORTER_OTLP_RETRY_DISABLED", "true"));
+        Process child = pb.start();
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String err = Files.readString(tmp.resolve("err"));
+        assertThat(child.exitValue()).as(err).isZero();
+        assertThat(Files.readString(tmp.resolve("out"))).contains("ok      fixtures/simple-turn.jsonl");
+        assertThat(err.lines().toList()).as(err).hasSize(1).first().asString()
+                .startsWith("codex-bridge: OpenTelemetry error: Failed to export ")
+                .contains("spans")
+                .contains("ConnectException");
+    }
 }
