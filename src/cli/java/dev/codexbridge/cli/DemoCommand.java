@@ -55,8 +55,16 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--timeout", description = "Seconds the turn may take (default: ${DEFAULT-VALUE}).", defaultValue = "120")
     int timeoutSeconds;
 
+    /** slf4j-simple's level for one logger and those below it, read when each logger is created. */
+    private static final String CODEX_STDERR_LEVEL = "org.slf4j.simpleLogger.log.dev.codexbridge.codex.stderr";
+
     @Override
     public Integer call() throws Exception {
+        // codex's start-up notices (no bubblewrap on PATH, no metadata for the scripted model) say
+        // nothing a newcomer can act on; its warnings and errors still show
+        if (System.getProperty(CODEX_STDERR_LEVEL) == null) {
+            System.setProperty(CODEX_STDERR_LEVEL, "warn");
+        }
         PrintStream out = System.out;
         PrintStream err = System.err;
         Path codex = resolveCodex(err);

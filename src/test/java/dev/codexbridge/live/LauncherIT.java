@@ -40,6 +40,10 @@ class LauncherIT {
                 .contains("\"role\":\"tool\"")
                 .contains("hello.txt: Hello from codex-bridge!")
                 .doesNotContain("building");
+        // a clean first run: codex reports no error (the scripted model's events are in a valid
+        // order) and its start-up notices, which a newcomer cannot act on, stay out of the output
+        assertThat(out).doesNotContain("ERROR").doesNotContain("WARN").doesNotContain("bubblewrap")
+                .doesNotContain("Unknown model").doesNotContain("dev.codexbridge.codex.stderr");
         try (var files = Files.list(tmp)) {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactly("demo.log");
         }

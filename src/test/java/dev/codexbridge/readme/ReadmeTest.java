@@ -40,9 +40,11 @@ class ReadmeTest {
         int fence = lines.indexOf("```sh");
         assertThat(fence).isBetween(2, 4);
         assertThat(lines.get(fence + 1)).startsWith("bin/codex-bridge demo");
-        assertThat(lines.get(fence + 2)).startsWith("mvn -B -ntp verify");
+        assertThat(lines.get(fence + 2)).startsWith("bin/test ");
         assertThat(lines.get(fence + 3)).isEqualTo("```");
-        assertThat(Files.readString(Paths.get(".ci/run"))).contains("\nmvn -B -ntp verify\n");
+        // CI runs the README's test command, and that command is the whole suite after its set-up
+        assertThat(Files.readString(Paths.get(".ci/run"))).contains("\nbin/test\n");
+        assertThat(Files.readString(Paths.get("bin", "test"))).endsWith("\nexec mvn -B -ntp verify \"$@\"\n");
     }
 
     @Test

@@ -135,9 +135,17 @@ public sealed interface ModelReply {
             return this;
         }
 
-        /** A reasoning item with a summary and raw content, the summary streamed as one delta. */
+        /**
+         * A reasoning item with a summary and raw content, the summary streamed as one delta. The
+         * item is announced before its delta, as the Responses API does: codex logs an ERROR for a
+         * summary delta that arrives outside an item.
+         */
         public Builder reasoning(String summary, String content) {
             String id = "rs-" + responseId + "-" + (++items);
+            ObjectNode added = event("response.output_item.added");
+            ObjectNode opened = added.putObject("item").put("type", "reasoning").put("id", id);
+            opened.putArray("summary");
+            events.add(added);
             ObjectNode delta = event("response.reasoning_summary_text.delta");
             delta.put("delta", summary);
             delta.put("item_id", id);
