@@ -125,6 +125,10 @@ final class RunCommand implements Callable<Integer> {
     /** The app-server refused the credentials (--connect); a turn that timed out exits with {@link #EXIT_TIMED_OUT}. */
     static final int EXIT_AUTHENTICATION = 3;
     static final int EXIT_TIMED_OUT = 4;
+    /** Codex never received the turn (the connection was lost before it read turn/start): running it again is safe. */
+    static final int EXIT_NOT_RECEIVED = 5;
+    /** Codex could not be reached to learn how the turn ended: it may have run; check before running it again. */
+    static final int EXIT_UNKNOWN = 6;
 
     private final AtomicInteger interrupts = new AtomicInteger();
     private volatile CodexSession session;
@@ -336,6 +340,8 @@ final class RunCommand implements Callable<Integer> {
             case FAILED -> 1;
             case TIMED_OUT -> EXIT_TIMED_OUT;
             case INTERRUPTED -> 130;
+            case NOT_RECEIVED -> EXIT_NOT_RECEIVED;
+            case UNKNOWN -> EXIT_UNKNOWN;
         };
     }
 

@@ -12,6 +12,7 @@ import dev.codexbridge.protocol.ThreadArchiveParams;
 import dev.codexbridge.protocol.ThreadCompactStartParams;
 import dev.codexbridge.protocol.ThreadForkParams;
 import dev.codexbridge.protocol.ThreadForkResponse;
+import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.protocol.ThreadGoalClearParams;
 import dev.codexbridge.protocol.ThreadGoalClearResponse;
 import dev.codexbridge.protocol.ThreadGoalGetParams;
@@ -162,7 +163,43 @@ public final class CodexSession implements AutoCloseable {
      */
     public TurnResult runTurn(TurnInput input, TurnOptions options, TurnListener listener) {
         Objects.requireNonNull(input, "input");
-        return await(run(new TurnStart.UserTurn(input), options, listener));
+        return await(run(new TurnStart.UserTurn(input), options, listener, null));
+    }
+
+    /**
+     * Starts one turn and returns at once a handle with the turn's key, which the host can keep
+     * before codex has answered; codex's turn id joins the handle (and the listener hears it) as
+     * soon as codex names the turn, and {@link TurnHandle#result()} completes, on the library's
+     * pool for host code, when the turn ends. One turn at a time, like {@link #runTurn}: a second
+     * concurrent start throws {@link IllegalStateException}.
+     */
+    public TurnHandle startTurn(TurnInput input, TurnOptions options, TurnListener listener) {
+        Objects.requireNonNull(input, "input");
+        TurnOptions opts = options == null ? TurnOptions.DEFAULTS : options;
+        CompletableFuture<TurnResult> result = new CompletableFuture<>();
+        TurnHandle handle = new TurnHandle(opts.key() != null ? opts.key() : TurnKeys.fresh(), connection.threadId(), this, result);
+        HostFuture.of(run(new TurnStart.UserTurn(input), opts, listener, handle), RpcThreads.host()).whenComplete((r, e) -> {
+            if (e != null) {
+                result.completeExceptionally(Futures.unwrap(e));
+            } else {
+                result.complete(r);
+            }
+        });
+        return handle;
+    }
+
+    /**
+     * Codex's id for the turn started with {@code key} ({@link TurnHandle#key()},
+     * {@link TurnResult#key()}) on this thread, read from codex's record among the thread's newest
+     * turns: how a host that restarted finds a turn it kept the key of, to follow it with
+     * {@link #attachTurn} or read it with {@link #recoverTurn}. Empty when codex never received
+     * that turn (sending its input again is then safe). Starts (resumes) the session's thread if needed.
+     */
+    public Optional<String> findTurn(String key) {
+        Objects.requireNonNull(key, "key");
+        String id = start();
+        Turn found = Futures.join(TurnCatchUp.keyedTurn(connection.client(), id, clientId -> TurnKeys.ofKey(clientId, key)));
+        return Optional.ofNullable(found).map(Turn::id);
     }
 
     /**
@@ -171,7 +208,7 @@ public final class CodexSession implements AutoCloseable {
      */
     public TurnResult runReview(ReviewTarget target, TurnOptions options, TurnListener listener) {
         Objects.requireNonNull(target, "target");
-        return await(run(new TurnStart.Review(target), options, listener));
+        return await(run(new TurnStart.Review(target), options, listener, null));
     }
 
     /**
@@ -189,7 +226,7 @@ public final class CodexSession implements AutoCloseable {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(executor, "executor");
         try {
-            return HostFuture.of(run(new TurnStart.UserTurn(input), options, listener), executor);
+            return HostFuture.of(run(new TurnStart.UserTurn(input), options, listener, null), executor);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -216,9 +253,10 @@ public final class CodexSession implements AutoCloseable {
         }
     }
 
-    /** Claims the session for one turn and chains its attempts; throws when it cannot begin. */
-    private CompletableFuture<TurnResult> run(TurnStart start, TurnOptions options, TurnListener listener) {
+    /** Claims the session for one turn and chains its attempts; throws when it cannot begin. {@code handle} is the host's, or null. */
+    private CompletableFuture<TurnResult> run(TurnStart start, TurnOptions options, TurnListener listener, TurnHandle handle) {
         TurnOptions opts = options == null ? TurnOptions.DEFAULTS : options;
+        String key = handle != null ? handle.key() : opts.key() != null ? opts.key() : TurnKeys.fresh();
         TurnLimits turnLimits = opts.limits().orElse(limits);
         turnLimits.requireSomeTimeout();
         if (!turnActive.compareAndSet(false, true)) {
@@ -230,7 +268,7 @@ public final class CodexSession implements AutoCloseable {
         }
         TurnTelemetry traced = tracing.start(start, opts, connection);
         TurnContext turn = new TurnContext(start, opts, traced.listener(listener == null ? TurnListener.NONE : listener),
-                turnSetup(turnLimits), traced);
+                turnSetup(turnLimits), traced, key, handle);
         CompletableFuture<TurnResult> attempts;
         try {
             attempts = traced.inScope(() -> attempt(turn, 1, 0));
@@ -262,10 +300,11 @@ public final class CodexSession implements AutoCloseable {
     /** What stays the same across a turn's attempts; {@code replaced} is the thread replacement this turn reports. */
     private record TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings,
                                AtomicBoolean interrupted, RateLimitGovernor.Cancellation waits, long began,
-                               AtomicReference<ThreadReplacement> replaced, TurnTelemetry traced) {
-        TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings, TurnTelemetry traced) {
+                               AtomicReference<ThreadReplacement> replaced, TurnTelemetry traced, String key, TurnHandle handle) {
+        TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings, TurnTelemetry traced,
+                    String key, TurnHandle handle) {
             this(start, options, listener, settings, new AtomicBoolean(), new RateLimitGovernor.Cancellation(), System.nanoTime(),
-                    new AtomicReference<>(), traced);
+                    new AtomicReference<>(), traced, key, handle);
         }
     }
 
@@ -278,7 +317,7 @@ public final class CodexSession implements AutoCloseable {
     /** One attempt; a rate-limited one whose failure is known chains the next, within the governor's bound. */
     private CompletableFuture<TurnResult> attempt(TurnContext turn, int attempt, long waitedBefore) {
         TurnRun run = new TurnRun(connection, turn.settings(), turn.options(), turn.listener(), turn.interrupted(),
-                turn.waits(), turn.began(), attempt, waitedBefore);
+                turn.waits(), turn.began(), attempt, waitedBefore, turn.key(), turn.handle());
         activeTurn = run;
         if (pendingInterrupt) {
             pendingInterrupt = false;
@@ -335,9 +374,12 @@ public final class CodexSession implements AutoCloseable {
             if (replaced != null) {
                 turn.replaced().set(replaced);
             }
-            // the turn's span is current while turn/start is written, so codex parents its handling on it
-            return turn.traced().inScope(() -> run.begin(connection.client(), connection.inbox(), connection.bridge(), id,
-                    turn.start(), replaced));
+            // one turn at a time on the thread: one codex still runs after a fault is settled first
+            return connection.settleEarlierTurn(turn.settings().interruptGrace()).thenCompose(unsettled -> unsettled != null
+                    ? CompletableFuture.completedFuture(run.notSent(unsettled))
+                    // the turn's span is current while turn/start is written, so codex parents its handling on it
+                    : turn.traced().inScope(() -> run.begin(connection.client(), connection.inbox(), connection.bridge(), id,
+                            turn.start(), replaced)));
         }).thenCompose(f -> f);
     }
 
@@ -384,9 +426,9 @@ public final class CodexSession implements AutoCloseable {
         // its span begins where this process joined, not where the turn began (marked as attached)
         TurnTelemetry traced = tracing.follow(connection);
         TurnContext turn = new TurnContext(null, TurnOptions.DEFAULTS, traced.listener(listener == null ? TurnListener.NONE : listener),
-                turnSetup(limits), traced);
+                turnSetup(limits), traced, null, null);
         TurnRun run = new TurnRun(connection, turn.settings(), turn.options(), turn.listener(), turn.interrupted(), turn.waits(),
-                turn.began(), 1, 0);
+                turn.began(), 1, 0, null, null);
         activeTurn = run;
         if (pendingInterrupt) {
             pendingInterrupt = false;

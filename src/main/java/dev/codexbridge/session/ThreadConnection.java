@@ -90,6 +90,13 @@ final class ThreadConnection {
     private boolean resumingInBackground;
     /** The last turn sent whose end codex never confirmed (see turnSent), or null. */
     private volatile UnconfirmedTurn unconfirmed;
+    /**
+     * Whether codex may still run a turn on this thread that no turn here follows: set when the
+     * thread is resumed (after a fault, or by a session on an existing thread) and when a turn ends
+     * without codex confirming its end; the next turn settles it before its {@code turn/start}
+     * (see settleEarlierTurn), since codex adds a new input to a turn it still runs.
+     */
+    private volatile boolean settleFirst;
     /** A replacement no turn has reported yet (see takeReplacement). */
     private final AtomicReference<ThreadReplacement> unreported = new AtomicReference<>();
 
@@ -120,6 +127,7 @@ final class ThreadConnection {
         this.remote = remote;
         this.settings = settings;
         this.threadId = resumeThreadId;
+        this.settleFirst = resumeThreadId != null;
         this.dynamicTools = List.copyOf(dynamicTools);
         this.dynamicToolSpecs = dynamicTools.stream().map(t -> Json.convert(t.spec(), DynamicToolSpec.class)).toList();
         this.approvals = approvals;
@@ -272,6 +280,12 @@ final class ThreadConnection {
                 return CompletableFuture.failedFuture(new CodexException("the session is closed"));
             }
             if (!c.isOpen()) {
+                if (sharedClient != null && !ClientPlumbing.of(sharedClient).closedFuture().isDone()) {
+                    // dropped a moment ago and about to come back: the turn waits for the reconnect, as one that came a moment later would
+                    return ClientPlumbing.of(sharedClient).whenReady().thenCompose(next -> next.isOpen() && next.generation() != c.generation()
+                            ? openOn(next, background)
+                            : CompletableFuture.failedFuture(new CodexException("the shared codex connection is closed")));
+                }
                 return CompletableFuture.failedFuture(new CodexException(sharedClient != null
                         ? "the shared codex connection is closed" : "codex closed the connection as it started"));
             }
@@ -321,18 +335,23 @@ final class ThreadConnection {
             // first (the reconnect's resumes, or a turn that came before its turn in them)
             ReconnectPolicy policy = sharedClient == null || !opened ? null : ClientPlumbing.of(c).reconnectPolicy();
             ThreadOpenTries tries = policy != null
-                    ? new ThreadOpenTries(t -> resume(c, newInbox, t), min(policy.resumeTimeout(), resumeTimeout), policy.resumeAttempts())
-                    : new ThreadOpenTries(t -> resume(c, newInbox, t), resumeTimeout, 1);
+                    ? new ThreadOpenTries(t -> resume(c, newInbox, t), min(policy.resumeTimeout(), resumeTimeout), policy.resumeAttempts(),
+                            () -> c.stats().messagesRead())
+                    : new ThreadOpenTries(t -> resume(c, newInbox, t), resumeTimeout, 1, () -> c.stats().messagesRead());
             resuming = tries;
             resumingInBackground = background;
             return tries.start().handle((id, failure) -> {
                 if (failure == null) {
                     opened = true;
+                    settleFirst = true;     // a turn no one here follows may still run on the thread
                     unconfirmed = null;     // codex has the thread; what it kept of the lost turn, recoverTurn reads
                     return stopLostTurn(c, id);
                 }
                 Throwable cause = Futures.unwrap(failure);
-                ResumeWatch waiting = takeResumeWatch();
+                // the resume's connection dropped too, and the client reconnects: a turn waiting for
+                // its thread keeps waiting, within its window, for the next connection's resume
+                boolean comesBack = sharedClient != null && !c.isOpen() && !ClientPlumbing.of(sharedClient).closedFuture().isDone();
+                ResumeWatch waiting = comesBack ? null : takeResumeWatch();
                 if (waiting != null) {
                     waiting.failed(cause);
                 }
@@ -358,8 +377,8 @@ final class ThreadConnection {
         // tried like the resume it follows: right after a crash codex may be too busy to answer at once
         ThreadOpenTries tries = policy != null
                 ? new ThreadOpenTries(t -> openThread(c, "thread/start", params, t, box), min(policy.resumeTimeout(), c.requestTimeout()),
-                        policy.resumeAttempts())
-                : new ThreadOpenTries(t -> openThread(c, "thread/start", params, t, box), c.requestTimeout(), 1);
+                        policy.resumeAttempts(), () -> c.stats().messagesRead())
+                : new ThreadOpenTries(t -> openThread(c, "thread/start", params, t, box), c.requestTimeout(), 1, () -> c.stats().messagesRead());
         return tries.start().handle((id, failure) -> {
             if (failure != null) {
                 throw openFailure("codex has no record of thread " + UntrustedText.of(previous) + " and a fresh thread could not be started",
@@ -463,6 +482,71 @@ final class ThreadConnection {
     void turnConfirmed() {
         unconfirmed = null;
     }
+
+    /** A turn ended without codex confirming its end: codex may still run it, and the next turn settles it first. */
+    void turnUnsettled() {
+        settleFirst = true;
+    }
+
+    /**
+     * One turn at a time on the thread (decision 0032): after a fault, the turn codex still runs
+     * on the thread, which no turn here follows, is interrupted, and the next {@code turn/start}
+     * waits until codex has ended it, at most {@code grace}; codex would otherwise add the new
+     * input to that turn. Completes with null when the thread is free (at once when nothing can
+     * be running), or with why the new turn was not sent.
+     */
+    CompletableFuture<TurnFailure> settleEarlierTurn(Duration grace) {
+        CodexClient c = client;
+        String id = threadId;
+        if (!settleFirst || c == null || id == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        return TurnCatchUp.runningTurn(c, id).handle((running, failure) -> {
+            if (failure != null) {
+                // codex's record could not be read: the turn/start that follows meets the same fault and says so
+                LOG.debug("could not read thread {}'s running turn: {}", id, UntrustedText.messageOf(Futures.unwrap(failure)));
+                return CompletableFuture.<TurnFailure>completedFuture(null);
+            }
+            if (running.isEmpty()) {
+                settleFirst = false;
+                return CompletableFuture.<TurnFailure>completedFuture(null);
+            }
+            String earlier = running.get();
+            LOG.info("turn {} still runs on thread {} with no turn here following it; interrupting it before the next turn starts",
+                    earlier, id);
+            return TurnRun.interrupt(c, id, earlier, c.requestTimeout()).thenCompose(x -> untilEnded(c, id, earlier, deadline, grace));
+        }).thenCompose(f -> f);
+    }
+
+    /** Polls codex's record until {@code earlier} no longer runs, or the deadline. */
+    private CompletableFuture<TurnFailure> untilEnded(CodexClient c, String id, String earlier, long deadline, Duration grace) {
+        return TurnCatchUp.runningTurn(c, id).handle((running, failure) -> {
+            if (failure == null && running.filter(earlier::equals).isEmpty()) {
+                if (running.isEmpty()) {
+                    settleFirst = false;
+                }
+                return CompletableFuture.<TurnFailure>completedFuture(null);
+            }
+            if (System.nanoTime() >= deadline) {
+                return CompletableFuture.completedFuture(TurnFailure.of("turn " + UntrustedText.of(earlier) + " still runs on thread "
+                        + UntrustedText.of(id) + " and did not stop within " + TurnRun.seconds(grace) + " of an interrupt, so this turn was not "
+                        + "sent (codex would have added its input to that turn)", ErrorCategory.TIMEOUT, null));
+            }
+            CompletableFuture<TurnFailure> later = new CompletableFuture<>();
+            RpcThreads.timer().schedule(() -> untilEnded(c, id, earlier, deadline, grace).whenComplete((r, e) -> {
+                if (e != null) {
+                    later.completeExceptionally(e);
+                } else {
+                    later.complete(r);
+                }
+            }), SETTLE_POLL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return later;
+        }).thenCompose(f -> f);
+    }
+
+    /** How often codex's record is read while an interrupted earlier turn winds down. */
+    private static final Duration SETTLE_POLL = Duration.ofMillis(100);
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;

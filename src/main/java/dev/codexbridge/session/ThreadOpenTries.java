@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The tries of one {@code thread/resume} (or of the {@code thread/start} that replaces a thread
@@ -25,12 +26,22 @@ import java.util.function.Function;
 final class ThreadOpenTries {
     /** The pause before a try that follows codex's "overloaded", times the tries so far. */
     private static final Duration OVERLOADED_PAUSE = Duration.ofMillis(200);
+    /**
+     * Timeouts that do not count as tries while codex is seen working (it sent something on the
+     * connection since the try went out): a codex working through hundreds of resumes after a
+     * restart is slow, not gone. Bounds how long that may go on.
+     */
+    static final int MAX_FORGIVEN = 30;
     /** How long a waiting turn lets a pending resume go unanswered before it sends one more. */
     static final Duration PATIENCE = Duration.ofSeconds(2);
 
     private final Function<Duration, CompletableFuture<String>> send;
     private final Duration timeout;
     private final int attempts;
+    /** Messages read from codex on the connection so far: its progress. */
+    private final LongSupplier progress;
+    private long progressAtLastSend;
+    private int forgiven;
     private final CompletableFuture<String> result = new CompletableFuture<>();
     private int sent;
     private int inFlight;
@@ -38,11 +49,16 @@ final class ThreadOpenTries {
     /** When the latest try was sent (System.nanoTime). */
     private long lastSentAt;
 
-    /** {@code send} sends one request with the given deadline and completes with the thread id. */
-    ThreadOpenTries(Function<Duration, CompletableFuture<String>> send, Duration timeout, int attempts) {
+    /**
+     * {@code send} sends one request with the given deadline and completes with the thread id;
+     * {@code progress} counts what codex has sent on the connection (a try that timed out while it
+     * grew is tried again without counting, up to {@link #MAX_FORGIVEN} times).
+     */
+    ThreadOpenTries(Function<Duration, CompletableFuture<String>> send, Duration timeout, int attempts, LongSupplier progress) {
         this.send = send;
         this.timeout = timeout;
         this.attempts = Math.max(1, attempts);
+        this.progress = progress;
     }
 
     /** Sends the first try; the future completes with the thread id, or the failure that ended the tries. */
@@ -82,6 +98,7 @@ final class ThreadOpenTries {
             }
             inFlight++;
             lastSentAt = System.nanoTime();
+            progressAtLastSend = progressNow();
         }
         CompletableFuture<String> answer;
         try {
@@ -103,6 +120,10 @@ final class ThreadOpenTries {
                 next = () -> result.complete(threadId);
             } else {
                 Throwable cause = Futures.unwrap(failure);
+                if (cause instanceof RpcTimeoutException && forgiven < MAX_FORGIVEN && progressNow() > progressAtLastSend) {
+                    forgiven++;
+                    sent--;         // codex is busy, not gone: this try does not count
+                }
                 if (notStored(cause) || sent >= attempts || !retryable(cause)) {
                     if (inFlight == 0 || notStored(cause)) {
                         next = () -> result.completeExceptionally(cause);
@@ -119,6 +140,14 @@ final class ThreadOpenTries {
         }
         if (next != null) {
             next.run();
+        }
+    }
+
+    private long progressNow() {
+        try {
+            return progress.getAsLong();
+        } catch (RuntimeException e) {
+            return progressAtLastSend;      // a closed connection shows no progress
         }
     }
 

@@ -2,11 +2,13 @@ package dev.codexbridge.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.protocol.ThreadItemsListCursor;
 import dev.codexbridge.protocol.ThreadItemsListParams;
 import dev.codexbridge.protocol.ThreadTurnsListParams;
+import dev.codexbridge.protocol.TurnItemsView;
 import dev.codexbridge.protocol.ThreadTurnsListResponse;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.protocol.TurnStatus;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * Reads codex's record of one turn without waiting on a thread: its status and error from
@@ -44,6 +47,14 @@ final class TurnCatchUp {
     private TurnCatchUp() {
     }
 
+    /**
+     * {@code thread/turns/list} on the library's own path: its continuations run on the library's
+     * threads, never behind host code that may block every thread of the host pool.
+     */
+    private static CompletableFuture<ThreadTurnsListResponse> turns(CodexClient client, ThreadTurnsListParams params) {
+        return ClientPlumbing.of(client).request("thread/turns/list", params, ThreadTurnsListResponse.class, client.requestTimeout());
+    }
+
     /** The turn's status, then its items: an item that completes in between is in the list either way. */
     static CompletableFuture<TurnRecord> fetch(CodexClient client, String threadId, String turnId) {
         return findTurn(client, threadId, turnId, null, 0).thenCompose(turn -> turn == null
@@ -51,10 +62,55 @@ final class TurnCatchUp {
                 : items(client, threadId, turnId, null, new ArrayList<>()).thenApply(items -> new TurnRecord(turn, items)));
     }
 
+    /**
+     * Codex's record of the turn whose user message carries {@code messageId} (sent as
+     * {@code clientUserMessageId}), found among the newest turns: first their summaries (which show
+     * a turn's first user message), then the newest few in full, where an input codex added to a
+     * turn it was still running sits. A turn that is not there was never received.
+     */
+    static CompletableFuture<TurnRecord> fetchByKey(CodexClient client, String threadId, String messageId) {
+        return keyedTurn(client, threadId, messageId::equals).thenCompose(turn -> turn == null
+                        ? CompletableFuture.completedFuture(new TurnRecord(null, List.of()))
+                        : items(client, threadId, turn.id(), null, new ArrayList<>()).thenApply(items -> new TurnRecord(turn, items)));
+    }
+
+    /** The newest turns read in full when a key is not in their summaries: a folded input joins the running turn, the newest. */
+    private static final long FULL_TURNS = 3;
+
+    /** The newest of the newest turns with a user message whose {@code clientId} {@code wanted} accepts, or null. */
+    static CompletableFuture<Turn> keyedTurn(CodexClient client, String threadId, Predicate<String> wanted) {
+        return keyedTurn(client, threadId, wanted, TurnItemsView.SUMMARY, TURNS_PAGE)
+                .thenCompose(found -> found != null ? CompletableFuture.completedFuture(found)
+                        : keyedTurn(client, threadId, wanted, TurnItemsView.FULL, FULL_TURNS));
+    }
+
+    private static CompletableFuture<Turn> keyedTurn(CodexClient client, String threadId, Predicate<String> wanted, TurnItemsView view,
+                                                     long limit) {
+        ThreadTurnsListParams params = ThreadTurnsListParams.builder().threadId(threadId).limit(limit).itemsView(view).build();
+        return turns(client, params).thenApply(page -> {
+            for (Turn t : page.data() == null ? List.<Turn>of() : page.data()) {
+                if (t.id() != null && carries(t, wanted)) {
+                    return t;
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Whether one of {@code turn}'s user messages has a {@code clientId} {@code wanted} accepts. */
+    private static boolean carries(Turn turn, Predicate<String> wanted) {
+        for (ThreadItem item : turn.items() == null ? List.<ThreadItem>of() : turn.items()) {
+            if (item instanceof ThreadItem.UserMessage u && u.clientId() != null && wanted.test(u.clientId())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The newest turn codex runs on the thread, if any. */
     static CompletableFuture<Optional<String>> runningTurn(CodexClient client, String threadId) {
         ThreadTurnsListParams params = ThreadTurnsListParams.builder().threadId(threadId).limit(TURNS_PAGE).build();
-        return client.async().threadTurnsList(params).thenApply(page -> {
+        return turns(client, params).thenApply(page -> {
             for (Turn t : page.data() == null ? List.<Turn>of() : page.data()) {
                 if (t.status() == TurnStatus.IN_PROGRESS && t.id() != null) {
                     return Optional.of(t.id());
@@ -66,7 +122,7 @@ final class TurnCatchUp {
 
     private static CompletableFuture<Turn> findTurn(CodexClient client, String threadId, String turnId, String cursor, int pages) {
         ThreadTurnsListParams params = ThreadTurnsListParams.builder().threadId(threadId).limit(TURNS_PAGE).cursor(cursor).build();
-        return client.async().threadTurnsList(params).thenCompose((ThreadTurnsListResponse page) -> {
+        return turns(client, params).thenCompose((ThreadTurnsListResponse page) -> {
             for (Turn t : page.data() == null ? List.<Turn>of() : page.data()) {
                 if (turnId.equals(t.id())) {
                     return CompletableFuture.completedFuture(t);
@@ -84,7 +140,7 @@ final class TurnCatchUp {
                                                          List<Fetched> into) {
         ThreadItemsListParams params = ThreadItemsListParams.builder().threadId(threadId).turnId(turnId)
                 .cursor(cursor == null ? null : new ThreadItemsListCursor.StringValue(cursor)).build();
-        return client.requestAsync("thread/items/list", params, JsonNode.class, client.requestTimeout()).thenCompose(page -> {
+        return ClientPlumbing.of(client).request("thread/items/list", params, JsonNode.class, client.requestTimeout()).thenCompose(page -> {
             for (JsonNode e : page.path("data")) {
                 JsonNode item = e.get("item");
                 String owner = e.path("turnId").textValue();

@@ -102,6 +102,15 @@ public interface TurnListener {
     }
 
     /**
+     * Codex named the turn: {@code turnId} is its id in codex's record, {@code key} the one the
+     * host can keep from the start ({@link TurnHandle#key()}). Heard once per turn, as soon as
+     * codex answers {@code turn/start}, or once the library has found the turn in codex's record
+     * by its key after that answer was lost. A turn codex never received never hears it.
+     */
+    default void onTurnStarted(String key, String turnId) {
+    }
+
+    /**
      * The connection dropped while the turn ran, and codex may still be running it (a running
      * app-server reached over a socket): the turn waits, up to the client's
      * {@link dev.codexbridge.client.ReconnectPolicy#reattachWindow()}, for the connection to come

@@ -33,6 +33,11 @@ import java.util.List;
  * @param streamTranscript the transcript goes only to the listener ({@link TurnListener#onTranscript}),
  *                         as the turn produces it, and {@link TurnResult#messages()} stays empty: a turn
  *                         then holds no more memory for a long transcript than for a short one
+ * @param key              the turn's key, unique on its thread, or null for one the library makes
+ *                         ({@link TurnHandle#key()}): a host that writes it down before starting
+ *                         the turn finds the turn again after its own restart with
+ *                         {@link CodexSession#findTurn}. Sent as {@code clientUserMessageId},
+ *                         which codex keeps on the turn's user message
  */
 public record TurnOptions(
         String model,
@@ -42,12 +47,25 @@ public record TurnOptions(
         JsonNode outputSchema,
         TurnLimits limits,
         ObjectNode extraParams,
-        boolean streamTranscript) {
+        boolean streamTranscript,
+        String key) {
 
     public static final TurnOptions DEFAULTS = builder().build();
 
+    /** Longest key accepted: codex stores it with the user message of every turn. */
+    public static final int MAX_KEY_LENGTH = 200;
+
     public TurnOptions {
         limits = limits == null ? TurnLimits.INHERIT : limits;
+        if (key != null) {
+            TurnKeys.check(key);
+        }
+    }
+
+    /** Options without a key of the host's. */
+    public TurnOptions(String model, String effort, SandboxPolicy sandboxPolicy, AskForApproval askForApproval, JsonNode outputSchema,
+                       TurnLimits limits, ObjectNode extraParams, boolean streamTranscript) {
+        this(model, effort, sandboxPolicy, askForApproval, outputSchema, limits, extraParams, streamTranscript, null);
     }
 
     public static Builder builder() {
@@ -56,7 +74,7 @@ public record TurnOptions(
 
     public Builder toBuilder() {
         return new Builder().model(model).effort(effort).sandboxPolicy(sandboxPolicy).askForApproval(askForApproval)
-                .outputSchema(outputSchema).limits(limits).extraParams(extraParams).streamTranscript(streamTranscript);
+                .outputSchema(outputSchema).limits(limits).extraParams(extraParams).streamTranscript(streamTranscript).key(key);
     }
 
     public TurnOptions withModel(String m) {
@@ -119,15 +137,24 @@ public record TurnOptions(
         return toBuilder().extraParams(extra).build();
     }
 
+    /** See {@code key}: the host's own key for this turn. */
+    public TurnOptions withKey(String k) {
+        return toBuilder().key(k).build();
+    }
+
     /** See {@code streamTranscript}: the transcript to the listener only, none of it kept in the result. */
     public TurnOptions withStreamedTranscript(boolean stream) {
         return toBuilder().streamTranscript(stream).build();
     }
 
-    /** {@code turn/start} for {@code input} on {@code threadId}: the extra members, and the typed request over them. */
-    JsonNode turnStartParams(String threadId, List<UserInput> input) {
+    /**
+     * {@code turn/start} for {@code input} on {@code threadId}: the extra members, and the typed
+     * request over them; {@code clientMessageId} names the turn's user message in codex's record.
+     */
+    JsonNode turnStartParams(String threadId, List<UserInput> input, String clientMessageId) {
         TurnStartParams typed = TurnStartParams.builder()
                 .threadId(threadId)
+                .clientUserMessageId(clientMessageId)
                 .input(input)
                 .model(model)
                 .effort(effort)
@@ -149,6 +176,7 @@ public record TurnOptions(
         private TurnLimits limits = TurnLimits.INHERIT;
         private ObjectNode extraParams;
         private boolean streamTranscript;
+        private String key;
 
         private Builder() {
         }
@@ -205,8 +233,17 @@ public record TurnOptions(
             return this;
         }
 
+        /**
+         * The turn's key (see the record's {@code key}): at most {@link #MAX_KEY_LENGTH} characters,
+         * none of them a control character; unique on the thread.
+         */
+        public Builder key(String key) {
+            this.key = key;
+            return this;
+        }
+
         public TurnOptions build() {
-            return new TurnOptions(model, effort, sandboxPolicy, askForApproval, outputSchema, limits, extraParams, streamTranscript);
+            return new TurnOptions(model, effort, sandboxPolicy, askForApproval, outputSchema, limits, extraParams, streamTranscript, key);
         }
     }
 }

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import dev.codexbridge.rpc.internal.RpcThreads;
 import org.slf4j.Logger;
 
 /**
@@ -66,6 +68,21 @@ final class TurnReattach {
         /** The turn ends failed with {@code failure} (the connection is fine). */
         TurnResult failedWith(TurnFailure failure);
 
+        /** The turn's {@code clientUserMessageId}, by which codex's record names it before its id is known; null when it has none. */
+        String messageId();
+
+        /** Codex's record named the turn (its start's answer was lost). */
+        void identify(String turnId);
+
+        /** What arrived before the turn was named, handled now; a result when it ends the turn. */
+        TurnResult releaseEarly(long now);
+
+        /** Codex's record, read on a working connection, holds no turn with this turn's key: nothing ran. */
+        TurnResult notReceived(String why);
+
+        /** Codex's record could not be read within the window: the turn may have run; {@code later} says why it was not waited for longer. */
+        TurnResult unknown(ConnectionClosedException cause, String later);
+
         /** Codex no longer waits for {@code w}'s request: the transcript and the listener hear of it. */
         void withdrawn(TurnEvent.Withdrawn w);
 
@@ -78,6 +95,14 @@ final class TurnReattach {
     private final TurnFollow follow = new TurnFollow();
     /** Counts the fetches of what was missed, so a late answer to an earlier one is told apart. */
     private int catchUpRound;
+    /** Reads of codex's record that found no turn with this turn's key (see caughtUp). */
+    private int keyMisses;
+    /**
+     * How long after a first read that found no turn with the key codex's record is read again
+     * before the turn counts as never received: a {@code turn/start} codex read just before the
+     * drop may still be on its way to the thread.
+     */
+    static final Duration KEY_RECHECK = Duration.ofSeconds(1);
     /** How the session's thread connection tells the turn that its thread is back after a drop. */
     private final ThreadConnection.ResumeWatch watch;
 
@@ -122,21 +147,39 @@ final class TurnReattach {
         if (follow.detached()) {
             return closed.from() == null ? lost(closed.cause(), "") : null;
         }
-        Duration window = turn.turnId() == null || closed.from() == null ? null : thread.reattachWindow();
+        boolean findable = turn.turnId() != null || turn.messageId() != null;
+        Duration window = !findable || closed.from() == null ? null : thread.reattachWindow();
         if (window == null) {
             return turn.died(closed.cause(), "");
         }
-        String reason = UntrustedText.messageOf(closed.cause());
-        follow.detach(closed.cause(), reason, now, window);
+        return detach(closed.cause(), now, window);
+    }
+
+    /**
+     * The connection closed before codex answered {@code turn/start}: whether codex received it is
+     * not known yet. The turn waits for the connection like a running one, then looks for its key
+     * in codex's record (decision 0032).
+     */
+    TurnResult startLost(ConnectionClosedException cause, long now) {
+        if (follow.detached()) {
+            return null;        // the connection's end came first
+        }
+        return detach(cause, now, thread.reattachWindow());
+    }
+
+    private TurnResult detach(ConnectionClosedException cause, long now, Duration window) {
+        String reason = UntrustedText.messageOf(cause);
+        follow.detach(cause, reason, now, window);
         thread.watchResume(watch);
         SessionInbox box = turn.inbox();
         turn.client().closedFuture().thenAccept(gone -> box.post(new TurnEvent.Closed(gone, null)));   // every reconnect failed
-        LOG.debug("turn {} lost its connection ({}); waiting up to {} for it", turn.turnId(), reason, TurnRun.seconds(window));
+        LOG.debug("turn {} lost its connection ({}); waiting up to {} for it", turn.turnId() != null ? turn.turnId() : turn.messageId(),
+                reason, TurnRun.seconds(window));
         safely(() -> turn.listener().onConnectionLost(reason));
         return null;
     }
 
-    /** The window passed with the turn detached: it ends as it did before decision 0022. */
+    /** The window passed with the turn detached: its outcome is unknown (decision 0032). */
     TurnResult windowPassed() {
         String waited = TurnRun.seconds(Duration.ofNanos(follow.windowEnds() - follow.detachedAt()));
         return lost(follow.lostWith(), follow.extended()
@@ -160,11 +203,25 @@ final class TurnReattach {
         }
         turn.interruptIfAsked(r.afterDrop());
         follow.catchingUp();
+        fetch(Duration.ZERO);
+        return null;
+    }
+
+    /** Reads codex's record of the turn, by its id or, while codex has not named it, by its key; the answer comes as an event. */
+    private void fetch(Duration after) {
         int round = ++catchUpRound;
         SessionInbox box = turn.inbox();
-        TurnCatchUp.fetch(turn.client(), turn.threadId(), turn.turnId())
+        CodexClient client = turn.client();
+        String threadId = turn.threadId();
+        String turnId = turn.turnId();
+        String messageId = turn.messageId();
+        Runnable read = () -> (turnId != null ? TurnCatchUp.fetch(client, threadId, turnId) : TurnCatchUp.fetchByKey(client, threadId, messageId))
                 .whenComplete((rec, e) -> box.post(new TurnEvent.CaughtUp(rec, e, round)));
-        return null;
+        if (after.isZero()) {
+            read.run();
+        } else {
+            RpcThreads.timer().schedule(() -> RpcThreads.callbacks().execute(read), after.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /**
@@ -184,6 +241,22 @@ final class TurnReattach {
             return gone("codex's record of turn " + UntrustedText.of(turnId) + " could not be read: " + UntrustedText.messageOf(cause));
         }
         TurnCatchUp.TurnRecord rec = c.record();
+        if (turnId == null) {
+            if (rec.turn() == null) {
+                if (++keyMisses < 2) {
+                    fetch(KEY_RECHECK);
+                    return null;
+                }
+                withdrawOpen();
+                return turn.notReceived("codex never received this turn: its record of thread " + UntrustedText.of(turn.threadId())
+                        + " holds no turn with its key " + UntrustedText.of(turn.messageId()) + " (the connection closed before codex "
+                        + "read turn/start); nothing ran, so sending the input again duplicates nothing");
+            }
+            turnId = rec.turn().id();
+            LOG.debug("turn {} found in codex's record by its key {}", turnId, turn.messageId());
+            turn.identify(turnId);
+            turn.interruptIfAsked(false);       // asked for while codex had not named the turn
+        }
         if (rec.turn() == null) {
             return gone("codex has no record of turn " + UntrustedText.of(turnId) + " on thread " + UntrustedText.of(turn.threadId())
                     + ": the app-server that ran it is gone");
@@ -195,6 +268,10 @@ final class TurnReattach {
             }
         }
         List<CodexEvent.Notification> held = follow.caughtUp();
+        TurnResult early = turn.releaseEarly(now);
+        if (early != null) {
+            return early;
+        }
         if (!rec.running()) {
             withdrawOpen();
             Turn recorded = rec.turn();
@@ -269,21 +346,21 @@ final class TurnReattach {
         return turn.failedWith(TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null));
     }
 
-    /** The connection did not come back in time (or the client gave up): the turn ends as before decision 0022. */
+    /**
+     * The connection did not come back in time (or the client gave up): codex's record could not
+     * be read, so the outcome is unknown (decision 0032), never guessed as failed.
+     */
     private TurnResult lost(ConnectionClosedException cause, String why) {
         withdrawOpen();
-        if (cause == null) {
-            return gone("the connection to codex was lost" + why);
-        }
         if (!why.isEmpty()) {
             interruptIfOpen();  // back, but too late: nothing goes on behind the host's back
         }
-        return turn.died(cause, why);
+        return turn.unknown(cause != null ? cause : new ConnectionClosedException("the connection to codex was lost"), why);
     }
 
     private void interruptIfOpen() {
         CodexClient c = turn.client();
-        if (c.isOpen()) {
+        if (c.isOpen() && turn.turnId() != null) {
             TurnRun.interrupt(c, turn.threadId(), turn.turnId(), turn.requestTimeout());
         }
     }

@@ -26,9 +26,12 @@ import java.util.List;
  * @param threadReplaced set on the first turn after the session's thread was replaced by a fresh
  *                  one (codex had no record of it after it stopped): the old and new thread ids
  *                  and the input codex never stored; null otherwise
+ * @param key       the turn's key (see {@link TurnHandle#key()}): the host's own from
+ *                  {@link TurnOptions#key}, or the library's; null for a review or a turn this
+ *                  session followed without starting it
  */
 @JsonPropertyOrder({"threadId", "turnId", "status", "finalText", "error", "stopReason", "toolIterations", "stepCount",
-    "stepEndsMs", "durationMs", "attempts", "rateLimitWaitMs", "tokenUsage", "retired", "messages", "threadReplaced"})
+    "stepEndsMs", "durationMs", "attempts", "rateLimitWaitMs", "tokenUsage", "retired", "messages", "threadReplaced", "key"})
 public record TurnResult(
         String threadId,
         String turnId,
@@ -45,25 +48,40 @@ public record TurnResult(
         @JsonInclude(JsonInclude.Include.ALWAYS) TokenUsage tokenUsage,
         boolean retired,
         List<TranscriptMessage> messages,
-        ThreadReplacement threadReplaced) {
+        ThreadReplacement threadReplaced,
+        String key) {
 
     public TurnResult {
         messages = List.copyOf(messages);
         stepEndsMs = List.copyOf(stepEndsMs);
     }
 
-    /** A result on the thread the session has had all along ({@code threadReplaced} null). */
+    /** A result without a key. */
+    public TurnResult(String threadId, String turnId, TurnOutcome status, String finalText, TurnFailure error, StopReason stopReason,
+                      int toolIterations, int stepCount, List<Long> stepEndsMs, long durationMs, int attempts, long rateLimitWaitMs,
+                      TokenUsage tokenUsage, boolean retired, List<TranscriptMessage> messages, ThreadReplacement threadReplaced) {
+        this(threadId, turnId, status, finalText, error, stopReason, toolIterations, stepCount, stepEndsMs, durationMs, attempts,
+                rateLimitWaitMs, tokenUsage, retired, messages, threadReplaced, null);
+    }
+
+    /** A result on the thread the session has had all along ({@code threadReplaced} null), without a key. */
     public TurnResult(String threadId, String turnId, TurnOutcome status, String finalText, TurnFailure error, StopReason stopReason,
                       int toolIterations, int stepCount, List<Long> stepEndsMs, long durationMs, int attempts, long rateLimitWaitMs,
                       TokenUsage tokenUsage, boolean retired, List<TranscriptMessage> messages) {
         this(threadId, turnId, status, finalText, error, stopReason, toolIterations, stepCount, stepEndsMs, durationMs, attempts,
-                rateLimitWaitMs, tokenUsage, retired, messages, null);
+                rateLimitWaitMs, tokenUsage, retired, messages, null, null);
     }
 
     /** This result, saying the session's thread was replaced before it ran. */
     TurnResult withThreadReplaced(ThreadReplacement replacement) {
         return new TurnResult(threadId, turnId, status, finalText, error, stopReason, toolIterations, stepCount, stepEndsMs, durationMs,
-                attempts, rateLimitWaitMs, tokenUsage, retired, messages, replacement);
+                attempts, rateLimitWaitMs, tokenUsage, retired, messages, replacement, key);
+    }
+
+    /** This result with the turn's key. */
+    TurnResult withKey(String turnKey) {
+        return new TurnResult(threadId, turnId, status, finalText, error, stopReason, toolIterations, stepCount, stepEndsMs, durationMs,
+                attempts, rateLimitWaitMs, tokenUsage, retired, messages, threadReplaced, turnKey);
     }
 
     public boolean completed() {

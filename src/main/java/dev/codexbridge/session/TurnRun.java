@@ -33,6 +33,7 @@ import dev.codexbridge.protocol.WarningNotification;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.transcript.ItemProjector;
@@ -131,15 +132,26 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
     /** Set when codex completed this attempt as failed for a rate or usage limit: the outcome is known, a retry is safe. */
     private RateLimitSignal rateLimited;
     private boolean sent;
+    /** Codex's record says how this attempt ended (see confirmed). */
+    private boolean endConfirmed;
     /** When this attempt began (after any rate-limit wait): the turn's deadlines count from here. */
     private long attemptStartedAt = System.nanoTime();
     /** Following the turn across a dropped connection (decision 0022), and what that keeps. */
     private final TurnReattach reattach;
     private final TurnFollow follow;
+    /** The turn's key (the host's or the library's), or null for a turn this session follows without starting it. */
+    private final String key;
+    /** Told codex's turn id as soon as codex names the turn, or null. */
+    private final TurnHandle handle;
+    /** This attempt's {@code clientUserMessageId}: how the turn is found in codex's record when the start's answer is lost. */
+    private String messageId;
 
     /** One attempt of a turn: the interrupt flag, the wait's cancellation and the start time are the turn's. */
     TurnRun(ThreadConnection thread, Setup settings, TurnOptions options, TurnListener listener,
-            AtomicBoolean interruptRequested, RateLimitGovernor.Cancellation waitCancel, long startedAt, int attempt, long rateLimitWaitMs) {
+            AtomicBoolean interruptRequested, RateLimitGovernor.Cancellation waitCancel, long startedAt, int attempt, long rateLimitWaitMs,
+            String key, TurnHandle handle) {
+        this.key = key;
+        this.handle = handle;
         this.interruptRequested = interruptRequested;
         this.waitCancel = waitCancel;
         this.startedAt = startedAt;
@@ -185,8 +197,17 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
 
     /** The turn could not begin: its thread could not be opened ({@link ThreadConnection#startFailure} says why). */
     TurnResult startupFailure(TurnFailure error) {
-        return new TurnResult(thread.threadId(), null, TurnOutcome.FAILED, null, thread.advised(error), StopReason.ERROR, 0, 0, List.of(),
-                elapsedMs(System.nanoTime()), attempt - 1, rateLimitWaitMs, null, error.category() != ErrorCategory.SETTINGS_REJECTED, List.of());
+        // turn/start was never sent: when only the connection was missing, sending again is safe
+        TurnOutcome status = error.category() == ErrorCategory.PROCESS_DIED ? TurnOutcome.NOT_RECEIVED : TurnOutcome.FAILED;
+        return new TurnResult(thread.threadId(), null, status, null, thread.advised(error), StopReason.ERROR, 0, 0, List.of(),
+                elapsedMs(System.nanoTime()), attempt - 1, rateLimitWaitMs, null, error.category() != ErrorCategory.SETTINGS_REJECTED, List.of(),
+                null, key);
+    }
+
+    /** The turn was not sent because an earlier turn on the thread could not be settled first ({@code why}): safe to send again. */
+    TurnResult notSent(TurnFailure why) {
+        return new TurnResult(thread.threadId(), null, TurnOutcome.NOT_RECEIVED, null, thread.advised(why), StopReason.ERROR, 0, 0, List.of(),
+                elapsedMs(System.nanoTime()), attempt - 1, rateLimitWaitMs, null, false, List.of(), null, key);
     }
 
     /**
@@ -208,7 +229,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
         this.threadId = threadId;
         TurnFailure error = TurnFailure.of(e.getMessage() + " before attempt " + attempt, ErrorCategory.USAGE_LIMIT, null);
         return new TurnResult(threadId, null, TurnOutcome.INTERRUPTED, null, error, StopReason.INTERRUPT, 0, 0, List.of(),
-                elapsedMs(System.nanoTime()), attempt - 1, waitedInAllMs, null, false, List.of());
+                elapsedMs(System.nanoTime()), attempt - 1, waitedInAllMs, null, false, List.of(), null, key);
     }
 
     /** The cancellation of this turn's rate-limit waits (the session cancels it on close). */
@@ -247,8 +268,9 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
         }
         // In order: the answer must reach the inbox before the notifications codex sends after it.
         sent = true;
+        messageId = starter.keyed() && key != null ? TurnKeys.messageId(key, attempt) : null;
         thread.turnSent(threadId, starter);
-        ClientPlumbing.of(client).requestInOrder(starter.method(), starter.params(threadId, options), settings.requestTimeout(),
+        ClientPlumbing.of(client).requestInOrder(starter.method(), starter.params(threadId, options, messageId), settings.requestTimeout(),
                 (r, e) -> inbox.post(new TurnEvent.StartAnswered(r, e)));
         armTimer(System.nanoTime());
         return done;
@@ -318,7 +340,16 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
         }
     }
 
+    /** Codex has a record of how the turn ended (or that it stored nothing of it). */
+    private void confirmed() {
+        endConfirmed = true;
+        thread.turnConfirmed();
+    }
+
     private void finish(TurnResult r) {
+        if (sent && !endConfirmed) {
+            thread.turnUnsettled();     // codex may still run it: the next turn settles that first
+        }
         ScheduledFuture<?> t = tick;
         if (t != null) {
             t.cancel(false);
@@ -449,16 +480,24 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
         }
         if (event instanceof TurnEvent.StartAnswered answered) {
             if (answered.failure() != null) {
-                for (Object held : takeEarly()) {
-                    if (held instanceof TurnEvent.Asked pending) {
-                        ask(pending, now);      // as before: the host decides, and the turn's end settles it
-                    }
+                Throwable cause = Futures.unwrap(answered.failure());
+                if (turnId != null) {
+                    return null;        // named already: found in codex's record by its key after the answer was lost
                 }
+                if (cause instanceof ConnectionClosedException closed && messageId != null && thread.reattachWindow() != null) {
+                    // the answer is lost, not the turn: codex's record says, once the connection is back, whether it ran
+                    holdEarlyRequests(now);
+                    return reattach.startLost(closed, now);
+                }
+                holdEarlyRequests(now);
                 return startFailed(answered.failure());
+            }
+            if (turnId != null) {
+                return null;        // found by its key before this answer came
             }
             JsonNode turn = answered.result().get("turn");
             JsonNode id = turn == null ? null : turn.get("id");
-            turnId = id != null && id.isTextual() ? id.asText() : null;
+            identified(id != null && id.isTextual() ? id.asText() : null);
             lastProgress = now;
             if (turnId != null && thread.reattachWindow() != null) {
                 // from now on: a resume may be answered before this turn has handled the old connection's end
@@ -506,6 +545,33 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
             return null;
         }
         throw new IllegalStateException("unhandled turn event " + event);
+    }
+
+    /** The requests held for the start's answer go to the host: the host decides, and the turn's end settles them. */
+    private void holdEarlyRequests(long now) {
+        List<Object> notifications = new ArrayList<>();
+        for (Object held : takeEarly()) {
+            if (held instanceof TurnEvent.Asked pending) {
+                ask(pending, now);
+            } else {
+                notifications.add(held);
+            }
+        }
+        early.addAll(notifications);        // kept until codex's record names the turn they may belong to
+    }
+
+    /** Codex named the turn: the handle and the listener hear its id, once. */
+    private void identified(String id) {
+        turnId = id;
+        if (id == null) {
+            return;
+        }
+        if (handle != null) {
+            handle.identified(threadId, id);
+        }
+        if (key != null) {
+            safely(() -> listener.onTurnStarted(key, id));
+        }
     }
 
     /** What was held until the {@code turn/start} answer, in arrival order; the hold is over. */
@@ -686,6 +752,50 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
     }
 
     @Override
+    public String messageId() {
+        return messageId;
+    }
+
+    @Override
+    public void identify(String id) {
+        identified(id);
+    }
+
+    @Override
+    public TurnResult releaseEarly(long now) {
+        for (Object held : takeEarly()) {
+            if (held instanceof TurnEvent.Asked pending) {
+                ask(pending, now);
+                continue;
+            }
+            CodexEvent.Notification n = (CodexEvent.Notification) held;
+            if (turnId.equals(n.turnId())) {
+                TurnResult r = handleMessage(n, now);   // what codex's record handed over already is dropped there
+                if (r != null) {
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public TurnResult notReceived(String why) {
+        confirmed();     // codex's record says it stored nothing of this turn
+        return result(TurnOutcome.NOT_RECEIVED, StopReason.ERROR, TurnFailure.of(why, ErrorCategory.PROCESS_DIED, null), false);
+    }
+
+    @Override
+    public TurnResult unknown(ConnectionClosedException cause, String later) {
+        TurnFailure err = deathOf(cause, later);
+        String named = turnId != null ? "turn " + turnId : "the turn (key " + key + ")";
+        err = new TurnFailure(err.message() + "; codex may have run " + named + " to its end, and its record could not be read: "
+                + "the outcome is unknown (read it later with findTurn or recoverTurn before sending the input again)",
+                err.category(), err.remediation(), err.codexErrorInfo());
+        return result(TurnOutcome.UNKNOWN, StopReason.ERROR, err, true);
+    }
+
+    @Override
     public void decided(TurnEvent.Asked asked, ServerRequestBridge.Answer answer) {
         asked.decided(answer);
         TurnEvent.Answered answered = new TurnEvent.Answered(this, asked, answer);
@@ -720,7 +830,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
     }
 
     private TurnResult completed(Turn turn) {
-        thread.turnConfirmed();
+        confirmed();
         TurnStatus status = turn.status();
         if (overflow != null) {
             return result(TurnOutcome.FAILED, StopReason.ERROR, TurnFailure.of("the turn's events arrived faster than the host handled them: more than "
@@ -763,7 +873,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
                     ErrorCategory.TIMEOUT, null), true);
         }
         if (cause instanceof RpcException rpc) {
-            thread.turnConfirmed();     // refused: nothing of this turn was stored, and nothing was lost either
+            confirmed();     // refused: nothing of this turn was stored, and nothing was lost either
             TurnFailure err = ErrorClassifier.turnRefused(rpc);
             return result(TurnOutcome.FAILED, StopReason.ERROR, err, false);
         }
@@ -776,6 +886,11 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
 
     @Override
     public TurnResult died(ConnectionClosedException cause, String later) {
+        return result(TurnOutcome.FAILED, StopReason.ERROR, deathOf(cause, later), true);
+    }
+
+    /** Why the turn's connection ended, worked out once per lost connection; {@code later} is added to it. */
+    private TurnFailure deathOf(ConnectionClosedException cause, String later) {
         // a shared connection may already be reopened and this thread resumed there: retire only the old one
         thread.markRetired(connection);
         if (turnId != null) {
@@ -794,7 +909,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
                 err = new TurnFailure(err.message() + later, err.category(), err.remediation(), err.codexErrorInfo());
             }
         }
-        return result(TurnOutcome.FAILED, StopReason.ERROR, err, true);
+        return err;
     }
 
     /**
@@ -922,7 +1037,8 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
         }
         int stepCount = Math.max(ends.size(), status == TurnOutcome.COMPLETED ? 1 : 0);
         return new TurnResult(threadId, turnId, status, projector.finalText(), error, reason, projector.toolIterations(),
-                stepCount, ends, elapsedMs(now), sent ? attempt : attempt - 1, rateLimitWaitMs, tokenUsage, retired, projector.messages());
+                stepCount, ends, elapsedMs(now), sent ? attempt : attempt - 1, rateLimitWaitMs, tokenUsage, retired, projector.messages(),
+                null, key);
     }
 
     private long elapsedMs(long now) {

@@ -8,8 +8,14 @@ import dev.codexbridge.protocol.ReviewTarget;
 sealed interface TurnStart {
     String method();
 
-    /** The request's params for {@code threadId}, with this turn's options. */
-    Object params(String threadId, TurnOptions options);
+    /**
+     * The request's params for {@code threadId}, with this turn's options; {@code clientMessageId}
+     * names the input in codex's record where the request has a place for it.
+     */
+    Object params(String threadId, TurnOptions options, String clientMessageId);
+
+    /** Whether codex keeps {@code clientMessageId} with the turn, so the turn can be found by it. */
+    boolean keyed();
 
     record UserTurn(TurnInput input) implements TurnStart {
         @Override
@@ -18,8 +24,13 @@ sealed interface TurnStart {
         }
 
         @Override
-        public Object params(String threadId, TurnOptions options) {
-            return options.turnStartParams(threadId, input.toUserInputs());
+        public Object params(String threadId, TurnOptions options, String clientMessageId) {
+            return options.turnStartParams(threadId, input.toUserInputs(), clientMessageId);
+        }
+
+        @Override
+        public boolean keyed() {
+            return true;
         }
     }
 
@@ -31,8 +42,13 @@ sealed interface TurnStart {
         }
 
         @Override
-        public Object params(String threadId, TurnOptions options) {
+        public Object params(String threadId, TurnOptions options, String clientMessageId) {
             return new ReviewStartParams(ReviewDelivery.INLINE, target, threadId);
+        }
+
+        @Override
+        public boolean keyed() {
+            return false;
         }
     }
 }

@@ -177,6 +177,15 @@ final class TracingTurnListener implements TurnListener {
     }
 
     @Override
+    public void onTurnStarted(String key, String turnId) {
+        try {
+            host.onTurnStarted(key, turnId);
+        } finally {
+            turn.span.setAttribute(GenAiAttributes.TURN_ID, turnId);
+        }
+    }
+
+    @Override
     public void onConnectionLost(String reason) {
         try {
             host.onConnectionLost(reason);

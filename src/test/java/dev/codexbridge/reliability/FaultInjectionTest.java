@@ -111,14 +111,16 @@ class FaultInjectionTest {
     @Test
     void killedMidThreadStart() {
         Run run = run("kill-mid-thread-start", b -> b);
-        assertThat(run.result().status()).isEqualTo(TurnOutcome.FAILED);
+        // turn/start was never sent: codex cannot have run it (decision 0032)
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.NOT_RECEIVED);
+        assertThat(run.result().status().safeToSendAgain()).isTrue();
         assertThat(run.result().error().message()).contains("137");
     }
 
     @Test
     void stdoutClosedWhileTheProcessLivesOn() {
         Run run = run("stdout-closed", b -> b);
-        assertThat(run.result().status()).isEqualTo(TurnOutcome.FAILED);
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.NOT_RECEIVED);      // before turn/start was sent
         assertThat(run.result().retired()).isTrue();
     }
 
@@ -162,7 +164,7 @@ class FaultInjectionTest {
     @Test
     void aRequestAnsweredOverloadedManyTimesInARow() {
         Run run = run("overloaded", b -> b);
-        assertThat(run.result().status()).isEqualTo(TurnOutcome.FAILED);
+        assertThat(run.result().status()).isEqualTo(TurnOutcome.NOT_RECEIVED);      // the handshake never succeeded
         assertThat(run.result().error().message()).contains("overloaded");
         // start() and then runTurn() each try once plus six bounded retries
         long attempts = run.wire().sent().stream().filter(m -> "initialize".equals(m.path("method").asText())).count();

@@ -492,7 +492,8 @@ class CodexSessionTest {
         JsonNode json = dev.codexbridge.json.Json.parse(session.runTurn(TurnInput.text("go")).toJson());
         assertThat(json.fieldNames()).toIterable().containsExactly("threadId", "turnId", "status", "finalText", "error",
                 "stopReason", "toolIterations", "stepCount", "stepEndsMs", "durationMs", "attempts", "rateLimitWaitMs", "tokenUsage", "retired",
-                "messages");
+                "messages", "key");
+        assertThat(json.path("key").asText()).isNotBlank();
         assertThat(json.path("attempts").asInt()).isEqualTo(1);
         assertThat(json.path("rateLimitWaitMs").asLong()).isZero();
         assertThat(json.path("status").asText()).isEqualTo("completed");

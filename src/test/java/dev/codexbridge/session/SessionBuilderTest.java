@@ -59,6 +59,6 @@ class SessionBuilderTest {
                 .hasMessageContaining("untrusted, on-request, never, and granular");
         TurnOptions turn = TurnOptions.DEFAULTS.withAskForApproval(AskForApproval.NEVER);
         assertThat(turn.askForApproval()).isEqualTo(turn.approvalPolicy()).isEqualTo(AskForApproval.NEVER);
-        assertThat(turn.turnStartParams("t", List.of()).path("approvalPolicy").asText()).isEqualTo("never");
+        assertThat(turn.turnStartParams("t", List.of(), null).path("approvalPolicy").asText()).isEqualTo("never");
     }
 }
