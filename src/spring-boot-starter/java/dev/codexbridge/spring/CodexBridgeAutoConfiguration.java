@@ -6,6 +6,7 @@ import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.RateLimitGovernor;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.actuate.health.HealthContributor;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -33,6 +34,15 @@ import org.springframework.context.annotation.Import;
 @EnableConfigurationProperties(CodexBridgeProperties.class)
 @Import(CodexBridgeConfiguration.class)
 public class CodexBridgeAutoConfiguration {
+
+    /**
+     * On the other Spring Boot generation parts would go missing silently: the start fails before
+     * any bean is made (codex is not started), naming the starter to use.
+     */
+    @Bean
+    static BeanFactoryPostProcessor codexBridgeSpringBootGeneration() {
+        return beanFactory -> SpringBootGeneration.require(3, "codex-bridge-spring-boot-starter", "codex-bridge-spring-boot4-starter", 4);
+    }
 
     /** {@code /actuator/health/codex}: the connection, or each pool endpoint. */
     @Configuration(proxyBeanMethods = false)
