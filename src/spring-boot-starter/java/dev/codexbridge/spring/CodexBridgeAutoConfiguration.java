@@ -1,26 +1,18 @@
 package dev.codexbridge.spring;
 
-import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalPolicy;
-import dev.codexbridge.approval.CommandRules;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.RateLimitGovernor;
-import dev.codexbridge.telemetry.CodexTelemetry;
-import io.micrometer.core.instrument.binder.MeterBinder;
-import io.opentelemetry.api.OpenTelemetry;
-import java.util.Map;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.actuate.health.HealthContributor;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
@@ -30,137 +22,26 @@ import org.springframework.context.annotation.Import;
  * {@link CodexSessions} factory, the {@link ApprovalPolicy} and {@link RateLimitGovernor} sessions
  * use (the application's own beans win), health, Micrometer meters, OpenTelemetry when the
  * application has it, migration at start-up and graceful shutdown. docs/spring-boot.md.
+ *
+ * <p>The beans are the ones the Spring Boot 4 starter makes too ({@code CodexBridgeConfiguration},
+ * shared source); here are only Spring Boot 3's names: the auto-configurations it runs after and
+ * Actuator's health types (decision 0029).
  */
 @AutoConfiguration(afterName = {
         "org.springframework.boot.actuate.autoconfigure.opentelemetry.OpenTelemetryAutoConfiguration",
         "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration"})
 @ConditionalOnProperty(prefix = "codex-bridge", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(CodexBridgeProperties.class)
-@Import(MigrationConfiguration.class)
+@Import(CodexBridgeConfiguration.class)
 public class CodexBridgeAutoConfiguration {
 
     /**
-     * How sessions answer codex: the application's {@link CommandRules} bean (else the rules of
-     * {@code codex-bridge.approval.allow-programs}), then its {@link ApprovalHandler} bean, then deny. Without a handler bean every question the rules do
-     * not settle is denied (fail closed).
+     * On the other Spring Boot generation parts would go missing silently: the start fails before
+     * any bean is made (codex is not started), naming the starter to use.
      */
     @Bean
-    @ConditionalOnMissingBean
-    ApprovalPolicy codexApprovalPolicy(CodexBridgeProperties properties, ObjectProvider<ApprovalHandler> handler,
-                                       ObjectProvider<CommandRules> rules) {
-        CodexBridgeProperties.Approval a = properties.getApproval();
-        ApprovalPolicy.Builder b = ApprovalPolicy.builder().deadline(a.getDeadline())
-                .autoApproveFileChanges(a.isAutoApproveFileChanges());
-        a.getTrustedMcpServers().forEach(b::trustMcpServer);
-        handler.ifUnique(b::handler);
-        CommandRules own = rules.getIfUnique();
-        if (own != null) {
-            b.commandRules(own);
-        } else if (!a.getAllowPrograms().isEmpty()) {
-            b.commandRules(CommandRules.builder().allowPrograms(a.getAllowPrograms().toArray(String[]::new))
-                    .askHandlerForOthers(a.isAskHandlerForOthers()).build());
-        }
-        return b.build();
-    }
-
-    /** One governor for every session: a rate limit one session meets holds back all of them. */
-    @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean
-    @ConditionalOnProperty(prefix = "codex-bridge.rate-limits", name = "enabled", havingValue = "true", matchIfMissing = true)
-    RateLimitGovernor codexRateLimitGovernor() {
-        return RateLimitGovernor.builder().build();
-    }
-
-    /** Codex through its own process or one running app-server. */
-    @Configuration(proxyBeanMethods = false)
-    @Conditional(PoolCondition.None.class)
-    static class ClientConfiguration {
-        @Bean
-        @ConditionalOnMissingBean({CodexClient.class, CodexPool.class})
-        CodexClient codexClient(CodexBridgeProperties properties, ObjectProvider<CodexStartupMigration> migration,
-                                ObjectProvider<CodexTelemetry> telemetry) {
-            PropertiesMapping.validate(properties);
-            // migrated before codex reads its config; no migration bean although asked: the migrator is missing
-            if (migration.getIfAvailable() == null && properties.getMigration().isEnabled()) {
-                throw new CodexPropertiesException("codex-bridge.migration.enabled=true needs dev.codexbridge:codex-bridge-migration "
-                        + "on the class path (the starter depends on it optionally)");
-            }
-            CodexClient.Builder b = CodexClient.builder();
-            PropertiesMapping.clientSettings(b, properties);
-            telemetry.ifUnique(b::telemetry);
-            if (properties.getEndpoint().isSet()) {
-                return b.connect(PropertiesMapping.endpoint(properties.getEndpoint()));
-            }
-            return b.process(PropertiesMapping.launch(properties.getProcess())).connect();
-        }
-
-        @Bean
-        @ConditionalOnMissingBean
-        CodexSessions codexSessions(CodexClient client, CodexBridgeProperties properties, ApprovalPolicy approvals,
-                                    ObjectProvider<RateLimitGovernor> rateLimits) {
-            return new CodexSessions(client, null, PropertiesMapping.threadOptions(properties.getSession()),
-                    PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique());
-        }
-
-        /** Running turns finish or are interrupted, then codex is stopped, within Spring's shutdown. */
-        @Bean
-        CodexShutdown codexShutdown(CodexSessions sessions, CodexBridgeProperties properties) {
-            return new CodexShutdown(sessions, properties.getShutdown().getAwaitTurns());
-        }
-    }
-
-    /** Codex through several running app-servers. */
-    @Configuration(proxyBeanMethods = false)
-    @Conditional(PoolCondition.Some.class)
-    static class PoolConfiguration {
-        @Bean
-        @ConditionalOnMissingBean({CodexClient.class, CodexPool.class})
-        CodexPool codexPool(CodexBridgeProperties properties, ObjectProvider<CodexTelemetry> telemetry) {
-            PropertiesMapping.validate(properties);
-            CodexBridgeProperties.Pool p = properties.getPool();
-            CodexPool.Builder b = CodexPool.builder().maxThreadsPerEndpoint(properties.getMaxThreadsPerConnection())
-                    .sharedCodexHome(p.isSharedCodexHome())
-                    .clientConfigurer(c -> PropertiesMapping.clientSettings(c, properties));
-            if (p.getHealthInterval() != null) {
-                b.healthInterval(p.getHealthInterval());
-            }
-            if (p.getProbeTimeout() != null) {
-                b.probeTimeout(p.getProbeTimeout());
-            }
-            for (Map.Entry<String, CodexBridgeProperties.Endpoint> e : p.getEndpoints().entrySet()) {
-                Integer max = e.getValue().getMaxThreads();
-                b.endpoint(e.getKey(), PropertiesMapping.endpoint(e.getValue()),
-                        max != null ? max : properties.getMaxThreadsPerConnection());
-            }
-            telemetry.ifUnique(b::telemetry);
-            return b.build();
-        }
-
-        @Bean
-        @ConditionalOnMissingBean
-        CodexSessions codexSessions(CodexPool pool, CodexBridgeProperties properties, ApprovalPolicy approvals,
-                                    ObjectProvider<RateLimitGovernor> rateLimits) {
-            return new CodexSessions(null, pool, PropertiesMapping.threadOptions(properties.getSession()),
-                    PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique());
-        }
-
-        /** Running turns finish or are interrupted, then codex is stopped, within Spring's shutdown. */
-        @Bean
-        CodexShutdown codexShutdown(CodexSessions sessions, CodexBridgeProperties properties) {
-            return new CodexShutdown(sessions, properties.getShutdown().getAwaitTurns());
-        }
-    }
-
-    /** Traces and the library's metrics through the application's OpenTelemetry (decision 0025). */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "io.opentelemetry.api.OpenTelemetry")
-    static class TelemetryConfiguration {
-        @Bean
-        @ConditionalOnMissingBean
-        @ConditionalOnBean(type = "io.opentelemetry.api.OpenTelemetry")
-        CodexTelemetry codexTelemetry(OpenTelemetry openTelemetry, CodexBridgeProperties properties) {
-            return CodexTelemetry.builder(openTelemetry).captureContent(properties.getTelemetry().isCaptureContent()).build();
-        }
+    static BeanFactoryPostProcessor codexBridgeSpringBootGeneration() {
+        return beanFactory -> SpringBootGeneration.require(3, "codex-bridge-spring-boot-starter", "codex-bridge-spring-boot4-starter", 4);
     }
 
     /** {@code /actuator/health/codex}: the connection, or each pool endpoint. */
@@ -175,18 +56,6 @@ public class CodexBridgeAutoConfiguration {
             return sessions.client() != null
                     ? new CodexHealthIndicator(sessions.client(), properties.getHealth().getReadinessTimeout())
                     : new CodexPoolHealth(sessions.pool());
-        }
-    }
-
-    /** Connection gauges and turn counts in the application's MeterRegistry (decision 0027). */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
-    static class MetricsConfiguration {
-        @Bean
-        @ConditionalOnMissingBean
-        @ConditionalOnProperty(prefix = "codex-bridge.metrics", name = "enabled", havingValue = "true", matchIfMissing = true)
-        MeterBinder codexMeterBinder(CodexSessions sessions) {
-            return new CodexMeterBinder(sessions);
         }
     }
 }

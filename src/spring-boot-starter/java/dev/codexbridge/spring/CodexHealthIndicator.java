@@ -1,75 +1,30 @@
 package dev.codexbridge.spring;
 
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.transport.CodexEndpoint;
-import dev.codexbridge.transport.EndpointStatus;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.springframework.boot.actuate.health.AbstractHealthIndicator;
 import org.springframework.boot.actuate.health.Health;
 
 /**
- * The health of the application's {@link CodexClient}: UP while its connection is open and past
- * its handshake (and, for
- * a running app-server, its {@code /readyz} answers ready); DOWN while it is lost (reconnecting,
- * with the attempt's generation) or for good. Details: connection generation, reconnects, threads
- * attached and the cap, where codex is.
+ * The health of the application's {@link CodexClient} in Actuator's types (Spring Boot 3): UP
+ * while its connection is open and past its handshake (and, for a running app-server, its
+ * {@code /readyz} answers ready); DOWN while it is lost (reconnecting, with the attempt's
+ * generation) or for good. Details: connection generation, reconnects, threads attached and the
+ * cap, where codex is.
  */
 public final class CodexHealthIndicator extends AbstractHealthIndicator {
-    /** A ready connection answers at once; longer means a reconnect is under way. */
-    private static final Duration READY_WAIT = Duration.ofMillis(500);
-
     private final CodexClient client;
-    private final CodexEndpoint endpoint;
     private final Duration readinessTimeout;
 
     CodexHealthIndicator(CodexClient client, Duration readinessTimeout) {
         super("codex health check failed");
         this.client = client;
-        this.endpoint = client.options().endpoint();
         this.readinessTimeout = readinessTimeout;
-    }
-
-    /** Whether the connection has finished its handshake; a check waits at most {@link #READY_WAIT} for it. */
-    private boolean ready() {
-        try {
-            client.whenReady().get(READY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException | ExecutionException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        int generation = client.generation();
-        builder.withDetail("codex", endpoint == null ? "own process" : endpoint.toString())
-                .withDetail("generation", generation)
-                .withDetail("reconnects", Math.max(0, generation - 1))
-                .withDetail("threads", client.attachedThreads())
-                .withDetail("maxThreads", client.maxThreads());
-        if (client.closedFuture().isDone()) {
-            builder.down().withDetail("state", "closed").withDetail("reason", String.valueOf(client.closedFuture().getNow(null)));
-            return;
-        }
-        // open is not enough: a restarted codex's connection is open before it answered initialize
-        if (!client.isOpen() || !ready()) {
-            builder.down().withDetail("state", client.options().reconnect() != null ? "reconnecting" : "lost");
-            return;
-        }
-        if (endpoint != null) {
-            EndpointStatus ready = endpoint.readiness(readinessTimeout);
-            builder.withDetail("readyz", ready.ok() ? "ready" : ready.detail());
-            if (!ready.ok()) {
-                builder.down().withDetail("state", "connected, not ready");
-                return;
-            }
-        }
-        builder.up().withDetail("state", "connected");
+        CodexHealthCheck.Verdict v = CodexHealthCheck.client(client, readinessTimeout);
+        (v.up() ? builder.up() : builder.down()).withDetails(v.details());
     }
 }

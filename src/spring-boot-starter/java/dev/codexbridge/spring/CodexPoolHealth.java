@@ -1,9 +1,7 @@
 package dev.codexbridge.spring;
 
 import dev.codexbridge.pool.CodexPool;
-import dev.codexbridge.pool.EndpointState;
 import java.util.Iterator;
-import java.util.Optional;
 import org.springframework.boot.actuate.health.CompositeHealthContributor;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthContributor;
@@ -11,10 +9,9 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.NamedContributor;
 
 /**
- * The health of a {@link CodexPool}: one indicator per endpoint, by its name
- * ({@code /actuator/health/codex/<name>}), UP when the pool's last {@code /readyz} probe answered
- * ready and its connection, if any, is open. The pool's own status is Actuator's aggregation of
- * them (DOWN when one is DOWN; a health group decides what a probe sees).
+ * The health of a {@link CodexPool} in Actuator's types (Spring Boot 3): one indicator per
+ * endpoint, by its name ({@code /actuator/health/codex/<name>}). The pool's own status is
+ * Actuator's aggregation of them (DOWN when one is DOWN; a health group decides what a probe sees).
  */
 final class CodexPoolHealth implements CompositeHealthContributor {
     private final CodexPool pool;
@@ -25,35 +22,19 @@ final class CodexPoolHealth implements CompositeHealthContributor {
 
     @Override
     public HealthContributor getContributor(String name) {
-        return pool.endpoints().stream().anyMatch(e -> e.name().equals(name)) ? indicator(name) : null;
+        return CodexHealthCheck.poolEndpointNames(pool).contains(name) ? indicator(name) : null;
     }
 
     @Override
     public Iterator<NamedContributor<HealthContributor>> iterator() {
-        return pool.endpoints().stream()
-                .map(e -> NamedContributor.of(e.name(), (HealthContributor) indicator(e.name())))
+        return CodexHealthCheck.poolEndpointNames(pool).stream()
+                .map(name -> NamedContributor.of(name, (HealthContributor) indicator(name)))
                 .iterator();
     }
 
     private HealthIndicator indicator(String name) {
-        return () -> {
-            Optional<EndpointState> state = pool.endpoints().stream().filter(e -> e.name().equals(name)).findFirst();
-            if (state.isEmpty()) {
-                return Health.unknown().build();
-            }
-            EndpointState s = state.get();
-            Health.Builder b = s.healthy() ? Health.up() : Health.down();
-            b.withDetail("uri", String.valueOf(s.uri()))
-                    .withDetail("connected", s.connected())
-                    .withDetail("threads", s.threads())
-                    .withDetail("maxThreads", s.maxThreads());
-            if (s.lastProbe() != null) {
-                b.withDetail("lastProbe", s.lastProbe().toString());
-            }
-            if (s.detail() != null) {
-                b.withDetail("detail", s.detail());
-            }
-            return b.build();
-        };
+        return () -> CodexHealthCheck.poolEndpoint(pool, name)
+                .map(v -> (v.up() ? Health.up() : Health.down()).withDetails(v.details()).build())
+                .orElseGet(() -> Health.unknown().build());
     }
 }

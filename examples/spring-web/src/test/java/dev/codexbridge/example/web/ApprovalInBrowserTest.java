@@ -1,6 +1,7 @@
 package dev.codexbridge.example.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -26,6 +27,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The example end to end in a real browser: Debian's chromium, headless, driven through
@@ -48,9 +50,14 @@ class ApprovalInBrowserTest {
     private Path profile;
     private ChromeDriver browser;
 
+    /** Every test here runs the real codex; {@code -DskipLiveTests=true} turns them off. */
+    static void liveTestsOn() {
+        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+    }
+
     @BeforeAll
     static void chromiumIsInstalled() {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        liveTestsOn();
         List<String> missing = Stream.of(CHROMIUM, CHROMEDRIVER).filter(p -> !Files.isExecutable(p)).map(Path::toString).toList();
         if (!missing.isEmpty()) {
             fail("The browser test needs Debian's chromium and its driver; not found: " + String.join(", ", missing)
@@ -92,7 +99,7 @@ class ApprovalInBrowserTest {
     }
 
     @Test
-    void anApprovalClickedInThePageRunsTheCommandAndTheAnswerIsShown() throws IOException {
+    void anApprovalClickedInThePageRunsTheCommandAndTheAnswerIsShown() throws Exception {
         browser.get("http://localhost:" + port + "/");
         WebDriverWait wait = new WebDriverWait(browser, TURN);
         WebElement message = browser.findElement(By.id("message"));
@@ -135,6 +142,12 @@ class ApprovalInBrowserTest {
         assertThat(texts(By.cssSelector("#transcript li"))).filteredOn(line -> line.startsWith("user "))
                 .containsExactly("user Count the words of this message please", "user Please count these too");
         screenshot("denied-and-answered");
+
+        // both turns completed (the denied one too: codex went on without the command), counted by the starter
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode completed = ActuatorOverHttpTest.get(port, "/actuator/metrics/codex.bridge.turns.completed?tag=status:completed");
+            assertThat(completed.path("measurements").path(0).path("value").asDouble()).isEqualTo(2.0);
+        });
     }
 
     /** Waits for the button, or for the page to report an error, which then fails the test with the page's words. */

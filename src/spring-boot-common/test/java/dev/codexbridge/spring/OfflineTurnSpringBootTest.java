@@ -10,17 +10,13 @@ import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.actuate.health.HealthEndpoint;
-import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -38,23 +34,14 @@ class OfflineTurnSpringBootTest {
     @Autowired
     MeterRegistry meters;
     @Autowired
-    HealthEndpoint health;
+    ApplicationContext context;
 
     @DynamicPropertySource
     static void codex(DynamicPropertyRegistry registry) {
         Path binary = OfflineCodex.binary();
         model = ScriptedModelServer.start();
-        try {
-            Path tmp = Files.createTempDirectory("spring-offline-turn");
-            Path work = Files.createDirectories(tmp.resolve("work"));
-            Path home = OfflineCodex.home(tmp.resolve("home"), model, "on-request");
-            registry.add("codex-bridge.process.binary", binary::toString);
-            registry.add("codex-bridge.process.codex-home", home::toString);
-            registry.add("codex-bridge.session.cwd", work::toString);
-            registry.add("codex-bridge.session.turn-timeout", () -> "90s");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        OfflineCodex.register(registry, binary, model, "on-request");
+        registry.add("codex-bridge.session.turn-timeout", () -> "90s");
     }
 
     @AfterAll
@@ -79,6 +66,6 @@ class OfflineTurnSpringBootTest {
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(meters.get("codex.bridge.turns.completed").tag("status", "completed").counter().count()).isEqualTo(1.0));
-        assertThat(health.healthForPath("codex").getStatus()).isEqualTo(Status.UP);
+        assertThat(Actuator.status(context, "codex")).isEqualTo("UP");
     }
 }

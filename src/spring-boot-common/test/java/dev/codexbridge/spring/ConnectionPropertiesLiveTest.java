@@ -29,17 +29,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.actuate.autoconfigure.health.HealthContributorAutoConfiguration;
-import org.springframework.boot.actuate.autoconfigure.health.HealthEndpointAutoConfiguration;
-import org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration;
-import org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration;
-import org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration;
-import org.springframework.boot.actuate.health.CompositeHealth;
-import org.springframework.boot.actuate.health.Health;
-import org.springframework.boot.actuate.health.HealthComponent;
-import org.springframework.boot.actuate.health.HealthContributor;
-import org.springframework.boot.actuate.health.HealthEndpoint;
-import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -61,10 +50,8 @@ class ConnectionPropertiesLiveTest {
     private Path binary;
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(CodexBridgeAutoConfiguration.class,
-                    HealthContributorAutoConfiguration.class, HealthEndpointAutoConfiguration.class,
-                    MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-                    CompositeMeterRegistryAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(CodexBridgeAutoConfiguration.class))
+            .withConfiguration(Actuator.HEALTH_AND_METRICS);
 
     @BeforeEach
     void setUp() throws Exception {
@@ -112,9 +99,8 @@ class ConnectionPropertiesLiveTest {
                     assertThat(session.threadOptions().cwd()).isEqualTo(work);
                     assertThat(client.attachedThreads()).isEqualTo(1);
 
-                    Health health = (Health) c.getBean(HealthEndpoint.class).healthForPath("codex");
-                    assertThat(health.getStatus()).isEqualTo(Status.UP);
-                    assertThat(health.getDetails()).containsEntry("codex", "own process").containsEntry("threads", 1)
+                    assertThat(Actuator.status(c, "codex")).isEqualTo("UP");
+                    assertThat(Actuator.details(c, "codex")).containsEntry("codex", "own process").containsEntry("threads", 1)
                             .containsEntry("maxThreads", 7).containsEntry("generation", 1);
                     MeterRegistry meters = c.getBean(MeterRegistry.class);
                     assertThat(meters.get("codex.bridge.connection.up").tag("connection", "client").gauge().value()).isEqualTo(1.0);
@@ -148,10 +134,9 @@ class ConnectionPropertiesLiveTest {
                         CodexClient client = c.getBean(CodexClient.class);
                         assertThat(client.options().endpoint().uri()).isEqualTo(server.uri());
                         assertThat(c.getBean(CodexSessions.class).open().threadId()).isNotBlank();
-                        Health health = (Health) c.getBean(HealthEndpoint.class).healthForPath("codex");
-                        assertThat(health.getStatus()).isEqualTo(Status.UP);
-                        assertThat(health.getDetails()).containsEntry("readyz", "ready");
-                        assertThat(health.getDetails().toString()).doesNotContain(TOKEN);
+                        assertThat(Actuator.status(c, "codex")).isEqualTo("UP");
+                        assertThat(Actuator.details(c, "codex")).containsEntry("readyz", "ready");
+                        assertThat(Actuator.details(c, "codex").toString()).doesNotContain(TOKEN);
                     });
         }
     }
@@ -185,7 +170,7 @@ class ConnectionPropertiesLiveTest {
                         assertThat(c).hasNotFailed();
                         assertThat(c.getBean(CodexClient.class).options().endpoint().socketPath()).isEqualTo(socket);
                         assertThat(c.getBean(CodexSessions.class).open().threadId()).isNotBlank();
-                        assertThat(((Health) c.getBean(HealthEndpoint.class).healthForPath("codex")).getStatus()).isEqualTo(Status.UP);
+                        assertThat(Actuator.status(c, "codex")).isEqualTo("UP");
                     });
         }
     }
@@ -212,11 +197,10 @@ class ConnectionPropertiesLiveTest {
                         }
                         assertThat(pool.endpoints()).extracting(e -> e.name() + "=" + e.maxThreads())
                                 .containsExactlyInAnyOrder("east=500", "west=3");
-                        HealthComponent health = c.getBean(HealthEndpoint.class).healthForPath("codex");
-                        assertThat(health.getStatus()).isEqualTo(Status.UP);
-                        Map<String, HealthComponent> parts = ((CompositeHealth) health).getComponents();
-                        assertThat(parts).containsOnlyKeys("east", "west");
-                        assertThat(parts.values()).allSatisfy(h -> assertThat(h.getStatus()).isEqualTo(Status.UP));
+                        assertThat(Actuator.status(c, "codex")).isEqualTo("UP");
+                        assertThat(Actuator.parts(c, "codex")).isEqualTo(Map.of("east", "UP", "west", "UP"));
+                        assertThat(Actuator.status(c, "codex", "west")).isEqualTo("UP");
+                        assertThat(Actuator.details(c, "codex", "west")).containsEntry("maxThreads", 3).containsEntry("uri", west.uri().toString());
                         MeterRegistry meters = c.getBean(MeterRegistry.class);
                         assertThat(meters.get("codex.bridge.connection.threads.max").tag("connection", "west").gauge().value()).isEqualTo(3.0);
                         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
@@ -242,11 +226,11 @@ class ConnectionPropertiesLiveTest {
     void withoutActuatorMicrometerOrOpenTelemetryTheClientStillStarts() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(CodexBridgeAutoConfiguration.class))
-                .withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate", "io.micrometer", "io.opentelemetry"))
+                .withClassLoader(new FilteredClassLoader(Actuator.HEALTH_PACKAGE, "io.micrometer", "io.opentelemetry"))
                 .withPropertyValues(ownProcess())
                 .run(c -> {
                     assertThat(c).hasNotFailed().hasSingleBean(CodexClient.class).hasSingleBean(CodexSessions.class)
-                            .doesNotHaveBean(HealthContributor.class).doesNotHaveBean(MeterBinder.class)
+                            .doesNotHaveBean(Actuator.HEALTH_CONTRIBUTOR).doesNotHaveBean(MeterBinder.class)
                             .doesNotHaveBean(CodexTelemetry.class);
                     assertThat(c.getBean(CodexSessions.class).open().threadId()).isNotBlank();
                 });

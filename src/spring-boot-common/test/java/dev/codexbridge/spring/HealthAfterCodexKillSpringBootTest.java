@@ -20,10 +20,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.actuate.health.Health;
-import org.springframework.boot.actuate.health.HealthEndpoint;
-import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -40,7 +38,7 @@ class HealthAfterCodexKillSpringBootTest {
     private static Path hold;
 
     @Autowired
-    HealthEndpoint health;
+    ApplicationContext context;
     @Autowired
     CodexClient client;
     @Autowired
@@ -52,15 +50,11 @@ class HealthAfterCodexKillSpringBootTest {
         model = ScriptedModelServer.start();
         try {
             Path tmp = Files.createTempDirectory("spring-codex-kill");
-            Path work = Files.createDirectories(tmp.resolve("work"));
-            Path home = OfflineCodex.home(tmp.resolve("home"), model, "never");
             hold = tmp.resolve("hold");
             Path script = tmp.resolve("codex-held");
             Files.writeString(script, "#!/bin/sh\nwhile [ -e '" + hold + "' ]; do sleep 0.05; done\nexec '" + binary + "' \"$@\"\n");
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-            registry.add("codex-bridge.process.binary", script::toString);
-            registry.add("codex-bridge.process.codex-home", home::toString);
-            registry.add("codex-bridge.session.cwd", work::toString);
+            OfflineCodex.register(registry, script, model, "never");
             registry.add("codex-bridge.reconnect.max-attempts", () -> "3");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -81,25 +75,22 @@ class HealthAfterCodexKillSpringBootTest {
         String thread = session.threadId();
         model.enqueue(ModelReply.message("first"));                          // a thread codex has stored
         assertThat(session.runTurn(TurnInput.text("hello")).status()).isEqualTo(TurnOutcome.COMPLETED);
-        Health before = codexHealth();
-        assertThat(before.getStatus()).isEqualTo(Status.UP);
-        assertThat(before.getDetails()).containsEntry("generation", 1).containsEntry("threads", 1);
+        assertThat(Actuator.status(context, "codex")).isEqualTo("UP");
+        assertThat(Actuator.details(context, "codex")).containsEntry("generation", 1).containsEntry("threads", 1);
 
         Files.createFile(hold);
         ProcessHandle codex = codexChild();
         codex.destroyForcibly();                                              // SIGKILL
         codex.onExit().get();
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(codexHealth().getStatus()).isEqualTo(Status.DOWN));
-        Health down = codexHealth();
-        assertThat(down.getDetails()).containsEntry("state", "reconnecting");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Actuator.status(context, "codex")).isEqualTo("DOWN"));
+        assertThat(Actuator.details(context, "codex")).containsEntry("state", "reconnecting");
         Thread.sleep(500);                                                    // still held: still down
-        assertThat(codexHealth().getStatus()).isEqualTo(Status.DOWN);
+        assertThat(Actuator.status(context, "codex")).isEqualTo("DOWN");
 
         Files.delete(hold);
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(codexHealth().getStatus()).isEqualTo(Status.UP));
-        Health after = codexHealth();
-        assertThat(after.getDetails()).containsEntry("generation", 2).containsEntry("reconnects", 1).containsEntry("state", "connected");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Actuator.status(context, "codex")).isEqualTo("UP"));
+        assertThat(Actuator.details(context, "codex")).containsEntry("generation", 2).containsEntry("reconnects", 1).containsEntry("state", "connected");
         assertThat(client.generation()).isEqualTo(2);
         assertThat(codexChild().pid()).isNotEqualTo(codex.pid());
 
@@ -109,10 +100,6 @@ class HealthAfterCodexKillSpringBootTest {
         assertThat(next.finalText()).isEqualTo("still here");
         assertThat(next.threadId()).as("the thread was resumed on the new codex").isEqualTo(thread);
         session.close();
-    }
-
-    private Health codexHealth() {
-        return (Health) health.healthForPath("codex");
     }
 
     private static ProcessHandle codexChild() {

@@ -1,0 +1,165 @@
+package dev.codexbridge.spring;
+
+import dev.codexbridge.approval.ApprovalHandler;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.CommandRules;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.session.RateLimitGovernor;
+import dev.codexbridge.telemetry.CodexTelemetry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.opentelemetry.api.OpenTelemetry;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The beans both Spring Boot generations make alike: the client or pool, the session factory,
+ * the approval policy, the rate-limit governor, telemetry, the Micrometer binder, shutdown and
+ * migration. Each starter's {@code CodexBridgeAutoConfiguration} imports it and adds what moved
+ * between Spring Boot 3 and 4 (the health types, the auto-configuration names it runs after).
+ */
+@Configuration(proxyBeanMethods = false)
+@Import(MigrationConfiguration.class)
+class CodexBridgeConfiguration {
+
+    /**
+     * How sessions answer codex: the application's {@link CommandRules} bean (else the rules of
+     * {@code codex-bridge.approval.allow-programs}), then its {@link ApprovalHandler} bean, then deny. Without a handler bean every question the rules do
+     * not settle is denied (fail closed).
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    ApprovalPolicy codexApprovalPolicy(CodexBridgeProperties properties, ObjectProvider<ApprovalHandler> handler,
+                                       ObjectProvider<CommandRules> rules) {
+        CodexBridgeProperties.Approval a = properties.getApproval();
+        ApprovalPolicy.Builder b = ApprovalPolicy.builder().deadline(a.getDeadline())
+                .autoApproveFileChanges(a.isAutoApproveFileChanges());
+        a.getTrustedMcpServers().forEach(b::trustMcpServer);
+        handler.ifUnique(b::handler);
+        CommandRules own = rules.getIfUnique();
+        if (own != null) {
+            b.commandRules(own);
+        } else if (!a.getAllowPrograms().isEmpty()) {
+            b.commandRules(CommandRules.builder().allowPrograms(a.getAllowPrograms().toArray(String[]::new))
+                    .askHandlerForOthers(a.isAskHandlerForOthers()).build());
+        }
+        return b.build();
+    }
+
+    /** One governor for every session: a rate limit one session meets holds back all of them. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(prefix = "codex-bridge.rate-limits", name = "enabled", havingValue = "true", matchIfMissing = true)
+    RateLimitGovernor codexRateLimitGovernor() {
+        return RateLimitGovernor.builder().build();
+    }
+
+    /** Running turns finish or are interrupted, then codex is stopped, within Spring's shutdown. */
+    @Bean
+    CodexShutdown codexShutdown(CodexSessions sessions, CodexBridgeProperties properties) {
+        return new CodexShutdown(sessions, properties.getShutdown().getAwaitTurns());
+    }
+
+    /** Codex through its own process or one running app-server. */
+    @Configuration(proxyBeanMethods = false)
+    @Conditional(PoolCondition.None.class)
+    static class ClientConfiguration {
+        @Bean
+        @ConditionalOnMissingBean({CodexClient.class, CodexPool.class})
+        CodexClient codexClient(CodexBridgeProperties properties, ObjectProvider<CodexStartupMigration> migration,
+                                ObjectProvider<CodexTelemetry> telemetry) {
+            PropertiesMapping.validate(properties);
+            // migrated before codex reads its config; no migration bean although asked: the migrator is missing
+            if (migration.getIfAvailable() == null && properties.getMigration().isEnabled()) {
+                throw new CodexPropertiesException("codex-bridge.migration.enabled=true needs dev.codexbridge:codex-bridge-migration "
+                        + "on the class path (the starter depends on it optionally)");
+            }
+            CodexClient.Builder b = CodexClient.builder();
+            PropertiesMapping.clientSettings(b, properties);
+            telemetry.ifUnique(b::telemetry);
+            if (properties.getEndpoint().isSet()) {
+                return b.connect(PropertiesMapping.endpoint(properties.getEndpoint()));
+            }
+            return b.process(PropertiesMapping.launch(properties.getProcess())).connect();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        CodexSessions codexSessions(CodexClient client, CodexBridgeProperties properties, ApprovalPolicy approvals,
+                                    ObjectProvider<RateLimitGovernor> rateLimits) {
+            return new CodexSessions(client, null, PropertiesMapping.threadOptions(properties.getSession()),
+                    PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique());
+        }
+    }
+
+    /** Codex through several running app-servers. */
+    @Configuration(proxyBeanMethods = false)
+    @Conditional(PoolCondition.Some.class)
+    static class PoolConfiguration {
+        @Bean
+        @ConditionalOnMissingBean({CodexClient.class, CodexPool.class})
+        CodexPool codexPool(CodexBridgeProperties properties, ObjectProvider<CodexTelemetry> telemetry) {
+            PropertiesMapping.validate(properties);
+            CodexBridgeProperties.Pool p = properties.getPool();
+            CodexPool.Builder b = CodexPool.builder().maxThreadsPerEndpoint(properties.getMaxThreadsPerConnection())
+                    .sharedCodexHome(p.isSharedCodexHome())
+                    .clientConfigurer(c -> PropertiesMapping.clientSettings(c, properties));
+            if (p.getHealthInterval() != null) {
+                b.healthInterval(p.getHealthInterval());
+            }
+            if (p.getProbeTimeout() != null) {
+                b.probeTimeout(p.getProbeTimeout());
+            }
+            for (Map.Entry<String, CodexBridgeProperties.Endpoint> e : p.getEndpoints().entrySet()) {
+                Integer max = e.getValue().getMaxThreads();
+                b.endpoint(e.getKey(), PropertiesMapping.endpoint(e.getValue()),
+                        max != null ? max : properties.getMaxThreadsPerConnection());
+            }
+            telemetry.ifUnique(b::telemetry);
+            return b.build();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        CodexSessions codexSessions(CodexPool pool, CodexBridgeProperties properties, ApprovalPolicy approvals,
+                                    ObjectProvider<RateLimitGovernor> rateLimits) {
+            return new CodexSessions(null, pool, PropertiesMapping.threadOptions(properties.getSession()),
+                    PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique());
+        }
+    }
+
+    /**
+     * Traces and the library's metrics through the application's OpenTelemetry (decision 0025):
+     * its own bean, or the one Spring Boot makes (Spring Boot 4: {@code spring-boot-starter-opentelemetry}).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.opentelemetry.api.OpenTelemetry")
+    static class TelemetryConfiguration {
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnBean(type = "io.opentelemetry.api.OpenTelemetry")
+        CodexTelemetry codexTelemetry(OpenTelemetry openTelemetry, CodexBridgeProperties properties) {
+            return CodexTelemetry.builder(openTelemetry).captureContent(properties.getTelemetry().isCaptureContent()).build();
+        }
+    }
+
+    /** Connection gauges and turn counts in the application's MeterRegistry (decision 0027). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+    static class MetricsConfiguration {
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnProperty(prefix = "codex-bridge.metrics", name = "enabled", havingValue = "true", matchIfMissing = true)
+        MeterBinder codexMeterBinder(CodexSessions sessions) {
+            return new CodexMeterBinder(sessions);
+        }
+    }
+}

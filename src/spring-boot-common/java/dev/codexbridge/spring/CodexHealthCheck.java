@@ -1,0 +1,112 @@
+package dev.codexbridge.spring;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.pool.EndpointState;
+import dev.codexbridge.transport.CodexEndpoint;
+import dev.codexbridge.transport.EndpointStatus;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * What {@code /actuator/health/codex} reports, worked out without Spring Boot's health types
+ * (they moved from Actuator to {@code spring-boot-health} in Spring Boot 4): each starter's
+ * indicator only copies the verdict and details into its own generation's {@code Health}.
+ */
+final class CodexHealthCheck {
+    /** A ready connection answers at once; longer means a reconnect is under way. */
+    private static final Duration READY_WAIT = Duration.ofMillis(500);
+
+    /** UP or DOWN, with the details in the order they are shown. */
+    record Verdict(boolean up, Map<String, Object> details) {
+        Verdict {
+            details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
+        }
+    }
+
+    private CodexHealthCheck() {
+    }
+
+    /**
+     * The client: UP while its connection is open and past its handshake (and, for a running
+     * app-server, its {@code /readyz} answers ready); DOWN while it is lost (reconnecting, with
+     * the attempt's generation) or for good. Details: connection generation, reconnects, threads
+     * attached and the cap, where codex is (never its credentials).
+     */
+    static Verdict client(CodexClient client, Duration readinessTimeout) {
+        CodexEndpoint endpoint = client.options().endpoint();
+        int generation = client.generation();
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("codex", endpoint == null ? "own process" : endpoint.toString());
+        d.put("generation", generation);
+        d.put("reconnects", Math.max(0, generation - 1));
+        d.put("threads", client.attachedThreads());
+        d.put("maxThreads", client.maxThreads());
+        if (client.closedFuture().isDone()) {
+            d.put("state", "closed");
+            d.put("reason", String.valueOf(client.closedFuture().getNow(null)));
+            return new Verdict(false, d);
+        }
+        // open is not enough: a restarted codex's connection is open before it answered initialize
+        if (!client.isOpen() || !ready(client)) {
+            d.put("state", client.options().reconnect() != null ? "reconnecting" : "lost");
+            return new Verdict(false, d);
+        }
+        if (endpoint != null) {
+            EndpointStatus ready = endpoint.readiness(readinessTimeout);
+            d.put("readyz", ready.ok() ? "ready" : ready.detail());
+            if (!ready.ok()) {
+                d.put("state", "connected, not ready");
+                return new Verdict(false, d);
+            }
+        }
+        d.put("state", "connected");
+        return new Verdict(true, d);
+    }
+
+    /**
+     * One endpoint of a pool, by name: UP when the pool's last {@code /readyz} probe answered
+     * ready and its connection, if any, is open; empty when the pool has no such endpoint.
+     */
+    static Optional<Verdict> poolEndpoint(CodexPool pool, String name) {
+        return pool.endpoints().stream().filter(e -> e.name().equals(name)).findFirst().map(s -> {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("uri", String.valueOf(s.uri()));
+            d.put("connected", s.connected());
+            d.put("threads", s.threads());
+            d.put("maxThreads", s.maxThreads());
+            if (s.lastProbe() != null) {
+                d.put("lastProbe", s.lastProbe().toString());
+            }
+            if (s.detail() != null) {
+                d.put("detail", s.detail());
+            }
+            return new Verdict(s.healthy(), d);
+        });
+    }
+
+    /** The names of the pool's endpoints, in the pool's order. */
+    static List<String> poolEndpointNames(CodexPool pool) {
+        return pool.endpoints().stream().map(EndpointState::name).toList();
+    }
+
+    /** Whether the connection has finished its handshake; a check waits at most {@link #READY_WAIT} for it. */
+    private static boolean ready(CodexClient client) {
+        try {
+            client.whenReady().get(READY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
