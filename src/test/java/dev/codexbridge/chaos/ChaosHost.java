@@ -11,6 +11,7 @@ import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ThreadItem;
+import dev.codexbridge.rpc.WireTap;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
@@ -20,8 +21,12 @@ import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.transcript.TranscriptMessage;
 import dev.codexbridge.transport.CodexEndpoint;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -40,7 +45,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * ({@link ChaosState}); on a start it re-opens each kept thread and follows the turn it had under
  * way with {@link CodexSession#runningTurnId()} and {@link CodexSession#attachTurnAsync}, or reads
  * how it ended with {@link CodexSession#recoverTurn}. Each turn the library reports goes to the
- * log ({@link ChaosLog}). Arguments are {@code name=value}: endpoint, work, state, log, stop,
+ * log ({@link ChaosLog}), every message it sends to the wire log. Arguments are {@code name=value}:
+ * endpoint, work, state, log, wire, stop,
  * sessions, seed, generation, turnTimeoutSeconds, hangSeconds.
  */
 public final class ChaosHost {
@@ -57,9 +63,16 @@ public final class ChaosHost {
     private final Duration turnTimeout;
     private final Duration hang;
     private final ApprovalPolicy grant = ApprovalPolicy.builder().handler(ApprovalHandler.always(ApprovalChoice.ONCE)).build();
-    /** Each slot's turn under way: its key and when it started (for the hang watch). */
-    private final Map<Integer, Object[]> running = new ConcurrentHashMap<>();
+    /** Each slot's turn under way (for the hang watch). */
+    private final Map<Integer, Underway> running = new ConcurrentHashMap<>();
+    private final Set<String> hangsLogged = ConcurrentHashMap.newKeySet();
     private volatile CodexClient client;
+
+    /** A turn under way: its key, and its start on this host's clock. */
+    private record Underway(String key, long sinceNanos) {
+    }
+    /** Every message the library sends, one a line, for the schema check after the run. */
+    private final WireTap wire;
 
     private ChaosHost(Map<String, String> args) {
         this.args = args;
@@ -78,6 +91,32 @@ public final class ChaosHost {
             }
         }
         this.alreadyReported = seen;
+        OutputStream out;
+        try {
+            out = Files.newOutputStream(Path.of(args.get("wire")), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the wire log", e);
+        }
+        this.wire = new WireTap() {
+            @Override
+            public synchronized void outgoing(byte[] message) {
+                try {
+                    int n = message.length;
+                    while (n > 0 && (message[n - 1] == '\n' || message[n - 1] == '\r')) {
+                        n--;
+                    }
+                    out.write(message, 0, n);
+                    out.write('\n');
+                    out.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write the wire log", e);
+                }
+            }
+
+            @Override
+            public void incoming(byte[] buffer, int length) {
+            }
+        };
     }
 
     public static void main(String[] argv) throws Exception {
@@ -117,18 +156,16 @@ public final class ChaosHost {
                 t.join(500);
             }
         }
-        running.forEach((slot, r) -> log.write(ChaosLog.event("hang").put("key", (String) r[0]).put("slot", slot)
+        running.forEach((slot, r) -> log.write(ChaosLog.event("hang").put("key", r.key()).put("slot", slot)
                 .put("generation", generation).put("atStop", true)));
         log.write(ChaosLog.event("host-stop").put("generation", generation));
     }
 
-    private final Set<String> hangsLogged = ConcurrentHashMap.newKeySet();
-
     private void watchHangs() {
         long now = System.nanoTime();
         running.forEach((slot, r) -> {
-            if (now - (long) r[1] > hang.toNanos() && hangsLogged.add((String) r[0])) {
-                log.write(ChaosLog.event("hang").put("key", (String) r[0]).put("slot", slot).put("generation", generation));
+            if (now - r.sinceNanos() > hang.toNanos() && hangsLogged.add(r.key())) {
+                log.write(ChaosLog.event("hang").put("key", r.key()).put("slot", slot).put("generation", generation));
             }
         });
     }
@@ -138,7 +175,8 @@ public final class ChaosHost {
         int sessions = Integer.parseInt(args.get("sessions"));
         while (true) {
             try {
-                return CodexClient.builder().endpoint(ep).reconnect(ReconnectPolicy.DEFAULT).maxThreads(sessions + 16).connect();
+                return CodexClient.builder().endpoint(ep).reconnect(ReconnectPolicy.DEFAULT).maxThreads(sessions + 16).wireTap(wire)
+                        .connect();
             } catch (RuntimeException e) {
                 log.write(ChaosLog.event("connect-failed").put("generation", generation).put("error", String.valueOf(e.getMessage())));
                 Thread.sleep(500);      // codex restarting, or the proxy refusing: as a host would, try again
@@ -216,7 +254,7 @@ public final class ChaosHost {
         log.write(ChaosLog.event("start").put("key", key).put("kind", kind).put("slot", slot).put("thread", session.threadId())
                 .put("generation", generation));
         Heard heard = new Heard(slot, key, kind);
-        running.put(slot, new Object[] {key, System.nanoTime()});
+        running.put(slot, new Underway(key, System.nanoTime()));
         try {
             TurnResult r = session.runTurn(TurnInput.text(ChaosModel.prompt(kind, key)), TurnOptions.DEFAULTS, heard);
             outcome(slot, key, kind, session, r, heard, "run");
@@ -241,7 +279,7 @@ public final class ChaosHost {
             state.pending(slot, null);      // the previous host logged it and died before clearing it
             return;
         }
-        running.put(slot, new Object[] {p.key(), System.nanoTime()});
+        running.put(slot, new Underway(p.key(), System.nanoTime()));
         long giveUp = System.nanoTime() + hang.toNanos();
         try {
             for (int attempt = 1; ; attempt++) {

@@ -14,6 +14,7 @@ import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.support.FaultProxy;
 import dev.codexbridge.support.FaultSchedule;
+import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.testkit.ScriptedModelServer;
@@ -144,7 +145,8 @@ public final class ChaosRun {
         } finally {
             codex.close();
         }
-        ChaosVerdict v = ChaosVerdict.judge(events, threads, unusable);
+        Files.writeString(dir.resolve("threads.json"), Json.write(threads));     // codex's record, kept with the logs
+        ChaosVerdict v = ChaosVerdict.judge(events, threads, unusable, schemaErrors(dir.resolve("wire.log")));
         List<String> lines = v.lines(5);
         lines.forEach(l -> out.println("chaos: " + l));
         ObjectNode json = v.json();
@@ -153,6 +155,26 @@ public final class ChaosRun {
         Map<String, Integer> counts = new LinkedHashMap<>();
         v.counts().forEach((k, n) -> counts.put(k.name(), n));
         return new Outcome(counts, v.total(), v.started(), json, lines);
+    }
+
+    /** What codex's schema says against each request and notification the host's library sent. */
+    private static List<String> schemaErrors(Path wireLog) throws IOException {
+        List<String> errors = new ArrayList<>();
+        if (!Files.exists(wireLog)) {
+            return errors;
+        }
+        for (String line : Files.readAllLines(wireLog)) {
+            JsonNode m;
+            try {
+                m = Json.mapper().readTree(line);
+            } catch (IOException partial) {
+                continue;       // the host was killed mid-line
+            }
+            if (m.has("method")) {
+                WireSchema.pinned().validateOutgoing(m).forEach(e -> errors.add(m.path("method").asText() + ": " + e));
+            }
+        }
+        return errors;
     }
 
     /** Codex's record of a thread, turns included; none (and said so) for a thread codex has no record of. */
@@ -214,7 +236,7 @@ public final class ChaosRun {
     private synchronized void startHost(int port) {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"), ChaosHost.class.getName(),
-                "endpoint=ws://127.0.0.1:" + port, "work=" + work, "state=" + dir.resolve("state.json"), "log=" + dir.resolve("host.log"),
+                "endpoint=ws://127.0.0.1:" + port, "work=" + work, "state=" + dir.resolve("state.json"), "log=" + dir.resolve("host.log"), "wire=" + dir.resolve("wire.log"),
                 "stop=" + dir.resolve("stop"), "sessions=" + settings.sessions(), "seed=" + settings.seed(), "generation=" + hostGeneration,
                 "turnTimeoutSeconds=" + settings.turnTimeout().toSeconds(), "hangSeconds=" + settings.hang().toSeconds());
         try {

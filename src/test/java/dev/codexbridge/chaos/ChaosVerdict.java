@@ -31,7 +31,8 @@ final class ChaosVerdict {
         DUPLICATED("duplicated items (or an input codex received twice)"),
         NEVER_RECEIVED("never received by codex, reported otherwise (or the reverse)"),
         UNUSABLE("unusable sessions"),
-        HANG("hangs (no outcome within the bound)");
+        HANG("hangs (no outcome within the bound)"),
+        SCHEMA("messages sent that codex's schema rejects");
 
         final String label;
 
@@ -51,6 +52,7 @@ final class ChaosVerdict {
     private int started;
     private int reported;
     private int neverReceivedActual;
+    private int lostByCodex;
     private int neverReceivedReported;
     private int codexTurns;
     private int mergedCodexTurns;
@@ -74,8 +76,10 @@ final class ChaosVerdict {
      * @param events  the host's log, every generation
      * @param threads codex's record of each thread the host opened ({@code thread/read} result's {@code thread})
      * @param unusable slots whose session could not run a turn after the run, with why
+     * @param schemaErrors what codex's schema says against the messages the host's library sent
      */
-    static ChaosVerdict judge(List<JsonNode> events, Map<String, JsonNode> threads, Map<Integer, String> unusable) {
+    static ChaosVerdict judge(List<JsonNode> events, Map<String, JsonNode> threads, Map<Integer, String> unusable,
+                              List<String> schemaErrors) {
         ChaosVerdict v = new ChaosVerdict();
         Map<String, List<CodexTurn>> byKey = new HashMap<>();
         Map<String, CodexTurn> byItem = new HashMap<>();
@@ -124,6 +128,7 @@ final class ChaosVerdict {
             v.judgeOne(key, o, byKey.getOrDefault(key, List.of()), byItem);
         }
         unusable.forEach((slot, why) -> v.add(Kind.UNUSABLE, "slot " + slot + ": " + why));
+        schemaErrors.forEach(e -> v.add(Kind.SCHEMA, e));
         return v;
     }
 
@@ -135,10 +140,19 @@ final class ChaosVerdict {
         boolean saidNever = reportedNeverReceived(o);
         neverReceivedReported += saidNever ? 1 : 0;
         if (located.isEmpty()) {
-            neverReceivedActual++;
             matrix.merge(said + " -> not in codex's record", 1, Integer::sum);
+            boolean named = o.hasNonNull("turnId") || o.hasNonNull("heardTurnId");
+            if (named && !"COMPLETED".equals(status)) {
+                // codex named the turn, so it had it, and then kept no record of it: killed before writing
+                // it down; a report that it did not complete agrees with codex
+                lostByCodex++;
+                return;
+            }
+            neverReceivedActual++;
             if (!saidNever) {
-                add(Kind.NEVER_RECEIVED, key + ": codex has no turn with its input; reported " + said + " " + message(o));
+                add(Kind.NEVER_RECEIVED, key + ": codex has no turn with its input; reported " + said
+                        + (named ? " as turn " + o.path("turnId").asText(o.path("heardTurnId").asText()) + " (\"" + o.path("finalText").asText() + "\")" : "")
+                        + " " + message(o));
             }
             return;
         }
@@ -228,8 +242,9 @@ final class ChaosVerdict {
     List<String> lines(int examples) {
         List<String> out = new ArrayList<>();
         out.add(String.format("turns: %d started, %d reported %s; via %s", started, reported, reportedByStatus, byVia));
-        out.add(String.format("codex's record: %d turns (%d holding more than one input); never received: %d actual, %d reported as such",
-                codexTurns, mergedCodexTurns, neverReceivedActual, neverReceivedReported));
+        out.add(String.format("codex's record: %d turns (%d holding more than one input); never received: %d actual, %d reported as such; "
+                + "%d named by codex and not kept (it was killed first), reported not completed", codexTurns, mergedCodexTurns,
+                neverReceivedActual, neverReceivedReported, lostByCodex));
         out.add("reported -> codex: " + matrix);
         found.forEach((k, list) -> {
             out.add(String.format("  %-4d %s", list.size(), k.label));
@@ -243,7 +258,8 @@ final class ChaosVerdict {
     ObjectNode json() {
         ObjectNode n = Json.object();
         n.put("started", started).put("reported", reported).put("codexTurns", codexTurns).put("codexTurnsWithSeveralInputs", mergedCodexTurns)
-                .put("neverReceivedActual", neverReceivedActual).put("neverReceivedReported", neverReceivedReported).put("divergences", total());
+                .put("neverReceivedActual", neverReceivedActual).put("neverReceivedReported", neverReceivedReported)
+                .put("namedThenLostByCodex", lostByCodex).put("divergences", total());
         n.set("reportedByStatus", Json.mapper().valueToTree(reportedByStatus));
         n.set("reportedVia", Json.mapper().valueToTree(byVia));
         n.set("reportedToCodex", Json.mapper().valueToTree(matrix));
