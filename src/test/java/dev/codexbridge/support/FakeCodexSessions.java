@@ -1,8 +1,5 @@
 package dev.codexbridge.support;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -73,10 +70,6 @@ public final class FakeCodexSessions implements AfterEachCallback {
             }
         }
         codex.shutdown();
-        for (JsonNode m : codex.received()) {
-            if (m.has("method")) {
-                assertThat(schema.validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
-            }
-        }
+        schema.assertRequestsAndNotificationsValid(codex.received());
     }
 }
