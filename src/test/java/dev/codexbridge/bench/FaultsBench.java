@@ -10,7 +10,7 @@ import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.support.CuttableProxy;
+import dev.codexbridge.support.FaultProxy;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.transport.CodexEndpoint;
@@ -47,7 +47,7 @@ public final class FaultsBench {
         peak.start();
         try (LiveRig rig = new LiveRig();
              ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), rig.home, rig.work, List.of());
-             CuttableProxy proxy = CuttableProxy.to(server.uri().getHost(), server.uri().getPort())) {
+             FaultProxy proxy = FaultProxy.tcp(server.uri().getHost(), server.uri().getPort())) {
             System.out.printf("faults: before any connection: %d library threads%n", ProcMemory.threads().library());
             CodexEndpoint ep = CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port());
             List<CodexSession> sessions = new ArrayList<>();

@@ -8,7 +8,7 @@ import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ThreadSetNameParams;
 import dev.codexbridge.rpc.WireTap;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.support.CuttableProxy;
+import dev.codexbridge.support.FaultProxy;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -51,7 +51,7 @@ final class ReconnectPhases {
         Files.writeString(token, "density-capability-token-7c1e\n");
         try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), rig.home, rig.work,
                 List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()));
-             CuttableProxy proxy = CuttableProxy.to(server.uri().getHost(), server.uri().getPort())) {
+             FaultProxy proxy = FaultProxy.tcp(server.uri().getHost(), server.uri().getPort())) {
             CodexEndpoint endpoint = CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()).tokenFile(token);
             run(rig, "a dropped WebSocket", n, sampler, tap -> CodexClient.builder().reconnect(ReconnectPolicy.DEFAULT).wireTap(tap)
                     .maxThreads(n).requestTimeout(Duration.ofSeconds(120)).connect(endpoint), client -> proxy.cut());

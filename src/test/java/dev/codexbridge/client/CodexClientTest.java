@@ -13,7 +13,7 @@ import dev.codexbridge.protocol.ThreadStartParams;
 import dev.codexbridge.protocol.ThreadStartResponse;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.support.FakeCodex;
-import dev.codexbridge.support.WireSchema;
+import dev.codexbridge.support.FakeCodexSessions;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.net.URI;
 import java.time.Duration;
@@ -25,32 +25,21 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One connection against an in-memory codex: handshake, requests, the event stream, server requests. */
 class CodexClientTest {
     private static final String APPROVAL = "{\"threadId\":\"%s\",\"turnId\":\"turn-9\",\"itemId\":\"call-1\",\"startedAtMs\":1,"
             + "\"command\":\"ls\",\"cwd\":\"/w\"}";
-    private final FakeCodex codex = new FakeCodex();
+    @RegisterExtension
+    final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.client);
+    private final FakeCodex codex = fake.codex();
     private CodexClient client;
 
     private CodexClient connect(CodexClient.Builder builder) {
         client = builder.transport(codex.factory()).connect();
         return client;
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        codex.shutdown();
-        for (JsonNode m : codex.received()) {
-            if (m.has("method")) {
-                assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
-            }
-        }
     }
 
     @Test

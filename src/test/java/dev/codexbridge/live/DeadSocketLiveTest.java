@@ -12,7 +12,7 @@ import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.support.CuttableProxy;
+import dev.codexbridge.support.FaultProxy;
 import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -79,9 +79,9 @@ class DeadSocketLiveTest {
     @Test
     void aResetOrEndedWebSocketIsNoticedAtOnceMidTurn() throws Exception {
         try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of())) {
-            Duration reset = midTurn(server, "reset", CuttableProxy::reset);
+            Duration reset = midTurn(server, "reset", FaultProxy::reset);
             assertThat(reset).as("a reset connection is noticed at once").isLessThan(PROMPT);
-            Duration cut = midTurn(server, "cut", CuttableProxy::cut);
+            Duration cut = midTurn(server, "cut", FaultProxy::cut);
             assertThat(cut).as("an ended connection is noticed at once").isLessThan(PROMPT);
         }
     }
@@ -89,7 +89,7 @@ class DeadSocketLiveTest {
     @Test
     void aSilentWebSocketIsNoticedWithinTheKeepAliveBound() throws Exception {
         try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of())) {
-            Duration stall = midTurn(server, "stall", CuttableProxy::stall);
+            Duration stall = midTurn(server, "stall", FaultProxy::stall);
             assertThat(stall).as("given up by the keep-alive, not before its timeout")
                     .isGreaterThanOrEqualTo(CodexEndpoint.DEFAULT_KEEP_ALIVE_TIMEOUT).isLessThan(SILENT_BOUND);
         }
@@ -136,8 +136,8 @@ class DeadSocketLiveTest {
     }
 
     /** A client through a fresh proxy, a turn under way, then {@code event}: how long until the client knows. */
-    private Duration midTurn(ListeningAppServer server, String what, Consumer<CuttableProxy> event) throws Exception {
-        try (CuttableProxy proxy = CuttableProxy.to(server.uri().getHost(), server.uri().getPort());
+    private Duration midTurn(ListeningAppServer server, String what, Consumer<FaultProxy> event) throws Exception {
+        try (FaultProxy proxy = FaultProxy.tcp(server.uri().getHost(), server.uri().getPort());
              CodexClient client = CodexClient.builder().connect(CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()))) {
             CompletableFuture<TurnResult> turn = startTurn(client);
             long t0 = System.nanoTime();

@@ -20,7 +20,7 @@ import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.support.DropProxy;
+import dev.codexbridge.support.FaultProxy;
 import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
@@ -80,7 +80,7 @@ class ReattachLiveTest {
     private enum Over { WEBSOCKET, UNIX }
 
     /** A server and a proxy in front of it; the endpoint to give the client. */
-    private record Route(ListeningAppServer server, DropProxy proxy, CodexEndpoint endpoint) implements AutoCloseable {
+    private record Route(ListeningAppServer server, FaultProxy proxy, CodexEndpoint endpoint) implements AutoCloseable {
         @Override
         public void close() throws IOException {
             proxy.close();
@@ -91,12 +91,12 @@ class ReattachLiveTest {
     private Route route(Over over) throws Exception {
         if (over == Over.WEBSOCKET) {
             ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of());
-            DropProxy proxy = DropProxy.tcp(server.uri().getHost(), server.uri().getPort());
+            FaultProxy proxy = FaultProxy.tcp(server.uri().getHost(), server.uri().getPort());
             return new Route(server, proxy, CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()));
         }
         Path dir = Files.createTempDirectory("cb-unix");       // short: a unix socket's path is limited to about 100 bytes
         ListeningAppServer server = ListeningAppServer.unix(LiveCodex.binary(), home, work, dir.resolve("s.sock"));
-        DropProxy proxy = DropProxy.unix(dir.resolve("p.sock"), dir.resolve("s.sock"));
+        FaultProxy proxy = FaultProxy.unix(dir.resolve("p.sock"), dir.resolve("s.sock"));
         return new Route(server, proxy, CodexEndpoint.unixSocket(dir.resolve("p.sock")));
     }
 
@@ -298,7 +298,7 @@ class ReattachLiveTest {
                 ModelReply.builder("resp-cmd").message("running it").functionCall("call-sleep", null, "exec_command", command("sleep 5; echo slept")).build(),
                 ModelReply.builder("resp-end").message("never heard").build());
         ListeningAppServer first = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of());
-        try (DropProxy proxy = DropProxy.tcp(first.uri().getHost(), first.uri().getPort());
+        try (FaultProxy proxy = FaultProxy.tcp(first.uri().getHost(), first.uri().getPort());
              CodexClient client = client(CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()));
              CodexSession session = CodexSession.builder().client(client).thread(ThreadOptions.in(work))
                      .limits(TurnLimits.of(Duration.ofSeconds(120), Duration.ZERO)).build()) {

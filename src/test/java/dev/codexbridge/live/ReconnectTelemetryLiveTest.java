@@ -7,7 +7,7 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
-import dev.codexbridge.support.CuttableProxy;
+import dev.codexbridge.support.FaultProxy;
 import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.OtelCapture;
@@ -53,7 +53,7 @@ class ReconnectTelemetryLiveTest {
             SpanData reconnect;
             try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work,
                     List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()));
-                 CuttableProxy proxy = CuttableProxy.to(server.uri().getHost(), server.uri().getPort())) {
+                 FaultProxy proxy = FaultProxy.tcp(server.uri().getHost(), server.uri().getPort())) {
                 CodexEndpoint ep = CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()).tokenFile(token);
                 try (CodexClient client = CodexClient.builder().wireTap(wire).telemetry(CodexTelemetry.of(otel.openTelemetry()))
                         .reconnect(new ReconnectPolicy(5, Duration.ofMillis(50), Duration.ofSeconds(1), 4)).connect(ep);

@@ -12,7 +12,7 @@ import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.session.TurnOutcome;
-import dev.codexbridge.support.CuttableProxy;
+import dev.codexbridge.support.FaultProxy;
 import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
@@ -78,7 +78,7 @@ class WebSocketDropLiveTest {
         model.enqueue(ModelReply.builder().execCommandEscalated("call-1", "echo lost", "Needs approval").build());
         try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work,
                 List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()));
-             CuttableProxy proxy = CuttableProxy.to(server.uri().getHost(), server.uri().getPort())) {
+             FaultProxy proxy = FaultProxy.tcp(server.uri().getHost(), server.uri().getPort())) {
             CodexEndpoint ep = CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()).tokenFile(token);
             try (CodexClient client = CodexClient.builder().wireTap(wire)
                     .reconnect(new ReconnectPolicy(5, Duration.ofMillis(50), Duration.ofSeconds(1), 4).withReattachWindow(Duration.ZERO)).connect(ep);
@@ -141,7 +141,7 @@ class WebSocketDropLiveTest {
         dev.codexbridge.reliability.LeakCheck baseline = dev.codexbridge.reliability.LeakCheck.now();
         try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work,
                 List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()));
-             CuttableProxy proxy = CuttableProxy.to(server.uri().getHost(), server.uri().getPort())) {
+             FaultProxy proxy = FaultProxy.tcp(server.uri().getHost(), server.uri().getPort())) {
             try (CodexSession session = CodexSession.builder()
                     .connection(CodexClient.builder().endpoint(CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()).tokenFile(token)).wireTap(wire).options()).thread(ThreadOptions.in(work)).approvals(slowHost).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)).build()) {
                 String thread = session.start();

@@ -3,7 +3,6 @@ package dev.codexbridge.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.session.CodexSession;
@@ -44,13 +43,7 @@ class CodexPoolFindTest {
         servers.values().forEach(s -> s.connectGate.countDown());
         sessions.forEach(CodexSession::close);
         pools.forEach(CodexPool::close);
-        for (FakeAppServer s : servers.values()) {
-            for (JsonNode m : s.received()) {
-                if (m.has("method")) {
-                    assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
-                }
-            }
-        }
+        servers.values().forEach(s -> WireSchema.pinned().assertRequestsAndNotificationsValid(s.received()));
     }
 
     private FakeAppServer server(String name) {

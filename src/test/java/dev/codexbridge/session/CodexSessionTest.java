@@ -8,8 +8,8 @@ import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.support.FakeCodexSessions;
 import dev.codexbridge.support.OtelCapture;
-import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.telemetry.CodexTelemetry;
 import dev.codexbridge.transcript.TranscriptMessage;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -20,32 +20,22 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.codexbridge.client.CodexClient;
 
 /** The session's turn loop against an in-memory codex: the reference's defects and every edge. */
 class CodexSessionTest {
     private static final String APPROVAL = "{\"threadId\":\"thread-1\",\"turnId\":\"%s\",\"itemId\":\"call-1\",\"startedAtMs\":1,"
             + "\"command\":\"ls\",\"cwd\":\"/w\"}";
-    private final FakeCodex codex = new FakeCodex();
+    @RegisterExtension
+    final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.session);
+    private final FakeCodex codex = fake.codex();
     private CodexSession session;
 
     private CodexSession.Builder builder() {
         return CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadOptions.in(java.nio.file.Path.of("/work")))
                 .limits(TurnLimits.of(Duration.ofSeconds(10), Duration.ZERO)).interruptGrace(Duration.ofSeconds(2));
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (session != null) {
-            session.close();
-        }
-        for (JsonNode m : codex.received()) {
-            if (m.has("method")) {
-                assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
-            }
-        }
     }
 
     @Test

@@ -9,7 +9,7 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.support.FakeCodex;
-import dev.codexbridge.support.WireSchema;
+import dev.codexbridge.support.FakeCodexSessions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +21,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * After codex stopped: a thread codex kept is resumed, one it never wrote down is replaced by a
@@ -37,23 +37,10 @@ class CrashRecoveryTest {
             + "/h/sessions/2026/11/22/rollout-2026-11-22T17-44-24-%1$s.jsonl: rollout at "
             + "/h/sessions/2026/11/22/rollout-2026-11-22T17-44-24-%1$s.jsonl is empty";
 
-    private final FakeCodex codex = new FakeCodex();
-    private final List<CodexSession> sessions = new ArrayList<>();
+    @RegisterExtension
+    final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.shared);
+    private final FakeCodex codex = fake.codex();
     private CodexClient shared;
-
-    @AfterEach
-    void tearDown() {
-        sessions.forEach(CodexSession::close);
-        if (shared != null) {
-            shared.close();
-        }
-        codex.shutdown();
-        for (JsonNode m : codex.received()) {
-            if (m.has("method")) {
-                assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
-            }
-        }
-    }
 
     private CodexClient sharedClient(ReconnectPolicy policy) {
         codex.distinctThreads = true;
@@ -64,7 +51,7 @@ class CrashRecoveryTest {
 
     private CodexSession session(CodexSession.Builder b) {
         CodexSession s = b.thread(ThreadOptions.in(Path.of("/w"))).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
-        sessions.add(s);
+        fake.track(s);
         return s;
     }
 

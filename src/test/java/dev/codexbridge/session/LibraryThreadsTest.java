@@ -14,8 +14,8 @@ import dev.codexbridge.protocol.ThreadReadParams;
 import dev.codexbridge.rpc.JsonRpcId;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.support.FakeCodexSessions;
 import dev.codexbridge.support.LibraryThreadSampler;
-import dev.codexbridge.support.WireSchema;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The library's threads stay bounded at every moment — through a thousand session closes, a
@@ -39,27 +39,11 @@ class LibraryThreadsTest {
     private static final int N = 1_000;
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    private final FakeCodex codex = new FakeCodex();
-    private final List<CodexSession> sessions = new ArrayList<>();
+    @RegisterExtension
+    final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.sampler, () -> this.shared);
+    private final FakeCodex codex = fake.codex();
     private LibraryThreadSampler sampler;
     private CodexClient shared;
-
-    @AfterEach
-    void tearDown() {
-        sessions.forEach(CodexSession::close);
-        if (shared != null) {
-            shared.close();
-        }
-        codex.shutdown();
-        if (sampler != null) {
-            sampler.close();
-        }
-        for (JsonNode m : codex.received()) {
-            if (m.has("method")) {
-                assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
-            }
-        }
-    }
 
     private CodexClient connect(CodexClient.Builder b) {
         codex.distinctThreads = true;
@@ -74,7 +58,7 @@ class LibraryThreadsTest {
         for (int i = 0; i < n; i++) {
             CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w")))
                     .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
-            sessions.add(s);
+            fake.track(s);
             opened.add(s);
         }
         CompletableFuture.allOf(opened.stream().map(CodexSession::startAsync).toArray(CompletableFuture[]::new))
@@ -175,7 +159,7 @@ class LibraryThreadsTest {
         for (int i = 0; i < 20; i++) {
             CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w")))
                     .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
-            sessions.add(s);
+            fake.track(s);
             turns.add(s.startAsync().thenApply(id -> s.runTurn(TurnInput.text("inside a continuation"))));
         }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.support.FakeCodex;
-import dev.codexbridge.support.WireSchema;
+import dev.codexbridge.support.FakeCodexSessions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,17 +13,18 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Sessions with a rate-limit governor against an in-memory codex that fails turns for usage limits. */
 class RateLimitSessionTest {
     private static final String USAGE_LIMIT = "{\"message\":\"You've hit your usage limit. Try again in 20s.\","
             + "\"codexErrorInfo\":\"usageLimitExceeded\"}";
     private static final String NO_HINT = "{\"message\":\"Rate limit reached\",\"codexErrorInfo\":\"usageLimitExceeded\"}";
-    private final FakeCodex codex = new FakeCodex();
+    @RegisterExtension
+    final FakeCodexSessions fake = FakeCodexSessions.pinned();
+    private final FakeCodex codex = fake.codex();
     private final RateLimitGovernorTest.VirtualClock clock = new RateLimitGovernorTest.VirtualClock();
-    private final List<CodexSession> sessions = new ArrayList<>();
 
     private CodexSession session(RateLimitGovernor governor) {
         CodexSession.Builder b = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadOptions.in(java.nio.file.Path.of("/work")))
@@ -32,24 +33,13 @@ class RateLimitSessionTest {
             b.rateLimits(governor);
         }
         CodexSession s = b.build();
-        sessions.add(s);
+        fake.track(s);
         return s;
     }
 
     private RateLimitGovernor virtual(int maxAttempts) {
         return RateLimitGovernor.builder().clock(clock).jitter(() -> 0.0).maxAttempts(maxAttempts).maxWait(Duration.ofMinutes(5))
                 .backoff(Duration.ofSeconds(2), Duration.ofSeconds(60)).build();
-    }
-
-    @AfterEach
-    void tearDown() {
-        sessions.forEach(CodexSession::close);
-        for (JsonNode m : codex.received()) {
-            if (m.has("method")) {
-                assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
-            }
-        }
-        codex.shutdown();
     }
 
     private List<JsonNode> turnStarts() {
@@ -125,7 +115,7 @@ class RateLimitSessionTest {
         codex.onInterrupt = (f, t) -> { };
         CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadOptions.in(java.nio.file.Path.of("/work")))
                 .limits(TurnLimits.of(Duration.ofMillis(500), Duration.ZERO)).interruptGrace(Duration.ofMillis(300)).rateLimits(virtual(3)).build();
-        sessions.add(s);
+        fake.track(s);
         TurnResult r = s.runTurn(TurnInput.text("go"));
         assertThat(r.status()).isEqualTo(TurnOutcome.TIMED_OUT);
         assertThat(r.attempts()).isEqualTo(1);
@@ -187,7 +177,7 @@ class RateLimitSessionTest {
             List<CompletableFuture<TurnResult>> turns = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
                 CodexSession s = CodexSession.builder().client(shared).rateLimits(governor).build();
-                sessions.add(s);
+                fake.track(s);
                 java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
                 turns.add(s.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, new TurnListener() {
                     @Override
@@ -222,11 +212,11 @@ class RateLimitSessionTest {
                         + "\"codexErrorInfo\":\"rateLimitExceeded\"}}}");
         try (CodexClient shared = CodexClient.builder().transport(codex.factory()).connect()) {
             CodexSession first = CodexSession.builder().client(shared).rateLimits(governor).build();
-            sessions.add(first);
+            fake.track(first);
             List<CodexSession> others = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 CodexSession o = CodexSession.builder().client(shared).rateLimits(governor).build();
-                sessions.add(o);
+                fake.track(o);
                 others.add(o);
                 o.start();
             }

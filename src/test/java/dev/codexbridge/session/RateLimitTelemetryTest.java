@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.support.FakeCodexSessions;
 import dev.codexbridge.support.OtelCapture;
-import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.telemetry.CodexTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -14,27 +14,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A rate-limited turn retried by the governor: one turn span over both attempts, the wait a span of its own. */
 class RateLimitTelemetryTest {
     private static final String USAGE_LIMIT = "{\"message\":\"You've hit your usage limit. Try again in 20s.\","
             + "\"codexErrorInfo\":\"usageLimitExceeded\"}";
-    private final FakeCodex codex = new FakeCodex();
+    @RegisterExtension
+    final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.otel);
+    private final FakeCodex codex = fake.codex();
     private final OtelCapture otel = new OtelCapture();
     private final RateLimitGovernorTest.VirtualClock clock = new RateLimitGovernorTest.VirtualClock();
-
-    @AfterEach
-    void tearDown() {
-        for (JsonNode m : codex.received()) {
-            if (m.has("method")) {
-                assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
-            }
-        }
-        codex.shutdown();
-        otel.close();
-    }
 
     @Test
     void theWaitBetweenAttemptsIsASpanUnderTheTurnAndBothTurnStartsCarryTheTurnsSpan() {

@@ -15,24 +15,23 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.rpc.InboundSink;
 import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.support.FakeCodexSessions;
 import dev.codexbridge.support.OtelCapture;
 import dev.codexbridge.telemetry.CodexTelemetry;
-import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.transcript.TranscriptMessage;
 import dev.codexbridge.transport.CodexTransport;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A turn on a shared client to a running app-server whose connection drops (decision 0022): it
@@ -42,23 +41,10 @@ import org.junit.jupiter.api.Test;
  * and a session can follow a turn it did not start.
  */
 class ReattachTest {
-    private final FakeCodex codex = new FakeCodex();
-    private final List<CodexSession> sessions = new ArrayList<>();
+    @RegisterExtension
+    final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.shared);
+    private final FakeCodex codex = fake.codex();
     private CodexClient shared;
-
-    @AfterEach
-    void tearDown() {
-        sessions.forEach(CodexSession::close);
-        if (shared != null) {
-            shared.close();
-        }
-        codex.shutdown();
-        for (JsonNode m : codex.received()) {
-            if (m.has("method")) {
-                assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
-            }
-        }
-    }
 
     /** Set to make every further connection attempt fail, as when the app-server is gone for good. */
     private volatile boolean unreachable;
@@ -97,7 +83,7 @@ class ReattachTest {
 
     private CodexSession session(CodexSession.Builder b) {
         CodexSession s = b.thread(ThreadOptions.in(Path.of("/w"))).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
-        sessions.add(s);
+        fake.track(s);
         return s;
     }
 

@@ -10,7 +10,7 @@ import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.support.FakeCodex;
-import dev.codexbridge.support.WireSchema;
+import dev.codexbridge.support.FakeCodexSessions;
 import dev.codexbridge.transcript.TranscriptMessage;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +21,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A request codex settles without this session's answer (another client on the thread answered
@@ -47,7 +47,9 @@ class ServerRequestResolvedTest {
     /** The fake's peer numbers its requests from 1: the first request a test sends. */
     private static final String FIRST_RESOLVED = "{\"threadId\":\"thread-1\",\"requestId\":1}";
 
-    private final FakeCodex codex = new FakeCodex();
+    @RegisterExtension
+    final FakeCodexSessions fake = FakeCodexSessions.pinnedExperimental().closing(() -> this.session);
+    private final FakeCodex codex = fake.codex();
     private final List<String> events = Collections.synchronizedList(new ArrayList<>());
     private final CountDownLatch asked = new CountDownLatch(1);
     private final CompletableFuture<ApprovalDecision> prompt = new CompletableFuture<>();
@@ -83,18 +85,6 @@ class ServerRequestResolvedTest {
             events.add("withdrawn " + request.title());
         }
     };
-
-    @AfterEach
-    void tearDown() {
-        if (session != null) {
-            session.close();
-        }
-        for (JsonNode m : codex.received()) {
-            if (m.has("method")) {
-                assertThat(WireSchema.pinnedExperimental().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
-            }
-        }
-    }
 
     /** Every answer the session wrote to codex's requests (its own requests carry a method). */
     private List<JsonNode> answersWritten() {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.support.FakeCodex;
-import dev.codexbridge.support.WireSchema;
+import dev.codexbridge.support.FakeCodexSessions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,13 +16,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Many sessions on one connection: turns hold no thread, and one session's trouble stays its own. */
 class SharedConnectionTest {
-    private final FakeCodex codex = new FakeCodex();
-    private final List<CodexSession> sessions = new ArrayList<>();
+    @RegisterExtension
+    final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.shared);
+    private final FakeCodex codex = fake.codex();
     private CodexClient shared;
 
     private CodexSession session() {
@@ -33,22 +34,8 @@ class SharedConnectionTest {
         }
         CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w")))
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).interruptGrace(Duration.ofSeconds(5)).build();
-        sessions.add(s);
+        fake.track(s);
         return s;
-    }
-
-    @AfterEach
-    void tearDown() {
-        sessions.forEach(CodexSession::close);
-        if (shared != null) {
-            shared.close();
-        }
-        codex.shutdown();
-        for (JsonNode m : codex.received()) {
-            if (m.has("method")) {
-                assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
-            }
-        }
     }
 
     @Test
@@ -95,7 +82,7 @@ class SharedConnectionTest {
         CountDownLatch release = new CountDownLatch(1);
         CodexSession slow = CodexSession.builder().client(connected()).thread(ThreadOptions.in(Path.of("/slow"))).inboxLimit(50)
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
-        sessions.add(slow);
+        fake.track(slow);
         CodexSession other = session();
         String slowThread = slow.start();
         other.start();
@@ -141,7 +128,7 @@ class SharedConnectionTest {
                 .approvals(dev.codexbridge.approval.ApprovalPolicy.builder().handler(r -> {
                     throw new IllegalStateException("host handler bug");
                 }).build()).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
-        sessions.add(badHandler);
+        fake.track(badHandler);
         String failingThread = failing.start();
         String interruptedThread = interrupted.start();
         String badHandlerThread = badHandler.start();
@@ -211,7 +198,7 @@ class SharedConnectionTest {
         for (int i = 0; i < 20; i++) {
             CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w")))
                     .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
-            sessions.add(s);
+            fake.track(s);
             many.add(s);
             s.start();
         }
@@ -261,7 +248,7 @@ class SharedConnectionTest {
             return real.open(sink);
         }).reconnect(new dev.codexbridge.client.ReconnectPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20), 4)).connect();
         CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w"))).build();
-        sessions.add(s);
+        fake.track(s);
         s.start();
         refuse.set(true);
         codex.die();
@@ -281,7 +268,7 @@ class SharedConnectionTest {
         CodexSession a = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w"))).build();
         CodexSession b = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w"))).build();
         CodexSession c = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w"))).build();
-        sessions.addAll(List.of(a, b, c));
+        List.of(a, b, c).forEach(fake::track);
         a.start();
         b.start();
         assertThat(org.assertj.core.api.Assertions.catchThrowable(c::start))

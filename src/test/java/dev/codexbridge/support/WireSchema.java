@@ -1,5 +1,7 @@
 package dev.codexbridge.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
@@ -66,6 +68,18 @@ public final class WireSchema {
             pinnedExperimental = new WireSchema(Paths.get(dir, "experimental"), true);
         }
         return pinnedExperimental;
+    }
+
+    /**
+     * Asserts that every request and notification among {@code received} (what a fake codex read
+     * from the library) is valid; the library's answers to server requests are left out.
+     */
+    public void assertRequestsAndNotificationsValid(List<JsonNode> received) {
+        for (JsonNode m : received) {
+            if (m.has("method")) {
+                assertThat(validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
+            }
+        }
     }
 
     /** Validation errors of one outgoing client message (empty = valid). */

@@ -15,8 +15,8 @@ import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.support.FakeCodexSessions;
 import dev.codexbridge.support.OtelCapture;
-import dev.codexbridge.support.WireSchema;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -32,8 +32,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Spans, metrics and the trace context on the wire, against an in-memory codex and an in-memory SDK. */
 class CodexTelemetryTest {
@@ -44,26 +44,12 @@ class CodexTelemetryTest {
     private static final String MCP = "{\"type\":\"mcpToolCall\",\"id\":\"call-mcp\",\"server\":\"notes\",\"tool\":\"search_notes\","
             + "\"status\":\"completed\",\"arguments\":{\"query\":\"secret plan\"},\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"found\"}]},\"error\":null}";
 
-    private final FakeCodex codex = new FakeCodex();
+    @RegisterExtension
+    final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.otel, () -> this.shared, () -> this.session);
+    private final FakeCodex codex = fake.codex();
     private final OtelCapture otel = new OtelCapture();
     private CodexSession session;
     private CodexClient shared;
-
-    @AfterEach
-    void tearDown() {
-        if (session != null) {
-            session.close();
-        }
-        if (shared != null) {
-            shared.close();
-        }
-        otel.close();
-        for (JsonNode m : codex.received()) {
-            if (m.has("method")) {
-                assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
-            }
-        }
-    }
 
     /** A session on a connection of its own, tracing with {@code telemetry} (null: off). */
     private CodexSession.Builder builder(CodexTelemetry telemetry) {

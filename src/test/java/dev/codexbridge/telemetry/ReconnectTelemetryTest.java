@@ -10,49 +10,34 @@ import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.support.FakeCodexSessions;
 import dev.codexbridge.support.OtelCapture;
-import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.transport.CodexTransport;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A client's reconnects and the background resumes after them, as spans, against an in-memory codex. */
 class ReconnectTelemetryTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private final FakeCodex codex = new FakeCodex();
+    @RegisterExtension
+    final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.otel, () -> this.shared);
+    private final FakeCodex codex = fake.codex();
     private final OtelCapture otel = new OtelCapture();
-    private final List<CodexSession> sessions = new ArrayList<>();
     private CodexClient shared;
-
-    @AfterEach
-    void tearDown() {
-        sessions.forEach(CodexSession::close);
-        if (shared != null) {
-            shared.close();
-        }
-        otel.close();
-        codex.shutdown();
-        for (JsonNode m : codex.received()) {
-            if (m.has("method")) {
-                assertThat(WireSchema.pinned().validateOutgoing(m)).as("schema errors of %s", m).isEmpty();
-            }
-        }
-    }
 
     private void openSessions(int n) {
         for (int i = 0; i < n; i++) {
             CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w"))).build();
-            sessions.add(s);
+            fake.track(s);
             s.start();
         }
     }

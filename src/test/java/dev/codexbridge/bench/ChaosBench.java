@@ -1,0 +1,54 @@
+package dev.codexbridge.bench;
+
+import dev.codexbridge.chaos.ChaosRun;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The compound-fault run of issue 33 against the real codex: {@code bin/bench chaos SESSIONS SECONDS
+ * [SEED] [--report FILE]}. Sessions on one shared WebSocket client through a fault proxy, with
+ * resets, clean closes and stalls every 5–20 s, codex killed every 40–90 s and the host JVM every
+ * 60–120 s; afterwards each reported turn is compared with codex's record and the divergences are
+ * printed by kind. Exits 1 on any divergence, 2 on bad arguments.
+ */
+public final class ChaosBench {
+    private ChaosBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        // codex's own stderr (a reset connection, a resume's ignored overrides) is not this report's business
+        System.setProperty("org.slf4j.simpleLogger.log.dev.codexbridge.codex.stderr", "error");
+        Path report = null;
+        java.util.List<String> positional = new java.util.ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--report") && i + 1 < args.length) {
+                report = Path.of(args[++i]);
+            } else {
+                positional.add(args[i]);
+            }
+        }
+        if (positional.size() < 2 || positional.size() > 3) {
+            System.err.println("usage: bin/bench chaos SESSIONS SECONDS [SEED] [--report FILE]");
+            System.exit(2);
+        }
+        int sessions;
+        long seconds;
+        long seed;
+        try {
+            sessions = Integer.parseInt(positional.get(0));
+            seconds = Long.parseLong(positional.get(1));
+            seed = positional.size() > 2 ? Long.parseLong(positional.get(2)) : 1;
+        } catch (NumberFormatException e) {
+            System.err.println("chaos: SESSIONS, SECONDS and SEED are whole numbers: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.out.printf("chaos: %d sessions, %d s, seed %d%n", sessions, seconds, seed);
+        ChaosRun.Outcome o = ChaosRun.run(ChaosRun.Settings.of(sessions, Duration.ofSeconds(seconds), seed, System.out));
+        if (report != null) {
+            ChaosRun.writeReport(o, report);
+        }
+        System.out.printf("chaos: %d processes left at the end (killed)%n", LiveRig.reapChildren(Duration.ofSeconds(10)));
+        System.exit(o.total() == 0 ? 0 : 1);
+    }
+}

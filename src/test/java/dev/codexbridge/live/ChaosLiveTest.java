@@ -1,0 +1,34 @@
+package dev.codexbridge.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.chaos.ChaosRun;
+import dev.codexbridge.support.LiveCodex;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * The short compound-fault run ({@code bin/bench chaos} in small): 10 sessions on one shared
+ * WebSocket client for 75 s, seed 33, with proxy faults every 5–20 s, codex killed every 20–35 s
+ * and the host JVM every 25–40 s (closer together than the bench's, so that each happens more than
+ * once); afterwards no turn may differ from codex's record. Runs with {@code -Dcodexbridge.chaos=true}
+ * until the turn fixes of issue 33 are in; then the property is set in the tests module's pom.
+ */
+@EnabledIfSystemProperty(named = "codexbridge.chaos", matches = "true",
+        disabledReason = "compound faults: -Dcodexbridge.chaos=true (off until issue 33's turn fixes are in)")
+class ChaosLiveTest {
+    @Test
+    void everyTurnReportedUnderCompoundFaultsIsTheTurnCodexRecorded() throws Exception {
+        LiveCodex.binary();     // skipped with the other live tests
+        ChaosRun.Settings settings = new ChaosRun.Settings(10, Duration.ofSeconds(75), 33,
+                Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofMillis(200), Duration.ofSeconds(3),
+                Duration.ofSeconds(20), Duration.ofSeconds(35), Duration.ofSeconds(25), Duration.ofSeconds(40),
+                Duration.ofSeconds(90), Duration.ofSeconds(120), System.out);
+        ChaosRun.Outcome o = ChaosRun.run(settings);
+        assertThat(o.started()).as("turns run under the faults").isGreaterThan(30);
+        assertThat(o.json().path("codexStarts").asInt()).as("codex was killed and started again").isGreaterThan(1);
+        assertThat(o.json().path("hostStarts").asInt()).as("the host was killed and started again").isGreaterThan(1);
+        assertThat(o.divergences()).as(String.join("\n", o.lines())).allSatisfy((kind, n) -> assertThat(n).as(kind).isZero());
+    }
+}
