@@ -83,6 +83,25 @@ final class SessionPlumbing extends ClientPlumbing {
         return connection.explainClose(context, cause);
     }
 
+    /** The latest lost connection's explanation and what was made of it (see onceForLoss). */
+    private record Loss(CodexException why, Object value) {
+    }
+
+    private Loss lastLoss;
+
+    @Override
+    public synchronized <T> T onceForLoss(CodexException why, java.util.function.Supplier<T> compute) {
+        Loss last = lastLoss;
+        if (last != null && last.why() == why) {
+            @SuppressWarnings("unchecked")
+            T known = (T) last.value();
+            return known;
+        }
+        T value = compute.get();
+        lastLoss = new Loss(why, value);
+        return value;
+    }
+
     @Override
     public boolean closedByHost() {
         return connection.closedByHost();

@@ -14,15 +14,51 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * requests and their withdrawal, the connection's end, and the session's own events.
  */
 sealed interface TurnEvent {
+    /** Hands this event to the one {@code visitor} method for its kind. */
+    <R> R accept(Visitor<R> visitor);
+
+    /** One method per kind of event: a turn's transitions, checked for completeness by the compiler. */
+    interface Visitor<R> {
+        R tick(Tick event);
+
+        R interruptRequested(InterruptRequested event);
+
+        R closed(Closed event);
+
+        R resumed(Resumed event);
+
+        R caughtUp(CaughtUp event);
+
+        R overflowed(Overflowed event);
+
+        R threadReplaced(ThreadReplaced event);
+
+        R startAnswered(StartAnswered event);
+
+        R asked(Asked event);
+
+        R withdrawn(Withdrawn event);
+
+        R answered(Answered event);
+    }
+
     /** A deadline may be due. */
     TurnEvent TICK = new Tick();
     /** The host asked to interrupt the turn. */
     TurnEvent INTERRUPT_REQUESTED = new InterruptRequested();
 
     record Tick() implements TurnEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.tick(this);
+        }
     }
 
     record InterruptRequested() implements TurnEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.interruptRequested(this);
+        }
     }
 
     /**
@@ -31,6 +67,10 @@ sealed interface TurnEvent {
      * opened again: then a turn waiting to re-attach ends.
      */
     record Closed(ConnectionClosedException cause, SessionInbox from) implements TurnEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.closed(this);
+        }
     }
 
     /**
@@ -39,22 +79,42 @@ sealed interface TurnEvent {
      * ({@link CodexSession#attachTurn}). What was missed is fetched next.
      */
     record Resumed(SessionInbox box, boolean afterDrop) implements TurnEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.resumed(this);
+        }
     }
 
     /** Codex's record of the turn, fetched after a resume (or the failure to fetch it); {@code round} tells fetches apart. */
     record CaughtUp(TurnCatchUp.TurnRecord record, Throwable failure, int round) implements TurnEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.caughtUp(this);
+        }
     }
 
     /** The turn fell {@code limit} messages behind on a shared connection; later ones were dropped. */
     record Overflowed(int limit) implements TurnEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.overflowed(this);
+        }
     }
 
     /** The session's thread was replaced by a fresh one before this turn: the listener hears it first. */
     record ThreadReplaced(ThreadReplacement replacement) implements TurnEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.threadReplaced(this);
+        }
     }
 
     /** Codex answered the turn's {@code turn/start} (or {@code review/start}): a result or a failure. */
     record StartAnswered(JsonNode result, Throwable failure) implements TurnEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.startAnswered(this);
+        }
     }
 
     /**
@@ -64,6 +124,11 @@ sealed interface TurnEvent {
      * nothing is written after a withdrawal.
      */
     final class Asked implements TurnEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.asked(this);
+        }
+
         final CodexEvent.ServerRequest request;
         private final PendingRequests pending;
         private final String turnId;
@@ -196,6 +261,10 @@ sealed interface TurnEvent {
      * turn's interruption (codex drops what an interrupted turn still waits on).
      */
     record Withdrawn(Asked asked, boolean turnInterrupted) implements TurnEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.withdrawn(this);
+        }
     }
 
     /**
@@ -204,6 +273,10 @@ sealed interface TurnEvent {
      * {@code run} is the turn that asked (a later turn may see it).
      */
     record Answered(TurnRun run, Asked asked, ServerRequestBridge.Answer answer) implements TurnEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.answered(this);
+        }
     }
 
     /** How a running turn takes what its inbox hands it, one at a time, in arrival order. */

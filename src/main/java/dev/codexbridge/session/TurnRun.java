@@ -444,22 +444,44 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
     }
 
     private TurnResult handle(TurnEvent event, long now) {
-        if (event instanceof TurnEvent.Tick) {
+        eventNow = now;
+        return event.accept(transitions);
+    }
+
+    /** When the event being handled arrived (read once per event, see step). */
+    private long eventNow;
+    private final Steps transitions = new Steps();
+
+    /**
+     * The turn's transitions, one per kind of event: the compiler checks that every kind of
+     * {@link TurnEvent} has one. Each returns the turn's result when the event ends it.
+     */
+    private final class Steps implements TurnEvent.Visitor<TurnResult> {
+        @Override
+        public TurnResult tick(TurnEvent.Tick t) {
             tick = null;
             return null;
         }
-        if (event instanceof TurnEvent.Closed closed) {
-            return reattach.closed(closed, now);
+
+        @Override
+        public TurnResult closed(TurnEvent.Closed closed) {
+            return reattach.closed(closed, eventNow);
         }
-        if (event instanceof TurnEvent.Resumed resumed) {
-            lastProgress = now;
-            return reattach.resumed(resumed, now);
+
+        @Override
+        public TurnResult resumed(TurnEvent.Resumed resumed) {
+            lastProgress = eventNow;
+            return reattach.resumed(resumed, eventNow);
         }
-        if (event instanceof TurnEvent.CaughtUp caught) {
-            lastProgress = now;
-            return reattach.caughtUp(caught, now);
+
+        @Override
+        public TurnResult caughtUp(TurnEvent.CaughtUp caught) {
+            lastProgress = eventNow;
+            return reattach.caughtUp(caught, eventNow);
         }
-        if (event instanceof TurnEvent.Overflowed overflowed) {
+
+        @Override
+        public TurnResult overflowed(TurnEvent.Overflowed overflowed) {
             overflow = overflowed;
             if (stopReason == null) {
                 stopReason = StopReason.ERROR;
@@ -467,69 +489,38 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
             sendInterrupt();
             return null;
         }
-        if (event instanceof TurnEvent.InterruptRequested) {
+
+        @Override
+        public TurnResult interruptRequested(TurnEvent.InterruptRequested r) {
             if (stopReason == null) {
                 stopReason = StopReason.INTERRUPT;
             }
             sendInterrupt();
             return null;
         }
-        if (event instanceof TurnEvent.ThreadReplaced replaced) {
+
+        @Override
+        public TurnResult threadReplaced(TurnEvent.ThreadReplaced replaced) {
             safely(() -> listener.onThreadReplaced(replaced.replacement()));
             return null;
         }
-        if (event instanceof TurnEvent.StartAnswered answered) {
-            if (answered.failure() != null) {
-                Throwable cause = Futures.unwrap(answered.failure());
-                if (turnId != null) {
-                    return null;        // named already: found in codex's record by its key after the answer was lost
-                }
-                if (cause instanceof ConnectionClosedException closed && messageId != null && thread.reattachWindow() != null) {
-                    // the answer is lost, not the turn: codex's record says, once the connection is back, whether it ran
-                    holdEarlyRequests(now);
-                    return reattach.startLost(closed, now);
-                }
-                holdEarlyRequests(now);
-                return startFailed(answered.failure());
-            }
-            if (turnId != null) {
-                return null;        // found by its key before this answer came
-            }
-            JsonNode turn = answered.result().get("turn");
-            JsonNode id = turn == null ? null : turn.get("id");
-            identified(id != null && id.isTextual() ? id.asText() : null);
-            lastProgress = now;
-            if (turnId != null && thread.reattachWindow() != null) {
-                // from now on: a resume may be answered before this turn has handled the old connection's end
-                thread.watchResume(reattach.watch());
-            }
-            if (interruptRequested.get() || timedOut || stopReason == StopReason.STEP_BUDGET || overflow != null) {
-                sendInterrupt();
-            }
-            for (Object held : takeEarly()) {
-                if (held instanceof TurnEvent.Asked pending) {
-                    ask(pending, now);
-                    continue;
-                }
-                CodexEvent.Notification n = (CodexEvent.Notification) held;
-                if (!n.turnId().equals(turnId)) {
-                    continue;       // an earlier turn's last words (say, one interrupted as the thread came back)
-                }
-                TurnResult done = handleNotification(n, bridge);
-                if (done != null) {
-                    return done;
-                }
-            }
-            return null;
+
+        @Override
+        public TurnResult startAnswered(TurnEvent.StartAnswered answered) {
+            return startAnsweredStep(answered, eventNow);
         }
-        if (event instanceof TurnEvent.Answered a) {
+
+        @Override
+        public TurnResult answered(TurnEvent.Answered a) {
             respond(a);
-            if (a.run() == this) {
-                lastProgress = now;
+            if (a.run() == TurnRun.this) {
+                lastProgress = eventNow;
             }
             return null;
         }
-        if (event instanceof TurnEvent.Asked pending) {
+
+        @Override
+        public TurnResult asked(TurnEvent.Asked pending) {
             if (!pending.claim() || pending.isWithdrawn()) {
                 return null;    // answered between turns, or withdrawn before the host was asked
             }
@@ -537,14 +528,61 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
                 early.add(pending);     // after the notifications held before it, once turn/start is answered
                 return null;
             }
-            return ask(pending, now);
+            return ask(pending, eventNow);
         }
-        if (event instanceof TurnEvent.Withdrawn w) {
-            withdrawn(w);
-            lastProgress = now;
+
+        @Override
+        public TurnResult withdrawn(TurnEvent.Withdrawn w) {
+            TurnRun.this.withdrawn(w);
+            lastProgress = eventNow;
             return null;
         }
-        throw new IllegalStateException("unhandled turn event " + event);
+    }
+
+    /** Codex answered {@code turn/start}: the turn has its id, or the answer's failure decides how it goes on. */
+    private TurnResult startAnsweredStep(TurnEvent.StartAnswered answered, long now) {
+        if (answered.failure() != null) {
+            Throwable cause = Futures.unwrap(answered.failure());
+            if (turnId != null) {
+                return null;        // named already: found in codex's record by its key after the answer was lost
+            }
+            if (cause instanceof ConnectionClosedException closed && messageId != null && thread.reattachWindow() != null) {
+                // the answer is lost, not the turn: codex's record says, once the connection is back, whether it ran
+                holdEarlyRequests(now);
+                return reattach.startLost(closed, now);
+            }
+            holdEarlyRequests(now);
+            return startFailed(answered.failure());
+        }
+        if (turnId != null) {
+            return null;        // found by its key before this answer came
+        }
+        JsonNode turn = answered.result().get("turn");
+        JsonNode id = turn == null ? null : turn.get("id");
+        identified(id != null && id.isTextual() ? id.asText() : null);
+        lastProgress = now;
+        if (turnId != null && thread.reattachWindow() != null) {
+            // from now on: a resume may be answered before this turn has handled the old connection's end
+            thread.watchResume(reattach.watch());
+        }
+        if (interruptRequested.get() || timedOut || stopReason == StopReason.STEP_BUDGET || overflow != null) {
+            sendInterrupt();
+        }
+        for (Object held : takeEarly()) {
+            if (held instanceof TurnEvent.Asked pending) {
+                ask(pending, now);
+                continue;
+            }
+            CodexEvent.Notification n = (CodexEvent.Notification) held;
+            if (!n.turnId().equals(turnId)) {
+                continue;       // an earlier turn's last words (say, one interrupted as the thread came back)
+            }
+            TurnResult done = handleNotification(n, bridge);
+            if (done != null) {
+                return done;
+            }
+        }
+        return null;
     }
 
     /** The requests held for the start's answer go to the host: the host decides, and the turn's end settles them. */
@@ -897,30 +935,10 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn {
             thread.turnLost(turnId);
         }
         CodexException why = ClientPlumbing.of(client).explainClose("during the turn", cause);
-        Death last = lastDeath;
-        TurnFailure err;
-        if (last != null && last.why() == why && later.isEmpty()) {
-            err = last.failure();       // every turn on the lost connection: worked out once, not once per turn
-        } else {
-            err = thread.connectionEnded(client, why);
-            if (later.isEmpty()) {
-                lastDeath = new Death(why, err);
-            } else {
-                err = new TurnFailure(err.message() + later, err.category(), err.remediation(), err.codexErrorInfo());
-            }
-        }
-        return err;
+        // every turn on the lost connection: worked out once, not once per turn
+        TurnFailure err = ClientPlumbing.of(client).onceForLoss(why, () -> thread.connectionEnded(client, why));
+        return later.isEmpty() ? err : new TurnFailure(err.message() + later, err.category(), err.remediation(), err.codexErrorInfo());
     }
-
-    /**
-     * The last lost connection's explanation (one object per connection and context, see
-     * {@code explainClose}) and what the turns on it failed with: the hundreds of turns a crash
-     * ends at once read codex's stderr and classify it once.
-     */
-    private record Death(CodexException why, TurnFailure failure) {
-    }
-
-    private static volatile Death lastDeath;
 
     private void expire(String why) {
         timedOut = true;

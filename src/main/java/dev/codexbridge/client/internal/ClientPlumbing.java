@@ -115,6 +115,14 @@ public abstract class ClientPlumbing {
      */
     public abstract CodexException explainClose(String context, ConnectionClosedException cause);
 
+    /**
+     * What {@code compute} makes of the lost connection {@code why} (one explanation per lost
+     * connection, from {@link #explainClose}), worked out once for every session on this client:
+     * the hundreds of turns a crash ends at once read codex's stderr and classify it once. Only the
+     * latest loss is kept.
+     */
+    public abstract <T> T onceForLoss(CodexException why, java.util.function.Supplier<T> compute);
+
     /** Whether the host closed the client ({@link CodexClient#close()}), as opposed to its connection ending. */
     public abstract boolean closedByHost();
 
