@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.protocol.ProtocolDecoder;
 import dev.codexbridge.protocol.ServerNotification;
 import dev.codexbridge.protocol.ServerRequestParams;
+import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.JsonRpcId;
 import java.util.Objects;
 
@@ -46,6 +47,11 @@ public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEv
     /** The codex thread this message is about, or null for connection-wide messages. */
     public String threadId() {
         return threadId;
+    }
+
+    /** {@link #raw} as JSON text. */
+    public String rawJson() {
+        return Json.write(raw());
     }
 
     /** The params exactly as received. */

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a thread is opened with: the same settings go into {@code thread/start} and, when the
@@ -318,6 +319,11 @@ public final class ThreadOptions {
         public Builder extraParams(ObjectNode extra) {
             this.extraParams = extra == null ? null : extra.deepCopy();
             return this;
+        }
+
+        /** {@link #extraParams} as JSON text: a JSON object, or null for none. */
+        public Builder extraParamsJson(@Nullable String extra) {
+            return extraParams((ObjectNode) Json.parseHostJson(extra, "extraParamsJson", true));
         }
 
         public ThreadOptions build() {

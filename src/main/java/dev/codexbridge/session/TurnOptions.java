@@ -8,6 +8,7 @@ import dev.codexbridge.protocol.SandboxPolicy;
 import dev.codexbridge.protocol.TurnStartParams;
 import dev.codexbridge.protocol.UserInput;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import java.util.List;
 
 /**
@@ -26,10 +27,12 @@ import java.util.List;
  * @param effort           reasoning effort by codex's name ({@code "low"}, {@code "medium"},
  *                         {@code "high"}…); the pinned schema types it as a string
  * @param sandboxPolicy    e.g. {@code new SandboxPolicy.WorkspaceWrite(...)}
- * @param outputSchema     JSON Schema the final message must follow (structured output)
+ * @param outputSchema     JSON Schema the final message must follow (structured output); as text:
+ *                         {@link #outputSchemaJson()}, {@link Builder#outputSchemaJson(String)}
  * @param limits           this turn's limits; null components are the session's
  * @param extraParams      {@code turn/start} members sent as given beside the typed ones (a typed
- *                         value set here wins): for fields newer than the pinned codex
+ *                         value set here wins): for fields newer than the pinned codex; as text:
+ *                         {@link #extraParamsJson()}, {@link Builder#extraParamsJson(String)}
  * @param streamTranscript the transcript goes only to the listener ({@link TurnListener#onTranscript}),
  *                         as the turn produces it, and {@link TurnResult#messages()} stays empty: a turn
  *                         then holds no more memory for a long transcript than for a short one
@@ -101,6 +104,16 @@ public record TurnOptions(
         return toBuilder().outputSchema(s).build();
     }
 
+    /** {@link #withOutputSchema} from JSON text (a JSON object, or null for none). */
+    public TurnOptions withOutputSchemaJson(@Nullable String schema) {
+        return toBuilder().outputSchemaJson(schema).build();
+    }
+
+    /** The output schema as JSON text, or null when the turn has none. */
+    public @Nullable String outputSchemaJson() {
+        return Json.textOrNull(outputSchema);
+    }
+
     public TurnOptions withLimits(TurnLimits l) {
         return toBuilder().limits(l).build();
     }
@@ -117,6 +130,16 @@ public record TurnOptions(
     /** Extra {@code turn/start} params passed as given (e.g. {@code collaborationMode}). */
     public TurnOptions withExtraParams(ObjectNode extra) {
         return toBuilder().extraParams(extra).build();
+    }
+
+    /** {@link #withExtraParams} from JSON text (a JSON object, or null for none). */
+    public TurnOptions withExtraParamsJson(@Nullable String extra) {
+        return toBuilder().extraParamsJson(extra).build();
+    }
+
+    /** The extra {@code turn/start} params as JSON text, or null when there are none. */
+    public @Nullable String extraParamsJson() {
+        return Json.textOrNull(extraParams);
     }
 
     /** See {@code streamTranscript}: the transcript to the listener only, none of it kept in the result. */
@@ -190,6 +213,15 @@ public record TurnOptions(
             return this;
         }
 
+        /**
+         * The output schema as JSON text (a JSON object, or null for none), for a host that keeps
+         * its JSON in another library than Jackson 2. Malformed text is an
+         * {@link IllegalArgumentException}.
+         */
+        public Builder outputSchemaJson(@Nullable String schema) {
+            return outputSchema(Json.parseHostJson(schema, "outputSchemaJson", true));
+        }
+
         public Builder limits(TurnLimits limits) {
             this.limits = limits;
             return this;
@@ -198,6 +230,11 @@ public record TurnOptions(
         public Builder extraParams(ObjectNode extra) {
             this.extraParams = extra;
             return this;
+        }
+
+        /** {@link #extraParams} as JSON text: a JSON object, or null for none. */
+        public Builder extraParamsJson(@Nullable String extra) {
+            return extraParams((ObjectNode) Json.parseHostJson(extra, "extraParamsJson", true));
         }
 
         public Builder streamTranscript(boolean stream) {

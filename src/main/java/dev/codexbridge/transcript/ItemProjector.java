@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns one turn's item notifications into {@link TranscriptMessage}s. One projector per turn; not
@@ -90,6 +91,11 @@ public final class ItemProjector {
      */
     public List<TranscriptMessage> onNotification(String method, JsonNode params) {
         return onNotification(decode(method, params));
+    }
+
+    /** {@link #onNotification(String, JsonNode)} with the params as JSON text (or null). */
+    public List<TranscriptMessage> onNotificationJson(String method, @Nullable String params) {
+        return onNotification(method, Json.parseHostJson(params, "params", false));
     }
 
     private static ServerNotification decode(String method, JsonNode params) {

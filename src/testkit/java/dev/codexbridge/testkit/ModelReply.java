@@ -221,6 +221,11 @@ public sealed interface ModelReply {
             return functionCall(callId, null, tool, arguments);
         }
 
+        /** {@link #dynamicToolCall} with the arguments as JSON text, for a test without Jackson 2 in its own code. */
+        public Builder dynamicToolCallJson(String callId, String tool, String arguments) {
+            return dynamicToolCall(callId, tool, Json.parseHostJson(arguments, "arguments", true));
+        }
+
         /** Any function call; {@code arguments} is sent as a JSON string, as the API does. */
         public Builder functionCall(String callId, String namespace, String name, JsonNode arguments) {
             items++;

@@ -10,6 +10,11 @@ import java.util.Optional;
 /** One HTTP request codex sent to the {@link ScriptedModelServer}. Header names are lower case. */
 public record RecordedRequest(String method, String path, Map<String, List<String>> headers, JsonNode body) {
 
+    /** {@link #body} as JSON text. */
+    public String bodyJson() {
+        return dev.codexbridge.json.Json.write(body);
+    }
+
     public Optional<String> header(String name) {
         List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
