@@ -7,6 +7,7 @@ import dev.codexbridge.protocol.ServerRequestParams;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.JsonRpcId;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One message codex started: a notification or a server request, with the thread it belongs to.
@@ -45,7 +46,7 @@ public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEv
     }
 
     /** The codex thread this message is about, or null for connection-wide messages. */
-    public String threadId() {
+    public @Nullable String threadId() {
         return threadId;
     }
 
@@ -66,7 +67,7 @@ public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEv
     }
 
     /** The turn this message is about (its {@code turnId}, or {@code turn.id}), or null. */
-    public String turnId() {
+    public @Nullable String turnId() {
         if (knownTurnId != null) {
             return knownTurnId;
         }
@@ -83,7 +84,7 @@ public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEv
     public static final class Notification extends CodexEvent {
         private volatile ServerNotification params;
 
-        public Notification(String method, String threadId, JsonNode raw) {
+        public Notification(String method, @Nullable String threadId, JsonNode raw) {
             super(method, threadId, raw);
         }
 
@@ -104,7 +105,7 @@ public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEv
         }
 
         /** The typed params if they are of {@code type}, else null. */
-        public <T extends ServerNotification> T paramsAs(Class<T> type) {
+        public <T extends ServerNotification> @Nullable T paramsAs(Class<T> type) {
             ServerNotification p = params();
             return type.isInstance(p) ? type.cast(p) : null;
         }
@@ -120,7 +121,7 @@ public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEv
         private final JsonRpcId id;
         private volatile ServerRequestParams params;
 
-        public ServerRequest(JsonRpcId id, String method, String threadId, JsonNode raw) {
+        public ServerRequest(JsonRpcId id, String method, @Nullable String threadId, JsonNode raw) {
             super(method, threadId, raw);
             this.id = Objects.requireNonNull(id, "id");
         }

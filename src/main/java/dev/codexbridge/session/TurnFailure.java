@@ -13,9 +13,9 @@ public record TurnFailure(
         String message,
         ErrorCategory category,
         String remediation,
-        @JsonInclude(JsonInclude.Include.ALWAYS) JsonNode codexErrorInfo) {
+        @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable JsonNode codexErrorInfo) {
 
-    public static TurnFailure of(String message, ErrorCategory category, JsonNode codexErrorInfo) {
+    public static TurnFailure of(String message, ErrorCategory category, @Nullable JsonNode codexErrorInfo) {
         return new TurnFailure(message, category, category.remediation(), codexErrorInfo);
     }
 

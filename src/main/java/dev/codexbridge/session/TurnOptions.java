@@ -38,13 +38,13 @@ import java.util.List;
  *                         then holds no more memory for a long transcript than for a short one
  */
 public record TurnOptions(
-        String model,
-        String effort,
-        SandboxPolicy sandboxPolicy,
-        AskForApproval askForApproval,
-        JsonNode outputSchema,
+        @Nullable String model,
+        @Nullable String effort,
+        @Nullable SandboxPolicy sandboxPolicy,
+        @Nullable AskForApproval askForApproval,
+        @Nullable JsonNode outputSchema,
         TurnLimits limits,
-        ObjectNode extraParams,
+        @Nullable ObjectNode extraParams,
         boolean streamTranscript) {
 
     public static final TurnOptions DEFAULTS = builder().build();
@@ -62,19 +62,19 @@ public record TurnOptions(
                 .outputSchema(outputSchema).limits(limits).extraParams(extraParams).streamTranscript(streamTranscript);
     }
 
-    public TurnOptions withModel(String m) {
+    public TurnOptions withModel(@Nullable String m) {
         return toBuilder().model(m).build();
     }
 
-    public TurnOptions withEffort(String e) {
+    public TurnOptions withEffort(@Nullable String e) {
         return toBuilder().effort(e).build();
     }
 
-    public TurnOptions withSandboxPolicy(SandboxPolicy p) {
+    public TurnOptions withSandboxPolicy(@Nullable SandboxPolicy p) {
         return toBuilder().sandboxPolicy(p).build();
     }
 
-    public TurnOptions withAskForApproval(AskForApproval p) {
+    public TurnOptions withAskForApproval(@Nullable AskForApproval p) {
         return toBuilder().askForApproval(p).build();
     }
 
@@ -85,7 +85,7 @@ public record TurnOptions(
      *     {@code ApprovalPolicy}; removed in the next release
      */
     @Deprecated(since = "0.1.0", forRemoval = true)
-    public TurnOptions withApprovalPolicy(AskForApproval p) {
+    public TurnOptions withApprovalPolicy(@Nullable AskForApproval p) {
         return withAskForApproval(p);
     }
 
@@ -96,11 +96,11 @@ public record TurnOptions(
      *     {@code ApprovalPolicy}; removed in the next release
      */
     @Deprecated(since = "0.1.0", forRemoval = true)
-    public AskForApproval approvalPolicy() {
+    public @Nullable AskForApproval approvalPolicy() {
         return askForApproval;
     }
 
-    public TurnOptions withOutputSchema(JsonNode s) {
+    public TurnOptions withOutputSchema(@Nullable JsonNode s) {
         return toBuilder().outputSchema(s).build();
     }
 
@@ -114,12 +114,12 @@ public record TurnOptions(
         return Json.textOrNull(outputSchema);
     }
 
-    public TurnOptions withLimits(TurnLimits l) {
+    public TurnOptions withLimits(@Nullable TurnLimits l) {
         return toBuilder().limits(l).build();
     }
 
     /** This turn's wall-clock and idle limits (zero disables one), its step budget kept. */
-    public TurnOptions withTimeouts(Duration turn, Duration idle) {
+    public TurnOptions withTimeouts(@Nullable Duration turn, @Nullable Duration idle) {
         return withLimits(limits.withTimeouts(turn, idle));
     }
 
@@ -128,7 +128,7 @@ public record TurnOptions(
     }
 
     /** Extra {@code turn/start} params passed as given (e.g. {@code collaborationMode}). */
-    public TurnOptions withExtraParams(ObjectNode extra) {
+    public TurnOptions withExtraParams(@Nullable ObjectNode extra) {
         return toBuilder().extraParams(extra).build();
     }
 
@@ -176,23 +176,23 @@ public record TurnOptions(
         private Builder() {
         }
 
-        public Builder model(String model) {
+        public Builder model(@Nullable String model) {
             this.model = model;
             return this;
         }
 
-        public Builder effort(String effort) {
+        public Builder effort(@Nullable String effort) {
             this.effort = effort;
             return this;
         }
 
-        public Builder sandboxPolicy(SandboxPolicy policy) {
+        public Builder sandboxPolicy(@Nullable SandboxPolicy policy) {
             this.sandboxPolicy = policy;
             return this;
         }
 
         /** When codex asks before acting, from this turn on (codex's {@code approvalPolicy}). */
-        public Builder askForApproval(AskForApproval policy) {
+        public Builder askForApproval(@Nullable AskForApproval policy) {
             this.askForApproval = policy;
             return this;
         }
@@ -204,11 +204,11 @@ public record TurnOptions(
          *     {@code ApprovalPolicy}; removed in the next release
          */
         @Deprecated(since = "0.1.0", forRemoval = true)
-        public Builder approvalPolicy(AskForApproval policy) {
+        public Builder approvalPolicy(@Nullable AskForApproval policy) {
             return askForApproval(policy);
         }
 
-        public Builder outputSchema(JsonNode schema) {
+        public Builder outputSchema(@Nullable JsonNode schema) {
             this.outputSchema = schema;
             return this;
         }
@@ -222,12 +222,12 @@ public record TurnOptions(
             return outputSchema(Json.parseHostJson(schema, "outputSchemaJson", true));
         }
 
-        public Builder limits(TurnLimits limits) {
+        public Builder limits(@Nullable TurnLimits limits) {
             this.limits = limits;
             return this;
         }
 
-        public Builder extraParams(ObjectNode extra) {
+        public Builder extraParams(@Nullable ObjectNode extra) {
             this.extraParams = extra;
             return this;
         }

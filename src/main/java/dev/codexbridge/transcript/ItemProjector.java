@@ -89,7 +89,7 @@ public final class ItemProjector {
      * Feeds one notification as JSON, decoded as the client decodes it: params that do not fit the
      * schema, and methods the projector does not read, become {@link ServerNotification.Unknown}.
      */
-    public List<TranscriptMessage> onNotification(String method, JsonNode params) {
+    public List<TranscriptMessage> onNotification(String method, @Nullable JsonNode params) {
         return onNotification(decode(method, params));
     }
 
@@ -169,8 +169,8 @@ public final class ItemProjector {
         return itemMessages.toolCalls();
     }
 
-    /** The turn's answer: the last agent message marked {@code final_answer}, else the last agent message. */
-    public String finalText() {
+    /** The turn's answer: the last agent message marked {@code final_answer}, else the last agent message; null when there was none. */
+    public @Nullable String finalText() {
         return itemMessages.finalText();
     }
 
