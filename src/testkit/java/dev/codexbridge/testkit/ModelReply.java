@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One scripted answer of the {@link ScriptedModelServer} to one {@code POST /v1/responses}: an SSE
@@ -136,7 +137,7 @@ public sealed interface ModelReply {
         }
 
         /** A reasoning item with a summary and raw content, the summary streamed as one delta. */
-        public Builder reasoning(String summary, String content) {
+        public Builder reasoning(String summary, @Nullable String content) {
             String id = "rs-" + responseId + "-" + (++items);
             ObjectNode delta = event("response.reasoning_summary_text.delta");
             delta.put("delta", summary);
@@ -227,7 +228,7 @@ public sealed interface ModelReply {
         }
 
         /** Any function call; {@code arguments} is sent as a JSON string, as the API does. */
-        public Builder functionCall(String callId, String namespace, String name, JsonNode arguments) {
+        public Builder functionCall(String callId, @Nullable String namespace, String name, JsonNode arguments) {
             items++;
             ObjectNode done = event("response.output_item.done");
             ObjectNode item = done.putObject("item");
