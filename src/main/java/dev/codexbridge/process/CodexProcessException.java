@@ -18,13 +18,13 @@ public class CodexProcessException extends CodexException {
     private final Integer exitCode;
     private final List<String> stderrTail;
 
-    public CodexProcessException(String message, @Nullable Integer exitCode, List<String> stderrTail, @Nullable Throwable cause) {
+    public CodexProcessException(String message, @Nullable Integer exitCode, @Nullable List<String> stderrTail, @Nullable Throwable cause) {
         super(withTail(message, stderrTail), cause);
         this.exitCode = exitCode;
         this.stderrTail = stderrTail == null ? List.of() : List.copyOf(stderrTail);
     }
 
-    public CodexProcessException(String message, Throwable cause) {
+    public CodexProcessException(String message, @Nullable Throwable cause) {
         this(message, null, List.of(), cause);
     }
 
