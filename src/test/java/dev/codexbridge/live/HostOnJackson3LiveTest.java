@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.readme.Jackson3Host;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
@@ -30,13 +31,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A host whose own code has no Jackson 2 (decision 0031): structured output and a dynamic tool
  * through the JSON-text twins only, against the real codex and the scripted model. Once with JSON
- * text alone, once with a host on Jackson 3 ({@code tools.jackson}) that builds the schema and reads
- * the arguments and the answer with its own mapper. Nothing here imports {@code com.fasterxml}.
+ * text alone, once with the guide's host on Jackson 3 ({@code tools.jackson}, {@link Jackson3Host}),
+ * which builds the schema and reads the arguments and the answer with its own mapper. Nothing here
+ * imports {@code com.fasterxml}.
  */
 class HostOnJackson3LiveTest {
     private static final String ANSWER_SCHEMA = "{\"type\":\"object\",\"properties\":{\"answer\":{\"type\":\"integer\"}},"
@@ -92,40 +93,21 @@ class HostOnJackson3LiveTest {
     }
 
     @Test
-    void aHostOnJackson3BuildsTheSchemaAndReadsTheArgumentsAndTheAnswerWithItsOwnMapper() throws Exception {
-        JsonMapper mapper = JsonMapper.builder().build();
-        ObjectNode answer = mapper.createObjectNode().put("type", "object").put("additionalProperties", false);
-        answer.putObject("properties").putObject("answer").put("type", "integer");
-        answer.putArray("required").add("answer");
-        ObjectNode ticket = mapper.createObjectNode().put("type", "object");
-        ticket.putObject("properties").putObject("id").put("type", "string");
-        ticket.putArray("required").add("id");
+    void theGuidesJackson3HostAnswersWithItsToolsHelp() throws Exception {
+        model.enqueue(ModelReply.builder().dynamicToolCallJson("call-1", "lookup_ticket", "{\"id\":\"ABC-1\"}").build(),
+                ModelReply.message("{\"open\":1}"));
 
-        List<String> ids = new CopyOnWriteArrayList<>();
-        DynamicTool lookup = DynamicTool.ofJson("lookup_ticket", "Fetch a ticket", mapper.writeValueAsString(ticket), arguments -> {
-            String id = mapper.readTree(arguments).path("id").asString();
-            ids.add(id);
-            return DynamicTool.Result.text("Ticket " + id + " is open.");
-        });
-        assertThat(mapper.readTree(lookup.inputSchemaJson())).isEqualTo(ticket);
-        ObjectNode arguments = mapper.createObjectNode().put("id", "XYZ-9");
-        model.enqueue(ModelReply.builder().dynamicToolCallJson("call-dyn", "lookup_ticket", mapper.writeValueAsString(arguments)).build(),
-                ModelReply.message("{\"answer\":7}"));
+        assertThat(Jackson3Host.openTickets(session(), "how many of ABC-1 are open?")).isEqualTo(1);
 
-        try (CodexSession s = session().dynamicTool(lookup).build()) {
-            TurnResult r = s.runTurn(TurnInput.text("how many tickets are open?"),
-                    TurnOptions.DEFAULTS.withOutputSchemaJson(mapper.writeValueAsString(answer)), TurnListener.NONE);
-
-            assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
-            assertThat(mapper.readTree(r.finalText()).path("answer").asInt()).isEqualTo(7);
-            assertThat(r.toolIterations()).isEqualTo(1);
-        }
-        assertThat(ids).containsExactly("XYZ-9");
         List<RecordedRequest> requests = model.responsesRequests();
-        assertThat(requests.get(requests.size() - 1).functionCallOutput("call-dyn")).contains("Ticket XYZ-9 is open.");
+        assertThat(requests.get(requests.size() - 1).functionCallOutput("call-1")).contains("Ticket ABC-1 is open.");
+        assertThat(model.remaining()).isZero();
+        // the schema the host built with Jackson 3 reached the model as it was built
+        JsonMapper mapper = JsonMapper.builder().build();
         JsonNode format = mapper.readTree(requests.get(0).bodyJson()).path("text").path("format");
         assertThat(format.path("type").asString()).isEqualTo("json_schema");
-        assertThat(format.path("schema")).isEqualTo(answer);
+        assertThat(format.path("schema")).isEqualTo(mapper.readTree(
+                "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{\"open\":{\"type\":\"integer\"}},\"required\":[\"open\"]}"));
     }
 
     private CodexSession.Builder session() throws Exception {
