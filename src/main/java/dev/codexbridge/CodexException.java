@@ -1,5 +1,7 @@
 package dev.codexbridge;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Root of every exception codex-bridge throws. Unchecked, so a host can catch one type at its
  * boundary; the subclasses say which layer failed (process, connection, protocol, timeout).
@@ -11,7 +13,7 @@ public class CodexException extends RuntimeException {
         super(message);
     }
 
-    public CodexException(String message, Throwable cause) {
+    public CodexException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

@@ -1,7 +1,9 @@
 package dev.codexbridge.approval;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.json.Json;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A host's decision on one {@link ApprovalRequest}. {@code content} carries what some requests
@@ -26,7 +28,7 @@ public record ApprovalDecision(ApprovalChoice choice, JsonNode content, String n
         return new ApprovalDecision(ApprovalChoice.ALWAYS, null, null);
     }
 
-    public static ApprovalDecision deny(String note) {
+    public static ApprovalDecision deny(@Nullable String note) {
         return new ApprovalDecision(ApprovalChoice.DENY, null, note);
     }
 
@@ -35,7 +37,25 @@ public record ApprovalDecision(ApprovalChoice choice, JsonNode content, String n
     }
 
     /** Allow once, with content (form data, answers, granted permissions). */
-    public static ApprovalDecision accept(JsonNode content) {
+    public static ApprovalDecision accept(@Nullable JsonNode content) {
         return new ApprovalDecision(ApprovalChoice.ONCE, content, null);
+    }
+
+    /**
+     * {@link #accept} with the content as JSON text, e.g. {@code {"questionId": "answer"}}. Malformed
+     * text is an {@link IllegalArgumentException}.
+     */
+    public static ApprovalDecision acceptJson(@Nullable String content) {
+        return accept(Json.parseHostJson(content, "approval content", false));
+    }
+
+    /** The canonical constructor with the content as JSON text (or null). */
+    public static ApprovalDecision ofJson(ApprovalChoice choice, @Nullable String content, @Nullable String note) {
+        return new ApprovalDecision(choice, Json.parseHostJson(content, "approval content", false), note);
+    }
+
+    /** The content as JSON text, or null when the decision carries none. */
+    public @Nullable String contentJson() {
+        return Json.textOrNull(content);
     }
 }

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How server requests are answered, in order: automatic rules (auto-approve commands or file
@@ -94,7 +95,7 @@ public final class ApprovalPolicy {
     }
 
     /** The allow-list commands are decided by, or null (commands go to the handler). */
-    public CommandRules commandRules() {
+    public @Nullable CommandRules commandRules() {
         return commandRules;
     }
 
@@ -102,11 +103,12 @@ public final class ApprovalPolicy {
         return autoApproveFileChanges;
     }
 
-    public boolean trusts(String mcpServer) {
+    public boolean trusts(@Nullable String mcpServer) {
         return mcpServer != null && trustedMcpServers.contains(mcpServer);
     }
 
-    public ApprovalHandler handler() {
+    /** The host's handler, or null: what no rule or setting answers is denied (fail closed). */
+    public @Nullable ApprovalHandler handler() {
         return handler;
     }
 
@@ -115,7 +117,7 @@ public final class ApprovalPolicy {
     }
 
     /** Answers {@code account/chatgptAuthTokens/refresh}; null when the host has none. */
-    public Function<ChatgptAuthTokensRefreshParams, CompletionStage<ChatgptAuthTokensRefreshResponse>> authRefresh() {
+    public @Nullable Function<ChatgptAuthTokensRefreshParams, CompletionStage<ChatgptAuthTokensRefreshResponse>> authRefresh() {
         return authRefresh;
     }
 
@@ -149,7 +151,7 @@ public final class ApprovalPolicy {
          * note, or goes to the handler when the rules say {@link CommandRules#askHandlerForOthers()}.
          * Not together with {@link #autoApproveCommands(boolean) autoApproveCommands(true)}.
          */
-        public Builder commandRules(CommandRules rules) {
+        public Builder commandRules(@Nullable CommandRules rules) {
             this.commandRules = rules;
             return this;
         }
@@ -166,7 +168,7 @@ public final class ApprovalPolicy {
             return this;
         }
 
-        public Builder handler(ApprovalHandler handler) {
+        public Builder handler(@Nullable ApprovalHandler handler) {
             this.handler = handler;
             return this;
         }
@@ -180,7 +182,8 @@ public final class ApprovalPolicy {
             return this;
         }
 
-        public Builder authRefresh(Function<ChatgptAuthTokensRefreshParams, CompletionStage<ChatgptAuthTokensRefreshResponse>> refresh) {
+        public Builder authRefresh(
+                @Nullable Function<ChatgptAuthTokensRefreshParams, CompletionStage<ChatgptAuthTokensRefreshResponse>> refresh) {
             this.authRefresh = refresh;
             return this;
         }

@@ -8,6 +8,7 @@ import dev.codexbridge.protocol.ServerRequestParams;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A server request as shown to the host, enriched: a one-line {@code title} (the command, or
@@ -33,28 +34,29 @@ import java.util.Optional;
 public record ApprovalRequest(
         ApprovalKind kind,
         String method,
-        String threadId,
-        String turnId,
-        String itemId,
+        @Nullable String threadId,
+        @Nullable String turnId,
+        @Nullable String itemId,
         String title,
         String description,
-        String command,
-        String cwd,
-        String reason,
-        String serverName,
-        String toolName,
+        @Nullable String command,
+        @Nullable String cwd,
+        @Nullable String reason,
+        @Nullable String serverName,
+        @Nullable String toolName,
         List<String> choicesOffered,
         ServerRequestParams params,
-        PersistentRule persistentRule) {
+        @Nullable PersistentRule persistentRule) {
 
     public ApprovalRequest {
         choicesOffered = choicesOffered == null ? List.of() : List.copyOf(choicesOffered);
     }
 
     /** A request whose ALWAYS answer writes no rule. */
-    public ApprovalRequest(ApprovalKind kind, String method, String threadId, String turnId, String itemId, String title,
-            String description, String command, String cwd, String reason, String serverName, String toolName,
-            List<String> choicesOffered, ServerRequestParams params) {
+    public ApprovalRequest(ApprovalKind kind, String method, @Nullable String threadId, @Nullable String turnId,
+            @Nullable String itemId, String title, String description, @Nullable String command, @Nullable String cwd,
+            @Nullable String reason, @Nullable String serverName, @Nullable String toolName,
+            @Nullable List<String> choicesOffered, ServerRequestParams params) {
         this(kind, method, threadId, turnId, itemId, title, description, command, cwd, reason, serverName, toolName,
                 choicesOffered, params, null);
     }
@@ -91,7 +93,7 @@ public record ApprovalRequest(
     }
 
     /** Why {@link #argv()} is empty (e.g. "a list of commands (;)"), or null when it is not. */
-    public String argvRefusal() {
+    public @Nullable String argvRefusal() {
         return examineCommand().refusal();
     }
 

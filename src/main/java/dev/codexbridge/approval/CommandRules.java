@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An allow-list of commands, decided on what will run rather than on the shell string: a
@@ -101,7 +102,7 @@ public final class CommandRules {
      * A handler answering commands by {@link #decide} and every other request with {@code others}
      * (null: deny them).
      */
-    public ApprovalHandler handler(ApprovalHandler others) {
+    public ApprovalHandler handler(@Nullable ApprovalHandler others) {
         return request -> {
             if (request.kind() == ApprovalKind.COMMAND || request.kind() == ApprovalKind.LEGACY_COMMAND) {
                 return CompletableFuture.completedFuture(decide(request));

@@ -1,6 +1,7 @@
 package dev.codexbridge.approval;
 
 import dev.codexbridge.protocol.CommandAction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One thing a command does, as codex parsed it for display ({@code commandActions} of
@@ -18,7 +19,7 @@ import dev.codexbridge.protocol.CommandAction;
  * @param path the file or folder it reads, lists or searches, or null
  * @param query what a search looks for, or null
  */
-public record CommandStep(Kind kind, String command, String path, String query) {
+public record CommandStep(Kind kind, String command, @Nullable String path, @Nullable String query) {
 
     /** What a step does. */
     public enum Kind {

@@ -18,4 +18,7 @@
  * {@code transcript}, which is why the change summary both show lives in
  * {@link dev.codexbridge.protocol.FileChanges}.
  */
+@NullMarked
 package dev.codexbridge.approval;
+
+import org.jspecify.annotations.NullMarked;

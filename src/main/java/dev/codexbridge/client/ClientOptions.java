@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything a {@link CodexClient} connection is opened with, as one immutable value: what to talk
@@ -97,17 +98,17 @@ public final class ClientOptions {
      * {@link #transport()} instead. By default {@code codex app-server} of the binary located
      * ({@link dev.codexbridge.process.CodexLocator}) when codex starts.
      */
-    public CodexLaunch launch() {
+    public @Nullable CodexLaunch launch() {
         return launch != null ? launch : endpoint == null && transport == null ? DEFAULT_LAUNCH : null;
     }
 
     /** The running app-server to connect to, or null. */
-    public CodexEndpoint endpoint() {
+    public @Nullable CodexEndpoint endpoint() {
         return endpoint;
     }
 
     /** The factory of connections to something other than a codex process, or null. */
-    public CodexTransport.Factory transport() {
+    public CodexTransport.@Nullable Factory transport() {
         return transport;
     }
 
@@ -135,12 +136,12 @@ public final class ClientOptions {
      * Gives each connection the client opens (the first and every reconnect) its {@link WireTap};
      * null for none. Not used with a {@link #transport()}, whose factory makes its own peers.
      */
-    public Supplier<WireTap> wireTaps() {
+    public @Nullable Supplier<WireTap> wireTaps() {
         return wireTaps;
     }
 
     /** How a lost connection is reopened; null: the client ends with its connection. */
-    public ReconnectPolicy reconnect() {
+    public @Nullable ReconnectPolicy reconnect() {
         return reconnect;
     }
 
@@ -168,7 +169,7 @@ public final class ClientOptions {
      * Traces and metrics through the host's OpenTelemetry, or null (the default): requests then
      * carry no trace context.
      */
-    public CodexTelemetry telemetry() {
+    public @Nullable CodexTelemetry telemetry() {
         return telemetry;
     }
 

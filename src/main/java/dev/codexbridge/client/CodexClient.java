@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One connection to a codex app-server: the handshake, a typed method for every stable client
@@ -334,7 +335,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
          * client: running turns still end at once, then every session on the client resumes its
          * thread on the new connection. Off by default.
          */
-        public Builder reconnect(ReconnectPolicy policy) {
+        public Builder reconnect(@Nullable ReconnectPolicy policy) {
             this.reconnect = policy;
             return this;
         }
@@ -368,7 +369,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
          * Sees every line sent and received on every connection (fixture recording, conformance
          * checks); null for none. Not used with a {@link #transport}, whose factory makes its own peers.
          */
-        public Builder wireTap(WireTap tap) {
+        public Builder wireTap(@Nullable WireTap tap) {
             this.wireTaps = tap == null ? null : () -> tap;
             return this;
         }
@@ -378,13 +379,13 @@ public final class CodexClient implements CodexApi, AutoCloseable {
          * request carries the sending thread's trace context to codex, and sessions on this client
          * trace their turns. Null (the default) for none.
          */
-        public Builder telemetry(CodexTelemetry telemetry) {
+        public Builder telemetry(@Nullable CodexTelemetry telemetry) {
             this.telemetry = telemetry;
             return this;
         }
 
         /** Like {@link #wireTap}, with a tap of its own for each connection: the first and every reconnect. */
-        public Builder wireTaps(Supplier<WireTap> perConnection) {
+        public Builder wireTaps(@Nullable Supplier<WireTap> perConnection) {
             this.wireTaps = perConnection;
             return this;
         }

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.protocol.ProtocolDecoder;
 import dev.codexbridge.protocol.ServerNotification;
 import dev.codexbridge.protocol.ServerRequestParams;
+import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.JsonRpcId;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One message codex started: a notification or a server request, with the thread it belongs to.
@@ -44,8 +46,13 @@ public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEv
     }
 
     /** The codex thread this message is about, or null for connection-wide messages. */
-    public String threadId() {
+    public @Nullable String threadId() {
         return threadId;
+    }
+
+    /** {@link #raw} as JSON text. */
+    public String rawJson() {
+        return Json.write(raw());
     }
 
     /** The params exactly as received. */
@@ -60,7 +67,7 @@ public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEv
     }
 
     /** The turn this message is about (its {@code turnId}, or {@code turn.id}), or null. */
-    public String turnId() {
+    public @Nullable String turnId() {
         if (knownTurnId != null) {
             return knownTurnId;
         }
@@ -77,7 +84,7 @@ public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEv
     public static final class Notification extends CodexEvent {
         private volatile ServerNotification params;
 
-        public Notification(String method, String threadId, JsonNode raw) {
+        public Notification(String method, @Nullable String threadId, JsonNode raw) {
             super(method, threadId, raw);
         }
 
@@ -98,7 +105,7 @@ public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEv
         }
 
         /** The typed params if they are of {@code type}, else null. */
-        public <T extends ServerNotification> T paramsAs(Class<T> type) {
+        public <T extends ServerNotification> @Nullable T paramsAs(Class<T> type) {
             ServerNotification p = params();
             return type.isInstance(p) ? type.cast(p) : null;
         }
@@ -114,7 +121,7 @@ public abstract sealed class CodexEvent permits CodexEvent.Notification, CodexEv
         private final JsonRpcId id;
         private volatile ServerRequestParams params;
 
-        public ServerRequest(JsonRpcId id, String method, String threadId, JsonNode raw) {
+        public ServerRequest(JsonRpcId id, String method, @Nullable String threadId, JsonNode raw) {
             super(method, threadId, raw);
             this.id = Objects.requireNonNull(id, "id");
         }

@@ -28,4 +28,7 @@
  * <p>Depends on {@code transport}, {@code protocol} and {@code rpc}, and on {@code process} only
  * for the launch and codex's version. Knows nothing of sessions, approvals or transcripts.
  */
+@NullMarked
 package dev.codexbridge.client;
+
+import org.jspecify.annotations.NullMarked;

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.internal.UntrustedText;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one configured {@link ObjectMapper} of codex-bridge.
@@ -93,5 +94,43 @@ public final class Json {
 
     public static JsonNode tree(Object value) {
         return MAPPER.valueToTree(value);
+    }
+
+    /**
+     * Parses JSON text a host handed in (a schema, extra params, approval content) for the twins
+     * that spare a host Jackson 2 types (decision 0031). Null stays null; malformed text and, when
+     * {@code object} is set, anything but an object are an {@link IllegalArgumentException} that
+     * names {@code what}.
+     */
+    public static @Nullable JsonNode parseHostJson(@Nullable String text, String what, boolean object) {
+        if (text == null) {
+            return null;
+        }
+        JsonNode node;
+        try {
+            node = parse(text);
+        } catch (JsonFormatException e) {
+            throw new IllegalArgumentException(what + " is not valid JSON: " + e.getMessage(), e);
+        }
+        if (object && !node.isObject()) {
+            throw new IllegalArgumentException(what + " must be a JSON object, not " + kind(node));
+        }
+        return node;
+    }
+
+    /** {@link #write} of a tree, null for null: the JSON-text side of those twins. */
+    public static @Nullable String textOrNull(@Nullable JsonNode node) {
+        return node == null ? null : write(node);
+    }
+
+    private static String kind(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        };
     }
 }

@@ -5,4 +5,7 @@
  * deterministic JSON. Depends on Jackson and {@code dev.codexbridge.internal} only; any package
  * may use it.
  */
+@NullMarked
 package dev.codexbridge.json;
+
+import org.jspecify.annotations.NullMarked;

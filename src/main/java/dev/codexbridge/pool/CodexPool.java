@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sessions spread over several running app-servers.
@@ -541,7 +542,7 @@ public final class CodexPool implements AutoCloseable {
          * ({@code codex_bridge.pool.endpoint.up}, {@code codex_bridge.pool.endpoint.threads}; see
          * docs/observability.md). Null (the default): off.
          */
-        public Builder telemetry(CodexTelemetry telemetry) {
+        public Builder telemetry(@Nullable CodexTelemetry telemetry) {
             this.telemetry = telemetry;
             return this;
         }

@@ -2,6 +2,7 @@ package dev.codexbridge.pool;
 
 import java.net.URI;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A snapshot of one endpoint of a {@link CodexPool}.
@@ -16,5 +17,5 @@ import java.time.Instant;
  * @param detail      the last probe's or connection's word, for a person
  */
 public record EndpointState(String name, URI uri, boolean healthy, boolean connected, int threads, int maxThreads,
-                            Instant lastProbe, String detail) {
+                            @Nullable Instant lastProbe, String detail) {
 }

@@ -7,4 +7,7 @@
  * {@code CODEX_HOME}. Depends on {@code client}, {@code session} and {@code transport}; nothing
  * depends on it. Deployment: {@code docs/deploy/}.
  */
+@NullMarked
 package dev.codexbridge.pool;
+
+import org.jspecify.annotations.NullMarked;

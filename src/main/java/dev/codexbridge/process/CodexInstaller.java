@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Installs a pinned {@code @openai/codex} from the npm registry into a project-local folder
@@ -75,7 +76,7 @@ public final class CodexInstaller {
     }
 
     /** The binary in {@code dir} if it reports exactly {@code version}, else null. */
-    public static Path installed(Path dir, CodexVersion version) {
+    public static @Nullable Path installed(Path dir, CodexVersion version) {
         if (!Files.isDirectory(dir)) {
             return null;
         }

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to start {@code codex app-server}: binary, extra arguments, environment overlay,
@@ -101,7 +102,7 @@ public final class CodexLaunch {
     }
 
     /** The binary, or null when it is located as codex starts ({@link #appServer()}). */
-    public Path binary() {
+    public @Nullable Path binary() {
         return binary;
     }
 

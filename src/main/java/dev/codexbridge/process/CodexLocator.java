@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the codex binary: an explicit path, then {@code CODEX_BIN}, then an install folder (the one
@@ -73,7 +74,7 @@ public final class CodexLocator {
      * nothing is found the {@link CodexNotFoundException} lists every place looked at, in order,
      * and the ways to provide codex.
      */
-    public Located locate(Path explicit) {
+    public Located locate(@Nullable Path explicit) {
         if (explicit != null) {
             if (isExecutable(explicit)) {
                 return new Located(explicit, Source.EXPLICIT);

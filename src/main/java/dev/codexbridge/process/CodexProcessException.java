@@ -4,6 +4,7 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.internal.UntrustedText;
 import java.util.List;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The codex process could not be started, exited early, or died. Carries the exit code (when
@@ -17,13 +18,13 @@ public class CodexProcessException extends CodexException {
     private final Integer exitCode;
     private final List<String> stderrTail;
 
-    public CodexProcessException(String message, Integer exitCode, List<String> stderrTail, Throwable cause) {
+    public CodexProcessException(String message, @Nullable Integer exitCode, @Nullable List<String> stderrTail, @Nullable Throwable cause) {
         super(withTail(message, stderrTail), cause);
         this.exitCode = exitCode;
         this.stderrTail = stderrTail == null ? List.of() : List.copyOf(stderrTail);
     }
 
-    public CodexProcessException(String message, Throwable cause) {
+    public CodexProcessException(String message, @Nullable Throwable cause) {
         this(message, null, List.of(), cause);
     }
 

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** A codex CLI version, {@code major.minor.patch}, ordered numerically. */
 public record CodexVersion(int major, int minor, int patch) implements Comparable<CodexVersion> {
@@ -26,7 +27,7 @@ public record CodexVersion(int major, int minor, int patch) implements Comparabl
     }
 
     /** The first {@code N.N.N} in {@code text} (e.g. {@code "codex-cli 0.169.0"}), if any. */
-    public static Optional<CodexVersion> parse(String text) {
+    public static Optional<CodexVersion> parse(@Nullable String text) {
         if (text == null) {
             return Optional.empty();
         }

@@ -12,4 +12,7 @@
  * {@link dev.codexbridge.process.CodexNotFoundException}); {@code CodexConnection} and
  * {@code CodexProcess} are what {@code transport} builds on.
  */
+@NullMarked
 package dev.codexbridge.process;
+
+import org.jspecify.annotations.NullMarked;

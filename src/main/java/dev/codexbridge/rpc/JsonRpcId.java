@@ -3,6 +3,7 @@ package dev.codexbridge.rpc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A JSON-RPC request id as it appeared on the wire: an integer or a string, never mixed up.
@@ -30,7 +31,7 @@ public final class JsonRpcId {
      * Reads an id node: an integral number that fits a {@code long}, or a string. Anything else
      * (null, fractions, booleans, objects) is no id at all, as codex itself treats it.
      */
-    public static JsonRpcId fromJson(JsonNode node) {
+    public static @Nullable JsonRpcId fromJson(@Nullable JsonNode node) {
         if (node == null) {
             return null;
         }

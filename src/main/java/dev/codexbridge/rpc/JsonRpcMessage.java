@@ -2,6 +2,7 @@ package dev.codexbridge.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One message of codex's JSON-RPC dialect: JSON-RPC 2.0 without the {@code "jsonrpc"} member.
@@ -42,7 +43,7 @@ public sealed interface JsonRpcMessage {
     }
 
     /** An error response; {@code id} is null when the other side could not tell which request failed. */
-    record ErrorResponse(JsonRpcId id, RpcError error) implements JsonRpcMessage {
+    record ErrorResponse(@Nullable JsonRpcId id, RpcError error) implements JsonRpcMessage {
         public ErrorResponse {
             Objects.requireNonNull(error, "error");
         }

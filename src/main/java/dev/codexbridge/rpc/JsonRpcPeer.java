@@ -30,6 +30,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A JSON-RPC peer speaking codex's dialect (JSON-RPC 2.0 without {@code "jsonrpc"}) over whole
@@ -152,7 +153,7 @@ public final class JsonRpcPeer implements AutoCloseable {
     // ---------------------------------------------------------------- outgoing requests
 
     /** Sends a request with the default timeout. {@code params} null means {@code {}}. */
-    public CompletableFuture<JsonNode> request(String method, Object params) {
+    public CompletableFuture<JsonNode> request(String method, @Nullable Object params) {
         return request(method, params, defaultTimeout);
     }
 
@@ -161,7 +162,7 @@ public final class JsonRpcPeer implements AutoCloseable {
      * {@link RpcException}, {@link RpcTimeoutException} or {@link ConnectionClosedException}.
      * Cancelling it forgets the request (a late response is then counted as unmatched).
      */
-    public CompletableFuture<JsonNode> request(String method, Object params, Duration timeout) {
+    public CompletableFuture<JsonNode> request(String method, @Nullable Object params, Duration timeout) {
         return send(method, params, timeout, null);
     }
 
@@ -225,7 +226,7 @@ public final class JsonRpcPeer implements AutoCloseable {
      * written are then the same as ever. Set before the first request (the client sets it before
      * {@code initialize}).
      */
-    public void traceContext(Supplier<? extends JsonNode> source) {
+    public void traceContext(Supplier<? extends @Nullable JsonNode> source) {
         this.traceContext = source;
     }
 
@@ -270,7 +271,7 @@ public final class JsonRpcPeer implements AutoCloseable {
      * writes nothing, if the id was already answered, never received, or the connection is closed:
      * every request gets exactly one response.
      */
-    public boolean respond(JsonRpcId id, Object result) {
+    public boolean respond(JsonRpcId id, @Nullable Object result) {
         JsonNode node = result == null ? Json.object() : result instanceof JsonNode j ? j : Json.tree(result);
         return answer(id, new JsonRpcMessage.Response(id, node));
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Classifies JSON objects into {@link JsonRpcMessage}s by shape and encodes messages as compact
@@ -83,7 +84,7 @@ final class MessageCodec {
      * Compact JSON for one message; a request with a non-null {@code trace} carries it as its
      * top-level {@code trace} member (codex's W3C trace context), after {@code params}.
      */
-    public static byte[] encode(JsonRpcMessage message, boolean withVersion, JsonNode trace) {
+    public static byte[] encode(JsonRpcMessage message, boolean withVersion, @Nullable JsonNode trace) {
         ObjectNode node = MAPPER.createObjectNode();
         if (withVersion) {
             node.put("jsonrpc", "2.0");

@@ -2,9 +2,10 @@ package dev.codexbridge.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The {@code error} member of a JSON-RPC error response. {@code data} may be null. */
-public record RpcError(int code, String message, JsonNode data) {
+public record RpcError(int code, String message, @Nullable JsonNode data) {
     public static final int PARSE_ERROR = -32700;
     public static final int INVALID_REQUEST = -32600;
     public static final int METHOD_NOT_FOUND = -32601;

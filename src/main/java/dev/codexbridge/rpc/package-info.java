@@ -22,4 +22,7 @@
  * ({@code MessageCodec}, {@code LargeStringDecoder}, {@code MalformedMessageException}) and the
  * default sink ({@code SerialDispatcher}) are package-private.
  */
+@NullMarked
 package dev.codexbridge.rpc;
+
+import org.jspecify.annotations.NullMarked;

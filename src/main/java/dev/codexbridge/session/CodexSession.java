@@ -44,6 +44,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One codex thread for one host conversation: what a host agent loop calls once per user turn.
@@ -110,7 +111,7 @@ public final class CodexSession implements AutoCloseable {
     }
 
     /** The codex thread id, once started (or the one to resume). */
-    public String threadId() {
+    public @Nullable String threadId() {
         return connection.threadId();
     }
 
@@ -146,7 +147,7 @@ public final class CodexSession implements AutoCloseable {
     }
 
     /** The connection this session runs on (its own, or the shared one), once started. */
-    public CodexClient client() {
+    public @Nullable CodexClient client() {
         return connection.client();
     }
 
@@ -161,7 +162,7 @@ public final class CodexSession implements AutoCloseable {
      * {@link IllegalStateException}. The calling thread only waits; interrupting it interrupts the
      * turn (and the result then says so).
      */
-    public TurnResult runTurn(TurnInput input, TurnOptions options, TurnListener listener) {
+    public TurnResult runTurn(TurnInput input, @Nullable TurnOptions options, @Nullable TurnListener listener) {
         Objects.requireNonNull(input, "input");
         return await(run(new TurnStart.UserTurn(input), options, listener, null));
     }
@@ -206,7 +207,7 @@ public final class CodexSession implements AutoCloseable {
      * Runs a code review of this thread's workspace as a turn ({@code review/start}, delivered
      * inline): the review's items and final text come back like any turn's.
      */
-    public TurnResult runReview(ReviewTarget target, TurnOptions options, TurnListener listener) {
+    public TurnResult runReview(ReviewTarget target, @Nullable TurnOptions options, @Nullable TurnListener listener) {
         Objects.requireNonNull(target, "target");
         return await(run(new TurnStart.Review(target), options, listener, null));
     }
@@ -217,12 +218,13 @@ public final class CodexSession implements AutoCloseable {
      * pool for host code, where a continuation may block (even on this session). The listener is
      * called on the shared dispatch threads and must not block.
      */
-    public CompletableFuture<TurnResult> runTurnAsync(TurnInput input, TurnOptions options, TurnListener listener) {
+    public CompletableFuture<TurnResult> runTurnAsync(TurnInput input, @Nullable TurnOptions options, @Nullable TurnListener listener) {
         return runTurnAsync(input, options, listener, RpcThreads.host());
     }
 
     /** {@link #runTurnAsync(TurnInput, TurnOptions, TurnListener)}, completing on {@code executor}. */
-    public CompletableFuture<TurnResult> runTurnAsync(TurnInput input, TurnOptions options, TurnListener listener, Executor executor) {
+    public CompletableFuture<TurnResult> runTurnAsync(TurnInput input, @Nullable TurnOptions options, @Nullable TurnListener listener,
+            Executor executor) {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(executor, "executor");
         try {
@@ -404,12 +406,12 @@ public final class CodexSession implements AutoCloseable {
      * approvals. The session's limits apply from now; {@link #interrupt()} and {@link #steer} act on
      * the turn. One turn at a time, like {@link #runTurn}.
      */
-    public TurnResult attachTurn(String turnId, TurnListener listener) {
+    public TurnResult attachTurn(String turnId, @Nullable TurnListener listener) {
         return await(follow(turnId, listener));
     }
 
     /** {@link #attachTurn} without a thread of its own: the future completes on a host pool thread when the turn ends. */
-    public CompletableFuture<TurnResult> attachTurnAsync(String turnId, TurnListener listener) {
+    public CompletableFuture<TurnResult> attachTurnAsync(String turnId, @Nullable TurnListener listener) {
         return HostFuture.of(follow(turnId, listener));
     }
 
@@ -577,7 +579,7 @@ public final class CodexSession implements AutoCloseable {
          * Traces the turns through the host's OpenTelemetry (docs/observability.md); by default,
          * with the client's ({@code CodexClient.Builder#telemetry}). An own connection gets it too.
          */
-        public Builder telemetry(CodexTelemetry telemetry) {
+        public Builder telemetry(@Nullable CodexTelemetry telemetry) {
             this.telemetry = telemetry;
             return this;
         }
@@ -613,7 +615,7 @@ public final class CodexSession implements AutoCloseable {
         }
 
         /** Resume this thread instead of starting a new one. */
-        public Builder resumeThread(String threadId) {
+        public Builder resumeThread(@Nullable String threadId) {
             this.resumeThreadId = threadId;
             return this;
         }
@@ -669,7 +671,7 @@ public final class CodexSession implements AutoCloseable {
          * session of one account (it is shared, and thread-safe). Without one a rate-limited turn
          * fails on its first attempt.
          */
-        public Builder rateLimits(RateLimitGovernor governor) {
+        public Builder rateLimits(@Nullable RateLimitGovernor governor) {
             this.rateLimits = governor;
             return this;
         }

@@ -18,6 +18,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps every session it is given to from calling the model while the account is rate-limited:
@@ -155,7 +156,7 @@ public final class RateLimitGovernor implements AutoCloseable {
     }
 
     /** The latest signal reported, or null. */
-    public RateLimitSignal latest() {
+    public @Nullable RateLimitSignal latest() {
         synchronized (lock) {
             return latest;
         }
@@ -224,7 +225,7 @@ public final class RateLimitGovernor implements AutoCloseable {
      *                                governor is closed, or the thread is interrupted (its
      *                                interrupt flag is then set again)
      */
-    public Duration waitForReady(Cancellation cancellation, int attempt, Consumer<RateLimitWait> countdown) {
+    public Duration waitForReady(@Nullable Cancellation cancellation, int attempt, @Nullable Consumer<RateLimitWait> countdown) {
         Cancellation c = cancellation == null ? new Cancellation() : cancellation;
         Wait w = begin(c, attempt, countdown, true);
         if (w == null) {
@@ -255,7 +256,7 @@ public final class RateLimitGovernor implements AutoCloseable {
      * lasted, or fails with {@link WaitCancelledException}, and the countdown is told on the
      * clock's scheduling thread ({@link Clock#schedule}). A thousand turns waiting hold no thread.
      */
-    public CompletableFuture<Duration> whenReady(Cancellation cancellation, int attempt, Consumer<RateLimitWait> countdown) {
+    public CompletableFuture<Duration> whenReady(@Nullable Cancellation cancellation, int attempt, @Nullable Consumer<RateLimitWait> countdown) {
         Cancellation c = cancellation == null ? new Cancellation() : cancellation;
         Wait w;
         try {

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One rate-limit signal reported to a {@link RateLimitGovernor}: whether the account may call the
@@ -25,8 +26,8 @@ import java.util.regex.Pattern;
  * @param retryAfterMs how long the model API asked to wait ({@code Retry-After}), when known
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RateLimitSignal(Status status, String type, Source source, Integer usedPercent, Long windowMins,
-        Long resetsAt, Long retryAfterMs, String message) {
+public record RateLimitSignal(Status status, String type, Source source, @Nullable Integer usedPercent, @Nullable Long windowMins,
+        @Nullable Long resetsAt, @Nullable Long retryAfterMs, @Nullable String message) {
 
     public static final String OPAQUE = "opaque";
     private static final Pattern RETRY_AFTER = Pattern.compile(
@@ -73,12 +74,12 @@ public record RateLimitSignal(Status status, String type, Source source, Integer
     }
 
     /** {@link #resetsAt} as an instant, or null. */
-    public Instant resetTime() {
+    public @Nullable Instant resetTime() {
         return resetsAt == null ? null : Instant.ofEpochSecond(resetsAt);
     }
 
     /** {@link #retryAfterMs} as a duration, or null. */
-    public Duration retryAfter() {
+    public @Nullable Duration retryAfter() {
         return retryAfterMs == null ? null : Duration.ofMillis(retryAfterMs);
     }
 
@@ -87,7 +88,7 @@ public record RateLimitSignal(Status status, String type, Source source, Integer
     }
 
     /** A rejection with nothing known but its existence: the governor backs off with jitter. */
-    public static RateLimitSignal rejected(Source source, String message) {
+    public static RateLimitSignal rejected(Source source, @Nullable String message) {
         return new RateLimitSignal(Status.REJECTED, OPAQUE, source, null, null, null, null, message);
     }
 
@@ -95,7 +96,7 @@ public record RateLimitSignal(Status status, String type, Source source, Integer
      * The signal in an {@code account/rateLimits/updated} notification: rejected when codex names
      * the limit reached or a window is used up, with that window's reset; else allowed.
      */
-    public static RateLimitSignal of(AccountRateLimitsUpdatedNotification n) {
+    public static RateLimitSignal of(@Nullable AccountRateLimitsUpdatedNotification n) {
         RateLimitSnapshot s = n == null ? null : n.rateLimits();
         if (s == null) {
             return new RateLimitSignal(Status.ALLOWED, OPAQUE, Source.NOTIFICATION, null, null, null, null, null);

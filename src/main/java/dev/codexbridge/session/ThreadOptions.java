@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a thread is opened with: the same settings go into {@code thread/start} and, when the
@@ -81,12 +82,13 @@ public final class ThreadOptions {
         return cwd;
     }
 
-    public String model() {
+    /** The model, or null for codex's configured one. */
+    public @Nullable String model() {
         return model;
     }
 
     /** When codex asks before acting (codex's {@code approvalPolicy}), or null for codex's configured one. */
-    public AskForApproval askForApproval() {
+    public @Nullable AskForApproval askForApproval() {
         return askForApproval;
     }
 
@@ -97,19 +99,19 @@ public final class ThreadOptions {
      *     {@code ApprovalPolicy}; removed in the next release
      */
     @Deprecated(since = "0.1.0", forRemoval = true)
-    public AskForApproval approvalPolicy() {
+    public @Nullable AskForApproval approvalPolicy() {
         return askForApproval;
     }
 
-    public SandboxMode sandbox() {
+    public @Nullable SandboxMode sandbox() {
         return sandbox;
     }
 
-    public String baseInstructions() {
+    public @Nullable String baseInstructions() {
         return baseInstructions;
     }
 
-    public String developerInstructions() {
+    public @Nullable String developerInstructions() {
         return developerInstructions;
     }
 
@@ -118,7 +120,7 @@ public final class ThreadOptions {
         return config;
     }
 
-    public Boolean ephemeral() {
+    public @Nullable Boolean ephemeral() {
         return ephemeral;
     }
 
@@ -203,12 +205,12 @@ public final class ThreadOptions {
         }
 
         /** The thread's working directory (default: this process's). */
-        public Builder cwd(Path cwd) {
+        public Builder cwd(@Nullable Path cwd) {
             this.cwd = cwd;
             return this;
         }
 
-        public Builder model(String model) {
+        public Builder model(@Nullable String model) {
             this.model = model;
             return this;
         }
@@ -220,7 +222,7 @@ public final class ThreadOptions {
          * request codex may ask about). This is codex's setting; how the session answers what codex
          * asks is the library's {@code ApprovalPolicy}, given to {@code CodexSession.Builder#approvals}.
          */
-        public Builder askForApproval(AskForApproval policy) {
+        public Builder askForApproval(@Nullable AskForApproval policy) {
             this.askForApproval = policy;
             return this;
         }
@@ -230,7 +232,7 @@ public final class ThreadOptions {
          * {@code "on-request"} or {@code "never"} ({@code granular} takes settings, so it is given
          * as an {@link AskForApproval.Granular}); an unknown name is refused here, not by codex.
          */
-        public Builder askForApproval(String policy) {
+        public Builder askForApproval(@Nullable String policy) {
             if (policy == null) {
                 this.askForApproval = null;
                 return this;
@@ -251,7 +253,7 @@ public final class ThreadOptions {
          *     {@code ApprovalPolicy}; removed in the next release
          */
         @Deprecated(since = "0.1.0", forRemoval = true)
-        public Builder approvalPolicy(AskForApproval policy) {
+        public Builder approvalPolicy(@Nullable AskForApproval policy) {
             return askForApproval(policy);
         }
 
@@ -262,12 +264,12 @@ public final class ThreadOptions {
          *     {@code ApprovalPolicy}; removed in the next release
          */
         @Deprecated(since = "0.1.0", forRemoval = true)
-        public Builder approvalPolicy(String policy) {
+        public Builder approvalPolicy(@Nullable String policy) {
             return askForApproval(policy);
         }
 
         /** The sandbox codex runs the thread's commands in. */
-        public Builder sandbox(SandboxMode mode) {
+        public Builder sandbox(@Nullable SandboxMode mode) {
             this.sandbox = mode;
             return this;
         }
@@ -276,7 +278,7 @@ public final class ThreadOptions {
          * {@link #sandbox(SandboxMode)} by codex's wire name ({@code "read-only"},
          * {@code "workspace-write"}, {@code "danger-full-access"}); an unknown name is refused here.
          */
-        public Builder sandbox(String mode) {
+        public Builder sandbox(@Nullable String mode) {
             if (mode == null) {
                 this.sandbox = null;
                 return this;
@@ -290,12 +292,12 @@ public final class ThreadOptions {
             return this;
         }
 
-        public Builder baseInstructions(String text) {
+        public Builder baseInstructions(@Nullable String text) {
             this.baseInstructions = text;
             return this;
         }
 
-        public Builder developerInstructions(String text) {
+        public Builder developerInstructions(@Nullable String text) {
             this.developerInstructions = text;
             return this;
         }
@@ -315,9 +317,14 @@ public final class ThreadOptions {
          * Members sent as given in {@code thread/start} and {@code thread/resume}, beside the typed
          * ones (a typed value set here wins): for fields newer than the pinned codex.
          */
-        public Builder extraParams(ObjectNode extra) {
+        public Builder extraParams(@Nullable ObjectNode extra) {
             this.extraParams = extra == null ? null : extra.deepCopy();
             return this;
+        }
+
+        /** {@link #extraParams} as JSON text: a JSON object, or null for none. */
+        public Builder extraParamsJson(@Nullable String extra) {
+            return extraParams((ObjectNode) Json.parseHostJson(extra, "extraParamsJson", true));
         }
 
         public ThreadOptions build() {

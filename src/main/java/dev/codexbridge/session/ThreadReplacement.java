@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The session's thread was replaced by a fresh one: codex had no record of the thread when the
@@ -22,8 +23,8 @@ import java.util.Objects;
  * @param reason           what codex answered, in a sentence a person can read
  */
 @JsonPropertyOrder({"previousThreadId", "threadId", "unstoredTurnId", "unstoredInput", "reason"})
-public record ThreadReplacement(String previousThreadId, String threadId, String unstoredTurnId,
-                                @JsonIgnore TurnInput unstoredInput, String reason) {
+public record ThreadReplacement(String previousThreadId, String threadId, @Nullable String unstoredTurnId,
+                                @JsonIgnore @Nullable TurnInput unstoredInput, String reason) {
     public ThreadReplacement {
         Objects.requireNonNull(previousThreadId, "previousThreadId");
         Objects.requireNonNull(threadId, "threadId");

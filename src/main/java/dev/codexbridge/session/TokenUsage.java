@@ -2,9 +2,10 @@ package dev.codexbridge.session;
 
 import dev.codexbridge.protocol.ThreadTokenUsage;
 import dev.codexbridge.protocol.TokenUsageBreakdown;
+import org.jspecify.annotations.Nullable;
 
 /** Token counts from {@code thread/tokenUsage/updated}: the thread's total, the last turn's, and the context window. */
-public record TokenUsage(Counts total, Counts last, Long modelContextWindow) {
+public record TokenUsage(Counts total, Counts last, @Nullable Long modelContextWindow) {
 
     public record Counts(long totalTokens, long inputTokens, long cachedInputTokens, long outputTokens, long reasoningOutputTokens) {
         static Counts of(TokenUsageBreakdown b) {

@@ -1,6 +1,7 @@
 package dev.codexbridge.session;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -12,13 +13,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class TurnHandle {
     private final String key;
-    private final String threadIdAtStart;
+    private final @Nullable String threadIdAtStart;
     private final CompletableFuture<TurnResult> result;
     private final CodexSession session;
-    private volatile String turnId;
-    private volatile String threadId;
+    private volatile @Nullable String turnId;
+    private volatile @Nullable String threadId;
 
-    TurnHandle(String key, String threadId, CodexSession session, CompletableFuture<TurnResult> result) {
+    TurnHandle(String key, @Nullable String threadId, CodexSession session, CompletableFuture<TurnResult> result) {
         this.key = key;
         this.threadIdAtStart = threadId;
         this.threadId = threadId;
@@ -37,7 +38,7 @@ public final class TurnHandle {
     }
 
     /** The thread the turn runs on: the session's, once known (null before a new session's thread is started). */
-    public String threadId() {
+    public @Nullable String threadId() {
         String t = threadId;
         return t != null ? t : threadIdAtStart;
     }

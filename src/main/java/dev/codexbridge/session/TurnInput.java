@@ -39,6 +39,11 @@ public final class TurnInput {
         return (ArrayNode) Json.tree(parts);
     }
 
+    /** {@link #toJson} as JSON text. */
+    public String toJsonText() {
+        return Json.write(parts);
+    }
+
     public boolean isEmpty() {
         return parts.isEmpty();
     }

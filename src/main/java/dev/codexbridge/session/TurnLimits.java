@@ -1,6 +1,7 @@
 package dev.codexbridge.session;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How long a turn may run and how much it may do: a session's defaults
@@ -12,7 +13,7 @@ import java.time.Duration;
  * @param maxSteps    agent actions (commands, patches, tool calls, web searches) before the turn
  *                    is interrupted; zero means no budget
  */
-public record TurnLimits(Duration turnTimeout, Duration idleTimeout, Integer maxSteps) {
+public record TurnLimits(@Nullable Duration turnTimeout, @Nullable Duration idleTimeout, @Nullable Integer maxSteps) {
     /** A session's limits unless the host sets others: 10 minutes of wall clock, no idle limit, no step budget. */
     public static final TurnLimits DEFAULTS = new TurnLimits(Duration.ofMinutes(10), Duration.ZERO, 0);
     /** No override: every limit is the session's. */
@@ -28,13 +29,13 @@ public record TurnLimits(Duration turnTimeout, Duration idleTimeout, Integer max
     }
 
     /** A wall-clock and an idle limit (zero disables one; not both), no step budget. */
-    public static TurnLimits of(Duration turnTimeout, Duration idleTimeout) {
+    public static TurnLimits of(@Nullable Duration turnTimeout, @Nullable Duration idleTimeout) {
         TurnLimits limits = new TurnLimits(turnTimeout, idleTimeout, 0);
         limits.requireSomeTimeout();
         return limits;
     }
 
-    public TurnLimits withTimeouts(Duration turn, Duration idle) {
+    public TurnLimits withTimeouts(@Nullable Duration turn, @Nullable Duration idle) {
         return new TurnLimits(turn, idle, maxSteps);
     }
 

@@ -8,6 +8,7 @@ import dev.codexbridge.protocol.SandboxPolicy;
 import dev.codexbridge.protocol.TurnStartParams;
 import dev.codexbridge.protocol.UserInput;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import java.util.List;
 
 /**
@@ -26,10 +27,12 @@ import java.util.List;
  * @param effort           reasoning effort by codex's name ({@code "low"}, {@code "medium"},
  *                         {@code "high"}…); the pinned schema types it as a string
  * @param sandboxPolicy    e.g. {@code new SandboxPolicy.WorkspaceWrite(...)}
- * @param outputSchema     JSON Schema the final message must follow (structured output)
+ * @param outputSchema     JSON Schema the final message must follow (structured output); as text:
+ *                         {@link #outputSchemaJson()}, {@link Builder#outputSchemaJson(String)}
  * @param limits           this turn's limits; null components are the session's
  * @param extraParams      {@code turn/start} members sent as given beside the typed ones (a typed
- *                         value set here wins): for fields newer than the pinned codex
+ *                         value set here wins): for fields newer than the pinned codex; as text:
+ *                         {@link #extraParamsJson()}, {@link Builder#extraParamsJson(String)}
  * @param streamTranscript the transcript goes only to the listener ({@link TurnListener#onTranscript}),
  *                         as the turn produces it, and {@link TurnResult#messages()} stays empty: a turn
  *                         then holds no more memory for a long transcript than for a short one
@@ -40,15 +43,15 @@ import java.util.List;
  *                         which codex keeps on the turn's user message
  */
 public record TurnOptions(
-        String model,
-        String effort,
-        SandboxPolicy sandboxPolicy,
-        AskForApproval askForApproval,
-        JsonNode outputSchema,
+        @Nullable String model,
+        @Nullable String effort,
+        @Nullable SandboxPolicy sandboxPolicy,
+        @Nullable AskForApproval askForApproval,
+        @Nullable JsonNode outputSchema,
         TurnLimits limits,
-        ObjectNode extraParams,
+        @Nullable ObjectNode extraParams,
         boolean streamTranscript,
-        String key) {
+        @Nullable String key) {
 
     public static final TurnOptions DEFAULTS = builder().build();
 
@@ -63,8 +66,9 @@ public record TurnOptions(
     }
 
     /** Options without a key of the host's. */
-    public TurnOptions(String model, String effort, SandboxPolicy sandboxPolicy, AskForApproval askForApproval, JsonNode outputSchema,
-                       TurnLimits limits, ObjectNode extraParams, boolean streamTranscript) {
+    public TurnOptions(@Nullable String model, @Nullable String effort, @Nullable SandboxPolicy sandboxPolicy,
+                       @Nullable AskForApproval askForApproval, @Nullable JsonNode outputSchema, @Nullable TurnLimits limits,
+                       @Nullable ObjectNode extraParams, boolean streamTranscript) {
         this(model, effort, sandboxPolicy, askForApproval, outputSchema, limits, extraParams, streamTranscript, null);
     }
 
@@ -77,19 +81,19 @@ public record TurnOptions(
                 .outputSchema(outputSchema).limits(limits).extraParams(extraParams).streamTranscript(streamTranscript).key(key);
     }
 
-    public TurnOptions withModel(String m) {
+    public TurnOptions withModel(@Nullable String m) {
         return toBuilder().model(m).build();
     }
 
-    public TurnOptions withEffort(String e) {
+    public TurnOptions withEffort(@Nullable String e) {
         return toBuilder().effort(e).build();
     }
 
-    public TurnOptions withSandboxPolicy(SandboxPolicy p) {
+    public TurnOptions withSandboxPolicy(@Nullable SandboxPolicy p) {
         return toBuilder().sandboxPolicy(p).build();
     }
 
-    public TurnOptions withAskForApproval(AskForApproval p) {
+    public TurnOptions withAskForApproval(@Nullable AskForApproval p) {
         return toBuilder().askForApproval(p).build();
     }
 
@@ -100,7 +104,7 @@ public record TurnOptions(
      *     {@code ApprovalPolicy}; removed in the next release
      */
     @Deprecated(since = "0.1.0", forRemoval = true)
-    public TurnOptions withApprovalPolicy(AskForApproval p) {
+    public TurnOptions withApprovalPolicy(@Nullable AskForApproval p) {
         return withAskForApproval(p);
     }
 
@@ -111,20 +115,30 @@ public record TurnOptions(
      *     {@code ApprovalPolicy}; removed in the next release
      */
     @Deprecated(since = "0.1.0", forRemoval = true)
-    public AskForApproval approvalPolicy() {
+    public @Nullable AskForApproval approvalPolicy() {
         return askForApproval;
     }
 
-    public TurnOptions withOutputSchema(JsonNode s) {
+    public TurnOptions withOutputSchema(@Nullable JsonNode s) {
         return toBuilder().outputSchema(s).build();
     }
 
-    public TurnOptions withLimits(TurnLimits l) {
+    /** {@link #withOutputSchema} from JSON text (a JSON object, or null for none). */
+    public TurnOptions withOutputSchemaJson(@Nullable String schema) {
+        return toBuilder().outputSchemaJson(schema).build();
+    }
+
+    /** The output schema as JSON text, or null when the turn has none. */
+    public @Nullable String outputSchemaJson() {
+        return Json.textOrNull(outputSchema);
+    }
+
+    public TurnOptions withLimits(@Nullable TurnLimits l) {
         return toBuilder().limits(l).build();
     }
 
     /** This turn's wall-clock and idle limits (zero disables one), its step budget kept. */
-    public TurnOptions withTimeouts(Duration turn, Duration idle) {
+    public TurnOptions withTimeouts(@Nullable Duration turn, @Nullable Duration idle) {
         return withLimits(limits.withTimeouts(turn, idle));
     }
 
@@ -133,13 +147,23 @@ public record TurnOptions(
     }
 
     /** Extra {@code turn/start} params passed as given (e.g. {@code collaborationMode}). */
-    public TurnOptions withExtraParams(ObjectNode extra) {
+    public TurnOptions withExtraParams(@Nullable ObjectNode extra) {
         return toBuilder().extraParams(extra).build();
     }
 
     /** See {@code key}: the host's own key for this turn. */
     public TurnOptions withKey(String k) {
         return toBuilder().key(k).build();
+    }
+
+    /** {@link #withExtraParams} from JSON text (a JSON object, or null for none). */
+    public TurnOptions withExtraParamsJson(@Nullable String extra) {
+        return toBuilder().extraParamsJson(extra).build();
+    }
+
+    /** The extra {@code turn/start} params as JSON text, or null when there are none. */
+    public @Nullable String extraParamsJson() {
+        return Json.textOrNull(extraParams);
     }
 
     /** See {@code streamTranscript}: the transcript to the listener only, none of it kept in the result. */
@@ -181,23 +205,23 @@ public record TurnOptions(
         private Builder() {
         }
 
-        public Builder model(String model) {
+        public Builder model(@Nullable String model) {
             this.model = model;
             return this;
         }
 
-        public Builder effort(String effort) {
+        public Builder effort(@Nullable String effort) {
             this.effort = effort;
             return this;
         }
 
-        public Builder sandboxPolicy(SandboxPolicy policy) {
+        public Builder sandboxPolicy(@Nullable SandboxPolicy policy) {
             this.sandboxPolicy = policy;
             return this;
         }
 
         /** When codex asks before acting, from this turn on (codex's {@code approvalPolicy}). */
-        public Builder askForApproval(AskForApproval policy) {
+        public Builder askForApproval(@Nullable AskForApproval policy) {
             this.askForApproval = policy;
             return this;
         }
@@ -209,23 +233,37 @@ public record TurnOptions(
          *     {@code ApprovalPolicy}; removed in the next release
          */
         @Deprecated(since = "0.1.0", forRemoval = true)
-        public Builder approvalPolicy(AskForApproval policy) {
+        public Builder approvalPolicy(@Nullable AskForApproval policy) {
             return askForApproval(policy);
         }
 
-        public Builder outputSchema(JsonNode schema) {
+        public Builder outputSchema(@Nullable JsonNode schema) {
             this.outputSchema = schema;
             return this;
         }
 
-        public Builder limits(TurnLimits limits) {
+        /**
+         * The output schema as JSON text (a JSON object, or null for none), for a host that keeps
+         * its JSON in another library than Jackson 2. Malformed text is an
+         * {@link IllegalArgumentException}.
+         */
+        public Builder outputSchemaJson(@Nullable String schema) {
+            return outputSchema(Json.parseHostJson(schema, "outputSchemaJson", true));
+        }
+
+        public Builder limits(@Nullable TurnLimits limits) {
             this.limits = limits;
             return this;
         }
 
-        public Builder extraParams(ObjectNode extra) {
+        public Builder extraParams(@Nullable ObjectNode extra) {
             this.extraParams = extra;
             return this;
+        }
+
+        /** {@link #extraParams} as JSON text: a JSON object, or null for none. */
+        public Builder extraParamsJson(@Nullable String extra) {
+            return extraParams((ObjectNode) Json.parseHostJson(extra, "extraParamsJson", true));
         }
 
         public Builder streamTranscript(boolean stream) {
@@ -237,7 +275,7 @@ public record TurnOptions(
          * The turn's key (see the record's {@code key}): at most {@link #MAX_KEY_LENGTH} characters,
          * none of them a control character; unique on the thread.
          */
-        public Builder key(String key) {
+        public Builder key(@Nullable String key) {
             this.key = key;
             return this;
         }

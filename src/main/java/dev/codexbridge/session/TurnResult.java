@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.transcript.TranscriptMessage;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The outcome of one turn. A failed, interrupted or timed-out turn is a result, not an exception.
@@ -33,11 +34,11 @@ import java.util.List;
 @JsonPropertyOrder({"threadId", "turnId", "status", "finalText", "error", "stopReason", "toolIterations", "stepCount",
     "stepEndsMs", "durationMs", "attempts", "rateLimitWaitMs", "tokenUsage", "retired", "messages", "threadReplaced", "key"})
 public record TurnResult(
-        String threadId,
-        String turnId,
+        @Nullable String threadId,
+        @Nullable String turnId,
         TurnOutcome status,
-        @JsonInclude(JsonInclude.Include.ALWAYS) String finalText,
-        @JsonInclude(JsonInclude.Include.ALWAYS) TurnFailure error,
+        @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable String finalText,
+        @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable TurnFailure error,
         StopReason stopReason,
         int toolIterations,
         int stepCount,
@@ -45,11 +46,11 @@ public record TurnResult(
         long durationMs,
         int attempts,
         long rateLimitWaitMs,
-        @JsonInclude(JsonInclude.Include.ALWAYS) TokenUsage tokenUsage,
+        @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable TokenUsage tokenUsage,
         boolean retired,
         List<TranscriptMessage> messages,
-        ThreadReplacement threadReplaced,
-        String key) {
+        @Nullable ThreadReplacement threadReplaced,
+        @Nullable String key) {
 
     public TurnResult {
         messages = List.copyOf(messages);
@@ -57,17 +58,19 @@ public record TurnResult(
     }
 
     /** A result without a key. */
-    public TurnResult(String threadId, String turnId, TurnOutcome status, String finalText, TurnFailure error, StopReason stopReason,
-                      int toolIterations, int stepCount, List<Long> stepEndsMs, long durationMs, int attempts, long rateLimitWaitMs,
-                      TokenUsage tokenUsage, boolean retired, List<TranscriptMessage> messages, ThreadReplacement threadReplaced) {
+    public TurnResult(@Nullable String threadId, @Nullable String turnId, TurnOutcome status, @Nullable String finalText,
+                      @Nullable TurnFailure error, StopReason stopReason, int toolIterations, int stepCount, List<Long> stepEndsMs,
+                      long durationMs, int attempts, long rateLimitWaitMs, @Nullable TokenUsage tokenUsage, boolean retired,
+                      List<TranscriptMessage> messages, @Nullable ThreadReplacement threadReplaced) {
         this(threadId, turnId, status, finalText, error, stopReason, toolIterations, stepCount, stepEndsMs, durationMs, attempts,
                 rateLimitWaitMs, tokenUsage, retired, messages, threadReplaced, null);
     }
 
     /** A result on the thread the session has had all along ({@code threadReplaced} null), without a key. */
-    public TurnResult(String threadId, String turnId, TurnOutcome status, String finalText, TurnFailure error, StopReason stopReason,
-                      int toolIterations, int stepCount, List<Long> stepEndsMs, long durationMs, int attempts, long rateLimitWaitMs,
-                      TokenUsage tokenUsage, boolean retired, List<TranscriptMessage> messages) {
+    public TurnResult(@Nullable String threadId, @Nullable String turnId, TurnOutcome status, @Nullable String finalText,
+                      @Nullable TurnFailure error, StopReason stopReason, int toolIterations, int stepCount, List<Long> stepEndsMs,
+                      long durationMs, int attempts, long rateLimitWaitMs, @Nullable TokenUsage tokenUsage, boolean retired,
+                      List<TranscriptMessage> messages) {
         this(threadId, turnId, status, finalText, error, stopReason, toolIterations, stepCount, stepEndsMs, durationMs, attempts,
                 rateLimitWaitMs, tokenUsage, retired, messages, null, null);
     }

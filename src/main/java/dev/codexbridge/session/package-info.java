@@ -28,4 +28,7 @@
  * the typed requests, on {@code rpc} for its exceptions and shared threads, and on {@code process}
  * for the launch of a session's own codex.
  */
+@NullMarked
 package dev.codexbridge.session;
+
+import org.jspecify.annotations.NullMarked;

@@ -4,4 +4,7 @@
  * OpenTelemetry types; the rest of the library reaches it through
  * {@code dev.codexbridge.telemetry.internal} and only when a host configured it.
  */
+@NullMarked
 package dev.codexbridge.telemetry;
+
+import org.jspecify.annotations.NullMarked;

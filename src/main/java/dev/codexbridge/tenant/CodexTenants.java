@@ -36,6 +36,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sessions keyed by tenant (a user, an organisation): each tenant gets its own owner-only
@@ -519,7 +520,7 @@ public final class CodexTenants implements AutoCloseable {
         }
 
         /** Variables for one tenant's codex only (its API key, its proxy), asked once per tenant; null or empty for none. */
-        public Builder tenantEnvironment(Function<String, Map<String, String>> variablesOfTenant) {
+        public Builder tenantEnvironment(Function<String, @Nullable Map<String, String>> variablesOfTenant) {
             this.tenantEnvironment = Objects.requireNonNull(variablesOfTenant, "variablesOfTenant");
             return this;
         }

@@ -6,4 +6,7 @@
  * {@code client}, {@code session} and {@code process}; nothing in the core depends on it. The
  * migrator-backed {@link dev.codexbridge.tenant.TenantHomeSetup} lives in {@code dev.codexbridge.config}.
  */
+@NullMarked
 package dev.codexbridge.tenant;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,16 +5,28 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A tool the host offers codex for one session ({@code thread/start.dynamicTools}); codex calls it
  * with {@code item/tool/call} and the bridge runs {@link Handler} off the turn's thread.
+ *
+ * <p>A host that keeps its JSON in another library than Jackson 2 (Jackson 3, Gson, …) builds it
+ * with {@link #ofJson} and a {@link JsonHandler}: the schema and the arguments are JSON text.
+ *
+ * @param inputSchema the arguments' JSON Schema; null means any object
  */
 public record DynamicTool(String name, String description, JsonNode inputSchema, Handler handler) {
 
     @FunctionalInterface
     public interface Handler {
         Result call(JsonNode arguments) throws Exception;
+    }
+
+    /** {@link Handler} with the arguments as JSON text (an object; {@code {}} when codex sent none). */
+    @FunctionalInterface
+    public interface JsonHandler {
+        Result call(String arguments) throws Exception;
     }
 
     /** What the tool returns: text parts (and/or image URLs) and whether it worked. */
@@ -33,13 +45,31 @@ public record DynamicTool(String name, String description, JsonNode inputSchema,
         }
     }
 
-    public DynamicTool {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(description, "description");
+    public DynamicTool(String name, String description, @Nullable JsonNode inputSchema, Handler handler) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.description = Objects.requireNonNull(description, "description");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.inputSchema = inputSchema == null ? Json.object().put("type", "object") : inputSchema;
+    }
+
+    /**
+     * A tool whose schema and arguments are JSON text. {@code inputSchema} is a JSON object, or null
+     * for any object; malformed text is an {@link IllegalArgumentException}.
+     */
+    public static DynamicTool ofJson(String name, String description, @Nullable String inputSchema, JsonHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        if (inputSchema == null) {
-            inputSchema = Json.object().put("type", "object");
-        }
+        return new DynamicTool(name, description, Json.parseHostJson(inputSchema, "inputSchema", true),
+                arguments -> handler.call(Json.write(arguments == null || arguments.isMissingNode() ? Json.object() : arguments)));
+    }
+
+    /** The input schema as JSON text. */
+    public String inputSchemaJson() {
+        return Json.write(inputSchema);
+    }
+
+    /** {@link #spec} as JSON text. */
+    public String specJson() {
+        return Json.write(spec());
     }
 
     /** The {@code thread/start} spec: {@code {type: "function", name, description, inputSchema}}. */

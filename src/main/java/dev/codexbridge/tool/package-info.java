@@ -6,4 +6,7 @@
  *
  * <p>Depends on {@code json} only.
  */
+@NullMarked
 package dev.codexbridge.tool;
+
+import org.jspecify.annotations.NullMarked;

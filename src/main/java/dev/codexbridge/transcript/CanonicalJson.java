@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Canonical JSON text for tool-call arguments: object keys sorted (by UTF-16 code units, at every
@@ -22,7 +23,7 @@ public final class CanonicalJson {
     private CanonicalJson() {
     }
 
-    public static String write(JsonNode value) {
+    public static String write(@Nullable JsonNode value) {
         JsonNode v = value == null ? Json.nodes().nullNode() : value;
         // written key by key in sorted order: the same text as Json.write(sorted(v)) without the copy
         // (a turn writes this for every tool call)
@@ -34,6 +35,14 @@ public final class CanonicalJson {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * {@link #write} of JSON text: the same value's canonical text. Malformed text is an
+     * {@link IllegalArgumentException}.
+     */
+    public static String writeText(String json) {
+        return write(Json.parseHostJson(java.util.Objects.requireNonNull(json, "json"), "json", false));
     }
 
     private static void write(JsonNode node, JsonGenerator g) throws IOException {

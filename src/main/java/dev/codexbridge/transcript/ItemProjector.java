@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns one turn's item notifications into {@link TranscriptMessage}s. One projector per turn; not
@@ -88,8 +89,13 @@ public final class ItemProjector {
      * Feeds one notification as JSON, decoded as the client decodes it: params that do not fit the
      * schema, and methods the projector does not read, become {@link ServerNotification.Unknown}.
      */
-    public List<TranscriptMessage> onNotification(String method, JsonNode params) {
+    public List<TranscriptMessage> onNotification(String method, @Nullable JsonNode params) {
         return onNotification(decode(method, params));
+    }
+
+    /** {@link #onNotification(String, JsonNode)} with the params as JSON text (or null). */
+    public List<TranscriptMessage> onNotificationJson(String method, @Nullable String params) {
+        return onNotification(method, Json.parseHostJson(params, "params", false));
     }
 
     private static ServerNotification decode(String method, JsonNode params) {
@@ -163,8 +169,8 @@ public final class ItemProjector {
         return itemMessages.toolCalls();
     }
 
-    /** The turn's answer: the last agent message marked {@code final_answer}, else the last agent message. */
-    public String finalText() {
+    /** The turn's answer: the last agent message marked {@code final_answer}, else the last agent message; null when there was none. */
+    public @Nullable String finalText() {
         return itemMessages.finalText();
     }
 

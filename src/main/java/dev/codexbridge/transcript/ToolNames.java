@@ -7,6 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The function names of the transcript: valid OpenAI function names ({@code ^[a-zA-Z0-9_-]{1,64}$},
@@ -46,7 +47,7 @@ public final class ToolNames {
     }
 
     /** Whether {@code name} is a valid OpenAI function name. */
-    public static boolean isValid(String name) {
+    public static boolean isValid(@Nullable String name) {
         return name != null && VALID.matcher(name).matches();
     }
 
@@ -59,7 +60,7 @@ public final class ToolNames {
      * The transcript name of a dynamic tool: {@code <tool>}, or {@code <namespace>__<tool>} when it
      * has a namespace ({@code null} or empty: none).
      */
-    public static String dynamic(String namespace, String tool) {
+    public static String dynamic(@Nullable String namespace, String tool) {
         String ns = orEmpty(namespace);
         List<String> parts = ns.isEmpty() ? List.of(orEmpty(tool)) : List.of(ns, orEmpty(tool));
         return name(parts, List.of("dynamic", ns, orEmpty(tool)), true);

@@ -10,6 +10,7 @@ import dev.codexbridge.json.Json;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One message in the OpenAI chat shape, ready to splice into a host's history or send to any
@@ -22,10 +23,10 @@ import java.util.Objects;
 @JsonPropertyOrder({"role", "content", "tool_calls", "tool_call_id", "reasoning"})
 public record TranscriptMessage(
         Role role,
-        @JsonInclude(JsonInclude.Include.ALWAYS) String content,
-        @JsonProperty("tool_calls") @JsonInclude(JsonInclude.Include.NON_NULL) List<ToolCall> toolCalls,
-        @JsonProperty("tool_call_id") @JsonInclude(JsonInclude.Include.NON_NULL) String toolCallId,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String reasoning,
+        @JsonInclude(JsonInclude.Include.ALWAYS) @Nullable String content,
+        @JsonProperty("tool_calls") @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable List<ToolCall> toolCalls,
+        @JsonProperty("tool_call_id") @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String toolCallId,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String reasoning,
         @JsonIgnore boolean incomplete) {
 
     public enum Role {
@@ -45,7 +46,7 @@ public record TranscriptMessage(
      *               ({@code null} for a call not built by the projector)
      */
     @JsonPropertyOrder({"id", "type", "function"})
-    public record ToolCall(String id, String type, Function function, @JsonIgnore Source source) {
+    public record ToolCall(String id, String type, Function function, @JsonIgnore @Nullable Source source) {
         public ToolCall {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(function, "function");
@@ -59,7 +60,7 @@ public record TranscriptMessage(
             return new ToolCall(id, "function", new Function(name, arguments), null);
         }
 
-        public static ToolCall function(String id, String name, String arguments, Source source) {
+        public static ToolCall function(String id, String name, String arguments, @Nullable Source source) {
             return new ToolCall(id, "function", new Function(name, arguments), source);
         }
     }
@@ -76,7 +77,7 @@ public record TranscriptMessage(
      *                  name, the sub-agent tool, or the built-in's name ({@code exec_command}, …)
      * @param itemId    the codex item id ("" when the item had none)
      */
-    public record Source(String itemType, String server, String namespace, String tool, String itemId) {
+    public record Source(String itemType, @Nullable String server, @Nullable String namespace, String tool, String itemId) {
     }
 
     @JsonPropertyOrder({"name", "arguments"})
@@ -92,11 +93,11 @@ public record TranscriptMessage(
         return new TranscriptMessage(Role.USER, content, null, null, null, false);
     }
 
-    public static TranscriptMessage assistant(String content, String reasoning) {
+    public static TranscriptMessage assistant(@Nullable String content, @Nullable String reasoning) {
         return new TranscriptMessage(Role.ASSISTANT, content, null, null, reasoning, false);
     }
 
-    public static TranscriptMessage toolCall(ToolCall call, String reasoning, boolean incomplete) {
+    public static TranscriptMessage toolCall(ToolCall call, @Nullable String reasoning, boolean incomplete) {
         return new TranscriptMessage(Role.ASSISTANT, null, List.of(call), null, reasoning, incomplete);
     }
 

@@ -11,4 +11,7 @@
  * <p>Depends on {@code protocol} (and {@code json}) only; never on {@code approval}. Pure
  * functions of the notifications fed in, so it is tested without codex.
  */
+@NullMarked
 package dev.codexbridge.transcript;
+
+import org.jspecify.annotations.NullMarked;

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a running {@code codex app-server} listens, and how to reach it: a WebSocket
@@ -263,7 +264,7 @@ public final class CodexEndpoint {
     }
 
     /** The socket file of a unix endpoint, else null. */
-    public Path socketPath() {
+    public @Nullable Path socketPath() {
         return socket;
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a connection proves itself to an app-server started with {@code --ws-auth}: the token goes
@@ -25,7 +26,7 @@ public interface WebSocketAuth {
      * header. Thrown exceptions say what is wrong (missing file, short secret, a control
      * character) without the secret.
      */
-    String bearerToken();
+    @Nullable String bearerToken();
 
     /** What kind of credential this is, for messages and logs; never the credential itself. */
     String describe();
@@ -99,7 +100,7 @@ public interface WebSocketAuth {
         }
 
         @Override
-        public String bearerToken() {
+        public @Nullable String bearerToken() {
             return null;
         }
 

@@ -22,4 +22,7 @@
  * <p>{@code explainClose} and {@code stderrTail} are called by the client, which passes them on;
  * the interface may grow as the client needs more from it.
  */
+@NullMarked
 package dev.codexbridge.transport;
+
+import org.jspecify.annotations.NullMarked;

@@ -22,6 +22,7 @@ import org.tomlj.TomlParseError;
 import org.tomlj.TomlParseResult;
 import org.tomlj.TomlTable;
 import org.tomlj.TomlVersion;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes a host's MCP servers, codex plugins and default permission profile into one managed
@@ -421,7 +422,7 @@ public final class ConfigMigrator {
         }
 
         /** A permission profile for {@code default_permissions}, e.g. {@code :workspace}; null for none. */
-        public Builder defaultPermissions(String profile) {
+        public Builder defaultPermissions(@Nullable String profile) {
             this.defaultPermissions = profile;
             return this;
         }

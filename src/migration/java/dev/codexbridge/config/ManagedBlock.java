@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The codex-bridge section of {@code config.toml}: begin and end marker comments and what lies
@@ -37,7 +38,7 @@ public final class ManagedBlock {
     }
 
     /** What a managed block configures: its MCP server names, plugin ids and default permission profile. */
-    public record Summary(List<String> mcpServers, List<String> plugins, String defaultPermissions) {
+    public record Summary(List<String> mcpServers, List<String> plugins, @Nullable String defaultPermissions) {
         public Summary {
             mcpServers = List.copyOf(mcpServers);
             plugins = List.copyOf(plugins);

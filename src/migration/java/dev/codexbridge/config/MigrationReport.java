@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.codexbridge.json.Json;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The outcome of a migration or removal: what was (or, for a dry run, would be) written, server
@@ -30,12 +31,12 @@ public record MigrationReport(
         boolean written,
         List<ServerReport> servers,
         List<String> plugins,
-        String pluginError,
-        String defaultPermissions,
+        @Nullable String pluginError,
+        @Nullable String defaultPermissions,
         List<String> warnings,
         List<String> errors,
         String diff,
-        ManagedBlock.Summary removed) {
+        ManagedBlock.@Nullable Summary removed) {
 
     public MigrationReport {
         servers = List.copyOf(servers);

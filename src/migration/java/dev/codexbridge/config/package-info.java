@@ -15,4 +15,7 @@
  *
  * <p>{@code ConfigFiles}, {@code ServerTranslator} and {@code TomlLayout} are package-private.
  */
+@NullMarked
 package dev.codexbridge.config;
+
+import org.jspecify.annotations.NullMarked;

@@ -2,6 +2,7 @@ package dev.codexbridge.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whether the host hands its turns to codex, as recorded by {@link RuntimeSwitch}, and what the last
@@ -22,22 +23,22 @@ import java.util.List;
  */
 public record RuntimeState(
         boolean enabled,
-        String changedAt,
-        String codexVersion,
-        String codexBinary,
+        @Nullable String changedAt,
+        @Nullable String codexVersion,
+        @Nullable String codexBinary,
         List<McpSource> mcpSources,
-        String permissions,
-        String defaultPermissions,
-        Boolean discoverPlugins,
+        @Nullable String permissions,
+        @Nullable String defaultPermissions,
+        @Nullable Boolean discoverPlugins,
         List<String> migratedServers,
         List<String> migratedPlugins,
-        String configFile) {
+        @Nullable String configFile) {
 
     /**
      * One host MCP config: a file (re-read on re-enable, so edits to it are picked up) or, for a
      * config handed over in memory, the servers themselves ({@code {"name": {...}}}).
      */
-    public record McpSource(String path, JsonNode servers) {
+    public record McpSource(@Nullable String path, @Nullable JsonNode servers) {
     }
 
     public RuntimeState {
@@ -47,7 +48,7 @@ public record RuntimeState(
     }
 
     /** A bare state with nothing remembered. */
-    public static RuntimeState of(boolean enabled, String changedAt, String codexVersion) {
+    public static RuntimeState of(boolean enabled, @Nullable String changedAt, @Nullable String codexVersion) {
         return new RuntimeState(enabled, changedAt, codexVersion, null, null, null, null, null, null, null, null);
     }
 

@@ -3,6 +3,7 @@ package dev.codexbridge.runtime;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codexbridge.json.Json;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link RuntimeSwitch#status} found.
@@ -16,18 +17,18 @@ import java.util.List;
 public record RuntimeStatus(
         boolean enabled,
         String stateStore,
-        String codexBinary,
-        String codexVersion,
-        String codexProblem,
+        @Nullable String codexBinary,
+        @Nullable String codexVersion,
+        @Nullable String codexProblem,
         String codexHome,
         boolean managedBlock,
         List<String> managedServers,
         List<String> managedPlugins,
-        String managedDefaultPermissions,
-        String account,
-        Readiness readiness,
-        String remediation,
-        RuntimeState state) {
+        @Nullable String managedDefaultPermissions,
+        @Nullable String account,
+        @Nullable Readiness readiness,
+        @Nullable String remediation,
+        @Nullable RuntimeState state) {
 
     public RuntimeStatus {
         managedServers = List.copyOf(managedServers);

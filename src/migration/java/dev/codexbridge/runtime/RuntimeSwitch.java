@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a host's codex runtime on and off, the way a host's slash command needs it:
@@ -81,16 +82,16 @@ public final class RuntimeSwitch {
      * changed). {@code state} is the state now recorded. {@code requiresNewSession}: sessions and
      * codex processes started before keep the old runtime and the old config — see docs/runtime.md.
      */
-    public record EnableResult(boolean enabled, String codexBinary, String codexVersion, String problem,
-            MigrationReport migration, RuntimeState state, boolean requiresNewSession) {
+    public record EnableResult(boolean enabled, @Nullable String codexBinary, @Nullable String codexVersion, @Nullable String problem,
+            @Nullable MigrationReport migration, @Nullable RuntimeState state, boolean requiresNewSession) {
         static EnableResult refused(String binary, String version, String problem) {
             return new EnableResult(false, binary, version, problem, null, null, false);
         }
     }
 
     /** What disabling did; {@code migration} is the block removal, when asked for; {@code problem} when nothing changed. */
-    public record DisableResult(boolean disabled, String problem, MigrationReport migration, RuntimeState state,
-            boolean requiresNewSession) {
+    public record DisableResult(boolean disabled, @Nullable String problem, @Nullable MigrationReport migration,
+            @Nullable RuntimeState state, boolean requiresNewSession) {
     }
 
     /**
@@ -436,7 +437,7 @@ public final class RuntimeSwitch {
          * The permission profile to write as {@code default_permissions}, e.g. {@code :read-only};
          * null (default) keeps the last enable's choice, else {@link PermissionProfiles#DEFAULT}.
          */
-        public Builder defaultPermissions(String profile) {
+        public Builder defaultPermissions(@Nullable String profile) {
             this.defaultPermissions = profile;
             return this;
         }

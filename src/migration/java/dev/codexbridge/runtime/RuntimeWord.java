@@ -1,6 +1,7 @@
 package dev.codexbridge.runtime;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a user types after a host's runtime command ({@code /codex-runtime on}), case-insensitive:
@@ -13,7 +14,7 @@ public enum RuntimeWord {
     ON, OFF, AUTO, STATUS;
 
     /** The word, or {@link IllegalArgumentException} with a message to show the user. */
-    public static RuntimeWord parse(String text) {
+    public static RuntimeWord parse(@Nullable String text) {
         String t = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
         return switch (t) {
             case "", "status" -> STATUS;

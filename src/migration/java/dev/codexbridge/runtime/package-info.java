@@ -12,4 +12,7 @@
  * profile each codex version knows. Depends on {@code config}, {@code process}, {@code client},
  * {@code protocol} and, for the probe's turn, {@code session}.
  */
+@NullMarked
 package dev.codexbridge.runtime;
+
+import org.jspecify.annotations.NullMarked;

@@ -43,6 +43,7 @@ class DocsExamplesTest {
         assertShown("docs/testing.md", "#concurrent", "ConcurrentConversationsTest.java");
         assertShown("docs/migration.md", "MigrateHostServers.java");
         assertShown("docs/embedding.md", "#remote", "RemoteCodexHost.java");
+        assertShown("docs/embedding.md", "#jackson3", "Jackson3Host.java");
         assertShown("docs/deploy/README.md", "PoolHost.java");
         assertShown("docs/deploy/README.md", "#tenants", "TenantPoolHost.java");
         assertShown("README.md", "#shapes", "DeploymentShapes.java");

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Replaces the values that differ between two recordings of the same scenario, so re-recording
@@ -36,7 +37,7 @@ public final class FixtureNormalizer {
     private boolean sortKeys;
 
     /** Replaces {@code path} (and anything below it) by {@code placeholder}; longer paths win. */
-    public FixtureNormalizer path(String path, String placeholder) {
+    public FixtureNormalizer path(@Nullable String path, String placeholder) {
         if (path != null && !path.isEmpty()) {
             paths.put(path, placeholder);
         }

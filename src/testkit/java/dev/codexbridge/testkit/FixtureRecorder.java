@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records every message in both directions of one or more codex connections into a fixture file:
@@ -77,7 +78,7 @@ public final class FixtureRecorder {
     }
 
     /** Writes the fixture, normalizing every message with {@code normalizer}. */
-    public void write(Path file, String scenario, String codexVersion, JsonNode options, FixtureNormalizer normalizer) {
+    public void write(Path file, String scenario, String codexVersion, @Nullable JsonNode options, FixtureNormalizer normalizer) {
         StringBuilder sb = new StringBuilder();
         ObjectNode header = Json.object().put("fixture", FORMAT).put("scenario", scenario).put("codexVersion", codexVersion)
                 .put("recordedAt", LocalDate.now(ZoneOffset.UTC).toString());

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One scripted answer of the {@link ScriptedModelServer} to one {@code POST /v1/responses}: an SSE
@@ -140,7 +141,7 @@ public sealed interface ModelReply {
          * item is announced before its delta, as the Responses API does: codex logs an ERROR for a
          * summary delta that arrives outside an item.
          */
-        public Builder reasoning(String summary, String content) {
+        public Builder reasoning(String summary, @Nullable String content) {
             String id = "rs-" + responseId + "-" + (++items);
             ObjectNode added = event("response.output_item.added");
             ObjectNode opened = added.putObject("item").put("type", "reasoning").put("id", id);
@@ -229,8 +230,13 @@ public sealed interface ModelReply {
             return functionCall(callId, null, tool, arguments);
         }
 
+        /** {@link #dynamicToolCall} with the arguments as JSON text, for a test without Jackson 2 in its own code. */
+        public Builder dynamicToolCallJson(String callId, String tool, String arguments) {
+            return dynamicToolCall(callId, tool, Json.parseHostJson(arguments, "arguments", true));
+        }
+
         /** Any function call; {@code arguments} is sent as a JSON string, as the API does. */
-        public Builder functionCall(String callId, String namespace, String name, JsonNode arguments) {
+        public Builder functionCall(String callId, @Nullable String namespace, String name, JsonNode arguments) {
             items++;
             ObjectNode done = event("response.output_item.done");
             ObjectNode item = done.putObject("item");

@@ -6,9 +6,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** One HTTP request codex sent to the {@link ScriptedModelServer}. Header names are lower case. */
-public record RecordedRequest(String method, String path, Map<String, List<String>> headers, JsonNode body) {
+public record RecordedRequest(String method, String path, Map<String, List<String>> headers, @Nullable JsonNode body) {
+
+    /** {@link #body} as JSON text. */
+    public String bodyJson() {
+        return dev.codexbridge.json.Json.write(body);
+    }
 
     public Optional<String> header(String name) {
         List<String> values = headers.get(name.toLowerCase(Locale.ROOT));

@@ -6,6 +6,7 @@ import dev.codexbridge.session.TurnResult;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One recorded interaction with codex, used both to record a fixture from the real binary and to
@@ -20,7 +21,7 @@ public abstract class Scenario {
         CodexSession open(UnaryOperator<CodexSession.Builder> tweak);
 
         /** The model server while recording; null in a replay. */
-        ScriptedModelServer model();
+        @Nullable ScriptedModelServer model();
 
         /** The working directory (a temp folder when recording, {@code /work} in a replay). */
         Path work();

@@ -22,6 +22,7 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
+import org.jspecify.annotations.Nullable;
 
 /** Records a {@link Scenario} from the real codex into a fixture, or replays a fixture through it. */
 public final class ScenarioRunner {
@@ -128,7 +129,7 @@ public final class ScenarioRunner {
             }
 
             @Override
-            public ScriptedModelServer model() {
+            public @Nullable ScriptedModelServer model() {
                 return null;
             }
 

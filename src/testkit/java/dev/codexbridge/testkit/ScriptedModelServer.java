@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A loopback HTTP server that speaks the OpenAI Responses API the way codex uses it, so the real
@@ -84,7 +85,7 @@ public final class ScriptedModelServer implements AutoCloseable {
      * runs on the server's threads, two at a time, and must not block. {@code null} restores the
      * 500 for an empty script.
      */
-    public ScriptedModelServer respondWhenEmpty(Function<RecordedRequest, ModelReply> responder) {
+    public ScriptedModelServer respondWhenEmpty(@Nullable Function<RecordedRequest, ModelReply> responder) {
         this.responder = responder;
         return this;
     }

@@ -12,4 +12,7 @@
  * <p>Depends on {@code session} and the layers below it ({@code transport}, {@code rpc},
  * {@code process}, {@code approval}, {@code transcript}) and on {@code config} for TOML rendering.
  */
+@NullMarked
 package dev.codexbridge.testkit;
+
+import org.jspecify.annotations.NullMarked;
