@@ -62,7 +62,7 @@ class RunCommandLiveTest {
         // the transcript first: it is written as the turn runs, the rest once the turn has ended
         assertThat(result.fieldNames()).toIterable().containsExactly("messages", "threadId", "turnId", "status", "finalText",
                 "error", "stopReason", "toolIterations", "stepCount", "stepEndsMs", "durationMs", "attempts", "rateLimitWaitMs",
-                "tokenUsage", "retired");
+                "tokenUsage", "retired", "key");
         assertThat(result.path("finalText").asText()).isEqualTo("Hello from run.");
         assertThat(result.path("messages").get(0).path("role").asText()).isEqualTo("user");
         // the scripted server answers codex's catalogue request, so codex knows the mock model
