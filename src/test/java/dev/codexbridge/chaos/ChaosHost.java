@@ -7,7 +7,6 @@ import dev.codexbridge.approval.ApprovalChoice;
 import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ThreadItem;
@@ -256,7 +255,8 @@ public final class ChaosHost {
         Heard heard = new Heard(slot, key, kind);
         running.put(slot, new Underway(key, System.nanoTime()));
         try {
-            TurnResult r = session.runTurn(TurnInput.text(ChaosModel.prompt(kind, key)), TurnOptions.DEFAULTS, heard);
+            // the turn's key is the host's: codex's record names the turn by it, whatever happens next
+            TurnResult r = session.runTurn(TurnInput.text(ChaosModel.prompt(kind, key)), TurnOptions.builder().key(key).build(), heard);
             outcome(slot, key, kind, session, r, heard, "run");
         } catch (RuntimeException e) {
             outcome(slot, key, kind, session, null, heard, "run-threw: " + e);
@@ -308,26 +308,13 @@ public final class ChaosHost {
             outcome(slot, p.key(), p.kind(), session, r, heard, "attach");
             return;
         }
-        String id = p.turnId() != null ? p.turnId() : turnWithInput(session, p.key());
+        String id = p.turnId() != null ? p.turnId() : session.findTurn(p.key()).orElse(null);
         Optional<TurnResult> recovered = id == null ? Optional.empty() : session.recoverTurn(id);
         if (recovered.isPresent()) {
             outcome(slot, p.key(), p.kind(), session, recovered.get(), heard, "recover");
         } else {
             outcome(slot, p.key(), p.kind(), session, null, heard, id == null ? "lost: no turn with its input" : "lost: no record of " + id);
         }
-    }
-
-    /** Codex's id of the turn whose input carries {@code key} (a host's own search of the thread's record), or null. */
-    private static String turnWithInput(CodexSession session, String key) {
-        JsonNode thread = Json.mapper().valueToTree(session.read(true)).path("thread");
-        for (JsonNode turn : thread.path("turns")) {
-            for (JsonNode item : turn.path("items")) {
-                if ("userMessage".equals(item.path("type").asText()) && item.toString().contains(" " + key + "\"")) {
-                    return turn.path("id").asText();
-                }
-            }
-        }
-        return null;
     }
 
     private void outcome(int slot, String key, String kind, CodexSession session, TurnResult r, Heard heard, String via) {
@@ -344,7 +331,7 @@ public final class ChaosHost {
                 e.put("threadReplaced", Json.write(r.threadReplaced()));
             }
         } else {
-            e.put("thread", session.threadId()).put("status", "UNKNOWN");
+            e.put("thread", session.threadId()).put("status", "NO_RESULT");
         }
         ArrayNode items = e.putArray("items");
         heard.items.forEach(items::add);
@@ -381,14 +368,10 @@ public final class ChaosHost {
         }
 
         @Override
-        public void onNotification(CodexEvent.Notification event) {
-            if ("turn/started".equals(event.method()) && turnId == null) {
-                turnId = event.raw().path("params").path("turn").path("id").asText(null);
-                if (turnId != null) {
-                    state.pending(slot, new ChaosState.Pending(key, kind, turnId));
-                    log.write(ChaosLog.event("turn-id").put("key", key).put("turnId", turnId));
-                }
-            }
+        public void onTurnStarted(String turnKey, String id) {
+            turnId = id;
+            state.pending(slot, new ChaosState.Pending(key, kind, id));
+            log.write(ChaosLog.event("turn-id").put("key", key).put("turnId", id));
         }
 
         @Override

@@ -68,6 +68,16 @@ class ChaosVerdictTest {
         assertThat(v.json().path("cases").path("MERGED").get(0).asText()).contains("call-k1");
     }
 
+    @Test
+    void notReceivedIsRightOnlyWhenCodexHasNoTurnWithTheKey() {
+        codexTurn("t1", "completed", "answer k1", "k1");
+        reported("k1", null, "NOT_RECEIVED", null);      // codex has it: a divergence
+        reported("k2", null, "NOT_RECEIVED", null);      // codex has no turn with k2: right
+        ChaosVerdict v = judge();
+        assertThat(v.counts().get(ChaosVerdict.Kind.NEVER_RECEIVED)).isEqualTo(1);
+        assertThat(v.json().path("cases").path("NEVER_RECEIVED").get(0).asText()).contains("k1");
+    }
+
     private ChaosVerdict judge() {
         return ChaosVerdict.judge(events, Map.of("th", record()), Map.of(), List.of());
     }
