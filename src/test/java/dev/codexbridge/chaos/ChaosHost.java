@@ -313,7 +313,8 @@ public final class ChaosHost {
         if (recovered.isPresent()) {
             outcome(slot, p.key(), p.kind(), session, recovered.get(), heard, "recover");
         } else {
-            outcome(slot, p.key(), p.kind(), session, null, heard, id == null ? "lost: no turn with its input" : "lost: no record of " + id);
+            // findTurn found no turn with the key: codex never received it, as the library reports it
+            outcome(slot, p.key(), p.kind(), session, null, heard, id == null ? "not-received: no turn with its key" : "lost: no record of " + id);
         }
     }
 
@@ -331,7 +332,7 @@ public final class ChaosHost {
                 e.put("threadReplaced", Json.write(r.threadReplaced()));
             }
         } else {
-            e.put("thread", session.threadId()).put("status", "NO_RESULT");
+            e.put("thread", session.threadId()).put("status", via.startsWith("not-received") ? "NOT_RECEIVED" : "NO_RESULT");
         }
         ArrayNode items = e.putArray("items");
         heard.items.forEach(items::add);

@@ -12,11 +12,11 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * The short compound-fault run ({@code bin/bench chaos} in small): 10 sessions on one shared
  * WebSocket client for 75 s, seed 33, with proxy faults every 5–20 s, codex killed every 20–35 s
  * and the host JVM every 25–40 s (closer together than the bench's, so that each happens more than
- * once); afterwards no turn may differ from codex's record. Runs with {@code -Dcodexbridge.chaos=true}
- * until the turn fixes of issue 33 are in; then the property is set in the tests module's pom.
+ * once); afterwards no turn may differ from codex's record. The tests module's pom sets
+ * {@code -Dcodexbridge.chaos=true}; a run without it skips this one.
  */
 @EnabledIfSystemProperty(named = "codexbridge.chaos", matches = "true",
-        disabledReason = "compound faults: -Dcodexbridge.chaos=true (off until issue 33's turn fixes are in)")
+        disabledReason = "compound faults: -Dcodexbridge.chaos=true (the tests module's pom sets it)")
 class ChaosLiveTest {
     @Test
     void everyTurnReportedUnderCompoundFaultsIsTheTurnCodexRecorded() throws Exception {
