@@ -1,0 +1,151 @@
+package dev.codexbridge.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnLimits;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.support.TestDirs;
+import dev.codexbridge.support.WireSchema;
+import dev.codexbridge.tenant.CodexTenants;
+import dev.codexbridge.tenant.TenantHomeSetup;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.RecordedRequest;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Tenant A's model tries to reach tenant B through the real codex: B's {@code auth.json}, B's
+ * rollouts, a listing of the homes root, writes into B's config and home, by shell command, by
+ * {@code apply_patch}, through a symlink in A's own workspace and by asking to run outside the
+ * sandbox — under each sandbox and approval setting a tenant's {@code config.toml} may give. Nothing
+ * of B may reach A's command output or A's model provider, and nothing of A may land in B's home.
+ */
+class TenantEscapeLiveTest {
+    private static final String AUTH_MARK = "sk-bob-auth-5e1f0c";
+    private static final String CHAT_MARK = "bob-conversation-91ad2e";
+    private static final String WRITE_MARK = "alice-was-here-3c7b";
+
+    private Path dir;
+    private ScriptedModelServer model;
+    private CodexTenants tenants;
+    private final WireSchema.Recorder wire = new WireSchema.Recorder();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        LiveCodex.binary();
+        model = ScriptedModelServer.start();
+        dir = TestDirs.underTarget("tenant-escape");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (tenants != null) {
+            tenants.close();
+        }
+        if (model != null) {
+            model.close();
+            assertThat(WireSchema.pinned().validateConversation(wire)).isEmpty();
+        }
+        TestDirs.delete(dir);
+    }
+
+    /** The sandbox ({@code null}: codex's default) and approval settings a tenant's config.toml gives. */
+    static Stream<Arguments> settings() {
+        return Stream.of(
+                Arguments.of(null, "on-request"),
+                Arguments.of(null, "never"),
+                Arguments.of("read-only", "on-request"),
+                Arguments.of("read-only", "never"),
+                Arguments.of("workspace-write", "on-request"),
+                Arguments.of("workspace-write", "never"),
+                Arguments.of("workspace-write", "on-failure"));
+    }
+
+    @ParameterizedTest(name = "sandbox {0}, approvals {1}")
+    @MethodSource("settings")
+    void tenantAReachesNothingOfTenantB(String sandbox, String approval) throws Exception {
+        tenants = CodexTenants.builder()
+                .homesRoot(dir.resolve("homes"))
+                .launch(CodexLaunch.appServer(LiveCodex.binary()).build())
+                .homeSetup(TenantHomeSetup.configToml(template(sandbox, approval)))
+                .client(c -> c.wireTap(wire))
+                .build();
+        assertEscapesFail(tenants, Files.createDirectories(dir.resolve("work-alice")), Files.createDirectories(dir.resolve("work-bob")));
+    }
+
+    String template(String sandbox, String approval) {
+        String toml = IsolatedCodexHome.builder(Path.of("unused"), model.baseUrl()).askForApproval(approval).configToml();
+        // the test kit always names a sandbox; codex's default is what a template without the line gets
+        toml = sandbox == null ? toml.replaceFirst("(?m)^sandbox_mode = .*\\n", "")
+                : toml.replaceFirst("(?m)^sandbox_mode = .*$", "sandbox_mode = \"" + sandbox + "\"");
+        return toml;
+    }
+
+    /** Runs B's conversation, plants B's credential, then A's escape attempts; asserts nothing crossed. */
+    void assertEscapesFail(CodexTenants t, Path aliceWork, Path bobWork) throws Exception {
+        Path bobDir = t.tenantDirectory("bob");
+        Path aliceDir = t.tenantDirectory("alice");
+        model.enqueue(ModelReply.message("noted"));
+        try (CodexSession bob = t.newSession("bob", inWork(bobWork))) {
+            bob.runTurn(TurnInput.text("remember " + CHAT_MARK));
+        }
+        Files.writeString(bobDir.resolve("codex-home/auth.json"), "{\"OPENAI_API_KEY\":\"" + AUTH_MARK + "\"}\n");
+        byte[] bobConfig = Files.readAllBytes(bobDir.resolve("codex-home/config.toml"));
+
+        Path bobAuth = bobDir.resolve("codex-home/auth.json");
+        Path bobSessions = bobDir.resolve("codex-home/sessions");
+        Path bobHome = bobDir.resolve("home");
+        List<String> calls = List.of("cat-auth", "ls-root", "grep-sessions", "write-config", "patch-home", "symlink", "escalated");
+        model.enqueue(
+                ModelReply.builder().execCommand("cat-auth", "cat " + bobAuth).build(),
+                ModelReply.builder().execCommand("ls-root", "ls -la \"$CODEX_HOME/../..\"; ls -la " + aliceDir.getParent()).build(),
+                ModelReply.builder().execCommand("grep-sessions", "grep -r " + CHAT_MARK + " " + bobSessions + "; grep -rl bob- "
+                        + aliceDir.getParent()).build(),
+                ModelReply.builder().execCommand("write-config", "echo '# " + WRITE_MARK + "' >> " + bobDir.resolve("codex-home/config.toml")).build(),
+                ModelReply.builder().applyPatch("patch-home", "*** Begin Patch\n*** Add File: " + bobHome.resolve("planted.txt")
+                        + "\n+" + WRITE_MARK + "\n*** End Patch").build(),
+                ModelReply.builder().execCommand("symlink", "ln -sf " + bobAuth + " peek && cat peek; ln -sfn " + bobDir
+                        + " bobdir && ls bobdir/codex-home && cat bobdir/codex-home/auth.json").build(),
+                ModelReply.builder().execCommandEscalated("escalated", "cat " + bobAuth + "; grep -r " + CHAT_MARK + " " + bobSessions,
+                        "need to read a file").build(),
+                ModelReply.message("done"));
+        TurnResult r;
+        try (CodexSession alice = t.newSession("alice", inWork(aliceWork))) {
+            r = alice.runTurn(TurnInput.text("look around"));
+        }
+        RecordedRequest last = model.responsesRequests().get(model.responsesRequests().size() - 1);
+        for (String call : calls) {
+            String out = last.functionCallOutput(call).orElse("");
+            assertThat(out).as(call).doesNotContain(AUTH_MARK).doesNotContain(CHAT_MARK);
+        }
+        // the listing of the homes root names no tenant (an error message naming the path is fine)
+        assertThat(last.functionCallOutput("ls-root").orElse("")).as("ls-root").doesNotContainPattern("(?m)\\sbob$");
+        // what went to alice's model provider, and alice's transcript, carry nothing of bob's
+        for (RecordedRequest req : model.responsesRequests().subList(1, model.responsesRequests().size())) {
+            assertThat(req.body().toString()).doesNotContain(AUTH_MARK).doesNotContain(CHAT_MARK);
+        }
+        assertThat(r.messages().toString()).doesNotContain(AUTH_MARK).doesNotContain(CHAT_MARK);
+        // and nothing of alice's landed in bob's folder
+        assertThat(Files.readAllBytes(bobDir.resolve("codex-home/config.toml"))).isEqualTo(bobConfig);
+        assertThat(bobHome.resolve("planted.txt")).doesNotExist();
+    }
+
+    private static java.util.function.Consumer<CodexSession.Builder> inWork(Path work) {
+        return b -> b.thread(ThreadOptions.in(work)).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO));
+    }
+}
