@@ -116,6 +116,7 @@ public final class CodexTenants implements AutoCloseable {
     private final Map<String, String> hostEnvironment;
     private final Function<String, Map<String, String>> tenantEnvironment;
     private final Map<String, String> codexDefaults;
+    private final String baseProfile;
     private final Function<String, RateLimitGovernor> rateLimits;
     private final Consumer<CodexClient.Builder> clientConfigurer;
     private final int maxThreadsPerProcess;
@@ -137,6 +138,7 @@ public final class CodexTenants implements AutoCloseable {
         this.hostEnvironment = b.hostEnvironment == null ? System.getenv() : Map.copyOf(b.hostEnvironment);
         this.tenantEnvironment = b.tenantEnvironment;
         this.codexDefaults = Map.copyOf(b.codexDefaults);
+        this.baseProfile = b.baseProfile;
         this.rateLimits = b.rateLimits;
         this.clientConfigurer = b.clientConfigurer;
         this.maxThreadsPerProcess = b.maxThreadsPerProcess;
@@ -267,6 +269,9 @@ public final class CodexTenants implements AutoCloseable {
             }
             CodexSession session = b.build();
             try {
+                if (remote == null) {
+                    TenantIsolation.checkThread(tenantId, session.threadOptions());
+                }
                 session.start();
             } catch (RuntimeException e) {
                 session.close();
@@ -321,6 +326,8 @@ public final class CodexTenants implements AutoCloseable {
             lb.workingDirectory(home.userHome());
         }
         codexDefaults.forEach(lb::configOverride);
+        // after the defaults (checked not to touch the sandbox): the profile that keeps tenants apart
+        TenantIsolation.overrides(homesRoot, home.directory(), baseProfile).forEach(lb::configOverride);
         CodexClient.Builder cb = CodexClient.builder();
         clientConfigurer.accept(cb);
         cb.process(lb.build()).maxThreads(maxThreadsPerProcess);
@@ -455,6 +462,7 @@ public final class CodexTenants implements AutoCloseable {
         private Map<String, String> hostEnvironment;
         private Function<String, Map<String, String>> tenantEnvironment = id -> Map.of();
         private final Map<String, String> codexDefaults = new LinkedHashMap<>(RECOMMENDED_DEFAULTS);
+        private String baseProfile = ":workspace";
         private Function<String, RateLimitGovernor> rateLimits;
         private Consumer<CodexClient.Builder> clientConfigurer = c -> { };
         private int maxProcesses = 16;
@@ -538,6 +546,21 @@ public final class CodexTenants implements AutoCloseable {
         public Builder codexDefaults(Map<String, String> overrides) {
             codexDefaults.clear();
             codexDefaults.putAll(overrides);
+            return this;
+        }
+
+        /**
+         * The built-in codex permission profile the tenants' profile extends: {@code :workspace}
+         * (default: commands write in the thread's working directory) or {@code :read-only}. Either
+         * way the profile denies the homes root, reads included, but the tenant's own {@code home/}
+         * (decision 0030); a full-access profile is not offered, since it would undo that.
+         */
+        public Builder tenantPermissions(String builtInProfile) {
+            if (!":workspace".equals(builtInProfile) && !":read-only".equals(builtInProfile)) {
+                throw new IllegalArgumentException("tenantPermissions must be :workspace or :read-only, not " + builtInProfile
+                        + ": the tenants' profile extends it and denies the other tenants' folders");
+            }
+            this.baseProfile = builtInProfile;
             return this;
         }
 
@@ -629,6 +652,9 @@ public final class CodexTenants implements AutoCloseable {
             if (maxProcessesPerTenant > maxProcesses) {
                 throw new IllegalStateException("maxProcessesPerTenant (" + maxProcessesPerTenant + ") exceeds maxProcesses ("
                         + maxProcesses + ")");
+            }
+            if (remote == null) {
+                TenantIsolation.checkDefaults(codexDefaults);
             }
             if (maxThreadsPerTenant == null) {
                 maxThreadsPerTenant = (int) Math.min(Integer.MAX_VALUE, (long) maxThreadsPerProcess * maxProcessesPerTenant);

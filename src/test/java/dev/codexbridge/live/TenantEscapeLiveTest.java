@@ -1,6 +1,11 @@
 package dev.codexbridge.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.protocol.SandboxMode;
 
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
@@ -24,6 +29,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,6 +44,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TenantEscapeLiveTest {
     private static final String AUTH_MARK = "sk-bob-auth-5e1f0c";
     private static final String CHAT_MARK = "bob-conversation-91ad2e";
+    /** What A greps for: matches CHAT_MARK without containing it, so the command itself carries no mark. */
+    private static final String CHAT_PATTERN = "'bob-conv[e]rsation-91ad2e'";
     private static final String WRITE_MARK = "alice-was-here-3c7b";
 
     private Path dir;
@@ -73,7 +81,9 @@ class TenantEscapeLiveTest {
                 Arguments.of("read-only", "never"),
                 Arguments.of("workspace-write", "on-request"),
                 Arguments.of("workspace-write", "never"),
-                Arguments.of("workspace-write", "on-failure"));
+                Arguments.of("workspace-write", "on-failure"),
+                // a template asking for no sandbox at all: the tenants' profile (a -c override) still wins
+                Arguments.of("danger-full-access", "never"));
     }
 
     @ParameterizedTest(name = "sandbox {0}, approvals {1}")
@@ -88,6 +98,54 @@ class TenantEscapeLiveTest {
         assertEscapesFail(tenants, Files.createDirectories(dir.resolve("work-alice")), Files.createDirectories(dir.resolve("work-bob")));
     }
 
+    @ParameterizedTest(name = "read-only base, approvals {0}")
+    @MethodSource("approvals")
+    void theReadOnlyBaseProfileKeepsTenantsApartToo(String approval) throws Exception {
+        tenants = CodexTenants.builder()
+                .homesRoot(dir.resolve("homes"))
+                .launch(CodexLaunch.appServer(LiveCodex.binary()).build())
+                .homeSetup(TenantHomeSetup.configToml(template(null, approval)))
+                .tenantPermissions(":read-only")
+                .client(c -> c.wireTap(wire))
+                .build();
+        assertEscapesFail(tenants, Files.createDirectories(dir.resolve("work-alice")), Files.createDirectories(dir.resolve("work-bob")), false);
+    }
+
+    static Stream<String> approvals() {
+        return Stream.of("on-request", "never");
+    }
+
+    @Test
+    void aHostThatGivesATenantThreadASandboxIsRefused() throws Exception {
+        tenants = CodexTenants.builder()
+                .homesRoot(dir.resolve("homes"))
+                .launch(CodexLaunch.appServer(LiveCodex.binary()).build())
+                .homeSetup(TenantHomeSetup.configToml(template(null, "never")))
+                .client(c -> c.wireTap(wire))
+                .build();
+        Path work = Files.createDirectories(dir.resolve("work"));
+        ObjectNode sandboxExtra = Json.object().put("sandbox", "danger-full-access");
+        List<ThreadOptions> overriding = List.of(
+                ThreadOptions.builder().cwd(work).sandbox(SandboxMode.DANGER_FULL_ACCESS).build(),
+                ThreadOptions.builder().cwd(work).sandbox(SandboxMode.WORKSPACE_WRITE).build(),
+                ThreadOptions.builder().cwd(work).config("sandbox_mode", "danger-full-access").build(),
+                ThreadOptions.builder().cwd(work).config("default_permissions", ":danger-full-access").build(),
+                ThreadOptions.builder().cwd(work).extraParams(sandboxExtra).build());
+        for (ThreadOptions options : overriding) {
+            assertThatThrownBy(() -> tenants.newSession("alice", b -> b.thread(options)))
+                    .as(options.toString())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("tenant alice")
+                    .hasMessageContaining("permission profile");
+        }
+        // the place was given back: a session without an override still opens
+        model.enqueue(ModelReply.message("fine"));
+        try (CodexSession s = tenants.newSession("alice", inWork(work))) {
+            assertThat(s.runTurn(TurnInput.text("hi")).finalText()).isEqualTo("fine");
+        }
+        assertThat(tenants.usage("alice").threads()).isZero();
+    }
+
     String template(String sandbox, String approval) {
         String toml = IsolatedCodexHome.builder(Path.of("unused"), model.baseUrl()).askForApproval(approval).configToml();
         // the test kit always names a sandbox; codex's default is what a template without the line gets
@@ -98,6 +156,11 @@ class TenantEscapeLiveTest {
 
     /** Runs B's conversation, plants B's credential, then A's escape attempts; asserts nothing crossed. */
     void assertEscapesFail(CodexTenants t, Path aliceWork, Path bobWork) throws Exception {
+        assertEscapesFail(t, aliceWork, bobWork, true);
+    }
+
+    /** {@code workspaceWritable}: whether the control may write in A's workspace (not under a read-only base). */
+    void assertEscapesFail(CodexTenants t, Path aliceWork, Path bobWork, boolean workspaceWritable) throws Exception {
         Path bobDir = t.tenantDirectory("bob");
         Path aliceDir = t.tenantDirectory("alice");
         model.enqueue(ModelReply.message("noted"));
@@ -110,18 +173,20 @@ class TenantEscapeLiveTest {
         Path bobAuth = bobDir.resolve("codex-home/auth.json");
         Path bobSessions = bobDir.resolve("codex-home/sessions");
         Path bobHome = bobDir.resolve("home");
-        List<String> calls = List.of("cat-auth", "ls-root", "grep-sessions", "write-config", "patch-home", "symlink", "escalated");
+        List<String> calls = List.of("control", "cat-auth", "ls-root", "grep-sessions", "write-config", "patch-home", "symlink", "escalated");
         model.enqueue(
+                // the control: commands run, and the tenant's own HOME and workspace stay usable
+                ModelReply.builder().execCommand("control", "echo own-ok > \"$HOME/own.txt\" && cat \"$HOME/own.txt\"; echo ws-ok > ws.txt && cat ws.txt").build(),
                 ModelReply.builder().execCommand("cat-auth", "cat " + bobAuth).build(),
                 ModelReply.builder().execCommand("ls-root", "ls -la \"$CODEX_HOME/../..\"; ls -la " + aliceDir.getParent()).build(),
-                ModelReply.builder().execCommand("grep-sessions", "grep -r " + CHAT_MARK + " " + bobSessions + "; grep -rl bob- "
+                ModelReply.builder().execCommand("grep-sessions", "grep -r " + CHAT_PATTERN + " " + bobSessions + "; grep -rl bob- "
                         + aliceDir.getParent()).build(),
                 ModelReply.builder().execCommand("write-config", "echo '# " + WRITE_MARK + "' >> " + bobDir.resolve("codex-home/config.toml")).build(),
                 ModelReply.builder().applyPatch("patch-home", "*** Begin Patch\n*** Add File: " + bobHome.resolve("planted.txt")
                         + "\n+" + WRITE_MARK + "\n*** End Patch").build(),
                 ModelReply.builder().execCommand("symlink", "ln -sf " + bobAuth + " peek && cat peek; ln -sfn " + bobDir
                         + " bobdir && ls bobdir/codex-home && cat bobdir/codex-home/auth.json").build(),
-                ModelReply.builder().execCommandEscalated("escalated", "cat " + bobAuth + "; grep -r " + CHAT_MARK + " " + bobSessions,
+                ModelReply.builder().execCommandEscalated("escalated", "cat " + bobAuth + "; grep -r " + CHAT_PATTERN + " " + bobSessions,
                         "need to read a file").build(),
                 ModelReply.message("done"));
         TurnResult r;
@@ -131,7 +196,12 @@ class TenantEscapeLiveTest {
         RecordedRequest last = model.responsesRequests().get(model.responsesRequests().size() - 1);
         for (String call : calls) {
             String out = last.functionCallOutput(call).orElse("");
+            System.out.println("--- " + call + ":\n" + out);
             assertThat(out).as(call).doesNotContain(AUTH_MARK).doesNotContain(CHAT_MARK);
+        }
+        assertThat(last.functionCallOutput("control").orElse("")).contains("own-ok");
+        if (workspaceWritable) {
+            assertThat(last.functionCallOutput("control").orElse("")).contains("ws-ok");
         }
         // the listing of the homes root names no tenant (an error message naming the path is fine)
         assertThat(last.functionCallOutput("ls-root").orElse("")).as("ls-root").doesNotContainPattern("(?m)\\sbob$");
