@@ -131,7 +131,6 @@ public final class CodexTenants implements AutoCloseable {
     private volatile boolean closed;
 
     private CodexTenants(Builder b) {
-        this.homesRoot = b.homesRoot == null ? null : b.homesRoot.toAbsolutePath().normalize();
         this.launch = b.launch;
         this.homeSetup = b.homeSetup;
         this.inherited = Set.copyOf(b.inherited);
@@ -148,13 +147,16 @@ public final class CodexTenants implements AutoCloseable {
         this.binary = b.launch.binary();
         this.table = new TenantTable(b.maxProcesses, b.maxProcessesPerTenant, b.maxThreadsPerProcess, b.maxThreadsPerTenant,
                 b.idleTimeout, b.retryAfter, System::nanoTime);
+        Path root = b.homesRoot == null ? null : b.homesRoot.toAbsolutePath().normalize();
         try {
             if (remote == null) {
-                TenantFolders.createOwnerOnly(homesRoot);
+                TenantFolders.prepareRoot(root, hostEnvironment).forEach(w -> LOG.warn("{}", w));
+                root = root.toRealPath();   // the permission profile names real paths
             }
         } catch (IOException e) {
-            throw new CodexException("cannot create the tenants' homes root " + homesRoot + ": " + e.getMessage(), e);
+            throw new CodexException("cannot create the tenants' homes root " + root + ": " + e.getMessage(), e);
         }
+        this.homesRoot = root;
         long every = Math.max(50, Math.min(b.idleTimeout.toMillis() / 4, 5_000));
         this.sweeper = RpcThreads.timer().scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
     }
@@ -270,7 +272,7 @@ public final class CodexTenants implements AutoCloseable {
             CodexSession session = b.build();
             try {
                 if (remote == null) {
-                    TenantIsolation.checkThread(tenantId, session.threadOptions());
+                    TenantIsolation.checkThread(tenantId, session.threadOptions(), homesRoot, home.directory());
                 }
                 session.start();
             } catch (RuntimeException e) {
@@ -357,9 +359,9 @@ public final class CodexTenants implements AutoCloseable {
                 TenantHome made = new TenantHome(tenant.id, dir, codexHome, userHome, binary(),
                         environmentOf(tenant.id, codexHome, userHome));
                 Path mark = dir.resolve(TenantFolders.PREPARED_MARK);
-                if (!Files.exists(mark)) {
+                if (!TenantFolders.existsNoFollow(mark)) {
                     homeSetup.prepare(made);
-                    Files.writeString(mark, "prepared by codex-bridge\n");
+                    TenantFolders.writeNoFollow(mark, "prepared by codex-bridge\n");
                     listener.homePrepared(tenant.id, Duration.ofNanos(System.nanoTime() - t0));
                 }
                 tenant.home = made;

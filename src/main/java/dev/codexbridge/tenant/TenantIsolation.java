@@ -63,25 +63,36 @@ final class TenantIsolation {
      * mode, a config override or an extra {@code thread/start} member that chooses a sandbox or
      * permissions.
      */
-    static void checkThread(String tenantId, ThreadOptions thread) {
+    static void checkThread(String tenantId, ThreadOptions thread, Path homesRoot, Path tenantDir) {
         List<String> bad = new ArrayList<>();
+        Path cwd = thread.cwd() == null ? null : thread.cwd().toAbsolutePath().normalize();
+        if (cwd != null && (homesRoot.startsWith(cwd) || cwd.startsWith(homesRoot) && !cwd.startsWith(tenantDir.resolve("home")))) {
+            // a workspace is writable to the thread's commands: it must neither hold the homes root nor lie in another's folder
+            throw new IllegalArgumentException("tenant " + tenantId + ": the working directory " + cwd + " overlaps the tenants' "
+                    + "homes root " + homesRoot + "; give each tenant a workspace outside it");
+        }
         if (thread.sandbox() != null) {
             bad.add("sandbox " + thread.sandbox());
         }
         thread.config().keySet().stream().filter(TenantIsolation::touchesSandbox).forEach(k -> bad.add("config " + k));
-        ObjectNode extra = thread.extraParams();
-        if (extra != null) {
-            for (Iterator<String> names = extra.fieldNames(); names.hasNext(); ) {
-                String n = names.next();
-                if (touchesSandbox(n) || n.toLowerCase(Locale.ROOT).contains("permission")) {
-                    bad.add("extraParams " + n);
-                }
-            }
-        }
+        addSandboxExtras(thread.extraParams(), bad);
         if (!bad.isEmpty()) {
             throw new IllegalArgumentException("tenant " + tenantId + ": the thread settings " + bad + " would replace the "
                     + "permission profile that keeps the tenant's commands out of other tenants' folders; leave the sandbox to "
                     + "the tenants (CodexTenants.Builder.tenantPermissions)");
+        }
+    }
+
+    /** The extra request members that choose a sandbox or permissions, added to {@code bad}. */
+    private static void addSandboxExtras(ObjectNode extra, List<String> bad) {
+        if (extra == null) {
+            return;
+        }
+        for (Iterator<String> names = extra.fieldNames(); names.hasNext(); ) {
+            String n = names.next();
+            if (touchesSandbox(n) || n.toLowerCase(Locale.ROOT).contains("permission")) {
+                bad.add("extraParams " + n);
+            }
         }
     }
 }
