@@ -10,6 +10,8 @@ import dev.codexbridge.process.EnvironmentPolicy;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
+import dev.codexbridge.session.ThreadAccess;
+import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -126,6 +128,10 @@ public final class CodexTenants implements AutoCloseable {
     private final Function<String, CodexEndpoint> remote;
     private final TenantTable table;
     private final Map<String, TenantState> tenants = new ConcurrentHashMap<>();
+    /** The tenant each thread started here belongs to: another tenant may not use its id (the default rule). */
+    private final Map<String, String> startedBy = new ConcurrentHashMap<>();
+    /** The tenants' own rule and the host's, asked with the tenant id as the caller. */
+    private final ThreadAccess access;
     private final ScheduledFuture<?> sweeper;
     private volatile Path binary;
     private volatile boolean closed;
@@ -138,6 +144,11 @@ public final class CodexTenants implements AutoCloseable {
         this.tenantEnvironment = b.tenantEnvironment;
         this.codexDefaults = Map.copyOf(b.codexDefaults);
         this.baseProfile = b.baseProfile;
+        ThreadAccess ownTenant = (caller, thread, operation) -> {
+            String owner = startedBy.get(thread);
+            return owner == null || owner.equals(caller);
+        };
+        this.access = b.threadAccess == null ? ownTenant : ownTenant.and(b.threadAccess);
         this.rateLimits = b.rateLimits;
         this.clientConfigurer = b.clientConfigurer;
         this.maxThreadsPerProcess = b.maxThreadsPerProcess;
@@ -247,6 +258,9 @@ public final class CodexTenants implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the tenants are closed");
         }
+        if (threadId != null) {
+            ThreadAccess.require(access, tenantId, threadId, ThreadOperation.RESUME);   // before anything is read or started
+        }
         TenantState tenant = tenants.computeIfAbsent(Objects.requireNonNull(tenantId, "tenantId"),
                 id -> new TenantState(id, folderName(id), rateLimits == null ? null : rateLimits.apply(id)));
         TenantHome home = remote == null ? prepared(tenant) : null;
@@ -265,7 +279,10 @@ public final class CodexTenants implements AutoCloseable {
             CodexClient client = placement.start() ? start(process, home) : awaitStart(process);
             CodexSession.Builder b = CodexSession.builder();
             configure.accept(b);
-            b.client(client).rateLimits(tenant.governor);
+            b.client(client).rateLimits(tenant.governor).threadAccess(access, tenantId);
+            if (remote == null) {
+                b.turnOptionsCheck(options -> TenantIsolation.checkTurn(tenantId, options));
+            }
             if (threadId != null) {
                 b.resumeThread(threadId);
             }
@@ -280,6 +297,9 @@ public final class CodexTenants implements AutoCloseable {
                 throw e;
             }
             tenant.threadPlaces.put(session.threadId(), process);
+            if (threadId == null) {
+                startedBy.put(session.threadId(), tenantId);
+            }
             return session;
         } finally {
             table.release(process);
@@ -475,6 +495,7 @@ public final class CodexTenants implements AutoCloseable {
         private Duration retryAfter = Duration.ofSeconds(5);
         private TenantListener listener = new TenantListener() { };
         private Function<String, CodexEndpoint> remote;
+        private ThreadAccess threadAccess;
         Function<ClientOptions, CodexClient> connector = CodexClient::connect;
 
         private Builder() {
@@ -563,6 +584,19 @@ public final class CodexTenants implements AutoCloseable {
                         + ": the tenants' profile extends it and denies the other tenants' folders");
             }
             this.baseProfile = builtInProfile;
+            return this;
+        }
+
+        /**
+         * The host's rule for resuming, reading, following and answering threads, asked with the
+         * tenant id as the caller, after the tenants' own: a thread started through these tenants
+         * belongs to its tenant, and no other tenant may use its id. (A local tenant's codex cannot
+         * open another's thread anyway, its home not holding it; the rule matters for remote tenants
+         * that share an app-server, and after a restart, when the library no longer knows who started
+         * a thread: {@link ThreadAccess}.)
+         */
+        public Builder threadAccess(ThreadAccess rule) {
+            this.threadAccess = Objects.requireNonNull(rule, "rule");
             return this;
         }
 

@@ -3,6 +3,7 @@ package dev.codexbridge.tenant;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.process.Toml;
 import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.TurnOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -80,6 +81,20 @@ final class TenantIsolation {
             throw new IllegalArgumentException("tenant " + tenantId + ": the thread settings " + bad + " would replace the "
                     + "permission profile that keeps the tenant's commands out of other tenants' folders; leave the sandbox to "
                     + "the tenants (CodexTenants.Builder.tenantPermissions)");
+        }
+    }
+
+    /** Refuses a tenant's turn that brings its own sandbox policy (codex would run the turn's commands under it). */
+    static void checkTurn(String tenantId, TurnOptions options) {
+        List<String> bad = new ArrayList<>();
+        if (options.sandboxPolicy() != null) {
+            bad.add("sandboxPolicy " + options.sandboxPolicy().getClass().getSimpleName());
+        }
+        addSandboxExtras(options.extraParams(), bad);
+        if (!bad.isEmpty()) {
+            throw new IllegalArgumentException("tenant " + tenantId + ": the turn options " + bad + " would replace the permission "
+                    + "profile that keeps the tenant's commands out of other tenants' folders; leave the sandbox to the tenants "
+                    + "(CodexTenants.Builder.tenantPermissions)");
         }
     }
 

@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.SandboxMode;
+import dev.codexbridge.protocol.SandboxPolicy;
 
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
+import dev.codexbridge.session.TurnListener;
+import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.TestDirs;
@@ -142,6 +145,13 @@ class TenantEscapeLiveTest {
         model.enqueue(ModelReply.message("fine"));
         try (CodexSession s = tenants.newSession("alice", inWork(work))) {
             assertThat(s.runTurn(TurnInput.text("hi")).finalText()).isEqualTo("fine");
+            // a turn that brings its own sandbox policy is refused before it is sent
+            TurnOptions fullAccess = TurnOptions.builder().sandboxPolicy(new SandboxPolicy.DangerFullAccess()).build();
+            assertThatThrownBy(() -> s.runTurn(TurnInput.text("cat everything"), fullAccess, TurnListener.NONE))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sandboxPolicy DangerFullAccess");
+            TurnOptions extra = TurnOptions.builder().extraParams(Json.object().put("permissionProfile", ":danger-full-access")).build();
+            assertThat(s.runTurnAsync(TurnInput.text("cat everything"), extra, TurnListener.NONE)).isCompletedExceptionally();
+            assertThat(model.responsesRequests()).hasSize(1);
         }
         assertThat(tenants.usage("alice").threads()).isZero();
     }
