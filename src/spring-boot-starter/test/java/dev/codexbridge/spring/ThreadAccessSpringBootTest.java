@@ -10,10 +10,6 @@ import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
@@ -44,18 +40,8 @@ class ThreadAccessSpringBootTest {
 
     @DynamicPropertySource
     static void codex(DynamicPropertyRegistry registry) {
-        Path binary = OfflineCodex.binary();
         model = ScriptedModelServer.start();
-        try {
-            Path tmp = Files.createTempDirectory("spring-thread-access");
-            Path work = Files.createDirectories(tmp.resolve("work"));
-            Path home = OfflineCodex.home(tmp.resolve("home"), model, "never");
-            registry.add("codex-bridge.process.binary", binary::toString);
-            registry.add("codex-bridge.process.codex-home", home::toString);
-            registry.add("codex-bridge.session.cwd", work::toString);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        OfflineCodex.register(registry, model, "never", "spring-thread-access");
     }
 
     @AfterAll
