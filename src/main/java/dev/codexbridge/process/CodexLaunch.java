@@ -205,7 +205,7 @@ public final class CodexLaunch {
             env.clear();
             env.putAll(baseEnvironment);
         }
-        env.keySet().removeIf(name -> environmentPolicy.withholds(name) || withheld.test(name));
+        env.entrySet().removeIf(e -> environmentPolicy.withholds(e.getKey(), e.getValue()) || withheld.test(e.getKey()));
         env.putAll(environment);
         if (codexHome != null) {
             env.put("CODEX_HOME", codexHome.toString());
