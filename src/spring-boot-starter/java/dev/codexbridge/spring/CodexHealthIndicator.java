@@ -15,7 +15,9 @@ import org.springframework.boot.actuate.health.Health;
  * its handshake (and, for
  * a running app-server, its {@code /readyz} answers ready); DOWN while it is lost (reconnecting,
  * with the attempt's generation) or for good. Details: connection generation, reconnects, threads
- * attached and the cap, where codex is.
+ * attached and the cap, whether codex is the application's own process or an app-server. Details
+ * are state only: no endpoint URL, token file or failure text, since Actuator shows them to
+ * anonymous callers under {@code show-details=always}; the application's log has the rest.
  */
 public final class CodexHealthIndicator extends AbstractHealthIndicator {
     /** A ready connection answers at once; longer means a reconnect is under way. */
@@ -48,13 +50,13 @@ public final class CodexHealthIndicator extends AbstractHealthIndicator {
     @Override
     protected void doHealthCheck(Health.Builder builder) {
         int generation = client.generation();
-        builder.withDetail("codex", endpoint == null ? "own process" : endpoint.toString())
+        builder.withDetail("codex", endpoint == null ? "own process" : "app-server")
                 .withDetail("generation", generation)
                 .withDetail("reconnects", Math.max(0, generation - 1))
                 .withDetail("threads", client.attachedThreads())
                 .withDetail("maxThreads", client.maxThreads());
         if (client.closedFuture().isDone()) {
-            builder.down().withDetail("state", "closed").withDetail("reason", String.valueOf(client.closedFuture().getNow(null)));
+            builder.down().withDetail("state", "closed");
             return;
         }
         // open is not enough: a restarted codex's connection is open before it answered initialize
@@ -64,7 +66,7 @@ public final class CodexHealthIndicator extends AbstractHealthIndicator {
         }
         if (endpoint != null) {
             EndpointStatus ready = endpoint.readiness(readinessTimeout);
-            builder.withDetail("readyz", ready.ok() ? "ready" : ready.detail());
+            builder.withDetail("readyz", ready.ok() ? "ready" : ready.httpStatus() > 0 ? "HTTP " + ready.httpStatus() : "unreachable");
             if (!ready.ok()) {
                 builder.down().withDetail("state", "connected, not ready");
                 return;

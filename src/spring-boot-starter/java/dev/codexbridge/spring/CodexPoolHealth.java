@@ -14,7 +14,8 @@ import org.springframework.boot.actuate.health.NamedContributor;
  * The health of a {@link CodexPool}: one indicator per endpoint, by its name
  * ({@code /actuator/health/codex/<name>}), UP when the pool's last {@code /readyz} probe answered
  * ready and its connection, if any, is open. The pool's own status is Actuator's aggregation of
- * them (DOWN when one is DOWN; a health group decides what a probe sees).
+ * them (DOWN when one is DOWN; a health group decides what a probe sees). Details are state
+ * only (no endpoint URL or failure text: Actuator may show them to anyone).
  */
 final class CodexPoolHealth implements CompositeHealthContributor {
     private final CodexPool pool;
@@ -43,15 +44,11 @@ final class CodexPoolHealth implements CompositeHealthContributor {
             }
             EndpointState s = state.get();
             Health.Builder b = s.healthy() ? Health.up() : Health.down();
-            b.withDetail("uri", String.valueOf(s.uri()))
-                    .withDetail("connected", s.connected())
+            b.withDetail("connected", s.connected())
                     .withDetail("threads", s.threads())
                     .withDetail("maxThreads", s.maxThreads());
             if (s.lastProbe() != null) {
                 b.withDetail("lastProbe", s.lastProbe().toString());
-            }
-            if (s.detail() != null) {
-                b.withDetail("detail", s.detail());
             }
             return b.build();
         };
