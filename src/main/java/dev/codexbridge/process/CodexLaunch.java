@@ -42,6 +42,8 @@ public final class CodexLaunch {
     private final Duration killGrace;
     private final String name;
     private final boolean detach;
+    /** A command codex runs under (a namespace tool, say), before the binary; empty for none. */
+    private final List<String> wrapper;
 
     private CodexLaunch(Builder b) {
         this.binary = b.binary;
@@ -58,6 +60,7 @@ public final class CodexLaunch {
         this.killGrace = b.killGrace;
         this.name = b.name;
         this.detach = b.detach;
+        this.wrapper = List.copyOf(b.wrapper);
     }
 
     /** An app-server launch of {@code binary}; {@code app-server} is the first argument. */
@@ -80,6 +83,7 @@ public final class CodexLaunch {
 
     private Builder copyInto(Builder b) {
         b.arguments.addAll(arguments);
+        b.wrapper.addAll(wrapper);
         b.environment.putAll(environment);
         b.withheld = withheld;
         b.environmentPolicy = environmentPolicy;
@@ -175,6 +179,7 @@ public final class CodexLaunch {
         if (setsid != null) {
             cmd.add(setsid.toString());
         }
+        cmd.addAll(wrapper);
         cmd.add(located().binary.toString());
         cmd.addAll(arguments);
         return cmd;
@@ -216,6 +221,7 @@ public final class CodexLaunch {
     public static final class Builder {
         private final Path binary;
         private final List<String> arguments = new ArrayList<>();
+        private final List<String> wrapper = new ArrayList<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
         private Predicate<String> withheld = name -> false;
         private EnvironmentPolicy environmentPolicy = EnvironmentPolicy.withholdSecrets();
@@ -241,6 +247,16 @@ public final class CodexLaunch {
 
         public Builder arguments(List<String> more) {
             more.forEach(this::argument);
+            return this;
+        }
+
+        /**
+         * Runs codex under {@code command} (its program and arguments, ending where codex's own
+         * command line begins): {@code bwrap ... --}, say. Replaces an earlier wrapper.
+         */
+        public Builder wrapper(List<String> command) {
+            wrapper.clear();
+            command.forEach(a -> wrapper.add(Objects.requireNonNull(a, "wrapper argument")));
             return this;
         }
 

@@ -118,7 +118,6 @@ public final class CodexTenants implements AutoCloseable {
     private final Map<String, String> hostEnvironment;
     private final Function<String, Map<String, String>> tenantEnvironment;
     private final Map<String, String> codexDefaults;
-    private final String baseProfile;
     private final Function<String, RateLimitGovernor> rateLimits;
     private final Consumer<CodexClient.Builder> clientConfigurer;
     private final int maxThreadsPerProcess;
@@ -134,6 +133,7 @@ public final class CodexTenants implements AutoCloseable {
     private final ThreadAccess access;
     private final ScheduledFuture<?> sweeper;
     private volatile Path binary;
+    private volatile Path bwrap;
     private volatile boolean closed;
 
     private CodexTenants(Builder b) {
@@ -143,7 +143,7 @@ public final class CodexTenants implements AutoCloseable {
         this.hostEnvironment = b.hostEnvironment == null ? System.getenv() : Map.copyOf(b.hostEnvironment);
         this.tenantEnvironment = b.tenantEnvironment;
         this.codexDefaults = Map.copyOf(b.codexDefaults);
-        this.baseProfile = b.baseProfile;
+        this.bwrap = b.bwrap;
         ThreadAccess ownTenant = (caller, thread, operation) -> {
             String owner = startedBy.get(thread);
             return owner == null || owner.equals(caller);
@@ -348,8 +348,8 @@ public final class CodexTenants implements AutoCloseable {
             lb.workingDirectory(home.userHome());
         }
         codexDefaults.forEach(lb::configOverride);
-        // after the defaults (checked not to touch the sandbox): the profile that keeps tenants apart
-        TenantIsolation.overrides(homesRoot, home.directory(), baseProfile).forEach(lb::configOverride);
+        // after the defaults (checked not to touch the sandbox): what keeps tenants apart
+        lb.wrapper(TenantIsolation.namespace(bubblewrap(), homesRoot, home.directory()));
         CodexClient.Builder cb = CodexClient.builder();
         clientConfigurer.accept(cb);
         cb.process(lb.build()).maxThreads(maxThreadsPerProcess);
@@ -414,6 +414,22 @@ public final class CodexTenants implements AutoCloseable {
         env.putIfAbsent("RUST_LOG", "warn");
         env.put("CODEX_HOME", codexHome.toString());
         return env;
+    }
+
+    /** The bubblewrap tenants run under: the one given, else found on the host's PATH or beside codex. */
+    private Path bubblewrap() {
+        Path b = bwrap;
+        if (b == null) {
+            b = TenantIsolation.findBubblewrap(hostEnvironment.get("PATH"), binary());
+            if (b == null) {
+                throw new CodexException("no bubblewrap (bwrap) found on PATH or beside codex: each tenant's codex runs in a mount "
+                        + "namespace that holds only its own folder, and without one a tenant's commands could read every other "
+                        + "tenant's folder. Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap), give its path with "
+                        + "CodexTenants.Builder.mountNamespace(path), or run each tenant's app-server elsewhere (remote(..))");
+            }
+            bwrap = b;
+        }
+        return b;
     }
 
     private Path binary() {
@@ -484,7 +500,7 @@ public final class CodexTenants implements AutoCloseable {
         private Map<String, String> hostEnvironment;
         private Function<String, Map<String, String>> tenantEnvironment = id -> Map.of();
         private final Map<String, String> codexDefaults = new LinkedHashMap<>(RECOMMENDED_DEFAULTS);
-        private String baseProfile = ":workspace";
+        private Path bwrap;
         private Function<String, RateLimitGovernor> rateLimits;
         private Consumer<CodexClient.Builder> clientConfigurer = c -> { };
         private int maxProcesses = 16;
@@ -573,17 +589,13 @@ public final class CodexTenants implements AutoCloseable {
         }
 
         /**
-         * The built-in codex permission profile the tenants' profile extends: {@code :workspace}
-         * (default: commands write in the thread's working directory) or {@code :read-only}. Either
-         * way the profile denies the homes root, reads included, but the tenant's own {@code home/}
-         * (decision 0030); a full-access profile is not offered, since it would undo that.
+         * Runs every tenant's codex under this bubblewrap ({@code bwrap}), in a mount namespace where
+         * the homes root holds the tenant's own folder only (decision 0030). Default: {@code bwrap}
+         * on the host's {@code PATH}, else the one codex's package bundles; a tenant's codex does not
+         * start without one.
          */
-        public Builder tenantPermissions(String builtInProfile) {
-            if (!":workspace".equals(builtInProfile) && !":read-only".equals(builtInProfile)) {
-                throw new IllegalArgumentException("tenantPermissions must be :workspace or :read-only, not " + builtInProfile
-                        + ": the tenants' profile extends it and denies the other tenants' folders");
-            }
-            this.baseProfile = builtInProfile;
+        public Builder mountNamespace(Path bubblewrap) {
+            this.bwrap = Objects.requireNonNull(bubblewrap, "bubblewrap");
             return this;
         }
 

@@ -1,46 +1,59 @@
 package dev.codexbridge.tenant;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.codexbridge.process.Toml;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * What keeps a tenant's commands out of the other tenants' folders: a codex permission profile,
- * given to each tenant's app-server as {@code -c} overrides (they win over the tenant's
- * {@code config.toml}), that extends {@code :workspace} and denies the whole homes root but the
- * tenant's own {@code home/}. Codex 0.169.0 enforces it in its sandbox for every command and
- * {@code apply_patch}, reads included (its {@code read-only} and {@code workspace-write} sandboxes
- * limit writes only). A sandbox mode (or a full-access profile) given anywhere else replaces the
- * profile, so those are refused here (decision 0030).
+ * What keeps a tenant's commands out of the other tenants' folders: each tenant's app-server runs
+ * in a mount namespace (bubblewrap) where the homes root holds only the tenant's own folder, so no
+ * command it runs — sandboxed or not — can read, list or write another tenant's home. Codex's own
+ * {@code read-only} and {@code workspace-write} sandboxes limit writes, not reads, and a permission
+ * profile that denies the homes root hides codex's own sandbox helper (in {@code CODEX_HOME}) from
+ * its commands in 0.169.0 (decision 0030). The sandbox settings a host gives a tenant's thread or
+ * turn are refused all the same: the tenants choose how a tenant's commands are confined.
  */
 final class TenantIsolation {
-    /** The name of the permission profile every tenant process runs under. */
-    static final String PROFILE = "codex_bridge_tenant";
-
-    private TenantIsolation() {
+    /**
+     * The command a tenant's codex runs under so that it sees no other tenant: a mount namespace
+     * (bubblewrap) in which the homes root is an empty tmpfs and only the tenant's own folder is
+     * bound back. Everything else is the host's file system as it is; codex's own sandbox still
+     * runs inside (nested), and a command it runs unsandboxed (an approved escalation,
+     * {@code danger-full-access}) finds no other tenant either.
+     */
+    static List<String> namespace(Path bwrap, Path homesRoot, Path tenantDir) {
+        return List.of(bwrap.toString(), "--dev-bind", "/", "/", "--tmpfs", homesRoot.toString(),
+                "--bind", tenantDir.toString(), tenantDir.toString(), "--die-with-parent", "--");
     }
 
-    /** The {@code -c} overrides that select the profile for a tenant whose folder is {@code tenantDir}. */
-    static Map<String, String> overrides(Path homesRoot, Path tenantDir, String baseProfile) {
-        Map<String, String> c = new LinkedHashMap<>();
-        c.put("default_permissions", Toml.string(PROFILE));
-        c.put("permissions." + PROFILE + ".extends", Toml.string(baseProfile));
-        // the root is denied, reads included; the tenant's HOME (under it) stays usable by its commands.
-        // The tenant's own codex-home (its auth.json, its rollouts) stays denied: nothing a command needs.
-        c.put("permissions." + PROFILE + ".filesystem", "{ " + Toml.string(homesRoot.toString()) + " = \"deny\", "
-                + Toml.string(tenantDir.resolve("home").toString()) + " = \"write\" }");
-        return c;
+    /**
+     * A bubblewrap to run tenants under: {@code bwrap} on the host's {@code PATH}, else the one
+     * codex's package bundles ({@code codex-resources/bwrap} beside its {@code bin/}); null when
+     * neither is there.
+     */
+    static Path findBubblewrap(String path, Path codexBinary) {
+        if (path != null) {
+            for (String dir : path.split(java.io.File.pathSeparator)) {
+                if (!dir.isBlank()) {
+                    Path p = Path.of(dir, "bwrap");
+                    if (java.nio.file.Files.isExecutable(p)) {
+                        return p;
+                    }
+                }
+            }
+        }
+        Path bin = codexBinary == null ? null : codexBinary.toAbsolutePath().getParent();
+        Path bundled = bin == null || bin.getParent() == null ? null : bin.getParent().resolve("codex-resources").resolve("bwrap");
+        return bundled != null && java.nio.file.Files.isExecutable(bundled) ? bundled : null;
     }
 
-    /** Codex settings that choose a sandbox or permissions themselves, and so would replace the tenant's profile. */
+    /** Codex settings that choose a sandbox or permissions themselves. */
     static boolean touchesSandbox(String key) {
         String k = key.toLowerCase(Locale.ROOT).replace("\"", "").trim();
         return k.equals("sandbox_mode") || k.startsWith("sandbox_mode.") || k.equals("sandbox") || k.startsWith("sandbox_workspace_write")
@@ -53,14 +66,14 @@ final class TenantIsolation {
     static void checkDefaults(Map<String, String> codexDefaults) {
         List<String> bad = codexDefaults.keySet().stream().filter(TenantIsolation::touchesSandbox).toList();
         if (!bad.isEmpty()) {
-            throw new IllegalStateException("codexDefaults " + bad + " would replace the tenants' permission profile, which keeps "
-                    + "each tenant's commands out of the other tenants' folders; set the sandbox through "
-                    + "tenantPermissions(..) instead (docs/tenants.md, \"What isolation means\")");
+            throw new IllegalStateException("codexDefaults " + bad + " choose how the tenants' commands are confined, which the "
+                    + "tenants decide; set the sandbox in "
+                    + "the tenants' config.toml instead (docs/tenants.md, \"What isolation means\")");
         }
     }
 
     /**
-     * Refuses thread settings that would replace the tenant's profile for that thread: a sandbox
+     * Refuses thread settings that choose how the thread's commands are confined: a sandbox
      * mode, a config override or an extra {@code thread/start} member that chooses a sandbox or
      * permissions.
      */
@@ -79,8 +92,8 @@ final class TenantIsolation {
         addSandboxExtras(thread.extraParams(), bad);
         if (!bad.isEmpty()) {
             throw new IllegalArgumentException("tenant " + tenantId + ": the thread settings " + bad + " would replace the "
-                    + "permission profile that keeps the tenant's commands out of other tenants' folders; leave the sandbox to "
-                    + "the tenants (CodexTenants.Builder.tenantPermissions)");
+                    + "tenants' choice of how its commands are confined; leave the sandbox to the tenants' "
+                    + "config.toml");
         }
     }
 
@@ -92,9 +105,9 @@ final class TenantIsolation {
         }
         addSandboxExtras(options.extraParams(), bad);
         if (!bad.isEmpty()) {
-            throw new IllegalArgumentException("tenant " + tenantId + ": the turn options " + bad + " would replace the permission "
-                    + "profile that keeps the tenant's commands out of other tenants' folders; leave the sandbox to the tenants "
-                    + "(CodexTenants.Builder.tenantPermissions)");
+            throw new IllegalArgumentException("tenant " + tenantId + ": the turn options " + bad + " would replace the "
+                    + "tenants' choice of how its commands are confined; leave the sandbox to the tenants' "
+                    + "config.toml");
         }
     }
 

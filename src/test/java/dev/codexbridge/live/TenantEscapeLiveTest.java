@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.SandboxMode;
 import dev.codexbridge.protocol.SandboxPolicy;
@@ -29,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,8 +44,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Tenant A's model tries to reach tenant B through the real codex: B's {@code auth.json}, B's
  * rollouts, a listing of the homes root, writes into B's config and home, by shell command, by
  * {@code apply_patch}, through a symlink in A's own workspace and by asking to run outside the
- * sandbox — under each sandbox and approval setting a tenant's {@code config.toml} may give. Nothing
- * of B may reach A's command output or A's model provider, and nothing of A may land in B's home.
+ * sandbox — under each sandbox and approval setting a tenant's {@code config.toml} may give, and
+ * with a host that approves every escalation. Nothing of B may reach A's command output or A's
+ * model provider, and nothing of A may land in B's home. Needs bubblewrap (decision 0030).
  */
 class TenantEscapeLiveTest {
     private static final String AUTH_MARK = "sk-bob-auth-5e1f0c";
@@ -85,38 +89,63 @@ class TenantEscapeLiveTest {
                 Arguments.of("workspace-write", "on-request"),
                 Arguments.of("workspace-write", "never"),
                 Arguments.of("workspace-write", "on-failure"),
-                // a template asking for no sandbox at all: the tenants' profile (a -c override) still wins
+                // a template asking for no sandbox at all: the namespace still holds
                 Arguments.of("danger-full-access", "never"));
     }
 
-    @ParameterizedTest(name = "sandbox {0}, approvals {1}")
+    /**
+     * The default: each tenant's codex in a mount namespace of its own (bubblewrap), the workspaces
+     * where a host would keep them, outside the build's tree and any repository.
+     */
+    @ParameterizedTest(name = "mount namespace, sandbox {0}, approvals {1}")
     @MethodSource("settings")
     void tenantAReachesNothingOfTenantB(String sandbox, String approval) throws Exception {
+        assertThat(Path.of("/usr/bin/bwrap")).as("bubblewrap installed (Debian package bubblewrap)").isExecutable();
         tenants = CodexTenants.builder()
                 .homesRoot(dir.resolve("homes"))
                 .launch(CodexLaunch.appServer(LiveCodex.binary()).build())
                 .homeSetup(TenantHomeSetup.configToml(template(sandbox, approval)))
                 .client(c -> c.wireTap(wire))
                 .build();
-        assertEscapesFail(tenants, Files.createDirectories(dir.resolve("work-alice")), Files.createDirectories(dir.resolve("work-bob")));
+        Path alice = Files.createTempDirectory(VAR_TMP, "tenant-work-alice-");
+        Path bob = Files.createTempDirectory(VAR_TMP, "tenant-work-bob-");
+        try {
+            assertEscapesFail(tenants, alice, bob, "workspace-write".equals(sandbox) || "danger-full-access".equals(sandbox));
+        } finally {
+            TestDirs.delete(alice);
+            TestDirs.delete(bob);
+        }
     }
 
-    @ParameterizedTest(name = "read-only base, approvals {0}")
-    @MethodSource("approvals")
-    void theReadOnlyBaseProfileKeepsTenantsApartToo(String approval) throws Exception {
+    private static final Path VAR_TMP = Path.of("/var/tmp");
+
+    /** A host that approves everything A's model asks, escalations outside codex's sandbox included: the namespace still holds. */
+    @ParameterizedTest(name = "mount namespace, every request approved, sandbox {0}")
+    @MethodSource("sandboxes")
+    void evenApprovedEscalationsFindNoOtherTenant(String sandbox) throws Exception {
         tenants = CodexTenants.builder()
                 .homesRoot(dir.resolve("homes"))
                 .launch(CodexLaunch.appServer(LiveCodex.binary()).build())
-                .homeSetup(TenantHomeSetup.configToml(template(null, approval)))
-                .tenantPermissions(":read-only")
+                .homeSetup(TenantHomeSetup.configToml(template(sandbox, "on-request")))
                 .client(c -> c.wireTap(wire))
                 .build();
-        assertEscapesFail(tenants, Files.createDirectories(dir.resolve("work-alice")), Files.createDirectories(dir.resolve("work-bob")), false);
+        aliceApprovals = ApprovalPolicy.builder().handler(r -> CompletableFuture.completedFuture(ApprovalDecision.once())).build();
+        Path alice = Files.createTempDirectory(VAR_TMP, "tenant-work-alice-");
+        Path bob = Files.createTempDirectory(VAR_TMP, "tenant-work-bob-");
+        try {
+            assertEscapesFail(tenants, alice, bob, "workspace-write".equals(sandbox) || "danger-full-access".equals(sandbox));
+        } finally {
+            TestDirs.delete(alice);
+            TestDirs.delete(bob);
+        }
     }
 
-    static Stream<String> approvals() {
-        return Stream.of("on-request", "never");
+    static Stream<String> sandboxes() {
+        return Stream.of("read-only", "workspace-write", "danger-full-access");
     }
+
+    /** The approvals of A's sessions in the escape attempts (null: the library's default, fail closed). */
+    private ApprovalPolicy aliceApprovals;
 
     @Test
     void aHostThatGivesATenantThreadASandboxIsRefused() throws Exception {
@@ -139,7 +168,7 @@ class TenantEscapeLiveTest {
                     .as(options.toString())
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("tenant alice")
-                    .hasMessageContaining("permission profile");
+                    .hasMessageContaining("how its commands are confined");
         }
         // the place was given back: a session without an override still opens
         model.enqueue(ModelReply.message("fine"));
@@ -164,12 +193,10 @@ class TenantEscapeLiveTest {
         return toml;
     }
 
-    /** Runs B's conversation, plants B's credential, then A's escape attempts; asserts nothing crossed. */
-    void assertEscapesFail(CodexTenants t, Path aliceWork, Path bobWork) throws Exception {
-        assertEscapesFail(t, aliceWork, bobWork, true);
-    }
-
-    /** {@code workspaceWritable}: whether the control may write in A's workspace (not under a read-only base). */
+    /**
+     * Runs B's conversation, plants B's credential, then A's escape attempts; asserts nothing crossed.
+     * {@code workspaceWritable}: whether the control may write in A's workspace (the sandbox lets it).
+     */
     void assertEscapesFail(CodexTenants t, Path aliceWork, Path bobWork, boolean workspaceWritable) throws Exception {
         Path bobDir = t.tenantDirectory("bob");
         Path aliceDir = t.tenantDirectory("alice");
@@ -186,7 +213,7 @@ class TenantEscapeLiveTest {
         List<String> calls = List.of("control", "cat-auth", "ls-root", "grep-sessions", "write-config", "patch-home", "symlink", "escalated");
         model.enqueue(
                 // the control: commands run, and the tenant's own HOME and workspace stay usable
-                ModelReply.builder().execCommand("control", "echo own-ok > \"$HOME/own.txt\" && cat \"$HOME/own.txt\"; echo ws-ok > ws.txt && cat ws.txt").build(),
+                ModelReply.builder().execCommand("control", "echo run-ok; echo ws-ok > ws.txt && cat ws.txt").build(),
                 ModelReply.builder().execCommand("cat-auth", "cat " + bobAuth).build(),
                 ModelReply.builder().execCommand("ls-root", "ls -la \"$CODEX_HOME/../..\"; ls -la " + aliceDir.getParent()).build(),
                 ModelReply.builder().execCommand("grep-sessions", "grep -r " + CHAT_PATTERN + " " + bobSessions + "; grep -rl bob- "
@@ -200,7 +227,9 @@ class TenantEscapeLiveTest {
                         "need to read a file").build(),
                 ModelReply.message("done"));
         TurnResult r;
-        try (CodexSession alice = t.newSession("alice", inWork(aliceWork))) {
+        ApprovalPolicy approvals = aliceApprovals;
+        try (CodexSession alice = t.newSession("alice", approvals == null ? inWork(aliceWork)
+                : inWork(aliceWork).andThen(b -> b.approvals(approvals)))) {
             r = alice.runTurn(TurnInput.text("look around"));
         }
         RecordedRequest last = model.responsesRequests().get(model.responsesRequests().size() - 1);
@@ -209,7 +238,7 @@ class TenantEscapeLiveTest {
             System.out.println("--- " + call + ":\n" + out);
             assertThat(out).as(call).doesNotContain(AUTH_MARK).doesNotContain(CHAT_MARK);
         }
-        assertThat(last.functionCallOutput("control").orElse("")).contains("own-ok");
+        assertThat(last.functionCallOutput("control").orElse("")).contains("run-ok");
         if (workspaceWritable) {
             assertThat(last.functionCallOutput("control").orElse("")).contains("ws-ok");
         }

@@ -56,6 +56,7 @@ class CodexTenantsTest {
         CodexTenants.Builder b = CodexTenants.builder()
                 .homesRoot(tmp.resolve("tenants"))
                 .launch(CodexLaunch.appServer(Path.of("/usr/bin/codex-not-run")).build())
+                .mountNamespace(Path.of("/usr/bin/bwrap"))   // named, not run: the fakes start no process
                 .hostEnvironment(Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8", "HOST_SECRET", "host-only",
                         "HOME", "/root", "OTHER", "x"))
                 .listener(new TenantListener() {

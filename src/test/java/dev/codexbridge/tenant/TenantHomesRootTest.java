@@ -22,7 +22,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The homes root and the tenants' folders: where the root may be, its mode, links, the permission profile's overrides. */
+/** The homes root and the tenants' folders: where the root may be, its mode, links; the mount namespace each tenant's codex runs in. */
 class TenantHomesRootTest {
     private final Path dir = TestDirs.underTarget("homes-root");
     private final List<ClientOptions> started = new ArrayList<>();
@@ -39,7 +39,8 @@ class TenantHomesRootTest {
     private CodexTenants.Builder tenants(Path root) {
         CodexTenants.Builder b = CodexTenants.builder().homesRoot(root)
                 .launch(CodexLaunch.appServer(Path.of("/usr/bin/codex-not-run")).build())
-                .hostEnvironment(Map.of("PATH", "/usr/bin:/bin", "TMPDIR", dir.resolve("host-tmp").toString()));
+                .hostEnvironment(Map.of("PATH", "/usr/bin:/bin", "TMPDIR", dir.resolve("host-tmp").toString()))
+                .mountNamespace(Path.of("/usr/bin/bwrap"));
         b.connector = options -> {
             started.add(options);
             FakeCodex fake = new FakeCodex();
@@ -131,16 +132,19 @@ class TenantHomesRootTest {
     }
 
     @Test
-    void everyTenantProcessRunsUnderTheProfileThatDeniesTheRootButItsOwnHome() throws Exception {
+    void withBubblewrapEachTenantsCodexRunsInAMountNamespaceThatHoldsOnlyItsOwnFolder() throws Exception {
         Path root = dir.resolve("homes");
-        CodexTenants tenants = build(tenants(root).tenantPermissions(":read-only"));
+        Path bwrap = Path.of("/usr/bin/bwrap");
+        CodexTenants tenants = build(tenants(root).mountNamespace(bwrap));
+        assertThat(TenantIsolation.findBubblewrap("/nowhere:" + bwrap.getParent(), null)).isEqualTo(bwrap);
+        assertThat(TenantIsolation.findBubblewrap("/nowhere", Path.of("/nowhere/bin/codex"))).isNull();
         tenants.newSession("alice", inWork()).close();
         Path real = root.toRealPath();
-        assertThat(started.get(0).launch().arguments())
-                .containsSequence("-c", "default_permissions=\"codex_bridge_tenant\"")
-                .containsSequence("-c", "permissions.codex_bridge_tenant.extends=\":read-only\"")
-                .containsSequence("-c", "permissions.codex_bridge_tenant.filesystem={ \"" + real + "\" = \"deny\", \""
-                        + real.resolve("alice/home") + "\" = \"write\" }");
+        List<String> command = started.get(0).launch().command();
+        assertThat(command).containsSubsequence(bwrap.toString(), "--dev-bind", "/", "/", "--tmpfs", real.toString(),
+                "--bind", real.resolve("alice").toString(), real.resolve("alice").toString(), "--die-with-parent", "--",
+                "/usr/bin/codex-not-run", "app-server");
+        assertThat(String.join(" ", command)).doesNotContain("default_permissions");
     }
 
     @Test
@@ -149,9 +153,7 @@ class TenantHomesRootTest {
         assertThatThrownBy(() -> tenants(root).codexDefaults(Map.of("sandbox_mode", "\"danger-full-access\"")).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("[sandbox_mode]");
         assertThatThrownBy(() -> tenants(root).codexDefaults(Map.of("permissions.x.extends", "\":danger-full-access\"")).build())
-                .hasMessageContaining("permission profile");
-        assertThatThrownBy(() -> tenants(root).tenantPermissions(":danger-full-access"))
-                .isInstanceOf(IllegalArgumentException.class);
+                .hasMessageContaining("confined");
         CodexTenants tenants = build(tenants(root));
         Path work = Files.createDirectories(dir.resolve("work"));
         for (ThreadOptions bad : List.of(ThreadOptions.in(root), ThreadOptions.in(dir), ThreadOptions.in(root.resolve("bob/home")))) {
