@@ -107,6 +107,13 @@ class TenantEscapeLiveTest {
                 .homeSetup(TenantHomeSetup.configToml(template(sandbox, approval)))
                 .client(c -> c.wireTap(wire))
                 .build();
+        escapesFailInVarTmp(sandbox);
+    }
+
+    private static final Path VAR_TMP = Path.of("/var/tmp");
+
+    /** The escape attempts with A's and B's workspaces under /var/tmp, outside the build's tree and any repository. */
+    private void escapesFailInVarTmp(String sandbox) throws Exception {
         Path alice = Files.createTempDirectory(VAR_TMP, "tenant-work-alice-");
         Path bob = Files.createTempDirectory(VAR_TMP, "tenant-work-bob-");
         try {
@@ -116,8 +123,6 @@ class TenantEscapeLiveTest {
             TestDirs.delete(bob);
         }
     }
-
-    private static final Path VAR_TMP = Path.of("/var/tmp");
 
     /** A host that approves everything A's model asks, escalations outside codex's sandbox included: the namespace still holds. */
     @ParameterizedTest(name = "mount namespace, every request approved, sandbox {0}")
@@ -130,14 +135,7 @@ class TenantEscapeLiveTest {
                 .client(c -> c.wireTap(wire))
                 .build();
         aliceApprovals = ApprovalPolicy.builder().handler(r -> CompletableFuture.completedFuture(ApprovalDecision.once())).build();
-        Path alice = Files.createTempDirectory(VAR_TMP, "tenant-work-alice-");
-        Path bob = Files.createTempDirectory(VAR_TMP, "tenant-work-bob-");
-        try {
-            assertEscapesFail(tenants, alice, bob, "workspace-write".equals(sandbox) || "danger-full-access".equals(sandbox));
-        } finally {
-            TestDirs.delete(alice);
-            TestDirs.delete(bob);
-        }
+        escapesFailInVarTmp(sandbox);
     }
 
     static Stream<String> sandboxes() {
