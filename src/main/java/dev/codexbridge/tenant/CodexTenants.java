@@ -80,10 +80,11 @@ import org.slf4j.Logger;
  *       given to every session of the tenant and kept across its processes.</li>
  * </ul>
  *
- * <p>Isolation between tenants comes from separate processes and homes: a tenant's app-server
- * lists, reads and resumes only the threads in its own home. Files of other tenants are protected
- * from a tenant's commands by codex's sandbox only, since every codex runs as the same OS user
- * (docs/tenants.md, "What isolation means").
+ * <p>Isolation between tenants comes from separate processes and homes, and from a mount namespace
+ * per tenant's codex (bubblewrap: the homes root holds the tenant's own folder only), so nothing a
+ * tenant's codex runs, sandboxed or not, finds another tenant's files; a tenant's app-server lists,
+ * reads and resumes only the threads in its own home, and a thread id another tenant started is
+ * refused ({@link Builder#threadAccess}). Decision 0030, docs/tenants.md ("What isolation means").
  *
  * <p>All methods are thread-safe. The library adds no thread per tenant: the idle sweep runs on the
  * library's timer and stopping codex on its pool for waits (decision 0021).
