@@ -3,6 +3,8 @@ package dev.codexbridge.tenant;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnOptions;
+import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -33,24 +35,25 @@ final class TenantIsolation {
     }
 
     /**
-     * A bubblewrap to run tenants under: {@code bwrap} on the host's {@code PATH}, else the one
-     * codex's package bundles ({@code codex-resources/bwrap} beside its {@code bin/}); null when
-     * neither is there.
+     * A bubblewrap to run tenants under: the one codex's package bundles
+     * ({@code codex-resources/bwrap} beside its {@code bin/}, the one codex's own sandbox is built
+     * for), else {@code bwrap} on the host's {@code PATH}; null when neither is there.
      */
     static Path findBubblewrap(String path, Path codexBinary) {
+        Path bin = codexBinary == null ? null : codexBinary.toAbsolutePath().getParent();
+        Path bundled = bin == null || bin.getParent() == null ? null : bin.getParent().resolve("codex-resources").resolve("bwrap");
+        if (bundled != null && Files.isExecutable(bundled)) {
+            return bundled;
+        }
         if (path != null) {
-            for (String dir : path.split(java.io.File.pathSeparator)) {
-                if (!dir.isBlank()) {
-                    Path p = Path.of(dir, "bwrap");
-                    if (java.nio.file.Files.isExecutable(p)) {
-                        return p;
-                    }
+            for (String dir : path.split(File.pathSeparator)) {
+                Path p = dir.isBlank() ? null : Path.of(dir, "bwrap");
+                if (p != null && Files.isExecutable(p)) {
+                    return p;
                 }
             }
         }
-        Path bin = codexBinary == null ? null : codexBinary.toAbsolutePath().getParent();
-        Path bundled = bin == null || bin.getParent() == null ? null : bin.getParent().resolve("codex-resources").resolve("bwrap");
-        return bundled != null && java.nio.file.Files.isExecutable(bundled) ? bundled : null;
+        return null;
     }
 
     /** Codex settings that choose a sandbox or permissions themselves. */

@@ -136,8 +136,17 @@ class TenantHomesRootTest {
         Path root = dir.resolve("homes");
         Path bwrap = Path.of("/usr/bin/bwrap");
         CodexTenants tenants = build(tenants(root).mountNamespace(bwrap));
-        assertThat(TenantIsolation.findBubblewrap("/nowhere:" + bwrap.getParent(), null)).isEqualTo(bwrap);
         assertThat(TenantIsolation.findBubblewrap("/nowhere", Path.of("/nowhere/bin/codex"))).isNull();
+        // codex's own, beside its bin/, comes first; then PATH
+        Path vendor = Files.createDirectories(dir.resolve("vendor/bin"));
+        Path bundled = Files.createDirectories(dir.resolve("vendor/codex-resources")).resolve("bwrap");
+        Path onPath = Files.createDirectories(dir.resolve("path")).resolve("bwrap");
+        for (Path p : List.of(bundled, onPath)) {
+            Files.writeString(p, "#!/bin/sh\n");
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
+        }
+        assertThat(TenantIsolation.findBubblewrap(onPath.getParent().toString(), vendor.resolve("codex"))).isEqualTo(bundled);
+        assertThat(TenantIsolation.findBubblewrap("/nowhere:" + onPath.getParent(), Path.of("/nowhere/bin/codex"))).isEqualTo(onPath);
         tenants.newSession("alice", inWork()).close();
         Path real = root.toRealPath();
         List<String> command = started.get(0).launch().command();
