@@ -18,11 +18,13 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** The application's {@link ThreadAccess} bean: {@link CodexSessions} asks it before resuming, and its sessions before reading. */
 @SpringBootTest(classes = {HostApplication.class, ThreadAccessSpringBootTest.Owners.class})
+@DirtiesContext   // its codex stops with it: other tests count the JVM's codex children
 class ThreadAccessSpringBootTest {
     static final Map<String, String> OWNER_OF_THREAD = new ConcurrentHashMap<>();
     private static ScriptedModelServer model;
