@@ -8,6 +8,9 @@ import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadAccess;
+import dev.codexbridge.session.ThreadAccessDeniedException;
+import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.session.ThreadReplacement;
 import dev.codexbridge.telemetry.CodexTelemetry;
 import dev.codexbridge.telemetry.internal.TelemetryHooks;
@@ -86,9 +89,12 @@ public final class CodexPool implements AutoCloseable {
     private volatile boolean closed;
     private final EndpointLink link;
     private final ThreadFinder finder;
+    /** The host's rule for resuming threads (asked before the pool looks for one), or null. */
+    private final ThreadAccess threadAccess;
 
     private CodexPool(Builder b) {
         this.link = b.link;
+        this.threadAccess = b.threadAccess;
         List<PoolNode> list = new ArrayList<>();
         for (PoolEndpoint e : b.endpoints.values()) {
             list.add(new PoolNode(e, link, placementLock, () -> closed));
@@ -129,7 +135,7 @@ public final class CodexPool implements AutoCloseable {
         while (true) {
             PoolNode node = reserve(null, false, null, refusals);
             try {
-                CodexSession session = open(node, configure, null);
+                CodexSession session = open(node, configure, null, null);
                 affinity.put(session.threadId(), node);
                 return session;
             } catch (PlacementFailed e) {
@@ -165,6 +171,26 @@ public final class CodexPool implements AutoCloseable {
      *     no endpoint has room
      */
     public CodexSession resumeSession(String threadId, Consumer<CodexSession.Builder> configure) {
+        if (threadAccess != null) {
+            throw new IllegalStateException("this pool has a ThreadAccess rule: resume through resumeSession(caller, threadId, "
+                    + "configure), which says who asks");
+        }
+        return resume(null, threadId, configure);
+    }
+
+    /**
+     * {@link #resumeSession(String, Consumer)} for {@code caller}: the pool's {@link
+     * Builder#threadAccess rule} is asked first (nothing is looked up or read when it refuses:
+     * {@link ThreadAccessDeniedException}), and the session asks it again before each read,
+     * follow and answer of the thread.
+     */
+    public CodexSession resumeSession(String caller, String threadId, Consumer<CodexSession.Builder> configure) {
+        Objects.requireNonNull(threadId, "threadId");
+        ThreadAccess.require(threadAccess, caller, threadId, ThreadOperation.RESUME);
+        return resume(caller, threadId, configure);
+    }
+
+    private CodexSession resume(String caller, String threadId, Consumer<CodexSession.Builder> configure) {
         Objects.requireNonNull(threadId, "threadId");
         Objects.requireNonNull(configure, "configure");
         PoolNode target = affinity.get(threadId);
@@ -190,7 +216,7 @@ public final class CodexPool implements AutoCloseable {
         while (true) {
             PoolNode node = reserve(target, owner, threadId, refusals);
             try {
-                CodexSession session = open(node, configure, threadId);
+                CodexSession session = open(node, configure, threadId, caller);
                 affinity.put(threadId, node);
                 return session;
             } catch (PlacementFailed e) {
@@ -410,7 +436,7 @@ public final class CodexPool implements AutoCloseable {
         }
     }
 
-    private CodexSession open(PoolNode node, Consumer<CodexSession.Builder> configure, String resume) {
+    private CodexSession open(PoolNode node, Consumer<CodexSession.Builder> configure, String resume, String caller) {
         CodexClient client;
         try {
             client = node.connectOrDown(clientConfigurer);
@@ -424,6 +450,9 @@ public final class CodexPool implements AutoCloseable {
         b.client(client);
         if (resume != null) {
             b.resumeThread(resume);
+            if (threadAccess != null) {
+                b.threadAccess(threadAccess, caller);
+            }
         }
         CodexSession session = b.build();
         try {
@@ -532,8 +561,20 @@ public final class CodexPool implements AutoCloseable {
         private Consumer<CodexClient.Builder> clientConfigurer = b -> { };
         private EndpointLink link = EndpointLink.NETWORK;
         private CodexTelemetry telemetry;
+        private ThreadAccess threadAccess;
 
         private Builder() {
+        }
+
+        /**
+         * Who may resume, read, follow and answer which thread: the endpoints are shared, and codex
+         * lets any connection open any thread, so without a rule a thread id is a bearer capability.
+         * With one, threads are resumed through {@link CodexPool#resumeSession(String, String, Consumer)}
+         * (the caller named), and the one without a caller refuses.
+         */
+        public Builder threadAccess(ThreadAccess rule) {
+            this.threadAccess = Objects.requireNonNull(rule, "rule");
+            return this;
         }
 
         /**

@@ -43,6 +43,8 @@ public final class CodexLaunch {
     private final Duration killGrace;
     private final String name;
     private final boolean detach;
+    /** A command codex runs under (a namespace tool, say), before the binary; empty for none. */
+    private final List<String> wrapper;
 
     private CodexLaunch(Builder b) {
         this.binary = b.binary;
@@ -59,6 +61,7 @@ public final class CodexLaunch {
         this.killGrace = b.killGrace;
         this.name = b.name;
         this.detach = b.detach;
+        this.wrapper = List.copyOf(b.wrapper);
     }
 
     /** An app-server launch of {@code binary}; {@code app-server} is the first argument. */
@@ -81,6 +84,7 @@ public final class CodexLaunch {
 
     private Builder copyInto(Builder b) {
         b.arguments.addAll(arguments);
+        b.wrapper.addAll(wrapper);
         b.environment.putAll(environment);
         b.withheld = withheld;
         b.environmentPolicy = environmentPolicy;
@@ -176,6 +180,7 @@ public final class CodexLaunch {
         if (setsid != null) {
             cmd.add(setsid.toString());
         }
+        cmd.addAll(wrapper);
         cmd.add(located().binary.toString());
         cmd.addAll(arguments);
         return cmd;
@@ -206,7 +211,7 @@ public final class CodexLaunch {
             env.clear();
             env.putAll(baseEnvironment);
         }
-        env.keySet().removeIf(name -> environmentPolicy.withholds(name) || withheld.test(name));
+        env.entrySet().removeIf(e -> environmentPolicy.withholds(e.getKey(), e.getValue()) || withheld.test(e.getKey()));
         env.putAll(environment);
         if (codexHome != null) {
             env.put("CODEX_HOME", codexHome.toString());
@@ -217,6 +222,7 @@ public final class CodexLaunch {
     public static final class Builder {
         private final Path binary;
         private final List<String> arguments = new ArrayList<>();
+        private final List<String> wrapper = new ArrayList<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
         private Predicate<String> withheld = name -> false;
         private EnvironmentPolicy environmentPolicy = EnvironmentPolicy.withholdSecrets();
@@ -242,6 +248,16 @@ public final class CodexLaunch {
 
         public Builder arguments(List<String> more) {
             more.forEach(this::argument);
+            return this;
+        }
+
+        /**
+         * Runs codex under {@code command} (its program and arguments, ending where codex's own
+         * command line begins): {@code bwrap ... --}, say. Replaces an earlier wrapper.
+         */
+        public Builder wrapper(List<String> command) {
+            wrapper.clear();
+            command.forEach(a -> wrapper.add(Objects.requireNonNull(a, "wrapper argument")));
             return this;
         }
 

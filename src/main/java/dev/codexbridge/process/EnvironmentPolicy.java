@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * Which inherited environment variables reach codex, and through it every command, MCP server and
@@ -15,7 +16,12 @@ import java.util.TreeSet;
  * <p>The default, {@link #withholdSecrets()}, withholds every inherited variable whose name
  * contains {@code token}, {@code secret}, {@code password}, {@code passwd}, {@code key} or
  * {@code credential} in any case ({@code HOST_API_TOKEN}, {@code PGPASSWORD},
- * {@code AWS_SECRET_ACCESS_KEY}, {@code GOOGLE_APPLICATION_CREDENTIALS}), except the variables codex
+ * {@code AWS_SECRET_ACCESS_KEY}, {@code GOOGLE_APPLICATION_CREDENTIALS}), every variable one of whose
+ * {@code _}-separated words is in {@link #CREDENTIAL_NAME_WORDS} ({@code OTEL_EXPORTER_OTLP_HEADERS},
+ * which carries the collector's {@code Authorization}; {@code SENTRY_DSN}; {@code NPM_AUTH};
+ * {@code SESSION_COOKIE}), and every variable whose value carries a credential whatever its name
+ * (a URL with a password, {@code postgres://app:pw@db/app} in {@code DATABASE_URL}; a
+ * {@code Bearer} or {@code Basic} value), except the variables codex
  * itself reads to authenticate to its model service ({@link #CODEX_CREDENTIALS}) and the names
  * {@link #allow allowed} on top. {@link #inheritAll()} passes everything, as before this policy
  * existed.
@@ -44,6 +50,22 @@ public record EnvironmentPolicy(boolean withholdsSecretNames, Set<String> allowe
     /** The name fragments that make a variable secret-looking, matched in any case. */
     public static final Set<String> SECRET_NAME_PARTS =
             Set.of("token", "secret", "password", "passwd", "key", "credential");
+
+    /**
+     * Words that make a variable credential-carrying although its name has no secret-looking
+     * fragment, matched as whole {@code _}-separated words in any case: request headers
+     * ({@code *_HEADERS}, the OTLP exporter's), connection strings ({@code *_DSN}), cookies, and
+     * {@code AUTH}/{@code AUTHORIZATION}/{@code BEARER}/{@code PASS}/{@code PAT}. {@code SSH_AUTH_SOCK}
+     * (a socket's path, no value to leak) is not one.
+     */
+    public static final Set<String> CREDENTIAL_NAME_WORDS =
+            Set.of("headers", "header", "dsn", "cookie", "cookies", "auth", "authorization", "bearer", "pass", "pat");
+
+    private static final Set<String> NOT_CREDENTIALS = Set.of("SSH_AUTH_SOCK");
+    /** A URL whose user info has a password ({@code user:pw@}) or is a token on its own (20 characters or more). */
+    private static final Pattern URL_WITH_CREDENTIAL =
+            Pattern.compile("(?i)\\b[a-z][a-z0-9+.-]*://(?:[^\\s/@:]*:[^\\s/@]*|[^\\s/@:]{20,})@");
+    private static final Pattern AUTH_VALUE = Pattern.compile("(?i)(?:^|[\\s,=])(?:bearer|basic)\\s+\\S{8,}|authorization\\s*[=:]");
 
     private static final EnvironmentPolicy WITHHOLD_SECRETS = new EnvironmentPolicy(true, CODEX_CREDENTIALS);
     private static final EnvironmentPolicy INHERIT_ALL = new EnvironmentPolicy(false, Set.of());
@@ -80,12 +102,20 @@ public record EnvironmentPolicy(boolean withholdsSecretNames, Set<String> allowe
         return new EnvironmentPolicy(withholdsSecretNames, more);
     }
 
-    /** Whether an inherited variable called {@code name} is kept away from codex. */
+    /** Whether an inherited variable called {@code name} is kept away from codex, judged by its name alone. */
     public boolean withholds(String name) {
         return withholdsSecretNames && !allowed.contains(name) && looksSecret(name);
     }
 
-    /** Whether {@code name} contains one of {@link #SECRET_NAME_PARTS}, in any case. */
+    /** Whether the inherited variable {@code name=value} is kept away from codex: by its name, or by a credential in its value. */
+    public boolean withholds(String name, String value) {
+        return withholdsSecretNames && !allowed.contains(name) && (looksSecret(name) || value != null && carriesCredential(value));
+    }
+
+    /**
+     * Whether {@code name} contains one of {@link #SECRET_NAME_PARTS}, in any case, or has one of
+     * the {@link #CREDENTIAL_NAME_WORDS} as a word.
+     */
     public static boolean looksSecret(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         for (String part : SECRET_NAME_PARTS) {
@@ -93,7 +123,20 @@ public record EnvironmentPolicy(boolean withholdsSecretNames, Set<String> allowe
                 return true;
             }
         }
+        if (NOT_CREDENTIALS.contains(name)) {
+            return false;
+        }
+        for (String word : lower.split("[^a-z0-9]+")) {
+            if (CREDENTIAL_NAME_WORDS.contains(word)) {
+                return true;
+            }
+        }
         return false;
+    }
+
+    /** Whether {@code value} carries a credential: a URL with user info that has a password or is token-long, or an authorization value. */
+    public static boolean carriesCredential(String value) {
+        return URL_WITH_CREDENTIAL.matcher(value).find() || AUTH_VALUE.matcher(value).find();
     }
 
     @Override

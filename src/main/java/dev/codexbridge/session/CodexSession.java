@@ -86,12 +86,22 @@ public final class CodexSession implements AutoCloseable {
     /** Shared with other sessions of the same account, or null: no waits, one attempt. */
     private final RateLimitGovernor rateLimits;
     private final TurnTracing tracing;
+    /** The host's rule for threads this session did not start, or null; asked with {@link #caller}. */
+    private final ThreadAccess access;
+    private final String caller;
+    /** The thread this session resumed, or null: a thread it starts is its caller's. */
+    private final String resumedId;
+    private final Consumer<TurnOptions> turnCheck;
 
     private final AtomicBoolean turnActive = new AtomicBoolean();
     private volatile TurnRun activeTurn;
     private volatile boolean pendingInterrupt;
 
     private CodexSession(Builder b) {
+        this.access = b.threadAccess;
+        this.caller = b.caller;
+        this.resumedId = b.resumeThreadId;
+        this.turnCheck = b.turnCheck;
         this.sharedClient = b.client;
         this.limits = b.limits;
         this.interruptGrace = b.interruptGrace;
@@ -164,6 +174,7 @@ public final class CodexSession implements AutoCloseable {
      */
     public TurnResult runTurn(TurnInput input, @Nullable TurnOptions options, @Nullable TurnListener listener) {
         Objects.requireNonNull(input, "input");
+        checkTurn(options);
         return await(run(new TurnStart.UserTurn(input), options, listener, null));
     }
 
@@ -176,6 +187,7 @@ public final class CodexSession implements AutoCloseable {
      */
     public TurnHandle startTurn(TurnInput input, TurnOptions options, TurnListener listener) {
         Objects.requireNonNull(input, "input");
+        checkTurn(options);
         TurnOptions opts = options == null ? TurnOptions.DEFAULTS : options;
         CompletableFuture<TurnResult> result = new CompletableFuture<>();
         TurnHandle handle = new TurnHandle(opts.key() != null ? opts.key() : TurnKeys.fresh(), connection.threadId(), this, result);
@@ -198,6 +210,7 @@ public final class CodexSession implements AutoCloseable {
      */
     public Optional<String> findTurn(String key) {
         Objects.requireNonNull(key, "key");
+        guard(ThreadOperation.READ);
         String id = start();
         Turn found = Futures.join(TurnCatchUp.keyedTurn(connection.client(), id, clientId -> TurnKeys.ofKey(clientId, key)));
         return Optional.ofNullable(found).map(Turn::id);
@@ -209,6 +222,7 @@ public final class CodexSession implements AutoCloseable {
      */
     public TurnResult runReview(ReviewTarget target, @Nullable TurnOptions options, @Nullable TurnListener listener) {
         Objects.requireNonNull(target, "target");
+        checkTurn(options);
         return await(run(new TurnStart.Review(target), options, listener, null));
     }
 
@@ -228,6 +242,7 @@ public final class CodexSession implements AutoCloseable {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(executor, "executor");
         try {
+            checkTurn(options);
             return HostFuture.of(run(new TurnStart.UserTurn(input), options, listener, null), executor);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -393,6 +408,7 @@ public final class CodexSession implements AutoCloseable {
      * Follow it with {@link #attachTurn}.
      */
     public Optional<String> runningTurnId() {
+        guard(ThreadOperation.FOLLOW);
         String id = start();
         return Futures.join(TurnCatchUp.runningTurn(connection.client(), id));
     }
@@ -407,11 +423,19 @@ public final class CodexSession implements AutoCloseable {
      * the turn. One turn at a time, like {@link #runTurn}.
      */
     public TurnResult attachTurn(String turnId, @Nullable TurnListener listener) {
+        guard(ThreadOperation.FOLLOW);
+        guard(ThreadOperation.ANSWER);
         return await(follow(turnId, listener));
     }
 
     /** {@link #attachTurn} without a thread of its own: the future completes on a host pool thread when the turn ends. */
     public CompletableFuture<TurnResult> attachTurnAsync(String turnId, @Nullable TurnListener listener) {
+        try {
+            guard(ThreadOperation.FOLLOW);
+            guard(ThreadOperation.ANSWER);
+        } catch (ThreadAccessDeniedException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return HostFuture.of(follow(turnId, listener));
     }
 
@@ -450,8 +474,22 @@ public final class CodexSession implements AutoCloseable {
 
     // ---------------------------------------------------------------- this thread's operations
 
+    /** Asks the host's rule about a thread this session resumed (one it started is its caller's). */
+    private void guard(ThreadOperation operation) {
+        if (resumedId != null) {
+            ThreadAccess.require(access, caller, resumedId, operation);
+        }
+    }
+
+    private void checkTurn(TurnOptions options) {
+        if (turnCheck != null) {
+            turnCheck.accept(options == null ? TurnOptions.DEFAULTS : options);
+        }
+    }
+
     /** This thread as codex has it; with {@code includeTurns}, its turns and their items too. */
     public ThreadReadResponse read(boolean includeTurns) {
+        guard(ThreadOperation.READ);
         String id = start();
         return connection.client().threadRead(new ThreadReadParams(includeTurns, id));
     }
@@ -472,6 +510,7 @@ public final class CodexSession implements AutoCloseable {
      * {@code CodexSession.builder().client(session.client()).resumeThread(newId)}, or resume it later.
      */
     public ThreadForkResponse fork() {
+        guard(ThreadOperation.READ);
         String id = start();
         return connection.client().threadFork(ThreadForkParams.builder().threadId(id).cwd(connection.settings().cwd().toString()).build());
     }
@@ -571,6 +610,9 @@ public final class CodexSession implements AutoCloseable {
         private int inboxLimit = SessionInbox.DEFAULT_LIMIT;
         private Consumer<ThreadReplacement> onThreadReplaced;
         private CodexTelemetry telemetry;
+        private ThreadAccess threadAccess;
+        private String caller;
+        private Consumer<TurnOptions> turnCheck;
 
         private Builder() {
         }
@@ -711,7 +753,34 @@ public final class CodexSession implements AutoCloseable {
          * belongs to the client, so a session has no setting for it that a shared client could
          * silently ignore.
          */
+        /**
+         * The host's rule for a thread this session resumes ({@link #resumeThread}) and the caller
+         * it is asked about: checked before the resume, and before each read, fork, follow
+         * ({@link CodexSession#attachTurn}, {@link CodexSession#runningTurnId}) and answer of that
+         * thread; a refusal throws {@link ThreadAccessDeniedException} before anything is sent.
+         * Without one, any thread id given is used (a thread id is then a bearer capability: see
+         * {@link ThreadAccess}).
+         */
+        public Builder threadAccess(ThreadAccess rule, String caller) {
+            this.threadAccess = Objects.requireNonNull(rule, "rule");
+            this.caller = caller;
+            return this;
+        }
+
+        /**
+         * Checks each turn's options before the turn is sent; throwing refuses the turn (the
+         * exception reaches the caller of {@code runTurn}). For hosts that must keep a setting out
+         * of turns, as {@code CodexTenants} keeps a sandbox policy out of a tenant's.
+         */
+        public Builder turnOptionsCheck(Consumer<TurnOptions> check) {
+            this.turnCheck = Objects.requireNonNull(check, "check");
+            return this;
+        }
+
         public CodexSession build() {
+            if (resumeThreadId != null) {
+                ThreadAccess.require(threadAccess, caller, resumeThreadId, ThreadOperation.RESUME);
+            }
             if (client != null && connection != null) {
                 throw new IllegalStateException("a session runs on a shared client or on a connection of its own, not both: "
                         + "set client(...) or connection(...); codex's home, binary and environment belong to that "

@@ -124,6 +124,11 @@ public final class ThreadOptions {
         return ephemeral;
     }
 
+    /** A copy of the members sent as given beside the typed ones, or null when none are set. */
+    public ObjectNode extraParams() {
+        return extraParams == null ? null : extraParams.deepCopy();
+    }
+
     /** {@code thread/start}: these settings and the host's dynamic tools. */
     JsonNode startParams(List<DynamicToolSpec> dynamicTools) {
         ThreadStartParams typed = ThreadStartParams.builder()

@@ -10,6 +10,8 @@ import dev.codexbridge.process.EnvironmentPolicy;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
+import dev.codexbridge.session.ThreadAccess;
+import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -79,10 +81,11 @@ import org.jspecify.annotations.Nullable;
  *       given to every session of the tenant and kept across its processes.</li>
  * </ul>
  *
- * <p>Isolation between tenants comes from separate processes and homes: a tenant's app-server
- * lists, reads and resumes only the threads in its own home. Files of other tenants are protected
- * from a tenant's commands by codex's sandbox only, since every codex runs as the same OS user
- * (docs/tenants.md, "What isolation means").
+ * <p>Isolation between tenants comes from separate processes and homes, and from a mount namespace
+ * per tenant's codex (bubblewrap: the homes root holds the tenant's own folder only), so nothing a
+ * tenant's codex runs, sandboxed or not, finds another tenant's files; a tenant's app-server lists,
+ * reads and resumes only the threads in its own home, and a thread id another tenant started is
+ * refused ({@link Builder#threadAccess}). Decision 0030, docs/tenants.md ("What isolation means").
  *
  * <p>All methods are thread-safe. The library adds no thread per tenant: the idle sweep runs on the
  * library's timer and stopping codex on its pool for waits (decision 0021).
@@ -126,18 +129,28 @@ public final class CodexTenants implements AutoCloseable {
     private final Function<String, CodexEndpoint> remote;
     private final TenantTable table;
     private final Map<String, TenantState> tenants = new ConcurrentHashMap<>();
+    /** The tenant each thread started here belongs to: another tenant may not use its id (the default rule). */
+    private final Map<String, String> startedBy = new ConcurrentHashMap<>();
+    /** The tenants' own rule and the host's, asked with the tenant id as the caller. */
+    private final ThreadAccess access;
     private final ScheduledFuture<?> sweeper;
     private volatile Path binary;
+    private volatile Path bwrap;
     private volatile boolean closed;
 
     private CodexTenants(Builder b) {
-        this.homesRoot = b.homesRoot == null ? null : b.homesRoot.toAbsolutePath().normalize();
         this.launch = b.launch;
         this.homeSetup = b.homeSetup;
         this.inherited = Set.copyOf(b.inherited);
         this.hostEnvironment = b.hostEnvironment == null ? System.getenv() : Map.copyOf(b.hostEnvironment);
         this.tenantEnvironment = b.tenantEnvironment;
         this.codexDefaults = Map.copyOf(b.codexDefaults);
+        this.bwrap = b.bwrap;
+        ThreadAccess ownTenant = (caller, thread, operation) -> {
+            String owner = startedBy.get(thread);
+            return owner == null || owner.equals(caller);
+        };
+        this.access = b.threadAccess == null ? ownTenant : ownTenant.and(b.threadAccess);
         this.rateLimits = b.rateLimits;
         this.clientConfigurer = b.clientConfigurer;
         this.maxThreadsPerProcess = b.maxThreadsPerProcess;
@@ -147,13 +160,16 @@ public final class CodexTenants implements AutoCloseable {
         this.binary = b.launch.binary();
         this.table = new TenantTable(b.maxProcesses, b.maxProcessesPerTenant, b.maxThreadsPerProcess, b.maxThreadsPerTenant,
                 b.idleTimeout, b.retryAfter, System::nanoTime);
+        Path root = b.homesRoot == null ? null : b.homesRoot.toAbsolutePath().normalize();
         try {
             if (remote == null) {
-                TenantFolders.createOwnerOnly(homesRoot);
+                TenantFolders.prepareRoot(root, hostEnvironment).forEach(w -> LOG.warn("{}", w));
+                root = root.toRealPath();   // the permission profile names real paths
             }
         } catch (IOException e) {
-            throw new CodexException("cannot create the tenants' homes root " + homesRoot + ": " + e.getMessage(), e);
+            throw new CodexException("cannot create the tenants' homes root " + root + ": " + e.getMessage(), e);
         }
+        this.homesRoot = root;
         long every = Math.max(50, Math.min(b.idleTimeout.toMillis() / 4, 5_000));
         this.sweeper = RpcThreads.timer().scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
     }
@@ -244,6 +260,9 @@ public final class CodexTenants implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the tenants are closed");
         }
+        if (threadId != null) {
+            ThreadAccess.require(access, tenantId, threadId, ThreadOperation.RESUME);   // before anything is read or started
+        }
         TenantState tenant = tenants.computeIfAbsent(Objects.requireNonNull(tenantId, "tenantId"),
                 id -> new TenantState(id, folderName(id), rateLimits == null ? null : rateLimits.apply(id)));
         TenantHome home = remote == null ? prepared(tenant) : null;
@@ -262,18 +281,27 @@ public final class CodexTenants implements AutoCloseable {
             CodexClient client = placement.start() ? start(process, home) : awaitStart(process);
             CodexSession.Builder b = CodexSession.builder();
             configure.accept(b);
-            b.client(client).rateLimits(tenant.governor);
+            b.client(client).rateLimits(tenant.governor).threadAccess(access, tenantId);
+            if (remote == null) {
+                b.turnOptionsCheck(options -> TenantIsolation.checkTurn(tenantId, options));
+            }
             if (threadId != null) {
                 b.resumeThread(threadId);
             }
             CodexSession session = b.build();
             try {
+                if (remote == null) {
+                    TenantIsolation.checkThread(tenantId, session.threadOptions(), homesRoot, home.directory());
+                }
                 session.start();
             } catch (RuntimeException e) {
                 session.close();
                 throw e;
             }
             tenant.threadPlaces.put(session.threadId(), process);
+            if (threadId == null) {
+                startedBy.put(session.threadId(), tenantId);
+            }
             return session;
         } finally {
             table.release(process);
@@ -322,6 +350,8 @@ public final class CodexTenants implements AutoCloseable {
             lb.workingDirectory(home.userHome());
         }
         codexDefaults.forEach(lb::configOverride);
+        // after the defaults (checked not to touch the sandbox): what keeps tenants apart
+        lb.wrapper(TenantIsolation.namespace(bubblewrap(), homesRoot, home.directory()));
         CodexClient.Builder cb = CodexClient.builder();
         clientConfigurer.accept(cb);
         cb.process(lb.build()).maxThreads(maxThreadsPerProcess);
@@ -351,9 +381,9 @@ public final class CodexTenants implements AutoCloseable {
                 TenantHome made = new TenantHome(tenant.id, dir, codexHome, userHome, binary(),
                         environmentOf(tenant.id, codexHome, userHome));
                 Path mark = dir.resolve(TenantFolders.PREPARED_MARK);
-                if (!Files.exists(mark)) {
+                if (!TenantFolders.existsNoFollow(mark)) {
                     homeSetup.prepare(made);
-                    Files.writeString(mark, "prepared by codex-bridge\n");
+                    TenantFolders.writeNoFollow(mark, "prepared by codex-bridge\n");
                     listener.homePrepared(tenant.id, Duration.ofNanos(System.nanoTime() - t0));
                 }
                 tenant.home = made;
@@ -386,6 +416,22 @@ public final class CodexTenants implements AutoCloseable {
         env.putIfAbsent("RUST_LOG", "warn");
         env.put("CODEX_HOME", codexHome.toString());
         return env;
+    }
+
+    /** The bubblewrap tenants run under: the one given, else found on the host's PATH or beside codex. */
+    private Path bubblewrap() {
+        Path b = bwrap;
+        if (b == null) {
+            b = TenantIsolation.findBubblewrap(hostEnvironment.get("PATH"), binary());
+            if (b == null) {
+                throw new CodexException("no bubblewrap (bwrap) found on PATH or beside codex: each tenant's codex runs in a mount "
+                        + "namespace that holds only its own folder, and without one a tenant's commands could read every other "
+                        + "tenant's folder. Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap), give its path with "
+                        + "CodexTenants.Builder.mountNamespace(path), or run each tenant's app-server elsewhere (remote(..))");
+            }
+            bwrap = b;
+        }
+        return b;
     }
 
     private Path binary() {
@@ -456,6 +502,7 @@ public final class CodexTenants implements AutoCloseable {
         private Map<String, String> hostEnvironment;
         private Function<String, Map<String, String>> tenantEnvironment = id -> Map.of();
         private final Map<String, String> codexDefaults = new LinkedHashMap<>(RECOMMENDED_DEFAULTS);
+        private Path bwrap;
         private Function<String, RateLimitGovernor> rateLimits;
         private Consumer<CodexClient.Builder> clientConfigurer = c -> { };
         private int maxProcesses = 16;
@@ -466,6 +513,7 @@ public final class CodexTenants implements AutoCloseable {
         private Duration retryAfter = Duration.ofSeconds(5);
         private TenantListener listener = new TenantListener() { };
         private Function<String, CodexEndpoint> remote;
+        private ThreadAccess threadAccess;
         Function<ClientOptions, CodexClient> connector = CodexClient::connect;
 
         private Builder() {
@@ -539,6 +587,30 @@ public final class CodexTenants implements AutoCloseable {
         public Builder codexDefaults(Map<String, String> overrides) {
             codexDefaults.clear();
             codexDefaults.putAll(overrides);
+            return this;
+        }
+
+        /**
+         * Runs every tenant's codex under this bubblewrap ({@code bwrap}), in a mount namespace where
+         * the homes root holds the tenant's own folder only (decision 0030). Default: {@code bwrap}
+         * on the host's {@code PATH}, else the one codex's package bundles; a tenant's codex does not
+         * start without one.
+         */
+        public Builder mountNamespace(Path bubblewrap) {
+            this.bwrap = Objects.requireNonNull(bubblewrap, "bubblewrap");
+            return this;
+        }
+
+        /**
+         * The host's rule for resuming, reading, following and answering threads, asked with the
+         * tenant id as the caller, after the tenants' own: a thread started through these tenants
+         * belongs to its tenant, and no other tenant may use its id. (A local tenant's codex cannot
+         * open another's thread anyway, its home not holding it; the rule matters for remote tenants
+         * that share an app-server, and after a restart, when the library no longer knows who started
+         * a thread: {@link ThreadAccess}.)
+         */
+        public Builder threadAccess(ThreadAccess rule) {
+            this.threadAccess = Objects.requireNonNull(rule, "rule");
             return this;
         }
 
@@ -630,6 +702,9 @@ public final class CodexTenants implements AutoCloseable {
             if (maxProcessesPerTenant > maxProcesses) {
                 throw new IllegalStateException("maxProcessesPerTenant (" + maxProcessesPerTenant + ") exceeds maxProcesses ("
                         + maxProcesses + ")");
+            }
+            if (remote == null) {
+                TenantIsolation.checkDefaults(codexDefaults);
             }
             if (maxThreadsPerTenant == null) {
                 maxThreadsPerTenant = (int) Math.min(Integer.MAX_VALUE, (long) maxThreadsPerProcess * maxProcessesPerTenant);

@@ -1,35 +1,48 @@
 package dev.codexbridge.tenant;
 
+import dev.codexbridge.CodexException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
-/** Owner-only folders for the tenants' homes. */
+/**
+ * Owner-only folders for the tenants' homes, made without following a symbolic link anywhere under
+ * the homes root: a link planted there (by a tenant's command in an earlier, unconfined run, or by
+ * another local user) would otherwise take a tenant's home, and the mode the library sets, to its
+ * target.
+ */
 final class TenantFolders {
     /** The file that says a tenant's home was prepared, in the tenant's folder (outside its {@code CODEX_HOME}). */
     static final String PREPARED_MARK = ".prepared";
 
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> OTHERS_WRITE =
+            EnumSet.of(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
 
     private TenantFolders() {
     }
 
     /**
-     * Creates {@code dir} (and missing parents) with mode 0700, or narrows an existing one to 0700:
-     * a home created by an earlier run with a wider umask is closed too. No-op on file systems
-     * without POSIX permissions.
+     * Creates {@code dir} (one level: its parent must exist) with mode 0700, or narrows an existing
+     * one to 0700: a tenant's folder created by an earlier run with a wider umask is closed too.
+     * A symbolic link in its place is refused. No mode change on file systems without POSIX
+     * permissions.
      */
     static void createOwnerOnly(Path dir) throws IOException {
-        boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
-        if (!Files.isDirectory(dir)) {
-            Path parent = dir.getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
+        refuseLink(dir);
+        boolean posix = posix(dir);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             try {
                 if (posix) {
                     Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
@@ -37,11 +50,104 @@ final class TenantFolders {
                     Files.createDirectory(dir);
                 }
             } catch (FileAlreadyExistsException e) {
-                // made meanwhile by another session of the tenant: narrowed below
+                refuseLink(dir);   // made meanwhile by another session of the tenant: narrowed below
             }
         }
-        if (posix && !Files.getPosixFilePermissions(dir).equals(OWNER_ONLY)) {
+        if (posix && !Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY)) {
             Files.setPosixFilePermissions(dir, OWNER_ONLY);   // the umask may have narrowed less, or an old run made it wider
         }
+    }
+
+    /**
+     * Makes the homes root ready and returns its real path: created 0700 (with its parents) when
+     * missing; an existing one is never changed, and is refused when it is a symbolic link or when
+     * others may write in it. Refused too inside a folder codex lets sandboxed commands write to
+     * ({@code /tmp}, {@code /dev/shm}, the host's {@code TMPDIR} and {@code java.io.tmpdir}).
+     *
+     * @return the warnings for the host's log (an existing root others may read or list)
+     */
+    static List<String> prepareRoot(Path root, Map<String, String> hostEnvironment) throws IOException {
+        List<String> warnings = new ArrayList<>();
+        refuseWritableRoot(root, hostEnvironment);
+        refuseLink(root);
+        if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            if (posix(root)) {
+                Set<PosixFilePermission> mode = Files.getPosixFilePermissions(root, LinkOption.NOFOLLOW_LINKS);
+                String text = PosixFilePermissions.toString(mode);
+                if (mode.stream().anyMatch(OTHERS_WRITE::contains)) {
+                    throw new CodexException("the tenants' homes root " + root + " has mode " + text + ": others may write in it "
+                            + "(replace a tenant's folder with their own). Make it owner-only (chmod 700) or choose another folder; "
+                            + "the library does not change an existing root's mode");
+                }
+                if (!mode.equals(OWNER_ONLY)) {
+                    warnings.add("the tenants' homes root " + root + " has mode " + text + ": other users may list the tenants' "
+                            + "folder names (each tenant's folder is 0700); chmod 700 it to hide them");
+                }
+            }
+        } else {
+            Path parent = root.getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            createOwnerOnly(root);
+        }
+        refuseWritableRoot(root.toRealPath(), hostEnvironment);
+        return warnings;
+    }
+
+    /** Writes a small file under the root, refusing to follow a link in its place. */
+    static void writeNoFollow(Path file, String text) throws IOException {
+        refuseLink(file);
+        Files.write(file, text.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Whether {@code file} exists, a link counting as existing (and refused). */
+    static boolean existsNoFollow(Path file) throws IOException {
+        refuseLink(file);
+        return Files.exists(file, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    static void refuseLink(Path p) throws IOException {
+        if (Files.isSymbolicLink(p)) {
+            throw new CodexException("refusing the symbolic link " + p + " -> " + Files.readSymbolicLink(p) + " in the tenants' homes: "
+                    + "the library follows no link under the homes root. Remove it (and find out who planted it)");
+        }
+    }
+
+    /**
+     * Codex's {@code workspace-write} sandbox lets commands write to {@code /tmp} and {@code TMPDIR}:
+     * a homes root there is writable by every tenant's commands whenever a permission profile does
+     * not cover it, so it is refused rather than relied on.
+     */
+    private static void refuseWritableRoot(Path root, Map<String, String> hostEnvironment) {
+        List<Path> writable = new ArrayList<>();
+        writable.add(Path.of("/tmp"));
+        writable.add(Path.of("/dev/shm"));
+        String tmpdir = hostEnvironment.get("TMPDIR");
+        if (tmpdir != null && !tmpdir.isBlank()) {
+            writable.add(Path.of(tmpdir));
+        }
+        writable.add(Path.of(System.getProperty("java.io.tmpdir")));
+        for (Path w : writable) {
+            for (Path candidate : List.of(w.toAbsolutePath().normalize(), real(w))) {
+                if (root.startsWith(candidate)) {
+                    throw new CodexException("the tenants' homes root " + root + " is inside " + candidate + ", a folder codex's "
+                            + "workspace-write sandbox lets every tenant's commands write to. Put it elsewhere, e.g. under /var/lib");
+                }
+            }
+        }
+    }
+
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
+    }
+
+    private static boolean posix(Path p) {
+        return p.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 }

@@ -62,6 +62,7 @@ public interface TenantHomeSetup {
     static TenantHomeSetup configTemplate(Path template) {
         Objects.requireNonNull(template, "template");
         return home -> {
+            TenantFolders.refuseLink(home.configFile());
             Files.copy(template, home.configFile(), StandardCopyOption.REPLACE_EXISTING);
             ownerOnly(home.configFile());
         };
@@ -119,7 +120,7 @@ public interface TenantHomeSetup {
 
     /** Writes {@code text} to {@code file}, readable and writable by the owner only. */
     static void writeOwnerOnly(Path file, String text) throws IOException {
-        Files.writeString(file, text);
+        TenantFolders.writeNoFollow(file, text);
         ownerOnly(file);
     }
 

@@ -45,6 +45,7 @@ public interface WebSocketAuth {
         Objects.requireNonNull(tokenFile, "tokenFile");
         return new CapabilityToken("capability token from " + tokenFile, () -> {
             try {
+                TokenFiles.check(tokenFile);
                 return trimmed(Files.readAllBytes(tokenFile), "the token file " + tokenFile);
             } catch (IOException e) {
                 throw new TransportException("cannot read the token file " + tokenFile + ": " + e.getClass().getSimpleName());

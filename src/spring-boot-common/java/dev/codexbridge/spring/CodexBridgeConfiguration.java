@@ -6,6 +6,7 @@ import dev.codexbridge.approval.CommandRules;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.RateLimitGovernor;
+import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.telemetry.CodexTelemetry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.opentelemetry.api.OpenTelemetry;
@@ -94,9 +95,10 @@ class CodexBridgeConfiguration {
         @Bean
         @ConditionalOnMissingBean
         CodexSessions codexSessions(CodexClient client, CodexBridgeProperties properties, ApprovalPolicy approvals,
-                                    ObjectProvider<RateLimitGovernor> rateLimits) {
+                                    ObjectProvider<RateLimitGovernor> rateLimits, ObjectProvider<ThreadAccess> access) {
             return new CodexSessions(client, null, PropertiesMapping.threadOptions(properties.getSession()),
-                    PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique());
+                    PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique())
+                    .threadAccess(access.getIfUnique());
         }
     }
 
@@ -106,12 +108,14 @@ class CodexBridgeConfiguration {
     static class PoolConfiguration {
         @Bean
         @ConditionalOnMissingBean({CodexClient.class, CodexPool.class})
-        CodexPool codexPool(CodexBridgeProperties properties, ObjectProvider<CodexTelemetry> telemetry) {
+        CodexPool codexPool(CodexBridgeProperties properties, ObjectProvider<CodexTelemetry> telemetry,
+                            ObjectProvider<ThreadAccess> access) {
             PropertiesMapping.validate(properties);
             CodexBridgeProperties.Pool p = properties.getPool();
             CodexPool.Builder b = CodexPool.builder().maxThreadsPerEndpoint(properties.getMaxThreadsPerConnection())
                     .sharedCodexHome(p.isSharedCodexHome())
                     .clientConfigurer(c -> PropertiesMapping.clientSettings(c, properties));
+            access.ifUnique(b::threadAccess);
             if (p.getHealthInterval() != null) {
                 b.healthInterval(p.getHealthInterval());
             }
@@ -130,9 +134,10 @@ class CodexBridgeConfiguration {
         @Bean
         @ConditionalOnMissingBean
         CodexSessions codexSessions(CodexPool pool, CodexBridgeProperties properties, ApprovalPolicy approvals,
-                                    ObjectProvider<RateLimitGovernor> rateLimits) {
+                                    ObjectProvider<RateLimitGovernor> rateLimits, ObjectProvider<ThreadAccess> access) {
             return new CodexSessions(null, pool, PropertiesMapping.threadOptions(properties.getSession()),
-                    PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique());
+                    PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique())
+                    .threadAccess(access.getIfUnique());
         }
     }
 

@@ -38,20 +38,21 @@ final class CodexHealthCheck {
      * The client: UP while its connection is open and past its handshake (and, for a running
      * app-server, its {@code /readyz} answers ready); DOWN while it is lost (reconnecting, with
      * the attempt's generation) or for good. Details: connection generation, reconnects, threads
-     * attached and the cap, where codex is (never its credentials).
+     * attached and the cap, whether codex is the application's own process or an app-server.
+     * Details are state only: no endpoint URL, token file or failure text, since Actuator shows
+     * them to anonymous callers under {@code show-details=always}; the application's log has the rest.
      */
     static Verdict client(CodexClient client, Duration readinessTimeout) {
         CodexEndpoint endpoint = client.options().endpoint();
         int generation = client.generation();
         Map<String, Object> d = new LinkedHashMap<>();
-        d.put("codex", endpoint == null ? "own process" : endpoint.toString());
+        d.put("codex", endpoint == null ? "own process" : "app-server");
         d.put("generation", generation);
         d.put("reconnects", Math.max(0, generation - 1));
         d.put("threads", client.attachedThreads());
         d.put("maxThreads", client.maxThreads());
         if (client.closedFuture().isDone()) {
             d.put("state", "closed");
-            d.put("reason", String.valueOf(client.closedFuture().getNow(null)));
             return new Verdict(false, d);
         }
         // open is not enough: a restarted codex's connection is open before it answered initialize
@@ -61,7 +62,7 @@ final class CodexHealthCheck {
         }
         if (endpoint != null) {
             EndpointStatus ready = endpoint.readiness(readinessTimeout);
-            d.put("readyz", ready.ok() ? "ready" : ready.detail());
+            d.put("readyz", ready.ok() ? "ready" : ready.httpStatus() > 0 ? "HTTP " + ready.httpStatus() : "unreachable");
             if (!ready.ok()) {
                 d.put("state", "connected, not ready");
                 return new Verdict(false, d);
@@ -74,19 +75,16 @@ final class CodexHealthCheck {
     /**
      * One endpoint of a pool, by name: UP when the pool's last {@code /readyz} probe answered
      * ready and its connection, if any, is open; empty when the pool has no such endpoint.
+     * Details are state only (no endpoint URL or failure text: Actuator may show them to anyone).
      */
     static Optional<Verdict> poolEndpoint(CodexPool pool, String name) {
         return pool.endpoints().stream().filter(e -> e.name().equals(name)).findFirst().map(s -> {
             Map<String, Object> d = new LinkedHashMap<>();
-            d.put("uri", String.valueOf(s.uri()));
             d.put("connected", s.connected());
             d.put("threads", s.threads());
             d.put("maxThreads", s.maxThreads());
             if (s.lastProbe() != null) {
                 d.put("lastProbe", s.lastProbe().toString());
-            }
-            if (s.detail() != null) {
-                d.put("detail", s.detail());
             }
             return new Verdict(s.healthy(), d);
         });

@@ -7,6 +7,8 @@ import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.protocol.TurnCompletedNotification;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
+import dev.codexbridge.session.ThreadAccess;
+import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 import java.util.ArrayList;
@@ -33,6 +35,8 @@ public final class CodexSessions {
     private final Map<CodexSession, Boolean> opened = Collections.synchronizedMap(new WeakHashMap<>());
     private final RunningTurns turns = new RunningTurns();
     private volatile boolean closed;
+    /** The application's {@link ThreadAccess} bean, or null: any thread id given is resumed. */
+    private volatile ThreadAccess threadAccess;
 
     CodexSessions(CodexClient client, CodexPool pool, ThreadOptions thread, TurnLimits limits, ApprovalPolicy approvals,
                   RateLimitGovernor rateLimits) {
@@ -85,19 +89,43 @@ public final class CodexSessions {
         return resume(threadId, b -> { });
     }
 
-    /** The thread {@code threadId} again: the defaults, then {@code configure}. */
+    /**
+     * The thread {@code threadId} again: the defaults, then {@code configure}. With a
+     * {@link ThreadAccess} bean this refuses: say who asks with {@link #resume(String, String, Consumer)}.
+     */
     public CodexSession resume(String threadId, Consumer<CodexSession.Builder> configure) {
+        if (threadAccess != null) {
+            throw new IllegalStateException("the application has a ThreadAccess bean: resume through resume(caller, threadId, "
+                    + "configure), which says who asks");
+        }
+        return resume(null, threadId, configure);
+    }
+
+    /**
+     * The thread {@code threadId} again for {@code caller}: the application's {@link ThreadAccess}
+     * bean is asked first, and again before each read, follow and answer of the thread
+     * ({@link dev.codexbridge.session.ThreadAccessDeniedException} when it refuses). On an
+     * app-server shared by several users a thread id is a bearer capability: keep, per user, the
+     * ids that are theirs, and give that rule as a bean.
+     */
+    public CodexSession resume(String caller, String threadId, Consumer<CodexSession.Builder> configure) {
         Objects.requireNonNull(threadId, "threadId");
         Objects.requireNonNull(configure, "configure");
         refuseWhenClosed();
+        ThreadAccess rule = threadAccess;
+        ThreadAccess.require(rule, caller, threadId, ThreadOperation.RESUME);
         CodexSession session;
         if (pool != null) {
-            session = pool.resumeSession(threadId, defaults.andThen(configure));
+            session = rule == null ? pool.resumeSession(threadId, defaults.andThen(configure))
+                    : pool.resumeSession(caller, threadId, defaults.andThen(configure));
             turns.watch(session.client());
         } else {
             CodexSession.Builder b = CodexSession.builder();
             defaults.accept(b);
             configure.accept(b);
+            if (rule != null) {
+                b.threadAccess(rule, caller);
+            }
             session = b.client(client).resumeThread(threadId).build();
             try {
                 session.start();
@@ -134,6 +162,12 @@ public final class CodexSessions {
     /** The pool sessions open on, or null with a single client. */
     CodexPool pool() {
         return pool;
+    }
+
+    /** The application's rule for threads (null: none), given by the auto-configuration. */
+    CodexSessions threadAccess(ThreadAccess rule) {
+        this.threadAccess = rule;
+        return this;
     }
 
     /** From now on {@link #open} and {@link #resume} refuse: the application is stopping. */

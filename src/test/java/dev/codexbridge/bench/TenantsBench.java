@@ -12,6 +12,7 @@ import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.tenant.CodexTenants;
 import dev.codexbridge.tenant.TenantCapacityException;
 import dev.codexbridge.tenant.TenantHomeSetup;
@@ -130,7 +131,7 @@ public final class TenantsBench {
 
     private static void manyTenants(LiveRig rig, String variant, int n, int perTenant, int maxProcesses, int idleMs,
                                     int concurrency) throws Exception {
-        Path root = rig.tmp.resolve("tenants-" + variant);
+        Path root = TestDirs.underTarget("bench-tenants-" + variant);   // not under /tmp: refused there
         Sampler sampler = new Sampler();
         sampler.start();
         ProcMemory.Sample base = ProcMemory.sample();
@@ -258,7 +259,7 @@ public final class TenantsBench {
     }
 
     private static void oneTenant(LiveRig rig, int target, int floorMib, int maxSeconds) {
-        Path root = rig.tmp.resolve("one-tenant");
+        Path root = TestDirs.underTarget("bench-one-tenant");
         int processes = (target + 499) / 500;
         Sampler sampler = new Sampler();
         sampler.start();

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EnvironmentPolicyLiveTest {
     private static final String TOKEN_VALUE = "host-token-5e1f0c";
     private static final String PASSWORD_VALUE = "host-db-pass-93ad";
+    private static final String COLLECTOR_VALUE = "collector-credential-4b9e";
     private static final String OPENAI_KEY_VALUE = "openai-key-value-77c2";
 
     @TempDir
@@ -68,6 +69,8 @@ class EnvironmentPolicyLiveTest {
         host.put("HOST_DB_PASSWORD", PASSWORD_VALUE);
         host.put("HOST_PLAIN_SETTING", "plain-visible");
         host.put("OPENAI_API_KEY", OPENAI_KEY_VALUE);
+        host.put("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer " + COLLECTOR_VALUE);
+        host.put("DATABASE_URL", "postgres://app:" + PASSWORD_VALUE + "@db.internal:5432/app");
         Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).askForApproval("on-request").write();
         ApprovalPolicy once = ApprovalPolicy.builder()
                 .handler(r -> CompletableFuture.completedFuture(new ApprovalDecision(ApprovalChoice.ONCE, null, null)))
@@ -89,7 +92,8 @@ class EnvironmentPolicyLiveTest {
     void aCommandCodexRunsNeverSeesTheHostsSecretsByDefault() {
         String out = envSeenByACommand(CodexLaunch.appServer(LiveCodex.binary()));
         assertThat(out).doesNotContain("HOST_API_TOKEN").doesNotContain(TOKEN_VALUE)
-                .doesNotContain("HOST_DB_PASSWORD").doesNotContain(PASSWORD_VALUE);
+                .doesNotContain("HOST_DB_PASSWORD").doesNotContain(PASSWORD_VALUE)
+                .doesNotContain("OTEL_EXPORTER_OTLP_HEADERS").doesNotContain(COLLECTOR_VALUE).doesNotContain("DATABASE_URL");
     }
 
     /**
@@ -106,6 +110,7 @@ class EnvironmentPolicyLiveTest {
     @Test
     void inheritAllPassesThemAsBefore() {
         String out = envSeenByACommand(CodexLaunch.appServer(LiveCodex.binary()).environmentPolicy(EnvironmentPolicy.inheritAll()));
-        assertThat(out).contains("HOST_API_TOKEN=" + TOKEN_VALUE).contains("HOST_DB_PASSWORD=" + PASSWORD_VALUE);
+        assertThat(out).contains("HOST_API_TOKEN=" + TOKEN_VALUE).contains("HOST_DB_PASSWORD=" + PASSWORD_VALUE)
+                .contains("OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer " + COLLECTOR_VALUE);
     }
 }

@@ -22,6 +22,7 @@ import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.tenant.CodexTenants;
 import dev.codexbridge.tenant.TenantCapacityException;
@@ -51,15 +52,14 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Tenants against the real codex and the scripted model: isolation of threads, environment and
  * homes; idle stop and resume with history; capacity refusals; fairness; a governor per tenant.
  */
 class TenantsLiveTest {
-    @TempDir
-    Path tmp;
+    /** Under target/: a homes root under /tmp (where @TempDir is) is refused. */
+    private final Path tmp = TestDirs.underTarget("tenants");
     private ScriptedModelServer model;
     private Path work;
     private CodexTenants tenants;
@@ -74,7 +74,7 @@ class TenantsLiveTest {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
         if (tenants != null) {
             tenants.close();
         }
@@ -82,6 +82,7 @@ class TenantsLiveTest {
             model.close();
             assertThat(WireSchema.pinned().validateConversation(wire)).isEmpty();
         }
+        TestDirs.delete(tmp);
     }
 
     private CodexTenants.Builder tenants() {

@@ -2,6 +2,9 @@ package dev.codexbridge.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EnvironmentPolicyTest {
@@ -33,5 +36,40 @@ class EnvironmentPolicyTest {
         assertThat(policy.withholds("GITHUB_TOKEN")).as("a policy is a value").isTrue();
         assertThat(allowing.toString()).contains("GITHUB_TOKEN").contains("OPENAI_API_KEY");
         assertThat(EnvironmentPolicy.inheritAll().toString()).isEqualTo("inherit all");
+    }
+
+    @Test
+    void variablesThatCarryCredentialsWithoutASecretLookingNameAreWithheld() {
+        EnvironmentPolicy policy = EnvironmentPolicy.withholdSecrets();
+        for (String name : new String[] {"OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "SENTRY_DSN",
+                "SESSION_COOKIE", "NPM_AUTH", "PROXY_AUTHORIZATION", "GH_PAT", "SMTP_PASS", "x_auth_header"}) {
+            assertThat(policy.withholds(name)).as(name).isTrue();
+            assertThat(policy.withholds(name, "plain")).as(name).isTrue();
+        }
+        // words, not fragments: these are not credentials
+        for (String name : new String[] {"GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "PATH", "PASSAGE", "OTEL_EXPORTER_OTLP_ENDPOINT",
+                "SSH_AUTH_SOCK", "CODEX_BRIDGE_CODEX_DIR", "OTEL_RESOURCE_ATTRIBUTES"}) {
+            assertThat(policy.withholds(name, "plain")).as(name).isFalse();
+        }
+        // a credential in the value, whatever the name
+        for (String value : new String[] {"postgres://app:s3cret@db:5432/app", "https://user:pw@example.com/x",
+                "https://ghp_0123456789abcdefghijklmnop@github.com/o/r.git", "Bearer eyJhbGciOiJIUzI1NiJ9.x.y",
+                "Authorization=Basic dXNlcjpwYXNz", "api-key=1,Authorization=xyz"}) {
+            assertThat(policy.withholds("DATABASE_URL", value)).as(value).isTrue();
+            assertThat(EnvironmentPolicy.inheritAll().withholds("DATABASE_URL", value)).as(value).isFalse();
+            assertThat(policy.allow("DATABASE_URL").withholds("DATABASE_URL", value)).as(value).isFalse();
+        }
+        for (String value : new String[] {"postgres://db:5432/app", "http://localhost:4318", "ssh://git@github.com/o/r.git",
+                "/usr/bin:/bin", "en_US.UTF-8", "mailto:someone@example.com"}) {
+            assertThat(policy.withholds("SOME_URL", value)).as(value).isFalse();
+        }
+    }
+
+    @Test
+    void theLaunchAppliesTheValueRule() {
+        Map<String, String> env = new HashMap<>(Map.of("DATABASE_URL", "postgres://app:s3cret@db/app", "PLAIN", "x",
+                "OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer abcdefgh12345678"));
+        CodexLaunch.appServer(Path.of("/usr/bin/codex-not-run")).build().applyEnvironment(env);
+        assertThat(env).containsKey("PLAIN").doesNotContainKeys("DATABASE_URL", "OTEL_EXPORTER_OTLP_HEADERS");
     }
 }

@@ -3,6 +3,7 @@ package dev.codexbridge.readme;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.RecordedRequest;
@@ -11,12 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** docs/tenants.md's example against the real codex: a user's first message, then the same conversation resumed. */
 class TenantHostTest {
-    @TempDir
-    Path tmp;
+    /** Under target/: a homes root under /tmp (where @TempDir is) is refused. */
+    private final Path tmp = TestDirs.underTarget("tenants");
 
     @Test
     void theTenantExampleAnswersAUserAndResumesTheConversation() throws Exception {
@@ -33,6 +33,8 @@ class TenantHostTest {
             }
             List<RecordedRequest> requests = model.responsesRequests();
             assertThat(requests.get(requests.size() - 1).userTexts()).contains("hello", "and again");
+        } finally {
+            TestDirs.delete(tmp);
         }
     }
 }

@@ -8,7 +8,9 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,14 +30,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** CodexTenants against in-memory codex peers: placement, caps, eviction, homes and environments. */
 class CodexTenantsTest {
-    @TempDir
-    Path tmp;
+    /** Under target/: a homes root under /tmp (where @TempDir is) is refused. */
+    private final Path tmp = TestDirs.underTarget("tenants");
 
     /** Every process started: its launch options, and the fake codex behind it. */
     private final List<ClientOptions> started = Collections.synchronizedList(new ArrayList<>());
@@ -44,15 +46,17 @@ class CodexTenantsTest {
     private final List<CodexTenants> opened = new ArrayList<>();
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws IOException {
         opened.forEach(CodexTenants::close);
         fakes.forEach(FakeCodex::shutdown);
+        TestDirs.delete(tmp);
     }
 
     private CodexTenants.Builder tenants() {
         CodexTenants.Builder b = CodexTenants.builder()
                 .homesRoot(tmp.resolve("tenants"))
                 .launch(CodexLaunch.appServer(Path.of("/usr/bin/codex-not-run")).build())
+                .mountNamespace(Path.of("/usr/bin/bwrap"))   // named, not run: the fakes start no process
                 .hostEnvironment(Map.of("PATH", "/usr/bin:/bin", "LANG", "C.UTF-8", "HOST_SECRET", "host-only",
                         "HOME", "/root", "OTHER", "x"))
                 .listener(new TenantListener() {
@@ -90,8 +94,13 @@ class CodexTenantsTest {
         return env;
     }
 
-    private static CodexSession open(CodexTenants tenants, String tenant) {
-        return tenants.newSession(tenant, b -> { });
+    private CodexSession open(CodexTenants tenants, String tenant) {
+        return tenants.newSession(tenant, inWork());
+    }
+
+    /** A workspace beside the homes root: the process's working directory holds target/, and so the root. */
+    private Consumer<CodexSession.Builder> inWork() {
+        return b -> b.thread(ThreadOptions.in(tmp.resolve("work")));
     }
 
     @Test
@@ -258,7 +267,7 @@ class CodexTenantsTest {
         waitFor(() -> tenants.processes() == 0);
         waitFor(() -> events.contains("stopped alice IDLE"));
 
-        CodexSession again = tenants.resumeSession("alice", thread, b -> { });
+        CodexSession again = tenants.resumeSession("alice", thread, inWork());
         assertThat(again.threadId()).isEqualTo(thread);
         assertThat(started).hasSize(2);
         assertThat(fakes.get(1).received()).anySatisfy(m -> {

@@ -1,0 +1,57 @@
+package dev.codexbridge.session;
+
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Who may do what with a thread. Codex lets any connection resume, read and follow any thread of
+ * its app-server, so on an app-server shared by several users a thread id is a bearer capability:
+ * whoever has it can read the conversation and answer the approvals its turn waits on. A host that
+ * serves several users keeps, for each thread id, the user it belongs to, and gives a rule that
+ * says so:
+ *
+ * <pre>{@code
+ * ThreadAccess rule = ThreadAccess.owners(threadId -> store.ownerOf(threadId));  // null: unknown, refused
+ * CodexSession s = CodexSession.builder().client(shared).resumeThread(id).threadAccess(rule, user).build();
+ * }</pre>
+ *
+ * <p>The rule is asked before a thread is resumed, read, followed or answered through
+ * {@link CodexSession}, {@code CodexPool} and {@code CodexTenants}; a refusal is a
+ * {@link ThreadAccessDeniedException} and nothing of the thread is read. A session's own new
+ * thread is its caller's, and is not asked about. Rules run on the caller's thread and must be
+ * quick (a map or cache lookup).
+ */
+@FunctionalInterface
+public interface ThreadAccess {
+    /** Every caller may do anything with every thread: codex's own behaviour, for a host that is the only user. */
+    ThreadAccess ANYONE = (caller, threadId, operation) -> true;
+
+    /**
+     * Whether {@code caller} may do {@code operation} with {@code threadId}.
+     *
+     * @param caller the host's name for who asks (a user, a tenant), as given to the session; may be null
+     */
+    boolean allows(String caller, String threadId, ThreadOperation operation);
+
+    /** A thread belongs to whom {@code ownerOfThread} says (null: nobody, refused); only its owner may use it. */
+    static ThreadAccess owners(Function<String, String> ownerOfThread) {
+        Objects.requireNonNull(ownerOfThread, "ownerOfThread");
+        return (caller, threadId, operation) -> caller != null && caller.equals(ownerOfThread.apply(threadId));
+    }
+
+    /** This rule and {@code other}: both must allow. */
+    default ThreadAccess and(ThreadAccess other) {
+        Objects.requireNonNull(other, "other");
+        return (caller, threadId, operation) -> allows(caller, threadId, operation) && other.allows(caller, threadId, operation);
+    }
+
+    /**
+     * Throws a {@link ThreadAccessDeniedException} unless {@code rule} allows; a null rule allows.
+     * For the library's entry points (pool, tenants) that check before they read anything.
+     */
+    static void require(ThreadAccess rule, String caller, String threadId, ThreadOperation operation) {
+        if (rule != null && !rule.allows(caller, threadId, operation)) {
+            throw new ThreadAccessDeniedException(caller, threadId, operation);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.codexbridge.tenant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.codexbridge.CodexException;
+import dev.codexbridge.client.ClientOptions;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.support.LogCapture;
+import dev.codexbridge.support.TestDirs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The homes root and the tenants' folders: where the root may be, its mode, links; the mount namespace each tenant's codex runs in. */
+class TenantHomesRootTest {
+    private final Path dir = TestDirs.underTarget("homes-root");
+    private final List<ClientOptions> started = new ArrayList<>();
+    private final List<FakeCodex> fakes = new ArrayList<>();
+    private final List<CodexTenants> opened = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        opened.forEach(CodexTenants::close);
+        fakes.forEach(FakeCodex::shutdown);
+        TestDirs.delete(dir);
+    }
+
+    private CodexTenants.Builder tenants(Path root) {
+        CodexTenants.Builder b = CodexTenants.builder().homesRoot(root)
+                .launch(CodexLaunch.appServer(Path.of("/usr/bin/codex-not-run")).build())
+                .hostEnvironment(Map.of("PATH", "/usr/bin:/bin", "TMPDIR", dir.resolve("host-tmp").toString()))
+                .mountNamespace(Path.of("/usr/bin/bwrap"));
+        b.connector = options -> {
+            started.add(options);
+            FakeCodex fake = new FakeCodex();
+            fake.distinctThreads = true;
+            fakes.add(fake);
+            return CodexClient.builder().transport(fake.factory()).maxThreads(options.maxThreads()).connect();
+        };
+        return b;
+    }
+
+    private Consumer<CodexSession.Builder> inWork() {
+        return b -> b.thread(ThreadOptions.in(dir.resolve("work")));
+    }
+
+    private CodexTenants build(CodexTenants.Builder b) {
+        CodexTenants t = b.build();
+        opened.add(t);
+        return t;
+    }
+
+    @Test
+    void aRootInsideAFolderCodexLetsCommandsWriteToIsRefused() throws Exception {
+        Path tmpRoot = Files.createTempDirectory("codex-bridge-homes-");
+        try {
+            assertThatThrownBy(() -> tenants(tmpRoot.resolve("tenants")).build())
+                    .isInstanceOf(CodexException.class).hasMessageContaining("is inside /tmp").hasMessageContaining("workspace-write");
+            assertThat(tmpRoot.resolve("tenants")).doesNotExist();
+            // the host's TMPDIR counts too
+            assertThatThrownBy(() -> tenants(dir.resolve("host-tmp/tenants")).build())
+                    .isInstanceOf(CodexException.class).hasMessageContaining("is inside " + dir.resolve("host-tmp"));
+        } finally {
+            TestDirs.delete(tmpRoot);
+        }
+    }
+
+    @Test
+    void anExistingRootsModeIsReportedNeverChanged() throws Exception {
+        Path root = Files.createDirectory(dir.resolve("wide"));
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (LogCapture log = LogCapture.start()) {
+            build(tenants(root)).newSession("alice", inWork()).close();
+            assertThat(log.text()).contains("has mode rwxr-xr-x").contains("chmod 700");
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root))).isEqualTo("rwxr-xr-x");
+
+        Path open = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThatThrownBy(() -> tenants(open).build()).isInstanceOf(CodexException.class)
+                .hasMessageContaining("others may write in it").hasMessageContaining("does not change an existing root's mode");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(open))).isEqualTo("rwxrwxrwx");
+    }
+
+    @Test
+    void noLinkUnderTheRootIsFollowed() throws Exception {
+        Path root = dir.resolve("homes");
+        Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
+        Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rwxr-xr-x"));
+        CodexTenants tenants = build(tenants(root));
+        // a tenant's folder, a folder in it, and the prepared mark, each a planted link
+        Files.createSymbolicLink(root.resolve("mallory"), elsewhere);
+        assertThatThrownBy(() -> tenants.newSession("mallory", b -> { })).isInstanceOf(CodexException.class)
+                .hasMessageContaining("refusing the symbolic link " + root.resolve("mallory"));
+        Path eve = Files.createDirectory(root.resolve("eve"));
+        Files.createSymbolicLink(eve.resolve("codex-home"), elsewhere);
+        assertThatThrownBy(() -> tenants.newSession("eve", b -> { })).hasMessageContaining("refusing the symbolic link");
+        Path trent = Files.createDirectory(root.resolve("trent"));
+        Files.createSymbolicLink(trent.resolve(".prepared"), elsewhere.resolve("mark"));
+        assertThatThrownBy(() -> tenants.newSession("trent", b -> { })).hasMessageContaining("refusing the symbolic link");
+        // nothing was made in, or changed on, the links' target
+        try (var listing = Files.list(elsewhere)) {
+            assertThat(listing).isEmpty();
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(elsewhere))).isEqualTo("rwxr-xr-x");
+        assertThat(started).isEmpty();
+        // and the root itself
+        Path link = Files.createSymbolicLink(dir.resolve("root-link"), Files.createDirectory(dir.resolve("real-root")));
+        assertThatThrownBy(() -> tenants(link).build()).hasMessageContaining("refusing the symbolic link " + link);
+    }
+
+    @Test
+    void aConfigFileLinkIsNotWrittenThrough() throws Exception {
+        Path root = dir.resolve("homes");
+        Path target = Files.writeString(dir.resolve("target.toml"), "untouched\n");
+        CodexTenants tenants = build(tenants(root).homeSetup(TenantHomeSetup.configToml("model = \"m\"\n")));
+        Path codexHome = Files.createDirectories(root.resolve("alice/codex-home"));
+        Files.createSymbolicLink(codexHome.resolve("config.toml"), target);
+        assertThatThrownBy(() -> tenants.newSession("alice", b -> { })).hasMessageContaining("refusing the symbolic link");
+        assertThat(Files.readString(target)).isEqualTo("untouched\n");
+    }
+
+    @Test
+    void withBubblewrapEachTenantsCodexRunsInAMountNamespaceThatHoldsOnlyItsOwnFolder() throws Exception {
+        Path root = dir.resolve("homes");
+        Path bwrap = Path.of("/usr/bin/bwrap");
+        CodexTenants tenants = build(tenants(root).mountNamespace(bwrap));
+        assertThat(TenantIsolation.findBubblewrap("/nowhere", Path.of("/nowhere/bin/codex"))).isNull();
+        // codex's own, beside its bin/, comes first; then PATH
+        Path vendor = Files.createDirectories(dir.resolve("vendor/bin"));
+        Path bundled = Files.createDirectories(dir.resolve("vendor/codex-resources")).resolve("bwrap");
+        Path onPath = Files.createDirectories(dir.resolve("path")).resolve("bwrap");
+        for (Path p : List.of(bundled, onPath)) {
+            Files.writeString(p, "#!/bin/sh\n");
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
+        }
+        assertThat(TenantIsolation.findBubblewrap(onPath.getParent().toString(), vendor.resolve("codex"))).isEqualTo(bundled);
+        assertThat(TenantIsolation.findBubblewrap("/nowhere:" + onPath.getParent(), Path.of("/nowhere/bin/codex"))).isEqualTo(onPath);
+        tenants.newSession("alice", inWork()).close();
+        Path real = root.toRealPath();
+        List<String> command = started.get(0).launch().command();
+        assertThat(command).containsSubsequence(bwrap.toString(), "--dev-bind", "/", "/", "--tmpfs", real.toString(),
+                "--bind", real.resolve("alice").toString(), real.resolve("alice").toString(), "--die-with-parent", "--",
+                "/usr/bin/codex-not-run", "app-server");
+        assertThat(String.join(" ", command)).doesNotContain("default_permissions");
+    }
+
+    @Test
+    void settingsThatWouldReplaceTheProfileAreRefused() throws Exception {
+        Path root = dir.resolve("homes");
+        assertThatThrownBy(() -> tenants(root).codexDefaults(Map.of("sandbox_mode", "\"danger-full-access\"")).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("[sandbox_mode]");
+        assertThatThrownBy(() -> tenants(root).codexDefaults(Map.of("permissions.x.extends", "\":danger-full-access\"")).build())
+                .hasMessageContaining("confined");
+        CodexTenants tenants = build(tenants(root));
+        Path work = Files.createDirectories(dir.resolve("work"));
+        for (ThreadOptions bad : List.of(ThreadOptions.in(root), ThreadOptions.in(dir), ThreadOptions.in(root.resolve("bob/home")))) {
+            assertThatThrownBy(() -> tenants.newSession("alice", b -> b.thread(bad))).as(bad.cwd().toString())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overlaps the tenants' homes root");
+        }
+        tenants.newSession("alice", b -> b.thread(ThreadOptions.in(work))).close();
+        tenants.newSession("alice", b -> b.thread(ThreadOptions.in(root.resolve("alice/home")))).close();
+        assertThat(tenants.usage("alice").threads()).isZero();
+    }
+}
