@@ -11,6 +11,7 @@ import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import io.a2a.client.ClientEvent;
 import io.a2a.client.TaskEvent;
@@ -30,6 +31,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -52,19 +56,23 @@ class A2aServerLiveTest {
     private A2aServer server;
     private SdkCaller alice;
     private SdkCaller bob;
+    private final WireSchema.Recorder wire = new WireSchema.Recorder();
 
     @BeforeEach
     void setUp() throws Exception {
         Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
-        Path binary = new CodexLocator().locate(null).binary();
         model = ScriptedModelServer.start();
-        Path work = Files.createDirectories(tmp.resolve("work"));
-        Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).askForApproval("on-request").write();
-        codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).connect();
-        start(A2aLimits.DEFAULTS, work);
+        boot(h -> { }, A2aLimits.DEFAULTS);
     }
 
-    private void start(A2aLimits limits, Path work) throws Exception {
+    /** (Re)starts codex with a home of its own and the server in front of it. */
+    private void boot(Consumer<IsolatedCodexHome.Builder> homeSettings, A2aLimits limits) throws Exception {
+        closeAll(alice, bob, server, codex);
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        IsolatedCodexHome.Builder h = IsolatedCodexHome.builder(Files.createTempDirectory(tmp, "home"), model.baseUrl()).askForApproval("on-request");
+        homeSettings.accept(h);
+        codex = CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).codexHome(h.write()).build())
+                .wireTap(wire).connect();
         server = A2aServer.builder().tokens(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).limits(limits)
                 .sessions((principal, context, approvals) -> CodexSession.builder().client(codex).thread(ThreadOptions.in(work))
                         .approvals(approvals).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)).build())
@@ -75,7 +83,15 @@ class A2aServerLiveTest {
 
     @AfterEach
     void tearDown() {
-        for (AutoCloseable c : new AutoCloseable[] {alice, bob, server, codex, model}) {
+        closeAll(alice, bob, server, codex, model);
+        if (codex != null) {
+            assertThat(wire.sent()).isNotEmpty();
+            assertThat(WireSchema.pinned().validateConversation(wire)).as("every message sent to codex matches its schema").isEmpty();
+        }
+    }
+
+    private static void closeAll(AutoCloseable... all) {
+        for (AutoCloseable c : all) {
             try {
                 if (c != null) {
                     c.close();
@@ -152,8 +168,7 @@ class A2aServerLiveTest {
 
     @Test
     void anUnansweredRequestIsDeclinedAtTheDeadline() throws Exception {
-        server.close();
-        start(A2aLimits.DEFAULTS.withApprovalDeadline(Duration.ofSeconds(2)), tmp.resolve("work"));
+        boot(h -> { }, A2aLimits.DEFAULTS.withApprovalDeadline(Duration.ofSeconds(2)));
         model.enqueue(ModelReply.builder().execCommandEscalated("call-d", "echo never-run", "Needs approval").build(),
                 ModelReply.message("it was declined"));
         Task asked = alice.send(SdkCaller.text("run it", null, null));
@@ -177,6 +192,24 @@ class A2aServerLiveTest {
         assertThat(canceled.getStatus().state()).isEqualTo(TaskState.CANCELED);
         assertThat(canceled.getMetadata()).containsEntry("codexOutcome", "interrupted");
         assertThatThrownBy(() -> alice.cancel(asked.getId())).hasMessageContaining("already canceled");
+    }
+
+    @Test
+    void cancelDuringARunningCommandInterruptsCodexsTurn() throws Exception {
+        boot(h -> h.sandboxMode("danger-full-access"), A2aLimits.DEFAULTS);
+        model.enqueue(ModelReply.builder().execCommand("call-sleep", "sleep 30").build());
+        CompletableFuture<String> running = new CompletableFuture<>();
+        long start = System.nanoTime();
+        List<ClientEvent> events = alice.stream(SdkCaller.text("wait", null, null), event -> {
+            if (event instanceof TaskUpdateEvent u && u.getUpdateEvent() instanceof TaskStatusUpdateEvent st && st.getStatus().message() != null
+                    && ((TextPart) st.getStatus().message().getParts().get(0)).getText().startsWith("running: ")) {
+                running.complete(u.getTask().getId());
+            }
+        }, () -> alice.cancel(running.get(60, TimeUnit.SECONDS)));
+        TaskUpdateEvent last = (TaskUpdateEvent) events.get(events.size() - 1);
+        assertThat(last.getTask().getStatus().state()).isEqualTo(TaskState.CANCELED);
+        assertThat(((TaskStatusUpdateEvent) last.getUpdateEvent()).getMetadata()).containsEntry("codexOutcome", "interrupted");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the 30 s command did not run to its end").isLessThan(Duration.ofSeconds(25));
     }
 
     @Test

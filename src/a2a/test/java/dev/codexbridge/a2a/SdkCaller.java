@@ -25,7 +25,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -75,9 +77,18 @@ final class SdkCaller implements AutoCloseable {
 
     /** A {@code message/stream}, its events until the stream's final one. */
     List<ClientEvent> stream(Message message) throws Exception {
+        return stream(message, e -> { }, () -> null);
+    }
+
+    /** A {@code message/stream} that hands each event to {@code seen} and runs {@code meanwhile} while it is open. */
+    List<ClientEvent> stream(Message message, Consumer<ClientEvent> seen, Callable<?> meanwhile) throws Exception {
         List<ClientEvent> events = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Void> done = new CompletableFuture<>();
-        streaming.sendMessage(message, List.of((event, card) -> collect(events, done, event)), done::completeExceptionally, auth);
+        streaming.sendMessage(message, List.of((event, card) -> {
+            seen.accept(event);
+            collect(events, done, event);
+        }), done::completeExceptionally, auth);
+        meanwhile.call();
         done.get(90, TimeUnit.SECONDS);
         return new ArrayList<>(events);
     }
