@@ -3,15 +3,8 @@ package dev.codexbridge.a2a;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.process.CodexLocator;
-import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
-import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
-import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import io.a2a.client.ClientEvent;
 import io.a2a.client.TaskEvent;
@@ -26,7 +19,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,59 +37,33 @@ import org.junit.jupiter.api.io.TempDir;
  * the A2A Java SDK's client (protocol 0.3, JSON-RPC).
  */
 class A2aServerLiveTest {
-    private static final String ALICE = "alice-token-0123456789";
-    private static final String BOB = "bob-token-0123456789ab";
-
     @TempDir
     Path tmp;
+    private LiveA2a live;
     private ScriptedModelServer model;
-    private CodexClient codex;
     private A2aServer server;
     private SdkCaller alice;
     private SdkCaller bob;
-    private final WireSchema.Recorder wire = new WireSchema.Recorder();
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
-        model = ScriptedModelServer.start();
+        live = new LiveA2a(tmp);
+        model = live.model;
         boot(h -> { }, A2aLimits.DEFAULTS);
     }
 
-    /** (Re)starts codex with a home of its own and the server in front of it. */
     private void boot(Consumer<IsolatedCodexHome.Builder> homeSettings, A2aLimits limits) throws Exception {
-        closeAll(alice, bob, server, codex);
-        Path work = Files.createDirectories(tmp.resolve("work"));
-        IsolatedCodexHome.Builder h = IsolatedCodexHome.builder(Files.createTempDirectory(tmp, "home"), model.baseUrl()).askForApproval("on-request");
-        homeSettings.accept(h);
-        codex = CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).codexHome(h.write()).build())
-                .wireTap(wire).connect();
-        server = A2aServer.builder().tokens(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).limits(limits)
-                .sessions((principal, context, approvals) -> CodexSession.builder().client(codex).thread(ThreadOptions.in(work))
-                        .approvals(approvals).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)).build())
-                .start();
-        alice = new SdkCaller(server.uri().toString(), ALICE);
-        bob = new SdkCaller(server.uri().toString(), BOB);
+        LiveA2a.closeAll(alice, bob);
+        server = live.boot(homeSettings, limits).server;
+        alice = new SdkCaller(server.uri().toString(), LiveA2a.ALICE);
+        bob = new SdkCaller(server.uri().toString(), LiveA2a.BOB);
     }
 
     @AfterEach
     void tearDown() {
-        closeAll(alice, bob, server, codex, model);
-        if (codex != null) {
-            assertThat(wire.sent()).isNotEmpty();
-            assertThat(WireSchema.pinned().validateConversation(wire)).as("every message sent to codex matches its schema").isEmpty();
-        }
-    }
-
-    private static void closeAll(AutoCloseable... all) {
-        for (AutoCloseable c : all) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // closing the rest matters more
-            }
+        LiveA2a.closeAll(alice, bob);
+        if (live != null) {
+            live.close();
         }
     }
 
@@ -246,7 +211,7 @@ class A2aServerLiveTest {
                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tasks/get\",\"params\":{\"id\":\"x\"}}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
-        HttpRequest.Builder authed = HttpRequest.newBuilder(rpc).header("Authorization", "Bearer " + ALICE);
+        HttpRequest.Builder authed = HttpRequest.newBuilder(rpc).header("Authorization", "Bearer " + LiveA2a.ALICE);
         assertThat(http.send(authed.POST(HttpRequest.BodyPublishers.ofString("{not json")).build(), HttpResponse.BodyHandlers.ofString()).body())
                 .contains("-32700");
         assertThat(http.send(authed.POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tasks/list\"}")).build(),
