@@ -11,7 +11,7 @@ import java.time.Duration;
  *
  * @param tasksPerPrincipal    tasks kept per caller, ended ones included
  * @param contextsPerPrincipal contexts (codex threads) kept open per caller
- * @param streams              SSE streams open at once, all callers together
+ * @param streams              SSE streams and waiting blocking sends at once, all callers together (each holds a server thread)
  * @param queuedEvents         events queued for one stream
  * @param approvalDeadline     how long a codex request waits for the caller's answer before it is declined
  * @param blockingWait         how long a blocking {@code message/send} waits before answering with the working task

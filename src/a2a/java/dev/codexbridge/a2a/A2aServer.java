@@ -65,6 +65,8 @@ public final class A2aServer implements AutoCloseable {
         this.connector = new ServerConnector(jetty, 1, 1);
         connector.setHost(b.host);
         connector.setPort(b.port);
+        // a blocking send writes nothing until the task pauses: the connection must outlive that wait
+        connector.setIdleTimeout(b.limits.blockingWait().plus(HEARTBEAT).plus(HEARTBEAT).toMillis());
         jetty.addConnector(connector);
         jetty.setHandler(new Handler.Abstract() {
             @Override
@@ -132,11 +134,15 @@ public final class A2aServer implements AutoCloseable {
                     A2aWire.error(null, A2aError.INVALID_REQUEST, "empty body")));
             return;
         }
-        boolean streaming = body.path("method").asText().equals("message/stream") || body.path("method").asText().equals("tasks/resubscribe");
-        if (streaming && openStreams.incrementAndGet() > settings.limits.streams()) {
+        // a stream, and a blocking send while it waits, hold a server thread: both count against the limit
+        String rpcMethod = body.path("method").asText();
+        boolean holdsThread = rpcMethod.equals("message/stream") || rpcMethod.equals("tasks/resubscribe")
+                || rpcMethod.equals("message/send") && body.path("params").path("configuration").path("blocking").asBoolean(true);
+        if (holdsThread && openStreams.incrementAndGet() > settings.limits.streams()) {
             openStreams.decrementAndGet();
             json(response, callback, HttpStatus.OK_200, A2aWire.JSON.writeValueAsBytes(A2aWire.error(body.get("id"),
-                    A2aError.UNSUPPORTED, "too many open streams (" + settings.limits.streams() + "); use message/send or tasks/get")));
+                    A2aError.UNSUPPORTED, "too many open streams and blocking sends (" + settings.limits.streams()
+                            + "); send with configuration.blocking false and poll tasks/get")));
             return;
         }
         try {
@@ -147,7 +153,7 @@ public final class A2aServer implements AutoCloseable {
                 sse(response, callback, s);
             }
         } finally {
-            if (streaming) {
+            if (holdsThread) {
                 openStreams.decrementAndGet();
             }
         }

@@ -163,6 +163,8 @@ final class A2aTask implements TurnListener {
                 throw A2aError.invalidParams("task " + id + " is " + state + ", not waiting for an answer");
             }
             history.add(message);
+            // settled before codex hears the answer: its next request may come at once
+            answered(p.requestId());
         }
         // completed outside the monitor: the session sends codex the answer on this thread
         p.answer().complete(decision);
@@ -178,23 +180,35 @@ final class A2aTask implements TurnListener {
     }
 
     @Override
-    public synchronized void onApprovalWithdrawn(ApprovalRequest request) {
-        if (pending != null && pending.request() == request) {
-            pending.answer().cancel(false);
+    public void onApprovalWithdrawn(ApprovalRequest request) {
+        Pending p;
+        synchronized (this) {
+            p = pending;
+            if (p == null || p.request() != request) {
+                return;
+            }
+            answered(p.requestId());
         }
+        p.answer().cancel(false);
     }
 
     /** The caller asked to cancel: codex's turn is interrupted; the turn's end makes the task canceled. */
     void cancel() {
         Runnable i;
+        Pending p;
         synchronized (this) {
             if (isEnd(state)) {
                 throw new A2aError(A2aError.TASK_NOT_CANCELABLE, "task " + id + " is already " + state);
             }
             i = interrupt;
-            if (pending != null) {
-                pending.answer().complete(ApprovalDecision.cancel());
+            p = pending;
+            if (p != null) {
+                answered(p.requestId());
             }
+        }
+        // outside the monitor: the session answers codex, and the turn's events come back here
+        if (p != null) {
+            p.answer().complete(ApprovalDecision.cancel());
         }
         if (i != null) {
             i.run();
@@ -259,8 +273,9 @@ final class A2aTask implements TurnListener {
             return;
         }
         if (pending != null) {
-            pending.answer().cancel(false);
+            Pending p = pending;
             pending = null;
+            p.answer().cancel(false);
         }
         if (r == null) {
             String why = failure == null ? "the turn did not start" : String.valueOf(failure.getMessage());
