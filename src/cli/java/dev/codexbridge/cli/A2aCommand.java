@@ -37,6 +37,10 @@ final class A2aCommand implements Callable<Integer> {
             description = "Where to listen, e.g. 127.0.0.1:8080 (port 0: any free port).")
     String listen;
 
+    @Option(names = "--public-url", paramLabel = "URL",
+            description = "The address the agent card names, when callers reach the server through a proxy or another name.")
+    java.net.URI publicUrl;
+
     @Option(names = "--codex-bin", description = "codex binary (default: CODEX_BIN, the project-local install, PATH).")
     Path codexBin;
 
@@ -89,7 +93,7 @@ final class A2aCommand implements Callable<Integer> {
                 .askForApproval("on-request").sandboxMode("read-only").write() : codexHome;
         CountDownLatch stopped = new CountDownLatch(1);
         try (CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).connect();
-             A2aServer server = A2aServer.builder().host(host).port(port).tokens(callers)
+             A2aServer server = A2aServer.builder().host(host).port(port).publicUri(publicUrl).tokens(callers)
                      .sessions((principal, context, approvals) -> CodexSession.builder().client(codex)
                              .thread(ThreadOptions.in(work)).approvals(approvals).build())
                      .start()) {
