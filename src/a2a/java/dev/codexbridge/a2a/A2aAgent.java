@@ -83,9 +83,7 @@ final class A2aAgent implements AutoCloseable {
                 throw new A2aError(A2aError.UNSUPPORTED, "too many running tasks (" + limits.tasksPerPrincipal() + ")");
             }
             String id = UUID.randomUUID().toString();
-            JsonNode stored = message.deepCopy();
-            ((com.fasterxml.jackson.databind.node.ObjectNode) stored).put("taskId", id).put("contextId", contextId);
-            task = new A2aTask(id, contextId, stored, limits.queuedEvents(), limits.approvalDeadline());
+            task = new A2aTask(id, contextId, A2aWire.userMessage(message, id, contextId), limits.queuedEvents(), limits.approvalDeadline());
             p.tasks.put(id, task);
             context.run(task);
         }

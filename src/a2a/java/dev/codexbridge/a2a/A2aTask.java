@@ -162,7 +162,7 @@ final class A2aTask implements TurnListener {
             if (p == null || !state.equals(INPUT_REQUIRED)) {
                 throw A2aError.invalidParams("task " + id + " is " + state + ", not waiting for an answer");
             }
-            history.add(message);
+            history.add(A2aWire.userMessage(message, id, contextId));
             // settled before codex hears the answer: its next request may come at once
             answered(p.requestId());
         }

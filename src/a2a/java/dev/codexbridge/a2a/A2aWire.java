@@ -40,6 +40,13 @@ final class A2aWire {
         return m;
     }
 
+    /** The caller's message as kept in a task's history: a copy carrying its kind, task and context. */
+    static ObjectNode userMessage(JsonNode message, String taskId, String contextId) {
+        ObjectNode m = object().put("kind", "message");
+        m.setAll((ObjectNode) message.deepCopy());
+        return m.put("kind", "message").put("role", "user").put("taskId", taskId).put("contextId", contextId);
+    }
+
     static ObjectNode status(String state, @Nullable JsonNode message) {
         ObjectNode s = object().put("state", state).put("timestamp", Instant.now().toString());
         if (message != null) {

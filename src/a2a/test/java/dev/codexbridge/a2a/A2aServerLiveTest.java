@@ -178,6 +178,40 @@ class A2aServerLiveTest {
     }
 
     @Test
+    void aStreamDroppedMidTurnAndResubscribedMissesAndRepeatsNothing() throws Exception {
+        boot(h -> h.sandboxMode("danger-full-access"), A2aLimits.DEFAULTS);
+        model.enqueue(ModelReply.builder().execCommand("call-s", "sleep 2; echo slept").build(), ModelReply.message("After the sleep."));
+        HttpRequest stream = HttpRequest.newBuilder(server.uri()).header("Authorization", "Bearer " + LiveA2a.ALICE)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"message/stream\",\"params\":"
+                        + "{\"message\":{\"role\":\"user\",\"messageId\":\"m\",\"parts\":[{\"kind\":\"text\",\"text\":\"sleep\"}]}}}")).build();
+        String taskId = null;
+        HttpResponse<java.util.stream.Stream<String>> r = HttpClient.newHttpClient().send(stream, HttpResponse.BodyHandlers.ofLines());
+        try (java.util.stream.Stream<String> lines = r.body()) {
+            // read up to the command's start, then drop the connection while codex runs it
+            for (String line : (Iterable<String>) lines::iterator) {
+                if (line.startsWith("data: ")) {
+                    com.fasterxml.jackson.databind.JsonNode e = A2aWire.JSON.readTree(line.substring(6)).path("result");
+                    taskId = e.has("taskId") ? e.path("taskId").asText() : e.path("id").asText();
+                    if (e.path("status").path("message").path("parts").path(0).path("text").asText().startsWith("running: ")) {
+                        break;
+                    }
+                }
+            }
+        }
+        assertThat(taskId).isNotNull();
+        List<ClientEvent> again = alice.resubscribe(taskId);
+        Task first = ((TaskEvent) again.get(0)).getTask();
+        assertThat(first.getStatus().state()).isEqualTo(TaskState.WORKING);
+        long answers = first.getArtifacts().stream().filter(a -> a.name().equals("answer")).count() + again.stream().skip(1)
+                .filter(e -> ((TaskUpdateEvent) e).getUpdateEvent() instanceof TaskArtifactUpdateEvent a && a.getArtifact().name().equals("answer"))
+                .count();
+        assertThat(answers).as("the answer, once").isEqualTo(1);
+        assertThat(again).filteredOn(e -> e instanceof TaskUpdateEvent u && u.getUpdateEvent() instanceof TaskStatusUpdateEvent st && st.isFinal())
+                .singleElement().satisfies(e -> assertThat(((TaskUpdateEvent) e).getTask().getStatus().state()).isEqualTo(TaskState.COMPLETED));
+        assertThat(alice.get(taskId, 10).getArtifacts()).filteredOn(a -> a.name().equals("answer")).hasSize(1);
+    }
+
+    @Test
     void aSecondMessageInTheContextContinuesTheCodexThread() throws Exception {
         model.enqueue(ModelReply.message("The secret is 42."));
         Task first = alice.send(SdkCaller.text("remember 42", null, null));
