@@ -48,14 +48,17 @@ public final class A2aServer implements AutoCloseable {
     private final ServerConnector connector;
     private final A2aAgent agent;
     private final A2aRpc rpc;
-    private final BearerTokens tokens;
+    private final @Nullable BearerTokens tokens;
     private final Builder settings;
     private final AtomicInteger openStreams = new AtomicInteger();
     private volatile byte @Nullable [] card;
 
     private A2aServer(Builder b) {
         this.settings = b;
-        this.tokens = Objects.requireNonNull(b.tokens, "tokens");
+        if (b.tokens == null && b.anonymous == null) {
+            throw new IllegalStateException("no tokens: give the callers' bearer tokens (or, for trusted callers only, an anonymous principal)");
+        }
+        this.tokens = b.tokens;
         this.agent = new A2aAgent(Objects.requireNonNull(b.sessions, "sessions"), b.limits);
         this.rpc = new A2aRpc(agent);
         QueuedThreadPool pool = new QueuedThreadPool(b.limits.streams() + 32, 4);
@@ -110,7 +113,9 @@ public final class A2aServer implements AutoCloseable {
             plain(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "POST JSON-RPC here");
             return;
         }
-        Optional<String> principal = tokens.principal(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        Optional<String> principal = authorization == null ? Optional.ofNullable(settings.anonymous)
+                : tokens == null ? Optional.empty() : tokens.principal(authorization);
         if (principal.isEmpty()) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
             plain(response, callback, HttpStatus.UNAUTHORIZED_401, "a valid bearer token is required");
@@ -205,7 +210,8 @@ public final class A2aServer implements AutoCloseable {
     private byte[] card() throws JsonProcessingException {
         byte[] c = card;
         if (c == null) {
-            c = A2aWire.JSON.writeValueAsBytes(AgentCard.of(settings.name, settings.description, uri().toString(), BuildInfo.version()));
+            c = A2aWire.JSON.writeValueAsBytes(AgentCard.of(settings.name, settings.description, uri().toString(), BuildInfo.version(),
+                    settings.anonymous != null));
             card = c;
         }
         return c;
@@ -238,6 +244,7 @@ public final class A2aServer implements AutoCloseable {
         private @Nullable URI publicUri;
         private @Nullable SessionSource sessions;
         private @Nullable BearerTokens tokens;
+        private @Nullable String anonymous;
         private A2aLimits limits = A2aLimits.DEFAULTS;
         private String name = "codex";
         private String description = "OpenAI's codex coding agent, run by codex-bridge: reads and edits files and runs commands in its workspace.";
@@ -271,8 +278,23 @@ public final class A2aServer implements AutoCloseable {
             return this;
         }
 
-        public Builder tokens(BearerTokens tokens) {
-            this.tokens = Objects.requireNonNull(tokens, "tokens");
+        /** The callers' bearer tokens; null serves only the {@linkplain #anonymous anonymous} principal. */
+        public Builder tokens(@Nullable BearerTokens tokens) {
+            this.tokens = tokens;
+            return this;
+        }
+
+        /**
+         * Calls without an {@code Authorization} header act as {@code principal}; a header with an
+         * unknown token is still refused. Only for a server that trusted callers alone can reach
+         * (a loopback address), and for A2A clients that cannot send a token; the card then says
+         * authentication is optional. Null (the default) refuses such calls.
+         */
+        public Builder anonymous(@Nullable String principal) {
+            if (principal != null && principal.isBlank()) {
+                throw new IllegalArgumentException("the anonymous principal's name is blank");
+            }
+            this.anonymous = principal;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.codexbridge.a2a;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** The agent card (A2A 0.3): one skill, JSON-RPC with streaming, bearer tokens. */
@@ -9,7 +10,7 @@ final class AgentCard {
     private AgentCard() {
     }
 
-    static ObjectNode of(String name, String description, String url, String version) {
+    static ObjectNode of(String name, String description, String url, String version, boolean anonymous) {
         ObjectNode c = A2aWire.object().put("protocolVersion", PROTOCOL_VERSION).put("name", name).put("description", description)
                 .put("url", url).put("preferredTransport", "JSONRPC").put("version", version);
         c.putArray("additionalInterfaces").addObject().put("url", url).put("transport", "JSONRPC");
@@ -23,7 +24,12 @@ final class AgentCard {
         skill.putArray("examples").add("Add a unit test for the parser and run it.").add("Why does the build fail?");
         c.putObject("securitySchemes").putObject("bearer").put("type", "http").put("scheme", "bearer")
                 .put("description", "A token given by the server's operator; each token is one principal.");
-        c.putArray("security").addObject().putArray("bearer");
+        ArrayNode security = c.putArray("security");
+        security.addObject().putArray("bearer");
+        if (anonymous) {
+            // an empty requirement: callers without a token are served too
+            security.addObject();
+        }
         c.put("supportsAuthenticatedExtendedCard", false);
         return c;
     }

@@ -54,6 +54,11 @@ final class A2aCommand implements Callable<Integer> {
             description = "Bearer tokens, one 'PRINCIPAL TOKEN' per line (default: one made-up token, printed).")
     Path tokens;
 
+    @Option(names = "--anonymous", paramLabel = "PRINCIPAL",
+            description = "Serve calls without a token as PRINCIPAL (trusted callers only, e.g. on a loopback address; "
+                    + "for A2A clients that cannot send a token).")
+    String anonymous;
+
     @Option(names = "--offline-demo",
             description = "codex on the bundled scripted model in a throw-away CODEX_HOME: no credentials. It echoes; "
                     + "a message containing 'run' makes codex ask to run 'pwd' (input-required).")
@@ -82,7 +87,7 @@ final class A2aCommand implements Callable<Integer> {
         if (offlineDemo && codexHome != null) {
             throw new IllegalArgumentException("--offline-demo makes its own CODEX_HOME; leave out --codex-home");
         }
-        BearerTokens callers = tokens != null ? BearerTokens.read(tokens) : madeUpToken(err);
+        BearerTokens callers = tokens != null ? BearerTokens.read(tokens) : anonymous != null ? null : madeUpToken(err);
         Path work = workspace != null ? workspace.toAbsolutePath() : Path.of("").toAbsolutePath();
         if (!Files.isDirectory(work)) {
             throw new IllegalArgumentException("--workspace is not a directory: " + work);
@@ -93,7 +98,7 @@ final class A2aCommand implements Callable<Integer> {
                 .askForApproval("on-request").sandboxMode("read-only").write() : codexHome;
         CountDownLatch stopped = new CountDownLatch(1);
         try (CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).connect();
-             A2aServer server = A2aServer.builder().host(host).port(port).publicUri(publicUrl).tokens(callers)
+             A2aServer server = A2aServer.builder().host(host).port(port).publicUri(publicUrl).tokens(callers).anonymous(anonymous)
                      .sessions((principal, context, approvals) -> CodexSession.builder().client(codex)
                              .thread(ThreadOptions.in(work)).approvals(approvals).build())
                      .start()) {

@@ -41,6 +41,11 @@ final class LiveA2a implements AutoCloseable {
 
     /** (Re)starts codex with a home of its own (on-request approvals, then {@code homeSettings}) and the server in front of it. */
     LiveA2a boot(Consumer<IsolatedCodexHome.Builder> homeSettings, A2aLimits limits) throws Exception {
+        return boot(homeSettings, limits, null);
+    }
+
+    /** As {@link #boot(Consumer, A2aLimits)}, calls without a token acting as {@code anonymous} (when not null). */
+    LiveA2a boot(Consumer<IsolatedCodexHome.Builder> homeSettings, A2aLimits limits, String anonymous) throws Exception {
         closeAll(server, codex);
         Path work = Files.createDirectories(tmp.resolve("work"));
         IsolatedCodexHome.Builder h = IsolatedCodexHome.builder(Files.createTempDirectory(tmp, "home"), model.baseUrl()).askForApproval("on-request");
@@ -48,7 +53,7 @@ final class LiveA2a implements AutoCloseable {
         codex = CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).codexHome(h.write()).build())
                 .wireTap(wire).connect();
         CodexClient shared = codex;
-        server = A2aServer.builder().tokens(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).limits(limits)
+        server = A2aServer.builder().tokens(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).anonymous(anonymous).limits(limits)
                 .sessions((principal, context, approvals) -> CodexSession.builder().client(shared).thread(ThreadOptions.in(work))
                         .approvals(approvals).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)).build())
                 .start();
