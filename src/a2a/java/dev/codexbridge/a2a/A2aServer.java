@@ -151,7 +151,13 @@ public final class A2aServer implements AutoCloseable {
             return;
         }
         try {
-            A2aRpc.Reply reply = rpc.call(principal.get(), body);
+            A2aRpc.Reply reply;
+            try {
+                reply = rpc.call(principal.get(), body);
+            } catch (RuntimeException e) {
+                // a fault of the server's, answered as JSON-RPC rather than an HTTP 500 page
+                reply = new A2aRpc.Body(A2aWire.error(body.get("id"), A2aError.INTERNAL, "internal error: " + e));
+            }
             if (reply instanceof A2aRpc.Body b) {
                 json(response, callback, HttpStatus.OK_200, A2aWire.JSON.writeValueAsBytes(b.json()));
             } else if (reply instanceof A2aRpc.Stream s) {
