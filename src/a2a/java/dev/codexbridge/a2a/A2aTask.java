@@ -1,0 +1,328 @@
+package dev.codexbridge.a2a;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.protocol.FileChanges;
+import dev.codexbridge.protocol.ThreadItem;
+import dev.codexbridge.session.TurnListener;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.transcript.TranscriptMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One A2A task: one codex turn, keyed by the task's id. Hears the turn's events and turns them
+ * into A2A status and artifact updates for the streams subscribed to it; holds the pending codex
+ * request while the task is {@code input-required}. All state is guarded by the task's monitor;
+ * listener callbacks only queue events, they never block.
+ */
+final class A2aTask implements TurnListener {
+    static final String SUBMITTED = "submitted";
+    static final String WORKING = "working";
+    static final String INPUT_REQUIRED = "input-required";
+    static final String COMPLETED = "completed";
+    static final String CANCELED = "canceled";
+    static final String FAILED = "failed";
+    static final String UNKNOWN = "unknown";
+
+    /** Longest coalesced agent message kept per item, in characters. */
+    private static final int MAX_MESSAGE_CHARS = 64 * 1024;
+
+    final String id;
+    final String contextId;
+    private final int queuedEvents;
+    private final Duration approvalDeadline;
+    private String state = SUBMITTED;
+    private ObjectNode status = A2aWire.status(SUBMITTED, null);
+    private final List<ObjectNode> artifacts = new ArrayList<>();
+    private final List<JsonNode> history = new ArrayList<>();
+    private final List<TaskStream> streams = new ArrayList<>();
+    private final Map<String, StringBuilder> deltas = new HashMap<>();
+    private @Nullable Pending pending;
+    private int requests;
+    private @Nullable String turnId;
+    private @Nullable Runnable interrupt;
+    private final ObjectNode metadata = A2aWire.object();
+
+    private record Pending(String requestId, ApprovalRequest request, CompletableFuture<ApprovalDecision> answer) {
+    }
+
+    A2aTask(String id, String contextId, JsonNode userMessage, int queuedEvents, Duration approvalDeadline) {
+        this.id = id;
+        this.contextId = contextId;
+        this.queuedEvents = queuedEvents;
+        this.approvalDeadline = approvalDeadline;
+        history.add(userMessage);
+    }
+
+    synchronized String state() {
+        return state;
+    }
+
+    synchronized boolean ended() {
+        return isEnd(state);
+    }
+
+    private static boolean isEnd(String state) {
+        return state.equals(COMPLETED) || state.equals(CANCELED) || state.equals(FAILED) || state.equals(UNKNOWN);
+    }
+
+    /** Where a stream or a blocking send stops waiting: the task ended or waits for the caller. */
+    private static boolean isPause(String state) {
+        return isEnd(state) || state.equals(INPUT_REQUIRED);
+    }
+
+    synchronized void onInterrupt(Runnable interrupt) {
+        this.interrupt = interrupt;
+    }
+
+    /** The task as A2A's {@code Task}, its history cut to the newest {@code historyLength} messages (all if null). */
+    synchronized ObjectNode snapshot(@Nullable Integer historyLength) {
+        ObjectNode t = A2aWire.object().put("kind", "task").put("id", id).put("contextId", contextId);
+        t.set("status", status.deepCopy());
+        ArrayNode a = t.putArray("artifacts");
+        artifacts.forEach(x -> a.add(x.deepCopy()));
+        ArrayNode h = t.putArray("history");
+        int from = historyLength == null ? 0 : Math.max(0, history.size() - historyLength);
+        history.subList(from, history.size()).forEach(x -> h.add(x.deepCopy()));
+        ObjectNode meta = t.putObject("metadata");
+        meta.setAll(metadata.deepCopy());
+        if (turnId != null) {
+            meta.put("codexTurnId", turnId);
+        }
+        return t;
+    }
+
+    /**
+     * A stream of this task's events from now on, its first event the task as it is. A task that
+     * ended or waits for the caller gives the snapshot alone: a resubscribing caller sees a pending
+     * request exactly once, in the snapshot's status.
+     */
+    synchronized TaskStream subscribe() {
+        TaskStream s = new TaskStream(queuedEvents);
+        s.offer(snapshot(null));
+        if (isPause(state)) {
+            s.end();
+        } else {
+            streams.add(s);
+        }
+        return s;
+    }
+
+    synchronized void unsubscribe(TaskStream s) {
+        streams.remove(s);
+    }
+
+    /** Waits until the task ended or waits for the caller, at most {@code wait}. */
+    synchronized void awaitPause(Duration wait) throws InterruptedException {
+        long end = System.nanoTime() + wait.toNanos();
+        while (!isPause(state)) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
+    /** Codex asks something: the task waits for the caller, declined when the deadline passes (fail-closed). */
+    synchronized CompletableFuture<ApprovalDecision> ask(ApprovalRequest request) {
+        CompletableFuture<ApprovalDecision> answer = new CompletableFuture<>();
+        if (isEnd(state) || pending != null) {
+            answer.complete(ApprovalDecision.deny(isEnd(state) ? "the task has ended" : "another request is pending"));
+            return answer;
+        }
+        String requestId = id + "/request-" + (++requests);
+        pending = new Pending(requestId, request, answer);
+        answer.completeOnTimeout(ApprovalDecision.deny("no answer within " + approvalDeadline), approvalDeadline.toMillis(),
+                TimeUnit.MILLISECONDS);
+        answer.whenComplete((d, e) -> answered(requestId));
+        ObjectNode described = InputRequests.describe(requestId, request);
+        ObjectNode message = A2aWire.agentMessage(id, contextId, A2aWire.textPart(InputRequests.prompt(request)),
+                A2aWire.dataPart(described));
+        change(INPUT_REQUIRED, message, null);
+        return answer;
+    }
+
+    /** The caller's answer to the pending request. */
+    void answer(JsonNode message) {
+        ApprovalDecision decision = InputRequests.decision(message);
+        Pending p;
+        synchronized (this) {
+            p = pending;
+            if (p == null || !state.equals(INPUT_REQUIRED)) {
+                throw A2aError.invalidParams("task " + id + " is " + state + ", not waiting for an answer");
+            }
+            history.add(A2aWire.userMessage(message, id, contextId));
+            // settled before codex hears the answer: its next request may come at once
+            answered(p.requestId());
+        }
+        // completed outside the monitor: the session sends codex the answer on this thread
+        p.answer().complete(decision);
+    }
+
+    private synchronized void answered(String requestId) {
+        if (pending != null && pending.requestId().equals(requestId)) {
+            pending = null;
+            if (state.equals(INPUT_REQUIRED)) {
+                change(WORKING, null, null);
+            }
+        }
+    }
+
+    @Override
+    public void onApprovalWithdrawn(ApprovalRequest request) {
+        Pending p;
+        synchronized (this) {
+            p = pending;
+            if (p == null || p.request() != request) {
+                return;
+            }
+            answered(p.requestId());
+        }
+        p.answer().cancel(false);
+    }
+
+    /** The caller asked to cancel: codex's turn is interrupted; the turn's end makes the task canceled. */
+    void cancel() {
+        Runnable i;
+        Pending p;
+        synchronized (this) {
+            if (isEnd(state)) {
+                throw new A2aError(A2aError.TASK_NOT_CANCELABLE, "task " + id + " is already " + state);
+            }
+            i = interrupt;
+            p = pending;
+            if (p != null) {
+                answered(p.requestId());
+            }
+        }
+        // outside the monitor: the session answers codex, and the turn's events come back here
+        if (p != null) {
+            p.answer().complete(ApprovalDecision.cancel());
+        }
+        if (i != null) {
+            i.run();
+        }
+    }
+
+    @Override
+    public synchronized void onTurnStarted(String key, String turnId) {
+        this.turnId = turnId;
+        if (state.equals(SUBMITTED)) {
+            change(WORKING, null, A2aWire.object().put("codexTurnId", turnId));
+        }
+    }
+
+    @Override
+    public synchronized void onAgentMessageDelta(String itemId, String delta) {
+        StringBuilder b = deltas.computeIfAbsent(itemId, k -> new StringBuilder());
+        if (b.length() + delta.length() <= MAX_MESSAGE_CHARS) {
+            b.append(delta);
+        }
+    }
+
+    @Override
+    public synchronized void onItemStarted(ThreadItem item) {
+        if (item instanceof ThreadItem.CommandExecution c && !isPause(state)) {
+            progress("running: " + c.command());
+        }
+    }
+
+    @Override
+    public synchronized void onItemCompleted(ThreadItem item, List<TranscriptMessage> messages) {
+        if (item instanceof ThreadItem.AgentMessage m) {
+            // the deltas of one message coalesced into one update
+            StringBuilder b = deltas.remove(m.id());
+            String text = m.text() != null ? m.text() : b == null ? "" : b.toString();
+            if (!text.isEmpty() && !isPause(state)) {
+                progress(text);
+            }
+        } else if (item instanceof ThreadItem.FileChange f && f.changes() != null) {
+            ArrayNode changes = A2aWire.JSON.createArrayNode();
+            f.changes().forEach(ch -> changes.add(A2aWire.object().put("path", ch.path())
+                    .put("kind", ch.kind() == null ? null : FileChanges.kind(ch.kind()))
+                    .put("diff", ch.diff())));
+            ObjectNode artifact = A2aWire.artifact("file-change-" + f.id(), "file-change",
+                    A2aWire.dataPart(A2aWire.object().put("status", String.valueOf(f.status())).set("changes", changes)));
+            addArtifact(artifact);
+        }
+    }
+
+    private void progress(String text) {
+        change(state.equals(SUBMITTED) ? WORKING : state, A2aWire.agentMessage(id, contextId, A2aWire.textPart(text)), null);
+    }
+
+    private void addArtifact(ObjectNode artifact) {
+        artifacts.add(artifact);
+        emit(A2aWire.artifactUpdate(id, contextId, artifact.deepCopy()), false);
+    }
+
+    /** The turn ended: every outcome mapped to a state (docs/a2a.md, "Outcomes"). */
+    synchronized void finish(@Nullable TurnResult r, @Nullable Throwable failure) {
+        if (isEnd(state)) {
+            return;
+        }
+        if (pending != null) {
+            Pending p = pending;
+            pending = null;
+            p.answer().cancel(false);
+        }
+        if (r == null) {
+            String why = failure == null ? "the turn did not start" : String.valueOf(failure.getMessage());
+            change(FAILED, A2aWire.agentMessage(id, contextId, A2aWire.textPart("codex failed: " + why)), null);
+            return;
+        }
+        if (r.turnId() != null) {
+            turnId = r.turnId();
+        }
+        ObjectNode meta = A2aWire.object().put("codexOutcome", r.status().wire()).put("safeToSendAgain", r.status().safeToSendAgain());
+        if (r.threadId() != null) {
+            meta.put("codexThreadId", r.threadId());
+        }
+        metadata.setAll(meta);
+        String error = r.error() == null ? r.status().wire() : r.error().message();
+        switch (r.status()) {
+            case COMPLETED -> {
+                String answer = r.finalText() == null ? "" : r.finalText();
+                addArtifact(A2aWire.artifact("answer-" + id, "answer", A2aWire.textPart(answer)));
+                ObjectNode reply = A2aWire.agentMessage(id, contextId, A2aWire.textPart(answer));
+                history.add(reply);
+                change(COMPLETED, reply, meta);
+            }
+            case INTERRUPTED -> change(CANCELED, A2aWire.agentMessage(id, contextId, A2aWire.textPart("codex's turn was interrupted")), meta);
+            case FAILED, TIMED_OUT -> change(FAILED, A2aWire.agentMessage(id, contextId, A2aWire.textPart(
+                    "codex's turn " + r.status().wire() + ": " + error)), meta);
+            case NOT_RECEIVED -> change(FAILED, A2aWire.agentMessage(id, contextId, A2aWire.textPart(
+                    "codex never received this message; sending it again is safe")), meta);
+            case UNKNOWN -> change(UNKNOWN, A2aWire.agentMessage(id, contextId, A2aWire.textPart(
+                    "the connection to codex was lost; codex may have run this turn to its end. " + error)), meta);
+        }
+    }
+
+    /** A new state (or new progress in the same one), told to every stream; a pause ends the streams. */
+    private void change(String newState, @Nullable ObjectNode message, @Nullable ObjectNode metadata) {
+        state = newState;
+        status = A2aWire.status(newState, message);
+        emit(A2aWire.statusUpdate(id, contextId, status.deepCopy(), isPause(newState), metadata), isPause(newState));
+        notifyAll();
+    }
+
+    private void emit(ObjectNode event, boolean last) {
+        for (TaskStream s : List.copyOf(streams)) {
+            if (!s.offer(event) || last) {
+                s.end();
+                streams.remove(s);
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.codexbridge.a2a;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/** A2A 0.3's JSON shapes: messages, parts, statuses, events, JSON-RPC envelopes. */
+final class A2aWire {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private A2aWire() {
+    }
+
+    static ObjectNode object() {
+        return JSON.createObjectNode();
+    }
+
+    static ObjectNode textPart(String text) {
+        return object().put("kind", "text").put("text", text);
+    }
+
+    static ObjectNode dataPart(JsonNode data) {
+        ObjectNode p = object().put("kind", "data");
+        p.set("data", data);
+        return p;
+    }
+
+    /** An agent message in a task, of the given parts. */
+    static ObjectNode agentMessage(String taskId, String contextId, JsonNode... parts) {
+        ObjectNode m = object().put("kind", "message").put("role", "agent").put("messageId", UUID.randomUUID().toString())
+                .put("taskId", taskId).put("contextId", contextId);
+        ArrayNode ps = m.putArray("parts");
+        for (JsonNode p : parts) {
+            ps.add(p);
+        }
+        return m;
+    }
+
+    /** The caller's message as kept in a task's history: a copy carrying its kind, task and context. */
+    static ObjectNode userMessage(JsonNode message, String taskId, String contextId) {
+        ObjectNode m = object().put("kind", "message");
+        m.setAll((ObjectNode) message.deepCopy());
+        return m.put("kind", "message").put("role", "user").put("taskId", taskId).put("contextId", contextId);
+    }
+
+    static ObjectNode status(String state, @Nullable JsonNode message) {
+        ObjectNode s = object().put("state", state).put("timestamp", Instant.now().toString());
+        if (message != null) {
+            s.set("message", message);
+        }
+        return s;
+    }
+
+    static ObjectNode statusUpdate(String taskId, String contextId, ObjectNode status, boolean last, @Nullable JsonNode metadata) {
+        ObjectNode e = object().put("kind", "status-update").put("taskId", taskId).put("contextId", contextId);
+        e.set("status", status);
+        e.put("final", last);
+        if (metadata != null) {
+            e.set("metadata", metadata);
+        }
+        return e;
+    }
+
+    static ObjectNode artifact(String artifactId, String name, JsonNode... parts) {
+        ObjectNode a = object().put("artifactId", artifactId).put("name", name);
+        ArrayNode ps = a.putArray("parts");
+        for (JsonNode p : parts) {
+            ps.add(p);
+        }
+        return a;
+    }
+
+    static ObjectNode artifactUpdate(String taskId, String contextId, ObjectNode artifact) {
+        ObjectNode e = object().put("kind", "artifact-update").put("taskId", taskId).put("contextId", contextId);
+        e.set("artifact", artifact);
+        return e.put("append", false).put("lastChunk", true);
+    }
+
+    static ObjectNode result(@Nullable JsonNode id, JsonNode result) {
+        ObjectNode r = object().put("jsonrpc", "2.0");
+        r.set("id", id);
+        r.set("result", result);
+        return r;
+    }
+
+    static ObjectNode error(@Nullable JsonNode id, int code, String message) {
+        ObjectNode r = object().put("jsonrpc", "2.0");
+        r.set("id", id);
+        r.putObject("error").put("code", code).put("message", message);
+        return r;
+    }
+
+    /** The text of a message's text parts, joined by new lines; data parts as their JSON. */
+    static String text(JsonNode message) {
+        StringBuilder b = new StringBuilder();
+        for (JsonNode p : message.path("parts")) {
+            String kind = p.path("kind").asText();
+            String piece = switch (kind) {
+                case "text" -> p.path("text").asText();
+                case "data" -> p.path("data").toString();
+                default -> throw A2aError.invalidParams("unsupported part kind '" + kind + "': send text or data parts");
+            };
+            if (b.length() > 0) {
+                b.append('\n');
+            }
+            b.append(piece);
+        }
+        return b.toString();
+    }
+}

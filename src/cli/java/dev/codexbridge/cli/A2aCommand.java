@@ -1,0 +1,147 @@
+package dev.codexbridge.cli;
+
+import dev.codexbridge.a2a.A2aServer;
+import dev.codexbridge.a2a.BearerTokens;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.process.CodexLocator;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.RecordedRequest;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Serves codex as an Agent2Agent (A2A) agent until stopped (docs/a2a.md): the agent card, the
+ * JSON-RPC binding with SSE, one codex app-server shared by every context. Without
+ * {@code --tokens}, one token is made up for principal {@code default} and printed.
+ */
+@Command(name = "a2a", mixinStandardHelpOptions = true,
+        description = "Serve codex as an Agent2Agent (A2A) agent over HTTP (JSON-RPC, SSE, bearer tokens) until stopped.")
+final class A2aCommand implements Callable<Integer> {
+    @Option(names = "--listen", paramLabel = "HOST:PORT", required = true,
+            description = "Where to listen, e.g. 127.0.0.1:8080 (port 0: any free port).")
+    String listen;
+
+    @Option(names = "--public-url", paramLabel = "URL",
+            description = "The address the agent card names, when callers reach the server through a proxy or another name.")
+    java.net.URI publicUrl;
+
+    @Option(names = "--codex-bin", description = "codex binary (default: CODEX_BIN, the project-local install, PATH).")
+    Path codexBin;
+
+    @Option(names = "--codex-home", description = "CODEX_HOME for codex (default: inherited, i.e. ~/.codex).")
+    Path codexHome;
+
+    @Option(names = "--workspace", description = "Working directory of every context's codex thread (default: the current one).")
+    Path workspace;
+
+    @Option(names = "--tokens", paramLabel = "FILE",
+            description = "Bearer tokens, one 'PRINCIPAL TOKEN' per line (default: one made-up token, printed).")
+    Path tokens;
+
+    @Option(names = "--anonymous", paramLabel = "PRINCIPAL",
+            description = "Serve calls without a token as PRINCIPAL (trusted callers only, e.g. on a loopback address; "
+                    + "for A2A clients that cannot send a token).")
+    String anonymous;
+
+    @Option(names = "--offline-demo",
+            description = "codex on the bundled scripted model in a throw-away CODEX_HOME: no credentials. It echoes; "
+                    + "a message containing 'run' makes codex ask to run 'pwd' (input-required).")
+    boolean offlineDemo;
+
+    /** slf4j-simple's level for Jetty's loggers: its start and stop notices say nothing the line printed here does not. */
+    private static final String JETTY_LEVEL = "org.slf4j.simpleLogger.log.org.eclipse.jetty";
+
+    @Override
+    public Integer call() throws Exception {
+        if (System.getProperty(JETTY_LEVEL) == null) {
+            System.setProperty(JETTY_LEVEL, "warn");
+        }
+        PrintStream err = System.err;
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("--listen must be HOST:PORT, not '" + listen + "'");
+        }
+        String host = listen.substring(0, colon).replace("[", "").replace("]", "");
+        int port;
+        try {
+            port = Integer.parseInt(listen.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--listen must end with a port number, not '" + listen + "'");
+        }
+        if (offlineDemo && codexHome != null) {
+            throw new IllegalArgumentException("--offline-demo makes its own CODEX_HOME; leave out --codex-home");
+        }
+        BearerTokens callers = tokens != null ? BearerTokens.read(tokens) : anonymous != null ? null : madeUpToken(err);
+        Path work = workspace != null ? workspace.toAbsolutePath() : Path.of("").toAbsolutePath();
+        if (!Files.isDirectory(work)) {
+            throw new IllegalArgumentException("--workspace is not a directory: " + work);
+        }
+        Path binary = new CodexLocator().locate(codexBin).binary();
+        ScriptedModelServer model = offlineDemo ? ScriptedModelServer.start().recording(false).respondWhenEmpty(new DemoModel()) : null;
+        Path home = model != null ? IsolatedCodexHome.builder(Files.createTempDirectory("codex-bridge-a2a-"), model.baseUrl())
+                .askForApproval("on-request").sandboxMode("read-only").write() : codexHome;
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).connect();
+             A2aServer server = A2aServer.builder().host(host).port(port).publicUri(publicUrl).tokens(callers).anonymous(anonymous)
+                     .sessions((principal, context, approvals) -> CodexSession.builder().client(codex)
+                             .thread(ThreadOptions.in(work)).approvals(approvals).build())
+                     .start()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "codex-bridge-a2a-stop"));
+            err.println("codex-bridge a2a: A2A agent at " + server.uri() + " (card: " + server.uri().resolve("/.well-known/agent-card.json")
+                    + "), workspace " + work + (offlineDemo ? ", offline demo model at " + model.baseUrl() : "") + "; Ctrl-C stops it");
+            stopped.await();
+            return 0;
+        } finally {
+            if (model != null) {
+                model.close();
+            }
+        }
+    }
+
+    private static BearerTokens madeUpToken(PrintStream err) {
+        byte[] b = new byte[24];
+        new SecureRandom().nextBytes(b);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        err.println("codex-bridge a2a: no --tokens; principal 'default' has the bearer token " + token);
+        return BearerTokens.of(Map.of(token, "default"));
+    }
+
+    /** The offline demo's model: echoes, or asks to run {@code pwd} when the message says "run". */
+    private static final class DemoModel implements java.util.function.Function<RecordedRequest, ModelReply> {
+        private final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public ModelReply apply(RecordedRequest request) {
+            List<JsonNode> items = request.inputItems();
+            JsonNode last = items.isEmpty() ? null : items.get(items.size() - 1);
+            if (last != null && "function_call_output".equals(last.path("type").asText())) {
+                return ModelReply.message("Ran it. Output: " + request.functionCallOutput(last.path("call_id").asText()).orElse("").strip());
+            }
+            String text = request.lastUserText().orElse("");
+            if (text.toLowerCase(java.util.Locale.ROOT).contains("run")) {
+                return ModelReply.builder().execCommandEscalated("demo-call-" + calls.incrementAndGet(), "pwd",
+                        "The offline demo runs pwd when asked to run something").build();
+            }
+            return ModelReply.message("Offline demo (scripted model): you said \"" + text + "\".");
+        }
+    }
+}
