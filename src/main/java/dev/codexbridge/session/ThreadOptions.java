@@ -125,8 +125,13 @@ public final class ThreadOptions {
     }
 
     /** A copy of the members sent as given beside the typed ones, or null when none are set. */
-    public ObjectNode extraParams() {
+    public @Nullable ObjectNode extraParams() {
         return extraParams == null ? null : extraParams.deepCopy();
+    }
+
+    /** {@link #extraParams()} as JSON text, or null when there are none. */
+    public @Nullable String extraParamsJson() {
+        return Json.textOrNull(extraParams);
     }
 
     /** {@code thread/start}: these settings and the host's dynamic tools. */

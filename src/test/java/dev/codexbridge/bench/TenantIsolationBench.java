@@ -48,7 +48,7 @@ public final class TenantIsolationBench {
         List<Double> cold = new ArrayList<>();
         List<Double> warm = new ArrayList<>();
         List<Double> command = new ArrayList<>();
-        Path root = TestDirs.underTarget("bench-isolation-" + variant);
+        Path root = TestDirs.create("bench-isolation-" + variant);
         try (CodexTenants tenants = CodexTenants.builder().homesRoot(root.resolve("homes"))
                 .launch(CodexLaunch.appServer(rig.binary).build()).homeSetup(TenantHomeSetup.configToml(toml))
                 .maxProcesses(rounds + 1).build()) {

@@ -131,7 +131,7 @@ public final class TenantsBench {
 
     private static void manyTenants(LiveRig rig, String variant, int n, int perTenant, int maxProcesses, int idleMs,
                                     int concurrency) throws Exception {
-        Path root = TestDirs.underTarget("bench-tenants-" + variant);   // not under /tmp: refused there
+        Path root = TestDirs.create("bench-tenants-" + variant);   // not under /tmp: refused there
         Sampler sampler = new Sampler();
         sampler.start();
         ProcMemory.Sample base = ProcMemory.sample();
@@ -259,7 +259,7 @@ public final class TenantsBench {
     }
 
     private static void oneTenant(LiveRig rig, int target, int floorMib, int maxSeconds) {
-        Path root = TestDirs.underTarget("bench-one-tenant");
+        Path root = TestDirs.create("bench-one-tenant");
         int processes = (target + 499) / 500;
         Sampler sampler = new Sampler();
         sampler.start();

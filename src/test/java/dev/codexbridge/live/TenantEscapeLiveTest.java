@@ -64,7 +64,7 @@ class TenantEscapeLiveTest {
     void setUp() throws Exception {
         LiveCodex.binary();
         model = ScriptedModelServer.start();
-        dir = TestDirs.underTarget("tenant-escape");
+        dir = TestDirs.create("tenant-escape");
     }
 
     @AfterEach

@@ -59,7 +59,7 @@ import org.junit.jupiter.api.Test;
  */
 class TenantsLiveTest {
     /** Under target/: a homes root under /tmp (where @TempDir is) is refused. */
-    private final Path tmp = TestDirs.underTarget("tenants");
+    private final Path tmp = TestDirs.create("tenants");
     private ScriptedModelServer model;
     private Path work;
     private CodexTenants tenants;

@@ -58,7 +58,7 @@ class ThreadAccessLiveTest {
     @BeforeEach
     void setUp() throws Exception {
         LiveCodex.binary();
-        dir = TestDirs.underTarget("thread-access");
+        dir = TestDirs.create("thread-access");
         model = ScriptedModelServer.start();
         Path home = IsolatedCodexHome.builder(dir.resolve("home"), model.baseUrl()).approvalPolicy("on-request").write();
         work = Files.createDirectories(dir.resolve("work"));

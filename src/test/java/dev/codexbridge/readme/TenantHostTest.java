@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** docs/tenants.md's example against the real codex: a user's first message, then the same conversation resumed. */
 class TenantHostTest {
     /** Under target/: a homes root under /tmp (where @TempDir is) is refused. */
-    private final Path tmp = TestDirs.underTarget("tenants");
+    private final Path tmp = TestDirs.create("tenants");
 
     @Test
     void theTenantExampleAnswersAUserAndResumesTheConversation() throws Exception {

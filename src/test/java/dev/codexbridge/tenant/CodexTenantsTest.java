@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 /** CodexTenants against in-memory codex peers: placement, caps, eviction, homes and environments. */
 class CodexTenantsTest {
     /** Under target/: a homes root under /tmp (where @TempDir is) is refused. */
-    private final Path tmp = TestDirs.underTarget("tenants");
+    private final Path tmp = TestDirs.create("tenants");
 
     /** Every process started: its launch options, and the fake codex behind it. */
     private final List<ClientOptions> started = Collections.synchronizedList(new ArrayList<>());

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /** The homes root and the tenants' folders: where the root may be, its mode, links; the mount namespace each tenant's codex runs in. */
 class TenantHomesRootTest {
-    private final Path dir = TestDirs.underTarget("homes-root");
+    private final Path dir = TestDirs.create("homes-root");
     private final List<ClientOptions> started = new ArrayList<>();
     private final List<FakeCodex> fakes = new ArrayList<>();
     private final List<CodexTenants> opened = new ArrayList<>();
