@@ -7,6 +7,8 @@ import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.telemetry.internal.ClientTelemetry;
 import dev.codexbridge.telemetry.internal.ReconnectTelemetry;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -15,14 +17,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 
 /**
  * Reopens a lost connection under a {@link ReconnectPolicy}: attempts with backoff on the shared
- * timer, each run on the waits pool, then every resumer (a session reopening its thread), at
- * most {@link ReconnectPolicy#concurrentResumes} at a time, each started as the one before it ends
- * (on the callback pool). Holds no thread between attempts, and none per resume.
+ * timer, each run on the waits pool, then every resumer (a session reopening its thread), those
+ * whose turn waits for its thread first, at most {@link ReconnectPolicy#concurrentResumes} at a
+ * time and fewer while codex answers slowly ({@link ResumeWindow}), each started as one before it
+ * ends (on the callback pool). Holds no thread between attempts, and none per resume.
  */
 final class Reconnector {
     /** The client's logger: reconnects have always been logged as the client's. */
@@ -31,7 +35,11 @@ final class Reconnector {
     /** Null: the client ends with its connection. */
     private final ReconnectPolicy policy;
     private final AtomicBoolean reconnecting = new AtomicBoolean();
-    private final CopyOnWriteArrayList<Function<CodexClient, CompletionStage<?>>> resumers = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Resumer> resumers = new CopyOnWriteArrayList<>();
+
+    /** A session's resume, and whether a turn waits for it (asked as a reconnect orders its resumes). */
+    private record Resumer(Function<CodexClient, CompletionStage<?>> resume, BooleanSupplier waiting) {
+    }
     /** The running reconnect's span when telemetry is on, else {@link #UNTRACED}. */
     private volatile ReconnectTelemetry traced = UNTRACED;
 
@@ -82,9 +90,10 @@ final class Reconnector {
         return policy;
     }
 
-    AutoCloseable onReconnect(Function<CodexClient, CompletionStage<?>> resume) {
-        resumers.add(Objects.requireNonNull(resume, "resume"));
-        return () -> resumers.remove(resume);
+    AutoCloseable onReconnect(Function<CodexClient, CompletionStage<?>> resume, BooleanSupplier waiting) {
+        Resumer r = new Resumer(Objects.requireNonNull(resume, "resume"), Objects.requireNonNull(waiting, "waiting"));
+        resumers.add(r);
+        return () -> resumers.remove(r);
     }
 
     /** False when a reconnect already runs: a failed attempt's own end, which the attempt loop handles. */
@@ -136,48 +145,75 @@ final class Reconnector {
         resumeAll(connection.owner(), round);
     }
 
-    /** Runs every resumer, at most {@code concurrentResumes} in flight, each as soon as a slot frees. */
+    /**
+     * Runs every resumer, those a turn waits for first (its re-attach window runs while the others'
+     * resumes go ahead of it), as many at once as the {@link ResumeWindow} allows.
+     */
     private void resumeAll(CodexClient client, ReconnectTelemetry traced) {
-        Resumes round = new Resumes(client, new ConcurrentLinkedQueue<>(resumers), System.nanoTime(), traced);
-        for (int i = 0; i < policy.concurrentResumes(); i++) {
-            resumeNext(round);
+        List<Resumer> order = new ArrayList<>(resumers);
+        List<Resumer> waiting = new ArrayList<>();
+        List<Resumer> rest = new ArrayList<>();
+        for (Resumer r : order) {
+            (waitedFor(r) ? waiting : rest).add(r);
+        }
+        waiting.addAll(rest);
+        Resumes round = new Resumes(client, new ConcurrentLinkedQueue<>(waiting), System.nanoTime(), traced,
+                new ResumeWindow(policy.concurrentResumes(), policy.resumeTimeout()), new AtomicInteger(waiting.size()), new AtomicInteger());
+        fill(round);
+    }
+
+    private static boolean waitedFor(Resumer r) {
+        try {
+            return r.waiting().getAsBoolean();
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
-    /** One reconnect's resumes: those still to run, and how many are left to end (for the log line). */
-    private record Resumes(CodexClient client, ConcurrentLinkedQueue<Function<CodexClient, CompletionStage<?>>> todo,
-                           long began, ReconnectTelemetry traced, AtomicInteger left, AtomicInteger failed) {
-        Resumes(CodexClient client, ConcurrentLinkedQueue<Function<CodexClient, CompletionStage<?>>> todo, long began,
-                ReconnectTelemetry traced) {
-            this(client, todo, began, traced, new AtomicInteger(todo.size()), new AtomicInteger());
+    /** One reconnect's resumes: those still to run, the window, and how many are left to end (for the log line). */
+    private record Resumes(CodexClient client, ConcurrentLinkedQueue<Resumer> todo, long began, ReconnectTelemetry traced,
+                           ResumeWindow window, AtomicInteger left, AtomicInteger failed) {
+    }
+
+    /** Starts resumes while the window has room. */
+    private void fill(Resumes round) {
+        while (true) {
+            long started = round.window().tryStart(System.nanoTime());
+            if (started < 0) {
+                return;
+            }
+            Resumer next = round.todo().poll();
+            if (next == null) {
+                round.window().unused();
+                return;
+            }
+            run(round, next, started);
         }
     }
 
-    private void resumeNext(Resumes round) {
-        Function<CodexClient, CompletionStage<?>> next = round.todo().poll();
-        if (next == null) {
-            return;
-        }
+    private void run(Resumes round, Resumer next, long started) {
         CompletionStage<?> stage;
         // the resume's span is current while its thread/resume is written, so codex's handling joins the trace
         ReconnectTelemetry.ResumeTelemetry resume = round.traced().startResume();
         try (AutoCloseable scope = resume.makeCurrent()) {
-            stage = next.apply(round.client());
+            stage = next.resume().apply(round.client());
         } catch (Exception e) {
             stage = CompletableFuture.failedFuture(e);
         }
         (stage == null ? CompletableFuture.completedFuture(null) : stage).whenComplete((r, e) -> {
+            round.window().ended(started, System.nanoTime(), e != null);
             resume.end(e == null ? null : Futures.unwrap(e));
             if (e != null) {
                 round.failed().incrementAndGet();
                 LOG.warn("resuming a thread after the reconnect failed: {}", Futures.unwrap(e).getMessage());
             }
             if (round.left().decrementAndGet() == 0) {
-                LOG.info("resumed the threads of connection {} in {} ms ({} failed)", round.client().generation(),
-                        (System.nanoTime() - round.began()) / 1_000_000, round.failed().get());
+                LOG.info("resumed the threads of connection {} in {} ms ({} failed; at most {} at a time, at least {})",
+                        round.client().generation(), (System.nanoTime() - round.began()) / 1_000_000, round.failed().get(),
+                        policy.concurrentResumes(), round.window().smallest());
                 round.traced().resumed(round.failed().get());
             }
-            resumeNext(round);
+            fill(round);
         });
     }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /** One client's {@link ClientPlumbing}: its parts, reached on behalf of the session package. */
@@ -59,8 +60,8 @@ final class SessionPlumbing extends ClientPlumbing {
     }
 
     @Override
-    public AutoCloseable onReconnect(Function<CodexClient, CompletionStage<?>> resume) {
-        return connection.reconnector().onReconnect(resume);
+    public AutoCloseable onReconnect(Function<CodexClient, CompletionStage<?>> resume, BooleanSupplier waiting) {
+        return connection.reconnector().onReconnect(resume, waiting);
     }
 
     @Override

@@ -4,8 +4,6 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.internal.SafeLogger;
-import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ReviewTarget;
 import dev.codexbridge.protocol.ThreadArchiveParams;
@@ -28,7 +26,6 @@ import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.HostFuture;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.telemetry.CodexTelemetry;
-import dev.codexbridge.telemetry.internal.TurnTelemetry;
 import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.time.Duration;
@@ -39,11 +36,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -70,22 +63,12 @@ import org.jspecify.annotations.Nullable;
  * {@link #interrupt()}, {@link #steer} and {@link #close()} may be called from any thread.
  *
  * <p>This class runs turns and the thread's operations; {@link ThreadConnection} keeps the thread
- * open on a connection, and {@link TurnRun} is one turn.
+ * open on a connection, {@link SessionTurns} runs its turns one at a time, and {@link TurnRun} is one turn.
  */
 public final class CodexSession implements AutoCloseable {
-    private static final Logger LOG = SafeLogger.getLogger(CodexSession.class);
-
     private final ThreadConnection connection;
-    /** The connection shared with other sessions, or null when the session has its own. */
-    private final CodexClient sharedClient;
-    /** The deadline of requests on the session's own connection before it is first opened. */
-    private final Duration ownRequestTimeout;
-    private final TurnLimits limits;
-    private final Duration interruptGrace;
+    private final SessionTurns turns;
     private final ProjectorOptions projector;
-    /** Shared with other sessions of the same account, or null: no waits, one attempt. */
-    private final RateLimitGovernor rateLimits;
-    private final TurnTracing tracing;
     /** The host's rule for threads this session did not start, or null; asked with {@link #caller}. */
     private final ThreadAccess access;
     private final String caller;
@@ -93,27 +76,18 @@ public final class CodexSession implements AutoCloseable {
     private final String resumedId;
     private final Consumer<TurnOptions> turnCheck;
 
-    private final AtomicBoolean turnActive = new AtomicBoolean();
-    private volatile TurnRun activeTurn;
-    private volatile boolean pendingInterrupt;
-
     private CodexSession(Builder b) {
         this.access = b.threadAccess;
         this.caller = b.caller;
         this.resumedId = b.resumeThreadId;
         this.turnCheck = b.turnCheck;
-        this.sharedClient = b.client;
-        this.limits = b.limits;
-        this.interruptGrace = b.interruptGrace;
         this.projector = b.projector;
-        this.rateLimits = b.rateLimits;
         ClientOptions own = b.client != null ? null : b.ownConnection();
-        this.tracing = TurnTracing.of(b.telemetry, b.client, own);
-        this.ownRequestTimeout = own == null ? b.client.requestTimeout() : own.requestTimeout();
-        Supplier<CodexClient> connect = own == null ? null : () -> CodexClient.connect(own);
-        boolean remote = own != null && own.endpoint() != null;
-        this.connection = new ThreadConnection(connect, b.client, remote, b.thread, b.resumeThreadId, b.dynamicTools,
-                b.approvals, b.resumeTimeout, b.rateLimits, b.inboxLimit, b.onThreadReplaced);
+        ThreadLink link = own == null ? ThreadLink.shared(b.client) : ThreadLink.own(() -> CodexClient.connect(own), own.endpoint() != null);
+        this.connection = new ThreadConnection(link, b.thread, b.resumeThreadId, b.dynamicTools, b.approvals, b.resumeTimeout,
+                b.rateLimits, b.inboxLimit, b.onThreadReplaced);
+        this.turns = new SessionTurns(connection, b.client, own == null ? b.client.requestTimeout() : own.requestTimeout(), b.limits,
+                b.interruptGrace, b.projector, b.rateLimits, TurnTracing.of(b.telemetry, b.client, own));
     }
 
     public static Builder builder() {
@@ -175,7 +149,7 @@ public final class CodexSession implements AutoCloseable {
     public TurnResult runTurn(TurnInput input, @Nullable TurnOptions options, @Nullable TurnListener listener) {
         Objects.requireNonNull(input, "input");
         checkTurn(options);
-        return await(run(new TurnStart.UserTurn(input), options, listener, null));
+        return await(turns.run(new TurnStart.UserTurn(input), options, listener, null));
     }
 
     /**
@@ -191,7 +165,7 @@ public final class CodexSession implements AutoCloseable {
         TurnOptions opts = options == null ? TurnOptions.DEFAULTS : options;
         CompletableFuture<TurnResult> result = new CompletableFuture<>();
         TurnHandle handle = new TurnHandle(opts.key() != null ? opts.key() : TurnKeys.fresh(), connection.threadId(), this, result);
-        HostFuture.of(run(new TurnStart.UserTurn(input), opts, listener, handle), RpcThreads.host()).whenComplete((r, e) -> {
+        HostFuture.of(turns.run(new TurnStart.UserTurn(input), opts, listener, handle), RpcThreads.host()).whenComplete((r, e) -> {
             if (e != null) {
                 result.completeExceptionally(Futures.unwrap(e));
             } else {
@@ -223,7 +197,7 @@ public final class CodexSession implements AutoCloseable {
     public TurnResult runReview(ReviewTarget target, @Nullable TurnOptions options, @Nullable TurnListener listener) {
         Objects.requireNonNull(target, "target");
         checkTurn(options);
-        return await(run(new TurnStart.Review(target), options, listener, null));
+        return await(turns.run(new TurnStart.Review(target), options, listener, null));
     }
 
     /**
@@ -243,7 +217,7 @@ public final class CodexSession implements AutoCloseable {
         Objects.requireNonNull(executor, "executor");
         try {
             checkTurn(options);
-            return HostFuture.of(run(new TurnStart.UserTurn(input), options, listener, null), executor);
+            return HostFuture.of(turns.run(new TurnStart.UserTurn(input), options, listener, null), executor);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -268,136 +242,6 @@ public final class CodexSession implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    /** Claims the session for one turn and chains its attempts; throws when it cannot begin. {@code handle} is the host's, or null. */
-    private CompletableFuture<TurnResult> run(TurnStart start, TurnOptions options, TurnListener listener, TurnHandle handle) {
-        TurnOptions opts = options == null ? TurnOptions.DEFAULTS : options;
-        String key = handle != null ? handle.key() : opts.key() != null ? opts.key() : TurnKeys.fresh();
-        TurnLimits turnLimits = opts.limits().orElse(limits);
-        turnLimits.requireSomeTimeout();
-        if (!turnActive.compareAndSet(false, true)) {
-            throw new IllegalStateException("a turn is already running on this session");
-        }
-        if (connection.isClosed()) {
-            turnActive.set(false);
-            throw new CodexException("the session is closed");
-        }
-        TurnTelemetry traced = tracing.start(start, opts, connection);
-        TurnContext turn = new TurnContext(start, opts, traced.listener(listener == null ? TurnListener.NONE : listener),
-                turnSetup(turnLimits), traced, key, handle);
-        CompletableFuture<TurnResult> attempts;
-        try {
-            attempts = traced.inScope(() -> attempt(turn, 1, 0));
-        } catch (RuntimeException e) {
-            attempts = CompletableFuture.failedFuture(e);
-        }
-        return released(attempts, turn);
-    }
-
-    /** The turn's result once the session is free again: the next turn can start the moment anyone sees it. */
-    private CompletableFuture<TurnResult> released(CompletableFuture<TurnResult> attempts, TurnContext turn) {
-        CompletableFuture<TurnResult> result = new CompletableFuture<>();
-        attempts.whenComplete((r, failure) -> {
-            turn.traced().ended(r, failure == null ? null : Futures.unwrap(failure));
-            // free the session before anyone sees the result, so the next turn can start at once
-            activeTurn = null;
-            turnActive.set(false);
-            ThreadReplacement replaced = turn.replaced().get();
-            // only the library waits here (runTurn, or the hand-off of runTurnAsync to host code)
-            if (failure != null) {
-                result.completeExceptionally(Futures.unwrap(failure));
-            } else {
-                result.complete(replaced == null ? r : r.withThreadReplaced(replaced));
-            }
-        });
-        return result;
-    }
-
-    /** What stays the same across a turn's attempts; {@code replaced} is the thread replacement this turn reports. */
-    private record TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings,
-                               AtomicBoolean interrupted, RateLimitGovernor.Cancellation waits, long began,
-                               AtomicReference<ThreadReplacement> replaced, TurnTelemetry traced, String key, TurnHandle handle) {
-        TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings, TurnTelemetry traced,
-                    String key, TurnHandle handle) {
-            this(start, options, listener, settings, new AtomicBoolean(), new RateLimitGovernor.Cancellation(), System.nanoTime(),
-                    new AtomicReference<>(), traced, key, handle);
-        }
-    }
-
-    private TurnRun.Setup turnSetup(TurnLimits turnLimits) {
-        CodexClient c = sharedClient != null ? sharedClient : connection.client();
-        Duration requestTimeout = c != null ? c.requestTimeout() : ownRequestTimeout;
-        return new TurnRun.Setup(turnLimits, requestTimeout, interruptGrace, projector, rateLimits);
-    }
-
-    /** One attempt; a rate-limited one whose failure is known chains the next, within the governor's bound. */
-    private CompletableFuture<TurnResult> attempt(TurnContext turn, int attempt, long waitedBefore) {
-        TurnRun run = new TurnRun(connection, turn.settings(), turn.options(), turn.listener(), turn.interrupted(),
-                turn.waits(), turn.began(), attempt, waitedBefore, turn.key(), turn.handle());
-        activeTurn = run;
-        if (pendingInterrupt) {
-            pendingInterrupt = false;
-            run.requestInterrupt();
-        }
-        CompletableFuture<TurnResult> outcome;
-        if (rateLimits == null) {
-            outcome = attemptOnce(run, turn);
-        } else {
-            if (connection.isClosed()) {
-                turn.waits().cancel();      // close() may have missed this run: it looked before it was active
-            }
-            // a wait may last minutes; like the turn itself it holds no thread
-            outcome = run.waitForRateLimit(rateLimits)
-                    .handle((waited, failure) -> {
-                        Throwable cause = failure == null ? null : Futures.unwrap(failure);
-                        if (cause instanceof RateLimitGovernor.WaitCancelledException e) {
-                            return CompletableFuture.completedFuture(run.waitCancelled(e, waitedBefore + e.waitedMs(), connection.threadId()));
-                        }
-                        if (cause != null) {
-                            return CompletableFuture.<TurnResult>failedFuture(cause);
-                        }
-                        return attemptOnce(run, turn);
-                    }).thenCompose(f -> f);
-        }
-        return outcome.thenCompose(result -> {
-            RateLimitSignal limited = run.rateLimited();
-            if (limited == null || rateLimits == null) {
-                return CompletableFuture.completedFuture(result);
-            }
-            rateLimits.report(limited);
-            if (attempt >= rateLimits.maxAttempts() || turn.interrupted().get() || connection.isClosed()) {
-                return CompletableFuture.completedFuture(result);
-            }
-            LOG.debug("turn attempt {} of {} hit a rate limit ({}); retrying", attempt, rateLimits.maxAttempts(), limited.type());
-            return attempt(turn, attempt + 1, result.rateLimitWaitMs());
-        });
-    }
-
-    /**
-     * One {@code turn/start} (or {@code review/start}) and its turn, on a started session. A thread
-     * replaced since the last turn is this turn's to report.
-     */
-    private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnContext turn) {
-        return connection.startAsync(turn.traced()).handle((id, failure) -> {     // the library's future: a turn never waits for a host thread
-            if (failure != null) {
-                TurnFailure why = connection.startFailure(failure);
-                if (why.category() != ErrorCategory.SETTINGS_REJECTED) {
-                    connection.retire();        // a refused setting is the host's to fix, not a failure of codex
-                }
-                return CompletableFuture.completedFuture(run.startupFailure(why));
-            }
-            ThreadReplacement replaced = connection.takeReplacement();
-            if (replaced != null) {
-                turn.replaced().set(replaced);
-            }
-            // one turn at a time on the thread: one codex still runs after a fault is settled first
-            return connection.settleEarlierTurn(turn.settings().interruptGrace()).thenCompose(unsettled -> unsettled != null
-                    ? CompletableFuture.completedFuture(run.notSent(unsettled))
-                    // the turn's span is current while turn/start is written, so codex parents its handling on it
-                    : turn.traced().inScope(() -> run.begin(connection.client(), connection.inbox(), connection.bridge(), id,
-                            turn.start(), replaced)));
-        }).thenCompose(f -> f);
     }
 
     // ---------------------------------------------------------------- a turn this session did not start
@@ -425,7 +269,7 @@ public final class CodexSession implements AutoCloseable {
     public TurnResult attachTurn(String turnId, @Nullable TurnListener listener) {
         guard(ThreadOperation.FOLLOW);
         guard(ThreadOperation.ANSWER);
-        return await(follow(turnId, listener));
+        return await(turns.follow(turnId, listener));
     }
 
     /** {@link #attachTurn} without a thread of its own: the future completes on a host pool thread when the turn ends. */
@@ -436,40 +280,7 @@ public final class CodexSession implements AutoCloseable {
         } catch (ThreadAccessDeniedException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return HostFuture.of(follow(turnId, listener));
-    }
-
-    /** Claims the session for following {@code turnId}; the library's own future of how it ends. */
-    private CompletableFuture<TurnResult> follow(String turnId, TurnListener listener) {
-        Objects.requireNonNull(turnId, "turnId");
-        if (!turnActive.compareAndSet(false, true)) {
-            return CompletableFuture.failedFuture(new IllegalStateException("a turn is already running on this session"));
-        }
-        if (connection.isClosed()) {
-            turnActive.set(false);
-            return CompletableFuture.failedFuture(new CodexException("the session is closed"));
-        }
-        // its span begins where this process joined, not where the turn began (marked as attached)
-        TurnTelemetry traced = tracing.follow(connection);
-        TurnContext turn = new TurnContext(null, TurnOptions.DEFAULTS, traced.listener(listener == null ? TurnListener.NONE : listener),
-                turnSetup(limits), traced, null, null);
-        TurnRun run = new TurnRun(connection, turn.settings(), turn.options(), turn.listener(), turn.interrupted(), turn.waits(),
-                turn.began(), 1, 0, null, null);
-        activeTurn = run;
-        if (pendingInterrupt) {
-            pendingInterrupt = false;
-            run.requestInterrupt();
-        }
-        // the library's own start future: the host's copy would wait for a host pool thread
-        // the thread's start or resume is sent with the span current, so codex's span for it joins the trace
-        CompletableFuture<TurnResult> following = connection.startAsync(traced).handle((id, failure) -> {
-            if (failure != null) {
-                connection.retire();
-                return CompletableFuture.completedFuture(run.startupFailure(connection.startFailure(failure)));
-            }
-            return run.follow(connection.client(), connection.inbox(), connection.bridge(), id, turnId);
-        }).thenCompose(f -> f);
-        return released(following, turn);
+        return HostFuture.of(turns.follow(turnId, listener));
     }
 
     // ---------------------------------------------------------------- this thread's operations
@@ -561,12 +372,7 @@ public final class CodexSession implements AutoCloseable {
      * pending. Between turns it applies to the next turn, which then ends at once. Thread-safe.
      */
     public void interrupt() {
-        TurnRun run = activeTurn;
-        if (run != null) {
-            run.requestInterrupt();
-        } else {
-            pendingInterrupt = true;
-        }
+        turns.interrupt();
     }
 
     /**
@@ -574,19 +380,14 @@ public final class CodexSession implements AutoCloseable {
      * or codex refused (e.g. a review turn cannot be steered).
      */
     public boolean steer(TurnInput input) {
-        TurnRun run = activeTurn;
-        return run != null && run.steer(input);
+        return turns.steer(input);
     }
 
     /** Stops codex (shutdown ladder). Safe during a running turn, which then ends with an error; idempotent. */
     @Override
     public void close() {
         connection.close();
-        TurnRun run = activeTurn;
-        if (run != null) {
-            // a turn waiting for a rate limit ends at once (read after the close is marked: see attempt)
-            run.waitCancellation().cancel();
-        }
+        turns.closed();
     }
 
     /**

@@ -42,7 +42,7 @@ import java.util.function.Predicate;
  * <p>Each connection has its own map. After a drop codex sends a request still pending again, under
  * the same id, to the connection that resumes the thread (decision 0022): it lands here as a new
  * request, and the turn that put the first one to the host matches it by id ({@link TurnFollow},
- * {@link TurnReattach#adopt}), so the host sees it once.
+ * {@link TurnRequests}), so the host sees it once.
  */
 final class PendingRequests {
     private static final String RESOLVED = "serverRequest/resolved";

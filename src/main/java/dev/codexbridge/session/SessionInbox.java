@@ -20,8 +20,8 @@ import java.util.function.LongSupplier;
  * The session's one ordered mailbox: its thread's messages as they arrive, and the session's own
  * {@link TurnEvent}s (a decision is ready, interrupt asked, turn/start answered, a deadline is due,
  * codex withdrew a request: see {@link PendingRequests}, which holds the requests not yet settled).
- * The queue holds both kinds as they are (a notification is not wrapped); only codex's
- * notifications and {@code TurnEvent}s enter it. While a
+ * Codex's notifications enter it as {@link TurnEvent.Notified}, so the queue holds one sealed
+ * type. While a
  * turn runs, the inbox hands everything, in order and one at a time, to the turn's handler on the
  * dispatch executor; no thread waits for a turn. Between turns a server request is answered at
  * once by {@code betweenTurns}, and notifications are kept only up to a bound.
@@ -52,7 +52,7 @@ final class SessionInbox implements ThreadInbox {
     /** A message this long after the one before it is not part of a fast stream: it wakes the turn at once. */
     static final long QUIET_NANOS = 50_000;
 
-    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<TurnEvent> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger notificationsBetweenTurns = new AtomicInteger();
     private final AtomicBoolean draining = new AtomicBoolean();
@@ -107,14 +107,14 @@ final class SessionInbox implements ThreadInbox {
         }
         if (turn == null) {
             if (notificationsBetweenTurns.incrementAndGet() <= MAX_BETWEEN_TURNS) {
-                enqueue(event);
+                enqueue(new TurnEvent.Notified((CodexEvent.Notification) event));
             }
             return;
         }
         if (queued.get() >= limit && !makeRoom() && !TURN_COMPLETED.equals(event.method())) {
             return;     // dropped, except the end of the turn, which the overflowed turn still waits for
         }
-        enqueue(event);
+        enqueue(new TurnEvent.Notified((CodexEvent.Notification) event));
         long now = nanoTime.getAsLong();
         boolean afterQuietSpell = now - lastAcceptedAt > QUIET_NANOS;
         lastAcceptedAt = now;
@@ -182,25 +182,21 @@ final class SessionInbox implements ThreadInbox {
         schedule();
     }
 
-    private void enqueue(Object event) {
+    private void enqueue(TurnEvent event) {
         queued.incrementAndGet();
         queue.add(event);
     }
 
     /** The events queued now, in order (a weakly consistent view: it may miss what arrives meanwhile). */
     void forEachQueuedEvent(Consumer<TurnEvent> action) {
-        for (Object o : queue) {
-            if (o instanceof TurnEvent e) {
-                action.accept(e);
-            }
-        }
+        queue.forEach(action);
     }
 
     /** A turn takes over: what arrived for earlier turns is dropped, requests still to be answered stay. */
     void turnStarted(TurnEvent.Handler handler) {
-        for (Iterator<Object> it = queue.iterator(); it.hasNext(); ) {
-            Object o = it.next();
-            if (o instanceof CodexEvent.Notification || o instanceof TurnEvent.Asked a && (a.isClaimed() || a.isSettled())
+        for (Iterator<TurnEvent> it = queue.iterator(); it.hasNext(); ) {
+            TurnEvent o = it.next();
+            if (o instanceof TurnEvent.Notified || o instanceof TurnEvent.Asked a && (a.isClaimed() || a.isSettled())
                     || o instanceof TurnEvent.Overflowed || o instanceof TurnEvent.Withdrawn) {
                 it.remove();
                 queued.decrementAndGet();
@@ -217,7 +213,7 @@ final class SessionInbox implements ThreadInbox {
         turn = null;
         wakeReader();
         List<TurnEvent.Asked> left = new ArrayList<>();
-        for (Object o : queue) {
+        for (TurnEvent o : queue) {
             if (o instanceof TurnEvent.Asked a && !a.isClaimed()) {
                 left.add(a);
             }
@@ -236,14 +232,10 @@ final class SessionInbox implements ThreadInbox {
         try {
             int handled = 0;
             TurnEvent.Handler handler;
-            Object event;
+            TurnEvent event;
             while ((handler = turn) != null && (event = queue.poll()) != null) {
                 queued.decrementAndGet();
-                if (event instanceof CodexEvent.Notification message) {
-                    handler.onMessage(message);
-                } else {
-                    handler.onEvent((TurnEvent) event);
-                }
+                handler.onEvent(event);
                 if (++handled == BATCH) {
                     // give the dispatch thread back, so a long stream cannot starve other sessions' turns
                     break;

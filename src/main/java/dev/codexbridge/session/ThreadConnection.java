@@ -19,7 +19,6 @@ import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.internal.RpcThreads;
-import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.telemetry.internal.TurnTelemetry;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -44,11 +42,8 @@ final class ThreadConnection {
     /** Rate-limit notifications the governor may fall behind by; it needs only the latest. */
     private static final int GOVERNOR_BUFFER = 1_000;
 
-    /** Opens this session's own connection (blocking), or null when it shares one. */
-    private final Supplier<CodexClient> ownConnection;
-    private final CodexClient sharedClient;
-    /** The session's own connection goes to a running app-server, which outlives a dropped connection. */
-    private final boolean remote;
+    /** How the session reaches codex: a connection of its own, or a shared one. */
+    private final ThreadLink link;
     private final ThreadOptions settings;
     private final List<DynamicTool> dynamicTools;
     private final List<DynamicToolSpec> dynamicToolSpecs;
@@ -63,12 +58,6 @@ final class ThreadConnection {
     private final Object stateLock = new Object();
     /** Which of the client's connections the thread was opened on ({@link CodexClient#generation}). */
     private volatile int openedOn;
-    /** This session's place among the shared connection's threads, or null (see ClientPlumbing#reserveThread). */
-    private AutoCloseable threadPlace;
-    /** A turn lost with its connection that codex may still be running (see stopLostTurn). */
-    private volatile String lostTurn;
-    /** The shared client's call after a reconnect, or null. */
-    private AutoCloseable reconnectHandle;
     /** The start under way, shared by concurrent callers; null when none runs. */
     private CompletableFuture<String> opening;
     private volatile CodexClient client;
@@ -90,13 +79,8 @@ final class ThreadConnection {
     private boolean resumingInBackground;
     /** The last turn sent whose end codex never confirmed (see turnSent), or null. */
     private volatile UnconfirmedTurn unconfirmed;
-    /**
-     * Whether codex may still run a turn on this thread that no turn here follows: set when the
-     * thread is resumed (after a fault, or by a session on an existing thread) and when a turn ends
-     * without codex confirming its end; the next turn settles it before its {@code turn/start}
-     * (see settleEarlierTurn), since codex adds a new input to a turn it still runs.
-     */
-    private volatile boolean settleFirst;
+    /** A turn codex may still run on the thread that no turn here follows: settled before the next turn. */
+    private final EarlierTurns earlier;
     /** A replacement no turn has reported yet (see takeReplacement). */
     private final AtomicReference<ThreadReplacement> unreported = new AtomicReference<>();
 
@@ -119,15 +103,13 @@ final class ThreadConnection {
     private record UnconfirmedTurn(String threadId, TurnStart start, String turnId) {
     }
 
-    ThreadConnection(Supplier<CodexClient> ownConnection, CodexClient sharedClient, boolean remote, ThreadOptions settings,
-                     String resumeThreadId, List<DynamicTool> dynamicTools, ApprovalPolicy approvals, Duration resumeTimeout,
-                     RateLimitGovernor rateLimits, int inboxLimit, Consumer<ThreadReplacement> onReplaced) {
-        this.ownConnection = ownConnection;
-        this.sharedClient = sharedClient;
-        this.remote = remote;
+    ThreadConnection(ThreadLink link, ThreadOptions settings, String resumeThreadId, List<DynamicTool> dynamicTools,
+                     ApprovalPolicy approvals, Duration resumeTimeout, RateLimitGovernor rateLimits, int inboxLimit,
+                     Consumer<ThreadReplacement> onReplaced) {
+        this.link = link;
         this.settings = settings;
         this.threadId = resumeThreadId;
-        this.settleFirst = resumeThreadId != null;
+        this.earlier = new EarlierTurns(resumeThreadId != null);     // a thread resumed may have a turn another process started
         this.dynamicTools = List.copyOf(dynamicTools);
         this.dynamicToolSpecs = dynamicTools.stream().map(t -> Json.convert(t.spec(), DynamicToolSpec.class)).toList();
         this.approvals = approvals;
@@ -165,22 +147,9 @@ final class ThreadConnection {
         return settings;
     }
 
-    /**
-     * How long a turn whose connection dropped waits for it to come back, or null when it ends
-     * with its connection: only on a shared client that reconnects to a running app-server (over
-     * a socket) with a re-attach window; a codex process the client started dies with its
-     * connection, and a session's own connection is reopened only by its next turn.
-     */
+    /** How long a turn whose connection dropped waits for it to come back, or null when it ends with its connection ({@link ThreadLink}). */
     Duration reattachWindow() {
-        if (sharedClient == null) {
-            return null;
-        }
-        ClientPlumbing plumbing = ClientPlumbing.of(sharedClient);
-        ReconnectPolicy policy = plumbing.reconnectPolicy();
-        if (policy == null || policy.reattachWindow().isZero() || !plumbing.serverOutlivesConnection()) {
-            return null;
-        }
-        return policy.reattachWindow();
+        return link.reattachWindow();
     }
 
     /** {@code watch} hears of the next resume of this thread (or its failure), once. */
@@ -238,19 +207,7 @@ final class ThreadConnection {
                 return CompletableFuture.completedFuture(threadId);
             }
             letGoOfConnection();
-            CompletableFuture<String> f;
-            if (sharedClient == null) {
-                // starting codex and the handshake wait: on the waits pool, not on the callbacks it waits for
-                f = CompletableFuture.supplyAsync(() -> turn.inScope(ownConnection), RpcThreads.waits())
-                        .thenCompose(c -> turn.inScope(() -> openOn(c, false)));
-            } else if (sharedClient.isOpen()) {
-                f = turn.inScope(() -> openOn(sharedClient, background));
-            } else {
-                // reconnecting: wait for the new connection (or its end), not for a timeout
-                f = ClientPlumbing.of(sharedClient).whenReady().handle((c, failure) -> failure == null ? turn.inScope(() -> openOn(c, background))
-                        : CompletableFuture.<String>failedFuture(new CodexException("the shared codex connection is closed: "
-                                + UntrustedText.messageOf(Futures.unwrap(failure)), Futures.unwrap(failure)))).thenCompose(x -> x);
-            }
+            CompletableFuture<String> f = link.connect(turn).thenCompose(c -> turn.inScope(() -> openOn(c, background)));
             opening = f;
             f.whenComplete((id, failure) -> {
                 synchronized (stateLock) {
@@ -274,40 +231,26 @@ final class ThreadConnection {
     private CompletableFuture<String> openOn(CodexClient c, boolean background) {
         synchronized (stateLock) {
             if (closed) {
-                if (sharedClient == null) {
-                    c.close();
-                }
+                link.letGo(c);
                 return CompletableFuture.failedFuture(new CodexException("the session is closed"));
             }
             if (!c.isOpen()) {
-                if (sharedClient != null && !ClientPlumbing.of(sharedClient).closedFuture().isDone()) {
-                    // dropped a moment ago and about to come back: the turn waits for the reconnect, as one that came a moment later would
-                    return ClientPlumbing.of(sharedClient).whenReady().thenCompose(next -> next.isOpen() && next.generation() != c.generation()
-                            ? openOn(next, background)
-                            : CompletableFuture.failedFuture(new CodexException("the shared codex connection is closed")));
-                }
-                return CompletableFuture.failedFuture(new CodexException(sharedClient != null
-                        ? "the shared codex connection is closed" : "codex closed the connection as it started"));
+                return link.reopenedAfter(c).thenCompose(next -> openOn(next, background));
             }
-            if (sharedClient != null && reconnectHandle == null) {
-                reconnectHandle = ClientPlumbing.of(sharedClient).onReconnect(reopened -> resumeAfterReconnect());
+            try {
+                link.joined(c, this::resumeAfterReconnect, () -> resumeWatch.get() != null);
+            } catch (CodexException full) {
+                return CompletableFuture.failedFuture(full);
             }
             openedOn = c.generation();
-            if (sharedClient != null && threadPlace == null) {
-                try {
-                    threadPlace = ClientPlumbing.of(c).reserveThread();
-                } catch (CodexException full) {
-                    return CompletableFuture.failedFuture(full);
-                }
-            }
             ServerRequestBridge newBridge = new ServerRequestBridge(approvals, dynamicTools, settings.cwd().toString());
             SessionInbox newInbox = new SessionInbox(asked -> RpcThreads.callbacks().execute(() -> answerNow(asked)),
-                    RpcThreads.dispatch(), inboxLimit, sharedClient == null);
+                    RpcThreads.dispatch(), inboxLimit, link.exclusive());
             client = c;
             bridge = newBridge;
             inbox = newInbox;
             try {
-                if (sharedClient == null) {
+                if (link.exclusive()) {
                     // codex's connection-wide messages (rate limits, auth refresh) belong to the only session
                     attachment = ClientPlumbing.of(c).attachUnscoped(newInbox);
                 }
@@ -324,7 +267,7 @@ final class ThreadConnection {
                 return openThread(c, "thread/start", settings.startParams(dynamicToolSpecs), c.requestTimeout(), newInbox)
                         .handle((id, failure) -> {
                             if (failure != null) {
-                                throw openFailure("codex could not start a thread", Futures.unwrap(failure));
+                                throw ThreadOpenException.of("codex could not start a thread", Futures.unwrap(failure));
                             }
                             opened = true;
                             return threadId = id;
@@ -333,7 +276,7 @@ final class ThreadConnection {
             String previous = threadId;
             // back on a shared connection after a reconnect: the policy's timeout and tries, whoever asks
             // first (the reconnect's resumes, or a turn that came before its turn in them)
-            ReconnectPolicy policy = sharedClient == null || !opened ? null : ClientPlumbing.of(c).reconnectPolicy();
+            ReconnectPolicy policy = opened ? link.resumePolicy(c) : null;
             ThreadOpenTries tries = policy != null
                     ? new ThreadOpenTries(t -> resume(c, newInbox, t), min(policy.resumeTimeout(), resumeTimeout), policy.resumeAttempts(),
                             () -> c.stats().messagesRead())
@@ -343,14 +286,14 @@ final class ThreadConnection {
             return tries.start().handle((id, failure) -> {
                 if (failure == null) {
                     opened = true;
-                    settleFirst = true;     // a turn no one here follows may still run on the thread
+                    earlier.mayRun();       // a turn no one here follows may still run on the thread
                     unconfirmed = null;     // codex has the thread; what it kept of the lost turn, recoverTurn reads
-                    return stopLostTurn(c, id);
+                    return earlier.stopLost(c, id);
                 }
                 Throwable cause = Futures.unwrap(failure);
                 // the resume's connection dropped too, and the client reconnects: a turn waiting for
                 // its thread keeps waiting, within its window, for the next connection's resume
-                boolean comesBack = sharedClient != null && !c.isOpen() && !ClientPlumbing.of(sharedClient).closedFuture().isDone();
+                boolean comesBack = link.comesBack(c);
                 ResumeWatch waiting = comesBack ? null : takeResumeWatch();
                 if (waiting != null) {
                     waiting.failed(cause);
@@ -361,7 +304,7 @@ final class ThreadConnection {
                 String what = ThreadOpenTries.notStored(cause)
                         ? "codex has no record of thread " + UntrustedText.of(previous) + " (it was never written down, or belongs to another CODEX_HOME)"
                         : "codex could not resume thread " + UntrustedText.of(previous);
-                return CompletableFuture.<String>failedFuture(openFailure(what, cause));
+                return CompletableFuture.<String>failedFuture(ThreadOpenException.of(what, cause));
             }).thenCompose(x -> x);
         }
     }
@@ -372,7 +315,7 @@ final class ThreadConnection {
      * reports it with the input codex never stored.
      */
     private CompletableFuture<String> replace(CodexClient c, SessionInbox box, String previous, Throwable why, ReconnectPolicy policy) {
-        LOG.info("codex has no record of thread {} ({}); starting a fresh thread in its place", previous, reasonOf(why));
+        LOG.info("codex has no record of thread {} ({}); starting a fresh thread in its place", previous, ThreadOpenException.reasonOf(why));
         JsonNode params = settings.startParams(dynamicToolSpecs);
         // tried like the resume it follows: right after a crash codex may be too busy to answer at once
         ThreadOpenTries tries = policy != null
@@ -381,18 +324,18 @@ final class ThreadConnection {
                 : new ThreadOpenTries(t -> openThread(c, "thread/start", params, t, box), c.requestTimeout(), 1, () -> c.stats().messagesRead());
         return tries.start().handle((id, failure) -> {
             if (failure != null) {
-                throw openFailure("codex has no record of thread " + UntrustedText.of(previous) + " and a fresh thread could not be started",
+                throw ThreadOpenException.of("codex has no record of thread " + UntrustedText.of(previous) + " and a fresh thread could not be started",
                         Futures.unwrap(failure));
             }
             UnconfirmedTurn lost = unconfirmed;
             boolean lostHere = lost != null && previous.equals(lost.threadId());
             ThreadReplacement replaced = new ThreadReplacement(previous, id, lostHere ? lost.turnId() : null,
                     lostHere && lost.start() instanceof TurnStart.UserTurn u ? u.input() : null,
-                    "codex has no record of thread " + UntrustedText.of(previous) + " (" + reasonOf(why) + "): it stopped before writing the thread "
+                    "codex has no record of thread " + UntrustedText.of(previous) + " (" + ThreadOpenException.reasonOf(why) + "): it stopped before writing the thread "
                             + "down, so the session continues on a fresh thread with the same settings");
             threadId = id;
             unconfirmed = null;
-            lostTurn = null;        // it ran on the thread codex never wrote: nothing is left to interrupt
+            earlier.forgetLost();   // it ran on the thread codex never wrote: nothing is left to interrupt
             unreported.set(replaced);
             if (onReplaced != null) {
                 // host code: on the host pool, never on a thread the resumes need
@@ -408,32 +351,6 @@ final class ThreadConnection {
         });
     }
 
-    /** Codex's own words, without the request name and code the RPC exception wraps them in. */
-    private static String reasonOf(Throwable why) {
-        return why instanceof RpcException e && e.error() != null ? UntrustedText.of(e.error().message()) : UntrustedText.messageOf(why);
-    }
-
-    /** What a turn that needed the thread fails with: {@code what} happened, and codex's reason. */
-    private static ThreadOpenException openFailure(String what, Throwable cause) {
-        if (cause instanceof ThreadOpenException already) {
-            return already;
-        }
-        String message = what + ": " + (cause instanceof RpcException e && e.error() != null
-                ? UntrustedText.of(e.error().message()) + " (code " + e.code() + ")" : UntrustedText.messageOf(cause));
-        if (cause instanceof RpcException e && e.error() != null && ErrorClassifier.refusal(e) == ErrorCategory.SETTINGS_REJECTED) {
-            // the cause first: codex's own words about the value it could not read
-            return new ThreadOpenException("codex refused the thread's settings: " + UntrustedText.of(e.error().message())
-                    + " (" + e.method() + ", code " + e.code() + ")", ErrorCategory.SETTINGS_REJECTED, cause);
-        }
-        ErrorCategory category = ErrorClassifier.classify(message, null, List.of()).category();
-        if (category == ErrorCategory.OTHER) {
-            category = cause instanceof RpcTimeoutException ? ErrorCategory.TIMEOUT
-                    : cause instanceof RpcException ? ErrorCategory.PROTOCOL
-                    : ErrorCategory.PROCESS_DIED;       // the connection ended before codex answered
-        }
-        return new ThreadOpenException(message, category, cause);
-    }
-
     /**
      * Why a turn could not start, as the turn reports it: the thread's own failure as it is; a
      * connection that could not be opened as what it was (a codex this session starts could not
@@ -444,28 +361,17 @@ final class ThreadConnection {
         if (cause instanceof ThreadOpenException e) {
             return TurnFailure.of(e.getMessage(), e.category(), null);
         }
-        String message = UntrustedText.messageOf(cause);
-        if (sharedClient != null && !sharedClient.isOpen() && ClientPlumbing.of(sharedClient).closedFuture().isDone()) {
-            return ConnectionEnd.failure(sharedClient, "this session cannot run turns on it");
-        }
-        if (sharedClient == null && !message.startsWith("the session is closed")) {
-            message = (remote ? "codex could not be reached: " : "codex could not be started: ") + message;
-        }
-        if (ErrorClassifier.mentionsSetting(message)) {
-            return TurnFailure.of(message, ErrorCategory.SETTINGS_REJECTED, null);     // say, a config.toml codex could not read
-        }
-        ErrorCategory category = ErrorClassifier.classify(message, null, List.of()).category();
-        return TurnFailure.of(message, category == ErrorCategory.OTHER ? ErrorCategory.PROCESS_DIED : category, null);
+        return link.startFailure(UntrustedText.messageOf(cause));
     }
 
     /** Why the turn's connection {@code on} ended, as the turn reports it ({@link ConnectionEnd}). */
     TurnFailure connectionEnded(CodexClient on, CodexException died) {
-        return ConnectionEnd.duringTurn(closed, sharedClient != null, on, died);
+        return ConnectionEnd.duringTurn(closed, link instanceof ThreadLink.Shared, on, died);
     }
 
     /** {@code failure} with the remedy that is true for this session's shape. */
     TurnFailure advised(TurnFailure failure) {
-        return FailureAdvice.forShape(failure, FailureAdvice.shapeOf(sharedClient, remote));
+        return FailureAdvice.forShape(failure, link.shape());
     }
 
     /** The replacement no turn has reported yet, handed out once. */
@@ -485,87 +391,21 @@ final class ThreadConnection {
 
     /** A turn ended without codex confirming its end: codex may still run it, and the next turn settles it first. */
     void turnUnsettled() {
-        settleFirst = true;
+        earlier.mayRun();
     }
 
     /**
-     * One turn at a time on the thread (decision 0032): after a fault, the turn codex still runs
-     * on the thread, which no turn here follows, is interrupted, and the next {@code turn/start}
-     * waits until codex has ended it, at most {@code grace}; codex would otherwise add the new
-     * input to that turn. Completes with null when the thread is free (at once when nothing can
-     * be running), or with why the new turn was not sent.
+     * One turn at a time on the thread (decision 0032): before the next {@code turn/start}, a turn
+     * codex still runs here that no turn follows is interrupted and waited out, at most {@code grace}
+     * ({@link EarlierTurns}). Completes with null when the thread is free, or with why the new turn
+     * was not sent.
      */
     CompletableFuture<TurnFailure> settleEarlierTurn(Duration grace) {
-        CodexClient c = client;
-        String id = threadId;
-        if (!settleFirst || c == null || id == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        long deadline = System.nanoTime() + grace.toNanos();
-        return TurnCatchUp.runningTurn(c, id).handle((running, failure) -> {
-            if (failure != null) {
-                // codex's record could not be read: the turn/start that follows meets the same fault and says so
-                LOG.debug("could not read thread {}'s running turn: {}", id, UntrustedText.messageOf(Futures.unwrap(failure)));
-                return CompletableFuture.<TurnFailure>completedFuture(null);
-            }
-            if (running.isEmpty()) {
-                settleFirst = false;
-                return CompletableFuture.<TurnFailure>completedFuture(null);
-            }
-            String earlier = running.get();
-            LOG.info("turn {} still runs on thread {} with no turn here following it; interrupting it before the next turn starts",
-                    earlier, id);
-            return TurnRun.interrupt(c, id, earlier, c.requestTimeout()).thenCompose(x -> untilEnded(c, id, earlier, deadline, grace));
-        }).thenCompose(f -> f);
+        return earlier.settle(client, threadId, grace);
     }
-
-    /** Polls codex's record until {@code earlier} no longer runs, or the deadline. */
-    private CompletableFuture<TurnFailure> untilEnded(CodexClient c, String id, String earlier, long deadline, Duration grace) {
-        return TurnCatchUp.runningTurn(c, id).handle((running, failure) -> {
-            if (failure == null && running.filter(earlier::equals).isEmpty()) {
-                if (running.isEmpty()) {
-                    settleFirst = false;
-                }
-                return CompletableFuture.<TurnFailure>completedFuture(null);
-            }
-            if (System.nanoTime() >= deadline) {
-                return CompletableFuture.completedFuture(TurnFailure.of("turn " + UntrustedText.of(earlier) + " still runs on thread "
-                        + UntrustedText.of(id) + " and did not stop within " + TurnRun.seconds(grace) + " of an interrupt, so this turn was not "
-                        + "sent (codex would have added its input to that turn)", ErrorCategory.TIMEOUT, null));
-            }
-            CompletableFuture<TurnFailure> later = new CompletableFuture<>();
-            RpcThreads.timer().schedule(() -> untilEnded(c, id, earlier, deadline, grace).whenComplete((r, e) -> {
-                if (e != null) {
-                    later.completeExceptionally(e);
-                } else {
-                    later.complete(r);
-                }
-            }), SETTLE_POLL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            return later;
-        }).thenCompose(f -> f);
-    }
-
-    /** How often codex's record is read while an interrupted earlier turn winds down. */
-    private static final Duration SETTLE_POLL = Duration.ofMillis(100);
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    /**
-     * A turn whose connection was lost may still run in codex (over a socket, the server outlives
-     * the drop). The host was told it ended, so it is interrupted once the thread is back: nothing
-     * goes on behind the host's back, and the thread is free for the next turn.
-     * {@code recoverTurn} then reads what it did.
-     */
-    private CompletableFuture<String> stopLostTurn(CodexClient c, String id) {
-        String lost = lostTurn;
-        lostTurn = null;
-        if (lost == null) {
-            return CompletableFuture.completedFuture(id);
-        }
-        LOG.debug("interrupting turn {} of thread {}, lost with its connection", lost, id);
-        return TurnRun.interrupt(c, id, lost, c.requestTimeout()).thenApply(answered -> id);
     }
 
     /** The turn that was running when its connection was lost: to be interrupted on resume. */
@@ -574,8 +414,8 @@ final class ThreadConnection {
         if (sent != null && sent.turnId() == null) {
             unconfirmed = new UnconfirmedTurn(sent.threadId(), sent.start(), turnId);
         }
-        if (sharedClient != null || remote) {
-            lostTurn = turnId;      // a session's own codex process died with its connection: nothing is left running
+        if (link.outlivesConnection()) {
+            earlier.lost(turnId);   // a session's own codex process died with its connection: nothing is left running
         }
     }
 
@@ -694,8 +534,8 @@ final class ThreadConnection {
     private void letGoOfConnection() {
         CodexClient c = client;
         client = null;
-        if (c != null && sharedClient == null) {
-            c.close();
+        if (c != null) {
+            link.letGo(c);
         }
         closeQuietly(governorSubscription);     // unsubscribing only removes a listener
         governorSubscription = null;
@@ -718,10 +558,7 @@ final class ThreadConnection {
             if (waiting != null) {
                 waiting.failed(new CodexException("the session was closed"));
             }
-            closeQuietly(reconnectHandle);      // removing a callback from a list
-            closeQuietly(threadPlace);          // giving back a count
-            reconnectHandle = null;
-            threadPlace = null;
+            link.release();
             unsubscribe();
             letGoOfConnection();
         }
@@ -735,7 +572,7 @@ final class ThreadConnection {
     private void unsubscribe() {
         CodexClient c = client;
         String id = threadId;
-        if (sharedClient == null || c == null || id == null || !c.isOpen() || openedOn != c.generation()) {
+        if (!link.unsubscribes() || c == null || id == null || !c.isOpen() || openedOn != c.generation()) {
             return;
         }
         try {
@@ -750,7 +587,7 @@ final class ThreadConnection {
         }
     }
 
-    private static void closeQuietly(AutoCloseable handle) {
+    static void closeQuietly(AutoCloseable handle) {
         if (handle != null) {
             try {
                 handle.close();

@@ -1,6 +1,10 @@
 package dev.codexbridge.session;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.internal.UntrustedText;
+import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.rpc.RpcTimeoutException;
+import java.util.List;
 
 /**
  * Codex was reached but the session's thread could not be opened on it: {@code thread/start} or
@@ -15,6 +19,32 @@ final class ThreadOpenException extends CodexException {
     ThreadOpenException(String message, ErrorCategory category, Throwable cause) {
         super(message, cause);
         this.category = category;
+    }
+
+    /** Codex's own words, without the request name and code the RPC exception wraps them in. */
+    static String reasonOf(Throwable why) {
+        return why instanceof RpcException e && e.error() != null ? UntrustedText.of(e.error().message()) : UntrustedText.messageOf(why);
+    }
+
+    /** What a turn that needed the thread fails with: {@code what} happened, and codex's reason. */
+    static ThreadOpenException of(String what, Throwable cause) {
+        if (cause instanceof ThreadOpenException already) {
+            return already;
+        }
+        String message = what + ": " + (cause instanceof RpcException e && e.error() != null
+                ? UntrustedText.of(e.error().message()) + " (code " + e.code() + ")" : UntrustedText.messageOf(cause));
+        if (cause instanceof RpcException e && e.error() != null && ErrorClassifier.refusal(e) == ErrorCategory.SETTINGS_REJECTED) {
+            // the cause first: codex's own words about the value it could not read
+            return new ThreadOpenException("codex refused the thread's settings: " + UntrustedText.of(e.error().message())
+                    + " (" + e.method() + ", code " + e.code() + ")", ErrorCategory.SETTINGS_REJECTED, cause);
+        }
+        ErrorCategory category = ErrorClassifier.classify(message, null, List.of()).category();
+        if (category == ErrorCategory.OTHER) {
+            category = cause instanceof RpcTimeoutException ? ErrorCategory.TIMEOUT
+                    : cause instanceof RpcException ? ErrorCategory.PROTOCOL
+                    : ErrorCategory.PROCESS_DIED;       // the connection ended before codex answered
+        }
+        return new ThreadOpenException(message, category, cause);
     }
 
     ErrorCategory category() {

@@ -107,16 +107,18 @@ final class TurnCatchUp {
         return false;
     }
 
-    /** The newest turn codex runs on the thread, if any. */
+    /**
+     * The turn codex runs on the thread, if any: only the newest can be running (codex runs one
+     * turn at a time on a thread and adds a new input to the one it runs). An older turn codex
+     * still lists as in progress is one a killed codex never finished, not a running one.
+     */
     static CompletableFuture<Optional<String>> runningTurn(CodexClient client, String threadId) {
-        ThreadTurnsListParams params = ThreadTurnsListParams.builder().threadId(threadId).limit(TURNS_PAGE).build();
+        ThreadTurnsListParams params = ThreadTurnsListParams.builder().threadId(threadId).limit(1L).build();
         return turns(client, params).thenApply(page -> {
-            for (Turn t : page.data() == null ? List.<Turn>of() : page.data()) {
-                if (t.status() == TurnStatus.IN_PROGRESS && t.id() != null) {
-                    return Optional.of(t.id());
-                }
-            }
-            return Optional.empty();
+            List<Turn> newestFirst = page.data() == null ? List.of() : page.data();
+            Turn newest = newestFirst.isEmpty() ? null : newestFirst.get(0);
+            return newest != null && newest.status() == TurnStatus.IN_PROGRESS && newest.id() != null
+                    ? Optional.of(newest.id()) : Optional.empty();
         });
     }
 

@@ -9,9 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * What a session's inbox hands its running turn besides codex's notifications (those arrive as
- * they are, {@link CodexEvent.Notification}, so a stream of them costs no wrapper each): codex's
- * requests and their withdrawal, the connection's end, and the session's own events.
+ * Everything a session's inbox hands its running turn, one sealed type: codex's notifications
+ * and requests and their withdrawal, the connection's end, and the session's own events.
  */
 sealed interface TurnEvent {
     /** Hands this event to the one {@code visitor} method for its kind. */
@@ -19,6 +18,8 @@ sealed interface TurnEvent {
 
     /** One method per kind of event: a turn's transitions, checked for completeness by the compiler. */
     interface Visitor<R> {
+        R notified(Notified event);
+
         R tick(Tick event);
 
         R interruptRequested(InterruptRequested event);
@@ -40,6 +41,14 @@ sealed interface TurnEvent {
         R withdrawn(Withdrawn event);
 
         R answered(Answered event);
+    }
+
+    /** A notification codex sent about the session's thread (the only event from codex that is not a request). */
+    record Notified(CodexEvent.Notification message) implements TurnEvent {
+        @Override
+        public <R> R accept(Visitor<R> visitor) {
+            return visitor.notified(this);
+        }
     }
 
     /** A deadline may be due. */
@@ -139,7 +148,7 @@ sealed interface TurnEvent {
         private volatile CompletableFuture<ServerRequestBridge.Answer> answering;
         private volatile ServerRequestBridge.Answer decided;
         private volatile int writtenOn;
-        private volatile TurnRun askedBy;
+        private volatile TurnRequests askedBy;
         private volatile ApprovalRequest shown;
 
         Asked(CodexEvent.ServerRequest request, PendingRequests pending) {
@@ -175,12 +184,12 @@ sealed interface TurnEvent {
         }
 
         /** The turn that put the request to the host, and the request as shown (null for tool calls). */
-        void askedBy(TurnRun run, ApprovalRequest shownAs) {
-            askedBy = run;
+        void askedBy(TurnRequests by, ApprovalRequest shownAs) {
+            askedBy = by;
             shown = shownAs;
         }
 
-        TurnRun askedBy() {
+        TurnRequests askedBy() {
             return askedBy;
         }
 
@@ -270,9 +279,9 @@ sealed interface TurnEvent {
     /**
      * A decision on {@code asked} is ready; {@link Asked#settleByAnswer} makes sure it goes to
      * codex at most once, whoever gets there first, and never after codex withdrew the request.
-     * {@code run} is the turn that asked (a later turn may see it).
+     * {@code from} is the requests of the turn that asked (a later turn may see it).
      */
-    record Answered(TurnRun run, Asked asked, ServerRequestBridge.Answer answer) implements TurnEvent {
+    record Answered(TurnRequests from, Asked asked, ServerRequestBridge.Answer answer) implements TurnEvent {
         @Override
         public <R> R accept(Visitor<R> visitor) {
             return visitor.answered(this);
@@ -281,8 +290,6 @@ sealed interface TurnEvent {
 
     /** How a running turn takes what its inbox hands it, one at a time, in arrival order. */
     interface Handler {
-        void onMessage(CodexEvent.Notification message);
-
         void onEvent(TurnEvent event);
     }
 }

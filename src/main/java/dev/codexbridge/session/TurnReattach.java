@@ -1,18 +1,17 @@
 package dev.codexbridge.session;
 
+import static dev.codexbridge.session.ListenerCalls.safely;
+
 import dev.codexbridge.CodexException;
-import dev.codexbridge.approval.internal.ServerRequestBridge;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
-import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.protocol.TurnStatus;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import dev.codexbridge.rpc.internal.RpcThreads;
@@ -53,9 +52,6 @@ final class TurnReattach {
         /** Whether this session asked codex to stop the turn (the host, a deadline, the step budget). */
         boolean interruptedHere();
 
-        /** An item codex completed while nobody here listened: to the listener, transcript and step count like a live one. */
-        void deliverCompleted(ThreadItem item);
-
         /** A live message held back while catching up, handled now; a result when it ends the turn. */
         TurnResult handleHeld(CodexEvent.Notification message, long now);
 
@@ -82,17 +78,15 @@ final class TurnReattach {
 
         /** Codex's record could not be read within the window: the turn may have run; {@code later} says why it was not waited for longer. */
         TurnResult unknown(ConnectionClosedException cause, String later);
-
-        /** Codex no longer waits for {@code w}'s request: the transcript and the listener hear of it. */
-        void withdrawn(TurnEvent.Withdrawn w);
-
-        /** A decision on {@code asked} is ready: written once, the listener told. */
-        void decided(TurnEvent.Asked asked, ServerRequestBridge.Answer answer);
     }
 
     private final ThreadConnection thread;
     private final FollowedTurn turn;
-    private final TurnFollow follow = new TurnFollow();
+    private final TurnFollow follow;
+    /** The turn's server requests: those open when the turn ends in the gap, or are settled by an item that completed in it, are withdrawn. */
+    private final TurnRequests requests;
+    /** Where what codex completed in the gap goes: the listener, the transcript, the step count, as if live. */
+    private final TurnNotifications notifications;
     /** Counts the fetches of what was missed, so a late answer to an earlier one is told apart. */
     private int catchUpRound;
     /** Reads of codex's record that found no turn with this turn's key (see caughtUp). */
@@ -106,9 +100,12 @@ final class TurnReattach {
     /** How the session's thread connection tells the turn that its thread is back after a drop. */
     private final ThreadConnection.ResumeWatch watch;
 
-    TurnReattach(ThreadConnection thread, TurnRun run) {
+    TurnReattach(ThreadConnection thread, TurnRun run, TurnFollow follow, TurnRequests requests, TurnNotifications notifications) {
         this.thread = thread;
         this.turn = run;
+        this.follow = follow;
+        this.requests = requests;
+        this.notifications = notifications;
         this.watch = new ThreadConnection.ResumeWatch() {
             @Override
             public void resumed(SessionInbox box) {
@@ -126,10 +123,6 @@ final class TurnReattach {
                 }
             }
         };
-    }
-
-    TurnFollow state() {
-        return follow;
     }
 
     ThreadConnection.ResumeWatch watch() {
@@ -174,14 +167,14 @@ final class TurnReattach {
         SessionInbox box = turn.inbox();
         turn.client().closedFuture().thenAccept(gone -> box.post(new TurnEvent.Closed(gone, null)));   // every reconnect failed
         LOG.debug("turn {} lost its connection ({}); waiting up to {} for it", turn.turnId() != null ? turn.turnId() : turn.messageId(),
-                reason, TurnRun.seconds(window));
+                reason, TurnClock.seconds(window));
         safely(() -> turn.listener().onConnectionLost(reason));
         return null;
     }
 
     /** The window passed with the turn detached: its outcome is unknown (decision 0032). */
     TurnResult windowPassed() {
-        String waited = TurnRun.seconds(Duration.ofNanos(follow.windowEnds() - follow.detachedAt()));
+        String waited = TurnClock.seconds(Duration.ofNanos(follow.windowEnds() - follow.detachedAt()));
         return lost(follow.lostWith(), follow.extended()
                 ? "; the connection came back, but the thread was not resumed within " + waited + " of the drop"
                 : "; it did not come back within the re-attach window of " + waited);
@@ -247,7 +240,7 @@ final class TurnReattach {
                     fetch(KEY_RECHECK);
                     return null;
                 }
-                withdrawOpen();
+                requests.withdrawOpen();
                 return turn.notReceived("codex never received this turn: its record of thread " + UntrustedText.of(turn.threadId())
                         + " holds no turn with its key " + UntrustedText.of(turn.messageId()) + " (the connection closed before codex "
                         + "read turn/start); nothing ran, so sending the input again duplicates nothing");
@@ -263,8 +256,8 @@ final class TurnReattach {
         }
         for (TurnCatchUp.Fetched f : rec.items()) {
             if (follow.completed(f.id())) {
-                withdrawAbout(f.id());
-                turn.deliverCompleted(f.item());
+                requests.withdrawAbout(f.id());
+                notifications.deliverCompleted(f.item());
             }
         }
         List<CodexEvent.Notification> held = follow.caughtUp();
@@ -273,7 +266,7 @@ final class TurnReattach {
             return early;
         }
         if (!rec.running()) {
-            withdrawOpen();
+            requests.withdrawOpen();
             Turn recorded = rec.turn();
             if (recorded.status() == TurnStatus.INTERRUPTED && !turn.interruptedHere()) {
                 // codex reads a turn it never finished as interrupted after a restart; this session interrupted nothing
@@ -291,57 +284,9 @@ final class TurnReattach {
         return null;
     }
 
-    /**
-     * Codex asked again, under the same id, for a request this turn already put to the host:
-     * the host's answer (given, or still to come) goes to the request codex holds now, once.
-     */
-    void adopt(TurnEvent.Asked earlier, TurnEvent.Asked resent) {
-        follow.replace(resent);
-        resent.askedBy(earlier.askedBy(), earlier.shown());
-        if (earlier.isSettled() && earlier.writtenOn() == turn.client().generation()) {
-            resent.settleByAnswer();    // answered on this connection already, as codex asked again: codex has it
-            return;
-        }
-        ServerRequestBridge.Answer decided = earlier.decided();
-        earlier.settleByAnswer();       // whatever went out for it was lost with its connection
-        if (decided != null) {
-            turn.decided(resent, decided);
-            return;
-        }
-        CompletableFuture<ServerRequestBridge.Answer> answering = earlier.answering();
-        if (answering == null) {
-            return;
-        }
-        resent.answering(answering);
-        answering.whenComplete((ans, e) -> {
-            if (!resent.isWithdrawn()) {
-                turn.decided(resent, ans);
-            }
-        });
-    }
-
-    /** Codex no longer waits on the turn's open requests (the turn ended in the gap, or its app-server is gone). */
-    private void withdrawOpen() {
-        for (TurnEvent.Asked a : follow.open()) {
-            if (a.withdraw()) {
-                turn.withdrawn(new TurnEvent.Withdrawn(a, false));
-            }
-        }
-        follow.forgetRequests();
-    }
-
-    /** An item that completed in the gap settled the requests about it. */
-    private void withdrawAbout(String itemId) {
-        for (TurnEvent.Asked a : follow.open()) {
-            if (itemId.equals(a.itemId()) && a.withdraw()) {
-                turn.withdrawn(new TurnEvent.Withdrawn(a, false));
-            }
-        }
-    }
-
     /** The app-server that ran the turn is gone, or the turn could not be followed again: it ends with what it has. */
     private TurnResult gone(String message) {
-        withdrawOpen();
+        requests.withdrawOpen();
         interruptIfOpen();      // in case codex still runs it after all
         return turn.failedWith(TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null));
     }
@@ -351,7 +296,7 @@ final class TurnReattach {
      * be read, so the outcome is unknown (decision 0032), never guessed as failed.
      */
     private TurnResult lost(ConnectionClosedException cause, String why) {
-        withdrawOpen();
+        requests.withdrawOpen();
         if (!why.isEmpty()) {
             interruptIfOpen();  // back, but too late: nothing goes on behind the host's back
         }
@@ -362,14 +307,6 @@ final class TurnReattach {
         CodexClient c = turn.client();
         if (c.isOpen() && turn.turnId() != null) {
             TurnRun.interrupt(c, turn.threadId(), turn.turnId(), turn.requestTimeout());
-        }
-    }
-
-    private static void safely(Runnable r) {
-        try {
-            r.run();
-        } catch (RuntimeException e) {
-            LOG.warn("turn listener failed", e);
         }
     }
 }

@@ -51,7 +51,7 @@ final class TurnRecovery {
         int actions = 0;
         for (ThreadItem item : turn.items() == null ? List.<ThreadItem>of() : turn.items()) {
             projector.completed(item);
-            if (TurnRun.isStep(item)) {
+            if (TurnTally.isStep(item)) {
                 actions++;
             }
         }

@@ -41,9 +41,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * again as a real host would be: {@code SESSIONS} sessions on one shared WebSocket client with
  * {@link ReconnectPolicy#DEFAULT}, each running turns back to back (plain, slow, or a command the
  * host approves) until the stop file appears. Everything it keeps is in the state file
- * ({@link ChaosState}); on a start it re-opens each kept thread and follows the turn it had under
- * way with {@link CodexSession#runningTurnId()} and {@link CodexSession#attachTurnAsync}, or reads
- * how it ended with {@link CodexSession#recoverTurn}. Each turn the library reports goes to the
+ * ({@link ChaosState}); on a start it re-opens each kept thread, finds the turn it had under way by
+ * the key it kept ({@link CodexSession#findTurn}) and follows it with
+ * {@link CodexSession#attachTurnAsync} while codex runs it, or reads how it ended with
+ * {@link CodexSession#recoverTurn}. Each turn the library reports goes to the
  * log ({@link ChaosLog}), every message it sends to the wire log. Arguments are {@code name=value}:
  * endpoint, work, state, log, wire, stop,
  * sessions, seed, generation, turnTimeoutSeconds, hangSeconds.
@@ -302,13 +303,14 @@ public final class ChaosHost {
     }
 
     private void follow(CodexSession session, int slot, ChaosState.Pending p, Heard heard) {
-        Optional<String> now = session.runningTurnId();
-        if (now.isPresent() && (p.turnId() == null || p.turnId().equals(now.get()))) {
-            TurnResult r = session.attachTurnAsync(now.get(), heard).join();
+        // the turn is the one with the key this host kept (its id too, when the host lived to hear it),
+        // never merely whichever turn runs now
+        String id = p.turnId() != null ? p.turnId() : session.findTurn(p.key()).orElse(null);
+        if (id != null && session.runningTurnId().filter(id::equals).isPresent()) {
+            TurnResult r = session.attachTurnAsync(id, heard).join();
             outcome(slot, p.key(), p.kind(), session, r, heard, "attach");
             return;
         }
-        String id = p.turnId() != null ? p.turnId() : session.findTurn(p.key()).orElse(null);
         Optional<TurnResult> recovered = id == null ? Optional.empty() : session.recoverTurn(id);
         if (recovered.isPresent()) {
             outcome(slot, p.key(), p.kind(), session, recovered.get(), heard, "recover");

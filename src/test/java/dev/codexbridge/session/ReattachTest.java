@@ -193,6 +193,58 @@ class ReattachTest {
     }
 
     @Test
+    void aSessionWhoseTurnWaitsForItsThreadIsResumedBeforeIdleOnes() throws Exception {
+        // one resume at a time, so the order shows: the turn's session joined the connection last
+        codex.distinctThreads = true;
+        CodexClient client = sharedClient(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 1)
+                .withReattachWindow(Duration.ofSeconds(30)));
+        String idleA = session(CodexSession.builder().client(client)).start();
+        String idleB = session(CodexSession.builder().client(client)).start();
+        CodexSession busy = session(CodexSession.builder().client(client));
+        String busyThread = busy.start();
+        List<String> resumed = new CopyOnWriteArrayList<>();
+        codex.resumeAnswer = id -> {
+            resumed.add(id);
+            ObjectNode a = Json.object();
+            a.putObject("thread").put("id", id).putObject("status").put("type", "active");
+            return CompletableFuture.completedFuture(a);
+        };
+        codex.onThreadTurnStart = (thread, turn) -> codex.notifyThread("item/completed", thread, turn,
+                "{\"item\":" + message("m-1", "working") + "}");
+        codex.turnsList = p -> turns("turn-1", "completed");
+        codex.itemsList = p -> items("turn-1", message("m-1", "working"), message("m-2", "done"));
+        Heard heard = new Heard();
+        CompletableFuture<TurnResult> turn = busy.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, heard);
+        awaitEvents(heard, 1);
+        codex.die();
+
+        TurnResult r = turn.get(30, TimeUnit.SECONDS);
+        assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> resumed.size() == 3);
+        assertThat(resumed).first().isEqualTo(busyThread);
+        assertThat(resumed).containsExactlyInAnyOrder(busyThread, idleA, idleB);
+    }
+
+    @Test
+    void onlyTheNewestTurnCanBeRunning() {
+        CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30))));
+        session.start();
+        // a killed codex left an older turn listed as in progress; the newest one completed
+        codex.turnsList = p -> {
+            ObjectNode r = Json.object();
+            var data = r.putArray("data");
+            data.addObject().put("id", "turn-2").put("status", "completed").putArray("items");
+            if (p.path("limit").asLong(10) > 1) {
+                data.addObject().put("id", "turn-1").put("status", "inProgress").putArray("items");
+            }
+            return r;
+        };
+        assertThat(session.runningTurnId()).isEmpty();
+        codex.turnsList = p -> turns("turn-3", "inProgress");
+        assertThat(session.runningTurnId()).contains("turn-3");
+    }
+
+    @Test
     void aTurnThatEndedInTheGapEndsAsCodexRecordedIt() throws Exception {
         CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30))));
         session.start();

@@ -125,7 +125,7 @@ class ServerRequestResolvedTest {
         assertThatThrownBy(() -> prompt.get(5, TimeUnit.SECONDS)).as("the host's prompt is withdrawn").isInstanceOf(CancellationException.class);
         assertThat(answersWritten()).as("nothing is written after codex resolved the request").isEmpty();
         assertThat(events).containsExactly("asked ls", "withdrawn ls");
-        assertThat(toolResult(r).content()).startsWith(TurnRun.RESOLVED_ELSEWHERE + "\n").contains("ran for the other client");
+        assertThat(toolResult(r).content()).startsWith(TurnRequests.RESOLVED_ELSEWHERE + "\n").contains("ran for the other client");
     }
 
     @Test
@@ -150,7 +150,7 @@ class ServerRequestResolvedTest {
         assertThat(answersWritten()).isEmpty();
         assertThat(events).containsExactly("asked ls", "withdrawn ls");
         TranscriptMessage tool = toolResult(r);
-        assertThat(tool.content()).startsWith(TurnRun.WITHDRAWN_BY_INTERRUPT + "\n[incomplete");
+        assertThat(tool.content()).startsWith(TurnRequests.WITHDRAWN_BY_INTERRUPT + "\n[incomplete");
         assertThat(tool.incomplete()).isTrue();
     }
 
@@ -182,7 +182,7 @@ class ServerRequestResolvedTest {
         assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(howItEnded.get(5, TimeUnit.SECONDS)).isEqualTo("interrupted");
         assertThat(answersWritten()).isEmpty();
-        assertThat(toolResult(r).content()).isEqualTo(TurnRun.RESOLVED_ELSEWHERE + "\nfrom the other client");
+        assertThat(toolResult(r).content()).isEqualTo(TurnRequests.RESOLVED_ELSEWHERE + "\nfrom the other client");
         assertThat(events).as("a tool call is no approval").isEmpty();
     }
 

@@ -18,17 +18,7 @@ class SessionInboxTest {
 
     /** A turn that only records what it was handed, in order. */
     private static TurnEvent.Handler collectingInto(List<Object> handled) {
-        return new TurnEvent.Handler() {
-            @Override
-            public void onMessage(CodexEvent.Notification message) {
-                handled.add(message);
-            }
-
-            @Override
-            public void onEvent(TurnEvent event) {
-                handled.add(event);
-            }
-        };
+        return event -> handled.add(event instanceof TurnEvent.Notified n ? n.message() : event);
     }
 
     @Test

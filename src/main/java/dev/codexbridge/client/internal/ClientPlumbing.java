@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -91,7 +92,15 @@ public abstract class ClientPlumbing {
      * {@link ReconnectPolicy#concurrentResumes} at a time: how a session
      * reopens its thread on the new connection. Close the handle to stop.
      */
-    public abstract AutoCloseable onReconnect(Function<CodexClient, CompletionStage<?>> resume);
+    public AutoCloseable onReconnect(Function<CodexClient, CompletionStage<?>> resume) {
+        return onReconnect(resume, () -> false);
+    }
+
+    /**
+     * {@link #onReconnect(Function)}; {@code waiting} says, as the resumes are ordered, whether a
+     * turn waits for this resume (its re-attach window runs): those go first.
+     */
+    public abstract AutoCloseable onReconnect(Function<CodexClient, CompletionStage<?>> resume, BooleanSupplier waiting);
 
     /**
      * How the client reconnects, and so how long each resume after a reconnect may take and how

@@ -1,0 +1,20 @@
+package dev.codexbridge.session;
+
+import dev.codexbridge.internal.SafeLogger;
+import org.slf4j.Logger;
+
+/** Calls into the host's {@link TurnListener}: a listener that throws is logged, and the turn goes on. */
+final class ListenerCalls {
+    private static final Logger LOG = SafeLogger.getLogger(ListenerCalls.class);
+
+    private ListenerCalls() {
+    }
+
+    static void safely(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.warn("turn listener failed", e);
+        }
+    }
+}

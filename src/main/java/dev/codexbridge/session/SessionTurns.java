@@ -1,0 +1,282 @@
+package dev.codexbridge.session;
+
+import dev.codexbridge.CodexException;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.rpc.internal.Futures;
+import dev.codexbridge.telemetry.internal.TurnTelemetry;
+import dev.codexbridge.transcript.ProjectorOptions;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+
+/**
+ * A session's turns, one at a time: claims the session for a turn (or for following one it did
+ * not start), chains a turn's attempts under the rate-limit governor, settles an earlier turn
+ * codex still runs before a {@code turn/start}, and frees the session before anyone sees the
+ * result. Interrupts and steering reach whichever attempt is current. Thread-safe.
+ */
+final class SessionTurns {
+    private static final Logger LOG = SafeLogger.getLogger(SessionTurns.class);
+
+    private final ThreadConnection connection;
+    /** The connection shared with other sessions, or null when the session has its own. */
+    private final CodexClient sharedClient;
+    /** The deadline of requests on the session's own connection before it is first opened. */
+    private final Duration ownRequestTimeout;
+    private final TurnLimits limits;
+    private final Duration interruptGrace;
+    private final ProjectorOptions projector;
+    /** Shared with other sessions of the same account, or null: no waits, one attempt. */
+    private final RateLimitGovernor rateLimits;
+    private final TurnTracing tracing;
+
+    private final AtomicBoolean turnActive = new AtomicBoolean();
+    private volatile TurnRun activeTurn;
+    private volatile boolean pendingInterrupt;
+
+    SessionTurns(ThreadConnection connection, CodexClient sharedClient, Duration ownRequestTimeout, TurnLimits limits,
+                 Duration interruptGrace, ProjectorOptions projector, RateLimitGovernor rateLimits, TurnTracing tracing) {
+        this.connection = connection;
+        this.sharedClient = sharedClient;
+        this.ownRequestTimeout = ownRequestTimeout;
+        this.limits = limits;
+        this.interruptGrace = interruptGrace;
+        this.projector = projector;
+        this.rateLimits = rateLimits;
+        this.tracing = tracing;
+    }
+
+    /** Interrupts the running turn; between turns, the next one (which then ends at once). */
+    void interrupt() {
+        TurnRun run = activeTurn;
+        if (run != null) {
+            run.requestInterrupt();
+        } else {
+            pendingInterrupt = true;
+        }
+    }
+
+    /** Adds input to the running turn; false when none runs or codex refused. */
+    boolean steer(TurnInput input) {
+        TurnRun run = activeTurn;
+        return run != null && run.steer(input);
+    }
+
+    /** The session closed: a turn waiting for a rate limit ends at once (read after the close is marked: see attempt). */
+    void closed() {
+        TurnRun run = activeTurn;
+        if (run != null) {
+            run.waitCancellation().cancel();
+        }
+    }
+
+    private void becomeActive(TurnRun run) {
+        activeTurn = run;
+        if (pendingInterrupt) {
+            pendingInterrupt = false;
+            run.requestInterrupt();
+        }
+    }
+
+    /** Claims the session for one turn and chains its attempts; throws when it cannot begin. {@code handle} is the host's, or null. */
+    CompletableFuture<TurnResult> run(TurnStart start, TurnOptions options, TurnListener listener, TurnHandle handle) {
+        TurnOptions opts = options == null ? TurnOptions.DEFAULTS : options;
+        String key = handle != null ? handle.key() : opts.key() != null ? opts.key() : TurnKeys.fresh();
+        TurnLimits turnLimits = opts.limits().orElse(limits);
+        turnLimits.requireSomeTimeout();
+        if (!turnActive.compareAndSet(false, true)) {
+            throw new IllegalStateException("a turn is already running on this session");
+        }
+        if (connection.isClosed()) {
+            turnActive.set(false);
+            throw new CodexException("the session is closed");
+        }
+        TurnTelemetry traced = tracing.start(start, opts, connection);
+        TurnContext turn = new TurnContext(start, opts, traced.listener(listener == null ? TurnListener.NONE : listener),
+                turnSetup(turnLimits), traced, key, handle);
+        CompletableFuture<TurnResult> attempts;
+        try {
+            attempts = traced.inScope(() -> attempt(turn, 1, 0));
+        } catch (RuntimeException e) {
+            attempts = CompletableFuture.failedFuture(e);
+        }
+        return released(attempts, turn);
+    }
+
+    /** The turn's result once the session is free again: the next turn can start the moment anyone sees it. */
+    private CompletableFuture<TurnResult> released(CompletableFuture<TurnResult> attempts, TurnContext turn) {
+        CompletableFuture<TurnResult> result = new CompletableFuture<>();
+        attempts.whenComplete((r, failure) -> {
+            turn.traced().ended(r, failure == null ? null : Futures.unwrap(failure));
+            // free the session before anyone sees the result, so the next turn can start at once
+            activeTurn = null;
+            turnActive.set(false);
+            ThreadReplacement replaced = turn.replaced().get();
+            // only the library waits here (runTurn, or the hand-off of runTurnAsync to host code)
+            if (failure != null) {
+                result.completeExceptionally(Futures.unwrap(failure));
+            } else {
+                result.complete(replaced == null ? r : r.withThreadReplaced(replaced));
+            }
+        });
+        return result;
+    }
+
+    /** What stays the same across a turn's attempts; {@code replaced} is the thread replacement this turn reports. */
+    private record TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings,
+                               AtomicBoolean interrupted, RateLimitGovernor.Cancellation waits, long began,
+                               AtomicReference<ThreadReplacement> replaced, TurnTelemetry traced, String key, TurnHandle handle) {
+        TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings, TurnTelemetry traced,
+                    String key, TurnHandle handle) {
+            this(start, options, listener, settings, new AtomicBoolean(), new RateLimitGovernor.Cancellation(), System.nanoTime(),
+                    new AtomicReference<>(), traced, key, handle);
+        }
+    }
+
+    /** A new attempt of {@code turn}: its tally and clock count from now (a rate-limit wait included). */
+    private TurnRun newAttempt(TurnContext turn, int attempt, long waitedBefore) {
+        TurnRun.Setup settings = turn.settings();
+        return new TurnRun(connection, settings, turn.options(), turn.listener(), turn.interrupted(), turn.waits(),
+                new TurnTally(turn.began(), attempt, waitedBefore, turn.key()), new TurnClock(settings.limits(), settings.interruptGrace()),
+                turn.handle());
+    }
+
+    /**
+     * Waits for the governor before {@code run}'s {@code turn/start}, with no thread waiting,
+     * passing the countdown to the listener; completes with how long it waited. The attempt's
+     * deadlines count from the wait's end.
+     */
+    private CompletableFuture<Duration> waitForRateLimit(TurnRun run, TurnContext turn) {
+        TurnTally tally = run.tally();
+        return rateLimits.whenReady(turn.waits(), tally.attempt(), w -> ListenerCalls.safely(() -> turn.listener().onRateLimitWait(w)))
+                .whenComplete((waited, failure) -> {
+                    if (waited != null) {
+                        tally.waited(waited.toMillis());
+                    }
+                    run.clock().attemptStarts(System.nanoTime());
+                });
+    }
+
+    /** The wait before an attempt ended without an attempt: an interrupt, the session's close, or the governor's. */
+    private TurnResult waitCancelled(TurnRun run, RateLimitGovernor.WaitCancelledException e, long waitedInAllMs) {
+        TurnFailure error = TurnFailure.of(e.getMessage() + " before attempt " + run.tally().attempt(), ErrorCategory.USAGE_LIMIT, null);
+        return run.tally().unsent(connection.threadId(), TurnOutcome.INTERRUPTED, error, StopReason.INTERRUPT, waitedInAllMs, false,
+                System.nanoTime());
+    }
+
+    /** The turn could not begin: its thread could not be opened ({@link ThreadConnection#startFailure} says why). */
+    private TurnResult startupFailure(TurnRun run, TurnFailure error) {
+        // turn/start was never sent: when only the connection was missing, sending again is safe
+        TurnOutcome status = error.category() == ErrorCategory.PROCESS_DIED ? TurnOutcome.NOT_RECEIVED : TurnOutcome.FAILED;
+        return run.tally().unsent(connection.threadId(), status, connection.advised(error), StopReason.ERROR, run.tally().rateLimitWaitMs(),
+                error.category() != ErrorCategory.SETTINGS_REJECTED, System.nanoTime());
+    }
+
+    /** The turn was not sent because an earlier turn on the thread could not be settled first ({@code why}): safe to send again. */
+    private TurnResult notSent(TurnRun run, TurnFailure why) {
+        return run.tally().unsent(connection.threadId(), TurnOutcome.NOT_RECEIVED, connection.advised(why), StopReason.ERROR,
+                run.tally().rateLimitWaitMs(), false, System.nanoTime());
+    }
+
+    private TurnRun.Setup turnSetup(TurnLimits turnLimits) {
+        CodexClient c = sharedClient != null ? sharedClient : connection.client();
+        Duration requestTimeout = c != null ? c.requestTimeout() : ownRequestTimeout;
+        return new TurnRun.Setup(turnLimits, requestTimeout, interruptGrace, projector, rateLimits);
+    }
+
+    /** One attempt; a rate-limited one whose failure is known chains the next, within the governor's bound. */
+    private CompletableFuture<TurnResult> attempt(TurnContext turn, int attempt, long waitedBefore) {
+        TurnRun run = newAttempt(turn, attempt, waitedBefore);
+        becomeActive(run);
+        CompletableFuture<TurnResult> outcome;
+        if (rateLimits == null) {
+            outcome = attemptOnce(run, turn);
+        } else {
+            if (connection.isClosed()) {
+                turn.waits().cancel();      // close() may have missed this run: it looked before it was active
+            }
+            // a wait may last minutes; like the turn itself it holds no thread
+            outcome = waitForRateLimit(run, turn)
+                    .handle((waited, failure) -> {
+                        Throwable cause = failure == null ? null : Futures.unwrap(failure);
+                        if (cause instanceof RateLimitGovernor.WaitCancelledException e) {
+                            return CompletableFuture.completedFuture(waitCancelled(run, e, waitedBefore + e.waitedMs()));
+                        }
+                        if (cause != null) {
+                            return CompletableFuture.<TurnResult>failedFuture(cause);
+                        }
+                        return attemptOnce(run, turn);
+                    }).thenCompose(f -> f);
+        }
+        return outcome.thenCompose(result -> {
+            RateLimitSignal limited = run.rateLimited();
+            if (limited == null || rateLimits == null) {
+                return CompletableFuture.completedFuture(result);
+            }
+            rateLimits.report(limited);
+            if (attempt >= rateLimits.maxAttempts() || turn.interrupted().get() || connection.isClosed()) {
+                return CompletableFuture.completedFuture(result);
+            }
+            LOG.debug("turn attempt {} of {} hit a rate limit ({}); retrying", attempt, rateLimits.maxAttempts(), limited.type());
+            return attempt(turn, attempt + 1, result.rateLimitWaitMs());
+        });
+    }
+
+    /**
+     * One {@code turn/start} (or {@code review/start}) and its turn, on a started session. A thread
+     * replaced since the last turn is this turn's to report.
+     */
+    private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnContext turn) {
+        return connection.startAsync(turn.traced()).handle((id, failure) -> {     // the library's future: a turn never waits for a host thread
+            if (failure != null) {
+                TurnFailure why = connection.startFailure(failure);
+                if (why.category() != ErrorCategory.SETTINGS_REJECTED) {
+                    connection.retire();        // a refused setting is the host's to fix, not a failure of codex
+                }
+                return CompletableFuture.completedFuture(startupFailure(run, why));
+            }
+            ThreadReplacement replaced = connection.takeReplacement();
+            if (replaced != null) {
+                turn.replaced().set(replaced);
+            }
+            // one turn at a time on the thread: one codex still runs after a fault is settled first
+            return connection.settleEarlierTurn(turn.settings().interruptGrace()).thenCompose(unsettled -> unsettled != null
+                    ? CompletableFuture.completedFuture(notSent(run, unsettled))
+                    // the turn's span is current while turn/start is written, so codex parents its handling on it
+                    : turn.traced().inScope(() -> run.begin(connection.client(), connection.inbox(), connection.bridge(), id,
+                            turn.start(), replaced)));
+        }).thenCompose(f -> f);
+    }
+
+    /** Claims the session for following {@code turnId}; the library's own future of how it ends. */
+    CompletableFuture<TurnResult> follow(String turnId, TurnListener listener) {
+        Objects.requireNonNull(turnId, "turnId");
+        if (!turnActive.compareAndSet(false, true)) {
+            return CompletableFuture.failedFuture(new IllegalStateException("a turn is already running on this session"));
+        }
+        if (connection.isClosed()) {
+            turnActive.set(false);
+            return CompletableFuture.failedFuture(new CodexException("the session is closed"));
+        }
+        // its span begins where this process joined, not where the turn began (marked as attached)
+        TurnTelemetry traced = tracing.follow(connection);
+        TurnContext turn = new TurnContext(null, TurnOptions.DEFAULTS, traced.listener(listener == null ? TurnListener.NONE : listener),
+                turnSetup(limits), traced, null, null);
+        TurnRun run = newAttempt(turn, 1, 0);
+        becomeActive(run);
+        // the library's own start future: the host's copy would wait for a host pool thread
+        // the thread's start or resume is sent with the span current, so codex's span for it joins the trace
+        CompletableFuture<TurnResult> following = connection.startAsync(traced).handle((id, failure) -> {
+            if (failure != null) {
+                connection.retire();
+                return CompletableFuture.completedFuture(startupFailure(run, connection.startFailure(failure)));
+            }
+            return run.follow(connection.client(), connection.inbox(), connection.bridge(), id, turnId);
+        }).thenCompose(f -> f);
+        return released(following, turn);
+    }
+}

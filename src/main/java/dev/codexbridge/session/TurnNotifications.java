@@ -1,0 +1,138 @@
+package dev.codexbridge.session;
+
+import static dev.codexbridge.session.ListenerCalls.safely;
+
+import dev.codexbridge.approval.internal.ServerRequestBridge;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.CodexEvent;
+import dev.codexbridge.internal.ItemIds;
+import dev.codexbridge.protocol.AgentMessageDeltaNotification;
+import dev.codexbridge.protocol.CommandExecutionOutputDeltaNotification;
+import dev.codexbridge.protocol.ConfigWarningNotification;
+import dev.codexbridge.protocol.ErrorNotification;
+import dev.codexbridge.protocol.ItemCompletedNotification;
+import dev.codexbridge.protocol.ItemStartedNotification;
+import dev.codexbridge.protocol.ReasoningSummaryTextDeltaNotification;
+import dev.codexbridge.protocol.ReasoningTextDeltaNotification;
+import dev.codexbridge.protocol.ServerNotification;
+import dev.codexbridge.protocol.ThreadItem;
+import dev.codexbridge.protocol.ThreadTokenUsageUpdatedNotification;
+import dev.codexbridge.protocol.Turn;
+import dev.codexbridge.protocol.TurnCompletedNotification;
+import dev.codexbridge.protocol.TurnError;
+import dev.codexbridge.protocol.TurnPlanUpdatedNotification;
+import dev.codexbridge.protocol.WarningNotification;
+import dev.codexbridge.transcript.ItemProjector;
+import dev.codexbridge.transcript.TranscriptMessage;
+import java.util.List;
+
+/**
+ * Hands one turn's notifications on: to the approval bridge (which settles requests by them),
+ * the transcript projector and the host's listener, in codex's order; counts agent actions for
+ * the step budget and keeps codex's token usage and last error in the turn's tally. Called from
+ * the turn's events, one at a time.
+ */
+final class TurnNotifications {
+    /** What the fan-out needs of its turn. */
+    interface Owner {
+        CodexClient client();
+
+        ServerRequestBridge bridge();
+
+        /** The turn took as many agent actions as its budget allows: it is to be stopped. */
+        void stepBudgetReached();
+    }
+
+    private final Owner turn;
+    private final TurnListener listener;
+    private final ItemProjector projector;
+    private final TurnTally tally;
+    private final TurnFollow follow;
+    /** The account's governor, or null. */
+    private final RateLimitGovernor rateLimits;
+    private final int maxSteps;
+
+    TurnNotifications(Owner turn, TurnListener listener, ItemProjector projector, TurnTally tally, TurnFollow follow,
+                      RateLimitGovernor rateLimits, int maxSteps) {
+        this.turn = turn;
+        this.listener = listener;
+        this.projector = projector;
+        this.tally = tally;
+        this.follow = follow;
+        this.rateLimits = rateLimits;
+        this.maxSteps = maxSteps;
+    }
+
+    /** Hands {@code n} on; returns codex's record of the turn when {@code n} ends it, else null. */
+    Turn handle(CodexEvent.Notification n) {
+        ServerNotification p = n.params();
+        turn.bridge().observe(p);
+        List<TranscriptMessage> produced = projector.onNotification(p);
+        if (p instanceof AgentMessageDeltaNotification d) {
+            safely(() -> listener.onAgentMessageDelta(d.itemId(), d.delta()));
+        } else if (p instanceof ReasoningSummaryTextDeltaNotification d) {
+            safely(() -> listener.onReasoningDelta(d.itemId(), d.delta(), true));
+        } else if (p instanceof ReasoningTextDeltaNotification d) {
+            safely(() -> listener.onReasoningDelta(d.itemId(), d.delta(), false));
+        } else if (p instanceof CommandExecutionOutputDeltaNotification d) {
+            safely(() -> listener.onCommandOutputDelta(d.itemId(), d.delta()));
+        } else if (p instanceof ItemStartedNotification started) {
+            safely(() -> listener.onItemStarted(started.item()));
+        } else if (p instanceof ItemCompletedNotification completed) {
+            follow.completed(ItemIds.of(completed.item()));     // from the typed item: the line is not parsed a second time
+            itemCompleted(completed.item(), produced);
+        } else if (p instanceof TurnPlanUpdatedNotification plan) {
+            safely(() -> listener.onPlanUpdated(plan));
+        } else if (p instanceof ThreadTokenUsageUpdatedNotification usage && usage.tokenUsage() != null) {
+            TokenUsage u = TokenUsage.of(usage.tokenUsage());
+            tally.tokenUsage(u);
+            safely(() -> listener.onTokenUsage(u));
+        } else if (p instanceof ErrorNotification e) {
+            error(e);
+        } else if (p instanceof WarningNotification w) {
+            safely(() -> listener.onWarning(w.message() == null ? "" : w.message()));
+        } else if (p instanceof ConfigWarningNotification w) {
+            safely(() -> listener.onWarning(w.summary() == null ? "" : w.summary()));
+        } else if (p instanceof TurnCompletedNotification done && done.turn() != null) {
+            return done.turn();
+        } else {
+            safely(() -> listener.onNotification(n));
+        }
+        return null;
+    }
+
+    private void error(ErrorNotification e) {
+        TurnError error = e.error();
+        TurnFailure err = ErrorClassifier.classify(error == null ? null : error.message(),
+                error == null ? null : error.codexErrorInfo(), turn.client().stderrTail(40));
+        if (Boolean.TRUE.equals(e.willRetry())) {
+            if (rateLimits != null && err.category() == ErrorCategory.USAGE_LIMIT) {
+                // codex's own retries of a rate limit hold back the other sessions too
+                rateLimits.report(RateLimitSignal.of(err, RateLimitSignal.Source.CODEX_RETRY));
+            }
+            safely(() -> listener.onRetry(err));
+        } else {
+            tally.lastError(err);
+        }
+    }
+
+    /** An item codex completed while nobody here listened: to the listener, transcript and step count like a live one. */
+    void deliverCompleted(ThreadItem item) {
+        itemCompleted(item, projector.completed(item));
+    }
+
+    /** The listener hears of a completed item (live, or fetched after a re-attach); the step budget counts it. */
+    private void itemCompleted(ThreadItem item, List<TranscriptMessage> produced) {
+        safely(() -> listener.onItemCompleted(item, produced));
+        if (!produced.isEmpty()) {
+            safely(() -> listener.onTranscript(produced));
+        }
+        if (TurnTally.isStep(item)) {
+            int step = tally.stepEnded(System.nanoTime());
+            safely(() -> listener.onStep(step, item));
+            if (maxSteps > 0 && step >= maxSteps) {
+                turn.stepBudgetReached();
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.codexbridge.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code codex-bridge a2a --contexts DIR --codex-home HOME} stopped (SIGTERM) and started again:
+ * the context's next message continues the same codex thread, and the task from the first run is
+ * found by {@code tasks/get}.
+ */
+class A2aCommandRestartLiveTest {
+    private static final String TOKEN = "alice-token-0123456789";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aContextOutlivesTheCommand() throws Exception {
+        LiveCodex.binary();
+        try (ScriptedModelServer model = ScriptedModelServer.start()) {
+            Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).askForApproval("on-request").write();
+            Path tokens = Files.writeString(tmp.resolve("tokens"), "alice " + TOKEN + "\n");
+            HttpClient http = HttpClient.newHttpClient();
+
+            model.enqueue(ModelReply.message("first run"));
+            Process first = start(home, tokens);
+            JsonNode one;
+            try {
+                one = send(http, uri(first), "{\"role\":\"user\",\"messageId\":\"m1\",\"parts\":[{\"kind\":\"text\",\"text\":\"remember the word lantern\"}]}");
+            } finally {
+                stop(first);
+            }
+            assertThat(one.at("/status/state").asText()).isEqualTo("completed");
+            String context = one.path("contextId").asText();
+
+            model.enqueue(ModelReply.message("second run"));
+            Process second = start(home, tokens);
+            try {
+                URI uri = uri(second);
+                JsonNode old = rpc(http, uri, "tasks/get", "{\"id\":\"" + one.path("id").asText() + "\"}");
+                assertThat(old.at("/status/state").asText()).isEqualTo("completed");
+                assertThat(old.at("/artifacts/0/parts/0/text").asText()).isEqualTo("first run");
+                JsonNode two = send(http, uri, "{\"role\":\"user\",\"messageId\":\"m2\",\"contextId\":\"" + context
+                        + "\",\"parts\":[{\"kind\":\"text\",\"text\":\"which word?\"}]}");
+                assertThat(two.at("/status/state").asText()).isEqualTo("completed");
+                assertThat(two.at("/metadata/codexThreadId").asText()).isEqualTo(one.at("/metadata/codexThreadId").asText());
+                assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).userTexts())
+                        .anySatisfy(t -> assertThat(t).contains("lantern"));
+            } finally {
+                stop(second);
+            }
+        }
+    }
+
+    private Process start(Path home, Path tokens) throws Exception {
+        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+        return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main",
+                "a2a", "--listen", "127.0.0.1:0", "--codex-home", home.toString(), "--tokens", tokens.toString(),
+                "--contexts", tmp.resolve("contexts").toString(), "--workspace", tmp.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    /** The address the command prints on stderr once it listens. */
+    private static URI uri(Process p) throws Exception {
+        BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+        List<String> lines = new ArrayList<>();
+        for (String line; (line = err.readLine()) != null; ) {
+            lines.add(line);
+            Matcher m = Pattern.compile("A2A agent at (http://\\S+/) ").matcher(line);
+            if (m.find()) {
+                // keep draining stderr so the command never blocks on a full pipe
+                Thread drain = new Thread(() -> err.lines().forEach(l -> { }), "a2a-command-stderr");
+                drain.setDaemon(true);
+                drain.start();
+                return URI.create(m.group(1));
+            }
+        }
+        throw new AssertionError("the command did not start:\n" + String.join("\n", lines));
+    }
+
+    private static void stop(Process p) throws Exception {
+        p.destroy();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the command stops on SIGTERM").isTrue();
+    }
+
+    private static JsonNode send(HttpClient http, URI uri, String message) throws Exception {
+        return rpc(http, uri, "message/send", "{\"message\":" + message + "}");
+    }
+
+    private static JsonNode rpc(HttpClient http, URI uri, String method, String params) throws Exception {
+        String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}";
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode json = Json.parse(r.body());
+        assertThat(json.has("error")).as(r.body()).isFalse();
+        return json.path("result");
+    }
+}
