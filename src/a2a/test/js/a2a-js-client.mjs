@@ -1,22 +1,21 @@
-// Drives codex-bridge's A2A server with the A2A JS SDK's ClientFactory (its v0.3 compatibility
-// layer: the server speaks A2A 0.3). Prints one JSON object with what it saw; A2aJsClientLiveTest
+// Drives codex-bridge's A2A server with the A2A JS SDK's ClientFactory through its v0.3
+// compatibility layer: the card it is given lists only the server's JSON-RPC 0.3 interface (the
+// 1.0 ones: a2a-js-v1-client.mjs). Prints one JSON object with what it saw; A2aJsClientLiveTest
 // judges it. Usage: node a2a-js-client.mjs URL TOKEN OTHER_TOKEN
 import { ClientFactory, DefaultAgentCardResolver, JsonRpcTransportFactory } from '@a2a-js/sdk/client';
-import { Role, TaskState } from '@a2a-js/sdk';
+import { as, message, state, text } from './a2a-js-common.mjs';
 
 const [url, token, otherToken] = process.argv.slice(2);
 const legacyCompat = { enabled: true };
+const card = await new DefaultAgentCardResolver({ legacyCompat }).resolve(url);
+const legacyOnly = { ...card, supportedInterfaces: card.supportedInterfaces.filter((i) => i.protocolVersion === '0.3') };
 const client = await new ClientFactory({
   transports: [new JsonRpcTransportFactory({ legacyCompat })],
   cardResolver: new DefaultAgentCardResolver({ legacyCompat }),
-}).createFromUrl(url);
-const as = (t) => ({ serviceParameters: { Authorization: `Bearer ${t}` } });
-const part = (content) => ({ content, metadata: undefined, filename: '', mediaType: '' });
-const message = (content, ids = {}) => ({
-  message: { messageId: crypto.randomUUID(), role: Role.ROLE_USER, parts: [part(content)], ...ids },
-});
-const state = (s) => TaskState[s.state];
-const text = (parts) => parts.filter((p) => p.content?.$case === 'text').map((p) => p.content.value).join('\n');
+}).createFromNormalizedAgentCard(legacyOnly);
+if (client.protocolVersion !== '0.3') {
+  throw new Error('expected the 0.3 transport, got ' + client.protocolVersion);
+}
 const out = {};
 
 // send: completed with the answer

@@ -19,8 +19,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class A2aAgent implements AutoCloseable {
     private final SessionSource sessions;
+    private final ContextStore store;
     private final A2aLimits limits;
     private final Map<String, Principal> principals = new ConcurrentHashMap<>();
+    /** Who each context in memory belongs to, all callers together: a context id is one caller's. */
+    private final Map<String, String> owners = new ConcurrentHashMap<>();
 
     /** One caller's tasks and contexts, oldest first; guarded by its own monitor. */
     private static final class Principal {
@@ -32,8 +35,9 @@ final class A2aAgent implements AutoCloseable {
     record Accepted(A2aTask task, Runnable go, boolean answer) {
     }
 
-    A2aAgent(SessionSource sessions, A2aLimits limits) {
+    A2aAgent(SessionSource sessions, ContextStore store, A2aLimits limits) {
         this.sessions = sessions;
+        this.store = store;
         this.limits = limits;
     }
 
@@ -44,7 +48,8 @@ final class A2aAgent implements AutoCloseable {
     /**
      * {@code message/send} and {@code message/stream}: a message naming a task answers that task's
      * pending request; otherwise it is a new task (a new codex turn) in its context, a new context
-     * when it names none (or one this caller does not have).
+     * when it names none (or one no caller has). Another caller's context is "not found".
+     * {@code message.metadata.outputSchema} (a JSON Schema) asks for structured output.
      */
     Accepted message(String principal, JsonNode params) {
         JsonNode message = params.path("message");
@@ -65,6 +70,11 @@ final class A2aAgent implements AutoCloseable {
         if (text.isBlank()) {
             throw A2aError.invalidParams("the message has no text");
         }
+        JsonNode schema = message.path("metadata").get("outputSchema");
+        if (schema != null && !schema.isNull() && !schema.isObject()) {
+            throw A2aError.invalidParams("message.metadata.outputSchema must be a JSON Schema object");
+        }
+        TurnOptions.Builder options = TurnOptions.builder().outputSchema(schema == null || schema.isNull() ? null : schema);
         String contextId = message.hasNonNull("contextId") ? message.path("contextId").asText() : UUID.randomUUID().toString();
         Principal p = principals.computeIfAbsent(principal, k -> new Principal());
         List<A2aContext> closing = new ArrayList<>();
@@ -73,9 +83,7 @@ final class A2aAgent implements AutoCloseable {
         synchronized (p) {
             context = p.contexts.get(contextId);
             if (context == null) {
-                closing.addAll(makeRoom(p));
-                context = new A2aContext(contextId, principal, sessions, limits.approvalDeadline());
-                p.contexts.put(contextId, context);
+                context = known(p, principal, contextId, closing);
             } else if (context.busy()) {
                 throw new A2aError(A2aError.UNSUPPORTED, "context " + contextId + " has a running task; one task at a time per context");
             }
@@ -84,20 +92,52 @@ final class A2aAgent implements AutoCloseable {
             }
             String id = UUID.randomUUID().toString();
             task = new A2aTask(id, contextId, A2aWire.userMessage(message, id, contextId), limits.queuedEvents(), limits.approvalDeadline());
+            if (schema != null && !schema.isNull()) {
+                task.expectStructuredOutput();
+            }
             p.tasks.put(id, task);
             context.run(task);
         }
         closing.forEach(A2aContext::close);
         A2aContext ctx = context;
-        return new Accepted(task, () -> start(task, ctx, text), false);
+        // the task's id is the turn's key: codex keeps it with the turn (decision 0032)
+        TurnOptions turn = options.key(task.id).build();
+        return new Accepted(task, () -> start(task, ctx, text, turn), false);
     }
 
-    private static void start(A2aTask task, A2aContext context, String text) {
+    /**
+     * The context {@code contextId} for this caller, not yet in memory: the stored one when the
+     * store knows it as this caller's (its thread is resumed), refused as not found when it is
+     * another's, else a new one. Called holding {@code p}'s monitor.
+     */
+    private A2aContext known(Principal p, String principal, String contextId, List<A2aContext> closing) {
+        StoredContext stored = store.context(contextId).orElse(null);
+        String claimed = owners.putIfAbsent(contextId, principal);
+        String owner = stored != null ? stored.principal() : claimed;
+        if (owner != null && !owner.equals(principal)) {
+            if (claimed == null) {
+                owners.remove(contextId, principal);
+            }
+            throw A2aError.invalidParams("context " + contextId + " not found");
+        }
+        closing.addAll(makeRoom(p));
+        A2aContext context = new A2aContext(contextId, principal, sessions, store, stored, limits.approvalDeadline());
+        p.contexts.put(contextId, context);
+        return context;
+    }
+
+    private static void start(A2aTask task, A2aContext context, String text, TurnOptions options) {
         try {
-            // the task's id is the turn's key: codex keeps it with the turn (decision 0032)
-            TurnHandle h = context.session().startTurn(TurnInput.text(text), TurnOptions.builder().key(task.id).build(), task);
+            TurnHandle h = context.begin(task.id).startTurn(TurnInput.text(text), options, task);
             task.onInterrupt(h::interrupt);
-            h.result().whenComplete(task::finish);
+            h.result().whenComplete((r, e) -> {
+                try {
+                    task.finish(r, e);
+                } finally {
+                    // after the task's end: a store that cannot be written must not leave the task running
+                    context.ended(r == null ? null : r.threadId());
+                }
+            });
         } catch (RuntimeException e) {
             task.finish(null, e);
         }
@@ -113,6 +153,7 @@ final class A2aAgent implements AutoCloseable {
                 throw new A2aError(A2aError.UNSUPPORTED, "too many busy contexts (" + limits.contextsPerPrincipal() + ")");
             }
             p.contexts.remove(idle.id);
+            owners.remove(idle.id, idle.principal);
             out.add(idle);
         }
         return out;
@@ -142,10 +183,52 @@ final class A2aAgent implements AutoCloseable {
                 t = p.tasks.get(id);
             }
         }
-        if (t == null) {
-            throw A2aError.taskNotFound(id);
+        return t != null ? t : recover(principal, id);
+    }
+
+    /**
+     * A task of this caller's from before a restart: its context is resumed and the turn read
+     * from codex's record (followed, when codex still runs it), then kept like any other task.
+     */
+    private A2aTask recover(String principal, String id) {
+        StoredContext stored = store.contextOfTask(id).filter(c -> c.principal().equals(principal))
+                .orElseThrow(() -> A2aError.taskNotFound(id));
+        Principal p = principals.computeIfAbsent(principal, k -> new Principal());
+        List<A2aContext> closing = new ArrayList<>();
+        A2aContext context;
+        synchronized (p) {
+            A2aTask again = p.tasks.get(id);
+            if (again != null) {
+                return again;
+            }
+            context = p.contexts.get(stored.contextId());
+            if (context == null) {
+                context = known(p, principal, stored.contextId(), closing);
+            }
         }
-        return t;
+        closing.forEach(A2aContext::close);
+        A2aTask task = TaskRecovery.recover(id, context, limits);
+        synchronized (p) {
+            A2aTask raced = p.tasks.putIfAbsent(id, task);
+            if (raced != null) {
+                return raced;
+            }
+            if (p.tasks.size() > limits.tasksPerPrincipal()) {
+                forgetOldestEnded(p);
+            }
+        }
+        return task;
+    }
+
+    /** This caller's tasks, oldest first. */
+    List<A2aTask> tasks(String principal) {
+        Principal p = principals.get(principal);
+        if (p == null) {
+            return List.of();
+        }
+        synchronized (p) {
+            return List.copyOf(p.tasks.values());
+        }
     }
 
     @Override

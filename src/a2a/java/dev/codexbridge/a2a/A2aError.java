@@ -11,6 +11,8 @@ final class A2aError extends RuntimeException {
     static final int TASK_NOT_CANCELABLE = -32002;
     static final int PUSH_NOT_SUPPORTED = -32003;
     static final int UNSUPPORTED = -32004;
+    static final int EXTENDED_CARD_NOT_CONFIGURED = -32007;
+    static final int VERSION_NOT_SUPPORTED = -32009;
 
     private final int code;
 

@@ -9,7 +9,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.net.URLDecoder;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,9 +31,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Codex sessions as an A2A agent over HTTP: the agent card at
- * {@code GET /.well-known/agent-card.json} (no token needed), JSON-RPC at {@code POST /} for
- * callers with a bearer token, {@code message/stream} and {@code tasks/resubscribe} as SSE.
- * A small server on Jetty 12's core handlers (decision 0034).
+ * {@code GET /.well-known/agent-card.json} (no token needed, negotiated by {@code A2A-Version}),
+ * JSON-RPC 1.0 and 0.3 at {@code POST /} ({@link A2aRpc}), HTTP+JSON 1.0 at {@code /message:send},
+ * {@code /tasks}, … ({@link A2aRest}), streams as SSE, push notifications to callers' webhooks
+ * ({@link PushOptions}), callers authenticated by an {@link Authenticator}. A small server on
+ * Jetty 12's core handlers (decisions 0034, 0035).
  *
  * <pre>{@code
  * try (A2aServer server = A2aServer.builder().port(8080).tokens(BearerTokens.read(file))
@@ -42,25 +48,43 @@ import org.jspecify.annotations.Nullable;
  */
 public final class A2aServer implements AutoCloseable {
     static final String CARD_PATH = "/.well-known/agent-card.json";
+    static final String VERSION_HEADER = "A2A-Version";
+    private static final Authenticator NO_AUTH = new Authenticator() {
+        @Override
+        public Optional<String> principal(@Nullable String authorization) {
+            return Optional.empty();
+        }
+
+        @Override
+        public String description() {
+            return "No tokens are issued: calls without a token act as one principal.";
+        }
+    };
     private static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
     private final Server jetty;
     private final ServerConnector connector;
     private final A2aAgent agent;
     private final A2aRpc rpc;
-    private final @Nullable BearerTokens tokens;
+    private final A2aRest rest;
+    private final @Nullable A2aPush push;
+    private final @Nullable Authenticator auth;
     private final Builder settings;
     private final AtomicInteger openStreams = new AtomicInteger();
-    private volatile byte @Nullable [] card;
+    private final Map<A2aVersion, byte[]> cards = new EnumMap<>(A2aVersion.class);
 
     private A2aServer(Builder b) {
         this.settings = b;
-        if (b.tokens == null && b.anonymous == null) {
-            throw new IllegalStateException("no tokens: give the callers' bearer tokens (or, for trusted callers only, an anonymous principal)");
+        if (b.auth == null && b.anonymous == null) {
+            throw new IllegalStateException("no tokens: give the callers' bearer tokens or JWT settings (or, for trusted callers only, an anonymous principal)");
         }
-        this.tokens = b.tokens;
-        this.agent = new A2aAgent(Objects.requireNonNull(b.sessions, "sessions"), b.limits);
-        this.rpc = new A2aRpc(agent);
+        this.auth = b.auth;
+        this.agent = new A2aAgent(Objects.requireNonNull(b.sessions, "sessions"),
+                b.contexts != null ? b.contexts : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS), b.limits);
+        this.push = b.push == null ? null : new A2aPush(agent, b.push);
+        A2aOps ops = new A2aOps(agent);
+        this.rpc = new A2aRpc(ops, push);
+        this.rest = new A2aRest(ops, push);
         QueuedThreadPool pool = new QueuedThreadPool(b.limits.streams() + 32, 4);
         pool.setName("codex-bridge-a2a");
         pool.setDaemon(true);
@@ -97,72 +121,83 @@ public final class A2aServer implements AutoCloseable {
     private void serve(Request request, Response response, Callback callback) throws Exception {
         String path = Request.getPathInContext(request);
         String method = request.getMethod();
+        String version = request.getHeaders().get(VERSION_HEADER);
         if (path.equals(CARD_PATH) || path.equals("/.well-known/agent.json")) {
             if (!method.equals("GET")) {
                 plain(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "GET only");
                 return;
             }
-            json(response, callback, HttpStatus.OK_200, card());
+            A2aVersion v;
+            try {
+                v = A2aVersion.ofHeader(version);
+            } catch (A2aError e) {
+                plain(response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage());
+                return;
+            }
+            response.getHeaders().put(HttpHeader.VARY, VERSION_HEADER);
+            json(response, callback, HttpStatus.OK_200, card(v));
             return;
         }
-        if (!path.equals("/")) {
-            plain(response, callback, HttpStatus.NOT_FOUND_404, "not found: JSON-RPC is served at POST /");
+        boolean isRpc = path.equals("/");
+        if (!isRpc && !A2aRest.serves(path)) {
+            plain(response, callback, HttpStatus.NOT_FOUND_404, "not found: JSON-RPC is served at POST /, HTTP+JSON at /message:send, /tasks, …");
             return;
         }
-        if (!method.equals("POST")) {
+        if (isRpc && !method.equals("POST")) {
             plain(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "POST JSON-RPC here");
             return;
         }
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        Optional<String> principal = authorization == null ? Optional.ofNullable(settings.anonymous)
-                : tokens == null ? Optional.empty() : tokens.principal(authorization);
+        Authenticator.Verdict verdict = authorization == null
+                ? settings.anonymous != null ? new Authenticator.Verdict(settings.anonymous, "") : Authenticator.Verdict.refused("no token")
+                : auth == null ? Authenticator.Verdict.refused("this server takes no tokens") : auth.verdict(authorization);
+        Optional<String> principal = Optional.ofNullable(verdict.principal());
         if (principal.isEmpty()) {
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-            plain(response, callback, HttpStatus.UNAUTHORIZED_401, "a valid bearer token is required");
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, authorization == null ? "Bearer" : "Bearer error=\"invalid_token\"");
+            plain(response, callback, HttpStatus.UNAUTHORIZED_401, "a valid bearer token is required: " + verdict.reason());
             return;
         }
-        JsonNode body;
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            byte[] bytes = in.readNBytes(settings.limits.maxRequestBytes() + 1);
-            if (bytes.length > settings.limits.maxRequestBytes()) {
-                plain(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, "request larger than " + settings.limits.maxRequestBytes() + " bytes");
+        JsonNode body = null;
+        if (method.equals("POST")) {
+            try (InputStream in = Content.Source.asInputStream(request)) {
+                byte[] bytes = in.readNBytes(settings.limits.maxRequestBytes() + 1);
+                if (bytes.length > settings.limits.maxRequestBytes()) {
+                    plain(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, "request larger than " + settings.limits.maxRequestBytes() + " bytes");
+                    return;
+                }
+                body = bytes.length == 0 ? null : A2aWire.JSON.readTree(bytes);
+            } catch (JsonProcessingException e) {
+                reply(response, callback, isRpc ? new A2aReply.Body(200, A2aWire.error(null, A2aError.PARSE, "the body is not JSON"))
+                        : A2aRest.error(new A2aError(A2aError.PARSE, "the body is not JSON")));
                 return;
             }
-            body = A2aWire.JSON.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            json(response, callback, HttpStatus.OK_200, A2aWire.JSON.writeValueAsBytes(
-                    A2aWire.error(null, A2aError.PARSE, "the body is not JSON")));
-            return;
         }
-        if (body == null || body.isMissingNode()) {
-            json(response, callback, HttpStatus.OK_200, A2aWire.JSON.writeValueAsBytes(
-                    A2aWire.error(null, A2aError.INVALID_REQUEST, "empty body")));
+        if (isRpc && (body == null || body.isMissingNode())) {
+            reply(response, callback, new A2aReply.Body(200, A2aWire.error(null, A2aError.INVALID_REQUEST, "empty body")));
             return;
         }
         // a stream, and a blocking send while it waits, hold a server thread: both count against the limit
-        String rpcMethod = body.path("method").asText();
-        boolean holdsThread = rpcMethod.equals("message/stream") || rpcMethod.equals("tasks/resubscribe")
-                || rpcMethod.equals("message/send") && body.path("params").path("configuration").path("blocking").asBoolean(true);
+        boolean holdsThread = isRpc ? A2aRpc.holdsThread(body) : A2aRest.holdsThread(method, path, body);
         if (holdsThread && openStreams.incrementAndGet() > settings.limits.streams()) {
             openStreams.decrementAndGet();
-            json(response, callback, HttpStatus.OK_200, A2aWire.JSON.writeValueAsBytes(A2aWire.error(body.get("id"),
-                    A2aError.UNSUPPORTED, "too many open streams and blocking sends (" + settings.limits.streams()
-                            + "); send with configuration.blocking false and poll tasks/get")));
+            A2aError busy = new A2aError(A2aError.UNSUPPORTED, "too many open streams and blocking sends (" + settings.limits.streams()
+                    + "); send without waiting (0.3: configuration.blocking false; 1.0: returnImmediately) and poll the task");
+            reply(response, callback, isRpc ? new A2aReply.Body(200, A2aWire.error(body.get("id"), busy.code(), busy.getMessage()))
+                    : A2aRest.error(busy));
             return;
         }
         try {
-            A2aRpc.Reply reply;
+            A2aReply r;
             try {
-                reply = rpc.call(principal.get(), body);
+                r = isRpc ? rpc.call(principal.get(), body, version)
+                        : rest.call(principal.get(), method, path, query(request), body, version);
             } catch (RuntimeException e) {
-                // a fault of the server's, answered as JSON-RPC rather than an HTTP 500 page
-                reply = new A2aRpc.Body(A2aWire.error(body.get("id"), A2aError.INTERNAL, "internal error: " + e));
+                // a fault of the server's, answered in the binding's own error shape rather than an HTTP 500 page
+                A2aError internal = new A2aError(A2aError.INTERNAL, "internal error: " + e);
+                r = isRpc ? new A2aReply.Body(200, A2aWire.error(body.get("id"), internal.code(), internal.getMessage()))
+                        : A2aRest.error(internal);
             }
-            if (reply instanceof A2aRpc.Body b) {
-                json(response, callback, HttpStatus.OK_200, A2aWire.JSON.writeValueAsBytes(b.json()));
-            } else if (reply instanceof A2aRpc.Stream s) {
-                sse(response, callback, s);
-            }
+            reply(response, callback, r);
         } finally {
             if (holdsThread) {
                 openStreams.decrementAndGet();
@@ -170,8 +205,30 @@ public final class A2aServer implements AutoCloseable {
         }
     }
 
-    /** Writes a stream's events as SSE, each a JSON-RPC response to the request's id, until the task pauses. */
-    private static void sse(Response response, Callback callback, A2aRpc.Stream s) {
+    private static Map<String, String> query(Request request) {
+        Map<String, String> q = new HashMap<>();
+        String raw = request.getHttpURI().getQuery();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return q;
+    }
+
+    private static void reply(Response response, Callback callback, A2aReply r) throws JsonProcessingException {
+        if (r instanceof A2aReply.Body b) {
+            json(response, callback, b.status(), A2aWire.JSON.writeValueAsBytes(b.json()));
+        } else if (r instanceof A2aReply.Stream s) {
+            sse(response, callback, s);
+        }
+    }
+
+    /** Writes a stream's events as SSE, each framed by its binding, until the task pauses. */
+    private static void sse(Response response, Callback callback, A2aReply.Stream s) {
         response.setStatus(HttpStatus.OK_200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
@@ -184,8 +241,7 @@ public final class A2aServer implements AutoCloseable {
                     }
                     out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
                 } else {
-                    out.write(("data: " + A2aWire.JSON.writeValueAsString(A2aWire.result(s.id(), event)) + "\n\n")
-                            .getBytes(StandardCharsets.UTF_8));
+                    out.write(("data: " + A2aWire.JSON.writeValueAsString(s.frame().apply(event)) + "\n\n").getBytes(StandardCharsets.UTF_8));
                 }
                 out.flush();
             }
@@ -207,26 +263,41 @@ public final class A2aServer implements AutoCloseable {
         response.write(true, java.nio.ByteBuffer.wrap(body), callback);
     }
 
+    /**
+     * An error answered before the request's body was read: the connection is closed after it
+     * (said in the header, so a client does not send its next request on a connection the server
+     * is about to drop with the unread body).
+     */
     private static void plain(Response response, Callback callback, int status, String text) {
         response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
         Content.Sink.write(response, true, text + "\n", callback);
     }
 
-    private byte[] card() throws JsonProcessingException {
-        byte[] c = card;
-        if (c == null) {
-            c = A2aWire.JSON.writeValueAsBytes(AgentCard.of(settings.name, settings.description, uri().toString(), BuildInfo.version(),
-                    settings.anonymous != null));
-            card = c;
+    private byte[] card(@Nullable A2aVersion v) throws JsonProcessingException {
+        A2aVersion key = v == null ? A2aVersion.V0_3 : v;
+        synchronized (cards) {
+            byte[] c = cards.get(key);
+            if (c == null) {
+                Authenticator a = auth != null ? auth : NO_AUTH;
+                c = A2aWire.JSON.writeValueAsBytes(AgentCard.forVersion(key, new AgentCard.Facts(settings.name, settings.description,
+                        uri().toString(), BuildInfo.version(), settings.anonymous != null, push != null, a)));
+                cards.put(key, c);
+            }
+            return c;
         }
-        return c;
     }
 
-    /** The agent card as served, for a host that publishes it elsewhere. */
+    /** The agent card as served to an A2A 0.3 caller (with the 1.0 interfaces listed too), for a host that publishes it elsewhere. */
     public String agentCardJson() {
+        return agentCardJson(false);
+    }
+
+    /** The agent card as served: 1.0's when {@code v1}, else 0.3's. */
+    public String agentCardJson(boolean v1) {
         try {
-            return new String(card(), StandardCharsets.UTF_8);
+            return new String(card(v1 ? A2aVersion.V1_0 : A2aVersion.V0_3), StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -240,6 +311,9 @@ public final class A2aServer implements AutoCloseable {
         } catch (Exception e) {
             // stopping is best effort; the sessions are closed regardless
         } finally {
+            if (push != null) {
+                push.close();
+            }
             agent.close();
         }
     }
@@ -249,7 +323,9 @@ public final class A2aServer implements AutoCloseable {
         private int port;
         private @Nullable URI publicUri;
         private @Nullable SessionSource sessions;
-        private @Nullable BearerTokens tokens;
+        private @Nullable Authenticator auth;
+        private @Nullable PushOptions push = PushOptions.DEFAULTS;
+        private @Nullable ContextStore contexts;
         private @Nullable String anonymous;
         private A2aLimits limits = A2aLimits.DEFAULTS;
         private String name = "codex";
@@ -284,9 +360,33 @@ public final class A2aServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where each context's codex thread and owner are kept (default: in memory, for the
+         * server's lifetime); {@link ContextStore#files} lets contexts and tasks outlive a restart.
+         */
+        public Builder contexts(ContextStore store) {
+            this.contexts = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
         /** The callers' bearer tokens; null serves only the {@linkplain #anonymous anonymous} principal. */
         public Builder tokens(@Nullable BearerTokens tokens) {
-            this.tokens = tokens;
+            this.auth = tokens;
+            return this;
+        }
+
+        /** How callers authenticate: {@link BearerTokens}, {@link JwtAuthenticator}, or one of the host's. */
+        public Builder authenticator(@Nullable Authenticator authenticator) {
+            this.auth = authenticator;
+            return this;
+        }
+
+        /**
+         * Push notifications to callers' webhooks ({@link PushOptions#DEFAULTS}: no private addresses);
+         * null turns them off (the card says so, and the push methods answer "not supported").
+         */
+        public Builder push(@Nullable PushOptions push) {
+            this.push = push;
             return this;
         }
 

@@ -51,17 +51,27 @@ final class A2aTask implements TurnListener {
     private int requests;
     private @Nullable String turnId;
     private @Nullable Runnable interrupt;
+    private boolean structured;
     private final ObjectNode metadata = A2aWire.object();
+    private java.util.function.@Nullable Consumer<ObjectNode> observer;
 
     private record Pending(String requestId, ApprovalRequest request, CompletableFuture<ApprovalDecision> answer) {
     }
 
-    A2aTask(String id, String contextId, JsonNode userMessage, int queuedEvents, Duration approvalDeadline) {
+    /** A task of the caller's {@code userMessage} (null for a task rebuilt after a restart: the message was not kept). */
+    A2aTask(String id, String contextId, @Nullable JsonNode userMessage, int queuedEvents, Duration approvalDeadline) {
         this.id = id;
         this.contextId = contextId;
         this.queuedEvents = queuedEvents;
         this.approvalDeadline = approvalDeadline;
-        history.add(userMessage);
+        if (userMessage != null) {
+            history.add(userMessage);
+        }
+    }
+
+    /** The turn was started with an output schema: its answer is also a {@code structured-output} data artifact. */
+    synchronized void expectStructuredOutput() {
+        structured = true;
     }
 
     synchronized String state() {
@@ -253,7 +263,7 @@ final class A2aTask implements TurnListener {
                     .put("kind", ch.kind() == null ? null : FileChanges.kind(ch.kind()))
                     .put("diff", ch.diff())));
             ObjectNode artifact = A2aWire.artifact("file-change-" + f.id(), "file-change",
-                    A2aWire.dataPart(A2aWire.object().put("status", String.valueOf(f.status())).set("changes", changes)));
+                    A2aWire.dataPart(A2aWire.object().put("status", f.status() == null ? null : f.status().wire()).set("changes", changes)));
             addArtifact(artifact);
         }
     }
@@ -295,6 +305,9 @@ final class A2aTask implements TurnListener {
             case COMPLETED -> {
                 String answer = r.finalText() == null ? "" : r.finalText();
                 addArtifact(A2aWire.artifact("answer-" + id, "answer", A2aWire.textPart(answer)));
+                if (structured) {
+                    addArtifact(A2aWire.artifact("structured-output-" + id, "structured-output", A2aWire.dataPart(structuredData(answer))));
+                }
                 ObjectNode reply = A2aWire.agentMessage(id, contextId, A2aWire.textPart(answer));
                 history.add(reply);
                 change(COMPLETED, reply, meta);
@@ -309,6 +322,21 @@ final class A2aTask implements TurnListener {
         }
     }
 
+    /**
+     * The answer as data: the library has checked it against the schema (a non-conforming answer
+     * fails the turn), so it parses; A2A's data part holds an object, so anything else is wrapped
+     * as {@code {"value": ...}}.
+     */
+    private static JsonNode structuredData(String answer) {
+        JsonNode data;
+        try {
+            data = A2aWire.JSON.readTree(answer.strip());
+        } catch (java.io.IOException e) {
+            data = A2aWire.JSON.getNodeFactory().textNode(answer);
+        }
+        return data != null && data.isObject() ? data : A2aWire.object().set("value", data);
+    }
+
     /** A new state (or new progress in the same one), told to every stream; a pause ends the streams. */
     private void change(String newState, @Nullable ObjectNode message, @Nullable ObjectNode metadata) {
         state = newState;
@@ -317,7 +345,18 @@ final class A2aTask implements TurnListener {
         notifyAll();
     }
 
+    /**
+     * Hears every event of this task from now on, under the task's monitor: it must only queue
+     * (push notifications do). One observer per task; a second replaces the first.
+     */
+    synchronized void observe(java.util.function.Consumer<ObjectNode> observer) {
+        this.observer = observer;
+    }
+
     private void emit(ObjectNode event, boolean last) {
+        if (observer != null) {
+            observer.accept(event);
+        }
         for (TaskStream s : List.copyOf(streams)) {
             if (!s.offer(event) || last) {
                 s.end();

@@ -2,19 +2,79 @@ package dev.codexbridge.a2a;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.jspecify.annotations.Nullable;
 
-/** The agent card (A2A 0.3): one skill, JSON-RPC with streaming, bearer tokens. */
+/**
+ * The agent card, negotiated by the request's {@code A2A-Version} header as A2A's own SDKs do:
+ * {@code 1.0} gets 1.0's card (ProtoJSON: {@code supportedInterfaces}, {@code securityRequirements});
+ * no header (or {@code 0.3}) gets 0.3's card, with {@code supportedInterfaces} beside {@code url} so
+ * a 1.0 client reading it still finds the 1.0 interfaces. Both list every interface: JSON-RPC 1.0
+ * and 0.3 at the server's address, HTTP+JSON 1.0 there too.
+ */
 final class AgentCard {
     static final String PROTOCOL_VERSION = "0.3.0";
+
+    /** What the card says. */
+    record Facts(String name, String description, String url, String version, boolean anonymous, boolean push, Authenticator auth) {
+    }
 
     private AgentCard() {
     }
 
-    static ObjectNode of(String name, String description, String url, String version, boolean anonymous) {
-        ObjectNode c = A2aWire.object().put("protocolVersion", PROTOCOL_VERSION).put("name", name).put("description", description)
-                .put("url", url).put("preferredTransport", "JSONRPC").put("version", version);
-        c.putArray("additionalInterfaces").addObject().put("url", url).put("transport", "JSONRPC");
-        c.putObject("capabilities").put("streaming", true).put("pushNotifications", false).put("stateTransitionHistory", false);
+    static ObjectNode forVersion(@Nullable A2aVersion v, Facts f) {
+        return v == A2aVersion.V1_0 ? v1(f) : v03(f);
+    }
+
+    static ObjectNode v03(Facts f) {
+        ObjectNode c = A2aWire.object().put("protocolVersion", PROTOCOL_VERSION).put("name", f.name()).put("description", f.description())
+                .put("url", f.url()).put("preferredTransport", "JSONRPC").put("version", f.version());
+        c.putArray("additionalInterfaces").addObject().put("url", f.url()).put("transport", "JSONRPC");
+        c.putObject("capabilities").put("streaming", true).put("pushNotifications", f.push()).put("stateTransitionHistory", false);
+        common(c, f);
+        ObjectNode bearer = c.putObject("securitySchemes").putObject("bearer").put("type", "http").put("scheme", "bearer")
+                .put("description", f.auth().description());
+        if (f.auth().bearerFormat() != null) {
+            bearer.put("bearerFormat", f.auth().bearerFormat());
+        }
+        ArrayNode security = c.putArray("security");
+        security.addObject().putArray("bearer");
+        if (f.anonymous()) {
+            // an empty requirement: callers without a token are served too
+            security.addObject();
+        }
+        c.put("supportsAuthenticatedExtendedCard", false);
+        c.set("supportedInterfaces", interfaces(f.url()));
+        return c;
+    }
+
+    static ObjectNode v1(Facts f) {
+        ObjectNode c = A2aWire.object().put("name", f.name()).put("description", f.description());
+        c.set("supportedInterfaces", interfaces(f.url()));
+        c.put("version", f.version());
+        c.putObject("capabilities").put("streaming", true).put("pushNotifications", f.push()).put("extendedAgentCard", false);
+        ObjectNode http = c.putObject("securitySchemes").putObject("bearer").putObject("httpAuthSecurityScheme")
+                .put("scheme", "Bearer").put("description", f.auth().description());
+        if (f.auth().bearerFormat() != null) {
+            http.put("bearerFormat", f.auth().bearerFormat());
+        }
+        ArrayNode security = c.putArray("securityRequirements");
+        security.addObject().putObject("schemes").putObject("bearer").putArray("list");
+        if (f.anonymous()) {
+            security.addObject().putObject("schemes");
+        }
+        common(c, f);
+        return c;
+    }
+
+    private static ArrayNode interfaces(String url) {
+        ArrayNode a = A2aWire.JSON.createArrayNode();
+        a.addObject().put("url", url).put("protocolBinding", "JSONRPC").put("protocolVersion", "1.0");
+        a.addObject().put("url", url).put("protocolBinding", "HTTP+JSON").put("protocolVersion", "1.0");
+        a.addObject().put("url", url).put("protocolBinding", "JSONRPC").put("protocolVersion", "0.3");
+        return a;
+    }
+
+    private static void common(ObjectNode c, Facts f) {
         c.putArray("defaultInputModes").add("text/plain").add("application/json");
         c.putArray("defaultOutputModes").add("text/plain").add("application/json");
         ObjectNode skill = c.putArray("skills").addObject().put("id", "codex").put("name", "Coding in a workspace")
@@ -22,15 +82,5 @@ final class AgentCard {
                         + "policy does not allow (the task turns input-required).");
         skill.putArray("tags").add("coding").add("shell").add("files");
         skill.putArray("examples").add("Add a unit test for the parser and run it.").add("Why does the build fail?");
-        c.putObject("securitySchemes").putObject("bearer").put("type", "http").put("scheme", "bearer")
-                .put("description", "A token given by the server's operator; each token is one principal.");
-        ArrayNode security = c.putArray("security");
-        security.addObject().putArray("bearer");
-        if (anonymous) {
-            // an empty requirement: callers without a token are served too
-            security.addObject();
-        }
-        c.put("supportsAuthenticatedExtendedCard", false);
-        return c;
     }
 }

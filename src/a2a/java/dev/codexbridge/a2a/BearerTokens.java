@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * Bearer tokens and the principal each stands for. Kept as SHA-256 digests, so a token is looked
  * up without comparing secrets character by character and never held in the clear.
  */
-public final class BearerTokens {
+public final class BearerTokens implements Authenticator {
     /** Shortest token accepted: a guessable token is no authentication. */
     public static final int MIN_TOKEN_LENGTH = 16;
     private final Map<String, String> principalByDigest;
@@ -70,7 +70,13 @@ public final class BearerTokens {
         return of(m);
     }
 
+    @Override
+    public String description() {
+        return "A token given by the server's operator; each token is one principal.";
+    }
+
     /** The principal of an {@code Authorization} header's bearer token, empty when missing or unknown. */
+    @Override
     public Optional<String> principal(@Nullable String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return Optional.empty();

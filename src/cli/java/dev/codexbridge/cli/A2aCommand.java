@@ -1,11 +1,15 @@
 package dev.codexbridge.cli;
 
 import dev.codexbridge.a2a.A2aServer;
+import dev.codexbridge.a2a.Authenticator;
 import dev.codexbridge.a2a.BearerTokens;
+import dev.codexbridge.a2a.JwtAuthenticator;
+import dev.codexbridge.a2a.PushOptions;
+import dev.codexbridge.a2a.ContextStore;
+import dev.codexbridge.a2a.SessionSource;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
-import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
@@ -26,12 +30,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Serves codex as an Agent2Agent (A2A) agent until stopped (docs/a2a.md): the agent card, the
- * JSON-RPC binding with SSE, one codex app-server shared by every context. Without
- * {@code --tokens}, one token is made up for principal {@code default} and printed.
+ * Serves codex as an Agent2Agent (A2A) agent until stopped (docs/a2a.md): the agent card, A2A
+ * 1.0's JSON-RPC and HTTP+JSON bindings and 0.3's JSON-RPC, SSE, push notifications, one codex
+ * app-server shared by every context. Callers authenticate by {@code --tokens} or the
+ * {@code --jwt-*} options; without either, one token is made up for principal {@code default}
+ * and printed.
  */
 @Command(name = "a2a", mixinStandardHelpOptions = true,
-        description = "Serve codex as an Agent2Agent (A2A) agent over HTTP (JSON-RPC, SSE, bearer tokens) until stopped.")
+        description = "Serve codex as an Agent2Agent (A2A) agent over HTTP (A2A 1.0 JSON-RPC and HTTP+JSON, 0.3 JSON-RPC, SSE, "
+                + "push notifications, bearer tokens or JWTs) until stopped.")
 final class A2aCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "HOST:PORT", required = true,
             description = "Where to listen, e.g. 127.0.0.1:8080 (port 0: any free port).")
@@ -58,6 +65,37 @@ final class A2aCommand implements Callable<Integer> {
             description = "Serve calls without a token as PRINCIPAL (trusted callers only, e.g. on a loopback address; "
                     + "for A2A clients that cannot send a token).")
     String anonymous;
+
+    @Option(names = "--jwt-jwks", paramLabel = "FILE|URL",
+            description = "Authenticate callers by JWTs signed RS256 or ES256 with these keys (a JWKS file, or an http(s) URL serving one), "
+                    + "instead of --tokens.")
+    String jwtJwks;
+
+    @Option(names = "--jwt-hs256-secret-file", paramLabel = "FILE",
+            description = "Authenticate callers by JWTs signed HS256 with the secret in FILE (at least 32 bytes), instead of --tokens.")
+    Path jwtSecretFile;
+
+    @Option(names = "--jwt-issuer", paramLabel = "ISS", description = "The iss every JWT must carry.")
+    String jwtIssuer;
+
+    @Option(names = "--jwt-audience", paramLabel = "AUD", description = "An aud every JWT must name.")
+    String jwtAudience;
+
+    @Option(names = "--jwt-principal-claim", paramLabel = "CLAIM", defaultValue = "sub",
+            description = "The JWT claim naming the principal (default: ${DEFAULT-VALUE}).")
+    String jwtPrincipalClaim;
+
+    @Option(names = "--push-allow-private",
+            description = "Let push notification webhooks be on loopback, link-local and private addresses (refused by default: SSRF).")
+    boolean pushAllowPrivate;
+
+    @Option(names = "--no-push", description = "Turn push notifications off.")
+    boolean noPush;
+
+    @Option(names = "--contexts", paramLabel = "DIR",
+            description = "Keep each context's codex thread and owner in DIR (created owner-only), so contexts and tasks "
+                    + "outlive a restart on the same --codex-home (default: in memory).")
+    Path contexts;
 
     @Option(names = "--offline-demo",
             description = "codex on the bundled scripted model in a throw-away CODEX_HOME: no credentials. It echoes; "
@@ -87,7 +125,17 @@ final class A2aCommand implements Callable<Integer> {
         if (offlineDemo && codexHome != null) {
             throw new IllegalArgumentException("--offline-demo makes its own CODEX_HOME; leave out --codex-home");
         }
-        BearerTokens callers = tokens != null ? BearerTokens.read(tokens) : anonymous != null ? null : madeUpToken(err);
+        if (offlineDemo && contexts != null) {
+            throw new IllegalArgumentException("--contexts keeps threads for a later run, but --offline-demo's CODEX_HOME is thrown away: "
+                    + "leave out one of them");
+        }
+        Authenticator callers = jwt();
+        if (callers != null && tokens != null) {
+            throw new IllegalArgumentException("give --tokens or the --jwt-* options, not both");
+        }
+        if (callers == null) {
+            callers = tokens != null ? BearerTokens.read(tokens) : anonymous != null ? null : madeUpToken(err);
+        }
         Path work = workspace != null ? workspace.toAbsolutePath() : Path.of("").toAbsolutePath();
         if (!Files.isDirectory(work)) {
             throw new IllegalArgumentException("--workspace is not a directory: " + work);
@@ -98,10 +146,12 @@ final class A2aCommand implements Callable<Integer> {
                 .askForApproval("on-request").sandboxMode("read-only").write() : codexHome;
         CountDownLatch stopped = new CountDownLatch(1);
         try (CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).connect();
-             A2aServer server = A2aServer.builder().host(host).port(port).publicUri(publicUrl).tokens(callers).anonymous(anonymous)
-                     .sessions((principal, context, approvals) -> CodexSession.builder().client(codex)
-                             .thread(ThreadOptions.in(work)).approvals(approvals).build())
-                     .start()) {
+            A2aServer server = A2aServer.builder().host(host).port(port).publicUri(publicUrl).authenticator(callers).anonymous(anonymous)
+                    .push(noPush ? null : pushAllowPrivate ? PushOptions.DEFAULTS.allowingPrivateAddresses() : PushOptions.DEFAULTS)
+                    .contexts(contexts != null ? ContextStore.files(contexts, ContextStore.DEFAULT_MAX_CONTEXTS)
+                            : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS))
+                    .sessions(SessionSource.shared(codex, b -> b.thread(ThreadOptions.in(work))))
+                    .start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
                 stopped.countDown();
@@ -115,6 +165,21 @@ final class A2aCommand implements Callable<Integer> {
                 model.close();
             }
         }
+    }
+
+    /** The JWT verifier the --jwt-* options ask for, null without them. */
+    private Authenticator jwt() throws java.io.IOException {
+        if (jwtJwks == null && jwtSecretFile == null) {
+            if (jwtIssuer != null || jwtAudience != null) {
+                throw new IllegalArgumentException("--jwt-issuer and --jwt-audience need --jwt-jwks or --jwt-hs256-secret-file");
+            }
+            return null;
+        }
+        if (jwtJwks != null && jwtSecretFile != null) {
+            throw new IllegalArgumentException("give --jwt-jwks or --jwt-hs256-secret-file, not both");
+        }
+        JwtAuthenticator.Builder b = JwtAuthenticator.builder().issuer(jwtIssuer).audience(jwtAudience).principalClaim(jwtPrincipalClaim);
+        return (jwtSecretFile != null ? b.hmacSecretFile(jwtSecretFile) : b.jwks(jwtJwks)).build();
     }
 
     private static BearerTokens madeUpToken(PrintStream err) {

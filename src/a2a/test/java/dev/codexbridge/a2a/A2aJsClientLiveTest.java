@@ -4,19 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.testkit.ModelReply;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server driven by the A2A JS SDK's {@code ClientFactory} (@a2a-js/sdk 1.3.0, an A2A 1.0
- * client, through its v0.3 compatibility layer), installed by the build next to the script it
- * runs (src/a2a/test/js), against the real codex on the scripted model.
+ * client) through its v0.3 compatibility layer, on the server's JSON-RPC 0.3 interface, installed
+ * by the build next to the script it runs (src/a2a/test/js), against the real codex on the
+ * scripted model. The 1.0 bindings: {@link A2aJsV1ClientLiveTest}.
  */
 class A2aJsClientLiveTest {
     @TempDir
@@ -36,21 +33,7 @@ class A2aJsClientLiveTest {
         live.model.enqueue(ModelReply.message("Hello, JS."),
                 ModelReply.builder().execCommandEscalated("call-js", "echo from-js", "The JS client asked").build(),
                 ModelReply.message("Ran it for JS."));
-        Path script = Paths.get(A2aJsClientLiveTest.class.getResource("/a2a-js/a2a-js-client.mjs").toURI());
-        assertThat(script.resolveSibling("node_modules/@a2a-js/sdk/package.json")).as("installed by the build").exists();
-        Process p = new ProcessBuilder("node", script.toString(), live.server.uri().toString(), LiveA2a.ALICE, LiveA2a.BOB)
-                .directory(script.getParent().toFile()).start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (java.io.IOException e) {
-                return e.toString();
-            }
-        });
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out + err.get()).isZero();
-        JsonNode seen = A2aWire.JSON.readTree(out);
+        JsonNode seen = NodeScript.run("a2a-js-client.mjs", live.server.uri().toString(), LiveA2a.ALICE, LiveA2a.BOB);
 
         assertThat(seen.at("/send/state").asText()).isEqualTo("TASK_STATE_COMPLETED");
         assertThat(seen.at("/send/answer").asText()).isEqualTo("Hello, JS.");

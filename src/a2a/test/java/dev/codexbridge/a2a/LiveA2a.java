@@ -32,6 +32,8 @@ final class LiveA2a implements AutoCloseable {
     private final WireSchema.Recorder wire = new WireSchema.Recorder();
     private CodexClient codex;
     A2aServer server;
+    /** Settings of the server beyond the test's defaults, applied on each boot. */
+    Consumer<A2aServer.Builder> serverSettings = b -> { };
 
     LiveA2a(Path tmp) {
         Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
@@ -53,10 +55,11 @@ final class LiveA2a implements AutoCloseable {
         codex = CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).codexHome(h.write()).build())
                 .wireTap(wire).connect();
         CodexClient shared = codex;
-        server = A2aServer.builder().tokens(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).anonymous(anonymous).limits(limits)
+        A2aServer.Builder b = A2aServer.builder().tokens(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).anonymous(anonymous).limits(limits)
                 .sessions((principal, context, approvals) -> CodexSession.builder().client(shared).thread(ThreadOptions.in(work))
-                        .approvals(approvals).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)).build())
-                .start();
+                        .approvals(approvals).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)).build());
+        serverSettings.accept(b);
+        server = b.start();
         return this;
     }
 

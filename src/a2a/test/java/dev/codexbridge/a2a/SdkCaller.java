@@ -128,6 +128,15 @@ final class SdkCaller implements AutoCloseable {
         return blocking.cancelTask(new TaskIdParams(taskId), auth);
     }
 
+    /** The SDK's non-streaming client and this caller's credentials, for calls not wrapped here (push configs). */
+    Client client() {
+        return blocking;
+    }
+
+    ClientCallContext auth() {
+        return auth;
+    }
+
     @Override
     public void close() {
         blocking.close();

@@ -1,0 +1,142 @@
+package dev.codexbridge.a2a;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.WeakHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Push notification configs, per task and only its owner's, and the notifications they send: on
+ * every status change and artifact of the task, each config's webhook gets the task (a config set
+ * through 0.3) or the event as a {@code StreamResponse} (1.0), through {@link Webhooks}.
+ */
+final class A2aPush implements AutoCloseable {
+    private final A2aAgent agent;
+    private final PushOptions options;
+    private final Webhooks webhooks;
+    // weak keys: a task the agent forgot takes its configs with it
+    private final Map<A2aTask, List<PushConfig>> configs = Collections.synchronizedMap(new WeakHashMap<>());
+
+    A2aPush(A2aAgent agent, PushOptions options) {
+        this.agent = agent;
+        this.options = options;
+        this.webhooks = new Webhooks(options);
+    }
+
+    Webhooks webhooks() {
+        return webhooks;
+    }
+
+    PushConfig set(String principal, A2aVersion.PushRequest r, A2aVersion version) {
+        A2aTask task = agent.task(principal, r.taskId());
+        if (r.scheme() != null && r.credentials() == null || r.scheme() == null && r.credentials() != null) {
+            throw A2aError.invalidParams("the push config's authentication needs both a scheme and credentials");
+        }
+        if (r.scheme() != null && !r.scheme().matches("[A-Za-z][A-Za-z0-9._~+-]*")) {
+            throw A2aError.invalidParams("the push config's authentication scheme is not an HTTP auth scheme: " + r.scheme());
+        }
+        if (r.credentials() != null && r.credentials().chars().anyMatch(c -> c < ' ' || c > '~')
+                || r.token() != null && r.token().chars().anyMatch(c -> c < ' ' || c > '~')) {
+            throw A2aError.invalidParams("the push config's token and credentials must be printable ASCII");
+        }
+        PushConfig c = new PushConfig(r.id() == null ? UUID.randomUUID().toString() : r.id(), task.id, webhooks.check(r.url()),
+                r.token(), r.scheme(), r.credentials(), version);
+        List<PushConfig> list;
+        boolean first = false;
+        synchronized (configs) {
+            list = configs.get(task);
+            if (list == null) {
+                list = new ArrayList<>();
+                configs.put(task, list);
+                first = true;
+            }
+        }
+        if (first) {
+            // outside the map's lock: the observer runs under the task's monitor and takes the map's
+            task.observe(e -> heard(task, e));
+        }
+        synchronized (list) {
+            list.removeIf(x -> x.id().equals(c.id()));
+            if (list.size() >= options.configsPerTask()) {
+                throw new A2aError(A2aError.UNSUPPORTED, "task " + task.id + " has " + options.configsPerTask()
+                        + " push configs already; delete one first");
+            }
+            list.add(c);
+        }
+        return c;
+    }
+
+    PushConfig get(String principal, @Nullable String taskId, @Nullable String id) {
+        List<PushConfig> all = list(principal, taskId);
+        if (id == null && all.size() == 1) {
+            return all.get(0);
+        }
+        return all.stream().filter(c -> c.id().equals(id)).findFirst()
+                .orElseThrow(() -> A2aError.invalidParams("task " + taskId + " has no push config " + id));
+    }
+
+    List<PushConfig> list(String principal, @Nullable String taskId) {
+        List<PushConfig> list = configs.get(agent.task(principal, taskId));
+        if (list == null) {
+            return List.of();
+        }
+        synchronized (list) {
+            return List.copyOf(list);
+        }
+    }
+
+    /** 1.0's {@code ListTaskPushNotificationConfigsResponse}: every config on one page (there are few per task). */
+    ObjectNode listPage(String principal, @Nullable String taskId, A2aVersion version) {
+        ObjectNode out = A2aWire.object();
+        ArrayNode a = out.putArray("configs");
+        list(principal, taskId).forEach(c -> a.add(version.pushConfig(c)));
+        out.put("nextPageToken", "");
+        return out;
+    }
+
+    void delete(String principal, @Nullable String taskId, @Nullable String id) {
+        PushConfig c = get(principal, taskId, id);
+        List<PushConfig> list = configs.get(agent.task(principal, taskId));
+        synchronized (list) {
+            list.remove(c);
+        }
+    }
+
+    /** Under the task's monitor: builds the payloads and queues them, nothing more. */
+    private void heard(A2aTask task, ObjectNode event) {
+        List<PushConfig> list = configs.get(task);
+        if (list == null) {
+            return;
+        }
+        List<PushConfig> now;
+        synchronized (list) {
+            now = List.copyOf(list);
+        }
+        byte[] v03 = null;
+        byte[] v1 = null;
+        try {
+            for (PushConfig c : now) {
+                if (c.version() == A2aVersion.V0_3) {
+                    v03 = v03 != null ? v03 : A2aWire.JSON.writeValueAsBytes(task.snapshot(null));
+                    webhooks.send(c, v03);
+                } else {
+                    v1 = v1 != null ? v1 : A2aWire.JSON.writeValueAsBytes(ProtoJson.event(event));
+                    webhooks.send(c, v1);
+                }
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a task's JSON could not be written", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        webhooks.close();
+    }
+}

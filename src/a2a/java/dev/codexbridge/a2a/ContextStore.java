@@ -1,0 +1,57 @@
+package dev.codexbridge.a2a;
+
+import dev.codexbridge.session.ThreadAccess;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Where the server keeps which codex thread each A2A context is, and whose it is, so contexts
+ * outlive the server: after a restart on the same store (and the same codex homes), a message
+ * in a known context resumes its thread, and {@code tasks/get} of a task from before the restart
+ * reads the turn from codex's record. Bounded: past its size the least recently changed context is
+ * forgotten (a later message naming it starts a new context, on a new codex thread).
+ *
+ * <p>{@link #inMemory(int)} (the default) lasts as long as the server; {@link #files(Path, int)}
+ * survives restarts. Implementations are thread-safe.
+ */
+public interface ContextStore {
+    /** The contexts a store holds by default. */
+    int DEFAULT_MAX_CONTEXTS = 10_000;
+
+    Optional<StoredContext> context(String contextId);
+
+    /** The context a task id belongs to. */
+    Optional<StoredContext> contextOfTask(String taskId);
+
+    /** The caller a codex thread belongs to, for {@link #threadAccess()}. */
+    Optional<String> ownerOfThread(String threadId);
+
+    /** Keeps {@code context}, replacing what was kept under its id. */
+    void save(StoredContext context);
+
+    /**
+     * The rule that a thread belongs to the caller whose context it is behind: give it to a
+     * {@code CodexPool} or {@code CodexTenants} the server's {@link SessionSource} uses, so that a
+     * thread of one principal is never resumed, read or answered for another, whatever id is tried.
+     */
+    default ThreadAccess threadAccess() {
+        return ThreadAccess.owners(thread -> ownerOfThread(thread).orElse(null));
+    }
+
+    /** Held in memory only, at most {@code maxContexts}. */
+    static ContextStore inMemory(int maxContexts) {
+        return new MemoryContextStore(maxContexts);
+    }
+
+    /**
+     * One small JSON file per context in {@code directory}, each written atomically (a new file
+     * moved over the old one), read back when the store is opened; at most {@code maxContexts}.
+     * The directory is created owner-only when missing, and refused when others may write to it.
+     *
+     * @throws IllegalArgumentException when the directory is world- or group-writable, or not a directory
+     * @throws java.io.UncheckedIOException when it cannot be created or read
+     */
+    static ContextStore files(Path directory, int maxContexts) {
+        return FileContextStore.open(directory, maxContexts);
+    }
+}

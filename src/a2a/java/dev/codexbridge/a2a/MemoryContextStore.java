@@ -1,0 +1,75 @@
+package dev.codexbridge.a2a;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Contexts in memory, least recently changed first, with indexes by task and by thread; the
+ * file-backed store keeps one of these as its index. Guarded by its own monitor.
+ */
+final class MemoryContextStore implements ContextStore {
+    private final int max;
+    private final LinkedHashMap<String, StoredContext> contexts = new LinkedHashMap<>();
+    private final Map<String, String> contextOfTask = new HashMap<>();
+    private final Map<String, String> ownerOfThread = new HashMap<>();
+
+    MemoryContextStore(int maxContexts) {
+        if (maxContexts < 1) {
+            throw new IllegalArgumentException("maxContexts must be >= 1, not " + maxContexts);
+        }
+        this.max = maxContexts;
+    }
+
+    @Override
+    public synchronized Optional<StoredContext> context(String contextId) {
+        return Optional.ofNullable(contexts.get(contextId));
+    }
+
+    @Override
+    public synchronized Optional<StoredContext> contextOfTask(String taskId) {
+        String c = contextOfTask.get(taskId);
+        return c == null ? Optional.empty() : Optional.ofNullable(contexts.get(c));
+    }
+
+    @Override
+    public synchronized Optional<String> ownerOfThread(String threadId) {
+        return Optional.ofNullable(ownerOfThread.get(threadId));
+    }
+
+    @Override
+    public void save(StoredContext context) {
+        put(context);
+    }
+
+    /** Keeps {@code context}; answers the contexts forgotten to make room. */
+    synchronized List<StoredContext> put(StoredContext context) {
+        StoredContext old = contexts.remove(context.contextId());
+        if (old != null) {
+            unindex(old);
+        }
+        contexts.put(context.contextId(), context);
+        context.taskIds().forEach(t -> contextOfTask.put(t, context.contextId()));
+        ownerOfThread.put(context.threadId(), context.principal());
+        List<StoredContext> gone = new ArrayList<>();
+        while (contexts.size() > max) {
+            StoredContext eldest = contexts.values().iterator().next();
+            contexts.remove(eldest.contextId());
+            unindex(eldest);
+            gone.add(eldest);
+        }
+        return gone;
+    }
+
+    private void unindex(StoredContext c) {
+        c.taskIds().forEach(t -> contextOfTask.remove(t, c.contextId()));
+        ownerOfThread.remove(c.threadId(), c.principal());
+    }
+
+    synchronized int size() {
+        return contexts.size();
+    }
+}

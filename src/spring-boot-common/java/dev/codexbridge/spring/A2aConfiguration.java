@@ -1,0 +1,115 @@
+package dev.codexbridge.spring;
+
+import dev.codexbridge.a2a.A2aLimits;
+import dev.codexbridge.a2a.A2aServer;
+import dev.codexbridge.a2a.Authenticator;
+import dev.codexbridge.a2a.BearerTokens;
+import dev.codexbridge.a2a.ContextStore;
+import dev.codexbridge.a2a.JwtAuthenticator;
+import dev.codexbridge.a2a.PushOptions;
+import dev.codexbridge.a2a.SessionSource;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.session.CodexSession;
+import java.io.IOException;
+import java.net.URI;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The application's codex sessions as an A2A agent: an {@link A2aServer} listening from the
+ * moment the bean is made until the context closes (before codex stops: the server depends on
+ * {@link CodexSessions}). Only with {@code codex-bridge-a2a} on the class path (the starters
+ * depend on it optionally) and {@code codex-bridge.a2a.enabled=true}. Contexts open on the
+ * application's client or pool through {@link CodexSessions}, with its defaults and its
+ * {@code ThreadAccess} bean; an application with its own {@link SessionSource} bean (one
+ * {@code CodexTenants} tenant per caller, say) or {@link ContextStore} bean gets those used instead.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnClass(name = A2aConfiguration.SERVER)
+@ConditionalOnProperty(prefix = "codex-bridge.a2a", name = "enabled", havingValue = "true")
+@EnableConfigurationProperties(A2aProperties.class)
+class A2aConfiguration {
+    static final String SERVER = "dev.codexbridge.a2a.A2aServer";
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    A2aServer codexA2aServer(CodexSessions sessions, A2aProperties p, ObjectProvider<SessionSource> source,
+                             ObjectProvider<ContextStore> store, ObjectProvider<Authenticator> authenticator) {
+        Authenticator callers = authenticator.getIfUnique(() -> callers(p));
+        if (callers == null && p.getAnonymous() == null) {
+            throw new CodexPropertiesException("codex-bridge.a2a.enabled=true needs codex-bridge.a2a.tokens-file (the callers' bearer "
+                    + "tokens), codex-bridge.a2a.jwt.jwks or .jwt.hs256-secret-file, or codex-bridge.a2a.anonymous where trusted callers "
+                    + "alone reach the server");
+        }
+        A2aLimits limits;
+        try {
+            limits = new A2aLimits(p.getTasksPerPrincipal(), p.getContextsPerPrincipal(), p.getStreams(), p.getQueuedEvents(),
+                    p.getApprovalDeadline(), p.getBlockingWait(), p.getMaxRequestBytes());
+        } catch (IllegalArgumentException e) {
+            throw new CodexPropertiesException("codex-bridge.a2a limits: " + e.getMessage());
+        }
+        ContextStore contexts = store.getIfUnique(() -> p.getContextsDirectory() == null ? ContextStore.inMemory(p.getMaxContexts())
+                : ContextStore.files(p.getContextsDirectory(), p.getMaxContexts()));
+        A2aProperties.Push push = p.getPush();
+        A2aServer.Builder b = A2aServer.builder().host(p.getHost()).port(p.getPort()).limits(limits).contexts(contexts)
+                .anonymous(p.getAnonymous()).sessions(source.getIfUnique(() -> of(sessions))).authenticator(callers)
+                .push(!push.isEnabled() ? null : push.isAllowPrivateAddresses() ? PushOptions.DEFAULTS.allowingPrivateAddresses()
+                        : PushOptions.DEFAULTS);
+        if (p.getPublicUrl() != null) {
+            b.publicUri(URI.create(p.getPublicUrl()));
+        }
+        if (p.getDescription() != null) {
+            b.describedAs(p.getName(), p.getDescription());
+        }
+        return b.start();
+    }
+
+    /** The callers' authenticator from the properties: a tokens file or JWT settings (not both), or null for neither. */
+    static Authenticator callers(A2aProperties p) {
+        A2aProperties.Jwt jwt = p.getJwt();
+        if (p.getTokensFile() != null && jwt.configured()) {
+            throw new CodexPropertiesException("give codex-bridge.a2a.tokens-file or codex-bridge.a2a.jwt.*, not both");
+        }
+        if (p.getTokensFile() != null) {
+            try {
+                return BearerTokens.read(p.getTokensFile());
+            } catch (IOException e) {
+                throw new CodexPropertiesException("codex-bridge.a2a.tokens-file " + p.getTokensFile() + " cannot be read: " + e.getMessage());
+            }
+        }
+        if (!jwt.configured()) {
+            return null;
+        }
+        if (jwt.getJwks() != null && jwt.getHs256SecretFile() != null) {
+            throw new CodexPropertiesException("give codex-bridge.a2a.jwt.jwks or codex-bridge.a2a.jwt.hs256-secret-file, not both");
+        }
+        try {
+            JwtAuthenticator.Builder b = JwtAuthenticator.builder().issuer(jwt.getIssuer()).audience(jwt.getAudience())
+                    .principalClaim(jwt.getPrincipalClaim());
+            return (jwt.getHs256SecretFile() != null ? b.hmacSecretFile(jwt.getHs256SecretFile()) : b.jwks(jwt.getJwks())).build();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CodexPropertiesException("codex-bridge.a2a.jwt: " + e.getMessage());
+        }
+    }
+
+    /** Contexts as sessions of {@link CodexSessions}: its defaults, its client or pool, its rule for threads; each context's own approvals. */
+    static SessionSource of(CodexSessions sessions) {
+        return new SessionSource() {
+            @Override
+            public CodexSession open(String principal, String contextId, ApprovalPolicy approvals) {
+                return sessions.open(b -> b.approvals(approvals));
+            }
+
+            @Override
+            public CodexSession resume(String principal, String contextId, String threadId, ApprovalPolicy approvals) {
+                // the caller is asked about only when the application has a ThreadAccess bean
+                return sessions.resume(principal, threadId, b -> b.approvals(approvals));
+            }
+        };
+    }
+}

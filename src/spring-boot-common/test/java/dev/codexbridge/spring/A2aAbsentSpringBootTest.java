@@ -1,0 +1,45 @@
+package dev.codexbridge.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.a2a.A2aServer;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** codex-bridge-a2a on the class path but {@code codex-bridge.a2a.enabled} not set: the sessions are there, no A2A server. */
+// closed after the class: its codex must not outlive it (other tests count the app-servers this JVM runs)
+@DirtiesContext
+@SpringBootTest(classes = HostApplication.class)
+class A2aAbsentSpringBootTest {
+    private static ScriptedModelServer model;
+
+    @Autowired
+    ApplicationContext context;
+
+    @DynamicPropertySource
+    static void codex(DynamicPropertyRegistry registry) {
+        model = ScriptedModelServer.start();
+        OfflineCodex.register(registry, OfflineCodex.binary(), model, "on-request");
+    }
+
+    @AfterAll
+    static void stopModel() {
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    @Test
+    void withoutThePropertyThereIsNoServer() {
+        assertThat(context.getBeansOfType(CodexSessions.class)).hasSize(1);
+        assertThat(context.getBeansOfType(A2aServer.class)).isEmpty();
+        assertThat(context.getBeansOfType(A2aProperties.class)).isEmpty();
+    }
+}

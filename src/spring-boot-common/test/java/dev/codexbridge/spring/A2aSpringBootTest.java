@@ -1,0 +1,165 @@
+package dev.codexbridge.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.codexbridge.a2a.A2aServer;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * {@code codex-bridge.a2a.enabled=true} in a whole Spring Boot application: the A2A server is a
+ * bean on the application's codex sessions, listening once the context is up; the agent card
+ * answers and a message is sent through to the real codex on the scripted model. Without the
+ * property there is no server ({@link A2aAbsentSpringBootTest}).
+ */
+// closed after the class: its codex must not outlive it (other tests count the app-servers this JVM runs)
+@DirtiesContext
+@SpringBootTest(classes = HostApplication.class, properties = {"codex-bridge.a2a.enabled=true", "codex-bridge.a2a.port=0"})
+class A2aSpringBootTest {
+    private static final String TOKEN = "spring-a2a-token-5f2c91";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static ScriptedModelServer model;
+
+    @Autowired
+    A2aServer server;
+
+    @DynamicPropertySource
+    static void codex(DynamicPropertyRegistry registry) {
+        Path binary = OfflineCodex.binary();
+        model = ScriptedModelServer.start();
+        OfflineCodex.register(registry, binary, model, "on-request");
+        registry.add("codex-bridge.session.turn-timeout", () -> "90s");
+        try {
+            Path dir = Files.createTempDirectory("spring-a2a");
+            Path tokens = Files.writeString(dir.resolve("tokens"), "alice " + TOKEN + "\n");
+            registry.add("codex-bridge.a2a.tokens-file", tokens::toString);
+            registry.add("codex-bridge.a2a.contexts-directory", () -> dir.resolve("contexts").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @AfterAll
+    static void stopModel() {
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    @Test
+    void theAgentCardAnswersAndAMessageIsSentThroughToCodex() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI base = server.uri();
+        HttpResponse<String> card = http.send(HttpRequest.newBuilder(base.resolve("/.well-known/agent-card.json")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(card.statusCode()).isEqualTo(200);
+        JsonNode c = JSON.readTree(card.body());
+        assertThat(c.path("url").asText()).isEqualTo(base.toString());
+        assertThat(c.path("name").asText()).isEqualTo("codex");
+
+        model.enqueue(ModelReply.message("Hello from codex in Spring"));
+        String send = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"message/send\",\"params\":{\"message\":{\"kind\":\"message\","
+                + "\"role\":\"user\",\"messageId\":\"m-1\",\"parts\":[{\"kind\":\"text\",\"text\":\"say hello\"}]}}}";
+        HttpResponse<String> sent = http.send(HttpRequest.newBuilder(base).header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(send)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode task = JSON.readTree(sent.body()).path("result");
+        assertThat(task.at("/status/state").asText()).as(sent.body()).isEqualTo("completed");
+        assertThat(task.at("/artifacts/0/parts/0/text").asText()).isEqualTo("Hello from codex in Spring");
+        assertThat(task.at("/metadata/codexThreadId").asText()).isNotBlank();
+
+        HttpResponse<String> noToken = http.send(HttpRequest.newBuilder(base).POST(HttpRequest.BodyPublishers.ofString(send)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(noToken.statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void theServerStopsWithItsApplication() throws Exception {
+        Path dir = Files.createTempDirectory("spring-a2a-stop");
+        Path home = OfflineCodex.home(dir.resolve("home"), model, "on-request");
+        Path work = Files.createDirectories(dir.resolve("work"));
+        HttpClient http = HttpClient.newHttpClient();
+        URI card;
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(HostApplication.class).web(WebApplicationType.NONE)
+                .properties("codex-bridge.process.binary=" + OfflineCodex.binary(), "codex-bridge.process.codex-home=" + home,
+                        "codex-bridge.session.cwd=" + work, "codex-bridge.a2a.enabled=true", "codex-bridge.a2a.port=0",
+                        "codex-bridge.a2a.anonymous=local")
+                .run()) {
+            card = app.getBean(A2aServer.class).uri().resolve("/.well-known/agent-card.json");
+            assertThat(http.send(HttpRequest.newBuilder(card).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        }
+        assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(card).build(), HttpResponse.BodyHandlers.ofString()))
+                .as("nothing listens once the application closed").isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void jwtPropertiesAuthenticateCallersAndPushNotificationsCanBeTurnedOff() throws Exception {
+        Path dir = Files.createTempDirectory("spring-a2a-jwt");
+        Path home = OfflineCodex.home(dir.resolve("home"), model, "on-request");
+        Path work = Files.createDirectories(dir.resolve("work"));
+        String secret = "a-shared-secret-of-at-least-32-bytes-1234";
+        Path secretFile = Files.writeString(dir.resolve("secret"), secret + "\n");
+        HttpClient http = HttpClient.newHttpClient();
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(HostApplication.class).web(WebApplicationType.NONE)
+                .properties("codex-bridge.process.binary=" + OfflineCodex.binary(), "codex-bridge.process.codex-home=" + home,
+                        "codex-bridge.session.cwd=" + work, "codex-bridge.a2a.enabled=true", "codex-bridge.a2a.port=0",
+                        "codex-bridge.a2a.jwt.hs256-secret-file=" + secretFile, "codex-bridge.a2a.jwt.issuer=https://login.example",
+                        "codex-bridge.a2a.push.enabled=false")
+                .run()) {
+            URI base = app.getBean(A2aServer.class).uri();
+            JsonNode card = JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/.well-known/agent-card.json")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(card.at("/capabilities/pushNotifications").asBoolean(true)).isFalse();
+
+            String get = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tasks/get\",\"params\":{\"id\":\"no-such-task\"}}";
+            HttpResponse<String> signed = post(http, base, get, jwt(secret, "https://login.example", "alice"));
+            assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+            assertThat(JSON.readTree(signed.body()).at("/error/code").asInt()).as("authenticated: the task is just not there")
+                    .isEqualTo(-32001);
+            assertThat(post(http, base, get, jwt("another-secret-of-at-least-32-bytes-5678", "https://login.example", "alice"))
+                    .statusCode()).as("signed with another key").isEqualTo(401);
+            assertThat(post(http, base, get, jwt(secret, "https://elsewhere.example", "alice")).statusCode())
+                    .as("another issuer").isEqualTo(401);
+            assertThat(post(http, base, get, null).statusCode()).as("no token").isEqualTo(401);
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient http, URI base, String body, String token) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(base).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            r.header("Authorization", "Bearer " + token);
+        }
+        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String jwt(String secret, String issuer, String subject) throws Exception {
+        com.nimbusds.jwt.SignedJWT t = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+                new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer(issuer).subject(subject)
+                        .expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000)).build());
+        t.sign(new com.nimbusds.jose.crypto.MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return t.serialize();
+    }
+}
