@@ -127,10 +127,10 @@ final class SessionTurns {
     }
 
     /** What stays the same across a turn's attempts; {@code replaced} is the thread replacement this turn reports. */
-    private record TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings,
+    private record TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnSetup settings,
                                AtomicBoolean interrupted, RateLimitGovernor.Cancellation waits, long began,
                                AtomicReference<ThreadReplacement> replaced, TurnTelemetry traced, String key, TurnHandle handle) {
-        TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnRun.Setup settings, TurnTelemetry traced,
+        TurnContext(TurnStart start, TurnOptions options, TurnListener listener, TurnSetup settings, TurnTelemetry traced,
                     String key, TurnHandle handle) {
             this(start, options, listener, settings, new AtomicBoolean(), new RateLimitGovernor.Cancellation(), System.nanoTime(),
                     new AtomicReference<>(), traced, key, handle);
@@ -139,7 +139,7 @@ final class SessionTurns {
 
     /** A new attempt of {@code turn}: its tally and clock count from now (a rate-limit wait included). */
     private TurnRun newAttempt(TurnContext turn, int attempt, long waitedBefore) {
-        TurnRun.Setup settings = turn.settings();
+        TurnSetup settings = turn.settings();
         return new TurnRun(connection, settings, turn.options(), turn.listener(), turn.interrupted(), turn.waits(),
                 new TurnTally(turn.began(), attempt, waitedBefore, turn.key()), new TurnClock(settings.limits(), settings.interruptGrace()),
                 turn.handle());
@@ -182,10 +182,10 @@ final class SessionTurns {
                 run.tally().rateLimitWaitMs(), false, System.nanoTime());
     }
 
-    private TurnRun.Setup turnSetup(TurnLimits turnLimits) {
+    private TurnSetup turnSetup(TurnLimits turnLimits) {
         CodexClient c = sharedClient != null ? sharedClient : connection.client();
         Duration requestTimeout = c != null ? c.requestTimeout() : ownRequestTimeout;
-        return new TurnRun.Setup(turnLimits, requestTimeout, interruptGrace, projector, rateLimits);
+        return new TurnSetup(turnLimits, requestTimeout, interruptGrace, projector, rateLimits);
     }
 
     /** One attempt; a rate-limited one whose failure is known chains the next, within the governor's bound. */

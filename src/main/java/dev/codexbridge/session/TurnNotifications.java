@@ -2,8 +2,6 @@ package dev.codexbridge.session;
 
 import static dev.codexbridge.session.ListenerCalls.safely;
 
-import dev.codexbridge.approval.internal.ServerRequestBridge;
-import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.internal.ItemIds;
 import dev.codexbridge.protocol.AgentMessageDeltaNotification;
@@ -34,16 +32,10 @@ import java.util.List;
  */
 final class TurnNotifications {
     /** What the fan-out needs of its turn. */
-    interface Owner {
-        CodexClient client();
-
-        ServerRequestBridge bridge();
-
-        /** The turn took as many agent actions as its budget allows: it is to be stopped. */
-        void stepBudgetReached();
-    }
-
-    private final Owner turn;
+    /** Where the turn runs: its bridge and client. */
+    private final TurnPlace place;
+    /** Told when the turn took as many agent actions as its budget allows: it is to be stopped. */
+    private final Runnable stepBudgetReached;
     private final TurnListener listener;
     private final ItemProjector projector;
     private final TurnTally tally;
@@ -52,9 +44,10 @@ final class TurnNotifications {
     private final RateLimitGovernor rateLimits;
     private final int maxSteps;
 
-    TurnNotifications(Owner turn, TurnListener listener, ItemProjector projector, TurnTally tally, TurnFollow follow,
+    TurnNotifications(TurnPlace place, Runnable stepBudgetReached, TurnListener listener, ItemProjector projector, TurnTally tally, TurnFollow follow,
                       RateLimitGovernor rateLimits, int maxSteps) {
-        this.turn = turn;
+        this.place = place;
+        this.stepBudgetReached = stepBudgetReached;
         this.listener = listener;
         this.projector = projector;
         this.tally = tally;
@@ -66,7 +59,7 @@ final class TurnNotifications {
     /** Hands {@code n} on; returns codex's record of the turn when {@code n} ends it, else null. */
     Turn handle(CodexEvent.Notification n) {
         ServerNotification p = n.params();
-        turn.bridge().observe(p);
+        place.bridge().observe(p);
         List<TranscriptMessage> produced = projector.onNotification(p);
         if (p instanceof AgentMessageDeltaNotification d) {
             safely(() -> listener.onAgentMessageDelta(d.itemId(), d.delta()));
@@ -104,7 +97,7 @@ final class TurnNotifications {
     private void error(ErrorNotification e) {
         TurnError error = e.error();
         TurnFailure err = ErrorClassifier.classify(error == null ? null : error.message(),
-                error == null ? null : error.codexErrorInfo(), turn.client().stderrTail(40));
+                error == null ? null : error.codexErrorInfo(), place.client().stderrTail(40));
         if (Boolean.TRUE.equals(e.willRetry())) {
             if (rateLimits != null && err.category() == ErrorCategory.USAGE_LIMIT) {
                 // codex's own retries of a rate limit hold back the other sessions too
@@ -131,7 +124,7 @@ final class TurnNotifications {
             int step = tally.stepEnded(System.nanoTime());
             safely(() -> listener.onStep(step, item));
             if (maxSteps > 0 && step >= maxSteps) {
-                turn.stepBudgetReached();
+                stepBudgetReached.run();
             }
         }
     }

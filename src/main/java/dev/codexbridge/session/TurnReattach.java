@@ -31,20 +31,9 @@ final class TurnReattach {
 
     /** What following a turn needs of it: {@link TurnRun}, called only from the turn's events. */
     interface FollowedTurn {
-        String threadId();
-
-        String turnId();
-
-        CodexClient client();
-
-        SessionInbox inbox();
-
         TurnListener listener();
 
         Duration requestTimeout();
-
-        /** The turn's messages come from {@code box}, on the client's current connection, from now on. */
-        void moveTo(SessionInbox box);
 
         /** Sends an interrupt asked for while nothing could be sent; {@code resend}: one sent on the dropped connection may be lost. */
         void interruptIfAsked(boolean resend);
@@ -58,30 +47,18 @@ final class TurnReattach {
         /** The turn ended as codex recorded it. */
         TurnResult endAs(Turn turn);
 
-        /** The turn ended with its connection; {@code later} is added to the explanation (why it was not waited for longer). */
-        TurnResult died(ConnectionClosedException cause, String later);
-
-        /** The turn ends failed with {@code failure} (the connection is fine). */
-        TurnResult failedWith(TurnFailure failure);
-
-        /** The turn's {@code clientUserMessageId}, by which codex's record names it before its id is known; null when it has none. */
-        String messageId();
-
         /** Codex's record named the turn (its start's answer was lost). */
         void identify(String turnId);
 
         /** What arrived before the turn was named, handled now; a result when it ends the turn. */
         TurnResult releaseEarly(long now);
-
-        /** Codex's record, read on a working connection, holds no turn with this turn's key: nothing ran. */
-        TurnResult notReceived(String why);
-
-        /** Codex's record could not be read within the window: the turn may have run; {@code later} says why it was not waited for longer. */
-        TurnResult unknown(ConnectionClosedException cause, String later);
     }
 
     private final ThreadConnection thread;
     private final FollowedTurn turn;
+    private final TurnPlace place;
+    /** How the turn ends when following it ends it otherwise than as codex recorded it. */
+    private final TurnEnding ending;
     private final TurnFollow follow;
     /** The turn's server requests: those open when the turn ends in the gap, or are settled by an item that completed in it, are withdrawn. */
     private final TurnRequests requests;
@@ -100,9 +77,12 @@ final class TurnReattach {
     /** How the session's thread connection tells the turn that its thread is back after a drop. */
     private final ThreadConnection.ResumeWatch watch;
 
-    TurnReattach(ThreadConnection thread, TurnRun run, TurnFollow follow, TurnRequests requests, TurnNotifications notifications) {
+    TurnReattach(ThreadConnection thread, TurnRun run, TurnPlace place, TurnEnding ending, TurnFollow follow, TurnRequests requests,
+                 TurnNotifications notifications) {
         this.thread = thread;
         this.turn = run;
+        this.place = place;
+        this.ending = ending;
         this.follow = follow;
         this.requests = requests;
         this.notifications = notifications;
@@ -116,7 +96,7 @@ final class TurnReattach {
 
             @Override
             public void failed(Throwable why) {
-                SessionInbox box = run.inbox();
+                SessionInbox box = place.inbox();
                 if (box != null) {
                     box.post(new TurnEvent.Closed(new ConnectionClosedException("the thread could not be resumed after the reconnect: "
                             + UntrustedText.messageOf(why), why), null));
@@ -134,16 +114,16 @@ final class TurnReattach {
      * app-server: the turn waits for the reconnect within the window. Otherwise it ends.
      */
     TurnResult closed(TurnEvent.Closed closed, long now) {
-        if (closed.from() != null && closed.from() != turn.inbox()) {
+        if (closed.from() != null && closed.from() != place.inbox()) {
             return null;        // an earlier connection's inbox, let go as the thread moved on
         }
         if (follow.detached()) {
             return closed.from() == null ? lost(closed.cause(), "") : null;
         }
-        boolean findable = turn.turnId() != null || turn.messageId() != null;
+        boolean findable = place.turnId() != null || place.messageId() != null;
         Duration window = !findable || closed.from() == null ? null : thread.reattachWindow();
         if (window == null) {
-            return turn.died(closed.cause(), "");
+            return ending.died(closed.cause(), "");
         }
         return detach(closed.cause(), now, window);
     }
@@ -164,9 +144,9 @@ final class TurnReattach {
         String reason = UntrustedText.messageOf(cause);
         follow.detach(cause, reason, now, window);
         thread.watchResume(watch);
-        SessionInbox box = turn.inbox();
-        turn.client().closedFuture().thenAccept(gone -> box.post(new TurnEvent.Closed(gone, null)));   // every reconnect failed
-        LOG.debug("turn {} lost its connection ({}); waiting up to {} for it", turn.turnId() != null ? turn.turnId() : turn.messageId(),
+        SessionInbox box = place.inbox();
+        place.client().closedFuture().thenAccept(gone -> box.post(new TurnEvent.Closed(gone, null)));   // every reconnect failed
+        LOG.debug("turn {} lost its connection ({}); waiting up to {} for it", place.turnId() != null ? place.turnId() : place.messageId(),
                 reason, TurnClock.seconds(window));
         safely(() -> turn.listener().onConnectionLost(reason));
         return null;
@@ -189,9 +169,9 @@ final class TurnReattach {
                 safely(() -> turn.listener().onConnectionLost(follow.lostReason()));
             }
             Duration gap = follow.reattach(now);
-            turn.moveTo(r.box());
+            place.moveTo(r.box());
             thread.watchResume(watch);
-            LOG.debug("turn {} re-attached after {} ms", turn.turnId(), gap.toMillis());
+            LOG.debug("turn {} re-attached after {} ms", place.turnId(), gap.toMillis());
             safely(() -> turn.listener().onReattached(gap));
         }
         turn.interruptIfAsked(r.afterDrop());
@@ -203,11 +183,11 @@ final class TurnReattach {
     /** Reads codex's record of the turn, by its id or, while codex has not named it, by its key; the answer comes as an event. */
     private void fetch(Duration after) {
         int round = ++catchUpRound;
-        SessionInbox box = turn.inbox();
-        CodexClient client = turn.client();
-        String threadId = turn.threadId();
-        String turnId = turn.turnId();
-        String messageId = turn.messageId();
+        SessionInbox box = place.inbox();
+        CodexClient client = place.client();
+        String threadId = place.threadId();
+        String turnId = place.turnId();
+        String messageId = place.messageId();
         Runnable read = () -> (turnId != null ? TurnCatchUp.fetch(client, threadId, turnId) : TurnCatchUp.fetchByKey(client, threadId, messageId))
                 .whenComplete((rec, e) -> box.post(new TurnEvent.CaughtUp(rec, e, round)));
         if (after.isZero()) {
@@ -225,10 +205,10 @@ final class TurnReattach {
         if (c.round() != catchUpRound || follow.detached() || !follow.isCatchingUp()) {
             return null;        // an earlier fetch's late answer, or one the connection's end overtook
         }
-        String turnId = turn.turnId();
+        String turnId = place.turnId();
         if (c.failure() != null) {
             Throwable cause = c.failure() instanceof CompletionException && c.failure().getCause() != null ? c.failure().getCause() : c.failure();
-            if (cause instanceof ConnectionClosedException || cause instanceof CodexException && !turn.client().isOpen()) {
+            if (cause instanceof ConnectionClosedException || cause instanceof CodexException && !place.client().isOpen()) {
                 return null;    // dropped again: the inbox's end follows
             }
             return gone("codex's record of turn " + UntrustedText.of(turnId) + " could not be read: " + UntrustedText.messageOf(cause));
@@ -241,17 +221,17 @@ final class TurnReattach {
                     return null;
                 }
                 requests.withdrawOpen();
-                return turn.notReceived("codex never received this turn: its record of thread " + UntrustedText.of(turn.threadId())
-                        + " holds no turn with its key " + UntrustedText.of(turn.messageId()) + " (the connection closed before codex "
+                return ending.notReceived("codex never received this turn: its record of thread " + UntrustedText.of(place.threadId())
+                        + " holds no turn with its key " + UntrustedText.of(place.messageId()) + " (the connection closed before codex "
                         + "read turn/start); nothing ran, so sending the input again duplicates nothing");
             }
             turnId = rec.turn().id();
-            LOG.debug("turn {} found in codex's record by its key {}", turnId, turn.messageId());
+            LOG.debug("turn {} found in codex's record by its key {}", turnId, place.messageId());
             turn.identify(turnId);
             turn.interruptIfAsked(false);       // asked for while codex had not named the turn
         }
         if (rec.turn() == null) {
-            return gone("codex has no record of turn " + UntrustedText.of(turnId) + " on thread " + UntrustedText.of(turn.threadId())
+            return gone("codex has no record of turn " + UntrustedText.of(turnId) + " on thread " + UntrustedText.of(place.threadId())
                     + ": the app-server that ran it is gone");
         }
         for (TurnCatchUp.Fetched f : rec.items()) {
@@ -288,7 +268,7 @@ final class TurnReattach {
     private TurnResult gone(String message) {
         requests.withdrawOpen();
         interruptIfOpen();      // in case codex still runs it after all
-        return turn.failedWith(TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null));
+        return ending.failed(TurnFailure.of(message, ErrorCategory.PROCESS_DIED, null));
     }
 
     /**
@@ -300,13 +280,13 @@ final class TurnReattach {
         if (!why.isEmpty()) {
             interruptIfOpen();  // back, but too late: nothing goes on behind the host's back
         }
-        return turn.unknown(cause != null ? cause : new ConnectionClosedException("the connection to codex was lost"), why);
+        return ending.unknown(cause != null ? cause : new ConnectionClosedException("the connection to codex was lost"), why);
     }
 
     private void interruptIfOpen() {
-        CodexClient c = turn.client();
-        if (c.isOpen() && turn.turnId() != null) {
-            TurnRun.interrupt(c, turn.threadId(), turn.turnId(), turn.requestTimeout());
+        CodexClient c = place.client();
+        if (c.isOpen() && place.turnId() != null) {
+            TurnRun.interrupt(c, place.threadId(), place.turnId(), turn.requestTimeout());
         }
     }
 }

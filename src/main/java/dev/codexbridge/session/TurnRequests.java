@@ -27,15 +27,6 @@ final class TurnRequests {
 
     /** What the requests need of their turn. */
     interface Owner {
-        CodexClient client();
-
-        SessionInbox inbox();
-
-        ServerRequestBridge bridge();
-
-        /** Codex's id of the turn, or null while it has not named it. */
-        String turnId();
-
         /** Whether this session sent codex an interrupt for the turn. */
         boolean interruptSent();
 
@@ -43,12 +34,15 @@ final class TurnRequests {
         boolean isFinished();
     }
 
+    /** Where the turn runs: its bridge, inbox and client. */
+    private final TurnPlace place;
     private final Owner turn;
     private final TurnListener listener;
     private final TurnFollow follow;
     private final ItemProjector projector;
 
-    TurnRequests(Owner turn, TurnListener listener, TurnFollow follow, ItemProjector projector) {
+    TurnRequests(TurnPlace place, Owner turn, TurnListener listener, TurnFollow follow, ItemProjector projector) {
+        this.place = place;
         this.turn = turn;
         this.listener = listener;
         this.follow = follow;
@@ -67,7 +61,7 @@ final class TurnRequests {
         }
         follow.asked(pending);
         CodexEvent.ServerRequest r = pending.request;
-        ServerRequestBridge bridge = turn.bridge();
+        ServerRequestBridge bridge = place.bridge();
         ApprovalRequest asked = bridge.describe(r.method(), r.params());
         pending.askedBy(this, asked);
         if (asked != null) {
@@ -89,7 +83,7 @@ final class TurnRequests {
     private void adopt(TurnEvent.Asked earlier, TurnEvent.Asked resent) {
         follow.replace(resent);
         resent.askedBy(earlier.askedBy(), earlier.shown());
-        if (earlier.isSettled() && earlier.writtenOn() == turn.client().generation()) {
+        if (earlier.isSettled() && earlier.writtenOn() == place.client().generation()) {
             resent.settleByAnswer();    // answered on this connection already, as codex asked again: codex has it
             return;
         }
@@ -134,7 +128,7 @@ final class TurnRequests {
     void decided(TurnEvent.Asked asked, ServerRequestBridge.Answer answer) {
         asked.decided(answer);
         TurnEvent.Answered answered = new TurnEvent.Answered(this, asked, answer);
-        turn.inbox().post(answered);
+        place.inbox().post(answered);
         if (turn.isFinished()) {
             write(answered);    // decided after the turn ended: codex must not wait for the next turn
         }
@@ -154,7 +148,7 @@ final class TurnRequests {
 
     /** The decisions ready but not yet handled when the turn ended go out now. */
     void writeQueued() {
-        turn.inbox().forEachQueuedEvent(o -> {
+        place.inbox().forEachQueuedEvent(o -> {
             if (o instanceof TurnEvent.Answered a && a.from() == this) {
                 write(a);
             }
@@ -169,7 +163,7 @@ final class TurnRequests {
         if (!a.asked().settleByAnswer()) {
             return false;
         }
-        CodexClient c = a.from().turn.client();
+        CodexClient c = a.from().place.client();
         ServerRequestBridge.Answer ans = a.answer();
         CodexEvent.ServerRequest request = a.asked().request;
         int on = c.generation();
@@ -194,7 +188,7 @@ final class TurnRequests {
     void withdrawn(TurnEvent.Withdrawn w) {
         TurnEvent.Asked asked = w.asked();
         String item = asked.itemId();
-        String turnId = turn.turnId();
+        String turnId = place.turnId();
         if (item != null && (asked.turnId() == null || turnId == null || asked.turnId().equals(turnId))) {
             projector.noteResult(item, w.turnInterrupted() || turn.interruptSent() ? WITHDRAWN_BY_INTERRUPT : RESOLVED_ELSEWHERE);
         }

@@ -3,7 +3,6 @@ package dev.codexbridge.session;
 import static dev.codexbridge.session.ListenerCalls.safely;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.internal.ServerRequestBridge;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.CodexEvent;
@@ -11,17 +10,10 @@ import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.protocol.TurnInterruptParams;
-import dev.codexbridge.protocol.TurnSteerParams;
-import dev.codexbridge.protocol.TurnSteerResponse;
 import dev.codexbridge.rpc.ConnectionClosedException;
-import dev.codexbridge.rpc.RpcException;
-import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.transcript.ItemProjector;
-import dev.codexbridge.transcript.ProjectorOptions;
-import dev.codexbridge.transcript.TranscriptMessage;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -33,10 +25,11 @@ import org.slf4j.Logger;
  * event, checked for completeness by the compiler. Events arrive one at a time on the dispatch
  * executor; no thread is parked for a turn. What has a seam of its own is a collaborator it
  * calls: deadlines ({@link TurnClock}), the host's listener and transcript
- * ({@link TurnNotifications}), server requests ({@link TurnRequests}), counts and the result
- * ({@link TurnTally}), following the turn across a dropped connection ({@link TurnReattach}).
+ * ({@link TurnNotifications}), server requests ({@link TurnRequests}), counts ({@link TurnTally}),
+ * where it runs ({@link TurnPlace}), how it ends ({@link TurnEnding}), following it across a
+ * dropped connection ({@link TurnReattach}).
  */
-final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, TurnRequests.Owner, TurnNotifications.Owner {
+final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, TurnRequests.Owner {
     private static final Logger LOG = SafeLogger.getLogger(TurnRun.class);
     /**
      * A turn whose connection came back within the window waits up to this many windows in all
@@ -45,20 +38,8 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
      */
     private static final int REATTACH_WINDOWS_AFTER_RECONNECT = 4;
 
-    /**
-     * What a turn runs with besides its options: the session's settings, resolved for this turn.
-     *
-     * @param limits         this turn's limits, every component set
-     * @param requestTimeout deadline of {@code turn/start} and {@code turn/interrupt}
-     * @param interruptGrace how long codex gets to confirm an interrupt before the connection is given up
-     * @param rateLimits     the account's governor, or null
-     */
-    record Setup(TurnLimits limits, Duration requestTimeout, Duration interruptGrace, ProjectorOptions projector,
-                    RateLimitGovernor rateLimits) {
-    }
-
     private final ThreadConnection thread;
-    private final Setup settings;
+    private final TurnSetup settings;
     private final TurnOptions options;
     private final TurnListener listener;
     private final ItemProjector projector;
@@ -71,32 +52,20 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
     private final TurnFollow follow;
     private final TurnRequests requests;
     private final TurnNotifications notifications;
+    private final TurnPlace place = new TurnPlace();
+    private final TurnEnding ending;
     /** Told codex's turn id as soon as codex names the turn, or null. */
     private final TurnHandle handle;
 
     private final CompletableFuture<TurnResult> done = new CompletableFuture<>();
     /** Set as the turn ends, before its queued decisions are written (see finish). */
     private volatile boolean finished;
-    private volatile SessionInbox inbox;
-    private volatile ServerRequestBridge bridge;
-    /** The client's connection this attempt runs on. */
-    private int connection;
-    private volatile CodexClient client;
-    private volatile String threadId;
-    private volatile String turnId;
-    /** This attempt's {@code clientUserMessageId}: how the turn is found in codex's record when the start's answer is lost. */
-    private String messageId;
     /** What came between sending {@code turn/start} and its answer. */
     private final StartHold early = new StartHold();
     /** Set when the session fell behind on a shared connection: the turn ends as failed. */
     private TurnEvent.Overflowed overflow;
     private boolean interruptSent;
     private StopReason stopReason;
-    /** Set when codex completed this attempt as failed for a rate or usage limit: the outcome is known, a retry is safe. */
-    private RateLimitSignal rateLimited;
-    private boolean sent;
-    /** Codex's record says how this attempt ended (see confirmed). */
-    private boolean endConfirmed;
     /** When the event being handled arrived (read once per event, see step). */
     private long eventNow;
     private final Steps transitions = new Steps();
@@ -105,7 +74,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
      * One attempt of a turn: the interrupt flag and the wait's cancellation are the turn's; the
      * tally and clock this attempt's, made before any rate-limit wait (which they count).
      */
-    TurnRun(ThreadConnection thread, Setup settings, TurnOptions options, TurnListener listener,
+    TurnRun(ThreadConnection thread, TurnSetup settings, TurnOptions options, TurnListener listener,
             AtomicBoolean interruptRequested, RateLimitGovernor.Cancellation waitCancel, TurnTally tally, TurnClock clock, TurnHandle handle) {
         this.thread = thread;
         this.settings = settings;
@@ -118,16 +87,17 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
         this.clock = clock;
         this.tally = tally;
         this.follow = new TurnFollow();
-        this.requests = new TurnRequests(this, listener, follow, projector);
-        this.notifications = new TurnNotifications(this, listener, projector, tally, follow, settings.rateLimits(),
-                settings.limits().maxSteps());
-        this.reattach = new TurnReattach(thread, this, follow, requests, notifications);
+        this.ending = new TurnEnding(thread, place, tally, clock, projector, listener, options.outputSchema());
+        this.requests = new TurnRequests(place, this, listener, follow, projector);
+        this.notifications = new TurnNotifications(place, this::stepBudgetReached, listener, projector, tally, follow,
+                settings.rateLimits(), settings.limits().maxSteps());
+        this.reattach = new TurnReattach(thread, this, place, ending, follow, requests, notifications);
     }
 
     void requestInterrupt() {
         waitCancel.cancel();
         if (interruptRequested.compareAndSet(false, true)) {
-            SessionInbox box = inbox;
+            SessionInbox box = place.inbox();
             if (box != null) {
                 box.post(TurnEvent.INTERRUPT_REQUESTED);
             }
@@ -135,19 +105,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
     }
 
     boolean steer(TurnInput input) {
-        CodexClient c = client;
-        String turn = turnId;
-        if (c == null || turn == null) {
-            return false;
-        }
-        TurnSteerParams params = TurnSteerParams.builder().threadId(threadId).expectedTurnId(turn).input(input.toUserInputs()).build();
-        try {
-            TurnSteerResponse r = c.turnSteer(params);
-            return r.turnId() == null || turn.equals(r.turnId());
-        } catch (CodexException e) {
-            LOG.debug("turn/steer refused: {}", e.getMessage());
-            return false;
-        }
+        return place.steer(input);
     }
 
     /** The cancellation of this turn's rate-limit waits (the session cancels it on close). */
@@ -165,7 +123,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
 
     /** The rate-limit failure codex completed this attempt with, or null: only then is a retry safe. */
     RateLimitSignal rateLimited() {
-        return rateLimited;
+        return ending.rateLimited();
     }
 
     /**
@@ -174,15 +132,15 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
      */
     CompletableFuture<TurnResult> begin(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, TurnStart starter,
                                         ThreadReplacement replaced) {
-        attach(client, inbox, bridge, threadId);
+        place.attach(client, inbox, bridge, threadId);
         if (interruptRequested.get()) {
             // Interrupted before anything was sent: never start the turn at all.
-            return CompletableFuture.completedFuture(result(TurnOutcome.INTERRUPTED, StopReason.INTERRUPT, null, false));
+            return CompletableFuture.completedFuture(ending.of(TurnOutcome.INTERRUPTED, StopReason.INTERRUPT, null, false));
         }
         // named before the inbox hands the turn anything: an end of the connection queued already
         // (it dropped as the turn began) finds a turn it can look for by its key
-        sent = true;
-        messageId = starter.keyed() && tally.key() != null ? TurnKeys.messageId(tally.key(), tally.attempt()) : null;
+        String messageId = starter.keyed() && tally.key() != null ? TurnKeys.messageId(tally.key(), tally.attempt()) : null;
+        place.sent(messageId);
         thread.turnSent(threadId, starter);
         inbox.turnStarted(this);
         if (replaced != null) {
@@ -202,9 +160,9 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
      * ended (from codex's record). Nothing waits.
      */
     CompletableFuture<TurnResult> follow(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, String turnId) {
-        attach(client, inbox, bridge, threadId);
-        this.turnId = turnId;
-        this.sent = true;
+        place.attach(client, inbox, bridge, threadId);
+        place.named(turnId);
+        place.sent(null);
         inbox.turnStarted(this);
         if (thread.reattachWindow() != null) {
             thread.watchResume(reattach.watch());
@@ -217,16 +175,8 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
     /** The first timer task: under the turn's lock, since its events may already be handled on the dispatch pool. */
     private synchronized void armFirstDeadline() {
         if (!done.isDone()) {
-            clock.arm(System.nanoTime(), follow.detached() ? follow.windowEnds() : 0, inbox);
+            clock.arm(System.nanoTime(), follow.detached() ? follow.windowEnds() : 0, place.inbox());
         }
-    }
-
-    private void attach(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId) {
-        this.client = client;
-        this.inbox = inbox;
-        this.bridge = bridge;
-        this.threadId = threadId;
-        this.connection = client.generation();
     }
 
     /**
@@ -250,25 +200,19 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
                 ended = checkDeadlines(now);
             }
         } catch (RuntimeException | Error e) {
-            LOG.error("turn on thread {} failed inside the library", threadId, e);
-            ended = result(TurnOutcome.FAILED, StopReason.ERROR,
+            LOG.error("turn on thread {} failed inside the library", place.threadId(), e);
+            ended = ending.of(TurnOutcome.FAILED, StopReason.ERROR,
                     TurnFailure.of("the turn failed inside codex-bridge: " + e, ErrorCategory.OTHER, null), true);
         }
         if (ended != null) {
             finish(ended);
         } else {
-            clock.arm(now, follow.detached() ? follow.windowEnds() : 0, inbox);
+            clock.arm(now, follow.detached() ? follow.windowEnds() : 0, place.inbox());
         }
     }
 
-    /** Codex has a record of how the turn ended (or that it stored nothing of it). */
-    private void confirmed() {
-        endConfirmed = true;
-        thread.turnConfirmed();
-    }
-
     private void finish(TurnResult r) {
-        if (sent && !endConfirmed) {
+        if (place.wasSent() && !ending.settled()) {
             thread.turnUnsettled();     // codex may still run it: the next turn settles that first
         }
         clock.stop();
@@ -277,33 +221,23 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
         // requests held for a turn/start answer that never came are put to the host, as they were before the hold
         early.releaseRequests().forEach(requests::ask);
         requests.writeQueued();     // decisions ready but not yet handled go out now; later ones are written as they come
-        inbox.turnEnded();
+        place.inbox().turnEnded();
         done.complete(r);
-    }
-
-    /**
-     * The shared client reconnected at least once since the turn lost its connection (it may be
-     * down again now, in a later fault): the app-server is there, only this thread's resume has not
-     * come yet, cut short by faults or queued behind others.
-     */
-    private boolean reconnectedSinceDrop() {
-        CodexClient c = client;
-        return c != null && c.generation() != connection;
     }
 
     private TurnResult checkDeadlines(long now) {
         if (follow.detached() && now >= follow.windowEnds()
-                && !(reconnectedSinceDrop() && follow.extendWindow(thread.reattachWindow(), REATTACH_WINDOWS_AFTER_RECONNECT))) {
+                && !(place.reconnectedSinceDrop() && follow.extendWindow(thread.reattachWindow(), REATTACH_WINDOWS_AFTER_RECONNECT))) {
             return reattach.windowPassed();
         }
         if (clock.graceOver(now) && !follow.detached()) {
             // codex did not confirm the interrupt: it is stuck, so the session gives it up
-            thread.markRetired(connection);
+            thread.markRetired(place.connection());
             boolean timedOut = clock.timedOut();
             TurnFailure error = timedOut ? TurnFailure.of(clock.timedOutWhy() + "; codex did not confirm the interrupt", ErrorCategory.TIMEOUT, null)
                     : TurnFailure.of("codex did not confirm the interrupt within " + clock.interruptGrace().toSeconds() + " s",
                             ErrorCategory.TIMEOUT, null);
-            return result(timedOut ? TurnOutcome.TIMED_OUT : TurnOutcome.INTERRUPTED, timedOut ? StopReason.TIMEOUT : stopReason, error, true);
+            return ending.of(timedOut ? TurnOutcome.TIMED_OUT : TurnOutcome.INTERRUPTED, timedOut ? StopReason.TIMEOUT : stopReason, error, true);
         }
         if (clock.expiresNow(now, follow.detached())) {
             stopReason = StopReason.TIMEOUT;
@@ -383,7 +317,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
             if (!pending.claim() || pending.isWithdrawn()) {
                 return null;    // answered between turns, or withdrawn before the host was asked
             }
-            if (sent && turnId == null) {
+            if (place.wasSent() && place.turnId() == null) {
                 early.request(pending);     // after the notifications held before it, once turn/start is answered
                 return null;
             }
@@ -415,24 +349,24 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
     private TurnResult startAnsweredStep(TurnEvent.StartAnswered answered, long now) {
         if (answered.failure() != null) {
             Throwable cause = Futures.unwrap(answered.failure());
-            if (turnId != null) {
+            if (place.turnId() != null) {
                 return null;        // named already: found in codex's record by its key after the answer was lost
             }
             holdEarlyRequests(now);
-            if (cause instanceof ConnectionClosedException closed && messageId != null && thread.reattachWindow() != null) {
+            if (cause instanceof ConnectionClosedException closed && place.messageId() != null && thread.reattachWindow() != null) {
                 // the answer is lost, not the turn: codex's record says, once the connection is back, whether it ran
                 return reattach.startLost(closed, now);
             }
-            return startFailed(cause);
+            return ending.startFailed(cause);
         }
-        if (turnId != null) {
+        if (place.turnId() != null) {
             return null;        // found by its key before this answer came
         }
         JsonNode turn = answered.result().get("turn");
         JsonNode id = turn == null ? null : turn.get("id");
         identified(id != null && id.isTextual() ? id.asText() : null);
         clock.progress(now);
-        if (turnId != null && thread.reattachWindow() != null) {
+        if (place.turnId() != null && thread.reattachWindow() != null) {
             // from now on: a resume may be answered before this turn has handled the old connection's end
             thread.watchResume(reattach.watch());
         }
@@ -449,12 +383,12 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
 
     /** Codex named the turn: the handle and the listener hear its id, once. */
     private void identified(String id) {
-        turnId = id;
+        place.named(id);
         if (id == null) {
             return;
         }
         if (handle != null) {
-            handle.identified(threadId, id);
+            handle.identified(place.threadId(), id);
         }
         String key = tally.key();
         if (key != null) {
@@ -472,7 +406,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
         for (TurnEvent held : early.release()) {
             if (held instanceof TurnEvent.Asked pending) {
                 askNow(pending, now);
-            } else if (held instanceof TurnEvent.Notified n && turnId != null && turnId.equals(n.message().turnId())) {
+            } else if (held instanceof TurnEvent.Notified n && place.turnId() != null && place.turnId().equals(n.message().turnId())) {
                 TurnResult r = deduplicated ? handleMessage(n.message(), now) : handleNotification(n.message());
                 if (r != null) {
                     return r;
@@ -488,9 +422,10 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
     }
 
     private TurnResult handleMessage(CodexEvent.Notification n, long now) {
-        if (n.threadId() != null && !n.threadId().equals(threadId)) {
+        if (n.threadId() != null && !n.threadId().equals(place.threadId())) {
             return null;
         }
+        String turnId = place.turnId();
         String scope = n.turnId();
         if (turnId == null && scope != null) {
             early.notification(new TurnEvent.Notified(n));
@@ -508,35 +443,14 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
 
     private TurnResult handleNotification(CodexEvent.Notification n) {
         Turn ended = notifications.handle(n);
-        return ended == null ? null : completed(ended);
+        return ended == null ? null : recorded(ended);
+    }
+
+    private TurnResult recorded(Turn turn) {
+        return ending.recorded(turn, overflow == null ? 0 : overflow.limit(), stopReason);
     }
 
     // ---------------------------------------------------------------- what its collaborators need of the turn
-
-    @Override
-    public String threadId() {
-        return threadId;
-    }
-
-    @Override
-    public String turnId() {
-        return turnId;
-    }
-
-    @Override
-    public CodexClient client() {
-        return client;
-    }
-
-    @Override
-    public SessionInbox inbox() {
-        return inbox;
-    }
-
-    @Override
-    public ServerRequestBridge bridge() {
-        return bridge;
-    }
 
     @Override
     public boolean interruptSent() {
@@ -548,8 +462,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
         return finished;
     }
 
-    @Override
-    public void stepBudgetReached() {
+    private void stepBudgetReached() {
         if (!interruptSent) {
             stopReason = StopReason.STEP_BUDGET;
             sendInterrupt();
@@ -564,12 +477,6 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
     @Override
     public Duration requestTimeout() {
         return settings.requestTimeout();
-    }
-
-    @Override
-    public void moveTo(SessionInbox box) {
-        inbox = box;
-        connection = client.generation();
     }
 
     @Override
@@ -594,17 +501,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
 
     @Override
     public TurnResult endAs(Turn turn) {
-        return completed(turn);
-    }
-
-    @Override
-    public TurnResult failedWith(TurnFailure failure) {
-        return result(TurnOutcome.FAILED, StopReason.ERROR, failure, false);
-    }
-
-    @Override
-    public String messageId() {
-        return messageId;
+        return recorded(turn);
     }
 
     @Override
@@ -617,69 +514,17 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
         return releaseEarly(now, true);     // what codex's record handed over already is dropped there
     }
 
-    @Override
-    public TurnResult notReceived(String why) {
-        confirmed();     // codex's record says it stored nothing of this turn
-        return result(TurnOutcome.NOT_RECEIVED, StopReason.ERROR, TurnFailure.of(why, ErrorCategory.PROCESS_DIED, null), false);
-    }
-
-    @Override
-    public TurnResult unknown(ConnectionClosedException cause, String later) {
-        return result(TurnVerdict.unknown(deathOf(cause, later), turnId != null ? "turn " + turnId : "the turn (key " + tally.key() + ")"));
-    }
-
-    @Override
-    public TurnResult died(ConnectionClosedException cause, String later) {
-        return result(TurnOutcome.FAILED, StopReason.ERROR, deathOf(cause, later), true);
-    }
-
-    // ---------------------------------------------------------------- how it ends
-
-    /** Codex recorded the turn's end: its status, with this session's reason to stop, decides the outcome. */
-    private TurnResult completed(Turn turn) {
-        confirmed();
-        TurnVerdict v = TurnVerdict.ofRecord(turn, overflow == null ? 0 : overflow.limit(), clock.timedOutWhy(), stopReason,
-                tally.lastError(), () -> client.stderrTail(40));
-        if (v.outcome() == TurnOutcome.FAILED && v.failure().category() == ErrorCategory.USAGE_LIMIT) {
-            rateLimited = RateLimitSignal.of(v.failure(), RateLimitSignal.Source.TURN_FAILED);
-        }
-        return result(v);
-    }
-
-    private TurnResult startFailed(Throwable cause) {
-        if (cause instanceof ConnectionClosedException closed) {
-            return died(closed, "");
-        }
-        if (cause instanceof RpcException && !(cause instanceof RpcTimeoutException)) {
-            confirmed();     // refused: nothing of this turn was stored, and nothing was lost either
-        }
-        return result(TurnVerdict.ofStartFailure(cause));
-    }
-
-    /** Why the turn's connection ended, worked out once per lost connection; {@code later} is added to it. */
-    private TurnFailure deathOf(ConnectionClosedException cause, String later) {
-        // a shared connection may already be reopened and this thread resumed there: retire only the old one
-        thread.markRetired(connection);
-        if (turnId != null) {
-            thread.turnLost(turnId);
-        }
-        CodexException why = ClientPlumbing.of(client).explainClose("during the turn", cause);
-        // every turn on the lost connection: worked out once, not once per turn
-        TurnFailure err = ClientPlumbing.of(client).onceForLoss(why, () -> thread.connectionEnded(client, why));
-        return later.isEmpty() ? err : new TurnFailure(err.message() + later, err.category(), err.remediation(), err.codexErrorInfo());
-    }
-
     private void sendInterrupt() {
         if (interruptSent || follow.detached()) {
             return;     // sent already; or nothing to send it on until the connection is back (see resumed)
         }
-        if (turnId == null) {
+        if (place.turnId() == null) {
             clock.graceFromNowIfUnset(System.nanoTime());   // nothing to interrupt until turn/start answers; the grace bounds the wait
             return;
         }
         interruptSent = true;
         clock.graceFromNow(System.nanoTime());
-        interrupt(client, threadId, turnId, settings.requestTimeout());
+        interrupt(place.client(), place.threadId(), place.turnId(), settings.requestTimeout());
     }
 
     /**
@@ -694,28 +539,5 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
                     }
                     return null;
                 });
-    }
-
-    private TurnResult result(TurnVerdict v) {
-        return result(v.outcome(), v.reason(), v.failure(), v.retire());
-    }
-
-    private TurnResult result(TurnOutcome status, StopReason reason, TurnFailure error, boolean retired) {
-        List<TranscriptMessage> incomplete = projector.finish();
-        if (!incomplete.isEmpty()) {
-            safely(() -> listener.onTranscript(incomplete));
-        }
-        if (status == TurnOutcome.COMPLETED && options.outputSchema() != null) {
-            TurnFailure invalid = StructuredOutput.check(projector.finalText(), options.outputSchema());
-            if (invalid != null) {
-                status = TurnOutcome.FAILED;
-                reason = StopReason.ERROR;
-                error = invalid;
-            }
-        }
-        if (retired) {
-            thread.markRetired(connection);
-        }
-        return tally.result(threadId, turnId, status, reason, thread.advised(error), retired, sent, projector, System.nanoTime());
     }
 }

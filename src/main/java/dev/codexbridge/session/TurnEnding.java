@@ -1,0 +1,146 @@
+package dev.codexbridge.session;
+
+import static dev.codexbridge.session.ListenerCalls.safely;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.CodexException;
+import dev.codexbridge.client.internal.ClientPlumbing;
+import dev.codexbridge.protocol.Turn;
+import dev.codexbridge.rpc.ConnectionClosedException;
+import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.rpc.RpcTimeoutException;
+import dev.codexbridge.transcript.ItemProjector;
+import dev.codexbridge.transcript.TranscriptMessage;
+import java.util.List;
+
+/**
+ * How an attempt of a turn ends, made into its result: as codex recorded it, with a start codex
+ * refused, with its connection, as never received, or unknown. It finishes the transcript, checks
+ * structured output, retires a connection codex cannot be trusted on, and remembers whether
+ * codex's record settled the turn (a turn that ends unsettled is settled before the next one).
+ */
+final class TurnEnding {
+    private final ThreadConnection thread;
+    private final TurnPlace place;
+    private final TurnTally tally;
+    private final TurnClock clock;
+    private final ItemProjector projector;
+    private final TurnListener listener;
+    /** The schema the final message must follow, or null. */
+    private final JsonNode outputSchema;
+    /** Codex's record says how this attempt ended, or that it stored nothing of it. */
+    private boolean settled;
+    /** Set when codex completed this attempt as failed for a rate or usage limit: the outcome is known, a retry is safe. */
+    private volatile RateLimitSignal rateLimited;
+
+    TurnEnding(ThreadConnection thread, TurnPlace place, TurnTally tally, TurnClock clock, ItemProjector projector, TurnListener listener,
+               JsonNode outputSchema) {
+        this.thread = thread;
+        this.place = place;
+        this.tally = tally;
+        this.clock = clock;
+        this.projector = projector;
+        this.listener = listener;
+        this.outputSchema = outputSchema;
+    }
+
+    /** Whether codex's record settled this attempt. */
+    boolean settled() {
+        return settled;
+    }
+
+    /** The rate-limit failure codex completed this attempt with, or null: only then is a retry safe. */
+    RateLimitSignal rateLimited() {
+        return rateLimited;
+    }
+
+    private void settle() {
+        settled = true;
+        thread.turnConfirmed();
+    }
+
+    /**
+     * Codex recorded the turn's end: its status, with this session's reason to stop, decides the
+     * outcome. {@code overflowLimit}: the inbox limit the session went over, 0 if it did not.
+     */
+    TurnResult recorded(Turn turn, int overflowLimit, StopReason stopReason) {
+        settle();
+        TurnVerdict v = TurnVerdict.ofRecord(turn, overflowLimit, clock.timedOutWhy(), stopReason,
+                tally.lastError(), () -> place.client().stderrTail(40));
+        if (v.outcome() == TurnOutcome.FAILED && v.failure().category() == ErrorCategory.USAGE_LIMIT) {
+            rateLimited = RateLimitSignal.of(v.failure(), RateLimitSignal.Source.TURN_FAILED);
+        }
+        return of(v);
+    }
+
+    /** Codex did not answer {@code turn/start} with a turn. */
+    TurnResult startFailed(Throwable cause) {
+        if (cause instanceof ConnectionClosedException closed) {
+            return died(closed, "");
+        }
+        if (cause instanceof RpcException && !(cause instanceof RpcTimeoutException)) {
+            settle();     // refused: nothing of this turn was stored, and nothing was lost either
+        }
+        return of(TurnVerdict.ofStartFailure(cause));
+    }
+
+    /** The turn ended with its connection; {@code later} is added to the explanation (why it was not waited for longer). */
+    TurnResult died(ConnectionClosedException cause, String later) {
+        return of(TurnOutcome.FAILED, StopReason.ERROR, deathOf(cause, later), true);
+    }
+
+    /** The turn ends failed with {@code failure} (the connection is fine). */
+    TurnResult failed(TurnFailure failure) {
+        return of(TurnOutcome.FAILED, StopReason.ERROR, failure, false);
+    }
+
+    /** Codex's record, read on a working connection, holds no turn with this turn's key: nothing ran. */
+    TurnResult notReceived(String why) {
+        settle();
+        return of(TurnOutcome.NOT_RECEIVED, StopReason.ERROR, TurnFailure.of(why, ErrorCategory.PROCESS_DIED, null), false);
+    }
+
+    /** Codex's record could not be read within the window: the turn may have run; {@code later} says why it was not waited for longer. */
+    TurnResult unknown(ConnectionClosedException cause, String later) {
+        String which = place.turnId() != null ? "turn " + place.turnId() : "the turn (key " + tally.key() + ")";
+        return of(TurnVerdict.unknown(deathOf(cause, later), which));
+    }
+
+    /** Why the turn's connection ended, worked out once per lost connection; {@code later} is added to it. */
+    private TurnFailure deathOf(ConnectionClosedException cause, String later) {
+        // a shared connection may already be reopened and this thread resumed there: retire only the old one
+        thread.markRetired(place.connection());
+        if (place.turnId() != null) {
+            thread.turnLost(place.turnId());
+        }
+        ClientPlumbing plumbing = ClientPlumbing.of(place.client());
+        CodexException why = plumbing.explainClose("during the turn", cause);
+        // every turn on the lost connection: worked out once, not once per turn
+        TurnFailure err = plumbing.onceForLoss(why, () -> thread.connectionEnded(place.client(), why));
+        return later.isEmpty() ? err : new TurnFailure(err.message() + later, err.category(), err.remediation(), err.codexErrorInfo());
+    }
+
+    TurnResult of(TurnVerdict v) {
+        return of(v.outcome(), v.reason(), v.failure(), v.retire());
+    }
+
+    TurnResult of(TurnOutcome status, StopReason reason, TurnFailure error, boolean retired) {
+        List<TranscriptMessage> incomplete = projector.finish();
+        if (!incomplete.isEmpty()) {
+            safely(() -> listener.onTranscript(incomplete));
+        }
+        if (status == TurnOutcome.COMPLETED && outputSchema != null) {
+            TurnFailure invalid = StructuredOutput.check(projector.finalText(), outputSchema);
+            if (invalid != null) {
+                status = TurnOutcome.FAILED;
+                reason = StopReason.ERROR;
+                error = invalid;
+            }
+        }
+        if (retired) {
+            thread.markRetired(place.connection());
+        }
+        return tally.result(place.threadId(), place.turnId(), status, reason, thread.advised(error), retired, place.wasSent(), projector,
+                System.nanoTime());
+    }
+}
