@@ -21,6 +21,11 @@ import org.slf4j.Logger;
  */
 final class SessionTurns {
     private static final Logger LOG = SafeLogger.getLogger(SessionTurns.class);
+    /**
+     * Sends of one turn that may meet a client that reconnected before the thread's resume there
+     * (codex then refuses it, "thread not found"): each such refusal proves codex never received it.
+     */
+    private static final int MAX_SENDS_OFF_THREAD = 3;
 
     private final ThreadConnection connection;
     /** The connection shared with other sessions, or null when the session has its own. */
@@ -213,6 +218,11 @@ final class SessionTurns {
                     }).thenCompose(f -> f);
         }
         return outcome.thenCompose(result -> {
+            if (run.refusedOffThread() && attempt < MAX_SENDS_OFF_THREAD && !turn.interrupted().get() && !connection.isClosed()) {
+                // codex never received it: sent again once the thread is open on the connection the client now has
+                LOG.debug("turn attempt {} went out before its thread's resume on a new connection; sending it again", attempt);
+                return attempt(turn, attempt + 1, result.rateLimitWaitMs());
+            }
             RateLimitSignal limited = run.rateLimited();
             if (limited == null || rateLimits == null) {
                 return CompletableFuture.completedFuture(result);
@@ -231,6 +241,11 @@ final class SessionTurns {
      * replaced since the last turn is this turn's to report.
      */
     private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnContext turn) {
+        return attemptOnce(run, turn, 0);
+    }
+
+    /** {@code reopened}: how often the thread was found not open on the client's connection (it reconnected) as the turn was about to go out. */
+    private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnContext turn, int reopened) {
         return connection.startAsync(turn.traced()).handle((id, failure) -> {     // the library's future: a turn never waits for a host thread
             if (failure != null) {
                 TurnFailure why = connection.startFailure(failure);
@@ -246,6 +261,8 @@ final class SessionTurns {
             // one turn at a time on the thread: one codex still runs after a fault is settled first
             return connection.settleEarlierTurn(turn.settings().interruptGrace()).thenCompose(unsettled -> unsettled != null
                     ? CompletableFuture.completedFuture(notSent(run, unsettled))
+                    // the client reconnected while the thread was opened or settled: its resume there goes first
+                    : !connection.openOnCurrentConnection() && reopened < MAX_SENDS_OFF_THREAD ? attemptOnce(run, turn, reopened + 1)
                     // the turn's span is current while turn/start is written, so codex parents its handling on it
                     : turn.traced().inScope(() -> run.begin(connection.client(), connection.inbox(), connection.bridge(), id,
                             turn.start(), replaced)));

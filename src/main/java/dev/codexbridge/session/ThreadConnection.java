@@ -419,6 +419,17 @@ final class ThreadConnection {
         }
     }
 
+    /** Which of the client's connections the thread was last opened on ({@link CodexClient#generation}). */
+    int openedOn() {
+        return openedOn;
+    }
+
+    /** Whether the thread is open on the client's current connection (a reconnect since needs a resume first). */
+    boolean openOnCurrentConnection() {
+        CodexClient c = client;
+        return c != null && openedOn == c.generation();
+    }
+
     /** Retires the connection only if the thread still runs on connection {@code generation}, not on a newer one. */
     void markRetired(int generation) {
         if (openedOn == generation) {

@@ -7,6 +7,9 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.protocol.ThreadItemsListCursor;
 import dev.codexbridge.protocol.ThreadItemsListParams;
+import dev.codexbridge.protocol.ThreadReadParams;
+import dev.codexbridge.protocol.ThreadReadResponse;
+import dev.codexbridge.protocol.ThreadStatus;
 import dev.codexbridge.protocol.ThreadTurnsListParams;
 import dev.codexbridge.protocol.TurnItemsView;
 import dev.codexbridge.protocol.ThreadTurnsListResponse;
@@ -33,8 +36,14 @@ final class TurnCatchUp {
     /**
      * Codex's record of a turn: {@code turn} is null when codex knows no such turn (a different
      * app-server, or one that never wrote it); {@code items} are the completed ones, in order.
+     * {@code threadActive}, read only when a turn is looked for by its key: codex was running a
+     * turn on the thread just before its record was read.
      */
-    record TurnRecord(Turn turn, List<Fetched> items) {
+    record TurnRecord(Turn turn, List<Fetched> items, boolean threadActive) {
+        TurnRecord(Turn turn, List<Fetched> items) {
+            this(turn, items, false);
+        }
+
         boolean running() {
             return turn != null && turn.status() == TurnStatus.IN_PROGRESS;
         }
@@ -69,9 +78,17 @@ final class TurnCatchUp {
      * turn it was still running sits. A turn that is not there was never received.
      */
     static CompletableFuture<TurnRecord> fetchByKey(CodexClient client, String threadId, String messageId) {
-        return keyedTurn(client, threadId, messageId::equals).thenCompose(turn -> turn == null
-                        ? CompletableFuture.completedFuture(new TurnRecord(null, List.of()))
-                        : items(client, threadId, turn.id(), null, new ArrayList<>()).thenApply(items -> new TurnRecord(turn, items)));
+        // the thread's status first, its turns after: a turn codex runs may not be in its record yet (seen under load),
+        // and one that ended before the status was read is
+        return threadActive(client, threadId).thenCompose(active -> keyedTurn(client, threadId, messageId::equals).thenCompose(turn -> turn == null
+                        ? CompletableFuture.completedFuture(new TurnRecord(null, List.of(), active))
+                        : items(client, threadId, turn.id(), null, new ArrayList<>()).thenApply(items -> new TurnRecord(turn, items))));
+    }
+
+    /** Whether codex runs a turn on the thread now ({@code thread/read} without turns: its live status). */
+    private static CompletableFuture<Boolean> threadActive(CodexClient client, String threadId) {
+        return ClientPlumbing.of(client).request("thread/read", new ThreadReadParams(false, threadId), ThreadReadResponse.class,
+                client.requestTimeout()).thenApply(r -> r.thread() != null && r.thread().status() instanceof ThreadStatus.Active);
     }
 
     /** The newest turns read in full when a key is not in their summaries: a folded input joins the running turn, the newest. */

@@ -5,6 +5,7 @@ import static dev.codexbridge.session.ListenerCalls.safely;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.internal.ClientPlumbing;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.RpcException;
@@ -32,6 +33,8 @@ final class TurnEnding {
     private boolean settled;
     /** Set when codex completed this attempt as failed for a rate or usage limit: the outcome is known, a retry is safe. */
     private volatile RateLimitSignal rateLimited;
+    /** Set when codex refused turn/start on a connection the thread was not open on yet: it never received the turn. */
+    private volatile boolean refusedOffThread;
 
     TurnEnding(ThreadConnection thread, TurnPlace place, TurnTally tally, TurnClock clock, ItemProjector projector, TurnListener listener,
                JsonNode outputSchema) {
@@ -52,6 +55,23 @@ final class TurnEnding {
     /** The rate-limit failure codex completed this attempt with, or null: only then is a retry safe. */
     RateLimitSignal rateLimited() {
         return rateLimited;
+    }
+
+    boolean refusedOffThread() {
+        return refusedOffThread;
+    }
+
+    /**
+     * Codex refused turn/start ({@code cause}) on a connection its thread was not open on yet (the
+     * client reconnected just before it went out): it never received the turn, and after the
+     * thread's resume sending it again is safe.
+     */
+    TurnResult refusedOffThread(Throwable cause) {
+        settle();
+        refusedOffThread = true;
+        return of(TurnOutcome.NOT_RECEIVED, StopReason.ERROR, TurnFailure.of("codex refused turn/start on a connection its thread was not "
+                + "open on yet (" + UntrustedText.messageOf(cause) + "): it never received this turn, so sending the input again "
+                + "duplicates nothing", ErrorCategory.PROCESS_DIED, null), false);
     }
 
     private void settle() {
@@ -104,6 +124,12 @@ final class TurnEnding {
     TurnResult unknown(ConnectionClosedException cause, String later) {
         String which = place.turnId() != null ? "turn " + place.turnId() : "the turn (key " + tally.key() + ")";
         return of(TurnVerdict.unknown(deathOf(cause, later), which));
+    }
+
+    /** Codex's record could be read but does not settle the turn ({@code why}): it may still run, so the outcome is unknown. */
+    TurnResult unsettled(String why) {
+        return of(TurnOutcome.UNKNOWN, StopReason.ERROR, TurnFailure.of(why + ": the outcome is unknown (read it later with findTurn or "
+                + "recoverTurn before sending the input again)", ErrorCategory.OTHER, null), false);
     }
 
     /** Why the turn's connection ended, worked out once per lost connection; {@code later} is added to it. */

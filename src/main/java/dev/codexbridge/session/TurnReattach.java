@@ -74,6 +74,12 @@ final class TurnReattach {
      * drop may still be on its way to the thread.
      */
     static final Duration KEY_RECHECK = Duration.ofSeconds(1);
+    /**
+     * Reads of codex's record by key while codex runs a turn on the thread (its status says
+     * active): a turn codex has just begun may be missing from the record for seconds on a loaded
+     * machine, so a miss then proves nothing; past this many reads the outcome is unknown.
+     */
+    static final int KEY_READS_WHILE_ACTIVE = 30;
     /** How the session's thread connection tells the turn that its thread is back after a drop. */
     private final ThreadConnection.ResumeWatch watch;
 
@@ -216,11 +222,16 @@ final class TurnReattach {
         TurnCatchUp.TurnRecord rec = c.record();
         if (turnId == null) {
             if (rec.turn() == null) {
-                if (++keyMisses < 2) {
+                if (++keyMisses < 2 || rec.threadActive() && keyMisses < KEY_READS_WHILE_ACTIVE) {
                     fetch(KEY_RECHECK);
                     return null;
                 }
                 requests.withdrawOpen();
+                if (rec.threadActive()) {
+                    return ending.unsettled("codex still runs a turn on thread " + UntrustedText.of(place.threadId()) + " that its record "
+                            + "does not show, and no turn there carries this turn's key " + UntrustedText.of(place.messageId()) + " after "
+                            + KEY_READS_WHILE_ACTIVE + " reads");
+                }
                 return ending.notReceived("codex never received this turn: its record of thread " + UntrustedText.of(place.threadId())
                         + " holds no turn with its key " + UntrustedText.of(place.messageId()) + " (the connection closed before codex "
                         + "read turn/start); nothing ran, so sending the input again duplicates nothing");

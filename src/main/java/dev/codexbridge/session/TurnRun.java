@@ -11,6 +11,8 @@ import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.protocol.TurnInterruptParams;
 import dev.codexbridge.rpc.ConnectionClosedException;
+import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.transcript.ItemProjector;
 import java.time.Duration;
@@ -66,6 +68,8 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
     private TurnEvent.Overflowed overflow;
     private boolean interruptSent;
     private StopReason stopReason;
+    /** The connection the thread was open on when turn/start was sent ({@link ThreadConnection#openedOn}). */
+    private int threadOpenedOn;
     /** When the event being handled arrived (read once per event, see step). */
     private long eventNow;
     private final Steps transitions = new Steps();
@@ -126,6 +130,11 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
         return ending.rateLimited();
     }
 
+    /** Codex refused this attempt's turn/start because its thread was not open on that connection yet: sending again is safe. */
+    boolean refusedOffThread() {
+        return ending.refusedOffThread();
+    }
+
     /**
      * Sends the start request and returns at once; the turn then advances as its inbox hands it
      * events on the dispatch executor, and the future completes when it ends. Nothing waits.
@@ -141,6 +150,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
         // (it dropped as the turn began) finds a turn it can look for by its key
         String messageId = starter.keyed() && tally.key() != null ? TurnKeys.messageId(tally.key(), tally.attempt()) : null;
         place.sent(messageId);
+        threadOpenedOn = thread.openedOn();
         thread.turnSent(threadId, starter);
         inbox.turnStarted(this);
         if (replaced != null) {
@@ -357,6 +367,9 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
                 // the answer is lost, not the turn: codex's record says, once the connection is back, whether it ran
                 return reattach.startLost(closed, now);
             }
+            if (cause instanceof RpcException && !(cause instanceof RpcTimeoutException) && offThread()) {
+                return ending.refusedOffThread(cause);
+            }
             return ending.startFailed(cause);
         }
         if (place.turnId() != null) {
@@ -374,6 +387,15 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
             sendInterrupt();
         }
         return releaseEarly(now, false);
+    }
+
+    /**
+     * Whether turn/start went out on a connection its thread was not open on: the client
+     * reconnected between the thread's last open and the answer, so codex may have read it before
+     * the thread's resume there (and refused it: "thread not found").
+     */
+    private boolean offThread() {
+        return place.connection() != threadOpenedOn || place.client().generation() != place.connection();
     }
 
     /** The requests held for the start's answer go to the host: the host decides, and the turn's end settles them. */

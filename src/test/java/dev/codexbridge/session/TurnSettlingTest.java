@@ -205,6 +205,39 @@ class TurnSettlingTest {
     }
 
     @Test
+    void aStartWhoseAnswerWasLostIsNotCalledNeverReceivedWhileCodexRunsATurnItsRecordDoesNotShowYet() throws Exception {
+        CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30))));
+        session.start();
+        codex.answerTurnStart = false;
+        // on a loaded machine codex's record may lag a turn it has begun by seconds, while the thread's status says active
+        AtomicInteger statusReads = new AtomicInteger();
+        codex.onThreadRead = p -> {
+            int n = statusReads.incrementAndGet();
+            ObjectNode r = Json.object();
+            ObjectNode status = r.putObject("thread").put("id", p.path("threadId").asText()).putObject("status");
+            if (n < 4) {
+                status.put("type", "active").putArray("activeFlags");
+            } else {
+                status.put("type", "idle");
+            }
+            return CompletableFuture.completedFuture(r);
+        };
+        codex.turnsList = p -> statusReads.get() < 4 ? turnWithKey("turn-0", "completed", "an-earlier-turn")
+                : turnWithKey("turn-7", "completed", "host-key-4");
+        codex.itemsList = p -> items("turn-7", message("m-7", "ran after all"));
+        TurnHandle handle = session.startTurn(TurnInput.text("go"), TurnOptions.builder().key("host-key-4").build(), TurnListener.NONE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("turn/start") == 1);
+        codex.die();
+
+        TurnResult r = handle.result().get(30, TimeUnit.SECONDS);
+        assertThat(r.status()).as("%s", r.error()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(r.turnId()).isEqualTo("turn-7");
+        assertThat(r.finalText()).isEqualTo("ran after all");
+        assertThat(statusReads.get()).as("read again while codex ran a turn").isGreaterThanOrEqualTo(4);
+        assertThat(count("turn/start")).as("never sent again").isEqualTo(1);
+    }
+
+    @Test
     void aResumeThatFailsWithItsConnectionDoesNotEndTheTurnThatCodexCompleted() throws Exception {
         CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30))));
         session.start();
