@@ -85,7 +85,7 @@ public final class CodexSession implements AutoCloseable {
         ClientOptions own = b.client != null ? null : b.ownConnection();
         ThreadLink link = own == null ? ThreadLink.shared(b.client) : ThreadLink.own(() -> CodexClient.connect(own), own.endpoint() != null);
         this.connection = new ThreadConnection(link, b.thread, b.resumeThreadId, b.dynamicTools, b.approvals, b.resumeTimeout,
-                b.rateLimits, b.inboxLimit, b.onThreadReplaced);
+                b.rateLimits, b.inboxLimit, b.onThreadReplaced, SessionHibernation.after(b.hibernateAfter));
         this.turns = new SessionTurns(connection, b.client, own == null ? b.client.requestTimeout() : own.requestTimeout(), b.limits,
                 b.interruptGrace, b.projector, b.rateLimits, TurnTracing.of(b.telemetry, b.client, own));
     }
@@ -105,6 +105,14 @@ public final class CodexSession implements AutoCloseable {
      */
     public boolean isRetired() {
         return connection.isRetired();
+    }
+
+    /**
+     * Whether the session let go of its thread while idle ({@link Builder#hibernateAfter}): codex
+     * holds nothing for it; the next turn or thread operation resumes the thread.
+     */
+    public boolean isHibernated() {
+        return connection.isHibernated();
     }
 
     /** What the thread is opened (and resumed) with. */
@@ -414,8 +422,24 @@ public final class CodexSession implements AutoCloseable {
         private ThreadAccess threadAccess;
         private String caller;
         private Consumer<TurnOptions> turnCheck;
+        private Duration hibernateAfter = SessionHibernation.DEFAULT_IDLE;
 
         private Builder() {
+        }
+
+        /**
+         * Lets go of the thread after this long with no turn running, no server request being
+         * answered and no call that needs the thread (default 2 minutes; {@link Duration#ZERO}:
+         * never, for hosts that want codex's events between turns; otherwise at least 1 s). Codex
+         * then unloads the thread (its MCP server processes and memory go), the session keeps only
+         * the thread id, its settings and its owner, and the next turn, thread operation,
+         * {@link CodexSession#attachTurn} or {@link CodexSession#findTurn} resumes the thread on the
+         * same session. Not before the thread's first turn (codex cannot resume a thread with no
+         * turn). See docs/session.md and decision 0040.
+         */
+        public Builder hibernateAfter(Duration idle) {
+            this.hibernateAfter = SessionHibernation.checked(idle);
+            return this;
         }
 
         /**

@@ -53,6 +53,7 @@ final class SessionTurns {
         this.projector = projector;
         this.rateLimits = rateLimits;
         this.tracing = tracing;
+        connection.hibernation().bind(connection, turnActive::get);
     }
 
     /** Interrupts the running turn; between turns, the next one (which then ends at once). */
@@ -120,6 +121,7 @@ final class SessionTurns {
             // free the session before anyone sees the result, so the next turn can start at once
             activeTurn = null;
             turnActive.set(false);
+            connection.hibernation().touch();      // the idle window counts from the turn's end
             ThreadReplacement replaced = turn.replaced().get();
             // only the library waits here (runTurn, or the hand-off of runTurnAsync to host code)
             if (failure != null) {

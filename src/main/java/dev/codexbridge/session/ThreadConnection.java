@@ -13,7 +13,6 @@ import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.DynamicToolSpec;
-import dev.codexbridge.protocol.ThreadUnsubscribeParams;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.RpcError;
@@ -45,6 +44,8 @@ final class ThreadConnection {
     /** How the session reaches codex: a connection of its own, or a shared one. */
     private final ThreadLink link;
     private final ThreadOptions settings;
+    /** What the thread is opened with: {@link #settings}, with codex told to unload it as soon as no one follows it when the session hibernates. */
+    private final ThreadOptions wireSettings;
     private final List<DynamicTool> dynamicTools;
     private final List<DynamicToolSpec> dynamicToolSpecs;
     private final ApprovalPolicy approvals;
@@ -81,6 +82,14 @@ final class ThreadConnection {
     private volatile UnconfirmedTurn unconfirmed;
     /** A turn codex may still run on the thread that no turn here follows: settled before the next turn. */
     private final EarlierTurns earlier;
+    /** When the session lets go of its thread while idle (decision 0040). */
+    private final SessionHibernation hibernation;
+    /** The session let go of its thread while idle; the next call that needs it resumes it. */
+    private volatile boolean hibernated;
+    /** Codex has the thread written down (a turn was sent on it, or it was resumed): only such a thread can be resumed after letting go. */
+    private volatile boolean written;
+    /** Server requests between turns being answered: the session is not idle while one is. */
+    private final java.util.concurrent.atomic.AtomicInteger answering = new java.util.concurrent.atomic.AtomicInteger();
     /** A replacement no turn has reported yet (see takeReplacement). */
     private final AtomicReference<ThreadReplacement> unreported = new AtomicReference<>();
 
@@ -105,9 +114,11 @@ final class ThreadConnection {
 
     ThreadConnection(ThreadLink link, ThreadOptions settings, String resumeThreadId, List<DynamicTool> dynamicTools,
                      ApprovalPolicy approvals, Duration resumeTimeout, RateLimitGovernor rateLimits, int inboxLimit,
-                     Consumer<ThreadReplacement> onReplaced) {
+                     Consumer<ThreadReplacement> onReplaced, SessionHibernation hibernation) {
         this.link = link;
         this.settings = settings;
+        this.hibernation = hibernation;
+        this.wireSettings = hibernation.enabled() && link.unsubscribes() ? ThreadConnection.unloadingAtOnce(settings) : settings;
         this.threadId = resumeThreadId;
         this.earlier = new EarlierTurns(resumeThreadId != null);     // a thread resumed may have a turn another process started
         this.dynamicTools = List.copyOf(dynamicTools);
@@ -145,6 +156,62 @@ final class ThreadConnection {
 
     ThreadOptions settings() {
         return settings;
+    }
+
+    SessionHibernation hibernation() {
+        return hibernation;
+    }
+
+    /** Whether the session let go of its thread while idle (and has not needed it since). */
+    boolean isHibernated() {
+        return hibernated;
+    }
+
+    /**
+     * Codex unloads a thread once it has had no subscriber for {@code thread_unload_delay_secs}
+     * (60 s by default in 0.169.0): a session that hibernates wants it unloaded at once. A host's
+     * own value is kept.
+     */
+    static ThreadOptions unloadingAtOnce(ThreadOptions settings) {
+        if (settings.config().containsKey(UNLOAD_DELAY)) {
+            return settings;
+        }
+        return settings.toBuilder().config(UNLOAD_DELAY, 0).build();
+    }
+
+    /** Codex's per-thread setting for how long a thread no one follows stays loaded. */
+    static final String UNLOAD_DELAY = "thread_unload_delay_secs";
+
+    /**
+     * Lets go of the thread while the session is idle (decision 0040): codex is told this client no
+     * longer follows it (paced and made certain by {@link ThreadReleases}), the thread place and the
+     * reconnect callback go back, and a connection of the session's own is closed. Only the thread
+     * id, the settings and the owner stay; the next call that needs the thread resumes it. Returns
+     * whether it let go: not while a turn runs, a server request is answered, the thread is being
+     * opened, a turn waits for its resume, or before codex has the thread written down (a thread
+     * with no turn yet cannot be resumed: codex #42099).
+     */
+    boolean hibernate() {
+        synchronized (stateLock) {
+            CodexClient c = client;
+            if (closed || hibernated || opening != null || c == null || threadId == null || !written || answering.get() > 0
+                    || resumeWatch.get() != null || hibernation.turnRunning()) {
+                return false;
+            }
+            hibernated = true;
+            if (link.unsubscribes() && c.isOpen() && openedOn == c.generation()) {
+                ThreadReleases.of(c).release(c, openedOn, threadId);
+            }
+            link.release();
+            letGoOfConnection();
+            LOG.debug("codex thread {} let go while idle", threadId);
+            return true;
+        }
+    }
+
+    /** Whether the session holds a thread it could let go of later. */
+    boolean mayHibernateLater() {
+        return written && client != null && !hibernated;
     }
 
     /** How long a turn whose connection dropped waits for it to come back, or null when it ends with its connection ({@link ThreadLink}). */
@@ -192,6 +259,9 @@ final class ThreadConnection {
      * moment, one more try goes out rather than the turn waiting out the pending try's timeout.
      */
     private CompletableFuture<String> startAsync(boolean background, TurnTelemetry turn) {
+        if (!background) {
+            hibernation.touch();
+        }
         synchronized (stateLock) {
             if (closed) {
                 return CompletableFuture.failedFuture(new CodexException("the session is closed"));
@@ -219,6 +289,7 @@ final class ThreadConnection {
                         letGoOfConnection();
                     } else {
                         retired = false;
+                        hibernated = false;
                         LOG.debug("codex thread {} ready", id);
                     }
                 }
@@ -264,7 +335,7 @@ final class ThreadConnection {
                 return CompletableFuture.failedFuture(e);
             }
             if (threadId == null) {
-                return openThread(c, "thread/start", settings.startParams(dynamicToolSpecs), c.requestTimeout(), newInbox)
+                return openThread(c, "thread/start", wireSettings.startParams(dynamicToolSpecs), c.requestTimeout(), newInbox)
                         .handle((id, failure) -> {
                             if (failure != null) {
                                 throw ThreadOpenException.of("codex could not start a thread", Futures.unwrap(failure));
@@ -283,9 +354,12 @@ final class ThreadConnection {
                     : new ThreadOpenTries(t -> resume(c, newInbox, t), resumeTimeout, 1, () -> c.stats().messagesRead());
             resuming = tries;
             resumingInBackground = background;
-            return tries.start().handle((id, failure) -> {
+            // an unsubscribe of this thread still on its way must not reach codex after the resume
+            CompletableFuture<Void> reclaimed = link.unsubscribes() ? ThreadReleases.of(c).reclaim(previous) : CompletableFuture.completedFuture(null);
+            return reclaimed.thenCompose(x -> tries.start()).handle((id, failure) -> {
                 if (failure == null) {
                     opened = true;
+                    written = true;
                     earlier.mayRun();       // a turn no one here follows may still run on the thread
                     unconfirmed = null;     // codex has the thread; what it kept of the lost turn, recoverTurn reads
                     return earlier.stopLost(c, id);
@@ -316,7 +390,7 @@ final class ThreadConnection {
      */
     private CompletableFuture<String> replace(CodexClient c, SessionInbox box, String previous, Throwable why, ReconnectPolicy policy) {
         LOG.info("codex has no record of thread {} ({}); starting a fresh thread in its place", previous, ThreadOpenException.reasonOf(why));
-        JsonNode params = settings.startParams(dynamicToolSpecs);
+        JsonNode params = wireSettings.startParams(dynamicToolSpecs);
         // tried like the resume it follows: right after a crash codex may be too busy to answer at once
         ThreadOpenTries tries = policy != null
                 ? new ThreadOpenTries(t -> openThread(c, "thread/start", params, t, box), min(policy.resumeTimeout(), c.requestTimeout()),
@@ -335,6 +409,7 @@ final class ThreadConnection {
                             + "down, so the session continues on a fresh thread with the same settings");
             threadId = id;
             unconfirmed = null;
+            written = false;        // a fresh thread: codex writes it down with its first turn
             earlier.forgetLost();   // it ran on the thread codex never wrote: nothing is left to interrupt
             unreported.set(replaced);
             if (onReplaced != null) {
@@ -382,6 +457,7 @@ final class ThreadConnection {
     /** A turn was sent on {@code onThread}: until codex confirms its end, its input may be all codex never stored. */
     void turnSent(String onThread, TurnStart start) {
         unconfirmed = new UnconfirmedTurn(onThread, start, null);
+        written = true;     // codex writes its rollout with the first turn
     }
 
     /** Codex confirmed the end of the turn last sent (or refused it): it has the turn's record. */
@@ -495,13 +571,13 @@ final class ThreadConnection {
      * capability the resume is retried without it, which only costs a larger answer.
      */
     private CompletableFuture<String> resume(CodexClient c, SessionInbox box, Duration timeout) {
-        return openThread(c, "thread/resume", settings.resumeParams(threadId, true), timeout, box).exceptionallyCompose(failure -> {
+        return openThread(c, "thread/resume", wireSettings.resumeParams(threadId, true), timeout, box).exceptionallyCompose(failure -> {
             Throwable cause = Futures.unwrap(failure);
             if (!(cause instanceof RpcException e) || e.code() != RpcError.INVALID_REQUEST || !e.error().message().contains("excludeTurns")) {
                 return CompletableFuture.failedFuture(cause);
             }
             LOG.debug("codex refused excludeTurns ({}); resuming with the full history", e.error().message());
-            return openThread(c, "thread/resume", settings.resumeParams(threadId, false), timeout, box);
+            return openThread(c, "thread/resume", wireSettings.resumeParams(threadId, false), timeout, box);
         });
     }
 
@@ -524,9 +600,12 @@ final class ThreadConnection {
             return;
         }
         CodexEvent.ServerRequest r = asked.request;
+        this.answering.incrementAndGet();
         CompletableFuture<ServerRequestBridge.Answer> answering = b.answer(r.method(), r.params());
         asked.answering(answering);
         answering.whenComplete((answer, failure) -> {
+            this.answering.decrementAndGet();
+            hibernation.touch();
             if (!asked.settleByAnswer()) {
                 return;     // codex withdrew it meanwhile (another client answered it)
             }
@@ -577,8 +656,9 @@ final class ThreadConnection {
 
     /**
      * On a shared connection, tells codex this client no longer follows the thread, so codex can
-     * unload it (after about 30 minutes without subscribers) and the connection stops receiving its
-     * messages. Not waited for: closing never blocks on codex.
+     * unload it (after {@code thread_unload_delay_secs} without subscribers, 60 s unless set) and
+     * the connection stops receiving its messages. Paced and tried again until codex confirms
+     * ({@link ThreadReleases}); not waited for: closing never blocks on codex.
      */
     private void unsubscribe() {
         CodexClient c = client;
@@ -586,16 +666,7 @@ final class ThreadConnection {
         if (!link.unsubscribes() || c == null || id == null || !c.isOpen() || openedOn != c.generation()) {
             return;
         }
-        try {
-            ClientPlumbing.of(c).request("thread/unsubscribe", new ThreadUnsubscribeParams(id), JsonNode.class, c.requestTimeout())
-                    .whenComplete((r, e) -> {
-                        if (e != null) {
-                            LOG.debug("thread/unsubscribe {}: {}", id, e.getMessage());
-                        }
-                    });
-        } catch (RuntimeException e) {
-            LOG.debug("thread/unsubscribe {} not sent: {}", id, e.getMessage());
-        }
+        ThreadReleases.of(c).release(c, openedOn, id);
     }
 
     static void closeQuietly(AutoCloseable handle) {

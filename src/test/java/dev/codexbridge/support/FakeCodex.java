@@ -48,6 +48,11 @@ public final class FakeCodex {
     /** Answers {@code thread/read} (with the thread's id); replace it to hold answers back and send many at once. */
     public volatile Function<JsonNode, CompletableFuture<JsonNode>> onThreadRead = p -> CompletableFuture.completedFuture(thread(p.path("threadId").asText()));
     public volatile long scriptDelayMs = 20;
+    /** How {@code thread/unsubscribe} is answered (thread id in); default: at once, unsubscribed. */
+    public volatile Function<String, CompletableFuture<JsonNode>> unsubscribeAnswer =
+            id -> CompletableFuture.completedFuture(Json.object().put("status", "unsubscribed"));
+    /** The thread ids {@code thread/loaded/list} answers with. */
+    public final java.util.Set<String> loaded = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicInteger turns = new AtomicInteger();
     private final ExecutorService scripts = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "fake-codex-script");
@@ -104,7 +109,12 @@ public final class FakeCodex {
                 })
                 .handler("turn/steer", RequestHandler.sync(p -> Json.object().put("turnId", p.path("expectedTurnId").asText())))
                 .handler("thread/read", r -> onThreadRead.apply(r.params()))
-                .handler("thread/unsubscribe", RequestHandler.sync(p -> Json.object().put("status", "unsubscribed")))
+                .handler("thread/unsubscribe", r -> unsubscribeAnswer.apply(r.params().path("threadId").asText()))
+                .handler("thread/loaded/list", RequestHandler.sync(p -> {
+                    ObjectNode list = Json.object();
+                    loaded.forEach(list.putArray("data")::add);
+                    return list;
+                }))
                 .build().start();
         return CodexTransport.inMemory(client, "the fake codex", () -> {
             client.close();

@@ -1,0 +1,130 @@
+package dev.codexbridge.session;
+
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.rpc.internal.RpcThreads;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+
+/**
+ * When a session lets go of its thread (decision 0040): after {@code idle} with no turn running,
+ * no server request being answered and no call that opens the thread. Each such call marks the
+ * session busy again ({@link #touch}); one timer task per session, set when it is not set already
+ * and moved on by what happened meanwhile, decides. The letting go itself is
+ * {@link ThreadConnection#hibernate}; the next call that needs the thread resumes it.
+ */
+final class SessionHibernation {
+    private static final Logger LOG = SafeLogger.getLogger(SessionHibernation.class);
+
+    /** The default idle window: a chat's next message usually comes within it, and a resume costs ~25 ms after it. */
+    static final Duration DEFAULT_IDLE = Duration.ofMinutes(2);
+    /** The shortest idle window: a thread operation that reads codex's answer must not find its thread let go mid-call. */
+    static final Duration MIN_IDLE = Duration.ofSeconds(1);
+
+    /** Never: the session keeps its thread while open. */
+    static final SessionHibernation OFF = new SessionHibernation(null);
+
+    private final Duration idle;
+    private final Object lock = new Object();
+    private volatile long lastActivity = System.nanoTime();
+    private boolean scheduled;
+    private volatile ThreadConnection connection;
+    private volatile BooleanSupplier turnRunning = () -> false;
+
+    private SessionHibernation(Duration idle) {
+        this.idle = idle;
+    }
+
+    /** Hibernation after {@code idle} ({@link Duration#ZERO}: never). */
+    static SessionHibernation after(Duration idle) {
+        return idle.isZero() ? OFF : new SessionHibernation(idle);
+    }
+
+    /** Checks a host's idle window: zero (off) or at least {@link #MIN_IDLE}. */
+    static Duration checked(Duration idle) {
+        if (idle == null || idle.isNegative() || (!idle.isZero() && idle.compareTo(MIN_IDLE) < 0)) {
+            throw new IllegalArgumentException("hibernateAfter must be Duration.ZERO (never) or at least " + MIN_IDLE.toSeconds()
+                    + " s, was " + idle);
+        }
+        return idle;
+    }
+
+    boolean enabled() {
+        return idle != null;
+    }
+
+    /** The idle window, or null when off. */
+    Duration idle() {
+        return idle;
+    }
+
+    /** The session this decides for, and how it tells whether a turn runs on it. */
+    SessionHibernation bind(ThreadConnection connection, BooleanSupplier turnRunning) {
+        if (idle != null) {
+            this.connection = connection;
+            this.turnRunning = turnRunning;
+        }
+        return this;
+    }
+
+    boolean turnRunning() {
+        return turnRunning.getAsBoolean();
+    }
+
+    /** Something happened on the session: the idle window counts from now. */
+    void touch() {
+        if (idle == null) {
+            return;
+        }
+        lastActivity = System.nanoTime();
+        schedule(idle.toNanos());
+    }
+
+    private void schedule(long inNanos) {
+        synchronized (lock) {
+            if (scheduled) {
+                return;     // the task already set looks at lastActivity when it runs
+            }
+            scheduled = true;
+        }
+        try {
+            RpcThreads.timer().schedule(this::due, inNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            synchronized (lock) {
+                scheduled = false;
+            }
+        }
+    }
+
+    /** On the timer: hibernate when the session was idle the whole window, else look again when it may be. */
+    private void due() {
+        synchronized (lock) {
+            scheduled = false;
+        }
+        ThreadConnection c = connection;
+        if (c == null || c.isClosed() || c.isHibernated()) {
+            return;
+        }
+        long left = lastActivity + idle.toNanos() - System.nanoTime();
+        if (left > 0) {
+            schedule(left);
+            return;
+        }
+        if (turnRunning()) {
+            schedule(idle.toNanos());       // the turn's end touches the session again; this is a backstop
+            return;
+        }
+        // letting go may close a connection of the session's own (a shutdown ladder): not on the timer thread
+        RpcThreads.waits().execute(() -> {
+            try {
+                if (!c.hibernate() && !c.isClosed() && c.mayHibernateLater()) {
+                    schedule(idle.toNanos());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("letting go of an idle thread failed", e);
+            }
+        });
+    }
+}
