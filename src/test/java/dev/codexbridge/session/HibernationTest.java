@@ -1,0 +1,333 @@
+package dev.codexbridge.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.ReconnectPolicy;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.support.FakeCodexSessions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Hibernation (decision 0040): an idle session lets go of its thread, and whatever needs the thread
+ * next resumes it on the same session; letting go is paced and tried again until codex confirms.
+ */
+class HibernationTest {
+    private static final Duration IDLE = Duration.ofSeconds(1);
+
+    @RegisterExtension
+    final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.shared);
+    private final FakeCodex codex = fake.codex();
+    private CodexClient shared;
+
+    private CodexClient sharedClient(Consumer<CodexClient.Builder> tune) {
+        codex.distinctThreads = true;
+        codex.scriptDelayMs = 0;
+        codex.onThreadTurnStart = (thread, turn) -> {
+            codex.notifyThread("item/completed", thread, turn,
+                    "{\"item\":{\"type\":\"agentMessage\",\"id\":\"m-" + turn + "\",\"text\":\"done\"}}");
+            codex.completeThreadTurn(thread, turn, "completed");
+        };
+        CodexClient.Builder b = CodexClient.builder().transport(codex.factory());
+        tune.accept(b);
+        shared = b.connect();
+        return shared;
+    }
+
+    private CodexSession session(CodexSession.Builder b) {
+        CodexSession s = b.thread(ThreadOptions.in(Path.of("/w"))).limits(TurnLimits.of(Duration.ofSeconds(30), Duration.ZERO)).build();
+        fake.track(s);
+        return s;
+    }
+
+    private CodexSession hibernating(CodexClient client) {
+        return session(CodexSession.builder().client(client).hibernateAfter(IDLE));
+    }
+
+    @Test
+    void anIdleSessionLetsGoOfItsThreadAndItsNextTurnResumesItOnTheSameSession() throws Exception {
+        CodexClient client = sharedClient(b -> { });
+        CodexSession s = hibernating(client);
+        String thread = s.start();
+        assertThat(s.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(client.reservedThreads()).isEqualTo(1);
+
+        waitUntil(s::isHibernated);
+        waitUntil(() -> sent("thread/unsubscribe", thread) == 1);
+        assertThat(client.reservedThreads()).as("a hibernated session holds no thread place").isZero();
+        assertThat(s.threadId()).isEqualTo(thread);
+        assertThat(s.client()).isNull();
+
+        TurnResult next = s.runTurn(TurnInput.text("two"));
+        assertThat(next.status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(next.threadId()).isEqualTo(thread);
+        assertThat(s.isHibernated()).isFalse();
+        assertThat(sent("thread/resume", thread)).isEqualTo(1);
+        assertThat(client.reservedThreads()).isEqualTo(1);
+        // codex is asked to unload a thread no one follows at once, so the unsubscribe frees it promptly
+        JsonNode start = codex.received().stream().filter(m -> "thread/start".equals(m.path("method").asText())).findFirst().orElseThrow();
+        assertThat(start.path("params").path("config").path("thread_unload_delay_secs").asInt(-1)).isZero();
+    }
+
+    @Test
+    void aThreadWithNoTurnYetIsKeptBecauseCodexCouldNotResumeIt() throws Exception {
+        CodexClient client = sharedClient(b -> { });
+        CodexSession s = hibernating(client);
+        String thread = s.start();
+        Thread.sleep(IDLE.toMillis() * 3);
+        assertThat(s.isHibernated()).isFalse();
+        assertThat(sent("thread/unsubscribe", thread)).isZero();
+        assertThat(s.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);
+        waitUntil(s::isHibernated);
+    }
+
+    @Test
+    void offMeansTheThreadIsKeptWhileTheSessionIsOpen() throws Exception {
+        CodexClient client = sharedClient(b -> { });
+        CodexSession s = session(CodexSession.builder().client(client).hibernateAfter(Duration.ZERO));
+        String thread = s.start();
+        s.runTurn(TurnInput.text("one"));
+        Thread.sleep(IDLE.toMillis() * 3);
+        assertThat(s.isHibernated()).isFalse();
+        assertThat(sent("thread/unsubscribe", thread)).isZero();
+        JsonNode start = codex.received().stream().filter(m -> "thread/start".equals(m.path("method").asText())).findFirst().orElseThrow();
+        assertThat(start.path("params").has("config")).as("codex's own unload delay applies").isFalse();
+    }
+
+    @Test
+    void anIdleWindowBelowOneSecondIsRefused() {
+        assertThatThrownBy(() -> CodexSession.builder().hibernateAfter(Duration.ofMillis(200)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1 s");
+        assertThatThrownBy(() -> CodexSession.builder().hibernateAfter(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void eachEntryPointThatNeedsTheThreadResumesIt() throws Exception {
+        CodexClient client = sharedClient(b -> { });
+        CodexSession s = hibernating(client);
+        String thread = s.start();
+        s.runTurn(TurnInput.text("one"));
+        int resumes = 0;
+
+        waitUntil(s::isHibernated);
+        assertThat(s.findTurn("some-key")).isEmpty();
+        assertThat(s.isHibernated()).isFalse();
+        assertThat(sent("thread/resume", thread)).isEqualTo(++resumes);
+
+        waitUntil(s::isHibernated);
+        assertThat(s.read(false)).isNotNull();
+        assertThat(sent("thread/resume", thread)).isEqualTo(++resumes);
+
+        waitUntil(s::isHibernated);
+        assertThat(s.runningTurnId()).isEmpty();
+        assertThat(sent("thread/resume", thread)).isEqualTo(++resumes);
+
+        waitUntil(s::isHibernated);
+        codex.turnsList = p -> {
+            ObjectNode r = Json.object();
+            r.putArray("data").addObject().put("id", "turn-1").put("status", "completed").putArray("items");
+            return r;
+        };
+        TurnResult attached = s.attachTurn("turn-1", TurnListener.NONE);
+        assertThat(attached.status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(sent("thread/resume", thread)).isEqualTo(++resumes);
+
+        waitUntil(s::isHibernated);
+        assertThat(s.startAsync().get(10, TimeUnit.SECONDS)).isEqualTo(thread);
+        assertThat(sent("thread/resume", thread)).isEqualTo(++resumes);
+        // every resume followed the unsubscribe before it: codex never reads an unsubscribe after a resume
+        assertThat(lastOf(thread)).isEqualTo("thread/resume");
+    }
+
+    /**
+     * The idle timer fires around the moment a new turn starts, many times over: whichever wins,
+     * the turn completes, and codex never reads an unsubscribe of the thread after its last
+     * {@code thread/resume} before a {@code turn/start} (the turn would run on a thread no one follows).
+     */
+    @Test
+    void aWakeRacingTheIdleTimerAlwaysRunsTheTurnOnAThreadItFollows() throws Exception {
+        CodexClient client = sharedClient(b -> { });
+        CodexSession s = hibernating(client);
+        String thread = s.start();
+        s.runTurn(TurnInput.text("first"));
+        for (int i = 0; i < 8; i++) {
+            Thread.sleep(IDLE.toMillis() - 40 + i * 12L);     // around the idle deadline, on either side
+            TurnResult r = s.runTurn(TurnInput.text("turn " + i));
+            assertThat(r.status()).as("turn %d", i).isEqualTo(TurnOutcome.COMPLETED);
+            assertThat(r.threadId()).isEqualTo(thread);
+            assertThat(unsubscribedWhenTurnStarted(thread)).as("turn %d went out on a thread codex was told no one follows", i).isFalse();
+        }
+        assertThat(sent("thread/unsubscribe", thread)).as("the timer won some of the races").isPositive();
+    }
+
+    @Test
+    void anUnansweredUnsubscribeIsSentAgainUntilCodexConfirms() throws Exception {
+        CodexClient client = sharedClient(b -> b.requestTimeout(Duration.ofMillis(300)));
+        List<String> asked = new CopyOnWriteArrayList<>();
+        codex.unsubscribeAnswer = id -> {
+            asked.add(id);
+            // the first goes unanswered, as codex left 25-108 of 500 simultaneous ones
+            return asked.size() == 1 ? new CompletableFuture<>() : CompletableFuture.completedFuture(Json.object().put("status", "unsubscribed"));
+        };
+        CodexSession s = hibernating(client);
+        String thread = s.start();
+        codex.loaded.add(thread);
+        s.runTurn(TurnInput.text("one"));
+        waitUntil(s::isHibernated);
+        waitUntil(() -> asked.size() == 2);
+        assertThat(asked).containsExactly(thread, thread);
+        assertThat(count("thread/loaded/list")).as("the unanswered one was checked against codex's list first").isEqualTo(1);
+        waitUntil(() -> ThreadReleases.of(client).pending() == 0);
+    }
+
+    @Test
+    void anUnansweredUnsubscribeOfAThreadCodexNoLongerListsIsDone() throws Exception {
+        CodexClient client = sharedClient(b -> b.requestTimeout(Duration.ofMillis(300)));
+        codex.unsubscribeAnswer = id -> new CompletableFuture<>();
+        CodexSession s = hibernating(client);
+        String thread = s.start();
+        s.runTurn(TurnInput.text("one"));
+        waitUntil(s::isHibernated);
+        waitUntil(() -> count("thread/loaded/list") == 1);
+        waitUntil(() -> ThreadReleases.of(client).pending() == 0);
+        Thread.sleep(1_500);        // past the pause before a second try
+        assertThat(sent("thread/unsubscribe", thread)).isEqualTo(1);
+    }
+
+    @Test
+    void closingManySessionsAtOnceSendsTheirUnsubscribesPaced() throws Exception {
+        CodexClient client = sharedClient(b -> b.maxThreads(100));
+        List<CompletableFuture<JsonNode>> held = new CopyOnWriteArrayList<>();
+        codex.unsubscribeAnswer = id -> {
+            CompletableFuture<JsonNode> f = new CompletableFuture<>();
+            held.add(f);
+            return f;
+        };
+        List<CodexSession> many = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            CodexSession s = session(CodexSession.builder().client(client).hibernateAfter(Duration.ZERO));
+            s.start();
+            many.add(s);
+        }
+        many.forEach(CodexSession::close);
+        waitUntil(() -> held.size() == ThreadReleases.IN_FLIGHT);
+        Thread.sleep(200);
+        assertThat(count("thread/unsubscribe")).as("no more than %d out at once", ThreadReleases.IN_FLIGHT).isEqualTo(ThreadReleases.IN_FLIGHT);
+        // each answer lets the next one out, until every thread was let go
+        for (int answered = 0; answered < 60; answered++) {
+            int next = answered;
+            waitUntil(() -> held.size() > next);
+            held.get(answered).complete(Json.object().put("status", "unsubscribed"));
+        }
+        waitUntil(() -> ThreadReleases.of(client).pending() == 0);
+        assertThat(count("thread/unsubscribe")).isEqualTo(60);
+        assertThat(client.reservedThreads()).isZero();
+    }
+
+    @Test
+    void aSessionWithItsOwnCodexClosesItWhileIdleAndStartsItAgainForTheNextTurn() throws Exception {
+        codex.scriptDelayMs = 0;
+        codex.onTurnStart = (f, turn) -> {
+            f.agentMessage(turn, "done");
+            f.completeTurn(turn, "completed", null);
+        };
+        CodexSession s = session(CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).hibernateAfter(IDLE));
+        String thread = s.start();
+        s.runTurn(TurnInput.text("one"));
+        assertThat(codex.opens.get()).isEqualTo(1);
+        waitUntil(s::isHibernated);
+        assertThat(s.client()).isNull();
+        TurnResult next = s.runTurn(TurnInput.text("two"));
+        assertThat(next.status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(next.threadId()).isEqualTo(thread);
+        assertThat(codex.opens.get()).as("a fresh codex for the next turn").isEqualTo(2);
+        assertThat(sent("thread/resume", thread)).isEqualTo(1);
+    }
+
+    @Test
+    void afterAReconnectOnlyTheSessionsThatHoldTheirThreadAreResumedAtOnce() throws Exception {
+        CodexClient client = sharedClient(b -> b.reconnect(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4)));
+        CodexSession asleep = hibernating(client);
+        CodexSession awake = session(CodexSession.builder().client(client).hibernateAfter(Duration.ofMinutes(10)));
+        String sleeping = asleep.start();
+        String held = awake.start();
+        asleep.runTurn(TurnInput.text("one"));
+        awake.runTurn(TurnInput.text("one"));
+        waitUntil(asleep::isHibernated);
+
+        codex.die();
+        waitUntil(() -> sent("thread/resume", held) == 1);
+        Thread.sleep(300);
+        assertThat(sent("thread/resume", sleeping)).as("a hibernated session waits for its next call").isZero();
+
+        TurnResult woke = asleep.runTurn(TurnInput.text("two"));
+        assertThat(woke.status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(sent("thread/resume", sleeping)).isEqualTo(1);
+        assertThat(awake.runTurn(TurnInput.text("two")).status()).isEqualTo(TurnOutcome.COMPLETED);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Whether, at the last turn/start on {@code thread}, the last open-or-let-go message for it was an unsubscribe. */
+    private boolean unsubscribedWhenTurnStarted(String thread) {
+        String last = null;
+        boolean bad = false;
+        for (JsonNode m : codex.received()) {
+            String method = m.path("method").asText();
+            if (!thread.equals(m.path("params").path("threadId").asText()) && !"thread/start".equals(method)) {
+                continue;
+            }
+            switch (method) {
+                case "thread/start", "thread/resume", "thread/unsubscribe" -> last = method;
+                case "turn/start" -> bad = "thread/unsubscribe".equals(last);
+                default -> { }
+            }
+        }
+        return bad;
+    }
+
+    private String lastOf(String thread) {
+        String last = null;
+        for (JsonNode m : codex.received()) {
+            String method = m.path("method").asText();
+            if (thread.equals(m.path("params").path("threadId").asText())
+                    && ("thread/resume".equals(method) || "thread/unsubscribe".equals(method))) {
+                last = method;
+            }
+        }
+        return last;
+    }
+
+    private long sent(String method, String thread) {
+        return codex.received().stream()
+                .filter(m -> method.equals(m.path("method").asText()) && thread.equals(m.path("params").path("threadId").asText())).count();
+    }
+
+    private long count(String method) {
+        return codex.received().stream().filter(m -> method.equals(m.path("method").asText())).count();
+    }
+
+    private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached in 30 s");
+            }
+            Thread.sleep(10);
+        }
+    }
+}
