@@ -89,7 +89,9 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         this.options = Objects.requireNonNull(options, "options");
         this.connection = new ClientConnection(this, options);
         this.events = connection.events();
-        this.places = new ThreadPlaces(options.maxThreads());
+        // a codex this client starts inherits this process's open-file limit: maxThreads follows it
+        this.places = new ThreadPlaces(options.launch() != null
+                ? OpenFileBudget.maxThreads(options.maxThreads(), OpenFileBudget.softLimit()) : options.maxThreads());
         this.plumbing = new SessionPlumbing(connection, places);
     }
 

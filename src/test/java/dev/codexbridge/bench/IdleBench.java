@@ -1,0 +1,215 @@
+package dev.codexbridge.bench;
+
+import static dev.codexbridge.bench.ProcMemory.median;
+import static dev.codexbridge.bench.ProcMemory.mib;
+import static dev.codexbridge.bench.ProcMemory.percentile;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.protocol.ThreadLoadedListParams;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnLimits;
+import dev.codexbridge.session.TurnListener;
+import dev.codexbridge.session.TurnOptions;
+import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.testkit.EchoMcpServer;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Idle conversations against the real codex (issue 42, decision 0040): {@code N} sessions on one
+ * shared client, each after at least one turn, hibernating after {@code IDLE_S}; then rounds in
+ * which a share of them run a turn at once. Measures, all in (this JVM, codex and every process
+ * below it): memory, processes, open files and codex's loaded threads with every conversation
+ * asleep and while the share is active; and the time to a turn's first event
+ * ({@code onTurnStarted}) on a hibernated conversation against the same conversation right after,
+ * still loaded, in one run. The same again with one stdio MCP server configured (the test kit's
+ * echo server, a JVM of its own per loaded thread), at {@code MCP_N} conversations. Run with
+ * {@code bin/bench idle [N] [ACTIVE_SHARE] [IDLE_S] [MCP_N] [LATENCY_PAIRS]}.
+ */
+public final class IdleBench {
+    private IdleBench() {
+    }
+
+    /** Conversations opened (and given their first turn) at once: below maxThreads, within the idle window's turnover. */
+    private static final int BATCH = 100;
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        double share = args.length > 1 ? Double.parseDouble(args[1]) : 0.01;
+        Duration idle = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 3);
+        int mcpN = args.length > 3 ? Integer.parseInt(args[3]) : 100;
+        int pairs = args.length > 4 ? Integer.parseInt(args[4]) : 50;
+        long t0 = System.nanoTime();
+        try (LiveRig rig = new LiveRig()) {
+            // warm the page cache and the JIT once, outside the measurement
+            try (CodexClient warm = rig.connect("idle-warm"); CodexSession s = rig.shared(warm).build()) {
+                s.runTurn(TurnInput.text("bench: quick"));
+            }
+            LiveRig.reapChildren(Duration.ofSeconds(10));
+            run("no MCP server", rig, rig.home, n, share, idle, pairs);
+            LiveRig.reapChildren(Duration.ofSeconds(20));
+            if (mcpN > 0) {
+                Path mcpHome = IsolatedCodexHome.builder(rig.tmp.resolve("home-mcp"), rig.model.baseUrl()).sandboxMode("danger-full-access")
+                        .extraToml(EchoMcpServer.configToml("echo")).write();
+                run("one stdio MCP server", rig, mcpHome, mcpN, Math.max(share, 0.05), idle, Math.min(pairs, 20));
+            }
+        } finally {
+            int killed = LiveRig.reapChildren(Duration.ofSeconds(20));
+            System.out.printf("idle: done in %.0f s; %d processes left at the end (killed)%n", (System.nanoTime() - t0) / 1e9, killed);
+        }
+    }
+
+    private static void run(String variant, LiveRig rig, Path home, int n, double share, Duration idle, int pairs) throws Exception {
+        System.out.printf("idle: --- %s: %d conversations, %.1f %% active at a time, hibernating after %d s ---%n",
+                variant, n, share * 100, idle.toSeconds());
+        List<CodexSession> sessions = new ArrayList<>();
+        try (CodexClient client = CodexClient.builder()
+                .process(CodexLaunch.appServer(rig.binary).codexHome(home).workingDirectory(rig.work).name("idle-bench")
+                        .detachFromTerminal(true).build())
+                .requestTimeout(Duration.ofSeconds(120)).connect()) {
+            long heap0 = ProcMemory.heapAfterGc();
+            ProcMemory.Sample zero = ProcMemory.sample();
+            report("0 conversations", zero, zero, heap0, heap0, 1, client);
+
+            // open every conversation and give it its first turn, a batch at a time
+            long opening = System.nanoTime();
+            Map<TurnOutcome, Integer> firstTurns = new EnumMap<>(TurnOutcome.class);
+            for (int from = 0; from < n; from += BATCH) {
+                List<CompletableFuture<TurnResult>> batch = new ArrayList<>();
+                for (int i = from; i < Math.min(n, from + BATCH); i++) {
+                    CodexSession s = CodexSession.builder().client(client).thread(ThreadOptions.in(rig.work))
+                            .limits(TurnLimits.of(LiveRig.TURN_TIMEOUT, Duration.ZERO)).hibernateAfter(idle).build();
+                    sessions.add(s);
+                    batch.add(s.runTurnAsync(TurnInput.text("bench: quick"), TurnOptions.DEFAULTS, TurnListener.NONE));
+                }
+                for (CompletableFuture<TurnResult> f : batch) {
+                    firstTurns.merge(f.get(LiveRig.TURN_TIMEOUT.toSeconds(), TimeUnit.SECONDS).status(), 1, Integer::sum);
+                }
+                // the connection's maxThreads (500) counts loaded threads: let earlier batches fall asleep first
+                waitFor(() -> client.reservedThreads() <= client.maxThreads() - 2 * BATCH, idle.plusSeconds(60));
+            }
+            System.out.printf("idle: %d conversations opened with one turn each in %.1f s: %s%n", n, (System.nanoTime() - opening) / 1e9,
+                    firstTurns);
+
+            awaitAsleep(sessions, idle);
+            LiveRig.sleep(2_000);      // codex gives memory back some seconds after unloading
+            long heapAsleep = ProcMemory.heapAfterGc();
+            ProcMemory.Sample asleep = ProcMemory.sample();
+            report("all " + n + " asleep", asleep, zero, heapAsleep, heap0, n, client);
+
+            // a share of them active at once, from hibernation
+            int active = Math.max(1, (int) Math.round(n * share));
+            Random rnd = new Random(42);
+            List<CodexSession> shuffled = new ArrayList<>(sessions);
+            Collections.shuffle(shuffled, rnd);
+            List<CodexSession> chosen = shuffled.subList(0, active);
+            List<CompletableFuture<TurnResult>> running = new ArrayList<>();
+            for (CodexSession s : chosen) {
+                running.add(s.runTurnAsync(TurnInput.text("bench: sleep 3"), TurnOptions.DEFAULTS, TurnListener.NONE));
+            }
+            LiveRig.sleep(2_000);
+            ProcMemory.Sample busy = ProcMemory.sample();
+            int loadedBusy = loaded(client);
+            Map<TurnOutcome, Integer> activeTurns = new EnumMap<>(TurnOutcome.class);
+            for (CompletableFuture<TurnResult> f : running) {
+                activeTurns.merge(f.get(LiveRig.TURN_TIMEOUT.toSeconds(), TimeUnit.SECONDS).status(), 1, Integer::sum);
+            }
+            System.out.printf("idle: %d active (turns of 3 s, woken from hibernation): %s; mid-turn: total RSS %.1f MiB (JVM %.1f, "
+                            + "children %.1f in %d processes), children's open files %d, codex's loaded threads %d%n",
+                    active, activeTurns, mib(busy.totalRss()), mib(busy.jvmRss()), mib(busy.childRss()), busy.children(), busy.childFds(),
+                    loadedBusy);
+
+            // first event on a hibernated conversation, then on the same one still loaded
+            awaitAsleep(sessions, idle);
+            List<Double> asleepMs = new ArrayList<>();
+            List<Double> loadedMs = new ArrayList<>();
+            for (int i = 0; i < Math.min(pairs, n); i++) {
+                CodexSession s = shuffled.get(shuffled.size() - 1 - i);
+                if (!s.isHibernated()) {
+                    continue;
+                }
+                asleepMs.add(firstEventMs(s));
+                loadedMs.add(firstEventMs(s));
+            }
+            System.out.printf("idle: first event of a quick turn (%d pairs, one after another): hibernated median %.1f ms, p90 %.1f, "
+                            + "p99 %.1f, max %.1f; loaded median %.1f ms, p90 %.1f, p99 %.1f, max %.1f%n",
+                    asleepMs.size(), median(asleepMs), percentile(asleepMs, 0.9), percentile(asleepMs, 0.99), percentile(asleepMs, 1.0),
+                    median(loadedMs), percentile(loadedMs, 0.9), percentile(loadedMs, 0.99), percentile(loadedMs, 1.0));
+
+            // closing every conversation at once leaves nothing loaded
+            long closing = System.nanoTime();
+            sessions.forEach(CodexSession::close);
+            BooleanSupplier none = () -> loaded(client) == 0;
+            boolean empty = waitFor(none, Duration.ofSeconds(60));
+            System.out.printf("idle: %d conversations closed at once: codex's loaded threads %d after %.1f s%s%n", n, loaded(client),
+                    (System.nanoTime() - closing) / 1e9, empty ? "" : " (not empty within 60 s)");
+            sessions.clear();
+        } finally {
+            sessions.forEach(CodexSession::close);
+        }
+    }
+
+    private static double firstEventMs(CodexSession s) {
+        long st = System.nanoTime();
+        CompletableFuture<Double> first = new CompletableFuture<>();
+        TurnListener timing = new TurnListener() {
+            @Override
+            public void onTurnStarted(String key, String turnId) {
+                first.complete((System.nanoTime() - st) / 1e6);
+            }
+        };
+        TurnResult r = s.runTurn(TurnInput.text("bench: quick"), TurnOptions.DEFAULTS, timing);
+        if (r.status() != TurnOutcome.COMPLETED) {
+            System.out.printf("idle:   probe turn ended %s: %s%n", r.status(), r.error());
+        }
+        return first.getNow(Double.NaN);
+    }
+
+    private static void awaitAsleep(List<CodexSession> sessions, Duration idle) {
+        long st = System.nanoTime();
+        boolean all = waitFor(() -> sessions.stream().allMatch(CodexSession::isHibernated), idle.plusSeconds(120));
+        long awake = sessions.stream().filter(s -> !s.isHibernated()).count();
+        System.out.printf("idle: waited %.1f s for hibernation (%d still awake%s)%n", (System.nanoTime() - st) / 1e9, awake,
+                all ? "" : ", gave up");
+    }
+
+    private static boolean waitFor(BooleanSupplier condition, Duration atMost) {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            LiveRig.sleep(200);
+        }
+        return true;
+    }
+
+    private static int loaded(CodexClient c) {
+        List<String> data = c.threadLoadedList(new ThreadLoadedListParams(null, null)).data();
+        return data == null ? 0 : data.size();
+    }
+
+    private static void report(String what, ProcMemory.Sample now, ProcMemory.Sample zero, long heap, long heap0, int per, CodexClient c) {
+        System.out.printf("idle: %s: total RSS %.1f MiB (JVM %.1f, children %.1f in %d processes), total PSS %.1f MiB, heap %.1f MiB, "
+                        + "children's open files %d, codex's loaded threads %d; per conversation over 0: %.1f KiB RSS (JVM %.1f, "
+                        + "children %.1f), %.1f KiB PSS, heap %.2f KiB%n",
+                what, mib(now.totalRss()), mib(now.jvmRss()), mib(now.childRss()), now.children(), mib(now.totalPss()), heap / 1048576.0,
+                now.childFds(), loaded(c), (now.totalRss() - zero.totalRss()) / (double) per,
+                (now.jvmRss() - zero.jvmRss()) / (double) per, (now.childRss() - zero.childRss()) / (double) per,
+                (now.totalPss() - zero.totalPss()) / (double) per, (heap - heap0) / 1024.0 / per);
+    }
+}
