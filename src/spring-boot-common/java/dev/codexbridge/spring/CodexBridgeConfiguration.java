@@ -44,6 +44,11 @@ class CodexBridgeConfiguration {
         ApprovalPolicy.Builder b = ApprovalPolicy.builder().deadline(a.getDeadline())
                 .autoApproveFileChanges(a.isAutoApproveFileChanges());
         a.getTrustedMcpServers().forEach(b::trustMcpServer);
+        // several handlers and none @Primary: refused, not silently none (a caller would then answer everything)
+        if (handler.stream().limit(2).count() > 1 && handler.getIfUnique() == null) {
+            throw new CodexPropertiesException("the application has several ApprovalHandler beans and none is @Primary: mark the "
+                    + "one that decides codex's requests @Primary, or make it the only one");
+        }
         handler.ifUnique(b::handler);
         CommandRules own = rules.getIfUnique();
         if (own != null) {
@@ -98,7 +103,7 @@ class CodexBridgeConfiguration {
                                     ObjectProvider<RateLimitGovernor> rateLimits, ObjectProvider<ThreadAccess> access) {
             return new CodexSessions(client, null, PropertiesMapping.threadOptions(properties.getSession()),
                     PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique())
-                    .threadAccess(access.getIfUnique());
+                    .threadAccess(access.getIfUnique()).callerApprovals(properties.getApproval().isCallerApprovals());
         }
     }
 
@@ -137,7 +142,7 @@ class CodexBridgeConfiguration {
                                     ObjectProvider<RateLimitGovernor> rateLimits, ObjectProvider<ThreadAccess> access) {
             return new CodexSessions(null, pool, PropertiesMapping.threadOptions(properties.getSession()),
                     PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique())
-                    .threadAccess(access.getIfUnique());
+                    .threadAccess(access.getIfUnique()).callerApprovals(properties.getApproval().isCallerApprovals());
         }
     }
 
