@@ -282,6 +282,9 @@ public final class CodexTenants implements AutoCloseable {
             CodexSession.Builder b = CodexSession.builder();
             configure.accept(b);
             b.client(client).rateLimits(tenant.governor).threadAccess(access, tenantId);
+            // a hibernated session gives back its thread place, so its tenant's codex would count as idle and be
+            // stopped under it, and the session could not wake on another process: not yet for tenants (decision 0040)
+            b.hibernateAfter(Duration.ZERO);
             if (remote == null) {
                 b.turnOptionsCheck(options -> TenantIsolation.checkTurn(tenantId, options));
             }

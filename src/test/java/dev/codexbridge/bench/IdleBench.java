@@ -38,7 +38,7 @@ import java.util.function.BooleanSupplier;
  * ({@code onTurnStarted}) on a hibernated conversation against the same conversation right after,
  * still loaded, in one run. The same again with one stdio MCP server configured (the test kit's
  * echo server, a JVM of its own per loaded thread), at {@code MCP_N} conversations. Run with
- * {@code bin/bench idle [N] [ACTIVE_SHARE] [IDLE_S] [MCP_N] [LATENCY_PAIRS]}.
+ * {@code bin/bench idle [N] [ACTIVE_SHARE] [IDLE_S] [MCP_N] [LATENCY_PAIRS] [decay]}.
  */
 public final class IdleBench {
     private IdleBench() {
@@ -53,6 +53,8 @@ public final class IdleBench {
         Duration idle = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 3);
         int mcpN = args.length > 3 ? Integer.parseInt(args[3]) : 100;
         int pairs = args.length > 4 ? Integer.parseInt(args[4]) : 50;
+        // "decay": codex's allocator returns freed memory within about a second (issue 42's setting)
+        boolean decay = args.length > 5 && args[5].equals("decay");
         long t0 = System.nanoTime();
         try (LiveRig rig = new LiveRig()) {
             // warm the page cache and the JIT once, outside the measurement
@@ -60,12 +62,13 @@ public final class IdleBench {
                 s.runTurn(TurnInput.text("bench: quick"));
             }
             LiveRig.reapChildren(Duration.ofSeconds(10));
-            run("no MCP server", rig, rig.home, n, share, idle, pairs);
+            run("no MCP server" + (decay ? ", " + DECAY : ""), rig, rig.home, n, share, idle, pairs, decay);
             LiveRig.reapChildren(Duration.ofSeconds(20));
             if (mcpN > 0) {
                 Path mcpHome = IsolatedCodexHome.builder(rig.tmp.resolve("home-mcp"), rig.model.baseUrl()).sandboxMode("danger-full-access")
                         .extraToml(EchoMcpServer.configToml("echo")).write();
-                run("one stdio MCP server", rig, mcpHome, mcpN, Math.max(share, 0.05), idle, Math.min(pairs, 20));
+                run("one stdio MCP server" + (decay ? ", " + DECAY : ""), rig, mcpHome, mcpN, Math.max(share, 0.05), idle, Math.min(pairs, 20),
+                        decay);
             }
         } finally {
             int killed = LiveRig.reapChildren(Duration.ofSeconds(20));
@@ -73,13 +76,13 @@ public final class IdleBench {
         }
     }
 
-    private static void run(String variant, LiveRig rig, Path home, int n, double share, Duration idle, int pairs) throws Exception {
+    private static void run(String variant, LiveRig rig, Path home, int n, double share, Duration idle, int pairs, boolean decay)
+            throws Exception {
         System.out.printf("idle: --- %s: %d conversations, %.1f %% active at a time, hibernating after %d s ---%n",
                 variant, n, share * 100, idle.toSeconds());
         List<CodexSession> sessions = new ArrayList<>();
         try (CodexClient client = CodexClient.builder()
-                .process(CodexLaunch.appServer(rig.binary).codexHome(home).workingDirectory(rig.work).name("idle-bench")
-                        .detachFromTerminal(true).build())
+                .process(launch(rig, home, decay))
                 .requestTimeout(Duration.ofSeconds(120)).connect()) {
             long heap0 = ProcMemory.heapAfterGc();
             ProcMemory.Sample zero = ProcMemory.sample();
@@ -106,10 +109,12 @@ public final class IdleBench {
                     firstTurns);
 
             awaitAsleep(sessions, idle);
-            LiveRig.sleep(2_000);      // codex gives memory back some seconds after unloading
+            LiveRig.sleep(2_000);
             long heapAsleep = ProcMemory.heapAfterGc();
             ProcMemory.Sample asleep = ProcMemory.sample();
-            report("all " + n + " asleep", asleep, zero, heapAsleep, heap0, n, client);
+            report("all " + n + " asleep, 2 s later", asleep, zero, heapAsleep, heap0, n, client);
+            LiveRig.sleep(20_000);      // codex's allocator gives memory back 10-25 s after unloading (issue 42)
+            report("all " + n + " asleep, 22 s later", ProcMemory.sample(), zero, ProcMemory.heapAfterGc(), heap0, n, client);
 
             // a share of them active at once, from hibernation
             int active = Math.max(1, (int) Math.round(n * share));
@@ -161,6 +166,17 @@ public final class IdleBench {
         } finally {
             sessions.forEach(CodexSession::close);
         }
+    }
+
+    private static final String DECAY = "_RJEM_MALLOC_CONF=background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0";
+
+    private static CodexLaunch launch(LiveRig rig, Path home, boolean decay) {
+        CodexLaunch.Builder b = CodexLaunch.appServer(rig.binary).codexHome(home).workingDirectory(rig.work).name("idle-bench")
+                .detachFromTerminal(true);
+        if (decay) {
+            b.environment("_RJEM_MALLOC_CONF", DECAY.substring(DECAY.indexOf('=') + 1));
+        }
+        return b.build();
     }
 
     private static double firstEventMs(CodexSession s) {
