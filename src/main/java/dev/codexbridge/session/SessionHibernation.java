@@ -4,6 +4,7 @@ import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -30,6 +31,9 @@ final class SessionHibernation {
     private final Object lock = new Object();
     private volatile long lastActivity = System.nanoTime();
     private boolean scheduled;
+    /** The timer task set, or null: cancelled when the session closes, so a closed session is not kept until it runs. */
+    private ScheduledFuture<?> task;
+    private boolean stopped;
     private volatile ThreadConnection connection;
     private volatile BooleanSupplier turnRunning = () -> false;
 
@@ -84,16 +88,25 @@ final class SessionHibernation {
 
     private void schedule(long inNanos) {
         synchronized (lock) {
-            if (scheduled) {
+            if (scheduled || stopped) {
                 return;     // the task already set looks at lastActivity when it runs
             }
             scheduled = true;
-        }
-        try {
-            RpcThreads.timer().schedule(this::due, inNanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            synchronized (lock) {
+            try {
+                task = RpcThreads.timer().schedule(this::due, inNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
                 scheduled = false;
+            }
+        }
+    }
+
+    /** The session closed: the timer task goes. */
+    void stop() {
+        synchronized (lock) {
+            stopped = true;
+            if (task != null) {
+                task.cancel(false);
+                task = null;
             }
         }
     }
@@ -102,6 +115,7 @@ final class SessionHibernation {
     private void due() {
         synchronized (lock) {
             scheduled = false;
+            task = null;
         }
         ThreadConnection c = connection;
         if (c == null || c.isClosed() || c.isHibernated()) {

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -89,7 +90,7 @@ final class ThreadConnection {
     /** Codex has the thread written down (a turn was sent on it, or it was resumed): only such a thread can be resumed after letting go. */
     private volatile boolean written;
     /** Server requests between turns being answered: the session is not idle while one is. */
-    private final java.util.concurrent.atomic.AtomicInteger answering = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger answering = new AtomicInteger();
     /** A replacement no turn has reported yet (see takeReplacement). */
     private final AtomicReference<ThreadReplacement> unreported = new AtomicReference<>();
 
@@ -644,6 +645,7 @@ final class ThreadConnection {
                 return;
             }
             closed = true;
+            hibernation.stop();
             ResumeWatch waiting = takeResumeWatch();
             if (waiting != null) {
                 waiting.failed(new CodexException("the session was closed"));
