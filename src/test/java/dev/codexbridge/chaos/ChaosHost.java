@@ -62,6 +62,12 @@ public final class ChaosHost {
     private final long seed;
     private final Duration turnTimeout;
     private final Duration hang;
+    /**
+     * With {@code CHAOS_HIBERNATE_S} set (bin/bench chaos runs with it in the environment), sessions
+     * hibernate after that many seconds (decision 0040) and a slot pauses up to 2.5 times as long
+     * between turns, so about half its turns start from hibernation while the faults land.
+     */
+    private static final Duration HIBERNATE = hibernateFromEnvironment();
     private final ApprovalPolicy grant = ApprovalPolicy.builder().handler(ApprovalHandler.always(ApprovalChoice.ONCE)).build();
     /** Each slot's turn under way (for the hang watch). */
     private final Map<Integer, Underway> running = new ConcurrentHashMap<>();
@@ -203,8 +209,13 @@ public final class ChaosHost {
             }
             String kind = KINDS[random.nextInt(KINDS.length)];
             turn(session, slot, "s" + slot + "g" + generation + "n" + n, kind);
-            sleep(random.nextInt(300));
+            sleep(HIBERNATE.isZero() ? random.nextInt(300) : random.nextInt((int) (HIBERNATE.toMillis() * 5 / 2)));
         }
+    }
+
+    private static Duration hibernateFromEnvironment() {
+        String s = System.getenv("CHAOS_HIBERNATE_S");
+        return s == null || s.isBlank() ? Duration.ZERO : Duration.ofSeconds(Long.parseLong(s.trim()));
     }
 
     private synchronized void reconnectOnce() {
@@ -229,7 +240,7 @@ public final class ChaosHost {
             }
             String kept = state.slot(slot).threadId();
             CodexSession.Builder b = CodexSession.builder().client(client).approvals(grant).thread(ThreadOptions.in(work))
-                    .limits(TurnLimits.of(turnTimeout, Duration.ZERO));
+                    .limits(TurnLimits.of(turnTimeout, Duration.ZERO)).hibernateAfter(HIBERNATE);
             CodexSession session = kept == null ? b.build() : b.resumeThread(kept).build();
             try {
                 String id = session.start();
