@@ -2,6 +2,7 @@ package dev.codexbridge.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
+import dev.codexbridge.FailureKind;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.approval.internal.ServerRequestBridge;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -560,7 +562,8 @@ final class ThreadConnection {
                 }
                 opened.complete(id);
             } catch (IllegalStateException taken) {
-                opened.completeExceptionally(new CodexException("thread " + UntrustedText.of(id) + " is already open in another session on this connection"));
+                opened.completeExceptionally(new CodexException("thread " + UntrustedText.of(id) + " is already open in another session on this connection",
+                        FailureKind.ALREADY_OPEN));
             }
         });
         return opened;
@@ -572,14 +575,45 @@ final class ThreadConnection {
      * capability the resume is retried without it, which only costs a larger answer.
      */
     private CompletableFuture<String> resume(CodexClient c, SessionInbox box, Duration timeout) {
+        return resume(c, box, timeout, 1);
+    }
+
+    /**
+     * {@code attempt}: a thread codex is still unloading (the session let go of it a moment ago, with
+     * {@code thread_unload_delay_secs = 0}) is refused with "is closing; retry thread/resume after
+     * the thread is closed"; the resume is sent again after a short pause, at most
+     * {@value #CLOSING_TRIES} times (found by {@code bin/bench chaos} with sessions hibernating).
+     */
+    private CompletableFuture<String> resume(CodexClient c, SessionInbox box, Duration timeout, int attempt) {
         return openThread(c, "thread/resume", wireSettings.resumeParams(threadId, true), timeout, box).exceptionallyCompose(failure -> {
             Throwable cause = Futures.unwrap(failure);
+            if (closing(cause) && attempt < CLOSING_TRIES && c.isOpen()) {
+                LOG.debug("thread {} is still closing in codex; resuming again (try {})", threadId, attempt + 1);
+                CompletableFuture<String> again = new CompletableFuture<>();
+                RpcThreads.timer().schedule(() -> resume(c, box, timeout, attempt + 1).whenComplete((id, e) -> {
+                    if (e != null) {
+                        again.completeExceptionally(Futures.unwrap(e));
+                    } else {
+                        again.complete(id);
+                    }
+                }), 25L * attempt, TimeUnit.MILLISECONDS);
+                return again;
+            }
             if (!(cause instanceof RpcException e) || e.code() != RpcError.INVALID_REQUEST || !e.error().message().contains("excludeTurns")) {
                 return CompletableFuture.failedFuture(cause);
             }
             LOG.debug("codex refused excludeTurns ({}); resuming with the full history", e.error().message());
             return openThread(c, "thread/resume", wireSettings.resumeParams(threadId, false), timeout, box);
         });
+    }
+
+    /** Resumes of a thread codex is still unloading; 20 tries wait 25 ms, 50 ms, … in all about 5 s. */
+    static final int CLOSING_TRIES = 20;
+
+    /** Whether codex refused a resume because it is still unloading the thread. */
+    static boolean closing(Throwable cause) {
+        return cause instanceof RpcException e && e.code() == RpcError.INVALID_REQUEST && e.error().message() != null
+                && e.error().message().contains("is closing; retry thread/resume");
     }
 
     /** The shared connection was reopened: resume this thread there at once, not at the next turn. */

@@ -174,6 +174,31 @@ class HibernationTest {
         assertThat(sent("thread/unsubscribe", thread)).as("the timer won some of the races").isPositive();
     }
 
+    /** Found by the chaos run: a wake right after letting go finds codex still unloading the thread. */
+    @Test
+    void aResumeCodexRefusesBecauseTheThreadIsStillClosingIsSentAgain() throws Exception {
+        CodexClient client = sharedClient(b -> { });
+        CodexSession s = hibernating(client);
+        String thread = s.start();
+        s.runTurn(TurnInput.text("one"));
+        waitUntil(s::isHibernated);
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        codex.resumeAnswer = id -> refused.incrementAndGet() <= 2
+                ? CompletableFuture.failedFuture(new dev.codexbridge.rpc.RpcException("thread/resume", new dev.codexbridge.rpc.RpcError(
+                        dev.codexbridge.rpc.RpcError.INVALID_REQUEST, "thread " + id + " is closing; retry thread/resume after the thread is closed")))
+                : CompletableFuture.completedFuture(threadAnswer(id));
+        TurnResult r = s.runTurn(TurnInput.text("two"));
+        assertThat(r.status()).as("%s", r.error()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(r.threadId()).isEqualTo(thread);
+        assertThat(sent("thread/resume", thread)).isEqualTo(3);
+    }
+
+    private static JsonNode threadAnswer(String id) {
+        ObjectNode r = Json.object();
+        r.putObject("thread").put("id", id);
+        return r;
+    }
+
     @Test
     void anUnansweredUnsubscribeIsSentAgainUntilCodexConfirms() throws Exception {
         CodexClient client = sharedClient(b -> b.requestTimeout(Duration.ofMillis(300)));
