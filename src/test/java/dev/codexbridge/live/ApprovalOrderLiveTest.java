@@ -103,6 +103,9 @@ class ApprovalOrderLiveTest {
             }
             assertThat(result.status()).as("%s", result.error()).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(result.finalText()).isEqualTo("I was not allowed to, so I stopped.");
+            // the model got the refusal as the command's result
+            assertThat(model.responsesRequests()).hasSize(2);
+            assertThat(model.responsesRequests().get(1).functionCallOutput("call-1")).isPresent();
         }
         List<String> around = events.stream().filter(e -> e.contains("CommandExecution") || e.startsWith("approval")
                 || e.equals("output") || e.startsWith("notification serverRequest")).toList();
