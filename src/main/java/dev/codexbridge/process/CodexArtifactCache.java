@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * folder behind. An existing folder is checked the same way (size and SHA-256 of every file) the
  * first time a JVM uses it: a truncated or altered one is refused, set aside and unpacked again.
  * Later uses in the same JVM check sizes only. Unpacking is serialized per folder by a lock within
- * the JVM and a file lock between processes.
+ * the JVM and a file lock between processes; checking a good copy writes nothing, so a cache
+ * filled in advance may be read-only.
  */
 public final class CodexArtifactCache {
     /** System property / environment variable naming the cache root. */
@@ -92,6 +93,11 @@ public final class CodexArtifactCache {
         synchronized (JVM_LOCKS.computeIfAbsent(dir, d -> new Object())) {
             VERIFIED.remove(dir);
             try {
+                // a good copy needs no write: a cache filled when an image was built may be read-only
+                if (problem(dir, artifact) == null) {
+                    VERIFIED.put(dir, artifact.manifestSha256());
+                    return exe;
+                }
                 Files.createDirectories(root);
                 try (FileChannel channel = FileChannel.open(root.resolve(dir.getFileName() + ".lock"),
                         StandardOpenOption.CREATE, StandardOpenOption.WRITE);

@@ -85,6 +85,23 @@ class CodexArtifactCacheTest {
                 "codex-0.169.0-" + PLATFORM + ".lock");
     }
 
+    /** A cache filled in advance (at image build time) is used without writing to it, not even its lock file. */
+    @Test
+    void aGoodCopyIsUsedWithoutWritingAnything() throws Exception {
+        ArtifactFixture fixture = new ArtifactFixture(PLATFORM);
+        CodexArtifact artifact = artifact(fixture.writeFolder(tmp.resolve("cp")));
+        Path exe = new CodexArtifactCache(tmp.resolve("cache")).executable(artifact);
+        Path lock = tmp.resolve("cache/codex-0.169.0-" + PLATFORM + ".lock");
+        Files.delete(lock);
+        Files.createDirectory(lock);        // the lock file cannot be opened for writing
+        CodexArtifactCache.forgetChecks();
+        assertThat(new CodexArtifactCache(tmp.resolve("cache")).executable(artifact)).isEqualTo(exe);
+        // a copy that needs unpacking does need the lock: the failure names the way out
+        Files.delete(tmp.resolve("cache/codex-0.169.0-" + PLATFORM + "/codex-resources/data.bin"));
+        assertThatThrownBy(() -> new CodexArtifactCache(tmp.resolve("cache")).executable(artifact))
+                .isInstanceOf(CodexProcessException.class).hasMessageContaining(CodexArtifactCache.CACHE_PROPERTY);
+    }
+
     @Test
     void aJarOnTheClassPathUnpacksTheSame() throws Exception {
         ArtifactFixture fixture = new ArtifactFixture(PLATFORM);
