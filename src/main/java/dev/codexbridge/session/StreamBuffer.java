@@ -111,13 +111,15 @@ final class StreamBuffer implements Flow.Subscription {
                 && (long) last.text().length() + next.text().length() <= MAX_COALESCED;
     }
 
-    /** From the turn: its last event; the subscriber completes once it has had it. */
+    /** From the turn: its last event (null: none, for tests); the subscriber completes once it has had it. */
     void end(TurnStreamEvent.Ended last) {
         synchronized (lock) {
             if (ended || finished) {
                 return;
             }
-            queue.addLast(last);
+            if (last != null) {
+                queue.addLast(last);
+            }
             ended = true;
         }
         drain();
