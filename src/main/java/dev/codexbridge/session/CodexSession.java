@@ -237,7 +237,7 @@ public final class CodexSession implements AutoCloseable {
 
     /**
      * {@link #streamTurn(TurnInput, TurnOptions)} with {@code bufferSize} events a subscriber may
-     * fall behind before deltas coalesce (and four times that before the subscription fails), and
+     * fall behind before deltas coalesce (and ten times that before the subscription fails), and
      * the subscriber signalled on {@code executor}.
      */
     public TurnStream streamTurn(TurnInput input, @Nullable TurnOptions options, int bufferSize, Executor executor) {

@@ -7,6 +7,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
@@ -18,14 +19,14 @@ import org.slf4j.Logger;
  * <p>Room (docs/decisions/0041-turn-streams.md): once {@code bufferSize} events wait, a delta joins
  * the delta waiting last when that is of the same kind and item (nothing lost; up to
  * {@link #MAX_COALESCED} characters), else it is dropped (its item's completion holds the text).
- * Other events still queue, up to {@code 4 × bufferSize}; past that the subscription fails with
+ * Other events still queue, up to {@code 10 × bufferSize}; past that the subscription fails with
  * {@link TurnStreamOverflowException}. The turn's end ({@link TurnStreamEvent.Ended}) always queues.
  */
 final class StreamBuffer implements Flow.Subscription {
     private static final Logger LOG = SafeLogger.getLogger(StreamBuffer.class);
     /** The longest text one coalesced delta grows to; later deltas of the item are dropped while it waits. */
     static final int MAX_COALESCED = 64 * 1024;
-    static final int OVERFLOW_FACTOR = 4;
+    static final int OVERFLOW_FACTOR = 10;
 
     private final int bufferSize;
     private final int limit;
@@ -112,7 +113,7 @@ final class StreamBuffer implements Flow.Subscription {
     }
 
     /** From the turn: its last event (null: none, for tests); the subscriber completes once it has had it. */
-    void end(TurnStreamEvent.Ended last) {
+    void end(TurnStreamEvent.@Nullable Ended last) {
         synchronized (lock) {
             if (ended || finished) {
                 return;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A running turn's events as a {@link Flow.Publisher} ({@link CodexSession#streamTurn}), the
@@ -29,7 +30,7 @@ import java.util.concurrent.Flow;
  * <p>When the subscriber falls {@code bufferSize} events behind, deltas coalesce (a delta joins
  * the one waiting before it, same kind and item) or, when they cannot, are dropped: the item's
  * {@link TurnStreamEvent.ItemCompleted} carries its whole text. Other events never are; should
- * {@code 4 × bufferSize} of them wait, the subscription fails with
+ * {@code 10 × bufferSize} of them wait, the subscription fails with
  * {@link TurnStreamOverflowException} and the turn goes on (docs/decisions/0041-turn-streams.md).
  * Cancelling stops delivery and leaves the turn running: {@link #handle()} interrupts it.
  *
@@ -41,29 +42,30 @@ public final class TurnStream implements Flow.Publisher<TurnStreamEvent> {
     public static final int DEFAULT_BUFFER_SIZE = 1024;
 
     private final StreamBuffer buffer;
-    private TurnHandle handle;
+    private final @Nullable TurnHandle handle;
 
-    private TurnStream(StreamBuffer buffer) {
+    private TurnStream(StreamBuffer buffer, @Nullable TurnHandle handle) {
         this.buffer = buffer;
+        this.handle = handle;
     }
 
     /** Starts the turn on {@code session} and streams it; see {@link CodexSession#streamTurn(TurnInput, TurnOptions, int, Executor)}. */
     static TurnStream start(CodexSession session, TurnInput input, TurnOptions options, int bufferSize, Executor executor) {
-        TurnStream stream = new TurnStream(new StreamBuffer(bufferSize, executor));
-        stream.handle = session.startTurn(input, options, stream.new Events());
-        stream.handle.result().whenComplete((result, failure) -> {
+        StreamBuffer buffer = new StreamBuffer(bufferSize, executor);
+        TurnHandle handle = session.startTurn(input, options, new Events(buffer));
+        handle.result().whenComplete((result, failure) -> {
             if (failure != null) {
-                stream.buffer.fail(Futures.unwrap(failure));
+                buffer.fail(Futures.unwrap(failure));
             } else {
-                stream.buffer.end(new TurnStreamEvent.Ended(result));
+                buffer.end(new TurnStreamEvent.Ended(result));
             }
         });
-        return stream;
+        return new TurnStream(buffer, handle);
     }
 
-    /** A stream fed by hand, for tests of the delivery rules. */
+    /** A stream fed by hand, for tests of the delivery rules: it has no turn, and {@link #handle()} is null. */
     static TurnStream detached(StreamBuffer buffer) {
-        return new TurnStream(buffer);
+        return new TurnStream(buffer, null);
     }
 
     StreamBuffer buffer() {
@@ -106,7 +108,13 @@ public final class TurnStream implements Flow.Publisher<TurnStreamEvent> {
     }
 
     /** The turn's listener: each callback becomes an event in the buffer; nothing here waits. */
-    private final class Events implements TurnListener {
+    private static final class Events implements TurnListener {
+        private final StreamBuffer buffer;
+
+        Events(StreamBuffer buffer) {
+            this.buffer = buffer;
+        }
+
         private void add(TurnStreamEvent event) {
             buffer.offer(event);
         }

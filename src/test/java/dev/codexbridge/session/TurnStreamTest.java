@@ -109,7 +109,7 @@ class TurnStreamTest {
             buffer.offer(new TurnStreamEvent.Warning("w" + i));
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> !r.errors.isEmpty());
-        assertThat(r.errors.get(0)).isInstanceOf(TurnStreamOverflowException.class).hasMessageContaining("fell 4 events behind");
+        assertThat(r.errors.get(0)).isInstanceOf(TurnStreamOverflowException.class).hasMessageContaining("fell 10 events behind");
         buffer.offer(new TurnStreamEvent.Warning("later"));
         buffer.end(new TurnStreamEvent.Ended(result("x")));
         r.subscription.request(10);
