@@ -172,6 +172,14 @@ public final class A2aServer implements AutoCloseable {
                     plain(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, "request larger than " + settings.limits.maxRequestBytes() + " bytes");
                     return;
                 }
+                String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+                if (type != null && !isJson(type)) {
+                    // JSON-RPC and HTTP+JSON take JSON only (A2A 1.0 §9.1, §11.1): ContentTypeNotSupportedError, in the binding's shape
+                    A2aError refused = new A2aError(A2aError.CONTENT_TYPE_NOT_SUPPORTED, "Content-Type " + type
+                            + " is not served: send application/json", Map.of("contentType", type));
+                    reply(response, callback, isRpc ? new A2aReply.Body(200, A2aWire.error(null, refused)) : A2aRest.error(refused));
+                    return;
+                }
                 body = bytes.length == 0 ? null : A2aWire.JSON.readTree(bytes);
             } catch (JsonProcessingException e) {
                 reply(response, callback, isRpc ? new A2aReply.Body(200, A2aWire.error(null, A2aError.PARSE, "the body is not JSON"))
@@ -212,6 +220,12 @@ public final class A2aServer implements AutoCloseable {
                 slots.release(principal.get(), holds);
             }
         }
+    }
+
+    /** {@code application/json}, or a JSON-based type such as {@code application/a2a+json}, with any parameters. */
+    static boolean isJson(String contentType) {
+        String media = contentType.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+        return media.equals("application/json") || media.startsWith("application/") && media.endsWith("+json");
     }
 
     /** The {@code A2A-Version} service parameter: the header, else the request parameter of that name (A2A 1.0 §3.6.1). */

@@ -1,5 +1,6 @@
 package dev.codexbridge.cli;
 
+import dev.codexbridge.a2a.A2aLimits;
 import dev.codexbridge.a2a.A2aServer;
 import dev.codexbridge.a2a.Authenticator;
 import dev.codexbridge.a2a.BearerTokens;
@@ -97,6 +98,26 @@ final class A2aCommand implements Callable<Integer> {
                     + "outlive a restart on the same --codex-home (default: in memory).")
     Path contexts;
 
+    @Option(names = "--streams", paramLabel = "N", defaultValue = "64",
+            description = "SSE streams and waiting blocking sends at once, all callers together (default: ${DEFAULT-VALUE}).")
+    int streams;
+
+    @Option(names = "--streams-per-principal", paramLabel = "N", defaultValue = "16",
+            description = "SSE streams one caller may have open at once (default: ${DEFAULT-VALUE}).")
+    int streamsPerPrincipal;
+
+    @Option(names = "--blocking-sends-per-principal", paramLabel = "N", defaultValue = "16",
+            description = "Blocking sends one caller may have waiting at once (default: ${DEFAULT-VALUE}).")
+    int blockingSendsPerPrincipal;
+
+    @Option(names = "--tasks-per-principal", paramLabel = "N", defaultValue = "100",
+            description = "Tasks kept per caller, ended ones included (default: ${DEFAULT-VALUE}).")
+    int tasksPerPrincipal;
+
+    @Option(names = "--tasks", paramLabel = "N", defaultValue = "10000",
+            description = "Tasks kept, all callers together (default: ${DEFAULT-VALUE}).")
+    int tasks;
+
     @Option(names = "--offline-demo",
             description = "codex on the bundled scripted model in a throw-away CODEX_HOME: no credentials. It echoes; "
                     + "a message containing 'run' makes codex ask to run 'pwd' (input-required).")
@@ -129,6 +150,8 @@ final class A2aCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--contexts keeps threads for a later run, but --offline-demo's CODEX_HOME is thrown away: "
                     + "leave out one of them");
         }
+        A2aLimits limits = A2aLimits.DEFAULTS.withTasksPerPrincipal(tasksPerPrincipal).withTasks(tasks)
+                .withStreams(streams, streamsPerPrincipal, blockingSendsPerPrincipal);
         Authenticator callers = jwt();
         if (callers != null && tokens != null) {
             throw new IllegalArgumentException("give --tokens or the --jwt-* options, not both");
@@ -147,6 +170,7 @@ final class A2aCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         try (CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).connect();
             A2aServer server = A2aServer.builder().host(host).port(port).publicUri(publicUrl).authenticator(callers).anonymous(anonymous)
+                    .limits(limits)
                     .push(noPush ? null : pushAllowPrivate ? PushOptions.DEFAULTS.allowingPrivateAddresses() : PushOptions.DEFAULTS)
                     .contexts(contexts != null ? ContextStore.files(contexts, ContextStore.DEFAULT_MAX_CONTEXTS)
                             : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS))

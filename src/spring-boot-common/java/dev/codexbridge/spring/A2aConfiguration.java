@@ -49,7 +49,8 @@ class A2aConfiguration {
         A2aLimits limits;
         try {
             limits = new A2aLimits(p.getTasksPerPrincipal(), p.getContextsPerPrincipal(), p.getStreams(), p.getQueuedEvents(),
-                    p.getApprovalDeadline(), p.getBlockingWait(), p.getMaxRequestBytes());
+                    p.getApprovalDeadline(), p.getBlockingWait(), p.getMaxRequestBytes(), p.getStreamsPerPrincipal(),
+                    p.getBlockingSendsPerPrincipal(), p.getTasks());
         } catch (IllegalArgumentException e) {
             throw new CodexPropertiesException("codex-bridge.a2a limits: " + e.getMessage());
         }

@@ -120,6 +120,23 @@ class A2aConformanceTest {
     }
 
     @Test
+    void aBodyThatIsNotJsonByItsContentTypeIsContentTypeNotSupported() throws Exception {
+        String get = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"GetTask\",\"params\":{\"id\":\"x\"}}";
+        HttpResponse<String> plain = http.send(HttpRequest.newBuilder(server.uri()).header("Authorization", "Bearer " + ALICE)
+                .header("Content-Type", "text/plain").header("A2A-Version", "1.0").POST(HttpRequest.BodyPublishers.ofString(get)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertErrorInfo(A2aWire.JSON.readTree(plain.body()), A2aError.CONTENT_TYPE_NOT_SUPPORTED, "CONTENT_TYPE_NOT_SUPPORTED");
+        HttpResponse<String> rest = http.send(HttpRequest.newBuilder(server.uri().resolve("/message:send")).header("Authorization", "Bearer " + ALICE)
+                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(rest.statusCode()).isEqualTo(400);
+        assertThat(A2aWire.JSON.readTree(rest.body()).at("/error/details/0/reason").asText()).isEqualTo("CONTENT_TYPE_NOT_SUPPORTED");
+        // JSON with parameters, and A2A's own JSON media type, are JSON
+        assertThat(A2aServer.isJson("application/json; charset=utf-8")).isTrue();
+        assertThat(A2aServer.isJson("application/a2a+json")).isTrue();
+        assertThat(rpc(get, "1.0").at("/error/code").asInt()).isEqualTo(A2aError.TASK_NOT_FOUND);
+    }
+
+    @Test
     void subscribingToAnEndedTaskIsUnsupportedNotAStream() throws Exception {
         String task = endedTask();
         JsonNode v1 = rpc("SubscribeToTask", A2aWire.object().put("id", task));
