@@ -367,6 +367,11 @@ public final class A2aServer implements AutoCloseable {
         }
     }
 
+    /** The limits the server keeps to. */
+    public A2aLimits limits() {
+        return settings.limits;
+    }
+
     /** The agent card as served to an A2A 0.3 caller (with the 1.0 interfaces listed too), for a host that publishes it elsewhere. */
     public String agentCardJson() {
         return agentCardJson(false);
