@@ -214,6 +214,12 @@ public final class A2aServer implements AutoCloseable {
                 r = isRpc ? new A2aReply.Body(200, A2aWire.error(body.get("id"), internal))
                         : A2aRest.error(internal);
             }
+            if (isRpc && holds == CallerSlots.Kind.STREAM && r instanceof A2aReply.Body b && b.json().has("error")
+                    && V03_STREAMS.contains(body.path("method").asText()) && accepts(request, "text/event-stream")) {
+                // 0.3: a streaming call's error is its stream's one event (a SendStreamingMessageResponse may be an error)
+                sseOnce(response, callback, b.json());
+                return;
+            }
             reply(response, callback, r);
         } finally {
             if (holds != null) {
@@ -333,6 +339,21 @@ public final class A2aServer implements AutoCloseable {
         } finally {
             s.task().unsubscribe(s.events());
         }
+    }
+
+    private static final java.util.Set<String> V03_STREAMS = java.util.Set.of("message/stream", "tasks/resubscribe");
+
+    private static boolean accepts(Request request, String mediaType) {
+        String accept = request.getHeaders().get(HttpHeader.ACCEPT);
+        return accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains(mediaType);
+    }
+
+    /** An SSE stream of one event, then its end. */
+    private static void sseOnce(Response response, Callback callback, JsonNode event) throws JsonProcessingException {
+        response.setStatus(HttpStatus.OK_200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        Content.Sink.write(response, true, "data: " + A2aWire.JSON.writeValueAsString(event) + "\n\n", callback);
     }
 
     private static void json(Response response, Callback callback, int status, byte[] body) {

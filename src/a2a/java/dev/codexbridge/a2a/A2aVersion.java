@@ -33,6 +33,9 @@ enum A2aVersion {
                 throw A2aError.invalidParams("params.message is required");
             }
             requireMessageId(message);
+            if (!message.path("role").isTextual()) {
+                throw A2aError.invalidParams("message.role is required: \"user\"");
+            }
             return (ObjectNode) message;
         }
 

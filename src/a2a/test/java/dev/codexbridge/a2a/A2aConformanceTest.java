@@ -151,6 +151,27 @@ class A2aConformanceTest {
     }
 
     @Test
+    void a03StreamingCallsErrorIsItsStreamsOneEventWhenTheClientTakesSse() throws Exception {
+        String resubscribe = "{\"jsonrpc\":\"2.0\",\"id\":\"r1\",\"method\":\"tasks/resubscribe\",\"params\":{\"id\":\"no-such-task\"}}";
+        HttpResponse<String> sse = http.send(HttpRequest.newBuilder(server.uri()).header("Authorization", "Bearer " + ALICE)
+                .header("Content-Type", "application/json").header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(resubscribe)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(sse.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+        assertThat(sse.body()).startsWith("data: ").endsWith("\n\n");
+        JsonNode event = A2aWire.JSON.readTree(sse.body().substring(6).strip());
+        assertErrorInfo(event, A2aError.TASK_NOT_FOUND, "TASK_NOT_FOUND");
+        assertThat(event.path("id").asText()).isEqualTo("r1");
+        // a client that does not take SSE gets the error as JSON; so does 1.0 (its kit and SDKs read a JSON body)
+        assertErrorInfo(rpc(resubscribe, (String) null), A2aError.TASK_NOT_FOUND, "TASK_NOT_FOUND");
+        HttpResponse<String> v1 = http.send(HttpRequest.newBuilder(server.uri()).header("Authorization", "Bearer " + ALICE)
+                .header("Content-Type", "application/json").header("Accept", "text/event-stream").header("A2A-Version", "1.0")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"SubscribeToTask\",\"params\":{\"id\":\"x\"}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(v1.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertErrorInfo(A2aWire.JSON.readTree(v1.body()), A2aError.TASK_NOT_FOUND, "TASK_NOT_FOUND");
+    }
+
+    @Test
     void aMessageToAnEndedTaskIsUnsupported() throws Exception {
         String task = endedTask();
         ObjectNode again = message03("yes").put("taskId", task);
@@ -258,7 +279,7 @@ class A2aConformanceTest {
     }
 
     @Test
-    void aMessageWithoutMessageIdIsRefused() throws Exception {
+    void aMessageWithoutMessageIdOrRoleIsRefused() throws Exception {
         ObjectNode m03 = message03("hello");
         m03.remove("messageId");
         JsonNode v03 = rpc("message/send", params(m03));
@@ -267,7 +288,14 @@ class A2aConformanceTest {
         ObjectNode m1 = A2aWire.object().put("role", "ROLE_USER");
         m1.putArray("parts").addObject().put("text", "hello");
         assertThat(rpc("SendMessage", params(m1)).at("/error/message").asText()).contains("messageId");
-        // nothing was started for either
+        // the role is required too: a message without one is not taken as the user's
+        ObjectNode noRole03 = message03("hello");
+        noRole03.remove("role");
+        assertThat(rpc("message/send", params(noRole03)).at("/error/message").asText()).contains("message.role is required");
+        ObjectNode noRole1 = A2aWire.object().put("messageId", "m-no-role");
+        noRole1.putArray("parts").addObject().put("text", "hello");
+        assertThat(rpc("SendMessage", params(noRole1)).at("/error/message").asText()).contains("message.role is required");
+        // nothing was started for any
         assertThat(rpc("ListTasks", A2aWire.object()).at("/result/tasks")).isEmpty();
     }
 }
