@@ -102,13 +102,13 @@ final class A2aCommand implements Callable<Integer> {
             description = "SSE streams and waiting blocking sends at once, all callers together (default: ${DEFAULT-VALUE}).")
     int streams;
 
-    @Option(names = "--streams-per-principal", paramLabel = "N", defaultValue = "16",
-            description = "SSE streams one caller may have open at once (default: ${DEFAULT-VALUE}).")
-    int streamsPerPrincipal;
+    @Option(names = "--streams-per-principal", paramLabel = "N",
+            description = "SSE streams one caller may have open at once (default: 16, or --streams when fewer).")
+    Integer streamsPerPrincipal;
 
-    @Option(names = "--blocking-sends-per-principal", paramLabel = "N", defaultValue = "16",
-            description = "Blocking sends one caller may have waiting at once (default: ${DEFAULT-VALUE}).")
-    int blockingSendsPerPrincipal;
+    @Option(names = "--blocking-sends-per-principal", paramLabel = "N",
+            description = "Blocking sends one caller may have waiting at once (default: 16, or --streams when fewer).")
+    Integer blockingSendsPerPrincipal;
 
     @Option(names = "--tasks-per-principal", paramLabel = "N", defaultValue = "100",
             description = "Tasks kept per caller, ended ones included (default: ${DEFAULT-VALUE}).")
@@ -150,8 +150,15 @@ final class A2aCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--contexts keeps threads for a later run, but --offline-demo's CODEX_HOME is thrown away: "
                     + "leave out one of them");
         }
-        A2aLimits limits = A2aLimits.DEFAULTS.withTasksPerPrincipal(tasksPerPrincipal).withTasks(tasks)
-                .withStreams(streams, streamsPerPrincipal, blockingSendsPerPrincipal);
+        A2aLimits limits;
+        try {
+            int share = Math.min(A2aLimits.DEFAULTS.streamsPerPrincipal(), streams);
+            limits = A2aLimits.DEFAULTS.withTasksPerPrincipal(tasksPerPrincipal).withTasks(tasks).withStreams(streams,
+                    streamsPerPrincipal != null ? streamsPerPrincipal : share, blockingSendsPerPrincipal != null ? blockingSendsPerPrincipal : share);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--streams, --streams-per-principal, --blocking-sends-per-principal, --tasks, "
+                    + "--tasks-per-principal: " + e.getMessage(), e);
+        }
         Authenticator callers = jwt();
         if (callers != null && tokens != null) {
             throw new IllegalArgumentException("give --tokens or the --jwt-* options, not both");

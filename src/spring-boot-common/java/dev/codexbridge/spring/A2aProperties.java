@@ -38,10 +38,10 @@ public class A2aProperties {
     private int contextsPerPrincipal = 16;
     /** SSE streams and waiting blocking sends at once, all callers together. */
     private int streams = 64;
-    /** SSE streams one caller may have open at once (at most streams). */
-    private int streamsPerPrincipal = 16;
-    /** Blocking sends one caller may have waiting at once (at most streams). */
-    private int blockingSendsPerPrincipal = 16;
+    /** SSE streams one caller may have open at once (unset: 16, or streams when fewer). */
+    private Integer streamsPerPrincipal;
+    /** Blocking sends one caller may have waiting at once (unset: 16, or streams when fewer). */
+    private Integer blockingSendsPerPrincipal;
     /** Tasks kept, all callers together (at least tasks-per-principal). */
     private int tasks = 10_000;
     /** Events queued for one stream before a slow client loses it. */
@@ -251,19 +251,19 @@ public class A2aProperties {
         this.streams = streams;
     }
 
-    public int getStreamsPerPrincipal() {
+    public Integer getStreamsPerPrincipal() {
         return streamsPerPrincipal;
     }
 
-    public void setStreamsPerPrincipal(int streamsPerPrincipal) {
+    public void setStreamsPerPrincipal(Integer streamsPerPrincipal) {
         this.streamsPerPrincipal = streamsPerPrincipal;
     }
 
-    public int getBlockingSendsPerPrincipal() {
+    public Integer getBlockingSendsPerPrincipal() {
         return blockingSendsPerPrincipal;
     }
 
-    public void setBlockingSendsPerPrincipal(int blockingSendsPerPrincipal) {
+    public void setBlockingSendsPerPrincipal(Integer blockingSendsPerPrincipal) {
         this.blockingSendsPerPrincipal = blockingSendsPerPrincipal;
     }
 
