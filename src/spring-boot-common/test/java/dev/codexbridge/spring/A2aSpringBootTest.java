@@ -192,6 +192,8 @@ class A2aSpringBootTest {
                     + "\",\"parts\":[{\"kind\":\"data\",\"data\":{\"decision\":\"accept\"}}]}}}";
             assertThat(JSON.readTree(post(http, base, accept, null).body()).has("error")).isTrue();
             assertThat(keep).hasContent("precious");
+        } finally {
+            HostApplication.ASKED.removeIf(r -> r.command().contains("rm keep.txt"));   // shared with the other tests' applications
         }
     }
 
