@@ -121,7 +121,7 @@ final class A2aAgent implements AutoCloseable {
             throw A2aError.invalidParams("context " + contextId + " not found");
         }
         closing.addAll(makeRoom(p));
-        A2aContext context = new A2aContext(contextId, principal, sessions, store, stored, limits.approvalDeadline());
+        A2aContext context = new A2aContext(contextId, principal, sessions, store, stored);
         p.contexts.put(contextId, context);
         return context;
     }

@@ -1,10 +1,9 @@
 package dev.codexbridge.a2a;
 
 import dev.codexbridge.approval.ApprovalDecision;
-import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.session.CodexSession;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -20,23 +19,21 @@ final class A2aContext implements AutoCloseable {
     final String principal;
     private final SessionSource sessions;
     private final ContextStore store;
-    private final ApprovalPolicy approvals;
+    private final ApprovalHandler caller = this::ask;
     private @Nullable StoredContext stored;
     private @Nullable CodexSession session;
     private volatile @Nullable A2aTask current;
     private volatile long lastUsed = System.nanoTime();
 
-    A2aContext(String id, String principal, SessionSource sessions, ContextStore store, @Nullable StoredContext stored,
-            Duration approvalDeadline) {
+    A2aContext(String id, String principal, SessionSource sessions, ContextStore store, @Nullable StoredContext stored) {
         this.id = id;
         this.principal = principal;
         this.sessions = sessions;
         this.store = store;
         this.stored = stored;
-        // the library's own deadline a little later than the task's, which declines first and says why
-        this.approvals = ApprovalPolicy.builder().handler(this::ask).deadline(approvalDeadline.plusSeconds(5)).build();
     }
 
+    /** Asks the running task's caller: only what the host's policy left open gets here ({@link SessionSource}). */
     private CompletableFuture<ApprovalDecision> ask(ApprovalRequest request) {
         A2aTask t = current;
         return t == null ? CompletableFuture.completedFuture(ApprovalDecision.deny("no task is running in this context"))
@@ -46,8 +43,8 @@ final class A2aContext implements AutoCloseable {
     /** The context's session, started: its codex thread resumed when the store knows it, else a new one. */
     synchronized CodexSession session() {
         if (session == null) {
-            CodexSession s = stored == null ? sessions.open(principal, id, approvals)
-                    : sessions.resume(principal, id, stored.threadId(), approvals);
+            CodexSession s = stored == null ? sessions.open(principal, id, caller)
+                    : sessions.resume(principal, id, stored.threadId(), caller);
             try {
                 s.start();
             } catch (RuntimeException e) {

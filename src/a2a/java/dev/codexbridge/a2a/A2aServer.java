@@ -27,6 +27,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import dev.codexbridge.gateway.CodexGateway;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,9 +39,12 @@ import org.jspecify.annotations.Nullable;
  * Jetty 12's core handlers (decisions 0034, 0035).
  *
  * <pre>{@code
+ * CodexGateway gateway = CodexGateway.builder().client(shared)
+ *         .configure(b -> b.thread(ThreadOptions.in(work)))
+ *         .approvals(hostPolicy).callerApprovals(true)      // callers answer what hostPolicy leaves open
+ *         .build();
  * try (A2aServer server = A2aServer.builder().port(8080).tokens(BearerTokens.read(file))
- *         .sessions((principal, context, approvals) -> CodexSession.builder().client(shared)
- *                 .thread(ThreadOptions.in(work)).approvals(approvals).build())
+ *         .gateway(gateway)
  *         .start()) {
  *     ...
  * }
@@ -355,6 +359,15 @@ public final class A2aServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Sessions from the host's gateway: its settings, approval policy (decided before any caller
+         * is asked), tenants and access rule. The usual way to give the server its sessions.
+         */
+        public Builder gateway(CodexGateway gateway) {
+            return sessions(SessionSource.of(gateway));
+        }
+
+        /** Sessions from a source of the host's own (see {@link SessionSource}); {@link #gateway} for most hosts. */
         public Builder sessions(SessionSource sessions) {
             this.sessions = Objects.requireNonNull(sessions, "sessions");
             return this;

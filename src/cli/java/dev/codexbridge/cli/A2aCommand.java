@@ -6,8 +6,10 @@ import dev.codexbridge.a2a.BearerTokens;
 import dev.codexbridge.a2a.JwtAuthenticator;
 import dev.codexbridge.a2a.PushOptions;
 import dev.codexbridge.a2a.ContextStore;
-import dev.codexbridge.a2a.SessionSource;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.CommandRules;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.session.ThreadOptions;
@@ -19,6 +21,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -97,9 +100,20 @@ final class A2aCommand implements Callable<Integer> {
                     + "outlive a restart on the same --codex-home (default: in memory).")
     Path contexts;
 
+    @Option(names = "--allow", paramLabel = "PROGRAM", split = ",",
+            description = "Programs codex may run without asking when it asks about one simple command of theirs (an allow-list, "
+                    + "as CommandRules.allowing); every other command is declined unless --caller-approvals hands it to the caller.")
+    List<String> allow = new ArrayList<>();
+
+    @Option(names = "--caller-approvals",
+            description = "Let callers answer (as input-required) what --allow does not decide: other commands, file changes, "
+                    + "permissions, questions. Without it those are declined: a caller holding a token is not the host.")
+    boolean callerApprovals;
+
     @Option(names = "--offline-demo",
             description = "codex on the bundled scripted model in a throw-away CODEX_HOME: no credentials. It echoes; "
-                    + "a message containing 'run' makes codex ask to run 'pwd' (input-required).")
+                    + "a message containing 'run' makes codex ask to run 'pwd' outside the sandbox (input-required with "
+                    + "--caller-approvals, else declined).")
     boolean offlineDemo;
 
     /** slf4j-simple's level for Jetty's loggers: its start and stop notices say nothing the line printed here does not. */
@@ -150,7 +164,8 @@ final class A2aCommand implements Callable<Integer> {
                     .push(noPush ? null : pushAllowPrivate ? PushOptions.DEFAULTS.allowingPrivateAddresses() : PushOptions.DEFAULTS)
                     .contexts(contexts != null ? ContextStore.files(contexts, ContextStore.DEFAULT_MAX_CONTEXTS)
                             : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS))
-                    .sessions(SessionSource.shared(codex, b -> b.thread(ThreadOptions.in(work))))
+                    .gateway(CodexGateway.builder().client(codex).configure(b -> b.thread(ThreadOptions.in(work)))
+                            .approvals(policy()).callerApprovals(callerApprovals).build())
                     .start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
@@ -165,6 +180,15 @@ final class A2aCommand implements Callable<Integer> {
                 model.close();
             }
         }
+    }
+
+    /** The host's policy of this command: the --allow list; what it leaves open goes to callers only with --caller-approvals. */
+    private ApprovalPolicy policy() {
+        ApprovalPolicy.Builder b = ApprovalPolicy.builder();
+        if (!allow.isEmpty()) {
+            b.commandRules(CommandRules.builder().allowPrograms(allow.toArray(String[]::new)).askHandlerForOthers(true).build());
+        }
+        return b.build();
     }
 
     /** The JWT verifier the --jwt-* options ask for, null without them. */

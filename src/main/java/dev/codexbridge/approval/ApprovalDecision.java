@@ -36,6 +36,23 @@ public record ApprovalDecision(ApprovalChoice choice, JsonNode content, String n
         return new ApprovalDecision(ApprovalChoice.CANCEL, null, null);
     }
 
+    /**
+     * The host's handler leaves this request to the remote caller of the turn (an A2A or MCP
+     * client), where the front end lets callers answer ({@link ApprovalPolicy#withCaller}). Where
+     * no caller may answer it is what it carries: a {@link ApprovalChoice#DENY}, so a handler that
+     * returns it can never approve anything by accident.
+     */
+    public static ApprovalDecision leaveToCaller() {
+        return new ApprovalDecision(ApprovalChoice.DENY, null, LEFT_TO_CALLER);
+    }
+
+    /** Whether this is {@link #leaveToCaller()}. */
+    public boolean leftToCaller() {
+        return choice == ApprovalChoice.DENY && content == null && LEFT_TO_CALLER.equals(note);
+    }
+
+    private static final String LEFT_TO_CALLER = "left to the caller by the host's handler; no caller may answer here";
+
     /** Allow once, with content (form data, answers, granted permissions). */
     public static ApprovalDecision accept(@Nullable JsonNode content) {
         return new ApprovalDecision(ApprovalChoice.ONCE, content, null);

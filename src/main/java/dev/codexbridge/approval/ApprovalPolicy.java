@@ -72,6 +72,32 @@ public final class ApprovalPolicy {
         return b.build();
     }
 
+    /**
+     * This policy with a remote caller behind it: what its rules leave open goes to the host's
+     * {@link #handler()} as before, and only what the handler leaves to the caller
+     * ({@link ApprovalDecision#leaveToCaller()}) — or, without a host handler, everything the rules
+     * leave open — goes to {@code caller} (an A2A task's {@code input-required}, an MCP
+     * elicitation). What the rules or the host decline is declined; the caller is never asked. The
+     * rules, deadline and the other settings stay the host's. A null {@code caller} gives this
+     * policy unchanged (decision 0043).
+     */
+    public ApprovalPolicy withCaller(@Nullable ApprovalHandler caller) {
+        if (caller == null) {
+            return this;
+        }
+        return toBuilder().handler(new CallerHandoff(handler, caller)).build();
+    }
+
+    /** A builder holding this policy's settings, to change some of them. */
+    public Builder toBuilder() {
+        Builder b = builder().autoApproveCommands(autoApproveCommands).commandRules(commandRules)
+                .autoApproveFileChanges(autoApproveFileChanges).handler(handler).deadline(deadline).authRefresh(authRefresh)
+                .declinePermissions(declinePermissions).askAboutUntrustedMcpTools(askAboutUntrustedMcpTools)
+                .alwaysMeansSession(alwaysMeansSession);
+        trustedMcpServers.forEach(b::trustMcpServer);
+        return b;
+    }
+
     /** Permission requests are declined without asking the handler. */
     public boolean declinePermissions() {
         return declinePermissions;

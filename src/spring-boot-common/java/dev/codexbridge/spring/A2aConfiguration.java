@@ -8,8 +8,7 @@ import dev.codexbridge.a2a.ContextStore;
 import dev.codexbridge.a2a.JwtAuthenticator;
 import dev.codexbridge.a2a.PushOptions;
 import dev.codexbridge.a2a.SessionSource;
-import dev.codexbridge.approval.ApprovalPolicy;
-import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.gateway.CodexGateway;
 import java.io.IOException;
 import java.net.URI;
 import org.springframework.beans.factory.ObjectProvider;
@@ -24,10 +23,12 @@ import org.springframework.context.annotation.Configuration;
  * The application's codex sessions as an A2A agent: an {@link A2aServer} listening from the
  * moment the bean is made until the context closes (before codex stops: the server depends on
  * {@link CodexSessions}). Only with {@code codex-bridge-a2a} on the class path (the starters
- * depend on it optionally) and {@code codex-bridge.a2a.enabled=true}. Contexts open on the
- * application's client or pool through {@link CodexSessions}, with its defaults and its
- * {@code ThreadAccess} bean; an application with its own {@link SessionSource} bean (one
- * {@code CodexTenants} tenant per caller, say) or {@link ContextStore} bean gets those used instead.
+ * depend on it optionally) and {@code codex-bridge.a2a.enabled=true}. Contexts open through the
+ * application's {@link CodexGateway} bean, else {@link CodexSessions#gateway()}: its defaults, its
+ * {@code ApprovalPolicy} bean (the application's handler and {@code codex-bridge.approval.*}), decided
+ * before any caller is asked, and its {@code ThreadAccess} bean. Callers answer what that policy
+ * leaves open only with {@code codex-bridge.approval.caller-approvals=true}. An application with its
+ * own {@link SessionSource} or {@link ContextStore} bean gets those used instead.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass(name = A2aConfiguration.SERVER)
@@ -39,6 +40,7 @@ class A2aConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     A2aServer codexA2aServer(CodexSessions sessions, A2aProperties p, ObjectProvider<SessionSource> source,
+                             ObjectProvider<CodexGateway> gateway,
                              ObjectProvider<ContextStore> store, ObjectProvider<Authenticator> authenticator) {
         Authenticator callers = authenticator.getIfUnique(() -> callers(p));
         if (callers == null && p.getAnonymous() == null) {
@@ -57,7 +59,7 @@ class A2aConfiguration {
                 : ContextStore.files(p.getContextsDirectory(), p.getMaxContexts()));
         A2aProperties.Push push = p.getPush();
         A2aServer.Builder b = A2aServer.builder().host(p.getHost()).port(p.getPort()).limits(limits).contexts(contexts)
-                .anonymous(p.getAnonymous()).sessions(source.getIfUnique(() -> of(sessions))).authenticator(callers)
+                .anonymous(p.getAnonymous()).sessions(source.getIfUnique(() -> SessionSource.of(gateway.getIfUnique(sessions::gateway)))).authenticator(callers)
                 .push(!push.isEnabled() ? null : push.isAllowPrivateAddresses() ? PushOptions.DEFAULTS.allowingPrivateAddresses()
                         : PushOptions.DEFAULTS);
         if (p.getPublicUrl() != null) {
@@ -95,21 +97,5 @@ class A2aConfiguration {
         } catch (IOException | IllegalArgumentException e) {
             throw new CodexPropertiesException("codex-bridge.a2a.jwt: " + e.getMessage());
         }
-    }
-
-    /** Contexts as sessions of {@link CodexSessions}: its defaults, its client or pool, its rule for threads; each context's own approvals. */
-    static SessionSource of(CodexSessions sessions) {
-        return new SessionSource() {
-            @Override
-            public CodexSession open(String principal, String contextId, ApprovalPolicy approvals) {
-                return sessions.open(b -> b.approvals(approvals));
-            }
-
-            @Override
-            public CodexSession resume(String principal, String contextId, String threadId, ApprovalPolicy approvals) {
-                // the caller is asked about only when the application has a ThreadAccess bean
-                return sessions.resume(principal, threadId, b -> b.approvals(approvals));
-            }
-        };
     }
 }

@@ -98,7 +98,7 @@ class CodexBridgeConfiguration {
                                     ObjectProvider<RateLimitGovernor> rateLimits, ObjectProvider<ThreadAccess> access) {
             return new CodexSessions(client, null, PropertiesMapping.threadOptions(properties.getSession()),
                     PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique())
-                    .threadAccess(access.getIfUnique());
+                    .threadAccess(access.getIfUnique()).callerApprovals(properties.getApproval().isCallerApprovals());
         }
     }
 
@@ -137,7 +137,7 @@ class CodexBridgeConfiguration {
                                     ObjectProvider<RateLimitGovernor> rateLimits, ObjectProvider<ThreadAccess> access) {
             return new CodexSessions(null, pool, PropertiesMapping.threadOptions(properties.getSession()),
                     PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique())
-                    .threadAccess(access.getIfUnique());
+                    .threadAccess(access.getIfUnique()).callerApprovals(properties.getApproval().isCallerApprovals());
         }
     }
 

@@ -507,6 +507,19 @@ public class CodexBridgeProperties {
         private List<String> trustedMcpServers = new ArrayList<>();
         /** No answer from the handler within this: deny. */
         private Duration deadline = Duration.ofMinutes(5);
+        /**
+         * Whether remote callers (A2A tasks' input-required, MCP elicitations) answer what the rules
+         * and the application's handler leave open. Off: those requests are declined.
+         */
+        private boolean callerApprovals;
+
+        public boolean isCallerApprovals() {
+            return callerApprovals;
+        }
+
+        public void setCallerApprovals(boolean callerApprovals) {
+            this.callerApprovals = callerApprovals;
+        }
 
         public List<String> getAllowPrograms() {
             return allowPrograms;

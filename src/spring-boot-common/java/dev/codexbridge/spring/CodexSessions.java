@@ -3,6 +3,7 @@ package dev.codexbridge.spring;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.protocol.TurnCompletedNotification;
 import dev.codexbridge.session.CodexSession;
@@ -32,6 +33,11 @@ public final class CodexSessions {
     private final CodexClient client;
     private final CodexPool pool;
     private final Consumer<CodexSession.Builder> defaults;
+    /** The defaults without the approval policy, which a gateway applies itself (with the caller behind it). */
+    private final Consumer<CodexSession.Builder> hostDefaults;
+    private final ApprovalPolicy approvals;
+    private volatile boolean callerApprovals;
+    private volatile CodexGateway gateway;
     private final Map<CodexSession, Boolean> opened = Collections.synchronizedMap(new WeakHashMap<>());
     private final RunningTurns turns = new RunningTurns();
     private volatile boolean closed;
@@ -48,12 +54,14 @@ public final class CodexSessions {
         if (client != null) {
             turns.watch(client);
         }
-        this.defaults = b -> {
-            b.thread(thread).limits(limits).approvals(approvals);
+        this.approvals = approvals;
+        this.hostDefaults = b -> {
+            b.thread(thread).limits(limits);
             if (rateLimits != null) {
                 b.rateLimits(rateLimits);
             }
         };
+        this.defaults = hostDefaults.andThen(b -> b.approvals(approvals));
     }
 
     /** A new thread with the defaults. */
@@ -137,6 +145,44 @@ public final class CodexSessions {
         return remember(session);
     }
 
+    /**
+     * The sessions of this factory as a {@link CodexGateway} for front ends (A2A, MCP, a web layer):
+     * the same client or pool, the defaults of {@code codex-bridge.session.*}, the {@link ApprovalPolicy}
+     * bean decided before any remote caller, {@code codex-bridge.approval.caller-approvals} saying
+     * whether callers answer what it leaves open, the {@link ThreadAccess} bean; its sessions are
+     * remembered here for the application's shutdown.
+     */
+    public CodexGateway gateway() {
+        CodexGateway g = gateway;
+        if (g == null) {
+            synchronized (this) {
+                if (gateway == null) {
+                    CodexGateway.Builder b = CodexGateway.builder().configure(hostDefaults).approvals(approvals)
+                            .callerApprovals(callerApprovals).onOpen(this::opened);
+                    if (pool != null) {
+                        b.pool(pool);
+                    } else {
+                        b.client(client).threadAccess(threadAccess);
+                    }
+                    gateway = b.build();
+                }
+                g = gateway;
+            }
+        }
+        return g;
+    }
+
+    private void opened(CodexSession session) {
+        if (closed) {
+            session.close();
+            refuseWhenClosed();
+        }
+        if (pool != null) {
+            turns.watch(session.client());
+        }
+        remember(session);
+    }
+
     /** The sessions opened here that the application still holds. */
     public List<CodexSession> openSessions() {
         synchronized (opened) {
@@ -167,6 +213,12 @@ public final class CodexSessions {
     /** The application's rule for threads (null: none), given by the auto-configuration. */
     CodexSessions threadAccess(ThreadAccess rule) {
         this.threadAccess = rule;
+        return this;
+    }
+
+    /** Whether the gateway's remote callers answer what the policy leaves open (codex-bridge.approval.caller-approvals). */
+    CodexSessions callerApprovals(boolean on) {
+        this.callerApprovals = on;
         return this;
     }
 

@@ -6,6 +6,7 @@ import dev.codexbridge.a2a.A2aLimits;
 import dev.codexbridge.a2a.A2aServer;
 import dev.codexbridge.a2a.BearerTokens;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.session.CodexSession;
@@ -54,7 +55,7 @@ public final class A2aBench {
              CodexSession direct = CodexSession.builder().client(codex).thread(ThreadOptions.in(work)).build();
              A2aServer server = A2aServer.builder().tokens(BearerTokens.of(Map.of(TOKEN, "bench")))
                      .limits(A2aLimits.DEFAULTS.withTasksPerPrincipal(tasks + turns * (rounds + 1) * 2 + 10))
-                     .sessions((p, c, approvals) -> CodexSession.builder().client(codex).thread(ThreadOptions.in(work)).approvals(approvals).build())
+                     .gateway(CodexGateway.builder().client(codex).configure(b -> b.thread(ThreadOptions.in(work))).build())
                      .start()) {
             HttpClient http = HttpClient.newHttpClient();
             String context = send(http, server.uri(), null).path("contextId").asText();

@@ -1,5 +1,6 @@
 package dev.codexbridge.bench;
 
+import dev.codexbridge.gateway.CodexGateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codexbridge.a2a.A2aLimits;
@@ -58,7 +59,7 @@ public final class A2aTasksBench {
                      .build()).connect();
              A2aServer server = A2aServer.builder().tokens(BearerTokens.of(Map.of(TOKEN, "bench"))).limits(limits)
                      .contexts(ContextStore.files(tmp.resolve("contexts"), 100_000))
-                     .sessions(SessionSource.shared(codex, b -> b.thread(ThreadOptions.in(work))))
+                     .sessions(SessionSource.of(CodexGateway.builder().client(codex).configure(b -> b.thread(ThreadOptions.in(work))).callerApprovals(true).build()))
                      .start()) {
             HttpClient http = HttpClient.newHttpClient();
             String context = expect(send(http, server.uri(), null, "warm up"), "completed").path("contextId").asText();

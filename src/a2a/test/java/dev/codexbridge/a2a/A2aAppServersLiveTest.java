@@ -1,11 +1,11 @@
 package dev.codexbridge.a2a;
 
+import dev.codexbridge.gateway.CodexGateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.process.CodexLaunch;
@@ -95,7 +95,7 @@ class A2aAppServersLiveTest {
         ContextStore store = ContextStore.files(dir.resolve("contexts"), 100);
         CodexPool pool = keep(CodexPool.builder().endpoint("codex-0", nodes.get(0).endpoint()).endpoint("codex-1", nodes.get(1).endpoint())
                 .threadAccess(store.threadAccess()).clientConfigurer(c -> c.wireTap(wire)).build());
-        A2aServer server = server(SessionSource.pool(pool, inWork), store);
+        A2aServer server = server(SessionSource.of(CodexGateway.builder().pool(pool).configure(inWork).callerApprovals(true).build()), store);
         RawCaller alice = new RawCaller(server.uri(), LiveA2a.ALICE);
 
         JsonNode a1 = turn(alice, "first in a", null, "a one");
@@ -112,7 +112,7 @@ class A2aAppServersLiveTest {
         LiveA2a.closeAll(server, pool);
         CodexPool again = keep(CodexPool.builder().endpoint("codex-0", nodes.get(0).endpoint()).endpoint("codex-1", nodes.get(1).endpoint())
                 .threadAccess(store.threadAccess()).clientConfigurer(c -> c.wireTap(wire)).build());
-        server = server(SessionSource.pool(again, inWork), ContextStore.files(dir.resolve("contexts"), 100));
+        server = server(SessionSource.of(CodexGateway.builder().pool(again).configure(inWork).callerApprovals(true).build()), ContextStore.files(dir.resolve("contexts"), 100));
         alice = new RawCaller(server.uri(), LiveA2a.ALICE);
         JsonNode b2 = turn(alice, "second in b", b1.path("contextId").asText(), "b two");
         assertThat(b2.at("/metadata/codexThreadId").asText()).isEqualTo(threadB);
@@ -127,7 +127,7 @@ class A2aAppServersLiveTest {
                 .at("/error/message").asText()).endsWith("not found");
         assertThat(bob.call("tasks/get", A2aWire.object().put("id", a1.path("id").asText())).at("/error/code").asInt())
                 .isEqualTo(A2aError.TASK_NOT_FOUND);
-        assertThatThrownBy(() -> SessionSource.pool(again, inWork).resume("bob", "guess", threadA, ApprovalPolicy.failClosed()))
+        assertThatThrownBy(() -> SessionSource.of(CodexGateway.builder().pool(again).configure(inWork).callerApprovals(true).build()).resume("bob", "guess", threadA, r -> null))
                 .isInstanceOf(ThreadAccessDeniedException.class);
     }
 
@@ -139,7 +139,7 @@ class A2aAppServersLiveTest {
                 .launch(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).build())
                 .homeSetup(TenantHomeSetup.configToml(toml)).threadAccess(store.threadAccess())
                 .client(c -> c.wireTap(wire)).build());
-        SessionSource sessions = SessionSource.tenants(tenants, inWork);
+        SessionSource sessions = SessionSource.of(CodexGateway.builder().tenants(tenants).configure(inWork).callerApprovals(true).build());
         A2aServer server = server(sessions, store);
         RawCaller alice = new RawCaller(server.uri(), LiveA2a.ALICE);
         RawCaller bob = new RawCaller(server.uri(), LiveA2a.BOB);
@@ -166,7 +166,7 @@ class A2aAppServersLiveTest {
         assertThat(guessed.at("/error/message").asText()).isEqualTo("context " + context + " not found");
         assertThat(guessed.has("result")).isFalse();
         // the thread id itself is refused for bob by the tenants, before codex is asked
-        assertThatThrownBy(() -> sessions.resume("bob", context, a1.at("/metadata/codexThreadId").asText(), ApprovalPolicy.failClosed()))
+        assertThatThrownBy(() -> sessions.resume("bob", context, a1.at("/metadata/codexThreadId").asText(), r -> null))
                 .isInstanceOf(ThreadAccessDeniedException.class);
     }
 
@@ -176,7 +176,7 @@ class A2aAppServersLiveTest {
         ListeningAppServer node = keep(ListeningAppServer.websocket(new CodexLocator().locate(null).binary(), home, work, List.of()));
         ContextStore store = ContextStore.inMemory(100);   // kept by the test across the two servers, as a file store would be
         CodexClient first = keep(CodexClient.builder().wireTap(wire).connect(node.endpoint()));
-        A2aServer server = server(SessionSource.shared(first, inWork), store);
+        A2aServer server = server(SessionSource.of(CodexGateway.builder().client(first).configure(inWork).callerApprovals(true).build()), store);
         model.enqueue(ModelReply.builder().execCommand("call-s", "sleep 6; echo slept").build(), ModelReply.message("After the sleep."));
         ObjectNode params = RawCaller.params(RawCaller.message("sleep a little", null));
         params.putObject("configuration").put("blocking", false);
@@ -187,7 +187,7 @@ class A2aAppServersLiveTest {
         // the server and its connection go while codex runs the command; the app-server stays
         LiveA2a.closeAll(server, first);
         CodexClient second = keep(CodexClient.builder().wireTap(wire).connect(node.endpoint()));
-        server = server(SessionSource.shared(second, inWork), store);
+        server = server(SessionSource.of(CodexGateway.builder().client(second).configure(inWork).callerApprovals(true).build()), store);
         RawCaller alice = new RawCaller(server.uri(), LiveA2a.ALICE);
         JsonNode found = alice.call("tasks/get", A2aWire.object().put("id", task)).path("result");
         // read from codex's record while codex still runs it: followed from here

@@ -1,5 +1,6 @@
 package dev.codexbridge.a2a;
 
+import dev.codexbridge.gateway.CodexGateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,8 +59,8 @@ class A2aRestartLiveTest {
                 .wireTap(wire).connect();
         server = A2aServer.builder().tokens(BearerTokens.of(Map.of(LiveA2a.ALICE, "alice", LiveA2a.BOB, "bob")))
                 .contexts(ContextStore.files(tmp.resolve("contexts"), 100))
-                .sessions(SessionSource.shared(codex, b -> b.thread(ThreadOptions.in(work))
-                        .limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))))
+                .sessions(SessionSource.of(CodexGateway.builder().client(codex).configure(b -> b.thread(ThreadOptions.in(work))
+                        .limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).callerApprovals(true).build()))
                 .start();
     }
 

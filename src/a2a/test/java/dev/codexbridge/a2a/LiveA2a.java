@@ -1,5 +1,6 @@
 package dev.codexbridge.a2a;
 
+import dev.codexbridge.gateway.CodexGateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.client.CodexClient;
@@ -56,8 +57,8 @@ final class LiveA2a implements AutoCloseable {
                 .wireTap(wire).connect();
         CodexClient shared = codex;
         A2aServer.Builder b = A2aServer.builder().tokens(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).anonymous(anonymous).limits(limits)
-                .sessions((principal, context, approvals) -> CodexSession.builder().client(shared).thread(ThreadOptions.in(work))
-                        .approvals(approvals).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)).build());
+                .gateway(CodexGateway.builder().client(shared).callerApprovals(true)
+                        .configure(s -> s.thread(ThreadOptions.in(work)).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).build());
         serverSettings.accept(b);
         server = b.start();
         return this;

@@ -1,0 +1,233 @@
+package dev.codexbridge.gateway;
+
+import dev.codexbridge.approval.ApprovalHandler;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadAccess;
+import dev.codexbridge.tenant.CodexTenants;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where every front end gets its sessions: the host's settings, approval policy, tenant model and
+ * thread-access rule in one place, so a protocol served on top of the library (A2A, MCP, the CLI, a
+ * web controller) adds a translator and never a policy of its own.
+ *
+ * <p>A front end passes the principal it authenticated and, where its protocol can ask the remote
+ * caller something, a {@code caller} handler (an A2A {@code input-required}, an MCP elicitation).
+ * The session's policy is the host's, with the caller behind it ({@link ApprovalPolicy#withCaller}):
+ * the host's rules decide first, then the host's handler; only what both leave open reaches the
+ * caller, and only when the host turned {@link Builder#callerApprovals(boolean) callerApprovals} on.
+ * Everything else is declined. A caller can never approve what the host's policy declines.
+ *
+ * <pre>{@code
+ * CodexGateway gateway = CodexGateway.builder()
+ *         .tenants(tenants)                                  // or client(shared), pool(pool)
+ *         .configure(b -> b.limits(limits).thread(options))
+ *         .approvals(ApprovalPolicy.builder().commandRules(CommandRules.allowing("ls")).build())
+ *         .callerApprovals(true)                             // callers answer what the rules leave open
+ *         .build();
+ * CodexSession s = gateway.open("alice", askTheCaller);     // started, on alice's tenant
+ * }</pre>
+ */
+public final class CodexGateway {
+    private final @Nullable CodexClient client;
+    private final @Nullable CodexPool pool;
+    private final @Nullable CodexTenants tenants;
+    private final Function<String, String> tenantOf;
+    private final Consumer<CodexSession.Builder> configure;
+    private final ApprovalPolicy approvals;
+    private final boolean callerApprovals;
+    private final @Nullable ThreadAccess threadAccess;
+    private final Consumer<CodexSession> opened;
+
+    private CodexGateway(Builder b) {
+        this.client = b.client;
+        this.pool = b.pool;
+        this.tenants = b.tenants;
+        this.tenantOf = b.tenantOf;
+        this.configure = b.configure;
+        this.approvals = b.approvals;
+        this.callerApprovals = b.callerApprovals;
+        this.threadAccess = b.threadAccess;
+        this.opened = b.opened;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A new thread for {@code principal}, started. {@code caller} asks the remote caller what the
+     * host's policy leaves open (null: nobody is asked; what the policy leaves open is declined).
+     *
+     * @throws dev.codexbridge.CodexException when codex cannot be started or a capacity cap refuses
+     */
+    public CodexSession open(String principal, @Nullable ApprovalHandler caller) {
+        Objects.requireNonNull(principal, "principal");
+        return observed(session(principal, null, caller));
+    }
+
+    /**
+     * {@code principal}'s thread {@code threadId}, resumed with its history and started, after the
+     * host's thread-access rule allowed it (refused: {@link dev.codexbridge.session.ThreadAccessDeniedException},
+     * nothing read).
+     */
+    public CodexSession resume(String principal, String threadId, @Nullable ApprovalHandler caller) {
+        Objects.requireNonNull(principal, "principal");
+        Objects.requireNonNull(threadId, "threadId");
+        return observed(session(principal, threadId, caller));
+    }
+
+    /** The policy a session of a caller answering through {@code caller} runs under. */
+    public ApprovalPolicy policyFor(@Nullable ApprovalHandler caller) {
+        return callerApprovals ? approvals.withCaller(caller) : approvals;
+    }
+
+    /** The host's own policy, before any caller. */
+    public ApprovalPolicy approvals() {
+        return approvals;
+    }
+
+    /** Whether remote callers answer what the host's policy leaves open. */
+    public boolean callerApprovals() {
+        return callerApprovals;
+    }
+
+    /** The tenant id a principal's sessions run in, or null when the gateway has no tenants. */
+    public @Nullable String tenantOf(String principal) {
+        return tenants == null ? null : tenantOf.apply(principal);
+    }
+
+    private CodexSession observed(CodexSession session) {
+        opened.accept(session);
+        return session;
+    }
+
+    private CodexSession session(String principal, @Nullable String threadId, @Nullable ApprovalHandler caller) {
+        ApprovalPolicy policy = policyFor(caller);
+        // the host's settings first, then the policy, which nothing in configure can replace
+        Consumer<CodexSession.Builder> setUp = b -> {
+            configure.accept(b);
+            b.approvals(policy);
+        };
+        if (tenants != null) {
+            String tenant = Objects.requireNonNull(tenantOf.apply(principal), "tenantOf gave no tenant for the principal");
+            return threadId == null ? tenants.newSession(tenant, setUp) : tenants.resumeSession(tenant, threadId, setUp);
+        }
+        if (pool != null) {
+            return threadId == null ? pool.newSession(setUp) : pool.resumeSession(principal, threadId, setUp);
+        }
+        CodexSession.Builder b = CodexSession.builder();
+        setUp.accept(b);
+        b.client(client).resumeThread(threadId);
+        if (threadAccess != null) {
+            b.threadAccess(threadAccess, principal);
+        }
+        CodexSession session = b.build();
+        try {
+            session.start();
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
+        return session;
+    }
+
+    public static final class Builder {
+        private @Nullable CodexClient client;
+        private @Nullable CodexPool pool;
+        private @Nullable CodexTenants tenants;
+        private Function<String, String> tenantOf = Function.identity();
+        private Consumer<CodexSession.Builder> configure = b -> { };
+        private ApprovalPolicy approvals = ApprovalPolicy.failClosed();
+        private boolean callerApprovals;
+        private @Nullable ThreadAccess threadAccess;
+        private Consumer<CodexSession> opened = s -> { };
+
+        private Builder() {
+        }
+
+        /** Every session a thread on this one shared connection. */
+        public Builder client(CodexClient client) {
+            this.client = Objects.requireNonNull(client, "client");
+            return this;
+        }
+
+        /**
+         * Sessions spread over a pool's app-servers; resumes go where the thread lives and ask the
+         * pool's own {@code ThreadAccess} rule with the principal as the caller.
+         */
+        public Builder pool(CodexPool pool) {
+            this.pool = Objects.requireNonNull(pool, "pool");
+            return this;
+        }
+
+        /** Each principal's sessions in its tenant (by default the tenant whose id is the principal). */
+        public Builder tenants(CodexTenants tenants) {
+            this.tenants = Objects.requireNonNull(tenants, "tenants");
+            return this;
+        }
+
+        /** The tenant a principal belongs to (default: the principal itself). */
+        public Builder tenantOf(Function<String, String> tenantOf) {
+            this.tenantOf = Objects.requireNonNull(tenantOf, "tenantOf");
+            return this;
+        }
+
+        /** The host's session settings (thread options, limits, tools), applied before the policy. */
+        public Builder configure(Consumer<CodexSession.Builder> configure) {
+            this.configure = Objects.requireNonNull(configure, "configure");
+            return this;
+        }
+
+        /** The host's approval policy (default {@link ApprovalPolicy#failClosed()}). */
+        public Builder approvals(ApprovalPolicy approvals) {
+            this.approvals = Objects.requireNonNull(approvals, "approvals");
+            return this;
+        }
+
+        /**
+         * Whether a remote caller answers what the host's policy leaves open (default false: it is
+         * declined). Off by default because a caller holding a token is not the host: turning it on
+         * makes every caller an approver of whatever the host's rules and handler do not decide.
+         */
+        public Builder callerApprovals(boolean on) {
+            this.callerApprovals = on;
+            return this;
+        }
+
+        /**
+         * Who may resume which thread on a shared {@link #client}: asked with the principal before a
+         * thread is resumed, read or followed. A pool or tenants keep their own rule.
+         */
+        public Builder threadAccess(@Nullable ThreadAccess rule) {
+            this.threadAccess = rule;
+            return this;
+        }
+
+        /** Called with each session the gateway opened, before it is returned (a host that tracks them for shutdown). */
+        public Builder onOpen(Consumer<CodexSession> opened) {
+            this.opened = Objects.requireNonNull(opened, "opened");
+            return this;
+        }
+
+        /** Throws {@link IllegalStateException} unless exactly one of client, pool and tenants is set. */
+        public CodexGateway build() {
+            int backends = (client != null ? 1 : 0) + (pool != null ? 1 : 0) + (tenants != null ? 1 : 0);
+            if (backends != 1) {
+                throw new IllegalStateException("a gateway serves sessions from exactly one of client(...), pool(...) and "
+                        + "tenants(...); " + backends + " given");
+            }
+            if (threadAccess != null && client == null) {
+                throw new IllegalStateException("threadAccess(...) is for a shared client; a pool or tenants apply the rule "
+                        + "they were built with");
+            }
+            return new CodexGateway(this);
+        }
+    }
+}
