@@ -120,6 +120,7 @@ public final class CodexMcpServer implements AutoCloseable {
                 .capabilities(caps.build())
                 // the server's own requests are elicitations, which wait for a person: the elicitation deadline bounds them
                 .requestTimeout(limits.elicitationDeadline().plusSeconds(5))
+                .jsonSchemaValidator(new OutputSchemaCheck())
                 .tools(tools);
         if (extras) {
             spec.resourceTemplates(new McpServerFeatures.SyncResourceTemplateSpecification(CodexTools.threadTemplate(), calls::readThread));
