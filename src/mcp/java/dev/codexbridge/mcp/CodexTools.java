@@ -59,11 +59,12 @@ final class CodexTools {
         input.put("required", List.of("threadId"));
         Map<String, Object> output = new LinkedHashMap<>();
         output.put("type", "object");
-        output.put("properties", Map.of("threadId", Map.of("type", "string"), "messages", Map.of("type", "array")));
-        output.put("required", List.of("threadId", "messages"));
+        output.put("properties", Map.of("threadId", Map.of("type", "string"), "messages", Map.of("type", "array"),
+                "turns", Map.of("type", "array")));
+        output.put("required", List.of("threadId", "messages", "turns"));
         return McpSchema.Tool.builder().name(TRANSCRIPT).title("Codex Transcript")
                 .description("Read a codex conversation of yours as a transcript: user, assistant and tool messages, oldest first "
-                        + "(tool calls with their arguments and results).")
+                        + "(tool calls with their arguments and results), and how each turn ended by codex's record.")
                 .inputSchema(input).outputSchema(output)
                 .annotations(new McpSchema.ToolAnnotations("Codex Transcript", true, false, true, false, null)).build();
     }

@@ -87,10 +87,21 @@ final class ToolCalls {
             if (threadId == null) {
                 throw new McpCallException("the threadId argument is required");
             }
-            List<TranscriptMessage> messages = transcriptOf(principal(exchange), threadId);
+            Conversation c = conversations.find(principal(exchange), threadId);
+            ThreadReadResponse read = c.session.read(true);
+            List<TranscriptMessage> messages = transcriptOf(read);
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("threadId", threadId);
             s.put("messages", Json.convert(Json.tree(messages), List.class));
+            // codex's record of each turn's end: completed, interrupted, failed
+            List<Map<String, Object>> turns = new ArrayList<>();
+            for (Turn t : turns(read)) {
+                Map<String, Object> turn = new LinkedHashMap<>();
+                turn.put("turnId", t.id());
+                turn.put("status", t.status() == null ? null : Json.tree(t.status()).asText());
+                turns.add(turn);
+            }
+            s.put("turns", turns);
             return McpSchema.CallToolResult.builder().content(List.of(new McpSchema.TextContent(Json.write(messages))))
                     .structuredContent(s).isError(false).build();
         } catch (McpCallException e) {
@@ -106,7 +117,8 @@ final class ToolCalls {
                     "no such resource: " + uri, null));
         }
         try {
-            List<TranscriptMessage> messages = transcriptOf(principal(exchange), uri.substring(prefix.length()));
+            List<TranscriptMessage> messages = transcriptOf(conversations.find(principal(exchange), uri.substring(prefix.length()))
+                    .session.read(true));
             return new McpSchema.ReadResourceResult(List.of(new McpSchema.TextResourceContents(uri, "application/json",
                     Json.write(messages))));
         } catch (McpCallException e) {
@@ -114,21 +126,21 @@ final class ToolCalls {
         }
     }
 
-    private List<TranscriptMessage> transcriptOf(String principal, String threadId) {
-        Conversation c = conversations.find(principal, threadId);
-        ThreadReadResponse read = c.session.read(true);
+    private static List<TranscriptMessage> transcriptOf(ThreadReadResponse read) {
         ItemProjector projector = new ItemProjector();
         List<TranscriptMessage> messages = new ArrayList<>();
-        if (read.thread() != null && read.thread().turns() != null) {
-            for (Turn t : read.thread().turns()) {
-                if (t.items() != null) {
-                    for (ThreadItem item : t.items()) {
-                        messages.addAll(projector.completed(item));
-                    }
+        for (Turn t : turns(read)) {
+            if (t.items() != null) {
+                for (ThreadItem item : t.items()) {
+                    messages.addAll(projector.completed(item));
                 }
             }
         }
         return messages;
+    }
+
+    private static List<Turn> turns(ThreadReadResponse read) {
+        return read.thread() == null || read.thread().turns() == null ? List.of() : read.thread().turns();
     }
 
     private McpSchema.CallToolResult turn(Conversation c, McpSyncServerExchange exchange, McpSchema.CallToolRequest request,
