@@ -56,8 +56,14 @@ final class ToolCalls {
         try {
             String prompt = CallArguments.prompt(request.arguments());
             TurnOptions options = CallArguments.turnOptions(request.arguments(), callerSettings, cwd);
-            Conversation c = conversations.open(principal(exchange));
-            return turn(c, exchange, request, prompt, options);
+            String principal = principal(exchange);
+            // the turn budget before the thread: a refused call leaves no conversation behind
+            conversations.beginTurn(principal);
+            try {
+                return turn(conversations.open(principal), exchange, request, prompt, options);
+            } finally {
+                conversations.endTurn(principal);
+            }
         } catch (McpCallException e) {
             return ToolResults.refused(e.getMessage());
         }
@@ -73,8 +79,13 @@ final class ToolCalls {
                     throw new McpCallException("codex-reply takes prompt and threadId, not " + name);
                 }
             }
-            Conversation c = conversations.find(principal(exchange), threadId);
-            return turn(c, exchange, request, prompt, TurnOptions.DEFAULTS);
+            String principal = principal(exchange);
+            conversations.beginTurn(principal);
+            try {
+                return turn(conversations.find(principal, threadId), exchange, request, prompt, TurnOptions.DEFAULTS);
+            } finally {
+                conversations.endTurn(principal);
+            }
         } catch (McpCallException e) {
             return ToolResults.refused(e.getMessage());
         }
@@ -145,36 +156,30 @@ final class ToolCalls {
 
     private McpSchema.CallToolResult turn(Conversation c, McpSyncServerExchange exchange, McpSchema.CallToolRequest request,
             String prompt, TurnOptions options) {
-        String principal = c.principal;
-        conversations.beginTurn(principal);
+        if (!c.turn.tryLock()) {
+            throw new McpCallException("a turn is already running on thread " + c.threadId + "; wait for its answer");
+        }
         try {
-            if (!c.turn.tryLock()) {
-                throw new McpCallException("a turn is already running on thread " + c.threadId + "; wait for its answer");
-            }
+            c.lastUsedNanos = System.nanoTime();
+            Map<String, Object> meta = request.meta();
+            String requestId = CancelTap.requestId(meta);
+            String channel = CancelTap.channel(meta);
+            c.caller.during(new CallerElicitation.Call(exchange, requestId == null ? null : Json.parse(requestId)));
+            TurnOptions run = outputSchema == null ? options : options.withOutputSchema(outputSchema);
+            TurnListener progress = ProgressReporter.forCall(exchange, meta);
+            AutoCloseable cancel = requestId != null && channel != null
+                    ? cancellations.register(channel, requestId, c.session::interrupt) : () -> { };
+            TurnResult r;
             try {
-                c.lastUsedNanos = System.nanoTime();
-                Map<String, Object> meta = request.meta();
-                String requestId = CancelTap.requestId(meta);
-                String channel = CancelTap.channel(meta);
-                c.caller.during(new CallerElicitation.Call(exchange, requestId == null ? null : Json.parse(requestId)));
-                TurnOptions run = outputSchema == null ? options : options.withOutputSchema(outputSchema);
-                TurnListener progress = ProgressReporter.forCall(exchange, meta);
-                AutoCloseable cancel = requestId != null && channel != null
-                        ? cancellations.register(channel, requestId, c.session::interrupt) : () -> { };
-                TurnResult r;
-                try {
-                    r = c.session.runTurn(TurnInput.text(prompt), run, progress);
-                } finally {
-                    close(cancel);
-                }
-                return ToolResults.of(r, c.threadId, structured(r));
+                r = c.session.runTurn(TurnInput.text(prompt), run, progress);
             } finally {
-                c.caller.during(null);
-                c.lastUsedNanos = System.nanoTime();
-                c.turn.unlock();
+                close(cancel);
             }
+            return ToolResults.of(r, c.threadId, structured(r));
         } finally {
-            conversations.endTurn(principal);
+            c.caller.during(null);
+            c.lastUsedNanos = System.nanoTime();
+            c.turn.unlock();
         }
     }
 

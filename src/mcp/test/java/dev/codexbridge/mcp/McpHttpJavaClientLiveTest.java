@@ -3,6 +3,8 @@ package dev.codexbridge.mcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.json.Json;
 import dev.codexbridge.testkit.ModelReply;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -146,6 +148,22 @@ class McpHttpJavaClientLiveTest {
         int touch = indexOf(messages, "touch allowed-marker");
         int rm = indexOf(messages, "rm -f allowed-marker");
         assertThat(touch).isPositive().isLessThan(rm);
+    }
+
+    @Test
+    void aHostsOutputSchemaGivesTheParsedAnswerAsStructuredContent() throws Exception {
+        JsonNode schema = Json.parse("{\"type\":\"object\",\"properties\":{\"answer\":{\"type\":\"string\"}},"
+                + "\"required\":[\"answer\"],\"additionalProperties\":false}");
+        live = new LiveMcp("mcp-http-output-schema").boot(false, List.of(), b -> b.outputSchema(schema));
+        McpSyncClient alice = live.client(LiveMcp.ALICE, null, null);
+        McpSchema.Tool codex = alice.listTools().tools().get(0);
+        assertThat(((Map<?, ?>) codex.outputSchema().get("properties")).get("output")).isEqualTo(Json.convert(schema, Map.class));
+        live.model.enqueue(ModelReply.message("{\"answer\":\"42\"}"));
+        McpSchema.CallToolResult r = LiveMcp.call(alice, "codex", Map.of("prompt", "the answer?"), null);
+        assertThat(r.isError()).isFalse();
+        assertThat(((Map<?, ?>) r.structuredContent()).get("output")).isEqualTo(Map.of("answer", "42"));
+        // codex ran the turn with the schema: it reached the model
+        assertThat(live.model.responsesRequests().get(0).bodyJson()).contains("\"answer\"").contains("additionalProperties");
     }
 
     @Test

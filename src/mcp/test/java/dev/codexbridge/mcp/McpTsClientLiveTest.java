@@ -37,7 +37,32 @@ class McpTsClientLiveTest {
     @Test
     void theTypeScriptSdkClientOverStreamableHttp() throws Exception {
         live = new LiveMcp("mcp-ts-http").boot(true, List.of("sleep"), b -> { });
-        live.model.enqueue(
+        script(live.model);
+        JsonNode out = run("http", live.http.uri().toString(), LiveMcp.ALICE);
+        assertTheSession(out, live.work, live.model, List.of("codex", "codex-reply", "codex-transcript"));
+    }
+
+    @Test
+    void theTypeScriptSdkClientOverStdio() throws Exception {
+        // the server as a process of its own, as a host starts it; the wire check is done there (StdioServerMain)
+        live = new LiveMcp("mcp-ts-stdio");
+        Path home = dev.codexbridge.testkit.IsolatedCodexHome.builder(java.nio.file.Files.createTempDirectory(live.dir, "home"),
+                live.model.baseUrl()).askForApproval("on-request").sandboxMode("read-only").write();
+        Path report = live.dir.resolve("wire-report.txt");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"),
+                "-Dcodexbridge.schemaDir=" + System.getProperty("codexbridge.schemaDir", "target/codex-schema"),
+                StdioServerMain.class.getName(), new dev.codexbridge.process.CodexLocator().locate(null).binary().toString(),
+                home.toString(), live.work.toString(), "true", report.toString(), "sleep");
+        script(live.model);
+        JsonNode out = run("stdio", Json.write(command));
+        assertTheSession(out, live.work, live.model, List.of("codex", "codex-reply", "codex-transcript"));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> java.nio.file.Files.exists(report));
+        assertThat(java.nio.file.Files.readString(report)).as("every message the server process sent to codex matches its schema").isEmpty();
+    }
+
+    private static void script(dev.codexbridge.testkit.ScriptedModelServer model) {
+        model.enqueue(
                 ModelReply.builder().message("Looking.").execCommandEscalated("ts-c1", "sleep 0", "Needs approval").build(),
                 ModelReply.message("TS first."),
                 ModelReply.message("TS second."),
@@ -46,10 +71,11 @@ class McpTsClientLiveTest {
                 ModelReply.builder().execCommandEscalated("ts-c3", "touch ts-no", "Needs approval").build(),
                 ModelReply.message("ts-no declined"),
                 ModelReply.builder().execCommandEscalated("ts-c4", "sleep 30", "Needs approval").build());
-        JsonNode out = run("http", live.http.uri().toString(), LiveMcp.ALICE);
-        assertThat(out.has("error")).as(out.toString()).isFalse();
+    }
 
-        assertThat(out.path("tools").toString()).isEqualTo("[\"codex\",\"codex-reply\",\"codex-transcript\"]");
+    private static void assertTheSession(JsonNode out, Path work, dev.codexbridge.testkit.ScriptedModelServer model, List<String> tools) {
+        assertThat(out.has("error")).as(out.toString()).isFalse();
+        assertThat(Json.convert(out.path("tools"), List.class)).isEqualTo(tools);
         assertThat(out.at("/first/text").asText()).isEqualTo("TS first.");
         String thread = out.at("/first/structured/threadId").asText();
         assertThat(out.at("/first/structured/content").asText()).isEqualTo("TS first.");
@@ -65,21 +91,21 @@ class McpTsClientLiveTest {
 
         assertThat(out.at("/second/text").asText()).isEqualTo("TS second.");
         assertThat(out.at("/second/threadId").asText()).isEqualTo(thread);
-        assertThat(live.model.responsesRequests().get(2).userTexts()).anySatisfy(t -> assertThat(t).contains("first"));
+        assertThat(model.responsesRequests().get(2).userTexts()).anySatisfy(t -> assertThat(t).contains("first"));
 
         assertThat(out.at("/approved/text").asText()).isEqualTo("made ts-yes");
         assertThat(out.at("/declined/text").asText()).isEqualTo("ts-no declined");
         assertThat(out.path("elicitations")).hasSize(2);
         assertThat(out.at("/elicitations/0/message").asText()).startsWith("Allow Codex to run `").contains("touch ts-yes");
         assertThat(out.at("/elicitations/0/meta/codex_elicitation").asText()).isEqualTo("exec-approval");
-        assertThat(live.work.resolve("ts-yes")).exists();
-        assertThat(live.work.resolve("ts-no")).doesNotExist();
+        assertThat(work.resolve("ts-yes")).exists();
+        assertThat(work.resolve("ts-no")).doesNotExist();
 
         assertThat(out.at("/cancelled/aborted").asBoolean()).as(out.path("cancelled").toString()).isTrue();
         JsonNode turns = out.at("/cancelled/turns");
         assertThat(turns.get(turns.size() - 1).asText()).as(turns.toString()).isEqualTo("interrupted");
         assertThat(out.at("/cancelled/ms").asLong()).as("the 30 s command did not run to its end").isLessThan(25_000);
-        assertThat(live.model.responsesRequests()).as("codex never went back to the model after the cancel").hasSize(8);
+        assertThat(model.responsesRequests()).as("codex never went back to the model after the cancel").hasSize(8);
     }
 
     static JsonNode run(String... args) throws Exception {
