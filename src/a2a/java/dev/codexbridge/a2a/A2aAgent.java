@@ -2,6 +2,7 @@ package dev.codexbridge.a2a;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.session.TurnHandle;
+import dev.codexbridge.session.InvalidInputException;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnOptions;
 import java.util.ArrayList;
@@ -70,6 +71,13 @@ final class A2aAgent implements AutoCloseable {
         if (text.isBlank()) {
             throw A2aError.invalidParams("the message has no text");
         }
+        TurnInput input;
+        try {
+            // refused here, before a task exists, as the library would refuse it before sending
+            input = TurnInput.text(text);
+        } catch (InvalidInputException e) {
+            throw A2aError.invalidParams(e.getMessage());
+        }
         JsonNode schema = message.path("metadata").get("outputSchema");
         if (schema != null && !schema.isNull() && !schema.isObject()) {
             throw A2aError.invalidParams("message.metadata.outputSchema must be a JSON Schema object");
@@ -102,7 +110,7 @@ final class A2aAgent implements AutoCloseable {
         A2aContext ctx = context;
         // the task's id is the turn's key: codex keeps it with the turn (decision 0032)
         TurnOptions turn = options.key(task.id).build();
-        return new Accepted(task, () -> start(task, ctx, text, turn), false);
+        return new Accepted(task, () -> start(task, ctx, input, turn), false);
     }
 
     /**
@@ -126,9 +134,9 @@ final class A2aAgent implements AutoCloseable {
         return context;
     }
 
-    private static void start(A2aTask task, A2aContext context, String text, TurnOptions options) {
+    private static void start(A2aTask task, A2aContext context, TurnInput input, TurnOptions options) {
         try {
-            TurnHandle h = context.begin(task.id).startTurn(TurnInput.text(text), options, task);
+            TurnHandle h = context.begin(task.id).startTurn(input, options, task);
             task.onInterrupt(h::interrupt);
             h.result().whenComplete((r, e) -> {
                 try {

@@ -1,6 +1,7 @@
 package dev.codexbridge.pool;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.FailureKind;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
@@ -308,7 +309,7 @@ public final class CodexPool implements AutoCloseable {
                 + ". The endpoints do not share CODEX_HOME, so a thread is resumed only where it was started: "
                 + (silent.isEmpty() ? "" : "if it lives on an endpoint that is down or did not answer, try again once it is back; ")
                 + "if it was started on an app-server outside this pool, resume it there (or assign(threadId, endpoint) "
-                + "when that app-server joins the pool).");
+                + "when that app-server joins the pool).", FailureKind.UNKNOWN_THREAD);
     }
 
     private static PoolException writerUnreachable(String threadId, List<String> refusedBy, List<String> silent, Throwable cause) {
@@ -414,10 +415,11 @@ public final class CodexPool implements AutoCloseable {
                 if (owner) {
                     throw new PoolException("thread " + UntrustedText.of(threadId) + " is loaded on endpoint " + preferred.spec.name()
                             + ", which cannot take it now: " + why + ". It is resumed there or not at all (elsewhere it would be "
-                            + "a second writer); try again once " + preferred.spec.name() + " has room.");
+                            + "a second writer); try again once " + preferred.spec.name() + " has room.", FailureKind.CAPACITY);
                 }
                 if (!sharedCodexHome) {
-                    throw new PoolException("endpoint " + preferred.spec.name() + " cannot take the thread: " + why);
+                    throw new PoolException("endpoint " + preferred.spec.name() + " cannot take the thread: " + why,
+                            preferred.usable() ? FailureKind.CAPACITY : FailureKind.CODEX_UNAVAILABLE);
                 }
             }
             PoolNode best = null;
@@ -429,7 +431,7 @@ public final class CodexPool implements AutoCloseable {
             }
             if (best == null) {
                 throw new PoolException("no healthy endpoint has room for a session: " + summary()
-                        + (refusals.isEmpty() ? "" : "; refused just now: " + String.join("; ", refusals)));
+                        + (refusals.isEmpty() ? "" : "; refused just now: " + String.join("; ", refusals)), FailureKind.CAPACITY);
             }
             best.placing++;
             return best;

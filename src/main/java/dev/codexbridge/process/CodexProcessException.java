@@ -1,6 +1,7 @@
 package dev.codexbridge.process;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.FailureKind;
 import dev.codexbridge.internal.UntrustedText;
 import java.util.List;
 import java.util.OptionalInt;
@@ -19,7 +20,7 @@ public class CodexProcessException extends CodexException {
     private final List<String> stderrTail;
 
     public CodexProcessException(String message, @Nullable Integer exitCode, @Nullable List<String> stderrTail, @Nullable Throwable cause) {
-        super(withTail(message, stderrTail), cause);
+        super(withTail(message, stderrTail), cause, FailureKind.CODEX_UNAVAILABLE);
         this.exitCode = exitCode;
         this.stderrTail = stderrTail == null ? List.of() : List.copyOf(stderrTail);
     }

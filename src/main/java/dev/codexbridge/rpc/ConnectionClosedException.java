@@ -1,6 +1,7 @@
 package dev.codexbridge.rpc;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.FailureKind;
 
 /**
  * The connection is gone (end of stream, write failure, or closed by the client). Every pending
@@ -10,10 +11,10 @@ public class ConnectionClosedException extends CodexException {
     private static final long serialVersionUID = 1L;
 
     public ConnectionClosedException(String message) {
-        super(message);
+        super(message, FailureKind.CODEX_UNAVAILABLE);
     }
 
     public ConnectionClosedException(String message, Throwable cause) {
-        super(message, cause);
+        super(message, cause, FailureKind.CODEX_UNAVAILABLE);
     }
 }

@@ -87,7 +87,8 @@ public final class CodexSession implements AutoCloseable {
         this.connection = new ThreadConnection(link, b.thread, b.resumeThreadId, b.dynamicTools, b.approvals, b.resumeTimeout,
                 b.rateLimits, b.inboxLimit, b.onThreadReplaced);
         this.turns = new SessionTurns(connection, b.client, own == null ? b.client.requestTimeout() : own.requestTimeout(), b.limits,
-                b.interruptGrace, b.projector, b.rateLimits, TurnTracing.of(b.telemetry, b.client, own));
+                b.interruptGrace, b.projector, b.rateLimits, TurnTracing.of(b.telemetry, b.client, own),
+                b.onTurnEnded == null ? r -> { } : b.onTurnEnded);
     }
 
     public static Builder builder() {
@@ -410,6 +411,7 @@ public final class CodexSession implements AutoCloseable {
         private RateLimitGovernor rateLimits;
         private int inboxLimit = SessionInbox.DEFAULT_LIMIT;
         private Consumer<ThreadReplacement> onThreadReplaced;
+        private Consumer<TurnResult> onTurnEnded;
         private CodexTelemetry telemetry;
         private ThreadAccess threadAccess;
         private String caller;
@@ -543,6 +545,18 @@ public final class CodexSession implements AutoCloseable {
         public Builder onThreadReplaced(Consumer<ThreadReplacement> callback) {
             Objects.requireNonNull(callback, "callback");
             this.onThreadReplaced = onThreadReplaced == null ? callback : onThreadReplaced.andThen(callback);
+            return this;
+        }
+
+        /**
+         * Called with every turn's result (run, followed or re-attached; lost and never-received ones
+         * included) before the host gets it, on the library's thread: for counters (a host's meters by
+         * {@link TurnResult#status()}), so it must return at once. A callback that throws is logged
+         * and the result stands. Several calls add callbacks.
+         */
+        public Builder onTurnEnded(Consumer<TurnResult> callback) {
+            Objects.requireNonNull(callback, "callback");
+            this.onTurnEnded = onTurnEnded == null ? callback : onTurnEnded.andThen(callback);
             return this;
         }
 

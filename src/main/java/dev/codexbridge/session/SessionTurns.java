@@ -38,13 +38,15 @@ final class SessionTurns {
     /** Shared with other sessions of the same account, or null: no waits, one attempt. */
     private final RateLimitGovernor rateLimits;
     private final TurnTracing tracing;
+    private final java.util.function.Consumer<TurnResult> turnEnded;
 
     private final AtomicBoolean turnActive = new AtomicBoolean();
     private volatile TurnRun activeTurn;
     private volatile boolean pendingInterrupt;
 
     SessionTurns(ThreadConnection connection, CodexClient sharedClient, Duration ownRequestTimeout, TurnLimits limits,
-                 Duration interruptGrace, ProjectorOptions projector, RateLimitGovernor rateLimits, TurnTracing tracing) {
+                 Duration interruptGrace, ProjectorOptions projector, RateLimitGovernor rateLimits, TurnTracing tracing,
+                 java.util.function.Consumer<TurnResult> turnEnded) {
         this.connection = connection;
         this.sharedClient = sharedClient;
         this.ownRequestTimeout = ownRequestTimeout;
@@ -53,6 +55,7 @@ final class SessionTurns {
         this.projector = projector;
         this.rateLimits = rateLimits;
         this.tracing = tracing;
+        this.turnEnded = turnEnded;
     }
 
     /** Interrupts the running turn; between turns, the next one (which then ends at once). */
@@ -125,7 +128,13 @@ final class SessionTurns {
             if (failure != null) {
                 result.completeExceptionally(Futures.unwrap(failure));
             } else {
-                result.complete(replaced == null ? r : r.withThreadReplaced(replaced));
+                TurnResult ended = replaced == null ? r : r.withThreadReplaced(replaced);
+                try {
+                    turnEnded.accept(ended);
+                } catch (RuntimeException e) {
+                    LOG.warn("the session's onTurnEnded callback failed; the turn's result stands", e);
+                }
+                result.complete(ended);
             }
         });
         return result;

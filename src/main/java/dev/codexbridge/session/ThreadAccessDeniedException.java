@@ -1,6 +1,7 @@
 package dev.codexbridge.session;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.FailureKind;
 import dev.codexbridge.internal.UntrustedText;
 
 /** The host's {@link ThreadAccess} rule refused an operation on a thread; nothing of the thread was read. */
@@ -14,7 +15,7 @@ public final class ThreadAccessDeniedException extends CodexException {
     public ThreadAccessDeniedException(String caller, String threadId, ThreadOperation operation) {
         super("thread access refused: " + (caller == null ? "an unnamed caller" : "caller " + UntrustedText.of(caller))
                 + " may not " + operation.name().toLowerCase(java.util.Locale.ROOT) + " thread " + UntrustedText.of(threadId)
-                + " (the host's ThreadAccess rule)");
+                + " (the host's ThreadAccess rule)", FailureKind.ACCESS_REFUSED);
         this.caller = caller;
         this.threadId = threadId;
         this.operation = operation;

@@ -2,6 +2,7 @@ package dev.codexbridge.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
+import dev.codexbridge.FailureKind;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.approval.internal.ServerRequestBridge;
@@ -483,7 +484,8 @@ final class ThreadConnection {
                 }
                 opened.complete(id);
             } catch (IllegalStateException taken) {
-                opened.completeExceptionally(new CodexException("thread " + UntrustedText.of(id) + " is already open in another session on this connection"));
+                opened.completeExceptionally(new CodexException("thread " + UntrustedText.of(id) + " is already open in another session on this connection",
+                        FailureKind.ALREADY_OPEN));
             }
         });
         return opened;

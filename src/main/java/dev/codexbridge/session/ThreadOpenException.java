@@ -1,6 +1,7 @@
 package dev.codexbridge.session;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.FailureKind;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcTimeoutException;
@@ -9,16 +10,33 @@ import java.util.List;
 /**
  * Codex was reached but the session's thread could not be opened on it: {@code thread/start} or
  * {@code thread/resume} failed, timed out, or the connection ended before codex answered. The
- * message says which and why, and the category is what a turn that needed the thread fails with.
+ * message says which and why; {@link #kind()} what a host does ({@link FailureKind#UNKNOWN_THREAD}
+ * when codex has no record of the thread, {@link FailureKind#SETTINGS_REJECTED},
+ * {@link FailureKind#CODEX_UNAVAILABLE}), and {@link #category()} what a turn that needed the thread
+ * fails with.
  */
-final class ThreadOpenException extends CodexException {
+public final class ThreadOpenException extends CodexException {
     private static final long serialVersionUID = 1L;
 
     private final transient ErrorCategory category;
 
     ThreadOpenException(String message, ErrorCategory category, Throwable cause) {
-        super(message, cause);
+        super(message, cause, kindOf(category, cause));
         this.category = category;
+    }
+
+    private static FailureKind kindOf(ErrorCategory category, Throwable cause) {
+        if (ThreadOpenTries.notStored(cause)) {
+            return FailureKind.UNKNOWN_THREAD;
+        }
+        if (cause instanceof CodexException e && e.kind() != FailureKind.OTHER) {
+            return e.kind();
+        }
+        return switch (category) {
+            case SETTINGS_REJECTED -> FailureKind.SETTINGS_REJECTED;
+            case PROCESS_DIED, TIMEOUT, CONNECTION_CLOSED, CLOSED_BY_HOST, AUTHENTICATION -> FailureKind.CODEX_UNAVAILABLE;
+            default -> FailureKind.OTHER;
+        };
     }
 
     /** Codex's own words, without the request name and code the RPC exception wraps them in. */
@@ -47,7 +65,8 @@ final class ThreadOpenException extends CodexException {
         return new ThreadOpenException(message, category, cause);
     }
 
-    ErrorCategory category() {
+    /** What a turn that needed the thread fails with. */
+    public ErrorCategory category() {
         return category;
     }
 }

@@ -5,8 +5,6 @@ import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.process.CodexLocator;
-import dev.codexbridge.process.EnvironmentPolicy;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
@@ -14,29 +12,22 @@ import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.jspecify.annotations.Nullable;
 
@@ -111,65 +102,44 @@ public final class CodexTenants implements AutoCloseable {
     public static final Map<String, String> RECOMMENDED_DEFAULTS =
             Map.of("features.shell_snapshot", "false", "features.plugins", "false", "features.apps", "false");
 
-    private static final Pattern PLAIN_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
-
-    private final Path homesRoot;
-    private final CodexLaunch launch;
-    private final TenantHomeSetup homeSetup;
-    private final Set<String> inherited;
-    private final Map<String, String> hostEnvironment;
-    private final Function<String, Map<String, String>> tenantEnvironment;
-    private final Map<String, String> codexDefaults;
-    private final Function<String, RateLimitGovernor> rateLimits;
-    private final Consumer<CodexClient.Builder> clientConfigurer;
-    private final int maxThreadsPerProcess;
-    private final TenantListener listener;
-    private final Function<ClientOptions, CodexClient> connector;
-    /** Where each tenant's running app-server is, or null: the tenants start codex themselves. */
-    private final Function<String, CodexEndpoint> remote;
+    private final TenantHomes homes;
+    private final TenantLauncher launcher;
     private final TenantTable table;
+    private final TenantListener listener;
+    private final Function<String, RateLimitGovernor> rateLimits;
     private final Map<String, TenantState> tenants = new ConcurrentHashMap<>();
     /** The tenant each thread started here belongs to: another tenant may not use its id (the default rule). */
     private final Map<String, String> startedBy = new ConcurrentHashMap<>();
     /** The tenants' own rule and the host's, asked with the tenant id as the caller. */
     private final ThreadAccess access;
     private final ScheduledFuture<?> sweeper;
-    private volatile Path binary;
-    private volatile Path bwrap;
     private volatile boolean closed;
 
     private CodexTenants(Builder b) {
-        this.launch = b.launch;
-        this.homeSetup = b.homeSetup;
-        this.inherited = Set.copyOf(b.inherited);
-        this.hostEnvironment = b.hostEnvironment == null ? System.getenv() : Map.copyOf(b.hostEnvironment);
-        this.tenantEnvironment = b.tenantEnvironment;
-        this.codexDefaults = Map.copyOf(b.codexDefaults);
-        this.bwrap = b.bwrap;
+        Map<String, String> hostEnvironment = b.hostEnvironment == null ? System.getenv() : Map.copyOf(b.hostEnvironment);
         ThreadAccess ownTenant = (caller, thread, operation) -> {
             String owner = startedBy.get(thread);
             return owner == null || owner.equals(caller);
         };
         this.access = b.threadAccess == null ? ownTenant : ownTenant.and(b.threadAccess);
         this.rateLimits = b.rateLimits;
-        this.clientConfigurer = b.clientConfigurer;
-        this.maxThreadsPerProcess = b.maxThreadsPerProcess;
         this.listener = b.listener;
-        this.connector = b.connector;
-        this.remote = b.remote;
-        this.binary = b.launch.binary();
         this.table = new TenantTable(b.maxProcesses, b.maxProcessesPerTenant, b.maxThreadsPerProcess, b.maxThreadsPerTenant,
                 b.idleTimeout, b.retryAfter, System::nanoTime);
+        this.launcher = new TenantLauncher(b.launch, b.codexDefaults, b.clientConfigurer, b.maxThreadsPerProcess, b.listener,
+                b.connector, b.remote, hostEnvironment, b.bwrap, table);
         Path root = b.homesRoot == null ? null : b.homesRoot.toAbsolutePath().normalize();
         try {
-            if (remote == null) {
+            if (b.remote == null) {
                 TenantFolders.prepareRoot(root, hostEnvironment).forEach(w -> LOG.warn("{}", w));
-                root = root.toRealPath();   // the permission profile names real paths
+                root = root.toRealPath();   // the namespace names real paths
             }
         } catch (IOException e) {
             throw new CodexException("cannot create the tenants' homes root " + root + ": " + e.getMessage(), e);
         }
-        this.homesRoot = root;
+        launcher.homesRoot(root);
+        this.homes = root == null ? null : new TenantHomes(root, b.homeSetup, b.inherited, hostEnvironment,
+                b.launch.environment(), b.tenantEnvironment, b.listener, launcher::binary);
         long every = Math.max(50, Math.min(b.idleTimeout.toMillis() / 4, 5_000));
         this.sweeper = RpcThreads.timer().scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
     }
@@ -227,10 +197,10 @@ public final class CodexTenants implements AutoCloseable {
 
     /** The tenant's folder under the homes root (whether or not it exists yet); throws for remote tenants, which have none here. */
     public Path tenantDirectory(String tenantId) {
-        if (homesRoot == null) {
+        if (homes == null) {
             throw new IllegalStateException("remote tenants have no folder here: their homes are the app-servers' volumes");
         }
-        return homesRoot.resolve(folderName(tenantId));
+        return homes.directoryOf(tenantId);
     }
 
     /** Stops every tenant's codex (their sessions end) and the idle sweep; idempotent. */
@@ -243,7 +213,7 @@ public final class CodexTenants implements AutoCloseable {
         sweeper.cancel(false);
         List<CompletableFuture<Void>> stops = new ArrayList<>();
         for (TenantProcess p : table.closeAll()) {
-            stops.add(CompletableFuture.runAsync(() -> stop(p, TenantStop.CLOSED), RpcThreads.waits()));
+            stops.add(CompletableFuture.runAsync(() -> launcher.stop(p, TenantStop.CLOSED), RpcThreads.waits()));
         }
         CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
         for (TenantState t : tenants.values()) {
@@ -264,8 +234,8 @@ public final class CodexTenants implements AutoCloseable {
             ThreadAccess.require(access, tenantId, threadId, ThreadOperation.RESUME);   // before anything is read or started
         }
         TenantState tenant = tenants.computeIfAbsent(Objects.requireNonNull(tenantId, "tenantId"),
-                id -> new TenantState(id, folderName(id), rateLimits == null ? null : rateLimits.apply(id)));
-        TenantHome home = remote == null ? prepared(tenant) : null;
+                id -> new TenantState(id, TenantHomes.folderName(id), rateLimits == null ? null : rateLimits.apply(id)));
+        TenantHome home = launcher.remote() ? null : homes.prepared(tenant);
         TenantTable.Placement placement;
         try {
             placement = table.place(tenant, threadId == null ? null : tenant.threadPlaces.get(threadId));
@@ -274,15 +244,15 @@ public final class CodexTenants implements AutoCloseable {
             throw e;
         }
         for (TenantTable.Removal r : placement.removed()) {
-            RpcThreads.waits().execute(() -> stop(r.process(), r.why()));
+            RpcThreads.waits().execute(() -> launcher.stop(r.process(), r.why()));
         }
         TenantProcess process = placement.process();
         try {
-            CodexClient client = placement.start() ? start(process, home) : awaitStart(process);
+            CodexClient client = placement.start() ? launcher.start(process, home) : TenantLauncher.awaitStart(process);
             CodexSession.Builder b = CodexSession.builder();
             configure.accept(b);
             b.client(client).rateLimits(tenant.governor).threadAccess(access, tenantId);
-            if (remote == null) {
+            if (!launcher.remote()) {
                 b.turnOptionsCheck(options -> TenantIsolation.checkTurn(tenantId, options));
             }
             if (threadId != null) {
@@ -290,8 +260,8 @@ public final class CodexTenants implements AutoCloseable {
             }
             CodexSession session = b.build();
             try {
-                if (remote == null) {
-                    TenantIsolation.checkThread(tenantId, session.threadOptions(), homesRoot, home.directory());
+                if (!launcher.remote()) {
+                    TenantIsolation.checkThread(tenantId, session.threadOptions(), homes.root(), home.directory());
                 }
                 session.start();
             } catch (RuntimeException e) {
@@ -308,156 +278,9 @@ public final class CodexTenants implements AutoCloseable {
         }
     }
 
-    private CodexClient start(TenantProcess process, TenantHome home) {
-        long t0 = System.nanoTime();
-        try {
-            ClientOptions options = clientOptions(process, home);
-            CodexClient client = connector.apply(options);
-            process.ready.complete(client);
-            listener.processStarted(process.tenant.id, Duration.ofNanos(System.nanoTime() - t0));
-            return client;
-        } catch (RuntimeException e) {
-            table.failed(process);
-            process.ready.completeExceptionally(e);
-            throw e;
-        }
-    }
-
-    private static CodexClient awaitStart(TenantProcess process) {
-        try {
-            return process.ready.join();
-        } catch (RuntimeException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw cause instanceof CodexException ce ? ce
-                    : new CodexException("the tenant's codex did not start: " + cause.getMessage(), cause);
-        }
-    }
-
-    private ClientOptions clientOptions(TenantProcess process, TenantHome home) {
-        if (remote != null) {
-            CodexEndpoint endpoint = Objects.requireNonNull(remote.apply(process.tenant.id), "endpoint of tenant " + process.tenant.id);
-            CodexClient.Builder cb = CodexClient.builder();
-            clientConfigurer.accept(cb);
-            return cb.endpoint(endpoint).maxThreads(maxThreadsPerProcess).options();
-        }
-        CodexLaunch.Builder lb = launch.toBuilder()
-                .baseEnvironment(home.environment())
-                .environmentPolicy(EnvironmentPolicy.inheritAll())
-                .codexHome(home.codexHome())
-                .detachFromTerminal(true)
-                .name(process.name());
-        if (launch.workingDirectory() == null) {
-            lb.workingDirectory(home.userHome());
-        }
-        codexDefaults.forEach(lb::configOverride);
-        // after the defaults (checked not to touch the sandbox): what keeps tenants apart
-        lb.wrapper(TenantIsolation.namespace(bubblewrap(), homesRoot, home.directory()));
-        CodexClient.Builder cb = CodexClient.builder();
-        clientConfigurer.accept(cb);
-        cb.process(lb.build()).maxThreads(maxThreadsPerProcess);
-        return cb.options();
-    }
-
-    // ---------------------------------------------------------------- homes
-
-    /** The tenant's home, prepared once: folders owner-only, then the setup, then the mark. */
-    private TenantHome prepared(TenantState tenant) {
-        TenantHome home = tenant.home;
-        if (home != null) {
-            return home;
-        }
-        synchronized (tenant.homeLock) {
-            if (tenant.home != null) {
-                return tenant.home;
-            }
-            long t0 = System.nanoTime();
-            Path dir = homesRoot.resolve(tenant.folderName);
-            Path codexHome = dir.resolve("codex-home");
-            Path userHome = dir.resolve("home");
-            try {
-                TenantFolders.createOwnerOnly(dir);
-                TenantFolders.createOwnerOnly(codexHome);
-                TenantFolders.createOwnerOnly(userHome);
-                TenantHome made = new TenantHome(tenant.id, dir, codexHome, userHome, binary(),
-                        environmentOf(tenant.id, codexHome, userHome));
-                Path mark = dir.resolve(TenantFolders.PREPARED_MARK);
-                if (!TenantFolders.existsNoFollow(mark)) {
-                    homeSetup.prepare(made);
-                    TenantFolders.writeNoFollow(mark, "prepared by codex-bridge\n");
-                    listener.homePrepared(tenant.id, Duration.ofNanos(System.nanoTime() - t0));
-                }
-                tenant.home = made;
-                return made;
-            } catch (IOException e) {
-                throw new CodexException("cannot prepare the home of tenant " + tenant.id + " in " + dir + ": " + e, e);
-            }
-        }
-    }
-
-    /**
-     * Everything the tenant's codex runs with: the allow-listed variables of this process, the
-     * launch's explicit ones, the tenant's own, {@code HOME} (the tenant's unless it gives one) and
-     * {@code CODEX_HOME}.
-     */
-    private Map<String, String> environmentOf(String tenantId, Path codexHome, Path userHome) {
-        Map<String, String> env = new TreeMap<>();
-        for (String name : inherited) {
-            String value = hostEnvironment.get(name);
-            if (value != null) {
-                env.put(name, value);
-            }
-        }
-        env.putAll(launch.environment());
-        Map<String, String> own = tenantEnvironment.apply(tenantId);
-        if (own != null) {
-            env.putAll(own);
-        }
-        env.putIfAbsent("HOME", userHome.toString());
-        env.putIfAbsent("RUST_LOG", "warn");
-        env.put("CODEX_HOME", codexHome.toString());
-        return env;
-    }
-
-    /** The bubblewrap tenants run under: the one given, else found on the host's PATH or beside codex. */
-    private Path bubblewrap() {
-        Path b = bwrap;
-        if (b == null) {
-            b = TenantIsolation.findBubblewrap(hostEnvironment.get("PATH"), binary());
-            if (b == null) {
-                throw new CodexException("no bubblewrap (bwrap) found on PATH or beside codex: each tenant's codex runs in a mount "
-                        + "namespace that holds only its own folder, and without one a tenant's commands could read every other "
-                        + "tenant's folder. Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap), give its path with "
-                        + "CodexTenants.Builder.mountNamespace(path), or run each tenant's app-server elsewhere (remote(..))");
-            }
-            bwrap = b;
-        }
-        return b;
-    }
-
-    private Path binary() {
-        Path b = binary;
-        if (b == null) {
-            b = new CodexLocator().locate(null).binary();
-            binary = b;
-        }
-        return b;
-    }
-
-    /**
-     * The tenant's folder name: the id itself when it is a plain lower-case name, else {@code _}
-     * and a hash of it (an e-mail address, a path): no id can reach outside the root or land on
-     * another tenant's folder.
-     */
+    /** The tenant's folder name under the homes root (see {@link TenantHomes#folderName}). */
     static String folderName(String tenantId) {
-        if (PLAIN_ID.matcher(tenantId).matches()) {
-            return tenantId;
-        }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(tenantId.getBytes(StandardCharsets.UTF_8));
-            return "_" + HexFormat.of().formatHex(digest, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
+        return TenantHomes.folderName(tenantId);
     }
 
     // ---------------------------------------------------------------- stopping
@@ -465,28 +288,10 @@ public final class CodexTenants implements AutoCloseable {
     private void sweep() {
         try {
             for (TenantTable.Removal r : table.sweep()) {
-                RpcThreads.waits().execute(() -> stop(r.process(), r.why()));
+                RpcThreads.waits().execute(() -> launcher.stop(r.process(), r.why()));
             }
         } catch (RuntimeException e) {
             LOG.warn("tenant idle sweep failed: {}", e.toString());
-        }
-    }
-
-    /** Closes the process's client (its sessions are closed already unless it died or the tenants close). */
-    private void stop(TenantProcess p, TenantStop why) {
-        // a process still starting (the tenants closed meanwhile) is closed by its starter, once connected
-        p.ready.thenAccept(c -> {
-            try {
-                c.close();
-            } catch (RuntimeException e) {
-                LOG.debug("stopping {}: {}", p.name(), e.toString());
-            }
-        });
-        LOG.debug("{} stopped: {}", p.name(), why);
-        try {
-            listener.processStopped(p.tenant.id, why);
-        } catch (RuntimeException e) {
-            LOG.warn("tenant listener failed: {}", e.toString());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.codexbridge.tenant;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.FailureKind;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -19,7 +20,7 @@ public class TenantCapacityException extends CodexException {
     private final Duration retryAfter;
 
     public TenantCapacityException(String tenantId, TenantLimit limit, Duration retryAfter, String message) {
-        super(message);
+        super(message, FailureKind.CAPACITY);
         this.tenantId = Objects.requireNonNull(tenantId, "tenantId");
         this.limit = Objects.requireNonNull(limit, "limit");
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");

@@ -1,6 +1,7 @@
 package dev.codexbridge.transport;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.FailureKind;
 
 /**
  * Reaching a running app-server failed or the connection to it was lost: refused, unreachable,
@@ -11,10 +12,10 @@ public class TransportException extends CodexException {
     private static final long serialVersionUID = 1L;
 
     public TransportException(String message) {
-        super(message);
+        super(message, FailureKind.CODEX_UNAVAILABLE);
     }
 
     public TransportException(String message, Throwable cause) {
-        super(message, cause);
+        super(message, cause, FailureKind.CODEX_UNAVAILABLE);
     }
 }

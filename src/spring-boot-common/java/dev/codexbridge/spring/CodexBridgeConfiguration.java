@@ -7,6 +7,9 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadAccess;
+import dev.codexbridge.tenant.CodexTenants;
+import dev.codexbridge.tenant.TenantHomeSetup;
+import dev.codexbridge.tenant.TenantListener;
 import dev.codexbridge.telemetry.CodexTelemetry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.opentelemetry.api.OpenTelemetry;
@@ -16,6 +19,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -44,6 +48,11 @@ class CodexBridgeConfiguration {
         ApprovalPolicy.Builder b = ApprovalPolicy.builder().deadline(a.getDeadline())
                 .autoApproveFileChanges(a.isAutoApproveFileChanges());
         a.getTrustedMcpServers().forEach(b::trustMcpServer);
+        // several handlers and none @Primary: refused, not silently none (a caller would then answer everything)
+        if (handler.stream().limit(2).count() > 1 && handler.getIfUnique() == null) {
+            throw new CodexPropertiesException("the application has several ApprovalHandler beans and none is @Primary: mark the "
+                    + "one that decides codex's requests @Primary, or make it the only one");
+        }
         handler.ifUnique(b::handler);
         CommandRules own = rules.getIfUnique();
         if (own != null) {
@@ -71,7 +80,7 @@ class CodexBridgeConfiguration {
 
     /** Codex through its own process or one running app-server. */
     @Configuration(proxyBeanMethods = false)
-    @Conditional(PoolCondition.None.class)
+    @Conditional({PoolCondition.None.class, TenantsCondition.None.class})
     static class ClientConfiguration {
         @Bean
         @ConditionalOnMissingBean({CodexClient.class, CodexPool.class})
@@ -104,7 +113,7 @@ class CodexBridgeConfiguration {
 
     /** Codex through several running app-servers. */
     @Configuration(proxyBeanMethods = false)
-    @Conditional(PoolCondition.Some.class)
+    @Conditional({PoolCondition.Some.class, TenantsCondition.None.class})
     static class PoolConfiguration {
         @Bean
         @ConditionalOnMissingBean({CodexClient.class, CodexPool.class})
@@ -142,6 +151,80 @@ class CodexBridgeConfiguration {
     }
 
     /**
+     * One codex per tenant ({@code codex-bridge.tenants.homes-root} set): a {@link CodexTenants}
+     * bean from {@code codex-bridge.tenants.*}, each tenant's codex launched as
+     * {@code codex-bridge.process.*} says (binary, environment, config overrides; never a shared
+     * {@code codex-home}), its connection set up as the client's would be; no shared codex is
+     * started. Sessions get {@code codex-bridge.session.*}, the {@link ApprovalPolicy} bean and the
+     * {@link ThreadAccess} bean like any other.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @Conditional(TenantsCondition.Some.class)
+    @EnableConfigurationProperties(TenantsProperties.class)
+    static class TenantsConfiguration {
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean
+        CodexTenants codexTenants(CodexBridgeProperties properties, TenantsProperties t, ObjectProvider<ThreadAccess> access,
+                                  ObjectProvider<CodexTelemetry> telemetry, TenantCounts counts,
+                                  ObjectProvider<TenantListener> listener) {
+            PropertiesMapping.validate(properties);
+            if (properties.getEndpoint().isSet() || !properties.getPool().getEndpoints().isEmpty()) {
+                throw new CodexPropertiesException("codex-bridge.tenants.homes-root is set together with codex-bridge.endpoint.* or "
+                        + "codex-bridge.pool.*: tenants start a codex of their own each; remove one of them");
+            }
+            if (properties.getProcess().getCodexHome() != null) {
+                throw new CodexPropertiesException("codex-bridge.process.codex-home is set together with codex-bridge.tenants.homes-root: "
+                        + "each tenant has its own home under the homes root; remove process.codex-home");
+            }
+            CodexTenants.Builder b = CodexTenants.builder().homesRoot(t.getHomesRoot())
+                    .launch(PropertiesMapping.launch(properties.getProcess()))
+                    .client(c -> {
+                        PropertiesMapping.clientSettings(c, properties);
+                        telemetry.ifUnique(c::telemetry);
+                    })
+                    .idleTimeout(t.getIdleTimeout()).retryAfter(t.getRetryAfter())
+                    .inheritEnvironment(t.getInheritEnvironment());
+            try {
+                b.maxProcesses(t.getMaxProcesses()).maxProcessesPerTenant(t.getMaxProcessesPerTenant())
+                        .maxThreadsPerProcess(t.getMaxThreadsPerProcess());
+                if (t.getMaxThreadsPerTenant() != null) {
+                    b.maxThreadsPerTenant(t.getMaxThreadsPerTenant());
+                }
+            } catch (IllegalArgumentException e) {
+                throw new CodexPropertiesException("codex-bridge.tenants: " + e.getMessage());
+            }
+            if (t.getMountNamespace() != null) {
+                b.mountNamespace(t.getMountNamespace());
+            }
+            if (t.getCodexDefaults() != null) {
+                b.codexDefaults(t.getCodexDefaults());
+            }
+            if (t.getConfigTemplate() != null) {
+                b.homeSetup(TenantHomeSetup.configTemplate(t.getConfigTemplate()));
+            }
+            access.ifUnique(b::threadAccess);
+            b.listener(counts.listener(listener.getIfUnique()));
+            return b.build();
+        }
+
+        /** The tenants' process events, counted for health and meters. */
+        @Bean
+        TenantCounts codexTenantCounts() {
+            return new TenantCounts();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        CodexSessions codexSessions(CodexTenants tenants, CodexBridgeProperties properties, ApprovalPolicy approvals,
+                                    ObjectProvider<RateLimitGovernor> rateLimits) {
+            // the tenants ask the ThreadAccess bean themselves (built with it above)
+            return new CodexSessions(null, null, tenants, PropertiesMapping.threadOptions(properties.getSession()),
+                    PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique())
+                    .callerApprovals(properties.getApproval().isCallerApprovals());
+        }
+    }
+
+    /**
      * Traces and the library's metrics through the application's OpenTelemetry (decision 0025):
      * its own bean, or the one Spring Boot makes (Spring Boot 4: {@code spring-boot-starter-opentelemetry}).
      */
@@ -163,8 +246,8 @@ class CodexBridgeConfiguration {
         @Bean
         @ConditionalOnMissingBean
         @ConditionalOnProperty(prefix = "codex-bridge.metrics", name = "enabled", havingValue = "true", matchIfMissing = true)
-        MeterBinder codexMeterBinder(CodexSessions sessions) {
-            return new CodexMeterBinder(sessions);
+        MeterBinder codexMeterBinder(CodexSessions sessions, ObjectProvider<TenantCounts> tenantCounts) {
+            return new CodexMeterBinder(sessions, tenantCounts.getIfAvailable());
         }
     }
 }

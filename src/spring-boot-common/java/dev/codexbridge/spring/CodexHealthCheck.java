@@ -2,6 +2,10 @@ package dev.codexbridge.spring;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.tenant.CodexTenants;
+import dev.codexbridge.tenant.TenantStop;
+import dev.codexbridge.tenant.TenantUsage;
 import dev.codexbridge.pool.EndpointState;
 import dev.codexbridge.transport.CodexEndpoint;
 import dev.codexbridge.transport.EndpointStatus;
@@ -88,6 +92,39 @@ final class CodexHealthCheck {
             }
             return new Verdict(s.healthy(), d);
         });
+    }
+
+    /**
+     * The tenants: UP unless the last attempt to open a tenant's session failed because codex could
+     * not be started or reached (a missing binary, a codex that will not start, no bubblewrap), until
+     * a session opens again. A tenant codex that died is not DOWN: its connection starts it again
+     * (codex-bridge.reconnect.*) and resumes its threads, or its next session does; the details count
+     * those. Details are counts only: tenants seen, tenants with a running codex, processes, open
+     * threads, processes started and stopped by reason, refusals at a cap, reconnects of the open
+     * sessions' connections and how many are reconnecting now.
+     */
+    static Verdict tenants(CodexTenants tenants, TenantCounts counts, CodexSessions sessions) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        List<TenantUsage> usage = tenants.usage();
+        d.put("tenants", usage.size());
+        d.put("tenantsRunning", usage.stream().filter(u -> u.processes() > 0).count());
+        d.put("processes", tenants.processes());
+        d.put("threads", usage.stream().mapToInt(TenantUsage::threads).sum());
+        d.put("processesStarted", counts.started());
+        Map<String, Object> stopped = new LinkedHashMap<>();
+        for (TenantStop why : TenantStop.values()) {
+            stopped.put(why.name().toLowerCase(java.util.Locale.ROOT), counts.stopped(why));
+        }
+        d.put("processesStopped", stopped);
+        d.put("refusedAtCap", counts.refused());
+        // a tenant's codex that died is restarted by its connection (codex-bridge.reconnect.*): counted here
+        List<CodexClient> connections = sessions.openSessions().stream().map(CodexSession::client).filter(java.util.Objects::nonNull)
+                .distinct().toList();
+        d.put("reconnects", connections.stream().mapToInt(c -> Math.max(0, c.generation() - 1)).sum());
+        d.put("reconnecting", connections.stream().filter(c -> !c.isOpen() && !c.closedFuture().isDone()).count());
+        boolean up = sessions.unavailable() == null;
+        d.put("state", up ? "ready" : "codex unavailable (see the application's log)");
+        return new Verdict(up, d);
     }
 
     /** The names of the pool's endpoints, in the pool's order. */

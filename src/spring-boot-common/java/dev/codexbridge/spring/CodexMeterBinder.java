@@ -2,6 +2,9 @@ package dev.codexbridge.spring;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.tenant.CodexTenants;
+import dev.codexbridge.tenant.TenantStop;
+import dev.codexbridge.tenant.TenantUsage;
 import dev.codexbridge.pool.EndpointState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -24,7 +27,14 @@ import java.util.function.ToDoubleFunction;
  *       the pool endpoint's name);</li>
  *   <li>{@code codex.bridge.connection.reconnects} (client only): reconnects so far;</li>
  *   <li>{@code codex.bridge.turns.completed}, tag {@code status}: turns codex completed on the
- *       client, or on the pool connections sessions were opened on.</li>
+ *       client, or on the pool connections sessions were opened on;</li>
+ *   <li>{@code codex.bridge.turns}, tag {@code outcome} ({@code TurnOutcome}'s wire name): every
+ *       turn of a session the application opened through {@link CodexSessions} (or its gateway), as
+ *       the host got it, lost, never-received and unknown ones included; on a client, a pool and
+ *       tenants alike;</li>
+ *   <li>tenants: {@code codex.bridge.tenants.processes}, {@code codex.bridge.tenants.threads},
+ *       {@code codex.bridge.tenants.processes.started}, {@code codex.bridge.tenants.processes.stopped}
+ *       (tag {@code reason}: idle, evicted, died, closed) and {@code codex.bridge.tenants.refused}.</li>
  * </ul>
  */
 public final class CodexMeterBinder implements MeterBinder {
@@ -32,10 +42,17 @@ public final class CodexMeterBinder implements MeterBinder {
     private final CodexClient client;
     private final CodexPool pool;
 
+    private final TenantCounts tenantCounts;
+
     CodexMeterBinder(CodexSessions sessions) {
+        this(sessions, null);
+    }
+
+    CodexMeterBinder(CodexSessions sessions, TenantCounts tenantCounts) {
         this.sessions = sessions;
         this.client = sessions.client();
         this.pool = sessions.pool();
+        this.tenantCounts = tenantCounts;
     }
 
     @Override
@@ -46,6 +63,28 @@ public final class CodexMeterBinder implements MeterBinder {
                         .tag("status", done.turn().status().wire()).register(registry).increment();
             }
         });
+        sessions.onTurnEnded(r -> Counter.builder("codex.bridge.turns").description("turns as the host got them, by outcome")
+                .tag("outcome", r.status().wire()).register(registry).increment());
+        CodexTenants tenants = sessions.tenants();
+        if (tenants != null) {
+            gauge(registry, "codex.bridge.tenants.processes", "tenants' running codex processes", Tags.empty(), tenants,
+                    CodexTenants::processes);
+            gauge(registry, "codex.bridge.tenants.threads", "tenants' open threads", Tags.empty(), tenants,
+                    t -> t.usage().stream().mapToInt(TenantUsage::threads).sum());
+            if (tenantCounts != null) {
+                TenantCounts counts = tenantCounts;
+                FunctionCounter.builder("codex.bridge.tenants.processes.started", counts, TenantCounts::started)
+                        .description("tenant codex processes started").register(registry);
+                FunctionCounter.builder("codex.bridge.tenants.refused", counts, TenantCounts::refused)
+                        .description("tenant sessions refused at a cap").register(registry);
+                for (TenantStop why : TenantStop.values()) {
+                    FunctionCounter.builder("codex.bridge.tenants.processes.stopped", counts, c -> c.stopped(why))
+                            .description("tenant codex processes stopped, by reason")
+                            .tag("reason", why.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+                }
+            }
+            return;
+        }
         if (client != null) {
             Tags tags = Tags.of("connection", "client");
             gauge(registry, "codex.bridge.connection.up", "1 while the connection to codex is open", tags, client, c -> c.isOpen() ? 1 : 0);

@@ -11,6 +11,8 @@ import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.tenant.CodexTenants;
 import dev.codexbridge.session.TurnLimits;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.WeakHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -32,6 +35,10 @@ import java.util.function.Consumer;
 public final class CodexSessions {
     private final CodexClient client;
     private final CodexPool pool;
+    private final CodexTenants tenants;
+    private final List<Consumer<TurnResult>> turnEnded = new CopyOnWriteArrayList<>();
+    /** The last failure to open a session because codex could not be started or reached; null since one opened. */
+    private volatile CodexException unavailable;
     private final Consumer<CodexSession.Builder> defaults;
     /** The defaults without the approval policy, which a gateway applies itself (with the caller behind it). */
     private final Consumer<CodexSession.Builder> hostDefaults;
@@ -46,17 +53,23 @@ public final class CodexSessions {
 
     CodexSessions(CodexClient client, CodexPool pool, ThreadOptions thread, TurnLimits limits, ApprovalPolicy approvals,
                   RateLimitGovernor rateLimits) {
-        if ((client == null) == (pool == null)) {
-            throw new IllegalArgumentException("exactly one of client and pool");
+        this(client, pool, null, thread, limits, approvals, rateLimits);
+    }
+
+    CodexSessions(CodexClient client, CodexPool pool, CodexTenants tenants, ThreadOptions thread, TurnLimits limits,
+                  ApprovalPolicy approvals, RateLimitGovernor rateLimits) {
+        if ((client != null ? 1 : 0) + (pool != null ? 1 : 0) + (tenants != null ? 1 : 0) != 1) {
+            throw new IllegalArgumentException("exactly one of client, pool and tenants");
         }
         this.client = client;
         this.pool = pool;
+        this.tenants = tenants;
         if (client != null) {
             turns.watch(client);
         }
         this.approvals = approvals;
         this.hostDefaults = b -> {
-            b.thread(thread).limits(limits);
+            b.thread(thread).limits(limits).onTurnEnded(this::turnEnded);
             if (rateLimits != null) {
                 b.rateLimits(rateLimits);
             }
@@ -69,10 +82,30 @@ public final class CodexSessions {
         return open(b -> { });
     }
 
-    /** A new thread: the defaults, then {@code configure} (e.g. {@code b -> b.thread(ThreadOptions.in(dir))}). */
+    /**
+     * A new thread: the defaults, then {@code configure} (e.g. {@code b -> b.thread(ThreadOptions.in(dir))}).
+     * With tenants this refuses: say whose with {@link #open(String, Consumer)}.
+     */
     public CodexSession open(Consumer<CodexSession.Builder> configure) {
+        if (tenants != null) {
+            throw new IllegalStateException("codex-bridge.tenants is on: open sessions for a tenant with open(tenantId, configure)");
+        }
+        return open(null, configure);
+    }
+
+    /**
+     * A new thread for {@code principal}: with tenants, in the tenant of that id (its own codex and
+     * home); otherwise on the client or pool, where the principal names no one in particular.
+     */
+    public CodexSession open(String principal, Consumer<CodexSession.Builder> configure) {
         Objects.requireNonNull(configure, "configure");
         refuseWhenClosed();
+        if (tenants != null) {
+            Objects.requireNonNull(principal, "tenantId");
+            CodexSession session = tracked(() -> tenants.newSession(principal, defaults.andThen(configure)));
+            turns.watch(session.client());
+            return remember(session);
+        }
         CodexSession session;
         if (pool != null) {
             session = pool.newSession(defaults.andThen(configure));
@@ -102,6 +135,9 @@ public final class CodexSessions {
      * {@link ThreadAccess} bean this refuses: say who asks with {@link #resume(String, String, Consumer)}.
      */
     public CodexSession resume(String threadId, Consumer<CodexSession.Builder> configure) {
+        if (tenants != null) {
+            throw new IllegalStateException("codex-bridge.tenants is on: resume a tenant's thread with resume(tenantId, threadId, configure)");
+        }
         if (threadAccess != null) {
             throw new IllegalStateException("the application has a ThreadAccess bean: resume through resume(caller, threadId, "
                     + "configure), which says who asks");
@@ -123,6 +159,12 @@ public final class CodexSessions {
         ThreadAccess rule = threadAccess;
         ThreadAccess.require(rule, caller, threadId, ThreadOperation.RESUME);
         CodexSession session;
+        if (tenants != null) {
+            Objects.requireNonNull(caller, "tenantId");
+            session = tracked(() -> tenants.resumeSession(caller, threadId, defaults.andThen(configure)));
+            turns.watch(session.client());
+            return remember(session);
+        }
         if (pool != null) {
             session = rule == null ? pool.resumeSession(threadId, defaults.andThen(configure))
                     : pool.resumeSession(caller, threadId, defaults.andThen(configure));
@@ -159,7 +201,9 @@ public final class CodexSessions {
                 if (gateway == null) {
                     CodexGateway.Builder b = CodexGateway.builder().configure(hostDefaults).approvals(approvals)
                             .callerApprovals(callerApprovals).onOpen(this::opened);
-                    if (pool != null) {
+                    if (tenants != null) {
+                        b.tenants(tenants);
+                    } else if (pool != null) {
                         b.pool(pool);
                     } else {
                         b.client(client).threadAccess(threadAccess);
@@ -177,7 +221,7 @@ public final class CodexSessions {
             session.close();
             refuseWhenClosed();
         }
-        if (pool != null) {
+        if (pool != null || tenants != null) {
             turns.watch(session.client());
         }
         remember(session);
@@ -205,9 +249,44 @@ public final class CodexSessions {
         return client;
     }
 
-    /** The pool sessions open on, or null with a single client. */
+    /** The pool sessions open on, or null with a single client or tenants. */
     CodexPool pool() {
         return pool;
+    }
+
+    /** The tenants sessions open in, or null with a client or pool. */
+    CodexTenants tenants() {
+        return tenants;
+    }
+
+    /** Called with every turn's result of every session opened here (lost and never-received ones included): for meters. */
+    void onTurnEnded(Consumer<TurnResult> listener) {
+        turnEnded.add(listener);
+    }
+
+    private void turnEnded(TurnResult result) {
+        for (Consumer<TurnResult> l : turnEnded) {
+            l.accept(result);
+        }
+    }
+
+    /** Why the last session could not be opened because codex could not be started or reached; null once one opened since. */
+    CodexException unavailable() {
+        return unavailable;
+    }
+
+    /** Opens a tenant's session, remembering whether codex could be started (for health). */
+    private CodexSession tracked(java.util.function.Supplier<CodexSession> open) {
+        try {
+            CodexSession s = open.get();
+            unavailable = null;
+            return s;
+        } catch (CodexException e) {
+            if (e.kind() == dev.codexbridge.FailureKind.CODEX_UNAVAILABLE) {
+                unavailable = e;
+            }
+            throw e;
+        }
     }
 
     /** The application's rule for threads (null: none), given by the auto-configuration. */

@@ -53,8 +53,10 @@ public final class CodexShutdown implements SmartLifecycle {
         open.forEach(s -> safely(s::close));
         if (sessions.client() != null) {
             safely(sessions.client()::close);
-        } else {
+        } else if (sessions.pool() != null) {
             safely(sessions.pool()::close);
+        } else {
+            safely(sessions.tenants()::close);
         }
         running = false;
     }

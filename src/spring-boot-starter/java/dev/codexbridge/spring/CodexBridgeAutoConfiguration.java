@@ -6,6 +6,7 @@ import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.RateLimitGovernor;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.actuate.health.HealthContributor;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -44,7 +45,7 @@ public class CodexBridgeAutoConfiguration {
         return beanFactory -> SpringBootGeneration.require(3, "codex-bridge-spring-boot-starter", "codex-bridge-spring-boot4-starter", 4);
     }
 
-    /** {@code /actuator/health/codex}: the connection, or each pool endpoint. */
+    /** {@code /actuator/health/codex}: the connection, each pool endpoint, or the tenants. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
     static class HealthConfiguration {
@@ -52,7 +53,11 @@ public class CodexBridgeAutoConfiguration {
         @Bean(name = "codexHealthContributor")
         @ConditionalOnEnabledHealthIndicator("codex")
         @ConditionalOnMissingBean(name = "codexHealthContributor")
-        HealthContributor codexHealthContributor(CodexSessions sessions, CodexBridgeProperties properties) {
+        HealthContributor codexHealthContributor(CodexSessions sessions, CodexBridgeProperties properties,
+                                                 ObjectProvider<TenantCounts> tenantCounts) {
+            if (sessions.tenants() != null) {
+                return new CodexTenantsHealthIndicator(sessions.tenants(), tenantCounts.getObject(), sessions);
+            }
             return sessions.client() != null
                     ? new CodexHealthIndicator(sessions.client(), properties.getHealth().getReadinessTimeout())
                     : new CodexPoolHealth(sessions.pool());

@@ -4,6 +4,7 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.RateLimitGovernor;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -45,7 +46,7 @@ public class CodexBridgeAutoConfiguration {
         return beanFactory -> SpringBootGeneration.require(4, "codex-bridge-spring-boot4-starter", "codex-bridge-spring-boot-starter", 3);
     }
 
-    /** {@code /actuator/health/codex}: the connection, or each pool endpoint. */
+    /** {@code /actuator/health/codex}: the connection, each pool endpoint, or the tenants. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
     static class HealthConfiguration {
@@ -53,7 +54,11 @@ public class CodexBridgeAutoConfiguration {
         @Bean(name = "codexHealthContributor")
         @ConditionalOnEnabledHealthIndicator("codex")
         @ConditionalOnMissingBean(name = "codexHealthContributor")
-        HealthContributor codexHealthContributor(CodexSessions sessions, CodexBridgeProperties properties) {
+        HealthContributor codexHealthContributor(CodexSessions sessions, CodexBridgeProperties properties,
+                                                 ObjectProvider<TenantCounts> tenantCounts) {
+            if (sessions.tenants() != null) {
+                return new CodexTenantsHealthIndicator(sessions.tenants(), tenantCounts.getObject(), sessions);
+            }
             return sessions.client() != null
                     ? new CodexHealthIndicator(sessions.client(), properties.getHealth().getReadinessTimeout())
                     : new CodexPoolHealth(sessions.pool());

@@ -71,7 +71,7 @@ class A2aCommandLiveTest {
     @Test
     void theOfflineDemoAnswersAndAsksThroughInputRequired() throws Exception {
         Path tokens = Files.writeString(tmp.resolve("tokens"), "# principal token\nalice alice-token-0123456789\n");
-        URI uri = start(List.of("--tokens", tokens.toString()));
+        URI uri = start(List.of("--tokens", tokens.toString(), "--caller-approvals"));
         HttpClient http = HttpClient.newHttpClient();
         JsonNode card = Json.parse(http.send(HttpRequest.newBuilder(uri.resolve("/.well-known/agent-card.json")).build(),
                 HttpResponse.BodyHandlers.ofString()).body());
@@ -89,6 +89,19 @@ class A2aCommandLiveTest {
                 + "\",\"parts\":[{\"kind\":\"data\",\"data\":{\"decision\":\"accept\"}}]}");
         assertThat(done.path("status").path("state").asText()).isEqualTo("completed");
         assertThat(done.path("artifacts").get(0).path("parts").get(0).path("text").asText()).startsWith("Ran it.").contains(tmp.toString());
+    }
+
+    /** Without --caller-approvals the caller is never the approver: the command --allow does not allow is declined unasked. */
+    @Test
+    void withoutCallerApprovalsTheCallerIsNeverAskedAndTheCommandIsDeclined() throws Exception {
+        Path tokens = Files.writeString(tmp.resolve("tokens"), "alice alice-token-0123456789\n");
+        URI uri = start(List.of("--tokens", tokens.toString(), "--allow", "ls,cat"));
+        HttpClient http = HttpClient.newHttpClient();
+        JsonNode ran = call(http, uri, "{\"role\":\"user\",\"messageId\":\"m1\",\"parts\":[{\"kind\":\"text\",\"text\":\"run it\"}]}");
+        assertThat(ran.path("status").path("state").asText()).isEqualTo("completed");
+        // the demo model repeats what codex told it about its command: codex's own words for a decline
+        assertThat(ran.path("artifacts").get(0).path("parts").get(0).path("text").asText()).contains("rejected by user")
+                .doesNotContain(tmp.toString());
     }
 
     @Test

@@ -46,12 +46,19 @@ public final class IsolatedCodexHome {
 
         /**
          * When codex asks before acting, written as {@code approval_policy}: {@code never}
-         * (default), {@code on-request}. ({@code untrusted} is rejected by codex in config.toml.)
-         * Codex's setting, like {@code ThreadOptions.askForApproval}; not the library's
-         * {@code ApprovalPolicy}.
+         * (default), {@code on-request}. Codex's setting, like {@code ThreadOptions.askForApproval};
+         * not the library's {@code ApprovalPolicy}. {@code untrusted} is refused here with an
+         * {@link IllegalArgumentException}: codex 0.169.0 will not start with it in
+         * {@code config.toml} ("no longer supported"), while per thread
+         * ({@code ThreadOptions.askForApproval(AskForApproval.UNTRUSTED)}) it still works.
          */
         public Builder askForApproval(String policy) {
-            this.askForApproval = policy;
+            if ("untrusted".equals(policy)) {
+                throw new IllegalArgumentException("codex 0.169.0 refuses approval_policy = \"untrusted\" in config.toml and does not "
+                        + "start (\"no longer supported\"); set it per thread instead: "
+                        + "ThreadOptions.builder().askForApproval(AskForApproval.UNTRUSTED)");
+            }
+            this.askForApproval = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

@@ -35,6 +35,8 @@ final class LiveA2a implements AutoCloseable {
     A2aServer server;
     /** Settings of the server beyond the test's defaults, applied on each boot. */
     Consumer<A2aServer.Builder> serverSettings = b -> { };
+    /** The host's side of the gateway (its policy; whether callers answer), applied on each boot: callers answer by default here. */
+    Consumer<CodexGateway.Builder> gatewaySettings = b -> b.callerApprovals(true);
 
     LiveA2a(Path tmp) {
         Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
@@ -57,11 +59,21 @@ final class LiveA2a implements AutoCloseable {
                 .wireTap(wire).connect();
         CodexClient shared = codex;
         A2aServer.Builder b = A2aServer.builder().tokens(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).anonymous(anonymous).limits(limits)
-                .gateway(CodexGateway.builder().client(shared).callerApprovals(true)
-                        .configure(s -> s.thread(ThreadOptions.in(work)).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).build());
+                .gateway(gateway(CodexGateway.builder().client(shared)
+                        .configure(s -> s.thread(ThreadOptions.in(work)).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))));
         serverSettings.accept(b);
         server = b.start();
         return this;
+    }
+
+    private CodexGateway gateway(CodexGateway.Builder b) {
+        gatewaySettings.accept(b);
+        return b.build();
+    }
+
+    /** The folder every context's thread runs in. */
+    Path workspace() {
+        return tmp.resolve("work");
     }
 
     @Override

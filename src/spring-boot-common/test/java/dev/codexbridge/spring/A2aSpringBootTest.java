@@ -146,6 +146,48 @@ class A2aSpringBootTest {
         }
     }
 
+    /**
+     * The application's ApprovalHandler bean ({@link HostApplication}'s declines everything) and
+     * codex-bridge.approval.* decide A2A sessions' requests before any caller: with callers allowed to
+     * answer, the rm the handler declines is never put to the caller and never runs (the workspace and
+     * codex's call output in the model's record say so).
+     */
+    @Test
+    void theApplicationsPolicyDecidesBeforeTheA2aCaller() throws Exception {
+        Path dir = Files.createTempDirectory("spring-a2a-policy");
+        Path home = OfflineCodex.home(dir.resolve("home"), model, "on-request");
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path keep = Files.writeString(work.resolve("keep.txt"), "precious");
+        HttpClient http = HttpClient.newHttpClient();
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(HostApplication.class)
+                .web(WebApplicationType.NONE)
+                .properties("codex-bridge.process.binary=" + OfflineCodex.binary(), "codex-bridge.process.codex-home=" + home,
+                        "codex-bridge.session.cwd=" + work, "codex-bridge.a2a.enabled=true", "codex-bridge.a2a.port=0",
+                        "codex-bridge.a2a.anonymous=local", "codex-bridge.approval.allow-programs=ls,pwd",
+                        "codex-bridge.approval.caller-approvals=true")
+                .run()) {
+            URI base = app.getBean(A2aServer.class).uri();
+            int before = model.responsesRequests().size();
+            model.enqueue(ModelReply.builder().execCommandEscalated("call-rm", "rm keep.txt", "Clean up").build(),
+                    ModelReply.message("finished"));
+            String send = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"message/send\",\"params\":{\"message\":{\"kind\":\"message\","
+                    + "\"role\":\"user\",\"messageId\":\"m-rm\",\"parts\":[{\"kind\":\"text\",\"text\":\"clean up\"}]}}}";
+            JsonNode task = JSON.readTree(post(http, base, send, null).body()).path("result");
+            assertThat(task.at("/status/state").asText()).as(task.toString()).isEqualTo("completed");
+            assertThat(HostApplication.ASKED).anyMatch(r -> r.command().contains("rm keep.txt"));
+            assertThat(model.responsesRequests().get(before + 1).functionCallOutput("call-rm")).hasValueSatisfying(o ->
+                    assertThat(o).contains("rejected by user"));
+            // a caller's accept now changes nothing: the task is over
+            String accept = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"message/send\",\"params\":{\"message\":{\"kind\":\"message\","
+                    + "\"role\":\"user\",\"messageId\":\"m-yes\",\"taskId\":\"" + task.path("id").asText()
+                    + "\",\"parts\":[{\"kind\":\"data\",\"data\":{\"decision\":\"accept\"}}]}}}";
+            assertThat(JSON.readTree(post(http, base, accept, null).body()).has("error")).isTrue();
+            assertThat(keep).hasContent("precious");
+        } finally {
+            HostApplication.ASKED.removeIf(r -> r.command().contains("rm keep.txt"));   // shared with the other tests' applications
+        }
+    }
+
     private static HttpResponse<String> post(HttpClient http, URI base, String body, String token) throws Exception {
         HttpRequest.Builder r = HttpRequest.newBuilder(base).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));

@@ -1,0 +1,133 @@
+package dev.codexbridge.tenant;
+
+import dev.codexbridge.CodexException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * The tenants' folders under the homes root and what a tenant's codex runs with: each tenant's
+ * folder name, its home prepared once (owner-only folders, the host's {@link TenantHomeSetup}, the
+ * mark), and the environment built from nothing but the allow-list, the launch's explicit variables
+ * and the tenant's own.
+ */
+final class TenantHomes {
+    private static final Pattern PLAIN_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+
+    private final Path homesRoot;
+    private final TenantHomeSetup homeSetup;
+    private final Set<String> inherited;
+    private final Map<String, String> hostEnvironment;
+    private final Map<String, String> launchEnvironment;
+    private final Function<String, Map<String, String>> tenantEnvironment;
+    private final TenantListener listener;
+    private final Supplier<Path> binary;
+
+    TenantHomes(Path homesRoot, TenantHomeSetup homeSetup, Set<String> inherited, Map<String, String> hostEnvironment,
+                Map<String, String> launchEnvironment, Function<String, Map<String, String>> tenantEnvironment,
+                TenantListener listener, Supplier<Path> binary) {
+        this.homesRoot = homesRoot;
+        this.homeSetup = homeSetup;
+        this.inherited = Set.copyOf(inherited);
+        this.hostEnvironment = hostEnvironment;
+        this.launchEnvironment = Map.copyOf(launchEnvironment);
+        this.tenantEnvironment = tenantEnvironment;
+        this.listener = listener;
+        this.binary = binary;
+    }
+
+    /** The real path of the root holding one folder per tenant. */
+    Path root() {
+        return homesRoot;
+    }
+
+    /** The tenant's folder under the root, whether or not it exists yet. */
+    Path directoryOf(String tenantId) {
+        return homesRoot.resolve(folderName(tenantId));
+    }
+
+    /** The tenant's home, prepared once: folders owner-only, then the setup, then the mark. */
+    TenantHome prepared(TenantState tenant) {
+        TenantHome home = tenant.home;
+        if (home != null) {
+            return home;
+        }
+        synchronized (tenant.homeLock) {
+            if (tenant.home != null) {
+                return tenant.home;
+            }
+            long t0 = System.nanoTime();
+            Path dir = homesRoot.resolve(tenant.folderName);
+            Path codexHome = dir.resolve("codex-home");
+            Path userHome = dir.resolve("home");
+            try {
+                TenantFolders.createOwnerOnly(dir);
+                TenantFolders.createOwnerOnly(codexHome);
+                TenantFolders.createOwnerOnly(userHome);
+                TenantHome made = new TenantHome(tenant.id, dir, codexHome, userHome, binary.get(),
+                        environmentOf(tenant.id, codexHome, userHome));
+                Path mark = dir.resolve(TenantFolders.PREPARED_MARK);
+                if (!TenantFolders.existsNoFollow(mark)) {
+                    homeSetup.prepare(made);
+                    TenantFolders.writeNoFollow(mark, "prepared by codex-bridge\n");
+                    listener.homePrepared(tenant.id, Duration.ofNanos(System.nanoTime() - t0));
+                }
+                tenant.home = made;
+                return made;
+            } catch (IOException e) {
+                throw new CodexException("cannot prepare the home of tenant " + tenant.id + " in " + dir + ": " + e, e);
+            }
+        }
+    }
+
+    /**
+     * Everything the tenant's codex runs with: the allow-listed variables of this process, the
+     * launch's explicit ones, the tenant's own, {@code HOME} (the tenant's unless it gives one) and
+     * {@code CODEX_HOME}.
+     */
+    private Map<String, String> environmentOf(String tenantId, Path codexHome, Path userHome) {
+        Map<String, String> env = new TreeMap<>();
+        for (String name : inherited) {
+            String value = hostEnvironment.get(name);
+            if (value != null) {
+                env.put(name, value);
+            }
+        }
+        env.putAll(launchEnvironment);
+        Map<String, String> own = tenantEnvironment.apply(tenantId);
+        if (own != null) {
+            env.putAll(own);
+        }
+        env.putIfAbsent("HOME", userHome.toString());
+        env.putIfAbsent("RUST_LOG", "warn");
+        env.put("CODEX_HOME", codexHome.toString());
+        return env;
+    }
+
+    /**
+     * The tenant's folder name: the id itself when it is a plain lower-case name, else {@code _}
+     * and a hash of it (an e-mail address, a path): no id can reach outside the root or land on
+     * another tenant's folder.
+     */
+    static String folderName(String tenantId) {
+        if (PLAIN_ID.matcher(tenantId).matches()) {
+            return tenantId;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(tenantId.getBytes(StandardCharsets.UTF_8));
+            return "_" + HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
+    }
+}

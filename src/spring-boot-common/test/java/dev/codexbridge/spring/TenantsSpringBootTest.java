@@ -1,0 +1,174 @@
+package dev.codexbridge.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.codexbridge.a2a.A2aServer;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.tenant.CodexTenants;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * {@code codex-bridge.tenants.*} in a whole application, as a service with one codex per user
+ * assembles it: the application's approval handler ({@link HostApplication}), A2A on through the
+ * starter, {@code codex-bridge.session.*} defaults. No shared codex is started; each principal's
+ * sessions run in its own tenant; health and the meters describe the tenants, a killed tenant codex
+ * included; the next turn after the kill resumes the thread.
+ */
+@DirtiesContext
+@SpringBootTest(classes = HostApplication.class, properties = {"management.endpoint.health.show-details=always",
+        "codex-bridge.a2a.enabled=true", "codex-bridge.a2a.port=0", "codex-bridge.a2a.anonymous=carol",
+        "codex-bridge.session.turn-timeout=90s"})
+class TenantsSpringBootTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static ScriptedModelServer model;
+
+    @Autowired
+    ApplicationContext context;
+    @Autowired
+    CodexSessions sessions;
+    @Autowired
+    CodexTenants tenants;
+    @Autowired
+    MeterRegistry meters;
+
+    @DynamicPropertySource
+    static void codex(DynamicPropertyRegistry registry) {
+        Path binary = OfflineCodex.binary();
+        model = ScriptedModelServer.start();
+        try {
+            Path base = testDir();
+            Path template = IsolatedCodexHome.builder(base.resolve("template"), model.baseUrl()).askForApproval("on-request").write()
+                    .resolve("config.toml");
+            Path work = Files.createDirectories(base.resolve("work"));
+            registry.add("codex-bridge.process.binary", binary::toString);
+            registry.add("codex-bridge.tenants.homes-root", () -> base.resolve("homes").toString());
+            registry.add("codex-bridge.tenants.config-template", template::toString);
+            registry.add("codex-bridge.session.cwd", work::toString);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Outside /tmp, where a homes root is refused: under target/, or /var/tmp when the checkout is itself under /tmp. */
+    private static Path testDir() throws IOException {
+        Path target = Files.createDirectories(Path.of("target", "test-dirs")).toRealPath();
+        Path base = target.startsWith(Path.of("/tmp").toRealPath()) ? Path.of("/var/tmp", "codex-bridge-test-dirs") : target;
+        return Files.createDirectories(base.resolve("spring-tenants-" + UUID.randomUUID().toString().substring(0, 8)));
+    }
+
+    @AfterAll
+    static void stopModel() {
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    @Test
+    void tenantsRunWithoutASharedCodexAndHealthAndMetersDescribeThem() throws Exception {
+        assertThat(context.getBeanNamesForType(CodexClient.class)).as("no shared codex").isEmpty();
+        assertThat(context.getBeanNamesForType(CodexPool.class)).isEmpty();
+        assertThatThrownBy(() -> sessions.open(b -> { })).isInstanceOf(IllegalStateException.class).hasMessageContaining("tenant");
+
+        CodexSession alice = sessions.open("alice", b -> { });
+        model.enqueue(ModelReply.message("hello alice"));
+        assertThat(alice.runTurn(TurnInput.text("hi")).status()).isEqualTo(TurnOutcome.COMPLETED);
+        CodexSession bob = sessions.open("bob", b -> { });
+        model.enqueue(ModelReply.message("hello bob"));
+        assertThat(bob.runTurn(TurnInput.text("hi")).status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(tenants.usage()).extracting(u -> u.tenantId()).contains("alice", "bob");
+        assertThat(tenants.tenantDirectory("alice")).isNotEqualTo(tenants.tenantDirectory("bob"));
+
+        assertThat(Actuator.status(context, "codex")).isEqualTo("UP");
+        Map<String, Object> details = Actuator.details(context, "codex");
+        // the A2A test's tenant may be up too: at least alice's and bob's
+        assertThat(details).containsEntry("state", "ready").containsKey("processesStopped");
+        assertThat((Integer) details.get("processes")).isGreaterThanOrEqualTo(2);
+        assertThat((Integer) details.get("threads")).isGreaterThanOrEqualTo(2);
+        assertThat(meters.get("codex.bridge.turns").tag("outcome", "completed").counter().count()).isGreaterThanOrEqualTo(2.0);
+        assertThat(meters.get("codex.bridge.tenants.processes").gauge().value()).isGreaterThanOrEqualTo(2.0);
+
+        // alice's codex killed: counted, health stays UP (her next turn starts it again), and her thread resumes
+        ProcessHandle victim = tenantCodex("alice");
+        assertThat(tenantCodex("bob").pid()).isNotEqualTo(victim.pid());
+        victim.destroyForcibly();
+        assertThat(victim.onExit()).succeedsWithin(Duration.ofSeconds(10));
+        // her connection starts codex again: counted, and health stays UP
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat((Integer) Actuator.details(context, "codex").get("reconnects")).isGreaterThanOrEqualTo(1));
+        assertThat(Actuator.status(context, "codex")).isEqualTo("UP");
+        assertThat(tenantCodex("alice").pid()).isNotEqualTo(victim.pid());
+        model.enqueue(ModelReply.message("back again"));
+        assertThat(alice.runTurn(TurnInput.text("still there?")).status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(meters.get("codex.bridge.turns").tag("outcome", "completed").counter().count()).isGreaterThanOrEqualTo(3.0);
+        alice.close();
+        bob.close();
+    }
+
+    /** An A2A caller is a tenant: its task runs in the tenant named by its principal. */
+    @Test
+    void anA2aCallerRunsInItsOwnTenant() throws Exception {
+        URI base = context.getBean(A2aServer.class).uri();
+        model.enqueue(ModelReply.message("hello carol"));
+        String send = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"message/send\",\"params\":{\"message\":{\"kind\":\"message\","
+                + "\"role\":\"user\",\"messageId\":\"m-c\",\"parts\":[{\"kind\":\"text\",\"text\":\"hi\"}]}}}";
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(send)).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode task = JSON.readTree(r.body()).path("result");
+        assertThat(task.at("/status/state").asText()).as(r.body()).isEqualTo("completed");
+        assertThat(tenants.usage()).extracting(u -> u.tenantId()).contains("carol");
+        assertThat(Files.isDirectory(tenants.tenantDirectory("carol"))).isTrue();
+    }
+
+    /** The tenant's codex app-server: this JVM's descendant running codex's binary under the bubblewrap that binds that tenant's home. */
+    private ProcessHandle tenantCodex(String tenant) {
+        String home = tenants.tenantDirectory(tenant).toString();
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/codex")).orElse(false))
+                .filter(p -> underBubblewrapOf(p, home)).findFirst()
+                .orElseThrow(() -> new AssertionError("no codex process for tenant " + tenant));
+    }
+
+    /** The app-server itself: bubblewrap's child (bubblewrap may fork once inside the namespace), not a command codex runs. */
+    private static boolean underBubblewrapOf(ProcessHandle p, String home) {
+        ProcessHandle parent = p.parent().orElse(null);
+        if (parent == null || !parent.info().command().orElse("").endsWith("bwrap")) {
+            return false;
+        }
+        for (ProcessHandle h = parent; h != null && h.info().command().orElse("").endsWith("bwrap"); h = h.parent().orElse(null)) {
+            if (h.info().arguments().map(a -> String.join(" ", a)).orElse("").contains(home)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
