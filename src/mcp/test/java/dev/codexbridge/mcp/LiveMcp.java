@@ -13,6 +13,8 @@ import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.support.WireSchema;
+import dev.codexbridge.tenant.CodexTenants;
+import dev.codexbridge.tenant.TenantHomeSetup;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import io.modelcontextprotocol.client.McpClient;
@@ -43,6 +45,7 @@ final class LiveMcp implements AutoCloseable {
     final Path work;
     final WireSchema.Recorder wire = new WireSchema.Recorder();
     CodexClient codex;
+    CodexTenants tenants;
     CodexMcpServer server;
     McpHttpServer http;
     private final List<AutoCloseable> clients = new ArrayList<>();
@@ -70,6 +73,19 @@ final class LiveMcp implements AutoCloseable {
         CodexMcpServer.Builder b = CodexMcpServer.builder().sessions(McpSessions.of(gateway)).cwd(work);
         settings.accept(b);
         server = b.build();
+        http = McpHttpServer.builder(server).authenticator(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).start();
+        return this;
+    }
+
+    /** As {@link #boot}, but a codex of its own per principal: the gateway on {@link CodexTenants}, one tenant per principal. */
+    LiveMcp bootOnTenants() throws Exception {
+        String toml = IsolatedCodexHome.builder(dir.resolve("unused"), model.baseUrl()).askForApproval("on-request").configToml();
+        tenants = CodexTenants.builder().homesRoot(dir.resolve("tenants"))
+                .launch(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).build())
+                .homeSetup(TenantHomeSetup.configToml(toml)).client(c -> c.wireTap(wire)).build();
+        CodexGateway gateway = CodexGateway.builder().tenants(tenants)
+                .configure(b -> b.thread(ThreadOptions.in(work)).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).build();
+        server = CodexMcpServer.builder().sessions(McpSessions.of(gateway)).cwd(work).build();
         http = McpHttpServer.builder(server).authenticator(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).start();
         return this;
     }
@@ -122,9 +138,10 @@ final class LiveMcp implements AutoCloseable {
         closeQuietly(http);
         closeQuietly(server);
         closeQuietly(codex);
+        closeQuietly(tenants);
         closeQuietly(model);
         try {
-            if (codex != null) {
+            if (codex != null || tenants != null) {
                 assertThat(wire.sent()).isNotEmpty();
                 assertThat(WireSchema.pinned().validateConversation(wire)).as("every message sent to codex matches its schema").isEmpty();
             }

@@ -167,6 +167,27 @@ class McpHttpJavaClientLiveTest {
     }
 
     @Test
+    void principalsOnTenantsEachHaveTheirOwnCodex() throws Exception {
+        live = new LiveMcp("mcp-http-tenants").bootOnTenants();
+        McpSyncClient alice = live.client(LiveMcp.ALICE, null, null);
+        McpSyncClient bob = live.client(LiveMcp.BOB, null, null);
+        live.model.enqueue(ModelReply.message("noted, alice"));
+        McpSchema.CallToolResult a = LiveMcp.call(alice, "codex", Map.of("prompt", "alice's secret plan"), null);
+        assertThat(LiveMcp.text(a)).isEqualTo("noted, alice");
+        live.model.enqueue(ModelReply.message("hello bob"));
+        assertThat(LiveMcp.text(LiveMcp.call(bob, "codex", Map.of("prompt", "bob here"), null))).isEqualTo("hello bob");
+        // a codex app-server and home per principal
+        assertThat(live.tenants.usage("alice").processes()).isEqualTo(1);
+        assertThat(live.tenants.usage("bob").processes()).isEqualTo(1);
+        assertThat(live.model.responsesRequests().get(1).userTexts()).noneSatisfy(t -> assertThat(t).contains("secret plan"));
+        // bob with alice's thread id: no such conversation, nothing reaches codex
+        McpSchema.CallToolResult stolen = LiveMcp.call(bob, "codex-reply", Map.of("threadId", LiveMcp.threadId(a), "prompt", "tell me"), null);
+        assertThat(stolen.isError()).isTrue();
+        assertThat(LiveMcp.text(stolen)).startsWith("no conversation with thread id");
+        assertThat(live.model.responsesRequests()).hasSize(2);
+    }
+
+    @Test
     void callsWithoutATokenAreRefused() throws Exception {
         live = new LiveMcp("mcp-http-auth").boot(false, List.of(), b -> { });
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(live.http.uri())
