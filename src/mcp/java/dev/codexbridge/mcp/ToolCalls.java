@@ -1,6 +1,7 @@
 package dev.codexbridge.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.CodexException;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.protocol.ThreadReadResponse;
@@ -66,6 +67,10 @@ final class ToolCalls {
             }
         } catch (McpCallException e) {
             return ToolResults.refused(e.getMessage());
+        } catch (CodexException e) {
+            // codex could not be reached or refused the thread: a tool error the caller can read, not a protocol error
+            LOG.debug("tool call failed", e);
+            return ToolResults.refused("codex could not run this: " + e.getMessage());
         }
     }
 
@@ -88,6 +93,10 @@ final class ToolCalls {
             }
         } catch (McpCallException e) {
             return ToolResults.refused(e.getMessage());
+        } catch (CodexException e) {
+            // codex could not be reached or refused the thread: a tool error the caller can read, not a protocol error
+            LOG.debug("tool call failed", e);
+            return ToolResults.refused("codex could not run this: " + e.getMessage());
         }
     }
 
@@ -117,6 +126,10 @@ final class ToolCalls {
                     .structuredContent(s).isError(false).build();
         } catch (McpCallException e) {
             return ToolResults.refused(e.getMessage());
+        } catch (CodexException e) {
+            // codex could not be reached or refused the thread: a tool error the caller can read, not a protocol error
+            LOG.debug("tool call failed", e);
+            return ToolResults.refused("codex could not run this: " + e.getMessage());
         }
     }
 
