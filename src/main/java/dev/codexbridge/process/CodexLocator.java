@@ -17,7 +17,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Finds the codex binary: an explicit path, then {@code CODEX_BIN}, then an install folder (the one
  * named by {@code -Dcodexbridge.codexDir} or {@code CODEX_BRIDGE_CODEX_DIR}, else the nearest
- * {@code .codex-cli/} from the working directory up; see {@link CodexInstaller}), then {@code PATH}.
+ * {@code .codex-cli/} from the working directory up; see {@link CodexInstaller}), then the artifact
+ * {@code codex-bridge-codex-PLATFORM} on the class path (unpacked into a cache by
+ * {@link CodexArtifactCache}; decision 0042), then {@code PATH}.
  *
  * <p>In a project-local npm install the native executable is used directly rather than the
  * {@code codex.js} launcher, so no Node process sits between the client and codex (signals,
@@ -33,10 +35,11 @@ public final class CodexLocator {
     public static final String LOCAL_DIR_NAME = ".codex-cli";
 
     /** Where a binary came from, for status output and error messages. */
-    public enum Source { EXPLICIT, ENVIRONMENT, PROJECT_LOCAL, PATH }
+    public enum Source { EXPLICIT, ENVIRONMENT, PROJECT_LOCAL, CLASS_PATH, PATH }
 
     /** How to get the pinned codex, one way per line (shared by every "not found" message). */
     public static final String INSTALL_HINT = "Fix it with one of:\n"
+            + "  - add the dependency dev.codexbridge:codex-bridge-codex-PLATFORM (e.g. codex-bridge-codex-linux-x64; no Node needed)\n"
             + "  - npm install -g @openai/codex@" + CodexVersion.PINNED + "   (puts codex on PATH)\n"
             + "  - codex-bridge install-codex --dir DIR, then -D" + INSTALL_DIR_PROPERTY + "=DIR or " + INSTALL_DIR_ENV + "=DIR\n"
             + "  - " + CODEX_BIN_ENV + "=/path/to/codex\n"
@@ -53,16 +56,27 @@ public final class CodexLocator {
     private final Function<String, String> env;
     private final Function<String, String> properties;
     private final Path workingDirectory;
+    private final @Nullable ClassLoader artifactLoader;
 
     public CodexLocator() {
-        this(System::getenv, System::getProperty, Paths.get("").toAbsolutePath());
+        this(System::getenv, System::getProperty, Paths.get("").toAbsolutePath(), CodexLocator.class.getClassLoader());
     }
 
-    /** For tests: injectable environment, system properties and working directory. */
+    /** For tests: injectable environment, system properties and working directory; the class path is not searched. */
     public CodexLocator(Function<String, String> env, Function<String, String> properties, Path workingDirectory) {
+        this(env, properties, workingDirectory, null);
+    }
+
+    /**
+     * Injectable environment, system properties and working directory, and the class loader whose
+     * class path is searched for a {@code codex-bridge-codex-PLATFORM} artifact (null: none is).
+     */
+    public CodexLocator(Function<String, String> env, Function<String, String> properties, Path workingDirectory,
+            @Nullable ClassLoader artifactLoader) {
         this.env = env;
         this.properties = properties;
         this.workingDirectory = workingDirectory;
+        this.artifactLoader = artifactLoader;
     }
 
     public static CodexLocator fromEnvironment(Map<String, String> env, Path workingDirectory) {
@@ -117,6 +131,10 @@ public final class CodexLocator {
             looked.add(installDir.map(d -> LOCAL_DIR_NAME + " at " + d + ": no codex inside")
                     .orElse(LOCAL_DIR_NAME + "/ in " + workingDirectory + " or a parent folder: none"));
         }
+        Optional<Path> fromArtifact = fromClassPath(looked);
+        if (fromArtifact.isPresent()) {
+            return new Located(fromArtifact.get(), Source.CLASS_PATH);
+        }
         Optional<Path> onPath = searchPath("codex");
         if (onPath.isPresent()) {
             return new Located(onPath.get(), Source.PATH);
@@ -128,6 +146,33 @@ public final class CodexLocator {
             message.append("  ").append(i + 1).append(". ").append(looked.get(i)).append('\n');
         }
         throw new CodexNotFoundException(message.append(INSTALL_HINT).toString());
+    }
+
+    /**
+     * The executable of the artifact for this platform, unpacked; empty when there is none. An
+     * artifact that is there but cannot be unpacked is an error, not a reason to run another codex.
+     */
+    private Optional<Path> fromClassPath(List<String> looked) {
+        if (artifactLoader == null) {
+            return Optional.empty();
+        }
+        Optional<String> platform = CodexArtifact.currentPlatform();
+        if (platform.isEmpty()) {
+            looked.add("the class path: codex publishes no build for " + System.getProperty("os.name") + "/"
+                    + System.getProperty("os.arch"));
+            return Optional.empty();
+        }
+        Optional<CodexArtifact> artifact = CodexArtifact.find(artifactLoader, platform.get());
+        if (artifact.isEmpty()) {
+            looked.add("the class path: no codex-bridge-codex-" + platform.get() + " artifact");
+            return Optional.empty();
+        }
+        Path root = CodexArtifactCache.defaultRoot(env, properties);
+        if (root == null) {
+            throw new CodexNotFoundException(artifact.get() + " is on the class path but there is no folder to unpack it into: set -D"
+                    + CodexArtifactCache.CACHE_PROPERTY + " or " + CodexArtifactCache.CACHE_ENV + ".");
+        }
+        return Optional.of(new CodexArtifactCache(root).executable(artifact.get()));
     }
 
     private String configuredInstallDir() {

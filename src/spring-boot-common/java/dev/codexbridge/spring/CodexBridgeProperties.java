@@ -124,7 +124,7 @@ public class CodexBridgeProperties {
 
     /** A codex app-server process the application starts and stops itself (the default). */
     public static class Process {
-        /** The codex binary; unset: located (CODEX_BIN, -Dcodexbridge.codexDir, .codex-cli/, PATH). */
+        /** The codex binary; unset: located (CODEX_BIN, -Dcodexbridge.codexDir, .codex-cli/, the codex-bridge-codex artifact, PATH). */
         private Path binary;
         /** CODEX_HOME of the process: config, sign-in, threads. Unset: the environment's, else ~/.codex. */
         private Path codexHome;

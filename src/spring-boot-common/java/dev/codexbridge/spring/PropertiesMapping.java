@@ -45,7 +45,7 @@ final class PropertiesMapping {
         Path binary = p.getProcess().getBinary();
         if (binary != null && !Files.isExecutable(binary)) {
             problems.add("codex-bridge.process.binary: " + binary + (Files.exists(binary) ? " is not executable" : " does not exist")
-                    + " (leave it unset to locate codex: CODEX_BIN, -Dcodexbridge.codexDir, .codex-cli/, PATH)");
+                    + " (leave it unset to locate codex: CODEX_BIN, -Dcodexbridge.codexDir, .codex-cli/, the codex-bridge-codex artifact, PATH)");
         }
         if (p.getMaxThreadsPerConnection() < 1) {
             problems.add("codex-bridge.max-threads-per-connection must be at least 1 (is " + p.getMaxThreadsPerConnection() + ")");

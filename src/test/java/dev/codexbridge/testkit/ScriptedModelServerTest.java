@@ -1,17 +1,22 @@
 package dev.codexbridge.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tomlj.Toml;
@@ -42,6 +47,49 @@ class ScriptedModelServerTest {
             out.add(data);
         }
         return out;
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+
+    @Test
+    void startsOnAGivenPortAndSaysSoWhenThePortIsTaken() throws Exception {
+        int port = freePort();
+        try (ScriptedModelServer s = ScriptedModelServer.start(port)) {
+            assertThat(s.baseUrl()).isEqualTo(URI.create("http://127.0.0.1:" + port + "/v1"));
+            HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create(s.baseUrl() + "/models")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(models.statusCode()).isEqualTo(200);
+            assertThat(Json.parse(models.body()).path("models").size()).isEqualTo(1);
+            assertThatThrownBy(() -> ScriptedModelServer.start(port)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("on 127.0.0.1:" + port).hasMessageContaining("is the port in use?");
+        }
+        // closed: the port is free again for the next start (a development setup's restart)
+        try (ScriptedModelServer again = ScriptedModelServer.start(port)) {
+            assertThat(again.baseUrl().getPort()).isEqualTo(port);
+        }
+        assertThatThrownBy(() -> ScriptedModelServer.start(70_000)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** A server nobody closed (an application that failed to start) does not keep its JVM alive. */
+    @Test
+    void aServerLeftOpenDoesNotKeepTheJvmAlive() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), ModelServerLeftOpenMain.class.getName(), "0")
+                .redirectErrorStream(true).start();
+        try {
+            p.getOutputStream().close();
+            boolean exited = p.waitFor(60, TimeUnit.SECONDS);
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(exited).as("the JVM exits with the server still open").isTrue();
+            assertThat(p.exitValue()).as(out).isZero();
+            assertThat(out).startsWith("http://127.0.0.1:");
+        } finally {
+            p.destroyForcibly();
+        }
     }
 
     @Test

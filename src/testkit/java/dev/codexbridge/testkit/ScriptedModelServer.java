@@ -51,17 +51,41 @@ public final class ScriptedModelServer implements AutoCloseable {
 
     /** Starts on 127.0.0.1 at a free port. */
     public static ScriptedModelServer start() {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-            ExecutorService executor = Executors.newFixedThreadPool(2, RpcThreads.daemon("codex-bridge-model-server"));
-            ScriptedModelServer s = new ScriptedModelServer(server, executor);
-            server.createContext("/", s::handle);
-            server.setExecutor(executor);
-            server.start();
-            return s;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start the scripted model server: " + e.getMessage(), e);
+        return start(0);
+    }
+
+    /**
+     * Starts on 127.0.0.1 at {@code port} (0: a free one), e.g. a fixed port that a development
+     * setup's CODEX_HOME names across restarts. Every thread it runs is a daemon: a server left open
+     * (an application that failed to start) does not keep the JVM alive.
+     */
+    public static ScriptedModelServer start(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is not a TCP port (0 to 65535; 0 picks a free one)");
         }
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the scripted model server on 127.0.0.1:" + port + ": "
+                    + e.getMessage() + (port != 0 ? " (is the port in use?)" : ""), e);
+        }
+        ExecutorService executor = Executors.newFixedThreadPool(2, RpcThreads.daemon("codex-bridge-model-server"));
+        ScriptedModelServer s = new ScriptedModelServer(server, executor);
+        server.createContext("/", s::handle);
+        server.setExecutor(executor);
+        // the JDK's dispatcher thread takes its daemon flag from the thread that starts the server
+        Thread starter = new Thread(server::start, "codex-bridge-model-server-start");
+        starter.setDaemon(true);
+        starter.start();
+        try {
+            starter.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            s.close();
+            throw new IllegalStateException("interrupted while starting the scripted model server", e);
+        }
+        return s;
     }
 
     /** The API base URL to put in codex's provider config, e.g. {@code http://127.0.0.1:41234/v1}. */
