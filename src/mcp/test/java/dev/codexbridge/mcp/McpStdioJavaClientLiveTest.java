@@ -57,6 +57,9 @@ class McpStdioJavaClientLiveTest {
 
     @AfterEach
     void tearDown() throws Exception {
+        if (dir == null) {
+            return;   // skipped before anything started
+        }
         for (int i = open.size() - 1; i >= 0; i--) {
             LiveMcp.closeQuietly(open.get(i));
         }
