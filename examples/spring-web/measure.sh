@@ -18,14 +18,15 @@ until grep -q "Started ExampleWebApplication" "$log"; do
 done
 id=$(curl -s -XPOST "$base/api/conversations" | sed 's/.*"id":"\([^"]*\)".*/\1/')
 events=$(mktemp)
-curl -sN "$base/api/conversations/$id/events" >"$events" &
-sse=$!
 curl -s -XPOST -H 'Content-Type: application/json' -d '{"text":"one two three"}' "$base/api/conversations/$id/messages"
-until grep -q '^event:approval$' "$events"; do sleep 0.2; done
-approval=$(grep -A1 '^event:approval$' "$events" | sed -n 's/.*"approvalId":"\([^"]*\)".*/\1/p')
+# the turn's events (the starter's TurnSse): they wait for this request from the turn's start
+curl -sN "$base/api/conversations/$id/turn/events" >"$events" &
+sse=$!
+until grep -q '^event:approvalRequested$' "$events"; do sleep 0.2; done
+approval=$(grep -A1 '^event:approvalRequested$' "$events" | sed -n 's/.*"approvalId":"\([^"]*\)".*/\1/p')
 curl -s -o /dev/null -XPOST -H 'Content-Type: application/json' -d '{"approve":true}' "$base/api/approvals/$approval"
-until grep -q '^event:turnCompleted$' "$events"; do sleep 0.2; done
-kill $sse; rm -f "$events"
+until grep -q '^event:ended$' "$events"; do sleep 0.2; done
+kill $sse 2>/dev/null || true; rm -f "$events"
 tree() { echo "$1"; for c in $(pgrep -P "$1"); do tree "$c"; done; }
 total=0
 for p in $(tree $app); do

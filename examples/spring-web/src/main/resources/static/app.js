@@ -1,4 +1,4 @@
-// The page: one conversation, its events over server-sent events, approvals as buttons.
+// The page: one conversation, each turn's events over server-sent events, approvals as buttons.
 (function () {
   'use strict';
   const $ = (id) => document.getElementById(id);
@@ -80,20 +80,16 @@
     });
   }
 
+  // one turn's events, from the starter's TurnSse: named by kind, data as TurnEventView gives it
   function listen(id) {
-    const source = new EventSource('/api/conversations/' + encodeURIComponent(id) + '/events');
+    const source = new EventSource('/api/conversations/' + encodeURIComponent(id) + '/turn/events');
     const on = (name, f) => source.addEventListener(name, (ev) => f(JSON.parse(ev.data)));
     let streaming = null;
-    on('turnStarted', (d) => {
-      $('status').textContent = 'codex is working';
-      $('reply').textContent = '';
-      add('progress', 'you: ' + d.text);
+    on('itemStarted', (d) => {
+      if (d.type === 'commandExecution') add('progress', '$ ' + d.command);
     });
-    on('commandStarted', (d) => add('progress', '$ ' + d.command));
-    on('output', (d) => add('progress', d.text, 'output'));
-    on('commandCompleted', (d) => add('progress', 'command ' + d.status + (d.exitCode !== '' ? ' (exit ' + d.exitCode + ')' : '')
-        + (d.output ? ':\n' + d.output : ''), 'command-result'));
-    on('approval', (d) => {
+    on('commandOutputDelta', (d) => add('progress', d.text, 'output'));
+    on('approvalRequested', (d) => {
       $('status').textContent = 'waiting for your approval';
       add('progress', 'approval asked: ' + d.title);
       showApproval(d);
@@ -103,7 +99,7 @@
       $('status').textContent = 'codex is working';
     });
     on('approvalWithdrawn', (d) => settle(d.approvalId, 'Withdrawn by codex'));
-    on('delta', (d) => {
+    on('agentMessageDelta', (d) => {
       if (!streaming || streaming.dataset.itemId !== d.itemId) {
         streaming = add('progress', 'codex: ', 'streaming');
         streaming.dataset.itemId = d.itemId;
@@ -111,17 +107,24 @@
       streaming.textContent += d.text;
       $('reply').textContent += d.text;
     });
-    on('message', (d) => {
-      if (!streaming || streaming.dataset.itemId !== d.itemId) add('progress', 'codex: ' + d.text);
-      streaming = null;
+    on('itemCompleted', (d) => {
+      if (d.type === 'commandExecution') {
+        add('progress', 'command ' + d.status + (d.exitCode !== '' ? ' (exit ' + d.exitCode + ')' : '')
+            + (d.output ? ':\n' + d.output : ''), 'command-result');
+      } else if (d.type === 'agentMessage') {
+        if (!streaming || streaming.dataset.itemId !== d.itemId) add('progress', 'codex: ' + d.text);
+        streaming = null;
+      }
     });
-    on('turnCompleted', (d) => {
+    on('ended', (d) => {
+      source.close();   // the turn's stream is done; EventSource would otherwise reconnect
       $('status').textContent = 'turn ' + d.status;
       $('reply').textContent = d.finalText || d.error;
       showTranscript(d.transcript);
       $('send').disabled = false;
     });
-    on('turnFailed', (d) => {
+    on('failed', (d) => {
+      source.close();
       $('status').textContent = 'turn failed: ' + d.message;
       $('send').disabled = false;
     });
@@ -136,10 +139,13 @@
       if (!conversation) {
         $('status').textContent = 'starting codex thread';
         conversation = (await post('/api/conversations')).id;
-        listen(conversation);
         $('send').textContent = 'Send';
       }
       await post('/api/conversations/' + encodeURIComponent(conversation) + '/messages', { text: text });
+      $('status').textContent = 'codex is working';
+      $('reply').textContent = '';
+      add('progress', 'you: ' + text);
+      listen(conversation);
     } catch (e) {
       $('status').textContent = 'error: ' + e.message;
       $('send').disabled = false;

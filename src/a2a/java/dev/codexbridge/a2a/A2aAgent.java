@@ -25,6 +25,8 @@ final class A2aAgent implements AutoCloseable {
     private final Map<String, Principal> principals = new ConcurrentHashMap<>();
     /** Who each context in memory belongs to, all callers together: a context id is one caller's. */
     private final Map<String, String> owners = new ConcurrentHashMap<>();
+    /** Tasks kept, all callers together ({@link A2aLimits#tasks()}); changed only under a principal's monitor. */
+    private final java.util.concurrent.atomic.AtomicInteger taskCount = new java.util.concurrent.atomic.AtomicInteger();
 
     /** One caller's tasks and contexts, oldest first; guarded by its own monitor. */
     private static final class Principal {
@@ -85,6 +87,9 @@ final class A2aAgent implements AutoCloseable {
         TurnOptions.Builder options = TurnOptions.builder().outputSchema(schema == null || schema.isNull() ? null : schema);
         String contextId = message.hasNonNull("contextId") ? message.path("contextId").asText() : UUID.randomUUID().toString();
         Principal p = principals.computeIfAbsent(principal, k -> new Principal());
+        if (taskCount.get() >= limits.tasks()) {
+            forgetEndedAnywhere(p);
+        }
         List<A2aContext> closing = new ArrayList<>();
         A2aContext context;
         A2aTask task;
@@ -96,7 +101,14 @@ final class A2aAgent implements AutoCloseable {
                 throw new A2aError(A2aError.UNSUPPORTED, "context " + contextId + " has a running task; one task at a time per context");
             }
             if (p.tasks.size() >= limits.tasksPerPrincipal() && !forgetOldestEnded(p)) {
-                throw new A2aError(A2aError.UNSUPPORTED, "too many running tasks (" + limits.tasksPerPrincipal() + ")");
+                throw new A2aError(A2aError.UNSUPPORTED, "per-principal limit: this caller's " + limits.tasksPerPrincipal()
+                        + " tasks kept (tasksPerPrincipal) are all still running", Map.of("limit", "tasksPerPrincipal", "scope", "principal",
+                        "max", String.valueOf(limits.tasksPerPrincipal())));
+            }
+            if (taskCount.get() >= limits.tasks() && !forgetOldestEnded(p)) {
+                throw new A2aError(A2aError.UNSUPPORTED, "server-wide limit: " + limits.tasks()
+                        + " tasks are kept across all callers (tasks) and none can be forgotten yet", Map.of("limit", "tasks", "scope", "server",
+                        "max", String.valueOf(limits.tasks())));
             }
             String id = UUID.randomUUID().toString();
             task = new A2aTask(id, contextId, A2aWire.userMessage(message, id, contextId), limits.queuedEvents(), limits.approvalDeadline());
@@ -104,6 +116,7 @@ final class A2aAgent implements AutoCloseable {
                 task.expectStructuredOutput();
             }
             p.tasks.put(id, task);
+            taskCount.incrementAndGet();
             context.run(task);
         }
         closing.forEach(A2aContext::close);
@@ -167,14 +180,29 @@ final class A2aAgent implements AutoCloseable {
         return out;
     }
 
-    private static boolean forgetOldestEnded(Principal p) {
+    /** Forgets {@code p}'s oldest ended task; called holding {@code p}'s monitor. */
+    private boolean forgetOldestEnded(Principal p) {
         for (Map.Entry<String, A2aTask> e : p.tasks.entrySet()) {
             if (e.getValue().ended()) {
                 p.tasks.remove(e.getKey());
+                taskCount.decrementAndGet();
                 return true;
             }
         }
         return false;
+    }
+
+    /** The server holds all the tasks it may: one ended task of another caller's is forgotten (one monitor at a time). */
+    private void forgetEndedAnywhere(Principal asking) {
+        for (Principal q : principals.values()) {
+            if (q != asking) {
+                synchronized (q) {
+                    if (forgetOldestEnded(q)) {
+                        return;
+                    }
+                }
+            }
+        }
     }
 
     /** This caller's task, or "task not found" (also for another caller's task). */
@@ -221,7 +249,8 @@ final class A2aAgent implements AutoCloseable {
             if (raced != null) {
                 return raced;
             }
-            if (p.tasks.size() > limits.tasksPerPrincipal()) {
+            taskCount.incrementAndGet();
+            if (p.tasks.size() > limits.tasksPerPrincipal() || taskCount.get() > limits.tasks()) {
                 forgetOldestEnded(p);
             }
         }

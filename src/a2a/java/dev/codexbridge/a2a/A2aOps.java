@@ -81,8 +81,13 @@ final class A2aOps {
         return agent.task(principal, id).snapshot(historyLength);
     }
 
+    /** A task's stream; a task that already ended has none (A2A 1.0 §3.1.6: {@code UnsupportedOperationError}; read it with a get). */
     Streamed subscribe(String principal, @Nullable String id) {
         A2aTask t = agent.task(principal, id);
+        if (t.ended()) {
+            throw new A2aError(A2aError.UNSUPPORTED, "task " + t.id + " is already " + t.state() + ": it has no more events to stream; get the task instead",
+                    java.util.Map.of("taskId", t.id, "state", t.state()));
+        }
         return new Streamed(t.subscribe(), t);
     }
 

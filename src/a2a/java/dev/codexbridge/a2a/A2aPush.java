@@ -77,8 +77,10 @@ final class A2aPush implements AutoCloseable {
         if (id == null && all.size() == 1) {
             return all.get(0);
         }
+        // A2A 1.0 §3.1.8: a config that does not exist is "not found"
         return all.stream().filter(c -> c.id().equals(id)).findFirst()
-                .orElseThrow(() -> A2aError.invalidParams("task " + taskId + " has no push config " + id));
+                .orElseThrow(() -> new A2aError(A2aError.TASK_NOT_FOUND, "task " + taskId + " has no push config " + id,
+                        java.util.Map.of("taskId", String.valueOf(taskId), "pushNotificationConfigId", String.valueOf(id))));
     }
 
     List<PushConfig> list(String principal, @Nullable String taskId) {
@@ -100,11 +102,21 @@ final class A2aPush implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Removes a config; idempotent (A2A 1.0 §3.1.10): deleting one that is gone (or never was)
+     * succeeds too. The task must still be the caller's. Without an id, the task's only config.
+     */
     void delete(String principal, @Nullable String taskId, @Nullable String id) {
-        PushConfig c = get(principal, taskId, id);
         List<PushConfig> list = configs.get(agent.task(principal, taskId));
+        if (list == null) {
+            return;
+        }
         synchronized (list) {
-            list.remove(c);
+            if (id == null && list.size() == 1) {
+                list.clear();
+            } else {
+                list.removeIf(c -> c.id().equals(id));
+            }
         }
     }
 

@@ -33,9 +33,12 @@ final class A2aRest {
                 || TASK.matcher(path).matches() || CONFIGS.matcher(path).matches();
     }
 
-    static boolean holdsThread(String method, String path, @Nullable JsonNode body) {
-        return path.equals("/message:stream") || path.endsWith(":subscribe")
-                || path.equals("/message:send") && (body == null || !body.path("configuration").path("returnImmediately").asBoolean(false));
+    static CallerSlots.@Nullable Kind holdsThread(String method, String path, @Nullable JsonNode body) {
+        if (path.equals("/message:stream") || path.endsWith(":subscribe")) {
+            return CallerSlots.Kind.STREAM;
+        }
+        return path.equals("/message:send") && (body == null || !body.path("configuration").path("returnImmediately").asBoolean(false))
+                ? CallerSlots.Kind.BLOCKING_SEND : null;
     }
 
     A2aReply call(String principal, String method, String path, Map<String, String> query, @Nullable JsonNode body,
@@ -139,23 +142,19 @@ final class A2aRest {
     static A2aReply error(A2aError e) {
         int status;
         String name;
-        String reason;
         switch (e.code()) {
-            case A2aError.TASK_NOT_FOUND -> { status = 404; name = "NOT_FOUND"; reason = "TASK_NOT_FOUND"; }
-            case A2aError.METHOD_NOT_FOUND -> { status = 404; name = "NOT_FOUND"; reason = null; }
-            case A2aError.TASK_NOT_CANCELABLE -> { status = 400; name = "FAILED_PRECONDITION"; reason = "TASK_NOT_CANCELABLE"; }
-            case A2aError.PUSH_NOT_SUPPORTED -> { status = 400; name = "FAILED_PRECONDITION"; reason = "PUSH_NOTIFICATION_NOT_SUPPORTED"; }
-            case A2aError.UNSUPPORTED -> { status = 400; name = "FAILED_PRECONDITION"; reason = "UNSUPPORTED_OPERATION"; }
-            case A2aError.EXTENDED_CARD_NOT_CONFIGURED -> { status = 400; name = "FAILED_PRECONDITION"; reason = "EXTENDED_AGENT_CARD_NOT_CONFIGURED"; }
-            case A2aError.VERSION_NOT_SUPPORTED -> { status = 400; name = "FAILED_PRECONDITION"; reason = "VERSION_NOT_SUPPORTED"; }
-            case A2aError.INTERNAL -> { status = 500; name = "INTERNAL"; reason = null; }
-            default -> { status = 400; name = "INVALID_ARGUMENT"; reason = "INVALID_PARAMS"; }
+            case A2aError.TASK_NOT_FOUND, A2aError.METHOD_NOT_FOUND -> { status = 404; name = "NOT_FOUND"; }
+            case A2aError.TASK_NOT_CANCELABLE, A2aError.PUSH_NOT_SUPPORTED, A2aError.UNSUPPORTED, A2aError.EXTENDED_CARD_NOT_CONFIGURED,
+                    A2aError.VERSION_NOT_SUPPORTED -> { status = 400; name = "FAILED_PRECONDITION"; }
+            case A2aError.INTERNAL -> { status = 500; name = "INTERNAL"; }
+            default -> { status = 400; name = "INVALID_ARGUMENT"; }
         }
+        String reason = e.reason() != null ? e.reason() : e.code() == A2aError.METHOD_NOT_FOUND || e.code() == A2aError.INTERNAL ? null
+                : "INVALID_PARAMS";
         ObjectNode body = A2aWire.object();
         ObjectNode s = body.putObject("error").put("code", status).put("status", name).put("message", e.getMessage());
         if (reason != null) {
-            s.putArray("details").addObject().put("@type", "type.googleapis.com/google.rpc.ErrorInfo").put("reason", reason)
-                    .put("domain", "a2a-protocol.org");
+            s.putArray("details").add(A2aWire.errorInfo(reason, e));
         }
         return new A2aReply.Body(status, body);
     }

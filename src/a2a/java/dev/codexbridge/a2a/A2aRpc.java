@@ -27,34 +27,51 @@ final class A2aRpc {
         this.push = push;
     }
 
-    /** Whether the call holds a server thread while it runs: a stream, or a send that waits for the task. */
-    static boolean holdsThread(JsonNode body) {
+    /** What server thread the call holds while it runs: a stream's, a waiting send's, or none (null). */
+    static CallerSlots.@Nullable Kind holdsThread(JsonNode body) {
         JsonNode config = body.path("params").path("configuration");
         return switch (body.path("method").asText()) {
-            case "message/stream", "tasks/resubscribe", "SendStreamingMessage", "SubscribeToTask" -> true;
-            case "message/send" -> config.path("blocking").asBoolean(true);
-            case "SendMessage" -> !config.path("returnImmediately").asBoolean(false);
-            default -> false;
+            case "message/stream", "tasks/resubscribe", "SendStreamingMessage", "SubscribeToTask" -> CallerSlots.Kind.STREAM;
+            case "message/send" -> config.path("blocking").asBoolean(true) ? CallerSlots.Kind.BLOCKING_SEND : null;
+            case "SendMessage" -> !config.path("returnImmediately").asBoolean(false) ? CallerSlots.Kind.BLOCKING_SEND : null;
+            default -> null;
         };
     }
 
-    A2aReply call(String principal, JsonNode request, @Nullable String versionHeader) throws InterruptedException {
+    A2aReply call(String principal, JsonNode request, @Nullable String version) throws InterruptedException {
         JsonNode id = request.get("id");
         try {
-            if (!request.isObject() || !"2.0".equals(request.path("jsonrpc").asText()) || !request.path("method").isTextual()) {
-                throw new A2aError(A2aError.INVALID_REQUEST, "not a JSON-RPC 2.0 request");
+            if (!request.isObject()) {
+                throw new A2aError(A2aError.INVALID_REQUEST, "not a JSON-RPC 2.0 request: the body must be an object");
+            }
+            if (id != null && !id.isTextual() && !id.isNumber() && !id.isNull()) {
+                // JSON-RPC 2.0: an id is a string, a number or null; one of another type cannot be echoed back
+                id = null;
+                throw new A2aError(A2aError.INVALID_REQUEST, "the request's id must be a string, a number or null");
+            }
+            if (!request.path("jsonrpc").isTextual() || !"2.0".equals(request.path("jsonrpc").asText())) {
+                throw new A2aError(A2aError.INVALID_REQUEST, "not a JSON-RPC 2.0 request: \"jsonrpc\" must be the string \"2.0\"");
+            }
+            if (!request.path("method").isTextual()) {
+                throw new A2aError(A2aError.INVALID_REQUEST, "not a JSON-RPC 2.0 request: \"method\" must be a string");
+            }
+            JsonNode params = request.path("params");
+            if (!params.isMissingNode() && !params.isNull() && !params.isContainerNode()) {
+                throw new A2aError(A2aError.INVALID_REQUEST, "\"params\" must be an object");
+            }
+            if (params.isArray()) {
+                throw A2aError.invalidParams("A2A's params are an object, not an array");
             }
             String method = request.path("method").asText();
-            A2aVersion named = A2aVersion.ofHeader(versionHeader);
+            A2aVersion named = A2aVersion.ofHeader(version);
             A2aVersion v = V1_METHODS.contains(method) ? A2aVersion.V1_0 : A2aVersion.V0_3;
             if (named != null && named != v && (V1_METHODS.contains(method) || method.contains("/"))) {
                 throw new A2aError(A2aError.METHOD_NOT_FOUND, method + " is an A2A " + v.wire + " method, but the request says A2A-Version "
                         + named.wire);
             }
-            JsonNode params = request.path("params");
             return v == A2aVersion.V1_0 ? v1(principal, id, method, params) : v03(principal, id, method, params);
         } catch (A2aError e) {
-            return body(A2aWire.error(id, e.code(), e.getMessage()));
+            return body(A2aWire.error(id, e));
         }
     }
 

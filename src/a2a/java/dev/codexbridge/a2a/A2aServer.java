@@ -11,12 +11,14 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.net.URLDecoder;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
@@ -65,6 +67,8 @@ public final class A2aServer implements AutoCloseable {
         }
     };
     private static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    /** How long a caller may use a fetched agent card before it asks again (with its ETag). */
+    static final Duration CARD_MAX_AGE = Duration.ofMinutes(5);
 
     private final Server jetty;
     private final ServerConnector connector;
@@ -74,8 +78,10 @@ public final class A2aServer implements AutoCloseable {
     private final @Nullable A2aPush push;
     private final @Nullable Authenticator auth;
     private final Builder settings;
-    private final AtomicInteger openStreams = new AtomicInteger();
+    private final CallerSlots slots;
     private final Map<A2aVersion, byte[]> cards = new EnumMap<>(A2aVersion.class);
+    /** When the card was made: its {@code Last-Modified} (it does not change while the server runs). */
+    private final String cardModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).withNano(0));
 
     private A2aServer(Builder b) {
         this.settings = b;
@@ -83,6 +89,7 @@ public final class A2aServer implements AutoCloseable {
             throw new IllegalStateException("no tokens: give the callers' bearer tokens or JWT settings (or, for trusted callers only, an anonymous principal)");
         }
         this.auth = b.auth;
+        this.slots = new CallerSlots(b.limits);
         this.agent = new A2aAgent(Objects.requireNonNull(b.sessions, "sessions"),
                 b.contexts != null ? b.contexts : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS), b.limits);
         this.push = b.push == null ? null : new A2aPush(agent, b.push);
@@ -125,7 +132,8 @@ public final class A2aServer implements AutoCloseable {
     private void serve(Request request, Response response, Callback callback) throws Exception {
         String path = Request.getPathInContext(request);
         String method = request.getMethod();
-        String version = request.getHeaders().get(VERSION_HEADER);
+        Map<String, String> query = query(request);
+        String version = version(request, query);
         if (path.equals(CARD_PATH) || path.equals("/.well-known/agent.json")) {
             if (!method.equals("GET")) {
                 plain(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "GET only");
@@ -138,8 +146,7 @@ public final class A2aServer implements AutoCloseable {
                 plain(response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage());
                 return;
             }
-            response.getHeaders().put(HttpHeader.VARY, VERSION_HEADER);
-            json(response, callback, HttpStatus.OK_200, card(v));
+            serveCard(request, response, callback, card(v));
             return;
         }
         boolean isRpc = path.equals("/");
@@ -169,6 +176,14 @@ public final class A2aServer implements AutoCloseable {
                     plain(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, "request larger than " + settings.limits.maxRequestBytes() + " bytes");
                     return;
                 }
+                String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+                if (type != null && !isJson(type)) {
+                    // JSON-RPC and HTTP+JSON take JSON only (A2A 1.0 §9.1, §11.1): ContentTypeNotSupportedError, in the binding's shape
+                    A2aError refused = new A2aError(A2aError.CONTENT_TYPE_NOT_SUPPORTED, "Content-Type " + type
+                            + " is not served: send application/json", Map.of("contentType", type));
+                    reply(response, callback, isRpc ? new A2aReply.Body(200, A2aWire.error(null, refused)) : A2aRest.error(refused));
+                    return;
+                }
                 body = bytes.length == 0 ? null : A2aWire.JSON.readTree(bytes);
             } catch (JsonProcessingException e) {
                 reply(response, callback, isRpc ? new A2aReply.Body(200, A2aWire.error(null, A2aError.PARSE, "the body is not JSON"))
@@ -180,33 +195,102 @@ public final class A2aServer implements AutoCloseable {
             reply(response, callback, new A2aReply.Body(200, A2aWire.error(null, A2aError.INVALID_REQUEST, "empty body")));
             return;
         }
-        // a stream, and a blocking send while it waits, hold a server thread: both count against the limit
-        boolean holdsThread = isRpc ? A2aRpc.holdsThread(body) : A2aRest.holdsThread(method, path, body);
-        if (holdsThread && openStreams.incrementAndGet() > settings.limits.streams()) {
-            openStreams.decrementAndGet();
-            A2aError busy = new A2aError(A2aError.UNSUPPORTED, "too many open streams and blocking sends (" + settings.limits.streams()
-                    + "); send without waiting (0.3: configuration.blocking false; 1.0: returnImmediately) and poll the task");
-            reply(response, callback, isRpc ? new A2aReply.Body(200, A2aWire.error(body.get("id"), busy.code(), busy.getMessage()))
-                    : A2aRest.error(busy));
-            return;
+        // a stream, and a blocking send while it waits, hold a server thread: both count against the caller's and the server's limits
+        CallerSlots.Kind holds = isRpc ? A2aRpc.holdsThread(body) : A2aRest.holdsThread(method, path, body);
+        if (holds != null) {
+            try {
+                slots.acquire(principal.get(), holds);
+            } catch (A2aError busy) {
+                JsonNode id = body.get("id");
+                reply(response, callback, isRpc ? new A2aReply.Body(200, A2aWire.error(id != null && id.isValueNode() ? id : null, busy))
+                        : A2aRest.error(busy));
+                return;
+            }
         }
         try {
             A2aReply r;
             try {
                 r = isRpc ? rpc.call(principal.get(), body, version)
-                        : rest.call(principal.get(), method, path, query(request), body, version);
+                        : rest.call(principal.get(), method, path, query, body, version);
             } catch (RuntimeException e) {
                 // a fault of the server's, answered in the binding's own error shape rather than an HTTP 500 page
                 A2aError internal = new A2aError(A2aError.INTERNAL, "internal error: " + e);
-                r = isRpc ? new A2aReply.Body(200, A2aWire.error(body.get("id"), internal.code(), internal.getMessage()))
+                r = isRpc ? new A2aReply.Body(200, A2aWire.error(body.get("id"), internal))
                         : A2aRest.error(internal);
+            }
+            if (isRpc && holds == CallerSlots.Kind.STREAM && r instanceof A2aReply.Body b && b.json().has("error")
+                    && V03_STREAMS.contains(body.path("method").asText()) && accepts(request, "text/event-stream")) {
+                // 0.3: a streaming call's error is its stream's one event (a SendStreamingMessageResponse may be an error)
+                sseOnce(response, callback, b.json());
+                return;
             }
             reply(response, callback, r);
         } finally {
-            if (holdsThread) {
-                openStreams.decrementAndGet();
+            if (holds != null) {
+                slots.release(principal.get(), holds);
             }
         }
+    }
+
+    /** {@code application/json}, or a JSON-based type such as {@code application/a2a+json}, with any parameters. */
+    static boolean isJson(String contentType) {
+        String media = contentType.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+        return media.equals("application/json") || media.startsWith("application/") && media.endsWith("+json");
+    }
+
+    /** The {@code A2A-Version} service parameter: the header, else the request parameter of that name (A2A 1.0 §3.6.1). */
+    private static @Nullable String version(Request request, Map<String, String> query) {
+        String header = request.getHeaders().get(VERSION_HEADER);
+        if (header != null) {
+            return header;
+        }
+        for (Map.Entry<String, String> q : query.entrySet()) {
+            if (q.getKey().equalsIgnoreCase(VERSION_HEADER)) {
+                return q.getValue();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The card with HTTP caching (A2A 1.0 §8.6): {@code Cache-Control} with a {@code max-age}, an
+     * {@code ETag} of its content and {@code Last-Modified}; a matching {@code If-None-Match} is
+     * answered 304 without the body.
+     */
+    private void serveCard(Request request, Response response, Callback callback, byte[] card) {
+        String etag = etag(card);
+        response.getHeaders().put(HttpHeader.VARY, VERSION_HEADER);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "public, max-age=" + CARD_MAX_AGE.toSeconds());
+        response.getHeaders().put(HttpHeader.ETAG, etag);
+        response.getHeaders().put(HttpHeader.LAST_MODIFIED, cardModified);
+        String ifNoneMatch = request.getHeaders().get(HttpHeader.IF_NONE_MATCH);
+        if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
+            response.setStatus(HttpStatus.NOT_MODIFIED_304);
+            response.write(true, java.nio.ByteBuffer.allocate(0), callback);
+            return;
+        }
+        json(response, callback, HttpStatus.OK_200, card);
+    }
+
+    /** A strong validator of the card's bytes (each version's card has its own). */
+    static String etag(byte[] card) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(card);
+            return "\"" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 27) + "\"";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** {@code If-None-Match}: {@code *}, or a list of tags compared weakly (RFC 9110 §13.1.2). */
+    private static boolean matches(String ifNoneMatch, String etag) {
+        for (String tag : ifNoneMatch.split(",")) {
+            String t = tag.strip();
+            if (t.equals("*") || (t.startsWith("W/") ? t.substring(2) : t).equals(etag)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Map<String, String> query(Request request) {
@@ -261,6 +345,21 @@ public final class A2aServer implements AutoCloseable {
         }
     }
 
+    private static final java.util.Set<String> V03_STREAMS = java.util.Set.of("message/stream", "tasks/resubscribe");
+
+    private static boolean accepts(Request request, String mediaType) {
+        String accept = request.getHeaders().get(HttpHeader.ACCEPT);
+        return accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains(mediaType);
+    }
+
+    /** An SSE stream of one event, then its end. */
+    private static void sseOnce(Response response, Callback callback, JsonNode event) throws JsonProcessingException {
+        response.setStatus(HttpStatus.OK_200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        Content.Sink.write(response, true, "data: " + A2aWire.JSON.writeValueAsString(event) + "\n\n", callback);
+    }
+
     private static void json(Response response, Callback callback, int status, byte[] body) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
@@ -291,6 +390,11 @@ public final class A2aServer implements AutoCloseable {
             }
             return c;
         }
+    }
+
+    /** The limits the server keeps to. */
+    public A2aLimits limits() {
+        return settings.limits;
     }
 
     /** The agent card as served to an A2A 0.3 caller (with the 1.0 interfaces listed too), for a host that publishes it elsewhere. */

@@ -163,16 +163,34 @@ final class A2aTask implements TurnListener {
         return answer;
     }
 
-    /** The caller's answer to the pending request. */
+    /**
+     * The caller's message to this task: an answer to the pending request ({@link InputRequests}).
+     * One that answers nothing leaves the request pending, the task {@code input-required} with a
+     * status saying which answers are understood. A task that ended, or runs without waiting,
+     * takes no message ({@code UnsupportedOperationError}).
+     */
     void answer(JsonNode message) {
-        ApprovalDecision decision = InputRequests.decision(message);
+        ApprovalDecision decision;
         Pending p;
         synchronized (this) {
             p = pending;
             if (p == null || !state.equals(INPUT_REQUIRED)) {
-                throw A2aError.invalidParams("task " + id + " is " + state + ", not waiting for an answer");
+                throw new A2aError(A2aError.UNSUPPORTED, isEnd(state)
+                        ? "task " + id + " is already " + state + " and takes no more messages; to go on, send a new message in its context "
+                                + contextId + " (without the taskId)"
+                        : "task " + id + " is " + state + ", not waiting for an answer; a message to a task answers its input-required request",
+                        java.util.Map.of("taskId", id, "state", state));
             }
+            decision = InputRequests.decision(message);
             history.add(A2aWire.userMessage(message, id, contextId));
+            if (decision == null) {
+                // free text that answers nothing: the request stays, and the status says what is understood
+                ObjectNode explained = A2aWire.agentMessage(id, contextId,
+                        A2aWire.textPart(InputRequests.notUnderstood(A2aWire.texts(message))),
+                        A2aWire.dataPart(InputRequests.describe(p.requestId(), p.request())));
+                change(INPUT_REQUIRED, explained, null);
+                return;
+            }
             // settled before codex hears the answer: its next request may come at once
             answered(p.requestId());
         }

@@ -32,6 +32,10 @@ enum A2aVersion {
             if (!message.isObject()) {
                 throw A2aError.invalidParams("params.message is required");
             }
+            requireMessageId(message);
+            if (!message.path("role").isTextual()) {
+                throw A2aError.invalidParams("message.role is required: \"user\"");
+            }
             return (ObjectNode) message;
         }
 
@@ -78,6 +82,9 @@ enum A2aVersion {
 
         @Override
         ObjectNode messageIn(JsonNode message) {
+            if (message.isObject()) {
+                requireMessageId(message);
+            }
             return ProtoJson.messageIn(message);
         }
 
@@ -127,18 +134,36 @@ enum A2aVersion {
 
     abstract PushRequest pushIn(JsonNode params);
 
-    /** The version an {@code A2A-Version} header names; an unsupported one is a {@code -32009} error. */
+    /**
+     * The version an {@code A2A-Version} header or request parameter names ({@code Major.Minor};
+     * a patch number is ignored, A2A 1.0 §3.6); null when absent or empty (a 0.3 caller, or one
+     * whose method's name tells). An unsupported one is a {@code VersionNotSupportedError}.
+     */
     static @Nullable A2aVersion ofHeader(@Nullable String header) {
         if (header == null || header.isBlank()) {
             return null;
         }
         String v = header.strip();
-        for (A2aVersion version : values()) {
-            if (v.equals(version.wire) || v.equals(version.wire + ".0")) {
-                return version;
+        java.util.regex.Matcher m = MAJOR_MINOR.matcher(v);
+        if (m.matches()) {
+            for (A2aVersion version : values()) {
+                if (m.group(1).equals(version.wire)) {
+                    return version;
+                }
             }
         }
-        throw new A2aError(A2aError.VERSION_NOT_SUPPORTED, "A2A-Version " + v + " is not supported: this agent speaks 0.3 and 1.0");
+        throw new A2aError(A2aError.VERSION_NOT_SUPPORTED, "A2A-Version " + v + " is not supported: this agent speaks 0.3 and 1.0",
+                java.util.Map.of("requestedVersion", v, "supportedVersions", "0.3,1.0"));
+    }
+
+    private static final java.util.regex.Pattern MAJOR_MINOR = java.util.regex.Pattern.compile("(\\d+\\.\\d+)(?:\\.\\d+)?");
+
+    /** A2A's messages must carry the sender's {@code messageId} (0.3 and 1.0 alike). */
+    private static void requireMessageId(JsonNode message) {
+        JsonNode id = message.get("messageId");
+        if (id == null || !id.isTextual() || id.asText().isBlank()) {
+            throw A2aError.invalidParams("message.messageId is required (a non-empty string)");
+        }
     }
 
     private static @Nullable String text(JsonNode node, String field) {

@@ -88,10 +88,40 @@ final class A2aWire {
     }
 
     static ObjectNode error(@Nullable JsonNode id, int code, String message) {
+        return error(id, new A2aError(code, message));
+    }
+
+    /** A JSON-RPC error; an A2A-specific one carries its {@code google.rpc.ErrorInfo} in {@code data} (A2A 1.0 §9.5). */
+    static ObjectNode error(@Nullable JsonNode id, A2aError e) {
         ObjectNode r = object().put("jsonrpc", "2.0");
         r.set("id", id);
-        r.putObject("error").put("code", code).put("message", message);
+        ObjectNode err = r.putObject("error").put("code", e.code()).put("message", e.getMessage());
+        if (e.reason() != null) {
+            err.putArray("data").add(errorInfo(e.reason(), e));
+        }
         return r;
+    }
+
+    /** A {@code google.rpc.ErrorInfo} in ProtoJSON's {@code Any} form. */
+    static ObjectNode errorInfo(String reason, A2aError e) {
+        ObjectNode info = object().put("@type", "type.googleapis.com/google.rpc.ErrorInfo").put("reason", reason)
+                .put("domain", A2aError.DOMAIN);
+        if (!e.metadata().isEmpty()) {
+            ObjectNode m = info.putObject("metadata");
+            new java.util.TreeMap<>(e.metadata()).forEach(m::put);
+        }
+        return info;
+    }
+
+    /** A message's text parts alone, joined by spaces. */
+    static String texts(JsonNode message) {
+        StringBuilder b = new StringBuilder();
+        for (JsonNode p : message.path("parts")) {
+            if ("text".equals(p.path("kind").asText())) {
+                b.append(b.length() == 0 ? "" : " ").append(p.path("text").asText());
+            }
+        }
+        return b.toString().strip();
     }
 
     /** The text of a message's text parts, joined by new lines; data parts as their JSON. */
@@ -102,6 +132,8 @@ final class A2aWire {
             String piece = switch (kind) {
                 case "text" -> p.path("text").asText();
                 case "data" -> p.path("data").toString();
+                case "file" -> throw new A2aError(A2aError.CONTENT_TYPE_NOT_SUPPORTED, "file parts are not supported: send text or data parts",
+                        java.util.Map.of("partKind", "file"));
                 default -> throw A2aError.invalidParams("unsupported part kind '" + kind + "': send text or data parts");
             };
             if (b.length() > 0) {

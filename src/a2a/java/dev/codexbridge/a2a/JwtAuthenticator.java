@@ -72,9 +72,12 @@ public final class JwtAuthenticator implements Authenticator {
             return Verdict.refused("no bearer token");
         }
         try {
-            JWTClaimsSet claims = processor.process(authorization.substring(7).strip(), null);
+            String token = authorization.substring(7).strip();
+            JWTClaimsSet claims = processor.process(token, null);
             Object p = claims.getClaim(principalClaim);
-            if (!(p instanceof String s) || s.isBlank()) {
+            // the claim as sent: the parsed set turns a numeric sub into a string, which RFC 7519 (a StringOrURI) does not allow
+            Object sent = com.nimbusds.jose.JWSObject.parse(token).getPayload().toJSONObject().get(principalClaim);
+            if (!(p instanceof String s) || s.isBlank() || !(sent instanceof String)) {
                 return Verdict.refused("the token's " + principalClaim + " claim is not a non-blank string");
             }
             return new Verdict(s, "");

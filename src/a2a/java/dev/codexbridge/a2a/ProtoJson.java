@@ -142,9 +142,11 @@ final class ProtoJson {
                 out.set(f.getKey(), f.getValue());
             }
         }
-        String role = m.path("role").asText("ROLE_USER");
+        // required in 1.0's Message: a message without one is refused, not taken as the user's
+        String role = m.path("role").asText("");
         out.put("role", switch (role) {
-            case "ROLE_USER", "ROLE_UNSPECIFIED", "" -> "user";
+            case "ROLE_USER" -> "user";
+            case "", "ROLE_UNSPECIFIED" -> throw A2aError.invalidParams("message.role is required: ROLE_USER");
             case "ROLE_AGENT" -> "agent";
             default -> throw A2aError.invalidParams("message.role must be ROLE_USER, not '" + role + "'");
         });

@@ -1,5 +1,6 @@
 package dev.codexbridge.cli;
 
+import dev.codexbridge.a2a.A2aLimits;
 import dev.codexbridge.a2a.A2aServer;
 import dev.codexbridge.a2a.Authenticator;
 import dev.codexbridge.a2a.BearerTokens;
@@ -100,6 +101,26 @@ final class A2aCommand implements Callable<Integer> {
                     + "outlive a restart on the same --codex-home (default: in memory).")
     Path contexts;
 
+    @Option(names = "--streams", paramLabel = "N", defaultValue = "64",
+            description = "SSE streams and waiting blocking sends at once, all callers together (default: ${DEFAULT-VALUE}).")
+    int streams;
+
+    @Option(names = "--streams-per-principal", paramLabel = "N",
+            description = "SSE streams one caller may have open at once (default: 16, or --streams when fewer).")
+    Integer streamsPerPrincipal;
+
+    @Option(names = "--blocking-sends-per-principal", paramLabel = "N",
+            description = "Blocking sends one caller may have waiting at once (default: 16, or --streams when fewer).")
+    Integer blockingSendsPerPrincipal;
+
+    @Option(names = "--tasks-per-principal", paramLabel = "N", defaultValue = "100",
+            description = "Tasks kept per caller, ended ones included (default: ${DEFAULT-VALUE}).")
+    int tasksPerPrincipal;
+
+    @Option(names = "--tasks", paramLabel = "N", defaultValue = "10000",
+            description = "Tasks kept, all callers together (default: ${DEFAULT-VALUE}).")
+    int tasks;
+
     @Option(names = "--allow", paramLabel = "PROGRAM", split = ",",
             description = "Programs codex may run without asking when it asks about one simple command of theirs (an allow-list, "
                     + "as CommandRules.allowing); every other command is declined unless --caller-approvals hands it to the caller.")
@@ -143,6 +164,15 @@ final class A2aCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--contexts keeps threads for a later run, but --offline-demo's CODEX_HOME is thrown away: "
                     + "leave out one of them");
         }
+        A2aLimits limits;
+        try {
+            int share = Math.min(A2aLimits.DEFAULTS.streamsPerPrincipal(), streams);
+            limits = A2aLimits.DEFAULTS.withTasksPerPrincipal(tasksPerPrincipal).withTasks(tasks).withStreams(streams,
+                    streamsPerPrincipal != null ? streamsPerPrincipal : share, blockingSendsPerPrincipal != null ? blockingSendsPerPrincipal : share);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--streams, --streams-per-principal, --blocking-sends-per-principal, --tasks, "
+                    + "--tasks-per-principal: " + e.getMessage(), e);
+        }
         Authenticator callers = jwt();
         if (callers != null && tokens != null) {
             throw new IllegalArgumentException("give --tokens or the --jwt-* options, not both");
@@ -161,6 +191,7 @@ final class A2aCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         try (CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).connect();
             A2aServer server = A2aServer.builder().host(host).port(port).publicUri(publicUrl).authenticator(callers).anonymous(anonymous)
+                    .limits(limits)
                     .push(noPush ? null : pushAllowPrivate ? PushOptions.DEFAULTS.allowingPrivateAddresses() : PushOptions.DEFAULTS)
                     .contexts(contexts != null ? ContextStore.files(contexts, ContextStore.DEFAULT_MAX_CONTEXTS)
                             : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS))

@@ -224,6 +224,29 @@ public final class CodexSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts one turn and returns its events as a stream ({@link TurnStream}, a
+     * {@link java.util.concurrent.Flow.Publisher}; {@link TurnStream#iterator()} reads it on a
+     * thread that may block): the {@link TurnListener} callbacks as values, the result last. The
+     * turn starts now; its events wait in a bounded buffer ({@link TurnStream#DEFAULT_BUFFER_SIZE})
+     * for the one subscriber, which is signalled on the library's host pool. One turn at a time,
+     * like {@link #startTurn}: a second concurrent start throws {@link IllegalStateException}.
+     */
+    public TurnStream streamTurn(TurnInput input, @Nullable TurnOptions options) {
+        return streamTurn(input, options, TurnStream.DEFAULT_BUFFER_SIZE, RpcThreads.host());
+    }
+
+    /**
+     * {@link #streamTurn(TurnInput, TurnOptions)} with {@code bufferSize} events a subscriber may
+     * fall behind before deltas coalesce (and ten times that before the subscription fails), and
+     * the subscriber signalled on {@code executor}.
+     */
+    public TurnStream streamTurn(TurnInput input, @Nullable TurnOptions options, int bufferSize, Executor executor) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(executor, "executor");
+        return TurnStream.start(this, input, options == null ? TurnOptions.DEFAULTS : options, bufferSize, executor);
+    }
+
     private TurnResult await(CompletableFuture<TurnResult> turn) {
         boolean interrupted = false;
         try {

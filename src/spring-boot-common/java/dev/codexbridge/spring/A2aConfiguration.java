@@ -50,8 +50,11 @@ class A2aConfiguration {
         }
         A2aLimits limits;
         try {
+            int share = Math.min(A2aLimits.DEFAULTS.streamsPerPrincipal(), p.getStreams());
             limits = new A2aLimits(p.getTasksPerPrincipal(), p.getContextsPerPrincipal(), p.getStreams(), p.getQueuedEvents(),
-                    p.getApprovalDeadline(), p.getBlockingWait(), p.getMaxRequestBytes());
+                    p.getApprovalDeadline(), p.getBlockingWait(), p.getMaxRequestBytes(),
+                    p.getStreamsPerPrincipal() != null ? p.getStreamsPerPrincipal() : share,
+                    p.getBlockingSendsPerPrincipal() != null ? p.getBlockingSendsPerPrincipal() : share, p.getTasks());
         } catch (IllegalArgumentException e) {
             throw new CodexPropertiesException("codex-bridge.a2a limits: " + e.getMessage());
         }

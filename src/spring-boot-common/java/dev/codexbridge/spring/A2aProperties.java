@@ -38,6 +38,12 @@ public class A2aProperties {
     private int contextsPerPrincipal = 16;
     /** SSE streams and waiting blocking sends at once, all callers together. */
     private int streams = 64;
+    /** SSE streams one caller may have open at once (unset: 16, or streams when fewer). */
+    private Integer streamsPerPrincipal;
+    /** Blocking sends one caller may have waiting at once (unset: 16, or streams when fewer). */
+    private Integer blockingSendsPerPrincipal;
+    /** Tasks kept, all callers together (at least tasks-per-principal). */
+    private int tasks = 10_000;
     /** Events queued for one stream before a slow client loses it. */
     private int queuedEvents = 512;
     /** How long a codex request waits for the caller's answer before it is declined. */
@@ -243,6 +249,30 @@ public class A2aProperties {
 
     public void setStreams(int streams) {
         this.streams = streams;
+    }
+
+    public Integer getStreamsPerPrincipal() {
+        return streamsPerPrincipal;
+    }
+
+    public void setStreamsPerPrincipal(Integer streamsPerPrincipal) {
+        this.streamsPerPrincipal = streamsPerPrincipal;
+    }
+
+    public Integer getBlockingSendsPerPrincipal() {
+        return blockingSendsPerPrincipal;
+    }
+
+    public void setBlockingSendsPerPrincipal(Integer blockingSendsPerPrincipal) {
+        this.blockingSendsPerPrincipal = blockingSendsPerPrincipal;
+    }
+
+    public int getTasks() {
+        return tasks;
+    }
+
+    public void setTasks(int tasks) {
+        this.tasks = tasks;
     }
 
     public int getQueuedEvents() {

@@ -54,6 +54,7 @@ class DocsExamplesTest {
         assertShown("docs/session.md", "#rate-limits", "OneAccount.java");
         assertShown("docs/session.md", "#typed-params", "ApprovalText.java");
         assertShown("docs/session.md", "#command-rules", "CommandAllowList.java");
+        assertShown("docs/session.md", "#streaming", "StreamedConversation.java");
         assertShown("docs/runtime.md", "RuntimeRouting.java");
         assertShown("docs/tenants.md", "TenantHost.java");
     }

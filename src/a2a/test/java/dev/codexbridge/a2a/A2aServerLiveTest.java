@@ -251,8 +251,9 @@ class A2aServerLiveTest {
         assertThat(http.send(authed.POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tasks/list\"}")).build(),
                 HttpResponse.BodyHandlers.ofString()).body()).contains("-32601", "no such method: tasks/list");
         assertThat(http.send(authed.POST(HttpRequest.BodyPublishers.ofString(
-                "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"message/send\",\"params\":{\"message\":{\"role\":\"user\",\"parts\":[{\"kind\":\"file\",\"file\":{}}]}}}"))
-                .build(), HttpResponse.BodyHandlers.ofString()).body()).contains("-32602", "unsupported part kind 'file'");
+                "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"message/send\",\"params\":{\"message\":{\"role\":\"user\",\"messageId\":\"m\","
+                        + "\"parts\":[{\"kind\":\"file\",\"file\":{}}]}}}"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body()).contains("-32005", "file parts are not supported", "CONTENT_TYPE_NOT_SUPPORTED");
     }
 
     @SuppressWarnings("unchecked")

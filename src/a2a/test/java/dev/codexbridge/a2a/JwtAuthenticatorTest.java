@@ -44,6 +44,18 @@ class JwtAuthenticatorTest {
     }
 
     @Test
+    void aSubjectThatIsNotAStringIsRefused() throws Exception {
+        // RFC 7519: sub is a StringOrURI; a numeric 42 must not act as the principal "42"
+        String numeric = Jwts.hs256(Jwts.SECRET, Jwts.claims("x", b -> b.claim("sub", 42)));
+        assertThat(new String(java.util.Base64.getUrlDecoder().decode(numeric.split("\\.")[1]), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("\"sub\":42");
+        assertThat(hmac.verdict(bearer(numeric)).principal()).isNull();
+        assertThat(hmac.verdict(bearer(numeric)).reason()).contains("sub claim is not a non-blank string");
+        assertThat(hmac.principal(bearer(Jwts.hs256(Jwts.SECRET, Jwts.claims("x", b -> b.claim("sub", true)))))).isEmpty();
+        assertThat(hmac.principal(bearer(Jwts.hs256(Jwts.SECRET, Jwts.claims("42", b -> b))))).contains("42");
+    }
+
+    @Test
     void expiredNotYetValidWrongAudienceOrIssuerAreRefused() throws Exception {
         Date past = Date.from(Instant.now().minusSeconds(60));
         Date future = Date.from(Instant.now().plusSeconds(60));

@@ -60,7 +60,9 @@ class ProtoJsonTest {
     @Test
     void badMessagesAreClearErrors() throws Exception {
         assertThatThrownBy(() -> ProtoJson.messageIn(json("{\"role\": \"ROLE_ROBOT\", \"parts\": []}"))).hasMessageContaining("ROLE_USER");
-        assertThatThrownBy(() -> ProtoJson.messageIn(json("{\"parts\": [{\"mystery\": 1}]}"))).hasMessageContaining("text, data, url or raw");
+        assertThatThrownBy(() -> ProtoJson.messageIn(json("{\"role\": \"ROLE_USER\", \"parts\": [{\"mystery\": 1}]}")))
+                .hasMessageContaining("text, data, url or raw");
+        assertThatThrownBy(() -> ProtoJson.messageIn(json("{\"parts\": [{\"text\": \"hi\"}]}"))).hasMessageContaining("message.role is required");
         assertThatThrownBy(() -> ProtoJson.messageIn(json("\"hello\""))).hasMessageContaining("message is required");
         assertThatThrownBy(() -> A2aVersion.ofHeader("2.0")).hasMessageContaining("speaks 0.3 and 1.0");
         assertThat(A2aVersion.ofHeader("1.0.0")).isEqualTo(A2aVersion.V1_0);

@@ -36,7 +36,8 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 // closed after the class: its codex must not outlive it (other tests count the app-servers this JVM runs)
 @DirtiesContext
-@SpringBootTest(classes = HostApplication.class, properties = {"codex-bridge.a2a.enabled=true", "codex-bridge.a2a.port=0"})
+@SpringBootTest(classes = HostApplication.class, properties = {"codex-bridge.a2a.enabled=true", "codex-bridge.a2a.port=0",
+        "codex-bridge.a2a.streams-per-principal=5", "codex-bridge.a2a.blocking-sends-per-principal=6", "codex-bridge.a2a.tasks=2000"})
 class A2aSpringBootTest {
     private static final String TOKEN = "spring-a2a-token-5f2c91";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,6 +67,14 @@ class A2aSpringBootTest {
         if (model != null) {
             model.close();
         }
+    }
+
+    @Test
+    void theLimitsPropertiesReachTheServer() {
+        assertThat(server.limits().streamsPerPrincipal()).isEqualTo(5);
+        assertThat(server.limits().blockingSendsPerPrincipal()).isEqualTo(6);
+        assertThat(server.limits().tasks()).isEqualTo(2000);
+        assertThat(server.limits().streams()).isEqualTo(64);
     }
 
     @Test

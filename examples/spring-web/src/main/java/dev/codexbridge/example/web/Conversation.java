@@ -1,121 +1,107 @@
 package dev.codexbridge.example.web;
 
-import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
-import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.session.TurnStream;
+import dev.codexbridge.session.TurnStreamEvent;
+import dev.codexbridge.spring.TurnEventView;
+import dev.codexbridge.spring.TurnSse;
 import dev.codexbridge.transcript.TranscriptMessage;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Optional;
+import org.springframework.http.MediaType;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
- * One conversation of the page: a codex thread ({@link CodexSession} on the shared client), the
- * events its page is sent, and the transcript so far. One turn at a time, as codex runs them.
+ * One conversation of the page: a codex thread ({@link CodexSession} on the shared client), its
+ * running turn as a stream ({@link CodexSession#streamTurn}), and the transcript so far. One turn
+ * at a time, as codex runs them. The page is sent the turn's events by the starter's
+ * {@link TurnSse}, named by kind; the {@code ended} event also carries the transcript.
  */
 final class Conversation implements AutoCloseable {
     private final String id;
     private final CodexSession session;
-    private final EventStream events;
     private final List<TranscriptEntry> transcript = new ArrayList<>();
-    private final AtomicBoolean running = new AtomicBoolean();
+    private TurnStream turn;
+    private boolean running;
+    private SseEmitter page;
 
-    Conversation(String id, CodexSession session, EventStream events) {
+    Conversation(String id, CodexSession session) {
         this.id = id;
         this.session = session;
-        this.events = events;
     }
 
     String id() {
         return id;
     }
 
-    EventStream events() {
-        return events;
-    }
-
     synchronized List<TranscriptEntry> transcript() {
         return List.copyOf(transcript);
     }
 
-    /** Starts a turn; false when one is running already. The turn runs without a thread of its own. */
-    boolean send(String text) {
-        if (!running.compareAndSet(false, true)) {
+    /** Starts a turn, its events waiting for the page; false when one is running already. */
+    synchronized boolean send(String text) {
+        if (running) {
             return false;
         }
-        synchronized (this) {
-            transcript.add(new TranscriptEntry("user", text));
-        }
-        events.publish("turnStarted", Map.of("text", text));
-        session.runTurnAsync(TurnInput.text(text), TurnOptions.DEFAULTS, new PageListener())
-                .whenComplete((result, failure) -> {
-                    running.set(false);
-                    if (failure != null) {
-                        events.publish("turnFailed", Map.of("message", String.valueOf(failure.getMessage())));
-                    } else {
-                        finished(result);
-                    }
-                });
+        running = true;
+        transcript.add(new TranscriptEntry("user", text));
+        TurnStream started = session.streamTurn(TurnInput.text(text), TurnOptions.DEFAULTS);
+        turn = started;
+        // the transcript grows whether or not a page listens
+        started.handle().result().whenComplete((result, failure) -> finished(started, result));
         return true;
     }
 
-    private void finished(TurnResult result) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        synchronized (this) {
+    /** The running (or last) turn's events for the page, once: the stream has one subscriber. */
+    synchronized Optional<SseEmitter> listen() {
+        if (turn == null) {
+            return Optional.empty();
+        }
+        TurnStream listened = turn;
+        page = TurnSse.emitter(listened, event -> show(listened, event));
+        return Optional.of(page);
+    }
+
+    /** The starter's view of each event; the end also carries the transcript, recorded first. */
+    private SseEmitter.SseEventBuilder show(TurnStream stream, TurnStreamEvent event) {
+        if (!(event instanceof TurnStreamEvent.Ended)) {
+            return TurnSse.event(event);
+        }
+        finished(stream, ((TurnStreamEvent.Ended) event).result());
+        Map<String, Object> data = new java.util.LinkedHashMap<>(TurnEventView.data(event));
+        data.put("transcript", transcript());
+        return SseEmitter.event().name(event.kind()).data(data, MediaType.APPLICATION_JSON);
+    }
+
+    /** The turn ended: its messages join the transcript, once, and the next turn may start. */
+    private synchronized void finished(TurnStream stream, TurnResult result) {
+        if (stream != turn || !running) {
+            return;
+        }
+        running = false;
+        if (result != null) {
             for (TranscriptMessage m : result.messages()) {
                 if (m.role() != TranscriptMessage.Role.USER) {
                     transcript.add(TranscriptEntry.of(m));
                 }
             }
-            data.put("transcript", List.copyOf(transcript));
         }
-        data.put("status", result.status().wire());
-        data.put("finalText", result.finalText() == null ? "" : result.finalText());
-        data.put("error", result.error() == null ? "" : String.valueOf(result.error().message()));
-        events.publish("turnCompleted", data);
+    }
+
+    /** Ends the page's stream (the app is stopping): an open one would hold graceful shutdown for its whole timeout. */
+    synchronized void closePage() {
+        if (page != null) {
+            page.complete();
+        }
     }
 
     @Override
     public void close() {
         session.close();
-    }
-
-    /** The turn's progress, as events for the page; called on the library's dispatch threads, so it only publishes. */
-    private final class PageListener implements TurnListener {
-        @Override
-        public void onAgentMessageDelta(String itemId, String delta) {
-            events.publish("delta", Map.of("itemId", itemId, "text", delta));
-        }
-
-        @Override
-        public void onCommandOutputDelta(String itemId, String delta) {
-            events.publish("output", Map.of("itemId", itemId, "text", delta));
-        }
-
-        @Override
-        public void onItemStarted(ThreadItem item) {
-            if (item instanceof ThreadItem.CommandExecution c) {
-                events.publish("commandStarted", Map.of("itemId", c.id(), "command", String.valueOf(c.command())));
-            }
-        }
-
-        @Override
-        public void onItemCompleted(ThreadItem item, List<TranscriptMessage> messages) {
-            if (item instanceof ThreadItem.CommandExecution c) {
-                Map<String, Object> data = new LinkedHashMap<>();
-                data.put("itemId", c.id());
-                data.put("command", String.valueOf(c.command()));
-                data.put("status", c.status() == null ? "" : c.status().wire());
-                data.put("exitCode", c.exitCode() == null ? "" : c.exitCode().toString());
-                data.put("output", c.aggregatedOutput() == null ? "" : c.aggregatedOutput());
-                events.publish("commandCompleted", data);
-            } else if (item instanceof ThreadItem.AgentMessage m) {
-                events.publish("message", Map.of("itemId", m.id(), "text", String.valueOf(m.text())));
-            }
-        }
     }
 }

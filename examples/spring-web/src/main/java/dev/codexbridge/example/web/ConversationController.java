@@ -9,14 +9,13 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
- * The page's API: start a conversation, send a message, listen to its events (server-sent events),
+ * The page's API: start a conversation, send a message, listen to its turn's events (server-sent events),
  * answer an approval, read the transcript.
  */
 @RestController
@@ -44,9 +43,10 @@ class ConversationController {
         return ResponseEntity.status(started ? HttpStatus.ACCEPTED : HttpStatus.CONFLICT).build();
     }
 
-    @GetMapping(path = "/conversations/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    SseEmitter events(@PathVariable("id") String id, @RequestHeader(name = "Last-Event-ID", required = false) Long lastSeen) {
-        return conversation(id).events().listen(lastSeen == null ? 0 : lastSeen);
+    /** The current turn's events, from its start, through the starter's {@code TurnSse}; one page per turn. */
+    @GetMapping(path = "/conversations/{id}/turn/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter events(@PathVariable("id") String id) {
+        return conversation(id).listen().orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no turn yet"));
     }
 
     @GetMapping("/conversations/{id}/transcript")

@@ -6,8 +6,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
@@ -21,26 +19,16 @@ import org.springframework.stereotype.Component;
 @Component
 class Conversations implements DisposableBean {
     private final CodexSessions sessions;
-    private final ApprovalDesk desk;
     private final Map<String, Conversation> open = new ConcurrentHashMap<>();
-    // one thread sends every page its events; sending is short and ordered per conversation
-    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "example-web-events");
-        t.setDaemon(true);
-        return t;
-    });
 
-    Conversations(CodexSessions sessions, ApprovalDesk desk) {
+    Conversations(CodexSessions sessions) {
         this.sessions = sessions;
-        this.desk = desk;
     }
 
     /** A new conversation: {@code thread/start} on codex (the starter's sessions come started). */
     Conversation start() {
-        EventStream events = new EventStream(sender);
         CodexSession session = sessions.open();
-        desk.route(session.threadId(), events);
-        Conversation conversation = new Conversation(UUID.randomUUID().toString(), session, events);
+        Conversation conversation = new Conversation(UUID.randomUUID().toString(), session);
         open.put(conversation.id(), conversation);
         return conversation;
     }
@@ -52,13 +40,12 @@ class Conversations implements DisposableBean {
     /** Before the web server's graceful shutdown waits for open requests: the pages' event streams end here. */
     @EventListener(ContextClosedEvent.class)
     void closePages() {
-        open.values().forEach(c -> c.events().close());
+        open.values().forEach(Conversation::closePage);
     }
 
     @Override
     public void destroy() {
         open.values().forEach(Conversation::close);
         open.clear();
-        sender.shutdownNow();
     }
 }
