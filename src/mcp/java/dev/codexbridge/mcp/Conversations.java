@@ -1,0 +1,166 @@
+package dev.codexbridge.mcp;
+
+import dev.codexbridge.session.CodexSession;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The conversations this server holds open, by thread id, each its principal's. A thread id is a
+ * capability: another principal naming it is told it does not exist, as for an id never seen.
+ * A thread id not held open is resumed through the session source, whose thread-access rule (when
+ * the host set one) decides whether the principal may have it. Bounded per principal and in all:
+ * the least recently used idle conversation is closed to make room.
+ */
+final class Conversations implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Conversations.class);
+
+    private final McpSessions sessions;
+    private final McpLimits limits;
+    private final Executor askers;
+    private final Map<String, Conversation> byThread = new LinkedHashMap<>();
+    private final Map<String, Integer> runningTurns = new LinkedHashMap<>();
+
+    Conversations(McpSessions sessions, McpLimits limits, Executor askers) {
+        this.sessions = sessions;
+        this.limits = limits;
+        this.askers = askers;
+    }
+
+    /** A new conversation of {@code principal}'s, its thread started. */
+    Conversation open(String principal) {
+        makeRoom(principal);
+        CallerElicitation caller = new CallerElicitation(askers, limits.elicitationDeadline());
+        CodexSession session = sessions.open(principal, sessions.callerApprovals() ? caller : null);
+        return register(principal, session, caller);
+    }
+
+    /** {@code principal}'s conversation on {@code threadId}: held open, or resumed. */
+    Conversation find(String principal, String threadId) {
+        synchronized (this) {
+            Conversation c = byThread.get(threadId);
+            if (c != null) {
+                if (!c.principal.equals(principal)) {
+                    throw notFound(threadId);
+                }
+                c.lastUsedNanos = System.nanoTime();
+                return c;
+            }
+        }
+        makeRoom(principal);
+        CallerElicitation caller = new CallerElicitation(askers, limits.elicitationDeadline());
+        CodexSession session;
+        try {
+            session = sessions.resume(principal, threadId, sessions.callerApprovals() ? caller : null);
+        } catch (RuntimeException e) {
+            LOG.debug("resume of {} for {} refused: {}", threadId, principal, e.toString());
+            throw notFound(threadId);
+        }
+        return register(principal, session, caller);
+    }
+
+    /** The conversation on {@code threadId} when it is {@code principal}'s and held open. */
+    synchronized Optional<Conversation> held(String principal, String threadId) {
+        Conversation c = byThread.get(threadId);
+        return c != null && c.principal.equals(principal) ? Optional.of(c) : Optional.empty();
+    }
+
+    synchronized List<Conversation> of(String principal) {
+        return byThread.values().stream().filter(c -> c.principal.equals(principal)).toList();
+    }
+
+    synchronized int size() {
+        return byThread.size();
+    }
+
+    /** Takes one of {@code principal}'s turn slots, or refuses: the per-principal bound on turns at once. */
+    synchronized void beginTurn(String principal) {
+        int n = runningTurns.getOrDefault(principal, 0);
+        if (n >= limits.turnsPerPrincipal()) {
+            throw new McpCallException("too many turns running for you at once (" + n + ", the limit is " + limits.turnsPerPrincipal()
+                    + "); wait for one to end");
+        }
+        runningTurns.put(principal, n + 1);
+    }
+
+    synchronized void endTurn(String principal) {
+        int n = runningTurns.getOrDefault(principal, 1) - 1;
+        if (n <= 0) {
+            runningTurns.remove(principal);
+        } else {
+            runningTurns.put(principal, n);
+        }
+    }
+
+    private Conversation register(String principal, CodexSession session, CallerElicitation caller) {
+        String threadId;
+        try {
+            threadId = session.start();
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
+        Conversation c = new Conversation(principal, threadId, session, caller);
+        Conversation first;
+        synchronized (this) {
+            first = byThread.putIfAbsent(threadId, c);
+        }
+        if (first != null) {
+            // two calls resumed the same thread at once: the first one's session serves both
+            session.close();
+            if (!first.principal.equals(principal)) {
+                throw notFound(threadId);
+            }
+            return first;
+        }
+        return c;
+    }
+
+    /** Closes idle conversations until {@code principal} may open one more and the server holds fewer than its bound. */
+    private void makeRoom(String principal) {
+        List<Conversation> closing = new ArrayList<>();
+        synchronized (this) {
+            List<Conversation> mine = of(principal);
+            if (mine.size() >= limits.conversationsPerPrincipal()) {
+                closing.add(evictable(mine, "you hold " + mine.size() + " conversations, the limit is " + limits.conversationsPerPrincipal()));
+            }
+            if (byThread.size() - closing.size() >= limits.conversations()) {
+                closing.add(evictable(byThread.values().stream().filter(c -> !closing.contains(c)).toList(),
+                        "the server holds " + byThread.size() + " conversations, its limit"));
+            }
+            closing.forEach(c -> byThread.remove(c.threadId));
+        }
+        closing.forEach(c -> c.session.close());
+    }
+
+    private static Conversation evictable(List<Conversation> among, String why) {
+        return among.stream().filter(Conversation::idle).min(Comparator.comparingLong(c -> c.lastUsedNanos))
+                .orElseThrow(() -> new McpCallException(why + " and every one is running a turn; wait for one to end"));
+    }
+
+    static McpCallException notFound(String threadId) {
+        return new McpCallException("no conversation with thread id " + threadId + " (start one with the codex tool)");
+    }
+
+    @Override
+    public void close() {
+        List<Conversation> all;
+        synchronized (this) {
+            all = new ArrayList<>(byThread.values());
+            byThread.clear();
+        }
+        for (Conversation c : all) {
+            try {
+                c.session.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing the session of {}: {}", c.threadId, e.toString());
+            }
+        }
+    }
+}

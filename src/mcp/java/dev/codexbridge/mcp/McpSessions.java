@@ -1,0 +1,45 @@
+package dev.codexbridge.mcp;
+
+import dev.codexbridge.approval.ApprovalHandler;
+import dev.codexbridge.gateway.CodexGateway;
+import java.util.Objects;
+import dev.codexbridge.session.CodexSession;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where the server gets its sessions: one per conversation. {@code caller} is the
+ * server's side of approvals, which asks the MCP client by elicitation; the source puts the host's
+ * approval policy before it and decides whether it may be asked at all
+ * ({@link #callerApprovals()}). The library's gateway is the usual source.
+ */
+public interface McpSessions {
+    /** A new conversation of {@code principal}'s. */
+    CodexSession open(String principal, @Nullable ApprovalHandler caller);
+
+    /** A conversation of {@code principal}'s that this server does not hold open (a restart, or closed to make room). */
+    CodexSession resume(String principal, String threadId, @Nullable ApprovalHandler caller);
+
+    /** Whether the host lets callers answer what its own policy leaves undecided. */
+    boolean callerApprovals();
+
+    /** Sessions from the library's gateway: its backend, settings, approval policy, tenants and thread-access rule. */
+    static McpSessions of(CodexGateway gateway) {
+        Objects.requireNonNull(gateway, "gateway");
+        return new McpSessions() {
+            @Override
+            public CodexSession open(String principal, @Nullable ApprovalHandler caller) {
+                return gateway.open(principal, caller);
+            }
+
+            @Override
+            public CodexSession resume(String principal, String threadId, @Nullable ApprovalHandler caller) {
+                return gateway.resume(principal, threadId, caller);
+            }
+
+            @Override
+            public boolean callerApprovals() {
+                return gateway.callerApprovals();
+            }
+        };
+    }
+}

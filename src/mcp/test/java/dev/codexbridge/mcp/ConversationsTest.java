@@ -1,0 +1,61 @@
+package dev.codexbridge.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.codexbridge.approval.ApprovalHandler;
+import dev.codexbridge.session.CodexSession;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/** The per-principal bounds and the refusal of a thread id that is not the caller's, with a source that opens nothing. */
+class ConversationsTest {
+    private final List<String> resumes = new ArrayList<>();
+    private final McpSessions refusing = new McpSessions() {
+        @Override
+        public CodexSession open(String principal, @Nullable ApprovalHandler caller) {
+            throw new IllegalStateException("no codex here");
+        }
+
+        @Override
+        public CodexSession resume(String principal, String threadId, @Nullable ApprovalHandler caller) {
+            resumes.add(principal + ":" + threadId);
+            throw new IllegalStateException("thread access denied");
+        }
+
+        @Override
+        public boolean callerApprovals() {
+            return false;
+        }
+    };
+
+    @Test
+    void turnsAtOnceAreBoundedPerPrincipal() {
+        Conversations c = new Conversations(refusing, McpLimits.DEFAULTS.withTurnsPerPrincipal(2), Runnable::run);
+        c.beginTurn("alice");
+        c.beginTurn("alice");
+        assertThatThrownBy(() -> c.beginTurn("alice")).isInstanceOf(McpCallException.class)
+                .hasMessage("too many turns running for you at once (2, the limit is 2); wait for one to end");
+        c.beginTurn("bob");
+        c.endTurn("alice");
+        c.beginTurn("alice");
+    }
+
+    @Test
+    void aThreadIdTheSourceRefusesIsNotFoundWithoutSayingWhy() {
+        Conversations c = new Conversations(refusing, McpLimits.DEFAULTS, Runnable::run);
+        assertThatThrownBy(() -> c.find("bob", "thread-of-alice")).isInstanceOf(McpCallException.class)
+                .hasMessage("no conversation with thread id thread-of-alice (start one with the codex tool)");
+        assertThat(resumes).containsExactly("bob:thread-of-alice");
+        assertThat(c.held("bob", "thread-of-alice")).isEmpty();
+    }
+
+    @Test
+    void limitsAreChecked() {
+        assertThatThrownBy(() -> McpLimits.DEFAULTS.withConversationsPerPrincipal(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> McpLimits.DEFAULTS.withElicitationDeadline(java.time.Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.codexbridge.mcp;
+
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.CommandRules;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.gateway.CodexGateway;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.TurnLimits;
+import dev.codexbridge.support.WireSchema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The server as a stdio MCP server process, for the stdio tests (a client starts it the way a host
+ * starts {@code codex-bridge mcp}): {@code CODEX_BIN CODEX_HOME WORKDIR CALLER_APPROVALS WIRE_REPORT [ALLOWED_PROGRAMS]}.
+ * When it ends (its stdin closed, or terminated by the client) it writes what the wire schema check
+ * found (empty: every message to codex valid) to WIRE_REPORT.
+ */
+public final class StdioServerMain {
+    private StdioServerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        WireSchema.Recorder wire = new WireSchema.Recorder();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> report(wire, Path.of(args[4]))));
+        ApprovalPolicy.Builder policy = ApprovalPolicy.builder();
+        if (args.length > 5) {
+            policy.commandRules(CommandRules.builder().allowPrograms(args[5].split(",")).askHandlerForOthers(true).build());
+        }
+        try (CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(Path.of(args[0])).codexHome(Path.of(args[1])).build())
+                .wireTap(wire).connect()) {
+            CodexGateway gateway = CodexGateway.builder().client(codex)
+                    .configure(b -> b.thread(ThreadOptions.in(Path.of(args[2]))).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
+                    .approvals(policy.build()).callerApprovals(Boolean.parseBoolean(args[3])).build();
+            try (CodexMcpServer server = CodexMcpServer.builder().sessions(McpSessions.of(gateway)).cwd(Path.of(args[2])).build()) {
+                CodexMcpServer.Stdio stdio = server.stdio(System.in, System.out);
+                stdio.awaitEnd();
+            }
+        }
+    }
+
+    private static synchronized void report(WireSchema.Recorder wire, Path file) {
+        try {
+            List<String> problems = WireSchema.pinned().validateConversation(wire);
+            Files.writeString(file, (wire.sent().isEmpty() ? "nothing was sent to codex\n" : "") + String.join("\n", problems));
+        } catch (Exception e) {
+            System.err.println("wire report not written: " + e);
+        }
+    }
+}

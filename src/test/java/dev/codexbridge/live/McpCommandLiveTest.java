@@ -1,0 +1,55 @@
+package dev.codexbridge.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.mcp.OutputSchemaCheck;
+import dev.codexbridge.support.LiveCodex;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code codex-bridge mcp --offline-demo} started the way an MCP host starts a stdio server, driven
+ * by the MCP Java SDK's client: it lists the tools, answers, and continues the conversation; a
+ * command the host's policy does not allow is declined without asking (no --caller-approvals).
+ * Elicitation is tested in modules/mcp: this suite's class path has jackson-databind 3.2, with
+ * which the MCP SDK 2.1 cannot write an elicitation request (docs/mcp.md, "Known limits").
+ */
+class McpCommandLiveTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theOfflineDemoAnswersOnStdioAndDeclinesWhatTheHostDoesNotAllow() throws Exception {
+        LiveCodex.binary();
+        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+        StdioClientTransport transport = new StdioClientTransport(ServerParameters.builder(java.toString())
+                .args("-cp", System.getProperty("java.class.path"), "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"),
+                        "dev.codexbridge.cli.Main", "mcp", "--offline-demo", "--workspace", tmp.toString())
+                .build(), McpJsonDefaults.getMapper());
+        try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(120)).jsonSchemaValidator(new OutputSchemaCheck())
+                .build()) {
+            client.initialize();
+            assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).contains("codex", "codex-reply");
+            McpSchema.CallToolResult hello = client.callTool(McpSchema.CallToolRequest.builder().name("codex")
+                    .arguments(Map.of("prompt", "hello")).build());
+            assertThat(((McpSchema.TextContent) hello.content().get(0)).text()).isEqualTo("Offline demo (scripted model): you said \"hello\".");
+            @SuppressWarnings("unchecked")
+            String thread = (String) ((Map<String, Object>) hello.structuredContent()).get("threadId");
+            McpSchema.CallToolResult ran = client.callTool(McpSchema.CallToolRequest.builder().name("codex-reply")
+                    .arguments(Map.of("threadId", thread, "prompt", "run something")).build());
+            assertThat(((McpSchema.TextContent) ran.content().get(0)).text()).startsWith("Ran it. Output: ").contains("rejected");
+            assertThat(((Map<?, ?>) ran.structuredContent()).get("threadId")).isEqualTo(thread);
+        }
+    }
+}
