@@ -10,6 +10,7 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadOperation;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -129,19 +130,29 @@ public final class CodexTenants implements AutoCloseable {
         this.launcher = new TenantLauncher(b.launch, b.codexDefaults, b.clientConfigurer, b.maxThreadsPerProcess, b.listener,
                 b.connector, b.remote, hostEnvironment, b.bwrap, table);
         Path root = b.homesRoot == null ? null : b.homesRoot.toAbsolutePath().normalize();
-        try {
-            if (b.remote == null) {
-                TenantFolders.prepareRoot(root, hostEnvironment).forEach(w -> LOG.warn("{}", w));
-                root = root.toRealPath();   // the namespace names real paths
+        Path workspaces = b.workspacesRoot == null ? null : b.workspacesRoot.toAbsolutePath().normalize();
+        if (b.remote == null) {
+            root = preparedRoot(root, hostEnvironment, "homes root");   // the namespace names real paths
+            workspaces = workspaces == null ? null : preparedRoot(workspaces, hostEnvironment, "workspaces root");
+            if (workspaces != null && (workspaces.startsWith(root) || root.startsWith(workspaces))) {
+                throw new IllegalStateException("the tenants' workspaces root " + workspaces + " and homes root " + root
+                        + " overlap: give two separate folders (or no workspaces root: each tenant's workspace is then in its folder)");
             }
-        } catch (IOException e) {
-            throw new CodexException("cannot create the tenants' homes root " + root + ": " + e.getMessage(), e);
         }
-        launcher.homesRoot(root);
-        this.homes = root == null ? null : new TenantHomes(root, b.homeSetup, b.inherited, hostEnvironment,
+        this.homes = root == null ? null : new TenantHomes(root, workspaces, b.homeSetup, b.inherited, hostEnvironment,
                 b.launch.environment(), b.tenantEnvironment, b.listener, launcher::binary);
+        launcher.homes(homes);
         long every = Math.max(50, Math.min(b.idleTimeout.toMillis() / 4, 5_000));
         this.sweeper = RpcThreads.timer().scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private static Path preparedRoot(Path root, Map<String, String> hostEnvironment, String what) {
+        try {
+            TenantFolders.prepareRoot(root, hostEnvironment).forEach(w -> LOG.warn("{}", w));
+            return root.toRealPath();
+        } catch (IOException e) {
+            throw new CodexException("cannot create the tenants' " + what + " " + root + ": " + e.getMessage(), e);
+        }
     }
 
     public static Builder builder() {
@@ -203,6 +214,23 @@ public final class CodexTenants implements AutoCloseable {
         return homes.directoryOf(tenantId);
     }
 
+    /**
+     * The tenant's workspace, created owner-only when missing: {@code <workspacesRoot>/<tenant>}
+     * when the builder named a {@link Builder#workspacesRoot workspaces root}, else
+     * {@code <homesRoot>/<tenant>/workspace}. A session's thread runs there unless its options name
+     * a folder inside it; no other tenant's codex can see it (decision 0038). Throws for remote
+     * tenants, whose workspaces are their app-servers'.
+     *
+     * @throws IllegalArgumentException for an id no tenant can have ({@link TenantPaths#folderName})
+     */
+    public Path workspace(String tenantId) {
+        if (homes == null || launcher.remote()) {
+            throw new IllegalStateException("remote tenants have no workspace here: their workspaces are the app-servers'");
+        }
+        TenantPaths.check(tenantId);
+        return homes.createWorkspace(tenantId);
+    }
+
     /** Stops every tenant's codex (their sessions end) and the idle sweep; idempotent. */
     @Override
     public void close() {
@@ -233,7 +261,8 @@ public final class CodexTenants implements AutoCloseable {
         if (threadId != null) {
             ThreadAccess.require(access, tenantId, threadId, ThreadOperation.RESUME);   // before anything is read or started
         }
-        TenantState tenant = tenants.computeIfAbsent(Objects.requireNonNull(tenantId, "tenantId"),
+        TenantPaths.check(tenantId);
+        TenantState tenant = tenants.computeIfAbsent(tenantId,
                 id -> new TenantState(id, TenantHomes.folderName(id), rateLimits == null ? null : rateLimits.apply(id)));
         TenantHome home = launcher.remote() ? null : homes.prepared(tenant);
         TenantTable.Placement placement;
@@ -250,6 +279,9 @@ public final class CodexTenants implements AutoCloseable {
         try {
             CodexClient client = placement.start() ? launcher.start(process, home) : TenantLauncher.awaitStart(process);
             CodexSession.Builder b = CodexSession.builder();
+            if (!launcher.remote()) {
+                b.thread(ThreadOptions.in(homes.workspaceOf(tenantId)));   // the default; configure may name a folder inside it
+            }
             configure.accept(b);
             b.client(client).rateLimits(tenant.governor).threadAccess(access, tenantId);
             if (!launcher.remote()) {
@@ -261,7 +293,8 @@ public final class CodexTenants implements AutoCloseable {
             CodexSession session = b.build();
             try {
                 if (!launcher.remote()) {
-                    TenantIsolation.checkThread(tenantId, session.threadOptions(), homes.root(), home.directory());
+                    TenantIsolation.checkThread(tenantId, session.threadOptions(), homes.root(), home.directory(),
+                            homes.workspaceOf(tenantId));
                 }
                 session.start();
             } catch (RuntimeException e) {
@@ -301,6 +334,7 @@ public final class CodexTenants implements AutoCloseable {
      */
     public static final class Builder {
         private Path homesRoot;
+        private Path workspacesRoot;
         private CodexLaunch launch = CodexLaunch.appServer().build();
         private TenantHomeSetup homeSetup = TenantHomeSetup.none();
         private final Set<String> inherited = new LinkedHashSet<>(INHERITED_BY_DEFAULT);
@@ -331,10 +365,25 @@ public final class CodexTenants implements AutoCloseable {
         }
 
         /**
+         * The host's folder holding one workspace per tenant, {@code <root>/<tenant>} (created
+         * owner-only; the root like the homes root: not under {@code /tmp}, not writable by others,
+         * no links followed, and apart from the homes root). In each tenant's codex the root holds
+         * the tenant's own workspace only. Default: none, each tenant's workspace is
+         * {@code workspace/} in its own folder under the homes root. Either way a tenant's thread
+         * runs in its workspace ({@link CodexTenants#workspace}), and a working directory outside it
+         * (and outside the tenant's {@code home/}) is refused: a folder elsewhere would be visible
+         * to the other tenants' commands.
+         */
+        public Builder workspacesRoot(Path root) {
+            this.workspacesRoot = Objects.requireNonNull(root, "root");
+            return this;
+        }
+
+        /**
          * How codex is started (default: the located codex's {@code app-server}): the binary, extra
          * arguments, explicit variables given to every tenant, grace periods. Its {@code CODEX_HOME},
-         * base environment and environment policy are replaced by the tenant's; its working
-         * directory, when unset, is the tenant's {@code HOME}.
+         * base environment, environment policy and working directory (the tenant's workspace) are
+         * replaced by the tenant's.
          */
         public Builder launch(CodexLaunch launch) {
             this.launch = Objects.requireNonNull(launch, "launch");

@@ -109,7 +109,13 @@ class TenantsLiveTest {
         ApprovalPolicy once = ApprovalPolicy.builder()
                 .handler(r -> CompletableFuture.completedFuture(new ApprovalDecision(ApprovalChoice.ONCE, null, null)))
                 .build();
-        return b -> b.thread(ThreadOptions.in(work)).approvals(once).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO));
+        // no cwd: each tenant's thread runs in the tenant's own workspace
+        return b -> b.approvals(once).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO));
+    }
+
+    /** Remote tenants: their app-servers' own folders, the shared test workspace. */
+    private Consumer<CodexSession.Builder> inRemoteWork() {
+        return inWork().andThen(b -> b.thread(ThreadOptions.in(work)));
     }
 
     private static String toolOutput(TurnResult r) {
@@ -261,20 +267,20 @@ class TenantsLiveTest {
                     }).build();
             model.enqueue(ModelReply.message("remote alice"), ModelReply.message("remote bob"), ModelReply.message("alice again"));
             String aliceThread;
-            try (CodexSession alice = tenants.newSession("alice", inWork())) {
+            try (CodexSession alice = tenants.newSession("alice", inRemoteWork())) {
                 assertThat(alice.runTurn(TurnInput.text("hi")).finalText()).isEqualTo("remote alice");
                 aliceThread = alice.threadId();
             }
-            try (CodexSession bob = tenants.newSession("bob", inWork())) {
+            try (CodexSession bob = tenants.newSession("bob", inRemoteWork())) {
                 assertThat(bob.runTurn(TurnInput.text("hi")).finalText()).isEqualTo("remote bob");
                 assertThat(bob.client().threadList(ThreadListParams.builder().build()).data().stream().map(CodexThread::id))
                         .doesNotContain(aliceThread);
             }
-            assertThatThrownBy(() -> tenants.resumeSession("bob", aliceThread, inWork())).isInstanceOf(CodexException.class);
+            assertThatThrownBy(() -> tenants.resumeSession("bob", aliceThread, inRemoteWork())).isInstanceOf(CodexException.class);
             // the idle connection is closed, the app-server keeps running, and alice resumes there
             waitFor(() -> events.contains("alice IDLE"));
             assertThat(aliceServer.process().isAlive()).isTrue();
-            try (CodexSession again = tenants.resumeSession("alice", aliceThread, inWork())) {
+            try (CodexSession again = tenants.resumeSession("alice", aliceThread, inRemoteWork())) {
                 assertThat(again.runTurn(TurnInput.text("again")).finalText()).isEqualTo("alice again");
             }
             tenants.close();

@@ -139,7 +139,8 @@ class A2aAppServersLiveTest {
                 .launch(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).build())
                 .homeSetup(TenantHomeSetup.configToml(toml)).threadAccess(store.threadAccess())
                 .client(c -> c.wireTap(wire)).build());
-        SessionSource sessions = SessionSource.tenants(tenants, inWork);
+        // no cwd: each principal's thread runs in its tenant's own workspace
+        SessionSource sessions = SessionSource.tenants(tenants, b -> b.limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)));
         A2aServer server = server(sessions, store);
         RawCaller alice = new RawCaller(server.uri(), LiveA2a.ALICE);
         RawCaller bob = new RawCaller(server.uri(), LiveA2a.BOB);
