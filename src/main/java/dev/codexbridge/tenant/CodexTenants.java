@@ -103,6 +103,9 @@ public final class CodexTenants implements AutoCloseable {
     public static final Map<String, String> RECOMMENDED_DEFAULTS =
             Map.of("features.shell_snapshot", "false", "features.plugins", "false", "features.apps", "false");
 
+    /** What a refusal by the tenants' own scoping names (no host rule involved). */
+    static final String OWN_TENANT_SCOPING = "the tenants' own scoping: another tenant started this thread";
+
     private final TenantHomes homes;
     private final TenantLauncher launcher;
     private final TenantTable table;
@@ -118,9 +121,17 @@ public final class CodexTenants implements AutoCloseable {
 
     private CodexTenants(Builder b) {
         Map<String, String> hostEnvironment = b.hostEnvironment == null ? System.getenv() : Map.copyOf(b.hostEnvironment);
-        ThreadAccess ownTenant = (caller, thread, operation) -> {
-            String owner = startedBy.get(thread);
-            return owner == null || owner.equals(caller);
+        ThreadAccess ownTenant = new ThreadAccess() {
+            @Override
+            public boolean allows(String caller, String thread, ThreadOperation operation) {
+                String owner = startedBy.get(thread);
+                return owner == null || owner.equals(caller);
+            }
+
+            @Override
+            public String refusal(String caller, String thread, ThreadOperation operation) {
+                return allows(caller, thread, operation) ? null : OWN_TENANT_SCOPING;
+            }
         };
         this.access = b.threadAccess == null ? ownTenant : ownTenant.and(b.threadAccess);
         this.rateLimits = b.rateLimits;

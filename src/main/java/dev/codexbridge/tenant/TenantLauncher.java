@@ -3,6 +3,7 @@ package dev.codexbridge.tenant;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
@@ -72,6 +73,7 @@ final class TenantLauncher {
         try {
             ClientOptions options = clientOptions(process, home);
             CodexClient client = connector.apply(options);
+            ClientPlumbing.of(client).markTenant();   // its sessions' failures then give the tenants' advice
             process.ready.complete(client);
             listener.processStarted(process.tenant.id, Duration.ofNanos(System.nanoTime() - t0));
             return client;

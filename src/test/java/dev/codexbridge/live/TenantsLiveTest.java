@@ -13,6 +13,7 @@ import dev.codexbridge.protocol.ThreadListParams;
 import dev.codexbridge.protocol.ThreadLoadedListParams;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
+import dev.codexbridge.session.ThreadAccessDeniedException;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
@@ -142,8 +143,12 @@ class TenantsLiveTest {
         assertThat(loaded).contains(aliceThread).doesNotContain(bobThread);
         assertThat(bob.client().threadList(ThreadListParams.builder().build()).data().stream().map(CodexThread::id))
                 .contains(bobThread).doesNotContain(aliceThread);
-        // alice cannot resume bob's thread id: her codex has no such thread
-        assertThatThrownBy(() -> tenants.resumeSession("alice", bobThread, inWork())).isInstanceOf(CodexException.class);
+        // alice cannot resume bob's thread id: the tenants' own scoping refuses it (no host rule was given), and her codex has no such thread
+        assertThatThrownBy(() -> tenants.resumeSession("alice", bobThread, inWork()))
+                .isInstanceOfSatisfying(ThreadAccessDeniedException.class, e -> {
+                    assertThat(e.refusedBy()).contains("tenants' own scoping");
+                    assertThat(e.getMessage()).contains("another tenant started this thread").doesNotContain("host's ThreadAccess rule");
+                });
 
         // environment and files: what a command alice's codex runs sees
         model.enqueue(ModelReply.builder().execCommandEscalated("call-env", "env; ls -a \"$HOME\"", "Show the environment").build(),
@@ -245,6 +250,34 @@ class TenantsLiveTest {
         assertThat(alices.rateLimitWaitMs()).isGreaterThan(0);
         alice.close();
         bob.close();
+    }
+
+    /** Issue 41 item 9: a killed tenant codex is reported with the tenants' remedy, and the thread goes on through them. */
+    @Test
+    void aKilledTenantCodexGivesTheTenantsRemedyAndTheThreadResumesThroughThem() throws Exception {
+        tenants = tenants().build();
+        model.enqueue(ModelReply.message("first answer"));
+        try (CodexSession alice = tenants.newSession("alice", inWork())) {
+            assertThat(alice.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);
+            String thread = alice.threadId();
+            List<ProcessHandle> codex = ProcessHandle.current().descendants()
+                    .filter(h -> h.info().command().orElse("").endsWith("/codex")
+                            && List.of(h.info().arguments().orElse(new String[0])).contains("app-server"))
+                    .toList();
+            assertThat(codex).hasSize(1);
+            codex.get(0).destroyForcibly();
+            codex.get(0).onExit().get(10, TimeUnit.SECONDS);
+            TurnResult killed = alice.runTurn(TurnInput.text("two"));
+            assertThat(killed.status()).isEqualTo(TurnOutcome.FAILED);
+            System.out.println("killed: " + killed.error());
+            assertThat(killed.error().remediation()).contains("tenants.resumeSession(tenantId, threadId").doesNotContain("open a new CodexClient");
+            alice.close();
+            model.enqueue(ModelReply.message("back again"));
+            try (CodexSession again = tenants.resumeSession("alice", thread, inWork())) {
+                assertThat(again.runTurn(TurnInput.text("three")).finalText()).isEqualTo("back again");
+            }
+            assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).body().toString()).contains("first answer");
+        }
     }
 
     @Test
