@@ -153,6 +153,9 @@ public final class CodexTenants implements AutoCloseable {
         this.homes = root == null ? null : new TenantHomes(root, workspaces, b.homeSetup, b.inherited, hostEnvironment,
                 b.launch.environment(), b.tenantEnvironment, b.listener, launcher::binary);
         launcher.homes(homes);
+        if (homes != null) {
+            homes.template(b.template);
+        }
         long every = Math.max(50, Math.min(b.idleTimeout.toMillis() / 4, 5_000));
         this.sweeper = RpcThreads.timer().scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
     }
@@ -288,7 +291,21 @@ public final class CodexTenants implements AutoCloseable {
         }
         TenantProcess process = placement.process();
         try {
-            CodexClient client = placement.start() ? launcher.start(process, home) : TenantLauncher.awaitStart(process);
+            CodexClient client;
+            if (placement.start()) {
+                if (home != null) {
+                    try {
+                        homes.applyTemplate(home);   // a changed template reaches the tenant on this start
+                    } catch (RuntimeException e) {
+                        table.failed(process);
+                        process.ready.completeExceptionally(e);
+                        throw e;
+                    }
+                }
+                client = launcher.start(process, home);
+            } else {
+                client = TenantLauncher.awaitStart(process);
+            }
             CodexSession.Builder b = CodexSession.builder();
             if (!launcher.remote()) {
                 b.thread(ThreadOptions.in(homes.workspaceOf(tenantId)));   // the default; configure may name a folder inside it
@@ -346,6 +363,7 @@ public final class CodexTenants implements AutoCloseable {
     public static final class Builder {
         private Path homesRoot;
         private Path workspacesRoot;
+        private Function<String, String> template;
         private CodexLaunch launch = CodexLaunch.appServer().build();
         private TenantHomeSetup homeSetup = TenantHomeSetup.none();
         private final Set<String> inherited = new LinkedHashSet<>(INHERITED_BY_DEFAULT);
@@ -387,6 +405,27 @@ public final class CodexTenants implements AutoCloseable {
          */
         public Builder workspacesRoot(Path root) {
             this.workspacesRoot = Objects.requireNonNull(root, "root");
+            return this;
+        }
+
+        /**
+         * The tenants' template: TOML (model, provider, MCP servers, permissions) the library writes
+         * into a marked block of each tenant's {@code config.toml} before every start of the
+         * tenant's codex, so a changed template reaches existing tenants on their codex's next start
+         * (a running codex keeps what it read; it is stopped when idle). Outside the block the file
+         * is the tenant's and stays byte for byte (a migrator's managed block included); the file is
+         * replaced atomically, and not written when the block is unchanged. Keys the template sets
+         * must not also be set outside the block (codex refuses duplicate keys): move what the host
+         * manages from a {@link TenantHomeSetup#configToml} setup here.
+         */
+        public Builder template(String toml) {
+            Objects.requireNonNull(toml, "toml");
+            return template(tenant -> toml);
+        }
+
+        /** The tenants' template per tenant ({@link #template(String)}), asked before each start of the tenant's codex. */
+        public Builder template(Function<String, String> tomlOfTenant) {
+            this.template = Objects.requireNonNull(tomlOfTenant, "tomlOfTenant");
             return this;
         }
 

@@ -28,6 +28,8 @@ final class TenantHomes {
     private final Function<String, Map<String, String>> tenantEnvironment;
     private final TenantListener listener;
     private final Supplier<Path> binary;
+    /** The tenants' template of each tenant's config.toml, rewritten before each start of its codex; null for none. */
+    private @Nullable Function<String, String> template;
 
     TenantHomes(Path homesRoot, @Nullable Path workspacesRoot, TenantHomeSetup homeSetup, Set<String> inherited, Map<String, String> hostEnvironment,
                 Map<String, String> launchEnvironment, Function<String, Map<String, String>> tenantEnvironment,
@@ -51,6 +53,29 @@ final class TenantHomes {
     /** The tenant's folder under the root, whether or not it exists yet. */
     Path directoryOf(String tenantId) {
         return homesRoot.resolve(folderName(tenantId));
+    }
+
+    /** Sets the tenants' template (before any start). */
+    void template(@Nullable Function<String, String> templateOfTenant) {
+        this.template = templateOfTenant;
+    }
+
+    /**
+     * Writes the tenants' template into the tenant's {@code config.toml} block, before its codex
+     * starts: a changed template reaches an existing tenant here.
+     */
+    void applyTemplate(TenantHome home) {
+        Function<String, String> t = template;
+        if (t == null) {
+            return;
+        }
+        try {
+            String text = java.util.Objects.requireNonNull(t.apply(home.tenantId()), "template of tenant " + home.tenantId());
+            TenantTemplate.apply(home.configFile(), text);
+        } catch (IOException | RuntimeException e) {
+            throw new CodexException("cannot write the tenants' template into " + home.configFile() + " (tenant "
+                    + home.tenantId() + "): " + e.getMessage(), e);
+        }
     }
 
     /** The host's workspaces root, or null when each tenant's workspace is in its own folder. */

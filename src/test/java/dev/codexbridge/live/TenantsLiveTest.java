@@ -252,6 +252,72 @@ class TenantsLiveTest {
         bob.close();
     }
 
+    /**
+     * Issue 41 item 4: the tenants' template reaches an existing tenant on its codex's next start
+     * (here: a new model address), the tenant's own lines outside the block untouched; a model that
+     * cannot be reached fails the turn within the session's idle limit, naming codex's reason.
+     */
+    @Test
+    void aChangedTemplateReachesAnExistingTenantOnItsCodexsNextStart() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> template = new java.util.concurrent.atomic.AtomicReference<>(
+                IsolatedCodexHome.builder(tmp.resolve("unused"), model.baseUrl()).configToml());
+        tenants = CodexTenants.builder().homesRoot(tmp.resolve("tenants")).launch(CodexLaunch.appServer(LiveCodex.binary()).build())
+                .template(id -> template.get()).idleTimeout(Duration.ofMillis(300)).client(c -> c.wireTap(wire)).build();
+        model.enqueue(ModelReply.message("from the first model"));
+        try (CodexSession s = tenants.newSession("alice", inWork())) {
+            assertThat(s.runTurn(TurnInput.text("one")).finalText()).isEqualTo("from the first model");
+        }
+        Path config = tenants.tenantDirectory("alice").resolve("codex-home/config.toml");
+        String own = "# alice's own note, kept\n";
+        Files.writeString(config, own + Files.readString(config) + "# and her last line\n");
+        String outsideBefore = outsideBlock(Files.readString(config));
+        awaitStopped("alice");
+        try (ScriptedModelServer second = ScriptedModelServer.start()) {
+            template.set(IsolatedCodexHome.builder(tmp.resolve("unused"), second.baseUrl()).configToml());
+            second.enqueue(ModelReply.message("from the second model"));
+            int firstServed = model.responsesRequests().size();
+            try (CodexSession s = tenants.newSession("alice", inWork())) {
+                assertThat(s.runTurn(TurnInput.text("two")).finalText()).isEqualTo("from the second model");
+            }
+            assertThat(model.responsesRequests()).hasSize(firstServed);
+            String text = Files.readString(config);
+            assertThat(text).startsWith(own).endsWith("# and her last line\n").contains(second.baseUrl().toString()).doesNotContain(model.baseUrl().toString());
+            assertThat(outsideBlock(text)).isEqualTo(outsideBefore);
+        }
+        // the model's address is dead now: the turn fails within the idle limit with codex's reason
+        awaitStopped("alice");
+        ScriptedModelServer dead = ScriptedModelServer.start();
+        java.net.URI deadUrl = dead.baseUrl();
+        dead.close();
+        template.set(IsolatedCodexHome.builder(tmp.resolve("unused"), deadUrl).configToml());
+        try (CodexSession s = tenants.newSession("alice", b -> b.limits(TurnLimits.of(Duration.ofMinutes(10), Duration.ofSeconds(5))))) {
+            long t0 = System.nanoTime();
+            TurnResult r = s.runTurn(TurnInput.text("three"));
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            System.out.println("dead model: " + took + " " + r.status() + " " + r.error() + "\nstderr:\n"
+                    + String.join("\n", s.client().stderrTail(40)));
+            // the idle limit (5 s) ends it, long before the 10-minute wall clock, with codex's own reason
+            assertThat(r.status()).isEqualTo(TurnOutcome.TIMED_OUT);
+            assertThat(took).isLessThan(Duration.ofMinutes(1));
+            assertThat(r.error().message()).contains("turn inactive for 5 s").contains("codex's last")
+                    .contains("Connection failed: error sending request");
+        }
+    }
+
+    private static String outsideBlock(String text) {
+        int a = text.indexOf("# >>> codex-bridge tenants template");
+        int z = text.indexOf("# <<< end of codex-bridge tenants template");
+        return text.substring(0, a) + text.substring(text.indexOf('\n', z) + 1);
+    }
+
+    private void awaitStopped(String tenant) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (tenants.usage(tenant).processes() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(tenants.usage(tenant).processes()).isZero();
+    }
+
     /** Issue 41 item 9: a killed tenant codex is reported with the tenants' remedy, and the thread goes on through them. */
     @Test
     void aKilledTenantCodexGivesTheTenantsRemedyAndTheThreadResumesThroughThem() throws Exception {
