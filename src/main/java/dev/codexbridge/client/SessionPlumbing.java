@@ -18,6 +18,7 @@ final class SessionPlumbing extends ClientPlumbing {
     private final ClientConnection connection;
     private final ThreadPlaces places;
     private volatile boolean pooled;
+    private volatile boolean tenant;
 
     SessionPlumbing(ClientConnection connection, ThreadPlaces places) {
         this.connection = connection;
@@ -116,5 +117,15 @@ final class SessionPlumbing extends ClientPlumbing {
     @Override
     public boolean pooled() {
         return pooled;
+    }
+
+    @Override
+    public void markTenant() {
+        tenant = true;
+    }
+
+    @Override
+    public boolean tenant() {
+        return tenant;
     }
 }

@@ -49,6 +49,7 @@ public final class CodexConnection implements AutoCloseable {
         CodexConnection connection = new CodexConnection(process, peer);
         connection.watch();
         peer.start();
+        process.findWrappedCodex();
         return connection;
     }
 

@@ -118,6 +118,11 @@ public final class CodexLaunch {
         return new CodexLaunch(copyInto(new Builder(new CodexLocator().locate(null).binary())));
     }
 
+    /** The command codex runs under (a mount namespace, say), empty when it runs directly. */
+    public List<String> wrapper() {
+        return wrapper;
+    }
+
     public List<String> arguments() {
         return arguments;
     }

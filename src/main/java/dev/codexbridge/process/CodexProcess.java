@@ -72,8 +72,42 @@ public final class CodexProcess implements AutoCloseable {
         return launch;
     }
 
+    /**
+     * Codex's own pid: the started process's, or, when codex runs under a wrapper (the tenants'
+     * bubblewrap), the descendant that runs the codex binary once it was seen; the wrapper's until then.
+     */
     public long pid() {
-        return process.pid();
+        long wrapped = codexPid;
+        return wrapped > 0 ? wrapped : process.pid();
+    }
+
+    /** Codex's pid under a wrapper, found by {@link #findWrappedCodex}; 0 until then. */
+    private volatile long codexPid;
+
+    /**
+     * Looks for codex among the wrapper's descendants every 100 ms, at most 20 times, so messages
+     * name codex's pid, not the wrapper's (codex is gone with its descendants by the time it exits).
+     */
+    void findWrappedCodex() {
+        if (launch.wrapper().isEmpty()) {
+            return;
+        }
+        java.nio.file.Path binary = launch.binary();
+        String name = binary == null || binary.getFileName() == null ? "codex" : binary.getFileName().toString();
+        Runnable[] probe = new Runnable[1];
+        int[] tries = {0};
+        probe[0] = () -> {
+            if (codexPid > 0 || !process.isAlive()) {
+                return;
+            }
+            process.descendants()
+                    .filter(h -> h.info().command().map(c -> c.endsWith("/" + name) || c.equals(name)).orElse(false))
+                    .findFirst().ifPresent(h -> codexPid = h.pid());
+            if (codexPid == 0 && ++tries[0] < 20) {
+                dev.codexbridge.rpc.internal.RpcThreads.timer().schedule(probe[0], 100, TimeUnit.MILLISECONDS);
+            }
+        };
+        probe[0].run();
     }
 
     public OutputStream stdin() {

@@ -21,8 +21,14 @@ final class FailureAdvice {
         /** A client shared with other sessions, without a reconnect policy: done when its connection ends. */
         SHARED,
         /** A client a {@code CodexPool} opened for one of its endpoints. */
-        POOLED
+        POOLED,
+        /** A client {@code CodexTenants} opened for a tenant, without a reconnect policy. */
+        TENANT
     }
+
+    private static final String TENANT_GOES_ON = "The tenant's codex exited; the thread is kept in the tenant's home. Go on "
+            + "with tenants.resumeSession(tenantId, threadId, ..): the tenants start the tenant's codex again (no new CodexClient "
+            + "to open; with client(c -> c.reconnect(..)) the session itself resumes on the next turn).";
 
     private FailureAdvice() {
     }
@@ -33,7 +39,13 @@ final class FailureAdvice {
             return remote ? Shape.OWN_REMOTE : Shape.OWN_PROCESS;
         }
         ClientPlumbing plumbing = ClientPlumbing.of(shared);
-        return plumbing.pooled() ? Shape.POOLED : plumbing.reconnectPolicy() != null ? Shape.SHARED_RECONNECTING : Shape.SHARED;
+        if (plumbing.pooled()) {
+            return Shape.POOLED;
+        }
+        if (plumbing.reconnectPolicy() != null) {
+            return Shape.SHARED_RECONNECTING;
+        }
+        return plumbing.tenant() ? Shape.TENANT : Shape.SHARED;
     }
 
     /** {@code failure} with the remedy for {@code shape}; null stays null. */
@@ -57,6 +69,7 @@ final class FailureAdvice {
                         + "(a ReconnectPolicy lets it survive this) and build a session on it with resumeThread(threadId).";
                 case POOLED -> "codex exited; the endpoint's client reconnects by its ReconnectPolicy, or else "
                         + "pool.resumeSession(threadId, ..) goes on with the thread on a healthy endpoint.";
+                case TENANT -> TENANT_GOES_ON;
             };
             case CLOSED_BY_HOST -> switch (shape) {
                 case OWN_PROCESS, OWN_REMOTE -> "The session was closed; it runs no more turns. To go on with the thread, build a new "
@@ -64,10 +77,12 @@ final class FailureAdvice {
                 case SHARED_RECONNECTING, SHARED -> "The host closed the shared CodexClient; a closed client never reconnects, so this "
                         + "session runs no more turns. To go on with the thread, build a session on an open client with resumeThread(threadId).";
                 case POOLED -> "The pool's client for this endpoint was closed; go on with the thread with pool.resumeSession(threadId, ..).";
+                case TENANT -> "The tenants stopped this tenant's codex (closed, or evicted while no session was open on it); go on "
+                        + "with the thread with tenants.resumeSession(tenantId, threadId, ..).";
             };
             case CONNECTION_CLOSED -> shape == Shape.POOLED
                     ? "This endpoint's connection is gone for good; pool.resumeSession(threadId, ..) goes on with the thread on a healthy endpoint."
-                    : category.remediation();
+                    : shape == Shape.TENANT ? TENANT_GOES_ON : category.remediation();
             default -> category.remediation();
         };
     }

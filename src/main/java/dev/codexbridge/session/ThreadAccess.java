@@ -1,6 +1,7 @@
 package dev.codexbridge.session;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import java.util.function.Function;
 
 /**
@@ -39,10 +40,31 @@ public interface ThreadAccess {
         return (caller, threadId, operation) -> caller != null && caller.equals(ownerOfThread.apply(threadId));
     }
 
-    /** This rule and {@code other}: both must allow. */
+    /**
+     * Who refuses {@code operation}, for the refusal's message, or null when this rule allows it.
+     * Default: {@code "the host's ThreadAccess rule"} when {@link #allows} says no; a rule of the
+     * library's own (the tenants' scoping) names itself.
+     */
+    default @Nullable String refusal(String caller, String threadId, ThreadOperation operation) {
+        return allows(caller, threadId, operation) ? null : ThreadAccessDeniedException.HOST_RULE;
+    }
+
+    /** This rule and {@code other}: both must allow; a refusal names the rule that refused. */
     default ThreadAccess and(ThreadAccess other) {
         Objects.requireNonNull(other, "other");
-        return (caller, threadId, operation) -> allows(caller, threadId, operation) && other.allows(caller, threadId, operation);
+        ThreadAccess first = this;
+        return new ThreadAccess() {
+            @Override
+            public boolean allows(String caller, String threadId, ThreadOperation operation) {
+                return first.allows(caller, threadId, operation) && other.allows(caller, threadId, operation);
+            }
+
+            @Override
+            public @Nullable String refusal(String caller, String threadId, ThreadOperation operation) {
+                String refused = first.refusal(caller, threadId, operation);
+                return refused != null ? refused : other.refusal(caller, threadId, operation);
+            }
+        };
     }
 
     /**
@@ -50,8 +72,9 @@ public interface ThreadAccess {
      * For the library's entry points (pool, tenants) that check before they read anything.
      */
     static void require(ThreadAccess rule, String caller, String threadId, ThreadOperation operation) {
-        if (rule != null && !rule.allows(caller, threadId, operation)) {
-            throw new ThreadAccessDeniedException(caller, threadId, operation);
+        String refusedBy = rule == null ? null : rule.refusal(caller, threadId, operation);
+        if (refusedBy != null) {
+            throw new ThreadAccessDeniedException(caller, threadId, operation, refusedBy);
         }
     }
 }

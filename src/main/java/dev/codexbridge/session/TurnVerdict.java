@@ -34,7 +34,8 @@ record TurnVerdict(TurnOutcome outcome, StopReason reason, TurnFailure failure, 
         }
         if (status == TurnStatus.INTERRUPTED) {
             if (timedOutWhy != null) {
-                return new TurnVerdict(TurnOutcome.TIMED_OUT, StopReason.TIMEOUT, TurnFailure.of(timedOutWhy, ErrorCategory.TIMEOUT, null), false);
+                String why = timedOutWhy + codexReason(lastError, stderr);
+                return new TurnVerdict(TurnOutcome.TIMED_OUT, StopReason.TIMEOUT, TurnFailure.of(why, ErrorCategory.TIMEOUT, null), false);
             }
             return new TurnVerdict(TurnOutcome.INTERRUPTED, stopReason == null ? StopReason.INTERRUPT : stopReason, null, false);
         }
@@ -77,5 +78,29 @@ record TurnVerdict(TurnOutcome outcome, StopReason reason, TurnFailure failure, 
 
     static TurnVerdict failed(TurnFailure failure, boolean retire) {
         return new TurnVerdict(TurnOutcome.FAILED, StopReason.ERROR, failure, retire);
+    }
+
+    /**
+     * Why codex made no progress, in its own words, for a turn the idle limit ended: its last error
+     * notification, else its last log line about a failed model request (a dead or unreachable
+     * provider: codex retries quietly, so the idle limit fires first). Empty when codex said nothing.
+     */
+    static String codexReason(TurnFailure lastError, Supplier<List<String>> stderr) {
+        if (lastError != null && lastError.message() != null && !lastError.message().isBlank()) {
+            return "; codex's last error: " + lastError.message();
+        }
+        List<String> lines = stderr.get();
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            String line = lines.get(i).replaceAll("\u001B\\[[0-9;]*m", "");   // codex colours its log fields
+            int at = line.indexOf("error=");
+            if (at >= 0 && (line.contains("retry") || line.contains("stream"))) {
+                String reason = line.substring(at + "error=".length());
+                int end = reason.indexOf(" retry_delay=");
+                reason = (end >= 0 ? reason.substring(0, end) : reason).strip();
+                return "; codex's last reason: " + dev.codexbridge.internal.UntrustedText.of(reason.length() > 300
+                        ? reason.substring(0, 300) + "…" : reason);
+            }
+        }
+        return "";
     }
 }

@@ -10,6 +10,7 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadOperation;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -102,6 +103,9 @@ public final class CodexTenants implements AutoCloseable {
     public static final Map<String, String> RECOMMENDED_DEFAULTS =
             Map.of("features.shell_snapshot", "false", "features.plugins", "false", "features.apps", "false");
 
+    /** What a refusal by the tenants' own scoping names (no host rule involved). */
+    static final String OWN_TENANT_SCOPING = "the tenants' own scoping: another tenant started this thread";
+
     private final TenantHomes homes;
     private final TenantLauncher launcher;
     private final TenantTable table;
@@ -117,9 +121,17 @@ public final class CodexTenants implements AutoCloseable {
 
     private CodexTenants(Builder b) {
         Map<String, String> hostEnvironment = b.hostEnvironment == null ? System.getenv() : Map.copyOf(b.hostEnvironment);
-        ThreadAccess ownTenant = (caller, thread, operation) -> {
-            String owner = startedBy.get(thread);
-            return owner == null || owner.equals(caller);
+        ThreadAccess ownTenant = new ThreadAccess() {
+            @Override
+            public boolean allows(String caller, String thread, ThreadOperation operation) {
+                String owner = startedBy.get(thread);
+                return owner == null || owner.equals(caller);
+            }
+
+            @Override
+            public String refusal(String caller, String thread, ThreadOperation operation) {
+                return allows(caller, thread, operation) ? null : OWN_TENANT_SCOPING;
+            }
         };
         this.access = b.threadAccess == null ? ownTenant : ownTenant.and(b.threadAccess);
         this.rateLimits = b.rateLimits;
@@ -129,19 +141,32 @@ public final class CodexTenants implements AutoCloseable {
         this.launcher = new TenantLauncher(b.launch, b.codexDefaults, b.clientConfigurer, b.maxThreadsPerProcess, b.listener,
                 b.connector, b.remote, hostEnvironment, b.bwrap, table);
         Path root = b.homesRoot == null ? null : b.homesRoot.toAbsolutePath().normalize();
-        try {
-            if (b.remote == null) {
-                TenantFolders.prepareRoot(root, hostEnvironment).forEach(w -> LOG.warn("{}", w));
-                root = root.toRealPath();   // the namespace names real paths
+        Path workspaces = b.workspacesRoot == null ? null : b.workspacesRoot.toAbsolutePath().normalize();
+        if (b.remote == null) {
+            root = preparedRoot(root, hostEnvironment, "homes root");   // the namespace names real paths
+            workspaces = workspaces == null ? null : preparedRoot(workspaces, hostEnvironment, "workspaces root");
+            if (workspaces != null && (workspaces.startsWith(root) || root.startsWith(workspaces))) {
+                throw new IllegalStateException("the tenants' workspaces root " + workspaces + " and homes root " + root
+                        + " overlap: give two separate folders (or no workspaces root: each tenant's workspace is then in its folder)");
             }
-        } catch (IOException e) {
-            throw new CodexException("cannot create the tenants' homes root " + root + ": " + e.getMessage(), e);
         }
-        launcher.homesRoot(root);
-        this.homes = root == null ? null : new TenantHomes(root, b.homeSetup, b.inherited, hostEnvironment,
+        this.homes = root == null ? null : new TenantHomes(root, workspaces, b.homeSetup, b.inherited, hostEnvironment,
                 b.launch.environment(), b.tenantEnvironment, b.listener, launcher::binary);
+        launcher.homes(homes);
+        if (homes != null) {
+            homes.template(b.template);
+        }
         long every = Math.max(50, Math.min(b.idleTimeout.toMillis() / 4, 5_000));
         this.sweeper = RpcThreads.timer().scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private static Path preparedRoot(Path root, Map<String, String> hostEnvironment, String what) {
+        try {
+            TenantFolders.prepareRoot(root, hostEnvironment).forEach(w -> LOG.warn("{}", w));
+            return root.toRealPath();
+        } catch (IOException e) {
+            throw new CodexException("cannot create the tenants' " + what + " " + root + ": " + e.getMessage(), e);
+        }
     }
 
     public static Builder builder() {
@@ -203,6 +228,23 @@ public final class CodexTenants implements AutoCloseable {
         return homes.directoryOf(tenantId);
     }
 
+    /**
+     * The tenant's workspace, created owner-only when missing: {@code <workspacesRoot>/<tenant>}
+     * when the builder named a {@link Builder#workspacesRoot workspaces root}, else
+     * {@code <homesRoot>/<tenant>/workspace}. A session's thread runs there unless its options name
+     * a folder inside it; no other tenant's codex can see it (decision 0038). Throws for remote
+     * tenants, whose workspaces are their app-servers'.
+     *
+     * @throws IllegalArgumentException for an id no tenant can have ({@link TenantPaths#folderName})
+     */
+    public Path workspace(String tenantId) {
+        if (homes == null || launcher.remote()) {
+            throw new IllegalStateException("remote tenants have no workspace here: their workspaces are the app-servers'");
+        }
+        TenantPaths.check(tenantId);
+        return homes.createWorkspace(tenantId);
+    }
+
     /** Stops every tenant's codex (their sessions end) and the idle sweep; idempotent. */
     @Override
     public void close() {
@@ -233,7 +275,8 @@ public final class CodexTenants implements AutoCloseable {
         if (threadId != null) {
             ThreadAccess.require(access, tenantId, threadId, ThreadOperation.RESUME);   // before anything is read or started
         }
-        TenantState tenant = tenants.computeIfAbsent(Objects.requireNonNull(tenantId, "tenantId"),
+        TenantPaths.check(tenantId);
+        TenantState tenant = tenants.computeIfAbsent(tenantId,
                 id -> new TenantState(id, TenantHomes.folderName(id), rateLimits == null ? null : rateLimits.apply(id)));
         TenantHome home = launcher.remote() ? null : homes.prepared(tenant);
         TenantTable.Placement placement;
@@ -248,8 +291,25 @@ public final class CodexTenants implements AutoCloseable {
         }
         TenantProcess process = placement.process();
         try {
-            CodexClient client = placement.start() ? launcher.start(process, home) : TenantLauncher.awaitStart(process);
+            CodexClient client;
+            if (placement.start()) {
+                if (home != null) {
+                    try {
+                        homes.applyTemplate(home);   // a changed template reaches the tenant on this start
+                    } catch (RuntimeException e) {
+                        table.failed(process);
+                        process.ready.completeExceptionally(e);
+                        throw e;
+                    }
+                }
+                client = launcher.start(process, home);
+            } else {
+                client = TenantLauncher.awaitStart(process);
+            }
             CodexSession.Builder b = CodexSession.builder();
+            if (!launcher.remote()) {
+                b.thread(ThreadOptions.in(homes.workspaceOf(tenantId)));   // the default; configure may name a folder inside it
+            }
             configure.accept(b);
             b.client(client).rateLimits(tenant.governor).threadAccess(access, tenantId);
             // a hibernated session gives back its thread place, so its tenant's codex would count as idle and be
@@ -264,7 +324,8 @@ public final class CodexTenants implements AutoCloseable {
             CodexSession session = b.build();
             try {
                 if (!launcher.remote()) {
-                    TenantIsolation.checkThread(tenantId, session.threadOptions(), homes.root(), home.directory());
+                    TenantIsolation.checkThread(tenantId, session.threadOptions(), homes.root(), home.directory(),
+                            homes.workspaceOf(tenantId));
                 }
                 session.start();
             } catch (RuntimeException e) {
@@ -304,6 +365,8 @@ public final class CodexTenants implements AutoCloseable {
      */
     public static final class Builder {
         private Path homesRoot;
+        private Path workspacesRoot;
+        private Function<String, String> template;
         private CodexLaunch launch = CodexLaunch.appServer().build();
         private TenantHomeSetup homeSetup = TenantHomeSetup.none();
         private final Set<String> inherited = new LinkedHashSet<>(INHERITED_BY_DEFAULT);
@@ -334,10 +397,46 @@ public final class CodexTenants implements AutoCloseable {
         }
 
         /**
+         * The host's folder holding one workspace per tenant, {@code <root>/<tenant>} (created
+         * owner-only; the root like the homes root: not under {@code /tmp}, not writable by others,
+         * no links followed, and apart from the homes root). In each tenant's codex the root holds
+         * the tenant's own workspace only. Default: none, each tenant's workspace is
+         * {@code workspace/} in its own folder under the homes root. Either way a tenant's thread
+         * runs in its workspace ({@link CodexTenants#workspace}), and a working directory outside it
+         * (and outside the tenant's {@code home/}) is refused: a folder elsewhere would be visible
+         * to the other tenants' commands.
+         */
+        public Builder workspacesRoot(Path root) {
+            this.workspacesRoot = Objects.requireNonNull(root, "root");
+            return this;
+        }
+
+        /**
+         * The tenants' template: TOML (model, provider, MCP servers, permissions) the library writes
+         * into a marked block of each tenant's {@code config.toml} before every start of the
+         * tenant's codex, so a changed template reaches existing tenants on their codex's next start
+         * (a running codex keeps what it read; it is stopped when idle). Outside the block the file
+         * is the tenant's and stays byte for byte (a migrator's managed block included); the file is
+         * replaced atomically, and not written when the block is unchanged. Keys the template sets
+         * must not also be set outside the block (codex refuses duplicate keys): move what the host
+         * manages from a {@link TenantHomeSetup#configToml} setup here.
+         */
+        public Builder template(String toml) {
+            Objects.requireNonNull(toml, "toml");
+            return template(tenant -> toml);
+        }
+
+        /** The tenants' template per tenant ({@link #template(String)}), asked before each start of the tenant's codex. */
+        public Builder template(Function<String, String> tomlOfTenant) {
+            this.template = Objects.requireNonNull(tomlOfTenant, "tomlOfTenant");
+            return this;
+        }
+
+        /**
          * How codex is started (default: the located codex's {@code app-server}): the binary, extra
          * arguments, explicit variables given to every tenant, grace periods. Its {@code CODEX_HOME},
-         * base environment and environment policy are replaced by the tenant's; its working
-         * directory, when unset, is the tenant's {@code HOME}.
+         * base environment, environment policy and working directory (the tenant's workspace) are
+         * replaced by the tenant's.
          */
         public Builder launch(CodexLaunch launch) {
             this.launch = Objects.requireNonNull(launch, "launch");

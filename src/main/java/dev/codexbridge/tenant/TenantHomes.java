@@ -2,18 +2,14 @@ package dev.codexbridge.tenant;
 
 import dev.codexbridge.CodexException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The tenants' folders under the homes root and what a tenant's codex runs with: each tenant's
@@ -22,9 +18,9 @@ import java.util.regex.Pattern;
  * and the tenant's own.
  */
 final class TenantHomes {
-    private static final Pattern PLAIN_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
-
     private final Path homesRoot;
+    /** The host's folder holding one workspace per tenant, or null: each tenant's workspace is in its folder. */
+    private final @Nullable Path workspacesRoot;
     private final TenantHomeSetup homeSetup;
     private final Set<String> inherited;
     private final Map<String, String> hostEnvironment;
@@ -32,11 +28,14 @@ final class TenantHomes {
     private final Function<String, Map<String, String>> tenantEnvironment;
     private final TenantListener listener;
     private final Supplier<Path> binary;
+    /** The tenants' template of each tenant's config.toml, rewritten before each start of its codex; null for none. */
+    private @Nullable Function<String, String> template;
 
-    TenantHomes(Path homesRoot, TenantHomeSetup homeSetup, Set<String> inherited, Map<String, String> hostEnvironment,
+    TenantHomes(Path homesRoot, @Nullable Path workspacesRoot, TenantHomeSetup homeSetup, Set<String> inherited, Map<String, String> hostEnvironment,
                 Map<String, String> launchEnvironment, Function<String, Map<String, String>> tenantEnvironment,
                 TenantListener listener, Supplier<Path> binary) {
         this.homesRoot = homesRoot;
+        this.workspacesRoot = workspacesRoot;
         this.homeSetup = homeSetup;
         this.inherited = Set.copyOf(inherited);
         this.hostEnvironment = hostEnvironment;
@@ -54,6 +53,56 @@ final class TenantHomes {
     /** The tenant's folder under the root, whether or not it exists yet. */
     Path directoryOf(String tenantId) {
         return homesRoot.resolve(folderName(tenantId));
+    }
+
+    /** Sets the tenants' template (before any start). */
+    void template(@Nullable Function<String, String> templateOfTenant) {
+        this.template = templateOfTenant;
+    }
+
+    /**
+     * Writes the tenants' template into the tenant's {@code config.toml} block, before its codex
+     * starts: a changed template reaches an existing tenant here.
+     */
+    void applyTemplate(TenantHome home) {
+        Function<String, String> t = template;
+        if (t == null) {
+            return;
+        }
+        try {
+            String text = java.util.Objects.requireNonNull(t.apply(home.tenantId()), "template of tenant " + home.tenantId());
+            TenantTemplate.apply(home.configFile(), text);
+        } catch (IOException | RuntimeException e) {
+            throw new CodexException("cannot write the tenants' template into " + home.configFile() + " (tenant "
+                    + home.tenantId() + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** The host's workspaces root, or null when each tenant's workspace is in its own folder. */
+    @Nullable Path workspacesRoot() {
+        return workspacesRoot;
+    }
+
+    /**
+     * The tenant's workspace, whether or not it exists yet: its folder under the workspaces root,
+     * else {@code workspace/} in its own folder. Either way hidden from every other tenant's codex.
+     */
+    Path workspaceOf(String tenantId) {
+        return workspacesRoot == null ? directoryOf(tenantId).resolve("workspace") : workspacesRoot.resolve(folderName(tenantId));
+    }
+
+    /** Creates the tenant's workspace owner-only (its folder first when the workspace is in it); no link followed. */
+    Path createWorkspace(String tenantId) {
+        Path ws = workspaceOf(tenantId);
+        try {
+            if (workspacesRoot == null) {
+                TenantFolders.createOwnerOnly(directoryOf(tenantId));
+            }
+            TenantFolders.createOwnerOnly(ws);
+            return ws;
+        } catch (IOException e) {
+            throw new CodexException("cannot create the workspace of tenant " + tenantId + " in " + ws + ": " + e, e);
+        }
     }
 
     /** The tenant's home, prepared once: folders owner-only, then the setup, then the mark. */
@@ -74,6 +123,7 @@ final class TenantHomes {
                 TenantFolders.createOwnerOnly(dir);
                 TenantFolders.createOwnerOnly(codexHome);
                 TenantFolders.createOwnerOnly(userHome);
+                createWorkspace(tenant.id);
                 TenantHome made = new TenantHome(tenant.id, dir, codexHome, userHome, binary.get(),
                         environmentOf(tenant.id, codexHome, userHome));
                 Path mark = dir.resolve(TenantFolders.PREPARED_MARK);
@@ -114,20 +164,8 @@ final class TenantHomes {
         return env;
     }
 
-    /**
-     * The tenant's folder name: the id itself when it is a plain lower-case name, else {@code _}
-     * and a hash of it (an e-mail address, a path): no id can reach outside the root or land on
-     * another tenant's folder.
-     */
+    /** The tenant's folder name ({@link TenantPaths#folderName}). */
     static String folderName(String tenantId) {
-        if (PLAIN_ID.matcher(tenantId).matches()) {
-            return tenantId;
-        }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(tenantId.getBytes(StandardCharsets.UTF_8));
-            return "_" + HexFormat.of().formatHex(digest, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
+        return TenantPaths.folderName(tenantId);
     }
 }

@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What keeps a tenant's commands out of the other tenants' folders: each tenant's app-server runs
@@ -24,14 +25,22 @@ import java.util.Map;
 final class TenantIsolation {
     /**
      * The command a tenant's codex runs under so that it sees no other tenant: a mount namespace
-     * (bubblewrap) in which the homes root is an empty tmpfs and only the tenant's own folder is
-     * bound back. Everything else is the host's file system as it is; codex's own sandbox still
-     * runs inside (nested), and a command it runs unsandboxed (an approved escalation,
+     * (bubblewrap) in which the homes root is an empty tmpfs with only the tenant's own folder bound
+     * back, the workspaces root (when the host keeps the workspaces apart from the homes) likewise
+     * with only the tenant's own workspace, and a PID namespace with its own {@code /proc}, so no
+     * other tenant's codex is there to reach through {@code /proc/<pid>/cwd} or {@code /root}.
+     * Everything else is the host's file system as it is; codex's own sandbox still runs inside
+     * (nested), and a command it runs unsandboxed (an approved escalation,
      * {@code danger-full-access}) finds no other tenant either.
      */
-    static List<String> namespace(Path bwrap, Path homesRoot, Path tenantDir) {
-        return List.of(bwrap.toString(), "--dev-bind", "/", "/", "--tmpfs", homesRoot.toString(),
-                "--bind", tenantDir.toString(), tenantDir.toString(), "--die-with-parent", "--");
+    static List<String> namespace(Path bwrap, Path homesRoot, Path tenantDir, @Nullable Path workspacesRoot, Path workspace) {
+        List<String> args = new ArrayList<>(List.of(bwrap.toString(), "--dev-bind", "/", "/", "--unshare-pid", "--proc", "/proc",
+                "--tmpfs", homesRoot.toString(), "--bind", tenantDir.toString(), tenantDir.toString()));
+        if (workspacesRoot != null) {
+            args.addAll(List.of("--tmpfs", workspacesRoot.toString(), "--bind", workspace.toString(), workspace.toString()));
+        }
+        args.addAll(List.of("--die-with-parent", "--"));
+        return List.copyOf(args);
     }
 
     /**
@@ -80,13 +89,17 @@ final class TenantIsolation {
      * mode, a config override or an extra {@code thread/start} member that chooses a sandbox or
      * permissions.
      */
-    static void checkThread(String tenantId, ThreadOptions thread, Path homesRoot, Path tenantDir) {
+    static void checkThread(String tenantId, ThreadOptions thread, Path homesRoot, Path tenantDir, Path workspace) {
         List<String> bad = new ArrayList<>();
-        Path cwd = thread.cwd() == null ? null : thread.cwd().toAbsolutePath().normalize();
-        if (cwd != null && (homesRoot.startsWith(cwd) || cwd.startsWith(homesRoot) && !cwd.startsWith(tenantDir.resolve("home")))) {
-            // a workspace is writable to the thread's commands: it must neither hold the homes root nor lie in another's folder
-            throw new IllegalArgumentException("tenant " + tenantId + ": the working directory " + cwd + " overlaps the tenants' "
-                    + "homes root " + homesRoot + "; give each tenant a workspace outside it");
+        Path cwd = thread.cwd() == null ? null : real(thread.cwd().toAbsolutePath().normalize());
+        if (cwd != null && !cwd.startsWith(workspace) && !cwd.startsWith(tenantDir.resolve("home"))) {
+            // only the tenant's own workspace and home are hidden from the other tenants' codex
+            throw new IllegalArgumentException("tenant " + tenantId + ": the working directory " + cwd + " is not the tenant's "
+                    + "workspace " + workspace + " (CodexTenants.workspace(tenantId)) nor in it: other tenants' commands could "
+                    + "read and list a workspace elsewhere" + (cwd.startsWith(homesRoot) || homesRoot.startsWith(cwd)
+                    ? ", and this one overlaps the tenants' homes root " + homesRoot : "")
+                    + ". Leave the thread options' cwd to the tenants (they give the tenant's workspace) or give "
+                    + "ThreadOptions.in(tenants.workspace(tenantId)) or a folder inside it");
         }
         if (thread.sandbox() != null) {
             bad.add("sandbox " + thread.sandbox());
@@ -97,6 +110,22 @@ final class TenantIsolation {
             throw new IllegalArgumentException("tenant " + tenantId + ": the thread settings " + bad + " would replace the "
                     + "tenants' choice of how its commands are confined; leave the sandbox to the tenants' "
                     + "config.toml");
+        }
+    }
+
+    /** The path with its links resolved as far as it exists (a workspace given through a link is the folder it names). */
+    private static Path real(Path p) {
+        Path existing = p;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return p;
+        }
+        try {
+            return existing.toRealPath().resolve(existing.relativize(p));
+        } catch (java.io.IOException e) {
+            return p;
         }
     }
 

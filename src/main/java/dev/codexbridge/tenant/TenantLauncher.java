@@ -3,6 +3,7 @@ package dev.codexbridge.tenant;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
@@ -36,7 +37,7 @@ final class TenantLauncher {
     private final @Nullable Function<String, CodexEndpoint> remote;
     private final Map<String, String> hostEnvironment;
     private final TenantTable table;
-    private @Nullable Path homesRoot;
+    private @Nullable TenantHomes homes;
     private volatile @Nullable Path binary;
     private volatile @Nullable Path bwrap;
 
@@ -57,9 +58,9 @@ final class TenantLauncher {
         this.binary = launch.binary();
     }
 
-    /** The real homes root the namespace hides; set once it is made, before any start. */
-    void homesRoot(Path root) {
-        this.homesRoot = root;
+    /** The homes (and workspaces) the namespace hides; set once the roots are made, before any start. */
+    void homes(@Nullable TenantHomes homes) {
+        this.homes = homes;
     }
 
     boolean remote() {
@@ -72,6 +73,7 @@ final class TenantLauncher {
         try {
             ClientOptions options = clientOptions(process, home);
             CodexClient client = connector.apply(options);
+            ClientPlumbing.of(client).markTenant();   // its sessions' failures then give the tenants' advice
             process.ready.complete(client);
             listener.processStarted(process.tenant.id, Duration.ofNanos(System.nanoTime() - t0));
             return client;
@@ -119,18 +121,19 @@ final class TenantLauncher {
             return cb.endpoint(endpoint).maxThreads(maxThreadsPerProcess).options();
         }
         Objects.requireNonNull(home, "home");
+        TenantHomes h = Objects.requireNonNull(homes, "homes");
+        Path workspace = h.workspaceOf(home.tenantId());
         CodexLaunch.Builder lb = launch.toBuilder()
                 .baseEnvironment(home.environment())
                 .environmentPolicy(EnvironmentPolicy.inheritAll())
                 .codexHome(home.codexHome())
                 .detachFromTerminal(true)
-                .name(process.name());
-        if (launch.workingDirectory() == null) {
-            lb.workingDirectory(home.userHome());
-        }
+                .name(process.name())
+                // a thread given no cwd runs where codex runs: the tenant's own workspace, never a folder tenants share
+                .workingDirectory(workspace);
         codexDefaults.forEach(lb::configOverride);
         // after the defaults (checked not to touch the sandbox): what keeps tenants apart
-        lb.wrapper(TenantIsolation.namespace(bubblewrap(), homesRoot, home.directory()));
+        lb.wrapper(TenantIsolation.namespace(bubblewrap(), h.root(), home.directory(), h.workspacesRoot(), workspace));
         CodexClient.Builder cb = CodexClient.builder();
         clientConfigurer.accept(cb);
         cb.process(lb.build()).maxThreads(maxThreadsPerProcess);

@@ -8,7 +8,6 @@ import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.tenant.CodexTenants;
-import dev.codexbridge.tenant.TenantHomeSetup;
 import dev.codexbridge.tenant.TenantListener;
 import dev.codexbridge.telemetry.CodexTelemetry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -200,7 +199,20 @@ class CodexBridgeConfiguration {
                 b.codexDefaults(t.getCodexDefaults());
             }
             if (t.getConfigTemplate() != null) {
-                b.homeSetup(TenantHomeSetup.configTemplate(t.getConfigTemplate()));
+                try {
+                    b.template(java.nio.file.Files.readString(t.getConfigTemplate()));
+                } catch (java.io.IOException e) {
+                    throw new CodexPropertiesException("codex-bridge.tenants.config-template " + t.getConfigTemplate()
+                            + " cannot be read: " + e.getMessage());
+                }
+            }
+            if (t.getWorkspacesRoot() != null) {
+                b.workspacesRoot(t.getWorkspacesRoot());
+            }
+            if (properties.getSession().getCwd() != null) {
+                throw new CodexPropertiesException("codex-bridge.session.cwd is set together with codex-bridge.tenants.homes-root: each "
+                        + "tenant's threads run in its own workspace (codex-bridge.tenants.workspaces-root, else workspace/ in the "
+                        + "tenant's folder); a shared folder would be visible to every tenant. Remove session.cwd");
             }
             access.ifUnique(b::threadAccess);
             b.listener(counts.listener(listener.getIfUnique()));

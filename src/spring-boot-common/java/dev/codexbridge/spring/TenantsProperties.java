@@ -38,8 +38,26 @@ public class TenantsProperties {
     private List<String> inheritEnvironment = new ArrayList<>();
     /** Replaces the codex settings (-c key=value, TOML values) every tenant process gets; unset: the library's recommended ones. */
     private Map<String, String> codexDefaults;
-    /** A config.toml written into each tenant's home (the file's text, read at start). */
+    /**
+     * The tenants' template: a TOML file (model, provider, MCP servers, permissions) written into a
+     * marked block of each tenant's config.toml before every start of its codex, so a change reaches
+     * existing tenants on their codex's next start; the rest of the file stays the tenant's. Read at
+     * the application's start.
+     */
     private Path configTemplate;
+    /**
+     * The folder holding one workspace per tenant (unset: workspace/ in each tenant's folder); a
+     * tenant's threads run in its own workspace, so codex-bridge.session.cwd is not used with tenants.
+     */
+    private Path workspacesRoot;
+
+    public Path getWorkspacesRoot() {
+        return workspacesRoot;
+    }
+
+    public void setWorkspacesRoot(Path workspacesRoot) {
+        this.workspacesRoot = workspacesRoot;
+    }
 
     public Path getHomesRoot() {
         return homesRoot;

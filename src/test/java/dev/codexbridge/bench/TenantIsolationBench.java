@@ -3,7 +3,6 @@ package dev.codexbridge.bench;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnOutcome;
@@ -99,7 +98,7 @@ public final class TenantIsolationBench {
     }
 
     private static void configure(CodexSession.Builder b, LiveRig rig) {
-        b.thread(ThreadOptions.in(rig.work)).limits(TurnLimits.of(LiveRig.TURN_TIMEOUT, Duration.ZERO));
+        b.limits(TurnLimits.of(LiveRig.TURN_TIMEOUT, Duration.ZERO));   // the thread runs in the tenant's own workspace
     }
 
     private static CodexSession session(CodexSession.Builder b, LiveRig rig) {

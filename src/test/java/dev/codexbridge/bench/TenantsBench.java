@@ -7,7 +7,6 @@ import static dev.codexbridge.bench.ProcMemory.percentile;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnOutcome;
@@ -110,7 +109,7 @@ public final class TenantsBench {
     }
 
     private static void configure(CodexSession.Builder b, LiveRig rig) {
-        b.thread(ThreadOptions.in(rig.work)).limits(TurnLimits.of(LiveRig.TURN_TIMEOUT, Duration.ZERO));
+        b.limits(TurnLimits.of(LiveRig.TURN_TIMEOUT, Duration.ZERO));   // the thread runs in the tenant's own workspace
     }
 
     /** Opens a session, waiting out capacity refusals as the exception advises; counts them. */

@@ -77,6 +77,9 @@ class TenantEscapeLiveTest {
             assertThat(WireSchema.pinned().validateConversation(wire)).isEmpty();
         }
         TestDirs.delete(dir);
+        if (varTmpWorkspaces != null) {
+            TestDirs.delete(varTmpWorkspaces);
+        }
     }
 
     /** The sandbox ({@code null}: codex's default) and approval settings a tenant's config.toml gives. */
@@ -102,6 +105,7 @@ class TenantEscapeLiveTest {
     void tenantAReachesNothingOfTenantB(String sandbox, String approval) throws Exception {
         tenants = CodexTenants.builder()
                 .homesRoot(dir.resolve("homes"))
+                .workspacesRoot(varTmpWorkspaces())
                 .launch(CodexLaunch.appServer(LiveCodex.binary()).build())
                 .homeSetup(TenantHomeSetup.configToml(template(sandbox, approval)))
                 .client(c -> c.wireTap(wire))
@@ -111,16 +115,19 @@ class TenantEscapeLiveTest {
 
     private static final Path VAR_TMP = Path.of("/var/tmp");
 
-    /** The escape attempts with A's and B's workspaces under /var/tmp, outside the build's tree and any repository. */
+    /** A workspaces root under /var/tmp, outside the build's tree and any repository; deleted after the test. */
+    private Path varTmpWorkspaces;
+
+    private Path varTmpWorkspaces() throws java.io.IOException {
+        varTmpWorkspaces = Files.createTempDirectory(VAR_TMP, "tenant-work-",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        return varTmpWorkspaces;
+    }
+
+    /** The escape attempts with A's and B's workspaces in a workspaces root under /var/tmp. */
     private void escapesFailInVarTmp(String sandbox) throws Exception {
-        Path alice = Files.createTempDirectory(VAR_TMP, "tenant-work-alice-");
-        Path bob = Files.createTempDirectory(VAR_TMP, "tenant-work-bob-");
-        try {
-            assertEscapesFail(tenants, alice, bob, "workspace-write".equals(sandbox) || "danger-full-access".equals(sandbox));
-        } finally {
-            TestDirs.delete(alice);
-            TestDirs.delete(bob);
-        }
+        assertEscapesFail(tenants, tenants.workspace("alice"), tenants.workspace("bob"),
+                "workspace-write".equals(sandbox) || "danger-full-access".equals(sandbox));
     }
 
     /** A host that approves everything A's model asks, escalations outside codex's sandbox included: the namespace still holds. */
@@ -129,6 +136,7 @@ class TenantEscapeLiveTest {
     void evenApprovedEscalationsFindNoOtherTenant(String sandbox) throws Exception {
         tenants = CodexTenants.builder()
                 .homesRoot(dir.resolve("homes"))
+                .workspacesRoot(varTmpWorkspaces())
                 .launch(CodexLaunch.appServer(LiveCodex.binary()).build())
                 .homeSetup(TenantHomeSetup.configToml(template(sandbox, "on-request")))
                 .client(c -> c.wireTap(wire))
@@ -152,7 +160,7 @@ class TenantEscapeLiveTest {
                 .homeSetup(TenantHomeSetup.configToml(template(null, "never")))
                 .client(c -> c.wireTap(wire))
                 .build();
-        Path work = Files.createDirectories(dir.resolve("work"));
+        Path work = tenants.workspace("alice");
         ObjectNode sandboxExtra = Json.object().put("sandbox", "danger-full-access");
         List<ThreadOptions> overriding = List.of(
                 ThreadOptions.builder().cwd(work).sandbox(SandboxMode.DANGER_FULL_ACCESS).build(),
@@ -249,6 +257,126 @@ class TenantEscapeLiveTest {
         // and nothing of alice's landed in bob's folder
         assertThat(Files.readAllBytes(bobDir.resolve("codex-home/config.toml"))).isEqualTo(bobConfig);
         assertThat(bobHome.resolve("planted.txt")).doesNotExist();
+    }
+
+    private static final String WS_MARK = "alice-workspace-secret-7d41";
+
+    /**
+     * Issue 41 item 2: tenant B's model tries to read and list tenant A's workspace (a host's
+     * workspaces root under /var/tmp, one folder per tenant) while A's codex runs in it: by absolute
+     * path, by {@code ..}, through {@code /proc/<pid>/cwd} of every process it can see, through a link
+     * B plants in its own workspace, by {@code apply_patch}, and by asking to run outside the sandbox.
+     */
+    @ParameterizedTest(name = "workspaces root, sandbox {0}, approvals {1}")
+    @MethodSource("settings")
+    void tenantBReachesNothingOfTenantAsWorkspace(String sandbox, String approval) throws Exception {
+        assertWorkspaceEscapesFail(sandbox, approval, true);
+    }
+
+    /** The same with a host that approves every escalation B's model asks for. */
+    @ParameterizedTest(name = "workspaces root, every request approved, sandbox {0}")
+    @MethodSource("sandboxes")
+    void evenApprovedEscalationsFindNoOtherTenantsWorkspace(String sandbox) throws Exception {
+        bobApprovals = ApprovalPolicy.builder().handler(r -> CompletableFuture.completedFuture(ApprovalDecision.once())).build();
+        assertWorkspaceEscapesFail(sandbox, "on-request", true);
+    }
+
+    /** No workspaces root: each tenant's workspace is in its own folder under the homes root. */
+    @ParameterizedTest(name = "workspace in the tenant's folder, every request approved, sandbox {0}")
+    @MethodSource("sandboxes")
+    void theDefaultWorkspaceInTheTenantsFolderIsHiddenToo(String sandbox) throws Exception {
+        bobApprovals = ApprovalPolicy.builder().handler(r -> CompletableFuture.completedFuture(ApprovalDecision.once())).build();
+        assertWorkspaceEscapesFail(sandbox, "on-request", false);
+    }
+
+    /** The approvals of B's session in the workspace escapes (null: the library's default, fail closed). */
+    private ApprovalPolicy bobApprovals;
+
+    private void assertWorkspaceEscapesFail(String sandbox, String approval, boolean workspacesRoot) throws Exception {
+        Path workspaces = workspacesRoot ? Files.createTempDirectory(VAR_TMP, "tenant-workspaces-") : null;
+        try {
+            CodexTenants.Builder b = CodexTenants.builder()
+                    .homesRoot(dir.resolve("homes"))
+                    .launch(CodexLaunch.appServer(LiveCodex.binary()).build())
+                    .homeSetup(TenantHomeSetup.configToml(template(sandbox, approval)))
+                    .client(c -> c.wireTap(wire));
+            if (workspaces != null) {
+                Files.setPosixFilePermissions(workspaces, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                b.workspacesRoot(workspaces);
+            }
+            tenants = b.build();
+            Path aliceWs = tenants.workspace("alice");
+            Path bobWs = tenants.workspace("bob");
+            Files.writeString(aliceWs.resolve("secret.txt"), WS_MARK + "\n");
+            Files.createDirectories(aliceWs.resolve("src"));
+            Files.writeString(aliceWs.resolve("src/main.txt"), "alice-code-2b9e\n");
+            List<String> aliceFiles = listing(aliceWs);
+            // A's codex runs in A's workspace while B tries: /proc/<pid>/cwd of A's codex would lead there
+            model.enqueue(ModelReply.message("alice is here"));
+            try (CodexSession alice = tenants.newSession("alice", inWork(aliceWs))) {
+                alice.runTurn(TurnInput.text("hello"));
+                int before = model.responsesRequests().size();
+                String rel = bobWs.relativize(aliceWs).toString();   // ../alice, or ../../alice/workspace
+                List<String> calls = List.of("control", "abs", "dotdot", "proc", "symlink", "patch-add", "patch-update", "escalated");
+                model.enqueue(
+                        ModelReply.builder().execCommand("control", "echo run-ok; pwd; echo ws-ok > ws.txt && cat ws.txt").build(),
+                        ModelReply.builder().execCommand("abs", "ls -la " + aliceWs + "; cat " + aliceWs.resolve("secret.txt")
+                                + "; ls -la " + aliceWs.getParent()).build(),
+                        ModelReply.builder().execCommand("dotdot", "ls -la " + rel + "; cat " + rel + "/secret.txt; grep -r "
+                                + "'alice-workspace-secr[e]t' ..").build(),
+                        ModelReply.builder().execCommand("proc", "for p in /proc/[0-9]*; do ls \"$p/cwd/\" \"$p/root" + aliceWs
+                                + "\" 2>/dev/null; cat \"$p/cwd/secret.txt\" \"$p/root" + aliceWs + "/secret.txt\" 2>/dev/null; done; "
+                                + "echo proc-done").build(),
+                        ModelReply.builder().execCommand("symlink", "ln -sfn " + aliceWs + " peek && ls -la peek/ && cat peek/secret.txt; "
+                                + "ln -sfn " + rel + " peek2 && cat peek2/secret.txt").build(),
+                        ModelReply.builder().applyPatch("patch-add", "*** Begin Patch\n*** Add File: " + aliceWs.resolve("planted.txt")
+                                + "\n+" + WRITE_MARK + "\n*** End Patch").build(),
+                        // the patch's context names A's code, not the mark, so B's own request carries no mark
+                        ModelReply.builder().applyPatch("patch-update", "*** Begin Patch\n*** Update File: " + aliceWs.resolve("src/main.txt")
+                                + "\n@@\n-alice-code-2b9e\n+" + WRITE_MARK + "\n*** End Patch").build(),
+                        ModelReply.builder().execCommandEscalated("escalated", "ls -la " + aliceWs + "; cat " + aliceWs.resolve("secret.txt")
+                                + "; cat " + rel + "/secret.txt", "need to read a file").build(),
+                        ModelReply.message("done"));
+                TurnResult r;
+                ApprovalPolicy approvals = bobApprovals;
+                try (CodexSession bob = tenants.newSession("bob", approvals == null ? inWork(bobWs)
+                        : inWork(bobWs).andThen(x -> x.approvals(approvals)))) {
+                    r = bob.runTurn(TurnInput.text("look around"));
+                }
+                RecordedRequest last = model.responsesRequests().get(model.responsesRequests().size() - 1);
+                for (String call : calls) {
+                    String out = last.functionCallOutput(call).orElse("");
+                    System.out.println("--- " + call + ":\n" + out);
+                    // codex's own record of each command's output, as it sent it to B's model
+                    assertThat(out).as(call).doesNotContain(WS_MARK).doesNotContain("alice-code-2b9e")
+                            .doesNotContainPattern("(?m)\\s(src|secret\\.txt)$");   // no listing of A's files
+                }
+                String control = last.functionCallOutput("control").orElse("");
+                assertThat(control).contains("run-ok").contains(bobWs.toString());
+                if ("workspace-write".equals(sandbox) || "danger-full-access".equals(sandbox)) {
+                    assertThat(control).contains("ws-ok");
+                }
+                assertThat(last.functionCallOutput("proc").orElse("")).contains("proc-done");
+                for (RecordedRequest req : model.responsesRequests().subList(before, model.responsesRequests().size())) {
+                    assertThat(req.body().toString()).doesNotContain(WS_MARK);
+                }
+                assertThat(r.messages().toString()).doesNotContain(WS_MARK);
+            }
+            // A's workspace as it was: nothing planted, nothing changed
+            assertThat(listing(aliceWs)).isEqualTo(aliceFiles);
+            assertThat(Files.readString(aliceWs.resolve("secret.txt"))).isEqualTo(WS_MARK + "\n");
+            assertThat(Files.readString(aliceWs.resolve("src/main.txt"))).isEqualTo("alice-code-2b9e\n");
+        } finally {
+            if (workspaces != null) {
+                TestDirs.delete(workspaces);
+            }
+        }
+    }
+
+    private static List<String> listing(Path root) throws java.io.IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.map(p -> root.relativize(p).toString()).sorted().toList();
+        }
     }
 
     private static java.util.function.Consumer<CodexSession.Builder> inWork(Path work) {

@@ -13,6 +13,7 @@ import dev.codexbridge.protocol.ThreadListParams;
 import dev.codexbridge.protocol.ThreadLoadedListParams;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
+import dev.codexbridge.session.ThreadAccessDeniedException;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
@@ -109,7 +110,13 @@ class TenantsLiveTest {
         ApprovalPolicy once = ApprovalPolicy.builder()
                 .handler(r -> CompletableFuture.completedFuture(new ApprovalDecision(ApprovalChoice.ONCE, null, null)))
                 .build();
-        return b -> b.thread(ThreadOptions.in(work)).approvals(once).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO));
+        // no cwd: each tenant's thread runs in the tenant's own workspace
+        return b -> b.approvals(once).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO));
+    }
+
+    /** Remote tenants: their app-servers' own folders, the shared test workspace. */
+    private Consumer<CodexSession.Builder> inRemoteWork() {
+        return inWork().andThen(b -> b.thread(ThreadOptions.in(work)));
     }
 
     private static String toolOutput(TurnResult r) {
@@ -136,8 +143,12 @@ class TenantsLiveTest {
         assertThat(loaded).contains(aliceThread).doesNotContain(bobThread);
         assertThat(bob.client().threadList(ThreadListParams.builder().build()).data().stream().map(CodexThread::id))
                 .contains(bobThread).doesNotContain(aliceThread);
-        // alice cannot resume bob's thread id: her codex has no such thread
-        assertThatThrownBy(() -> tenants.resumeSession("alice", bobThread, inWork())).isInstanceOf(CodexException.class);
+        // alice cannot resume bob's thread id: the tenants' own scoping refuses it (no host rule was given), and her codex has no such thread
+        assertThatThrownBy(() -> tenants.resumeSession("alice", bobThread, inWork()))
+                .isInstanceOfSatisfying(ThreadAccessDeniedException.class, e -> {
+                    assertThat(e.refusedBy()).contains("tenants' own scoping");
+                    assertThat(e.getMessage()).contains("another tenant started this thread").doesNotContain("host's ThreadAccess rule");
+                });
 
         // environment and files: what a command alice's codex runs sees
         model.enqueue(ModelReply.builder().execCommandEscalated("call-env", "env; ls -a \"$HOME\"", "Show the environment").build(),
@@ -241,6 +252,100 @@ class TenantsLiveTest {
         bob.close();
     }
 
+    /**
+     * Issue 41 item 4: the tenants' template reaches an existing tenant on its codex's next start
+     * (here: a new model address), the tenant's own lines outside the block untouched; a model that
+     * cannot be reached fails the turn within the session's idle limit, naming codex's reason.
+     */
+    @Test
+    void aChangedTemplateReachesAnExistingTenantOnItsCodexsNextStart() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> template = new java.util.concurrent.atomic.AtomicReference<>(
+                IsolatedCodexHome.builder(tmp.resolve("unused"), model.baseUrl()).configToml());
+        tenants = CodexTenants.builder().homesRoot(tmp.resolve("tenants")).launch(CodexLaunch.appServer(LiveCodex.binary()).build())
+                .template(id -> template.get()).idleTimeout(Duration.ofMillis(300)).client(c -> c.wireTap(wire)).build();
+        model.enqueue(ModelReply.message("from the first model"));
+        try (CodexSession s = tenants.newSession("alice", inWork())) {
+            assertThat(s.runTurn(TurnInput.text("one")).finalText()).isEqualTo("from the first model");
+        }
+        Path config = tenants.tenantDirectory("alice").resolve("codex-home/config.toml");
+        String own = "# alice's own note, kept\n";
+        Files.writeString(config, own + Files.readString(config) + "# and her last line\n");
+        String outsideBefore = outsideBlock(Files.readString(config));
+        awaitStopped("alice");
+        try (ScriptedModelServer second = ScriptedModelServer.start()) {
+            template.set(IsolatedCodexHome.builder(tmp.resolve("unused"), second.baseUrl()).configToml());
+            second.enqueue(ModelReply.message("from the second model"));
+            int firstServed = model.responsesRequests().size();
+            try (CodexSession s = tenants.newSession("alice", inWork())) {
+                assertThat(s.runTurn(TurnInput.text("two")).finalText()).isEqualTo("from the second model");
+            }
+            assertThat(model.responsesRequests()).hasSize(firstServed);
+            String text = Files.readString(config);
+            assertThat(text).startsWith(own).endsWith("# and her last line\n").contains(second.baseUrl().toString()).doesNotContain(model.baseUrl().toString());
+            assertThat(outsideBlock(text)).isEqualTo(outsideBefore);
+        }
+        // the model's address is dead now: the turn fails within the idle limit with codex's reason
+        awaitStopped("alice");
+        ScriptedModelServer dead = ScriptedModelServer.start();
+        java.net.URI deadUrl = dead.baseUrl();
+        dead.close();
+        template.set(IsolatedCodexHome.builder(tmp.resolve("unused"), deadUrl).configToml());
+        try (CodexSession s = tenants.newSession("alice", b -> b.limits(TurnLimits.of(Duration.ofMinutes(10), Duration.ofSeconds(5))))) {
+            long t0 = System.nanoTime();
+            TurnResult r = s.runTurn(TurnInput.text("three"));
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            System.out.println("dead model: " + took + " " + r.status() + " " + r.error() + "\nstderr:\n"
+                    + String.join("\n", s.client().stderrTail(40)));
+            // the idle limit (5 s) ends it, long before the 10-minute wall clock, with codex's own reason
+            assertThat(r.status()).isEqualTo(TurnOutcome.TIMED_OUT);
+            assertThat(took).isLessThan(Duration.ofMinutes(1));
+            assertThat(r.error().message()).contains("turn inactive for 5 s").contains("codex's last")
+                    .contains("Connection failed: error sending request");
+        }
+    }
+
+    private static String outsideBlock(String text) {
+        int a = text.indexOf("# >>> codex-bridge tenants template");
+        int z = text.indexOf("# <<< end of codex-bridge tenants template");
+        return text.substring(0, a) + text.substring(text.indexOf('\n', z) + 1);
+    }
+
+    private void awaitStopped(String tenant) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (tenants.usage(tenant).processes() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(tenants.usage(tenant).processes()).isZero();
+    }
+
+    /** Issue 41 item 9: a killed tenant codex is reported with the tenants' remedy, and the thread goes on through them. */
+    @Test
+    void aKilledTenantCodexGivesTheTenantsRemedyAndTheThreadResumesThroughThem() throws Exception {
+        tenants = tenants().build();
+        model.enqueue(ModelReply.message("first answer"));
+        try (CodexSession alice = tenants.newSession("alice", inWork())) {
+            assertThat(alice.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);
+            String thread = alice.threadId();
+            List<ProcessHandle> codex = ProcessHandle.current().descendants()
+                    .filter(h -> h.info().command().orElse("").endsWith("/codex")
+                            && List.of(h.info().arguments().orElse(new String[0])).contains("app-server"))
+                    .toList();
+            assertThat(codex).hasSize(1);
+            codex.get(0).destroyForcibly();
+            codex.get(0).onExit().get(10, TimeUnit.SECONDS);
+            TurnResult killed = alice.runTurn(TurnInput.text("two"));
+            assertThat(killed.status()).isEqualTo(TurnOutcome.FAILED);
+            System.out.println("killed: " + killed.error());
+            assertThat(killed.error().remediation()).contains("tenants.resumeSession(tenantId, threadId").doesNotContain("open a new CodexClient");
+            alice.close();
+            model.enqueue(ModelReply.message("back again"));
+            try (CodexSession again = tenants.resumeSession("alice", thread, inWork())) {
+                assertThat(again.runTurn(TurnInput.text("three")).finalText()).isEqualTo("back again");
+            }
+            assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).body().toString()).contains("first answer");
+        }
+    }
+
     @Test
     void remoteTenantsEachReachTheirOwnAppServerAndSeeOnlyTheirThreads() throws Exception {
         Path token = tmp.resolve("token");
@@ -261,20 +366,20 @@ class TenantsLiveTest {
                     }).build();
             model.enqueue(ModelReply.message("remote alice"), ModelReply.message("remote bob"), ModelReply.message("alice again"));
             String aliceThread;
-            try (CodexSession alice = tenants.newSession("alice", inWork())) {
+            try (CodexSession alice = tenants.newSession("alice", inRemoteWork())) {
                 assertThat(alice.runTurn(TurnInput.text("hi")).finalText()).isEqualTo("remote alice");
                 aliceThread = alice.threadId();
             }
-            try (CodexSession bob = tenants.newSession("bob", inWork())) {
+            try (CodexSession bob = tenants.newSession("bob", inRemoteWork())) {
                 assertThat(bob.runTurn(TurnInput.text("hi")).finalText()).isEqualTo("remote bob");
                 assertThat(bob.client().threadList(ThreadListParams.builder().build()).data().stream().map(CodexThread::id))
                         .doesNotContain(aliceThread);
             }
-            assertThatThrownBy(() -> tenants.resumeSession("bob", aliceThread, inWork())).isInstanceOf(CodexException.class);
+            assertThatThrownBy(() -> tenants.resumeSession("bob", aliceThread, inRemoteWork())).isInstanceOf(CodexException.class);
             // the idle connection is closed, the app-server keeps running, and alice resumes there
             waitFor(() -> events.contains("alice IDLE"));
             assertThat(aliceServer.process().isAlive()).isTrue();
-            try (CodexSession again = tenants.resumeSession("alice", aliceThread, inWork())) {
+            try (CodexSession again = tenants.resumeSession("alice", aliceThread, inRemoteWork())) {
                 assertThat(again.runTurn(TurnInput.text("again")).finalText()).isEqualTo("alice again");
             }
             tenants.close();

@@ -142,6 +142,31 @@ class CodexProcessTest {
         conn.close();
     }
 
+    /** Under a wrapper (the tenants' bubblewrap) the pid a message names is codex's, not the wrapper's. */
+    @Test
+    void underAWrapperThePidIsCodexsNotTheWrappers() throws Exception {
+        java.nio.file.Path binary = tmp.resolve("codex");
+        java.nio.file.Files.copy(java.nio.file.Path.of("/bin/sleep"), binary);
+        binary.toFile().setExecutable(true);
+        CodexLaunch launch = CodexLaunch.command(binary).argument("30")
+                .wrapper(java.util.List.of("/bin/sh", "-c", "\"$@\"; exit 0", "wrapper"))
+                .shutdownGrace(SHORT, SHORT, Duration.ofSeconds(2)).build();
+        try (CodexConnection conn = CodexConnection.open(launch, b -> { })) {
+            CodexProcess p = conn.process();
+            long wrapper = ProcessHandle.current().children().filter(h -> h.info().command().orElse("").endsWith("sh")
+                    && h.descendants().anyMatch(d -> d.info().command().orElse("").equals(binary.toString()))).findFirst()
+                    .orElseThrow().pid();
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            while (p.pid() == wrapper && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            long codex = ProcessHandle.of(p.pid()).orElseThrow().info().command().map(c -> c.equals(binary.toString()) ? 1L : 0L)
+                    .orElse(0L);
+            assertThat(p.pid()).isNotEqualTo(wrapper);
+            assertThat(codex).as("the pid named runs the codex binary").isEqualTo(1L);
+        }
+    }
+
     @Test
     void aWellBehavedChildStopsAtTheFirstRungWhenStdinCloses() {
         try (CodexProcess p = CodexProcess.start(fake("cat >/dev/null; exit 0").build())) {

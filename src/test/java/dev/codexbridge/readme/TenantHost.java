@@ -3,8 +3,8 @@ package dev.codexbridge.readme;
 // docs/tenants.md:BEGIN
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.tenant.CodexTenants;
 import dev.codexbridge.tenant.TenantCapacityException;
 import dev.codexbridge.tenant.TenantHomeSetup;
@@ -17,9 +17,10 @@ import java.util.function.Function;
 final class TenantHost implements AutoCloseable {
     private final CodexTenants tenants;
 
-    TenantHost(Path homesRoot, String configTemplate, Function<String, String> apiKeyOfUser) {
+    TenantHost(Path homesRoot, Path workspacesRoot, String configTemplate, Function<String, String> apiKeyOfUser) {
         this.tenants = CodexTenants.builder()
                 .homesRoot(homesRoot)                                   // <root>/<user>/codex-home, mode 0700
+                .workspacesRoot(workspacesRoot)                         // <workspaces>/<user>, seen by that user's codex only
                 .homeSetup(TenantHomeSetup.configToml(configTemplate)    // once per user
                         .andThen(TenantHomeSetup.apiKeyLogin(apiKeyOfUser)))
                 .tenantEnvironment(user -> Map.of())                    // nothing of the host's but PATH, locale, TZ
@@ -32,10 +33,11 @@ final class TenantHost implements AutoCloseable {
     }
 
     /** One message of a user's conversation: resumes it (restarting the user's codex if it was stopped). */
-    String answer(String user, String threadId, Path workspace, String message) {
+    String answer(String user, String threadId, String message) {
+        // the thread runs in tenants.workspace(user); ThreadOptions.in(a folder inside it) would narrow it
         try (CodexSession session = threadId == null
-                ? tenants.newSession(user, b -> b.thread(ThreadOptions.in(workspace)))
-                : tenants.resumeSession(user, threadId, b -> b.thread(ThreadOptions.in(workspace)))) {
+                ? tenants.newSession(user, b -> b.limits(TurnLimits.of(Duration.ofMinutes(10), Duration.ofMinutes(2))))
+                : tenants.resumeSession(user, threadId, b -> b.limits(TurnLimits.of(Duration.ofMinutes(10), Duration.ofMinutes(2))))) {
             return session.threadId() + ": " + session.runTurn(TurnInput.text(message)).finalText();
         } catch (TenantCapacityException busy) {
             return "busy, try again in " + busy.retryAfter().toSeconds() + " s";

@@ -8,7 +8,6 @@ import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.RecordedRequest;
 import dev.codexbridge.testkit.ScriptedModelServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,15 +20,14 @@ class TenantHostTest {
     @Test
     void theTenantExampleAnswersAUserAndResumesTheConversation() throws Exception {
         LiveCodex.binary();
-        Path work = Files.createDirectories(tmp.resolve("work"));
         try (ScriptedModelServer model = ScriptedModelServer.start()) {
             String template = IsolatedCodexHome.builder(tmp.resolve("unused"), model.baseUrl()).configToml();
             model.enqueue(ModelReply.message("first answer"), ModelReply.message("second answer"));
-            try (TenantHost host = new TenantHost(tmp.resolve("tenants"), template, user -> null)) {
-                String first = host.answer("alice", null, work, "hello");
+            try (TenantHost host = new TenantHost(tmp.resolve("tenants"), tmp.resolve("work"), template, user -> null)) {
+                String first = host.answer("alice", null, "hello");
                 assertThat(first).endsWith(": first answer");
                 String thread = first.substring(0, first.indexOf(':'));
-                assertThat(host.answer("alice", thread, work, "and again")).isEqualTo(thread + ": second answer");
+                assertThat(host.answer("alice", thread, "and again")).isEqualTo(thread + ": second answer");
             }
             List<RecordedRequest> requests = model.responsesRequests();
             assertThat(requests.get(requests.size() - 1).userTexts()).contains("hello", "and again");

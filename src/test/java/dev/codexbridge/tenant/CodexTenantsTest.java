@@ -98,9 +98,9 @@ class CodexTenantsTest {
         return tenants.newSession(tenant, inWork());
     }
 
-    /** A workspace beside the homes root: the process's working directory holds target/, and so the root. */
+    /** No cwd: the tenants give the thread the tenant's own workspace. */
     private Consumer<CodexSession.Builder> inWork() {
-        return b -> b.thread(ThreadOptions.in(tmp.resolve("work")));
+        return b -> { };
     }
 
     @Test
@@ -123,7 +123,8 @@ class CodexTenantsTest {
                 .containsEntry("CODEX_HOME", tenants.tenantDirectory("bob").resolve("codex-home").toString());
         assertThat(started.get(0).launch().arguments()).containsSequence("-c", "features.shell_snapshot=false")
                 .containsSequence("-c", "features.plugins=false").containsSequence("-c", "features.apps=false");
-        assertThat(started.get(0).launch().workingDirectory()).isEqualTo(aliceDir.resolve("home"));
+        // codex runs in the tenant's workspace (a thread given no cwd runs there), never a folder tenants share
+        assertThat(started.get(0).launch().workingDirectory()).isEqualTo(aliceDir.resolve("workspace"));
         assertThat(started.get(0).maxThreads()).isEqualTo(100);
     }
 

@@ -51,8 +51,9 @@ class TenantHomesRootTest {
         return b;
     }
 
+    /** No cwd: the tenants give the thread the tenant's own workspace. */
     private Consumer<CodexSession.Builder> inWork() {
-        return b -> b.thread(ThreadOptions.in(dir.resolve("work")));
+        return b -> { };
     }
 
     private CodexTenants build(CodexTenants.Builder b) {
@@ -169,7 +170,14 @@ class TenantHomesRootTest {
             assertThatThrownBy(() -> tenants.newSession("alice", b -> b.thread(bad))).as(bad.cwd().toString())
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overlaps the tenants' homes root");
         }
-        tenants.newSession("alice", b -> b.thread(ThreadOptions.in(work))).close();
+        // a workspace outside the tenant's own is refused: the other tenants' commands could read it
+        assertThatThrownBy(() -> tenants.newSession("alice", b -> b.thread(ThreadOptions.in(work))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not the tenant's workspace");
+        Path own = tenants.workspace("alice");
+        assertThat(own).isEqualTo(root.toRealPath().resolve("alice/workspace")).isDirectory();
+        tenants.newSession("alice", b -> b.thread(ThreadOptions.in(own))).close();
+        Path repo = Files.createDirectories(own.resolve("repo"));
+        tenants.newSession("alice", b -> b.thread(ThreadOptions.in(repo))).close();
         tenants.newSession("alice", b -> b.thread(ThreadOptions.in(root.resolve("alice/home")))).close();
         assertThat(tenants.usage("alice").threads()).isZero();
     }

@@ -139,7 +139,9 @@ class A2aAppServersLiveTest {
                 .launch(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).build())
                 .homeSetup(TenantHomeSetup.configToml(toml)).threadAccess(store.threadAccess())
                 .client(c -> c.wireTap(wire)).build());
-        SessionSource sessions = SessionSource.of(CodexGateway.builder().tenants(tenants).configure(inWork).callerApprovals(true).build());
+        // no cwd: each principal's thread runs in its tenant's own workspace
+        SessionSource sessions = SessionSource.of(CodexGateway.builder().tenants(tenants)
+                .configure(b -> b.limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).callerApprovals(true).build());
         A2aServer server = server(sessions, store);
         RawCaller alice = new RawCaller(server.uri(), LiveA2a.ALICE);
         RawCaller bob = new RawCaller(server.uri(), LiveA2a.BOB);

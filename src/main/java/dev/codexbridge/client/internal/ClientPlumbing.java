@@ -143,4 +143,13 @@ public abstract class ClientPlumbing {
 
     /** Whether {@link #markPooled()} was called. */
     public abstract boolean pooled();
+
+    /**
+     * Marks the client as one {@code CodexTenants} opened for a tenant: a session on it then gives
+     * the tenants' advice when codex exits (the tenant's next session resumes the thread).
+     */
+    public abstract void markTenant();
+
+    /** Whether {@link #markTenant()} was called. */
+    public abstract boolean tenant();
 }

@@ -69,11 +69,10 @@ class TenantsSpringBootTest {
             Path base = testDir();
             Path template = IsolatedCodexHome.builder(base.resolve("template"), model.baseUrl()).askForApproval("on-request").write()
                     .resolve("config.toml");
-            Path work = Files.createDirectories(base.resolve("work"));
             registry.add("codex-bridge.process.binary", binary::toString);
             registry.add("codex-bridge.tenants.homes-root", () -> base.resolve("homes").toString());
             registry.add("codex-bridge.tenants.config-template", template::toString);
-            registry.add("codex-bridge.session.cwd", work::toString);
+            registry.add("codex-bridge.tenants.workspaces-root", () -> base.resolve("workspaces").toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -107,6 +106,8 @@ class TenantsSpringBootTest {
         assertThat(bob.runTurn(TurnInput.text("hi")).status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(tenants.usage()).extracting(u -> u.tenantId()).contains("alice", "bob");
         assertThat(tenants.tenantDirectory("alice")).isNotEqualTo(tenants.tenantDirectory("bob"));
+        assertThat(alice.threadOptions().cwd()).isNull();   // the tenant's own workspace, not a shared folder
+        assertThat(tenants.workspace("alice")).isDirectory().isNotEqualTo(tenants.workspace("bob"));
 
         assertThat(Actuator.status(context, "codex")).isEqualTo("UP");
         Map<String, Object> details = Actuator.details(context, "codex");
