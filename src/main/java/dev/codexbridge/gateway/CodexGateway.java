@@ -8,6 +8,7 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.tenant.CodexTenants;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -39,7 +40,7 @@ public final class CodexGateway {
     private final @Nullable CodexPool pool;
     private final @Nullable CodexTenants tenants;
     private final Function<String, String> tenantOf;
-    private final Consumer<CodexSession.Builder> configure;
+    private final BiConsumer<String, CodexSession.Builder> configure;
     private final ApprovalPolicy approvals;
     private final boolean callerApprovals;
     private final @Nullable ThreadAccess threadAccess;
@@ -112,7 +113,7 @@ public final class CodexGateway {
         ApprovalPolicy policy = policyFor(caller);
         // the host's settings first, then the policy, which nothing in configure can replace
         Consumer<CodexSession.Builder> setUp = b -> {
-            configure.accept(b);
+            configure.accept(principal, b);
             b.approvals(policy);
         };
         if (tenants != null) {
@@ -143,7 +144,7 @@ public final class CodexGateway {
         private @Nullable CodexPool pool;
         private @Nullable CodexTenants tenants;
         private Function<String, String> tenantOf = Function.identity();
-        private Consumer<CodexSession.Builder> configure = b -> { };
+        private BiConsumer<String, CodexSession.Builder> configure = (p, b) -> { };
         private ApprovalPolicy approvals = ApprovalPolicy.failClosed();
         private boolean callerApprovals;
         private @Nullable ThreadAccess threadAccess;
@@ -181,6 +182,16 @@ public final class CodexGateway {
 
         /** The host's session settings (thread options, limits, tools), applied before the policy. */
         public Builder configure(Consumer<CodexSession.Builder> configure) {
+            Objects.requireNonNull(configure, "configure");
+            this.configure = (principal, b) -> configure.accept(b);
+            return this;
+        }
+
+        /**
+         * The host's session settings for a principal's session, applied before the policy: for
+         * settings that differ per principal (with tenants, a folder inside the tenant's workspace).
+         */
+        public Builder configure(BiConsumer<String, CodexSession.Builder> configure) {
             this.configure = Objects.requireNonNull(configure, "configure");
             return this;
         }

@@ -42,6 +42,8 @@ public final class CodexSessions {
     private final Consumer<CodexSession.Builder> defaults;
     /** The defaults without the approval policy, which a gateway applies itself (with the caller behind it). */
     private final Consumer<CodexSession.Builder> hostDefaults;
+    /** codex-bridge.session.*'s thread options; with tenants, rebased into each tenant's own workspace. */
+    private final ThreadOptions thread;
     private final ApprovalPolicy approvals;
     private volatile boolean callerApprovals;
     private volatile CodexGateway gateway;
@@ -68,8 +70,12 @@ public final class CodexSessions {
             turns.watch(client);
         }
         this.approvals = approvals;
+        this.thread = thread;
         this.hostDefaults = b -> {
-            b.thread(thread).limits(limits).onTurnEnded(this::turnEnded);
+            if (tenants == null) {
+                b.thread(thread);      // with tenants, per tenant: tenantDefaults
+            }
+            b.limits(limits).onTurnEnded(this::turnEnded);
             if (rateLimits != null) {
                 b.rateLimits(rateLimits);
             }
@@ -102,7 +108,7 @@ public final class CodexSessions {
         refuseWhenClosed();
         if (tenants != null) {
             Objects.requireNonNull(principal, "tenantId");
-            CodexSession session = tracked(() -> tenants.newSession(principal, defaults.andThen(configure)));
+            CodexSession session = tracked(() -> tenants.newSession(principal, tenantDefaults(principal).andThen(configure)));
             turns.watch(session.client());
             return remember(session);
         }
@@ -161,7 +167,7 @@ public final class CodexSessions {
         CodexSession session;
         if (tenants != null) {
             Objects.requireNonNull(caller, "tenantId");
-            session = tracked(() -> tenants.resumeSession(caller, threadId, defaults.andThen(configure)));
+            session = tracked(() -> tenants.resumeSession(caller, threadId, tenantDefaults(caller).andThen(configure)));
             turns.watch(session.client());
             return remember(session);
         }
@@ -199,7 +205,9 @@ public final class CodexSessions {
         if (g == null) {
             synchronized (this) {
                 if (gateway == null) {
-                    CodexGateway.Builder b = CodexGateway.builder().configure(hostDefaults).approvals(approvals)
+                    CodexGateway.Builder b = CodexGateway.builder()
+                            .configure((principal, s) -> (tenants == null ? hostDefaults : hostDefaults.andThen(inWorkspace(principal))).accept(s))
+                            .approvals(approvals)
                             .callerApprovals(callerApprovals).onOpen(this::opened);
                     if (tenants != null) {
                         b.tenants(tenants);
@@ -268,6 +276,15 @@ public final class CodexSessions {
         for (Consumer<TurnResult> l : turnEnded) {
             l.accept(result);
         }
+    }
+
+    /** The defaults for a tenant's session: codex-bridge.session.* with the thread in the tenant's own workspace. */
+    private Consumer<CodexSession.Builder> tenantDefaults(String tenantId) {
+        return defaults.andThen(inWorkspace(tenantId));
+    }
+
+    private Consumer<CodexSession.Builder> inWorkspace(String tenantId) {
+        return b -> b.thread(thread.toBuilder().cwd(tenants.workspace(tenantId)).build());
     }
 
     /** Why the last session could not be opened because codex could not be started or reached; null once one opened since. */

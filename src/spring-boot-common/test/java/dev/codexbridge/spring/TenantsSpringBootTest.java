@@ -106,7 +106,7 @@ class TenantsSpringBootTest {
         assertThat(bob.runTurn(TurnInput.text("hi")).status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(tenants.usage()).extracting(u -> u.tenantId()).contains("alice", "bob");
         assertThat(tenants.tenantDirectory("alice")).isNotEqualTo(tenants.tenantDirectory("bob"));
-        assertThat(alice.threadOptions().cwd()).isNull();   // the tenant's own workspace, not a shared folder
+        assertThat(alice.threadOptions().cwd()).isEqualTo(tenants.workspace("alice"));   // its own workspace, not a shared folder
         assertThat(tenants.workspace("alice")).isDirectory().isNotEqualTo(tenants.workspace("bob"));
 
         assertThat(Actuator.status(context, "codex")).isEqualTo("UP");
