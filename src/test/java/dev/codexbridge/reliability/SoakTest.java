@@ -32,10 +32,14 @@ class SoakTest {
 
     private enum Fault { NONE, APPROVAL, FAILED, NOISE, DEATH, TIMEOUT }
 
+    private static final java.util.regex.Pattern JVM_WIDE_POOLS =
+            java.util.regex.Pattern.compile("codex-bridge-(callback|dispatch|host|wait|timer)-\\d+");
+
     private static long threads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
-                // the JVM-wide pools: the cached callback pool and the fixed dispatch pool (at most 16) idle out later
-                .filter(t -> !t.getName().startsWith("codex-bridge-callback") && !t.getName().startsWith("codex-bridge-dispatch")).count();
+                // the JVM-wide pools (RpcThreads: bounded, idle out 30 s after their last task, longer than the wait
+                // below) are not per-session threads; a reader, stderr drain or anything else a session left is counted
+                .filter(t -> !JVM_WIDE_POOLS.matcher(t.getName()).matches()).count();
     }
 
     private static long usedHeap() {
