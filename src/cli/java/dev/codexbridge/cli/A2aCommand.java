@@ -3,12 +3,8 @@ package dev.codexbridge.cli;
 import dev.codexbridge.a2a.A2aLimits;
 import dev.codexbridge.a2a.A2aServer;
 import dev.codexbridge.a2a.Authenticator;
-import dev.codexbridge.a2a.BearerTokens;
-import dev.codexbridge.a2a.JwtAuthenticator;
 import dev.codexbridge.a2a.PushOptions;
 import dev.codexbridge.a2a.ContextStore;
-import dev.codexbridge.approval.ApprovalPolicy;
-import dev.codexbridge.approval.CommandRules;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.process.CodexLaunch;
@@ -21,16 +17,13 @@ import dev.codexbridge.testkit.ScriptedModelServer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -60,34 +53,6 @@ final class A2aCommand implements Callable<Integer> {
 
     @Option(names = "--workspace", description = "Working directory of every context's codex thread (default: the current one).")
     Path workspace;
-
-    @Option(names = "--tokens", paramLabel = "FILE",
-            description = "Bearer tokens, one 'PRINCIPAL TOKEN' per line (default: one made-up token, printed).")
-    Path tokens;
-
-    @Option(names = "--anonymous", paramLabel = "PRINCIPAL",
-            description = "Serve calls without a token as PRINCIPAL (trusted callers only, e.g. on a loopback address; "
-                    + "for A2A clients that cannot send a token).")
-    String anonymous;
-
-    @Option(names = "--jwt-jwks", paramLabel = "FILE|URL",
-            description = "Authenticate callers by JWTs signed RS256 or ES256 with these keys (a JWKS file, or an http(s) URL serving one), "
-                    + "instead of --tokens.")
-    String jwtJwks;
-
-    @Option(names = "--jwt-hs256-secret-file", paramLabel = "FILE",
-            description = "Authenticate callers by JWTs signed HS256 with the secret in FILE (at least 32 bytes), instead of --tokens.")
-    Path jwtSecretFile;
-
-    @Option(names = "--jwt-issuer", paramLabel = "ISS", description = "The iss every JWT must carry.")
-    String jwtIssuer;
-
-    @Option(names = "--jwt-audience", paramLabel = "AUD", description = "An aud every JWT must name.")
-    String jwtAudience;
-
-    @Option(names = "--jwt-principal-claim", paramLabel = "CLAIM", defaultValue = "sub",
-            description = "The JWT claim naming the principal (default: ${DEFAULT-VALUE}).")
-    String jwtPrincipalClaim;
 
     @Option(names = "--push-allow-private",
             description = "Let push notification webhooks be on loopback, link-local and private addresses (refused by default: SSRF).")
@@ -121,15 +86,11 @@ final class A2aCommand implements Callable<Integer> {
             description = "Tasks kept, all callers together (default: ${DEFAULT-VALUE}).")
     int tasks;
 
-    @Option(names = "--allow", paramLabel = "PROGRAM", split = ",",
-            description = "Programs codex may run without asking when it asks about one simple command of theirs (an allow-list, "
-                    + "as CommandRules.allowing); every other command is declined unless --caller-approvals hands it to the caller.")
-    List<String> allow = new ArrayList<>();
+    @Mixin
+    CallerAuthOptions callers;
 
-    @Option(names = "--caller-approvals",
-            description = "Let callers answer (as input-required) what --allow does not decide: other commands, file changes, "
-                    + "permissions, questions. Without it those are declined: a caller holding a token is not the host.")
-    boolean callerApprovals;
+    @Mixin
+    HostPolicyOptions hostPolicy;
 
     @Option(names = "--offline-demo",
             description = "codex on the bundled scripted model in a throw-away CODEX_HOME: no credentials. It echoes; "
@@ -173,13 +134,7 @@ final class A2aCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--streams, --streams-per-principal, --blocking-sends-per-principal, --tasks, "
                     + "--tasks-per-principal: " + e.getMessage(), e);
         }
-        Authenticator callers = jwt();
-        if (callers != null && tokens != null) {
-            throw new IllegalArgumentException("give --tokens or the --jwt-* options, not both");
-        }
-        if (callers == null) {
-            callers = tokens != null ? BearerTokens.read(tokens) : anonymous != null ? null : madeUpToken(err);
-        }
+        Authenticator authenticator = callers.authenticator("a2a", err);
         Path work = workspace != null ? workspace.toAbsolutePath() : Path.of("").toAbsolutePath();
         if (!Files.isDirectory(work)) {
             throw new IllegalArgumentException("--workspace is not a directory: " + work);
@@ -190,13 +145,13 @@ final class A2aCommand implements Callable<Integer> {
                 .askForApproval("on-request").sandboxMode("read-only").write() : codexHome;
         CountDownLatch stopped = new CountDownLatch(1);
         try (CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).connect();
-            A2aServer server = A2aServer.builder().host(host).port(port).publicUri(publicUrl).authenticator(callers).anonymous(anonymous)
+            A2aServer server = A2aServer.builder().host(host).port(port).publicUri(publicUrl).authenticator(authenticator).anonymous(callers.anonymous)
                     .limits(limits)
                     .push(noPush ? null : pushAllowPrivate ? PushOptions.DEFAULTS.allowingPrivateAddresses() : PushOptions.DEFAULTS)
                     .contexts(contexts != null ? ContextStore.files(contexts, ContextStore.DEFAULT_MAX_CONTEXTS)
                             : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS))
                     .gateway(CodexGateway.builder().client(codex).configure(b -> b.thread(ThreadOptions.in(work)))
-                            .approvals(policy()).callerApprovals(callerApprovals).build())
+                            .approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals).build())
                     .start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
@@ -211,38 +166,6 @@ final class A2aCommand implements Callable<Integer> {
                 model.close();
             }
         }
-    }
-
-    /** The host's policy of this command: the --allow list; what it leaves open goes to callers only with --caller-approvals. */
-    private ApprovalPolicy policy() {
-        ApprovalPolicy.Builder b = ApprovalPolicy.builder();
-        if (!allow.isEmpty()) {
-            b.commandRules(CommandRules.builder().allowPrograms(allow.toArray(String[]::new)).askHandlerForOthers(true).build());
-        }
-        return b.build();
-    }
-
-    /** The JWT verifier the --jwt-* options ask for, null without them. */
-    private Authenticator jwt() throws java.io.IOException {
-        if (jwtJwks == null && jwtSecretFile == null) {
-            if (jwtIssuer != null || jwtAudience != null) {
-                throw new IllegalArgumentException("--jwt-issuer and --jwt-audience need --jwt-jwks or --jwt-hs256-secret-file");
-            }
-            return null;
-        }
-        if (jwtJwks != null && jwtSecretFile != null) {
-            throw new IllegalArgumentException("give --jwt-jwks or --jwt-hs256-secret-file, not both");
-        }
-        JwtAuthenticator.Builder b = JwtAuthenticator.builder().issuer(jwtIssuer).audience(jwtAudience).principalClaim(jwtPrincipalClaim);
-        return (jwtSecretFile != null ? b.hmacSecretFile(jwtSecretFile) : b.jwks(jwtJwks)).build();
-    }
-
-    private static BearerTokens madeUpToken(PrintStream err) {
-        byte[] b = new byte[24];
-        new SecureRandom().nextBytes(b);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-        err.println("codex-bridge a2a: no --tokens; principal 'default' has the bearer token " + token);
-        return BearerTokens.of(Map.of(token, "default"));
     }
 
     /** The offline demo's model: echoes, or asks to run {@code pwd} when the message says "run". */

@@ -2,10 +2,6 @@ package dev.codexbridge.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.a2a.Authenticator;
-import dev.codexbridge.a2a.BearerTokens;
-import dev.codexbridge.a2a.JwtAuthenticator;
-import dev.codexbridge.approval.ApprovalPolicy;
-import dev.codexbridge.approval.CommandRules;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.mcp.CodexMcpServer;
@@ -21,17 +17,14 @@ import dev.codexbridge.testkit.ScriptedModelServer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -57,41 +50,11 @@ final class McpCommand implements Callable<Integer> {
     @Option(names = "--workspace", description = "Working directory of every conversation's codex thread (default: the current one).")
     Path workspace;
 
-    @Option(names = "--tokens", paramLabel = "FILE",
-            description = "With --http: bearer tokens, one 'PRINCIPAL TOKEN' per line (default: one made-up token, printed).")
-    Path tokens;
+    @Mixin
+    CallerAuthOptions callers;
 
-    @Option(names = "--anonymous", paramLabel = "PRINCIPAL",
-            description = "With --http: serve calls without a token as PRINCIPAL (trusted callers only, e.g. on a loopback address).")
-    String anonymous;
-
-    @Option(names = "--jwt-jwks", paramLabel = "FILE|URL",
-            description = "With --http: authenticate callers by JWTs signed RS256 or ES256 with these keys, instead of --tokens.")
-    String jwtJwks;
-
-    @Option(names = "--jwt-hs256-secret-file", paramLabel = "FILE",
-            description = "With --http: authenticate callers by JWTs signed HS256 with the secret in FILE, instead of --tokens.")
-    Path jwtSecretFile;
-
-    @Option(names = "--jwt-issuer", paramLabel = "ISS", description = "The iss every JWT must carry.")
-    String jwtIssuer;
-
-    @Option(names = "--jwt-audience", paramLabel = "AUD", description = "An aud every JWT must name.")
-    String jwtAudience;
-
-    @Option(names = "--jwt-principal-claim", paramLabel = "CLAIM", defaultValue = "sub",
-            description = "The JWT claim naming the principal (default: ${DEFAULT-VALUE}).")
-    String jwtPrincipalClaim;
-
-    @Option(names = "--allow", paramLabel = "PROGRAM", split = ",",
-            description = "Programs codex may run without asking when it asks about one simple command of theirs (an allow-list, "
-                    + "as CommandRules.allowing); every other command is declined unless --caller-approvals asks the MCP client.")
-    List<String> allow = new ArrayList<>();
-
-    @Option(names = "--caller-approvals",
-            description = "Ask the MCP client (by elicitation, when it declared the capability) what --allow does not decide: other "
-                    + "commands, file changes, permissions, questions. Without it those are declined.")
-    boolean callerApprovals;
+    @Mixin
+    HostPolicyOptions hostPolicy;
 
     @Option(names = "--offline-demo",
             description = "codex on the bundled scripted model in a throw-away CODEX_HOME: no credentials. It echoes; a prompt "
@@ -110,7 +73,7 @@ final class McpCommand implements Callable<Integer> {
         if (offlineDemo && codexHome != null) {
             throw new IllegalArgumentException("--offline-demo makes its own CODEX_HOME; leave out --codex-home");
         }
-        if (http == null && (tokens != null || anonymous != null || jwtJwks != null || jwtSecretFile != null)) {
+        if (http == null && callers.given()) {
             throw new IllegalArgumentException("--tokens, --anonymous and the --jwt-* options are for --http; stdio has one local client");
         }
         Path work = workspace != null ? workspace.toAbsolutePath() : Path.of("").toAbsolutePath();
@@ -124,7 +87,7 @@ final class McpCommand implements Callable<Integer> {
         try (CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).connect();
             CodexMcpServer server = CodexMcpServer.builder().cwd(work)
                     .sessions(McpSessions.of(CodexGateway.builder().client(codex).configure(b -> b.thread(ThreadOptions.in(work)))
-                            .approvals(policy()).callerApprovals(callerApprovals).build()))
+                            .approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals).build()))
                     .build()) {
             if (http == null) {
                 err.println("codex-bridge mcp: MCP server on stdio, workspace " + work
@@ -149,15 +112,9 @@ final class McpCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--http must be [HOST:]PORT, not '" + http + "'");
         }
-        Authenticator callers = jwt();
-        if (callers != null && tokens != null) {
-            throw new IllegalArgumentException("give --tokens or the --jwt-* options, not both");
-        }
-        if (callers == null) {
-            callers = tokens != null ? BearerTokens.read(tokens) : anonymous != null ? null : madeUpToken(err);
-        }
+        Authenticator authenticator = callers.authenticator("mcp", err);
         CountDownLatch stopped = new CountDownLatch(1);
-        try (McpHttpServer served = McpHttpServer.builder(server).host(host).port(port).authenticator(callers).anonymous(anonymous).start()) {
+        try (McpHttpServer served = McpHttpServer.builder(server).host(host).port(port).authenticator(authenticator).anonymous(callers.anonymous).start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 served.close();
                 stopped.countDown();
@@ -167,36 +124,6 @@ final class McpCommand implements Callable<Integer> {
             stopped.await();
             return 0;
         }
-    }
-
-    private ApprovalPolicy policy() {
-        ApprovalPolicy.Builder b = ApprovalPolicy.builder();
-        if (!allow.isEmpty()) {
-            b.commandRules(CommandRules.builder().allowPrograms(allow.toArray(String[]::new)).askHandlerForOthers(true).build());
-        }
-        return b.build();
-    }
-
-    private Authenticator jwt() throws java.io.IOException {
-        if (jwtJwks == null && jwtSecretFile == null) {
-            if (jwtIssuer != null || jwtAudience != null) {
-                throw new IllegalArgumentException("--jwt-issuer and --jwt-audience need --jwt-jwks or --jwt-hs256-secret-file");
-            }
-            return null;
-        }
-        if (jwtJwks != null && jwtSecretFile != null) {
-            throw new IllegalArgumentException("give --jwt-jwks or --jwt-hs256-secret-file, not both");
-        }
-        JwtAuthenticator.Builder b = JwtAuthenticator.builder().issuer(jwtIssuer).audience(jwtAudience).principalClaim(jwtPrincipalClaim);
-        return (jwtSecretFile != null ? b.hmacSecretFile(jwtSecretFile) : b.jwks(jwtJwks)).build();
-    }
-
-    private static BearerTokens madeUpToken(PrintStream err) {
-        byte[] b = new byte[24];
-        new SecureRandom().nextBytes(b);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-        err.println("codex-bridge mcp: no --tokens; principal 'default' has the bearer token " + token);
-        return BearerTokens.of(Map.of(token, "default"));
     }
 
     /** The offline demo's model: echoes, or asks to run {@code pwd} when the prompt says "run". */

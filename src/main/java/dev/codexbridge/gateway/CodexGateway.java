@@ -6,11 +6,13 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadAccess;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.tenant.CodexTenants;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -70,7 +72,18 @@ public final class CodexGateway {
      */
     public CodexSession open(String principal, @Nullable ApprovalHandler caller) {
         Objects.requireNonNull(principal, "principal");
-        return observed(session(principal, null, caller));
+        return observed(session(principal, null, caller, null));
+    }
+
+    /**
+     * {@link #open(String, ApprovalHandler)} with thread settings the caller chose ({@code thread}
+     * changes the host's thread options: instructions, per-thread config). The front end decides
+     * which settings its callers may choose; the approval policy and the tenant stay the host's.
+     */
+    public CodexSession open(String principal, @Nullable ApprovalHandler caller, UnaryOperator<ThreadOptions> thread) {
+        Objects.requireNonNull(principal, "principal");
+        Objects.requireNonNull(thread, "thread");
+        return observed(session(principal, null, caller, thread));
     }
 
     /**
@@ -81,7 +94,7 @@ public final class CodexGateway {
     public CodexSession resume(String principal, String threadId, @Nullable ApprovalHandler caller) {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(threadId, "threadId");
-        return observed(session(principal, threadId, caller));
+        return observed(session(principal, threadId, caller, null));
     }
 
     /** The policy a session of a caller answering through {@code caller} runs under. */
@@ -109,11 +122,15 @@ public final class CodexGateway {
         return session;
     }
 
-    private CodexSession session(String principal, @Nullable String threadId, @Nullable ApprovalHandler caller) {
+    private CodexSession session(String principal, @Nullable String threadId, @Nullable ApprovalHandler caller,
+                                 @Nullable UnaryOperator<ThreadOptions> thread) {
         ApprovalPolicy policy = policyFor(caller);
         // the host's settings first, then the policy, which nothing in configure can replace
         Consumer<CodexSession.Builder> setUp = b -> {
             configure.accept(principal, b);
+            if (thread != null) {
+                b.adjustThread(thread);
+            }
             b.approvals(policy);
         };
         if (tenants != null) {

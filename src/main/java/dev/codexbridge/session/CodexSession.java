@@ -443,6 +443,7 @@ public final class CodexSession implements AutoCloseable {
         private int inboxLimit = SessionInbox.DEFAULT_LIMIT;
         private Consumer<ThreadReplacement> onThreadReplaced;
         private Consumer<TurnResult> onTurnEnded;
+        private java.util.function.UnaryOperator<ThreadOptions> threadAdjustment;
         private CodexTelemetry telemetry;
         private ThreadAccess threadAccess;
         private String caller;
@@ -639,7 +640,22 @@ public final class CodexSession implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Changes the thread options at {@link #build()}, whatever {@link #thread} set them to: for a
+         * front end whose caller may set some thread settings (instructions, config) on top of the
+         * host's. Several calls apply in order.
+         */
+        public Builder adjustThread(java.util.function.UnaryOperator<ThreadOptions> adjustment) {
+            Objects.requireNonNull(adjustment, "adjustment");
+            java.util.function.UnaryOperator<ThreadOptions> before = threadAdjustment;
+            this.threadAdjustment = before == null ? adjustment : t -> adjustment.apply(before.apply(t));
+            return this;
+        }
+
         public CodexSession build() {
+            if (threadAdjustment != null) {
+                thread = Objects.requireNonNull(threadAdjustment.apply(thread), "the thread adjustment gave no options");
+            }
             if (resumeThreadId != null) {
                 ThreadAccess.require(threadAccess, caller, resumeThreadId, ThreadOperation.RESUME);
             }

@@ -158,7 +158,7 @@ public final class CodexMcpServer implements AutoCloseable {
     public static final class Builder {
         private @Nullable McpSessions sessions;
         private McpLimits limits = McpLimits.DEFAULTS;
-        private Set<String> callerSettings = CallArguments.TURN_SETTINGS;
+        private Set<String> callerSettings = CallArguments.ALL_SETTINGS;
         private @Nullable JsonNode outputSchema;
         private boolean extras = true;
         private String stdioPrincipal = "local";
@@ -179,14 +179,18 @@ public final class CodexMcpServer implements AutoCloseable {
         }
 
         /**
-         * Which of the {@code codex} tool's turn settings callers may give: any of {@code model},
-         * {@code cwd}, {@code sandbox}, {@code approval-policy} (default: all four, as
-         * {@code codex mcp-server} took them). A call giving another is refused with the reason.
+         * Which of the {@code codex} tool's settings callers may give: turn settings ({@code model},
+         * {@code cwd}, {@code sandbox}, {@code approval-policy}) and thread settings
+         * ({@code base-instructions}, {@code developer-instructions}, {@code profile}, {@code config},
+         * {@code compact-prompt}). Default: all of them, as {@code codex mcp-server} took them, so a
+         * host configured for it works unchanged; narrow it where callers are not trusted with a
+         * sandbox or config of their choosing (the approval policy stays the host's either way). A call
+         * giving another is refused with the reason.
          */
         public Builder callerSettings(Set<String> names) {
             for (String n : names) {
-                if (!CallArguments.TURN_SETTINGS.contains(n)) {
-                    throw new IllegalArgumentException("callers can be let set " + CallArguments.TURN_SETTINGS + ", not " + n);
+                if (!CallArguments.ALL_SETTINGS.contains(n)) {
+                    throw new IllegalArgumentException("callers can be let set " + CallArguments.ALL_SETTINGS + ", not " + n);
                 }
             }
             this.callerSettings = Set.copyOf(names);

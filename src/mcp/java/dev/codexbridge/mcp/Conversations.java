@@ -1,6 +1,8 @@
 package dev.codexbridge.mcp;
 
+import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadOptions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -8,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,10 +38,11 @@ final class Conversations implements AutoCloseable {
     }
 
     /** A new conversation of {@code principal}'s, its thread started. */
-    Conversation open(String principal) {
+    Conversation open(String principal, @Nullable UnaryOperator<ThreadOptions> thread) {
         makeRoom(principal);
         CallerElicitation caller = new CallerElicitation(askers, limits.elicitationDeadline());
-        CodexSession session = sessions.open(principal, sessions.callerApprovals() ? caller : null);
+        ApprovalHandler asks = sessions.callerApprovals() ? caller : null;
+        CodexSession session = thread == null ? sessions.open(principal, asks) : sessions.open(principal, asks, thread);
         return register(principal, session, caller);
     }
 

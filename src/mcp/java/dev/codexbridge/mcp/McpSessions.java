@@ -4,6 +4,8 @@ import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.gateway.CodexGateway;
 import java.util.Objects;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadOptions;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,6 +17,15 @@ import org.jspecify.annotations.Nullable;
 public interface McpSessions {
     /** A new conversation of {@code principal}'s. */
     CodexSession open(String principal, @Nullable ApprovalHandler caller);
+
+    /**
+     * A new conversation with thread settings the caller gave ({@code base-instructions},
+     * {@code developer-instructions}, {@code profile}, {@code config}, {@code compact-prompt}).
+     * A source that cannot apply them refuses, never drops them silently.
+     */
+    default CodexSession open(String principal, @Nullable ApprovalHandler caller, UnaryOperator<ThreadOptions> thread) {
+        throw new McpCallException("this server's session source takes no thread settings from callers");
+    }
 
     /** A conversation of {@code principal}'s that this server does not hold open (a restart, or closed to make room). */
     CodexSession resume(String principal, String threadId, @Nullable ApprovalHandler caller);
@@ -29,6 +40,11 @@ public interface McpSessions {
             @Override
             public CodexSession open(String principal, @Nullable ApprovalHandler caller) {
                 return gateway.open(principal, caller);
+            }
+
+            @Override
+            public CodexSession open(String principal, @Nullable ApprovalHandler caller, UnaryOperator<ThreadOptions> thread) {
+                return gateway.open(principal, caller, thread);
             }
 
             @Override

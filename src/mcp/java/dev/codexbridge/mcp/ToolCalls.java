@@ -8,6 +8,7 @@ import dev.codexbridge.protocol.ThreadReadResponse;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,11 +59,12 @@ final class ToolCalls {
         try {
             String prompt = CallArguments.prompt(request.arguments());
             TurnOptions options = CallArguments.turnOptions(request.arguments(), callerSettings, cwd);
+            UnaryOperator<ThreadOptions> thread = CallArguments.threadChange(request.arguments());
             String principal = principal(exchange);
             // the turn budget before the thread: a refused call leaves no conversation behind
             conversations.beginTurn(principal);
             try {
-                return turn(conversations.open(principal), exchange, request, prompt, options);
+                return turn(conversations.open(principal, thread), exchange, request, prompt, options);
             } finally {
                 conversations.endTurn(principal);
             }

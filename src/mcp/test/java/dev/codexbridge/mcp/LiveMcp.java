@@ -83,8 +83,9 @@ final class LiveMcp implements AutoCloseable {
         tenants = CodexTenants.builder().homesRoot(dir.resolve("tenants"))
                 .launch(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).build())
                 .homeSetup(TenantHomeSetup.configToml(toml)).client(c -> c.wireTap(wire)).build();
+        // no cwd: each principal's thread runs in its tenant's own workspace
         CodexGateway gateway = CodexGateway.builder().tenants(tenants)
-                .configure(b -> b.thread(ThreadOptions.in(work)).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).build();
+                .configure(b -> b.limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).build();
         server = CodexMcpServer.builder().sessions(McpSessions.of(gateway)).cwd(work).build();
         http = McpHttpServer.builder(server).authenticator(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).start();
         return this;

@@ -79,6 +79,22 @@ class McpHttpJavaClientLiveTest {
         assertThat(live.model.responsesRequests()).hasSize(requests);
     }
 
+    /** codex mcp-server's thread arguments reach codex: the instructions are in the model's request. */
+    @Test
+    void threadArgumentsOfTheRemovedServerReachCodex() throws Exception {
+        live = new LiveMcp("mcp-http-thread-args").boot(false, List.of(), b -> { });
+        McpSyncClient alice = live.client(LiveMcp.ALICE, null, null);
+        live.model.enqueue(ModelReply.message("Noted."));
+        int before = live.model.responsesRequests().size();
+        McpSchema.CallToolResult r = LiveMcp.call(alice, "codex", Map.of("prompt", "hello", "base-instructions",
+                "You are the base-marker-9 assistant.", "developer-instructions", "Always mention dev-marker-7.",
+                "config", Map.of("model_reasoning_effort", "low")), null);
+        assertThat(r.isError()).as(LiveMcp.text(r)).isFalse();
+        assertThat(LiveMcp.text(r)).isEqualTo("Noted.");
+        String sent = live.model.responsesRequests().get(before).bodyJson();
+        assertThat(sent).contains("base-marker-9").contains("dev-marker-7");
+    }
+
     @Test
     void anApprovedCommandRunsAndADeclinedOneDoesNot() throws Exception {
         live = new LiveMcp("mcp-http-approvals").boot(true, List.of(), b -> { });
