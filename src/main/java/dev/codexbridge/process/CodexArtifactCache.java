@@ -1,5 +1,6 @@
 package dev.codexbridge.process;
 
+import dev.codexbridge.internal.SafeLogger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,7 +27,6 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Unpacks a {@link CodexArtifact} into {@code ROOT/codex-VERSION-PLATFORM/} and hands back the
@@ -43,7 +43,7 @@ public final class CodexArtifactCache {
     public static final String CACHE_PROPERTY = "codexbridge.codexCache";
     public static final String CACHE_ENV = "CODEX_BRIDGE_CODEX_CACHE";
     static final String MARKER = ".codex-bridge-artifact";
-    private static final Logger LOG = LoggerFactory.getLogger(CodexArtifactCache.class);
+    private static final Logger LOG = SafeLogger.getLogger(CodexArtifactCache.class);
     // folders whose every file matched its SHA-256 in this JVM, with the manifest they matched
     private static final Map<Path, String> VERIFIED = new ConcurrentHashMap<>();
     private static final Map<Path, Object> JVM_LOCKS = new ConcurrentHashMap<>();
