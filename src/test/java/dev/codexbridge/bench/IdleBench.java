@@ -5,7 +5,9 @@ import static dev.codexbridge.bench.ProcMemory.mib;
 import static dev.codexbridge.bench.ProcMemory.percentile;
 
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.process.Toml;
 import dev.codexbridge.protocol.ThreadLoadedListParams;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
@@ -16,7 +18,9 @@ import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.testkit.EchoMcpServer;
+import dev.codexbridge.support.ReopenWatch;
 import dev.codexbridge.testkit.IsolatedCodexHome;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,9 +40,11 @@ import java.util.function.BooleanSupplier;
  * below it): memory, processes, open files and codex's loaded threads with every conversation
  * asleep and while the share is active; and the time to a turn's first event
  * ({@code onTurnStarted}) on a hibernated conversation against the same conversation right after,
- * still loaded, in one run. The same again with one stdio MCP server configured (the test kit's
- * echo server, a JVM of its own per loaded thread), at {@code MCP_N} conversations. Run with
- * {@code bin/bench idle [N] [ACTIVE_SHARE] [IDLE_S] [MCP_N] [LATENCY_PAIRS] [decay]}.
+ * still loaded, in one run; then codex killed while the share runs: what is resumed at once, and
+ * how long until the share's next turns have completed. The same again with one stdio MCP server
+ * configured, at {@code MCP_N} conversations: the test kit's echo server (a JVM of its own per
+ * loaded thread), or with {@code IDLE_MCP_SERVER=node} a small Node.js one, as npm's MCP servers
+ * run. Run with {@code bin/bench idle [N] [ACTIVE_SHARE] [IDLE_S] [MCP_N] [LATENCY_PAIRS] [decay]}.
  */
 public final class IdleBench {
     private IdleBench() {
@@ -65,10 +71,11 @@ public final class IdleBench {
             run("no MCP server" + (decay ? ", " + DECAY : ""), rig, rig.home, n, share, idle, pairs, decay);
             LiveRig.reapChildren(Duration.ofSeconds(20));
             if (mcpN > 0) {
+                boolean node = "node".equals(System.getenv("IDLE_MCP_SERVER"));
                 Path mcpHome = IsolatedCodexHome.builder(rig.tmp.resolve("home-mcp"), rig.model.baseUrl()).sandboxMode("danger-full-access")
-                        .extraToml(EchoMcpServer.configToml("echo")).write();
-                run("one stdio MCP server" + (decay ? ", " + DECAY : ""), rig, mcpHome, mcpN, Math.max(share, 0.05), idle, Math.min(pairs, 20),
-                        decay);
+                        .extraToml(node ? nodeEchoServer(rig.tmp) : EchoMcpServer.configToml("echo")).write();
+                run("one stdio MCP server (" + (node ? "Node.js" : "JVM") + ")" + (decay ? ", " + DECAY : ""), rig, mcpHome, mcpN,
+                        Math.max(share, 0.05), idle, Math.min(pairs, 20), decay);
             }
         } finally {
             int killed = LiveRig.reapChildren(Duration.ofSeconds(20));
@@ -81,8 +88,9 @@ public final class IdleBench {
         System.out.printf("idle: --- %s: %d conversations, %.1f %% active at a time, hibernating after %d s ---%n",
                 variant, n, share * 100, idle.toSeconds());
         List<CodexSession> sessions = new ArrayList<>();
+        ReopenWatch watch = new ReopenWatch();
         try (CodexClient client = CodexClient.builder()
-                .process(launch(rig, home, decay))
+                .process(launch(rig, home, decay)).reconnect(ReconnectPolicy.DEFAULT).wireTap(watch)
                 .requestTimeout(Duration.ofSeconds(120)).connect()) {
             long heap0 = ProcMemory.heapAfterGc();
             ProcMemory.Sample zero = ProcMemory.sample();
@@ -155,6 +163,8 @@ public final class IdleBench {
                     asleepMs.size(), median(asleepMs), percentile(asleepMs, 0.9), percentile(asleepMs, 0.99), percentile(asleepMs, 1.0),
                     median(loadedMs), percentile(loadedMs, 0.9), percentile(loadedMs, 0.99), percentile(loadedMs, 1.0));
 
+            killCodexWhileActive(client, watch, sessions, chosen, idle);
+
             // closing every conversation at once leaves nothing loaded
             long closing = System.nanoTime();
             sessions.forEach(CodexSession::close);
@@ -166,6 +176,83 @@ public final class IdleBench {
         } finally {
             sessions.forEach(CodexSession::close);
         }
+    }
+
+    /**
+     * Codex killed (SIGKILL) while the active share runs a turn: the turns end, the client starts
+     * codex again, and only sessions with a turn resume at once (issue 42); the hibernated ones
+     * come back on demand. Recovery is the time from the kill until every active session's next
+     * turn has completed, to compare with a run where all open conversations are active.
+     */
+    private static void killCodexWhileActive(CodexClient client, ReopenWatch watch, List<CodexSession> sessions,
+                                             List<CodexSession> active, Duration idle) throws Exception {
+        awaitAsleep(sessions, idle);
+        List<CompletableFuture<TurnResult>> cut = new ArrayList<>();
+        for (CodexSession s : active) {
+            cut.add(s.runTurnAsync(TurnInput.text("bench: sleep 60"), TurnOptions.DEFAULTS, TurnListener.NONE));
+        }
+        waitFor(() -> loaded(client) >= active.size(), Duration.ofSeconds(60));
+        LiveRig.sleep(1_000);
+        long pid = ProcessHandle.current().children().filter(p -> p.info().commandLine().orElse("").contains("app-server"))
+                .findFirst().orElseThrow().pid();
+        long killed = System.nanoTime();
+        watch.killedAt(killed);
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        Map<TurnOutcome, Integer> lost = new EnumMap<>(TurnOutcome.class);
+        for (CompletableFuture<TurnResult> f : cut) {
+            lost.merge(f.get(5, TimeUnit.MINUTES).status(), 1, Integer::sum);
+        }
+        double endedMs = (System.nanoTime() - killed) / 1e6;
+        List<CompletableFuture<TurnResult>> next = new ArrayList<>();
+        for (CodexSession s : active) {
+            next.add(s.runTurnAsync(TurnInput.text("bench: quick"), TurnOptions.DEFAULTS, TurnListener.NONE));
+        }
+        Map<TurnOutcome, Integer> again = new EnumMap<>(TurnOutcome.class);
+        for (CompletableFuture<TurnResult> f : next) {
+            again.merge(f.get(5, TimeUnit.MINUTES).status(), 1, Integer::sum);
+        }
+        double recoveredMs = (System.nanoTime() - killed) / 1e6;
+        long awake = sessions.stream().filter(s -> !s.isHibernated()).count();
+        System.out.printf("idle: codex killed with %d open, %d running a turn: those turns ended %s %.0f ms after the kill; new codex "
+                        + "answered initialize after %.0f ms; %d resumes sent; next turns on the %d: %s, all done %.0f ms after the kill; "
+                        + "%d sessions awake, codex's loaded threads %d%n",
+                sessions.size(), active.size(), lost, endedMs, watch.reconnectedMs(), watch.resumesSent(), active.size(), again, recoveredMs,
+                awake, loaded(client));
+    }
+
+    /** A {@code [mcp_servers.echo]} table for a small Node.js stdio MCP server with one tool, written under {@code dir}. */
+    private static String nodeEchoServer(Path dir) throws java.io.IOException {
+        Path script = dir.resolve("echo-mcp-server.js");
+        Files.writeString(script, """
+                const rl = require('node:readline').createInterface({ input: process.stdin });
+                const send = (m) => process.stdout.write(JSON.stringify(m) + '\\n');
+                rl.on('line', (line) => {
+                  let m;
+                  try { m = JSON.parse(line); } catch { return; }
+                  if (m.id === undefined || typeof m.method !== 'string') return;
+                  const ok = (result) => send({ jsonrpc: '2.0', id: m.id, result });
+                  switch (m.method) {
+                    case 'initialize':
+                      return ok({ protocolVersion: (m.params && m.params.protocolVersion) || '2025-06-18',
+                                  capabilities: { tools: {} }, serverInfo: { name: 'echo', version: '1.0.0' } });
+                    case 'tools/list':
+                      return ok({ tools: [{ name: 'echo', description: 'Echoes its text.',
+                                            inputSchema: { type: 'object', properties: { text: { type: 'string' } } } }] });
+                    case 'tools/call':
+                      return ok({ content: [{ type: 'text', text: String((m.params.arguments || {}).text || '') }] });
+                    case 'ping':
+                      return ok({});
+                    default:
+                      return send({ jsonrpc: '2.0', id: m.id, error: { code: -32601, message: 'no such method' } });
+                  }
+                });
+                """);
+        return "[mcp_servers.echo]\n"
+                + "command = \"node\"\n"
+                + "args = " + Toml.value(List.of(script.toString())) + "\n"
+                + "default_tools_approval_mode = \"approve\"\n"
+                + "startup_timeout_sec = 30.0\n"
+                + "required = true\n";
     }
 
     private static final String DECAY = "_RJEM_MALLOC_CONF=background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0";
