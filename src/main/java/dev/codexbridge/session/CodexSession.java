@@ -83,7 +83,9 @@ public final class CodexSession implements AutoCloseable {
         this.turnCheck = b.turnCheck;
         this.projector = b.projector;
         ClientOptions own = b.client != null ? null : b.ownConnection();
-        ThreadLink link = own == null ? ThreadLink.shared(b.client) : ThreadLink.own(() -> CodexClient.connect(own), own.endpoint() != null);
+        ThreadLink link = own != null ? ThreadLink.own(() -> CodexClient.connect(own), own.endpoint() != null)
+                : b.placement != null ? new PlacedLink(b.client, b.placement, this::threadId)
+                : ThreadLink.shared(b.client);
         this.connection = new ThreadConnection(link, b.thread, b.resumeThreadId, b.dynamicTools, b.approvals, b.resumeTimeout,
                 b.rateLimits, b.inboxLimit, b.onThreadReplaced, SessionHibernation.after(b.hibernateAfter));
         this.turns = new SessionTurns(connection, b.client, own == null ? b.client.requestTimeout() : own.requestTimeout(), b.limits,
@@ -449,6 +451,7 @@ public final class CodexSession implements AutoCloseable {
         private String caller;
         private Consumer<TurnOptions> turnCheck;
         private Duration hibernateAfter = SessionHibernation.DEFAULT_IDLE;
+        private ClientPlacement placement;
 
         private Builder() {
         }
@@ -485,6 +488,17 @@ public final class CodexSession implements AutoCloseable {
          */
         public Builder client(CodexClient shared) {
             this.client = Objects.requireNonNull(shared, "shared");
+            return this;
+        }
+
+        /**
+         * With {@link #client}: once that client has closed for good (its codex stopped while the
+         * session slept, or died and is not reconnected), the next call that needs the thread asks
+         * {@code placement} for the connection to resume it on; the session stays the same. For
+         * hosts that start and stop codex processes under their sessions (as {@code CodexTenants}).
+         */
+        public Builder placement(@Nullable ClientPlacement placement) {
+            this.placement = placement;
             return this;
         }
 
@@ -663,6 +677,9 @@ public final class CodexSession implements AutoCloseable {
                 throw new IllegalStateException("a session runs on a shared client or on a connection of its own, not both: "
                         + "set client(...) or connection(...); codex's home, binary and environment belong to that "
                         + "client's CodexLaunch");
+            }
+            if (placement != null && client == null) {
+                throw new IllegalStateException("placement(...) chooses the next shared connection: give the first with client(...)");
             }
             if (client != null && !dynamicTools.isEmpty() && !client.options().experimentalApi()) {
                 throw new IllegalStateException("dynamic tools need codex's experimental API, which the shared client was "

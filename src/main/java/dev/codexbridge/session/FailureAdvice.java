@@ -26,9 +26,9 @@ final class FailureAdvice {
         TENANT
     }
 
-    private static final String TENANT_GOES_ON = "The tenant's codex exited; the thread is kept in the tenant's home. Go on "
-            + "with tenants.resumeSession(tenantId, threadId, ..): the tenants start the tenant's codex again (no new CodexClient "
-            + "to open; with client(c -> c.reconnect(..)) the session itself resumes on the next turn).";
+    private static final String TENANT_GOES_ON = "The tenant's codex exited; the thread is kept in the tenant's home. The same "
+            + "session's next turn starts the tenant's codex again and resumes the thread, as does "
+            + "tenants.resumeSession(tenantId, threadId, ..) (no new CodexClient to open).";
 
     private FailureAdvice() {
     }
@@ -77,8 +77,8 @@ final class FailureAdvice {
                 case SHARED_RECONNECTING, SHARED -> "The host closed the shared CodexClient; a closed client never reconnects, so this "
                         + "session runs no more turns. To go on with the thread, build a session on an open client with resumeThread(threadId).";
                 case POOLED -> "The pool's client for this endpoint was closed; go on with the thread with pool.resumeSession(threadId, ..).";
-                case TENANT -> "The tenants stopped this tenant's codex (closed, or evicted while no session was open on it); go on "
-                        + "with the thread with tenants.resumeSession(tenantId, threadId, ..).";
+                case TENANT -> "The tenants stopped this tenant's codex (evicted while its sessions slept, or the tenants closed); "
+                        + "unless they closed, the same session's next turn starts it again, as does tenants.resumeSession(tenantId, threadId, ..).";
             };
             case CONNECTION_CLOSED -> shape == Shape.POOLED
                     ? "This endpoint's connection is gone for good; pool.resumeSession(threadId, ..) goes on with the thread on a healthy endpoint."

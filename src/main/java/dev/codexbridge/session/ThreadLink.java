@@ -17,12 +17,14 @@ import java.util.function.Supplier;
 
 /**
  * How a session reaches codex, the one thing {@link ThreadConnection} does differently for its
- * two shapes: a connection of its own (a codex process it starts, or a running app-server it
+ * shapes: a connection of its own (a codex process it starts, or a running app-server it
  * connects to), opened by the next turn after it was lost and closed with the session; or a
  * connection shared with other sessions, which its client reconnects and which outlives the
- * session, on which this session holds a thread place and is told of each reconnect.
+ * session, on which this session holds a thread place and is told of each reconnect; or shared
+ * connections a host's {@link ClientPlacement} chooses anew once the last one closed for good
+ * ({@link PlacedLink}).
  */
-sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared {
+sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, PlacedLink {
 
     /** A connection of the session's own: {@code connect} opens it (blocking); {@code remote} when it goes to a running app-server. */
     static ThreadLink own(Supplier<CodexClient> connect, boolean remote) {
@@ -166,6 +168,10 @@ sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared {
 
         Shared(CodexClient client) {
             this.client = client;
+        }
+
+        CodexClient client() {
+            return client;
         }
 
         @Override

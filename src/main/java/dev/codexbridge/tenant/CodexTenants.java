@@ -6,6 +6,7 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.session.ClientPlacement;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadAccess;
@@ -279,42 +280,18 @@ public final class CodexTenants implements AutoCloseable {
         TenantState tenant = tenants.computeIfAbsent(tenantId,
                 id -> new TenantState(id, TenantHomes.folderName(id), rateLimits == null ? null : rateLimits.apply(id)));
         TenantHome home = launcher.remote() ? null : homes.prepared(tenant);
-        TenantTable.Placement placement;
+        Started started = started(tenant, home, threadId);
+        TenantProcess process = started.process();
         try {
-            placement = table.place(tenant, threadId == null ? null : tenant.threadPlaces.get(threadId));
-        } catch (TenantCapacityException e) {
-            listener.refused(e);
-            throw e;
-        }
-        for (TenantTable.Removal r : placement.removed()) {
-            RpcThreads.waits().execute(() -> launcher.stop(r.process(), r.why()));
-        }
-        TenantProcess process = placement.process();
-        try {
-            CodexClient client;
-            if (placement.start()) {
-                if (home != null) {
-                    try {
-                        homes.applyTemplate(home);   // a changed template reaches the tenant on this start
-                    } catch (RuntimeException e) {
-                        table.failed(process);
-                        process.ready.completeExceptionally(e);
-                        throw e;
-                    }
-                }
-                client = launcher.start(process, home);
-            } else {
-                client = TenantLauncher.awaitStart(process);
-            }
+            CodexClient client = started.client();
             CodexSession.Builder b = CodexSession.builder();
             if (!launcher.remote()) {
                 b.thread(ThreadOptions.in(homes.workspaceOf(tenantId)));   // the default; configure may name a folder inside it
             }
             configure.accept(b);
-            b.client(client).rateLimits(tenant.governor).threadAccess(access, tenantId);
-            // a hibernated session gives back its thread place, so its tenant's codex would count as idle and be
-            // stopped under it, and the session could not wake on another process: not yet for tenants (decision 0040)
-            b.hibernateAfter(Duration.ZERO);
+            // a session that slept while its tenant's codex was stopped (idle, evicted) or died wakes on the
+            // tenant's process as placed then, started again if need be, within the caps (decision 0040)
+            b.client(client).placement(id -> placedAgain(tenant, home, id)).rateLimits(tenant.governor).threadAccess(access, tenantId);
             if (!launcher.remote()) {
                 b.turnOptionsCheck(options -> TenantIsolation.checkTurn(tenantId, options));
             }
@@ -340,6 +317,59 @@ public final class CodexTenants implements AutoCloseable {
         } finally {
             table.release(process);
         }
+    }
+
+    /** A process placed for a session of the tenant and its client, started or awaited; its reservation is held until released. */
+    private record Started(TenantProcess process, CodexClient client) {
+    }
+
+    /**
+     * Places a session of {@code tenant} (on the process holding {@code threadId} when there is
+     * one) and returns the process with its client, starting codex when the placement says so. The
+     * placement's reservation stays until {@link TenantTable#release}; on failure it is given back.
+     */
+    private Started started(TenantState tenant, TenantHome home, String threadId) {
+        TenantTable.Placement placement;
+        try {
+            placement = table.place(tenant, threadId == null ? null : tenant.threadPlaces.get(threadId));
+        } catch (TenantCapacityException e) {
+            listener.refused(e);
+            throw e;
+        }
+        for (TenantTable.Removal r : placement.removed()) {
+            RpcThreads.waits().execute(() -> launcher.stop(r.process(), r.why()));
+        }
+        TenantProcess process = placement.process();
+        try {
+            if (!placement.start()) {
+                return new Started(process, TenantLauncher.awaitStart(process));
+            }
+            if (home != null) {
+                try {
+                    homes.applyTemplate(home);   // a changed template reaches the tenant on this start
+                } catch (RuntimeException e) {
+                    table.failed(process);
+                    process.ready.completeExceptionally(e);
+                    throw e;
+                }
+            }
+            return new Started(process, launcher.start(process, home));
+        } catch (RuntimeException e) {
+            table.release(process);
+            throw e;
+        }
+    }
+
+    /** A sleeping session's thread placed again after its tenant's process was stopped or died. */
+    private ClientPlacement.Placed placedAgain(TenantState tenant, TenantHome home, String threadId) {
+        if (closed) {
+            throw new IllegalStateException("the tenants are closed");
+        }
+        Started started = started(tenant, home, threadId);
+        if (threadId != null) {
+            tenant.threadPlaces.put(threadId, started.process());
+        }
+        return new ClientPlacement.Placed(started.client(), () -> table.release(started.process()));
     }
 
     /** The tenant's folder name under the homes root (see {@link TenantHomes#folderName}). */

@@ -318,32 +318,69 @@ class TenantsLiveTest {
         assertThat(tenants.usage(tenant).processes()).isZero();
     }
 
-    /** Issue 41 item 9: a killed tenant codex is reported with the tenants' remedy, and the thread goes on through them. */
+    /**
+     * Issue 41 item 9: the turn running when a tenant's codex is killed is reported with the
+     * tenants' remedy; the same session's next turn starts the tenant's codex again and resumes the
+     * thread with its history (issue 42: a session placed again, not only one reopened by the host).
+     */
     @Test
-    void aKilledTenantCodexGivesTheTenantsRemedyAndTheThreadResumesThroughThem() throws Exception {
+    void aKilledTenantCodexGivesTheTenantsRemedyAndTheSameSessionGoesOnOnANewProcess() throws Exception {
         tenants = tenants().build();
         model.enqueue(ModelReply.message("first answer"));
         try (CodexSession alice = tenants.newSession("alice", inWork())) {
             assertThat(alice.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);
             String thread = alice.threadId();
-            List<ProcessHandle> codex = ProcessHandle.current().descendants()
-                    .filter(h -> h.info().command().orElse("").endsWith("/codex")
-                            && List.of(h.info().arguments().orElse(new String[0])).contains("app-server"))
-                    .toList();
-            assertThat(codex).hasSize(1);
-            codex.get(0).destroyForcibly();
-            codex.get(0).onExit().get(10, TimeUnit.SECONDS);
-            TurnResult killed = alice.runTurn(TurnInput.text("two"));
-            assertThat(killed.status()).isEqualTo(TurnOutcome.FAILED);
+            model.enqueue(ModelReply.builder().execCommand("call-sleep", "sleep 30").build());
+            CompletableFuture<TurnResult> running = alice.runTurnAsync(TurnInput.text("two"), TurnOptions.DEFAULTS, TurnListener.NONE);
+            waitFor(() -> model.responsesRequests().size() >= 2);
+            ProcessHandle codex = codexProcesses().get(0);
+            codex.destroyForcibly();
+            codex.onExit().get(10, TimeUnit.SECONDS);
+            TurnResult killed = running.get(60, TimeUnit.SECONDS);
+            assertThat(killed.status()).isIn(TurnOutcome.FAILED, TurnOutcome.UNKNOWN);
             System.out.println("killed: " + killed.error());
             assertThat(killed.error().remediation()).contains("tenants.resumeSession(tenantId, threadId").doesNotContain("open a new CodexClient");
-            alice.close();
+
             model.enqueue(ModelReply.message("back again"));
-            try (CodexSession again = tenants.resumeSession("alice", thread, inWork())) {
-                assertThat(again.runTurn(TurnInput.text("three")).finalText()).isEqualTo("back again");
-            }
+            TurnResult next = alice.runTurn(TurnInput.text("three"));
+            assertThat(next.finalText()).isEqualTo("back again");
+            assertThat(alice.threadId()).isEqualTo(thread);
+            assertThat(codexProcesses()).hasSize(1).doesNotContain(codex);
             assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).body().toString()).contains("first answer");
         }
+    }
+
+    /**
+     * Issue 42: a tenant session that sleeps gives back its thread place, so the tenant's codex
+     * falls idle and is stopped; the same session's next turn starts it again and resumes the
+     * thread with its history.
+     */
+    @Test
+    void aSleepingTenantsCodexIsStoppedAndTheSameSessionWakesOnANewOne() {
+        tenants = tenants().idleTimeout(Duration.ofMillis(300)).build();
+        model.enqueue(ModelReply.message("noted: 7"), ModelReply.message("you said 7"));
+        try (CodexSession s = tenants.newSession("alice", inWork().andThen(b -> b.hibernateAfter(Duration.ofSeconds(1))))) {
+            assertThat(s.runTurn(TurnInput.text("remember the number 7")).finalText()).isEqualTo("noted: 7");
+            String thread = s.threadId();
+            waitFor(() -> events.contains("alice IDLE"));
+            assertThat(s.isHibernated()).isTrue();
+            assertThat(tenants.processes()).isZero();
+            assertThat(codexProcesses()).isEmpty();
+
+            assertThat(s.runTurn(TurnInput.text("which number?")).finalText()).isEqualTo("you said 7");
+            assertThat(s.threadId()).isEqualTo(thread);
+            assertThat(tenants.usage("alice").processes()).isEqualTo(1);
+            assertThat(tenants.usage("alice").threads()).isEqualTo(1);
+        }
+        List<RecordedRequest> requests = model.responsesRequests();
+        assertThat(requests.get(requests.size() - 1).userTexts()).contains("remember the number 7", "which number?");
+    }
+
+    private static List<ProcessHandle> codexProcesses() {
+        return ProcessHandle.current().descendants()
+                .filter(h -> h.isAlive() && h.info().command().orElse("").endsWith("/codex")
+                        && List.of(h.info().arguments().orElse(new String[0])).contains("app-server"))
+                .toList();
     }
 
     @Test

@@ -83,6 +83,47 @@ class HibernationTest {
         assertThat(start.path("params").path("config").path("thread_unload_delay_secs").asInt(-1)).isZero();
     }
 
+    /** Tenants' shape: the client a session slept on was closed; its next turn is placed on another and resumes the thread there. */
+    @Test
+    void aSessionWhoseClientClosedWhileItSleptIsPlacedAgainAndSettlesThePlacementOnceItHoldsItsPlace() throws Exception {
+        CodexClient first = sharedClient(b -> { });
+        List<String> placedFor = new CopyOnWriteArrayList<>();
+        List<Integer> placesAtSettling = new CopyOnWriteArrayList<>();
+        List<CodexClient> placed = new CopyOnWriteArrayList<>();
+        CodexSession s = session(CodexSession.builder().client(first).hibernateAfter(IDLE).placement(id -> {
+            placedFor.add(id);
+            CodexClient next = CodexClient.builder().transport(codex.factory()).connect();
+            placed.add(next);
+            return new ClientPlacement.Placed(next, () -> placesAtSettling.add(next.reservedThreads()));
+        }));
+        try {
+            String thread = s.start();
+            assertThat(s.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);
+            waitUntil(s::isHibernated);
+            first.close();
+
+            TurnResult next = s.runTurn(TurnInput.text("two"));
+            assertThat(next.status()).isEqualTo(TurnOutcome.COMPLETED);
+            assertThat(next.threadId()).isEqualTo(thread);
+            assertThat(placedFor).containsExactly(thread);
+            assertThat(placesAtSettling).as("settled once, after the thread took its place").containsExactly(1);
+            assertThat(s.client()).isSameAs(placed.get(0));
+            assertThat(sent("thread/resume", thread)).isEqualTo(1);
+
+            assertThat(s.runTurn(TurnInput.text("three")).status()).isEqualTo(TurnOutcome.COMPLETED);
+            assertThat(placedFor).as("an open client is kept").hasSize(1);
+        } finally {
+            s.close();
+            placed.forEach(CodexClient::close);
+        }
+    }
+
+    @Test
+    void aPlacementWithoutAFirstClientIsRefused() {
+        assertThatThrownBy(() -> CodexSession.builder().placement(id -> null).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("client(...)");
+    }
+
     @Test
     void aThreadWithNoTurnYetIsKeptBecauseCodexCouldNotResumeIt() throws Exception {
         CodexClient client = sharedClient(b -> { });
