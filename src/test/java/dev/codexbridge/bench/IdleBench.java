@@ -68,14 +68,17 @@ public final class IdleBench {
                 s.runTurn(TurnInput.text("bench: quick"));
             }
             LiveRig.reapChildren(Duration.ofSeconds(10));
-            run("no MCP server" + (decay ? ", " + DECAY : ""), rig, rig.home, n, share, idle, pairs, decay);
-            LiveRig.reapChildren(Duration.ofSeconds(20));
+            if (n > 0) {       // 0: only the MCP server's run
+                run("no MCP server" + (decay ? ", " + DECAY : ""), false, rig, rig.home, n, share, idle, pairs, decay);
+                LiveRig.reapChildren(Duration.ofSeconds(20));
+            }
             if (mcpN > 0) {
                 boolean node = "node".equals(System.getenv("IDLE_MCP_SERVER"));
                 Path mcpHome = IsolatedCodexHome.builder(rig.tmp.resolve("home-mcp"), rig.model.baseUrl()).sandboxMode("danger-full-access")
                         .extraToml(node ? nodeEchoServer(rig.tmp) : EchoMcpServer.configToml("echo")).write();
-                run("one stdio MCP server (" + (node ? "Node.js" : "JVM") + ")" + (decay ? ", " + DECAY : ""), rig, mcpHome, mcpN,
-                        Math.max(share, 0.05), idle, Math.min(pairs, 20), decay);
+                run("one stdio MCP server (" + (node ? "Node.js" : "JVM") + ")" + (decay ? ", " + DECAY : ""), true, rig, mcpHome, mcpN,
+                        // a few active in a small run; the given share in a large one (each active thread runs a server)
+                        Math.max(share, Math.min(0.05, 3.0 / mcpN)), idle, Math.min(pairs, 20), decay);
             }
         } finally {
             int killed = LiveRig.reapChildren(Duration.ofSeconds(20));
@@ -83,8 +86,8 @@ public final class IdleBench {
         }
     }
 
-    private static void run(String variant, LiveRig rig, Path home, int n, double share, Duration idle, int pairs, boolean decay)
-            throws Exception {
+    private static void run(String variant, boolean mcp, LiveRig rig, Path home, int n, double share, Duration idle, int pairs,
+                            boolean decay) throws Exception {
         System.out.printf("idle: --- %s: %d conversations, %.1f %% active at a time, hibernating after %d s ---%n",
                 variant, n, share * 100, idle.toSeconds());
         List<CodexSession> sessions = new ArrayList<>();
@@ -110,8 +113,10 @@ public final class IdleBench {
                 for (CompletableFuture<TurnResult> f : batch) {
                     firstTurns.merge(f.get(LiveRig.TURN_TIMEOUT.toSeconds(), TimeUnit.SECONDS).status(), 1, Integer::sum);
                 }
-                // the connection's maxThreads (500) counts loaded threads: let earlier batches fall asleep first
-                waitFor(() -> client.reservedThreads() <= client.maxThreads() - 2 * BATCH, idle.plusSeconds(60));
+                // the connection's maxThreads (500) counts loaded threads: let earlier batches fall asleep first; with an
+                // MCP server each loaded thread runs a process of its own (40-100 MiB), so fewer stay loaded at once
+                int loadedAtMost = mcp ? BATCH : client.maxThreads() - 2 * BATCH;
+                waitFor(() -> client.reservedThreads() <= loadedAtMost, idle.plusSeconds(60));
             }
             System.out.printf("idle: %d conversations opened with one turn each in %.1f s: %s%n", n, (System.nanoTime() - opening) / 1e9,
                     firstTurns);
