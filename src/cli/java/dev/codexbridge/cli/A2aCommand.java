@@ -11,17 +11,12 @@ import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.testkit.IsolatedCodexHome;
-import dev.codexbridge.testkit.ModelReply;
-import dev.codexbridge.testkit.RecordedRequest;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
-import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -140,7 +135,7 @@ final class A2aCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--workspace is not a directory: " + work);
         }
         Path binary = new CodexLocator().locate(codexBin).binary();
-        ScriptedModelServer model = offlineDemo ? ScriptedModelServer.start().recording(false).respondWhenEmpty(new DemoModel()) : null;
+        ScriptedModelServer model = offlineDemo ? ScriptedModelServer.start().recording(false).respondWhenEmpty(new OfflineDemoModel()) : null;
         Path home = model != null ? IsolatedCodexHome.builder(Files.createTempDirectory("codex-bridge-a2a-"), model.baseUrl())
                 .askForApproval("on-request").sandboxMode("read-only").write() : codexHome;
         CountDownLatch stopped = new CountDownLatch(1);
@@ -168,23 +163,4 @@ final class A2aCommand implements Callable<Integer> {
         }
     }
 
-    /** The offline demo's model: echoes, or asks to run {@code pwd} when the message says "run". */
-    private static final class DemoModel implements java.util.function.Function<RecordedRequest, ModelReply> {
-        private final AtomicInteger calls = new AtomicInteger();
-
-        @Override
-        public ModelReply apply(RecordedRequest request) {
-            List<JsonNode> items = request.inputItems();
-            JsonNode last = items.isEmpty() ? null : items.get(items.size() - 1);
-            if (last != null && "function_call_output".equals(last.path("type").asText())) {
-                return ModelReply.message("Ran it. Output: " + request.functionCallOutput(last.path("call_id").asText()).orElse("").strip());
-            }
-            String text = request.lastUserText().orElse("");
-            if (text.toLowerCase(java.util.Locale.ROOT).contains("run")) {
-                return ModelReply.builder().execCommandEscalated("demo-call-" + calls.incrementAndGet(), "pwd",
-                        "The offline demo runs pwd when asked to run something").build();
-            }
-            return ModelReply.message("Offline demo (scripted model): you said \"" + text + "\".");
-        }
-    }
 }

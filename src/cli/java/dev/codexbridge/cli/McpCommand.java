@@ -1,6 +1,5 @@
 package dev.codexbridge.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.a2a.Authenticator;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
@@ -11,18 +10,12 @@ import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.testkit.IsolatedCodexHome;
-import dev.codexbridge.testkit.ModelReply;
-import dev.codexbridge.testkit.RecordedRequest;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -81,7 +74,7 @@ final class McpCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--workspace is not a directory: " + work);
         }
         Path binary = new CodexLocator().locate(codexBin).binary();
-        ScriptedModelServer model = offlineDemo ? ScriptedModelServer.start().recording(false).respondWhenEmpty(new DemoModel()) : null;
+        ScriptedModelServer model = offlineDemo ? ScriptedModelServer.start().recording(false).respondWhenEmpty(new OfflineDemoModel()) : null;
         Path home = model != null ? IsolatedCodexHome.builder(Files.createTempDirectory("codex-bridge-mcp-"), model.baseUrl())
                 .askForApproval("on-request").sandboxMode("read-only").write() : codexHome;
         try (CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).connect();
@@ -126,23 +119,4 @@ final class McpCommand implements Callable<Integer> {
         }
     }
 
-    /** The offline demo's model: echoes, or asks to run {@code pwd} when the prompt says "run". */
-    private static final class DemoModel implements Function<RecordedRequest, ModelReply> {
-        private final AtomicInteger calls = new AtomicInteger();
-
-        @Override
-        public ModelReply apply(RecordedRequest request) {
-            List<JsonNode> items = request.inputItems();
-            JsonNode last = items.isEmpty() ? null : items.get(items.size() - 1);
-            if (last != null && "function_call_output".equals(last.path("type").asText())) {
-                return ModelReply.message("Ran it. Output: " + request.functionCallOutput(last.path("call_id").asText()).orElse("").strip());
-            }
-            String text = request.lastUserText().orElse("");
-            if (text.toLowerCase(Locale.ROOT).contains("run")) {
-                return ModelReply.builder().execCommandEscalated("demo-call-" + calls.incrementAndGet(), "pwd",
-                        "The offline demo runs pwd when asked to run something").build();
-            }
-            return ModelReply.message("Offline demo (scripted model): you said \"" + text + "\".");
-        }
-    }
 }
