@@ -12,8 +12,6 @@ import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -65,13 +63,7 @@ class McpSpringBootTest {
         Path binary = OfflineCodex.binary();
         model = ScriptedModelServer.start();
         OfflineCodex.register(registry, binary, model, "on-request");
-        try {
-            Path dir = Files.createTempDirectory("spring-mcp");
-            Path tokens = Files.writeString(dir.resolve("tokens"), "alice " + TOKEN + "\n");
-            registry.add("codex-bridge.mcp.tokens-file", tokens::toString);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        registry.add("codex-bridge.mcp.tokens-file", OfflineCodex.tokensFile("alice", TOKEN)::toString);
     }
 
     @AfterAll
