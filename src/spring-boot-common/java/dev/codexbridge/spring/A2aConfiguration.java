@@ -3,13 +3,10 @@ package dev.codexbridge.spring;
 import dev.codexbridge.a2a.A2aLimits;
 import dev.codexbridge.a2a.A2aServer;
 import dev.codexbridge.a2a.Authenticator;
-import dev.codexbridge.a2a.BearerTokens;
 import dev.codexbridge.a2a.ContextStore;
-import dev.codexbridge.a2a.JwtAuthenticator;
 import dev.codexbridge.a2a.PushOptions;
 import dev.codexbridge.a2a.SessionSource;
 import dev.codexbridge.gateway.CodexGateway;
-import java.io.IOException;
 import java.net.URI;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -42,12 +39,7 @@ class A2aConfiguration {
     A2aServer codexA2aServer(CodexSessions sessions, A2aProperties p, ObjectProvider<SessionSource> source,
                              ObjectProvider<CodexGateway> gateway,
                              ObjectProvider<ContextStore> store, ObjectProvider<Authenticator> authenticator) {
-        Authenticator callers = authenticator.getIfUnique(() -> callers(p));
-        if (callers == null && p.getAnonymous() == null) {
-            throw new CodexPropertiesException("codex-bridge.a2a.enabled=true needs codex-bridge.a2a.tokens-file (the callers' bearer "
-                    + "tokens), codex-bridge.a2a.jwt.jwks or .jwt.hs256-secret-file, or codex-bridge.a2a.anonymous where trusted callers "
-                    + "alone reach the server");
-        }
+        Authenticator callers = CallerAuthenticators.required(p, authenticator);
         A2aLimits limits;
         try {
             int share = Math.min(A2aLimits.DEFAULTS.streamsPerPrincipal(), p.getStreams());
@@ -72,33 +64,5 @@ class A2aConfiguration {
             b.describedAs(p.getName(), p.getDescription());
         }
         return b.start();
-    }
-
-    /** The callers' authenticator from the properties: a tokens file or JWT settings (not both), or null for neither. */
-    static Authenticator callers(A2aProperties p) {
-        A2aProperties.Jwt jwt = p.getJwt();
-        if (p.getTokensFile() != null && jwt.configured()) {
-            throw new CodexPropertiesException("give codex-bridge.a2a.tokens-file or codex-bridge.a2a.jwt.*, not both");
-        }
-        if (p.getTokensFile() != null) {
-            try {
-                return BearerTokens.read(p.getTokensFile());
-            } catch (IOException e) {
-                throw new CodexPropertiesException("codex-bridge.a2a.tokens-file " + p.getTokensFile() + " cannot be read: " + e.getMessage());
-            }
-        }
-        if (!jwt.configured()) {
-            return null;
-        }
-        if (jwt.getJwks() != null && jwt.getHs256SecretFile() != null) {
-            throw new CodexPropertiesException("give codex-bridge.a2a.jwt.jwks or codex-bridge.a2a.jwt.hs256-secret-file, not both");
-        }
-        try {
-            JwtAuthenticator.Builder b = JwtAuthenticator.builder().issuer(jwt.getIssuer()).audience(jwt.getAudience())
-                    .principalClaim(jwt.getPrincipalClaim());
-            return (jwt.getHs256SecretFile() != null ? b.hmacSecretFile(jwt.getHs256SecretFile()) : b.jwks(jwt.getJwks())).build();
-        } catch (IOException | IllegalArgumentException e) {
-            throw new CodexPropertiesException("codex-bridge.a2a.jwt: " + e.getMessage());
-        }
     }
 }

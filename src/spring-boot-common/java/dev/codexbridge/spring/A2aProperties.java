@@ -8,22 +8,17 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * The {@code codex-bridge.a2a.*} properties: the application's codex sessions served as an A2A
  * agent (docs/a2a.md, "Spring Boot"), when {@code codex-bridge-a2a} is on the class path and
  * {@code enabled} is true. A class of its own, so the A2A settings stay apart from the
- * connection's. The limits' defaults are {@code A2aLimits.DEFAULTS}.
+ * connection's. The limits' defaults are {@code A2aLimits.DEFAULTS}; host and callers are
+ * {@link CallerProperties}.
  */
 @ConfigurationProperties(prefix = "codex-bridge.a2a")
-public class A2aProperties {
+public class A2aProperties extends CallerProperties {
     /** Whether to serve the A2A agent (needs dev.codexbridge:codex-bridge-a2a on the class path). */
     private boolean enabled;
-    /** The interface to listen on. */
-    private String host = "127.0.0.1";
     /** The port to listen on (0: any free one). */
     private int port = 8090;
     /** The address the agent card names, when callers reach the server through a proxy (default http://HOST:PORT/). */
     private String publicUrl;
-    /** The callers' bearer tokens: one "PRINCIPAL TOKEN" per line, '#' comments. */
-    private Path tokensFile;
-    /** Calls without a token act as this principal; only where trusted callers alone reach the server. */
-    private String anonymous;
     /** A directory (owner-only) keeping each context's codex thread, so contexts and tasks outlive a restart; unset: in memory. */
     private Path contextsDirectory;
     /** The contexts the store keeps; the least recently changed is forgotten first. */
@@ -52,75 +47,16 @@ public class A2aProperties {
     private Duration blockingWait = Duration.ofMinutes(10);
     /** Largest JSON-RPC request body, in bytes. */
     private int maxRequestBytes = 1 << 20;
-    /** Callers authenticated by JWTs instead of a tokens file. */
-    private final Jwt jwt = new Jwt();
     /** Push notifications to callers' webhooks. */
     private final Push push = new Push();
 
-    public Jwt getJwt() {
-        return jwt;
+    @Override
+    String prefix() {
+        return "codex-bridge.a2a";
     }
 
     public Push getPush() {
         return push;
-    }
-
-    /** {@code codex-bridge.a2a.jwt.*}: give jwks or hs256-secret-file to authenticate callers by JWTs. */
-    public static class Jwt {
-        /** RS256/ES256 keys: a JWKS file, or an http(s) URL serving one. */
-        private String jwks;
-        /** HS256: a file holding the shared secret (at least 32 bytes). */
-        private Path hs256SecretFile;
-        /** The iss every token must carry (unchecked when unset). */
-        private String issuer;
-        /** An aud every token must name (unchecked when unset). */
-        private String audience;
-        /** The claim naming the principal. */
-        private String principalClaim = "sub";
-
-        public String getJwks() {
-            return jwks;
-        }
-
-        public void setJwks(String jwks) {
-            this.jwks = jwks;
-        }
-
-        public Path getHs256SecretFile() {
-            return hs256SecretFile;
-        }
-
-        public void setHs256SecretFile(Path hs256SecretFile) {
-            this.hs256SecretFile = hs256SecretFile;
-        }
-
-        public String getIssuer() {
-            return issuer;
-        }
-
-        public void setIssuer(String issuer) {
-            this.issuer = issuer;
-        }
-
-        public String getAudience() {
-            return audience;
-        }
-
-        public void setAudience(String audience) {
-            this.audience = audience;
-        }
-
-        public String getPrincipalClaim() {
-            return principalClaim;
-        }
-
-        public void setPrincipalClaim(String principalClaim) {
-            this.principalClaim = principalClaim;
-        }
-
-        boolean configured() {
-            return jwks != null || hs256SecretFile != null;
-        }
     }
 
     /** {@code codex-bridge.a2a.push.*}. */
@@ -155,14 +91,6 @@ public class A2aProperties {
         this.enabled = enabled;
     }
 
-    public String getHost() {
-        return host;
-    }
-
-    public void setHost(String host) {
-        this.host = host;
-    }
-
     public int getPort() {
         return port;
     }
@@ -177,22 +105,6 @@ public class A2aProperties {
 
     public void setPublicUrl(String publicUrl) {
         this.publicUrl = publicUrl;
-    }
-
-    public Path getTokensFile() {
-        return tokensFile;
-    }
-
-    public void setTokensFile(Path tokensFile) {
-        this.tokensFile = tokensFile;
-    }
-
-    public String getAnonymous() {
-        return anonymous;
-    }
-
-    public void setAnonymous(String anonymous) {
-        this.anonymous = anonymous;
     }
 
     public Path getContextsDirectory() {

@@ -3,6 +3,8 @@ package dev.codexbridge.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.a2a.A2aServer;
+import dev.codexbridge.mcp.CodexMcpServer;
+import dev.codexbridge.mcp.McpHttpServer;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -13,7 +15,10 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** codex-bridge-a2a on the class path but {@code codex-bridge.a2a.enabled} not set: the sessions are there, no A2A server. */
+/**
+ * codex-bridge-a2a and codex-bridge-mcp on the class path but {@code codex-bridge.a2a.enabled} and
+ * {@code codex-bridge.mcp.enabled} not set: the sessions are there, no A2A or MCP server.
+ */
 // closed after the class: its codex must not outlive it (other tests count the app-servers this JVM runs)
 @DirtiesContext
 @SpringBootTest(classes = HostApplication.class)
@@ -41,5 +46,8 @@ class A2aAbsentSpringBootTest {
         assertThat(context.getBeansOfType(CodexSessions.class)).hasSize(1);
         assertThat(context.getBeansOfType(A2aServer.class)).isEmpty();
         assertThat(context.getBeansOfType(A2aProperties.class)).isEmpty();
+        assertThat(context.getBeansOfType(McpHttpServer.class)).isEmpty();
+        assertThat(context.getBeansOfType(CodexMcpServer.class)).isEmpty();
+        assertThat(context.getBeansOfType(McpProperties.class)).isEmpty();
     }
 }

@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codexbridge.a2a.A2aServer;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,14 +50,9 @@ class A2aSpringBootTest {
         model = ScriptedModelServer.start();
         OfflineCodex.register(registry, binary, model, "on-request");
         registry.add("codex-bridge.session.turn-timeout", () -> "90s");
-        try {
-            Path dir = Files.createTempDirectory("spring-a2a");
-            Path tokens = Files.writeString(dir.resolve("tokens"), "alice " + TOKEN + "\n");
-            registry.add("codex-bridge.a2a.tokens-file", tokens::toString);
-            registry.add("codex-bridge.a2a.contexts-directory", () -> dir.resolve("contexts").toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Path tokens = OfflineCodex.tokensFile("alice", TOKEN);
+        registry.add("codex-bridge.a2a.tokens-file", tokens::toString);
+        registry.add("codex-bridge.a2a.contexts-directory", () -> tokens.resolveSibling("contexts").toString());
     }
 
     @AfterAll

@@ -14,14 +14,17 @@ import org.springframework.context.annotation.Bean;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 class HostApplication {
-    /** Every question codex asked, in order; the handler denies them all. */
+    /** Every question codex asked, in order; the handler denies them all but a command naming {@link #CALLERS_CHOICE}. */
     static final List<ApprovalRequest> ASKED = new CopyOnWriteArrayList<>();
+    /** A command naming this the handler leaves to the remote caller (with caller approvals on), so a test can see both sides. */
+    static final String CALLERS_CHOICE = "callers-choice";
 
     @Bean
     ApprovalHandler approvalHandler() {
         return request -> {
             ASKED.add(request);
-            return CompletableFuture.completedFuture(ApprovalDecision.deny("the host says no"));
+            boolean callers = request.command() != null && request.command().contains(CALLERS_CHOICE);
+            return CompletableFuture.completedFuture(callers ? ApprovalDecision.leaveToCaller() : ApprovalDecision.deny("the host says no"));
         };
     }
 }

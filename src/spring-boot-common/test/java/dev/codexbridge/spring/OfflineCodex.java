@@ -28,6 +28,15 @@ final class OfflineCodex {
         return IsolatedCodexHome.builder(dir, model.baseUrl()).askForApproval(askForApproval).write();
     }
 
+    /** A callers' tokens file ({@code PRINCIPAL TOKEN}) alone in a fresh folder, for a server's {@code tokens-file}. */
+    static Path tokensFile(String principal, String token) {
+        try {
+            return Files.writeString(Files.createTempDirectory("spring-callers").resolve("tokens"), principal + " " + token + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * For a {@code @DynamicPropertySource}: codex {@code binary} with a fresh home on {@code model}
      * and a fresh workspace, as {@code codex-bridge.process.binary}, {@code .codex-home} and
