@@ -175,8 +175,9 @@ public final class IdleBench {
             sessions.forEach(CodexSession::close);
             BooleanSupplier none = () -> loaded(client) == 0;
             boolean empty = waitFor(none, Duration.ofSeconds(60));
-            System.out.printf("idle: %d conversations closed at once: codex's loaded threads %d after %.1f s%s%n", n, loaded(client),
-                    (System.nanoTime() - closing) / 1e9, empty ? "" : " (not empty within 60 s)");
+            System.out.printf("idle: %d conversations closed at once: codex's loaded threads %d after %.1f s%s; library threads %d%n", n,
+                    loaded(client), (System.nanoTime() - closing) / 1e9, empty ? "" : " (not empty within 60 s)",
+                    ProcMemory.threads().library());
             sessions.clear();
         } finally {
             sessions.forEach(CodexSession::close);
@@ -203,6 +204,17 @@ public final class IdleBench {
         long killed = System.nanoTime();
         watch.killedAt(killed);
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        // the library's threads while it recovers: sampled until the share's next turns are done
+        java.util.concurrent.atomic.AtomicInteger peakThreads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread sampler = new Thread(() -> {
+            while (sampling.get()) {
+                peakThreads.accumulateAndGet(ProcMemory.threads().library(), Math::max);
+                LiveRig.sleep(10);
+            }
+        }, "idle-bench-thread-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
         Map<TurnOutcome, Integer> lost = new EnumMap<>(TurnOutcome.class);
         for (CompletableFuture<TurnResult> f : cut) {
             lost.merge(f.get(5, TimeUnit.MINUTES).status(), 1, Integer::sum);
@@ -217,12 +229,14 @@ public final class IdleBench {
             again.merge(f.get(5, TimeUnit.MINUTES).status(), 1, Integer::sum);
         }
         double recoveredMs = (System.nanoTime() - killed) / 1e6;
+        sampling.set(false);
+        sampler.join();
         long awake = sessions.stream().filter(s -> !s.isHibernated()).count();
         System.out.printf("idle: codex killed with %d open, %d running a turn: those turns ended %s %.0f ms after the kill; new codex "
                         + "answered initialize after %.0f ms; %d resumes sent; next turns on the %d: %s, all done %.0f ms after the kill; "
-                        + "%d sessions awake, codex's loaded threads %d%n",
+                        + "%d sessions awake, codex's loaded threads %d; library threads: peak %d while recovering, %d now%n",
                 sessions.size(), active.size(), lost, endedMs, watch.reconnectedMs(), watch.resumesSent(), active.size(), again, recoveredMs,
-                awake, loaded(client));
+                awake, loaded(client), peakThreads.get(), ProcMemory.threads().library());
     }
 
     /** A {@code [mcp_servers.echo]} table for a small Node.js stdio MCP server with one tool, written under {@code dir}. */
