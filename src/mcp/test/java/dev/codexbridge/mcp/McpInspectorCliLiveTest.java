@@ -7,9 +7,6 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -17,8 +14,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -90,17 +85,7 @@ class McpInspectorCliLiveTest {
         List<String> command = new ArrayList<>(List.of("node", launcher.toString(), "--cli"));
         command.addAll(List.of(args));
         // the CLI finds its own package.json by a path relative to the working directory, as its build directory
-        Process p = new ProcessBuilder(command).directory(launcher.getParent().toFile()).start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out + err.get()).isZero();
+        String out = McpTsClientLiveTest.node(launcher.getParent(), command);
         return Json.parse(out.substring(out.indexOf('{')));
     }
 }

@@ -138,7 +138,12 @@ class McpTsClientLiveTest {
         assertThat(file.resolveSibling("node_modules/@modelcontextprotocol/sdk/package.json")).as("installed by the build").exists();
         List<String> command = new ArrayList<>(List.of("node", file.toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(file.getParent().toFile()).start();
+        return Json.parse(node(file.getParent(), command));
+    }
+
+    /** Runs a node program in {@code dir}: its standard output, once it ended well. */
+    static String node(Path dir, List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).start();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -149,6 +154,6 @@ class McpTsClientLiveTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out + err.get()).isZero();
-        return Json.parse(out);
+        return out;
     }
 }
