@@ -42,6 +42,7 @@ public final class CodexMcpServer implements AutoCloseable {
     final McpLimits limits;
     final Cancellations cancellations = new Cancellations();
     final CancelTap tap = new CancelTap(cancellations);
+    final PendingElicitations elicitations = new PendingElicitations();
     private final Conversations conversations;
     private final ToolCalls calls;
     private final @Nullable JsonNode outputSchema;
@@ -61,7 +62,7 @@ public final class CodexMcpServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.conversations = new Conversations(Objects.requireNonNull(b.sessions, "sessions"), limits, askers);
+        this.conversations = new Conversations(Objects.requireNonNull(b.sessions, "sessions"), limits, askers, elicitations);
         this.calls = new ToolCalls(conversations, cancellations, Set.copyOf(b.callerSettings), b.cwd, outputSchema, stdioPrincipal);
     }
 
@@ -89,7 +90,8 @@ public final class CodexMcpServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        McpSyncServer server = serve(McpServer.sync(new StdioServerTransportProvider(McpJsonDefaults.getMapper(), tapped, out)));
+        McpSyncServer server = serve(McpServer.sync(new StdioServerTransportProvider(McpJsonDefaults.getMapper(), tapped,
+                new StdoutTap(out, elicitations))));
         return new Stdio() {
             @Override
             public void awaitEnd() throws InterruptedException {

@@ -28,19 +28,21 @@ final class Conversations implements AutoCloseable {
     private final McpSessions sessions;
     private final McpLimits limits;
     private final Executor askers;
+    private final PendingElicitations elicitations;
     private final Map<String, Conversation> byThread = new LinkedHashMap<>();
     private final Map<String, Integer> runningTurns = new LinkedHashMap<>();
 
-    Conversations(McpSessions sessions, McpLimits limits, Executor askers) {
+    Conversations(McpSessions sessions, McpLimits limits, Executor askers, PendingElicitations elicitations) {
         this.sessions = sessions;
         this.limits = limits;
         this.askers = askers;
+        this.elicitations = elicitations;
     }
 
     /** A new conversation of {@code principal}'s, its thread started. */
     Conversation open(String principal, @Nullable UnaryOperator<ThreadOptions> thread) {
         makeRoom(principal);
-        CallerElicitation caller = new CallerElicitation(askers, limits.elicitationDeadline());
+        CallerElicitation caller = new CallerElicitation(askers, limits.elicitationDeadline(), elicitations);
         ApprovalHandler asks = sessions.callerApprovals() ? caller : null;
         CodexSession session = thread == null ? sessions.open(principal, asks) : sessions.open(principal, asks, thread);
         return register(principal, session, caller);
@@ -59,7 +61,7 @@ final class Conversations implements AutoCloseable {
             }
         }
         makeRoom(principal);
-        CallerElicitation caller = new CallerElicitation(askers, limits.elicitationDeadline());
+        CallerElicitation caller = new CallerElicitation(askers, limits.elicitationDeadline(), elicitations);
         CodexSession session;
         try {
             session = sessions.resume(principal, threadId, sessions.callerApprovals() ? caller : null);

@@ -28,8 +28,9 @@ import org.jspecify.annotations.Nullable;
  * A {@link CodexMcpServer} over Streamable HTTP at {@code /mcp}, on Jetty with the MCP Java SDK's
  * servlet transport. Every request authenticates by its {@code Authorization} header (bearer
  * tokens or JWTs, the A2A server's {@link Authenticator}s) or is answered 401; the principal picks
- * the caller's conversations, tenant and limits. Resumption of a broken stream by
- * {@code Last-Event-ID} is what the SDK does: it accepts the header and replays nothing (SDK 2.1).
+ * the caller's conversations, tenant and limits. A client whose response stream broke reconnects
+ * with {@code Last-Event-ID} and gets the rest of it, the call's result included
+ * ({@link StreamResumption}, within {@link ReplayLimits}).
  */
 public final class McpHttpServer implements AutoCloseable {
     public static final String PATH = "/mcp";
@@ -66,6 +67,7 @@ public final class McpHttpServer implements AutoCloseable {
         private int port;
         private @Nullable Authenticator authenticator;
         private @Nullable String anonymous;
+        private ReplayLimits replay = ReplayLimits.DEFAULTS;
 
         private Builder(CodexMcpServer server) {
             this.server = Objects.requireNonNull(server, "server");
@@ -94,6 +96,12 @@ public final class McpHttpServer implements AutoCloseable {
             return this;
         }
 
+        /** How much of its streams the server keeps for clients that reconnect with {@code Last-Event-ID} (default {@link ReplayLimits#DEFAULTS}). */
+        public Builder replay(ReplayLimits limits) {
+            this.replay = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
         public McpHttpServer start() {
             if (authenticator == null && anonymous == null) {
                 throw new IllegalStateException("give an authenticator, or an anonymous principal for trusted callers");
@@ -114,6 +122,10 @@ public final class McpHttpServer implements AutoCloseable {
             context.setContextPath("/");
             context.addServlet(new ServletHolder("mcp", transport), PATH);
             context.addFilter(new FilterHolder(new Gate(authenticator, anonymous, server)), PATH, EnumSet.of(DispatcherType.REQUEST));
+            // after the gate: the principal is known
+            FilterHolder resumption = new FilterHolder(new StreamResumption(new ReplayableStreams(replay), server.elicitations));
+            resumption.setAsyncSupported(true);
+            context.addFilter(resumption, PATH, EnumSet.of(DispatcherType.REQUEST));
             jetty.setHandler(context);
             try {
                 jetty.start();

@@ -8,6 +8,7 @@ import dev.codexbridge.mcp.CodexMcpServer;
 import dev.codexbridge.mcp.McpHttpServer;
 import dev.codexbridge.mcp.McpLimits;
 import dev.codexbridge.mcp.McpSessions;
+import dev.codexbridge.mcp.ReplayLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +70,7 @@ class McpConfiguration {
                                      ObjectProvider<Authenticator> authenticator) {
         Authenticator callers = CallerAuthenticators.required(p, authenticator);
         return McpHttpServer.builder(server).host(p.getHost()).port(p.getPort()).authenticator(callers).anonymous(p.getAnonymous())
-                .start();
+                .replay(replay(p.getReplay())).start();
     }
 
     static McpLimits limits(McpProperties p) {
@@ -78,6 +79,14 @@ class McpConfiguration {
                     p.getElicitationDeadline(), p.getMaxRequestBytes());
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new CodexPropertiesException("codex-bridge.mcp limits: " + e.getMessage());
+        }
+    }
+
+    static ReplayLimits replay(McpProperties.Replay r) {
+        try {
+            return new ReplayLimits(r.getEventsPerStream(), r.getBytesPerStream(), r.getKeptAfterEnd(), r.getStreams());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new CodexPropertiesException("codex-bridge.mcp.replay: " + e.getMessage());
         }
     }
 

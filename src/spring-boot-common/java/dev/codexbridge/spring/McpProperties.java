@@ -37,6 +37,56 @@ public class McpProperties extends CallerProperties {
     private Resource outputSchema;
     /** Whether to serve more than codex mcp-server did: the codex-transcript tool and the threads as resources. */
     private boolean extras = true;
+    /** What the server keeps of its response streams for clients that reconnect with Last-Event-ID. */
+    private final Replay replay = new Replay();
+
+    public Replay getReplay() {
+        return replay;
+    }
+
+    /** {@code codex-bridge.mcp.replay.*}: the bounds of Streamable HTTP resumption (defaults: ReplayLimits.DEFAULTS). */
+    public static class Replay {
+        /** Events kept per stream (the oldest dropped first). */
+        private int eventsPerStream = 1000;
+        /** Bytes of event data kept per stream. */
+        private int bytesPerStream = 1024 * 1024;
+        /** How long a stream is kept after its last event. */
+        private Duration keptAfterEnd = Duration.ofMinutes(5);
+        /** Streams kept in all, those that ended longest ago dropped first. */
+        private int streams = 4096;
+
+        public int getEventsPerStream() {
+            return eventsPerStream;
+        }
+
+        public void setEventsPerStream(int eventsPerStream) {
+            this.eventsPerStream = eventsPerStream;
+        }
+
+        public int getBytesPerStream() {
+            return bytesPerStream;
+        }
+
+        public void setBytesPerStream(int bytesPerStream) {
+            this.bytesPerStream = bytesPerStream;
+        }
+
+        public Duration getKeptAfterEnd() {
+            return keptAfterEnd;
+        }
+
+        public void setKeptAfterEnd(Duration keptAfterEnd) {
+            this.keptAfterEnd = keptAfterEnd;
+        }
+
+        public int getStreams() {
+            return streams;
+        }
+
+        public void setStreams(int streams) {
+            this.streams = streams;
+        }
+    }
 
     @Override
     String prefix() {

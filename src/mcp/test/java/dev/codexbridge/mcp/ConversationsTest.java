@@ -33,7 +33,7 @@ class ConversationsTest {
 
     @Test
     void turnsAtOnceAreBoundedPerPrincipal() {
-        Conversations c = new Conversations(refusing, McpLimits.DEFAULTS.withTurnsPerPrincipal(2), Runnable::run);
+        Conversations c = new Conversations(refusing, McpLimits.DEFAULTS.withTurnsPerPrincipal(2), Runnable::run, new PendingElicitations());
         c.beginTurn("alice");
         c.beginTurn("alice");
         assertThatThrownBy(() -> c.beginTurn("alice")).isInstanceOf(McpCallException.class)
@@ -45,7 +45,7 @@ class ConversationsTest {
 
     @Test
     void aThreadIdTheSourceRefusesIsNotFoundWithoutSayingWhy() {
-        Conversations c = new Conversations(refusing, McpLimits.DEFAULTS, Runnable::run);
+        Conversations c = new Conversations(refusing, McpLimits.DEFAULTS, Runnable::run, new PendingElicitations());
         assertThatThrownBy(() -> c.find("bob", "thread-of-alice")).isInstanceOf(McpCallException.class)
                 .hasMessage("no conversation with thread id thread-of-alice (start one with the codex tool)");
         assertThat(resumes).containsExactly("bob:thread-of-alice");

@@ -61,6 +61,27 @@ class McpTsClientLiveTest {
         assertThat(java.nio.file.Files.readString(report)).as("every message the server process sent to codex matches its schema").isEmpty();
     }
 
+    /** A call whose stream the client's fetch drops after its first event: the SDK resumes it with Last-Event-ID. */
+    @Test
+    void theTypeScriptSdkClientResumesABrokenCallStream() throws Exception {
+        live = new LiveMcp("mcp-ts-resume").boot(false, List.of("sleep"), b -> { });
+        live.model.enqueue(ModelReply.builder().message("TS starting.").execCommandEscalated("ts-r1", "sleep 3", "Needs approval").build(),
+                ModelReply.message("TS resumed."));
+        JsonNode out = runScript("mcp-ts-resume.mjs", live.http.uri().toString(), LiveMcp.ALICE);
+        assertThat(out.has("error")).as(out.toString()).isFalse();
+        assertThat(out.path("broken").asBoolean()).isTrue();
+        assertThat(out.at("/result/text").asText()).isEqualTo("TS resumed.");
+        assertThat(out.at("/result/isError").asBoolean()).isFalse();
+        assertThat(out.path("resumedWith")).as("the SDK came back with the id of the event it had").hasSize(1);
+        assertThat(out.at("/resumedWith/0").asText()).isEqualTo(out.at("/tokens/0").asText()).matches(ReplayableStreams::isOurs);
+        List<String> progress = Json.convert(out.path("progress"), List.class);
+        assertThat(progress).hasSize(3);
+        assertThat(progress.get(0)).isEqualTo("TS starting.");
+        assertThat(progress.get(1)).startsWith("ran `").contains("sleep 3");
+        assertThat(progress.get(2)).isEqualTo("TS resumed.");
+        assertThat(live.model.responsesRequests()).as("the turn ran once").hasSize(2);
+    }
+
     private static void script(dev.codexbridge.testkit.ScriptedModelServer model) {
         model.enqueue(
                 ModelReply.builder().message("Looking.").execCommandEscalated("ts-c1", "sleep 0", "Needs approval").build(),
@@ -109,11 +130,20 @@ class McpTsClientLiveTest {
     }
 
     static JsonNode run(String... args) throws Exception {
-        Path file = Paths.get(McpTsClientLiveTest.class.getResource("/mcp-js/mcp-ts-client.mjs").toURI());
+        return runScript("mcp-ts-client.mjs", args);
+    }
+
+    static JsonNode runScript(String script, String... args) throws Exception {
+        Path file = Paths.get(McpTsClientLiveTest.class.getResource("/mcp-js/" + script).toURI());
         assertThat(file.resolveSibling("node_modules/@modelcontextprotocol/sdk/package.json")).as("installed by the build").exists();
         List<String> command = new ArrayList<>(List.of("node", file.toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(file.getParent().toFile()).start();
+        return Json.parse(node(file.getParent(), command));
+    }
+
+    /** Runs a node program in {@code dir}: its standard output, once it ended well. */
+    static String node(Path dir, List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).start();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -124,6 +154,6 @@ class McpTsClientLiveTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out + err.get()).isZero();
-        return Json.parse(out);
+        return out;
     }
 }

@@ -185,7 +185,7 @@ class McpSpringBootTest {
     }
 
     @Test
-    void aServerNobodyCouldCallOrWithAnUnknownCallerSettingFailsTheStart() throws Exception {
+    void aServerNobodyCouldCallAnUnknownCallerSettingOrReplayBoundsTooSmallFailTheStart() throws Exception {
         Path dir = Files.createTempDirectory("spring-mcp-bad");
         Path home = OfflineCodex.home(dir.resolve("home"), model, "on-request");
         Path cwd = Files.createDirectories(dir.resolve("work"));
@@ -199,6 +199,9 @@ class McpSpringBootTest {
         assertThatThrownBy(() -> app.apply(new String[] {"codex-bridge.mcp.anonymous=local", "codex-bridge.mcp.caller-settings=model,sudo"})
                 .run().close()).rootCause().isInstanceOf(CodexPropertiesException.class)
                 .hasMessageContaining("codex-bridge.mcp.caller-settings").hasMessageContaining("sudo");
+        assertThatThrownBy(() -> app.apply(new String[] {"codex-bridge.mcp.anonymous=local", "codex-bridge.mcp.replay.bytes-per-stream=10"})
+                .run().close()).rootCause().isInstanceOf(CodexPropertiesException.class)
+                .hasMessageContaining("codex-bridge.mcp.replay").hasMessageContaining("bytesPerStream at least 1024");
     }
 
     /** The MCP Java SDK's client over Streamable HTTP; {@code token} null: no Authorization header; {@code elicitation} null: not declared. */
