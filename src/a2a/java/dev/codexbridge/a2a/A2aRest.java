@@ -37,7 +37,7 @@ final class A2aRest {
         if (path.equals("/message:stream") || path.endsWith(":subscribe")) {
             return CallerSlots.Kind.STREAM;
         }
-        return path.equals("/message:send") && (body == null || !body.path("configuration").path("returnImmediately").asBoolean(false))
+        return path.equals("/message:send") && (body == null || !A2aRpc.returnsImmediately(body.path("configuration")))
                 ? CallerSlots.Kind.BLOCKING_SEND : null;
     }
 
@@ -50,7 +50,7 @@ final class A2aRest {
             if (body != null && !body.isObject()) {
                 throw A2aError.invalidParams("the body must be a JSON object");
             }
-            return route(principal, method, path, query, body == null ? A2aWire.object() : body);
+            return route(principal, method, path, query, body == null ? A2aWire.object() : ProtoJson.jsonNames(body));
         } catch (A2aError e) {
             return error(e);
         }

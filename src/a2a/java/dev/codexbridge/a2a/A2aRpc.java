@@ -33,9 +33,14 @@ final class A2aRpc {
         return switch (body.path("method").asText()) {
             case "message/stream", "tasks/resubscribe", "SendStreamingMessage", "SubscribeToTask" -> CallerSlots.Kind.STREAM;
             case "message/send" -> config.path("blocking").asBoolean(true) ? CallerSlots.Kind.BLOCKING_SEND : null;
-            case "SendMessage" -> !config.path("returnImmediately").asBoolean(false) ? CallerSlots.Kind.BLOCKING_SEND : null;
+            case "SendMessage" -> !returnsImmediately(config) ? CallerSlots.Kind.BLOCKING_SEND : null;
             default -> null;
         };
+    }
+
+    /** A 1.0 send's {@code configuration.returnImmediately}, by its JSON or its proto name (read before the request is). */
+    static boolean returnsImmediately(JsonNode configuration) {
+        return configuration.path("returnImmediately").asBoolean(configuration.path("return_immediately").asBoolean(false));
     }
 
     A2aReply call(String principal, JsonNode request, @Nullable String version) throws InterruptedException {
@@ -69,7 +74,7 @@ final class A2aRpc {
                 throw new A2aError(A2aError.METHOD_NOT_FOUND, method + " is an A2A " + v.wire + " method, but the request says A2A-Version "
                         + named.wire);
             }
-            return v == A2aVersion.V1_0 ? v1(principal, id, method, params) : v03(principal, id, method, params);
+            return v == A2aVersion.V1_0 ? v1(principal, id, method, ProtoJson.jsonNames(params)) : v03(principal, id, method, params);
         } catch (A2aError e) {
             return body(A2aWire.error(id, e));
         }

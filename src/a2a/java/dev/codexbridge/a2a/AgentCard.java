@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  * {@code 1.0} gets 1.0's card (ProtoJSON: {@code supportedInterfaces}, {@code securityRequirements});
  * no header (or {@code 0.3}) gets 0.3's card, with {@code supportedInterfaces} beside {@code url} so
  * a 1.0 client reading it still finds the 1.0 interfaces. Both list every interface: JSON-RPC 1.0
- * and 0.3 at the server's address, HTTP+JSON 1.0 there too.
+ * and 0.3 at the server's address, HTTP+JSON 1.0 there too (named without a trailing slash, as its
+ * paths are appended to it).
  */
 final class AgentCard {
     static final String PROTOCOL_VERSION = "0.3.0";
@@ -69,9 +70,18 @@ final class AgentCard {
     private static ArrayNode interfaces(String url) {
         ArrayNode a = A2aWire.JSON.createArrayNode();
         a.addObject().put("url", url).put("protocolBinding", "JSONRPC").put("protocolVersion", "1.0");
-        a.addObject().put("url", url).put("protocolBinding", "HTTP+JSON").put("protocolVersion", "1.0");
+        // HTTP+JSON's paths are appended to its url (url + "/message:send"): without a trailing slash there, no empty segment
+        a.addObject().put("url", withoutTrailingSlash(url)).put("protocolBinding", "HTTP+JSON").put("protocolVersion", "1.0");
         a.addObject().put("url", url).put("protocolBinding", "JSONRPC").put("protocolVersion", "0.3");
         return a;
+    }
+
+    static String withoutTrailingSlash(String url) {
+        String u = url;
+        while (u.endsWith("/") && !u.endsWith("://")) {
+            u = u.substring(0, u.length() - 1);
+        }
+        return u;
     }
 
     private static void common(ObjectNode c, Facts f) {

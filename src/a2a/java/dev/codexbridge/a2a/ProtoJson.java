@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A2A 1.0's JSON shapes (ProtoJSON of a2a.proto), written from and read into the server's one
@@ -182,6 +183,75 @@ final class ProtoJson {
         }
         copy(p, out, "metadata");
         return out;
+    }
+
+    /** a2a.proto's Struct and Value fields: what they hold is the caller's own, its names kept as sent. */
+    private static final Set<String> FREE_FORM = Set.of("metadata", "data", "params", "header");
+
+    /**
+     * A 1.0 request as ProtoJSON reads it: a parser accepts a field by its proto name as well as by
+     * its JSON name ({@code task_id} as {@code taskId}, {@code history_length} as
+     * {@code historyLength}), so proto names are rewritten to the JSON names the server reads. What
+     * a Struct or Value field holds ({@code metadata}, a data part's {@code data}) is kept as sent.
+     * A field given under both names is refused, as ProtoJSON refuses a field given twice. The node
+     * itself is returned when no name needs rewriting.
+     */
+    static JsonNode jsonNames(JsonNode n) {
+        if (!hasProtoNames(n)) {
+            return n;
+        }
+        if (n.isArray()) {
+            ArrayNode out = A2aWire.JSON.createArrayNode();
+            n.forEach(x -> out.add(jsonNames(x)));
+            return out;
+        }
+        ObjectNode out = A2aWire.object();
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = jsonName(e.getKey());
+            if (!name.equals(e.getKey()) && n.has(name)) {
+                throw A2aError.invalidParams("the field " + name + " is given twice: as " + name + " and as " + e.getKey());
+            }
+            out.set(name, FREE_FORM.contains(name) ? e.getValue() : jsonNames(e.getValue()));
+        }
+        return out;
+    }
+
+    private static boolean hasProtoNames(JsonNode n) {
+        if (n.isArray()) {
+            for (JsonNode x : n) {
+                if (hasProtoNames(x)) {
+                    return true;
+                }
+            }
+        } else if (n.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String name = jsonName(e.getKey());
+                if (!name.equals(e.getKey()) || !FREE_FORM.contains(name) && hasProtoNames(e.getValue())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A proto field name's JSON name, as protoc makes it (each letter after an underscore upper-cased); any other name as it is. */
+    static String jsonName(String name) {
+        if (name.indexOf('_') < 0 || !name.matches("[a-z][a-z0-9_]*")) {
+            return name;
+        }
+        StringBuilder b = new StringBuilder(name.length());
+        boolean upper = false;
+        for (char c : name.toCharArray()) {
+            if (c == '_') {
+                upper = true;
+            } else {
+                b.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return b.toString();
     }
 
     private static void copy(JsonNode from, ObjectNode to, String... fields) {

@@ -208,6 +208,64 @@ class A2aConformanceTest {
     }
 
     @Test
+    void protoFieldNamesAreReadAsTheirJsonNames() throws Exception {
+        // ProtoJSON parsers take a field by its proto name too (the 1.0 conformance kit's JSON-RPC client sends task_id)
+        String task = endedTask();
+        ObjectNode set = A2aWire.object().put("task_id", task).put("id", "cfg-1").put("url", "http://127.0.0.1:9/hook");
+        JsonNode created = rpc("CreateTaskPushNotificationConfig", set);
+        assertThat(created.at("/result/taskId").asText()).as(created.toString()).isEqualTo(task);
+        assertThat(rpc("GetTaskPushNotificationConfig", A2aWire.object().put("task_id", task).put("id", "cfg-1")).at("/result/url").asText())
+                .isEqualTo("http://127.0.0.1:9/hook");
+        assertThat(rpc("ListTaskPushNotificationConfigs", A2aWire.object().put("task_id", task).put("page_size", 5)).at("/result/configs"))
+                .hasSize(1);
+        assertThat(rpc("GetTask", A2aWire.object().put("id", task)).at("/result/history")).hasSize(1);
+        assertThat(rpc("GetTask", A2aWire.object().put("id", task).put("history_length", 0)).at("/result/history").size()).isZero();
+
+        // HTTP+JSON's body too; what metadata holds is the caller's own and kept as sent
+        ObjectNode m = A2aWire.object().put("message_id", "m-proto-names").put("role", "ROLE_USER");
+        m.putArray("parts").addObject().put("text", "hello");
+        m.putObject("metadata").put("caller_key", 1);
+        ObjectNode body = params(m);
+        body.putObject("configuration").put("history_length", 5);
+        HttpResponse<String> rest = post("/message:send", body.toString(), "1.0");
+        assertThat(rest.statusCode()).as(rest.body()).isEqualTo(200);
+        JsonNode sent = A2aWire.JSON.readTree(rest.body()).at("/task/history/0");
+        assertThat(sent.path("messageId").asText()).isEqualTo("m-proto-names");
+        assertThat(sent.at("/metadata/caller_key").asInt()).isEqualTo(1);
+
+        // a field named both ways is given twice, which ProtoJSON refuses
+        JsonNode twice = rpc("GetTask", A2aWire.object().put("id", task).put("historyLength", 1).put("history_length", 0));
+        assertThat(twice.at("/error/code").asInt()).as(twice.toString()).isEqualTo(A2aError.INVALID_PARAMS);
+        assertThat(ProtoJson.jsonName("status_timestamp_after")).isEqualTo("statusTimestampAfter");
+        assertThat(ProtoJson.jsonName("taskId")).isEqualTo("taskId");
+        assertThat(ProtoJson.jsonName("@type")).isEqualTo("@type");
+    }
+
+    @Test
+    void theHttpJsonInterfaceIsNamedWithoutATrailingSlash() throws Exception {
+        // its paths are appended to its url: "http://host:port/" would make "//message:send", which the server refuses
+        JsonNode card = A2aWire.JSON.readTree(http.send(HttpRequest.newBuilder(server.uri().resolve(A2aServer.CARD_PATH))
+                .header("A2A-Version", "1.0").GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+        String rest = null;
+        for (JsonNode i : card.path("supportedInterfaces")) {
+            if (i.path("protocolBinding").asText().equals("HTTP+JSON")) {
+                rest = i.path("url").asText();
+            } else {
+                assertThat(i.path("url").asText()).isEqualTo(server.uri().toString());
+            }
+        }
+        assertThat(rest).isNotNull().doesNotEndWith("/");
+        ObjectNode m = A2aWire.object().put("messageId", "m-rest-url").put("role", "ROLE_USER");
+        m.putArray("parts").addObject().put("text", "hello");
+        HttpResponse<String> sent = http.send(HttpRequest.newBuilder(URI.create(rest + "/message:send")).header("Authorization", "Bearer " + ALICE)
+                .header("Content-Type", "application/json").header("A2A-Version", "1.0")
+                .POST(HttpRequest.BodyPublishers.ofString(params(m).toString())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+        assertThat(AgentCard.withoutTrailingSlash("https://example.org/a2a/")).isEqualTo("https://example.org/a2a");
+        assertThat(AgentCard.withoutTrailingSlash("http://127.0.0.1:8080")).isEqualTo("http://127.0.0.1:8080");
+    }
+
+    @Test
     void theAgentCardCarriesCachingHeadersAndAnswersIfNoneMatch() throws Exception {
         URI card = server.uri().resolve(A2aServer.CARD_PATH);
         HttpResponse<String> first = http.send(HttpRequest.newBuilder(card).GET().build(), HttpResponse.BodyHandlers.ofString());
