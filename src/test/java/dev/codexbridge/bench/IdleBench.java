@@ -170,13 +170,24 @@ public final class IdleBench {
 
             killCodexWhileActive(client, watch, sessions, chosen, idle);
 
-            // closing every conversation at once leaves nothing loaded
+            // closing every other conversation at once leaves nothing loaded but the active ones' threads
+            List<CodexSession> others = new ArrayList<>(sessions);
+            others.removeAll(chosen);
             long closing = System.nanoTime();
-            sessions.forEach(CodexSession::close);
-            BooleanSupplier none = () -> loaded(client) == 0;
-            boolean empty = waitFor(none, Duration.ofSeconds(60));
-            System.out.printf("idle: %d conversations closed at once: codex's loaded threads %d after %.1f s%s; library threads %d%n", n,
-                    loaded(client), (System.nanoTime() - closing) / 1e9, empty ? "" : " (not empty within 60 s)",
+            others.forEach(CodexSession::close);
+            int kept = (int) chosen.stream().filter(s -> !s.isHibernated()).count();
+            boolean settled = waitFor(() -> loaded(client) <= kept, Duration.ofSeconds(60));
+            System.out.printf("idle: %d conversations closed at once: codex's loaded threads %d after %.1f s (%d of the open ones awake)%s; "
+                            + "library threads %d%n", others.size(), loaded(client), (System.nanoTime() - closing) / 1e9, kept,
+                    settled ? "" : " (not down within 60 s)", ProcMemory.threads().library());
+
+            // the same kill with only the active ones open: recovery should not depend on how many sleep
+            if (!others.isEmpty()) {
+                killCodexWhileActive(client, watch, chosen, chosen, idle);
+            }
+            chosen.forEach(CodexSession::close);
+            waitFor(() -> loaded(client) == 0, Duration.ofSeconds(60));
+            System.out.printf("idle: all closed: codex's loaded threads %d; library threads %d%n", loaded(client),
                     ProcMemory.threads().library());
             sessions.clear();
         } finally {
@@ -202,6 +213,7 @@ public final class IdleBench {
         long pid = ProcessHandle.current().children().filter(p -> p.info().commandLine().orElse("").contains("app-server"))
                 .findFirst().orElseThrow().pid();
         long killed = System.nanoTime();
+        int resumesBefore = watch.resumesSent();
         watch.killedAt(killed);
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         // the library's threads while it recovers: sampled until the share's next turns are done
@@ -235,7 +247,7 @@ public final class IdleBench {
         System.out.printf("idle: codex killed with %d open, %d running a turn: those turns ended %s %.0f ms after the kill; new codex "
                         + "answered initialize after %.0f ms; %d resumes sent; next turns on the %d: %s, all done %.0f ms after the kill; "
                         + "%d sessions awake, codex's loaded threads %d; library threads: peak %d while recovering, %d now%n",
-                sessions.size(), active.size(), lost, endedMs, watch.reconnectedMs(), watch.resumesSent(), active.size(), again, recoveredMs,
+                sessions.size(), active.size(), lost, endedMs, watch.reconnectedMs(), watch.resumesSent() - resumesBefore, active.size(), again, recoveredMs,
                 awake, loaded(client), peakThreads.get(), ProcMemory.threads().library());
     }
 
