@@ -121,7 +121,8 @@ final class ThreadConnection {
         this.link = link;
         this.settings = settings;
         this.hibernation = hibernation;
-        this.wireSettings = hibernation.enabled() && link.unsubscribes() ? ThreadConnection.unloadingAtOnce(settings) : settings;
+        this.wireSettings = hibernation.enabled() && link.unsubscribes() ? ThreadConnection.unloadingAfter(settings, link.reattachWindow())
+                : settings;
         this.threadId = resumeThreadId;
         this.earlier = new EarlierTurns(resumeThreadId != null);     // a thread resumed may have a turn another process started
         this.dynamicTools = List.copyOf(dynamicTools);
@@ -172,14 +173,18 @@ final class ThreadConnection {
 
     /**
      * Codex unloads a thread once it has had no subscriber for {@code thread_unload_delay_secs}
-     * (60 s by default in 0.169.0): a session that hibernates wants it unloaded at once. A host's
-     * own value is kept.
+     * (60 s by default in 0.169.0) and no turn runs: a session that hibernates wants it unloaded
+     * at once. But over a connection to a running app-server a drop also leaves the thread without
+     * its subscriber, and a thread unloaded then loses the turn that waits to re-attach (read back
+     * as interrupted, found by {@code bin/bench faults}): there codex keeps it for the re-attach
+     * window ({@code reattachWindow}, null when there is none). A host's own value is kept.
      */
-    static ThreadOptions unloadingAtOnce(ThreadOptions settings) {
+    static ThreadOptions unloadingAfter(ThreadOptions settings, Duration reattachWindow) {
         if (settings.config().containsKey(UNLOAD_DELAY)) {
             return settings;
         }
-        return settings.toBuilder().config(UNLOAD_DELAY, 0).build();
+        long seconds = reattachWindow == null ? 0 : (reattachWindow.toMillis() + 999) / 1000;
+        return settings.toBuilder().config(UNLOAD_DELAY, seconds).build();
     }
 
     /** Codex's per-thread setting for how long a thread no one follows stays loaded. */

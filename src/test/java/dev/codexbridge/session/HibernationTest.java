@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.transport.CodexTransport;
+import dev.codexbridge.rpc.InboundSink;
 import dev.codexbridge.support.FakeCodex;
 import dev.codexbridge.support.FakeCodexSessions;
 import java.nio.file.Path;
@@ -81,6 +83,32 @@ class HibernationTest {
         // codex is asked to unload a thread no one follows at once, so the unsubscribe frees it promptly
         JsonNode start = codex.received().stream().filter(m -> "thread/start".equals(m.path("method").asText())).findFirst().orElseThrow();
         assertThat(start.path("params").path("config").path("thread_unload_delay_secs").asInt(-1)).isZero();
+    }
+
+    /**
+     * Over a connection to a running app-server a drop also leaves the thread without a
+     * subscriber: codex keeps it loaded for the re-attach window, or a turn waiting to re-attach
+     * would be unloaded under it (read back as interrupted; bin/bench faults lost 215 of 300).
+     */
+    @Test
+    void onARunningAppServerCodexKeepsAThreadNoOneFollowsForTheReattachWindow() throws Exception {
+        CodexTransport.Factory running = new CodexTransport.Factory() {
+            @Override
+            public CodexTransport open(InboundSink sink) {
+                return codex.factory().open(sink);
+            }
+
+            @Override
+            public boolean reachesRunningServer() {
+                return true;
+            }
+        };
+        CodexClient client = sharedClient(b -> b.transport(running)
+                .reconnect(ReconnectPolicy.DEFAULT.withReattachWindow(Duration.ofMillis(12_300))));
+        CodexSession s = hibernating(client);
+        s.start();
+        JsonNode start = codex.received().stream().filter(m -> "thread/start".equals(m.path("method").asText())).findFirst().orElseThrow();
+        assertThat(start.path("params").path("config").path("thread_unload_delay_secs").asInt(-1)).isEqualTo(13);
     }
 
     /** Tenants' shape: the client a session slept on was closed; its next turn is placed on another and resumes the thread there. */
