@@ -91,7 +91,7 @@ class HibernationTest {
      * would be unloaded under it (read back as interrupted; bin/bench faults lost 215 of 300).
      */
     @Test
-    void onARunningAppServerCodexKeepsAThreadNoOneFollowsForTheReattachWindow() throws Exception {
+    void onARunningAppServerCodexKeepsAThreadNoOneFollowsForTheReattachWindowAndAReconnectsResumeSendsNoConfig() throws Exception {
         CodexTransport.Factory running = new CodexTransport.Factory() {
             @Override
             public CodexTransport open(InboundSink sink) {
@@ -106,9 +106,15 @@ class HibernationTest {
         CodexClient client = sharedClient(b -> b.transport(running)
                 .reconnect(ReconnectPolicy.DEFAULT.withReattachWindow(Duration.ofMillis(12_300))));
         CodexSession s = hibernating(client);
-        s.start();
+        String thread = s.start();
         JsonNode start = codex.received().stream().filter(m -> "thread/start".equals(m.path("method").asText())).findFirst().orElseThrow();
         assertThat(start.path("params").path("config").path("thread_unload_delay_secs").asInt(-1)).isEqualTo(13);
+
+        // after a drop the thread is still loaded there: its resume carries no config, which codex would wait to apply
+        codex.die();
+        waitUntil(() -> sent("thread/resume", thread) == 1);
+        JsonNode resume = codex.received().stream().filter(m -> "thread/resume".equals(m.path("method").asText())).findFirst().orElseThrow();
+        assertThat(resume.path("params").path("config").path("thread_unload_delay_secs").isMissingNode()).isTrue();
     }
 
     /** Tenants' shape: the client a session slept on was closed; its next turn is placed on another and resumes the thread there. */
