@@ -1,6 +1,7 @@
 package dev.codexbridge.session;
 
 import dev.codexbridge.client.CodexClient;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,8 +27,8 @@ public interface ClientPlacement {
      */
     record Placed(CodexClient client, Runnable settled) {
         public Placed {
-            java.util.Objects.requireNonNull(client, "client");
-            java.util.Objects.requireNonNull(settled, "settled");
+            Objects.requireNonNull(client, "client");
+            Objects.requireNonNull(settled, "settled");
         }
     }
 }

@@ -20,6 +20,7 @@ import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.testkit.EchoMcpServer;
 import dev.codexbridge.support.ReopenWatch;
 import dev.codexbridge.testkit.IsolatedCodexHome;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +32,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -217,8 +220,8 @@ public final class IdleBench {
         watch.killedAt(killed);
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         // the library's threads while it recovers: sampled until the share's next turns are done
-        java.util.concurrent.atomic.AtomicInteger peakThreads = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicInteger peakThreads = new AtomicInteger();
+        AtomicBoolean sampling = new AtomicBoolean(true);
         Thread sampler = new Thread(() -> {
             while (sampling.get()) {
                 peakThreads.accumulateAndGet(ProcMemory.threads().library(), Math::max);
@@ -252,7 +255,7 @@ public final class IdleBench {
     }
 
     /** A {@code [mcp_servers.echo]} table for a small Node.js stdio MCP server with one tool, written under {@code dir}. */
-    private static String nodeEchoServer(Path dir) throws java.io.IOException {
+    private static String nodeEchoServer(Path dir) throws IOException {
         Path script = dir.resolve("echo-mcp-server.js");
         Files.writeString(script, """
                 const rl = require('node:readline').createInterface({ input: process.stdin });
