@@ -21,6 +21,8 @@ import dev.codexbridge.testkit.EchoMcpServer;
 import dev.codexbridge.support.ReopenWatch;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -120,6 +122,9 @@ public final class IdleBench {
                 // MCP server each loaded thread runs a process of its own (40-100 MiB), so fewer stay loaded at once
                 int loadedAtMost = mcp ? BATCH : client.maxThreads() - 2 * BATCH;
                 waitFor(() -> client.reservedThreads() <= loadedAtMost, idle.plusSeconds(60));
+                if ((from + BATCH) % 10_000 == 0 && from + BATCH < n) {      // a long run's progress
+                    System.out.printf("idle:   %d opened after %.0f s%n", from + BATCH, (System.nanoTime() - opening) / 1e9);
+                }
             }
             System.out.printf("idle: %d conversations opened with one turn each in %.1f s: %s%n", n, (System.nanoTime() - opening) / 1e9,
                     firstTurns);
@@ -172,6 +177,8 @@ public final class IdleBench {
                     median(loadedMs), percentile(loadedMs, 0.9), percentile(loadedMs, 0.99), percentile(loadedMs, 1.0));
 
             killCodexWhileActive(client, watch, sessions, chosen, idle);
+            // again with every conversation open: the first restart is codex's first start over this home's rollouts
+            killCodexWhileActive(client, watch, sessions, chosen, idle);
 
             // closing every other conversation at once leaves nothing loaded but the active ones' threads
             List<CodexSession> others = new ArrayList<>(sessions);
@@ -186,6 +193,7 @@ public final class IdleBench {
 
             // the same kill with only the active ones open: recovery should not depend on how many sleep
             if (!others.isEmpty()) {
+                killCodexWhileActive(client, watch, chosen, chosen, idle);
                 killCodexWhileActive(client, watch, chosen, chosen, idle);
             }
             chosen.forEach(CodexSession::close);
@@ -218,6 +226,9 @@ public final class IdleBench {
         long killed = System.nanoTime();
         int resumesBefore = watch.resumesSent();
         watch.killedAt(killed);
+        long jvmCpu = ProcMemory.jvmCpuMs();
+        long gc = gcMs();
+        Map<Long, Long> libraryCpu = ProcMemory.libraryCpu();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         // the library's threads while it recovers: sampled until the share's next turns are done
         AtomicInteger peakThreads = new AtomicInteger();
@@ -244,6 +255,12 @@ public final class IdleBench {
             again.merge(f.get(5, TimeUnit.MINUTES).status(), 1, Integer::sum);
         }
         double recoveredMs = (System.nanoTime() - killed) / 1e6;
+        // where the recovery's time went: this JVM (GC, the library's threads) and the new codex (started after the kill)
+        long jvmCpuUsed = ProcMemory.jvmCpuMs() - jvmCpu;
+        long gcUsed = gcMs() - gc;
+        double libraryCpuUsed = ProcMemory.libraryCpuSinceMs(libraryCpu);
+        long codexCpu = ProcMemory.sample().childCpuMs();
+        List<Double> resumeMs = watch.resumeAnswerMs();
         sampling.set(false);
         sampler.join();
         long awake = sessions.stream().filter(s -> !s.isHibernated()).count();
@@ -252,6 +269,14 @@ public final class IdleBench {
                         + "%d sessions awake, codex's loaded threads %d; library threads: peak %d while recovering, %d now%n",
                 sessions.size(), active.size(), lost, endedMs, watch.reconnectedMs(), watch.resumesSent() - resumesBefore, active.size(), again, recoveredMs,
                 awake, loaded(client), peakThreads.get(), ProcMemory.threads().library());
+        System.out.printf("idle:   during that recovery: CPU %d ms in this JVM (GC %d ms, library threads %.0f ms), %d ms in the new codex "
+                        + "and below; requests sent %s; codex answered the %d resumes in median %.0f ms, p90 %.0f, max %.0f%n",
+                jvmCpuUsed, gcUsed, libraryCpuUsed, codexCpu, watch.sentSinceKill(), resumeMs.size(), median(resumeMs),
+                percentile(resumeMs, 0.9), percentile(resumeMs, 1.0));
+    }
+
+    private static long gcMs() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
     }
 
     /** A {@code [mcp_servers.echo]} table for a small Node.js stdio MCP server with one tool, written under {@code dir}. */

@@ -5,10 +5,14 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.WireTap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A wire tap for crash tests and benchmarks: after codex was killed, the threads opened again (a
@@ -26,10 +30,16 @@ public final class ReopenWatch implements WireTap {
     private long reconnectedAt;
     private long lastReopenedAt;
     private int resumesSent;
+    /** Requests sent since the kill, by method. */
+    private final Map<String, Integer> sentSinceKill = new TreeMap<>();
+    /** How long codex took to answer each resume sent since the kill, in ms. */
+    private final List<Double> resumeAnswerMs = new ArrayList<>();
 
     /** Counts from now on: the moment codex was killed. */
     public synchronized void killedAt(long nanos) {
         killedAt = nanos;
+        sentSinceKill.clear();
+        resumeAnswerMs.clear();
     }
 
     @Override
@@ -40,9 +50,14 @@ public final class ReopenWatch implements WireTap {
             connection++;
         }
         if (m.has("id") && !method.isEmpty()) {
-            pending.put(connection + ":" + m.get("id").asText(), new String[] {method, m.path("params").path("threadId").asText()});
-            if (method.equals("thread/resume") && System.nanoTime() > killedAt) {
-                resumesSent++;
+            long now = System.nanoTime();
+            pending.put(connection + ":" + m.get("id").asText(),
+                    new String[] {method, m.path("params").path("threadId").asText(), Long.toString(now)});
+            if (now > killedAt) {
+                sentSinceKill.merge(method, 1, Integer::sum);
+                if (method.equals("thread/resume")) {
+                    resumesSent++;
+                }
             }
         }
     }
@@ -67,6 +82,9 @@ public final class ReopenWatch implements WireTap {
         if (method.equals("initialize")) {
             reconnectedAt = now;
         } else if (method.equals("thread/resume") || method.equals("thread/start")) {
+            if (method.equals("thread/resume")) {
+                resumeAnswerMs.add((now - Long.parseLong(request[2])) / 1e6);
+            }
             String error = m.path("error").path("message").asText("");
             if (error.contains("no rollout found") || error.contains(" is empty")) {
                 notStored.add(request[1]);
@@ -87,6 +105,18 @@ public final class ReopenWatch implements WireTap {
 
     public synchronized int resumesSent() {
         return resumesSent;
+    }
+
+    /** Requests sent since {@link #killedAt}, by method. */
+    public synchronized Map<String, Integer> sentSinceKill() {
+        return new TreeMap<>(sentSinceKill);
+    }
+
+    /** How long codex took to answer each resume sent since {@link #killedAt} (answers and errors), in ms, sorted. */
+    public synchronized List<Double> resumeAnswerMs() {
+        List<Double> out = new ArrayList<>(resumeAnswerMs);
+        Collections.sort(out);
+        return out;
     }
 
     public synchronized double lastReopenedMs() {
