@@ -217,9 +217,15 @@ final class ThreadConnection {
         }
     }
 
-    /** Whether the session holds a thread it could let go of later. */
+    /**
+     * Whether the session holds a thread it could let go of later, or is opening it again: an open
+     * waiting for a reconnect has no client until the connection is back, and the idle timer must
+     * outlive that gap (a timer given up then is set again only by the next call).
+     */
     boolean mayHibernateLater() {
-        return written && client != null && !hibernated;
+        synchronized (stateLock) {
+            return written && !hibernated && !closed && (client != null || opening != null);
+        }
     }
 
     /** How long a turn whose connection dropped waits for it to come back, or null when it ends with its connection ({@link ThreadLink}). */
@@ -273,6 +279,11 @@ final class ThreadConnection {
         synchronized (stateLock) {
             if (closed) {
                 return CompletableFuture.failedFuture(new CodexException("the session is closed"));
+            }
+            if (background && hibernated) {
+                // it fell asleep while the reconnect's resumes waited their turn: its next call wakes it, which also
+                // sets its idle timer again (a resume from here would leave a loaded thread with no timer to let it go)
+                return CompletableFuture.completedFuture(threadId);
             }
             if (opening != null) {
                 if (!background && resuming != null && resumingInBackground) {

@@ -380,6 +380,53 @@ class HibernationTest {
         assertThat(awake.runTurn(TurnInput.text("two")).status()).isEqualTo(TurnOutcome.COMPLETED);
     }
 
+    /**
+     * A reconnect resumes the sessions that held their thread one window at a time; one that fell
+     * asleep while it waited its turn stays asleep. Woken by that resume it would hold a loaded
+     * thread with no idle timer left to let go of it (bin/bench idle: 10 of 100 after a kill,
+     * awake until the next reconnect).
+     */
+    @Test
+    void aSessionThatFallsAsleepWhileTheReconnectsResumesRunIsNotWokenByThem() throws Exception {
+        CodexClient client = sharedClient(b -> b.reconnect(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 1)));
+        CodexSession first = session(CodexSession.builder().client(client).hibernateAfter(Duration.ofMinutes(10)));
+        CodexSession late = hibernating(client);
+        String held = first.start();
+        String sleeper = late.start();
+        first.runTurn(TurnInput.text("one"));
+        late.runTurn(TurnInput.text("one"));
+        CompletableFuture<JsonNode> firstResumed = new CompletableFuture<>();
+        codex.resumeAnswer = id -> id.equals(held) ? firstResumed : CompletableFuture.completedFuture(FakeCodex.thread(id));
+
+        codex.die();
+        waitUntil(() -> sent("thread/resume", held) == 1);      // one resume at a time: the late one waits behind it
+        waitUntil(late::isHibernated);
+        firstResumed.complete(FakeCodex.thread(held));
+        waitUntil(() -> !first.isHibernated() && first.client() != null && first.client().isOpen());
+        Thread.sleep(300);
+
+        assertThat(sent("thread/resume", sleeper)).as("no resume for a session asleep by its turn in the round").isZero();
+        assertThat(late.isHibernated()).isTrue();
+        TurnResult woke = late.runTurn(TurnInput.text("two"));
+        assertThat(woke.status()).isEqualTo(TurnOutcome.COMPLETED);
+        waitUntil(late::isHibernated);      // and its idle timer still runs after waking
+    }
+
+    /** The idle timer fires while a call waits for the reconnect to open its thread again: it goes on, and the session lets go after the call. */
+    @Test
+    void anIdleTimerThatFiresWhileACallWaitsForTheReconnectLetsGoAfterIt() throws Exception {
+        CodexClient client = sharedClient(b -> b.reconnect(new ReconnectPolicy(5, Duration.ofMillis(2_500), Duration.ofMillis(2_500), 4)));
+        CodexSession s = hibernating(client);
+        String thread = s.start();
+        s.runTurn(TurnInput.text("one"));
+
+        codex.die();
+        Thread.sleep(300);
+        assertThat(s.read(false)).isNotNull();      // waits 2.5 s for the reconnect; the 1 s timer fires meanwhile
+        assertThat(sent("thread/resume", thread)).isEqualTo(1);
+        waitUntil(s::isHibernated);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** Whether, at the last turn/start on {@code thread}, the last open-or-let-go message for it was an unsubscribe. */

@@ -126,7 +126,8 @@ public final class FakeCodex {
         return thread(threadId);
     }
 
-    private static JsonNode thread(String id) {
+    /** A {@code thread/start} or {@code thread/resume} answer naming {@code id}. */
+    public static JsonNode thread(String id) {
         ObjectNode r = Json.object();
         r.putObject("thread").put("id", id);
         return r;
