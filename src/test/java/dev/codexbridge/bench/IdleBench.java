@@ -176,8 +176,9 @@ public final class IdleBench {
                     asleepMs.size(), median(asleepMs), percentile(asleepMs, 0.9), percentile(asleepMs, 0.99), percentile(asleepMs, 1.0),
                     median(loadedMs), percentile(loadedMs, 0.9), percentile(loadedMs, 0.99), percentile(loadedMs, 1.0));
 
+            // codex's first start over a home holding the fresh rollouts costs it CPU of its own: seen here, nothing running
+            restartIdle(client, watch, sessions, idle);
             killCodexWhileActive(client, watch, sessions, chosen, idle);
-            // again with every conversation open: the first restart is codex's first start over this home's rollouts
             killCodexWhileActive(client, watch, sessions, chosen, idle);
 
             // closing every other conversation at once leaves nothing loaded but the active ones' threads
@@ -221,8 +222,7 @@ public final class IdleBench {
         }
         waitFor(() -> loaded(client) >= active.size(), Duration.ofSeconds(60));
         LiveRig.sleep(1_000);
-        long pid = ProcessHandle.current().children().filter(p -> p.info().commandLine().orElse("").contains("app-server"))
-                .findFirst().orElseThrow().pid();
+        long pid = codexProcess().pid();
         long killed = System.nanoTime();
         int resumesBefore = watch.resumesSent();
         watch.killedAt(killed);
@@ -277,6 +277,32 @@ public final class IdleBench {
 
     private static long gcMs() {
         return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
+    }
+
+    /**
+     * Codex killed with every session asleep: nothing is resumed; the new codex's CPU in its first
+     * seconds, asked nothing but the handshake, is what starting over this home costs it.
+     */
+    private static void restartIdle(CodexClient client, ReopenWatch watch, List<CodexSession> sessions, Duration idle) {
+        awaitAsleep(sessions, idle);
+        long killed = System.nanoTime();
+        watch.killedAt(killed);
+        codexProcess().destroyForcibly();
+        waitFor(() -> watch.reconnectedMs() > 0, Duration.ofSeconds(60));
+        double initializeMs = watch.reconnectedMs();
+        long[] cpu = new long[4];
+        for (int i = 0; i < cpu.length; i++) {
+            LiveRig.sleep(i == 0 ? 0 : 2_000);
+            cpu[i] = ProcMemory.sample().childCpuMs();
+        }
+        System.out.printf("idle: codex killed with %d open, none running: new codex answered initialize after %.0f ms; its CPU since start, "
+                        + "asked nothing more: %d ms at once, %d / %d / %d ms 2 / 4 / 6 s later; requests sent %s%n",
+                sessions.size(), initializeMs, cpu[0], cpu[1], cpu[2], cpu[3], watch.sentSinceKill());
+    }
+
+    private static ProcessHandle codexProcess() {
+        return ProcessHandle.current().children().filter(p -> p.info().commandLine().orElse("").contains("app-server"))
+                .findFirst().orElseThrow();
     }
 
     /** A {@code [mcp_servers.echo]} table for a small Node.js stdio MCP server with one tool, written under {@code dir}. */
