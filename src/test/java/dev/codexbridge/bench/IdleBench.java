@@ -178,6 +178,7 @@ public final class IdleBench {
 
             // codex's first start over a home holding the fresh rollouts costs it CPU of its own: seen here, nothing running
             restartIdle(client, watch, sessions, idle);
+            restartIdle(client, watch, sessions, idle);
             killCodexWhileActive(client, watch, sessions, chosen, idle);
             killCodexWhileActive(client, watch, sessions, chosen, idle);
 
@@ -290,14 +291,25 @@ public final class IdleBench {
         codexProcess().destroyForcibly();
         waitFor(() -> watch.reconnectedMs() > 0, Duration.ofSeconds(60));
         double initializeMs = watch.reconnectedMs();
-        long[] cpu = new long[4];
-        for (int i = 0; i < cpu.length; i++) {
-            LiveRig.sleep(i == 0 ? 0 : 2_000);
-            cpu[i] = ProcMemory.sample().childCpuMs();
+        // sampled each second until it has used no CPU for 3 s (at most 5 minutes)
+        long first = ProcMemory.sample().childCpuMs();
+        long cpu = first;
+        long busyUntil = System.nanoTime();
+        int still = 0;
+        for (int i = 0; i < 300 && still < 3; i++) {
+            LiveRig.sleep(1_000);
+            long now = ProcMemory.sample().childCpuMs();
+            if (now > cpu + 20) {           // 20 ms: the tick of a quiet process's own timers
+                busyUntil = System.nanoTime();
+                still = 0;
+            } else {
+                still++;
+            }
+            cpu = now;
         }
-        System.out.printf("idle: codex killed with %d open, none running: new codex answered initialize after %.0f ms; its CPU since start, "
-                        + "asked nothing more: %d ms at once, %d / %d / %d ms 2 / 4 / 6 s later; requests sent %s%n",
-                sessions.size(), initializeMs, cpu[0], cpu[1], cpu[2], cpu[3], watch.sentSinceKill());
+        System.out.printf("idle: codex killed with %d open, none running: new codex answered initialize after %.0f ms (CPU %d ms); "
+                        + "asked nothing more, it used %d ms of CPU in all, busy until %.1f s after the kill; requests sent %s%n",
+                sessions.size(), initializeMs, first, cpu, (busyUntil - killed) / 1e9, watch.sentSinceKill());
     }
 
     private static ProcessHandle codexProcess() {
