@@ -49,7 +49,8 @@ import java.util.function.BooleanSupplier;
  * how long until the share's next turns have completed. The same again with one stdio MCP server
  * configured, at {@code MCP_N} conversations: the test kit's echo server (a JVM of its own per
  * loaded thread), or with {@code IDLE_MCP_SERVER=node} a small Node.js one, as npm's MCP servers
- * run. Run with {@code bin/bench idle [N] [ACTIVE_SHARE] [IDLE_S] [MCP_N] [LATENCY_PAIRS] [decay]}.
+ * run. With {@code IDLE_AT_ONCE=M}, M threads are then loaded at once and their sessions closed at
+ * once. Run with {@code bin/bench idle [N] [ACTIVE_SHARE] [IDLE_S] [MCP_N] [LATENCY_PAIRS] [decay]}.
  */
 public final class IdleBench {
     private IdleBench() {
@@ -99,7 +100,7 @@ public final class IdleBench {
         ReopenWatch watch = new ReopenWatch();
         try (CodexClient client = CodexClient.builder()
                 .process(launch(rig, home, decay)).reconnect(ReconnectPolicy.DEFAULT).wireTap(watch)
-                .requestTimeout(Duration.ofSeconds(120)).connect()) {
+                .requestTimeout(Duration.ofSeconds(120)).maxThreads(Math.max(500, AT_ONCE + 100)).connect()) {
             long heap0 = ProcMemory.heapAfterGc();
             ProcMemory.Sample zero = ProcMemory.sample();
             report("0 conversations", zero, zero, heap0, heap0, 1, client);
@@ -200,6 +201,9 @@ public final class IdleBench {
             }
             chosen.forEach(CodexSession::close);
             waitFor(() -> loaded(client) == 0, Duration.ofSeconds(60));
+            if (AT_ONCE > 0 && !mcp) {
+                loadedAtOnceThenClosed(client, watch, sessions, rig);
+            }
             System.out.printf("idle: all closed: codex's loaded threads %d; library threads %d%n", loaded(client),
                     ProcMemory.threads().library());
             sessions.clear();
@@ -278,6 +282,50 @@ public final class IdleBench {
 
     private static long gcMs() {
         return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
+    }
+
+    /** {@code IDLE_AT_ONCE=M}: M of the conversations loaded together, then closed together (needs an open-file limit above 2 M + 64). */
+    private static final int AT_ONCE = Integer.parseInt(System.getenv().getOrDefault("IDLE_AT_ONCE", "0"));
+
+    /**
+     * M of the conversations' threads loaded at once (new sessions on their thread ids, each with a
+     * quick turn, an idle window longer than the phase so none lets go by itself), then every one
+     * closed at once: how long until codex lists none of them, and how many unsubscribes that took.
+     */
+    private static void loadedAtOnceThenClosed(CodexClient client, ReopenWatch watch, List<CodexSession> closedOnes, LiveRig rig) throws Exception {
+        List<String> ids = closedOnes.stream().map(CodexSession::threadId).limit(AT_ONCE).toList();
+        List<CodexSession> woken = new ArrayList<>();
+        List<CompletableFuture<TurnResult>> turns = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (String id : ids) {
+            CodexSession s = CodexSession.builder().client(client).thread(ThreadOptions.in(rig.work)).resumeThread(id)
+                    .limits(TurnLimits.of(LiveRig.TURN_TIMEOUT, Duration.ZERO)).hibernateAfter(Duration.ofHours(1)).build();
+            woken.add(s);
+            turns.add(s.runTurnAsync(TurnInput.text("bench: quick"), TurnOptions.DEFAULTS, TurnListener.NONE));
+        }
+        Map<TurnOutcome, Integer> outcomes = new EnumMap<>(TurnOutcome.class);
+        for (CompletableFuture<TurnResult> f : turns) {
+            outcomes.merge(f.get(30, TimeUnit.MINUTES).status(), 1, Integer::sum);
+        }
+        double wokenS = (System.nanoTime() - t0) / 1e9;
+        ProcMemory.Sample all = ProcMemory.sample();
+        int loadedAll = loaded(client);
+        long closing = System.nanoTime();
+        watch.killedAt(closing);        // its request counts start here
+        woken.forEach(CodexSession::close);
+        double closedMs = (System.nanoTime() - closing) / 1e6;
+        boolean none = waitFor(() -> loaded(client) == 0, Duration.ofMinutes(10));
+        double unloadedS = (System.nanoTime() - closing) / 1e9;
+        LiveRig.sleep(20_000);
+        ProcMemory.Sample after = ProcMemory.sample();
+        System.out.printf("idle: %d threads loaded at once (a quick turn each, all done in %.1f s: %s): codex's loaded threads %d, total RSS "
+                        + "%.1f MiB (children %.1f), children's open files %d; all closed at once (close() calls took %.0f ms): codex's "
+                        + "loaded threads %d after %.1f s%s, %d thread/unsubscribe sent; 20 s later total RSS %.1f MiB (children %.1f), "
+                        + "open files %d; library threads %d%n",
+                ids.size(), wokenS, outcomes, loadedAll, mib(all.totalRss()), mib(all.childRss()), all.childFds(), closedMs, loaded(client),
+                unloadedS, none ? "" : " (not down within 10 minutes)", watch.sentSinceKill().getOrDefault("thread/unsubscribe", 0),
+                mib(after.totalRss()),
+                mib(after.childRss()), after.childFds(), ProcMemory.threads().library());
     }
 
     /**
