@@ -145,8 +145,16 @@ public final class IdleBench {
             Collections.shuffle(shuffled, rnd);
             List<CodexSession> chosen = shuffled.subList(0, active);
             List<CompletableFuture<TurnResult>> running = new ArrayList<>();
+            List<Double> startedMs = Collections.synchronizedList(new ArrayList<>());
+            long woke = System.nanoTime();
+            TurnListener started = new TurnListener() {
+                @Override
+                public void onTurnStarted(String key, String turnId) {
+                    startedMs.add((System.nanoTime() - woke) / 1e6);
+                }
+            };
             for (CodexSession s : chosen) {
-                running.add(s.runTurnAsync(TurnInput.text("bench: sleep 3"), TurnOptions.DEFAULTS, TurnListener.NONE));
+                running.add(s.runTurnAsync(TurnInput.text("bench: sleep 3"), TurnOptions.DEFAULTS, started));
             }
             LiveRig.sleep(2_000);
             ProcMemory.Sample busy = ProcMemory.sample();
@@ -155,10 +163,12 @@ public final class IdleBench {
             for (CompletableFuture<TurnResult> f : running) {
                 activeTurns.merge(f.get(LiveRig.TURN_TIMEOUT.toSeconds(), TimeUnit.SECONDS).status(), 1, Integer::sum);
             }
-            System.out.printf("idle: %d active (turns of 3 s, woken from hibernation): %s; mid-turn: total RSS %.1f MiB (JVM %.1f, "
-                            + "children %.1f in %d processes), children's open files %d, codex's loaded threads %d%n",
+            List<Double> wakes = new ArrayList<>(startedMs);
+            System.out.printf("idle: %d active (turns of 3 s, woken from hibernation at once): %s; mid-turn: total RSS %.1f MiB (JVM %.1f, "
+                            + "children %.1f in %d processes), children's open files %d, codex's loaded threads %d; turns started "
+                            + "(the wake storm): median %.0f ms, p90 %.0f, last %.0f ms after asking%n",
                     active, activeTurns, mib(busy.totalRss()), mib(busy.jvmRss()), mib(busy.childRss()), busy.children(), busy.childFds(),
-                    loadedBusy);
+                    loadedBusy, median(wakes), percentile(wakes, 0.9), percentile(wakes, 1.0));
 
             // first event on a hibernated conversation, then on the same one still loaded
             awaitAsleep(sessions, idle);
