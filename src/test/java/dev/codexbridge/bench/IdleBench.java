@@ -233,9 +233,9 @@ public final class IdleBench {
         awaitAsleep(sessions, idle);
         List<CompletableFuture<TurnResult>> cut = new ArrayList<>();
         for (CodexSession s : active) {
-            cut.add(s.runTurnAsync(TurnInput.text("bench: sleep 60"), TurnOptions.DEFAULTS, TurnListener.NONE));
+            cut.add(s.runTurnAsync(TurnInput.text("bench: sleep 240"), TurnOptions.DEFAULTS, TurnListener.NONE));
         }
-        waitFor(() -> loaded(client) >= active.size(), Duration.ofSeconds(60));
+        waitFor(() -> loaded(client) >= active.size(), Duration.ofSeconds(180));      // a wake storm with MCP servers is slow
         LiveRig.sleep(1_000);
         long pid = codexProcess().pid();
         long killed = System.nanoTime();
