@@ -1,16 +1,17 @@
 package dev.codexbridge.spring;
 
+import static dev.codexbridge.spring.McpCaller.call;
+import static dev.codexbridge.spring.McpCaller.client;
+import static dev.codexbridge.spring.McpCaller.text;
+import static dev.codexbridge.spring.McpCaller.threadId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.mcp.McpHttpServer;
 import dev.codexbridge.mcp.McpLimits;
-import dev.codexbridge.mcp.OutputSchemaCheck;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.ConnectException;
 import java.net.URI;
@@ -19,7 +20,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -202,37 +202,5 @@ class McpSpringBootTest {
         assertThatThrownBy(() -> app.apply(new String[] {"codex-bridge.mcp.anonymous=local", "codex-bridge.mcp.replay.bytes-per-stream=10"})
                 .run().close()).rootCause().isInstanceOf(CodexPropertiesException.class)
                 .hasMessageContaining("codex-bridge.mcp.replay").hasMessageContaining("bytesPerStream at least 1024");
-    }
-
-    /** The MCP Java SDK's client over Streamable HTTP; {@code token} null: no Authorization header; {@code elicitation} null: not declared. */
-    private static McpSyncClient client(URI endpoint, String token, Function<McpSchema.ElicitFormRequest, McpSchema.ElicitResult> elicitation) {
-        HttpClientStreamableHttpTransport.Builder t = HttpClientStreamableHttpTransport.builder(endpoint.resolve("/").toString())
-                .endpoint(McpHttpServer.PATH).customizeClient(c -> c.connectTimeout(Duration.ofSeconds(10)));
-        if (token != null) {
-            t.httpRequestCustomizer((builder, method, uri, body, context) -> builder.header("Authorization", "Bearer " + token));
-        }
-        McpClient.SyncSpec spec = McpClient.sync(t.build()).requestTimeout(Duration.ofSeconds(120))
-                .clientInfo(new McpSchema.Implementation("spring-test", "1"))
-                // the SDK's default validator needs json-schema-validator 3, which the project's 1.5 excludes (decision 0039)
-                .jsonSchemaValidator(new OutputSchemaCheck());
-        if (elicitation != null) {
-            spec.capabilities(McpSchema.ClientCapabilities.builder().elicitation().build()).elicitation(elicitation);
-        }
-        McpSyncClient client = spec.build();
-        client.initialize();
-        return client;
-    }
-
-    private static McpSchema.CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
-        return client.callTool(McpSchema.CallToolRequest.builder().name(tool).arguments(args).build());
-    }
-
-    private static String text(McpSchema.CallToolResult r) {
-        return ((McpSchema.TextContent) r.content().get(0)).text();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static String threadId(McpSchema.CallToolResult r) {
-        return (String) ((Map<String, Object>) r.structuredContent()).get("threadId");
     }
 }

@@ -1,5 +1,8 @@
 package dev.codexbridge.spring;
 
+import static dev.codexbridge.spring.McpCaller.call;
+import static dev.codexbridge.spring.McpCaller.text;
+import static dev.codexbridge.spring.McpCaller.threadId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -8,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codexbridge.a2a.A2aServer;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.mcp.McpHttpServer;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
@@ -17,6 +21,8 @@ import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -39,17 +45,19 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * {@code codex-bridge.tenants.*} in a whole application, as a service with one codex per user
- * assembles it: the application's approval handler ({@link HostApplication}), A2A on through the
- * starter, {@code codex-bridge.session.*} defaults. No shared codex is started; each principal's
+ * assembles it: the application's approval handler ({@link HostApplication}), A2A and MCP on
+ * through the starter, {@code codex-bridge.session.*} defaults. No shared codex is started; each principal's
  * sessions run in its own tenant; health and the meters describe the tenants, a killed tenant codex
  * included; the next turn after the kill resumes the thread.
  */
 @DirtiesContext
 @SpringBootTest(classes = HostApplication.class, properties = {"management.endpoint.health.show-details=always",
         "codex-bridge.a2a.enabled=true", "codex-bridge.a2a.port=0", "codex-bridge.a2a.anonymous=carol",
-        "codex-bridge.session.turn-timeout=90s"})
+        "codex-bridge.mcp.enabled=true", "codex-bridge.mcp.port=0", "codex-bridge.session.turn-timeout=90s"})
 class TenantsSpringBootTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String DAVE = "tenants-mcp-dave-5f20c1";
+    private static final String ERIN = "tenants-mcp-erin-91be7d";
     private static ScriptedModelServer model;
 
     @Autowired
@@ -73,6 +81,8 @@ class TenantsSpringBootTest {
             registry.add("codex-bridge.tenants.homes-root", () -> base.resolve("homes").toString());
             registry.add("codex-bridge.tenants.config-template", template::toString);
             registry.add("codex-bridge.tenants.workspaces-root", () -> base.resolve("workspaces").toString());
+            Path tokens = Files.writeString(base.resolve("mcp-tokens"), "dave " + DAVE + "\nerin " + ERIN + "\n");
+            registry.add("codex-bridge.mcp.tokens-file", tokens::toString);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -148,6 +158,41 @@ class TenantsSpringBootTest {
         assertThat(task.at("/status/state").asText()).as(r.body()).isEqualTo("completed");
         assertThat(tenants.usage()).extracting(u -> u.tenantId()).contains("carol");
         assertThat(Files.isDirectory(tenants.tenantDirectory("carol"))).isTrue();
+    }
+
+    /**
+     * An MCP caller is a tenant too: its conversation runs in its own tenant's codex and workspace,
+     * another caller cannot continue it, and the application's handler decides before the caller
+     * (a declined {@code rm} in the tenant's workspace leaves the file).
+     */
+    @Test
+    void anMcpCallerRunsInItsOwnTenantUnderTheApplicationsPolicy() throws Exception {
+        URI endpoint = context.getBean(McpHttpServer.class).uri();
+        try (McpSyncClient dave = McpCaller.client(endpoint, DAVE, null); McpSyncClient erin = McpCaller.client(endpoint, ERIN, null)) {
+            model.enqueue(ModelReply.message("hello dave"));
+            McpSchema.CallToolResult first = call(dave, "codex", Map.of("prompt", "hi"));
+            assertThat(first.isError()).as(text(first)).isFalse();
+            assertThat(text(first)).isEqualTo("hello dave");
+            assertThat(tenants.usage()).extracting(u -> u.tenantId()).contains("dave");
+            String thread = threadId(first);
+
+            int requests = model.responsesRequests().size();
+            McpSchema.CallToolResult stolen = call(erin, "codex-reply", Map.of("threadId", thread, "prompt", "what did dave say?"));
+            assertThat(stolen.isError()).as("another caller's conversation").isTrue();
+            assertThat(model.responsesRequests()).as("nothing reached codex").hasSize(requests);
+
+            Path keep = Files.writeString(tenants.workspace("dave").resolve("keep.txt"), "dave's");
+            model.enqueue(ModelReply.builder().execCommandEscalated("call-rm-dave", "rm keep.txt", "Clean up").build(),
+                    ModelReply.message("tried"));
+            McpSchema.CallToolResult declined = call(dave, "codex-reply", Map.of("threadId", thread, "prompt", "clean up"));
+            assertThat(text(declined)).isEqualTo("tried");
+            assertThat(HostApplication.ASKED).anyMatch(q -> q.command() != null && q.command().contains("rm keep.txt"));
+            assertThat(keep).hasContent("dave's");
+            assertThat(model.responsesRequests().get(requests + 1).functionCallOutput("call-rm-dave")).hasValueSatisfying(o ->
+                    assertThat(o).contains("rejected"));
+        } finally {
+            HostApplication.ASKED.removeIf(q -> q.command() != null && q.command().contains("rm keep.txt"));
+        }
     }
 
     /** The tenant's codex app-server: this JVM's descendant running codex's binary under the bubblewrap that binds that tenant's home. */
