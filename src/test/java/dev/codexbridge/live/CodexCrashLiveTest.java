@@ -21,6 +21,7 @@ import dev.codexbridge.support.ReopenWatch;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,10 +110,13 @@ class CodexCrashLiveTest {
                 lost.get(s).whenComplete((r, e) -> ended.add(System.nanoTime()));
             }
             Thread.sleep(1000);
-            // a few turns start as codex dies: codex cannot have written their threads down yet
+            // a few turns start as codex dies: codex is stopped first (SIGSTOP), so their turn/start waits unread in its
+            // input and it never writes their threads down (without the stop, a fast codex sometimes stored them all)
+            signal("STOP", codexPid);
             for (CodexSession s : late) {
                 lost.put(s, s.runTurnAsync(TurnInput.text("turn on " + before.get(s)), TurnOptions.DEFAULTS, TurnListener.NONE));
             }
+            Thread.sleep(500);          // their turn/start written to codex's input
             ProcessHandle.of(codexPid).orElseThrow().destroyForcibly();     // SIGKILL
             long killed = System.nanoTime();
             wire.killedAt(killed);
@@ -198,5 +202,11 @@ class CodexCrashLiveTest {
 
     private static boolean isCodex(ProcessHandle p) {
         return p.isAlive() && p.info().commandLine().map(c -> c.contains("app-server")).orElse(false);
+    }
+
+    private static void signal(String name, long pid) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).as("kill -%s %d", name, pid).isZero();
     }
 }
