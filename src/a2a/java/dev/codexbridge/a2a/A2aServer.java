@@ -42,7 +42,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * CodexGateway gateway = CodexGateway.builder().client(shared)
- *         .configure(b -> b.thread(ThreadOptions.in(work)))
+ *         .configure(b -> b.cwd(work))
  *         .approvals(hostPolicy).callerApprovals(true)      // callers answer what hostPolicy leaves open
  *         .build();
  * try (A2aServer server = A2aServer.builder().port(8080).tokens(BearerTokens.read(file))

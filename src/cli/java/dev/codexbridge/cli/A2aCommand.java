@@ -9,7 +9,6 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import java.io.PrintStream;
@@ -145,7 +144,7 @@ final class A2aCommand implements Callable<Integer> {
                     .push(noPush ? null : pushAllowPrivate ? PushOptions.DEFAULTS.allowingPrivateAddresses() : PushOptions.DEFAULTS)
                     .contexts(contexts != null ? ContextStore.files(contexts, ContextStore.DEFAULT_MAX_CONTEXTS)
                             : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS))
-                    .gateway(CodexGateway.builder().client(codex).configure(b -> b.thread(ThreadOptions.in(work)))
+                    .gateway(CodexGateway.builder().client(codex).configure(b -> b.cwd(work))
                             .approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals).build())
                     .start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -37,7 +37,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -86,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
                         + ") -> allowed once");
                 return CompletableFuture.completedFuture(ApprovalDecision.once());
             }).build();
-            try (CodexSession session = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(codex).codexHome(home).build()).clientInfo(new ClientInfo("codex_bridge_demo", "codex-bridge demo", BuildInfo.version())).options()).thread(ThreadOptions.in(work))
+            try (CodexSession session = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(codex).codexHome(home).build()).clientInfo(new ClientInfo("codex_bridge_demo", "codex-bridge demo", BuildInfo.version())).options()).cwd(work)
                     .approvals(approvals).limits(TurnLimits.of(Duration.ofSeconds(timeoutSeconds), Duration.ZERO)).build()) {
                 String prompt = "Look around and leave a greeting in hello.txt.";
                 out.println("user> " + prompt);

@@ -8,7 +8,6 @@ import dev.codexbridge.mcp.McpHttpServer;
 import dev.codexbridge.mcp.McpSessions;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import java.io.PrintStream;
@@ -79,7 +78,7 @@ final class McpCommand implements Callable<Integer> {
                 .askForApproval("on-request").sandboxMode("read-only").write() : codexHome;
         try (CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).connect();
             CodexMcpServer server = CodexMcpServer.builder().cwd(work)
-                    .sessions(McpSessions.of(CodexGateway.builder().client(codex).configure(b -> b.thread(ThreadOptions.in(work)))
+                    .sessions(McpSessions.of(CodexGateway.builder().client(codex).configure(b -> b.cwd(work))
                             .approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals).build()))
                     .build()) {
             if (http == null) {

@@ -267,7 +267,7 @@ final class RunCommand implements Callable<Integer> {
             b.connection(CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(codexHome)
                     .withholdEnvironment(withheldEnvironment).build()).options());
         }
-        b.thread(ThreadOptions.builder().cwd(cwd).model(model).sandbox(sandbox).askForApproval(askForApproval).build())
+        b.replaceThreadOptions(ThreadOptions.builder().cwd(cwd).model(model).sandbox(sandbox).askForApproval(askForApproval).build())
                 .approvals(ApprovalPolicy.builder().handler(handler).alwaysMeansSession(!promptsAtTerminal).build())
                 .limits(TurnLimits.of(Duration.ofSeconds(timeoutSeconds), Duration.ofSeconds(idleSeconds)).withMaxSteps(maxSteps));
         if (resume != null) {

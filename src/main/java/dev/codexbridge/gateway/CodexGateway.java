@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * CodexGateway gateway = CodexGateway.builder()
  *         .tenants(tenants)                                  // or client(shared), pool(pool)
- *         .configure(b -> b.limits(limits).thread(options))
+ *         .configure(b -> b.limits(limits).replaceThreadOptions(options))
  *         .approvals(ApprovalPolicy.builder().commandRules(CommandRules.allowing("ls")).build())
  *         .callerApprovals(true)                             // callers answer what the rules leave open
  *         .build();

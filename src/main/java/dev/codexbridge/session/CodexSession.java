@@ -28,6 +28,7 @@ import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.telemetry.CodexTelemetry;
 import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.transcript.ProjectorOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * try (CodexSession session = CodexSession.builder()
- *         .thread(ThreadOptions.builder().cwd(workdir).build())
+ *         .replaceThreadOptions(ThreadOptions.builder().cwd(workdir).build())
  *         .approvals(ApprovalPolicy.builder().commandRules(CommandRules.allowing("ls", "cat")).handler(myHandler).build())
  *         .build()) {
  *     TurnResult r = session.runTurn(TurnInput.text("fix the failing test"));
@@ -515,10 +516,25 @@ public final class CodexSession implements AutoCloseable {
             return this;
         }
 
-        /** What the thread is opened and resumed with (default: codex's own settings, this process's directory). */
-        public Builder thread(ThreadOptions settings) {
+        /**
+         * Replaces every thread setting given so far (model, sandbox, approval setting, folder,
+         * instructions, config) with {@code settings} (default: codex's own settings, this
+         * process's directory). A host's configured settings — a starter's
+         * {@code codex-bridge.session.*}, a gateway's {@code configure} — are gone after it: to
+         * change one setting and keep the rest use {@link #cwd(Path)} or {@link #adjustThread}.
+         */
+        public Builder replaceThreadOptions(ThreadOptions settings) {
             this.thread = Objects.requireNonNull(settings, "settings");
             return this;
+        }
+
+        /**
+         * The thread's working folder; every other thread setting (the approval setting and the
+         * sandbox above all) stays as configured.
+         */
+        public Builder cwd(Path folder) {
+            Objects.requireNonNull(folder, "folder");
+            return adjustThread(t -> t.toBuilder().cwd(folder).build());
         }
 
         /** Resume this thread instead of starting a new one. */

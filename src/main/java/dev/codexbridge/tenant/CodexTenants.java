@@ -11,7 +11,6 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadOperation;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -45,11 +44,11 @@ import org.jspecify.annotations.Nullable;
  *         .maxProcesses(40)
  *         .idleTimeout(Duration.ofMinutes(10))
  *         .build()) {
- *     CodexSession s = tenants.newSession("alice", b -> b.thread(ThreadOptions.in(workspace)));
+ *     CodexSession s = tenants.newSession("alice", b -> b.cwd(workspace));
  *     s.runTurn(TurnInput.text("hello"));
  *     String thread = s.threadId();
  *     s.close();                                   // alice's codex stops after 10 idle minutes
- *     CodexSession again = tenants.resumeSession("alice", thread, b -> b.thread(ThreadOptions.in(workspace)));
+ *     CodexSession again = tenants.resumeSession("alice", thread, b -> b.cwd(workspace));
  * }
  * }</pre>
  *
@@ -286,7 +285,7 @@ public final class CodexTenants implements AutoCloseable {
             CodexClient client = started.client();
             CodexSession.Builder b = CodexSession.builder();
             if (!launcher.remote()) {
-                b.thread(ThreadOptions.in(homes.workspaceOf(tenantId)));   // the default; configure may name a folder inside it
+                b.cwd(homes.workspaceOf(tenantId));   // the default; configure may name a folder inside it
             }
             configure.accept(b);
             // a session that slept while its tenant's codex was stopped (idle, evicted) or died wakes on the

@@ -224,7 +224,7 @@ final class RuntimeProbe {
             scratch = Files.createTempDirectory("codex-bridge-probe-");
             ThreadOptions thread = ThreadOptions.builder().cwd(scratch).model(model).ephemeral(true)
                     .sandbox(SandboxMode.READ_ONLY).askForApproval(AskForApproval.NEVER).build();
-            try (CodexSession s = CodexSession.builder().client(codex).thread(thread)
+            try (CodexSession s = CodexSession.builder().client(codex).replaceThreadOptions(thread)
                     .limits(TurnLimits.of(timeout.multipliedBy(6), Duration.ZERO)).build()) {
                 TurnResult r = s.runTurn(TurnInput.text("Reply with the single word OK."));
                 if (r.status() == TurnOutcome.COMPLETED) {

@@ -73,7 +73,7 @@ public final class CodexSessions {
         this.thread = thread;
         this.hostDefaults = b -> {
             if (tenants == null) {
-                b.thread(thread);      // with tenants, per tenant: tenantDefaults
+                b.replaceThreadOptions(thread);      // with tenants, per tenant: tenantDefaults
             }
             b.limits(limits).onTurnEnded(this::turnEnded);
             if (rateLimits != null) {
@@ -89,7 +89,7 @@ public final class CodexSessions {
     }
 
     /**
-     * A new thread: the defaults, then {@code configure} (e.g. {@code b -> b.thread(ThreadOptions.in(dir))}).
+     * A new thread: the defaults, then {@code configure} (e.g. {@code b -> b.cwd(dir)}).
      * With tenants this refuses: say whose with {@link #open(String, Consumer)}.
      */
     public CodexSession open(Consumer<CodexSession.Builder> configure) {
@@ -284,7 +284,7 @@ public final class CodexSessions {
     }
 
     private Consumer<CodexSession.Builder> inWorkspace(String tenantId) {
-        return b -> b.thread(thread.toBuilder().cwd(tenants.workspace(tenantId)).build());
+        return b -> b.replaceThreadOptions(thread.toBuilder().cwd(tenants.workspace(tenantId)).build());
     }
 
     /** Why the last session could not be opened because codex could not be started or reached; null once one opened since. */

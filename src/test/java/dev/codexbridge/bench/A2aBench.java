@@ -10,7 +10,6 @@ import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -52,10 +51,10 @@ public final class A2aBench {
         try (ScriptedModelServer model = ScriptedModelServer.start().recording(false).respondWhenEmpty(r -> ModelReply.message("ok"));
              CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary())
                      .codexHome(IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write()).build()).connect();
-             CodexSession direct = CodexSession.builder().client(codex).thread(ThreadOptions.in(work)).build();
+             CodexSession direct = CodexSession.builder().client(codex).cwd(work).build();
              A2aServer server = A2aServer.builder().tokens(BearerTokens.of(Map.of(TOKEN, "bench")))
                      .limits(A2aLimits.DEFAULTS.withTasksPerPrincipal(tasks + turns * (rounds + 1) * 2 + 10))
-                     .gateway(CodexGateway.builder().client(codex).configure(b -> b.thread(ThreadOptions.in(work))).build())
+                     .gateway(CodexGateway.builder().client(codex).configure(b -> b.cwd(work)).build())
                      .start()) {
             HttpClient http = HttpClient.newHttpClient();
             String context = send(http, server.uri(), null).path("contextId").asText();

@@ -11,7 +11,6 @@ import dev.codexbridge.a2a.SessionSource;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
@@ -59,7 +58,7 @@ public final class A2aTasksBench {
                      .build()).connect();
              A2aServer server = A2aServer.builder().tokens(BearerTokens.of(Map.of(TOKEN, "bench"))).limits(limits)
                      .contexts(ContextStore.files(tmp.resolve("contexts"), 100_000))
-                     .sessions(SessionSource.of(CodexGateway.builder().client(codex).configure(b -> b.thread(ThreadOptions.in(work))).callerApprovals(true).build()))
+                     .sessions(SessionSource.of(CodexGateway.builder().client(codex).configure(b -> b.cwd(work)).callerApprovals(true).build()))
                      .start()) {
             HttpClient http = HttpClient.newHttpClient();
             String context = expect(send(http, server.uri(), null, "warm up"), "completed").path("contextId").asText();

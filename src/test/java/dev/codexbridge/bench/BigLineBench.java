@@ -18,7 +18,6 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -39,7 +38,7 @@ public final class BigLineBench {
         Thread feeder = StreamBench.feeder(stream, pipe, go, new AtomicLong());
         InlineCodex codex = new InlineCodex(Channels.newInputStream(pipe.source()), Channels.newOutputStream(pipe.sink()),
                 turnId -> go.countDown());
-        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadOptions.in(Path.of("/work")))
+        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).cwd(Path.of("/work"))
                 .approvals(ApprovalPolicy.builder().build()).limits(TurnLimits.of(Duration.ofMinutes(5), Duration.ZERO)).build()) {
             s.start();
             long base = SessionsBench.usedHeap();

@@ -4,7 +4,6 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnListener;
@@ -68,7 +67,7 @@ public final class CrashBench {
                     .findFirst().orElseThrow().pid();
             AtomicInteger replaced = new AtomicInteger();
             for (int i = 0; i < n; i++) {
-                sessions.add(CodexSession.builder().client(shared).thread(ThreadOptions.in(rig.work))
+                sessions.add(CodexSession.builder().client(shared).cwd(rig.work)
                         .limits(TurnLimits.of(LiveRig.TURN_TIMEOUT, Duration.ZERO)).onThreadReplaced(r -> replaced.incrementAndGet()).build());
             }
             long t0 = System.nanoTime();

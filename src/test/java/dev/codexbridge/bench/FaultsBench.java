@@ -3,7 +3,6 @@ package dev.codexbridge.bench;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnListener;
@@ -55,7 +54,7 @@ public final class FaultsBench {
                     .reconnect(new ReconnectPolicy(8, Duration.ofMillis(50), Duration.ofSeconds(1), ReconnectPolicy.DEFAULT.concurrentResumes()))
                     .connect()) {
                 for (int i = 0; i < n; i++) {
-                    sessions.add(CodexSession.builder().client(shared).thread(ThreadOptions.in(rig.work))
+                    sessions.add(CodexSession.builder().client(shared).cwd(rig.work)
                             .limits(TurnLimits.of(LiveRig.TURN_TIMEOUT, Duration.ZERO)).build());
                 }
                 peak.reset();

@@ -10,7 +10,6 @@ import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.Toml;
 import dev.codexbridge.protocol.ThreadLoadedListParams;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnListener;
@@ -111,7 +110,7 @@ public final class IdleBench {
             for (int from = 0; from < n; from += BATCH) {
                 List<CompletableFuture<TurnResult>> batch = new ArrayList<>();
                 for (int i = from; i < Math.min(n, from + BATCH); i++) {
-                    CodexSession s = CodexSession.builder().client(client).thread(ThreadOptions.in(rig.work))
+                    CodexSession s = CodexSession.builder().client(client).cwd(rig.work)
                             .limits(TurnLimits.of(LiveRig.TURN_TIMEOUT, Duration.ZERO)).hibernateAfter(idle).build();
                     sessions.add(s);
                     batch.add(s.runTurnAsync(TurnInput.text("bench: quick"), TurnOptions.DEFAULTS, TurnListener.NONE));
@@ -308,7 +307,7 @@ public final class IdleBench {
         List<CompletableFuture<TurnResult>> turns = new ArrayList<>();
         long t0 = System.nanoTime();
         for (String id : ids) {
-            CodexSession s = CodexSession.builder().client(client).thread(ThreadOptions.in(rig.work)).resumeThread(id)
+            CodexSession s = CodexSession.builder().client(client).cwd(rig.work).resumeThread(id)
                     .limits(TurnLimits.of(LiveRig.TURN_TIMEOUT, Duration.ZERO)).hibernateAfter(Duration.ofHours(1)).build();
             woken.add(s);
             turns.add(s.runTurnAsync(TurnInput.text("bench: quick"), TurnOptions.DEFAULTS, TurnListener.NONE));

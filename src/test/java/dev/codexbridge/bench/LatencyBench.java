@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -54,7 +53,7 @@ public final class LatencyBench {
             }
         };
         TurnResult r;
-        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadOptions.in(Path.of("/work")))
+        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).cwd(Path.of("/work"))
                 .approvals(ApprovalPolicy.builder().build()).limits(TurnLimits.of(Duration.ofMinutes(5), Duration.ZERO)).build()) {
             s.start();
             r = s.runTurn(TurnInput.text("latency"), TurnOptions.DEFAULTS, listener);

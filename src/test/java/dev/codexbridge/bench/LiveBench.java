@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -138,7 +137,7 @@ public final class LiveBench {
     private static double[] library(Path binary, Path home, Path work, ScriptedModelServer model, int turns, List<Double> startTimes) {
         double[] times = new double[turns];
         long t0 = System.nanoTime();
-        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).options()).thread(ThreadOptions.in(work))
+        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).options()).cwd(work)
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build()) {
             s.start();
             startTimes.add((System.nanoTime() - t0) / 1e6);

@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -64,12 +63,12 @@ final class LiveRig implements AutoCloseable {
     /** A session on a shared connection (start() sends thread/start on it). */
     CodexSession.Builder shared(CodexClient client) {
         // the client's own deadline (120 s, connect above) applies to the session's requests
-        return CodexSession.builder().client(client).thread(ThreadOptions.in(work)).limits(TurnLimits.of(TURN_TIMEOUT, Duration.ZERO));
+        return CodexSession.builder().client(client).cwd(work).limits(TurnLimits.of(TURN_TIMEOUT, Duration.ZERO));
     }
 
     /** A session that owns its codex process (start() spawns it, initializes, sends thread/start). */
     CodexSession.Builder ownProcess() {
-        return CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).requestTimeout(Duration.ofSeconds(120)).options()).thread(ThreadOptions.in(work)).limits(TurnLimits.of(TURN_TIMEOUT, Duration.ZERO));
+        return CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).requestTimeout(Duration.ofSeconds(120)).options()).cwd(work).limits(TurnLimits.of(TURN_TIMEOUT, Duration.ZERO));
     }
 
     static ModelReply reply(RecordedRequest request) {

@@ -10,7 +10,6 @@ import dev.codexbridge.mcp.OutputSchemaCheck;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -50,9 +49,9 @@ public final class McpBench {
         try (ScriptedModelServer model = ScriptedModelServer.start().recording(false).respondWhenEmpty(r -> ModelReply.message("ok"));
              CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary())
                      .codexHome(IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write()).build()).connect();
-             CodexSession direct = CodexSession.builder().client(codex).thread(ThreadOptions.in(work)).build();
+             CodexSession direct = CodexSession.builder().client(codex).cwd(work).build();
              CodexMcpServer server = CodexMcpServer.builder().sessions(McpSessions.of(CodexGateway.builder().client(codex)
-                     .configure(b -> b.thread(ThreadOptions.in(work))).build())).build();
+                     .configure(b -> b.cwd(work)).build())).build();
              McpHttpServer http = McpHttpServer.builder(server).authenticator(BearerTokens.of(Map.of(TOKEN, "bench"))).start();
              McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(http.uri().resolve("/").toString())
                              .endpoint(McpHttpServer.PATH)

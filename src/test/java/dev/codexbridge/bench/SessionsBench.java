@@ -21,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -47,7 +46,7 @@ public final class SessionsBench {
             MemoryPipe down = new MemoryPipe();
             InlineCodex codex = new InlineCodex(down.input(), down.output(), turnId -> openTurn(down.output(), turnId));
             codexes.add(codex);
-            CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadOptions.in(Path.of("/work")))
+            CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).cwd(Path.of("/work"))
                     .approvals(ApprovalPolicy.builder().build()).limits(TurnLimits.of(Duration.ofMinutes(10), Duration.ZERO)).build();
             s.start();
             sessions.add(s);

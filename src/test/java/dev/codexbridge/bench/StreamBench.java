@@ -27,7 +27,6 @@ import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -138,7 +137,7 @@ public final class StreamBench {
                 turnId -> go.countDown());
         TurnResult result;
         long end;
-        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadOptions.in(Path.of("/work")))
+        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).cwd(Path.of("/work"))
                 .telemetry(TELEMETRY)
                 .approvals(ApprovalPolicy.builder().autoApproveCommands(true).build())
                 .limits(TurnLimits.of(Duration.ofMinutes(5), Duration.ZERO)).build()) {

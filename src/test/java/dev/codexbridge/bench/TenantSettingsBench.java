@@ -7,7 +7,6 @@ import static dev.codexbridge.bench.ProcMemory.percentile;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnOutcome;
@@ -115,7 +114,7 @@ public final class TenantSettingsBench {
             List<Double> starts = new ArrayList<>();
             String failed = null;
             for (int i = 0; i < threads; i++) {
-                CodexSession s = CodexSession.builder().client(client).thread(ThreadOptions.in(rig.work))
+                CodexSession s = CodexSession.builder().client(client).cwd(rig.work)
                         .limits(TurnLimits.of(LiveRig.TURN_TIMEOUT, Duration.ZERO)).build();
                 long st = System.nanoTime();
                 try {

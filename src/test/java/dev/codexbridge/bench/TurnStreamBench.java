@@ -4,7 +4,6 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnEventIterator;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
@@ -88,7 +87,7 @@ public final class TurnStreamBench {
         TurnResult result;
         long end;
         try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options())
-                .thread(ThreadOptions.in(Path.of("/work")))
+                .cwd(Path.of("/work"))
                 .approvals(ApprovalPolicy.builder().autoApproveCommands(true).build())
                 .limits(TurnLimits.of(Duration.ofMinutes(5), Duration.ZERO)).build()) {
             s.start();

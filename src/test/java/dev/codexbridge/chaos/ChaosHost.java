@@ -12,7 +12,6 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.rpc.WireTap;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnListener;
@@ -239,7 +238,7 @@ public final class ChaosHost {
                 giveUp = System.nanoTime() + hang.toNanos();     // a turn to settle first: stopping does not drop it
             }
             String kept = state.slot(slot).threadId();
-            CodexSession.Builder b = CodexSession.builder().client(client).approvals(grant).thread(ThreadOptions.in(work))
+            CodexSession.Builder b = CodexSession.builder().client(client).approvals(grant).cwd(work)
                     .limits(TurnLimits.of(turnTimeout, Duration.ZERO)).hibernateAfter(HIBERNATE);
             CodexSession session = kept == null ? b.build() : b.resumeThread(kept).build();
             try {

@@ -6,7 +6,6 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnListener;
@@ -198,7 +197,7 @@ public final class ChaosRun {
                 unusable.put(i, "never opened a thread");
                 continue;
             }
-            CodexSession session = CodexSession.builder().client(fresh).thread(ThreadOptions.in(work)).resumeThread(s.threadId())
+            CodexSession session = CodexSession.builder().client(fresh).cwd(work).resumeThread(s.threadId())
                     .limits(TurnLimits.of(settings.turnTimeout(), Duration.ZERO)).build();
             sessions.add(session);
             turns.put(i, session.runTurnAsync(TurnInput.text(ChaosModel.prompt("plain", "probe" + i)), TurnOptions.DEFAULTS, TurnListener.NONE));

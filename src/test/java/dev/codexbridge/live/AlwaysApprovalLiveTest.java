@@ -12,7 +12,6 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.CommandExecutionRequestApprovalParams;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnOutcome;
@@ -72,7 +71,7 @@ class AlwaysApprovalLiveTest {
     /** A session on {@link #home} as it is now (written once by the test). */
     private CodexSession session(ApprovalPolicy approvals) {
         return CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(LiveCodex.binary())
-                        .codexHome(home).build()).wireTap(wire).options()).thread(ThreadOptions.in(work))
+                        .codexHome(home).build()).wireTap(wire).options()).cwd(work)
                 .limits(TurnLimits.of(Duration.ofSeconds(120), Duration.ZERO)).approvals(approvals).build();
     }
 

@@ -11,7 +11,6 @@ import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.CommandExecutionStatus;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOutcome;
@@ -95,7 +94,7 @@ class ApprovalOrderLiveTest {
             TurnResult result;
             try (CodexSession session = CodexSession.builder()
                     .connection(CodexClient.builder().process(CodexLaunch.appServer(codex).codexHome(home).build()).options())
-                    .thread(ThreadOptions.in(Files.createDirectories(tmp.resolve("work"))))
+                    .cwd(Files.createDirectories(tmp.resolve("work")))
                     .approvals(ApprovalPolicy.builder()
                             .handler(r -> CompletableFuture.completedFuture(ApprovalDecision.deny("not here"))).build())
                     .build()) {

@@ -4,7 +4,6 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
 import java.nio.file.Path;
@@ -31,7 +30,7 @@ public final class ArtifactHostMain {
         // located again as codex starts, as a host that names no binary gets it
         try (CodexSession session = CodexSession.builder()
                 .connection(CodexClient.builder().process(CodexLaunch.appServer().codexHome(Path.of(args[0])).build()).options())
-                .thread(ThreadOptions.in(Path.of(args[1])))
+                .cwd(Path.of(args[1]))
                 .build()) {
             TurnResult r = session.runTurn(TurnInput.text("Say hello."));
             System.out.println("ANSWER " + r.status() + " " + r.finalText());

@@ -9,7 +9,6 @@ import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ErrorCategory;
 import dev.codexbridge.session.ThreadReplacement;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnListener;
@@ -87,7 +86,7 @@ class CodexCrashLiveTest {
             long codexPid = codexChild();
             for (int i = 0; i < SESSIONS + IDLE + LATE; i++) {
                 CodexSession[] self = new CodexSession[1];
-                self[0] = CodexSession.builder().client(shared).thread(ThreadOptions.in(work)).approvals(neverAnswers)
+                self[0] = CodexSession.builder().client(shared).cwd(work).approvals(neverAnswers)
                         .limits(TurnLimits.of(Duration.ofMinutes(2), Duration.ZERO))
                         .onThreadReplaced(r -> told.put(self[0], r)).build();
                 sessions.add(self[0]);

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
@@ -45,7 +44,7 @@ class CodexOtelExportKeysLiveTest {
             try (CodexClient client = CodexClient.connect(CodexClient.builder()
                     .process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).build()).options());
                  CodexSession session = CodexSession.builder().client(client)
-                         .thread(ThreadOptions.in(Files.createDirectories(tmp.resolve("work")))).build()) {
+                         .cwd(Files.createDirectories(tmp.resolve("work"))).build()) {
                 r = session.runTurn(TurnInput.text("hello"));
             }
             assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);

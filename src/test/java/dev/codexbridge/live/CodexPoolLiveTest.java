@@ -8,7 +8,6 @@ import dev.codexbridge.pool.EndpointState;
 import dev.codexbridge.pool.PoolException;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.session.TurnLimits;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
@@ -72,7 +71,7 @@ class CodexPoolLiveTest {
             Path home = IsolatedCodexHome.builder(dir.resolve("home"), m.baseUrl()).write();
             try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, Files.createDirectories(dir.resolve("w")), List.of());
                  CodexPool pool = CodexPool.builder().endpoint("warm-up", server.endpoint()).build();
-                 CodexSession s = pool.newSession(b -> b.thread(ThreadOptions.in(dir)))) {
+                 CodexSession s = pool.newSession(b -> b.cwd(dir))) {
                 assertThat(s.threadId()).isNotBlank();
             }
         }
@@ -151,7 +150,7 @@ class CodexPoolLiveTest {
     }
 
     private CodexSession session(CodexPool pool) {
-        return pool.newSession(b -> b.thread(ThreadOptions.in(work)).limits(TurnLimits.of(Duration.ofSeconds(120), Duration.ZERO)));
+        return pool.newSession(b -> b.cwd(work).limits(TurnLimits.of(Duration.ofSeconds(120), Duration.ZERO)));
     }
 
     private int node(String name) {
@@ -185,7 +184,7 @@ class CodexPoolLiveTest {
             first.close();
             assertThat(pool.endpoints().get(node(firstNode)).threads()).isEqualTo(1);
 
-            try (CodexSession resumed = pool.resumeSession(thread, b -> b.thread(ThreadOptions.in(work)))) {
+            try (CodexSession resumed = pool.resumeSession(thread, b -> b.cwd(work))) {
                 assertThat(resumed.threadId()).isEqualTo(thread);
                 assertThat(pool.endpointOf(thread)).contains(firstNode);
                 model.enqueue(ModelReply.message("second answer"));
@@ -220,7 +219,7 @@ class CodexPoolLiveTest {
             Awaitility.await().atMost(Duration.ofSeconds(10))
                     .until(() -> !pool.endpoints().get(node(lost)).healthy());
 
-            assertThatThrownBy(() -> pool.resumeSession(s.threadId(), b -> b.thread(ThreadOptions.in(work))))
+            assertThatThrownBy(() -> pool.resumeSession(s.threadId(), b -> b.cwd(work)))
                     .isInstanceOf(PoolException.class).hasMessageContaining(lost).hasMessageContaining("is down")
                     .hasMessageContaining("do not share CODEX_HOME");
             s.close();
@@ -249,7 +248,7 @@ class CodexPoolLiveTest {
             assertThat(dead.status()).isEqualTo(TurnOutcome.FAILED);
             s.close();
 
-            try (CodexSession moved = pool.resumeSession(thread, b -> b.thread(ThreadOptions.in(work)))) {
+            try (CodexSession moved = pool.resumeSession(thread, b -> b.cwd(work))) {
                 String now = pool.endpointOf(thread).orElseThrow();
                 assertThat(now).isNotEqualTo(lost);
                 assertThat(moved.threadId()).isEqualTo(thread);

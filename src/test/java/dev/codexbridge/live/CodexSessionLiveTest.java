@@ -40,7 +40,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /** {@link CodexSession} against the real pinned codex and the scripted model server. */
@@ -72,7 +71,7 @@ class CodexSessionLiveTest {
     private CodexSession.Builder session(Consumer<IsolatedCodexHome.Builder> home) {
         IsolatedCodexHome.Builder h = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl());
         home.accept(h);
-        return CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(h.write()).build()).wireTap(wire).options()).thread(ThreadOptions.in(work))
+        return CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(h.write()).build()).wireTap(wire).options()).cwd(work)
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO));
     }
 

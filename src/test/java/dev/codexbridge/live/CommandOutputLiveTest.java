@@ -6,7 +6,6 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnListener;
@@ -47,7 +46,7 @@ class CommandOutputLiveTest {
             List<String> completed = new CopyOnWriteArrayList<>();
             try (CodexSession s = CodexSession.builder()
                     .connection(CodexClient.builder().process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).build()).options())
-                    .thread(ThreadOptions.in(work)).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build()) {
+                    .cwd(work).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build()) {
                 TurnResult r = s.runTurn(TurnInput.text("show the notes"), TurnOptions.DEFAULTS, new TurnListener() {
                     @Override
                     public void onCommandOutputDelta(String itemId, String delta) {

@@ -11,7 +11,6 @@ import dev.codexbridge.approval.CommandStep;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnListener;
@@ -79,7 +78,7 @@ class CommandRulesLiveTest {
             try (CodexSession s = CodexSession.builder()
                     .connection(CodexClient.builder().process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).build())
                             .wireTap(wire).options())
-                    .thread(ThreadOptions.in(work)).limits(TurnLimits.of(Duration.ofSeconds(180), Duration.ZERO))
+                    .cwd(work).limits(TurnLimits.of(Duration.ofSeconds(180), Duration.ZERO))
                     .approvals(approvals).build()) {
                 r = s.runTurn(TurnInput.text("look around"), TurnOptions.DEFAULTS, listener);
             }

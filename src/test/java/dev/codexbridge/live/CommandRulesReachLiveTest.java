@@ -77,7 +77,7 @@ class CommandRulesReachLiveTest {
             try (CodexClient codex = CodexClient.builder()
                     .process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).build()).wireTap(wire).connect();
                  CodexSession s = CodexSession.builder().client(codex)
-                         .thread(ThreadOptions.builder().cwd(work).sandbox(SandboxMode.WORKSPACE_WRITE).askForApproval(ask).build())
+                         .replaceThreadOptions(ThreadOptions.builder().cwd(work).sandbox(SandboxMode.WORKSPACE_WRITE).askForApproval(ask).build())
                          .limits(TurnLimits.of(Duration.ofSeconds(180), Duration.ZERO))
                          .approvals(approvals).build()) {
                 r = s.runTurn(TurnInput.text("tidy up"), TurnOptions.DEFAULTS, listener);

@@ -7,7 +7,6 @@ import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.protocol.ModelListParams;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
@@ -151,7 +150,7 @@ class DeadSocketLiveTest {
 
     /** Starts a turn whose model answer takes 6 s and returns 1.5 s into it. */
     private CompletableFuture<TurnResult> startTurn(CodexClient client) throws InterruptedException {
-        CodexSession session = CodexSession.builder().client(client).thread(ThreadOptions.in(work)).build();
+        CodexSession session = CodexSession.builder().client(client).cwd(work).build();
         session.start();
         CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("take your time"), TurnOptions.DEFAULTS,
                 TurnListener.NONE);

@@ -9,7 +9,6 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.EnvironmentPolicy;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnOutcome;
@@ -77,7 +76,7 @@ class EnvironmentPolicyLiveTest {
                 .build();
         CodexLaunch codex = launch.codexHome(home).baseEnvironment(host).build();
         try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().process(codex).options())
-                .thread(ThreadOptions.in(work)).approvals(once).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO))
+                .cwd(work).approvals(once).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO))
                 .build()) {
             TurnResult r = s.runTurn(TurnInput.text("show me the environment"));
             assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);

@@ -65,7 +65,7 @@ class FailureCategoriesLiveTest {
             return new CompletableFuture<>();
         }).build();
         CodexClient shared = CodexClient.builder().process(launch()).connect();
-        try (CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(work)).approvals(neverAnswers)
+        try (CodexSession s = CodexSession.builder().client(shared).cwd(work).approvals(neverAnswers)
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build()) {
             CompletableFuture<TurnResult> turn = s.runTurnAsync(TurnInput.text("run it"), TurnOptions.DEFAULTS, TurnListener.NONE);
             assertThat(asked.await(60, TimeUnit.SECONDS)).isTrue();
@@ -90,7 +90,7 @@ class FailureCategoriesLiveTest {
             return new CompletableFuture<>();
         }).build();
         CodexSession s = CodexSession.builder().connection(CodexClient.builder().process(launch()).options())
-                .thread(ThreadOptions.in(work)).approvals(neverAnswers).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
+                .cwd(work).approvals(neverAnswers).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
         CompletableFuture<TurnResult> turn = s.runTurnAsync(TurnInput.text("run it"), TurnOptions.DEFAULTS, TurnListener.NONE);
         assertThat(asked.await(60, TimeUnit.SECONDS)).isTrue();
         s.close();
@@ -109,7 +109,7 @@ class FailureCategoriesLiveTest {
             return new CompletableFuture<>();
         }).build();
         try (CodexClient shared = CodexClient.builder().process(launch()).connect();
-             CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(work)).approvals(neverAnswers)
+             CodexSession s = CodexSession.builder().client(shared).cwd(work).approvals(neverAnswers)
                      .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build()) {
             CompletableFuture<TurnResult> turn = s.runTurnAsync(TurnInput.text("run it"), TurnOptions.DEFAULTS, TurnListener.NONE);
             assertThat(asked.await(60, TimeUnit.SECONDS)).isTrue();
@@ -133,7 +133,7 @@ class FailureCategoriesLiveTest {
         extra.put("approvalPolicy", "on_request");
         model.enqueue(ModelReply.message("hello"));
         try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().process(launch()).options())
-                .thread(ThreadOptions.builder().cwd(work).extraParams(extra).build())
+                .replaceThreadOptions(ThreadOptions.builder().cwd(work).extraParams(extra).build())
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build()) {
             TurnResult r = s.runTurn(TurnInput.text("hi"));
             assertThat(r.error().category()).isEqualTo(ErrorCategory.SETTINGS_REJECTED);
@@ -149,7 +149,7 @@ class FailureCategoriesLiveTest {
     void aTurnSettingCodexRejectsLeavesTheSessionForTheNextTurn() throws Exception {
         model.enqueue(ModelReply.message("hello"));
         try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().process(launch()).options())
-                .thread(ThreadOptions.in(work)).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build()) {
+                .cwd(work).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build()) {
             ObjectNode typo = Json.object().put("approvalPolicy", "on_request");
             TurnResult r = s.runTurn(TurnInput.text("hi"), TurnOptions.DEFAULTS.withExtraParams(typo), TurnListener.NONE);
             assertThat(r.error()).isNotNull();
@@ -169,7 +169,7 @@ class FailureCategoriesLiveTest {
         Path bad = IsolatedCodexHome.builder(tmp.resolve("bad"), model.baseUrl()).approvalPolicy("on_request").write();
         try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().process(
                         CodexLaunch.appServer(LiveCodex.binary()).codexHome(bad).workingDirectory(work).build()).options())
-                .thread(ThreadOptions.in(work))
+                .cwd(work)
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build()) {
             TurnResult r = s.runTurn(TurnInput.text("hi"));
             assertThat(r.error().category()).isEqualTo(ErrorCategory.SETTINGS_REJECTED);

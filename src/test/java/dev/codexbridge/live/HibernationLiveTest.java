@@ -6,7 +6,6 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ThreadLoadedListParams;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnOutcome;
@@ -59,9 +58,9 @@ class HibernationLiveTest {
                 .name("codex-hibernation").detachFromTerminal(true).build();
         model.enqueue(ModelReply.message("first answer"), ModelReply.message("kept answer"), ModelReply.message("second answer"));
         try (CodexClient shared = CodexClient.builder().process(launch).wireTap(wire).connect();
-             CodexSession sleeper = CodexSession.builder().client(shared).thread(ThreadOptions.in(work))
+             CodexSession sleeper = CodexSession.builder().client(shared).cwd(work)
                      .limits(TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO)).hibernateAfter(Duration.ofSeconds(1)).build();
-             CodexSession keeper = CodexSession.builder().client(shared).thread(ThreadOptions.in(work))
+             CodexSession keeper = CodexSession.builder().client(shared).cwd(work)
                      .limits(TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO)).hibernateAfter(Duration.ZERO).build()) {
             TurnResult first = sleeper.runTurn(TurnInput.text("hello"));
             assertThat(first.status()).isEqualTo(TurnOutcome.COMPLETED);

@@ -6,7 +6,6 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.readme.Jackson3Host;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnListener;
@@ -114,7 +113,7 @@ class HostOnJackson3LiveTest {
         Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
         return CodexSession.builder()
                 .connection(CodexClient.builder().process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).build()).wireTap(wire).options())
-                .thread(ThreadOptions.in(Files.createDirectories(tmp.resolve("work"))))
+                .cwd(Files.createDirectories(tmp.resolve("work")))
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO));
     }
 }

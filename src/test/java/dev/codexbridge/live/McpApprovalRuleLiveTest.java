@@ -219,7 +219,7 @@ class McpApprovalRuleLiveTest {
     /** {@link EchoMcpServer}'s servers are {@code required}, so codex starts the thread only once they are up. */
     private CodexSession session(String toml, String policy, ApprovalPolicy approvals) throws java.io.IOException {
         Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).extraToml(toml).write();
-        return CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).build()).wireTap(wire).options()).thread(ThreadOptions.builder().cwd(Files.createDirectories(tmp.resolve("work"))).askForApproval(policy).build())
+        return CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).build()).wireTap(wire).options()).replaceThreadOptions(ThreadOptions.builder().cwd(Files.createDirectories(tmp.resolve("work"))).askForApproval(policy).build())
                 .limits(TurnLimits.of(Duration.ofSeconds(120), Duration.ZERO)).approvals(approvals).build();
     }
 

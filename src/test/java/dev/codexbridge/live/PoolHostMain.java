@@ -6,7 +6,6 @@ import dev.codexbridge.protocol.ThreadTurnsListParams;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.protocol.TurnStatus;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
@@ -36,8 +35,8 @@ public final class PoolHostMain {
             b.endpoint("node-" + (i - 1), CodexEndpoint.parse(args[i]));
         }
         CodexPool pool = b.build();
-        CodexSession idle = pool.newSession(s -> s.thread(ThreadOptions.in(work)));
-        CodexSession session = pool.newSession(s -> s.thread(ThreadOptions.in(work)));
+        CodexSession idle = pool.newSession(s -> s.cwd(work));
+        CodexSession session = pool.newSession(s -> s.cwd(work));
         System.out.println("IDLE " + idle.threadId());
         System.out.println("THREAD " + session.threadId());
         System.out.println("ENDPOINT " + pool.endpointOf(session.threadId()).orElseThrow());

@@ -30,7 +30,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /** The real codex meets a model API answering 429: how codex reports it, and the governor's retry. */
@@ -58,7 +57,7 @@ class RateLimitLiveTest {
 
     private CodexSession.Builder session() {
         Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
-        return CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).build()).wireTap(wire).options()).thread(ThreadOptions.in(work))
+        return CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).build()).wireTap(wire).options()).cwd(work)
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO));
     }
 

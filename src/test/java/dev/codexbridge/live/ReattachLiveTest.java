@@ -13,7 +13,6 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ErrorCategory;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnListener;
@@ -173,7 +172,7 @@ class ReattachLiveTest {
                 ModelReply.builder("resp-cmd").message("running it").functionCall("call-sleep", null, "exec_command", command("sleep 5; echo slept")).build(),
                 ModelReply.builder("resp-end").message("the command finished").build());
         try (Route route = route(over); CodexClient client = client(route.endpoint());
-             CodexSession session = CodexSession.builder().client(client).thread(ThreadOptions.in(work))
+             CodexSession session = CodexSession.builder().client(client).cwd(work)
                      .limits(TurnLimits.of(Duration.ofSeconds(120), Duration.ZERO)).build()) {
             session.start();
             Heard heard = new Heard();
@@ -229,7 +228,7 @@ class ReattachLiveTest {
             return decision;
         }).build();
         try (Route route = route(over); CodexClient client = client(route.endpoint());
-             CodexSession session = CodexSession.builder().client(client).thread(ThreadOptions.in(work)).approvals(slowHost)
+             CodexSession session = CodexSession.builder().client(client).cwd(work).approvals(slowHost)
                      .limits(TurnLimits.of(Duration.ofSeconds(120), Duration.ZERO)).build()) {
             session.start();
             Heard heard = new Heard();
@@ -264,7 +263,7 @@ class ReattachLiveTest {
                 ModelReply.builder("resp-end").message("finished for everyone").build());
         try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of());
              CodexClient first = client(server.endpoint());
-             CodexSession starter = CodexSession.builder().client(first).thread(ThreadOptions.in(work))
+             CodexSession starter = CodexSession.builder().client(first).cwd(work)
                      .limits(TurnLimits.of(Duration.ofSeconds(120), Duration.ZERO)).build()) {
             String thread = starter.start();
             Heard started = new Heard();
@@ -273,7 +272,7 @@ class ReattachLiveTest {
 
             // a host that restarted: a new client, the thread resumed by id, the running turn found and followed
             try (CodexClient second = client(server.endpoint());
-                 CodexSession follower = CodexSession.builder().client(second).thread(ThreadOptions.in(work)).resumeThread(thread)
+                 CodexSession follower = CodexSession.builder().client(second).cwd(work).resumeThread(thread)
                          .limits(TurnLimits.of(Duration.ofSeconds(120), Duration.ZERO)).build()) {
                 String running = follower.runningTurnId().orElseThrow();
                 Heard heard = new Heard();
@@ -300,7 +299,7 @@ class ReattachLiveTest {
         ListeningAppServer first = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of());
         try (FaultProxy proxy = FaultProxy.tcp(first.uri().getHost(), first.uri().getPort());
              CodexClient client = client(CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()));
-             CodexSession session = CodexSession.builder().client(client).thread(ThreadOptions.in(work))
+             CodexSession session = CodexSession.builder().client(client).cwd(work)
                      .limits(TurnLimits.of(Duration.ofSeconds(120), Duration.ZERO)).build()) {
             String thread = session.start();
             Heard heard = new Heard();

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.support.FaultProxy;
 import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
@@ -57,7 +56,7 @@ class ReconnectTelemetryLiveTest {
                 CodexEndpoint ep = CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()).tokenFile(token);
                 try (CodexClient client = CodexClient.builder().wireTap(wire).telemetry(CodexTelemetry.of(otel.openTelemetry()))
                         .reconnect(new ReconnectPolicy(5, Duration.ofMillis(50), Duration.ofSeconds(1), 4)).connect(ep);
-                     CodexSession session = CodexSession.builder().client(client).thread(ThreadOptions.in(work)).build()) {
+                     CodexSession session = CodexSession.builder().client(client).cwd(work).build()) {
                     session.start();
                     proxy.cut();
                     await().atMost(Duration.ofSeconds(60)).until(() -> !otel.spansNamed("codex.reconnect").isEmpty());

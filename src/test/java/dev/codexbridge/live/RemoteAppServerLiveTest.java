@@ -33,7 +33,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -79,7 +78,7 @@ class RemoteAppServerLiveTest {
 
     private TurnResult turn(CodexClient client, String reply) {
         model.enqueue(ModelReply.message(reply));
-        try (CodexSession s = CodexSession.builder().client(client).thread(ThreadOptions.in(work))
+        try (CodexSession s = CodexSession.builder().client(client).cwd(work)
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build()) {
             return s.runTurn(TurnInput.text("say it"));
         }

@@ -12,7 +12,6 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ServerRequestHandler;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnListener;
@@ -118,7 +117,7 @@ class ServerRequestResolvedLiveTest {
     }
 
     private CodexSession.Builder session(CodexClient client) {
-        return CodexSession.builder().client(client).thread(ThreadOptions.in(work))
+        return CodexSession.builder().client(client).cwd(work)
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO));
     }
 

@@ -32,7 +32,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -80,7 +79,7 @@ class SharedConnectionLiveTest {
                 .reconnect(new ReconnectPolicy(5, Duration.ofMillis(50), Duration.ofSeconds(1), 8)).connect()) {
             long codexPid = codexChild();
             for (int i = 0; i < SESSIONS; i++) {
-                sessions.add(CodexSession.builder().client(shared).thread(ThreadOptions.in(work)).approvals(neverAnswers)
+                sessions.add(CodexSession.builder().client(shared).cwd(work).approvals(neverAnswers)
                         .limits(TurnLimits.of(Duration.ofMinutes(2), Duration.ZERO)).build());
             }
             CompletableFuture.allOf(sessions.stream().map(CodexSession::startAsync).toArray(CompletableFuture[]::new))

@@ -9,7 +9,6 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnOutcome;
@@ -64,7 +63,7 @@ class TelemetryLiveTest {
             try (CodexClient client = CodexClient.connect(CodexClient.builder()
                     .process(CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).build()).wireTap(wire)
                     .telemetry(CodexTelemetry.of(otel.openTelemetry())).options());
-                 CodexSession session = CodexSession.builder().client(client).thread(ThreadOptions.in(work))
+                 CodexSession session = CodexSession.builder().client(client).cwd(work)
                          .approvals(ApprovalPolicy.builder().handler(q -> CompletableFuture.completedFuture(ApprovalDecision.once())).build())
                          .limits(TurnLimits.of(Duration.ofSeconds(120), Duration.ZERO)).build();
                  Scope ignored = host.makeCurrent()) {

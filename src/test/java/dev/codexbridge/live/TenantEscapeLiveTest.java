@@ -169,7 +169,7 @@ class TenantEscapeLiveTest {
                 ThreadOptions.builder().cwd(work).config("default_permissions", ":danger-full-access").build(),
                 ThreadOptions.builder().cwd(work).extraParams(sandboxExtra).build());
         for (ThreadOptions options : overriding) {
-            assertThatThrownBy(() -> tenants.newSession("alice", b -> b.thread(options)))
+            assertThatThrownBy(() -> tenants.newSession("alice", b -> b.replaceThreadOptions(options)))
                     .as(options.toString())
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("tenant alice")
@@ -380,6 +380,6 @@ class TenantEscapeLiveTest {
     }
 
     private static java.util.function.Consumer<CodexSession.Builder> inWork(Path work) {
-        return b -> b.thread(ThreadOptions.in(work)).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO));
+        return b -> b.cwd(work).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO));
     }
 }

@@ -14,7 +14,6 @@ import dev.codexbridge.protocol.ThreadLoadedListParams;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadAccessDeniedException;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnOptions;
@@ -116,7 +115,7 @@ class TenantsLiveTest {
 
     /** Remote tenants: their app-servers' own folders, the shared test workspace. */
     private Consumer<CodexSession.Builder> inRemoteWork() {
-        return inWork().andThen(b -> b.thread(ThreadOptions.in(work)));
+        return inWork().andThen(b -> b.cwd(work));
     }
 
     private static String toolOutput(TurnResult r) {

@@ -12,7 +12,6 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadAccessDeniedException;
 import dev.codexbridge.session.ThreadOperation;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
@@ -86,7 +85,7 @@ class ThreadAccessLiveTest {
             asked.countDown();
             return answer;
         }).build();
-        CodexSession y = CodexSession.builder().client(yClient).thread(ThreadOptions.in(work)).approvals(ys).build();
+        CodexSession y = CodexSession.builder().client(yClient).cwd(work).approvals(ys).build();
         ownerOfThread.put(y.start(), "y");
         model.enqueue(ModelReply.builder().execCommandEscalated("y-cmd", "echo y > y-ran", "write the marker").build(),
                 ModelReply.message("y done"));
@@ -152,7 +151,7 @@ class ThreadAccessLiveTest {
                 assertThat(xWire.sent().subList(sentBefore, xWire.sent().size()))
                         .extracting(m -> m.path("method").asText()).doesNotContain("thread/resume", "thread/read", "thread/loaded/list");
                 // y itself is let through
-                try (CodexSession again = pool.resumeSession("y", yThread, b -> b.thread(ThreadOptions.in(work)))) {
+                try (CodexSession again = pool.resumeSession("y", yThread, b -> b.cwd(work))) {
                     assertThat(again.threadId()).isEqualTo(yThread);
                 }
             }
@@ -168,7 +167,7 @@ class ThreadAccessLiveTest {
 
     @Test
     void tenantsSharingAnAppServerCannotUseEachOthersThreadIds() throws Exception {
-        Consumer<CodexSession.Builder> inWork = b -> b.thread(ThreadOptions.in(work)).approvals(APPROVE_ALL);
+        Consumer<CodexSession.Builder> inWork = b -> b.cwd(work).approvals(APPROVE_ALL);
         // a host that points two tenants at one app-server: codex would let either open the other's threads
         try (CodexTenants tenants = CodexTenants.builder().remote(t -> server.endpoint()).client(c -> c.wireTap(wire))
                 .threadAccess((caller, thread, op) -> op != ThreadOperation.READ || !caller.equals("carol")).build()) {

@@ -9,7 +9,6 @@ import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnEventIterator;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
@@ -75,7 +74,7 @@ class TurnStreamLiveTest {
     }
 
     private CodexSession.Builder session(CodexClient client) {
-        return CodexSession.builder().client(client).thread(ThreadOptions.in(tmp.resolve("work")))
+        return CodexSession.builder().client(client).cwd(tmp.resolve("work"))
                 .limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO));
     }
 

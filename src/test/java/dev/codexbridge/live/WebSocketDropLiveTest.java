@@ -31,7 +31,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -82,7 +81,7 @@ class WebSocketDropLiveTest {
             CodexEndpoint ep = CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()).tokenFile(token);
             try (CodexClient client = CodexClient.builder().wireTap(wire)
                     .reconnect(new ReconnectPolicy(5, Duration.ofMillis(50), Duration.ofSeconds(1), 4).withReattachWindow(Duration.ZERO)).connect(ep);
-                 CodexSession session = CodexSession.builder().client(client).thread(ThreadOptions.in(work)).approvals(slowHost)
+                 CodexSession session = CodexSession.builder().client(client).cwd(work).approvals(slowHost)
                          .limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)).build()) {
                 String thread = session.start();
                 CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("run it"), TurnOptions.DEFAULTS, TurnListener.NONE);
@@ -143,7 +142,7 @@ class WebSocketDropLiveTest {
                 List.of("--ws-auth", "capability-token", "--ws-token-file", token.toString()));
              FaultProxy proxy = FaultProxy.tcp(server.uri().getHost(), server.uri().getPort())) {
             try (CodexSession session = CodexSession.builder()
-                    .connection(CodexClient.builder().endpoint(CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()).tokenFile(token)).wireTap(wire).options()).thread(ThreadOptions.in(work)).approvals(slowHost).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)).build()) {
+                    .connection(CodexClient.builder().endpoint(CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()).tokenFile(token)).wireTap(wire).options()).cwd(work).approvals(slowHost).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)).build()) {
                 String thread = session.start();
                 CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("run it"), TurnOptions.DEFAULTS, TurnListener.NONE);
                 assertThat(asked.await(60, TimeUnit.SECONDS)).isTrue();

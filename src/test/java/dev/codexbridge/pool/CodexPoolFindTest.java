@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.ThreadReplacement;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.transport.CodexEndpoint;
@@ -65,13 +64,13 @@ class CodexPoolFindTest {
     }
 
     private CodexSession resume(CodexPool pool, String thread) {
-        CodexSession s = pool.resumeSession(thread, b -> b.thread(ThreadOptions.in(Path.of("/w"))));
+        CodexSession s = pool.resumeSession(thread, b -> b.cwd(Path.of("/w")));
         sessions.add(s);
         return s;
     }
 
     private CodexSession fresh(CodexPool pool) {
-        CodexSession s = pool.newSession(b -> b.thread(ThreadOptions.in(Path.of("/w"))));
+        CodexSession s = pool.newSession(b -> b.cwd(Path.of("/w")));
         sessions.add(s);
         return s;
     }
@@ -238,7 +237,7 @@ class CodexPoolFindTest {
                 new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4))));
         List<Optional<String>> seenByHost = new CopyOnWriteArrayList<>();
         List<ThreadReplacement> told = new CopyOnWriteArrayList<>();
-        CodexSession s = pool.newSession(b -> b.thread(ThreadOptions.in(Path.of("/w"))).onThreadReplaced(r -> {
+        CodexSession s = pool.newSession(b -> b.cwd(Path.of("/w")).onThreadReplaced(r -> {
             seenByHost.add(pool.endpointOf(r.threadId()));
             told.add(r);
         }));

@@ -3,7 +3,6 @@ package dev.codexbridge.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.support.OtelCapture;
 import dev.codexbridge.telemetry.CodexTelemetry;
 import dev.codexbridge.transport.CodexEndpoint;
@@ -43,7 +42,7 @@ class PoolTelemetryTest {
              CodexPool pool = CodexPool.builder().link(FakeAppServer.link(servers)).healthInterval(Duration.ofMinutes(10))
                      .endpoint("a", CodexEndpoint.parse("ws://127.0.0.1:1")).endpoint("b", CodexEndpoint.parse("ws://127.0.0.1:2"))
                      .telemetry(CodexTelemetry.of(otel.openTelemetry())).build()) {
-            CodexSession s = pool.newSession(b -> b.thread(ThreadOptions.in(Path.of("/w"))));
+            CodexSession s = pool.newSession(b -> b.cwd(Path.of("/w")));
             try {
                 assertThat(byEndpoint(otel, "codex_bridge.pool.endpoint.up")).containsExactly(Map.entry("a", 1L), Map.entry("b", 0L));
                 assertThat(byEndpoint(otel, "codex_bridge.pool.endpoint.threads")).containsExactly(Map.entry("a", 1L), Map.entry("b", 0L));

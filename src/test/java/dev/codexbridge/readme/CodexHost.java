@@ -70,7 +70,7 @@ public final class CodexHost implements AutoCloseable {
     public CodexSession conversation(Path workspace) {
         CodexSession session = CodexSession.builder()
                 .client(codex)
-                .thread(ThreadOptions.builder()
+                .replaceThreadOptions(ThreadOptions.builder()
                         .cwd(workspace)
                         .askForApproval(AskForApproval.UNTRUSTED)         // codex asks about every command: the rules see them all
                         .build())

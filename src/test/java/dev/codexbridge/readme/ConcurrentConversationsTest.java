@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnListener;
@@ -44,8 +43,8 @@ class ConcurrentConversationsTest {
             Files.writeString(work.resolve("notes.txt"), "x");
             try (CodexClient codex = CodexClient.builder()
                     .process(CodexLaunch.appServer().codexHome(home).build()).connect();
-                 CodexSession a = CodexSession.builder().client(codex).thread(ThreadOptions.in(work)).build();
-                 CodexSession b = CodexSession.builder().client(codex).thread(ThreadOptions.in(work)).build()) {
+                 CodexSession a = CodexSession.builder().client(codex).cwd(work).build();
+                 CodexSession b = CodexSession.builder().client(codex).cwd(work).build()) {
                 CompletableFuture<TurnResult> listing =
                         a.runTurnAsync(TurnInput.text("list the files"), TurnOptions.DEFAULTS, TurnListener.NONE);
                 CompletableFuture<TurnResult> greeting =

@@ -41,7 +41,7 @@ final class ConfiguredConversation {
                                 .withholdEnvironment(List.of("GH_TOKEN", "SLACK_BOT_TOKEN"))  // host secrets codex must not see
                                 .build())
                         .options())
-                .thread(ThreadOptions.builder()                    // thread/start, and thread/resume after a restart
+                .replaceThreadOptions(ThreadOptions.builder()                    // thread/start, and thread/resume after a restart
                         .cwd(workspace)
                         .model("gpt-5.5")
                         .sandbox(SandboxMode.WORKSPACE_WRITE)

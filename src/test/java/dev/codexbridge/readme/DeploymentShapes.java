@@ -5,7 +5,6 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.tenant.CodexTenants;
 import dev.codexbridge.tenant.TenantHomeSetup;
 import dev.codexbridge.transport.CodexEndpoint;
@@ -16,7 +15,7 @@ import java.time.Duration;
 final class DeploymentShapes {
     /** Own process (the default): the session starts codex on stdio and restarts it if it dies. */
     static CodexSession ownProcess(Path repo) {
-        return CodexSession.builder().thread(ThreadOptions.in(repo)).build();
+        return CodexSession.builder().cwd(repo).build();
     }
 
     /** Shared: one codex process, many conversations; a dead codex is restarted and every thread resumed. */
@@ -25,7 +24,7 @@ final class DeploymentShapes {
     }
 
     static CodexSession conversation(CodexClient shared, Path repo) {
-        return CodexSession.builder().client(shared).thread(ThreadOptions.in(repo)).build();
+        return CodexSession.builder().client(shared).cwd(repo).build();
     }
 
     /** Remote: app-servers listening on WebSockets (docs/deploy), sessions placed by a pool. */
@@ -37,7 +36,7 @@ final class DeploymentShapes {
     }
 
     static CodexSession conversation(CodexPool pool, Path repo) {
-        return pool.newSession(session -> session.thread(ThreadOptions.in(repo)));
+        return pool.newSession(session -> session.cwd(repo));
     }
 
     /** Tenants: a codex home and process(es) per user, started on demand, stopped when idle. */
@@ -47,7 +46,7 @@ final class DeploymentShapes {
     }
 
     static CodexSession conversation(CodexTenants tenants, String user, Path repo) {
-        return tenants.newSession(user, session -> session.thread(ThreadOptions.in(repo)));
+        return tenants.newSession(user, session -> session.cwd(repo));
     }
 }
 // README.md#shapes:END

@@ -32,7 +32,7 @@ public final class HostAgent implements AutoCloseable {
                 .connection(CodexClient.builder()                      // a codex process of the session's own
                         .process(CodexLaunch.appServer().codexHome(codexHome).build())  // codex's config, auth and threads
                         .options())
-                .thread(ThreadOptions.builder()                       // what thread/start (and a resume) sends
+                .replaceThreadOptions(ThreadOptions.builder()                       // what thread/start (and a resume) sends
                         .cwd(workspace)
                         .sandbox(SandboxMode.WORKSPACE_WRITE)          // commands may write inside the workspace
                         .askForApproval(AskForApproval.ON_REQUEST)     // codex asks before leaving the sandbox

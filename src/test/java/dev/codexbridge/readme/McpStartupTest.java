@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.session.ThreadOptions;
 
 /**
  * What docs/embedding.md and docs/testing.md say about MCP servers that are still starting, as
@@ -51,7 +50,7 @@ class McpStartupTest {
             Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).extraToml(slowEcho()).write();
             model.enqueue(ModelReply.builder().mcpCall("call-1", "echo", "say", Json.object().put("text", "hi")).build(),
                     ModelReply.message("done"));
-            try (CodexSession session = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer().codexHome(home).build()).options()).thread(ThreadOptions.in(Files.createDirectories(tmp.resolve("w")))).build()) {
+            try (CodexSession session = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer().codexHome(home).build()).options()).cwd(Files.createDirectories(tmp.resolve("w"))).build()) {
                 TurnResult r = session.runTurn(TurnInput.text("go"));
                 assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED);
                 assertThat(r.messages()).noneSatisfy(m -> assertThat(m.content()).isEqualTo("echo: hi"));
@@ -69,7 +68,7 @@ class McpStartupTest {
             Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).extraToml(slowEcho()).write();
             model.enqueue(ModelReply.builder().mcpCall("call-1", "echo", "say", Json.object().put("text", "hi")).build(),
                     ModelReply.message("done"));
-            try (CodexSession session = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer().codexHome(home).build()).options()).thread(ThreadOptions.in(Files.createDirectories(tmp.resolve("w")))).build()) {
+            try (CodexSession session = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer().codexHome(home).build()).options()).cwd(Files.createDirectories(tmp.resolve("w"))).build()) {
                 long started = System.nanoTime();
                 session.start();
                 McpServerStatus echo = session.client().mcpServerStatusList(

@@ -11,7 +11,6 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ListMcpServerStatusParams;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
@@ -46,7 +45,7 @@ class OfflineCodexTest {
                     ModelReply.message("The tool said hi."));
             try (CodexSession session = CodexSession.builder()
                     .connection(codexIn(home).options())
-                    .thread(ThreadOptions.in(Files.createDirectories(tmp.resolve("work"))))
+                    .cwd(Files.createDirectories(tmp.resolve("work")))
                     .build()) {
                 awaitMcpServers(session);
                 TurnResult r = session.runTurn(TurnInput.text("Say hi through the echo tool."));
@@ -69,7 +68,7 @@ class OfflineCodexTest {
             List<ApprovalRequest> asked = new CopyOnWriteArrayList<>();
             try (CodexSession session = CodexSession.builder()
                     .connection(codexIn(home).options())
-                    .thread(ThreadOptions.in(Files.createDirectories(tmp.resolve("work"))))
+                    .cwd(Files.createDirectories(tmp.resolve("work")))
                     .approvals(ApprovalPolicy.builder().handler(request -> {
                         asked.add(request);
                         return CompletableFuture.completedFuture(ApprovalDecision.deny("not in this test"));
@@ -109,7 +108,7 @@ class OfflineCodexTest {
             FixtureRecorder recorder = new FixtureRecorder();
             try (CodexSession session = CodexSession.builder()
                     .connection(codexIn(home).wireTaps(recorder.wireTaps()).options())  // taps every line both ways
-                    .thread(ThreadOptions.in(work))
+                    .cwd(work)
                     .build()) {
                 session.runTurn(TurnInput.text("Greet me."));
             }
@@ -119,7 +118,7 @@ class OfflineCodexTest {
         FixtureReplayer replay = FixtureReplayer.load(fixture);         // a fake codex, no process
         try (CodexSession session = CodexSession.builder()
                 .connection(CodexClient.builder().transport(replay.transport()).options())
-                .thread(ThreadOptions.in(Path.of("/work")))            // the recorded cwd's placeholder
+                .cwd(Path.of("/work"))            // the recorded cwd's placeholder
                 .build()) {
             assertThat(session.runTurn(TurnInput.text("Greet me.")).finalText()).isEqualTo("Hello.");
         }

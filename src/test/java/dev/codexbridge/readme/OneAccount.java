@@ -3,7 +3,6 @@ package dev.codexbridge.readme;
 // docs/session.md#rate-limits:BEGIN
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
-import dev.codexbridge.session.ThreadOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -15,7 +14,7 @@ final class OneAccount {
             .build();
 
     CodexSession conversation(Path repo) {
-        return CodexSession.builder().thread(ThreadOptions.in(repo)).rateLimits(governor).build();  // same account: same governor
+        return CodexSession.builder().cwd(repo).rateLimits(governor).build();  // same account: same governor
     }
 }
 // docs/session.md#rate-limits:END

@@ -3,7 +3,6 @@ package dev.codexbridge.readme;
 // docs/deploy/README.md:BEGIN
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.transport.CodexEndpoint;
@@ -43,7 +42,7 @@ public final class PoolHost {
      * pod that holds the thread, and a turn still running there is followed to its end.
      */
     public static CodexSession reopen(CodexPool pool, String threadId, Path workspace, TurnListener ui, Consumer<TurnResult> onEnd) {
-        CodexSession session = pool.resumeSession(threadId, s -> s.thread(ThreadOptions.in(workspace)));
+        CodexSession session = pool.resumeSession(threadId, s -> s.cwd(workspace));
         session.runningTurnId().ifPresent(turn -> session.attachTurnAsync(turn, ui).thenAccept(onEnd));
         return session;
     }

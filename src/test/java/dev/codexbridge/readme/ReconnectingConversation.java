@@ -6,7 +6,6 @@ import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ErrorCategory;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.transcript.TranscriptMessage;
@@ -20,7 +19,7 @@ final class ReconnectingConversation {
     private final CodexSession conversation;
 
     ReconnectingConversation(CodexClient codex, Path repo) {
-        conversation = CodexSession.builder().client(codex).thread(ThreadOptions.in(repo)).build();
+        conversation = CodexSession.builder().client(codex).cwd(repo).build();
     }
 
     static CodexClient connect(Path binary, Path home) {

@@ -3,7 +3,6 @@ package dev.codexbridge.readme;
 // docs/embedding.md#remote:BEGIN
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.transport.CodexEndpoint;
 import dev.codexbridge.transport.EndpointStatus;
@@ -20,7 +19,7 @@ public final class RemoteCodexHost {
             throw new IllegalStateException("codex app-server is not ready: " + ready.detail());
         }
         try (CodexClient codex = CodexClient.builder().connect(endpoint);
-             CodexSession session = CodexSession.builder().client(codex).thread(ThreadOptions.in(workspace)).build()) {
+             CodexSession session = CodexSession.builder().client(codex).cwd(workspace).build()) {
             return session.runTurn(TurnInput.text(prompt)).finalText();
         }                                                             // the app-server keeps running
     }

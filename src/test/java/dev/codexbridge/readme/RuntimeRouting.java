@@ -7,7 +7,6 @@ import dev.codexbridge.runtime.RuntimeGate;
 import dev.codexbridge.runtime.RuntimeSwitch;
 import dev.codexbridge.runtime.StateStore;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
 import java.nio.file.Path;
@@ -37,7 +36,7 @@ final class RuntimeRouting {
         try (RuntimeGate.TurnPermit permit = RuntimeGate.shared().enterTurn()) {  // no flip while the turn runs
             CodexSession session = sessions.computeIfAbsent(conversation, id -> CodexSession.builder()
                     .connection(CodexClient.builder().process(codex).options())
-                    .thread(ThreadOptions.in(workspace))
+                    .cwd(workspace)
                     .build());
             return Optional.of(session.runTurn(TurnInput.text(text)));
         }

@@ -2,7 +2,6 @@ package dev.codexbridge.readme;
 
 // docs/deploy/README.md#tenants:BEGIN
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.tenant.CodexTenants;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.nio.charset.StandardCharsets;
@@ -55,12 +54,12 @@ public final class TenantPoolHost implements AutoCloseable {
 
     /** A new conversation of the tenant, on the tenant's own app-server. */
     public CodexSession newSession(String tenantId, Path workspace) {
-        return tenants.newSession(tenantId, s -> s.thread(ThreadOptions.in(workspace)));
+        return tenants.newSession(tenantId, s -> s.cwd(workspace));
     }
 
     /** A conversation of the tenant again, by the thread id the host stored with it. */
     public CodexSession resume(String tenantId, String threadId, Path workspace) {
-        return tenants.resumeSession(tenantId, threadId, s -> s.thread(ThreadOptions.in(workspace)));
+        return tenants.resumeSession(tenantId, threadId, s -> s.cwd(workspace));
     }
 
     @Override

@@ -6,7 +6,6 @@ import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ModelListParams;
 import dev.codexbridge.protocol.ModelListResponse;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import java.nio.file.Path;
 
@@ -19,8 +18,8 @@ final class TwoConversationsOneCodex {
             codex.subscribe(event -> System.err.println(event.method() + " " + event.threadId()));   // between turns too
             ModelListResponse models = codex.modelList(ModelListParams.builder().build());
             System.err.println(models.data().size() + " models");
-            try (CodexSession a = CodexSession.builder().client(codex).thread(ThreadOptions.in(repoA)).build();
-                 CodexSession b = CodexSession.builder().client(codex).thread(ThreadOptions.in(repoB)).build()) {
+            try (CodexSession a = CodexSession.builder().client(codex).cwd(repoA).build();
+                 CodexSession b = CodexSession.builder().client(codex).cwd(repoB).build()) {
                 a.runTurn(TurnInput.text("fix the build"));
                 b.runTurn(TurnInput.text("write the release notes"));
             }

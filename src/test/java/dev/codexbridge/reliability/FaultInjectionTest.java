@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -57,7 +56,7 @@ class FaultInjectionTest {
     /** Starts a session on a faulty codex, runs one turn, closes, and checks nothing leaked. */
     private Run run(String mode, UnaryOperator<CodexSession.Builder> tweak) {
         WireSchema.Recorder wire = new WireSchema.Recorder();
-        CodexSession.Builder b = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(fake(mode)).build()).wireTap(wire).requestTimeout(Duration.ofSeconds(10)).options()).thread(ThreadOptions.in(tmp)).limits(TurnLimits.of(Duration.ofSeconds(20), Duration.ZERO))
+        CodexSession.Builder b = CodexSession.builder().connection(CodexClient.builder().process(CodexLaunch.appServer(fake(mode)).build()).wireTap(wire).requestTimeout(Duration.ofSeconds(10)).options()).cwd(tmp).limits(TurnLimits.of(Duration.ofSeconds(20), Duration.ZERO))
                 .interruptGrace(Duration.ofSeconds(1));
         TurnResult r;
         Duration took;

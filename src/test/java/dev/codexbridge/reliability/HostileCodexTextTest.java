@@ -14,7 +14,6 @@ import dev.codexbridge.process.CodexVersionProbe;
 import dev.codexbridge.rpc.JsonRpcPeer;
 import dev.codexbridge.rpc.RequestHandler;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.support.FakeCodex;
@@ -182,10 +181,10 @@ class HostileCodexTextTest {
             String logged;
             try (LogCapture log = LogCapture.start();
                  CodexClient shared = CodexClient.builder().transport(codex.factory()).connect();
-                 CodexSession a = CodexSession.builder().client(shared).thread(ThreadOptions.in(tmp))
+                 CodexSession a = CodexSession.builder().client(shared).cwd(tmp)
                          .limits(TurnLimits.of(Duration.ofSeconds(10), Duration.ZERO)).build()) {
                 a.runTurn(TurnInput.text(h.next()));
-                try (CodexSession b = CodexSession.builder().client(shared).thread(ThreadOptions.in(tmp))
+                try (CodexSession b = CodexSession.builder().client(shared).cwd(tmp)
                         .resumeThread(a.threadId()).build()) {
                     taken = catchThrowable(b::start);
                 }

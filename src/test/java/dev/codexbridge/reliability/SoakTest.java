@@ -18,7 +18,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 
 /**
@@ -60,7 +59,7 @@ class SoakTest {
         LeakCheck before = LeakCheck.now();
         Random rnd = new Random(SEED);
         Map<Fault, Integer> seen = new EnumMap<>(Fault.class);
-        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadOptions.in(Path.of("/work")))
+        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).cwd(Path.of("/work"))
                 .approvals(ApprovalPolicy.builder().handler(r -> CompletableFuture.completedFuture(ApprovalDecision.once())).build())
                 .limits(TurnLimits.of(Duration.ofSeconds(10), Duration.ZERO)).interruptGrace(Duration.ofSeconds(2)).build()) {
             for (int turn = 0; turn < TURNS; turn++) {
@@ -158,7 +157,7 @@ class SoakTest {
         try (dev.codexbridge.client.CodexClient shared = dev.codexbridge.client.CodexClient.builder().transport(codex.factory())
                 .reconnect(new dev.codexbridge.client.ReconnectPolicy(5, Duration.ofMillis(5), Duration.ofMillis(50), 8)).connect()) {
             for (int i = 0; i < sessions; i++) {
-                CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/work")))
+                CodexSession s = CodexSession.builder().client(shared).cwd(Path.of("/work"))
                         .approvals(ApprovalPolicy.builder().handler(r -> CompletableFuture.completedFuture(ApprovalDecision.once())).build())
                         .limits(TurnLimits.of(Duration.ofSeconds(30), Duration.ZERO)).build();
                 all.add(s);
@@ -221,7 +220,7 @@ class SoakTest {
     private static void warmUp() {
         FakeCodex warm = new FakeCodex();
         warm.onTurnStart = (f, id) -> f.completeTurn(id, "completed", null);
-        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(warm.factory()).options()).thread(ThreadOptions.in(Path.of("/work")))
+        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(warm.factory()).options()).cwd(Path.of("/work"))
                 .approvals(ApprovalPolicy.builder().deadline(Duration.ofSeconds(1))
                         .handler(r -> CompletableFuture.completedFuture(ApprovalDecision.once())).build()).build()) {
             s.runTurn(TurnInput.text("warm up"));

@@ -34,7 +34,7 @@ class CodexSessionTest {
     private CodexSession session;
 
     private CodexSession.Builder builder() {
-        return CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadOptions.in(java.nio.file.Path.of("/work")))
+        return CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).cwd(java.nio.file.Path.of("/work"))
                 .limits(TurnLimits.of(Duration.ofSeconds(10), Duration.ZERO)).interruptGrace(Duration.ofSeconds(2));
     }
 
@@ -515,8 +515,8 @@ class CodexSessionTest {
             codex.completeThreadTurn(thread, turn, "completed");
         };
         try (dev.codexbridge.client.CodexClient shared = dev.codexbridge.client.CodexClient.builder().transport(codex.factory()).connect();
-             CodexSession a = CodexSession.builder().client(shared).thread(ThreadOptions.in(java.nio.file.Path.of("/a"))).build();
-             CodexSession b = CodexSession.builder().client(shared).thread(ThreadOptions.in(java.nio.file.Path.of("/b"))).build()) {
+             CodexSession a = CodexSession.builder().client(shared).cwd(java.nio.file.Path.of("/a")).build();
+             CodexSession b = CodexSession.builder().client(shared).cwd(java.nio.file.Path.of("/b")).build()) {
             assertThat(a.start()).isNotEqualTo(b.start());
             CompletableFuture<TurnResult> ra = a.runTurnAsync(TurnInput.text("a"), TurnOptions.DEFAULTS, TurnListener.NONE);
             CompletableFuture<TurnResult> rb = b.runTurnAsync(TurnInput.text("b"), TurnOptions.DEFAULTS, TurnListener.NONE);

@@ -51,7 +51,7 @@ class HibernationTest {
     }
 
     private CodexSession session(CodexSession.Builder b) {
-        CodexSession s = b.thread(ThreadOptions.in(Path.of("/w"))).limits(TurnLimits.of(Duration.ofSeconds(30), Duration.ZERO)).build();
+        CodexSession s = b.cwd(Path.of("/w")).limits(TurnLimits.of(Duration.ofSeconds(30), Duration.ZERO)).build();
         fake.track(s);
         return s;
     }

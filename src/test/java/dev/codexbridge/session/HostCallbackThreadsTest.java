@@ -51,7 +51,7 @@ class HostCallbackThreadsTest {
         shared = CodexClient.builder().transport(codex.factory())
                 .reconnect(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4)).connect();
         AtomicReference<String> calledOn = new AtomicReference<>();
-        session = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w")))
+        session = CodexSession.builder().client(shared).cwd(Path.of("/w"))
                 .limits(TurnLimits.of(WAIT, Duration.ZERO))
                 .onThreadReplaced(r -> {
                     calledOn.set(Thread.currentThread().getName());
@@ -85,7 +85,7 @@ class HostCallbackThreadsTest {
         prompt.whenComplete((d, e) -> continuedOn.set(Thread.currentThread().getName()));
         CountDownLatch asked = new CountDownLatch(1);
         session = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options())
-                .thread(ThreadOptions.in(Path.of("/w"))).limits(TurnLimits.of(WAIT, Duration.ZERO))
+                .cwd(Path.of("/w")).limits(TurnLimits.of(WAIT, Duration.ZERO))
                 .approvals(ApprovalPolicy.builder().handler(r -> {
                     asked.countDown();
                     return prompt;

@@ -56,7 +56,7 @@ class LibraryThreadsTest {
     private List<CodexSession> openSessions(int n) throws Exception {
         List<CodexSession> opened = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w")))
+            CodexSession s = CodexSession.builder().client(shared).cwd(Path.of("/w"))
                     .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
             fake.track(s);
             opened.add(s);
@@ -157,7 +157,7 @@ class LibraryThreadsTest {
         };
         List<CompletableFuture<TurnResult>> turns = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w")))
+            CodexSession s = CodexSession.builder().client(shared).cwd(Path.of("/w"))
                     .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
             fake.track(s);
             turns.add(s.startAsync().thenApply(id -> s.runTurn(TurnInput.text("inside a continuation"))));

@@ -27,7 +27,7 @@ class RateLimitSessionTest {
     private final RateLimitGovernorTest.VirtualClock clock = new RateLimitGovernorTest.VirtualClock();
 
     private CodexSession session(RateLimitGovernor governor) {
-        CodexSession.Builder b = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadOptions.in(java.nio.file.Path.of("/work")))
+        CodexSession.Builder b = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).cwd(java.nio.file.Path.of("/work"))
                 .limits(TurnLimits.of(Duration.ofSeconds(10), Duration.ZERO)).interruptGrace(Duration.ofSeconds(2));
         if (governor != null) {
             b.rateLimits(governor);
@@ -113,7 +113,7 @@ class RateLimitSessionTest {
         codex.onTurnStart = (f, turn) -> f.notify("error", "{\"threadId\":\"thread-1\",\"turnId\":\"" + turn + "\",\"willRetry\":false,"
                 + "\"error\":" + USAGE_LIMIT + "}");
         codex.onInterrupt = (f, t) -> { };
-        CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).thread(ThreadOptions.in(java.nio.file.Path.of("/work")))
+        CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()).cwd(java.nio.file.Path.of("/work"))
                 .limits(TurnLimits.of(Duration.ofMillis(500), Duration.ZERO)).interruptGrace(Duration.ofMillis(300)).rateLimits(virtual(3)).build();
         fake.track(s);
         TurnResult r = s.runTurn(TurnInput.text("go"));

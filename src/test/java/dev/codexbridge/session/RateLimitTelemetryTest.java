@@ -42,7 +42,7 @@ class RateLimitTelemetryTest {
                 .maxWait(Duration.ofMinutes(5)).backoff(Duration.ofSeconds(2), Duration.ofSeconds(60)).build();
         TurnResult r;
         try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options())
-                .thread(ThreadOptions.in(Path.of("/work"))).limits(TurnLimits.of(Duration.ofSeconds(10), Duration.ZERO))
+                .cwd(Path.of("/work")).limits(TurnLimits.of(Duration.ofSeconds(10), Duration.ZERO))
                 .rateLimits(governor).telemetry(CodexTelemetry.of(otel.openTelemetry())).build()) {
             r = s.runTurn(TurnInput.text("go"));
         }

@@ -82,7 +82,7 @@ class ReattachTest {
     }
 
     private CodexSession session(CodexSession.Builder b) {
-        CodexSession s = b.thread(ThreadOptions.in(Path.of("/w"))).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
+        CodexSession s = b.cwd(Path.of("/w")).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
         fake.track(s);
         return s;
     }

@@ -57,7 +57,7 @@ class ServerRequestResolvedTest {
 
     private CodexSession.Builder builder() {
         return CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options())
-                .thread(ThreadOptions.in(Path.of("/work")))
+                .cwd(Path.of("/work"))
                 .limits(TurnLimits.of(Duration.ofSeconds(10), Duration.ZERO)).interruptGrace(Duration.ofSeconds(2));
     }
 

@@ -32,7 +32,7 @@ class SharedConnectionTest {
             codex.scriptDelayMs = 0;
             shared = CodexClient.builder().transport(codex.factory()).connect();
         }
-        CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w")))
+        CodexSession s = CodexSession.builder().client(shared).cwd(Path.of("/w"))
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).interruptGrace(Duration.ofSeconds(5)).build();
         fake.track(s);
         return s;
@@ -98,7 +98,7 @@ class SharedConnectionTest {
     @Test
     void aSessionThatFallsBehindOverflowsAloneAndTheOtherFinishes() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        CodexSession slow = CodexSession.builder().client(connected()).thread(ThreadOptions.in(Path.of("/slow"))).inboxLimit(50)
+        CodexSession slow = CodexSession.builder().client(connected()).cwd(Path.of("/slow")).inboxLimit(50)
                 .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
         fake.track(slow);
         CodexSession other = session();
@@ -142,7 +142,7 @@ class SharedConnectionTest {
         CodexSession failing = session();
         CodexSession healthy = session();
         CodexSession interrupted = session();
-        CodexSession badHandler = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w")))
+        CodexSession badHandler = CodexSession.builder().client(shared).cwd(Path.of("/w"))
                 .approvals(dev.codexbridge.approval.ApprovalPolicy.builder().handler(r -> {
                     throw new IllegalStateException("host handler bug");
                 }).build()).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
@@ -214,7 +214,7 @@ class SharedConnectionTest {
                 .reconnect(new dev.codexbridge.client.ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4)).connect();
         List<CodexSession> many = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w")))
+            CodexSession s = CodexSession.builder().client(shared).cwd(Path.of("/w"))
                     .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
             fake.track(s);
             many.add(s);
@@ -265,7 +265,7 @@ class SharedConnectionTest {
             }
             return real.open(sink);
         }).reconnect(new dev.codexbridge.client.ReconnectPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20), 4)).connect();
-        CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w"))).build();
+        CodexSession s = CodexSession.builder().client(shared).cwd(Path.of("/w")).build();
         fake.track(s);
         s.start();
         refuse.set(true);
@@ -283,9 +283,9 @@ class SharedConnectionTest {
         codex.distinctThreads = true;
         codex.scriptDelayMs = 0;
         shared = CodexClient.builder().transport(codex.factory()).maxThreads(2).connect();
-        CodexSession a = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w"))).build();
-        CodexSession b = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w"))).build();
-        CodexSession c = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w"))).build();
+        CodexSession a = CodexSession.builder().client(shared).cwd(Path.of("/w")).build();
+        CodexSession b = CodexSession.builder().client(shared).cwd(Path.of("/w")).build();
+        CodexSession c = CodexSession.builder().client(shared).cwd(Path.of("/w")).build();
         List.of(a, b, c).forEach(fake::track);
         a.start();
         b.start();

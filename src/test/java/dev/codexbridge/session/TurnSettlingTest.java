@@ -54,7 +54,7 @@ class TurnSettlingTest {
     }
 
     private CodexSession session(CodexSession.Builder b) {
-        CodexSession s = b.thread(ThreadOptions.in(Path.of("/w"))).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
+        CodexSession s = b.cwd(Path.of("/w")).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build();
         sessions.add(s);
         return s;
     }

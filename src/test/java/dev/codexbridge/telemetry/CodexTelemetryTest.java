@@ -57,7 +57,7 @@ class CodexTelemetryTest {
     }
 
     private CodexSession.Builder session(CodexSession.Builder b) {
-        return b.thread(ThreadOptions.builder().cwd(Path.of("/work")).model("gpt-test").build())
+        return b.replaceThreadOptions(ThreadOptions.builder().cwd(Path.of("/work")).model("gpt-test").build())
                 .approvals(ApprovalPolicy.builder().handler(r -> CompletableFuture.completedFuture(ApprovalDecision.once())).build())
                 .limits(TurnLimits.of(Duration.ofSeconds(10), Duration.ZERO));
     }

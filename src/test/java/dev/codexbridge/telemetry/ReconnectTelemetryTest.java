@@ -8,7 +8,6 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.support.FakeCodex;
 import dev.codexbridge.support.FakeCodexSessions;
 import dev.codexbridge.support.OtelCapture;
@@ -36,7 +35,7 @@ class ReconnectTelemetryTest {
 
     private void openSessions(int n) {
         for (int i = 0; i < n; i++) {
-            CodexSession s = CodexSession.builder().client(shared).thread(ThreadOptions.in(Path.of("/w"))).build();
+            CodexSession s = CodexSession.builder().client(shared).cwd(Path.of("/w")).build();
             fake.track(s);
             s.start();
         }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.support.FakeCodex;
@@ -99,7 +98,7 @@ class WithoutOpenTelemetryTest {
             };
             try (CodexSession session = CodexSession.builder()
                     .connection(CodexClient.builder().transport(codex.factory()).options())
-                    .thread(ThreadOptions.in(Path.of("/work")))
+                    .cwd(Path.of("/work"))
                     .limits(TurnLimits.of(Duration.ofSeconds(10), Duration.ZERO)).build()) {
                 var result = session.runTurn(TurnInput.text("hi"));
                 return result.status().wire() + ": " + result.finalText();

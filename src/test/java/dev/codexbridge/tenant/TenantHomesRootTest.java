@@ -167,18 +167,18 @@ class TenantHomesRootTest {
         CodexTenants tenants = build(tenants(root));
         Path work = Files.createDirectories(dir.resolve("work"));
         for (ThreadOptions bad : List.of(ThreadOptions.in(root), ThreadOptions.in(dir), ThreadOptions.in(root.resolve("bob/home")))) {
-            assertThatThrownBy(() -> tenants.newSession("alice", b -> b.thread(bad))).as(bad.cwd().toString())
+            assertThatThrownBy(() -> tenants.newSession("alice", b -> b.replaceThreadOptions(bad))).as(bad.cwd().toString())
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overlaps the tenants' homes root");
         }
         // a workspace outside the tenant's own is refused: the other tenants' commands could read it
-        assertThatThrownBy(() -> tenants.newSession("alice", b -> b.thread(ThreadOptions.in(work))))
+        assertThatThrownBy(() -> tenants.newSession("alice", b -> b.cwd(work)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not the tenant's workspace");
         Path own = tenants.workspace("alice");
         assertThat(own).isEqualTo(root.toRealPath().resolve("alice/workspace")).isDirectory();
-        tenants.newSession("alice", b -> b.thread(ThreadOptions.in(own))).close();
+        tenants.newSession("alice", b -> b.cwd(own)).close();
         Path repo = Files.createDirectories(own.resolve("repo"));
-        tenants.newSession("alice", b -> b.thread(ThreadOptions.in(repo))).close();
-        tenants.newSession("alice", b -> b.thread(ThreadOptions.in(root.resolve("alice/home")))).close();
+        tenants.newSession("alice", b -> b.cwd(repo)).close();
+        tenants.newSession("alice", b -> b.cwd(root.resolve("alice/home"))).close();
         assertThat(tenants.usage("alice").threads()).isZero();
     }
 }

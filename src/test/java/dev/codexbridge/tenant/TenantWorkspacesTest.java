@@ -7,7 +7,6 @@ import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.support.FakeCodex;
 import dev.codexbridge.support.TestDirs;
 import java.nio.file.Files;
@@ -65,7 +64,7 @@ class TenantWorkspacesTest {
                 root.toString(), "--bind", root.resolve("bob").toString(), root.resolve("bob").toString(), "--die-with-parent");
         // another tenant's workspace, or a folder shared by all, is refused
         for (Path bad : List.of(root.resolve("alice/workspace"), Files.createDirectories(dir.resolve("shared")), Path.of("/"))) {
-            assertThatThrownBy(() -> tenants.newSession("bob", b -> b.thread(ThreadOptions.in(bad)))).as(bad.toString())
+            assertThatThrownBy(() -> tenants.newSession("bob", b -> b.cwd(bad))).as(bad.toString())
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tenant bob")
                     .hasMessageContaining("is not the tenant's workspace " + root.resolve("bob/workspace"));
         }
@@ -81,7 +80,7 @@ class TenantWorkspacesTest {
         Path alice = tenants.workspace("alice");
         assertThat(alice).isEqualTo(work.resolve("alice"));
         Path repo = Files.createDirectories(alice.resolve("repo"));
-        try (CodexSession s = tenants.newSession("alice", b -> b.thread(ThreadOptions.in(repo)))) {
+        try (CodexSession s = tenants.newSession("alice", b -> b.cwd(repo))) {
             assertThat(s.threadOptions().cwd()).isEqualTo(alice.resolve("repo"));
         }
         assertThat(started.get(0).launch().command()).containsSubsequence("--tmpfs", homes.toString(), "--bind",
@@ -92,7 +91,7 @@ class TenantWorkspacesTest {
         Path bob = tenants.workspace("bob");
         Path link = Files.createSymbolicLink(alice.resolve("to-bob"), bob);
         for (Path bad : List.of(bob, alice.resolve("../bob"), link, work, homes.resolve("alice/workspace"))) {
-            assertThatThrownBy(() -> tenants.newSession("alice", b -> b.thread(ThreadOptions.in(bad)))).as(bad.toString())
+            assertThatThrownBy(() -> tenants.newSession("alice", b -> b.cwd(bad))).as(bad.toString())
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not the tenant's workspace " + alice);
         }
         // a link planted as a tenant's workspace folder is refused, not followed

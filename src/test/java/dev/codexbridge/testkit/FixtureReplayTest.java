@@ -16,7 +16,6 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.session.ThreadOptions;
 
 /** Every fixture recorded from the real codex replays green through CodexSession, with no process. */
 class FixtureReplayTest {
@@ -43,7 +42,7 @@ class FixtureReplayTest {
     @Test
     void aDeliberatelyWrongClientMessageFailsWithADiff() {
         FixtureReplayer replay = FixtureReplayer.load(FIXTURES.resolve("simple-turn.jsonl"));
-        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(replay.transport()).clientInfo(ScenarioRunner.CLIENT).options()).thread(ThreadOptions.in(Paths.get("/somewhere/else"))).build()) {
+        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(replay.transport()).clientInfo(ScenarioRunner.CLIENT).options()).cwd(Paths.get("/somewhere/else")).build()) {
             TurnResult r = s.runTurn(TurnInput.text("say hello"));
             assertThat(r.completed()).isFalse();
         }
@@ -58,7 +57,7 @@ class FixtureReplayTest {
     @Test
     void aClientThatStopsEarlyIsReportedWithWhatWasExpectedNext() {
         FixtureReplayer replay = FixtureReplayer.load(FIXTURES.resolve("multi-turn.jsonl"));
-        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(replay.transport()).clientInfo(ScenarioRunner.CLIENT).options()).thread(ThreadOptions.in(ScenarioRunner.REPLAY_WORK)).build()) {
+        try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(replay.transport()).clientInfo(ScenarioRunner.CLIENT).options()).cwd(ScenarioRunner.REPLAY_WORK).build()) {
             assertThat(s.runTurn(TurnInput.text("remember 42")).completed()).isTrue();
         }
         assertThatThrownBy(replay::assertReplayed).hasMessageContaining("the client closed the connection; next expected: client → codex request turn/start");

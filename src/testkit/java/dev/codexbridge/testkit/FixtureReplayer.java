@@ -31,7 +31,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.session.ThreadOptions;
 
 /**
  * A fake codex that replays a recorded fixture over in-memory pipes, with no process: it sends
@@ -41,7 +40,7 @@ import dev.codexbridge.session.ThreadOptions;
  *
  * <pre>{@code
  * FixtureReplayer replay = FixtureReplayer.load(Path.of("fixtures/simple-turn.jsonl"));
- * try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(replay.transport()).options()).thread(ThreadOptions.in(Path.of("/work"))).build()) {
+ * try (CodexSession s = CodexSession.builder().connection(CodexClient.builder().transport(replay.transport()).options()).cwd(Path.of("/work")).build()) {
  *     s.runTurn(TurnInput.text("…"));
  * }
  * replay.assertReplayed();

@@ -20,7 +20,6 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 import org.jspecify.annotations.Nullable;
 
@@ -60,7 +59,7 @@ public final class ScenarioRunner {
                             .process(CodexLaunch.appServer(codexBinary).codexHome(homeDir).build())
                             .clientInfo(CLIENT).wireTaps(recorder.wireTaps());
                     CodexSession.Builder b = CodexSession.builder().connection(scenario.connection(connection).options())
-                            .thread(ThreadOptions.in(work)).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO));
+                            .cwd(work).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO));
                     CodexSession s = tweak.apply(scenario.session(b)).build();
                     opened.add(s);
                     return s;
@@ -122,7 +121,7 @@ public final class ScenarioRunner {
             public CodexSession open(UnaryOperator<CodexSession.Builder> tweak) {
                 CodexClient.Builder connection = CodexClient.builder().transport(replayer.transport()).clientInfo(CLIENT);
                 CodexSession.Builder b = CodexSession.builder().connection(scenario.connection(connection).options())
-                        .thread(ThreadOptions.in(REPLAY_WORK)).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO));
+                        .cwd(REPLAY_WORK).limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO));
                 CodexSession s = configure.apply(tweak.apply(scenario.session(b))).build();
                 opened.add(s);
                 return s;

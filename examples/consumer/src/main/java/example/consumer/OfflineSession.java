@@ -6,7 +6,6 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ErrorCategory;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
@@ -43,7 +42,7 @@ public final class OfflineSession {
                     ModelReply.message("{\"answer\":\"forty-two\"}"));
             try (CodexSession session = CodexSession.builder()
                     .connection(CodexClient.builder().process(CodexLaunch.appServer().codexHome(home).build()).options())
-                    .thread(ThreadOptions.in(Files.createDirectories(tmp.resolve("work"))))
+                    .cwd(Files.createDirectories(tmp.resolve("work")))
                     .build()) {
                 TurnResult hello = session.runTurn(TurnInput.text("Say hello."));
                 expect(hello.status() == TurnOutcome.COMPLETED, "first turn: " + hello.status() + " " + hello.error());

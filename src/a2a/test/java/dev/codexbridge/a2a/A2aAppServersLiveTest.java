@@ -11,7 +11,6 @@ import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.session.ThreadAccessDeniedException;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.support.WireSchema;
@@ -70,7 +69,7 @@ class A2aAppServersLiveTest {
     }
 
     private final Consumer<dev.codexbridge.session.CodexSession.Builder> inWork =
-            b -> b.thread(ThreadOptions.in(work)).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO));
+            b -> b.cwd(work).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO));
 
     private A2aServer server(SessionSource sessions, ContextStore store) {
         return keep(A2aServer.builder().tokens(BearerTokens.of(Map.of(LiveA2a.ALICE, "alice", LiveA2a.BOB, "bob")))

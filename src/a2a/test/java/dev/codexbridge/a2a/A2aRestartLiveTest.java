@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -59,7 +58,7 @@ class A2aRestartLiveTest {
                 .wireTap(wire).connect();
         server = A2aServer.builder().tokens(BearerTokens.of(Map.of(LiveA2a.ALICE, "alice", LiveA2a.BOB, "bob")))
                 .contexts(ContextStore.files(tmp.resolve("contexts"), 100))
-                .sessions(SessionSource.of(CodexGateway.builder().client(codex).configure(b -> b.thread(ThreadOptions.in(work))
+                .sessions(SessionSource.of(CodexGateway.builder().client(codex).configure(b -> b.cwd(work)
                         .limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).callerApprovals(true).build()))
                 .start();
     }

@@ -7,7 +7,6 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -60,7 +59,7 @@ final class LiveA2a implements AutoCloseable {
         CodexClient shared = codex;
         A2aServer.Builder b = A2aServer.builder().tokens(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).anonymous(anonymous).limits(limits)
                 .gateway(gateway(CodexGateway.builder().client(shared)
-                        .configure(s -> s.thread(ThreadOptions.in(work)).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))));
+                        .configure(s -> s.cwd(work).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))));
         serverSettings.accept(b);
         server = b.start();
         return this;

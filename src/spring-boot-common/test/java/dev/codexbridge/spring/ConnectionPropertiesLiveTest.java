@@ -154,8 +154,8 @@ class ConnectionPropertiesLiveTest {
                     .run(c -> {
                         assertThat(c).hasNotFailed();
                         assertThat(c.getBean(CodexClient.class).isOpen()).isTrue();
-                        assertThat(c.getBean(CodexSessions.class).open(b -> b.thread(
-                                dev.codexbridge.session.ThreadOptions.in(work))).threadId()).isNotBlank();
+                        assertThat(c.getBean(CodexSessions.class).open(b -> b.cwd(
+                                work)).threadId()).isNotBlank();
                     });
             // the wrong audience is refused by codex: the start fails, saying so
             runner.withPropertyValues("codex-bridge.endpoint.url=" + server.uri(), "codex-bridge.endpoint.jwt.secret-file=" + secret,
@@ -223,7 +223,7 @@ class ConnectionPropertiesLiveTest {
                 .run(c -> {
                     assertThat(c).hasNotFailed().hasSingleBean(CodexClient.class);
                     assertThat(c.getBean(CodexClient.class).maxThreads()).isEqualTo(11);
-                    assertThat(c.getBean(CodexSessions.class).open(b -> b.thread(dev.codexbridge.session.ThreadOptions.in(work)))
+                    assertThat(c.getBean(CodexSessions.class).open(b -> b.replaceThreadOptions(dev.codexbridge.session.ThreadOptions.in(work)))
                             .client()).isSameAs(c.getBean(CodexClient.class));
                 });
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnOptions;
@@ -39,7 +38,7 @@ class TurnFluxLiveTest {
             Path home = OfflineCodex.home(tmp.resolve("home"), model, "never");
             try (CodexClient client = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).workingDirectory(work).build())
                     .connect();
-                    CodexSession session = CodexSession.builder().client(client).thread(ThreadOptions.in(work))
+                    CodexSession session = CodexSession.builder().client(client).cwd(work)
                             .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO)).build()) {
                 session.start();
                 List<ServerSentEvent<Map<String, Object>>> events = TurnFlux.serverSentEvents(
