@@ -63,7 +63,7 @@ public final class CodexMcpServer implements AutoCloseable {
             return t;
         });
         this.conversations = new Conversations(Objects.requireNonNull(b.sessions, "sessions"), limits, askers, elicitations);
-        this.calls = new ToolCalls(conversations, cancellations, Set.copyOf(b.callerSettings), b.cwd, outputSchema, stdioPrincipal);
+        this.calls = new ToolCalls(conversations, cancellations, b.callerSettings, b.cwd, outputSchema, stdioPrincipal);
     }
 
     public static Builder builder() {
@@ -160,7 +160,7 @@ public final class CodexMcpServer implements AutoCloseable {
     public static final class Builder {
         private @Nullable McpSessions sessions;
         private McpLimits limits = McpLimits.DEFAULTS;
-        private Set<String> callerSettings = CallArguments.ALL_SETTINGS;
+        private @Nullable Set<String> callerSettings;
         private @Nullable JsonNode outputSchema;
         private boolean extras = true;
         private String stdioPrincipal = "local";
@@ -183,11 +183,14 @@ public final class CodexMcpServer implements AutoCloseable {
         /**
          * Which of the {@code codex} tool's settings callers may give: turn settings ({@code model},
          * {@code cwd}, {@code sandbox}, {@code approval-policy}) and thread settings
-         * ({@code base-instructions}, {@code developer-instructions}, {@code profile}, {@code config},
-         * {@code compact-prompt}). Default: all of them, as {@code codex mcp-server} took them, so a
-         * host configured for it works unchanged; narrow it where callers are not trusted with a
-         * sandbox or config of their choosing (the approval policy stays the host's either way). A call
-         * giving another is refused with the reason.
+         * ({@code base-instructions}, {@code developer-instructions}, {@code config},
+         * {@code compact-prompt}). Default: all of them on stdio (the local user's own client, as
+         * {@code codex mcp-server} took them), none over HTTP. A remote caller may only narrow the
+         * host's settings even with a setting named here: a sandbox no wider and an approval setting
+         * no looser than the host's, a {@code cwd} inside the conversation's folder (links followed),
+         * {@code config} keys from a short allow-list (docs/mcp.md); the host's
+         * {@code ApprovalPolicy} decides before the caller either way. A call giving another setting
+         * is refused with the reason.
          */
         public Builder callerSettings(Set<String> names) {
             for (String n : names) {
@@ -226,7 +229,7 @@ public final class CodexMcpServer implements AutoCloseable {
             return this;
         }
 
-        /** What a caller's relative {@code cwd} is resolved against (default: this process's working directory). */
+        /** What the stdio client's relative {@code cwd} is resolved against (default: this process's working directory); a remote caller's is the conversation's folder. */
         public Builder cwd(Path cwd) {
             this.cwd = cwd.toAbsolutePath();
             return this;

@@ -129,6 +129,14 @@ final class Conversations implements AutoCloseable {
         return c;
     }
 
+    /** Drops and closes a conversation the call that opened it refused before its first turn. */
+    void discard(Conversation c) {
+        synchronized (this) {
+            byThread.remove(c.threadId, c);
+        }
+        c.session.close();
+    }
+
     /** Closes idle conversations until {@code principal} may open one more and the server holds fewer than its bound. */
     private void makeRoom(String principal) {
         List<Conversation> closing = new ArrayList<>();

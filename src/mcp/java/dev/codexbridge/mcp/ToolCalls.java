@@ -40,12 +40,12 @@ final class ToolCalls {
 
     private final Conversations conversations;
     private final Cancellations cancellations;
-    private final Set<String> callerSettings;
+    private final @Nullable Set<String> callerSettings;
     private final Path cwd;
     private final @Nullable JsonNode outputSchema;
     private final String stdioPrincipal;
 
-    ToolCalls(Conversations conversations, Cancellations cancellations, Set<String> callerSettings, Path cwd,
+    ToolCalls(Conversations conversations, Cancellations cancellations, @Nullable Set<String> callerSettings, Path cwd,
             @Nullable JsonNode outputSchema, String stdioPrincipal) {
         this.conversations = conversations;
         this.cancellations = cancellations;
@@ -57,14 +57,25 @@ final class ToolCalls {
 
     McpSchema.CallToolResult codex(McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
         try {
-            String prompt = CallArguments.prompt(request.arguments());
-            TurnOptions options = CallArguments.turnOptions(request.arguments(), callerSettings, cwd);
-            UnaryOperator<ThreadOptions> thread = CallArguments.threadChange(request.arguments());
+            Map<String, Object> args = request.arguments();
+            String prompt = CallArguments.prompt(args);
+            boolean remote = remote(exchange);
+            CallArguments.refuseUnlisted(args, allowedSettings(remote));
+            UnaryOperator<ThreadOptions> thread = CallArguments.threadChange(args, remote);
             String principal = principal(exchange);
             // the turn budget before the thread: a refused call leaves no conversation behind
             conversations.beginTurn(principal);
             try {
-                return turn(conversations.open(principal, thread), exchange, request, prompt, options);
+                Conversation c = conversations.open(principal, thread);
+                TurnOptions options;
+                try {
+                    // a remote caller's settings are measured against the host's, known once the thread is set up
+                    options = CallArguments.turnOptions(args, c.session.threadOptions(), cwd, remote);
+                } catch (McpCallException e) {
+                    conversations.discard(c);
+                    throw e;
+                }
+                return turn(c, exchange, request, prompt, options);
             } finally {
                 conversations.endTurn(principal);
             }
@@ -209,6 +220,16 @@ final class ToolCalls {
             LOG.debug("final message is not JSON: {}", e.toString());
             return null;
         }
+    }
+
+    /** What a caller may set: the host's choice, else everything on stdio (the local user's own client) and nothing over HTTP. */
+    private Set<String> allowedSettings(boolean remote) {
+        return callerSettings != null ? callerSettings : remote ? Set.of() : CallArguments.ALL_SETTINGS;
+    }
+
+    /** Whether the call came over HTTP from an authenticated (or anonymous) remote caller rather than the stdio client. */
+    private static boolean remote(McpSyncServerExchange exchange) {
+        return exchange.transportContext() != null && exchange.transportContext().get(CodexMcpServer.PRINCIPAL) instanceof String;
     }
 
     private String principal(McpSyncServerExchange exchange) {

@@ -9,7 +9,6 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.support.WireSchema;
@@ -68,7 +67,7 @@ final class LiveMcp implements AutoCloseable {
             policy.commandRules(CommandRules.builder().allowPrograms(allow.toArray(String[]::new)).askHandlerForOthers(true).build());
         }
         CodexGateway gateway = CodexGateway.builder().client(codex)
-                .configure(b -> b.thread(ThreadOptions.in(work)).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
+                .configure(b -> b.cwd(work).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
                 .approvals(policy.build()).callerApprovals(callerApprovals).build();
         CodexMcpServer.Builder b = CodexMcpServer.builder().sessions(McpSessions.of(gateway)).cwd(work);
         settings.accept(b);

@@ -5,7 +5,6 @@ import dev.codexbridge.approval.CommandRules;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.support.WireSchema;
 import java.nio.file.Files;
@@ -33,7 +32,7 @@ public final class StdioServerMain {
         try (CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(Path.of(args[0])).codexHome(Path.of(args[1])).build())
                 .wireTap(wire).connect()) {
             CodexGateway gateway = CodexGateway.builder().client(codex)
-                    .configure(b -> b.thread(ThreadOptions.in(Path.of(args[2]))).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
+                    .configure(b -> b.cwd(Path.of(args[2])).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
                     .approvals(policy.build()).callerApprovals(Boolean.parseBoolean(args[3])).build();
             try (CodexMcpServer server = CodexMcpServer.builder().sessions(McpSessions.of(gateway)).cwd(Path.of(args[2])).build()) {
                 CodexMcpServer.Stdio stdio = server.stdio(System.in, System.out);
