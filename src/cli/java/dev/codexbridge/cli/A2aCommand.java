@@ -45,7 +45,9 @@ final class A2aCommand implements Callable<Integer> {
     @Option(names = "--codex-home", description = "CODEX_HOME for codex (default: inherited, i.e. ~/.codex).")
     Path codexHome;
 
-    @Option(names = "--workspace", description = "Working directory of every context's codex thread (default: the current one).")
+    @Option(names = "--workspace",
+            description = "The folder holding one workspace per principal (default: in each principal's tenant folder); with "
+                    + "--shared-codex, the working directory of every context's codex thread (default: the current one).")
     Path workspace;
 
     @Option(names = "--push-allow-private",
@@ -82,6 +84,9 @@ final class A2aCommand implements Callable<Integer> {
 
     @Mixin
     CallerAuthOptions callers;
+
+    @Mixin
+    CallerCodexOptions callerCodex;
 
     @Mixin
     HostPolicyOptions hostPolicy;
@@ -135,30 +140,39 @@ final class A2aCommand implements Callable<Integer> {
         }
         Path binary = new CodexLocator().locate(codexBin).binary();
         ScriptedModelServer model = offlineDemo ? ScriptedModelServer.start().recording(false).respondWhenEmpty(new OfflineDemoModel()) : null;
-        Path home = model != null ? IsolatedCodexHome.builder(Files.createTempDirectory("codex-bridge-a2a-"), model.baseUrl())
-                .askForApproval("on-request").sandboxMode("read-only").write() : codexHome;
+        Path demoRoot = null;
         CountDownLatch stopped = new CountDownLatch(1);
-        try (CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).connect();
-            A2aServer server = A2aServer.builder().host(host).port(port).publicUri(publicUrl).authenticator(authenticator).anonymous(callers.anonymous)
-                    .limits(limits)
-                    .push(noPush ? null : pushAllowPrivate ? PushOptions.DEFAULTS.allowingPrivateAddresses() : PushOptions.DEFAULTS)
-                    .contexts(contexts != null ? ContextStore.files(contexts, ContextStore.DEFAULT_MAX_CONTEXTS)
-                            : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS))
-                    .gateway(CodexGateway.builder().client(codex).configure(b -> b.cwd(work))
-                            .approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals).build())
-                    .start()) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "codex-bridge-a2a-stop"));
-            err.println("codex-bridge a2a: A2A agent at " + server.uri() + " (card: " + server.uri().resolve("/.well-known/agent-card.json")
-                    + "), workspace " + work + (offlineDemo ? ", offline demo model at " + model.baseUrl() : "") + "; Ctrl-C stops it");
-            stopped.await();
-            return 0;
+        try {
+            IsolatedCodexHome.Builder demo = model == null ? null
+                    : IsolatedCodexHome.builder(Files.createTempDirectory("codex-bridge-a2a-"), model.baseUrl())
+                            .askForApproval("on-request").sandboxMode("read-only");
+            if (demo != null && !callerCodex.shared) {
+                demoRoot = OfflineDemoModel.tenantsRoot("a2a");
+            }
+            CallerCodexOptions.Backend backend = callerCodex.backend("a2a", binary, demo != null && callerCodex.shared ? demo.write() : codexHome,
+                    workspace == null && !callerCodex.shared ? null : work, demo != null ? demo.configToml() : null, demoRoot);
+            try (AutoCloseable codex = backend.resources();
+                A2aServer server = A2aServer.builder().host(host).port(port).publicUri(publicUrl).authenticator(authenticator).anonymous(callers.anonymous)
+                        .limits(limits)
+                        .push(noPush ? null : pushAllowPrivate ? PushOptions.DEFAULTS.allowingPrivateAddresses() : PushOptions.DEFAULTS)
+                        .contexts(contexts != null ? ContextStore.files(contexts, ContextStore.DEFAULT_MAX_CONTEXTS)
+                                : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS))
+                        .gateway(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals).build())
+                        .start()) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    server.close();
+                    stopped.countDown();
+                }, "codex-bridge-a2a-stop"));
+                err.println("codex-bridge a2a: A2A agent at " + server.uri() + " (card: " + server.uri().resolve("/.well-known/agent-card.json")
+                        + "), " + backend.describe() + (offlineDemo ? ", offline demo model at " + model.baseUrl() : "") + "; Ctrl-C stops it");
+                stopped.await();
+                return 0;
+            }
         } finally {
             if (model != null) {
                 model.close();
             }
+            OfflineDemoModel.deleteTenantsRoot(demoRoot);
         }
     }
 

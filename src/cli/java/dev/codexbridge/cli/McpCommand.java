@@ -39,11 +39,22 @@ final class McpCommand implements Callable<Integer> {
     @Option(names = "--codex-home", description = "CODEX_HOME for codex (default: inherited, i.e. ~/.codex).")
     Path codexHome;
 
-    @Option(names = "--workspace", description = "Working directory of every conversation's codex thread (default: the current one).")
+    @Option(names = "--workspace",
+            description = "Working directory of every conversation's codex thread (default: the current one); over HTTP with a codex "
+                    + "per principal, the folder holding one workspace per principal (default: in each principal's tenant folder).")
     Path workspace;
 
     @Mixin
     CallerAuthOptions callers;
+
+    @Mixin
+    CallerCodexOptions callerCodex;
+
+    @Option(names = "--caller-settings", paramLabel = "SETTING", split = ",",
+            description = "The codex tool's settings callers may give: model, cwd, sandbox, approval-policy, base-instructions, "
+                    + "developer-instructions, config, compact-prompt. Over HTTP the default is none, and a named setting can only "
+                    + "narrow the host's (docs/mcp.md); on stdio all of them, as codex mcp-server took them.")
+    java.util.List<String> callerSettings;
 
     @Mixin
     HostPolicyOptions hostPolicy;
@@ -74,28 +85,44 @@ final class McpCommand implements Callable<Integer> {
         }
         Path binary = new CodexLocator().locate(codexBin).binary();
         ScriptedModelServer model = offlineDemo ? ScriptedModelServer.start().recording(false).respondWhenEmpty(new OfflineDemoModel()) : null;
-        Path home = model != null ? IsolatedCodexHome.builder(Files.createTempDirectory("codex-bridge-mcp-"), model.baseUrl())
-                .askForApproval("on-request").sandboxMode("read-only").write() : codexHome;
-        try (CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(home).build()).connect();
-            CodexMcpServer server = CodexMcpServer.builder().cwd(work)
-                    .sessions(McpSessions.of(CodexGateway.builder().client(codex).configure(b -> b.cwd(work))
-                            .approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals).build()))
-                    .build()) {
-            if (http == null) {
-                err.println("codex-bridge mcp: MCP server on stdio, workspace " + work
-                        + (offlineDemo ? ", offline demo model at " + model.baseUrl() : ""));
-                server.stdio(System.in, System.out).awaitEnd();
-                return 0;
+        Path demoRoot = null;
+        try {
+            IsolatedCodexHome.Builder demo = model == null ? null
+                    : IsolatedCodexHome.builder(Files.createTempDirectory("codex-bridge-mcp-"), model.baseUrl())
+                            .askForApproval("on-request").sandboxMode("read-only");
+            // stdio serves the local user, who started it: one codex, as codex mcp-server was
+            boolean perPrincipal = http != null && !callerCodex.shared;
+            if (perPrincipal && demo != null) {
+                demoRoot = OfflineDemoModel.tenantsRoot("mcp");
             }
-            return serveHttp(server, work, model, err);
+            if (!perPrincipal) {
+                callerCodex.shared = true;
+            }
+            CallerCodexOptions.Backend backend = callerCodex.backend("mcp", binary, demo != null && !perPrincipal ? demo.write() : codexHome,
+                    perPrincipal && workspace == null ? null : work, demo != null ? demo.configToml() : null, demoRoot);
+            CodexMcpServer.Builder mcp = CodexMcpServer.builder().cwd(work)
+                    .sessions(McpSessions.of(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals).build()));
+            if (callerSettings != null) {
+                mcp.callerSettings(java.util.Set.copyOf(callerSettings));
+            }
+            try (AutoCloseable codex = backend.resources(); CodexMcpServer server = mcp.build()) {
+                if (http == null) {
+                    err.println("codex-bridge mcp: MCP server on stdio, workspace " + work
+                            + (offlineDemo ? ", offline demo model at " + model.baseUrl() : ""));
+                    server.stdio(System.in, System.out).awaitEnd();
+                    return 0;
+                }
+                return serveHttp(server, backend.describe(), model, err);
+            }
         } finally {
             if (model != null) {
                 model.close();
             }
+            OfflineDemoModel.deleteTenantsRoot(demoRoot);
         }
     }
 
-    private int serveHttp(CodexMcpServer server, Path work, ScriptedModelServer model, PrintStream err) throws Exception {
+    private int serveHttp(CodexMcpServer server, String where, ScriptedModelServer model, PrintStream err) throws Exception {
         int colon = http.lastIndexOf(':');
         String host = colon > 0 ? http.substring(0, colon).replace("[", "").replace("]", "") : "127.0.0.1";
         int port;
@@ -111,7 +138,7 @@ final class McpCommand implements Callable<Integer> {
                 served.close();
                 stopped.countDown();
             }, "codex-bridge-mcp-stop"));
-            err.println("codex-bridge mcp: MCP server (Streamable HTTP) at " + served.uri() + ", workspace " + work
+            err.println("codex-bridge mcp: MCP server (Streamable HTTP) at " + served.uri() + ", " + where
                     + (model != null ? ", offline demo model at " + model.baseUrl() : "") + "; Ctrl-C stops it");
             stopped.await();
             return 0;

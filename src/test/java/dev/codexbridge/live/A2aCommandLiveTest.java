@@ -10,6 +10,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.support.TestDirs;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -34,6 +35,8 @@ class A2aCommandLiveTest {
     @TempDir
     Path tmp;
     private Process process;
+    /** Each principal's workspace is a folder of its own in here (not under /tmp: every codex sandbox writes there). */
+    private final Path workspaces = TestDirs.create("a2a-command-workspaces");
 
     /** Starts {@code codex-bridge a2a --offline-demo} with {@code options}; its address once it listens. */
     private URI start(List<String> options) throws Exception {
@@ -41,7 +44,7 @@ class A2aCommandLiveTest {
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
                 "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main",
-                "a2a", "--listen", "127.0.0.1:0", "--offline-demo", "--workspace", tmp.toString()));
+                "a2a", "--listen", "127.0.0.1:0", "--offline-demo", "--workspace", workspaces.toString()));
         command.addAll(options);
         process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
@@ -88,7 +91,8 @@ class A2aCommandLiveTest {
         JsonNode done = call(http, uri, "{\"role\":\"user\",\"messageId\":\"m3\",\"taskId\":\"" + asked.path("id").asText()
                 + "\",\"parts\":[{\"kind\":\"data\",\"data\":{\"decision\":\"accept\"}}]}");
         assertThat(done.path("status").path("state").asText()).isEqualTo("completed");
-        assertThat(done.path("artifacts").get(0).path("parts").get(0).path("text").asText()).startsWith("Ran it.").contains(tmp.toString());
+        assertThat(done.path("artifacts").get(0).path("parts").get(0).path("text").asText()).startsWith("Ran it.")
+                .contains(workspaces.resolve("alice").toString());
     }
 
     /** Without --caller-approvals the caller is never the approver: the command --allow does not allow is declined unasked. */
@@ -101,7 +105,7 @@ class A2aCommandLiveTest {
         assertThat(ran.path("status").path("state").asText()).isEqualTo("completed");
         // the demo model repeats what codex told it about its command: codex's own words for a decline
         assertThat(ran.path("artifacts").get(0).path("parts").get(0).path("text").asText()).contains("rejected by user")
-                .doesNotContain(tmp.toString());
+                .doesNotContain(workspaces.toString());
     }
 
     @Test

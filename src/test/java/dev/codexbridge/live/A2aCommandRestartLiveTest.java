@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
@@ -36,6 +37,8 @@ class A2aCommandRestartLiveTest {
 
     @TempDir
     Path tmp;
+    /** alice's codex home and workspace, the same for both runs (not under /tmp: the tenants refuse it). */
+    private final Path tenants = TestDirs.create("a2a-restart-tenants");
 
     @Test
     void aContextOutlivesTheCommand() throws Exception {
@@ -80,7 +83,7 @@ class A2aCommandRestartLiveTest {
         return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
                 "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main",
                 "a2a", "--listen", "127.0.0.1:0", "--codex-home", home.toString(), "--tokens", tokens.toString(),
-                "--contexts", tmp.resolve("contexts").toString(), "--workspace", tmp.toString())
+                "--contexts", tmp.resolve("contexts").toString(), "--tenants-root", tenants.toString())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 

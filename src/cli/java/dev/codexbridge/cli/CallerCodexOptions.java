@@ -1,0 +1,102 @@
+package dev.codexbridge.cli;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.gateway.CodexGateway;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.tenant.CodexTenants;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+
+/**
+ * Where the servers' callers' codex runs ({@code a2a}, {@code mcp --http}). By default each
+ * principal is a tenant (decision 0048): a codex of its own, started on demand and stopped when
+ * idle, with its own {@code CODEX_HOME} and workspace under {@code --tenants-root}, in a mount
+ * namespace where no other principal's folder exists — so no command of one caller can list or
+ * read another's conversations, workspace or the callers' tokens. {@code --shared-codex} runs
+ * one codex for every caller instead (one trusted caller, or a host without bubblewrap).
+ */
+final class CallerCodexOptions {
+    /** The API-key variables a tenant's codex gets from this process, so its model requests authenticate. */
+    static final List<String> CREDENTIAL_VARIABLES = List.of("OPENAI_API_KEY", "CODEX_API_KEY", "OPENAI_BASE_URL");
+
+    @Option(names = "--shared-codex",
+            description = "One codex (one CODEX_HOME, one workspace) for every caller, instead of one per principal. Callers then "
+                    + "share what codex's commands can read: each other's conversations under CODEX_HOME and the workspace.")
+    boolean shared;
+
+    @Option(names = "--tenants-root", paramLabel = "DIR",
+            description = "Where each principal's codex home and workspace live, one owner-only folder each (default: "
+                    + "$XDG_DATA_HOME/codex-bridge/<command>-tenants, i.e. ~/.local/share/...). Not under /tmp.")
+    Path tenantsRoot;
+
+    @Option(names = "--tenant-idle-timeout", paramLabel = "SECONDS", defaultValue = "300",
+            description = "Stop a principal's codex after this long without a conversation (default: ${DEFAULT-VALUE}).")
+    long tenantIdleSeconds;
+
+    /** The folder tenants live in when {@code --tenants-root} is not given. */
+    static Path defaultRoot(String command) {
+        String xdg = System.getenv("XDG_DATA_HOME");
+        Path data = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        return data.resolve("codex-bridge").resolve(command + "-tenants");
+    }
+
+    /** What the command serves sessions from, and what must be closed when it stops. */
+    record Backend(CodexGateway.Builder gateway, AutoCloseable resources, String describe) {
+    }
+
+    /**
+     * The gateway's backend. Shared: one codex on {@code codexHome}, every thread in
+     * {@code workspace}. Per principal: tenants whose {@code config.toml} template is
+     * {@code template} (the offline demo's) or, without one, the {@code config.toml} of
+     * {@code codexHome} (else {@code CODEX_HOME}, else {@code ~/.codex}) when it has one; each
+     * tenant's workspace is {@code workspace/<principal>} when a workspace was given, else
+     * {@code <root>/<principal>/workspace}.
+     */
+    Backend backend(String command, Path binary, @Nullable Path codexHome, @Nullable Path workspace, @Nullable String template,
+            @Nullable Path demoRoot) throws IOException {
+        if (shared) {
+            Path work = workspace != null ? workspace : Path.of("").toAbsolutePath();
+            CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(codexHome).build()).connect();
+            return new Backend(CodexGateway.builder().client(codex).configure(b -> b.cwd(work)), codex,
+                    "one shared codex, workspace " + work);
+        }
+        if (tenantsRoot != null && demoRoot != null) {
+            throw new IllegalArgumentException("--offline-demo makes its own tenants root; leave out --tenants-root");
+        }
+        Path root = (demoRoot != null ? demoRoot : tenantsRoot != null ? tenantsRoot : defaultRoot(command)).toAbsolutePath();
+        String toml = template != null ? template : hostConfig(codexHome);
+        CodexTenants.Builder t = CodexTenants.builder().homesRoot(root).launch(CodexLaunch.appServer(binary).build())
+                .inheritEnvironment(CREDENTIAL_VARIABLES).idleTimeout(Duration.ofSeconds(Math.max(1, tenantIdleSeconds)));
+        if (toml != null) {
+            t.template(toml);
+        }
+        if (workspace != null) {
+            t.workspacesRoot(workspace);
+        }
+        CodexTenants tenants;
+        try {
+            tenants = t.build();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalArgumentException("each principal gets a codex of its own under " + root + ", which cannot be used: "
+                    + e.getMessage() + " (give --tenants-root DIR, or --shared-codex for one codex for every caller)", e);
+        }
+        return new Backend(CodexGateway.builder().tenants(tenants), tenants,
+                "a codex per principal under " + root + (workspace != null ? ", workspaces under " + workspace : ""));
+    }
+
+    /** The host's own {@code config.toml} as the tenants' template (model, provider, MCP servers), or null when there is none. */
+    private static @Nullable String hostConfig(@Nullable Path codexHome) throws IOException {
+        Path home = codexHome;
+        if (home == null) {
+            String env = System.getenv("CODEX_HOME");
+            home = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".codex");
+        }
+        Path config = home.resolve("config.toml");
+        return Files.isRegularFile(config) ? Files.readString(config) : null;
+    }
+}
