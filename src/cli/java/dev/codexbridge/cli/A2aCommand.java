@@ -14,6 +14,8 @@ import dev.codexbridge.testkit.ScriptedModelServer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -142,6 +144,10 @@ final class A2aCommand implements Callable<Integer> {
         ScriptedModelServer model = offlineDemo ? ScriptedModelServer.start().recording(false).respondWhenEmpty(new OfflineDemoModel()) : null;
         Path demoRoot = null;
         CountDownLatch stopped = new CountDownLatch(1);
+        List<Path> secrets = new ArrayList<>(callers.secretFiles());
+        if (contexts != null) {
+            secrets.add(contexts.toAbsolutePath());     // who owns which context: not for the callers' commands either
+        }
         try {
             IsolatedCodexHome.Builder demo = model == null ? null
                     : IsolatedCodexHome.builder(Files.createTempDirectory("codex-bridge-a2a-"), model.baseUrl())
@@ -150,7 +156,7 @@ final class A2aCommand implements Callable<Integer> {
                 demoRoot = OfflineDemoModel.tenantsRoot("a2a");
             }
             CallerCodexOptions.Backend backend = callerCodex.backend("a2a", binary, demo != null && callerCodex.shared ? demo.write() : codexHome,
-                    workspace == null && !callerCodex.shared ? null : work, demo != null ? demo.configToml() : null, demoRoot);
+                    workspace == null && !callerCodex.shared ? null : work, demo != null ? demo.configToml() : null, demoRoot, secrets);
             try (AutoCloseable codex = backend.resources();
                 A2aServer server = A2aServer.builder().host(host).port(port).publicUri(publicUrl).authenticator(authenticator).anonymous(callers.anonymous)
                         .limits(limits)

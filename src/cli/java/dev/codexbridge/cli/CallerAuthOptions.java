@@ -41,6 +41,18 @@ final class CallerAuthOptions {
             description = "The JWT claim naming the principal (default: ${DEFAULT-VALUE}).")
     String jwtPrincipalClaim;
 
+    /** The files holding callers' credentials (tokens, a JWT secret): kept out of the callers' commands' reach. */
+    java.util.List<Path> secretFiles() {
+        java.util.List<Path> files = new java.util.ArrayList<>();
+        if (tokens != null) {
+            files.add(tokens.toAbsolutePath());
+        }
+        if (jwtSecretFile != null) {
+            files.add(jwtSecretFile.toAbsolutePath());
+        }
+        return files;
+    }
+
     /** Whether any of these options was given. */
     boolean given() {
         return tokens != null || anonymous != null || jwtJwks != null || jwtSecretFile != null;

@@ -58,7 +58,7 @@ final class CallerCodexOptions {
      * {@code <root>/<principal>/workspace}.
      */
     Backend backend(String command, Path binary, @Nullable Path codexHome, @Nullable Path workspace, @Nullable String template,
-            @Nullable Path demoRoot) throws IOException {
+            @Nullable Path demoRoot, List<Path> secrets) throws IOException {
         if (shared) {
             Path work = workspace != null ? workspace : Path.of("").toAbsolutePath();
             CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(codexHome).build()).connect();
@@ -70,8 +70,11 @@ final class CallerCodexOptions {
         }
         Path root = (demoRoot != null ? demoRoot : tenantsRoot != null ? tenantsRoot : defaultRoot(command)).toAbsolutePath();
         String toml = template != null ? template : hostConfig(codexHome);
+        // what the host keeps outside the tenants that no caller's command may read: the callers' credentials, its own codex home
+        List<Path> hidden = new java.util.ArrayList<>(secrets);
+        hidden.add(hostHome(codexHome));
         CodexTenants.Builder t = CodexTenants.builder().homesRoot(root).launch(CodexLaunch.appServer(binary).build())
-                .inheritEnvironment(CREDENTIAL_VARIABLES).idleTimeout(Duration.ofSeconds(Math.max(1, tenantIdleSeconds)));
+                .inheritEnvironment(CREDENTIAL_VARIABLES).hide(hidden).idleTimeout(Duration.ofSeconds(Math.max(1, tenantIdleSeconds)));
         if (toml != null) {
             t.template(toml);
         }
@@ -91,12 +94,16 @@ final class CallerCodexOptions {
 
     /** The host's own {@code config.toml} as the tenants' template (model, provider, MCP servers), or null when there is none. */
     private static @Nullable String hostConfig(@Nullable Path codexHome) throws IOException {
-        Path home = codexHome;
-        if (home == null) {
-            String env = System.getenv("CODEX_HOME");
-            home = env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".codex");
-        }
-        Path config = home.resolve("config.toml");
+        Path config = hostHome(codexHome).resolve("config.toml");
         return Files.isRegularFile(config) ? Files.readString(config) : null;
+    }
+
+    /** The host's codex home: {@code --codex-home}, else {@code CODEX_HOME}, else {@code ~/.codex}. */
+    private static Path hostHome(@Nullable Path codexHome) {
+        if (codexHome != null) {
+            return codexHome.toAbsolutePath();
+        }
+        String env = System.getenv("CODEX_HOME");
+        return env != null && !env.isBlank() ? Path.of(env).toAbsolutePath() : Path.of(System.getProperty("user.home"), ".codex");
     }
 }

@@ -99,7 +99,7 @@ final class McpCommand implements Callable<Integer> {
                 callerCodex.shared = true;
             }
             CallerCodexOptions.Backend backend = callerCodex.backend("mcp", binary, demo != null && !perPrincipal ? demo.write() : codexHome,
-                    perPrincipal && workspace == null ? null : work, demo != null ? demo.configToml() : null, demoRoot);
+                    perPrincipal && workspace == null ? null : work, demo != null ? demo.configToml() : null, demoRoot, callers.secretFiles());
             CodexMcpServer.Builder mcp = CodexMcpServer.builder().cwd(work)
                     .sessions(McpSessions.of(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals).build()));
             if (callerSettings != null) {

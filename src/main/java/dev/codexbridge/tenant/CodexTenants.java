@@ -13,6 +13,7 @@ import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,6 +141,7 @@ public final class CodexTenants implements AutoCloseable {
                 b.idleTimeout, b.retryAfter, System::nanoTime);
         this.launcher = new TenantLauncher(b.launch, b.codexDefaults, b.clientConfigurer, b.maxThreadsPerProcess, b.listener,
                 b.connector, b.remote, hostEnvironment, b.bwrap, table);
+        this.launcher.hidden(b.hidden);
         Path root = b.homesRoot == null ? null : b.homesRoot.toAbsolutePath().normalize();
         Path workspaces = b.workspacesRoot == null ? null : b.workspacesRoot.toAbsolutePath().normalize();
         if (b.remote == null) {
@@ -399,6 +401,7 @@ public final class CodexTenants implements AutoCloseable {
         private CodexLaunch launch = CodexLaunch.appServer().build();
         private TenantHomeSetup homeSetup = TenantHomeSetup.none();
         private final Set<String> inherited = new LinkedHashSet<>(INHERITED_BY_DEFAULT);
+        private final List<Path> hidden = new ArrayList<>();
         private Map<String, String> hostEnvironment;
         private Function<String, Map<String, String>> tenantEnvironment = id -> Map.of();
         private final Map<String, String> codexDefaults = new LinkedHashMap<>(RECOMMENDED_DEFAULTS);
@@ -534,6 +537,26 @@ public final class CodexTenants implements AutoCloseable {
          */
         public Builder mountNamespace(Path bubblewrap) {
             this.bwrap = Objects.requireNonNull(bubblewrap, "bubblewrap");
+            return this;
+        }
+
+        /**
+         * Host paths that no tenant's codex, nor any command it runs, can read: in each tenant's
+         * namespace a folder here is empty and a file is an empty read-only file. For what the host
+         * keeps outside the homes root that callers must not reach — its callers' tokens file, a
+         * JWT secret, its own {@code CODEX_HOME} (the host's credentials), its configuration. Links
+         * are resolved when the tenants are built; a path that does not exist then is left out.
+         * Must not hold the homes or workspaces root, nor codex's binary.
+         */
+        public Builder hide(Collection<Path> paths) {
+            for (Path p : paths) {
+                Path abs = Objects.requireNonNull(p, "path").toAbsolutePath().normalize();
+                try {
+                    hidden.add(Files.exists(abs) ? abs.toRealPath() : abs);
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("cannot resolve " + abs + " to hide it: " + e.getMessage(), e);
+                }
+            }
             return this;
         }
 

@@ -34,8 +34,26 @@ final class TenantIsolation {
      * {@code danger-full-access}) finds no other tenant either.
      */
     static List<String> namespace(Path bwrap, Path homesRoot, Path tenantDir, @Nullable Path workspacesRoot, Path workspace) {
-        List<String> args = new ArrayList<>(List.of(bwrap.toString(), "--dev-bind", "/", "/", "--unshare-pid", "--proc", "/proc",
-                "--tmpfs", homesRoot.toString(), "--bind", tenantDir.toString(), tenantDir.toString()));
+        return namespace(bwrap, homesRoot, tenantDir, workspacesRoot, workspace, List.of());
+    }
+
+    /**
+     * {@link #namespace(Path, Path, Path, Path, Path)}, and {@code hidden} host paths made empty
+     * first: a folder an empty tmpfs, a file an empty read-only file ({@code /dev/null}). For what a
+     * host keeps beside its tenants that no tenant's command may read: the callers' tokens file,
+     * the host's own {@code CODEX_HOME}, a JWT secret. A path that does not exist is left out.
+     */
+    static List<String> namespace(Path bwrap, Path homesRoot, Path tenantDir, @Nullable Path workspacesRoot, Path workspace,
+            List<Path> hidden) {
+        List<String> args = new ArrayList<>(List.of(bwrap.toString(), "--dev-bind", "/", "/", "--unshare-pid", "--proc", "/proc"));
+        for (Path h : hidden) {
+            if (Files.isDirectory(h, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                args.addAll(List.of("--tmpfs", h.toString()));
+            } else if (Files.exists(h, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                args.addAll(List.of("--ro-bind", "/dev/null", h.toString()));
+            }
+        }
+        args.addAll(List.of("--tmpfs", homesRoot.toString(), "--bind", tenantDir.toString(), tenantDir.toString()));
         if (workspacesRoot != null) {
             args.addAll(List.of("--tmpfs", workspacesRoot.toString(), "--bind", workspace.toString(), workspace.toString()));
         }

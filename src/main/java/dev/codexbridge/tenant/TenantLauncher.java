@@ -11,6 +11,7 @@ import dev.codexbridge.process.EnvironmentPolicy;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -40,6 +41,7 @@ final class TenantLauncher {
     private @Nullable TenantHomes homes;
     private volatile @Nullable Path binary;
     private volatile @Nullable Path bwrap;
+    private volatile List<Path> hidden = List.of();
 
     TenantLauncher(CodexLaunch launch, Map<String, String> codexDefaults, Consumer<CodexClient.Builder> clientConfigurer,
                    int maxThreadsPerProcess, TenantListener listener, Function<ClientOptions, CodexClient> connector,
@@ -56,6 +58,11 @@ final class TenantLauncher {
         this.bwrap = bwrap;
         this.table = table;
         this.binary = launch.binary();
+    }
+
+    /** Host paths no tenant's codex sees (real paths); set once, before any start. */
+    void hidden(List<Path> paths) {
+        this.hidden = List.copyOf(paths);
     }
 
     /** The homes (and workspaces) the namespace hides; set once the roots are made, before any start. */
@@ -133,7 +140,7 @@ final class TenantLauncher {
                 .workingDirectory(workspace);
         codexDefaults.forEach(lb::configOverride);
         // after the defaults (checked not to touch the sandbox): what keeps tenants apart
-        lb.wrapper(TenantIsolation.namespace(bubblewrap(), h.root(), home.directory(), h.workspacesRoot(), workspace));
+        lb.wrapper(TenantIsolation.namespace(bubblewrap(), h.root(), home.directory(), h.workspacesRoot(), workspace, hidden));
         CodexClient.Builder cb = CodexClient.builder();
         clientConfigurer.accept(cb);
         cb.process(lb.build()).maxThreads(maxThreadsPerProcess);
