@@ -40,6 +40,7 @@ class A2aConfiguration {
                              ObjectProvider<CodexGateway> gateway,
                              ObjectProvider<ContextStore> store, ObjectProvider<Authenticator> authenticator) {
         Authenticator callers = CallerAuthenticators.required(p, authenticator);
+        p.requireCallersApart(sessions, source.getIfUnique() != null || gateway.getIfUnique() != null);
         A2aLimits limits;
         try {
             int share = Math.min(A2aLimits.DEFAULTS.streamsPerPrincipal(), p.getStreams());

@@ -18,6 +18,13 @@ public abstract class CallerProperties {
     /** Callers authenticated by JWTs instead of a tokens file. */
     @NestedConfigurationProperty
     private final Jwt jwt = new Jwt();
+    /**
+     * Serve every caller from the application's one codex (one home, one workspace) although
+     * codex-bridge.tenants.* is not set: the callers' commands can then read each other's
+     * conversations. Without it, and without tenants or a gateway bean of the application's, the
+     * server does not start.
+     */
+    private boolean sharedCodex;
 
     /** The prefix of these properties, for messages: {@code codex-bridge.a2a}. */
     abstract String prefix();
@@ -48,6 +55,29 @@ public abstract class CallerProperties {
 
     public Jwt getJwt() {
         return jwt;
+    }
+
+    public boolean isSharedCodex() {
+        return sharedCodex;
+    }
+
+    public void setSharedCodex(boolean sharedCodex) {
+        this.sharedCodex = sharedCodex;
+    }
+
+    /**
+     * Refuses to serve remote callers from the application's one codex unless the application
+     * chose that ({@code shared-codex}), gave tenants (a codex per principal), or built the
+     * callers' gateway or session source itself (decision 0048).
+     */
+    void requireCallersApart(CodexSessions sessions, boolean ownSource) {
+        if (ownSource || sharedCodex || sessions.tenants() != null) {
+            return;
+        }
+        throw new CodexPropertiesException(prefix() + ".enabled=true serves remote callers, and without tenants every caller's "
+                + "codex commands run in the application's one codex home and workspace, where they can read each other's "
+                + "conversations. Set codex-bridge.tenants.homes-root (a codex per principal), or " + prefix()
+                + ".shared-codex=true to serve every caller from the one codex knowingly");
     }
 
     /** {@code jwt.*}: give jwks or hs256-secret-file to authenticate callers by JWTs. */

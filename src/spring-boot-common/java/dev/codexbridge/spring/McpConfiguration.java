@@ -46,6 +46,7 @@ class McpConfiguration {
     @ConditionalOnMissingBean
     CodexMcpServer codexMcpServer(CodexSessions sessions, McpProperties p, CodexBridgeProperties bridge,
                                   ObjectProvider<McpSessions> source, ObjectProvider<CodexGateway> gateway) {
+        p.requireCallersApart(sessions, source.getIfUnique() != null || gateway.getIfUnique() != null);
         CodexMcpServer.Builder b = CodexMcpServer.builder().limits(limits(p)).extras(p.isExtras()).outputSchema(outputSchema(p))
                 .sessions(source.getIfUnique(() -> McpSessions.of(gateway.getIfUnique(sessions::gateway))));
         if (p.getCallerSettings() != null) {

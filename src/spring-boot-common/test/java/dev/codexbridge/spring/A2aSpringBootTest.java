@@ -34,7 +34,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 // closed after the class: its codex must not outlive it (other tests count the app-servers this JVM runs)
 @DirtiesContext
-@SpringBootTest(classes = HostApplication.class, properties = {"codex-bridge.a2a.enabled=true", "codex-bridge.a2a.port=0",
+@SpringBootTest(classes = HostApplication.class, properties = {"codex-bridge.a2a.enabled=true", "codex-bridge.a2a.shared-codex=true", "codex-bridge.a2a.port=0",
         "codex-bridge.a2a.streams-per-principal=5", "codex-bridge.a2a.blocking-sends-per-principal=6", "codex-bridge.a2a.tasks=2000"})
 class A2aSpringBootTest {
     private static final String TOKEN = "spring-a2a-token-5f2c91";
@@ -106,7 +106,7 @@ class A2aSpringBootTest {
         URI card;
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(HostApplication.class).web(WebApplicationType.NONE)
                 .properties("codex-bridge.process.binary=" + OfflineCodex.binary(), "codex-bridge.process.codex-home=" + home,
-                        "codex-bridge.session.cwd=" + work, "codex-bridge.a2a.enabled=true", "codex-bridge.a2a.port=0",
+                        "codex-bridge.session.cwd=" + work, "codex-bridge.a2a.enabled=true", "codex-bridge.a2a.shared-codex=true", "codex-bridge.a2a.port=0",
                         "codex-bridge.a2a.anonymous=local")
                 .run()) {
             card = app.getBean(A2aServer.class).uri().resolve("/.well-known/agent-card.json");
@@ -126,7 +126,7 @@ class A2aSpringBootTest {
         HttpClient http = HttpClient.newHttpClient();
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(HostApplication.class).web(WebApplicationType.NONE)
                 .properties("codex-bridge.process.binary=" + OfflineCodex.binary(), "codex-bridge.process.codex-home=" + home,
-                        "codex-bridge.session.cwd=" + work, "codex-bridge.a2a.enabled=true", "codex-bridge.a2a.port=0",
+                        "codex-bridge.session.cwd=" + work, "codex-bridge.a2a.enabled=true", "codex-bridge.a2a.shared-codex=true", "codex-bridge.a2a.port=0",
                         "codex-bridge.a2a.jwt.hs256-secret-file=" + secretFile, "codex-bridge.a2a.jwt.issuer=https://login.example",
                         "codex-bridge.a2a.push.enabled=false")
                 .run()) {
@@ -164,7 +164,7 @@ class A2aSpringBootTest {
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(HostApplication.class)
                 .web(WebApplicationType.NONE)
                 .properties("codex-bridge.process.binary=" + OfflineCodex.binary(), "codex-bridge.process.codex-home=" + home,
-                        "codex-bridge.session.cwd=" + work, "codex-bridge.a2a.enabled=true", "codex-bridge.a2a.port=0",
+                        "codex-bridge.session.cwd=" + work, "codex-bridge.a2a.enabled=true", "codex-bridge.a2a.shared-codex=true", "codex-bridge.a2a.port=0",
                         "codex-bridge.a2a.anonymous=local", "codex-bridge.approval.allow-programs=ls,pwd",
                         "codex-bridge.approval.caller-approvals=true")
                 .run()) {

@@ -44,7 +44,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 // closed after the class: its codex must not outlive it (other tests count the app-servers this JVM runs)
 @DirtiesContext
-@SpringBootTest(classes = HostApplication.class, properties = {"codex-bridge.mcp.enabled=true", "codex-bridge.mcp.port=0",
+@SpringBootTest(classes = HostApplication.class, properties = {"codex-bridge.mcp.enabled=true", "codex-bridge.mcp.shared-codex=true", "codex-bridge.mcp.port=0",
         "codex-bridge.mcp.turns-per-principal=2", "codex-bridge.approval.caller-approvals=true",
         "codex-bridge.session.turn-timeout=90s"})
 class McpSpringBootTest {
@@ -162,7 +162,7 @@ class McpSpringBootTest {
         URI uri;
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(HostApplication.class).web(WebApplicationType.NONE)
                 .properties("codex-bridge.process.binary=" + OfflineCodex.binary(), "codex-bridge.process.codex-home=" + home,
-                        "codex-bridge.session.cwd=" + cwd, "codex-bridge.mcp.enabled=true", "codex-bridge.mcp.port=0",
+                        "codex-bridge.session.cwd=" + cwd, "codex-bridge.mcp.enabled=true", "codex-bridge.mcp.shared-codex=true", "codex-bridge.mcp.port=0",
                         "codex-bridge.mcp.anonymous=local", "codex-bridge.mcp.extras=false",
                         "codex-bridge.mcp.caller-settings=model", "codex-bridge.mcp.output-schema=file:" + schema)
                 .run();
@@ -185,13 +185,13 @@ class McpSpringBootTest {
     }
 
     @Test
-    void aServerNobodyCouldCallAnUnknownCallerSettingOrReplayBoundsTooSmallFailTheStart() throws Exception {
+    void aServerNobodyCouldCallAnUnknownCallerSettingReplayBoundsTooSmallOrCallersInTheApplicationsCodexFailTheStart() throws Exception {
         Path dir = Files.createTempDirectory("spring-mcp-bad");
         Path home = OfflineCodex.home(dir.resolve("home"), model, "on-request");
         Path cwd = Files.createDirectories(dir.resolve("work"));
         Function<String[], SpringApplicationBuilder> app = extra -> new SpringApplicationBuilder(HostApplication.class)
                 .web(WebApplicationType.NONE).properties("codex-bridge.process.binary=" + OfflineCodex.binary(),
-                        "codex-bridge.process.codex-home=" + home, "codex-bridge.session.cwd=" + cwd, "codex-bridge.mcp.enabled=true",
+                        "codex-bridge.process.codex-home=" + home, "codex-bridge.session.cwd=" + cwd, "codex-bridge.mcp.enabled=true", "codex-bridge.mcp.shared-codex=true",
                         "codex-bridge.mcp.port=0").properties(extra);
         assertThatThrownBy(() -> app.apply(new String[0]).run().close()).rootCause().isInstanceOf(CodexPropertiesException.class)
                 .hasMessageContaining("codex-bridge.mcp.enabled=true needs codex-bridge.mcp.tokens-file")
@@ -202,5 +202,10 @@ class McpSpringBootTest {
         assertThatThrownBy(() -> app.apply(new String[] {"codex-bridge.mcp.anonymous=local", "codex-bridge.mcp.replay.bytes-per-stream=10"})
                 .run().close()).rootCause().isInstanceOf(CodexPropertiesException.class)
                 .hasMessageContaining("codex-bridge.mcp.replay").hasMessageContaining("bytesPerStream at least 1024");
+        // callers served from the application's one codex only when the application says so (decision 0048)
+        assertThatThrownBy(() -> app.apply(new String[] {"codex-bridge.mcp.anonymous=local", "codex-bridge.mcp.shared-codex=false"})
+                .run().close()).rootCause().isInstanceOf(CodexPropertiesException.class)
+                .hasMessageContaining("codex-bridge.mcp.enabled=true serves remote callers")
+                .hasMessageContaining("codex-bridge.tenants.homes-root").hasMessageContaining("codex-bridge.mcp.shared-codex=true");
     }
 }
