@@ -165,7 +165,7 @@ class CodexBridgeConfiguration {
         @ConditionalOnMissingBean
         CodexTenants codexTenants(CodexBridgeProperties properties, TenantsProperties t, ObjectProvider<ThreadAccess> access,
                                   ObjectProvider<CodexTelemetry> telemetry, TenantCounts counts,
-                                  ObjectProvider<TenantListener> listener) {
+                                  ObjectProvider<TenantListener> listener, org.springframework.core.env.Environment environment) {
             PropertiesMapping.validate(properties);
             if (properties.getEndpoint().isSet() || !properties.getPool().getEndpoints().isEmpty()) {
                 throw new CodexPropertiesException("codex-bridge.tenants.homes-root is set together with codex-bridge.endpoint.* or "
@@ -214,9 +214,28 @@ class CodexBridgeConfiguration {
                         + "tenant's threads run in its own workspace (codex-bridge.tenants.workspaces-root, else workspace/ in the "
                         + "tenant's folder); a shared folder would be visible to every tenant. Remove session.cwd");
             }
+            b.hide(hiddenFromTenants(t, environment));
             access.ifUnique(b::threadAccess);
             b.listener(counts.listener(listener.getIfUnique()));
             return b.build();
+        }
+
+        /**
+         * What no tenant's command may read: the application's listed paths, the callers'
+         * credential files of the A2A and MCP servers, and the OS user's own codex home (decision 0048).
+         */
+        static java.util.List<java.nio.file.Path> hiddenFromTenants(TenantsProperties t, org.springframework.core.env.Environment env) {
+            java.util.List<java.nio.file.Path> hidden = new java.util.ArrayList<>(t.getHiddenPaths());
+            for (String server : new String[] {"a2a", "mcp"}) {
+                for (String file : new String[] {"tokens-file", "jwt.hs256-secret-file"}) {
+                    String path = env.getProperty("codex-bridge." + server + "." + file);
+                    if (path != null && !path.isBlank()) {
+                        hidden.add(java.nio.file.Path.of(path));
+                    }
+                }
+            }
+            hidden.add(java.nio.file.Path.of(System.getProperty("user.home"), ".codex"));
+            return hidden;
         }
 
         /** The tenants' process events, counted for health and meters. */

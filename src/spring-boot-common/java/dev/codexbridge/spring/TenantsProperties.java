@@ -50,6 +50,21 @@ public class TenantsProperties {
      * tenant's threads run in its own workspace, so codex-bridge.session.cwd is not used with tenants.
      */
     private Path workspacesRoot;
+    /**
+     * The application's files and folders no tenant's command may read (made empty in each tenant's
+     * namespace): its secrets, its configuration. The callers' tokens and JWT secret files of
+     * codex-bridge.a2a.* and codex-bridge.mcp.*, and ~/.codex (the OS user's own codex home), are
+     * hidden without being listed.
+     */
+    private List<Path> hiddenPaths = new ArrayList<>();
+
+    public List<Path> getHiddenPaths() {
+        return hiddenPaths;
+    }
+
+    public void setHiddenPaths(List<Path> hiddenPaths) {
+        this.hiddenPaths = hiddenPaths;
+    }
 
     public Path getWorkspacesRoot() {
         return workspacesRoot;

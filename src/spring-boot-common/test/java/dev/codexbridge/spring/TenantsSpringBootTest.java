@@ -195,6 +195,41 @@ class TenantsSpringBootTest {
         }
     }
 
+    /**
+     * The escape suite in the assembled service (decision 0048): dave, holding a valid MCP token,
+     * cannot give codex a program to start, a sandbox or a folder of his choosing, and his command
+     * finds nothing of erin's conversation, workspace or token, nor the callers' tokens file.
+     */
+    @Test
+    void anMcpCallerReachesNothingOfAnotherCallersOrOfTheApplications() throws Exception {
+        URI endpoint = context.getBean(McpHttpServer.class).uri();
+        String erinsWords = "erin-secret-compass-" + UUID.randomUUID().toString().substring(0, 6);
+        Path marker = tenants.workspace("dave").getParent().resolve("ran-" + UUID.randomUUID());
+        try (McpSyncClient dave = McpCaller.client(endpoint, DAVE, null); McpSyncClient erin = McpCaller.client(endpoint, ERIN, null)) {
+            McpSchema.CallToolResult program = call(dave, "codex", Map.of("prompt", "hi", "config",
+                    Map.of("mcp_servers.x.command", "/bin/sh", "mcp_servers.x.args", java.util.List.of("-c", "id > " + marker))));
+            McpSchema.CallToolResult wide = call(dave, "codex", Map.of("prompt", "hi", "sandbox", "danger-full-access", "cwd", "/"));
+            assertThat(program.isError()).isTrue();
+            assertThat(wide.isError()).isTrue();
+            assertThat(text(wide)).contains("cwd, sandbox");
+
+            model.enqueue(ModelReply.message("noted"));
+            assertThat(call(erin, "codex", Map.of("prompt", "remember " + erinsWords)).isError()).isFalse();
+            Path erinsFile = Files.writeString(tenants.workspace("erin").resolve("erin.txt"), erinsWords);
+            String tokensFile = context.getEnvironment().getProperty("codex-bridge.mcp.tokens-file");
+            Path homes = tenants.tenantDirectory("dave").getParent();
+            String callId = "dave-looks-" + UUID.randomUUID();
+            model.enqueue(ModelReply.builder().execCommand(callId, "echo own=dave-was-here; grep -rl " + erinsWords + " " + homes + " "
+                    + tenants.workspace("erin").getParent() + " 2>/dev/null; cat " + erinsFile + " " + tokensFile + " 2>&1; true").build(),
+                    ModelReply.message("done"));
+            assertThat(call(dave, "codex", Map.of("prompt", "look around")).isError()).isFalse();
+            String output = model.responsesRequests().stream().map(r -> r.functionCallOutput(callId)).filter(java.util.Optional::isPresent)
+                    .map(java.util.Optional::get).findFirst().orElseThrow();
+            assertThat(output).contains("own=dave-was-here").doesNotContain(erinsWords).doesNotContain(ERIN).doesNotContain(DAVE);
+        }
+        assertThat(marker).doesNotExist();
+    }
+
     /** The tenant's codex app-server: this JVM's descendant running codex's binary under the bubblewrap that binds that tenant's home. */
     private ProcessHandle tenantCodex(String tenant) {
         String home = tenants.tenantDirectory(tenant).toString();
