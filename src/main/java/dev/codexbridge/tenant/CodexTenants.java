@@ -151,6 +151,12 @@ public final class CodexTenants implements AutoCloseable {
                 throw new IllegalStateException("the tenants' workspaces root " + workspaces + " and homes root " + root
                         + " overlap: give two separate folders (or no workspaces root: each tenant's workspace is then in its folder)");
             }
+            for (Path h : b.hidden) {
+                if (root.startsWith(h) || (workspaces != null && workspaces.startsWith(h))) {
+                    throw new IllegalStateException("the hidden path " + h + " holds the tenants' " + (root.startsWith(h) ? "homes root "
+                            + root : "workspaces root " + workspaces) + ": a tenant would find its own folder empty; hide a narrower path");
+                }
+            }
         }
         this.homes = root == null ? null : new TenantHomes(root, workspaces, b.homeSetup, b.inherited, hostEnvironment,
                 b.launch.environment(), b.tenantEnvironment, b.listener, launcher::binary);

@@ -102,6 +102,23 @@ class TenantWorkspacesTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target, LinkOption.NOFOLLOW_LINKS))).isEqualTo("rwxr-xr-x");
     }
 
+    /** What the host hides (the callers' tokens, its own codex home) is empty in every tenant's namespace, before the tenants' roots. */
+    @Test
+    void hiddenHostPathsAreEmptyInEveryTenantsNamespace() throws Exception {
+        Path secrets = Files.createDirectories(dir.resolve("host-codex-home"));
+        Path tokens = Files.writeString(dir.resolve("tokens"), "alice a-token-of-sixteen-chars\n");
+        CodexTenants tenants = build(CodexTenants.builder().homesRoot(dir.resolve("homes"))
+                .hide(List.of(secrets, tokens, dir.resolve("not-there"))));
+        tenants.newSession("alice", b -> { }).close();
+        List<String> command = started.get(0).launch().command();
+        assertThat(command).containsSubsequence("--dev-bind", "/", "/", "--tmpfs", secrets.toRealPath().toString(), "--ro-bind",
+                "/dev/null", tokens.toRealPath().toString(), "--tmpfs", dir.resolve("homes").toRealPath().toString());
+        assertThat(String.join(" ", command)).doesNotContain("not-there");
+        // a hidden folder that holds the tenants' own roots would empty them: refused
+        assertThatThrownBy(() -> build(CodexTenants.builder().homesRoot(dir.resolve("homes2")).hide(List.of(dir))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds the tenants' homes root");
+    }
+
     @Test
     void workspacesRootsThatOverlapTheHomesOrLieUnderTmpAreRefused() {
         assertThatThrownBy(() -> build(CodexTenants.builder().homesRoot(dir.resolve("both")).workspacesRoot(dir.resolve("both/work"))))
