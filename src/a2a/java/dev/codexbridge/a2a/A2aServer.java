@@ -1,5 +1,8 @@
 package dev.codexbridge.a2a;
 
+import dev.codexbridge.callers.JwtAuthenticator;
+import dev.codexbridge.callers.BearerTokens;
+import dev.codexbridge.callers.Authenticator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,8 +1,8 @@
 package dev.codexbridge.cli;
 
-import dev.codexbridge.a2a.Authenticator;
-import dev.codexbridge.a2a.BearerTokens;
-import dev.codexbridge.a2a.JwtAuthenticator;
+import dev.codexbridge.callers.Authenticator;
+import dev.codexbridge.callers.BearerTokens;
+import dev.codexbridge.callers.JwtAuthenticator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.codexbridge.cli;
 
-import dev.codexbridge.a2a.Authenticator;
+import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.mcp.CodexMcpServer;

@@ -1,6 +1,6 @@
 package dev.codexbridge.mcp;
 
-import dev.codexbridge.a2a.Authenticator;
+import dev.codexbridge.callers.Authenticator;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.server.McpServer;

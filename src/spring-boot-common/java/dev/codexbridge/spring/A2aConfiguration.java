@@ -2,7 +2,7 @@ package dev.codexbridge.spring;
 
 import dev.codexbridge.a2a.A2aLimits;
 import dev.codexbridge.a2a.A2aServer;
-import dev.codexbridge.a2a.Authenticator;
+import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.a2a.ContextStore;
 import dev.codexbridge.a2a.PushOptions;
 import dev.codexbridge.a2a.SessionSource;

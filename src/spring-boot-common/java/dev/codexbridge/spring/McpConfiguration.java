@@ -1,7 +1,7 @@
 package dev.codexbridge.spring;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codexbridge.a2a.Authenticator;
+import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.mcp.CodexMcpServer;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codexbridge.a2a.A2aLimits;
 import dev.codexbridge.a2a.A2aServer;
-import dev.codexbridge.a2a.BearerTokens;
+import dev.codexbridge.callers.BearerTokens;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.process.CodexLaunch;

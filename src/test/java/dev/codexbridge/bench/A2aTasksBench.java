@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codexbridge.a2a.A2aLimits;
 import dev.codexbridge.a2a.A2aServer;
-import dev.codexbridge.a2a.BearerTokens;
+import dev.codexbridge.callers.BearerTokens;
 import dev.codexbridge.a2a.ContextStore;
 import dev.codexbridge.a2a.SessionSource;
 import dev.codexbridge.client.CodexClient;

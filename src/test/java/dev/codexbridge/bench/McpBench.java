@@ -1,6 +1,6 @@
 package dev.codexbridge.bench;
 
-import dev.codexbridge.a2a.BearerTokens;
+import dev.codexbridge.callers.BearerTokens;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.mcp.CodexMcpServer;

@@ -1,5 +1,6 @@
 package dev.codexbridge.a2a;
 
+import dev.codexbridge.callers.JwtAuthenticator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,6 @@
 package dev.codexbridge.a2a;
 
+import dev.codexbridge.callers.BearerTokens;
 import dev.codexbridge.gateway.CodexGateway;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
 package dev.codexbridge.a2a;
 
+import dev.codexbridge.callers.BearerTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

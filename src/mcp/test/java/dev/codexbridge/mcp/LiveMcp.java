@@ -2,7 +2,7 @@ package dev.codexbridge.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.codexbridge.a2a.BearerTokens;
+import dev.codexbridge.callers.BearerTokens;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.CommandRules;
 import dev.codexbridge.client.CodexClient;

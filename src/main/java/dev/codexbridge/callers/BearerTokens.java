@@ -1,4 +1,4 @@
-package dev.codexbridge.a2a;
+package dev.codexbridge.callers;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

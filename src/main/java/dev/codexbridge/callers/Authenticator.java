@@ -1,12 +1,12 @@
-package dev.codexbridge.a2a;
+package dev.codexbridge.callers;
 
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Who a call comes from, by its {@code Authorization} header: {@link BearerTokens} (a token file)
- * or {@link JwtAuthenticator} (signed JWTs). The agent card's HTTP bearer scheme is described
- * from it.
+ * or {@link JwtAuthenticator} (signed JWTs). One for every front end (A2A, MCP, the next): an A2A
+ * agent card's HTTP bearer scheme is described from it.
  */
 public interface Authenticator {
     /** The caller's principal, empty when the header is missing or does not authenticate. */
@@ -14,7 +14,8 @@ public interface Authenticator {
 
     /** The principal, or why the call is refused (said in the 401 answer). */
     record Verdict(@Nullable String principal, String reason) {
-        static Verdict refused(String reason) {
+        /** A refusal, with the reason said to the caller. */
+        public static Verdict refused(String reason) {
             return new Verdict(null, reason);
         }
     }

@@ -1,4 +1,4 @@
-package dev.codexbridge.a2a;
+package dev.codexbridge.callers;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
