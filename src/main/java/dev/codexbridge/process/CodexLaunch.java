@@ -45,6 +45,15 @@ public final class CodexLaunch {
     private final boolean detach;
     /** A command codex runs under (a namespace tool, say), before the binary; empty for none. */
     private final List<String> wrapper;
+    private final boolean credentialsToCommands;
+
+    /**
+     * The override an app-server gets unless the host opts out: codex drops every variable whose
+     * name matches {@code *KEY*}, {@code *SECRET*} or {@code *TOKEN*} (case-insensitive) from the
+     * environment of the commands it runs, codex's own credentials included, while codex itself
+     * keeps them for its model requests. Codex 0.169.0's default passes them.
+     */
+    public static final List<String> COMMANDS_WITHOUT_CREDENTIALS = List.of("-c", "shell_environment_policy.ignore_default_excludes=false");
 
     private CodexLaunch(Builder b) {
         this.binary = b.binary;
@@ -62,6 +71,7 @@ public final class CodexLaunch {
         this.name = b.name;
         this.detach = b.detach;
         this.wrapper = List.copyOf(b.wrapper);
+        this.credentialsToCommands = b.credentialsToCommands;
     }
 
     /** An app-server launch of {@code binary}; {@code app-server} is the first argument. */
@@ -97,6 +107,7 @@ public final class CodexLaunch {
         b.killGrace = killGrace;
         b.name = name;
         b.detach = detach;
+        b.credentialsToCommands = credentialsToCommands;
         return b;
     }
 
@@ -188,6 +199,10 @@ public final class CodexLaunch {
         cmd.addAll(wrapper);
         cmd.add(located().binary.toString());
         cmd.addAll(arguments);
+        if (!credentialsToCommands && !arguments.isEmpty() && arguments.get(0).equals("app-server")) {
+            // after the host's own overrides: a later -c of the same key wins
+            cmd.addAll(COMMANDS_WITHOUT_CREDENTIALS);
+        }
         return cmd;
     }
 
@@ -240,6 +255,7 @@ public final class CodexLaunch {
         private Duration killGrace = Duration.ofSeconds(2);
         private String name = "codex";
         private boolean detach;
+        private boolean credentialsToCommands;
 
         /** {@code binary} null: located when codex starts. */
         private Builder(Path binary) {
@@ -263,6 +279,21 @@ public final class CodexLaunch {
         public Builder wrapper(List<String> command) {
             wrapper.clear();
             command.forEach(a -> wrapper.add(Objects.requireNonNull(a, "wrapper argument")));
+            return this;
+        }
+
+        /**
+         * Whether the commands codex runs get variables named like credentials ({@code *KEY*},
+         * {@code *SECRET*}, {@code *TOKEN*}: {@code OPENAI_API_KEY}, {@code CODEX_API_KEY}, …).
+         * Default false: codex keeps its own credentials for its model requests, and the
+         * app-server is started with {@link #COMMANDS_WITHOUT_CREDENTIALS}, so a command the model
+         * runs ({@code echo $OPENAI_API_KEY}) finds none. True leaves codex's
+         * {@code shell_environment_policy} to its {@code config.toml} (codex 0.169.0's default
+         * passes them); a host whose commands need one named variable can instead set it with
+         * {@code shell_environment_policy.set} in {@code config.toml}.
+         */
+        public Builder credentialsToCommands(boolean pass) {
+            this.credentialsToCommands = pass;
             return this;
         }
 

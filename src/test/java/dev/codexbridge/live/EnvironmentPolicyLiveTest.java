@@ -87,29 +87,34 @@ class EnvironmentPolicyLiveTest {
         }
     }
 
+    /** Neither the host's secrets (withheld from codex) nor codex's own key (kept from its commands) reach a command. */
     @Test
     void aCommandCodexRunsNeverSeesTheHostsSecretsByDefault() {
         String out = envSeenByACommand(CodexLaunch.appServer(LiveCodex.binary()));
         assertThat(out).doesNotContain("HOST_API_TOKEN").doesNotContain(TOKEN_VALUE)
                 .doesNotContain("HOST_DB_PASSWORD").doesNotContain(PASSWORD_VALUE)
-                .doesNotContain("OTEL_EXPORTER_OTLP_HEADERS").doesNotContain(COLLECTOR_VALUE).doesNotContain("DATABASE_URL");
+                .doesNotContain("OTEL_EXPORTER_OTLP_HEADERS").doesNotContain(COLLECTOR_VALUE).doesNotContain("DATABASE_URL")
+                .doesNotContain("OPENAI_API_KEY").doesNotContain(OPENAI_KEY_VALUE);
     }
 
     /**
-     * Codex's own credential is kept for codex, and codex (0.169.0) passes it on to its commands
-     * unless its {@code shell_environment_policy} excludes it: the recipe docs/embedding.md gives.
+     * The documented opt-out: codex (0.169.0) passes its own credential on to its commands when its
+     * {@code shell_environment_policy} is left to its config — what every command saw before.
      */
     @Test
-    void codexsShellEnvironmentPolicyKeepsItsOwnKeyFromItsCommands() {
-        String out = envSeenByACommand(CodexLaunch.appServer(LiveCodex.binary())
-                .configOverride("shell_environment_policy.exclude", "[\"OPENAI_API_KEY\", \"CODEX_API_KEY\"]"));
-        assertThat(out).doesNotContain(OPENAI_KEY_VALUE).doesNotContain(TOKEN_VALUE);
+    void theOptOutPassesCodexsOwnKeyToItsCommands() {
+        String out = envSeenByACommand(CodexLaunch.appServer(LiveCodex.binary()).credentialsToCommands(true));
+        assertThat(out).contains("OPENAI_API_KEY=" + OPENAI_KEY_VALUE).doesNotContain(TOKEN_VALUE);
     }
 
+    /** A host that lets codex inherit everything still keeps credential-named variables from the commands, unless it opts out too. */
     @Test
-    void inheritAllPassesThemAsBefore() {
-        String out = envSeenByACommand(CodexLaunch.appServer(LiveCodex.binary()).environmentPolicy(EnvironmentPolicy.inheritAll()));
-        assertThat(out).contains("HOST_API_TOKEN=" + TOKEN_VALUE).contains("HOST_DB_PASSWORD=" + PASSWORD_VALUE)
+    void inheritAllPassesThemToCodexAndTheOptOutToItsCommands() {
+        String kept = envSeenByACommand(CodexLaunch.appServer(LiveCodex.binary()).environmentPolicy(EnvironmentPolicy.inheritAll()));
+        assertThat(kept).doesNotContain(TOKEN_VALUE).doesNotContain(OPENAI_KEY_VALUE).contains("HOST_PLAIN_SETTING=plain-visible");
+        String all = envSeenByACommand(CodexLaunch.appServer(LiveCodex.binary()).environmentPolicy(EnvironmentPolicy.inheritAll())
+                .credentialsToCommands(true));
+        assertThat(all).contains("HOST_API_TOKEN=" + TOKEN_VALUE).contains("HOST_DB_PASSWORD=" + PASSWORD_VALUE)
                 .contains("OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer " + COLLECTOR_VALUE);
     }
 }

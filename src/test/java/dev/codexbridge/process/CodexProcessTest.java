@@ -343,14 +343,22 @@ class CodexProcessTest {
     @Test
     void extraArgumentsAndConfigOverridesFollowAppServer() {
         CodexLaunch l = CodexLaunch.appServer(Path.of("/opt/codex")).configOverride("model", "\"gpt 5\"").build();
-        assertThat(l.command()).containsExactly("/opt/codex", "app-server", "-c", "model=\"gpt 5\"");
+        // the host's overrides, then the one that keeps codex's credentials from its commands
+        assertThat(l.command()).containsExactly("/opt/codex", "app-server", "-c", "model=\"gpt 5\"", "-c",
+                "shell_environment_policy.ignore_default_excludes=false");
+        assertThat(l.toBuilder().build().command()).isEqualTo(l.command());
+        assertThat(l.toBuilder().credentialsToCommands(true).build().command())
+                .containsExactly("/opt/codex", "app-server", "-c", "model=\"gpt 5\"");
+        assertThat(CodexLaunch.command(Path.of("/opt/codex")).argument("--version").build().command())
+                .containsExactly("/opt/codex", "--version");
     }
 
     @Test
     void anAppServerLaunchWithoutABinaryLocatesCodexAsItStarts() {
         CodexLaunch l = CodexLaunch.appServer().configOverride("model", "\"gpt 5\"").build();
         assertThat(l.binary()).isNull();
-        assertThat(l.command()).containsExactly(LiveCodex.binary().toString(), "app-server", "-c", "model=\"gpt 5\"");
+        assertThat(l.command()).containsExactly(LiveCodex.binary().toString(), "app-server", "-c", "model=\"gpt 5\"", "-c",
+                "shell_environment_policy.ignore_default_excludes=false");
     }
 
     @Test

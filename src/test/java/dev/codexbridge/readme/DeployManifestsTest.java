@@ -163,6 +163,18 @@ class DeployManifestsTest {
                 + "/v1/traces\"");
     }
 
+    /** Every app-server the manifests start keeps its credentials from the commands it runs, as the library's own launches do. */
+    @Test
+    void theAppServersCommandsGetNoCredentials() throws IOException {
+        for (String file : List.of("codex-app-server.yaml", "codex-tenant.yaml")) {
+            JsonNode codex = kind(documents(file), "StatefulSet").path("spec").path("template").path("spec").path("containers").get(0);
+            List<String> args = new ArrayList<>();
+            codex.path("args").forEach(a -> args.add(a.asText()));
+            assertThat(java.util.Collections.indexOfSubList(args, dev.codexbridge.process.CodexLaunch.COMMANDS_WITHOUT_CREDENTIALS))
+                    .as(file).isNotNegative();
+        }
+    }
+
     @Test
     void aTenantsAppServerHasItsOwnVolumeCredentialAndSettingsAndOnlyTheHostReachesIt() throws IOException {
         List<JsonNode> docs = documents("codex-tenant.yaml");
