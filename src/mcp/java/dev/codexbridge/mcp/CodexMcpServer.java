@@ -85,13 +85,13 @@ public final class CodexMcpServer implements AutoCloseable {
     public Stdio stdio(InputStream in, OutputStream out) {
         java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
         InputStream tapped;
+        StdoutTap output = new StdoutTap(out, elicitations);
         try {
-            tapped = StdioTap.tapped(new BufferedInputStream(in), tap, "stdio", limits.maxRequestBytes(), ended::countDown);
+            tapped = StdioTap.tapped(new BufferedInputStream(in), tap, "stdio", limits.maxRequestBytes(), output::add, ended::countDown);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        McpSyncServer server = serve(McpServer.sync(new StdioServerTransportProvider(McpJsonDefaults.getMapper(), tapped,
-                new StdoutTap(out, elicitations))));
+        McpSyncServer server = serve(McpServer.sync(new StdioServerTransportProvider(McpJsonDefaults.getMapper(), tapped, output)));
         return new Stdio() {
             @Override
             public void awaitEnd() throws InterruptedException {

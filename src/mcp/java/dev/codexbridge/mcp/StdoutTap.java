@@ -50,7 +50,8 @@ final class StdoutTap extends OutputStream {
         out.close();
     }
 
-    private synchronized void add(String message) {
+    /** Writes {@code message} as a line of its own, between the SDK's lines. */
+    synchronized void add(String message) {
         try {
             out.write((message + "\n").getBytes(StandardCharsets.UTF_8));
             out.flush();

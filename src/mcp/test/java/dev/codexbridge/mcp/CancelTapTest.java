@@ -67,23 +67,43 @@ class CancelTapTest {
     }
 
     @Test
-    void stdinLinesPassThroughTheTapAndALineOverTheLimitIsDropped() throws Exception {
+    void stdinLinesPassThroughTheTapAndALineOverTheLimitIsAnsweredNotHeld() throws Exception {
         AtomicInteger cancelled = new AtomicInteger();
         cancellations.register("stdio", "1", cancelled::incrementAndGet);
         String big = "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\",\"params\":{\"pad\":\"" + "x".repeat(3000) + "\"}}";
         String input = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{}}\n" + big + "\n"
                 + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":1}}\n";
-        CountDownLatch ended = new CountDownLatch(1);
-        InputStream sdkSide = StdioTap.tapped(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), tap, "stdio", 2048,
-                ended::countDown);
-        List<String> lines = new ArrayList<>();
-        for (String l : new String(sdkSide.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-            lines.add(l);
-        }
-        assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
+        List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> lines = sdkLines(input, errors);
         assertThat(lines).hasSize(2);
         assertThat(Json.parse(lines.get(0)).at("/params/_meta").has(CancelTap.REQUEST_ID)).isTrue();
         assertThat(lines.get(1)).contains("notifications/cancelled");
         assertThat(cancelled).hasValue(1);
+        assertThat(errors).singleElement().satisfies(e -> assertThat(Json.parse(e).at("/error/code").asInt()).isEqualTo(-32600));
+    }
+
+    /** A bad line is answered with a JSON-RPC error and never reaches the SDK, whose reader stops at one; the next line is served. */
+    @Test
+    void aLineThatIsNoJsonRpcMessageIsAnsweredAndTheNextOneServed() throws Exception {
+        String ok = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}";
+        String input = "not json\n\n[" + ok + "]\n{\"id\":3}\n" + ok + "\n";
+        List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        assertThat(sdkLines(input, errors)).containsExactly(ok);
+        assertThat(errors).extracting(e -> Json.parse(e).at("/error/code").asInt()).containsExactly(-32700, -32600, -32600);
+        assertThat(errors).allSatisfy(e -> assertThat(Json.parse(e).get("id").isNull()).isTrue());
+    }
+
+    private List<String> sdkLines(String input, List<String> errors) throws Exception {
+        CountDownLatch ended = new CountDownLatch(1);
+        InputStream sdkSide = StdioTap.tapped(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), tap, "stdio", 2048,
+                errors::add, ended::countDown);
+        List<String> lines = new ArrayList<>();
+        for (String l : new String(sdkSide.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+            if (!l.isEmpty()) {
+                lines.add(l);
+            }
+        }
+        assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
+        return lines;
     }
 }
