@@ -1,6 +1,17 @@
 package dev.codexbridge.mcp;
 
 import dev.codexbridge.callers.Authenticator;
+import dev.codexbridge.callers.OriginCheck;
+import dev.codexbridge.json.Json;
+import io.modelcontextprotocol.spec.ProtocolVersions;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.eclipse.jetty.ee11.servlet.ErrorHandler;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.server.McpServer;
@@ -68,6 +79,8 @@ public final class McpHttpServer implements AutoCloseable {
         private @Nullable Authenticator authenticator;
         private @Nullable String anonymous;
         private ReplayLimits replay = ReplayLimits.DEFAULTS;
+        private final java.util.List<String> allowedOrigins = new java.util.ArrayList<>();
+        private final java.util.List<String> allowedHosts = new java.util.ArrayList<>();
 
         private Builder(CodexMcpServer server) {
             this.server = Objects.requireNonNull(server, "server");
@@ -102,6 +115,24 @@ public final class McpHttpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Origins whose pages may call (e.g. {@code https://app.example}), besides the server's own
+         * address. Every other {@code Origin}, {@code null} included, is answered 403.
+         */
+        public Builder allowedOrigins(java.util.Collection<String> origins) {
+            origins.forEach(o -> allowedOrigins.add(Objects.requireNonNull(o, "origin")));
+            return this;
+        }
+
+        /**
+         * {@code Host} values callers may use (e.g. {@code mcp.example:443} behind a proxy), besides
+         * the listener's own address (and its loopback names when it listens on one).
+         */
+        public Builder allowedHosts(java.util.Collection<String> hosts) {
+            hosts.forEach(h -> allowedHosts.add(Objects.requireNonNull(h, "host")));
+            return this;
+        }
+
         public McpHttpServer start() {
             if (authenticator == null && anonymous == null) {
                 throw new IllegalStateException("give an authenticator, or an anonymous principal for trusted callers");
@@ -118,10 +149,19 @@ public final class McpHttpServer implements AutoCloseable {
             connector.setHost(host);
             connector.setPort(port);
             jetty.addConnector(connector);
+            try {
+                // bound before the gate is made: its Host check names the port actually taken
+                connector.open();
+            } catch (IOException e) {
+                throw new IllegalStateException("the MCP HTTP server cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+            }
             ServletContextHandler context = new ServletContextHandler();
             context.setContextPath("/");
             context.addServlet(new ServletHolder("mcp", transport), PATH);
-            context.addFilter(new FilterHolder(new Gate(authenticator, anonymous, server)), PATH, EnumSet.of(DispatcherType.REQUEST));
+            Gate gate = new Gate(authenticator, anonymous, server,
+                    OriginCheck.forListener(host, connector.getLocalPort(), allowedOrigins, allowedHosts));
+            context.addFilter(new FilterHolder(gate), PATH, EnumSet.of(DispatcherType.REQUEST));
+            context.setErrorHandler(new JsonErrorHandler());
             // after the gate: the principal is known
             FilterHolder resumption = new FilterHolder(new StreamResumption(new ReplayableStreams(replay), server.elicitations));
             resumption.setAsyncSupported(true);
@@ -143,23 +183,44 @@ public final class McpHttpServer implements AutoCloseable {
     }
 
     /**
-     * Before the SDK: the principal (or 401), then each POSTed message through the cancel tap, on
-     * the channel of this principal's MCP session, its body bounded.
+     * Before the SDK, for every request: the {@code Host} and {@code Origin} headers (403, whoever
+     * calls), the {@code MCP-Protocol-Version} (400 when it names no version this server speaks),
+     * the principal (401), the MCP session's owner (404 to any other principal, as for a session that
+     * does not exist), the principal's session cap on {@code initialize} (429), then each POSTed
+     * message through the cancel tap, its body bounded (413). Every refusal is a JSON-RPC error body.
      */
     private static final class Gate extends HttpFilter {
+        private static final Set<String> VERSIONS = Set.of(ProtocolVersions.MCP_2024_11_05, ProtocolVersions.MCP_2025_03_26,
+                ProtocolVersions.MCP_2025_06_18, ProtocolVersions.MCP_2025_11_25);
+
         private final @Nullable Authenticator authenticator;
         private final @Nullable String anonymous;
         private final CodexMcpServer server;
+        private final OriginCheck origins;
+        private final SessionOwners sessions;
 
-        Gate(@Nullable Authenticator authenticator, @Nullable String anonymous, CodexMcpServer server) {
+        Gate(@Nullable Authenticator authenticator, @Nullable String anonymous, CodexMcpServer server, OriginCheck origins) {
             this.authenticator = authenticator;
             this.anonymous = anonymous;
             this.server = server;
+            this.origins = origins;
+            this.sessions = new SessionOwners(server.limits.sessionsPerPrincipal(), Duration.ofMinutes(30).toNanos(), System::nanoTime);
         }
 
         @Override
         protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws IOException, ServletException {
+            String refusal = origins.refusal(request.getHeader("Host"), request.getHeader("Origin"));
+            if (refusal != null) {
+                JsonErrors.write(response, HttpServletResponse.SC_FORBIDDEN, refusal);
+                return;
+            }
+            String version = request.getHeader("MCP-Protocol-Version");
+            if (version != null && !VERSIONS.contains(version)) {
+                JsonErrors.write(response, HttpServletResponse.SC_BAD_REQUEST, "unsupported MCP-Protocol-Version; this server speaks "
+                        + String.join(", ", new java.util.TreeSet<>(VERSIONS)));
+                return;
+            }
             String authorization = request.getHeader("Authorization");
             String principal;
             if (authorization == null && anonymous != null) {
@@ -172,23 +233,83 @@ public final class McpHttpServer implements AutoCloseable {
             }
             if (principal == null) {
                 response.setHeader("WWW-Authenticate", "Bearer");
-                response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "a bearer token is required");
+                JsonErrors.write(response, HttpServletResponse.SC_UNAUTHORIZED, "a bearer token is required");
+                return;
+            }
+            String session = request.getHeader(StreamResumption.SESSION_HEADER);
+            if (session != null && !sessions.mayUse(principal, session)) {
+                JsonErrors.write(response, HttpServletResponse.SC_NOT_FOUND, "session not found");
                 return;
             }
             request.setAttribute(CodexMcpServer.PRINCIPAL, principal);
             if (!"POST".equals(request.getMethod())) {
                 chain.doFilter(request, response);
+                if (session != null && "DELETE".equals(request.getMethod()) && !request.isAsyncStarted() && response.getStatus() < 300) {
+                    sessions.ended(session);
+                }
                 return;
             }
             byte[] body = request.getInputStream().readNBytes(server.limits.maxRequestBytes() + 1);
             if (body.length > server.limits.maxRequestBytes()) {
-                response.sendError(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
+                JsonErrors.write(response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
                         "the request is larger than " + server.limits.maxRequestBytes() + " bytes");
                 return;
             }
-            String channel = principal + '\u0001' + String.valueOf(request.getHeader("Mcp-Session-Id"));
-            String tapped = server.tap.onMessage(new String(body, java.nio.charset.StandardCharsets.UTF_8), channel);
-            chain.doFilter(new CachedBody(request, tapped.getBytes(java.nio.charset.StandardCharsets.UTF_8)), response);
+            String text = new String(body, StandardCharsets.UTF_8);
+            HttpServletResponse answer = response;
+            if (session == null && initialize(text)) {
+                if (!sessions.mayOpen(principal)) {
+                    JsonErrors.write(response, 429, "you hold " + server.limits.sessionsPerPrincipal()
+                            + " MCP sessions, the limit; end one (DELETE) before opening another");
+                    return;
+                }
+                String owner = principal;
+                answer = new HttpServletResponseWrapper(response) {
+                    @Override
+                    public void setHeader(String name, String value) {
+                        noteSession(name, value);
+                        super.setHeader(name, value);
+                    }
+
+                    @Override
+                    public void addHeader(String name, String value) {
+                        noteSession(name, value);
+                        super.addHeader(name, value);
+                    }
+
+                    private void noteSession(String name, String value) {
+                        if (StreamResumption.SESSION_HEADER.equalsIgnoreCase(name) && value != null) {
+                            sessions.opened(owner, value);
+                        }
+                    }
+                };
+            }
+            String channel = principal + '\u0001' + String.valueOf(session);
+            String tapped = server.tap.onMessage(text, channel);
+            chain.doFilter(new CachedBody(request, tapped.getBytes(StandardCharsets.UTF_8)), answer);
+            if (session != null && !request.isAsyncStarted() && response.getStatus() == HttpServletResponse.SC_NOT_FOUND) {
+                sessions.ended(session);    // the SDK no longer knows it
+            }
+        }
+
+        private static boolean initialize(String body) {
+            try {
+                return "initialize".equals(Json.parse(body).path("method").asText(null));
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+    }
+
+    /** Jetty's error pages as JSON-RPC errors: a short message, never a stack trace or a server's own page. */
+    private static final class JsonErrorHandler extends ErrorHandler {
+        @Override
+        protected boolean generateAcceptableResponse(Request request, Response response, Callback callback, String contentType,
+                java.util.List<java.nio.charset.Charset> charsets, int code, String message, Throwable cause) {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.write(true, java.nio.ByteBuffer.wrap(JsonErrors.body(code, JsonErrors.reason(code)).getBytes(StandardCharsets.UTF_8)),
+                    callback);
+            return true;
         }
     }
 }
