@@ -155,7 +155,7 @@ final class A2aCommand implements Callable<Integer> {
             if (demo != null && !callerCodex.shared) {
                 demoRoot = OfflineDemoModel.tenantsRoot("a2a");
             }
-            CallerCodexOptions.Backend backend = callerCodex.backend("a2a", binary, demo != null && callerCodex.shared ? demo.write() : codexHome,
+            CallerCodexOptions.Backend backend = callerCodex.backend("a2a", true, binary, demo != null && callerCodex.shared ? demo.write() : codexHome,
                     workspace == null && !callerCodex.shared ? null : work, demo != null ? demo.configToml() : null, demoRoot, secrets);
             try (AutoCloseable codex = backend.resources();
                 A2aServer server = A2aServer.builder().host(host).port(port).publicUri(publicUrl).authenticator(authenticator).anonymous(callers.anonymous)

@@ -2,6 +2,7 @@ package dev.codexbridge.cli;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
+import dev.codexbridge.gateway.ThreadOwners;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.tenant.CodexTenants;
 import java.io.IOException;
@@ -26,7 +27,9 @@ final class CallerCodexOptions {
 
     @Option(names = "--shared-codex",
             description = "One codex (one CODEX_HOME, one workspace) for every caller, instead of one per principal. Callers then "
-                    + "share what codex's commands can read: each other's conversations under CODEX_HOME and the workspace.")
+                    + "share what codex's commands can read: each other's conversations under CODEX_HOME and the workspace. Who "
+                    + "opened each thread is kept in $XDG_DATA_HOME/codex-bridge/<command>-thread-owners, so a caller resumes "
+                    + "only its own.")
     boolean shared;
 
     @Option(names = "--tenants-root", paramLabel = "DIR",
@@ -45,6 +48,11 @@ final class CallerCodexOptions {
         return data.resolve("codex-bridge").resolve(command + "-tenants");
     }
 
+    /** Where a shared codex's thread owners are kept: beside the tenants' default root. */
+    static Path ownersFolder(String command) {
+        return defaultRoot(command).resolveSibling(command + "-thread-owners");
+    }
+
     /** What the command serves sessions from, and what must be closed when it stops. */
     record Backend(CodexGateway.Builder gateway, AutoCloseable resources, String describe) {
     }
@@ -57,13 +65,18 @@ final class CallerCodexOptions {
      * tenant's workspace is {@code workspace/<principal>} when a workspace was given, else
      * {@code <root>/<principal>/workspace}.
      */
-    Backend backend(String command, Path binary, @Nullable Path codexHome, @Nullable Path workspace, @Nullable String template,
-            @Nullable Path demoRoot, List<Path> secrets) throws IOException {
+    Backend backend(String command, boolean remoteCallers, Path binary, @Nullable Path codexHome, @Nullable Path workspace,
+            @Nullable String template, @Nullable Path demoRoot, List<Path> secrets) throws IOException {
         if (shared) {
             Path work = workspace != null ? workspace : Path.of("").toAbsolutePath();
             CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(codexHome).build()).connect();
-            return new Backend(CodexGateway.builder().client(codex).configure(b -> b.cwd(work)), codex,
-                    "one shared codex, workspace " + work);
+            CodexGateway.Builder gateway = CodexGateway.builder().client(codex).configure(b -> b.cwd(work));
+            if (remoteCallers) {
+                // one codex home for every caller: who opened which thread is kept on disk, so an evicted
+                // or restarted conversation is never handed to another caller
+                gateway.threadOwners(ThreadOwners.files(ownersFolder(command)));
+            }
+            return new Backend(gateway, codex, "one shared codex, workspace " + work);
         }
         if (tenantsRoot != null && demoRoot != null) {
             throw new IllegalArgumentException("--offline-demo makes its own tenants root; leave out --tenants-root");

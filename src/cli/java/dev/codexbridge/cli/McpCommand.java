@@ -98,7 +98,7 @@ final class McpCommand implements Callable<Integer> {
             if (!perPrincipal) {
                 callerCodex.shared = true;
             }
-            CallerCodexOptions.Backend backend = callerCodex.backend("mcp", binary, demo != null && !perPrincipal ? demo.write() : codexHome,
+            CallerCodexOptions.Backend backend = callerCodex.backend("mcp", http != null, binary, demo != null && !perPrincipal ? demo.write() : codexHome,
                     perPrincipal && workspace == null ? null : work, demo != null ? demo.configToml() : null, demoRoot, callers.secretFiles());
             CodexMcpServer.Builder mcp = CodexMcpServer.builder().cwd(work)
                     .sessions(McpSessions.of(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals).build()));

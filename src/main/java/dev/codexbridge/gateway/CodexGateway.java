@@ -6,6 +6,8 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadAccess;
+import dev.codexbridge.session.ThreadAccessDeniedException;
+import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.tenant.CodexTenants;
 import java.util.Objects;
@@ -47,6 +49,7 @@ public final class CodexGateway {
     private final boolean callerApprovals;
     private final @Nullable ThreadAccess threadAccess;
     private final Consumer<CodexSession> opened;
+    private final @Nullable ThreadOwners owners;
 
     private CodexGateway(Builder b) {
         this.client = b.client;
@@ -58,6 +61,7 @@ public final class CodexGateway {
         this.callerApprovals = b.callerApprovals;
         this.threadAccess = b.threadAccess;
         this.opened = b.opened;
+        this.owners = b.owners;
     }
 
     public static Builder builder() {
@@ -72,7 +76,7 @@ public final class CodexGateway {
      */
     public CodexSession open(String principal, @Nullable ApprovalHandler caller) {
         Objects.requireNonNull(principal, "principal");
-        return observed(session(principal, null, caller, null));
+        return observed(owned(principal, session(principal, null, caller, null)));
     }
 
     /**
@@ -83,7 +87,7 @@ public final class CodexGateway {
     public CodexSession open(String principal, @Nullable ApprovalHandler caller, UnaryOperator<ThreadOptions> thread) {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(thread, "thread");
-        return observed(session(principal, null, caller, thread));
+        return observed(owned(principal, session(principal, null, caller, thread)));
     }
 
     /**
@@ -94,7 +98,24 @@ public final class CodexGateway {
     public CodexSession resume(String principal, String threadId, @Nullable ApprovalHandler caller) {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(threadId, "threadId");
+        if (owners != null && !principal.equals(owners.ownerOf(threadId).orElse(null))) {
+            // another's thread and one never seen are refused alike, before codex is asked: no oracle
+            throw new ThreadAccessDeniedException(principal, threadId, ThreadOperation.RESUME, ThreadAccessDeniedException.HOST_RULE);
+        }
         return observed(session(principal, threadId, caller, null));
+    }
+
+    /** A new thread is its principal's: recorded before the session is handed out. */
+    private CodexSession owned(String principal, CodexSession session) {
+        if (owners != null) {
+            try {
+                owners.record(session.threadId(), principal);
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
+        }
+        return session;
     }
 
     /** The policy a session of a caller answering through {@code caller} runs under. */
@@ -166,8 +187,23 @@ public final class CodexGateway {
         private boolean callerApprovals;
         private @Nullable ThreadAccess threadAccess;
         private Consumer<CodexSession> opened = s -> { };
+        private @Nullable ThreadOwners owners;
 
         private Builder() {
+        }
+
+        /**
+         * A durable record of who opened each thread ({@link ThreadOwners#files}): every thread
+         * {@link CodexGateway#open} starts is recorded as its principal's, and {@link #resume} of an
+         * id not recorded as the caller's — another principal's, or one never seen — is refused with
+         * the same {@link ThreadAccessDeniedException} before codex is asked, across eviction and
+         * restarts. Without one (the default) the gateway resumes what its backend's own rule allows,
+         * as a library host resuming its own threads expects; front ends serving several principals
+         * on one codex home set one.
+         */
+        public Builder threadOwners(@Nullable ThreadOwners owners) {
+            this.owners = owners;
+            return this;
         }
 
         /** Every session a thread on this one shared connection. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.approval.ApprovalChoice;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalRequest;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.ToolRequestUserInputParams;
 import dev.codexbridge.protocol.ToolRequestUserInputQuestion;
@@ -80,7 +81,9 @@ final class ElicitationForms {
         putIf(meta, "codex_event_id", r.itemId());
         putIf(meta, "codex_call_id", r.itemId());
         putIf(meta, "codex_thread_id", r.threadId());
-        return McpSchema.ElicitFormRequest.builder(message, schema).meta(meta).build();
+        // shown to a person: what the model or a server wrote (a command, a path, a reason) must not
+        // move the cursor, rewrite the line or reorder it (ESC, CR, BEL, bidi), so a terminal shows what is approved
+        return McpSchema.ElicitFormRequest.builder(UntrustedText.escape(message), schema).meta(meta).build();
     }
 
     /**
@@ -114,8 +117,8 @@ final class ElicitationForms {
             for (ToolRequestUserInputQuestion q : p.questions()) {
                 Map<String, Object> field = new LinkedHashMap<>();
                 field.put("type", "string");
-                field.put("title", nonNull(q.header(), q.id()));
-                field.put("description", nonNull(q.question(), ""));
+                field.put("title", UntrustedText.escape(nonNull(q.header(), q.id())));
+                field.put("description", UntrustedText.escape(nonNull(q.question(), "")));
                 if (q.options() != null && !q.options().isEmpty() && !Boolean.TRUE.equals(q.isOther())) {
                     field.put("enum", q.options().stream().map(o -> o.label()).toList());
                 }

@@ -191,7 +191,8 @@ final class ToolCalls {
             Map<String, Object> meta = request.meta();
             String requestId = CancelTap.requestId(meta);
             String channel = CancelTap.channel(meta);
-            c.caller.during(new CallerElicitation.Call(exchange, requestId == null ? null : Json.parse(requestId)));
+            // the call's JSON-RPC id as the client sent it (a string or a number), a plain value for the SDK's own JSON
+            c.caller.during(new CallerElicitation.Call(exchange, requestId == null ? null : Json.convert(Json.parse(requestId), Object.class)));
             TurnOptions run = outputSchema == null ? options : options.withOutputSchema(outputSchema);
             TurnListener progress = ProgressReporter.forCall(exchange, meta);
             AutoCloseable cancel = requestId != null && channel != null

@@ -197,6 +197,58 @@ class CallerEscapeLiveTest {
         assertThat(model.responsesRequests()).as("no turn of bob's reached the model").hasSize(before);
     }
 
+    /**
+     * Row 7 where callers share one codex by choice ({@code --shared-codex}): after a restart (the
+     * conversations no longer held), bob naming alice's thread gets a random id's answer and nothing
+     * reaches the model, while alice continues hers with its history.
+     */
+    @Test
+    void inOneSharedCodexAThreadStaysItsOwnersAcrossARestart() throws Exception {
+        Path sharedHome = IsolatedCodexHome.builder(dir.resolve("shared-home"), model.baseUrl()).askForApproval("on-request")
+                .sandboxMode("read-only").write();
+        List<String> args = List.of("mcp", "--http", "0", "--tokens", tokens.toString(), "--codex-home", sharedHome.toString(),
+                "--shared-codex", "--workspace", Files.createDirectories(dir.resolve("shared-work")).toString());
+        String aliceThread;
+        Process first = cli(args);
+        try {
+            URI uri = address(first, "at (http://\\S+/mcp)");
+            try (McpSyncClient alice = mcpClient(uri, ALICE_TOKEN)) {
+                model.enqueue(ModelReply.message("noted"));
+                McpSchema.CallToolResult r = call(alice, "codex", Map.of("prompt", "remember " + BOB_WORDS.replace("bob", "alice")));
+                @SuppressWarnings("unchecked")
+                String id = (String) ((Map<String, Object>) r.structuredContent()).get("threadId");
+                aliceThread = id;
+            }
+        } finally {
+            first.destroy();
+            first.waitFor(30, TimeUnit.SECONDS);
+        }
+        Process second = cli(args);
+        try {
+            URI uri = address(second, "at (http://\\S+/mcp)");
+            int before = model.responsesRequests().size();
+            try (McpSyncClient bob = mcpClient(uri, BOB_TOKEN)) {
+                String random = UUID.randomUUID().toString();
+                McpSchema.CallToolResult theirs = call(bob, "codex-transcript", Map.of("threadId", aliceThread));
+                McpSchema.CallToolResult none = call(bob, "codex-transcript", Map.of("threadId", random));
+                assertThat(theirs.isError()).isTrue();
+                assertThat(text(theirs).replace(aliceThread, "ID")).isEqualTo(text(none).replace(random, "ID"));
+                assertThat(call(bob, "codex-reply", Map.of("threadId", aliceThread, "prompt", "what did she say?")).isError()).isTrue();
+            }
+            assertThat(model.responsesRequests()).as("nothing of bob's reached the model").hasSize(before);
+            try (McpSyncClient alice = mcpClient(uri, ALICE_TOKEN)) {
+                model.enqueue(ModelReply.message("still here"));
+                McpSchema.CallToolResult again = call(alice, "codex-reply", Map.of("threadId", aliceThread, "prompt", "and now?"));
+                assertThat(again.isError()).as(text(again)).isFalse();
+                assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).userTexts())
+                        .anySatisfy(t -> assertThat(t).contains("alice-secret-lantern"));
+            }
+        } finally {
+            second.destroy();
+            second.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     /** Row 6 over A2A: the same command from alice's A2A message finds nothing of bob's or the host's. */
     @Test
     void overA2aToo() throws Exception {
@@ -274,7 +326,11 @@ class CallerEscapeLiveTest {
     }
 
     private McpSyncClient mcpClient(String token) {
-        HttpClientStreamableHttpTransport t = HttpClientStreamableHttpTransport.builder(mcpUri.resolve("/").toString()).endpoint("/mcp")
+        return mcpClient(mcpUri, token);
+    }
+
+    private static McpSyncClient mcpClient(URI endpoint, String token) {
+        HttpClientStreamableHttpTransport t = HttpClientStreamableHttpTransport.builder(endpoint.resolve("/").toString()).endpoint("/mcp")
                 .httpRequestCustomizer((builder, method, uri, body, context) -> builder.header("Authorization", "Bearer " + token))
                 .build();
         McpSyncClient client = McpClient.sync(t).requestTimeout(Duration.ofSeconds(120)).jsonSchemaValidator(new OutputSchemaCheck())

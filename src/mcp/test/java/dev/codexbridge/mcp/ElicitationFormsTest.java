@@ -16,6 +16,18 @@ import org.junit.jupiter.api.Test;
 
 /** How codex's requests are asked of an MCP client, and how its answers become decisions. */
 class ElicitationFormsTest {
+    /** A command whose text would redraw a terminal (ESC, CR, BEL, a bidi override) reaches the person escaped, as the CLI shows it. */
+    @Test
+    void controlCharactersInWhatIsAskedAreShownNotObeyed() {
+        String hostile = "rm -rf ~\u001b[2K\r\u0007ls \u202egnp.txt";
+        ApprovalRequest r = new ApprovalRequest(ApprovalKind.COMMAND, "item/commandExecution/requestApproval", "t1", "u1", "item-1",
+                "Run a command", hostile, hostile, "/work\u001b[1A", "Needs approval", null, null, List.of(), null);
+        String message = ElicitationForms.requestFor(r, "call-7").message();
+        assertThat(message).doesNotContain("\u001b").doesNotContain("\r").doesNotContain("\u0007").doesNotContain("\u202e")
+                .contains("rm -rf ~\\u001b[2K\\r\\u0007ls \\u202egnp.txt");
+        assertThat(ElicitationForms.requestFor(r, "call-7").meta()).containsEntry("codex_mcp_tool_call_id", "call-7");
+    }
+
     @Test
     void aCommandIsAskedAsCodexMcpServerAskedIt() {
         ApprovalRequest r = new ApprovalRequest(ApprovalKind.COMMAND, "item/commandExecution/requestApproval", "t1", "u1", "item-1",

@@ -79,10 +79,13 @@ class McpHttpJavaClientLiveTest {
         assertThat(live.model.responsesRequests()).hasSize(requests);
     }
 
-    /** codex mcp-server's thread arguments reach codex: the instructions are in the model's request. */
+    /**
+     * codex mcp-server's thread arguments reach codex when the host lets remote callers give them:
+     * the instructions are in the model's request. Without that, the same call is refused, naming them.
+     */
     @Test
-    void threadArgumentsOfTheRemovedServerReachCodex() throws Exception {
-        live = new LiveMcp("mcp-http-thread-args").boot(false, List.of(), b -> { });
+    void threadArgumentsOfTheRemovedServerReachCodexWhereTheHostAllowsThem() throws Exception {
+        live = new LiveMcp("mcp-http-thread-args").boot(false, List.of(), b -> b.callerSettings(CallArguments.ALL_SETTINGS));
         McpSyncClient alice = live.client(LiveMcp.ALICE, null, null);
         live.model.enqueue(ModelReply.message("Noted."));
         int before = live.model.responsesRequests().size();

@@ -43,10 +43,13 @@ class McpStreamResumptionLiveTest {
             lastSeen = first.id();
         } // the connection drops here, while codex runs `sleep 4`
 
-        // someone else's principal, or another MCP session of the same principal: no such stream
+        // someone else's principal on alice's session: no such session; another MCP session of alice's: no such stream
+        try (RawMcpHttp.Exchange notHers = alice.resumeAs(LiveMcp.BOB, alice.session, lastSeen)) {
+            assertThat(notHers.status).isEqualTo(404);
+        }
         RawMcpHttp aliceAgain = RawMcpHttp.connect(live.http.uri(), LiveMcp.ALICE, "{}");
-        for (RawMcpHttp.Exchange refused : List.of(alice.resumeAs(LiveMcp.BOB, alice.session, lastSeen),
-                alice.resumeAs(LiveMcp.ALICE, aliceAgain.session, lastSeen), alice.resume(lastSeen.substring(0, 33) + "99"))) {
+        for (RawMcpHttp.Exchange refused : List.of(alice.resumeAs(LiveMcp.ALICE, aliceAgain.session, lastSeen),
+                alice.resume(lastSeen.substring(0, 33) + "99"))) {
             try (refused) {
                 assertThat(refused.status).isEqualTo(400);
             }
