@@ -3,6 +3,7 @@ package dev.codexbridge.a2a;
 import dev.codexbridge.callers.JwtAuthenticator;
 import dev.codexbridge.callers.BearerTokens;
 import dev.codexbridge.callers.Authenticator;
+import dev.codexbridge.callers.OriginCheck;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -81,6 +82,8 @@ public final class A2aServer implements AutoCloseable {
     private final @Nullable A2aPush push;
     private final @Nullable Authenticator auth;
     private final Builder settings;
+    /** Set before the server listens; what Host and Origin the calls may carry (against DNS rebinding and cross-site pages). */
+    private volatile OriginCheck origins;
     private final CallerSlots slots;
     private final Map<A2aVersion, byte[]> cards = new EnumMap<>(A2aVersion.class);
     /** When the card was made: its {@code Last-Modified} (it does not change while the server runs). */
@@ -159,6 +162,11 @@ public final class A2aServer implements AutoCloseable {
         }
         if (isRpc && !method.equals("POST")) {
             plain(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "POST JSON-RPC here");
+            return;
+        }
+        String foreign = origins.refusal(request.getHeaders().get(HttpHeader.HOST), request.getHeaders().get(HttpHeader.ORIGIN));
+        if (foreign != null) {
+            plain(response, callback, HttpStatus.FORBIDDEN_403, foreign);
             return;
         }
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
@@ -433,6 +441,8 @@ public final class A2aServer implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port;
         private @Nullable URI publicUri;
+        private final java.util.List<String> allowedOrigins = new java.util.ArrayList<>();
+        private final java.util.List<String> allowedHosts = new java.util.ArrayList<>();
         private @Nullable SessionSource sessions;
         private @Nullable Authenticator auth;
         private @Nullable PushOptions push = PushOptions.DEFAULTS;
@@ -537,9 +547,31 @@ public final class A2aServer implements AutoCloseable {
         }
 
         /** Starts listening; the caller closes the server. */
+        /** Origins whose pages may call (e.g. {@code https://app.example}), besides the server's own and its public URL's. */
+        public Builder allowedOrigins(java.util.Collection<String> origins) {
+            origins.forEach(o -> allowedOrigins.add(Objects.requireNonNull(o, "origin")));
+            return this;
+        }
+
+        /** {@code Host} values callers may use, besides the listener's own address and the public URL's host. */
+        public Builder allowedHosts(java.util.Collection<String> hosts) {
+            hosts.forEach(h -> allowedHosts.add(Objects.requireNonNull(h, "host")));
+            return this;
+        }
+
         public A2aServer start() {
             A2aServer s = new A2aServer(this);
             try {
+                // bound first: the Host check names the port actually taken
+                s.connector.open();
+                java.util.List<String> hosts = new java.util.ArrayList<>(allowedHosts);
+                java.util.List<String> origins = new java.util.ArrayList<>(allowedOrigins);
+                if (publicUri != null && publicUri.getHost() != null) {
+                    int p = publicUri.getPort() != -1 ? publicUri.getPort() : "https".equalsIgnoreCase(publicUri.getScheme()) ? 443 : 80;
+                    hosts.add(publicUri.getHost() + ":" + p);
+                    origins.add(publicUri.getScheme() + "://" + publicUri.getRawAuthority());
+                }
+                s.origins = OriginCheck.forListener(host, s.connector.getLocalPort(), origins, hosts);
                 s.jetty.start();
             } catch (Exception e) {
                 s.close();

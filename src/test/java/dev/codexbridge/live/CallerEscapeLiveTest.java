@@ -258,6 +258,14 @@ class CallerEscapeLiveTest {
         try {
             URI uri = address(a2a, "A2A agent at (http://\\S+/) ");
             HttpClient http = HttpClient.newHttpClient();
+            // row 5 for A2A: a page on another origin, with a valid token or not, is refused before anything runs
+            for (String origin : List.of("http://evil.example", "null")) {
+                HttpResponse<String> foreign = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + ALICE_TOKEN)
+                        .header("Origin", origin).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tasks/get\",\"params\":{\"id\":\"x\"}}"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(foreign.statusCode()).as(origin).isEqualTo(403);
+            }
             model.enqueue(ModelReply.message("noted"));
             assertThat(send(http, uri, BOB_TOKEN, "remember " + BOB_WORDS).at("/status/state").asText()).isEqualTo("completed");
             String callId = "a2a-escape-" + UUID.randomUUID();
