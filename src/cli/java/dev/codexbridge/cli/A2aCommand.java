@@ -159,6 +159,7 @@ final class A2aCommand implements Callable<Integer> {
                     workspace == null && !callerCodex.shared ? null : work, demo != null ? demo.configToml() : null, demoRoot, secrets);
             try (AutoCloseable codex = backend.resources();
                 A2aServer server = A2aServer.builder().host(host).port(port).publicUri(publicUrl).authenticator(authenticator).anonymous(callers.anonymous)
+                        .allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts)
                         .limits(limits)
                         .push(noPush ? null : pushAllowPrivate ? PushOptions.DEFAULTS.allowingPrivateAddresses() : PushOptions.DEFAULTS)
                         .contexts(contexts != null ? ContextStore.files(contexts, ContextStore.DEFAULT_MAX_CONTEXTS)

@@ -37,6 +37,16 @@ final class CallerAuthOptions {
     @Option(names = "--jwt-audience", paramLabel = "AUD", description = "An aud every JWT must name.")
     String jwtAudience;
 
+    @Option(names = "--allow-origin", paramLabel = "ORIGIN",
+            description = "An origin whose web pages may call (e.g. https://app.example); repeatable. Requests carrying any other "
+                    + "Origin header (null included) are refused with 403, against DNS rebinding and cross-site pages.")
+    java.util.List<String> allowedOrigins = new java.util.ArrayList<>();
+
+    @Option(names = "--allow-host", paramLabel = "HOST[:PORT]",
+            description = "A Host header callers may send besides the listener's own address (e.g. mcp.example:443 behind a proxy); "
+                    + "repeatable. Any other is refused with 403.")
+    java.util.List<String> allowedHosts = new java.util.ArrayList<>();
+
     @Option(names = "--jwt-principal-claim", paramLabel = "CLAIM", defaultValue = "sub",
             description = "The JWT claim naming the principal (default: ${DEFAULT-VALUE}).")
     String jwtPrincipalClaim;

@@ -133,7 +133,8 @@ final class McpCommand implements Callable<Integer> {
         }
         Authenticator authenticator = callers.authenticator("mcp", err);
         CountDownLatch stopped = new CountDownLatch(1);
-        try (McpHttpServer served = McpHttpServer.builder(server).host(host).port(port).authenticator(authenticator).anonymous(callers.anonymous).start()) {
+        try (McpHttpServer served = McpHttpServer.builder(server).host(host).port(port).authenticator(authenticator).anonymous(callers.anonymous)
+                .allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts).start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 served.close();
                 stopped.countDown();

@@ -33,6 +33,52 @@ public interface McpSessions {
     /** Whether the host lets callers answer what its own policy leaves undecided. */
     boolean callerApprovals();
 
+    /**
+     * These sessions with a record of who opened each thread: a new conversation is recorded as its
+     * principal's, and a resume of a thread not recorded as the caller's — another's, or one never
+     * seen — is refused before this source is asked, so the server answers it as an unknown id.
+     * For a source whose principals share one codex home (a gateway without tenants and without
+     * {@code CodexGateway.Builder.threadOwners}).
+     */
+    static McpSessions owned(McpSessions sessions, dev.codexbridge.gateway.ThreadOwners owners) {
+        Objects.requireNonNull(sessions, "sessions");
+        Objects.requireNonNull(owners, "owners");
+        return new McpSessions() {
+            @Override
+            public CodexSession open(String principal, @Nullable ApprovalHandler caller) {
+                return recorded(principal, sessions.open(principal, caller));
+            }
+
+            @Override
+            public CodexSession open(String principal, @Nullable ApprovalHandler caller, UnaryOperator<ThreadOptions> thread) {
+                return recorded(principal, sessions.open(principal, caller, thread));
+            }
+
+            @Override
+            public CodexSession resume(String principal, String threadId, @Nullable ApprovalHandler caller) {
+                if (!principal.equals(owners.ownerOf(threadId).orElse(null))) {
+                    throw Conversations.notFound(threadId);
+                }
+                return sessions.resume(principal, threadId, caller);
+            }
+
+            @Override
+            public boolean callerApprovals() {
+                return sessions.callerApprovals();
+            }
+
+            private CodexSession recorded(String principal, CodexSession session) {
+                try {
+                    owners.record(session.threadId(), principal);
+                } catch (RuntimeException e) {
+                    session.close();
+                    throw e;
+                }
+                return session;
+            }
+        };
+    }
+
     /** Sessions from the library's gateway: its backend, settings, approval policy, tenants and thread-access rule. */
     static McpSessions of(CodexGateway gateway) {
         Objects.requireNonNull(gateway, "gateway");

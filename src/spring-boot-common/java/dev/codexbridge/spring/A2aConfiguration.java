@@ -55,7 +55,7 @@ class A2aConfiguration {
                 : ContextStore.files(p.getContextsDirectory(), p.getMaxContexts()));
         A2aProperties.Push push = p.getPush();
         A2aServer.Builder b = A2aServer.builder().host(p.getHost()).port(p.getPort()).limits(limits).contexts(contexts)
-                .anonymous(p.getAnonymous()).sessions(source.getIfUnique(() -> SessionSource.of(gateway.getIfUnique(sessions::gateway)))).authenticator(callers)
+                .anonymous(p.getAnonymous()).allowedOrigins(p.getAllowedOrigins()).allowedHosts(p.getAllowedHosts()).sessions(source.getIfUnique(() -> SessionSource.of(gateway.getIfUnique(sessions::gateway)))).authenticator(callers)
                 .push(!push.isEnabled() ? null : push.isAllowPrivateAddresses() ? PushOptions.DEFAULTS.allowingPrivateAddresses()
                         : PushOptions.DEFAULTS);
         if (p.getPublicUrl() != null) {

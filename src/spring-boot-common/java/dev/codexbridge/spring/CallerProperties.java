@@ -25,6 +25,10 @@ public abstract class CallerProperties {
      * server does not start.
      */
     private boolean sharedCodex;
+    /** Origins whose web pages may call (e.g. https://app.example); any other Origin header, null included, is refused (403). */
+    private java.util.List<String> allowedOrigins = new java.util.ArrayList<>();
+    /** Host headers callers may send besides the listener's own address (e.g. agents.example:443 behind a proxy). */
+    private java.util.List<String> allowedHosts = new java.util.ArrayList<>();
 
     /** The prefix of these properties, for messages: {@code codex-bridge.a2a}. */
     abstract String prefix();
@@ -55,6 +59,22 @@ public abstract class CallerProperties {
 
     public Jwt getJwt() {
         return jwt;
+    }
+
+    public java.util.List<String> getAllowedOrigins() {
+        return allowedOrigins;
+    }
+
+    public void setAllowedOrigins(java.util.List<String> allowedOrigins) {
+        this.allowedOrigins = allowedOrigins;
+    }
+
+    public java.util.List<String> getAllowedHosts() {
+        return allowedHosts;
+    }
+
+    public void setAllowedHosts(java.util.List<String> allowedHosts) {
+        this.allowedHosts = allowedHosts;
     }
 
     public boolean isSharedCodex() {

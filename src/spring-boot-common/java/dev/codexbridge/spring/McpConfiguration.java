@@ -3,6 +3,7 @@ package dev.codexbridge.spring;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.gateway.CodexGateway;
+import dev.codexbridge.gateway.ThreadOwners;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.mcp.CodexMcpServer;
 import dev.codexbridge.mcp.McpHttpServer;
@@ -48,7 +49,12 @@ class McpConfiguration {
                                   ObjectProvider<McpSessions> source, ObjectProvider<CodexGateway> gateway) {
         p.requireCallersApart(sessions, source.getIfUnique() != null || gateway.getIfUnique() != null);
         CodexMcpServer.Builder b = CodexMcpServer.builder().limits(limits(p)).extras(p.isExtras()).outputSchema(outputSchema(p))
-                .sessions(source.getIfUnique(() -> McpSessions.of(gateway.getIfUnique(sessions::gateway))));
+                .sessions(source.getIfUnique(() -> {
+                    CodexGateway g = gateway.getIfUnique();
+                    McpSessions from = McpSessions.of(g != null ? g : sessions.gateway());
+                    // callers on the application's one codex home: who opened which thread is kept, so none resumes another's
+                    return g == null && sessions.tenants() == null ? McpSessions.owned(from, threadOwners(p)) : from;
+                }));
         if (p.getCallerSettings() != null) {
             try {
                 b.callerSettings(Set.copyOf(p.getCallerSettings()));
@@ -71,13 +77,17 @@ class McpConfiguration {
                                      ObjectProvider<Authenticator> authenticator) {
         Authenticator callers = CallerAuthenticators.required(p, authenticator);
         return McpHttpServer.builder(server).host(p.getHost()).port(p.getPort()).authenticator(callers).anonymous(p.getAnonymous())
-                .replay(replay(p.getReplay())).start();
+                .replay(replay(p.getReplay())).allowedOrigins(p.getAllowedOrigins()).allowedHosts(p.getAllowedHosts()).start();
+    }
+
+    static ThreadOwners threadOwners(McpProperties p) {
+        return p.getThreadOwnersDirectory() != null ? ThreadOwners.files(p.getThreadOwnersDirectory()) : ThreadOwners.inMemory(100_000);
     }
 
     static McpLimits limits(McpProperties p) {
         try {
             return new McpLimits(p.getConversationsPerPrincipal(), p.getTurnsPerPrincipal(), p.getConversations(),
-                    p.getElicitationDeadline(), p.getMaxRequestBytes());
+                    p.getElicitationDeadline(), p.getMaxRequestBytes(), p.getSessionsPerPrincipal());
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new CodexPropertiesException("codex-bridge.mcp limits: " + e.getMessage());
         }

@@ -33,6 +33,30 @@ public class McpProperties extends CallerProperties {
      * them, as codex mcp-server took them.
      */
     private List<String> callerSettings;
+    /** MCP sessions one principal may hold at once (an initialize beyond them is answered 429). */
+    private int sessionsPerPrincipal = 16;
+    /**
+     * Where the server keeps who opened each thread when callers share the application's codex
+     * (shared-codex): one owner-only file per thread, so an evicted or restarted conversation stays
+     * its caller's. Unset: in memory (after a restart no caller resumes an earlier thread).
+     */
+    private java.nio.file.Path threadOwnersDirectory;
+
+    public int getSessionsPerPrincipal() {
+        return sessionsPerPrincipal;
+    }
+
+    public void setSessionsPerPrincipal(int sessionsPerPrincipal) {
+        this.sessionsPerPrincipal = sessionsPerPrincipal;
+    }
+
+    public java.nio.file.Path getThreadOwnersDirectory() {
+        return threadOwnersDirectory;
+    }
+
+    public void setThreadOwnersDirectory(java.nio.file.Path threadOwnersDirectory) {
+        this.threadOwnersDirectory = threadOwnersDirectory;
+    }
     /** A JSON Schema (a resource: file: or classpath:) every turn's final message follows; its parse is the result's output. */
     private Resource outputSchema;
     /** Whether to serve more than codex mcp-server did: the codex-transcript tool and the threads as resources. */
