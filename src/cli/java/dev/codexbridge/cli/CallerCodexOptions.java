@@ -41,6 +41,11 @@ final class CallerCodexOptions {
             description = "Stop a principal's codex after this long without a conversation (default: ${DEFAULT-VALUE}).")
     long tenantIdleSeconds;
 
+    @Option(names = "--hibernate-after", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Let a conversation's codex thread go after this long without a turn (it is resumed on the next one), "
+                    + "so an idle principal's codex can stop (default: ${DEFAULT-VALUE}; 0: never).")
+    long hibernateSeconds;
+
     /** The folder tenants live in when {@code --tenants-root} is not given. */
     static Path defaultRoot(String command) {
         String xdg = System.getenv("XDG_DATA_HOME");
@@ -101,7 +106,13 @@ final class CallerCodexOptions {
             throw new IllegalArgumentException("each principal gets a codex of its own under " + root + ", which cannot be used: "
                     + e.getMessage() + " (give --tenants-root DIR, or --shared-codex for one codex for every caller)", e);
         }
-        return new Backend(CodexGateway.builder().tenants(tenants), tenants,
+        // a conversation held open by a caller lets its thread go when idle, so the principal's codex can stop
+        Duration hibernate = Duration.ofSeconds(Math.max(0, hibernateSeconds));
+        CodexGateway.Builder gateway = CodexGateway.builder().tenants(tenants);
+        if (!hibernate.isZero()) {
+            gateway.configure(b -> b.hibernateAfter(hibernate));
+        }
+        return new Backend(gateway, tenants,
                 "a codex per principal under " + root + (workspace != null ? ", workspaces under " + workspace : ""));
     }
 

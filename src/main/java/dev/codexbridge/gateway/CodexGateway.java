@@ -98,7 +98,7 @@ public final class CodexGateway {
     public CodexSession resume(String principal, String threadId, @Nullable ApprovalHandler caller) {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(threadId, "threadId");
-        if (owners != null && !principal.equals(owners.ownerOf(threadId).orElse(null))) {
+        if (owners != null && !owners.owns(principal, threadId)) {
             // another's thread and one never seen are refused alike, before codex is asked: no oracle
             throw new ThreadAccessDeniedException(principal, threadId, ThreadOperation.RESUME, ThreadAccessDeniedException.HOST_RULE);
         }
@@ -107,15 +107,7 @@ public final class CodexGateway {
 
     /** A new thread is its principal's: recorded before the session is handed out. */
     private CodexSession owned(String principal, CodexSession session) {
-        if (owners != null) {
-            try {
-                owners.record(session.threadId(), principal);
-            } catch (RuntimeException e) {
-                session.close();
-                throw e;
-            }
-        }
-        return session;
+        return owners == null ? session : owners.owned(principal, session);
     }
 
     /** The policy a session of a caller answering through {@code caller} runs under. */

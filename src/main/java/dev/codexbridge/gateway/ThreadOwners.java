@@ -1,5 +1,6 @@
 package dev.codexbridge.gateway;
 
+import dev.codexbridge.session.CodexSession;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,22 @@ public interface ThreadOwners {
 
     /** The owner of {@code threadId}; empty when there is no record, or the record cannot be read (never "anyone's"). */
     Optional<String> ownerOf(String threadId);
+
+    /** Whether {@code principal} is the recorded owner of {@code threadId} (no record: nobody is). */
+    default boolean owns(String principal, String threadId) {
+        return principal.equals(ownerOf(threadId).orElse(null));
+    }
+
+    /** Records {@code session}'s new thread as {@code principal}'s and returns it; closes it when the record cannot be written. */
+    default CodexSession owned(String principal, CodexSession session) {
+        try {
+            record(session.threadId(), principal);
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
+        return session;
+    }
 
     /** In this process only, the {@code max} most recent threads (older ones are forgotten: refused). */
     static ThreadOwners inMemory(int max) {

@@ -46,17 +46,17 @@ public interface McpSessions {
         return new McpSessions() {
             @Override
             public CodexSession open(String principal, @Nullable ApprovalHandler caller) {
-                return recorded(principal, sessions.open(principal, caller));
+                return owners.owned(principal, sessions.open(principal, caller));
             }
 
             @Override
             public CodexSession open(String principal, @Nullable ApprovalHandler caller, UnaryOperator<ThreadOptions> thread) {
-                return recorded(principal, sessions.open(principal, caller, thread));
+                return owners.owned(principal, sessions.open(principal, caller, thread));
             }
 
             @Override
             public CodexSession resume(String principal, String threadId, @Nullable ApprovalHandler caller) {
-                if (!principal.equals(owners.ownerOf(threadId).orElse(null))) {
+                if (!owners.owns(principal, threadId)) {
                     throw Conversations.notFound(threadId);
                 }
                 return sessions.resume(principal, threadId, caller);
@@ -67,15 +67,6 @@ public interface McpSessions {
                 return sessions.callerApprovals();
             }
 
-            private CodexSession recorded(String principal, CodexSession session) {
-                try {
-                    owners.record(session.threadId(), principal);
-                } catch (RuntimeException e) {
-                    session.close();
-                    throw e;
-                }
-                return session;
-            }
         };
     }
 
