@@ -2,6 +2,8 @@ package dev.codexbridge.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.json.Json;
 import dev.codexbridge.mcp.OutputSchemaCheck;
 import dev.codexbridge.support.LiveCodex;
 import io.modelcontextprotocol.client.McpClient;
@@ -10,11 +12,18 @@ import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +59,38 @@ class McpCommandLiveTest {
                     .arguments(Map.of("threadId", thread, "prompt", "run something")).build());
             assertThat(((McpSchema.TextContent) ran.content().get(0)).text()).startsWith("Ran it. Output: ").contains("rejected");
             assertThat(((Map<?, ?>) ran.structuredContent()).get("threadId")).isEqualTo(thread);
+        }
+    }
+
+    /** A client's bad lines (not JSON, a batch, an empty line) are answered with JSON-RPC errors, and the server goes on serving. */
+    @Test
+    void badLinesOnStdioAreAnsweredAndTheNextRequestIsServed() throws Exception {
+        LiveCodex.binary();
+        Path javaBin = Paths.get(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+                "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main", "mcp", "--offline-demo",
+                "--workspace", tmp.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+             Writer in = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
+            in.write("not json\n\n[{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}]\n");
+            in.write("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+                    + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}\n");
+            in.flush();
+            List<JsonNode> seen = new ArrayList<>();
+            while (seen.stream().noneMatch(m -> m.path("id").asInt() == 1)) {
+                String line = out.readLine();
+                assertThat(line).as("the server answered %s and then stopped", seen).isNotNull();
+                seen.add(Json.parse(line));
+            }
+            assertThat(seen.subList(0, 2)).extracting(m -> m.at("/error/code").asInt()).containsExactly(-32700, -32600);
+            in.write("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}\n");
+            in.flush();
+            JsonNode tools = Json.parse(out.readLine());
+            assertThat(tools.path("id").asInt()).isEqualTo(2);
+            assertThat(tools.at("/result/tools").toString()).contains("codex-reply");
+        } finally {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
         }
     }
 }

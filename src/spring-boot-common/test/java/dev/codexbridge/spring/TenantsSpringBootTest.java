@@ -230,6 +230,31 @@ class TenantsSpringBootTest {
         assertThat(marker).doesNotExist();
     }
 
+    /** The same from an A2A caller: carol's command finds nothing of an MCP caller's conversation or the callers' tokens. */
+    @Test
+    void anA2aCallerReachesNothingOfAnotherCallersEither() throws Exception {
+        URI endpoint = context.getBean(McpHttpServer.class).uri();
+        String davesWords = "dave-secret-harbour-" + UUID.randomUUID().toString().substring(0, 6);
+        try (McpSyncClient dave = McpCaller.client(endpoint, DAVE, null)) {
+            model.enqueue(ModelReply.message("noted"));
+            assertThat(call(dave, "codex", Map.of("prompt", "remember " + davesWords)).isError()).isFalse();
+        }
+        String tokensFile = context.getEnvironment().getProperty("codex-bridge.mcp.tokens-file");
+        String callId = "carol-looks-" + UUID.randomUUID();
+        model.enqueue(ModelReply.builder().execCommand(callId, "echo own=carol-was-here; grep -rl " + davesWords + " "
+                + tenants.tenantDirectory("dave").getParent() + " " + tenants.workspace("dave").getParent() + " 2>/dev/null; cat "
+                + tokensFile + " 2>&1; true").build(), ModelReply.message("done"));
+        URI base = context.getBean(A2aServer.class).uri();
+        String send = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"message/send\",\"params\":{\"message\":{\"kind\":\"message\","
+                + "\"role\":\"user\",\"messageId\":\"m-look\",\"parts\":[{\"kind\":\"text\",\"text\":\"look around\"}]}}}";
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(send)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(JSON.readTree(r.body()).at("/result/status/state").asText()).as(r.body()).isEqualTo("completed");
+        String output = model.responsesRequests().stream().map(q -> q.functionCallOutput(callId)).filter(java.util.Optional::isPresent)
+                .map(java.util.Optional::get).findFirst().orElseThrow();
+        assertThat(output).contains("own=carol-was-here").doesNotContain(davesWords).doesNotContain(DAVE).doesNotContain(ERIN);
+    }
+
     /** The tenant's codex app-server: this JVM's descendant running codex's binary under the bubblewrap that binds that tenant's home. */
     private ProcessHandle tenantCodex(String tenant) {
         String home = tenants.tenantDirectory(tenant).toString();
