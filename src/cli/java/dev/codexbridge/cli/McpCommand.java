@@ -1,12 +1,9 @@
 package dev.codexbridge.cli;
 
 import dev.codexbridge.callers.Authenticator;
-import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.mcp.CodexMcpServer;
 import dev.codexbridge.mcp.McpHttpServer;
 import dev.codexbridge.mcp.McpSessions;
-import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ScriptedModelServer;
