@@ -155,6 +155,8 @@ public final class CallersBench {
         } finally {
             TestDirs.delete(dir);
         }
+        // the MCP SDK's and the HTTP client's own threads would keep this JVM (and its tenants' codex) alive
+        System.exit(0);
     }
 
     private static ProcMemory.Sample settle() throws InterruptedException {
