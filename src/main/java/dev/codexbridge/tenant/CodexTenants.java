@@ -11,6 +11,7 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadOperation;
+import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -293,7 +294,9 @@ public final class CodexTenants implements AutoCloseable {
             CodexClient client = started.client();
             CodexSession.Builder b = CodexSession.builder();
             if (!launcher.remote()) {
-                b.cwd(homes.workspaceOf(tenantId));   // the default; configure may name a folder inside it
+                // the starting options, not an adjustment: configure may name a folder inside the workspace, and
+                // options it replaces wholesale are checked below as given, never silently re-pointed
+                b.replaceThreadOptions(ThreadOptions.in(homes.workspaceOf(tenantId)));
             }
             configure.accept(b);
             // a session that slept while its tenant's codex was stopped (idle, evicted) or died wakes on the
