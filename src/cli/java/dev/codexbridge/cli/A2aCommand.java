@@ -5,7 +5,6 @@ import dev.codexbridge.a2a.A2aServer;
 import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.a2a.PushOptions;
 import dev.codexbridge.a2a.ContextStore;
-import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import java.io.PrintStream;
@@ -137,7 +136,7 @@ final class A2aCommand implements Callable<Integer> {
         if (!Files.isDirectory(work)) {
             throw new IllegalArgumentException("--workspace is not a directory: " + work);
         }
-        Path binary = new CodexLocator().locate(codexBin).binary();
+        Path binary = PinnedCodex.locateOrInstall(codexBin, System.err);
         ScriptedModelServer model = offlineDemo ? ScriptedModelServer.start().recording(false).respondWhenEmpty(new OfflineDemoModel()) : null;
         Path demoRoot = null;
         CountDownLatch stopped = new CountDownLatch(1);

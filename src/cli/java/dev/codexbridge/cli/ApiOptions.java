@@ -3,7 +3,6 @@ package dev.codexbridge.cli;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.process.SecretRedactor;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,13 +34,13 @@ final class ApiOptions {
             return 2;
         }
         try (CodexClient client = CodexClient.builder()
-                .process(CodexLaunch.appServer(new CodexLocator().locate(codexBin).binary())
+                .process(CodexLaunch.appServer(PinnedCodex.locateOrInstall(codexBin, System.err))
                         .codexHome(codexHome).name("codex-cli").build())
                 .requestTimeout(Duration.ofSeconds(timeoutSeconds)).connect()) {
             return body.apply(client);
         } catch (CodexException e) {
             // codex's messages can quote user data or its own stderr: keep them to one safe line
-            System.err.println("codex-bridge " + command + ": " + ApiText.escape(SecretRedactor.redact(e.getMessage())));
+            System.err.println("codex-bridge " + command + ": " + ApiText.escapeLines(SecretRedactor.redact(e.getMessage())));
             return 1;
         }
     }

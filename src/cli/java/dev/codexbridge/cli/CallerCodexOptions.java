@@ -4,12 +4,14 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.gateway.ThreadOwners;
 import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.process.MountNamespace;
 import dev.codexbridge.tenant.CodexTenants;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
@@ -29,7 +31,7 @@ final class CallerCodexOptions {
             description = "One codex (one CODEX_HOME, one workspace) for every caller, instead of one per principal. Callers then "
                     + "share what codex's commands can read: each other's conversations under CODEX_HOME and the workspace. Who "
                     + "opened each thread is kept in $XDG_DATA_HOME/codex-bridge/<command>-thread-owners, so a caller resumes "
-                    + "only its own.")
+                    + "only its own; that record and the callers' credential files are hidden from the codex (bubblewrap).")
     boolean shared;
 
     @Option(names = "--tenants-root", paramLabel = "DIR",
@@ -74,14 +76,31 @@ final class CallerCodexOptions {
             @Nullable String template, @Nullable Path demoRoot, List<Path> secrets) throws IOException {
         if (shared) {
             Path work = workspace != null ? workspace : Path.of("").toAbsolutePath();
-            CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(codexHome).build()).connect();
-            CodexGateway.Builder gateway = CodexGateway.builder().client(codex).configure(b -> b.cwd(work));
+            CodexLaunch.Builder launch = CodexLaunch.appServer(binary).codexHome(codexHome);
+            String confined = "";
             if (remoteCallers) {
                 // one codex home for every caller: who opened which thread is kept on disk, so an evicted
                 // or restarted conversation is never handed to another caller
-                gateway.threadOwners(ThreadOwners.files(ownersFolder(command)));
+                Path owners = ownersFolder(command);
+                ThreadOwners record = ThreadOwners.files(owners);
+                // the callers' credentials and that record are empty in the codex's namespace: a caller's command
+                // reads neither another's token nor which threads are whose, nor the host's processes under /proc
+                List<Path> hidden = new java.util.ArrayList<>(secrets);
+                hidden.add(owners.toAbsolutePath());
+                Optional<Path> bwrap = MountNamespace.bubblewrap(System.getenv("PATH"), binary);
+                if (bwrap.isPresent()) {
+                    launch.wrapper(MountNamespace.hiding(bwrap.get(), hidden));
+                    confined = ", the callers' credentials and thread owners hidden from it";
+                } else {
+                    confined = ", NOT confined (no bubblewrap): the callers' commands can read " + hidden;
+                }
+                CodexClient codex = CodexClient.builder().process(launch.build()).connect();
+                return new Backend(CodexGateway.builder().client(codex).configure(b -> b.cwd(work)).threadOwners(record), codex,
+                        "one shared codex, workspace " + work + confined);
             }
-            return new Backend(gateway, codex, "one shared codex, workspace " + work);
+            CodexClient codex = CodexClient.builder().process(launch.build()).connect();
+            return new Backend(CodexGateway.builder().client(codex).configure(b -> b.cwd(work)), codex,
+                    "one shared codex, workspace " + work);
         }
         if (tenantsRoot != null && demoRoot != null) {
             throw new IllegalArgumentException("--offline-demo makes its own tenants root; leave out --tenants-root");

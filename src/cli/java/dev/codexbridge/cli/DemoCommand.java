@@ -7,9 +7,6 @@ import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
-import dev.codexbridge.process.CodexInstaller;
-import dev.codexbridge.process.CodexLocator;
-import dev.codexbridge.process.CodexNotFoundException;
 import dev.codexbridge.process.CodexVersion;
 import dev.codexbridge.protocol.ClientInfo;
 import dev.codexbridge.session.CodexSession;
@@ -149,15 +146,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private Path resolveCodex(PrintStream err) {
-        if (codexBin != null) {
-            return new CodexLocator().locate(codexBin).binary();
-        }
-        try {
-            return new CodexLocator().locate(null).binary();
-        } catch (CodexNotFoundException e) {
-            err.println("codex not found; installing the pinned " + CodexVersion.PINNED + " first");
-            return CodexInstaller.ensureInstalled(InstallCodexCommand.Installs.defaultDir(), CodexVersion.PINNED, err);
-        }
+        return PinnedCodex.locateOrInstall(codexBin, err);
     }
 
     private static void deleteQuietly(Path root) {

@@ -4,7 +4,6 @@ import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.mcp.CodexMcpServer;
 import dev.codexbridge.mcp.McpHttpServer;
 import dev.codexbridge.mcp.McpSessions;
-import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import java.io.PrintStream;
@@ -80,7 +79,7 @@ final class McpCommand implements Callable<Integer> {
         if (!Files.isDirectory(work)) {
             throw new IllegalArgumentException("--workspace is not a directory: " + work);
         }
-        Path binary = new CodexLocator().locate(codexBin).binary();
+        Path binary = PinnedCodex.locateOrInstall(codexBin, System.err);
         ScriptedModelServer model = offlineDemo ? ScriptedModelServer.start().recording(false).respondWhenEmpty(new OfflineDemoModel()) : null;
         Path demoRoot = null;
         try {

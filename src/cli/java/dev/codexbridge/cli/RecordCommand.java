@@ -1,6 +1,5 @@
 package dev.codexbridge.cli;
 
-import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.testkit.Scenario;
 import dev.codexbridge.testkit.ScenarioRunner;
 import dev.codexbridge.testkit.Scenarios;
@@ -46,7 +45,7 @@ final class RecordCommand implements Callable<Integer> {
             System.err.println("codex-bridge record: " + e.getMessage());
             return 2;
         }
-        Path codex = new CodexLocator().locate(codexBin).binary();
+        Path codex = PinnedCodex.locateOrInstall(codexBin, System.err);
         int failed = 0;
         for (Scenario s : chosen) {
             Path file = out.resolve(s.name() + ".jsonl");

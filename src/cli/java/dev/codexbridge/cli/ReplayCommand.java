@@ -29,7 +29,7 @@ final class ReplayCommand implements Callable<Integer> {
         try {
             telemetry = CliTelemetry.fromEnvironment(System.getenv());
         } catch (IllegalArgumentException e) {
-            System.err.println("codex-bridge replay: " + ApiText.escape(e.getMessage()));
+            System.err.println("codex-bridge replay: " + ApiText.escapeLines(e.getMessage()));
             return 2;
         }
         try (CliTelemetry t = telemetry) {

@@ -35,7 +35,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.process.CodexLocator;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run one turn with PROMPT, or an interactive conversation on one codex thread when no prompt is given.",
@@ -154,21 +153,21 @@ final class RunCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--timeout and --idle-timeout cannot both be 0");
             }
         } catch (IllegalArgumentException | IOException | CodexException e) {
-            err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
+            err.println("codex-bridge run: " + ApiText.escapeLines(e.getMessage()));
             return 2;
         }
         CodexEndpoint endpoint;
         try {
             endpoint = endpoint();
         } catch (IllegalArgumentException | CodexException e) {
-            err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
+            err.println("codex-bridge run: " + ApiText.escapeLines(e.getMessage()));
             return 2;
         }
         CliTelemetry telemetry;
         try {
             telemetry = CliTelemetry.fromEnvironment(System.getenv());
         } catch (IllegalArgumentException e) {
-            err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
+            err.println("codex-bridge run: " + ApiText.escapeLines(e.getMessage()));
             return 2;
         }
         // closed (its spans exported) before the exit code goes back to main, which exits at once
@@ -185,10 +184,10 @@ final class RunCommand implements Callable<Integer> {
             try {
                 client = telemetry.client(CodexClient.builder()).connect(endpoint);
             } catch (AuthenticationException e) {
-                err.println("codex-bridge run: authentication failed: " + ApiText.escape(e.getMessage()));
+                err.println("codex-bridge run: authentication failed: " + ApiText.escapeLines(e.getMessage()));
                 return EXIT_AUTHENTICATION;
             } catch (CodexException e) {
-                err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
+                err.println("codex-bridge run: " + ApiText.escapeLines(e.getMessage()));
                 return 2;
             }
         }
@@ -237,7 +236,7 @@ final class RunCommand implements Callable<Integer> {
                 telemetry.session(b);
             }
         } catch (IllegalArgumentException | CodexException e) {
-            err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
+            err.println("codex-bridge run: " + ApiText.escapeLines(e.getMessage()));
             return 2;
         }
         try (CodexSession s = b.build()) {
@@ -248,7 +247,7 @@ final class RunCommand implements Callable<Integer> {
             }
             return conversation(s, options, out, err, terminal);
         } catch (CodexException e) {
-            err.println("codex-bridge run: " + ApiText.escape(e.getMessage()));
+            err.println("codex-bridge run: " + ApiText.escapeLines(e.getMessage()));
             return 2;
         }
     }
@@ -262,8 +261,8 @@ final class RunCommand implements Callable<Integer> {
         if (client != null) {
             b.client(client);
         } else {
-            // located now, so a missing codex is reported before anything starts
-            Path binary = new CodexLocator().locate(codexBin).binary();
+            // located (or the pinned one installed) now, so a missing codex is reported before anything starts
+            Path binary = PinnedCodex.locateOrInstall(codexBin, System.err);
             b.connection(CodexClient.builder().process(CodexLaunch.appServer(binary).codexHome(codexHome)
                     .withholdEnvironment(withheldEnvironment).build()).options());
         }
@@ -327,8 +326,8 @@ final class RunCommand implements Callable<Integer> {
                     + (r.toolIterations() == 1 ? "" : "s") + ", thread " + ApiText.escape(r.threadId()) + "]");
             TurnFailure e = r.error();
             if (e != null) {
-                err.println("error (" + e.category().wire() + "): " + ApiText.escape(e.message()));
-                err.println("  " + ApiText.escape(e.remediation()));
+                err.println("error (" + e.category().wire() + "): " + ApiText.escapeLines(e.message()));
+                err.println("  " + ApiText.escapeLines(e.remediation()));
             }
         }
         return r;

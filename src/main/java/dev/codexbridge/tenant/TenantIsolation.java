@@ -1,9 +1,9 @@
 package dev.codexbridge.tenant;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.process.MountNamespace;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnOptions;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,14 +45,7 @@ final class TenantIsolation {
      */
     static List<String> namespace(Path bwrap, Path homesRoot, Path tenantDir, @Nullable Path workspacesRoot, Path workspace,
             List<Path> hidden) {
-        List<String> args = new ArrayList<>(List.of(bwrap.toString(), "--dev-bind", "/", "/", "--unshare-pid", "--proc", "/proc"));
-        for (Path h : hidden) {
-            if (Files.isDirectory(h, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                args.addAll(List.of("--tmpfs", h.toString()));
-            } else if (Files.exists(h, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                args.addAll(List.of("--ro-bind", "/dev/null", h.toString()));
-            }
-        }
+        List<String> args = new ArrayList<>(MountNamespace.opening(bwrap, hidden));
         args.addAll(List.of("--tmpfs", homesRoot.toString(), "--bind", tenantDir.toString(), tenantDir.toString()));
         if (workspacesRoot != null) {
             args.addAll(List.of("--tmpfs", workspacesRoot.toString(), "--bind", workspace.toString(), workspace.toString()));
@@ -67,20 +60,7 @@ final class TenantIsolation {
      * for), else {@code bwrap} on the host's {@code PATH}; null when neither is there.
      */
     static Path findBubblewrap(String path, Path codexBinary) {
-        Path bin = codexBinary == null ? null : codexBinary.toAbsolutePath().getParent();
-        Path bundled = bin == null || bin.getParent() == null ? null : bin.getParent().resolve("codex-resources").resolve("bwrap");
-        if (bundled != null && Files.isExecutable(bundled)) {
-            return bundled;
-        }
-        if (path != null) {
-            for (String dir : path.split(File.pathSeparator)) {
-                Path p = dir.isBlank() ? null : Path.of(dir, "bwrap");
-                if (p != null && Files.isExecutable(p)) {
-                    return p;
-                }
-            }
-        }
-        return null;
+        return MountNamespace.bubblewrap(path, codexBinary).orElse(null);
     }
 
     /** Codex settings that choose a sandbox or permissions themselves. */

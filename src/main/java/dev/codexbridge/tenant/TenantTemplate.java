@@ -1,5 +1,6 @@
 package dev.codexbridge.tenant;
 
+import dev.codexbridge.internal.TomlLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,7 +56,7 @@ final class TenantTemplate {
      * @throws IllegalStateException when a marker has no partner: the file was edited by hand
      */
     static String merged(String text, String template) {
-        List<String> lines = lines(text);
+        List<String> lines = TomlLayout.lines(text);
         List<String> outside = new ArrayList<>();
         int at = -1;
         int begin = -1;
@@ -78,11 +79,12 @@ final class TenantTemplate {
                     + "fix or remove it by hand");
         }
         if (at < 0) {
-            at = outside.size();
-            for (int i = 0; i < outside.size(); i++) {
-                String line = outside.get(i).strip();
-                // before the first table, and before the migrator's managed block (which may open with one)
-                if (line.startsWith("[") || line.startsWith(MIGRATOR_BLOCK)) {
+            // before the first table (a `[` inside a multi-line string or an open array is none), and before the
+            // migrator's managed block, which may open with root keys of its own
+            int header = TomlLayout.firstTableHeader(outside);
+            at = header < 0 ? outside.size() : header;
+            for (int i = 0; i < at; i++) {
+                if (outside.get(i).strip().startsWith(MIGRATOR_BLOCK)) {
                     at = i;
                     break;
                 }
@@ -105,21 +107,5 @@ final class TenantTemplate {
             sb.append(outside.get(i));
         }
         return sb.toString();
-    }
-
-    /** The lines of {@code text}, each with its line ending. */
-    private static List<String> lines(String text) {
-        List<String> out = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == '\n') {
-                out.add(text.substring(start, i + 1));
-                start = i + 1;
-            }
-        }
-        if (start < text.length()) {
-            out.add(text.substring(start));
-        }
-        return out;
     }
 }

@@ -1,5 +1,6 @@
 package dev.codexbridge.config;
 
+import dev.codexbridge.internal.TomlLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -13,7 +13,7 @@
  * SnakeYAML, java-diff-utils) are for migration only, and a host that only runs sessions should not
  * carry them (decision 0010).
  *
- * <p>{@code ConfigFiles}, {@code ServerTranslator} and {@code TomlLayout} are package-private.
+ * <p>{@code ConfigFiles} and {@code ServerTranslator} are package-private; the TOML line layout is the library's {@code dev.codexbridge.internal.TomlLayout}, shared with the tenants' template.
  */
 @NullMarked
 package dev.codexbridge.config;

@@ -1,5 +1,6 @@
 package dev.codexbridge.config;
 
+import dev.codexbridge.internal.TomlLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

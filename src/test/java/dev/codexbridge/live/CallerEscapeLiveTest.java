@@ -249,6 +249,50 @@ class CallerEscapeLiveTest {
         }
     }
 
+    /**
+     * Row 6 where callers share one codex by choice: what they share is the codex home and the
+     * workspace (documented), but the callers' tokens file and the record of who owns which thread
+     * are empty in the shared codex's namespace, so alice's command reads neither bob's token nor
+     * which threads are bob's.
+     */
+    @Test
+    void inOneSharedCodexACallersCommandFindsNoTokensAndNoOwnersRecord() throws Exception {
+        Path sharedHome = IsolatedCodexHome.builder(dir.resolve("shared-home-2"), model.baseUrl()).askForApproval("on-request")
+                .sandboxMode("read-only").write();
+        Path owners = dir.resolve("xdg/codex-bridge/mcp-thread-owners");
+        Process shared = cli(List.of("mcp", "--http", "0", "--tokens", tokens.toString(), "--codex-home", sharedHome.toString(),
+                "--shared-codex", "--workspace", Files.createDirectories(dir.resolve("shared-work-2")).toString()));
+        try {
+            URI uri = address(shared, "at (http://\\S+/mcp)");
+            String bobThread;
+            try (McpSyncClient bob = mcpClient(uri, BOB_TOKEN)) {
+                model.enqueue(ModelReply.message("noted"));
+                McpSchema.CallToolResult r = call(bob, "codex", Map.of("prompt", "hello"));
+                @SuppressWarnings("unchecked")
+                String id = (String) ((Map<String, Object>) r.structuredContent()).get("threadId");
+                bobThread = id;
+            }
+            try (var listed = Files.list(owners)) {
+                assertThat(listed.map(p -> p.getFileName().toString())).as("the host's record names bob's thread")
+                        .anySatisfy(name -> assertThat(name).contains(bobThread));
+            }
+            String output;
+            try (McpSyncClient alice = mcpClient(uri, ALICE_TOKEN)) {
+                String callId = "shared-escape-" + UUID.randomUUID();
+                model.enqueue(ModelReply.builder().execCommand(callId, "echo own=alice-was-here; cat " + tokens + " 2>&1; ls -la "
+                        + owners + " 2>&1; grep -r . " + owners + " 2>&1 | head -5; true").build(), ModelReply.message("done"));
+                McpSchema.CallToolResult r = call(alice, "codex", Map.of("prompt", "look around"));
+                assertThat(r.isError()).as(text(r)).isFalse();
+                output = commandOutput(callId);
+            }
+            assertThat(output).contains("own=alice-was-here").doesNotContain(BOB_TOKEN).doesNotContain(ALICE_TOKEN)
+                    .doesNotContain(bobThread).doesNotContain("bob");
+        } finally {
+            shared.destroy();
+            shared.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     /** Row 6 over A2A: the same command from alice's A2A message finds nothing of bob's or the host's. */
     @Test
     void overA2aToo() throws Exception {

@@ -37,6 +37,16 @@ class TenantTemplateTest {
     }
 
     @Test
+    void aBracketInsideAMultiLineStringOrAnOpenArrayIsNoTable() {
+        String own = "instructions = \"\"\"\n[not a table]\n\"\"\"\nlist = [\n  [1, 2],\n]\n[tui]\nx = 1\n";
+        String merged = TenantTemplate.merged(own, "model = \"m\"\n");
+        // the block's root key stays a root key: it goes after the string and the array, before [tui]
+        assertThat(merged).isEqualTo("instructions = \"\"\"\n[not a table]\n\"\"\"\nlist = [\n  [1, 2],\n]\n"
+                + TenantTemplate.BEGIN + "\nmodel = \"m\"\n" + TenantTemplate.END + "\n[tui]\nx = 1\n");
+        assertThat(org.tomlj.Toml.parse(merged).getString("model")).isEqualTo("m");
+    }
+
+    @Test
     void aMarkerWithoutItsPartnerIsAClearError() {
         assertThatThrownBy(() -> TenantTemplate.merged(TenantTemplate.BEGIN + "\nmodel = \"a\"\n", "x = 1"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no end marker");

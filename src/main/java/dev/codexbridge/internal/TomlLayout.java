@@ -1,4 +1,4 @@
-package dev.codexbridge.config;
+package dev.codexbridge.internal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,13 +8,15 @@ import java.util.List;
  * is. Works on lines with their terminators kept, so slicing and joining reproduces the input
  * byte for byte. Only called on text tomlj has accepted, so it need not diagnose bad TOML; it does
  * track multi-line strings and open arrays/inline tables, whose lines may start with {@code [}.
+ * Shared by the migrator's managed block and the tenants' template block, which both go before
+ * the first table.
  */
-final class TomlLayout {
+public final class TomlLayout {
     private TomlLayout() {
     }
 
     /** Splits after each {@code \n}; the last element may lack one. Empty text gives no lines. */
-    static List<String> lines(String text) {
+    public static List<String> lines(String text) {
         List<String> out = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < text.length(); i++) {
@@ -30,7 +32,7 @@ final class TomlLayout {
     }
 
     /** A line without its terminator. */
-    static String content(String line) {
+    public static String content(String line) {
         int end = line.length();
         if (end > 0 && line.charAt(end - 1) == '\n') {
             end--;
@@ -42,7 +44,7 @@ final class TomlLayout {
     }
 
     /** Index of the first {@code [table]} or {@code [[array]]} header line, or -1 if there is none. */
-    static int firstTableHeader(List<String> lines) {
+    public static int firstTableHeader(List<String> lines) {
         Scanner s = new Scanner();
         for (int i = 0; i < lines.size(); i++) {
             String line = content(lines.get(i));
@@ -59,7 +61,7 @@ final class TomlLayout {
      * blank and comment lines directly above it (a comment above a table belongs to that table).
      * At the end when there is no table.
      */
-    static int insertionLine(List<String> lines) {
+    public static int insertionLine(List<String> lines) {
         int header = firstTableHeader(lines);
         if (header < 0) {
             return lines.size();
