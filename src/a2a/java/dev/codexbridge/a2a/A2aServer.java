@@ -546,7 +546,6 @@ public final class A2aServer implements AutoCloseable {
             return this;
         }
 
-        /** Starts listening; the caller closes the server. */
         /** Origins whose pages may call (e.g. {@code https://app.example}), besides the server's own and its public URL's. */
         public Builder allowedOrigins(java.util.Collection<String> origins) {
             origins.forEach(o -> allowedOrigins.add(Objects.requireNonNull(o, "origin")));
@@ -559,6 +558,7 @@ public final class A2aServer implements AutoCloseable {
             return this;
         }
 
+        /** Starts listening; the caller closes the server. */
         public A2aServer start() {
             A2aServer s = new A2aServer(this);
             try {

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -160,6 +162,9 @@ sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, PlacedLin
 
     /** A connection shared with other sessions. */
     final class Shared implements ThreadLink {
+        /** How often, and how far apart, a dropped client that still reads as ready is looked at again: 1 s in all. */
+        private static final int STALE_READY_CHECKS = 50;
+        private static final long STALE_READY_PAUSE_MS = 20;
         private final CodexClient client;
         /** This session's place among the connection's threads, or null (see ClientPlumbing#reserveThread). */
         private AutoCloseable threadPlace;
@@ -191,13 +196,30 @@ sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, PlacedLin
 
         @Override
         public CompletableFuture<CodexClient> reopenedAfter(CodexClient c) {
-            if (!ClientPlumbing.of(client).closedFuture().isDone()) {
-                // dropped a moment ago and about to come back: the turn waits for the reconnect, as one that came a moment later would
-                return ClientPlumbing.of(client).whenReady().thenCompose(next -> next.isOpen() && next.generation() != c.generation()
-                        ? CompletableFuture.completedFuture(next)
-                        : CompletableFuture.failedFuture(new CodexException("the shared codex connection is closed")));
+            // dropped a moment ago and about to come back: the turn waits for the reconnect, as one that came a moment later would
+            return reopened(STALE_READY_CHECKS);
+        }
+
+        /**
+         * The client once it is open again. The drop is handled on the connection's own thread: until it is, the
+         * client still reads as ready though its transport is gone, so a closed client that reads as ready is asked
+         * again shortly (a bounded number of times) rather than taken for one that will not come back.
+         */
+        private CompletableFuture<CodexClient> reopened(int checksLeft) {
+            ClientPlumbing plumbing = ClientPlumbing.of(client);
+            if (plumbing.closedFuture().isDone()) {
+                return CompletableFuture.failedFuture(new CodexException("the shared codex connection is closed"));
             }
-            return CompletableFuture.failedFuture(new CodexException("the shared codex connection is closed"));
+            return plumbing.whenReady().thenCompose(next -> {
+                if (next.isOpen()) {
+                    return CompletableFuture.completedFuture(next);
+                }
+                if (checksLeft <= 0 || plumbing.closedFuture().isDone()) {
+                    return CompletableFuture.failedFuture(new CodexException("the shared codex connection is closed"));
+                }
+                Executor later = CompletableFuture.delayedExecutor(STALE_READY_PAUSE_MS, TimeUnit.MILLISECONDS, RpcThreads.waits());
+                return CompletableFuture.supplyAsync(() -> checksLeft - 1, later).thenCompose(this::reopened);
+            });
         }
 
         @Override
