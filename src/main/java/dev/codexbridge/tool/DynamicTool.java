@@ -23,6 +23,25 @@ public record DynamicTool(String name, String description, JsonNode inputSchema,
         Result call(JsonNode arguments) throws Exception;
     }
 
+    /**
+     * A {@link Handler} that also learns which call it answers: codex's call id and the turn it
+     * belongs to, for a host that hands the call on and answers it later under that id (as the
+     * LangChain4j adapter does). The bridge calls {@link #call(Call, JsonNode)}.
+     */
+    @FunctionalInterface
+    public interface CallHandler extends Handler {
+        Result call(Call call, JsonNode arguments) throws Exception;
+
+        @Override
+        default Result call(JsonNode arguments) throws Exception {
+            return call(new Call("", "", "", ""), arguments);
+        }
+    }
+
+    /** One call of a tool as codex sent it ({@code item/tool/call}); a value codex left out is "". */
+    public record Call(String callId, String tool, String threadId, String turnId) {
+    }
+
     /** {@link Handler} with the arguments as JSON text (an object; {@code {}} when codex sent none). */
     @FunctionalInterface
     public interface JsonHandler {
