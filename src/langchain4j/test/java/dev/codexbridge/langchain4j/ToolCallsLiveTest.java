@@ -104,6 +104,30 @@ class ToolCallsLiveTest {
     }
 
     @Test
+    void newUserInputInsteadOfTheToolsResultEndsTheWaitingTurnAndStartsAnother() throws Exception {
+        try (LiveCodex codex = new LiveCodex(tmp, h -> { });
+             CodexChatModel chatModel = codex.chatModel().build()) {
+            codex.model.enqueue(
+                    ModelReply.builder().dynamicToolCall("call-left", "lookup", Json.object().put("q", "x")).build());
+            ToolSpecification lookup = ToolSpecification.builder().name("lookup").description("Looks something up")
+                    .parameters(JsonObjectSchema.builder().addStringProperty("q").build()).build();
+            UserMessage question = UserMessage.from("Look x up.");
+            ChatResponse first = chatModel.chat(ChatRequest.builder().messages(question).toolSpecifications(lookup).build());
+            assertThat(first.aiMessage().toolExecutionRequests()).singleElement().satisfies(r -> assertThat(r.id()).isEqualTo("call-left"));
+            String firstTurn = ((CodexChatResponseMetadata) first.metadata()).turnId();
+            assertThat(firstTurn).isNotBlank();                 // codex named the turn in its call
+            codex.model.enqueue(ModelReply.message("Never mind then."));
+
+            ChatResponse next = chatModel.chat(ChatRequest.builder().messages(question, first.aiMessage(),
+                    UserMessage.from("Forget it.")).toolSpecifications(lookup).build());
+
+            assertThat(next.aiMessage().text()).isEqualTo("Never mind then.");
+            assertThat(((CodexChatResponseMetadata) next.metadata()).turnId()).isNotEqualTo(firstTurn);
+            assertThat(codex.model.responsesRequests()).last().satisfies(r -> assertThat(r.lastUserText()).hasValue("Forget it."));
+        }
+    }
+
+    @Test
     void aToolResultThatNeverComesFailsTheCallAndCodexGoesOn() throws Exception {
         try (LiveCodex codex = new LiveCodex(tmp, h -> { });
              CodexChatModel chatModel = codex.chatModel().toolResultTimeout(Duration.ofSeconds(1)).build()) {
