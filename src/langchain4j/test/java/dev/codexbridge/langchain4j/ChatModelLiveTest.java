@@ -126,6 +126,27 @@ class ChatModelLiveTest {
         }
     }
 
+    record City(String name, int population) {
+    }
+
+    interface Geographer {
+        City city(@dev.langchain4j.service.UserMessage String question);
+    }
+
+    @Test
+    void aStructuredAnswerGoesThroughCodexsOutputSchema() throws Exception {
+        try (LiveCodex codex = new LiveCodex(tmp, h -> { });
+             CodexChatModel chatModel = codex.chatModel().build()) {
+            codex.model.enqueue(ModelReply.message("{\"name\":\"Paris\",\"population\":2100000}"));
+            Geographer geographer = AiServices.builder(Geographer.class).chatModel(chatModel).build();
+
+            assertThat(geographer.city("The capital of France?")).isEqualTo(new City("Paris", 2100000));
+            // codex handed the model the schema LangChain4j made of the record
+            assertThat(codex.model.responsesRequests().get(0).body().path("text").path("format").toString())
+                    .contains("json_schema").contains("population");
+        }
+    }
+
     @Test
     void theSystemMessageIsTheThreadsInstructionsAndMayNotChange() throws Exception {
         try (LiveCodex codex = new LiveCodex(tmp, h -> { });
