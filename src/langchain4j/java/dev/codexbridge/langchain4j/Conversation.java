@@ -1,6 +1,5 @@
 package dev.codexbridge.langchain4j;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
@@ -95,9 +94,9 @@ final class Conversation implements AutoCloseable {
     /** The dynamic tools this conversation's thread starts with: one per tool of the first request. */
     List<DynamicTool> tools(ChatRequests.Reading first) {
         List<DynamicTool> tools = new ArrayList<>();
-        first.tools().forEach(spec -> tools.add(new DynamicTool(spec.name(), spec.description() == null ? "" : spec.description(),
-                spec.parameters() == null ? null : Json.tree(dev.langchain4j.internal.JsonSchemaElementUtils.toMap(spec.parameters())),
-                (DynamicTool.CallHandler) this::awaitResult)));
+        first.tools().forEach(spec -> tools.add(DynamicTool.ofCalls(spec.name(), spec.description() == null ? "" : spec.description(),
+                spec.parameters() == null ? null : Json.write(dev.langchain4j.internal.JsonSchemaElementUtils.toMap(spec.parameters())),
+                this::awaitResult)));
         return tools;
     }
 
@@ -219,9 +218,8 @@ final class Conversation implements AutoCloseable {
     }
 
     /** Codex called one of the application's tools: show it to the framework and wait for its result. */
-    private DynamicTool.Result awaitResult(DynamicTool.Call call, JsonNode arguments) throws InterruptedException {
+    private DynamicTool.Result awaitResult(DynamicTool.Call call, String args) throws InterruptedException {
         String id = call.callId().isEmpty() ? "codex-" + UUID.randomUUID() : call.callId();
-        String args = arguments == null || arguments.isMissingNode() || arguments.isNull() ? "{}" : Json.write(arguments);
         PendingCall pending = new PendingCall(id, call.tool(), args, call.threadId(), call.turnId(), new CompletableFuture<>());
         dynamicCallIds.add(id);
         Consumer<Void> wake;

@@ -94,8 +94,7 @@ final class DynamicToolCalls {
                 runner = Thread.currentThread();
             }
             try {
-                DynamicTool.Result r = tool.handler() instanceof DynamicTool.CallHandler h
-                        ? h.call(call, arguments) : tool.handler().call(arguments);
+                DynamicTool.Result r = tool.handler().call(call, arguments);
                 result.complete(r == null ? DynamicTool.Result.failure("the tool returned nothing") : r);
             } catch (Exception e) {
                 if (!result.isCancelled()) {
