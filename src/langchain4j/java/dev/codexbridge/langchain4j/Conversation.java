@@ -187,11 +187,19 @@ final class Conversation implements AutoCloseable {
         CompletableFuture<TurnResult> placeholder = new CompletableFuture<>();
         turn = placeholder;
         old.handle((x, e) -> null).thenRun(() -> {
+            Consumer<Void> wake = x -> { };
             synchronized (this) {
                 if (turn == placeholder) {
-                    startTurn(r);
+                    try {
+                        startTurn(r);
+                    } catch (RuntimeException e) {
+                        turn = null;        // the waiting request learns it rather than wait forever
+                        end = new Step.Ended(null, e);
+                        wake = wakeLocked();
+                    }
                 }
             }
+            wake.accept(null);
         });
     }
 
