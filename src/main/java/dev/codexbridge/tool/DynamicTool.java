@@ -21,6 +21,25 @@ public record DynamicTool(String name, String description, JsonNode inputSchema,
     @FunctionalInterface
     public interface Handler {
         Result call(JsonNode arguments) throws Exception;
+
+        /** What the bridge calls: {@link #call(JsonNode)} unless the handler wants to know the call too. */
+        default Result call(Call call, JsonNode arguments) throws Exception {
+            return call(arguments);
+        }
+    }
+
+    /**
+     * A handler that also learns which call it answers, with the arguments as JSON text: codex's
+     * call id and the turn it belongs to, for a host that hands the call on and answers it later
+     * under that id (as the LangChain4j adapter does). Built with {@link #ofCalls}.
+     */
+    @FunctionalInterface
+    public interface CallHandler {
+        Result call(Call call, String arguments) throws Exception;
+    }
+
+    /** One call of a tool as codex sent it ({@code item/tool/call}); a value codex left out is "". */
+    public record Call(String callId, String tool, String threadId, String turnId) {
     }
 
     /** {@link Handler} with the arguments as JSON text (an object; {@code {}} when codex sent none). */
@@ -60,6 +79,25 @@ public record DynamicTool(String name, String description, JsonNode inputSchema,
         Objects.requireNonNull(handler, "handler");
         return new DynamicTool(name, description, Json.parseHostJson(inputSchema, "inputSchema", true),
                 arguments -> handler.call(Json.write(arguments == null || arguments.isMissingNode() ? Json.object() : arguments)));
+    }
+
+    /**
+     * A tool whose handler gets each call ({@link Call}) with the arguments as JSON text (an object;
+     * {@code {}} when codex sent none). {@code inputSchema} as in {@link #ofJson}.
+     */
+    public static DynamicTool ofCalls(String name, String description, @Nullable String inputSchema, CallHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        return new DynamicTool(name, description, Json.parseHostJson(inputSchema, "inputSchema", true), new Handler() {
+            @Override
+            public Result call(JsonNode arguments) throws Exception {
+                return call(new Call("", name, "", ""), arguments);
+            }
+
+            @Override
+            public Result call(Call call, JsonNode arguments) throws Exception {
+                return handler.call(call, Json.write(arguments == null || arguments.isMissingNode() ? Json.object() : arguments));
+            }
+        });
     }
 
     /** The input schema as JSON text. */

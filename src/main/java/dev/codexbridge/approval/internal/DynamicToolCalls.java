@@ -48,7 +48,8 @@ final class DynamicToolCalls {
         }
         // Handlers written against the JSON read absent arguments as a missing node, as before.
         JsonNode arguments = p.arguments() != null ? p.arguments() : Json.nodes().missingNode();
-        ToolRun run = new ToolRun(tool, name, arguments);
+        DynamicTool.Call call = new DynamicTool.Call(orElse(p.callId(), ""), name, orElse(p.threadId(), ""), orElse(p.turnId(), ""));
+        ToolRun run = new ToolRun(tool, call, arguments);
         // host code, which may block: on the host pool, never on a thread a turn or the reader needs
         RpcThreads.host().execute(run);
         run.result.completeOnTimeout(run.late, ServerRequestBridge.DYNAMIC_TOOL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
@@ -66,12 +67,14 @@ final class DynamicToolCalls {
         final DynamicTool.Result late;
         private final DynamicTool tool;
         private final String name;
+        private final DynamicTool.Call call;
         private final JsonNode arguments;
         private Thread runner;
 
-        ToolRun(DynamicTool tool, String name, JsonNode arguments) {
+        ToolRun(DynamicTool tool, DynamicTool.Call call, JsonNode arguments) {
             this.tool = tool;
-            this.name = name;
+            this.name = call.tool();
+            this.call = call;
             this.arguments = arguments;
             this.late = DynamicTool.Result.failure("tool " + name + " did not answer in time");
             // withdrawn or late: the host pool gets its thread back
@@ -91,7 +94,7 @@ final class DynamicToolCalls {
                 runner = Thread.currentThread();
             }
             try {
-                DynamicTool.Result r = tool.handler().call(arguments);
+                DynamicTool.Result r = tool.handler().call(call, arguments);
                 result.complete(r == null ? DynamicTool.Result.failure("the tool returned nothing") : r);
             } catch (Exception e) {
                 if (!result.isCancelled()) {
