@@ -58,10 +58,11 @@ public final class CodexChatModel implements ChatModel, AutoCloseable {
     /**
      * Opens the session of one conversation: on a new thread, or resuming {@code threadId}.
      * {@code conversation} adds the conversation's instructions and tools; apply it last.
+     * {@code first} is the conversation's first prompt, for a factory that reads its tool context.
      */
     @FunctionalInterface
     public interface SessionFactory {
-        CodexSession open(String conversationKey, @Nullable String threadId, Consumer<CodexSession.Builder> conversation);
+        CodexSession open(String conversationKey, @Nullable String threadId, Prompt first, Consumer<CodexSession.Builder> conversation);
     }
 
     private final Builder config;
@@ -132,21 +133,21 @@ public final class CodexChatModel implements ChatModel, AutoCloseable {
         Objects.requireNonNull(prompt, "prompt");
         Prompts.Reading reading = Prompts.read(prompt);
         String key = Objects.requireNonNull(config.threadKey.apply(prompt), "the thread key function returned null");
-        Conversation conversation = conversations.computeIfAbsent(key, k -> open(k, reading));
+        Conversation conversation = conversations.computeIfAbsent(key, k -> open(k, prompt, reading));
         conversation.checkSameThread(reading);
         on[0] = conversation;
         return conversation.exchange(reading, sink);
     }
 
     /** A conversation and its session; the session opens codex's thread at its first turn. */
-    private Conversation open(String key, Prompts.Reading first) {
+    private Conversation open(String key, Prompt prompt, Prompts.Reading first) {
         Conversation conversation = new Conversation(key, config.store, config.toolResultTimeout, first);
-        conversation.open(sessions.open(key, config.store.threadId(key).orElse(null), conversation.sessionSettings(first)));
+        conversation.open(sessions.open(key, config.store.threadId(key).orElse(null), prompt, conversation.sessionSettings(first)));
         return conversation;
     }
 
     /** The session of a model given no {@link Builder#sessions}: from its own client or connection, thread options, policy and limits. */
-    private CodexSession ownSession(String key, @Nullable String threadId, Consumer<CodexSession.Builder> conversation) {
+    private CodexSession ownSession(String key, @Nullable String threadId, Prompt first, Consumer<CodexSession.Builder> conversation) {
         CodexSession.Builder b = CodexSession.builder().approvals(config.approvals).limits(config.limits)
                 .replaceThreadOptions(config.thread).resumeThread(threadId);
         if (config.client != null) {
@@ -196,8 +197,8 @@ public final class CodexChatModel implements ChatModel, AutoCloseable {
         all.forEach(Conversation::close);
     }
 
-    /** The conversation id {@link CodexConversationAdvisor} put in the tool context, else {@link #DEFAULT_KEY}. */
-    static String conversationIdOrDefault(Prompt prompt) {
+    /** The conversation id {@link CodexConversationAdvisor} put in the prompt's tool context, else {@link #DEFAULT_KEY}. */
+    public static String conversationId(Prompt prompt) {
         if (prompt.getOptions() instanceof ToolCallingChatOptions o && o.getToolContext() != null) {
             Object id = o.getToolContext().get(ChatMemory.CONVERSATION_ID);
             if (id != null) {
@@ -215,7 +216,7 @@ public final class CodexChatModel implements ChatModel, AutoCloseable {
         private ApprovalPolicy approvals = ApprovalPolicy.failClosed();
         private TurnLimits limits = TurnLimits.DEFAULTS;
         private ThreadStore store = ThreadStore.inMemory();
-        private Function<Prompt, String> threadKey = CodexChatModel::conversationIdOrDefault;
+        private Function<Prompt, String> threadKey = CodexChatModel::conversationId;
         private Duration toolResultTimeout = Duration.ofMinutes(5);
         private String modelName;
         private Consumer<CodexSession.Builder> sessionSettings = b -> { };

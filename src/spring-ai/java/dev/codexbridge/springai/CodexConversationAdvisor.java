@@ -24,6 +24,13 @@ import reactor.core.publisher.Flux;
  * a tool loop carries the id.
  */
 public final class CodexConversationAdvisor implements CallAdvisor, StreamAdvisor {
+    /**
+     * The key of the tenant a conversation runs for, when the Spring Boot starter's
+     * {@code codex-bridge.tenants} is on: an advisor parameter (copied like the conversation id)
+     * or a tool context entry.
+     */
+    public static final String TENANT = "codex-bridge.tenant";
+
     /** After {@code MessageChatMemoryAdvisor} (+200), before {@code ToolCallingAdvisor} (+300). */
     public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 250;
 
@@ -46,10 +53,18 @@ public final class CodexConversationAdvisor implements CallAdvisor, StreamAdviso
 
     static ChatClientRequest withConversationId(ChatClientRequest request) {
         Object id = request.context().get(ChatMemory.CONVERSATION_ID);
-        if (id == null || !(request.prompt().getOptions() instanceof ToolCallingChatOptions options)) {
+        Object tenant = request.context().get(TENANT);
+        if ((id == null && tenant == null) || !(request.prompt().getOptions() instanceof ToolCallingChatOptions options)) {
             return request;
         }
-        ToolCallingChatOptions with = options.mutate().toolContext(ChatMemory.CONVERSATION_ID, id.toString()).build();
+        ToolCallingChatOptions.Builder<?> b = options.mutate();
+        if (id != null) {
+            b.toolContext(ChatMemory.CONVERSATION_ID, id.toString());
+        }
+        if (tenant != null) {
+            b.toolContext(TENANT, tenant.toString());
+        }
+        ToolCallingChatOptions with = b.build();
         Prompt prompt = request.prompt().mutate().chatOptions(with).build();
         return request.mutate().prompt(prompt).build();
     }

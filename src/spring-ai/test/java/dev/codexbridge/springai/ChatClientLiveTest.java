@@ -116,6 +116,30 @@ class ChatClientLiveTest {
     }
 
     @Test
+    void aStreamedAnswerAfterAToolCallComesFromTheSameCodexTurn() throws Exception {
+        try (LiveCodex codex = new LiveCodex(tmp, h -> { });
+             CodexChatModel model = codex.chatModel().build()) {
+            codex.model.enqueue(
+                    ModelReply.builder().dynamicToolCall("call-time-1", "localTime", Json.object().put("city", "Lima")).build(),
+                    ModelReply.builder().streamedMessage(List.of("It is ", "14:05 ", "in Lima.")).build());
+            WeatherTools tools = new WeatherTools();
+            ChatMemory memory = MessageWindowChatMemory.builder().build();
+
+            List<String> pieces = chatClient(model, memory).prompt().user("What time is it in Lima?").tools(tools)
+                    .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "frank")).stream().content().collectList()
+                    .block(Duration.ofSeconds(90));
+
+            assertThat(String.join("", pieces)).isEqualTo("It is 14:05 in Lima.");
+            assertThat(tools.calls).containsExactly("localTime(Lima)");
+            assertThat(codex.model.responsesRequests()).hasSize(2);
+            assertThat(codex.model.responsesRequests().get(1).functionCallOutput("call-time-1")).hasValueSatisfying(
+                    out -> assertThat(out).contains("14:05"));
+            assertThat(memory.get("frank")).extracting(Message::getText).containsExactly("What time is it in Lima?",
+                    "It is 14:05 in Lima.");
+        }
+    }
+
+    @Test
     void aCommandThePolicyDeclinesNeverRunsAndTheResponseSaysSo() throws Exception {
         Path marker = tmp.resolve("marker.txt");
         try (LiveCodex codex = new LiveCodex(tmp, h -> h.askForApproval("on-request"));

@@ -78,12 +78,12 @@ class RefusedPromptTest {
     @Test
     void theConversationAdvisorPutsTheConversationIdWhereTheModelReadsIt() {
         Prompt prompt = new Prompt("hi", ToolCallingChatOptions.builder().build());
-        assertThat(CodexChatModel.conversationIdOrDefault(prompt)).isEqualTo(CodexChatModel.DEFAULT_KEY);
+        assertThat(CodexChatModel.conversationId(prompt)).isEqualTo(CodexChatModel.DEFAULT_KEY);
         ChatClientRequest request = ChatClientRequest.builder().prompt(prompt).context(Map.of(ChatMemory.CONVERSATION_ID, "alice"))
                 .build();
 
         ChatClientRequest advised = CodexConversationAdvisor.withConversationId(request);
 
-        assertThat(CodexChatModel.conversationIdOrDefault(advised.prompt())).isEqualTo("alice");
+        assertThat(CodexChatModel.conversationId(advised.prompt())).isEqualTo("alice");
     }
 }
