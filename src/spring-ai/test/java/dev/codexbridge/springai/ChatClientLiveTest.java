@@ -1,6 +1,7 @@
 package dev.codexbridge.springai;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.ThreadStore;
@@ -97,6 +98,28 @@ class ChatClientLiveTest {
             assertThat(third.functionCallOutput("call-weather-1")).isPresent();
             assertThat(memory.get("alice")).hasSize(4);
             assertThat(tools.calls).containsExactly("weather(Paris)");
+        }
+    }
+
+    @Test
+    void twoConversationIdsAreTwoThreadsAndAConversationKeepsItsSystemMessage() throws Exception {
+        try (LiveCodex codex = new LiveCodex(tmp, h -> { });
+             CodexChatModel model = codex.chatModel().build()) {
+            codex.model.enqueue(ModelReply.message("Hello Hana."), ModelReply.message("Hello Ivo."));
+            ChatClient chat = chatClient(model, MessageWindowChatMemory.builder().build());
+
+            assertThat(chat.prompt().system("Be brief.").user("I am Hana").advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "hana"))
+                    .call().content()).isEqualTo("Hello Hana.");
+            assertThat(chat.prompt().system("Be brief.").user("I am Ivo").advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "ivo"))
+                    .call().content()).isEqualTo("Hello Ivo.");
+
+            assertThat(model.threadId("hana")).isPresent().isNotEqualTo(model.threadId("ivo"));
+            assertThat(codex.model.responsesRequests().get(0).bodyJson()).contains("Be brief.");     // the thread's instructions
+            assertThat(codex.model.responsesRequests().get(1).userTexts()).noneMatch(t -> t.contains("Hana"));
+            assertThatThrownBy(() -> chat.prompt().system("Be verbose.").user("Still Hana")
+                    .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "hana")).call().content())
+                    .isInstanceOf(CodexPromptException.class).hasMessageContaining("system message of conversation \"hana\" changed");
+            assertThat(codex.model.responsesRequests()).hasSize(2);
         }
     }
 

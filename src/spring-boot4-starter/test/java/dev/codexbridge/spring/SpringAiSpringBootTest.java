@@ -89,6 +89,8 @@ class SpringAiSpringBootTest {
         assertThat(clock.calls).containsExactly("now");
         assertThat(Files.exists(marker)).isFalse();
         assertThat(HostApplication.ASKED).anySatisfy(r -> assertThat(r.command()).contains("touch " + marker));
+        // the other tests of this JVM count the host's questions: leave none of ours
+        HostApplication.ASKED.removeIf(r -> r.command() != null && r.command().contains("touch " + marker));
         assertThat(CodexMetadata.threadId(response)).isEqualTo(((CodexChatModel) chatModel).threadId("grace"));
     }
 }
