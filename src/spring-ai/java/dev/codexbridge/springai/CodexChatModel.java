@@ -27,7 +27,6 @@ import org.springframework.ai.chat.metadata.ChatResponseMetadata;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
-import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import reactor.core.publisher.Flux;
@@ -181,12 +180,12 @@ public final class CodexChatModel implements ChatModel, AutoCloseable {
     }
 
     /**
-     * Tool-calling options, so that ChatClient puts its tools and tool context on them; the model
-     * name when one was given. Nothing else: codex takes no sampling options.
+     * {@link CodexChatOptions}, so that ChatClient puts its tools, tool context and (native
+     * structured output) JSON schema on them; the model name when one was given.
      */
     @Override
-    public ChatOptions getOptions() {
-        return ToolCallingChatOptions.builder().model(config.modelName).build();
+    public CodexChatOptions getOptions() {
+        return CodexChatOptions.builder().model(config.modelName).build();
     }
 
     @Override

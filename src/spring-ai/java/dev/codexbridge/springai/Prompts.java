@@ -17,6 +17,7 @@ import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.content.Media;
+import org.springframework.ai.model.tool.StructuredOutputChatOptions;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.tool.ToolCallback;
 
@@ -95,6 +96,9 @@ final class Prompts {
         TurnOptions.Builder turn = TurnOptions.builder();
         if (options != null && options.getModel() != null && !options.getModel().isBlank()) {
             turn.model(options.getModel());
+        }
+        if (options instanceof StructuredOutputChatOptions s && s.getOutputSchema() != null && !s.getOutputSchema().isBlank()) {
+            turn.outputSchemaJson(s.getOutputSchema());      // codex's structured output; the session checks the schema
         }
         List<ToolCallback> tools = options instanceof ToolCallingChatOptions t && t.getToolCallbacks() != null
                 ? List.copyOf(t.getToolCallbacks()) : List.of();

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.ai.chat.client.AdvisorParams;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.advisor.MessageChatMemoryAdvisor;
 import org.springframework.ai.chat.memory.ChatMemory;
@@ -120,6 +121,27 @@ class ChatClientLiveTest {
                     .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "hana")).call().content())
                     .isInstanceOf(CodexPromptException.class).hasMessageContaining("system message of conversation \"hana\" changed");
             assertThat(codex.model.responsesRequests()).hasSize(2);
+        }
+    }
+
+    record Forecast(String city, int degrees) {
+    }
+
+    @Test
+    void nativeStructuredOutputHandsTheEntitysSchemaToCodex() throws Exception {
+        try (LiveCodex codex = new LiveCodex(tmp, h -> { });
+             CodexChatModel model = codex.chatModel().build()) {
+            codex.model.enqueue(ModelReply.message("{\"city\":\"Oslo\",\"degrees\":7}"));
+            ChatClient chat = chatClient(model, MessageWindowChatMemory.builder().build());
+
+            Forecast forecast = chat.prompt().user("The forecast for Oslo").advisors(AdvisorParams.ENABLE_NATIVE_STRUCTURED_OUTPUT)
+                    .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "judy")).call().entity(Forecast.class);
+
+            assertThat(forecast).isEqualTo(new Forecast("Oslo", 7));
+            RecordedRequest request = codex.model.responsesRequests().get(0);
+            // the schema went to the model as codex's structured output, not as format instructions in the message
+            assertThat(request.body().path("text").path("format").path("schema").path("properties").has("degrees")).isTrue();
+            assertThat(request.lastUserText()).hasValue("The forecast for Oslo");
         }
     }
 

@@ -55,6 +55,18 @@ class RefusedPromptTest {
     }
 
     @Test
+    void theOptionsKeepTheirSchemaToolContextAndModelThroughMutateAndCombine() {
+        CodexChatOptions options = CodexChatOptions.builder().model("m").toolContext("k", "v").outputSchema("{\"type\":\"object\"}")
+                .build();
+        assertThat(options.mutate().build()).isEqualTo(options);
+        CodexChatOptions combined = CodexChatOptions.builder().model("other").combineWith(options.mutate()).build();
+        assertThat(combined.getModel()).isEqualTo("m");
+        assertThat(combined.getOutputSchema()).isEqualTo("{\"type\":\"object\"}");
+        assertThat(combined.getToolContext()).containsEntry("k", "v");
+        assertThat(Prompts.read(new Prompt("hi", options)).options().outputSchemaJson()).contains("object");
+    }
+
+    @Test
     void aRemoteImageOrANonImageIsRefused() {
         UserMessage remote = UserMessage.builder().text("look")
                 .media(Media.builder().mimeType(MimeTypeUtils.IMAGE_PNG).data("https://example.invalid/a.png").build()).build();
