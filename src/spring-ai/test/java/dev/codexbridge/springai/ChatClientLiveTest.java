@@ -23,8 +23,11 @@ import org.springframework.ai.chat.memory.ChatMemory;
 import org.springframework.ai.chat.memory.MessageWindowChatMemory;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.support.ToolCallbacks;
 import org.springframework.ai.tool.annotation.Tool;
 import org.springframework.ai.tool.annotation.ToolParam;
 
@@ -99,6 +102,62 @@ class ChatClientLiveTest {
             assertThat(third.functionCallOutput("call-weather-1")).isPresent();
             assertThat(memory.get("alice")).hasSize(4);
             assertThat(tools.calls).containsExactly("weather(Paris)");
+        }
+    }
+
+    @Test
+    void withoutChatClientTheCallerRunsTheToolAndItsNextPromptAnswersCodex() throws Exception {
+        try (LiveCodex codex = new LiveCodex(tmp, h -> { });
+             CodexChatModel model = codex.chatModel().build()) {
+            codex.model.enqueue(
+                    ModelReply.builder().dynamicToolCall("call-weather-9", "weather", Json.object().put("city", "Rome")).build(),
+                    ModelReply.message("Rainy in Rome."));
+            CodexChatOptions options = CodexChatOptions.builder().toolCallbacks(ToolCallbacks.from(new WeatherTools()))
+                    .toolContext(ChatMemory.CONVERSATION_ID, "kim").build();
+            UserMessage question = new UserMessage("Weather in Rome?");
+
+            ChatResponse call = model.call(new Prompt(List.of(question), options));
+
+            assertThat(call.hasToolCalls()).isTrue();
+            AssistantMessage.ToolCall toolCall = call.getResult().getOutput().getToolCalls().get(0);
+            assertThat(toolCall.id()).isEqualTo("call-weather-9");
+            assertThat(toolCall.name()).isEqualTo("weather");
+            assertThat(Json.parse(toolCall.arguments()).path("city").asText()).isEqualTo("Rome");
+            assertThat(call.getResult().getMetadata().getFinishReason()).isEqualTo("TOOL_CALLS");
+            String thread = CodexMetadata.threadId(call).orElseThrow();
+
+            ToolResponseMessage result = ToolResponseMessage.builder()
+                    .responses(List.of(new ToolResponseMessage.ToolResponse("call-weather-9", "weather", "Rain, 14 degrees"))).build();
+            ChatResponse answer = model.call(new Prompt(List.of(question, call.getResult().getOutput(), result), options));
+
+            assertThat(answer.getResult().getOutput().getText()).isEqualTo("Rainy in Rome.");
+            assertThat(CodexMetadata.threadId(answer)).hasValue(thread);
+            assertThat(CodexMetadata.turnId(answer)).isEqualTo(CodexMetadata.turnId(call));     // one codex turn
+            assertThat(codex.model.responsesRequests().get(1).functionCallOutput("call-weather-9")).hasValue("Rain, 14 degrees");
+        }
+    }
+
+    static final class BrokenTools {
+        @Tool(description = "The weather in a city today")
+        String weather(@ToolParam(description = "the city") String city) {
+            throw new IllegalStateException("the weather station of " + city + " is offline");
+        }
+    }
+
+    @Test
+    void aToolThatThrowsTellsCodexWhy() throws Exception {
+        try (LiveCodex codex = new LiveCodex(tmp, h -> { });
+             CodexChatModel model = codex.chatModel().build()) {
+            codex.model.enqueue(
+                    ModelReply.builder().dynamicToolCall("call-weather-2", "weather", Json.object().put("city", "Bern")).build(),
+                    ModelReply.message("The weather station is offline."));
+
+            String answer = chatClient(model, MessageWindowChatMemory.builder().build()).prompt().user("Weather in Bern?")
+                    .tools(new BrokenTools()).advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "lea")).call().content();
+
+            assertThat(answer).isEqualTo("The weather station is offline.");
+            assertThat(codex.model.responsesRequests().get(1).functionCallOutput("call-weather-2"))
+                    .hasValueSatisfying(out -> assertThat(out).contains("the weather station of Bern is offline"));
         }
     }
 
