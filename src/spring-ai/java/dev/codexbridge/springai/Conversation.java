@@ -148,7 +148,7 @@ final class Conversation implements AutoCloseable {
                 preamble = null;
             } else {
                 throw new CodexPromptException(r.results().isEmpty()
-                        ? "nothing new for codex: the prompt's last message is codex's own answer"
+                        ? "nothing new for codex: the prompt has no user message after codex's last answer"
                         : "the prompt answers tool calls no codex turn of conversation \"" + key + "\" waits for "
                                 + "(the model was closed or restarted, or the turn ended)");
             }
