@@ -135,12 +135,12 @@ public final class CodexChatModel implements ChatModel, AutoCloseable {
         Conversation conversation = conversations.computeIfAbsent(key, k -> open(k, prompt, reading));
         conversation.checkSameThread(reading);
         on[0] = conversation;
-        return conversation.exchange(reading, sink);
+        return conversation.exchange(prompt, reading, sink);
     }
 
     /** A conversation and its session; the session opens codex's thread at its first turn. */
     private Conversation open(String key, Prompt prompt, Prompts.Reading first) {
-        Conversation conversation = new Conversation(key, config.store, config.toolResultTimeout, first);
+        Conversation conversation = new Conversation(key, config.store, config.toolResultTimeout, first, null);
         conversation.open(sessions.open(key, config.store.threadId(key).orElse(null), prompt, conversation.sessionSettings(first)));
         return conversation;
     }

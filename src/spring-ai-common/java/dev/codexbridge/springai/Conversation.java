@@ -27,6 +27,7 @@ import org.springframework.ai.chat.metadata.ChatResponseMetadata;
 import org.springframework.ai.chat.metadata.DefaultUsage;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
+import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.definition.ToolDefinition;
 
@@ -41,6 +42,14 @@ final class Conversation implements AutoCloseable {
     static final String FINISH_TOOL_CALLS = "TOOL_CALLS";
     static final String FINISH_STOP = "STOP";
 
+    /**
+     * Runs a tool inside the model, for a Spring AI generation whose models run tools themselves
+     * (1.1); a null result hands the call out instead, as 2.0 always does.
+     */
+    interface ToolRunner {
+        DynamicTool.@Nullable Result run(Prompt prompt, DynamicTool.Call call, String arguments) throws Exception;
+    }
+
     /** What a streaming request is told as the turn goes: the answer's text, piece by piece. */
     interface Sink {
         void text(String delta);
@@ -48,13 +57,15 @@ final class Conversation implements AutoCloseable {
 
     /** One request's sink and what it saw: codex's work, and the answer streamed so far. */
     private static final class Exchange {
+        final @Nullable Prompt prompt;
         final @Nullable Sink sink;
         final List<TranscriptMessage> work = new CopyOnWriteArrayList<>();
         final StringBuilder streamed = new StringBuilder();
         @Nullable String item;
         final StringBuilder itemText = new StringBuilder();
 
-        Exchange(@Nullable Sink sink) {
+        Exchange(@Nullable Prompt prompt, @Nullable Sink sink) {
+            this.prompt = prompt;
             this.sink = sink;
         }
     }
@@ -64,14 +75,16 @@ final class Conversation implements AutoCloseable {
     private final @Nullable String instructions;
     private final Set<String> toolNames;
     private final ToolCallRelay relay;
+    private final @Nullable ToolRunner runner;
     private final Set<String> dynamicCallIds = ConcurrentHashMap.newKeySet();
     /** The history a thread that never saw it gets with its first turn; null once sent, or when none. */
     private @Nullable String preamble;
     private CodexSession session;
-    private volatile Exchange exchange = new Exchange(null);
+    private volatile Exchange exchange = new Exchange(null, null);
 
-    Conversation(String key, ThreadStore store, Duration toolResultTimeout, Prompts.Reading first) {
+    Conversation(String key, ThreadStore store, Duration toolResultTimeout, Prompts.Reading first, @Nullable ToolRunner runner) {
         this.key = key;
+        this.runner = runner;
         this.store = store;
         this.relay = new ToolCallRelay(toolResultTimeout);
         this.instructions = first.instructions();
@@ -83,11 +96,23 @@ final class Conversation implements AutoCloseable {
 
     /** This conversation's side of its session: the thread's instructions and one dynamic tool per tool callback. */
     Consumer<CodexSession.Builder> sessionSettings(Prompts.Reading first) {
+        DynamicTool.CallHandler relayed = relay.handler();
+        DynamicTool.CallHandler handler = (call, arguments) -> {
+            Exchange ex = exchange;
+            if (runner != null && ex.prompt != null) {
+                String args = arguments == null || arguments.isMissingNode() || arguments.isNull() ? "{}" : Json.write(arguments);
+                DynamicTool.Result ran = runner.run(ex.prompt, call, args);
+                if (ran != null) {
+                    return ran;
+                }
+            }
+            return relayed.call(call, arguments);
+        };
         List<DynamicTool> tools = new ArrayList<>();
         for (ToolCallback callback : first.tools()) {
             ToolDefinition d = callback.getToolDefinition();
             tools.add(new DynamicTool(d.name(), d.description() == null ? "" : d.description(),
-                    d.inputSchema() == null || d.inputSchema().isBlank() ? null : Json.parse(d.inputSchema()), relay.handler()));
+                    d.inputSchema() == null || d.inputSchema().isBlank() ? null : Json.parse(d.inputSchema()), handler));
         }
         return b -> {
             if (instructions != null) {
@@ -129,9 +154,9 @@ final class Conversation implements AutoCloseable {
     }
 
     /** Runs one prompt; the future completes when Spring AI has something to see. */
-    CompletableFuture<ChatResponse> exchange(Prompts.Reading r, @Nullable Sink sink) {
+    CompletableFuture<ChatResponse> exchange(Prompt prompt, Prompts.Reading r, @Nullable Sink sink) {
         CompletableFuture<ToolCallRelay.Step> next;
-        Exchange ex = new Exchange(sink);
+        Exchange ex = new Exchange(prompt, sink);
         synchronized (this) {
             if (relay.turnRunning() && !r.hasUserInput()) {
                 if (r.results().isEmpty()) {
