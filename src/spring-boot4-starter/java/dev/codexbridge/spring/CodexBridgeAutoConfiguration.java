@@ -27,15 +27,14 @@ import org.springframework.context.annotation.Import;
  * <p>The beans are the ones the Spring Boot 3 starter makes too ({@code CodexBridgeConfiguration},
  * shared source); here are only Spring Boot 4's names: the per-technology auto-configurations it
  * runs after ({@code spring-boot-opentelemetry}, {@code spring-boot-micrometer-metrics}) and the
- * health types of {@code spring-boot-health} (decision 0029), and codex as a Spring AI 2.0
- * {@code ChatModel} ({@link SpringAiConfiguration}), which Spring Boot 3 cannot run.
+ * health types of {@code spring-boot-health} (decision 0029).
  */
 @AutoConfiguration(afterName = {
         "org.springframework.boot.opentelemetry.autoconfigure.OpenTelemetrySdkAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"})
 @ConditionalOnProperty(prefix = "codex-bridge", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(CodexBridgeProperties.class)
-@Import({CodexBridgeConfiguration.class, SpringAiConfiguration.class})
+@Import(CodexBridgeConfiguration.class)
 public class CodexBridgeAutoConfiguration {
 
     /**

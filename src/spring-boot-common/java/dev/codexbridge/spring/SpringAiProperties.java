@@ -6,12 +6,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * The {@code codex-bridge.spring-ai.*} properties: codex as the application's Spring AI
- * {@code ChatModel} (docs/spring-ai.md), when {@code codex-bridge-spring-ai} is on the class path
- * and {@code enabled} is true. Spring Boot 4 only: Spring AI 2.0 needs Spring Framework 7.
+ * {@code ChatModel} (docs/spring-ai.md), when the Spring AI module of the starter's generation
+ * ({@code codex-bridge-spring-ai} on Spring Boot 4, {@code codex-bridge-spring-ai1} on 3.5) is on
+ * the class path and {@code enabled} is true.
  */
 @ConfigurationProperties(prefix = "codex-bridge.spring-ai")
 public class SpringAiProperties {
-    /** Whether to make the codex ChatModel bean (needs dev.codexbridge:codex-bridge-spring-ai on the class path). */
+    /** Whether to make the codex ChatModel bean (needs dev.codexbridge:codex-bridge-spring-ai, or -spring-ai1 on Spring Boot 3.5). */
     private boolean enabled;
     /** A properties file mapping conversation ids to codex threads, so conversations resume after a restart; unset: in memory. */
     private Path threadStore;

@@ -18,8 +18,9 @@ import org.springframework.context.annotation.Configuration;
  * Codex as the application's Spring AI {@code ChatModel}: a {@link CodexChatModel} whose
  * conversations open through {@link CodexSessions}, so the application's {@code ApprovalPolicy},
  * session properties, pool or tenants, meters and graceful shutdown apply to them. Only with
- * {@code codex-bridge-spring-ai} on the class path and {@code codex-bridge.spring-ai.enabled=true};
- * Spring Boot 4 only (Spring AI 2.0 needs Spring Framework 7). Every {@code ChatClient.Builder}
+ * the Spring AI module of the starter's generation on the class path ({@code codex-bridge-spring-ai}
+ * for Spring AI 2.0 on Spring Boot 4, {@code codex-bridge-spring-ai1} for 1.1 on Spring Boot 3.5;
+ * the two share this source) and {@code codex-bridge.spring-ai.enabled=true}. Every {@code ChatClient.Builder}
  * that Spring AI's auto-configuration makes gets {@link CodexConversationAdvisor}, so the memory
  * advisor's conversation id reaches the model.
  */
