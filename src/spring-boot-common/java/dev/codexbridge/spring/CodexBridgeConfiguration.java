@@ -31,7 +31,7 @@ import org.springframework.context.annotation.Import;
  * between Spring Boot 3 and 4 (the health types, the auto-configuration names it runs after).
  */
 @Configuration(proxyBeanMethods = false)
-@Import({MigrationConfiguration.class, A2aConfiguration.class, McpConfiguration.class})
+@Import({MigrationConfiguration.class, A2aConfiguration.class, McpConfiguration.class, SpringAiConfiguration.class})
 class CodexBridgeConfiguration {
 
     /**

@@ -1,0 +1,101 @@
+package dev.codexbridge.springai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.ai.chat.client.ChatClientRequest;
+import org.springframework.ai.chat.memory.ChatMemory;
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.SystemMessage;
+import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.content.Media;
+import org.springframework.ai.model.tool.ToolCallingChatOptions;
+import org.springframework.util.MimeTypeUtils;
+
+/** What codex cannot do is refused before any codex starts; what it can is read as a turn. No codex runs here. */
+class RefusedPromptTest {
+
+    private static final Map<String, UnaryOperator<ToolCallingChatOptions.Builder<?>>> OPTIONS = Map.of(
+            "temperature", b -> b.temperature(0.2),
+            "topP", b -> b.topP(0.9),
+            "topK", b -> b.topK(40),
+            "frequencyPenalty", b -> b.frequencyPenalty(0.5),
+            "presencePenalty", b -> b.presencePenalty(0.5),
+            "maxTokens", b -> b.maxTokens(100),
+            "stopSequences", b -> b.stopSequences(List.of("END")));
+
+    @ParameterizedTest
+    @ValueSource(strings = {"temperature", "topP", "topK", "frequencyPenalty", "presencePenalty", "maxTokens", "stopSequences"})
+    void aSamplingOptionIsRefusedByName(String option) {
+        try (CodexChatModel model = CodexChatModel.builder().build()) {
+            Prompt prompt = new Prompt("hello", OPTIONS.get(option).apply(ToolCallingChatOptions.builder()).build());
+
+            assertThatThrownBy(() -> model.call(prompt)).isInstanceOf(CodexPromptException.class)
+                    .hasMessageStartingWith(option + " is not supported by codex");
+            assertThatThrownBy(() -> model.stream(prompt).blockLast()).isInstanceOf(CodexPromptException.class);
+            assertThat(model.session(CodexChatModel.DEFAULT_KEY)).isEmpty();      // nothing was opened
+        }
+    }
+
+    @Test
+    void theModelOptionIsTakenAndTheDefaultOptionsCarryTools() {
+        Prompts.Reading r = Prompts.read(new Prompt("hello", ToolCallingChatOptions.builder().model("gpt-x").build()));
+        assertThat(r.options().model()).isEqualTo("gpt-x");
+        try (CodexChatModel model = CodexChatModel.builder().modelName("gpt-y").build()) {
+            assertThat(model.getOptions()).isInstanceOf(ToolCallingChatOptions.class);
+            assertThat(model.getOptions().getModel()).isEqualTo("gpt-y");
+        }
+    }
+
+    @Test
+    void theOptionsKeepTheirSchemaToolContextAndModelThroughMutateAndCombine() {
+        CodexChatOptions options = CodexChatOptions.builder().model("m").toolContext("k", "v").outputSchema("{\"type\":\"object\"}")
+                .build();
+        assertThat(options.mutate().build()).isEqualTo(options);
+        CodexChatOptions combined = CodexChatOptions.builder().model("other").combineWith(options.mutate()).build();
+        assertThat(combined.getModel()).isEqualTo("m");
+        assertThat(combined.getOutputSchema()).isEqualTo("{\"type\":\"object\"}");
+        assertThat(combined.getToolContext()).containsEntry("k", "v");
+        assertThat(Prompts.read(new Prompt("hi", options)).options().outputSchemaJson()).contains("object");
+    }
+
+    @Test
+    void aRemoteImageOrANonImageIsRefused() {
+        UserMessage remote = UserMessage.builder().text("look")
+                .media(Media.builder().mimeType(MimeTypeUtils.IMAGE_PNG).data("https://example.invalid/a.png").build()).build();
+        assertThatThrownBy(() -> Prompts.read(new Prompt(remote))).isInstanceOf(CodexPromptException.class)
+                .hasMessageContaining("https:");
+        UserMessage pdf = UserMessage.builder().text("read")
+                .media(Media.builder().mimeType(MimeTypeUtils.parseMimeType("application/pdf")).data(new byte[] {1}).build()).build();
+        assertThatThrownBy(() -> Prompts.read(new Prompt(pdf))).isInstanceOf(CodexPromptException.class)
+                .hasMessageContaining("application/pdf");
+    }
+
+    @Test
+    void onlyWhatFollowsCodexsLastAnswerIsNewAndTheSystemMessageIsTheInstructions() {
+        Prompts.Reading r = Prompts.read(new Prompt(List.of(new SystemMessage("Be brief."), new UserMessage("one"),
+                new AssistantMessage("first answer"), new UserMessage("two"))));
+        assertThat(r.instructions()).isEqualTo("Be brief.");
+        assertThat(r.newUserMessages()).extracting(UserMessage::getText).containsExactly("two");
+        assertThat(r.earlier()).isEqualTo("user: one\nassistant: first answer");
+    }
+
+    @Test
+    void theConversationAdvisorPutsTheConversationIdWhereTheModelReadsIt() {
+        Prompt prompt = new Prompt("hi", ToolCallingChatOptions.builder().build());
+        assertThat(CodexChatModel.conversationId(prompt)).isEqualTo(CodexChatModel.DEFAULT_KEY);
+        ChatClientRequest request = ChatClientRequest.builder().prompt(prompt).context(Map.of(ChatMemory.CONVERSATION_ID, "alice"))
+                .build();
+
+        ChatClientRequest advised = CodexConversationAdvisor.withConversationId(request);
+
+        assertThat(CodexChatModel.conversationId(advised.prompt())).isEqualTo("alice");
+    }
+}
