@@ -1,7 +1,5 @@
 package dev.codexbridge.tool;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
@@ -195,9 +193,9 @@ public final class ToolCallRelay implements AutoCloseable {
     }
 
     /** Codex called a tool: hand the call out and wait for its result. */
-    private DynamicTool.Result await(DynamicTool.Call call, JsonNode arguments) throws InterruptedException {
+    private DynamicTool.Result await(DynamicTool.Call call, String arguments) throws InterruptedException {
         String id = call.callId().isEmpty() ? "codex-" + UUID.randomUUID() : call.callId();
-        String args = arguments == null || arguments.isMissingNode() || arguments.isNull() ? "{}" : Json.write(arguments);
+        String args = arguments == null || arguments.isBlank() || "null".equals(arguments) ? "{}" : arguments;
         Waiting waiting = new Waiting(new PendingCall(id, call.tool(), args, call.threadId(), call.turnId()), new CompletableFuture<>());
         Runnable wake;
         synchronized (this) {

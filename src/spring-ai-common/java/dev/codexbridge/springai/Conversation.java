@@ -1,6 +1,5 @@
 package dev.codexbridge.springai;
 
-import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadStore;
 import dev.codexbridge.session.TurnListener;
@@ -100,7 +99,7 @@ final class Conversation implements AutoCloseable {
         DynamicTool.CallHandler handler = (call, arguments) -> {
             Exchange ex = exchange;
             if (runner != null && ex.prompt != null) {
-                String args = arguments == null || arguments.isMissingNode() || arguments.isNull() ? "{}" : Json.write(arguments);
+                String args = arguments == null || arguments.isBlank() || "null".equals(arguments) ? "{}" : arguments;
                 DynamicTool.Result ran = runner.run(ex.prompt, call, args);
                 if (ran != null) {
                     return ran;
@@ -111,8 +110,8 @@ final class Conversation implements AutoCloseable {
         List<DynamicTool> tools = new ArrayList<>();
         for (ToolCallback callback : first.tools()) {
             ToolDefinition d = callback.getToolDefinition();
-            tools.add(new DynamicTool(d.name(), d.description() == null ? "" : d.description(),
-                    d.inputSchema() == null || d.inputSchema().isBlank() ? null : Json.parse(d.inputSchema()), handler));
+            tools.add(DynamicTool.ofCalls(d.name(), d.description() == null ? "" : d.description(),
+                    d.inputSchema() == null || d.inputSchema().isBlank() ? null : d.inputSchema(), handler));
         }
         return b -> {
             if (instructions != null) {
