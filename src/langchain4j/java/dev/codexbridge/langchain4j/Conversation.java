@@ -2,6 +2,7 @@ package dev.codexbridge.langchain4j;
 
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadStore;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnResult;
