@@ -1,5 +1,6 @@
 package dev.codexbridge.langchain4j;
 
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadStore;
@@ -7,6 +8,7 @@ import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.tool.DynamicTool;
+import dev.codexbridge.transcript.CodexWork;
 import dev.codexbridge.transcript.TranscriptMessage;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.AiMessage;
@@ -33,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
 
 /**
  * One conversation (one memory id) on its codex thread. A chat request either starts a codex turn
@@ -44,6 +47,7 @@ import org.jspecify.annotations.Nullable;
  * {@code toolResultTimeout}, until a later request brings the application's result.
  */
 final class Conversation implements AutoCloseable {
+    private static final Logger LOG = SafeLogger.getLogger(Conversation.class);
 
     /** A tool call codex made, waiting for the application's result. */
     record PendingCall(String callId, String tool, String arguments, String threadId, String turnId,
@@ -304,7 +308,7 @@ final class Conversation implements AutoCloseable {
         if (!r.completed()) {
             throw Failures.of(r);
         }
-        String thinking = Work.text(ex.work());
+        String thinking = CodexWork.text(ex.work());
         AiMessage message = AiMessage.builder().text(r.finalText() == null ? "" : r.finalText())
                 .thinking(thinking.isEmpty() ? null : thinking).build();
         CodexChatResponseMetadata.Builder meta = CodexChatResponseMetadata.builder().threadId(r.threadId()).turnId(r.turnId())
@@ -335,13 +339,22 @@ final class Conversation implements AutoCloseable {
         session.close();
     }
 
+    /** The application's streaming handler throwing must not disturb the turn. */
+    private static void safely(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.warn("the streaming handler threw", e);
+        }
+    }
+
     /** The turn's events: the answer and codex's work to the current request's listener, work into its metadata. */
     private final class Listener implements TurnListener {
         @Override
         public void onAgentMessageDelta(String itemId, String delta) {
             StreamingChatResponseHandler sink = exchange.sink();
             if (sink != null) {
-                Work.safely(() -> sink.onPartialResponse(delta));
+                safely(() -> sink.onPartialResponse(delta));
             }
         }
 
@@ -349,7 +362,7 @@ final class Conversation implements AutoCloseable {
         public void onReasoningDelta(String itemId, String delta, boolean summary) {
             StreamingChatResponseHandler sink = exchange.sink();
             if (sink != null) {
-                Work.safely(() -> sink.onPartialThinking(new PartialThinking(delta)));
+                safely(() -> sink.onPartialThinking(new PartialThinking(delta)));
             }
         }
 
@@ -357,13 +370,13 @@ final class Conversation implements AutoCloseable {
         public void onTranscript(List<TranscriptMessage> messages) {
             Exchange ex = exchange;
             for (TranscriptMessage m : messages) {
-                if (!Work.isWork(m, dynamicCallIds)) {
+                if (!CodexWork.isWork(m, dynamicCallIds)) {
                     continue;
                 }
                 ex.work().add(m);
                 if (ex.sink() != null) {
-                    String line = Work.line(m) + "\n";
-                    Work.safely(() -> ex.sink().onPartialThinking(new PartialThinking(line)));
+                    String line = CodexWork.line(m) + "\n";
+                    safely(() -> ex.sink().onPartialThinking(new PartialThinking(line)));
                 }
             }
         }

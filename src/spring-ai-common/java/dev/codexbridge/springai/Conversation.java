@@ -1,11 +1,13 @@
 package dev.codexbridge.springai;
 
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadStore;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.tool.ToolCallRelay;
+import dev.codexbridge.transcript.CodexWork;
 import dev.codexbridge.transcript.TranscriptMessage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.metadata.ChatGenerationMetadata;
 import org.springframework.ai.chat.metadata.ChatResponseMetadata;
@@ -38,6 +41,7 @@ import org.springframework.ai.tool.definition.ToolDefinition;
  * tool-calling advisor runs) or the turn's end.
  */
 final class Conversation implements AutoCloseable {
+    private static final Logger LOG = SafeLogger.getLogger(Conversation.class);
     static final String FINISH_TOOL_CALLS = "TOOL_CALLS";
     static final String FINISH_STOP = "STOP";
 
@@ -211,7 +215,7 @@ final class Conversation implements AutoCloseable {
         }
         Map<String, Object> properties = new LinkedHashMap<>();
         if (!ex.work.isEmpty()) {
-            properties.put(CodexMetadata.WORK_TEXT, Work.text(ex.work));
+            properties.put(CodexMetadata.WORK_TEXT, CodexWork.text(ex.work));
         }
         AssistantMessage message = AssistantMessage.builder().content(text).properties(properties).build();
         ChatResponseMetadata.Builder meta = CodexMetadata.of(r.threadId(), r.turnId(), r.status(), ex.work, r.turnId());
@@ -245,6 +249,15 @@ final class Conversation implements AutoCloseable {
         session.close();
     }
 
+    /** The application's streaming handler throwing must not disturb the turn. */
+    private static void safely(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.warn("the streaming handler threw", e);
+        }
+    }
+
     /** The turn's events: the answer to the current request's sink, codex's work into its metadata. */
     private final class Listener implements TurnListener {
         @Override
@@ -266,14 +279,14 @@ final class Conversation implements AutoCloseable {
                 ex.streamed.append(piece);
             }
             String out = piece;
-            Work.safely(() -> ex.sink.text(out));
+            safely(() -> ex.sink.text(out));
         }
 
         @Override
         public void onTranscript(List<TranscriptMessage> messages) {
             Exchange ex = exchange;
             for (TranscriptMessage m : messages) {
-                if (Work.isWork(m, dynamicCallIds)) {
+                if (CodexWork.isWork(m, dynamicCallIds)) {
                     ex.work.add(m);
                 }
             }
