@@ -1,24 +1,15 @@
 package dev.codexbridge.springai;
 
-import dev.codexbridge.approval.ApprovalPolicy;
-import dev.codexbridge.client.ClientOptions;
-import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.ThreadStore;
-import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.tool.DynamicTool;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
-import org.springframework.ai.chat.memory.ChatMemory;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
@@ -70,9 +61,7 @@ public final class CodexChatModel implements ChatModel, AutoCloseable {
 
     private CodexChatModel(Builder b) {
         this.config = b;
-        SessionFactory sessions = b.sessions != null ? b.sessions
-                : Conversations.ownSessions(b.client, b.connection, b.thread, b.approvals, b.limits, b.sessionSettings);
-        this.conversations = new Conversations(b.store, b.toolResultTimeout, b.threadKey, sessions, this::runTool, CodexChatModel::refuseToolNames);
+        this.conversations = new Conversations(b.store, b.toolResultTimeout, b.threadKey, b.sessionFactory(), this::runTool, CodexChatModel::refuseToolNames);
     }
 
     public static Builder builder() {
@@ -167,107 +156,11 @@ public final class CodexChatModel implements ChatModel, AutoCloseable {
         return Conversations.conversationId(prompt);
     }
 
-    public static final class Builder {
-        private CodexClient client;
-        private ClientOptions connection;
-        private SessionFactory sessions;
-        private ThreadOptions thread = ThreadOptions.DEFAULTS;
-        private ApprovalPolicy approvals = ApprovalPolicy.failClosed();
-        private TurnLimits limits = TurnLimits.DEFAULTS;
-        private ThreadStore store = ThreadStore.inMemory();
-        private Function<Prompt, String> threadKey = CodexChatModel::conversationId;
-        private Duration toolResultTimeout = Duration.ofMinutes(5);
-        private String modelName;
-        private Consumer<CodexSession.Builder> sessionSettings = b -> { };
+    /** The model's settings; its setters are {@link ChatModelSettings}'s, the same on Spring AI 2.0, and the tool calling manager. */
+    public static final class Builder extends ChatModelSettings<Builder> {
         private ToolCallingManager toolCallingManager = ToolCallingManager.builder().build();
 
         private Builder() {
-        }
-
-        /** Every conversation on this shared client (opened with {@code experimentalApi(true)} when prompts carry tools). */
-        public Builder client(CodexClient shared) {
-            this.client = Objects.requireNonNull(shared, "shared");
-            return this;
-        }
-
-        /** Each conversation starts a codex of its own with these options (default: the located codex). */
-        public Builder connection(ClientOptions options) {
-            this.connection = Objects.requireNonNull(options, "options");
-            return this;
-        }
-
-        /**
-         * Where conversations' sessions come from, instead of {@link #client}/{@link #connection},
-         * {@link #threadOptions}, {@link #approvals}, {@link #limits} and {@link #sessionSettings}
-         * (which then do not apply): a host's own session machinery, as the Spring Boot starter's.
-         */
-        public Builder sessions(SessionFactory factory) {
-            this.sessions = Objects.requireNonNull(factory, "factory");
-            return this;
-        }
-
-        /** What each conversation's thread starts with; the system message becomes its developer instructions. */
-        public Builder threadOptions(ThreadOptions options) {
-            this.thread = Objects.requireNonNull(options, "options");
-            return this;
-        }
-
-        /** The threads' working folder. */
-        public Builder cwd(Path folder) {
-            this.thread = thread.toBuilder().cwd(Objects.requireNonNull(folder, "folder")).build();
-            return this;
-        }
-
-        /** How codex's own requests (commands, file changes, MCP tools) are answered (default: fail closed). */
-        public Builder approvals(ApprovalPolicy policy) {
-            this.approvals = Objects.requireNonNull(policy, "policy");
-            return this;
-        }
-
-        /** Each turn's limits (default 10 minutes); a turn waiting for the application's tool results counts. */
-        public Builder limits(TurnLimits limits) {
-            this.limits = Objects.requireNonNull(limits, "limits");
-            return this;
-        }
-
-        /** Where conversation ids map to codex threads (default: in memory). */
-        public Builder threadStore(ThreadStore store) {
-            this.store = Objects.requireNonNull(store, "store");
-            return this;
-        }
-
-        /**
-         * The conversation a prompt belongs to (default: the {@link ChatMemory#CONVERSATION_ID} in
-         * the options' tool context, where {@link CodexConversationAdvisor} puts it, else {@link #DEFAULT_KEY}).
-         */
-        public Builder threadKey(Function<Prompt, String> key) {
-            this.threadKey = Objects.requireNonNull(key, "key");
-            return this;
-        }
-
-        /**
-         * How long a codex tool call waits for the next prompt to bring its result (default 5
-         * minutes; at most 9, below the library's own 10-minute deadline for a dynamic tool); then
-         * the call fails and codex goes on without it.
-         */
-        public Builder toolResultTimeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(9)) > 0) {
-                throw new IllegalArgumentException("toolResultTimeout must be positive and at most 9 minutes: " + timeout);
-            }
-            this.toolResultTimeout = timeout;
-            return this;
-        }
-
-        /** The codex model, sent with each turn (default: codex's own setting); a prompt's model option replaces it. */
-        public Builder modelName(@Nullable String model) {
-            this.modelName = model;
-            return this;
-        }
-
-        /** Any other session setting (rate limits, telemetry, hibernation), applied to each conversation's own session. */
-        public Builder sessionSettings(Consumer<CodexSession.Builder> settings) {
-            this.sessionSettings = Objects.requireNonNull(settings, "settings");
-            return this;
         }
 
         /** How the model runs the application's tools when codex calls one (default: Spring AI's own). */
@@ -277,12 +170,7 @@ public final class CodexChatModel implements ChatModel, AutoCloseable {
         }
 
         public CodexChatModel build() {
-            if (client != null && connection != null) {
-                throw new IllegalStateException("give client(...) or connection(...), not both");
-            }
-            if (sessions != null && (client != null || connection != null)) {
-                throw new IllegalStateException("give sessions(...) or client(...)/connection(...), not both");
-            }
+            check();
             return new CodexChatModel(this);
         }
     }
