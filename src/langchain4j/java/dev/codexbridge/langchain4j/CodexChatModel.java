@@ -5,6 +5,7 @@ import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.ThreadStore;
 import dev.codexbridge.session.TurnLimits;
 import dev.langchain4j.exception.LangChain4jException;
 import dev.langchain4j.model.ModelProvider;

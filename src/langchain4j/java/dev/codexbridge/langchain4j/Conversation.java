@@ -1,11 +1,16 @@
 package dev.codexbridge.langchain4j;
 
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.ThreadStore;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.tool.DynamicTool;
+import dev.codexbridge.tool.ToolCallRelay;
+import dev.codexbridge.tool.ToolCallRelay.PendingCall;
+import dev.codexbridge.tool.ToolCallRelay.Step;
+import dev.codexbridge.transcript.CodexWork;
 import dev.codexbridge.transcript.TranscriptMessage;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.AiMessage;
@@ -17,46 +22,27 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
 
 /**
  * One conversation (one memory id) on its codex thread. A chat request either starts a codex turn
  * with the new user messages, or answers the tool calls the running turn is waiting for so that
- * same turn goes on; it returns at the next thing the framework must see: codex calling the
- * application's tools (an AI message with tool execution requests) or the turn's end.
- *
- * <p>Codex calls a tool on the library's host pool; that call waits here, bounded by
- * {@code toolResultTimeout}, until a later request brings the application's result.
+ * same turn goes on ({@link ToolCallRelay}); it returns at the next thing the framework must see:
+ * codex calling the application's tools (an AI message with tool execution requests) or the
+ * turn's end.
  */
 final class Conversation implements AutoCloseable {
-
-    /** A tool call codex made, waiting for the application's result. */
-    record PendingCall(String callId, String tool, String arguments, String threadId, String turnId,
-                       CompletableFuture<DynamicTool.Result> result) {
-    }
-
-    /** What a request returns at: tool calls for the application, or the turn's end. */
-    private sealed interface Step {
-        record Calls(List<PendingCall> calls) implements Step {
-        }
-
-        record Ended(@Nullable TurnResult result, @Nullable Throwable error) implements Step {
-        }
-    }
+    private static final Logger LOG = SafeLogger.getLogger(Conversation.class);
 
     /** One request's listener and the codex work seen while it waited. */
     private record Exchange(@Nullable StreamingChatResponseHandler sink, List<TranscriptMessage> work) {
@@ -64,26 +50,21 @@ final class Conversation implements AutoCloseable {
 
     private final String key;
     private final ThreadStore store;
-    private final Duration toolResultTimeout;
+    private final ToolCallRelay relay;
     private final @Nullable String instructions;
     private final Set<String> toolNames;
     /** The history a thread that never saw it gets with its first turn; null once sent, or when none. */
     private @Nullable String preamble;
     private CodexSession session;
-
-    // guarded by this
-    private final ArrayDeque<PendingCall> called = new ArrayDeque<>();
-    private final Map<String, PendingCall> shown = new LinkedHashMap<>();
-    private @Nullable CompletableFuture<TurnResult> turn;
-    private Step.@Nullable Ended end;
-    private @Nullable CompletableFuture<Step> waiter;
     private volatile Exchange exchange = new Exchange(null, new CopyOnWriteArrayList<>());
-    private final Set<String> dynamicCallIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The last request's answer; guarded by this. Only one request of a conversation waits for codex at a time. */
+    private @Nullable CompletableFuture<Step> waiting;
+    private final Set<String> dynamicCallIds = ConcurrentHashMap.newKeySet();
 
     Conversation(String key, ThreadStore store, Duration toolResultTimeout, ChatRequests.Reading first) {
         this.key = key;
         this.store = store;
-        this.toolResultTimeout = toolResultTimeout;
+        this.relay = new ToolCallRelay(toolResultTimeout, "the next chat request must carry it as a ToolExecutionResultMessage");
         this.instructions = first.instructions();
         this.toolNames = names(first);
         boolean threadKnown = store.threadId(key).isPresent();
@@ -93,15 +74,23 @@ final class Conversation implements AutoCloseable {
 
     /** The dynamic tools this conversation's thread starts with: one per tool of the first request. */
     List<DynamicTool> tools(ChatRequests.Reading first) {
+        DynamicTool.CallHandler relayed = relay.handler();
+        DynamicTool.CallHandler handler = (call, arguments) -> {
+            if (!call.callId().isEmpty()) {
+                dynamicCallIds.add(call.callId());      // the application's call, not codex's own work
+            }
+            return relayed.call(call, arguments);
+        };
         List<DynamicTool> tools = new ArrayList<>();
         first.tools().forEach(spec -> tools.add(DynamicTool.ofCalls(spec.name(), spec.description() == null ? "" : spec.description(),
                 spec.parameters() == null ? null : Json.write(dev.langchain4j.internal.JsonSchemaElementUtils.toMap(spec.parameters())),
-                this::awaitResult)));
+                handler)));
         return tools;
     }
 
     void open(CodexSession session) {
         this.session = session;
+        relay.attach(session);
     }
 
     String key() {
@@ -133,156 +122,45 @@ final class Conversation implements AutoCloseable {
     /** Runs one request; the future completes when the framework has something to see. */
     CompletableFuture<ChatResponse> exchange(ChatRequests.Reading r, @Nullable StreamingChatResponseHandler sink) {
         CompletableFuture<Step> next;
+        Exchange ex = new Exchange(sink, new CopyOnWriteArrayList<>());
         synchronized (this) {
-            if (waiter != null && !waiter.isDone()) {
+            if (waiting != null && !waiting.isDone()) {
                 throw new InvalidRequestException("another chat request of conversation \"" + key + "\" is still waiting for codex");
             }
-            exchange = new Exchange(sink, new CopyOnWriteArrayList<>());
-            if (turn != null) {
-                answer(r);
+            if (relay.turnRunning() && !r.hasUserInput()) {
+                if (r.results().isEmpty() && !relay.awaitedCallIds().isEmpty()) {
+                    throw new InvalidRequestException("codex waits for the results of tool calls " + relay.awaitedCallIds()
+                            + "; the request carries none");
+                }
+                exchange = ex;
+                next = relay.resume(results(r));        // results for calls still shown stay pending for a later request
             } else if (r.hasUserInput()) {
-                startTurn(r);
+                exchange = ex;
+                relay.answer(results(r));               // a running turn gets them before it is given up for the new input
+                String sent = preamble;
+                preamble = null;
+                next = relay.start(r.turnInput(sent), r.options(), new Listener());
             } else {
                 throw new InvalidRequestException(r.results().isEmpty()
                         ? "nothing new for codex: the request's last message is codex's own answer"
                         : "the request answers tool calls no codex turn of conversation \"" + key + "\" waits for "
                                 + "(the model was closed or restarted, or the turn ended)");
             }
-            next = new CompletableFuture<>();
-            Step ready = ready();
-            if (ready != null) {
-                next.complete(ready);
-            } else {
-                waiter = next;
-            }
+            waiting = next;
         }
-        return next.thenApply(this::respond);
+        return next.thenApply(step -> respond(step, ex));
     }
 
-    /** The running turn waits for tool results: hand them to codex, or give the turn up for new user input. */
-    private void answer(ChatRequests.Reading r) {
+    private static Map<String, DynamicTool.Result> results(ChatRequests.Reading r) {
+        Map<String, DynamicTool.Result> results = new LinkedHashMap<>();
         for (ToolExecutionResultMessage result : r.results()) {
-            PendingCall call = shown.remove(result.id());
-            if (call != null) {
-                boolean failed = Boolean.TRUE.equals(result.isError());
-                call.result().complete(new DynamicTool.Result(List.of(result.text() == null ? "" : result.text()), List.of(), !failed));
-            }
+            boolean failed = Boolean.TRUE.equals(result.isError());
+            results.put(result.id(), new DynamicTool.Result(List.of(result.text() == null ? "" : result.text()), List.of(), !failed));
         }
-        if (!r.hasUserInput()) {
-            if (!shown.isEmpty() && r.results().isEmpty()) {
-                throw new InvalidRequestException("codex waits for the results of tool calls " + shown.keySet()
-                        + "; the request carries none");
-            }
-            return;     // results for calls still shown stay pending: a later request may bring them
-        }
-        // the application moved on without answering: the codex turn cannot go on, a new one starts after it ends
-        shown.values().forEach(c -> c.result().complete(DynamicTool.Result.failure("the application did not run this tool")));
-        called.forEach(c -> c.result().complete(DynamicTool.Result.failure("the application did not run this tool")));
-        shown.clear();
-        called.clear();
-        CompletableFuture<TurnResult> old = turn;
-        turn = null;
-        end = null;
-        session.interrupt();
-        CompletableFuture<TurnResult> placeholder = new CompletableFuture<>();
-        turn = placeholder;
-        old.handle((x, e) -> null).thenRun(() -> {
-            Consumer<Void> wake = x -> { };
-            synchronized (this) {
-                if (turn == placeholder) {
-                    try {
-                        startTurn(r);
-                    } catch (RuntimeException e) {
-                        turn = null;        // the waiting request learns it rather than wait forever
-                        end = new Step.Ended(null, e);
-                        wake = wakeLocked();
-                    }
-                }
-            }
-            wake.accept(null);
-        });
+        return results;
     }
 
-    private void startTurn(ChatRequests.Reading r) {
-        TurnInput input = r.turnInput(preamble);
-        preamble = null;
-        CompletableFuture<TurnResult> started = session.runTurnAsync(input, r.options(), new Listener());
-        turn = started;
-        started.whenComplete((result, error) -> ended(started, result, error));
-    }
-
-    private void ended(CompletableFuture<TurnResult> which, @Nullable TurnResult result, @Nullable Throwable error) {
-        Consumer<Void> wake;
-        synchronized (this) {
-            if (which != turn) {
-                return;     // a turn given up for new input
-            }
-            end = new Step.Ended(result, error);
-            called.forEach(c -> c.result().complete(DynamicTool.Result.failure("the codex turn ended")));
-            called.clear();
-            wake = wakeLocked();
-        }
-        wake.accept(null);
-    }
-
-    /** Codex called one of the application's tools: show it to the framework and wait for its result. */
-    private DynamicTool.Result awaitResult(DynamicTool.Call call, String args) throws InterruptedException {
-        String id = call.callId().isEmpty() ? "codex-" + UUID.randomUUID() : call.callId();
-        PendingCall pending = new PendingCall(id, call.tool(), args, call.threadId(), call.turnId(), new CompletableFuture<>());
-        dynamicCallIds.add(id);
-        Consumer<Void> wake;
-        synchronized (this) {
-            called.add(pending);
-            wake = wakeLocked();
-        }
-        wake.accept(null);
-        try {
-            return pending.result().get(toolResultTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            return DynamicTool.Result.failure("the application did not send the result of tool " + call.tool() + " (call " + id
-                    + ") within " + toolResultTimeout + ": the next chat request must carry it as a ToolExecutionResultMessage");
-        } catch (ExecutionException e) {
-            return DynamicTool.Result.failure("tool " + call.tool() + " failed: " + e.getCause());
-        } finally {
-            synchronized (this) {
-                called.remove(pending);
-                shown.remove(id);
-            }
-        }
-    }
-
-    /** Completes the waiting request, if any and if there is something for it, outside the lock. */
-    private Consumer<Void> wakeLocked() {
-        if (waiter == null || waiter.isDone()) {
-            return x -> { };
-        }
-        Step ready = ready();
-        if (ready == null) {
-            return x -> { };
-        }
-        CompletableFuture<Step> w = waiter;
-        waiter = null;
-        return x -> w.complete(ready);
-    }
-
-    private @Nullable Step ready() {
-        if (!called.isEmpty()) {
-            List<PendingCall> calls = new ArrayList<>(called);
-            called.clear();
-            calls.forEach(c -> shown.put(c.callId(), c));
-            return new Step.Calls(calls);
-        }
-        if (end != null) {
-            Step s = end;
-            end = null;
-            turn = null;
-            return s;
-        }
-        return null;
-    }
-
-    private ChatResponse respond(Step step) {
-        Exchange ex = exchange;
+    private ChatResponse respond(Step step, Exchange ex) {
         if (step instanceof Step.Calls calls) {
             List<ToolExecutionRequest> requests = calls.calls().stream()
                     .map(c -> ToolExecutionRequest.builder().id(c.callId()).name(c.tool()).arguments(c.arguments()).build()).toList();
@@ -303,7 +181,7 @@ final class Conversation implements AutoCloseable {
         if (!r.completed()) {
             throw Failures.of(r);
         }
-        String thinking = Work.text(ex.work());
+        String thinking = CodexWork.text(ex.work());
         AiMessage message = AiMessage.builder().text(r.finalText() == null ? "" : r.finalText())
                 .thinking(thinking.isEmpty() ? null : thinking).build();
         CodexChatResponseMetadata.Builder meta = CodexChatResponseMetadata.builder().threadId(r.threadId()).turnId(r.turnId())
@@ -325,13 +203,17 @@ final class Conversation implements AutoCloseable {
 
     @Override
     public void close() {
-        synchronized (this) {
-            shown.values().forEach(c -> c.result().complete(DynamicTool.Result.failure("the chat model was closed")));
-            called.forEach(c -> c.result().complete(DynamicTool.Result.failure("the chat model was closed")));
-            shown.clear();
-            called.clear();
-        }
+        relay.close();
         session.close();
+    }
+
+    /** The application's streaming handler throwing must not disturb the turn. */
+    private static void safely(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.warn("the streaming handler threw", e);
+        }
     }
 
     /** The turn's events: the answer and codex's work to the current request's listener, work into its metadata. */
@@ -340,7 +222,7 @@ final class Conversation implements AutoCloseable {
         public void onAgentMessageDelta(String itemId, String delta) {
             StreamingChatResponseHandler sink = exchange.sink();
             if (sink != null) {
-                Work.safely(() -> sink.onPartialResponse(delta));
+                safely(() -> sink.onPartialResponse(delta));
             }
         }
 
@@ -348,7 +230,7 @@ final class Conversation implements AutoCloseable {
         public void onReasoningDelta(String itemId, String delta, boolean summary) {
             StreamingChatResponseHandler sink = exchange.sink();
             if (sink != null) {
-                Work.safely(() -> sink.onPartialThinking(new PartialThinking(delta)));
+                safely(() -> sink.onPartialThinking(new PartialThinking(delta)));
             }
         }
 
@@ -356,13 +238,13 @@ final class Conversation implements AutoCloseable {
         public void onTranscript(List<TranscriptMessage> messages) {
             Exchange ex = exchange;
             for (TranscriptMessage m : messages) {
-                if (!Work.isWork(m, dynamicCallIds)) {
+                if (!CodexWork.isWork(m, dynamicCallIds)) {
                     continue;
                 }
                 ex.work().add(m);
                 if (ex.sink() != null) {
-                    String line = Work.line(m) + "\n";
-                    Work.safely(() -> ex.sink().onPartialThinking(new PartialThinking(line)));
+                    String line = CodexWork.line(m) + "\n";
+                    safely(() -> ex.sink().onPartialThinking(new PartialThinking(line)));
                 }
             }
         }

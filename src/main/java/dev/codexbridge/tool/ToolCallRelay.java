@@ -1,7 +1,5 @@
 package dev.codexbridge.tool;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnListener;
@@ -58,6 +56,7 @@ public final class ToolCallRelay implements AutoCloseable {
     }
 
     private final Duration resultTimeout;
+    private final String lateAdvice;
     private volatile @Nullable CodexSession session;
 
     // guarded by this
@@ -69,10 +68,19 @@ public final class ToolCallRelay implements AutoCloseable {
 
     /** {@code resultTimeout}: how long a call waits for its result; keep it under the library's 10-minute tool deadline. */
     public ToolCallRelay(Duration resultTimeout) {
+        this(resultTimeout, "");
+    }
+
+    /**
+     * {@code lateAdvice}: what a call whose result did not come in time tells codex after the
+     * timeout, such as how the framework's next request must carry a result ("" for nothing).
+     */
+    public ToolCallRelay(Duration resultTimeout, String lateAdvice) {
         if (resultTimeout.isNegative() || resultTimeout.isZero()) {
             throw new IllegalArgumentException("resultTimeout must be positive: " + resultTimeout);
         }
         this.resultTimeout = resultTimeout;
+        this.lateAdvice = Objects.requireNonNull(lateAdvice, "lateAdvice");
     }
 
     /** The handler of every tool this relay hands out. */
@@ -111,11 +119,19 @@ public final class ToolCallRelay implements AutoCloseable {
                 end = null;
                 requireSession().interrupt();
                 old.handle((x, e) -> null).thenRun(() -> {
+                    Runnable wake = () -> { };
                     synchronized (this) {
                         if (turn == placeholder) {
-                            begin(input, options, listener);
+                            try {
+                                begin(input, options, listener);
+                            } catch (RuntimeException e) {
+                                turn = null;        // the waiting request learns it rather than wait forever
+                                end = new Step.Ended(null, e);
+                                wake = wakeLocked();
+                            }
                         }
                     }
+                    wake.run();
                 });
             }
             return next();
@@ -139,14 +155,23 @@ public final class ToolCallRelay implements AutoCloseable {
                 throw new IllegalStateException("codex waits for the results of tool calls " + shown.keySet()
                         + "; the request carries none");
             }
-            results.forEach((id, result) -> {
-                Waiting w = shown.remove(id);
-                if (w != null) {
-                    w.result().complete(result);
-                }
-            });
+            answer(results);
             return next();
         }
+    }
+
+    /**
+     * Answers the handed-out calls in {@code results} (by call id; unknown ids are ignored) without
+     * waiting for what comes next: for a request that brings results and new input at once, before
+     * it {@link #start}s the new turn.
+     */
+    public synchronized void answer(Map<String, DynamicTool.Result> results) {
+        results.forEach((id, result) -> {
+            Waiting w = shown.remove(id);
+            if (w != null) {
+                w.result().complete(result);
+            }
+        });
     }
 
     private void begin(TurnInput input, @Nullable TurnOptions options, @Nullable TurnListener listener) {
@@ -195,9 +220,9 @@ public final class ToolCallRelay implements AutoCloseable {
     }
 
     /** Codex called a tool: hand the call out and wait for its result. */
-    private DynamicTool.Result await(DynamicTool.Call call, JsonNode arguments) throws InterruptedException {
+    private DynamicTool.Result await(DynamicTool.Call call, String arguments) throws InterruptedException {
         String id = call.callId().isEmpty() ? "codex-" + UUID.randomUUID() : call.callId();
-        String args = arguments == null || arguments.isMissingNode() || arguments.isNull() ? "{}" : Json.write(arguments);
+        String args = arguments == null || arguments.isBlank() || "null".equals(arguments) ? "{}" : arguments;
         Waiting waiting = new Waiting(new PendingCall(id, call.tool(), args, call.threadId(), call.turnId()), new CompletableFuture<>());
         Runnable wake;
         synchronized (this) {
@@ -209,7 +234,7 @@ public final class ToolCallRelay implements AutoCloseable {
             return waiting.result().get(resultTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             return DynamicTool.Result.failure("the caller did not send the result of tool " + call.tool() + " (call " + id
-                    + ") within " + resultTimeout);
+                    + ") within " + resultTimeout + (lateAdvice.isEmpty() ? "" : ": " + lateAdvice));
         } catch (ExecutionException e) {
             return DynamicTool.Result.failure("tool " + call.tool() + " failed: " + e.getCause());
         } finally {

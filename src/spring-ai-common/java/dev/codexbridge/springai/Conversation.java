@@ -1,12 +1,13 @@
 package dev.codexbridge.springai;
 
-import dev.codexbridge.json.Json;
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadStore;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.tool.ToolCallRelay;
+import dev.codexbridge.transcript.CodexWork;
 import dev.codexbridge.transcript.TranscriptMessage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.metadata.ChatGenerationMetadata;
 import org.springframework.ai.chat.metadata.ChatResponseMetadata;
@@ -39,6 +41,7 @@ import org.springframework.ai.tool.definition.ToolDefinition;
  * tool-calling advisor runs) or the turn's end.
  */
 final class Conversation implements AutoCloseable {
+    private static final Logger LOG = SafeLogger.getLogger(Conversation.class);
     static final String FINISH_TOOL_CALLS = "TOOL_CALLS";
     static final String FINISH_STOP = "STOP";
 
@@ -100,7 +103,7 @@ final class Conversation implements AutoCloseable {
         DynamicTool.CallHandler handler = (call, arguments) -> {
             Exchange ex = exchange;
             if (runner != null && ex.prompt != null) {
-                String args = arguments == null || arguments.isMissingNode() || arguments.isNull() ? "{}" : Json.write(arguments);
+                String args = arguments == null || arguments.isBlank() || "null".equals(arguments) ? "{}" : arguments;
                 DynamicTool.Result ran = runner.run(ex.prompt, call, args);
                 if (ran != null) {
                     return ran;
@@ -111,8 +114,8 @@ final class Conversation implements AutoCloseable {
         List<DynamicTool> tools = new ArrayList<>();
         for (ToolCallback callback : first.tools()) {
             ToolDefinition d = callback.getToolDefinition();
-            tools.add(new DynamicTool(d.name(), d.description() == null ? "" : d.description(),
-                    d.inputSchema() == null || d.inputSchema().isBlank() ? null : Json.parse(d.inputSchema()), handler));
+            tools.add(DynamicTool.ofCalls(d.name(), d.description() == null ? "" : d.description(),
+                    d.inputSchema() == null || d.inputSchema().isBlank() ? null : d.inputSchema(), handler));
         }
         return b -> {
             if (instructions != null) {
@@ -212,7 +215,7 @@ final class Conversation implements AutoCloseable {
         }
         Map<String, Object> properties = new LinkedHashMap<>();
         if (!ex.work.isEmpty()) {
-            properties.put(CodexMetadata.WORK_TEXT, Work.text(ex.work));
+            properties.put(CodexMetadata.WORK_TEXT, CodexWork.text(ex.work));
         }
         AssistantMessage message = AssistantMessage.builder().content(text).properties(properties).build();
         ChatResponseMetadata.Builder meta = CodexMetadata.of(r.threadId(), r.turnId(), r.status(), ex.work, r.turnId());
@@ -246,6 +249,15 @@ final class Conversation implements AutoCloseable {
         session.close();
     }
 
+    /** The application's streaming handler throwing must not disturb the turn. */
+    private static void safely(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.warn("the streaming handler threw", e);
+        }
+    }
+
     /** The turn's events: the answer to the current request's sink, codex's work into its metadata. */
     private final class Listener implements TurnListener {
         @Override
@@ -267,14 +279,14 @@ final class Conversation implements AutoCloseable {
                 ex.streamed.append(piece);
             }
             String out = piece;
-            Work.safely(() -> ex.sink.text(out));
+            safely(() -> ex.sink.text(out));
         }
 
         @Override
         public void onTranscript(List<TranscriptMessage> messages) {
             Exchange ex = exchange;
             for (TranscriptMessage m : messages) {
-                if (Work.isWork(m, dynamicCallIds)) {
+                if (CodexWork.isWork(m, dynamicCallIds)) {
                     ex.work.add(m);
                 }
             }

@@ -1,34 +1,13 @@
 package dev.codexbridge.springai;
 
-import dev.codexbridge.CodexException;
-import dev.codexbridge.approval.ApprovalPolicy;
-import dev.codexbridge.client.ClientOptions;
-import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.ThreadStore;
-import dev.codexbridge.session.TurnLimits;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
-import org.springframework.ai.chat.memory.ChatMemory;
-import org.springframework.ai.chat.messages.AssistantMessage;
-import org.springframework.ai.chat.metadata.ChatResponseMetadata;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
-import org.springframework.ai.chat.model.Generation;
 import org.springframework.ai.chat.prompt.Prompt;
-import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import reactor.core.publisher.Flux;
 
 /**
@@ -65,13 +44,11 @@ public final class CodexChatModel implements ChatModel, AutoCloseable {
     }
 
     private final Builder config;
-    private final SessionFactory sessions;
-    private final Map<String, Conversation> conversations = new ConcurrentHashMap<>();
-    private volatile boolean closed;
+    private final Conversations conversations;
 
     private CodexChatModel(Builder b) {
         this.config = b;
-        this.sessions = b.sessions != null ? b.sessions : this::ownSession;
+        this.conversations = new Conversations(b.store, b.toolResultTimeout, b.threadKey, b.sessionFactory(), null, prompt -> { });
     }
 
     public static Builder builder() {
@@ -80,103 +57,28 @@ public final class CodexChatModel implements ChatModel, AutoCloseable {
 
     @Override
     public ChatResponse call(Prompt prompt) {
-        Conversation[] on = new Conversation[1];
-        CompletableFuture<ChatResponse> response = exchange(prompt, null, on);
-        try {
-            return response.get();
-        } catch (InterruptedException e) {
-            on[0].interrupt();
-            Thread.currentThread().interrupt();
-            throw new CodexException("interrupted while codex ran the turn of conversation \"" + on[0].key() + "\"", e);
-        } catch (ExecutionException e) {
-            throw Failures.of(e.getCause());
-        }
+        return conversations.call(prompt);
     }
 
     /** The answer's text as codex writes it, one response per piece; then one with the rest (if any) and the metadata. */
     @Override
     public Flux<ChatResponse> stream(Prompt prompt) {
-        return Flux.create(emitter -> {
-            Conversation[] on = new Conversation[1];
-            CompletableFuture<ChatResponse> response;
-            try {
-                response = exchange(prompt, delta -> emitter.next(chunk(delta)), on);
-            } catch (RuntimeException e) {
-                emitter.error(e);
-                return;
-            }
-            emitter.onCancel(() -> {
-                if (!response.isDone()) {
-                    on[0].interrupt();      // the caller went away: codex need not finish the turn
-                }
-            });
-            response.whenComplete((r, e) -> {
-                if (e != null) {
-                    emitter.error(Failures.of(e));
-                } else {
-                    emitter.next(r);
-                    emitter.complete();
-                }
-            });
-        });
-    }
-
-    private static ChatResponse chunk(String delta) {
-        return new ChatResponse(List.of(new Generation(new AssistantMessage(delta))), new ChatResponseMetadata());
-    }
-
-    private CompletableFuture<ChatResponse> exchange(Prompt prompt, Conversation.@Nullable Sink sink, Conversation[] on) {
-        if (closed) {
-            throw new IllegalStateException("this CodexChatModel is closed");
-        }
-        Objects.requireNonNull(prompt, "prompt");
-        Prompts.Reading reading = Prompts.read(prompt);
-        String key = Objects.requireNonNull(config.threadKey.apply(prompt), "the thread key function returned null");
-        Conversation conversation = conversations.computeIfAbsent(key, k -> open(k, prompt, reading));
-        conversation.checkSameThread(reading);
-        on[0] = conversation;
-        return conversation.exchange(prompt, reading, sink);
-    }
-
-    /** A conversation and its session; the session opens codex's thread at its first turn. */
-    private Conversation open(String key, Prompt prompt, Prompts.Reading first) {
-        Conversation conversation = new Conversation(key, config.store, config.toolResultTimeout, first, null);
-        conversation.open(sessions.open(key, config.store.threadId(key).orElse(null), prompt, conversation.sessionSettings(first)));
-        return conversation;
-    }
-
-    /** The session of a model given no {@link Builder#sessions}: from its own client or connection, thread options, policy and limits. */
-    private CodexSession ownSession(String key, @Nullable String threadId, Prompt first, Consumer<CodexSession.Builder> conversation) {
-        CodexSession.Builder b = CodexSession.builder().approvals(config.approvals).limits(config.limits)
-                .replaceThreadOptions(config.thread).resumeThread(threadId);
-        if (config.client != null) {
-            b.client(config.client);
-        } else if (config.connection != null) {
-            b.connection(config.connection);
-        }
-        config.sessionSettings.accept(b);
-        conversation.accept(b);
-        return b.build();
+        return conversations.stream(prompt);
     }
 
     /** The codex thread of conversation {@code key}, once it has one (or the one it will resume). */
     public Optional<String> threadId(String key) {
-        Conversation c = conversations.get(key);
-        String live = c == null ? null : c.session().threadId();
-        return live != null ? Optional.of(live) : config.store.threadId(key);
+        return conversations.threadId(key);
     }
 
     /** The session of conversation {@code key}, once a prompt has opened it: for what the adapter does not cover. */
     public Optional<CodexSession> session(String key) {
-        return Optional.ofNullable(conversations.get(key)).map(Conversation::session);
+        return conversations.session(key);
     }
 
     /** Closes conversation {@code key}'s session; its thread stays in codex and in the store. */
     public void closeConversation(String key) {
-        Conversation c = conversations.remove(key);
-        if (c != null) {
-            c.close();
-        }
+        conversations.close(key);
     }
 
     /**
@@ -190,132 +92,21 @@ public final class CodexChatModel implements ChatModel, AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        List<Conversation> all = new ArrayList<>(conversations.values());
-        conversations.clear();
-        all.forEach(Conversation::close);
+        conversations.close();
     }
 
     /** The conversation id {@link CodexConversationAdvisor} put in the prompt's tool context, else {@link #DEFAULT_KEY}. */
     public static String conversationId(Prompt prompt) {
-        if (prompt.getOptions() instanceof ToolCallingChatOptions o && o.getToolContext() != null) {
-            Object id = o.getToolContext().get(ChatMemory.CONVERSATION_ID);
-            if (id != null) {
-                return id.toString();
-            }
-        }
-        return DEFAULT_KEY;
+        return Conversations.conversationId(prompt);
     }
 
-    public static final class Builder {
-        private CodexClient client;
-        private ClientOptions connection;
-        private SessionFactory sessions;
-        private ThreadOptions thread = ThreadOptions.DEFAULTS;
-        private ApprovalPolicy approvals = ApprovalPolicy.failClosed();
-        private TurnLimits limits = TurnLimits.DEFAULTS;
-        private ThreadStore store = ThreadStore.inMemory();
-        private Function<Prompt, String> threadKey = CodexChatModel::conversationId;
-        private Duration toolResultTimeout = Duration.ofMinutes(5);
-        private String modelName;
-        private Consumer<CodexSession.Builder> sessionSettings = b -> { };
-
+    /** The model's settings; its setters are {@link ChatModelSettings}'s, the same on Spring AI 1.1. */
+    public static final class Builder extends ChatModelSettings<Builder> {
         private Builder() {
         }
 
-        /** Every conversation on this shared client (opened with {@code experimentalApi(true)} when prompts carry tools). */
-        public Builder client(CodexClient shared) {
-            this.client = Objects.requireNonNull(shared, "shared");
-            return this;
-        }
-
-        /** Each conversation starts a codex of its own with these options (default: the located codex). */
-        public Builder connection(ClientOptions options) {
-            this.connection = Objects.requireNonNull(options, "options");
-            return this;
-        }
-
-        /**
-         * Where conversations' sessions come from, instead of {@link #client}/{@link #connection},
-         * {@link #threadOptions}, {@link #approvals}, {@link #limits} and {@link #sessionSettings}
-         * (which then do not apply): a host's own session machinery, as the Spring Boot starter's.
-         */
-        public Builder sessions(SessionFactory factory) {
-            this.sessions = Objects.requireNonNull(factory, "factory");
-            return this;
-        }
-
-        /** What each conversation's thread starts with; the system message becomes its developer instructions. */
-        public Builder threadOptions(ThreadOptions options) {
-            this.thread = Objects.requireNonNull(options, "options");
-            return this;
-        }
-
-        /** The threads' working folder. */
-        public Builder cwd(Path folder) {
-            this.thread = thread.toBuilder().cwd(Objects.requireNonNull(folder, "folder")).build();
-            return this;
-        }
-
-        /** How codex's own requests (commands, file changes, MCP tools) are answered (default: fail closed). */
-        public Builder approvals(ApprovalPolicy policy) {
-            this.approvals = Objects.requireNonNull(policy, "policy");
-            return this;
-        }
-
-        /** Each turn's limits (default 10 minutes); a turn waiting for the application's tool results counts. */
-        public Builder limits(TurnLimits limits) {
-            this.limits = Objects.requireNonNull(limits, "limits");
-            return this;
-        }
-
-        /** Where conversation ids map to codex threads (default: in memory). */
-        public Builder threadStore(ThreadStore store) {
-            this.store = Objects.requireNonNull(store, "store");
-            return this;
-        }
-
-        /**
-         * The conversation a prompt belongs to (default: the {@link ChatMemory#CONVERSATION_ID} in
-         * the options' tool context, where {@link CodexConversationAdvisor} puts it, else {@link #DEFAULT_KEY}).
-         */
-        public Builder threadKey(Function<Prompt, String> key) {
-            this.threadKey = Objects.requireNonNull(key, "key");
-            return this;
-        }
-
-        /**
-         * How long a codex tool call waits for the next prompt to bring its result (default 5
-         * minutes; at most 9, below the library's own 10-minute deadline for a dynamic tool); then
-         * the call fails and codex goes on without it.
-         */
-        public Builder toolResultTimeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(9)) > 0) {
-                throw new IllegalArgumentException("toolResultTimeout must be positive and at most 9 minutes: " + timeout);
-            }
-            this.toolResultTimeout = timeout;
-            return this;
-        }
-
-        /** The codex model, sent with each turn (default: codex's own setting); a prompt's model option replaces it. */
-        public Builder modelName(@Nullable String model) {
-            this.modelName = model;
-            return this;
-        }
-
-        /** Any other session setting (rate limits, telemetry, hibernation), applied to each conversation's own session. */
-        public Builder sessionSettings(Consumer<CodexSession.Builder> settings) {
-            this.sessionSettings = Objects.requireNonNull(settings, "settings");
-            return this;
-        }
-
         public CodexChatModel build() {
-            if (client != null && connection != null) {
-                throw new IllegalStateException("give client(...) or connection(...), not both");
-            }
-            if (sessions != null && (client != null || connection != null)) {
-                throw new IllegalStateException("give sessions(...) or client(...)/connection(...), not both");
-            }
+            check();
             return new CodexChatModel(this);
         }
     }

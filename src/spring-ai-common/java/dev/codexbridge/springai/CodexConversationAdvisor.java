@@ -1,6 +1,6 @@
 package dev.codexbridge.springai;
 
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.ai.chat.client.ChatClientRequest;
 import org.springframework.ai.chat.client.ChatClientResponse;
@@ -15,16 +15,28 @@ import org.springframework.core.Ordered;
 import reactor.core.publisher.Flux;
 
 /**
- * Hands the conversation id to {@link CodexChatModel} (Spring AI 1.1): copies
- * {@link ChatMemory#CONVERSATION_ID} from the advisors' context, which a {@code ChatModel} never
- * sees, into the prompt options' tool context, where the model reads it. Without it every prompt
- * is conversation {@link CodexChatModel#DEFAULT_KEY}. docs/spring-ai.md.
+ * Hands the conversation id to {@link CodexChatModel}. ChatClient keeps the advisors' context
+ * (where {@code advisors(a -> a.param(ChatMemory.CONVERSATION_ID, id))} puts the id) to the
+ * advisors: a {@code ChatModel} sees only the prompt. This advisor copies the id into the prompt
+ * options' tool context under {@link ChatMemory#CONVERSATION_ID}, where the model reads it (and
+ * the application's tools see it in their {@code ToolContext}). Without it every prompt is
+ * conversation {@link CodexChatModel#DEFAULT_KEY}.
+ *
+ * <p>Ordered after the chat memory advisor and before the tool-calling advisor, so every round of
+ * a tool loop carries the id.
  */
 public final class CodexConversationAdvisor implements CallAdvisor, StreamAdvisor {
-    /** The key of the tenant a conversation runs for, when the Spring Boot starter's {@code codex-bridge.tenants} is on. */
+    /**
+     * The key of the tenant a conversation runs for, when the Spring Boot starter's
+     * {@code codex-bridge.tenants} is on: an advisor parameter (copied like the conversation id)
+     * or a tool context entry.
+     */
     public static final String TENANT = "codex-bridge.tenant";
 
-    /** After {@code MessageChatMemoryAdvisor} (+200); any order before the model works. */
+    /**
+     * After {@code MessageChatMemoryAdvisor} (+200), before Spring AI 2.0's {@code ToolCallingAdvisor}
+     * (+300); on 1.1, whose model runs the tools, any order before the model works.
+     */
     public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 250;
 
     private CodexConversationAdvisor() {
@@ -50,15 +62,14 @@ public final class CodexConversationAdvisor implements CallAdvisor, StreamAdviso
         if ((id == null && tenant == null) || !(request.prompt().getOptions() instanceof ToolCallingChatOptions options)) {
             return request;
         }
-        ToolCallingChatOptions with = options.copy();
-        Map<String, Object> context = new HashMap<>(with.getToolContext() == null ? Map.of() : with.getToolContext());
+        Map<String, Object> entries = new LinkedHashMap<>();
         if (id != null) {
-            context.put(ChatMemory.CONVERSATION_ID, id.toString());
+            entries.put(ChatMemory.CONVERSATION_ID, id.toString());
         }
         if (tenant != null) {
-            context.put(TENANT, tenant.toString());
+            entries.put(TENANT, tenant.toString());
         }
-        with.setToolContext(context);
+        ToolCallingChatOptions with = ToolContexts.with(options, entries);
         Prompt prompt = request.prompt().mutate().chatOptions(with).build();
         return request.mutate().prompt(prompt).build();
     }

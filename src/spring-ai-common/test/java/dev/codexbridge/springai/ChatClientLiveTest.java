@@ -23,19 +23,22 @@ import org.springframework.ai.chat.memory.ChatMemory;
 import org.springframework.ai.chat.memory.MessageWindowChatMemory;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
-import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.model.ChatResponse;
-import org.springframework.ai.chat.prompt.Prompt;
-import org.springframework.ai.support.ToolCallbacks;
 import org.springframework.ai.tool.annotation.Tool;
 import org.springframework.ai.tool.annotation.ToolParam;
 
-/** An application written as Spring AI's documentation shows, on the real codex and a scripted model. */
+/**
+ * An application written as Spring AI's documentation shows, on the real codex and a scripted
+ * model: on both Spring AI generations (1.1 runs the tools inside the model, 2.0 hands them to
+ * ChatClient's tool-calling advisor). What a generation does its own way is in its module's
+ * {@code CallerRunsToolLiveTest}.
+ */
 class ChatClientLiveTest {
     @TempDir
     Path tmp;
 
+    /** Also the tools of each module's {@code CallerRunsToolLiveTest}. */
     static final class WeatherTools {
         final List<String> calls = new CopyOnWriteArrayList<>();
 
@@ -102,38 +105,6 @@ class ChatClientLiveTest {
             assertThat(third.functionCallOutput("call-weather-1")).isPresent();
             assertThat(memory.get("alice")).hasSize(4);
             assertThat(tools.calls).containsExactly("weather(Paris)");
-        }
-    }
-
-    @Test
-    void withoutChatClientTheCallerRunsTheToolAndItsNextPromptAnswersCodex() throws Exception {
-        try (LiveCodex codex = new LiveCodex(tmp, h -> { });
-             CodexChatModel model = codex.chatModel().build()) {
-            codex.model.enqueue(
-                    ModelReply.builder().dynamicToolCall("call-weather-9", "weather", Json.object().put("city", "Rome")).build(),
-                    ModelReply.message("Rainy in Rome."));
-            CodexChatOptions options = CodexChatOptions.builder().toolCallbacks(ToolCallbacks.from(new WeatherTools()))
-                    .toolContext(ChatMemory.CONVERSATION_ID, "kim").build();
-            UserMessage question = new UserMessage("Weather in Rome?");
-
-            ChatResponse call = model.call(new Prompt(List.of(question), options));
-
-            assertThat(call.hasToolCalls()).isTrue();
-            AssistantMessage.ToolCall toolCall = call.getResult().getOutput().getToolCalls().get(0);
-            assertThat(toolCall.id()).isEqualTo("call-weather-9");
-            assertThat(toolCall.name()).isEqualTo("weather");
-            assertThat(Json.parse(toolCall.arguments()).path("city").asText()).isEqualTo("Rome");
-            assertThat(call.getResult().getMetadata().getFinishReason()).isEqualTo("TOOL_CALLS");
-            String thread = CodexMetadata.threadId(call).orElseThrow();
-
-            ToolResponseMessage result = ToolResponseMessage.builder()
-                    .responses(List.of(new ToolResponseMessage.ToolResponse("call-weather-9", "weather", "Rain, 14 degrees"))).build();
-            ChatResponse answer = model.call(new Prompt(List.of(question, call.getResult().getOutput(), result), options));
-
-            assertThat(answer.getResult().getOutput().getText()).isEqualTo("Rainy in Rome.");
-            assertThat(CodexMetadata.threadId(answer)).hasValue(thread);
-            assertThat(CodexMetadata.turnId(answer)).isEqualTo(CodexMetadata.turnId(call));     // one codex turn
-            assertThat(codex.model.responsesRequests().get(1).functionCallOutput("call-weather-9")).hasValue("Rain, 14 degrees");
         }
     }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,59 +18,38 @@ import org.springframework.ai.content.Media;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.util.MimeTypeUtils;
 
-/** What codex cannot do is refused before any codex starts; what it can is read as a turn. No codex runs here. */
+/**
+ * What codex cannot do is refused before any codex starts; what it can is read as a turn. No codex
+ * runs here. The options each Spring AI generation builds its own way: its module's {@code CodexChatOptionsTest}.
+ */
 class RefusedPromptTest {
 
-    private static final Map<String, UnaryOperator<ToolCallingChatOptions.Builder>> OPTIONS = Map.of(
-            "temperature", b -> b.temperature(0.2),
-            "topP", b -> b.topP(0.9),
-            "topK", b -> b.topK(40),
-            "frequencyPenalty", b -> b.frequencyPenalty(0.5),
-            "presencePenalty", b -> b.presencePenalty(0.5),
-            "maxTokens", b -> b.maxTokens(100),
-            "stopSequences", b -> b.stopSequences(List.of("END")));
+    /** The option by name; {@code var}, since the builder is generic on 2.0 and not on 1.1. */
+    private static ToolCallingChatOptions withOption(String option) {
+        var b = ToolCallingChatOptions.builder();
+        switch (option) {
+            case "temperature" -> b.temperature(0.2);
+            case "topP" -> b.topP(0.9);
+            case "topK" -> b.topK(40);
+            case "frequencyPenalty" -> b.frequencyPenalty(0.5);
+            case "presencePenalty" -> b.presencePenalty(0.5);
+            case "maxTokens" -> b.maxTokens(100);
+            case "stopSequences" -> b.stopSequences(List.of("END"));
+            default -> throw new IllegalArgumentException(option);
+        }
+        return b.build();
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"temperature", "topP", "topK", "frequencyPenalty", "presencePenalty", "maxTokens", "stopSequences"})
     void aSamplingOptionIsRefusedByName(String option) {
         try (CodexChatModel model = CodexChatModel.builder().build()) {
-            Prompt prompt = new Prompt("hello", OPTIONS.get(option).apply(ToolCallingChatOptions.builder()).build());
+            Prompt prompt = new Prompt("hello", withOption(option));
 
             assertThatThrownBy(() -> model.call(prompt)).isInstanceOf(CodexPromptException.class)
                     .hasMessageStartingWith(option + " is not supported by codex");
             assertThatThrownBy(() -> model.stream(prompt).blockLast()).isInstanceOf(CodexPromptException.class);
             assertThat(model.session(CodexChatModel.DEFAULT_KEY)).isEmpty();      // nothing was opened
-        }
-    }
-
-    @Test
-    void theModelOptionIsTakenAndTheDefaultOptionsCarryTools() {
-        Prompts.Reading r = Prompts.read(new Prompt("hello", ToolCallingChatOptions.builder().model("gpt-x").build()));
-        assertThat(r.options().model()).isEqualTo("gpt-x");
-        try (CodexChatModel model = CodexChatModel.builder().modelName("gpt-y").build()) {
-            assertThat(model.getDefaultOptions()).isInstanceOf(ToolCallingChatOptions.class);
-            assertThat(model.getDefaultOptions().getModel()).isEqualTo("gpt-y");
-        }
-    }
-
-    @Test
-    void theOptionsKeepTheirSchemaToolContextAndModelWhenCopied() {
-        CodexChatOptions options = CodexChatOptions.codexBuilder().model("m").toolContext("k", "v").outputSchema("{\"type\":\"object\"}")
-                .build();
-        CodexChatOptions copy = options.copy();
-        assertThat(copy).isEqualTo(options).isNotSameAs(options);
-        assertThat(copy.getOutputSchema()).isEqualTo("{\"type\":\"object\"}");
-        assertThat(copy.getToolContext()).containsEntry("k", "v");
-        assertThat(Prompts.read(new Prompt("hi", options)).options().outputSchemaJson()).contains("object");
-    }
-
-    @Test
-    void toolsByNameAreRefused() {
-        try (CodexChatModel model = CodexChatModel.builder().build()) {
-            CodexChatOptions options = CodexChatOptions.codexBuilder().build();
-            options.setToolNames(java.util.Set.of("weather"));
-            assertThatThrownBy(() -> model.call(new Prompt("hi", options))).isInstanceOf(CodexPromptException.class)
-                    .hasMessageContaining("tools by name");
         }
     }
 
