@@ -27,7 +27,7 @@ final class TurnFollow {
     private final Set<String> completed = new HashSet<>();
     private final Map<JsonRpcId, TurnEvent.Asked> asked = new HashMap<>();
     /** Requests whose answer the listener heard of ({@code onApprovalAnswered}): once each, however often codex asked. */
-    private final Set<JsonRpcId> told = new HashSet<>();
+    private final Set<JsonRpcId> told = java.util.concurrent.ConcurrentHashMap.newKeySet();   // also after the turn's end, off its inbox
     private boolean detached;
     /** After a re-attach (or for an attached turn): live item messages are checked against {@link #completed}. */
     private boolean deduplicating;

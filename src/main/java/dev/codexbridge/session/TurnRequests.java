@@ -129,30 +129,36 @@ final class TurnRequests {
         asked.decided(answer);
         TurnEvent.Answered answered = new TurnEvent.Answered(this, asked, answer);
         place.inbox().post(answered);
-        if (turn.isFinished()) {
-            write(answered);    // decided after the turn ended: codex must not wait for the next turn
+        if (turn.isFinished() && write(answered)) {
+            // decided after the turn ended: codex must not wait for the next turn, and the listener hears of it here,
+            // for the inbox finds it written already
+            heard(answered);
         }
     }
 
     /** A decision reached the turn: written (once), and the listener hears of it once per request. */
     void respond(TurnEvent.Answered a) {
-        if (!write(a)) {
-            return;
+        if (write(a)) {
+            heard(a);
         }
+    }
+
+    /** The decisions ready but not yet handled when the turn ended go out now, and the listener hears of them. */
+    void writeQueued() {
+        place.inbox().forEachQueuedEvent(o -> {
+            if (o instanceof TurnEvent.Answered a && a.from() == this && write(a)) {
+                heard(a);
+            }
+        });
+    }
+
+    /** The listener hears of a decision written on this turn's request, once per request whichever path wrote it. */
+    private void heard(TurnEvent.Answered a) {
         ServerRequestBridge.Answer ans = a.answer();
         if (a.from() == this && ans != null && ans.request() != null && ans.decision() != null && follow.firstAnswer(a.asked().request.id())) {
             ApprovalDecision d = ans.decision();
             safely(() -> listener.onApprovalAnswered(ans.request(), d));
         }
-    }
-
-    /** The decisions ready but not yet handled when the turn ended go out now. */
-    void writeQueued() {
-        place.inbox().forEachQueuedEvent(o -> {
-            if (o instanceof TurnEvent.Answered a && a.from() == this) {
-                write(a);
-            }
-        });
     }
 
     /**
