@@ -67,8 +67,8 @@ public final class SpringAiBench {
              CodexChatModel plainModel = CodexChatModel.builder().client(codex).cwd(work).build();
              CodexChatModel toolModel = CodexChatModel.builder().client(codex).cwd(work).build()) {
             ChatClient plainChat = ChatClient.create(plainModel);
-            ChatClient toolChat = ChatClient.create(toolModel);
-            Lookup lookup = new Lookup();
+            // the tools given once, as an application's ChatClient bean has them: Spring AI reads the @Tool methods then
+            ChatClient toolChat = ChatClient.builder(toolModel).defaultTools(new Lookup()).build();
             String[] names = {"direct turn", "adapter turn", "direct tool turn", "adapter tool turn"};
             List<List<Double>> medians = new ArrayList<>();
             double[] cpuMs = new double[names.length];
@@ -86,7 +86,7 @@ public final class SpringAiBench {
                             case 0 -> completed(plainSession.runTurn(TurnInput.text("plain")));
                             case 1 -> expect(plainChat.prompt().user("plain").call().content(), "ok");
                             case 2 -> completed(toolSession.runTurn(TurnInput.text("tool")));
-                            default -> expect(toolChat.prompt().user("tool").tools(lookup).call().content(), "found it");
+                            default -> expect(toolChat.prompt().user("tool").call().content(), "found it");
                         }
                         ms[i] = (System.nanoTime() - t0) / 1e6;
                     }
