@@ -174,8 +174,12 @@ public final class UntrustedText {
         List<int[]> spans = new ArrayList<>();
         for (Pattern secret : SECRETS) {
             Matcher m = secret.matcher(text);
-            while (m.find()) {
+            int from = 0;
+            while (from < text.length() && m.find(from)) {
                 spans.add(new int[] {m.start("v"), m.end("v")});
+                // the next search starts inside this match, not after it: a terminal sequence between a name and
+                // its value may have taken in the first letter of the next name ("api_key= ESC[4 secret='x'")
+                from = m.start() + 1;
             }
         }
         if (spans.isEmpty()) {
