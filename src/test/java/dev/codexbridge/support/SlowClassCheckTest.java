@@ -1,0 +1,52 @@
+package dev.codexbridge.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SlowClassCheckTest {
+    @TempDir
+    Path reports;
+
+    @Test
+    void readsTheSuitesNameAndTimeIncludingThousandsSeparators() {
+        assertThat(SlowClassCheck.parse("<?xml version=\"1.0\"?>\n<testsuite xmlns:x=\"y\" name=\"a.B\" time=\"1,234.5\" tests=\"3\">"))
+                .isEqualTo(new SlowClassCheck.ClassTime("a.B", 1234.5));
+        assertThat(SlowClassCheck.parse("<testsuites/>")).isNull();
+    }
+
+    @Test
+    void aClassOverTheLimitFailsUnlessMarkedSlowAndOneThatNoLongerExistsCounts() {
+        var unmarked = new SlowClassCheck.ClassTime(Unmarked.class.getName(), 61);
+        var marked = new SlowClassCheck.ClassTime(Marked.class.getName(), 600);
+        var gone = new SlowClassCheck.ClassTime("dev.codexbridge.NoSuchTest", 61);
+        var quick = new SlowClassCheck.ClassTime(Unmarked.class.getName(), 59.9);
+
+        assertThat(SlowClassCheck.unmarkedOver(60, List.of(unmarked, marked, gone, quick))).containsExactly(unmarked, gone);
+    }
+
+    static class Unmarked {
+    }
+
+    @Slow("only here to be read by the check")
+    static class Marked {
+    }
+
+    @Test
+    void ignoresReportsWrittenBeforeThisBuild() throws IOException {
+        Path old = Files.writeString(reports.resolve("TEST-a.Old.xml"), "<testsuite name=\"a.Old\" time=\"99\">");
+        Files.setLastModifiedTime(old, FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
+        Files.writeString(reports.resolve("TEST-a.New.xml"), "<testsuite name=\"a.New\" time=\"2\">");
+        Files.writeString(reports.resolve("a.New.txt"), "not a report");
+
+        assertThat(SlowClassCheck.times(reports, Instant.parse("2021-01-01T00:00:00Z")))
+                .containsExactly(new SlowClassCheck.ClassTime("a.New", 2));
+    }
+}
