@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -42,6 +43,8 @@ final class ClientConnection {
     private final CodexTransport.Factory transports;
     private final EventRouter events;
     private final Reconnector reconnector;
+    /** Thread loads on this client's connections, whichever is current: one window (decision 0055). */
+    private final ThreadOpenWindow threadOpens;
     private final CompletableFuture<ConnectionClosedException> closed = new CompletableFuture<>();
     private volatile CodexTransport transport;
     private volatile InitializeResponse initialized;
@@ -61,6 +64,8 @@ final class ClientConnection {
         this.transports = transports(options);
         this.events = new EventRouter(this, options.serverRequests());
         this.reconnector = new Reconnector(options.reconnect());
+        ThreadOpens opens = options.threadOpens();
+        this.threadOpens = new ThreadOpenWindow(opens.atOnce(), opens.queue(), opens.maxWait());
     }
 
     /** What the options say to talk to; the peer of a connection the client makes gets its timeout and tap. */
@@ -209,7 +214,52 @@ final class ClientConnection {
 
     /** A request by wire name: its result decoded to {@code resultType}, a lost connection explained. */
     <R> CompletableFuture<R> request(String method, Object params, Class<R> resultType, Duration timeout) {
-        return explained(method, peer().request(method, params, timeout)).thenApply(result -> decode(method, result, resultType));
+        if (!ThreadOpenWindow.METHODS.contains(method)) {
+            return explained(method, peer().request(method, params, timeout)).thenApply(result -> decode(method, result, resultType));
+        }
+        return threadOpens.acquire(Reconnector.resumingHere()).thenCompose(slot -> {
+            CompletableFuture<JsonNode> sent;
+            try {
+                sent = peer().request(method, params, timeout);
+            } catch (RuntimeException e) {
+                slot.release();
+                throw e;
+            }
+            sent.whenComplete((r, e) -> slot.release());
+            return explained(method, sent).thenApply(result -> decode(method, result, resultType));
+        });
+    }
+
+    /**
+     * A request whose {@code onAnswer} runs on the reader thread in wire order
+     * ({@link JsonRpcPeer#requestInOrder}); one that loads a thread first takes its place in the
+     * window, and a refusal reaches {@code onAnswer} as the failure, with nothing sent.
+     */
+    void requestInOrder(String method, Object params, Duration timeout, BiConsumer<JsonNode, Throwable> onAnswer) {
+        if (!ThreadOpenWindow.METHODS.contains(method)) {
+            peer().requestInOrder(method, params, timeout, onAnswer);
+            return;
+        }
+        threadOpens.acquire(Reconnector.resumingHere()).whenComplete((slot, refused) -> {
+            if (refused != null) {
+                onAnswer.accept(null, Futures.unwrap(refused));
+                return;
+            }
+            try {
+                peer().requestInOrder(method, params, timeout, (result, failure) -> {
+                    slot.release();
+                    onAnswer.accept(result, failure);
+                });
+            } catch (RuntimeException e) {
+                slot.release();
+                onAnswer.accept(null, e);
+            }
+        });
+    }
+
+    /** The window thread loads pass through (for the pool's load figures and the tests). */
+    ThreadOpenWindow threadOpens() {
+        return threadOpens;
     }
 
     private <T> CompletableFuture<T> explained(String method, CompletableFuture<T> future) {

@@ -44,6 +44,7 @@ public final class ClientOptions {
     private final Supplier<WireTap> wireTaps;
     private final ReconnectPolicy reconnect;
     private final int maxThreads;
+    private final ThreadOpens threadOpens;
     private final ServerRequestHandler serverRequests;
     private final Executor eventExecutor;
     private final int eventBuffer;
@@ -67,6 +68,7 @@ public final class ClientOptions {
         this.wireTaps = b.wireTaps;
         this.reconnect = b.reconnect;
         this.maxThreads = b.maxThreads;
+        this.threadOpens = b.threadOpens;
         this.serverRequests = b.serverRequests;
         this.eventExecutor = b.eventExecutor;
         this.eventBuffer = b.eventBuffer;
@@ -86,6 +88,7 @@ public final class ClientOptions {
         b.wireTaps = wireTaps;
         b.reconnect = reconnect;
         b.maxThreads = maxThreads;
+        b.threadOpens = threadOpens;
         b.serverRequests = serverRequests;
         b.eventExecutor = eventExecutor;
         b.eventBuffer = eventBuffer;
@@ -148,6 +151,11 @@ public final class ClientOptions {
     /** How many threads sessions may open on the connection. */
     public int maxThreads() {
         return maxThreads;
+    }
+
+    /** How the connection paces the requests that load a thread ({@link ThreadOpens#DEFAULT} unless set). */
+    public ThreadOpens threadOpens() {
+        return threadOpens;
     }
 
     /** Answers the server requests no thread inbox takes. */

@@ -310,6 +310,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         boolean experimentalApi;
         final List<String> optOutNotifications = new ArrayList<>();
         Duration requestTimeout = Duration.ofSeconds(30);
+        ThreadOpens threadOpens = ThreadOpens.DEFAULT;
         ServerRequestHandler serverRequests = ServerRequestHandler.REFUSE;
         Executor eventExecutor = RpcThreads.host();
         int eventBuffer = 100_000;
@@ -329,6 +330,17 @@ public final class CodexClient implements CodexApi, AutoCloseable {
                 throw new IllegalArgumentException("maxThreads must be at least 1");
             }
             this.maxThreads = threads;
+            return this;
+        }
+
+        /**
+         * How the connection paces the requests that load a thread in codex: new sessions, wakes,
+         * opens and a reconnect's resumes (those first) share one window; a caller that finds it
+         * full past the wait gets a {@link ThreadOpenCapacityException} instead of a turn that
+         * times out later. {@link ThreadOpens#DEFAULT}: 16 at once, 1,000 waiting, 30 s each.
+         */
+        public Builder threadOpens(ThreadOpens opens) {
+            this.threadOpens = Objects.requireNonNull(opens, "opens");
             return this;
         }
 

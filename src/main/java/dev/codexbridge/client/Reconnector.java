@@ -31,6 +31,16 @@ import org.slf4j.Logger;
 final class Reconnector {
     /** The client's logger: reconnects have always been logged as the client's. */
     private static final Logger LOG = SafeLogger.getLogger(CodexClient.class);
+    /**
+     * Set while a reconnect's resumer runs on this thread: the thread loads it sends go ahead of
+     * everyone else's in the connection's window ({@link ThreadOpenWindow}).
+     */
+    private static final ThreadLocal<Boolean> RESUMING = new ThreadLocal<>();
+
+    /** Whether the calling thread is sending a reconnect's resume. */
+    static boolean resumingHere() {
+        return RESUMING.get() != null;
+    }
 
     /** Null: the client ends with its connection. */
     private final ReconnectPolicy policy;
@@ -195,10 +205,13 @@ final class Reconnector {
         CompletionStage<?> stage;
         // the resume's span is current while its thread/resume is written, so codex's handling joins the trace
         ReconnectTelemetry.ResumeTelemetry resume = round.traced().startResume();
+        RESUMING.set(Boolean.TRUE);
         try (AutoCloseable scope = resume.makeCurrent()) {
             stage = next.resume().apply(round.client());
         } catch (Exception e) {
             stage = CompletableFuture.failedFuture(e);
+        } finally {
+            RESUMING.remove();
         }
         (stage == null ? CompletableFuture.completedFuture(null) : stage).whenComplete((r, e) -> {
             round.window().ended(started, System.nanoTime(), e != null);

@@ -42,7 +42,7 @@ final class SessionPlumbing extends ClientPlumbing {
 
     @Override
     public void requestInOrder(String method, Object params, Duration timeout, BiConsumer<JsonNode, Throwable> onAnswer) {
-        connection.peer().requestInOrder(method, params, timeout, onAnswer);
+        connection.requestInOrder(method, params, timeout, onAnswer);
     }
 
     @Override

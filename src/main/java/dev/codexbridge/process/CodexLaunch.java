@@ -53,6 +53,17 @@ public final class CodexLaunch {
      * environment of the commands it runs, codex's own credentials included, while codex itself
      * keeps them for its model requests. Codex 0.169.0's default passes them.
      */
+    /** The variable codex's allocator (jemalloc, with prefixed symbols) reads its options from. */
+    public static final String ALLOCATOR_VARIABLE = "_RJEM_MALLOC_CONF";
+
+    /**
+     * Codex's allocator options unless the host's environment or overlay names its own: memory that
+     * unloaded threads freed goes back to the operating system within about a second, by a
+     * background thread, instead of staying with codex (decision 0040, "Codex gives memory back").
+     * An empty value restores the allocator's defaults.
+     */
+    public static final String RETURN_FREED_MEMORY = "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0";
+
     public static final List<String> COMMANDS_WITHOUT_CREDENTIALS = List.of("-c", "shell_environment_policy.ignore_default_excludes=false");
 
     private CodexLaunch(Builder b) {
@@ -237,6 +248,7 @@ public final class CodexLaunch {
             env.put("CODEX_HOME", codexHome.toString());
         }
         env.putIfAbsent("RUST_LOG", "warn");
+        env.putIfAbsent(ALLOCATOR_VARIABLE, RETURN_FREED_MEMORY);
     }
 
     public static final class Builder {

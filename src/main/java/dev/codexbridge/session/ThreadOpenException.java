@@ -2,6 +2,7 @@ package dev.codexbridge.session;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.FailureKind;
+import dev.codexbridge.client.ThreadOpenCapacityException;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcTimeoutException;
@@ -55,6 +56,9 @@ public final class ThreadOpenException extends CodexException {
             // the cause first: codex's own words about the value it could not read
             return new ThreadOpenException("codex refused the thread's settings: " + UntrustedText.of(e.error().message())
                     + " (" + e.method() + ", code " + e.code() + ")", ErrorCategory.SETTINGS_REJECTED, cause);
+        }
+        if (cause instanceof ThreadOpenCapacityException) {
+            return new ThreadOpenException(message, ErrorCategory.CAPACITY, cause);
         }
         ErrorCategory category = ErrorClassifier.classify(message, null, List.of()).category();
         if (category == ErrorCategory.OTHER) {

@@ -49,7 +49,7 @@ import java.util.function.BooleanSupplier;
  * configured, at {@code MCP_N} conversations: the test kit's echo server (a JVM of its own per
  * loaded thread), or with {@code IDLE_MCP_SERVER=node} a small Node.js one, as npm's MCP servers
  * run. With {@code IDLE_AT_ONCE=M}, M threads are then loaded at once and their sessions closed at
- * once. Run with {@code bin/bench idle [N] [ACTIVE_SHARE] [IDLE_S] [MCP_N] [LATENCY_PAIRS] [decay]}.
+ * once. Run with {@code bin/bench idle [N] [ACTIVE_SHARE] [IDLE_S] [MCP_N] [LATENCY_PAIRS] [nodecay]}.
  */
 public final class IdleBench {
     private IdleBench() {
@@ -64,8 +64,9 @@ public final class IdleBench {
         Duration idle = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 3);
         int mcpN = args.length > 3 ? Integer.parseInt(args[3]) : 100;
         int pairs = args.length > 4 ? Integer.parseInt(args[4]) : 50;
-        // "decay": codex's allocator returns freed memory within about a second (issue 42's setting)
-        boolean decay = args.length > 5 && args[5].equals("decay");
+        // codex's allocator returns freed memory within about a second (CodexLaunch's default);
+        // "nodecay" gives codex the allocator's own defaults instead, as before that default
+        boolean decay = !(args.length > 5 && args[5].equals("nodecay"));
         long t0 = System.nanoTime();
         try (LiveRig rig = new LiveRig()) {
             // warm the page cache and the JIT once, outside the measurement
@@ -136,6 +137,12 @@ public final class IdleBench {
             report("all " + n + " asleep, 2 s later", asleep, zero, heapAsleep, heap0, n, client);
             LiveRig.sleep(20_000);      // codex's allocator gives memory back 10-25 s after unloading (issue 42)
             report("all " + n + " asleep, 22 s later", ProcMemory.sample(), zero, ProcMemory.heapAfterGc(), heap0, n, client);
+            // IDLE_LATE_S: one more sample that long after they fell asleep (the issue's 300 s)
+            long late = Long.parseLong(System.getenv().getOrDefault("IDLE_LATE_S", "0"));
+            if (late > 22) {
+                LiveRig.sleep((late - 22) * 1_000);
+                report("all " + n + " asleep, " + late + " s later", ProcMemory.sample(), zero, ProcMemory.heapAfterGc(), heap0, n, client);
+            }
 
             // a share of them active at once, from hibernation
             int active = Math.max(1, (int) Math.round(n * share));
@@ -312,9 +319,11 @@ public final class IdleBench {
             woken.add(s);
             turns.add(s.runTurnAsync(TurnInput.text("bench: quick"), TurnOptions.DEFAULTS, TurnListener.NONE));
         }
-        Map<TurnOutcome, Integer> outcomes = new EnumMap<>(TurnOutcome.class);
+        // by outcome, a failure by its category: CAPACITY is a refusal of the connection's window (decision 0055)
+        Map<String, Integer> outcomes = new java.util.TreeMap<>();
         for (CompletableFuture<TurnResult> f : turns) {
-            outcomes.merge(f.get(30, TimeUnit.MINUTES).status(), 1, Integer::sum);
+            TurnResult r = f.get(30, TimeUnit.MINUTES);
+            outcomes.merge(r.status() + (r.error() == null ? "" : "/" + r.error().category()), 1, Integer::sum);
         }
         double wokenS = (System.nanoTime() - t0) / 1e9;
         ProcMemory.Sample all = ProcMemory.sample();
@@ -409,13 +418,13 @@ public final class IdleBench {
                 + "required = true\n";
     }
 
-    private static final String DECAY = "_RJEM_MALLOC_CONF=background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0";
+    private static final String DECAY = CodexLaunch.ALLOCATOR_VARIABLE + "=" + CodexLaunch.RETURN_FREED_MEMORY;
 
     private static CodexLaunch launch(LiveRig rig, Path home, boolean decay) {
         CodexLaunch.Builder b = CodexLaunch.appServer(rig.binary).codexHome(home).workingDirectory(rig.work).name("idle-bench")
                 .detachFromTerminal(true);
-        if (decay) {
-            b.environment("_RJEM_MALLOC_CONF", DECAY.substring(DECAY.indexOf('=') + 1));
+        if (!decay) {
+            b.environment(CodexLaunch.ALLOCATOR_VARIABLE, "");
         }
         return b.build();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.chaos.ChaosRun;
 import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.support.Slow;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * once); afterwards no turn may differ from codex's record. The tests module's pom sets
  * {@code -Dcodexbridge.chaos=true}; a run without it skips this one.
  */
+@Slow("75 s of compound faults by design: fewer seconds would not see each fault more than once")
 @EnabledIfSystemProperty(named = "codexbridge.chaos", matches = "true",
         disabledReason = "compound faults: -Dcodexbridge.chaos=true (the tests module's pom sets it)")
 class ChaosLiveTest {

@@ -253,6 +253,21 @@ class CodexProcessTest {
     }
 
     @Test
+    void codexsAllocatorReturnsFreedMemoryUnlessTheHostNamesItsOwnOptions() {
+        Map<String, String> plain = new HashMap<>(Map.of("HOME", "/users/alice"));
+        CodexLaunch.appServer(Path.of("/bin/true")).build().applyEnvironment(plain);
+        assertThat(plain).containsEntry(CodexLaunch.ALLOCATOR_VARIABLE, "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0");
+
+        Map<String, String> inherited = new HashMap<>(Map.of(CodexLaunch.ALLOCATOR_VARIABLE, "narenas:2"));
+        CodexLaunch.appServer(Path.of("/bin/true")).build().applyEnvironment(inherited);
+        assertThat(inherited).containsEntry(CodexLaunch.ALLOCATOR_VARIABLE, "narenas:2");
+
+        Map<String, String> overlaid = new HashMap<>();
+        CodexLaunch.appServer(Path.of("/bin/true")).environment(CodexLaunch.ALLOCATOR_VARIABLE, "").build().applyEnvironment(overlaid);
+        assertThat(overlaid).containsEntry(CodexLaunch.ALLOCATOR_VARIABLE, "");
+    }
+
+    @Test
     void withheldVariablesAreRemovedFromTheInheritedEnvironmentButExplicitValuesStillPass() {
         Map<String, String> env = new HashMap<>(Map.of("HOME", "/users/alice", "OPENAI_API_KEY", "sk-keep",
                 "GH_TOKEN", "ghp-secret", "AUXILIARY_VISION_API_KEY", "aux", "BOT_TOKEN", "bot"));

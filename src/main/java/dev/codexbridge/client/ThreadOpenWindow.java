@@ -1,0 +1,168 @@
+package dev.codexbridge.client;
+
+import dev.codexbridge.rpc.internal.RpcThreads;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * One connection's window for the requests that load a thread in codex ({@code thread/start},
+ * {@code thread/resume}, {@code thread/fork}): at most {@code size} in flight, whoever sent them —
+ * a new session, a wake from hibernation, a host's own request, a reconnect's resumes. Codex
+ * 0.169.0 handles a burst of thousands by dropping its own "overloaded" answers when its outbound
+ * queue is full and getting the same resumes again (issue 50's measurement: 9,900 wakes at once,
+ * 6,792 timed out after 5 minutes); a window keeps what it is asked within what it answers.
+ *
+ * <p>A reconnect's resumes go first: they hold turns that were running. Anyone else waits in
+ * order, and is refused with a {@link ThreadOpenCapacityException} at once when {@code queue}
+ * callers already wait, or when its wait passes {@code maxWait} — a clear answer to retry later,
+ * in place of a turn that times out after minutes. Thread-safe.
+ */
+final class ThreadOpenWindow {
+    /** The methods that load a thread and pass the window. */
+    static final Set<String> METHODS = Set.of("thread/start", "thread/resume", "thread/fork");
+
+    /** A slot in the window; releasing it twice gives back one slot. */
+    interface Slot {
+        void release();
+    }
+
+    private final int size;
+    private final int queue;
+    private final Duration maxWait;
+    private final Executor handoff;
+    private final LongSupplier nanoTime;
+    private final ArrayDeque<Waiter> first = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> rest = new ArrayDeque<>();
+    private int inFlight;
+    private long refused;
+
+    ThreadOpenWindow(int size, int queue, Duration maxWait) {
+        this(size, queue, maxWait, RpcThreads.callbacks(), System::nanoTime);
+    }
+
+    ThreadOpenWindow(int size, int queue, Duration maxWait, Executor handoff, LongSupplier nanoTime) {
+        if (size < 1 || queue < 0 || maxWait.isNegative()) {
+            throw new IllegalArgumentException("a thread-open window needs size >= 1, queue >= 0 and a wait >= 0");
+        }
+        this.size = size;
+        this.queue = queue;
+        this.maxWait = maxWait;
+        this.handoff = handoff;
+        this.nanoTime = nanoTime;
+    }
+
+    /**
+     * A slot, at once when one is free and nobody waits ahead (on the calling thread, so the
+     * common case sends as before), else when one frees. {@code reconnect}: a reconnect's resume,
+     * served before everyone else and never refused (its own timeout bounds it).
+     */
+    CompletableFuture<Slot> acquire(boolean reconnect) {
+        Waiter w;
+        synchronized (this) {
+            if (inFlight < size && first.isEmpty() && (reconnect || rest.isEmpty())) {
+                inFlight++;
+                return CompletableFuture.completedFuture(new Taken());
+            }
+            if (!reconnect && rest.size() >= queue) {
+                refused++;
+                return CompletableFuture.failedFuture(refusal(rest.size(), Duration.ZERO));
+            }
+            w = new Waiter(reconnect, nanoTime.getAsLong());
+            (reconnect ? first : rest).add(w);
+        }
+        if (!reconnect) {
+            ScheduledFuture<?> expiry = RpcThreads.timer().schedule(() -> expire(w), maxWait.toNanos(), TimeUnit.NANOSECONDS);
+            w.granted.whenComplete((s, e) -> expiry.cancel(false));
+        }
+        return w.granted;
+    }
+
+    private void expire(Waiter w) {
+        int ahead;
+        synchronized (this) {
+            if (!rest.remove(w)) {
+                return;     // granted meanwhile
+            }
+            refused++;
+            ahead = rest.size();
+        }
+        w.granted.completeExceptionally(refusal(ahead, Duration.ofNanos(nanoTime.getAsLong() - w.since)));
+    }
+
+    private ThreadOpenCapacityException refusal(int waiting, Duration waited) {
+        // a hint, not a reservation: about the time the callers waiting now take to get through
+        Duration retryAfter = maxWait.isZero() ? Duration.ofSeconds(1) : maxWait.dividedBy(2);
+        return new ThreadOpenCapacityException(size, waiting, waited, retryAfter);
+    }
+
+    private void release() {
+        Waiter next;
+        synchronized (this) {
+            next = first.poll();
+            if (next == null) {
+                next = rest.poll();
+            }
+            if (next == null) {
+                inFlight--;
+                return;
+            }
+        }
+        // the slot passes to the next caller as it is; its request is written off this thread,
+        // which may be the reader's (an answer just released the slot)
+        Waiter granted = next;
+        handoff.execute(() -> {
+            if (!granted.granted.complete(new Taken())) {
+                release();      // it gave up (its future was cancelled) in between
+            }
+        });
+    }
+
+    synchronized int inFlight() {
+        return inFlight;
+    }
+
+    synchronized int waiting() {
+        return first.size() + rest.size();
+    }
+
+    /** How many callers were refused since the connection opened. */
+    synchronized long refused() {
+        return refused;
+    }
+
+    int size() {
+        return size;
+    }
+
+    private final class Taken implements Slot {
+        private boolean released;
+
+        @Override
+        public void release() {
+            synchronized (this) {
+                if (released) {
+                    return;
+                }
+                released = true;
+            }
+            ThreadOpenWindow.this.release();
+        }
+    }
+
+    private static final class Waiter {
+        final boolean reconnect;
+        final long since;
+        final CompletableFuture<Slot> granted = new CompletableFuture<>();
+
+        Waiter(boolean reconnect, long since) {
+            this.reconnect = reconnect;
+            this.since = since;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.codexbridge.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.FailureKind;
+import dev.codexbridge.rpc.internal.Futures;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ThreadOpenWindowTest {
+    private static final Duration LONG = Duration.ofMinutes(5);
+
+    @Test
+    void aFreeSlotIsGivenAtOnceOnTheCallersThreadAndAReleasedOneGoesToTheFirstWaiter() throws Exception {
+        ThreadOpenWindow w = new ThreadOpenWindow(2, 10, LONG, Runnable::run, System::nanoTime);
+        CompletableFuture<ThreadOpenWindow.Slot> a = w.acquire(false);
+        CompletableFuture<ThreadOpenWindow.Slot> b = w.acquire(false);
+        CompletableFuture<ThreadOpenWindow.Slot> c = w.acquire(false);
+        CompletableFuture<ThreadOpenWindow.Slot> d = w.acquire(false);
+
+        assertThat(a).isDone();
+        assertThat(b).isDone();
+        assertThat(c).isNotDone();
+        assertThat(w.inFlight()).isEqualTo(2);
+        assertThat(w.waiting()).isEqualTo(2);
+
+        a.get().release();
+        a.get().release();      // twice: one slot back, not two
+        assertThat(c).isDone();
+        assertThat(d).isNotDone();
+        assertThat(w.inFlight()).isEqualTo(2);
+
+        b.get().release();
+        c.get().release();
+        d.get(1, TimeUnit.SECONDS).release();
+        assertThat(w.inFlight()).isZero();
+    }
+
+    @Test
+    void aReconnectsResumeGoesAheadOfEveryoneWaitingAndIsNeverRefused() throws Exception {
+        ThreadOpenWindow w = new ThreadOpenWindow(1, 1, LONG, Runnable::run, System::nanoTime);
+        ThreadOpenWindow.Slot held = w.acquire(false).get();
+        CompletableFuture<ThreadOpenWindow.Slot> wake = w.acquire(false);
+        CompletableFuture<ThreadOpenWindow.Slot> resume1 = w.acquire(true);
+        CompletableFuture<ThreadOpenWindow.Slot> resume2 = w.acquire(true);     // beyond the queue: reconnects always wait
+
+        held.release();
+        assertThat(resume1).isDone();
+        assertThat(wake).isNotDone();
+        resume1.get().release();
+        assertThat(resume2).isDone();
+        assertThat(wake).isNotDone();
+        resume2.get().release();
+        assertThat(wake).isDone();
+    }
+
+    @Test
+    void aCallerBeyondTheQueueIsRefusedAtOnceAndOneWaitingPastTheBoundIsRefusedThen() throws Exception {
+        ThreadOpenWindow w = new ThreadOpenWindow(1, 1, Duration.ofMillis(200), Runnable::run, System::nanoTime);
+        ThreadOpenWindow.Slot held = w.acquire(false).get();
+        CompletableFuture<ThreadOpenWindow.Slot> waits = w.acquire(false);
+        CompletableFuture<ThreadOpenWindow.Slot> refusedNow = w.acquire(false);
+
+        assertThat(refusedNow).isCompletedExceptionally();
+        ThreadOpenCapacityException now = capacity(refusedNow);
+        assertThat(now.kind()).isEqualTo(FailureKind.CAPACITY);
+        assertThat(now.waited()).isZero();
+        assertThat(now.waiting()).isEqualTo(1);
+        assertThat(now.retryAfter()).isPositive();
+        assertThat(now.getMessage()).contains("1 at a time").contains("nothing sent");
+
+        ThreadOpenCapacityException later = capacity(waits);
+        assertThat(later.waited()).isGreaterThanOrEqualTo(Duration.ofMillis(150));
+        assertThat(w.refused()).isEqualTo(2);
+        assertThat(w.waiting()).isZero();
+
+        held.release();
+        assertThat(w.inFlight()).as("the refused ones took no slot").isZero();
+    }
+
+    @Test
+    void aWaiterThatGaveUpPassesItsSlotOn() throws Exception {
+        ThreadOpenWindow w = new ThreadOpenWindow(1, 10, LONG, Runnable::run, System::nanoTime);
+        ThreadOpenWindow.Slot held = w.acquire(false).get();
+        CompletableFuture<ThreadOpenWindow.Slot> gaveUp = w.acquire(false);
+        CompletableFuture<ThreadOpenWindow.Slot> next = w.acquire(false);
+        gaveUp.cancel(false);
+
+        held.release();
+
+        assertThat(next).isDone();
+        assertThat(w.inFlight()).isEqualTo(1);
+    }
+
+    @Test
+    void underABurstFromManyThreadsNoMoreThanTheWindowIsEverInFlight() throws Exception {
+        ThreadOpenWindow w = new ThreadOpenWindow(16, 100_000, LONG);
+        int[] most = {0};
+        int[] now = {0};
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        List<Thread> senders = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            Thread s = new Thread(() -> {
+                for (int i = 0; i < 500; i++) {
+                    CompletableFuture<Void> done = w.acquire(i % 50 == 0).thenAccept(slot -> {
+                        synchronized (most) {
+                            now[0]++;
+                            most[0] = Math.max(most[0], now[0]);
+                        }
+                        Thread.yield();
+                        synchronized (most) {
+                            now[0]--;
+                        }
+                        slot.release();
+                    });
+                    synchronized (all) {
+                        all.add(done);
+                    }
+                }
+            });
+            senders.add(s);
+            s.start();
+        }
+        for (Thread s : senders) {
+            s.join();
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        assertThat(all).hasSize(4_000);
+        assertThat(most[0]).isBetween(1, 16);
+        assertThat(w.inFlight()).isZero();
+        assertThat(w.refused()).isZero();
+    }
+
+    private static ThreadOpenCapacityException capacity(CompletableFuture<?> f) {
+        try {
+            f.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (Futures.unwrap(e) instanceof ThreadOpenCapacityException c) {
+                return c;
+            }
+            throw new AssertionError("not a capacity refusal", e);
+        }
+        throw new AssertionError("not refused");
+    }
+}
