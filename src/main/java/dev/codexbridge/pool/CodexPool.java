@@ -69,21 +69,19 @@ public final class CodexPool implements AutoCloseable {
     /** Stops the telemetry's observation of the endpoints; null when telemetry is off. */
     private final AutoCloseable observed;
     private volatile boolean closed;
-    private final EndpointLink link;
     private final PoolPlacement placement;
     private final ThreadLocator locator;
     private final PoolSessionOpener opener;
-    private final PoolHealth health;
+    private final PoolHealth healthChecks;
     /** The host's rule for resuming threads (asked before the pool looks for one), or null. */
     private final ThreadAccess threadAccess;
 
     private CodexPool(Builder b) {
-        this.link = b.link;
         this.threadAccess = b.threadAccess;
         Object placementLock = new Object();
         List<PoolNode> list = new ArrayList<>();
         for (PoolEndpoint e : b.endpoints.values()) {
-            list.add(new PoolNode(e, link, placementLock, () -> closed));
+            list.add(new PoolNode(e, b.link, placementLock, () -> closed));
         }
         this.nodes = List.copyOf(list);
         this.sharedCodexHome = b.sharedCodexHome;
@@ -94,7 +92,7 @@ public final class CodexPool implements AutoCloseable {
         this.placement = new PoolPlacement(nodes, sharedCodexHome, placementLock, () -> closed);
         this.locator = new ThreadLocator(nodes, sharedCodexHome, clientConfigurer, b.probeTimeout);
         this.opener = new PoolSessionOpener(clientConfigurer, threadAccess, placement);
-        this.health = new PoolHealth(nodes, b.healthInterval, b.probeTimeout, () -> closed);
+        this.healthChecks = new PoolHealth(nodes, b.healthInterval, b.probeTimeout, () -> closed);
     }
 
     public static Builder builder() {
@@ -266,14 +264,14 @@ public final class CodexPool implements AutoCloseable {
 
     /** Probes every endpoint now instead of waiting for the next round (tests, operators). */
     public void checkNow() {
-        health.checkAll();
+        healthChecks.checkAll();
     }
 
     /** Closes every connection (and so every session on them) and stops the health checks. */
     @Override
     public void close() {
         closed = true;
-        health.stop();
+        healthChecks.stop();
         for (PoolNode n : nodes) {
             n.disconnect("the pool is closed");
         }
