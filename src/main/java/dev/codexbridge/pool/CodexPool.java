@@ -7,6 +7,7 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadAccessDeniedException;
 import dev.codexbridge.session.ThreadOperation;
+import dev.codexbridge.session.ThreadReplacement;
 import dev.codexbridge.telemetry.CodexTelemetry;
 import dev.codexbridge.telemetry.internal.TelemetryHooks;
 import dev.codexbridge.transport.CodexEndpoint;
@@ -44,7 +45,8 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Affinity.</b> The pool remembers which endpoint each thread it placed lives on;
  *       {@link #resumeSession} goes back there. A thread it does not know (the host restarted,
  *       another host started it) is looked for: the endpoint that has it loaded gets it, so a
- *       host needs no saved map, and a thread is never given a second writer.</li>
+ *       host needs no saved map, and a thread is never given a second writer. A thread codex
+ *       replaced by a fresh one ({@link ThreadReplacement}) is remembered under its new id.</li>
  *   <li><b>Health.</b> Every endpoint's {@code /readyz} is probed periodically; a closed
  *       connection marks its endpoint down at once, and it is used again when a probe answers
  *       ready (with a new connection).</li>
@@ -65,10 +67,12 @@ public final class CodexPool implements AutoCloseable {
 
     private final List<PoolNode> nodes;
     private final boolean sharedCodexHome;
+    private final Duration probeTimeout;
     private final Consumer<CodexClient.Builder> clientConfigurer;
     /** Stops the telemetry's observation of the endpoints; null when telemetry is off. */
     private final AutoCloseable observed;
     private volatile boolean closed;
+    private final ThreadFinder finder;
     private final PoolPlacement placement;
     private final ThreadLocator locator;
     private final PoolSessionOpener opener;
@@ -85,14 +89,16 @@ public final class CodexPool implements AutoCloseable {
         }
         this.nodes = List.copyOf(list);
         this.sharedCodexHome = b.sharedCodexHome;
+        this.probeTimeout = b.probeTimeout;
         CodexTelemetry telemetry = b.telemetry;
         Consumer<CodexClient.Builder> configurer = b.clientConfigurer;
         this.clientConfigurer = telemetry == null ? configurer : client -> configurer.accept(client.telemetry(telemetry));
         this.observed = telemetry == null ? null : TelemetryHooks.of(telemetry).observePool(this::health);
+        this.finder = new ThreadFinder(probeTimeout);
         this.placement = new PoolPlacement(nodes, sharedCodexHome, placementLock, () -> closed);
-        this.locator = new ThreadLocator(nodes, sharedCodexHome, clientConfigurer, b.probeTimeout);
+        this.locator = new ThreadLocator(nodes, sharedCodexHome, clientConfigurer, finder);
         this.opener = new PoolSessionOpener(clientConfigurer, threadAccess, placement);
-        this.healthChecks = new PoolHealth(nodes, b.healthInterval, b.probeTimeout, () -> closed);
+        this.healthChecks = new PoolHealth(nodes, b.healthInterval, probeTimeout, () -> closed);
     }
 
     public static Builder builder() {

@@ -5,7 +5,6 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.internal.RpcThreads;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,11 +36,11 @@ final class ThreadLocator {
     private final Consumer<CodexClient.Builder> clientConfigurer;
     private final ThreadFinder finder;
 
-    ThreadLocator(List<PoolNode> nodes, boolean sharedCodexHome, Consumer<CodexClient.Builder> clientConfigurer, Duration probeTimeout) {
+    ThreadLocator(List<PoolNode> nodes, boolean sharedCodexHome, Consumer<CodexClient.Builder> clientConfigurer, ThreadFinder finder) {
         this.nodes = nodes;
         this.sharedCodexHome = sharedCodexHome;
         this.clientConfigurer = clientConfigurer;
-        this.finder = new ThreadFinder(probeTimeout);
+        this.finder = finder;
     }
 
     /**
