@@ -1,13 +1,8 @@
 package dev.codexbridge.pool;
 
-import dev.codexbridge.CodexException;
-import dev.codexbridge.FailureKind;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
-import dev.codexbridge.rpc.RpcError;
-import dev.codexbridge.rpc.RpcException;
-import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadAccessDeniedException;
@@ -23,14 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.jspecify.annotations.Nullable;
 
@@ -57,7 +45,8 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Affinity.</b> The pool remembers which endpoint each thread it placed lives on;
  *       {@link #resumeSession} goes back there. A thread it does not know (the host restarted,
  *       another host started it) is looked for: the endpoint that has it loaded gets it, so a
- *       host needs no saved map, and a thread is never given a second writer.</li>
+ *       host needs no saved map, and a thread is never given a second writer. A thread codex
+ *       replaced by a fresh one ({@link ThreadReplacement}) is remembered under its new id.</li>
  *   <li><b>Health.</b> Every endpoint's {@code /readyz} is probed periodically; a closed
  *       connection marks its endpoint down at once, and it is used again when a probe answers
  *       ready (with a new connection).</li>
@@ -82,23 +71,21 @@ public final class CodexPool implements AutoCloseable {
     private final Consumer<CodexClient.Builder> clientConfigurer;
     /** Stops the telemetry's observation of the endpoints; null when telemetry is off. */
     private final AutoCloseable observed;
-    private final Map<String, PoolNode> affinity = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService checker;
-    /** The checker's one thread, so that closing can wait until it has ended. */
-    private volatile Thread checkerThread;
-    private final Object placementLock = new Object();
     private volatile boolean closed;
-    private final EndpointLink link;
     private final ThreadFinder finder;
+    private final PoolPlacement placement;
+    private final ThreadLocator locator;
+    private final PoolSessionOpener opener;
+    private final PoolHealth healthChecks;
     /** The host's rule for resuming threads (asked before the pool looks for one), or null. */
     private final ThreadAccess threadAccess;
 
     private CodexPool(Builder b) {
-        this.link = b.link;
         this.threadAccess = b.threadAccess;
+        Object placementLock = new Object();
         List<PoolNode> list = new ArrayList<>();
         for (PoolEndpoint e : b.endpoints.values()) {
-            list.add(new PoolNode(e, link, placementLock, () -> closed));
+            list.add(new PoolNode(e, b.link, placementLock, () -> closed));
         }
         this.nodes = List.copyOf(list);
         this.sharedCodexHome = b.sharedCodexHome;
@@ -108,15 +95,10 @@ public final class CodexPool implements AutoCloseable {
         this.clientConfigurer = telemetry == null ? configurer : client -> configurer.accept(client.telemetry(telemetry));
         this.observed = telemetry == null ? null : TelemetryHooks.of(telemetry).observePool(this::health);
         this.finder = new ThreadFinder(probeTimeout);
-        ThreadFactory named = RpcThreads.daemon("codex-bridge-pool-health");
-        this.checker = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread t = named.newThread(task);
-            checkerThread = t;
-            return t;
-        });
-        checkAll();
-        checker.scheduleWithFixedDelay(this::checkAll, b.healthInterval.toMillis(), b.healthInterval.toMillis(),
-                TimeUnit.MILLISECONDS);
+        this.placement = new PoolPlacement(nodes, sharedCodexHome, placementLock, () -> closed);
+        this.locator = new ThreadLocator(nodes, sharedCodexHome, clientConfigurer, finder);
+        this.opener = new PoolSessionOpener(clientConfigurer, threadAccess, placement);
+        this.healthChecks = new PoolHealth(nodes, b.healthInterval, probeTimeout, () -> closed);
     }
 
     public static Builder builder() {
@@ -134,12 +116,12 @@ public final class CodexPool implements AutoCloseable {
         Objects.requireNonNull(configure, "configure");
         List<String> refusals = new ArrayList<>();
         while (true) {
-            PoolNode node = reserve(null, false, null, refusals);
+            PoolNode node = placement.reserve(null, false, null, refusals);
             try {
-                CodexSession session = open(node, configure, null, null);
-                affinity.put(session.threadId(), node);
+                CodexSession session = opener.open(node, configure, null, null);
+                placement.remember(session.threadId(), node);
                 return session;
-            } catch (PlacementFailed e) {
+            } catch (PoolSessionOpener.PlacementFailed e) {
                 refusals.add(node.spec.name() + ": " + e.getMessage());
             } finally {
                 node.release();
@@ -194,7 +176,7 @@ public final class CodexPool implements AutoCloseable {
     private CodexSession resume(String caller, String threadId, Consumer<CodexSession.Builder> configure) {
         Objects.requireNonNull(threadId, "threadId");
         Objects.requireNonNull(configure, "configure");
-        PoolNode target = affinity.get(threadId);
+        PoolNode target = placement.affinityOf(threadId);
         if (target != null && !target.usable()) {
             if (!sharedCodexHome) {
                 throw new PoolException("thread " + UntrustedText.of(threadId) + " lives on endpoint " + target.spec.name() + " ("
@@ -208,19 +190,19 @@ public final class CodexPool implements AutoCloseable {
         // the target has the thread loaded: the session goes there or nowhere
         boolean owner = false;
         if (target == null) {
-            Whereabouts found = locate(threadId, null, null);
+            ThreadLocator.Whereabouts found = locator.locate(threadId, null, null);
             target = found.node();
             owner = found.loaded();
         }
         List<String> refusals = new ArrayList<>();
         List<String> writerRefusals = new ArrayList<>();
         while (true) {
-            PoolNode node = reserve(target, owner, threadId, refusals);
+            PoolNode node = placement.reserve(target, owner, threadId, refusals);
             try {
-                CodexSession session = open(node, configure, threadId, caller);
-                affinity.put(threadId, node);
+                CodexSession session = opener.open(node, configure, threadId, caller);
+                placement.remember(threadId, node);
                 return session;
-            } catch (PlacementFailed e) {
+            } catch (PoolSessionOpener.PlacementFailed e) {
                 refusals.add(node.spec.name() + ": " + e.getMessage());
                 if (target != null && !sharedCodexHome) {
                     throw new PoolException("thread " + UntrustedText.of(threadId) + " could not be resumed on its endpoint "
@@ -229,16 +211,16 @@ public final class CodexPool implements AutoCloseable {
                 // on a shared home an endpoint that cannot be reached holds no writer any more: any other may take it
                 target = null;
                 owner = false;
-            } catch (WriterElsewhere e) {
-                affinity.remove(threadId, node);
+            } catch (PoolSessionOpener.WriterElsewhere e) {
+                placement.forget(threadId, node);
                 refusals.add(node.spec.name() + ": " + e.getMessage());
                 writerRefusals.add(node.spec.name());
                 if (writerRefusals.size() > 1) {
-                    throw writerUnreachable(threadId, writerRefusals, List.of(), e.getCause());
+                    throw ThreadLocator.writerUnreachable(threadId, writerRefusals, List.of(), e.getCause());
                 }
                 LOG.info("codex on {} refused thread {}: another app-server writes it; asking the endpoints again",
                         node.spec.name(), threadId);
-                Whereabouts found = locate(threadId, writerRefusals, e.getCause());
+                ThreadLocator.Whereabouts found = locator.locate(threadId, writerRefusals, e.getCause());
                 target = found.node();
                 owner = true;
             } finally {
@@ -247,89 +229,14 @@ public final class CodexPool implements AutoCloseable {
         }
     }
 
-    /**
-     * Where a thread the pool has no usable endpoint for should be resumed: the endpoint that has
-     * it loaded; else (shared home) anywhere, as a null node; else the endpoint that has it stored.
-     * After a writer refusal ({@code refusedBy} not null; {@code refusal}, codex's answer) only a
-     * loaded thread will do.
-     */
-    private Whereabouts locate(String threadId, List<String> refusedBy, Throwable refusal) {
-        Map<PoolNode, Supplier<CompletableFuture<CodexClient>>> asked = new LinkedHashMap<>();
-        List<String> silent = new ArrayList<>();
-        for (PoolNode n : nodes) {
-            if (n.usable() && n.connecting && !n.connected()) {
-                // a connect that hangs holds the node's lock: another lookup would only queue behind it
-                silent.add(n.spec.name() + " did not answer (its connection is still being opened)");
-            } else if (n.usable()) {
-                CodexClient open = n.client;
-                // a connect blocks: the library's waiting threads take it; an open connection is asked at once
-                asked.put(n, open != null && open.isOpen() ? () -> CompletableFuture.completedFuture(open)
-                        : () -> CompletableFuture.supplyAsync(() -> n.connectOrDown(clientConfigurer), RpcThreads.waits()));
-            } else {
-                silent.add(n.spec.name() + " is down (" + n.detail + ")");
-            }
-        }
-        Map<PoolNode, ThreadFinder.Reply> loaded = finder.loaded(asked, threadId);
-        Map<PoolNode, Supplier<CompletableFuture<CodexClient>>> answered = new LinkedHashMap<>();
-        for (Map.Entry<PoolNode, ThreadFinder.Reply> e : loaded.entrySet()) {
-            switch (e.getValue().presence()) {
-                case YES -> {
-                    LOG.info("thread {} is loaded on endpoint {}", threadId, e.getKey().spec.name());
-                    return new Whereabouts(e.getKey(), true);
-                }
-                case NO -> answered.put(e.getKey(), asked.get(e.getKey()));
-                case UNKNOWN -> silent.add(e.getKey().spec.name() + " " + e.getValue().detail());
-            }
-        }
-        if (refusedBy != null) {
-            throw writerUnreachable(threadId, refusedBy, silent, refusal);
-        }
-        if (sharedCodexHome) {
-            return new Whereabouts(null, false);
-        }
-        Map<PoolNode, ThreadFinder.Reply> stored = finder.stored(answered, threadId);
-        List<String> without = new ArrayList<>();
-        for (Map.Entry<PoolNode, ThreadFinder.Reply> e : stored.entrySet()) {
-            switch (e.getValue().presence()) {
-                case YES -> {
-                    LOG.info("thread {} is stored on endpoint {}", threadId, e.getKey().spec.name());
-                    return new Whereabouts(e.getKey(), false);
-                }
-                case NO -> without.add(e.getKey().spec.name());
-                case UNKNOWN -> silent.add(e.getKey().spec.name() + " " + e.getValue().detail());
-            }
-        }
-        List<String> answers = new ArrayList<>();
-        if (!without.isEmpty()) {
-            answers.add(String.join(", ", without) + (without.size() == 1 ? " has" : " have") + " it neither loaded nor stored");
-        }
-        answers.addAll(silent);
-        throw new PoolException("thread " + UntrustedText.of(threadId) + " is on no endpoint of this pool that answered: "
-                + String.join("; ", answers)
-                + ". The endpoints do not share CODEX_HOME, so a thread is resumed only where it was started: "
-                + (silent.isEmpty() ? "" : "if it lives on an endpoint that is down or did not answer, try again once it is back; ")
-                + "if it was started on an app-server outside this pool, resume it there (or assign(threadId, endpoint) "
-                + "when that app-server joins the pool).", FailureKind.UNKNOWN_THREAD);
-    }
-
-    private static PoolException writerUnreachable(String threadId, List<String> refusedBy, List<String> silent, Throwable cause) {
-        return new PoolException("thread " + UntrustedText.of(threadId) + " has a writer the pool cannot reach: codex on "
-                + String.join(" and ", refusedBy) + " refused to resume it (it already has an active writer)"
-                + (refusedBy.size() > 1 ? "" : ", and no endpoint of this pool that answered has it loaded")
-                + (silent.isEmpty() ? "" : " (" + String.join("; ", silent) + ")")
-                + ". Another app-server on the same CODEX_HOME holds the thread: one outside this pool, or one that did not "
-                + "answer. Resume it there, or try again once that app-server lets it go (it does 60 s after the thread's "
-                + "last turn ended without subscribers, or when it stops).", cause);
-    }
-
     /** Records that {@code threadId} lives on endpoint {@code name} (threads started outside the pool). */
     public void assign(String threadId, String name) {
-        affinity.put(Objects.requireNonNull(threadId, "threadId"), node(name));
+        placement.remember(Objects.requireNonNull(threadId, "threadId"), name);
     }
 
     /** Forgets a thread's endpoint (an archived or deleted thread). */
     public void forget(String threadId) {
-        affinity.remove(threadId);
+        placement.forget(threadId);
     }
 
     /**
@@ -337,8 +244,7 @@ public final class CodexPool implements AutoCloseable {
      * found by a {@link #resumeSession resume} in this pool. Asks no endpoint.
      */
     public Optional<String> endpointOf(String threadId) {
-        PoolNode n = affinity.get(threadId);
-        return n == null ? Optional.empty() : Optional.of(n.spec.name());
+        return placement.endpointOf(threadId);
     }
 
     /** A snapshot of every endpoint, in the order given to the builder. */
@@ -364,23 +270,14 @@ public final class CodexPool implements AutoCloseable {
 
     /** Probes every endpoint now instead of waiting for the next round (tests, operators). */
     public void checkNow() {
-        checkAll();
+        healthChecks.checkAll();
     }
 
     /** Closes every connection (and so every session on them) and stops the health checks. */
     @Override
     public void close() {
         closed = true;
-        checker.shutdownNow();
-        try {
-            // the executor counts as terminated a moment before its thread has ended: wait for the thread
-            Thread t = checkerThread;
-            if (t != null) {
-                t.join(probeTimeout.toMillis() + 1000);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        healthChecks.stop();
         for (PoolNode n : nodes) {
             n.disconnect("the pool is closed");
         }
@@ -390,166 +287,6 @@ public final class CodexPool implements AutoCloseable {
             } catch (Exception e) {
                 // the metrics' callbacks only: nothing of the pool depends on them
             }
-        }
-    }
-
-    // ---------------------------------------------------------------- placement
-
-    /**
-     * Picks a node (the preferred one, or the least loaded) and counts the placement on it. A
-     * preferred node that is full or down is left for another only on a shared home, and never
-     * when it has the thread loaded ({@code owner}): resuming it elsewhere would make a second writer.
-     */
-    private PoolNode reserve(PoolNode preferred, boolean owner, String threadId, List<String> refusals) {
-        synchronized (placementLock) {
-            if (closed) {
-                throw new PoolException("the pool is closed");
-            }
-            if (preferred != null) {
-                if (preferred.usable() && preferred.load() < preferred.spec.maxThreads()) {
-                    preferred.placing++;
-                    return preferred;
-                }
-                String why = preferred.usable() ? "it is full (" + preferred.load() + "/" + preferred.spec.maxThreads()
-                        + " threads)" : "it is down (" + preferred.detail + ")";
-                if (owner) {
-                    throw new PoolException("thread " + UntrustedText.of(threadId) + " is loaded on endpoint " + preferred.spec.name()
-                            + ", which cannot take it now: " + why + ". It is resumed there or not at all (elsewhere it would be "
-                            + "a second writer); try again once " + preferred.spec.name() + " has room.", FailureKind.CAPACITY);
-                }
-                if (!sharedCodexHome) {
-                    throw new PoolException("endpoint " + preferred.spec.name() + " cannot take the thread: " + why,
-                            preferred.usable() ? FailureKind.CAPACITY : FailureKind.CODEX_UNAVAILABLE);
-                }
-            }
-            PoolNode best = null;
-            for (PoolNode n : nodes) {
-                if (n.usable() && n.load() < n.spec.maxThreads() && refusals.stream().noneMatch(r -> r.startsWith(n.spec.name() + ": "))
-                        && (best == null || n.load() < best.load())) {
-                    best = n;
-                }
-            }
-            if (best == null) {
-                throw new PoolException("no healthy endpoint has room for a session: " + summary()
-                        + (refusals.isEmpty() ? "" : "; refused just now: " + String.join("; ", refusals)), FailureKind.CAPACITY);
-            }
-            best.placing++;
-            return best;
-        }
-    }
-
-    private CodexSession open(PoolNode node, Consumer<CodexSession.Builder> configure, String resume, String caller) {
-        CodexClient client;
-        try {
-            client = node.connectOrDown(clientConfigurer);
-        } catch (CodexException e) {
-            throw new PlacementFailed(e.getMessage(), e);
-        }
-        CodexSession.Builder b = CodexSession.builder();
-        // first, so that the host's own callback already finds the new id here
-        b.onThreadReplaced(replaced -> learn(replaced, node));
-        configure.accept(b);
-        b.client(client);
-        if (resume != null) {
-            b.resumeThread(resume);
-            if (threadAccess != null) {
-                b.threadAccess(threadAccess, caller);
-            }
-        }
-        CodexSession session = b.build();
-        try {
-            session.start();
-            return session;
-        } catch (CodexException e) {
-            session.close();
-            if (!client.isOpen()) {
-                node.down("the connection closed while starting a session");
-                throw new PlacementFailed(e.getMessage(), e);
-            }
-            if (resume != null && activeWriter(e)) {
-                throw new WriterElsewhere(e);
-            }
-            throw e;
-        }
-    }
-
-    /** A session's thread was replaced by a fresh one (codex never stored it): the new id lives where the old one did. */
-    private void learn(ThreadReplacement replaced, PoolNode node) {
-        affinity.remove(replaced.previousThreadId(), node);
-        affinity.put(replaced.threadId(), node);
-        LOG.info("thread {} was replaced by {} on endpoint {}", replaced.previousThreadId(), replaced.threadId(), node.spec.name());
-    }
-
-    /** Codex refused a resume because another app-server process writes the thread (-32600 "... active writer"). */
-    static boolean activeWriter(Throwable failure) {
-        Throwable t = failure;
-        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
-            if (t instanceof RpcException e && e.code() == RpcError.INVALID_REQUEST && e.error().message() != null
-                    && e.error().message().contains("already has an active writer")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private String summary() {
-        StringBuilder sb = new StringBuilder();
-        for (PoolNode n : nodes) {
-            if (sb.length() > 0) {
-                sb.append(", ");
-            }
-            sb.append(n.spec.name()).append(n.usable() ? " " + n.load() + "/" + n.spec.maxThreads() + " threads"
-                    : " down (" + n.detail + ")");
-        }
-        return sb.toString();
-    }
-
-    private PoolNode node(String name) {
-        for (PoolNode n : nodes) {
-            if (n.spec.name().equals(name)) {
-                return n;
-            }
-        }
-        throw new IllegalArgumentException("no endpoint named " + name);
-    }
-
-    // ---------------------------------------------------------------- health
-
-    private void checkAll() {
-        for (PoolNode n : nodes) {
-            if (closed) {
-                return;
-            }
-            try {
-                n.check(probeTimeout);
-            } catch (RuntimeException e) {
-                LOG.warn("health check of {} failed", n.spec.name(), e);
-            }
-        }
-    }
-
-    /**
-     * Where to resume a thread: {@code node} (null: any endpoint with room, on a shared home);
-     * {@code loaded} when the node has the thread loaded, so it goes nowhere else.
-     */
-    private record Whereabouts(PoolNode node, boolean loaded) {
-    }
-
-    /** Codex refused a resume: another app-server writes the thread. Ask the endpoints again. */
-    private static final class WriterElsewhere extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        WriterElsewhere(CodexException refusal) {
-            super("another app-server writes the thread (already has an active writer)", refusal, false, false);
-        }
-    }
-
-    /** A placement that failed because of the endpoint (unreachable, connection lost): try another. */
-    private static final class PlacementFailed extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        PlacementFailed(String message, Throwable cause) {
-            super(message, cause, false, false);
         }
     }
 

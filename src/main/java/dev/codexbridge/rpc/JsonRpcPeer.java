@@ -1,31 +1,19 @@
 package dev.codexbridge.rpc;
 
 import dev.codexbridge.internal.SafeLogger;
-import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.rpc.internal.Futures;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -52,9 +40,11 @@ import org.jspecify.annotations.Nullable;
  *       deadline.</li>
  * </ul>
  *
- * <p>This class is the request bookkeeping (ids, pending requests, timeouts, retries, answering
- * inbound requests exactly once) and the writing. Reading (sizes, blank and malformed messages,
- * the direct path, bursts) is {@code InboundReader}'s, framing the {@link MessageSource}'s and the
+ * <p>This class is the peer's face, its life (start, close) and the routing of what is read. The
+ * outgoing requests' bookkeeping (ids, pending requests, timeouts, retries) is
+ * {@code OutboundRequests}'s, answering inbound requests exactly once {@code InboundRequests}'s, and
+ * the writing {@code PeerWriter}'s. Reading (sizes, blank and malformed messages, the direct path,
+ * bursts) is {@code InboundReader}'s, framing the {@link MessageSource}'s and the
  * {@link MessageSender}'s ({@code LineFramer} and {@code LineSender} on byte streams), and the
  * default sink is {@code SerialDispatcher}.
  */
@@ -75,27 +65,18 @@ public final class JsonRpcPeer implements AutoCloseable {
     private final MessageSource source;
     private final MessageSender sender;
     private final Duration defaultTimeout;
-    private final RetryPolicy retryPolicy;
-    private final Executor callbackExecutor;
-    private final Map<String, RequestHandler> handlers;
     private final InboundSink sink;
-    private final WireTap tap;
-    private final boolean jsonrpcMember;
     /** The caller's trace context as codex's {@code trace} member, or null: requests carry none. */
     private volatile Supplier<? extends JsonNode> traceContext;
 
-    private final Object writeLock = new Object();
-    private final AtomicLong nextId = new AtomicLong(1);
-    private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<JsonRpcId, String> unansweredInbound = new ConcurrentHashMap<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean open = new AtomicBoolean(true);
     private final CompletableFuture<ConnectionClosedException> closed = new CompletableFuture<>();
 
+    private final PeerWriter writer;
+    private final OutboundRequests outbound;
+    private final InboundRequests inbound;
     private final InboundReader reader;
-    private final AtomicLong messagesSent = new AtomicLong();
-    private final AtomicLong unmatchedResponses = new AtomicLong();
-    private final AtomicLong overloadRetries = new AtomicLong();
 
     private volatile Thread readerThread;
 
@@ -104,13 +85,11 @@ public final class JsonRpcPeer implements AutoCloseable {
         this.source = b.source != null ? b.source : new LineFramer(b.input, b.maxMessageBytes);
         this.sender = b.sender != null ? b.sender : new LineSender(b.output);
         this.defaultTimeout = b.defaultTimeout;
-        this.retryPolicy = b.retryPolicy;
-        this.callbackExecutor = b.callbackExecutor;
-        this.handlers = Map.copyOf(b.handlers);
-        this.tap = b.tap;
-        this.jsonrpcMember = b.jsonrpcMember;
+        this.writer = new PeerWriter(sender, b.tap, b.jsonrpcMember, open, this::closedCause, this::shutdown);
+        this.outbound = new OutboundRequests(name, b.retryPolicy, b.callbackExecutor, writer, open, this::closedCause);
+        this.inbound = new InboundRequests(name, b.handlers, writer);
         this.sink = b.sink != null ? b.sink : new SerialDispatcher(this, b.notificationListener, name);
-        this.reader = new InboundReader(name, source, b.maxMessageBytes, sink, tap, this::dispatch);
+        this.reader = new InboundReader(name, source, b.maxMessageBytes, sink, b.tap, this::dispatch);
     }
 
     /**
@@ -171,28 +150,10 @@ public final class JsonRpcPeer implements AutoCloseable {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(timeout, "timeout");
         JsonNode paramsNode = toParams(params);
-        Pending p = new Pending(method, paramsNode, timeout);
         Supplier<? extends JsonNode> traces = traceContext;
-        if (traces != null) {
-            // read on the sending thread: the host's current span is the request's parent
-            p.trace = traces.get();
-        }
-        if (inlineAction != null) {
-            // registered before the request is written, so it can never run after later messages
-            p.inline = true;
-            p.future.whenComplete(inlineAction);
-        }
-        if (!open.get()) {
-            p.future.completeExceptionally(closedCause());
-            return p.future;
-        }
-        p.timeoutTask = RpcThreads.timer().schedule(() -> expire(p), timeout.toNanos(), TimeUnit.NANOSECONDS);
-        p.future.whenComplete((r, e) -> {
-            p.timeoutTask.cancel(false);
-            pending.remove(p.id, p);
-        });
-        sendAttempt(p);
-        return p.future;
+        // read on the sending thread: the host's current span is the request's parent
+        JsonNode trace = traces == null ? null : traces.get();
+        return outbound.send(method, paramsNode, timeout, trace, inlineAction);
     }
 
     /**
@@ -232,7 +193,7 @@ public final class JsonRpcPeer implements AutoCloseable {
 
     /** Sends a notification. */
     public void notify(String method, Object params) {
-        write(new JsonRpcMessage.Notification(Objects.requireNonNull(method, "method"), toParams(params)));
+        writer.write(new JsonRpcMessage.Notification(Objects.requireNonNull(method, "method"), toParams(params)));
     }
 
     // ---------------------------------------------------------------- answering inbound requests
@@ -242,28 +203,7 @@ public final class JsonRpcPeer implements AutoCloseable {
      * a failing handler {@code -32603}. The answer is written when the handler's stage completes.
      */
     public void serve(JsonRpcMessage.Request request) {
-        RequestHandler handler = handlers.get(request.method());
-        if (handler == null) {
-            respondError(request.id(), new RpcError(RpcError.METHOD_NOT_FOUND, "Unsupported method: " + request.method()));
-            return;
-        }
-        CompletionStage<?> stage;
-        try {
-            stage = handler.handle(request);
-            if (stage == null) {
-                stage = CompletableFuture.completedFuture(null);
-            }
-        } catch (Throwable t) {
-            answerFailure(request, t);
-            return;
-        }
-        stage.whenComplete((result, failure) -> {
-            if (failure != null) {
-                answerFailure(request, failure);
-            } else {
-                respond(request.id(), result);
-            }
-        });
+        inbound.serve(request);
     }
 
     /**
@@ -272,47 +212,20 @@ public final class JsonRpcPeer implements AutoCloseable {
      * every request gets exactly one response.
      */
     public boolean respond(JsonRpcId id, @Nullable Object result) {
-        JsonNode node = result == null ? Json.object() : result instanceof JsonNode j ? j : Json.tree(result);
-        return answer(id, new JsonRpcMessage.Response(id, node));
+        return inbound.respond(id, result);
     }
 
     /** Answers an inbound request with an error; same exactly-once rule as {@link #respond}. */
     public boolean respondError(JsonRpcId id, RpcError error) {
-        return answer(id, new JsonRpcMessage.ErrorResponse(id, error));
-    }
-
-    private boolean answer(JsonRpcId id, JsonRpcMessage message) {
-        String method = unansweredInbound.remove(id);
-        if (method == null) {
-            LOG.warn("[{}] not answering request {} again: already answered or never received", name, id);
-            return false;
-        }
-        try {
-            write(message);
-            return true;
-        } catch (ConnectionClosedException e) {
-            LOG.debug("[{}] could not answer {} {}: {}", name, method, id, e.getMessage());
-            return false;
-        }
-    }
-
-    private void answerFailure(JsonRpcMessage.Request request, Throwable failure) {
-        Throwable cause = unwrap(failure);
-        if (cause instanceof RpcException rpc) {
-            respondError(request.id(), rpc.error());
-            return;
-        }
-        LOG.warn("[{}] handler for {} failed", name, request.method(), cause);
-        respondError(request.id(), new RpcError(RpcError.INTERNAL_ERROR,
-                "handler for " + request.method() + " failed: " + cause.getClass().getSimpleName()));
+        return inbound.respondError(id, error);
     }
 
     // ---------------------------------------------------------------- stats and close
 
     public PeerStats stats() {
-        return new PeerStats(reader.messagesRead(), messagesSent.get(), reader.malformedMessages(),
-                reader.oversizedMessages(), unmatchedResponses.get(), overloadRetries.get(), pending.size(),
-                unansweredInbound.size());
+        return new PeerStats(reader.messagesRead(), writer.messagesSent(), reader.malformedMessages(),
+                reader.oversizedMessages(), outbound.unmatchedResponses(), outbound.overloadRetries(), outbound.waiting(),
+                inbound.unanswered());
     }
 
     /** Closes the connection: fails every pending request and closes both directions. Idempotent. */
@@ -331,8 +244,8 @@ public final class JsonRpcPeer implements AutoCloseable {
             return;
         }
         closed.complete(reason);
-        failAllPending(reason);
-        unansweredInbound.clear();
+        outbound.failAll(reason);
+        inbound.clear();
         closeQuietly(sender);
         if (readerThread != Thread.currentThread()) {
             closeQuietly(source);
@@ -344,62 +257,9 @@ public final class JsonRpcPeer implements AutoCloseable {
         }
     }
 
-    private void failAllPending(ConnectionClosedException reason) {
-        List<Pending> all = new ArrayList<>(pending.values());
-        pending.clear();
-        for (Pending p : all) {
-            completeExceptionally(p, reason);
-        }
-    }
-
     private ConnectionClosedException closedCause() {
         ConnectionClosedException reason = closed.getNow(null);
         return reason != null ? reason : new ConnectionClosedException("connection closed");
-    }
-
-    // ---------------------------------------------------------------- internals: writing
-
-    private void sendAttempt(Pending p) {
-        long id = nextId.getAndIncrement();
-        p.id = id;
-        pending.put(id, p);
-        if (p.future.isDone()) {
-            pending.remove(id, p);
-            return;
-        }
-        try {
-            write(new JsonRpcMessage.Request(JsonRpcId.of(id), p.method, p.params), p.trace);
-        } catch (ConnectionClosedException e) {
-            pending.remove(id, p);
-            completeExceptionally(p, e);
-        }
-    }
-
-    private void write(JsonRpcMessage message) {
-        write(message, null);
-    }
-
-    private void write(JsonRpcMessage message, JsonNode trace) {
-        byte[] bytes = MessageCodec.encode(message, jsonrpcMember, trace);
-        synchronized (writeLock) {
-            if (!open.get()) {
-                throw closedCause();
-            }
-            try {
-                if (tap != null) {
-                    tap.outgoing(bytes);
-                }
-                sender.send(bytes);
-                messagesSent.incrementAndGet();
-            } catch (IOException e) {
-                ConnectionClosedException reason = new ConnectionClosedException(
-                        "cannot write to the connection: " + UntrustedText.of(e.getMessage()), UntrustedText.shown(e));
-                // Shut down outside the lock would be nicer, but the lock only guards the stream
-                // and shutdown never takes it, so calling it here cannot deadlock.
-                shutdown(reason);
-                throw closedCause();
-            }
-        }
     }
 
     // ---------------------------------------------------------------- internals: reading
@@ -411,72 +271,16 @@ public final class JsonRpcPeer implements AutoCloseable {
     /** A message read and parsed by the reader: a response settles its request, the rest go to the sink. */
     private void dispatch(JsonRpcMessage message) {
         if (message instanceof JsonRpcMessage.Response r) {
-            Pending p = takePending(r.id());
-            if (p != null) {
-                complete(p, r.result());
-            }
+            outbound.answered(r);
         } else if (message instanceof JsonRpcMessage.ErrorResponse e) {
-            Pending p = e.id() == null ? null : takePending(e.id());
-            if (p == null) {
-                if (e.id() == null) {
-                    unmatchedResponses.incrementAndGet();
-                    LOG.warn("[{}] error response without id: {}", name, e.error().message());
-                }
-                return;
-            }
-            if (e.error().code() == RpcError.SERVER_OVERLOADED && p.attempts < retryPolicy.maxRetries()) {
-                retryLater(p);
-            } else {
-                completeExceptionally(p, new RpcException(p.method, e.error()));
-            }
+            outbound.failed(e);
         } else if (message instanceof JsonRpcMessage.Request r) {
-            if (unansweredInbound.putIfAbsent(r.id(), r.method()) != null) {
-                LOG.warn("[{}] duplicate inbound request id {} ({}) ignored", name, r.id(), r.method());
-                return;
+            if (inbound.received(r)) {
+                sink.accept(r);
             }
-            sink.accept(r);
         } else if (message instanceof JsonRpcMessage.Notification n) {
             sink.accept(n);
         }
-    }
-
-    private Pending takePending(JsonRpcId id) {
-        Long key = id.asLong();
-        Pending p = key == null ? null : pending.remove(key);
-        if (p == null) {
-            unmatchedResponses.incrementAndGet();
-            LOG.debug("[{}] response for unknown or expired request id {}", name, id);
-        }
-        return p;
-    }
-
-    private void retryLater(Pending p) {
-        p.attempts++;
-        overloadRetries.incrementAndGet();
-        Duration delay = retryPolicy.delayBefore(p.attempts);
-        LOG.debug("[{}] {} overloaded; retry {} in {} ms", name, p.method, p.attempts, delay.toMillis());
-        RpcThreads.timer().schedule(() -> {
-            if (!p.future.isDone() && open.get()) {
-                sendAttempt(p);
-            }
-        }, delay.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private void expire(Pending p) {
-        pending.remove(p.id, p);
-        completeExceptionally(p, new RpcTimeoutException(p.method, p.timeout));
-    }
-
-    private void complete(Pending p, JsonNode result) {
-        if (p.inline) {
-            p.future.complete(result);
-        } else {
-            callbackExecutor.execute(() -> p.future.complete(result));
-        }
-    }
-
-    private void completeExceptionally(Pending p, Throwable failure) {
-        callbackExecutor.execute(() -> p.future.completeExceptionally(failure));
     }
 
     private static JsonNode toParams(Object params) {
@@ -490,34 +294,11 @@ public final class JsonRpcPeer implements AutoCloseable {
         return node.isNull() || node.isMissingNode() ? Json.object() : node;
     }
 
-    private static Throwable unwrap(Throwable t) {
-        return Futures.unwrap(t);
-    }
-
     private static void closeQuietly(AutoCloseable c) {
         try {
             c.close();
         } catch (Exception ignored) {
             // closing a dead pipe: nothing left to tell anyone
-        }
-    }
-
-    private static final class Pending {
-        final String method;
-        final JsonNode params;
-        final Duration timeout;
-        final CompletableFuture<JsonNode> future = new CompletableFuture<>();
-        volatile long id;
-        volatile int attempts;
-        volatile ScheduledFuture<?> timeoutTask;
-        volatile boolean inline;
-        /** Sent as the request's {@code trace} member (every attempt), or null. */
-        volatile JsonNode trace;
-
-        Pending(String method, JsonNode params, Duration timeout) {
-            this.method = method;
-            this.params = params;
-            this.timeout = timeout;
         }
     }
 

@@ -3,17 +3,11 @@ package dev.codexbridge.tenant;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.rpc.internal.RpcThreads;
-import dev.codexbridge.session.ClientPlacement;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadAccess;
-import dev.codexbridge.session.ThreadOperation;
-import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.transport.CodexEndpoint;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,13 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.slf4j.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -85,8 +74,6 @@ import org.jspecify.annotations.Nullable;
  * library's timer and stopping codex on its pool for waits (decision 0021).
  */
 public final class CodexTenants implements AutoCloseable {
-    private static final Logger LOG = SafeLogger.getLogger(CodexTenants.class);
-
     /**
      * The variables of this process a tenant's codex inherits by default: what commands need to
      * run (the search path, the locale, the time zone, the temporary folder) and nothing that names
@@ -105,77 +92,10 @@ public final class CodexTenants implements AutoCloseable {
     public static final Map<String, String> RECOMMENDED_DEFAULTS =
             Map.of("features.shell_snapshot", "false", "features.plugins", "false", "features.apps", "false");
 
-    /** What a refusal by the tenants' own scoping names (no host rule involved). */
-    static final String OWN_TENANT_SCOPING = "the tenants' own scoping: another tenant started this thread";
+    private final TenantLifecycle lifecycle;
 
-    private final TenantHomes homes;
-    private final TenantLauncher launcher;
-    private final TenantTable table;
-    private final TenantListener listener;
-    private final Function<String, RateLimitGovernor> rateLimits;
-    private final Map<String, TenantState> tenants = new ConcurrentHashMap<>();
-    /** The tenant each thread started here belongs to: another tenant may not use its id (the default rule). */
-    private final Map<String, String> startedBy = new ConcurrentHashMap<>();
-    /** The tenants' own rule and the host's, asked with the tenant id as the caller. */
-    private final ThreadAccess access;
-    private final ScheduledFuture<?> sweeper;
-    private volatile boolean closed;
-
-    private CodexTenants(Builder b) {
-        Map<String, String> hostEnvironment = b.hostEnvironment == null ? System.getenv() : Map.copyOf(b.hostEnvironment);
-        ThreadAccess ownTenant = new ThreadAccess() {
-            @Override
-            public boolean allows(String caller, String thread, ThreadOperation operation) {
-                String owner = startedBy.get(thread);
-                return owner == null || owner.equals(caller);
-            }
-
-            @Override
-            public String refusal(String caller, String thread, ThreadOperation operation) {
-                return allows(caller, thread, operation) ? null : OWN_TENANT_SCOPING;
-            }
-        };
-        this.access = b.threadAccess == null ? ownTenant : ownTenant.and(b.threadAccess);
-        this.rateLimits = b.rateLimits;
-        this.listener = b.listener;
-        this.table = new TenantTable(b.maxProcesses, b.maxProcessesPerTenant, b.maxThreadsPerProcess, b.maxThreadsPerTenant,
-                b.idleTimeout, b.retryAfter, System::nanoTime);
-        this.launcher = new TenantLauncher(b.launch, b.codexDefaults, b.clientConfigurer, b.maxThreadsPerProcess, b.listener,
-                b.connector, b.remote, hostEnvironment, b.bwrap, table);
-        this.launcher.hidden(b.hidden);
-        Path root = b.homesRoot == null ? null : b.homesRoot.toAbsolutePath().normalize();
-        Path workspaces = b.workspacesRoot == null ? null : b.workspacesRoot.toAbsolutePath().normalize();
-        if (b.remote == null) {
-            root = preparedRoot(root, hostEnvironment, "homes root");   // the namespace names real paths
-            workspaces = workspaces == null ? null : preparedRoot(workspaces, hostEnvironment, "workspaces root");
-            if (workspaces != null && (workspaces.startsWith(root) || root.startsWith(workspaces))) {
-                throw new IllegalStateException("the tenants' workspaces root " + workspaces + " and homes root " + root
-                        + " overlap: give two separate folders (or no workspaces root: each tenant's workspace is then in its folder)");
-            }
-            for (Path h : b.hidden) {
-                if (root.startsWith(h) || (workspaces != null && workspaces.startsWith(h))) {
-                    throw new IllegalStateException("the hidden path " + h + " holds the tenants' " + (root.startsWith(h) ? "homes root "
-                            + root : "workspaces root " + workspaces) + ": a tenant would find its own folder empty; hide a narrower path");
-                }
-            }
-        }
-        this.homes = root == null ? null : new TenantHomes(root, workspaces, b.homeSetup, b.inherited, hostEnvironment,
-                b.launch.environment(), b.tenantEnvironment, b.listener, launcher::binary);
-        launcher.homes(homes);
-        if (homes != null) {
-            homes.template(b.template);
-        }
-        long every = Math.max(50, Math.min(b.idleTimeout.toMillis() / 4, 5_000));
-        this.sweeper = RpcThreads.timer().scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
-    }
-
-    private static Path preparedRoot(Path root, Map<String, String> hostEnvironment, String what) {
-        try {
-            TenantFolders.prepareRoot(root, hostEnvironment).forEach(w -> LOG.warn("{}", w));
-            return root.toRealPath();
-        } catch (IOException e) {
-            throw new CodexException("cannot create the tenants' " + what + " " + root + ": " + e.getMessage(), e);
-        }
+    private CodexTenants(TenantSettings settings) {
+        this.lifecycle = new TenantLifecycle(settings);
     }
 
     public static Builder builder() {
@@ -193,7 +113,7 @@ public final class CodexTenants implements AutoCloseable {
      * @throws CodexException when the tenant's home cannot be prepared or its codex not started
      */
     public CodexSession newSession(String tenantId, Consumer<CodexSession.Builder> configure) {
-        return open(tenantId, null, configure);
+        return lifecycle.open(tenantId, null, configure);
     }
 
     /**
@@ -206,31 +126,27 @@ public final class CodexTenants implements AutoCloseable {
      * @throws CodexException when codex cannot resume the thread (unknown to this tenant included)
      */
     public CodexSession resumeSession(String tenantId, String threadId, Consumer<CodexSession.Builder> configure) {
-        return open(tenantId, Objects.requireNonNull(threadId, "threadId"), configure);
+        return lifecycle.open(tenantId, Objects.requireNonNull(threadId, "threadId"), configure);
     }
 
     /** The tenants' shares now, one entry per tenant seen since the start (idle ones with 0 processes). */
     public List<TenantUsage> usage() {
-        List<TenantUsage> out = new ArrayList<>();
-        for (TenantState t : tenants.values()) {
-            out.add(table.usage(t));
-        }
-        return out;
+        return lifecycle.usage();
     }
 
     /** One tenant's share now. */
     public TenantUsage usage(String tenantId) {
-        TenantState t = tenants.get(tenantId);
-        return t == null ? new TenantUsage(tenantId, 0, 0) : table.usage(t);
+        return lifecycle.usage(tenantId);
     }
 
     /** How many codex processes run (or start) now, all tenants together. */
     public int processes() {
-        return table.processes();
+        return lifecycle.processes();
     }
 
     /** The tenant's folder under the homes root (whether or not it exists yet); throws for remote tenants, which have none here. */
     public Path tenantDirectory(String tenantId) {
+        TenantHomes homes = lifecycle.homes();
         if (homes == null) {
             throw new IllegalStateException("remote tenants have no folder here: their homes are the app-servers' volumes");
         }
@@ -247,7 +163,8 @@ public final class CodexTenants implements AutoCloseable {
      * @throws IllegalArgumentException for an id no tenant can have ({@link TenantPaths#folderName})
      */
     public Path workspace(String tenantId) {
-        if (homes == null || launcher.remote()) {
+        TenantHomes homes = lifecycle.homes();
+        if (homes == null || lifecycle.remote()) {
             throw new IllegalStateException("remote tenants have no workspace here: their workspaces are the app-servers'");
         }
         TenantPaths.check(tenantId);
@@ -257,146 +174,12 @@ public final class CodexTenants implements AutoCloseable {
     /** Stops every tenant's codex (their sessions end) and the idle sweep; idempotent. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        sweeper.cancel(false);
-        List<CompletableFuture<Void>> stops = new ArrayList<>();
-        for (TenantProcess p : table.closeAll()) {
-            stops.add(CompletableFuture.runAsync(() -> launcher.stop(p, TenantStop.CLOSED), RpcThreads.waits()));
-        }
-        CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
-        for (TenantState t : tenants.values()) {
-            if (t.governor != null) {
-                t.governor.close();
-            }
-        }
-    }
-
-    // ---------------------------------------------------------------- opening
-
-    private CodexSession open(String tenantId, String threadId, Consumer<CodexSession.Builder> configure) {
-        Objects.requireNonNull(configure, "configure");
-        if (closed) {
-            throw new IllegalStateException("the tenants are closed");
-        }
-        if (threadId != null) {
-            ThreadAccess.require(access, tenantId, threadId, ThreadOperation.RESUME);   // before anything is read or started
-        }
-        TenantPaths.check(tenantId);
-        TenantState tenant = tenants.computeIfAbsent(tenantId,
-                id -> new TenantState(id, TenantHomes.folderName(id), rateLimits == null ? null : rateLimits.apply(id)));
-        TenantHome home = launcher.remote() ? null : homes.prepared(tenant);
-        Started started = started(tenant, home, threadId);
-        TenantProcess process = started.process();
-        try {
-            CodexClient client = started.client();
-            CodexSession.Builder b = CodexSession.builder();
-            if (!launcher.remote()) {
-                // the starting options, not an adjustment: configure may name a folder inside the workspace, and
-                // options it replaces wholesale are checked below as given, never silently re-pointed
-                b.replaceThreadOptions(ThreadOptions.in(homes.workspaceOf(tenantId)));
-            }
-            configure.accept(b);
-            // a session that slept while its tenant's codex was stopped (idle, evicted) or died wakes on the
-            // tenant's process as placed then, started again if need be, within the caps (decision 0040)
-            b.client(client).placement(id -> placedAgain(tenant, home, id)).rateLimits(tenant.governor).threadAccess(access, tenantId);
-            if (!launcher.remote()) {
-                b.turnOptionsCheck(options -> TenantIsolation.checkTurn(tenantId, options));
-            }
-            if (threadId != null) {
-                b.resumeThread(threadId);
-            }
-            CodexSession session = b.build();
-            try {
-                if (!launcher.remote()) {
-                    TenantIsolation.checkThread(tenantId, session.threadOptions(), homes.root(), home.directory(),
-                            homes.workspaceOf(tenantId));
-                }
-                session.start();
-            } catch (RuntimeException e) {
-                session.close();
-                throw e;
-            }
-            tenant.threadPlaces.put(session.threadId(), process);
-            if (threadId == null) {
-                startedBy.put(session.threadId(), tenantId);
-            }
-            return session;
-        } finally {
-            table.release(process);
-        }
-    }
-
-    /** A process placed for a session of the tenant and its client, started or awaited; its reservation is held until released. */
-    private record Started(TenantProcess process, CodexClient client) {
-    }
-
-    /**
-     * Places a session of {@code tenant} (on the process holding {@code threadId} when there is
-     * one) and returns the process with its client, starting codex when the placement says so. The
-     * placement's reservation stays until {@link TenantTable#release}; on failure it is given back.
-     */
-    private Started started(TenantState tenant, TenantHome home, String threadId) {
-        TenantTable.Placement placement;
-        try {
-            placement = table.place(tenant, threadId == null ? null : tenant.threadPlaces.get(threadId));
-        } catch (TenantCapacityException e) {
-            listener.refused(e);
-            throw e;
-        }
-        for (TenantTable.Removal r : placement.removed()) {
-            RpcThreads.waits().execute(() -> launcher.stop(r.process(), r.why()));
-        }
-        TenantProcess process = placement.process();
-        try {
-            if (!placement.start()) {
-                return new Started(process, TenantLauncher.awaitStart(process));
-            }
-            if (home != null) {
-                try {
-                    homes.applyTemplate(home);   // a changed template reaches the tenant on this start
-                } catch (RuntimeException e) {
-                    table.failed(process);
-                    process.ready.completeExceptionally(e);
-                    throw e;
-                }
-            }
-            return new Started(process, launcher.start(process, home));
-        } catch (RuntimeException e) {
-            table.release(process);
-            throw e;
-        }
-    }
-
-    /** A sleeping session's thread placed again after its tenant's process was stopped or died. */
-    private ClientPlacement.Placed placedAgain(TenantState tenant, TenantHome home, String threadId) {
-        if (closed) {
-            throw new IllegalStateException("the tenants are closed");
-        }
-        Started started = started(tenant, home, threadId);
-        if (threadId != null) {
-            tenant.threadPlaces.put(threadId, started.process());
-        }
-        return new ClientPlacement.Placed(started.client(), () -> table.release(started.process()));
+        lifecycle.close();
     }
 
     /** The tenant's folder name under the homes root (see {@link TenantHomes#folderName}). */
     static String folderName(String tenantId) {
         return TenantHomes.folderName(tenantId);
-    }
-
-    // ---------------------------------------------------------------- stopping
-
-    private void sweep() {
-        try {
-            for (TenantTable.Removal r : table.sweep()) {
-                RpcThreads.waits().execute(() -> launcher.stop(r.process(), r.why()));
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("tenant idle sweep failed: {}", e.toString());
-        }
     }
 
     /**
@@ -659,25 +442,12 @@ public final class CodexTenants implements AutoCloseable {
          * every process.
          */
         public CodexTenants build() {
-            if (homesRoot == null && remote == null) {
-                throw new IllegalStateException("homesRoot is required: the folder holding one CODEX_HOME per tenant "
-                        + "(or remote(..) for tenants whose app-servers run elsewhere)");
-            }
-            if (maxProcesses >= 2 && maxProcessesPerTenant >= maxProcesses) {
-                throw new IllegalStateException("maxProcessesPerTenant (" + maxProcessesPerTenant + ") must be below maxProcesses ("
-                        + maxProcesses + "), so that no tenant can take every process");
-            }
-            if (maxProcessesPerTenant > maxProcesses) {
-                throw new IllegalStateException("maxProcessesPerTenant (" + maxProcessesPerTenant + ") exceeds maxProcesses ("
-                        + maxProcesses + ")");
-            }
-            if (remote == null) {
-                TenantIsolation.checkDefaults(codexDefaults);
-            }
-            if (maxThreadsPerTenant == null) {
-                maxThreadsPerTenant = (int) Math.min(Integer.MAX_VALUE, (long) maxThreadsPerProcess * maxProcessesPerTenant);
-            }
-            return new CodexTenants(this);
+            int threadsPerTenant = maxThreadsPerTenant != null ? maxThreadsPerTenant
+                    : (int) Math.min(Integer.MAX_VALUE, (long) maxThreadsPerProcess * maxProcessesPerTenant);
+            return new CodexTenants(new TenantSettings(homesRoot, workspacesRoot, template, launch, homeSetup, inherited, hidden,
+                    hostEnvironment, tenantEnvironment, codexDefaults, bwrap, rateLimits, clientConfigurer, maxProcesses,
+                    maxProcessesPerTenant, maxThreadsPerProcess, threadsPerTenant, idleTimeout, retryAfter, listener, remote,
+                    threadAccess, connector));
         }
 
         private static int atLeastOne(int n, String what) {

@@ -43,7 +43,7 @@ class CodexBridgeConfiguration {
     @ConditionalOnMissingBean
     ApprovalPolicy codexApprovalPolicy(CodexBridgeProperties properties, ObjectProvider<ApprovalHandler> handler,
                                        ObjectProvider<CommandRules> rules) {
-        CodexBridgeProperties.Approval a = properties.getApproval();
+        ApprovalProperties a = properties.getApproval();
         ApprovalPolicy.Builder b = ApprovalPolicy.builder().deadline(a.getDeadline())
                 .autoApproveFileChanges(a.isAutoApproveFileChanges());
         a.getTrustedMcpServers().forEach(b::trustMcpServer);
@@ -119,7 +119,7 @@ class CodexBridgeConfiguration {
         CodexPool codexPool(CodexBridgeProperties properties, ObjectProvider<CodexTelemetry> telemetry,
                             ObjectProvider<ThreadAccess> access) {
             PropertiesMapping.validate(properties);
-            CodexBridgeProperties.Pool p = properties.getPool();
+            PoolProperties p = properties.getPool();
             CodexPool.Builder b = CodexPool.builder().maxThreadsPerEndpoint(properties.getMaxThreadsPerConnection())
                     .sharedCodexHome(p.isSharedCodexHome())
                     .clientConfigurer(c -> PropertiesMapping.clientSettings(c, properties));
@@ -130,7 +130,7 @@ class CodexBridgeConfiguration {
             if (p.getProbeTimeout() != null) {
                 b.probeTimeout(p.getProbeTimeout());
             }
-            for (Map.Entry<String, CodexBridgeProperties.Endpoint> e : p.getEndpoints().entrySet()) {
+            for (Map.Entry<String, EndpointProperties> e : p.getEndpoints().entrySet()) {
                 Integer max = e.getValue().getMaxThreads();
                 b.endpoint(e.getKey(), PropertiesMapping.endpoint(e.getValue()),
                         max != null ? max : properties.getMaxThreadsPerConnection());

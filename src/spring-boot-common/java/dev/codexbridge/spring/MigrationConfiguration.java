@@ -26,7 +26,7 @@ class MigrationConfiguration {
     @Bean
     CodexStartupMigration codexStartupMigration(CodexBridgeProperties properties) {
         PropertiesMapping.validate(properties);
-        CodexBridgeProperties.Migration m = properties.getMigration();
+        MigrationProperties m = properties.getMigration();
         ConfigMigrator.Builder b = ConfigMigrator.builder().hostConfig(HostMcpConfig.read(m.getHostConfig()));
         if (properties.getProcess().getCodexHome() != null) {
             b.codexHome(properties.getProcess().getCodexHome());

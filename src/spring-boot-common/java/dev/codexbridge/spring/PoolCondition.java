@@ -19,7 +19,7 @@ abstract class PoolCondition extends SpringBootCondition {
     @Override
     public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
         boolean pool = Binder.get(context.getEnvironment())
-                .bind("codex-bridge.pool.endpoints", Bindable.mapOf(String.class, CodexBridgeProperties.Endpoint.class))
+                .bind("codex-bridge.pool.endpoints", Bindable.mapOf(String.class, EndpointProperties.class))
                 .map(Map::isEmpty).map(empty -> !empty).orElse(false);
         return pool == wantPool
                 ? ConditionOutcome.match(pool ? "codex-bridge.pool.endpoints is set" : "codex-bridge.pool.endpoints is not set")

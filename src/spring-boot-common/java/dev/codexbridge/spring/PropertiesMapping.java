@@ -53,7 +53,7 @@ final class PropertiesMapping {
         if (!positive(p.getRequestTimeout())) {
             problems.add("codex-bridge.request-timeout must be positive");
         }
-        CodexBridgeProperties.Reconnect r = p.getReconnect();
+        ReconnectProperties r = p.getReconnect();
         if (r.isEnabled()) {
             try {
                 reconnect(r);
@@ -64,7 +64,7 @@ final class PropertiesMapping {
         if (pool && !r.isEnabled()) {
             problems.add("codex-bridge.reconnect.enabled=false does not apply to a pool: the pool reconnects its endpoints itself");
         }
-        CodexBridgeProperties.Migration m = p.getMigration();
+        MigrationProperties m = p.getMigration();
         if (m.isEnabled()) {
             if (m.getHostConfig() == null) {
                 problems.add("codex-bridge.migration.enabled=true needs codex-bridge.migration.host-config (the application's MCP config file)");
@@ -92,12 +92,12 @@ final class PropertiesMapping {
         }
     }
 
-    private static void endpointProblems(String prefix, CodexBridgeProperties.Endpoint e, List<String> problems) {
+    private static void endpointProblems(String prefix, EndpointProperties e, List<String> problems) {
         if (e.getUrl() == null || e.getUrl().isBlank()) {
             problems.add(prefix + ".url is missing (ws://IP:PORT, wss://HOST/path or unix://PATH)");
             return;
         }
-        CodexBridgeProperties.Jwt jwt = e.getJwt();
+        EndpointProperties.Jwt jwt = e.getJwt();
         if (e.getTokenFile() != null && jwt.isSet()) {
             problems.add(prefix + ".token-file and " + prefix + ".jwt.* are both set: an app-server takes one --ws-auth mode");
         }
@@ -133,7 +133,7 @@ final class PropertiesMapping {
         }
     }
 
-    static CodexEndpoint endpoint(CodexBridgeProperties.Endpoint e) {
+    static CodexEndpoint endpoint(EndpointProperties e) {
         CodexEndpoint endpoint = CodexEndpoint.parse(e.getUrl().strip()).allowPlaintextRemote(e.isAllowPlaintextRemote());
         if (e.getTokenFile() != null) {
             endpoint = endpoint.tokenFile(e.getTokenFile());
@@ -153,7 +153,7 @@ final class PropertiesMapping {
         return endpoint;
     }
 
-    static CodexLaunch launch(CodexBridgeProperties.Process p) {
+    static CodexLaunch launch(ProcessProperties p) {
         CodexLaunch.Builder b = p.getBinary() != null ? CodexLaunch.appServer(p.getBinary()) : CodexLaunch.appServer();
         if (p.getCodexHome() != null) {
             b.codexHome(p.getCodexHome());
@@ -170,7 +170,7 @@ final class PropertiesMapping {
         return b.build();
     }
 
-    static ReconnectPolicy reconnect(CodexBridgeProperties.Reconnect r) {
+    static ReconnectPolicy reconnect(ReconnectProperties r) {
         return new ReconnectPolicy(r.getMaxAttempts(), r.getInitialDelay(), r.getMaxDelay(), r.getConcurrentResumes())
                 .withReattachWindow(r.getReattachWindow());
     }
@@ -183,7 +183,7 @@ final class PropertiesMapping {
         }
     }
 
-    static ThreadOptions threadOptions(CodexBridgeProperties.Session s) {
+    static ThreadOptions threadOptions(SessionProperties s) {
         ThreadOptions.Builder b = ThreadOptions.builder();
         if (s.getCwd() != null) {
             b.cwd(s.getCwd());
@@ -200,7 +200,7 @@ final class PropertiesMapping {
         return b.build();
     }
 
-    static TurnLimits limits(CodexBridgeProperties.Session s) {
+    static TurnLimits limits(SessionProperties s) {
         return TurnLimits.of(s.getTurnTimeout(), s.getIdleTimeout());
     }
 

@@ -132,8 +132,8 @@ class A2aConformanceTest {
         assertThat(rest.statusCode()).isEqualTo(400);
         assertThat(A2aWire.JSON.readTree(rest.body()).at("/error/details/0/reason").asText()).isEqualTo("CONTENT_TYPE_NOT_SUPPORTED");
         // JSON with parameters, and A2A's own JSON media type, are JSON
-        assertThat(A2aServer.isJson("application/json; charset=utf-8")).isTrue();
-        assertThat(A2aServer.isJson("application/a2a+json")).isTrue();
+        assertThat(A2aHttpHandler.isJson("application/json; charset=utf-8")).isTrue();
+        assertThat(A2aHttpHandler.isJson("application/a2a+json")).isTrue();
         assertThat(rpc(get, "1.0").at("/error/code").asInt()).isEqualTo(A2aError.TASK_NOT_FOUND);
     }
 
@@ -274,7 +274,7 @@ class A2aConformanceTest {
         assertThat(first.headers().firstValue("Cache-Control").orElseThrow()).contains("max-age=300");
         assertThat(first.headers().firstValue("Last-Modified")).isPresent();
         String etag = first.headers().firstValue("ETag").orElseThrow();
-        assertThat(etag).startsWith("\"").endsWith("\"").isEqualTo(A2aServer.etag(first.body().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(etag).startsWith("\"").endsWith("\"").isEqualTo(AgentCardResource.etag(first.body().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 
         HttpResponse<String> same = http.send(HttpRequest.newBuilder(card).header("If-None-Match", etag).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -1,0 +1,98 @@
+package dev.codexbridge.tenant;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.session.ClientPlacement;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadAccess;
+import dev.codexbridge.session.ThreadOperation;
+import dev.codexbridge.session.ThreadOptions;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a tenant's session is configured with: a local tenant's thread starts in the tenant's
+ * workspace and its thread and turn options are checked to stay there; every session gets the
+ * tenant's client, placement, rate-limit governor and access rule. The access rule is the tenants'
+ * own scoping (a thread started here belongs to its tenant) followed by the host's, asked with the
+ * tenant id as the caller.
+ */
+final class TenantSessionSetup {
+    /** What a refusal by the tenants' own scoping names (no host rule involved). */
+    static final String OWN_TENANT_SCOPING = "the tenants' own scoping: another tenant started this thread";
+
+    /** The tenant each thread started here belongs to: another tenant may not use its id (the default rule). */
+    private final Map<String, String> startedBy = new ConcurrentHashMap<>();
+    /** The tenants' own rule and the host's, asked with the tenant id as the caller. */
+    private final ThreadAccess access;
+    /** The local tenants' homes and workspaces; null for remote tenants, whose sessions are not confined here. */
+    private final @Nullable TenantHomes homes;
+
+    TenantSessionSetup(@Nullable ThreadAccess hostRule, @Nullable TenantHomes homes) {
+        ThreadAccess ownTenant = new ThreadAccess() {
+            @Override
+            public boolean allows(String caller, String thread, ThreadOperation operation) {
+                String owner = startedBy.get(thread);
+                return owner == null || owner.equals(caller);
+            }
+
+            @Override
+            public String refusal(String caller, String thread, ThreadOperation operation) {
+                return allows(caller, thread, operation) ? null : OWN_TENANT_SCOPING;
+            }
+        };
+        this.access = hostRule == null ? ownTenant : ownTenant.and(hostRule);
+        this.homes = homes;
+    }
+
+    /** Refuses {@code tenantId} a resume of {@code threadId} the rules do not allow, before anything is read or started. */
+    void requireResume(String tenantId, String threadId) {
+        ThreadAccess.require(access, tenantId, threadId, ThreadOperation.RESUME);
+    }
+
+    /**
+     * The tenant's session on {@code client}, built as {@code configure} says and started (a new
+     * thread, or {@code threadId} resumed); closed again when it cannot start.
+     *
+     * @param home      the tenant's prepared home; null for remote tenants
+     * @param placement where the session's thread goes when it wakes after its process stopped
+     */
+    CodexSession start(TenantState tenant, @Nullable TenantHome home, CodexClient client, @Nullable String threadId,
+                       Consumer<CodexSession.Builder> configure, ClientPlacement placement) {
+        String tenantId = tenant.id;
+        CodexSession.Builder b = CodexSession.builder();
+        if (homes != null) {
+            // the starting options, not an adjustment: configure may name a folder inside the workspace, and
+            // options it replaces wholesale are checked below as given, never silently re-pointed
+            b.replaceThreadOptions(ThreadOptions.in(homes.workspaceOf(tenantId)));
+        }
+        configure.accept(b);
+        // a session that slept while its tenant's codex was stopped (idle, evicted) or died wakes on the
+        // tenant's process as placed then, started again if need be, within the caps (decision 0040)
+        b.client(client).placement(placement).rateLimits(tenant.governor).threadAccess(access, tenantId);
+        if (homes != null) {
+            b.turnOptionsCheck(options -> TenantIsolation.checkTurn(tenantId, options));
+        }
+        if (threadId != null) {
+            b.resumeThread(threadId);
+        }
+        CodexSession session = b.build();
+        try {
+            if (homes != null) {
+                TenantIsolation.checkThread(tenantId, session.threadOptions(), homes.root(), home.directory(),
+                        homes.workspaceOf(tenantId));
+            }
+            session.start();
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
+        return session;
+    }
+
+    /** Records that {@code tenantId} started {@code threadId}: no other tenant may use its id. */
+    void startedBy(String threadId, String tenantId) {
+        startedBy.put(threadId, tenantId);
+    }
+}
