@@ -297,7 +297,7 @@ final class TurnReattach {
     private void interruptIfOpen() {
         CodexClient c = place.client();
         if (c.isOpen() && place.turnId() != null) {
-            TurnRun.interrupt(c, place.threadId(), place.turnId(), turn.requestTimeout());
+            TurnStop.interrupt(c, place.threadId(), place.turnId(), turn.requestTimeout());
         }
     }
 }
