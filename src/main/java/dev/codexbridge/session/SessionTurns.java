@@ -265,7 +265,7 @@ final class SessionTurns {
                 }
                 return CompletableFuture.completedFuture(startupFailure(run, why));
             }
-            ThreadReplacement replaced = connection.takeReplacement();
+            ThreadReplacement replaced = connection.record().takeReplacement();
             if (replaced != null) {
                 turn.replaced().set(replaced);
             }

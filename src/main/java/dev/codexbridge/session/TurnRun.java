@@ -147,7 +147,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
         String messageId = starter.keyed() && tally.key() != null ? TurnKeys.messageId(tally.key(), tally.attempt()) : null;
         place.sent(messageId);
         threadOpenedOn = thread.openedOn();
-        thread.turnSent(threadId, starter);
+        thread.record().turnSent(threadId, starter);
         inbox.turnStarted(this);
         if (replaced != null) {
             inbox.post(new TurnEvent.ThreadReplaced(replaced));     // heard on the turn's own thread, before anything else
@@ -219,7 +219,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
 
     private void finish(TurnResult r) {
         if (place.wasSent() && !ending.settled()) {
-            thread.turnUnsettled();     // codex may still run it: the next turn settles that first
+            thread.record().turnUnsettled();     // codex may still run it: the next turn settles that first
         }
         clock.stop();
         finished = true;
