@@ -4,11 +4,14 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.Futures;
+import dev.codexbridge.rpc.internal.HostFuture;
+import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.telemetry.internal.TurnTelemetry;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -67,6 +70,50 @@ final class SessionTurns {
         } else {
             pendingInterrupt = true;
         }
+    }
+
+    /**
+     * Waits for {@code turn} on the calling thread: interrupting that thread interrupts the turn,
+     * whose result (interrupted, once codex confirms) is still waited for; the thread's interrupt
+     * flag is set again before returning.
+     */
+    TurnResult await(CompletableFuture<TurnResult> turn) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return turn.get();
+                } catch (InterruptedException e) {
+                    // the turn ends as interrupted once codex confirms; keep waiting for that result
+                    interrupted = true;
+                    interrupt();
+                } catch (ExecutionException e) {
+                    throw Futures.rethrow(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Starts a turn and returns at once its handle, under the options' key or a fresh one; the
+     * handle's result completes on the host pool when the turn ends.
+     */
+    TurnHandle start(TurnStart starter, TurnOptions options, TurnListener listener, CodexSession session) {
+        TurnOptions opts = options == null ? TurnOptions.DEFAULTS : options;
+        CompletableFuture<TurnResult> result = new CompletableFuture<>();
+        TurnHandle handle = new TurnHandle(opts.key() != null ? opts.key() : TurnKeys.fresh(), connection.threadId(), session, result);
+        HostFuture.of(run(starter, opts, listener, handle), RpcThreads.host()).whenComplete((r, e) -> {
+            if (e != null) {
+                result.completeExceptionally(Futures.unwrap(e));
+            } else {
+                result.complete(r);
+            }
+        });
+        return handle;
     }
 
     /** Adds input to the running turn; false when none runs or codex refused. */
