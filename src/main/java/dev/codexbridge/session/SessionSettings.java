@@ -105,7 +105,7 @@ abstract sealed class SessionSettings permits CodexSession.Builder {
      * instructions, config) with {@code settings} (default: codex's own settings, this
      * process's directory). A host's configured settings — a starter's
      * {@code codex-bridge.session.*}, a gateway's {@code configure} — are gone after it: to
-     * change one setting and keep the rest use {@link #cwd(Path)} or {@link #adjustThread}.
+     * change one setting and keep the rest use {@link #cwd(Path)} or {@link CodexSession.Builder#adjustThread}.
      */
     public CodexSession.Builder replaceThreadOptions(ThreadOptions settings) {
         this.thread = Objects.requireNonNull(settings, "settings");

@@ -23,13 +23,15 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 
 /**
- * One session's thread and the connection it is open on: opening or resuming the thread, the
- * inbox and approval bridge attached to it, and letting go of both. A session with a connection
- * of its own opens a fresh one after its codex died; on a shared connection the thread is
- * resumed after each reconnect, with the reconnect policy's timeout and tries per resume.
- * A thread this session opened that codex never wrote down (it stopped first) is replaced by a
- * fresh thread with the same settings, and the replacement is reported (decision 0020).
- * Thread-safe: state changes under one lock, reads are volatile.
+ * One session's thread and the connection it is open on, the thread's life: opening or resuming
+ * the thread, the inbox and approval bridge attached to it, letting go of both while idle
+ * (decision 0040) or for good. A session with a connection of its own opens a fresh one after its
+ * codex died; on a shared connection the thread is resumed after each reconnect, with the
+ * reconnect policy's timeout and tries per resume. A thread this session opened that codex never
+ * wrote down (it stopped first) is replaced by a fresh thread with the same settings, and the
+ * replacement is reported (decision 0020). The requests that open the thread are
+ * {@link ThreadOpening}'s; what codex holds of the thread, which the turns write, is
+ * {@link ThreadRecord}. Thread-safe: state changes under one lock, reads are volatile.
  */
 final class ThreadConnection {
     private static final Logger LOG = SafeLogger.getLogger(ThreadConnection.class);
