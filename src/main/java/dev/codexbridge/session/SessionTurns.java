@@ -231,17 +231,17 @@ final class SessionTurns {
                 System.nanoTime());
     }
 
-    /** The turn could not begin: its thread could not be opened ({@link ThreadConnection#startFailure} says why). */
+    /** The turn could not begin: its thread could not be opened ({@link ThreadLink#startFailure(Throwable)} says why). */
     private TurnResult startupFailure(TurnRun run, TurnFailure error) {
         // turn/start was never sent: when only the connection was missing, sending again is safe
         TurnOutcome status = error.category() == ErrorCategory.PROCESS_DIED ? TurnOutcome.NOT_RECEIVED : TurnOutcome.FAILED;
-        return run.tally().unsent(connection.threadId(), status, connection.advised(error), StopReason.ERROR, run.tally().rateLimitWaitMs(),
+        return run.tally().unsent(connection.threadId(), status, connection.link().advised(error), StopReason.ERROR, run.tally().rateLimitWaitMs(),
                 error.category() != ErrorCategory.SETTINGS_REJECTED, System.nanoTime());
     }
 
     /** The turn was not sent because an earlier turn on the thread could not be settled first ({@code why}): safe to send again. */
     private TurnResult notSent(TurnRun run, TurnFailure why) {
-        return run.tally().unsent(connection.threadId(), TurnOutcome.NOT_RECEIVED, connection.advised(why), StopReason.ERROR,
+        return run.tally().unsent(connection.threadId(), TurnOutcome.NOT_RECEIVED, connection.link().advised(why), StopReason.ERROR,
                 run.tally().rateLimitWaitMs(), false, System.nanoTime());
     }
 
@@ -306,7 +306,7 @@ final class SessionTurns {
     private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnContext turn, int reopened) {
         return connection.startAsync(turn.traced()).handle((id, failure) -> {     // the library's future: a turn never waits for a host thread
             if (failure != null) {
-                TurnFailure why = connection.startFailure(failure);
+                TurnFailure why = connection.link().startFailure(failure);
                 if (why.category() != ErrorCategory.SETTINGS_REJECTED) {
                     connection.retire();        // a refused setting is the host's to fix, not a failure of codex
                 }
@@ -348,7 +348,7 @@ final class SessionTurns {
         CompletableFuture<TurnResult> following = connection.startAsync(traced).handle((id, failure) -> {
             if (failure != null) {
                 connection.retire();
-                return CompletableFuture.completedFuture(startupFailure(run, connection.startFailure(failure)));
+                return CompletableFuture.completedFuture(startupFailure(run, connection.link().startFailure(failure)));
             }
             return run.follow(connection.client(), connection.inbox(), connection.bridge(), id, turnId);
         }).thenCompose(f -> f);

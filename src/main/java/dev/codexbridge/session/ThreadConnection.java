@@ -357,27 +357,14 @@ final class ThreadConnection {
         });
     }
 
-    /**
-     * Why a turn could not start, as the turn reports it: the thread's own failure as it is; a
-     * connection that could not be opened as what it was (a codex this session starts could not
-     * be started; a running app-server could not be reached; the shared connection is gone).
-     */
-    TurnFailure startFailure(Throwable failure) {
-        Throwable cause = Futures.unwrap(failure);
-        if (cause instanceof ThreadOpenException e) {
-            return TurnFailure.of(e.getMessage(), e.category(), null);
-        }
-        return link.startFailure(UntrustedText.messageOf(cause));
+    /** How the session reaches codex; also how a failure reads for that shape ({@link ThreadLink#startFailure(Throwable)}, {@link ThreadLink#advised}). */
+    ThreadLink link() {
+        return link;
     }
 
     /** Why the turn's connection {@code on} ended, as the turn reports it ({@link ConnectionEnd}). */
     TurnFailure connectionEnded(CodexClient on, CodexException died) {
         return ConnectionEnd.duringTurn(closed, link instanceof ThreadLink.Shared, on, died);
-    }
-
-    /** {@code failure} with the remedy that is true for this session's shape. */
-    TurnFailure advised(TurnFailure failure) {
-        return FailureAdvice.forShape(failure, link.shape());
     }
 
     /** What codex holds of the thread, as far as the session knows; the turns write it. */

@@ -166,7 +166,7 @@ final class TurnEnding {
         if (retired) {
             thread.markRetired(place.connection());
         }
-        return tally.result(place.threadId(), place.turnId(), status, reason, thread.advised(error), retired, place.wasSent(), projector,
+        return tally.result(place.threadId(), place.turnId(), status, reason, thread.link().advised(error), retired, place.wasSent(), projector,
                 System.nanoTime());
     }
 }
