@@ -352,7 +352,7 @@ public final class CodexSession implements AutoCloseable {
     /**
      * The single entry point for configuring a session. Each setting is given once, as the value of
      * its concern: how codex is reached ({@link #client} or {@link #connection}), what the thread is
-     * opened with ({@link #thread}), a turn's limits ({@link #limits}), how codex's requests are
+     * opened with ({@link #replaceThreadOptions}), a turn's limits ({@link #limits}), how codex's requests are
      * answered ({@link #approvals}).
      */
     public static final class Builder extends SessionSettings {
@@ -407,7 +407,7 @@ public final class CodexSession implements AutoCloseable {
         }
 
         /**
-         * Changes the thread options at {@link #build()}, whatever {@link #thread} set them to: for a
+         * Changes the thread options at {@link #build()}, whatever {@link #replaceThreadOptions} set them to: for a
          * front end whose caller may set some thread settings (instructions, config) on top of the
          * host's. Several calls apply in order.
          */
