@@ -6,36 +6,20 @@ import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ReviewTarget;
-import dev.codexbridge.protocol.ThreadArchiveParams;
-import dev.codexbridge.protocol.ThreadCompactStartParams;
-import dev.codexbridge.protocol.ThreadForkParams;
 import dev.codexbridge.protocol.ThreadForkResponse;
-import dev.codexbridge.protocol.Turn;
-import dev.codexbridge.protocol.ThreadGoalClearParams;
 import dev.codexbridge.protocol.ThreadGoalClearResponse;
-import dev.codexbridge.protocol.ThreadGoalGetParams;
 import dev.codexbridge.protocol.ThreadGoalGetResponse;
-import dev.codexbridge.protocol.ThreadGoalSetParams;
 import dev.codexbridge.protocol.ThreadGoalSetResponse;
-import dev.codexbridge.protocol.ThreadReadParams;
 import dev.codexbridge.protocol.ThreadReadResponse;
-import dev.codexbridge.protocol.ThreadRevertParams;
 import dev.codexbridge.protocol.ThreadRevertResponse;
-import dev.codexbridge.protocol.ThreadSetNameParams;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.HostFuture;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.telemetry.CodexTelemetry;
-import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.transcript.ProjectorOptions;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -63,25 +47,20 @@ import org.jspecify.annotations.Nullable;
  * session says so ({@link Builder#onThreadReplaced}, {@link TurnResult#threadReplaced()}).
  * {@link #interrupt()}, {@link #steer} and {@link #close()} may be called from any thread.
  *
- * <p>This class runs turns and the thread's operations; {@link ThreadConnection} keeps the thread
- * open on a connection, {@link SessionTurns} runs its turns one at a time, and {@link TurnRun} is one turn.
+ * <p>This class is the session's face: {@link ThreadConnection} keeps the thread open on a
+ * connection, {@link SessionTurns} runs its turns one at a time, {@link TurnRun} is one turn,
+ * {@link ThreadCalls} sends the thread's operations, and {@link SessionSettings} holds what the
+ * {@link Builder} was given.
  */
 public final class CodexSession implements AutoCloseable {
     private final ThreadConnection connection;
     private final SessionTurns turns;
+    private final ThreadCalls calls;
     private final ProjectorOptions projector;
-    /** The host's rule for threads this session did not start, or null; asked with {@link #caller}. */
-    private final ThreadAccess access;
-    private final String caller;
-    /** The thread this session resumed, or null: a thread it starts is its caller's. */
-    private final String resumedId;
-    private final Consumer<TurnOptions> turnCheck;
+    private final SessionRules rules;
 
     private CodexSession(Builder b) {
-        this.access = b.threadAccess;
-        this.caller = b.caller;
-        this.resumedId = b.resumeThreadId;
-        this.turnCheck = b.turnCheck;
+        this.rules = new SessionRules(b.threadAccess, b.caller, b.resumeThreadId, b.turnCheck);
         this.projector = b.projector;
         ClientOptions own = b.client != null ? null : b.ownConnection();
         ThreadLink link = own != null ? ThreadLink.own(() -> CodexClient.connect(own), own.endpoint() != null)
@@ -92,6 +71,7 @@ public final class CodexSession implements AutoCloseable {
         this.turns = new SessionTurns(connection, b.client, own == null ? b.client.requestTimeout() : own.requestTimeout(), b.limits,
                 b.interruptGrace, b.projector, b.rateLimits, TurnTracing.of(b.telemetry, b.client, own),
                 b.onTurnEnded == null ? r -> { } : b.onTurnEnded);
+        this.calls = new ThreadCalls(connection);
     }
 
     public static Builder builder() {
@@ -160,8 +140,8 @@ public final class CodexSession implements AutoCloseable {
      */
     public TurnResult runTurn(TurnInput input, @Nullable TurnOptions options, @Nullable TurnListener listener) {
         Objects.requireNonNull(input, "input");
-        checkTurn(options);
-        return await(turns.run(new TurnStart.UserTurn(input), options, listener, null));
+        rules.checkTurn(options);
+        return turns.await(turns.run(new TurnStart.UserTurn(input), options, listener, null));
     }
 
     /**
@@ -173,18 +153,8 @@ public final class CodexSession implements AutoCloseable {
      */
     public TurnHandle startTurn(TurnInput input, TurnOptions options, TurnListener listener) {
         Objects.requireNonNull(input, "input");
-        checkTurn(options);
-        TurnOptions opts = options == null ? TurnOptions.DEFAULTS : options;
-        CompletableFuture<TurnResult> result = new CompletableFuture<>();
-        TurnHandle handle = new TurnHandle(opts.key() != null ? opts.key() : TurnKeys.fresh(), connection.threadId(), this, result);
-        HostFuture.of(turns.run(new TurnStart.UserTurn(input), opts, listener, handle), RpcThreads.host()).whenComplete((r, e) -> {
-            if (e != null) {
-                result.completeExceptionally(Futures.unwrap(e));
-            } else {
-                result.complete(r);
-            }
-        });
-        return handle;
+        rules.checkTurn(options);
+        return turns.start(new TurnStart.UserTurn(input), options, listener, this);
     }
 
     /**
@@ -196,10 +166,8 @@ public final class CodexSession implements AutoCloseable {
      */
     public Optional<String> findTurn(String key) {
         Objects.requireNonNull(key, "key");
-        guard(ThreadOperation.READ);
-        String id = start();
-        Turn found = Futures.join(TurnCatchUp.keyedTurn(connection.client(), id, clientId -> TurnKeys.ofKey(clientId, key)));
-        return Optional.ofNullable(found).map(Turn::id);
+        rules.guard(ThreadOperation.READ);
+        return calls.findTurn(key);
     }
 
     /**
@@ -208,8 +176,8 @@ public final class CodexSession implements AutoCloseable {
      */
     public TurnResult runReview(ReviewTarget target, @Nullable TurnOptions options, @Nullable TurnListener listener) {
         Objects.requireNonNull(target, "target");
-        checkTurn(options);
-        return await(turns.run(new TurnStart.Review(target), options, listener, null));
+        rules.checkTurn(options);
+        return turns.await(turns.run(new TurnStart.Review(target), options, listener, null));
     }
 
     /**
@@ -228,7 +196,7 @@ public final class CodexSession implements AutoCloseable {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(executor, "executor");
         try {
-            checkTurn(options);
+            rules.checkTurn(options);
             return HostFuture.of(turns.run(new TurnStart.UserTurn(input), options, listener, null), executor);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -258,27 +226,6 @@ public final class CodexSession implements AutoCloseable {
         return TurnStream.start(this, input, options == null ? TurnOptions.DEFAULTS : options, bufferSize, executor);
     }
 
-    private TurnResult await(CompletableFuture<TurnResult> turn) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return turn.get();
-                } catch (InterruptedException e) {
-                    // the turn ends as interrupted once codex confirms; keep waiting for that result
-                    interrupted = true;
-                    interrupt();
-                } catch (ExecutionException e) {
-                    throw Futures.rethrow(e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- a turn this session did not start
 
     /**
@@ -287,9 +234,8 @@ public final class CodexSession implements AutoCloseable {
      * Follow it with {@link #attachTurn}.
      */
     public Optional<String> runningTurnId() {
-        guard(ThreadOperation.FOLLOW);
-        String id = start();
-        return Futures.join(TurnCatchUp.runningTurn(connection.client(), id));
+        rules.guard(ThreadOperation.FOLLOW);
+        return calls.runningTurnId();
     }
 
     /**
@@ -302,16 +248,16 @@ public final class CodexSession implements AutoCloseable {
      * the turn. One turn at a time, like {@link #runTurn}.
      */
     public TurnResult attachTurn(String turnId, @Nullable TurnListener listener) {
-        guard(ThreadOperation.FOLLOW);
-        guard(ThreadOperation.ANSWER);
-        return await(turns.follow(turnId, listener));
+        rules.guard(ThreadOperation.FOLLOW);
+        rules.guard(ThreadOperation.ANSWER);
+        return turns.await(turns.follow(turnId, listener));
     }
 
     /** {@link #attachTurn} without a thread of its own: the future completes on a host pool thread when the turn ends. */
     public CompletableFuture<TurnResult> attachTurnAsync(String turnId, @Nullable TurnListener listener) {
         try {
-            guard(ThreadOperation.FOLLOW);
-            guard(ThreadOperation.ANSWER);
+            rules.guard(ThreadOperation.FOLLOW);
+            rules.guard(ThreadOperation.ANSWER);
         } catch (ThreadAccessDeniedException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -320,24 +266,10 @@ public final class CodexSession implements AutoCloseable {
 
     // ---------------------------------------------------------------- this thread's operations
 
-    /** Asks the host's rule about a thread this session resumed (one it started is its caller's). */
-    private void guard(ThreadOperation operation) {
-        if (resumedId != null) {
-            ThreadAccess.require(access, caller, resumedId, operation);
-        }
-    }
-
-    private void checkTurn(TurnOptions options) {
-        if (turnCheck != null) {
-            turnCheck.accept(options == null ? TurnOptions.DEFAULTS : options);
-        }
-    }
-
     /** This thread as codex has it; with {@code includeTurns}, its turns and their items too. */
     public ThreadReadResponse read(boolean includeTurns) {
-        guard(ThreadOperation.READ);
-        String id = start();
-        return connection.client().threadRead(new ThreadReadParams(includeTurns, id));
+        rules.guard(ThreadOperation.READ);
+        return calls.read(includeTurns);
     }
 
     /**
@@ -356,49 +288,41 @@ public final class CodexSession implements AutoCloseable {
      * {@code CodexSession.builder().client(session.client()).resumeThread(newId)}, or resume it later.
      */
     public ThreadForkResponse fork() {
-        guard(ThreadOperation.READ);
-        String id = start();
-        return connection.client().threadFork(ThreadForkParams.builder().threadId(id).cwd(connection.settings().cwd().toString()).build());
+        rules.guard(ThreadOperation.READ);
+        return calls.fork();
     }
 
     /** Gives the thread a name (shown by {@code thread/list}). */
     public void rename(String name) {
-        String id = start();
-        connection.client().threadNameSet(new ThreadSetNameParams(Objects.requireNonNull(name, "name"), id));
+        calls.rename(name);
     }
 
     /** Asks codex to compact the thread's context now; progress arrives as notifications. */
     public void compact() {
-        String id = start();
-        connection.client().threadCompactStart(new ThreadCompactStartParams(id));
+        calls.compact();
     }
 
     /** Archives the thread; it leaves the default {@code thread/list} and can be unarchived. */
     public void archive() {
-        String id = start();
-        connection.client().threadArchive(new ThreadArchiveParams(id));
+        calls.archive();
     }
 
     /** Drops the turns from {@code beforeTurnId} on (that turn and every later one). */
     public ThreadRevertResponse revert(String beforeTurnId) {
-        String id = start();
-        return connection.client().threadRevert(new ThreadRevertParams(Objects.requireNonNull(beforeTurnId, "beforeTurnId"), id));
+        return calls.revert(beforeTurnId);
     }
 
     /** Sets the thread's goal: an objective codex keeps working towards across turns. */
     public ThreadGoalSetResponse setGoal(String objective) {
-        String id = start();
-        return connection.client().threadGoalSet(ThreadGoalSetParams.builder().threadId(id).objective(objective).build());
+        return calls.setGoal(objective);
     }
 
     public ThreadGoalGetResponse goal() {
-        String id = start();
-        return connection.client().threadGoalGet(new ThreadGoalGetParams(id));
+        return calls.goal();
     }
 
     public ThreadGoalClearResponse clearGoal() {
-        String id = start();
-        return connection.client().threadGoalClear(new ThreadGoalClearParams(null, id));
+        return calls.clearGoal();
     }
 
     /**
@@ -428,48 +352,13 @@ public final class CodexSession implements AutoCloseable {
     /**
      * The single entry point for configuring a session. Each setting is given once, as the value of
      * its concern: how codex is reached ({@link #client} or {@link #connection}), what the thread is
-     * opened with ({@link #thread}), a turn's limits ({@link #limits}), how codex's requests are
+     * opened with ({@link #replaceThreadOptions}), a turn's limits ({@link #limits}), how codex's requests are
      * answered ({@link #approvals}).
      */
-    public static final class Builder {
-        private CodexClient client;
-        private ClientOptions connection;
-        private ThreadOptions thread = ThreadOptions.DEFAULTS;
-        private String resumeThreadId;
-        private final List<DynamicTool> dynamicTools = new ArrayList<>();
-        private ApprovalPolicy approvals = ApprovalPolicy.failClosed();
-        private Duration resumeTimeout = Duration.ofSeconds(90);
-        private TurnLimits limits = TurnLimits.DEFAULTS;
-        private Duration interruptGrace = Duration.ofSeconds(5);
-        private ProjectorOptions projector = ProjectorOptions.DEFAULT;
-        private RateLimitGovernor rateLimits;
-        private int inboxLimit = SessionInbox.DEFAULT_LIMIT;
-        private Consumer<ThreadReplacement> onThreadReplaced;
-        private Consumer<TurnResult> onTurnEnded;
-        private java.util.function.UnaryOperator<ThreadOptions> threadAdjustment;
+    public static final class Builder extends SessionSettings {
         private CodexTelemetry telemetry;
-        private ThreadAccess threadAccess;
-        private String caller;
-        private Consumer<TurnOptions> turnCheck;
-        private Duration hibernateAfter = SessionHibernation.DEFAULT_IDLE;
-        private ClientPlacement placement;
 
         private Builder() {
-        }
-
-        /**
-         * Lets go of the thread after this long with no turn running, no server request being
-         * answered and no call that needs the thread (default 2 minutes; {@link Duration#ZERO}:
-         * never, for hosts that want codex's events between turns; otherwise at least 1 s). Codex
-         * then unloads the thread (its MCP server processes and memory go), the session keeps only
-         * the thread id, its settings and its owner, and the next turn, thread operation,
-         * {@link CodexSession#attachTurn} or {@link CodexSession#findTurn} resumes the thread on the
-         * same session. Not before the thread's first turn (codex cannot resume a thread with no
-         * turn). See docs/session.md and decision 0040.
-         */
-        public Builder hibernateAfter(Duration idle) {
-            this.hibernateAfter = SessionHibernation.checked(idle);
-            return this;
         }
 
         /**
@@ -478,137 +367,6 @@ public final class CodexSession implements AutoCloseable {
          */
         public Builder telemetry(@Nullable CodexTelemetry telemetry) {
             this.telemetry = telemetry;
-            return this;
-        }
-
-        /**
-         * Run on a connection shared with other sessions instead of one of the session's own. The
-         * client's settings (how codex is started, its home, client info, experimental API) then
-         * apply; closing the session leaves it open, and a dead shared connection is not restarted
-         * by the session. Not together with {@link #connection}.
-         */
-        public Builder client(CodexClient shared) {
-            this.client = Objects.requireNonNull(shared, "shared");
-            return this;
-        }
-
-        /**
-         * With {@link #client}: once that client has closed for good (its codex stopped while the
-         * session slept, or died and is not reconnected), the next call that needs the thread asks
-         * {@code placement} for the connection to resume it on; the session stays the same. For
-         * hosts that start and stop codex processes under their sessions (as {@code CodexTenants}).
-         */
-        public Builder placement(@Nullable ClientPlacement placement) {
-            this.placement = placement;
-            return this;
-        }
-
-        /**
-         * Open a connection of the session's own with these options, and open it again the same
-         * way after codex died: {@code connection(CodexClient.builder().process(launch).options())}.
-         * With a {@link ClientOptions#endpoint() running app-server} the next turn after a dropped
-         * connection reconnects and resumes the thread, interrupting a turn lost with the
-         * connection first. The default starts the located codex in the thread's working directory,
-         * in a terminal session of its own. Not together with {@link #client}.
-         */
-        public Builder connection(ClientOptions options) {
-            this.connection = Objects.requireNonNull(options, "options");
-            return this;
-        }
-
-        /**
-         * Replaces every thread setting given so far (model, sandbox, approval setting, folder,
-         * instructions, config) with {@code settings} (default: codex's own settings, this
-         * process's directory). A host's configured settings — a starter's
-         * {@code codex-bridge.session.*}, a gateway's {@code configure} — are gone after it: to
-         * change one setting and keep the rest use {@link #cwd(Path)} or {@link #adjustThread}.
-         */
-        public Builder replaceThreadOptions(ThreadOptions settings) {
-            this.thread = Objects.requireNonNull(settings, "settings");
-            return this;
-        }
-
-        /**
-         * The thread's working folder; every other thread setting (the approval setting and the
-         * sandbox above all) stays as configured.
-         */
-        public Builder cwd(Path folder) {
-            Objects.requireNonNull(folder, "folder");
-            return adjustThread(t -> t.toBuilder().cwd(folder).build());
-        }
-
-        /** Resume this thread instead of starting a new one. */
-        public Builder resumeThread(@Nullable String threadId) {
-            this.resumeThreadId = threadId;
-            return this;
-        }
-
-        /** A tool the host runs when codex calls it (turns on codex's experimental API on the session's own connection). */
-        public Builder dynamicTool(DynamicTool tool) {
-            dynamicTools.add(Objects.requireNonNull(tool, "tool"));
-            return this;
-        }
-
-        /** How codex's requests (commands, patches, MCP tools, questions) are answered (default: fail closed). */
-        public Builder approvals(ApprovalPolicy policy) {
-            this.approvals = Objects.requireNonNull(policy, "policy");
-            return this;
-        }
-
-        /**
-         * Default turn limits (default: 10 min wall clock, no idle limit, no step budget); unset
-         * components keep the default. A turn needs a wall-clock or an idle limit.
-         */
-        public Builder limits(TurnLimits limits) {
-            TurnLimits merged = Objects.requireNonNull(limits, "limits").orElse(TurnLimits.DEFAULTS);
-            merged.requireSomeTimeout();
-            this.limits = merged;
-            return this;
-        }
-
-        /** How long codex gets to confirm an interrupt before the session is retired (default 5 s). */
-        public Builder interruptGrace(Duration grace) {
-            if (grace == null || grace.isNegative()) {
-                throw new IllegalArgumentException("interruptGrace must not be negative");
-            }
-            this.interruptGrace = grace;
-            return this;
-        }
-
-        /** Deadline of {@code thread/resume}, which may load a long history (default 90 s). */
-        public Builder resumeTimeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("resumeTimeout must be positive");
-            }
-            this.resumeTimeout = timeout;
-            return this;
-        }
-
-        public Builder projector(ProjectorOptions options) {
-            this.projector = Objects.requireNonNull(options, "options");
-            return this;
-        }
-
-        /**
-         * Waits for, reports to and retries by this governor: give the same instance to every
-         * session of one account (it is shared, and thread-safe). Without one a rate-limited turn
-         * fails on its first attempt.
-         */
-        public Builder rateLimits(@Nullable RateLimitGovernor governor) {
-            this.rateLimits = governor;
-            return this;
-        }
-
-        /**
-         * How many of a running turn's messages may wait for the host (default 10,000). Past it, a
-         * session on a shared connection ends its turn as {@link ErrorCategory#OVERFLOW} rather
-         * than grow without bound; a session with its own codex makes codex wait instead.
-         */
-        public Builder inboxLimit(int messages) {
-            if (messages < 1) {
-                throw new IllegalArgumentException("inboxLimit must be >= 1");
-            }
-            this.inboxLimit = messages;
             return this;
         }
 
@@ -639,28 +397,6 @@ public final class CodexSession implements AutoCloseable {
         }
 
         /**
-         * Throws {@link IllegalStateException} for settings that cannot apply together, saying why:
-         * a shared client and a connection of the session's own; dynamic tools on a shared client
-         * opened without codex's experimental API (a session turns it on only on a connection of
-         * its own). Everything about the codex process (binary, {@code CODEX_HOME}, environment)
-         * belongs to the client, so a session has no setting for it that a shared client could
-         * silently ignore.
-         */
-        /**
-         * The host's rule for a thread this session resumes ({@link #resumeThread}) and the caller
-         * it is asked about: checked before the resume, and before each read, fork, follow
-         * ({@link CodexSession#attachTurn}, {@link CodexSession#runningTurnId}) and answer of that
-         * thread; a refusal throws {@link ThreadAccessDeniedException} before anything is sent.
-         * Without one, any thread id given is used (a thread id is then a bearer capability: see
-         * {@link ThreadAccess}).
-         */
-        public Builder threadAccess(ThreadAccess rule, String caller) {
-            this.threadAccess = Objects.requireNonNull(rule, "rule");
-            this.caller = caller;
-            return this;
-        }
-
-        /**
          * Checks each turn's options before the turn is sent; throwing refuses the turn (the
          * exception reaches the caller of {@code runTurn}). For hosts that must keep a setting out
          * of turns, as {@code CodexTenants} keeps a sandbox policy out of a tenant's.
@@ -671,7 +407,7 @@ public final class CodexSession implements AutoCloseable {
         }
 
         /**
-         * Changes the thread options at {@link #build()}, whatever {@link #thread} set them to: for a
+         * Changes the thread options at {@link #build()}, whatever {@link #replaceThreadOptions} set them to: for a
          * front end whose caller may set some thread settings (instructions, config) on top of the
          * host's. Several calls apply in order.
          */
@@ -682,26 +418,16 @@ public final class CodexSession implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Throws {@link IllegalStateException} for settings that cannot apply together, saying why:
+         * a shared client and a connection of the session's own; dynamic tools on a shared client
+         * opened without codex's experimental API (a session turns it on only on a connection of
+         * its own). Everything about the codex process (binary, {@code CODEX_HOME}, environment)
+         * belongs to the client, so a session has no setting for it that a shared client could
+         * silently ignore.
+         */
         public CodexSession build() {
-            if (threadAdjustment != null) {
-                thread = Objects.requireNonNull(threadAdjustment.apply(thread), "the thread adjustment gave no options");
-            }
-            if (resumeThreadId != null) {
-                ThreadAccess.require(threadAccess, caller, resumeThreadId, ThreadOperation.RESUME);
-            }
-            if (client != null && connection != null) {
-                throw new IllegalStateException("a session runs on a shared client or on a connection of its own, not both: "
-                        + "set client(...) or connection(...); codex's home, binary and environment belong to that "
-                        + "client's CodexLaunch");
-            }
-            if (placement != null && client == null) {
-                throw new IllegalStateException("placement(...) chooses the next shared connection: give the first with client(...)");
-            }
-            if (client != null && !dynamicTools.isEmpty() && !client.options().experimentalApi()) {
-                throw new IllegalStateException("dynamic tools need codex's experimental API, which the shared client was "
-                        + "opened without (a session turns it on only on a connection of its own): open the shared client "
-                        + "with CodexClient.builder().experimentalApi(true), or give this session connection(...)");
-            }
+            check();
             return new CodexSession(this);
         }
 

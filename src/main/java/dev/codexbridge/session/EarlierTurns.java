@@ -56,7 +56,7 @@ final class EarlierTurns {
             return CompletableFuture.completedFuture(threadId);
         }
         LOG.debug("interrupting turn {} of thread {}, lost with its connection", turn, threadId);
-        return TurnRun.interrupt(c, threadId, turn, c.requestTimeout()).thenApply(answered -> threadId);
+        return TurnStop.interrupt(c, threadId, turn, c.requestTimeout()).thenApply(answered -> threadId);
     }
 
     /**
@@ -83,7 +83,7 @@ final class EarlierTurns {
             String earlier = running.get();
             LOG.info("turn {} still runs on thread {} with no turn here following it; interrupting it before the next turn starts",
                     earlier, threadId);
-            return TurnRun.interrupt(c, threadId, earlier, c.requestTimeout())
+            return TurnStop.interrupt(c, threadId, earlier, c.requestTimeout())
                     .thenCompose(x -> untilEnded(c, threadId, earlier, deadline, grace));
         }).thenCompose(f -> f);
     }

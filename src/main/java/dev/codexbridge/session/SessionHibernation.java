@@ -59,6 +59,34 @@ final class SessionHibernation {
         return idle != null;
     }
 
+    /**
+     * What a thread reached over {@code link} is opened with: {@code settings}, with codex told to
+     * unload it as soon as no one follows it when the session hibernates and tells codex it lets go
+     * ({@link ThreadReleases}).
+     */
+    ThreadOptions opening(ThreadOptions settings, ThreadLink link) {
+        return enabled() && link.unsubscribes() ? unloadingAfter(settings, link.reattachWindow()) : settings;
+    }
+
+    /**
+     * Codex unloads a thread once it has had no subscriber for {@code thread_unload_delay_secs}
+     * (60 s by default in 0.169.0) and no turn runs: a session that hibernates wants it unloaded
+     * at once. But over a connection to a running app-server a drop also leaves the thread without
+     * its subscriber, and a thread unloaded then loses the turn that waits to re-attach (read back
+     * as interrupted, found by {@code bin/bench faults}): there codex keeps it for the re-attach
+     * window ({@code reattachWindow}, null when there is none). A host's own value is kept.
+     */
+    static ThreadOptions unloadingAfter(ThreadOptions settings, Duration reattachWindow) {
+        if (settings.config().containsKey(UNLOAD_DELAY)) {
+            return settings;
+        }
+        long seconds = reattachWindow == null ? 0 : (reattachWindow.toMillis() + 999) / 1000;
+        return settings.toBuilder().config(UNLOAD_DELAY, seconds).build();
+    }
+
+    /** Codex's per-thread setting for how long a thread no one follows stays loaded. */
+    static final String UNLOAD_DELAY = "thread_unload_delay_secs";
+
     /** The idle window, or null when off. */
     Duration idle() {
         return idle;

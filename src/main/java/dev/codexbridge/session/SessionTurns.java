@@ -4,11 +4,14 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.Futures;
+import dev.codexbridge.rpc.internal.HostFuture;
+import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.telemetry.internal.TurnTelemetry;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -67,6 +70,50 @@ final class SessionTurns {
         } else {
             pendingInterrupt = true;
         }
+    }
+
+    /**
+     * Waits for {@code turn} on the calling thread: interrupting that thread interrupts the turn,
+     * whose result (interrupted, once codex confirms) is still waited for; the thread's interrupt
+     * flag is set again before returning.
+     */
+    TurnResult await(CompletableFuture<TurnResult> turn) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return turn.get();
+                } catch (InterruptedException e) {
+                    // the turn ends as interrupted once codex confirms; keep waiting for that result
+                    interrupted = true;
+                    interrupt();
+                } catch (ExecutionException e) {
+                    throw Futures.rethrow(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Starts a turn and returns at once its handle, under the options' key or a fresh one; the
+     * handle's result completes on the host pool when the turn ends.
+     */
+    TurnHandle start(TurnStart starter, TurnOptions options, TurnListener listener, CodexSession session) {
+        TurnOptions opts = options == null ? TurnOptions.DEFAULTS : options;
+        CompletableFuture<TurnResult> result = new CompletableFuture<>();
+        TurnHandle handle = new TurnHandle(opts.key() != null ? opts.key() : TurnKeys.fresh(), connection.threadId(), session, result);
+        HostFuture.of(run(starter, opts, listener, handle), RpcThreads.host()).whenComplete((r, e) -> {
+            if (e != null) {
+                result.completeExceptionally(Futures.unwrap(e));
+            } else {
+                result.complete(r);
+            }
+        });
+        return handle;
     }
 
     /** Adds input to the running turn; false when none runs or codex refused. */
@@ -184,17 +231,17 @@ final class SessionTurns {
                 System.nanoTime());
     }
 
-    /** The turn could not begin: its thread could not be opened ({@link ThreadConnection#startFailure} says why). */
+    /** The turn could not begin: its thread could not be opened ({@link ThreadLink#startFailure(Throwable)} says why). */
     private TurnResult startupFailure(TurnRun run, TurnFailure error) {
         // turn/start was never sent: when only the connection was missing, sending again is safe
         TurnOutcome status = error.category() == ErrorCategory.PROCESS_DIED ? TurnOutcome.NOT_RECEIVED : TurnOutcome.FAILED;
-        return run.tally().unsent(connection.threadId(), status, connection.advised(error), StopReason.ERROR, run.tally().rateLimitWaitMs(),
+        return run.tally().unsent(connection.threadId(), status, connection.link().advised(error), StopReason.ERROR, run.tally().rateLimitWaitMs(),
                 error.category() != ErrorCategory.SETTINGS_REJECTED, System.nanoTime());
     }
 
     /** The turn was not sent because an earlier turn on the thread could not be settled first ({@code why}): safe to send again. */
     private TurnResult notSent(TurnRun run, TurnFailure why) {
-        return run.tally().unsent(connection.threadId(), TurnOutcome.NOT_RECEIVED, connection.advised(why), StopReason.ERROR,
+        return run.tally().unsent(connection.threadId(), TurnOutcome.NOT_RECEIVED, connection.link().advised(why), StopReason.ERROR,
                 run.tally().rateLimitWaitMs(), false, System.nanoTime());
     }
 
@@ -259,13 +306,13 @@ final class SessionTurns {
     private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnContext turn, int reopened) {
         return connection.startAsync(turn.traced()).handle((id, failure) -> {     // the library's future: a turn never waits for a host thread
             if (failure != null) {
-                TurnFailure why = connection.startFailure(failure);
+                TurnFailure why = connection.link().startFailure(failure);
                 if (why.category() != ErrorCategory.SETTINGS_REJECTED) {
                     connection.retire();        // a refused setting is the host's to fix, not a failure of codex
                 }
                 return CompletableFuture.completedFuture(startupFailure(run, why));
             }
-            ThreadReplacement replaced = connection.takeReplacement();
+            ThreadReplacement replaced = connection.record().takeReplacement();
             if (replaced != null) {
                 turn.replaced().set(replaced);
             }
@@ -301,7 +348,7 @@ final class SessionTurns {
         CompletableFuture<TurnResult> following = connection.startAsync(traced).handle((id, failure) -> {
             if (failure != null) {
                 connection.retire();
-                return CompletableFuture.completedFuture(startupFailure(run, connection.startFailure(failure)));
+                return CompletableFuture.completedFuture(startupFailure(run, connection.link().startFailure(failure)));
             }
             return run.follow(connection.client(), connection.inbox(), connection.bridge(), id, turnId);
         }).thenCompose(f -> f);

@@ -81,6 +81,24 @@ sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, PlacedLin
     /** The remedy that is true for this shape. */
     FailureAdvice.Shape shape();
 
+    /**
+     * Why a turn could not start, as the turn reports it: the thread's own failure as it is; a
+     * connection that could not be opened as what it was (a codex this session starts could not
+     * be started; a running app-server could not be reached; the shared connection is gone).
+     */
+    default TurnFailure startFailure(Throwable failure) {
+        Throwable cause = Futures.unwrap(failure);
+        if (cause instanceof ThreadOpenException e) {
+            return TurnFailure.of(e.getMessage(), e.category(), null);
+        }
+        return startFailure(UntrustedText.messageOf(cause));
+    }
+
+    /** {@code failure} with the remedy that is true for this shape. */
+    default TurnFailure advised(TurnFailure failure) {
+        return FailureAdvice.forShape(failure, shape());
+    }
+
     /** A connection of the session's own. */
     final class Own implements ThreadLink {
         private final Supplier<CodexClient> connect;

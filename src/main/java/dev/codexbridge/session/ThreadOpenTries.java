@@ -1,5 +1,6 @@
 package dev.codexbridge.session;
 
+import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcTimeoutException;
@@ -59,6 +60,17 @@ final class ThreadOpenTries {
         this.timeout = timeout;
         this.attempts = Math.max(1, attempts);
         this.progress = progress;
+    }
+
+    /**
+     * The tries of a thread opened again on a shared connection: the reconnect {@code policy}'s
+     * timeout (at most {@code timeout}) and tries; without a policy one try of {@code timeout}.
+     */
+    static ThreadOpenTries under(ReconnectPolicy policy, Function<Duration, CompletableFuture<String>> send, Duration timeout,
+                                 LongSupplier progress) {
+        return policy == null ? new ThreadOpenTries(send, timeout, 1, progress)
+                : new ThreadOpenTries(send, policy.resumeTimeout().compareTo(timeout) <= 0 ? policy.resumeTimeout() : timeout,
+                        policy.resumeAttempts(), progress);
     }
 
     /** Sends the first try; the future completes with the thread id, or the failure that ended the tries. */

@@ -76,7 +76,7 @@ final class TurnEnding {
 
     private void settle() {
         settled = true;
-        thread.turnConfirmed();
+        thread.record().turnConfirmed();
     }
 
     /**
@@ -137,7 +137,7 @@ final class TurnEnding {
         // a shared connection may already be reopened and this thread resumed there: retire only the old one
         thread.markRetired(place.connection());
         if (place.turnId() != null) {
-            thread.turnLost(place.turnId());
+            thread.record().turnLost(place.turnId());
         }
         ClientPlumbing plumbing = ClientPlumbing.of(place.client());
         CodexException why = plumbing.explainClose("during the turn", cause);
@@ -166,7 +166,7 @@ final class TurnEnding {
         if (retired) {
             thread.markRetired(place.connection());
         }
-        return tally.result(place.threadId(), place.turnId(), status, reason, thread.advised(error), retired, place.wasSent(), projector,
+        return tally.result(place.threadId(), place.turnId(), status, reason, thread.link().advised(error), retired, place.wasSent(), projector,
                 System.nanoTime());
     }
 }

@@ -81,7 +81,7 @@ final class TurnReattach {
      */
     static final int KEY_READS_WHILE_ACTIVE = 30;
     /** How the session's thread connection tells the turn that its thread is back after a drop. */
-    private final ThreadConnection.ResumeWatch watch;
+    private final ResumeWatch watch;
 
     TurnReattach(ThreadConnection thread, TurnRun run, TurnPlace place, TurnEnding ending, TurnFollow follow, TurnRequests requests,
                  TurnNotifications notifications) {
@@ -92,7 +92,7 @@ final class TurnReattach {
         this.follow = follow;
         this.requests = requests;
         this.notifications = notifications;
-        this.watch = new ThreadConnection.ResumeWatch() {
+        this.watch = new ResumeWatch() {
             @Override
             public void resumed(SessionInbox box) {
                 // on the reader thread, before the messages that follow the resume: none reaches the box unclaimed
@@ -111,7 +111,7 @@ final class TurnReattach {
         };
     }
 
-    ThreadConnection.ResumeWatch watch() {
+    ResumeWatch watch() {
         return watch;
     }
 
@@ -297,7 +297,7 @@ final class TurnReattach {
     private void interruptIfOpen() {
         CodexClient c = place.client();
         if (c.isOpen() && place.turnId() != null) {
-            TurnRun.interrupt(c, place.threadId(), place.turnId(), turn.requestTimeout());
+            TurnStop.interrupt(c, place.threadId(), place.turnId(), turn.requestTimeout());
         }
     }
 }

@@ -9,7 +9,6 @@ import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.protocol.Turn;
-import dev.codexbridge.protocol.TurnInterruptParams;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcTimeoutException;
@@ -27,9 +26,10 @@ import org.slf4j.Logger;
  * event, checked for completeness by the compiler. Events arrive one at a time on the dispatch
  * executor; no thread is parked for a turn. What has a seam of its own is a collaborator it
  * calls: deadlines ({@link TurnClock}), the host's listener and transcript
- * ({@link TurnNotifications}), server requests ({@link TurnRequests}), counts ({@link TurnTally}),
- * where it runs ({@link TurnPlace}), how it ends ({@link TurnEnding}), following it across a
- * dropped connection ({@link TurnReattach}).
+ * ({@link TurnNotifications}), server requests ({@link TurnRequests}), which messages are the
+ * turn's and when ({@link TurnRouting}), why it stops and the interrupt ({@link TurnStop}), counts
+ * ({@link TurnTally}), where it runs ({@link TurnPlace}), how it ends ({@link TurnEnding}),
+ * following it across a dropped connection ({@link TurnReattach}).
  */
 final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, TurnRequests.Owner {
     private static final Logger LOG = SafeLogger.getLogger(TurnRun.class);
@@ -45,8 +45,6 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
     private final TurnOptions options;
     private final TurnListener listener;
     private final ItemProjector projector;
-    /** Shared by every attempt of one turn, so an interrupt reaches whichever attempt or wait is current. */
-    private final AtomicBoolean interruptRequested;
     private final RateLimitGovernor.Cancellation waitCancel;
     private final TurnClock clock;
     private final TurnTally tally;
@@ -56,18 +54,14 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
     private final TurnNotifications notifications;
     private final TurnPlace place = new TurnPlace();
     private final TurnEnding ending;
+    private final TurnStop stop;
+    private final TurnRouting routing;
     /** Told codex's turn id as soon as codex names the turn, or null. */
     private final TurnHandle handle;
 
     private final CompletableFuture<TurnResult> done = new CompletableFuture<>();
     /** Set as the turn ends, before its queued decisions are written (see finish). */
     private volatile boolean finished;
-    /** What came between sending {@code turn/start} and its answer. */
-    private final StartHold early = new StartHold();
-    /** Set when the session fell behind on a shared connection: the turn ends as failed. */
-    private TurnEvent.Overflowed overflow;
-    private boolean interruptSent;
-    private StopReason stopReason;
     /** The connection the thread was open on when turn/start was sent ({@link ThreadConnection#openedOn}). */
     private int threadOpenedOn;
     /** When the event being handled arrived (read once per event, see step). */
@@ -75,7 +69,8 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
     private final Steps transitions = new Steps();
 
     /**
-     * One attempt of a turn: the interrupt flag and the wait's cancellation are the turn's; the
+     * One attempt of a turn: the interrupt flag (shared by every attempt, so an interrupt reaches
+     * whichever attempt or wait is current) and the wait's cancellation are the turn's; the
      * tally and clock this attempt's, made before any rate-limit wait (which they count).
      */
     TurnRun(ThreadConnection thread, TurnSetup settings, TurnOptions options, TurnListener listener,
@@ -84,23 +79,24 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
         this.settings = settings;
         this.options = options;
         this.listener = listener;
-        this.interruptRequested = interruptRequested;
         this.waitCancel = waitCancel;
         this.handle = handle;
         this.projector = new ItemProjector(settings.projector(), !options.streamTranscript());
         this.clock = clock;
         this.tally = tally;
         this.follow = new TurnFollow();
+        this.stop = new TurnStop(interruptRequested, place, clock, follow, settings.requestTimeout());
         this.ending = new TurnEnding(thread, place, tally, clock, projector, listener, options.outputSchema());
         this.requests = new TurnRequests(place, this, listener, follow, projector);
-        this.notifications = new TurnNotifications(place, this::stepBudgetReached, listener, projector, tally, follow,
+        this.notifications = new TurnNotifications(place, stop::stepBudgetReached, listener, projector, tally, follow,
                 settings.rateLimits(), settings.limits().maxSteps());
+        this.routing = new TurnRouting(place, clock, follow, notifications, requests, ending, stop);
         this.reattach = new TurnReattach(thread, this, place, ending, follow, requests, notifications);
     }
 
     void requestInterrupt() {
         waitCancel.cancel();
-        if (interruptRequested.compareAndSet(false, true)) {
+        if (stop.request()) {
             SessionInbox box = place.inbox();
             if (box != null) {
                 box.post(TurnEvent.INTERRUPT_REQUESTED);
@@ -142,7 +138,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
     CompletableFuture<TurnResult> begin(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId, TurnStart starter,
                                         ThreadReplacement replaced) {
         place.attach(client, inbox, bridge, threadId);
-        if (interruptRequested.get()) {
+        if (stop.requested()) {
             // Interrupted before anything was sent: never start the turn at all.
             return CompletableFuture.completedFuture(ending.of(TurnOutcome.INTERRUPTED, StopReason.INTERRUPT, null, false));
         }
@@ -151,7 +147,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
         String messageId = starter.keyed() && tally.key() != null ? TurnKeys.messageId(tally.key(), tally.attempt()) : null;
         place.sent(messageId);
         threadOpenedOn = thread.openedOn();
-        thread.turnSent(threadId, starter);
+        thread.record().turnSent(threadId, starter);
         inbox.turnStarted(this);
         if (replaced != null) {
             inbox.post(new TurnEvent.ThreadReplaced(replaced));     // heard on the turn's own thread, before anything else
@@ -223,13 +219,13 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
 
     private void finish(TurnResult r) {
         if (place.wasSent() && !ending.settled()) {
-            thread.turnUnsettled();     // codex may still run it: the next turn settles that first
+            thread.record().turnUnsettled();     // codex may still run it: the next turn settles that first
         }
         clock.stop();
         finished = true;
         thread.unwatchResume(reattach.watch());
         // requests held for a turn/start answer that never came are put to the host, as they were before the hold
-        early.releaseRequests().forEach(requests::ask);
+        routing.askHeldAtEnd();
         requests.writeQueued();     // decisions ready but not yet handled go out now; later ones are written as they come
         place.inbox().turnEnded();
         done.complete(r);
@@ -247,11 +243,10 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
             TurnFailure error = timedOut ? TurnFailure.of(clock.timedOutWhy() + "; codex did not confirm the interrupt", ErrorCategory.TIMEOUT, null)
                     : TurnFailure.of("codex did not confirm the interrupt within " + clock.interruptGrace().toSeconds() + " s",
                             ErrorCategory.TIMEOUT, null);
-            return ending.of(timedOut ? TurnOutcome.TIMED_OUT : TurnOutcome.INTERRUPTED, timedOut ? StopReason.TIMEOUT : stopReason, error, true);
+            return ending.of(timedOut ? TurnOutcome.TIMED_OUT : TurnOutcome.INTERRUPTED, timedOut ? StopReason.TIMEOUT : stop.reason(), error, true);
         }
         if (clock.expiresNow(now, follow.detached())) {
-            stopReason = StopReason.TIMEOUT;
-            sendInterrupt();
+            stop.timedOut();
         }
         return null;
     }
@@ -263,7 +258,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
     private final class Steps implements TurnEvent.Visitor<TurnResult> {
         @Override
         public TurnResult notified(TurnEvent.Notified notified) {
-            return handleMessage(notified.message(), eventNow);
+            return routing.message(notified.message(), eventNow);
         }
 
         @Override
@@ -291,14 +286,13 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
 
         @Override
         public TurnResult overflowed(TurnEvent.Overflowed overflowed) {
-            overflow = overflowed;
-            stopFor(StopReason.ERROR);
+            stop.overflowed(overflowed);
             return null;
         }
 
         @Override
         public TurnResult interruptRequested(TurnEvent.InterruptRequested r) {
-            stopFor(StopReason.INTERRUPT);
+            stop.stopFor(StopReason.INTERRUPT);
             return null;
         }
 
@@ -327,11 +321,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
             if (!pending.claim() || pending.isWithdrawn()) {
                 return null;    // answered between turns, or withdrawn before the host was asked
             }
-            if (place.wasSent() && place.turnId() == null) {
-                early.request(pending);     // after the notifications held before it, once turn/start is answered
-                return null;
-            }
-            askNow(pending, eventNow);
+            routing.asked(pending, eventNow);
             return null;
         }
 
@@ -343,18 +333,6 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
         }
     }
 
-    /** The turn is to stop for {@code reason} (unless it stops for another already). */
-    private void stopFor(StopReason reason) {
-        if (stopReason == null) {
-            stopReason = reason;
-        }
-        sendInterrupt();
-    }
-
-    private boolean stopAsked() {
-        return interruptRequested.get() || clock.timedOut() || stopReason == StopReason.STEP_BUDGET || overflow != null;
-    }
-
     /** Codex answered {@code turn/start}: the turn has its id, or the answer's failure decides how it goes on. */
     private TurnResult startAnsweredStep(TurnEvent.StartAnswered answered, long now) {
         if (answered.failure() != null) {
@@ -362,7 +340,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
             if (place.turnId() != null) {
                 return null;        // named already: found in codex's record by its key after the answer was lost
             }
-            holdEarlyRequests(now);
+            routing.askHeld(now);
             if (cause instanceof ConnectionClosedException closed && place.messageId() != null && thread.reattachWindow() != null) {
                 // the answer is lost, not the turn: codex's record says, once the connection is back, whether it ran
                 return reattach.startLost(closed, now);
@@ -383,10 +361,10 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
             // from now on: a resume may be answered before this turn has handled the old connection's end
             thread.watchResume(reattach.watch());
         }
-        if (stopAsked()) {
-            sendInterrupt();
+        if (stop.asked()) {
+            stop.send();
         }
-        return releaseEarly(now, false);
+        return routing.releaseEarly(now, false);
     }
 
     /**
@@ -396,11 +374,6 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
      */
     private boolean offThread() {
         return place.connection() != threadOpenedOn || place.client().generation() != place.connection();
-    }
-
-    /** The requests held for the start's answer go to the host: the host decides, and the turn's end settles them. */
-    private void holdEarlyRequests(long now) {
-        early.releaseRequests().forEach(pending -> askNow(pending, now));
     }
 
     /** Codex named the turn: the handle and the listener hear its id, once. */
@@ -418,77 +391,16 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
         }
     }
 
-    /**
-     * What arrived before the turn was named, handled now in arrival order: its requests go to the
-     * host, its notifications are handled when they are this turn's (an earlier turn's last words
-     * are not, say one interrupted as the thread came back). {@code deduplicated}: through the
-     * check against what codex's record handed over already.
-     */
-    private TurnResult releaseEarly(long now, boolean deduplicated) {
-        for (TurnEvent held : early.release()) {
-            if (held instanceof TurnEvent.Asked pending) {
-                askNow(pending, now);
-            } else if (held instanceof TurnEvent.Notified n && place.turnId() != null && place.turnId().equals(n.message().turnId())) {
-                TurnResult r = deduplicated ? handleMessage(n.message(), now) : handleNotification(n.message());
-                if (r != null) {
-                    return r;
-                }
-            }
-        }
-        return null;
-    }
-
-    private void askNow(TurnEvent.Asked pending, long now) {
-        requests.ask(pending);
-        clock.progress(now);
-    }
-
-    private TurnResult handleMessage(CodexEvent.Notification n, long now) {
-        if (n.threadId() != null && !n.threadId().equals(place.threadId())) {
-            return null;
-        }
-        String turnId = place.turnId();
-        String scope = n.turnId();
-        if (turnId == null && scope != null) {
-            early.notification(new TurnEvent.Notified(n));
-            return null;
-        }
-        if (scope != null && !scope.equals(turnId)) {
-            return null;
-        }
-        clock.progress(now);
-        if (follow.hold(n) || follow.delivered(n)) {
-            return null;    // held back while what was missed is fetched; or had already, fetched or live
-        }
-        return handleNotification(n);
-    }
-
-    private TurnResult handleNotification(CodexEvent.Notification n) {
-        Turn ended = notifications.handle(n);
-        return ended == null ? null : recorded(ended);
-    }
-
-    private TurnResult recorded(Turn turn) {
-        return ending.recorded(turn, overflow == null ? 0 : overflow.limit(), stopReason);
-    }
-
     // ---------------------------------------------------------------- what its collaborators need of the turn
 
     @Override
     public boolean interruptSent() {
-        return interruptSent;
+        return stop.sent();
     }
 
     @Override
     public boolean isFinished() {
         return finished;
-    }
-
-    private void stepBudgetReached() {
-        if (!interruptSent) {
-            stopReason = StopReason.STEP_BUDGET;
-            sendInterrupt();
-        }
     }
 
     @Override
@@ -503,27 +415,22 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
 
     @Override
     public void interruptIfAsked(boolean resend) {
-        if (resend) {
-            interruptSent = false;      // one sent on the connection that dropped may be lost: it goes again
-        }
-        if (stopAsked()) {
-            sendInterrupt();            // asked for in the gap, or before this session attached
-        }
+        stop.sendIfAsked(resend);
     }
 
     @Override
     public boolean interruptedHere() {
-        return interruptSent || stopReason != null || interruptRequested.get();
+        return stop.byThisSession();
     }
 
     @Override
     public TurnResult handleHeld(CodexEvent.Notification message, long now) {
-        return handleMessage(message, now);
+        return routing.message(message, now);
     }
 
     @Override
     public TurnResult endAs(Turn turn) {
-        return recorded(turn);
+        return routing.recorded(turn);
     }
 
     @Override
@@ -533,33 +440,6 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
 
     @Override
     public TurnResult releaseEarly(long now) {
-        return releaseEarly(now, true);     // what codex's record handed over already is dropped there
-    }
-
-    private void sendInterrupt() {
-        if (interruptSent || follow.detached()) {
-            return;     // sent already; or nothing to send it on until the connection is back (see resumed)
-        }
-        if (place.turnId() == null) {
-            clock.graceFromNowIfUnset(System.nanoTime());   // nothing to interrupt until turn/start answers; the grace bounds the wait
-            return;
-        }
-        interruptSent = true;
-        clock.graceFromNow(System.nanoTime());
-        interrupt(place.client(), place.threadId(), place.turnId(), settings.requestTimeout());
-    }
-
-    /**
-     * Sends {@code turn/interrupt} without waiting; codex refusing it (the turn is over already)
-     * is only logged. Completes when codex has answered either way.
-     */
-    static CompletableFuture<Void> interrupt(CodexClient client, String threadId, String turnId, Duration timeout) {
-        return ClientPlumbing.of(client).request("turn/interrupt", new TurnInterruptParams(threadId, turnId), JsonNode.class, timeout)
-                .handle((r, e) -> {
-                    if (e != null) {
-                        LOG.debug("turn/interrupt {}: {}", turnId, e.getMessage());
-                    }
-                    return null;
-                });
+        return routing.releaseEarly(now, true);     // what codex's record handed over already is dropped there
     }
 }

@@ -17,12 +17,43 @@
  * ({@link dev.codexbridge.session.RateLimitGovernor}, {@link dev.codexbridge.session.RateLimitSignal},
  * {@link dev.codexbridge.session.RateLimitWait}).
  *
- * <p>Package-private: {@code ThreadConnection} (the thread open on a connection: start, resume,
- * reconnects, letting go; {@code CodexSession} is the façade over it), {@code TurnRun} (one turn,
- * driven by a sealed {@code TurnEvent} and codex's notifications from the {@code SessionInbox},
- * started by a {@code TurnStart}), {@code TurnRecovery} (a lost turn read back from the thread's
- * history), {@code StructuredOutput} (the answer checked against the output schema) and
- * {@code ErrorClassifier} (a host sees its verdict as {@code TurnFailure.category()}).
+ * <p>The package's rooms. It stays one package: the rooms call each other through package-private
+ * members, also of public types ({@code TurnResult}, {@code TurnHandle}, {@code TurnOptions},
+ * {@code ThreadReplacement}), and subpackages would make those members public API (decision 0051).
+ * <ul>
+ *   <li><b>The session's face</b>: {@code CodexSession} (the API hosts call), {@code SessionSettings}
+ *       (what its {@code Builder} was given), {@code SessionRules} (the host's access rule and turn
+ *       check), {@code ThreadCalls} (the thread's operations), with the thread's values
+ *       {@code ThreadOptions}, {@code ThreadReplacement}, {@code ThreadAccess}, {@code ThreadOperation},
+ *       {@code ThreadAccessDeniedException}, {@code ThreadStore} and {@code ClientPlacement}.</li>
+ *   <li><b>The thread's life</b>: {@code ThreadConnection} (open, resume after a reconnect, replace,
+ *       hibernate, release, under one lock) over a {@code ThreadLink} ({@code PlacedLink} for a
+ *       host's placement), sending with {@code ThreadOpening} and {@code ThreadOpenTries} (failing
+ *       with {@code ThreadOpenException}), keeping {@code ThreadRecord} and {@code EarlierTurns},
+ *       telling a waiting turn through {@code ResumeWatch}, and answering requests between turns
+ *       with {@code IdleRequests}.</li>
+ *   <li><b>Hibernation</b>: {@code SessionHibernation} (when a session lets go of its idle thread)
+ *       and {@code ThreadReleases} (the paced, certain {@code thread/unsubscribe}s).</li>
+ *   <li><b>The inbox</b>: {@code SessionInbox} (the session's one ordered mailbox) holding
+ *       {@code TurnEvent}s, with {@code PendingRequests} (the server requests still open).</li>
+ *   <li><b>Turns</b>: {@code SessionTurns} (one at a time, their attempts), {@code TurnRun} (one
+ *       attempt's state machine, decision 0037) and its collaborators {@code TurnStart},
+ *       {@code TurnSetup}, {@code TurnPlace}, {@code TurnClock}, {@code TurnStop}, {@code TurnRouting},
+ *       {@code StartHold}, {@code TurnNotifications}, {@code TurnRequests}, {@code TurnTally},
+ *       {@code TurnEnding}, {@code TurnVerdict}, {@code TurnKeys}, {@code TurnTracing},
+ *       {@code ListenerCalls} and {@code StructuredOutput}; a turn's values are {@code TurnInput},
+ *       {@code TurnOptions}, {@code TurnLimits}, {@code TurnListener}, {@code TurnHandle},
+ *       {@code TurnResult}, {@code TurnOutcome}, {@code StopReason}, {@code TokenUsage} and
+ *       {@code InvalidInputException}.</li>
+ *   <li><b>Following a turn</b> across a dropped connection or from another session:
+ *       {@code TurnReattach}, {@code TurnFollow}, {@code TurnCatchUp} and {@code TurnRecovery}.</li>
+ *   <li><b>Failures</b>: {@code TurnFailure} and {@code ErrorCategory}, sorted by
+ *       {@code ErrorClassifier}, {@code ConnectionEnd} and {@code FailureAdvice}.</li>
+ *   <li><b>Streams</b>: {@code TurnStream}, {@code TurnStreamEvent}, {@code TurnEventIterator},
+ *       {@code StreamBuffer} and {@code TurnStreamOverflowException}.</li>
+ *   <li><b>Rate limits</b>: {@code RateLimitGovernor}, {@code RateLimitSignal} and
+ *       {@code RateLimitWait}.</li>
+ * </ul>
  *
  * <p>Depends on {@code client}, {@code approval} and {@code transcript}, on {@code protocol} for
  * the typed requests, on {@code rpc} for its exceptions and shared threads, and on {@code process}

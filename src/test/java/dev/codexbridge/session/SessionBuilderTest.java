@@ -9,6 +9,9 @@ import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.AskForApproval;
 import dev.codexbridge.support.FakeCodex;
 import dev.codexbridge.tool.DynamicTool;
+import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -60,5 +63,32 @@ class SessionBuilderTest {
         TurnOptions turn = TurnOptions.DEFAULTS.withAskForApproval(AskForApproval.NEVER);
         assertThat(turn.askForApproval()).isEqualTo(turn.approvalPolicy()).isEqualTo(AskForApproval.NEVER);
         assertThat(turn.turnStartParams("t", List.of(), null).path("approvalPolicy").asText()).isEqualTo("never");
+    }
+
+    /**
+     * The builder's setters live partly in its package-private superclass (decision 0051): each is
+     * still a public member of {@code CodexSession.Builder} returning it, and one whose parameter
+     * type is generic keeps that type for reflection (the builder declares those itself).
+     */
+    @Test
+    void everySetterIsAPublicMemberOfTheBuilderAndKeepsItsGenericParameterTypes() throws Exception {
+        int setters = 0;
+        for (Method m : CodexSession.Builder.class.getMethods()) {
+            if (m.getReturnType() != CodexSession.Builder.class) {
+                continue;
+            }
+            setters++;
+            assertThat(CodexSession.Builder.class.getMethod(m.getName(), m.getParameterTypes()).getDeclaringClass())
+                    .as(m.getName()).isEqualTo(CodexSession.Builder.class);
+            Type[] generic = m.getGenericParameterTypes();
+            for (int i = 0; i < generic.length; i++) {
+                if (m.getParameterTypes()[i].getTypeParameters().length > 0) {
+                    assertThat(generic[i]).as(m.getName() + " parameter " + i).isInstanceOf(ParameterizedType.class);
+                }
+            }
+        }
+        assertThat(setters).isEqualTo(21);
+        assertThat(CodexSession.Builder.class.getMethod("onTurnEnded", java.util.function.Consumer.class).getGenericParameterTypes()[0]
+                .getTypeName()).isEqualTo("java.util.function.Consumer<dev.codexbridge.session.TurnResult>");
     }
 }

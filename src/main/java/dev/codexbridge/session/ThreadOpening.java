@@ -1,0 +1,177 @@
+package dev.codexbridge.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.CodexException;
+import dev.codexbridge.FailureKind;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.ReconnectPolicy;
+import dev.codexbridge.client.internal.ClientPlumbing;
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
+import dev.codexbridge.rpc.ConnectionClosedException;
+import dev.codexbridge.rpc.RpcError;
+import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.rpc.internal.Futures;
+import dev.codexbridge.rpc.internal.RpcThreads;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+
+/**
+ * The requests that open a session's thread on one connection, {@code thread/start} and
+ * {@code thread/resume}, and the inbox attached to the thread as codex's answer is read, so no
+ * message about the thread that follows the answer is missed; a turn waiting to re-attach hears of
+ * a resume at that moment too. How often and when they are sent is {@link ThreadConnection}'s
+ * (with {@link ThreadOpenTries}). The attachment is written on the connection's reader thread and
+ * given back under the connection's lock.
+ */
+final class ThreadOpening {
+    private static final Logger LOG = SafeLogger.getLogger(ThreadOpening.class);
+
+    /** Resumes of a thread codex is still unloading; 20 tries wait 25 ms, 50 ms, … in all about 5 s. */
+    static final int CLOSING_TRIES = 20;
+
+    /** The turn waiting to re-attach, taken (once) when a resume is answered; or null. */
+    private final Supplier<ResumeWatch> takeResumeWatch;
+    private volatile AutoCloseable attachment;
+    /** The inbox and thread the last answer attached (read and written on the connection's reader thread). */
+    private volatile SessionInbox attachedInbox;
+    private volatile String attachedThread;
+
+    ThreadOpening(Supplier<ResumeWatch> takeResumeWatch) {
+        this.takeResumeWatch = takeResumeWatch;
+    }
+
+    /** Codex's connection-wide messages (rate limits, auth refresh) go to {@code box} too, until {@link #detach}: for the connection's only session. */
+    void attachUnscoped(CodexClient c, SessionInbox box) {
+        attachment = ClientPlumbing.of(c).attachUnscoped(box);
+    }
+
+    /** Detaches the inbox from the connection: only removes map entries. */
+    void detach() {
+        ThreadConnection.closeQuietly(attachment);
+        attachment = null;
+    }
+
+    /** Sends {@code thread/start}; completes with codex's thread id once {@code box} is attached to it. */
+    CompletableFuture<String> start(CodexClient c, JsonNode params, Duration timeout, SessionInbox box) {
+        return open(c, "thread/start", params, timeout, box);
+    }
+
+    /**
+     * A fresh thread in place of {@code previous}, which codex has no record of: {@code thread/start}
+     * with {@code params}, tried like the resume it follows ({@code policy}, null for one try): right
+     * after a crash codex may be too busy to answer at once.
+     */
+    CompletableFuture<String> startInPlaceOf(String previous, CodexClient c, JsonNode params, SessionInbox box, ReconnectPolicy policy) {
+        ThreadOpenTries tries = ThreadOpenTries.under(policy, t -> start(c, params, t, box), c.requestTimeout(), () -> c.stats().messagesRead());
+        return tries.start().handle((id, failure) -> {
+            if (failure != null) {
+                throw ThreadOpenException.of("codex has no record of thread " + UntrustedText.of(previous) + " and a fresh thread could not be started",
+                        Futures.unwrap(failure));
+            }
+            return id;
+        });
+    }
+
+    /**
+     * {@code thread/resume} of {@code threadId} with {@code settings} and {@code excludeTurns}
+     * (the history stays in codex; nothing is re-sent). Codex before 0.16x treated
+     * {@code excludeTurns} as experimental; without that capability the resume is retried without
+     * it, which only costs a larger answer.
+     */
+    CompletableFuture<String> resume(CodexClient c, SessionInbox box, Duration timeout, String threadId, ThreadOptions settings) {
+        return resume(c, box, timeout, threadId, settings, 1);
+    }
+
+    /**
+     * {@code attempt}: a thread codex is still unloading (the session let go of it a moment ago, with
+     * {@code thread_unload_delay_secs = 0}) is refused with "is closing; retry thread/resume after
+     * the thread is closed"; the resume is sent again after a short pause, at most
+     * {@value #CLOSING_TRIES} times (found by {@code bin/bench chaos} with sessions hibernating).
+     */
+    private CompletableFuture<String> resume(CodexClient c, SessionInbox box, Duration timeout, String threadId, ThreadOptions settings,
+                                             int attempt) {
+        return open(c, "thread/resume", settings.resumeParams(threadId, true), timeout, box).exceptionallyCompose(failure -> {
+            Throwable cause = Futures.unwrap(failure);
+            if (closing(cause) && attempt < CLOSING_TRIES && c.isOpen()) {
+                LOG.debug("thread {} is still closing in codex; resuming again (try {})", threadId, attempt + 1);
+                CompletableFuture<String> again = new CompletableFuture<>();
+                RpcThreads.timer().schedule(() -> resume(c, box, timeout, threadId, settings, attempt + 1).whenComplete((id, e) -> {
+                    if (e != null) {
+                        again.completeExceptionally(Futures.unwrap(e));
+                    } else {
+                        again.complete(id);
+                    }
+                }), 25L * attempt, TimeUnit.MILLISECONDS);
+                return again;
+            }
+            if (!(cause instanceof RpcException e) || e.code() != RpcError.INVALID_REQUEST || !e.error().message().contains("excludeTurns")) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            LOG.debug("codex refused excludeTurns ({}); resuming with the full history", e.error().message());
+            return open(c, "thread/resume", settings.resumeParams(threadId, false), timeout, box);
+        });
+    }
+
+    /** Whether codex refused a resume because it is still unloading the thread. */
+    static boolean closing(Throwable cause) {
+        return cause instanceof RpcException e && e.code() == RpcError.INVALID_REQUEST && e.error().message() != null
+                && e.error().message().contains("is closing; retry thread/resume");
+    }
+
+    /**
+     * Sends {@code thread/start} or {@code thread/resume} and attaches the inbox to the thread as
+     * the answer is read, so no message about the thread that follows the answer is missed.
+     */
+    private CompletableFuture<String> open(CodexClient c, String method, JsonNode params, Duration timeout, SessionInbox box) {
+        CompletableFuture<String> opened = new CompletableFuture<>();
+        ClientPlumbing.of(c).requestInOrder(method, params, timeout, (result, failure) -> {
+            if (failure != null) {
+                Throwable cause = Futures.unwrap(failure);
+                if (cause instanceof ConnectionClosedException closedCause) {
+                    // explaining may wait briefly for codex's exit status: not on the reader thread
+                    RpcThreads.waits().execute(() -> opened.completeExceptionally(ClientPlumbing.of(c).explainClose("before answering " + method, closedCause)));
+                } else {
+                    opened.completeExceptionally(cause);
+                }
+                return;
+            }
+            // on the reader thread: read only the id here, not the (possibly large) thread answer
+            JsonNode answered = result.get("thread");
+            JsonNode idNode = answered == null ? null : answered.get("id");
+            String id = idNode != null && idNode.isTextual() ? idNode.asText() : null;
+            if (id == null || id.isEmpty()) {
+                opened.completeExceptionally(new CodexException("codex answered " + method + " without a thread id"));
+                return;
+            }
+            if (box == attachedInbox && id.equals(attachedThread)) {
+                opened.complete(id);        // a second try of the same resume, answered too: attached already
+                return;
+            }
+            try {
+                AutoCloseable own = attachment;
+                AutoCloseable thread = ClientPlumbing.of(c).attach(id, box);
+                attachedInbox = box;
+                attachedThread = id;
+                attachment = own == null ? thread : () -> {
+                    thread.close();
+                    own.close();
+                };
+                if ("thread/resume".equals(method)) {
+                    ResumeWatch waiting = takeResumeWatch.get();
+                    if (waiting != null) {
+                        waiting.resumed(box);      // before the messages that follow the answer, re-sent requests among them
+                    }
+                }
+                opened.complete(id);
+            } catch (IllegalStateException taken) {
+                opened.completeExceptionally(new CodexException("thread " + UntrustedText.of(id) + " is already open in another session on this connection",
+                        FailureKind.ALREADY_OPEN));
+            }
+        });
+        return opened;
+    }
+}
