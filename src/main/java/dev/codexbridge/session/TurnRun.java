@@ -13,6 +13,7 @@ import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.rpc.internal.Futures;
+import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.transcript.ItemProjector;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -178,8 +179,17 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
         return done;
     }
 
-    /** The first timer task: under the turn's lock, since its events may already be handled on the dispatch pool. */
-    private synchronized void armFirstDeadline() {
+    /**
+     * The first timer task, set off the caller's thread: under the turn's lock, since its events
+     * may already be handled on the dispatch pool, and that lock is held while a host listener
+     * runs. A listener that blocks in the turn's first events would otherwise hold up the very
+     * {@code runTurnAsync} call that started the turn (and the host thread that would unblock it).
+     */
+    private void armFirstDeadline() {
+        RpcThreads.dispatch().execute(this::armFirstDeadlineNow);
+    }
+
+    private synchronized void armFirstDeadlineNow() {
         if (!done.isDone()) {
             clock.arm(System.nanoTime(), follow.detached() ? follow.windowEnds() : 0, place.inbox());
         }
