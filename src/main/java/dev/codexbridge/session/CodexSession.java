@@ -4,6 +4,7 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ReviewTarget;
 import dev.codexbridge.protocol.ThreadArchiveParams;
@@ -25,7 +26,6 @@ import dev.codexbridge.protocol.ThreadSetNameParams;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.HostFuture;
 import dev.codexbridge.rpc.internal.RpcThreads;
-import dev.codexbridge.telemetry.CodexTelemetry;
 import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.nio.file.Path;
@@ -447,7 +447,7 @@ public final class CodexSession implements AutoCloseable {
         private Consumer<ThreadReplacement> onThreadReplaced;
         private Consumer<TurnResult> onTurnEnded;
         private java.util.function.UnaryOperator<ThreadOptions> threadAdjustment;
-        private CodexTelemetry telemetry;
+        private TelemetryHooks telemetry;
         private ThreadAccess threadAccess;
         private String caller;
         private Consumer<TurnOptions> turnCheck;
@@ -473,10 +473,11 @@ public final class CodexSession implements AutoCloseable {
         }
 
         /**
-         * Traces the turns through the host's OpenTelemetry (docs/observability.md); by default,
-         * with the client's ({@code CodexClient.Builder#telemetry}). An own connection gets it too.
+         * Traces the turns through these hooks, such as OpenTelemetry's {@code CodexTelemetry}
+         * (docs/observability.md); by default, with the client's ({@code CodexClient.Builder#telemetry}).
+         * An own connection gets it too.
          */
-        public Builder telemetry(@Nullable CodexTelemetry telemetry) {
+        public Builder telemetry(@Nullable TelemetryHooks telemetry) {
             this.telemetry = telemetry;
             return this;
         }
