@@ -18,6 +18,9 @@ import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.library.Architectures;
 import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
 import dev.codexbridge.rpc.WrongArrowFixture;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -76,6 +79,23 @@ class ArchitectureTest {
                 .allMatch(line -> line.contains(WrongArrowFixture.class.getName()));
         assertThat(NO_PACKAGE_CYCLES.evaluate(withWrongArrow).getFailureReport().getDetails()).isNotEmpty()
                 .allMatch(line -> line.contains("rpc") && line.contains("session"));
+    }
+
+    /** docs/architecture.md's picture names every package of the layers this test checks. */
+    @Test
+    void theArchitectureDocDrawsEveryLayer() throws IOException {
+        String doc = Files.readString(Path.of("docs/architecture.md"));
+        int layers = doc.indexOf("## Layers");
+        String picture = doc.substring(doc.indexOf("```", layers), doc.indexOf("```", doc.indexOf("```", layers) + 3));
+        for (Layers.Layer layer : Layers.all()) {
+            for (String pkg : layer.packages()) {
+                String name = pkg.equals("dev.codexbridge") ? "the root package"
+                        : pkg.substring("dev.codexbridge.".length()).replace("..", "");
+                // in the picture's layers column: after the tier, within its 28 characters
+                assertThat(picture).as("layer %s", layer.name())
+                        .containsPattern("(?m)^.{7}[^\\n]{0,28}\\b" + name + "\\b");
+            }
+        }
     }
 
     /** Which module a class came from: the class-path entry (a module's classes folder or jar) that holds it. */
