@@ -1,12 +1,13 @@
 package dev.codexbridge.client;
 
-import dev.codexbridge.telemetry.internal.TelemetryHooks;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.json.JsonFormatException;
+import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.process.CodexProcessException;
 import dev.codexbridge.protocol.InitializeCapabilities;
 import dev.codexbridge.protocol.InitializeParams;
@@ -110,9 +111,9 @@ final class ClientConnection {
     void open() {
         CodexTransport t = transports.open(events.sink(generation.incrementAndGet()));
         transport = t;
-        if (options.telemetry() != null) {
-            // the hooks' type names no OpenTelemetry class: nothing of it loads when telemetry is off
-            t.peer().traceContext(TelemetryHooks.of(options.telemetry())::currentTraceContext);
+        TelemetryHooks hooks = options.telemetry();
+        if (hooks != null) {
+            t.peer().traceContext(() -> traceMember(hooks.currentTraceContext()));
         }
         try {
             List<String> optOut = options.optOutNotifications();
@@ -273,6 +274,18 @@ final class ClientConnection {
                 throw explainClose("before answering " + method, closedCause);
             }, RpcThreads.waits());
         });
+    }
+
+    /** Codex's {@code trace} member of a request: {@code {"traceparent": …, "tracestate": …}}, or null for none. */
+    private static JsonNode traceMember(TelemetryHooks.TraceContext context) {
+        if (context == null) {
+            return null;
+        }
+        ObjectNode trace = Json.object().put("traceparent", context.traceparent());
+        if (context.tracestate() != null) {
+            trace.put("tracestate", context.tracestate());
+        }
+        return trace;
     }
 
     private static <R> R decode(String method, JsonNode result, Class<R> type) {

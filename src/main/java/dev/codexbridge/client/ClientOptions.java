@@ -1,9 +1,9 @@
 package dev.codexbridge.client;
 
+import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ClientInfo;
 import dev.codexbridge.rpc.WireTap;
-import dev.codexbridge.telemetry.CodexTelemetry;
 import dev.codexbridge.transport.CodexEndpoint;
 import dev.codexbridge.transport.CodexTransport;
 import java.time.Duration;
@@ -48,7 +48,7 @@ public final class ClientOptions {
     private final ServerRequestHandler serverRequests;
     private final Executor eventExecutor;
     private final int eventBuffer;
-    private final CodexTelemetry telemetry;
+    private final TelemetryHooks telemetry;
 
     ClientOptions(CodexClient.Builder b) {
         if (b.transport != null && b.endpoint != null) {
@@ -174,10 +174,10 @@ public final class ClientOptions {
     }
 
     /**
-     * Traces and metrics through the host's OpenTelemetry, or null (the default): requests then
-     * carry no trace context.
+     * The telemetry hooks (OpenTelemetry's: {@code CodexTelemetry}), or null (the default):
+     * requests then carry no trace context.
      */
-    public @Nullable CodexTelemetry telemetry() {
+    public @Nullable TelemetryHooks telemetry() {
         return telemetry;
     }
 

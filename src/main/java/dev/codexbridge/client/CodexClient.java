@@ -3,6 +3,8 @@ package dev.codexbridge.client;
 import dev.codexbridge.BuildInfo;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.internal.ClientPlumbing;
+import dev.codexbridge.observe.ClientTelemetry;
+import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ClientInfo;
 import dev.codexbridge.protocol.CodexApi;
@@ -18,9 +20,6 @@ import dev.codexbridge.rpc.PeerStats;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.rpc.WireTap;
-import dev.codexbridge.telemetry.CodexTelemetry;
-import dev.codexbridge.telemetry.internal.ClientTelemetry;
-import dev.codexbridge.telemetry.internal.TelemetryHooks;
 import dev.codexbridge.transport.CodexEndpoint;
 import dev.codexbridge.transport.CodexTransport;
 import java.net.URI;
@@ -108,7 +107,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         CodexClient client = new CodexClient(options);
         client.connection.open();
         if (options.telemetry() != null) {
-            client.observed = TelemetryHooks.of(options.telemetry()).observeClient(client::attachedThreads,
+            client.observed = options.telemetry().observeClient(client::attachedThreads,
                     () -> client.generation() - 1);
         }
         return client;
@@ -316,7 +315,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         int eventBuffer = 100_000;
         ReconnectPolicy reconnect;
         int maxThreads = DEFAULT_MAX_THREADS;
-        CodexTelemetry telemetry;
+        TelemetryHooks telemetry;
 
         private Builder() {
         }
@@ -389,11 +388,12 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         }
 
         /**
-         * Traces and metrics through the host's OpenTelemetry (docs/observability.md): every
-         * request carries the sending thread's trace context to codex, and sessions on this client
-         * trace their turns. Null (the default) for none.
+         * Traces and metrics through these hooks, such as OpenTelemetry's {@code CodexTelemetry}
+         * (artifact {@code codex-bridge-opentelemetry}; docs/observability.md): every request
+         * carries the sending thread's trace context to codex, and sessions on this client trace
+         * their turns. Null (the default) for none.
          */
-        public Builder telemetry(@Nullable CodexTelemetry telemetry) {
+        public Builder telemetry(@Nullable TelemetryHooks telemetry) {
             this.telemetry = telemetry;
             return this;
         }

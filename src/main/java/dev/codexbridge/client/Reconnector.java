@@ -2,11 +2,11 @@ package dev.codexbridge.client;
 
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
+import dev.codexbridge.observe.ClientTelemetry;
+import dev.codexbridge.observe.ReconnectTelemetry;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
-import dev.codexbridge.telemetry.internal.ClientTelemetry;
-import dev.codexbridge.telemetry.internal.ReconnectTelemetry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -50,42 +50,8 @@ final class Reconnector {
     /** A session's resume, and whether a turn waits for it (asked as a reconnect orders its resumes). */
     private record Resumer(Function<CodexClient, CompletionStage<?>> resume, BooleanSupplier waiting) {
     }
-    /** The running reconnect's span when telemetry is on, else {@link #UNTRACED}. */
-    private volatile ReconnectTelemetry traced = UNTRACED;
-
-    /** Telemetry off: nothing is recorded. */
-    private static final ReconnectTelemetry UNTRACED = new ReconnectTelemetry() {
-        @Override
-        public void attemptFailed(int attempt, Throwable error) {
-        }
-
-        @Override
-        public void reopened(int attempts, int generation, int resumes) {
-        }
-
-        @Override
-        public ResumeTelemetry startResume() {
-            return NO_RESUME;
-        }
-
-        @Override
-        public void resumed(int failed) {
-        }
-
-        @Override
-        public void gaveUp(int attempts, Throwable error) {
-        }
-    };
-    private static final ReconnectTelemetry.ResumeTelemetry NO_RESUME = new ReconnectTelemetry.ResumeTelemetry() {
-        @Override
-        public AutoCloseable makeCurrent() {
-            return () -> { };
-        }
-
-        @Override
-        public void end(Throwable error) {
-        }
-    };
+    /** The running reconnect's span when telemetry is on, else {@link ReconnectTelemetry#NONE}. */
+    private volatile ReconnectTelemetry traced = ReconnectTelemetry.NONE;
 
     Reconnector(ReconnectPolicy policy) {
         this.policy = policy;
@@ -114,7 +80,7 @@ final class Reconnector {
     void schedule(ClientConnection connection, ConnectionClosedException cause, int attempt) {
         if (attempt == 1) {
             ClientTelemetry telemetry = connection.owner().telemetry();
-            traced = telemetry == null ? UNTRACED : telemetry.reconnecting(connection.generation(), cause);
+            traced = telemetry == null ? ReconnectTelemetry.NONE : telemetry.reconnecting(connection.generation(), cause);
         }
         long delay = policy.delayBefore(attempt).toNanos();
         // an attempt waits for codex to start and answer: on the waits pool, never on the callback pool it waits for

@@ -1,10 +1,10 @@
 package dev.codexbridge.client;
 
-import dev.codexbridge.telemetry.CodexTelemetry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.client.internal.ThreadInbox;
+import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -71,7 +71,7 @@ final class SessionPlumbing extends ClientPlumbing {
     }
 
     @Override
-    public CodexTelemetry telemetry() {
+    public TelemetryHooks telemetry() {
         return connection.options().telemetry();
     }
 

@@ -9,6 +9,8 @@
  * without blocking, to the inbox attached for its thread, to every
  * {@link dev.codexbridge.client.CodexEventListener} subscriber, and, for a server request no
  * inbox takes, to the fallback {@link dev.codexbridge.client.ServerRequestHandler} (decision 0009).
+ * {@link dev.codexbridge.client.ShortLivedCodex} is a codex started for a few requests and stopped
+ * again (plugin discovery and the runtime probe ask codex this way).
  *
  * <p>Behind the façade, package-private and one job each: {@code ClientConnection} (the
  * transport, the {@code initialize} handshake, the only one in the library, which connection is
@@ -25,8 +27,9 @@
  * {@link dev.codexbridge.client.internal.ThreadInbox}, thread places, requests answered in wire
  * order, resumes, explaining a close) is in {@link dev.codexbridge.client.internal}, not API.
  *
- * <p>Depends on {@code transport}, {@code protocol} and {@code rpc}, and on {@code process} only
- * for the launch and codex's version. Knows nothing of sessions, approvals or transcripts.
+ * <p>Depends on {@code transport}, {@code protocol} and {@code rpc}, on {@code process} only
+ * for the launch and codex's version, and on {@code observe} for the telemetry hooks a host may
+ * give it. Knows nothing of sessions, approvals or transcripts.
  */
 @NullMarked
 package dev.codexbridge.client;

@@ -3,13 +3,12 @@ package dev.codexbridge.pool;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
+import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadAccessDeniedException;
 import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.session.ThreadReplacement;
-import dev.codexbridge.telemetry.CodexTelemetry;
-import dev.codexbridge.telemetry.internal.TelemetryHooks;
 import dev.codexbridge.transport.CodexEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,10 +89,10 @@ public final class CodexPool implements AutoCloseable {
         this.nodes = List.copyOf(list);
         this.sharedCodexHome = b.sharedCodexHome;
         this.probeTimeout = b.probeTimeout;
-        CodexTelemetry telemetry = b.telemetry;
+        TelemetryHooks telemetry = b.telemetry;
         Consumer<CodexClient.Builder> configurer = b.clientConfigurer;
         this.clientConfigurer = telemetry == null ? configurer : client -> configurer.accept(client.telemetry(telemetry));
-        this.observed = telemetry == null ? null : TelemetryHooks.of(telemetry).observePool(this::health);
+        this.observed = telemetry == null ? null : telemetry.observePool(this::health);
         this.finder = new ThreadFinder(probeTimeout);
         this.placement = new PoolPlacement(nodes, sharedCodexHome, placementLock, () -> closed);
         this.locator = new ThreadLocator(nodes, sharedCodexHome, clientConfigurer, finder);
@@ -299,7 +298,7 @@ public final class CodexPool implements AutoCloseable {
         private Duration probeTimeout = Duration.ofSeconds(2);
         private Consumer<CodexClient.Builder> clientConfigurer = b -> { };
         private EndpointLink link = EndpointLink.NETWORK;
-        private CodexTelemetry telemetry;
+        private TelemetryHooks telemetry;
         private ThreadAccess threadAccess;
 
         private Builder() {
@@ -322,7 +321,7 @@ public final class CodexPool implements AutoCloseable {
          * ({@code codex_bridge.pool.endpoint.up}, {@code codex_bridge.pool.endpoint.threads}; see
          * docs/observability.md). Null (the default): off.
          */
-        public Builder telemetry(@Nullable CodexTelemetry telemetry) {
+        public Builder telemetry(@Nullable TelemetryHooks telemetry) {
             this.telemetry = telemetry;
             return this;
         }

@@ -39,6 +39,9 @@ public sealed interface ThreadItem permits
         ThreadItem.ExitedReviewMode,
         ThreadItem.ContextCompaction,
         ThreadItem.Unknown {
+    /** The value's {@code id}: every variant has one; {@link Unknown} reads it from its JSON (null when absent). */
+    String id();
+
     /**
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
@@ -1853,6 +1856,12 @@ public sealed interface ThreadItem permits
         @JsonValue
         public JsonNode raw() {
             return raw;
+        }
+
+        @Override
+        public String id() {
+            JsonNode id = raw == null ? null : raw.get("id");
+            return id == null || id.isNull() ? null : id.asText();
         }
     }
 

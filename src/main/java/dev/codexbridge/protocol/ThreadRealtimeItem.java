@@ -23,6 +23,9 @@ public sealed interface ThreadRealtimeItem permits
         ThreadRealtimeItem.BemItemPromoted,
         ThreadRealtimeItem.RealtimeSessionClosed,
         ThreadRealtimeItem.Unknown {
+    /** The value's {@code id}: every variant has one; {@link Unknown} reads it from its JSON (null when absent). */
+    String id();
+
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonDeserialize(using = JsonDeserializer.None.class)
@@ -241,6 +244,12 @@ public sealed interface ThreadRealtimeItem permits
         @JsonValue
         public JsonNode raw() {
             return raw;
+        }
+
+        @Override
+        public String id() {
+            JsonNode id = raw == null ? null : raw.get("id");
+            return id == null || id.isNull() ? null : id.asText();
         }
     }
 

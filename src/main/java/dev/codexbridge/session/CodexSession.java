@@ -4,6 +4,7 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ReviewTarget;
 import dev.codexbridge.protocol.ThreadForkResponse;
@@ -15,7 +16,6 @@ import dev.codexbridge.protocol.ThreadRevertResponse;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.HostFuture;
 import dev.codexbridge.rpc.internal.RpcThreads;
-import dev.codexbridge.telemetry.CodexTelemetry;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.util.Objects;
 import java.util.Optional;
@@ -356,16 +356,17 @@ public final class CodexSession implements AutoCloseable {
      * answered ({@link #approvals}).
      */
     public static final class Builder extends SessionSettings {
-        private CodexTelemetry telemetry;
+        private TelemetryHooks telemetry;
 
         private Builder() {
         }
 
         /**
-         * Traces the turns through the host's OpenTelemetry (docs/observability.md); by default,
-         * with the client's ({@code CodexClient.Builder#telemetry}). An own connection gets it too.
+         * Traces the turns through these hooks, such as OpenTelemetry's {@code CodexTelemetry}
+         * (docs/observability.md); by default, with the client's ({@code CodexClient.Builder#telemetry}).
+         * An own connection gets it too.
          */
-        public Builder telemetry(@Nullable CodexTelemetry telemetry) {
+        public Builder telemetry(@Nullable TelemetryHooks telemetry) {
             this.telemetry = telemetry;
             return this;
         }

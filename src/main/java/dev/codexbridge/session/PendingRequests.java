@@ -1,6 +1,5 @@
 package dev.codexbridge.session;
 
-import dev.codexbridge.internal.ItemIds;
 import dev.codexbridge.client.CodexEvent;
 import dev.codexbridge.protocol.ItemCompletedNotification;
 import dev.codexbridge.protocol.RequestId;
@@ -112,7 +111,7 @@ final class PendingRequests {
     /** The completed item's id, from the typed item (a command's output can be large; its JSON form is not built for this). */
     private static String completedItemId(CodexEvent.Notification message) {
         ItemCompletedNotification completed = message.paramsAs(ItemCompletedNotification.class);
-        return completed == null ? null : ItemIds.of(completed.item());
+        return completed == null || completed.item() == null ? null : completed.item().id();
     }
 
     /** A connection of the session's own also hands it messages of no thread; those withdraw nothing of a thread's. */

@@ -3,10 +3,10 @@ package dev.codexbridge.session;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.observe.TurnTelemetry;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.HostFuture;
 import dev.codexbridge.rpc.internal.RpcThreads;
-import dev.codexbridge.telemetry.internal.TurnTelemetry;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.time.Duration;
 import java.util.Objects;
@@ -152,7 +152,7 @@ final class SessionTurns {
             throw new CodexException("the session is closed");
         }
         TurnTelemetry traced = tracing.start(start, opts, connection);
-        TurnContext turn = new TurnContext(start, opts, traced.listener(listener == null ? TurnListener.NONE : listener),
+        TurnContext turn = new TurnContext(start, opts, TurnTracing.listener(traced, listener),
                 turnSetup(turnLimits), traced, key, handle);
         CompletableFuture<TurnResult> attempts;
         try {
@@ -167,7 +167,7 @@ final class SessionTurns {
     private CompletableFuture<TurnResult> released(CompletableFuture<TurnResult> attempts, TurnContext turn) {
         CompletableFuture<TurnResult> result = new CompletableFuture<>();
         attempts.whenComplete((r, failure) -> {
-            turn.traced().ended(r, failure == null ? null : Futures.unwrap(failure));
+            TurnTracing.ended(turn.traced(), r, failure == null ? null : Futures.unwrap(failure));
             // free the session before anyone sees the result, so the next turn can start at once
             activeTurn = null;
             turnActive.set(false);
@@ -339,7 +339,7 @@ final class SessionTurns {
         }
         // its span begins where this process joined, not where the turn began (marked as attached)
         TurnTelemetry traced = tracing.follow(connection);
-        TurnContext turn = new TurnContext(null, TurnOptions.DEFAULTS, traced.listener(listener == null ? TurnListener.NONE : listener),
+        TurnContext turn = new TurnContext(null, TurnOptions.DEFAULTS, TurnTracing.listener(traced, listener),
                 turnSetup(limits), traced, null, null);
         TurnRun run = newAttempt(turn, 1, 0);
         becomeActive(run);

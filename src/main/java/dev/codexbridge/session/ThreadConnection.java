@@ -2,6 +2,7 @@ package dev.codexbridge.session;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.observe.TurnTelemetry;
 import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.approval.internal.ServerRequestBridge;
 import dev.codexbridge.client.CodexClient;
@@ -13,7 +14,6 @@ import dev.codexbridge.protocol.DynamicToolSpec;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
-import dev.codexbridge.telemetry.internal.TurnTelemetry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -3,7 +3,6 @@ package dev.codexbridge.session;
 import static dev.codexbridge.session.ListenerCalls.safely;
 
 import dev.codexbridge.client.CodexEvent;
-import dev.codexbridge.internal.ItemIds;
 import dev.codexbridge.protocol.AgentMessageDeltaNotification;
 import dev.codexbridge.protocol.CommandExecutionOutputDeltaNotification;
 import dev.codexbridge.protocol.ConfigWarningNotification;
@@ -72,7 +71,7 @@ final class TurnNotifications {
         } else if (p instanceof ItemStartedNotification started) {
             safely(() -> listener.onItemStarted(started.item()));
         } else if (p instanceof ItemCompletedNotification completed) {
-            follow.completed(ItemIds.of(completed.item()));     // from the typed item: the line is not parsed a second time
+            follow.completed(completed.item() == null ? null : completed.item().id());     // from the typed item: the line is not parsed a second time
             itemCompleted(completed.item(), produced);
         } else if (p instanceof TurnPlanUpdatedNotification plan) {
             safely(() -> listener.onPlanUpdated(plan));

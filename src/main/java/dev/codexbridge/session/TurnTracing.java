@@ -3,20 +3,23 @@ package dev.codexbridge.session;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.internal.ClientPlumbing;
-import dev.codexbridge.telemetry.CodexTelemetry;
-import dev.codexbridge.telemetry.internal.TelemetryHooks;
-import dev.codexbridge.telemetry.internal.TurnTelemetry;
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.observe.TelemetryHooks;
+import dev.codexbridge.observe.TurnTelemetry;
+import java.util.Locale;
+import org.slf4j.Logger;
 
 /**
- * A session's telemetry: which one applies (the session's own, else its client's) and a turn's
- * start. Null hooks mean telemetry is off; then no OpenTelemetry class is touched.
+ * A session's telemetry: which hooks apply (the session's own, else its client's), a turn's
+ * start, the listener that tells the hooks what the turn hears, and its end. Null hooks mean
+ * telemetry is off; then nothing of it runs.
  */
 record TurnTracing(TelemetryHooks hooks) {
+    private static final Logger LOG = SafeLogger.getLogger(TurnTracing.class);
 
     /** The session's telemetry if set, else the shared client's or the own connection's. */
-    static TurnTracing of(CodexTelemetry session, CodexClient shared, ClientOptions own) {
-        CodexTelemetry t = session != null ? session : shared != null ? ClientPlumbing.of(shared).telemetry() : own.telemetry();
-        return new TurnTracing(t == null ? null : TelemetryHooks.of(t));
+    static TurnTracing of(TelemetryHooks session, CodexClient shared, ClientOptions own) {
+        return new TurnTracing(session != null ? session : shared != null ? ClientPlumbing.of(shared).telemetry() : own.telemetry());
     }
 
     /** The turn's span starts here, under the caller's current span; its input is read only if content is captured. */
@@ -26,7 +29,7 @@ record TurnTracing(TelemetryHooks hooks) {
         }
         String model = options.model() != null ? options.model() : connection.settings().model();
         return hooks.startTurn(new TelemetryHooks.TurnStartInfo(connection.threadId(), model, start.method(),
-                start instanceof TurnStart.UserTurn user ? () -> user.input().toJson() : null));
+                start instanceof TurnStart.UserTurn user ? () -> user.input().toJsonText() : null));
     }
 
     /**
@@ -40,5 +43,32 @@ record TurnTracing(TelemetryHooks hooks) {
         }
         return hooks.startTurn(new TelemetryHooks.TurnStartInfo(connection.threadId(), connection.settings().model(),
                 TelemetryHooks.ATTACH, null));
+    }
+
+    /** The listener a turn reports to: the host's, and the turn's telemetry after it when telemetry is on. */
+    static TurnListener listener(TurnTelemetry turn, TurnListener host) {
+        TurnListener h = host == null ? TurnListener.NONE : host;
+        return turn == TurnTelemetry.NONE ? h : new TelemetryListener(h, turn);
+    }
+
+    /** Tells the turn's telemetry how it ended. Never throws: the session frees itself for the next turn right after. */
+    static void ended(TurnTelemetry turn, TurnResult result, Throwable failure) {
+        try {
+            if (failure != null) {
+                turn.failed(failure);
+            } else if (result != null) {
+                turn.ended(end(result));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("the telemetry hooks failed at the end of a turn", e);
+        }
+    }
+
+    static TurnTelemetry.TurnEnd end(TurnResult r) {
+        TokenUsage.Counts last = r.tokenUsage() == null ? null : r.tokenUsage().last();
+        return new TurnTelemetry.TurnEnd(r.threadId(), r.turnId(), r.status().wire(), r.status() == TurnOutcome.COMPLETED,
+                r.stopReason() == null ? null : r.stopReason().name().toLowerCase(Locale.ROOT), r.attempts(), r.stepCount(),
+                r.error() != null && r.error().category() != null ? r.error().category().wire() : null,
+                last == null ? null : new TurnTelemetry.Tokens(last.inputTokens(), last.outputTokens()), r.finalText());
     }
 }

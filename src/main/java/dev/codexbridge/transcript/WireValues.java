@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.internal.ItemIds;
 import dev.codexbridge.protocol.ThreadItem;
 import java.lang.reflect.RecordComponent;
 import java.util.List;
@@ -24,7 +23,7 @@ final class WireValues {
 
     /** The item's id, "" when it has none. */
     static String idOf(ThreadItem item) {
-        return orEmpty(ItemIds.of(item));
+        return item == null ? "" : orEmpty(item.id());
     }
 
     /**

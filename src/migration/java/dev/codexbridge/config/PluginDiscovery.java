@@ -1,7 +1,7 @@
 package dev.codexbridge.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codexbridge.client.internal.ShortLivedCodex;
+import dev.codexbridge.client.ShortLivedCodex;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

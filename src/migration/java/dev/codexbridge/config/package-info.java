@@ -5,7 +5,7 @@
  * {@link dev.codexbridge.config.MigrationReport} ({@code docs/migration.md}, decision 0006).
  * Plugins come from a {@link dev.codexbridge.config.PluginCatalog}; the default,
  * {@link dev.codexbridge.config.PluginDiscovery}, asks a briefly started codex
- * ({@code client.internal.ShortLivedCodex}), which is why this package depends on {@code client}.
+ * ({@link dev.codexbridge.client.ShortLivedCodex}), which is why this package depends on {@code client}.
  * {@link dev.codexbridge.process.Toml} (in the library, so the test kit and hosts can write TOML
  * without this artifact) renders TOML by hand and tomlj validates every result.
  *

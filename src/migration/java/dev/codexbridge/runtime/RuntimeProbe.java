@@ -2,7 +2,7 @@ package dev.codexbridge.runtime;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.client.internal.ShortLivedCodex;
+import dev.codexbridge.client.ShortLivedCodex;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.process.CodexVersion;

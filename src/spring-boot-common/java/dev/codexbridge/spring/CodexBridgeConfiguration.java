@@ -4,6 +4,7 @@ import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.CommandRules;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadAccess;
@@ -84,7 +85,7 @@ class CodexBridgeConfiguration {
         @Bean
         @ConditionalOnMissingBean({CodexClient.class, CodexPool.class})
         CodexClient codexClient(CodexBridgeProperties properties, ObjectProvider<CodexStartupMigration> migration,
-                                ObjectProvider<CodexTelemetry> telemetry) {
+                                ObjectProvider<TelemetryHooks> telemetry) {
             PropertiesMapping.validate(properties);
             // migrated before codex reads its config; no migration bean although asked: the migrator is missing
             if (migration.getIfAvailable() == null && properties.getMigration().isEnabled()) {
@@ -116,7 +117,7 @@ class CodexBridgeConfiguration {
     static class PoolConfiguration {
         @Bean
         @ConditionalOnMissingBean({CodexClient.class, CodexPool.class})
-        CodexPool codexPool(CodexBridgeProperties properties, ObjectProvider<CodexTelemetry> telemetry,
+        CodexPool codexPool(CodexBridgeProperties properties, ObjectProvider<TelemetryHooks> telemetry,
                             ObjectProvider<ThreadAccess> access) {
             PropertiesMapping.validate(properties);
             PoolProperties p = properties.getPool();
@@ -164,7 +165,7 @@ class CodexBridgeConfiguration {
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
         CodexTenants codexTenants(CodexBridgeProperties properties, TenantsProperties t, ObjectProvider<ThreadAccess> access,
-                                  ObjectProvider<CodexTelemetry> telemetry, TenantCounts counts,
+                                  ObjectProvider<TelemetryHooks> telemetry, TenantCounts counts,
                                   ObjectProvider<TenantListener> listener, org.springframework.core.env.Environment environment) {
             PropertiesMapping.validate(properties);
             if (properties.getEndpoint().isSet() || !properties.getPool().getEndpoints().isEmpty()) {
@@ -258,12 +259,13 @@ class CodexBridgeConfiguration {
     /**
      * Traces and the library's metrics through the application's OpenTelemetry (decision 0025):
      * its own bean, or the one Spring Boot makes (Spring Boot 4: {@code spring-boot-starter-opentelemetry}).
+     * An application's own {@link TelemetryHooks} bean wins (decision 0052).
      */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "io.opentelemetry.api.OpenTelemetry")
+    @ConditionalOnClass(name = {"io.opentelemetry.api.OpenTelemetry", "dev.codexbridge.telemetry.CodexTelemetry"})
     static class TelemetryConfiguration {
         @Bean
-        @ConditionalOnMissingBean
+        @ConditionalOnMissingBean(TelemetryHooks.class)
         @ConditionalOnBean(type = "io.opentelemetry.api.OpenTelemetry")
         CodexTelemetry codexTelemetry(OpenTelemetry openTelemetry, CodexBridgeProperties properties) {
             return CodexTelemetry.builder(openTelemetry).captureContent(properties.getTelemetry().isCaptureContent()).build();

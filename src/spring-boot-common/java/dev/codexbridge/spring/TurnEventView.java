@@ -1,7 +1,6 @@
 package dev.codexbridge.spring;
 
 import dev.codexbridge.approval.ApprovalRequest;
-import dev.codexbridge.internal.ItemIds;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.session.TokenUsage;
 import dev.codexbridge.session.TurnResult;
@@ -101,7 +100,7 @@ public final class TurnEventView {
     }
 
     private static void item(Map<String, Object> d, ThreadItem item) {
-        d.put("itemId", text(ItemIds.of(item)));
+        d.put("itemId", text(item == null ? null : item.id()));
         String name = item.getClass().getSimpleName();
         d.put("type", Character.toLowerCase(name.charAt(0)) + name.substring(1));
         if (item instanceof ThreadItem.AgentMessage) {

@@ -302,6 +302,11 @@ final class JavaEmitter {
         out.append(" permits\n").append(indent).append("        ").append(String.join(",\n" + indent + "        ",
                 permits)).append(" {\n");
         String bi = indent + "    ";
+        boolean sharedId = extraPermits.isEmpty() && everyVariantHasAnId(u);
+        if (sharedId) {
+            out.append(bi).append("/** The value's {@code id}: every variant has one; {@link Unknown} reads it from its JSON (null when absent). */\n");
+            out.append(bi).append("String id();\n\n");
+        }
         for (Variant v : u.variants()) {
             if (v.constantName() != null) {
                 out.append(bi).append("/** {@code \"").append(javadocText(v.value())).append("\"}. */\n");
@@ -343,6 +348,14 @@ final class JavaEmitter {
         out.append(bi).append("    @JsonValue\n");
         out.append(bi).append("    public JsonNode raw() {\n");
         out.append(bi).append("        return raw;\n").append(bi).append("    }\n");
+        if (sharedId) {
+            out.append('\n');
+            out.append(bi).append("    @Override\n");
+            out.append(bi).append("    public String id() {\n");
+            out.append(bi).append("        JsonNode id = raw == null ? null : raw.get(\"id\");\n");
+            out.append(bi).append("        return id == null || id.isNull() ? null : id.asText();\n");
+            out.append(bi).append("    }\n");
+        }
         out.append(bi).append("}\n\n");
         out.append(bi).append("/** Picks the variant of a JSON value; see {@link UnionCodec}. */\n");
         out.append(bi).append("final class Codec extends UnionCodec<").append(u.name()).append("> {\n");
@@ -369,6 +382,16 @@ final class JavaEmitter {
         out.append(bi).append("    }\n");
         out.append(bi).append("}\n");
         out.append(indent).append("}\n");
+    }
+
+    /**
+     * Whether every variant is a record of this union with a string {@code id} component: then the
+     * union declares {@code id()}, so code reads an item's id without a switch over the variants.
+     */
+    private static boolean everyVariantHasAnId(UnionDecl u) {
+        return !u.variants().isEmpty() && u.variants().stream().allMatch(v -> v.record() != null && v.constantName() == null
+                && v.record().components().stream().anyMatch(c -> c.javaName().equals("id") && c.wireName().equals("id")
+                        && c.type().equals("String")));
     }
 
     private void raw(RawDecl raw, Set<String> interfaces, StringBuilder out, String indent) {

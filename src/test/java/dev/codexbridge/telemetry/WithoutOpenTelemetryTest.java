@@ -26,8 +26,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * OpenTelemetry is an optional dependency: a host without it on its class path runs sessions as
- * before. Each check runs a session in a JVM of its own (the library's thread pools are static, so
+ * OpenTelemetry is an artifact of its own (codex-bridge-opentelemetry): a host without it, or
+ * without OpenTelemetry's API, on its class path runs sessions as before. Each check runs a session in a JVM of its own (the library's thread pools are static, so
  * a second copy of it in this JVM would outlive the test and be counted by others).
  */
 class WithoutOpenTelemetryTest {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.rpc.internal.RpcThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -70,7 +69,12 @@ public final class ScriptedModelServer implements AutoCloseable {
             throw new IllegalStateException("cannot start the scripted model server on 127.0.0.1:" + port + ": "
                     + e.getMessage() + (port != 0 ? " (is the port in use?)" : ""), e);
         }
-        ExecutorService executor = Executors.newFixedThreadPool(2, RpcThreads.daemon("codex-bridge-model-server"));
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService executor = Executors.newFixedThreadPool(2, task -> {
+            Thread t = new Thread(task, "codex-bridge-model-server-" + threads.incrementAndGet());
+            t.setDaemon(true);      // never keeps a test's JVM alive
+            return t;
+        });
         ScriptedModelServer s = new ScriptedModelServer(server, executor);
         server.createContext("/", s::handle);
         server.setExecutor(executor);

@@ -1,10 +1,10 @@
 package dev.codexbridge.client.internal;
 
-import dev.codexbridge.telemetry.CodexTelemetry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
+import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import java.time.Duration;
 import java.util.Objects;
@@ -109,7 +109,7 @@ public abstract class ClientPlumbing {
     public abstract ReconnectPolicy reconnectPolicy();
 
     /** The client's telemetry, or null: sessions on it trace their turns with it unless given their own. */
-    public abstract CodexTelemetry telemetry();
+    public abstract TelemetryHooks telemetry();
 
     /**
      * Whether the app-server this client talks to is reached over a socket (WebSocket, unix

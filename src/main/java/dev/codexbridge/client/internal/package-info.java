@@ -6,9 +6,8 @@
  * thread's messages (a session's inbox implements it), and
  * {@link dev.codexbridge.client.internal.ClientPlumbing} is what a session does with a client
  * beyond the API: attach inboxes, take a thread place, send a request answered in wire order,
- * resume after a reconnect, explain a closed connection.
- * {@link dev.codexbridge.client.internal.ShortLivedCodex} starts the brief codex that plugin
- * discovery and the runtime probe ask, and stops it again.
+ * resume after a reconnect, explain a closed connection. Only the library's own packages use
+ * them: another artifact (migration, the test kit, the front ends) uses {@code client}'s API.
  *
  * <p>How {@code ClientPlumbing.of(client)} reaches into the client: {@code CodexClient} installs
  * a static accessor from its static initializer (the JDK's {@code SharedSecrets} pattern), and

@@ -8,6 +8,7 @@ import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.CommandRules;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
@@ -253,6 +254,18 @@ class ConnectionPropertiesLiveTest {
                 });
         runner.withPropertyValues(ownProcess())
                 .run(c -> assertThat(c.getBean(CodexClient.class).options().telemetry()).as("no OpenTelemetry bean").isNull());
+    }
+
+    @Test
+    void anApplicationsOwnTelemetryHooksWin() {
+        TelemetryHooks own = new TelemetryHooks() { };
+        runner.withPropertyValues(ownProcess())
+                .withBean(OpenTelemetry.class, OpenTelemetry::noop)
+                .withBean(TelemetryHooks.class, () -> own)
+                .run(c -> {
+                    assertThat(c).hasNotFailed().doesNotHaveBean(CodexTelemetry.class);
+                    assertThat(c.getBean(CodexClient.class).options().telemetry()).isSameAs(own);
+                });
     }
 
     @Test

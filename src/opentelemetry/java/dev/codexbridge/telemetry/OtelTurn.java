@@ -3,15 +3,14 @@ package dev.codexbridge.telemetry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.session.TokenUsage;
-import dev.codexbridge.session.TurnListener;
-import dev.codexbridge.session.TurnOutcome;
-import dev.codexbridge.session.TurnResult;
-import dev.codexbridge.telemetry.internal.TelemetryHooks;
-import dev.codexbridge.telemetry.internal.TelemetryHooks.TurnStartInfo;
-import dev.codexbridge.telemetry.internal.TurnTelemetry;
+import dev.codexbridge.observe.TelemetryHooks;
+import dev.codexbridge.observe.TelemetryHooks.TurnStartInfo;
+import dev.codexbridge.observe.TurnTelemetry;
+import dev.codexbridge.protocol.ThreadItem;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
@@ -20,7 +19,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
-import java.util.Locale;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -28,22 +27,23 @@ import org.slf4j.Logger;
 
 /**
  * One turn's {@code invoke_agent codex} span (kind CLIENT, under the host's current span when the
- * turn began) and the turn's metrics. Children come from {@link TracingTurnListener}.
+ * turn began), its events (codex's retries, a replaced thread, a lost and re-attached connection)
+ * and the turn's metrics. Children come from {@link TurnChildSpans}.
  */
 final class OtelTurn implements TurnTelemetry {
     private static final Logger LOG = SafeLogger.getLogger(OtelTurn.class);
 
-    final OtelHooks hooks;
-    final Span span;
-    final Context context;
+    private final OtelHooks hooks;
+    private final Span span;
+    private final Context context;
     private final String model;
     private final long startNanos = System.nanoTime();
     private final AtomicBoolean ended = new AtomicBoolean();
     /** Summed from each model response's usage (thread/tokenUsage/updated's {@code last}). */
-    final AtomicLong inputTokens = new AtomicLong();
-    final AtomicLong outputTokens = new AtomicLong();
-    final AtomicBoolean usageSeen = new AtomicBoolean();
-    private volatile TracingTurnListener listener;
+    private final AtomicLong inputTokens = new AtomicLong();
+    private final AtomicLong outputTokens = new AtomicLong();
+    private final AtomicBoolean usageSeen = new AtomicBoolean();
+    private final TurnChildSpans children;
 
     OtelTurn(OtelHooks hooks, TurnStartInfo turn) {
         this.hooks = hooks;
@@ -64,8 +64,10 @@ final class OtelTurn implements TurnTelemetry {
         }
         this.span = b.startSpan();
         this.context = Context.current().with(span);
-        if (hooks.captureContent && turn.input() != null) {
-            JsonNode input = turn.input().get();
+        this.children = new TurnChildSpans(hooks, context);
+        if (hooks.captureContent && turn.inputJson() != null) {
+            String inputJson = turn.inputJson().get();
+            JsonNode input = inputJson == null ? null : Json.parse(inputJson);
             if (input != null) {
                 ObjectNode message = Json.object().put("role", "user");
                 message.set("parts", parts(input));
@@ -75,22 +77,87 @@ final class OtelTurn implements TurnTelemetry {
     }
 
     @Override
-    public TurnListener listener(TurnListener host) {
-        TracingTurnListener l = new TracingTurnListener(this, host);
-        listener = l;
-        return l;
-    }
-
-    @Override
     public <T> T inScope(Supplier<T> work) {
         try (Scope ignored = context.makeCurrent()) {
             return work.get();
         }
     }
 
+    @Override
+    public void turnStarted(String turnId) {
+        span.setAttribute(GenAiAttributes.TURN_ID, turnId);
+    }
+
+    @Override
+    public void itemStarted(ThreadItem item) {
+        children.itemStarted(item);
+    }
+
+    @Override
+    public void itemCompleted(ThreadItem item) {
+        children.itemCompleted(item);
+    }
+
+    @Override
+    public void approvalRequested(ApprovalRequest request) {
+        children.approvalRequested(request);
+    }
+
+    @Override
+    public void approvalAnswered(ApprovalRequest request, ApprovalDecision decision) {
+        children.approvalEnded(request, decision == null || decision.choice() == null ? "none" : TurnChildSpans.lower(decision.choice()));
+    }
+
+    @Override
+    public void approvalWithdrawn(ApprovalRequest request) {
+        children.approvalEnded(request, "withdrawn");
+    }
+
+    @Override
+    public void retried(String errorType) {
+        span.addEvent("codex.retry", errorType == null ? Attributes.empty() : Attributes.of(GenAiAttributes.ERROR_TYPE, errorType));
+    }
+
+    @Override
+    public void rateLimitWait(int attempt, String limitType, Duration remaining) {
+        children.rateLimitWait(attempt, limitType, remaining);
+    }
+
+    @Override
+    public void threadReplaced(String previousThreadId, String threadId) {
+        span.addEvent("codex.thread_replaced", Attributes.of(GenAiAttributes.THREAD_OLD, previousThreadId));
+        span.setAttribute(GenAiAttributes.CONVERSATION_ID, threadId);
+    }
+
+    @Override
+    public void connectionLost(String reason) {
+        span.addEvent("codex.connection_lost");
+    }
+
+    @Override
+    public void reattached(Duration gap) {
+        span.addEvent("codex.reattached", Attributes.of(GenAiAttributes.REATTACH_GAP_MS, gap.toMillis()));
+    }
+
+    @Override
+    public void tokenUsage(long input, long output) {
+        usageSeen.set(true);
+        inputTokens.addAndGet(input);
+        outputTokens.addAndGet(output);
+    }
+
     /** Never throws: the session frees itself for the next turn right after this. */
     @Override
-    public void ended(TurnResult result, Throwable failure) {
+    public void ended(TurnEnd end) {
+        endOnce(end, null);
+    }
+
+    @Override
+    public void failed(Throwable failure) {
+        endOnce(null, failure);
+    }
+
+    private void endOnce(TurnEnd result, Throwable failure) {
         if (!ended.compareAndSet(false, true)) {
             return;
         }
@@ -102,11 +169,8 @@ final class OtelTurn implements TurnTelemetry {
         }
     }
 
-    private void end(TurnResult result, Throwable failure) {
-        TracingTurnListener l = listener;
-        if (l != null) {
-            l.endOpenSpans();
-        }
+    private void end(TurnEnd result, Throwable failure) {
+        children.endOpenSpans();
         AttributesBuilder metric = OtelHooks.baseAttributes(model).toBuilder();
         String errorType = null;
         if (failure != null) {
@@ -121,23 +185,22 @@ final class OtelTurn implements TurnTelemetry {
             if (result.turnId() != null) {
                 span.setAttribute(GenAiAttributes.TURN_ID, result.turnId());
             }
-            span.setAttribute(GenAiAttributes.TURN_STATUS, result.status().wire());
+            span.setAttribute(GenAiAttributes.TURN_STATUS, result.status());
             if (result.stopReason() != null) {
-                span.setAttribute(GenAiAttributes.STOP_REASON, result.stopReason().name().toLowerCase(Locale.ROOT));
+                span.setAttribute(GenAiAttributes.STOP_REASON, result.stopReason());
             }
             span.setAttribute(GenAiAttributes.TURN_ATTEMPTS, result.attempts());
-            span.setAttribute(GenAiAttributes.TURN_STEPS, result.stepCount());
-            metric.put(GenAiAttributes.TURN_STATUS, result.status().wire());
-            if (result.status() != TurnOutcome.COMPLETED) {
-                errorType = result.error() != null && result.error().category() != null ? result.error().category().wire()
-                        : result.status().wire();
+            span.setAttribute(GenAiAttributes.TURN_STEPS, result.steps());
+            metric.put(GenAiAttributes.TURN_STATUS, result.status());
+            if (!result.completed()) {
+                errorType = result.errorCategory() != null ? result.errorCategory() : result.status();
                 span.setStatus(StatusCode.ERROR, errorType);
             }
-            recordUsage(result.tokenUsage());
+            recordUsage(result.lastUsage());
             if (hooks.captureContent && result.finalText() != null) {
                 ObjectNode message = Json.object().put("role", "assistant");
                 message.putArray("parts").addObject().put("type", "text").put("content", result.finalText());
-                message.put("finish_reason", result.status() == TurnOutcome.COMPLETED ? "stop" : result.status().wire());
+                message.put("finish_reason", result.completed() ? "stop" : result.status());
                 span.setAttribute(GenAiAttributes.OUTPUT_MESSAGES, Json.mapper().createArrayNode().add(message).toString());
             }
         }
@@ -151,15 +214,15 @@ final class OtelTurn implements TurnTelemetry {
         span.end();
     }
 
-    private void recordUsage(TokenUsage fallback) {
+    private void recordUsage(Tokens fallback) {
         long in;
         long out;
         if (usageSeen.get()) {
             in = inputTokens.get();
             out = outputTokens.get();
-        } else if (fallback != null && fallback.last() != null) {
-            in = fallback.last().inputTokens();
-            out = fallback.last().outputTokens();
+        } else if (fallback != null) {
+            in = fallback.input();
+            out = fallback.output();
         } else {
             return;
         }

@@ -1,10 +1,34 @@
-package dev.codexbridge.telemetry.internal;
+package dev.codexbridge.observe;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * One reconnect of a client, from the lost connection to the end of the background resumes
- * after it (or to giving up). Called on the library's pool threads. Not API.
+ * after it (or to giving up). Called on the library's pool threads. {@link #NONE} records nothing.
  */
 public interface ReconnectTelemetry {
+    ReconnectTelemetry NONE = new ReconnectTelemetry() {
+        @Override
+        public void attemptFailed(int attempt, Throwable error) {
+        }
+
+        @Override
+        public void reopened(int attempts, int generation, int resumes) {
+        }
+
+        @Override
+        public ResumeTelemetry startResume() {
+            return ResumeTelemetry.NONE;
+        }
+
+        @Override
+        public void resumed(int failed) {
+        }
+
+        @Override
+        public void gaveUp(int attempts, Throwable error) {
+        }
+    };
 
     /** An attempt to reopen failed; another follows. */
     void attemptFailed(int attempt, Throwable error);
@@ -23,6 +47,17 @@ public interface ReconnectTelemetry {
 
     /** One background resume. */
     interface ResumeTelemetry {
+        ResumeTelemetry NONE = new ResumeTelemetry() {
+            @Override
+            public AutoCloseable makeCurrent() {
+                return () -> {
+                };
+            }
+
+            @Override
+            public void end(@Nullable Throwable error) {
+            }
+        };
 
         /**
          * Makes the resume's span current on the calling thread until the returned scope closes,
@@ -31,6 +66,6 @@ public interface ReconnectTelemetry {
         AutoCloseable makeCurrent();
 
         /** The resume ended; {@code error} is null when it succeeded. */
-        void end(Throwable error);
+        void end(@Nullable Throwable error);
     }
 }

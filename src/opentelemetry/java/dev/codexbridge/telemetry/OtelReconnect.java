@@ -1,6 +1,6 @@
 package dev.codexbridge.telemetry;
 
-import dev.codexbridge.telemetry.internal.ReconnectTelemetry;
+import dev.codexbridge.observe.ReconnectTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;

@@ -1,29 +1,31 @@
 package dev.codexbridge.telemetry;
 
-import dev.codexbridge.telemetry.internal.TelemetryHooks;
+import dev.codexbridge.observe.ClientTelemetry;
+import dev.codexbridge.observe.TelemetryHooks;
+import dev.codexbridge.observe.TurnTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Turns on traces and metrics for the clients and sessions it is given to
- * ({@code CodexClient.Builder#telemetry}, {@code CodexSession.Builder#telemetry}), through the
- * host's {@link OpenTelemetry}: a span per turn and per tool call by the GenAI conventions, the
- * trace context on every request so codex's own spans join the host's trace, and the GenAI client
- * metrics. See docs/observability.md for what is emitted.
+ * The library's telemetry hooks ({@link TelemetryHooks}) through the host's {@link OpenTelemetry}:
+ * given to {@code CodexClient.Builder#telemetry}, {@code CodexSession.Builder#telemetry} or
+ * {@code CodexPool.Builder#telemetry}, a span per turn and per tool call by the GenAI conventions,
+ * the trace context on every request so codex's own spans join the host's trace, and the GenAI
+ * client metrics. See docs/observability.md for what is emitted.
  *
  * <pre>{@code
  * CodexTelemetry telemetry = CodexTelemetry.of(openTelemetry);               // no content
  * CodexTelemetry verbose = CodexTelemetry.builder(openTelemetry).captureContent(true).build();
  * }</pre>
  *
- * <p>OpenTelemetry's API is an optional dependency of the library: a host that never builds one
- * of these needs none of it on its class path.
+ * <p>Artifact {@code codex-bridge-opentelemetry}, the only one that depends on OpenTelemetry's
+ * API: a host without it needs none of OpenTelemetry on its class path (decision 0052).
  */
-public final class CodexTelemetry {
-    static {
-        TelemetryHooks.install(t -> t.hooks);
-    }
-
+public final class CodexTelemetry implements TelemetryHooks {
     private final TelemetryHooks hooks;
     private final boolean captureContent;
 
@@ -44,6 +46,26 @@ public final class CodexTelemetry {
     /** Whether prompts, answers, tool arguments and results are recorded on spans. */
     public boolean capturesContent() {
         return captureContent;
+    }
+
+    @Override
+    public @Nullable TraceContext currentTraceContext() {
+        return hooks.currentTraceContext();
+    }
+
+    @Override
+    public TurnTelemetry startTurn(TurnStartInfo turn) {
+        return hooks.startTurn(turn);
+    }
+
+    @Override
+    public ClientTelemetry observeClient(IntSupplier attachedThreads, IntSupplier reconnects) {
+        return hooks.observeClient(attachedThreads, reconnects);
+    }
+
+    @Override
+    public AutoCloseable observePool(Supplier<List<EndpointHealth>> endpoints) {
+        return hooks.observePool(endpoints);
     }
 
     @Override

@@ -1,10 +1,6 @@
-package dev.codexbridge.tool;
+package dev.codexbridge.session;
 
-import dev.codexbridge.session.CodexSession;
-import dev.codexbridge.session.TurnInput;
-import dev.codexbridge.session.TurnListener;
-import dev.codexbridge.session.TurnOptions;
-import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.tool.DynamicTool;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

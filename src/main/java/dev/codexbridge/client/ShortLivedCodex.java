@@ -1,20 +1,28 @@
-package dev.codexbridge.client.internal;
+package dev.codexbridge.client;
 
 import dev.codexbridge.BuildInfo;
-import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ClientInfo;
 import dev.codexbridge.rpc.internal.Futures;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@code codex app-server} started for a few requests and stopped again: the process, the
  * {@code initialize} handshake within a time budget, the requests, then the shutdown ladder. Plugin
- * discovery ({@code config}) and the runtime switch's probe ({@code runtime}) ask codex this way.
- * Failures are thrown as the {@link dev.codexbridge.CodexException}s they are; the caller decides
- * what a failed probe means. Not API.
+ * discovery and the runtime switch's probe (artifact {@code codex-bridge-migration}) ask codex this
+ * way, and so can a host that wants one answer from codex without keeping it running. Failures are
+ * thrown as the {@link dev.codexbridge.CodexException}s they are; the caller decides what a failed
+ * probe means.
+ *
+ * <pre>{@code
+ * try (ShortLivedCodex codex = ShortLivedCodex.start(
+ *         ShortLivedCodex.launch(binary, codexHome, "codex-probe"), "probe", Duration.ofSeconds(20))) {
+ *     GetAccountResponse account = codex.client().accountRead(new GetAccountParams(false));
+ * }
+ * }</pre>
  */
 public final class ShortLivedCodex implements AutoCloseable {
     /** Each step of a probe's shutdown ladder (close stdin, SIGTERM, SIGKILL): it has nothing to save. */
@@ -33,7 +41,7 @@ public final class ShortLivedCodex implements AutoCloseable {
      * {@code codexHome} (null: inherited), the short shutdown ladder, threads and log lines named
      * {@code name}.
      */
-    public static CodexLaunch launch(Path binary, Path codexHome, String name) {
+    public static CodexLaunch launch(Path binary, @Nullable Path codexHome, String name) {
         return CodexLaunch.appServer(binary).codexHome(codexHome).shutdownGrace(GRACE, GRACE, GRACE).name(name).build();
     }
 
@@ -62,7 +70,7 @@ public final class ShortLivedCodex implements AutoCloseable {
     }
 
     /** A request by wire name that must be answered within what is left of the budget. */
-    public <R> R request(String method, Object params, Class<R> resultType) {
+    public <R> @Nullable R request(String method, @Nullable Object params, Class<R> resultType) {
         return Futures.join(client.requestAsync(method, params, resultType, remaining()));
     }
 

@@ -1,12 +1,9 @@
 package dev.codexbridge.telemetry;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.codexbridge.json.Json;
-import dev.codexbridge.telemetry.internal.ClientTelemetry;
-import dev.codexbridge.telemetry.internal.ReconnectTelemetry;
-import dev.codexbridge.telemetry.internal.TelemetryHooks;
-import dev.codexbridge.telemetry.internal.TurnTelemetry;
+import dev.codexbridge.observe.ClientTelemetry;
+import dev.codexbridge.observe.ReconnectTelemetry;
+import dev.codexbridge.observe.TelemetryHooks;
+import dev.codexbridge.observe.TurnTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -92,20 +89,19 @@ final class OtelHooks implements TelemetryHooks {
      * spans start a trace of their own, measured). Only the sampled flag is sent.
      */
     @Override
-    public JsonNode currentTraceContext() {
+    public TraceContext currentTraceContext() {
         SpanContext span = Span.current().getSpanContext();
         if (!span.isValid()) {
             return null;
         }
-        ObjectNode trace = Json.object();
-        trace.put("traceparent", "00-" + span.getTraceId() + "-" + span.getSpanId() + (span.isSampled() ? "-01" : "-00"));
+        String parent = "00-" + span.getTraceId() + "-" + span.getSpanId() + (span.isSampled() ? "-01" : "-00");
         TraceState state = span.getTraceState();
-        if (!state.isEmpty()) {
-            StringBuilder b = new StringBuilder();
-            state.forEach((key, value) -> b.append(b.length() == 0 ? "" : ",").append(key).append('=').append(value));
-            trace.put("tracestate", b.toString());
+        if (state.isEmpty()) {
+            return new TraceContext(parent, null);
         }
-        return trace;
+        StringBuilder b = new StringBuilder();
+        state.forEach((key, value) -> b.append(b.length() == 0 ? "" : ",").append(key).append('=').append(value));
+        return new TraceContext(parent, b.toString());
     }
 
     @Override

@@ -1,0 +1,213 @@
+package dev.codexbridge.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import com.tngtech.archunit.library.Architectures;
+import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
+import dev.codexbridge.rpc.WrongArrowFixture;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The import rules of docs/architecture.md, checked on the compiled classes of every module on
+ * this suite's class path (the library, migration, test kit, OpenTelemetry, A2A, MCP, LangChain4j,
+ * CLI; tests excluded): the layers ({@link Layers#RULE}), no cycle between the packages under
+ * {@code dev.codexbridge} (a package and its {@code internal} package are one slice), and no
+ * module reaching into another module's {@code internal} package. Decision 0052.
+ */
+@AnalyzeClasses(packages = "dev.codexbridge", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    // Rules are run from methods: Surefire 3.5.3 and later do not run @ArchTest fields.
+    @ArchTest
+    void layers(JavaClasses classes) {
+        Layers.RULE.check(classes);
+    }
+
+    @ArchTest
+    void noPackageCycles(JavaClasses classes) {
+        NO_PACKAGE_CYCLES.check(classes);
+    }
+
+    @ArchTest
+    void noModuleUsesAnotherModulesInternals(JavaClasses classes) {
+        NO_OTHER_MODULES_INTERNALS.check(classes);
+    }
+
+    static final ArchRule NO_PACKAGE_CYCLES = slices().matching("dev.codexbridge.(*)..").namingSlices("$1")
+            .should().beFreeOfCycles()
+            .as("no cycle between the packages under dev.codexbridge (a package and its internal package are one slice)");
+
+    static final ArchRule NO_OTHER_MODULES_INTERNALS = classes().that().resideInAPackage("dev.codexbridge..")
+            .should(ModuleBoundary.KEEP_OUT_OF_OTHER_MODULES_INTERNALS)
+            .as("no module uses another module's internal package (" + ModuleBoundary.SHARED_BOTTOM
+                    + " of dev.codexbridge.internal excepted: what its package-info offers every layer)");
+
+    /**
+     * The rules are not empty words: the modules' classes plus one that points from the RPC layer
+     * up to the session ({@link WrongArrowFixture}, a test class, so the rules above never see it)
+     * break both the layers and the cycle rule, and only at that arrow.
+     */
+    @Test
+    void aWrongArrowBreaksTheRules() {
+        ImportOption mainClasses = new ImportOption.DoNotIncludeTests();
+        JavaClasses withWrongArrow = new ClassFileImporter()
+                .withImportOption(location -> mainClasses.includes(location) || location.contains("WrongArrowFixture"))
+                .importPackages("dev.codexbridge");
+        assertThat(withWrongArrow.get(WrongArrowFixture.class).getDirectDependenciesFromSelf())
+                .anyMatch(d -> d.getTargetClass().getPackageName().equals("dev.codexbridge.session"));
+
+        assertThat(Layers.RULE.evaluate(withWrongArrow).getFailureReport().getDetails()).isNotEmpty()
+                .allMatch(line -> line.contains(WrongArrowFixture.class.getName()));
+        assertThat(NO_PACKAGE_CYCLES.evaluate(withWrongArrow).getFailureReport().getDetails()).isNotEmpty()
+                .allMatch(line -> line.contains("rpc") && line.contains("session"));
+    }
+
+    /** docs/architecture.md's picture names every package of the layers this test checks. */
+    @Test
+    void theArchitectureDocDrawsEveryLayer() throws IOException {
+        String doc = Files.readString(Path.of("docs/architecture.md"));
+        int layers = doc.indexOf("## Layers");
+        String picture = doc.substring(doc.indexOf("```", layers), doc.indexOf("```", doc.indexOf("```", layers) + 3));
+        for (Layers.Layer layer : Layers.all()) {
+            for (String pkg : layer.packages()) {
+                String name = pkg.equals("dev.codexbridge") ? "the root package"
+                        : pkg.substring("dev.codexbridge.".length()).replace("..", "");
+                // in the picture's layers column: after the tier, within its 28 characters
+                assertThat(picture).as("layer %s", layer.name())
+                        .containsPattern("(?m)^.{7}[^\\n]{0,28}\\b" + name + "\\b");
+            }
+        }
+    }
+
+    /** Which module a class came from: the class-path entry (a module's classes folder or jar) that holds it. */
+    static final class ModuleBoundary {
+        /** dev.codexbridge.internal's types that every package of every module may use (its package-info says so). */
+        static final List<String> SHARED_BOTTOM = List.of("SafeLogger", "TomlLayout", "UntrustedText");
+
+        static final ArchCondition<JavaClass> KEEP_OUT_OF_OTHER_MODULES_INTERNALS =
+                new ArchCondition<>("not use another module's internal package") {
+                    @Override
+                    public void check(JavaClass origin, ConditionEvents events) {
+                        for (Dependency d : origin.getDirectDependenciesFromSelf()) {
+                            JavaClass target = d.getTargetClass().getBaseComponentType();
+                            if (isInternal(target) && !sameModule(origin, target)) {
+                                events.add(SimpleConditionEvent.violated(d, d.getDescription() + " (" + module(origin)
+                                        + " -> " + module(target) + ")"));
+                            }
+                        }
+                    }
+                };
+
+        private ModuleBoundary() {
+        }
+
+        static boolean isInternal(JavaClass c) {
+            String pkg = c.getPackageName();
+            if (!pkg.startsWith("dev.codexbridge.") || !(pkg.endsWith(".internal") || pkg.contains(".internal."))) {
+                return false;
+            }
+            String topLevel = c.getName().substring(pkg.length() + 1).split("\\$", 2)[0];
+            return !(pkg.equals("dev.codexbridge.internal") && SHARED_BOTTOM.contains(topLevel));
+        }
+
+        static boolean sameModule(JavaClass a, JavaClass b) {
+            String ma = module(a);
+            return ma != null && ma.equals(module(b));
+        }
+
+        /** The class-path entry's address, or null for a class known only as a dependency's target. */
+        static String module(JavaClass c) {
+            return c.getSource().map(s -> {
+                String uri = s.getUri().toString();
+                int at = uri.lastIndexOf(c.getName().replace('.', '/') + ".class");
+                return at < 0 ? uri : uri.substring(0, at);
+            }).orElse(null);
+        }
+    }
+
+    /**
+     * The layers, top to bottom, tier by tier. A layer may be used only by the layers of the tiers
+     * above it and by the siblings named for it. A class of a package in no layer fails the rule:
+     * a new package takes its place here and in docs/architecture.md. A layer with no class on
+     * this class path (the Spring starters', the Spring AI adapter's) is allowed to be empty.
+     */
+    static final class Layers {
+        record Layer(String name, List<String> packages, List<String> siblingsAllowed) {
+            static Layer of(String name, String... packages) {
+                return new Layer(name, List.of(packages), List.of());
+            }
+
+            Layer usedBySiblings(String... siblings) {
+                return new Layer(name, packages, List.of(siblings));
+            }
+        }
+
+        static final List<List<Layer>> TIERS = List.of(
+                List.of(Layer.of("Starters", "dev.codexbridge.spring.."), Layer.of("CLI", "dev.codexbridge.cli..")),
+                List.of(Layer.of("A2A", "dev.codexbridge.a2a.."), Layer.of("MCP", "dev.codexbridge.mcp.."),
+                        Layer.of("Adapters", "dev.codexbridge.langchain4j..", "dev.codexbridge.springai.."),
+                        Layer.of("Migration", "dev.codexbridge.config..", "dev.codexbridge.runtime.."),
+                        Layer.of("TestKit", "dev.codexbridge.testkit.."),
+                        Layer.of("OpenTelemetry", "dev.codexbridge.telemetry..")),
+                List.of(Layer.of("Gateway", "dev.codexbridge.gateway..", "dev.codexbridge.callers..")),
+                List.of(Layer.of("Tenants", "dev.codexbridge.tenant.."), Layer.of("Pool", "dev.codexbridge.pool..")),
+                List.of(Layer.of("Session", "dev.codexbridge.session..")),
+                List.of(Layer.of("Client", "dev.codexbridge.client..")),
+                List.of(Layer.of("Transport", "dev.codexbridge.transport.."),
+                        Layer.of("TelemetryHooks", "dev.codexbridge.observe.."),
+                        Layer.of("Approvals", "dev.codexbridge.approval..").usedBySiblings("TelemetryHooks"),
+                        Layer.of("Tool", "dev.codexbridge.tool..").usedBySiblings("Approvals"),
+                        Layer.of("Transcript", "dev.codexbridge.transcript..")),
+                List.of(Layer.of("Process", "dev.codexbridge.process..")),
+                List.of(Layer.of("Rpc", "dev.codexbridge.rpc..")),
+                List.of(Layer.of("Protocol", "dev.codexbridge.protocol.."), Layer.of("Json", "dev.codexbridge.json..")
+                        .usedBySiblings("Protocol")),
+                List.of(Layer.of("Base", "dev.codexbridge", "dev.codexbridge.internal..")));
+
+        static final ArchRule RULE = build();
+
+        private Layers() {
+        }
+
+        private static ArchRule build() {
+            LayeredArchitecture rule = Architectures.layeredArchitecture().consideringOnlyDependenciesInLayers()
+                    .ensureAllClassesAreContainedInArchitecture();
+            for (Layer layer : all()) {
+                rule = rule.layer(layer.name()).definedBy(layer.packages().toArray(String[]::new));
+            }
+            List<String> above = new ArrayList<>();
+            for (List<Layer> tier : TIERS) {
+                for (Layer layer : tier) {
+                    String[] users = Stream.concat(above.stream(), layer.siblingsAllowed().stream()).toArray(String[]::new);
+                    rule = users.length == 0 ? rule.whereLayer(layer.name()).mayNotBeAccessedByAnyLayer()
+                            : rule.whereLayer(layer.name()).mayOnlyBeAccessedByLayers(users);
+                }
+                tier.forEach(layer -> above.add(layer.name()));
+            }
+            return rule.withOptionalLayers(true).as("the layers of docs/architecture.md");
+        }
+
+        static List<Layer> all() {
+            return TIERS.stream().flatMap(List::stream).toList();
+        }
+    }
+}
