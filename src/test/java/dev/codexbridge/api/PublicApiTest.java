@@ -36,7 +36,8 @@ class PublicApiTest {
                 new String[] {"testkit", "codex-bridge-testkit", "dev.codexbridge.testkit.FixtureRecorder"},
                 new String[] {"a2a", "codex-bridge-a2a", "dev.codexbridge.a2a.A2aAgent"},
                 new String[] {"mcp", "codex-bridge-mcp", "dev.codexbridge.mcp.CodexMcpServer"},
-                new String[] {"langchain4j", "codex-bridge-langchain4j", "dev.codexbridge.langchain4j.CodexChatModel"});
+                new String[] {"langchain4j", "codex-bridge-langchain4j", "dev.codexbridge.langchain4j.CodexChatModel"},
+                new String[] {"opentelemetry", "codex-bridge-opentelemetry", "dev.codexbridge.telemetry.CodexTelemetry"});
     }
 
     @ParameterizedTest(name = "{1}")
