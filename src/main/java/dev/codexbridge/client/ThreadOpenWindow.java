@@ -20,8 +20,9 @@ import java.util.function.LongSupplier;
  *
  * <p>A reconnect's resumes go first: they hold turns that were running. Anyone else waits in
  * order, and is refused with a {@link ThreadOpenCapacityException} at once when {@code queue}
- * callers already wait, or when its wait passes {@code maxWait} — a clear answer to retry later,
- * in place of a turn that times out after minutes. Thread-safe.
+ * callers already wait or when, at the pace codex has answered so far, its turn would come after
+ * {@code maxWait}; and then if its wait passes {@code maxWait} all the same — a clear answer to
+ * retry later, in place of a turn that times out after minutes. Thread-safe.
  */
 final class ThreadOpenWindow {
     /** The methods that load a thread and pass the window. */
@@ -41,6 +42,10 @@ final class ThreadOpenWindow {
     private final ArrayDeque<Waiter> rest = new ArrayDeque<>();
     private int inFlight;
     private long refused;
+    /** A slot released without having been used: it says nothing about codex's pace. */
+    private static final long UNUSED = Long.MIN_VALUE;
+    /** How long a slot has been held, smoothed over the latest loads (0 until one was released). */
+    private double heldNanos;
 
     ThreadOpenWindow(int size, int queue, Duration maxWait) {
         this(size, queue, maxWait, RpcThreads.callbacks(), System::nanoTime);
@@ -69,7 +74,7 @@ final class ThreadOpenWindow {
                 inFlight++;
                 return CompletableFuture.completedFuture(new Taken());
             }
-            if (!reconnect && rest.size() >= queue) {
+            if (!reconnect && (rest.size() >= queue || wouldWaitTooLong(rest.size() + first.size() + 1))) {
                 refused++;
                 return CompletableFuture.failedFuture(refusal(rest.size(), Duration.ZERO));
             }
@@ -81,6 +86,11 @@ final class ThreadOpenWindow {
             w.granted.whenComplete((s, e) -> expiry.cancel(false));
         }
         return w.granted;
+    }
+
+    /** Whether the {@code position}-th caller in line would, at the pace so far, get a slot only after {@code maxWait}. */
+    private boolean wouldWaitTooLong(int position) {
+        return heldNanos > 0 && position * heldNanos / size > maxWait.toNanos();
     }
 
     private void expire(Waiter w) {
@@ -101,9 +111,13 @@ final class ThreadOpenWindow {
         return new ThreadOpenCapacityException(size, waiting, waited, retryAfter);
     }
 
-    private void release() {
+    private void release(long takenAt) {
         Waiter next;
         synchronized (this) {
+            if (takenAt != UNUSED) {
+                long held = Math.max(1, nanoTime.getAsLong() - takenAt);
+                heldNanos = heldNanos == 0 ? held : 0.8 * heldNanos + 0.2 * held;
+            }
             next = first.poll();
             if (next == null) {
                 next = rest.poll();
@@ -118,7 +132,7 @@ final class ThreadOpenWindow {
         Waiter granted = next;
         handoff.execute(() -> {
             if (!granted.granted.complete(new Taken())) {
-                release();      // it gave up (its future was cancelled) in between
+                release(UNUSED);    // it gave up (its future was cancelled) in between: the slot passes on
             }
         });
     }
@@ -141,6 +155,7 @@ final class ThreadOpenWindow {
     }
 
     private final class Taken implements Slot {
+        private final long takenAt = nanoTime.getAsLong();
         private boolean released;
 
         @Override
@@ -151,7 +166,7 @@ final class ThreadOpenWindow {
                 }
                 released = true;
             }
-            ThreadOpenWindow.this.release();
+            ThreadOpenWindow.this.release(takenAt);
         }
     }
 

@@ -83,6 +83,31 @@ class ThreadOpenWindowTest {
     }
 
     @Test
+    void aCallerWhoseTurnWouldComeAfterTheBoundAtTheObservedPaceIsRefusedAtOnce() throws Exception {
+        long[] now = {0};
+        ThreadOpenWindow strict = new ThreadOpenWindow(1, 100, Duration.ofSeconds(1), Runnable::run, () -> now[0]);
+        ThreadOpenWindow.Slot first = strict.acquire(false).get();
+        now[0] = Duration.ofSeconds(2).toNanos();
+        first.release();                                    // codex took 2 s for one load
+        ThreadOpenWindow.Slot second = strict.acquire(false).get();
+
+        CompletableFuture<ThreadOpenWindow.Slot> next = strict.acquire(false);
+
+        assertThat(capacity(next).waited()).as("refused at once: its turn would come in about 2 s").isZero();
+        second.release();
+
+        ThreadOpenWindow patient = new ThreadOpenWindow(1, 100, Duration.ofSeconds(10), Runnable::run, () -> now[0]);
+        ThreadOpenWindow.Slot a = patient.acquire(false).get();
+        now[0] += Duration.ofSeconds(2).toNanos();
+        a.release();
+        ThreadOpenWindow.Slot b = patient.acquire(false).get();
+        CompletableFuture<ThreadOpenWindow.Slot> waits = patient.acquire(false);
+        assertThat(waits).as("about 2 s of a 10 s bound: it waits").isNotDone();
+        b.release();
+        assertThat(waits).isDone();
+    }
+
+    @Test
     void aWaiterThatGaveUpPassesItsSlotOn() throws Exception {
         ThreadOpenWindow w = new ThreadOpenWindow(1, 10, LONG, Runnable::run, System::nanoTime);
         ThreadOpenWindow.Slot held = w.acquire(false).get();
