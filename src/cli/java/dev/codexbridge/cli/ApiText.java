@@ -1,6 +1,7 @@
 package dev.codexbridge.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.Account;
 import dev.codexbridge.protocol.CodexThread;
@@ -33,20 +34,17 @@ final class ApiText {
     }
 
     /**
-     * {@code text} with every control character made visible: C0 (including newline and tab,
-     * so one record stays one line), DEL, C1, and the Unicode line separators and bidi controls
-     * that can reorder what a terminal shows. {@code \n}, {@code \r}, {@code \t} keep their
-     * short forms; the rest become {@code \}{@code uXXXX}. A backslash is doubled where it would
-     * otherwise read as the start of such an escape (before {@code \ n r t u}, an escaped
-     * character or the end of the text), so different texts never look the same and pieces
-     * escaped one by one (streamed deltas) read as the whole would. Null stays null.
+     * {@code text} with every control character made visible ({@link UntrustedText#escape}: C0
+     * including newline and tab, so one record stays one line, DEL, C1, format characters such as
+     * bidi controls and zero-width ones, the line separators), a backslash doubled where it could
+     * read as an escape, so different texts never look the same. Null stays null.
      *
      * <p>This is the one renderer of codex's (model-controlled) text for a terminal: the CLI never
      * writes such text any other way, so an escape sequence in a command, its output, an approval
      * reason or a message cannot retitle, clear, recolour or redraw the user's terminal.
      */
     static String escape(String text) {
-        return escape(text, false);
+        return UntrustedText.escape(text);
     }
 
     /**
@@ -54,74 +52,15 @@ final class ApiText {
      * streamed as it comes): newline and tab stay as they are; everything else is escaped.
      */
     static String escapeLines(String text) {
-        return escape(text, true);
+        return UntrustedText.escapeLines(text);
     }
 
-    private static String escape(String text, boolean lines) {
-        if (text == null) {
-            return null;
-        }
-        // most text (every streamed delta) is plain: printable ASCII, nothing to escape
-        int plain = 0;
-        while (plain < text.length()) {
-            char c = text.charAt(plain);
-            if (c < 0x20 || c >= 0x7f || c == '\\') {
-                break;
-            }
-            plain++;
-        }
-        if (plain == text.length()) {
-            return text;
-        }
-        StringBuilder sb = null;
-        for (int i = plain; i < text.length(); i++) {
-            char c = text.charAt(i);
-            String replacement = c == '\\' ? backslash(text, i, lines) : replacement(c, lines);
-            if (replacement != null && sb == null) {
-                sb = new StringBuilder(text.length() + 16).append(text, 0, i);
-            }
-            if (sb != null) {
-                if (replacement != null) {
-                    sb.append(replacement);
-                } else {
-                    sb.append(c);
-                }
-            }
-        }
-        return sb == null ? text : sb.toString();
-    }
-
-    /** A backslash doubled when what follows it could be read as an escape, else null (as is). */
-    private static String backslash(String text, int at, boolean lines) {
-        if (at + 1 >= text.length()) {
-            return "\\\\";
-        }
-        char next = text.charAt(at + 1);
-        boolean ambiguous = next == '\\' || next == 'n' || next == 'r' || next == 't' || next == 'u'
-                || replacement(next, lines) != null;
-        return ambiguous ? "\\\\" : null;
-    }
-
-    private static String replacement(char c, boolean lines) {
-        switch (c) {
-            case '\n':
-                return lines ? null : "\\n";
-            case '\r':
-                return "\\r";
-            case '\t':
-                return lines ? null : "\\t";
-            default:
-                break;
-        }
-        return isControl(c) ? String.format("\\u%04x", (int) c) : null;
-    }
-
-    /** C0, DEL, C1, the line and paragraph separators, and the bidi marks, embeddings and isolates. */
+    /**
+     * A UTF-16 unit that is escaped ({@link UntrustedText#isControl}), surrogates aside: JSON text
+     * is escaped unit by unit, and a surrogate pair (an emoji) stays as it is.
+     */
     static boolean isControl(char c) {
-        return c < 0x20 || (c >= 0x7f && c <= 0x9f)
-                || c == '\u2028' || c == '\u2029' // line and paragraph separators
-                || c == '\u200e' || c == '\u200f' || c == '\u061c' // directional marks
-                || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069'); // bidi embeddings, isolates
+        return !Character.isSurrogate(c) && UntrustedText.isControl(c);
     }
 
     /**

@@ -209,6 +209,18 @@ public final class UntrustedText {
      * comes back as it is; null stays null.
      */
     public static String escape(String text) {
+        return escape(text, false);
+    }
+
+    /**
+     * Like {@link #escape(String)} but for text shown over several lines (an answer, a message
+     * streamed as it comes): newline and tab stay as they are; everything else is escaped.
+     */
+    public static String escapeLines(String text) {
+        return escape(text, true);
+    }
+
+    private static String escape(String text, boolean lines) {
         if (text == null) {
             return null;
         }
@@ -223,20 +235,33 @@ public final class UntrustedText {
         if (plain == text.length()) {
             return text;
         }
-        StringBuilder sb = new StringBuilder(text.length() + 16).append(text, 0, plain);
+        // built only once something needs escaping: text with nothing to escape comes back as it is
+        StringBuilder sb = null;
         for (int i = plain; i < text.length(); ) {
             int cp = text.codePointAt(i);
             int width = Character.charCount(cp);
+            String replaced = null;
+            boolean escaped = false;
             if (cp == '\\') {
-                sb.append(backslashAmbiguous(text, i + 1) ? "\\\\" : "\\");
-            } else if (isControl(cp)) {
-                appendEscaped(sb, text, i, width);
-            } else {
-                sb.append(text, i, i + width);
+                replaced = backslashAmbiguous(text, i + 1, lines) ? "\\\\" : null;
+            } else if (isControl(cp) && !(lines && (cp == '\n' || cp == '\t'))) {
+                escaped = true;
+            }
+            if ((replaced != null || escaped) && sb == null) {
+                sb = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (sb != null) {
+                if (replaced != null) {
+                    sb.append(replaced);
+                } else if (escaped) {
+                    appendEscaped(sb, text, i, width);
+                } else {
+                    sb.append(text, i, i + width);
+                }
             }
             i += width;
         }
-        return sb.toString();
+        return sb == null ? text : sb.toString();
     }
 
     /**
@@ -255,12 +280,13 @@ public final class UntrustedText {
     }
 
     /** Whether a backslash before position {@code next} must be doubled to read as itself. */
-    private static boolean backslashAmbiguous(String text, int next) {
+    private static boolean backslashAmbiguous(String text, int next, boolean lines) {
         if (next >= text.length()) {
             return true;
         }
         char n = text.charAt(next);
-        return n == '\\' || n == 'n' || n == 'r' || n == 't' || n == 'u' || isControl(text.codePointAt(next));
+        boolean shownAsIs = lines && (n == '\n' || n == '\t');
+        return n == '\\' || n == 'n' || n == 'r' || n == 't' || n == 'u' || isControl(text.codePointAt(next)) && !shownAsIs;
     }
 
     private static void appendEscaped(StringBuilder sb, String text, int at, int width) {
