@@ -184,7 +184,8 @@ public final class DiskConversationStore implements ConversationStore {
                 throw e;
             }
             for (Path older : versions) {
-                DiskFiles.deleteTree(older);
+                // moved away whole first: a reader finds a version complete or not at all
+                discard(older);
             }
             return stored;
         } catch (IOException e) {
@@ -207,7 +208,7 @@ public final class DiskConversationStore implements ConversationStore {
                 newest = versions.get(0);
                 return Optional.of(DiskRecord.read(threadId, newest, limits));
             } catch (NoSuchFileException e) {
-                if (newest != null && Files.isDirectory(newest) || attempt == 5) {
+                if (newest != null && Files.isDirectory(newest) || attempt == 20) {
                     throw new CorruptConversationException(threadId, "a file of the record is missing: " + e.getFile(), e);
                 }
             } catch (IOException e) {
@@ -223,9 +224,7 @@ public final class DiskConversationStore implements ConversationStore {
             Path dir = root.resolve(threadId);
             checkInForce(dir, lease, clock.instant());
             boolean stored = !DiskRecord.versions(dir).isEmpty();
-            Path trash = root.resolve(TRASH + UUID.randomUUID());
-            DiskFiles.moveAtomically(dir, trash);
-            DiskFiles.deleteTree(trash);
+            discard(dir);
             return stored;
         } catch (IOException e) {
             throw failed(threadId, "deleting", e);
@@ -267,6 +266,13 @@ public final class DiskConversationStore implements ConversationStore {
     @Override
     public void close() {
         locks.close();
+    }
+
+    /** Renames {@code path} into the store's trash in one step, then removes it; a crash in between leaves it for the next open. */
+    private void discard(Path path) throws IOException {
+        Path trash = root.resolve(TRASH + UUID.randomUUID());
+        DiskFiles.moveAtomically(path, trash);
+        DiskFiles.deleteTree(trash);
     }
 
     private static void checkInForce(Path dir, ConversationLease lease, Instant now) throws IOException {

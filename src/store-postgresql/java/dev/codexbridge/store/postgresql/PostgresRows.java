@@ -74,8 +74,8 @@ final class PostgresRows {
                         s.executeUpdate();
                     } catch (SQLException e) {
                         // the driver reports a source that failed or ended early as its own error
-                        if (e.getCause() instanceof java.io.IOException) {
-                            throw CheckedInput.failed(stored.threadId(), f, e);
+                        if (e.getCause() instanceof java.io.IOException source) {
+                            throw CheckedInput.failed(stored.threadId(), f, source);
                         }
                         throw e;
                     }
