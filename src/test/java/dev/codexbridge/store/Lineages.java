@@ -10,26 +10,26 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 
 /** Lineages for the store's tests: rollout paths as codex names them, JSONL content, sources that fail or stall. */
-final class Lineages {
+public final class Lineages {
     private Lineages() {
     }
 
-    static String newThreadId() {
+    public static String newThreadId() {
         return UUID.randomUUID().toString();
     }
 
     /** The thread's own rollout. */
-    static String ownPath(String threadId) {
+    public static String ownPath(String threadId) {
         return "2026/11/25/rollout-2026-11-25T03-05-19-" + threadId + ".jsonl";
     }
 
     /** The rollout a revert of the thread started. */
-    static String revertPath(String threadId, String rolloutId) {
+    public static String revertPath(String threadId, String rolloutId) {
         return "2026/11/25/rollout-2026-11-25T03-05-20-" + threadId + "_" + rolloutId + ".jsonl";
     }
 
     /** Roughly {@code bytes} of rollout lines, different for every seed. */
-    static byte[] jsonl(int bytes, long seed) {
+    public static byte[] jsonl(int bytes, long seed) {
         Random random = new Random(seed);
         ByteArrayOutputStream out = new ByteArrayOutputStream(bytes + 200);
         for (int line = 0; out.size() < bytes; line++) {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@code initdb} and {@code postgres} refuse to run as root: as root they run as {@code nobody},
  * the folders given to it; as anyone else, as that user.
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
     private static final AtomicInteger DATABASES = new AtomicInteger();
 
     private final Path dir;
@@ -44,7 +44,7 @@ final class PostgresServer implements AutoCloseable {
      * Starts a server; {@code durable} keeps PostgreSQL's fsync and synchronous commit (for
      * measurements), the tests turn them off for speed.
      */
-    static PostgresServer start(boolean durable) throws IOException, InterruptedException {
+    public static PostgresServer start(boolean durable) throws IOException, InterruptedException {
         Path bin = binaries();
         Path dir = Files.createTempDirectory("codex-store-pg-");
         // the unprivileged user walks into this folder to reach its data and socket
@@ -71,7 +71,7 @@ final class PostgresServer implements AutoCloseable {
     }
 
     /** The JDBC URL of a new, empty database. */
-    String newDatabase() throws SQLException {
+    public String newDatabase() throws SQLException {
         String name = "store_" + DATABASES.incrementAndGet();
         try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
@@ -79,11 +79,11 @@ final class PostgresServer implements AutoCloseable {
         return url(name);
     }
 
-    String url(String database) {
+    public String url(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=postgres";
     }
 
-    Connection connect(String database) throws SQLException {
+    public Connection connect(String database) throws SQLException {
         return DriverManager.getConnection(url(database));
     }
 

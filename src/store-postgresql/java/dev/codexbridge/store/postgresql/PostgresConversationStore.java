@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +34,7 @@ import org.slf4j.Logger;
 
 /**
  * The {@link ConversationStore} on PostgreSQL (docs/store.md): a row per conversation, a row per
- * rollout file, a row per lease ({@link PostgresSchema}). Every write is one transaction, so a
+ * rollout file, a row per lease ({@code PostgresSchema}). Every write is one transaction, so a
  * lineage is in the database whole or not at all whatever fails, the host included. A put or
  * delete first locks the conversation's lease row ({@code SELECT … FOR UPDATE}): writes to one
  * conversation are serialized and each sees the lease and version the one before it left. A
@@ -157,8 +158,10 @@ public final class PostgresConversationStore implements ConversationStore {
     public Optional<StoredConversation> get(String threadId) {
         StoreChecks.threadId(threadId);
         return inTransaction(threadId, "reading", c -> {
-            // one snapshot for the conversation row and its rollouts
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            // one snapshot for the conversation row and its rollouts; this transaction only, not the pooled connection
+            try (Statement s = c.createStatement()) {
+                s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            }
             return PostgresRows.read(c, threadId, limits, FORMAT);
         });
     }
@@ -319,7 +322,7 @@ public final class PostgresConversationStore implements ConversationStore {
             return this;
         }
 
-        /** Opens the store: its pool, then its tables created or migrated ({@link PostgresSchema}). */
+        /** Opens the store: its pool, then its tables created or migrated ({@code PostgresSchema}). */
         public PostgresConversationStore build() {
             if ((jdbcUrl == null) == (dataSource == null)) {
                 throw new IllegalStateException("give the store either a jdbcUrl or a dataSource");
