@@ -107,8 +107,8 @@ public final class DiskConversationStore implements ConversationStore {
     @Override
     public ConversationLease lease(String threadId, String holder, Duration ttl) {
         StoreChecks.lease(threadId, holder, ttl);
-        try (DiskLocks.Held held = locks.hold(threadId, LOCK_TIMEOUT)) {
-            Path dir = Files.createDirectories(root.resolve(threadId));
+        return locked(threadId, "leasing", dir -> {
+            Files.createDirectories(dir);
             removeTemporaries(dir);
             Instant now = clock.instant();
             Optional<ConversationLease> current = readLease(dir, threadId);
@@ -118,32 +118,26 @@ public final class DiskConversationStore implements ConversationStore {
             ConversationLease lease = new ConversationLease(threadId, holder, StoreChecks.newToken(), StoreChecks.expiry(now, ttl));
             writeLease(dir, lease);
             return lease;
-        } catch (IOException e) {
-            throw failed(threadId, "leasing", e);
-        }
+        });
     }
 
     @Override
     public ConversationLease renew(ConversationLease lease, Duration ttl) {
         StoreChecks.ttl(ttl);
         String threadId = StoreChecks.threadId(lease.threadId());
-        try (DiskLocks.Held held = locks.hold(threadId, LOCK_TIMEOUT)) {
-            Path dir = root.resolve(threadId);
+        return locked(threadId, "renewing the lease on", dir -> {
             Instant now = clock.instant();
             checkInForce(dir, lease, now);
             ConversationLease renewed = new ConversationLease(threadId, lease.holder(), lease.token(), StoreChecks.expiry(now, ttl));
             writeLease(dir, renewed);
             return renewed;
-        } catch (IOException e) {
-            throw failed(threadId, "renewing the lease on", e);
-        }
+        });
     }
 
     @Override
     public boolean release(ConversationLease lease) {
         String threadId = StoreChecks.threadId(lease.threadId());
-        try (DiskLocks.Held held = locks.hold(threadId, LOCK_TIMEOUT)) {
-            Path dir = root.resolve(threadId);
+        return locked(threadId, "releasing the lease on", dir -> {
             Optional<ConversationLease> current = readLease(dir, threadId);
             if (current.isEmpty() || !current.get().token().equals(lease.token())) {
                 return false;
@@ -154,17 +148,14 @@ public final class DiskConversationStore implements ConversationStore {
                 DiskFiles.deleteTree(dir);     // leased but never stored: nothing to keep
             }
             return true;
-        } catch (IOException e) {
-            throw failed(threadId, "releasing the lease on", e);
-        }
+        });
     }
 
     @Override
     public StoredConversation put(ConversationLease lease, StoredConversation conversation) {
         StoreChecks.put(limits, lease, conversation);
         String threadId = conversation.threadId();
-        try (DiskLocks.Held held = locks.hold(threadId, LOCK_TIMEOUT)) {
-            Path dir = root.resolve(threadId);
+        return locked(threadId, "storing", dir -> {
             checkInForce(dir, lease, clock.instant());
             removeTemporaries(dir);
             List<Path> versions = DiskRecord.versions(dir);
@@ -188,9 +179,7 @@ public final class DiskConversationStore implements ConversationStore {
                 discard(older);
             }
             return stored;
-        } catch (IOException e) {
-            throw failed(threadId, "storing", e);
-        }
+        });
     }
 
     @Override
@@ -220,15 +209,12 @@ public final class DiskConversationStore implements ConversationStore {
     @Override
     public boolean delete(ConversationLease lease) {
         String threadId = StoreChecks.threadId(lease.threadId());
-        try (DiskLocks.Held held = locks.hold(threadId, LOCK_TIMEOUT)) {
-            Path dir = root.resolve(threadId);
+        return locked(threadId, "deleting", dir -> {
             checkInForce(dir, lease, clock.instant());
             boolean stored = !DiskRecord.versions(dir).isEmpty();
             discard(dir);
             return stored;
-        } catch (IOException e) {
-            throw failed(threadId, "deleting", e);
-        }
+        });
     }
 
     @Override
@@ -315,6 +301,26 @@ public final class DiskConversationStore implements ConversationStore {
     }
 
     /** What crashes left in the whole store: deleted conversations not yet removed, puts cut short (skipped while locked). */
+    /**
+     * Runs {@code work} on the conversation's folder under its lock, which excludes every other
+     * change to it from this JVM and from other processes.
+     */
+    private <T> T locked(String threadId, String doing, LockedWork<T> work) {
+        DiskLocks.Held held = locks.hold(threadId, LOCK_TIMEOUT);
+        try {
+            return work.run(root.resolve(threadId));
+        } catch (IOException e) {
+            throw failed(threadId, doing, e);
+        } finally {
+            held.close();
+        }
+    }
+
+    @FunctionalInterface
+    private interface LockedWork<T> {
+        T run(Path conversationDir) throws IOException;
+    }
+
     private void removeLeftovers() throws IOException {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
             for (Path p : entries) {
@@ -322,8 +328,13 @@ public final class DiskConversationStore implements ConversationStore {
                 if (name.startsWith(TRASH)) {
                     DiskFiles.deleteTree(p);
                 } else if (RolloutFile.isThreadId(name) && hasTemporaries(p)) {
-                    try (DiskLocks.Held held = locks.hold(name, Duration.ofMillis(100))) {
-                        removeTemporaries(p);
+                    try {
+                        DiskLocks.Held held = locks.hold(name, Duration.ofMillis(100));
+                        try {
+                            removeTemporaries(p);
+                        } finally {
+                            held.close();
+                        }
                     } catch (ConversationStoreException busy) {
                         // another process is changing it; its next change removes them
                     }
