@@ -37,7 +37,9 @@ class PublicApiTest {
                 new String[] {"a2a", "codex-bridge-a2a", "dev.codexbridge.a2a.A2aAgent"},
                 new String[] {"mcp", "codex-bridge-mcp", "dev.codexbridge.mcp.CodexMcpServer"},
                 new String[] {"langchain4j", "codex-bridge-langchain4j", "dev.codexbridge.langchain4j.CodexChatModel"},
-                new String[] {"opentelemetry", "codex-bridge-opentelemetry", "dev.codexbridge.telemetry.CodexTelemetry"});
+                new String[] {"opentelemetry", "codex-bridge-opentelemetry", "dev.codexbridge.telemetry.CodexTelemetry"},
+                new String[] {"store-postgresql", "codex-bridge-store-postgresql",
+                        "dev.codexbridge.store.postgresql.PostgresConversationStore"});
     }
 
     @ParameterizedTest(name = "{1}")

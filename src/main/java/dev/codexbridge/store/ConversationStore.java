@@ -1,0 +1,96 @@
+package dev.codexbridge.store;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where sleeping conversations live between hosts (decision 0053; docs/store.md). Every
+ * implementation keeps the same promises, checked by one contract test suite:
+ *
+ * <ul>
+ *   <li><b>Whole or nothing.</b> {@link #put} stores the whole lineage and record or, when it fails
+ *       at any point (a source that throws, a crash, a refused check), leaves the version before
+ *       it — or nothing — in place.</li>
+ *   <li><b>One host at a time.</b> A {@link ConversationLease} (holder, token, expiry; renewable)
+ *       says who may write or wake a conversation now: {@link #lease} gives it to exactly one of
+ *       any number of hosts asking at once, and {@link #put} and {@link #delete} refuse a lease
+ *       that is not in force. A lease past its expiry is nobody's: it cannot be renewed or used,
+ *       and any host may lease the conversation.</li>
+ *   <li><b>Compare-and-set.</b> Besides the lease, every put names the version it was made from
+ *       ({@link StoredConversation#version()}, 0 for a new conversation) and fails with
+ *       {@link VersionConflictException} unless that is still the stored version: a write based on
+ *       an old read is refused even from the lease's holder.</li>
+ *   <li><b>Checked on the way out.</b> {@link #get} checks every rollout against its size and
+ *       SHA-256, that none is missing and that the record's format is known, and throws
+ *       {@link CorruptConversationException} rather than return anything else.</li>
+ *   <li><b>Bounded.</b> {@link StoreLimits} caps the lineage's bytes, its files and each text
+ *       field; beyond them a put is refused with {@link ConversationTooLargeException}.</li>
+ * </ul>
+ *
+ * <p>Lease expiry is measured with the store's clock (the host's, for both implementations), so
+ * hosts sharing a store keep their clocks in step and choose a lease time well above their skew.
+ * Methods block on storage: call them off the threads that must not wait (a session's wake runs
+ * on the library's waits pool). Thread-safe; an instance is closed once the host stops using it.
+ */
+public interface ConversationStore extends AutoCloseable {
+    /**
+     * Leases {@code threadId} to {@code holder} (a name for the host, for messages and
+     * {@link ConversationLeasedException#holder()}) for {@code ttl}, whether or not the conversation
+     * is stored yet: a host leases a conversation before it first puts it.
+     *
+     * @throws ConversationLeasedException when a lease on it is in force, whoever holds it
+     */
+    ConversationLease lease(String threadId, String holder, Duration ttl);
+
+    /**
+     * The same lease, in force for {@code ttl} from now.
+     *
+     * @throws LeaseLostException when it expired, was released or was replaced
+     */
+    ConversationLease renew(ConversationLease lease, Duration ttl);
+
+    /** Gives the lease back; false when it was no longer the conversation's lease (nothing changes then). */
+    boolean release(ConversationLease lease);
+
+    /**
+     * Stores {@code conversation} under {@code lease} as the version after
+     * {@code conversation.version()}, replacing what was stored; returns the record as stored (the
+     * new version, the lineage backed by what was read from the sources).
+     *
+     * @throws LeaseLostException when the lease is not in force when the write is committed
+     * @throws VersionConflictException when the stored version is not {@code conversation.version()}
+     * @throws ConversationTooLargeException beyond the store's {@link StoreLimits}
+     * @throws ConversationStoreException when a source fails or differs from its declared size or
+     *         hash, or the storage fails; the version before stays
+     */
+    StoredConversation put(ConversationLease lease, StoredConversation conversation);
+
+    /**
+     * The conversation as stored, checked; empty when the store has none under {@code threadId}.
+     * Its lineage is in memory (at most {@link StoreLimits#maxLineageBytes()}).
+     *
+     * @throws CorruptConversationException when it fails the check
+     */
+    Optional<StoredConversation> get(String threadId);
+
+    /**
+     * Removes the conversation and the lease on it.
+     *
+     * @return whether a conversation was stored
+     * @throws LeaseLostException when the lease is not in force
+     */
+    boolean delete(ConversationLease lease);
+
+    /**
+     * Up to {@code limit} stored conversations in the order of their thread ids, starting after
+     * {@code afterThreadId} (null: from the first). A record that cannot be read is left out and
+     * logged, so one bad record does not hide the others; {@link #get} reports what is wrong with it.
+     */
+    List<ConversationSummary> list(@Nullable String afterThreadId, int limit);
+
+    /** Lets go of what the store holds open (files, connections); not of the stored conversations. */
+    @Override
+    void close();
+}

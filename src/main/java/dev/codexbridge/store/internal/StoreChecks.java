@@ -1,0 +1,168 @@
+package dev.codexbridge.store.internal;
+
+import dev.codexbridge.internal.UntrustedText;
+import dev.codexbridge.store.ConversationLease;
+import dev.codexbridge.store.ConversationOwner;
+import dev.codexbridge.store.ConversationTooLargeException;
+import dev.codexbridge.store.CorruptConversationException;
+import dev.codexbridge.store.LeaseLostException;
+import dev.codexbridge.store.RolloutFile;
+import dev.codexbridge.store.RolloutSource;
+import dev.codexbridge.store.StoreLimits;
+import dev.codexbridge.store.StoredConversation;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/** The checks every store makes the same way: arguments, caps, and a record read back. */
+public final class StoreChecks {
+    /** The longest holder name: it is shown in messages and stored with every lease. */
+    public static final int MAX_HOLDER_CHARS = 256;
+    /** The longest lease: a host that died holding one blocks its conversations that long. */
+    public static final Duration MAX_TTL = Duration.ofDays(1);
+
+    private StoreChecks() {
+    }
+
+    /** A thread id a store may file a conversation under. */
+    public static String threadId(String threadId) {
+        Objects.requireNonNull(threadId, "threadId");
+        if (!RolloutFile.isThreadId(threadId)) {
+            throw new IllegalArgumentException("not a thread id as codex writes it (a lowercase canonical UUID): "
+                    + UntrustedText.escape(UntrustedText.redactedPrefix(threadId, 80)));
+        }
+        return threadId;
+    }
+
+    /** The arguments of a lease. */
+    public static void lease(String threadId, String holder, Duration ttl) {
+        threadId(threadId);
+        Objects.requireNonNull(holder, "holder");
+        if (holder.isBlank() || holder.length() > MAX_HOLDER_CHARS) {
+            throw new IllegalArgumentException("a lease holder's name is 1 to " + MAX_HOLDER_CHARS + " characters");
+        }
+        ttl(ttl);
+    }
+
+    public static Duration ttl(Duration ttl) {
+        Objects.requireNonNull(ttl, "ttl");
+        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
+            throw new IllegalArgumentException("a lease lasts more than 0 and at most " + MAX_TTL + ": " + ttl);
+        }
+        return ttl;
+    }
+
+    /**
+     * When a lease taken or renewed at {@code now} for {@code ttl} expires: to the microsecond, as
+     * PostgreSQL keeps time, so every store compares the same instants.
+     */
+    public static Instant expiry(Instant now, Duration ttl) {
+        return now.plus(ttl).truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /**
+     * Checks that {@code lease} is still the conversation's lease in force at {@code now}, given
+     * the lease the store holds for it ({@code current}, empty when none).
+     *
+     * @throws LeaseLostException naming why not
+     */
+    public static void inForce(ConversationLease lease, Optional<ConversationLease> current, Instant now) {
+        if (current.isEmpty()) {
+            throw new LeaseLostException(lease, "it was released (or never taken)");
+        }
+        if (!current.get().token().equals(lease.token())) {
+            throw new LeaseLostException(lease, "the conversation was leased again, to " + current.get().holder());
+        }
+        if (!current.get().liveAt(now)) {
+            throw new LeaseLostException(lease, "it expired at " + current.get().expiresAt());
+        }
+    }
+
+    /** A new lease token: a host cannot guess another's. */
+    public static String newToken() {
+        return UUID.randomUUID().toString();
+    }
+
+    /** A put's arguments and caps, before anything is written. */
+    public static void put(StoreLimits limits, ConversationLease lease, StoredConversation conversation) {
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(conversation, "conversation");
+        String id = conversation.threadId();
+        if (!lease.threadId().equals(id)) {
+            throw new IllegalArgumentException("the lease is on conversation " + lease.threadId() + ", not " + id);
+        }
+        withinLimits(limits, id, conversation.lineage().size(), conversation.lineageBytes());
+        ConversationOwner owner = conversation.owner();
+        text(limits, id, "owner principal", owner == null ? null : owner.principal());
+        text(limits, id, "owner tenant", owner == null ? null : owner.tenant());
+        text(limits, id, "name", conversation.name());
+        text(limits, id, "goal", conversation.goal());
+        text(limits, id, "settings", conversation.settings());
+        text(limits, id, "last completed turn id", conversation.lastCompletedTurnId());
+    }
+
+    private static void text(StoreLimits limits, String threadId, String field, @Nullable String value) {
+        if (value == null) {
+            return;
+        }
+        // a UTF-8 byte count only when the characters alone could be over: most fields are short
+        if ((long) value.length() * 3 > limits.maxTextBytes()) {
+            int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > limits.maxTextBytes()) {
+                throw new ConversationTooLargeException(threadId, field + " bytes", bytes, limits.maxTextBytes());
+            }
+        }
+    }
+
+    /** The most a list returns at once. */
+    public static int listLimit(int limit) {
+        if (limit < 1 || limit > 10_000) {
+            throw new IllegalArgumentException("a list returns 1 to 10000 conversations at a time: " + limit);
+        }
+        return limit;
+    }
+
+    /** A record read back is refused beyond the caps, before its rollouts are read into memory. */
+    public static void withinLimits(StoreLimits limits, String threadId, long files, long bytes) {
+        if (files > limits.maxFiles()) {
+            throw new ConversationTooLargeException(threadId, "rollout files", files, limits.maxFiles());
+        }
+        if (bytes > limits.maxLineageBytes()) {
+            throw new ConversationTooLargeException(threadId, "lineage bytes", bytes, limits.maxLineageBytes());
+        }
+    }
+
+    /**
+     * A rollout read back from storage, checked against what its record says of it: a name codex
+     * would write, as many bytes as recorded (fewer: cut short), the recorded hash.
+     */
+    public static RolloutFile readBack(String threadId, String path, long size, String sha256, byte[] bytes) {
+        if (!RolloutFile.isRolloutPath(path)) {
+            throw new CorruptConversationException(threadId, "a rollout path in the record is not one codex writes: "
+                    + UntrustedText.escape(UntrustedText.redactedPrefix(path, 200)));
+        }
+        if (bytes.length != size) {
+            throw new CorruptConversationException(threadId, "rollout " + path + " has " + bytes.length + " bytes, the record says " + size
+                    + (bytes.length < size ? " (cut short)" : ""));
+        }
+        if (!Sha256.hex(bytes).equals(sha256)) {
+            throw new CorruptConversationException(threadId, "rollout " + path + ": its SHA-256 does not match the record");
+        }
+        return new RolloutFile(path, size, sha256, RolloutSource.of(bytes));
+    }
+
+    /** A record built from what was read back; one the record type itself refuses is corrupt. */
+    public static StoredConversation record(String threadId, Supplier<StoredConversation> build) {
+        try {
+            return build.get();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new CorruptConversationException(threadId, "the record does not hold together: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,353 @@
+package dev.codexbridge.store.postgresql;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.store.ConversationLease;
+import dev.codexbridge.store.ConversationLeasedException;
+import dev.codexbridge.store.ConversationOwner;
+import dev.codexbridge.store.ConversationStore;
+import dev.codexbridge.store.ConversationStoreException;
+import dev.codexbridge.store.ConversationSummary;
+import dev.codexbridge.store.StoreLimits;
+import dev.codexbridge.store.StoredConversation;
+import dev.codexbridge.store.VersionConflictException;
+import dev.codexbridge.store.internal.StoreChecks;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+
+/**
+ * The {@link ConversationStore} on PostgreSQL (docs/store.md): a row per conversation, a row per
+ * rollout file, a row per lease ({@code PostgresSchema}). Every write is one transaction, so a
+ * lineage is in the database whole or not at all whatever fails, the host included. A put or
+ * delete first locks the conversation's lease row ({@code SELECT … FOR UPDATE}): writes to one
+ * conversation are serialized and each sees the lease and version the one before it left. A
+ * lease is taken by one {@code INSERT … ON CONFLICT DO UPDATE … WHERE expired}, which the database
+ * grants to exactly one of the hosts asking at once. Lease times come from the store's clock, as
+ * in {@link dev.codexbridge.store.DiskConversationStore}.
+ */
+public final class PostgresConversationStore implements ConversationStore {
+    private static final Logger LOG = SafeLogger.getLogger(PostgresConversationStore.class);
+    /** The record format of the rows this library writes; another one is refused as unknown. */
+    static final int FORMAT = 1;
+
+    private final DataSource dataSource;
+    private final @Nullable HikariDataSource ownPool;
+    private final StoreLimits limits;
+    private final Clock clock;
+
+    private PostgresConversationStore(DataSource dataSource, @Nullable HikariDataSource ownPool, StoreLimits limits, Clock clock) {
+        this.dataSource = dataSource;
+        this.ownPool = ownPool;
+        this.limits = limits;
+        this.clock = clock;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public ConversationLease lease(String threadId, String holder, Duration ttl) {
+        StoreChecks.lease(threadId, holder, ttl);
+        // a lease released between the refused insert and the look at its holder: try again
+        for (int tries = 0; ; tries++) {
+            Instant now = clock.instant();
+            ConversationLease lease = new ConversationLease(threadId, holder, StoreChecks.newToken(), StoreChecks.expiry(now, ttl));
+            Attempt attempt = inTransaction(threadId, "leasing", c -> {
+                try (PreparedStatement s = c.prepareStatement("""
+                        INSERT INTO codex_store_lease AS l (thread_id, holder, token, expires_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (thread_id) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at
+                        WHERE l.expires_at <= ?""")) {
+                    s.setString(1, threadId);
+                    s.setString(2, holder);
+                    s.setString(3, lease.token());
+                    s.setObject(4, time(lease.expiresAt()));
+                    s.setObject(5, time(now));
+                    if (s.executeUpdate() == 1) {
+                        return new Attempt(true, Optional.empty());
+                    }
+                }
+                return new Attempt(false, currentLease(c, threadId, false));
+            });
+            if (attempt.granted()) {
+                return lease;
+            }
+            if (attempt.holder().isPresent()) {
+                throw new ConversationLeasedException(threadId, attempt.holder().get().holder(), attempt.holder().get().expiresAt());
+            }
+            if (tries == 3) {
+                throw new ConversationStoreException(threadId, "leasing conversation " + threadId + " raced with other hosts four times", null);
+            }
+        }
+    }
+
+    @Override
+    public ConversationLease renew(ConversationLease lease, Duration ttl) {
+        StoreChecks.ttl(ttl);
+        String threadId = StoreChecks.threadId(lease.threadId());
+        return inTransaction(threadId, "renewing the lease on", c -> {
+            Instant now = clock.instant();
+            StoreChecks.inForce(lease, currentLease(c, threadId, true), now);
+            ConversationLease renewed = new ConversationLease(threadId, lease.holder(), lease.token(), StoreChecks.expiry(now, ttl));
+            try (PreparedStatement s = c.prepareStatement("UPDATE codex_store_lease SET expires_at = ? WHERE thread_id = ?")) {
+                s.setObject(1, time(renewed.expiresAt()));
+                s.setString(2, threadId);
+                s.executeUpdate();
+            }
+            return renewed;
+        });
+    }
+
+    @Override
+    public boolean release(ConversationLease lease) {
+        String threadId = StoreChecks.threadId(lease.threadId());
+        return inTransaction(threadId, "releasing the lease on", c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM codex_store_lease WHERE thread_id = ? AND token = ?")) {
+                s.setString(1, threadId);
+                s.setString(2, lease.token());
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public StoredConversation put(ConversationLease lease, StoredConversation conversation) {
+        StoreChecks.put(limits, lease, conversation);
+        String threadId = conversation.threadId();
+        return inTransaction(threadId, "storing", c -> {
+            StoreChecks.inForce(lease, currentLease(c, threadId, true), clock.instant());
+            long current = 0;
+            try (PreparedStatement s = c.prepareStatement("SELECT version FROM codex_store_conversation WHERE thread_id = ? FOR UPDATE")) {
+                s.setString(1, threadId);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next()) {
+                        current = rs.getLong(1);
+                    }
+                }
+            }
+            if (current != conversation.version()) {
+                throw new VersionConflictException(threadId, conversation.version(), current);
+            }
+            StoredConversation stored = conversation.toBuilder().version(current + 1).build();
+            PostgresRows.writeConversation(c, stored, current == 0, FORMAT, time(clock.instant()));
+            PostgresRows.writeLineage(c, stored);
+            // the sources may have taken a while: the lease must still be in force when the version commits
+            StoreChecks.inForce(lease, currentLease(c, threadId, false), clock.instant());
+            return stored;
+        });
+    }
+
+    @Override
+    public Optional<StoredConversation> get(String threadId) {
+        StoreChecks.threadId(threadId);
+        return inTransaction(threadId, "reading", c -> {
+            // one snapshot for the conversation row and its rollouts; this transaction only, not the pooled connection
+            try (Statement s = c.createStatement()) {
+                s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            }
+            return PostgresRows.read(c, threadId, limits, FORMAT);
+        });
+    }
+
+    @Override
+    public boolean delete(ConversationLease lease) {
+        String threadId = StoreChecks.threadId(lease.threadId());
+        return inTransaction(threadId, "deleting", c -> {
+            StoreChecks.inForce(lease, currentLease(c, threadId, true), clock.instant());
+            boolean stored;
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM codex_store_conversation WHERE thread_id = ?")) {
+                s.setString(1, threadId);
+                stored = s.executeUpdate() == 1;
+            }
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM codex_store_lease WHERE thread_id = ?")) {
+                s.setString(1, threadId);
+                s.executeUpdate();
+            }
+            return stored;
+        });
+    }
+
+    @Override
+    public List<ConversationSummary> list(@Nullable String afterThreadId, int limit) {
+        StoreChecks.listLimit(limit);
+        return inTransaction(null, "listing", c -> {
+            List<ConversationSummary> page = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT thread_id, owner_principal, owner_tenant, name, version, files, lineage_bytes, stored_at
+                    FROM codex_store_conversation WHERE thread_id > ? ORDER BY thread_id LIMIT ?""")) {
+                s.setString(1, afterThreadId == null ? "" : afterThreadId);
+                s.setInt(2, limit);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        String id = rs.getString(1);
+                        try {
+                            String principal = rs.getString(2);
+                            page.add(new ConversationSummary(id, principal == null ? null : new ConversationOwner(principal, rs.getString(3)),
+                                    rs.getString(4), rs.getLong(5), rs.getInt(6), rs.getLong(7),
+                                    rs.getObject(8, OffsetDateTime.class).toInstant()));
+                        } catch (IllegalArgumentException e) {
+                            LOG.warn("stored conversation {} left out of the list: {}", id, e.toString());
+                        }
+                    }
+                }
+            }
+            return page;
+        });
+    }
+
+    @Override
+    public void close() {
+        if (ownPool != null) {
+            ownPool.close();
+        }
+    }
+
+    /** The lease the database holds for {@code threadId}, its row locked for this transaction with {@code lock}. */
+    private static Optional<ConversationLease> currentLease(Connection c, String threadId, boolean lock) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT holder, token, expires_at FROM codex_store_lease WHERE thread_id = ?"
+                + (lock ? " FOR UPDATE" : ""))) {
+            s.setString(1, threadId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next()
+                        ? Optional.of(new ConversationLease(threadId, rs.getString(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class).toInstant()))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /** A lease asked for: granted, or refused because of the lease in force (none: it went meanwhile). */
+    private record Attempt(boolean granted, Optional<ConversationLease> holder) {
+    }
+
+    static OffsetDateTime time(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    /** One transaction: committed when {@code work} returns, rolled back when it throws. */
+    private <T> T inTransaction(@Nullable String threadId, String doing, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | IOException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            }
+        } catch (SQLException | IOException e) {
+            String what = threadId == null ? "the conversation store" : "conversation " + threadId;
+            throw new ConversationStoreException(threadId, doing + " " + what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException, IOException;
+    }
+
+    /** Builds a {@link PostgresConversationStore}: a JDBC URL (a pool of the store's own) or the host's {@link DataSource}. */
+    public static final class Builder {
+        private @Nullable String jdbcUrl;
+        private @Nullable String username;
+        private @Nullable String password;
+        private int maxPoolSize = 8;
+        private @Nullable DataSource dataSource;
+        private StoreLimits limits = StoreLimits.DEFAULTS;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** {@code jdbc:postgresql://host:5432/database}; the store opens a HikariCP pool on it and closes it with itself. */
+        public Builder jdbcUrl(String url) {
+            this.jdbcUrl = Objects.requireNonNull(url, "url");
+            return this;
+        }
+
+        public Builder username(@Nullable String username) {
+            this.username = username;
+            return this;
+        }
+
+        public Builder password(@Nullable String password) {
+            this.password = password;
+            return this;
+        }
+
+        /** The store's own pool's size (default 8): how many puts and gets run at once. */
+        public Builder maxPoolSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("maxPoolSize must be at least 1: " + size);
+            }
+            this.maxPoolSize = size;
+            return this;
+        }
+
+        /** The host's own pool instead of a URL; the store does not close it. */
+        public Builder dataSource(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            return this;
+        }
+
+        public Builder limits(StoreLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** The clock leases are measured with (default: the system's, in UTC). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Opens the store: its pool, then its tables created or migrated ({@code PostgresSchema}). */
+        public PostgresConversationStore build() {
+            if ((jdbcUrl == null) == (dataSource == null)) {
+                throw new IllegalStateException("give the store either a jdbcUrl or a dataSource");
+            }
+            HikariDataSource pool = null;
+            DataSource source = dataSource;
+            if (jdbcUrl != null) {
+                HikariConfig config = new HikariConfig();
+                config.setJdbcUrl(jdbcUrl);
+                config.setUsername(username);
+                config.setPassword(password);
+                config.setMaximumPoolSize(maxPoolSize);
+                config.setPoolName("codex-bridge-store");
+                pool = new HikariDataSource(config);
+                source = pool;
+            }
+            try {
+                PostgresSchema.migrate(source);
+            } catch (RuntimeException e) {
+                if (pool != null) {
+                    pool.close();
+                }
+                throw e;
+            }
+            return new PostgresConversationStore(source, pool, limits, clock);
+        }
+    }
+}

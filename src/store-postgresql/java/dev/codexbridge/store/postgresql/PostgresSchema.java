@@ -1,0 +1,102 @@
+package dev.codexbridge.store.postgresql;
+
+import dev.codexbridge.store.ConversationStoreException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The store's tables, created and migrated by the store itself when it opens: a one-row table
+ * holds the schema's version, and each step up to {@link #LATEST} runs once, in one transaction,
+ * under an advisory lock so that hosts starting together do not race. A database whose schema is
+ * newer than this library knows is refused (an older library must not write a newer layout).
+ *
+ * <ul>
+ *   <li>{@code codex_store_conversation}: one row per conversation — version, record format,
+ *       owner, name, goal, settings, last completed turn, file count, lineage bytes, when stored;</li>
+ *   <li>{@code codex_store_rollout}: one row per rollout file, in lineage order — path, size,
+ *       SHA-256 and the bytes (compressed by PostgreSQL as it stores large values);</li>
+ *   <li>{@code codex_store_lease}: one row per leased conversation — holder, token, expiry.</li>
+ * </ul>
+ */
+final class PostgresSchema {
+    /** The schema version this library writes. */
+    static final int LATEST = 1;
+    /** The advisory lock that serializes migrations: any constant no other code of the database uses. */
+    private static final long MIGRATION_LOCK = 0x636f646578L;      // "codex"
+
+    /** The steps: entry i brings the schema from version i to i + 1. */
+    private static final List<List<String>> STEPS = List.of(List.of(
+            """
+            CREATE TABLE codex_store_conversation (
+              thread_id text COLLATE "C" PRIMARY KEY,
+              version bigint NOT NULL CHECK (version > 0),
+              format integer NOT NULL,
+              owner_principal text,
+              owner_tenant text,
+              name text,
+              goal text,
+              settings text,
+              last_completed_turn_id text,
+              files integer NOT NULL,
+              lineage_bytes bigint NOT NULL,
+              stored_at timestamptz NOT NULL)""",
+            """
+            CREATE TABLE codex_store_rollout (
+              thread_id text COLLATE "C" NOT NULL REFERENCES codex_store_conversation (thread_id) ON DELETE CASCADE,
+              position integer NOT NULL,
+              relative_path text NOT NULL,
+              size bigint NOT NULL,
+              sha256 text NOT NULL,
+              content bytea NOT NULL,
+              PRIMARY KEY (thread_id, position))""",
+            """
+            CREATE TABLE codex_store_lease (
+              thread_id text COLLATE "C" PRIMARY KEY,
+              holder text NOT NULL,
+              token text NOT NULL,
+              expires_at timestamptz NOT NULL)"""));
+
+    private PostgresSchema() {
+    }
+
+    /** Brings the database's schema to {@link #LATEST}; returns the version it found. */
+    static int migrate(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
+                s.execute("CREATE TABLE IF NOT EXISTS codex_store_schema (version integer NOT NULL)");
+                int found;
+                try (ResultSet rs = s.executeQuery("SELECT version FROM codex_store_schema")) {
+                    found = rs.next() ? rs.getInt(1) : -1;
+                }
+                if (found < 0) {
+                    s.execute("INSERT INTO codex_store_schema (version) VALUES (0)");
+                    found = 0;
+                }
+                if (found > LATEST) {
+                    throw new ConversationStoreException(null, "the database's conversation store schema is version " + found
+                            + ", newer than this library knows (" + LATEST + "): use a codex-bridge-store-postgresql as new as the one that wrote it",
+                            null);
+                }
+                for (int v = found; v < LATEST; v++) {
+                    for (String statement : STEPS.get(v)) {
+                        s.execute(statement);
+                    }
+                }
+                s.execute("UPDATE codex_store_schema SET version = " + LATEST);
+                c.commit();
+                return found;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new ConversationStoreException(null, "cannot create or migrate the conversation store's tables: " + e.getMessage(), e);
+        }
+    }
+}

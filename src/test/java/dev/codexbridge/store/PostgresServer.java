@@ -1,0 +1,205 @@
+package dev.codexbridge.store;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * A real PostgreSQL server from Debian's binaries ({@code /usr/lib/postgresql/<n>/bin}) on a
+ * temporary data folder and a free loopback port: started once per test run ({@link Extension}
+ * resolves it as a parameter and the run's end closes it) or by a bench ({@link #start}).
+ * {@code initdb} and {@code postgres} refuse to run as root: as root they run as {@code nobody},
+ * the folders given to it; as anyone else, as that user.
+ */
+public final class PostgresServer implements AutoCloseable {
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    private final Path dir;
+    private final int port;
+    private final Process process;
+
+    private PostgresServer(Path dir, int port, Process process) {
+        this.dir = dir;
+        this.port = port;
+        this.process = process;
+    }
+
+    /**
+     * Starts a server; {@code durable} keeps PostgreSQL's fsync and synchronous commit (for
+     * measurements), the tests turn them off for speed.
+     */
+    public static PostgresServer start(boolean durable) throws IOException, InterruptedException {
+        Path bin = binaries();
+        Path dir = Files.createTempDirectory("codex-store-pg-");
+        // the unprivileged user walks into this folder to reach its data and socket
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path data = Files.createDirectory(dir.resolve("data"));
+        Path socket = Files.createDirectory(dir.resolve("socket"));
+        List<String> asUser = unprivileged(data, socket);
+        run(dir.resolve("initdb.log"), concat(asUser, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres", "--auth=trust",
+                "-E", "UTF8", "--locale=C", "--no-sync"));
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        List<String> command = concat(asUser, bin.resolve("postgres").toString(), "-D", data.toString(), "-p", Integer.toString(port),
+                "-k", socket.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200");
+        if (!durable) {
+            command = concat(command, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
+        }
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("postgres.log").toFile()).start();
+        PostgresServer server = new PostgresServer(dir, port, process);
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "postgres-stop"));
+        server.awaitReady();
+        return server;
+    }
+
+    /** The JDBC URL of a new, empty database. */
+    public String newDatabase() throws SQLException {
+        String name = "store_" + DATABASES.incrementAndGet();
+        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        return url(name);
+    }
+
+    public String url(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=postgres";
+    }
+
+    public Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection(url(database));
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();      // SIGTERM: PostgreSQL's smart shutdown, once the tests' pools are closed
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private void awaitReady() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try (Connection c = connect("postgres")) {
+                return;
+            } catch (SQLException notYet) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    process.destroyForcibly();
+                    throw new IOException("PostgreSQL did not start on port " + port + ": " + notYet.getMessage() + "\n" + log());
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private String log() throws IOException {
+        Path log = dir.resolve("postgres.log");
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    }
+
+    /** The newest installed server's bin folder; its absence fails, naming what installs it. */
+    private static Path binaries() throws IOException {
+        Path root = Path.of("/usr/lib/postgresql");
+        List<Path> found = new ArrayList<>();
+        if (Files.isDirectory(root)) {
+            try (Stream<Path> versions = Files.list(root)) {
+                versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb"))
+                        && Files.isExecutable(b.resolve("postgres"))).forEach(found::add);
+            }
+        }
+        found.sort(Comparator.comparingInt((Path b) -> version(b.getParent().getFileName().toString())));
+        if (found.isEmpty()) {
+            throw new IllegalStateException("the PostgreSQL store's tests need PostgreSQL's server binaries (/usr/lib/postgresql/*/bin/initdb and "
+                    + "postgres), which are not installed: bin/test installs them (the Debian package postgresql); or run "
+                    + "apt-get install postgresql");
+        }
+        return found.get(found.size() - 1);
+    }
+
+    private static int version(String name) {
+        try {
+            return Integer.parseInt(name);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The command prefix that runs PostgreSQL's programs as an unprivileged user; the folders become that user's. */
+    private static List<String> unprivileged(Path... folders) throws IOException, InterruptedException {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return List.of();
+        }
+        String gid = output("id", "-g", "nobody").strip();
+        for (Path folder : folders) {
+            output("chown", "nobody:" + gid, folder.toString());
+        }
+        return List.of("setpriv", "--reuid=nobody", "--regid=" + gid, "--clear-groups", "--");
+    }
+
+    private static void run(Path log, List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", command) + " failed:\n" + Files.readString(log, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String output(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+
+    private static List<String> concat(List<String> prefix, String... more) {
+        List<String> all = new ArrayList<>(prefix);
+        all.addAll(List.of(more));
+        return all;
+    }
+
+    /** Resolves a {@link PostgresServer} parameter: one server for the whole run, stopped at its end. */
+    static final class Extension implements ParameterResolver {
+        @Override
+        public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+            return parameter.getParameter().getType() == PostgresServer.class;
+        }
+
+        @Override
+        public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+            return context.getRoot().getStore(ExtensionContext.Namespace.create(PostgresServer.class))
+                    .getOrComputeIfAbsent(PostgresServer.class, k -> {
+                        try {
+                            return start(false);
+                        } catch (IOException e) {
+                            throw new IllegalStateException("PostgreSQL for the store's tests did not start: " + e.getMessage(), e);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException(e);
+                        }
+                    }, PostgresServer.class);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.codexbridge.store;
+
+import dev.codexbridge.store.postgresql.PostgresConversationStore;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Another host in a JVM of its own, for the contract tests: {@code crash} leases a conversation
+ * and puts a version whose source stalls halfway (the test kills it there); {@code race} leases
+ * each id of a file as fast as it can once told "go", and prints the ones it won.
+ */
+public final class StoreChild {
+    private StoreChild() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        try (ConversationStore store = open(args[1])) {
+            switch (args[0]) {
+                case "crash" -> crash(store, args[2], Long.parseLong(args[3]), Duration.ofMillis(Long.parseLong(args[4])));
+                case "race" -> race(store, Files.readAllLines(Path.of(args[2])));
+                default -> throw new IllegalArgumentException("crash or race: " + args[0]);
+            }
+        }
+    }
+
+    /** Starts a child JVM on the test class path: {@code mode}, then the store's spec, then the mode's arguments. */
+    static Process start(String spec, String mode, String... args) throws java.io.IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", StoreChild.class.getName(),
+                mode, spec));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** {@code disk:<folder>} or {@code pg:<JDBC URL>}. */
+    static ConversationStore open(String spec) {
+        if (spec.startsWith("disk:")) {
+            return DiskConversationStore.open(Path.of(spec.substring(5)));
+        }
+        if (spec.startsWith("pg:")) {
+            return PostgresConversationStore.builder().jdbcUrl(spec.substring(3)).maxPoolSize(2).build();
+        }
+        throw new IllegalArgumentException("disk:<folder> or pg:<url>: " + spec);
+    }
+
+    /** Leases and releases conversations of its own first, so the race is between two warm processes. */
+    static void warmUp(ConversationStore store) {
+        for (int i = 0; i < 200; i++) {
+            store.release(store.lease(Lineages.newThreadId(), "warm-up", Duration.ofMinutes(1)));
+        }
+    }
+
+    private static void crash(ConversationStore store, String threadId, long version, Duration ttl) throws Exception {
+        CountDownLatch halfway = new CountDownLatch(1);
+        // made before the lease is taken: the lease is in force when the put starts, however slow this machine is
+        StoredConversation next = StoredConversation.builder(threadId,
+                List.of(Lineages.stallingHalfway(threadId, Lineages.jsonl(4 << 20, 99), halfway))).version(version).build();
+        Thread tell = new Thread(() -> {
+            try {
+                halfway.await();
+                System.out.println("halfway");
+                System.out.flush();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        tell.setDaemon(true);
+        tell.start();
+        store.put(store.lease(threadId, "crashing-host", ttl), next);
+        System.out.println("put ended without stalling");
+    }
+
+    private static void race(ConversationStore store, List<String> ids) throws Exception {
+        warmUp(store);
+        System.out.println("ready");
+        System.out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        if (!"go".equals(in.readLine())) {
+            return;
+        }
+        for (String id : ids) {
+            try {
+                store.lease(id, "child", Duration.ofMinutes(5));
+                System.out.println("won " + id);
+            } catch (ConversationLeasedException lost) {
+                // the other process has it
+            }
+        }
+        System.out.println("done");
+        System.out.flush();
+    }
+}

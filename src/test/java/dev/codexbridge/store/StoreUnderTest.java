@@ -1,0 +1,35 @@
+package dev.codexbridge.store;
+
+import java.time.Clock;
+
+/**
+ * One implementation under the contract tests: stores opened on the same storage (each a "host"),
+ * ways to damage a stored record behind the store's back, and how a child JVM opens it.
+ */
+interface StoreUnderTest {
+    /** A new store instance on the shared storage; closed after the test. */
+    ConversationStore open(StoreLimits limits, Clock clock);
+
+    default ConversationStore open() {
+        return open(StoreLimits.DEFAULTS, Clock.systemUTC());
+    }
+
+    /** Flips one bit of rollout {@code file} of the stored version, in the stored bytes themselves. */
+    void flipByte(String threadId, int file) throws Exception;
+
+    /** Cuts the last bytes off rollout {@code file} of the stored version. */
+    void truncate(String threadId, int file) throws Exception;
+
+    /** Removes rollout {@code file} of the stored version. */
+    void removeRollout(String threadId, int file) throws Exception;
+
+    /** Marks the stored version as written in record format {@code format}. */
+    void setFormat(String threadId, int format) throws Exception;
+
+    /** Checks that a writer killed mid-put left nothing behind once the conversation was changed again. */
+    default void assertNothingLeftBehind(String threadId) throws Exception {
+    }
+
+    /** What {@link StoreChild} is given to open the same storage. */
+    String childSpec();
+}
