@@ -3,7 +3,7 @@ package dev.codexbridge.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.store.internal.StoreChecks;
+import dev.codexbridge.store.spi.StoreChecks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;

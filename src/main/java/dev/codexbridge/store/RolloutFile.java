@@ -1,7 +1,7 @@
 package dev.codexbridge.store;
 
 import dev.codexbridge.internal.UntrustedText;
-import dev.codexbridge.store.internal.Sha256;
+import dev.codexbridge.store.spi.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

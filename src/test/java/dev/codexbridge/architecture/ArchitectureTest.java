@@ -178,7 +178,7 @@ class ArchitectureTest {
                         Layer.of("Approvals", "dev.codexbridge.approval..").usedBySiblings("TelemetryHooks"),
                         Layer.of("Tool", "dev.codexbridge.tool..").usedBySiblings("Approvals"),
                         Layer.of("Transcript", "dev.codexbridge.transcript.."),
-                        Layer.of("Store", "dev.codexbridge.store", "dev.codexbridge.store.internal..")),
+                        Layer.of("Store", "dev.codexbridge.store", "dev.codexbridge.store.spi..")),
                 List.of(Layer.of("Process", "dev.codexbridge.process..")),
                 List.of(Layer.of("Rpc", "dev.codexbridge.rpc..")),
                 List.of(Layer.of("Protocol", "dev.codexbridge.protocol.."), Layer.of("Json", "dev.codexbridge.json..")

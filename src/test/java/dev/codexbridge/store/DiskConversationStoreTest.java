@@ -69,7 +69,7 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
                 Path manifest = newestVersion(threadId).resolve(DiskRecord.MANIFEST);
                 byte[] changed = Files.readString(manifest).replace("\"format\":1,", "\"format\":" + format + ",").getBytes(StandardCharsets.UTF_8);
                 Files.write(manifest, changed);
-                Files.writeString(newestVersion(threadId).resolve(DiskRecord.MANIFEST_HASH), dev.codexbridge.store.internal.Sha256.hex(changed));
+                Files.writeString(newestVersion(threadId).resolve(DiskRecord.MANIFEST_HASH), dev.codexbridge.store.spi.Sha256.hex(changed));
             }
 
             @Override

@@ -12,7 +12,7 @@ import dev.codexbridge.store.ConversationSummary;
 import dev.codexbridge.store.StoreLimits;
 import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.store.VersionConflictException;
-import dev.codexbridge.store.internal.StoreChecks;
+import dev.codexbridge.store.spi.StoreChecks;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package dev.codexbridge.store.internal;
+package dev.codexbridge.store.spi;
 
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.store.ConversationLease;

@@ -1,4 +1,4 @@
-package dev.codexbridge.store.internal;
+package dev.codexbridge.store.spi;
 
 import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.RolloutFile;

@@ -1,4 +1,4 @@
-package dev.codexbridge.store.internal;
+package dev.codexbridge.store.spi;
 
 import java.io.IOException;
 import java.io.InputStream;
