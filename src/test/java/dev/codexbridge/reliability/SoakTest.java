@@ -33,12 +33,20 @@ class SoakTest {
 
     private static final java.util.regex.Pattern JVM_WIDE_POOLS =
             java.util.regex.Pattern.compile("codex-bridge-(callback|dispatch|host|wait|timer)-\\d+");
+    /**
+     * The JDK's own shared threads, started on first use by whichever class in the JVM uses them and
+     * kept for the JVM (or a minute idle): the common pool's workers and, since JDK 25, its delay
+     * scheduler; the process reaper; the attach listener. With test classes spread over forks, this
+     * class may be the first in its JVM to start them, so they are not a session's leftovers.
+     */
+    private static final java.util.regex.Pattern JDK_SHARED =
+            java.util.regex.Pattern.compile("ForkJoinPool\\.commonPool-.*|process reaper|Attach Listener");
 
     private static long threads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
                 // the JVM-wide pools (RpcThreads: bounded, idle out 30 s after their last task, longer than the wait
                 // below) are not per-session threads; a reader, stderr drain or anything else a session left is counted
-                .filter(t -> !JVM_WIDE_POOLS.matcher(t.getName()).matches()).count();
+                .filter(t -> !JVM_WIDE_POOLS.matcher(t.getName()).matches() && !JDK_SHARED.matcher(t.getName()).matches()).count();
     }
 
     private static long usedHeap() {
