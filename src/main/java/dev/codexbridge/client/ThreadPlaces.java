@@ -1,6 +1,7 @@
 package dev.codexbridge.client;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.FailureKind;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -19,7 +20,7 @@ final class ThreadPlaces {
             int now = reserved.get();
             if (now >= max) {
                 throw new CodexException("this codex connection already serves " + now + " threads, its limit (maxThreads); "
-                        + "open another connection or raise the limit");
+                        + "open another connection or raise the limit", FailureKind.CAPACITY);
             }
             if (reserved.compareAndSet(now, now + 1)) {
                 AtomicBoolean released = new AtomicBoolean();

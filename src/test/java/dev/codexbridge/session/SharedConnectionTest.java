@@ -290,7 +290,8 @@ class SharedConnectionTest {
         a.start();
         b.start();
         assertThat(org.assertj.core.api.Assertions.catchThrowable(c::start))
-                .isInstanceOf(dev.codexbridge.CodexException.class).hasMessageContaining("its limit (maxThreads)");
+                .isInstanceOf(dev.codexbridge.CodexException.class).hasMessageContaining("its limit (maxThreads)")
+                .extracting(e -> ((dev.codexbridge.CodexException) e).kind()).isEqualTo(dev.codexbridge.FailureKind.CAPACITY);
         assertThat(count("thread/start")).as("the third thread was never asked of codex").isEqualTo(2);
         a.close();
         assertThat(c.start()).isNotNull();
