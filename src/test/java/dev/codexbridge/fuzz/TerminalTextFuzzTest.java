@@ -3,13 +3,15 @@ package dev.codexbridge.fuzz;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.codexbridge.cli.TerminalTextAccess;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.json.Json;
 import java.util.Map;
 
 /**
  * The CLI's one renderer of codex's text for a terminal, on any text (and any split of it into
  * streamed pieces): the output holds no control character (C0, DEL, C1, line separators, bidi
- * controls; the multi-line form keeps newline and tab); text without controls or backslashes
+ * controls, every format character, tags beyond the BMP among them, lone surrogates; the multi-line
+ * form keeps newline and tab); text without those or backslashes
  * passes unchanged; and it decodes back to the input, so escaping is injective — two different
  * texts never look the same — also when the pieces are escaped one by one. The JSON form parses
  * to the same value and holds no control either.
@@ -21,13 +23,13 @@ class TerminalTextFuzzTest {
         int split = data.consumeInt(0, 64);
         String text = data.consumeRemainingAsString();
         String out = render(text, lines);
-        for (int i = 0; i < out.length(); i++) {
-            char c = out.charAt(i);
-            if (TerminalTextAccess.isControl(c) && !(lines && (c == '\n' || c == '\t'))) {
-                throw new AssertionError(String.format("U+%04X left in %s", (int) c, out));
+        // judged by code point, as the renderer judges: a format character outside the BMP (a tag) counts too
+        out.codePoints().forEach(c -> {
+            if (UntrustedText.isControl(c) && !(lines && (c == '\n' || c == '\t'))) {
+                throw new AssertionError(String.format("U+%04X left in %s", c, out));
             }
-        }
-        boolean plain = text.chars().noneMatch(c -> c == '\\' || TerminalTextAccess.isControl((char) c));
+        });
+        boolean plain = text.codePoints().noneMatch(c -> c == '\\' || UntrustedText.isControl(c));
         if (plain && !out.equals(text)) {
             throw new AssertionError("printable text changed: " + text + " -> " + out);
         }
