@@ -151,8 +151,13 @@ final class DiskRecord {
     private static JsonNode manifest(String threadId, Path versionDir) throws IOException {
         Path file = versionDir.resolve(MANIFEST);
         Path hashFile = versionDir.resolve(MANIFEST_HASH);
-        if (Files.isDirectory(versionDir) && (!Files.exists(file) || !Files.exists(hashFile))) {
-            throw new CorruptConversationException(threadId, "the record's manifest is missing in " + versionDir.getFileName());
+        // the files first, the folder after: a folder a newer put moved away between the two looks whole before it,
+        // and gone after it (then the reader reads the newer version), never like a version without its manifest
+        if (!Files.exists(file) || !Files.exists(hashFile)) {
+            if (Files.isDirectory(versionDir)) {
+                throw new CorruptConversationException(threadId, "the record's manifest is missing in " + versionDir.getFileName());
+            }
+            throw new NoSuchFileException(file.toString());
         }
         byte[] bytes = Files.readAllBytes(file);
         String hash = Files.readString(hashFile, StandardCharsets.US_ASCII).strip();
