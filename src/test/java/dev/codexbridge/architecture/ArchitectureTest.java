@@ -172,6 +172,7 @@ class ArchitectureTest {
                 List.of(Layer.of("Gateway", "dev.codexbridge.gateway..", "dev.codexbridge.callers..")),
                 List.of(Layer.of("Tenants", "dev.codexbridge.tenant.."), Layer.of("Pool", "dev.codexbridge.pool..")),
                 List.of(Layer.of("Session", "dev.codexbridge.session..")),
+                List.of(Layer.of("Lineage", "dev.codexbridge.lineage..")),
                 List.of(Layer.of("Client", "dev.codexbridge.client..")),
                 List.of(Layer.of("Transport", "dev.codexbridge.transport.."),
                         Layer.of("TelemetryHooks", "dev.codexbridge.observe.."),

@@ -1,0 +1,204 @@
+package dev.codexbridge.lineage;
+
+import dev.codexbridge.FailureKind;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.protocol.ClientRequests;
+import dev.codexbridge.protocol.CodexThread;
+import dev.codexbridge.protocol.ThreadGoalSetParams;
+import dev.codexbridge.protocol.ThreadGoalStatus;
+import dev.codexbridge.protocol.ThreadSetNameParams;
+import dev.codexbridge.store.RolloutFile;
+import dev.codexbridge.store.spi.Sha256;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A thread's rollout lineage out of one codex app-server and into another, through the
+ * app-servers' own {@code fs/*} methods (decision 0056), so either may be on another machine.
+ * Paths are relative to the app-server's {@code codexHome/sessions/}, as {@link RolloutFile}
+ * holds them. Every method blocks, sends its requests within {@code timeout} (the bound of the
+ * whole call) and throws {@link LineageException} for anything it cannot do whole.
+ *
+ * <p>A move: {@code export} from the old app-server (once the last turn's end is written), the
+ * files into a store, {@code importInto} the new one, resume the thread there by id, {@code
+ * restore} its name and goal, then {@code remove} the old copy. Neither thread may be loaded on
+ * the app-server while its files are written or removed.
+ */
+public final class ThreadLineage {
+    /**
+     * The largest rollout file moved: each file is one {@code fs/readFile} answer or {@code
+     * fs/writeFile} request, base64, and codex's fs methods take no offsets. The connection's
+     * largest message may lower it (128 MiB by default: about 96 MiB of file).
+     */
+    public static final long MAX_FILE_BYTES = 64L * 1024 * 1024;
+    /** How many forks deep a lineage is followed. */
+    public static final int MAX_FORK_DEPTH = 16;
+
+    private static final Duration POLL = Duration.ofMillis(50);
+
+    private ThreadLineage() {
+    }
+
+    /**
+     * Every file codex needs to resume {@code threadId} by id on another home, read through {@code
+     * fs/readFile}: the thread's rollouts (its first and every one a revert started), then its fork
+     * source's, recursively. With a {@code completedTurnId}, first waits (within the timeout) until
+     * the thread's current rollout records that turn's end ({@code task_complete}), which codex
+     * writes after it reports the turn completed.
+     */
+    public static List<RolloutFile> export(CodexClient client, String threadId, @Nullable String completedTurnId, Duration timeout) {
+        requireThreadId(threadId);
+        RemoteFiles files = new RemoteFiles(client, threadId, timeout);
+        LineageFinder finder = new LineageFinder(files, threadId, MAX_FORK_DEPTH, maxFileBytes(client));
+        CodexThread thread = finder.thread(threadId);
+        if (completedTurnId != null) {
+            awaitTurnEnd(files, finder, thread, completedTurnId);
+        }
+        return finder.lineage(thread);
+    }
+
+    private static void awaitTurnEnd(RemoteFiles files, LineageFinder finder, CodexThread thread, String turnId) {
+        String current = finder.currentPath(thread);
+        while (!LineageFinder.recordsTurnEnd(files.read(files.inSessions(current)), turnId)) {
+            long pause = Math.min(POLL.toNanos(), files.left().toNanos());
+            try {
+                Thread.sleep(pause / 1_000_000, (int) (pause % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LineageException(thread.id(), "interrupted while waiting for turn " + turnId + "'s end in thread "
+                        + thread.id() + "'s rollout", e, FailureKind.OTHER);
+            }
+            if (files.left().toNanos() <= pause) {
+                throw new LineageException(thread.id(), "thread " + thread.id() + "'s rollout sessions/" + current
+                        + " did not record the end of turn " + turnId + " within the timeout");
+            }
+        }
+    }
+
+    /**
+     * Writes {@code lineage} under the app-server's {@code codexHome/sessions/}, creating folders
+     * and replacing files of the same name. Each file goes to a temporary name in its folder, is
+     * read back and checked (size, SHA-256), then copied to its name ({@code fs/copy}: codex's fs
+     * methods have no rename) and read back and checked again; a file that fails a check is removed
+     * and the import throws. Every file is checked against the cap before anything is written.
+     */
+    public static void importInto(CodexClient client, List<RolloutFile> lineage, Duration timeout) {
+        List<RolloutFile> all = List.copyOf(lineage);
+        String threadId = all.isEmpty() ? null : all.get(0).threadId();
+        long cap = maxFileBytes(client);
+        for (RolloutFile file : all) {
+            if (file.size() > cap) {
+                throw new LineageException(threadId, "rollout sessions/" + file.relativePath() + " has " + file.size() + " bytes, more than the "
+                        + cap + " one message carries; nothing was written", null, FailureKind.INVALID_INPUT);
+            }
+        }
+        RemoteFiles files = new RemoteFiles(client, threadId, timeout);
+        List<String> folders = new ArrayList<>();
+        for (RolloutFile file : all) {
+            byte[] bytes = checked(file, threadId);
+            String target = files.inSessions(file.relativePath());
+            String folder = files.parentOf(target);
+            if (!folders.contains(folder)) {
+                files.createDirectories(folder);
+                folders.add(folder);
+            }
+            String temporary = folder + files.separator() + ".import-" + UUID.randomUUID() + ".partial";
+            boolean targetTouched = false;
+            try {
+                files.write(temporary, bytes);
+                verify(files, temporary, file, threadId);
+                targetTouched = true;
+                files.copy(temporary, target);
+                verify(files, target, file, threadId);
+            } catch (LineageException e) {
+                files.removeAfterFailure(temporary, e);
+                if (targetTouched) {
+                    // a copy cut short, or one that does not read back whole: no truncated rollout stays under its name
+                    files.removeAfterFailure(target, e);
+                }
+                throw e;
+            }
+            files.removeFile(temporary);
+        }
+    }
+
+    private static byte[] checked(RolloutFile file, @Nullable String threadId) {
+        byte[] bytes = file.bytes();
+        if (bytes.length != file.size() || !Sha256.hex(bytes).equals(file.sha256())) {
+            throw new LineageException(threadId, "rollout sessions/" + file.relativePath() + " is not the " + file.size()
+                    + " bytes of its SHA-256 at its source; nothing of it was written");
+        }
+        return bytes;
+    }
+
+    private static void verify(RemoteFiles files, String path, RolloutFile file, @Nullable String threadId) {
+        byte[] back = files.read(path);
+        if (back.length != file.size() || !Sha256.hex(back).equals(file.sha256())) {
+            throw new LineageException(threadId, path + " reads back as " + back.length + " bytes of SHA-256 " + Sha256.hex(back)
+                    + ", not the " + file.size() + " bytes of " + file.sha256() + " written");
+        }
+    }
+
+    /**
+     * Sets again what codex keeps outside the rollouts, on a thread resumed on this app-server:
+     * the name ({@code thread/name/set}) and the goal ({@code thread/goal/set}), paused — an active
+     * goal sets codex working on it at once, ahead of the host's next turn. A null leaves it unset.
+     */
+    public static void restore(CodexClient client, String threadId, @Nullable String name, @Nullable String goal, Duration timeout) {
+        requireThreadId(threadId);
+        RemoteFiles calls = new RemoteFiles(client, threadId, timeout);
+        if (name != null) {
+            calls.request(ClientRequests.THREAD_NAME_SET, new ThreadSetNameParams(name, threadId));
+        }
+        if (goal != null) {
+            calls.request(ClientRequests.THREAD_GOAL_SET, ThreadGoalSetParams.builder().threadId(threadId).objective(goal)
+                    .status(ThreadGoalStatus.PAUSED).build());
+        }
+    }
+
+    /**
+     * Removes the files of {@code lineage} from the app-server's {@code sessions/} (after a move, so
+     * no stale copy can be resumed there): first reads every one that is there and checks it is
+     * still the file exported, and removes none when one changed; then removes exactly those
+     * files, nothing else (not their folders). A file already gone is no error.
+     */
+    public static void remove(CodexClient client, List<RolloutFile> lineage, Duration timeout) {
+        List<RolloutFile> all = List.copyOf(lineage);
+        String threadId = all.isEmpty() ? null : all.get(0).threadId();
+        RemoteFiles files = new RemoteFiles(client, threadId, timeout);
+        List<String> present = new ArrayList<>();
+        for (RolloutFile file : all) {
+            String path = files.inSessions(file.relativePath());
+            byte[] now;
+            try {
+                now = files.read(path);
+            } catch (LineageException e) {
+                if (RemoteFiles.notFound(e)) {
+                    continue;
+                }
+                throw e;
+            }
+            if (now.length != file.size() || !Sha256.hex(now).equals(file.sha256())) {
+                throw new LineageException(threadId, "rollout sessions/" + file.relativePath() + " changed since it was exported (" + now.length
+                        + " bytes now, " + file.size() + " then); nothing was removed");
+            }
+            present.add(path);
+        }
+        present.forEach(files::removeFile);
+    }
+
+    private static long maxFileBytes(CodexClient client) {
+        return Math.min(MAX_FILE_BYTES, RemoteFiles.largestFileFor(client));
+    }
+
+    private static void requireThreadId(String threadId) {
+        Objects.requireNonNull(threadId, "threadId");
+        if (!RolloutFile.isThreadId(threadId)) {
+            throw new IllegalArgumentException("not a thread id: " + threadId);
+        }
+    }
+}
