@@ -5,6 +5,7 @@ import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadAccessDeniedException;
 import dev.codexbridge.session.ThreadOperation;
@@ -75,6 +76,8 @@ public final class CodexPool implements AutoCloseable {
     private final PoolPlacement placement;
     private final ThreadLocator locator;
     private final PoolSessionOpener opener;
+    /** Where a conversation the store keeps wakes, or null without a store. */
+    private final PoolWakes wakes;
     private final PoolHealth healthChecks;
     /** The host's rule for resuming threads (asked before the pool looks for one), or null. */
     private final ThreadAccess threadAccess;
@@ -96,7 +99,8 @@ public final class CodexPool implements AutoCloseable {
         this.finder = new ThreadFinder(probeTimeout);
         this.placement = new PoolPlacement(nodes, sharedCodexHome, placementLock, () -> closed);
         this.locator = new ThreadLocator(nodes, sharedCodexHome, clientConfigurer, finder);
-        this.opener = new PoolSessionOpener(clientConfigurer, threadAccess, placement);
+        this.wakes = b.storage == null ? null : new PoolWakes(b.storage, placement, clientConfigurer);
+        this.opener = new PoolSessionOpener(clientConfigurer, threadAccess, placement, wakes);
         this.healthChecks = new PoolHealth(nodes, b.healthInterval, probeTimeout, () -> closed);
     }
 
@@ -176,7 +180,11 @@ public final class CodexPool implements AutoCloseable {
         Objects.requireNonNull(threadId, "threadId");
         Objects.requireNonNull(configure, "configure");
         PoolNode target = placement.affinityOf(threadId);
-        if (target != null && !target.usable()) {
+        boolean stored = wakes != null && wakes.stored(threadId);
+        if (stored) {
+            // asleep in the store: no endpoint has it, and the least loaded takes it
+            target = null;
+        } else if (target != null && !target.usable()) {
             if (!sharedCodexHome) {
                 throw new PoolException("thread " + UntrustedText.of(threadId) + " lives on endpoint " + target.spec.name() + " ("
                         + target.spec.endpoint().uri() + "), which is down: " + target.detail + ". The endpoints do not share "
@@ -188,7 +196,7 @@ public final class CodexPool implements AutoCloseable {
         }
         // the target has the thread loaded: the session goes there or nowhere
         boolean owner = false;
-        if (target == null) {
+        if (target == null && !stored) {
             ThreadLocator.Whereabouts found = locator.locate(threadId, null, null);
             target = found.node();
             owner = found.loaded();
@@ -300,8 +308,21 @@ public final class CodexPool implements AutoCloseable {
         private EndpointLink link = EndpointLink.NETWORK;
         private TelemetryHooks telemetry;
         private ThreadAccess threadAccess;
+        private ConversationStorage storage;
 
         private Builder() {
+        }
+
+        /**
+         * Keep conversations in a store while they sleep (see {@link ConversationStorage}): every
+         * session the pool opens gets it, a sleeping conversation wakes on the least-loaded healthy
+         * endpoint, and {@link CodexPool#resumeSession} finds a stored thread in the store without
+         * asking the endpoints. The endpoints need not share {@code CODEX_HOME}: an endpoint lost
+         * with its disk loses none of the conversations that slept. Null (the default): off.
+         */
+        public Builder storage(@Nullable ConversationStorage storage) {
+            this.storage = storage;
+            return this;
         }
 
         /**

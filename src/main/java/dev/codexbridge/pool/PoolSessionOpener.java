@@ -20,11 +20,15 @@ final class PoolSessionOpener {
     /** The host's rule for resuming threads, or null. */
     private final ThreadAccess threadAccess;
     private final PoolPlacement placement;
+    /** Where a conversation the store keeps wakes, or null without a store. */
+    private final PoolWakes wakes;
 
-    PoolSessionOpener(Consumer<CodexClient.Builder> clientConfigurer, ThreadAccess threadAccess, PoolPlacement placement) {
+    PoolSessionOpener(Consumer<CodexClient.Builder> clientConfigurer, ThreadAccess threadAccess, PoolPlacement placement,
+                      PoolWakes wakes) {
         this.clientConfigurer = clientConfigurer;
         this.threadAccess = threadAccess;
         this.placement = placement;
+        this.wakes = wakes;
     }
 
     /** The started session on {@code node}: a new thread, or {@code resume} resumed for {@code caller}. */
@@ -40,6 +44,10 @@ final class PoolSessionOpener {
         b.onThreadReplaced(replaced -> placement.learn(replaced, node));
         configure.accept(b);
         b.client(client);
+        if (wakes != null) {
+            // a session that slept into the store wakes wherever the pool has room then
+            b.storage(wakes.storage()).placement(wakes);
+        }
         if (resume != null) {
             b.resumeThread(resume);
             if (threadAccess != null) {

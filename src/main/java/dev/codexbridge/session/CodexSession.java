@@ -63,11 +63,13 @@ public final class CodexSession implements AutoCloseable {
         this.rules = new SessionRules(b.threadAccess, b.caller, b.resumeThreadId, b.turnCheck);
         this.projector = b.projector;
         ClientOptions own = b.client != null ? null : b.ownConnection();
+        ThreadCustody custody = b.storage == null ? null : new ThreadCustody(b.storage, new ThreadLineageMoves());
         ThreadLink link = own != null ? ThreadLink.own(() -> CodexClient.connect(own), own.endpoint() != null)
-                : b.placement != null ? new PlacedLink(b.client, b.placement, this::threadId)
+                : b.placement != null ? new PlacedLink(b.client, b.placement, this::threadId,
+                        custody == null ? () -> false : custody::storedAway)
                 : ThreadLink.shared(b.client);
         this.connection = new ThreadConnection(link, b.thread, b.resumeThreadId, b.dynamicTools, b.approvals, b.resumeTimeout,
-                b.rateLimits, b.inboxLimit, b.onThreadReplaced, SessionHibernation.after(b.hibernateAfter));
+                b.rateLimits, b.inboxLimit, b.onThreadReplaced, SessionHibernation.after(b.hibernateAfter), custody);
         this.turns = new SessionTurns(connection, b.client, own == null ? b.client.requestTimeout() : own.requestTimeout(), b.limits,
                 b.interruptGrace, b.projector, b.rateLimits, TurnTracing.of(b.telemetry, b.client, own),
                 b.onTurnEnded == null ? r -> { } : b.onTurnEnded);

@@ -17,19 +17,23 @@ import java.util.function.Supplier;
  * the current one, and, once that has closed for good (its process stopped while the session
  * slept, or died unreconnected), a new one from the placement. The placement's reservation is
  * given back once the thread holds its place on the new connection, so the host never sees the
- * process empty in between.
+ * process empty in between. With a conversation store, a session that slept into the store is
+ * placed anew too (decision 0056): its thread goes where the placement says, not where it slept.
  */
 final class PlacedLink implements ThreadLink {
     private final ClientPlacement placement;
     private final Supplier<String> threadId;
+    /** Whether a store holds the conversation and no codex has it: then any connection will do, and the placement chooses. */
+    private final BooleanSupplier storedAway;
     private ThreadLink.Shared current;
     /** The placement's reservation until the thread has its place, or null. */
     private Runnable unsettled;
 
-    PlacedLink(CodexClient first, ClientPlacement placement, Supplier<String> threadId) {
+    PlacedLink(CodexClient first, ClientPlacement placement, Supplier<String> threadId, BooleanSupplier storedAway) {
         this.current = new ThreadLink.Shared(first);
         this.placement = placement;
         this.threadId = threadId;
+        this.storedAway = storedAway;
     }
 
     private synchronized ThreadLink.Shared current() {
@@ -43,7 +47,7 @@ final class PlacedLink implements ThreadLink {
     @Override
     public CompletableFuture<CodexClient> connect(TurnTelemetry turn) {
         ThreadLink.Shared s = current();
-        if (!closedForGood(s.client())) {
+        if (!closedForGood(s.client()) && !storedAway.getAsBoolean()) {
             return s.connect(turn);
         }
         // placing may start a codex process: on the waits pool, not on the callbacks it waits for

@@ -42,6 +42,7 @@ abstract sealed class SessionSettings permits CodexSession.Builder {
     Consumer<TurnOptions> turnCheck;
     Duration hibernateAfter = SessionHibernation.DEFAULT_IDLE;
     ClientPlacement placement;
+    ConversationStorage storage;
 
     SessionSettings() {
     }
@@ -84,6 +85,17 @@ abstract sealed class SessionSettings permits CodexSession.Builder {
      */
     public CodexSession.Builder placement(@Nullable ClientPlacement placement) {
         this.placement = placement;
+        return self();
+    }
+
+    /**
+     * Keep the conversation in a store while the session sleeps or after it closes (see
+     * {@link ConversationStorage}): with {@link #placement}, a wake resumes it on the connection
+     * the placement gives then (any app-server), not on the one it slept on. Null: codex's own
+     * disk keeps it, as without a store.
+     */
+    public CodexSession.Builder storage(@Nullable ConversationStorage storage) {
+        this.storage = storage;
         return self();
     }
 

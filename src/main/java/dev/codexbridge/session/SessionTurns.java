@@ -178,12 +178,21 @@ final class SessionTurns {
                 result.completeExceptionally(Futures.unwrap(failure));
             } else {
                 TurnResult ended = replaced == null ? r : r.withThreadReplaced(replaced);
-                try {
-                    turnEnded.accept(ended);
-                } catch (RuntimeException e) {
-                    LOG.warn("the session's onTurnEnded callback failed; the turn's result stands", e);
-                }
-                result.complete(ended);
+                // with a store that keeps each turn, the turn is stored before anyone sees it completed
+                CompletableFuture<Void> kept = ended.status() == TurnOutcome.COMPLETED && ended.turnId() != null
+                        ? connection.turnCompleted(ended.turnId()) : CompletableFuture.completedFuture(null);
+                kept.whenComplete((x, notKept) -> {
+                    if (notKept != null) {
+                        LOG.warn("turn {} completed but could not be stored; the store keeps the conversation as it was before it",
+                                ended.turnId(), Futures.unwrap(notKept));
+                    }
+                    try {
+                        turnEnded.accept(ended);
+                    } catch (RuntimeException e) {
+                        LOG.warn("the session's onTurnEnded callback failed; the turn's result stands", e);
+                    }
+                    result.complete(ended);
+                });
             }
         });
         return result;

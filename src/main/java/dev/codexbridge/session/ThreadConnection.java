@@ -79,13 +79,15 @@ final class ThreadConnection {
     private volatile boolean hibernated;
     /** Server requests between turns: the session is not idle while one is answered. */
     private final IdleRequests idleRequests;
+    /** The conversation's lease and whereabouts when a store keeps it while the session sleeps, or null. */
+    private final ThreadCustody custody;
 
     /** A turn waiting to re-attach after its connection dropped, told when the thread is resumed (or cannot be); or null. */
     private final AtomicReference<ResumeWatch> resumeWatch = new AtomicReference<>();
 
     ThreadConnection(ThreadLink link, ThreadOptions settings, String resumeThreadId, List<DynamicTool> dynamicTools,
                      ApprovalPolicy approvals, Duration resumeTimeout, RateLimitGovernor rateLimits, int inboxLimit,
-                     Consumer<ThreadReplacement> onReplaced, SessionHibernation hibernation) {
+                     Consumer<ThreadReplacement> onReplaced, SessionHibernation hibernation, ThreadCustody custody) {
         this.link = link;
         this.settings = settings;
         this.hibernation = hibernation;
@@ -99,6 +101,7 @@ final class ThreadConnection {
         this.rateLimits = rateLimits;
         this.inboxLimit = inboxLimit;
         this.idleRequests = new IdleRequests(hibernation);
+        this.custody = custody;
     }
 
     String threadId() {
@@ -157,7 +160,7 @@ final class ThreadConnection {
             hibernated = true;
             unsubscribe();
             link.release();
-            letGoOfConnection();
+            store(c);
             LOG.debug("codex thread {} let go while idle", threadId);
             return true;
         }
@@ -242,7 +245,12 @@ final class ThreadConnection {
                 return CompletableFuture.completedFuture(threadId);
             }
             letGoOfConnection();
-            CompletableFuture<String> f = link.connect(turn).thenCompose(c -> turn.inScope(() -> openOn(c, background)));
+            if (custody != null && custody.lost() != null) {
+                return CompletableFuture.failedFuture(custody.lost());
+            }
+            // with a store, a sleep still under way ends first: where the thread is placed depends on it
+            CompletableFuture<Void> settled = custody == null ? CompletableFuture.completedFuture(null) : custody.settled();
+            CompletableFuture<String> f = settled.thenCompose(x -> link.connect(turn)).thenCompose(c -> turn.inScope(() -> openOn(c, background)));
             opening = f;
             f.whenComplete((id, failure) -> {
                 synchronized (stateLock) {
@@ -307,7 +315,7 @@ final class ThreadConnection {
                             }
                             opened = true;
                             return threadId = id;
-                        });
+                        }).thenCompose(id -> custody == null ? CompletableFuture.completedFuture(id) : custody.opened(c, id).thenApply(x -> id));
             }
             String previous = threadId;
             // back on a shared connection after a reconnect: the policy's timeout and tries, whoever asks
@@ -319,10 +327,12 @@ final class ThreadConnection {
             resumingInBackground = background;
             // an unsubscribe of this thread still on its way must not reach codex after the resume
             CompletableFuture<Void> reclaimed = link.unsubscribes() ? ThreadReleases.of(c).reclaim(previous) : CompletableFuture.completedFuture(null);
-            return reclaimed.thenCompose(x -> tries.start()).handle((id, failure) -> {
+            CompletableFuture<Void> imported = custody == null ? reclaimed : reclaimed.thenCompose(x -> custody.beforeResume(c, previous));
+            return imported.thenCompose(x -> tries.start()).handle((id, failure) -> {
                 if (failure == null) {
                     opened = true;
-                    return record.resumed(c, id);
+                    return custody == null ? record.resumed(c, id)
+                            : record.resumed(c, id).thenCompose(rid -> custody.opened(c, rid).thenApply(v -> rid));
                 }
                 Throwable cause = Futures.unwrap(failure);
                 // the resume's connection dropped too, and the client reconnects: a turn waiting for
@@ -420,9 +430,14 @@ final class ThreadConnection {
      * running learns at once that its connection is gone.
      */
     private void letGoOfConnection() {
+        letGoOfConnection(true);
+    }
+
+    /** {@link #letGoOfConnection()}; {@code closeIt} false when the store still needs the connection (it is let go after). */
+    private void letGoOfConnection(boolean closeIt) {
         CodexClient c = client;
         client = null;
-        if (c != null) {
+        if (c != null && closeIt) {
             link.letGo(c);
         }
         closeQuietly(governorSubscription);     // unsubscribing only removes a listener
@@ -432,6 +447,36 @@ final class ThreadConnection {
         if (box != null && c != null) {
             box.closed(new ConnectionClosedException("the session let go of its codex connection"));
         }
+    }
+
+    /**
+     * Lets go of the connection; with a store, the conversation goes into it first and a
+     * connection of the session's own closes once it has (under the state lock; the store's work
+     * runs on the library's waits pool).
+     */
+    private void store(CodexClient from) {
+        if (custody == null || from == null || threadId == null || !record.written()) {
+            letGoOfConnection(true);
+            if (custody != null) {
+                custody.close();
+            }
+            return;
+        }
+        letGoOfConnection(false);
+        Duration window = link.reattachWindow();
+        String id = threadId;
+        custody.sleep(from, id, window == null ? Duration.ZERO : window, link.unsubscribes()).whenComplete((x, failure) -> {
+            if (failure != null) {
+                LOG.warn("conversation {} could not be stored as the session let go of it; it stays on its app-server",
+                        id, Futures.unwrap(failure));
+            }
+            link.letGo(from);
+        });
+    }
+
+    /** A turn completed on the thread: with a store, the conversation is stored before the turn's result is handed out. */
+    CompletableFuture<Void> turnCompleted(String turnId) {
+        return custody == null ? CompletableFuture.completedFuture(null) : custody.turnCompleted(client, threadId, turnId);
     }
 
     /** Gives everything back: the thread place, the reconnect callback, the subscription, the connection. */
@@ -447,8 +492,9 @@ final class ThreadConnection {
                 waiting.failed(new CodexException("the session was closed"));
             }
             link.release();
+            CodexClient c = client;
             unsubscribe();
-            letGoOfConnection();
+            store(c);
         }
     }
 

@@ -1,0 +1,94 @@
+package dev.codexbridge.session;
+
+import dev.codexbridge.store.ConversationOwner;
+import dev.codexbridge.store.ConversationStore;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where a session's conversation lives while no codex holds it (decision 0056; docs/store.md):
+ * with it, a session that sleeps ({@link CodexSession.Builder#hibernateAfter}) or closes exports
+ * its thread's lineage through codex into {@code store} and lets go of it on that app-server; the
+ * next call that needs the thread leases it, imports it on the connection the session is placed
+ * on now ({@link CodexSession.Builder#placement}: the least-loaded app-server of a pool), resumes
+ * it by id and sets its name and goal again. So a conversation outlives the app-server that ran
+ * it: one lost with its disk loses none that slept.
+ *
+ * <ul>
+ *   <li>{@code holder}: this host's name in the store's leases (who holds a conversation, in the
+ *       error another host gets);</li>
+ *   <li>{@code leaseTime}: how long a lease lasts unless renewed; an awake session renews it at a
+ *       third of that. A host that cannot renew in time loses the conversation to whoever asks
+ *       next, and its session stops writing it;</li>
+ *   <li>{@code exportAfterEachTurn}: also store the conversation after every completed turn,
+ *       before the turn's result is handed out, so a turn the host saw complete survives the loss
+ *       of the app-server that ran it (costs an export per turn; docs/performance.md);</li>
+ *   <li>{@code owner}: who the conversation belongs to, stored with it (null: none).</li>
+ * </ul>
+ */
+public record ConversationStorage(ConversationStore store, String holder, Duration leaseTime, boolean exportAfterEachTurn,
+                                  @Nullable ConversationOwner owner) {
+    /** The default lease: long beside a store's round trip and a host's pause, short beside a lost host's wait. */
+    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(2);
+    /** The shortest lease: its renewal every third of it must not crowd the store. */
+    public static final Duration MIN_LEASE = Duration.ofSeconds(3);
+
+    public ConversationStorage {
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(holder, "holder");
+        if (holder.isBlank()) {
+            throw new IllegalArgumentException("the holder names this host in the store's leases: it cannot be blank");
+        }
+        Objects.requireNonNull(leaseTime, "leaseTime");
+        if (leaseTime.compareTo(MIN_LEASE) < 0) {
+            throw new IllegalArgumentException("leaseTime must be at least " + MIN_LEASE.toSeconds() + " s, was " + leaseTime);
+        }
+    }
+
+    /**
+     * Storage in {@code store} under the holder name {@code holder}, with the default lease,
+     * storing after each completed turn and when the session sleeps or closes.
+     */
+    public static Builder builder(ConversationStore store, String holder) {
+        return new Builder(store, holder);
+    }
+
+    /** Builds a {@link ConversationStorage}. */
+    public static final class Builder {
+        private final ConversationStore store;
+        private final String holder;
+        private Duration leaseTime = DEFAULT_LEASE;
+        private boolean exportAfterEachTurn = true;
+        private @Nullable ConversationOwner owner;
+
+        private Builder(ConversationStore store, String holder) {
+            this.store = store;
+            this.holder = holder;
+        }
+
+        public Builder leaseTime(Duration leaseTime) {
+            this.leaseTime = leaseTime;
+            return this;
+        }
+
+        /**
+         * Store after every completed turn too, before its result is handed out (default on; see
+         * {@link ConversationStorage}). Off, a turn costs no export, and a conversation awake on
+         * an app-server lost with its disk comes back as it was when it last slept.
+         */
+        public Builder exportAfterEachTurn(boolean on) {
+            this.exportAfterEachTurn = on;
+            return this;
+        }
+
+        public Builder owner(@Nullable ConversationOwner owner) {
+            this.owner = owner;
+            return this;
+        }
+
+        public ConversationStorage build() {
+            return new ConversationStorage(store, holder, leaseTime, exportAfterEachTurn, owner);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.codexbridge.session;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.store.RolloutFile;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a thread's lineage and records go out of one codex and into another, through codex's own
+ * methods: {@link ThreadLineageMoves} in the library, a fake in tests. Every method blocks on codex.
+ */
+interface LineageMoves {
+    /** The thread's rollout lineage on {@code from}, once codex has written {@code lastTurnId}'s end (null: no turn to wait for). */
+    List<RolloutFile> export(CodexClient from, String threadId, @Nullable String lastTurnId);
+
+    /** Writes {@code lineage} into {@code to}'s home, each file whole. */
+    void importInto(CodexClient to, List<RolloutFile> lineage);
+
+    /** Removes {@code lineage}'s files (and nothing else) from {@code from}'s home. */
+    void remove(CodexClient from, List<RolloutFile> lineage);
+
+    /** The thread's name and goal objective on {@code from}, to be set again after a move. */
+    Records records(CodexClient from, String threadId);
+
+    /** Sets name and goal again on {@code to}, once the thread is resumed there (the goal paused: an active one starts work at once). */
+    void restore(CodexClient to, String threadId, Records records);
+
+    /** Whether {@code from} has the thread loaded (it still could write it). */
+    boolean loaded(CodexClient from, String threadId);
+
+    /** What codex keeps of a thread outside its rollouts. */
+    record Records(@Nullable String name, @Nullable String goal) {
+        static final Records NONE = new Records(null, null);
+    }
+}

@@ -1,0 +1,260 @@
+package dev.codexbridge.session;
+
+import dev.codexbridge.CodexException;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.store.ConversationLease;
+import dev.codexbridge.store.ConversationStore;
+import dev.codexbridge.store.ConversationStoreException;
+import dev.codexbridge.store.LeaseLostException;
+import dev.codexbridge.store.RolloutFile;
+import dev.codexbridge.store.StoredConversation;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+
+/**
+ * Who holds a session's conversation, and where it is, when a {@link ConversationStorage} is
+ * configured (decision 0056): the store's lease while the session holds the thread (renewed at a
+ * third of its time), the store's version it last wrote, the connection codex has the thread
+ * loaded on, and whether the store holds the latest of it with no codex having it. Each step runs
+ * on the library's waits pool, one after another per session (a sleep finishes before the next
+ * wake starts), and never under the session's lock.
+ */
+final class ThreadCustody {
+    private static final Logger LOG = SafeLogger.getLogger(ThreadCustody.class);
+    /** How long a sleep waits for codex to unload the thread beyond the connection's re-attach window. */
+    private static final Duration UNLOAD_GRACE = Duration.ofSeconds(10);
+    private static final long UNLOAD_POLL_MS = 25;
+
+    private final ConversationStorage storage;
+    private final ConversationStore store;
+    private final LineageMoves moves;
+    /** Steps one after another: each starts when the one before ended, failed or not. */
+    private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+
+    private volatile ConversationLease lease;
+    private volatile ScheduledFuture<?> renewal;
+    /** The store's version this session last wrote or read (0: not stored). */
+    private volatile long version;
+    /** The connection codex has the thread loaded on as far as this session knows, or null. */
+    private volatile CodexClient loadedOn;
+    /** The last turn the host saw complete, stored with the conversation. */
+    private volatile String lastCompletedTurnId;
+    /** Name and goal to set again after the next import, or null when nothing was imported. */
+    private volatile LineageMoves.Records toRestore;
+    /** Set when the lease could not be renewed: another host may have the conversation now. */
+    private volatile CodexException lost;
+
+    ThreadCustody(ConversationStorage storage, LineageMoves moves) {
+        this.storage = storage;
+        this.store = storage.store();
+        this.moves = moves;
+    }
+
+    /** Why this session may no longer write its conversation, or null. */
+    CodexException lost() {
+        return lost;
+    }
+
+    /** Whether the store holds the latest of the conversation and no codex has it: the next open goes anywhere. */
+    boolean storedAway() {
+        return loadedOn == null && version > 0;
+    }
+
+    /**
+     * Before {@code threadId} is resumed on {@code to}: the lease, and, when the store holds the
+     * conversation and {@code to} is not where it is loaded, its lineage written into {@code to}'s
+     * home. A conversation the store does not hold is resumed from codex's own record, as without a
+     * store.
+     */
+    CompletableFuture<Void> beforeResume(CodexClient to, String threadId) {
+        return step(() -> {
+            failIfLost();
+            holdLease(threadId);
+            if (to == loadedOn) {
+                return;
+            }
+            Optional<StoredConversation> stored = store.get(threadId);
+            if (stored.isEmpty()) {
+                return;
+            }
+            StoredConversation c = stored.get();
+            moves.importInto(to, c.lineage());
+            version = c.version();
+            lastCompletedTurnId = c.lastCompletedTurnId();
+            toRestore = new LineageMoves.Records(c.name(), c.goal());
+            LOG.debug("conversation {} (version {}) imported for its resume", threadId, c.version());
+        });
+    }
+
+    /** {@code threadId} is open on {@code on} (started or resumed): name and goal set again after an import; the lease held. */
+    CompletableFuture<Void> opened(CodexClient on, String threadId) {
+        return step(() -> {
+            holdLease(threadId);
+            LineageMoves.Records records = toRestore;
+            toRestore = null;
+            if (records != null) {
+                moves.restore(on, threadId, records);
+            }
+            loadedOn = on;
+        });
+    }
+
+    /** A turn completed: remembered, and with {@link ConversationStorage#exportAfterEachTurn} stored before its result is handed out. */
+    CompletableFuture<Void> turnCompleted(CodexClient on, String threadId, String turnId) {
+        lastCompletedTurnId = turnId;
+        if (!storage.exportAfterEachTurn() || on == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return step(() -> {
+            failIfLost();
+            if (on == loadedOn) {
+                put(on, threadId, moves.records(on, threadId));
+            }
+        });
+    }
+
+    /**
+     * The session lets go of the thread on {@code from} (it sleeps, or closes): the conversation
+     * goes into the store, codex there is waited for until it unloaded the thread (for up to
+     * {@code unloadWindow} and a grace), its copy of the lineage is removed, and the lease given
+     * back. Should any step fail, the lease is still given back once it expires, and the thread
+     * stays where it was; the next open then looks there first.
+     */
+    CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload) {
+        return step(() -> {
+            if (lost != null || from == null || from != loadedOn) {
+                return;
+            }
+            LineageMoves.Records records = moves.records(from, threadId);
+            List<RolloutFile> lineage = put(from, threadId, records);
+            if (waitForUnload) {
+                awaitUnloaded(from, threadId, unloadWindow);
+            }
+            loadedOn = null;
+            try {
+                moves.remove(from, lineage);
+            } catch (RuntimeException e) {
+                // the store holds it: a stale copy left here is overwritten by the next import
+                LOG.warn("conversation {} is stored, but its files could not be removed from the app-server it left", threadId, e);
+            }
+            giveBackLease();
+            LOG.debug("conversation {} stored (version {}) and let go", threadId, version);
+        });
+    }
+
+    /** Done once every step asked for before it ended (a sleep under way, say): what a wake waits for before it places the thread. */
+    CompletableFuture<Void> settled() {
+        return step(() -> { });
+    }
+
+    /** The session closed without a thread to store: the lease goes back. */
+    CompletableFuture<Void> close() {
+        return step(this::giveBackLease);
+    }
+
+    private List<RolloutFile> put(CodexClient from, String threadId, LineageMoves.Records records) {
+        List<RolloutFile> lineage = moves.export(from, threadId, lastCompletedTurnId);
+        StoredConversation stored = store.put(lease, StoredConversation.builder(threadId, lineage).owner(storage.owner())
+                .name(records.name()).goal(records.goal()).lastCompletedTurnId(lastCompletedTurnId).version(version).build());
+        version = stored.version();
+        return lineage;
+    }
+
+    private void awaitUnloaded(CodexClient from, String threadId, Duration unloadWindow) {
+        long deadline = System.nanoTime() + unloadWindow.plus(UNLOAD_GRACE).toNanos();
+        while (from.isOpen() && moves.loaded(from, threadId)) {
+            if (System.nanoTime() > deadline) {
+                throw new CodexException("codex still has thread " + threadId + " loaded " + unloadWindow.plus(UNLOAD_GRACE).toSeconds()
+                        + " s after this session let go of it: its copy stays there, and the conversation is stored as it was");
+            }
+            try {
+                Thread.sleep(UNLOAD_POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CodexException("interrupted while codex unloads thread " + threadId, e);
+            }
+        }
+    }
+
+    private void holdLease(String threadId) {
+        if (lease != null) {
+            return;
+        }
+        lease = store.lease(threadId, storage.holder(), storage.leaseTime());
+        scheduleRenewal();
+    }
+
+    private void scheduleRenewal() {
+        long every = storage.leaseTime().toMillis() / 3;
+        try {
+            renewal = RpcThreads.timer().scheduleWithFixedDelay(() -> RpcThreads.waits().execute(this::renew), every, every,
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.warn("the lease on conversation {} cannot be renewed: the library is shutting down", lease.threadId());
+        }
+    }
+
+    private void renew() {
+        ConversationLease held = lease;
+        if (held == null || lost != null) {
+            return;
+        }
+        try {
+            ConversationLease renewed = store.renew(held, storage.leaseTime());
+            synchronized (this) {
+                if (lease == held) {
+                    lease = renewed;
+                }
+            }
+        } catch (LeaseLostException e) {
+            lost = e;
+            stopRenewal();
+            LOG.error("this host lost the lease on conversation {}: the session stops writing it", held.threadId());
+        } catch (ConversationStoreException e) {
+            // the lease is still in force until it expires: the next renewal tries again
+            LOG.warn("renewing the lease on conversation {} failed; trying again", held.threadId(), e);
+        }
+    }
+
+    private void giveBackLease() {
+        stopRenewal();
+        ConversationLease held = lease;
+        lease = null;
+        if (held != null) {
+            try {
+                store.release(held);
+            } catch (RuntimeException e) {
+                LOG.warn("giving back the lease on conversation {} failed: it ends at its expiry", held.threadId(), e);
+            }
+        }
+    }
+
+    private void stopRenewal() {
+        ScheduledFuture<?> r = renewal;
+        renewal = null;
+        if (r != null) {
+            r.cancel(false);
+        }
+    }
+
+    private void failIfLost() {
+        if (lost != null) {
+            throw new CodexException("this host no longer holds the conversation's lease (" + lost.getMessage()
+                    + "): another host may have it now; open the conversation again", lost);
+        }
+    }
+
+    private synchronized CompletableFuture<Void> step(Runnable work) {
+        CompletableFuture<Void> next = tail.handle((x, failure) -> null).thenRunAsync(work, RpcThreads.waits());
+        tail = next;
+        return next;
+    }
+}

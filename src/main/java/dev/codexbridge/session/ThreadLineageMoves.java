@@ -1,0 +1,54 @@
+package dev.codexbridge.session;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.lineage.ThreadLineage;
+import dev.codexbridge.protocol.CodexThread;
+import dev.codexbridge.protocol.ThreadGoal;
+import dev.codexbridge.protocol.ThreadGoalGetParams;
+import dev.codexbridge.protocol.ThreadReadParams;
+import dev.codexbridge.protocol.ThreadStatus;
+import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.store.RolloutFile;
+import java.util.List;
+
+/** {@link LineageMoves} through codex's own methods ({@link ThreadLineage}: {@code fs/*}, {@code thread/*}). */
+final class ThreadLineageMoves implements LineageMoves {
+    @Override
+    public List<RolloutFile> export(CodexClient from, String threadId, String lastTurnId) {
+        return ThreadLineage.export(from, threadId, lastTurnId, from.requestTimeout());
+    }
+
+    @Override
+    public void importInto(CodexClient to, List<RolloutFile> lineage) {
+        ThreadLineage.importInto(to, lineage, to.requestTimeout());
+    }
+
+    @Override
+    public void remove(CodexClient from, List<RolloutFile> lineage) {
+        ThreadLineage.remove(from, lineage, from.requestTimeout());
+    }
+
+    @Override
+    public Records records(CodexClient from, String threadId) {
+        CodexThread thread = from.threadRead(new ThreadReadParams(false, threadId)).thread();
+        String goal = null;
+        try {
+            ThreadGoal g = from.threadGoalGet(new ThreadGoalGetParams(threadId)).goal();
+            goal = g == null ? null : g.objective();
+        } catch (RpcException noGoal) {
+            // a thread without a goal, or a codex without goals: nothing to set again
+        }
+        return new Records(thread.name(), goal);
+    }
+
+    @Override
+    public void restore(CodexClient to, String threadId, Records records) {
+        ThreadLineage.restore(to, threadId, records.name(), records.goal(), to.requestTimeout());
+    }
+
+    @Override
+    public boolean loaded(CodexClient from, String threadId) {
+        ThreadStatus status = from.threadRead(new ThreadReadParams(false, threadId)).thread().status();
+        return !(status instanceof ThreadStatus.NotLoaded);
+    }
+}

@@ -1,0 +1,133 @@
+package dev.codexbridge.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.store.ConversationLeasedException;
+import dev.codexbridge.store.ConversationOwner;
+import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.store.StoredConversation;
+import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A session with a conversation store, on the real codex: it sleeps on app-server A (its lineage
+ * goes into the store through codex's fs methods and leaves A's home), wakes on app-server B (the
+ * placement's choice then) with its name and whole history, and, after A is killed and its home
+ * deleted, sleeps and wakes again on B. Another host cannot wake it while this one holds it.
+ */
+class StoredConversationLiveTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aSleepingConversationWakesOnAnotherAppServerWithItsHistory() throws Exception {
+        LiveCodex.binary();
+        try (ScriptedModelServer model = ScriptedModelServer.start();
+             DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            model.enqueue(ModelReply.message("first answer"), ModelReply.message("second answer"), ModelReply.message("third answer"));
+            Path work = Files.createDirectories(tmp.resolve("work"));
+            Path homeA = IsolatedCodexHome.builder(tmp.resolve("home-a"), model.baseUrl()).write();
+            Path homeB = IsolatedCodexHome.builder(tmp.resolve("home-b"), model.baseUrl()).write();
+            CodexClient codexA = CodexClient.builder().process(launch(homeA, work, "codex-a")).connect();
+            try (CodexClient codexB = CodexClient.builder().process(launch(homeB, work, "codex-b")).connect()) {
+                Deque<CodexClient> next = new ArrayDeque<>(List.of(codexB));
+                ClientPlacement placement = threadId -> new ClientPlacement.Placed(next.isEmpty() ? codexB : next.poll(), () -> { });
+                ConversationStorage storage = ConversationStorage.builder(store, "host-1").owner(new ConversationOwner("alice", null)).build();
+                try (CodexSession session = CodexSession.builder().client(codexA).placement(placement).storage(storage).cwd(work)
+                        .hibernateAfter(Duration.ofSeconds(1)).limits(TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO)).build()) {
+                    TurnResult first = session.runTurn(TurnInput.text("hello on A"));
+                    assertThat(first.status()).isEqualTo(TurnOutcome.COMPLETED);
+                    String threadId = session.threadId();
+                    session.rename("travelling");
+                    // each completed turn is stored before its result is handed out (the default)
+                    StoredConversation afterFirst = store.get(threadId).orElseThrow();
+                    assertThat(afterFirst.lastCompletedTurnId()).isEqualTo(first.turnId());
+                    assertThat(afterFirst.owner()).isEqualTo(new ConversationOwner("alice", null));
+                    // while this host holds it, another cannot take it
+                    assertThatThrownBy(() -> store.lease(threadId, "host-2", Duration.ofSeconds(30)))
+                            .isInstanceOf(ConversationLeasedException.class);
+
+                    awaitStoredAway(session, store, threadId, homeA);
+                    assertThat(rollouts(homeA, threadId)).as("A's copy is removed once the store has it").isEmpty();
+                    assertThat(store.get(threadId).orElseThrow().name()).isEqualTo("travelling");
+
+                    TurnResult second = session.runTurn(TurnInput.text("and on B"));
+                    assertThat(second.status()).as("%s", second).isEqualTo(TurnOutcome.COMPLETED);
+                    assertThat(second.threadId()).isEqualTo(threadId);
+                    assertThat(lastRequest(model)).contains("hello on A").contains("first answer").contains("and on B");
+                    assertThat(rollouts(homeB, threadId)).isNotEmpty();
+                    assertThat(session.read(false).thread().name()).isEqualTo("travelling");
+
+                    // A is gone with its disk: the conversation sleeps and wakes on B again
+                    codexA.close();
+                    deleteTree(homeA);
+                    awaitStoredAway(session, store, threadId, homeB);
+                    TurnResult third = session.runTurn(TurnInput.text("once more"));
+                    assertThat(third.status()).as("%s", third).isEqualTo(TurnOutcome.COMPLETED);
+                    assertThat(lastRequest(model)).contains("hello on A").contains("and on B").contains("second answer").contains("once more");
+                }
+                assertThat(model.unscriptedRequests()).isZero();
+            } finally {
+                codexA.close();
+            }
+        }
+    }
+
+    private static void awaitStoredAway(CodexSession session, DiskConversationStore store, String threadId, Path from) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!(session.isHibernated() && rollouts(from, threadId).isEmpty())) {
+            assertThat(System.nanoTime()).as("the session sleeps into the store").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        // the lease goes back as the sleep's last step: another host could wake it now
+        while (true) {
+            try {
+                store.release(store.lease(threadId, "host-2", Duration.ofSeconds(5)));
+                return;
+            } catch (ConversationLeasedException stillHeld) {
+                assertThat(System.nanoTime()).as("the sleep gives the lease back").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    private static String lastRequest(ScriptedModelServer model) {
+        return model.responsesRequests().get(model.responsesRequests().size() - 1).bodyJson();
+    }
+
+    private static List<Path> rollouts(Path home, String threadId) throws Exception {
+        Path sessions = home.resolve("sessions");
+        if (!Files.isDirectory(sessions)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(sessions)) {
+            return files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().contains(threadId)).toList();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws Exception {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static CodexLaunch launch(Path home, Path work, String name) {
+        return CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).workingDirectory(work).name(name).detachFromTerminal(true).build();
+    }
+}

@@ -1,0 +1,168 @@
+package dev.codexbridge.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.store.ConversationLeasedException;
+import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.store.RolloutFile;
+import dev.codexbridge.store.StoredConversation;
+import dev.codexbridge.support.FakeCodex;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The session's custody of a stored conversation with a fake codex and a real disk store: who holds
+ * the lease when, what is stored when, that a wake after a sleep imports where the thread is not
+ * loaded and nowhere else, that a failed step leaves the conversation where it was, and that a lost
+ * lease stops the session from writing.
+ */
+class ThreadCustodyTest {
+    private static final String THREAD = "0199a213-81c0-7800-8aa1-bbab2a035a53";
+    private static final String ROLLOUT = "2026/11/25/rollout-2026-11-25T03-05-19-" + THREAD + ".jsonl";
+
+    @TempDir
+    Path tmp;
+
+    private final FakeCodex codexA = new FakeCodex();
+    private final FakeCodex codexB = new FakeCodex();
+    private CodexClient a;
+    private CodexClient b;
+
+    @AfterEach
+    void closeClients() {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+        codexA.shutdown();
+        codexB.shutdown();
+    }
+
+    /** An in-memory "home" per client: what codex would hold under sessions/. */
+    private static final class Moves implements LineageMoves {
+        final Map<CodexClient, Map<String, String>> homes = new ConcurrentHashMap<>();
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        volatile RuntimeException failExport;
+
+        Map<String, String> home(CodexClient c) {
+            return homes.computeIfAbsent(c, x -> new ConcurrentHashMap<>());
+        }
+
+        @Override
+        public List<RolloutFile> export(CodexClient from, String threadId, String lastTurnId) {
+            calls.add("export " + lastTurnId);
+            if (failExport != null) {
+                throw failExport;
+            }
+            return home(from).entrySet().stream().map(e -> RolloutFile.of(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8))).toList();
+        }
+
+        @Override
+        public void importInto(CodexClient to, List<RolloutFile> lineage) {
+            calls.add("import");
+            lineage.forEach(f -> home(to).put(f.relativePath(), new String(f.bytes(), StandardCharsets.UTF_8)));
+        }
+
+        @Override
+        public void remove(CodexClient from, List<RolloutFile> lineage) {
+            calls.add("remove");
+            lineage.forEach(f -> home(from).remove(f.relativePath()));
+        }
+
+        @Override
+        public Records records(CodexClient from, String threadId) {
+            return new Records("named", "the goal");
+        }
+
+        @Override
+        public void restore(CodexClient to, String threadId, Records records) {
+            calls.add("restore " + records.name() + "/" + records.goal());
+        }
+
+        @Override
+        public boolean loaded(CodexClient from, String threadId) {
+            return false;
+        }
+    }
+
+    @Test
+    void aSleepStoresReleasesAndRemovesAndTheWakeImportsWhereTheThreadIsNot() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        b = CodexClient.builder().transport(codexB.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5))).isInstanceOf(ConversationLeasedException.class);
+
+            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+            StoredConversation kept = store.get(THREAD).orElseThrow();
+            assertThat(kept.version()).isEqualTo(1);
+            assertThat(kept.lastCompletedTurnId()).isEqualTo("turn-1");
+            assertThat(custody.storedAway()).as("still loaded on A").isFalse();
+
+            custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+            assertThat(store.get(THREAD).orElseThrow().version()).isEqualTo(2);
+            assertThat(store.get(THREAD).orElseThrow().name()).isEqualTo("named");
+            assertThat(moves.home(a)).as("A's copy goes").isEmpty();
+            assertThat(custody.storedAway()).isTrue();
+            store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));     // given back
+
+            custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            custody.opened(b, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.home(b)).containsEntry(ROLLOUT, "{\"turn\":1}\n");
+            assertThat(moves.calls).containsSubsequence("import", "restore named/the goal");
+            assertThat(custody.storedAway()).isFalse();
+
+            // a reconnect's resume on the same connection imports nothing
+            int imports = (int) moves.calls.stream().filter("import"::equals).count();
+            custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls.stream().filter("import"::equals).count()).isEqualTo(imports);
+            custody.close().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aSleepThatCannotExportKeepsTheThreadWhereItIsAndGivesNothingAway() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, "{}\n");
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            moves.failExport = new IllegalStateException("codex answered nothing");
+            assertThatThrownBy(() -> custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS))
+                    .hasRootCauseMessage("codex answered nothing");
+            assertThat(moves.home(a)).as("nothing removed").containsKey(ROLLOUT);
+            assertThat(store.get(THREAD)).isEmpty();
+            assertThat(custody.storedAway()).as("the next wake goes where the thread is").isFalse();
+        }
+    }
+
+    @Test
+    void aConversationAnotherHostHoldsIsNotWoken() throws Exception {
+        b = CodexClient.builder().transport(codexB.factory()).connect();
+        Moves moves = new Moves();
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            store.lease(THREAD, "host-2", Duration.ofMinutes(1));
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            assertThatThrownBy(() -> custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(ConversationLeasedException.class).hasMessageContaining("host-2");
+            assertThat(moves.calls).doesNotContain("import");
+        }
+    }
+}
