@@ -78,6 +78,17 @@ class DocsJavaBlocksTest {
                 "src/test", "src/a2a", "src/mcp", "src/langchain4j", "src/spring-ai-common", "src/spring-boot-common");
     }
 
+    @Test
+    void aFragmentsRegionIsShownLessItsBeginMarkersIndentation() {
+        String source = "class A {\n    void f() {\n        // docs/x.md#f:BEGIN\n        int a = 1;\n\n        if (a > 0) {\n"
+                + "            a++;\n        }\n        // docs/x.md#f:END\n    }\n}\n";
+        assertThat(regionsOf(Paths.get("A.java"), source)).singleElement().satisfies(r -> {
+            assertThat(r.doc()).isEqualTo("docs/x.md");
+            assertThat(r.marker()).isEqualTo("docs/x.md#f");
+            assertThat(r.text()).isEqualTo("int a = 1;\n\nif (a > 0) {\n    a++;\n}\n");
+        });
+    }
+
     static List<Block> blocks() throws IOException {
         List<Path> docs = new ArrayList<>(List.of(Paths.get("README.md")));
         try (Stream<Path> files = Files.walk(Paths.get("docs"))) {
