@@ -86,7 +86,7 @@ final class TurnEnding {
     TurnResult recorded(Turn turn, int overflowLimit, StopReason stopReason) {
         settle();
         TurnVerdict v = TurnVerdict.ofRecord(turn, overflowLimit, clock.timedOutWhy(), stopReason,
-                tally.lastError(), () -> place.client().stderrTail(40));
+                tally.lastError(), tally.lastRetryReason(), () -> place.client().stderrTail(40));
         if (v.outcome() == TurnOutcome.FAILED && v.failure().category() == ErrorCategory.USAGE_LIMIT) {
             rateLimited = RateLimitSignal.of(v.failure(), RateLimitSignal.Source.TURN_FAILED);
         }

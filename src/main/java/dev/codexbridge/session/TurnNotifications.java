@@ -98,6 +98,7 @@ final class TurnNotifications {
         TurnFailure err = ErrorClassifier.classify(error == null ? null : error.message(),
                 error == null ? null : error.codexErrorInfo(), place.client().stderrTail(40));
         if (Boolean.TRUE.equals(e.willRetry())) {
+            tally.lastRetryReason(retryReason(error));
             if (rateLimits != null && err.category() == ErrorCategory.USAGE_LIMIT) {
                 // codex's own retries of a rate limit hold back the other sessions too
                 rateLimits.report(RateLimitSignal.of(err, RateLimitSignal.Source.CODEX_RETRY));
@@ -106,6 +107,18 @@ final class TurnNotifications {
         } else {
             tally.lastError(err);
         }
+    }
+
+    /**
+     * What codex says while it retries: its details ("Connection failed: error sending request")
+     * name the cause, its message ("Reconnecting... waiting for network") only the retry.
+     */
+    private static String retryReason(TurnError error) {
+        if (error == null) {
+            return null;
+        }
+        String details = error.additionalDetails();
+        return details != null && !details.isBlank() ? details : error.message();
     }
 
     /** An item codex completed while nobody here listened: to the listener, transcript and step count like a live one. */

@@ -23,6 +23,8 @@ final class TurnTally {
     private TokenUsage tokenUsage;
     /** Codex's last error notification without a retry: what a failed turn without an error of its own reports. */
     private TurnFailure lastError;
+    /** Codex's words the last time it said it would retry (a model stream it could not open, say), or null. */
+    private String lastRetryReason;
 
     TurnTally(long startedAt, int attempt, long rateLimitWaitMs, String key) {
         this.startedAt = startedAt;
@@ -57,6 +59,14 @@ final class TurnTally {
 
     TurnFailure lastError() {
         return lastError;
+    }
+
+    void lastRetryReason(String reason) {
+        lastRetryReason = reason;
+    }
+
+    String lastRetryReason() {
+        return lastRetryReason;
     }
 
     /** An agent action completed: returns how many the turn has taken. */

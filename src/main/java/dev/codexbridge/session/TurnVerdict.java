@@ -1,5 +1,6 @@
 package dev.codexbridge.session;
 
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.protocol.TurnError;
 import dev.codexbridge.protocol.TurnStatus;
@@ -20,10 +21,11 @@ record TurnVerdict(TurnOutcome outcome, StopReason reason, TurnFailure failure, 
      * Codex recorded the turn's end as {@code turn}. {@code overflowLimit} is above 0 when this
      * session fell behind and stopped the turn for it; {@code timedOutWhy} is set when its own
      * deadline stopped it; {@code stopReason} is why else it asked codex to stop, or null;
-     * {@code lastError} is codex's last error notification; {@code stderr} codex's last log lines.
+     * {@code lastError} is codex's last error notification, {@code lastRetryReason} its words when it
+     * last said it would retry (or null); {@code stderr} codex's last log lines.
      */
     static TurnVerdict ofRecord(Turn turn, int overflowLimit, String timedOutWhy, StopReason stopReason, TurnFailure lastError,
-                                Supplier<List<String>> stderr) {
+                                String lastRetryReason, Supplier<List<String>> stderr) {
         TurnStatus status = turn.status();
         if (overflowLimit > 0) {
             return failed(TurnFailure.of("the turn's events arrived faster than the host handled them: more than " + overflowLimit
@@ -34,7 +36,7 @@ record TurnVerdict(TurnOutcome outcome, StopReason reason, TurnFailure failure, 
         }
         if (status == TurnStatus.INTERRUPTED) {
             if (timedOutWhy != null) {
-                String why = timedOutWhy + codexReason(lastError, stderr);
+                String why = timedOutWhy + codexReason(lastError, lastRetryReason);
                 return new TurnVerdict(TurnOutcome.TIMED_OUT, StopReason.TIMEOUT, TurnFailure.of(why, ErrorCategory.TIMEOUT, null), false);
             }
             return new TurnVerdict(TurnOutcome.INTERRUPTED, stopReason == null ? StopReason.INTERRUPT : stopReason, null, false);
@@ -80,27 +82,23 @@ record TurnVerdict(TurnOutcome outcome, StopReason reason, TurnFailure failure, 
         return new TurnVerdict(TurnOutcome.FAILED, StopReason.ERROR, failure, retire);
     }
 
+    /** The longest reason of codex's a message quotes; the rest is cut. */
+    private static final int MAX_REASON_CHARS = 300;
+
     /**
      * Why codex made no progress, in its own words, for a turn the idle limit ended: its last error
-     * notification, else its last log line about a failed model request (a dead or unreachable
-     * provider: codex retries quietly, so the idle limit fires first). Empty when codex said nothing.
+     * notification, else what it said when it last retried (a dead or unreachable provider: codex
+     * keeps retrying the model stream, so the idle limit fires first). Empty when codex said nothing.
      */
-    static String codexReason(TurnFailure lastError, Supplier<List<String>> stderr) {
+    static String codexReason(TurnFailure lastError, String lastRetryReason) {
         if (lastError != null && lastError.message() != null && !lastError.message().isBlank()) {
             return "; codex's last error: " + lastError.message();
         }
-        List<String> lines = stderr.get();
-        for (int i = lines.size() - 1; i >= 0; i--) {
-            String line = lines.get(i).replaceAll("\u001B\\[[0-9;]*m", "");   // codex colours its log fields
-            int at = line.indexOf("error=");
-            if (at >= 0 && (line.contains("retry") || line.contains("stream"))) {
-                String reason = line.substring(at + "error=".length());
-                int end = reason.indexOf(" retry_delay=");
-                reason = (end >= 0 ? reason.substring(0, end) : reason).strip();
-                return "; codex's last reason: " + dev.codexbridge.internal.UntrustedText.of(reason.length() > 300
-                        ? reason.substring(0, 300) + "…" : reason);
-            }
+        if (lastRetryReason == null || lastRetryReason.isBlank()) {
+            return "";
         }
-        return "";
+        String reason = lastRetryReason.strip();
+        return "; codex's last reason: " + UntrustedText.of(reason.length() > MAX_REASON_CHARS
+                ? reason.substring(0, MAX_REASON_CHARS) + "…" : reason);
     }
 }

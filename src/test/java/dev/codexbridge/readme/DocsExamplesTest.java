@@ -26,50 +26,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Each guide's complete example is a class of this package, shown in the guide byte for byte
- * (between its BEGIN and END markers), and runs here: docs/embedding.md's {@link CodexHost} and
- * docs/migration.md's {@link MigrateHostServers}; docs/testing.md's {@link OfflineCodexTest} runs
- * as the test it is. The shorter examples of docs/session.md, docs/runtime.md and the README are
- * compiled with the tests and checked here to be shown as compiled.
+ * The guides' complete examples that can run cheaply run here: docs/embedding.md's
+ * {@link CodexHost} and {@link RemoteCodexHost}, docs/migration.md's {@link MigrateHostServers};
+ * docs/testing.md's {@link OfflineCodexTest} runs as the test it is. That every guide shows its
+ * examples as compiled is {@link DocsJavaBlocksTest}'s check.
  */
 class DocsExamplesTest {
     @TempDir
     Path tmp;
-
-    @Test
-    void eachGuideShowsExactlyItsCompiledExample() throws Exception {
-        assertShown("docs/embedding.md", "CodexHost.java");
-        assertShown("docs/testing.md", "OfflineCodexTest.java");
-        assertShown("docs/testing.md", "#concurrent", "ConcurrentConversationsTest.java");
-        assertShown("docs/migration.md", "MigrateHostServers.java");
-        assertShown("docs/embedding.md", "#remote", "RemoteCodexHost.java");
-        assertShown("docs/embedding.md", "#jackson3", "Jackson3Host.java");
-        assertShown("docs/deploy/README.md", "PoolHost.java");
-        assertShown("docs/deploy/README.md", "#tenants", "TenantPoolHost.java");
-        assertShown("README.md", "#shapes", "DeploymentShapes.java");
-        assertShown("docs/session.md", "ConfiguredConversation.java");
-        assertShown("docs/session.md", "#shared", "TwoConversationsOneCodex.java");
-        assertShown("docs/session.md", "#reconnect", "ReconnectingConversation.java");
-        assertShown("docs/session.md", "#attach", "AttachAfterRestart.java");
-        assertShown("docs/session.md", "#rate-limits", "OneAccount.java");
-        assertShown("docs/session.md", "#typed-params", "ApprovalText.java");
-        assertShown("docs/session.md", "#command-rules", "CommandAllowList.java");
-        assertShown("docs/session.md", "#streaming", "StreamedConversation.java");
-        assertShown("docs/runtime.md", "RuntimeRouting.java");
-        assertShown("docs/tenants.md", "TenantHost.java");
-    }
-
-    private static void assertShown(String doc, String example) throws Exception {
-        assertShown(doc, "", example);
-    }
-
-    private static void assertShown(String doc, String part, String example) throws Exception {
-        String source = Files.readString(Paths.get("src/test/java/dev/codexbridge/readme", example));
-        String begin = "// " + doc + part + ":BEGIN\n";
-        String block = source.substring(source.indexOf(begin) + begin.length(), source.indexOf("// " + doc + part + ":END"));
-        assertThat(block).as(example).contains("class ");
-        assertThat(Files.readString(Paths.get(doc))).as(doc + " shows " + example).contains("```java\n" + block + "```");
-    }
 
     @Test
     void theRemoteExampleRunsATurnOnAListeningAppServer() throws Exception {

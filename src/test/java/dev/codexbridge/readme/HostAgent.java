@@ -1,6 +1,6 @@
 package dev.codexbridge.readme;
 
-// README:BEGIN
+// README.md:BEGIN
 import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.CodexClient;
@@ -67,4 +67,4 @@ public final class HostAgent implements AutoCloseable {
         session.close();                                               // stops codex
     }
 }
-// README:END
+// README.md:END

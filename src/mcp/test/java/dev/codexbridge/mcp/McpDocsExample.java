@@ -1,0 +1,29 @@
+package dev.codexbridge.mcp;
+
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.CommandRules;
+import dev.codexbridge.callers.BearerTokens;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.gateway.CodexGateway;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** docs/mcp.md, "In code", compiled on this module's class path (DocsJavaBlocksTest checks the doc shows it as compiled). */
+final class McpDocsExample {
+    private McpDocsExample() {
+    }
+
+    static McpHttpServer serve(CodexClient codex, Path workspace, Path tokens) throws IOException, InterruptedException {
+        // docs/mcp.md:BEGIN
+        CodexGateway gateway = CodexGateway.builder().client(codex)
+                .configure(b -> b.cwd(workspace))
+                .approvals(ApprovalPolicy.builder().commandRules(CommandRules.allowing("ls", "cat")).build())
+                .callerApprovals(true)
+                .build();
+        CodexMcpServer server = CodexMcpServer.builder().sessions(McpSessions.of(gateway)).build();
+        server.stdio(System.in, System.out).awaitEnd();                                  // or:
+        McpHttpServer http = McpHttpServer.builder(server).port(8931).authenticator(BearerTokens.read(tokens)).start();
+        // docs/mcp.md:END
+        return http;
+    }
+}

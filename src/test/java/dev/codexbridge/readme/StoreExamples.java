@@ -1,0 +1,51 @@
+package dev.codexbridge.readme;
+
+import dev.codexbridge.store.ConversationLease;
+import dev.codexbridge.store.ConversationStore;
+import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.store.RolloutFile;
+import dev.codexbridge.store.StoredConversation;
+import dev.codexbridge.store.postgresql.PostgresConversationStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** docs/store.md: a host wakes a conversation under a lease; the store on a local disk and on PostgreSQL. */
+final class StoreExamples {
+    private StoreExamples() {
+    }
+
+    static void wake(ConversationStore store, String threadId, List<RolloutFile> newLineage) {
+        // docs/store.md#lease:BEGIN
+        ConversationLease lease = store.lease(threadId, "host-b", Duration.ofMinutes(5)); // 409 if another host has it
+        StoredConversation asleep = store.get(threadId).orElseThrow();
+        // copy asleep.lineage() into this codex home, resume the thread, set name and goal again …
+        lease = store.renew(lease, Duration.ofMinutes(5));                                // while it stays awake
+        // … and when it sleeps again:
+        store.put(lease, asleep.toBuilder().lineage(newLineage).build());                 // version asleep.version() + 1
+        store.release(lease);
+        // docs/store.md#lease:END
+    }
+
+    static ConversationStore onDisk() {
+        // docs/store.md#disk:BEGIN
+        ConversationStore store = DiskConversationStore.open(Path.of("/var/lib/app/conversations"));
+        // or with caps and a clock: DiskConversationStore.open(dir, new StoreLimits(…), Clock.systemUTC())
+        // docs/store.md#disk:END
+        return store;
+    }
+
+    static PostgresConversationStore onPostgres(String secret, DataSource dataSource) {
+        // docs/store.md#postgresql:BEGIN
+        PostgresConversationStore store = PostgresConversationStore.builder()
+                .jdbcUrl("jdbc:postgresql://db:5432/app")   // the store's own HikariCP pool, closed with the store
+                .username("app").password(secret)
+                .maxPoolSize(8)                             // default 8
+                .build();                                   // creates or migrates its tables
+        // or the application's pool, which the store does not close:
+        PostgresConversationStore.builder().dataSource(dataSource).build();
+        // docs/store.md#postgresql:END
+        return store;
+    }
+}
