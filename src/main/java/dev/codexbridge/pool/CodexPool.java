@@ -236,6 +236,25 @@ public final class CodexPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops placing on endpoint {@code name}: no new thread goes there, and with a
+     * {@linkplain Builder#storage store} no sleeping conversation wakes there, so its awake
+     * conversations leave it as they next sleep ({@link EndpointState#threads()} says when none is
+     * left). A thread that lives only on its disk (no store, no shared home) is still resumed there.
+     *
+     * @throws IllegalArgumentException when the pool has no endpoint of that name
+     */
+    public void drain(String name) {
+        placement.node(name).draining = true;
+        LOG.info("endpoint {} drained: it takes no new thread", name);
+    }
+
+    /** Places on endpoint {@code name} again after {@link #drain}. */
+    public void undrain(String name) {
+        placement.node(name).draining = false;
+        LOG.info("endpoint {} takes threads again", name);
+    }
+
     /** Records that {@code threadId} lives on endpoint {@code name} (threads started outside the pool). */
     public void assign(String threadId, String name) {
         placement.remember(Objects.requireNonNull(threadId, "threadId"), name);
@@ -261,7 +280,7 @@ public final class CodexPool implements AutoCloseable {
             CodexClient c = n.client;
             boolean connected = c != null && c.isOpen();
             states.add(new EndpointState(n.spec.name(), n.spec.endpoint().uri(), n.usable(), connected,
-                    connected ? c.attachedThreads() : 0, n.spec.maxThreads(), n.lastProbe, n.detail));
+                    connected ? c.attachedThreads() : 0, n.spec.maxThreads(), n.lastProbe, n.detail, n.draining));
         }
         return states;
     }

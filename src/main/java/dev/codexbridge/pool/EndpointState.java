@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * @param maxThreads  the most the pool places there
  * @param lastProbe   when it was last probed, null before the first probe
  * @param detail      the last probe's or connection's word, for a person
+ * @param draining    drained ({@link CodexPool#drain}): it takes no new thread and no wake
  */
 public record EndpointState(String name, URI uri, boolean healthy, boolean connected, int threads, int maxThreads,
-                            @Nullable Instant lastProbe, String detail) {
+                            @Nullable Instant lastProbe, String detail, boolean draining) {
 }

@@ -31,6 +31,8 @@ final class PoolNode {
     volatile String detail = "not probed yet";
     /** A connection is being opened (a connect may take up to the endpoint's connect timeout). */
     volatile boolean connecting;
+    /** Drained: takes no new thread and no wake, keeps what it holds ({@link CodexPool#drain}). */
+    volatile boolean draining;
     /** Sessions being placed here whose thread is not attached yet; guarded by placementLock. */
     int placing;
 

@@ -63,7 +63,7 @@ final class PoolPlacement {
             }
             PoolNode best = null;
             for (PoolNode n : nodes) {
-                if (n.usable() && n.load() < n.spec.maxThreads() && refusals.stream().noneMatch(r -> r.startsWith(n.spec.name() + ": "))
+                if (n.usable() && !n.draining && n.load() < n.spec.maxThreads() && refusals.stream().noneMatch(r -> r.startsWith(n.spec.name() + ": "))
                         && (best == null || n.load() < best.load())) {
                     best = n;
                 }
@@ -84,7 +84,7 @@ final class PoolPlacement {
                 sb.append(", ");
             }
             sb.append(n.spec.name()).append(n.usable() ? " " + n.load() + "/" + n.spec.maxThreads() + " threads"
-                    : " down (" + n.detail + ")");
+                    + (n.draining ? " (drained)" : "") : " down (" + n.detail + ")");
         }
         return sb.toString();
     }
@@ -127,7 +127,7 @@ final class PoolPlacement {
         LOG.info("thread {} was replaced by {} on endpoint {}", replaced.previousThreadId(), replaced.threadId(), node.spec.name());
     }
 
-    private PoolNode node(String name) {
+    PoolNode node(String name) {
         for (PoolNode n : nodes) {
             if (n.spec.name().equals(name)) {
                 return n;

@@ -109,6 +109,6 @@ public final class CodexMeterBinder implements MeterBinder {
 
     private static EndpointState state(CodexPool pool, String name) {
         return pool.endpoints().stream().filter(e -> e.name().equals(name)).findFirst()
-                .orElse(new EndpointState(name, null, false, false, 0, 0, null, "gone"));
+                .orElse(new EndpointState(name, null, false, false, 0, 0, null, "gone", false));
     }
 }
