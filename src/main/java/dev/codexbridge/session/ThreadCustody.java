@@ -151,8 +151,8 @@ final class ThreadCustody {
                         LOG.warn("conversation {} is stored, but its files could not be removed from the app-server it left", threadId, e);
                     }
                 } else {
-                    // a request now would wait for the reconnect, which needs a waits thread itself; the
-                    // store holds the conversation, and a stale copy left there is overwritten by the next import
+                    // closed since codex said it unloaded the thread: a request now would wait for the reconnect,
+                    // which needs a waits thread itself; a stale copy left there is overwritten by the next import
                     LOG.info("conversation {} is stored; its connection closed, so its files stay on the app-server it left", threadId);
                 }
                 giveBackLease();
@@ -180,8 +180,10 @@ final class ThreadCustody {
     }
 
     /**
-     * Done once codex on {@code from} no longer has the thread loaded, or the connection closed;
-     * failed after {@code unloadWindow} and a grace. Each check is a short task on the waits pool,
+     * Done once codex on {@code from} says it no longer has the thread loaded; failed after
+     * {@code unloadWindow} and a grace. A closed connection is no such answer: codex keeps a
+     * thread whose connection dropped for the re-attach window, so the wait goes on (the client
+     * may reconnect) and, without the answer, fails, and the thread stays where it was. Each check is a short task on the waits pool,
      * the pause between two a timer's delay (growing from 25 ms to half a second).
      */
     private CompletableFuture<Void> awaitUnloaded(CodexClient from, String threadId, Duration unloadWindow) {
@@ -193,7 +195,7 @@ final class ThreadCustody {
     private void checkUnloaded(CodexClient from, String threadId, Duration unloadWindow, long deadline, long pauseMs,
                                CompletableFuture<Void> done) {
         try {
-            if (!from.isOpen() || !moves.loaded(from, threadId)) {
+            if (from.isOpen() && !moves.loaded(from, threadId)) {
                 done.complete(null);
                 return;
             }

@@ -201,7 +201,7 @@ class ThreadCustodyTest {
     }
 
     @Test
-    void aSleepWhoseConnectionClosedWhileCodexUnloadedRemovesNothingAndGivesTheLeaseBack() throws Exception {
+    void aSleepWhoseConnectionClosedBeforeCodexUnloadedTheThreadKeepsItWhereItIs() throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         Moves moves = new Moves();
         moves.home(a).put(ROLLOUT, "{}\n");
@@ -209,12 +209,14 @@ class ThreadCustodyTest {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
             custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ofSeconds(30), true);
-            a.close();
-            sleep.get(5, TimeUnit.SECONDS);
+            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ZERO, true);
+            a.close();      // codex keeps a thread whose connection dropped loaded for the re-attach window
+            assertThatThrownBy(() -> sleep.get(15, TimeUnit.SECONDS)).hasMessageContaining("still has thread");
             assertThat(store.get(THREAD)).as("stored before the wait").isPresent();
-            assertThat(moves.calls).as("a request on the closed connection would wait for a reconnect").doesNotContain("remove");
-            store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));     // given back
+            assertThat(moves.calls).as("nothing removed").doesNotContain("remove");
+            assertThat(custody.storedAway()).as("the next wake goes where the thread is loaded, not elsewhere").isFalse();
+            assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5)))
+                    .as("no other host may wake it meanwhile").isInstanceOf(ConversationLeasedException.class);
         }
     }
 
