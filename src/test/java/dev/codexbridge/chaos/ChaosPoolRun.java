@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.pool.PoolException;
 import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ConversationStorage;
@@ -16,11 +17,15 @@ import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.PostgresServer;
 import dev.codexbridge.store.postgresql.PostgresConversationStore;
 import dev.codexbridge.support.FaultSchedule;
+import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.RecordedRequest;
 import dev.codexbridge.testkit.ScriptedModelServer;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -86,7 +91,7 @@ public final class ChaosPoolRun {
         return o;
     }
 
-    private dev.codexbridge.testkit.ModelReply reply(RecordedRequest request) {
+    private ModelReply reply(RecordedRequest request) {
         for (String text : request.userTexts()) {
             for (String[] k : ChaosModel.keys(text)) {
                 if (k[1].startsWith("probe")) {
@@ -196,9 +201,9 @@ public final class ChaosPoolRun {
             line = "undrain " + drained.remove(0);
         }
         try {
-            Files.writeString(control, line + "\n", java.nio.file.StandardOpenOption.APPEND);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            Files.writeString(control, line + "\n", StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         timeline.write(ChaosLog.event("control").put("line", line));
     }
@@ -254,7 +259,7 @@ public final class ChaosPoolRun {
                 int slot = i;
                 slotThreads.put(i, s.threadId());
                 turns.put(i, probes.submit(() -> {
-                    CodexSession session = pool.resumeSession(s.threadId(), sb -> sb.cwd(work).limits(TurnLimits.of(settings.turnTimeout(), Duration.ZERO)));
+                    CodexSession session = resume(pool, s.threadId());
                     synchronized (sessions) {
                         sessions.add(session);
                     }
@@ -277,6 +282,20 @@ public final class ChaosPoolRun {
             }
         } finally {
             probes.shutdownNow();
+        }
+    }
+
+    /** The slot's thread resumed; tried again while the pool's connections are still being opened (a hundred at once). */
+    private CodexSession resume(CodexPool pool, String threadId) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return pool.resumeSession(threadId, sb -> sb.cwd(work).limits(TurnLimits.of(settings.turnTimeout(), Duration.ZERO)));
+            } catch (PoolException e) {
+                if (attempt == 5 || !String.valueOf(e.getMessage()).contains("still being opened")) {
+                    throw e;
+                }
+                Thread.sleep(1000L * attempt);
+            }
         }
     }
 
