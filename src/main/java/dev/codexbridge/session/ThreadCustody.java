@@ -3,6 +3,7 @@ package dev.codexbridge.session;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationStore;
@@ -153,6 +154,22 @@ final class ThreadCustody {
     /** Done once every step asked for before it ended (a sleep under way, say): what a wake waits for before it places the thread. */
     CompletableFuture<Void> settled() {
         return step(() -> { });
+    }
+
+    /**
+     * {@link #sleep} over {@code link}'s connection {@code from}, which the session has already
+     * detached from: a connection of the session's own is closed once the conversation is stored
+     * (the export reads through it), a shared one only left.
+     */
+    void sleepThenLetGo(CodexClient from, String threadId, ThreadLink link) {
+        Duration window = link.reattachWindow();
+        sleep(from, threadId, window == null ? Duration.ZERO : window, link.unsubscribes()).whenComplete((x, failure) -> {
+            if (failure != null) {
+                LOG.warn("conversation {} could not be stored as the session let go of it; it stays on its app-server",
+                        threadId, Futures.unwrap(failure));
+            }
+            link.letGo(from);
+        });
     }
 
     /** The session closed without a thread to store: the lease goes back. */
