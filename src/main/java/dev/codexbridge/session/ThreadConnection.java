@@ -446,7 +446,7 @@ final class ThreadConnection {
         boolean keep = custody != null && from != null && threadId != null && record.written();
         letGoOfConnection(!keep);
         if (keep) {
-            custody.sleepThenLetGo(from, threadId, link);
+            custody.sleepThenLetGo(from, threadId, link, closed);
         } else if (custody != null) {
             custody.close();
         }

@@ -50,6 +50,10 @@ final class ThreadCustody {
     private volatile String lastCompletedTurnId;
     /** Name and goal to set again after the next import, or null when nothing was imported. */
     private volatile LineageMoves.Records toRestore;
+    /** The lineage's paths as last stored or imported (no bytes: an awake session keeps no copy of its rollouts); empty when unknown. */
+    private volatile List<String> lineagePaths = List.of();
+    /** Name and goal as last read from codex, stored again with each turn until the next sleep reads them anew; null when unknown. */
+    private volatile LineageMoves.Records records;
     /** Set when the lease could not be renewed: another host may have the conversation now. */
     private volatile CodexException lost;
 
@@ -88,6 +92,8 @@ final class ThreadCustody {
             }
             StoredConversation c = stored.get();
             moves.importInto(to, c.lineage());
+            lineagePaths = c.lineage().stream().map(RolloutFile::relativePath).toList();
+            records = new LineageMoves.Records(c.name(), c.goal());
             version = c.version();
             lastCompletedTurnId = c.lastCompletedTurnId();
             toRestore = new LineageMoves.Records(c.name(), c.goal());
@@ -117,7 +123,11 @@ final class ThreadCustody {
         return step(() -> {
             failIfLost();
             if (on == loadedOn) {
-                put(on, threadId, moves.records(on, threadId));
+                LineageMoves.Records known = records;
+                if (known == null) {
+                    known = records = moves.records(on, threadId);
+                }
+                put(on, threadId, known, turnId);
             }
         });
     }
@@ -134,8 +144,9 @@ final class ThreadCustody {
             if (lost != null || from == null || from != loadedOn) {
                 return;
             }
-            LineageMoves.Records records = moves.records(from, threadId);
-            List<RolloutFile> lineage = put(from, threadId, records);
+            LineageMoves.Records now = moves.records(from, threadId);
+            records = now;
+            List<RolloutFile> lineage = put(from, threadId, now, null);
             if (waitForUnload) {
                 awaitUnloaded(from, threadId, unloadWindow);
             }
@@ -144,7 +155,11 @@ final class ThreadCustody {
                 moves.remove(from, lineage);
             } catch (RuntimeException e) {
                 // the store holds it: a stale copy left here is overwritten by the next import
-                LOG.warn("conversation {} is stored, but its files could not be removed from the app-server it left", threadId, e);
+                if (from.isOpen()) {
+                    LOG.warn("conversation {} is stored, but its files could not be removed from the app-server it left", threadId, e);
+                } else {
+                    LOG.debug("conversation {} is stored; its connection closed before its files were removed there", threadId);
+                }
             }
             giveBackLease();
             LOG.debug("conversation {} stored (version {}) and let go", threadId, version);
@@ -161,15 +176,30 @@ final class ThreadCustody {
      * detached from: a connection of the session's own is closed once the conversation is stored
      * (the export reads through it), a shared one only left.
      */
-    void sleepThenLetGo(CodexClient from, String threadId, ThreadLink link) {
+    void sleepThenLetGo(CodexClient from, String threadId, ThreadLink link, boolean closing) {
         Duration window = link.reattachWindow();
         sleep(from, threadId, window == null ? Duration.ZERO : window, link.unsubscribes()).whenComplete((x, failure) -> {
             if (failure != null) {
-                LOG.warn("conversation {} could not be stored as the session let go of it; it stays on its app-server",
-                        threadId, Futures.unwrap(failure));
+                String kept = lastStoredTurn();
+                if (!from.isOpen()) {
+                    // the host closed the connection right after the session: usual at shutdown, not a fault
+                    LOG.info("conversation {} was not stored as the session let go of it: its connection closed first; "
+                            + "the store keeps it {}", threadId, kept);
+                } else {
+                    LOG.warn("conversation {} could not be stored as the session let go of it; the store keeps it {}",
+                            threadId, kept, Futures.unwrap(failure));
+                }
+                if (closing) {
+                    // the session will not wake it again: whoever asks next may, from what the store has
+                    step(this::giveBackLease);
+                }
             }
             link.letGo(from);
         });
+    }
+
+    private String lastStoredTurn() {
+        return version == 0 ? "not at all" : "as of version " + version;
     }
 
     /** The session closed without a thread to store: the lease goes back. */
@@ -177,11 +207,15 @@ final class ThreadCustody {
         return step(this::giveBackLease);
     }
 
-    private List<RolloutFile> put(CodexClient from, String threadId, LineageMoves.Records records) {
-        List<RolloutFile> lineage = moves.export(from, threadId, lastCompletedTurnId);
+    /** Exports and stores the conversation; {@code afterTurn} is the turn just completed (null: a sleep's export). */
+    private List<RolloutFile> put(CodexClient from, String threadId, LineageMoves.Records named, String afterTurn) {
+        List<String> known = lineagePaths;
+        List<RolloutFile> lineage = afterTurn != null && !known.isEmpty() ? moves.exportAfterTurn(from, threadId, afterTurn, known)
+                : moves.export(from, threadId, lastCompletedTurnId);
         StoredConversation stored = store.put(lease, StoredConversation.builder(threadId, lineage).owner(storage.owner())
-                .name(records.name()).goal(records.goal()).lastCompletedTurnId(lastCompletedTurnId).version(version).build());
+                .name(named.name()).goal(named.goal()).lastCompletedTurnId(lastCompletedTurnId).version(version).build());
         version = stored.version();
+        lineagePaths = lineage.stream().map(RolloutFile::relativePath).toList();
         return lineage;
     }
 

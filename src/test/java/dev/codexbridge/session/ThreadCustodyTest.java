@@ -71,6 +71,12 @@ class ThreadCustodyTest {
         }
 
         @Override
+        public List<RolloutFile> exportAfterTurn(CodexClient from, String threadId, String turnId, List<String> previousPaths) {
+            calls.add("exportAfterTurn " + previousPaths);
+            return export(from, threadId, turnId);
+        }
+
+        @Override
         public void importInto(CodexClient to, List<RolloutFile> lineage) {
             calls.add("import");
             lineage.forEach(f -> home(to).put(f.relativePath(), new String(f.bytes(), StandardCharsets.UTF_8)));
@@ -127,6 +133,11 @@ class ThreadCustodyTest {
             assertThat(moves.home(b)).containsEntry(ROLLOUT, "{\"turn\":1}\n");
             assertThat(moves.calls).containsSubsequence("import", "restore named/the goal");
             assertThat(custody.storedAway()).isFalse();
+
+            // the next turn on B reads the files it knows by path, listing nothing
+            custody.turnCompleted(b, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).contains("exportAfterTurn [" + ROLLOUT + "]");
+            assertThat(store.get(THREAD).orElseThrow().lastCompletedTurnId()).isEqualTo("turn-2");
 
             // a reconnect's resume on the same connection imports nothing
             int imports = (int) moves.calls.stream().filter("import"::equals).count();
