@@ -18,21 +18,24 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
  * Who holds a session's conversation, and where it is, when a {@link ConversationStorage} is
- * configured (decision 0056): the store's lease while the session holds the thread (renewed at a
+ * configured (decision 0057): the store's lease while the session holds the thread (renewed at a
  * third of its time), the store's version it last wrote, the connection codex has the thread
  * loaded on, and whether the store holds the latest of it with no codex having it. Each step runs
- * on the library's waits pool, one after another per session (a sleep finishes before the next
- * wake starts), and never under the session's lock.
+ * on the library's store threads ({@link RpcThreads#stores()}), one after another per session (a
+ * sleep finishes before the next wake starts), and never under the session's lock; a wait that
+ * lasts (codex unloading the thread) waits on the timer, holding no thread.
  */
 final class ThreadCustody {
     private static final Logger LOG = SafeLogger.getLogger(ThreadCustody.class);
     /** How long a sleep waits for codex to unload the thread beyond the connection's re-attach window. */
     private static final Duration UNLOAD_GRACE = Duration.ofSeconds(10);
     private static final long UNLOAD_POLL_MS = 25;
+    private static final long UNLOAD_POLL_MAX_MS = 500;
 
     private final ConversationStorage storage;
     private final ConversationStore store;
@@ -140,29 +143,37 @@ final class ThreadCustody {
      * stays where it was; the next open then looks there first.
      */
     CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload) {
-        return step(() -> {
+        return stepThen(() -> {
             if (lost != null || from == null || from != loadedOn) {
-                return;
+                return CompletableFuture.completedFuture(null);
             }
             LineageMoves.Records now = moves.records(from, threadId);
             records = now;
             List<RolloutFile> lineage = put(from, threadId, now, null);
-            if (waitForUnload) {
-                awaitUnloaded(from, threadId, unloadWindow);
-            }
-            loadedOn = null;
-            try {
-                moves.remove(from, lineage);
-            } catch (RuntimeException e) {
-                // the store holds it: a stale copy left here is overwritten by the next import
+            // the unload takes up to the re-attach window (30 s by default): waited for between polls on
+            // the timer, so that no pool thread is held meanwhile
+            CompletableFuture<Void> unloaded = waitForUnload ? awaitUnloaded(from, threadId, unloadWindow) : CompletableFuture.completedFuture(null);
+            return unloaded.thenRunAsync(() -> {
+                loadedOn = null;
                 if (from.isOpen()) {
-                    LOG.warn("conversation {} is stored, but its files could not be removed from the app-server it left", threadId, e);
+                    try {
+                        moves.remove(from, lineage);
+                    } catch (RuntimeException e) {
+                        // the store holds it: a stale copy left here is overwritten by the next import
+                        if (from.isOpen()) {
+                            LOG.warn("conversation {} is stored, but its files could not be removed from the app-server it left", threadId, e);
+                        } else {
+                            LOG.debug("conversation {} is stored; its connection closed before its files were removed there", threadId);
+                        }
+                    }
                 } else {
-                    LOG.debug("conversation {} is stored; its connection closed before its files were removed there", threadId);
+                    // a request now would wait for the reconnect; the store holds the conversation, and a stale
+                    // copy left there is overwritten by the next import
+                    LOG.info("conversation {} is stored; its connection closed, so its files stay on the app-server it left", threadId);
                 }
-            }
-            giveBackLease();
-            LOG.debug("conversation {} stored (version {}) and let go", threadId, version);
+                giveBackLease();
+                LOG.debug("conversation {} stored (version {}) and let go", threadId, version);
+            }, RpcThreads.stores());
         });
     }
 
@@ -219,19 +230,40 @@ final class ThreadCustody {
         return lineage;
     }
 
-    private void awaitUnloaded(CodexClient from, String threadId, Duration unloadWindow) {
-        long deadline = System.nanoTime() + unloadWindow.plus(UNLOAD_GRACE).toNanos();
-        while (from.isOpen() && moves.loaded(from, threadId)) {
+    /**
+     * Done once codex on {@code from} no longer has the thread loaded, or the connection closed;
+     * failed after {@code unloadWindow} and a grace. Each check is a short task on the store threads,
+     * the pause between two a timer's delay (growing from 25 ms to half a second).
+     */
+    private CompletableFuture<Void> awaitUnloaded(CodexClient from, String threadId, Duration unloadWindow) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        checkUnloaded(from, threadId, unloadWindow, System.nanoTime() + unloadWindow.plus(UNLOAD_GRACE).toNanos(), UNLOAD_POLL_MS, done);
+        return done;
+    }
+
+    private void checkUnloaded(CodexClient from, String threadId, Duration unloadWindow, long deadline, long pauseMs,
+                               CompletableFuture<Void> done) {
+        try {
+            if (!from.isOpen() || !moves.loaded(from, threadId)) {
+                done.complete(null);
+                return;
+            }
             if (System.nanoTime() > deadline) {
-                throw new CodexException("codex still has thread " + threadId + " loaded " + unloadWindow.plus(UNLOAD_GRACE).toSeconds()
-                        + " s after this session let go of it: its copy stays there, and the conversation is stored as it was");
+                done.completeExceptionally(new CodexException("codex still has thread " + threadId + " loaded "
+                        + unloadWindow.plus(UNLOAD_GRACE).toSeconds() + " s after this session let go of it: its copy stays there, "
+                        + "and the conversation is stored as it was"));
+                return;
             }
-            try {
-                Thread.sleep(UNLOAD_POLL_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CodexException("interrupted while codex unloads thread " + threadId, e);
-            }
+            long next = Math.min(UNLOAD_POLL_MAX_MS, pauseMs * 2);
+            RpcThreads.timer().schedule(() -> {
+                try {
+                    RpcThreads.stores().execute(() -> checkUnloaded(from, threadId, unloadWindow, deadline, next, done));
+                } catch (RejectedExecutionException e) {
+                    done.completeExceptionally(e);
+                }
+            }, pauseMs, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
         }
     }
 
@@ -246,7 +278,7 @@ final class ThreadCustody {
     private void scheduleRenewal() {
         long every = storage.leaseTime().toMillis() / 3;
         try {
-            renewal = RpcThreads.timer().scheduleWithFixedDelay(() -> RpcThreads.waits().execute(this::renew), every, every,
+            renewal = RpcThreads.timer().scheduleWithFixedDelay(() -> RpcThreads.stores().execute(this::renew), every, every,
                     TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             LOG.warn("the lease on conversation {} cannot be renewed: the library is shutting down", lease.threadId());
@@ -304,7 +336,14 @@ final class ThreadCustody {
     }
 
     private synchronized CompletableFuture<Void> step(Runnable work) {
-        CompletableFuture<Void> next = tail.handle((x, failure) -> null).thenRunAsync(work, RpcThreads.waits());
+        CompletableFuture<Void> next = tail.handle((x, failure) -> null).thenRunAsync(work, RpcThreads.stores());
+        tail = next;
+        return next;
+    }
+
+    /** A step whose end is the future {@code work} returns: the next step starts when that one is done. */
+    private synchronized CompletableFuture<Void> stepThen(Supplier<CompletableFuture<Void>> work) {
+        CompletableFuture<Void> next = tail.handle((x, failure) -> null).thenComposeAsync(x -> work.get(), RpcThreads.stores());
         tail = next;
         return next;
     }

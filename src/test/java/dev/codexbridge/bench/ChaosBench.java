@@ -1,5 +1,6 @@
 package dev.codexbridge.bench;
 
+import dev.codexbridge.chaos.ChaosPoolRun;
 import dev.codexbridge.chaos.ChaosRun;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,10 @@ import java.time.Duration;
  * resets, clean closes and stalls every 5–20 s, codex killed every 40–90 s and the host JVM every
  * 60–120 s; afterwards each reported turn is compared with codex's record and the divergences are
  * printed by kind. Exits 1 on any divergence, 2 on bad arguments.
+ *
+ * <p>{@code --pool3} (or {@code CHAOS_POOL=3} in the environment): across three app-servers on homes
+ * of their own, one pool with a PostgreSQL store in the host, an app-server killed with its home
+ * deleted instead of killed alone, and an endpoint drained and undrained ({@link ChaosPoolRun}).
  */
 public final class ChaosBench {
     private ChaosBench() {
@@ -19,16 +24,19 @@ public final class ChaosBench {
         // codex's own stderr (a reset connection, a resume's ignored overrides) is not this report's business
         System.setProperty("org.slf4j.simpleLogger.log.dev.codexbridge.codex.stderr", "error");
         Path report = null;
+        boolean pool = "3".equals(System.getenv("CHAOS_POOL"));
         java.util.List<String> positional = new java.util.ArrayList<>();
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--report") && i + 1 < args.length) {
+            if (args[i].equals("--pool3")) {
+                pool = true;
+            } else if (args[i].equals("--report") && i + 1 < args.length) {
                 report = Path.of(args[++i]);
             } else {
                 positional.add(args[i]);
             }
         }
         if (positional.size() < 2 || positional.size() > 3) {
-            System.err.println("usage: bin/bench chaos SESSIONS SECONDS [SEED] [--report FILE]");
+            System.err.println("usage: bin/bench chaos [--pool3] SESSIONS SECONDS [SEED] [--report FILE]");
             System.exit(2);
         }
         int sessions;
@@ -43,8 +51,9 @@ public final class ChaosBench {
             System.exit(2);
             return;
         }
-        System.out.printf("chaos: %d sessions, %d s, seed %d%n", sessions, seconds, seed);
-        ChaosRun.Outcome o = ChaosRun.run(ChaosRun.Settings.of(sessions, Duration.ofSeconds(seconds), seed, System.out));
+        System.out.printf("chaos: %d sessions, %d s, seed %d%s%n", sessions, seconds, seed, pool ? ", three app-servers with a store" : "");
+        ChaosRun.Settings settings = ChaosRun.Settings.of(sessions, Duration.ofSeconds(seconds), seed, System.out);
+        ChaosRun.Outcome o = pool ? ChaosPoolRun.run(settings) : ChaosRun.run(settings);
         if (report != null) {
             ChaosRun.writeReport(o, report);
         }

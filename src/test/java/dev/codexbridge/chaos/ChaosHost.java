@@ -46,7 +46,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link CodexSession#recoverTurn}. Each turn the library reports goes to the
  * log ({@link ChaosLog}), every message it sends to the wire log. Arguments are {@code name=value}:
  * endpoint, work, state, log, wire, stop,
- * sessions, seed, generation, turnTimeoutSeconds, hangSeconds.
+ * sessions, seed, generation, turnTimeoutSeconds, hangSeconds; across a pool ({@link ChaosPoolHost}),
+ * pool (the endpoints' URIs, comma-separated), store (a JDBC URL) and control instead of endpoint.
  */
 public final class ChaosHost {
     private static final String[] KINDS = {"plain", "plain", "slow", "approval"};
@@ -72,6 +73,8 @@ public final class ChaosHost {
     private final Map<Integer, Underway> running = new ConcurrentHashMap<>();
     private final Set<String> hangsLogged = ConcurrentHashMap.newKeySet();
     private volatile CodexClient client;
+    /** With {@code pool=…} (the run across three app-servers): the pool the sessions open on, instead of the shared client. */
+    private final ChaosPoolHost pool;
 
     /** A turn under way: its key, and its start on this host's clock. */
     private record Underway(String key, long sinceNanos) {
@@ -122,6 +125,7 @@ public final class ChaosHost {
             public void incoming(byte[] buffer, int length) {
             }
         };
+        this.pool = args.containsKey("pool") ? new ChaosPoolHost(args, wire, log, generation) : null;
     }
 
     public static void main(String[] argv) throws Exception {
@@ -140,7 +144,7 @@ public final class ChaosHost {
     private void run(int sessions) throws Exception {
         ObjectNode started = ChaosLog.event("host-start");
         log.write(started.put("generation", generation).put("pid", ProcessHandle.current().pid()));
-        client = connect();
+        client = pool == null ? connect() : null;
         List<Thread> slots = new CopyOnWriteArrayList<>();
         for (int i = 0; i < sessions; i++) {
             int slot = i;
@@ -151,6 +155,9 @@ public final class ChaosHost {
         }
         while (!Files.exists(stop)) {
             watchHangs();
+            if (pool != null) {
+                pool.control();
+            }
             Thread.sleep(500);
         }
         // the stop file: no new turns; those under way may end within the hang bound
@@ -163,6 +170,9 @@ public final class ChaosHost {
         }
         running.forEach((slot, r) -> log.write(ChaosLog.event("hang").put("key", r.key()).put("slot", slot)
                 .put("generation", generation).put("atStop", true)));
+        if (pool != null) {
+            pool.settle(HIBERNATE.plusSeconds(30));
+        }
         log.write(ChaosLog.event("host-stop").put("generation", generation));
     }
 
@@ -197,7 +207,7 @@ public final class ChaosHost {
         }
         followPending(session, slot);
         for (int n = 0; !Files.exists(stop); n++) {
-            if (client.closedFuture().isDone()) {
+            if (pool == null && client.closedFuture().isDone()) {
                 // every reconnect attempt failed: the client is gone for good, so the host opens another
                 log.write(ChaosLog.event("client-closed").put("slot", slot).put("generation", generation));
                 reconnectOnce();
@@ -238,11 +248,10 @@ public final class ChaosHost {
                 giveUp = System.nanoTime() + hang.toNanos();     // a turn to settle first: stopping does not drop it
             }
             String kept = state.slot(slot).threadId();
-            CodexSession.Builder b = CodexSession.builder().client(client).approvals(grant).cwd(work)
-                    .limits(TurnLimits.of(turnTimeout, Duration.ZERO)).hibernateAfter(HIBERNATE);
-            CodexSession session = kept == null ? b.build() : b.resumeThread(kept).build();
+            CodexSession session = null;
             try {
-                String id = session.start();
+                session = pool == null ? startShared(kept) : pool.open(kept, this::configure);
+                String id = session.threadId();
                 if (!id.equals(kept)) {
                     state.thread(slot, id);
                 }
@@ -250,13 +259,33 @@ public final class ChaosHost {
                         .put("generation", generation));
                 return session;
             } catch (RuntimeException e) {
-                session.close();
+                if (session != null) {
+                    session.close();
+                }
                 log.write(ChaosLog.event("open-failed").put("slot", slot).put("thread", kept).put("attempt", attempt)
                         .put("generation", generation).put("error", String.valueOf(e.getMessage())));
                 sleep(Math.min(5000, 200L * attempt));
             }
         }
         return null;
+    }
+
+    private void configure(CodexSession.Builder b) {
+        b.approvals(grant).cwd(work).limits(TurnLimits.of(turnTimeout, Duration.ZERO)).hibernateAfter(HIBERNATE);
+    }
+
+    /** A session on the shared client, started; closed again when its start fails. */
+    private CodexSession startShared(String kept) {
+        CodexSession.Builder b = CodexSession.builder().client(client);
+        configure(b);
+        CodexSession session = kept == null ? b.build() : b.resumeThread(kept).build();
+        try {
+            session.start();
+            return session;
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
     }
 
     private void turn(CodexSession session, int slot, String key, String kind) {

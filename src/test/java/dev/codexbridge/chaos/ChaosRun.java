@@ -76,8 +76,7 @@ public final class ChaosRun {
     private final Path work;
     private final ChaosLog timeline;
     private volatile ListeningAppServer codex;
-    private volatile Process host;
-    private int hostGeneration;
+    private ChaosHostProcess host;
     private int codexStarts;
 
     private ChaosRun(Settings settings, Path dir, Path home) {
@@ -112,20 +111,21 @@ public final class ChaosRun {
         codex = ListeningAppServer.websocket(binary, home, work, List.of());
         codexStarts = 1;
         try (FaultProxy proxy = FaultProxy.tcp(codex.uri().getHost(), codex.uri().getPort())) {
-            startHost(proxy.port());
+            host = new ChaosHostProcess(settings, dir, work, List.of("endpoint=ws://127.0.0.1:" + proxy.port()), Map.of(), timeline);
+            host.start();
             long t0 = System.nanoTime();
             try (FaultSchedule faults = FaultSchedule.proxyFaults(proxy, new Random(seed), settings.faultGapMin(), settings.faultGapMax(),
                          settings.faultMin(), settings.faultMax(), f -> timeline.write(ChaosLog.event("proxy").put("fault", f)));
                  FaultSchedule kills = FaultSchedule.every("chaos-codex-kill", new Random(seed + 1), settings.codexKillMin(),
                          settings.codexKillMax(), r -> restartCodex(proxy));
                  FaultSchedule restarts = FaultSchedule.every("chaos-host-kill", new Random(seed + 2), settings.hostKillMin(),
-                         settings.hostKillMax(), r -> restartHost(proxy.port()))) {
+                         settings.hostKillMax(), r -> host.restart())) {
                 Thread.sleep(settings.length().toMillis());
                 out.printf("chaos: %d s of faults: %d proxy faults, %d codex kills, %d host restarts%n",
                         (System.nanoTime() - t0) / 1_000_000_000L, faults.fired(), kills.fired(), restarts.fired());
             }
             proxy.restore();
-            stopHost();
+            host.stop();
         }
         Map<String, JsonNode> threads = new TreeMap<>();
         Map<Integer, String> unusable = new TreeMap<>();
@@ -150,14 +150,14 @@ public final class ChaosRun {
         lines.forEach(l -> out.println("chaos: " + l));
         ObjectNode json = v.json();
         json.put("sessions", settings.sessions()).put("seconds", settings.length().toSeconds()).put("seed", seed)
-                .put("codexStarts", codexStarts).put("hostStarts", hostGeneration + 1).put("threadsRead", threads.size());
+                .put("codexStarts", codexStarts).put("hostStarts", host.starts()).put("threadsRead", threads.size());
         Map<String, Integer> counts = new LinkedHashMap<>();
         v.counts().forEach((k, n) -> counts.put(k.name(), n));
         return new Outcome(counts, v.total(), v.started(), json, lines);
     }
 
     /** What codex's schema says against each request and notification the host's library sent. */
-    private static List<String> schemaErrors(Path wireLog) throws IOException {
+    static List<String> schemaErrors(Path wireLog) throws IOException {
         List<String> errors = new ArrayList<>();
         if (!Files.exists(wireLog)) {
             return errors;
@@ -224,50 +224,7 @@ public final class ChaosRun {
         timeline.write(ChaosLog.event("codex-started").put("uri", codex.uri().toString()));
     }
 
-    private synchronized void restartHost(int port) {
-        host.destroyForcibly();     // SIGKILL: nothing closed, nothing saved beyond what the host had written
-        waitFor(host);
-        timeline.write(ChaosLog.event("host-killed").put("generation", hostGeneration));
-        hostGeneration++;
-        startHost(port);
-    }
-
-    private synchronized void startHost(int port) {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"), ChaosHost.class.getName(),
-                "endpoint=ws://127.0.0.1:" + port, "work=" + work, "state=" + dir.resolve("state.json"), "log=" + dir.resolve("host.log"), "wire=" + dir.resolve("wire.log"),
-                "stop=" + dir.resolve("stop"), "sessions=" + settings.sessions(), "seed=" + settings.seed(), "generation=" + hostGeneration,
-                "turnTimeoutSeconds=" + settings.turnTimeout().toSeconds(), "hangSeconds=" + settings.hang().toSeconds());
-        try {
-            host = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("host-" + hostGeneration + ".out").toFile())
-                    .start();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start the chaos host JVM: " + e.getMessage(), e);
-        }
-    }
-
-    private synchronized void stopHost() throws IOException {
-        Files.writeString(dir.resolve("stop"), "stop\n");
-        try {
-            if (!host.waitFor(settings.hang().toSeconds() + 60, TimeUnit.SECONDS)) {
-                settings.out().println("chaos: the host did not stop within the hang bound; killed");
-                host.destroyForcibly();
-                waitFor(host);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void waitFor(Process p) {
-        try {
-            p.waitFor(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

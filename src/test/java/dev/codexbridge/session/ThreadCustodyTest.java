@@ -12,8 +12,10 @@ import dev.codexbridge.support.FakeCodex;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +58,7 @@ class ThreadCustodyTest {
         final Map<CodexClient, Map<String, String>> homes = new ConcurrentHashMap<>();
         final List<String> calls = new CopyOnWriteArrayList<>();
         volatile RuntimeException failExport;
+        volatile boolean stillLoaded;
 
         Map<String, String> home(CodexClient c) {
             return homes.computeIfAbsent(c, x -> new ConcurrentHashMap<>());
@@ -67,7 +70,8 @@ class ThreadCustodyTest {
             if (failExport != null) {
                 throw failExport;
             }
-            return home(from).entrySet().stream().map(e -> RolloutFile.of(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8))).toList();
+            return home(from).entrySet().stream().filter(e -> e.getKey().contains(threadId))
+                    .map(e -> RolloutFile.of(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8))).toList();
         }
 
         @Override
@@ -100,7 +104,7 @@ class ThreadCustodyTest {
 
         @Override
         public boolean loaded(CodexClient from, String threadId) {
-            return false;
+            return stillLoaded;
         }
     }
 
@@ -175,5 +179,61 @@ class ThreadCustodyTest {
                     .hasCauseInstanceOf(ConversationLeasedException.class).hasMessageContaining("host-2");
             assertThat(moves.calls).doesNotContain("import");
         }
+    }
+
+    @Test
+    void sessionsWaitingForCodexToUnloadHoldNoThreadTheOthersNeed() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.stillLoaded = true;
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ConversationStorage storage = ConversationStorage.builder(store, "host-1").build();
+            List<CompletableFuture<Void>> sleeps = new ArrayList<>();
+            // more sessions waiting for codex's unload (its delay is the re-attach window) than the JVM has waits threads
+            for (int i = 0; i < 4; i++) {
+                String thread = thread(i);
+                moves.home(a).put(rollout(thread), "{}\n");
+                ThreadCustody sleeping = new ThreadCustody(storage, moves);
+                sleeping.opened(a, thread).get(5, TimeUnit.SECONDS);
+                sleeps.add(sleeping.sleep(a, thread, Duration.ofSeconds(30), true));
+            }
+            String busy = thread(9);
+            moves.home(a).put(rollout(busy), "{}\n");
+            ThreadCustody working = new ThreadCustody(storage, moves);
+            working.opened(a, busy).get(5, TimeUnit.SECONDS);
+            working.turnCompleted(a, busy, "turn-1").get(5, TimeUnit.SECONDS);
+            assertThat(store.get(busy).orElseThrow().lastCompletedTurnId()).as("stored meanwhile").isEqualTo("turn-1");
+            assertThat(sleeps).as("still waiting for the unload").noneMatch(CompletableFuture::isDone);
+
+            moves.stillLoaded = false;
+            CompletableFuture.allOf(sleeps.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+            assertThat(moves.home(a)).as("only the working session's copy stays").containsOnlyKeys(rollout(busy));
+        }
+    }
+
+    @Test
+    void aSleepWhoseConnectionClosedWhileCodexUnloadedRemovesNothingAndGivesTheLeaseBack() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, "{}\n");
+        moves.stillLoaded = true;
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ofSeconds(30), true);
+            a.close();
+            sleep.get(5, TimeUnit.SECONDS);
+            assertThat(store.get(THREAD)).as("stored before the wait").isPresent();
+            assertThat(moves.calls).as("a request on the closed connection would wait for a reconnect").doesNotContain("remove");
+            store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));     // given back
+        }
+    }
+
+    private static String thread(int i) {
+        return "0199a213-81c0-7800-8aa1-bbab2a035a5" + i;
+    }
+
+    private static String rollout(String thread) {
+        return "2026/11/25/rollout-2026-11-25T03-05-19-" + thread + ".jsonl";
     }
 }

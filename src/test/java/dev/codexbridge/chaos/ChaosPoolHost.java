@@ -1,0 +1,107 @@
+package dev.codexbridge.chaos;
+
+import dev.codexbridge.client.ReconnectPolicy;
+import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.pool.EndpointState;
+import dev.codexbridge.rpc.WireTap;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.store.postgresql.PostgresConversationStore;
+import dev.codexbridge.transport.CodexEndpoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The host's side of a run across three app-servers ({@link ChaosPoolRun}): one {@link CodexPool}
+ * over the endpoints {@code codex-0}, {@code codex-1}, … with a PostgreSQL conversation store, so a
+ * session that sleeps goes into the store and wakes wherever the pool places it. The run drains and
+ * undrains endpoints through the control file: a line {@code drain NAME} or {@code undrain NAME},
+ * read every half second, each line acted on once.
+ */
+final class ChaosPoolHost implements AutoCloseable {
+    /** Leases outlive a killed host by this much at most: short, so the next generation can wake its conversations soon. */
+    static final Duration LEASE = Duration.ofSeconds(10);
+
+    private final CodexPool pool;
+    private final PostgresConversationStore store;
+    private final Path control;
+    private final ChaosLog log;
+    private final int generation;
+    private int controlLinesDone;
+
+    ChaosPoolHost(Map<String, String> args, WireTap wire, ChaosLog log, int generation) {
+        this.log = log;
+        this.generation = generation;
+        this.control = Path.of(args.get("control"));
+        this.store = PostgresConversationStore.builder().jdbcUrl(args.get("store")).maxPoolSize(4).build();
+        int sessions = Integer.parseInt(args.get("sessions"));
+        CodexPool.Builder b = CodexPool.builder()
+                .storage(ConversationStorage.builder(store, "chaos-host-" + generation).leaseTime(LEASE).build())
+                .healthInterval(Duration.ofSeconds(1))
+                .clientConfigurer(c -> c.reconnect(ReconnectPolicy.DEFAULT).maxThreads(sessions + 16).wireTap(wire));
+        List<String> endpoints = List.of(args.get("pool").split(","));
+        for (int i = 0; i < endpoints.size(); i++) {
+            b.endpoint(endpointName(i), CodexEndpoint.parse(endpoints.get(i)));
+        }
+        this.pool = b.build();
+        // the control file's lines before this generation were the one before's to act on; the pool starts undrained
+        this.controlLinesDone = controlLines().size();
+    }
+
+    static String endpointName(int i) {
+        return "codex-" + i;
+    }
+
+    /** A slot's session, started: a new thread, or the kept one resumed wherever it lives or the store places it. */
+    CodexSession open(String kept, Consumer<CodexSession.Builder> configure) {
+        return kept == null ? pool.newSession(configure) : pool.resumeSession(kept, configure);
+    }
+
+    /** Acts on the control file's new lines. */
+    void control() {
+        List<String> lines = controlLines();
+        for (; controlLinesDone < lines.size(); controlLinesDone++) {
+            String[] words = lines.get(controlLinesDone).trim().split(" ");
+            if (words.length != 2) {
+                continue;
+            }
+            boolean drain = words[0].equals("drain");
+            if (drain) {
+                pool.drain(words[1]);
+            } else {
+                pool.undrain(words[1]);
+            }
+            log.write(ChaosLog.event(drain ? "drained" : "undrained").put("endpoint", words[1]).put("generation", generation));
+        }
+    }
+
+    private List<String> controlLines() {
+        try {
+            return Files.exists(control) ? Files.readAllLines(control) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the control file", e);
+        }
+    }
+
+    /** At the stop: waits (up to {@code bound}) until every session slept into the store, so the run judges what it holds. */
+    void settle(Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (System.nanoTime() < deadline && pool.endpoints().stream().mapToInt(EndpointState::threads).sum() > 0) {
+            Thread.sleep(200);
+        }
+        log.write(ChaosLog.event("settled").put("generation", generation)
+                .put("awake", pool.endpoints().stream().mapToInt(EndpointState::threads).sum()));
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        store.close();
+    }
+}
