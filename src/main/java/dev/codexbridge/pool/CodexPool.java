@@ -213,7 +213,7 @@ public final class CodexPool implements AutoCloseable {
      * returns, and new sessions and wakes go there as soon as it answers ready. Its thread limit
      * is the pool's {@link Builder#maxThreadsPerEndpoint default}. An endpoint {@linkplain
      * #removeEndpoint removed} and added again under the same name is the same app-server to the
-     * pool: the threads it knew there are resumed there again.
+     * pool: a thread the pool remembers on it is resumed there again.
      *
      * @throws IllegalArgumentException when the pool has an endpoint of that name already
      * @throws PoolException when the pool is closed
