@@ -241,7 +241,7 @@ final class ThreadConnection {
                 return CompletableFuture.failedFuture(custody.lost());
             }
             // with a store, a sleep still under way ends first: where the thread is placed depends on it
-            CompletableFuture<Void> settled = custody == null ? CompletableFuture.completedFuture(null) : custody.settled();
+            CompletableFuture<Void> settled = custody == null ? CompletableFuture.completedFuture(null) : custody.wake();
             CompletableFuture<String> f = settled.thenCompose(x -> link.connect(turn)).thenCompose(c -> turn.inScope(() -> openOn(c, background)));
             opening = f;
             f.whenComplete((id, failure) -> {

@@ -57,6 +57,10 @@ final class ThreadCustody {
     private volatile List<String> lineagePaths = List.of();
     /** Name and goal as last read from codex, stored again with each turn until the next sleep reads them anew; null when unknown. */
     private volatile LineageMoves.Records records;
+    /** Sleeps asked for so far; the one a wake came after stops waiting for codex's unload, and the thread stays. */
+    private final java.util.concurrent.atomic.AtomicInteger sleeps = new java.util.concurrent.atomic.AtomicInteger();
+    /** The number of the last sleep a wake came after (0: none). */
+    private volatile int wokenAfter;
     /** Set when the lease could not be renewed: another host may have the conversation now. */
     private volatile CodexException lost;
 
@@ -143,6 +147,7 @@ final class ThreadCustody {
      * stays where it was; the next open then looks there first.
      */
     CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload) {
+        int number = sleeps.incrementAndGet();
         return stepThen(() -> {
             if (lost != null || from == null || from != loadedOn) {
                 return CompletableFuture.completedFuture(null);
@@ -152,8 +157,18 @@ final class ThreadCustody {
             List<RolloutFile> lineage = put(from, threadId, now, null);
             // the unload takes up to the re-attach window (30 s by default): waited for between polls on
             // the timer, so that no pool thread is held meanwhile
-            CompletableFuture<Void> unloaded = waitForUnload ? awaitUnloaded(from, threadId, unloadWindow) : CompletableFuture.completedFuture(null);
-            return unloaded.thenRunAsync(() -> {
+            CompletableFuture<Void> unloaded = waitForUnload ? awaitUnloaded(from, threadId, unloadWindow, number) : CompletableFuture.completedFuture(null);
+            return unloaded.thenApply(x -> true).exceptionally(failure -> {
+                if (Futures.unwrap(failure) instanceof WokenFirst) {
+                    // stored, still loaded there, still leased: the wake resumes it where it is, nothing moves
+                    LOG.debug("conversation {} was wanted again before codex unloaded it: it stays on its app-server", threadId);
+                    return false;
+                }
+                throw failure instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(failure);
+            }).thenAcceptAsync(leaves -> {
+                if (!leaves) {
+                    return;
+                }
                 loadedOn = null;
                 if (from.isOpen()) {
                     try {
@@ -167,8 +182,8 @@ final class ThreadCustody {
                         }
                     }
                 } else {
-                    // a request now would wait for the reconnect; the store holds the conversation, and a stale
-                    // copy left there is overwritten by the next import
+                    // closed since codex said it unloaded the thread: a request now would wait for the reconnect;
+                    // a stale copy left there is overwritten by the next import
                     LOG.info("conversation {} is stored; its connection closed, so its files stay on the app-server it left", threadId);
                 }
                 giveBackLease();
@@ -180,6 +195,16 @@ final class ThreadCustody {
     /** Done once every step asked for before it ended (a sleep under way, say): what a wake waits for before it places the thread. */
     CompletableFuture<Void> settled() {
         return step(() -> { });
+    }
+
+    /**
+     * A call needs the thread: a sleep still waiting for codex to unload it stops (the thread stays
+     * where it is, the lease held) rather than the call waiting up to the re-attach window; done
+     * once the steps before have ended, as {@link #settled}.
+     */
+    CompletableFuture<Void> wake() {
+        wokenAfter = sleeps.get();
+        return settled();
     }
 
     /**
@@ -231,20 +256,27 @@ final class ThreadCustody {
     }
 
     /**
-     * Done once codex on {@code from} no longer has the thread loaded, or the connection closed;
-     * failed after {@code unloadWindow} and a grace. Each check is a short task on the store threads,
+     * Done once codex on {@code from} says it no longer has the thread loaded; failed after
+     * {@code unloadWindow} and a grace. A closed connection is no such answer: codex keeps a
+     * thread whose connection dropped for the re-attach window, so the wait goes on (the client
+     * may reconnect) and, without the answer, fails, and the thread stays where it was. Each
+     * check is a short task on the store threads,
      * the pause between two a timer's delay (growing from 25 ms to half a second).
      */
-    private CompletableFuture<Void> awaitUnloaded(CodexClient from, String threadId, Duration unloadWindow) {
+    private CompletableFuture<Void> awaitUnloaded(CodexClient from, String threadId, Duration unloadWindow, int sleep) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        checkUnloaded(from, threadId, unloadWindow, System.nanoTime() + unloadWindow.plus(UNLOAD_GRACE).toNanos(), UNLOAD_POLL_MS, done);
+        checkUnloaded(from, threadId, unloadWindow, sleep, System.nanoTime() + unloadWindow.plus(UNLOAD_GRACE).toNanos(), UNLOAD_POLL_MS, done);
         return done;
     }
 
-    private void checkUnloaded(CodexClient from, String threadId, Duration unloadWindow, long deadline, long pauseMs,
+    private void checkUnloaded(CodexClient from, String threadId, Duration unloadWindow, int sleep, long deadline, long pauseMs,
                                CompletableFuture<Void> done) {
         try {
-            if (!from.isOpen() || !moves.loaded(from, threadId)) {
+            if (wokenAfter >= sleep) {
+                done.completeExceptionally(new WokenFirst());
+                return;
+            }
+            if (from.isOpen() && !moves.loaded(from, threadId)) {
                 done.complete(null);
                 return;
             }
@@ -257,7 +289,7 @@ final class ThreadCustody {
             long next = Math.min(UNLOAD_POLL_MAX_MS, pauseMs * 2);
             RpcThreads.timer().schedule(() -> {
                 try {
-                    RpcThreads.stores().execute(() -> checkUnloaded(from, threadId, unloadWindow, deadline, next, done));
+                    RpcThreads.stores().execute(() -> checkUnloaded(from, threadId, unloadWindow, sleep, deadline, next, done));
                 } catch (RejectedExecutionException e) {
                     done.completeExceptionally(e);
                 }
@@ -346,5 +378,14 @@ final class ThreadCustody {
         CompletableFuture<Void> next = tail.handle((x, failure) -> null).thenComposeAsync(x -> work.get(), RpcThreads.stores());
         tail = next;
         return next;
+    }
+
+    /** The sleep's wait for the unload ended by a wake: not a failure, the thread stays where it is. */
+    private static final class WokenFirst extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        WokenFirst() {
+            super("wanted again before codex unloaded it", null, false, false);
+        }
     }
 }

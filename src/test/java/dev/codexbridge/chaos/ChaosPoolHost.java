@@ -25,8 +25,14 @@ import java.util.function.Consumer;
  * read every half second, each line acted on once.
  */
 final class ChaosPoolHost implements AutoCloseable {
-    /** Leases outlive a killed host by this much at most: short, so the next generation can wake its conversations soon. */
-    static final Duration LEASE = Duration.ofSeconds(10);
+    /**
+     * How long a killed host's leases keep its conversations from the next generation: longer than
+     * codex keeps a thread loaded after its connection dropped (the re-attach window, 30 s), so no
+     * wake elsewhere can overlap the dead host's still-loaded thread (with 10 s, runs saw exactly that).
+     */
+    static final Duration LEASE = ReconnectPolicy.DEFAULT_REATTACH_WINDOW.plusSeconds(10);
+    /** What a sleep may take at most: codex's unload (the re-attach window) and the library's grace. */
+    private static final Duration SLEEP_BOUND = ReconnectPolicy.DEFAULT_REATTACH_WINDOW.plusSeconds(11);
 
     private final CodexPool pool;
     private final PostgresConversationStore store;
@@ -89,12 +95,17 @@ final class ChaosPoolHost implements AutoCloseable {
         }
     }
 
-    /** At the stop: waits (up to {@code bound}) until every session slept into the store, so the run judges what it holds. */
+    /**
+     * At the stop: waits (up to {@code bound}) until no session has its thread attached, then as
+     * long as a sleep may take, so every session has slept into the store (and given its lease
+     * back) before the host exits and the run judges what the store holds.
+     */
     void settle(Duration bound) throws InterruptedException {
         long deadline = System.nanoTime() + bound.toNanos();
         while (System.nanoTime() < deadline && pool.endpoints().stream().mapToInt(EndpointState::threads).sum() > 0) {
             Thread.sleep(200);
         }
+        Thread.sleep(SLEEP_BOUND.toMillis());
         log.write(ChaosLog.event("settled").put("generation", generation)
                 .put("awake", pool.endpoints().stream().mapToInt(EndpointState::threads).sum()));
     }

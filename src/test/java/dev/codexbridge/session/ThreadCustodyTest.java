@@ -212,7 +212,7 @@ class ThreadCustodyTest {
     }
 
     @Test
-    void aSleepWhoseConnectionClosedWhileCodexUnloadedRemovesNothingAndGivesTheLeaseBack() throws Exception {
+    void aSleepWhoseConnectionClosedBeforeCodexUnloadedTheThreadKeepsItWhereItIs() throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         Moves moves = new Moves();
         moves.home(a).put(ROLLOUT, "{}\n");
@@ -220,12 +220,14 @@ class ThreadCustodyTest {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
             custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ofSeconds(30), true);
-            a.close();
-            sleep.get(5, TimeUnit.SECONDS);
+            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ZERO, true);
+            a.close();      // codex keeps a thread whose connection dropped loaded for the re-attach window
+            assertThatThrownBy(() -> sleep.get(15, TimeUnit.SECONDS)).hasMessageContaining("still has thread");
             assertThat(store.get(THREAD)).as("stored before the wait").isPresent();
-            assertThat(moves.calls).as("a request on the closed connection would wait for a reconnect").doesNotContain("remove");
-            store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));     // given back
+            assertThat(moves.calls).as("nothing removed").doesNotContain("remove");
+            assertThat(custody.storedAway()).as("the next wake goes where the thread is loaded, not elsewhere").isFalse();
+            assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5)))
+                    .as("no other host may wake it meanwhile").isInstanceOf(ConversationLeasedException.class);
         }
     }
 
@@ -235,5 +237,28 @@ class ThreadCustodyTest {
 
     private static String rollout(String thread) {
         return "2026/11/25/rollout-2026-11-25T03-05-19-" + thread + ".jsonl";
+    }
+
+    @Test
+    void aWakeWhileCodexUnloadsTheThreadKeepsItWhereItIsInsteadOfWaitingTheWindowOut() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, "{}\n");
+        moves.stillLoaded = true;       // codex keeps it for the re-attach window
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ofSeconds(30), true);
+            long start = System.nanoTime();
+            custody.wake().get(5, TimeUnit.SECONDS);
+            assertThat(sleep).isCompleted().isNotCompletedExceptionally();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not the 30 s window").isLessThan(Duration.ofSeconds(5));
+            assertThat(store.get(THREAD)).as("stored all the same").isPresent();
+            assertThat(moves.calls).as("nothing removed").doesNotContain("remove");
+            assertThat(custody.storedAway()).as("the wake resumes it where it is loaded").isFalse();
+            assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5))).isInstanceOf(ConversationLeasedException.class);
+            custody.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).as("no import where it is loaded").doesNotContain("import");
+        }
     }
 }
