@@ -180,7 +180,11 @@ final class LineageFinder {
     }
 
     RolloutFile readFile(String relativePath) {
-        byte[] bytes = files.read(files.inSessions(relativePath));
+        return checked(relativePath, files.read(files.inSessions(relativePath)));
+    }
+
+    /** {@code bytes}, read from {@code relativePath}, as a rollout of the lineage, within the cap. */
+    RolloutFile checked(String relativePath, byte[] bytes) {
         if (bytes.length > maxFileBytes) {
             throw new LineageException(rootThreadId, "rollout sessions/" + relativePath + " has " + bytes.length + " bytes, more than the "
                     + maxFileBytes + " one message carries; its lineage is not exported", null, FailureKind.INVALID_INPUT);

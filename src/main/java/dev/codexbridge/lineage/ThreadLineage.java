@@ -39,6 +39,7 @@ public final class ThreadLineage {
     public static final int MAX_FORK_DEPTH = 16;
 
     private static final Duration POLL = Duration.ofMillis(50);
+    private static final Duration FIRST_POLL = Duration.ofMillis(2);
 
     private ThreadLineage() {
     }
@@ -61,10 +62,40 @@ public final class ThreadLineage {
         return finder.lineage(thread);
     }
 
-    private static void awaitTurnEnd(RemoteFiles files, LineageFinder finder, CodexThread thread, String turnId) {
+    /**
+     * {@link #export} after a turn, given the paths of the lineage exported before it: when the
+     * thread still writes the same rollout, the files are read by those paths (no folder is listed)
+     * and the current one once it records {@code completedTurnId}'s end; otherwise (a revert
+     * started a new file) the whole lineage is looked for again. Only paths are kept between
+     * turns, not bytes: an awake conversation costs the host no copy of its rollouts.
+     */
+    public static List<RolloutFile> exportAfterTurn(CodexClient client, String threadId, String completedTurnId,
+                                                    List<String> previousPaths, Duration timeout) {
+        requireThreadId(threadId);
+        RemoteFiles files = new RemoteFiles(client, threadId, timeout);
+        LineageFinder finder = new LineageFinder(files, threadId, MAX_FORK_DEPTH, maxFileBytes(client));
+        CodexThread thread = finder.thread(threadId);
         String current = finder.currentPath(thread);
-        while (!LineageFinder.recordsTurnEnd(files.read(files.inSessions(current)), turnId)) {
-            long pause = Math.min(POLL.toNanos(), files.left().toNanos());
+        byte[] currentBytes = awaitTurnEnd(files, finder, thread, completedTurnId);
+        if (!previousPaths.contains(current)) {
+            return finder.lineage(thread);
+        }
+        List<RolloutFile> lineage = new ArrayList<>(previousPaths.size());
+        for (String path : previousPaths) {
+            lineage.add(path.equals(current) ? finder.checked(current, currentBytes) : finder.readFile(path));
+        }
+        return List.copyOf(lineage);
+    }
+
+    /** Waits until the thread's current rollout records {@code turnId}'s end; returns the rollout's bytes as read then. */
+    private static byte[] awaitTurnEnd(RemoteFiles files, LineageFinder finder, CodexThread thread, String turnId) {
+        String current = finder.currentPath(thread);
+        // codex writes the end a moment after it reports the turn: look again soon, then less often
+        long poll = FIRST_POLL.toNanos();
+        byte[] read;
+        while (!LineageFinder.recordsTurnEnd(read = files.read(files.inSessions(current)), turnId)) {
+            long pause = Math.min(poll, files.left().toNanos());
+            poll = Math.min(poll * 2, POLL.toNanos());
             try {
                 Thread.sleep(pause / 1_000_000, (int) (pause % 1_000_000));
             } catch (InterruptedException e) {
@@ -77,6 +108,7 @@ public final class ThreadLineage {
                         + " did not record the end of turn " + turnId + " within the timeout");
             }
         }
+        return read;
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.codexbridge.pool;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
-import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ConversationStorage;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.jspecify.annotations.Nullable;
@@ -57,6 +57,9 @@ import org.jspecify.annotations.Nullable;
  *       Builder#sharedCodexHome}): the thread's history lives there, so another app-server can
  *       load it. Otherwise {@link #resumeSession} throws a {@link PoolException} saying the
  *       thread's endpoint is down, rather than starting an empty thread somewhere else.</li>
+ *   <li><b>Membership.</b> Endpoints join and leave while the pool runs ({@link #addEndpoint},
+ *       {@link #removeEndpoint}): a Deployment's pods come and go. A removed endpoint takes no
+ *       thread from then on, and its connection closes once no session holds a thread on it.</li>
  * </ul>
  *
  * All methods are thread-safe. Closing the pool closes its connections (and so its sessions),
@@ -65,17 +68,17 @@ import org.jspecify.annotations.Nullable;
 public final class CodexPool implements AutoCloseable {
     private static final Logger LOG = SafeLogger.getLogger(CodexPool.class);
 
-    private final List<PoolNode> nodes;
+    /** The endpoints of this moment: they join and leave while the pool runs. */
+    private final PoolMembers members;
+    private final int maxThreadsPerEndpoint;
     private final boolean sharedCodexHome;
-    private final Duration probeTimeout;
     private final Consumer<CodexClient.Builder> clientConfigurer;
     /** Stops the telemetry's observation of the endpoints; null when telemetry is off. */
     private final AutoCloseable observed;
     private volatile boolean closed;
-    private final ThreadFinder finder;
     private final PoolPlacement placement;
-    private final ThreadLocator locator;
     private final PoolSessionOpener opener;
+    private final PoolResumes resumes;
     /** Where a conversation the store keeps wakes, or null without a store. */
     private final PoolWakes wakes;
     private final PoolHealth healthChecks;
@@ -85,27 +88,37 @@ public final class CodexPool implements AutoCloseable {
     private CodexPool(Builder b) {
         this.threadAccess = b.threadAccess;
         Object placementLock = new Object();
-        List<PoolNode> list = new ArrayList<>();
-        for (PoolEndpoint e : b.endpoints.values()) {
-            list.add(new PoolNode(e, b.link, placementLock, () -> closed));
-        }
-        this.nodes = List.copyOf(list);
+        this.members = new PoolMembers(b.link, placementLock, () -> closed, this::retired);
+        b.endpoints.values().forEach(members::add);
+        this.maxThreadsPerEndpoint = b.maxThreadsPerEndpoint;
         this.sharedCodexHome = b.sharedCodexHome;
-        this.probeTimeout = b.probeTimeout;
+        Duration probeTimeout = b.probeTimeout;
         TelemetryHooks telemetry = b.telemetry;
         Consumer<CodexClient.Builder> configurer = b.clientConfigurer;
         this.clientConfigurer = telemetry == null ? configurer : client -> configurer.accept(client.telemetry(telemetry));
         this.observed = telemetry == null ? null : telemetry.observePool(this::health);
-        this.finder = new ThreadFinder(probeTimeout);
-        this.placement = new PoolPlacement(nodes, sharedCodexHome, placementLock, () -> closed);
-        this.locator = new ThreadLocator(nodes, sharedCodexHome, clientConfigurer, finder);
+        this.placement = new PoolPlacement(members, sharedCodexHome, placementLock, () -> closed);
+        ThreadLocator locator = new ThreadLocator(members, sharedCodexHome, clientConfigurer, new ThreadFinder(probeTimeout));
         this.wakes = b.storage == null ? null : new PoolWakes(b.storage, placement, clientConfigurer);
         this.opener = new PoolSessionOpener(clientConfigurer, threadAccess, placement, wakes);
-        this.healthChecks = new PoolHealth(nodes, b.healthInterval, probeTimeout, () -> closed);
+        this.resumes = new PoolResumes(placement, locator, opener, wakes, sharedCodexHome);
+        this.healthChecks = new PoolHealth(members, b.healthInterval, probeTimeout, () -> closed);
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Whether a thread outlives the endpoint it ran on: stored while it sleeps, or in the shared home. */
+    private boolean threadsOutliveEndpoints() {
+        return sharedCodexHome || wakes != null;
+    }
+
+    /** A removed endpoint's connection closed: where its threads lived is worth nothing when they outlive it. */
+    private void retired(PoolNode left) {
+        if (threadsOutliveEndpoints()) {
+            placement.forgetAll(left);
+        }
     }
 
     /**
@@ -161,7 +174,7 @@ public final class CodexPool implements AutoCloseable {
             throw new IllegalStateException("this pool has a ThreadAccess rule: resume through resumeSession(caller, threadId, "
                     + "configure), which says who asks");
         }
-        return resume(null, threadId, configure);
+        return resumes.resume(null, threadId, configure);
     }
 
     /**
@@ -173,67 +186,7 @@ public final class CodexPool implements AutoCloseable {
     public CodexSession resumeSession(String caller, String threadId, Consumer<CodexSession.Builder> configure) {
         Objects.requireNonNull(threadId, "threadId");
         ThreadAccess.require(threadAccess, caller, threadId, ThreadOperation.RESUME);
-        return resume(caller, threadId, configure);
-    }
-
-    private CodexSession resume(String caller, String threadId, Consumer<CodexSession.Builder> configure) {
-        Objects.requireNonNull(threadId, "threadId");
-        Objects.requireNonNull(configure, "configure");
-        PoolNode target = placement.affinityOf(threadId);
-        boolean stored = wakes != null && wakes.stored(threadId);
-        if (stored) {
-            // asleep in the store: no endpoint has it, and the least loaded takes it
-            target = null;
-        } else if (target != null && !target.usable()) {
-            if (!sharedCodexHome) {
-                throw new PoolException("thread " + UntrustedText.of(threadId) + " lives on endpoint " + target.spec.name() + " ("
-                        + target.spec.endpoint().uri() + "), which is down: " + target.detail + ". The endpoints do not share "
-                        + "CODEX_HOME (sharedCodexHome(false)), so the thread cannot be resumed elsewhere; it can be "
-                        + "resumed once " + target.spec.name() + " is back.");
-            }
-            LOG.info("thread {} leaves lost endpoint {} (shared CODEX_HOME)", threadId, target.spec.name());
-            target = null;
-        }
-        // the target has the thread loaded: the session goes there or nowhere
-        boolean owner = false;
-        if (target == null && !stored) {
-            ThreadLocator.Whereabouts found = locator.locate(threadId, null, null);
-            target = found.node();
-            owner = found.loaded();
-        }
-        List<String> refusals = new ArrayList<>();
-        List<String> writerRefusals = new ArrayList<>();
-        while (true) {
-            PoolNode node = placement.reserve(target, owner, threadId, refusals);
-            try {
-                CodexSession session = opener.open(node, configure, threadId, caller);
-                placement.remember(threadId, node);
-                return session;
-            } catch (PoolSessionOpener.PlacementFailed e) {
-                refusals.add(node.spec.name() + ": " + e.getMessage());
-                if (target != null && !sharedCodexHome) {
-                    throw new PoolException("thread " + UntrustedText.of(threadId) + " could not be resumed on its endpoint "
-                            + node.spec.name() + ": " + e.getMessage(), e.getCause());
-                }
-                // on a shared home an endpoint that cannot be reached holds no writer any more: any other may take it
-                target = null;
-                owner = false;
-            } catch (PoolSessionOpener.WriterElsewhere e) {
-                placement.forget(threadId, node);
-                refusals.add(node.spec.name() + ": " + e.getMessage());
-                writerRefusals.add(node.spec.name());
-                if (writerRefusals.size() > 1) {
-                    throw ThreadLocator.writerUnreachable(threadId, writerRefusals, List.of(), e.getCause());
-                }
-                LOG.info("codex on {} refused thread {}: another app-server writes it; asking the endpoints again",
-                        node.spec.name(), threadId);
-                ThreadLocator.Whereabouts found = locator.locate(threadId, writerRefusals, e.getCause());
-                target = found.node();
-                owner = true;
-            } finally {
-                node.release();
-            }
-        }
+        return resumes.resume(caller, threadId, configure);
     }
 
     /**
@@ -245,14 +198,64 @@ public final class CodexPool implements AutoCloseable {
      * @throws IllegalArgumentException when the pool has no endpoint of that name
      */
     public void drain(String name) {
-        placement.node(name).draining = true;
+        members.node(name).draining = true;
         LOG.info("endpoint {} drained: it takes no new thread", name);
     }
 
     /** Places on endpoint {@code name} again after {@link #drain}. */
     public void undrain(String name) {
-        placement.node(name).draining = false;
+        members.node(name).draining = false;
         LOG.info("endpoint {} takes threads again", name);
+    }
+
+    /**
+     * Adds an app-server while the pool runs (a pod that came up): it is probed once before this
+     * returns, and new sessions and wakes go there as soon as it answers ready. Its thread limit
+     * is the pool's {@link Builder#maxThreadsPerEndpoint default}. An endpoint {@linkplain
+     * #removeEndpoint removed} and added again under the same name is the same app-server to the
+     * pool: a thread the pool remembers on it is resumed there again.
+     *
+     * @throws IllegalArgumentException when the pool has an endpoint of that name already
+     * @throws PoolException when the pool is closed
+     */
+    public void addEndpoint(String name, CodexEndpoint endpoint) {
+        addEndpoint(name, endpoint, 0);
+    }
+
+    /** {@link #addEndpoint(String, CodexEndpoint)} with its own thread limit ({@code 0}: the pool's default). */
+    public void addEndpoint(String name, CodexEndpoint endpoint, int maxThreads) {
+        PoolNode node = members.add(new PoolEndpoint(name, endpoint, maxThreads == 0 ? maxThreadsPerEndpoint : maxThreads));
+        LOG.info("endpoint {} ({}) joined the pool", name, endpoint.uri());
+        healthChecks.check(node);
+    }
+
+    /**
+     * Takes endpoint {@code name} out of the pool (a pod scaled down or replaced): from now on no
+     * thread is placed there, no conversation wakes there, it is not probed and {@link #endpoints}
+     * does not list it. Its connection is not closed at once but once no session holds a thread
+     * on it (checked at every health round): closing it would end the turns running there, while a
+     * drained endpoint empties by itself, as its conversations sleep into the {@linkplain
+     * Builder#storage store} and wake elsewhere, or their sessions close. The returned future
+     * completes when the connection is closed. A session that never sleeps ({@code hibernateAfter}
+     * unset) keeps the connection open until it closes; if the app-server goes first, its sessions
+     * fail as on a lost endpoint (with a store, a conversation comes back as the store last had it).
+     *
+     * <p>Without a store and without a shared {@code CODEX_HOME} an endpoint's threads live only on
+     * its disk: removing one that sessions hold threads on is refused (the host closes them first);
+     * removing one that holds none logs a warning naming how many threads the pool placed there,
+     * and resuming one of them says the endpoint was removed.
+     *
+     * @throws IllegalArgumentException when the pool has no endpoint of that name
+     * @throws IllegalStateException when its threads live only on its disk and sessions hold some
+     */
+    public CompletableFuture<Void> removeEndpoint(String name) {
+        PoolNode left = members.remove(name, threadsOutliveEndpoints());
+        int stranded = threadsOutliveEndpoints() ? 0 : placement.threadsOn(left);
+        if (stranded > 0) {
+            LOG.warn("endpoint {} removed with {} thread(s) the pool placed there: they live only on its disk (no store, no shared "
+                    + "CODEX_HOME) and cannot be resumed unless it joins the pool again", name, stranded);
+        }
+        return left.retired.copy();
     }
 
     /** Records that {@code threadId} lives on endpoint {@code name} (threads started outside the pool). */
@@ -273,21 +276,14 @@ public final class CodexPool implements AutoCloseable {
         return placement.endpointOf(threadId);
     }
 
-    /** A snapshot of every endpoint, in the order given to the builder. */
+    /** A snapshot of every endpoint of the pool now, in the order they joined (the builder's first). */
     public List<EndpointState> endpoints() {
-        List<EndpointState> states = new ArrayList<>();
-        for (PoolNode n : nodes) {
-            CodexClient c = n.client;
-            boolean connected = c != null && c.isOpen();
-            states.add(new EndpointState(n.spec.name(), n.spec.endpoint().uri(), n.usable(), connected,
-                    connected ? c.attachedThreads() : 0, n.spec.maxThreads(), n.lastProbe, n.detail, n.draining));
-        }
-        return states;
+        return members.states();
     }
 
     /** The endpoints as the metrics show them. */
     private List<TelemetryHooks.EndpointHealth> health() {
-        List<TelemetryHooks.EndpointHealth> out = new ArrayList<>(nodes.size());
+        List<TelemetryHooks.EndpointHealth> out = new ArrayList<>();
         for (EndpointState e : endpoints()) {
             out.add(new TelemetryHooks.EndpointHealth(e.name(), e.healthy(), e.threads()));
         }
@@ -304,9 +300,7 @@ public final class CodexPool implements AutoCloseable {
     public void close() {
         closed = true;
         healthChecks.stop();
-        for (PoolNode n : nodes) {
-            n.disconnect("the pool is closed");
-        }
+        members.closeAll();
         if (observed != null) {
             try {
                 observed.close();

@@ -3,7 +3,6 @@ package dev.codexbridge.pool;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -14,13 +13,14 @@ import org.slf4j.Logger;
 /**
  * The health checks of a {@link CodexPool}'s endpoints: each endpoint's readiness probed once at
  * the start, then every interval on one thread of the pool's own, each node marking itself healthy
- * or not by the answer ({@link PoolNode#check}).
+ * or not by the answer ({@link PoolNode#check}). Each round probes the members of that moment, and
+ * then closes the connections of removed endpoints no session holds a thread on any more.
  */
 final class PoolHealth {
     /** The pool's logger: a failed check is the pool's business. */
     private static final Logger LOG = SafeLogger.getLogger(CodexPool.class);
 
-    private final List<PoolNode> nodes;
+    private final PoolMembers members;
     private final Duration probeTimeout;
     private final BooleanSupplier poolClosed;
     private final ScheduledExecutorService checker;
@@ -28,8 +28,8 @@ final class PoolHealth {
     private volatile Thread checkerThread;
 
     /** Probes every endpoint once, then schedules the probes every {@code interval}. */
-    PoolHealth(List<PoolNode> nodes, Duration interval, Duration probeTimeout, BooleanSupplier poolClosed) {
-        this.nodes = nodes;
+    PoolHealth(PoolMembers members, Duration interval, Duration probeTimeout, BooleanSupplier poolClosed) {
+        this.members = members;
         this.probeTimeout = probeTimeout;
         this.poolClosed = poolClosed;
         ThreadFactory named = RpcThreads.daemon("codex-bridge-pool-health");
@@ -42,17 +42,23 @@ final class PoolHealth {
         checker.scheduleWithFixedDelay(this::checkAll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Probes every endpoint now, on the calling thread; stops early once the pool is closed. */
+    /** Probes every member now, on the calling thread, then retires what left; stops early once the pool is closed. */
     void checkAll() {
-        for (PoolNode n : nodes) {
+        for (PoolNode n : members.all()) {
             if (poolClosed.getAsBoolean()) {
                 return;
             }
-            try {
-                n.check(probeTimeout);
-            } catch (RuntimeException e) {
-                LOG.warn("health check of {} failed", n.spec.name(), e);
-            }
+            check(n);
+        }
+        members.retire();
+    }
+
+    /** Probes one endpoint now (one that just joined), on the calling thread. */
+    void check(PoolNode n) {
+        try {
+            n.check(probeTimeout);
+        } catch (RuntimeException e) {
+            LOG.warn("health check of {} failed", n.spec.name(), e);
         }
     }
 

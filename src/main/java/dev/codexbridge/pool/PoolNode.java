@@ -8,6 +8,7 @@ import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.transport.EndpointStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -33,6 +34,10 @@ final class PoolNode {
     volatile boolean connecting;
     /** Drained: takes no new thread and no wake, keeps what it holds ({@link CodexPool#drain}). */
     volatile boolean draining;
+    /** Removed from the pool ({@link CodexPool#removeEndpoint}): never placed on or probed again. */
+    volatile boolean removed;
+    /** Completes once a removed endpoint's connection is closed for good. */
+    final CompletableFuture<Void> retired = new CompletableFuture<>();
     /** Sessions being placed here whose thread is not attached yet; guarded by placementLock. */
     int placing;
 
@@ -50,7 +55,7 @@ final class PoolNode {
 
     boolean usable() {
         CodexClient c = client;
-        return healthy && (c == null || c.isOpen());
+        return healthy && !removed && (c == null || c.isOpen());
     }
 
     /** Attached threads plus placements under way; caller holds placementLock. */

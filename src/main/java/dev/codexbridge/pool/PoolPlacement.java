@@ -20,15 +20,15 @@ final class PoolPlacement {
     /** The pool's logger: where a thread goes is the pool's business. */
     private static final Logger LOG = SafeLogger.getLogger(CodexPool.class);
 
-    private final List<PoolNode> nodes;
+    private final PoolMembers members;
     private final boolean sharedCodexHome;
     private final BooleanSupplier poolClosed;
     /** Guards every node's {@link PoolNode#placing}, so a choice and its count are one step. */
     private final Object lock;
     private final Map<String, PoolNode> affinity = new ConcurrentHashMap<>();
 
-    PoolPlacement(List<PoolNode> nodes, boolean sharedCodexHome, Object lock, BooleanSupplier poolClosed) {
-        this.nodes = nodes;
+    PoolPlacement(PoolMembers members, boolean sharedCodexHome, Object lock, BooleanSupplier poolClosed) {
+        this.members = members;
         this.sharedCodexHome = sharedCodexHome;
         this.lock = lock;
         this.poolClosed = poolClosed;
@@ -62,7 +62,7 @@ final class PoolPlacement {
                 }
             }
             PoolNode best = null;
-            for (PoolNode n : nodes) {
+            for (PoolNode n : members.all()) {
                 if (n.usable() && !n.draining && n.load() < n.spec.maxThreads() && refusals.stream().noneMatch(r -> r.startsWith(n.spec.name() + ": "))
                         && (best == null || n.load() < best.load())) {
                     best = n;
@@ -78,6 +78,10 @@ final class PoolPlacement {
     }
 
     private String summary() {
+        List<PoolNode> nodes = members.all();
+        if (nodes.isEmpty()) {
+            return "the pool has no endpoint now";
+        }
         StringBuilder sb = new StringBuilder();
         for (PoolNode n : nodes) {
             if (sb.length() > 0) {
@@ -89,9 +93,20 @@ final class PoolPlacement {
         return sb.toString();
     }
 
-    /** The endpoint the pool has for {@code threadId}, or null. */
+    /**
+     * The endpoint the pool has for {@code threadId}, or null. An endpoint removed and added again
+     * under its name is the same app-server to the pool: the thread is on its disk.
+     */
     PoolNode affinityOf(String threadId) {
-        return affinity.get(threadId);
+        PoolNode n = affinity.get(threadId);
+        if (n != null && n.removed) {
+            PoolNode back = members.find(n.spec.name());
+            if (back != null) {
+                affinity.replace(threadId, n, back);
+                return back;
+            }
+        }
+        return n;
     }
 
     /** Records that {@code threadId} lives on {@code node}. */
@@ -101,7 +116,7 @@ final class PoolPlacement {
 
     /** Records that {@code threadId} lives on the endpoint named {@code name}. */
     void remember(String threadId, String name) {
-        affinity.put(threadId, node(name));
+        affinity.put(threadId, members.node(name));
     }
 
     /** Forgets {@code threadId}'s endpoint, whichever it is. */
@@ -127,12 +142,13 @@ final class PoolPlacement {
         LOG.info("thread {} was replaced by {} on endpoint {}", replaced.previousThreadId(), replaced.threadId(), node.spec.name());
     }
 
-    PoolNode node(String name) {
-        for (PoolNode n : nodes) {
-            if (n.spec.name().equals(name)) {
-                return n;
-            }
-        }
-        throw new IllegalArgumentException("no endpoint named " + name);
+    /** How many threads the pool knows to live on {@code node}. */
+    int threadsOn(PoolNode node) {
+        return (int) affinity.values().stream().filter(n -> n == node).count();
+    }
+
+    /** Forgets every thread of {@code node}: it left the pool, and the threads' next resume looks for them afresh. */
+    void forgetAll(PoolNode node) {
+        affinity.values().removeIf(n -> n == node);
     }
 }

@@ -31,13 +31,13 @@ final class ThreadLocator {
     record Whereabouts(PoolNode node, boolean loaded) {
     }
 
-    private final List<PoolNode> nodes;
+    private final PoolMembers members;
     private final boolean sharedCodexHome;
     private final Consumer<CodexClient.Builder> clientConfigurer;
     private final ThreadFinder finder;
 
-    ThreadLocator(List<PoolNode> nodes, boolean sharedCodexHome, Consumer<CodexClient.Builder> clientConfigurer, ThreadFinder finder) {
-        this.nodes = nodes;
+    ThreadLocator(PoolMembers members, boolean sharedCodexHome, Consumer<CodexClient.Builder> clientConfigurer, ThreadFinder finder) {
+        this.members = members;
         this.sharedCodexHome = sharedCodexHome;
         this.clientConfigurer = clientConfigurer;
         this.finder = finder;
@@ -52,7 +52,7 @@ final class ThreadLocator {
     Whereabouts locate(String threadId, List<String> refusedBy, Throwable refusal) {
         Map<PoolNode, Supplier<CompletableFuture<CodexClient>>> asked = new LinkedHashMap<>();
         List<String> silent = new ArrayList<>();
-        for (PoolNode n : nodes) {
+        for (PoolNode n : members.all()) {
             if (n.usable() && n.connecting && !n.connected()) {
                 // a connect that hangs holds the node's lock: another lookup would only queue behind it
                 silent.add(n.spec.name() + " did not answer (its connection is still being opened)");

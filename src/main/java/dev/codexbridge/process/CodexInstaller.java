@@ -98,6 +98,20 @@ public final class CodexInstaller {
      */
     public static void generateSchema(Path binary, CodexVersion version, Path out, PrintStream log) {
         try {
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            // two builds (or two modules of a parallel build) provisioning at once: one writes, the other finds it written
+            try (FileChannel ch = FileChannel.open(out.resolveSibling(out.getFileName() + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = ch.lock()) {
+                generateSchemaLocked(binary, version, out, log);
+            }
+        } catch (IOException e) {
+            throw new CodexProcessException("cannot generate the codex schema into " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void generateSchemaLocked(Path binary, CodexVersion version, Path out, PrintStream log) {
+        try {
             Path stamp = out.resolve(SCHEMA_STAMP);
             if (Files.isRegularFile(stamp) && Files.readString(stamp).strip().equals(version.toString())
                     && Files.isRegularFile(out.resolve("ClientRequest.json"))

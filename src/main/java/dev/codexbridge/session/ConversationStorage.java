@@ -31,8 +31,14 @@ public record ConversationStorage(ConversationStore store, String holder, Durati
                                   @Nullable ConversationOwner owner) {
     /** The default lease: long beside a store's round trip and a host's pause, short beside a lost host's wait. */
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(2);
-    /** The shortest lease: its renewal every third of it must not crowd the store. */
-    public static final Duration MIN_LEASE = Duration.ofSeconds(3);
+    /**
+     * The shortest lease: longer than codex keeps a dropped connection's thread loaded (the
+     * default re-attach window, 30 s), so that a host that died holding a conversation has lost
+     * its lease only once no codex can still write the thread (found by {@code bin/bench chaos
+     * --pool3}: with 10 s leases a new host woke such a thread on a second app-server). A host with
+     * a longer re-attach window chooses a lease longer than it.
+     */
+    public static final Duration MIN_LEASE = Duration.ofSeconds(40);
 
     public ConversationStorage {
         Objects.requireNonNull(store, "store");

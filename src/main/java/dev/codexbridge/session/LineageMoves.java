@@ -13,6 +13,9 @@ interface LineageMoves {
     /** The thread's rollout lineage on {@code from}, once codex has written {@code lastTurnId}'s end (null: no turn to wait for). */
     List<RolloutFile> export(CodexClient from, String threadId, @Nullable String lastTurnId);
 
+    /** {@link #export} after a turn, reading the files at {@code previousPaths} again when the thread still writes the same rollout. */
+    List<RolloutFile> exportAfterTurn(CodexClient from, String threadId, String turnId, List<String> previousPaths);
+
     /** Writes {@code lineage} into {@code to}'s home, each file whole. */
     void importInto(CodexClient to, List<RolloutFile> lineage);
 

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 
@@ -44,7 +43,7 @@ final class ThreadConnection {
     /** What the thread is opened with: {@link #settings}, with codex told to unload it as soon as no one follows it when the session hibernates. */
     private final ThreadOptions wireSettings;
     /** The thread/start and thread/resume requests, and the inbox attached to the thread as they are answered. */
-    private final ThreadOpening requests = new ThreadOpening(this::takeResumeWatch);
+    private final ThreadOpening requests = new ThreadOpening();
     private final List<DynamicTool> dynamicTools;
     private final List<DynamicToolSpec> dynamicToolSpecs;
     private final ApprovalPolicy approvals;
@@ -81,9 +80,6 @@ final class ThreadConnection {
     private final IdleRequests idleRequests;
     /** The conversation's lease and whereabouts when a store keeps it while the session sleeps, or null. */
     private final ThreadCustody custody;
-
-    /** A turn waiting to re-attach after its connection dropped, told when the thread is resumed (or cannot be); or null. */
-    private final AtomicReference<ResumeWatch> resumeWatch = new AtomicReference<>();
 
     ThreadConnection(ThreadLink link, ThreadOptions settings, String resumeThreadId, List<DynamicTool> dynamicTools,
                      ApprovalPolicy approvals, Duration resumeTimeout, RateLimitGovernor rateLimits, int inboxLimit,
@@ -154,7 +150,7 @@ final class ThreadConnection {
         synchronized (stateLock) {
             CodexClient c = client;
             if (closed || hibernated || opening != null || c == null || threadId == null || !record.written() || idleRequests.busy()
-                    || resumeWatch.get() != null || hibernation.turnRunning()) {
+                    || requests.resumeWatched() || hibernation.turnRunning()) {
                 return false;
             }
             hibernated = true;
@@ -182,18 +178,14 @@ final class ThreadConnection {
         return link.reattachWindow();
     }
 
-    /** {@code watch} hears of the next resume of this thread (or its failure), once. */
+    /** {@code watch} hears of the next resume of this thread (or its failure), once ({@link ThreadOpening#watchResume}). */
     void watchResume(ResumeWatch watch) {
-        resumeWatch.set(watch);
+        requests.watchResume(watch);
     }
 
     /** {@code watch} no longer waits (its turn ended). */
     void unwatchResume(ResumeWatch watch) {
-        resumeWatch.compareAndSet(watch, null);
-    }
-
-    private ResumeWatch takeResumeWatch() {
-        return resumeWatch.getAndSet(null);
+        requests.unwatchResume(watch);
     }
 
     /** Gives the connection up after a failed start: the next start opens it again. */
@@ -249,7 +241,7 @@ final class ThreadConnection {
                 return CompletableFuture.failedFuture(custody.lost());
             }
             // with a store, a sleep still under way ends first: where the thread is placed depends on it
-            CompletableFuture<Void> settled = custody == null ? CompletableFuture.completedFuture(null) : custody.settled();
+            CompletableFuture<Void> settled = custody == null ? CompletableFuture.completedFuture(null) : custody.wake();
             CompletableFuture<String> f = settled.thenCompose(x -> link.connect(turn)).thenCompose(c -> turn.inScope(() -> openOn(c, background)));
             opening = f;
             f.whenComplete((id, failure) -> {
@@ -282,7 +274,7 @@ final class ThreadConnection {
                 return link.reopenedAfter(c).thenCompose(next -> openOn(next, background));
             }
             try {
-                link.joined(c, this::resumeAfterReconnect, () -> resumeWatch.get() != null);
+                link.joined(c, this::resumeAfterReconnect, () -> requests.resumeWatched());
             } catch (CodexException full) {
                 return CompletableFuture.failedFuture(full);
             }
@@ -338,7 +330,7 @@ final class ThreadConnection {
                 // the resume's connection dropped too, and the client reconnects: a turn waiting for
                 // its thread keeps waiting, within its window, for the next connection's resume
                 boolean comesBack = link.comesBack(c);
-                ResumeWatch waiting = comesBack ? null : takeResumeWatch();
+                ResumeWatch waiting = comesBack ? null : requests.takeResumeWatch();
                 if (waiting != null) {
                     waiting.failed(cause);
                 }
@@ -440,7 +432,7 @@ final class ThreadConnection {
         if (c != null && closeIt) {
             link.letGo(c);
         }
-        closeQuietly(governorSubscription);     // unsubscribing only removes a listener
+        ThreadLink.closeQuietly(governorSubscription);     // unsubscribing only removes a listener
         governorSubscription = null;
         requests.detach();
         SessionInbox box = inbox;
@@ -449,29 +441,15 @@ final class ThreadConnection {
         }
     }
 
-    /**
-     * Lets go of the connection; with a store, the conversation goes into it first and a
-     * connection of the session's own closes once it has (under the state lock; the store's work
-     * runs on the library's waits pool).
-     */
+    /** Lets go of the connection; with a store, the conversation goes into it first ({@link ThreadCustody#sleepThenLetGo}). */
     private void store(CodexClient from) {
-        if (custody == null || from == null || threadId == null || !record.written()) {
-            letGoOfConnection(true);
-            if (custody != null) {
-                custody.close();
-            }
-            return;
+        boolean keep = custody != null && from != null && threadId != null && record.written();
+        letGoOfConnection(!keep);
+        if (keep) {
+            custody.sleepThenLetGo(from, threadId, link, closed);
+        } else if (custody != null) {
+            custody.close();
         }
-        letGoOfConnection(false);
-        Duration window = link.reattachWindow();
-        String id = threadId;
-        custody.sleep(from, id, window == null ? Duration.ZERO : window, link.unsubscribes()).whenComplete((x, failure) -> {
-            if (failure != null) {
-                LOG.warn("conversation {} could not be stored as the session let go of it; it stays on its app-server",
-                        id, Futures.unwrap(failure));
-            }
-            link.letGo(from);
-        });
     }
 
     /** A turn completed on the thread: with a store, the conversation is stored before the turn's result is handed out. */
@@ -487,7 +465,7 @@ final class ThreadConnection {
             }
             closed = true;
             hibernation.stop();
-            ResumeWatch waiting = takeResumeWatch();
+            ResumeWatch waiting = requests.takeResumeWatch();
             if (waiting != null) {
                 waiting.failed(new CodexException("the session was closed"));
             }
@@ -511,15 +489,5 @@ final class ThreadConnection {
             return;
         }
         ThreadReleases.of(c).release(c, openedOn, id);
-    }
-
-    static void closeQuietly(AutoCloseable handle) {
-        if (handle != null) {
-            try {
-                handle.close();
-            } catch (Exception ignored) {
-                // the handles here only remove entries and give back counts
-            }
-        }
     }
 }

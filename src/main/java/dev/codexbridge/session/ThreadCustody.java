@@ -3,6 +3,7 @@ package dev.codexbridge.session;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationStore;
@@ -22,11 +23,12 @@ import org.slf4j.Logger;
 
 /**
  * Who holds a session's conversation, and where it is, when a {@link ConversationStorage} is
- * configured (decision 0056): the store's lease while the session holds the thread (renewed at a
+ * configured (decision 0057): the store's lease while the session holds the thread (renewed at a
  * third of its time), the store's version it last wrote, the connection codex has the thread
  * loaded on, and whether the store holds the latest of it with no codex having it. Each step runs
- * on the library's waits pool, one after another per session (a sleep finishes before the next
- * wake starts), and never under the session's lock.
+ * on the library's store threads ({@link RpcThreads#stores()}), one after another per session (a
+ * sleep finishes before the next wake starts), and never under the session's lock; a wait that
+ * lasts (codex unloading the thread) waits on the timer, holding no thread.
  */
 final class ThreadCustody {
     private static final Logger LOG = SafeLogger.getLogger(ThreadCustody.class);
@@ -51,6 +53,14 @@ final class ThreadCustody {
     private volatile String lastCompletedTurnId;
     /** Name and goal to set again after the next import, or null when nothing was imported. */
     private volatile LineageMoves.Records toRestore;
+    /** The lineage's paths as last stored or imported (no bytes: an awake session keeps no copy of its rollouts); empty when unknown. */
+    private volatile List<String> lineagePaths = List.of();
+    /** Name and goal as last read from codex, stored again with each turn until the next sleep reads them anew; null when unknown. */
+    private volatile LineageMoves.Records records;
+    /** Sleeps asked for so far; the one a wake came after stops waiting for codex's unload, and the thread stays. */
+    private final java.util.concurrent.atomic.AtomicInteger sleeps = new java.util.concurrent.atomic.AtomicInteger();
+    /** The number of the last sleep a wake came after (0: none). */
+    private volatile int wokenAfter;
     /** Set when the lease could not be renewed: another host may have the conversation now. */
     private volatile CodexException lost;
 
@@ -89,6 +99,8 @@ final class ThreadCustody {
             }
             StoredConversation c = stored.get();
             moves.importInto(to, c.lineage());
+            lineagePaths = c.lineage().stream().map(RolloutFile::relativePath).toList();
+            records = new LineageMoves.Records(c.name(), c.goal());
             version = c.version();
             lastCompletedTurnId = c.lastCompletedTurnId();
             toRestore = new LineageMoves.Records(c.name(), c.goal());
@@ -118,7 +130,11 @@ final class ThreadCustody {
         return step(() -> {
             failIfLost();
             if (on == loadedOn) {
-                put(on, threadId, moves.records(on, threadId));
+                LineageMoves.Records known = records;
+                if (known == null) {
+                    known = records = moves.records(on, threadId);
+                }
+                put(on, threadId, known, turnId);
             }
         });
     }
@@ -131,33 +147,48 @@ final class ThreadCustody {
      * stays where it was; the next open then looks there first.
      */
     CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload) {
+        int number = sleeps.incrementAndGet();
         return stepThen(() -> {
             if (lost != null || from == null || from != loadedOn) {
                 return CompletableFuture.completedFuture(null);
             }
-            LineageMoves.Records records = moves.records(from, threadId);
-            List<RolloutFile> lineage = put(from, threadId, records);
+            LineageMoves.Records now = moves.records(from, threadId);
+            records = now;
+            List<RolloutFile> lineage = put(from, threadId, now, null);
             // the unload takes up to the re-attach window (30 s by default): waited for between polls on
-            // the timer, so that no waits thread is held meanwhile (there are two per JVM, and every
-            // session's exports, wakes and reconnects need them)
-            CompletableFuture<Void> unloaded = waitForUnload ? awaitUnloaded(from, threadId, unloadWindow) : CompletableFuture.completedFuture(null);
-            return unloaded.thenRunAsync(() -> {
+            // the timer, so that no pool thread is held meanwhile
+            CompletableFuture<Void> unloaded = waitForUnload ? awaitUnloaded(from, threadId, unloadWindow, number) : CompletableFuture.completedFuture(null);
+            return unloaded.thenApply(x -> true).exceptionally(failure -> {
+                if (Futures.unwrap(failure) instanceof WokenFirst) {
+                    // stored, still loaded there, still leased: the wake resumes it where it is, nothing moves
+                    LOG.debug("conversation {} was wanted again before codex unloaded it: it stays on its app-server", threadId);
+                    return false;
+                }
+                throw failure instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(failure);
+            }).thenAcceptAsync(leaves -> {
+                if (!leaves) {
+                    return;
+                }
                 loadedOn = null;
                 if (from.isOpen()) {
                     try {
                         moves.remove(from, lineage);
                     } catch (RuntimeException e) {
                         // the store holds it: a stale copy left here is overwritten by the next import
-                        LOG.warn("conversation {} is stored, but its files could not be removed from the app-server it left", threadId, e);
+                        if (from.isOpen()) {
+                            LOG.warn("conversation {} is stored, but its files could not be removed from the app-server it left", threadId, e);
+                        } else {
+                            LOG.debug("conversation {} is stored; its connection closed before its files were removed there", threadId);
+                        }
                     }
                 } else {
-                    // closed since codex said it unloaded the thread: a request now would wait for the reconnect,
-                    // which needs a waits thread itself; a stale copy left there is overwritten by the next import
+                    // closed since codex said it unloaded the thread: a request now would wait for the reconnect;
+                    // a stale copy left there is overwritten by the next import
                     LOG.info("conversation {} is stored; its connection closed, so its files stay on the app-server it left", threadId);
                 }
                 giveBackLease();
                 LOG.debug("conversation {} stored (version {}) and let go", threadId, version);
-            }, RpcThreads.waits());
+            }, RpcThreads.stores());
         });
     }
 
@@ -166,16 +197,61 @@ final class ThreadCustody {
         return step(() -> { });
     }
 
+    /**
+     * A call needs the thread: a sleep still waiting for codex to unload it stops (the thread stays
+     * where it is, the lease held) rather than the call waiting up to the re-attach window; done
+     * once the steps before have ended, as {@link #settled}.
+     */
+    CompletableFuture<Void> wake() {
+        wokenAfter = sleeps.get();
+        return settled();
+    }
+
+    /**
+     * {@link #sleep} over {@code link}'s connection {@code from}, which the session has already
+     * detached from: a connection of the session's own is closed once the conversation is stored
+     * (the export reads through it), a shared one only left.
+     */
+    void sleepThenLetGo(CodexClient from, String threadId, ThreadLink link, boolean closing) {
+        Duration window = link.reattachWindow();
+        sleep(from, threadId, window == null ? Duration.ZERO : window, link.unsubscribes()).whenComplete((x, failure) -> {
+            if (failure != null) {
+                String kept = lastStoredTurn();
+                if (!from.isOpen()) {
+                    // the host closed the connection right after the session: usual at shutdown, not a fault
+                    LOG.info("conversation {} was not stored as the session let go of it: its connection closed first; "
+                            + "the store keeps it {}", threadId, kept);
+                } else {
+                    LOG.warn("conversation {} could not be stored as the session let go of it; the store keeps it {}",
+                            threadId, kept, Futures.unwrap(failure));
+                }
+                if (closing) {
+                    // the session will not wake it again: whoever asks next may, from what the store has
+                    step(this::giveBackLease);
+                }
+            }
+            link.letGo(from);
+        });
+    }
+
+    private String lastStoredTurn() {
+        return version == 0 ? "not at all" : "as of version " + version;
+    }
+
     /** The session closed without a thread to store: the lease goes back. */
     CompletableFuture<Void> close() {
         return step(this::giveBackLease);
     }
 
-    private List<RolloutFile> put(CodexClient from, String threadId, LineageMoves.Records records) {
-        List<RolloutFile> lineage = moves.export(from, threadId, lastCompletedTurnId);
+    /** Exports and stores the conversation; {@code afterTurn} is the turn just completed (null: a sleep's export). */
+    private List<RolloutFile> put(CodexClient from, String threadId, LineageMoves.Records named, String afterTurn) {
+        List<String> known = lineagePaths;
+        List<RolloutFile> lineage = afterTurn != null && !known.isEmpty() ? moves.exportAfterTurn(from, threadId, afterTurn, known)
+                : moves.export(from, threadId, lastCompletedTurnId);
         StoredConversation stored = store.put(lease, StoredConversation.builder(threadId, lineage).owner(storage.owner())
-                .name(records.name()).goal(records.goal()).lastCompletedTurnId(lastCompletedTurnId).version(version).build());
+                .name(named.name()).goal(named.goal()).lastCompletedTurnId(lastCompletedTurnId).version(version).build());
         version = stored.version();
+        lineagePaths = lineage.stream().map(RolloutFile::relativePath).toList();
         return lineage;
     }
 
@@ -183,18 +259,23 @@ final class ThreadCustody {
      * Done once codex on {@code from} says it no longer has the thread loaded; failed after
      * {@code unloadWindow} and a grace. A closed connection is no such answer: codex keeps a
      * thread whose connection dropped for the re-attach window, so the wait goes on (the client
-     * may reconnect) and, without the answer, fails, and the thread stays where it was. Each check is a short task on the waits pool,
+     * may reconnect) and, without the answer, fails, and the thread stays where it was. Each
+     * check is a short task on the store threads,
      * the pause between two a timer's delay (growing from 25 ms to half a second).
      */
-    private CompletableFuture<Void> awaitUnloaded(CodexClient from, String threadId, Duration unloadWindow) {
+    private CompletableFuture<Void> awaitUnloaded(CodexClient from, String threadId, Duration unloadWindow, int sleep) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        checkUnloaded(from, threadId, unloadWindow, System.nanoTime() + unloadWindow.plus(UNLOAD_GRACE).toNanos(), UNLOAD_POLL_MS, done);
+        checkUnloaded(from, threadId, unloadWindow, sleep, System.nanoTime() + unloadWindow.plus(UNLOAD_GRACE).toNanos(), UNLOAD_POLL_MS, done);
         return done;
     }
 
-    private void checkUnloaded(CodexClient from, String threadId, Duration unloadWindow, long deadline, long pauseMs,
+    private void checkUnloaded(CodexClient from, String threadId, Duration unloadWindow, int sleep, long deadline, long pauseMs,
                                CompletableFuture<Void> done) {
         try {
+            if (wokenAfter >= sleep) {
+                done.completeExceptionally(new WokenFirst());
+                return;
+            }
             if (from.isOpen() && !moves.loaded(from, threadId)) {
                 done.complete(null);
                 return;
@@ -208,7 +289,7 @@ final class ThreadCustody {
             long next = Math.min(UNLOAD_POLL_MAX_MS, pauseMs * 2);
             RpcThreads.timer().schedule(() -> {
                 try {
-                    RpcThreads.waits().execute(() -> checkUnloaded(from, threadId, unloadWindow, deadline, next, done));
+                    RpcThreads.stores().execute(() -> checkUnloaded(from, threadId, unloadWindow, sleep, deadline, next, done));
                 } catch (RejectedExecutionException e) {
                     done.completeExceptionally(e);
                 }
@@ -229,7 +310,7 @@ final class ThreadCustody {
     private void scheduleRenewal() {
         long every = storage.leaseTime().toMillis() / 3;
         try {
-            renewal = RpcThreads.timer().scheduleWithFixedDelay(() -> RpcThreads.waits().execute(this::renew), every, every,
+            renewal = RpcThreads.timer().scheduleWithFixedDelay(() -> RpcThreads.stores().execute(this::renew), every, every,
                     TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             LOG.warn("the lease on conversation {} cannot be renewed: the library is shutting down", lease.threadId());
@@ -287,15 +368,24 @@ final class ThreadCustody {
     }
 
     private synchronized CompletableFuture<Void> step(Runnable work) {
-        CompletableFuture<Void> next = tail.handle((x, failure) -> null).thenRunAsync(work, RpcThreads.waits());
+        CompletableFuture<Void> next = tail.handle((x, failure) -> null).thenRunAsync(work, RpcThreads.stores());
         tail = next;
         return next;
     }
 
     /** A step whose end is the future {@code work} returns: the next step starts when that one is done. */
     private synchronized CompletableFuture<Void> stepThen(Supplier<CompletableFuture<Void>> work) {
-        CompletableFuture<Void> next = tail.handle((x, failure) -> null).thenComposeAsync(x -> work.get(), RpcThreads.waits());
+        CompletableFuture<Void> next = tail.handle((x, failure) -> null).thenComposeAsync(x -> work.get(), RpcThreads.stores());
         tail = next;
         return next;
+    }
+
+    /** The sleep's wait for the unload ended by a wake: not a failure, the thread stays where it is. */
+    private static final class WokenFirst extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        WokenFirst() {
+            super("wanted again before codex unloaded it", null, false, false);
+        }
     }
 }

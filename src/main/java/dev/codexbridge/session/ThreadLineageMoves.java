@@ -19,6 +19,11 @@ final class ThreadLineageMoves implements LineageMoves {
     }
 
     @Override
+    public List<RolloutFile> exportAfterTurn(CodexClient from, String threadId, String turnId, List<String> previousPaths) {
+        return ThreadLineage.exportAfterTurn(from, threadId, turnId, previousPaths, from.requestTimeout());
+    }
+
+    @Override
     public void importInto(CodexClient to, List<RolloutFile> lineage) {
         ThreadLineage.importInto(to, lineage, to.requestTimeout());
     }

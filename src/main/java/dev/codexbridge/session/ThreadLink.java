@@ -257,8 +257,8 @@ sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, PlacedLin
 
         @Override
         public void release() {
-            ThreadConnection.closeQuietly(reconnectHandle);     // removing a callback from a list
-            ThreadConnection.closeQuietly(threadPlace);         // giving back a count
+            closeQuietly(reconnectHandle);     // removing a callback from a list
+            closeQuietly(threadPlace);         // giving back a count
             reconnectHandle = null;
             threadPlace = null;
         }
@@ -323,5 +323,16 @@ sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, PlacedLin
         }
         ErrorCategory category = ErrorClassifier.classify(message, null, List.of()).category();
         return TurnFailure.of(message, category == ErrorCategory.OTHER ? ErrorCategory.PROCESS_DIED : category, null);
+    }
+
+    /** Closes a handle that only removes entries and gives back counts, which cannot fail in a way that matters. */
+    static void closeQuietly(AutoCloseable handle) {
+        if (handle != null) {
+            try {
+                handle.close();
+            } catch (Exception ignored) {
+                // the handles here only remove entries and give back counts
+            }
+        }
     }
 }

@@ -15,8 +15,8 @@ import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -33,15 +33,31 @@ final class ThreadOpening {
     /** Resumes of a thread codex is still unloading; 20 tries wait 25 ms, 50 ms, … in all about 5 s. */
     static final int CLOSING_TRIES = 20;
 
-    /** The turn waiting to re-attach, taken (once) when a resume is answered; or null. */
-    private final Supplier<ResumeWatch> takeResumeWatch;
+    /** A turn waiting to re-attach after its connection dropped, told when the thread is resumed (or cannot be); or null. */
+    private final AtomicReference<ResumeWatch> resumeWatch = new AtomicReference<>();
     private volatile AutoCloseable attachment;
     /** The inbox and thread the last answer attached (read and written on the connection's reader thread). */
     private volatile SessionInbox attachedInbox;
     private volatile String attachedThread;
 
-    ThreadOpening(Supplier<ResumeWatch> takeResumeWatch) {
-        this.takeResumeWatch = takeResumeWatch;
+    /** {@code watch} hears of the next resume of this thread (or its failure), once. */
+    void watchResume(ResumeWatch watch) {
+        resumeWatch.set(watch);
+    }
+
+    /** {@code watch} no longer waits (its turn ended). */
+    void unwatchResume(ResumeWatch watch) {
+        resumeWatch.compareAndSet(watch, null);
+    }
+
+    /** The turn waiting to re-attach, taken (it is told once); or null. */
+    ResumeWatch takeResumeWatch() {
+        return resumeWatch.getAndSet(null);
+    }
+
+    /** Whether a turn waits to re-attach. */
+    boolean resumeWatched() {
+        return resumeWatch.get() != null;
     }
 
     /** Codex's connection-wide messages (rate limits, auth refresh) go to {@code box} too, until {@link #detach}: for the connection's only session. */
@@ -51,7 +67,7 @@ final class ThreadOpening {
 
     /** Detaches the inbox from the connection: only removes map entries. */
     void detach() {
-        ThreadConnection.closeQuietly(attachment);
+        ThreadLink.closeQuietly(attachment);
         attachment = null;
     }
 
@@ -161,7 +177,7 @@ final class ThreadOpening {
                     own.close();
                 };
                 if ("thread/resume".equals(method)) {
-                    ResumeWatch waiting = takeResumeWatch.get();
+                    ResumeWatch waiting = takeResumeWatch();
                     if (waiting != null) {
                         waiting.resumed(box);      // before the messages that follow the answer, re-sent requests among them
                     }

@@ -46,7 +46,7 @@ class ThreadLineageTest {
     }
 
     static String name(LocalDate day, String id) {
-        return String.format("%04d/%02d/%02d/rollout-%s-T10-00-00-%s.jsonl", day.getYear(), day.getMonthValue(), day.getDayOfMonth(), day, id);
+        return String.format("%04d/%02d/%02d/rollout-%sT10-00-00-%s.jsonl", day.getYear(), day.getMonthValue(), day.getDayOfMonth(), day, id);
     }
 
     static long epoch(LocalDate day) {

@@ -7,6 +7,7 @@ import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.pool.EndpointState;
 import dev.codexbridge.pool.PoolException;
 import dev.codexbridge.protocol.ThreadItem;
+import dev.codexbridge.readme.PoolHost;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
@@ -14,6 +15,7 @@ import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOptions;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
@@ -262,16 +264,21 @@ class CodexPoolLiveTest {
     }
 
     @Test
-    void theDeployGuidesPoolExampleServesATurn() {
+    void theDeployGuidesPoolExampleServesATurnAndStoresTheConversation() {
         nodes(false);
-        List<String> urls = servers.stream().map(s -> s.uri().toString()).toList();
-        try (CodexPool pool = dev.codexbridge.readme.PoolHost.connect(urls, token)) {
-            assertThat(pool.endpoints()).extracting(EndpointState::name)
-                    .containsExactly("codex-app-server-0", "codex-app-server-1", "codex-app-server-2");
-            try (CodexSession s = session(pool)) {
-                model.enqueue(ModelReply.message("from the pool example"));
-                assertThat(s.runTurn(TurnInput.text("hi")).finalText()).isEqualTo("from the pool example");
+        // the pods' addresses as discovery gives them: "IP:port"
+        List<String> addresses = servers.stream().map(s -> s.uri().getAuthority()).toList();
+        String thread;
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            try (CodexPool pool = PoolHost.connect(addresses, token, store, "host-0")) {
+                assertThat(pool.endpoints()).extracting(EndpointState::name).containsExactlyElementsOf(addresses);
+                try (CodexSession s = pool.newSession(PoolHost.conversation(work))) {
+                    model.enqueue(ModelReply.message("from the pool example"));
+                    assertThat(s.runTurn(TurnInput.text("hi")).finalText()).isEqualTo("from the pool example");
+                    thread = s.threadId();
+                }
             }
+            assertThat(store.get(thread)).as("closed: the conversation is in the store").isPresent();
         }
     }
 }

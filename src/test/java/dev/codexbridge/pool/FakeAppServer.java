@@ -57,6 +57,10 @@ final class FakeAppServer {
     /** Open until released: a connect waits here (an endpoint whose connect hangs). */
     volatile CountDownLatch connectGate = new CountDownLatch(0);
     private final AtomicInteger threads = new AtomicInteger();
+    /** Readiness probes answered. */
+    final AtomicInteger probes = new AtomicInteger();
+    /** Connections open now: a pool that lets one go closes it. */
+    final AtomicInteger openConnections = new AtomicInteger();
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> asked = new ConcurrentHashMap<>();
     private volatile MemoryPipe toClient;
@@ -66,6 +70,7 @@ final class FakeAppServer {
     }
 
     EndpointStatus readiness() {
+        probes.incrementAndGet();
         return ready ? new EndpointStatus(true, 200, "/readyz answered HTTP 200") : new EndpointStatus(false, 0, "/readyz unreachable");
     }
 
@@ -102,6 +107,7 @@ final class FakeAppServer {
         MemoryPipe down = new MemoryPipe();
         MemoryPipe up = new MemoryPipe();
         toClient = down;
+        openConnections.incrementAndGet();
         JsonRpcPeer client = JsonRpcPeer.builder(down.input(), up.output()).name("client").inbound(sink).build().start();
         JsonRpcPeer server = JsonRpcPeer.builder(up.input(), down.output()).name(name)
                 .wireTap(new WireTap() {
@@ -133,7 +139,11 @@ final class FakeAppServer {
                 .handler("thread/loaded/list", this::loadedList)
                 .handler("thread/read", this::read)
                 .build().start();
+        AtomicInteger closes = new AtomicInteger();
         return CodexTransport.inMemory(client, "the fake app-server " + name, () -> {
+            if (closes.getAndIncrement() == 0) {
+                openConnections.decrementAndGet();
+            }
             client.close();
             server.close();
         });

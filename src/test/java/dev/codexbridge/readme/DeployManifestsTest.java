@@ -5,14 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.pool.EndpointState;
+import dev.codexbridge.store.DiskConversationStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The Kubernetes manifests in docs/deploy parse, and their parts fit together. */
 class DeployManifestsTest {
@@ -52,15 +58,21 @@ class DeployManifestsTest {
     }
 
     @Test
-    void theStatefulSetListensWithATokenIsProbedAndKeepsCodexHomeOnItsVolume() throws IOException {
+    void theDeploymentListensWithATokenIsProbedAndKeepsCodexHomeOnAnEmptyDir() throws IOException {
         List<JsonNode> docs = documents("codex-app-server.yaml");
+        assertThat(docs).extracting(d -> d.path("kind").asText()).containsExactly("Service", "Deployment");
         JsonNode service = kind(docs, "Service");
-        JsonNode set = kind(docs, "StatefulSet");
-        assertThat(service.path("spec").path("clusterIP").asText()).isEqualTo("None");
-        assertThat(set.path("spec").path("serviceName").asText()).isEqualTo(service.path("metadata").path("name").asText());
+        JsonNode set = kind(docs, "Deployment");
+        assertThat(service.path("spec").path("clusterIP").asText()).as("headless: DNS names every ready pod").isEqualTo("None");
+        assertThat(service.path("spec").path("publishNotReadyAddresses").asBoolean(true)).isFalse();
+        assertThat(set.path("spec").path("replicas").asInt()).isEqualTo(3);
+        assertThat(set.path("spec").has("volumeClaimTemplates")).as("no volume outlives a pod").isFalse();
+        assertThat(set.path("spec").path("strategy").path("rollingUpdate").path("maxUnavailable").asInt(-1)).isZero();
         JsonNode labels = set.path("spec").path("template").path("metadata").path("labels");
+        set.path("spec").path("selector").path("matchLabels").fields().forEachRemaining(e ->
+                assertThat(labels.path(e.getKey()).asText()).as("the Deployment selects its pods").isEqualTo(e.getValue().asText()));
         service.path("spec").path("selector").fields().forEachRemaining(e ->
-                assertThat(labels.path(e.getKey()).asText()).isEqualTo(e.getValue().asText()));
+                assertThat(labels.path(e.getKey()).asText()).as("the Service selects the pods").isEqualTo(e.getValue().asText()));
         assertThat(service.path("spec").path("ports").get(0).path("port").asInt()).isEqualTo(4500);
 
         JsonNode pod = set.path("spec").path("template").path("spec");
@@ -81,32 +93,56 @@ class DeployManifestsTest {
                 codexHome = env.path("value").asText();
             }
         }
-        String claim = set.path("spec").path("volumeClaimTemplates").get(0).path("metadata").path("name").asText();
+        String emptyDir = null;
         String secretVolume = null;
         for (JsonNode v : pod.path("volumes")) {
             if (v.path("secret").path("secretName").asText().equals("codex-app-server-auth")) {
                 secretVolume = v.path("name").asText();
             }
+            if (v.has("emptyDir")) {
+                emptyDir = v.path("name").asText();
+            }
         }
         boolean homeMounted = false;
         boolean tokenMounted = false;
         for (JsonNode m : codex.path("volumeMounts")) {
-            homeMounted |= m.path("name").asText().equals(claim) && m.path("mountPath").asText().equals(codexHome);
+            homeMounted |= m.path("name").asText().equals(emptyDir) && m.path("mountPath").asText().equals(codexHome);
             tokenMounted |= m.path("name").asText().equals(secretVolume) && tokenFile.startsWith(m.path("mountPath").asText() + "/");
         }
-        assertThat(homeMounted).as("CODEX_HOME is the claim's mount").isTrue();
+        assertThat(homeMounted).as("CODEX_HOME is the emptyDir's mount").isTrue();
         assertThat(tokenMounted).as("--ws-token-file is in the secret's mount").isTrue();
     }
 
     @Test
-    void theSecretExampleHoldsAPlaceholderAndThePoolExampleNamesThePods() throws IOException {
-        JsonNode secret = kind(documents("secret.example.yaml"), "Secret");
-        assertThat(secret.path("metadata").path("name").asText()).isEqualTo("codex-app-server-auth");
-        assertThat(secret.path("stringData").path("token").asText()).startsWith("REPLACE-");
-        assertThat(PoolHost.podUrls("agents", 3)).containsExactly(
-                "ws://codex-app-server-0.codex-app-server.agents.svc.cluster.local:4500",
-                "ws://codex-app-server-1.codex-app-server.agents.svc.cluster.local:4500",
-                "ws://codex-app-server-2.codex-app-server.agents.svc.cluster.local:4500");
+    void theSecretExampleHoldsPlaceholdersInTheShapesTheHostReads() throws IOException {
+        List<JsonNode> secrets = documents("secret.example.yaml");
+        assertThat(secrets).extracting(d -> d.path("metadata").path("name").asText())
+                .containsExactly("codex-app-server-auth", "codex-store-postgresql");
+        assertThat(secrets.get(0).path("stringData").path("token").asText()).startsWith("REPLACE-");
+        JsonNode store = secrets.get(1).path("stringData");
+        List<String> keys = new ArrayList<>();
+        store.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).as("the files PoolHost.store reads").containsExactlyElementsOf(PoolHost.STORE_SECRET_KEYS);
+        assertThat(store.path("jdbc-url").asText()).startsWith("jdbc:postgresql://REPLACE-");
+        assertThat(store.path("username").asText()).startsWith("REPLACE-");
+        assertThat(store.path("password").asText()).startsWith("REPLACE-");
+    }
+
+    /** The discovery recipe over a name that resolves here: the pool ends up with exactly its addresses. */
+    @Test
+    void podDiscoveryAddsTheAddressesANameResolvesToAndRemovesTheOthers(@TempDir Path tmp) throws Exception {
+        Set<String> local = PodDiscovery.resolve("localhost", 4500);
+        assertThat(local).contains("127.0.0.1:4500");
+        assertThat(PoolHost.endpoint("127.0.0.1:4500", tmp.resolve("token")).uri().toString()).startsWith("ws://127.0.0.1:4500");
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"));
+             // a pod that went away: nothing listens on 127.0.0.9, so it answers no probe
+             CodexPool pool = PoolHost.connect(List.of("127.0.0.9:4500"), tmp.resolve("token"), store, "host-0");
+             PodDiscovery discovery = new PodDiscovery(pool, "localhost", 4500, tmp.resolve("token"), Duration.ofHours(1))) {
+            discovery.refresh();
+            assertThat(pool.endpoints()).extracting(EndpointState::name).containsExactlyInAnyOrderElementsOf(local);
+            discovery.refresh();
+            assertThat(pool.endpoints()).extracting(EndpointState::name).containsExactlyInAnyOrderElementsOf(local);
+        }
     }
 
     @Test
@@ -153,7 +189,7 @@ class DeployManifestsTest {
         assertThat(mounted).as("--config is the ConfigMap's file").isTrue();
 
         // codex exports its traces to that Service (the override measured with codex 0.169.0)
-        JsonNode codex = kind(documents("codex-app-server.yaml"), "StatefulSet").path("spec").path("template").path("spec")
+        JsonNode codex = kind(documents("codex-app-server.yaml"), "Deployment").path("spec").path("template").path("spec")
                 .path("containers").get(0);
         List<String> args = new ArrayList<>();
         codex.path("args").forEach(a -> args.add(a.asText()));
@@ -167,7 +203,8 @@ class DeployManifestsTest {
     @Test
     void theAppServersCommandsGetNoCredentials() throws IOException {
         for (String file : List.of("codex-app-server.yaml", "codex-tenant.yaml")) {
-            JsonNode codex = kind(documents(file), "StatefulSet").path("spec").path("template").path("spec").path("containers").get(0);
+            JsonNode codex = documents(file).stream().filter(d -> d.path("kind").asText().matches("Deployment|StatefulSet"))
+                    .findFirst().orElseThrow().path("spec").path("template").path("spec").path("containers").get(0);
             List<String> args = new ArrayList<>();
             codex.path("args").forEach(a -> args.add(a.asText()));
             assertThat(java.util.Collections.indexOfSubList(args, dev.codexbridge.process.CodexLaunch.COMMANDS_WITHOUT_CREDENTIALS))

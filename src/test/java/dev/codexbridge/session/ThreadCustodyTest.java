@@ -75,6 +75,12 @@ class ThreadCustodyTest {
         }
 
         @Override
+        public List<RolloutFile> exportAfterTurn(CodexClient from, String threadId, String turnId, List<String> previousPaths) {
+            calls.add("exportAfterTurn " + previousPaths);
+            return export(from, threadId, turnId);
+        }
+
+        @Override
         public void importInto(CodexClient to, List<RolloutFile> lineage) {
             calls.add("import");
             lineage.forEach(f -> home(to).put(f.relativePath(), new String(f.bytes(), StandardCharsets.UTF_8)));
@@ -131,6 +137,11 @@ class ThreadCustodyTest {
             assertThat(moves.home(b)).containsEntry(ROLLOUT, "{\"turn\":1}\n");
             assertThat(moves.calls).containsSubsequence("import", "restore named/the goal");
             assertThat(custody.storedAway()).isFalse();
+
+            // the next turn on B reads the files it knows by path, listing nothing
+            custody.turnCompleted(b, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).contains("exportAfterTurn [" + ROLLOUT + "]");
+            assertThat(store.get(THREAD).orElseThrow().lastCompletedTurnId()).isEqualTo("turn-2");
 
             // a reconnect's resume on the same connection imports nothing
             int imports = (int) moves.calls.stream().filter("import"::equals).count();
@@ -226,5 +237,28 @@ class ThreadCustodyTest {
 
     private static String rollout(String thread) {
         return "2026/11/25/rollout-2026-11-25T03-05-19-" + thread + ".jsonl";
+    }
+
+    @Test
+    void aWakeWhileCodexUnloadsTheThreadKeepsItWhereItIsInsteadOfWaitingTheWindowOut() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, "{}\n");
+        moves.stillLoaded = true;       // codex keeps it for the re-attach window
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ofSeconds(30), true);
+            long start = System.nanoTime();
+            custody.wake().get(5, TimeUnit.SECONDS);
+            assertThat(sleep).isCompleted().isNotCompletedExceptionally();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not the 30 s window").isLessThan(Duration.ofSeconds(5));
+            assertThat(store.get(THREAD)).as("stored all the same").isPresent();
+            assertThat(moves.calls).as("nothing removed").doesNotContain("remove");
+            assertThat(custody.storedAway()).as("the wake resumes it where it is loaded").isFalse();
+            assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5))).isInstanceOf(ConversationLeasedException.class);
+            custody.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).as("no import where it is loaded").doesNotContain("import");
+        }
     }
 }

@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #callbacks()}: request futures complete and the library's own short steps run;</li>
  *   <li>{@link #waits()}: the library's own steps that wait (starting codex, a reconnect, codex's
  *       exit);</li>
- *   <li>{@link #host()}: host code (continuations, listeners, handlers), which may block.</li>
+ *   <li>{@link #host()}: host code (continuations, listeners, handlers), which may block;</li>
+ *   <li>{@link #stores()}: a conversation store's steps (export, put, import), only in a host that
+ *       configures a store, outside the budget below.</li>
  * </ul>
  *
  * <p>Work beyond a pool's threads waits in its queue. Only {@link #waits()} and {@link #host()}
@@ -33,6 +35,7 @@ public final class RpcThreads {
     public static final String CALLBACK_PROPERTY = "codexbridge.callbackThreads";
     public static final String WAIT_PROPERTY = "codexbridge.waitThreads";
     public static final String HOST_PROPERTY = "codexbridge.hostThreads";
+    public static final String STORE_PROPERTY = "codexbridge.storeThreads";
 
     /**
      * The library's threads per JVM, connections aside (issue 22: at most 16 plus 2 per
@@ -85,6 +88,17 @@ public final class RpcThreads {
     }
 
     /**
+     * A conversation store's steps, which block on codex and on storage for milliseconds each: a
+     * turn's export and put, a sleep's, a wake's import, a lease's renewal (decision 0057). Apart
+     * from {@link #waits()}, so that a busy store never holds back a reconnect or a codex start.
+     * {@value #STORE_PROPERTY} threads (default 2), started only when a host uses a store, so not
+     * counted in {@link #THREAD_BUDGET}; ended when idle like the others.
+     */
+    public static ExecutorService stores() {
+        return StoreHolder.STORES;
+    }
+
+    /**
      * Where host code runs: continuations of the futures the library hands out, subscribers'
      * listeners (unless given an executor of their own), the fallback server-request handler,
      * approval handlers, dynamic tools, auth-token refreshes. {@value #HOST_PROPERTY} threads
@@ -127,6 +141,10 @@ public final class RpcThreads {
         return configured(WAIT_PROPERTY, 2);
     }
 
+    static int storeThreads() {
+        return configured(STORE_PROPERTY, 2);
+    }
+
     static int hostThreads() {
         return configured(HOST_PROPERTY, 4);
     }
@@ -146,6 +164,11 @@ public final class RpcThreads {
         };
     }
 
+    /** Apart from {@link Holder}: a host without a store never creates the pool. */
+    private static final class StoreHolder {
+        static final ExecutorService STORES = Holder.bounded(storeThreads(), "codex-bridge-store");
+    }
+
     private static final class Holder {
         static final ScheduledExecutorService TIMER = createTimer();
         static final ExecutorService DISPATCH = bounded(dispatchThreads(), "codex-bridge-dispatch");
@@ -154,7 +177,7 @@ public final class RpcThreads {
         static final ExecutorService HOST = bounded(hostThreads(), "codex-bridge-host");
 
         /** At most {@code n} threads, started as work comes and ended when idle; the rest queues. */
-        private static ExecutorService bounded(int n, String prefix) {
+        static ExecutorService bounded(int n, String prefix) {
             ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
                     new LinkedBlockingQueue<>(), daemon(prefix));
             pool.allowCoreThreadTimeOut(true);

@@ -1,0 +1,99 @@
+package dev.codexbridge.pool;
+
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
+import dev.codexbridge.session.CodexSession;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+
+/**
+ * Where a {@link CodexPool} resumes a thread, and the tries until it is open there (see {@link
+ * CodexPool#resumeSession(String, Consumer)}): asleep in the store, anywhere; else on the endpoint
+ * the pool has for it while that is usable; else where the endpoints say it lives. A placement that
+ * fails on a shared home moves on; codex's "active writer" refusal sends the session to the
+ * endpoint that has the thread loaded, or fails saying no reachable one does.
+ */
+final class PoolResumes {
+    /** The pool's logger: where a thread goes is the pool's business. */
+    private static final Logger LOG = SafeLogger.getLogger(CodexPool.class);
+
+    private final PoolPlacement placement;
+    private final ThreadLocator locator;
+    private final PoolSessionOpener opener;
+    /** Where a conversation the store keeps wakes, or null without a store. */
+    private final PoolWakes wakes;
+    private final boolean sharedCodexHome;
+
+    PoolResumes(PoolPlacement placement, ThreadLocator locator, PoolSessionOpener opener, PoolWakes wakes, boolean sharedCodexHome) {
+        this.placement = placement;
+        this.locator = locator;
+        this.opener = opener;
+        this.wakes = wakes;
+        this.sharedCodexHome = sharedCodexHome;
+    }
+
+    /** The started session of {@code threadId}, resumed for {@code caller} (null: no access rule). */
+    CodexSession resume(String caller, String threadId, Consumer<CodexSession.Builder> configure) {
+        Objects.requireNonNull(threadId, "threadId");
+        Objects.requireNonNull(configure, "configure");
+        PoolNode target = placement.affinityOf(threadId);
+        boolean stored = wakes != null && wakes.stored(threadId);
+        if (stored) {
+            // asleep in the store: no endpoint has it, and the least loaded takes it
+            target = null;
+        } else if (target != null && !target.usable()) {
+            if (!sharedCodexHome) {
+                throw new PoolException("thread " + UntrustedText.of(threadId) + " lives on endpoint " + target.spec.name() + " ("
+                        + target.spec.endpoint().uri() + "), which " + (target.removed ? "was removed from the pool" : "is down: "
+                        + target.detail) + ". The endpoints do not share CODEX_HOME (sharedCodexHome(false)), so the thread "
+                        + "cannot be resumed elsewhere; it can be resumed once " + target.spec.name() + " is back"
+                        + (target.removed ? " in the pool (addEndpoint)." : "."));
+            }
+            LOG.info("thread {} leaves lost endpoint {} (shared CODEX_HOME)", threadId, target.spec.name());
+            target = null;
+        }
+        // the target has the thread loaded: the session goes there or nowhere
+        boolean owner = false;
+        if (target == null && !stored) {
+            ThreadLocator.Whereabouts found = locator.locate(threadId, null, null);
+            target = found.node();
+            owner = found.loaded();
+        }
+        List<String> refusals = new ArrayList<>();
+        List<String> writerRefusals = new ArrayList<>();
+        while (true) {
+            PoolNode node = placement.reserve(target, owner, threadId, refusals);
+            try {
+                CodexSession session = opener.open(node, configure, threadId, caller);
+                placement.remember(threadId, node);
+                return session;
+            } catch (PoolSessionOpener.PlacementFailed e) {
+                refusals.add(node.spec.name() + ": " + e.getMessage());
+                if (target != null && !sharedCodexHome) {
+                    throw new PoolException("thread " + UntrustedText.of(threadId) + " could not be resumed on its endpoint "
+                            + node.spec.name() + ": " + e.getMessage(), e.getCause());
+                }
+                // on a shared home an endpoint that cannot be reached holds no writer any more: any other may take it
+                target = null;
+                owner = false;
+            } catch (PoolSessionOpener.WriterElsewhere e) {
+                placement.forget(threadId, node);
+                refusals.add(node.spec.name() + ": " + e.getMessage());
+                writerRefusals.add(node.spec.name());
+                if (writerRefusals.size() > 1) {
+                    throw ThreadLocator.writerUnreachable(threadId, writerRefusals, List.of(), e.getCause());
+                }
+                LOG.info("codex on {} refused thread {}: another app-server writes it; asking the endpoints again",
+                        node.spec.name(), threadId);
+                ThreadLocator.Whereabouts found = locator.locate(threadId, writerRefusals, e.getCause());
+                target = found.node();
+                owner = true;
+            } finally {
+                node.release();
+            }
+        }
+    }
+}

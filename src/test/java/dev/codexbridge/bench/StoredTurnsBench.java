@@ -1,0 +1,141 @@
+package dev.codexbridge.bench;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.process.CodexLocator;
+import dev.codexbridge.session.ClientPlacement;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnLimits;
+import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.store.ConversationStore;
+import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.store.PostgresServer;
+import dev.codexbridge.store.postgresql.PostgresConversationStore;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What a conversation store costs a turn, and what a move costs, on the real codex:
+ * {@code bin/bench stored-turns [TURNS] [MOVES] [REPLY_BYTES]} (defaults 60, 12, 20000).
+ *
+ * <ol>
+ *   <li><b>Per turn</b>: one session on one codex runs TURNS turns with no store (the yardstick),
+ *       with the disk store and with PostgreSQL (fsync on), storing after each turn (the default);
+ *       the turn's wall time as the host sees it, p50 and p99, in the same run.</li>
+ *   <li><b>Moves</b>: one session with the disk store sleeps after 1 s and wakes on the other of
+ *       two app-servers, MOVES times; each reply adds REPLY_BYTES to the rollout, so the lineage
+ *       grows. Per move: the lineage's size and the first turn after the wake (lease, get, import,
+ *       resume, name and goal, the turn, its store), beside a warm turn on the same session.</li>
+ * </ol>
+ */
+public final class StoredTurnsBench {
+    private StoredTurnsBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int turns = args.length > 0 ? Integer.parseInt(args[0]) : 60;
+        int moves = args.length > 1 ? Integer.parseInt(args[1]) : 12;
+        int replyBytes = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
+        Path binary = new CodexLocator().locate(null).binary();
+        Path tmp = Files.createTempDirectory("stored-turns-");
+        String reply = "x".repeat(Math.max(1, replyBytes));
+        try (ScriptedModelServer model = ScriptedModelServer.start();
+             PostgresServer postgres = PostgresServer.start(true)) {
+            model.respondWhenEmpty(request -> ModelReply.message(reply));
+            Path work = Files.createDirectories(tmp.resolve("work"));
+            System.out.printf("stored-turns: %d turns per store, %d moves, replies of %d bytes%n", turns, moves, replyBytes);
+            try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("disk"));
+                 PostgresConversationStore pg = PostgresConversationStore.builder().jdbcUrl(postgres.newDatabase()).build()) {
+                perTurn("none", null, binary, model, tmp.resolve("home-none"), work, turns);
+                perTurn("disk", disk, binary, model, tmp.resolve("home-disk"), work, turns);
+                perTurn("postgresql", pg, binary, model, tmp.resolve("home-pg"), work, turns);
+                perTurn("none (again)", null, binary, model, tmp.resolve("home-none-2"), work, turns);
+                moves(disk, binary, model, tmp, work, moves);
+            }
+        }
+    }
+
+    private static void perTurn(String name, ConversationStore store, Path binary, ScriptedModelServer model, Path home, Path work,
+                                int turns) throws Exception {
+        IsolatedCodexHome.builder(home, model.baseUrl()).write();
+        try (CodexClient codex = CodexClient.builder().process(launch(binary, home, work)).connect()) {
+            CodexSession.Builder b = CodexSession.builder().client(codex).cwd(work).hibernateAfter(Duration.ZERO).limits(limits());
+            if (store != null) {
+                b.storage(ConversationStorage.builder(store, "bench").build());
+            }
+            long[] ms = new long[turns];
+            try (CodexSession session = b.build()) {
+                session.runTurn(TurnInput.text("warm up"));
+                for (int i = 0; i < turns; i++) {
+                    long t0 = System.nanoTime();
+                    TurnResult r = session.runTurn(TurnInput.text("turn " + i));
+                    ms[i] = (System.nanoTime() - t0) / 1_000;
+                    check(r);
+                }
+            }
+            Arrays.sort(ms);
+            System.out.printf("  per turn, store %-12s p50 %6.1f ms  p99 %6.1f ms%n", name, ms[turns / 2] / 1000.0,
+                    ms[Math.min(turns - 1, (int) Math.ceil(turns * 0.99) - 1)] / 1000.0);
+        }
+    }
+
+    private static void moves(ConversationStore store, Path binary, ScriptedModelServer model, Path tmp, Path work, int moves)
+            throws Exception {
+        Path homeA = IsolatedCodexHome.builder(tmp.resolve("move-a"), model.baseUrl()).write();
+        Path homeB = IsolatedCodexHome.builder(tmp.resolve("move-b"), model.baseUrl()).write();
+        try (CodexClient a = CodexClient.builder().process(launch(binary, homeA, work)).connect();
+             CodexClient b = CodexClient.builder().process(launch(binary, homeB, work)).connect()) {
+            AtomicInteger placed = new AtomicInteger();
+            ClientPlacement alternate = threadId -> new ClientPlacement.Placed(placed.incrementAndGet() % 2 == 1 ? b : a, () -> { });
+            try (CodexSession session = CodexSession.builder().client(a).placement(alternate).cwd(work)
+                    .storage(ConversationStorage.builder(store, "bench").build()).hibernateAfter(Duration.ofSeconds(1))
+                    .limits(limits()).build()) {
+                check(session.runTurn(TurnInput.text("first")));
+                List<String> rows = new ArrayList<>();
+                for (int i = 0; i < moves; i++) {
+                    long warm0 = System.nanoTime();
+                    check(session.runTurn(TurnInput.text("warm " + i)));
+                    long warm = System.nanoTime() - warm0;
+                    String id = session.threadId();
+                    long version = store.get(id).orElseThrow().version();
+                    while (!session.isHibernated() || store.get(id).orElseThrow().version() == version) {
+                        Thread.sleep(5);
+                    }
+                    // the sleep's last steps (waiting for the unload, removing the copy, the lease) end before the wake starts
+                    long bytes = store.get(id).orElseThrow().lineageBytes();
+                    long wake0 = System.nanoTime();
+                    check(session.runTurn(TurnInput.text("after move " + i)));
+                    long woke = System.nanoTime() - wake0;
+                    rows.add(String.format("  move %2d: lineage %7.1f KiB  first turn after the wake %6.1f ms  (warm turn %5.1f ms)",
+                            i + 1, bytes / 1024.0, woke / 1e6, warm / 1e6));
+                }
+                rows.forEach(System.out::println);
+            }
+        }
+    }
+
+    private static void check(TurnResult r) {
+        if (r.status() != TurnOutcome.COMPLETED) {
+            throw new IllegalStateException("a turn did not complete: " + r);
+        }
+    }
+
+    private static TurnLimits limits() {
+        return TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO);
+    }
+
+    private static CodexLaunch launch(Path binary, Path home, Path work) {
+        return CodexLaunch.appServer(binary).codexHome(home).workingDirectory(work).detachFromTerminal(true).build();
+    }
+}
