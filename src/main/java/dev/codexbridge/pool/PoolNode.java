@@ -82,10 +82,19 @@ final class PoolNode {
         }
     }
 
+    /**
+     * Whether {@code c} is done for good: closed, or its reconnects given up. A connection that is
+     * reconnecting is not: its sessions' threads and turns wait for it, and closing or replacing
+     * it would end them as closed by the host although neither the host nor codex did.
+     */
+    private static boolean done(CodexClient c) {
+        return c == null || !c.isOpen() && ClientPlumbing.of(c).closedFuture().isDone();
+    }
+
     synchronized CodexClient connect(Consumer<CodexClient.Builder> configurer) {
         CodexClient c = client;
-        if (c != null && c.isOpen()) {
-            return c;
+        if (!done(c)) {
+            return c;       // reconnecting: whoever opens a thread on it waits for the reconnect
         }
         if (poolClosed.getAsBoolean()) {
             throw new PoolException("the pool is closed");
@@ -119,7 +128,7 @@ final class PoolNode {
         lastProbe = Instant.now();
         CodexClient c = client;
         if (status.ok()) {
-            if (c != null && !c.isOpen()) {
+            if (c != null && done(c)) {
                 disconnect(null);
             }
             if (!healthy) {

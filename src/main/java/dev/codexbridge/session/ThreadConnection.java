@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -310,17 +311,23 @@ final class ThreadConnection {
                         }).thenCompose(id -> custody == null ? CompletableFuture.completedFuture(id) : custody.opened(c, id).thenApply(x -> id));
             }
             String previous = threadId;
-            // back on a shared connection after a reconnect: the policy's timeout and tries, whoever asks
-            // first (the reconnect's resumes, or a turn that came before its turn in them)
+            // back on a shared connection after a reconnect: the policy's timeout and tries, whoever asks first
             ReconnectPolicy policy = opened ? link.resumePolicy(c) : null;
-            ThreadOpenTries tries = ThreadOpenTries.under(policy, t -> requests.resume(c, newInbox, t, threadId, resumeSettings()), resumeTimeout,
-                    () -> c.stats().messagesRead());
+            Supplier<ThreadOpenTries> newTries = () -> ThreadOpenTries.under(policy,
+                    t -> requests.resume(c, newInbox, t, threadId, resumeSettings()), resumeTimeout, () -> c.stats().messagesRead());
+            ThreadOpenTries tries = newTries.get();
             resuming = tries;
             resumingInBackground = background;
             // an unsubscribe of this thread still on its way must not reach codex after the resume
             CompletableFuture<Void> reclaimed = link.unsubscribes() ? ThreadReleases.of(c).reclaim(previous) : CompletableFuture.completedFuture(null);
             CompletableFuture<Void> imported = custody == null ? reclaimed : reclaimed.thenCompose(x -> custody.beforeResume(c, previous));
-            return imported.thenCompose(x -> tries.start()).handle((id, failure) -> {
+            CompletableFuture<String> resumed = imported.thenCompose(x -> tries.start());
+            if (custody != null) {
+                // codex lost its copy (its home wiped, same endpoint): the store's goes back there and the resume is tried once more
+                resumed = resumed.exceptionallyCompose(failure -> custody.resumeFailed(c, previous, Futures.unwrap(failure))
+                        .thenCompose(again -> again ? newTries.get().start() : CompletableFuture.<String>failedFuture(failure)));
+            }
+            return resumed.handle((id, failure) -> {
                 if (failure == null) {
                     opened = true;
                     return custody == null ? record.resumed(c, id)

@@ -3,6 +3,7 @@ package dev.codexbridge.session;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.store.ConversationLease;
@@ -49,6 +50,12 @@ final class ThreadCustody {
     private volatile long version;
     /** The connection codex has the thread loaded on as far as this session knows, or null. */
     private volatile CodexClient loadedOn;
+    /**
+     * The connection a resume was last sent on that has not answered yet (its connection dropped
+     * first): codex there may have the thread loaded, so the next open goes back there, never
+     * elsewhere; null when no such resume is outstanding.
+     */
+    private volatile CodexClient resumedOn;
     /** The last turn the host saw complete, stored with the conversation. */
     private volatile String lastCompletedTurnId;
     /** Name and goal to set again after the next import, or null when nothing was imported. */
@@ -77,7 +84,7 @@ final class ThreadCustody {
 
     /** Whether the store holds the latest of the conversation and no codex has it: the next open goes anywhere. */
     boolean storedAway() {
-        return loadedOn == null && version > 0;
+        return loadedOn == null && resumedOn == null && version > 0;
     }
 
     /**
@@ -93,19 +100,62 @@ final class ThreadCustody {
             if (to == loadedOn) {
                 return;
             }
-            Optional<StoredConversation> stored = store.get(threadId);
-            if (stored.isEmpty()) {
-                return;
+            if (to != resumedOn) {
+                importFromStore(to, threadId);
             }
-            StoredConversation c = stored.get();
-            moves.importInto(to, c.lineage());
-            lineagePaths = c.lineage().stream().map(RolloutFile::relativePath).toList();
-            records = new LineageMoves.Records(c.name(), c.goal());
-            version = c.version();
-            lastCompletedTurnId = c.lastCompletedTurnId();
-            toRestore = new LineageMoves.Records(c.name(), c.goal());
-            LOG.debug("conversation {} (version {}) imported for its resume", threadId, c.version());
+            resumedOn = to;
         });
+    }
+
+    /**
+     * The resume of {@code threadId} on {@code on} failed with {@code cause}. When codex answered
+     * that it has no record of the thread (its home was lost: an app-server wiped and started
+     * again behind the same endpoint) and the store holds the conversation, its lineage is written
+     * there again: completes with true, and the resume is worth one more try. An answer of any
+     * kind from codex means it did not load the thread; only a lost answer leaves it possibly
+     * loaded there ({@link #resumedOn}).
+     */
+    CompletableFuture<Boolean> resumeFailed(CodexClient on, String threadId, Throwable cause) {
+        if (cause instanceof RpcException answered && answered.error() != null && resumedOn == on) {
+            resumedOn = null;
+        }
+        if (!ThreadOpenTries.notStored(cause)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        CompletableFuture<Boolean> again = new CompletableFuture<>();
+        step(() -> {
+            failIfLost();
+            if (loadedOn == on) {
+                loadedOn = null;        // whatever codex there had of it is gone
+            }
+            boolean imported = importFromStore(on, threadId);
+            if (imported) {
+                resumedOn = on;
+                LOG.info("codex has no record of thread {} any more: the store's copy (version {}) was written there again", threadId, version);
+            }
+            again.complete(imported);
+        }).exceptionally(failure -> {
+            again.completeExceptionally(failure);
+            return null;
+        });
+        return again;
+    }
+
+    /** Writes the store's copy of {@code threadId} into {@code to}'s home; false when the store holds none. */
+    private boolean importFromStore(CodexClient to, String threadId) {
+        Optional<StoredConversation> stored = store.get(threadId);
+        if (stored.isEmpty()) {
+            return false;
+        }
+        StoredConversation c = stored.get();
+        moves.importInto(to, c.lineage());
+        lineagePaths = c.lineage().stream().map(RolloutFile::relativePath).toList();
+        records = new LineageMoves.Records(c.name(), c.goal());
+        version = c.version();
+        lastCompletedTurnId = c.lastCompletedTurnId();
+        toRestore = new LineageMoves.Records(c.name(), c.goal());
+        LOG.debug("conversation {} (version {}) imported for its resume", threadId, c.version());
+        return true;
     }
 
     /** {@code threadId} is open on {@code on} (started or resumed): name and goal set again after an import; the lease held. */
@@ -118,6 +168,7 @@ final class ThreadCustody {
                 moves.restore(on, threadId, records);
             }
             loadedOn = on;
+            resumedOn = null;
         });
     }
 

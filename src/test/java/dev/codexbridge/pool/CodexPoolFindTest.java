@@ -265,4 +265,28 @@ class CodexPoolFindTest {
         assertThat(resume(pool, after).threadId()).isEqualTo(after);
         assertThat(a.asked("thread/loaded/list")).isEqualTo(lookups);
     }
+
+    @Test
+    void aHealthCheckLeavesAReconnectingConnectionAndItsThreadsAlone() {
+        FakeAppServer a = server("a");
+        CodexPool pool = pool(false, x -> x.clientConfigurer(c -> c.reconnect(
+                new ReconnectPolicy(1_000, Duration.ofMillis(20), Duration.ofMillis(50), 4))));
+        CodexSession s = pool.newSession(b -> b.cwd(Path.of("/w")));
+        sessions.add(s);
+        String thread = s.threadId();
+
+        // the app-server drops the connection and refuses new ones for a while; its readiness probe still answers
+        a.refusing = true;
+        a.die();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !pool.endpoints().get(0).connected());
+        pool.checkNow();
+        pool.checkNow();
+        a.refusing = false;
+
+        // the reconnect (not a new client the pool opened in its place) resumes the thread: the session never learns of a close
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> a.asked("thread/resume") >= 1);
+        assertThat(s.threadId()).isEqualTo(thread);
+        assertThat(a.asked("initialize")).as("the first connection and its reconnect").isEqualTo(2);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pool.endpoints().get(0).healthy());
+    }
 }

@@ -54,6 +54,8 @@ final class FakeAppServer {
     volatile boolean ready = true;
     /** How a resume of a thread id is refused; null for none. */
     volatile Function<String, RpcError> resumeRefusal = id -> null;
+    /** New connections are refused (a reconnect keeps trying), as while the process restarts. */
+    volatile boolean refusing;
     /** Open until released: a connect waits here (an endpoint whose connect hangs). */
     volatile CountDownLatch connectGate = new CountDownLatch(0);
     private final AtomicInteger threads = new AtomicInteger();
@@ -104,6 +106,9 @@ final class FakeAppServer {
     }
 
     private CodexTransport open(InboundSink sink) {
+        if (refusing) {
+            throw new UncheckedIOException(new IOException("connection refused by " + name));
+        }
         MemoryPipe down = new MemoryPipe();
         MemoryPipe up = new MemoryPipe();
         toClient = down;

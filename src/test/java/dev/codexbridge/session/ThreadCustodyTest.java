@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.rpc.RpcError;
+import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.store.RolloutFile;
@@ -259,6 +261,75 @@ class ThreadCustodyTest {
             assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5))).isInstanceOf(ConversationLeasedException.class);
             custody.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.calls).as("no import where it is loaded").doesNotContain("import");
+        }
+    }
+
+    @Test
+    void anAppServerThatLostItsHomeGetsTheStoresCopyBackAndTheResumeIsWorthOneMoreTry() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+
+            // the app-server behind the same endpoint was wiped and started again: a reconnect's resume imports nothing...
+            moves.home(a).clear();
+            custody.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).doesNotContain("import");
+            // ...and codex answers that it has no record of the thread: the store's copy goes back there
+            RpcException noRollout = new RpcException("thread/resume", new RpcError(RpcError.INVALID_REQUEST, "no rollout found for thread id " + THREAD));
+            assertThat(custody.resumeFailed(a, THREAD, noRollout).get(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(moves.home(a)).containsEntry(ROLLOUT, "{\"turn\":1}\n");
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).containsSubsequence("import", "restore named/the goal");
+
+            // any other failure is not answered with an import
+            int imports = (int) moves.calls.stream().filter("import"::equals).count();
+            RpcException overloaded = new RpcException("thread/resume", new RpcError(RpcError.INTERNAL_ERROR, "server overloaded"));
+            assertThat(custody.resumeFailed(a, THREAD, overloaded).get(5, TimeUnit.SECONDS)).isFalse();
+            assertThat(moves.calls.stream().filter("import"::equals).count()).isEqualTo(imports);
+        }
+    }
+
+    @Test
+    void aConversationNeverStoredIsNotImportedAfterALostHome() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            RpcException noRollout = new RpcException("thread/resume", new RpcError(RpcError.INVALID_REQUEST, "no rollout found for thread id " + THREAD));
+            assertThat(custody.resumeFailed(a, THREAD, noRollout).get(5, TimeUnit.SECONDS)).as("the session replaces it, as without a store").isFalse();
+            assertThat(moves.calls).doesNotContain("import");
+        }
+    }
+
+    @Test
+    void aResumeWhoseAnswerWasLostKeepsTheConversationWhereItWasSent() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        b = CodexClient.builder().transport(codexB.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, "{}\n");
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+            assertThat(custody.storedAway()).isTrue();
+
+            // the wake imports on B and sends the resume; B's connection drops before codex answers
+            custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            custody.resumeFailed(b, THREAD, new dev.codexbridge.rpc.ConnectionClosedException("connection lost")).get(5, TimeUnit.SECONDS);
+            assertThat(custody.storedAway()).as("codex on B may have loaded it: the next open goes back to B, nowhere else").isFalse();
+            custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls.stream().filter("import"::equals).count()).as("B has the files already").isEqualTo(1);
+
+            // codex on B answers that resume with an error: it did not load the thread, so it may go anywhere again
+            RpcException refused = new RpcException("thread/resume", new RpcError(RpcError.INTERNAL_ERROR, "server overloaded"));
+            custody.resumeFailed(b, THREAD, refused).get(5, TimeUnit.SECONDS);
+            assertThat(custody.storedAway()).isTrue();
+            custody.close().get(5, TimeUnit.SECONDS);
         }
     }
 }
