@@ -17,7 +17,7 @@ import java.util.function.Function;
 final class SessionPlumbing extends ClientPlumbing {
     private final ClientConnection connection;
     private final ThreadPlaces places;
-    private volatile boolean pooled;
+    private volatile String pooledAt;
     private volatile boolean tenant;
 
     SessionPlumbing(ClientConnection connection, ThreadPlaces places) {
@@ -110,13 +110,13 @@ final class SessionPlumbing extends ClientPlumbing {
     }
 
     @Override
-    public void markPooled() {
-        pooled = true;
+    public void markPooled(String endpoint) {
+        pooledAt = endpoint;
     }
 
     @Override
-    public boolean pooled() {
-        return pooled;
+    public String pooledAt() {
+        return pooledAt;
     }
 
     @Override

@@ -112,7 +112,7 @@ final class PoolNode {
             connecting = false;
         }
         client = fresh;
-        ClientPlumbing.of(fresh).markPooled();     // its sessions' failures then give the pool's advice
+        ClientPlumbing.of(fresh).markPooled(spec.endpoint().uri().toString());     // its sessions' failures then give the pool's advice
         // off the reader thread: the pool's bookkeeping is no business of the connection's reader,
         // and explaining may wait briefly for codex's exit status (the waits pool)
         ClientPlumbing.of(fresh).closedFuture().thenAcceptAsync(cause -> {

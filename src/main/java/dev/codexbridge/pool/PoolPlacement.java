@@ -34,6 +34,11 @@ final class PoolPlacement {
         this.poolClosed = poolClosed;
     }
 
+    /** The pool's endpoints now. */
+    List<PoolNode> members() {
+        return members.all();
+    }
+
     /**
      * Picks a node (the preferred one, or the least loaded) and counts the placement on it. A
      * preferred node that is full or down is left for another only on a shared home, and never

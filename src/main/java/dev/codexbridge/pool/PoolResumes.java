@@ -3,9 +3,11 @@ package dev.codexbridge.pool;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.store.StoredConversation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 
@@ -40,10 +42,11 @@ final class PoolResumes {
         Objects.requireNonNull(threadId, "threadId");
         Objects.requireNonNull(configure, "configure");
         PoolNode target = placement.affinityOf(threadId);
-        boolean stored = wakes != null && wakes.stored(threadId);
+        Optional<StoredConversation> record = wakes == null ? Optional.empty() : wakes.record(threadId);
+        boolean stored = record.isPresent();
         if (stored) {
-            // asleep in the store: no endpoint has it, and the least loaded takes it
-            target = null;
+            // in the store: the least loaded takes it, unless its host stopped while it was awake on an endpoint that can take it
+            target = wakes.awakeOn(record.get());
         } else if (target != null && !target.usable()) {
             if (!sharedCodexHome) {
                 throw new PoolException("thread " + UntrustedText.of(threadId) + " lives on endpoint " + target.spec.name() + " ("
@@ -72,7 +75,7 @@ final class PoolResumes {
                 return session;
             } catch (PoolSessionOpener.PlacementFailed e) {
                 refusals.add(node.spec.name() + ": " + e.getMessage());
-                if (target != null && !sharedCodexHome) {
+                if (target != null && !sharedCodexHome && !stored) {
                     throw new PoolException("thread " + UntrustedText.of(threadId) + " could not be resumed on its endpoint "
                             + node.spec.name() + ": " + e.getMessage(), e.getCause());
                 }

@@ -4,8 +4,11 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.session.ClientPlacement;
 import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.store.StoredConversation;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -30,16 +33,18 @@ final class PoolWakes implements ClientPlacement {
         return storage;
     }
 
-    /** Whether the store holds {@code threadId}: then it wakes anywhere, and no endpoint needs asking. */
-    boolean stored(String threadId) {
-        return storage.store().get(threadId).isPresent();
+    /** The store's record of {@code threadId}, if it holds one: then it wakes anywhere, and no endpoint needs asking. */
+    Optional<StoredConversation> record(String threadId) {
+        return storage.store().get(threadId);
     }
 
     @Override
     public Placed place(@Nullable String threadId) {
         List<String> refusals = new ArrayList<>();
+        PoolNode awakeOn = threadId == null ? null : reservedAwakeOn(threadId);
         while (true) {
-            PoolNode node = placement.reserve(null, false, threadId, refusals);
+            PoolNode node = awakeOn != null ? awakeOn : placement.reserve(null, false, threadId, refusals);
+            awakeOn = null;
             CodexClient client;
             try {
                 client = node.connectOrDown(clientConfigurer);
@@ -53,5 +58,42 @@ final class PoolWakes implements ClientPlacement {
             }
             return new Placed(client, node::release);
         }
+    }
+
+    /** {@link #awakeOn} for the store's record of {@code threadId}, reserved; null when there is none or it cannot take it. */
+    private @Nullable PoolNode reservedAwakeOn(String threadId) {
+        PoolNode n;
+        try {
+            n = record(threadId).map(this::awakeOn).orElse(null);
+        } catch (RuntimeException e) {
+            return null;        // the wake's own read of the record says what is wrong with it
+        }
+        if (n == null) {
+            return null;
+        }
+        try {
+            return placement.reserve(n, false, threadId, new ArrayList<>());
+        } catch (PoolException full) {
+            return null;
+        }
+    }
+
+    /**
+     * The endpoint {@code record} says the conversation was awake on when its host stopped holding
+     * it without a sleep ({@link ConversationStorage#lastAwakeOn}), when it is healthy, not drained
+     * and has room: its copy there is at least as new as the store's, so the wake goes there and
+     * imports nothing. Null otherwise: the least-loaded endpoint takes it, from the store's copy.
+     */
+    @Nullable PoolNode awakeOn(StoredConversation record) {
+        Optional<URI> where = ConversationStorage.lastAwakeOn(record);
+        if (where.isEmpty()) {
+            return null;
+        }
+        for (PoolNode n : placement.members()) {
+            if (n.spec.endpoint().uri().equals(where.get()) && n.usable() && !n.draining && n.load() < n.spec.maxThreads()) {
+                return n;
+            }
+        }
+        return null;
     }
 }

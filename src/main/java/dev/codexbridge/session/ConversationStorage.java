@@ -2,8 +2,11 @@ package dev.codexbridge.session;
 
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.ConversationStore;
+import dev.codexbridge.store.StoredConversation;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,6 +53,16 @@ public record ConversationStorage(ConversationStore store, String holder, Durati
         if (leaseTime.compareTo(MIN_LEASE) < 0) {
             throw new IllegalArgumentException("leaseTime must be at least " + MIN_LEASE.toSeconds() + " s, was " + leaseTime);
         }
+    }
+
+    /**
+     * The app-server (its endpoint's URI) a stored conversation was awake on when it was last
+     * stored, if the host holding it stopped without a sleep (it died, or lost its lease): that
+     * app-server's copy is at least as new as the store's, so a placement that can should wake it
+     * there ({@code CodexPool} does). Empty after a clean sleep, whose store removes that copy.
+     */
+    public static Optional<URI> lastAwakeOn(StoredConversation conversation) {
+        return AwakeOn.read(conversation);
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 
@@ -41,6 +42,7 @@ final class ThreadCustody {
     private final ConversationStorage storage;
     private final ConversationStore store;
     private final LineageMoves moves;
+    private final Function<CodexClient, String> whereabouts;
     /** Steps one after another: each starts when the one before ended, failed or not. */
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
@@ -72,9 +74,15 @@ final class ThreadCustody {
     private volatile CodexException lost;
 
     ThreadCustody(ConversationStorage storage, LineageMoves moves) {
+        this(storage, moves, AwakeOn::of);
+    }
+
+    /** {@code whereabouts}: the app-server a connection reaches, as the store's record names it ({@link AwakeOn#of}). */
+    ThreadCustody(ConversationStorage storage, LineageMoves moves, Function<CodexClient, String> whereabouts) {
         this.storage = storage;
         this.store = storage.store();
         this.moves = moves;
+        this.whereabouts = whereabouts;
     }
 
     /** Why this session may no longer write its conversation, or null. */
@@ -101,7 +109,7 @@ final class ThreadCustody {
                 return;
             }
             if (to != resumedOn) {
-                importFromStore(to, threadId);
+                importFromStore(to, threadId, false);
             }
             resumedOn = to;
         });
@@ -128,7 +136,7 @@ final class ThreadCustody {
             if (loadedOn == on) {
                 loadedOn = null;        // whatever codex there had of it is gone
             }
-            boolean imported = importFromStore(on, threadId);
+            boolean imported = importFromStore(on, threadId, true);
             if (imported) {
                 resumedOn = on;
                 LOG.info("codex has no record of thread {} any more: the store's copy (version {}) was written there again", threadId, version);
@@ -141,20 +149,28 @@ final class ThreadCustody {
         return again;
     }
 
-    /** Writes the store's copy of {@code threadId} into {@code to}'s home; false when the store holds none. */
-    private boolean importFromStore(CodexClient to, String threadId) {
+    /**
+     * Writes the store's copy of {@code threadId} into {@code to}'s home; false when the store
+     * holds none. Unless {@code always}, a record that says the conversation was last stored awake
+     * on {@code to} ({@link AwakeOn}) imports nothing: the copy there is at least as new.
+     */
+    private boolean importFromStore(CodexClient to, String threadId, boolean always) {
         Optional<StoredConversation> stored = store.get(threadId);
         if (stored.isEmpty()) {
             return false;
         }
         StoredConversation c = stored.get();
-        moves.importInto(to, c.lineage());
+        boolean keepTheirs = !always && AwakeOn.names(c, whereabouts.apply(to));
+        if (!keepTheirs) {
+            moves.importInto(to, c.lineage());
+        }
         lineagePaths = c.lineage().stream().map(RolloutFile::relativePath).toList();
         records = new LineageMoves.Records(c.name(), c.goal());
         version = c.version();
         lastCompletedTurnId = c.lastCompletedTurnId();
-        toRestore = new LineageMoves.Records(c.name(), c.goal());
-        LOG.debug("conversation {} (version {}) imported for its resume", threadId, c.version());
+        toRestore = keepTheirs ? null : new LineageMoves.Records(c.name(), c.goal());
+        LOG.debug("conversation {} (version {}) {} for its resume", threadId, c.version(),
+                keepTheirs ? "resumed from the copy of the app-server it was awake on" : "imported");
         return true;
     }
 
@@ -300,7 +316,8 @@ final class ThreadCustody {
         List<RolloutFile> lineage = afterTurn != null && !known.isEmpty() ? moves.exportAfterTurn(from, threadId, afterTurn, known)
                 : moves.export(from, threadId, lastCompletedTurnId);
         StoredConversation stored = store.put(lease, StoredConversation.builder(threadId, lineage).owner(storage.owner())
-                .name(named.name()).goal(named.goal()).lastCompletedTurnId(lastCompletedTurnId).version(version).build());
+                .name(named.name()).goal(named.goal()).lastCompletedTurnId(lastCompletedTurnId).version(version)
+                .settings(afterTurn != null ? AwakeOn.settings(whereabouts.apply(from)) : null).build());
         version = stored.version();
         lineagePaths = lineage.stream().map(RolloutFile::relativePath).toList();
         return lineage;

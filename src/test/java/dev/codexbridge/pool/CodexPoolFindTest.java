@@ -289,4 +289,30 @@ class CodexPoolFindTest {
         assertThat(a.asked("initialize")).as("the first connection and its reconnect").isEqualTo(2);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pool.endpoints().get(0).healthy());
     }
+
+    @Test
+    void aConversationItsHostLeftAwakeWakesOnTheEndpointThatHasItsNewestCopy(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        String thread = "0199a213-81c0-7800-8aa1-bbab2a035a53";
+        FakeAppServer a = server("a");
+        FakeAppServer b = server("b");
+        b.stored.add(thread);
+        try (dev.codexbridge.store.DiskConversationStore store = dev.codexbridge.store.DiskConversationStore.open(tmp.resolve("store"))) {
+            // an earlier host stored it after a turn on b and stopped without a sleep
+            dev.codexbridge.store.ConversationLease lease = store.lease(thread, "earlier-host", Duration.ofMinutes(1));
+            store.put(lease, dev.codexbridge.store.StoredConversation.builder(thread, List.of(dev.codexbridge.store.RolloutFile.of(
+                    "2026/11/25/rollout-2026-11-25T03-05-19-" + thread + ".jsonl", "{}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                    .settings("{\"awakeOn\":\"ws://127.0.0.1:2/\"}").build());
+            store.release(lease);
+
+            CodexPool pool = CodexPool.builder().link(FakeAppServer.link(servers)).healthInterval(Duration.ofMinutes(10))
+                    .endpoint("a", CodexEndpoint.parse("ws://127.0.0.1:1/")).endpoint("b", CodexEndpoint.parse("ws://127.0.0.1:2/"))
+                    .storage(dev.codexbridge.session.ConversationStorage.builder(store, "next-host").build()).build();
+            pools.add(pool);
+            CodexSession s = resume(pool, thread);
+            assertThat(s.threadId()).isEqualTo(thread);
+            assertThat(pool.endpointOf(thread)).as("not a, the least loaded: b has the newest copy").contains("b");
+            assertThat(b.asked("fs/writeFile")).as("nothing imported over it").isZero();
+            assertThat(a.asked("thread/resume") + a.asked("fs/writeFile")).isZero();
+        }
+    }
 }

@@ -39,7 +39,7 @@ class FailureAdviceTest {
         try (CodexClient plain = CodexClient.builder().transport(codex.factory()).connect();
              CodexClient reconnecting = CodexClient.builder().transport(codex.factory()).reconnect(ReconnectPolicy.DEFAULT).connect();
              CodexClient pooled = CodexClient.builder().transport(codex.factory()).connect()) {
-            ClientPlumbing.of(pooled).markPooled();     // as CodexPool does with each endpoint's client
+            ClientPlumbing.of(pooled).markPooled("ws://127.0.0.1:1/");     // as CodexPool does with each endpoint's client
             assertThat(FailureAdvice.shapeOf(plain, false)).isEqualTo(FailureAdvice.Shape.SHARED);
             assertThat(FailureAdvice.shapeOf(reconnecting, false)).isEqualTo(FailureAdvice.Shape.SHARED_RECONNECTING);
             assertThat(FailureAdvice.shapeOf(pooled, false)).isEqualTo(FailureAdvice.Shape.POOLED);

@@ -332,4 +332,56 @@ class ThreadCustodyTest {
             custody.close().get(5, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void aHostThatStoppedWithoutASleepLeavesTheConversationWhereItWasAwakeAndTheNextImportsNothingThere() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        b = CodexClient.builder().transport(codexB.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
+        java.util.function.Function<CodexClient, String> where = c -> c == a ? "ws://codex-a/" : "ws://codex-b/";
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody first = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, where);
+            first.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            first.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+            assertThat(ConversationStorage.lastAwakeOn(store.get(THREAD).orElseThrow())).contains(java.net.URI.create("ws://codex-a/"));
+            // a second turn completes in codex, and the host stops before storing it
+            moves.home(a).put(ROLLOUT, "{\"turn\":1}\n{\"turn\":2}\n");
+            first.close().get(5, TimeUnit.SECONDS);
+
+            // a new host placed there keeps codex's newer copy: nothing is imported over it, name and goal stay
+            ThreadCustody next = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, where);
+            next.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
+            next.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.home(a)).containsEntry(ROLLOUT, "{\"turn\":1}\n{\"turn\":2}\n");
+            assertThat(moves.calls).doesNotContain("import").noneMatch(c -> c.startsWith("restore"));
+            // and stores from it at the next turn, over the version it read
+            next.turnCompleted(a, THREAD, "turn-3").get(5, TimeUnit.SECONDS);
+            assertThat(store.get(THREAD).orElseThrow().version()).isEqualTo(2);
+
+            // a sleep's store says the copy there is gone: the record names no app-server
+            next.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+            assertThat(ConversationStorage.lastAwakeOn(store.get(THREAD).orElseThrow())).isEmpty();
+        }
+    }
+
+    @Test
+    void aRecordNamingAnotherAppServerIsImportedAsAlways() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        b = CodexClient.builder().transport(codexB.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
+        java.util.function.Function<CodexClient, String> where = c -> c == a ? "ws://codex-a/" : "ws://codex-b/";
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody first = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, where);
+            first.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            first.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+            first.close().get(5, TimeUnit.SECONDS);
+
+            ThreadCustody next = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, where);
+            next.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.home(b)).containsEntry(ROLLOUT, "{\"turn\":1}\n");
+            assertThat(moves.calls).contains("import");
+        }
+    }
 }

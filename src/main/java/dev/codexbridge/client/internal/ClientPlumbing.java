@@ -136,13 +136,19 @@ public abstract class ClientPlumbing {
     public abstract boolean closedByHost();
 
     /**
-     * Marks the client as one a {@code CodexPool} opened for an endpoint: a session on it then
-     * gives the pool's advice when its connection ends.
+     * Marks the client as one a {@code CodexPool} opened for its endpoint at {@code endpoint} (the
+     * pool's URI for it): a session on it then gives the pool's advice when its connection ends,
+     * and a conversation store names that endpoint as where the conversation is awake.
      */
-    public abstract void markPooled();
+    public abstract void markPooled(String endpoint);
 
-    /** Whether {@link #markPooled()} was called. */
-    public abstract boolean pooled();
+    /** Whether {@link #markPooled} was called. */
+    public boolean pooled() {
+        return pooledAt() != null;
+    }
+
+    /** The endpoint {@link #markPooled} named, or null. */
+    public abstract String pooledAt();
 
     /**
      * Marks the client as one {@code CodexTenants} opened for a tenant: a session on it then gives
