@@ -3,7 +3,11 @@ package dev.codexbridge.session;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.client.internal.ClientPlumbing;
+import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.rpc.RpcTimeoutException;
+import dev.codexbridge.transport.TransportException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.store.ConversationLease;
@@ -38,6 +42,10 @@ final class ThreadCustody {
     private static final Duration UNLOAD_GRACE = Duration.ofSeconds(10);
     private static final long UNLOAD_POLL_MS = 25;
     private static final long UNLOAD_POLL_MAX_MS = 500;
+    /** The pauses before a turn's store is tried again after its connection dropped (once the client is back). */
+    private static final Duration[] TURN_STORE_RETRIES = {Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofSeconds(3)};
+    /** How long a turn's store waits for a dropped connection to come back before the result is handed out without it. */
+    private static final Duration RECONNECT_WAIT = Duration.ofSeconds(30);
 
     private final ConversationStorage storage;
     private final ConversationStore store;
@@ -194,7 +202,17 @@ final class ThreadCustody {
         if (!storage.exportAfterEachTurn() || on == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return step(() -> {
+        return storeTurn(on, threadId, turnId, 0);
+    }
+
+    /**
+     * Stores the conversation after {@code turnId}. When the connection dropped under the export,
+     * the app-server may still have the turn (a network fault, not a lost disk): once the client
+     * has reconnected and the session resumed the thread there, it is tried again, a few times
+     * within {@link #TURN_STORE_RETRIES}' pauses, before the turn's result is handed out without it.
+     */
+    private CompletableFuture<Void> storeTurn(CodexClient on, String threadId, String turnId, int retry) {
+        CompletableFuture<Void> stored = step(() -> {
             failIfLost();
             if (on == loadedOn) {
                 LineageMoves.Records known = records;
@@ -204,6 +222,28 @@ final class ThreadCustody {
                 put(on, threadId, known, turnId);
             }
         });
+        return stored.exceptionallyCompose(failure -> {
+            if (retry >= TURN_STORE_RETRIES.length || !connectionLost(failure) || ClientPlumbing.of(on).closedFuture().isDone()) {
+                return CompletableFuture.failedFuture(failure);
+            }
+            LOG.info("turn {} of thread {} could not be stored as its connection dropped; trying again once it is back", turnId, threadId);
+            Duration pause = TURN_STORE_RETRIES[retry];
+            return on.whenReady().orTimeout(RECONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenCompose(c -> CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(pause.toMillis(),
+                            TimeUnit.MILLISECONDS, RpcThreads.stores())))
+                    .thenCompose(x -> storeTurn(on, threadId, turnId, retry + 1));
+        });
+    }
+
+    /** Whether {@code failure} came from a connection that dropped or did not answer in time, not from codex or the store. */
+    private static boolean connectionLost(Throwable failure) {
+        for (Throwable t = Futures.unwrap(failure); t != null; t = t.getCause()) {
+            if (t instanceof ConnectionClosedException || t instanceof TransportException || t instanceof RpcTimeoutException
+                    || t instanceof RpcException r && r.error() != null && r.error().message().contains("not loaded")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -60,6 +60,8 @@ class ThreadCustodyTest {
         final Map<CodexClient, Map<String, String>> homes = new ConcurrentHashMap<>();
         final List<String> calls = new CopyOnWriteArrayList<>();
         volatile RuntimeException failExport;
+        /** How many exports fail with {@link #failExport} before they work again (-1: all). */
+        volatile int failures = -1;
         volatile boolean stillLoaded;
 
         Map<String, String> home(CodexClient c) {
@@ -69,7 +71,8 @@ class ThreadCustodyTest {
         @Override
         public List<RolloutFile> export(CodexClient from, String threadId, String lastTurnId) {
             calls.add("export " + lastTurnId);
-            if (failExport != null) {
+            if (failExport != null && failures != 0) {
+                failures--;
                 throw failExport;
             }
             return home(from).entrySet().stream().filter(e -> e.getKey().contains(threadId))
@@ -382,6 +385,29 @@ class ThreadCustodyTest {
             next.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.home(b)).containsEntry(ROLLOUT, "{\"turn\":1}\n");
             assertThat(moves.calls).contains("import");
+        }
+    }
+
+    @Test
+    void aTurnWhoseStoreLostItsConnectionIsStoredOnceTheConnectionIsBack() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            moves.failExport = new IllegalStateException("thread/read failed",
+                    new dev.codexbridge.rpc.ConnectionClosedException("the WebSocket connection dropped"));
+            moves.failures = 2;
+            custody.turnCompleted(a, THREAD, "turn-1").get(15, TimeUnit.SECONDS);
+            assertThat(store.get(THREAD).orElseThrow().lastCompletedTurnId()).isEqualTo("turn-1");
+            assertThat(moves.calls.stream().filter(c -> c.startsWith("export")).count()).as("two lost, the third stored").isEqualTo(3);
+
+            // codex's or the store's own refusal is not a dropped connection: no second try
+            moves.failExport = new IllegalStateException("codex refused");
+            moves.failures = 1;
+            assertThatThrownBy(() -> custody.turnCompleted(a, THREAD, "turn-2").get(15, TimeUnit.SECONDS)).hasRootCauseMessage("codex refused");
+            assertThat(store.get(THREAD).orElseThrow().lastCompletedTurnId()).isEqualTo("turn-1");
         }
     }
 }
