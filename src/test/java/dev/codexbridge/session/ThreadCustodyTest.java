@@ -336,24 +336,33 @@ class ThreadCustodyTest {
         }
     }
 
-    @Test
-    void aHostThatStoppedWithoutASleepLeavesTheConversationWhereItWasAwakeAndTheNextImportsNothingThere() throws Exception {
+    /** Where the fake clients are, as a pool would name its endpoints. */
+    private String where(CodexClient c) {
+        return c == a ? "ws://codex-a/" : "ws://codex-b/";
+    }
+
+    /** Host 1 stores the conversation after a turn on A, and stops holding it without a sleep (killed, say). */
+    private void storedAfterATurnOnAThenStopped(DiskConversationStore store, Moves moves) throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         b = CodexClient.builder().transport(codexB.factory()).connect();
-        Moves moves = new Moves();
         moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
-        java.util.function.Function<CodexClient, String> where = c -> c == a ? "ws://codex-a/" : "ws://codex-b/";
+        ThreadCustody first = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, this::where);
+        first.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+        first.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+        assertThat(ConversationStorage.lastAwakeOn(store.get(THREAD).orElseThrow())).contains(java.net.URI.create("ws://codex-a/"));
+        first.close().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aHostThatStoppedWithoutASleepLeavesTheConversationWhereItWasAwakeAndTheNextImportsNothingThere() throws Exception {
+        Moves moves = new Moves();
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            ThreadCustody first = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, where);
-            first.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-            first.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
-            assertThat(ConversationStorage.lastAwakeOn(store.get(THREAD).orElseThrow())).contains(java.net.URI.create("ws://codex-a/"));
-            // a second turn completes in codex, and the host stops before storing it
+            storedAfterATurnOnAThenStopped(store, moves);
+            // a second turn had completed in codex before the host stopped, never stored
             moves.home(a).put(ROLLOUT, "{\"turn\":1}\n{\"turn\":2}\n");
-            first.close().get(5, TimeUnit.SECONDS);
 
             // a new host placed there keeps codex's newer copy: nothing is imported over it, name and goal stay
-            ThreadCustody next = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, where);
+            ThreadCustody next = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where);
             next.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
             next.opened(a, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.home(a)).containsEntry(ROLLOUT, "{\"turn\":1}\n{\"turn\":2}\n");
@@ -370,18 +379,10 @@ class ThreadCustodyTest {
 
     @Test
     void aRecordNamingAnotherAppServerIsImportedAsAlways() throws Exception {
-        a = CodexClient.builder().transport(codexA.factory()).connect();
-        b = CodexClient.builder().transport(codexB.factory()).connect();
         Moves moves = new Moves();
-        moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
-        java.util.function.Function<CodexClient, String> where = c -> c == a ? "ws://codex-a/" : "ws://codex-b/";
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            ThreadCustody first = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, where);
-            first.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-            first.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
-            first.close().get(5, TimeUnit.SECONDS);
-
-            ThreadCustody next = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, where);
+            storedAfterATurnOnAThenStopped(store, moves);
+            ThreadCustody next = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where);
             next.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.home(b)).containsEntry(ROLLOUT, "{\"turn\":1}\n");
             assertThat(moves.calls).contains("import");
