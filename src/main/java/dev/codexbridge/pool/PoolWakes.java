@@ -80,8 +80,8 @@ final class PoolWakes implements ClientPlacement {
 
     /**
      * The endpoint {@code record} says the conversation was awake on when its host stopped holding
-     * it without a sleep ({@link ConversationStorage#lastAwakeOn}), when it is healthy, not drained
-     * and has room: its copy there is at least as new as the store's, so the wake goes there and
+     * it without a sleep ({@link ConversationStorage#lastAwakeOn}), when it is healthy and has room
+     * (drained or not: its newest copy is there, and it leaves at its next sleep): its copy there is at least as new as the store's, so the wake goes there and
      * imports nothing. Null otherwise: the least-loaded endpoint takes it, from the store's copy.
      */
     @Nullable PoolNode awakeOn(StoredConversation record) {
@@ -90,7 +90,8 @@ final class PoolWakes implements ClientPlacement {
             return null;
         }
         for (PoolNode n : placement.members()) {
-            if (n.spec.endpoint().uri().equals(where.get()) && n.usable() && !n.draining && n.load() < n.spec.maxThreads()) {
+            // a drained endpoint too: the conversation leaves it at its next sleep, as those awake there do
+            if (n.spec.endpoint().uri().equals(where.get()) && n.usable() && n.load() < n.spec.maxThreads()) {
                 return n;
             }
         }

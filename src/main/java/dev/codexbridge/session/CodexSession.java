@@ -278,11 +278,17 @@ public final class CodexSession implements AutoCloseable {
      * A turn this session lost track of, as codex stored it: for a turn whose connection ended
      * while it ran ({@link ErrorCategory#PROCESS_DIED}; its {@link TurnResult#turnId()} names it).
      * Over a socket codex may have finished it meanwhile; the request that started it is never
-     * sent again. Empty while codex still runs the turn, or when it kept no record of it.
+     * sent again. Empty while codex still runs the turn, or when it kept no record of it. With a
+     * {@linkplain Builder#storage store} that keeps each turn, a turn found completed is stored
+     * before it is returned, as a turn that ran to its end here is.
      */
     public Optional<TurnResult> recoverTurn(String turnId) {
         Objects.requireNonNull(turnId, "turnId");
-        return TurnRecovery.from(read(true), turnId, projector);
+        Optional<TurnResult> found = TurnRecovery.from(read(true), turnId, projector);
+        if (found.isPresent() && found.get().status() == TurnOutcome.COMPLETED) {
+            connection.turnCompleted(turnId).exceptionally(notKept -> ThreadCustody.notStored(turnId, notKept)).join();
+        }
+        return found;
     }
 
     /**

@@ -183,8 +183,7 @@ final class SessionTurns {
                         ? connection.turnCompleted(ended.turnId()) : CompletableFuture.completedFuture(null);
                 kept.whenComplete((x, notKept) -> {
                     if (notKept != null) {
-                        LOG.warn("turn {} completed but could not be stored; the store keeps the conversation as it was before it",
-                                ended.turnId(), Futures.unwrap(notKept));
+                        ThreadCustody.notStored(ended.turnId(), notKept);
                     }
                     try {
                         turnEnded.accept(ended);

@@ -10,10 +10,7 @@ import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.transport.TransportException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
-import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationStore;
-import dev.codexbridge.store.ConversationStoreException;
-import dev.codexbridge.store.LeaseLostException;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.StoredConversation;
 import java.time.Duration;
@@ -21,7 +18,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -29,9 +25,9 @@ import org.slf4j.Logger;
 
 /**
  * Who holds a session's conversation, and where it is, when a {@link ConversationStorage} is
- * configured (decision 0057): the store's lease while the session holds the thread (renewed at a
- * third of its time), the store's version it last wrote, the connection codex has the thread
- * loaded on, and whether the store holds the latest of it with no codex having it. Each step runs
+ * configured (decision 0057): the store's lease while the session holds the thread
+ * ({@link HeldLease}), the store's version it last wrote, the connection codex has the thread
+ * loaded on (or may have: a resume whose answer was lost), and whether the store holds the latest of it with no codex having it. Each step runs
  * on the library's store threads ({@link RpcThreads#stores()}), one after another per session (a
  * sleep finishes before the next wake starts), and never under the session's lock; a wait that
  * lasts (codex unloading the thread) waits on the timer, holding no thread.
@@ -54,8 +50,7 @@ final class ThreadCustody {
     /** Steps one after another: each starts when the one before ended, failed or not. */
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
-    private volatile ConversationLease lease;
-    private volatile ScheduledFuture<?> renewal;
+    private final HeldLease lease;
     /** The store's version this session last wrote or read (0: not stored). */
     private volatile long version;
     /** The connection codex has the thread loaded on as far as this session knows, or null. */
@@ -78,8 +73,6 @@ final class ThreadCustody {
     private final java.util.concurrent.atomic.AtomicInteger sleeps = new java.util.concurrent.atomic.AtomicInteger();
     /** The number of the last sleep a wake came after (0: none). */
     private volatile int wokenAfter;
-    /** Set when the lease could not be renewed: another host may have the conversation now. */
-    private volatile CodexException lost;
 
     ThreadCustody(ConversationStorage storage, LineageMoves moves) {
         this(storage, moves, AwakeOn::of);
@@ -91,11 +84,12 @@ final class ThreadCustody {
         this.store = storage.store();
         this.moves = moves;
         this.whereabouts = whereabouts;
+        this.lease = new HeldLease(storage);
     }
 
     /** Why this session may no longer write its conversation, or null. */
     CodexException lost() {
-        return lost;
+        return lease.lost();
     }
 
     /** Whether the store holds the latest of the conversation and no codex has it: the next open goes anywhere. */
@@ -111,8 +105,8 @@ final class ThreadCustody {
      */
     CompletableFuture<Void> beforeResume(CodexClient to, String threadId) {
         return step(() -> {
-            failIfLost();
-            holdLease(threadId);
+            lease.failIfLost();
+            lease.hold(threadId);
             if (to == loadedOn) {
                 return;
             }
@@ -140,7 +134,7 @@ final class ThreadCustody {
         }
         CompletableFuture<Boolean> again = new CompletableFuture<>();
         step(() -> {
-            failIfLost();
+            lease.failIfLost();
             if (loadedOn == on) {
                 loadedOn = null;        // whatever codex there had of it is gone
             }
@@ -185,7 +179,7 @@ final class ThreadCustody {
     /** {@code threadId} is open on {@code on} (started or resumed): name and goal set again after an import; the lease held. */
     CompletableFuture<Void> opened(CodexClient on, String threadId) {
         return step(() -> {
-            holdLease(threadId);
+            lease.hold(threadId);
             LineageMoves.Records records = toRestore;
             toRestore = null;
             if (records != null) {
@@ -213,7 +207,7 @@ final class ThreadCustody {
      */
     private CompletableFuture<Void> storeTurn(CodexClient on, String threadId, String turnId, int retry) {
         CompletableFuture<Void> stored = step(() -> {
-            failIfLost();
+            lease.failIfLost();
             if (on == loadedOn) {
                 LineageMoves.Records known = records;
                 if (known == null) {
@@ -233,6 +227,13 @@ final class ThreadCustody {
                             TimeUnit.MILLISECONDS, RpcThreads.stores())))
                     .thenCompose(x -> storeTurn(on, threadId, turnId, retry + 1));
         });
+    }
+
+    /** Logs that a completed turn could not be stored (its result stands); null, for {@code exceptionally}. */
+    static Void notStored(String turnId, Throwable failure) {
+        LOG.warn("turn {} completed but could not be stored; the store keeps the conversation as it was before it", turnId,
+                Futures.unwrap(failure));
+        return null;
     }
 
     /** Whether {@code failure} came from a connection that dropped or did not answer in time, not from codex or the store. */
@@ -256,7 +257,7 @@ final class ThreadCustody {
     CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload) {
         int number = sleeps.incrementAndGet();
         return stepThen(() -> {
-            if (lost != null || from == null || from != loadedOn) {
+            if (lease.lost() != null || from == null || from != loadedOn) {
                 return CompletableFuture.completedFuture(null);
             }
             LineageMoves.Records now = moves.records(from, threadId);
@@ -293,7 +294,7 @@ final class ThreadCustody {
                     // a stale copy left there is overwritten by the next import
                     LOG.info("conversation {} is stored; its connection closed, so its files stay on the app-server it left", threadId);
                 }
-                giveBackLease();
+                lease.giveBack();
                 LOG.debug("conversation {} stored (version {}) and let go", threadId, version);
             }, RpcThreads.stores());
         });
@@ -334,7 +335,7 @@ final class ThreadCustody {
                 }
                 if (closing) {
                     // the session will not wake it again: whoever asks next may, from what the store has
-                    step(this::giveBackLease);
+                    step(lease::giveBack);
                 }
             }
             link.letGo(from);
@@ -347,7 +348,7 @@ final class ThreadCustody {
 
     /** The session closed without a thread to store: the lease goes back. */
     CompletableFuture<Void> close() {
-        return step(this::giveBackLease);
+        return step(lease::giveBack);
     }
 
     /** Exports and stores the conversation; {@code afterTurn} is the turn just completed (null: a sleep's export). */
@@ -355,7 +356,7 @@ final class ThreadCustody {
         List<String> known = lineagePaths;
         List<RolloutFile> lineage = afterTurn != null && !known.isEmpty() ? moves.exportAfterTurn(from, threadId, afterTurn, known)
                 : moves.export(from, threadId, lastCompletedTurnId);
-        StoredConversation stored = store.put(lease, StoredConversation.builder(threadId, lineage).owner(storage.owner())
+        StoredConversation stored = store.put(lease.current(), StoredConversation.builder(threadId, lineage).owner(storage.owner())
                 .name(named.name()).goal(named.goal()).lastCompletedTurnId(lastCompletedTurnId).version(version)
                 .settings(afterTurn != null ? AwakeOn.settings(whereabouts.apply(from)) : null).build());
         version = stored.version();
@@ -404,74 +405,6 @@ final class ThreadCustody {
             }, pauseMs, TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
-        }
-    }
-
-    private void holdLease(String threadId) {
-        if (lease != null) {
-            return;
-        }
-        lease = store.lease(threadId, storage.holder(), storage.leaseTime());
-        scheduleRenewal();
-    }
-
-    private void scheduleRenewal() {
-        long every = storage.leaseTime().toMillis() / 3;
-        try {
-            renewal = RpcThreads.timer().scheduleWithFixedDelay(() -> RpcThreads.stores().execute(this::renew), every, every,
-                    TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            LOG.warn("the lease on conversation {} cannot be renewed: the library is shutting down", lease.threadId());
-        }
-    }
-
-    private void renew() {
-        ConversationLease held = lease;
-        if (held == null || lost != null) {
-            return;
-        }
-        try {
-            ConversationLease renewed = store.renew(held, storage.leaseTime());
-            synchronized (this) {
-                if (lease == held) {
-                    lease = renewed;
-                }
-            }
-        } catch (LeaseLostException e) {
-            lost = e;
-            stopRenewal();
-            LOG.error("this host lost the lease on conversation {}: the session stops writing it", held.threadId());
-        } catch (ConversationStoreException e) {
-            // the lease is still in force until it expires: the next renewal tries again
-            LOG.warn("renewing the lease on conversation {} failed; trying again", held.threadId(), e);
-        }
-    }
-
-    private void giveBackLease() {
-        stopRenewal();
-        ConversationLease held = lease;
-        lease = null;
-        if (held != null) {
-            try {
-                store.release(held);
-            } catch (RuntimeException e) {
-                LOG.warn("giving back the lease on conversation {} failed: it ends at its expiry", held.threadId(), e);
-            }
-        }
-    }
-
-    private void stopRenewal() {
-        ScheduledFuture<?> r = renewal;
-        renewal = null;
-        if (r != null) {
-            r.cancel(false);
-        }
-    }
-
-    private void failIfLost() {
-        if (lost != null) {
-            throw new CodexException("this host no longer holds the conversation's lease (" + lost.getMessage()
-                    + "): another host may have it now; open the conversation again", lost);
         }
     }
 

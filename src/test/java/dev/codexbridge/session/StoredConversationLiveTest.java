@@ -57,6 +57,10 @@ class StoredConversationLiveTest {
                     StoredConversation afterFirst = store.get(threadId).orElseThrow();
                     assertThat(afterFirst.lastCompletedTurnId()).isEqualTo(first.turnId());
                     assertThat(afterFirst.owner()).isEqualTo(new ConversationOwner("alice", null));
+                    // a turn found again by recoverTurn (as a host that lost track of it would) is stored as one that ran here
+                    long before = afterFirst.version();
+                    assertThat(session.recoverTurn(first.turnId())).hasValueSatisfying(r -> assertThat(r.status()).isEqualTo(TurnOutcome.COMPLETED));
+                    assertThat(store.get(threadId).orElseThrow().version()).isEqualTo(before + 1);
                     // while this host holds it, another cannot take it
                     assertThatThrownBy(() -> store.lease(threadId, "host-2", Duration.ofSeconds(30)))
                             .isInstanceOf(ConversationLeasedException.class);
