@@ -35,13 +35,16 @@ public record ConversationStorage(ConversationStore store, String holder, Durati
     /** The default lease: long beside a store's round trip and a host's pause, short beside a lost host's wait. */
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(2);
     /**
-     * The shortest lease: longer than codex keeps a dropped connection's thread loaded (the
-     * default re-attach window, 30 s), so that a host that died holding a conversation has lost
-     * its lease only once no codex can still write the thread (found by {@code bin/bench chaos
-     * --pool3}: with 10 s leases a new host woke such a thread on a second app-server). A host with
-     * a longer re-attach window chooses a lease longer than it.
+     * The shortest lease. A lease is renewed at a third of its time, so a host that dies leaves it
+     * between two thirds of it and all of it to run: two thirds of this (50 s) is longer than codex
+     * keeps a dropped connection's thread loaded (the default re-attach window, 30 s, and the time
+     * codex takes to notice: a thread was seen loaded 38 s after its host died), so that a killed
+     * host's conversation is free only once no codex can still write it (found by {@code bin/bench
+     * chaos --pool3}: with 10 s leases, and again with 40 s, a new host woke such a thread on a
+     * second app-server). A host with a longer re-attach window chooses a lease of at least one and
+     * a half times it and 20 s.
      */
-    public static final Duration MIN_LEASE = Duration.ofSeconds(40);
+    public static final Duration MIN_LEASE = Duration.ofSeconds(75);
 
     public ConversationStorage {
         Objects.requireNonNull(store, "store");

@@ -26,11 +26,11 @@ import java.util.function.Consumer;
  */
 final class ChaosPoolHost implements AutoCloseable {
     /**
-     * How long a killed host's leases keep its conversations from the next generation: longer than
-     * codex keeps a thread loaded after its connection dropped (the re-attach window, 30 s), so no
-     * wake elsewhere can overlap the dead host's still-loaded thread (with 10 s, runs saw exactly that).
+     * How long a killed host's leases keep its conversations from the next generation: the shortest
+     * the library allows, whose least remainder at a host's death outlasts codex's unload of the
+     * thread (with 10 s and with 40 s, runs saw a wake elsewhere overlap the dead host's loaded thread).
      */
-    static final Duration LEASE = ReconnectPolicy.DEFAULT_REATTACH_WINDOW.plusSeconds(10);
+    static final Duration LEASE = ConversationStorage.MIN_LEASE;
     /** What a sleep may take at most: codex's unload (the re-attach window) and the library's grace. */
     private static final Duration SLEEP_BOUND = ReconnectPolicy.DEFAULT_REATTACH_WINDOW.plusSeconds(11);
 
