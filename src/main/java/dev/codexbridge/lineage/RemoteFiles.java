@@ -138,8 +138,13 @@ final class RemoteFiles {
         return e.getCause() != null && String.valueOf(e.getCause().getMessage()).contains("os error 2");
     }
 
+    /** What is left of the call's timeout, zero or less once it has passed (never throws). */
+    long remainingNanos() {
+        return deadlineNanos - System.nanoTime();
+    }
+
     Duration left() {
-        long nanos = deadlineNanos - System.nanoTime();
+        long nanos = remainingNanos();
         if (nanos <= 0) {
             throw new LineageException(threadId, "the lineage call did not finish within its timeout of " + timeout.toMillis() + " ms",
                     null, FailureKind.OTHER);

@@ -92,9 +92,21 @@ public final class ThreadLineage {
         String current = finder.currentPath(thread);
         // codex writes the end a moment after it reports the turn: look again soon, then less often
         long poll = FIRST_POLL.toNanos();
-        byte[] read;
-        while (!LineageFinder.recordsTurnEnd(read = files.read(files.inSessions(current)), turnId)) {
-            long pause = Math.min(poll, files.left().toNanos());
+        while (true) {
+            byte[] read;
+            try {
+                read = files.read(files.inSessions(current));
+            } catch (LineageException e) {
+                if (files.remainingNanos() <= 0) {
+                    // the timeout ran out while the file was read again: what the caller waited for is the end
+                    throw notRecorded(thread, current, turnId);
+                }
+                throw e;
+            }
+            if (LineageFinder.recordsTurnEnd(read, turnId)) {
+                return read;
+            }
+            long pause = Math.max(0, Math.min(poll, files.remainingNanos()));
             poll = Math.min(poll * 2, POLL.toNanos());
             try {
                 Thread.sleep(pause / 1_000_000, (int) (pause % 1_000_000));
@@ -103,12 +115,15 @@ public final class ThreadLineage {
                 throw new LineageException(thread.id(), "interrupted while waiting for turn " + turnId + "'s end in thread "
                         + thread.id() + "'s rollout", e, FailureKind.OTHER);
             }
-            if (files.left().toNanos() <= pause) {
-                throw new LineageException(thread.id(), "thread " + thread.id() + "'s rollout sessions/" + current
-                        + " did not record the end of turn " + turnId + " within the timeout");
+            if (files.remainingNanos() <= pause) {
+                throw notRecorded(thread, current, turnId);
             }
         }
-        return read;
+    }
+
+    private static LineageException notRecorded(CodexThread thread, String current, String turnId) {
+        return new LineageException(thread.id(), "thread " + thread.id() + "'s rollout sessions/" + current
+                + " did not record the end of turn " + turnId + " within the timeout");
     }
 
     /**
