@@ -82,19 +82,12 @@ final class PoolNode {
         }
     }
 
-    /**
-     * Whether {@code c} is done for good: closed, or its reconnects given up. A connection that is
-     * reconnecting is not: its sessions' threads and turns wait for it, and closing or replacing
-     * it would end them as closed by the host although neither the host nor codex did.
-     */
-    private static boolean done(CodexClient c) {
-        return c == null || !c.isOpen() && ClientPlumbing.of(c).closedFuture().isDone();
-    }
-
     synchronized CodexClient connect(Consumer<CodexClient.Builder> configurer) {
         CodexClient c = client;
-        if (!done(c)) {
-            return c;       // reconnecting: whoever opens a thread on it waits for the reconnect
+        if (c != null && !ClientPlumbing.closedForGood(c)) {
+            // open, or reconnecting: whoever opens a thread on it waits for the reconnect; replacing it
+            // would end its sessions' turns as closed by the host though neither the host nor codex did
+            return c;
         }
         if (poolClosed.getAsBoolean()) {
             throw new PoolException("the pool is closed");
@@ -128,7 +121,7 @@ final class PoolNode {
         lastProbe = Instant.now();
         CodexClient c = client;
         if (status.ok()) {
-            if (c != null && done(c)) {
+            if (c != null && ClientPlumbing.closedForGood(c)) {
                 disconnect(null);
             }
             if (!healthy) {

@@ -41,10 +41,8 @@ final class PoolWakes implements ClientPlacement {
     @Override
     public Placed place(@Nullable String threadId) {
         List<String> refusals = new ArrayList<>();
-        PoolNode awakeOn = threadId == null ? null : reservedAwakeOn(threadId);
         while (true) {
-            PoolNode node = awakeOn != null ? awakeOn : placement.reserve(null, false, threadId, refusals);
-            awakeOn = null;
+            PoolNode node = placement.reserve(null, false, threadId, refusals);
             CodexClient client;
             try {
                 client = node.connectOrDown(clientConfigurer);
@@ -60,29 +58,13 @@ final class PoolWakes implements ClientPlacement {
         }
     }
 
-    /** {@link #awakeOn} for the store's record of {@code threadId}, reserved; null when there is none or it cannot take it. */
-    private @Nullable PoolNode reservedAwakeOn(String threadId) {
-        PoolNode n;
-        try {
-            n = record(threadId).map(this::awakeOn).orElse(null);
-        } catch (RuntimeException e) {
-            return null;        // the wake's own read of the record says what is wrong with it
-        }
-        if (n == null) {
-            return null;
-        }
-        try {
-            return placement.reserve(n, false, threadId, new ArrayList<>());
-        } catch (PoolException full) {
-            return null;
-        }
-    }
-
     /**
      * The endpoint {@code record} says the conversation was awake on when its host stopped holding
      * it without a sleep ({@link ConversationStorage#lastAwakeOn}), when it is healthy and has room
-     * (drained or not: its newest copy is there, and it leaves at its next sleep): its copy there is at least as new as the store's, so the wake goes there and
-     * imports nothing. Null otherwise: the least-loaded endpoint takes it, from the store's copy.
+     * (drained or not: it leaves at its next sleep): its copy there is at least as new as the
+     * store's, so a new host's resume goes there and imports nothing. Null otherwise: the
+     * least-loaded endpoint takes it, from the store's copy. Not asked for a wake within a
+     * session: the session's own sleep stored the record, which then names no endpoint.
      */
     @Nullable PoolNode awakeOn(StoredConversation record) {
         Optional<URI> where = ConversationStorage.lastAwakeOn(record);

@@ -40,14 +40,10 @@ final class PlacedLink implements ThreadLink {
         return current;
     }
 
-    private static boolean closedForGood(CodexClient c) {
-        return !c.isOpen() && ClientPlumbing.of(c).closedFuture().isDone();
-    }
-
     @Override
     public CompletableFuture<CodexClient> connect(TurnTelemetry turn) {
         ThreadLink.Shared s = current();
-        if (!closedForGood(s.client()) && !storedAway.getAsBoolean()) {
+        if (!ClientPlumbing.closedForGood(s.client()) && !storedAway.getAsBoolean()) {
             return s.connect(turn);
         }
         // placing may start a codex process: on the waits pool, not on the callbacks it waits for
@@ -57,7 +53,7 @@ final class PlacedLink implements ThreadLink {
     @Override
     public CompletableFuture<CodexClient> reopenedAfter(CodexClient c) {
         ThreadLink.Shared s = current();
-        if (!closedForGood(s.client())) {
+        if (!ClientPlumbing.closedForGood(s.client())) {
             return s.reopenedAfter(c);
         }
         return CompletableFuture.supplyAsync(() -> placeAnew(s), RpcThreads.waits());

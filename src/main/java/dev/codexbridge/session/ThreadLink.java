@@ -299,7 +299,7 @@ sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, PlacedLin
 
         @Override
         public TurnFailure startFailure(String message) {
-            if (!client.isOpen() && ClientPlumbing.of(client).closedFuture().isDone()) {
+            if (ClientPlumbing.closedForGood(client)) {
                 return ConnectionEnd.failure(client, "this session cannot run turns on it");
             }
             return ThreadLink.classified(message);

@@ -84,6 +84,14 @@ public abstract class ClientPlumbing {
     /** {@link CodexClient#whenReady()}, completing on the library's threads rather than the host pool. */
     public abstract CompletableFuture<CodexClient> whenReady();
 
+    /**
+     * Whether {@code client} is done for good: not open, and closed or its reconnects given up. A
+     * client that is reconnecting is not: its sessions' threads and turns wait for it.
+     */
+    public static boolean closedForGood(CodexClient client) {
+        return !client.isOpen() && of(client).closedFuture().isDone();
+    }
+
     /** {@link CodexClient#closedFuture()}, completing on the library's threads rather than the host pool. */
     public abstract CompletableFuture<ConnectionClosedException> closedFuture();
 
