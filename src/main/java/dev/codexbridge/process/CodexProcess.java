@@ -158,7 +158,9 @@ public final class CodexProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        stderr.awaitEnd(200);
+        // an exited codex's stderr ends as soon as its drain gets the CPU, which on a loaded host can
+        // take longer than a glance; a codex still running (closed output) may never end it
+        stderr.awaitEnd(code == null ? 200 : 2_000);
         List<String> tail = stderrTail(20);
         String what = code == null || stoppedForClosedOutput
                 ? "codex (pid " + pid() + ") closed its output while still running, " + context

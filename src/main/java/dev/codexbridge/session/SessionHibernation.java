@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 
@@ -36,6 +37,8 @@ final class SessionHibernation {
     private boolean stopped;
     private volatile ThreadConnection connection;
     private volatile BooleanSupplier turnRunning = () -> false;
+    /** Thread operations under way ({@link ThreadCalls}): each opens the thread, then asks codex. */
+    private final AtomicInteger calls = new AtomicInteger();
 
     private SessionHibernation(Duration idle) {
         this.idle = idle;
@@ -101,8 +104,24 @@ final class SessionHibernation {
         return this;
     }
 
-    boolean turnRunning() {
-        return turnRunning.getAsBoolean();
+    /** Whether a turn runs or a thread operation is under way: the session is not idle, whatever the clock says. */
+    boolean working() {
+        return calls.get() > 0 || turnRunning.getAsBoolean();
+    }
+
+    /** A thread operation begins: until it ends, the session keeps its thread. */
+    void callStarted() {
+        if (idle != null) {
+            calls.incrementAndGet();
+        }
+    }
+
+    /** The thread operation ended: the idle window counts from now. */
+    void callEnded() {
+        if (idle != null) {
+            calls.decrementAndGet();
+            touch();
+        }
     }
 
     /** Something happened on the session: the idle window counts from now. */
@@ -154,8 +173,8 @@ final class SessionHibernation {
             schedule(left);
             return;
         }
-        if (turnRunning()) {
-            schedule(idle.toNanos());       // the turn's end touches the session again; this is a backstop
+        if (working()) {
+            schedule(idle.toNanos());       // the turn's or call's end touches the session again; this is a backstop
             return;
         }
         // letting go may close a connection of the session's own (a shutdown ladder): not on the timer thread

@@ -20,6 +20,7 @@ import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.rpc.internal.Futures;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * The thread's operations behind {@link CodexSession}'s (read, fork, rename, compact, archive,
@@ -34,70 +35,68 @@ final class ThreadCalls {
         this.connection = connection;
     }
 
-    /** The thread's id, once it is open (the calling thread waits). */
-    private String open() {
-        return Futures.join(connection.startAsync());
-    }
-
-    private CodexClient client() {
-        return connection.client();
+    /**
+     * Runs {@code op} with the thread's id and its client, once the thread is open (the calling
+     * thread waits). The session counts as busy meanwhile, so the idle timer cannot let go of the
+     * thread between the open and the request, however long the open waits for a reconnect.
+     */
+    private <T> T call(BiFunction<CodexClient, String, T> op) {
+        SessionHibernation hibernation = connection.hibernation();
+        hibernation.callStarted();
+        try {
+            String id = Futures.join(connection.startAsync());
+            return op.apply(connection.client(), id);
+        } finally {
+            hibernation.callEnded();
+        }
     }
 
     /** Codex's id for the turn started with {@code key}, from its record of the thread's newest turns. */
     Optional<String> findTurn(String key) {
-        String id = open();
-        Turn found = Futures.join(TurnCatchUp.keyedTurn(client(), id, clientId -> TurnKeys.ofKey(clientId, key)));
+        Turn found = call((client, id) -> Futures.join(TurnCatchUp.keyedTurn(client, id, clientId -> TurnKeys.ofKey(clientId, key))));
         return Optional.ofNullable(found).map(Turn::id);
     }
 
     /** The turn codex runs on the thread now, if any. */
     Optional<String> runningTurnId() {
-        String id = open();
-        return Futures.join(TurnCatchUp.runningTurn(client(), id));
+        return call((client, id) -> Futures.join(TurnCatchUp.runningTurn(client, id)));
     }
 
     ThreadReadResponse read(boolean includeTurns) {
-        String id = open();
-        return client().threadRead(new ThreadReadParams(includeTurns, id));
+        return call((client, id) -> client.threadRead(new ThreadReadParams(includeTurns, id)));
     }
 
     ThreadForkResponse fork() {
-        String id = open();
-        return client().threadFork(ThreadForkParams.builder().threadId(id).cwd(connection.settings().cwd().toString()).build());
+        return call((client, id) -> client.threadFork(ThreadForkParams.builder().threadId(id).cwd(connection.settings().cwd().toString()).build()));
     }
 
     void rename(String name) {
-        String id = open();
-        client().threadNameSet(new ThreadSetNameParams(Objects.requireNonNull(name, "name"), id));
+        Objects.requireNonNull(name, "name");
+        call((client, id) -> client.threadNameSet(new ThreadSetNameParams(name, id)));
     }
 
     void compact() {
-        String id = open();
-        client().threadCompactStart(new ThreadCompactStartParams(id));
+        call((client, id) -> client.threadCompactStart(new ThreadCompactStartParams(id)));
     }
 
     void archive() {
-        String id = open();
-        client().threadArchive(new ThreadArchiveParams(id));
+        call((client, id) -> client.threadArchive(new ThreadArchiveParams(id)));
     }
 
     ThreadRevertResponse revert(String beforeTurnId) {
-        String id = open();
-        return client().threadRevert(new ThreadRevertParams(Objects.requireNonNull(beforeTurnId, "beforeTurnId"), id));
+        Objects.requireNonNull(beforeTurnId, "beforeTurnId");
+        return call((client, id) -> client.threadRevert(new ThreadRevertParams(beforeTurnId, id)));
     }
 
     ThreadGoalSetResponse setGoal(String objective) {
-        String id = open();
-        return client().threadGoalSet(ThreadGoalSetParams.builder().threadId(id).objective(objective).build());
+        return call((client, id) -> client.threadGoalSet(ThreadGoalSetParams.builder().threadId(id).objective(objective).build()));
     }
 
     ThreadGoalGetResponse goal() {
-        String id = open();
-        return client().threadGoalGet(new ThreadGoalGetParams(id));
+        return call((client, id) -> client.threadGoalGet(new ThreadGoalGetParams(id)));
     }
 
     ThreadGoalClearResponse clearGoal() {
-        String id = open();
-        return client().threadGoalClear(new ThreadGoalClearParams(null, id));
+        return call((client, id) -> client.threadGoalClear(new ThreadGoalClearParams(null, id)));
     }
 }

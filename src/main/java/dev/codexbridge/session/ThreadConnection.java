@@ -143,7 +143,7 @@ final class ThreadConnection {
      * longer follows it (paced and made certain by {@link ThreadReleases}), the thread place and the
      * reconnect callback go back, and a connection of the session's own is closed. Only the thread
      * id, the settings and the owner stay; the next call that needs the thread resumes it. Returns
-     * whether it let go: not while a turn runs, a server request is answered, the thread is being
+     * whether it let go: not while a turn runs or a thread operation waits, a server request is answered, the thread is being
      * opened, a turn waits for its resume, or before codex has the thread written down (a thread
      * with no turn yet cannot be resumed: codex #42099).
      */
@@ -151,7 +151,7 @@ final class ThreadConnection {
         synchronized (stateLock) {
             CodexClient c = client;
             if (closed || hibernated || opening != null || c == null || threadId == null || !record.written() || idleRequests.busy()
-                    || requests.resumeWatched() || hibernation.turnRunning()) {
+                    || requests.resumeWatched() || hibernation.working()) {
                 return false;
             }
             hibernated = true;
