@@ -17,7 +17,14 @@ import java.util.stream.Stream;
  * this build (older ones are left alone, so a report from an earlier run on a loaded machine does
  * not fail a later one), because only they know the time a class took in its fork.
  *
- * <p>Run by modules/tests in {@code verify}: {@code SlowClassCheck LIMIT_SECONDS SINCE REPORT_DIR...}.
+ * <p>The limit is for the reference machine's pace. A slower or busier machine stretches every
+ * class alike (measured: the same suite at 2.3 times the class time per test, every yardstick
+ * bench about twice as slow), and a class is not too slow for being on it; so the limit grows by
+ * the build's pace: the first report folder's class time per test against the reference's, never
+ * below 1. A class that is slow beside its suite still fails, on any machine.
+ *
+ * <p>Run by modules/tests in {@code verify}:
+ * {@code SlowClassCheck LIMIT_SECONDS SINCE REFERENCE_SECONDS_PER_TEST REPORT_DIR...}.
  */
 public final class SlowClassCheck {
     private static final Pattern SUITE = Pattern.compile("<testsuite\\b[^>]*>");
@@ -27,27 +34,47 @@ public final class SlowClassCheck {
     private SlowClassCheck() {
     }
 
-    /** One class's time as a report gives it. */
-    record ClassTime(String className, double seconds) {
+    private static final Pattern TESTS = Pattern.compile("\\btests=\"([0-9,]+)\"");
+
+    /** One class's time and number of tests as a report gives them. */
+    record ClassTime(String className, double seconds, int tests) {
     }
 
     public static void main(String[] args) throws IOException {
-        double limit = Double.parseDouble(args[0]);
+        double limitAtReferencePace = Double.parseDouble(args[0]);
         Instant since = args[1].isBlank() ? Instant.EPOCH : Instant.parse(args[1]);
+        double referenceSecondsPerTest = Double.parseDouble(args[2]);
         List<ClassTime> read = new ArrayList<>();
-        for (int i = 2; i < args.length; i++) {
-            read.addAll(times(Path.of(args[i]), since));
+        double pace = 1;
+        for (int i = 3; i < args.length; i++) {
+            List<ClassTime> folder = times(Path.of(args[i]), since);
+            if (i == 3) {
+                pace = pace(folder, referenceSecondsPerTest);
+            }
+            read.addAll(folder);
         }
+        double limit = limitAtReferencePace * pace;
+        String paced = String.format(Locale.ROOT, "%.0f s at the reference pace, x%.2f for this build's", limitAtReferencePace, pace);
         List<ClassTime> over = unmarkedOver(limit, read);
         if (!over.isEmpty()) {
             StringBuilder list = new StringBuilder();
             over.forEach(t -> list.append(String.format(Locale.ROOT, "  %s: %.1f s%n", t.className(), t.seconds())));
-            System.err.printf(Locale.ROOT, "SlowClassCheck: %d test class(es) took over %.1f s without @Slow (dev.codexbridge.support.Slow):%n%s"
+            System.err.printf(Locale.ROOT, "SlowClassCheck: %d test class(es) took over %.1f s (%s) without @Slow (dev.codexbridge.support.Slow):%n%s"
                     + "Split the class, share its codex, shorten a wait that is a timeout in disguise, or mark it @Slow(\"why\").%n",
-                    over.size(), limit, list);
+                    over.size(), limit, paced, list);
             System.exit(1);
         }
-        System.out.printf(Locale.ROOT, "SlowClassCheck: %d report(s) from this build, none over %.0f s unmarked%n", read.size(), limit);
+        System.out.printf(Locale.ROOT, "SlowClassCheck: %d report(s) from this build, none over %.0f s (%s) unmarked%n", read.size(), limit, paced);
+    }
+
+    /**
+     * How much slower than the reference this build ran: its class time per test over the
+     * reference's, at least 1 (a faster machine does not tighten the limit), 1 with no tests.
+     */
+    static double pace(List<ClassTime> times, double referenceSecondsPerTest) {
+        double seconds = times.stream().mapToDouble(ClassTime::seconds).sum();
+        long tests = times.stream().mapToLong(ClassTime::tests).sum();
+        return tests == 0 ? 1 : Math.max(1, seconds / tests / referenceSecondsPerTest);
     }
 
     /** The classes that took longer than the limit and are not marked {@link Slow}. */
@@ -75,7 +102,7 @@ public final class SlowClassCheck {
         return out;
     }
 
-    /** The report's suite name and time, or null when the report has no suite element. */
+    /** The report's suite name, time and number of tests (0 when it gives none), or null when it has no suite element. */
     static ClassTime parse(String xml) {
         Matcher suite = SUITE.matcher(xml);
         if (!suite.find()) {
@@ -86,7 +113,9 @@ public final class SlowClassCheck {
         if (!name.find() || !time.find()) {
             return null;
         }
-        return new ClassTime(name.group(1), Double.parseDouble(time.group(1).replace(",", "")));
+        Matcher tests = TESTS.matcher(suite.group());
+        int count = tests.find() ? Integer.parseInt(tests.group(1).replace(",", "")) : 0;
+        return new ClassTime(name.group(1), Double.parseDouble(time.group(1).replace(",", "")), count);
     }
 
     private static boolean markedSlow(String className) {

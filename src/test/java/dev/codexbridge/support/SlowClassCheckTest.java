@@ -18,18 +18,32 @@ class SlowClassCheckTest {
     @Test
     void readsTheSuitesNameAndTimeIncludingThousandsSeparators() {
         assertThat(SlowClassCheck.parse("<?xml version=\"1.0\"?>\n<testsuite xmlns:x=\"y\" name=\"a.B\" time=\"1,234.5\" tests=\"3\">"))
-                .isEqualTo(new SlowClassCheck.ClassTime("a.B", 1234.5));
+                .isEqualTo(new SlowClassCheck.ClassTime("a.B", 1234.5, 3));
         assertThat(SlowClassCheck.parse("<testsuites/>")).isNull();
     }
 
     @Test
     void aClassOverTheLimitFailsUnlessMarkedSlowAndOneThatNoLongerExistsCounts() {
-        var unmarked = new SlowClassCheck.ClassTime(Unmarked.class.getName(), 61);
-        var marked = new SlowClassCheck.ClassTime(Marked.class.getName(), 600);
-        var gone = new SlowClassCheck.ClassTime("dev.codexbridge.NoSuchTest", 61);
-        var quick = new SlowClassCheck.ClassTime(Unmarked.class.getName(), 59.9);
+        var unmarked = new SlowClassCheck.ClassTime(Unmarked.class.getName(), 61, 1);
+        var marked = new SlowClassCheck.ClassTime(Marked.class.getName(), 600, 1);
+        var gone = new SlowClassCheck.ClassTime("dev.codexbridge.NoSuchTest", 61, 1);
+        var quick = new SlowClassCheck.ClassTime(Unmarked.class.getName(), 59.9, 1);
 
         assertThat(SlowClassCheck.unmarkedOver(60, List.of(unmarked, marked, gone, quick))).containsExactly(unmarked, gone);
+    }
+
+    @Test
+    void theLimitGrowsWithTheBuildsPaceButNeverShrinks() {
+        // 10 tests in 20 s: 2 s a test against a reference of 0.8: this build ran 2.5 times slower
+        var slowBuild = List.of(new SlowClassCheck.ClassTime("a.A", 15, 4), new SlowClassCheck.ClassTime("a.B", 5, 6));
+        assertThat(SlowClassCheck.pace(slowBuild, 0.8)).isEqualTo(2.5);
+        // faster than the reference: the limit stays as it is
+        assertThat(SlowClassCheck.pace(List.of(new SlowClassCheck.ClassTime("a.A", 1, 10)), 0.8)).isEqualTo(1);
+        assertThat(SlowClassCheck.pace(List.of(), 0.8)).isEqualTo(1);
+        // a class that is slow beside its own suite still fails at the build's pace
+        var outlier = new SlowClassCheck.ClassTime(Unmarked.class.getName(), 151, 1);
+        var paced = List.of(outlier, new SlowClassCheck.ClassTime("a.B", 149, 1));
+        assertThat(SlowClassCheck.unmarkedOver(60 * SlowClassCheck.pace(slowBuild, 0.8), paced)).containsExactly(outlier);
     }
 
     static class Unmarked {
@@ -47,6 +61,6 @@ class SlowClassCheckTest {
         Files.writeString(reports.resolve("a.New.txt"), "not a report");
 
         assertThat(SlowClassCheck.times(reports, Instant.parse("2021-01-01T00:00:00Z")))
-                .containsExactly(new SlowClassCheck.ClassTime("a.New", 2));
+                .containsExactly(new SlowClassCheck.ClassTime("a.New", 2, 0));
     }
 }
