@@ -8,18 +8,14 @@ import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.CommandRules;
 import dev.codexbridge.client.CodexClient;
-import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.pool.CodexPool;
-import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
-import dev.codexbridge.telemetry.CodexTelemetry;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.api.OpenTelemetry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,14 +27,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
  * Every way of reaching codex the properties offer, each against the real codex (offline, the
  * test kit's scripted model): own process, WebSocket with a token file or a JWT, unix socket, a
- * pool; the application's own beans winning; optional parts absent from the class path.
+ * pool. What the auto-configuration builds besides (the application's own beans winning, parts
+ * absent from the class path, telemetry, the migration) is {@link ConditionalBeansLiveTest}.
  */
 class ConnectionPropertiesLiveTest {
     private static final String TOKEN = "spring-starter-capability-token-7f3e";
@@ -214,72 +209,5 @@ class ConnectionPropertiesLiveTest {
                                 meters.get("codex.bridge.turns.completed").tag("status", "completed").counter().count()).isEqualTo(1.0));
                     });
         }
-    }
-
-    @Test
-    void theApplicationsOwnClientWins() {
-        runner.withPropertyValues("codex-bridge.max-threads-per-connection=0")      // not used: the starter makes no client
-                .withBean(CodexClient.class, () -> CodexClient.builder()
-                        .process(CodexLaunch.appServer(binary).codexHome(home).build()).maxThreads(11).connect())
-                .run(c -> {
-                    assertThat(c).hasNotFailed().hasSingleBean(CodexClient.class);
-                    assertThat(c.getBean(CodexClient.class).maxThreads()).isEqualTo(11);
-                    assertThat(c.getBean(CodexSessions.class).open(b -> b.replaceThreadOptions(dev.codexbridge.session.ThreadOptions.in(work)))
-                            .client()).isSameAs(c.getBean(CodexClient.class));
-                });
-    }
-
-    @Test
-    void withoutActuatorMicrometerOrOpenTelemetryTheClientStillStarts() {
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(CodexBridgeAutoConfiguration.class))
-                .withClassLoader(new FilteredClassLoader(Actuator.HEALTH_PACKAGE, "io.micrometer", "io.opentelemetry"))
-                .withPropertyValues(ownProcess())
-                .run(c -> {
-                    assertThat(c).hasNotFailed().hasSingleBean(CodexClient.class).hasSingleBean(CodexSessions.class)
-                            .doesNotHaveBean(Actuator.HEALTH_CONTRIBUTOR).doesNotHaveBean(MeterBinder.class)
-                            .doesNotHaveBean(CodexTelemetry.class);
-                    assertThat(c.getBean(CodexSessions.class).open().threadId()).isNotBlank();
-                });
-    }
-
-    @Test
-    void anOpenTelemetryBeanTurnsTelemetryOn() {
-        runner.withPropertyValues(ownProcess("codex-bridge.telemetry.capture-content=true"))
-                .withBean(OpenTelemetry.class, OpenTelemetry::noop)
-                .run(c -> {
-                    assertThat(c).hasNotFailed().hasSingleBean(CodexTelemetry.class);
-                    assertThat(c.getBean(CodexTelemetry.class).capturesContent()).isTrue();
-                    assertThat(c.getBean(CodexClient.class).options().telemetry()).isSameAs(c.getBean(CodexTelemetry.class));
-                });
-        runner.withPropertyValues(ownProcess())
-                .run(c -> assertThat(c.getBean(CodexClient.class).options().telemetry()).as("no OpenTelemetry bean").isNull());
-    }
-
-    @Test
-    void anApplicationsOwnTelemetryHooksWin() {
-        TelemetryHooks own = new TelemetryHooks() { };
-        runner.withPropertyValues(ownProcess())
-                .withBean(OpenTelemetry.class, OpenTelemetry::noop)
-                .withBean(TelemetryHooks.class, () -> own)
-                .run(c -> {
-                    assertThat(c).hasNotFailed().doesNotHaveBean(CodexTelemetry.class);
-                    assertThat(c.getBean(CodexClient.class).options().telemetry()).isSameAs(own);
-                });
-    }
-
-    @Test
-    void theMigrationRunsBeforeCodexStarts() throws Exception {
-        Path mcp = Files.writeString(tmp.resolve("mcp.json"), "{\"mcpServers\": {\"notes\": {\"command\": \"cat\", \"args\": []}}}");
-        runner.withPropertyValues(ownProcess("codex-bridge.migration.enabled=true", "codex-bridge.migration.host-config=" + mcp))
-                .run(c -> {
-                    assertThat(c).hasNotFailed();
-                    CodexStartupMigration migration = c.getBean(CodexStartupMigration.class);
-                    assertThat(migration.hasErrors()).isFalse();
-                    assertThat(migration.summary()).contains("notes");
-                    assertThat(Files.readString(home.resolve("config.toml"))).contains("[mcp_servers.notes]");
-                });
-        runner.withPropertyValues(ownProcess())
-                .run(c -> assertThat(c).doesNotHaveBean(CodexStartupMigration.class));
     }
 }
