@@ -153,10 +153,17 @@ class CodexProcessTest {
                 .shutdownGrace(SHORT, SHORT, Duration.ofSeconds(2)).build();
         try (CodexConnection conn = CodexConnection.open(launch, b -> { })) {
             CodexProcess p = conn.process();
-            long wrapper = ProcessHandle.current().children().filter(h -> h.info().command().orElse("").endsWith("sh")
-                    && h.descendants().anyMatch(d -> d.info().command().orElse("").equals(binary.toString()))).findFirst()
-                    .orElseThrow().pid();
-            long deadline = System.nanoTime() + 3_000_000_000L;
+            // the wrapper starts the binary a moment after it starts itself: look until it has
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            java.util.Optional<ProcessHandle> found = java.util.Optional.empty();
+            while (found.isEmpty() && System.nanoTime() < deadline) {
+                found = ProcessHandle.current().children().filter(h -> h.info().command().orElse("").endsWith("sh")
+                        && h.descendants().anyMatch(d -> d.info().command().orElse("").equals(binary.toString()))).findFirst();
+                if (found.isEmpty()) {
+                    Thread.sleep(50);
+                }
+            }
+            long wrapper = found.orElseThrow(() -> new AssertionError("no wrapper running the binary within 10 s")).pid();
             while (p.pid() == wrapper && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
