@@ -53,6 +53,11 @@ final class ClientConnection {
     private final AtomicInteger generation = new AtomicInteger();
     /** Completes when the current connection is up; replaced by a pending one while reconnecting. */
     private volatile CompletableFuture<CodexClient> ready = new CompletableFuture<>();
+    /**
+     * Completes once the current connection's end has been handled ({@link #lost}): until then a
+     * connection that just ended still has the ready future it had while it was up.
+     */
+    private volatile CompletableFuture<Void> endHandled = new CompletableFuture<>();
     private volatile boolean closedByHost;
     /** The transport whose connection was lost last (it explains its own end after a reconnect). */
     private volatile CodexTransport lost;
@@ -109,6 +114,7 @@ final class ClientConnection {
 
     /** Opens a connection and performs the handshake; throws saying why when codex cannot be reached. */
     void open() {
+        endHandled = new CompletableFuture<>();
         CodexTransport t = transports.open(events.sink(generation.incrementAndGet()));
         transport = t;
         TelemetryHooks hooks = options.telemetry();
@@ -206,7 +212,15 @@ final class ClientConnection {
     }
 
     CompletableFuture<CodexClient> whenReady() {
-        return ready.copy();
+        CompletableFuture<Void> handled = endHandled;
+        CodexTransport t = transport;
+        CompletableFuture<CodexClient> r = ready;
+        if (!handled.isDone() && r.isDone() && !r.isCompletedExceptionally() && t != null && !t.peer().isOpen()) {
+            // the connection ended and its reader thread has not handled the end yet: the ready
+            // future is still the one of the connection that is gone, so wait for the handling
+            return handled.thenCompose(done -> whenReady());
+        }
+        return r.copy();
     }
 
     boolean closedByHost() {
@@ -339,10 +353,12 @@ final class ClientConnection {
         if (connection != generation.get()) {
             return;     // an earlier connection's late end
         }
+        CompletableFuture<Void> handled = endHandled;
         boolean again = reconnector.enabled() && !closedByHost && initialized != null;
         lost = transport;
         if (again) {
             if (!reconnector.begin()) {
+                handled.complete(null);
                 return;     // a reconnect attempt's own failure: the attempt loop goes on
             }
             ready = new CompletableFuture<>();
@@ -351,6 +367,7 @@ final class ClientConnection {
             ready.completeExceptionally(cause);
         }
         events.closeInboxes(cause);
+        handled.complete(null);
         if (again) {
             // attached threads learned of the loss above; subscribers keep their lanes across it
             LOG.warn("codex connection {} lost ({}); reconnecting", connection, cause.getMessage());

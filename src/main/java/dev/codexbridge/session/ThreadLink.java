@@ -12,8 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -181,8 +179,7 @@ sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, PlacedLin
     /** A connection shared with other sessions. */
     final class Shared implements ThreadLink {
         /** How often, and how far apart, a dropped client that still reads as ready is looked at again: 1 s in all. */
-        private static final int STALE_READY_CHECKS = 50;
-        private static final long STALE_READY_PAUSE_MS = 20;
+        private static final int REOPEN_CHECKS = 50;
         private final CodexClient client;
         /** This session's place among the connection's threads, or null (see ClientPlumbing#reserveThread). */
         private AutoCloseable threadPlace;
@@ -215,13 +212,12 @@ sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, PlacedLin
         @Override
         public CompletableFuture<CodexClient> reopenedAfter(CodexClient c) {
             // dropped a moment ago and about to come back: the turn waits for the reconnect, as one that came a moment later would
-            return reopened(STALE_READY_CHECKS);
+            return reopened(REOPEN_CHECKS);
         }
 
         /**
-         * The client once it is open again. The drop is handled on the connection's own thread: until it is, the
-         * client still reads as ready though its transport is gone, so a closed client that reads as ready is asked
-         * again shortly (a bounded number of times) rather than taken for one that will not come back.
+         * The client once it is open again. A client that reads as ready but is closed by the time it is looked
+         * at dropped again right after its reconnect: it is asked again, a bounded number of times.
          */
         private CompletableFuture<CodexClient> reopened(int checksLeft) {
             ClientPlumbing plumbing = ClientPlumbing.of(client);
@@ -235,8 +231,7 @@ sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, PlacedLin
                 if (checksLeft <= 0 || plumbing.closedFuture().isDone()) {
                     return CompletableFuture.failedFuture(new CodexException("the shared codex connection is closed"));
                 }
-                Executor later = CompletableFuture.delayedExecutor(STALE_READY_PAUSE_MS, TimeUnit.MILLISECONDS, RpcThreads.waits());
-                return CompletableFuture.supplyAsync(() -> checksLeft - 1, later).thenCompose(this::reopened);
+                return reopened(checksLeft - 1);
             });
         }
 

@@ -255,4 +255,59 @@ class CodexClientTest {
                 .hasMessageContaining("before answering turn/start");
         assertThat(client.isOpen()).isFalse();
     }
+
+    /**
+     * A connection that just ended reads as closed before its reader thread has handled the end:
+     * whenReady waits for that handling and then for the reconnect, never handing out the client of
+     * the connection that is gone.
+     */
+    @Test
+    void whenReadyWaitsForAnEndedConnectionsHandlingAndTheReconnect() throws Exception {
+        CountDownLatch endHandling = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        dev.codexbridge.transport.CodexTransport.Factory slowToHandleTheEnd = sink -> codex.factory().open(
+                opened.incrementAndGet() > 1 ? sink : new dev.codexbridge.rpc.InboundSink() {
+                    @Override
+                    public void accept(dev.codexbridge.rpc.JsonRpcMessage.Inbound message) {
+                        sink.accept(message);
+                    }
+
+                    @Override
+                    public boolean acceptBytes(byte[] message, int offset, int length) {
+                        return sink.acceptBytes(message, offset, length);
+                    }
+
+                    @Override
+                    public void endOfBurst() {
+                        sink.endOfBurst();
+                    }
+
+                    @Override
+                    public void closed(ConnectionClosedException cause) {
+                        try {
+                            endHandling.await(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        sink.closed(cause);
+                    }
+                });
+        client = CodexClient.builder().transport(slowToHandleTheEnd)
+                .reconnect(new ReconnectPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20), 4)).connect();
+        try {
+            assertThat(client.whenReady().get(5, TimeUnit.SECONDS)).isSameAs(client);
+
+            codex.die();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !client.isOpen());
+            assertThat(ClientPlumbing.of(client).whenReady()).as("the ended connection's ready future is not handed out").isNotDone();
+            CompletableFuture<CodexClient> ready = client.whenReady();
+
+            endHandling.countDown();
+            CodexClient again = ready.get(10, TimeUnit.SECONDS);
+            assertThat(again.isOpen()).isTrue();
+            assertThat(again.generation()).isEqualTo(2);
+        } finally {
+            endHandling.countDown();
+        }
+    }
 }
