@@ -13,27 +13,36 @@ import java.util.function.Consumer;
 public final class FaultSchedule implements AutoCloseable {
     private final Thread thread;
     private final AtomicInteger fired = new AtomicInteger();
-    private volatile boolean running = true;
+    private boolean running = true;
+    /** An action is under way: close waits for it instead of interrupting it halfway (a server half restarted). */
+    private boolean acting;
 
     private FaultSchedule(String name, Random random, Duration minGap, Duration maxGap, Consumer<Random> action) {
         if (minGap.isNegative() || maxGap.compareTo(minGap) < 0) {
             throw new IllegalArgumentException("gaps must satisfy 0 <= min <= max: " + minGap + ", " + maxGap);
         }
         thread = new Thread(() -> {
-            while (running) {
+            while (true) {     // until close: checked after each pause
                 try {
                     Thread.sleep(between(random, minGap, maxGap).toMillis());
                 } catch (InterruptedException e) {
                     return;
                 }
-                if (!running) {
-                    return;
+                synchronized (this) {
+                    if (!running) {
+                        return;
+                    }
+                    acting = true;
                 }
                 try {
                     action.accept(random);
                 } catch (RuntimeException e) {
                     // one action failing (say, a server that did not start again) does not end the schedule
                     System.err.println(name + ": " + e);
+                } finally {
+                    synchronized (this) {
+                        acting = false;
+                    }
                 }
                 fired.incrementAndGet();
             }
@@ -73,13 +82,17 @@ public final class FaultSchedule implements AutoCloseable {
         return fired.get();
     }
 
-    /** Stops the clock; an action under way is waited for. */
+    /** Stops the clock; an action under way is waited for, not interrupted. */
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
+        synchronized (this) {
+            running = false;
+            if (!acting) {
+                thread.interrupt();     // only its pause
+            }
+        }
         try {
-            thread.join(30_000);
+            thread.join(120_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
