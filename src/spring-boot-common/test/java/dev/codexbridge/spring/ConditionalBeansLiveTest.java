@@ -5,15 +5,10 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.telemetry.CodexTelemetry;
-import dev.codexbridge.testkit.ScriptedModelServer;
 import io.opentelemetry.api.OpenTelemetry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -26,38 +21,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * Micrometer or OpenTelemetry still starts a client, the migration runs before codex starts. These
  * are the Spring Boot version's conditions at work, so every starter module runs them.
  */
-class ConditionalBeansLiveTest {
-    @TempDir
-    Path tmp;
-    private ScriptedModelServer model;
-    private Path home;
-    private Path work;
-    private Path binary;
-
-    private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(CodexBridgeAutoConfiguration.class))
-            .withConfiguration(Actuator.HEALTH_AND_METRICS);
-
-    @BeforeEach
-    void setUp() throws Exception {
-        binary = OfflineCodex.binary();
-        model = ScriptedModelServer.start();
-        home = OfflineCodex.home(tmp.resolve("home"), model, "never");
-        work = Files.createDirectories(tmp.resolve("work"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        model.close();
-    }
-
-    private String[] ownProcess(String... more) {
-        List<String> p = new java.util.ArrayList<>(List.of("codex-bridge.process.binary=" + binary,
-                "codex-bridge.process.codex-home=" + home, "codex-bridge.session.cwd=" + work));
-        p.addAll(List.of(more));
-        return p.toArray(String[]::new);
-    }
-
+class ConditionalBeansLiveTest extends OwnCodexContexts {
     @Test
     void theApplicationsOwnClientWins() {
         runner.withPropertyValues("codex-bridge.max-threads-per-connection=0")      // not used: the starter makes no client

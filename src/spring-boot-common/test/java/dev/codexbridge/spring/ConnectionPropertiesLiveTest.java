@@ -14,7 +14,6 @@ import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.testkit.ModelReply;
-import dev.codexbridge.testkit.ScriptedModelServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /**
  * Every way of reaching codex the properties offer, each against the real codex (offline, the
@@ -35,39 +29,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
  * pool. What the auto-configuration builds besides (the application's own beans winning, parts
  * absent from the class path, telemetry, the migration) is {@link ConditionalBeansLiveTest}.
  */
-class ConnectionPropertiesLiveTest {
+class ConnectionPropertiesLiveTest extends OwnCodexContexts {
     private static final String TOKEN = "spring-starter-capability-token-7f3e";
-
-    @TempDir
-    Path tmp;
-    private ScriptedModelServer model;
-    private Path home;
-    private Path work;
-    private Path binary;
-
-    private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(CodexBridgeAutoConfiguration.class))
-            .withConfiguration(Actuator.HEALTH_AND_METRICS);
-
-    @BeforeEach
-    void setUp() throws Exception {
-        binary = OfflineCodex.binary();
-        model = ScriptedModelServer.start();
-        home = OfflineCodex.home(tmp.resolve("home"), model, "never");
-        work = Files.createDirectories(tmp.resolve("work"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        model.close();
-    }
-
-    private String[] ownProcess(String... more) {
-        List<String> p = new java.util.ArrayList<>(List.of("codex-bridge.process.binary=" + binary,
-                "codex-bridge.process.codex-home=" + home, "codex-bridge.session.cwd=" + work));
-        p.addAll(List.of(more));
-        return p.toArray(String[]::new);
-    }
 
     @Test
     void anOwnProcessWithTheApplicationsHandlerGovernorAndRules() {
