@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -178,8 +180,9 @@ sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, PlacedLin
 
     /** A connection shared with other sessions. */
     final class Shared implements ThreadLink {
-        /** How often, and how far apart, a dropped client that still reads as ready is looked at again: 1 s in all. */
+        /** How often, and how far apart, a client that reads as ready but is closed is looked at again: 1 s in all. */
         private static final int REOPEN_CHECKS = 50;
+        private static final long REOPEN_PAUSE_MS = 20;
         private final CodexClient client;
         /** This session's place among the connection's threads, or null (see ClientPlumbing#reserveThread). */
         private AutoCloseable threadPlace;
@@ -216,8 +219,9 @@ sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, PlacedLin
         }
 
         /**
-         * The client once it is open again. A client that reads as ready but is closed by the time it is looked
-         * at dropped again right after its reconnect: it is asked again, a bounded number of times.
+         * The client once it is open again. {@code whenReady} waits out a drop that is still being handled; a client
+         * that reads as ready but is closed by the time it is looked at (a second drop right after the reconnect, a
+         * reconnect attempt that failed after its handshake) is looked at again shortly, a bounded number of times.
          */
         private CompletableFuture<CodexClient> reopened(int checksLeft) {
             ClientPlumbing plumbing = ClientPlumbing.of(client);
@@ -231,7 +235,8 @@ sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, PlacedLin
                 if (checksLeft <= 0 || plumbing.closedFuture().isDone()) {
                     return CompletableFuture.failedFuture(new CodexException("the shared codex connection is closed"));
                 }
-                return reopened(checksLeft - 1);
+                Executor later = CompletableFuture.delayedExecutor(REOPEN_PAUSE_MS, TimeUnit.MILLISECONDS, RpcThreads.waits());
+                return CompletableFuture.supplyAsync(() -> checksLeft - 1, later).thenCompose(this::reopened);
             });
         }
 
