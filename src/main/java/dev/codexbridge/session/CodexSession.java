@@ -280,13 +280,16 @@ public final class CodexSession implements AutoCloseable {
      * Over a socket codex may have finished it meanwhile; the request that started it is never
      * sent again. Empty while codex still runs the turn, or when it kept no record of it. With a
      * {@linkplain Builder#storage store} that keeps each turn, a turn found completed is stored
-     * before it is returned, as a turn that ran to its end here is.
+     * before it is returned, as a turn that ran to its end here is ({@link TurnResult#storeFailed}
+     * when it could not be).
      */
     public Optional<TurnResult> recoverTurn(String turnId) {
         Objects.requireNonNull(turnId, "turnId");
         Optional<TurnResult> found = TurnRecovery.from(read(true), turnId, projector);
         if (found.isPresent() && found.get().status() == TurnOutcome.COMPLETED) {
-            connection.turnCompleted(turnId).exceptionally(notKept -> ThreadCustody.notStored(turnId, notKept)).join();
+            boolean stored = connection.turnCompleted(turnId)
+                    .handle((x, notKept) -> notKept == null || ThreadCustody.notStored(turnId, notKept) != null).join();
+            return stored ? found : found.map(TurnResult::withStoreFailed);
         }
         return found;
     }

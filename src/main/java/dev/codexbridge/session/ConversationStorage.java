@@ -26,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  *       next, and its session stops writing it;</li>
  *   <li>{@code exportAfterEachTurn}: also store the conversation after every completed turn,
  *       before the turn's result is handed out, so a turn the host saw complete survives the loss
- *       of the app-server that ran it (costs an export per turn; docs/performance.md);</li>
+ *       of the app-server that ran it (costs an export per turn; docs/performance.md). A turn
+ *       that could not be stored is still reported completed, with
+ *       {@link TurnResult#storeFailed()} set: it survives only as long as its app-server does;</li>
  *   <li>{@code owner}: who the conversation belongs to, stored with it (null: none).</li>
  * </ul>
  */

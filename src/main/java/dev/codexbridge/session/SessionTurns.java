@@ -182,15 +182,18 @@ final class SessionTurns {
                 CompletableFuture<Void> kept = ended.status() == TurnOutcome.COMPLETED && ended.turnId() != null
                         ? connection.turnCompleted(ended.turnId()) : CompletableFuture.completedFuture(null);
                 kept.whenComplete((x, notKept) -> {
+                    TurnResult told = ended;
                     if (notKept != null) {
+                        // still completed: codex has it, but only where it ran, and the host must know that
                         ThreadCustody.notStored(ended.turnId(), notKept);
+                        told = ended.withStoreFailed();
                     }
                     try {
-                        turnEnded.accept(ended);
+                        turnEnded.accept(told);
                     } catch (RuntimeException e) {
                         LOG.warn("the session's onTurnEnded callback failed; the turn's result stands", e);
                     }
-                    result.complete(ended);
+                    result.complete(told);
                 });
             }
         });

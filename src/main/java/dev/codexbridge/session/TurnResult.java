@@ -30,9 +30,16 @@ import org.jspecify.annotations.Nullable;
  * @param key       the turn's key (see {@link TurnHandle#key()}): the host's own from
  *                  {@link TurnOptions#key}, or the library's; null for a review or a turn this
  *                  session followed without starting it
+ * @param storeFailed true when the session's {@link ConversationStorage} stores each completed turn
+ *                  ({@link ConversationStorage#exportAfterEachTurn}) and this one could not be
+ *                  stored (its app-server went away, or stayed unreachable through the retries):
+ *                  codex completed it, but until a later store succeeds it lives only on the
+ *                  app-server that ran it, and is lost if that app-server is lost with its disk.
+ *                  False otherwise, and always without a store
  */
 @JsonPropertyOrder({"threadId", "turnId", "status", "finalText", "error", "stopReason", "toolIterations", "stepCount",
-    "stepEndsMs", "durationMs", "attempts", "rateLimitWaitMs", "tokenUsage", "retired", "messages", "threadReplaced", "key"})
+    "stepEndsMs", "durationMs", "attempts", "rateLimitWaitMs", "tokenUsage", "retired", "messages", "threadReplaced", "key",
+    "storeFailed"})
 public record TurnResult(
         @Nullable String threadId,
         @Nullable String turnId,
@@ -50,11 +57,21 @@ public record TurnResult(
         boolean retired,
         List<TranscriptMessage> messages,
         @Nullable ThreadReplacement threadReplaced,
-        @Nullable String key) {
+        @Nullable String key,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean storeFailed) {
 
     public TurnResult {
         messages = List.copyOf(messages);
         stepEndsMs = List.copyOf(stepEndsMs);
+    }
+
+    /** A result whose turn was stored, or needed no store: {@code storeFailed} false. */
+    public TurnResult(@Nullable String threadId, @Nullable String turnId, TurnOutcome status, @Nullable String finalText,
+                      @Nullable TurnFailure error, StopReason stopReason, int toolIterations, int stepCount, List<Long> stepEndsMs,
+                      long durationMs, int attempts, long rateLimitWaitMs, @Nullable TokenUsage tokenUsage, boolean retired,
+                      List<TranscriptMessage> messages, @Nullable ThreadReplacement threadReplaced, @Nullable String key) {
+        this(threadId, turnId, status, finalText, error, stopReason, toolIterations, stepCount, stepEndsMs, durationMs, attempts,
+                rateLimitWaitMs, tokenUsage, retired, messages, threadReplaced, key, false);
     }
 
     /** A result without a key. */
@@ -78,13 +95,19 @@ public record TurnResult(
     /** This result, saying the session's thread was replaced before it ran. */
     TurnResult withThreadReplaced(ThreadReplacement replacement) {
         return new TurnResult(threadId, turnId, status, finalText, error, stopReason, toolIterations, stepCount, stepEndsMs, durationMs,
-                attempts, rateLimitWaitMs, tokenUsage, retired, messages, replacement, key);
+                attempts, rateLimitWaitMs, tokenUsage, retired, messages, replacement, key, storeFailed);
     }
 
     /** This result with the turn's key. */
     TurnResult withKey(String turnKey) {
         return new TurnResult(threadId, turnId, status, finalText, error, stopReason, toolIterations, stepCount, stepEndsMs, durationMs,
-                attempts, rateLimitWaitMs, tokenUsage, retired, messages, threadReplaced, turnKey);
+                attempts, rateLimitWaitMs, tokenUsage, retired, messages, threadReplaced, turnKey, storeFailed);
+    }
+
+    /** This completed result, saying the store that keeps each turn could not keep it. */
+    TurnResult withStoreFailed() {
+        return new TurnResult(threadId, turnId, status, finalText, error, stopReason, toolIterations, stepCount, stepEndsMs, durationMs,
+                attempts, rateLimitWaitMs, tokenUsage, retired, messages, threadReplaced, key, true);
     }
 
     public boolean completed() {

@@ -365,6 +365,9 @@ public final class ChaosHost {
         if (r != null) {
             e.put("thread", r.threadId()).put("turnId", r.turnId()).put("status", r.status().name()).put("finalText", r.finalText())
                     .put("durationMs", r.durationMs());
+            if (r.storeFailed()) {
+                e.put("storeFailed", true);
+            }
             if (r.error() != null) {
                 String m = r.error().message();
                 e.put("category", r.error().category().wire()).put("message", m == null ? null : m.substring(0, Math.min(400, m.length())));

@@ -92,9 +92,12 @@ final class ChaosPoolVerdict {
         ChaosPoolVerdict v = new ChaosPoolVerdict();
         // what the host was told completed, per thread, in the order it was told
         Map<String, Map<String, String>> completedByThread = new HashMap<>();
+        // and what it was told completed but could not be stored: kept or lost, but the same in the store and the final request
+        Map<String, Map<String, String>> unstoredByThread = new HashMap<>();
         for (JsonNode e : events) {
             if ("outcome".equals(e.path("ev").asText()) && "COMPLETED".equals(e.path("status").asText())) {
-                completedByThread.computeIfAbsent(e.path("thread").asText(), t -> new LinkedHashMap<>())
+                (e.path("storeFailed").asBoolean() ? unstoredByThread : completedByThread)
+                        .computeIfAbsent(e.path("thread").asText(), t -> new LinkedHashMap<>())
                         .put(e.path("key").asText(), e.path("turnId").asText());
             }
         }
@@ -115,8 +118,11 @@ final class ChaosPoolVerdict {
                 }
             });
         });
-        slotThreads.forEach((slot, thread) -> v.judgeSlot(slot, thread, completedByThread.getOrDefault(thread, Map.of()),
-                stored.get(thread), codex.get(thread), probeKeys.get(slot)));
+        slotThreads.forEach((slot, thread) -> {
+            v.judgeSlot(slot, thread, completedByThread.getOrDefault(thread, Map.of()), stored.get(thread), codex.get(thread),
+                    probeKeys.get(slot));
+            v.judgeUnstored(slot, thread, unstoredByThread.getOrDefault(thread, Map.of()), stored.get(thread), probeKeys.get(slot));
+        });
         return v;
     }
 
@@ -153,6 +159,20 @@ final class ChaosPoolVerdict {
                 }
             }
         }
+    }
+
+    /** A turn reported completed whose store failed is either kept (stored and in the final request) or lost from both. */
+    private void judgeUnstored(int slot, String thread, Map<String, String> unstored, StoredTurns stored, List<String> probe) {
+        if (probe == null) {
+            return;
+        }
+        unstored.forEach((key, turn) -> {
+            boolean inStore = stored != null && stored.completed().contains(turn);
+            if (probe.contains(key) != inStore) {
+                add(Kind.STORE_DIFFERS, "slot " + slot + ", thread " + thread + ": " + key + " (turn " + turn + ", reported completed "
+                        + "and not stored) is " + (inStore ? "stored but missing from" : "not stored but in") + " the final turn's model request");
+            }
+        });
     }
 
     private void add(Kind kind, String detail) {

@@ -53,6 +53,7 @@ final class ChaosVerdict {
     private int reported;
     private int neverReceivedActual;
     private int lostByCodex;
+    private int lostUnstored;
     private int neverReceivedReported;
     private int codexTurns;
     private int mergedCodexTurns;
@@ -145,6 +146,12 @@ final class ChaosVerdict {
                 // codex named the turn, so it had it, and then kept no record of it: killed before writing
                 // it down; a report that it did not complete agrees with codex
                 lostByCodex++;
+                return;
+            }
+            if ("COMPLETED".equals(status) && o.path("storeFailed").asBoolean()) {
+                // reported completed but not stored: it lived only on its app-server, which went with its home;
+                // ChaosPoolVerdict checks that the store and the final request lost it too
+                lostUnstored++;
                 return;
             }
             neverReceivedActual++;
@@ -242,8 +249,9 @@ final class ChaosVerdict {
         List<String> out = new ArrayList<>();
         out.add(String.format("turns: %d started, %d reported %s; via %s", started, reported, reportedByStatus, byVia));
         out.add(String.format("codex's record: %d turns (%d holding more than one input); never received: %d actual, %d reported as such; "
-                + "%d named by codex and not kept (it was killed first), reported not completed", codexTurns, mergedCodexTurns,
-                neverReceivedActual, neverReceivedReported, lostByCodex));
+                + "%d named by codex and not kept (it was killed first), reported not completed; "
+                + "%d reported completed and not stored, gone with their app-server", codexTurns, mergedCodexTurns,
+                neverReceivedActual, neverReceivedReported, lostByCodex, lostUnstored));
         out.add("reported -> codex: " + matrix);
         found.forEach((k, list) -> {
             out.add(String.format("  %-4d %s", list.size(), k.label));
@@ -258,7 +266,7 @@ final class ChaosVerdict {
         ObjectNode n = Json.object();
         n.put("started", started).put("reported", reported).put("codexTurns", codexTurns).put("codexTurnsWithSeveralInputs", mergedCodexTurns)
                 .put("neverReceivedActual", neverReceivedActual).put("neverReceivedReported", neverReceivedReported)
-                .put("namedThenLostByCodex", lostByCodex).put("divergences", total());
+                .put("namedThenLostByCodex", lostByCodex).put("completedUnstoredLost", lostUnstored).put("divergences", total());
         n.set("reportedByStatus", Json.mapper().valueToTree(reportedByStatus));
         n.set("reportedVia", Json.mapper().valueToTree(byVia));
         n.set("reportedToCodex", Json.mapper().valueToTree(matrix));

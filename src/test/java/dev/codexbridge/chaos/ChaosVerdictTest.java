@@ -78,6 +78,27 @@ class ChaosVerdictTest {
         assertThat(v.json().path("cases").path("NEVER_RECEIVED").get(0).asText()).contains("k1");
     }
 
+    @Test
+    void aCompletedTurnReportedNotStoredMayBeGoneFromCodexButOnlyFromTheStoreAndTheFinalRequestAlike() {
+        codexTurn("t1", "completed", "answer k1", "k1");
+        reported("k1", "t1", "COMPLETED", "answer k1");
+        reported("k2", "t2", "COMPLETED", "answer k2");
+        ((ObjectNode) events.get(events.size() - 1)).put("storeFailed", true);    // its app-server went with its home
+        reported("k3", "t3", "COMPLETED", "answer k3");                             // the same, not flagged: a divergence
+        ChaosVerdict v = judge();
+        assertThat(v.counts().get(ChaosVerdict.Kind.NEVER_RECEIVED)).as(String.join("\n", v.lines(5))).isEqualTo(1);
+        assertThat(v.json().path("cases").path("NEVER_RECEIVED").get(0).asText()).contains("k3");
+        assertThat(v.json().path("completedUnstoredLost").asInt()).isEqualTo(1);
+
+        ChaosPoolVerdict.StoredTurns storedT1 = new ChaosPoolVerdict.StoredTurns("t1", List.of("t1"), Map.of("t1", 1), Map.of("t1", 1));
+        ChaosPoolVerdict lostFromBoth = ChaosPoolVerdict.judge(events.subList(0, 4), Map.of("th", record()), Map.of("th", storedT1),
+                Map.of(0, "th"), Map.of(0, List.of("k1")), Map.of());
+        assertThat(lostFromBoth.total()).as(String.join("\n", lostFromBoth.lines(5))).isZero();
+        ChaosPoolVerdict inTheRequestOnly = ChaosPoolVerdict.judge(events.subList(0, 4), Map.of("th", record()), Map.of("th", storedT1),
+                Map.of(0, "th"), Map.of(0, List.of("k1", "k2")), Map.of());
+        assertThat(inTheRequestOnly.counts().get(ChaosPoolVerdict.Kind.STORE_DIFFERS)).isEqualTo(1);
+    }
+
     private ChaosVerdict judge() {
         return ChaosVerdict.judge(events, Map.of("th", record()), Map.of(), List.of());
     }

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationLeasedException;
+import dev.codexbridge.store.ConversationStore;
+import dev.codexbridge.store.ConversationStoreException;
+import dev.codexbridge.store.ConversationSummary;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.store.StoredConversation;
@@ -19,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +93,92 @@ class StoredConversationLiveTest {
             } finally {
                 codexA.close();
             }
+        }
+    }
+
+    @Test
+    void aCompletedTurnTheStoreCannotKeepIsReportedCompletedAndSaysSo() throws Exception {
+        LiveCodex.binary();
+        try (ScriptedModelServer model = ScriptedModelServer.start();
+             DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
+            model.enqueue(ModelReply.message("kept"), ModelReply.message("not kept"), ModelReply.message("kept again"));
+            Path work = Files.createDirectories(tmp.resolve("work"));
+            Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
+            FailingPuts store = new FailingPuts(disk);
+            try (CodexClient codex = CodexClient.builder().process(launch(home, work, "codex")).connect();
+                 CodexSession session = CodexSession.builder().client(codex).storage(ConversationStorage.builder(store, "host-1").build())
+                         .cwd(work).limits(TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO)).build()) {
+                TurnResult first = session.runTurn(TurnInput.text("one"));
+                assertThat(first.storeFailed()).as("%s", first).isFalse();
+                assertThat(first.toJson()).doesNotContain("storeFailed");
+
+                store.failing = true;
+                TurnResult second = session.runTurn(TurnInput.text("two"));
+                assertThat(second.status()).as("codex completed it").isEqualTo(TurnOutcome.COMPLETED);
+                assertThat(second.storeFailed()).as("%s", second).isTrue();
+                assertThat(second.toJson()).contains("\"storeFailed\":true");
+                assertThat(disk.get(session.threadId()).orElseThrow().lastCompletedTurnId()).isEqualTo(first.turnId());
+                assertThat(session.recoverTurn(second.turnId())).hasValueSatisfying(r -> assertThat(r.storeFailed()).isTrue());
+
+                store.failing = false;
+                TurnResult third = session.runTurn(TurnInput.text("three"));
+                assertThat(third.storeFailed()).as("%s", third).isFalse();
+                assertThat(disk.get(session.threadId()).orElseThrow().lastCompletedTurnId())
+                        .as("the next store holds the turn before it too").isEqualTo(third.turnId());
+            }
+        }
+    }
+
+    /** A store whose puts fail while {@code failing}: the storage giving out under a running session. */
+    private static final class FailingPuts implements ConversationStore {
+        private final ConversationStore store;
+        volatile boolean failing;
+
+        FailingPuts(ConversationStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public ConversationLease lease(String threadId, String holder, Duration ttl) {
+            return store.lease(threadId, holder, ttl);
+        }
+
+        @Override
+        public ConversationLease renew(ConversationLease lease, Duration ttl) {
+            return store.renew(lease, ttl);
+        }
+
+        @Override
+        public boolean release(ConversationLease lease) {
+            return store.release(lease);
+        }
+
+        @Override
+        public StoredConversation put(ConversationLease lease, StoredConversation conversation) {
+            if (failing) {
+                throw new ConversationStoreException(conversation.threadId(), "the store's disk is full (a fault of the test)", null);
+            }
+            return store.put(lease, conversation);
+        }
+
+        @Override
+        public Optional<StoredConversation> get(String threadId) {
+            return store.get(threadId);
+        }
+
+        @Override
+        public boolean delete(ConversationLease lease) {
+            return store.delete(lease);
+        }
+
+        @Override
+        public List<ConversationSummary> list(String afterThreadId, int limit) {
+            return store.list(afterThreadId, limit);
+        }
+
+        @Override
+        public void close() {
+            store.close();
         }
     }
 

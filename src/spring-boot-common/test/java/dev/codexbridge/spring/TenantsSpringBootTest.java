@@ -16,6 +16,7 @@ import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.tenant.CodexTenants;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
@@ -137,7 +138,8 @@ class TenantsSpringBootTest {
         // next turn finds the process dead and places her on a new one (a process stopped as died);
         // either way the turn completes on a new codex, the loss is counted and health stays UP
         model.enqueue(ModelReply.message("back again"));
-        assertThat(alice.runTurn(TurnInput.text("still there?")).status()).isEqualTo(TurnOutcome.COMPLETED);
+        TurnResult back = alice.runTurn(TurnInput.text("still there?"));
+        assertThat(back.status()).as("%s", back).isEqualTo(TurnOutcome.COMPLETED);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             Map<String, Object> after = Actuator.details(context, "codex");
             @SuppressWarnings("unchecked")
