@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -299,13 +300,27 @@ public final class ChaosPoolRun {
         }
     }
 
-    /** Codex's record of each thread, turns included: on the app-server the probe's pool has it on, else any that answers. */
+    /**
+     * Codex's record of each thread, turns included: on the app-server that has it loaded (the
+     * probe's session holds it open), else the one the probe's pool names, else any that answers.
+     * An app-server a killed host left a copy on may hold an older one: only the loaded copy is the
+     * conversation as it went on.
+     */
     private void readRecords(ChaosFleet fleet, CodexPool pool, Map<String, JsonNode> threads) {
         List<CodexClient> clients = new ArrayList<>();
         try {
+            Map<String, Integer> loadedOn = new HashMap<>();
             for (int i = 0; i < SERVERS; i++) {
-                clients.add(CodexClient.builder().endpoint(fleet.direct(i)).maxThreads(settings.sessions() * 2 + 16)
-                        .requestTimeout(Duration.ofSeconds(120)).connect());
+                CodexClient c = CodexClient.builder().endpoint(fleet.direct(i)).maxThreads(settings.sessions() * 2 + 16)
+                        .requestTimeout(Duration.ofSeconds(120)).connect();
+                clients.add(c);
+                int server = i;
+                String cursor = null;
+                do {
+                    JsonNode page = c.request("thread/loaded/list", cursor == null ? Map.of() : Map.of("cursor", cursor), JsonNode.class);
+                    page.path("data").forEach(id -> loadedOn.put(id.asText(), server));
+                    cursor = page.path("nextCursor").asText(null);
+                } while (cursor != null);
             }
             for (String t : threads.keySet()) {
                 List<Integer> order = new ArrayList<>(List.of(0, 1, 2));
@@ -314,6 +329,11 @@ public final class ChaosPoolRun {
                     order.remove(at);
                     order.add(0, at);
                 });
+                Integer loaded = loadedOn.get(t);
+                if (loaded != null) {
+                    order.remove(loaded);
+                    order.add(0, loaded);
+                }
                 for (int i : order) {
                     try {
                         threads.put(t, clients.get(i).request("thread/read", Map.of("threadId", t, "includeTurns", true), JsonNode.class).path("thread"));

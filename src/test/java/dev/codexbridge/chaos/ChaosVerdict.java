@@ -49,6 +49,8 @@ final class ChaosVerdict {
     private final Map<String, Integer> reportedByStatus = new TreeMap<>();
     private final Map<String, Integer> matrix = new TreeMap<>();
     private final Map<String, Integer> byVia = new TreeMap<>();
+    /** Keys whose turn id codex gave some host ({@code turn-id} events). */
+    private final Set<String> named = new HashSet<>();
     private int started;
     private int reported;
     private int neverReceivedActual;
@@ -102,6 +104,7 @@ final class ChaosVerdict {
             String key = e.path("key").asText(null);
             switch (e.path("ev").asText()) {
                 case "start" -> keys.add(key);
+                case "turn-id" -> v.named.add(key);
                 case "outcome" -> {
                     keys.add(key);
                     outcomes.put(key, e);
@@ -141,7 +144,8 @@ final class ChaosVerdict {
         neverReceivedReported += saidNever ? 1 : 0;
         if (located.isEmpty()) {
             matrix.merge(said + " -> not in codex's record", 1, Integer::sum);
-            boolean named = o.hasNonNull("turnId") || o.hasNonNull("heardTurnId");
+            // codex named the turn to this host or to one before it (a host that died after hearing the id)
+            boolean named = o.hasNonNull("turnId") || o.hasNonNull("heardTurnId") || this.named.contains(key);
             if (named && !"COMPLETED".equals(status)) {
                 // codex named the turn, so it had it, and then kept no record of it: killed before writing
                 // it down; a report that it did not complete agrees with codex

@@ -17,15 +17,20 @@ class ChaosVerdictTest {
     private final ArrayNode turns = Json.nodes().arrayNode();
 
     @Test
-    void turnsThatAgreeWithCodexAreNoDivergenceNorIsATurnCodexLostInItsKill() {
+    void turnsThatAgreeWithCodexAreNoDivergenceNorIsATurnCodexNamedAndLost() {
         codexTurn("t1", "completed", "answer k1", "k1");
         reported("k1", "t1", "COMPLETED", "answer k1", "u1", "m1");
         codexTurn("t2", "interrupted", null, "k2");
         reported("k2", "t2", "FAILED", null);
         reported("k3", "t3", "FAILED", null);        // codex named it, then was killed before writing it
+        // a host heard k4's id and died; the next found no record of it where the conversation went on
+        events.add(ChaosLog.event("turn-id").put("key", "k4").put("turnId", "t4"));
+        reported("k4", null, "NO_RESULT", null);
+        reported("k5", null, "NO_RESULT", null);     // never named, not in the record: a divergence
         ChaosVerdict v = judge();
-        assertThat(v.total()).as(String.join("\n", v.lines(5))).isZero();
-        assertThat(v.json().path("namedThenLostByCodex").asInt()).isEqualTo(1);
+        assertThat(v.total()).as(String.join("\n", v.lines(5))).isEqualTo(1);
+        assertThat(v.json().path("cases").path("NEVER_RECEIVED").get(0).asText()).contains("k5");
+        assertThat(v.json().path("namedThenLostByCodex").asInt()).isEqualTo(2);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.codexbridge.support;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,7 +25,11 @@ import java.util.stream.Stream;
  * the build's pace: the first report folder's class time per test against the reference's, never
  * below 1. A class that is slow beside its suite still fails, on any machine.
  *
- * <p>Run by modules/tests in {@code verify}:
+ * <p>A class is marked by {@link Slow} here, or by JUnit's {@code @Tag("slow")} in the modules that
+ * cannot see {@link Slow}; the check reads the mark from the class file next to the report
+ * ({@code ../test-classes}), so it needs no module's classes on its class path.
+ *
+ * <p>Run by modules/suite-checks in {@code verify}, after every module with tests:
  * {@code SlowClassCheck LIMIT_SECONDS SINCE REFERENCE_SECONDS_PER_TEST REPORT_DIR...}.
  */
 public final class SlowClassCheck {
@@ -45,21 +51,24 @@ public final class SlowClassCheck {
         Instant since = args[1].isBlank() ? Instant.EPOCH : Instant.parse(args[1]);
         double referenceSecondsPerTest = Double.parseDouble(args[2]);
         List<ClassTime> read = new ArrayList<>();
+        List<Path> classDirs = new ArrayList<>();
         double pace = 1;
         for (int i = 3; i < args.length; i++) {
-            List<ClassTime> folder = times(Path.of(args[i]), since);
+            Path reports = Path.of(args[i]);
+            List<ClassTime> folder = times(reports, since);
             if (i == 3) {
                 pace = pace(folder, referenceSecondsPerTest);
             }
             read.addAll(folder);
+            classDirs.add(reports.toAbsolutePath().getParent().resolve("test-classes"));
         }
         double limit = limitAtReferencePace * pace;
         String paced = String.format(Locale.ROOT, "%.0f s at the reference pace, x%.2f for this build's", limitAtReferencePace, pace);
-        List<ClassTime> over = unmarkedOver(limit, read);
+        List<ClassTime> over = unmarkedOver(limit, read, classDirs);
         if (!over.isEmpty()) {
             StringBuilder list = new StringBuilder();
             over.forEach(t -> list.append(String.format(Locale.ROOT, "  %s: %.1f s%n", t.className(), t.seconds())));
-            System.err.printf(Locale.ROOT, "SlowClassCheck: %d test class(es) took over %.1f s (%s) without @Slow (dev.codexbridge.support.Slow):%n%s"
+            System.err.printf(Locale.ROOT, "SlowClassCheck: %d test class(es) took over %.1f s (%s) without @Slow (dev.codexbridge.support.Slow) or @Tag(\"slow\"):%n%s"
                     + "Split the class, share its codex, shorten a wait that is a timeout in disguise, or mark it @Slow(\"why\").%n",
                     over.size(), limit, paced, list);
             System.exit(1);
@@ -77,9 +86,9 @@ public final class SlowClassCheck {
         return tests == 0 ? 1 : Math.max(1, seconds / tests / referenceSecondsPerTest);
     }
 
-    /** The classes that took longer than the limit and are not marked {@link Slow}. */
-    static List<ClassTime> unmarkedOver(double limitSeconds, List<ClassTime> times) {
-        return times.stream().filter(t -> t.seconds() > limitSeconds && !markedSlow(t.className())).toList();
+    /** The classes that took longer than the limit and are not marked slow in their class file under one of {@code classDirs}. */
+    static List<ClassTime> unmarkedOver(double limitSeconds, List<ClassTime> times, List<Path> classDirs) {
+        return times.stream().filter(t -> t.seconds() > limitSeconds && !markedSlow(t.className(), classDirs)).toList();
     }
 
     /** The classes' times in a report folder, from reports written at or after {@code since}. */
@@ -118,11 +127,48 @@ public final class SlowClassCheck {
         return new ClassTime(name.group(1), Double.parseDouble(time.group(1).replace(",", "")), count);
     }
 
-    private static boolean markedSlow(String className) {
-        try {
-            return Class.forName(className, false, SlowClassCheck.class.getClassLoader()).isAnnotationPresent(Slow.class);
-        } catch (ClassNotFoundException e) {
-            return false; // a report of a class that no longer exists is over the limit like any other
+    /**
+     * Whether the class's file names {@link Slow}, or JUnit's {@code Tag} with a constant that is
+     * exactly {@code slow}. A report of a class whose file is not found (it no longer exists) is
+     * over the limit like any other.
+     */
+    static boolean markedSlow(String className, List<Path> classDirs) {
+        for (Path dir : classDirs) {
+            Path file = dir.resolve(className.replace('.', '/') + ".class");
+            if (Files.isRegularFile(file)) {
+                try {
+                    byte[] bytes = Files.readAllBytes(file);
+                    return contains(bytes, utf8Constant("L" + Slow.class.getName().replace('.', '/') + ";"))
+                            || contains(bytes, utf8Constant("Lorg/junit/jupiter/api/Tag;")) && contains(bytes, utf8Constant("slow"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read " + file, e);
+                }
+            }
         }
+        return false;
+    }
+
+    /** A class file's constant pool entry for {@code text}: tag 1, a two-byte length, the bytes. */
+    private static byte[] utf8Constant(String text) {
+        byte[] t = text.getBytes(StandardCharsets.UTF_8);
+        byte[] entry = new byte[t.length + 3];
+        entry[0] = 1;
+        entry[1] = (byte) (t.length >> 8);
+        entry[2] = (byte) t.length;
+        System.arraycopy(t, 0, entry, 3, t.length);
+        return entry;
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 }

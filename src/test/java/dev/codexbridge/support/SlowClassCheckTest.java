@@ -29,7 +29,21 @@ class SlowClassCheckTest {
         var gone = new SlowClassCheck.ClassTime("dev.codexbridge.NoSuchTest", 61, 1);
         var quick = new SlowClassCheck.ClassTime(Unmarked.class.getName(), 59.9, 1);
 
-        assertThat(SlowClassCheck.unmarkedOver(60, List.of(unmarked, marked, gone, quick))).containsExactly(unmarked, gone);
+        var tagged = new SlowClassCheck.ClassTime(Tagged.class.getName(), 600, 1);
+        var taggedOtherwise = new SlowClassCheck.ClassTime(TaggedOtherwise.class.getName(), 61, 1);
+
+        assertThat(SlowClassCheck.unmarkedOver(60, List.of(unmarked, marked, gone, quick, tagged, taggedOtherwise), List.of(reports, classes())))
+                .containsExactly(unmarked, gone, taggedOtherwise);
+        assertThat(SlowClassCheck.unmarkedOver(60, List.of(marked), List.of(reports)))
+                .as("a class whose file is in none of the folders counts as unmarked").containsExactly(marked);
+    }
+
+    private static Path classes() {
+        try {
+            return Path.of(SlowClassCheckTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -43,7 +57,7 @@ class SlowClassCheckTest {
         // a class that is slow beside its own suite still fails at the build's pace
         var outlier = new SlowClassCheck.ClassTime(Unmarked.class.getName(), 151, 1);
         var paced = List.of(outlier, new SlowClassCheck.ClassTime("a.B", 149, 1));
-        assertThat(SlowClassCheck.unmarkedOver(60 * SlowClassCheck.pace(slowBuild, 0.8), paced)).containsExactly(outlier);
+        assertThat(SlowClassCheck.unmarkedOver(60 * SlowClassCheck.pace(slowBuild, 0.8), paced, List.of(classes()))).containsExactly(outlier);
     }
 
     static class Unmarked {
@@ -51,6 +65,15 @@ class SlowClassCheckTest {
 
     @Slow("only here to be read by the check")
     static class Marked {
+    }
+
+    /** As a module that cannot see {@link Slow} marks a class. */
+    @org.junit.jupiter.api.Tag("slow")
+    static class Tagged {
+    }
+
+    @org.junit.jupiter.api.Tag("live")
+    static class TaggedOtherwise {
     }
 
     @Test
