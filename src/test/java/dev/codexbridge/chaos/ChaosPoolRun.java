@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -301,26 +300,17 @@ public final class ChaosPoolRun {
     }
 
     /**
-     * Codex's record of each thread, turns included: on the app-server that has it loaded (the
-     * probe's session holds it open), else the one the probe's pool names, else any that answers.
-     * An app-server a killed host left a copy on may hold an older one: only the loaded copy is the
-     * conversation as it went on.
+     * Codex's record of each thread, turns included: the copy holding the probe's turn (the
+     * conversation as it went on), else the copy on the app-server the probe's pool names, else any
+     * that answers. An app-server a killed host was using may still hold an older copy, even loaded
+     * (its connection's far side kept open): only the probe's copy is the conversation.
      */
     private void readRecords(ChaosFleet fleet, CodexPool pool, Map<String, JsonNode> threads) {
         List<CodexClient> clients = new ArrayList<>();
         try {
-            Map<String, Integer> loadedOn = new HashMap<>();
             for (int i = 0; i < SERVERS; i++) {
-                CodexClient c = CodexClient.builder().endpoint(fleet.direct(i)).maxThreads(settings.sessions() * 2 + 16)
-                        .requestTimeout(Duration.ofSeconds(120)).connect();
-                clients.add(c);
-                int server = i;
-                String cursor = null;
-                do {
-                    JsonNode page = c.request("thread/loaded/list", cursor == null ? Map.of() : Map.of("cursor", cursor), JsonNode.class);
-                    page.path("data").forEach(id -> loadedOn.put(id.asText(), server));
-                    cursor = page.path("nextCursor").asText(null);
-                } while (cursor != null);
+                clients.add(CodexClient.builder().endpoint(fleet.direct(i)).maxThreads(settings.sessions() * 2 + 16)
+                        .requestTimeout(Duration.ofSeconds(120)).connect());
             }
             for (String t : threads.keySet()) {
                 List<Integer> order = new ArrayList<>(List.of(0, 1, 2));
@@ -329,18 +319,20 @@ public final class ChaosPoolRun {
                     order.remove(at);
                     order.add(0, at);
                 });
-                Integer loaded = loadedOn.get(t);
-                if (loaded != null) {
-                    order.remove(loaded);
-                    order.add(0, loaded);
-                }
+                JsonNode chosen = null;
                 for (int i : order) {
+                    JsonNode record;
                     try {
-                        threads.put(t, clients.get(i).request("thread/read", Map.of("threadId", t, "includeTurns", true), JsonNode.class).path("thread"));
-                        break;
+                        record = clients.get(i).request("thread/read", Map.of("threadId", t, "includeTurns", true), JsonNode.class).path("thread");
                     } catch (RuntimeException notThere) {
-                        // the next app-server
+                        continue;
                     }
+                    if (chosen == null || record.toString().contains(ChaosModel.prompt("plain", "probe"))) {
+                        chosen = record;
+                    }
+                }
+                if (chosen != null) {
+                    threads.put(t, chosen);
                 }
             }
         } finally {
