@@ -303,7 +303,7 @@ public final class ChaosPoolRun {
      * Codex's record of each thread, turns included: the copy holding the probe's turn (the
      * conversation as it went on), else the copy on the app-server the probe's pool names, else any
      * that answers. An app-server a killed host was using may still hold an older copy, even loaded
-     * (its connection's far side kept open): only the probe's copy is the conversation.
+     * (seen more than two minutes after the kill): only the probe's copy is the conversation.
      */
     private void readRecords(ChaosFleet fleet, CodexPool pool, Map<String, JsonNode> threads) {
         List<CodexClient> clients = new ArrayList<>();
