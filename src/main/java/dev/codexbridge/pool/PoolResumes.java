@@ -1,5 +1,6 @@
 package dev.codexbridge.pool;
 
+import dev.codexbridge.FailureKind;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.session.CodexSession;
@@ -44,9 +45,21 @@ final class PoolResumes {
         PoolNode target = placement.affinityOf(threadId);
         Optional<StoredConversation> record = wakes == null ? Optional.empty() : wakes.record(threadId);
         boolean stored = record.isPresent();
+        boolean owner = false;
         if (stored) {
-            // in the store: the least loaded takes it, unless its host stopped while it was awake on an endpoint that can take it
+            // in the store: the least loaded takes it, unless its host stopped while it was awake on an endpoint of the pool
             target = wakes.awakeOn(record.get());
+            if (target != null) {
+                owner = true;
+                if (!target.usable()) {
+                    throw new PoolException("thread " + UntrustedText.of(threadId) + " was awake on endpoint " + target.spec.name() + " ("
+                            + target.spec.endpoint().uri() + ") when its last host stopped holding it, and that endpoint is not ready now ("
+                            + target.detail + "). Its copy there may hold turns the store lacks, and codex there may still have it "
+                            + "loaded, so it wakes there or not at all: try again once " + target.spec.name() + " is back, or remove "
+                            + "the endpoint from the pool (removeEndpoint) to wake it elsewhere from the store's copy.",
+                            FailureKind.CODEX_UNAVAILABLE);
+                }
+            }
         } else if (target != null && !target.usable()) {
             if (!sharedCodexHome) {
                 throw new PoolException("thread " + UntrustedText.of(threadId) + " lives on endpoint " + target.spec.name() + " ("
@@ -59,12 +72,12 @@ final class PoolResumes {
             target = null;
         }
         // the target has the thread loaded: the session goes there or nowhere
-        boolean owner = false;
         if (target == null && !stored) {
             ThreadLocator.Whereabouts found = locator.locate(threadId, null, null);
             target = found.node();
             owner = found.loaded();
         }
+        boolean awakeThere = stored && owner;
         List<String> refusals = new ArrayList<>();
         List<String> writerRefusals = new ArrayList<>();
         while (true) {
@@ -75,7 +88,7 @@ final class PoolResumes {
                 return session;
             } catch (PoolSessionOpener.PlacementFailed e) {
                 refusals.add(node.spec.name() + ": " + e.getMessage());
-                if (target != null && !sharedCodexHome && !stored) {
+                if (target != null && (awakeThere || !sharedCodexHome && !stored)) {
                     throw new PoolException("thread " + UntrustedText.of(threadId) + " could not be resumed on its endpoint "
                             + node.spec.name() + ": " + e.getMessage(), e.getCause());
                 }

@@ -59,12 +59,13 @@ final class PoolWakes implements ClientPlacement {
     }
 
     /**
-     * The endpoint {@code record} says the conversation was awake on when its host stopped holding
-     * it without a sleep ({@link ConversationStorage#lastAwakeOn}), when it is healthy and has room
-     * (drained or not: it leaves at its next sleep): its copy there is at least as new as the
-     * store's, so a new host's resume goes there and imports nothing. Null otherwise: the
-     * least-loaded endpoint takes it, from the store's copy. Not asked for a wake within a
-     * session: the session's own sleep stored the record, which then names no endpoint.
+     * The endpoint of this pool {@code record} says the conversation was awake on when its host
+     * stopped holding it without a sleep ({@link ConversationStorage#lastAwakeOn}); null when it
+     * names none, or one this pool does not have (never had, or removed). Drained or not, healthy or
+     * not: codex there may still have the thread loaded, and its copy is at least as new as the
+     * store's (it holds any turn completed after the last store), so the conversation wakes there or
+     * not at all. Not asked for a wake within a session: the session's own sleep stored the record,
+     * which then names no endpoint.
      */
     @Nullable PoolNode awakeOn(StoredConversation record) {
         Optional<URI> where = ConversationStorage.lastAwakeOn(record);
@@ -72,8 +73,7 @@ final class PoolWakes implements ClientPlacement {
             return null;
         }
         for (PoolNode n : placement.members()) {
-            // a drained endpoint too: the conversation leaves it at its next sleep, as those awake there do
-            if (n.spec.endpoint().uri().equals(where.get()) && n.usable() && n.load() < n.spec.maxThreads()) {
+            if (n.spec.endpoint().uri().equals(where.get()) && !n.removed) {
                 return n;
             }
         }

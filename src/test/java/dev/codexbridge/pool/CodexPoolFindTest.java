@@ -290,29 +290,76 @@ class CodexPoolFindTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pool.endpoints().get(0).healthy());
     }
 
+    private static final String AWAKE_ON_B = "0199a213-81c0-7800-8aa1-bbab2a035a53";
+
+    /** The store's record of {@link #AWAKE_ON_B} as a host leaves it that stored it after a turn on b and stopped without a sleep. */
+    private static void storedAwakeOnB(dev.codexbridge.store.ConversationStore store) {
+        dev.codexbridge.store.ConversationLease lease = store.lease(AWAKE_ON_B, "earlier-host", Duration.ofMinutes(1));
+        store.put(lease, dev.codexbridge.store.StoredConversation.builder(AWAKE_ON_B, List.of(dev.codexbridge.store.RolloutFile.of(
+                "2026/11/25/rollout-2026-11-25T03-05-19-" + AWAKE_ON_B + ".jsonl", "{}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                .settings("{\"awakeOn\":\"ws://127.0.0.1:2/\"}").build());
+        store.release(lease);
+    }
+
+    private CodexPool poolOfAAndBWith(dev.codexbridge.store.ConversationStore store) {
+        CodexPool pool = CodexPool.builder().link(FakeAppServer.link(servers)).healthInterval(Duration.ofMinutes(10))
+                .endpoint("a", CodexEndpoint.parse("ws://127.0.0.1:1/")).endpoint("b", CodexEndpoint.parse("ws://127.0.0.1:2/"))
+                .storage(dev.codexbridge.session.ConversationStorage.builder(store, "next-host").build()).build();
+        pools.add(pool);
+        return pool;
+    }
+
     @Test
     void aConversationItsHostLeftAwakeWakesOnTheEndpointThatHasItsNewestCopy(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
-        String thread = "0199a213-81c0-7800-8aa1-bbab2a035a53";
+        String thread = AWAKE_ON_B;
         FakeAppServer a = server("a");
         FakeAppServer b = server("b");
         b.stored.add(thread);
         try (dev.codexbridge.store.DiskConversationStore store = dev.codexbridge.store.DiskConversationStore.open(tmp.resolve("store"))) {
-            // an earlier host stored it after a turn on b and stopped without a sleep
-            dev.codexbridge.store.ConversationLease lease = store.lease(thread, "earlier-host", Duration.ofMinutes(1));
-            store.put(lease, dev.codexbridge.store.StoredConversation.builder(thread, List.of(dev.codexbridge.store.RolloutFile.of(
-                    "2026/11/25/rollout-2026-11-25T03-05-19-" + thread + ".jsonl", "{}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))))
-                    .settings("{\"awakeOn\":\"ws://127.0.0.1:2/\"}").build());
-            store.release(lease);
-
-            CodexPool pool = CodexPool.builder().link(FakeAppServer.link(servers)).healthInterval(Duration.ofMinutes(10))
-                    .endpoint("a", CodexEndpoint.parse("ws://127.0.0.1:1/")).endpoint("b", CodexEndpoint.parse("ws://127.0.0.1:2/"))
-                    .storage(dev.codexbridge.session.ConversationStorage.builder(store, "next-host").build()).build();
-            pools.add(pool);
+            storedAwakeOnB(store);
+            CodexPool pool = poolOfAAndBWith(store);
             CodexSession s = resume(pool, thread);
             assertThat(s.threadId()).isEqualTo(thread);
             assertThat(pool.endpointOf(thread)).as("not a, the least loaded: b has the newest copy").contains("b");
             assertThat(b.asked("fs/writeFile")).as("nothing imported over it").isZero();
             assertThat(a.asked("thread/resume") + a.asked("fs/writeFile")).isZero();
+        }
+    }
+
+    @Test
+    void aConversationItsHostLeftAwakeOnAnEndpointThatIsDownWaitsForItOrItsRemoval(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        FakeAppServer a = server("a");
+        FakeAppServer b = server("b");
+        b.stored.add(AWAKE_ON_B);
+        try (dev.codexbridge.store.DiskConversationStore store = dev.codexbridge.store.DiskConversationStore.open(tmp.resolve("store"))) {
+            storedAwakeOnB(store);
+            b.ready = false;
+            CodexPool pool = poolOfAAndBWith(store);
+            pool.checkNow();
+            // b may still have it loaded, with turns the store lacks: not woken on a from the store's older copy
+            assertThatThrownBy(() -> resume(pool, AWAKE_ON_B)).isInstanceOf(PoolException.class)
+                    .satisfies(e -> assertThat(((PoolException) e).kind()).isEqualTo(dev.codexbridge.FailureKind.CODEX_UNAVAILABLE))
+                    .hasMessageContaining("endpoint b").hasMessageContaining("removeEndpoint");
+            assertThat(a.asked("thread/resume") + a.asked("fs/writeFile")).isZero();
+
+            b.ready = true;
+            pool.checkNow();
+            assertThat(resume(pool, AWAKE_ON_B).threadId()).isEqualTo(AWAKE_ON_B);
+            assertThat(pool.endpointOf(AWAKE_ON_B)).contains("b");
+        }
+    }
+
+    @Test
+    void aConversationItsHostLeftAwakeOnARemovedEndpointWakesElsewhereFromTheStore(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        FakeAppServer a = server("a");
+        server("b");
+        try (dev.codexbridge.store.DiskConversationStore store = dev.codexbridge.store.DiskConversationStore.open(tmp.resolve("store"))) {
+            storedAwakeOnB(store);
+            CodexPool pool = poolOfAAndBWith(store);
+            pool.removeEndpoint("b").get(10, TimeUnit.SECONDS);
+            assertThat(resume(pool, AWAKE_ON_B).threadId()).isEqualTo(AWAKE_ON_B);
+            assertThat(pool.endpointOf(AWAKE_ON_B)).contains("a");
+            assertThat(a.asked("fs/writeFile")).as("the store's copy written there").isPositive();
         }
     }
 }

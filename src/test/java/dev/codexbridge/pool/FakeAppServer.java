@@ -65,6 +65,8 @@ final class FakeAppServer {
     final AtomicInteger openConnections = new AtomicInteger();
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> asked = new ConcurrentHashMap<>();
+    /** The home's files as {@code fs/*} wrote them: path to base64 content. */
+    private final Map<String, String> files = new ConcurrentHashMap<>();
     private volatile MemoryPipe toClient;
 
     FakeAppServer(String name) {
@@ -143,6 +145,30 @@ final class FakeAppServer {
                 .handler("thread/resume", this::resume)
                 .handler("thread/loaded/list", this::loadedList)
                 .handler("thread/read", this::read)
+                // a home in memory, enough for a conversation's lineage to be imported from a store
+                .handler("fs/createDirectory", RequestHandler.sync(p -> Json.object()))
+                .handler("fs/writeFile", RequestHandler.sync(p -> {
+                    files.put(p.path("path").asText(), p.path("dataBase64").asText());
+                    return Json.object();
+                }))
+                .handler("fs/readFile", r -> {
+                    String data = files.get(r.params().path("path").asText());
+                    return data == null ? CompletableFuture.failedFuture(new RpcException("fs/readFile",
+                            new RpcError(RpcError.INVALID_REQUEST, "No such file or directory (os error 2)")))
+                            : CompletableFuture.completedFuture(Json.object().put("dataBase64", data));
+                })
+                .handler("fs/copy", RequestHandler.sync(p -> {
+                    String to = p.path("destinationPath").asText();
+                    files.put(to, files.get(p.path("sourcePath").asText()));
+                    if (to.endsWith(".jsonl") && to.length() > 42) {
+                        stored.add(to.substring(to.length() - 42, to.length() - 6));     // rollout-…-<thread id>.jsonl
+                    }
+                    return Json.object();
+                }))
+                .handler("fs/remove", RequestHandler.sync(p -> {
+                    files.remove(p.path("path").asText());
+                    return Json.object();
+                }))
                 .build().start();
         AtomicInteger closes = new AtomicInteger();
         return CodexTransport.inMemory(client, "the fake app-server " + name, () -> {

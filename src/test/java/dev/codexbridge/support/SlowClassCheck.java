@@ -57,6 +57,11 @@ public final class SlowClassCheck {
             Path reports = Path.of(args[i]);
             List<ClassTime> folder = times(reports, since);
             if (i == 3) {
+                if (folder.isEmpty()) {
+                    // a wrong folder would check nothing and pass: the suite's own reports must be there
+                    System.err.printf("SlowClassCheck: no test report of this build in %s, the folder that sets the pace%n", reports);
+                    System.exit(1);
+                }
                 pace = pace(folder, referenceSecondsPerTest);
             }
             read.addAll(folder);
