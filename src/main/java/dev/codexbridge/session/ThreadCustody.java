@@ -277,6 +277,12 @@ final class ThreadCustody {
                 if (!leaves) {
                     return;
                 }
+                if (waitForUnload && from.isOpen() && moves.loaded(from, threadId)) {
+                    // loaded again since codex said it unloaded it: codex there holds the rollout open for appending,
+                    // and a file removed under it would take every later write of that thread out of sight
+                    LOG.info("conversation {} was loaded again on its app-server before its files were removed: it stays there", threadId);
+                    return;
+                }
                 loadedOn = null;
                 if (from.isOpen()) {
                     try {

@@ -63,6 +63,8 @@ class ThreadCustodyTest {
         /** How many exports fail with {@link #failExport} before they work again (-1: all). */
         volatile int failures = -1;
         volatile boolean stillLoaded;
+        /** Answers to {@link #loaded} before {@link #stillLoaded} is: one each, in order. */
+        final java.util.Deque<Boolean> loadedAnswers = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
         Map<String, String> home(CodexClient c) {
             return homes.computeIfAbsent(c, x -> new ConcurrentHashMap<>());
@@ -109,7 +111,8 @@ class ThreadCustodyTest {
 
         @Override
         public boolean loaded(CodexClient from, String threadId) {
-            return stillLoaded;
+            Boolean next = loadedAnswers.poll();
+            return next != null ? next : stillLoaded;
         }
     }
 
@@ -152,6 +155,29 @@ class ThreadCustodyTest {
             int imports = (int) moves.calls.stream().filter("import"::equals).count();
             custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.calls.stream().filter("import"::equals).count()).isEqualTo(imports);
+            custody.close().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aThreadLoadedAgainAfterItsUnloadKeepsItsFilesAndStaysWhereItIs() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            // codex says it unloaded the thread, then has it loaded again when the files are about to go
+            moves.loadedAnswers.add(false);
+            moves.loadedAnswers.add(true);
+            custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+
+            assertThat(store.get(THREAD).orElseThrow().version()).as("stored all the same").isEqualTo(1);
+            assertThat(moves.calls).doesNotContain("remove");
+            assertThat(moves.home(a)).as("codex there writes into this file").containsKey(ROLLOUT);
+            assertThat(custody.storedAway()).as("still where it is loaded").isFalse();
+            assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5)))
+                    .as("still leased: no other host may wake it elsewhere").isInstanceOf(ConversationLeasedException.class);
             custody.close().get(5, TimeUnit.SECONDS);
         }
     }
