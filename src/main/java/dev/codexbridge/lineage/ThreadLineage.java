@@ -132,6 +132,9 @@ public final class ThreadLineage {
      * read back and checked (size, SHA-256), then copied to its name ({@code fs/copy}: codex's fs
      * methods have no rename) and read back and checked again; a file that fails a check is removed
      * and the import throws. Every file is checked against the cap before anything is written.
+     * Replacing the files of a thread the app-server already knows: delete it there first
+     * ({@code thread/delete}), as sessions with a store do; codex 0.169.0 keeps a projection of each
+     * thread's history beside its rollout and does not read a replaced file again.
      */
     public static void importInto(CodexClient client, List<RolloutFile> lineage, Duration timeout) {
         List<RolloutFile> all = List.copyOf(lineage);

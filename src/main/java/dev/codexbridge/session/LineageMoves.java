@@ -16,6 +16,14 @@ interface LineageMoves {
     /** {@link #export} after a turn, reading the files at {@code previousPaths} again when the thread still writes the same rollout. */
     List<RolloutFile> exportAfterTurn(CodexClient from, String threadId, String turnId, List<String> previousPaths);
 
+    /**
+     * Drops what {@code to} keeps of the thread before an import replaces its files; nothing when
+     * it has no record of it. Codex keeps each thread's history apart from its rollout as well
+     * (0.169.0: {@code thread_history_1.sqlite}) and does not read a replaced file again: without
+     * this, {@code thread/read} after the import shows the turns of the copy it replaced.
+     */
+    void forget(CodexClient to, String threadId);
+
     /** Writes {@code lineage} into {@code to}'s home, each file whole. */
     void importInto(CodexClient to, List<RolloutFile> lineage);
 

@@ -164,6 +164,7 @@ final class ThreadCustody {
         StoredConversation c = stored.get();
         boolean keepTheirs = !always && AwakeOn.names(c, whereabouts.apply(to));
         if (!keepTheirs) {
+            moves.forget(to, threadId);
             moves.importInto(to, c.lineage());
         }
         lineagePaths = c.lineage().stream().map(RolloutFile::relativePath).toList();

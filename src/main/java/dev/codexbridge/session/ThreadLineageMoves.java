@@ -1,18 +1,23 @@
 package dev.codexbridge.session;
 
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.lineage.ThreadLineage;
 import dev.codexbridge.protocol.CodexThread;
 import dev.codexbridge.protocol.ThreadGoal;
+import dev.codexbridge.protocol.ThreadDeleteParams;
 import dev.codexbridge.protocol.ThreadGoalGetParams;
 import dev.codexbridge.protocol.ThreadReadParams;
 import dev.codexbridge.protocol.ThreadStatus;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.store.RolloutFile;
 import java.util.List;
+import org.slf4j.Logger;
 
 /** {@link LineageMoves} through codex's own methods ({@link ThreadLineage}: {@code fs/*}, {@code thread/*}). */
 final class ThreadLineageMoves implements LineageMoves {
+    private static final Logger LOG = SafeLogger.getLogger(ThreadLineageMoves.class);
+
     @Override
     public List<RolloutFile> export(CodexClient from, String threadId, String lastTurnId) {
         return ThreadLineage.export(from, threadId, lastTurnId, from.requestTimeout());
@@ -21,6 +26,16 @@ final class ThreadLineageMoves implements LineageMoves {
     @Override
     public List<RolloutFile> exportAfterTurn(CodexClient from, String threadId, String turnId, List<String> previousPaths) {
         return ThreadLineage.exportAfterTurn(from, threadId, turnId, previousPaths, from.requestTimeout());
+    }
+
+    @Override
+    public void forget(CodexClient to, String threadId) {
+        try {
+            to.threadDelete(new ThreadDeleteParams(threadId));
+        } catch (RpcException answered) {
+            // codex has no record of it (a home never used for it, or lost): nothing to drop
+            LOG.debug("codex kept nothing of thread {} to drop before the import: {}", threadId, answered.getMessage());
+        }
     }
 
     @Override

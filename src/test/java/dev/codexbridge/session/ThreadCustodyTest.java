@@ -88,6 +88,11 @@ class ThreadCustodyTest {
         }
 
         @Override
+        public void forget(CodexClient to, String threadId) {
+            calls.add("forget");
+        }
+
+        @Override
         public void importInto(CodexClient to, List<RolloutFile> lineage) {
             calls.add("import");
             lineage.forEach(f -> home(to).put(f.relativePath(), new String(f.bytes(), StandardCharsets.UTF_8)));
@@ -143,7 +148,7 @@ class ThreadCustodyTest {
             custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
             custody.opened(b, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.home(b)).containsEntry(ROLLOUT, "{\"turn\":1}\n");
-            assertThat(moves.calls).containsSubsequence("import", "restore named/the goal");
+            assertThat(moves.calls).containsSubsequence("forget", "import", "restore named/the goal");
             assertThat(custody.storedAway()).isFalse();
 
             // the next turn on B reads the files it knows by path, listing nothing
@@ -312,7 +317,7 @@ class ThreadCustodyTest {
             assertThat(custody.resumeFailed(a, THREAD, noRollout).get(5, TimeUnit.SECONDS)).isTrue();
             assertThat(moves.home(a)).containsEntry(ROLLOUT, "{\"turn\":1}\n");
             custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-            assertThat(moves.calls).containsSubsequence("import", "restore named/the goal");
+            assertThat(moves.calls).containsSubsequence("forget", "import", "restore named/the goal");
 
             // any other failure is not answered with an import
             int imports = (int) moves.calls.stream().filter("import"::equals).count();
