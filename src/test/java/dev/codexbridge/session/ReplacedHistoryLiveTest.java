@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -63,9 +64,27 @@ class ReplacedHistoryLiveTest {
                 }
                 String lastRequest = model.responsesRequests().get(model.responsesRequests().size() - 1).bodyJson();
                 assertThat(lastRequest).contains("first input").doesNotContain("second input");
-                JsonNode read = codex.request("thread/read", Map.of("threadId", thread, "includeTurns", true), JsonNode.class);
-                assertThat(inputs(read)).as("codex's record is the imported copy and the turn after it")
+                assertThat(inputs(materialized(codex, thread))).as("codex's record is the imported copy and the turn after it")
                         .containsExactly("first input", "third input");
+            }
+        }
+    }
+
+    /**
+     * {@code thread/read} with turns, once codex has projected the thread's history: it builds that
+     * projection after the turn, on its own time, and refuses {@code includeTurns} until then
+     * ("not materialized yet").
+     */
+    private static JsonNode materialized(CodexClient codex, String thread) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                return codex.request("thread/read", Map.of("threadId", thread, "includeTurns", true), JsonNode.class);
+            } catch (RpcException e) {
+                if (!String.valueOf(e.getMessage()).contains("not materialized") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
             }
         }
     }
