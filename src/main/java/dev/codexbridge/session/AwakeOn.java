@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where a stored conversation was awake when it was last stored, kept in the record's opaque
- * {@code settings} ({@code {"awakeOn":"ws://…"}}): set by the store after a completed turn, cleared
+ * {@code settings} ({@code {"awakeOn":"ws://…"}}): set by a wake that imports the conversation
+ * there (stored again before the resume is sent) and by the store after a completed turn, cleared
  * by a sleep's store (that app-server's copy is then removed). A record that still names an
  * app-server was left by a host that stopped holding it without a sleep (it died, or lost its
  * lease): that app-server's copy is at least as new as the store's (every store of it was read

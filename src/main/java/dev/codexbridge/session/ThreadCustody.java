@@ -154,7 +154,8 @@ final class ThreadCustody {
     /**
      * Writes the store's copy of {@code threadId} into {@code to}'s home; false when the store
      * holds none. Unless {@code always}, a record that says the conversation was last stored awake
-     * on {@code to} ({@link AwakeOn}) imports nothing: the copy there is at least as new.
+     * on {@code to} ({@link AwakeOn}) imports nothing: the copy there is at least as new. A record
+     * that does not name {@code to} is stored again naming it before the resume is sent.
      */
     private boolean importFromStore(CodexClient to, String threadId, boolean always) {
         Optional<StoredConversation> stored = store.get(threadId);
@@ -170,6 +171,12 @@ final class ThreadCustody {
         lineagePaths = c.lineage().stream().map(RolloutFile::relativePath).toList();
         records = new LineageMoves.Records(c.name(), c.goal());
         version = c.version();
+        String where = whereabouts.apply(to);
+        if (where != null && !AwakeOn.names(c, where)) {
+            // named before codex there can write the thread: a host that dies from now on leaves it to be woken
+            // there, where it may still be loaded (a turn waiting for an approval keeps it so), never imported elsewhere
+            version = store.put(lease.current(), c.toBuilder().settings(AwakeOn.settings(where)).build()).version();
+        }
         lastCompletedTurnId = c.lastCompletedTurnId();
         toRestore = keepTheirs ? null : new LineageMoves.Records(c.name(), c.goal());
         LOG.debug("conversation {} (version {}) {} for its resume", threadId, c.version(),

@@ -362,4 +362,26 @@ class CodexPoolFindTest {
             assertThat(a.asked("fs/writeFile")).as("the store's copy written there").isPositive();
         }
     }
+
+    @Test
+    void aConversationWokenFromTheStoreIsRecordedAwakeWhereItWokeBeforeCodexThereResumesIt(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        FakeAppServer a = server("a");
+        FakeAppServer b = server("b");
+        try (dev.codexbridge.store.DiskConversationStore store = dev.codexbridge.store.DiskConversationStore.open(tmp.resolve("store"))) {
+            // a sleep's record: it names no app-server
+            dev.codexbridge.store.ConversationLease lease = store.lease(AWAKE_ON_B, "earlier-host", Duration.ofMinutes(1));
+            store.put(lease, dev.codexbridge.store.StoredConversation.builder(AWAKE_ON_B, List.of(dev.codexbridge.store.RolloutFile.of(
+                    "2026/11/25/rollout-2026-11-25T03-05-19-" + AWAKE_ON_B + ".jsonl", "{}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                    .build());
+            store.release(lease);
+            CodexPool pool = poolOfAAndBWith(store);
+            assertThat(resume(pool, AWAKE_ON_B).threadId()).isEqualTo(AWAKE_ON_B);
+            String endpoint = pool.endpointOf(AWAKE_ON_B).orElseThrow();
+            FakeAppServer woken = endpoint.equals("a") ? a : b;
+            assertThat(woken.asked("fs/writeFile")).as("imported there").isPositive();
+            // should this host die now, the next one must find it there, not import the store's copy elsewhere
+            assertThat(dev.codexbridge.session.ConversationStorage.lastAwakeOn(store.get(AWAKE_ON_B).orElseThrow()))
+                    .contains(java.net.URI.create(endpoint.equals("a") ? "ws://127.0.0.1:1/" : "ws://127.0.0.1:2/"));
+        }
+    }
 }

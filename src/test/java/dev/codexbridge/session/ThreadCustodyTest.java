@@ -409,6 +409,40 @@ class ThreadCustodyTest {
     }
 
     @Test
+    void aWakeThatImportsNamesItsAppServerBeforeTheResumeSoAHostThatDiesThenLeavesItThere() throws Exception {
+        Moves moves = new Moves();
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            storedAfterATurnOnAThenStopped(store, moves);
+            ThreadCustody sleeper = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where);
+            sleeper.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
+            sleeper.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            sleeper.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+            StoredConversation asleep = store.get(THREAD).orElseThrow();
+            assertThat(ConversationStorage.lastAwakeOn(asleep)).as("a sleep's record names no app-server").isEmpty();
+
+            // host 3 wakes it on B: before the resume is sent the record says where codex may now write it
+            ThreadCustody waker = new ThreadCustody(ConversationStorage.builder(store, "host-3").build(), moves, this::where);
+            waker.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            StoredConversation woken = store.get(THREAD).orElseThrow();
+            assertThat(ConversationStorage.lastAwakeOn(woken)).contains(java.net.URI.create("ws://codex-b/"));
+            assertThat(woken.version()).isEqualTo(asleep.version() + 1);
+            assertThat(woken.lineage()).isEqualTo(asleep.lineage());
+            waker.opened(b, THREAD).get(5, TimeUnit.SECONDS);
+            // a turn runs on B and the host dies before anything else is stored
+            moves.home(b).put(ROLLOUT, "{\"turn\":1}\n{\"turn\":2}\n");
+            waker.close().get(5, TimeUnit.SECONDS);
+
+            // the next host placed on B keeps B's copy; nothing is imported over it
+            moves.calls.clear();
+            ThreadCustody next = new ThreadCustody(ConversationStorage.builder(store, "host-4").build(), moves, this::where);
+            next.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).doesNotContain("import");
+            assertThat(moves.home(b)).containsEntry(ROLLOUT, "{\"turn\":1}\n{\"turn\":2}\n");
+            assertThat(store.get(THREAD).orElseThrow().version()).as("a record that names B is not stored again").isEqualTo(woken.version());
+        }
+    }
+
+    @Test
     void aRecordNamingAnotherAppServerIsImportedAsAlways() throws Exception {
         Moves moves = new Moves();
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
