@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -59,6 +60,7 @@ final class ClientConnection {
      */
     private volatile CompletableFuture<Void> endHandled = new CompletableFuture<>();
     private volatile boolean closedByHost;
+    private volatile int restarts;
     /** The transport whose connection was lost last (it explains its own end after a reconnect). */
     private volatile CodexTransport lost;
     private final Object explainLock = new Object();
@@ -117,6 +119,12 @@ final class ClientConnection {
         endHandled = new CompletableFuture<>();
         CodexTransport t = transports.open(events.sink(generation.incrementAndGet()));
         transport = t;
+        initialized = introduce(t);
+        ready.complete(owner);
+    }
+
+    /** The handshake on {@code t} ({@code initialize}, checked, then {@code initialized}); closes {@code t} when it fails. */
+    private InitializeResponse introduce(CodexTransport t) {
         TelemetryHooks hooks = options.telemetry();
         if (hooks != null) {
             t.peer().traceContext(() -> traceMember(hooks.currentTraceContext()));
@@ -143,13 +151,56 @@ final class ClientConnection {
             }
             InitializeResponse answered = Json.convert(answer, InitializeResponse.class);
             HandshakeChecks.requireSupported(answered, what);
-            initialized = answered;
             t.peer().notify("initialized", null);
-            ready.complete(owner);
+            return answered;
         } catch (RuntimeException e) {
             t.close();
             throw e;
         }
+    }
+
+    /**
+     * Starts a fresh codex by the same launch and moves the connection to it once it has answered
+     * the handshake ({@link dev.codexbridge.process.IdleRestart}), if {@code current} is still the open connection by then;
+     * the old one is stopped once the requests it still has in flight are answered, or after
+     * {@code drain}. False, the fresh codex stopped again, when the connection changed or ended
+     * meanwhile. The caller makes sure nothing is loaded there and no thread load starts.
+     */
+    boolean restart(CodexTransport current, Duration drain) {
+        int next = generation.get() + 1;
+        CodexTransport fresh = transports.open(events.sink(next));
+        InitializeResponse answered = introduce(fresh);
+        synchronized (this) {
+            if (transport != current || closedByHost || !current.peer().isOpen() || !generation.compareAndSet(next - 1, next)) {
+                fresh.close();
+                return false;
+            }
+            // from here the old connection's end is an earlier generation's: ignored
+            endHandled = new CompletableFuture<>();
+            initialized = answered;
+            transport = fresh;
+            restarts++;
+        }
+        stopWhenDrained(current, System.nanoTime() + drain.toNanos());
+        return true;
+    }
+
+    private void stopWhenDrained(CodexTransport old, long deadline) {
+        if (old.peer().stats().pendingRequests() == 0 || System.nanoTime() > deadline || !old.peer().isOpen()) {
+            RpcThreads.waits().execute(old::close);     // the shutdown ladder waits for the process
+            return;
+        }
+        RpcThreads.timer().schedule(() -> stopWhenDrained(old, deadline), 50, TimeUnit.MILLISECONDS);
+    }
+
+    /** How many times codex was started again for {@link dev.codexbridge.process.IdleRestart} (each also counts as a {@link #generation}). */
+    int restarts() {
+        return restarts;
+    }
+
+    /** The current connection, or null before the first. */
+    CodexTransport current() {
+        return transport;
     }
 
     /**

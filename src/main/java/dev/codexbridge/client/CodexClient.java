@@ -106,9 +106,10 @@ public final class CodexClient implements CodexApi, AutoCloseable {
     public static CodexClient connect(ClientOptions options) {
         CodexClient client = new CodexClient(options);
         client.connection.open();
+        IdleRestarts.watch(client.connection);
         if (options.telemetry() != null) {
             client.observed = options.telemetry().observeClient(client::attachedThreads,
-                    () -> client.generation() - 1);
+                    () -> client.generation() - 1 - client.connection.restarts());
         }
         return client;
     }
@@ -138,7 +139,7 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         return HostFuture.of(connection.whenReady());
     }
 
-    /** Which connection this is: 1 for the first, one more after each reconnect. */
+    /** Which connection this is: 1 for the first, one more after each reconnect and each {@link dev.codexbridge.process.IdleRestart}. */
     public int generation() {
         return connection.generation();
     }

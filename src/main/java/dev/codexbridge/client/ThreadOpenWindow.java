@@ -137,6 +137,26 @@ final class ThreadOpenWindow {
         });
     }
 
+    /**
+     * Takes every slot when none is in use and nobody waits (true), so that no thread load starts
+     * until {@link #giveAllBack}; false, changing nothing, otherwise. Callers meanwhile wait in
+     * line as for a full window.
+     */
+    synchronized boolean takeAllIfUnused() {
+        if (inFlight != 0 || !first.isEmpty() || !rest.isEmpty()) {
+            return false;
+        }
+        inFlight = size;
+        return true;
+    }
+
+    /** Gives back what {@link #takeAllIfUnused} took: the callers waiting meanwhile go ahead in order. */
+    void giveAllBack() {
+        for (int i = 0; i < size; i++) {
+            release(UNUSED);
+        }
+    }
+
     synchronized int inFlight() {
         return inFlight;
     }

@@ -46,6 +46,7 @@ public final class CodexLaunch {
     /** A command codex runs under (a namespace tool, say), before the binary; empty for none. */
     private final List<String> wrapper;
     private final boolean credentialsToCommands;
+    private final IdleRestart idleRestart;
 
     /**
      * The override an app-server gets unless the host opts out: codex drops every variable whose
@@ -78,6 +79,7 @@ public final class CodexLaunch {
         this.stderrLines = b.stderrLines;
         this.closeGrace = b.closeGrace;
         this.terminateGrace = b.terminateGrace;
+        this.idleRestart = b.idleRestart;
         this.killGrace = b.killGrace;
         this.name = b.name;
         this.detach = b.detach;
@@ -119,6 +121,7 @@ public final class CodexLaunch {
         b.name = name;
         b.detach = detach;
         b.credentialsToCommands = credentialsToCommands;
+        b.idleRestart = idleRestart;
         return b;
     }
 
@@ -190,6 +193,11 @@ public final class CodexLaunch {
 
     public String name() {
         return name;
+    }
+
+    /** When a client starts codex again to give back memory ({@link IdleRestart#DEFAULT} unless set). */
+    public IdleRestart idleRestart() {
+        return idleRestart;
     }
 
     /** Whether codex runs in a session of its own (see {@link Builder#detachFromTerminal}). */
@@ -268,6 +276,7 @@ public final class CodexLaunch {
         private String name = "codex";
         private boolean detach;
         private boolean credentialsToCommands;
+        private IdleRestart idleRestart = IdleRestart.DEFAULT;
 
         /** {@code binary} null: located when codex starts. */
         private Builder(Path binary) {
@@ -401,6 +410,16 @@ public final class CodexLaunch {
          */
         public Builder detachFromTerminal(boolean on) {
             this.detach = on;
+            return this;
+        }
+
+        /**
+         * When the client running this codex starts it again to give back the memory it keeps after
+         * its threads unloaded: by default after 60 s with nothing loaded and nothing said, once it
+         * has grown by 64 MiB since its start; {@link IdleRestart#OFF} never.
+         */
+        public Builder idleRestart(IdleRestart policy) {
+            this.idleRestart = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

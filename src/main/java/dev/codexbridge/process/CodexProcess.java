@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +80,26 @@ public final class CodexProcess implements AutoCloseable {
     public long pid() {
         long wrapped = codexPid;
         return wrapped > 0 ? wrapped : process.pid();
+    }
+
+    /**
+     * Codex's resident memory ({@code VmRSS} of {@link #pid()} in {@code /proc}); empty where the
+     * system has no {@code /proc} or the process is gone.
+     */
+    public OptionalLong residentBytes() {
+        java.nio.file.Path status = java.nio.file.Path.of("/proc", Long.toString(pid()), "status");
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(status)) {
+            return lines.filter(l -> l.startsWith("VmRSS:")).findFirst().map(CodexProcess::kibibytes)
+                    .map(kib -> OptionalLong.of(kib * 1024)).orElse(OptionalLong.empty());
+        } catch (java.io.IOException | java.io.UncheckedIOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** {@code "VmRSS:     12345 kB"} → 12345. */
+    private static long kibibytes(String statusLine) {
+        String[] parts = statusLine.trim().split("\\s+");
+        return Long.parseLong(parts[1]);
     }
 
     /** Codex's pid under a wrapper, found by {@link #findWrappedCodex}; 0 until then. */

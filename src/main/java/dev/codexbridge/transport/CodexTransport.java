@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -34,6 +35,14 @@ public interface CodexTransport extends AutoCloseable {
     /** The codex binary behind this transport, when it is a process the library started. */
     default Optional<Path> binary() {
         return Optional.empty();
+    }
+
+    /**
+     * The resident memory of the codex process this transport started; empty for a connection to
+     * a running app-server, or where it cannot be read.
+     */
+    default OptionalLong codexResidentBytes() {
+        return OptionalLong.empty();
     }
 
     @Override
@@ -120,6 +129,11 @@ public interface CodexTransport extends AutoCloseable {
                 @Override
                 public Optional<Path> binary() {
                     return Optional.ofNullable(conn.process().launch().binary());
+                }
+
+                @Override
+                public OptionalLong codexResidentBytes() {
+                    return conn.process().residentBytes();
                 }
 
                 @Override

@@ -7,6 +7,7 @@ import static dev.codexbridge.bench.ProcMemory.percentile;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.process.IdleRestart;
 import dev.codexbridge.process.Toml;
 import dev.codexbridge.protocol.ThreadLoadedListParams;
 import dev.codexbridge.session.CodexSession;
@@ -100,6 +101,7 @@ public final class IdleBench {
         ReopenWatch watch = new ReopenWatch();
         try (CodexClient client = CodexClient.builder()
                 .process(launch(rig, home, decay)).reconnect(ReconnectPolicy.DEFAULT).wireTap(watch)
+
                 .requestTimeout(Duration.ofSeconds(120)).maxThreads(Math.max(500, AT_ONCE + 100)).connect()) {
             long heap0 = ProcMemory.heapAfterGc();
             ProcMemory.Sample zero = ProcMemory.sample();
@@ -422,7 +424,9 @@ public final class IdleBench {
 
     private static CodexLaunch launch(LiveRig rig, Path home, boolean decay) {
         CodexLaunch.Builder b = CodexLaunch.appServer(rig.binary).codexHome(home).workingDirectory(rig.work).name("idle-bench")
-                .detachFromTerminal(true);
+                .detachFromTerminal(true)
+                // IDLE_RESTART=off: codex is never started again to give back memory (the library's default does)
+                .idleRestart("off".equals(System.getenv("IDLE_RESTART")) ? IdleRestart.OFF : IdleRestart.DEFAULT);
         if (!decay) {
             b.environment(CodexLaunch.ALLOCATOR_VARIABLE, "");
         }
@@ -472,10 +476,10 @@ public final class IdleBench {
     private static void report(String what, ProcMemory.Sample now, ProcMemory.Sample zero, long heap, long heap0, int per, CodexClient c) {
         System.out.printf("idle: %s: total RSS %.1f MiB (JVM %.1f, children %.1f in %d processes), total PSS %.1f MiB, heap %.1f MiB, "
                         + "children's open files %d, codex's loaded threads %d; per conversation over 0: %.1f KiB RSS (JVM %.1f, "
-                        + "children %.1f), %.1f KiB PSS, heap %.2f KiB%n",
+                        + "children %.1f), %.1f KiB PSS, heap %.2f KiB; connection %d%n",
                 what, mib(now.totalRss()), mib(now.jvmRss()), mib(now.childRss()), now.children(), mib(now.totalPss()), heap / 1048576.0,
                 now.childFds(), loaded(c), (now.totalRss() - zero.totalRss()) / (double) per,
                 (now.jvmRss() - zero.jvmRss()) / (double) per, (now.childRss() - zero.childRss()) / (double) per,
-                (now.totalPss() - zero.totalPss()) / (double) per, (heap - heap0) / 1024.0 / per);
+                (now.totalPss() - zero.totalPss()) / (double) per, (heap - heap0) / 1024.0 / per, c.generation());
     }
 }

@@ -41,6 +41,32 @@ class ThreadOpenWindowTest {
     }
 
     @Test
+    void allSlotsAreTakenOnlyWhenNoneIsInUseAndCallersMeanwhileWaitAndThenGoInOrder() throws Exception {
+        ThreadOpenWindow w = new ThreadOpenWindow(2, 10, LONG, Runnable::run, System::nanoTime);
+        ThreadOpenWindow.Slot held = w.acquire(false).get();
+        assertThat(w.takeAllIfUnused()).as("one slot in use").isFalse();
+        assertThat(w.inFlight()).isEqualTo(1);
+        held.release();
+
+        assertThat(w.takeAllIfUnused()).isTrue();
+        CompletableFuture<ThreadOpenWindow.Slot> first = w.acquire(false);
+        CompletableFuture<ThreadOpenWindow.Slot> second = w.acquire(false);
+        CompletableFuture<ThreadOpenWindow.Slot> third = w.acquire(false);
+        assertThat(first).isNotDone();
+        assertThat(w.takeAllIfUnused()).as("taken already").isFalse();
+
+        w.giveAllBack();
+        assertThat(first).isDone();
+        assertThat(second).isDone();
+        assertThat(third).as("two slots: the third still waits").isNotDone();
+        first.get().release();
+        assertThat(third).isDone();
+        second.get().release();
+        third.get().release();
+        assertThat(w.inFlight()).isZero();
+    }
+
+    @Test
     void aReconnectsResumeGoesAheadOfEveryoneWaitingAndIsNeverRefused() throws Exception {
         ThreadOpenWindow w = new ThreadOpenWindow(1, 1, LONG, Runnable::run, System::nanoTime);
         ThreadOpenWindow.Slot held = w.acquire(false).get();
