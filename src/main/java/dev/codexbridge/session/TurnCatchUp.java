@@ -15,10 +15,17 @@ import dev.codexbridge.protocol.TurnItemsView;
 import dev.codexbridge.protocol.ThreadTurnsListResponse;
 import dev.codexbridge.protocol.Turn;
 import dev.codexbridge.protocol.TurnStatus;
+import dev.codexbridge.rpc.RpcError;
+import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.rpc.internal.Futures;
+import dev.codexbridge.rpc.internal.RpcThreads;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -61,7 +68,36 @@ final class TurnCatchUp {
      * threads, never behind host code that may block every thread of the host pool.
      */
     private static CompletableFuture<ThreadTurnsListResponse> turns(CodexClient client, ThreadTurnsListParams params) {
-        return ClientPlumbing.of(client).request("thread/turns/list", params, ThreadTurnsListResponse.class, client.requestTimeout());
+        return turns(client, params, System.nanoTime() + UNMATERIALIZED_WAIT.toNanos(), 50);
+    }
+
+    /**
+     * How long a "not materialized yet" refusal is asked again. Codex 0.169.0 answers
+     * {@code thread/turns/list} from a projection of the rollout that it builds on its own time: for a
+     * moment after a turn starts, and after a resume of an imported copy (decision 0057), it
+     * refuses although the thread has turns. Past this it is taken as codex's answer (a thread with
+     * no user message yet).
+     */
+    private static final Duration UNMATERIALIZED_WAIT = Duration.ofSeconds(10);
+
+    private static CompletableFuture<ThreadTurnsListResponse> turns(CodexClient client, ThreadTurnsListParams params, long deadline,
+                                                                   long pauseMs) {
+        return ClientPlumbing.of(client).request("thread/turns/list", params, ThreadTurnsListResponse.class, client.requestTimeout())
+                .exceptionallyCompose(failure -> {
+                    if (!unmaterialized(failure) || System.nanoTime() + pauseMs * 1_000_000 > deadline) {
+                        return CompletableFuture.failedFuture(failure);
+                    }
+                    // asked again after a pause on the timer: no thread waits meanwhile
+                    Executor later = CompletableFuture.delayedExecutor(pauseMs, TimeUnit.MILLISECONDS, RpcThreads.callbacks());
+                    return CompletableFuture.supplyAsync(() -> null, later)
+                            .thenCompose(x -> turns(client, params, deadline, Math.min(1_000, pauseMs * 2)));
+                });
+    }
+
+    /** Codex's refusal to list the turns of a thread whose history it has not projected (yet). */
+    static boolean unmaterialized(Throwable failure) {
+        return Futures.unwrap(failure) instanceof RpcException r && r.error() != null
+                && r.error().code() == RpcError.INVALID_REQUEST && String.valueOf(r.error().message()).contains("not materialized yet");
     }
 
     /** The turn's status, then its items: an item that completes in between is in the list either way. */

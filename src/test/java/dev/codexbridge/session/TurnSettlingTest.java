@@ -322,6 +322,32 @@ class TurnSettlingTest {
     }
 
     @Test
+    void codexsRefusalToListTurnsItHasNotProjectedYetIsAskedAgainUntilItAnswers() {
+        sharedClient(Duration.ofSeconds(30));
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        // codex 0.169.0's answer for a moment after a turn starts, and after a resume of an imported copy
+        codex.turnsList = p -> {
+            if (asked.incrementAndGet() <= 3) {
+                throw new dev.codexbridge.rpc.RpcException("thread/turns/list", new dev.codexbridge.rpc.RpcError(-32600,
+                        "thread thread-1 is not materialized yet; thread/turns/list is unavailable before first user message", null));
+            }
+            return "summary".equals(p.path("itemsView").asText()) ? turnWithKey("turn-4", "completed", "kept-key") : noTurns();
+        };
+        CodexSession session = session(CodexSession.builder().client(shared).resumeThread("thread-1"));
+        assertThat(session.findTurn("kept-key")).contains("turn-4");
+        assertThat(asked.get()).isEqualTo(4);
+
+        // any other refusal is codex's answer at once
+        asked.set(0);
+        codex.turnsList = p -> {
+            asked.incrementAndGet();
+            throw new dev.codexbridge.rpc.RpcException("thread/turns/list", new dev.codexbridge.rpc.RpcError(-32600, "thread not loaded", null));
+        };
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> session.findTurn("kept-key")).hasMessageContaining("thread not loaded");
+        assertThat(asked.get()).isEqualTo(1);
+    }
+
+    @Test
     void aKeyIsCheckedWhereItIsGiven() {
         assertThat(TurnOptions.builder().key("k").build().key()).isEqualTo("k");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> TurnOptions.builder().key("").build())
