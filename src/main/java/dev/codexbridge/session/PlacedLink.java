@@ -131,6 +131,11 @@ final class PlacedLink implements ThreadLink {
     }
 
     @Override
+    public boolean placesAnew() {
+        return true;
+    }
+
+    @Override
     public boolean outlivesConnection() {
         return true;
     }

@@ -29,6 +29,9 @@ final class SessionTurns {
      * (codex then refuses it, "thread not found"): each such refusal proves codex never received it.
      */
     private static final int MAX_SENDS_OFF_THREAD = 3;
+    /** A start that failed for one of these on a placed session failed for its connection, not for the turn. */
+    private static final java.util.Set<ErrorCategory> CONNECTION_ENDS =
+            java.util.EnumSet.of(ErrorCategory.CLOSED_BY_HOST, ErrorCategory.CONNECTION_CLOSED, ErrorCategory.PROCESS_DIED);
 
     private final ThreadConnection connection;
     /** The connection shared with other sessions, or null when the session has its own. */
@@ -320,6 +323,13 @@ final class SessionTurns {
                 TurnFailure why = connection.link().startFailure(failure);
                 if (why.category() != ErrorCategory.SETTINGS_REJECTED) {
                     connection.retire();        // a refused setting is the host's to fix, not a failure of codex
+                }
+                if (reopened < MAX_SENDS_OFF_THREAD && connection.link().placesAnew() && !connection.isClosed()
+                        && CONNECTION_ENDS.contains(why.category())) {
+                    // nothing was sent: the connection it was placed on ended first (a tenant's codex died and its client
+                    // was closed); the next try is placed anew
+                    LOG.debug("the thread's connection ended before the turn went out ({}); placing it anew", why.category());
+                    return attemptOnce(run, turn, reopened + 1);
                 }
                 return CompletableFuture.completedFuture(startupFailure(run, why));
             }

@@ -63,6 +63,11 @@ sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, PlacedLin
     /** The policy a resume on {@code c} is tried with, or null for one try. */
     ReconnectPolicy resumePolicy(CodexClient c);
 
+    /** Whether a connection that ended for good is followed by a new placement (the next open goes elsewhere). */
+    default boolean placesAnew() {
+        return false;
+    }
+
     /** {@code c} dropped and its client is about to reconnect: a turn waiting for its thread keeps waiting. */
     boolean comesBack(CodexClient c);
 

@@ -152,6 +152,41 @@ class HibernationTest {
         }
     }
 
+    /** Tenants' race: the client a turn's thread was placed on is closed (its codex died) while the resume is out; nothing was sent. */
+    @Test
+    void aTurnWhosePlacedConnectionEndsBeforeItGoesOutIsPlacedAnewAndCompletes() throws Exception {
+        CodexClient first = sharedClient(b -> { });
+        List<CodexClient> placed = new CopyOnWriteArrayList<>();
+        CodexSession s = session(CodexSession.builder().client(first).hibernateAfter(IDLE).placement(id -> {
+            CodexClient next = CodexClient.builder().transport(codex.factory()).connect();
+            placed.add(next);
+            return new ClientPlacement.Placed(next, () -> { });
+        }));
+        try {
+            String thread = s.start();
+            assertThat(s.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);
+            waitUntil(s::isHibernated);
+            first.close();
+            // the first placement's resume gets no answer: its owner closes that client meanwhile, as the tenants do
+            // with a client whose codex died
+            codex.resumeAnswer = id -> {
+                codex.resumeAnswer = null;
+                CodexClient doomed = placed.get(placed.size() - 1);
+                CompletableFuture.runAsync(doomed::close);
+                return new CompletableFuture<>();
+            };
+
+            TurnResult next = s.runTurn(TurnInput.text("two"));
+            assertThat(next.status()).as("%s", next).isEqualTo(TurnOutcome.COMPLETED);
+            assertThat(next.threadId()).isEqualTo(thread);
+            assertThat(placed).hasSize(2);
+            assertThat(s.client()).isSameAs(placed.get(1));
+        } finally {
+            s.close();
+            placed.forEach(CodexClient::close);
+        }
+    }
+
     @Test
     void aPlacementWithoutAFirstClientIsRefused() {
         assertThatThrownBy(() -> CodexSession.builder().placement(id -> null).build())
