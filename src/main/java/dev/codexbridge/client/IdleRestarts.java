@@ -43,8 +43,17 @@ final class IdleRestarts {
         ClientOptions options = connection.options();
         CodexLaunch launch = options.transport() == null ? options.launch() : null;
         if (launch != null && launch.idleRestart().enabled()) {
-            new IdleRestarts(connection, launch.idleRestart()).next();
+            IdleRestarts watcher = new IdleRestarts(connection, launch.idleRestart());
+            watcher.startFrom(connection.current());
+            watcher.next();
         }
+    }
+
+    /** What codex {@code t} holds now is what it starts with: measured right after its handshake where the watcher can. */
+    private void startFrom(CodexTransport t) {
+        watched = t;
+        baseline = t == null ? -1 : t.codexResidentBytes().orElse(-1);
+        traffic = -1;
     }
 
     private void next() {
@@ -77,14 +86,13 @@ final class IdleRestarts {
         }
         long now = System.nanoTime();
         if (t != watched) {
-            // a new codex (the first, a reconnect's, a restart's): what it holds now is what it starts with
-            watched = t;
-            baseline = t.codexResidentBytes().orElse(-1);
-            traffic = -1;
+            startFrom(t);     // a reconnect's codex: measured at the first look after it
             return;
         }
         if (baseline < 0) {
-            return;     // its memory cannot be read here
+            // not readable at its start (no /proc, or codex under a wrapper not found yet): from the first look that can
+            baseline = t.codexResidentBytes().orElse(-1);
+            return;
         }
         PeerStats stats = t.peer().stats();
         long said = stats.messagesRead() + stats.messagesSent();
@@ -116,6 +124,7 @@ final class IdleRestarts {
             long grown = rss.getAsLong() - baseline;
             long started = System.nanoTime();
             if (connection.restart(t, DRAIN)) {
+                startFrom(connection.current());
                 LOG.info("codex started again to give back memory: nothing loaded for {} s, it had grown by {} MiB "
                         + "since its start (the new one answered in {} ms)", policy.quietFor().toSeconds(), grown >> 20,
                         (System.nanoTime() - started) / 1_000_000);

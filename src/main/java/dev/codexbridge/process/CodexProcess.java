@@ -84,9 +84,12 @@ public final class CodexProcess implements AutoCloseable {
 
     /**
      * Codex's resident memory ({@code VmRSS} of {@link #pid()} in {@code /proc}); empty where the
-     * system has no {@code /proc} or the process is gone.
+     * system has no {@code /proc}, the process is gone, or codex under a wrapper was not found yet.
      */
     public OptionalLong residentBytes() {
+        if (!launch.wrapper().isEmpty() && codexPid == 0) {
+            return OptionalLong.empty();    // the wrapper's would be read, not codex's
+        }
         java.nio.file.Path status = java.nio.file.Path.of("/proc", Long.toString(pid()), "status");
         try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(status)) {
             return lines.filter(l -> l.startsWith("VmRSS:")).findFirst().map(CodexProcess::kibibytes)
