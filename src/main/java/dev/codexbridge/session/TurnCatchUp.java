@@ -68,6 +68,15 @@ final class TurnCatchUp {
      * threads, never behind host code that may block every thread of the host pool.
      */
     private static CompletableFuture<ThreadTurnsListResponse> turns(CodexClient client, ThreadTurnsListParams params) {
+        return ClientPlumbing.of(client).request("thread/turns/list", params, ThreadTurnsListResponse.class, client.requestTimeout());
+    }
+
+    /**
+     * {@link #turns} for a turn codex has named: its thread has a user message, so a "not
+     * materialized yet" refusal is codex's projection lagging, and is asked again. Elsewhere that
+     * refusal can be the truth (a fresh thread: no turn yet) and is answered at once.
+     */
+    private static CompletableFuture<ThreadTurnsListResponse> turnsOfANamedTurn(CodexClient client, ThreadTurnsListParams params) {
         return turns(client, params, System.nanoTime() + UNMATERIALIZED_WAIT.toNanos(), 50);
     }
 
@@ -75,23 +84,21 @@ final class TurnCatchUp {
      * How long a "not materialized yet" refusal is asked again. Codex 0.169.0 answers
      * {@code thread/turns/list} from a projection of the rollout that it builds on its own time: for a
      * moment after a turn starts, and after a resume of an imported copy (decision 0057), it
-     * refuses although the thread has turns. Past this it is taken as codex's answer (a thread with
-     * no user message yet).
+     * refuses although the thread has turns. Past this the refusal is passed on.
      */
     private static final Duration UNMATERIALIZED_WAIT = Duration.ofSeconds(10);
 
     private static CompletableFuture<ThreadTurnsListResponse> turns(CodexClient client, ThreadTurnsListParams params, long deadline,
                                                                    long pauseMs) {
-        return ClientPlumbing.of(client).request("thread/turns/list", params, ThreadTurnsListResponse.class, client.requestTimeout())
-                .exceptionallyCompose(failure -> {
-                    if (!unmaterialized(failure) || System.nanoTime() + pauseMs * 1_000_000 > deadline) {
-                        return CompletableFuture.failedFuture(failure);
-                    }
-                    // asked again after a pause on the timer: no thread waits meanwhile
-                    Executor later = CompletableFuture.delayedExecutor(pauseMs, TimeUnit.MILLISECONDS, RpcThreads.callbacks());
-                    return CompletableFuture.supplyAsync(() -> null, later)
-                            .thenCompose(x -> turns(client, params, deadline, Math.min(1_000, pauseMs * 2)));
-                });
+        return turns(client, params).exceptionallyCompose(failure -> {
+            if (!unmaterialized(failure) || System.nanoTime() + pauseMs * 1_000_000 > deadline) {
+                return CompletableFuture.failedFuture(failure);
+            }
+            // asked again after a pause on the timer: no thread waits meanwhile
+            Executor later = CompletableFuture.delayedExecutor(pauseMs, TimeUnit.MILLISECONDS, RpcThreads.callbacks());
+            return CompletableFuture.supplyAsync(() -> null, later)
+                    .thenCompose(x -> turns(client, params, deadline, Math.min(1_000, pauseMs * 2)));
+        });
     }
 
     /** Codex's refusal to list the turns of a thread whose history it has not projected (yet). */
@@ -177,7 +184,7 @@ final class TurnCatchUp {
 
     private static CompletableFuture<Turn> findTurn(CodexClient client, String threadId, String turnId, String cursor, int pages) {
         ThreadTurnsListParams params = ThreadTurnsListParams.builder().threadId(threadId).limit(TURNS_PAGE).cursor(cursor).build();
-        return turns(client, params).thenCompose((ThreadTurnsListResponse page) -> {
+        return turnsOfANamedTurn(client, params).thenCompose((ThreadTurnsListResponse page) -> {
             for (Turn t : page.data() == null ? List.<Turn>of() : page.data()) {
                 if (turnId.equals(t.id())) {
                     return CompletableFuture.completedFuture(t);

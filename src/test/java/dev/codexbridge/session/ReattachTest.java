@@ -245,6 +245,32 @@ class ReattachTest {
     }
 
     @Test
+    void aTurnCodexNamedIsReadAgainWhileCodexRefusesItsTurnsAsNotMaterializedYet() throws Exception {
+        CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30))));
+        session.start();
+        codex.onTurnStart = (f, turn) -> f.item("item/completed", turn, message("m-1", "started"));
+        java.util.concurrent.atomic.AtomicInteger listed = new java.util.concurrent.atomic.AtomicInteger();
+        // codex 0.169.0 for a moment after a turn starts, and after a resume of an imported copy
+        codex.turnsList = p -> {
+            if (listed.incrementAndGet() <= 2) {
+                throw new dev.codexbridge.rpc.RpcException("thread/turns/list", new dev.codexbridge.rpc.RpcError(-32600,
+                        "thread thread-1 is not materialized yet; thread/turns/list is unavailable before first user message", null));
+            }
+            return turns("turn-1", "completed");
+        };
+        codex.itemsList = p -> items("turn-1", message("m-1", "started"), message("m-2", "finished while away"));
+        Heard heard = new Heard();
+        CompletableFuture<TurnResult> turn = session.runTurnAsync(TurnInput.text("go"), TurnOptions.DEFAULTS, heard);
+        awaitEvents(heard, 1);
+        codex.die();
+
+        TurnResult r = turn.get(30, TimeUnit.SECONDS);
+        assertThat(r.status()).as("%s", r).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(r.finalText()).isEqualTo("finished while away");
+        assertThat(listed.get()).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
     void aTurnThatEndedInTheGapEndsAsCodexRecordedIt() throws Exception {
         CodexSession session = session(CodexSession.builder().client(sharedClient(Duration.ofSeconds(30))));
         session.start();
