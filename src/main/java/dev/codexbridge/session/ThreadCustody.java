@@ -61,6 +61,8 @@ final class ThreadCustody {
      * elsewhere; null when no such resume is outstanding.
      */
     private volatile CodexClient resumedOn;
+    /** The app-server the store's record names as where the conversation is awake (as this session last wrote it), or null. */
+    private volatile String namedWhere;
     /** The last turn the host saw complete, stored with the conversation. */
     private volatile String lastCompletedTurnId;
     /** Name and goal to set again after the next import, or null when nothing was imported. */
@@ -108,6 +110,8 @@ final class ThreadCustody {
             lease.failIfLost();
             lease.hold(threadId);
             if (to == loadedOn) {
+                // woken before a sleep let go of it (that sleep's store names no app-server): named again where it is loaded
+                nameWhereLoaded(to, threadId);
                 return;
             }
             if (to != resumedOn) {
@@ -171,17 +175,32 @@ final class ThreadCustody {
         lineagePaths = c.lineage().stream().map(RolloutFile::relativePath).toList();
         records = new LineageMoves.Records(c.name(), c.goal());
         version = c.version();
-        String where = whereabouts.apply(to);
-        if (where != null && !AwakeOn.names(c, where)) {
-            // named before codex there can write the thread: a host that dies from now on leaves it to be woken
-            // there, where it may still be loaded (a turn waiting for an approval keeps it so), never imported elsewhere
-            version = store.put(lease.current(), c.toBuilder().settings(AwakeOn.settings(where)).build()).version();
-        }
+        // named before codex there can write the thread: a host that dies from now on leaves it to be woken
+        // there, where it may still be loaded (a turn waiting for an approval keeps it so), never imported elsewhere
+        nameWhere(to, c);
         lastCompletedTurnId = c.lastCompletedTurnId();
         toRestore = keepTheirs ? null : new LineageMoves.Records(c.name(), c.goal());
         LOG.debug("conversation {} (version {}) {} for its resume", threadId, c.version(),
                 keepTheirs ? "resumed from the copy of the app-server it was awake on" : "imported");
         return true;
+    }
+
+    /** Stores {@code c} again naming the app-server {@code to} reaches, unless it names it already or that has no address. */
+    private void nameWhere(CodexClient to, StoredConversation c) {
+        String where = whereabouts.apply(to);
+        if (where != null && !AwakeOn.names(c, where)) {
+            version = store.put(lease.current(), c.toBuilder().settings(AwakeOn.settings(where)).build()).version();
+        }
+        namedWhere = where;
+    }
+
+    /** {@link #nameWhere} for a thread resumed where it is loaded, when the last store did not name that app-server. */
+    private void nameWhereLoaded(CodexClient to, String threadId) {
+        String where = whereabouts.apply(to);
+        if (version == 0 || where == null || where.equals(namedWhere)) {
+            return;
+        }
+        store.get(threadId).ifPresent(c -> nameWhere(to, c));
     }
 
     /** {@code threadId} is open on {@code on} (started or resumed): name and goal set again after an import; the lease held. */
@@ -374,6 +393,7 @@ final class ThreadCustody {
                 .name(named.name()).goal(named.goal()).lastCompletedTurnId(lastCompletedTurnId).version(version)
                 .settings(afterTurn != null ? AwakeOn.settings(whereabouts.apply(from)) : null).build());
         version = stored.version();
+        namedWhere = AwakeOn.read(stored).map(Object::toString).orElse(null);
         lineagePaths = lineage.stream().map(RolloutFile::relativePath).toList();
         return lineage;
     }

@@ -443,6 +443,31 @@ class ThreadCustodyTest {
     }
 
     @Test
+    void aWakeBeforeTheSleepLetGoNamesTheAppServerAgainSoAHostThatDiesThenLeavesItThere() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, "{}\n");
+        moves.stillLoaded = true;       // codex keeps it for the re-attach window
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, this::where);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ofSeconds(30), true);
+            custody.wake().get(5, TimeUnit.SECONDS);
+            assertThat(sleep).isCompleted();
+            assertThat(ConversationStorage.lastAwakeOn(store.get(THREAD).orElseThrow())).as("the sleep's store").isEmpty();
+
+            // resumed where it is still loaded: the record names that app-server again before the resume goes out
+            custody.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(ConversationStorage.lastAwakeOn(store.get(THREAD).orElseThrow())).contains(java.net.URI.create("ws://codex-a/"));
+            assertThat(moves.calls).doesNotContain("import");
+            long version = store.get(THREAD).orElseThrow().version();
+            custody.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(store.get(THREAD).orElseThrow().version()).as("named already: not stored again").isEqualTo(version);
+        }
+    }
+
+    @Test
     void aRecordNamingAnotherAppServerIsImportedAsAlways() throws Exception {
         Moves moves = new Moves();
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
