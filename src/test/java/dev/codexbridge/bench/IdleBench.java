@@ -103,9 +103,11 @@ public final class IdleBench {
                 .process(launch(rig, home, decay)).reconnect(ReconnectPolicy.DEFAULT).wireTap(watch)
 
                 .requestTimeout(Duration.ofSeconds(120)).maxThreads(Math.max(500, AT_ONCE + 100)).connect()) {
+            // the baseline is the client at rest, collected, in every run: with IDLE_FORCED_GC=off only later samples differ
             long heap0 = ProcMemory.heapAfterGc();
             ProcMemory.Sample zero = ProcMemory.sample();
             report("0 conversations", zero, zero, heap0, heap0, 1, client);
+            ProcMemory.nativeBaseline();        // with -XX:NativeMemoryTracking=summary in IDLE_JVM_OPTS: where the JVM grows
 
             // open every conversation and give it its first turn, a batch at a time
             long opening = System.nanoTime();
@@ -134,16 +136,16 @@ public final class IdleBench {
 
             awaitAsleep(sessions, idle);
             LiveRig.sleep(2_000);
-            long heapAsleep = ProcMemory.heapAfterGc();
             ProcMemory.Sample asleep = ProcMemory.sample();
+            long heapAsleep = heap();
             report("all " + n + " asleep, 2 s later", asleep, zero, heapAsleep, heap0, n, client);
             LiveRig.sleep(20_000);      // codex's allocator gives memory back 10-25 s after unloading (issue 42)
-            report("all " + n + " asleep, 22 s later", ProcMemory.sample(), zero, ProcMemory.heapAfterGc(), heap0, n, client);
+            report("all " + n + " asleep, 22 s later", ProcMemory.sample(), zero, heap(), heap0, n, client);
             // IDLE_LATE_S: one more sample that long after they fell asleep (the issue's 300 s)
             long late = Long.parseLong(System.getenv().getOrDefault("IDLE_LATE_S", "0"));
             if (late > 22) {
                 LiveRig.sleep((late - 22) * 1_000);
-                report("all " + n + " asleep, " + late + " s later", ProcMemory.sample(), zero, ProcMemory.heapAfterGc(), heap0, n, client);
+                report("all " + n + " asleep, " + late + " s later", ProcMemory.sample(), zero, heap(), heap0, n, client);
             }
 
             // a share of them active at once, from hibernation
@@ -433,6 +435,17 @@ public final class IdleBench {
         return b.build();
     }
 
+    /**
+     * Used heap in bytes: after forced collections, or, with IDLE_FORCED_GC=off, as it is, so that the JVM's memory at
+     * every sample after the baseline is what the JVM chose alone (a host collects nothing by hand). Memory is sampled
+     * first.
+     */
+    private static long heap() {
+        return "off".equals(System.getenv("IDLE_FORCED_GC"))
+                ? ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()
+                : ProcMemory.heapAfterGc();
+    }
+
     private static double firstEventMs(CodexSession s) {
         long st = System.nanoTime();
         CompletableFuture<Double> first = new CompletableFuture<>();
@@ -481,5 +494,9 @@ public final class IdleBench {
                 now.childFds(), loaded(c), (now.totalRss() - zero.totalRss()) / (double) per,
                 (now.jvmRss() - zero.jvmRss()) / (double) per, (now.childRss() - zero.childRss()) / (double) per,
                 (now.totalPss() - zero.totalPss()) / (double) per, (heap - heap0) / 1024.0 / per, c.generation());
+        String growth = ProcMemory.nativeGrowth();
+        if (!growth.isEmpty()) {
+            System.out.printf("idle:   the JVM's committed memory since 0 conversations (NMT): %s%n", growth);
+        }
     }
 }

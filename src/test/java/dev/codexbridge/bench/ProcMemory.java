@@ -109,6 +109,47 @@ final class ProcMemory {
         return Long.parseLong(line.replaceAll("[^0-9]", ""));
     }
 
+    /**
+     * Where this JVM's committed memory grew since {@link #nativeBaseline()}, by Native Memory Tracking
+     * category ("Java Heap +12345KB, Code +...") or empty when the JVM runs without
+     * {@code -XX:NativeMemoryTracking=summary}. NMT counts what the JVM asked for, not glibc's arenas around it.
+     */
+    static String nativeGrowth() {
+        String diff = diagnostic("summary.diff");
+        if (diff.isEmpty()) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(?m)^[-\\s]*(\\S[^(\\n]*?)\\s*\\(reserved=\\d+KB(?: [+-]\\d+KB)?, committed=\\d+KB ([+-]\\d+KB)\\)")
+                .matcher(diff);
+        while (m.find()) {
+            parts.add(m.group(1).trim() + " " + m.group(2));
+        }
+        return String.join(", ", parts);
+    }
+
+    /** Marks this moment as the baseline of {@link #nativeGrowth()}; false when tracking is off. */
+    static boolean nativeBaseline() {
+        return !diagnostic("baseline").isEmpty();
+    }
+
+    private static String diagnostic(String arg) {
+        boolean tracking = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .anyMatch(a -> a.startsWith("-XX:NativeMemoryTracking=") && !a.endsWith("=off"));
+        if (!tracking) {
+            return "";
+        }
+        try {
+            Object out = ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
+                    new Object[] {new String[] {arg}}, new String[] {String[].class.getName()});
+            return String.valueOf(out);
+        } catch (javax.management.JMException e) {
+            return "";
+        }
+    }
+
     /** Used heap after a few full collections, in bytes. */
     static long heapAfterGc() {
         for (int i = 0; i < 3; i++) {
