@@ -94,12 +94,17 @@ public final class StoredTurnsBench {
             throws Exception {
         Path homeA = IsolatedCodexHome.builder(tmp.resolve("move-a"), model.baseUrl()).write();
         Path homeB = IsolatedCodexHome.builder(tmp.resolve("move-b"), model.baseUrl()).write();
-        try (CodexClient a = CodexClient.builder().process(launch(binary, homeA, work)).connect();
-             CodexClient b = CodexClient.builder().process(launch(binary, homeB, work)).connect()) {
+        // STORED_TURNS_REQUESTS=1: each move's requests, when each went out and how long codex took
+        boolean requests = "1".equals(System.getenv("STORED_TURNS_REQUESTS"));
+        RequestTimes timesA = new RequestTimes("a");
+        RequestTimes timesB = new RequestTimes("b");
+        try (CodexClient a = CodexClient.builder().process(launch(binary, homeA, work)).wireTap(requests ? timesA : null).connect();
+             CodexClient b = CodexClient.builder().process(launch(binary, homeB, work)).wireTap(requests ? timesB : null).connect()) {
             AtomicInteger placed = new AtomicInteger();
             ClientPlacement alternate = threadId -> new ClientPlacement.Placed(placed.incrementAndGet() % 2 == 1 ? b : a, () -> { });
+            ReleaseCount counted = new ReleaseCount(store);
             try (CodexSession session = CodexSession.builder().client(a).placement(alternate).cwd(work)
-                    .storage(ConversationStorage.builder(store, "bench").build()).hibernateAfter(Duration.ofSeconds(1))
+                    .storage(ConversationStorage.builder(counted, "bench").build()).hibernateAfter(Duration.ofSeconds(1))
                     .limits(limits()).build()) {
                 check(session.runTurn(TurnInput.text("first")));
                 List<String> rows = new ArrayList<>();
@@ -108,20 +113,83 @@ public final class StoredTurnsBench {
                     check(session.runTurn(TurnInput.text("warm " + i)));
                     long warm = System.nanoTime() - warm0;
                     String id = session.threadId();
-                    long version = store.get(id).orElseThrow().version();
-                    while (!session.isHibernated() || store.get(id).orElseThrow().version() == version) {
+                    int released = counted.releases.get();
+                    while (!session.isHibernated() || counted.releases.get() == released) {
                         Thread.sleep(5);
                     }
-                    // the sleep's last steps (waiting for the unload, removing the copy, the lease) end before the wake starts
+                    // the sleep's last step gives the lease back: its steps before (waiting for the unload, removing the copy
+                    // and codex's record there) have ended, and the wake that follows is the move alone
                     long bytes = store.get(id).orElseThrow().lineageBytes();
                     long wake0 = System.nanoTime();
+                    timesA.start(wake0);
+                    timesB.start(wake0);
                     check(session.runTurn(TurnInput.text("after move " + i)));
                     long woke = System.nanoTime() - wake0;
+                    if (requests) {
+                        List<String> steps = new ArrayList<>(timesA.stop());
+                        steps.addAll(timesB.stop());
+                        steps.sort(java.util.Comparator.comparingDouble(
+                                st -> Double.parseDouble(st.substring(st.indexOf(" at +") + 5, st.indexOf(" took")))));
+                        System.out.printf("stored-turns: move %d (%.1f ms): %s%n", i + 1, woke / 1e6, String.join("; ", steps));
+                    }
                     rows.add(String.format("  move %2d: lineage %7.1f KiB  first turn after the wake %6.1f ms  (warm turn %5.1f ms)",
                             i + 1, bytes / 1024.0, woke / 1e6, warm / 1e6));
                 }
                 rows.forEach(System.out::println);
             }
+        }
+    }
+
+    /** The store, counting the leases given back: a sleep's last step. */
+    private static final class ReleaseCount implements ConversationStore {
+        private final ConversationStore store;
+        final AtomicInteger releases = new AtomicInteger();
+
+        ReleaseCount(ConversationStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public dev.codexbridge.store.ConversationLease lease(String threadId, String holder, Duration ttl) {
+            return store.lease(threadId, holder, ttl);
+        }
+
+        @Override
+        public dev.codexbridge.store.ConversationLease renew(dev.codexbridge.store.ConversationLease lease, Duration ttl) {
+            return store.renew(lease, ttl);
+        }
+
+        @Override
+        public boolean release(dev.codexbridge.store.ConversationLease lease) {
+            boolean given = store.release(lease);
+            releases.incrementAndGet();
+            return given;
+        }
+
+        @Override
+        public dev.codexbridge.store.StoredConversation put(dev.codexbridge.store.ConversationLease lease,
+                                                           dev.codexbridge.store.StoredConversation conversation) {
+            return store.put(lease, conversation);
+        }
+
+        @Override
+        public java.util.Optional<dev.codexbridge.store.StoredConversation> get(String threadId) {
+            return store.get(threadId);
+        }
+
+        @Override
+        public boolean delete(dev.codexbridge.store.ConversationLease lease) {
+            return store.delete(lease);
+        }
+
+        @Override
+        public List<dev.codexbridge.store.ConversationSummary> list(String afterThreadId, int limit) {
+            return store.list(afterThreadId, limit);
+        }
+
+        @Override
+        public void close() {
+            store.close();
         }
     }
 

@@ -59,6 +59,8 @@ class ThreadCustodyTest {
     private static final class Moves implements LineageMoves {
         final Map<CodexClient, Map<String, String>> homes = new ConcurrentHashMap<>();
         final List<String> calls = new CopyOnWriteArrayList<>();
+        /** Where codex was told to drop its record of the thread, in order. */
+        final List<CodexClient> forgottenOn = new CopyOnWriteArrayList<>();
         volatile RuntimeException failExport;
         /** How many exports fail with {@link #failExport} before they work again (-1: all). */
         volatile int failures = -1;
@@ -90,6 +92,7 @@ class ThreadCustodyTest {
         @Override
         public void forget(CodexClient to, String threadId) {
             calls.add("forget");
+            forgottenOn.add(to);
         }
 
         @Override
@@ -142,6 +145,8 @@ class ThreadCustodyTest {
             assertThat(store.get(THREAD).orElseThrow().version()).isEqualTo(2);
             assertThat(store.get(THREAD).orElseThrow().name()).isEqualTo("named");
             assertThat(moves.home(a)).as("A's copy goes").isEmpty();
+            assertThat(moves.calls).as("and A's record of it, while it sleeps").containsSubsequence("remove", "forget");
+            assertThat(moves.forgottenOn).containsExactly(a);
             assertThat(custody.storedAway()).isTrue();
             store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));     // given back
 
@@ -178,7 +183,7 @@ class ThreadCustodyTest {
             custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
 
             assertThat(store.get(THREAD).orElseThrow().version()).as("stored all the same").isEqualTo(1);
-            assertThat(moves.calls).doesNotContain("remove");
+            assertThat(moves.calls).doesNotContain("remove").doesNotContain("forget");
             assertThat(moves.home(a)).as("codex there writes into this file").containsKey(ROLLOUT);
             assertThat(custody.storedAway()).as("still where it is loaded").isFalse();
             assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5)))
