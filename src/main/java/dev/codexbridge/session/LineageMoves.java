@@ -3,6 +3,7 @@ package dev.codexbridge.session;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.store.RolloutFile;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,6 +24,12 @@ interface LineageMoves {
      * this, {@code thread/read} after the import shows the turns of the copy it replaced.
      */
     void forget(CodexClient to, String threadId);
+
+    /** {@link #forget} without a thread waiting for codex's answer: done when codex has answered. */
+    default CompletableFuture<Void> forgetAsync(CodexClient from, String threadId) {
+        forget(from, threadId);
+        return CompletableFuture.completedFuture(null);
+    }
 
     /** Writes {@code lineage} into {@code to}'s home, each file whole. */
     void importInto(CodexClient to, List<RolloutFile> lineage);

@@ -300,21 +300,22 @@ final class ThreadCustody {
                     return false;
                 }
                 throw failure instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(failure);
-            }).thenAcceptAsync(leaves -> {
+            }).thenComposeAsync(leaves -> {
                 if (!leaves) {
-                    return;
+                    return CompletableFuture.<Void>completedFuture(null);
                 }
                 if (waitForUnload && from.isOpen() && moves.loaded(from, threadId)) {
                     // loaded again since codex said it unloaded it: codex there holds the rollout open for appending,
                     // and a file removed under it would take every later write of that thread out of sight
                     LOG.info("conversation {} was loaded again on its app-server before its files were removed: it stays there", threadId);
-                    return;
+                    return CompletableFuture.<Void>completedFuture(null);
                 }
                 loadedOn = null;
+                CompletableFuture<Void> forgotten = CompletableFuture.completedFuture(null);
                 if (from.isOpen()) {
                     try {
                         moves.remove(from, lineage);
-                        forgetLeft(from, threadId);
+                        forgotten = forgetLeft(from, threadId);
                     } catch (RuntimeException e) {
                         // the store holds it: a stale copy left here is overwritten by the next import
                         if (from.isOpen()) {
@@ -328,8 +329,11 @@ final class ThreadCustody {
                     // a stale copy left there is overwritten by the next import
                     LOG.info("conversation {} is stored; its connection closed, so its files stay on the app-server it left", threadId);
                 }
-                lease.giveBack();
-                LOG.debug("conversation {} stored (version {}) and let go", threadId, version);
+                // codex drops its record while no store thread waits for it; the lease goes back once it has
+                return forgotten.thenRunAsync(() -> {
+                    lease.giveBack();
+                    LOG.debug("conversation {} stored (version {}) and let go", threadId, version);
+                }, RpcThreads.stores());
             }, RpcThreads.stores());
         });
     }
@@ -338,14 +342,22 @@ final class ThreadCustody {
      * Codex there drops its own record of the thread it no longer has files for, now, while the
      * conversation sleeps: an import onto an app-server that still has such a record must drop it
      * first (a stale history otherwise), and codex 0.169.0 takes about 190 ms to, where it takes
-     * 4 ms for a thread it never had. Best effort: the import drops whatever is left.
+     * 4 ms for a thread it never had. Asked without holding a store thread meanwhile (two by
+     * default, shared by every session's stores and wakes). Best effort: the import drops whatever
+     * is left.
      */
-    private void forgetLeft(CodexClient from, String threadId) {
+    private CompletableFuture<Void> forgetLeft(CodexClient from, String threadId) {
+        CompletableFuture<Void> forgetting;
         try {
-            moves.forget(from, threadId);
+            forgetting = moves.forgetAsync(from, threadId);
         } catch (RuntimeException e) {
-            LOG.debug("conversation {} left its app-server, whose record of it stays until an import there drops it", threadId, e);
+            forgetting = CompletableFuture.failedFuture(e);
         }
+        return forgetting.exceptionally(failure -> {
+            LOG.debug("conversation {} left its app-server, whose record of it stays until an import there drops it", threadId,
+                    Futures.unwrap(failure));
+            return null;
+        });
     }
 
     /** Done once every step asked for before it ended (a sleep under way, say): what a wake waits for before it places the thread. */

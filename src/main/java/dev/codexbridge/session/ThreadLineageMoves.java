@@ -3,6 +3,7 @@ package dev.codexbridge.session;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.lineage.ThreadLineage;
+import dev.codexbridge.protocol.ClientRequests;
 import dev.codexbridge.protocol.CodexThread;
 import dev.codexbridge.protocol.ThreadDeleteParams;
 import dev.codexbridge.protocol.ThreadGoal;
@@ -12,6 +13,7 @@ import dev.codexbridge.protocol.ThreadStatus;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.store.RolloutFile;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 
 /** {@link LineageMoves} through codex's own methods ({@link ThreadLineage}: {@code fs/*}, {@code thread/*}). */
@@ -36,6 +38,11 @@ final class ThreadLineageMoves implements LineageMoves {
             // codex has no record of it (a home never used for it, or lost): nothing to drop
             LOG.debug("codex kept nothing of thread {} to drop before the import: {}", threadId, answered.getMessage());
         }
+    }
+
+    @Override
+    public CompletableFuture<Void> forgetAsync(CodexClient from, String threadId) {
+        return from.requestAsync(ClientRequests.THREAD_DELETE, new ThreadDeleteParams(threadId)).thenApply(deleted -> null);
     }
 
     @Override

@@ -95,6 +95,20 @@ class ThreadCustodyTest {
             forgottenOn.add(to);
         }
 
+        /** When set, codex's answer to a sleep's {@code thread/delete}, given when the test says. */
+        volatile CompletableFuture<Void> forgetAnswer;
+
+        @Override
+        public CompletableFuture<Void> forgetAsync(CodexClient from, String threadId) {
+            CompletableFuture<Void> answer = forgetAnswer;
+            if (answer == null) {
+                return LineageMoves.super.forgetAsync(from, threadId);
+            }
+            calls.add("forget");
+            forgottenOn.add(from);
+            return answer;
+        }
+
         @Override
         public void importInto(CodexClient to, List<RolloutFile> lineage) {
             calls.add("import");
@@ -166,6 +180,44 @@ class ThreadCustodyTest {
             custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.calls.stream().filter("import"::equals).count()).isEqualTo(imports);
             custody.close().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aSleepGivesItsLeaseBackOnlyOnceCodexHasDroppedItsRecordWithNoStoreThreadWaiting() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
+        moves.forgetAnswer = new CompletableFuture<>();
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ZERO, true);
+            for (long end = System.nanoTime() + 5_000_000_000L; !moves.calls.contains("forget") && System.nanoTime() < end; ) {
+                Thread.sleep(5);
+            }
+            assertThat(moves.home(a)).as("the files went first").isEmpty();
+            // no store thread waits for codex's answer: both (the default) run other conversations' steps meanwhile
+            java.util.concurrent.CountDownLatch both = new java.util.concurrent.CountDownLatch(2);
+            for (int i = 0; i < 2; i++) {
+                dev.codexbridge.rpc.internal.RpcThreads.stores().execute(() -> {
+                    both.countDown();
+                    try {
+                        both.await(10, TimeUnit.SECONDS);        // longer than the test waits: a held thread shows
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            assertThat(both.await(3, TimeUnit.SECONDS)).as("both store threads free while codex answers").isTrue();
+            assertThat(sleep).isNotDone();
+            assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5)))
+                    .as("no other host imports there while codex still drops the thread").isInstanceOf(ConversationLeasedException.class);
+
+            moves.forgetAnswer.completeExceptionally(new IllegalStateException("codex answered with an error"));
+            sleep.get(5, TimeUnit.SECONDS);
+            store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));     // given back, the failure only logged
+            assertThat(custody.storedAway()).isTrue();
         }
     }
 
