@@ -118,6 +118,17 @@ final class LineageFinder {
         return List.copyOf(found.keySet());
     }
 
+    /** The thread's newest own file of {@code paths}: codex names each later one (a revert's) so that it sorts after; null when none is its own. */
+    static String newestOwn(List<String> paths, String threadId) {
+        String newest = null;
+        for (String path : paths) {
+            if (ownedBy(path, threadId) && (newest == null || path.compareTo(newest) > 0)) {
+                newest = path;
+            }
+        }
+        return newest;
+    }
+
     private static boolean ownedBy(String path, String threadId) {
         String name = path.substring(path.lastIndexOf('/') + 1);
         return name.endsWith("-" + threadId + ".jsonl") || name.contains("-" + threadId + "_");

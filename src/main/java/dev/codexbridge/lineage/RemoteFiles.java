@@ -9,6 +9,7 @@ import dev.codexbridge.protocol.FsCreateDirectoryParams;
 import dev.codexbridge.protocol.FsReadDirectoryEntry;
 import dev.codexbridge.protocol.FsReadDirectoryParams;
 import dev.codexbridge.protocol.FsReadFileParams;
+import dev.codexbridge.protocol.FsReadFileResponse;
 import dev.codexbridge.protocol.FsRemoveParams;
 import dev.codexbridge.protocol.FsWriteFileParams;
 import dev.codexbridge.protocol.InitializeResponse;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -82,8 +84,18 @@ final class RemoteFiles {
     }
 
     byte[] read(String path) {
+        return bytesOf(readLater(path), path);
+    }
+
+    /** Sends {@code fs/readFile} of {@code path} now, for {@link #bytesOf} to wait for: reads that go out together are answered together. */
+    CompletableFuture<FsReadFileResponse> readLater(String path) {
+        return send(ClientRequests.FS_READ_FILE, new FsReadFileParams(path));
+    }
+
+    /** The bytes {@link #readLater} asked for, once codex answers within the deadline. */
+    byte[] bytesOf(CompletableFuture<FsReadFileResponse> read, String path) {
         try {
-            String base64 = call(ClientRequests.FS_READ_FILE, new FsReadFileParams(path), path).dataBase64();
+            String base64 = answer(read, ClientRequests.FS_READ_FILE, path).dataBase64();
             return Base64.getDecoder().decode(Objects.requireNonNull(base64, "dataBase64"));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new LineageException(threadId, "fs/readFile of " + path + " answered no valid base64", e, FailureKind.OTHER);
@@ -153,12 +165,19 @@ final class RemoteFiles {
     }
 
     <P, R> R call(RequestMethod<P, R> method, P params, String path) {
-        Duration left = left();
+        return answer(send(method, params), method, path);
+    }
+
+    private <P, R> CompletableFuture<R> send(RequestMethod<P, R> method, P params) {
+        return client.requestAsync(method.method(), params, method.resultType(), left());
+    }
+
+    private <R> R answer(CompletableFuture<R> sent, RequestMethod<?, R> method, String path) {
         try {
-            return Futures.join(client.requestAsync(method.method(), params, method.resultType(), left));
+            return Futures.join(sent);
         } catch (RpcTimeoutException e) {
-            throw new LineageException(threadId, method.method() + " of " + path + " got no answer within " + left.toMillis()
-                    + " ms (an answer larger than the connection's largest message, " + largestFileFor(client)
+            throw new LineageException(threadId, method.method() + " of " + path + " got no answer within its timeout of "
+                    + timeout.toMillis() + " ms (an answer larger than the connection's largest message, " + largestFileFor(client)
                     + " bytes of file, is never read)", e, FailureKind.OTHER);
         } catch (CodexException e) {
             throw new LineageException(threadId, method.method() + " of " + path + " failed: " + e.getMessage(), e, e.kind());

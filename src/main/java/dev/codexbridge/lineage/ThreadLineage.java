@@ -4,6 +4,7 @@ import dev.codexbridge.FailureKind;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.protocol.ClientRequests;
 import dev.codexbridge.protocol.CodexThread;
+import dev.codexbridge.protocol.FsReadFileResponse;
 import dev.codexbridge.protocol.ThreadGoalSetParams;
 import dev.codexbridge.protocol.ThreadGoalStatus;
 import dev.codexbridge.protocol.ThreadSetNameParams;
@@ -11,9 +12,12 @@ import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.spi.Sha256;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -68,34 +72,71 @@ public final class ThreadLineage {
      * and the current one once it records {@code completedTurnId}'s end; otherwise (a revert
      * started a new file) the whole lineage is looked for again. Only paths are kept between
      * turns, not bytes: an awake conversation costs the host no copy of its rollouts.
+     *
+     * <p>Codex appends only to a thread's current rollout, so a file that records the turn's end
+     * was the current one when the turn ended. The thread's newest file of the paths (a revert's
+     * file sorts after the one before it) is read with the others at once, and when it records
+     * the end, the lineage is those files as read, without asking codex which file is current. A
+     * revert after the turn's end is found at the next export, as the same revert would be just
+     * after {@code thread/read} answered.
      */
     public static List<RolloutFile> exportAfterTurn(CodexClient client, String threadId, String completedTurnId,
                                                     List<String> previousPaths, Duration timeout) {
         requireThreadId(threadId);
         RemoteFiles files = new RemoteFiles(client, threadId, timeout);
         LineageFinder finder = new LineageFinder(files, threadId, MAX_FORK_DEPTH, maxFileBytes(client));
+        Map<String, CompletableFuture<FsReadFileResponse>> reads = new LinkedHashMap<>();
+        for (String path : previousPaths) {
+            reads.put(path, files.readLater(files.inSessions(path)));
+        }
+        String newest = LineageFinder.newestOwn(previousPaths, threadId);
+        byte[] newestBytes = null;
+        if (newest != null) {
+            newestBytes = files.bytesOf(reads.get(newest), files.inSessions(newest));
+            if (LineageFinder.recordsTurnEnd(newestBytes, completedTurnId)) {
+                return asRead(finder, files, previousPaths, reads, newest, newestBytes);
+            }
+        }
+        // the end is not written yet, or the thread writes another file: codex says which is current
         CodexThread thread = finder.thread(threadId);
         String current = finder.currentPath(thread);
-        byte[] currentBytes = awaitTurnEnd(files, finder, thread, completedTurnId);
         if (!previousPaths.contains(current)) {
+            // a revert started a new file: what was read is not the lineage
+            awaitTurnEnd(files, finder, thread, completedTurnId);
             return finder.lineage(thread);
         }
-        List<RolloutFile> lineage = new ArrayList<>(previousPaths.size());
-        for (String path : previousPaths) {
-            lineage.add(path.equals(current) ? finder.checked(current, currentBytes) : finder.readFile(path));
+        byte[] currentBytes = awaitTurnEnd(files, finder, thread, completedTurnId, current.equals(newest) ? null : reads.get(current));
+        return asRead(finder, files, previousPaths, reads, current, currentBytes);
+    }
+
+    /** The lineage at {@code paths}, {@code current} as {@code currentBytes} and every other file as {@code reads} answered. */
+    private static List<RolloutFile> asRead(LineageFinder finder, RemoteFiles files, List<String> paths,
+                                            Map<String, CompletableFuture<FsReadFileResponse>> reads, String current, byte[] currentBytes) {
+        List<RolloutFile> lineage = new ArrayList<>(paths.size());
+        for (String path : paths) {
+            lineage.add(finder.checked(path, path.equals(current) ? currentBytes : files.bytesOf(reads.get(path), files.inSessions(path))));
         }
         return List.copyOf(lineage);
     }
 
     /** Waits until the thread's current rollout records {@code turnId}'s end; returns the rollout's bytes as read then. */
     private static byte[] awaitTurnEnd(RemoteFiles files, LineageFinder finder, CodexThread thread, String turnId) {
+        return awaitTurnEnd(files, finder, thread, turnId, null);
+    }
+
+    /** As above, {@code sent} the current rollout's read already on its way (null: none). */
+    private static byte[] awaitTurnEnd(RemoteFiles files, LineageFinder finder, CodexThread thread, String turnId,
+                                       @Nullable CompletableFuture<FsReadFileResponse> sent) {
         String current = finder.currentPath(thread);
         // codex writes the end a moment after it reports the turn: look again soon, then less often
         long poll = FIRST_POLL.toNanos();
+        CompletableFuture<FsReadFileResponse> next = sent;
         while (true) {
             byte[] read;
             try {
-                read = files.read(files.inSessions(current));
+                String path = files.inSessions(current);
+                read = files.bytesOf(next != null ? next : files.readLater(path), path);
+                next = null;
             } catch (LineageException e) {
                 if (files.remainingNanos() <= 0) {
                     // the timeout ran out while the file was read again: what the caller waited for is the end

@@ -10,6 +10,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +20,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
@@ -32,12 +37,13 @@ import org.slf4j.Logger;
  *     lease.json               holder, token, expiry; replaced atomically
  *     v0000000000000000003/    the stored version: rollouts 0, 1, …, manifest.json, manifest.sha256
  *     .tmp-&lt;uuid&gt;/             a put being written, or one a crash cut short: ignored, then removed
- *   .trash-&lt;uuid&gt;/              a deleted conversation being removed
+ *   .trash-&lt;uuid&gt;/              a deleted conversation, or a version a put replaced, being removed
  * </pre>
  *
  * <p>A put writes and forces every file into a temporary folder beside the version it replaces,
- * forces the folder, and renames it to {@code v<next>} in one step, then removes the older
- * version; a reader takes the newest version folder, which is complete whenever it exists. Every
+ * forces the folder, and renames it to {@code v<next>} in one step, then moves the older version
+ * into the trash, which a thread of the store empties once the put has returned; a reader takes
+ * the newest version folder, which is complete whenever it exists. Every
  * change to a conversation (lease, renew, release, put, delete) holds its lock, which excludes
  * other threads and other processes on the machine, for the whole change: a put's sources are read
  * under it. Reads take no lock. A folder on a network file system is not supported: its locks and
@@ -50,11 +56,23 @@ public final class DiskConversationStore implements ConversationStore {
     private static final String TRASH = ".trash-";
     /** How long a change waits for another's lock; a put holds it while it reads its sources. */
     private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a close waits for the older versions still to be removed. */
+    private static final Duration REMOVER_DRAIN = Duration.ofSeconds(30);
 
     private final Path root;
     private final StoreLimits limits;
     private final Clock clock;
     private final DiskLocks locks;
+    /**
+     * Removes the versions puts replaced, off the puts' path (about a millisecond each for a
+     * rollout of a few hundred KiB): one thread, started when there is one to remove and gone
+     * once idle.
+     */
+    private final ThreadPoolExecutor remover = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
+        Thread t = new Thread(task, "codex-bridge-store-remover");
+        t.setDaemon(true);
+        return t;
+    });
 
     private DiskConversationStore(Path root, StoreLimits limits, Clock clock, DiskLocks locks) {
         this.root = root;
@@ -97,6 +115,11 @@ public final class DiskConversationStore implements ConversationStore {
         } catch (IOException e) {
             throw new ConversationStoreException(null, "cannot open the conversation store in " + root + ": " + e, e);
         }
+    }
+
+    /** The threads that remove the versions puts replaced (a test holds them back). */
+    void removerThreads(java.util.concurrent.ThreadFactory threads) {
+        remover.setThreadFactory(threads);
     }
 
     /** The store's folder. */
@@ -176,7 +199,7 @@ public final class DiskConversationStore implements ConversationStore {
             }
             for (Path older : versions) {
                 // moved away whole first: a reader finds a version complete or not at all
-                discard(older);
+                discardLater(older);
             }
             return stored;
         });
@@ -249,16 +272,47 @@ public final class DiskConversationStore implements ConversationStore {
         return page;
     }
 
+    /** Waits (a while) for the versions put replaced to be removed, then lets go of the locks. */
     @Override
     public void close() {
-        locks.close();
+        remover.shutdown();
+        try {
+            if (!remover.awaitTermination(REMOVER_DRAIN.toSeconds(), TimeUnit.SECONDS)) {
+                LOG.warn("older versions of stored conversations are still being removed as the store closes; the next open removes the rest");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            locks.close();
+        }
     }
 
-    /** Renames {@code path} into the store's trash in one step, then removes it; a crash in between leaves it for the next open. */
+    /** Renames {@code path} into the store's trash in one step, durably, then removes it; a crash in between leaves it for the next open. */
     private void discard(Path path) throws IOException {
         Path trash = root.resolve(TRASH + UUID.randomUUID());
         DiskFiles.moveAtomically(path, trash);
         DiskFiles.deleteTree(trash);
+    }
+
+    /**
+     * A version a put replaced: renamed into the trash in one step, and removed once the put has
+     * returned. The rename is not forced: should a crash undo it, the version is an older one
+     * beside the newest, which readers pass over and the next put removes.
+     */
+    private void discardLater(Path older) throws IOException {
+        Path trash = root.resolve(TRASH + UUID.randomUUID());
+        Files.move(older, trash, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            remover.execute(() -> {
+                try {
+                    DiskFiles.deleteTree(trash);
+                } catch (IOException e) {
+                    LOG.warn("an older version of a stored conversation could not be removed; the next open removes it: {}", e.toString());
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            DiskFiles.deleteTree(trash);
+        }
     }
 
     private static void checkInForce(Path dir, ConversationLease lease, Instant now) throws IOException {

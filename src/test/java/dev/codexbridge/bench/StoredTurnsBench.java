@@ -24,15 +24,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a conversation store costs a turn, and what a move costs, on the real codex:
  * {@code bin/bench stored-turns [TURNS] [MOVES] [REPLY_BYTES]} (defaults 60, 12, 20000).
  *
  * <ol>
- *   <li><b>Per turn</b>: one session on one codex runs TURNS turns with no store (the yardstick),
- *       with the disk store and with PostgreSQL (fsync on), storing after each turn (the default);
- *       the turn's wall time as the host sees it, p50 and p99, in the same run.</li>
+ *   <li><b>Per turn</b>: three sessions, each on its own codex, run TURNS turns taking turns: one
+ *       with no store (the yardstick), one with the disk store and one with PostgreSQL (fsync on),
+ *       storing after each turn (the default); the turn's wall time as the host sees it, p50 and
+ *       p99.</li>
  *   <li><b>Moves</b>: one session with the disk store sleeps after 1 s and wakes on the other of
  *       two app-servers, MOVES times; each reply adds REPLY_BYTES to the rollout, so the lineage
  *       grows. Per move: the lineage's size and the first turn after the wake (lease, get, import,
@@ -57,37 +59,93 @@ public final class StoredTurnsBench {
             System.out.printf("stored-turns: %d turns per store, %d moves, replies of %d bytes%n", turns, moves, replyBytes);
             try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("disk"));
                  PostgresConversationStore pg = PostgresConversationStore.builder().jdbcUrl(postgres.newDatabase()).build()) {
-                perTurn("none", null, binary, model, tmp.resolve("home-none"), work, turns);
-                perTurn("disk", disk, binary, model, tmp.resolve("home-disk"), work, turns);
-                perTurn("postgresql", pg, binary, model, tmp.resolve("home-pg"), work, turns);
-                perTurn("none (again)", null, binary, model, tmp.resolve("home-none-2"), work, turns);
+                java.util.List<ConversationStore> stores = new ArrayList<>(Arrays.asList(null, disk, pg));
+                perTurn(List.of("none", "disk", "postgresql"), stores, binary, model, tmp, work, turns);
                 moves(disk, binary, model, tmp, work, moves);
+            }
+        } finally {
+            dev.codexbridge.support.TestDirs.delete(tmp);
+        }
+    }
+
+    /** One contender of the per-turn run: a session on its own codex, storing each turn in {@code store} (null: none). */
+    private record Contender(String name, CodexClient codex, CodexSession session, RequestTimes times, @Nullable ReleaseCount store,
+                             long[] ms, long[] puts, java.util.Map<String, long[]> byMethod) {
+    }
+
+    /**
+     * The contenders take turns, one turn each in a rotating order: what the machine does meanwhile
+     * (another build, a collection) falls on all of them alike, and the yardstick runs in the same
+     * seconds as what it measures.
+     */
+    private static void perTurn(List<String> names, List<ConversationStore> stores, Path binary, ScriptedModelServer model, Path tmp,
+                                Path work, int turns) throws Exception {
+        // STORED_TURNS_REQUESTS=1: where a turn's time goes, request by request, and the store's put (the tap costs time)
+        boolean requests = "1".equals(System.getenv("STORED_TURNS_REQUESTS"));
+        List<Contender> all = new ArrayList<>();
+        try {
+            for (int c = 0; c < names.size(); c++) {
+                String name = names.get(c);
+                Path home = IsolatedCodexHome.builder(tmp.resolve("home-" + c), model.baseUrl()).write();
+                RequestTimes times = new RequestTimes(name);
+                ReleaseCount counted = stores.get(c) == null ? null : new ReleaseCount(stores.get(c));
+                CodexClient codex = CodexClient.builder().process(launch(binary, home, work)).wireTap(requests ? times : null).connect();
+                CodexSession.Builder b = CodexSession.builder().client(codex).cwd(work).hibernateAfter(Duration.ZERO).limits(limits());
+                if (counted != null) {
+                    b.storage(ConversationStorage.builder(counted, "bench").build());
+                }
+                all.add(new Contender(name, codex, b.build(), times, counted, new long[turns], new long[turns], new java.util.TreeMap<>()));
+            }
+            for (Contender c : all) {
+                check(c.session.runTurn(TurnInput.text("warm up")));
+            }
+            for (int i = 0; i < turns; i++) {
+                for (int k = 0; k < all.size(); k++) {
+                    Contender c = all.get((i + k) % all.size());
+                    long t0 = System.nanoTime();
+                    c.times.start(t0);
+                    long put0 = c.store == null ? 0 : c.store.putNanos.get();
+                    TurnResult r = c.session.runTurn(TurnInput.text("turn " + i));
+                    c.ms[i] = (System.nanoTime() - t0) / 1_000;
+                    check(r);
+                    c.puts[i] = c.store == null ? 0 : (c.store.putNanos.get() - put0) / 1_000;
+                    for (String step : c.times.stop()) {
+                        String method = step.substring(c.name.length() + 1, step.indexOf(" at +"));
+                        double took = Double.parseDouble(step.substring(step.indexOf(" took ") + 6, step.indexOf(" ms")));
+                        c.byMethod.computeIfAbsent(method, m -> new long[turns])[i] += (long) (took * 1000);
+                    }
+                }
+            }
+            // printed before the closes, whose log lines would run into it
+            long base = p50(all.get(0).ms);
+            for (Contender c : all) {
+                System.out.printf("  per turn, store %-12s p50 %6.1f ms  p99 %6.1f ms  (%+.1f ms at the median)%n", c.name, p50(c.ms) / 1000.0,
+                        p99(c.ms) / 1000.0, (p50(c.ms) - base) / 1000.0);
+                if (requests) {
+                    c.byMethod.put("(store put)", c.puts);
+                    c.byMethod.forEach((method, each) -> System.out.printf("    %-22s p50 %6.1f ms  p99 %6.1f ms (per turn)%n", method,
+                            p50(each) / 1000.0, p99(each) / 1000.0));
+                }
+            }
+        } finally {
+            for (Contender c : all) {
+                // each turn is stored already: the close's own store, cut short by codex closing, adds nothing measured
+                c.session.close();
+                c.codex.close();
             }
         }
     }
 
-    private static void perTurn(String name, ConversationStore store, Path binary, ScriptedModelServer model, Path home, Path work,
-                                int turns) throws Exception {
-        IsolatedCodexHome.builder(home, model.baseUrl()).write();
-        try (CodexClient codex = CodexClient.builder().process(launch(binary, home, work)).connect()) {
-            CodexSession.Builder b = CodexSession.builder().client(codex).cwd(work).hibernateAfter(Duration.ZERO).limits(limits());
-            if (store != null) {
-                b.storage(ConversationStorage.builder(store, "bench").build());
-            }
-            long[] ms = new long[turns];
-            try (CodexSession session = b.build()) {
-                session.runTurn(TurnInput.text("warm up"));
-                for (int i = 0; i < turns; i++) {
-                    long t0 = System.nanoTime();
-                    TurnResult r = session.runTurn(TurnInput.text("turn " + i));
-                    ms[i] = (System.nanoTime() - t0) / 1_000;
-                    check(r);
-                }
-            }
-            Arrays.sort(ms);
-            System.out.printf("  per turn, store %-12s p50 %6.1f ms  p99 %6.1f ms%n", name, ms[turns / 2] / 1000.0,
-                    ms[Math.min(turns - 1, (int) Math.ceil(turns * 0.99) - 1)] / 1000.0);
-        }
+    private static long p50(long[] values) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static long p99(long[] values) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.99) - 1)];
     }
 
     private static void moves(ConversationStore store, Path binary, ScriptedModelServer model, Path tmp, Path work, int moves)
@@ -140,10 +198,11 @@ public final class StoredTurnsBench {
         }
     }
 
-    /** The store, counting the leases given back: a sleep's last step. */
+    /** The store, counting the leases given back (a sleep's last step) and timing its puts. */
     private static final class ReleaseCount implements ConversationStore {
         private final ConversationStore store;
         final AtomicInteger releases = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLong putNanos = new java.util.concurrent.atomic.AtomicLong();
 
         ReleaseCount(ConversationStore store) {
             this.store = store;
@@ -169,7 +228,12 @@ public final class StoredTurnsBench {
         @Override
         public dev.codexbridge.store.StoredConversation put(dev.codexbridge.store.ConversationLease lease,
                                                            dev.codexbridge.store.StoredConversation conversation) {
-            return store.put(lease, conversation);
+            long t0 = System.nanoTime();
+            try {
+                return store.put(lease, conversation);
+            } finally {
+                putNanos.addAndGet(System.nanoTime() - t0);
+            }
         }
 
         @Override

@@ -126,14 +126,7 @@ class ThreadLineageTest {
         threadRevertedAndForked();
         String end = "{\"type\":\"event_msg\",\"payload\":{\"type\":\"task_complete\",\"turn_id\":\"turn-7\"}}\n";
         Path current = codex.home.resolve("sessions").resolve(name(TODAY.minusDays(1), T + "_" + REVERT));
-        CompletableFuture<Void> written = CompletableFuture.runAsync(() -> {
-            try {
-                Thread.sleep(300);
-                Files.writeString(current, "after the revert\n" + end);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> written = writeSoon(current, "after the revert\n" + end);
 
         List<RolloutFile> lineage = ThreadLineage.export(client, T, "turn-7", TIMEOUT);
 
@@ -141,6 +134,66 @@ class ThreadLineageTest {
         assertThat(new String(lineage.get(1).bytes(), StandardCharsets.UTF_8)).endsWith(end);
         assertThatThrownBy(() -> ThreadLineage.export(client, T, "turn-8", Duration.ofMillis(400))).isInstanceOf(LineageException.class)
                 .hasMessageContaining("did not record the end of turn turn-8");
+    }
+
+    @Test
+    void afterATurnTheKnownFilesAreReadOnceAndCodexIsNotAskedWhichIsCurrentWhenTheNewestRecordsTheEnd() throws Exception {
+        threadRevertedAndForked();
+        String end = "{\"type\":\"event_msg\",\"payload\":{\"type\":\"task_complete\",\"turn_id\":\"turn-7\"}}\n";
+        codex.write(name(TODAY.minusDays(1), T + "_" + REVERT), "after the revert\n" + end);
+        List<String> known = List.of(name(TODAY.minusDays(2), T), name(TODAY.minusDays(1), T + "_" + REVERT));
+
+        List<RolloutFile> lineage = ThreadLineage.exportAfterTurn(client, T, "turn-7", known, TIMEOUT);
+
+        assertThat(lineage).extracting(RolloutFile::relativePath).containsExactlyElementsOf(known);
+        assertThat(new String(lineage.get(1).bytes(), StandardCharsets.UTF_8)).endsWith(end);
+        assertThat(codex.calls).containsExactly("fs/readFile", "fs/readFile");
+    }
+
+    @Test
+    void afterATurnARevertSinceTheLastExportIsFoundByAskingCodex() throws Exception {
+        threadRevertedAndForked();
+        String end = "{\"type\":\"event_msg\",\"payload\":{\"type\":\"task_complete\",\"turn_id\":\"turn-7\"}}\n";
+        // the first file recorded an earlier turn's end; the revert's file, not known yet, this one's
+        codex.write(name(TODAY.minusDays(2), T), "first\n" + end.replace("turn-7", "turn-6"));
+        codex.write(name(TODAY.minusDays(1), T + "_" + REVERT), "after the revert\n" + end);
+
+        List<RolloutFile> lineage = ThreadLineage.exportAfterTurn(client, T, "turn-7", List.of(name(TODAY.minusDays(2), T)), TIMEOUT);
+
+        assertThat(lineage).extracting(RolloutFile::relativePath)
+                .containsExactly(name(TODAY.minusDays(2), T), name(TODAY.minusDays(1), T + "_" + REVERT));
+        assertThat(new String(lineage.get(1).bytes(), StandardCharsets.UTF_8)).endsWith(end);
+        assertThat(codex.calls).contains("thread/read", "fs/readDirectory");
+    }
+
+    @Test
+    void afterATurnWhoseEndIsNotWrittenYetTheCurrentFileIsReadAgainUntilItIs() throws Exception {
+        threadRevertedAndForked();
+        String end = "{\"type\":\"event_msg\",\"payload\":{\"type\":\"task_complete\",\"turn_id\":\"turn-7\"}}\n";
+        Path current = codex.home.resolve("sessions").resolve(name(TODAY.minusDays(1), T + "_" + REVERT));
+        List<String> known = List.of(name(TODAY.minusDays(2), T), name(TODAY.minusDays(1), T + "_" + REVERT));
+        CompletableFuture<Void> written = writeSoon(current, "after the revert\n" + end);
+
+        List<RolloutFile> lineage = ThreadLineage.exportAfterTurn(client, T, "turn-7", known, TIMEOUT);
+
+        written.join();
+        assertThat(lineage).extracting(RolloutFile::relativePath).containsExactlyElementsOf(known);
+        assertThat(new String(lineage.get(1).bytes(), StandardCharsets.UTF_8)).endsWith(end);
+        assertThat(codex.calls).contains("thread/read").doesNotContain("fs/readDirectory");
+        assertThatThrownBy(() -> ThreadLineage.exportAfterTurn(client, T, "turn-8", known, Duration.ofMillis(400)))
+                .isInstanceOf(LineageException.class).hasMessageContaining("did not record the end of turn turn-8");
+    }
+
+    /** Writes {@code text} to {@code file} 300 ms from now, as codex writes a turn's end a moment after it reports the turn. */
+    private static CompletableFuture<Void> writeSoon(Path file, String text) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                Thread.sleep(300);
+                Files.writeString(file, text);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Test

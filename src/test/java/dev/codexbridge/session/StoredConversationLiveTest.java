@@ -12,6 +12,7 @@ import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.ConversationSummary;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -92,6 +93,54 @@ class StoredConversationLiveTest {
                 assertThat(model.unscriptedRequests()).isZero();
             } finally {
                 codexA.close();
+            }
+        }
+    }
+
+    @Test
+    void aTurnAfterARevertIsStoredWithTheFileTheRevertStartedAndWakesElsewhereWithoutTheDroppedTurn() throws Exception {
+        LiveCodex.binary();
+        try (ScriptedModelServer model = ScriptedModelServer.start();
+             DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            model.enqueue(ModelReply.message("first answer"), ModelReply.message("dropped answer"), ModelReply.message("third answer"),
+                    ModelReply.message("fourth answer"));
+            Path work = Files.createDirectories(tmp.resolve("work"));
+            Path homeA = IsolatedCodexHome.builder(tmp.resolve("home-a"), model.baseUrl()).write();
+            Path homeB = IsolatedCodexHome.builder(tmp.resolve("home-b"), model.baseUrl()).write();
+            try (CodexClient codexA = CodexClient.builder().process(launch(homeA, work, "codex-a")).connect();
+                 CodexClient codexB = CodexClient.builder().process(launch(homeB, work, "codex-b")).connect()) {
+                Deque<CodexClient> next = new ArrayDeque<>(List.of(codexB));
+                ClientPlacement placement = threadId -> new ClientPlacement.Placed(next.isEmpty() ? codexB : next.poll(), () -> { });
+                try (CodexSession session = CodexSession.builder().client(codexA).placement(placement)
+                        .storage(ConversationStorage.builder(store, "host-1").build()).cwd(work).hibernateAfter(Duration.ofSeconds(1))
+                        .limits(TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO)).build()) {
+                    assertThat(session.runTurn(TurnInput.text("first question")).status()).isEqualTo(TurnOutcome.COMPLETED);
+                    String threadId = session.threadId();
+                    TurnResult dropped = session.runTurn(TurnInput.text("dropped question"));
+                    assertThat(store.get(threadId).orElseThrow().lineage()).hasSize(1);
+
+                    session.revert(dropped.turnId());
+                    TurnResult third = session.runTurn(TurnInput.text("third question"));
+
+                    // the turn's end is in the file the revert started, which the store now holds beside the first
+                    assertThat(third.status()).isEqualTo(TurnOutcome.COMPLETED);
+                    assertThat(third.storeFailed()).isFalse();
+                    StoredConversation stored = store.get(threadId).orElseThrow();
+                    assertThat(stored.lastCompletedTurnId()).isEqualTo(third.turnId());
+                    assertThat(stored.lineage()).hasSize(2);
+                    assertThat(new String(stored.lineage().get(1).bytes(), java.nio.charset.StandardCharsets.UTF_8))
+                            .contains(third.turnId()).contains("task_complete");
+                    assertThat(stored.lineage()).extracting(RolloutFile::relativePath)
+                            .containsExactlyInAnyOrderElementsOf(rollouts(homeA, threadId).stream()
+                                    .map(f -> homeA.resolve("sessions").relativize(f).toString()).toList());
+
+                    awaitStoredAway(session, store, threadId, homeA);
+                    TurnResult fourth = session.runTurn(TurnInput.text("fourth question"));
+                    assertThat(fourth.status()).as("%s", fourth).isEqualTo(TurnOutcome.COMPLETED);
+                    assertThat(lastRequest(model)).contains("first question").contains("third answer").contains("fourth question")
+                            .doesNotContain("dropped question");
+                }
+                assertThat(model.unscriptedRequests()).isZero();
             }
         }
     }

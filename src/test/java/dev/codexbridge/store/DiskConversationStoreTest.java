@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -109,6 +110,51 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
         assertThat(host.list(null, 10)).extracting(ConversationSummary::version).containsExactly(1L);
         assertThat(host.put(lease, Lineages.small(id, 2).toBuilder().version(1).build()).version()).isEqualTo(2);
         assertThat(cut).doesNotExist();
+    }
+
+    @Test
+    void aPutReturnsBeforeTheVersionItReplacedIsRemovedAndACloseWaitsForTheRemoval() throws Exception {
+        DiskConversationStore host = DiskConversationStore.open(root());
+        CountDownLatch removing = new CountDownLatch(1);
+        host.removerThreads(task -> new Thread(() -> {
+            try {
+                removing.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            task.run();
+        }));
+        String id = Lineages.newThreadId();
+        ConversationLease lease = host.lease(id, "host-a", TTL);
+        host.put(lease, Lineages.full(id, 50_000, 1));
+
+        for (int version = 2; version <= 5; version++) {
+            host.put(lease, Lineages.full(id, 50_000, version).toBuilder().version(version - 1).build());
+            try (Stream<Path> entries = Files.list(root().resolve(id))) {
+                assertThat(entries.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(DiskConversationStore.LEASE,
+                        DiskRecord.versionDir(version));
+            }
+        }
+        assertThat(trash()).as("the versions replaced, not removed yet").hasSize(4);
+        new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                return;
+            }
+            removing.countDown();
+        }).start();
+
+        host.close();
+
+        assertThat(trash()).isEmpty();
+        assertThat(DiskConversationStore.open(root()).get(id).orElseThrow().version()).isEqualTo(5);
+    }
+
+    private List<String> trash() throws IOException {
+        try (Stream<Path> entries = Files.list(root())) {
+            return entries.map(p -> p.getFileName().toString()).filter(name -> name.startsWith(".trash-")).toList();
+        }
     }
 
     @Test

@@ -127,6 +127,50 @@ class PostgresConversationStoreTest implements StoreRoundTripContract, StoreInte
     }
 
     @Test
+    void rolloutsStoredWithPglzStayReadableOnceTheStoreCompressesWithLz4() throws Exception {
+        String earlier = server.newDatabase();
+        String id = Lineages.newThreadId();
+        StoredConversation before;
+        try (PostgresConversationStore store = PostgresConversationStore.builder().jdbcUrl(earlier).build()) {
+            // the column as a store before lz4 left it, with a conversation in it
+            execute(earlier, "ALTER TABLE codex_store_rollout ALTER COLUMN content SET COMPRESSION pglz");
+            ConversationLease lease = store.lease(id, "host-a", java.time.Duration.ofMinutes(1));
+            before = store.put(lease, Lineages.full(id, 50_000, 1));
+            store.release(lease);
+        }
+        assertThat(query(earlier, "SELECT DISTINCT pg_column_compression(content) FROM codex_store_rollout")).isEqualTo("pglz");
+
+        PostgresConversationStore store = PostgresConversationStore.builder().jdbcUrl(earlier).build();
+        opened.add(store);
+
+        assertThat(query(earlier, "SELECT attcompression FROM pg_attribute WHERE attrelid = 'codex_store_rollout'::regclass "
+                + "AND attname = 'content'")).isEqualTo("l");
+        StoredConversation read = store.get(id).orElseThrow();
+        assertThat(read).isEqualTo(before);
+        for (int i = 0; i < read.lineage().size(); i++) {
+            assertThat(read.lineage().get(i).bytes()).isEqualTo(before.lineage().get(i).bytes());
+        }
+        store.put(store.lease(id, "host-a", java.time.Duration.ofMinutes(1)),
+                Lineages.full(id, 50_000, 2).toBuilder().version(before.version()).build());
+        assertThat(query(earlier, "SELECT DISTINCT pg_column_compression(content) FROM codex_store_rollout")).isEqualTo("lz4");
+    }
+
+    private static void execute(String database, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(database); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static String query(String database, String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            assertThat(rs.next()).as("a row for %s", sql).isTrue();
+            String value = rs.getString(1);
+            assertThat(rs.next()).as("one row for %s", sql).isFalse();
+            return value;
+        }
+    }
+
+    @Test
     void aStoreIsGivenEitherAUrlOrADataSource() {
         assertThatThrownBy(() -> PostgresConversationStore.builder().build()).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> PostgresConversationStore.builder().jdbcUrl("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=1")

@@ -4,6 +4,7 @@ import dev.codexbridge.store.ConversationStoreException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.List;
 import javax.sql.DataSource;
@@ -89,6 +90,7 @@ final class PostgresSchema {
                     }
                 }
                 s.execute("UPDATE codex_store_schema SET version = " + LATEST);
+                compressRolloutsWithLz4(c, s);
                 c.commit();
                 return found;
             } catch (SQLException | RuntimeException e) {
@@ -97,6 +99,36 @@ final class PostgresSchema {
             }
         } catch (SQLException e) {
             throw new ConversationStoreException(null, "cannot create or migrate the conversation store's tables: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Rollouts are compressed with lz4 where the server has it (PostgreSQL 14 and later built with
+     * it, as Debian's is): a put of a 282 KiB rollout takes a third of the time pglz, the default,
+     * takes to compress it, and stores fewer bytes (docs/performance.md). Not a change of layout:
+     * values stored before stay as they are, and PostgreSQL reads either for every library version.
+     * A server without lz4 keeps pglz.
+     */
+    private static void compressRolloutsWithLz4(Connection c, Statement s) throws SQLException {
+        if (c.getMetaData().getDatabaseMajorVersion() < 14) {
+            return;
+        }
+        try (ResultSet rs = s.executeQuery("SELECT attcompression FROM pg_attribute "
+                + "WHERE attrelid = 'codex_store_rollout'::regclass AND attname = 'content'")) {
+            if (rs.next() && "l".equals(rs.getString(1))) {
+                return;
+            }
+        }
+        Savepoint before = c.setSavepoint();
+        try {
+            s.execute("ALTER TABLE codex_store_rollout ALTER COLUMN content SET COMPRESSION lz4");
+            c.releaseSavepoint(before);
+        } catch (SQLException e) {
+            // 0A000: "compression method lz4 not supported" (built without it): pglz it stays
+            if (!"0A000".equals(e.getSQLState())) {
+                throw e;
+            }
+            c.rollback(before);
         }
     }
 }
