@@ -58,12 +58,14 @@ public final class CodexSession implements AutoCloseable {
     private final ThreadCalls calls;
     private final ProjectorOptions projector;
     private final SessionRules rules;
+    /** The conversation's custody with a store, or null. */
+    private final ThreadCustody custody;
 
     private CodexSession(Builder b) {
         this.rules = new SessionRules(b.threadAccess, b.caller, b.resumeThreadId, b.turnCheck);
         this.projector = b.projector;
         ClientOptions own = b.client != null ? null : b.ownConnection();
-        ThreadCustody custody = b.storage == null ? null : new ThreadCustody(b.storage, new ThreadLineageMoves());
+        this.custody = b.storage == null ? null : new ThreadCustody(b.storage, new ThreadLineageMoves());
         ThreadLink link = own != null ? ThreadLink.own(() -> CodexClient.connect(own), own.endpoint() != null)
                 : b.placement != null ? new PlacedLink(b.client, b.placement, this::threadId,
                         custody == null ? () -> false : custody::storedAway)
@@ -358,6 +360,21 @@ public final class CodexSession implements AutoCloseable {
     public void close() {
         connection.close();
         turns.closed();
+    }
+
+    /**
+     * Closes as {@link #close} does and is done once what the close set going has ended. With a
+     * {@linkplain Builder#storage store}, {@code close} returns before the conversation is stored:
+     * this is done once it is stored, its copy removed from the app-server (once codex unloaded the
+     * thread: on a shared connection that waits up to the connection's re-attach window and 10 s;
+     * a copy codex still holds then stays, for the next import to overwrite) and its lease given
+     * back, and fails with why it could not be stored (the store keeps it as of its last version).
+     * Without a store it is done at once. At shutdown, close the sessions this way, wait,
+     * then close the store and the connections.
+     */
+    public CompletableFuture<Void> closeGracefully() {
+        close();
+        return custody == null ? CompletableFuture.completedFuture(null) : HostFuture.of(custody.closed());
     }
 
     /**

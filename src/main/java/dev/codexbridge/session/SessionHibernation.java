@@ -64,11 +64,12 @@ final class SessionHibernation {
 
     /**
      * What a thread reached over {@code link} is opened with: {@code settings}, with codex told to
-     * unload it as soon as no one follows it when the session hibernates and tells codex it lets go
-     * ({@link ThreadReleases}).
+     * unload it as soon as no one follows it when the session lets go of it and tells codex so
+     * ({@link ThreadReleases}): when it hibernates, or, with a store ({@code stored}), when it
+     * closes, since the close's sleep removes codex's copy only once codex has unloaded the thread.
      */
-    ThreadOptions opening(ThreadOptions settings, ThreadLink link) {
-        return enabled() && link.unsubscribes() ? unloadingAfter(settings, link.reattachWindow()) : settings;
+    ThreadOptions opening(ThreadOptions settings, ThreadLink link, boolean stored) {
+        return (enabled() || stored) && link.unsubscribes() ? unloadingAfter(settings, link.reattachWindow()) : settings;
     }
 
     /**

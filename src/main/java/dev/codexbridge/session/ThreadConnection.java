@@ -88,7 +88,7 @@ final class ThreadConnection {
         this.link = link;
         this.settings = settings;
         this.hibernation = hibernation;
-        this.wireSettings = hibernation.opening(settings, link);
+        this.wireSettings = hibernation.opening(settings, link, custody != null);
         this.threadId = resumeThreadId;
         this.record = new ThreadRecord(resumeThreadId != null, link.outlivesConnection(), onReplaced);
         this.dynamicTools = List.copyOf(dynamicTools);

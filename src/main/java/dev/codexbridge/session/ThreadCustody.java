@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -34,10 +33,6 @@ import org.slf4j.Logger;
  */
 final class ThreadCustody {
     private static final Logger LOG = SafeLogger.getLogger(ThreadCustody.class);
-    /** How long a sleep waits for codex to unload the thread beyond the connection's re-attach window. */
-    private static final Duration UNLOAD_GRACE = Duration.ofSeconds(10);
-    private static final long UNLOAD_POLL_MS = 25;
-    private static final long UNLOAD_POLL_MAX_MS = 500;
     /** The pauses before a turn's store is tried again after its connection dropped (once the client is back). */
     private static final Duration[] TURN_STORE_RETRIES = {Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofSeconds(3)};
     /** How long a turn's store waits for a dropped connection to come back before the result is handed out without it. */
@@ -75,6 +70,8 @@ final class ThreadCustody {
     private final java.util.concurrent.atomic.AtomicInteger sleeps = new java.util.concurrent.atomic.AtomicInteger();
     /** The number of the last sleep a wake came after (0: none). */
     private volatile int wokenAfter;
+    /** What the session's close set going (its sleep into the store, or the lease given back), once it has closed. */
+    private volatile CompletableFuture<Void> closed;
 
     ThreadCustody(ConversationStorage storage, LineageMoves moves) {
         this(storage, moves, AwakeOn::of);
@@ -292,9 +289,9 @@ final class ThreadCustody {
             List<RolloutFile> lineage = put(from, threadId, now, null);
             // the unload takes up to the re-attach window (30 s by default): waited for between polls on
             // the timer, so that no pool thread is held meanwhile
-            CompletableFuture<Void> unloaded = waitForUnload ? awaitUnloaded(from, threadId, unloadWindow, number) : CompletableFuture.completedFuture(null);
+            CompletableFuture<Void> unloaded = waitForUnload ? UnloadWait.until(moves, from, threadId, unloadWindow, () -> wokenAfter >= number) : CompletableFuture.completedFuture(null);
             return unloaded.thenApply(x -> true).exceptionally(failure -> {
-                if (Futures.unwrap(failure) instanceof WokenFirst) {
+                if (Futures.unwrap(failure) instanceof UnloadWait.WokenFirst) {
                     // stored, still loaded there, still leased: the wake resumes it where it is, nothing moves
                     LOG.debug("conversation {} was wanted again before codex unloaded it: it stays on its app-server", threadId);
                     return false;
@@ -382,23 +379,34 @@ final class ThreadCustody {
      */
     void sleepThenLetGo(CodexClient from, String threadId, ThreadLink link, boolean closing) {
         Duration window = link.reattachWindow();
+        CompletableFuture<Void> letGo = new CompletableFuture<>();
+        if (closing) {
+            closed = letGo;
+        }
         sleep(from, threadId, window == null ? Duration.ZERO : window, link.unsubscribes()).whenComplete((x, failure) -> {
-            if (failure != null) {
-                String kept = lastStoredTurn();
-                if (!from.isOpen()) {
-                    // the host closed the connection right after the session: usual at shutdown, not a fault
-                    LOG.info("conversation {} was not stored as the session let go of it: its connection closed first; "
-                            + "the store keeps it {}", threadId, kept);
-                } else {
-                    LOG.warn("conversation {} could not be stored as the session let go of it; the store keeps it {}",
-                            threadId, kept, Futures.unwrap(failure));
-                }
-                if (closing) {
-                    // the session will not wake it again: whoever asks next may, from what the store has
-                    step(lease::giveBack);
-                }
+            Throwable cause = failure == null ? null : Futures.unwrap(failure);
+            if (cause instanceof UnloadWait.StillLoaded) {
+                LOG.info("conversation {} is stored (version {}); {}", threadId, version, cause.getMessage());
+            } else if (cause != null && !from.isOpen()) {
+                // the host closed the connection right after the session: usual at shutdown, not a fault
+                LOG.info("conversation {} was not stored as the session let go of it: its connection closed first; "
+                        + "the store keeps it {}", threadId, lastStoredTurn());
+            } else if (cause != null) {
+                LOG.warn("conversation {} could not be stored as the session let go of it; the store keeps it {}",
+                        threadId, lastStoredTurn(), cause);
+            }
+            if (cause != null && closing) {
+                // the session will not wake it again: whoever asks next may, from what the store has
+                step(lease::giveBack);
             }
             link.letGo(from);
+            settled().whenComplete((y, z) -> {
+                if (cause == null || cause instanceof UnloadWait.StillLoaded) {
+                    letGo.complete(null);
+                } else {
+                    letGo.completeExceptionally(cause);
+                }
+            });
         });
     }
 
@@ -408,7 +416,15 @@ final class ThreadCustody {
 
     /** The session closed without a thread to store: the lease goes back. */
     CompletableFuture<Void> close() {
-        return step(lease::giveBack);
+        CompletableFuture<Void> given = step(lease::giveBack);
+        closed = given;
+        return given;
+    }
+
+    /** Done once what the session's close set going has ended; failed with why the conversation was not stored. */
+    CompletableFuture<Void> closed() {
+        CompletableFuture<Void> c = closed;
+        return c != null ? c.copy() : settled();
     }
 
     /** Exports and stores the conversation; {@code afterTurn} is the turn just completed (null: a sleep's export). */
@@ -425,50 +441,6 @@ final class ThreadCustody {
         return lineage;
     }
 
-    /**
-     * Done once codex on {@code from} says it no longer has the thread loaded; failed after
-     * {@code unloadWindow} and a grace. A closed connection is no such answer: codex keeps a
-     * thread whose connection dropped for the re-attach window, so the wait goes on (the client
-     * may reconnect) and, without the answer, fails, and the thread stays where it was. Each
-     * check is a short task on the store threads,
-     * the pause between two a timer's delay (growing from 25 ms to half a second).
-     */
-    private CompletableFuture<Void> awaitUnloaded(CodexClient from, String threadId, Duration unloadWindow, int sleep) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        checkUnloaded(from, threadId, unloadWindow, sleep, System.nanoTime() + unloadWindow.plus(UNLOAD_GRACE).toNanos(), UNLOAD_POLL_MS, done);
-        return done;
-    }
-
-    private void checkUnloaded(CodexClient from, String threadId, Duration unloadWindow, int sleep, long deadline, long pauseMs,
-                               CompletableFuture<Void> done) {
-        try {
-            if (wokenAfter >= sleep) {
-                done.completeExceptionally(new WokenFirst());
-                return;
-            }
-            if (from.isOpen() && !moves.loaded(from, threadId)) {
-                done.complete(null);
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                done.completeExceptionally(new CodexException("codex still has thread " + threadId + " loaded "
-                        + unloadWindow.plus(UNLOAD_GRACE).toSeconds() + " s after this session let go of it: its copy stays there, "
-                        + "and the conversation is stored as it was"));
-                return;
-            }
-            long next = Math.min(UNLOAD_POLL_MAX_MS, pauseMs * 2);
-            RpcThreads.timer().schedule(() -> {
-                try {
-                    RpcThreads.stores().execute(() -> checkUnloaded(from, threadId, unloadWindow, sleep, deadline, next, done));
-                } catch (RejectedExecutionException e) {
-                    done.completeExceptionally(e);
-                }
-            }, pauseMs, TimeUnit.MILLISECONDS);
-        } catch (RuntimeException e) {
-            done.completeExceptionally(e);
-        }
-    }
-
     private synchronized CompletableFuture<Void> step(Runnable work) {
         CompletableFuture<Void> next = tail.handle((x, failure) -> null).thenRunAsync(work, RpcThreads.stores());
         tail = next;
@@ -480,14 +452,5 @@ final class ThreadCustody {
         CompletableFuture<Void> next = tail.handle((x, failure) -> null).thenComposeAsync(x -> work.get(), RpcThreads.stores());
         tail = next;
         return next;
-    }
-
-    /** The sleep's wait for the unload ended by a wake: not a failure, the thread stays where it is. */
-    private static final class WokenFirst extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        WokenFirst() {
-            super("wanted again before codex unloaded it", null, false, false);
-        }
     }
 }

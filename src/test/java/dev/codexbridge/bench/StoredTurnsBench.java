@@ -129,9 +129,11 @@ public final class StoredTurnsBench {
             }
         } finally {
             for (Contender c : all) {
-                // each turn is stored already: the close's own store, cut short by codex closing, adds nothing measured
-                c.session.close();
-                c.codex.close();
+                try {
+                    c.session.closeGracefully().get(1, java.util.concurrent.TimeUnit.MINUTES);
+                } finally {
+                    c.codex.close();
+                }
             }
         }
     }

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -142,6 +143,41 @@ class StoredConversationLiveTest {
                 }
                 assertThat(model.unscriptedRequests()).isZero();
             }
+        }
+    }
+
+    @Test
+    void closingGracefullyIsDoneOnceTheConversationIsStoredAndItsLeaseGivenBackSoTheStoreCanCloseNext() throws Exception {
+        LiveCodex.binary();
+        try (ScriptedModelServer model = ScriptedModelServer.start()) {
+            model.enqueue(ModelReply.message("an answer"));
+            Path work = Files.createDirectories(tmp.resolve("work"));
+            Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
+            DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"));
+            String threadId;
+            long took;
+            try (CodexClient codex = CodexClient.builder().process(launch(home, work, "codex")).connect()) {
+                CodexSession session = CodexSession.builder().client(codex).storage(ConversationStorage.builder(store, "host-1").build())
+                        .cwd(work).hibernateAfter(Duration.ofMinutes(5)).limits(TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO)).build();
+                assertThat(session.runTurn(TurnInput.text("a question")).status()).isEqualTo(TurnOutcome.COMPLETED);
+                threadId = session.threadId();
+                // set since the turn: only the close's own store keeps it
+                session.rename("named at the end");
+                assertThat(store.get(threadId).orElseThrow().name()).isNull();
+
+                long t0 = System.nanoTime();
+                session.closeGracefully().get(2, TimeUnit.MINUTES);
+                took = (System.nanoTime() - t0) / 1_000_000;
+
+                assertThat(store.get(threadId).orElseThrow().name()).isEqualTo("named at the end");
+                assertThat(rollouts(home, threadId)).as("codex's copy is removed once the store has it").isEmpty();
+                // the lease is back: another host may take it at once
+                store.release(store.lease(threadId, "host-2", Duration.ofSeconds(5)));
+                assertThat(session.closeGracefully()).as("a second close is done as the first").succeedsWithin(Duration.ofSeconds(5));
+            }
+            store.close();
+            assertThat(DiskConversationStore.open(tmp.resolve("store")).get(threadId).orElseThrow().name()).isEqualTo("named at the end");
+            assertThat(took).as("ms to close gracefully").isPositive();
         }
     }
 

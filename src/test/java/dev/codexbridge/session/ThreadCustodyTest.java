@@ -138,6 +138,13 @@ class ThreadCustodyTest {
         }
     }
 
+    /** A custody of host-1 with {@code store}, its thread opened on {@code a}. */
+    private ThreadCustody openedOnA(DiskConversationStore store, Moves moves) throws Exception {
+        ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+        custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+        return custody;
+    }
+
     @Test
     void aSleepStoresReleasesAndRemovesAndTheWakeImportsWhereTheThreadIsNot() throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
@@ -145,8 +152,7 @@ class ThreadCustodyTest {
         Moves moves = new Moves();
         moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            ThreadCustody custody = openedOnA(store, moves);
             assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5))).isInstanceOf(ConversationLeasedException.class);
 
             custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
@@ -190,8 +196,7 @@ class ThreadCustodyTest {
         moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
         moves.forgetAnswer = new CompletableFuture<>();
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            ThreadCustody custody = openedOnA(store, moves);
             CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ZERO, true);
             for (long end = System.nanoTime() + 5_000_000_000L; !moves.calls.contains("forget") && System.nanoTime() < end; ) {
                 Thread.sleep(5);
@@ -227,8 +232,7 @@ class ThreadCustodyTest {
         Moves moves = new Moves();
         moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            ThreadCustody custody = openedOnA(store, moves);
             // codex says it unloaded the thread, then has it loaded again when the files are about to go
             moves.loadedAnswers.add(false);
             moves.loadedAnswers.add(true);
@@ -250,14 +254,30 @@ class ThreadCustodyTest {
         Moves moves = new Moves();
         moves.home(a).put(ROLLOUT, "{}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            ThreadCustody custody = openedOnA(store, moves);
             moves.failExport = new IllegalStateException("codex answered nothing");
             assertThatThrownBy(() -> custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS))
                     .hasRootCauseMessage("codex answered nothing");
             assertThat(moves.home(a)).as("nothing removed").containsKey(ROLLOUT);
             assertThat(store.get(THREAD)).isEmpty();
             assertThat(custody.storedAway()).as("the next wake goes where the thread is").isFalse();
+        }
+    }
+
+    @Test
+    void aGracefulCloseFailsWithWhyTheConversationWasNotStoredAndIsDoneOnceTheLeaseIsBack() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, "{}\n");
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = openedOnA(store, moves);
+            moves.failExport = new IllegalStateException("codex answered nothing");
+
+            custody.sleepThenLetGo(a, THREAD, ThreadLink.shared(a), true);
+
+            assertThatThrownBy(() -> custody.closed().get(5, TimeUnit.SECONDS)).hasRootCauseMessage("codex answered nothing");
+            // the lease is back by then: another host takes the conversation at once
+            store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));
         }
     }
 
@@ -311,8 +331,7 @@ class ThreadCustodyTest {
         moves.home(a).put(ROLLOUT, "{}\n");
         moves.stillLoaded = true;
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            ThreadCustody custody = openedOnA(store, moves);
             CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ZERO, true);
             a.close();      // codex keeps a thread whose connection dropped loaded for the re-attach window
             assertThatThrownBy(() -> sleep.get(15, TimeUnit.SECONDS)).hasMessageContaining("still has thread");
@@ -339,8 +358,7 @@ class ThreadCustodyTest {
         moves.home(a).put(ROLLOUT, "{}\n");
         moves.stillLoaded = true;       // codex keeps it for the re-attach window
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            ThreadCustody custody = openedOnA(store, moves);
             CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ofSeconds(30), true);
             long start = System.nanoTime();
             custody.wake().get(5, TimeUnit.SECONDS);
@@ -361,8 +379,7 @@ class ThreadCustodyTest {
         Moves moves = new Moves();
         moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            ThreadCustody custody = openedOnA(store, moves);
             custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
 
             // the app-server behind the same endpoint was wiped and started again: a reconnect's resume imports nothing...
@@ -389,8 +406,7 @@ class ThreadCustodyTest {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         Moves moves = new Moves();
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            ThreadCustody custody = openedOnA(store, moves);
             RpcException noRollout = new RpcException("thread/resume", new RpcError(RpcError.INVALID_REQUEST, "no rollout found for thread id " + THREAD));
             assertThat(custody.resumeFailed(a, THREAD, noRollout).get(5, TimeUnit.SECONDS)).as("the session replaces it, as without a store").isFalse();
             assertThat(moves.calls).doesNotContain("import");
@@ -404,8 +420,7 @@ class ThreadCustodyTest {
         Moves moves = new Moves();
         moves.home(a).put(ROLLOUT, "{}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            ThreadCustody custody = openedOnA(store, moves);
             custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
             assertThat(custody.storedAway()).isTrue();
 
@@ -542,8 +557,7 @@ class ThreadCustodyTest {
         Moves moves = new Moves();
         moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            ThreadCustody custody = openedOnA(store, moves);
             moves.failExport = new IllegalStateException("thread/read failed",
                     new dev.codexbridge.rpc.ConnectionClosedException("the WebSocket connection dropped"));
             moves.failures = 2;
