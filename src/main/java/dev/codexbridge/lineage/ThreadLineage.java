@@ -91,17 +91,25 @@ public final class ThreadLineage {
         }
         String newest = LineageFinder.newestOwn(previousPaths, threadId);
         byte[] newestBytes = null;
+        boolean gone = false;
         if (newest != null) {
-            newestBytes = files.bytesOf(reads.get(newest), files.inSessions(newest));
-            if (LineageFinder.recordsTurnEnd(newestBytes, completedTurnId)) {
+            try {
+                newestBytes = files.bytesOf(reads.get(newest), files.inSessions(newest));
+            } catch (LineageException e) {
+                if (!RemoteFiles.notFound(e)) {
+                    throw e;
+                }
+                gone = true;
+            }
+            if (newestBytes != null && LineageFinder.recordsTurnEnd(newestBytes, completedTurnId)) {
                 return asRead(finder, files, previousPaths, reads, newest, newestBytes);
             }
         }
         // the end is not written yet, or the thread writes another file: codex says which is current
         CodexThread thread = finder.thread(threadId);
         String current = finder.currentPath(thread);
-        if (!previousPaths.contains(current)) {
-            // a revert started a new file: what was read is not the lineage
+        if (!previousPaths.contains(current) || gone) {
+            // a revert started a new file, or a file known is gone: what was read is not the lineage
             awaitTurnEnd(files, finder, thread, completedTurnId);
             return finder.lineage(thread);
         }

@@ -167,6 +167,21 @@ class ThreadLineageTest {
     }
 
     @Test
+    void afterATurnAKnownFileThatIsGoneMakesTheLineageBeLookedForAgain() throws Exception {
+        threadRevertedAndForked();
+        String end = "{\"type\":\"event_msg\",\"payload\":{\"type\":\"task_complete\",\"turn_id\":\"turn-7\"}}\n";
+        codex.write(name(TODAY.minusDays(1), T + "_" + REVERT), "after the revert\n" + end);
+        String gone = name(TODAY, T + "_" + OTHER);
+
+        List<RolloutFile> lineage = ThreadLineage.exportAfterTurn(client, T, "turn-7",
+                List.of(name(TODAY.minusDays(2), T), name(TODAY.minusDays(1), T + "_" + REVERT), gone), TIMEOUT);
+
+        assertThat(lineage).extracting(RolloutFile::relativePath)
+                .containsExactly(name(TODAY.minusDays(2), T), name(TODAY.minusDays(1), T + "_" + REVERT));
+        assertThat(codex.calls).contains("thread/read", "fs/readDirectory");
+    }
+
+    @Test
     void afterATurnWhoseEndIsNotWrittenYetTheCurrentFileIsReadAgainUntilItIs() throws Exception {
         threadRevertedAndForked();
         String end = "{\"type\":\"event_msg\",\"payload\":{\"type\":\"task_complete\",\"turn_id\":\"turn-7\"}}\n";
