@@ -12,18 +12,13 @@ import dev.codexbridge.protocol.ThreadReadParams;
 import dev.codexbridge.protocol.ThreadStatus;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.store.RolloutFile;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 
 /** {@link LineageMoves} through codex's own methods ({@link ThreadLineage}: {@code fs/*}, {@code thread/*}). */
 final class ThreadLineageMoves implements LineageMoves {
     private static final Logger LOG = SafeLogger.getLogger(ThreadLineageMoves.class);
-    /** The connections with a sleep's {@code thread/delete} in flight. */
-    private static final Map<CodexClient, Boolean> FORGETTING = Collections.synchronizedMap(new WeakHashMap<>());
 
     @Override
     public List<RolloutFile> export(CodexClient from, String threadId, String lastTurnId) {
@@ -45,27 +40,9 @@ final class ThreadLineageMoves implements LineageMoves {
         }
     }
 
-    /**
-     * A sleep's drop of codex's record, one at a time per connection: codex 0.169.0 runs {@code
-     * thread/delete}s one after another, about 185 ms each for a thread it had, and a {@code
-     * thread/read} sent meanwhile waits for the one running (10 at once took 1.8 s). Under churn a
-     * queue of them would hold up the wakes there. While one is in flight the sleep sends none:
-     * the next import onto that app-server drops the record first, as every import does.
-     */
     @Override
     public CompletableFuture<Void> forgetAsync(CodexClient from, String threadId) {
-        if (FORGETTING.putIfAbsent(from, Boolean.TRUE) != null) {
-            LOG.debug("a thread/delete is in flight on this connection: thread {}'s record is left to the next import there", threadId);
-            return CompletableFuture.completedFuture(null);
-        }
-        CompletableFuture<Void> forgotten;
-        try {
-            forgotten = from.requestAsync(ClientRequests.THREAD_DELETE, new ThreadDeleteParams(threadId)).thenApply(deleted -> null);
-        } catch (RuntimeException e) {
-            FORGETTING.remove(from);
-            throw e;
-        }
-        return forgotten.whenComplete((x, failure) -> FORGETTING.remove(from));
+        return from.requestAsync(ClientRequests.THREAD_DELETE, new ThreadDeleteParams(threadId)).thenApply(deleted -> null);
     }
 
     @Override

@@ -46,8 +46,6 @@ public final class FakeCodex {
     public volatile java.util.function.Function<JsonNode, JsonNode> turnsList = p -> Json.object().set("data", Json.nodes().arrayNode());
     public volatile java.util.function.Function<JsonNode, JsonNode> itemsList = p -> Json.object().set("data", Json.nodes().arrayNode());
     /** Answers {@code thread/read} (with the thread's id); replace it to hold answers back and send many at once. */
-    /** The answer to {@code thread/delete} of a thread id. */
-    public volatile Function<String, CompletableFuture<JsonNode>> onThreadDelete = id -> CompletableFuture.completedFuture(Json.object());
     public volatile Function<JsonNode, CompletableFuture<JsonNode>> onThreadRead = p -> CompletableFuture.completedFuture(thread(p.path("threadId").asText()));
     public volatile long scriptDelayMs = 20;
     /** How {@code thread/unsubscribe} is answered (thread id in); default: at once, unsubscribed. */
@@ -111,7 +109,6 @@ public final class FakeCodex {
                 })
                 .handler("turn/steer", RequestHandler.sync(p -> Json.object().put("turnId", p.path("expectedTurnId").asText())))
                 .handler("thread/read", r -> onThreadRead.apply(r.params()))
-                .handler("thread/delete", r -> onThreadDelete.apply(r.params().path("threadId").asText()))
                 .handler("thread/unsubscribe", r -> unsubscribeAnswer.apply(r.params().path("threadId").asText()))
                 .handler("thread/loaded/list", RequestHandler.sync(p -> {
                     ObjectNode list = Json.object();
