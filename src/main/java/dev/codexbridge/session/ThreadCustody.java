@@ -289,7 +289,9 @@ final class ThreadCustody {
             List<RolloutFile> lineage = put(from, threadId, now, null);
             // the unload takes up to the re-attach window (30 s by default): waited for between polls on
             // the timer, so that no pool thread is held meanwhile
-            CompletableFuture<Void> unloaded = waitForUnload ? UnloadWait.until(moves, from, threadId, unloadWindow, () -> wokenAfter >= number) : CompletableFuture.completedFuture(null);
+            CompletableFuture<Void> unloaded = waitForUnload
+                    ? UnloadWait.until(moves, from, threadId, unloadWindow, () -> wokenAfter >= number)
+                    : CompletableFuture.completedFuture(null);
             return unloaded.thenApply(x -> true).exceptionally(failure -> {
                 if (Futures.unwrap(failure) instanceof UnloadWait.WokenFirst) {
                     // stored, still loaded there, still leased: the wake resumes it where it is, nothing moves

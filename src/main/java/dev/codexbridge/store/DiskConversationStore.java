@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -118,7 +119,7 @@ public final class DiskConversationStore implements ConversationStore {
     }
 
     /** The threads that remove the versions puts replaced (a test holds them back). */
-    void removerThreads(java.util.concurrent.ThreadFactory threads) {
+    void removerThreads(ThreadFactory threads) {
         remover.setThreadFactory(threads);
     }
 
@@ -354,7 +355,6 @@ public final class DiskConversationStore implements ConversationStore {
         }
     }
 
-    /** What crashes left in the whole store: deleted conversations not yet removed, puts cut short (skipped while locked). */
     /**
      * Runs {@code work} on the conversation's folder under its lock, which excludes every other
      * change to it from this JVM and from other processes.
@@ -375,6 +375,10 @@ public final class DiskConversationStore implements ConversationStore {
         T run(Path conversationDir) throws IOException;
     }
 
+    /**
+     * What crashes left in the whole store: deleted conversations and replaced versions not yet
+     * removed, puts cut short (skipped while locked).
+     */
     private void removeLeftovers() throws IOException {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
             for (Path p : entries) {

@@ -3,7 +3,7 @@ package dev.codexbridge.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.WireTap;
-import java.io.IOException;
+import dev.codexbridge.support.WireAnswers;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,13 +54,8 @@ final class RequestTimes implements WireTap {
         if (pending.isEmpty()) {
             return;
         }
-        JsonNode m;
-        try {
-            m = Json.mapper().readTree(buffer, 0, length);
-        } catch (IOException e) {
-            return;
-        }
-        if (!m.has("id") || m.has("method")) {
+        JsonNode m = WireAnswers.answer(buffer, length);
+        if (m == null) {
             return;
         }
         Object[] request = pending.remove(m.get("id").asText());

@@ -3,7 +3,6 @@ package dev.codexbridge.support;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.WireTap;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -64,13 +63,8 @@ public final class ReopenWatch implements WireTap {
 
     @Override
     public synchronized void incoming(byte[] buffer, int length) {
-        JsonNode m;
-        try {
-            m = Json.mapper().readTree(buffer, 0, length);
-        } catch (IOException e) {
-            return;
-        }
-        if (!m.has("id") || m.has("method")) {
+        JsonNode m = WireAnswers.answer(buffer, length);
+        if (m == null) {
             return;
         }
         String[] request = pending.remove(connection + ":" + m.get("id").asText());
