@@ -5,12 +5,17 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadAccessDeniedException;
 import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.store.ConversationOwner;
+import dev.codexbridge.store.StoredConversation;
+import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.tenant.CodexTenants;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -40,6 +45,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class CodexGateway {
+    /** How many threads opened here and not yet in the store the gateway remembers the principal of. */
+    private static final int OPENED_HERE = 100_000;
     private final @Nullable CodexClient client;
     private final @Nullable CodexPool pool;
     private final @Nullable CodexTenants tenants;
@@ -50,6 +57,7 @@ public final class CodexGateway {
     private final @Nullable ThreadAccess threadAccess;
     private final Consumer<CodexSession> opened;
     private final @Nullable ThreadOwners owners;
+    private final @Nullable ConversationStorage storage;
 
     private CodexGateway(Builder b) {
         this.client = b.client;
@@ -61,7 +69,9 @@ public final class CodexGateway {
         this.callerApprovals = b.callerApprovals;
         this.threadAccess = b.threadAccess;
         this.opened = b.opened;
-        this.owners = b.owners;
+        this.storage = b.storage;
+        // with a store, a thread opened here and not stored yet is known as its principal's here only
+        this.owners = b.owners != null || b.storage == null ? b.owners : ThreadOwners.inMemory(OPENED_HERE);
     }
 
     public static Builder builder() {
@@ -98,11 +108,34 @@ public final class CodexGateway {
     public CodexSession resume(String principal, String threadId, @Nullable ApprovalHandler caller) {
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(threadId, "threadId");
-        if (owners != null && !owners.owns(principal, threadId)) {
+        if (!mayResume(principal, threadId)) {
             // another's thread and one never seen are refused alike, before codex is asked: no oracle
             throw new ThreadAccessDeniedException(principal, threadId, ThreadOperation.RESUME, ThreadAccessDeniedException.HOST_RULE);
         }
         return observed(session(principal, threadId, caller, null));
+    }
+
+    /**
+     * Whether {@code principal} may resume {@code threadId}: with a store, when the store's record
+     * names the principal as the owner (or, for a thread not stored yet, when it was opened here by
+     * that principal); with a record of thread owners, when it names the principal; else as the
+     * backend's own rule says.
+     */
+    private boolean mayResume(String principal, String threadId) {
+        if (storage != null) {
+            Optional<ConversationOwner> stored = storedOwner(threadId);
+            if (stored.isPresent()) {
+                return stored.get().principal().equals(principal);
+            }
+        }
+        return owners == null || owners.owns(principal, threadId);
+    }
+
+    private Optional<ConversationOwner> storedOwner(String threadId) {
+        if (!RolloutFile.isThreadId(threadId)) {
+            return Optional.empty();
+        }
+        return storage.store().get(threadId).map(StoredConversation::owner);
     }
 
     /** A new thread is its principal's: recorded before the session is handed out. */
@@ -145,6 +178,10 @@ public final class CodexGateway {
                 b.adjustThread(thread);
             }
             b.approvals(policy);
+            if (storage != null) {
+                // the host's storage (a pool's or the tenants' own replaces it), the principal's conversation
+                b.storage(storage).storageOwner(new ConversationOwner(principal, tenants == null ? null : tenantOf.apply(principal)));
+            }
         };
         if (tenants != null) {
             String tenant = Objects.requireNonNull(tenantOf.apply(principal), "tenantOf gave no tenant for the principal");
@@ -180,8 +217,25 @@ public final class CodexGateway {
         private @Nullable ThreadAccess threadAccess;
         private Consumer<CodexSession> opened = s -> { };
         private @Nullable ThreadOwners owners;
+        private @Nullable ConversationStorage storage;
 
         private Builder() {
+        }
+
+        /**
+         * Keep every conversation the gateway serves in a store (docs/store.md): each session
+         * stores its conversation as its principal's ({@code ConversationOwner(principal, tenant)})
+         * and lets go of it on its app-server when it sleeps or closes, and a later
+         * {@link CodexGateway#resume} — on this host or any other sharing the store — wakes it on
+         * the principal's codex. The stored owner is the access rule: a resume is refused, before
+         * codex is asked, unless the store's record names the principal (a thread opened here and
+         * not stored yet: unless it was opened here by the principal); a wake itself compares the
+         * stored owner again. A pool or tenants built with a storage of their own keep it, with the
+         * principal as the owner.
+         */
+        public Builder storage(@Nullable ConversationStorage storage) {
+            this.storage = storage;
+            return this;
         }
 
         /**

@@ -70,6 +70,11 @@ public record ConversationStorage(ConversationStore store, String holder, Durati
         return AwakeOn.read(conversation);
     }
 
+    /** The same storage for a conversation of {@code owner} (null: none stored). */
+    public ConversationStorage withOwner(@Nullable ConversationOwner owner) {
+        return new ConversationStorage(store, holder, leaseTime, exportAfterEachTurn, owner);
+    }
+
     /**
      * Storage in {@code store} under the holder name {@code holder}, with the default lease,
      * storing after each completed turn and when the session sleeps or closes.

@@ -3,6 +3,7 @@ package dev.codexbridge.session;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.nio.file.Path;
@@ -43,6 +44,7 @@ abstract sealed class SessionSettings permits CodexSession.Builder {
     Duration hibernateAfter = SessionHibernation.DEFAULT_IDLE;
     ClientPlacement placement;
     ConversationStorage storage;
+    ConversationOwner storageOwner;
 
     SessionSettings() {
     }
@@ -96,6 +98,18 @@ abstract sealed class SessionSettings permits CodexSession.Builder {
      */
     public CodexSession.Builder storage(@Nullable ConversationStorage storage) {
         this.storage = storage;
+        return self();
+    }
+
+    /**
+     * Who this session's conversation belongs to in the store, in place of the
+     * {@link ConversationStorage#owner() storage's own}: the storage is the host's (one for every
+     * session of a pool or of the tenants), the owner is the caller's. A front end serving several
+     * principals names each session's principal here ({@code CodexGateway} does); a wake of a
+     * stored conversation whose stored owner is another is refused. Null: the storage's owner.
+     */
+    public CodexSession.Builder storageOwner(@Nullable ConversationOwner owner) {
+        this.storageOwner = owner;
         return self();
     }
 

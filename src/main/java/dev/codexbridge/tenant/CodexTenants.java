@@ -5,6 +5,7 @@ import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.transport.CodexEndpoint;
@@ -209,6 +210,7 @@ public final class CodexTenants implements AutoCloseable {
         private TenantListener listener = new TenantListener() { };
         private Function<String, CodexEndpoint> remote;
         private ThreadAccess threadAccess;
+        private @Nullable ConversationStorage storage;
         Function<ClientOptions, CodexClient> connector = CodexClient::connect;
 
         private Builder() {
@@ -366,6 +368,21 @@ public final class CodexTenants implements AutoCloseable {
         }
 
         /**
+         * Keep every tenant's conversations in a store (docs/store.md, "Sessions that sleep into the
+         * store"): a session that sleeps or closes stores its conversation and lets go of it in the
+         * tenant's home; {@link CodexTenants#resumeSession} of a conversation the store holds wakes it
+         * on one of the tenant's processes, here or on another host sharing the store, so a tenant's
+         * home lost with its machine loses none of its conversations. Each conversation is stored as
+         * its tenant's ({@code ConversationOwner(tenant, tenant)}) unless the session's own
+         * {@code storageOwner} names someone (a gateway names the principal); a wake whose stored
+         * owner is another is refused. Null (the default): the tenants' homes keep them.
+         */
+        public Builder storage(@Nullable ConversationStorage storage) {
+            this.storage = storage;
+            return this;
+        }
+
+        /**
          * The rate-limit governor of each tenant, made once per tenant the first time it gets a
          * session and closed with the tenants (limits belong to the tenant's account). Default:
          * none, a rate-limited turn fails on its first attempt.
@@ -447,7 +464,7 @@ public final class CodexTenants implements AutoCloseable {
             return new CodexTenants(new TenantSettings(homesRoot, workspacesRoot, template, launch, homeSetup, inherited, hidden,
                     hostEnvironment, tenantEnvironment, codexDefaults, bwrap, rateLimits, clientConfigurer, maxProcesses,
                     maxProcessesPerTenant, maxThreadsPerProcess, threadsPerTenant, idleTimeout, retryAfter, listener, remote,
-                    threadAccess, connector));
+                    threadAccess, storage, connector));
         }
 
         private static int atLeastOne(int n, String what) {

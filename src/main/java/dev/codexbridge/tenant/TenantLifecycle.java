@@ -56,7 +56,7 @@ final class TenantLifecycle {
         if (homes != null) {
             homes.template(s.template());
         }
-        this.sessions = new TenantSessionSetup(s.threadAccess(), launcher.remote() ? null : homes);
+        this.sessions = new TenantSessionSetup(s.threadAccess(), launcher.remote() ? null : homes, s.storage());
         long every = Math.max(50, Math.min(s.idleTimeout().toMillis() / 4, 5_000));
         this.sweeper = RpcThreads.timer().scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
     }

@@ -3,9 +3,11 @@ package dev.codexbridge.tenant;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.session.ClientPlacement;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.store.ConversationOwner;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -28,8 +30,10 @@ final class TenantSessionSetup {
     private final ThreadAccess access;
     /** The local tenants' homes and workspaces; null for remote tenants, whose sessions are not confined here. */
     private final @Nullable TenantHomes homes;
+    /** Where every tenant's conversations are kept while no codex holds them, or null (the homes keep them). */
+    private final @Nullable ConversationStorage storage;
 
-    TenantSessionSetup(@Nullable ThreadAccess hostRule, @Nullable TenantHomes homes) {
+    TenantSessionSetup(@Nullable ThreadAccess hostRule, @Nullable TenantHomes homes, @Nullable ConversationStorage storage) {
         ThreadAccess ownTenant = new ThreadAccess() {
             @Override
             public boolean allows(String caller, String thread, ThreadOperation operation) {
@@ -44,6 +48,7 @@ final class TenantSessionSetup {
         };
         this.access = hostRule == null ? ownTenant : ownTenant.and(hostRule);
         this.homes = homes;
+        this.storage = storage;
     }
 
     /** Refuses {@code tenantId} a resume of {@code threadId} the rules do not allow, before anything is read or started. */
@@ -67,7 +72,14 @@ final class TenantSessionSetup {
             // options it replaces wholesale are checked below as given, never silently re-pointed
             b.replaceThreadOptions(ThreadOptions.in(homes.workspaceOf(tenantId)));
         }
+        if (storage != null) {
+            // the tenant's by default; a gateway's configure names the principal instead
+            b.storageOwner(new ConversationOwner(tenantId, tenantId));
+        }
         configure.accept(b);
+        if (storage != null) {
+            b.storage(storage);
+        }
         // a session that slept while its tenant's codex was stopped (idle, evicted) or died wakes on the
         // tenant's process as placed then, started again if need be, within the caps (decision 0040)
         b.client(client).placement(placement).rateLimits(tenant.governor).threadAccess(access, tenantId);

@@ -5,6 +5,7 @@ import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.transport.CodexEndpoint;
@@ -34,7 +35,7 @@ record TenantSettings(@Nullable Path homesRoot, @Nullable Path workspacesRoot, @
                       Consumer<CodexClient.Builder> clientConfigurer, int maxProcesses, int maxProcessesPerTenant,
                       int maxThreadsPerProcess, int maxThreadsPerTenant, Duration idleTimeout, Duration retryAfter,
                       TenantListener listener, @Nullable Function<String, CodexEndpoint> remote, @Nullable ThreadAccess threadAccess,
-                      Function<ClientOptions, CodexClient> connector) {
+                      @Nullable ConversationStorage storage, Function<ClientOptions, CodexClient> connector) {
     private static final Logger LOG = SafeLogger.getLogger(CodexTenants.class);
 
     /**

@@ -1,0 +1,147 @@
+package dev.codexbridge.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.codexbridge.gateway.CodexGateway;
+import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.session.ThreadAccessDeniedException;
+import dev.codexbridge.session.TurnInput;
+import dev.codexbridge.session.TurnLimits;
+import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.store.ConversationOwner;
+import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.store.StoredConversation;
+import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.support.TestDirs;
+import dev.codexbridge.tenant.CodexTenants;
+import dev.codexbridge.tenant.TenantHomeSetup;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.RecordedRequest;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tenants and a gateway on a conversation store, on the real codex, as two replicas of a service
+ * would run them: each replica its own tenants' homes, one store between them. A principal's
+ * conversation closed on one replica goes on, with its history, on the other after the first
+ * replica's homes are deleted (its machine lost); another principal is refused it, and the stored
+ * owner stays the principal who opened it.
+ */
+class StoredTenantsLiveTest {
+    /** Under target/: a homes root under /tmp (where @TempDir is) is refused. */
+    private final Path tmp = TestDirs.create("stored-tenants");
+    private ScriptedModelServer model;
+    private DiskConversationStore store;
+    private CodexTenants first;
+    private CodexTenants second;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        LiveCodex.binary();
+        model = ScriptedModelServer.start();
+        store = DiskConversationStore.open(tmp.resolve("store"));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {first, second, store, model}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        TestDirs.delete(tmp);
+    }
+
+    private CodexTenants tenants(String replica, ConversationStorage storage) {
+        String toml = IsolatedCodexHome.builder(tmp.resolve("unused"), model.baseUrl()).configToml();
+        return CodexTenants.builder()
+                .homesRoot(tmp.resolve(replica))
+                .launch(CodexLaunch.appServer(LiveCodex.binary()).build())
+                .homeSetup(TenantHomeSetup.configToml(toml))
+                .storage(storage)
+                .build();
+    }
+
+    private static CodexGateway gateway(CodexTenants tenants, ConversationStorage storage) {
+        return CodexGateway.builder().tenants(tenants).storage(storage)
+                .configure(b -> b.limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
+                .build();
+    }
+
+    @Test
+    void aPrincipalsConversationGoesOnOnAnotherReplicaAfterTheFirstLostItsHomes() throws Exception {
+        ConversationStorage storageA = ConversationStorage.builder(store, "replica-a").build();
+        ConversationStorage storageB = ConversationStorage.builder(store, "replica-b").build();
+        first = tenants("replica-a", storageA);
+        model.enqueue(ModelReply.message("the first answer, kept"), ModelReply.message("the second answer"));
+
+        String threadId;
+        CodexSession opened = gateway(first, storageA).open("alice", null);
+        threadId = opened.threadId();
+        TurnResult one = opened.runTurn(TurnInput.text("remember the word heliotrope"));
+        assertThat(one.status()).as("%s", one).isEqualTo(TurnOutcome.COMPLETED);
+        opened.closeGracefully().get(60, TimeUnit.SECONDS);
+        StoredConversation stored = store.get(threadId).orElseThrow();
+        assertThat(stored.owner()).isEqualTo(new ConversationOwner("alice", "alice"));
+        assertThat(stored.lastCompletedTurnId()).isEqualTo(one.turnId());
+
+        // the first replica's machine is lost: its codex processes and every tenant home with them
+        first.close();
+        first = null;
+        TestDirs.delete(tmp.resolve("replica-a"));
+        assertThat(Files.exists(tmp.resolve("replica-a"))).isFalse();
+
+        second = tenants("replica-b", storageB);
+        CodexGateway other = gateway(second, storageB);
+        assertThatThrownBy(() -> other.resume("bob", threadId, null))
+                .as("another principal is refused before codex is asked").isInstanceOf(ThreadAccessDeniedException.class);
+        try (CodexSession again = other.resume("alice", threadId, null)) {
+            assertThat(again.threadId()).isEqualTo(threadId);
+            TurnResult two = again.runTurn(TurnInput.text("which word?"));
+            assertThat(two.status()).as("%s", two).isEqualTo(TurnOutcome.COMPLETED);
+        }
+        List<RecordedRequest> requests = model.responsesRequests();
+        RecordedRequest last = requests.get(requests.size() - 1);
+        assertThat(last.bodyJson()).as("the second replica's codex sent the conversation's history")
+                .contains("remember the word heliotrope").contains("the first answer, kept");
+        assertThat(rolloutsUnder(tmp.resolve("replica-b"), threadId)).as("woken in the principal's home on the second replica")
+                .isNotEmpty();
+        assertThat(store.get(threadId).orElseThrow().owner()).as("the owner is the one who opened it, whoever asked since")
+                .isEqualTo(new ConversationOwner("alice", "alice"));
+    }
+
+    @Test
+    void tenantsAloneStoreEachConversationAsItsTenants() throws Exception {
+        ConversationStorage storage = ConversationStorage.builder(store, "replica-a").build();
+        first = tenants("replica-a", storage);
+        model.enqueue(ModelReply.message("hello"));
+        CodexSession session = first.newSession("carol", b -> b.limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)));
+        String threadId = session.threadId();
+        assertThat(session.runTurn(TurnInput.text("hi")).status()).isEqualTo(TurnOutcome.COMPLETED);
+        session.closeGracefully().get(60, TimeUnit.SECONDS);
+        assertThat(store.get(threadId).orElseThrow().owner()).isEqualTo(new ConversationOwner("carol", "carol"));
+        assertThat(rolloutsUnder(tmp.resolve("replica-a"), threadId)).as("the tenant's home lets go of it once stored").isEmpty();
+    }
+
+    private static List<Path> rolloutsUnder(Path root, String threadId) throws Exception {
+        if (!Files.exists(root)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(threadId + ".jsonl")).toList();
+        }
+    }
+}
