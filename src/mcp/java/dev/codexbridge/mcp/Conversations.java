@@ -3,6 +3,7 @@ package dev.codexbridge.mcp;
 import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.store.ConversationLeasedException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -66,10 +67,28 @@ final class Conversations implements AutoCloseable {
         try {
             session = sessions.resume(principal, threadId, sessions.callerApprovals() ? caller : null);
         } catch (RuntimeException e) {
+            ConversationLeasedException elsewhere = leasedElsewhere(e);
+            if (elsewhere != null) {
+                // the principal's own (the gateway asked the stored owner first), awake on another replica: it is
+                // never opened a second time beside it, and the caller learns when to try again
+                throw new McpCallException("conversation " + threadId + " is in use on another replica of this server; "
+                        + "try again once its turn there has ended (at the latest after " + elsewhere.expiresAt() + ")");
+            }
             LOG.debug("resume of {} for {} refused: {}", threadId, principal, e.toString());
             throw notFound(threadId);
         }
         return register(principal, session, caller);
+    }
+
+    /** The store's refusal of a wake because another host holds the conversation, anywhere in {@code failure}'s causes, or null. */
+    private static @Nullable ConversationLeasedException leasedElsewhere(Throwable failure) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+            if (t instanceof ConversationLeasedException leased) {
+                return leased;
+            }
+        }
+        return null;
     }
 
     /** The conversation on {@code threadId} when it is {@code principal}'s and held open. */

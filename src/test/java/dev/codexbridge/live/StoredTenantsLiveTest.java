@@ -12,6 +12,7 @@ import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.store.StoredConversation;
@@ -93,6 +94,11 @@ class StoredTenantsLiveTest {
         threadId = opened.threadId();
         TurnResult one = opened.runTurn(TurnInput.text("remember the word heliotrope"));
         assertThat(one.status()).as("%s", one).isEqualTo(TurnOutcome.COMPLETED);
+        // while the first replica holds it awake, the second never opens it beside it: the store's lease refuses
+        try (CodexTenants meanwhile = tenants("replica-c", storageB)) {
+            assertThatThrownBy(() -> gateway(meanwhile, storageB).resume("alice", threadId, null))
+                    .hasStackTraceContaining(ConversationLeasedException.class.getName()).hasStackTraceContaining("replica-a");
+        }
         opened.closeGracefully().get(60, TimeUnit.SECONDS);
         StoredConversation stored = store.get(threadId).orElseThrow();
         assertThat(stored.owner()).isEqualTo(new ConversationOwner("alice", "alice"));

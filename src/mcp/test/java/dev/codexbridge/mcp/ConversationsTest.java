@@ -3,8 +3,11 @@ package dev.codexbridge.mcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.codexbridge.CodexException;
 import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.store.ConversationLeasedException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -50,6 +53,34 @@ class ConversationsTest {
                 .hasMessage("no conversation with thread id thread-of-alice (start one with the codex tool)");
         assertThat(resumes).containsExactly("bob:thread-of-alice");
         assertThat(c.held("bob", "thread-of-alice")).isEmpty();
+    }
+
+    @Test
+    void aConversationAwakeOnAnotherReplicaIsInUseThereNotMissing() {
+        Instant until = Instant.parse("2026-11-26T07:10:00Z");
+        McpSessions leasedElsewhere = new McpSessions() {
+            @Override
+            public CodexSession open(String principal, @Nullable ApprovalHandler caller) {
+                throw new IllegalStateException("no codex here");
+            }
+
+            @Override
+            public CodexSession resume(String principal, String threadId, @Nullable ApprovalHandler caller) {
+                throw new CodexException("the conversation could not be woken",
+                        new ConversationLeasedException(threadId, "replica-a", until));
+            }
+
+            @Override
+            public boolean callerApprovals() {
+                return false;
+            }
+        };
+        Conversations c = new Conversations(leasedElsewhere, McpLimits.DEFAULTS, Runnable::run, new PendingElicitations());
+        String thread = "0199a213-81c0-7800-8aa1-bbab2a035a53";
+        assertThatThrownBy(() -> c.find("alice", thread)).isInstanceOf(McpCallException.class)
+                .hasMessage("conversation " + thread + " is in use on another replica of this server; try again once its turn "
+                        + "there has ended (at the latest after 2026-11-26T07:10:00Z)");
+        assertThat(c.held("alice", thread)).isEmpty();
     }
 
     @Test
