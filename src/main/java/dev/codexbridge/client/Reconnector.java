@@ -37,9 +37,22 @@ final class Reconnector {
      */
     private static final ThreadLocal<Boolean> RESUMING = new ThreadLocal<>();
 
-    /** Whether the calling thread is sending a reconnect's resume. */
+    /** Whether the calling thread is sending a reconnect's resume, or other recovery of the library's own. */
     static boolean resumingHere() {
         return RESUMING.get() != null;
+    }
+
+    /** Runs {@code send} with its thread loads counted as the library's recovery ({@link #resumingHere}). */
+    static <T> T recovering(java.util.function.Supplier<T> send) {
+        boolean outer = RESUMING.get() != null;
+        RESUMING.set(Boolean.TRUE);
+        try {
+            return send.get();
+        } finally {
+            if (!outer) {
+                RESUMING.remove();
+            }
+        }
     }
 
     /** Null: the client ends with its connection. */

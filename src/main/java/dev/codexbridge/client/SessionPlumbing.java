@@ -26,6 +26,11 @@ final class SessionPlumbing extends ClientPlumbing {
     }
 
     @Override
+    public <T> T asRecovery(java.util.function.Supplier<T> send) {
+        return Reconnector.recovering(send);
+    }
+
+    @Override
     public AutoCloseable attach(String threadId, ThreadInbox inbox) {
         return connection.events().attach(threadId, inbox);
     }

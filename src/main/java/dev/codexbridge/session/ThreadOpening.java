@@ -82,7 +82,9 @@ final class ThreadOpening {
      * after a crash codex may be too busy to answer at once.
      */
     CompletableFuture<String> startInPlaceOf(String previous, CodexClient c, JsonNode params, SessionInbox box, ReconnectPolicy policy) {
-        ThreadOpenTries tries = ThreadOpenTries.under(policy, t -> start(c, params, t, box), c.requestTimeout(), () -> c.stats().messagesRead());
+        // the library's recovery, not the host's request: never refused by the connection's window for thread loads
+        ThreadOpenTries tries = ThreadOpenTries.under(policy, t -> ClientPlumbing.of(c).asRecovery(() -> start(c, params, t, box)),
+                c.requestTimeout(), () -> c.stats().messagesRead());
         return tries.start().handle((id, failure) -> {
             if (failure != null) {
                 throw ThreadOpenException.of("codex has no record of thread " + UntrustedText.of(previous) + " and a fresh thread could not be started",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.ThreadOpens;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.rpc.RpcError;
@@ -147,6 +148,35 @@ class CrashRecoveryTest {
         TurnResult later = noFile.runTurn(TurnInput.text("once more"));
         assertThat(later.threadReplaced()).isNull();
         assertThat(count("thread/resume")).as("each thread resumed once, none again").isEqualTo(3);
+    }
+
+    @Test
+    void freshThreadsInPlaceOfUnwrittenOnesAreNeverRefusedByTheWindowTheReconnectFills() throws Exception {
+        // one thread load at a time and no room to wait: a host's own request would be refused at once here
+        codex.distinctThreads = true;
+        codex.scriptDelayMs = 0;
+        shared = CodexClient.builder().transport(codex.factory()).reconnect(new ReconnectPolicy(5, Duration.ofMillis(10),
+                Duration.ofMillis(50), 4)).threadOpens(new ThreadOpens(1, 0, Duration.ofSeconds(30))).connect();
+        List<ThreadReplacement> told = new CopyOnWriteArrayList<>();
+        List<CodexSession> sessions = new ArrayList<>();
+        List<String> unwritten = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            CodexSession s = session(CodexSession.builder().client(shared).onThreadReplaced(told::add));
+            sessions.add(s);
+            unwritten.add(s.start());
+        }
+        codex.resumeAnswer = id -> refused(RpcError.INVALID_REQUEST, NO_ROLLOUT.formatted(id));
+        codex.die();
+
+        // the reconnect resumes each thread, codex knows none: each gets a fresh thread, none refused for capacity
+        waitUntil(() -> told.size() == 12);
+        assertThat(told).extracting(ThreadReplacement::previousThreadId).containsExactlyInAnyOrderElementsOf(unwritten);
+        answerEveryTurn("back");
+        for (CodexSession s : sessions) {
+            TurnResult r = s.runTurn(TurnInput.text("again"));
+            assertThat(r.status()).as("%s", r).isEqualTo(TurnOutcome.COMPLETED);
+            assertThat(unwritten).doesNotContain(r.threadId());
+        }
     }
 
     @Test

@@ -116,6 +116,14 @@ public abstract class ClientPlumbing {
      */
     public abstract ReconnectPolicy reconnectPolicy();
 
+    /**
+     * Runs {@code send} as the library's own recovery after a reconnect (a fresh thread in place of
+     * one codex never wrote down): the thread loads it sends pass the connection's window ahead of
+     * everyone else's and are never refused there, as a reconnect's resumes are. The session the
+     * recovery is for waits for it; refusing it would refuse the host for work the host never asked.
+     */
+    public abstract <T> T asRecovery(java.util.function.Supplier<T> send);
+
     /** The client's telemetry, or null: sessions on it trace their turns with it unless given their own. */
     public abstract TelemetryHooks telemetry();
 
