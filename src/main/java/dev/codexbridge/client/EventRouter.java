@@ -92,6 +92,10 @@ final class EventRouter {
         return () -> unscoped.compareAndSet(inbox, null);
     }
 
+    boolean attached(String threadId) {
+        return threads.containsKey(threadId);
+    }
+
     int attachedThreads() {
         return threads.size();
     }

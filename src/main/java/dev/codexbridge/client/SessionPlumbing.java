@@ -36,6 +36,11 @@ final class SessionPlumbing extends ClientPlumbing {
     }
 
     @Override
+    public boolean attached(String threadId) {
+        return connection.events().attached(threadId);
+    }
+
+    @Override
     public AutoCloseable attachUnscoped(ThreadInbox inbox) {
         return connection.events().attachUnscoped(inbox);
     }

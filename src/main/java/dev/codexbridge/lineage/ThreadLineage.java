@@ -12,6 +12,7 @@ import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.spi.Sha256;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -176,18 +177,36 @@ public final class ThreadLineage {
     }
 
     /**
-     * Writes {@code lineage} under the app-server's {@code codexHome/sessions/}, creating folders
-     * and replacing files of the same name. Each file goes to a temporary name in its folder, is
-     * read back and checked (size, SHA-256), then copied to its name ({@code fs/copy}: codex's fs
-     * methods have no rename) and read back and checked again; a file that fails a check is removed
-     * and the import throws. Every file is checked against the cap before anything is written.
+     * Checks that {@code lineage} is {@code threadId}'s own, from its bytes alone: each file's
+     * first line, codex's {@code session_meta}, names the thread the file's name does (codex
+     * resumes the thread that line names, whatever the file is called), and every file is the
+     * thread's or a fork source's that one of those lines records ({@code forked_from_id}), so no
+     * file lies at an unrelated thread's rollout path. {@link #importInto} checks this first.
+     *
+     * @throws LineageException naming the first file that is not
+     */
+    public static void requireOwn(String threadId, List<RolloutFile> lineage) {
+        requireThreadId(threadId);
+        OwnLineage.check(threadId, List.copyOf(lineage));
+    }
+
+    /**
+     * Writes {@code lineage}, {@code threadId}'s, under the app-server's {@code codexHome/sessions/},
+     * creating folders and replacing the thread's own files of the same name. Before anything is
+     * written, every file is checked against the cap and as the thread's own ({@link #requireOwn}),
+     * and each file of a fork source (another thread's rollout) that is on the app-server already
+     * is read: kept as it is when it begins with the lineage's bytes (that thread went on there),
+     * and the import refused when it does not (another thread's rollout is never replaced). Each
+     * file written goes to a temporary name in its folder, is read back and checked (size,
+     * SHA-256), then copied to its name ({@code fs/copy}: codex's fs methods have no rename) and
+     * read back and checked again; a file that fails a check is removed and the import throws.
      * Replacing the files of a thread the app-server already knows: delete it there first
      * ({@code thread/delete}), as sessions with a store do; codex 0.169.0 keeps a projection of each
      * thread's history beside its rollout and does not read a replaced file again.
      */
-    public static void importInto(CodexClient client, List<RolloutFile> lineage, Duration timeout) {
+    public static void importInto(CodexClient client, String threadId, List<RolloutFile> lineage, Duration timeout) {
+        requireThreadId(threadId);
         List<RolloutFile> all = List.copyOf(lineage);
-        String threadId = all.isEmpty() ? null : all.get(0).threadId();
         long cap = maxFileBytes(client);
         for (RolloutFile file : all) {
             if (file.size() > cap) {
@@ -195,9 +214,10 @@ public final class ThreadLineage {
                         + cap + " one message carries; nothing was written", null, FailureKind.INVALID_INPUT);
             }
         }
+        OwnLineage.check(threadId, all);
         RemoteFiles files = new RemoteFiles(client, threadId, timeout);
         List<String> folders = new ArrayList<>();
-        for (RolloutFile file : all) {
+        for (RolloutFile file : toWrite(files, threadId, all)) {
             byte[] bytes = checked(file, threadId);
             String target = files.inSessions(file.relativePath());
             String folder = files.parentOf(target);
@@ -223,6 +243,46 @@ public final class ThreadLineage {
             }
             files.removeFile(temporary);
         }
+    }
+
+    /**
+     * The files of {@code all} to write: the thread's own, and each fork source's that is not on
+     * the app-server yet. A fork source's file there already is kept when it begins with the
+     * lineage's bytes (the same file, or that thread went on there: a fork reads its source only
+     * up to the fork); any other content refuses the import before anything is written.
+     */
+    private static List<RolloutFile> toWrite(RemoteFiles files, String threadId, List<RolloutFile> all) {
+        Map<RolloutFile, CompletableFuture<FsReadFileResponse>> reads = new LinkedHashMap<>();
+        for (RolloutFile file : all) {
+            if (!file.threadId().equals(threadId)) {
+                reads.put(file, files.readLater(files.inSessions(file.relativePath())));
+            }
+        }
+        List<RolloutFile> out = new ArrayList<>(all.size());
+        for (RolloutFile file : all) {
+            CompletableFuture<FsReadFileResponse> read = reads.get(file);
+            if (read == null) {
+                out.add(file);
+                continue;
+            }
+            byte[] there;
+            try {
+                there = files.bytesOf(read, files.inSessions(file.relativePath()));
+            } catch (LineageException e) {
+                if (!RemoteFiles.notFound(e)) {
+                    throw e;
+                }
+                out.add(file);
+                continue;
+            }
+            byte[] bytes = checked(file, threadId);
+            if (there.length < bytes.length || !Arrays.equals(there, 0, bytes.length, bytes, 0, bytes.length)) {
+                throw new LineageException(threadId, "rollout sessions/" + file.relativePath() + " of thread " + file.threadId()
+                        + ", a fork source of " + threadId + ", is on the app-server with other bytes (" + there.length + " there, "
+                        + bytes.length + " in the lineage); another thread's rollout is not replaced, and nothing was written");
+            }
+        }
+        return out;
     }
 
     private static byte[] checked(RolloutFile file, @Nullable String threadId) {

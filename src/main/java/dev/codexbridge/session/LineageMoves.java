@@ -31,8 +31,8 @@ interface LineageMoves {
         return CompletableFuture.completedFuture(null);
     }
 
-    /** Writes {@code lineage} into {@code to}'s home, each file whole. */
-    void importInto(CodexClient to, List<RolloutFile> lineage);
+    /** Writes {@code lineage}, {@code threadId}'s, into {@code to}'s home, each file whole; never another thread's rollout. */
+    void importInto(CodexClient to, String threadId, List<RolloutFile> lineage);
 
     /** Removes {@code lineage}'s files (and nothing else) from {@code from}'s home. */
     void remove(CodexClient from, List<RolloutFile> lineage);

@@ -1,8 +1,11 @@
 package dev.codexbridge.session;
 
+import dev.codexbridge.store.ConversationOwner;
+import dev.codexbridge.store.ConversationStore;
+import dev.codexbridge.store.RolloutFile;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who may do what with a thread. Codex lets any connection resume, read and follow any thread of
@@ -12,7 +15,7 @@ import java.util.function.Function;
  * says so:
  *
  * <pre>{@code
- * ThreadAccess rule = ThreadAccess.owners(threadId -> store.ownerOf(threadId));  // null: unknown, refused
+ * ThreadAccess rule = ThreadAccess.owners(threadId -> owners.get(threadId));  // null: unknown, refused
  * CodexSession s = CodexSession.builder().client(shared).resumeThread(id).threadAccess(rule, user).build();
  * }</pre>
  *
@@ -20,7 +23,8 @@ import java.util.function.Function;
  * {@link CodexSession}, {@code CodexPool} and {@code CodexTenants}; a refusal is a
  * {@link ThreadAccessDeniedException} and nothing of the thread is read. A session's own new
  * thread is its caller's, and is not asked about. Rules run on the caller's thread and must be
- * quick (a map or cache lookup).
+ * quick (a map or cache lookup; {@link #storedOwner} asks the conversation store, one row or
+ * manifest per check).
  */
 @FunctionalInterface
 public interface ThreadAccess {
@@ -38,6 +42,31 @@ public interface ThreadAccess {
     static ThreadAccess owners(Function<String, String> ownerOfThread) {
         Objects.requireNonNull(ownerOfThread, "ownerOfThread");
         return (caller, threadId, operation) -> caller != null && caller.equals(ownerOfThread.apply(threadId));
+    }
+
+    /**
+     * A thread belongs to the principal its conversation in {@code store} names
+     * ({@link ConversationOwner#principal()}, as {@link ConversationStorage#owner()} stored it):
+     * only a caller of that name may use it. Refused: a thread the store does not hold (a new
+     * thread before its first store, or one never stored), a record that names no owner, a null
+     * caller. Each check is one {@link ConversationStore#ownerOf} (a row, or a manifest: not the
+     * lineage), on the caller's thread; a record that cannot be read throws the store's error.
+     * Tenants are not compared: combine with a rule of the host's for that.
+     */
+    static ThreadAccess storedOwner(ConversationStore store) {
+        Objects.requireNonNull(store, "store");
+        return new ThreadAccess() {
+            @Override
+            public boolean allows(String caller, String threadId, ThreadOperation operation) {
+                return caller != null && threadId != null && RolloutFile.isThreadId(threadId)
+                        && store.ownerOf(threadId).map(owner -> owner.principal().equals(caller)).orElse(false);
+            }
+
+            @Override
+            public @Nullable String refusal(String caller, String threadId, ThreadOperation operation) {
+                return allows(caller, threadId, operation) ? null : ThreadAccessDeniedException.STORED_OWNER;
+            }
+        };
     }
 
     /**

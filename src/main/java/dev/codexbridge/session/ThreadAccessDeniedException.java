@@ -14,6 +14,11 @@ public final class ThreadAccessDeniedException extends CodexException {
 
     /** {@link #refusedBy()} when the host's rule refused. */
     public static final String HOST_RULE = "the host's ThreadAccess rule";
+    /**
+     * {@link #refusedBy()} when the conversation's stored owner refused: {@link ThreadAccess#storedOwner}, or a
+     * wake whose {@link ConversationStorage#owner()} is not the one the store's record names.
+     */
+    public static final String STORED_OWNER = "the stored conversation's owner";
 
     private final String caller;
     private final String threadId;

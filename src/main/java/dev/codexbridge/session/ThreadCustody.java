@@ -10,11 +10,16 @@ import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.transport.TransportException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.lineage.LineageException;
+import dev.codexbridge.lineage.ThreadLineage;
+import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.ConversationStore;
+import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.StoredConversation;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -100,21 +105,31 @@ final class ThreadCustody {
      * Before {@code threadId} is resumed on {@code to}: the lease, and, when the store holds the
      * conversation and {@code to} is not where it is loaded, its lineage written into {@code to}'s
      * home. A conversation the store does not hold is resumed from codex's own record, as without a
-     * store.
+     * store. A record of another owner, or whose lineage is not the thread's own, is refused
+     * (decision 0067), and the lease this step took for it given back.
      */
     CompletableFuture<Void> beforeResume(CodexClient to, String threadId) {
         return step(() -> {
             lease.failIfLost();
+            boolean held = lease.current() != null;
             lease.hold(threadId);
-            if (to == loadedOn) {
-                // woken before a sleep let go of it (that sleep's store names no app-server): named again where it is loaded
-                nameWhereLoaded(to, threadId);
-                return;
+            try {
+                if (to == loadedOn) {
+                    // woken before a sleep let go of it (that sleep's store names no app-server): named again where it is loaded
+                    nameWhereLoaded(to, threadId);
+                    return;
+                }
+                if (to != resumedOn) {
+                    importFromStore(to, threadId, false);
+                }
+                resumedOn = to;
+            } catch (ThreadAccessDeniedException | CorruptConversationException refused) {
+                if (!held) {
+                    // this session can never wake it: its owner's host may, at once
+                    lease.giveBack();
+                }
+                throw refused;
             }
-            if (to != resumedOn) {
-                importFromStore(to, threadId, false);
-            }
-            resumedOn = to;
         });
     }
 
@@ -127,8 +142,9 @@ final class ThreadCustody {
      * loaded there ({@link #resumedOn}).
      */
     CompletableFuture<Boolean> resumeFailed(CodexClient on, String threadId, Throwable cause) {
-        if (cause instanceof RpcException answered && answered.error() != null && resumedOn == on) {
-            resumedOn = null;
+        if ((cause instanceof RpcException answered && answered.error() != null || cause instanceof OtherThreadResumedException)
+                && resumedOn == on) {
+            resumedOn = null;       // codex answered: it did not load this thread there
         }
         if (!ThreadOpenTries.notStored(cause)) {
             return CompletableFuture.completedFuture(false);
@@ -156,7 +172,9 @@ final class ThreadCustody {
      * Writes the store's copy of {@code threadId} into {@code to}'s home; false when the store
      * holds none. Unless {@code always}, a record that says the conversation was last stored awake
      * on {@code to} ({@link AwakeOn}) imports nothing: the copy there is at least as new. A record
-     * that does not name {@code to} is stored again naming it before the resume is sent.
+     * that does not name {@code to} is stored again naming it before the resume is sent. A record
+     * of another owner, or whose lineage is not the thread's own, is refused before anything is
+     * written there.
      */
     private boolean importFromStore(CodexClient to, String threadId, boolean always) {
         Optional<StoredConversation> stored = store.get(threadId);
@@ -164,10 +182,12 @@ final class ThreadCustody {
             return false;
         }
         StoredConversation c = stored.get();
+        requireOwner(c);
         boolean keepTheirs = !always && AwakeOn.names(c, whereabouts.apply(to));
         if (!keepTheirs) {
+            requireOwnLineage(c);
             moves.forget(to, threadId);
-            moves.importInto(to, c.lineage());
+            moves.importInto(to, threadId, c.lineage());
         }
         lineagePaths = c.lineage().stream().map(RolloutFile::relativePath).toList();
         records = new LineageMoves.Records(c.name(), c.goal());
@@ -180,6 +200,28 @@ final class ThreadCustody {
         LOG.debug("conversation {} (version {}) {} for its resume", threadId, c.version(),
                 keepTheirs ? "resumed from the copy of the app-server it was awake on" : "imported");
         return true;
+    }
+
+    /**
+     * The stored owner is compared, never rewritten (decision 0067): a session whose storage names
+     * another owner than the record does, no owner included, does not wake it. The session's puts
+     * write its storage's owner, which past this check is the record's.
+     */
+    private void requireOwner(StoredConversation c) {
+        ConversationOwner mine = storage.owner();
+        if (!Objects.equals(c.owner(), mine)) {
+            throw new ThreadAccessDeniedException(mine == null ? null : mine.principal(), c.threadId(), ThreadOperation.RESUME,
+                    ThreadAccessDeniedException.STORED_OWNER);
+        }
+    }
+
+    /** The record's lineage is its thread's own ({@link ThreadLineage#requireOwn}); else it is corrupt, and nothing is written. */
+    private static void requireOwnLineage(StoredConversation c) {
+        try {
+            ThreadLineage.requireOwn(c.threadId(), c.lineage());
+        } catch (LineageException e) {
+            throw new CorruptConversationException(c.threadId(), e.getMessage(), e);
+        }
     }
 
     /** Stores {@code c} again naming the app-server {@code to} reaches, unless it names it already or that has no address. */
@@ -434,6 +476,7 @@ final class ThreadCustody {
         List<String> known = lineagePaths;
         List<RolloutFile> lineage = afterTurn != null && !known.isEmpty() ? moves.exportAfterTurn(from, threadId, afterTurn, known)
                 : moves.export(from, threadId, lastCompletedTurnId);
+        // the storage's owner: the record's own, as requireOwner checked at the wake (or none stored yet)
         StoredConversation stored = store.put(lease.current(), StoredConversation.builder(threadId, lineage).owner(storage.owner())
                 .name(named.name()).goal(named.goal()).lastCompletedTurnId(lastCompletedTurnId).version(version)
                 .settings(afterTurn != null ? AwakeOn.settings(whereabouts.apply(from)) : null).build());

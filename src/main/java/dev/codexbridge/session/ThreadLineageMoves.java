@@ -46,8 +46,8 @@ final class ThreadLineageMoves implements LineageMoves {
     }
 
     @Override
-    public void importInto(CodexClient to, List<RolloutFile> lineage) {
-        ThreadLineage.importInto(to, lineage, to.requestTimeout());
+    public void importInto(CodexClient to, String threadId, List<RolloutFile> lineage) {
+        ThreadLineage.importInto(to, threadId, lineage, to.requestTimeout());
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.codexbridge.client.ThreadOpenCapacityException;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcTimeoutException;
+import dev.codexbridge.store.CorruptConversationException;
 import java.util.List;
 
 /**
@@ -60,6 +61,9 @@ public final class ThreadOpenException extends CodexException {
         if (cause instanceof ThreadOpenCapacityException) {
             return new ThreadOpenException(message, ErrorCategory.CAPACITY, cause);
         }
+        if (refusedHere(cause)) {
+            return new ThreadOpenException(message, ErrorCategory.OTHER, cause);
+        }
         ErrorCategory category = ErrorClassifier.classify(message, null, List.of()).category();
         if (category == ErrorCategory.OTHER) {
             category = cause instanceof RpcTimeoutException ? ErrorCategory.TIMEOUT
@@ -67,6 +71,16 @@ public final class ThreadOpenException extends CodexException {
                     : ErrorCategory.PROCESS_DIED;       // the connection ended before codex answered
         }
         return new ThreadOpenException(message, category, cause);
+    }
+
+    /**
+     * A wake the library refused itself, whatever connection it is on: the stored owner is not
+     * the session's, the stored lineage is not the thread's own, codex resumed another thread.
+     * Not a connection's end: a turn is not placed anew for it.
+     */
+    private static boolean refusedHere(Throwable cause) {
+        return cause instanceof ThreadAccessDeniedException || cause instanceof CorruptConversationException
+                || cause instanceof OtherThreadResumedException;
     }
 
     /** What a turn that needed the thread fails with. */

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
@@ -73,7 +74,7 @@ final class ThreadOpening {
 
     /** Sends {@code thread/start}; completes with codex's thread id once {@code box} is attached to it. */
     CompletableFuture<String> start(CodexClient c, JsonNode params, Duration timeout, SessionInbox box) {
-        return open(c, "thread/start", params, timeout, box);
+        return open(c, "thread/start", params, timeout, box, null);
     }
 
     /**
@@ -112,7 +113,7 @@ final class ThreadOpening {
      */
     private CompletableFuture<String> resume(CodexClient c, SessionInbox box, Duration timeout, String threadId, ThreadOptions settings,
                                              int attempt) {
-        return open(c, "thread/resume", settings.resumeParams(threadId, true), timeout, box).exceptionallyCompose(failure -> {
+        return open(c, "thread/resume", settings.resumeParams(threadId, true), timeout, box, threadId).exceptionallyCompose(failure -> {
             Throwable cause = Futures.unwrap(failure);
             if (closing(cause) && attempt < CLOSING_TRIES && c.isOpen()) {
                 LOG.debug("thread {} is still closing in codex; resuming again (try {})", threadId, attempt + 1);
@@ -130,8 +131,15 @@ final class ThreadOpening {
                 return CompletableFuture.failedFuture(cause);
             }
             LOG.debug("codex refused excludeTurns ({}); resuming with the full history", e.error().message());
-            return open(c, "thread/resume", settings.resumeParams(threadId, false), timeout, box);
+            return open(c, "thread/resume", settings.resumeParams(threadId, false), timeout, box, threadId);
         });
+    }
+
+    /** Lets go of a thread codex loaded for this connection by mistake, unless a session on it follows that thread. */
+    private static void leave(CodexClient c, String threadId) {
+        if (!ClientPlumbing.of(c).attached(threadId)) {
+            ThreadReleases.of(c).release(c, c.generation(), threadId);
+        }
     }
 
     /** Whether codex refused a resume because it is still unloading the thread. */
@@ -142,9 +150,11 @@ final class ThreadOpening {
 
     /**
      * Sends {@code thread/start} or {@code thread/resume} and attaches the inbox to the thread as
-     * the answer is read, so no message about the thread that follows the answer is missed.
+     * the answer is read, so no message about the thread that follows the answer is missed. A
+     * resume answered with another thread than {@code asked} fails, and that thread is left.
      */
-    private CompletableFuture<String> open(CodexClient c, String method, JsonNode params, Duration timeout, SessionInbox box) {
+    private CompletableFuture<String> open(CodexClient c, String method, JsonNode params, Duration timeout, SessionInbox box,
+                                           @Nullable String asked) {
         CompletableFuture<String> opened = new CompletableFuture<>();
         ClientPlumbing.of(c).requestInOrder(method, params, timeout, (result, failure) -> {
             if (failure != null) {
@@ -163,6 +173,13 @@ final class ThreadOpening {
             String id = idNode != null && idNode.isTextual() ? idNode.asText() : null;
             if (id == null || id.isEmpty()) {
                 opened.completeExceptionally(new CodexException("codex answered " + method + " without a thread id"));
+                return;
+            }
+            if (asked != null && !asked.equalsIgnoreCase(id)) {
+                // the rollout under that name is another thread's: nothing of it is followed, and no turn runs on it
+                // (a thread id's letters in either case are the same thread)
+                leave(c, id);
+                opened.completeExceptionally(new OtherThreadResumedException(asked, id));
                 return;
             }
             if (box == attachedInbox && id.equals(attachedThread)) {

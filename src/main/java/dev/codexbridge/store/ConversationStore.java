@@ -76,6 +76,18 @@ public interface ConversationStore extends AutoCloseable {
     Optional<StoredConversation> get(String threadId);
 
     /**
+     * Who the stored conversation belongs to, read from its record alone (not its lineage): for an
+     * access check on every call ({@code ThreadAccess.storedOwner}). Empty when the store holds no
+     * conversation under {@code threadId} or its record names no owner. Both stores answer it from
+     * one row or one manifest; this default reads the whole conversation.
+     *
+     * @throws CorruptConversationException when the record cannot be read
+     */
+    default Optional<ConversationOwner> ownerOf(String threadId) {
+        return get(threadId).map(StoredConversation::owner);
+    }
+
+    /**
      * Removes the conversation and the lease on it.
      *
      * @return whether a conversation was stored

@@ -230,6 +230,26 @@ public final class DiskConversationStore implements ConversationStore {
         }
     }
 
+    /** The owner in the newest version's manifest (checked against its hash), no rollout read. */
+    @Override
+    public Optional<ConversationOwner> ownerOf(String threadId) {
+        StoreChecks.threadId(threadId);
+        Path dir = root.resolve(threadId);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                List<Path> versions = DiskRecord.versions(dir);
+                return versions.isEmpty() ? Optional.empty() : Optional.ofNullable(DiskRecord.summary(threadId, versions.get(0)).owner());
+            } catch (NoSuchFileException e) {
+                // a put moved that version away meanwhile: the newer one is read
+                if (attempt == 20) {
+                    throw new CorruptConversationException(threadId, "a file of the record is missing: " + e.getFile(), e);
+                }
+            } catch (IOException e) {
+                throw failed(threadId, "reading", e);
+            }
+        }
+    }
+
     @Override
     public boolean delete(ConversationLease lease) {
         String threadId = StoreChecks.threadId(lease.threadId());

@@ -80,8 +80,8 @@ class ThreadLineageLiveTest {
 
                 StoredConversation stored = store.get(threadId).orElseThrow();
                 try (CodexClient codexB = CodexClient.builder().process(launch(homeB, work, "codex-home-b")).connect()) {
-                    ThreadLineage.importInto(codexB, stored.lineage(), TIMEOUT);
-                    ThreadLineage.importInto(codexB, store.get(forkId).orElseThrow().lineage(), TIMEOUT);
+                    ThreadLineage.importInto(codexB, threadId, stored.lineage(), TIMEOUT);
+                    ThreadLineage.importInto(codexB, forkId, store.get(forkId).orElseThrow().lineage(), TIMEOUT);
                     for (RolloutFile file : forkLineage) {
                         assertThat(file.resolveIn(homeB.resolve("sessions"))).hasBinaryContent(file.bytes());
                     }

@@ -67,7 +67,7 @@ class ThreadLineageSizesLiveTest {
                     long start = System.nanoTime();
                     List<RolloutFile> lineage = ThreadLineage.export(codexA, threadId, null, TIMEOUT);
                     long exported = System.nanoTime();
-                    ThreadLineage.importInto(codexB, lineage, TIMEOUT);
+                    ThreadLineage.importInto(codexB, threadId, lineage, TIMEOUT);
                     long imported = System.nanoTime();
                     System.out.printf("lineage of %d bytes in %d file(s): export %d ms, import %d ms%n", lineage.get(0).size(), lineage.size(),
                             (exported - start) / 1_000_000, (imported - exported) / 1_000_000);

@@ -211,32 +211,105 @@ class ThreadLineageTest {
         });
     }
 
+    /** Codex's first line of a rollout of {@code id}, forked from {@code source} (null: none). */
+    static String meta(String id, String source) {
+        return "{\"timestamp\":\"2026-11-26T07:00:09.566Z\",\"ordinal\":0,\"type\":\"session_meta\",\"payload\":{\"session_id\":\"" + id
+                + "\",\"id\":\"" + id + "\"" + (source == null ? "" : ",\"forked_from_id\":\"" + source + "\"") + ",\"cli_version\":\"0.169.0\"}}\n";
+    }
+
+    static RolloutFile file(String path, String text) {
+        return RolloutFile.of(path, text.getBytes(StandardCharsets.UTF_8));
+    }
+
     @Test
     void importWritesEveryFileWholeReplacingWhatWasThereAndLeavesNoTemporaryFile() throws Exception {
-        List<RolloutFile> lineage = List.of(RolloutFile.of(name(TODAY, FORK), "fork\n".getBytes(StandardCharsets.UTF_8)),
-                RolloutFile.of(name(TODAY.minusDays(2), T), "source\n".getBytes(StandardCharsets.UTF_8)));
-        codex.write(name(TODAY.minusDays(2), T), "an older copy, longer than the new one\n");
+        List<RolloutFile> lineage = List.of(file(name(TODAY, FORK), meta(FORK, T) + "fork\n"),
+                file(name(TODAY.minusDays(2), T), meta(T, null) + "source\n"));
+        codex.write(name(TODAY, FORK), meta(FORK, T) + "an older copy of the fork's own file, longer than the new one\n");
 
-        ThreadLineage.importInto(client, lineage, TIMEOUT);
+        ThreadLineage.importInto(client, FORK, lineage, TIMEOUT);
 
         assertThat(codex.filesUnderSessions()).extracting(p -> codex.home.resolve("sessions").relativize(p).toString())
                 .containsExactlyInAnyOrder(name(TODAY, FORK), name(TODAY.minusDays(2), T));
-        assertThat(codex.home.resolve("sessions").resolve(name(TODAY.minusDays(2), T))).hasContent("source\n");
+        assertThat(codex.home.resolve("sessions").resolve(name(TODAY, FORK))).hasContent(meta(FORK, T) + "fork\n");
+        assertThat(codex.home.resolve("sessions").resolve(name(TODAY.minusDays(2), T))).hasContent(meta(T, null) + "source\n");
         assertThat(codex.calls).contains("fs/createDirectory", "fs/writeFile", "fs/copy").doesNotContain("thread/read");
     }
 
     @Test
+    void importRefusesAFileOfAnotherThreadThanItsOwnOrTheForkSourcesItRecordsAndWritesNothing() throws Exception {
+        codex.write(name(TODAY, OTHER), meta(OTHER, null) + "another thread's history\n");
+        RolloutFile own = file(name(TODAY, T), meta(T, null) + "turn\n");
+        // a file at another thread's rollout path, the lineage recording no fork of it
+        RolloutFile planted = file(name(TODAY, OTHER), meta(OTHER, null) + "forged history\n");
+
+        assertThatThrownBy(() -> ThreadLineage.importInto(client, T, List.of(own, planted), TIMEOUT))
+                .isInstanceOfSatisfying(LineageException.class, e -> assertThat(e.threadId()).isEqualTo(T))
+                .hasMessageContaining(name(TODAY, OTHER)).hasMessageContaining("neither " + T + " nor a fork source")
+                .hasMessageContaining("nothing was written");
+        // a fork source recorded by the source's own file only counts once the thread's files lead to it
+        RolloutFile selfDeclared = file(name(TODAY, OTHER), meta(OTHER, FORK) + "forged history\n");
+        assertThatThrownBy(() -> ThreadLineage.importInto(client, T, List.of(own, selfDeclared), TIMEOUT))
+                .isInstanceOf(LineageException.class).hasMessageContaining("neither " + T + " nor a fork source");
+
+        assertThat(codex.calls).doesNotContain("fs/writeFile", "fs/copy", "fs/createDirectory");
+        assertThat(codex.home.resolve("sessions").resolve(name(TODAY, OTHER))).hasContent(meta(OTHER, null) + "another thread's history\n");
+    }
+
+    @Test
+    void importRefusesARolloutWhoseSessionMetaNamesAnotherThreadOrIsMissing() {
+        // codex resumes the thread the first line names, whatever the file is called
+        RolloutFile otherInside = file(name(TODAY, T), meta(OTHER, null) + "another thread's history\n");
+        assertThatThrownBy(() -> ThreadLineage.importInto(client, T, List.of(otherInside), TIMEOUT)).isInstanceOf(LineageException.class)
+                .hasMessageContaining("is thread " + OTHER + "'s").hasMessageContaining("nothing was written");
+        RolloutFile revertOfOther = file(name(TODAY, T + "_" + REVERT), meta(OTHER, null) + "x\n");
+        assertThatThrownBy(() -> ThreadLineage.requireOwn(T, List.of(file(name(TODAY, T), meta(T, null)), revertOfOther)))
+                .isInstanceOf(LineageException.class).hasMessageContaining(name(TODAY, T + "_" + REVERT));
+        for (String first : List.of("{\"type\":\"response_item\",\"payload\":{\"id\":\"" + T + "\"}}\n", "not json\n",
+                "{\"type\":\"session_meta\",\"payload\":{\"id\":\"" + OTHER + "\",\"id\":\"" + T + "\"}}\n",
+                "{\"type\":\"session_meta\",\"payload\":{\"id\":\"" + T + "\",\"forked_from_id\":\"../x\"}}\n", "")) {
+            assertThatThrownBy(() -> ThreadLineage.requireOwn(T, List.of(file(name(TODAY, T), first + "turn\n"))))
+                    .as(first).isInstanceOf(LineageException.class).hasMessageContaining(name(TODAY, T));
+        }
+        assertThat(codex.calls).doesNotContain("fs/writeFile", "fs/copy");
+    }
+
+    @Test
+    void aForkSourcesFileOnTheAppServerIsKeptWhenItBeginsWithTheLineagesBytesAndNeverReplacedOtherwise() throws Exception {
+        String source = meta(T, null) + "turn one\n";
+        List<RolloutFile> lineage = List.of(file(name(TODAY, FORK), meta(FORK, T) + "fork\n"), file(name(TODAY.minusDays(2), T), source));
+        // the source thread went on there after the fork: its longer file stays
+        codex.write(name(TODAY.minusDays(2), T), source + "turn two, on this app-server\n");
+
+        ThreadLineage.importInto(client, FORK, lineage, TIMEOUT);
+
+        assertThat(codex.home.resolve("sessions").resolve(name(TODAY.minusDays(2), T))).hasContent(source + "turn two, on this app-server\n");
+        assertThat(codex.home.resolve("sessions").resolve(name(TODAY, FORK))).hasContent(meta(FORK, T) + "fork\n");
+
+        // a lineage that names a thread there as its fork source, with other bytes for it: refused, nothing written
+        codex.calls.clear();
+        codex.write(name(TODAY, OTHER), meta(OTHER, null) + "the other thread's own history\n");
+        List<RolloutFile> forged = List.of(file(name(TODAY, T + "_" + REVERT), meta(T, OTHER) + "x\n"),
+                file(name(TODAY, OTHER), meta(OTHER, null) + "forged history\n"));
+        assertThatThrownBy(() -> ThreadLineage.importInto(client, T, forged, TIMEOUT)).isInstanceOf(LineageException.class)
+                .hasMessageContaining("a fork source of " + T).hasMessageContaining("not replaced");
+        assertThat(codex.home.resolve("sessions").resolve(name(TODAY, OTHER))).hasContent(meta(OTHER, null) + "the other thread's own history\n");
+        assertThat(codex.home.resolve("sessions").resolve(name(TODAY, T + "_" + REVERT))).doesNotExist();
+        assertThat(codex.calls).doesNotContain("fs/writeFile", "fs/copy");
+    }
+
+    @Test
     void aWriteThatDoesNotReadBackWholeFailsAndLeavesNothingUnderTheRealName() throws Exception {
-        RolloutFile file = RolloutFile.of(name(TODAY, T), "the whole rollout\n".getBytes(StandardCharsets.UTF_8));
+        RolloutFile file = file(name(TODAY, T), meta(T, null) + "the whole rollout\n");
         codex.onWrite = path -> path.endsWith(".partial") ? cut() : UnaryOperator.identity();
 
-        assertThatThrownBy(() -> ThreadLineage.importInto(client, List.of(file), TIMEOUT)).isInstanceOf(LineageException.class)
+        assertThatThrownBy(() -> ThreadLineage.importInto(client, T, List.of(file), TIMEOUT)).isInstanceOf(LineageException.class)
                 .hasMessageContaining("reads back as 5 bytes");
         assertThat(codex.filesUnderSessions()).isEmpty();
         assertThat(codex.calls).doesNotContain("fs/copy");
 
         codex.onWrite = path -> path.endsWith(".jsonl") ? cut() : UnaryOperator.identity();
-        assertThatThrownBy(() -> ThreadLineage.importInto(client, List.of(file), TIMEOUT)).isInstanceOf(LineageException.class)
+        assertThatThrownBy(() -> ThreadLineage.importInto(client, T, List.of(file), TIMEOUT)).isInstanceOf(LineageException.class)
                 .hasMessageContaining(file.resolveIn(codex.home.resolve("sessions")).toString());
         assertThat(codex.filesUnderSessions()).isEmpty();
     }
@@ -250,11 +323,11 @@ class ThreadLineageTest {
         RolloutFile huge = new RolloutFile(name(TODAY, T), ThreadLineage.MAX_FILE_BYTES + 1, "0".repeat(64), () -> {
             throw new AssertionError("a file beyond the cap is not read");
         });
-        assertThatThrownBy(() -> ThreadLineage.importInto(client, List.of(huge), TIMEOUT)).isInstanceOfSatisfying(LineageException.class,
+        assertThatThrownBy(() -> ThreadLineage.importInto(client, T, List.of(huge), TIMEOUT)).isInstanceOfSatisfying(LineageException.class,
                 e -> assertThat(e.kind()).isEqualTo(FailureKind.INVALID_INPUT));
-        byte[] bytes = "changed at its source\n".getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = (meta(T, null) + "changed at its source\n").getBytes(StandardCharsets.UTF_8);
         RolloutFile lying = new RolloutFile(name(TODAY, T), bytes.length, "0".repeat(64), () -> new java.io.ByteArrayInputStream(bytes));
-        assertThatThrownBy(() -> ThreadLineage.importInto(client, List.of(lying), TIMEOUT)).isInstanceOf(LineageException.class)
+        assertThatThrownBy(() -> ThreadLineage.importInto(client, T, List.of(lying), TIMEOUT)).isInstanceOf(LineageException.class)
                 .hasMessageContaining("nothing of it was written");
         assertThat(codex.calls).doesNotContain("fs/writeFile");
     }

@@ -296,7 +296,8 @@ class CodexPoolFindTest {
     private static void storedAwakeOnB(dev.codexbridge.store.ConversationStore store) {
         dev.codexbridge.store.ConversationLease lease = store.lease(AWAKE_ON_B, "earlier-host", Duration.ofMinutes(1));
         store.put(lease, dev.codexbridge.store.StoredConversation.builder(AWAKE_ON_B, List.of(dev.codexbridge.store.RolloutFile.of(
-                "2026/11/25/rollout-2026-11-25T03-05-19-" + AWAKE_ON_B + ".jsonl", "{}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                "2026/11/25/rollout-2026-11-25T03-05-19-" + AWAKE_ON_B + ".jsonl", ("{\"type\":\"session_meta\",\"payload\":{\"id\":\""
+                        + AWAKE_ON_B + "\"}}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))))
                 .settings("{\"awakeOn\":\"ws://127.0.0.1:2/\"}").build());
         store.release(lease);
     }
@@ -371,7 +372,8 @@ class CodexPoolFindTest {
             // a sleep's record: it names no app-server
             dev.codexbridge.store.ConversationLease lease = store.lease(AWAKE_ON_B, "earlier-host", Duration.ofMinutes(1));
             store.put(lease, dev.codexbridge.store.StoredConversation.builder(AWAKE_ON_B, List.of(dev.codexbridge.store.RolloutFile.of(
-                    "2026/11/25/rollout-2026-11-25T03-05-19-" + AWAKE_ON_B + ".jsonl", "{}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                    "2026/11/25/rollout-2026-11-25T03-05-19-" + AWAKE_ON_B + ".jsonl", ("{\"type\":\"session_meta\",\"payload\":{\"id\":\""
+                        + AWAKE_ON_B + "\"}}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))))
                     .build());
             store.release(lease);
             CodexPool pool = poolOfAAndBWith(store);

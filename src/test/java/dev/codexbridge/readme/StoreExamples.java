@@ -1,6 +1,11 @@
 package dev.codexbridge.readme;
 
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.store.ConversationLease;
+import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.store.RolloutFile;
@@ -11,7 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;
 
-/** docs/store.md: a host wakes a conversation under a lease; the store on a local disk and on PostgreSQL. */
+/** docs/store.md: a host wakes a conversation under a lease; only the stored owner resumes it; the store on a local disk and on PostgreSQL. */
 final class StoreExamples {
     private StoreExamples() {
     }
@@ -26,6 +31,16 @@ final class StoreExamples {
         store.put(lease, asleep.toBuilder().lineage(newLineage).build());                 // version asleep.version() + 1
         store.release(lease);
         // docs/store.md#lease:END
+    }
+
+    static CodexSession ownersOnly(ConversationStore store, CodexClient shared, String user, String threadId) {
+        // docs/store.md#owner:BEGIN
+        ThreadAccess rule = ThreadAccess.storedOwner(store);      // the principal the record names, or nobody
+        ConversationStorage storage = ConversationStorage.builder(store, "host-a").owner(ConversationOwner.of(user)).build();
+        CodexSession s = CodexSession.builder().client(shared).storage(storage).resumeThread(threadId)
+                .threadAccess(rule, user).build();                // ThreadAccessDeniedException unless the record names user
+        // docs/store.md#owner:END
+        return s;
     }
 
     static ConversationStore onDisk() {

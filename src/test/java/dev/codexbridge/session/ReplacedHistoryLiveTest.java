@@ -58,7 +58,7 @@ class ReplacedHistoryLiveTest {
             try (CodexClient codex = CodexClient.builder().process(launch).connect()) {
                 LineageMoves moves = new ThreadLineageMoves();
                 moves.forget(codex, thread);
-                moves.importInto(codex, List.of(stored));
+                moves.importInto(codex, thread, List.of(stored));
                 try (CodexSession session = CodexSession.builder().client(codex).cwd(work).resumeThread(thread).limits(limits()).build()) {
                     session.runTurn(TurnInput.text("third input"));
                 }

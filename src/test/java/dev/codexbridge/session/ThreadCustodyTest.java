@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationLeasedException;
+import dev.codexbridge.store.ConversationOwner;
+import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.StoredConversation;
@@ -34,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ThreadCustodyTest {
     private static final String THREAD = "0199a213-81c0-7800-8aa1-bbab2a035a53";
     private static final String ROLLOUT = "2026/11/25/rollout-2026-11-25T03-05-19-" + THREAD + ".jsonl";
+    /** The first line codex writes into a thread's rollout, naming it. */
+    private static final String META = sessionMeta(THREAD, null);
 
     @TempDir
     Path tmp;
@@ -110,7 +115,7 @@ class ThreadCustodyTest {
         }
 
         @Override
-        public void importInto(CodexClient to, List<RolloutFile> lineage) {
+        public void importInto(CodexClient to, String threadId, List<RolloutFile> lineage) {
             calls.add("import");
             lineage.forEach(f -> home(to).put(f.relativePath(), new String(f.bytes(), StandardCharsets.UTF_8)));
         }
@@ -150,7 +155,7 @@ class ThreadCustodyTest {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         b = CodexClient.builder().transport(codexB.factory()).connect();
         Moves moves = new Moves();
-        moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
+        moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
             assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5))).isInstanceOf(ConversationLeasedException.class);
@@ -172,7 +177,7 @@ class ThreadCustodyTest {
 
             custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
             custody.opened(b, THREAD).get(5, TimeUnit.SECONDS);
-            assertThat(moves.home(b)).containsEntry(ROLLOUT, "{\"turn\":1}\n");
+            assertThat(moves.home(b)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
             assertThat(moves.calls).containsSubsequence("forget", "import", "restore named/the goal");
             assertThat(custody.storedAway()).isFalse();
 
@@ -189,11 +194,115 @@ class ThreadCustodyTest {
         }
     }
 
+    /** Host 1, storing for {@code owner}, stores the conversation on A and lets go of it (a sleep): the record names {@code owner}. */
+    private void storedAndAsleep(DiskConversationStore store, Moves moves, ConversationOwner owner) throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        b = CodexClient.builder().transport(codexB.factory()).connect();
+        moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
+        ThreadCustody first = new ThreadCustody(ConversationStorage.builder(store, "host-1").owner(owner).build(), moves);
+        first.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+        first.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+        first.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+        assertThat(store.get(THREAD).orElseThrow().owner()).isEqualTo(owner);
+        moves.calls.clear();
+    }
+
+    @Test
+    void aWakeForAnotherOwnerThanTheStoredOneIsRefusedBeforeAnythingIsImportedAndTheOwnerStays() throws Exception {
+        Moves moves = new Moves();
+        ConversationOwner alice = ConversationOwner.of("alice");
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            storedAndAsleep(store, moves, alice);
+            StoredConversation asleep = store.get(THREAD).orElseThrow();
+
+            for (ConversationOwner other : java.util.Arrays.asList(ConversationOwner.of("bob"), new ConversationOwner("alice", "acme"), null)) {
+                ThreadCustody waker = new ThreadCustody(ConversationStorage.builder(store, "host-2").owner(other).build(), moves);
+                assertThatThrownBy(() -> waker.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS)).as("%s", other)
+                        .hasCauseInstanceOf(ThreadAccessDeniedException.class)
+                        .cause().satisfies(e -> assertThat(((ThreadAccessDeniedException) e).refusedBy())
+                                .isEqualTo(ThreadAccessDeniedException.STORED_OWNER));
+                // the lease is back at once: the owner's host wakes it
+                store.release(store.lease(THREAD, "host-3", Duration.ofSeconds(5)));
+            }
+            assertThat(moves.calls).as("nothing forgotten or imported").isEmpty();
+            assertThat(moves.home(b)).isEmpty();
+            assertThat(store.get(THREAD).orElseThrow()).as("the record as it was, owner and version").isEqualTo(asleep)
+                    .extracting(StoredConversation::owner).isEqualTo(alice);
+
+            // its owner wakes it, and its stores keep the owner
+            ThreadCustody owners = new ThreadCustody(ConversationStorage.builder(store, "host-3").owner(alice).build(), moves);
+            owners.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            owners.opened(b, THREAD).get(5, TimeUnit.SECONDS);
+            owners.turnCompleted(b, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
+            assertThat(store.get(THREAD).orElseThrow().owner()).isEqualTo(alice);
+            assertThat(store.get(THREAD).orElseThrow().lastCompletedTurnId()).isEqualTo("turn-2");
+            owners.close().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aRecordWithNoOwnerIsWokenOnlyByASessionWithNone() throws Exception {
+        Moves moves = new Moves();
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            storedAndAsleep(store, moves, null);
+            ThreadCustody claimant = new ThreadCustody(ConversationStorage.builder(store, "host-2").owner(ConversationOwner.of("bob")).build(), moves);
+            assertThatThrownBy(() -> claimant.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(ThreadAccessDeniedException.class);
+            assertThat(store.get(THREAD).orElseThrow().owner()).as("not adopted").isNull();
+
+            ThreadCustody none = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves);
+            none.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).containsSubsequence("forget", "import");
+            none.close().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aStoredLineageThatIsNotTheThreadsOwnIsCorruptAndNothingIsWritten() throws Exception {
+        String other = "0199a213-81c0-7800-8aa1-bbab2a035a99";
+        String otherPath = "2026/11/25/rollout-2026-11-25T03-05-19-" + other + ".jsonl";
+        Moves moves = new Moves();
+        b = CodexClient.builder().transport(codexB.factory()).connect();
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            List<List<RolloutFile>> forged = List.of(
+                    // another thread's rollout path, no fork of it recorded: the import would replace that thread's history
+                    List.of(RolloutFile.of(ROLLOUT, bytes(META)), RolloutFile.of(otherPath, bytes(sessionMeta(other, null) + "forged\n"))),
+                    // the thread's own path, another thread's records: codex would resume that other thread
+                    List.of(RolloutFile.of(ROLLOUT, bytes(sessionMeta(other, null) + "another thread's turns\n"))));
+            for (List<RolloutFile> lineage : forged) {
+                ConversationLease planted = store.lease(THREAD, "someone", Duration.ofSeconds(5));
+                StoredConversation before = store.get(THREAD).orElse(null);
+                store.put(planted, StoredConversation.builder(THREAD, lineage).version(before == null ? 0 : before.version()).build());
+                store.release(planted);
+
+                ThreadCustody waker = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves);
+                assertThatThrownBy(() -> waker.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(CorruptConversationException.class).hasMessageContaining(THREAD);
+                store.release(store.lease(THREAD, "host-3", Duration.ofSeconds(5)));     // given back
+            }
+            assertThat(moves.calls).as("nothing forgotten, nothing imported").isEmpty();
+            assertThat(moves.home(b)).isEmpty();
+
+            // a fork's lineage, its source recorded in its own first line, imports whole
+            ConversationLease lease = store.lease(THREAD, "someone", Duration.ofSeconds(5));
+            store.put(lease, StoredConversation.builder(THREAD, List.of(RolloutFile.of(ROLLOUT, bytes(sessionMeta(THREAD, other) + "{}\n")),
+                    RolloutFile.of(otherPath, bytes(sessionMeta(other, null) + "source\n")))).version(store.get(THREAD).orElseThrow().version()).build());
+            store.release(lease);
+            ThreadCustody fork = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves);
+            fork.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.home(b)).containsOnlyKeys(ROLLOUT, otherPath);
+            fork.close().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
     @Test
     void aSleepGivesItsLeaseBackOnlyOnceCodexHasDroppedItsRecordWithNoStoreThreadWaiting() throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         Moves moves = new Moves();
-        moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
+        moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
         moves.forgetAnswer = new CompletableFuture<>();
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
@@ -230,7 +339,7 @@ class ThreadCustodyTest {
     void aThreadLoadedAgainAfterItsUnloadKeepsItsFilesAndStaysWhereItIs() throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         Moves moves = new Moves();
-        moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
+        moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
             // codex says it unloaded the thread, then has it loaded again when the files are about to go
@@ -252,7 +361,7 @@ class ThreadCustodyTest {
     void aSleepThatCannotExportKeepsTheThreadWhereItIsAndGivesNothingAway() throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         Moves moves = new Moves();
-        moves.home(a).put(ROLLOUT, "{}\n");
+        moves.home(a).put(ROLLOUT, META + "{}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
             moves.failExport = new IllegalStateException("codex answered nothing");
@@ -268,7 +377,7 @@ class ThreadCustodyTest {
     void aGracefulCloseFailsWithWhyTheConversationWasNotStoredAndIsDoneOnceTheLeaseIsBack() throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         Moves moves = new Moves();
-        moves.home(a).put(ROLLOUT, "{}\n");
+        moves.home(a).put(ROLLOUT, META + "{}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
             moves.failExport = new IllegalStateException("codex answered nothing");
@@ -328,7 +437,7 @@ class ThreadCustodyTest {
     void aSleepWhoseConnectionClosedBeforeCodexUnloadedTheThreadKeepsItWhereItIs() throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         Moves moves = new Moves();
-        moves.home(a).put(ROLLOUT, "{}\n");
+        moves.home(a).put(ROLLOUT, META + "{}\n");
         moves.stillLoaded = true;
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
@@ -343,6 +452,12 @@ class ThreadCustodyTest {
         }
     }
 
+    /** Codex's session_meta line for {@code thread}, forked from {@code source} (null: none). */
+    static String sessionMeta(String thread, String source) {
+        return "{\"type\":\"session_meta\",\"payload\":{\"id\":\"" + thread + "\""
+                + (source == null ? "" : ",\"forked_from_id\":\"" + source + "\"") + "}}\n";
+    }
+
     private static String thread(int i) {
         return "0199a213-81c0-7800-8aa1-bbab2a035a5" + i;
     }
@@ -355,7 +470,7 @@ class ThreadCustodyTest {
     void aWakeWhileCodexUnloadsTheThreadKeepsItWhereItIsInsteadOfWaitingTheWindowOut() throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         Moves moves = new Moves();
-        moves.home(a).put(ROLLOUT, "{}\n");
+        moves.home(a).put(ROLLOUT, META + "{}\n");
         moves.stillLoaded = true;       // codex keeps it for the re-attach window
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
@@ -377,7 +492,7 @@ class ThreadCustodyTest {
     void anAppServerThatLostItsHomeGetsTheStoresCopyBackAndTheResumeIsWorthOneMoreTry() throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         Moves moves = new Moves();
-        moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
+        moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
             custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
@@ -389,7 +504,7 @@ class ThreadCustodyTest {
             // ...and codex answers that it has no record of the thread: the store's copy goes back there
             RpcException noRollout = new RpcException("thread/resume", new RpcError(RpcError.INVALID_REQUEST, "no rollout found for thread id " + THREAD));
             assertThat(custody.resumeFailed(a, THREAD, noRollout).get(5, TimeUnit.SECONDS)).isTrue();
-            assertThat(moves.home(a)).containsEntry(ROLLOUT, "{\"turn\":1}\n");
+            assertThat(moves.home(a)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
             custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.calls).containsSubsequence("forget", "import", "restore named/the goal");
 
@@ -418,7 +533,7 @@ class ThreadCustodyTest {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         b = CodexClient.builder().transport(codexB.factory()).connect();
         Moves moves = new Moves();
-        moves.home(a).put(ROLLOUT, "{}\n");
+        moves.home(a).put(ROLLOUT, META + "{}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
             custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
@@ -448,7 +563,7 @@ class ThreadCustodyTest {
     private void storedAfterATurnOnAThenStopped(DiskConversationStore store, Moves moves) throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         b = CodexClient.builder().transport(codexB.factory()).connect();
-        moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
+        moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
         ThreadCustody first = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, this::where);
         first.opened(a, THREAD).get(5, TimeUnit.SECONDS);
         first.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
@@ -462,13 +577,13 @@ class ThreadCustodyTest {
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             storedAfterATurnOnAThenStopped(store, moves);
             // a second turn had completed in codex before the host stopped, never stored
-            moves.home(a).put(ROLLOUT, "{\"turn\":1}\n{\"turn\":2}\n");
+            moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
 
             // a new host placed there keeps codex's newer copy: nothing is imported over it, name and goal stay
             ThreadCustody next = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where);
             next.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
             next.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-            assertThat(moves.home(a)).containsEntry(ROLLOUT, "{\"turn\":1}\n{\"turn\":2}\n");
+            assertThat(moves.home(a)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
             assertThat(moves.calls).doesNotContain("import").noneMatch(c -> c.startsWith("restore"));
             // and stores from it at the next turn, over the version it read
             next.turnCompleted(a, THREAD, "turn-3").get(5, TimeUnit.SECONDS);
@@ -501,7 +616,7 @@ class ThreadCustodyTest {
             assertThat(woken.lineage()).isEqualTo(asleep.lineage());
             waker.opened(b, THREAD).get(5, TimeUnit.SECONDS);
             // a turn runs on B and the host dies before anything else is stored
-            moves.home(b).put(ROLLOUT, "{\"turn\":1}\n{\"turn\":2}\n");
+            moves.home(b).put(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
             waker.close().get(5, TimeUnit.SECONDS);
 
             // the next host placed on B keeps B's copy; nothing is imported over it
@@ -509,7 +624,7 @@ class ThreadCustodyTest {
             ThreadCustody next = new ThreadCustody(ConversationStorage.builder(store, "host-4").build(), moves, this::where);
             next.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.calls).doesNotContain("import");
-            assertThat(moves.home(b)).containsEntry(ROLLOUT, "{\"turn\":1}\n{\"turn\":2}\n");
+            assertThat(moves.home(b)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
             assertThat(store.get(THREAD).orElseThrow().version()).as("a record that names B is not stored again").isEqualTo(woken.version());
         }
     }
@@ -518,7 +633,7 @@ class ThreadCustodyTest {
     void aWakeBeforeTheSleepLetGoNamesTheAppServerAgainSoAHostThatDiesThenLeavesItThere() throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         Moves moves = new Moves();
-        moves.home(a).put(ROLLOUT, "{}\n");
+        moves.home(a).put(ROLLOUT, META + "{}\n");
         moves.stillLoaded = true;       // codex keeps it for the re-attach window
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves, this::where);
@@ -546,7 +661,7 @@ class ThreadCustodyTest {
             storedAfterATurnOnAThenStopped(store, moves);
             ThreadCustody next = new ThreadCustody(ConversationStorage.builder(store, "host-2").build(), moves, this::where);
             next.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
-            assertThat(moves.home(b)).containsEntry(ROLLOUT, "{\"turn\":1}\n");
+            assertThat(moves.home(b)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
             assertThat(moves.calls).contains("import");
         }
     }
@@ -555,7 +670,7 @@ class ThreadCustodyTest {
     void aTurnWhoseStoreLostItsConnectionIsStoredOnceTheConnectionIsBack() throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         Moves moves = new Moves();
-        moves.home(a).put(ROLLOUT, "{\"turn\":1}\n");
+        moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
             moves.failExport = new IllegalStateException("thread/read failed",

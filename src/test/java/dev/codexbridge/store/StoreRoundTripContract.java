@@ -153,4 +153,30 @@ interface StoreRoundTripContract extends StoreContract {
                 .hasMessageContaining("the lease is on conversation " + id);
         assertThat(host.get(other)).isEqualTo(Optional.empty());
     }
+
+    @Test
+    default void ownerOfAnswersFromTheRecordAloneAndEmptyForNoOwnerOrNoRecord() throws Exception {
+        ConversationStore host = store().open();
+        String owned = newThreadId();
+        host.put(host.lease(owned, "host-a", TTL), Lineages.full(owned, 1_000, 1));
+        String unowned = newThreadId();
+        host.put(host.lease(unowned, "host-a", TTL), Lineages.small(unowned, 2));
+        String leasedOnly = newThreadId();
+        host.lease(leasedOnly, "host-a", TTL);
+
+        ConversationStore reader = store().open();
+        assertThat(reader.ownerOf(owned)).contains(new ConversationOwner("alice", "acme"));
+        assertThat(reader.ownerOf(unowned)).isEmpty();
+        assertThat(reader.ownerOf(leasedOnly)).as("leased, never stored").isEmpty();
+        assertThat(reader.ownerOf(newThreadId())).isEmpty();
+        assertThatThrownBy(() -> reader.ownerOf("../" + owned)).isInstanceOf(IllegalArgumentException.class);
+
+        // no rollout is read: a record missing one still names its owner (get refuses it)
+        store().removeRollout(owned, 1);
+        assertThatThrownBy(() -> reader.get(owned)).isInstanceOf(CorruptConversationException.class);
+        assertThat(reader.ownerOf(owned)).contains(new ConversationOwner("alice", "acme"));
+        // a record in a format this library does not read names nobody
+        store().setFormat(owned, 99);
+        assertThatThrownBy(() -> reader.ownerOf(owned)).isInstanceOf(CorruptConversationException.class);
+    }
 }

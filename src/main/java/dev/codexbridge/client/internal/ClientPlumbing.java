@@ -54,6 +54,9 @@ public abstract class ClientPlumbing {
      */
     public abstract AutoCloseable attach(String threadId, ThreadInbox inbox);
 
+    /** Whether an inbox is attached to {@code threadId} on this connection (a session follows it). */
+    public abstract boolean attached(String threadId);
+
     /**
      * Routes the messages that belong to no thread (rate limits, login, MCP server status, the
      * auth-token refresh request) to {@code inbox}: for a connection that serves one session.

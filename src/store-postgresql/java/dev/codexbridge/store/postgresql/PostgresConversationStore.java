@@ -9,6 +9,7 @@ import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.ConversationSummary;
+import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.StoreLimits;
 import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.store.VersionConflictException;
@@ -163,6 +164,33 @@ public final class PostgresConversationStore implements ConversationStore {
                 s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             }
             return PostgresRows.read(c, threadId, limits, FORMAT);
+        });
+    }
+
+    /** The conversation row's owner, no rollout read. */
+    @Override
+    public Optional<ConversationOwner> ownerOf(String threadId) {
+        StoreChecks.threadId(threadId);
+        return inTransaction(threadId, "reading the owner of", c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT format, owner_principal, owner_tenant FROM codex_store_conversation WHERE thread_id = ?")) {
+                s.setString(1, threadId);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    if (rs.getInt(1) != FORMAT) {
+                        throw new CorruptConversationException(threadId, "the record is in format " + rs.getInt(1)
+                                + ", which this library does not read (it reads format " + FORMAT + ")");
+                    }
+                    String principal = rs.getString(2);
+                    try {
+                        return principal == null ? Optional.empty() : Optional.of(new ConversationOwner(principal, rs.getString(3)));
+                    } catch (IllegalArgumentException e) {
+                        throw new CorruptConversationException(threadId, "the record's owner is not one: " + e.getMessage(), e);
+                    }
+                }
+            }
         });
     }
 
