@@ -11,7 +11,6 @@ import dev.codexbridge.session.ThreadAccessDeniedException;
 import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.store.ConversationOwner;
-import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.tenant.CodexTenants;
 import java.util.Objects;
@@ -135,7 +134,7 @@ public final class CodexGateway {
         if (!RolloutFile.isThreadId(threadId)) {
             return Optional.empty();
         }
-        return storage.store().get(threadId).map(StoredConversation::owner);
+        return storage.store().ownerOf(threadId);     // the record alone, no rollout read
     }
 
     /** A new thread is its principal's: recorded before the session is handed out. */
