@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.session.ErrorCategory;
 import dev.codexbridge.testkit.ModelReply;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.ai.chat.client.AdvisorParams;
@@ -35,7 +32,7 @@ class StructuredOutputBesideSpringAiLiveTest {
     @Test
     void springAisOwnSchemaCheckAndCodexBridgesRunOnOneClassPath() throws Exception {
         // this module resolves what a Spring AI 2.0 application resolves: nothing in the build pins the validator
-        assertThat(jsonSchemaValidatorVersion()).as("the json-schema-validator spring-ai-client-chat brings").startsWith("3.");
+        assertThat(ApplicationClassPath.jsonSchemaValidatorVersion()).as("the json-schema-validator spring-ai-client-chat brings").startsWith("3.");
         try (LiveCodex codex = new LiveCodex(tmp, h -> { });
              CodexChatModel model = codex.chatModel().build()) {
             codex.model.enqueue(ModelReply.message("{\"city\":\"Oslo\",\"degrees\":7}"),
@@ -60,16 +57,6 @@ class StructuredOutputBesideSpringAiLiveTest {
                         assertThat(e.result().error().category()).isEqualTo(ErrorCategory.STRUCTURED_OUTPUT);
                         assertThat(e.result().error().message()).startsWith("structured output failed validation").contains("/degrees");
                     });
-        }
-    }
-
-    private static String jsonSchemaValidatorVersion() throws IOException {
-        try (InputStream in = StructuredOutputBesideSpringAiLiveTest.class.getResourceAsStream(
-                "/META-INF/maven/com.networknt/json-schema-validator/pom.properties")) {
-            assertThat(in).as("json-schema-validator on the class path").isNotNull();
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version");
         }
     }
 }
