@@ -1,22 +1,30 @@
 package dev.codexbridge.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.json.JsonFormatException;
-import java.util.Set;
+import dev.harrel.jsonschema.Error;
+import dev.harrel.jsonschema.MessageProvider;
+import dev.harrel.jsonschema.Validator;
+import dev.harrel.jsonschema.ValidatorFactory;
+import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
  * Checks a turn's final answer against the output schema it was asked to follow. Codex passes the
  * schema to the model but does not check the answer; a host that asked for structured output
  * should get a classified failure, not JSON it then has to distrust.
+ *
+ * <p>On dev.harrel's json-schema, which no framework a host uses brings in another version
+ * (decision 0066): the draft is the one the schema's {@code $schema} names (draft-04 to 2020-12),
+ * else 2020-12, what the Responses API's structured outputs follow. A {@code $ref} resolves only
+ * inside the schema, never over the network; {@code format} is an annotation, as 2020-12 has it.
  */
 final class StructuredOutput {
     private static final int MAX_ERRORS_SHOWN = 5;
+    // English messages and number formats whatever the JVM's locale
+    private static final ValidatorFactory FACTORY = new ValidatorFactory().withMessageProvider(MessageProvider.fromLocale(Locale.ROOT));
 
     private StructuredOutput() {
     }
@@ -34,39 +42,26 @@ final class StructuredOutput {
             return TurnFailure.of("structured output failed validation: the final answer is not JSON (" + e.getMessage() + ")",
                     ErrorCategory.STRUCTURED_OUTPUT, null);
         }
-        Set<ValidationMessage> errors;
+        Validator.Result result;
         try {
-            JsonSchema compiled = JsonSchemaFactory.getInstance(versionOf(schema)).getSchema(schema);
-            errors = compiled.validate(answer);
+            result = FACTORY.validate(schema, answer);
         } catch (RuntimeException unusableSchema) {
             return TurnFailure.of("structured output could not be checked: the output schema is not usable ("
                     + unusableSchema.getMessage() + ")", ErrorCategory.STRUCTURED_OUTPUT, null);
         }
-        if (errors.isEmpty()) {
+        if (result.isValid()) {
             return null;
         }
-        String shown = errors.stream().limit(MAX_ERRORS_SHOWN).map(ValidationMessage::getMessage).collect(Collectors.joining("; "));
+        List<String> errors = result.getErrors().stream().map(StructuredOutput::describe).distinct().toList();
+        String shown = errors.stream().limit(MAX_ERRORS_SHOWN).collect(Collectors.joining("; "));
         return TurnFailure.of("structured output failed validation: " + shown
                 + (errors.size() > MAX_ERRORS_SHOWN ? "; … (" + errors.size() + " errors)" : ""),
                 ErrorCategory.STRUCTURED_OUTPUT, null);
     }
 
-    /** The draft the schema declares, else 2020-12 (what the Responses API's structured outputs follow). */
-    private static SpecVersion.VersionFlag versionOf(JsonNode schema) {
-        JsonNode declared = schema.get("$schema");
-        String uri = declared != null && declared.isTextual() ? declared.asText() : "";
-        if (uri.contains("draft-04")) {
-            return SpecVersion.VersionFlag.V4;
-        }
-        if (uri.contains("draft-06")) {
-            return SpecVersion.VersionFlag.V6;
-        }
-        if (uri.contains("draft-07")) {
-            return SpecVersion.VersionFlag.V7;
-        }
-        if (uri.contains("2019-09")) {
-            return SpecVersion.VersionFlag.V201909;
-        }
-        return SpecVersion.VersionFlag.V202012;
+    /** Where in the answer, then what: {@code /n: Value is [string] but should be [integer]}. */
+    private static String describe(Error error) {
+        String at = error.getInstanceLocation();
+        return (at.isEmpty() ? "/" : at) + ": " + error.getError();
     }
 }

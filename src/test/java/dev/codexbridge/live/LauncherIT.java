@@ -83,6 +83,43 @@ class LauncherIT {
     }
 
     /**
+     * The jar's schema check (json-schema, relocated with its meta-schemas and messages, decision
+     * 0066) finds every draft it was built for: a schema naming draft-04, draft-07, 2019-09 or none
+     * (2020-12) is checked, not refused as unusable. Run from a source file on the jar alone.
+     */
+    @Test
+    void theRunnableJarsSchemaCheckFindsItsMetaSchemas() throws IOException, InterruptedException {
+        Path jar = Paths.get("target", "codex-bridge.jar").toAbsolutePath();
+        Path source = tmp.resolve("Check.java");
+        Files.writeString(source, """
+                import java.util.Map;
+                public class Check {
+                    public static void main(String[] args) {
+                        var check = new dev.codexbridge.mcp.OutputSchemaCheck();
+                        for (String draft : new String[] {"http://json-schema.org/draft-04/schema#",
+                                "http://json-schema.org/draft-07/schema#", "https://json-schema.org/draft/2019-09/schema", null}) {
+                            Map<String, Object> schema = new java.util.HashMap<>(Map.of("type", "object",
+                                    "properties", Map.of("n", Map.of("type", "integer"))));
+                            if (draft != null) {
+                                schema.put("$schema", draft);
+                            }
+                            System.out.println(check.validate(schema, Map.of("n", "seven")).errorMessage());
+                        }
+                    }
+                }
+                """);
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", jar.toString(), source.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out.lines()).containsExactly("does not match the schema: /n: Value is [string] but should be [integer]",
+                "does not match the schema: /n: Value is [string] but should be [integer]",
+                "does not match the schema: /n: Value is [string] but should be [integer]",
+                "does not match the schema: /n: Value is [string] but should be [integer]");
+    }
+
+    /**
      * Everything the runnable jar bundles is named, with its version, licence and copyright, in
      * META-INF/THIRD-PARTY.txt (the repository's THIRD-PARTY.txt, licence texts included): every
      * library that left its Maven coordinates in the jar, and those that did not (tomlj, the ANTLR

@@ -4,20 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
 import dev.codexbridge.json.Json;
+import dev.harrel.jsonschema.Dialects;
+import dev.harrel.jsonschema.MessageProvider;
+import dev.harrel.jsonschema.Validator;
+import dev.harrel.jsonschema.ValidatorFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -30,13 +31,15 @@ import java.util.stream.Collectors;
  * or invented field fails instead of being silently ignored by codex.
  */
 public final class WireSchema {
-    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
+    // codex generates draft-07; one validator per compiled schema, so their definitions never meet
+    private static final ValidatorFactory FACTORY = new ValidatorFactory().withDefaultDialect(new Dialects.Draft7Dialect())
+            .withMessageProvider(MessageProvider.fromLocale(Locale.ROOT));
     private static volatile WireSchema pinned;
     private static volatile WireSchema pinnedExperimental;
 
     private final Path dir;
     private final boolean strict;
-    private final Map<String, JsonSchema> cache = new ConcurrentHashMap<>();
+    private final Map<String, Compiled> cache = new ConcurrentHashMap<>();
     private final ObjectNode clientRequests;
     private final ObjectNode clientNotifications;
     private final ObjectNode serverRequests;
@@ -114,19 +117,21 @@ public final class WireSchema {
         if (!Files.isRegularFile(file)) {
             return List.of("no response schema " + file.getFileName() + " for " + serverMethod);
         }
-        JsonSchema schema = cache.computeIfAbsent("response:" + serverMethod, k -> FACTORY.getSchema(prepare(load(file.getFileName().toString()))));
-        return messages(schema.validate(result));
+        Compiled schema = cache.computeIfAbsent("response:" + serverMethod, k -> compile(prepare(load(file.getFileName().toString()))));
+        return schema.errors(result);
     }
 
     private List<String> validate(String key, ObjectNode union, JsonNode branch, JsonNode message) {
-        JsonSchema schema = cache.computeIfAbsent(key, k -> {
+        Compiled schema = cache.computeIfAbsent(key, k -> {
             ObjectNode root = prepare(union.deepCopy());
             ObjectNode single = (ObjectNode) branch.deepCopy();
             single.put("$schema", "http://json-schema.org/draft-07/schema#");
-            single.set("definitions", root.get("definitions"));
-            return FACTORY.getSchema(single);
+            if (root.has("definitions")) {      // ClientNotification.json has none, and null is no schema map
+                single.set("definitions", root.get("definitions"));
+            }
+            return compile(single);
         });
-        return messages(schema.validate(message));
+        return schema.errors(message);
     }
 
     /**
@@ -135,14 +140,14 @@ public final class WireSchema {
      * may sit beside {@code id}, {@code method}, {@code params} and {@code trace}.
      */
     private List<String> withEnvelopeErrors(List<String> errors, JsonNode message) {
-        JsonSchema envelope = cache.computeIfAbsent("envelope:request", k -> {
+        Compiled envelope = cache.computeIfAbsent("envelope:request", k -> {
             ObjectNode root = prepare(load("JSONRPCRequest.json"));
             if (strict) {
                 root.put("additionalProperties", false);
             }
-            return FACTORY.getSchema(root);
+            return compile(root);
         });
-        List<String> envelopeErrors = messages(envelope.validate(message));
+        List<String> envelopeErrors = envelope.errors(message);
         if (envelopeErrors.isEmpty()) {
             return errors;
         }
@@ -182,8 +187,23 @@ public final class WireSchema {
         }
     }
 
-    private static List<String> messages(Set<ValidationMessage> errors) {
-        return errors.stream().map(ValidationMessage::getMessage).sorted().collect(Collectors.toList());
+    private static Compiled compile(JsonNode schema) {
+        Validator validator = FACTORY.createValidator();
+        return new Compiled(validator, validator.registerSchema((Object) schema));
+    }
+
+    /** A schema registered with a validator of its own. */
+    private record Compiled(Validator validator, URI uri) {
+        /** Each error as where, then what ({@code /params/cwdd: …}), sorted. */
+        List<String> errors(JsonNode instance) {
+            Validator.Result result = validator.validate(uri, (Object) instance);
+            if (result.isValid()) {
+                return List.of();
+            }
+            return result.getErrors().stream()
+                    .map(e -> (e.getInstanceLocation().isEmpty() ? "/" : e.getInstanceLocation()) + ": " + e.getError())
+                    .distinct().sorted().collect(Collectors.toList());
+        }
     }
 
     private ObjectNode load(String name) {

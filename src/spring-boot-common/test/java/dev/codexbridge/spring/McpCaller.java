@@ -25,7 +25,7 @@ final class McpCaller {
         }
         McpClient.SyncSpec spec = McpClient.sync(t.build()).requestTimeout(Duration.ofSeconds(120))
                 .clientInfo(new McpSchema.Implementation("spring-test", "1"))
-                // the SDK's default validator needs json-schema-validator 3, which the project's 1.5 excludes (decision 0039)
+                // the SDK's default validator needs json-schema-validator 3, which the module leaves out (decisions 0039, 0066)
                 .jsonSchemaValidator(new OutputSchemaCheck());
         if (elicitation != null) {
             spec.capabilities(McpSchema.ClientCapabilities.builder().elicitation().build()).elicitation(elicitation);
