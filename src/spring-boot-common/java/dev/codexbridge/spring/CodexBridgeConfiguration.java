@@ -6,6 +6,7 @@ import dev.codexbridge.approval.CommandRules;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.tenant.CodexTenants;
@@ -27,12 +28,14 @@ import org.springframework.context.annotation.Import;
 
 /**
  * The beans both Spring Boot generations make alike: the client or pool, the session factory,
- * the approval policy, the rate-limit governor, telemetry, the Micrometer binder, shutdown and
- * migration. Each starter's {@code CodexBridgeAutoConfiguration} imports it and adds what moved
- * between Spring Boot 3 and 4 (the health types, the auto-configuration names it runs after).
+ * the approval policy, the rate-limit governor, telemetry, the Micrometer binder, shutdown,
+ * migration and the conversation store ({@link StoreConfiguration}, given to every backend). Each
+ * starter's {@code CodexBridgeAutoConfiguration} imports it and adds what moved between Spring
+ * Boot 3 and 4 (the health types, the auto-configuration names it runs after).
  */
 @Configuration(proxyBeanMethods = false)
-@Import({MigrationConfiguration.class, A2aConfiguration.class, McpConfiguration.class, SpringAiConfiguration.class})
+@Import({MigrationConfiguration.class, StoreConfiguration.class, A2aConfiguration.class, McpConfiguration.class,
+        SpringAiConfiguration.class})
 class CodexBridgeConfiguration {
 
     /**
@@ -72,10 +75,13 @@ class CodexBridgeConfiguration {
         return RateLimitGovernor.builder().build();
     }
 
-    /** Running turns finish or are interrupted, then codex is stopped, within Spring's shutdown. */
+    /**
+     * Running turns finish or are interrupted, the sessions' conversations are stored (with a
+     * store), then codex is stopped, within Spring's shutdown.
+     */
     @Bean
     CodexShutdown codexShutdown(CodexSessions sessions, CodexBridgeProperties properties) {
-        return new CodexShutdown(sessions, properties.getShutdown().getAwaitTurns());
+        return new CodexShutdown(sessions, properties.getShutdown().getAwaitTurns(), properties.getShutdown().getAwaitStore());
     }
 
     /** Codex through its own process or one running app-server. */
@@ -104,10 +110,12 @@ class CodexBridgeConfiguration {
         @Bean
         @ConditionalOnMissingBean
         CodexSessions codexSessions(CodexClient client, CodexBridgeProperties properties, ApprovalPolicy approvals,
-                                    ObjectProvider<RateLimitGovernor> rateLimits, ObjectProvider<ThreadAccess> access) {
+                                    ObjectProvider<RateLimitGovernor> rateLimits, ObjectProvider<ThreadAccess> access,
+                                    ObjectProvider<ConversationStorage> storage) {
             return new CodexSessions(client, null, PropertiesMapping.threadOptions(properties.getSession()),
                     PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique())
-                    .threadAccess(access.getIfUnique()).callerApprovals(properties.getApproval().isCallerApprovals());
+                    .threadAccess(access.getIfUnique()).callerApprovals(properties.getApproval().isCallerApprovals())
+                    .storage(storage.getIfUnique());
         }
     }
 
@@ -118,13 +126,14 @@ class CodexBridgeConfiguration {
         @Bean
         @ConditionalOnMissingBean({CodexClient.class, CodexPool.class})
         CodexPool codexPool(CodexBridgeProperties properties, ObjectProvider<TelemetryHooks> telemetry,
-                            ObjectProvider<ThreadAccess> access) {
+                            ObjectProvider<ThreadAccess> access, ObjectProvider<ConversationStorage> storage) {
             PropertiesMapping.validate(properties);
             PoolProperties p = properties.getPool();
             CodexPool.Builder b = CodexPool.builder().maxThreadsPerEndpoint(properties.getMaxThreadsPerConnection())
                     .sharedCodexHome(p.isSharedCodexHome())
                     .clientConfigurer(c -> PropertiesMapping.clientSettings(c, properties));
             access.ifUnique(b::threadAccess);
+            storage.ifUnique(b::storage);
             if (p.getHealthInterval() != null) {
                 b.healthInterval(p.getHealthInterval());
             }
@@ -143,10 +152,12 @@ class CodexBridgeConfiguration {
         @Bean
         @ConditionalOnMissingBean
         CodexSessions codexSessions(CodexPool pool, CodexBridgeProperties properties, ApprovalPolicy approvals,
-                                    ObjectProvider<RateLimitGovernor> rateLimits, ObjectProvider<ThreadAccess> access) {
+                                    ObjectProvider<RateLimitGovernor> rateLimits, ObjectProvider<ThreadAccess> access,
+                                    ObjectProvider<ConversationStorage> storage) {
             return new CodexSessions(null, pool, PropertiesMapping.threadOptions(properties.getSession()),
                     PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique())
-                    .threadAccess(access.getIfUnique()).callerApprovals(properties.getApproval().isCallerApprovals());
+                    .threadAccess(access.getIfUnique()).callerApprovals(properties.getApproval().isCallerApprovals())
+                    .storage(storage.getIfUnique());
         }
     }
 
@@ -166,7 +177,8 @@ class CodexBridgeConfiguration {
         @ConditionalOnMissingBean
         CodexTenants codexTenants(CodexBridgeProperties properties, TenantsProperties t, ObjectProvider<ThreadAccess> access,
                                   ObjectProvider<TelemetryHooks> telemetry, TenantCounts counts,
-                                  ObjectProvider<TenantListener> listener, org.springframework.core.env.Environment environment) {
+                                  ObjectProvider<TenantListener> listener, ObjectProvider<ConversationStorage> storage,
+                                  org.springframework.core.env.Environment environment) {
             PropertiesMapping.validate(properties);
             if (properties.getEndpoint().isSet() || !properties.getPool().getEndpoints().isEmpty()) {
                 throw new CodexPropertiesException("codex-bridge.tenants.homes-root is set together with codex-bridge.endpoint.* or "
@@ -217,6 +229,7 @@ class CodexBridgeConfiguration {
             }
             b.hide(hiddenFromTenants(t, environment));
             access.ifUnique(b::threadAccess);
+            storage.ifUnique(b::storage);
             b.listener(counts.listener(listener.getIfUnique()));
             return b.build();
         }
@@ -248,11 +261,11 @@ class CodexBridgeConfiguration {
         @Bean
         @ConditionalOnMissingBean
         CodexSessions codexSessions(CodexTenants tenants, CodexBridgeProperties properties, ApprovalPolicy approvals,
-                                    ObjectProvider<RateLimitGovernor> rateLimits) {
-            // the tenants ask the ThreadAccess bean themselves (built with it above)
+                                    ObjectProvider<RateLimitGovernor> rateLimits, ObjectProvider<ConversationStorage> storage) {
+            // the tenants ask the ThreadAccess bean themselves (built with it above), and keep their conversations in the store
             return new CodexSessions(null, null, tenants, PropertiesMapping.threadOptions(properties.getSession()),
                     PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique())
-                    .callerApprovals(properties.getApproval().isCallerApprovals());
+                    .callerApprovals(properties.getApproval().isCallerApprovals()).storage(storage.getIfUnique());
         }
     }
 

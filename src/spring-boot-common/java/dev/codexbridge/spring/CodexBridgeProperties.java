@@ -44,6 +44,8 @@ public class CodexBridgeProperties {
     @NestedConfigurationProperty
     private final MigrationProperties migration = new MigrationProperties();
     @NestedConfigurationProperty
+    private final StoreProperties store = new StoreProperties();
+    @NestedConfigurationProperty
     private final ShutdownProperties shutdown = new ShutdownProperties();
     @NestedConfigurationProperty
     private final HealthProperties health = new HealthProperties();
@@ -114,6 +116,10 @@ public class CodexBridgeProperties {
 
     public MigrationProperties getMigration() {
         return migration;
+    }
+
+    public StoreProperties getStore() {
+        return store;
     }
 
     public ShutdownProperties getShutdown() {

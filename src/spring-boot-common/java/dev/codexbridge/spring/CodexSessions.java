@@ -7,6 +7,7 @@ import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.protocol.TurnCompletedNotification;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadOperation;
@@ -29,8 +30,12 @@ import java.util.function.Consumer;
  * bean and the {@link RateLimitGovernor} bean; a {@code configure} step may change any of them
  * for one session. Sessions are started on return ({@link CodexSession#threadId()} is known).
  *
+ * <p>With {@code codex-bridge.store.*} every session keeps its conversation in the store: on the
+ * client as set here, on a pool or tenants as they were built.
+ *
  * <p>It remembers the sessions it opened (weakly: one the application dropped is forgotten) so the
- * application's shutdown can let their running turns finish or interrupt them.
+ * application's shutdown can let their running turns finish or interrupt them, then store their
+ * conversations.
  */
 public final class CodexSessions {
     private final CodexClient client;
@@ -52,6 +57,8 @@ public final class CodexSessions {
     private volatile boolean closed;
     /** The application's {@link ThreadAccess} bean, or null: any thread id given is resumed. */
     private volatile ThreadAccess threadAccess;
+    /** Where conversations are kept while no codex holds them (codex-bridge.store.*), or null. */
+    private volatile ConversationStorage storage;
 
     CodexSessions(CodexClient client, CodexPool pool, ThreadOptions thread, TurnLimits limits, ApprovalPolicy approvals,
                   RateLimitGovernor rateLimits) {
@@ -78,6 +85,10 @@ public final class CodexSessions {
             b.limits(limits).onTurnEnded(this::turnEnded);
             if (rateLimits != null) {
                 b.rateLimits(rateLimits);
+            }
+            ConversationStorage kept = storage;
+            if (kept != null && client != null) {
+                b.storage(kept);                      // a pool and the tenants give their sessions the store themselves
             }
         };
         this.defaults = hostDefaults.andThen(b -> b.approvals(approvals));
@@ -197,8 +208,9 @@ public final class CodexSessions {
      * The sessions of this factory as a {@link CodexGateway} for front ends (A2A, MCP, a web layer):
      * the same client or pool, the defaults of {@code codex-bridge.session.*}, the {@link ApprovalPolicy}
      * bean decided before any remote caller, {@code codex-bridge.approval.caller-approvals} saying
-     * whether callers answer what it leaves open, the {@link ThreadAccess} bean; its sessions are
-     * remembered here for the application's shutdown.
+     * whether callers answer what it leaves open, the {@link ThreadAccess} bean, the store of
+     * {@code codex-bridge.store.*} (each conversation stored as its principal's, and resumed only
+     * by that principal); its sessions are remembered here for the application's shutdown.
      */
     public CodexGateway gateway() {
         CodexGateway g = gateway;
@@ -208,7 +220,7 @@ public final class CodexSessions {
                     CodexGateway.Builder b = CodexGateway.builder()
                             .configure((principal, s) -> (tenants == null ? hostDefaults : hostDefaults.andThen(inWorkspace(principal))).accept(s))
                             .approvals(approvals)
-                            .callerApprovals(callerApprovals).onOpen(this::opened);
+                            .callerApprovals(callerApprovals).onOpen(this::opened).storage(storage);
                     if (tenants != null) {
                         b.tenants(tenants);
                     } else if (pool != null) {
@@ -309,6 +321,12 @@ public final class CodexSessions {
     /** The application's rule for threads (null: none), given by the auto-configuration. */
     CodexSessions threadAccess(ThreadAccess rule) {
         this.threadAccess = rule;
+        return this;
+    }
+
+    /** The store every session keeps its conversation in (null: none), given by the auto-configuration. */
+    CodexSessions storage(ConversationStorage storage) {
+        this.storage = storage;
         return this;
     }
 

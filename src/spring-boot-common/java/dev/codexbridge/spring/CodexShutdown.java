@@ -3,7 +3,10 @@ package dev.codexbridge.spring;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.session.CodexSession;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.springframework.context.SmartLifecycle;
@@ -11,7 +14,10 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Graceful shutdown within Spring's shutdown phases: no new sessions, running turns get
  * {@code codex-bridge.shutdown.await-turns} to finish, the rest are interrupted, then the sessions
- * are closed and the client or pool closed, which stops the codex processes the application started.
+ * are closed — with a store, each conversation stored and its lease given back, waited for up to
+ * {@code codex-bridge.shutdown.await-store}, so another replica may wake it at once — and the
+ * client, pool or tenants closed, which stops the codex processes the application started. The
+ * store itself is closed after this, with the context's beans.
  *
  * <p>Its phase ({@link #PHASE}) comes after the web server's graceful shutdown (requests in flight
  * still see their turns end) and before the web server stops.
@@ -25,11 +31,13 @@ public final class CodexShutdown implements SmartLifecycle {
 
     private final CodexSessions sessions;
     private final Duration awaitTurns;
+    private final Duration awaitStore;
     private volatile boolean running;
 
-    CodexShutdown(CodexSessions sessions, Duration awaitTurns) {
+    CodexShutdown(CodexSessions sessions, Duration awaitTurns, Duration awaitStore) {
         this.sessions = sessions;
         this.awaitTurns = awaitTurns;
+        this.awaitStore = awaitStore;
     }
 
     @Override
@@ -50,7 +58,7 @@ public final class CodexShutdown implements SmartLifecycle {
                 LOG.warn("codex-bridge: {} turn(s) did not end after their interrupt; closing under them", left.size());
             }
         }
-        open.forEach(s -> safely(s::close));
+        closeAndStore(open);
         if (sessions.client() != null) {
             safely(sessions.client()::close);
         } else if (sessions.pool() != null) {
@@ -69,6 +77,30 @@ public final class CodexShutdown implements SmartLifecycle {
     @Override
     public int getPhase() {
         return PHASE;
+    }
+
+    /**
+     * Closes every session, then waits up to {@link #awaitStore} until those with a store have
+     * stored their conversation and given back its lease (at once without a store). The library
+     * logs each conversation it could not store, with the version the store keeps.
+     */
+    private void closeAndStore(List<CodexSession> open) {
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (CodexSession s : open) {
+            try {
+                closing.add(s.closeGracefully().exceptionally(failure -> null));
+            } catch (RuntimeException e) {
+                LOG.warn("codex-bridge shutdown: {}", e.toString());
+            }
+        }
+        CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+                .completeOnTimeout(null, awaitStore.toNanos(), TimeUnit.NANOSECONDS).join();
+        long left = closing.stream().filter(f -> !f.isDone()).count();
+        if (left > 0) {
+            // their steps are cut short as codex stops: the store keeps what it had, each lease runs out on its own
+            LOG.warn("codex-bridge: {} conversation(s) not stored {} after their sessions closed; stopping codex under them",
+                    left, awaitStore);
+        }
     }
 
     /** The sessions whose turn still runs after waiting up to {@code wait}. */

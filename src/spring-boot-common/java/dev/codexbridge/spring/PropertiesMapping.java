@@ -4,6 +4,7 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.EnvironmentPolicy;
+import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.transport.CodexEndpoint;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Turns the properties into the library's builders, after checking they make sense together. */
@@ -86,9 +88,61 @@ final class PropertiesMapping {
         if (p.getShutdown().getAwaitTurns() == null || p.getShutdown().getAwaitTurns().isNegative()) {
             problems.add("codex-bridge.shutdown.await-turns must not be negative");
         }
+        if (p.getShutdown().getAwaitStore() == null || p.getShutdown().getAwaitStore().isNegative()) {
+            problems.add("codex-bridge.shutdown.await-store must not be negative");
+        }
+        storeProblems(p.getStore(), problems);
+        fail(problems);
+    }
+
+    /** The {@code codex-bridge.store.*} problems alone: checked before the store opens, whoever makes the codex beans. */
+    static void validateStore(CodexBridgeProperties p) {
+        List<String> problems = new ArrayList<>();
+        storeProblems(p.getStore(), problems);
+        fail(problems);
+    }
+
+    private static void fail(List<String> problems) {
         if (!problems.isEmpty()) {
             throw new CodexPropertiesException("Invalid codex-bridge properties:\n  - " + String.join("\n  - ", problems)
                     + "\n(docs/spring-boot.md lists every property)");
+        }
+    }
+
+    /** A store's settings that name another store than {@code type}, or lack what it needs. */
+    private static void storeProblems(StoreProperties s, List<String> problems) {
+        StoreProperties.Type type = s.getType() == null ? StoreProperties.Type.NONE : s.getType();
+        String named = "codex-bridge.store.type is " + type.name().toLowerCase(Locale.ROOT);
+        boolean disk = s.getDisk().getPath() != null;
+        StoreProperties.Postgresql pg = s.getPostgresql();
+        if (disk && type != StoreProperties.Type.DISK) {
+            problems.add("codex-bridge.store.disk.path is set but " + named + ": set codex-bridge.store.type=disk, or remove disk.path");
+        }
+        if (pg.isSet() && type != StoreProperties.Type.POSTGRESQL) {
+            problems.add("codex-bridge.store.postgresql.* is set but " + named + ": set codex-bridge.store.type=postgresql, or remove "
+                    + "postgresql.*");
+        }
+        if (type == StoreProperties.Type.DISK && !disk) {
+            problems.add("codex-bridge.store.type=disk needs codex-bridge.store.disk.path (the store's folder)");
+        }
+        if (type == StoreProperties.Type.POSTGRESQL) {
+            if (pg.getUrl() == null && (pg.getUsername() != null || pg.getPassword() != null)) {
+                problems.add("codex-bridge.store.postgresql.username and .password go with codex-bridge.store.postgresql.url; without a url "
+                        + "the store uses the application's DataSource bean, with its own credentials");
+            }
+            if (pg.getUrl() != null && !pg.getUrl().strip().startsWith("jdbc:postgresql:")) {
+                // the url itself is not repeated: it may carry a password
+                problems.add("codex-bridge.store.postgresql.url must be a PostgreSQL JDBC URL: jdbc:postgresql://HOST:PORT/DATABASE");
+            }
+        }
+        if (s.getHolder() != null && s.getHolder().isBlank()) {
+            problems.add("codex-bridge.store.holder must not be blank (unset: the host's name and a random suffix)");
+        }
+        Duration lease = s.getLeaseTime();
+        if (lease == null || lease.compareTo(ConversationStorage.MIN_LEASE) < 0) {
+            problems.add("codex-bridge.store.lease-time must be at least " + ConversationStorage.MIN_LEASE.toSeconds() + "s (is "
+                    + (lease == null ? "unset" : lease.toSeconds() + "s") + "): a dead host's lease must outlast codex's unload of "
+                    + "its threads");
         }
     }
 

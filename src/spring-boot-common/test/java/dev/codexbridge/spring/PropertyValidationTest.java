@@ -141,6 +141,59 @@ class PropertyValidationTest {
                 .run(c -> failure(c).hasMessageContaining("codex-bridge.process.binary: " + tmp.resolve("no-codex-here") + " does not exist"));
     }
 
+    /** A pool on a port nothing listens on: its bean is made without connecting, so no codex is started whatever follows. */
+    private static final String NO_CODEX = "codex-bridge.pool.endpoints.a.url=ws://127.0.0.1:1";
+
+    @Test
+    void aStoresSettingsGoWithItsType() {
+        runner.withPropertyValues("codex-bridge.store.disk.path=" + tmp, "codex-bridge.store.postgresql.url=jdbc:postgresql://db/app")
+                .run(c -> failure(c)
+                        .hasMessageContaining("codex-bridge.store.disk.path is set but codex-bridge.store.type is none: set "
+                                + "codex-bridge.store.type=disk")
+                        .hasMessageContaining("codex-bridge.store.postgresql.* is set but codex-bridge.store.type is none"));
+        runner.withPropertyValues(NO_CODEX, "codex-bridge.store.type=disk", "codex-bridge.store.postgresql.username=app")
+                .run(c -> failure(c)
+                        .hasMessageContaining("codex-bridge.store.type=disk needs codex-bridge.store.disk.path")
+                        .hasMessageContaining("codex-bridge.store.postgresql.* is set but codex-bridge.store.type is disk"));
+        runner.withPropertyValues(NO_CODEX, "codex-bridge.store.type=postgresql", "codex-bridge.store.postgresql.password=secret")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.store.postgresql.username and .password go with "
+                        + "codex-bridge.store.postgresql.url").hasMessageNotContaining("secret"));
+        runner.withPropertyValues(NO_CODEX, "codex-bridge.store.type=postgresql", "codex-bridge.store.postgresql.url=postgres://db?password=secret")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.store.postgresql.url must be a PostgreSQL JDBC URL")
+                        .hasMessageNotContaining("secret"));
+    }
+
+    @Test
+    void aLeaseShorterThanTheStoresMinimumAndABlankHolderAreRefused() {
+        runner.withPropertyValues(NO_CODEX, "codex-bridge.store.type=disk", "codex-bridge.store.disk.path=" + tmp,
+                        "codex-bridge.store.lease-time=10s", "codex-bridge.store.holder= ", "codex-bridge.shutdown.await-store=-1s")
+                .run(c -> failure(c)
+                        .hasMessageContaining("codex-bridge.store.lease-time must be at least 75s (is 10s)")
+                        .hasMessageContaining("codex-bridge.store.holder must not be blank")
+                        .hasMessageContaining("codex-bridge.shutdown.await-store must not be negative"));
+    }
+
+    @Test
+    void aDiskStoreThatCannotOpenIsNamed() throws Exception {
+        Path file = Files.writeString(tmp.resolve("a-file"), "not a folder");
+        runner.withPropertyValues(NO_CODEX, "codex-bridge.store.type=disk", "codex-bridge.store.disk.path=" + file)
+                .run(c -> failure(c).hasMessageStartingWith("codex-bridge.store.disk.path " + file + ": the store cannot be opened"));
+    }
+
+    @Test
+    void postgresqlWithoutItsArtifactSaysWhichToAdd() {
+        runner.withClassLoader(new FilteredClassLoader("dev.codexbridge.store.postgresql"))
+                .withPropertyValues(NO_CODEX, "codex-bridge.store.type=postgresql", "codex-bridge.store.postgresql.url=jdbc:postgresql://db/app")
+                .run(c -> failure(c).hasMessageContaining("needs dev.codexbridge:codex-bridge-store-postgresql on the class path"));
+    }
+
+    @Test
+    void postgresqlWithoutAUrlNeedsTheApplicationsDataSource() {
+        runner.withPropertyValues(NO_CODEX, "codex-bridge.store.type=postgresql")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.store.type=postgresql needs codex-bridge.store.postgresql.url, "
+                        + "or a DataSource bean of the application's"));
+    }
+
     private static AbstractThrowableAssert<?, ? extends Throwable> failure(AssertableApplicationContext c) {
         assertThat(c).hasFailed();
         Throwable t = c.getStartupFailure();

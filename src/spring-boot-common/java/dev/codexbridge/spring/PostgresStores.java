@@ -1,0 +1,36 @@
+package dev.codexbridge.spring;
+
+import dev.codexbridge.store.ConversationStore;
+import dev.codexbridge.store.postgresql.PostgresConversationStore;
+import javax.sql.DataSource;
+
+/**
+ * Opens the PostgreSQL store; a class of its own so that only a host with
+ * {@code codex-bridge-store-postgresql} (an optional dependency of the starter) ever loads it.
+ */
+final class PostgresStores {
+    static final String STORE = "dev.codexbridge.store.postgresql.PostgresConversationStore";
+
+    private PostgresStores() {
+    }
+
+    /** A pool of the store's own on {@code p.url}, else {@code applications}, which the store does not close. */
+    static ConversationStore open(StoreProperties.Postgresql p, DataSource applications) {
+        PostgresConversationStore.Builder b = PostgresConversationStore.builder();
+        String where;
+        if (p.getUrl() != null) {
+            b.jdbcUrl(p.getUrl().strip()).username(p.getUsername()).password(p.getPassword());
+            where = "codex-bridge.store.postgresql.url";
+        } else {
+            b.dataSource(applications);
+            where = "the application's DataSource";
+        }
+        try {
+            return b.build();
+        } catch (RuntimeException e) {
+            // the url is not repeated: it may carry a password
+            throw new CodexPropertiesException("codex-bridge.store.type=postgresql: the store cannot be opened on " + where + ": "
+                    + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.codexbridge.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.store.ConversationStore;
+import dev.codexbridge.store.DiskConversationStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/**
+ * The beans of {@code codex-bridge.store.*}: none without a type, a disk store and the storage
+ * every session uses with one, the properties reaching the storage, and the application's own
+ * store winning. No codex: the codex beans are a pool on a port nothing listens on, made without
+ * connecting.
+ */
+class StoreConfigurationTest {
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(CodexBridgeAutoConfiguration.class))
+            .withPropertyValues("codex-bridge.pool.endpoints.a.url=ws://127.0.0.1:1");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void noStoreUnlessATypeIsSet() {
+        runner.run(c -> {
+            assertThat(c).hasNotFailed().hasSingleBean(CodexSessions.class);
+            assertThat(c).doesNotHaveBean(ConversationStore.class).doesNotHaveBean(ConversationStorage.class);
+        });
+        runner.withPropertyValues("codex-bridge.store.type=none")
+                .run(c -> assertThat(c).hasNotFailed().doesNotHaveBean(ConversationStore.class).doesNotHaveBean(ConversationStorage.class));
+    }
+
+    @Test
+    void aDiskStoreWithTheDefaultsOfItsStorage() {
+        String[] disk = {"codex-bridge.store.type=disk", "codex-bridge.store.disk.path=" + tmp.resolve("store")};
+        String[] holders = new String[2];
+        for (int i = 0; i < 2; i++) {
+            int instance = i;
+            runner.withPropertyValues(disk).run(c -> {
+                assertThat(c).hasNotFailed().hasSingleBean(ConversationStore.class).hasSingleBean(ConversationStorage.class);
+                assertThat(c.getBean(ConversationStore.class)).isInstanceOf(DiskConversationStore.class);
+                ConversationStorage storage = c.getBean(ConversationStorage.class);
+                assertThat(storage.store()).isSameAs(c.getBean(ConversationStore.class));
+                assertThat(storage.leaseTime()).isEqualTo(ConversationStorage.DEFAULT_LEASE);
+                assertThat(storage.exportAfterEachTurn()).isTrue();
+                assertThat(storage.owner()).as("each session names its own").isNull();
+                holders[instance] = storage.holder();
+            });
+        }
+        assertThat(holders[0]).isNotBlank().as("a holder per start").isNotEqualTo(holders[1]);
+        assertThat(tmp.resolve("store")).isDirectory();
+    }
+
+    @Test
+    void theStoragePropertiesReachTheStorage() {
+        runner.withPropertyValues("codex-bridge.store.type=DISK", "codex-bridge.store.disk.path=" + tmp.resolve("store"),
+                        "codex-bridge.store.holder=replica-a", "codex-bridge.store.lease-time=90s", "codex-bridge.store.after-each-turn=false")
+                .run(c -> {
+                    assertThat(c).hasNotFailed();
+                    ConversationStorage storage = c.getBean(ConversationStorage.class);
+                    assertThat(storage.holder()).isEqualTo("replica-a");
+                    assertThat(storage.leaseTime()).isEqualTo(Duration.ofSeconds(90));
+                    assertThat(storage.exportAfterEachTurn()).isFalse();
+                });
+    }
+
+    @Test
+    void theApplicationsOwnStoreWinsAndGetsTheStorage() {
+        ConversationStore own = DiskConversationStore.open(tmp.resolve("own"));
+        runner.withBean(ConversationStore.class, () -> own)
+                .run(c -> {
+                    assertThat(c).hasNotFailed().hasSingleBean(ConversationStore.class);
+                    assertThat(c.getBean(ConversationStorage.class).store()).isSameAs(own);
+                });
+        ConversationStore other = DiskConversationStore.open(tmp.resolve("other"));
+        runner.withPropertyValues("codex-bridge.store.type=disk", "codex-bridge.store.disk.path=" + tmp.resolve("unused"))
+                .withBean(ConversationStore.class, () -> other)
+                .run(c -> {
+                    assertThat(c).hasNotFailed().hasSingleBean(ConversationStore.class);
+                    assertThat(c.getBean(ConversationStorage.class).store()).isSameAs(other);
+                    assertThat(tmp.resolve("unused")).doesNotExist();
+                });
+    }
+}
