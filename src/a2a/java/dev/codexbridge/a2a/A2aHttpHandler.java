@@ -20,6 +20,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import static dev.codexbridge.a2a.A2aResponses.plain;
 import static dev.codexbridge.a2a.A2aResponses.reply;
@@ -32,6 +34,7 @@ import static dev.codexbridge.a2a.A2aResponses.sseOnce;
  * HTTP+JSON ({@link A2aRest}), each error answered in the binding's own shape.
  */
 final class A2aHttpHandler extends Handler.Abstract {
+    private static final Logger LOG = LoggerFactory.getLogger(A2aHttpHandler.class);
     private static final Set<String> V03_STREAMS = Set.of("message/stream", "tasks/resubscribe");
 
     private final A2aRpc rpc;
@@ -93,12 +96,12 @@ final class A2aHttpHandler extends Handler.Abstract {
             return;
         }
         if (isRpc && !method.equals("POST")) {
-            plain(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "POST JSON-RPC here");
+            refuse(response, callback, true, HttpStatus.METHOD_NOT_ALLOWED_405, "POST JSON-RPC here");
             return;
         }
         String foreign = origins.refusal(request.getHeaders().get(HttpHeader.HOST), request.getHeaders().get(HttpHeader.ORIGIN));
         if (foreign != null) {
-            plain(response, callback, HttpStatus.FORBIDDEN_403, foreign);
+            refuse(response, callback, isRpc, HttpStatus.FORBIDDEN_403, foreign);
             return;
         }
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
@@ -108,7 +111,7 @@ final class A2aHttpHandler extends Handler.Abstract {
         Optional<String> principal = Optional.ofNullable(verdict.principal());
         if (principal.isEmpty()) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, authorization == null ? "Bearer" : "Bearer error=\"invalid_token\"");
-            plain(response, callback, HttpStatus.UNAUTHORIZED_401, "a valid bearer token is required: " + verdict.reason());
+            refuse(response, callback, isRpc, HttpStatus.UNAUTHORIZED_401, "a valid bearer token is required: " + verdict.reason());
             return;
         }
         JsonNode body = null;
@@ -116,7 +119,7 @@ final class A2aHttpHandler extends Handler.Abstract {
             try (InputStream in = Content.Source.asInputStream(request)) {
                 byte[] bytes = in.readNBytes(limits.maxRequestBytes() + 1);
                 if (bytes.length > limits.maxRequestBytes()) {
-                    plain(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413, "request larger than " + limits.maxRequestBytes() + " bytes");
+                    refuse(response, callback, isRpc, HttpStatus.PAYLOAD_TOO_LARGE_413, "request larger than " + limits.maxRequestBytes() + " bytes");
                     return;
                 }
                 String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
@@ -156,8 +159,10 @@ final class A2aHttpHandler extends Handler.Abstract {
                 r = isRpc ? rpc.call(principal.get(), body, version)
                         : rest.call(principal.get(), method, path, query, body, version);
             } catch (RuntimeException e) {
-                // a fault of the server's, answered in the binding's own error shape rather than an HTTP 500 page
-                A2aError internal = new A2aError(A2aError.INTERNAL, "internal error: " + e);
+                // a fault of the server's, answered in the binding's own error shape rather than an HTTP 500 page, and
+                // without the exception's text, which may name the server's classes: that goes to the log
+                LOG.warn("an A2A call of {} failed inside the server", principal.get(), e);
+                A2aError internal = new A2aError(A2aError.INTERNAL, "internal error: the server could not answer this call");
                 r = isRpc ? new A2aReply.Body(200, A2aWire.error(body.get("id"), internal))
                         : A2aRest.error(internal);
             }
@@ -173,6 +178,17 @@ final class A2aHttpHandler extends Handler.Abstract {
                 slots.release(principal.get(), holds);
             }
         }
+    }
+
+    /**
+     * A refusal before the call is read (the method, Host or Origin, the token, the body's size), in
+     * the binding's own error shape: a JSON-RPC error with {@code id} null at {@code POST /}, a
+     * {@code google.rpc.Status} on HTTP+JSON.
+     */
+    private static void refuse(Response response, Callback callback, boolean isRpc, int status, String message)
+            throws JsonProcessingException {
+        A2aResponses.refusal(response, callback, status, isRpc ? A2aWire.error(null, A2aError.INVALID_REQUEST, message)
+                : A2aRest.refusal(status, message));
     }
 
     /** {@code application/json}, or a JSON-based type such as {@code application/a2a+json}, with any parameters. */

@@ -78,6 +78,15 @@ final class A2aResponses {
     }
 
     /**
+     * A refusal answered before the request's body was read (or while it was): a JSON error body,
+     * the connection closed after it as for {@link #plain}.
+     */
+    static void refusal(Response response, Callback callback, int status, JsonNode body) throws JsonProcessingException {
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        json(response, callback, status, A2aWire.JSON.writeValueAsBytes(body));
+    }
+
+    /**
      * An error answered before the request's body was read: the connection is closed after it
      * (said in the header, so a client does not send its next request on a connection the server
      * is about to drop with the unread body).

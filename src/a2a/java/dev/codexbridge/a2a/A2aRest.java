@@ -134,6 +134,18 @@ final class A2aRest {
         return new A2aReply.Stream(s.events(), s.task(), V::event);
     }
 
+    /** A refusal of the HTTP layer (no valid token, a foreign origin, a body too large) as a {@code google.rpc.Status}. */
+    static ObjectNode refusal(int status, String message) {
+        String name = switch (status) {
+            case 401 -> "UNAUTHENTICATED";
+            case 403 -> "PERMISSION_DENIED";
+            default -> "INVALID_ARGUMENT";
+        };
+        ObjectNode body = A2aWire.object();
+        body.putObject("error").put("code", status).put("status", name).put("message", message);
+        return body;
+    }
+
     /**
      * An error as 1.0 maps it onto HTTP (the table as corrected in 1.0.1, which the JS SDK 1.3.0
      * follows: a task not cancelable is 400, not 1.0.0's 409): the status, and a

@@ -29,6 +29,11 @@ final class McpCommand implements Callable<Integer> {
             description = "Serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio (host default 127.0.0.1; port 0: any free port).")
     String http;
 
+    @Option(names = "--session-idle-timeout", paramLabel = "SECONDS", defaultValue = "1800",
+            description = "Over --http, end an MCP session after this long without a request in flight; its client then opens a new one "
+                    + "and reaches its conversations by thread id (default: ${DEFAULT-VALUE}).")
+    long sessionIdleSeconds;
+
     @Option(names = "--codex-bin", description = "codex binary (default: CODEX_BIN, the project-local install, PATH).")
     Path codexBin;
 
@@ -130,7 +135,8 @@ final class McpCommand implements Callable<Integer> {
         Authenticator authenticator = callers.authenticator("mcp", err);
         CountDownLatch stopped = new CountDownLatch(1);
         try (McpHttpServer served = McpHttpServer.builder(server).host(host).port(port).authenticator(authenticator).anonymous(callers.anonymous)
-                .allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts).start()) {
+                .allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts)
+                .sessionIdleTimeout(java.time.Duration.ofSeconds(sessionIdleSeconds)).start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 served.close();
                 stopped.countDown();

@@ -15,18 +15,31 @@ final class JsonErrors {
     }
 
     static void write(HttpServletResponse response, int status, String message) throws IOException {
+        write(response, status, code(status), message);
+    }
+
+    static void write(HttpServletResponse response, int status, int code, String message) throws IOException {
         response.setStatus(status);
         response.setContentType("application/json");
-        byte[] body = body(status, message).getBytes(StandardCharsets.UTF_8);
+        byte[] body = body(code, message).getBytes(StandardCharsets.UTF_8);
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
     }
 
-    static String body(int status, String message) {
+    /** The error object for an HTTP status. */
+    static String forStatus(int status, String message) {
+        return body(code(status), message);
+    }
+
+    private static String body(int code, String message) {
         ObjectNode n = Json.object().put("jsonrpc", "2.0").putNull("id");
-        // -32600 for a request the server cannot take as it is; -32000, the implementation's range, for the rest
-        n.putObject("error").put("code", status == 400 || status == 413 ? -32600 : -32000).put("message", message);
+        n.putObject("error").put("code", code).put("message", message);
         return Json.write(n);
+    }
+
+    /** -32600 for a request the server cannot take as it is; -32000, the implementation's range, for the rest. */
+    private static int code(int status) {
+        return status == 400 || status == 413 || status == 415 ? -32600 : -32000;
     }
 
     /** A short reason for a status the container answers by itself. */

@@ -2,16 +2,12 @@ package dev.codexbridge.mcp;
 
 import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.callers.OriginCheck;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
 import io.modelcontextprotocol.spec.ProtocolVersions;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
-import org.eclipse.jetty.ee11.servlet.ErrorHandler;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.server.McpServer;
@@ -41,17 +37,26 @@ import org.jspecify.annotations.Nullable;
  * tokens or JWTs, the A2A server's {@link Authenticator}s) or is answered 401; the principal picks
  * the caller's conversations, tenant and limits. A client whose response stream broke reconnects
  * with {@code Last-Event-ID} and gets the rest of it, the call's result included
- * ({@link StreamResumption}, within {@link ReplayLimits}).
+ * ({@link StreamResumption}, within {@link ReplayLimits}). An MCP session ends after
+ * {@link Builder#sessionIdleTimeout} without a request in flight ({@link SessionLifetime}); every
+ * error body, the SDK's included, is a JSON-RPC error object ({@link SdkErrorBodies}).
  */
 public final class McpHttpServer implements AutoCloseable {
     public static final String PATH = "/mcp";
 
+    /** How long an MCP session lives without a request in flight, unless the builder says otherwise. */
+    public static final Duration SESSION_IDLE_TIMEOUT = Duration.ofMinutes(30);
+
     private final Server jetty;
     private final URI uri;
+    private final SessionOwners sessions;
+    private final SessionLifetime lifetime;
 
-    private McpHttpServer(Server jetty, URI uri) {
+    private McpHttpServer(Server jetty, URI uri, SessionOwners sessions, SessionLifetime lifetime) {
         this.jetty = jetty;
         this.uri = uri;
+        this.sessions = sessions;
+        this.lifetime = lifetime;
     }
 
     public static Builder builder(CodexMcpServer server) {
@@ -63,8 +68,14 @@ public final class McpHttpServer implements AutoCloseable {
         return uri;
     }
 
+    /** MCP sessions the server holds, of every principal (for tests). */
+    int sessionsHeld() {
+        return sessions.size();
+    }
+
     @Override
     public void close() {
+        lifetime.close();
         try {
             jetty.stop();
         } catch (Exception e) {
@@ -79,6 +90,10 @@ public final class McpHttpServer implements AutoCloseable {
         private @Nullable Authenticator authenticator;
         private @Nullable String anonymous;
         private ReplayLimits replay = ReplayLimits.DEFAULTS;
+        private Duration sessionIdleTimeout = SESSION_IDLE_TIMEOUT;
+        // how often idle sessions are looked for, and the SDK's keep-alive pings on GET streams: shorter in tests
+        private Duration idleCheck = Duration.ofMinutes(1);
+        private Duration keepAlive = Duration.ofSeconds(30);
         private final java.util.List<String> allowedOrigins = new java.util.ArrayList<>();
         private final java.util.List<String> allowedHosts = new java.util.ArrayList<>();
 
@@ -116,6 +131,28 @@ public final class McpHttpServer implements AutoCloseable {
         }
 
         /**
+         * How long an MCP session lives without a request in flight (a call, a GET stream) before it
+         * ends, as if its client had deleted it: its next request is answered 404, and the client
+         * opens a new one (default {@link #SESSION_IDLE_TIMEOUT}, 30 minutes). Conversations outlive
+         * it: a new session reaches them by thread id.
+         */
+        public Builder sessionIdleTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("the session idle timeout must be positive: " + timeout);
+            }
+            this.sessionIdleTimeout = timeout;
+            return this;
+        }
+
+        /** How often idle sessions are ended, and the interval of the SDK's keep-alive pings (tests make them short). */
+        Builder timers(Duration idleCheck, Duration keepAlive) {
+            this.idleCheck = Objects.requireNonNull(idleCheck, "idleCheck");
+            this.keepAlive = Objects.requireNonNull(keepAlive, "keepAlive");
+            return this;
+        }
+
+        /**
          * Origins whose pages may call (e.g. {@code https://app.example}), besides the server's own
          * address. Every other {@code Origin}, {@code null} included, is answered 403.
          */
@@ -139,7 +176,8 @@ public final class McpHttpServer implements AutoCloseable {
             }
             HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
                     .jsonMapper(McpJsonDefaults.getMapper()).mcpEndpoint(PATH).maxRequestSize(server.limits.maxRequestBytes())
-                    .keepAliveInterval(Duration.ofSeconds(30)).sessionSweepInterval(Duration.ofMinutes(1))
+                    // the session's lifetime is SessionLifetime's: the SDK's sweep would end a quiet session in a minute or two
+                    .keepAliveInterval(keepAlive).sessionSweepInterval(null)
                     .contextExtractor(r -> McpTransportContext.create(Map.of(CodexMcpServer.PRINCIPAL,
                             (String) r.getAttribute(CodexMcpServer.PRINCIPAL))))
                     .build();
@@ -158,18 +196,30 @@ public final class McpHttpServer implements AutoCloseable {
             ServletContextHandler context = new ServletContextHandler();
             context.setContextPath("/");
             context.addServlet(new ServletHolder("mcp", transport), PATH);
-            Gate gate = new Gate(authenticator, anonymous, server,
+            SessionOwners owners = new SessionOwners(server.limits.sessionsPerPrincipal(), sessionIdleTimeout.toNanos(), System::nanoTime);
+            Gate gate = new Gate(authenticator, anonymous, server, owners,
                     OriginCheck.forListener(host, connector.getLocalPort(), allowedOrigins, allowedHosts));
-            context.addFilter(new FilterHolder(gate), PATH, EnumSet.of(DispatcherType.REQUEST));
-            context.setErrorHandler(new JsonErrorHandler());
+            FilterHolder gateHolder = new FilterHolder(gate);
+            gateHolder.setAsyncSupported(true);
+            context.addFilter(gateHolder, PATH, EnumSet.of(DispatcherType.REQUEST));
+            context.setErrorHandler(new JsonErrorPages.InContext());
             // after the gate: the principal is known
-            FilterHolder resumption = new FilterHolder(new StreamResumption(new ReplayableStreams(replay), server.elicitations));
+            ReplayableStreams streams = new ReplayableStreams(replay);
+            FilterHolder resumption = new FilterHolder(new StreamResumption(streams, server.elicitations));
             resumption.setAsyncSupported(true);
             context.addFilter(resumption, PATH, EnumSet.of(DispatcherType.REQUEST));
+            // last, right around the SDK's servlet: only its own error bodies are replaced
+            FilterHolder sdkErrors = new FilterHolder(new SdkErrorBodies());
+            sdkErrors.setAsyncSupported(true);
+            context.addFilter(sdkErrors, PATH, EnumSet.of(DispatcherType.REQUEST));
             jetty.setHandler(context);
+            // what the container answers before a request reaches the context (a broken request line, headers too large)
+            jetty.setErrorHandler(new JsonErrorPages.InServer());
+            SessionLifetime lifetime = new SessionLifetime(owners, transport, streams, idleCheck);
             try {
                 jetty.start();
             } catch (Exception e) {
+                lifetime.close();
                 try {
                     jetty.stop();
                 } catch (Exception ignored) {
@@ -178,16 +228,18 @@ public final class McpHttpServer implements AutoCloseable {
                 throw new IllegalStateException("the MCP HTTP server did not start on " + host + ":" + port + ": " + e.getMessage(), e);
             }
             String h = host.contains(":") ? "[" + host + "]" : host;
-            return new McpHttpServer(jetty, URI.create("http://" + h + ":" + connector.getLocalPort() + PATH));
+            return new McpHttpServer(jetty, URI.create("http://" + h + ":" + connector.getLocalPort() + PATH), owners, lifetime);
         }
     }
 
     /**
      * Before the SDK, for every request: the {@code Host} and {@code Origin} headers (403, whoever
      * calls), the {@code MCP-Protocol-Version} (400 when it names no version this server speaks),
-     * the principal (401), the MCP session's owner (404 to any other principal, as for a session that
-     * does not exist), the principal's session cap on {@code initialize} (429), then each POSTed
-     * message through the cancel tap, its body bounded (413). Every refusal is a JSON-RPC error body.
+     * the principal (401), the MCP session's owner and lifetime (404 to any other principal, and
+     * once the session is over, as for a session that does not exist), the principal's session cap
+     * on {@code initialize} (429), then each POSTed message through the cancel tap, its body bounded
+     * (413) and JSON (-32700). Every refusal is a JSON-RPC error body. A request on a session is
+     * counted in flight until it is over, its stream included ({@link InFlightRequest}).
      */
     private static final class Gate extends HttpFilter {
         private static final Set<String> VERSIONS = Set.of(ProtocolVersions.MCP_2024_11_05, ProtocolVersions.MCP_2025_03_26,
@@ -199,12 +251,13 @@ public final class McpHttpServer implements AutoCloseable {
         private final OriginCheck origins;
         private final SessionOwners sessions;
 
-        Gate(@Nullable Authenticator authenticator, @Nullable String anonymous, CodexMcpServer server, OriginCheck origins) {
+        Gate(@Nullable Authenticator authenticator, @Nullable String anonymous, CodexMcpServer server, SessionOwners sessions,
+                OriginCheck origins) {
             this.authenticator = authenticator;
             this.anonymous = anonymous;
             this.server = server;
             this.origins = origins;
-            this.sessions = new SessionOwners(server.limits.sessionsPerPrincipal(), Duration.ofMinutes(30).toNanos(), System::nanoTime);
+            this.sessions = sessions;
         }
 
         @Override
@@ -237,18 +290,35 @@ public final class McpHttpServer implements AutoCloseable {
                 return;
             }
             String session = request.getHeader(StreamResumption.SESSION_HEADER);
-            if (session != null && !sessions.mayUse(principal, session)) {
+            SessionOwners.Use use = session == null ? SessionOwners.Use.UNKNOWN : sessions.use(principal, session);
+            if (use == SessionOwners.Use.REFUSED) {
                 JsonErrors.write(response, HttpServletResponse.SC_NOT_FOUND, "session not found");
                 return;
             }
             request.setAttribute(CodexMcpServer.PRINCIPAL, principal);
-            if (!"POST".equals(request.getMethod())) {
-                chain.doFilter(request, response);
-                if (session != null && "DELETE".equals(request.getMethod()) && !request.isAsyncStarted() && response.getStatus() < 300) {
-                    sessions.ended(session);
+            InFlightRequest tracked = null;
+            try {
+                if (use == SessionOwners.Use.ENTERED) {
+                    tracked = new InFlightRequest(request, () -> sessions.left(session));
+                    request = tracked;
                 }
-                return;
+                if ("POST".equals(request.getMethod())) {
+                    post(principal, session, request, response, chain);
+                } else {
+                    chain.doFilter(request, response);
+                    if (session != null && "DELETE".equals(request.getMethod()) && !request.isAsyncStarted() && response.getStatus() < 300) {
+                        sessions.ended(session);
+                    }
+                }
+            } finally {
+                if (tracked != null) {
+                    tracked.dispatched();
+                }
             }
+        }
+
+        private void post(String principal, @Nullable String session, HttpServletRequest request, HttpServletResponse response,
+                FilterChain chain) throws IOException, ServletException {
             byte[] body = request.getInputStream().readNBytes(server.limits.maxRequestBytes() + 1);
             if (body.length > server.limits.maxRequestBytes()) {
                 JsonErrors.write(response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
@@ -256,8 +326,23 @@ public final class McpHttpServer implements AutoCloseable {
                 return;
             }
             String text = new String(body, StandardCharsets.UTF_8);
+            JsonNode message;
+            try {
+                message = Json.parse(text);
+            } catch (RuntimeException e) {
+                message = null;
+            }
+            if (message == null || message.isMissingNode()) {
+                JsonErrors.write(response, HttpServletResponse.SC_BAD_REQUEST, -32700, "the body is not JSON");
+                return;
+            }
+            if (message.isArray()) {
+                // the SDK takes one message per request, as MCP 2025-06-18 does
+                JsonErrors.write(response, HttpServletResponse.SC_BAD_REQUEST, "a batch is not served: send one JSON-RPC message per request");
+                return;
+            }
             HttpServletResponse answer = response;
-            if (session == null && initialize(text)) {
+            if (session == null && "initialize".equals(message.path("method").asText(null))) {
                 if (!sessions.mayOpen(principal)) {
                     JsonErrors.write(response, 429, "you hold " + server.limits.sessionsPerPrincipal()
                             + " MCP sessions, the limit; end one (DELETE) before opening another");
@@ -290,26 +375,6 @@ public final class McpHttpServer implements AutoCloseable {
             if (session != null && !request.isAsyncStarted() && response.getStatus() == HttpServletResponse.SC_NOT_FOUND) {
                 sessions.ended(session);    // the SDK no longer knows it
             }
-        }
-
-        private static boolean initialize(String body) {
-            try {
-                return "initialize".equals(Json.parse(body).path("method").asText(null));
-            } catch (RuntimeException e) {
-                return false;
-            }
-        }
-    }
-
-    /** Jetty's error pages as JSON-RPC errors: a short message, never a stack trace or a server's own page. */
-    private static final class JsonErrorHandler extends ErrorHandler {
-        @Override
-        protected boolean generateAcceptableResponse(Request request, Response response, Callback callback, String contentType,
-                java.util.List<java.nio.charset.Charset> charsets, int code, String message, Throwable cause) {
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-            response.write(true, java.nio.ByteBuffer.wrap(JsonErrors.body(code, JsonErrors.reason(code)).getBytes(StandardCharsets.UTF_8)),
-                    callback);
-            return true;
         }
     }
 }

@@ -1,53 +1,109 @@
 package dev.codexbridge.mcp;
 
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * Which principal opened each MCP session (the SDK's {@code Mcp-Session-Id}), and how many each
- * holds. A session is used, read ({@code GET}) and ended ({@code DELETE}) by its principal only;
- * to another it does not exist. A principal holds at most {@code perPrincipal} sessions at once; a
- * session leaves the count when it is deleted, when the SDK no longer knows it, or after
- * {@code idleNanos} without a request (the SDK's own sweep closes such sessions; the client then
- * opens a new one).
+ * Which principal opened each MCP session (the SDK's {@code Mcp-Session-Id}), how many each holds,
+ * and how long each has been idle. A session is used, read ({@code GET}) and ended
+ * ({@code DELETE}) by its principal only; to another it does not exist. A principal holds at most
+ * {@code perPrincipal} sessions at once. A session is idle while none of its requests is in
+ * flight (a call, a GET stream); idle for {@code lifetimeNanos}, it is over: {@link #expired}
+ * hands it out once to be ended in the SDK, and until {@link #ended} it is refused like another's.
  */
 final class SessionOwners {
-    private record Owner(String principal, long lastUsed) {
+    /** What a request naming a session may do. */
+    enum Use {
+        /** The principal's own session: go on, and call {@link #left} when the request is over. */
+        ENTERED,
+        /** Never given out here (the SDK answers that). */
+        UNKNOWN,
+        /** Another principal's, or over: answered as a session that does not exist. */
+        REFUSED
+    }
+
+    private static final class Entry {
+        final String principal;
+        long lastUsed;
+        int inFlight;
+        boolean ending;
+
+        Entry(String principal, long now) {
+            this.principal = principal;
+            this.lastUsed = now;
+        }
     }
 
     private final int perPrincipal;
-    private final long idleNanos;
+    private final long lifetimeNanos;
     private final LongSupplier clock;
-    private final Map<String, Owner> bySession = new HashMap<>();
+    private final Map<String, Entry> bySession = new HashMap<>();
 
-    SessionOwners(int perPrincipal, long idleNanos, LongSupplier clock) {
+    SessionOwners(int perPrincipal, long lifetimeNanos, LongSupplier clock) {
         this.perPrincipal = perPrincipal;
-        this.idleNanos = idleNanos;
+        this.lifetimeNanos = lifetimeNanos;
         this.clock = clock;
     }
 
-    /** Whether {@code principal} may use {@code sessionId}: it opened it, or the server never gave it out (the SDK answers that). */
-    synchronized boolean mayUse(String principal, String sessionId) {
-        Owner o = bySession.get(sessionId);
-        if (o == null) {
-            return true;
+    /** A request of {@code principal} naming {@code sessionId} begins. */
+    synchronized Use use(String principal, String sessionId) {
+        Entry e = bySession.get(sessionId);
+        if (e == null) {
+            return Use.UNKNOWN;
         }
-        if (!o.principal().equals(principal)) {
-            return false;
+        if (!e.principal.equals(principal) || e.ending || over(e, clock.getAsLong())) {
+            return Use.REFUSED;
         }
-        bySession.put(sessionId, new Owner(principal, clock.getAsLong()));
-        return true;
+        e.inFlight++;
+        e.lastUsed = clock.getAsLong();
+        return Use.ENTERED;
     }
 
-    /** Whether {@code principal} may open one more session. */
+    /** A request that {@link #use} let in is over (its answer written, its stream closed). */
+    synchronized void left(String sessionId) {
+        Entry e = bySession.get(sessionId);
+        if (e != null) {
+            e.inFlight = Math.max(0, e.inFlight - 1);
+            e.lastUsed = clock.getAsLong();
+        }
+    }
+
+    /** Whether {@code principal} may open one more session (sessions over but not yet ended do not count). */
     synchronized boolean mayOpen(String principal) {
-        expire();
-        return bySession.values().stream().filter(o -> o.principal().equals(principal)).count() < perPrincipal;
+        long now = clock.getAsLong();
+        return bySession.values().stream().filter(e -> e.principal.equals(principal) && !e.ending && !over(e, now)).count() < perPrincipal;
     }
 
     synchronized void opened(String principal, String sessionId) {
-        bySession.put(sessionId, new Owner(principal, clock.getAsLong()));
+        bySession.put(sessionId, new Entry(principal, clock.getAsLong()));
+    }
+
+    /**
+     * The sessions idle for their lifetime, each with its principal, handed out once: they are
+     * refused from now on, and each is to be ended in the SDK, then {@link #ended}.
+     */
+    synchronized Map<String, String> expired() {
+        long now = clock.getAsLong();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, Entry>> it = bySession.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Entry> e = it.next();
+            if (!e.getValue().ending && over(e.getValue(), now)) {
+                e.getValue().ending = true;
+                out.put(e.getKey(), e.getValue().principal);
+            }
+        }
+        return out;
+    }
+
+    /** A session {@link #expired} handed out that could not be ended: handed out again at the next look (and refused meanwhile). */
+    synchronized void stillOpen(String sessionId) {
+        Entry e = bySession.get(sessionId);
+        if (e != null) {
+            e.ending = false;
+        }
     }
 
     synchronized void ended(String sessionId) {
@@ -58,8 +114,7 @@ final class SessionOwners {
         return bySession.size();
     }
 
-    private void expire() {
-        long now = clock.getAsLong();
-        bySession.values().removeIf(o -> now - o.lastUsed() > idleNanos);
+    private boolean over(Entry e, long now) {
+        return e.inFlight == 0 && now - e.lastUsed >= lifetimeNanos;
     }
 }

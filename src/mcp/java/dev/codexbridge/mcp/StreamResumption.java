@@ -1,7 +1,6 @@
 package dev.codexbridge.mcp;
 
 import dev.codexbridge.internal.SafeLogger;
-import dev.codexbridge.json.Json;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -12,7 +11,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -85,11 +83,7 @@ final class StreamResumption extends HttpFilter {
     }
 
     private static void refuse(HttpServletResponse response, String message) throws IOException {
-        response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
-        response.setContentType("application/json");
-        response.setCharacterEncoding("UTF-8");
-        response.getWriter().write(Json.write(Map.of("jsonrpc", "2.0",
-                "error", Map.of("code", -32600, "message", message))));
+        JsonErrors.write(response, HttpServletResponse.SC_BAD_REQUEST, message);
     }
 
     static void complete(AsyncContext async) {

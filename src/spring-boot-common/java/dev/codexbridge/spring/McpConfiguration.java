@@ -76,8 +76,15 @@ class McpConfiguration {
     McpHttpServer codexMcpHttpServer(CodexMcpServer server, CodexSessions sessions, McpProperties p,
                                      ObjectProvider<Authenticator> authenticator) {
         Authenticator callers = CallerAuthenticators.required(p, authenticator);
-        return McpHttpServer.builder(server).host(p.getHost()).port(p.getPort()).authenticator(callers).anonymous(p.getAnonymous())
-                .replay(replay(p.getReplay())).allowedOrigins(p.getAllowedOrigins()).allowedHosts(p.getAllowedHosts()).start();
+        McpHttpServer.Builder b = McpHttpServer.builder(server).host(p.getHost()).port(p.getPort()).authenticator(callers)
+                .anonymous(p.getAnonymous()).replay(replay(p.getReplay())).allowedOrigins(p.getAllowedOrigins())
+                .allowedHosts(p.getAllowedHosts());
+        try {
+            b.sessionIdleTimeout(p.getSessionIdleTimeout());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new CodexPropertiesException("codex-bridge.mcp.session-idle-timeout: " + e.getMessage());
+        }
+        return b.start();
     }
 
     static ThreadOwners threadOwners(McpProperties p) {

@@ -35,6 +35,8 @@ public class McpProperties extends CallerProperties {
     private List<String> callerSettings;
     /** MCP sessions one principal may hold at once (an initialize beyond them is answered 429). */
     private int sessionsPerPrincipal = 16;
+    /** How long an MCP session lives without a request in flight; its client then opens a new one (conversations stay). */
+    private Duration sessionIdleTimeout = Duration.ofMinutes(30);
     /**
      * Where the server keeps who opened each thread when callers share the application's codex
      * (shared-codex): one owner-only file per thread, so an evicted or restarted conversation stays
@@ -48,6 +50,14 @@ public class McpProperties extends CallerProperties {
 
     public void setSessionsPerPrincipal(int sessionsPerPrincipal) {
         this.sessionsPerPrincipal = sessionsPerPrincipal;
+    }
+
+    public Duration getSessionIdleTimeout() {
+        return sessionIdleTimeout;
+    }
+
+    public void setSessionIdleTimeout(Duration sessionIdleTimeout) {
+        this.sessionIdleTimeout = sessionIdleTimeout;
     }
 
     public java.nio.file.Path getThreadOwnersDirectory() {

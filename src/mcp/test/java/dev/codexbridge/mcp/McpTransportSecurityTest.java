@@ -1,23 +1,15 @@
 package dev.codexbridge.mcp;
 
+import static dev.codexbridge.mcp.HttpProbe.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codexbridge.approval.ApprovalHandler;
+import dev.codexbridge.mcp.HttpProbe.Answer;
 import dev.codexbridge.callers.BearerTokens;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.session.CodexSession;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,23 +30,7 @@ class McpTransportSecurityTest {
 
     @BeforeEach
     void start() {
-        McpSessions none = new McpSessions() {
-            @Override
-            public CodexSession open(String principal, @Nullable ApprovalHandler caller) {
-                throw new McpCallException("no codex in this test");
-            }
-
-            @Override
-            public CodexSession resume(String principal, String threadId, @Nullable ApprovalHandler caller) {
-                throw new McpCallException("no codex in this test");
-            }
-
-            @Override
-            public boolean callerApprovals() {
-                return false;
-            }
-        };
-        server = CodexMcpServer.builder().sessions(none).limits(McpLimits.DEFAULTS.withSessionsPerPrincipal(3)).build();
+        server = CodexMcpServer.builder().sessions(NoCodex.sessions()).limits(McpLimits.DEFAULTS.withSessionsPerPrincipal(3)).build();
         http = McpHttpServer.builder(server).authenticator(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob")))
                 .allowedOrigins(List.of("https://app.example")).start();
         anonymous = McpHttpServer.builder(server).anonymous("local").start();
@@ -71,21 +47,21 @@ class McpTransportSecurityTest {
     void aForeignOriginOrHostIsRefusedForTokensAndAnonymousCallersAlike() throws IOException {
         for (McpHttpServer s : List.of(http, anonymous)) {
             String token = s == http ? ALICE : null;
-            Answer foreign = send(s.uri(), "POST", token, null, Map.of("Origin", "http://evil.example"), initialize());
-            Answer nullOrigin = send(s.uri(), "POST", token, null, Map.of("Origin", "null"), initialize());
-            Answer rebound = send(s.uri(), "POST", token, null, Map.of("Host", "rebind.example:" + s.uri().getPort()), initialize());
+            Answer foreign = send(s.uri(), "POST", token, null, Map.of("Origin", "http://evil.example"), HttpProbe.INITIALIZE);
+            Answer nullOrigin = send(s.uri(), "POST", token, null, Map.of("Origin", "null"), HttpProbe.INITIALIZE);
+            Answer rebound = send(s.uri(), "POST", token, null, Map.of("Host", "rebind.example:" + s.uri().getPort()), HttpProbe.INITIALIZE);
             for (Answer a : List.of(foreign, nullOrigin, rebound)) {
-                assertThat(a.status).isEqualTo(403);
-                assertThat(a.headers).doesNotContainKey("mcp-session-id");
+                assertThat(a.status()).isEqualTo(403);
+                assertThat(a.headers()).doesNotContainKey("mcp-session-id");
                 assertJsonRpcError(a);
             }
             assertThat(server.conversationsHeld()).isZero();
         }
         // the server's own origin, an allowed one, and no Origin at all (not a browser) are served
         String self = "http://127.0.0.1:" + http.uri().getPort();
-        assertThat(send(http.uri(), "POST", ALICE, null, Map.of("Origin", self), initialize()).status).isEqualTo(200);
-        assertThat(send(http.uri(), "POST", ALICE, null, Map.of("Origin", "https://app.example"), initialize()).status).isEqualTo(200);
-        assertThat(send(http.uri(), "POST", ALICE, null, Map.of("Host", "localhost:" + http.uri().getPort()), initialize()).status)
+        assertThat(send(http.uri(), "POST", ALICE, null, Map.of("Origin", self), HttpProbe.INITIALIZE).status()).isEqualTo(200);
+        assertThat(send(http.uri(), "POST", ALICE, null, Map.of("Origin", "https://app.example"), HttpProbe.INITIALIZE).status()).isEqualTo(200);
+        assertThat(send(http.uri(), "POST", ALICE, null, Map.of("Host", "localhost:" + http.uri().getPort()), HttpProbe.INITIALIZE).status())
                 .isEqualTo(200);
     }
 
@@ -93,21 +69,21 @@ class McpTransportSecurityTest {
     void aSessionIsItsPrincipalsAlone() throws IOException {
         String alices = open(ALICE);
         String list = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}";
-        assertThat(send(http.uri(), "POST", ALICE, alices, Map.of(), list).status).isEqualTo(200);
+        assertThat(send(http.uri(), "POST", ALICE, alices, Map.of(), list).status()).isEqualTo(200);
         Answer bobPost = send(http.uri(), "POST", BOB, alices, Map.of(), list);
         Answer bobGet = send(http.uri(), "GET", BOB, alices, Map.of("Accept", "text/event-stream"), null);
         Answer bobDelete = send(http.uri(), "DELETE", BOB, alices, Map.of(), null);
         Answer bobAnswers = send(http.uri(), "POST", BOB, alices, Map.of(),
                 "{\"jsonrpc\":\"2.0\",\"id\":\"" + alices + "-1\",\"result\":{\"action\":\"accept\",\"content\":{}}}");
         for (Answer a : List.of(bobPost, bobGet, bobDelete, bobAnswers)) {
-            assertThat(a.status).isEqualTo(404);
+            assertThat(a.status()).isEqualTo(404);
             assertJsonRpcError(a);
         }
         // as for a session that never existed: same status, same words
         Answer unknown = send(http.uri(), "POST", BOB, "no-such-session", Map.of(), list);
-        assertThat(unknown.status).isEqualTo(404);
+        assertThat(unknown.status()).isEqualTo(404);
         // alice's session still works after all of that
-        assertThat(send(http.uri(), "POST", ALICE, alices, Map.of(), list).status).isEqualTo(200);
+        assertThat(send(http.uri(), "POST", ALICE, alices, Map.of(), list).status()).isEqualTo(200);
     }
 
     @Test
@@ -115,11 +91,11 @@ class McpTransportSecurityTest {
         String first = open(ALICE);
         open(ALICE);
         open(ALICE);
-        Answer fourth = send(http.uri(), "POST", ALICE, null, Map.of(), initialize());
-        assertThat(fourth.status).isEqualTo(429);
+        Answer fourth = send(http.uri(), "POST", ALICE, null, Map.of(), HttpProbe.INITIALIZE);
+        assertThat(fourth.status()).isEqualTo(429);
         assertJsonRpcError(fourth);
         assertThat(open(BOB)).as("another principal is not held back").isNotBlank();
-        assertThat(send(http.uri(), "DELETE", ALICE, first, Map.of(), null).status).isLessThan(300);
+        assertThat(send(http.uri(), "DELETE", ALICE, first, Map.of(), null).status()).isLessThan(300);
         assertThat(open(ALICE)).isNotBlank();
     }
 
@@ -128,108 +104,30 @@ class McpTransportSecurityTest {
         String session = open(ALICE);
         Answer bad = send(http.uri(), "POST", ALICE, session, Map.of("MCP-Protocol-Version", "1999-01-01"),
                 "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
-        assertThat(bad.status).isEqualTo(400);
+        assertThat(bad.status()).isEqualTo(400);
         assertJsonRpcError(bad);
         assertThat(send(http.uri(), "POST", ALICE, session, Map.of("MCP-Protocol-Version", "2025-06-18"),
-                "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}").status).isEqualTo(200);
+                "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}").status()).isEqualTo(200);
         // what the SDK and the container refuse on their own: no token, a body that is no JSON, a wrong method, another path
-        List<Answer> others = List.of(send(http.uri(), "POST", null, null, Map.of(), initialize()),
+        List<Answer> others = List.of(send(http.uri(), "POST", null, null, Map.of(), HttpProbe.INITIALIZE),
                 send(http.uri(), "POST", ALICE, session, Map.of(), "{not json"),
                 send(http.uri(), "PUT", ALICE, session, Map.of(), "{}"),
                 send(http.uri().resolve("/elsewhere"), "GET", ALICE, null, Map.of(), null));
         for (Answer a : others) {
-            assertThat(a.status).as(a.body).isGreaterThanOrEqualTo(400);
-            assertThat(a.body).as("status %d", a.status).doesNotContain("Exception").doesNotContain("at dev.").doesNotContain("at io.")
+            assertThat(a.status()).as(a.body()).isGreaterThanOrEqualTo(400);
+            assertThat(a.body()).as("status %d", a.status()).doesNotContain("Exception").doesNotContain("at dev.").doesNotContain("at io.")
                     .doesNotContain("<html");
         }
     }
 
     private static void assertJsonRpcError(Answer a) {
-        JsonNode body = Json.parse(a.body);
+        JsonNode body = Json.parse(a.body());
         assertThat(body.path("jsonrpc").asText()).isEqualTo("2.0");
         assertThat(body.path("error").path("message").asText()).isNotBlank();
-        assertThat(a.body).doesNotContain("Exception").doesNotContain("at dev.");
+        assertThat(a.body()).doesNotContain("Exception").doesNotContain("at dev.");
     }
 
     private String open(String token) throws IOException {
-        Answer a = send(http.uri(), "POST", token, null, Map.of(), initialize());
-        assertThat(a.status).as(a.body).isEqualTo(200);
-        String session = a.headers.get("mcp-session-id");
-        assertThat(send(http.uri(), "POST", token, session, Map.of(), "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}")
-                .status).isEqualTo(202);
-        return session;
-    }
-
-    private static String initialize() {
-        return "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
-                + "\"capabilities\":{},\"clientInfo\":{\"name\":\"attacker\",\"version\":\"1\"}}}";
-    }
-
-    private record Answer(int status, Map<String, String> headers, String body) {
-    }
-
-    /** One request on a plain socket, so Host and Origin are whatever the test says; the body read to its end (or its first event). */
-    private static Answer send(URI uri, String method, @Nullable String token, @Nullable String session, Map<String, String> extra,
-            @Nullable String body) throws IOException {
-        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
-            socket.setSoTimeout(10_000);
-            Map<String, String> h = new LinkedHashMap<>();
-            h.put("Host", uri.getHost() + ":" + uri.getPort());
-            h.put("Accept", "application/json, text/event-stream");
-            h.put("Connection", "close");
-            if (token != null) {
-                h.put("Authorization", "Bearer " + token);
-            }
-            if (session != null) {
-                h.put("Mcp-Session-Id", session);
-            }
-            h.putAll(extra);
-            byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-            StringBuilder req = new StringBuilder(method + " " + uri.getRawPath() + " HTTP/1.1\r\n");
-            h.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
-            if (body != null) {
-                req.append("Content-Type: application/json\r\nContent-Length: ").append(payload.length).append("\r\n");
-            }
-            req.append("\r\n");
-            OutputStream out = socket.getOutputStream();
-            out.write(req.toString().getBytes(StandardCharsets.UTF_8));
-            out.write(payload);
-            out.flush();
-            InputStream in = socket.getInputStream();
-            String status = line(in);
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String l; !(l = line(in)).isEmpty(); ) {
-                int colon = l.indexOf(':');
-                headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
-            }
-            String text;
-            if (headers.getOrDefault("content-type", "").startsWith("text/event-stream")) {
-                // the first event is all a test needs; the stream may stay open
-                StringBuilder data = new StringBuilder();
-                for (String l; (l = line(in)) != null && !(l.isEmpty() && data.length() > 0); ) {
-                    if (l.startsWith("data:")) {
-                        data.append(l.substring(5).trim());
-                    }
-                }
-                text = data.toString();
-            } else if (headers.containsKey("content-length")) {
-                text = new String(in.readNBytes(Integer.parseInt(headers.get("content-length"))), StandardCharsets.UTF_8);
-            } else {
-                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            return new Answer(Integer.parseInt(status.split(" ")[1]), headers, text);
-        }
-    }
-
-    private static @Nullable String line(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int b;
-        while ((b = in.read()) != -1) {
-            if (b == '\n') {
-                return sb.toString().replace("\r", "");
-            }
-            sb.append((char) b);
-        }
-        return sb.length() == 0 ? null : sb.toString();
+        return HttpProbe.openSession(http.uri(), token);
     }
 }

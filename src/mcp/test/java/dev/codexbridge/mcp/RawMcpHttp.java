@@ -196,7 +196,7 @@ final class RawMcpHttp {
     }
 
     /** A chunked body, decoded. */
-    private static final class Chunked extends InputStream {
+    static final class Chunked extends InputStream {
         private final InputStream in;
         private long left;
         private boolean done;

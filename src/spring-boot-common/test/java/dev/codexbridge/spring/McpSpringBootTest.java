@@ -185,7 +185,7 @@ class McpSpringBootTest {
     }
 
     @Test
-    void aServerNobodyCouldCallAnUnknownCallerSettingReplayBoundsTooSmallOrCallersInTheApplicationsCodexFailTheStart() throws Exception {
+    void aServerNobodyCouldCallAnUnknownCallerSettingReplayBoundsOrASessionLifetimeTooSmallOrCallersInTheApplicationsCodexFailTheStart() throws Exception {
         Path dir = Files.createTempDirectory("spring-mcp-bad");
         Path home = OfflineCodex.home(dir.resolve("home"), model, "on-request");
         Path cwd = Files.createDirectories(dir.resolve("work"));
@@ -202,6 +202,9 @@ class McpSpringBootTest {
         assertThatThrownBy(() -> app.apply(new String[] {"codex-bridge.mcp.anonymous=local", "codex-bridge.mcp.replay.bytes-per-stream=10"})
                 .run().close()).rootCause().isInstanceOf(CodexPropertiesException.class)
                 .hasMessageContaining("codex-bridge.mcp.replay").hasMessageContaining("bytesPerStream at least 1024");
+        assertThatThrownBy(() -> app.apply(new String[] {"codex-bridge.mcp.anonymous=local", "codex-bridge.mcp.session-idle-timeout=0s"})
+                .run().close()).rootCause().isInstanceOf(CodexPropertiesException.class)
+                .hasMessageContaining("codex-bridge.mcp.session-idle-timeout").hasMessageContaining("must be positive");
         // callers served from the application's one codex only when the application says so (decision 0048)
         assertThatThrownBy(() -> app.apply(new String[] {"codex-bridge.mcp.anonymous=local", "codex-bridge.mcp.shared-codex=false"})
                 .run().close()).rootCause().isInstanceOf(CodexPropertiesException.class)
