@@ -324,6 +324,11 @@ public final class CodexSessions {
         return this;
     }
 
+    /** The conversation store's storage every session gets, or null when there is none. */
+    ConversationStorage storage() {
+        return storage;
+    }
+
     /** The store every session keeps its conversation in (null: none), given by the auto-configuration. */
     CodexSessions storage(ConversationStorage storage) {
         this.storage = storage;

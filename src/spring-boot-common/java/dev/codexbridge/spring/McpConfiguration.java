@@ -52,8 +52,10 @@ class McpConfiguration {
                 .sessions(source.getIfUnique(() -> {
                     CodexGateway g = gateway.getIfUnique();
                     McpSessions from = McpSessions.of(g != null ? g : sessions.gateway());
-                    // callers on the application's one codex home: who opened which thread is kept, so none resumes another's
-                    return g == null && sessions.tenants() == null ? McpSessions.owned(from, threadOwners(p)) : from;
+                    // callers on the application's one codex home: who opened which thread is kept, so none resumes another's;
+                    // with a store, the store's record says (on every replica), and the gateway asks it
+                    return g == null && sessions.tenants() == null && sessions.storage() == null
+                            ? McpSessions.owned(from, threadOwners(p)) : from;
                 }));
         if (p.getCallerSettings() != null) {
             try {
