@@ -95,14 +95,9 @@ final class A2aCommand implements Callable<Integer> {
                     + "--caller-approvals, else declined).")
     boolean offlineDemo;
 
-    /** slf4j-simple's level for Jetty's loggers: its start and stop notices say nothing the line printed here does not. */
-    private static final String JETTY_LEVEL = "org.slf4j.simpleLogger.log.org.eclipse.jetty";
-
     @Override
     public Integer call() throws Exception {
-        if (System.getProperty(JETTY_LEVEL) == null) {
-            System.setProperty(JETTY_LEVEL, "warn");
-        }
+        JettyLogging.quiet();
         PrintStream err = System.err;
         int colon = listen.lastIndexOf(':');
         if (colon <= 0) {

@@ -66,13 +66,9 @@ final class McpCommand implements Callable<Integer> {
                     + "else declined).")
     boolean offlineDemo;
 
-    private static final String JETTY_LEVEL = "org.slf4j.simpleLogger.log.org.eclipse.jetty";
-
     @Override
     public Integer call() throws Exception {
-        if (System.getProperty(JETTY_LEVEL) == null) {
-            System.setProperty(JETTY_LEVEL, "warn");
-        }
+        JettyLogging.quiet();
         PrintStream err = System.err;
         if (offlineDemo && codexHome != null) {
             throw new IllegalArgumentException("--offline-demo makes its own CODEX_HOME; leave out --codex-home");

@@ -3,6 +3,7 @@ package dev.codexbridge.langchain4j;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.protocol.AskForApproval;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.ThreadStore;
@@ -132,6 +133,9 @@ public final class CodexChatModel implements ChatModel, StreamingChatModel, Auto
         b.replaceThreadOptions(thread);
         conversation.tools(first).forEach(b::dynamicTool);
         config.sessionSettings.accept(b);
+        // the application's policy answers only what codex asks: under a codex home's approval_policy = "never" (or
+        // "on-request", inside the sandbox) commands run unasked, so a thread left to codex's config asks about every one
+        b.adjustThread(t -> t.askForApproval() != null ? t : t.toBuilder().askForApproval(AskForApproval.UNTRUSTED).build());
         conversation.open(b.build());
         return conversation;
     }
@@ -213,7 +217,12 @@ public final class CodexChatModel implements ChatModel, StreamingChatModel, Auto
             return this;
         }
 
-        /** What each conversation's thread starts with; the system message becomes its developer instructions. */
+        /**
+         * What each conversation's thread starts with; the system message becomes its developer
+         * instructions. Options that leave {@code askForApproval} unset get
+         * {@link AskForApproval#UNTRUSTED}, whatever codex's {@code config.toml} says, so that the
+         * {@link #approvals policy} is asked about every command.
+         */
         public Builder threadOptions(ThreadOptions options) {
             this.thread = Objects.requireNonNull(options, "options");
             return this;

@@ -19,10 +19,13 @@ import java.util.regex.Pattern;
  * {@code AWS_SECRET_ACCESS_KEY}, {@code GOOGLE_APPLICATION_CREDENTIALS}), every variable one of whose
  * {@code _}-separated words is in {@link #CREDENTIAL_NAME_WORDS} ({@code OTEL_EXPORTER_OTLP_HEADERS},
  * which carries the collector's {@code Authorization}; {@code SENTRY_DSN}; {@code NPM_AUTH};
- * {@code SESSION_COOKIE}), and every variable whose value carries a credential whatever its name
- * (a URL with a password, {@code postgres://app:pw@db/app} in {@code DATABASE_URL}; a
- * {@code Bearer} or {@code Basic} value), except the variables codex
- * itself reads to authenticate to its model service ({@link #CODEX_CREDENTIALS}) and the names
+ * {@code SESSION_COOKIE}), every variable named as a database's address
+ * ({@link #DATABASE_ADDRESS_WORDS}: {@code DATABASE_URL}, {@code SPRING_DATASOURCE_URL},
+ * {@code QUARKUS_DATASOURCE_JDBC_URL}, {@code STORE_JDBC_URL}), and every variable whose value
+ * carries a credential whatever its name (a URL with a password, {@code postgres://app:pw@db/app};
+ * a password parameter, {@code jdbc:postgresql://db/app?user=app&password=pw},
+ * {@code jdbc:sqlserver://db;user=app;password=pw}; Oracle's {@code jdbc:oracle:thin:app/pw@db}; a
+ * {@code Bearer} or {@code Basic} value), except the variables codex itself reads to authenticate to its model service ({@link #CODEX_CREDENTIALS}) and the names
  * {@link #allow allowed} on top. {@link #inheritAll()} passes everything, as before this policy
  * existed.
  *
@@ -61,10 +64,27 @@ public record EnvironmentPolicy(boolean withholdsSecretNames, Set<String> allowe
     public static final Set<String> CREDENTIAL_NAME_WORDS =
             Set.of("headers", "header", "dsn", "cookie", "cookies", "auth", "authorization", "bearer", "pass", "pat");
 
+    /**
+     * Words that, followed by the word {@code URL} or {@code URI}, name a database's address:
+     * {@code DATABASE_URL}, {@code SPRING_DATASOURCE_URL}, {@code QUARKUS_DATASOURCE_JDBC_URL},
+     * {@code STORE_JDBC_URL}, {@code SPRING_R2DBC_URL}, {@code DB_URI}. Withheld whatever the value: drivers take the
+     * credentials in more forms than {@link #carriesCredential} knows, and a database's address is
+     * no command's business unless the host allows it.
+     */
+    public static final Set<String> DATABASE_ADDRESS_WORDS = Set.of("jdbc", "r2dbc", "datasource", "database", "db");
+
     private static final Set<String> NOT_CREDENTIALS = Set.of("SSH_AUTH_SOCK");
     /** A URL whose user info has a password ({@code user:pw@}) or is a token on its own (20 characters or more). */
     private static final Pattern URL_WITH_CREDENTIAL =
             Pattern.compile("(?i)\\b[a-z][a-z0-9+.-]*://(?:[^\\s/@:]*:[^\\s/@]*|[^\\s/@:]{20,})@");
+    /**
+     * A password given as a parameter, after {@code ?}, {@code &}, {@code ;}, {@code :}, a space or at
+     * the start: JDBC URLs ({@code ?password=}, SQL Server's and H2's {@code ;password=}, DB2's
+     * {@code :password=}), ODBC and ADO.NET strings ({@code Pwd=}), libpq's {@code password=}.
+     */
+    private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)(?:^|[\\s?&;:])(?:password|passwd|pwd)\\s*=\\s*[^\\s&;]");
+    /** Oracle's thin driver takes {@code user/password@} after its prefix, no {@code //} before it. */
+    private static final Pattern ORACLE_CREDENTIAL = Pattern.compile("(?i)\\bjdbc:oracle:[a-z]+:[^\\s/@:]+/[^\\s@]+@");
     private static final Pattern AUTH_VALUE = Pattern.compile("(?i)(?:^|[\\s,=])(?:bearer|basic)\\s+\\S{8,}|authorization\\s*[=:]");
 
     private static final EnvironmentPolicy WITHHOLD_SECRETS = new EnvironmentPolicy(true, CODEX_CREDENTIALS);
@@ -113,8 +133,9 @@ public record EnvironmentPolicy(boolean withholdsSecretNames, Set<String> allowe
     }
 
     /**
-     * Whether {@code name} contains one of {@link #SECRET_NAME_PARTS}, in any case, or has one of
-     * the {@link #CREDENTIAL_NAME_WORDS} as a word.
+     * Whether {@code name} contains one of {@link #SECRET_NAME_PARTS}, in any case, has one of
+     * the {@link #CREDENTIAL_NAME_WORDS} as a word, or names a database's address (one of the
+     * {@link #DATABASE_ADDRESS_WORDS} followed by {@code URL} or {@code URI}).
      */
     public static boolean looksSecret(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
@@ -126,17 +147,26 @@ public record EnvironmentPolicy(boolean withholdsSecretNames, Set<String> allowe
         if (NOT_CREDENTIALS.contains(name)) {
             return false;
         }
-        for (String word : lower.split("[^a-z0-9]+")) {
-            if (CREDENTIAL_NAME_WORDS.contains(word)) {
+        String[] words = lower.split("[^a-z0-9]+");
+        for (int i = 0; i < words.length; i++) {
+            if (CREDENTIAL_NAME_WORDS.contains(words[i])) {
+                return true;
+            }
+            if (i > 0 && (words[i].equals("url") || words[i].equals("uri")) && DATABASE_ADDRESS_WORDS.contains(words[i - 1])) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Whether {@code value} carries a credential: a URL with user info that has a password or is token-long, or an authorization value. */
+    /**
+     * Whether {@code value} carries a credential: a URL with user info that has a password or is
+     * token-long, a password parameter (a JDBC URL's {@code password=}, a connection string's
+     * {@code Pwd=}), Oracle's {@code user/password@}, or an authorization value.
+     */
     public static boolean carriesCredential(String value) {
-        return URL_WITH_CREDENTIAL.matcher(value).find() || AUTH_VALUE.matcher(value).find();
+        return URL_WITH_CREDENTIAL.matcher(value).find() || PASSWORD_PARAMETER.matcher(value).find()
+                || ORACLE_CREDENTIAL.matcher(value).find() || AUTH_VALUE.matcher(value).find();
     }
 
     @Override

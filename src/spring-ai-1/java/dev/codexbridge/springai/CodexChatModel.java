@@ -48,7 +48,8 @@ public final class CodexChatModel implements ChatModel, AutoCloseable {
 
     /**
      * Opens the session of one conversation: on a new thread, or resuming {@code threadId}.
-     * {@code conversation} adds the conversation's instructions and tools; apply it last.
+     * {@code conversation} adds the conversation's instructions and tools (and {@code UNTRUSTED} when the
+     * thread options leave codex's approval setting unset); apply it last.
      * {@code first} is the conversation's first prompt, for a factory that reads its tool context.
      */
     @FunctionalInterface

@@ -67,7 +67,12 @@ abstract class ChatModelSettings<B extends ChatModelSettings<B>> {
         return self();
     }
 
-    /** What each conversation's thread starts with; the system message becomes its developer instructions. */
+    /**
+     * What each conversation's thread starts with; the system message becomes its developer
+     * instructions. Options that leave {@code askForApproval} unset get {@code UNTRUSTED} (with
+     * {@link #sessions} too), whatever codex's {@code config.toml} says, so that the
+     * {@link #approvals policy} is asked about every command.
+     */
     public B threadOptions(ThreadOptions options) {
         this.thread = Objects.requireNonNull(options, "options");
         return self();

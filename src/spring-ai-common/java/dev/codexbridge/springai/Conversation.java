@@ -1,6 +1,7 @@
 package dev.codexbridge.springai;
 
 import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.protocol.AskForApproval;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadStore;
 import dev.codexbridge.session.ToolCallRelay;
@@ -121,6 +122,9 @@ final class Conversation implements AutoCloseable {
             if (instructions != null) {
                 b.adjustThread(t -> t.toBuilder().developerInstructions(instructions).build());
             }
+            // the application's policy answers only what codex asks: under a codex home's approval_policy = "never" (or
+            // "on-request", inside the sandbox) commands run unasked, so a thread left to codex's config asks about every one
+            b.adjustThread(t -> t.askForApproval() != null ? t : t.toBuilder().askForApproval(AskForApproval.UNTRUSTED).build());
             tools.forEach(b::dynamicTool);
         };
     }

@@ -70,6 +70,8 @@ class EnvironmentPolicyLiveTest {
         host.put("OPENAI_API_KEY", OPENAI_KEY_VALUE);
         host.put("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer " + COLLECTOR_VALUE);
         host.put("DATABASE_URL", "postgres://app:" + PASSWORD_VALUE + "@db.internal:5432/app");
+        host.put("SPRING_DATASOURCE_URL", "jdbc:postgresql://db.internal/app?user=app&password=" + PASSWORD_VALUE);
+        host.put("APP_CONNECTION", "jdbc:sqlserver://db.internal;user=app;password=" + PASSWORD_VALUE);
         Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).askForApproval("on-request").write();
         ApprovalPolicy once = ApprovalPolicy.builder()
                 .handler(r -> CompletableFuture.completedFuture(new ApprovalDecision(ApprovalChoice.ONCE, null, null)))
@@ -94,6 +96,7 @@ class EnvironmentPolicyLiveTest {
         assertThat(out).doesNotContain("HOST_API_TOKEN").doesNotContain(TOKEN_VALUE)
                 .doesNotContain("HOST_DB_PASSWORD").doesNotContain(PASSWORD_VALUE)
                 .doesNotContain("OTEL_EXPORTER_OTLP_HEADERS").doesNotContain(COLLECTOR_VALUE).doesNotContain("DATABASE_URL")
+                .doesNotContain("SPRING_DATASOURCE_URL").doesNotContain("APP_CONNECTION")
                 .doesNotContain("OPENAI_API_KEY").doesNotContain(OPENAI_KEY_VALUE);
     }
 

@@ -2,14 +2,19 @@ package dev.codexbridge.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.codexbridge.support.TestDirs;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -117,6 +122,60 @@ class LauncherIT {
                 "does not match the schema: /n: Value is [string] but should be [integer]",
                 "does not match the schema: /n: Value is [string] but should be [integer]",
                 "does not match the schema: /n: Value is [string] but should be [integer]");
+    }
+
+    /**
+     * {@code a2a} and {@code mcp --http} from the runnable jar, where slf4j and Jetty are relocated:
+     * what they print on stderr while they start and stop holds none of Jetty's notices. (One
+     * shared codex, whose thread owners' record goes under the test's folder: nothing is left in
+     * the user's folders.)
+     */
+    @Test
+    void theServersFromTheRunnableJarPrintNoJettyNotices() throws IOException, InterruptedException {
+        Path dir = TestDirs.create("launcher-servers");
+        try {
+            String a2a = serverOutput(dir, "A2A agent at", "a2a", "--listen", "127.0.0.1:0");
+            String mcp = serverOutput(dir, "MCP server (Streamable HTTP) at", "mcp", "--http", "127.0.0.1:0", "--anonymous=bob");
+            for (String out : List.of(a2a, mcp)) {
+                assertThat(out.lines()).as(out).noneMatch(l -> l.toLowerCase(Locale.ROOT).contains("jetty"));
+            }
+        } finally {
+            TestDirs.delete(dir);
+        }
+    }
+
+    /**
+     * Stderr of the runnable jar's server command {@code args} on the offline demo with one shared
+     * codex working in {@code dir}, from its start, through the line containing {@code listening}, to its stop.
+     */
+    private static String serverOutput(Path dir, String listening, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "-jar",
+                Paths.get("target", "codex-bridge.jar").toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--offline-demo", "--shared-codex", "--workspace", dir.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("XDG_DATA_HOME", dir.resolve("data").toString());
+        Process p = pb.start();
+        StringBuilder out = new StringBuilder();
+        try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = err.readLine()) != null) {
+                out.append(line).append('\n');
+                if (line.contains(listening)) {
+                    break;
+                }
+            }
+            assertThat(line).as("the server started: %s", out).isNotNull();
+            p.toHandle().destroy();   // SIGTERM, the streams left open (Process.destroy closes them): the stop's lines too
+            while ((line = err.readLine()) != null) {
+                out.append(line).append('\n');
+            }
+        } finally {
+            p.destroy();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the server stops on SIGTERM").isTrue();
+        }
+        return out.toString();
     }
 
     /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.mcp.OutputSchemaCheck;
 import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.support.TestDirs;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
@@ -17,12 +18,14 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +62,53 @@ class McpCommandLiveTest {
                     .arguments(Map.of("threadId", thread, "prompt", "run something")).build());
             assertThat(((McpSchema.TextContent) ran.content().get(0)).text()).startsWith("Ran it. Output: ").contains("rejected");
             assertThat(((Map<?, ?>) ran.structuredContent()).get("threadId")).isEqualTo(thread);
+        }
+    }
+
+    /**
+     * {@code mcp --shared-codex} over HTTP runs every caller's commands in the server's one codex:
+     * that codex's environment, as the kernel holds it, has none of the server's database
+     * addresses or passwords (JDBC URLs included), while a plain variable reaches it.
+     */
+    @Test
+    void theSharedCodexInheritsNoneOfTheServersDatabaseCredentials() throws Exception {
+        LiveCodex.binary();
+        String password = "server-db-pass-61c7";
+        Path dir = TestDirs.create("mcp-shared-env");
+        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main", "mcp",
+                "--http", "127.0.0.1:0", "--anonymous=bob", "--shared-codex", "--offline-demo", "--workspace", dir.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Map<String, String> env = pb.environment();
+        env.put("XDG_DATA_HOME", Files.createDirectories(dir.resolve("data")).toString());   // the thread owners' record
+        env.put("SPRING_DATASOURCE_URL", "jdbc:postgresql://db.internal/app");
+        env.put("STORE_JDBC_URL", "jdbc:postgresql://db.internal/store?user=store&password=" + password);
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:sqlserver://db.internal;user=app;password=" + password);
+        env.put("APP_CONNECTION", "jdbc:mysql://db.internal/app?user=app&password=" + password);
+        env.put("HOST_PLAIN_SETTING", "plain-visible");
+        Process p = pb.start();
+        try {
+            BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+            List<String> lines = new ArrayList<>();
+            for (String line; (line = err.readLine()) != null && !line.contains("MCP server (Streamable HTTP) at"); ) {
+                lines.add(line);
+            }
+            // the shared codex is connected before the server listens
+            Optional<ProcessHandle> codex = p.descendants()
+                    .filter(h -> h.info().command().map(c -> Path.of(c).getFileName().toString().equals("codex")).orElse(false))
+                    .findFirst();
+            assertThat(codex).as("the shared codex among %s; the server said %s", p.descendants().map(h -> h.info().command())
+                    .toList(), lines).isPresent();
+            String environ = Files.readString(Path.of("/proc", Long.toString(codex.get().pid()), "environ"), StandardCharsets.UTF_8)
+                    .replace('\0', '\n');
+            assertThat(environ).contains("HOST_PLAIN_SETTING=plain-visible").doesNotContain(password)
+                    .doesNotContain("SPRING_DATASOURCE_URL").doesNotContain("STORE_JDBC_URL")
+                    .doesNotContain("QUARKUS_DATASOURCE_JDBC_URL").doesNotContain("APP_CONNECTION");
+        } finally {
+            p.destroy();
+            p.waitFor(30, TimeUnit.SECONDS);
+            TestDirs.delete(dir);
         }
     }
 

@@ -66,10 +66,50 @@ class EnvironmentPolicyTest {
     }
 
     @Test
+    void jdbcUrlsWithAPasswordAreWithheldWhateverTheirName() {
+        EnvironmentPolicy policy = EnvironmentPolicy.withholdSecrets();
+        for (String value : new String[] {"jdbc:postgresql://db/app?user=u&password=p", "jdbc:postgresql://db/app?password=p&user=u",
+                "jdbc:mysql://db:3306/app?useSSL=true&user=u&password=p", "jdbc:sqlserver://db:1433;databaseName=app;user=u;password=p",
+                "jdbc:sqlserver://db;user=u;Password=p;encrypt=true", "jdbc:h2:tcp://db/app;USER=sa;PASSWORD=p",
+                "jdbc:db2://db:50000/app:user=u;password=p;", "jdbc:oracle:thin:app/p@db:1521:orcl",
+                "jdbc:oracle:thin:app/p@//db:1521/svc", "jdbc:mysql://u:p@db/app",
+                "Server=db;Database=app;User Id=u;Pwd=p;", "host=db dbname=app user=u password=p"}) {
+            assertThat(EnvironmentPolicy.carriesCredential(value)).as(value).isTrue();
+            assertThat(policy.withholds("APP_SETTING", value)).as(value).isTrue();
+            assertThat(policy.allow("APP_SETTING").withholds("APP_SETTING", value)).as(value).isFalse();
+            assertThat(EnvironmentPolicy.inheritAll().withholds("APP_SETTING", value)).as(value).isFalse();
+        }
+        // a user alone, an empty password, or a word that merely contains one: no credential
+        for (String value : new String[] {"jdbc:postgresql://db/app?user=u", "jdbc:postgresql://db/app?user=u&password=",
+                "jdbc:oracle:thin:@db:1521:orcl", "jdbc:sqlserver://db;databaseName=app;integratedSecurity=true",
+                "jdbc:postgresql://db/app?sslpassword_file=/x", "OLDPWD=/home", "/usr/bin:/bin"}) {
+            assertThat(EnvironmentPolicy.carriesCredential(value)).as(value).isFalse();
+        }
+    }
+
+    @Test
+    void variablesNamedAsADatabasesAddressAreWithheldWhateverTheirValue() {
+        EnvironmentPolicy policy = EnvironmentPolicy.withholdSecrets();
+        for (String name : new String[] {"SPRING_DATASOURCE_URL", "STORE_JDBC_URL", "QUARKUS_DATASOURCE_JDBC_URL", "DATABASE_URL",
+                "JDBC_DATABASE_URL", "JDBC_URL", "spring.datasource.url", "SPRING_R2DBC_URL", "APP_DB_URL", "MONGO_DATABASE_URI"}) {
+            assertThat(EnvironmentPolicy.looksSecret(name)).as(name).isTrue();
+            assertThat(policy.withholds(name, "jdbc:postgresql://db/app")).as(name).isTrue();
+            assertThat(policy.allow(name).withholds(name, "jdbc:postgresql://db/app")).as(name).isFalse();
+        }
+        // URL as a word after another word, or those words elsewhere in the name: not a database's address
+        for (String name : new String[] {"OPENAI_BASE_URL", "OTEL_EXPORTER_OTLP_ENDPOINT", "URL_DATABASE", "DATABASE_NAME", "DBURL_HINT",
+                "JDBC_DRIVER", "SERVICE_URL"}) {
+            assertThat(policy.withholds(name, "plain")).as(name).isFalse();
+        }
+    }
+
+    @Test
     void theLaunchAppliesTheValueRule() {
         Map<String, String> env = new HashMap<>(Map.of("DATABASE_URL", "postgres://app:s3cret@db/app", "PLAIN", "x",
-                "OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer abcdefgh12345678"));
+                "OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer abcdefgh12345678",
+                "APP_DB", "jdbc:postgresql://db/app?user=app&password=s3cret", "SPRING_DATASOURCE_URL", "jdbc:postgresql://db/app"));
         CodexLaunch.appServer(Path.of("/usr/bin/codex-not-run")).build().applyEnvironment(env);
-        assertThat(env).containsKey("PLAIN").doesNotContainKeys("DATABASE_URL", "OTEL_EXPORTER_OTLP_HEADERS");
+        assertThat(env).containsKey("PLAIN").doesNotContainKeys("DATABASE_URL", "OTEL_EXPORTER_OTLP_HEADERS", "APP_DB",
+                "SPRING_DATASOURCE_URL");
     }
 }

@@ -36,6 +36,14 @@ class ChatModelLiveTest {
         String chat(@MemoryId String user, @dev.langchain4j.service.UserMessage String message);
     }
 
+    /** A policy whose handler declines everything it is asked, and notes each request in {@code asked}. */
+    private static ApprovalPolicy declining(List<ApprovalRequest> asked) {
+        return ApprovalPolicy.builder().handler(r -> {
+            asked.add(r);
+            return CompletableFuture.completedFuture(ApprovalDecision.deny("not in this application"));
+        }).build();
+    }
+
     @Test
     void aCommandTheApplicationsPolicyDeclinesNeverRuns() throws Exception {
         try (LiveCodex codex = new LiveCodex(tmp, h -> h.askForApproval("on-request"))) {
@@ -44,10 +52,7 @@ class ChatModelLiveTest {
                     ModelReply.builder().execCommandEscalated("call-touch", "touch " + marker, "to leave a marker").build(),
                     ModelReply.message("I was not allowed to run it."));
             List<ApprovalRequest> asked = new CopyOnWriteArrayList<>();
-            ApprovalPolicy declineAll = ApprovalPolicy.builder().handler(r -> {
-                asked.add(r);
-                return CompletableFuture.completedFuture(ApprovalDecision.deny("not in this application"));
-            }).build();
+            ApprovalPolicy declineAll = declining(asked);
             try (CodexChatModel chatModel = codex.chatModel().approvals(declineAll).build()) {
                 ChatResponse response = chatModel.chat(ChatRequest.builder().messages(UserMessage.from("Leave a marker file.")).build());
 
@@ -57,6 +62,30 @@ class ChatModelLiveTest {
                 CodexChatResponseMetadata meta = (CodexChatResponseMetadata) response.metadata();
                 assertThat(meta.work()).anySatisfy(m -> assertThat(m.toJson()).contains("touch"));  // codex's own work, as transcript
                 assertThat(response.aiMessage().thinking()).contains("touch");
+            }
+        }
+    }
+
+    /**
+     * A codex home whose config.toml says {@code approval_policy = "never"} and lets commands write
+     * the workspace: a plain command, not asking to leave the sandbox, still goes to the
+     * application's policy, which declines it, and it does not run.
+     */
+    @Test
+    void aCodexHomeThatNeverAsksStillLeavesTheCommandToThePolicy() throws Exception {
+        try (LiveCodex codex = new LiveCodex(tmp, h -> h.askForApproval("never").sandboxMode("workspace-write"))) {
+            Path marker = codex.work.resolve("marker.txt");
+            codex.model.enqueue(
+                    ModelReply.builder().execCommand("call-touch", "touch " + marker).build(),
+                    ModelReply.message("I was not allowed to run it."));
+            List<ApprovalRequest> asked = new CopyOnWriteArrayList<>();
+            ApprovalPolicy declineAll = declining(asked);
+            try (CodexChatModel chatModel = codex.chatModel().approvals(declineAll).build()) {
+                chatModel.chat(ChatRequest.builder().messages(UserMessage.from("Leave a marker file.")).build());
+
+                assertThat(asked).as("the application's policy was asked").singleElement()
+                        .satisfies(r -> assertThat(r.toString()).contains("touch"));
+                assertThat(marker).doesNotExist();
             }
         }
     }

@@ -3,6 +3,9 @@ package dev.codexbridge.springai;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.codexbridge.approval.ApprovalDecision;
+import dev.codexbridge.approval.ApprovalPolicy;
+import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.ThreadStore;
 import dev.codexbridge.session.TurnOutcome;
@@ -13,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -236,6 +240,34 @@ class ChatClientLiveTest {
                 assertThat(m.content()).startsWith("[declined");
             });
             assertThat((String) response.getResult().getOutput().getMetadata().get(CodexMetadata.WORK_TEXT)).contains("touch");
+        }
+    }
+
+    /**
+     * A codex home whose config.toml says {@code approval_policy = "never"} and lets commands write
+     * the workspace: a plain command, not asking to leave the sandbox, still goes to the
+     * application's policy, which declines it, and it does not run.
+     */
+    @Test
+    void aCodexHomeThatNeverAsksStillLeavesTheCommandToThePolicy() throws Exception {
+        List<ApprovalRequest> asked = new CopyOnWriteArrayList<>();
+        ApprovalPolicy declineAll = ApprovalPolicy.builder().handler(r -> {
+            asked.add(r);
+            return CompletableFuture.completedFuture(ApprovalDecision.deny("not in this application"));
+        }).build();
+        try (LiveCodex codex = new LiveCodex(tmp, h -> h.askForApproval("never").sandboxMode("workspace-write"));
+             CodexChatModel model = codex.chatModel().approvals(declineAll).build()) {
+            Path marker = codex.work.resolve("marker.txt");
+            codex.model.enqueue(
+                    ModelReply.builder().execCommand("call-touch", "touch " + marker).build(),
+                    ModelReply.message("I was not allowed to write the marker."));
+
+            chatClient(model, MessageWindowChatMemory.builder().build()).prompt().user("Write the marker")
+                    .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "erin")).call().chatResponse();
+
+            assertThat(asked).as("the application's policy was asked").singleElement()
+                    .satisfies(r -> assertThat(r.toString()).contains("touch"));
+            assertThat(marker).doesNotExist();
         }
     }
 
