@@ -104,6 +104,20 @@ public final class CodexSession implements AutoCloseable {
         return connection.isHibernated();
     }
 
+    /**
+     * Done once every step with the {@linkplain Builder#storage store} that the session has set
+     * going so far has ended: after {@link #isHibernated()} turned true, the sleep's store, the wait
+     * for codex to unload the thread, the removal of the app-server's copy and the lease given back
+     * (the sleep runs them after it let go of the thread, off the caller's path). A host that stops
+     * once its conversations sleep waits on this, so it leaves no lease behind. Never fails: a step
+     * that failed is logged, and a lease that could not be given back ends at its expiry. Without a
+     * store, done at once.
+     */
+    public CompletableFuture<Void> settled() {
+        return custody == null ? CompletableFuture.completedFuture(null)
+                : HostFuture.of(custody.settled().exceptionally(failure -> null));
+    }
+
     /** What the thread is opened (and resumed) with. */
     public ThreadOptions threadOptions() {
         return connection.settings();

@@ -142,6 +142,29 @@ class StoredTenantsLiveTest {
         assertThat(rolloutsUnder(tmp.resolve("replica-a"), threadId)).as("the tenant's home lets go of it once stored").isEmpty();
     }
 
+    @Test
+    void aSleepIsOverWhenSettledSaysSoAndNoLeaseIsLeftBehind() throws Exception {
+        ConversationStorage storage = ConversationStorage.builder(store, "replica-a").build();
+        first = tenants("replica-a", storage);
+        model.enqueue(ModelReply.message("hello"));
+        CodexGateway gateway = CodexGateway.builder().tenants(first).storage(storage)
+                .configure(b -> b.hibernateAfter(Duration.ofSeconds(1)).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
+                .build();
+        try (CodexSession session = gateway.open("dave", null)) {
+            String threadId = session.threadId();
+            assertThat(session.runTurn(TurnInput.text("hi")).status()).isEqualTo(TurnOutcome.COMPLETED);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!session.isHibernated()) {
+                assertThat(System.nanoTime()).as("the session sleeps").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            // asleep as the API says, and once settled, another host takes the conversation at once
+            session.settled().get(60, TimeUnit.SECONDS);
+            store.release(store.lease(threadId, "replica-b", Duration.ofSeconds(5)));
+            assertThat(rolloutsUnder(tmp.resolve("replica-a"), threadId)).isEmpty();
+        }
+    }
+
     private static List<Path> rolloutsUnder(Path root, String threadId) throws Exception {
         if (!Files.exists(root)) {
             return List.of();
