@@ -6,11 +6,10 @@ import dev.codexbridge.json.Json;
 import dev.codexbridge.store.spi.StoreChecks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,7 +36,8 @@ import org.slf4j.Logger;
  *   &lt;threadId&gt;/
  *     lease.json               holder, token, expiry; replaced atomically
  *     v0000000000000000003/    the stored version: rollouts 0, 1, …, manifest.json, manifest.sha256
- *     .tmp-&lt;uuid&gt;/             a put being written, or one a crash cut short: ignored, then removed
+ *     .tmp-&lt;…&gt;/               a put being written, or one a crash cut short: ignored, then removed
+ *   .tmp-&lt;threadId&gt;.&lt;uuid&gt;/   a put's new folder, made here and moved into its conversation's at once
  *   .trash-&lt;uuid&gt;/              a deleted conversation, or a version a put replaced, being removed
  * </pre>
  *
@@ -49,12 +49,18 @@ import org.slf4j.Logger;
  * other threads and other processes on the machine, for the whole change: a put's sources are read
  * under it. Reads take no lock. A folder on a network file system is not supported: its locks and
  * renames may not be what a local disk's are.
+ *
+ * <p>Nothing in the folder is trusted (decision 0062): every entry is reached through
+ * {@link DiskFolder}, which follows no link and opens only folders and regular files of the sizes
+ * expected, without waiting on a FIFO; anything else is a {@link CorruptConversationException}.
  */
 public final class DiskConversationStore implements ConversationStore {
     private static final Logger LOG = SafeLogger.getLogger(DiskConversationStore.class);
     static final String LEASE = "lease.json";
     static final String TMP = ".tmp-";
     private static final String TRASH = ".trash-";
+    /** A lease file holds a holder's name (256 characters at most), a token and an instant. */
+    private static final long MAX_LEASE_BYTES = 8192;
     /** How long a change waits for another's lock; a put holds it while it reads its sources. */
     private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);
     /** How long a close waits for the older versions still to be removed. */
@@ -64,6 +70,8 @@ public final class DiskConversationStore implements ConversationStore {
     private final StoreLimits limits;
     private final Clock clock;
     private final DiskLocks locks;
+    /** Whether folders are opened as handles where the file system has them (a test opens them by path, as where the JDK has no handles). */
+    private final boolean handles;
     /**
      * Removes the versions puts replaced, off the puts' path (about a millisecond each for a
      * rollout of a few hundred KiB): one thread, started when there is one to remove and gone
@@ -75,11 +83,12 @@ public final class DiskConversationStore implements ConversationStore {
         return t;
     });
 
-    private DiskConversationStore(Path root, StoreLimits limits, Clock clock, DiskLocks locks) {
+    private DiskConversationStore(Path root, StoreLimits limits, Clock clock, DiskLocks locks, boolean handles) {
         this.root = root;
         this.limits = limits;
         this.clock = clock;
         this.locks = locks;
+        this.handles = handles;
     }
 
     /** The store in {@code root} (created owner-only when missing), with the default caps and the system clock. */
@@ -93,6 +102,11 @@ public final class DiskConversationStore implements ConversationStore {
      * and deleted conversations not yet removed.
      */
     public static DiskConversationStore open(Path root, StoreLimits limits, Clock clock) {
+        return open(root, limits, clock, true);
+    }
+
+    /** The store, its folders opened by path with {@code handles} false, as on a file system without handles. */
+    static DiskConversationStore open(Path root, StoreLimits limits, Clock clock, boolean handles) {
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(clock, "clock");
@@ -110,7 +124,7 @@ public final class DiskConversationStore implements ConversationStore {
                 }
             }
             Path real = dir.toRealPath();
-            DiskConversationStore store = new DiskConversationStore(real, limits, clock, DiskLocks.open(real));
+            DiskConversationStore store = new DiskConversationStore(real, limits, clock, DiskLocks.open(real), handles);
             store.removeLeftovers();
             return store;
         } catch (IOException e) {
@@ -131,8 +145,7 @@ public final class DiskConversationStore implements ConversationStore {
     @Override
     public ConversationLease lease(String threadId, String holder, Duration ttl) {
         StoreChecks.lease(threadId, holder, ttl);
-        return locked(threadId, "leasing", dir -> {
-            Files.createDirectories(dir);
+        return locked(threadId, "leasing", true, (top, dir) -> {
             removeTemporaries(dir);
             Instant now = clock.instant();
             Optional<ConversationLease> current = readLease(dir, threadId);
@@ -149,7 +162,7 @@ public final class DiskConversationStore implements ConversationStore {
     public ConversationLease renew(ConversationLease lease, Duration ttl) {
         StoreChecks.ttl(ttl);
         String threadId = StoreChecks.threadId(lease.threadId());
-        return locked(threadId, "renewing the lease on", dir -> {
+        return locked(threadId, "renewing the lease on", false, (top, dir) -> {
             Instant now = clock.instant();
             checkInForce(dir, lease, now);
             ConversationLease renewed = new ConversationLease(threadId, lease.holder(), lease.token(), StoreChecks.expiry(now, ttl));
@@ -161,15 +174,15 @@ public final class DiskConversationStore implements ConversationStore {
     @Override
     public boolean release(ConversationLease lease) {
         String threadId = StoreChecks.threadId(lease.threadId());
-        return locked(threadId, "releasing the lease on", dir -> {
+        return locked(threadId, "releasing the lease on", false, (top, dir) -> {
             Optional<ConversationLease> current = readLease(dir, threadId);
             if (current.isEmpty() || !current.get().token().equals(lease.token())) {
                 return false;
             }
-            Files.delete(dir.resolve(LEASE));
-            DiskFiles.forceDirectory(dir);
+            dir.delete(LEASE);
+            dir.force();
             if (DiskRecord.versions(dir).isEmpty()) {
-                DiskFiles.deleteTree(dir);     // leased but never stored: nothing to keep
+                top.delete(threadId);     // leased but never stored: nothing to keep
             }
             return true;
         });
@@ -179,28 +192,35 @@ public final class DiskConversationStore implements ConversationStore {
     public StoredConversation put(ConversationLease lease, StoredConversation conversation) {
         StoreChecks.put(limits, lease, conversation);
         String threadId = conversation.threadId();
-        return locked(threadId, "storing", dir -> {
+        return locked(threadId, "storing", false, (top, dir) -> {
             checkInForce(dir, lease, clock.instant());
             removeTemporaries(dir);
-            List<Path> versions = DiskRecord.versions(dir);
+            List<String> versions = DiskRecord.versions(dir);
             long current = versions.isEmpty() ? 0 : DiskRecord.versionOf(versions.get(0));
             if (current != conversation.version()) {
                 throw new VersionConflictException(threadId, conversation.version(), current);
             }
             StoredConversation stored = conversation.toBuilder().version(current + 1).build();
-            Path tmp = Files.createDirectory(dir.resolve(TMP + UUID.randomUUID()));
+            // made in the root, whose path is the store's own, and moved into the conversation's folder through its handle:
+            // a conversation folder swapped for a link meanwhile is not written through
+            String tmp = TMP + threadId + "." + UUID.randomUUID();
+            top.createFolder(tmp);
             try {
-                DiskRecord.write(tmp, stored, clock.instant());
+                top.moveUnforced(tmp, dir, tmp);
+                try (DiskFolder version = dir.folder(tmp)) {
+                    DiskRecord.write(version, stored, clock.instant());
+                }
                 // the sources may have taken a while: the lease must still be in force when the version appears
                 checkInForce(dir, lease, clock.instant());
-                DiskFiles.moveAtomically(tmp, dir.resolve(DiskRecord.versionDir(stored.version())));
+                dir.move(tmp, dir, DiskRecord.versionDir(stored.version()));
             } catch (IOException | RuntimeException e) {
-                DiskFiles.deleteTree(tmp);
+                top.delete(tmp);
+                dir.delete(tmp);
                 throw e;
             }
-            for (Path older : versions) {
+            for (String older : versions) {
                 // moved away whole first: a reader finds a version complete or not at all
-                discardLater(older);
+                discardLater(top, dir, older);
             }
             return stored;
         });
@@ -209,54 +229,76 @@ public final class DiskConversationStore implements ConversationStore {
     @Override
     public Optional<StoredConversation> get(String threadId) {
         StoreChecks.threadId(threadId);
-        Path dir = root.resolve(threadId);
         // no lock: a put that lands meanwhile removes the version being read, which is then read again
-        for (int attempt = 0; ; attempt++) {
-            Path newest = null;
-            try {
-                List<Path> versions = DiskRecord.versions(dir);
-                if (versions.isEmpty()) {
+        try (DiskFolder top = DiskFolder.open(root, handles)) {
+            for (int attempt = 0; ; attempt++) {
+                DiskFolder dir;
+                try {
+                    dir = top.folder(threadId);
+                } catch (NoSuchFileException never) {
                     return Optional.empty();
                 }
-                newest = versions.get(0);
-                return Optional.of(DiskRecord.read(threadId, newest, limits));
-            } catch (NoSuchFileException e) {
-                if (newest != null && Files.isDirectory(newest) || attempt == 20) {
-                    throw new CorruptConversationException(threadId, "a file of the record is missing: " + e.getFile(), e);
+                try (dir) {
+                    List<String> versions = DiskRecord.versions(dir);
+                    if (versions.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    String newest = versions.get(0);
+                    try (DiskFolder version = dir.folder(newest)) {
+                        return Optional.of(DiskRecord.read(threadId, version, newest, limits));
+                    } catch (NoSuchFileException e) {
+                        // a version in place is whole: a file missing there is missing, one moved away is read again
+                        if (stillThere(dir, newest) || attempt == 20) {
+                            throw new CorruptConversationException(threadId, "a file of the record is missing: " + e.getFile(), e);
+                        }
+                    }
                 }
-            } catch (IOException e) {
-                throw failed(threadId, "reading", e);
             }
+        } catch (IOException e) {
+            throw failed(threadId, "reading", e);
         }
     }
 
-    /** The owner in the newest version's manifest (checked against its hash), no rollout read. */
+    /** The owner in the newest version's manifest (checked against its hash, as {@link #get} checks it), no rollout read. */
     @Override
     public Optional<ConversationOwner> ownerOf(String threadId) {
         StoreChecks.threadId(threadId);
-        Path dir = root.resolve(threadId);
-        for (int attempt = 0; ; attempt++) {
-            try {
-                List<Path> versions = DiskRecord.versions(dir);
-                return versions.isEmpty() ? Optional.empty() : Optional.ofNullable(DiskRecord.summary(threadId, versions.get(0)).owner());
-            } catch (NoSuchFileException e) {
-                // a put moved that version away meanwhile: the newer one is read
-                if (attempt == 20) {
-                    throw new CorruptConversationException(threadId, "a file of the record is missing: " + e.getFile(), e);
+        try (DiskFolder top = DiskFolder.open(root, handles)) {
+            for (int attempt = 0; ; attempt++) {
+                DiskFolder dir;
+                try {
+                    dir = top.folder(threadId);
+                } catch (NoSuchFileException never) {
+                    return Optional.empty();
                 }
-            } catch (IOException e) {
-                throw failed(threadId, "reading", e);
+                try (dir) {
+                    List<String> versions = DiskRecord.versions(dir);
+                    if (versions.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    String newest = versions.get(0);
+                    try (DiskFolder version = dir.folder(newest)) {
+                        return Optional.ofNullable(DiskRecord.summary(threadId, version, newest, limits).owner());
+                    } catch (NoSuchFileException e) {
+                        // a put moved that version away meanwhile: the newer one is read
+                        if (stillThere(dir, newest) || attempt == 20) {
+                            throw new CorruptConversationException(threadId, "a file of the record is missing: " + e.getFile(), e);
+                        }
+                    }
+                }
             }
+        } catch (IOException e) {
+            throw failed(threadId, "reading", e);
         }
     }
 
     @Override
     public boolean delete(ConversationLease lease) {
         String threadId = StoreChecks.threadId(lease.threadId());
-        return locked(threadId, "deleting", dir -> {
+        return locked(threadId, "deleting", false, (top, dir) -> {
             checkInForce(dir, lease, clock.instant());
             boolean stored = !DiskRecord.versions(dir).isEmpty();
-            discard(dir);
+            discard(top, threadId);
             return stored;
         });
     }
@@ -265,32 +307,40 @@ public final class DiskConversationStore implements ConversationStore {
     public List<ConversationSummary> list(@Nullable String afterThreadId, int limit) {
         StoreChecks.listLimit(limit);
         List<String> ids = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
-            for (Path p : entries) {
-                String name = p.getFileName().toString();
+        try (DiskFolder top = DiskFolder.open(root, handles)) {
+            for (String name : top.names()) {
                 if (RolloutFile.isThreadId(name) && (afterThreadId == null || name.compareTo(afterThreadId) > 0)) {
                     ids.add(name);
                 }
             }
+            ids.sort(null);
+            List<ConversationSummary> page = new ArrayList<>();
+            for (String id : ids) {
+                if (page.size() == limit) {
+                    break;
+                }
+                summary(top, id).ifPresent(page::add);
+            }
+            return page;
         } catch (IOException e) {
             throw new ConversationStoreException(null, "cannot list the conversation store in " + root + ": " + e, e);
         }
-        ids.sort(null);
-        List<ConversationSummary> page = new ArrayList<>();
-        for (String id : ids) {
-            if (page.size() == limit) {
-                break;
+    }
+
+    /** The summary of the conversation {@code id}; none when it has no version or cannot be read (logged, never waited on). */
+    private Optional<ConversationSummary> summary(DiskFolder top, String id) {
+        try (DiskFolder dir = top.folder(id)) {
+            List<String> versions = DiskRecord.versions(dir);
+            if (versions.isEmpty()) {
+                return Optional.empty();
             }
-            try {
-                List<Path> versions = DiskRecord.versions(root.resolve(id));
-                if (!versions.isEmpty()) {
-                    page.add(DiskRecord.summary(id, versions.get(0)));
-                }
-            } catch (IOException | ConversationStoreException e) {
-                LOG.warn("stored conversation {} left out of the list: {}", id, e.toString());
+            try (DiskFolder version = dir.folder(versions.get(0))) {
+                return Optional.of(DiskRecord.summary(id, version, versions.get(0), limits));
             }
+        } catch (IOException | ConversationStoreException e) {
+            LOG.warn("stored conversation {} left out of the list: {}", id, e.toString());
+            return Optional.empty();
         }
-        return page;
     }
 
     /** Waits (a while) for the versions put replaced to be removed, then lets go of the locks. */
@@ -308,11 +358,14 @@ public final class DiskConversationStore implements ConversationStore {
         }
     }
 
-    /** Renames {@code path} into the store's trash in one step, durably, then removes it; a crash in between leaves it for the next open. */
-    private void discard(Path path) throws IOException {
-        Path trash = root.resolve(TRASH + UUID.randomUUID());
-        DiskFiles.moveAtomically(path, trash);
-        DiskFiles.deleteTree(trash);
+    /**
+     * Renames the entry {@code name} of the root into the store's trash in one step, durably, then
+     * removes it; a crash in between leaves it for the next open.
+     */
+    private static void discard(DiskFolder top, String name) throws IOException {
+        String trash = TRASH + UUID.randomUUID();
+        top.move(name, top, trash);
+        top.delete(trash);
     }
 
     /**
@@ -320,30 +373,42 @@ public final class DiskConversationStore implements ConversationStore {
      * returned. The rename is not forced: should a crash undo it, the version is an older one
      * beside the newest, which readers pass over and the next put removes.
      */
-    private void discardLater(Path older) throws IOException {
-        Path trash = root.resolve(TRASH + UUID.randomUUID());
-        Files.move(older, trash, StandardCopyOption.ATOMIC_MOVE);
+    private void discardLater(DiskFolder top, DiskFolder dir, String older) throws IOException {
+        String trash = TRASH + UUID.randomUUID();
+        dir.moveUnforced(older, top, trash);
         try {
             remover.execute(() -> {
-                try {
-                    DiskFiles.deleteTree(trash);
+                try (DiskFolder again = DiskFolder.open(root, handles)) {
+                    again.delete(trash);
                 } catch (IOException e) {
                     LOG.warn("an older version of a stored conversation could not be removed; the next open removes it: {}", e.toString());
                 }
             });
         } catch (RejectedExecutionException closing) {
-            DiskFiles.deleteTree(trash);
+            top.delete(trash);
         }
     }
 
-    private static void checkInForce(Path dir, ConversationLease lease, Instant now) throws IOException {
+    private static boolean stillThere(DiskFolder dir, String name) throws IOException {
+        try {
+            return dir.attributes(name).isDirectory();
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
+    }
+
+    private static void checkInForce(@Nullable DiskFolder dir, ConversationLease lease, Instant now) throws IOException {
         StoreChecks.inForce(lease, readLease(dir, lease.threadId()), now);
     }
 
-    private static Optional<ConversationLease> readLease(Path dir, String threadId) throws IOException {
+    /** The lease in {@code dir} (none without a folder); a lease file that is not a small regular file is refused as corrupt. */
+    private static Optional<ConversationLease> readLease(@Nullable DiskFolder dir, String threadId) throws IOException {
+        if (dir == null) {
+            return Optional.empty();
+        }
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(dir.resolve(LEASE));
+            bytes = dir.readSmall(LEASE, MAX_LEASE_BYTES);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -358,31 +423,51 @@ public final class DiskConversationStore implements ConversationStore {
         }
     }
 
-    private static void writeLease(Path dir, ConversationLease lease) throws IOException {
+    private static void writeLease(DiskFolder dir, ConversationLease lease) throws IOException {
         String json = Json.write(Json.object().put("holder", lease.holder()).put("token", lease.token())
                 .put("expiresAt", lease.expiresAt().toString()));
-        DiskFiles.replaceDurably(dir.resolve(LEASE), json.getBytes(StandardCharsets.UTF_8));
+        dir.replace(LEASE, json.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Removes the temporary folders of puts a crash cut short; called under the conversation's lock, so none is being written. */
-    private static void removeTemporaries(Path dir) throws IOException {
-        try (DirectoryStream<Path> temporaries = Files.newDirectoryStream(dir, TMP + "*")) {
-            for (Path tmp : temporaries) {
-                DiskFiles.deleteTree(tmp);
+    private static void removeTemporaries(@Nullable DiskFolder dir) throws IOException {
+        if (dir == null) {
+            return;
+        }
+        for (String name : dir.names()) {
+            if (name.startsWith(TMP)) {
+                dir.delete(name);
             }
-        } catch (NoSuchFileException gone) {
-            // nothing stored under this id
         }
     }
 
     /**
      * Runs {@code work} on the conversation's folder under its lock, which excludes every other
-     * change to it from this JVM and from other processes.
+     * change to it from this JVM and from other processes; the folder is made first with
+     * {@code create}, else {@code work} gets none when there is none.
      */
-    private <T> T locked(String threadId, String doing, LockedWork<T> work) {
+    private <T> T locked(String threadId, String doing, boolean create, LockedWork<T> work) {
         DiskLocks.Held held = locks.hold(threadId, LOCK_TIMEOUT);
-        try {
-            return work.run(root.resolve(threadId));
+        try (DiskFolder top = DiskFolder.open(root, handles)) {
+            if (create) {
+                try {
+                    top.createFolder(threadId);
+                } catch (FileAlreadyExistsException exists) {
+                    // checked as it is opened: a folder, not a link to one
+                }
+            }
+            DiskFolder dir;
+            try {
+                dir = top.folder(threadId);
+            } catch (NoSuchFileException none) {
+                if (create) {
+                    throw none;     // made a moment ago and removed behind the lock's back
+                }
+                return work.run(top, null);
+            }
+            try (dir) {
+                return work.run(top, dir);
+            }
         } catch (IOException e) {
             throw failed(threadId, doing, e);
         } finally {
@@ -392,44 +477,66 @@ public final class DiskConversationStore implements ConversationStore {
 
     @FunctionalInterface
     private interface LockedWork<T> {
-        T run(Path conversationDir) throws IOException;
+        /** {@code dir} is null when the conversation has no folder (never leased or stored). */
+        T run(DiskFolder top, @Nullable DiskFolder dir) throws IOException;
     }
 
     /**
      * What crashes left in the whole store: deleted conversations and replaced versions not yet
-     * removed, puts cut short (skipped while locked).
+     * removed, puts cut short (skipped while their conversation is locked).
      */
     private void removeLeftovers() throws IOException {
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
-            for (Path p : entries) {
-                String name = p.getFileName().toString();
+        try (DiskFolder top = DiskFolder.open(root, handles)) {
+            for (String name : top.names()) {
                 if (name.startsWith(TRASH)) {
-                    DiskFiles.deleteTree(p);
-                } else if (RolloutFile.isThreadId(name) && hasTemporaries(p)) {
-                    try {
-                        DiskLocks.Held held = locks.hold(name, Duration.ofMillis(100));
-                        try {
-                            removeTemporaries(p);
-                        } finally {
-                            held.close();
+                    top.delete(name);
+                } else if (name.startsWith(TMP) && name.length() > TMP.length() + 36
+                        && RolloutFile.isThreadId(name.substring(TMP.length(), TMP.length() + 36))) {
+                    whileUnlocked(name.substring(TMP.length(), TMP.length() + 36), () -> top.delete(name));
+                } else if (RolloutFile.isThreadId(name) && hasTemporaries(top, name)) {
+                    whileUnlocked(name, () -> {
+                        try (DiskFolder dir = top.folder(name)) {
+                            removeTemporaries(dir);
                         }
-                    } catch (ConversationStoreException busy) {
-                        // another process is changing it; its next change removes them
-                    }
+                    });
                 }
             }
         }
     }
 
-    private static boolean hasTemporaries(Path dir) throws IOException {
-        try (DirectoryStream<Path> temporaries = Files.newDirectoryStream(dir, TMP + "*")) {
-            return temporaries.iterator().hasNext();
-        } catch (NoSuchFileException gone) {
+    /** Runs {@code work} under the lock of {@code threadId} unless another process is changing it (its next change cleans up). */
+    private void whileUnlocked(String threadId, Cleanup work) throws IOException {
+        DiskLocks.Held held;
+        try {
+            held = locks.hold(threadId, Duration.ofMillis(100));
+        } catch (ConversationStoreException busy) {
+            return;
+        }
+        try {
+            work.run();
+        } finally {
+            held.close();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Cleanup {
+        void run() throws IOException;
+    }
+
+    private static boolean hasTemporaries(DiskFolder top, String name) {
+        try (DiskFolder dir = top.folder(name)) {
+            return dir.names().stream().anyMatch(entry -> entry.startsWith(TMP));
+        } catch (IOException e) {
+            // gone, or not a folder the store made: the conversation's own calls refuse it
             return false;
         }
     }
 
     private ConversationStoreException failed(String threadId, String doing, IOException e) {
+        if (e instanceof DiskFolder.ForeignEntryException foreign) {
+            return new CorruptConversationException(threadId, foreign.getMessage(), foreign);
+        }
         return new ConversationStoreException(threadId, doing + " conversation " + threadId + " in " + root + " failed: " + e, e);
     }
 }

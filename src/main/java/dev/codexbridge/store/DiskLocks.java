@@ -3,8 +3,11 @@ package dev.codexbridge.store;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -37,12 +40,27 @@ final class DiskLocks implements AutoCloseable {
         synchronized (OPEN) {
             Shared s = OPEN.get(file);
             if (s == null) {
-                s = new Shared(file, FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE));
+                s = new Shared(file, openLockFile(file));
                 OPEN.put(file, s);
             }
             s.users++;
             return new DiskLocks(s);
         }
+    }
+
+    /**
+     * The lock file, which is not trusted either (decision 0062): no link followed, opened for
+     * reading and writing (a FIFO put there opens at once rather than waiting for a reader), and
+     * refused unless it is a regular file.
+     */
+    private static FileChannel openLockFile(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
+        if (!Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
+            channel.close();
+            throw new IOException(file + " is not a regular file: the store's locks cannot be kept there");
+        }
+        return channel;
     }
 
     /**

@@ -9,10 +9,7 @@ import dev.codexbridge.store.spi.Sha256;
 import dev.codexbridge.store.spi.StoreChecks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -25,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * One version of a conversation on disk: a folder {@code v<version>} holding the rollouts as
  * {@code 0}, {@code 1}, … in lineage order, {@code manifest.json} (format, record, each rollout's
  * path, size and hash) and {@code manifest.sha256} (the manifest's own hash). Written whole into a
- * temporary folder and renamed into place by {@link DiskConversationStore}; read back checked.
+ * temporary folder and renamed into place by {@link DiskConversationStore}; read back checked, every
+ * file through {@link DiskFolder} (regular files of the sizes the manifest gives, no link).
  */
 final class DiskRecord {
     /** The manifest format this library writes and reads. */
@@ -33,6 +31,10 @@ final class DiskRecord {
     static final String MANIFEST = "manifest.json";
     static final String MANIFEST_HASH = "manifest.sha256";
     private static final Pattern VERSION_DIR = Pattern.compile("v(\\d{19})");
+    /** The text fields a manifest holds (owner principal and tenant, name, goal, settings, turn id). */
+    private static final int TEXT_FIELDS = 6;
+    /** JSON writes a control character as a six-byte escape (backslash, u, four hex digits). */
+    private static final int MOST_JSON_BYTES_PER_BYTE = 6;
 
     private DiskRecord() {
     }
@@ -41,38 +43,43 @@ final class DiskRecord {
         return String.format("v%019d", version);
     }
 
-    /** The version folders of a conversation's folder, newest first; none when the folder is gone. */
-    static List<Path> versions(Path conversationDir) throws IOException {
-        List<Path> versions = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(conversationDir, "v*")) {
-            for (Path p : entries) {
-                if (VERSION_DIR.matcher(p.getFileName().toString()).matches()) {
-                    versions.add(p);
+    /** The version folders' names in a conversation's folder, newest first; none when the folder is gone. */
+    static List<String> versions(DiskFolder conversation) throws IOException {
+        List<String> versions = new ArrayList<>();
+        try {
+            for (String name : conversation.names()) {
+                if (VERSION_DIR.matcher(name).matches()) {
+                    versions.add(name);
                 }
             }
         } catch (NoSuchFileException gone) {
             return List.of();
         }
-        versions.sort((a, b) -> b.getFileName().toString().compareTo(a.getFileName().toString()));
+        versions.sort((a, b) -> b.compareTo(a));
         return versions;
     }
 
-    static long versionOf(Path versionDir) {
-        Matcher m = VERSION_DIR.matcher(versionDir.getFileName().toString());
+    static long versionOf(String versionDir) {
+        Matcher m = VERSION_DIR.matcher(versionDir);
         if (!m.matches()) {
             throw new IllegalArgumentException("not a version folder: " + versionDir);
         }
         return Long.parseLong(m.group(1));
     }
 
+    /** The most bytes a manifest this store writes under {@code limits} can have: a bigger one is not read. */
+    static long maxManifestBytes(StoreLimits limits) {
+        return (long) TEXT_FIELDS * MOST_JSON_BYTES_PER_BYTE * limits.maxTextBytes() + 512L * limits.maxFiles() + 4096;
+    }
+
     /** Writes {@code record}'s lineage and manifest into the empty folder {@code dir}, every file forced to the disk. */
-    static void write(Path dir, StoredConversation record, Instant storedAt) throws IOException {
+    static void write(DiskFolder dir, StoredConversation record, Instant storedAt) throws IOException {
         ArrayNode files = Json.mapper().createArrayNode();
         List<RolloutFile> lineage = record.lineage();
         for (int i = 0; i < lineage.size(); i++) {
             RolloutFile f = lineage.get(i);
             try (CheckedInput in = CheckedInput.open(record.threadId(), f)) {
-                DiskFiles.writeDurably(dir.resolve(Integer.toString(i)), in);
+                dir.write(Integer.toString(i), in);
                 in.verify();
             } catch (IOException e) {
                 throw CheckedInput.failed(record.threadId(), f, e);
@@ -89,56 +96,56 @@ final class DiskRecord {
                 .put("lastCompletedTurnId", record.lastCompletedTurnId());
         manifest.set("files", files);
         byte[] bytes = Json.write(manifest).getBytes(StandardCharsets.UTF_8);
-        DiskFiles.writeDurably(dir.resolve(MANIFEST), bytes);
-        DiskFiles.writeDurably(dir.resolve(MANIFEST_HASH), Sha256.hex(bytes).getBytes(StandardCharsets.US_ASCII));
-        DiskFiles.forceDirectory(dir);
+        dir.write(MANIFEST, bytes);
+        dir.write(MANIFEST_HASH, Sha256.hex(bytes).getBytes(StandardCharsets.US_ASCII));
+        dir.force();
     }
 
     /**
-     * The record in {@code versionDir}, every rollout read and checked.
+     * The record in the version folder {@code version} (named {@code versionDir}): the manifest,
+     * then every rollout's size checked (recorded, against the caps, on disk) before any is read,
+     * then every rollout read and checked.
      *
-     * @throws NoSuchFileException when a file is missing (the caller tells a folder removed by a
-     *         newer put from a missing rollout)
+     * @throws java.nio.file.NoSuchFileException when a file is missing (the caller tells a folder
+     *         a newer put moved away from a missing rollout)
      */
-    static StoredConversation read(String threadId, Path versionDir, StoreLimits limits) throws IOException {
-        JsonNode manifest = manifest(threadId, versionDir);
+    static StoredConversation read(String threadId, DiskFolder version, String versionDir, StoreLimits limits) throws IOException {
+        JsonNode manifest = manifest(threadId, version, versionDir, limits);
         JsonNode files = manifest.path("files");
         if (!files.isArray()) {
             throw new CorruptConversationException(threadId, "the manifest lists no rollout files");
         }
+        StoreChecks.withinLimits(limits, threadId, files.size(), 0);
         long total = 0;
-        for (JsonNode f : files) {
-            total += f.path("size").asLong();
+        long[] sizes = new long[files.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = recordedSize(threadId, files.get(i), limits.maxLineageBytes());
+            total += sizes[i];
         }
         StoreChecks.withinLimits(limits, threadId, files.size(), total);
-        List<RolloutFile> lineage = new ArrayList<>(files.size());
-        for (int i = 0; i < files.size(); i++) {
-            JsonNode f = files.get(i);
-            String path = f.path("path").asText();
-            long size = f.path("size").asLong(-1);
-            Path content = versionDir.resolve(Integer.toString(i));
-            if (!Files.exists(content) && Files.isDirectory(versionDir)) {
-                throw new CorruptConversationException(threadId, "rollout " + path + " is missing from the record");
+        for (int i = 0; i < sizes.length; i++) {
+            long onDisk = version.regularFileSize(Integer.toString(i));
+            if (onDisk != sizes[i]) {
+                throw StoreChecks.sizeMismatch(threadId, files.get(i).path("path").asText(), onDisk, sizes[i]);
             }
-            long onDisk = Files.size(content);
-            if (onDisk != size) {
-                // not read into memory: a rollout of the wrong length is refused whatever its size
-                throw new CorruptConversationException(threadId, "rollout " + path + " has " + onDisk + " bytes, the record says " + size
-                        + (onDisk < size ? " (cut short)" : ""));
-            }
-            lineage.add(StoreChecks.readBack(threadId, path, size, f.path("sha256").asText(), Files.readAllBytes(content)));
         }
-        long version = manifest.path("version").asLong(-1);
+        List<RolloutFile> lineage = new ArrayList<>(sizes.length);
+        for (int i = 0; i < sizes.length; i++) {
+            JsonNode f = files.get(i);
+            lineage.add(StoreChecks.readBack(threadId, f.path("path").asText(), sizes[i], f.path("sha256").asText(),
+                    version.read(Integer.toString(i), sizes[i])));
+        }
+        long number = manifest.path("version").asLong(-1);
         return StoreChecks.record(threadId, () -> new StoredConversation(threadId, lineage, owner(manifest), text(manifest, "name"),
-                text(manifest, "goal"), text(manifest, "settings"), text(manifest, "lastCompletedTurnId"), version));
+                text(manifest, "goal"), text(manifest, "settings"), text(manifest, "lastCompletedTurnId"), number));
     }
 
-    /** What {@link ConversationStore#list} shows of the record in {@code versionDir}: its manifest only. */
-    static ConversationSummary summary(String threadId, Path versionDir) throws IOException {
-        JsonNode manifest = manifest(threadId, versionDir);
+    /** What {@link ConversationStore#list} shows of the record in {@code version}: its manifest only. */
+    static ConversationSummary summary(String threadId, DiskFolder version, String versionDir, StoreLimits limits) throws IOException {
+        JsonNode manifest = manifest(threadId, version, versionDir, limits);
         long bytes = 0;
         for (JsonNode f : manifest.path("files")) {
-            bytes += f.path("size").asLong();
+            bytes += recordedSize(threadId, f, StoreLimits.MAX_LINEAGE_BYTES);
         }
         try {
             return new ConversationSummary(threadId, owner(manifest), text(manifest, "name"), manifest.path("version").asLong(),
@@ -148,19 +155,19 @@ final class DiskRecord {
         }
     }
 
-    private static JsonNode manifest(String threadId, Path versionDir) throws IOException {
-        Path file = versionDir.resolve(MANIFEST);
-        Path hashFile = versionDir.resolve(MANIFEST_HASH);
-        // the files first, the folder after: a folder a newer put moved away between the two looks whole before it,
-        // and gone after it (then the reader reads the newer version), never like a version without its manifest
-        if (!Files.exists(file) || !Files.exists(hashFile)) {
-            if (Files.isDirectory(versionDir)) {
-                throw new CorruptConversationException(threadId, "the record's manifest is missing in " + versionDir.getFileName());
-            }
-            throw new NoSuchFileException(file.toString());
+    /** A rollout's size as the manifest gives it: a whole number, not negative, at most {@code maxBytes}. */
+    private static long recordedSize(String threadId, JsonNode file, long maxBytes) {
+        String path = StoreChecks.rolloutPath(threadId, file.path("path").asText());
+        JsonNode size = file.path("size");
+        if (!size.isIntegralNumber() || !size.canConvertToLong()) {
+            throw new CorruptConversationException(threadId, "rollout " + path + " has no size in the manifest");
         }
-        byte[] bytes = Files.readAllBytes(file);
-        String hash = Files.readString(hashFile, StandardCharsets.US_ASCII).strip();
+        return StoreChecks.recordedSize(maxBytes, threadId, path, size.asLong());
+    }
+
+    private static JsonNode manifest(String threadId, DiskFolder version, String versionDir, StoreLimits limits) throws IOException {
+        byte[] bytes = version.readSmall(MANIFEST, maxManifestBytes(limits));
+        String hash = new String(version.readSmall(MANIFEST_HASH, 1024), StandardCharsets.US_ASCII).strip();
         if (!Sha256.hex(bytes).equals(hash)) {
             throw new CorruptConversationException(threadId, "the record's manifest does not match its SHA-256 (changed or cut short)");
         }
@@ -176,7 +183,7 @@ final class DiskRecord {
                     + ", which this library does not read (it reads format " + FORMAT + ")");
         }
         if (!threadId.equals(manifest.path("threadId").asText()) || manifest.path("version").asLong(-1) != versionOf(versionDir)) {
-            throw new CorruptConversationException(threadId, "the manifest in " + versionDir.getFileName() + " is another record's");
+            throw new CorruptConversationException(threadId, "the manifest in " + versionDir + " is another record's");
         }
         return manifest;
     }

@@ -6,7 +6,8 @@
  *
  * <p>{@link dev.codexbridge.store.ConversationStore} is the SPI: a lease says which host may write
  * or wake a conversation now, a version makes every write a compare-and-set, a lineage is stored
- * whole or not at all, and what is read back is checked against its hashes before it is returned.
+ * whole or not at all, and what is read back is checked against its hashes before it is returned —
+ * its counts and sizes before it is read, and on disk no link followed (decision 0062).
  * {@link dev.codexbridge.store.DiskConversationStore} is the embedded implementation (a folder on
  * the local disk); {@code codex-bridge-store-postgresql} holds the PostgreSQL one. Depends on the
  * root, {@code json} and {@code internal} only: no session, pool or gateway type. docs/store.md.

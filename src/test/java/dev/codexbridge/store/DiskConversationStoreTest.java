@@ -3,9 +3,11 @@ package dev.codexbridge.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.store.spi.Sha256;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The embedded store under the contract, and what only a folder on disk has: leftovers of crashes, its permissions. */
-class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrityContract, StoreExclusivityContract {
+class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrityContract, StoreExclusivityContract, StoreTamperContract {
     @TempDir
     Path tmp;
     private final List<ConversationStore> opened = new ArrayList<>();
@@ -66,11 +68,18 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
 
             @Override
             public void setFormat(String threadId, int format) throws IOException {
-                // the manifest's own hash made to match, so that only the format is wrong
-                Path manifest = newestVersion(threadId).resolve(DiskRecord.MANIFEST);
-                byte[] changed = Files.readString(manifest).replace("\"format\":1,", "\"format\":" + format + ",").getBytes(StandardCharsets.UTF_8);
-                Files.write(manifest, changed);
-                Files.writeString(newestVersion(threadId).resolve(DiskRecord.MANIFEST_HASH), dev.codexbridge.store.spi.Sha256.hex(changed));
+                DiskTampering.editManifest(root(), threadId, m -> m.put("format", format));
+            }
+
+            @Override
+            public void setRecordedSize(String threadId, int file, long size) throws IOException {
+                DiskTampering.editManifest(root(), threadId, m -> ((ObjectNode) m.path("files").get(file)).put("size", size));
+            }
+
+            @Override
+            public void replaceRollout(String threadId, int file, byte[] bytes) throws IOException {
+                Files.write(rollout(threadId, file), bytes);
+                DiskTampering.recordFile(root(), threadId, file, bytes.length, Sha256.hex(bytes));
             }
 
             @Override
@@ -88,12 +97,8 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
         };
     }
 
-    private Path newestVersion(String threadId) throws IOException {
-        return DiskRecord.versions(root().resolve(threadId)).get(0);
-    }
-
     private Path rollout(String threadId, int file) throws IOException {
-        return newestVersion(threadId).resolve(Integer.toString(file));
+        return DiskTampering.newestVersion(root(), threadId).resolve(Integer.toString(file));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.store.postgresql.PostgresConversationStore;
+import dev.codexbridge.store.spi.Sha256;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * ({@link PostgresServer}), and what only it has: its schema, created once and versioned.
  */
 @ExtendWith(PostgresServer.Extension.class)
-class PostgresConversationStoreTest implements StoreRoundTripContract, StoreIntegrityContract, StoreExclusivityContract {
+class PostgresConversationStoreTest implements StoreRoundTripContract, StoreIntegrityContract, StoreExclusivityContract, StoreTamperContract {
     private static PostgresServer server;
     private static String url;
     private final List<ConversationStore> opened = new ArrayList<>();
@@ -83,13 +84,24 @@ class PostgresConversationStoreTest implements StoreRoundTripContract, StoreInte
             }
 
             @Override
+            public void setRecordedSize(String threadId, int file, long size) throws SQLException {
+                assertThat(update("UPDATE codex_store_rollout SET size = ? WHERE thread_id = ? AND position = ?", size, threadId, file)).isOne();
+            }
+
+            @Override
+            public void replaceRollout(String threadId, int file, byte[] bytes) throws SQLException {
+                assertThat(update("UPDATE codex_store_rollout SET content = ?, size = ?, sha256 = ? WHERE thread_id = ? AND position = ?",
+                        bytes, (long) bytes.length, Sha256.hex(bytes), threadId, file)).isOne();
+            }
+
+            @Override
             public String childSpec() {
                 return "pg:" + url;
             }
         };
     }
 
-    private static int update(String sql, Object... args) throws SQLException {
+    static int update(String sql, Object... args) throws SQLException {
         try (Connection c = DriverManager.getConnection(url); PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 s.setObject(i + 1, args[i]);

@@ -139,6 +139,43 @@ interface StoreRoundTripContract extends StoreContract {
     }
 
     @Test
+    default void textWithU0000ComesBackAsItWentInAndStaysStorable() {
+        ConversationStore host = store().open();
+        String id = newThreadId();
+        ConversationLease lease = host.lease(id, "host-a", TTL);
+        StoredConversation conversation = Lineages.small(id, 1).toBuilder().owner(new ConversationOwner("al\0ice", "ac\0me"))
+                .name("a\0name \"quoted\" \\ ✓").goal("\0").settings("{\"k\":\"\0\"}").lastCompletedTurnId("turn\0").build();
+
+        StoredConversation stored = host.put(lease, conversation);
+
+        StoredConversation read = store().open().get(id).orElseThrow();
+        assertThat(read).isEqualTo(stored);
+        assertThat(read.owner()).isEqualTo(new ConversationOwner("al\0ice", "ac\0me"));
+        assertThat(read.name()).isEqualTo("a\0name \"quoted\" \\ ✓");
+        assertThat(read.goal()).isEqualTo("\0");
+        assertThat(read.settings()).isEqualTo("{\"k\":\"\0\"}");
+        assertThat(read.lastCompletedTurnId()).isEqualTo("turn\0");
+        assertThat(host.list(null, 10)).singleElement().satisfies(s -> {
+            assertThat(s.name()).isEqualTo("a\0name \"quoted\" \\ ✓");
+            assertThat(s.owner()).isEqualTo(new ConversationOwner("al\0ice", "ac\0me"));
+        });
+        // every later store of the conversation too, and one without it again
+        StoredConversation second = host.put(lease, read.toBuilder().name("b\0").build());
+        assertThat(host.get(id).orElseThrow().name()).isEqualTo("b\0");
+        host.put(lease, second.toBuilder().owner(null).name("plain").goal(null).settings(null).lastCompletedTurnId(null).build());
+        assertThat(host.get(id).orElseThrow().name()).isEqualTo("plain");
+    }
+
+    @Test
+    default void aHolderWithU0000IsRefusedBeforeTheStoreIsTouched() {
+        ConversationStore host = store().open();
+        String id = newThreadId();
+        assertThatThrownBy(() -> host.lease(id, "host\0a", TTL)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a lease holder's name has no U+0000 character");
+        assertThat(host.lease(id, "host-a", TTL).holder()).as("nothing was leased").isEqualTo("host-a");
+    }
+
+    @Test
     default void argumentsAreCheckedBeforeTheStoreIsTouched() {
         ConversationStore host = store().open();
         String id = newThreadId();

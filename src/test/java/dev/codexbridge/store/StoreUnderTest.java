@@ -26,6 +26,16 @@ interface StoreUnderTest {
     /** Marks the stored version as written in record format {@code format}. */
     void setFormat(String threadId, int format) throws Exception;
 
+    /** As someone who can write the storage would: sets the size the record gives rollout {@code file}, the record otherwise whole. */
+    void setRecordedSize(String threadId, int file, long size) throws Exception;
+
+    /**
+     * As someone who can write the storage would: replaces rollout {@code file}'s bytes, with the
+     * size and hash the record gives that file made to match, and any total the record keeps of its
+     * lineage left as it was.
+     */
+    void replaceRollout(String threadId, int file, byte[] bytes) throws Exception;
+
     /** Checks that a writer killed mid-put left nothing behind once the conversation was changed again. */
     default void assertNothingLeftBehind(String threadId) throws Exception {
     }

@@ -47,6 +47,10 @@ public final class StoreChecks {
         if (holder.isBlank() || holder.length() > MAX_HOLDER_CHARS) {
             throw new IllegalArgumentException("a lease holder's name is 1 to " + MAX_HOLDER_CHARS + " characters");
         }
+        // a host's own name, shown in messages: PostgreSQL's text holds no U+0000, so no store takes one
+        if (holder.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("a lease holder's name has no U+0000 character");
+        }
         ttl(ttl);
     }
 
@@ -138,18 +142,44 @@ public final class StoreChecks {
         }
     }
 
+    /** A rollout path a record gives, checked to be one codex writes before it is shown or used. */
+    public static String rolloutPath(String threadId, String path) {
+        if (!RolloutFile.isRolloutPath(path)) {
+            throw new CorruptConversationException(threadId, "a rollout path in the record is not one codex writes: "
+                    + UntrustedText.escape(UntrustedText.redactedPrefix(path, 200)));
+        }
+        return path;
+    }
+
+    /**
+     * A rollout's size as its record gives it, checked before anything of it is read: negative is
+     * corrupt, above {@code maxBytes} (the lineage's cap) too large; so the sum of the sizes, each
+     * checked, is the lineage's bytes and cannot wrap.
+     */
+    public static long recordedSize(long maxBytes, String threadId, String path, long size) {
+        if (size < 0) {
+            throw new CorruptConversationException(threadId, "rollout " + path + " has a negative size in the record: " + size);
+        }
+        if (size > maxBytes) {
+            throw new ConversationTooLargeException(threadId, "lineage bytes", size, maxBytes);
+        }
+        return size;
+    }
+
+    /** A rollout whose stored bytes are not as many as its record says. */
+    public static CorruptConversationException sizeMismatch(String threadId, String path, long actual, long recorded) {
+        return new CorruptConversationException(threadId, "rollout " + path + " has " + actual + " bytes, the record says " + recorded
+                + (actual < recorded ? " (cut short)" : ""));
+    }
+
     /**
      * A rollout read back from storage, checked against what its record says of it: a name codex
      * would write, as many bytes as recorded (fewer: cut short), the recorded hash.
      */
     public static RolloutFile readBack(String threadId, String path, long size, String sha256, byte[] bytes) {
-        if (!RolloutFile.isRolloutPath(path)) {
-            throw new CorruptConversationException(threadId, "a rollout path in the record is not one codex writes: "
-                    + UntrustedText.escape(UntrustedText.redactedPrefix(path, 200)));
-        }
+        rolloutPath(threadId, path);
         if (bytes.length != size) {
-            throw new CorruptConversationException(threadId, "rollout " + path + " has " + bytes.length + " bytes, the record says " + size
-                    + (bytes.length < size ? " (cut short)" : ""));
+            throw sizeMismatch(threadId, path, bytes.length, size);
         }
         if (!Sha256.hex(bytes).equals(sha256)) {
             throw new CorruptConversationException(threadId, "rollout " + path + ": its SHA-256 does not match the record");

@@ -41,12 +41,11 @@ import org.slf4j.Logger;
  * conversation are serialized and each sees the lease and version the one before it left. A
  * lease is taken by one {@code INSERT … ON CONFLICT DO UPDATE … WHERE expired}, which the database
  * grants to exactly one of the hosts asking at once. Lease times come from the store's clock, as
- * in {@link dev.codexbridge.store.DiskConversationStore}.
+ * in {@link dev.codexbridge.store.DiskConversationStore}. What a get or a list reads back is checked
+ * before it is used, the rows as the disk store checks its files ({@code PostgresRows}, decision 0062).
  */
 public final class PostgresConversationStore implements ConversationStore {
     private static final Logger LOG = SafeLogger.getLogger(PostgresConversationStore.class);
-    /** The record format of the rows this library writes; another one is refused as unknown. */
-    static final int FORMAT = 1;
 
     private final DataSource dataSource;
     private final @Nullable HikariDataSource ownPool;
@@ -147,7 +146,7 @@ public final class PostgresConversationStore implements ConversationStore {
                 throw new VersionConflictException(threadId, conversation.version(), current);
             }
             StoredConversation stored = conversation.toBuilder().version(current + 1).build();
-            PostgresRows.writeConversation(c, stored, current == 0, FORMAT, time(clock.instant()));
+            PostgresRows.writeConversation(c, stored, current == 0, time(clock.instant()));
             PostgresRows.writeLineage(c, stored);
             // the sources may have taken a while: the lease must still be in force when the version commits
             StoreChecks.inForce(lease, currentLease(c, threadId, false), clock.instant());
@@ -163,7 +162,7 @@ public final class PostgresConversationStore implements ConversationStore {
             try (Statement s = c.createStatement()) {
                 s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             }
-            return PostgresRows.read(c, threadId, limits, FORMAT);
+            return PostgresRows.read(c, threadId, limits);
         });
     }
 
@@ -179,13 +178,11 @@ public final class PostgresConversationStore implements ConversationStore {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
-                    if (rs.getInt(1) != FORMAT) {
-                        throw new CorruptConversationException(threadId, "the record is in format " + rs.getInt(1)
-                                + ", which this library does not read (it reads format " + FORMAT + ")");
-                    }
-                    String principal = rs.getString(2);
+                    int format = PostgresRows.format(threadId, rs.getInt(1));
+                    String principal = PostgresRows.decode(threadId, rs.getString(2), format);
                     try {
-                        return principal == null ? Optional.empty() : Optional.of(new ConversationOwner(principal, rs.getString(3)));
+                        return principal == null ? Optional.empty()
+                                : Optional.of(new ConversationOwner(principal, PostgresRows.decode(threadId, rs.getString(3), format)));
                     } catch (IllegalArgumentException e) {
                         throw new CorruptConversationException(threadId, "the record's owner is not one: " + e.getMessage(), e);
                     }
@@ -218,7 +215,7 @@ public final class PostgresConversationStore implements ConversationStore {
         return inTransaction(null, "listing", c -> {
             List<ConversationSummary> page = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("""
-                    SELECT thread_id, owner_principal, owner_tenant, name, version, files, lineage_bytes, stored_at
+                    SELECT thread_id, owner_principal, owner_tenant, name, version, files, lineage_bytes, stored_at, format
                     FROM codex_store_conversation WHERE thread_id > ? ORDER BY thread_id LIMIT ?""")) {
                 s.setString(1, afterThreadId == null ? "" : afterThreadId);
                 s.setInt(2, limit);
@@ -226,11 +223,8 @@ public final class PostgresConversationStore implements ConversationStore {
                     while (rs.next()) {
                         String id = rs.getString(1);
                         try {
-                            String principal = rs.getString(2);
-                            page.add(new ConversationSummary(id, principal == null ? null : new ConversationOwner(principal, rs.getString(3)),
-                                    rs.getString(4), rs.getLong(5), rs.getInt(6), rs.getLong(7),
-                                    rs.getObject(8, OffsetDateTime.class).toInstant()));
-                        } catch (IllegalArgumentException e) {
+                            page.add(summary(id, rs));
+                        } catch (IllegalArgumentException | ConversationStoreException e) {
                             LOG.warn("stored conversation {} left out of the list: {}", id, e.toString());
                         }
                     }
@@ -245,6 +239,20 @@ public final class PostgresConversationStore implements ConversationStore {
         if (ownPool != null) {
             ownPool.close();
         }
+    }
+
+    /** What a list shows of the conversation row {@code rs} is on; a row that does not hold together is refused. */
+    private static ConversationSummary summary(String id, ResultSet rs) throws SQLException {
+        int format = PostgresRows.format(id, rs.getInt(9));
+        long files = rs.getLong(6);
+        long bytes = rs.getLong(7);
+        if (files < 0 || files > Integer.MAX_VALUE || bytes < 0) {
+            throw new CorruptConversationException(id, "the record says it has " + files + " rollouts of " + bytes + " bytes");
+        }
+        String principal = PostgresRows.decode(id, rs.getString(2), format);
+        ConversationOwner owner = principal == null ? null : new ConversationOwner(principal, PostgresRows.decode(id, rs.getString(3), format));
+        return new ConversationSummary(id, owner, PostgresRows.decode(id, rs.getString(4), format), rs.getLong(5), (int) files, bytes,
+                rs.getObject(8, OffsetDateTime.class).toInstant());
     }
 
     /** The lease the database holds for {@code threadId}, its row locked for this transaction with {@code lock}. */

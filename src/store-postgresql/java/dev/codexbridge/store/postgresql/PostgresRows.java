@@ -1,5 +1,7 @@
 package dev.codexbridge.store.postgresql;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.json.Json;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.RolloutFile;
@@ -13,18 +15,32 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
-/** A conversation's rows: written inside the put's transaction, read back and checked inside the get's. */
+/**
+ * A conversation's rows: written inside the put's transaction, read back and checked inside the
+ * get's. Nothing in them is trusted (decision 0062): the file count, each rollout's size against
+ * the bytes it has, and the lineage's bytes as they are against the cap, all before any rollout is
+ * read.
+ *
+ * <p>Record formats: 1 keeps the text fields as they are; 2, written only when one of them holds
+ * U+0000 (which PostgreSQL's {@code text} cannot), keeps each as a JSON string. A library that
+ * reads only format 1 refuses such a record instead of reading it wrong.
+ */
 final class PostgresRows {
+    /** Text fields as they are. */
+    static final int PLAIN = 1;
+    /** Text fields as JSON strings: one of them holds U+0000. */
+    static final int JSON_TEXT = 2;
+
     private PostgresRows() {
     }
 
     /** The conversation row of {@code stored} (its new version), inserted for a new conversation, else updated. */
-    static void writeConversation(Connection c, StoredConversation stored, boolean isNew, int format, OffsetDateTime storedAt)
-            throws SQLException {
+    static void writeConversation(Connection c, StoredConversation stored, boolean isNew, OffsetDateTime storedAt) throws SQLException {
         String sql = isNew
                 ? """
                   INSERT INTO codex_store_conversation (version, format, owner_principal, owner_tenant, name, goal, settings,
@@ -33,15 +49,15 @@ final class PostgresRows {
                   UPDATE codex_store_conversation SET version = ?, format = ?, owner_principal = ?, owner_tenant = ?, name = ?, goal = ?,
                     settings = ?, last_completed_turn_id = ?, files = ?, lineage_bytes = ?, stored_at = ? WHERE thread_id = ?""";
         ConversationOwner owner = stored.owner();
+        List<@Nullable String> texts = Arrays.asList(owner == null ? null : owner.principal(), owner == null ? null : owner.tenant(),
+                stored.name(), stored.goal(), stored.settings(), stored.lastCompletedTurnId());
+        int format = texts.stream().anyMatch(t -> t != null && t.indexOf('\0') >= 0) ? JSON_TEXT : PLAIN;
         try (PreparedStatement s = c.prepareStatement(sql)) {
             s.setLong(1, stored.version());
             s.setInt(2, format);
-            s.setString(3, owner == null ? null : owner.principal());
-            s.setString(4, owner == null ? null : owner.tenant());
-            s.setString(5, stored.name());
-            s.setString(6, stored.goal());
-            s.setString(7, stored.settings());
-            s.setString(8, stored.lastCompletedTurnId());
+            for (int i = 0; i < texts.size(); i++) {
+                s.setString(3 + i, encode(texts.get(i), format));
+            }
             s.setInt(9, stored.lineage().size());
             s.setLong(10, stored.lineageBytes());
             s.setObject(11, storedAt);
@@ -87,8 +103,13 @@ final class PostgresRows {
         }
     }
 
-    /** The conversation as stored, every rollout checked; empty when there is no row. */
-    static Optional<StoredConversation> read(Connection c, String threadId, StoreLimits limits, int format) throws SQLException {
+    /**
+     * The conversation as stored, every rollout checked; empty when there is no row. The rows are
+     * checked before any rollout's bytes are read: the file count, each rollout's recorded size
+     * against the bytes it has ({@code octet_length}, which PostgreSQL knows without reading
+     * them), the sum of those bytes against the cap and against the row's {@code lineage_bytes}.
+     */
+    static Optional<StoredConversation> read(Connection c, String threadId, StoreLimits limits) throws SQLException {
         Row row;
         try (PreparedStatement s = c.prepareStatement("""
                 SELECT version, format, owner_principal, owner_tenant, name, goal, settings, last_completed_turn_id, files, lineage_bytes
@@ -98,40 +119,102 @@ final class PostgresRows {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                if (rs.getInt(2) != format) {
-                    throw new CorruptConversationException(threadId, "the record is in format " + rs.getInt(2)
-                            + ", which this library does not read (it reads format " + format + ")");
-                }
-                row = new Row(rs.getLong(1), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
-                        rs.getString(8), rs.getInt(9));
-                StoreChecks.withinLimits(limits, threadId, row.files(), rs.getLong(10));
+                int format = format(threadId, rs.getInt(2));
+                row = new Row(rs.getLong(1), decode(threadId, rs.getString(3), format), decode(threadId, rs.getString(4), format),
+                        decode(threadId, rs.getString(5), format), decode(threadId, rs.getString(6), format),
+                        decode(threadId, rs.getString(7), format), decode(threadId, rs.getString(8), format), rs.getLong(9), rs.getLong(10));
             }
         }
-        int files = row.files();
-        List<RolloutFile> lineage = new ArrayList<>(files);
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT position, relative_path, size, sha256, content FROM codex_store_rollout WHERE thread_id = ? ORDER BY position")) {
+        if (row.files() < 0) {
+            throw new CorruptConversationException(threadId, "the record says it has " + row.files() + " rollouts");
+        }
+        StoreChecks.withinLimits(limits, threadId, row.files(), 0);
+        List<Entry> entries = new ArrayList<>((int) row.files());
+        long total = 0;
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT position, relative_path, size, sha256, octet_length(content) FROM codex_store_rollout
+                WHERE thread_id = ? ORDER BY position""")) {
             s.setString(1, threadId);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    int position = rs.getInt(1);
-                    if (position != lineage.size()) {
-                        throw new CorruptConversationException(threadId, "rollout " + lineage.size() + " of " + files + " is missing from the record");
+                    if (rs.getInt(1) != entries.size()) {
+                        throw new CorruptConversationException(threadId, "rollout " + entries.size() + " of " + row.files()
+                                + " is missing from the record");
                     }
-                    lineage.add(StoreChecks.readBack(threadId, rs.getString(2), rs.getLong(3), rs.getString(4), rs.getBytes(5)));
+                    String path = StoreChecks.rolloutPath(threadId, rs.getString(2));
+                    long size = StoreChecks.recordedSize(limits.maxLineageBytes(), threadId, path, rs.getLong(3));
+                    long actual = rs.getLong(5);
+                    if (actual != size) {
+                        throw StoreChecks.sizeMismatch(threadId, path, actual, size);
+                    }
+                    entries.add(new Entry(path, size, rs.getString(4)));
+                    total += size;
+                    StoreChecks.withinLimits(limits, threadId, entries.size(), total);
                 }
             }
         }
-        if (lineage.size() != files) {
-            throw new CorruptConversationException(threadId, "the record has " + lineage.size() + " of its " + files + " rollouts");
+        if (entries.size() != row.files()) {
+            throw new CorruptConversationException(threadId, "the record has " + entries.size() + " of its " + row.files() + " rollouts");
+        }
+        if (total != row.lineageBytes()) {
+            throw new CorruptConversationException(threadId, "the record says its rollouts have " + row.lineageBytes()
+                    + " bytes, they have " + total);
+        }
+        List<RolloutFile> lineage = new ArrayList<>(entries.size());
+        try (PreparedStatement s = c.prepareStatement("SELECT content FROM codex_store_rollout WHERE thread_id = ? ORDER BY position")) {
+            s.setString(1, threadId);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next() && lineage.size() < entries.size()) {
+                    Entry e = entries.get(lineage.size());
+                    lineage.add(StoreChecks.readBack(threadId, e.path(), e.size(), e.sha256(), rs.getBytes(1)));
+                }
+            }
+        }
+        if (lineage.size() != entries.size()) {
+            // one snapshot for both reads: only a transaction that is not repeatable-read gets here
+            throw new CorruptConversationException(threadId, "the record's rollouts changed while they were read");
         }
         return Optional.of(StoreChecks.record(threadId, () -> new StoredConversation(threadId, lineage,
                 row.principal() == null ? null : new ConversationOwner(row.principal(), row.tenant()),
                 row.name(), row.goal(), row.settings(), row.lastCompletedTurnId(), row.version())));
     }
 
+    /** {@code format}, when this library reads it. */
+    static int format(String threadId, int format) {
+        if (format != PLAIN && format != JSON_TEXT) {
+            throw new CorruptConversationException(threadId, "the record is in format " + format
+                    + ", which this library does not read (it reads formats " + PLAIN + " and " + JSON_TEXT + ")");
+        }
+        return format;
+    }
+
+    /** A text field as a row of {@code format} keeps it. */
+    private static @Nullable String encode(@Nullable String text, int format) {
+        return text == null || format == PLAIN ? text : Json.write(Json.nodes().textNode(text));
+    }
+
+    /** A text field read from a row of {@code format}. */
+    static @Nullable String decode(String threadId, @Nullable String stored, int format) {
+        if (stored == null || format == PLAIN) {
+            return stored;
+        }
+        try {
+            JsonNode text = Json.mapper().readTree(stored);
+            if (text != null && text.isTextual()) {
+                return text.textValue();
+            }
+        } catch (java.io.IOException e) {
+            // refused below
+        }
+        throw new CorruptConversationException(threadId, "a text field of the record is not a JSON string, as its format " + format + " keeps them");
+    }
+
     /** The conversation row as read, before its rollouts. */
     private record Row(long version, @Nullable String principal, @Nullable String tenant, @Nullable String name, @Nullable String goal,
-                       @Nullable String settings, @Nullable String lastCompletedTurnId, int files) {
+                       @Nullable String settings, @Nullable String lastCompletedTurnId, long files, long lineageBytes) {
+    }
+
+    /** A rollout's row, checked, before its bytes are read. */
+    private record Entry(String path, long size, String sha256) {
     }
 }

@@ -1,0 +1,297 @@
+package dev.codexbridge.store;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+/**
+ * A folder of {@link DiskConversationStore}, whose entries are looked at without following a
+ * symbolic link and opened only once checked (decision 0062):
+ *
+ * <ul>
+ *   <li>a folder in it is opened only when it is a folder, not a link to one;</li>
+ *   <li>a file is read only when it is a regular file of the size expected, checked before it is
+ *       opened; it is opened for reading and writing, which opens a FIFO at once instead of waiting
+ *       for a writer (Linux, macOS), and its size is checked again on the open file, so a FIFO
+ *       swapped in after the check is refused too, never waited on;</li>
+ *   <li>every file written is new ({@code O_EXCL}), so none is written through a link.</li>
+ * </ul>
+ *
+ * <p>Where the file system opens a folder as a handle ({@link SecureDirectoryStream}: Linux), its
+ * entries are looked up in the open folder, so a folder swapped for a link after it was checked is
+ * still not followed. Where the JDK gives none (Windows; macOS on some JDKs) each entry is checked
+ * by its path just before it is used. Folders are created only by path: only in the store's root,
+ * whose path is its own.
+ */
+final class DiskFolder implements Closeable {
+    private static final Path HERE = Path.of(".");
+
+    /** Where the folder was when it was opened: with a handle, for messages only. */
+    private final Path path;
+    private final @Nullable SecureDirectoryStream<Path> handle;
+
+    private DiskFolder(Path path, @Nullable SecureDirectoryStream<Path> handle) {
+        this.path = path;
+        this.handle = handle;
+    }
+
+    /** The store's root, {@code trusted} (a real path the store checked), by handle where the file system has them and {@code handles}. */
+    static DiskFolder open(Path trusted, boolean handles) throws IOException {
+        if (handles) {
+            DirectoryStream<Path> stream = Files.newDirectoryStream(trusted);
+            if (stream instanceof SecureDirectoryStream<Path> secure) {
+                return new DiskFolder(trusted, secure);
+            }
+            stream.close();
+        }
+        return new DiskFolder(trusted, null);
+    }
+
+    /** What {@code name} is, a link itself rather than what it names. */
+    BasicFileAttributes attributes(String name) throws IOException {
+        try {
+            if (handle != null) {
+                return handle.getFileAttributeView(Path.of(name), BasicFileAttributeView.class, NOFOLLOW_LINKS).readAttributes();
+            }
+            return Files.readAttributes(path.resolve(name), BasicFileAttributes.class, NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(path.resolve(name).toString());
+        }
+    }
+
+    /** The folder {@code name} in this one; anything else, a link to a folder included, is refused. */
+    DiskFolder folder(String name) throws IOException {
+        BasicFileAttributes found = attributes(name);
+        if (!found.isDirectory()) {
+            throw new ForeignEntryException(path.resolve(name) + " is " + kind(found) + ", not a folder the store made");
+        }
+        if (handle == null) {
+            return new DiskFolder(path.resolve(name), null);
+        }
+        return new DiskFolder(path.resolve(name), (SecureDirectoryStream<Path>) handle.newDirectoryStream(Path.of(name), NOFOLLOW_LINKS));
+    }
+
+    /** Creates the folder {@code name}; only in the store's root, whose path is its own (nothing else is created by path). */
+    void createFolder(String name) throws IOException {
+        Files.createDirectory(path.resolve(name));
+    }
+
+    /** The names of the entries. */
+    List<String> names() throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = handle != null ? handle.newDirectoryStream(HERE, NOFOLLOW_LINKS) : Files.newDirectoryStream(path)) {
+            for (Path entry : entries) {
+                names.add(entry.getFileName().toString());
+            }
+        }
+        return names;
+    }
+
+    /** The size of the regular file {@code name}; a link, a folder or a special file is refused. */
+    long regularFileSize(String name) throws IOException {
+        BasicFileAttributes found = attributes(name);
+        if (!found.isRegularFile()) {
+            throw new ForeignEntryException(path.resolve(name) + " is " + kind(found) + ", not a regular file the store wrote");
+        }
+        return found.size();
+    }
+
+    /** The bytes of the regular file {@code name}, refused before it is opened when it has more than {@code max}. */
+    byte[] readSmall(String name, long max) throws IOException {
+        long size = regularFileSize(name);
+        if (size > max) {
+            throw new ForeignEntryException(path.resolve(name) + " has " + size + " bytes, more than the store writes there (" + max + ")");
+        }
+        return read(name, size);
+    }
+
+    /**
+     * The bytes of the regular file {@code name}, which has {@code size} bytes (the caller checked
+     * both): opened without following a link and without waiting, its size checked again on the
+     * open file, exactly that many bytes read.
+     */
+    byte[] read(String name, long size) throws IOException {
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new ForeignEntryException(path.resolve(name) + " has " + size + " bytes, more than one read holds");
+        }
+        // READ and WRITE: O_RDWR opens a FIFO without waiting for a writer (read-only would block)
+        try (SeekableByteChannel in = open(name, Set.of(READ, WRITE, NOFOLLOW_LINKS))) {
+            long open = in.size();
+            if (open != size) {
+                // a FIFO or another file put there since the check: a FIFO's size is 0, so nothing is read from it
+                throw new ForeignEntryException(path.resolve(name) + " changed while it was read (" + open + " bytes, " + size + " expected)");
+            }
+            ByteBuffer bytes = ByteBuffer.allocate((int) size);
+            while (bytes.hasRemaining()) {
+                if (in.read(bytes) < 0) {
+                    throw new ForeignEntryException(path.resolve(name) + " was cut short while it was read");
+                }
+            }
+            return bytes.array();
+        }
+    }
+
+    /** Writes the new file {@code name} from {@code in} and forces it to the disk. */
+    void write(String name, InputStream in) throws IOException {
+        try (FileChannel out = newFile(name); OutputStream stream = Channels.newOutputStream(out)) {
+            in.transferTo(stream);
+            out.force(true);
+        }
+    }
+
+    /** Writes the new file {@code name} and forces it to the disk. */
+    void write(String name, byte[] bytes) throws IOException {
+        try (FileChannel out = newFile(name)) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
+            out.force(true);
+        }
+    }
+
+    /** Replaces the file {@code name} with {@code bytes} at once: a reader sees the old content or the new, never part of it. */
+    void replace(String name, byte[] bytes) throws IOException {
+        String tmp = DiskConversationStore.TMP + name + "-" + UUID.randomUUID();
+        try {
+            write(tmp, bytes);
+            move(tmp, this, name);
+        } finally {
+            try {
+                deleteEntry(tmp, false);
+            } catch (NoSuchFileException moved) {
+                // renamed into place
+            }
+        }
+    }
+
+    /**
+     * Renames {@code name} to {@code targetName} in {@code target} (one step: the same file system)
+     * and makes it durable. A link is renamed itself, never followed.
+     */
+    void move(String name, DiskFolder target, String targetName) throws IOException {
+        moveUnforced(name, target, targetName);
+        target.force();
+    }
+
+    /** {@link #move} without forcing the folder: a crash may undo it. */
+    void moveUnforced(String name, DiskFolder target, String targetName) throws IOException {
+        try {
+            if (handle != null && target.handle != null) {
+                handle.move(Path.of(name), target.handle, Path.of(targetName));
+            } else {
+                Files.move(path.resolve(name), target.path.resolve(targetName), StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the store's folder must allow atomic renames (one file system): " + e.getMessage(), e);
+        }
+    }
+
+    /** Makes the folder's entries (new files, renames) durable; a system that cannot open a folder keeps them as it does. */
+    void force() throws IOException {
+        try (SeekableByteChannel self = handle != null ? handle.newByteChannel(HERE, Set.of(READ)) : FileChannel.open(path, READ)) {
+            if (self instanceof FileChannel channel) {
+                channel.force(true);
+            }
+        } catch (UnsupportedOperationException | java.nio.file.AccessDeniedException e) {
+            // Windows opens no folder as a channel: its renames are durable by themselves
+        }
+    }
+
+    /** Removes the entry {@code name} and, a folder, everything in it; what is gone is skipped, a link is removed, not followed. */
+    void delete(String name) throws IOException {
+        BasicFileAttributes found;
+        try {
+            found = attributes(name);
+        } catch (NoSuchFileException gone) {
+            return;
+        }
+        if (found.isDirectory()) {
+            try (DiskFolder folder = folder(name)) {
+                for (String entry : folder.names()) {
+                    folder.delete(entry);
+                }
+            } catch (NoSuchFileException gone) {
+                return;
+            }
+        }
+        try {
+            deleteEntry(name, found.isDirectory());
+        } catch (NoSuchFileException gone) {
+            // another process removed it too
+        }
+    }
+
+    private void deleteEntry(String name, boolean folder) throws IOException {
+        if (handle == null) {
+            Files.delete(path.resolve(name));
+        } else if (folder) {
+            handle.deleteDirectory(Path.of(name));
+        } else {
+            handle.deleteFile(Path.of(name));
+        }
+    }
+
+    private FileChannel newFile(String name) throws IOException {
+        // CREATE_NEW is O_EXCL: a link or anything else already there fails it, nothing is written through one
+        return (FileChannel) open(name, Set.of(CREATE_NEW, WRITE));
+    }
+
+    private SeekableByteChannel open(String name, Set<OpenOption> options) throws IOException {
+        return handle != null ? handle.newByteChannel(Path.of(name), options) : Files.newByteChannel(path.resolve(name), options);
+    }
+
+    private static String kind(BasicFileAttributes found) {
+        if (found.isSymbolicLink()) {
+            return "a symbolic link";
+        }
+        if (found.isDirectory()) {
+            return "a folder";
+        }
+        if (found.isRegularFile()) {
+            return "a file";
+        }
+        return "a special file (a FIFO, a socket or a device)";
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (handle != null) {
+            handle.close();
+        }
+    }
+
+    /** An entry that is not what the store wrote there: a link, a special file, a file of the wrong size. */
+    static final class ForeignEntryException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ForeignEntryException(String message) {
+            super(message);
+        }
+    }
+}

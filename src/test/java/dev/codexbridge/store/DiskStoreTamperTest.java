@@ -1,0 +1,239 @@
+package dev.codexbridge.store;
+
+import static dev.codexbridge.store.StoreContract.TTL;
+import static dev.codexbridge.store.StoreTamperContract.HANG_GUARD;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.store.spi.Sha256;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.ThrowingSupplier;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What someone who can write the disk store's folder does to it (issue 62): links to files and
+ * folders elsewhere, FIFOs where the store reads, sizes that hide a huge file. Each is refused with a
+ * {@link CorruptConversationException} (or {@link ConversationTooLargeException}) naming the
+ * conversation, nothing is read or written through a link, and no call waits: each runs under
+ * {@link StoreTamperContract#HANG_GUARD}. {@code DiskStoreTamperByPathTest} runs them again with the
+ * folders opened by path, as on a file system without folder handles.
+ */
+class DiskStoreTamperTest {
+    @TempDir
+    Path tmp;
+    private final List<ConversationStore> opened = new ArrayList<>();
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(ConversationStore::close);
+    }
+
+    /** Whether the store opens its folders as handles (where the file system has them). */
+    boolean handles() {
+        return true;
+    }
+
+    private Path root() {
+        return tmp.resolve("store");
+    }
+
+    private Path outside() throws IOException {
+        return Files.createDirectories(tmp.resolve("outside"));
+    }
+
+    private ConversationStore open() {
+        return open(StoreLimits.DEFAULTS);
+    }
+
+    private ConversationStore open(StoreLimits limits) {
+        DiskConversationStore store = DiskConversationStore.open(root(), limits, Clock.systemUTC(), handles());
+        opened.add(store);
+        return store;
+    }
+
+    private String stored(ConversationStore host) {
+        String id = Lineages.newThreadId();
+        ConversationLease lease = host.lease(id, "host-a", TTL);
+        host.put(lease, Lineages.full(id, 20_000, 1));
+        host.release(lease);
+        return id;
+    }
+
+    private Path version(String id) throws IOException {
+        return DiskTampering.newestVersion(root(), id);
+    }
+
+    private static <T> T promptly(ThrowingSupplier<T> call) {
+        return assertTimeoutPreemptively(HANG_GUARD, call);
+    }
+
+    private static void refused(ThrowingSupplier<?> call, String id, String problem) {
+        assertTimeoutPreemptively(HANG_GUARD, () -> assertThatThrownBy(call::get).isInstanceOfSatisfying(CorruptConversationException.class, e -> {
+            assertThat(e.threadId()).isEqualTo(id);
+            assertThat(e.problem()).contains(problem);
+        }));
+    }
+
+    @Test
+    void aRolloutLinkedToAFileElsewhereIsNotRead() throws Exception {
+        ConversationStore host = open();
+        String id = stored(host);
+        byte[] secret = "{\"secret\":\"the host's own file\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Path elsewhere = Files.write(outside().resolve("secret.jsonl"), secret);
+        DiskTampering.link(version(id).resolve("1"), elsewhere);
+        DiskTampering.recordFile(root(), id, 1, secret.length, Sha256.hex(secret));
+
+        refused(() -> host.get(id), id, "is a symbolic link, not a regular file the store wrote");
+        assertThat(promptly(() -> host.list(null, 10))).extracting(ConversationSummary::threadId).containsExactly(id);
+    }
+
+    @Test
+    void aManifestLinkedElsewhereIsNotRead() throws Exception {
+        ConversationStore host = open();
+        String id = stored(host);
+        String other = stored(host);
+        Path copy = Files.copy(version(id).resolve(DiskRecord.MANIFEST), outside().resolve("manifest.json"));
+        DiskTampering.link(version(id).resolve(DiskRecord.MANIFEST), copy);
+
+        refused(() -> host.get(id), id, "manifest.json is a symbolic link");
+        assertThat(promptly(() -> host.list(null, 10))).extracting(ConversationSummary::threadId).containsExactly(other);
+    }
+
+    @Test
+    void aConversationFolderLinkedElsewhereIsNeitherReadNorWrittenThrough() throws Exception {
+        ConversationStore host = open();
+        String id = stored(host);
+        String other = stored(host);
+        ConversationLease held = host.lease(other, "host-a", TTL);
+        // the folder moved elsewhere, whole and valid, and a link left in its place; the same for one whose lease is held
+        Path moved = Files.move(root().resolve(id), outside().resolve(id));
+        Files.createSymbolicLink(root().resolve(id), moved);
+        Path movedOther = Files.move(root().resolve(other), outside().resolve(other));
+        Files.createSymbolicLink(root().resolve(other), movedOther);
+
+        refused(() -> host.get(id), id, "is a symbolic link, not a folder the store made");
+        assertThat(promptly(() -> host.list(null, 10))).isEmpty();
+        refused(() -> host.lease(id, "host-b", TTL), id, "is a symbolic link");
+        refused(() -> host.put(held, Lineages.small(other, 2).toBuilder().version(1).build()), other, "is a symbolic link");
+        refused(() -> host.renew(held, TTL), other, "is a symbolic link");
+        refused(() -> host.delete(held), other, "is a symbolic link");
+
+        try (Stream<Path> written = Files.list(moved)) {
+            assertThat(written.map(p -> p.getFileName().toString())).as("nothing written through the link").containsExactly(DiskRecord.versionDir(1));
+        }
+        try (Stream<Path> written = Files.list(movedOther)) {
+            assertThat(written.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(DiskRecord.versionDir(1), DiskConversationStore.LEASE);
+        }
+    }
+
+    @Test
+    void aVersionFolderLinkedElsewhereIsNotRead() throws Exception {
+        ConversationStore host = open();
+        String id = stored(host);
+        Path version = version(id);
+        Path moved = Files.move(version, outside().resolve("v"));
+        Files.createSymbolicLink(version, moved);
+
+        refused(() -> host.get(id), id, "is a symbolic link, not a folder the store made");
+        assertThat(promptly(() -> host.list(null, 10))).isEmpty();
+    }
+
+    @Test
+    void aManifestThatIsAFifoMakesNoCallWait() throws Exception {
+        ConversationStore host = open();
+        String id = stored(host);
+        String other = stored(host);
+        DiskTampering.fifo(version(id).resolve(DiskRecord.MANIFEST));
+
+        refused(() -> host.get(id), id, "manifest.json is a special file (a FIFO, a socket or a device)");
+        assertThat(promptly(() -> host.list(null, 10))).as("the others listed, that one left out")
+                .extracting(ConversationSummary::threadId).containsExactly(other);
+    }
+
+    @Test
+    void anEmptyRolloutThatIsAFifoMakesNoCallWait() throws Exception {
+        ConversationStore host = open();
+        String id = Lineages.newThreadId();
+        List<RolloutFile> lineage = List.of(RolloutFile.of(Lineages.ownPath(id), Lineages.jsonl(2_000, 1)),
+                RolloutFile.of(Lineages.revertPath(id, Lineages.newThreadId()), new byte[0]));
+        host.put(host.lease(id, "host-a", TTL), StoredConversation.builder(id, lineage).build());
+        DiskTampering.fifo(version(id).resolve("1"));
+
+        refused(() -> host.get(id), id, "is a special file (a FIFO, a socket or a device), not a regular file the store wrote");
+    }
+
+    @Test
+    void aLeaseFileThatIsAFifoMakesNoCallWaitNorHoldsTheLock() throws Exception {
+        ConversationStore host = open();
+        String id = stored(host);
+        ConversationLease held = host.lease(id, "host-a", TTL);
+        DiskTampering.fifo(root().resolve(id).resolve(DiskConversationStore.LEASE));
+
+        String problem = "lease.json is a special file (a FIFO, a socket or a device)";
+        refused(() -> host.lease(id, "host-b", TTL), id, problem);
+        // the lock was let go: every change is refused at once, from this store and another
+        refused(() -> open().lease(id, "host-b", TTL), id, problem);
+        refused(() -> host.renew(held, TTL), id, problem);
+        refused(() -> host.put(held, Lineages.small(id, 2).toBuilder().version(1).build()), id, problem);
+        refused(() -> host.release(held), id, problem);
+        refused(() -> host.delete(held), id, problem);
+        assertThat(promptly(() -> host.get(id))).as("the record itself is whole").isPresent();
+    }
+
+    @Test
+    void aLeaseFileLinkedElsewhereIsNotRead() throws Exception {
+        ConversationStore host = open();
+        String id = stored(host);
+        Path elsewhere = Files.writeString(outside().resolve("lease.json"),
+                "{\"holder\":\"someone\",\"token\":\"t\",\"expiresAt\":\"2999-01-01T00:00:00Z\"}");
+        Files.createSymbolicLink(root().resolve(id).resolve(DiskConversationStore.LEASE), elsewhere);
+
+        refused(() -> host.lease(id, "host-b", TTL), id, "lease.json is a symbolic link");
+        assertThat(Files.readString(elsewhere)).contains("someone");
+    }
+
+    @Test
+    void aNegativeSizeCannotHideAHugeRolloutFromTheCap() throws Exception {
+        ConversationStore host = open();
+        String id = stored(host);
+        long huge = 3L << 30;
+        try (RandomAccessFile sparse = new RandomAccessFile(version(id).resolve("0").toFile(), "rw")) {
+            sparse.setLength(huge);     // 3 GiB that take no room on disk, until read into memory
+        }
+        // the sum of the sizes is what it was, well under the cap
+        DiskTampering.editManifest(root(), id, m -> {
+            ((ObjectNode) m.path("files").get(0)).put("size", huge);
+            ((ObjectNode) m.path("files").get(1)).put("size", 40_000 - huge);
+        });
+
+        assertTimeoutPreemptively(HANG_GUARD, () -> assertThatThrownBy(() -> host.get(id))
+                .isInstanceOfSatisfying(ConversationTooLargeException.class, e -> {
+                    assertThat(e.threadId()).isEqualTo(id);
+                    assertThat(e.value()).isEqualTo(huge);
+                }));
+        assertThat(promptly(() -> open().list(null, 10))).as("its manifest is refused too").isEmpty();
+    }
+
+    @Test
+    void aLockFileThatIsAFifoOrALinkIsRefusedWhenTheStoreOpens() throws Exception {
+        Files.createDirectories(root());
+        DiskTampering.fifo(root().resolve(DiskLocks.FILE));
+        assertTimeoutPreemptively(HANG_GUARD, () -> assertThatThrownBy(this::open).isInstanceOf(ConversationStoreException.class)
+                .hasMessageContaining(".locks is not a regular file"));
+
+        Path elsewhere = Files.createFile(outside().resolve("locks"));
+        DiskTampering.link(root().resolve(DiskLocks.FILE), elsewhere);
+        assertTimeoutPreemptively(HANG_GUARD, () -> assertThatThrownBy(this::open).isInstanceOf(ConversationStoreException.class));
+    }
+}
