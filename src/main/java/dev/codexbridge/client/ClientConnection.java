@@ -368,7 +368,10 @@ final class ClientConnection {
         }
     }
 
-    CodexException explainClose(String context, ConnectionClosedException cause) {
+    CodexException explainClose(String context, ConnectionClosedException failure) {
+        // a request never written fails with the connection's own end as its cause: that end is what is explained
+        ConnectionClosedException cause = failure.requestNotSent() && failure.getCause() instanceof ConnectionClosedException end
+                ? end : failure;
         // every thread on a lost connection asks at once; the answer may wait for codex's exit: work it out once
         synchronized (explainLock) {
             Explained last = lastExplained;

@@ -17,4 +17,23 @@ public class ConnectionClosedException extends CodexException {
     public ConnectionClosedException(String message, Throwable cause) {
         super(message, cause, FailureKind.CODEX_UNAVAILABLE);
     }
+
+    /** Whether this fails a request that was never written to the connection (see {@link #notSent}). */
+    private boolean requestNotSent;
+
+    /**
+     * The failure of a request that was never written because the connection had closed first
+     * ({@code why}, whose message it keeps): codex cannot have received it, so sending it again
+     * duplicates nothing.
+     */
+    public static ConnectionClosedException notSent(ConnectionClosedException why) {
+        ConnectionClosedException e = new ConnectionClosedException(why.getMessage(), why);
+        e.requestNotSent = true;
+        return e;
+    }
+
+    /** True when the request this fails was never written: codex did not receive it. */
+    public boolean requestNotSent() {
+        return requestNotSent;
+    }
 }

@@ -69,7 +69,7 @@ final class OutboundRequests {
             p.future.whenComplete(inlineAction);
         }
         if (!open.get()) {
-            p.future.completeExceptionally(closedCause.get());
+            p.future.completeExceptionally(ConnectionClosedException.notSent(closedCause.get()));
             return p.future;
         }
         p.timeoutTask = RpcThreads.timer().schedule(() -> expire(p), timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -89,11 +89,22 @@ final class OutboundRequests {
             pending.remove(id, p);
             return;
         }
+        // while it is written, a close leaves it to this attempt: only here is it known whether it went out
+        p.writing = true;
         try {
             writer.write(new JsonRpcMessage.Request(JsonRpcId.of(id), p.method, p.params), p.trace);
         } catch (ConnectionClosedException e) {
+            p.writing = false;
             pending.remove(id, p);
-            completeExceptionally(p, e);
+            // not written (an earlier attempt, if any, codex refused as overloaded): it never reached codex
+            completeExceptionally(p, ConnectionClosedException.notSent(e));
+            return;
+        }
+        p.writing = false;
+        if (!open.get()) {
+            // closed as it was written: it went out, so codex may have it (a close that saw it writing left it here)
+            pending.remove(id, p);
+            completeExceptionally(p, closedCause.get());
         }
     }
 
@@ -127,7 +138,9 @@ final class OutboundRequests {
         List<Pending> all = new ArrayList<>(pending.values());
         pending.clear();
         for (Pending p : all) {
-            completeExceptionally(p, reason);
+            if (!p.writing) {       // one being written is failed by its own attempt, which knows whether it went out
+                completeExceptionally(p, reason);
+            }
         }
     }
 
@@ -187,6 +200,8 @@ final class OutboundRequests {
         final JsonNode params;
         final Duration timeout;
         final CompletableFuture<JsonNode> future = new CompletableFuture<>();
+        /** Set while an attempt writes it (see {@link #failAll}). */
+        volatile boolean writing;
         volatile long id;
         volatile int attempts;
         volatile ScheduledFuture<?> timeoutTask;

@@ -295,6 +295,12 @@ final class SessionTurns {
                 LOG.debug("turn attempt {} went out before its thread's resume on a new connection; sending it again", attempt);
                 return attempt(turn, attempt + 1, result.rateLimitWaitMs());
             }
+            if (run.notWritten() && connection.link().placesAnew() && attempt < MAX_SENDS_OFF_THREAD && !turn.interrupted().get()
+                    && !connection.isClosed()) {
+                // its connection had ended before turn/start went out (a tenant's codex just died): placed anew
+                LOG.debug("turn attempt {} was never written, its connection having ended; placing it anew", attempt);
+                return attempt(turn, attempt + 1, result.rateLimitWaitMs());
+            }
             RateLimitSignal limited = run.rateLimited();
             if (limited == null || rateLimits == null) {
                 return CompletableFuture.completedFuture(result);

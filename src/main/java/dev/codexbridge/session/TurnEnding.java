@@ -35,6 +35,8 @@ final class TurnEnding {
     private volatile RateLimitSignal rateLimited;
     /** Set when codex refused turn/start on a connection the thread was not open on yet: it never received the turn. */
     private volatile boolean refusedOffThread;
+    /** Set when turn/start was never written: the connection had ended before it went out. */
+    private volatile boolean notWritten;
 
     TurnEnding(ThreadConnection thread, TurnPlace place, TurnTally tally, TurnClock clock, ItemProjector projector, TurnListener listener,
                JsonNode outputSchema) {
@@ -72,6 +74,22 @@ final class TurnEnding {
         return of(TurnOutcome.NOT_RECEIVED, StopReason.ERROR, TurnFailure.of("codex refused turn/start on a connection its thread was not "
                 + "open on yet (" + UntrustedText.messageOf(cause) + "): it never received this turn, so sending the input again "
                 + "duplicates nothing", ErrorCategory.PROCESS_DIED, null), false);
+    }
+
+    boolean notWritten() {
+        return notWritten;
+    }
+
+    /**
+     * {@code turn/start} was never written: its connection had ended first ({@code closed}; a
+     * tenant's codex killed a moment before the turn, its end not read yet). Codex did not receive
+     * the turn, so sending the input again duplicates nothing.
+     */
+    TurnResult notWritten(ConnectionClosedException closed) {
+        settle();
+        notWritten = true;
+        return of(TurnOutcome.NOT_RECEIVED, StopReason.ERROR, deathOf(closed, "; turn/start was never written, so codex did not "
+                + "receive this turn and sending the input again duplicates nothing"), true);
     }
 
     private void settle() {

@@ -28,6 +28,8 @@ final class TurnPlace {
     private volatile int connection;
     /** Codex may have the turn: its start was sent, or it is one this session follows. */
     private volatile boolean sent;
+    /** Set while this attempt's {@code turn/start} waits for its answer (or for the failure that says whether it went out). */
+    private volatile boolean startAwaited;
 
     void attach(CodexClient client, SessionInbox inbox, ServerRequestBridge bridge, String threadId) {
         this.client = client;
@@ -109,6 +111,21 @@ final class TurnPlace {
 
     int connection() {
         return connection;
+    }
+
+    /** {@code turn/start} is going out: its answer, or its failure, is awaited. */
+    void startGoingOut() {
+        startAwaited = true;
+    }
+
+    /** {@code turn/start} was answered, or failed. */
+    void startAnswered() {
+        startAwaited = false;
+    }
+
+    /** Whether {@code turn/start}'s answer (or failure) has yet to come: only it tells whether the request went out. */
+    boolean startAwaited() {
+        return startAwaited;
     }
 
     boolean wasSent() {

@@ -128,6 +128,9 @@ final class TurnReattach {
         }
         boolean findable = place.turnId() != null || place.messageId() != null;
         Duration window = !findable || closed.from() == null ? null : thread.reattachWindow();
+        if (window == null && place.turnId() == null && place.startAwaited()) {
+            return null;        // turn/start's failure follows the close and says whether it ever went out
+        }
         if (window == null) {
             return ending.died(closed.cause(), "");
         }

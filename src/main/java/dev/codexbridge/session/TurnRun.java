@@ -132,6 +132,11 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
         return ending.refusedOffThread();
     }
 
+    /** Whether this attempt's {@code turn/start} was never written (its connection had ended first). */
+    boolean notWritten() {
+        return ending.notWritten();
+    }
+
     /**
      * Sends the start request and returns at once; the turn then advances as its inbox hands it
      * events on the dispatch executor, and the future completes when it ends. Nothing waits.
@@ -154,6 +159,7 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
             inbox.post(new TurnEvent.ThreadReplaced(replaced));     // heard on the turn's own thread, before anything else
         }
         // In order: the answer must reach the inbox before the notifications codex sends after it.
+        place.startGoingOut();
         ClientPlumbing.of(client).requestInOrder(starter.method(), starter.params(threadId, options, messageId), settings.requestTimeout(),
                 (r, e) -> inbox.post(new TurnEvent.StartAnswered(r, e)));
         armFirstDeadline();
@@ -345,12 +351,16 @@ final class TurnRun implements TurnEvent.Handler, TurnReattach.FollowedTurn, Tur
 
     /** Codex answered {@code turn/start}: the turn has its id, or the answer's failure decides how it goes on. */
     private TurnResult startAnsweredStep(TurnEvent.StartAnswered answered, long now) {
+        place.startAnswered();
         if (answered.failure() != null) {
             Throwable cause = Futures.unwrap(answered.failure());
             if (place.turnId() != null) {
                 return null;        // named already: found in codex's record by its key after the answer was lost
             }
             routing.askHeld(now);
+            if (cause instanceof ConnectionClosedException closed && closed.requestNotSent()) {
+                return ending.notWritten(closed);       // nothing reached codex: no record to wait for
+            }
             if (cause instanceof ConnectionClosedException closed && place.messageId() != null && thread.reattachWindow() != null) {
                 // the answer is lost, not the turn: codex's record says, once the connection is back, whether it ran
                 return reattach.startLost(closed, now);

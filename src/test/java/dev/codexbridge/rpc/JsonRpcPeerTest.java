@@ -306,11 +306,16 @@ class JsonRpcPeerTest {
         codex.closeOutput();
         for (CompletableFuture<JsonNode> f : calls) {
             assertThat(causeOf(f)).isInstanceOf(ConnectionClosedException.class).hasMessageContaining("end of stream");
+            // written before the end: codex may have received them
+            assertThat(((ConnectionClosedException) causeOf(f)).requestNotSent()).isFalse();
         }
         assertThat(codex.peer().isOpen()).isFalse();
         assertThat(codex.peer().stats().pendingRequests()).isZero();
         assertThatThrownBy(() -> inbox.poll(Duration.ofSeconds(5))).isInstanceOf(ConnectionClosedException.class);
-        assertThat(causeOf(codex.peer().request("after", null, LONG))).isInstanceOf(ConnectionClosedException.class);
+        Throwable after = causeOf(codex.peer().request("after", null, LONG));
+        // never written: codex cannot have received it, and the failure says so with the end's own words
+        assertThat(after).isInstanceOf(ConnectionClosedException.class).hasMessageContaining("end of stream");
+        assertThat(((ConnectionClosedException) after).requestNotSent()).isTrue();
     }
 
     @Test

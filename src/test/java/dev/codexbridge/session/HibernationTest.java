@@ -189,6 +189,37 @@ class HibernationTest {
         }
     }
 
+    /**
+     * Tenants' race: the codex the turn's thread is open on died a moment before the turn, its end not
+     * read yet; turn/start cannot be written. Codex never received it: the turn is placed anew.
+     */
+    @Test
+    void aTurnWhoseStartCannotBeWrittenIsPlacedAnewAndCompletes() throws Exception {
+        CodexClient first = sharedClient(b -> { });
+        List<CodexClient> placed = new CopyOnWriteArrayList<>();
+        CodexSession s = session(CodexSession.builder().client(first).placement(id -> {
+            CodexClient next = CodexClient.builder().transport(codex.factory()).connect();
+            placed.add(next);
+            return new ClientPlacement.Placed(next, () -> { });
+        }));
+        try {
+            String thread = s.start();
+            assertThat(s.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);
+            long startsBefore = sent("turn/start", thread);
+            codex.breakClientWrites();
+
+            TurnResult next = s.runTurn(TurnInput.text("two"));
+            assertThat(next.status()).as("%s", next).isEqualTo(TurnOutcome.COMPLETED);
+            assertThat(next.threadId()).isEqualTo(thread);
+            assertThat(placed).as("placed anew once").hasSize(1);
+            assertThat(s.client()).isSameAs(placed.get(0));
+            assertThat(sent("turn/start", thread)).as("the turn reached codex once").isEqualTo(startsBefore + 1);
+        } finally {
+            s.close();
+            placed.forEach(CodexClient::close);
+        }
+    }
+
     @Test
     void aPlacementWithoutAFirstClientIsRefused() {
         assertThatThrownBy(() -> CodexSession.builder().placement(id -> null).build())

@@ -60,6 +60,37 @@ public final class FakeCodex {
         return t;
     });
     private volatile JsonRpcPeer server;
+    private volatile BreakableOutput latestClientOut;
+
+    /** The client's end of a connection, whose writes can be made to fail as a pipe's do once its reader died. */
+    private static final class BreakableOutput extends java.io.FilterOutputStream {
+        volatile boolean broken;
+
+        BreakableOutput(java.io.OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (broken) {
+                throw new IOException("Broken pipe");
+            }
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+    }
+
+    /**
+     * The latest connection's client can no longer write to it, as to a pipe whose reader (codex)
+     * died before the client read its end: its next message fails to go out, nothing of it arrives.
+     */
+    public void breakClientWrites() {
+        latestClientOut.broken = true;
+    }
     private volatile MemoryPipe toClient;
 
     public CodexTransport.Factory factory() {
@@ -71,7 +102,9 @@ public final class FakeCodex {
         MemoryPipe down = new MemoryPipe();
         MemoryPipe up = new MemoryPipe();
         toClient = down;
-        JsonRpcPeer client = JsonRpcPeer.builder(down.input(), up.output()).name("client").inbound(sink).build().start();
+        BreakableOutput clientOut = new BreakableOutput(up.output());
+        latestClientOut = clientOut;
+        JsonRpcPeer client = JsonRpcPeer.builder(down.input(), clientOut).name("client").inbound(sink).build().start();
         server = JsonRpcPeer.builder(up.input(), down.output()).name("fake-codex")
                 .wireTap(new dev.codexbridge.rpc.WireTap() {
                     @Override
