@@ -41,7 +41,22 @@ public final class Main implements Runnable {
         for (Class<?> c : named != null ? List.of(named) : SUBCOMMANDS) {
             cli.addSubcommand(c);
         }
-        return cli.setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        return cli.setCaseInsensitiveEnumValuesAllowed(true).setExecutionExceptionHandler(Main::configurationError).execute(args);
+    }
+
+    /**
+     * A command that refuses its settings (an {@link IllegalArgumentException} from its call: a
+     * server's options, its store) says why on one line and exits 2, as a usage error does; any
+     * other failure keeps picocli's report.
+     */
+    private static int configurationError(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
+        if (!(e instanceof IllegalArgumentException)) {
+            throw e;
+        }
+        command.getErr().println(command.getCommandSpec().qualifiedName() + ": "
+                + ApiText.escape(String.valueOf(e.getMessage()).replaceAll("\\s*\\R\\s*", " ")));
+        command.getErr().flush();
+        return CommandLine.ExitCode.USAGE;
     }
 
     @Override

@@ -19,6 +19,18 @@ class CliErrorTextTest {
         assertThat(err.lines().count()).isGreaterThan(3);
     }
 
+    /** A server's refused setting reads like {@code run}'s: one line, exit code 2, no stack trace. */
+    @Test
+    void aServersRefusedSettingIsOneLineWithTheUsageExitCode() {
+        String[] r = run("a2a", "--listen", "no-port");
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(withoutAgentLines(r[2])).isEqualTo("codex-bridge a2a: --listen must be HOST:PORT, not 'no-port'\n");
+        String[] mcp = run("mcp", "--tokens", "/nonexistent/tokens");
+        assertThat(mcp[0]).isEqualTo("2");
+        assertThat(withoutAgentLines(mcp[2])).isEqualTo("codex-bridge mcp: --tokens, --anonymous and the --jwt-* options are for --http; "
+                + "stdio has one local client\n");
+    }
+
     @Test
     void controlCharactersOtherThanLineBreaksStayEscaped() {
         assertThat(ApiText.escapeLines("line one\nline two\u001b[31m\r")).isEqualTo("line one\nline two\\u001b[31m\\r");
