@@ -1,6 +1,7 @@
 package dev.codexbridge.cli;
 
 import dev.codexbridge.BuildInfo;
+import dev.codexbridge.CodexException;
 import dev.codexbridge.process.CodexVersion;
 import java.util.List;
 import picocli.CommandLine;
@@ -41,22 +42,21 @@ public final class Main implements Runnable {
         for (Class<?> c : named != null ? List.of(named) : SUBCOMMANDS) {
             cli.addSubcommand(c);
         }
-        return cli.setCaseInsensitiveEnumValuesAllowed(true).setExecutionExceptionHandler(Main::configurationError).execute(args);
+        return cli.setCaseInsensitiveEnumValuesAllowed(true).setExecutionExceptionHandler(Main::refused).execute(args);
     }
 
     /**
-     * A command that refuses its settings (an {@link IllegalArgumentException} from its call: a
-     * server's options, its store) says why on one line and exits 2, as a usage error does; any
-     * other failure keeps picocli's report.
+     * A command's refusal of its configuration ({@code IllegalArgumentException} from its own
+     * checks, {@code CodexException} from the library's, such as a tenants root under /tmp) is
+     * its message alone, under the exit code picocli gives a failed command; anything else keeps
+     * picocli's stack trace, which is what a bug needs.
      */
-    private static int configurationError(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
-        if (!(e instanceof IllegalArgumentException)) {
+    private static int refused(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
+        if (!(e instanceof IllegalArgumentException || e instanceof CodexException) || e.getMessage() == null) {
             throw e;
         }
-        command.getErr().println(command.getCommandSpec().qualifiedName() + ": "
-                + ApiText.escape(String.valueOf(e.getMessage()).replaceAll("\\s*\\R\\s*", " ")));
-        command.getErr().flush();
-        return CommandLine.ExitCode.USAGE;
+        System.err.println(command.getCommandSpec().qualifiedName() + ": " + ApiText.escapeLines(e.getMessage()));
+        return command.getCommandSpec().exitCodeOnExecutionException();
     }
 
     @Override

@@ -4,6 +4,9 @@ import static dev.codexbridge.support.CliRun.run;
 import static dev.codexbridge.support.CliRun.withoutAgentLines;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** A command's error is printed as lines a person reads: its line breaks break lines, other control characters stay escaped. */
@@ -19,16 +22,23 @@ class CliErrorTextTest {
         assertThat(err.lines().count()).isGreaterThan(3);
     }
 
-    /** A server's refused setting reads like {@code run}'s: one line, exit code 2, no stack trace. */
+    /** A configuration the library refuses (a tenants root under /tmp) is its message alone, with the exit code of a failed command. */
     @Test
-    void aServersRefusedSettingIsOneLineWithTheUsageExitCode() {
+    void aRefusedConfigurationIsItsMessageWithoutAStackTrace() {
+        String root = "/tmp/codex-bridge-cli-error-" + UUID.randomUUID();
+        String[] r = run("mcp", "--http", "127.0.0.1:0", "--anonymous=bob", "--codex-bin", "/bin/true", "--tenants-root", root);
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(withoutAgentLines(r[2])).startsWith("codex-bridge mcp: the tenants' homes root " + root + " is inside /tmp")
+                .doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(Files.exists(Path.of(root))).as("nothing made under /tmp").isFalse();
+    }
+
+    /** The same for a command's own check of its options. */
+    @Test
+    void anOptionTheCommandRefusesIsItsMessageWithoutAStackTrace() {
         String[] r = run("a2a", "--listen", "no-port");
-        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[0]).isEqualTo("1");
         assertThat(withoutAgentLines(r[2])).isEqualTo("codex-bridge a2a: --listen must be HOST:PORT, not 'no-port'\n");
-        String[] mcp = run("mcp", "--tokens", "/nonexistent/tokens");
-        assertThat(mcp[0]).isEqualTo("2");
-        assertThat(withoutAgentLines(mcp[2])).isEqualTo("codex-bridge mcp: --tokens, --anonymous and the --jwt-* options are for --http; "
-                + "stdio has one local client\n");
     }
 
     @Test

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code --store} and its options, checked before anything starts: a database's credentials come
  * from the environment or a file, a URL carrying them is refused without being repeated, and every
- * refusal is one line with exit code 2 on every command that takes the option.
+ * refusal is one line on every command that takes the option, with the exit code of that
+ * command's other refused settings (1 for the servers, 2 for {@code run} and {@code threads}).
  */
 class StoreOptionsTest {
     @TempDir
@@ -39,7 +40,7 @@ class StoreOptionsTest {
                     List.of("threads", "list"), List.of("threads", "read", "01a216bb-d362-7882-a005-627d1cc4b9b2"))) {
                 String[] args = java.util.stream.Stream.concat(command.stream(), java.util.stream.Stream.of("--store", url)).toArray(String[]::new);
                 String[] r = run(args);
-                assertThat(r[0]).as("%s", command).isEqualTo("2");
+                assertThat(r[0]).as("%s", command).isEqualTo(exitCode(command.get(0)));
                 assertThat(r[1] + r[2]).as("%s", command).doesNotContain("hunter2-secret").doesNotContain("\tat ");
                 assertThat(r[2].strip()).as("%s", command).endsWith("the JDBC URL carries credentials, which every user of this machine "
                         + "can read on a command line; give the password in CODEX_BRIDGE_STORE_PASSWORD (or PGPASSWORD) or "
@@ -47,6 +48,11 @@ class StoreOptionsTest {
                         .doesNotContain("\n");
             }
         }
+    }
+
+    /** A refused setting's exit code: a server's as picocli gives a failed command, {@code run}'s and {@code threads}' a usage error. */
+    private static String exitCode(String command) {
+        return command.equals("a2a") || command.equals("mcp") ? "1" : "2";
     }
 
     @Test
@@ -85,7 +91,7 @@ class StoreOptionsTest {
             String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("a2a", "--listen", "127.0.0.1:0"), options.stream())
                     .toArray(String[]::new);
             String[] r = run(args);
-            assertThat(r[0]).as("%s", options).isEqualTo("2");
+            assertThat(r[0]).as("%s", options).isEqualTo(exitCode("a2a"));
             assertThat(r[2].strip()).as("%s", options)
                     .isEqualTo("codex-bridge a2a: --store-holder, --store-lease and --no-store-after-each-turn need --store");
         }
@@ -95,7 +101,7 @@ class StoreOptionsTest {
     @Test
     void otherDatabasesAreNotSupported() {
         String[] r = run("mcp", "--store", "jdbc:mysql://db/app");
-        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[0]).isEqualTo(exitCode("mcp"));
         assertThat(r[2].strip()).isEqualTo("codex-bridge mcp: --store takes a folder or a jdbc:postgresql:// URL; other databases are not supported");
     }
 
@@ -110,7 +116,7 @@ class StoreOptionsTest {
     @Test
     void theLeaseIsAtLeastTheLibrarysShortest() {
         String[] r = run("a2a", "--listen", "127.0.0.1:0", "--store", tmp.resolve("store").toString(), "--store-lease", "74");
-        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[0]).isEqualTo(exitCode("a2a"));
         assertThat(r[2]).contains("--store-lease must be at least 75 seconds");
     }
 
