@@ -5,6 +5,7 @@ import dev.codexbridge.a2a.A2aServer;
 import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.a2a.PushOptions;
 import dev.codexbridge.a2a.ContextStore;
+import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import java.io.PrintStream;
@@ -89,6 +90,9 @@ final class A2aCommand implements Callable<Integer> {
     @Mixin
     HostPolicyOptions hostPolicy;
 
+    @Mixin
+    StorageOptions storage;
+
     @Option(names = "--offline-demo",
             description = "codex on the bundled scripted model in a throw-away CODEX_HOME: no credentials. It echoes; "
                     + "a message containing 'run' makes codex ask to run 'pwd' outside the sandbox (input-required with "
@@ -126,51 +130,50 @@ final class A2aCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--streams, --streams-per-principal, --blocking-sends-per-principal, --tasks, "
                     + "--tasks-per-principal: " + e.getMessage(), e);
         }
-        Authenticator authenticator = callers.authenticator("a2a", err);
         Path work = workspace != null ? workspace.toAbsolutePath() : Path.of("").toAbsolutePath();
         if (!Files.isDirectory(work)) {
             throw new IllegalArgumentException("--workspace is not a directory: " + work);
         }
-        Path binary = PinnedCodex.locateOrInstall(codexBin, System.err);
-        ScriptedModelServer model = offlineDemo ? ScriptedModelServer.start().recording(false).respondWhenEmpty(new OfflineDemoModel()) : null;
-        Path demoRoot = null;
         CountDownLatch stopped = new CountDownLatch(1);
-        List<Path> secrets = new ArrayList<>(callers.secretFiles());
-        if (contexts != null) {
-            secrets.add(contexts.toAbsolutePath());     // who owns which context: not for the callers' commands either
-        }
-        try {
+        try (OrderlyStop stop = new OrderlyStop("a2a", err)) {
+            // closed last: the sessions store into it as they close
+            ConversationStorage conversations = storage.open("a2a", stop);
+            Authenticator authenticator = callers.authenticator("a2a", err);
+            Path binary = PinnedCodex.locateOrInstall(codexBin, System.err);
+            ScriptedModelServer model = offlineDemo ? stop.add(ScriptedModelServer.start().recording(false).respondWhenEmpty(new OfflineDemoModel()))
+                    : null;
+            List<Path> secrets = new ArrayList<>(callers.secretFiles());
+            if (contexts != null) {
+                secrets.add(contexts.toAbsolutePath());     // who owns which context: not for the callers' commands either
+            }
+            secrets.addAll(storage.store.secrets());
             IsolatedCodexHome.Builder demo = model == null ? null
                     : IsolatedCodexHome.builder(Files.createTempDirectory("codex-bridge-a2a-"), model.baseUrl())
                             .askForApproval("on-request").sandboxMode("read-only");
-            if (demo != null && !callerCodex.shared) {
-                demoRoot = OfflineDemoModel.tenantsRoot("a2a");
+            Path demoRoot = demo != null && !callerCodex.shared ? OfflineDemoModel.tenantsRoot("a2a") : null;
+            if (demoRoot != null) {
+                stop.add(() -> OfflineDemoModel.deleteTenantsRoot(demoRoot));
             }
             CallerCodexOptions.Backend backend = callerCodex.backend("a2a", true, binary, demo != null && callerCodex.shared ? demo.write() : codexHome,
-                    workspace == null && !callerCodex.shared ? null : work, demo != null ? demo.configToml() : null, demoRoot, secrets);
-            try (AutoCloseable codex = backend.resources();
-                A2aServer server = A2aServer.builder().host(host).port(port).publicUri(publicUrl).authenticator(authenticator).anonymous(callers.anonymous)
-                        .allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts)
-                        .limits(limits)
-                        .push(noPush ? null : pushAllowPrivate ? PushOptions.DEFAULTS.allowingPrivateAddresses() : PushOptions.DEFAULTS)
-                        .contexts(contexts != null ? ContextStore.files(contexts, ContextStore.DEFAULT_MAX_CONTEXTS)
-                                : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS))
-                        .gateway(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals).build())
-                        .start()) {
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    server.close();
-                    stopped.countDown();
-                }, "codex-bridge-a2a-stop"));
-                err.println("codex-bridge a2a: A2A agent at " + server.uri() + " (card: " + server.uri().resolve("/.well-known/agent-card.json")
-                        + "), " + backend.describe() + (offlineDemo ? ", offline demo model at " + model.baseUrl() : "") + "; Ctrl-C stops it");
-                stopped.await();
-                return 0;
-            }
-        } finally {
-            if (model != null) {
-                model.close();
-            }
-            OfflineDemoModel.deleteTenantsRoot(demoRoot);
+                    workspace == null && !callerCodex.shared ? null : work, demo != null ? demo.configToml() : null, demoRoot, secrets, conversations);
+            stop.add(backend.resources());
+            // closed after the server (which closes them) and before codex and the store: each conversation stored and let go
+            OpenSessions sessions = stop.add(new OpenSessions("a2a", err));
+            A2aServer server = stop.add(A2aServer.builder().host(host).port(port).publicUri(publicUrl).authenticator(authenticator)
+                    .anonymous(callers.anonymous).allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts)
+                    .limits(limits)
+                    .push(noPush ? null : pushAllowPrivate ? PushOptions.DEFAULTS.allowingPrivateAddresses() : PushOptions.DEFAULTS)
+                    .contexts(contexts != null ? ContextStore.files(contexts, ContextStore.DEFAULT_MAX_CONTEXTS)
+                            : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS))
+                    .gateway(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals)
+                            .onOpen(sessions::opened).build())
+                    .start());
+            stop.onSignal(stopped::countDown);
+            err.println("codex-bridge a2a: A2A agent at " + server.uri() + " (card: " + server.uri().resolve("/.well-known/agent-card.json")
+                    + "), " + backend.describe() + (conversations != null ? ", " + storage.store.describe() : "")
+                    + (offlineDemo ? ", offline demo model at " + model.baseUrl() : "") + "; Ctrl-C stops it");
+            stopped.await();
+            return 0;
         }
     }
 

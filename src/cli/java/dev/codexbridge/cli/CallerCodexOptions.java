@@ -5,6 +5,7 @@ import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.gateway.ThreadOwners;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.MountNamespace;
+import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.tenant.CodexTenants;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,10 +71,12 @@ final class CallerCodexOptions {
      * {@code template} (the offline demo's) or, without one, the {@code config.toml} of
      * {@code codexHome} (else {@code CODEX_HOME}, else {@code ~/.codex}) when it has one; each
      * tenant's workspace is {@code workspace/<principal>} when a workspace was given, else
-     * {@code <root>/<principal>/workspace}.
+     * {@code <root>/<principal>/workspace}. With {@code storage}, the gateway and the tenants keep
+     * every conversation in its store, each as its principal's (decision 0068).
      */
     Backend backend(String command, boolean remoteCallers, Path binary, @Nullable Path codexHome, @Nullable Path workspace,
-            @Nullable String template, @Nullable Path demoRoot, List<Path> secrets) throws IOException {
+            @Nullable String template, @Nullable Path demoRoot, List<Path> secrets, @Nullable ConversationStorage storage)
+            throws IOException {
         if (shared) {
             Path work = workspace != null ? workspace : Path.of("").toAbsolutePath();
             CodexLaunch.Builder launch = CodexLaunch.appServer(binary).codexHome(codexHome);
@@ -95,11 +98,13 @@ final class CallerCodexOptions {
                     confined = ", NOT confined (no bubblewrap): the callers' commands can read " + hidden;
                 }
                 CodexClient codex = CodexClient.builder().process(launch.build()).connect();
-                return new Backend(CodexGateway.builder().client(codex).configure(b -> b.cwd(work)).threadOwners(record), codex,
-                        "one shared codex, workspace " + work + confined);
+                // with a store, its owner decides for a stored thread and this record for one not stored yet
+                // (among them, threads opened before the store was): decision 0068
+                return new Backend(CodexGateway.builder().client(codex).configure(b -> b.cwd(work)).threadOwners(record).storage(storage),
+                        codex, "one shared codex, workspace " + work + confined);
             }
             CodexClient codex = CodexClient.builder().process(launch.build()).connect();
-            return new Backend(CodexGateway.builder().client(codex).configure(b -> b.cwd(work)), codex,
+            return new Backend(CodexGateway.builder().client(codex).configure(b -> b.cwd(work)).storage(storage), codex,
                     "one shared codex, workspace " + work);
         }
         if (tenantsRoot != null && demoRoot != null) {
@@ -118,6 +123,7 @@ final class CallerCodexOptions {
         if (workspace != null) {
             t.workspacesRoot(workspace);
         }
+        t.storage(storage);
         CodexTenants tenants;
         try {
             tenants = t.build();
@@ -127,7 +133,7 @@ final class CallerCodexOptions {
         }
         // a conversation held open by a caller lets its thread go when idle, so the principal's codex can stop
         Duration hibernate = Duration.ofSeconds(Math.max(0, hibernateSeconds));
-        CodexGateway.Builder gateway = CodexGateway.builder().tenants(tenants);
+        CodexGateway.Builder gateway = CodexGateway.builder().tenants(tenants).storage(storage);
         if (!hibernate.isZero()) {
             gateway.configure(b -> b.hibernateAfter(hibernate));
         }

@@ -4,11 +4,14 @@ import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.mcp.CodexMcpServer;
 import dev.codexbridge.mcp.McpHttpServer;
 import dev.codexbridge.mcp.McpSessions;
+import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -60,6 +63,9 @@ final class McpCommand implements Callable<Integer> {
     @Mixin
     HostPolicyOptions hostPolicy;
 
+    @Mixin
+    StorageOptions storage;
+
     @Option(names = "--offline-demo",
             description = "codex on the bundled scripted model in a throw-away CODEX_HOME: no credentials. It echoes; a prompt "
                     + "containing 'run' makes codex ask to run 'pwd' outside the sandbox (an elicitation with --caller-approvals, "
@@ -80,46 +86,57 @@ final class McpCommand implements Callable<Integer> {
         if (!Files.isDirectory(work)) {
             throw new IllegalArgumentException("--workspace is not a directory: " + work);
         }
-        Path binary = PinnedCodex.locateOrInstall(codexBin, System.err);
-        ScriptedModelServer model = offlineDemo ? ScriptedModelServer.start().recording(false).respondWhenEmpty(new OfflineDemoModel()) : null;
-        Path demoRoot = null;
-        try {
+        // stdio serves the local user, who started it: one codex, as codex mcp-server was
+        boolean perPrincipal = http != null && !callerCodex.shared;
+        if (!perPrincipal) {
+            callerCodex.shared = true;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (OrderlyStop stop = new OrderlyStop("mcp", err)) {
+            // closed last: the sessions store into it as they close
+            ConversationStorage conversations = storage.open("mcp", stop);
+            Path binary = PinnedCodex.locateOrInstall(codexBin, System.err);
+            ScriptedModelServer model = offlineDemo ? stop.add(ScriptedModelServer.start().recording(false).respondWhenEmpty(new OfflineDemoModel()))
+                    : null;
+            List<Path> secrets = new ArrayList<>(callers.secretFiles());
+            secrets.addAll(storage.store.secrets());
             IsolatedCodexHome.Builder demo = model == null ? null
                     : IsolatedCodexHome.builder(Files.createTempDirectory("codex-bridge-mcp-"), model.baseUrl())
                             .askForApproval("on-request").sandboxMode("read-only");
-            // stdio serves the local user, who started it: one codex, as codex mcp-server was
-            boolean perPrincipal = http != null && !callerCodex.shared;
-            if (perPrincipal && demo != null) {
-                demoRoot = OfflineDemoModel.tenantsRoot("mcp");
-            }
-            if (!perPrincipal) {
-                callerCodex.shared = true;
+            Path demoRoot = perPrincipal && demo != null ? OfflineDemoModel.tenantsRoot("mcp") : null;
+            if (demoRoot != null) {
+                stop.add(() -> OfflineDemoModel.deleteTenantsRoot(demoRoot));
             }
             CallerCodexOptions.Backend backend = callerCodex.backend("mcp", http != null, binary, demo != null && !perPrincipal ? demo.write() : codexHome,
-                    perPrincipal && workspace == null ? null : work, demo != null ? demo.configToml() : null, demoRoot, callers.secretFiles());
+                    perPrincipal && workspace == null ? null : work, demo != null ? demo.configToml() : null, demoRoot, secrets, conversations);
+            stop.add(backend.resources());
+            // closed after the server (which closes them) and before codex and the store: each conversation stored and let go
+            OpenSessions sessions = stop.add(new OpenSessions("mcp", err));
             CodexMcpServer.Builder mcp = CodexMcpServer.builder().cwd(work)
-                    .sessions(McpSessions.of(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals).build()));
+                    .sessions(McpSessions.of(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals)
+                            .onOpen(sessions::opened).build()));
             if (callerSettings != null) {
                 mcp.callerSettings(java.util.Set.copyOf(callerSettings));
             }
-            try (AutoCloseable codex = backend.resources(); CodexMcpServer server = mcp.build()) {
-                if (http == null) {
-                    err.println("codex-bridge mcp: MCP server on stdio, workspace " + work
-                            + (offlineDemo ? ", offline demo model at " + model.baseUrl() : ""));
-                    server.stdio(System.in, System.out).awaitEnd();
-                    return 0;
-                }
-                return serveHttp(server, backend.describe(), model, err);
+            CodexMcpServer server = stop.add(mcp.build());
+            String stored = conversations != null ? ", " + storage.store.describe() : "";
+            String demoModel = model != null ? ", offline demo model at " + model.baseUrl() : "";
+            if (http == null) {
+                stop.onSignal(() -> { });
+                err.println("codex-bridge mcp: MCP server on stdio, workspace " + work + stored + demoModel);
+                server.stdio(System.in, System.out).awaitEnd();
+                return 0;
             }
-        } finally {
-            if (model != null) {
-                model.close();
-            }
-            OfflineDemoModel.deleteTenantsRoot(demoRoot);
+            McpHttpServer served = stop.add(serveHttp(server));
+            stop.onSignal(stopped::countDown);
+            err.println("codex-bridge mcp: MCP server (Streamable HTTP) at " + served.uri() + ", " + backend.describe() + stored + demoModel
+                    + "; Ctrl-C stops it");
+            stopped.await();
+            return 0;
         }
     }
 
-    private int serveHttp(CodexMcpServer server, String where, ScriptedModelServer model, PrintStream err) throws Exception {
+    private McpHttpServer serveHttp(CodexMcpServer server) throws Exception {
         int colon = http.lastIndexOf(':');
         String host = colon > 0 ? http.substring(0, colon).replace("[", "").replace("]", "") : "127.0.0.1";
         int port;
@@ -128,20 +145,10 @@ final class McpCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--http must be [HOST:]PORT, not '" + http + "'");
         }
-        Authenticator authenticator = callers.authenticator("mcp", err);
-        CountDownLatch stopped = new CountDownLatch(1);
-        try (McpHttpServer served = McpHttpServer.builder(server).host(host).port(port).authenticator(authenticator).anonymous(callers.anonymous)
+        Authenticator authenticator = callers.authenticator("mcp", System.err);
+        return McpHttpServer.builder(server).host(host).port(port).authenticator(authenticator).anonymous(callers.anonymous)
                 .allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts)
-                .sessionIdleTimeout(java.time.Duration.ofSeconds(sessionIdleSeconds)).start()) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                served.close();
-                stopped.countDown();
-            }, "codex-bridge-mcp-stop"));
-            err.println("codex-bridge mcp: MCP server (Streamable HTTP) at " + served.uri() + ", " + where
-                    + (model != null ? ", offline demo model at " + model.baseUrl() : "") + "; Ctrl-C stops it");
-            stopped.await();
-            return 0;
-        }
+                .sessionIdleTimeout(java.time.Duration.ofSeconds(sessionIdleSeconds)).start();
     }
 
 }

@@ -10,6 +10,10 @@ import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.approval.PersistentRule;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.store.ConversationOwner;
+import dev.codexbridge.store.RolloutFile;
+import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnFailure;
@@ -30,7 +34,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import dev.codexbridge.client.CodexClient;
@@ -116,6 +122,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--jwt-audience", paramLabel = "AUDIENCE", description = "The JWT's aud (the server's --ws-audience).")
     String jwtAudience;
+
+    @Mixin
+    StorageOptions storage;
 
     @Option(names = "--allow-plaintext",
             description = "Allow plain ws:// to a host that is not loopback (a private network only; prefer wss://).")
@@ -229,17 +238,22 @@ final class RunCommand implements Callable<Integer> {
     private int run(CodexClient client, CliTelemetry telemetry, ApprovalHandler handler, JsonNode schema, PrintStream out,
                     PrintStream err, boolean terminal) {
         TurnOptions options = schema == null ? TurnOptions.DEFAULTS : TurnOptions.DEFAULTS.withOutputSchema(schema);
-        CodexSession.Builder b;
-        try {
-            b = sessionBuilder(client, handler, terminal && approve == null);
-            if (client == null) {
-                telemetry.session(b);
+        try (OrderlyStop stop = new OrderlyStop("run", err)) {
+            CodexSession.Builder b;
+            try {
+                ConversationStorage kept = storage.open("run", stop);
+                b = sessionBuilder(client, handler, terminal && approve == null);
+                storeIn(b, kept, stop);
+                if (client == null) {
+                    telemetry.session(b);
+                }
+            } catch (IllegalArgumentException | CodexException e) {
+                err.println("codex-bridge run: " + ApiText.escapeLines(e.getMessage()));
+                return 2;
             }
-        } catch (IllegalArgumentException | CodexException e) {
-            err.println("codex-bridge run: " + ApiText.escapeLines(e.getMessage()));
-            return 2;
-        }
-        try (CodexSession s = b.build()) {
+            CodexSession s = b.build();
+            // at the end (or on SIGTERM) the conversation is stored and its lease given back before the store closes
+            stop.add(new OpenSessions("run", err)).opened(s);
             session = s;
             installInterruptHandler(err);
             if (prompt != null) {
@@ -250,6 +264,22 @@ final class RunCommand implements Callable<Integer> {
             err.println("codex-bridge run: " + ApiText.escapeLines(e.getMessage()));
             return 2;
         }
+    }
+
+    /**
+     * With {@code --store} ({@code kept}), the session keeps its conversation in the store, which
+     * {@code stop} closes after the session. A resumed conversation keeps the owner the store
+     * names (a principal's, when a server stored it); a new one has none, so no server's caller
+     * can resume it.
+     */
+    private void storeIn(CodexSession.Builder b, @Nullable ConversationStorage kept, OrderlyStop stop) {
+        if (kept == null) {
+            return;
+        }
+        ConversationOwner owner = resume == null || !RolloutFile.isThreadId(resume) ? null
+                : kept.store().get(resume).map(StoredConversation::owner).orElse(null);
+        b.storage(kept).storageOwner(owner);
+        stop.onSignal(() -> { });
     }
 
     /**

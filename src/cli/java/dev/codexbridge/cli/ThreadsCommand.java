@@ -34,10 +34,15 @@ final class ThreadsCommand implements Runnable {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "One line per thread, newest first: id, last update (UTC), name or preview.")
+            description = {"One line per thread, newest first: id, last update (UTC), name or preview.",
+                "With --store, the store's conversations instead, in thread-id order: id, when stored (UTC), version, bytes, "
+                        + "owner, name; codex is not started."})
     static final class ListThreads implements Callable<Integer> {
         @Mixin
         ApiOptions api;
+
+        @Mixin
+        StoreOptions store;
 
         @Option(names = "--archived", description = "List archived threads instead.")
         boolean archived;
@@ -56,6 +61,13 @@ final class ThreadsCommand implements Runnable {
             if (limit != null && limit < 1) {
                 System.err.println("codex-bridge threads list: --limit must be at least 1");
                 return 2;
+            }
+            if (store.given() || store.passwordFile != null) {
+                if (archived || cwd != null) {
+                    System.err.println("codex-bridge threads list: --archived and --cwd are codex's; a store lists every conversation it holds");
+                    return 2;
+                }
+                return StoredThreads.list(store, api, limit, cursor);
             }
             ThreadListParams params = ThreadListParams.builder().archived(archived ? Boolean.TRUE : null).limit(limit)
                     .cursor(cursor)
@@ -79,10 +91,15 @@ final class ThreadsCommand implements Runnable {
     }
 
     @Command(name = "read", mixinStandardHelpOptions = true,
-            description = "A thread's id, name, cwd, status, turn count and last turn; --turns adds a line per turn and item.")
+            description = {"A thread's id, name, cwd, status, turn count and last turn; --turns adds a line per turn and item.",
+                "With --store, the stored conversation instead: owner, name, goal, version, last completed turn and its "
+                        + "rollout files; codex is not started."})
     static final class Read implements Callable<Integer> {
         @Mixin
         ApiOptions api;
+
+        @Mixin
+        StoreOptions store;
 
         @Parameters(paramLabel = "ID", description = "Thread id.")
         String id;
@@ -92,6 +109,13 @@ final class ThreadsCommand implements Runnable {
 
         @Override
         public Integer call() {
+            if (store.given() || store.passwordFile != null) {
+                if (turns) {
+                    System.err.println("codex-bridge threads read: --turns asks codex; with --store the stored record is read");
+                    return 2;
+                }
+                return StoredThreads.read(store, api, id);
+            }
             return api.call("threads read", client -> {
                 // the turns are read in any case: the summary counts them
                 ThreadReadResponse r = client.threadRead(new ThreadReadParams(true, id));

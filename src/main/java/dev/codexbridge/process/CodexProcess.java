@@ -61,7 +61,8 @@ public final class CodexProcess implements AutoCloseable {
         }
         pb.redirectErrorStream(false);
         try {
-            Process p = pb.start();
+            // a wrapper's --die-with-parent kills codex when the starting thread ends: started on one that does not
+            Process p = launch.wrapper().isEmpty() ? pb.start() : ParentThread.start(pb);
             LOG.debug("started {} (pid {})", launch.command(), p.pid());
             return new CodexProcess(launch, p);
         } catch (IOException e) {

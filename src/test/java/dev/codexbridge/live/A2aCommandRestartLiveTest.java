@@ -3,27 +3,17 @@ package dev.codexbridge.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codexbridge.json.Json;
+import dev.codexbridge.support.A2aCommandProcess;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,35 +69,16 @@ class A2aCommandRestartLiveTest {
     }
 
     private Process start(Path home, Path tokens) throws Exception {
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main",
-                "a2a", "--listen", "127.0.0.1:0", "--codex-home", home.toString(), "--tokens", tokens.toString(),
-                "--contexts", tmp.resolve("contexts").toString(), "--tenants-root", tenants.toString())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return A2aCommandProcess.start(List.of("--listen", "127.0.0.1:0", "--codex-home", home.toString(), "--tokens", tokens.toString(),
+                "--contexts", tmp.resolve("contexts").toString(), "--tenants-root", tenants.toString()));
     }
 
-    /** The address the command prints on stderr once it listens. */
     private static URI uri(Process p) throws Exception {
-        BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
-        List<String> lines = new ArrayList<>();
-        for (String line; (line = err.readLine()) != null; ) {
-            lines.add(line);
-            Matcher m = Pattern.compile("A2A agent at (http://\\S+/) ").matcher(line);
-            if (m.find()) {
-                // keep draining stderr so the command never blocks on a full pipe
-                Thread drain = new Thread(() -> err.lines().forEach(l -> { }), "a2a-command-stderr");
-                drain.setDaemon(true);
-                drain.start();
-                return URI.create(m.group(1));
-            }
-        }
-        throw new AssertionError("the command did not start:\n" + String.join("\n", lines));
+        return A2aCommandProcess.listening(p).uri();
     }
 
     private static void stop(Process p) throws Exception {
-        p.destroy();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the command stops on SIGTERM").isTrue();
+        A2aCommandProcess.stop(p);
     }
 
     private static JsonNode send(HttpClient http, URI uri, String message) throws Exception {
@@ -115,11 +86,6 @@ class A2aCommandRestartLiveTest {
     }
 
     private static JsonNode rpc(HttpClient http, URI uri, String method, String params) throws Exception {
-        String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"" + method + "\",\"params\":" + params + "}";
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + TOKEN)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode json = Json.parse(r.body());
-        assertThat(json.has("error")).as(r.body()).isFalse();
-        return json.path("result");
+        return A2aCommandProcess.rpc(http, uri, TOKEN, method, params);
     }
 }

@@ -404,4 +404,36 @@ class CodexProcessTest {
                 .isInstanceOf(CodexProcessException.class)
                 .hasMessageContaining("cannot start " + tmp.resolve("missing"));
     }
+
+    /**
+     * Bubblewrap's {@code --die-with-parent} is the kernel's parent-death signal, sent when the
+     * thread that started the process ends: a codex a web server's request thread (or a pool thread
+     * with an idle timeout) started was killed with it. Started on the library's own thread, it lives on.
+     */
+    @Test
+    void aCodexUnderBubblewrapOutlivesTheThreadThatStartedIt() throws Exception {
+        Path bwrap = MountNamespace.bubblewrap(System.getenv("PATH"), LiveCodex.binary()).orElse(null);
+        Assumptions.assumeTrue(bwrap != null, "bubblewrap available");
+        CodexLaunch launch = fake("read line\necho \"answer $line\"\ncat >/dev/null").wrapper(MountNamespace.hiding(bwrap, List.of())).build();
+        java.util.concurrent.atomic.AtomicReference<CodexProcess> started = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Path> task = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread starter = new Thread(() -> {
+            try {
+                task.set(Path.of("/proc").resolve(Files.readSymbolicLink(Path.of("/proc/thread-self"))));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            started.set(CodexProcess.start(launch));
+        }, "short-lived-starter");
+        starter.start();
+        starter.join();
+        // the kernel sends the parent-death signal as the thread's task ends, before the task leaves /proc
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(task.get()));
+        try (CodexProcess p = started.get()) {
+            p.stdin().write("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            p.stdin().flush();
+            String answer = new java.io.BufferedReader(new java.io.InputStreamReader(p.stdout(), java.nio.charset.StandardCharsets.UTF_8)).readLine();
+            assertThat(answer).as("codex still runs (exit code %s)", p.exitCode()).isEqualTo("answer hello");
+        }
+    }
 }

@@ -87,6 +87,38 @@ public final class PostgresServer implements AutoCloseable {
         return DriverManager.getConnection(url(database));
     }
 
+    /**
+     * Makes {@code role} the owner of the database {@code url} names, logging in to it with
+     * {@code password} (SCRAM) from the loopback address, while the rest of the server still
+     * trusts every connection; returns the database's URL without a user. For a client that must
+     * bring its own credentials.
+     */
+    public String passwordOwner(String url, String role, String password) throws SQLException, IOException, InterruptedException {
+        String database = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
+        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + password.replace("'", "''") + "'");
+            s.execute("ALTER DATABASE " + database + " OWNER TO " + role);
+        }
+        Path hba = dir.resolve("data").resolve("pg_hba.conf");
+        Files.writeString(hba, "host " + database + " " + role + " 127.0.0.1/32 scram-sha-256\n" + Files.readString(hba));
+        try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_reload_conf()");
+        }
+        String plain = "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+        // the reload is the postmaster's, a moment later: until a wrong password is refused, the rule is not in force
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try (Connection c = DriverManager.getConnection(plain, role, password + "-wrong")) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("PostgreSQL did not take the password rule for " + role + " on " + database);
+                }
+                Thread.sleep(50);
+            } catch (SQLException refused) {
+                return plain;
+            }
+        }
+    }
+
     @Override
     public void close() throws Exception {
         process.destroy();      // SIGTERM: PostgreSQL's smart shutdown, once the tests' pools are closed
@@ -180,8 +212,8 @@ public final class PostgresServer implements AutoCloseable {
         return all;
     }
 
-    /** Resolves a {@link PostgresServer} parameter: one server for the whole run, stopped at its end. */
-    static final class Extension implements ParameterResolver {
+    /** Resolves a {@link PostgresServer} parameter: one server for the whole run, stopped at its end (other modules' tests use it too). */
+    public static final class Extension implements ParameterResolver {
         @Override
         public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
             return parameter.getParameter().getType() == PostgresServer.class;

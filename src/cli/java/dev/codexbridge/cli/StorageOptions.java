@@ -1,0 +1,99 @@
+package dev.codexbridge.cli;
+
+import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.store.ConversationStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The conversation store of the commands that run conversations ({@code a2a}, {@code mcp},
+ * {@code run}): where it is ({@link StoreOptions}) and how this process holds what it wakes —
+ * the holder name its leases carry, the lease time, and whether each completed turn is stored.
+ */
+final class StorageOptions {
+    @Mixin
+    StoreOptions store;
+
+    @Option(names = "--store-holder", paramLabel = "NAME",
+            description = "This process's name in the store's leases, what another host is told holds a conversation "
+                    + "(default: the command, host name, pid and start time).")
+    String holder;
+
+    @Option(names = "--store-lease", paramLabel = "SECONDS",
+            description = "How long a lease lasts unless renewed (renewed at a third of it while a conversation is awake; "
+                    + "at least 75; default: 120).")
+    Long leaseSeconds;
+
+    @Option(names = "--no-store-after-each-turn", negatable = true,
+            description = "Store each completed turn before its answer goes out (default), so a turn a caller saw complete "
+                    + "survives the loss of the codex that ran it; --no-store-after-each-turn stores only when a conversation "
+                    + "sleeps or closes.")
+    boolean afterEachTurn = true;
+
+    /**
+     * The sessions' storage, its store opened and added to {@code stop} (closed after everything
+     * added later); null without {@code --store}, when the other store options are refused.
+     * {@code command} names this process in the default holder. The options are checked before
+     * the store is opened, so a wrong one costs no connection.
+     */
+    @Nullable ConversationStorage open(String command, OrderlyStop stop) {
+        if (!store.given()) {
+            if (holder != null || leaseSeconds != null || !afterEachTurn) {
+                throw new IllegalArgumentException("--store-holder, --store-lease and --no-store-after-each-turn need --store");
+            }
+            store.open();       // refuses a password file without a store
+            return null;
+        }
+        Duration lease = leaseSeconds == null ? ConversationStorage.DEFAULT_LEASE : Duration.ofSeconds(leaseSeconds);
+        if (lease.compareTo(ConversationStorage.MIN_LEASE) < 0) {
+            throw new IllegalArgumentException("--store-lease must be at least " + ConversationStorage.MIN_LEASE.toSeconds()
+                    + " seconds (longer than codex may keep a dead host's thread loaded), not " + leaseSeconds);
+        }
+        if (holder != null && holder.isBlank()) {
+            throw new IllegalArgumentException("--store-holder names this process in the store's leases: it cannot be blank");
+        }
+        ConversationStore opened = stop.add(store.open());
+        return ConversationStorage.builder(opened, holder != null ? holder : defaultHolder(command))
+                .leaseTime(lease).exportAfterEachTurn(afterEachTurn).build();
+    }
+
+    /**
+     * What the leases of this process say by default: the command, the host, the pid and when the
+     * process started, e.g. {@code a2a on web-1, pid 4711, started 2026-11-26T07:00:03Z}. Unique per
+     * process (a pid is reused only after its process ended, and then with another start time) and
+     * readable where another host is told who holds a conversation.
+     */
+    static String defaultHolder(String command) {
+        ProcessHandle self = ProcessHandle.current();
+        String started = self.info().startInstant().map(i -> ", started " + i.truncatedTo(ChronoUnit.SECONDS)).orElse("");
+        return command + " on " + hostName() + ", pid " + self.pid() + started;
+    }
+
+    /** The host's name without a DNS lookup (which can hang on a badly configured host). */
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env.strip();
+        }
+        try {
+            String kernel = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.UTF_8).strip();
+            if (!kernel.isEmpty()) {
+                return kernel;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the name below
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "an unnamed host";
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.codexbridge.live;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.store.ConversationLease;
+import dev.codexbridge.store.ConversationOwner;
+import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.store.StoredConversation;
+import dev.codexbridge.support.A2aCommandProcess;
+import dev.codexbridge.support.LiveCodex;
+import dev.codexbridge.support.TestDirs;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code codex-bridge a2a --store DIR}: a conversation served through the door is in the store
+ * as its principal's once the command has stopped on SIGTERM, with every turn and no lease left
+ * in force; the command started again on a new tenants root (the first one's codex homes lost)
+ * continues the context from the store.
+ */
+class A2aCommandStoreLiveTest {
+    private static final String TOKEN = "alice-token-0123456789";
+
+    @TempDir
+    Path tmp;
+    /** Not under /tmp: the tenants refuse it. */
+    private final Path tenantsA = TestDirs.create("a2a-store-tenants-a");
+    private final Path tenantsB = TestDirs.create("a2a-store-tenants-b");
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (Process p : started) {
+            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        TestDirs.delete(tenantsA);
+        TestDirs.delete(tenantsB);
+    }
+
+    @Test
+    void aStoppedCommandLeavesItsConversationsStoredAndUnleasedAndAnotherHomeContinuesThem() throws Exception {
+        LiveCodex.binary();
+        try (ScriptedModelServer model = ScriptedModelServer.start()) {
+            Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).askForApproval("on-request").write();
+            Path tokens = Files.writeString(tmp.resolve("tokens"), "alice " + TOKEN + "\n");
+            Path store = tmp.resolve("store");
+            HttpClient http = HttpClient.newHttpClient();
+
+            model.enqueue(ModelReply.message("first run"));
+            Process first = start(home, tokens, store, tenantsA);
+            JsonNode one = send(http, uri(first), "{\"role\":\"user\",\"messageId\":\"m1\",\"parts\":[{\"kind\":\"text\",\"text\":\"remember the word lantern\"}]}");
+            assertThat(one.at("/status/state").asText()).isEqualTo("completed");
+            String threadId = one.at("/metadata/codexThreadId").asText();
+            A2aCommandProcess.stop(first);
+
+            try (DiskConversationStore stored = DiskConversationStore.open(store)) {
+                StoredConversation c = stored.get(threadId).orElseThrow();
+                assertThat(c.owner()).isEqualTo(new ConversationOwner("alice", "alice"));
+                assertThat(c.lastCompletedTurnId()).isNotNull();
+                assertThat(ConversationStorage.lastAwakeOn(c)).as("stored by the close's sleep, not left awake on alice's codex").isEmpty();
+                String rollouts = c.lineage().stream().map(f -> new String(f.bytes(), StandardCharsets.UTF_8)).collect(Collectors.joining());
+                assertThat(rollouts).contains("remember the word lantern").contains("first run").contains(c.lastCompletedTurnId());
+                // the lease was given back as the command stopped: another host takes it at once, not after it runs out
+                ConversationLease lease = stored.lease(threadId, "another host", Duration.ofMinutes(2));
+                assertThat(stored.release(lease)).isTrue();
+            }
+            assertThat(rolloutsUnder(tenantsA, threadId)).as("alice's home let go of it once stored").isEmpty();
+
+            // the first run's codex homes are lost with its machine; the context goes on from the store
+            TestDirs.delete(tenantsA);
+            model.enqueue(ModelReply.message("second run"));
+            Process second = start(home, tokens, store, tenantsB);
+            JsonNode two = send(http, uri(second), "{\"role\":\"user\",\"messageId\":\"m2\",\"contextId\":\"" + one.path("contextId").asText()
+                    + "\",\"parts\":[{\"kind\":\"text\",\"text\":\"which word?\"}]}");
+            assertThat(two.at("/status/state").asText()).as("%s", two).isEqualTo("completed");
+            assertThat(two.at("/metadata/codexThreadId").asText()).isEqualTo(threadId);
+            assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).userTexts())
+                    .anySatisfy(t -> assertThat(t).contains("lantern"));
+            A2aCommandProcess.stop(second);
+            try (DiskConversationStore stored = DiskConversationStore.open(store)) {
+                assertThat(stored.get(threadId).orElseThrow().lastCompletedTurnId()).isEqualTo(two.at("/metadata/codexTurnId").asText(null))
+                        .isNotNull();
+                stored.release(stored.lease(threadId, "another host", Duration.ofMinutes(2)));
+            }
+        }
+    }
+
+    private Process start(Path home, Path tokens, Path store, Path tenants) throws Exception {
+        Process p = A2aCommandProcess.start(List.of("--listen", "127.0.0.1:0", "--codex-home", home.toString(), "--tokens", tokens.toString(),
+                "--contexts", tmp.resolve("contexts").toString(), "--tenants-root", tenants.toString(), "--store", store.toString()));
+        started.add(p);
+        return p;
+    }
+
+    private static URI uri(Process p) throws Exception {
+        A2aCommandProcess.Listening at = A2aCommandProcess.listening(p);
+        assertThat(at.line()).contains(", the conversation store in ");
+        return at.uri();
+    }
+
+    private static JsonNode send(HttpClient http, URI uri, String message) throws Exception {
+        return A2aCommandProcess.rpc(http, uri, TOKEN, "message/send", "{\"message\":" + message + "}");
+    }
+
+    private static List<Path> rolloutsUnder(Path root, String threadId) throws Exception {
+        try (var files = Files.walk(root)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(threadId + ".jsonl")).toList();
+        }
+    }
+}
