@@ -180,8 +180,8 @@ public final class PostgresServer implements AutoCloseable {
         return all;
     }
 
-    /** Resolves a {@link PostgresServer} parameter: one server for the whole run, stopped at its end. */
-    static final class Extension implements ParameterResolver {
+    /** Resolves a {@link PostgresServer} parameter: one server for the whole run, stopped at its end (other modules' tests use it too). */
+    public static final class Extension implements ParameterResolver {
         @Override
         public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
             return parameter.getParameter().getType() == PostgresServer.class;
