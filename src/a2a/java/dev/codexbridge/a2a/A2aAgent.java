@@ -6,6 +6,7 @@ import dev.codexbridge.session.TurnHandle;
 import dev.codexbridge.session.InvalidInputException;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnOptions;
+import dev.codexbridge.store.ConversationLeasedException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -302,12 +303,13 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
             try {
                 context.session();
             } catch (RuntimeException e) {
-                if (SharedTasks.leased(e) == null) {
-                    throw e;
+                ConversationLeasedException held = SharedTasks.leased(e);
+                if (held != null) {
+                    // the dead replica's hold on the conversation has not run out: the record answers until it has
+                    shared.heldUntil(id, held.expiresAt());
+                    return shared.copyOf(shared.board().task(id).orElseThrow(() -> A2aError.taskNotFound(id)));
                 }
-                // the dead replica's hold on the conversation has not run out: the record answers until it has
-                shared.heldUntil(id, SharedTasks.leased(e).expiresAt());
-                return shared.copyOf(shared.board().task(id).orElseThrow(() -> A2aError.taskNotFound(id)));
+                // any other failure settles the task as failed below, as after a restart
             }
         }
         A2aTask task = TaskRecovery.recover(seed != null ? seed : new A2aTask(id, context.id, null, limits.queuedEvents(),

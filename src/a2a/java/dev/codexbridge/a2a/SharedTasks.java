@@ -27,12 +27,13 @@ import org.slf4j.LoggerFactory;
  */
 final class SharedTasks implements TaskRecorder, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SharedTasks.class);
-    static final Duration TICK = Duration.ofMillis(500);
-    /** A heartbeat every fourth tick (2 s): a replica is dead after 10 s without one ({@link PostgresTaskBoard#ALIVE}). */
-    private static final int BEAT_EVERY = 4;
+    /** Short: a hand-over waits for the holding replica's next tick. */
+    static final Duration TICK = Duration.ofMillis(250);
+    /** A heartbeat every eighth tick (2 s): a replica is dead after 10 s without one ({@link PostgresTaskBoard#ALIVE}). */
+    private static final int BEAT_EVERY = 8;
     /** How long a message waits for another replica to hand over a context's idle conversation. */
     static final Duration HANDOFF_WAIT = Duration.ofSeconds(10);
-    private static final Duration HANDOFF_RETRY = Duration.ofMillis(250);
+    private static final Duration HANDOFF_RETRY = Duration.ofMillis(100);
     /** A copy no one follows yet stays refreshed this long: the call that made it may subscribe or wait next. */
     private static final Duration FRESH = HANDOFF_WAIT.plusSeconds(5);
     /** Largest task JSON recorded as it is; a larger one is recorded trimmed ({@link #trimmed}). */
@@ -62,6 +63,9 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
     private final Duration handoffWait;
     private final ScheduledExecutorService ticker;
     private final ExecutorService writer;
+    /** Settles dead replicas' tasks off the tick: a wake takes seconds, and the tick's heartbeat must not wait for it. */
+    private final ExecutorService settler;
+    private final java.util.Set<String> settling = ConcurrentHashMap.newKeySet();
     private final Map<String, A2aTask> dirty = new ConcurrentHashMap<>();
     private final Map<String, Followed> followed = new ConcurrentHashMap<>();
     private final List<Runnable> onTick = new CopyOnWriteArrayList<>();
@@ -84,6 +88,7 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
         this.handoffWait = handoffWait;
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "codex-bridge-a2a-replica"));
         this.writer = Executors.newSingleThreadExecutor(r -> daemon(r, "codex-bridge-a2a-records"));
+        this.settler = Executors.newSingleThreadExecutor(r -> daemon(r, "codex-bridge-a2a-settle"));
     }
 
     /** Says this replica is alive, then ticks. */
@@ -334,8 +339,14 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
             f.task().follow(r);
             if (f.task().ended() || !f.task().watched() && now - f.since() > FRESH.toNanos()) {
                 followed.remove(r.taskId(), f);
-            } else if (!r.replicaAlive()) {
-                local.orphaned(r);
+            } else if (!r.replicaAlive() && heldUntil(r.taskId()) == null && settling.add(r.taskId())) {
+                settler.execute(() -> {
+                    try {
+                        local.orphaned(r);
+                    } finally {
+                        settling.remove(r.taskId());
+                    }
+                });
             }
         }
     }
@@ -353,6 +364,7 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
     @Override
     public void close() {
         ticker.shutdownNow();
+        settler.shutdownNow();
         writer.shutdown();
         try {
             writer.awaitTermination(10, TimeUnit.SECONDS);

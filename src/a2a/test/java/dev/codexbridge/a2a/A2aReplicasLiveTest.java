@@ -11,6 +11,7 @@ import dev.codexbridge.testkit.ScriptedModelServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -192,8 +193,53 @@ class A2aReplicasLiveTest {
         assertThat(Files.readString(tmp.resolve("work/answered-elsewhere.txt"))).as("codex ran the command on a").contains("approved");
     }
 
+    /**
+     * What the shared records cost a turn: the same codex and conversation store behind a server
+     * of one (contexts in memory) and behind replica a, a context's turns one after another; and
+     * a context whose turns go to a and b in turn, each a hand-over. Three rounds in the suite;
+     * {@code -Dcodexbridge.a2aReplicaRounds=N} for a measurement (the first fifth left out).
+     */
     @Test
     @Order(5)
+    void whatTheSharedRecordsAndAHandOverAddToATurn() throws Exception {
+        int rounds = Integer.getInteger("codexbridge.a2aReplicaRounds", 3);
+        model.respondWhenEmpty(r -> ModelReply.message("ok"));
+        List<Long> alone = new ArrayList<>();
+        List<Long> shared = new ArrayList<>();
+        List<Long> handedOver = new ArrayList<>();
+        try (A2aServer single = a.alone()) {
+            RawCaller onSingle = new RawCaller(single.uri(), LiveA2a.ALICE);
+            String[] contexts = new String[3];
+            for (int i = 0; i < rounds; i++) {
+                contexts[0] = timed(onSingle, contexts[0], i, alone);
+                contexts[1] = timed(aliceOnA, contexts[1], i, shared);
+                contexts[2] = timed(i % 2 == 0 ? aliceOnA : aliceOnB, contexts[2], i, handedOver);
+            }
+        } finally {
+            model.respondWhenEmpty(null);
+        }
+        int skip = rounds / 5;
+        System.out.printf("a2a replicas, %d rounds: a turn's median %d ms on a server of one, %d ms on a replica with shared records, "
+                + "%d ms handed over between replicas%n", rounds - skip, median(alone, skip), median(shared, skip), median(handedOver, skip));
+    }
+
+    /** One blocking send into {@code context} (a new one when null), its time added to {@code times}; the context. */
+    private static String timed(RawCaller caller, String context, int round, List<Long> times) throws Exception {
+        long start = System.nanoTime();
+        JsonNode r = caller.send(RawCaller.message("round " + round, context));
+        times.add((System.nanoTime() - start) / 1_000_000);
+        assertThat(r.at("/status/state").asText()).as(r.toString()).isEqualTo("completed");
+        return r.path("contextId").asText();
+    }
+
+    private static long median(List<Long> times, int skip) {
+        List<Long> kept = new ArrayList<>(times.subList(skip, times.size()));
+        kept.sort(null);
+        return kept.get(kept.size() / 2);
+    }
+
+    @Test
+    @Order(6)
     void aReplicaShutDownLeavesItsConversationsToTheOther() throws Exception {
         model.enqueue(ModelReply.message("kept"), ModelReply.message("quince"));
         JsonNode one = aliceOnA.send(RawCaller.message("remember the word quince", null));

@@ -28,16 +28,18 @@ import java.util.stream.Collectors;
 final class Replica implements AutoCloseable {
     final String name;
     final A2aServer server;
+    private final CodexGateway gateway;
     private final CodexClient codex;
     private final long codexPid;
     private final HikariDataSource contexts;
     private final PostgresConversationStore conversations;
     private boolean closed;
 
-    private Replica(String name, A2aServer server, CodexClient codex, long codexPid, HikariDataSource contexts,
+    private Replica(String name, A2aServer server, CodexGateway gateway, CodexClient codex, long codexPid, HikariDataSource contexts,
             PostgresConversationStore conversations) {
         this.name = name;
         this.server = server;
+        this.gateway = gateway;
         this.codex = codex;
         this.codexPid = codexPid;
         this.contexts = contexts;
@@ -62,12 +64,18 @@ final class Replica implements AutoCloseable {
                 .configure(b -> b.cwd(work).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
                 .callerApprovals(true)
                 .build();
-        A2aServer server = A2aServer.builder().tokens(BearerTokens.of(Map.of(LiveA2a.ALICE, "alice", LiveA2a.BOB, "bob")))
-                .contexts(ContextStore.postgres(contexts, name, 1_000))
-                .push(PushOptions.DEFAULTS.allowingPrivateAddresses())
-                .gateway(gateway)
-                .start();
-        return new Replica(name, server, codex, started.size() == 1 ? started.iterator().next() : -1, contexts, conversations);
+        A2aServer server = server(gateway).contexts(ContextStore.postgres(contexts, name, 1_000)).start();
+        return new Replica(name, server, gateway, codex, started.size() == 1 ? started.iterator().next() : -1, contexts, conversations);
+    }
+
+    private static A2aServer.Builder server(CodexGateway gateway) {
+        return A2aServer.builder().tokens(BearerTokens.of(Map.of(LiveA2a.ALICE, "alice", LiveA2a.BOB, "bob")))
+                .push(PushOptions.DEFAULTS.allowingPrivateAddresses()).gateway(gateway);
+    }
+
+    /** A server of one, beside this replica's: the same codex and conversation store, its contexts and tasks in memory. */
+    A2aServer alone() {
+        return server(gateway).start();
     }
 
     URI uri() {
