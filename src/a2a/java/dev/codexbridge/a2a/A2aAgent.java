@@ -281,7 +281,6 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
                 return shared.copyOf(r);
             }
             seed = A2aTask.ofRecord(r, false, limits.queuedEvents(), limits.approvalDeadline());
-            seed.recordTo(shared);
         }
         StoredContext stored = store.contextOfTask(id).filter(c -> c.principal().equals(principal))
                 .orElseThrow(() -> A2aError.taskNotFound(id));
@@ -311,6 +310,9 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
                 }
                 // any other failure settles the task as failed below, as after a restart
             }
+        }
+        if (seed != null) {
+            shared.takeOver(seed);
         }
         A2aTask task = TaskRecovery.recover(seed != null ? seed : new A2aTask(id, context.id, null, limits.queuedEvents(),
                 limits.approvalDeadline()), context);

@@ -35,6 +35,16 @@ final class A2aPush implements AutoCloseable {
         this.board = shared == null ? null : shared.board();
         if (shared != null) {
             shared.onTick(this::refresh);
+            // a dead replica's task settled here: its webhooks hear its end from here
+            shared.onTakeOver(t -> {
+                List<PushConfig> kept = board.pushConfigs(List.of(t.id)).getOrDefault(t.id, List.of());
+                if (!kept.isEmpty()) {
+                    List<PushConfig> list = delivering(t);
+                    synchronized (list) {
+                        list.addAll(kept);
+                    }
+                }
+            });
         }
     }
 

@@ -69,6 +69,7 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
     private final Map<String, A2aTask> dirty = new ConcurrentHashMap<>();
     private final Map<String, Followed> followed = new ConcurrentHashMap<>();
     private final List<Runnable> onTick = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<A2aTask>> onTakeOver = new CopyOnWriteArrayList<>();
     /** Dead replicas' tasks whose conversation is still leased to them: when that lease runs out (bounded by the followed copies and tasks asked for). */
     private final Map<String, Instant> heldUntil = new ConcurrentHashMap<>();
     private long ticks;
@@ -104,6 +105,17 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
     /** Runs on every tick, after what was asked was taken (push configs set elsewhere, read again). */
     void onTick(Runnable r) {
         onTick.add(r);
+    }
+
+    /** Runs when this replica takes a dead replica's task over, before it is settled (its push configs, read to be sent from here). */
+    void onTakeOver(java.util.function.Consumer<A2aTask> c) {
+        onTakeOver.add(c);
+    }
+
+    /** This replica takes over {@code task}, a dead replica's: recorded from here on, told to what listens for that. */
+    void takeOver(A2aTask task) {
+        task.recordTo(this);
+        onTakeOver.forEach(c -> c.accept(task));
     }
 
     @Override

@@ -53,9 +53,8 @@ class A2aReplicasLiveTest {
         Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
         model = ScriptedModelServer.start();
         String url = postgres.newDatabase();
-        Path work = Files.createDirectories(tmp.resolve("work"));
-        a = Replica.start("replica-a", url, model.baseUrl(), tmp.resolve("home-a"), work);
-        b = Replica.start("replica-b", url, model.baseUrl(), tmp.resolve("home-b"), work);
+        a = Replica.start("replica-a", url, model.baseUrl(), tmp);
+        b = Replica.start("replica-b", url, model.baseUrl(), tmp);
         aliceOnA = new RawCaller(a.uri(), LiveA2a.ALICE);
         aliceOnB = new RawCaller(b.uri(), LiveA2a.ALICE);
     }

@@ -138,6 +138,7 @@ class PostgresContextStoreTest {
         assertThat(done.ended()).isTrue();
         assertThat(done.replica()).isEqualTo(b.board().replica());
         assertThat(a.board().tasks("alice", 10)).extracting(TaskRecord::taskId).containsExactly("task-1");
+        assertThat(a.board().tasks(List.of("task-1", "no-such-task"))).extracting(TaskRecord::revision).containsExactly(4L);
         assertThat(a.board().tasks("bob", 10)).isEmpty();
     }
 

@@ -46,8 +46,12 @@ final class Replica implements AutoCloseable {
         this.conversations = conversations;
     }
 
-    /** A replica named {@code name} on the database at {@code url}, its codex on {@code home}, every thread in {@code work}. */
-    static Replica start(String name, String url, URI model, Path home, Path work) {
+    /** A replica named {@code name} on the database at {@code url}, its codex on {@code tmp/home-NAME}, every thread in {@code tmp/work}. */
+    static Replica start(String name, String url, URI model, Path tmp) throws java.io.IOException {
+        return start(name, url, model, tmp.resolve("home-" + name), java.nio.file.Files.createDirectories(tmp.resolve("work")));
+    }
+
+    private static Replica start(String name, String url, URI model, Path home, Path work) {
         Set<Long> before = codexChildren();
         CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary())
                 .codexHome(IsolatedCodexHome.builder(home, model).askForApproval("on-request").write()).build()).connect();
