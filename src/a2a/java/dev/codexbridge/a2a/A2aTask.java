@@ -428,7 +428,7 @@ final class A2aTask implements TurnListener {
                 String answer = r.finalText() == null ? "" : r.finalText();
                 addArtifact(A2aWire.artifact("answer-" + id, "answer", A2aWire.textPart(answer)));
                 if (structured) {
-                    addArtifact(A2aWire.artifact("structured-output-" + id, "structured-output", A2aWire.dataPart(structuredData(answer))));
+                    addArtifact(A2aWire.artifact("structured-output-" + id, "structured-output", A2aWire.dataPart(A2aWire.structuredData(answer))));
                 }
                 ObjectNode reply = A2aWire.agentMessage(id, contextId, A2aWire.textPart(answer));
                 history.add(reply);
@@ -442,21 +442,6 @@ final class A2aTask implements TurnListener {
             case UNKNOWN -> change(UNKNOWN, A2aWire.agentMessage(id, contextId, A2aWire.textPart(
                     "the connection to codex was lost; codex may have run this turn to its end. " + error)), meta);
         }
-    }
-
-    /**
-     * The answer as data: the library has checked it against the schema (a non-conforming answer
-     * fails the turn), so it parses; A2A's data part holds an object, so anything else is wrapped
-     * as {@code {"value": ...}}.
-     */
-    private static JsonNode structuredData(String answer) {
-        JsonNode data;
-        try {
-            data = A2aWire.JSON.readTree(answer.strip());
-        } catch (java.io.IOException e) {
-            data = A2aWire.JSON.getNodeFactory().textNode(answer);
-        }
-        return data != null && data.isObject() ? data : A2aWire.object().set("value", data);
     }
 
     /** A new state (or new progress in the same one), told to every stream; a pause ends the streams. */
