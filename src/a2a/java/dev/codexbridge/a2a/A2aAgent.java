@@ -1,24 +1,33 @@
 package dev.codexbridge.a2a;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.session.TurnHandle;
 import dev.codexbridge.session.InvalidInputException;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnOptions;
+import dev.codexbridge.store.ConversationLeasedException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The A2A operations over codex sessions, per authenticated caller: each principal has its own
  * tasks and contexts, so nothing of one is found by another (another's task id is "not found").
  */
-final class A2aAgent implements AutoCloseable {
+final class A2aAgent implements AutoCloseable, SharedTasks.Local {
+    private static final Logger LOG = LoggerFactory.getLogger(A2aAgent.class);
+    /** How long a closing server waits for its contexts' conversations to be stored and let go. */
+    private static final long CLOSE_WAIT_SECONDS = 30;
     private final SessionSource sessions;
     private final ContextStore store;
     private final A2aLimits limits;
@@ -27,6 +36,8 @@ final class A2aAgent implements AutoCloseable {
     private final Map<String, String> owners = new ConcurrentHashMap<>();
     /** Tasks kept, all callers together ({@link A2aLimits#tasks()}); changed only under a principal's monitor. */
     private final java.util.concurrent.atomic.AtomicInteger taskCount = new java.util.concurrent.atomic.AtomicInteger();
+    /** With a store the replicas share: the records of every replica's tasks (decision 0071); null otherwise. */
+    private final @Nullable SharedTasks shared;
 
     /** One caller's tasks and contexts, oldest first; guarded by its own monitor. */
     private static final class Principal {
@@ -42,6 +53,14 @@ final class A2aAgent implements AutoCloseable {
         this.sessions = sessions;
         this.store = store;
         this.limits = limits;
+        this.shared = store instanceof PostgresContextStore pg ? new SharedTasks(pg.board(), this, limits) : null;
+        if (shared != null) {
+            shared.start();
+        }
+    }
+
+    @Nullable SharedTasks shared() {
+        return shared;
     }
 
     A2aLimits limits() {
@@ -66,6 +85,9 @@ final class A2aAgent implements AutoCloseable {
             A2aTask task = task(principal, message.path("taskId").asText());
             if (message.hasNonNull("contextId") && !message.path("contextId").asText().equals(task.contextId)) {
                 throw A2aError.invalidParams("task " + task.id + " belongs to context " + task.contextId);
+            }
+            if (task.elsewhere()) {
+                return answerElsewhere(task, message);
             }
             return new Accepted(task, () -> task.answer(message), true);
         }
@@ -100,30 +122,53 @@ final class A2aAgent implements AutoCloseable {
             } else if (context.busy()) {
                 throw new A2aError(A2aError.UNSUPPORTED, "context " + contextId + " has a running task; one task at a time per context");
             }
-            if (p.tasks.size() >= limits.tasksPerPrincipal() && !forgetOldestEnded(p)) {
-                throw new A2aError(A2aError.UNSUPPORTED, "per-principal limit: this caller's " + limits.tasksPerPrincipal()
-                        + " tasks kept (tasksPerPrincipal) are all still running", Map.of("limit", "tasksPerPrincipal", "scope", "principal",
-                        "max", String.valueOf(limits.tasksPerPrincipal())));
-            }
-            if (taskCount.get() >= limits.tasks() && !forgetOldestEnded(p)) {
-                throw new A2aError(A2aError.UNSUPPORTED, "server-wide limit: " + limits.tasks()
-                        + " tasks are kept across all callers (tasks) and none can be forgotten yet", Map.of("limit", "tasks", "scope", "server",
-                        "max", String.valueOf(limits.tasks())));
-            }
-            String id = UUID.randomUUID().toString();
-            task = new A2aTask(id, contextId, A2aWire.userMessage(message, id, contextId), limits.queuedEvents(), limits.approvalDeadline());
-            if (schema != null && !schema.isNull()) {
-                task.expectStructuredOutput();
-            }
-            p.tasks.put(id, task);
-            taskCount.incrementAndGet();
-            context.run(task);
+            context.reserve(true);
         }
         closing.forEach(A2aContext::close);
+        try {
+            if (shared != null) {
+                // before the task exists: a context busy on another replica is refused, not a task failed
+                readyHere(principal, context);
+            }
+            synchronized (p) {
+                if (p.tasks.size() >= limits.tasksPerPrincipal() && !forgetOldestEnded(p)) {
+                    throw new A2aError(A2aError.UNSUPPORTED, "per-principal limit: this caller's " + limits.tasksPerPrincipal()
+                            + " tasks kept (tasksPerPrincipal) are all still running", Map.of("limit", "tasksPerPrincipal", "scope", "principal",
+                            "max", String.valueOf(limits.tasksPerPrincipal())));
+                }
+                if (taskCount.get() >= limits.tasks() && !forgetOldestEnded(p)) {
+                    throw new A2aError(A2aError.UNSUPPORTED, "server-wide limit: " + limits.tasks()
+                            + " tasks are kept across all callers (tasks) and none can be forgotten yet", Map.of("limit", "tasks", "scope", "server",
+                            "max", String.valueOf(limits.tasks())));
+                }
+                String id = UUID.randomUUID().toString();
+                task = new A2aTask(id, contextId, A2aWire.userMessage(message, id, contextId), limits.queuedEvents(), limits.approvalDeadline());
+                if (schema != null && !schema.isNull()) {
+                    task.expectStructuredOutput();
+                }
+                if (shared != null) {
+                    task.recordTo(shared);
+                }
+                p.tasks.put(id, task);
+                taskCount.incrementAndGet();
+                context.run(task);
+            }
+        } finally {
+            context.reserve(false);
+        }
         A2aContext ctx = context;
         // the task's id is the turn's key: codex keeps it with the turn (decision 0032)
         TurnOptions turn = options.key(task.id).build();
-        return new Accepted(task, () -> start(task, ctx, input, turn), false);
+        if (shared != null) {
+            // recorded before it is answered: any replica asked next knows it, and a push config set with it has its task
+            try {
+                ctx.begin(task.id);
+            } catch (RuntimeException e) {
+                return new Accepted(task, () -> task.finish(null, e), false);
+            }
+            return new Accepted(task, () -> start(task, ctx, input, turn, true), false);
+        }
+        return new Accepted(task, () -> start(task, ctx, input, turn, false), false);
     }
 
     /**
@@ -147,9 +192,9 @@ final class A2aAgent implements AutoCloseable {
         return context;
     }
 
-    private static void start(A2aTask task, A2aContext context, TurnInput input, TurnOptions options) {
+    private static void start(A2aTask task, A2aContext context, TurnInput input, TurnOptions options, boolean begun) {
         try {
-            TurnHandle h = context.begin(task.id).startTurn(input, options, task);
+            TurnHandle h = (begun ? context.session() : context.begin(task.id)).startTurn(input, options, task);
             task.onInterrupt(h::interrupt);
             h.result().whenComplete((r, e) -> {
                 try {
@@ -223,10 +268,20 @@ final class A2aAgent implements AutoCloseable {
     }
 
     /**
-     * A task of this caller's from before a restart: its context is resumed and the turn read
-     * from codex's record (followed, when codex still runs it), then kept like any other task.
+     * A task of this caller's not held here: from before a restart, its context resumed and the
+     * turn read from codex's record (followed, when codex still runs it), then kept like any other
+     * task. With a shared store, a task another replica runs or ran is a copy of its record; one
+     * whose replica died is settled here the same way once its conversation is free.
      */
     private A2aTask recover(String principal, String id) {
+        A2aTask seed = null;
+        if (shared != null) {
+            TaskRecord r = shared.board().task(id).filter(t -> t.principal().equals(principal)).orElseThrow(() -> A2aError.taskNotFound(id));
+            if (r.ended() || r.replicaAlive() && !r.replica().equals(shared.board().replica()) || shared.heldUntil(id) != null) {
+                return shared.copyOf(r);
+            }
+            seed = A2aTask.ofRecord(r, false, limits.queuedEvents(), limits.approvalDeadline());
+        }
         StoredContext stored = store.contextOfTask(id).filter(c -> c.principal().equals(principal))
                 .orElseThrow(() -> A2aError.taskNotFound(id));
         Principal p = principals.computeIfAbsent(principal, k -> new Principal());
@@ -243,7 +298,24 @@ final class A2aAgent implements AutoCloseable {
             }
         }
         closing.forEach(A2aContext::close);
-        A2aTask task = TaskRecovery.recover(id, context, limits);
+        if (shared != null) {
+            try {
+                context.session();
+            } catch (RuntimeException e) {
+                ConversationLeasedException held = SharedTasks.leased(e);
+                if (held != null) {
+                    // the dead replica's hold on the conversation has not run out: the record answers until it has
+                    shared.heldUntil(id, held.expiresAt());
+                    return shared.copyOf(shared.board().task(id).orElseThrow(() -> A2aError.taskNotFound(id)));
+                }
+                // any other failure settles the task as failed below, as after a restart
+            }
+        }
+        if (seed != null) {
+            shared.takeOver(seed);
+        }
+        A2aTask task = TaskRecovery.recover(seed != null ? seed : new A2aTask(id, context.id, null, limits.queuedEvents(),
+                limits.approvalDeadline()), context);
         synchronized (p) {
             A2aTask raced = p.tasks.putIfAbsent(id, task);
             if (raced != null) {
@@ -257,15 +329,127 @@ final class A2aAgent implements AutoCloseable {
         return task;
     }
 
-    /** This caller's tasks, oldest first. */
+    /**
+     * With a shared store, before a message becomes a task of {@code context}: refused when the
+     * context's newest task runs on another (live) replica; a dead replica's unfinished task is
+     * settled first; then the context's conversation is opened here, another replica holding it idle
+     * asked to hand it over ({@link SharedTasks#handedOver}).
+     */
+    private void readyHere(String principal, A2aContext context) {
+        TaskRecord latest = shared.board().latest(context.id).filter(r -> !r.ended()).orElse(null);
+        if (latest != null && !latest.replica().equals(shared.board().replica())) {
+            if (latest.replicaAlive()) {
+                throw SharedTasks.busy(context.id, latest, null);
+            }
+            // a dead replica's unfinished task first: codex ended its turn, still runs it, or never got it
+            A2aTask settled = task(principal, latest.taskId());
+            if (settled.elsewhere()) {
+                throw SharedTasks.busy(context.id, null, shared.heldUntil(latest.taskId()));
+            }
+            if (!settled.ended()) {
+                throw new A2aError(A2aError.UNSUPPORTED, "context " + context.id + " has a running task; one task at a time per context");
+            }
+        }
+        shared.handedOver(context.id, context::session);
+    }
+
+    @Override
+    public void cancel(String taskId) {
+        runningTask(taskId).ifPresent(t -> asked(t::cancel));
+    }
+
+    @Override
+    public void answer(String taskId, ObjectNode message) {
+        runningTask(taskId).ifPresent(t -> asked(() -> t.answer(message)));
+    }
+
+    @Override
+    public void orphaned(TaskRecord r) {
+        asked(() -> task(r.principal(), r.taskId()));
+    }
+
+    private java.util.Optional<A2aTask> runningTask(String taskId) {
+        return running().stream().filter(t -> t.id.equals(taskId)).findFirst();
+    }
+
+    /** Something another replica's caller asked: refused or failed, it is that caller's to see in the task, not this replica's. */
+    private static void asked(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.debug("a request passed on by another replica was not carried out: {}", e.getMessage());
+        }
+    }
+
+    /** A message answering a task another replica runs: left for that replica ({@link SharedTasks#answerElsewhere}). */
+    private Accepted answerElsewhere(A2aTask copy, JsonNode message) {
+        if (!A2aTask.INPUT_REQUIRED.equals(copy.state())) {
+            throw new A2aError(A2aError.UNSUPPORTED, "task " + copy.id + " is " + copy.state() + ", not waiting for an answer; "
+                    + "a message to a task answers its input-required request", Map.of("taskId", copy.id, "state", copy.state()));
+        }
+        // a malformed answer is refused here, as the running replica would refuse it
+        InputRequests.decision(message);
+        ObjectNode kept = A2aWire.userMessage(message, copy.id, copy.contextId);
+        return new Accepted(copy, () -> shared.answerElsewhere(copy, kept), true);
+    }
+
+    /** This caller's tasks, oldest first: with a shared store, every replica's newest ones, the ones running here as they are here. */
     List<A2aTask> tasks(String principal) {
         Principal p = principals.get(principal);
+        List<A2aTask> here;
         if (p == null) {
-            return List.of();
+            here = List.of();
+        } else {
+            synchronized (p) {
+                here = List.copyOf(p.tasks.values());
+            }
         }
+        return shared == null ? here : shared.tasks(principal, here);
+    }
+
+    /** The tasks running here (not copies), all callers together. */
+    @Override
+    public List<A2aTask> running() {
+        List<A2aTask> out = new ArrayList<>();
+        for (Principal p : principals.values()) {
+            synchronized (p) {
+                p.tasks.values().stream().filter(t -> !t.ended() && !t.elsewhere()).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** The contexts whose conversation this replica holds with nothing running, all callers together. */
+    @Override
+    public List<String> idleContexts() {
+        List<A2aContext> all = new ArrayList<>();
+        for (Principal p : principals.values()) {
+            synchronized (p) {
+                all.addAll(p.contexts.values());
+            }
+        }
+        return all.stream().filter(A2aContext::holdsIdle).map(c -> c.id).toList();
+    }
+
+    /** Another replica wants the context's conversation: let go of it here, if nothing runs on it. */
+    @Override
+    public void letGo(String contextId) {
+        String principal = owners.get(contextId);
+        Principal p = principal == null ? null : principals.get(principal);
+        if (p == null) {
+            return;
+        }
+        A2aContext c;
         synchronized (p) {
-            return List.copyOf(p.tasks.values());
+            c = p.contexts.get(contextId);
+            if (c == null || c.busy()) {
+                return;
+            }
+            p.contexts.remove(contextId);
+            owners.remove(contextId, principal);
         }
+        // stored, unloaded and its lease given back in the background; the asking replica waits for the lease
+        c.close();
     }
 
     @Override
@@ -277,6 +461,17 @@ final class A2aAgent implements AutoCloseable {
                 p.contexts.clear();
             }
         }
-        all.forEach(A2aContext::close);
+        // each conversation stored and its lease given back before the server is gone, so any replica may take it at once
+        CompletableFuture<?>[] closed = all.stream().map(A2aContext::closeGracefully).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(closed).get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("not every A2A context's conversation was stored and let go as the server closed: {}", e.getMessage());
+        }
+        if (shared != null) {
+            shared.close();
+        }
     }
 }

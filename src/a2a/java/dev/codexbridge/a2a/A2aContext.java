@@ -21,8 +21,11 @@ final class A2aContext implements AutoCloseable {
     private final ContextStore store;
     private final ApprovalHandler caller = this::ask;
     private @Nullable StoredContext stored;
-    private @Nullable CodexSession session;
+    /** Read without the monitor by {@link #holdsIdle}: a resume under way must not hold up the replica's tick. */
+    private volatile @Nullable CodexSession session;
     private volatile @Nullable A2aTask current;
+    /** A message is being accepted into this context: it is not idle, so it is neither closed to make room nor handed over. */
+    private volatile boolean reserved;
     private volatile long lastUsed = System.nanoTime();
 
     A2aContext(String id, String principal, SessionSource sessions, ContextStore store, @Nullable StoredContext stored) {
@@ -42,7 +45,16 @@ final class A2aContext implements AutoCloseable {
 
     /** The context's session, started: its codex thread resumed when the store knows it, else a new one. */
     synchronized CodexSession session() {
+        if (session != null && session.isHibernated() && store instanceof PostgresContextStore) {
+            // asleep in the shared store: another replica may have woken it and moved on since, so it is
+            // opened anew from the store's record (its thread, the conversation's lease), not woken as it was
+            session.close();
+            session = null;
+        }
         if (session == null) {
+            if (stored != null && store instanceof PostgresContextStore) {
+                stored = store.context(id).orElse(stored);
+            }
             CodexSession s = stored == null ? sessions.open(principal, id, caller)
                     : sessions.resume(principal, id, stored.threadId(), caller);
             try {
@@ -74,10 +86,26 @@ final class A2aContext implements AutoCloseable {
         }
     }
 
-    /** Whether a task runs here now. */
+    /** Whether a task runs here now, or a message is being accepted. */
     boolean busy() {
         A2aTask t = current;
+        return reserved || t != null && !t.ended();
+    }
+
+    /** Whether a task runs here now. */
+    boolean runsTask() {
+        A2aTask t = current;
         return t != null && !t.ended();
+    }
+
+    void reserve(boolean on) {
+        reserved = on;
+    }
+
+    /** Whether this replica holds the context's conversation awake, with no task running on it. */
+    boolean holdsIdle() {
+        CodexSession s = session;
+        return s != null && !s.isHibernated() && !busy();
     }
 
     void run(A2aTask task) {
@@ -90,10 +118,14 @@ final class A2aContext implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        if (session != null) {
-            session.close();
-            session = null;
-        }
+    public void close() {
+        closeGracefully();
+    }
+
+    /** Closes the session; done once its conversation is stored and its lease given back (with a conversation store). */
+    synchronized CompletableFuture<Void> closeGracefully() {
+        CodexSession s = session;
+        session = null;
+        return s == null ? CompletableFuture.completedFuture(null) : s.closeGracefully();
     }
 }

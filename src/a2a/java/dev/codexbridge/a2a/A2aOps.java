@@ -41,6 +41,8 @@ final class A2aOps {
         a.go().run();
         if (blocking) {
             a.task().awaitPause(agent.limits().blockingWait());
+            // what the caller is told, every replica answers from now on
+            a.task().recorded();
         }
         return a.task().snapshot(historyLength);
     }
@@ -101,6 +103,7 @@ final class A2aOps {
                 Thread.sleep(20);
             }
         }
+        t.recorded();
         return t.snapshot(null);
     }
 

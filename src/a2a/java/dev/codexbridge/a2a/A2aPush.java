@@ -14,7 +14,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Push notification configs, per task and only its owner's, and the notifications they send: on
  * every status change and artifact of the task, each config's webhook gets the task (a config set
- * through 0.3) or the event as a {@code StreamResponse} (1.0), through {@link Webhooks}.
+ * through 0.3) or the event as a {@code StreamResponse} (1.0), through {@link Webhooks}. With a
+ * store the replicas share, the configs are kept there, whichever replica a caller set them on,
+ * and the replica running the task delivers them: it reads its running tasks' configs again on
+ * every tick ({@link SharedTasks}).
  */
 final class A2aPush implements AutoCloseable {
     private final A2aAgent agent;
@@ -22,11 +25,27 @@ final class A2aPush implements AutoCloseable {
     private final Webhooks webhooks;
     // weak keys: a task the agent forgot takes its configs with it
     private final Map<A2aTask, List<PushConfig>> configs = Collections.synchronizedMap(new WeakHashMap<>());
+    private final @Nullable TaskBoard board;
 
     A2aPush(A2aAgent agent, PushOptions options) {
         this.agent = agent;
         this.options = options;
         this.webhooks = new Webhooks(options);
+        SharedTasks shared = agent.shared();
+        this.board = shared == null ? null : shared.board();
+        if (shared != null) {
+            shared.onTick(this::refresh);
+            // a dead replica's task settled here: its webhooks hear its end from here
+            shared.onTakeOver(t -> {
+                List<PushConfig> kept = board.pushConfigs(List.of(t.id)).getOrDefault(t.id, List.of());
+                if (!kept.isEmpty()) {
+                    List<PushConfig> list = delivering(t);
+                    synchronized (list) {
+                        list.addAll(kept);
+                    }
+                }
+            });
+        }
     }
 
     Webhooks webhooks() {
@@ -47,20 +66,19 @@ final class A2aPush implements AutoCloseable {
         }
         PushConfig c = new PushConfig(r.id() == null ? UUID.randomUUID().toString() : r.id(), task.id, webhooks.check(r.url()),
                 r.token(), r.scheme(), r.credentials(), version);
-        List<PushConfig> list;
-        boolean first = false;
-        synchronized (configs) {
-            list = configs.get(task);
-            if (list == null) {
-                list = new ArrayList<>();
-                configs.put(task, list);
-                first = true;
+        if (board != null) {
+            // kept where every replica reads it, counted there; the replica running the task delivers it
+            board.savePush(c, options.configsPerTask());
+            if (!task.elsewhere()) {
+                List<PushConfig> list = delivering(task);
+                synchronized (list) {
+                    list.removeIf(x -> x.id().equals(c.id()));
+                    list.add(c);
+                }
             }
+            return c;
         }
-        if (first) {
-            // outside the map's lock: the observer runs under the task's monitor and takes the map's
-            task.observe(e -> heard(task, e));
-        }
+        List<PushConfig> list = delivering(task);
         synchronized (list) {
             list.removeIf(x -> x.id().equals(c.id()));
             if (list.size() >= options.configsPerTask()) {
@@ -83,8 +101,48 @@ final class A2aPush implements AutoCloseable {
                         java.util.Map.of("taskId", String.valueOf(taskId), "pushNotificationConfigId", String.valueOf(id))));
     }
 
+    /** The configs a task's updates go to, kept with the task here (its observer set when the first is made). */
+    private List<PushConfig> delivering(A2aTask task) {
+        List<PushConfig> list;
+        boolean first = false;
+        synchronized (configs) {
+            list = configs.get(task);
+            if (list == null) {
+                list = new ArrayList<>();
+                configs.put(task, list);
+                first = true;
+            }
+        }
+        if (first) {
+            // outside the map's lock: the observer runs under the task's monitor and takes the map's
+            task.observe(e -> heard(task, e));
+        }
+        return list;
+    }
+
+    /** The running tasks' configs as the shared store has them now: those set on another replica too. */
+    private void refresh() {
+        List<A2aTask> running = agent.running();
+        Map<String, List<PushConfig>> kept = board.pushConfigs(running.stream().map(t -> t.id).toList());
+        for (A2aTask t : running) {
+            List<PushConfig> now = kept.getOrDefault(t.id, List.of());
+            if (now.isEmpty() && configs.get(t) == null) {
+                continue;
+            }
+            List<PushConfig> list = delivering(t);
+            synchronized (list) {
+                list.clear();
+                list.addAll(now);
+            }
+        }
+    }
+
     List<PushConfig> list(String principal, @Nullable String taskId) {
-        List<PushConfig> list = configs.get(agent.task(principal, taskId));
+        A2aTask task = agent.task(principal, taskId);
+        if (board != null) {
+            return board.pushConfigs(List.of(task.id)).getOrDefault(task.id, List.of());
+        }
+        List<PushConfig> list = configs.get(task);
         if (list == null) {
             return List.of();
         }
@@ -107,7 +165,11 @@ final class A2aPush implements AutoCloseable {
      * succeeds too. The task must still be the caller's. Without an id, the task's only config.
      */
     void delete(String principal, @Nullable String taskId, @Nullable String id) {
-        List<PushConfig> list = configs.get(agent.task(principal, taskId));
+        A2aTask task = agent.task(principal, taskId);
+        if (board != null) {
+            board.deletePush(task.id, id);
+        }
+        List<PushConfig> list = configs.get(task);
         if (list == null) {
             return;
         }

@@ -47,6 +47,10 @@ final class A2aResponses {
                     }
                     out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
                 } else {
+                    if (event.path("final").asBoolean()) {
+                        // the task paused or ended: told here only once every replica answers it so
+                        s.task().recorded();
+                    }
                     out.write(("data: " + A2aWire.JSON.writeValueAsString(s.frame().apply(event)) + "\n\n").getBytes(StandardCharsets.UTF_8));
                 }
                 out.flush();

@@ -121,7 +121,11 @@ public final class A2aServer implements AutoCloseable {
         }
     }
 
-    /** Stops answering, ends the streams, and closes every context's codex session. */
+    /**
+     * Stops answering, ends the streams, and closes every context's codex session: with a
+     * conversation store, waits (up to 30 s) until each conversation is stored and its lease given
+     * back, so another replica or a restart takes it at once.
+     */
     @Override
     public void close() {
         try {
@@ -191,7 +195,9 @@ public final class A2aServer implements AutoCloseable {
 
         /**
          * Where each context's codex thread and owner are kept (default: in memory, for the
-         * server's lifetime); {@link ContextStore#files} lets contexts and tasks outlive a restart.
+         * server's lifetime); {@link ContextStore#files} lets contexts and tasks outlive a restart;
+         * {@link ContextStore#postgres} shares contexts, tasks and push configs with the other
+         * replicas of the agent, so any of them answers any caller.
          */
         public Builder contexts(ContextStore store) {
             this.contexts = Objects.requireNonNull(store, "store");

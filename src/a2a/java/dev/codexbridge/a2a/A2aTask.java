@@ -33,6 +33,7 @@ final class A2aTask implements TurnListener {
     static final String CANCELED = "canceled";
     static final String FAILED = "failed";
     static final String UNKNOWN = "unknown";
+    private static final java.util.Set<String> STATES = java.util.Set.of(SUBMITTED, WORKING, INPUT_REQUIRED, COMPLETED, CANCELED, FAILED, UNKNOWN);
 
     /** Longest coalesced agent message kept per item, in characters. */
     private static final int MAX_MESSAGE_CHARS = 64 * 1024;
@@ -54,19 +55,116 @@ final class A2aTask implements TurnListener {
     private boolean structured;
     private final ObjectNode metadata = A2aWire.object();
     private java.util.function.@Nullable Consumer<ObjectNode> observer;
+    /** Counts this task's changes, so a shared record keeps the latest of them ({@link TaskRecorder}). */
+    private long revision;
+    private @Nullable TaskRecorder recorder;
+    /** A task another replica runs: a copy of its shared record, changed by {@link #follow} alone. */
+    private final boolean elsewhere;
+    /** Threads waiting in {@link #awaitPause}. */
+    private int waiters;
 
     private record Pending(String requestId, ApprovalRequest request, CompletableFuture<ApprovalDecision> answer) {
     }
 
     /** A task of the caller's {@code userMessage} (null for a task rebuilt after a restart: the message was not kept). */
     A2aTask(String id, String contextId, @Nullable JsonNode userMessage, int queuedEvents, Duration approvalDeadline) {
+        this(id, contextId, queuedEvents, approvalDeadline, false);
+        if (userMessage != null) {
+            history.add(userMessage);
+        }
+    }
+
+    private A2aTask(String id, String contextId, int queuedEvents, Duration approvalDeadline, boolean elsewhere) {
         this.id = id;
         this.contextId = contextId;
         this.queuedEvents = queuedEvents;
         this.approvalDeadline = approvalDeadline;
-        if (userMessage != null) {
-            history.add(userMessage);
+        this.elsewhere = elsewhere;
+    }
+
+    /**
+     * A task as its shared record has it: {@code elsewhere}, a copy of a task another replica runs;
+     * otherwise one this replica takes over (a dead replica's, settled from codex's record), its
+     * changes counted on from the record's revision.
+     */
+    static A2aTask ofRecord(TaskRecord r, boolean elsewhere, int queuedEvents, Duration approvalDeadline) {
+        A2aTask t = new A2aTask(r.taskId(), r.contextId(), queuedEvents, approvalDeadline, elsewhere);
+        synchronized (t) {
+            t.take(r.taskJson());
+            t.revision = r.revision();
         }
+        return t;
+    }
+
+    /** Another replica's newer record of this task: its changes told to the streams, as this replica's own would be. */
+    synchronized void follow(TaskRecord r) {
+        if (!elsewhere || r.revision() <= revision || r.task() == null) {
+            return;
+        }
+        List<ObjectNode> before = List.copyOf(artifacts);
+        ObjectNode was = status;
+        take(r.task());
+        revision = r.revision();
+        for (ObjectNode a : artifacts) {
+            if (!before.contains(a)) {
+                emit(A2aWire.artifactUpdate(id, contextId, a.deepCopy()), false);
+            }
+        }
+        if (!status.equals(was)) {
+            emit(A2aWire.statusUpdate(id, contextId, status.deepCopy(), isPause(state), null), isPause(state));
+            notifyAll();
+        }
+    }
+
+    /** Status, artifacts, history and metadata from a task's JSON; an unknown state reads as {@code unknown}. */
+    private void take(ObjectNode task) {
+        JsonNode s = task.path("status");
+        state = STATES.contains(s.path("state").asText()) ? s.path("state").asText() : UNKNOWN;
+        status = s.isObject() ? ((ObjectNode) s.deepCopy()).put("state", state) : A2aWire.status(state, null);
+        artifacts.clear();
+        task.path("artifacts").forEach(a -> {
+            if (a.isObject()) {
+                artifacts.add((ObjectNode) a.deepCopy());
+            }
+        });
+        history.clear();
+        task.path("history").forEach(h -> history.add(h.deepCopy()));
+        metadata.removeAll();
+        if (task.path("metadata").isObject()) {
+            metadata.setAll((ObjectNode) task.path("metadata").deepCopy());
+        }
+        turnId = metadata.hasNonNull("codexTurnId") ? metadata.path("codexTurnId").asText() : turnId;
+    }
+
+    /** Whether another replica runs this task (this is a copy of its record). */
+    boolean elsewhere() {
+        return elsewhere;
+    }
+
+    /** Where this task's changes are recorded for the other replicas; set before its turn starts. */
+    synchronized void recordTo(TaskRecorder recorder) {
+        this.recorder = recorder;
+    }
+
+    /** The task as recorded: its revision, state and A2A JSON, read together. */
+    synchronized TaskRecorder.Revision revision() {
+        return new TaskRecorder.Revision(revision, state, snapshot(null));
+    }
+
+    /** Waits until this task's latest change is recorded: before a replica answers that change. */
+    void recorded() {
+        TaskRecorder r;
+        synchronized (this) {
+            r = recorder;
+        }
+        if (r != null) {
+            r.flush(this);
+        }
+    }
+
+    /** Whether a stream or a waiting call follows this task now. */
+    synchronized boolean watched() {
+        return !streams.isEmpty() || waiters > 0;
     }
 
     /** The turn was started with an output schema: its answer is also a {@code structured-output} data artifact. */
@@ -82,7 +180,7 @@ final class A2aTask implements TurnListener {
         return isEnd(state);
     }
 
-    private static boolean isEnd(String state) {
+    static boolean isEnd(String state) {
         return state.equals(COMPLETED) || state.equals(CANCELED) || state.equals(FAILED) || state.equals(UNKNOWN);
     }
 
@@ -135,12 +233,17 @@ final class A2aTask implements TurnListener {
     /** Waits until the task ended or waits for the caller, at most {@code wait}. */
     synchronized void awaitPause(Duration wait) throws InterruptedException {
         long end = System.nanoTime() + wait.toNanos();
-        while (!isPause(state)) {
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                return;
+        waiters++;
+        try {
+            while (!isPause(state)) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
+        } finally {
+            waiters--;
         }
     }
 
@@ -293,6 +396,7 @@ final class A2aTask implements TurnListener {
     private void addArtifact(ObjectNode artifact) {
         artifacts.add(artifact);
         emit(A2aWire.artifactUpdate(id, contextId, artifact.deepCopy()), false);
+        changed();
     }
 
     /** The turn ended: every outcome mapped to a state (docs/a2a.md, "Outcomes"). */
@@ -324,7 +428,7 @@ final class A2aTask implements TurnListener {
                 String answer = r.finalText() == null ? "" : r.finalText();
                 addArtifact(A2aWire.artifact("answer-" + id, "answer", A2aWire.textPart(answer)));
                 if (structured) {
-                    addArtifact(A2aWire.artifact("structured-output-" + id, "structured-output", A2aWire.dataPart(structuredData(answer))));
+                    addArtifact(A2aWire.artifact("structured-output-" + id, "structured-output", A2aWire.dataPart(A2aWire.structuredData(answer))));
                 }
                 ObjectNode reply = A2aWire.agentMessage(id, contextId, A2aWire.textPart(answer));
                 history.add(reply);
@@ -340,27 +444,21 @@ final class A2aTask implements TurnListener {
         }
     }
 
-    /**
-     * The answer as data: the library has checked it against the schema (a non-conforming answer
-     * fails the turn), so it parses; A2A's data part holds an object, so anything else is wrapped
-     * as {@code {"value": ...}}.
-     */
-    private static JsonNode structuredData(String answer) {
-        JsonNode data;
-        try {
-            data = A2aWire.JSON.readTree(answer.strip());
-        } catch (java.io.IOException e) {
-            data = A2aWire.JSON.getNodeFactory().textNode(answer);
-        }
-        return data != null && data.isObject() ? data : A2aWire.object().set("value", data);
-    }
-
     /** A new state (or new progress in the same one), told to every stream; a pause ends the streams. */
     private void change(String newState, @Nullable ObjectNode message, @Nullable ObjectNode metadata) {
         state = newState;
         status = A2aWire.status(newState, message);
         emit(A2aWire.statusUpdate(id, contextId, status.deepCopy(), isPause(newState), metadata), isPause(newState));
         notifyAll();
+        changed();
+    }
+
+    /** A change of this replica's: counted, and queued for the shared record (never written here, under the monitor). */
+    private void changed() {
+        revision++;
+        if (recorder != null) {
+            recorder.changed(this);
+        }
     }
 
     /**

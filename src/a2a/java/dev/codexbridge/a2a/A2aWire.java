@@ -113,6 +113,21 @@ final class A2aWire {
         return info;
     }
 
+    /**
+     * A structured answer as data: the library has checked it against the schema (a non-conforming
+     * answer fails the turn), so it parses; A2A's data part holds an object, so anything else is
+     * wrapped as {@code {"value": ...}}.
+     */
+    static JsonNode structuredData(String answer) {
+        JsonNode data;
+        try {
+            data = JSON.readTree(answer.strip());
+        } catch (java.io.IOException e) {
+            data = JSON.getNodeFactory().textNode(answer);
+        }
+        return data != null && data.isObject() ? data : object().set("value", data);
+    }
+
     /** A message's text parts alone, joined by spaces. */
     static String texts(JsonNode message) {
         StringBuilder b = new StringBuilder();

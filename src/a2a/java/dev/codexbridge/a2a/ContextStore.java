@@ -12,7 +12,8 @@ import java.util.Optional;
  * forgotten (a later message naming it starts a new context, on a new codex thread).
  *
  * <p>{@link #inMemory(int)} (the default) lasts as long as the server; {@link #files(Path, int)}
- * survives restarts. Implementations are thread-safe.
+ * survives restarts; {@link #postgres} is shared by several servers at once. Implementations are
+ * thread-safe.
  */
 public interface ContextStore {
     /** The contexts a store holds by default. */
@@ -41,6 +42,25 @@ public interface ContextStore {
     /** Held in memory only, at most {@code maxContexts}. */
     static ContextStore inMemory(int maxContexts) {
         return new MemoryContextStore(maxContexts);
+    }
+
+    /**
+     * Contexts, tasks and push configs in PostgreSQL, shared by the replicas of one agent behind a
+     * load balancer, so that any replica answers any caller (docs/a2a.md, "Replicas"; decision
+     * 0071): each task's record (its state, status, artifacts and history as A2A JSON) is written
+     * by the replica running it and read by the others; a cancel, an answer or a push config given
+     * to another replica reaches the one running the task; a dead replica's tasks are settled from
+     * codex's record by the next replica asked. Give every replica its own {@code replica} name (say,
+     * its host name) and the same database; the gateway's sessions need a conversation store the
+     * replicas share too ({@code CodexGateway.Builder.storage}), so that a context's conversation
+     * wakes on whichever replica serves it. Plain JDBC on {@code dataSource}, the host's pool and
+     * driver; the tables ({@code codex_a2a_*}) are created or migrated now. At most
+     * {@code maxContexts} contexts, the least recently changed forgotten with their tasks.
+     *
+     * @throws dev.codexbridge.CodexException when the tables cannot be created or are newer than this library
+     */
+    static ContextStore postgres(javax.sql.DataSource dataSource, String replica, int maxContexts) {
+        return PostgresContextStore.open(dataSource, replica, maxContexts);
     }
 
     /**

@@ -12,14 +12,16 @@ import java.util.Optional;
  * {@code findTurn} names the turn; an ended turn gives the task's final state and answer, a turn
  * codex still runs (its app-server outlived the server) is followed to its end, and a key codex
  * never received makes the task {@code failed} with {@code safeToSendAgain}. The history holds
- * codex's answer only: the caller's message is not kept across restarts.
+ * codex's answer only (the caller's message is not kept across restarts), unless a shared store
+ * kept the task's record.
  */
 final class TaskRecovery {
     private TaskRecovery() {
     }
 
-    static A2aTask recover(String id, A2aContext context, A2aLimits limits) {
-        A2aTask task = new A2aTask(id, context.id, null, limits.queuedEvents(), limits.approvalDeadline());
+    /** Settles {@code task} (new, or as a shared record had it) from codex's record of its turn, {@code task.id} the turn's key. */
+    static A2aTask recover(A2aTask task, A2aContext context) {
+        String id = task.id;
         try {
             CodexSession session = context.session();
             Optional<String> turn = session.findTurn(id);
@@ -31,7 +33,7 @@ final class TaskRecovery {
             Optional<TurnResult> ended = session.recoverTurn(turn.get());
             if (ended.isPresent()) {
                 task.finish(ended.get(), null);
-            } else if (context.busy()) {
+            } else if (context.runsTask()) {
                 // the context runs a newer task on its session: this one cannot be followed beside it
                 task.finish(new TurnResult(session.threadId(), turn.get(), TurnOutcome.UNKNOWN, null, null, StopReason.ERROR, 0, 0,
                         List.of(), 0, 0, 0, null, false, List.of()), null);

@@ -5,12 +5,16 @@ import dev.codexbridge.callers.BearerTokens;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.store.postgresql.PostgresConversationStore;
 import java.io.IOException;
 import java.nio.file.Path;
+import javax.sql.DataSource;
 
 /**
  * docs/a2a.md's samples, compiled on this module's class path (DocsJavaBlocksTest checks the doc
- * shows them as compiled): the server in a JVM of the host's own, and its contexts kept on disk.
+ * shows them as compiled): the server in a JVM of the host's own, its contexts kept on disk, and
+ * a replica of an agent served by several.
  */
 final class A2aDocsExamples {
     private A2aDocsExamples() {
@@ -38,6 +42,21 @@ final class A2aDocsExamples {
                 // … tokens, limits as above
                 .start();
         // docs/a2a.md#contexts:END
+        return server;
+    }
+
+    static A2aServer replica(CodexClient codex, DataSource dataSource, Path workspace) {
+        // docs/a2a.md#replicas:BEGIN
+        String replica = System.getenv("HOSTNAME");                                   // each replica a name of its own
+        PostgresConversationStore conversations = PostgresConversationStore.builder().dataSource(dataSource).build();
+        A2aServer server = A2aServer.builder()
+                .contexts(ContextStore.postgres(dataSource, replica, 10_000))          // contexts, tasks, push configs: shared
+                .gateway(CodexGateway.builder().client(codex)
+                        .storage(ConversationStorage.builder(conversations, replica).build())   // conversations: shared
+                        .configure(b -> b.cwd(workspace)).build())
+                // … tokens, limits as above
+                .start();
+        // docs/a2a.md#replicas:END
         return server;
     }
 }

@@ -61,8 +61,13 @@ final class RawCaller {
 
     /** Every event of a {@code message/stream} (each a JSON-RPC result), to the stream's end. */
     List<JsonNode> stream(ObjectNode message) throws Exception {
+        return events("message/stream", params(message));
+    }
+
+    /** Every event of a streaming call (each a JSON-RPC result), to the stream's end. */
+    List<JsonNode> events(String method, ObjectNode params) throws Exception {
         List<JsonNode> events = new ArrayList<>();
-        HttpResponse<Stream<String>> r = http.send(request("message/stream", params(message)), HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<Stream<String>> r = http.send(request(method, params), HttpResponse.BodyHandlers.ofLines());
         try (Stream<String> lines = r.body()) {
             for (String line : (Iterable<String>) lines::iterator) {
                 if (line.startsWith("data: ")) {

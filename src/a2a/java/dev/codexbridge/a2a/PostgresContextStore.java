@@ -1,0 +1,115 @@
+package dev.codexbridge.a2a;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Contexts, tasks and push configs in PostgreSQL, shared by every replica of one agent
+ * ({@link ContextStore#postgres}; docs/a2a.md, "Replicas"; decision 0071). Plain JDBC over the
+ * host's {@link DataSource} (a pool: the store asks it for a connection per call and never closes
+ * it): the driver is the host's. The tables are created and migrated when the store opens
+ * ({@code PostgresContextSchema}). A context is one row, each of its newest
+ * {@link StoredContext#MAX_TASKS} tasks one row that the replica running it keeps up to date
+ * ({@link TaskBoard}); past {@code maxContexts} the least recently changed context is forgotten with
+ * its tasks.
+ */
+final class PostgresContextStore implements ContextStore {
+    private final Sql sql;
+    private final int maxContexts;
+    private final PostgresTaskBoard board;
+
+    private PostgresContextStore(Sql sql, String replica, int maxContexts) {
+        this.sql = sql;
+        this.maxContexts = maxContexts;
+        this.board = new PostgresTaskBoard(sql, replica);
+    }
+
+    static PostgresContextStore open(DataSource dataSource, String replica, int maxContexts) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        if (replica == null || replica.isBlank() || replica.length() > 200) {
+            throw new IllegalArgumentException("the replica's name says which server runs a task: 1..200 characters, not blank");
+        }
+        if (maxContexts < 1) {
+            throw new IllegalArgumentException("maxContexts must be >= 1, not " + maxContexts);
+        }
+        Sql sql = new Sql(dataSource);
+        PostgresContextSchema.migrate(sql);
+        return new PostgresContextStore(sql, replica, maxContexts);
+    }
+
+    /** The records the replicas share: what the server runs with this store. */
+    TaskBoard board() {
+        return board;
+    }
+
+    @Override
+    public Optional<StoredContext> context(String contextId) {
+        return sql.transaction("reading a context", c -> read(c, "context_id = ?", contextId));
+    }
+
+    @Override
+    public Optional<StoredContext> contextOfTask(String taskId) {
+        return sql.transaction("reading a task's context", c -> read(c,
+                "context_id = (SELECT context_id FROM codex_a2a_task WHERE task_id = ?)", taskId));
+    }
+
+    @Override
+    public Optional<String> ownerOfThread(String threadId) {
+        return sql.query("reading a thread's owner", "SELECT principal FROM codex_a2a_context WHERE thread_id = ? LIMIT 1",
+                rs -> rs.getString(1), threadId).stream().findFirst();
+    }
+
+    /**
+     * Keeps the context and its task ids: a task id not recorded yet becomes a {@code submitted}
+     * task of this replica's. A context another principal holds under the id is not touched
+     * (refused: the caller's context id was taken by another caller meanwhile).
+     */
+    @Override
+    public void save(StoredContext context) {
+        sql.transaction("saving a context", c -> {
+            List<Boolean> inserted = Sql.query(c, """
+                    INSERT INTO codex_a2a_context AS x (context_id, principal, thread_id, updated_at) VALUES (?, ?, ?, now())
+                    ON CONFLICT (context_id) DO UPDATE SET thread_id = excluded.thread_id, updated_at = now()
+                    WHERE x.principal = excluded.principal
+                    RETURNING (xmax = 0)""", rs -> rs.getBoolean(1), context.contextId(), context.principal(), context.threadId());
+            if (inserted.isEmpty()) {
+                throw new IllegalStateException("context " + context.contextId() + " belongs to another caller");
+            }
+            // in the list's order, so the newest task is the last recorded
+            Sql.update(c, """
+                    INSERT INTO codex_a2a_task (task_id, context_id, principal, state, replica, updated_at)
+                    SELECT t, ?, ?, 'submitted', ?, now() FROM unnest(?::text[]) WITH ORDINALITY AS u (t, n) ORDER BY n
+                    ON CONFLICT (task_id) DO NOTHING""", context.contextId(), context.principal(), board.replica(), context.taskIds());
+            // the context's newest tasks stay; older ones are forgotten, as the other stores forget their ids
+            Sql.update(c, """
+                    DELETE FROM codex_a2a_task WHERE context_id = ? AND seq < (SELECT seq FROM codex_a2a_task WHERE context_id = ?
+                    ORDER BY seq DESC OFFSET ? LIMIT 1)""", context.contextId(), context.contextId(), StoredContext.MAX_TASKS - 1);
+            if (inserted.get(0)) {
+                Sql.update(c, """
+                        DELETE FROM codex_a2a_context WHERE context_id IN (SELECT context_id FROM codex_a2a_context
+                        ORDER BY updated_at DESC, context_id OFFSET ?)""", maxContexts);
+            }
+            return null;
+        });
+    }
+
+    private static Optional<StoredContext> read(Connection c, String where, String key) throws SQLException {
+        List<StoredContext> found = Sql.query(c, "SELECT context_id, principal, thread_id, updated_at FROM codex_a2a_context WHERE " + where,
+                rs -> new StoredContext(rs.getString(1), rs.getString(2), rs.getString(3), List.of(),
+                        rs.getTimestamp(4).getTime()), key);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        StoredContext s = found.get(0);
+        List<String> tasks = new ArrayList<>(Sql.query(c, "SELECT task_id FROM codex_a2a_task WHERE context_id = ? ORDER BY seq DESC LIMIT ?",
+                rs -> rs.getString(1), s.contextId(), StoredContext.MAX_TASKS));
+        Collections.reverse(tasks);
+        return Optional.of(new StoredContext(s.contextId(), s.principal(), s.threadId(), tasks, s.updatedMs()));
+    }
+}

@@ -1,0 +1,94 @@
+package dev.codexbridge.a2a;
+
+import dev.codexbridge.CodexException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The little JDBC the shared context store needs, on {@code java.sql} alone (the host brings the
+ * driver and the pool): each call one transaction on a connection of the host's {@link DataSource},
+ * parameters bound in order, a failure a {@link CodexException} saying what was being done.
+ */
+final class Sql {
+    private final DataSource dataSource;
+
+    /** Work inside one transaction. */
+    interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** One row read. */
+    interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    Sql(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    <T> T transaction(String doing, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new CodexException("the A2A context store failed " + doing + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One statement on its own. */
+    int update(String doing, String sql, Object... params) {
+        return transaction(doing, c -> update(c, sql, params));
+    }
+
+    <T> List<T> query(String doing, String sql, Row<T> row, Object... params) {
+        return transaction(doing, c -> query(c, sql, row, params));
+    }
+
+    static int update(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement s = prepare(c, sql, params)) {
+            return s.executeUpdate();
+        }
+    }
+
+    static <T> List<T> query(Connection c, String sql, Row<T> row, Object... params) throws SQLException {
+        try (PreparedStatement s = prepare(c, sql, params); ResultSet rs = s.executeQuery()) {
+            List<T> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(row.read(rs));
+            }
+            return out;
+        }
+    }
+
+    /** A statement with its parameters bound: a collection becomes a {@code text[]} (for {@code = ANY(?)}). */
+    static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
+        PreparedStatement s = c.prepareStatement(sql);
+        try {
+            for (int i = 0; i < params.length; i++) {
+                Object p = params[i];
+                if (p instanceof Collection<?> many) {
+                    s.setArray(i + 1, c.createArrayOf("text", many.toArray()));
+                } else {
+                    s.setObject(i + 1, p);
+                }
+            }
+            return s;
+        } catch (SQLException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+}
