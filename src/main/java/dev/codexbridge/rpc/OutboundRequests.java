@@ -172,8 +172,14 @@ final class OutboundRequests {
         Duration delay = retryPolicy.delayBefore(p.attempts);
         LOG.debug("[{}] {} overloaded; retry {} in {} ms", name, p.method, p.attempts, delay.toMillis());
         RpcThreads.timer().schedule(() -> {
-            if (!p.future.isDone() && open.get()) {
+            if (p.future.isDone()) {
+                return;
+            }
+            if (open.get()) {
                 sendAttempt(p);
+            } else {
+                // closed during the pause: codex refused the last attempt as overloaded and never got this one
+                completeExceptionally(p, ConnectionClosedException.notSent(closedCause.get()));
             }
         }, delay.toNanos(), TimeUnit.NANOSECONDS);
     }

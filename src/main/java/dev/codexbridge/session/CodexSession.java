@@ -105,17 +105,13 @@ public final class CodexSession implements AutoCloseable {
     }
 
     /**
-     * Done once every step with the {@linkplain Builder#storage store} that the session has set
-     * going so far has ended: after {@link #isHibernated()} turned true, the sleep's store, the wait
-     * for codex to unload the thread, the removal of the app-server's copy and the lease given back
-     * (the sleep runs them after it let go of the thread, off the caller's path). A host that stops
-     * once its conversations sleep waits on this, so it leaves no lease behind. Never fails: a step
-     * that failed is logged, and a lease that could not be given back ends at its expiry. Without a
-     * store, done at once.
+     * Done once the {@linkplain Builder#storage store}'s steps set going so far have ended: after
+     * {@link #isHibernated()}, the sleep's store, codex's unload, the copy's removal and the lease
+     * given back. A host that stops once its conversations sleep waits on this and leaves no lease
+     * behind. Never fails (a failed step is logged); done at once without a store.
      */
     public CompletableFuture<Void> settled() {
-        return custody == null ? CompletableFuture.completedFuture(null)
-                : HostFuture.of(custody.settled().exceptionally(failure -> null));
+        return custody == null ? CompletableFuture.completedFuture(null) : HostFuture.of(custody.settled().exceptionally(x -> null));
     }
 
     /** What the thread is opened (and resumed) with. */

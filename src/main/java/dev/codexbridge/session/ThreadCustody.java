@@ -10,16 +10,12 @@ import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.transport.TransportException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
-import dev.codexbridge.lineage.LineageException;
-import dev.codexbridge.lineage.ThreadLineage;
-import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.StoredConversation;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -182,10 +178,10 @@ final class ThreadCustody {
             return false;
         }
         StoredConversation c = stored.get();
-        requireOwner(c);
+        StoredRecordChecks.requireOwner(c, storage.owner());
         boolean keepTheirs = !always && AwakeOn.names(c, whereabouts.apply(to));
         if (!keepTheirs) {
-            requireOwnLineage(c);
+            StoredRecordChecks.requireOwnLineage(c);
             moves.forget(to, threadId);
             moves.importInto(to, threadId, c.lineage());
         }
@@ -200,28 +196,6 @@ final class ThreadCustody {
         LOG.debug("conversation {} (version {}) {} for its resume", threadId, c.version(),
                 keepTheirs ? "resumed from the copy of the app-server it was awake on" : "imported");
         return true;
-    }
-
-    /**
-     * The stored owner is compared, never rewritten (decision 0067): a session whose storage names
-     * another owner than the record does, no owner included, does not wake it. The session's puts
-     * write its storage's owner, which past this check is the record's.
-     */
-    private void requireOwner(StoredConversation c) {
-        ConversationOwner mine = storage.owner();
-        if (!Objects.equals(c.owner(), mine)) {
-            throw new ThreadAccessDeniedException(mine == null ? null : mine.principal(), c.threadId(), ThreadOperation.RESUME,
-                    ThreadAccessDeniedException.STORED_OWNER);
-        }
-    }
-
-    /** The record's lineage is its thread's own ({@link ThreadLineage#requireOwn}); else it is corrupt, and nothing is written. */
-    private static void requireOwnLineage(StoredConversation c) {
-        try {
-            ThreadLineage.requireOwn(c.threadId(), c.lineage());
-        } catch (LineageException e) {
-            throw new CorruptConversationException(c.threadId(), e.getMessage(), e);
-        }
     }
 
     /** Stores {@code c} again naming the app-server {@code to} reaches, unless it names it already or that has no address. */

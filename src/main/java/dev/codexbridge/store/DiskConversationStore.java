@@ -1,11 +1,8 @@
 package dev.codexbridge.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.internal.SafeLogger;
-import dev.codexbridge.json.Json;
 import dev.codexbridge.store.spi.StoreChecks;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -56,11 +53,9 @@ import org.slf4j.Logger;
  */
 public final class DiskConversationStore implements ConversationStore {
     private static final Logger LOG = SafeLogger.getLogger(DiskConversationStore.class);
-    static final String LEASE = "lease.json";
+    static final String LEASE = DiskLease.FILE;
     static final String TMP = ".tmp-";
     private static final String TRASH = ".trash-";
-    /** A lease file holds a holder's name (256 characters at most), a token and an instant. */
-    private static final long MAX_LEASE_BYTES = 8192;
     /** How long a change waits for another's lock; a put holds it while it reads its sources. */
     private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);
     /** How long a close waits for the older versions still to be removed. */
@@ -148,12 +143,12 @@ public final class DiskConversationStore implements ConversationStore {
         return locked(threadId, "leasing", true, (top, dir) -> {
             removeTemporaries(dir);
             Instant now = clock.instant();
-            Optional<ConversationLease> current = readLease(dir, threadId);
+            Optional<ConversationLease> current = DiskLease.read(dir, threadId);
             if (current.isPresent() && current.get().liveAt(now)) {
                 throw new ConversationLeasedException(threadId, current.get().holder(), current.get().expiresAt());
             }
             ConversationLease lease = new ConversationLease(threadId, holder, StoreChecks.newToken(), StoreChecks.expiry(now, ttl));
-            writeLease(dir, lease);
+            DiskLease.write(dir, lease);
             return lease;
         });
     }
@@ -164,9 +159,9 @@ public final class DiskConversationStore implements ConversationStore {
         String threadId = StoreChecks.threadId(lease.threadId());
         return locked(threadId, "renewing the lease on", false, (top, dir) -> {
             Instant now = clock.instant();
-            checkInForce(dir, lease, now);
+            DiskLease.checkInForce(dir, lease, now);
             ConversationLease renewed = new ConversationLease(threadId, lease.holder(), lease.token(), StoreChecks.expiry(now, ttl));
-            writeLease(dir, renewed);
+            DiskLease.write(dir, renewed);
             return renewed;
         });
     }
@@ -175,7 +170,7 @@ public final class DiskConversationStore implements ConversationStore {
     public boolean release(ConversationLease lease) {
         String threadId = StoreChecks.threadId(lease.threadId());
         return locked(threadId, "releasing the lease on", false, (top, dir) -> {
-            Optional<ConversationLease> current = readLease(dir, threadId);
+            Optional<ConversationLease> current = DiskLease.read(dir, threadId);
             if (current.isEmpty() || !current.get().token().equals(lease.token())) {
                 return false;
             }
@@ -193,7 +188,7 @@ public final class DiskConversationStore implements ConversationStore {
         StoreChecks.put(limits, lease, conversation);
         String threadId = conversation.threadId();
         return locked(threadId, "storing", false, (top, dir) -> {
-            checkInForce(dir, lease, clock.instant());
+            DiskLease.checkInForce(dir, lease, clock.instant());
             removeTemporaries(dir);
             List<String> versions = DiskRecord.versions(dir);
             long current = versions.isEmpty() ? 0 : DiskRecord.versionOf(versions.get(0));
@@ -211,7 +206,7 @@ public final class DiskConversationStore implements ConversationStore {
                     DiskRecord.write(version, stored, clock.instant());
                 }
                 // the sources may have taken a while: the lease must still be in force when the version appears
-                checkInForce(dir, lease, clock.instant());
+                DiskLease.checkInForce(dir, lease, clock.instant());
                 dir.move(tmp, dir, DiskRecord.versionDir(stored.version()));
             } catch (IOException | RuntimeException e) {
                 top.delete(tmp);
@@ -228,6 +223,17 @@ public final class DiskConversationStore implements ConversationStore {
 
     @Override
     public Optional<StoredConversation> get(String threadId) {
+        return newest(threadId, (version, name) -> DiskRecord.read(threadId, version, name, limits));
+    }
+
+    /** The owner in the newest version's manifest (checked against its hash, as {@link #get} checks it), no rollout read. */
+    @Override
+    public Optional<ConversationOwner> ownerOf(String threadId) {
+        return newest(threadId, (version, name) -> DiskRecord.summary(threadId, version, name, limits)).map(ConversationSummary::owner);
+    }
+
+    /** What {@code read} takes from the conversation's newest version folder; empty when none is stored. */
+    private <T> Optional<T> newest(String threadId, VersionReader<T> read) {
         StoreChecks.threadId(threadId);
         // no lock: a put that lands meanwhile removes the version being read, which is then read again
         try (DiskFolder top = DiskFolder.open(root, handles)) {
@@ -245,7 +251,7 @@ public final class DiskConversationStore implements ConversationStore {
                     }
                     String newest = versions.get(0);
                     try (DiskFolder version = dir.folder(newest)) {
-                        return Optional.of(DiskRecord.read(threadId, version, newest, limits));
+                        return Optional.of(read.read(version, newest));
                     } catch (NoSuchFileException e) {
                         // a version in place is whole: a file missing there is missing, one moved away is read again
                         if (stillThere(dir, newest) || attempt == 20) {
@@ -259,44 +265,15 @@ public final class DiskConversationStore implements ConversationStore {
         }
     }
 
-    /** The owner in the newest version's manifest (checked against its hash, as {@link #get} checks it), no rollout read. */
-    @Override
-    public Optional<ConversationOwner> ownerOf(String threadId) {
-        StoreChecks.threadId(threadId);
-        try (DiskFolder top = DiskFolder.open(root, handles)) {
-            for (int attempt = 0; ; attempt++) {
-                DiskFolder dir;
-                try {
-                    dir = top.folder(threadId);
-                } catch (NoSuchFileException never) {
-                    return Optional.empty();
-                }
-                try (dir) {
-                    List<String> versions = DiskRecord.versions(dir);
-                    if (versions.isEmpty()) {
-                        return Optional.empty();
-                    }
-                    String newest = versions.get(0);
-                    try (DiskFolder version = dir.folder(newest)) {
-                        return Optional.ofNullable(DiskRecord.summary(threadId, version, newest, limits).owner());
-                    } catch (NoSuchFileException e) {
-                        // a put moved that version away meanwhile: the newer one is read
-                        if (stillThere(dir, newest) || attempt == 20) {
-                            throw new CorruptConversationException(threadId, "a file of the record is missing: " + e.getFile(), e);
-                        }
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw failed(threadId, "reading", e);
-        }
+    private interface VersionReader<T> {
+        T read(DiskFolder version, String versionDir) throws IOException;
     }
 
     @Override
     public boolean delete(ConversationLease lease) {
         String threadId = StoreChecks.threadId(lease.threadId());
         return locked(threadId, "deleting", false, (top, dir) -> {
-            checkInForce(dir, lease, clock.instant());
+            DiskLease.checkInForce(dir, lease, clock.instant());
             boolean stored = !DiskRecord.versions(dir).isEmpty();
             discard(top, threadId);
             return stored;
@@ -395,38 +372,6 @@ public final class DiskConversationStore implements ConversationStore {
         } catch (NoSuchFileException gone) {
             return false;
         }
-    }
-
-    private static void checkInForce(@Nullable DiskFolder dir, ConversationLease lease, Instant now) throws IOException {
-        StoreChecks.inForce(lease, readLease(dir, lease.threadId()), now);
-    }
-
-    /** The lease in {@code dir} (none without a folder); a lease file that is not a small regular file is refused as corrupt. */
-    private static Optional<ConversationLease> readLease(@Nullable DiskFolder dir, String threadId) throws IOException {
-        if (dir == null) {
-            return Optional.empty();
-        }
-        byte[] bytes;
-        try {
-            bytes = dir.readSmall(LEASE, MAX_LEASE_BYTES);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
-        try {
-            JsonNode lease = Json.mapper().readTree(bytes);
-            return Optional.of(new ConversationLease(threadId, lease.path("holder").asText(), lease.path("token").asText(),
-                    Instant.parse(lease.path("expiresAt").asText())));
-        } catch (IOException | RuntimeException e) {
-            // written by a rename, so never half there: a lease that cannot be read is nobody's rather than everybody's block
-            LOG.warn("the lease of stored conversation {} cannot be read and counts as expired: {}", threadId, e.toString());
-            return Optional.empty();
-        }
-    }
-
-    private static void writeLease(DiskFolder dir, ConversationLease lease) throws IOException {
-        String json = Json.write(Json.object().put("holder", lease.holder()).put("token", lease.token())
-                .put("expiresAt", lease.expiresAt().toString()));
-        dir.replace(LEASE, json.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Removes the temporary folders of puts a crash cut short; called under the conversation's lock, so none is being written. */

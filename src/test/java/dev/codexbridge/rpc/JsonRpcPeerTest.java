@@ -378,6 +378,20 @@ class JsonRpcPeerTest {
     }
 
     @Test
+    void aRequestWhoseConnectionClosesBeforeItsOverloadRetryFailsAtOnceAsNeverSent() {
+        Inbox inbox = new Inbox();
+        codex = new FakeCodexPeer(b -> b.inbound(inbox)
+                .retryPolicy(new RetryPolicy(5, Duration.ofMillis(300), Duration.ofMillis(300))));
+        CompletableFuture<JsonNode> f = codex.peer().request("turn/start", null, LONG);
+        JsonNode sent = codex.nextSent();
+        codex.sendLine("{\"id\":" + sent.path("id").asLong() + ",\"error\":{\"code\":-32001,\"message\":\"overloaded\"}}");
+        codex.closeOutput();        // codex gone while the retry waits its pause
+        Throwable failure = causeOf(f);     // at once after the pause, not after LONG
+        assertThat(failure).isInstanceOf(ConnectionClosedException.class);
+        assertThat(((ConnectionClosedException) failure).requestNotSent()).isTrue();
+    }
+
+    @Test
     void overloadRetriesAreBounded() {
         Inbox inbox = new Inbox();
         codex = new FakeCodexPeer(b -> b.inbound(inbox)

@@ -87,7 +87,7 @@ class SessionBuilderTest {
                 }
             }
         }
-        assertThat(setters).isEqualTo(22);
+        assertThat(setters).isEqualTo(23);
         assertThat(CodexSession.Builder.class.getMethod("onTurnEnded", java.util.function.Consumer.class).getGenericParameterTypes()[0]
                 .getTypeName()).isEqualTo("java.util.function.Consumer<dev.codexbridge.session.TurnResult>");
     }
