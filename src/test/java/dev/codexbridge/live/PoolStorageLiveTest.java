@@ -85,13 +85,15 @@ class PoolStorageLiveTest {
         }
     }
 
-    /** The session slept into the store and the app-server's copy is gone. */
+    /** The session slept into the store, the app-server's copy is gone and the sleep has settled (its lease given back). */
     private static void awaitLeft(CodexSession session, Path home, String threadId) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!(session.isHibernated() && rollouts(home, threadId).isEmpty())) {
             assertThat(System.nanoTime()).as("the conversation leaves %s", home).isLessThan(deadline);
             Thread.sleep(50);
         }
+        // the lease goes back as the sleep's last step: a host closing now would leave it to run out
+        session.settled().get(30, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private static String lastRequest(ScriptedModelServer model) {
