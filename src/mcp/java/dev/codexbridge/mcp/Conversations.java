@@ -4,6 +4,7 @@ import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.store.ConversationLeasedException;
+import dev.codexbridge.store.ConversationStoreException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -74,10 +75,28 @@ final class Conversations implements AutoCloseable {
                 throw new McpCallException("conversation " + threadId + " is in use on another replica of this server; "
                         + "try again once its turn there has ended (at the latest after " + elsewhere.expiresAt() + ")");
             }
+            if (storeFailed(e)) {
+                // the store did not answer (it is asked before the owner is compared: alike for every thread id, no
+                // oracle); "no conversation" would send the caller to start a new one and leave its history behind
+                LOG.warn("resume of {} for {}: the conversation store failed: {}", threadId, principal, e.toString());
+                throw new McpCallException("conversation " + threadId + " cannot be reached now: the conversation store did not "
+                        + "answer; nothing was run; try again");
+            }
             LOG.debug("resume of {} for {} refused: {}", threadId, principal, e.toString());
             throw notFound(threadId);
         }
         return register(principal, session, caller);
+    }
+
+    /** Whether the store itself failed (unreachable, timed out) anywhere in {@code failure}'s causes; not its refusals, which are subclasses. */
+    private static boolean storeFailed(Throwable failure) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+            if (t.getClass() == ConversationStoreException.class) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The store's refusal of a wake because another host holds the conversation, anywhere in {@code failure}'s causes, or null. */
