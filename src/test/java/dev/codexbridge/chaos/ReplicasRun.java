@@ -189,6 +189,7 @@ public final class ReplicasRun {
         ReplicasVerdict v = ReplicasVerdict.judge(told, ReplicasVerdict.record(stored), modelRequests, tasks, kills);
         Files.write(dir.resolve("answers.jsonl"), told.stream().map(a -> Json.write(Json.mapper().valueToTree(a))).toList());
         Files.write(dir.resolve("timeline.log"), timeline);
+        Files.write(dir.resolve("verdict.txt"), v.lines(Integer.MAX_VALUE));
         report(told, stored.size(), tasks.size(), v);
         // a run in which nothing completed proves nothing: it fails
         return v.total() + (told.stream().anyMatch(a -> a.told() == ReplicasAnswer.Told.COMPLETED) ? 0 : 1);
@@ -460,8 +461,9 @@ public final class ReplicasRun {
     }
 
     private void event(String what) {
-        String line = String.format("%7.1f s  %s", (System.currentTimeMillis() - t0) / 1000.0, what);
-        timeline.add(line);
+        long now = System.currentTimeMillis();
+        String line = String.format("%7.1f s  %s", (now - t0) / 1000.0, what);
+        timeline.add(now + " " + line);         // the epoch milliseconds, as the answers have them
         out.println("chaos: " + line);
     }
 
