@@ -101,7 +101,10 @@ public final class ReplicasRun {
         Path cache = Files.createDirectories(Path.of(System.getProperty("user.home"), ".cache", "codex-bridge"));
         Path dir = Files.createTempDirectory(cache, "chaos-replicas-");
         ReplicasRun run = new ReplicasRun(sessions, length, seed, leaseSeconds, out, dir);
-        Thread hook = new Thread(run::tearDown, "chaos-replicas-teardown");
+        Thread hook = new Thread(() -> {
+            run.tearDown();
+            out.println("chaos: stopped; the run's logs are kept in " + dir);
+        }, "chaos-replicas-teardown");
         Runtime.getRuntime().addShutdownHook(hook);
         int total = -1;
         try {
@@ -109,7 +112,11 @@ public final class ReplicasRun {
             return total;
         } finally {
             run.tearDown();
-            Runtime.getRuntime().removeShutdownHook(hook);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook has torn everything down already
+            }
             if (total == 0 && System.getenv("CHAOS_KEEP") == null) {
                 deleteTree(dir);
             } else {
