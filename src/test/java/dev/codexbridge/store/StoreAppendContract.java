@@ -129,22 +129,27 @@ interface StoreAppendContract extends StoreContract {
         ConversationStore host = store().open();
         String id = newThreadId();
         ConversationLease lease = host.lease(id, "host-a", TTL);
-        StoredConversation stored = host.put(lease, Lineages.small(id, 1));
         String own = Lineages.ownPath(id);
-        byte[] first = stored.lineage().get(0).bytes();
+        String source = Lineages.ownPath(newThreadId());
+        byte[] first = Lineages.jsonl(3_000, 1);
+        byte[] forked = Lineages.jsonl(2_000, 4);
+        StoredConversation stored = host.put(lease, StoredConversation.builder(id, List.of(RolloutFile.of(own, first), RolloutFile.of(source, forked))).build());
         String revert = Lineages.revertPath(id, newThreadId());
         byte[] started = Lineages.jsonl(5_000, 2);
-        // the revert's new file comes whole, the old one unchanged (an append of nothing)
-        StoredConversation reverted = stored.toBuilder().lineage(List.of(unreadable(own, first), RolloutFile.of(revert, started))).build();
-        stored = host.putAppending(lease, reverted, List.of(RolloutAppend.of(own, first.length, Sha256.hex(first), new byte[0])));
+        // the revert's new file comes whole, between the thread's first file and its fork source's, both unchanged (appends of nothing)
+        StoredConversation reverted = stored.toBuilder().lineage(List.of(unreadable(own, first), RolloutFile.of(revert, started),
+                unreadable(source, forked))).build();
+        stored = host.putAppending(lease, reverted, List.of(RolloutAppend.of(own, first.length, Sha256.hex(first), new byte[0]),
+                RolloutAppend.of(source, forked.length, Sha256.hex(forked), new byte[0])));
         byte[] tail = Lineages.jsonl(2_000, 3);
         stored = host.putAppending(lease, grown(stored, revert, started, tail), appends(stored, revert, started, tail));
 
         StoredConversation read = store().open().get(id).orElseThrow();
         assertThat(read.version()).isEqualTo(3);
-        assertThat(read.lineage()).extracting(RolloutFile::relativePath).containsExactly(own, revert);
+        assertThat(read.lineage()).extracting(RolloutFile::relativePath).containsExactly(own, revert, source);
         assertThat(read.lineage().get(0).bytes()).isEqualTo(first);
         assertThat(read.lineage().get(1).bytes()).isEqualTo(concat(started, tail));
+        assertThat(read.lineage().get(2).bytes()).isEqualTo(forked);
     }
 
     @Test
