@@ -55,6 +55,8 @@ public final class StoredTurnsBench {
         try (ScriptedModelServer model = ScriptedModelServer.start();
              PostgresServer postgres = PostgresServer.start(true)) {
             model.respondWhenEmpty(request -> ModelReply.message(reply));
+            // each request carries the whole history: kept, 180 turns of 20,000-byte replies fill the heap
+            model.recording(false);
             Path work = Files.createDirectories(tmp.resolve("work"));
             System.out.printf("stored-turns: %d turns per store, %d moves, replies of %d bytes%n", turns, moves, replyBytes);
             String pgUrl = postgres.newDatabase();

@@ -11,9 +11,9 @@ import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.ConversationStore;
-import dev.codexbridge.store.ConversationSummary;
 import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.store.ForwardingStore;
 import dev.codexbridge.store.RolloutAppend;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.StaleAppendException;
@@ -262,13 +262,12 @@ class ThreadCustodyTest {
     }
 
     /** A store that counts the tails of appends, and refuses them as stale when told to. */
-    private static final class RefusingAppends implements ConversationStore {
-        final ConversationStore store;
+    private static final class RefusingAppends extends ForwardingStore {
         final List<Long> appends = new CopyOnWriteArrayList<>();
         volatile boolean refuse;
 
         RefusingAppends(ConversationStore store) {
-            this.store = store;
+            super(store);
         }
 
         @Override
@@ -278,45 +277,6 @@ class ThreadCustodyTest {
             }
             tails.forEach(t -> appends.add(t.tailSize()));
             return store.putAppending(lease, conversation, tails);
-        }
-
-        @Override
-        public ConversationLease lease(String threadId, String holder, Duration ttl) {
-            return store.lease(threadId, holder, ttl);
-        }
-
-        @Override
-        public ConversationLease renew(ConversationLease lease, Duration ttl) {
-            return store.renew(lease, ttl);
-        }
-
-        @Override
-        public boolean release(ConversationLease lease) {
-            return store.release(lease);
-        }
-
-        @Override
-        public StoredConversation put(ConversationLease lease, StoredConversation conversation) {
-            return store.put(lease, conversation);
-        }
-
-        @Override
-        public Optional<StoredConversation> get(String threadId) {
-            return store.get(threadId);
-        }
-
-        @Override
-        public boolean delete(ConversationLease lease) {
-            return store.delete(lease);
-        }
-
-        @Override
-        public List<ConversationSummary> list(String afterThreadId, int limit) {
-            return store.list(afterThreadId, limit);
-        }
-
-        @Override
-        public void close() {
         }
     }
 

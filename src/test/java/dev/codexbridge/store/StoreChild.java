@@ -62,17 +62,7 @@ public final class StoreChild {
         // made before the lease is taken: the lease is in force when the put starts, however slow this machine is
         StoredConversation next = StoredConversation.builder(threadId,
                 List.of(Lineages.stallingHalfway(threadId, Lineages.jsonl(4 << 20, 99), halfway))).version(version).build();
-        Thread tell = new Thread(() -> {
-            try {
-                halfway.await();
-                System.out.println("halfway");
-                System.out.flush();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        tell.setDaemon(true);
-        tell.start();
+        tellWhenHalfway(halfway);
         store.put(store.lease(threadId, "crashing-host", ttl), next);
         System.out.println("put ended without stalling");
     }
@@ -88,6 +78,13 @@ public final class StoreChild {
         StoredConversation next = base.toBuilder().lineage(List.of(StoreAppendContract.unreadable(own.relativePath(),
                 StoreAppendContract.concat(bytes, tail)))).build();
         RolloutAppend append = new RolloutAppend(own.relativePath(), own.size(), own.sha256(), stalling.size(), stalling.sha256(), stalling.content());
+        tellWhenHalfway(halfway);
+        store.putAppending(store.lease(threadId, "crashing-host", ttl), next, List.of(append));
+        System.out.println("put ended without stalling");
+    }
+
+    /** Prints "halfway" once {@code halfway} is counted down: the parent's cue to kill this process. */
+    private static void tellWhenHalfway(CountDownLatch halfway) {
         Thread tell = new Thread(() -> {
             try {
                 halfway.await();
@@ -99,8 +96,6 @@ public final class StoreChild {
         });
         tell.setDaemon(true);
         tell.start();
-        store.putAppending(store.lease(threadId, "crashing-host", ttl), next, List.of(append));
-        System.out.println("put ended without stalling");
     }
 
     private static void race(ConversationStore store, List<String> ids) throws Exception {
