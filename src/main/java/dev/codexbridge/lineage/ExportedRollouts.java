@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A lineage as last exported, remembered so that the export after the next turn reads only the
@@ -146,6 +147,35 @@ public final class ExportedRollouts {
         }
     }
 
+    /**
+     * The appends that {@code lineage}, read whole (over a network, through {@code fs/readFile}),
+     * makes to what is remembered: each file its remembered bytes plus more, which its whole hash
+     * proves (the remembered state followed by the bytes past the old end gives the hash of the
+     * bytes read). Empty when the paths are not the remembered ones or a file is not so.
+     */
+    public Optional<Appended> appendedFrom(List<RolloutFile> lineage) {
+        if (!lineage.stream().map(RolloutFile::relativePath).toList().equals(paths())) {
+            return Optional.empty();
+        }
+        Map<String, byte[]> tails = new LinkedHashMap<>();
+        for (RolloutFile f : lineage) {
+            Exported was = files.get(f.relativePath());
+            byte[] bytes = f.bytes();
+            if (bytes.length < was.size()) {
+                return Optional.empty();
+            }
+            byte[] tail = Arrays.copyOfRange(bytes, (int) was.size(), bytes.length);
+            MessageDigest whole = clone(was.after());
+            whole.update(tail);
+            if (!HexFormat.of().formatHex(whole.digest()).equals(f.sha256())) {
+                return Optional.empty();
+            }
+            tails.put(f.relativePath(), tail);
+        }
+        Appended appended = appended(null, tails);
+        return Optional.of(new Appended(lineage, appended.appends(), appended.next()));
+    }
+
     /** Each file's bytes past the remembered end, its remembered last bytes checked first; empty when one does not match. */
     private Optional<Map<String, byte[]>> tails(Path sessionsDir, long maxFileBytes) {
         Map<String, byte[]> tails = new LinkedHashMap<>();
@@ -181,7 +211,8 @@ public final class ExportedRollouts {
         return Optional.of(tails);
     }
 
-    private Appended appended(Path sessionsDir, Map<String, byte[]> tails) {
+    /** The appends of {@code tails}; the lineage's files read again from {@code sessionsDir} (null: none, the caller has the lineage). */
+    private Appended appended(@Nullable Path sessionsDir, Map<String, byte[]> tails) {
         List<RolloutFile> lineage = new ArrayList<>(files.size());
         List<RolloutAppend> appends = new ArrayList<>(files.size());
         Map<String, Exported> next = new LinkedHashMap<>();
@@ -195,9 +226,11 @@ public final class ExportedRollouts {
             after.update(tail);
             String sha = HexFormat.of().formatHex(clone(after).digest());
             long size = was.size() + tail.length;
-            Path file = inSessions(sessionsDir, path);
-            // read again only by a store that takes no appends: the first size bytes, checked against the hash by the store
-            lineage.add(new RolloutFile(path, size, sha, () -> firstBytes(file, size)));
+            if (sessionsDir != null) {
+                Path file = inSessions(sessionsDir, path);
+                // read again only by a store that takes no appends: the first size bytes, checked against the hash by the store
+                lineage.add(new RolloutFile(path, size, sha, () -> firstBytes(file, size)));
+            }
             appends.add(RolloutAppend.of(path, was.size(), baseSha, tail));
             byte[] last = lastBytes(was.last(), tail);
             next.put(path, new Exported(size, after, last));

@@ -23,6 +23,25 @@ import org.slf4j.Logger;
 record AppendedTurn(StoredConversation stored, ExportedRollouts.Appended appended) {
     private static final Logger LOG = SafeLogger.getLogger(AppendedTurn.class);
 
+    /**
+     * Stores {@code lineage}, read whole after turn {@code turnId}: as appends to {@code before}
+     * when it is that plus more (over a network the export reads whole files, but the store still
+     * need not write them again), else whole. Returns the record stored and what to remember next.
+     */
+    static AppendedTurn putRead(ConversationStore store, ConversationLease lease, String threadId, @Nullable ExportedRollouts before,
+                                List<RolloutFile> lineage, Function<List<RolloutFile>, StoredConversation> record) {
+        Optional<ExportedRollouts.Appended> appended = before == null ? Optional.empty() : before.appendedFrom(lineage);
+        if (appended.isPresent()) {
+            try {
+                return new AppendedTurn(store.putAppending(lease, record.apply(lineage), appended.get().appends()), appended.get());
+            } catch (StaleAppendException stale) {
+                LOG.debug("conversation {} is stored whole: {}", threadId, stale.getMessage());
+            }
+        }
+        ExportedRollouts next = ExportedRollouts.of(lineage);
+        return new AppendedTurn(store.put(lease, record.apply(lineage)), new ExportedRollouts.Appended(lineage, List.of(), next));
+    }
+
     static Optional<AppendedTurn> put(LineageMoves moves, ConversationStore store, ConversationLease lease, CodexClient from, String threadId,
                                       String turnId, @Nullable ExportedRollouts before, List<String> known,
                                       Function<List<RolloutFile>, StoredConversation> record) {

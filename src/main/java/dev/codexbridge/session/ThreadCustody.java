@@ -461,7 +461,10 @@ final class ThreadCustody {
         }
         List<RolloutFile> lineage = afterTurn != null && !known.isEmpty() ? moves.exportAfterTurn(from, threadId, afterTurn, known)
                 : moves.export(from, threadId, lastCompletedTurnId);
-        stored(store.put(lease.current(), record(from, threadId, lineage, named, afterTurn)), afterTurn != null ? ExportedRollouts.of(lineage) : null);
+        // a sleep's export (no turn) is put whole: what it read is remembered, should the thread stay
+        AppendedTurn read = AppendedTurn.putRead(store, lease.current(), threadId, afterTurn == null ? null : exported, lineage,
+                l -> record(from, threadId, l, named, afterTurn));
+        stored(read.stored(), read.appended().next());
         return lineage;
     }
 

@@ -103,4 +103,26 @@ class ExportedRolloutsTest {
         Files.move(moved, source);
         assertThat(before.readAppended(sessions, T, "turn-2", CAP)).as("all back as it was").isPresent();
     }
+
+    @Test
+    void aLineageReadWholeIsAppendsWhenItIsTheRememberedBytesPlusMore() throws IOException {
+        ExportedRollouts before = exported();
+        byte[] base = Files.readAllBytes(sessions.resolve(OWN));
+        append(OWN, "{\"turn\":2}\n" + end("turn-2"));
+        List<RolloutFile> read = List.of(RolloutFile.of(OWN, Files.readAllBytes(sessions.resolve(OWN))),
+                RolloutFile.of(FORK_SOURCE, Files.readAllBytes(sessions.resolve(FORK_SOURCE))));
+
+        ExportedRollouts.Appended appended = before.appendedFrom(read).orElseThrow();
+
+        assertThat(appended.lineage()).isEqualTo(read);
+        assertThat(appended.appends().get(0).baseSha256()).isEqualTo(Sha256.hex(base));
+        assertThat(new String(appended.appends().get(0).tailFile().bytes(), StandardCharsets.UTF_8)).isEqualTo("{\"turn\":2}\n" + end("turn-2"));
+        assertThat(appended.appends().get(1).tailSize()).isZero();
+
+        byte[] changed = read.get(0).bytes();
+        changed[10] ^= 1;
+        assertThat(before.appendedFrom(List.of(RolloutFile.of(OWN, changed), read.get(1)))).as("a byte before the old end").isEmpty();
+        assertThat(before.appendedFrom(List.of(read.get(0)))).as("other paths").isEmpty();
+        assertThat(before.appendedFrom(List.of(RolloutFile.of(OWN, java.util.Arrays.copyOf(base, 10)), read.get(1)))).as("shorter").isEmpty();
+    }
 }

@@ -261,6 +261,28 @@ class ThreadCustodyTest {
         }
     }
 
+    @Test
+    void aTurnReadWholeIsStillStoredAsWhatItAppended() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();     // no disk shared with codex: every export reads whole
+        String text = META + turnEnd("turn-1");
+        moves.home(a).put(ROLLOUT, text);
+        try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
+            RefusingAppends store = new RefusingAppends(disk);
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+            String added = "{\"turn\":2}\n" + turnEnd("turn-2");
+            moves.home(a).put(ROLLOUT, text + added);
+            custody.turnCompleted(a, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
+
+            assertThat(moves.calls).containsExactly("export turn-1", "exportAppended", "exportAfterTurn [" + ROLLOUT + "]", "export turn-2");
+            assertThat(store.appends).containsExactly((long) added.length());
+            assertThat(disk.get(THREAD).orElseThrow().lineage().get(0).bytes()).isEqualTo((text + added).getBytes(StandardCharsets.UTF_8));
+            custody.close().get(5, TimeUnit.SECONDS);
+        }
+    }
+
     /** A store that counts the tails of appends, and refuses them as stale when told to. */
     private static final class RefusingAppends extends ForwardingStore {
         final List<Long> appends = new CopyOnWriteArrayList<>();
