@@ -7,7 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.json.Json;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -15,30 +19,32 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What only the disk store's appends have: chunks linked from version to version, their count bounded, links refused. */
+/** What only the disk store's appends have: chunks linked from version to version, their count bounded, links refused, a writer killed mid-append. */
 class DiskChunksTest {
     private static final Duration TTL = Duration.ofMinutes(1);
     @TempDir
     Path root;
 
     @Test
-    void aHundredAppendsKeepTheFolderNearTheRolloutAndTheChunksBounded() throws IOException {
+    void appendsPastTheMostChunksKeepTheFolderNearTheRolloutAndTheChunksBounded() throws IOException {
         try (DiskConversationStore store = DiskConversationStore.open(root, StoreLimits.DEFAULTS, Clock.systemUTC())) {
             String id = Lineages.newThreadId();
             ConversationLease lease = store.lease(id, "host-a", TTL);
             StoredConversation stored = store.put(lease, Lineages.small(id, 1));
             String own = Lineages.ownPath(id);
             byte[] bytes = stored.lineage().get(0).bytes();
-            for (int turn = 0; turn < 100; turn++) {
+            for (int turn = 0; turn < DiskChunks.MAX_CHUNKS + 6; turn++) {
                 byte[] tail = Lineages.jsonl(2_000, turn + 10);
                 stored = store.putAppending(lease, grown(stored, own, bytes, tail), appends(stored, own, bytes, tail));
                 bytes = concat(bytes, tail);
             }
-            Path version = root.resolve(id).resolve(DiskRecord.versionDir(101));
+            Path version = root.resolve(id).resolve(DiskRecord.versionDir(DiskChunks.MAX_CHUNKS + 7));
             assertThat(store.get(id).orElseThrow().lineage().get(0).bytes()).isEqualTo(bytes);
             try (Stream<Path> files = Files.list(version)) {
                 assertThat(files.filter(f -> f.getFileName().toString().matches("0(\\.\\d+)?")).count())
@@ -70,6 +76,55 @@ class DiskChunksTest {
                 assertThat(entries.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(DiskConversationStore.LEASE, DiskRecord.versionDir(1));
             }
         }
+    }
+
+    @Test
+    void aWriterKilledInTheMiddleOfAnAppendLeavesTheVersionBefore() throws Exception {
+        ConversationStore host = DiskConversationStore.open(root, StoreLimits.DEFAULTS, Clock.systemUTC());
+        String id = Lineages.newThreadId();
+        ConversationLease lease = host.lease(id, "host-a", TTL);
+        StoredConversation before = host.put(lease, Lineages.small(id, 1));
+        host.release(lease);
+
+        Process child = StoreChild.start("disk:" + root, "crash-append", id, "3000");
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return out.readLine();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).get(120, TimeUnit.SECONDS)).as("the child's append reached the middle of its tail").isEqualTo("halfway");
+            child.destroyForcibly();
+            assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+
+        try (DiskConversationStore other = DiskConversationStore.open(root, StoreLimits.DEFAULTS, Clock.systemUTC())) {
+            assertThat(other.get(id)).as("another process opening the store").contains(before);
+        }
+        assertThat(host.get(id).orElseThrow().lineage().get(0).bytes()).isEqualTo(before.lineage().get(0).bytes());
+        ConversationLease next;
+        while (true) {
+            try {
+                next = host.lease(id, "host-b", TTL);
+                break;
+            } catch (ConversationLeasedException held) {
+                Thread.sleep(100);      // the killed writer's lease runs out (3 s)
+            }
+        }
+        byte[] bytes = before.lineage().get(0).bytes();
+        byte[] tail = Lineages.jsonl(1_000, 5);
+        String own = Lineages.ownPath(id);
+        assertThat(host.putAppending(next, grown(before, own, bytes, tail), appends(before, own, bytes, tail)).version()).isEqualTo(2);
+        assertThat(host.get(id).orElseThrow().lineage().get(0).bytes()).isEqualTo(concat(bytes, tail));
+        try (Stream<Path> entries = Files.list(root.resolve(id))) {
+            assertThat(entries.map(p -> p.getFileName().toString())).as("nothing the killed writer began is left")
+                    .containsExactlyInAnyOrder(DiskConversationStore.LEASE, DiskRecord.versionDir(2));
+        }
+        host.close();
     }
 
     /** The bytes of the regular files under {@code dir}, each file counted once however many names it has. */

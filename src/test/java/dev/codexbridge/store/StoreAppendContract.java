@@ -5,16 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.store.spi.Sha256;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -169,49 +164,6 @@ interface StoreAppendContract extends StoreContract {
 
         assertThat(store().open().get(id)).contains(stored);
         assertThat(host.putAppending(lease, grown(stored, own, bytes, tail), appends(stored, own, bytes, tail)).version()).isEqualTo(2);
-        store().assertNothingLeftBehind(id);
-    }
-
-    @Test
-    default void aWriterKilledInTheMiddleOfAnAppendLeavesTheVersionBefore() throws Exception {
-        ConversationStore host = store().open();
-        String id = newThreadId();
-        ConversationLease lease = host.lease(id, "host-a", TTL);
-        StoredConversation before = host.put(lease, Lineages.small(id, 1));
-        host.release(lease);
-
-        Process child = StoreChild.start(store().childSpec(), "crash-append", id, "3000");
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-            assertThat(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return out.readLine();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).get(120, TimeUnit.SECONDS)).as("the child's append reached the middle of its tail").isEqualTo("halfway");
-            child.destroyForcibly();
-            assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            child.destroyForcibly();
-        }
-
-        assertThat(store().open().get(id)).contains(before);
-        assertThat(host.get(id).orElseThrow().lineage().get(0).bytes()).isEqualTo(before.lineage().get(0).bytes());
-        ConversationLease next;
-        while (true) {
-            try {
-                next = host.lease(id, "host-b", TTL);
-                break;
-            } catch (ConversationLeasedException held) {
-                Thread.sleep(100);      // the killed writer's lease runs out (3 s)
-            }
-        }
-        byte[] bytes = before.lineage().get(0).bytes();
-        byte[] tail = Lineages.jsonl(1_000, 5);
-        String own = Lineages.ownPath(id);
-        assertThat(host.putAppending(next, grown(before, own, bytes, tail), appends(before, own, bytes, tail)).version()).isEqualTo(2);
-        assertThat(host.get(id).orElseThrow().lineage().get(0).bytes()).isEqualTo(concat(bytes, tail));
         store().assertNothingLeftBehind(id);
     }
 

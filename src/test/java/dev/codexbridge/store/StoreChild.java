@@ -73,7 +73,7 @@ public final class StoreChild {
         StoredConversation base = store.get(threadId).orElseThrow();
         RolloutFile own = base.lineage().get(0);
         byte[] bytes = own.bytes();
-        byte[] tail = Lineages.jsonl(4 << 20, 99);
+        byte[] tail = Lineages.jsonl(512 << 10, 99);
         RolloutFile stalling = Lineages.stallingHalfway(threadId, tail, halfway);
         StoredConversation next = base.toBuilder().lineage(List.of(StoreAppendContract.unreadable(own.relativePath(),
                 StoreAppendContract.concat(bytes, tail)))).build();
