@@ -350,7 +350,8 @@ public final class ThreadLineage {
         present.forEach(files::removeFile);
     }
 
-    private static long maxFileBytes(CodexClient client) {
+    /** The largest rollout moved over {@code client}: {@link #MAX_FILE_BYTES}, less where its messages are smaller. */
+    static long maxFileBytes(CodexClient client) {
         return Math.min(MAX_FILE_BYTES, RemoteFiles.largestFileFor(client));
     }
 

@@ -3,6 +3,7 @@ package dev.codexbridge.session;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.lineage.ExportedRollouts;
 import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.RpcException;
@@ -65,6 +66,8 @@ final class ThreadCustody {
     private volatile LineageMoves.Records toRestore;
     /** The lineage's paths as last stored or imported (no bytes: an awake session keeps no copy of its rollouts); empty when unknown. */
     private volatile List<String> lineagePaths = List.of();
+    /** What the next turn's export reads appends against: the last export's or import's sizes and hashes; null when unknown. */
+    private volatile ExportedRollouts exported;
     /** Name and goal as last read from codex, stored again with each turn until the next sleep reads them anew; null when unknown. */
     private volatile LineageMoves.Records records;
     /** Sleeps asked for so far; the one a wake came after stops waiting for codex's unload, and the thread stays. */
@@ -186,6 +189,8 @@ final class ThreadCustody {
             moves.importInto(to, threadId, c.lineage());
         }
         lineagePaths = c.lineage().stream().map(RolloutFile::relativePath).toList();
+        // what was imported is known whole; a copy kept there may have grown past the store's
+        exported = keepTheirs ? null : ExportedRollouts.of(c.lineage());
         records = new LineageMoves.Records(c.name(), c.goal());
         version = c.version();
         // named before codex there can write the thread: a host that dies from now on leaves it to be woken
@@ -445,19 +450,37 @@ final class ThreadCustody {
         return c != null ? c.copy() : settled();
     }
 
-    /** Exports and stores the conversation; {@code afterTurn} is the turn just completed (null: a sleep's export). */
+    /** Exports and stores the conversation; {@code afterTurn} is the turn just completed (null: a sleep's export): its appends when it can. */
     private List<RolloutFile> put(CodexClient from, String threadId, LineageMoves.Records named, String afterTurn) {
         List<String> known = lineagePaths;
+        Optional<AppendedTurn> appended = afterTurn == null ? Optional.empty() : AppendedTurn.put(moves, store, lease.current(), from, threadId,
+                afterTurn, exported, known, lineage -> record(from, threadId, lineage, named, afterTurn));
+        if (appended.isPresent()) {
+            stored(appended.get().stored(), appended.get().appended().next());
+            return appended.get().appended().lineage();
+        }
         List<RolloutFile> lineage = afterTurn != null && !known.isEmpty() ? moves.exportAfterTurn(from, threadId, afterTurn, known)
                 : moves.export(from, threadId, lastCompletedTurnId);
+        // a sleep's export (no turn) is put whole: what it read is remembered, should the thread stay
+        AppendedTurn read = AppendedTurn.putRead(store, lease.current(), threadId, afterTurn == null ? null : exported, lineage,
+                l -> record(from, threadId, l, named, afterTurn));
+        stored(read.stored(), read.appended().next());
+        return lineage;
+    }
+
+    private StoredConversation record(CodexClient from, String threadId, List<RolloutFile> lineage, LineageMoves.Records named, String afterTurn) {
         // the storage's owner: the record's own, as requireOwner checked at the wake (or none stored yet)
-        StoredConversation stored = store.put(lease.current(), StoredConversation.builder(threadId, lineage).owner(storage.owner())
-                .name(named.name()).goal(named.goal()).lastCompletedTurnId(lastCompletedTurnId).version(version)
-                .settings(afterTurn != null ? AwakeOn.settings(whereabouts.apply(from)) : null).build());
+        return StoredConversation.builder(threadId, lineage).owner(storage.owner()).name(named.name()).goal(named.goal())
+                .lastCompletedTurnId(lastCompletedTurnId).version(version)
+                .settings(afterTurn != null ? AwakeOn.settings(whereabouts.apply(from)) : null).build();
+    }
+
+    /** The store wrote {@code stored}; {@code next} is what to read the next turn's appends against (null: the whole lineage). */
+    private void stored(StoredConversation stored, ExportedRollouts next) {
         version = stored.version();
         namedWhere = AwakeOn.read(stored).map(Object::toString).orElse(null);
-        lineagePaths = lineage.stream().map(RolloutFile::relativePath).toList();
-        return lineage;
+        lineagePaths = stored.lineage().stream().map(RolloutFile::relativePath).toList();
+        exported = next;
     }
 
     private synchronized CompletableFuture<Void> step(Runnable work) {

@@ -55,12 +55,15 @@ public final class StoredTurnsBench {
         try (ScriptedModelServer model = ScriptedModelServer.start();
              PostgresServer postgres = PostgresServer.start(true)) {
             model.respondWhenEmpty(request -> ModelReply.message(reply));
+            // each request carries the whole history: kept, 180 turns of 20,000-byte replies fill the heap
+            model.recording(false);
             Path work = Files.createDirectories(tmp.resolve("work"));
             System.out.printf("stored-turns: %d turns per store, %d moves, replies of %d bytes%n", turns, moves, replyBytes);
+            String pgUrl = postgres.newDatabase();
             try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("disk"));
-                 PostgresConversationStore pg = PostgresConversationStore.builder().jdbcUrl(postgres.newDatabase()).build()) {
+                 PostgresConversationStore pg = PostgresConversationStore.builder().jdbcUrl(pgUrl).build()) {
                 java.util.List<ConversationStore> stores = new ArrayList<>(Arrays.asList(null, disk, pg));
-                perTurn(List.of("none", "disk", "postgresql"), stores, binary, model, tmp, work, turns);
+                perTurn(List.of("none", "disk", "postgresql"), stores, binary, model, tmp, work, turns, new StoredSpace(disk, pgUrl));
                 moves(disk, binary, model, tmp, work, moves);
             }
         } finally {
@@ -79,7 +82,8 @@ public final class StoredTurnsBench {
      * seconds as what it measures.
      */
     private static void perTurn(List<String> names, List<ConversationStore> stores, Path binary, ScriptedModelServer model, Path tmp,
-                                Path work, int turns) throws Exception {
+                                Path work, int turns, StoredSpace space) throws Exception {
+        long[] rollout = new long[turns];
         // STORED_TURNS_REQUESTS=1: where a turn's time goes, request by request, and the store's put (the tap costs time)
         boolean requests = "1".equals(System.getenv("STORED_TURNS_REQUESTS"));
         List<Contender> all = new ArrayList<>();
@@ -108,6 +112,9 @@ public final class StoredTurnsBench {
                     TurnResult r = c.session.runTurn(TurnInput.text("turn " + i));
                     c.ms[i] = (System.nanoTime() - t0) / 1_000;
                     check(r);
+                    if (c.name.equals("disk")) {
+                        rollout[i] = space.rolloutBytes();
+                    }
                     c.puts[i] = c.store == null ? 0 : (c.store.putNanos.get() - put0) / 1_000;
                     for (String step : c.times.stop()) {
                         String method = step.substring(c.name.length() + 1, step.indexOf(" at +"));
@@ -116,7 +123,14 @@ public final class StoredTurnsBench {
                     }
                 }
             }
-            // printed before the closes, whose log lines would run into it
+            // printed before the closes, whose log lines would run into it (and whose sleep puts the lineage whole)
+            Buckets.print(all.stream().map(Contender::name).toList(), all.stream().map(Contender::ms).toList(), rollout);
+            for (Contender c : all) {
+                if (c.store != null) {
+                    System.out.printf("  %s: %d of %d turns stored as appends%n", c.name, c.store.appendPuts.get(), turns + 1);
+                }
+            }
+            space.print(rollout[turns - 1]);
             long base = p50(all.get(0).ms);
             for (Contender c : all) {
                 System.out.printf("  per turn, store %-12s p50 %6.1f ms  p99 %6.1f ms  (%+.1f ms at the median)%n", c.name, p50(c.ms) / 1000.0,
@@ -205,6 +219,7 @@ public final class StoredTurnsBench {
         private final ConversationStore store;
         final AtomicInteger releases = new AtomicInteger();
         final java.util.concurrent.atomic.AtomicLong putNanos = new java.util.concurrent.atomic.AtomicLong();
+        final AtomicInteger appendPuts = new AtomicInteger();
 
         ReleaseCount(ConversationStore store) {
             this.store = store;
@@ -235,6 +250,19 @@ public final class StoredTurnsBench {
                 return store.put(lease, conversation);
             } finally {
                 putNanos.addAndGet(System.nanoTime() - t0);
+            }
+        }
+
+        @Override
+        public dev.codexbridge.store.StoredConversation putAppending(dev.codexbridge.store.ConversationLease lease,
+                                                                    dev.codexbridge.store.StoredConversation conversation,
+                                                                    List<dev.codexbridge.store.RolloutAppend> appends) {
+            long t0 = System.nanoTime();
+            try {
+                return store.putAppending(lease, conversation, appends);
+            } finally {
+                putNanos.addAndGet(System.nanoTime() - t0);
+                appendPuts.incrementAndGet();
             }
         }
 

@@ -9,9 +9,10 @@ import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.ConversationStoreException;
-import dev.codexbridge.store.ConversationSummary;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.store.ForwardingStore;
+import dev.codexbridge.store.RolloutAppend;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.support.LiveCodex;
@@ -25,7 +26,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -208,34 +208,32 @@ class StoredConversationLiveTest {
                 store.failing = false;
                 TurnResult third = session.runTurn(TurnInput.text("three"));
                 assertThat(third.storeFailed()).as("%s", third).isFalse();
-                assertThat(disk.get(session.threadId()).orElseThrow().lastCompletedTurnId())
-                        .as("the next store holds the turn before it too").isEqualTo(third.turnId());
+                StoredConversation stored = disk.get(session.threadId()).orElseThrow();
+                assertThat(stored.lastCompletedTurnId()).as("the next store holds the turn before it too").isEqualTo(third.turnId());
+                // read from codex's home as what turns two and three appended to the file the first turn's store read whole
+                assertThat(store.appends).hasValue(1);
+                assertThat(stored.lineage()).singleElement().satisfies(f -> assertThat(f.bytes())
+                        .isEqualTo(Files.readAllBytes(rollouts(home, session.threadId()).get(0))));
             }
         }
     }
 
-    /** A store whose puts fail while {@code failing}: the storage giving out under a running session. */
-    private static final class FailingPuts implements ConversationStore {
-        private final ConversationStore store;
+    /** A store whose puts fail while {@code failing}: the storage giving out under a running session; counts the appends stored. */
+    private static final class FailingPuts extends ForwardingStore {
         volatile boolean failing;
+        final java.util.concurrent.atomic.AtomicInteger appends = new java.util.concurrent.atomic.AtomicInteger();
 
         FailingPuts(ConversationStore store) {
-            this.store = store;
+            super(store);
         }
 
         @Override
-        public ConversationLease lease(String threadId, String holder, Duration ttl) {
-            return store.lease(threadId, holder, ttl);
-        }
-
-        @Override
-        public ConversationLease renew(ConversationLease lease, Duration ttl) {
-            return store.renew(lease, ttl);
-        }
-
-        @Override
-        public boolean release(ConversationLease lease) {
-            return store.release(lease);
+        public StoredConversation putAppending(ConversationLease lease, StoredConversation conversation, List<RolloutAppend> tails) {
+            if (failing) {
+                throw new ConversationStoreException(conversation.threadId(), "the store's disk is full (a fault of the test)", null);
+            }
+            appends.incrementAndGet();
+            return store.putAppending(lease, conversation, tails);
         }
 
         @Override
@@ -244,26 +242,6 @@ class StoredConversationLiveTest {
                 throw new ConversationStoreException(conversation.threadId(), "the store's disk is full (a fault of the test)", null);
             }
             return store.put(lease, conversation);
-        }
-
-        @Override
-        public Optional<StoredConversation> get(String threadId) {
-            return store.get(threadId);
-        }
-
-        @Override
-        public boolean delete(ConversationLease lease) {
-            return store.delete(lease);
-        }
-
-        @Override
-        public List<ConversationSummary> list(String afterThreadId, int limit) {
-            return store.list(afterThreadId, limit);
-        }
-
-        @Override
-        public void close() {
-            store.close();
         }
     }
 

@@ -6,20 +6,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.lineage.ExportedRollouts;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationOwner;
+import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.store.ForwardingStore;
+import dev.codexbridge.store.RolloutAppend;
 import dev.codexbridge.store.RolloutFile;
+import dev.codexbridge.store.StaleAppendException;
 import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.support.FakeCodex;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -92,6 +101,27 @@ class ThreadCustodyTest {
         public List<RolloutFile> exportAfterTurn(CodexClient from, String threadId, String turnId, List<String> previousPaths) {
             calls.add("exportAfterTurn " + previousPaths);
             return export(from, threadId, turnId);
+        }
+
+        /** Where {@link #exportAppended} writes each home out and reads its new bytes; null: it answers empty. */
+        volatile Path appendsDir;
+
+        @Override
+        public Optional<ExportedRollouts.Appended> exportAppended(CodexClient from, String threadId, String turnId, ExportedRollouts before) {
+            calls.add("exportAppended");
+            if (appendsDir == null) {
+                return Optional.empty();
+            }
+            try {
+                for (Map.Entry<String, String> f : home(from).entrySet()) {
+                    Path file = appendsDir.resolve(f.getKey());
+                    Files.createDirectories(file.getParent());
+                    Files.writeString(file, f.getValue());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return before.readAppended(appendsDir, threadId, turnId, 1 << 20);
         }
 
         @Override
@@ -191,6 +221,84 @@ class ThreadCustodyTest {
             custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.calls.stream().filter("import"::equals).count()).isEqualTo(imports);
             custody.close().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String turnEnd(String turnId) {
+        return "{\"type\":\"event_msg\",\"payload\":{\"type\":\"task_complete\",\"turn_id\":\"" + turnId + "\"}}\n";
+    }
+
+    @Test
+    void aTurnAfterTheFirstStoresWhatItAppendedAndABaseTheStoreDoesNotHoldIsStoredWhole() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.appendsDir = tmp.resolve("home-a");
+        String text = META + turnEnd("turn-1");
+        moves.home(a).put(ROLLOUT, text);
+        try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
+            RefusingAppends store = new RefusingAppends(disk);
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).as("nothing known yet: read whole").containsExactly("export turn-1");
+
+            text += "{\"turn\":2}\n" + turnEnd("turn-2");
+            moves.home(a).put(ROLLOUT, text);
+            custody.turnCompleted(a, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).containsExactly("export turn-1", "exportAppended");
+            assertThat(store.appends).containsExactly((long) ("{\"turn\":2}\n" + turnEnd("turn-2")).length());
+            assertThat(disk.get(THREAD).orElseThrow().lineage().get(0).bytes()).isEqualTo(text.getBytes(StandardCharsets.UTF_8));
+
+            store.refuse = true;
+            text += "{\"turn\":3}\n" + turnEnd("turn-3");
+            moves.home(a).put(ROLLOUT, text);
+            custody.turnCompleted(a, THREAD, "turn-3").get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).containsExactly("export turn-1", "exportAppended", "exportAppended", "exportAfterTurn [" + ROLLOUT + "]", "export turn-3");
+            StoredConversation stored = disk.get(THREAD).orElseThrow();
+            assertThat(stored.version()).isEqualTo(3);
+            assertThat(stored.lineage().get(0).bytes()).isEqualTo(text.getBytes(StandardCharsets.UTF_8));
+            custody.close().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aTurnReadWholeIsStillStoredAsWhatItAppended() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();     // no disk shared with codex: every export reads whole
+        String text = META + turnEnd("turn-1");
+        moves.home(a).put(ROLLOUT, text);
+        try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
+            RefusingAppends store = new RefusingAppends(disk);
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+            String added = "{\"turn\":2}\n" + turnEnd("turn-2");
+            moves.home(a).put(ROLLOUT, text + added);
+            custody.turnCompleted(a, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
+
+            assertThat(moves.calls).containsExactly("export turn-1", "exportAppended", "exportAfterTurn [" + ROLLOUT + "]", "export turn-2");
+            assertThat(store.appends).containsExactly((long) added.length());
+            assertThat(disk.get(THREAD).orElseThrow().lineage().get(0).bytes()).isEqualTo((text + added).getBytes(StandardCharsets.UTF_8));
+            custody.close().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A store that counts the tails of appends, and refuses them as stale when told to. */
+    private static final class RefusingAppends extends ForwardingStore {
+        final List<Long> appends = new CopyOnWriteArrayList<>();
+        volatile boolean refuse;
+
+        RefusingAppends(ConversationStore store) {
+            super(store);
+        }
+
+        @Override
+        public StoredConversation putAppending(ConversationLease lease, StoredConversation conversation, List<RolloutAppend> tails) {
+            if (refuse) {
+                throw new StaleAppendException(conversation.threadId(), tails.get(0).relativePath(), "refused by the test");
+            }
+            tails.forEach(t -> appends.add(t.tailSize()));
+            return store.putAppending(lease, conversation, tails);
         }
     }
 
