@@ -77,10 +77,18 @@ public final class CodexSession implements AutoCloseable {
                 b.interruptGrace, b.projector, b.rateLimits, TurnTracing.of(b.telemetry, b.client, own),
                 b.onTurnEnded == null ? r -> { } : b.onTurnEnded);
         this.calls = new ThreadCalls(connection);
+        if (custody != null) {
+            custody.whenLost(() -> turns.leaseLost(custody.whyNotHeld()));
+        }
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The conversation's custody with a store, or null (for the package's tests). */
+    ThreadCustody custody() {
+        return custody;
     }
 
     /** The codex thread id, once started (or the one to resume). */
