@@ -50,7 +50,7 @@ public record ConversationStorage(ConversationStore store, String holder, Durati
      * {@code CodexClient} that starts codex: the tenants', a shared codex, a session's own). No
      * other host can reach that codex, and it dies with this host: under bubblewrap at once
      * ({@code --die-with-parent}), without it on the end of its input, within 2 s of a SIGKILL of
-     * the JVM, mid-turn included (measured on codex 0.169.0; {@code OwnCodexDiesWithItsHostLiveTest}).
+     * the JVM, mid-turn included (measured on codex 0.169.0; {@code A2aCommandStoreLiveTest} kills a tenant's).
      * Renewed at a third, a dead host's lease has two thirds of this (3.3 s) left at least.
      */
     public static final Duration MIN_OWN_CODEX_LEASE = Duration.ofSeconds(5);
