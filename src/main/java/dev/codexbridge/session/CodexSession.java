@@ -91,6 +91,16 @@ public final class CodexSession implements AutoCloseable {
         return custody;
     }
 
+    /**
+     * Whether this session lost its conversation's lease in the {@linkplain Builder#storage store}
+     * (refused, or not renewed in time: another host may have the conversation now). Such a session
+     * runs no more turns ({@code FAILED}, "open the conversation again"): a host or a door opens a
+     * new session on the thread. Always false without a store.
+     */
+    public boolean leaseLost() {
+        return custody != null && custody.lost() != null;
+    }
+
     /** The codex thread id, once started (or the one to resume). */
     public @Nullable String threadId() {
         return connection.threadId();

@@ -53,8 +53,15 @@ final class Conversations implements AutoCloseable {
 
     /** {@code principal}'s conversation on {@code threadId}: held open, or resumed. */
     Conversation find(String principal, String threadId) {
+        Conversation lost = null;
         synchronized (this) {
             Conversation c = byThread.get(threadId);
+            if (c != null && c.session.leaseLost() && c.idle()) {
+                // this replica was cut off from the store: another may have the conversation now, so it is resumed anew
+                byThread.remove(threadId, c);
+                lost = c;
+                c = null;
+            }
             if (c != null) {
                 if (!c.principal.equals(principal)) {
                     throw notFound(threadId);
@@ -62,6 +69,9 @@ final class Conversations implements AutoCloseable {
                 c.lastUsedNanos = System.nanoTime();
                 return c;
             }
+        }
+        if (lost != null) {
+            lost.session.close();
         }
         makeRoom(principal);
         CallerElicitation caller = new CallerElicitation(askers, limits.elicitationDeadline(), elicitations);
