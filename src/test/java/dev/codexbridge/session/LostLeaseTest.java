@@ -47,6 +47,7 @@ class LostLeaseTest {
         s.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> held(s) != null);
 
+        assertThat(s.leaseLost()).isFalse();
         TurnHandle running = s.startTurn(TurnInput.text("work for a long time"), TurnOptions.DEFAULTS, TurnListener.NONE);
         await().atMost(Duration.ofSeconds(10)).until(() -> sent("turn/start") == 1 && running.turnId().isPresent());
         // the store gives the conversation away (this host's lease ended there); the next renewal hears it
@@ -54,6 +55,7 @@ class LostLeaseTest {
         custody(s).heldLease().renew();
 
         TurnResult stopped = running.result().get(10, TimeUnit.SECONDS);
+        assertThat(s.leaseLost()).as("what a door asks before it reuses the session").isTrue();
         assertThat(sent("turn/interrupt")).as("codex told to stop acting for this host").isEqualTo(1);
         assertThat(stopped.status()).isEqualTo(TurnOutcome.INTERRUPTED);
         assertThat(stopped.error()).isNotNull();
