@@ -28,8 +28,8 @@ final class StorageOptions {
 
     @Option(names = "--store-lease", paramLabel = "SECONDS",
             description = "How long a lease lasts unless renewed (renewed at a third of it while a conversation is awake): "
-                    + "a dead replica's conversations are free for the others within it. At least 5; default: 6. With "
-                    + "--connect or --pool (codex another host may reach) 75 at least whatever is set.")
+                    + "a dead replica's conversations are free for the others within it. At least 5; default: 6. On an "
+                    + "app-server another host may reach (run --connect) 75 at least, whatever is set.")
     Long leaseSeconds;
 
     @Option(names = "--no-store-after-each-turn", negatable = true,
