@@ -50,14 +50,15 @@ public record ConversationStorage(ConversationStore store, String holder, Durati
      * {@code CodexClient} that starts codex: the tenants', a shared codex, a session's own). No
      * other host can reach that codex, and it dies with this host: under bubblewrap at once
      * ({@code --die-with-parent}), without it on the end of its input, within 2 s of a SIGKILL of
-     * the JVM, mid-turn included (measured on codex 0.169.0; {@code A2aCommandStoreLiveTest} kills a tenant's).
-     * Renewed at a third, a dead host's lease has two thirds of this (3.3 s) left at least.
+     * the JVM, mid-turn included (measured on codex 0.169.0; {@code A2aCommandStoreLiveTest} kills a
+     * tenant's). Renewed at a third, a dead host's lease has two thirds of this (3.3 s) left at least.
      */
     public static final Duration MIN_OWN_CODEX_LEASE = Duration.ofSeconds(5);
     /**
      * The shortest lease on a codex another host can reach (an app-server of a pool, a remote
-     * endpoint, a transport): shorter leases are held for this long ({@link #leaseTimeOn}). A lease is renewed at a third of its time, so a host that dies leaves it
-     * between two thirds of it and all of it to run: two thirds of this (50 s) is longer than codex
+     * endpoint, a transport): shorter leases are held for this long ({@link #leaseTimeOn}). A lease
+     * is renewed at a third of its time, so a host that dies leaves it between two thirds of it and
+     * all of it to run: two thirds of this (50 s) is longer than codex
      * keeps a dropped connection's thread loaded (the default re-attach window, 30 s, and the time
      * codex takes to notice: a thread was seen loaded 38 s after its host died), so that a killed
      * host's conversation is free only once no codex can still write it (found by {@code bin/bench
