@@ -45,6 +45,11 @@ final class A2aContext implements AutoCloseable {
 
     /** The context's session, started: its codex thread resumed when the store knows it, else a new one. */
     synchronized CodexSession session() {
+        if (session != null && session.leaseLost()) {
+            // cut off from the store for a while: another replica may have the conversation, so it is opened anew
+            session.close();
+            session = null;
+        }
         if (session != null && session.isHibernated() && store instanceof PostgresContextStore) {
             // asleep in the shared store: another replica may have woken it and moved on since, so it is
             // opened anew from the store's record (its thread, the conversation's lease), not woken as it was

@@ -233,14 +233,16 @@ final class ThreadConnection {
                 }
                 return opening.copy();
             }
+            // a lost lease: another host may run the conversation from the store now, so nothing more goes to codex here
+            CodexException notHeld = custody == null ? null : custody.whyNotHeld();
+            if (notHeld != null) {
+                return CompletableFuture.failedFuture(new ThreadOpenException(notHeld.getMessage(), ErrorCategory.OTHER, notHeld));
+            }
             CodexClient current = client;
             if (current != null && !retired && current.isOpen() && openedOn == current.generation()) {
                 return CompletableFuture.completedFuture(threadId);
             }
             letGoOfConnection();
-            if (custody != null && custody.lost() != null) {
-                return CompletableFuture.failedFuture(custody.lost());
-            }
             // with a store, a sleep still under way ends first: where the thread is placed depends on it
             CompletableFuture<Void> settled = custody == null ? CompletableFuture.completedFuture(null) : custody.wake();
             CompletableFuture<String> f = settled.thenCompose(x -> link.connect(turn)).thenCompose(c -> turn.inScope(() -> openOn(c, background)));

@@ -95,6 +95,39 @@ final class ThreadCustody {
         return lease.lost();
     }
 
+    /** The lease as held (for the package's tests: a renewal on demand). */
+    HeldLease heldLease() {
+        return lease;
+    }
+
+    /** {@code action} runs once when the lease is lost, on the thread that found it; it must not block. */
+    void whenLost(Runnable action) {
+        lease.whenLost(action);
+    }
+
+    /**
+     * Before a {@code turn/start}: why it must not go out, saying the conversation must be opened
+     * again, once the lease is lost (null while held). Another host may run the conversation from the store by then; a turn here would
+     * be a second writer, its result kept nowhere but this app-server.
+     */
+    CodexException whyNotHeld() {
+        return lease.whyNotHeld();
+    }
+
+    /**
+     * The lease's time on {@code c} (decision 0076): the storage's own where codex is this host's
+     * process (it dies with the host, and no other host reaches it), else at least
+     * {@link ConversationStorage#MIN_LEASE}.
+     */
+    private Duration leaseTimeOn(CodexClient c) {
+        return storage.leaseTimeOn(ownCodex(c));
+    }
+
+    /** Whether {@code c} runs a codex process this JVM started: not an endpoint, not a transport, not a pool's. */
+    static boolean ownCodex(CodexClient c) {
+        return c != null && c.options().launch() != null && ClientPlumbing.of(c).pooledAt() == null;
+    }
+
     /** Whether the store holds the latest of the conversation and no codex has it: the next open goes anywhere. */
     boolean storedAway() {
         return loadedOn == null && resumedOn == null && version > 0;
@@ -111,7 +144,7 @@ final class ThreadCustody {
         return step(() -> {
             lease.failIfLost();
             boolean held = lease.current() != null;
-            lease.hold(threadId);
+            lease.hold(threadId, leaseTimeOn(to));
             try {
                 if (to == loadedOn) {
                     // woken before a sleep let go of it (that sleep's store names no app-server): named again where it is loaded
@@ -224,7 +257,7 @@ final class ThreadCustody {
     /** {@code threadId} is open on {@code on} (started or resumed): name and goal set again after an import; the lease held. */
     CompletableFuture<Void> opened(CodexClient on, String threadId) {
         return step(() -> {
-            lease.hold(threadId);
+            lease.hold(threadId, leaseTimeOn(on));
             LineageMoves.Records records = toRestore;
             toRestore = null;
             if (records != null) {

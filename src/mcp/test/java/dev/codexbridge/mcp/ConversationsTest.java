@@ -58,14 +58,14 @@ class ConversationsTest {
 
     @Test
     void aConversationAwakeOnAnotherReplicaIsInUseThereNotMissing() {
-        Instant until = Instant.parse("2026-11-26T07:10:00Z");
+        Instant until = Instant.parse("2099-11-26T07:10:00Z");
         McpSessions leasedElsewhere = resumeThrows(threadId -> new CodexException("the conversation could not be woken",
                 new ConversationLeasedException(threadId, "replica-a", until)));
         Conversations c = new Conversations(leasedElsewhere, McpLimits.DEFAULTS, Runnable::run, new PendingElicitations());
         String thread = "0199a213-81c0-7800-8aa1-bbab2a035a53";
         assertThatThrownBy(() -> c.find("alice", thread)).isInstanceOf(McpCallException.class)
                 .hasMessage("conversation " + thread + " is in use on another replica of this server; try again once its turn "
-                        + "there has ended (at the latest after 2026-11-26T07:10:00Z)");
+                        + "there has ended (at the latest after 2099-11-26T07:10:00Z)");
         assertThat(c.held("alice", thread)).isEmpty();
     }
 
@@ -99,6 +99,40 @@ class ConversationsTest {
                 return false;
             }
         };
+    }
+
+    @Test
+    void aHoldThatRunsOutWithinALeaseIsWaitedForAndTheResumeTriedAgain() {
+        List<Instant> holds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        McpSessions heldByADeadReplica = new McpSessions() {
+            @Override
+            public CodexSession open(String principal, @Nullable ApprovalHandler caller) {
+                throw new IllegalStateException("no codex here");
+            }
+
+            @Override
+            public CodexSession resume(String principal, String threadId, @Nullable ApprovalHandler caller) {
+                if (holds.isEmpty()) {
+                    // a dead replica's lease, with a moment left: it is not renewed again
+                    Instant until = Instant.now().plusMillis(300);
+                    holds.add(until);
+                    throw new CodexException("the conversation could not be woken", new ConversationLeasedException(threadId, "replica-a", until));
+                }
+                holds.add(Instant.now());
+                throw new IllegalStateException("tried again once the hold had run out");
+            }
+
+            @Override
+            public boolean callerApprovals() {
+                return false;
+            }
+        };
+        Conversations c = new Conversations(heldByADeadReplica, McpLimits.DEFAULTS, Runnable::run, new PendingElicitations());
+        String thread = "0199a213-81c0-7800-8aa1-bbab2a035a53";
+        assertThatThrownBy(() -> c.find("alice", thread)).as("the second try's answer, not \"in use\"")
+                .isInstanceOf(McpCallException.class).hasMessageStartingWith("no conversation with thread id");
+        assertThat(holds).hasSize(2);
+        assertThat(holds.get(1)).as("tried again once the hold had ended").isAfter(holds.get(0));
     }
 
     @Test
