@@ -13,6 +13,7 @@ import dev.codexbridge.protocol.ThreadStatus;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.store.RolloutFile;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 
@@ -71,6 +72,11 @@ final class ThreadLineageMoves implements LineageMoves {
     @Override
     public void restore(CodexClient to, String threadId, Records records) {
         ThreadLineage.restore(to, threadId, records.name(), records.goal(), to.requestTimeout());
+    }
+
+    @Override
+    public Optional<List<Long>> modifiedTimes(CodexClient on, String threadId, List<String> relativePaths) {
+        return ThreadLineage.modifiedTimes(on, threadId, relativePaths, on.requestTimeout());
     }
 
     @Override
