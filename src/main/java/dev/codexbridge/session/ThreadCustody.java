@@ -333,11 +333,16 @@ final class ThreadCustody {
      * {@code unloadWindow} and a grace), and the lease given back. Where the store's record can
      * say where it slept ({@link SleptOn}), codex's copy and its record of the thread stay there
      * for a wake back there (decision 0074), and the copy this session's last sleep left on
-     * another app-server is dropped; else that app-server's copy is removed, as before. Should any
-     * step fail, the lease is still given back once it expires, and the thread stays where it was;
-     * the next open then looks there first.
+     * another app-server is dropped; else, and when the session closes ({@code keep} false: it will
+     * not wake it again), that app-server's copy is removed, as before. Should any step fail, the
+     * lease is still given back once it expires, and the thread stays where it was; the next open
+     * then looks there first.
      */
     CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload) {
+        return sleep(from, threadId, unloadWindow, waitForUnload, true);
+    }
+
+    CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload, boolean keep) {
         int number = sleeps.incrementAndGet();
         return stepThen(() -> {
             if (lease.lost() != null || from == null || from != loadedOn) {
@@ -346,7 +351,7 @@ final class ThreadCustody {
             LineageMoves.Records now = moves.records(from, threadId);
             records = now;
             // read before the export: whatever codex writes there after it shows as a newer time at the wake
-            List<Long> times = fileTimes(from, threadId);
+            List<Long> times = keep ? fileTimes(from, threadId) : null;
             Put stored = put(from, threadId, now, null, times);
             List<RolloutFile> lineage = stored.lineage();
             // the unload takes up to the re-attach window (30 s by default): waited for between polls on
@@ -497,7 +502,7 @@ final class ThreadCustody {
         if (closing) {
             closed = letGo;
         }
-        sleep(from, threadId, window == null ? Duration.ZERO : window, link.unsubscribes()).whenComplete((x, failure) -> {
+        sleep(from, threadId, window == null ? Duration.ZERO : window, link.unsubscribes(), !closing).whenComplete((x, failure) -> {
             Throwable cause = failure == null ? null : Futures.unwrap(failure);
             if (cause instanceof UnloadWait.StillLoaded) {
                 LOG.info("conversation {} is stored (version {}); {}", threadId, version, cause.getMessage());

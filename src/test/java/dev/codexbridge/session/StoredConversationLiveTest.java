@@ -32,9 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A session with a conversation store, on the real codex: it sleeps on app-server A (its lineage
- * goes into the store through codex's fs methods and leaves A's home), wakes on app-server B (the
- * placement's choice then) with its name and whole history, and, after A is killed and its home
- * deleted, sleeps and wakes again on B. Another host cannot wake it while this one holds it.
+ * goes into the store through codex's fs methods; A keeps its copy), wakes on app-server B (the
+ * placement's choice then) with its name and whole history, sleeps on B (A drops the copy it kept),
+ * and, after A is killed and its home deleted, wakes again on B where it slept, with nothing
+ * imported or dropped there. Another host cannot wake it while this one holds it.
  */
 class StoredConversationLiveTest {
     @TempDir
@@ -50,7 +51,8 @@ class StoredConversationLiveTest {
             Path homeA = IsolatedCodexHome.builder(tmp.resolve("home-a"), model.baseUrl()).write();
             Path homeB = IsolatedCodexHome.builder(tmp.resolve("home-b"), model.baseUrl()).write();
             CodexClient codexA = CodexClient.builder().process(launch(homeA, work, "codex-a")).connect();
-            try (CodexClient codexB = CodexClient.builder().process(launch(homeB, work, "codex-b")).connect()) {
+            SentMethods toB = new SentMethods();
+            try (CodexClient codexB = CodexClient.builder().process(launch(homeB, work, "codex-b")).wireTap(toB).connect()) {
                 Deque<CodexClient> next = new ArrayDeque<>(List.of(codexB));
                 ClientPlacement placement = threadId -> new ClientPlacement.Placed(next.isEmpty() ? codexB : next.poll(), () -> { });
                 ConversationStorage storage = ConversationStorage.builder(store, "host-1").owner(new ConversationOwner("alice", null)).build();
@@ -72,8 +74,10 @@ class StoredConversationLiveTest {
                     assertThatThrownBy(() -> store.lease(threadId, "host-2", Duration.ofSeconds(30)))
                             .isInstanceOf(ConversationLeasedException.class);
 
-                    awaitStoredAway(session, store, threadId, homeA);
-                    assertThat(rollouts(homeA, threadId)).as("A's copy is removed once the store has it").isEmpty();
+                    awaitStoredAway(session, store, threadId);
+                    assertThat(rollouts(homeA, threadId)).as("A keeps its copy for a wake back there").isNotEmpty();
+                    assertThat(ConversationStorage.lastSleptOn(store.get(threadId).orElseThrow())).hasValueSatisfying(
+                            where -> assertThat(where).startsWith("codex-home://").endsWith("home-a"));
                     assertThat(store.get(threadId).orElseThrow().name()).isEqualTo("travelling");
 
                     TurnResult second = session.runTurn(TurnInput.text("and on B"));
@@ -83,13 +87,21 @@ class StoredConversationLiveTest {
                     assertThat(rollouts(homeB, threadId)).isNotEmpty();
                     assertThat(session.read(false).thread().name()).isEqualTo("travelling");
 
-                    // A is gone with its disk: the conversation sleeps and wakes on B again
+                    // it sleeps on B, which keeps its copy; codex on A drops the one it kept, which is no longer the conversation
+                    awaitStoredAway(session, store, threadId);
+                    assertThat(rollouts(homeA, threadId)).as("A's copy dropped by the sleep on B").isEmpty();
+                    assertThat(rollouts(homeB, threadId)).isNotEmpty();
+
+                    // A is gone with its disk: the conversation wakes on B, where it slept, from B's own copy
                     codexA.close();
                     deleteTree(homeA);
-                    awaitStoredAway(session, store, threadId, homeB);
+                    toB.methods.clear();
                     TurnResult third = session.runTurn(TurnInput.text("once more"));
                     assertThat(third.status()).as("%s", third).isEqualTo(TurnOutcome.COMPLETED);
                     assertThat(lastRequest(model)).contains("hello on A").contains("and on B").contains("second answer").contains("once more");
+                    assertThat(toB.methods).as("a resume, nothing imported or dropped").contains("thread/resume", "fs/getMetadata")
+                            .doesNotContain("thread/delete", "fs/writeFile", "fs/copy", "fs/remove");
+                    assertThat(session.read(false).thread().name()).isEqualTo("travelling");
                 }
                 assertThat(model.unscriptedRequests()).isZero();
             } finally {
@@ -135,7 +147,7 @@ class StoredConversationLiveTest {
                             .containsExactlyInAnyOrderElementsOf(rollouts(homeA, threadId).stream()
                                     .map(f -> homeA.resolve("sessions").relativize(f).toString()).toList());
 
-                    awaitStoredAway(session, store, threadId, homeA);
+                    awaitStoredAway(session, store, threadId);
                     TurnResult fourth = session.runTurn(TurnInput.text("fourth question"));
                     assertThat(fourth.status()).as("%s", fourth).isEqualTo(TurnOutcome.COMPLETED);
                     assertThat(lastRequest(model)).contains("first question").contains("third answer").contains("fourth question")
@@ -170,7 +182,7 @@ class StoredConversationLiveTest {
                 took = (System.nanoTime() - t0) / 1_000_000;
 
                 assertThat(store.get(threadId).orElseThrow().name()).isEqualTo("named at the end");
-                assertThat(rollouts(home, threadId)).as("codex's copy is removed once the store has it").isEmpty();
+                assertThat(rollouts(home, threadId)).as("a close removes codex's copy once the store has it").isEmpty();
                 // the lease is back: another host may take it at once
                 store.release(store.lease(threadId, "host-2", Duration.ofSeconds(5)));
                 assertThat(session.closeGracefully()).as("a second close is done as the first").succeedsWithin(Duration.ofSeconds(5));
@@ -267,9 +279,26 @@ class StoredConversationLiveTest {
         }
     }
 
-    private static void awaitStoredAway(CodexSession session, DiskConversationStore store, String threadId, Path from) throws Exception {
+    /** The methods a client sent, in order. */
+    private static final class SentMethods implements dev.codexbridge.rpc.WireTap {
+        final List<String> methods = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void outgoing(byte[] message) {
+            com.fasterxml.jackson.databind.JsonNode m = dev.codexbridge.json.Json.parse(new String(message, java.nio.charset.StandardCharsets.UTF_8));
+            if (m.has("method")) {
+                methods.add(m.get("method").asText());
+            }
+        }
+
+        @Override
+        public void incoming(byte[] buffer, int length) {
+        }
+    }
+
+    private static void awaitStoredAway(CodexSession session, DiskConversationStore store, String threadId) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!(session.isHibernated() && rollouts(from, threadId).isEmpty())) {
+        while (!session.isHibernated()) {
             assertThat(System.nanoTime()).as("the session sleeps into the store").isLessThan(deadline);
             Thread.sleep(50);
         }
