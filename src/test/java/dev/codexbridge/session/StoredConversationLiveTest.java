@@ -116,15 +116,16 @@ class StoredConversationLiveTest {
         try (ScriptedModelServer model = ScriptedModelServer.start();
              DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             model.enqueue(ModelReply.message("first answer"), ModelReply.message("dropped answer"), ModelReply.message("third answer"),
-                    ModelReply.message("fourth answer"));
+                    ModelReply.message("fourth answer"), ModelReply.message("fifth answer"));
             Path work = Files.createDirectories(tmp.resolve("work"));
             Path homeA = IsolatedCodexHome.builder(tmp.resolve("home-a"), model.baseUrl()).write();
             Path homeB = IsolatedCodexHome.builder(tmp.resolve("home-b"), model.baseUrl()).write();
-            try (CodexClient codexA = CodexClient.builder().process(launch(homeA, work, "codex-a")).connect();
+            SentMethods toA = new SentMethods();
+            try (CodexClient codexA = CodexClient.builder().process(launch(homeA, work, "codex-a")).wireTap(toA).connect();
                  CodexClient codexB = CodexClient.builder().process(launch(homeB, work, "codex-b")).connect()) {
-                Deque<CodexClient> next = new ArrayDeque<>(List.of(codexB));
-                ClientPlacement placement = threadId -> new ClientPlacement.Placed(next.isEmpty() ? codexB : next.poll(), () -> { });
-                try (CodexSession session = CodexSession.builder().client(codexA).placement(placement)
+                String threadIdOf = null;
+                List<String> turnsOnB = new java.util.ArrayList<>();
+                try (CodexSession session = CodexSession.builder().client(codexA)
                         .storage(ConversationStorage.builder(store, "host-1").build()).cwd(work).hibernateAfter(Duration.ofSeconds(1))
                         .limits(TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO)).build()) {
                     assertThat(session.runTurn(TurnInput.text("first question")).status()).isEqualTo(TurnOutcome.COMPLETED);
@@ -148,10 +149,38 @@ class StoredConversationLiveTest {
                                     .map(f -> homeA.resolve("sessions").relativize(f).toString()).toList());
 
                     awaitStoredAway(session, store, threadId);
-                    TurnResult fourth = session.runTurn(TurnInput.text("fourth question"));
+                    threadIdOf = threadId;
+                }
+                // asleep on A, which keeps its copy; another session wakes it on B and sleeps there, knowing nothing of A
+                String threadId = threadIdOf;
+                try (CodexSession onB = CodexSession.builder().client(codexB).resumeThread(threadId)
+                        .storage(ConversationStorage.builder(store, "host-2").build()).cwd(work).hibernateAfter(Duration.ofSeconds(1))
+                        .limits(TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO)).build()) {
+                    TurnResult fourth = onB.runTurn(TurnInput.text("fourth question"));
                     assertThat(fourth.status()).as("%s", fourth).isEqualTo(TurnOutcome.COMPLETED);
                     assertThat(lastRequest(model)).contains("first question").contains("third answer").contains("fourth question")
                             .doesNotContain("dropped question");
+                    turnsOnceReadable(onB).forEach(t -> turnsOnB.add(t.id()));
+                    assertThat(turnsOnB).contains(fourth.turnId());
+                    awaitStoredAway(onB, store, threadId);
+                }
+                assertThat(rollouts(homeA, threadId)).as("the copy left on A, older than the store's").isNotEmpty();
+
+                // woken on A again: the store's newer copy replaces the one left there, codex's record of it dropped first
+                toA.methods.clear();
+                try (CodexSession back = CodexSession.builder().client(codexA).resumeThread(threadId)
+                             .storage(ConversationStorage.builder(store, "host-3").build()).cwd(work)
+                             .limits(TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO)).build()) {
+                    TurnResult fifth = back.runTurn(TurnInput.text("fifth question"));
+                    assertThat(fifth.status()).as("%s", fifth).isEqualTo(TurnOutcome.COMPLETED);
+                    assertThat(toA.methods).containsSubsequence("thread/delete", "fs/writeFile", "thread/resume");
+                    assertThat(lastRequest(model)).contains("first question").contains("fourth answer").contains("fifth question")
+                            .doesNotContain("dropped question");
+                    // codex's own record there is the imported history, the fourth turn's included, not the copy it replaced
+                    // (codex lists a reverted thread's turns from the file the revert started, on B as here)
+                    List<String> expected = new java.util.ArrayList<>(turnsOnB);
+                    expected.add(fifth.turnId());
+                    assertThat(turnsOnceReadable(back)).extracting(t -> t.id()).containsExactlyElementsOf(expected);
                 }
                 assertThat(model.unscriptedRequests()).isZero();
             }
@@ -310,6 +339,19 @@ class StoredConversationLiveTest {
             } catch (ConversationLeasedException stillHeld) {
                 assertThat(System.nanoTime()).as("the sleep gives the lease back").isLessThan(deadline);
                 Thread.sleep(20);
+            }
+        }
+    }
+
+    /** The thread's turns from codex's record; codex refuses them for a moment after a resume of an imported copy ("not materialized yet"). */
+    private static List<dev.codexbridge.protocol.Turn> turnsOnceReadable(CodexSession session) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                return session.read(true).thread().turns();
+            } catch (dev.codexbridge.CodexException notYet) {
+                assertThat(System.nanoTime()).as("codex projects the imported history: %s", notYet.getMessage()).isLessThan(deadline);
+                Thread.sleep(100);
             }
         }
     }
