@@ -294,11 +294,16 @@ class CodexPoolFindTest {
 
     /** The store's record of {@link #AWAKE_ON_B} as a host leaves it that stored it after a turn on b and stopped without a sleep. */
     private static void storedAwakeOnB(dev.codexbridge.store.ConversationStore store) {
+        storedWith(store, "{\"awakeOn\":\"ws://127.0.0.1:2/\"}");
+    }
+
+    /** A first record of {@link #AWAKE_ON_B} (one rollout) with {@code settings}. */
+    private static void storedWith(dev.codexbridge.store.ConversationStore store, String settings) {
         dev.codexbridge.store.ConversationLease lease = store.lease(AWAKE_ON_B, "earlier-host", Duration.ofMinutes(1));
         store.put(lease, dev.codexbridge.store.StoredConversation.builder(AWAKE_ON_B, List.of(dev.codexbridge.store.RolloutFile.of(
                 "2026/11/25/rollout-2026-11-25T03-05-19-" + AWAKE_ON_B + ".jsonl", ("{\"type\":\"session_meta\",\"payload\":{\"id\":\""
                         + AWAKE_ON_B + "\"}}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))))
-                .settings("{\"awakeOn\":\"ws://127.0.0.1:2/\"}").build());
+                .settings(settings).build());
         store.release(lease);
     }
 
@@ -389,12 +394,7 @@ class CodexPoolFindTest {
 
     /** A sleep's record of {@link #AWAKE_ON_B} that says it slept on b (decision 0074). */
     private static void storedAsleepOnB(dev.codexbridge.store.ConversationStore store) {
-        dev.codexbridge.store.ConversationLease lease = store.lease(AWAKE_ON_B, "earlier-host", Duration.ofMinutes(1));
-        store.put(lease, dev.codexbridge.store.StoredConversation.builder(AWAKE_ON_B, List.of(dev.codexbridge.store.RolloutFile.of(
-                "2026/11/25/rollout-2026-11-25T03-05-19-" + AWAKE_ON_B + ".jsonl", ("{\"type\":\"session_meta\",\"payload\":{\"id\":\""
-                        + AWAKE_ON_B + "\"}}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))))
-                .settings("{\"sleptOn\":{\"at\":\"ws://127.0.0.1:2/\",\"version\":1,\"modified\":[1]}}").build());
-        store.release(lease);
+        storedWith(store, "{\"sleptOn\":{\"at\":\"ws://127.0.0.1:2/\",\"version\":1,\"modified\":[1]}}");
     }
 
     @Test

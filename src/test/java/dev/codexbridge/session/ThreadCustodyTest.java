@@ -692,16 +692,22 @@ class ThreadCustodyTest {
         return new ThreadCustody(ConversationStorage.builder(store, holder).build(), moves, c -> null, this::where);
     }
 
+    /** Host 1's custody, its thread opened on A, a turn stored and a sleep there. */
+    private ThreadCustody turnThenSleepOnA(DiskConversationStore store, Moves moves) throws Exception {
+        ThreadCustody custody = homesOnly(store, "host-1", moves);
+        custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+        custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+        custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+        return custody;
+    }
+
     /** Host 1 runs a turn on A and sleeps there: the record says so, and codex keeps its copy. */
     private StoredConversation sleptOnA(DiskConversationStore store, Moves moves) throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         b = CodexClient.builder().transport(codexB.factory()).connect();
         moves.times = true;
         moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
-        ThreadCustody first = homesOnly(store, "host-1", moves);
-        first.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-        first.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
-        first.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+        turnThenSleepOnA(store, moves);
         StoredConversation asleep = store.get(THREAD).orElseThrow();
         assertThat(ConversationStorage.lastSleptOn(asleep)).contains("ws://codex-a/");
         store.release(store.lease(THREAD, "host-0", Duration.ofSeconds(5)));     // given back
@@ -782,10 +788,7 @@ class ThreadCustodyTest {
         moves.times = true;
         moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            ThreadCustody custody = homesOnly(store, "host-1", moves);
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
-            custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+            ThreadCustody custody = turnThenSleepOnA(store, moves);
             assertThat(moves.forgottenOn).isEmpty();
 
             // woken on B (A full, say): imported there; A keeps its copy while the conversation is awake on B
@@ -817,10 +820,7 @@ class ThreadCustodyTest {
         Moves moves = new Moves();          // times off: codex gives none
         moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
-            ThreadCustody custody = homesOnly(store, "host-1", moves);
-            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
-            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
-            custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+            ThreadCustody custody = turnThenSleepOnA(store, moves);
             assertThat(ConversationStorage.lastSleptOn(store.get(THREAD).orElseThrow())).isEmpty();
             assertThat(moves.home(a)).isEmpty();
             assertThat(moves.forgottenOn).containsExactly(a);
