@@ -43,9 +43,10 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Wakes</b>: three sessions, each with a lineage of LINEAGE_KIB, sleep after 3 s and are
  *       woken WAKES times each, taking turns: with no store on its own codex (the yardstick: the
  *       same hibernation), with the disk store woken where it slept, and with the disk store moved
- *       to the other of two app-servers at every wake. Per contender: the first event of the first
- *       turn after the wake and that whole turn (with its store), p50 and p99, and the difference
- *       from the yardstick's.</li>
+ *       to the other of two app-servers at every wake. Per contender: how long after the turn was
+ *       asked for its {@code thread/resume} went out, the first event of that turn and the whole
+ *       turn (with its store), p50 and p99, and the difference from the yardstick's; and the store's
+ *       lease and get of the wakes where it slept.</li>
  * </ol>
  */
 public final class StoredTurnsBench {
@@ -217,7 +218,7 @@ public final class StoredTurnsBench {
     }
 
     /** One contender of the wakes: a sleeping session, how to tell its sleep has ended, its first turns after the wakes. */
-    private record Sleeper(String name, CodexSession session, @Nullable ReleaseCount store, long[] ms, long[] firstEvent) {
+    private record Sleeper(String name, CodexSession session, @Nullable ReleaseCount store, long[] ms, long[] firstEvent, long[] toResume) {
         /** Asleep, and (with a store) the sleep's last step (the lease given back) done since {@code released}. */
         boolean asleepSince(int released) {
             return session.isHibernated() && (store == null || store.releases.get() > released);
@@ -230,13 +231,16 @@ public final class StoredTurnsBench {
         boolean requests = "1".equals(System.getenv("STORED_TURNS_REQUESTS"));
         List<CodexClient> clients = new ArrayList<>();
         List<RequestTimes> taps = new ArrayList<>();
+        // when the last thread/resume went out, on any of the connections (without STORED_TURNS_REQUESTS)
+        java.util.concurrent.atomic.AtomicLong resumeSent = new java.util.concurrent.atomic.AtomicLong();
         List<Sleeper> all = new ArrayList<>();
         try {
             for (String name : List.of("none", "here", "moved", "moved-other")) {
                 Path home = IsolatedCodexHome.builder(tmp.resolve("wake-" + name), model.baseUrl()).write();
                 RequestTimes tap = new RequestTimes(name);
                 taps.add(tap);
-                clients.add(CodexClient.builder().process(launch(binary, home, work)).wireTap(requests ? tap : null).connect());
+                clients.add(CodexClient.builder().process(launch(binary, home, work)).wireTap(requests ? tap : new ResumeSent(resumeSent))
+                        .connect());
             }
             CodexClient none = clients.get(0);
             CodexClient here = clients.get(1);
@@ -248,13 +252,13 @@ public final class StoredTurnsBench {
             // longer than the three measured turns of a round: no sleep runs while another contender wakes
             Duration idle = Duration.ofSeconds(3);
             all.add(new Sleeper("no store", CodexSession.builder().client(none).cwd(work).hibernateAfter(idle).limits(limits()).build(),
-                    null, new long[wakes], new long[wakes]));
+                    null, new long[wakes], new long[wakes], new long[wakes]));
             all.add(new Sleeper("store, where it slept", CodexSession.builder().client(here).cwd(work)
                     .storage(ConversationStorage.builder(hereStore, "bench").build()).hibernateAfter(idle).limits(limits()).build(),
-                    hereStore, new long[wakes], new long[wakes]));
+                    hereStore, new long[wakes], new long[wakes], new long[wakes]));
             all.add(new Sleeper("store, moved", CodexSession.builder().client(moving[0]).placement(alternate).cwd(work)
                     .storage(ConversationStorage.builder(movedStore, "bench").build()).hibernateAfter(idle).limits(limits()).build(),
-                    movedStore, new long[wakes], new long[wakes]));
+                    movedStore, new long[wakes], new long[wakes], new long[wakes]));
             // each lineage grown to the size asked for, turn by turn (the stored one's size is the store's; the others run as many)
             int grow = 0;
             do {
@@ -289,6 +293,7 @@ public final class StoredTurnsBench {
                     }));
                     s.ms[i] = (System.nanoTime() - t0) / 1_000;
                     s.firstEvent[i] = (first.get() - t0) / 1_000;
+                    s.toResume[i] = (resumeSent.get() - t0) / 1_000;
                     if (requests) {
                         List<String> steps = new ArrayList<>();
                         taps.forEach(t -> steps.addAll(t.stop()));
@@ -297,10 +302,16 @@ public final class StoredTurnsBench {
                     }
                 }
             }
-            for (String what : List.of("first event", "whole turn")) {
-                long[] base = what.equals("first event") ? all.get(0).firstEvent : all.get(0).ms;
+            long[] leases = hereStore.leaseMicros.stream().mapToLong(Long::longValue).toArray();
+            long[] gets = hereStore.getMicros.stream().mapToLong(Long::longValue).toArray();
+            System.out.printf("  where it slept, the store's part of a wake: lease p50 %.1f ms, get of the record and lineage p50 %.1f ms%n",
+                    p50(leases) / 1000.0, p50(gets) / 1000.0);
+            for (String what : List.of("resume sent", "first event", "whole turn")) {
+                java.util.function.Function<Sleeper, long[]> of = x -> what.equals("resume sent") ? x.toResume
+                        : what.equals("first event") ? x.firstEvent : x.ms;
+                long[] base = of.apply(all.get(0));
                 for (Sleeper s : all) {
-                    long[] v = what.equals("first event") ? s.firstEvent : s.ms;
+                    long[] v = of.apply(s);
                     System.out.printf("  after the wake, %-11s %-22s p50 %6.1f ms  p99 %6.1f ms  (%+.1f ms at the median, %+.1f at p99)%n",
                             what, s.name, p50(v) / 1000.0, p99(v) / 1000.0, (p50(v) - p50(base)) / 1000.0, (p99(v) - p99(base)) / 1000.0);
                 }
@@ -313,11 +324,30 @@ public final class StoredTurnsBench {
         }
     }
 
+    /** Notes when a {@code thread/resume} goes out (a search of the bytes: the messages are not parsed). */
+    private record ResumeSent(java.util.concurrent.atomic.AtomicLong at) implements dev.codexbridge.rpc.WireTap {
+        @Override
+        public void outgoing(byte[] message) {
+            long now = System.nanoTime();
+            // small messages only: a file's write is no resume, and reading it would cost the wake being measured
+            if (message.length < 4096 && new String(message, java.nio.charset.StandardCharsets.UTF_8).contains("\"method\":\"thread/resume\"")) {
+                at.set(now);
+            }
+        }
+
+        @Override
+        public void incoming(byte[] buffer, int length) {
+        }
+    }
+
     /** The store, counting the leases given back (a sleep's last step) and timing its puts. */
     private static final class ReleaseCount implements ConversationStore {
         private final ConversationStore store;
         final AtomicInteger releases = new AtomicInteger();
         final java.util.concurrent.atomic.AtomicLong putNanos = new java.util.concurrent.atomic.AtomicLong();
+        /** Each lease and get, in microseconds, in order (for the wakes' breakdown). */
+        final List<Long> leaseMicros = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<Long> getMicros = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         ReleaseCount(ConversationStore store) {
             this.store = store;
@@ -325,7 +355,12 @@ public final class StoredTurnsBench {
 
         @Override
         public dev.codexbridge.store.ConversationLease lease(String threadId, String holder, Duration ttl) {
-            return store.lease(threadId, holder, ttl);
+            long t0 = System.nanoTime();
+            try {
+                return store.lease(threadId, holder, ttl);
+            } finally {
+                leaseMicros.add((System.nanoTime() - t0) / 1_000);
+            }
         }
 
         @Override
@@ -353,7 +388,12 @@ public final class StoredTurnsBench {
 
         @Override
         public java.util.Optional<dev.codexbridge.store.StoredConversation> get(String threadId) {
-            return store.get(threadId);
+            long t0 = System.nanoTime();
+            try {
+                return store.get(threadId);
+            } finally {
+                getMicros.add((System.nanoTime() - t0) / 1_000);
+            }
         }
 
         @Override
