@@ -10,6 +10,7 @@ import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.transport.TransportException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.RolloutFile;
@@ -259,6 +260,17 @@ final class ThreadCustody {
     /** {@code threadId} is open on {@code on} (started or resumed): name and goal set again after an import; the lease held. */
     CompletableFuture<Void> opened(CodexClient on, String threadId) {
         return step(() -> {
+            ConversationLease held = lease.current();
+            if (held != null && !held.threadId().equals(threadId)) {
+                // a fresh thread in place of one codex never wrote (ThreadReplacement): the old one's lease goes, and
+                // with it what this session knew of its store; kept, every store of the new thread was refused
+                lease.giveBack();
+                version = 0;
+                lineagePaths = List.of();
+                records = null;
+                namedWhere = null;
+                leftOn = null;
+            }
             lease.hold(threadId);
             LineageMoves.Records records = toRestore;
             toRestore = null;

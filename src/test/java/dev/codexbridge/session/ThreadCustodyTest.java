@@ -828,6 +828,25 @@ class ThreadCustodyTest {
     }
 
     @Test
+    void aFreshThreadInPlaceOfOneCodexNeverWroteIsLeasedAndStoredAsItself() throws Exception {
+        String fresh = "0199a213-81c0-7800-8aa1-bbab2a035a77";
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put("2026/11/25/rollout-2026-11-25T03-05-19-" + fresh + ".jsonl", sessionMeta(fresh, null) + "{\"turn\":1}\n");
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = openedOnA(store, moves);
+            // codex lost the thread before it was ever stored: the session starts a fresh one in its place
+            custody.opened(a, fresh).get(5, TimeUnit.SECONDS);
+            store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));     // the old one's lease given back
+            assertThatThrownBy(() -> store.lease(fresh, "host-2", Duration.ofSeconds(5))).isInstanceOf(ConversationLeasedException.class);
+
+            custody.turnCompleted(a, fresh, "turn-1").get(5, TimeUnit.SECONDS);
+            assertThat(store.get(fresh).orElseThrow().lastCompletedTurnId()).isEqualTo("turn-1");
+            custody.close().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aTurnWhoseStoreLostItsConnectionIsStoredOnceTheConnectionIsBack() throws Exception {
         a = CodexClient.builder().transport(codexA.factory()).connect();
         Moves moves = new Moves();
