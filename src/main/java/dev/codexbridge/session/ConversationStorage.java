@@ -93,10 +93,21 @@ public record ConversationStorage(ConversationStore store, String holder, Durati
      * The app-server (its endpoint's URI) a stored conversation was awake on when it was last
      * stored, if the host holding it stopped without a sleep (it died, or lost its lease): that
      * app-server's copy is at least as new as the store's, so a placement that can should wake it
-     * there ({@code CodexPool} does). Empty after a clean sleep, whose store removes that copy.
+     * there ({@code CodexPool} does). Empty after a clean sleep (see {@link #lastSleptOn}).
      */
     public static Optional<URI> lastAwakeOn(StoredConversation conversation) {
         return AwakeOn.read(conversation);
+    }
+
+    /**
+     * The app-server a stored conversation last slept on, when its record says so (decision 0074):
+     * the endpoint's URI as {@link #lastAwakeOn} gives it (a process of the host's own is named by
+     * this machine and its codex home). Codex there kept its copy, so a placement that can choose
+     * should wake it there when that endpoint is healthy and has room ({@code CodexPool} does): the
+     * wake then imports nothing. Anywhere else is as correct, at the cost of an import.
+     */
+    public static Optional<String> lastSleptOn(StoredConversation conversation) {
+        return SleptOn.read(conversation).map(SleptOn::at);
     }
 
     /** The same storage for a conversation of {@code owner} (null: none stored). */

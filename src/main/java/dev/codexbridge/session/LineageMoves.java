@@ -54,6 +54,15 @@ interface LineageMoves {
     /** Sets name and goal again on {@code to}, once the thread is resumed there (the goal paused: an active one starts work at once). */
     void restore(CodexClient to, String threadId, Records records);
 
+    /**
+     * When codex on {@code on} last wrote each of {@code relativePaths}, in milliseconds, in their
+     * order; empty when any is not there or has no time. A sleep records them; a wake back there
+     * resumes codex's copy only when they are still the same.
+     */
+    default Optional<List<Long>> modifiedTimes(CodexClient on, String threadId, List<String> relativePaths) {
+        return Optional.empty();
+    }
+
     /** Whether {@code from} has the thread loaded (it still could write it). */
     boolean loaded(CodexClient from, String threadId);
 

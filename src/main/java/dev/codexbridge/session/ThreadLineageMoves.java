@@ -81,6 +81,11 @@ final class ThreadLineageMoves implements LineageMoves {
     }
 
     @Override
+    public Optional<List<Long>> modifiedTimes(CodexClient on, String threadId, List<String> relativePaths) {
+        return ThreadLineage.modifiedTimes(on, threadId, relativePaths, on.requestTimeout());
+    }
+
+    @Override
     public boolean loaded(CodexClient from, String threadId) {
         ThreadStatus status = from.threadRead(new ThreadReadParams(false, threadId)).thread().status();
         return !(status instanceof ThreadStatus.NotLoaded);
