@@ -135,6 +135,8 @@ public final class IdleBench {
                     firstTurns);
 
             awaitAsleep(sessions, idle);
+            // IDLE_POLL_S: a host asking codex for its loaded threads that often, as a dashboard would, until the late sample
+            java.util.concurrent.ScheduledExecutorService poller = polling(client);
             LiveRig.sleep(2_000);
             ProcMemory.Sample asleep = ProcMemory.sample();
             long heapAsleep = heap();
@@ -146,6 +148,11 @@ public final class IdleBench {
             if (late > 22) {
                 LiveRig.sleep((late - 22) * 1_000);
                 report("all " + n + " asleep, " + late + " s later", ProcMemory.sample(), zero, heap(), heap0, n, client);
+            }
+            if (poller != null) {
+                poller.shutdownNow();
+                System.out.printf("idle: the host asked for the loaded threads %d times meanwhile; codex started again %d times%n",
+                        POLLS.get(), client.generation() - 1);
             }
 
             // a share of them active at once, from hibernation
@@ -305,6 +312,26 @@ public final class IdleBench {
     }
 
     /** {@code IDLE_AT_ONCE=M}: M of the conversations loaded together, then closed together (needs an open-file limit above 2 M + 64). */
+    private static final AtomicInteger POLLS = new AtomicInteger();
+
+    /** With IDLE_POLL_S set, asks {@code client} for its loaded threads that often on a thread of its own; else null. */
+    private static java.util.concurrent.ScheduledExecutorService polling(CodexClient client) {
+        long every = Long.parseLong(System.getenv().getOrDefault("IDLE_POLL_S", "0"));
+        if (every <= 0) {
+            return null;
+        }
+        java.util.concurrent.ScheduledExecutorService poller = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        poller.scheduleAtFixedRate(() -> {
+            try {
+                client.threadLoadedList(new dev.codexbridge.protocol.ThreadLoadedListParams(null, null));
+                POLLS.incrementAndGet();
+            } catch (RuntimeException e) {
+                System.out.printf("idle: a poll failed: %s%n", e);
+            }
+        }, 0, every, TimeUnit.SECONDS);
+        return poller;
+    }
+
     private static final int AT_ONCE = Integer.parseInt(System.getenv().getOrDefault("IDLE_AT_ONCE", "0"));
 
     /**
