@@ -283,30 +283,25 @@ final class ClientConnection {
     /** A request by wire name: its result decoded to {@code resultType}, a lost connection explained. */
     <R> CompletableFuture<R> request(String method, Object params, Class<R> resultType, Duration timeout) {
         if (!ThreadOpenWindow.METHODS.contains(method)) {
-            if (!unchanging.sending(method)) {
-                return explained(method, peer().request(method, params, timeout)).thenApply(result -> decode(method, result, resultType));
-            }
-            CompletableFuture<JsonNode> sent;
-            try {
-                sent = peer().request(method, params, timeout);
-            } catch (RuntimeException e) {
-                unchanging.answered();
-                throw e;
-            }
-            sent.whenComplete((r, e) -> unchanging.answered());
+            CompletableFuture<JsonNode> sent = unchanging.sending(method) ? send(method, params, timeout, unchanging::answered)
+                    : peer().request(method, params, timeout);
             return explained(method, sent).thenApply(result -> decode(method, result, resultType));
         }
-        return threadOpens.acquire(Reconnector.resumingHere()).thenCompose(slot -> {
-            CompletableFuture<JsonNode> sent;
-            try {
-                sent = peer().request(method, params, timeout);
-            } catch (RuntimeException e) {
-                slot.release();
-                throw e;
-            }
-            sent.whenComplete((r, e) -> slot.release());
-            return explained(method, sent).thenApply(result -> decode(method, result, resultType));
-        });
+        return threadOpens.acquire(Reconnector.resumingHere()).thenCompose(slot ->
+                explained(method, send(method, params, timeout, slot::release)).thenApply(result -> decode(method, result, resultType)));
+    }
+
+    /** Sends a request on the current connection; {@code done} runs once it is over, also when it could not be sent. */
+    private CompletableFuture<JsonNode> send(String method, Object params, Duration timeout, Runnable done) {
+        CompletableFuture<JsonNode> sent;
+        try {
+            sent = peer().request(method, params, timeout);
+        } catch (RuntimeException e) {
+            done.run();
+            throw e;
+        }
+        sent.whenComplete((r, e) -> done.run());
+        return sent;
     }
 
     /**

@@ -229,7 +229,7 @@ public final class IdleBench {
             chosen.forEach(CodexSession::close);
             waitFor(() -> loaded(client) == 0, Duration.ofSeconds(60));
             if (AT_ONCE > 0 && !mcp) {
-                loadedAtOnceThenClosed(client, watch, sessions, rig);
+                loadedAtOnceThenClosed(client, watch, sessions, rig, home);
             }
             System.out.printf("idle: all closed: codex's loaded threads %d; library threads %d%n", loaded(client),
                     ProcMemory.threads().library());
@@ -339,7 +339,8 @@ public final class IdleBench {
      * quick turn, an idle window longer than the phase so none lets go by itself), then every one
      * closed at once: how long until codex lists none of them, and how many unsubscribes that took.
      */
-    private static void loadedAtOnceThenClosed(CodexClient client, ReopenWatch watch, List<CodexSession> closedOnes, LiveRig rig) throws Exception {
+    private static void loadedAtOnceThenClosed(CodexClient client, ReopenWatch watch, List<CodexSession> closedOnes, LiveRig rig, Path home)
+            throws Exception {
         List<String> ids = closedOnes.stream().map(CodexSession::threadId).limit(AT_ONCE).toList();
         List<CodexSession> woken = new ArrayList<>();
         List<CompletableFuture<TurnResult>> turns = new ArrayList<>();
@@ -375,6 +376,17 @@ public final class IdleBench {
                 unloadedS, none ? "" : " (not down within 10 minutes)", watch.sentSinceKill().getOrDefault("thread/unsubscribe", 0),
                 mib(after.totalRss()),
                 mib(after.childRss()), after.childFds(), ProcMemory.threads().library());
+        System.out.printf("idle:   the same storm as wakes per second: %.1f completed, %.1f refused, %.1f timed out (%.1f s)%n",
+                per(outcomes, "COMPLETED", wokenS), per(outcomes, "CAPACITY", wokenS), per(outcomes, "TIMEOUT", wokenS), wokenS);
+        // the yardstick, in the same run: the same threads, asleep again, resumed on a codex of their own with nothing between
+        for (int concurrency : new int[] {16, 64}) {
+            System.out.printf("idle:   %s%n", RawReopen.resumeRate(rig.binary, home, rig.work, ids, concurrency));
+        }
+    }
+
+    /** How many of {@code outcomes} whose key contains {@code what} there were per second of {@code seconds}. */
+    private static double per(Map<String, Integer> outcomes, String what, double seconds) {
+        return outcomes.entrySet().stream().filter(e -> e.getKey().contains(what)).mapToInt(Map.Entry::getValue).sum() / seconds;
     }
 
     /**

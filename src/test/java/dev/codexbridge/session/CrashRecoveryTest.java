@@ -153,10 +153,7 @@ class CrashRecoveryTest {
     @Test
     void freshThreadsInPlaceOfUnwrittenOnesAreNeverRefusedByTheWindowTheReconnectFills() throws Exception {
         // one thread load at a time and no room to wait: a host's own request would be refused at once here
-        codex.distinctThreads = true;
-        codex.scriptDelayMs = 0;
-        shared = CodexClient.builder().transport(codex.factory()).reconnect(new ReconnectPolicy(5, Duration.ofMillis(10),
-                Duration.ofMillis(50), 4)).threadOpens(new ThreadOpens(1, 0, Duration.ofSeconds(30))).connect();
+        oneLoadAtATime(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4));
         List<ThreadReplacement> told = new CopyOnWriteArrayList<>();
         List<CodexSession> sessions = new ArrayList<>();
         List<String> unwritten = new ArrayList<>();
