@@ -101,7 +101,7 @@ public final class IdleBench {
         ReopenWatch watch = new ReopenWatch();
         try (CodexClient client = CodexClient.builder()
                 .process(launch(rig, home, decay)).reconnect(ReconnectPolicy.DEFAULT).wireTap(watch)
-
+                .threadOpens(threadOpens())
                 .requestTimeout(Duration.ofSeconds(120)).maxThreads(Math.max(500, AT_ONCE + 100)).connect()) {
             // the baseline is the client at rest, collected, in every run: with IDLE_FORCED_GC=off only later samples differ
             long heap0 = ProcMemory.heapAfterGc();
@@ -330,6 +330,13 @@ public final class IdleBench {
             }
         }, 0, every, TimeUnit.SECONDS);
         return poller;
+    }
+
+    /** The library's window for thread loads; IDLE_OPENS_AT_ONCE=N lets N through at once in place of the default 16. */
+    private static dev.codexbridge.client.ThreadOpens threadOpens() {
+        dev.codexbridge.client.ThreadOpens d = dev.codexbridge.client.ThreadOpens.DEFAULT;
+        String atOnce = System.getenv("IDLE_OPENS_AT_ONCE");
+        return atOnce == null ? d : new dev.codexbridge.client.ThreadOpens(Integer.parseInt(atOnce), d.queue(), d.maxWait());
     }
 
     private static final int AT_ONCE = Integer.parseInt(System.getenv().getOrDefault("IDLE_AT_ONCE", "0"));
