@@ -4,8 +4,10 @@ import static dev.codexbridge.bench.ProcMemory.median;
 import static dev.codexbridge.bench.ProcMemory.mib;
 import static dev.codexbridge.bench.ProcMemory.percentile;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
+import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.IdleRestart;
 import dev.codexbridge.process.Toml;
@@ -385,10 +387,44 @@ public final class IdleBench {
                 mib(after.childRss()), after.childFds(), ProcMemory.threads().library());
         System.out.printf("idle:   the same storm as wakes per second: %.1f completed, %.1f refused, %.1f timed out (%.1f s)%n",
                 per(outcomes, "COMPLETED", wokenS), per(outcomes, "CAPACITY", wokenS), per(outcomes, "TIMEOUT", wokenS), wokenS);
+        resumesAlone(client, ids);
         // the yardstick, in the same run: the same threads, asleep again, resumed on a codex of their own with nothing between
         for (int concurrency : new int[] {16, 64}) {
             System.out.printf("idle:   %s%n", RawReopen.resumeRate(rig.binary, home, rig.work, ids, concurrency));
         }
+    }
+
+    /**
+     * The same threads, asleep again, resumed through the library's window alone, all asked at once as the host's own
+     * {@code thread/resume} (no session, no turn), then let go: the window's pace with nothing else asked of codex.
+     */
+    private static void resumesAlone(CodexClient client, List<String> ids) {
+        waitFor(() -> loaded(client) == 0, Duration.ofMinutes(2));
+        long t0 = System.nanoTime();
+        List<CompletableFuture<JsonNode>> resumes = new ArrayList<>();
+        for (String id : ids) {
+            resumes.add(client.requestAsync("thread/resume", Json.object().put("threadId", id).put("excludeTurns", true), JsonNode.class,
+                    Duration.ofMinutes(5)));
+        }
+        Map<String, Integer> outcomes = new java.util.TreeMap<>();
+        for (CompletableFuture<JsonNode> f : resumes) {
+            String outcome;
+            try {
+                f.join();
+                outcome = "COMPLETED";
+            } catch (java.util.concurrent.CompletionException e) {
+                outcome = e.getCause() instanceof dev.codexbridge.client.ThreadOpenCapacityException ? "CAPACITY" : e.getCause().getClass().getSimpleName();
+            }
+            outcomes.merge(outcome, 1, Integer::sum);
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("idle:   the same threads resumed through the library's window alone, all asked at once: %s in %.1f s, "
+                + "%.1f completed/s%n", outcomes, s, outcomes.getOrDefault("COMPLETED", 0) / s);
+        for (String id : ids) {
+            client.requestAsync("thread/unsubscribe", Json.object().put("threadId", id), JsonNode.class, Duration.ofMinutes(2))
+                    .exceptionally(e -> null);
+        }
+        waitFor(() -> loaded(client) == 0, Duration.ofMinutes(2));
     }
 
     /** How many of {@code outcomes} whose key contains {@code what} there were per second of {@code seconds}. */
