@@ -55,7 +55,19 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
         this.limits = limits;
         this.shared = store instanceof PostgresContextStore pg ? new SharedTasks(pg.board(), this, limits) : null;
         if (shared != null) {
+            shared.onTick(this::dropAsleepSessions);
             shared.start();
+        }
+    }
+
+    /** With the shared store: the sessions of contexts whose conversation sleeps there are not kept (reopened from the record). */
+    private void dropAsleepSessions() {
+        for (Principal p : principals.values()) {
+            List<A2aContext> contexts;
+            synchronized (p) {
+                contexts = List.copyOf(p.contexts.values());
+            }
+            contexts.forEach(A2aContext::dropIfAsleep);
         }
     }
 
