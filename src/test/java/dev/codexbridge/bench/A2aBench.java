@@ -36,7 +36,7 @@ import java.util.Map;
  * the CPU per turn counts the client's share too. Then the heap each ended task holds while kept.
  * With STORES ({@code disk}, {@code postgres}), A2A servers whose gateway keeps each conversation in
  * that store (each turn stored; on PostgreSQL the tasks and contexts too) join the alternation.
- * Run with {@code bin/bench a2a [TURNS] [ROUNDS] [TASKS] [STORES]}.
+ * Run with {@code bin/bench a2a [TURNS] [ROUNDS] [TASKS] [STORES] [fresh]}.
  */
 public final class A2aBench {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -51,6 +51,8 @@ public final class A2aBench {
         int tasks = args.length > 2 ? Integer.parseInt(args[2]) : 500;
         // STORES: the A2A contenders on a conversation store beside the one without (none, disk, postgres; comma-separated)
         List<String> stores = List.of((args.length > 3 ? args[3] : "none").split(","));
+        // fresh: each block of turns in a new context (a short rollout), else one context all along
+        boolean fresh = args.length > 4 && args[4].equals("fresh");
         Path tmp = Files.createTempDirectory("codex-bridge-a2a-bench-");
         Path work = Files.createDirectories(tmp.resolve("work"));
         A2aLimits limits = A2aLimits.DEFAULTS.withTasksPerPrincipal(tasks + turns * (rounds + 1) * 2 + 10);
@@ -83,7 +85,7 @@ public final class A2aBench {
                 contenders.put("A2A+" + b.name(), a2aTurns(http, s.uri()));
             }
             try {
-                Map<String, Double> cpu = StoreContenders.alternate(contenders, turns, rounds, os);
+                Map<String, Double> cpu = StoreContenders.alternate(contenders, turns, rounds, fresh, os);
                 System.out.printf("JVM CPU per turn (ms): %s%n", cpu);
             } finally {
                 stored.forEach(A2aServer::close);
@@ -101,12 +103,20 @@ public final class A2aBench {
     /** One blocking send after another into one context (the first send opens it). */
     private static Turn a2aTurns(HttpClient http, URI uri) {
         String[] context = {null};
-        return () -> {
-            JsonNode t = send(http, uri, context[0]);
-            if (!t.path("status").path("state").asText().equals("completed")) {
-                throw new IllegalStateException("A2A turn: " + t);
+        return new Turn() {
+            @Override
+            public void run() throws Exception {
+                JsonNode t = send(http, uri, context[0]);
+                if (!t.path("status").path("state").asText().equals("completed")) {
+                    throw new IllegalStateException("A2A turn: " + t);
+                }
+                context[0] = t.path("contextId").asText();
             }
-            context[0] = t.path("contextId").asText();
+
+            @Override
+            public void newConversation() {
+                context[0] = null;
+            }
         };
     }
 

@@ -34,7 +34,7 @@ import java.util.Map;
  * app-server, home and scripted model, one thread each, blocks of the two alternating, round 0 a
  * warm-up. With STORES ({@code disk}, {@code postgres}), MCP servers whose gateway keeps each
  * conversation in that store (each turn stored) join the alternation. Run with
- * {@code bin/bench mcp [TURNS] [ROUNDS] [STORES]}.
+ * {@code bin/bench mcp [TURNS] [ROUNDS] [STORES] [fresh]}.
  */
 public final class McpBench {
     private static final String TOKEN = "bench-token-0123456789";
@@ -47,6 +47,8 @@ public final class McpBench {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         // STORES: the MCP contenders on a conversation store beside the one without (none, disk, postgres; comma-separated)
         List<String> stores = List.of((args.length > 2 ? args[2] : "none").split(","));
+        // fresh: each block of turns in a new conversation (a short rollout), else one conversation all along
+        boolean fresh = args.length > 3 && args[3].equals("fresh");
         Path tmp = Files.createTempDirectory("codex-bridge-mcp-bench-");
         Path work = Files.createDirectories(tmp.resolve("work"));
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -67,11 +69,14 @@ public final class McpBench {
                 contenders.put("MCP+" + b.name(), mcpTurns(CodexGateway.builder().client(codex).storage(b.storage())
                         .configure(c -> c.cwd(work)).build(), servers));
             }
-            Map<String, Double> cpu = StoreContenders.alternate(contenders, turns, rounds, os);
-            System.out.printf("JVM CPU per turn (ms, server and SDK client together for MCP): %s%n", cpu);
-        } finally {
-            for (int i = servers.size() - 1; i >= 0; i--) {
-                servers.get(i).close();
+            try {
+                Map<String, Double> cpu = StoreContenders.alternate(contenders, turns, rounds, fresh, os);
+                System.out.printf("JVM CPU per turn (ms, server and SDK client together for MCP): %s%n", cpu);
+            } finally {
+                // before the stores close: the servers' sessions store and let go of their conversations
+                for (int i = servers.size() - 1; i >= 0; i--) {
+                    servers.get(i).close();
+                }
             }
         }
     }
@@ -90,12 +95,23 @@ public final class McpBench {
         client.initialize();
         McpSchema.CallToolResult first = client.callTool(McpSchema.CallToolRequest.builder().name("codex")
                 .arguments(Map.of("prompt", "turn")).build());
-        String thread = (String) ((Map<?, ?>) first.structuredContent()).get("threadId");
-        return () -> {
-            McpSchema.CallToolResult res = client.callTool(McpSchema.CallToolRequest.builder().name("codex-reply")
-                    .arguments(Map.of("threadId", thread, "prompt", "turn")).build());
-            if (Boolean.TRUE.equals(res.isError())) {
-                throw new IllegalStateException("MCP turn: " + res);
+        String[] thread = {(String) ((Map<?, ?>) first.structuredContent()).get("threadId")};
+        return new StoreContenders.Turn() {
+            @Override
+            public void run() {
+                McpSchema.CallToolResult res = thread[0] == null
+                        ? client.callTool(McpSchema.CallToolRequest.builder().name("codex").arguments(Map.of("prompt", "turn")).build())
+                        : client.callTool(McpSchema.CallToolRequest.builder().name("codex-reply")
+                                .arguments(Map.of("threadId", thread[0], "prompt", "turn")).build());
+                if (Boolean.TRUE.equals(res.isError())) {
+                    throw new IllegalStateException("MCP turn: " + res);
+                }
+                thread[0] = (String) ((Map<?, ?>) res.structuredContent()).get("threadId");
+            }
+
+            @Override
+            public void newConversation() {
+                thread[0] = null;
             }
         };
     }

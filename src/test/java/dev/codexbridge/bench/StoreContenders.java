@@ -25,6 +25,10 @@ final class StoreContenders implements AutoCloseable {
     /** One turn of a contender; throws when it did not complete. */
     interface Turn {
         void run() throws Exception;
+
+        /** Before each block when the blocks are fresh: the next turn starts a new conversation. */
+        default void newConversation() {
+        }
     }
 
     /** A store a door is given: its storage, and for PostgreSQL the pool the A2A records use (else null). */
@@ -79,9 +83,10 @@ final class StoreContenders implements AutoCloseable {
      * Runs blocks of {@code turns} turns of each contender, {@code rounds} counted rounds after a
      * warm-up, the order turning each round; prints the median turn per round and of the rounds,
      * and each contender's difference to the first two (the direct session, the door without a
-     * store). Returns the JVM's CPU per turn by contender.
+     * store). With {@code fresh}, each block starts a new conversation (its rollout, which every
+     * stored turn reads whole, stays short). Returns the JVM's CPU per turn by contender.
      */
-    static Map<String, Double> alternate(Map<String, Turn> contenders, int turns, int rounds,
+    static Map<String, Double> alternate(Map<String, Turn> contenders, int turns, int rounds, boolean fresh,
                                          com.sun.management.OperatingSystemMXBean os) throws Exception {
         List<String> names = new ArrayList<>(contenders.keySet());
         Map<String, List<Double>> medians = new LinkedHashMap<>();
@@ -94,6 +99,9 @@ final class StoreContenders implements AutoCloseable {
             for (int k = 0; k < names.size(); k++) {
                 String name = names.get((k + r) % names.size());
                 Turn turn = contenders.get(name);
+                if (fresh) {
+                    turn.newConversation();
+                }
                 long cpu0 = os.getProcessCpuTime();
                 double[] ms = new double[turns];
                 for (int i = 0; i < turns; i++) {
