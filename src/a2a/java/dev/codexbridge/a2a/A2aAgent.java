@@ -60,6 +60,17 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
         }
     }
 
+    /** How many contexts hold a session now, all callers together. */
+    int sessionsHeld() {
+        int n = 0;
+        for (Principal p : principals.values()) {
+            synchronized (p) {
+                n += (int) p.contexts.values().stream().filter(A2aContext::holdsSession).count();
+            }
+        }
+        return n;
+    }
+
     /** With the shared store: the sessions of contexts whose conversation sleeps there are not kept (reopened from the record). */
     private void dropAsleepSessions() {
         for (Principal p : principals.values()) {

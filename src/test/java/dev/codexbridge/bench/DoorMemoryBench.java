@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.codexbridge.a2a.A2aLimits;
 import dev.codexbridge.a2a.A2aServer;
 import dev.codexbridge.a2a.ContextStore;
 import dev.codexbridge.callers.BearerTokens;
@@ -65,7 +66,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * principal); each conversation opened, one turn, closed gracefully.</li>
  * <li>{@code a2a}: an {@link A2aServer} with {@link ContextStore#postgres} over a gateway on one
  * codex with the store; a blocking {@code message/send} into a new context each; contexts sleep
- * after 1 s.</li>
+ * after 1 s. {@code a2a-1task}: the same keeping one ended task per caller (the others are read from
+ * their records).</li>
  * <li>{@code mcp}: the MCP server over Streamable HTTP over the same kind of gateway; a {@code codex}
  * call each; conversations sleep after 1 s.</li>
  * </ul>
@@ -75,6 +77,12 @@ public final class DoorMemoryBench {
     private static final int AT_ONCE = 4;
     private static final int WARM_UP = 20;
     private static final Duration SLEEP_AFTER = Duration.ofSeconds(1);
+    /**
+     * The stderr lines kept per codex process (500 by default): bounded per process, not per
+     * conversation, but codex logs two lines for each conversation that slept ("state db returned
+     * stale rollout path"), so a tail that fills during the run would count as conversations' cost.
+     */
+    private static final int STDERR_LINES = 8;
 
     private DoorMemoryBench() {
     }
@@ -159,20 +167,23 @@ public final class DoorMemoryBench {
         Path work = Files.createDirectories(dir.resolve("work"));
         return switch (name) {
             case "tenants" -> tenants(dir, binary, model, storage);
-            case "a2a" -> a2a(sharedCodex(dir, binary, model), work, url, storage, principals);
+            case "a2a" -> a2a(sharedCodex(dir, binary, model), work, url, storage, principals, A2aLimits.DEFAULTS);
+            // one ended task kept per caller: the rest are read from their records, as any replica reads them
+            case "a2a-1task" -> a2a(sharedCodex(dir, binary, model), work, url, storage, principals, A2aLimits.DEFAULTS.withTasksPerPrincipal(1));
             case "mcp" -> mcp(sharedCodex(dir, binary, model), work, storage, principals);
-            default -> throw new IllegalArgumentException("doors: tenants, a2a, mcp; not " + name);
+            default -> throw new IllegalArgumentException("doors: tenants, a2a, a2a-1task, mcp; not " + name);
         };
     }
 
     private static CodexClient sharedCodex(Path dir, Path binary, URI model) throws Exception {
-        return CodexClient.builder().process(CodexLaunch.appServer(binary)
+        return CodexClient.builder().process(CodexLaunch.appServer(binary).stderrLines(STDERR_LINES)
                 .codexHome(IsolatedCodexHome.builder(dir.resolve("home"), model).write()).build()).connect();
     }
 
     private static Door tenants(Path dir, Path binary, URI model, ConversationStorage storage) {
         String toml = IsolatedCodexHome.builder(dir.resolve("unused"), model).configToml();
-        CodexTenants tenants = CodexTenants.builder().homesRoot(dir.resolve("homes")).launch(CodexLaunch.appServer(binary).build())
+        CodexTenants tenants = CodexTenants.builder().homesRoot(dir.resolve("homes"))
+                .launch(CodexLaunch.appServer(binary).stderrLines(STDERR_LINES).build())
                 .homeSetup(TenantHomeSetup.configToml(toml)).storage(storage).build();
         CodexGateway gateway = CodexGateway.builder().tenants(tenants).storage(storage)
                 .configure(b -> b.limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).build();
@@ -200,7 +211,7 @@ public final class DoorMemoryBench {
         };
     }
 
-    private static Door a2a(CodexClient codex, Path work, String url, ConversationStorage storage, int principals) {
+    private static Door a2a(CodexClient codex, Path work, String url, ConversationStorage storage, int principals, A2aLimits limits) {
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl(url);
         c.setMaximumPoolSize(4);
@@ -213,7 +224,7 @@ public final class DoorMemoryBench {
         CodexGateway gateway = CodexGateway.builder().client(codex).storage(storage).onOpen(opened::add)
                 .configure(b -> b.cwd(work).hibernateAfter(SLEEP_AFTER).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
                 .build();
-        A2aServer server = A2aServer.builder().tokens(BearerTokens.of(tokens)).gateway(gateway)
+        A2aServer server = A2aServer.builder().tokens(BearerTokens.of(tokens)).gateway(gateway).limits(limits)
                 .contexts(ContextStore.postgres(contexts, "replica-a", 1_000_000)).start();
         HttpClient http = HttpClient.newHttpClient();
         return new Door() {
