@@ -366,6 +366,10 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
             }
             // a dead replica's unfinished task first: codex ended its turn, still runs it, or never got it
             A2aTask settled = task(principal, latest.taskId());
+            if (settled.elsewhere() && SharedTasks.waitForLeaseEnd(shared.heldUntil(latest.taskId()))) {
+                // its hold ends within a door's lease: the caller waits for it rather than being told to come back
+                settled = task(principal, latest.taskId());
+            }
             if (settled.elsewhere()) {
                 throw SharedTasks.busy(context.id, null, shared.heldUntil(latest.taskId()));
             }

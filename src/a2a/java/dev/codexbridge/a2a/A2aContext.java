@@ -56,7 +56,13 @@ final class A2aContext implements AutoCloseable {
 
     /** The context's session, started: its codex thread resumed when the store knows it, else a new one. */
     synchronized CodexSession session() {
-        CodexSession asleep = session;     // read once: dropIfAsleep may take it meanwhile
+        CodexSession held = session;       // read once: dropIfAsleep may take it meanwhile
+        if (held != null && held.leaseLost()) {
+            // cut off from the store for a while: another replica may have the conversation, so it is opened anew
+            SESSION.compareAndSet(this, held, null);
+            held.close();
+        }
+        CodexSession asleep = session;
         if (asleep != null && asleep.isHibernated() && store instanceof PostgresContextStore) {
             // asleep in the shared store: another replica may have woken it and moved on since, so it is
             // opened anew from the store's record (its thread, the conversation's lease), not woken as it was

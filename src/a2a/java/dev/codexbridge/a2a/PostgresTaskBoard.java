@@ -27,8 +27,12 @@ import org.slf4j.LoggerFactory;
  */
 final class PostgresTaskBoard implements TaskBoard {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresTaskBoard.class);
-    /** How long since its last heartbeat a replica counts as alive: several of its beats ({@code SharedTasks}). */
-    static final String ALIVE = "interval '10 seconds'";
+    /**
+     * How long since its last heartbeat a replica counts as alive: two and a half of its beats
+     * ({@code SharedTasks}). Within a door's lease (6 s), so a dead replica's task is settled as its
+     * conversation comes free (decision 0076); one wrongly thought dead still holds its lease.
+     */
+    static final String ALIVE = "interval '5 seconds'";
     static final String HANDOFF_GOOD = "interval '30 seconds'";
     private static final String RECORD = """
             SELECT t.task_id, t.context_id, t.principal, t.state, t.revision, t.task, t.replica,

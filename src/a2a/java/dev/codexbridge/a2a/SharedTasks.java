@@ -29,7 +29,7 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SharedTasks.class);
     /** Short: a hand-over waits for the holding replica's next tick. */
     static final Duration TICK = Duration.ofMillis(250);
-    /** A heartbeat every eighth tick (2 s): a replica is dead after 10 s without one ({@link PostgresTaskBoard#ALIVE}). */
+    /** A heartbeat every eighth tick (2 s): a replica is dead after 5 s without one ({@link PostgresTaskBoard#ALIVE}). */
     private static final int BEAT_EVERY = 8;
     /** How long a message waits for another replica to hand over a context's idle conversation. */
     static final Duration HANDOFF_WAIT = Duration.ofSeconds(10);
@@ -265,6 +265,34 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
             }
         } catch (InterruptedException stop) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The longest a message waits for a dead replica's hold on its conversation to run out rather
+     * than be answered busy: a door's lease and a margin for the clocks (decision 0076). A longer
+     * hold (75 s, on a codex another host may reach) is answered busy with when to try again.
+     */
+    static final Duration LEASE_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * Waits until {@code until} (the end of a dead replica's hold on a conversation) when that comes
+     * within {@link #LEASE_WAIT}; false when it is further off, or the wait was interrupted.
+     */
+    static boolean waitForLeaseEnd(@Nullable Instant until) {
+        if (until == null) {
+            return true;
+        }
+        Duration left = Duration.between(Instant.now(), until);
+        if (left.compareTo(LEASE_WAIT) > 0) {
+            return false;
+        }
+        try {
+            Thread.sleep(Math.max(0, left.toMillis()) + 50);
+            return true;
+        } catch (InterruptedException stop) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

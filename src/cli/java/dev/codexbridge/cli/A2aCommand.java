@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,6 +31,9 @@ import picocli.CommandLine.Option;
         description = "Serve codex as an Agent2Agent (A2A) agent over HTTP (A2A 1.0 JSON-RPC and HTTP+JSON, 0.3 JSON-RPC, SSE, "
                 + "push notifications, bearer tokens or JWTs) until stopped.")
 final class A2aCommand implements Callable<Integer> {
+    /** The contexts' connections to a database store: the records' writer, the tick, the heartbeat, a caller's read. */
+    private static final int CONTEXT_CONNECTIONS = 4;
+
     @Option(names = "--listen", paramLabel = "HOST:PORT", required = true,
             description = "Where to listen, e.g. 127.0.0.1:8080 (port 0: any free port).")
     String listen;
@@ -117,6 +121,10 @@ final class A2aCommand implements Callable<Integer> {
         if (offlineDemo && codexHome != null) {
             throw new IllegalArgumentException("--offline-demo makes its own CODEX_HOME; leave out --codex-home");
         }
+        if (contexts != null && storage.store.given() && storage.store.isJdbc()) {
+            throw new IllegalArgumentException("--contexts keeps contexts on this machine, but with --store jdbc:postgresql://... they live "
+                    + "in the store's database, shared by every replica: leave out --contexts");
+        }
         if (offlineDemo && contexts != null) {
             throw new IllegalArgumentException("--contexts keeps threads for a later run, but --offline-demo's CODEX_HOME is thrown away: "
                     + "leave out one of them");
@@ -163,8 +171,7 @@ final class A2aCommand implements Callable<Integer> {
                     .anonymous(callers.anonymous).allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts)
                     .limits(limits)
                     .push(noPush ? null : pushAllowPrivate ? PushOptions.DEFAULTS.allowingPrivateAddresses() : PushOptions.DEFAULTS)
-                    .contexts(contexts != null ? ContextStore.files(contexts, ContextStore.DEFAULT_MAX_CONTEXTS)
-                            : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS))
+                    .contexts(contextStore(conversations, stop))
                     .gateway(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals)
                             .onOpen(sessions::opened).build())
                     .start());
@@ -177,4 +184,17 @@ final class A2aCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Where contexts, tasks and push configurations live: with a database store, in its database
+     * under this process's holder name, so that every replica on it answers every caller (decision
+     * 0071); else in {@code --contexts}, else in memory. The database's pool closes after the server.
+     */
+    ContextStore contextStore(@Nullable ConversationStorage conversations, OrderlyStop stop) {
+        if (conversations != null && storage.store.isJdbc()) {
+            javax.sql.DataSource db = stop.add(storage.store.openDataSource("codex-bridge-a2a-contexts", CONTEXT_CONNECTIONS));
+            return ContextStore.postgres(db, conversations.holder(), ContextStore.DEFAULT_MAX_CONTEXTS);
+        }
+        return contexts != null ? ContextStore.files(contexts, ContextStore.DEFAULT_MAX_CONTEXTS)
+                : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS);
+    }
 }

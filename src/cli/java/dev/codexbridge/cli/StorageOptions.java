@@ -27,8 +27,9 @@ final class StorageOptions {
     String holder;
 
     @Option(names = "--store-lease", paramLabel = "SECONDS",
-            description = "How long a lease lasts unless renewed (renewed at a third of it while a conversation is awake; "
-                    + "at least 75; default: 120).")
+            description = "How long a lease lasts unless renewed (renewed at a third of it while a conversation is awake): "
+                    + "a dead replica's conversations are free for the others within it. At least 5; default: 6. On an "
+                    + "app-server another host may reach (run --connect) 75 at least, whatever is set.")
     Long leaseSeconds;
 
     @Option(names = "--no-store-after-each-turn", negatable = true,
@@ -51,10 +52,10 @@ final class StorageOptions {
             store.open();       // refuses a password file without a store
             return null;
         }
-        Duration lease = leaseSeconds == null ? ConversationStorage.DEFAULT_LEASE : Duration.ofSeconds(leaseSeconds);
-        if (lease.compareTo(ConversationStorage.MIN_LEASE) < 0) {
-            throw new IllegalArgumentException("--store-lease must be at least " + ConversationStorage.MIN_LEASE.toSeconds()
-                    + " seconds (longer than codex may keep a dead host's thread loaded), not " + leaseSeconds);
+        Duration lease = leaseSeconds == null ? ConversationStorage.DOORS_LEASE : Duration.ofSeconds(leaseSeconds);
+        if (lease.compareTo(ConversationStorage.MIN_OWN_CODEX_LEASE) < 0) {
+            throw new IllegalArgumentException("--store-lease must be at least " + ConversationStorage.MIN_OWN_CODEX_LEASE.toSeconds()
+                    + " seconds (longer than this host's codex lives after the host dies), not " + leaseSeconds);
         }
         if (holder != null && holder.isBlank()) {
             throw new IllegalArgumentException("--store-holder names this process in the store's leases: it cannot be blank");

@@ -1,5 +1,7 @@
 package dev.codexbridge.cli;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.store.postgresql.PostgresConversationStore;
@@ -84,6 +86,29 @@ final class StoreOptions {
         }
     }
 
+    /**
+     * A pool of {@code size} connections to the store's database, for what the servers keep beside
+     * the conversations (the A2A contexts and tasks, shared by every replica: decision 0071), with
+     * the store's credentials; the caller closes it. Only for {@code --store jdbc:postgresql://...}.
+     */
+    HikariDataSource openDataSource(String name, int size) {
+        if (!given() || !isJdbc()) {
+            throw new IllegalStateException("a database pool needs --store jdbc:postgresql://...");
+        }
+        Credentials c = credentials();
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(location);
+        config.setUsername(c.user());
+        config.setPassword(c.password());
+        config.setMaximumPoolSize(size);
+        config.setPoolName(name);
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--store " + describeLocation() + ": the database cannot be used: " + oneLine(message(e)), e);
+        }
+    }
+
     /** The store as a person reads it: the folder, or the URL without its parameters. */
     String describe() {
         return isJdbc() ? "the conversation store at " + describeLocation() : "the conversation store in " + Path.of(location).toAbsolutePath();
@@ -104,7 +129,8 @@ final class StoreOptions {
         return files;
     }
 
-    private boolean isJdbc() {
+    /** Whether the store is a database (else a folder). */
+    boolean isJdbc() {
         return location.startsWith(JDBC);
     }
 

@@ -47,6 +47,8 @@ final class ClientConnection {
     private final Reconnector reconnector;
     /** Thread loads on this client's connections, whichever is current: one window (decision 0055). */
     private final ThreadOpenWindow threadOpens;
+    /** Requests a restarted codex answers alike: they do not keep codex from being quiet (decision 0079). */
+    private final UnchangingRequests unchanging = new UnchangingRequests();
     private final CompletableFuture<ConnectionClosedException> closed = new CompletableFuture<>();
     private volatile CodexTransport transport;
     private volatile InitializeResponse initialized;
@@ -281,19 +283,25 @@ final class ClientConnection {
     /** A request by wire name: its result decoded to {@code resultType}, a lost connection explained. */
     <R> CompletableFuture<R> request(String method, Object params, Class<R> resultType, Duration timeout) {
         if (!ThreadOpenWindow.METHODS.contains(method)) {
-            return explained(method, peer().request(method, params, timeout)).thenApply(result -> decode(method, result, resultType));
-        }
-        return threadOpens.acquire(Reconnector.resumingHere()).thenCompose(slot -> {
-            CompletableFuture<JsonNode> sent;
-            try {
-                sent = peer().request(method, params, timeout);
-            } catch (RuntimeException e) {
-                slot.release();
-                throw e;
-            }
-            sent.whenComplete((r, e) -> slot.release());
+            CompletableFuture<JsonNode> sent = unchanging.sending(method) ? send(method, params, timeout, unchanging::answered)
+                    : peer().request(method, params, timeout);
             return explained(method, sent).thenApply(result -> decode(method, result, resultType));
-        });
+        }
+        return threadOpens.acquire(Reconnector.resumingHere()).thenCompose(slot ->
+                explained(method, send(method, params, timeout, slot::release)).thenApply(result -> decode(method, result, resultType)));
+    }
+
+    /** Sends a request on the current connection; {@code done} runs once it is over, also when it could not be sent. */
+    private CompletableFuture<JsonNode> send(String method, Object params, Duration timeout, Runnable done) {
+        CompletableFuture<JsonNode> sent;
+        try {
+            sent = peer().request(method, params, timeout);
+        } catch (RuntimeException e) {
+            done.run();
+            throw e;
+        }
+        sent.whenComplete((r, e) -> done.run());
+        return sent;
     }
 
     /**
@@ -321,6 +329,11 @@ final class ClientConnection {
                 onAnswer.accept(null, e);
             }
         });
+    }
+
+    /** The requests that do not keep codex from being quiet ({@link IdleRestarts}). */
+    UnchangingRequests unchanging() {
+        return unchanging;
     }
 
     /** The window thread loads pass through (for the pool's load figures and the tests). */

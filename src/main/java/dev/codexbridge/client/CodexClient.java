@@ -139,6 +139,11 @@ public final class CodexClient implements CodexApi, AutoCloseable {
         return HostFuture.of(connection.whenReady());
     }
 
+    /** The connection behind this client (for the package's tests). */
+    ClientConnection connection() {
+        return connection;
+    }
+
     /** Which connection this is: 1 for the first, one more after each reconnect and each {@link dev.codexbridge.process.IdleRestart}. */
     public int generation() {
         return connection.generation();

@@ -42,8 +42,15 @@ final class IdleRestarts {
     static void watch(ClientConnection connection) {
         ClientOptions options = connection.options();
         CodexLaunch launch = options.transport() == null ? options.launch() : null;
-        if (launch != null && launch.idleRestart().enabled()) {
-            IdleRestarts watcher = new IdleRestarts(connection, launch.idleRestart());
+        if (launch != null) {
+            watch(connection, launch.idleRestart());
+        }
+    }
+
+    /** Starts watching by {@code policy} whatever the transport, when the policy is on (a fake codex's in the tests). */
+    static void watch(ClientConnection connection, IdleRestart policy) {
+        if (policy.enabled()) {
+            IdleRestarts watcher = new IdleRestarts(connection, policy);
             watcher.startFrom(connection.current());
             watcher.next();
         }
@@ -94,8 +101,12 @@ final class IdleRestarts {
             baseline = t.codexResidentBytes().orElse(-1);
             return;
         }
+        UnchangingRequests.Mark unchanging = connection.unchanging().mark();
         PeerStats stats = t.peer().stats();
-        long said = stats.messagesRead() + stats.messagesSent();
+        long said = unchanging.activity(stats.messagesRead() + stats.messagesSent());
+        if (said < 0) {
+            return;     // a request codex answers alike after a restart is in flight: neither traffic nor quiet; look again later
+        }
         if (said != traffic || stats.pendingRequests() > 0 || stats.unansweredInboundRequests() > 0
                 || connection.events().attachedThreads() > 0) {
             traffic = said;

@@ -6,6 +6,8 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.protocol.ClientRequests;
 import dev.codexbridge.protocol.FsCopyParams;
 import dev.codexbridge.protocol.FsCreateDirectoryParams;
+import dev.codexbridge.protocol.FsGetMetadataParams;
+import dev.codexbridge.protocol.FsGetMetadataResponse;
 import dev.codexbridge.protocol.FsReadDirectoryEntry;
 import dev.codexbridge.protocol.FsReadDirectoryParams;
 import dev.codexbridge.protocol.FsReadFileParams;
@@ -100,6 +102,16 @@ final class RemoteFiles {
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new LineageException(threadId, "fs/readFile of " + path + " answered no valid base64", e, FailureKind.OTHER);
         }
+    }
+
+    /** Sends {@code fs/getMetadata} of {@code path} now, for {@link #metadataOf} to wait for. */
+    CompletableFuture<FsGetMetadataResponse> metadataLater(String path) {
+        return send(ClientRequests.FS_GET_METADATA, new FsGetMetadataParams(path));
+    }
+
+    /** The metadata {@link #metadataLater} asked for, once codex answers within the deadline. */
+    FsGetMetadataResponse metadataOf(CompletableFuture<FsGetMetadataResponse> asked, String path) {
+        return answer(asked, ClientRequests.FS_GET_METADATA, path);
     }
 
     void write(String path, byte[] bytes) {

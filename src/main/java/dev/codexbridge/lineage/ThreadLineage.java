@@ -4,6 +4,7 @@ import dev.codexbridge.FailureKind;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.protocol.ClientRequests;
 import dev.codexbridge.protocol.CodexThread;
+import dev.codexbridge.protocol.FsGetMetadataResponse;
 import dev.codexbridge.protocol.FsReadFileResponse;
 import dev.codexbridge.protocol.ThreadGoalSetParams;
 import dev.codexbridge.protocol.ThreadGoalStatus;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -320,6 +322,39 @@ public final class ThreadLineage {
     }
 
     /**
+     * When each of {@code relativePaths} (under the app-server's {@code codexHome/sessions/}) was
+     * last written, in milliseconds, as codex reports it ({@code fs/getMetadata}, every request
+     * sent at once); empty when any of them is not there or codex gives no time for it. What a
+     * wake compares with the times a sleep recorded, to tell a copy left untouched from one written
+     * since (codex's fs methods give no size).
+     */
+    public static Optional<List<Long>> modifiedTimes(CodexClient client, @Nullable String threadId, List<String> relativePaths,
+                                                               Duration timeout) {
+        RemoteFiles files = new RemoteFiles(client, threadId, timeout);
+        Map<String, CompletableFuture<FsGetMetadataResponse>> asked = new LinkedHashMap<>();
+        for (String path : relativePaths) {
+            asked.put(path, files.metadataLater(files.inSessions(path)));
+        }
+        List<Long> times = new ArrayList<>();
+        for (Map.Entry<String, CompletableFuture<FsGetMetadataResponse>> e : asked.entrySet()) {
+            FsGetMetadataResponse meta;
+            try {
+                meta = files.metadataOf(e.getValue(), files.inSessions(e.getKey()));
+            } catch (LineageException gone) {
+                if (RemoteFiles.notFound(gone)) {
+                    return Optional.empty();
+                }
+                throw gone;
+            }
+            if (meta.modifiedAtMs() == null || !Boolean.TRUE.equals(meta.isFile())) {
+                return Optional.empty();
+            }
+            times.add(meta.modifiedAtMs());
+        }
+        return Optional.of(List.copyOf(times));
+    }
+
+    /**
      * Removes the files of {@code lineage} from the app-server's {@code sessions/} (after a move, so
      * no stale copy can be resumed there): first reads every one that is there and checks it is
      * still the file exported, and removes none when one changed; then removes exactly those
@@ -350,7 +385,8 @@ public final class ThreadLineage {
         present.forEach(files::removeFile);
     }
 
-    private static long maxFileBytes(CodexClient client) {
+    /** The largest rollout moved over {@code client}: {@link #MAX_FILE_BYTES}, less where its messages are smaller. */
+    static long maxFileBytes(CodexClient client) {
         return Math.min(MAX_FILE_BYTES, RemoteFiles.largestFileFor(client));
     }
 

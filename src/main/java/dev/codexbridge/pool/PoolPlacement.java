@@ -82,6 +82,23 @@ final class PoolPlacement {
         }
     }
 
+    /**
+     * {@code preferred} when it is healthy, not drained and has room, else the least-loaded
+     * endpoint as {@link #reserve} picks it: for a conversation whose copy codex kept where it
+     * slept (decision 0074), which saves an import there and costs nothing anywhere else.
+     */
+    PoolNode reservePreferring(PoolNode preferred, String threadId, List<String> refusals) {
+        synchronized (lock) {
+            if (preferred != null && !poolClosed.getAsBoolean() && preferred.usable() && !preferred.draining && !preferred.removed
+                    && preferred.load() < preferred.spec.maxThreads()
+                    && refusals.stream().noneMatch(r -> r.startsWith(preferred.spec.name() + ": "))) {
+                preferred.placing++;
+                return preferred;
+            }
+            return reserve(null, false, threadId, refusals);
+        }
+    }
+
     private String summary() {
         List<PoolNode> nodes = members.all();
         if (nodes.isEmpty()) {

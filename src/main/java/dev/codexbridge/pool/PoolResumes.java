@@ -46,6 +46,7 @@ final class PoolResumes {
         Optional<StoredConversation> record = wakes == null ? Optional.empty() : wakes.record(threadId);
         boolean stored = record.isPresent();
         boolean owner = false;
+        PoolNode sleptOn = null;
         if (stored) {
             // in the store: the least loaded takes it, unless its host stopped while it was awake on an endpoint of the pool
             target = wakes.awakeOn(record.get());
@@ -59,6 +60,9 @@ final class PoolResumes {
                             + "the endpoint from the pool (removeEndpoint) to wake it elsewhere from the store's copy.",
                             FailureKind.CODEX_UNAVAILABLE);
                 }
+            } else {
+                // where it slept, codex kept its copy: preferred when it has room, any other endpoint otherwise
+                sleptOn = wakes.sleptOn(record.get());
             }
         } else if (target != null && !target.usable()) {
             if (!sharedCodexHome) {
@@ -81,7 +85,9 @@ final class PoolResumes {
         List<String> refusals = new ArrayList<>();
         List<String> writerRefusals = new ArrayList<>();
         while (true) {
-            PoolNode node = placement.reserve(target, owner, threadId, refusals);
+            PoolNode node = sleptOn != null ? placement.reservePreferring(sleptOn, threadId, refusals)
+                    : placement.reserve(target, owner, threadId, refusals);
+            sleptOn = null;
             try {
                 CodexSession session = opener.open(node, configure, threadId, caller);
                 placement.remember(threadId, node);

@@ -14,9 +14,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where a {@link CodexPool}'s conversation wakes when a store keeps it while it sleeps (decision
- * 0056): on the least-loaded healthy endpoint with room at that moment, not the one it slept on,
- * which may be gone with its disk. The endpoint's count holds the placement until the session has
- * its thread place there.
+ * 0056): on the endpoint it slept on when that is healthy, not drained and has room (codex there
+ * kept its copy, so nothing is imported: decision 0074), else on the least-loaded healthy endpoint
+ * with room at that moment. The endpoint's count holds the placement until the session has its
+ * thread place there.
  */
 final class PoolWakes implements ClientPlacement {
     private final ConversationStorage storage;
@@ -42,7 +43,8 @@ final class PoolWakes implements ClientPlacement {
     public Placed place(@Nullable String threadId) {
         List<String> refusals = new ArrayList<>();
         while (true) {
-            PoolNode node = placement.reserve(null, false, threadId, refusals);
+            PoolNode slept = threadId == null ? null : placement.affinityOf(threadId);
+            PoolNode node = placement.reservePreferring(slept, threadId, refusals);
             CodexClient client;
             try {
                 client = node.connectOrDown(clientConfigurer);
@@ -68,12 +70,20 @@ final class PoolWakes implements ClientPlacement {
      * which then names no endpoint.
      */
     @Nullable PoolNode awakeOn(StoredConversation record) {
-        Optional<URI> where = ConversationStorage.lastAwakeOn(record);
+        return member(ConversationStorage.lastAwakeOn(record).map(URI::toString));
+    }
+
+    /** The endpoint of this pool {@code record} says the conversation last slept on ({@link ConversationStorage#lastSleptOn}), or null. */
+    @Nullable PoolNode sleptOn(StoredConversation record) {
+        return member(ConversationStorage.lastSleptOn(record));
+    }
+
+    private @Nullable PoolNode member(Optional<String> where) {
         if (where.isEmpty()) {
             return null;
         }
         for (PoolNode n : placement.members()) {
-            if (n.spec.endpoint().uri().equals(where.get()) && !n.removed) {
+            if (n.spec.endpoint().uri().toString().equals(where.get()) && !n.removed) {
                 return n;
             }
         }

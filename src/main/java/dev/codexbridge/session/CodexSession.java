@@ -77,10 +77,28 @@ public final class CodexSession implements AutoCloseable {
                 b.interruptGrace, b.projector, b.rateLimits, TurnTracing.of(b.telemetry, b.client, own),
                 b.onTurnEnded == null ? r -> { } : b.onTurnEnded);
         this.calls = new ThreadCalls(connection);
+        if (custody != null) {
+            custody.whenLost(() -> turns.leaseLost(custody.whyNotHeld()));
+        }
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The conversation's custody with a store, or null (for the package's tests). */
+    ThreadCustody custody() {
+        return custody;
+    }
+
+    /**
+     * Whether this session lost its conversation's lease in the {@linkplain Builder#storage store}
+     * (refused, or not renewed in time: another host may have the conversation now). Such a session
+     * runs no more turns ({@code FAILED}, "open the conversation again"): a host or a door opens a
+     * new session on the thread. Always false without a store.
+     */
+    public boolean leaseLost() {
+        return custody != null && custody.lost() != null;
     }
 
     /** The codex thread id, once started (or the one to resume). */

@@ -6,6 +6,7 @@ import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.LeaseLostException;
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,11 @@ import org.slf4j.Logger;
  * after the request that took or last renewed it was <em>sent</em>, less a tenth for the clocks'
  * drift. Past that with no renewal answered, it is lost here too, before the store can give the
  * conversation to another host: the session stops writing it and says why.
+ *
+ * <p>A lease lost either way is told once to {@link #whenLost} (decision 0077): the session then
+ * interrupts the turn codex runs for it, as codex must stop acting for a host that no longer
+ * holds the conversation. A timer checks the deadline, so a renewal stuck on an unreachable store
+ * does not delay that.
  */
 final class HeldLease {
     private static final Logger LOG = SafeLogger.getLogger(ThreadCustody.class);
@@ -34,8 +40,14 @@ final class HeldLease {
     /** Until when ({@link #nanos}) the lease is surely in force at the store, as far as this host can tell. */
     private volatile long inForceUntil;
     private volatile ScheduledFuture<?> renewal;
+    /** The check at {@link #inForceUntil}: fires {@link #lost()} should no renewal be answered before. */
+    private volatile ScheduledFuture<?> deadline;
+    /** The lease's time as held ({@link ConversationStorage#leaseTimeOn}), set when it is taken. */
+    private volatile Duration ttl;
     /** Set when the lease could not be renewed: another host may have the conversation now. */
     private volatile CodexException lost;
+    /** Told once, on the thread that found it, when the lease is lost. */
+    private volatile Runnable onLost = () -> { };
 
     HeldLease(ConversationStorage storage) {
         this(storage, System::nanoTime);
@@ -46,6 +58,11 @@ final class HeldLease {
         this.nanos = nanos;
     }
 
+    /** {@code action} runs once when the lease is lost (a refusal, or its deadline passed unrenewed); it must not block. */
+    void whenLost(Runnable action) {
+        onLost = action;
+    }
+
     /** Why this session may no longer write its conversation, or null. */
     CodexException lost() {
         CodexException known = lost;
@@ -54,24 +71,49 @@ final class HeldLease {
         }
         ConversationLease held = lease;
         if (held != null && nanos.getAsLong() - inForceUntil > 0) {
-            synchronized (this) {
-                if (lost == null && lease == held) {
-                    lost = new CodexException("the lease on conversation " + held.threadId() + " could not be renewed before it "
-                            + "ran out (the store did not answer): another host may have the conversation now, so this host "
-                            + "stops writing it");
-                    LOG.error("{}", lost.getMessage());
-                }
-            }
-            stopRenewal();
+            markLost(held, new CodexException("the lease on conversation " + held.threadId() + " could not be renewed before it "
+                    + "ran out (the store did not answer): another host may have the conversation now, so this host "
+                    + "stops writing it"));
             return lost;
         }
         return null;
     }
 
+    /** Marks the lease {@code held} lost for {@code why}, unless it was already or is no longer held; tells {@link #onLost} once. */
+    private void markLost(ConversationLease held, CodexException why) {
+        synchronized (this) {
+            if (lost != null || lease != held) {
+                return;
+            }
+            lost = why;
+        }
+        LOG.error("{}", why.getMessage());
+        stopRenewal();
+        try {
+            onLost.run();
+        } catch (RuntimeException e) {
+            LOG.warn("acting on the lost lease of conversation {} failed", held.threadId(), e);
+        }
+    }
+
     /** The deadline of a lease taken or renewed by a request sent at {@code sentAt}: its time less a tenth. */
     private long inForceAfter(long sentAt) {
-        long ttl = storage.leaseTime().toNanos();
-        return sentAt + ttl - ttl / 10;
+        long t = ttl.toNanos();
+        return sentAt + t - t / 10;
+    }
+
+    /** (Re)arms the deadline's check for the lease as now in force; a check that finds it renewed meanwhile does nothing. */
+    private void armDeadline() {
+        ScheduledFuture<?> old = deadline;
+        if (old != null) {
+            old.cancel(false);
+        }
+        long wait = Math.max(0, inForceUntil - nanos.getAsLong()) + 1;
+        try {
+            deadline = RpcThreads.timer().schedule(this::lost, wait, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            deadline = null;        // the library is shutting down: the next step's check still counts the deadline
+        }
     }
 
     /** The lease as held now, or null. */
@@ -79,18 +121,35 @@ final class HeldLease {
         return lease;
     }
 
-    /** Takes the lease on {@code threadId} unless it is held already; throws when another host holds it. */
-    void hold(String threadId) {
+    /**
+     * Takes the lease on {@code threadId} unless it is held already, for {@code time}
+     * ({@link ConversationStorage#leaseTimeOn}); throws when another host holds it. Held already for
+     * less, it is renewed for {@code time} now (a session placed where a shorter one is unsafe).
+     */
+    void hold(String threadId, Duration time) {
         if (lease != null) {
+            if (time.compareTo(ttl) > 0 && lost() == null) {
+                ttl = time;
+                renew();
+                restartRenewal(threadId);
+            }
             return;
         }
+        ttl = time;
         long sent = nanos.getAsLong();
-        ConversationLease taken = storage.store().lease(threadId, storage.holder(), storage.leaseTime());
+        ConversationLease taken = storage.store().lease(threadId, storage.holder(), time);
         synchronized (this) {
             inForceUntil = inForceAfter(sent);
             lease = taken;
         }
-        long every = storage.leaseTime().toMillis() / 3;
+        armDeadline();
+        restartRenewal(threadId);
+    }
+
+    /** Renews at a third of the lease's time from now on. */
+    private void restartRenewal(String threadId) {
+        stopRenewal();
+        long every = ttl.toMillis() / 3;
         try {
             renewal = RpcThreads.timer().scheduleWithFixedDelay(() -> RpcThreads.stores().execute(this::renew), every, every,
                     TimeUnit.MILLISECONDS);
@@ -106,17 +165,20 @@ final class HeldLease {
         }
         try {
             long sent = nanos.getAsLong();
-            ConversationLease renewed = storage.store().renew(held, storage.leaseTime());
+            ConversationLease renewed = storage.store().renew(held, ttl);
+            boolean moved = false;
             synchronized (this) {
                 if (lease == held && lost == null) {
                     lease = renewed;
                     inForceUntil = inForceAfter(sent);
+                    moved = true;
                 }
             }
+            if (moved) {
+                armDeadline();
+            }
         } catch (LeaseLostException e) {
-            lost = e;
-            stopRenewal();
-            LOG.error("this host lost the lease on conversation {}: the session stops writing it", held.threadId());
+            markLost(held, e);
         } catch (ConversationStoreException e) {
             // the lease is still in force until it expires: the next renewal tries again, unless its time is up here
             if (lost() == null) {
@@ -128,6 +190,11 @@ final class HeldLease {
     /** Gives the lease back (a failure only logged: it ends at its expiry). */
     void giveBack() {
         stopRenewal();
+        ScheduledFuture<?> d = deadline;
+        deadline = null;
+        if (d != null) {
+            d.cancel(false);
+        }
         ConversationLease held = lease;
         lease = null;
         if (held != null) {
@@ -147,12 +214,18 @@ final class HeldLease {
         }
     }
 
+    /** Why the session may use the conversation no more, said with what to do (open it again); null while it is held. */
+    CodexException whyNotHeld() {
+        CodexException why = lost();
+        return why == null ? null : new CodexException("this host no longer holds the conversation's lease (" + why.getMessage()
+                + "): another host may have it now; open the conversation again", why);
+    }
+
     /** Throws when the lease was lost. */
     void failIfLost() {
-        CodexException why = lost();
+        CodexException why = whyNotHeld();
         if (why != null) {
-            throw new CodexException("this host no longer holds the conversation's lease (" + why.getMessage()
-                    + "): another host may have it now; open the conversation again", why);
+            throw why;
         }
     }
 }

@@ -1,8 +1,10 @@
 package dev.codexbridge.session;
 
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.lineage.ExportedRollouts;
 import dev.codexbridge.store.RolloutFile;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
@@ -16,6 +18,15 @@ interface LineageMoves {
 
     /** {@link #export} after a turn, reading the files at {@code previousPaths} again when the thread still writes the same rollout. */
     List<RolloutFile> exportAfterTurn(CodexClient from, String threadId, String turnId, List<String> previousPaths);
+
+    /**
+     * The export after {@code turnId} as appends to {@code before}, the files' new bytes only, read
+     * where this host sees {@code from}'s home; empty when only a whole export can tell (an
+     * app-server this host does not share a disk with, or anything not as remembered).
+     */
+    default Optional<ExportedRollouts.Appended> exportAppended(CodexClient from, String threadId, String turnId, ExportedRollouts before) {
+        return Optional.empty();
+    }
 
     /**
      * Drops what {@code to} keeps of the thread before an import replaces its files; nothing when
@@ -42,6 +53,15 @@ interface LineageMoves {
 
     /** Sets name and goal again on {@code to}, once the thread is resumed there (the goal paused: an active one starts work at once). */
     void restore(CodexClient to, String threadId, Records records);
+
+    /**
+     * When codex on {@code on} last wrote each of {@code relativePaths}, in milliseconds, in their
+     * order; empty when any is not there or has no time. A sleep records them; a wake back there
+     * resumes codex's copy only when they are still the same.
+     */
+    default Optional<List<Long>> modifiedTimes(CodexClient on, String threadId, List<String> relativePaths) {
+        return Optional.empty();
+    }
 
     /** Whether {@code from} has the thread loaded (it still could write it). */
     boolean loaded(CodexClient from, String threadId);

@@ -49,6 +49,8 @@ final class SessionTurns {
     private final AtomicBoolean turnActive = new AtomicBoolean();
     private volatile TurnRun activeTurn;
     private volatile boolean pendingInterrupt;
+    /** Why the running turn was interrupted by the session itself: its lease on the conversation was lost; null otherwise. */
+    private volatile CodexException interruptedForLease;
 
     SessionTurns(ThreadConnection connection, CodexClient sharedClient, Duration ownRequestTimeout, TurnLimits limits,
                  Duration interruptGrace, ProjectorOptions projector, RateLimitGovernor rateLimits, TurnTracing tracing,
@@ -72,6 +74,21 @@ final class SessionTurns {
             run.requestInterrupt();
         } else {
             pendingInterrupt = true;
+        }
+    }
+
+    /**
+     * The conversation's lease is lost ({@code why}): the running turn is interrupted, so codex stops
+     * acting for a host that no longer holds the conversation (another may run it from the store by
+     * now), and its result says so. Between turns nothing runs; the next turn is refused before its
+     * {@code turn/start} ({@link ThreadConnection#startAsync()}).
+     */
+    void leaseLost(CodexException why) {
+        TurnRun run = activeTurn;
+        if (run != null) {
+            interruptedForLease = why;
+            LOG.warn("interrupting the turn on thread {}: {}", connection.threadId(), why.getMessage());
+            run.requestInterrupt();
         }
     }
 
@@ -176,11 +193,17 @@ final class SessionTurns {
             turnActive.set(false);
             connection.hibernation().touch();      // the idle window counts from the turn's end
             ThreadReplacement replaced = turn.replaced().get();
+            CodexException lease = interruptedForLease;
+            interruptedForLease = null;
             // only the library waits here (runTurn, or the hand-off of runTurnAsync to host code)
             if (failure != null) {
                 result.completeExceptionally(Futures.unwrap(failure));
             } else {
-                TurnResult ended = replaced == null ? r : r.withThreadReplaced(replaced);
+                TurnResult placed = replaced == null ? r : r.withThreadReplaced(replaced);
+                TurnResult ended = lease != null && placed.status() == TurnOutcome.INTERRUPTED
+                        ? placed.withError(TurnFailure.of("interrupted by codex-bridge: " + lease.getMessage()
+                                + "; codex was told to stop so that it no longer acts for this host", ErrorCategory.OTHER, null))
+                        : placed;
                 // with a store that keeps each turn, the turn is stored before anyone sees it completed
                 CompletableFuture<Void> kept = ended.status() == TurnOutcome.COMPLETED && ended.turnId() != null
                         ? connection.turnCompleted(ended.turnId()) : CompletableFuture.completedFuture(null);

@@ -233,17 +233,23 @@ final class ThreadConnection {
                 }
                 return opening.copy();
             }
+            // a lost lease: another host may run the conversation from the store now, so nothing more goes to codex here
+            CodexException notHeld = custody == null ? null : custody.whyNotHeld();
+            if (notHeld != null) {
+                return CompletableFuture.failedFuture(new ThreadOpenException(notHeld.getMessage(), ErrorCategory.OTHER, notHeld));
+            }
             CodexClient current = client;
             if (current != null && !retired && current.isOpen() && openedOn == current.generation()) {
                 return CompletableFuture.completedFuture(threadId);
             }
+            // the thread was open and its connection ended under it: opening it again is the library's recovery, whoever
+            // asks first (the reconnect, or a turn that came before the reconnect got to it), never refused for capacity
+            boolean recovery = background || opened && !hibernated && !retired && current != null
+                    && (!current.isOpen() || openedOn != current.generation());
             letGoOfConnection();
-            if (custody != null && custody.lost() != null) {
-                return CompletableFuture.failedFuture(custody.lost());
-            }
             // with a store, a sleep still under way ends first: where the thread is placed depends on it
             CompletableFuture<Void> settled = custody == null ? CompletableFuture.completedFuture(null) : custody.wake();
-            CompletableFuture<String> f = settled.thenCompose(x -> link.connect(turn)).thenCompose(c -> turn.inScope(() -> openOn(c, background)));
+            CompletableFuture<String> f = settled.thenCompose(x -> link.connect(turn)).thenCompose(c -> turn.inScope(() -> openOn(c, background, recovery)));
             opening = f;
             f.whenComplete((id, failure) -> {
                 synchronized (stateLock) {
@@ -264,15 +270,18 @@ final class ThreadConnection {
         }
     }
 
-    /** Attaches this session to {@code c} and opens (or resumes) its thread there. */
-    private CompletableFuture<String> openOn(CodexClient c, boolean background) {
+    /**
+     * Attaches this session to {@code c} and opens (or resumes) its thread there; {@code recovery}: every try of the
+     * resume is the library's own recovery ({@link ThreadOpening#resume}).
+     */
+    private CompletableFuture<String> openOn(CodexClient c, boolean background, boolean recovery) {
         synchronized (stateLock) {
             if (closed) {
                 link.letGo(c);
                 return CompletableFuture.failedFuture(new CodexException("the session is closed"));
             }
             if (!c.isOpen()) {
-                return link.reopenedAfter(c).thenCompose(next -> openOn(next, background));
+                return link.reopenedAfter(c).thenCompose(next -> openOn(next, background, recovery));
             }
             try {
                 link.joined(c, this::resumeAfterReconnect, () -> requests.resumeWatched());
@@ -314,7 +323,7 @@ final class ThreadConnection {
             // back on a shared connection after a reconnect: the policy's timeout and tries, whoever asks first
             ReconnectPolicy policy = opened ? link.resumePolicy(c) : null;
             Supplier<ThreadOpenTries> newTries = () -> ThreadOpenTries.under(policy,
-                    t -> requests.resume(c, newInbox, t, threadId, resumeSettings()), resumeTimeout, () -> c.stats().messagesRead());
+                    t -> requests.resume(c, newInbox, t, threadId, resumeSettings(), recovery), resumeTimeout, () -> c.stats().messagesRead());
             ThreadOpenTries tries = newTries.get();
             resuming = tries;
             resumingInBackground = background;

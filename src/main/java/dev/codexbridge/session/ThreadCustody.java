@@ -3,6 +3,7 @@ package dev.codexbridge.session;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.lineage.ExportedRollouts;
 import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.RpcException;
@@ -10,10 +11,12 @@ import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.transport.TransportException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.StoredConversation;
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +46,8 @@ final class ThreadCustody {
     private final ConversationStore store;
     private final LineageMoves moves;
     private final Function<CodexClient, String> whereabouts;
+    /** The codex home a connection reaches, as a sleep's record names it ({@link SleptOn#homeOf}). */
+    private final Function<CodexClient, String> homes;
     /** Steps one after another: each starts when the one before ended, failed or not. */
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
@@ -65,31 +70,79 @@ final class ThreadCustody {
     private volatile LineageMoves.Records toRestore;
     /** The lineage's paths as last stored or imported (no bytes: an awake session keeps no copy of its rollouts); empty when unknown. */
     private volatile List<String> lineagePaths = List.of();
+    /** What the next turn's export reads appends against: the last export's or import's sizes and hashes; null when unknown. */
+    private volatile ExportedRollouts exported;
     /** Name and goal as last read from codex, stored again with each turn until the next sleep reads them anew; null when unknown. */
     private volatile LineageMoves.Records records;
     /** Sleeps asked for so far; the one a wake came after stops waiting for codex's unload, and the thread stays. */
     private final java.util.concurrent.atomic.AtomicInteger sleeps = new java.util.concurrent.atomic.AtomicInteger();
     /** The number of the last sleep a wake came after (0: none). */
     private volatile int wokenAfter;
+    /**
+     * The connection this session's last sleep left the conversation's copy on (decision 0074), or
+     * null: the next sleep elsewhere has codex there drop it, so a conversation that moves leaves
+     * at most one copy behind per session.
+     */
+    private volatile CodexClient leftOn;
     /** What the session's close set going (its sleep into the store, or the lease given back), once it has closed. */
     private volatile CompletableFuture<Void> closed;
 
     ThreadCustody(ConversationStorage storage, LineageMoves moves) {
-        this(storage, moves, AwakeOn::of);
+        this(storage, moves, AwakeOn::of, SleptOn::homeOf);
     }
 
-    /** {@code whereabouts}: the app-server a connection reaches, as the store's record names it ({@link AwakeOn#of}). */
+    /** {@code whereabouts}: the app-server a connection reaches, as the store's record names it ({@link AwakeOn#of}); also its home. */
     ThreadCustody(ConversationStorage storage, LineageMoves moves, Function<CodexClient, String> whereabouts) {
+        this(storage, moves, whereabouts, whereabouts);
+    }
+
+    /** {@code homes}: the codex home a connection reaches, as a sleep's record names it ({@link SleptOn#homeOf}). */
+    ThreadCustody(ConversationStorage storage, LineageMoves moves, Function<CodexClient, String> whereabouts,
+                  Function<CodexClient, String> homes) {
         this.storage = storage;
         this.store = storage.store();
         this.moves = moves;
         this.whereabouts = whereabouts;
+        this.homes = homes;
         this.lease = new HeldLease(storage);
     }
 
     /** Why this session may no longer write its conversation, or null. */
     CodexException lost() {
         return lease.lost();
+    }
+
+    /** The lease as held (for the package's tests: a renewal on demand). */
+    HeldLease heldLease() {
+        return lease;
+    }
+
+    /** {@code action} runs once when the lease is lost, on the thread that found it; it must not block. */
+    void whenLost(Runnable action) {
+        lease.whenLost(action);
+    }
+
+    /**
+     * Before a {@code turn/start}: why it must not go out, saying the conversation must be opened
+     * again, once the lease is lost (null while held). Another host may run the conversation from the store by then; a turn here would
+     * be a second writer, its result kept nowhere but this app-server.
+     */
+    CodexException whyNotHeld() {
+        return lease.whyNotHeld();
+    }
+
+    /**
+     * The lease's time on {@code c} (decision 0076): the storage's own where codex is this host's
+     * process (it dies with the host, and no other host reaches it), else at least
+     * {@link ConversationStorage#MIN_LEASE}.
+     */
+    private Duration leaseTimeOn(CodexClient c) {
+        return storage.leaseTimeOn(ownCodex(c));
+    }
+
+    /** Whether {@code c} runs a codex process this JVM started: not an endpoint, not a transport, not a pool's. */
+    static boolean ownCodex(CodexClient c) {
+        return c != null && c.options().launch() != null && ClientPlumbing.of(c).pooledAt() == null;
     }
 
     /** Whether the store holds the latest of the conversation and no codex has it: the next open goes anywhere. */
@@ -108,7 +161,7 @@ final class ThreadCustody {
         return step(() -> {
             lease.failIfLost();
             boolean held = lease.current() != null;
-            lease.hold(threadId);
+            lease.hold(threadId, leaseTimeOn(to));
             try {
                 if (to == loadedOn) {
                     // woken before a sleep let go of it (that sleep's store names no app-server): named again where it is loaded
@@ -179,13 +232,15 @@ final class ThreadCustody {
         }
         StoredConversation c = stored.get();
         StoredRecordChecks.requireOwner(c, storage.owner());
-        boolean keepTheirs = !always && AwakeOn.names(c, whereabouts.apply(to));
+        boolean keepTheirs = !always && (AwakeOn.names(c, whereabouts.apply(to)) || sleptThere(to, threadId, c));
         if (!keepTheirs) {
             StoredRecordChecks.requireOwnLineage(c);
             moves.forget(to, threadId);
             moves.importInto(to, threadId, c.lineage());
         }
         lineagePaths = c.lineage().stream().map(RolloutFile::relativePath).toList();
+        // what was imported is known whole; a copy kept there may have grown past the store's
+        exported = keepTheirs ? null : ExportedRollouts.of(c.lineage());
         records = new LineageMoves.Records(c.name(), c.goal());
         version = c.version();
         // named before codex there can write the thread: a host that dies from now on leaves it to be woken
@@ -194,8 +249,33 @@ final class ThreadCustody {
         lastCompletedTurnId = c.lastCompletedTurnId();
         toRestore = keepTheirs ? null : new LineageMoves.Records(c.name(), c.goal());
         LOG.debug("conversation {} (version {}) {} for its resume", threadId, c.version(),
-                keepTheirs ? "resumed from the copy of the app-server it was awake on" : "imported");
+                keepTheirs ? "resumed from the copy codex kept there" : "imported");
         return true;
+    }
+
+    /**
+     * Whether {@code c} is the record a sleep on {@code to}'s home wrote ({@link SleptOn}) and codex
+     * there has written none of its files since: then codex's copy and its own record of the
+     * thread are exactly the store's, and the resume needs nothing imported or dropped. A file
+     * gone, written since, or a time codex cannot give means an import, as for any other place.
+     */
+    private boolean sleptThere(CodexClient to, String threadId, StoredConversation c) {
+        Optional<SleptOn> slept = SleptOn.read(c);
+        if (slept.isEmpty() || !slept.get().wrote(c, homes.apply(to))) {
+            return false;
+        }
+        try {
+            Optional<List<Long>> now = moves.modifiedTimes(to, threadId, c.lineage().stream().map(RolloutFile::relativePath).toList());
+            if (now.isPresent() && now.get().equals(slept.get().modified())) {
+                return true;
+            }
+            LOG.info("conversation {} slept on this app-server, but its files there are gone or were written since: "
+                    + "the store's copy (version {}) is imported", threadId, c.version());
+            return false;
+        } catch (RuntimeException e) {
+            LOG.debug("conversation {}: its files' times could not be read where it slept; the store's copy is imported", threadId, e);
+            return false;
+        }
     }
 
     /** Stores {@code c} again naming the app-server {@code to} reaches, unless it names it already or that has no address. */
@@ -219,7 +299,19 @@ final class ThreadCustody {
     /** {@code threadId} is open on {@code on} (started or resumed): name and goal set again after an import; the lease held. */
     CompletableFuture<Void> opened(CodexClient on, String threadId) {
         return step(() -> {
-            lease.hold(threadId);
+            ConversationLease held = lease.current();
+            if (held != null && !held.threadId().equals(threadId)) {
+                // a fresh thread in place of one codex never wrote (ThreadReplacement): the old one's lease goes, and
+                // with it what this session knew of its store; kept, every store of the new thread was refused
+                lease.giveBack();
+                version = 0;
+                lineagePaths = List.of();
+                records = null;
+                namedWhere = null;
+                leftOn = null;
+                exported = null;
+            }
+            lease.hold(threadId, leaseTimeOn(on));
             LineageMoves.Records records = toRestore;
             toRestore = null;
             if (records != null) {
@@ -253,7 +345,7 @@ final class ThreadCustody {
                 if (known == null) {
                     known = records = moves.records(on, threadId);
                 }
-                put(on, threadId, known, turnId);
+                put(on, threadId, known, turnId, null);
             }
         });
         return stored.exceptionallyCompose(failure -> {
@@ -290,11 +382,19 @@ final class ThreadCustody {
     /**
      * The session lets go of the thread on {@code from} (it sleeps, or closes): the conversation
      * goes into the store, codex there is waited for until it unloaded the thread (for up to
-     * {@code unloadWindow} and a grace), its copy of the lineage is removed, and the lease given
-     * back. Should any step fail, the lease is still given back once it expires, and the thread
-     * stays where it was; the next open then looks there first.
+     * {@code unloadWindow} and a grace), and the lease given back. Where the store's record can
+     * say where it slept ({@link SleptOn}), codex's copy and its record of the thread stay there
+     * for a wake back there (decision 0074), and the copy this session's last sleep left on
+     * another app-server is dropped; else, and when the session closes ({@code keep} false: it will
+     * not wake it again), that app-server's copy is removed, as before. Should any step fail, the
+     * lease is still given back once it expires, and the thread stays where it was; the next open
+     * then looks there first.
      */
     CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload) {
+        return sleep(from, threadId, unloadWindow, waitForUnload, true);
+    }
+
+    CompletableFuture<Void> sleep(CodexClient from, String threadId, Duration unloadWindow, boolean waitForUnload, boolean keep) {
         int number = sleeps.incrementAndGet();
         return stepThen(() -> {
             if (lease.lost() != null || from == null || from != loadedOn) {
@@ -302,7 +402,10 @@ final class ThreadCustody {
             }
             LineageMoves.Records now = moves.records(from, threadId);
             records = now;
-            List<RolloutFile> lineage = put(from, threadId, now, null);
+            // read before the export: whatever codex writes there after it shows as a newer time at the wake
+            List<Long> times = keep ? fileTimes(from, threadId) : null;
+            Put stored = put(from, threadId, now, null, times);
+            List<RolloutFile> lineage = stored.lineage();
             // the unload takes up to the re-attach window (30 s by default): waited for between polls on
             // the timer, so that no pool thread is held meanwhile
             CompletableFuture<Void> unloaded = waitForUnload
@@ -326,23 +429,14 @@ final class ThreadCustody {
                     return CompletableFuture.<Void>completedFuture(null);
                 }
                 loadedOn = null;
-                CompletableFuture<Void> forgotten = CompletableFuture.completedFuture(null);
-                if (from.isOpen()) {
-                    try {
-                        moves.remove(from, lineage);
-                        forgotten = forgetLeft(from, threadId);
-                    } catch (RuntimeException e) {
-                        // the store holds it: a stale copy left here is overwritten by the next import
-                        if (from.isOpen()) {
-                            LOG.warn("conversation {} is stored, but its files could not be removed from the app-server it left", threadId, e);
-                        } else {
-                            LOG.debug("conversation {} is stored; its connection closed before its files were removed there", threadId);
-                        }
-                    }
-                } else {
-                    // closed since codex said it unloaded the thread: a request now would wait for the reconnect;
-                    // a stale copy left there is overwritten by the next import
-                    LOG.info("conversation {} is stored; its connection closed, so its files stay on the app-server it left", threadId);
+                // codex's copy and record stay here for a wake back here when the record says so; the copy an
+                // earlier sleep left on another app-server goes
+                CodexClient before = leftOn;
+                leftOn = stored.sleptOn() ? from : null;
+                CompletableFuture<Void> forgotten = stored.sleptOn() ? CompletableFuture.completedFuture(null)
+                        : removeCopy(from, threadId, lineage);
+                if (before != null && before != from) {
+                    forgotten = forgotten.thenComposeAsync(x -> dropLeftCopy(before, threadId), RpcThreads.stores());
                 }
                 // codex drops its record while no store thread waits for it; the lease goes back once it has
                 return forgotten.thenRunAsync(() -> {
@@ -351,6 +445,65 @@ final class ThreadCustody {
                 }, RpcThreads.stores());
             }, RpcThreads.stores());
         });
+    }
+
+    /**
+     * When codex on {@code from} last wrote each file of the lineage as last stored or imported;
+     * null when that is unknown (no paths yet, no home to name, a file gone, codex could not say):
+     * the sleep then records no place to wake back to.
+     */
+    private List<Long> fileTimes(CodexClient from, String threadId) {
+        List<String> paths = lineagePaths;
+        if (paths.isEmpty() || homes.apply(from) == null) {
+            return null;
+        }
+        try {
+            return moves.modifiedTimes(from, threadId, paths).orElse(null);
+        } catch (RuntimeException e) {
+            LOG.debug("conversation {}: its files' times could not be read; its sleep removes them", threadId, e);
+            return null;
+        }
+    }
+
+    /** Removes the copy on {@code from} a sleep that recorded no place leaves behind, and codex's record of it there. */
+    private CompletableFuture<Void> removeCopy(CodexClient from, String threadId, List<RolloutFile> lineage) {
+        if (!from.isOpen()) {
+            // closed since codex said it unloaded the thread: a request now would wait for the reconnect;
+            // a stale copy left there is overwritten by the next import
+            LOG.info("conversation {} is stored; its connection closed, so its files stay on the app-server it left", threadId);
+            return CompletableFuture.completedFuture(null);
+        }
+        try {
+            moves.remove(from, lineage);
+            return forgetLeft(from, threadId);
+        } catch (RuntimeException e) {
+            // the store holds it: a stale copy left here is overwritten by the next import
+            if (from.isOpen()) {
+                LOG.warn("conversation {} is stored, but its files could not be removed from the app-server it left", threadId, e);
+            } else {
+                LOG.debug("conversation {} is stored; its connection closed before its files were removed there", threadId);
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /**
+     * The copy an earlier sleep of this session left on {@code there}, which the conversation has
+     * since left: codex there drops it (files and record), unless it has the thread loaded, before
+     * the lease goes back, so no other host wakes it there meanwhile. A connection closed keeps it
+     * until the next import there replaces it.
+     */
+    private CompletableFuture<Void> dropLeftCopy(CodexClient there, String threadId) {
+        try {
+            if (!there.isOpen() || moves.loaded(there, threadId)) {
+                LOG.debug("conversation {}: the copy an earlier sleep left on another app-server stays there", threadId);
+                return CompletableFuture.completedFuture(null);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("conversation {}: the copy an earlier sleep left on another app-server stays there", threadId, e);
+            return CompletableFuture.completedFuture(null);
+        }
+        return forgetLeft(there, threadId);
     }
 
     /**
@@ -401,7 +554,7 @@ final class ThreadCustody {
         if (closing) {
             closed = letGo;
         }
-        sleep(from, threadId, window == null ? Duration.ZERO : window, link.unsubscribes()).whenComplete((x, failure) -> {
+        sleep(from, threadId, window == null ? Duration.ZERO : window, link.unsubscribes(), !closing).whenComplete((x, failure) -> {
             Throwable cause = failure == null ? null : Futures.unwrap(failure);
             if (cause instanceof UnloadWait.StillLoaded) {
                 LOG.info("conversation {} is stored (version {}); {}", threadId, version, cause.getMessage());
@@ -445,19 +598,48 @@ final class ThreadCustody {
         return c != null ? c.copy() : settled();
     }
 
-    /** Exports and stores the conversation; {@code afterTurn} is the turn just completed (null: a sleep's export). */
-    private List<RolloutFile> put(CodexClient from, String threadId, LineageMoves.Records named, String afterTurn) {
+    /** What a put stored: the lineage, and whether its record says where the conversation slept ({@link SleptOn}). */
+    private record Put(List<RolloutFile> lineage, boolean sleptOn) {
+    }
+
+    /**
+     * Exports and stores the conversation; {@code afterTurn} is the turn just completed (null: a
+     * sleep's export), {@code sleepTimes} a sleep's times of the files at {@link #lineagePaths}
+     * (null: none), recorded only when the export found exactly those files.
+     */
+    private Put put(CodexClient from, String threadId, LineageMoves.Records named, String afterTurn, List<Long> sleepTimes) {
         List<String> known = lineagePaths;
+        Optional<AppendedTurn> appended = afterTurn == null ? Optional.empty() : AppendedTurn.put(moves, store, lease.current(), from, threadId,
+                afterTurn, exported, known, lineage -> record(threadId, lineage, named, AwakeOn.settings(whereabouts.apply(from))));
+        if (appended.isPresent()) {
+            stored(appended.get().stored(), appended.get().appended().next());
+            return new Put(appended.get().appended().lineage(), false);
+        }
         List<RolloutFile> lineage = afterTurn != null && !known.isEmpty() ? moves.exportAfterTurn(from, threadId, afterTurn, known)
                 : moves.export(from, threadId, lastCompletedTurnId);
+        List<String> paths = lineage.stream().map(RolloutFile::relativePath).toList();
+        String settings = afterTurn != null ? AwakeOn.settings(whereabouts.apply(from))
+                : sleepTimes != null && paths.equals(known) ? new SleptOn(homes.apply(from), version + 1, sleepTimes).settings()
+                : null;
+        // a sleep's export (no turn) is put whole: what it read is remembered, should the thread stay
+        AppendedTurn read = AppendedTurn.putRead(store, lease.current(), threadId, afterTurn == null ? null : exported, lineage,
+                l -> record(threadId, l, named, settings));
+        stored(read.stored(), read.appended().next());
+        return new Put(lineage, SleptOn.read(read.stored()).isPresent());
+    }
+
+    private StoredConversation record(String threadId, List<RolloutFile> lineage, LineageMoves.Records named, @Nullable String settings) {
         // the storage's owner: the record's own, as requireOwner checked at the wake (or none stored yet)
-        StoredConversation stored = store.put(lease.current(), StoredConversation.builder(threadId, lineage).owner(storage.owner())
-                .name(named.name()).goal(named.goal()).lastCompletedTurnId(lastCompletedTurnId).version(version)
-                .settings(afterTurn != null ? AwakeOn.settings(whereabouts.apply(from)) : null).build());
+        return StoredConversation.builder(threadId, lineage).owner(storage.owner()).name(named.name()).goal(named.goal())
+                .lastCompletedTurnId(lastCompletedTurnId).version(version).settings(settings).build();
+    }
+
+    /** The store wrote {@code stored}; {@code next} is what to read the next turn's appends against (null: the whole lineage). */
+    private void stored(StoredConversation stored, ExportedRollouts next) {
         version = stored.version();
         namedWhere = AwakeOn.read(stored).map(Object::toString).orElse(null);
-        lineagePaths = lineage.stream().map(RolloutFile::relativePath).toList();
-        return lineage;
+        lineagePaths = stored.lineage().stream().map(RolloutFile::relativePath).toList();
+        exported = next;
     }
 
     private synchronized CompletableFuture<Void> step(Runnable work) {

@@ -2,6 +2,7 @@ package dev.codexbridge.session;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.lineage.ExportedRollouts;
 import dev.codexbridge.lineage.ThreadLineage;
 import dev.codexbridge.protocol.ClientRequests;
 import dev.codexbridge.protocol.CodexThread;
@@ -13,6 +14,7 @@ import dev.codexbridge.protocol.ThreadStatus;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.store.RolloutFile;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 
@@ -28,6 +30,11 @@ final class ThreadLineageMoves implements LineageMoves {
     @Override
     public List<RolloutFile> exportAfterTurn(CodexClient from, String threadId, String turnId, List<String> previousPaths) {
         return ThreadLineage.exportAfterTurn(from, threadId, turnId, previousPaths, from.requestTimeout());
+    }
+
+    @Override
+    public Optional<ExportedRollouts.Appended> exportAppended(CodexClient from, String threadId, String turnId, ExportedRollouts before) {
+        return before.readAppended(from, threadId, turnId);
     }
 
     @Override
@@ -71,6 +78,11 @@ final class ThreadLineageMoves implements LineageMoves {
     @Override
     public void restore(CodexClient to, String threadId, Records records) {
         ThreadLineage.restore(to, threadId, records.name(), records.goal(), to.requestTimeout());
+    }
+
+    @Override
+    public Optional<List<Long>> modifiedTimes(CodexClient on, String threadId, List<String> relativePaths) {
+        return ThreadLineage.modifiedTimes(on, threadId, relativePaths, on.requestTimeout());
     }
 
     @Override

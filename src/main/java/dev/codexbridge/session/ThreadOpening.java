@@ -74,7 +74,7 @@ final class ThreadOpening {
 
     /** Sends {@code thread/start}; completes with codex's thread id once {@code box} is attached to it. */
     CompletableFuture<String> start(CodexClient c, JsonNode params, Duration timeout, SessionInbox box) {
-        return open(c, "thread/start", params, timeout, box, null);
+        return open(c, "thread/start", params, timeout, box, null, false);
     }
 
     /**
@@ -84,7 +84,7 @@ final class ThreadOpening {
      */
     CompletableFuture<String> startInPlaceOf(String previous, CodexClient c, JsonNode params, SessionInbox box, ReconnectPolicy policy) {
         // the library's recovery, not the host's request: never refused by the connection's window for thread loads
-        ThreadOpenTries tries = ThreadOpenTries.under(policy, t -> ClientPlumbing.of(c).asRecovery(() -> start(c, params, t, box)),
+        ThreadOpenTries tries = ThreadOpenTries.under(policy, t -> open(c, "thread/start", params, t, box, null, true),
                 c.requestTimeout(), () -> c.stats().messagesRead());
         return tries.start().handle((id, failure) -> {
             if (failure != null) {
@@ -99,10 +99,14 @@ final class ThreadOpening {
      * {@code thread/resume} of {@code threadId} with {@code settings} and {@code excludeTurns}
      * (the history stays in codex; nothing is re-sent). Codex before 0.16x treated
      * {@code excludeTurns} as experimental; without that capability the resume is retried without
-     * it, which only costs a larger answer.
+     * it, which only costs a larger answer. {@code recovery}: the thread was open and its
+     * connection ended; this resume and each of its tries, from whichever thread they are sent
+     * (a timer's, an answer's), are the library's own recovery and never refused by the
+     * connection's window for thread loads ({@link ClientPlumbing#asRecovery}).
      */
-    CompletableFuture<String> resume(CodexClient c, SessionInbox box, Duration timeout, String threadId, ThreadOptions settings) {
-        return resume(c, box, timeout, threadId, settings, 1);
+    CompletableFuture<String> resume(CodexClient c, SessionInbox box, Duration timeout, String threadId, ThreadOptions settings,
+                                     boolean recovery) {
+        return resume(c, box, timeout, threadId, settings, recovery, 1);
     }
 
     /**
@@ -112,13 +116,13 @@ final class ThreadOpening {
      * {@value #CLOSING_TRIES} times (found by {@code bin/bench chaos} with sessions hibernating).
      */
     private CompletableFuture<String> resume(CodexClient c, SessionInbox box, Duration timeout, String threadId, ThreadOptions settings,
-                                             int attempt) {
-        return open(c, "thread/resume", settings.resumeParams(threadId, true), timeout, box, threadId).exceptionallyCompose(failure -> {
+                                             boolean recovery, int attempt) {
+        return open(c, "thread/resume", settings.resumeParams(threadId, true), timeout, box, threadId, recovery).exceptionallyCompose(failure -> {
             Throwable cause = Futures.unwrap(failure);
             if (closing(cause) && attempt < CLOSING_TRIES && c.isOpen()) {
                 LOG.debug("thread {} is still closing in codex; resuming again (try {})", threadId, attempt + 1);
                 CompletableFuture<String> again = new CompletableFuture<>();
-                RpcThreads.timer().schedule(() -> resume(c, box, timeout, threadId, settings, attempt + 1).whenComplete((id, e) -> {
+                RpcThreads.timer().schedule(() -> resume(c, box, timeout, threadId, settings, recovery, attempt + 1).whenComplete((id, e) -> {
                     if (e != null) {
                         again.completeExceptionally(Futures.unwrap(e));
                     } else {
@@ -131,7 +135,7 @@ final class ThreadOpening {
                 return CompletableFuture.failedFuture(cause);
             }
             LOG.debug("codex refused excludeTurns ({}); resuming with the full history", e.error().message());
-            return open(c, "thread/resume", settings.resumeParams(threadId, false), timeout, box, threadId);
+            return open(c, "thread/resume", settings.resumeParams(threadId, false), timeout, box, threadId, recovery);
         });
     }
 
@@ -152,9 +156,14 @@ final class ThreadOpening {
      * Sends {@code thread/start} or {@code thread/resume} and attaches the inbox to the thread as
      * the answer is read, so no message about the thread that follows the answer is missed. A
      * resume answered with another thread than {@code asked} fails, and that thread is left.
+     * {@code recovery}: sent as the library's own recovery ({@link ClientPlumbing#asRecovery}).
      */
     private CompletableFuture<String> open(CodexClient c, String method, JsonNode params, Duration timeout, SessionInbox box,
-                                           @Nullable String asked) {
+                                           @Nullable String asked, boolean recovery) {
+        if (recovery) {
+            // the window is asked on this thread, whichever thread this is (a retry's timer, an answer's callback)
+            return ClientPlumbing.of(c).asRecovery(() -> open(c, method, params, timeout, box, asked, false));
+        }
         CompletableFuture<String> opened = new CompletableFuture<>();
         ClientPlumbing.of(c).requestInOrder(method, params, timeout, (result, failure) -> {
             if (failure != null) {

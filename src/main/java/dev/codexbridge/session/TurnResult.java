@@ -104,6 +104,12 @@ public record TurnResult(
                 attempts, rateLimitWaitMs, tokenUsage, retired, messages, threadReplaced, turnKey, storeFailed);
     }
 
+    /** This result with {@code why} as its error. */
+    TurnResult withError(TurnFailure why) {
+        return new TurnResult(threadId, turnId, status, finalText, why, stopReason, toolIterations, stepCount, stepEndsMs, durationMs,
+                attempts, rateLimitWaitMs, tokenUsage, retired, messages, threadReplaced, key, storeFailed);
+    }
+
     /** This completed result, saying the store that keeps each turn could not keep it. */
     TurnResult withStoreFailed() {
         return new TurnResult(threadId, turnId, status, finalText, error, stopReason, toolIterations, stepCount, stepEndsMs, durationMs,

@@ -1,5 +1,6 @@
 package dev.codexbridge.store;
 
+import dev.codexbridge.store.spi.StoreChecks;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -66,6 +67,26 @@ public interface ConversationStore extends AutoCloseable {
      *         hash, or the storage fails; the version before stays
      */
     StoredConversation put(ConversationLease lease, StoredConversation conversation);
+
+    /**
+     * {@link #put}, where some rollouts only grew since {@code conversation.version()}: each of
+     * {@code appends} says its file is the stored one at that path plus a tail, and a store that
+     * takes appends writes only the tails, after checking each base against the file it holds at
+     * that path in the version being replaced. Every other file of the lineage is stored whole from
+     * its source. The lineage's {@link RolloutFile}s still declare each whole file's size and hash,
+     * which every {@link #get} checks; their sources are read only by a store that does not take
+     * appends — this default, which stores the whole lineage with {@link #put}.
+     *
+     * @throws StaleAppendException when a base is not the stored file (another size or hash, or
+     *         none at that path); nothing changed, and the caller puts the whole lineage instead
+     * @throws IllegalArgumentException when an append names a file the lineage does not have, or
+     *         a size other than the lineage's for it
+     * @see #put for the other failures
+     */
+    default StoredConversation putAppending(ConversationLease lease, StoredConversation conversation, List<RolloutAppend> appends) {
+        StoreChecks.appends(conversation, appends);
+        return put(lease, conversation);
+    }
 
     /**
      * The conversation as stored, checked; empty when the store has none under {@code threadId}.

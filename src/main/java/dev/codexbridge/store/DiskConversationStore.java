@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -185,6 +186,16 @@ public final class DiskConversationStore implements ConversationStore {
 
     @Override
     public StoredConversation put(ConversationLease lease, StoredConversation conversation) {
+        return put(lease, conversation, Map.of());
+    }
+
+    /** Appended files become chunks linked from the version replaced plus their tails ({@link DiskChunks}). */
+    @Override
+    public StoredConversation putAppending(ConversationLease lease, StoredConversation conversation, List<RolloutAppend> appends) {
+        return put(lease, conversation, StoreChecks.appends(conversation, appends));
+    }
+
+    private StoredConversation put(ConversationLease lease, StoredConversation conversation, Map<String, RolloutAppend> appends) {
         StoreChecks.put(limits, lease, conversation);
         String threadId = conversation.threadId();
         return locked(threadId, "storing", false, (top, dir) -> {
@@ -202,8 +213,9 @@ public final class DiskConversationStore implements ConversationStore {
             top.createFolder(tmp);
             try {
                 top.moveUnforced(tmp, dir, tmp);
-                try (DiskFolder version = dir.folder(tmp)) {
-                    DiskRecord.write(version, stored, clock.instant());
+                try (DiskFolder version = dir.folder(tmp); DiskFolder base = appends.isEmpty() || versions.isEmpty() ? null : dir.folder(versions.get(0))) {
+                    DiskRecord.write(version, stored, clock.instant(), appends,
+                            base == null ? null : new DiskChunks.Base(base, DiskChunks.storedFiles(threadId, base, versions.get(0), limits)));
                 }
                 // the sources may have taken a while: the lease must still be in force when the version appears
                 DiskLease.checkInForce(dir, lease, clock.instant());

@@ -212,6 +212,27 @@ final class DiskFolder implements Closeable {
         }
     }
 
+    /**
+     * Gives the regular file {@code name} here a second name, {@code targetName} in {@code target}
+     * (a hard link: no byte copied, nothing to force but the folder). The JDK links by path only,
+     * so the new entry is then checked to be the very file seen here (the same file key), and
+     * removed and refused otherwise: a folder on the path swapped for a link meanwhile links nothing in.
+     */
+    void linkInto(String name, DiskFolder target, String targetName) throws IOException {
+        BasicFileAttributes source = attributes(name);
+        if (!source.isRegularFile()) {
+            throw new ForeignEntryException(path.resolve(name) + " is " + kind(source) + ", not a regular file the store wrote");
+        }
+        Files.createLink(target.path.resolve(targetName), path.resolve(name));
+        BasicFileAttributes made = target.attributes(targetName);
+        boolean same = source.fileKey() != null ? source.fileKey().equals(made.fileKey())
+                : made.isRegularFile() && made.size() == source.size() && made.lastModifiedTime().equals(source.lastModifiedTime());
+        if (!same) {
+            target.deleteEntry(targetName, false);
+            throw new ForeignEntryException(path.resolve(name) + " changed while it was linked into the new version");
+        }
+    }
+
     /** Makes the folder's entries (new files, renames) durable; a system that cannot open a folder keeps them as it does. */
     void force() throws IOException {
         try (SeekableByteChannel self = handle != null ? handle.newByteChannel(HERE, Set.of(READ)) : FileChannel.open(path, READ)) {

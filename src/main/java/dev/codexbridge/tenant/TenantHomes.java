@@ -2,6 +2,8 @@ package dev.codexbridge.tenant;
 
 import dev.codexbridge.CodexException;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -105,16 +107,21 @@ final class TenantHomes {
         }
     }
 
-    /** The tenant's home, prepared once: folders owner-only, then the setup, then the mark. */
+    /**
+     * The tenant's home, prepared once: folders owner-only, then the setup, then the mark. A home
+     * whose codex home folder is gone since (its disk lost or wiped under a running host) is
+     * prepared again, the setup included: else every later start of the tenant's codex failed.
+     */
     TenantHome prepared(TenantState tenant) {
         TenantHome home = tenant.home;
-        if (home != null) {
+        if (home != null && Files.isDirectory(home.codexHome(), LinkOption.NOFOLLOW_LINKS)) {
             return home;
         }
         synchronized (tenant.homeLock) {
-            if (tenant.home != null) {
+            if (tenant.home != null && Files.isDirectory(tenant.home.codexHome(), LinkOption.NOFOLLOW_LINKS)) {
                 return tenant.home;
             }
+            boolean lost = tenant.home != null;
             long t0 = System.nanoTime();
             Path dir = homesRoot.resolve(tenant.folderName);
             Path codexHome = dir.resolve("codex-home");
@@ -127,7 +134,7 @@ final class TenantHomes {
                 TenantHome made = new TenantHome(tenant.id, dir, codexHome, userHome, binary.get(),
                         environmentOf(tenant.id, codexHome, userHome));
                 Path mark = dir.resolve(TenantFolders.PREPARED_MARK);
-                if (!TenantFolders.existsNoFollow(mark)) {
+                if (lost || !TenantFolders.existsNoFollow(mark)) {
                     homeSetup.prepare(made);
                     TenantFolders.writeNoFollow(mark, "prepared by codex-bridge\n");
                     listener.homePrepared(tenant.id, Duration.ofNanos(System.nanoTime() - t0));

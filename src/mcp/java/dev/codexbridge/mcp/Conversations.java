@@ -4,6 +4,7 @@ import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.store.ConversationLeasedException;
+import dev.codexbridge.store.ConversationStoreException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Conversations implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Conversations.class);
+    /** The longest a {@code codex-reply} waits for another replica's hold on its conversation to run out (a door's lease and a margin). */
+    static final java.time.Duration LEASE_WAIT = java.time.Duration.ofSeconds(10);
 
     private final McpSessions sessions;
     private final McpLimits limits;
@@ -51,8 +54,15 @@ final class Conversations implements AutoCloseable {
 
     /** {@code principal}'s conversation on {@code threadId}: held open, or resumed. */
     Conversation find(String principal, String threadId) {
+        Conversation lost = null;
         synchronized (this) {
             Conversation c = byThread.get(threadId);
+            if (c != null && c.session.leaseLost() && c.idle()) {
+                // this replica was cut off from the store: another may have the conversation now, so it is resumed anew
+                byThread.remove(threadId, c);
+                lost = c;
+                c = null;
+            }
             if (c != null) {
                 if (!c.principal.equals(principal)) {
                     throw notFound(threadId);
@@ -61,23 +71,76 @@ final class Conversations implements AutoCloseable {
                 return c;
             }
         }
+        if (lost != null) {
+            lost.session.close();
+        }
         makeRoom(principal);
         CallerElicitation caller = new CallerElicitation(askers, limits.elicitationDeadline(), elicitations);
         CodexSession session;
-        try {
-            session = sessions.resume(principal, threadId, sessions.callerApprovals() ? caller : null);
-        } catch (RuntimeException e) {
-            ConversationLeasedException elsewhere = leasedElsewhere(e);
-            if (elsewhere != null) {
-                // the principal's own (the gateway asked the stored owner first), awake on another replica: it is
-                // never opened a second time beside it, and the caller learns when to try again
-                throw new McpCallException("conversation " + threadId + " is in use on another replica of this server; "
-                        + "try again once its turn there has ended (at the latest after " + elsewhere.expiresAt() + ")");
+        long waitEnds = System.nanoTime() + LEASE_WAIT.toNanos();
+        while (true) {
+            try {
+                session = sessions.resume(principal, threadId, sessions.callerApprovals() ? caller : null);
+                break;
+            } catch (RuntimeException e) {
+                ConversationLeasedException elsewhere = leasedElsewhere(e);
+                if (elsewhere == null || !waitedForLeaseEnd(elsewhere.expiresAt(), waitEnds)) {
+                    throw refusedResume(principal, threadId, e, elsewhere);
+                }
             }
-            LOG.debug("resume of {} for {} refused: {}", threadId, principal, e.toString());
-            throw notFound(threadId);
         }
         return register(principal, session, caller);
+    }
+
+    /** Whether the store itself failed (unreachable, timed out) anywhere in {@code failure}'s causes; not its refusals, which are subclasses. */
+    private static boolean storeFailed(Throwable failure) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+            if (t.getClass() == ConversationStoreException.class) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Waits for a hold on a conversation that ends at {@code expiresAt} when that comes before
+     * {@code waitEnds}: a dead replica's lease (a door's, 6 s) runs out, and the caller's request is
+     * served without a retry of its own (decision 0076). A live replica renews its hold, which then
+     * ends past the wait; false, and the caller is told the conversation is in use.
+     */
+    private static boolean waitedForLeaseEnd(java.time.Instant expiresAt, long waitEnds) {
+        long left = java.time.Duration.between(java.time.Instant.now(), expiresAt).toNanos();
+        long now = System.nanoTime();
+        if (now - waitEnds >= 0 || left > waitEnds - now) {
+            return false;
+        }
+        try {
+            Thread.sleep(Math.max(0, left / 1_000_000) + 50);
+            return true;
+        } catch (InterruptedException stop) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private RuntimeException refusedResume(String principal, String threadId, RuntimeException e,
+            @Nullable ConversationLeasedException elsewhere) {
+        if (elsewhere != null) {
+            // the principal's own (the gateway asked the stored owner first), awake on another replica: it is
+            // never opened a second time beside it, and the caller learns when to try again
+            return new McpCallException("conversation " + threadId + " is in use on another replica of this server; "
+                    + "try again once its turn there has ended (at the latest after " + elsewhere.expiresAt() + ")");
+        }
+        if (storeFailed(e)) {
+            // the store did not answer (it is asked before the owner is compared: alike for every thread id, no
+            // oracle); "no conversation" would send the caller to start a new one and leave its history behind
+            LOG.warn("resume of {} for {}: the conversation store failed: {}", threadId, principal, e.toString());
+            return new McpCallException("conversation " + threadId + " cannot be reached now: the conversation store did not "
+                    + "answer; nothing was run; try again");
+        }
+        LOG.debug("resume of {} for {} refused: {}", threadId, principal, e.toString());
+        return notFound(threadId);
     }
 
     /** The store's refusal of a wake because another host holds the conversation, anywhere in {@code failure}'s causes, or null. */

@@ -139,10 +139,9 @@ final class PropertiesMapping {
             problems.add("codex-bridge.store.holder must not be blank (unset: the host's name and a random suffix)");
         }
         Duration lease = s.getLeaseTime();
-        if (lease == null || lease.compareTo(ConversationStorage.MIN_LEASE) < 0) {
-            problems.add("codex-bridge.store.lease-time must be at least " + ConversationStorage.MIN_LEASE.toSeconds() + "s (is "
-                    + (lease == null ? "unset" : lease.toSeconds() + "s") + "): a dead host's lease must outlast codex's unload of "
-                    + "its threads");
+        if (lease == null || lease.compareTo(ConversationStorage.MIN_OWN_CODEX_LEASE) < 0) {
+            problems.add("codex-bridge.store.lease-time must be at least " + ConversationStorage.MIN_OWN_CODEX_LEASE.toSeconds() + "s (is "
+                    + (lease == null ? "unset" : lease.toSeconds() + "s") + "): a dead host's lease must outlast its codex");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.codexbridge.spring;
 
 import java.nio.file.Path;
+import dev.codexbridge.session.ConversationStorage;
 import java.time.Duration;
 
 /**
@@ -14,8 +15,11 @@ public class StoreProperties {
     private Type type = Type.NONE;
     /** This instance's name in the store's leases (what another replica is told); unset: the host's name and a random suffix, new at each start. */
     private String holder;
-    /** How long a lease lasts unless renewed (at a third of it while a session holds the conversation); at least 75s. */
-    private Duration leaseTime = Duration.ofMinutes(2);
+    /**
+     * How long a lease lasts unless renewed (at a third of it while a session holds the conversation): a dead replica's
+     * conversations are free for the others within it. At least 5s; held 75s at least on a pool's or a remote codex.
+     */
+    private Duration leaseTime = ConversationStorage.DOORS_LEASE;
     /** Store every completed turn before its result is handed out (else only when a session sleeps or closes). */
     private boolean afterEachTurn = true;
     private final Disk disk = new Disk();

@@ -4,8 +4,10 @@ import static dev.codexbridge.bench.ProcMemory.median;
 import static dev.codexbridge.bench.ProcMemory.mib;
 import static dev.codexbridge.bench.ProcMemory.percentile;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
+import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.IdleRestart;
 import dev.codexbridge.process.Toml;
@@ -101,7 +103,7 @@ public final class IdleBench {
         ReopenWatch watch = new ReopenWatch();
         try (CodexClient client = CodexClient.builder()
                 .process(launch(rig, home, decay)).reconnect(ReconnectPolicy.DEFAULT).wireTap(watch)
-
+                .threadOpens(threadOpens())
                 .requestTimeout(Duration.ofSeconds(120)).maxThreads(Math.max(500, AT_ONCE + 100)).connect()) {
             // the baseline is the client at rest, collected, in every run: with IDLE_FORCED_GC=off only later samples differ
             long heap0 = ProcMemory.heapAfterGc();
@@ -135,6 +137,8 @@ public final class IdleBench {
                     firstTurns);
 
             awaitAsleep(sessions, idle);
+            // IDLE_POLL_S: a host asking codex for its loaded threads that often, as a dashboard would, until the late sample
+            java.util.concurrent.ScheduledExecutorService poller = polling(client);
             LiveRig.sleep(2_000);
             ProcMemory.Sample asleep = ProcMemory.sample();
             long heapAsleep = heap();
@@ -146,6 +150,11 @@ public final class IdleBench {
             if (late > 22) {
                 LiveRig.sleep((late - 22) * 1_000);
                 report("all " + n + " asleep, " + late + " s later", ProcMemory.sample(), zero, heap(), heap0, n, client);
+            }
+            if (poller != null) {
+                poller.shutdownNow();
+                System.out.printf("idle: the host asked for the loaded threads %d times meanwhile; codex started again %d times%n",
+                        POLLS.get(), client.generation() - 1);
             }
 
             // a share of them active at once, from hibernation
@@ -222,7 +231,7 @@ public final class IdleBench {
             chosen.forEach(CodexSession::close);
             waitFor(() -> loaded(client) == 0, Duration.ofSeconds(60));
             if (AT_ONCE > 0 && !mcp) {
-                loadedAtOnceThenClosed(client, watch, sessions, rig);
+                loadedAtOnceThenClosed(client, watch, sessions, rig, home);
             }
             System.out.printf("idle: all closed: codex's loaded threads %d; library threads %d%n", loaded(client),
                     ProcMemory.threads().library());
@@ -305,6 +314,33 @@ public final class IdleBench {
     }
 
     /** {@code IDLE_AT_ONCE=M}: M of the conversations loaded together, then closed together (needs an open-file limit above 2 M + 64). */
+    private static final AtomicInteger POLLS = new AtomicInteger();
+
+    /** With IDLE_POLL_S set, asks {@code client} for its loaded threads that often on a thread of its own; else null. */
+    private static java.util.concurrent.ScheduledExecutorService polling(CodexClient client) {
+        long every = Long.parseLong(System.getenv().getOrDefault("IDLE_POLL_S", "0"));
+        if (every <= 0) {
+            return null;
+        }
+        java.util.concurrent.ScheduledExecutorService poller = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        poller.scheduleAtFixedRate(() -> {
+            try {
+                client.threadLoadedList(new dev.codexbridge.protocol.ThreadLoadedListParams(null, null));
+                POLLS.incrementAndGet();
+            } catch (RuntimeException e) {
+                System.out.printf("idle: a poll failed: %s%n", e);
+            }
+        }, 0, every, TimeUnit.SECONDS);
+        return poller;
+    }
+
+    /** The library's window for thread loads; IDLE_OPENS_AT_ONCE=N lets N through at once in place of the default 16. */
+    private static dev.codexbridge.client.ThreadOpens threadOpens() {
+        dev.codexbridge.client.ThreadOpens d = dev.codexbridge.client.ThreadOpens.DEFAULT;
+        String atOnce = System.getenv("IDLE_OPENS_AT_ONCE");
+        return atOnce == null ? d : new dev.codexbridge.client.ThreadOpens(Integer.parseInt(atOnce), d.queue(), d.maxWait());
+    }
+
     private static final int AT_ONCE = Integer.parseInt(System.getenv().getOrDefault("IDLE_AT_ONCE", "0"));
 
     /**
@@ -312,7 +348,8 @@ public final class IdleBench {
      * quick turn, an idle window longer than the phase so none lets go by itself), then every one
      * closed at once: how long until codex lists none of them, and how many unsubscribes that took.
      */
-    private static void loadedAtOnceThenClosed(CodexClient client, ReopenWatch watch, List<CodexSession> closedOnes, LiveRig rig) throws Exception {
+    private static void loadedAtOnceThenClosed(CodexClient client, ReopenWatch watch, List<CodexSession> closedOnes, LiveRig rig, Path home)
+            throws Exception {
         List<String> ids = closedOnes.stream().map(CodexSession::threadId).limit(AT_ONCE).toList();
         List<CodexSession> woken = new ArrayList<>();
         List<CompletableFuture<TurnResult>> turns = new ArrayList<>();
@@ -348,6 +385,51 @@ public final class IdleBench {
                 unloadedS, none ? "" : " (not down within 10 minutes)", watch.sentSinceKill().getOrDefault("thread/unsubscribe", 0),
                 mib(after.totalRss()),
                 mib(after.childRss()), after.childFds(), ProcMemory.threads().library());
+        System.out.printf("idle:   the same storm as wakes per second: %.1f completed, %.1f refused, %.1f timed out (%.1f s)%n",
+                per(outcomes, "COMPLETED", wokenS), per(outcomes, "CAPACITY", wokenS), per(outcomes, "TIMEOUT", wokenS), wokenS);
+        resumesAlone(client, ids);
+        // the yardstick, in the same run: the same threads, asleep again, resumed on a codex of their own with nothing between
+        for (int concurrency : new int[] {16, 64}) {
+            System.out.printf("idle:   %s%n", RawReopen.resumeRate(rig.binary, home, rig.work, ids, concurrency));
+        }
+    }
+
+    /**
+     * The same threads, asleep again, resumed through the library's window alone, all asked at once as the host's own
+     * {@code thread/resume} (no session, no turn), then let go: the window's pace with nothing else asked of codex.
+     */
+    private static void resumesAlone(CodexClient client, List<String> ids) {
+        waitFor(() -> loaded(client) == 0, Duration.ofMinutes(2));
+        long t0 = System.nanoTime();
+        List<CompletableFuture<JsonNode>> resumes = new ArrayList<>();
+        for (String id : ids) {
+            resumes.add(client.requestAsync("thread/resume", Json.object().put("threadId", id).put("excludeTurns", true), JsonNode.class,
+                    Duration.ofMinutes(5)));
+        }
+        Map<String, Integer> outcomes = new java.util.TreeMap<>();
+        for (CompletableFuture<JsonNode> f : resumes) {
+            String outcome;
+            try {
+                f.join();
+                outcome = "COMPLETED";
+            } catch (java.util.concurrent.CompletionException e) {
+                outcome = e.getCause() instanceof dev.codexbridge.client.ThreadOpenCapacityException ? "CAPACITY" : e.getCause().getClass().getSimpleName();
+            }
+            outcomes.merge(outcome, 1, Integer::sum);
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("idle:   the same threads resumed through the library's window alone, all asked at once: %s in %.1f s, "
+                + "%.1f completed/s%n", outcomes, s, outcomes.getOrDefault("COMPLETED", 0) / s);
+        for (String id : ids) {
+            client.requestAsync("thread/unsubscribe", Json.object().put("threadId", id), JsonNode.class, Duration.ofMinutes(2))
+                    .exceptionally(e -> null);
+        }
+        waitFor(() -> loaded(client) == 0, Duration.ofMinutes(2));
+    }
+
+    /** How many of {@code outcomes} whose key contains {@code what} there were per second of {@code seconds}. */
+    private static double per(Map<String, Integer> outcomes, String what, double seconds) {
+        return outcomes.entrySet().stream().filter(e -> e.getKey().contains(what)).mapToInt(Map.Entry::getValue).sum() / seconds;
     }
 
     /**

@@ -97,6 +97,49 @@ final class RawReopen {
         }
     }
 
+    /**
+     * The yardstick of {@code bin/bench idle}'s wake storm ({@code IDLE_AT_ONCE}): {@code threads}, asleep, resumed on a
+     * codex of their own over the same home with {@code concurrency} requests in flight, each again after "overloaded";
+     * what codex itself resumes per second here. No turn, no inbox, no timeout.
+     */
+    static String resumeRate(Path binary, Path home, Path work, List<String> threads, int concurrency) throws Exception {
+        try (Codex codex = new Codex(binary, home, work)) {
+            long t0 = System.nanoTime();
+            Deque<String> todo = new ArrayDeque<>(threads);
+            Map<Long, String> inFlight = new HashMap<>();
+            int resumed = 0;
+            int overloaded = 0;
+            int failed = 0;
+            while (!todo.isEmpty() || !inFlight.isEmpty()) {
+                while (!todo.isEmpty() && inFlight.size() < concurrency) {
+                    String t = todo.poll();
+                    inFlight.put(codex.send("thread/resume", JSON.createObjectNode().put("threadId", t).put("excludeTurns", true)), t);
+                }
+                Long id = codex.answered.poll(2, TimeUnit.MINUTES);
+                if (id == null) {
+                    failed += inFlight.size() + todo.size();       // codex stopped answering: what is left counts as failed
+                    break;
+                }
+                String t = inFlight.remove(id);
+                JsonNode answer = codex.answers.remove(id);
+                if (t == null || answer == null) {
+                    continue;
+                }
+                if (!answer.has("error")) {
+                    resumed++;
+                } else if (answer.path("error").path("code").asInt() == -32001) {
+                    overloaded++;
+                    todo.add(t);
+                } else {
+                    failed++;
+                }
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            return String.format("bare driver: %d sleeping threads resumed by codex alone in %.1f s, %.1f resumes/s (%d overloaded "
+                    + "answers, %d failed; %d requests at a time)", resumed, s, resumed / s, overloaded, failed, concurrency);
+        }
+    }
+
     /** One codex process, handshake done; answers are kept by id and their ids queued as they come. */
     private static final class Codex implements AutoCloseable {
         final Process process;

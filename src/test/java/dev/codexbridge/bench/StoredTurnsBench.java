@@ -28,7 +28,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What a conversation store costs a turn, and what a move costs, on the real codex:
- * {@code bin/bench stored-turns [TURNS] [MOVES] [REPLY_BYTES]} (defaults 60, 12, 20000).
+ * {@code bin/bench stored-turns [TURNS] [MOVES] [REPLY_BYTES] [WAKES] [LINEAGE_KIB]} (defaults 60, 12, 20000,
+ * 0, 1024; a part given 0 is left out).
  *
  * <ol>
  *   <li><b>Per turn</b>: three sessions, each on its own codex, run TURNS turns taking turns: one
@@ -39,6 +40,13 @@ import org.jspecify.annotations.Nullable;
  *       two app-servers, MOVES times; each reply adds REPLY_BYTES to the rollout, so the lineage
  *       grows. Per move: the lineage's size and the first turn after the wake (lease, get, import,
  *       resume, name and goal, the turn, its store), beside a warm turn on the same session.</li>
+ *   <li><b>Wakes</b>: three sessions, each with a lineage of LINEAGE_KIB, sleep after 3 s and are
+ *       woken WAKES times each, taking turns: with no store on its own codex (the yardstick: the
+ *       same hibernation), with the disk store woken where it slept, and with the disk store moved
+ *       to the other of two app-servers at every wake. Per contender: how long after the turn was
+ *       asked for its {@code thread/resume} went out, the first event of that turn and the whole
+ *       turn (with its store), p50 and p99, and the difference from the yardstick's; and the store's
+ *       lease and get of the wakes where it slept.</li>
  * </ol>
  */
 public final class StoredTurnsBench {
@@ -49,19 +57,31 @@ public final class StoredTurnsBench {
         int turns = args.length > 0 ? Integer.parseInt(args[0]) : 60;
         int moves = args.length > 1 ? Integer.parseInt(args[1]) : 12;
         int replyBytes = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
+        int wakes = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        long lineageBytes = (args.length > 4 ? Long.parseLong(args[4]) : 1024) * 1024;
         Path binary = new CodexLocator().locate(null).binary();
         Path tmp = Files.createTempDirectory("stored-turns-");
         String reply = "x".repeat(Math.max(1, replyBytes));
         try (ScriptedModelServer model = ScriptedModelServer.start();
              PostgresServer postgres = PostgresServer.start(true)) {
             model.respondWhenEmpty(request -> ModelReply.message(reply));
+            // each request carries the whole history: kept, 180 turns of 20,000-byte replies fill the heap
+            model.recording(false);
             Path work = Files.createDirectories(tmp.resolve("work"));
-            System.out.printf("stored-turns: %d turns per store, %d moves, replies of %d bytes%n", turns, moves, replyBytes);
+            System.out.printf("stored-turns: %d turns per store, %d moves, %d wakes, replies of %d bytes%n", turns, moves, wakes, replyBytes);
+            String pgUrl = postgres.newDatabase();
             try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("disk"));
-                 PostgresConversationStore pg = PostgresConversationStore.builder().jdbcUrl(postgres.newDatabase()).build()) {
+                 PostgresConversationStore pg = PostgresConversationStore.builder().jdbcUrl(pgUrl).build()) {
                 java.util.List<ConversationStore> stores = new ArrayList<>(Arrays.asList(null, disk, pg));
-                perTurn(List.of("none", "disk", "postgresql"), stores, binary, model, tmp, work, turns);
-                moves(disk, binary, model, tmp, work, moves);
+                if (turns > 0) {
+                    perTurn(List.of("none", "disk", "postgresql"), stores, binary, model, tmp, work, turns, new StoredSpace(disk, pgUrl));
+                }
+                if (moves > 0) {
+                    moves(disk, binary, model, tmp, work, moves);
+                }
+                if (wakes > 0) {
+                    wakes(disk, binary, model, tmp, work, wakes, lineageBytes);
+                }
             }
         } finally {
             dev.codexbridge.support.TestDirs.delete(tmp);
@@ -79,7 +99,8 @@ public final class StoredTurnsBench {
      * seconds as what it measures.
      */
     private static void perTurn(List<String> names, List<ConversationStore> stores, Path binary, ScriptedModelServer model, Path tmp,
-                                Path work, int turns) throws Exception {
+                                Path work, int turns, StoredSpace space) throws Exception {
+        long[] rollout = new long[turns];
         // STORED_TURNS_REQUESTS=1: where a turn's time goes, request by request, and the store's put (the tap costs time)
         boolean requests = "1".equals(System.getenv("STORED_TURNS_REQUESTS"));
         List<Contender> all = new ArrayList<>();
@@ -108,6 +129,9 @@ public final class StoredTurnsBench {
                     TurnResult r = c.session.runTurn(TurnInput.text("turn " + i));
                     c.ms[i] = (System.nanoTime() - t0) / 1_000;
                     check(r);
+                    if (c.name.equals("disk")) {
+                        rollout[i] = space.rolloutBytes();
+                    }
                     c.puts[i] = c.store == null ? 0 : (c.store.putNanos.get() - put0) / 1_000;
                     for (String step : c.times.stop()) {
                         String method = step.substring(c.name.length() + 1, step.indexOf(" at +"));
@@ -116,7 +140,14 @@ public final class StoredTurnsBench {
                     }
                 }
             }
-            // printed before the closes, whose log lines would run into it
+            // printed before the closes, whose log lines would run into it (and whose sleep puts the lineage whole)
+            Buckets.print(all.stream().map(Contender::name).toList(), all.stream().map(Contender::ms).toList(), rollout);
+            for (Contender c : all) {
+                if (c.store != null) {
+                    System.out.printf("  %s: %d of %d turns stored as appends%n", c.name, c.store.appendPuts.get(), turns + 1);
+                }
+            }
+            space.print(rollout[turns - 1]);
             long base = p50(all.get(0).ms);
             for (Contender c : all) {
                 System.out.printf("  per turn, store %-12s p50 %6.1f ms  p99 %6.1f ms  (%+.1f ms at the median)%n", c.name, p50(c.ms) / 1000.0,
@@ -200,11 +231,138 @@ public final class StoredTurnsBench {
         }
     }
 
+    /** One contender of the wakes: a sleeping session, how to tell its sleep has ended, its first turns after the wakes. */
+    private record Sleeper(String name, CodexSession session, @Nullable ReleaseCount store, long[] ms, long[] firstEvent, long[] toResume) {
+        /** Asleep, and (with a store) the sleep's last step (the lease given back) done since {@code released}. */
+        boolean asleepSince(int released) {
+            return session.isHibernated() && (store == null || store.releases.get() > released);
+        }
+    }
+
+    private static void wakes(ConversationStore store, Path binary, ScriptedModelServer model, Path tmp, Path work, int wakes,
+                              long lineageBytes) throws Exception {
+        // STORED_TURNS_REQUESTS=1: each wake's requests, when each went out and how long codex took
+        boolean requests = "1".equals(System.getenv("STORED_TURNS_REQUESTS"));
+        List<CodexClient> clients = new ArrayList<>();
+        List<RequestTimes> taps = new ArrayList<>();
+        // when the last thread/resume went out, on any of the connections (without STORED_TURNS_REQUESTS)
+        java.util.concurrent.atomic.AtomicLong resumeSent = new java.util.concurrent.atomic.AtomicLong();
+        List<Sleeper> all = new ArrayList<>();
+        try {
+            for (String name : List.of("none", "here", "moved", "moved-other")) {
+                Path home = IsolatedCodexHome.builder(tmp.resolve("wake-" + name), model.baseUrl()).write();
+                RequestTimes tap = new RequestTimes(name);
+                taps.add(tap);
+                clients.add(CodexClient.builder().process(launch(binary, home, work)).wireTap(requests ? tap : new ResumeSent(resumeSent))
+                        .connect());
+            }
+            CodexClient none = clients.get(0);
+            CodexClient here = clients.get(1);
+            CodexClient[] moving = {clients.get(2), clients.get(3)};
+            AtomicInteger placed = new AtomicInteger();
+            ClientPlacement alternate = threadId -> new ClientPlacement.Placed(moving[placed.incrementAndGet() % 2], () -> { });
+            ReleaseCount hereStore = new ReleaseCount(store);
+            ReleaseCount movedStore = new ReleaseCount(store);
+            // longer than the three measured turns of a round: no sleep runs while another contender wakes
+            Duration idle = Duration.ofSeconds(3);
+            all.add(new Sleeper("no store", CodexSession.builder().client(none).cwd(work).hibernateAfter(idle).limits(limits()).build(),
+                    null, new long[wakes], new long[wakes], new long[wakes]));
+            all.add(new Sleeper("store, where it slept", CodexSession.builder().client(here).cwd(work)
+                    .storage(ConversationStorage.builder(hereStore, "bench").build()).hibernateAfter(idle).limits(limits()).build(),
+                    hereStore, new long[wakes], new long[wakes], new long[wakes]));
+            all.add(new Sleeper("store, moved", CodexSession.builder().client(moving[0]).placement(alternate).cwd(work)
+                    .storage(ConversationStorage.builder(movedStore, "bench").build()).hibernateAfter(idle).limits(limits()).build(),
+                    movedStore, new long[wakes], new long[wakes], new long[wakes]));
+            // each lineage grown to the size asked for, turn by turn (the stored one's size is the store's; the others run as many)
+            int grow = 0;
+            do {
+                for (Sleeper s : all) {
+                    check(s.session.runTurn(TurnInput.text("grow " + grow)));
+                }
+                grow++;
+            } while (store.get(all.get(1).session.threadId()).orElseThrow().lineageBytes() < lineageBytes);
+            System.out.printf("stored-turns: wakes with lineages of %.1f KiB (%d turns)%n",
+                    store.get(all.get(1).session.threadId()).orElseThrow().lineageBytes() / 1024.0, grow);
+            int[] released = new int[all.size()];
+            for (int i = 0; i < wakes; i++) {
+                for (int k = 0; k < all.size(); k++) {
+                    Sleeper s = all.get(k);
+                    while (!s.asleepSince(released[k])) {
+                        Thread.sleep(5);
+                    }
+                }
+                Thread.sleep(300);      // codex has unloaded the thread without a store too (the store's sleep waited for it)
+                for (int k = 0; k < all.size(); k++) {
+                    Sleeper s = all.get((i + k) % all.size());
+                    int index = all.indexOf(s);
+                    released[index] = s.store == null ? 0 : s.store.releases.get();
+                    long t0 = System.nanoTime();
+                    taps.forEach(t -> t.start(t0));
+                    java.util.concurrent.atomic.AtomicLong first = new java.util.concurrent.atomic.AtomicLong();
+                    check(s.session.runTurn(TurnInput.text("after wake " + i), null, new dev.codexbridge.session.TurnListener() {
+                        @Override
+                        public void onItemStarted(dev.codexbridge.protocol.ThreadItem item) {
+                            first.compareAndSet(0, System.nanoTime());
+                        }
+                    }));
+                    s.ms[i] = (System.nanoTime() - t0) / 1_000;
+                    s.firstEvent[i] = (first.get() - t0) / 1_000;
+                    s.toResume[i] = (resumeSent.get() - t0) / 1_000;
+                    if (requests) {
+                        List<String> steps = new ArrayList<>();
+                        taps.forEach(t -> steps.addAll(t.stop()));
+                        System.out.printf("stored-turns: wake %d, %s (first event %.1f ms): %s%n", i + 1, s.name, s.firstEvent[i] / 1e3,
+                                String.join("; ", steps));
+                    }
+                }
+            }
+            long[] leases = hereStore.leaseMicros.stream().mapToLong(Long::longValue).toArray();
+            long[] gets = hereStore.getMicros.stream().mapToLong(Long::longValue).toArray();
+            System.out.printf("  where it slept, the store's part of a wake: lease p50 %.1f ms, get of the record and lineage p50 %.1f ms%n",
+                    p50(leases) / 1000.0, p50(gets) / 1000.0);
+            for (String what : List.of("resume sent", "first event", "whole turn")) {
+                java.util.function.Function<Sleeper, long[]> of = x -> what.equals("resume sent") ? x.toResume
+                        : what.equals("first event") ? x.firstEvent : x.ms;
+                long[] base = of.apply(all.get(0));
+                for (Sleeper s : all) {
+                    long[] v = of.apply(s);
+                    System.out.printf("  after the wake, %-11s %-22s p50 %6.1f ms  p99 %6.1f ms  (%+.1f ms at the median, %+.1f at p99)%n",
+                            what, s.name, p50(v) / 1000.0, p99(v) / 1000.0, (p50(v) - p50(base)) / 1000.0, (p99(v) - p99(base)) / 1000.0);
+                }
+            }
+        } finally {
+            for (Sleeper s : all) {
+                s.session.closeGracefully().get(1, java.util.concurrent.TimeUnit.MINUTES);
+            }
+            clients.forEach(CodexClient::close);
+        }
+    }
+
+    /** Notes when a {@code thread/resume} goes out (a search of the bytes: the messages are not parsed). */
+    private record ResumeSent(java.util.concurrent.atomic.AtomicLong at) implements dev.codexbridge.rpc.WireTap {
+        @Override
+        public void outgoing(byte[] message) {
+            long now = System.nanoTime();
+            // small messages only: a file's write is no resume, and reading it would cost the wake being measured
+            if (message.length < 4096 && new String(message, java.nio.charset.StandardCharsets.UTF_8).contains("\"method\":\"thread/resume\"")) {
+                at.set(now);
+            }
+        }
+
+        @Override
+        public void incoming(byte[] buffer, int length) {
+        }
+    }
+
     /** The store, counting the leases given back (a sleep's last step) and timing its puts. */
     private static final class ReleaseCount implements ConversationStore {
         private final ConversationStore store;
         final AtomicInteger releases = new AtomicInteger();
         final java.util.concurrent.atomic.AtomicLong putNanos = new java.util.concurrent.atomic.AtomicLong();
+        final AtomicInteger appendPuts = new AtomicInteger();
+        /** Each lease and get, in microseconds, in order (for the wakes' breakdown). */
+        final List<Long> leaseMicros = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<Long> getMicros = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         ReleaseCount(ConversationStore store) {
             this.store = store;
@@ -212,7 +370,12 @@ public final class StoredTurnsBench {
 
         @Override
         public dev.codexbridge.store.ConversationLease lease(String threadId, String holder, Duration ttl) {
-            return store.lease(threadId, holder, ttl);
+            long t0 = System.nanoTime();
+            try {
+                return store.lease(threadId, holder, ttl);
+            } finally {
+                leaseMicros.add((System.nanoTime() - t0) / 1_000);
+            }
         }
 
         @Override
@@ -239,8 +402,26 @@ public final class StoredTurnsBench {
         }
 
         @Override
+        public dev.codexbridge.store.StoredConversation putAppending(dev.codexbridge.store.ConversationLease lease,
+                                                                    dev.codexbridge.store.StoredConversation conversation,
+                                                                    List<dev.codexbridge.store.RolloutAppend> appends) {
+            long t0 = System.nanoTime();
+            try {
+                return store.putAppending(lease, conversation, appends);
+            } finally {
+                putNanos.addAndGet(System.nanoTime() - t0);
+                appendPuts.incrementAndGet();
+            }
+        }
+
+        @Override
         public java.util.Optional<dev.codexbridge.store.StoredConversation> get(String threadId) {
-            return store.get(threadId);
+            long t0 = System.nanoTime();
+            try {
+                return store.get(threadId);
+            } finally {
+                getMicros.add((System.nanoTime() - t0) / 1_000);
+            }
         }
 
         @Override

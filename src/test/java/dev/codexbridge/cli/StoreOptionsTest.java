@@ -115,9 +115,9 @@ class StoreOptionsTest {
 
     @Test
     void theLeaseIsAtLeastTheLibrarysShortest() {
-        String[] r = run("a2a", "--listen", "127.0.0.1:0", "--store", tmp.resolve("store").toString(), "--store-lease", "74");
+        String[] r = run("a2a", "--listen", "127.0.0.1:0", "--store", tmp.resolve("store").toString(), "--store-lease", "4");
         assertThat(r[0]).isEqualTo(exitCode("a2a"));
-        assertThat(r[2]).contains("--store-lease must be at least 75 seconds");
+        assertThat(r[2]).contains("--store-lease must be at least 5 seconds");
     }
 
     @Test
@@ -127,7 +127,7 @@ class StoreOptionsTest {
         try (OrderlyStop stop = new OrderlyStop("test", new PrintStream(java.io.OutputStream.nullOutputStream()))) {
             ConversationStorage s = o.open("mcp", stop);
             assertThat(s.store()).isInstanceOf(DiskConversationStore.class);
-            assertThat(s.leaseTime()).isEqualTo(ConversationStorage.DEFAULT_LEASE);
+            assertThat(s.leaseTime()).as("a dead replica's conversations free within 10 s").isEqualTo(Duration.ofSeconds(6));
             assertThat(s.exportAfterEachTurn()).isTrue();
             assertThat(s.holder()).startsWith("mcp on ").contains(", pid " + ProcessHandle.current().pid() + ", started ");
             assertThat(s.owner()).isNull();

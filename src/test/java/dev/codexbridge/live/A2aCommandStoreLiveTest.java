@@ -1,10 +1,12 @@
 package dev.codexbridge.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.store.ConversationLease;
+import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.store.StoredConversation;
@@ -32,7 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code codex-bridge a2a --store DIR}: a conversation served through the door is in the store
  * as its principal's once the command has stopped on SIGTERM, with every turn and no lease left
  * in force; the command started again on a new tenants root (the first one's codex homes lost)
- * continues the context from the store.
+ * continues the context from the store. That second command is then killed as a lost machine is
+ * (SIGKILL) while alice's codex runs a command for it: codex and the command are gone well within
+ * what the shortest lease leaves a dead host ({@link ConversationStorage#MIN_OWN_CODEX_LEASE}), so
+ * no codex acts for the dead host once another may take the conversation, and the store frees it
+ * when the command's short lease runs out.
  */
 class A2aCommandStoreLiveTest {
     private static final String TOKEN = "alice-token-0123456789";
@@ -86,19 +92,48 @@ class A2aCommandStoreLiveTest {
             TestDirs.delete(tenantsA);
             model.enqueue(ModelReply.message("second run"));
             Process second = start(home, tokens, store, tenantsB);
-            JsonNode two = send(http, uri(second), "{\"role\":\"user\",\"messageId\":\"m2\",\"contextId\":\"" + one.path("contextId").asText()
+            URI secondUri = uri(second);
+            JsonNode two = send(http, secondUri, "{\"role\":\"user\",\"messageId\":\"m2\",\"contextId\":\"" + one.path("contextId").asText()
                     + "\",\"parts\":[{\"kind\":\"text\",\"text\":\"which word?\"}]}");
             assertThat(two.at("/status/state").asText()).as("%s", two).isEqualTo("completed");
             assertThat(two.at("/metadata/codexThreadId").asText()).isEqualTo(threadId);
             assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).userTexts())
                     .anySatisfy(t -> assertThat(t).contains("lantern"));
-            A2aCommandProcess.stop(second);
+
+            // the second command's machine is lost mid-turn: its JVM SIGKILLed while alice's codex runs a command
+            model.enqueue(ModelReply.builder().execCommand("call-sleep", "sleep 60").build());
+            A2aCommandProcess.rpc(http, secondUri, TOKEN, "message/send", "{\"configuration\":{\"blocking\":false},\"message\":"
+                    + "{\"role\":\"user\",\"messageId\":\"m3\",\"contextId\":\"" + one.path("contextId").asText()
+                    + "\",\"parts\":[{\"kind\":\"text\",\"text\":\"sleep a while\"}]}}");
+            await().atMost(Duration.ofSeconds(30)).until(() -> second.descendants().anyMatch(A2aCommandStoreLiveTest::sleeping));
+            List<ProcessHandle> codexAndItsCommand = second.descendants().toList();
+            assertThat(codexAndItsCommand).anyMatch(A2aCommandStoreLiveTest::sleeping)
+                    .anyMatch(h -> h.info().commandLine().orElse("").contains("app-server"));
+            second.destroyForcibly();
+            long killed = System.nanoTime();
+            // the short lease is safe only if no codex acts for the dead host once the lease can run out: two thirds of the
+            // shortest lease is the least a dead host's lease has left (renewed at a third)
+            await().atMost(ConversationStorage.MIN_OWN_CODEX_LEASE.multipliedBy(2).dividedBy(3)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> codexAndItsCommand.stream().noneMatch(ProcessHandle::isAlive));
+            System.out.printf("a2a command killed mid-turn: its tenant's codex and the command it ran gone %.2f s after%n",
+                    (System.nanoTime() - killed) / 1e9);
             try (DiskConversationStore stored = DiskConversationStore.open(store)) {
                 assertThat(stored.get(threadId).orElseThrow().lastCompletedTurnId()).isEqualTo(two.at("/metadata/codexTurnId").asText(null))
                         .isNotNull();
-                stored.release(stored.lease(threadId, "another host", Duration.ofMinutes(2)));
+                // free for another host once the dead command's lease (the CLI's default, 6 s) has run out
+                ConversationLease[] taken = new ConversationLease[1];
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreException(ConversationLeasedException.class)
+                        .until(() -> (taken[0] = stored.lease(threadId, "another host", Duration.ofMinutes(2))) != null);
+                System.out.printf("a2a command killed mid-turn: its conversation free for another host %.2f s after%n",
+                        (System.nanoTime() - killed) / 1e9);
+                stored.release(taken[0]);
             }
         }
+    }
+
+    /** The command codex ran for alice's turn. */
+    private static boolean sleeping(ProcessHandle h) {
+        return h.info().commandLine().map(l -> l.endsWith("sleep 60")).orElse(false);
     }
 
     private Process start(Path home, Path tokens, Path store, Path tenants) throws Exception {

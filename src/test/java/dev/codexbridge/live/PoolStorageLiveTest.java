@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A pool of two real app-servers on separate homes with a conversation store: a conversation
  * started on one leaves it when that endpoint is drained and the conversation sleeps, wakes on the
- * other, and, after the first app-server is killed and its home deleted, a new host (a second pool
- * on the same store) resumes it by id with its whole history.
+ * other (its sleep there has the first drop the copy it kept), and, after the first app-server is
+ * killed and its home deleted, a new host (a second pool on the same store) resumes it by id with
+ * its whole history, on the endpoint where it slept.
  */
 class PoolStorageLiveTest {
     @TempDir
@@ -60,13 +61,16 @@ class PoolStorageLiveTest {
                     pool.drain("a");
                     assertThat(pool.endpoints()).filteredOn(EndpointState::name, "a").singleElement()
                             .satisfies(s -> assertThat(s.draining()).isTrue());
-                    awaitLeft(session, homeA, threadId);
+                    awaitAsleep(session);
+                    assertThat(rollouts(homeA, threadId)).as("a keeps its copy for a wake back there").isNotEmpty();
                     TurnResult second = session.runTurn(TurnInput.text("second, after the drain"));
                     assertThat(second.status()).as("%s", second).isEqualTo(TurnOutcome.COMPLETED);
                     assertThat(pool.endpointOf(threadId)).contains("b");
                     assertThat(rollouts(homeB, threadId)).isNotEmpty();
                     assertThat(lastRequest(model)).contains("first on a").contains("one").contains("second, after the drain");
-                    awaitLeft(session, homeB, threadId);
+                    awaitAsleep(session);
+                    assertThat(rollouts(homeA, threadId)).as("the copy a kept is dropped by the sleep on b").isEmpty();
+                    assertThat(rollouts(homeB, threadId)).isNotEmpty();
                 }
                 // a's app-server is lost with its disk; a new host finds the conversation in the store
                 a.kill();
@@ -74,6 +78,7 @@ class PoolStorageLiveTest {
                 try (CodexPool pool = CodexPool.builder().endpoint("a", a.endpoint()).endpoint("b", b.endpoint())
                         .storage(ConversationStorage.builder(store, "host-2").build()).build();
                      CodexSession again = pool.resumeSession(threadId, setup)) {
+                    assertThat(pool.endpointOf(threadId)).as("where it slept").contains("b");
                     TurnResult third = again.runTurn(TurnInput.text("third, on a new host"));
                     assertThat(third.status()).as("%s", third).isEqualTo(TurnOutcome.COMPLETED);
                     assertThat(lastRequest(model)).contains("first on a").contains("second, after the drain").contains("two")
@@ -85,11 +90,11 @@ class PoolStorageLiveTest {
         }
     }
 
-    /** The session slept into the store, the app-server's copy is gone and the sleep has settled (its lease given back). */
-    private static void awaitLeft(CodexSession session, Path home, String threadId) throws Exception {
+    /** The session slept into the store and the sleep has settled (its lease given back). */
+    private static void awaitAsleep(CodexSession session) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!(session.isHibernated() && rollouts(home, threadId).isEmpty())) {
-            assertThat(System.nanoTime()).as("the conversation leaves %s", home).isLessThan(deadline);
+        while (!session.isHibernated()) {
+            assertThat(System.nanoTime()).as("the conversation sleeps").isLessThan(deadline);
             Thread.sleep(50);
         }
         // the lease goes back as the sleep's last step: a host closing now would leave it to run out

@@ -294,11 +294,16 @@ class CodexPoolFindTest {
 
     /** The store's record of {@link #AWAKE_ON_B} as a host leaves it that stored it after a turn on b and stopped without a sleep. */
     private static void storedAwakeOnB(dev.codexbridge.store.ConversationStore store) {
+        storedWith(store, "{\"awakeOn\":\"ws://127.0.0.1:2/\"}");
+    }
+
+    /** A first record of {@link #AWAKE_ON_B} (one rollout) with {@code settings}. */
+    private static void storedWith(dev.codexbridge.store.ConversationStore store, String settings) {
         dev.codexbridge.store.ConversationLease lease = store.lease(AWAKE_ON_B, "earlier-host", Duration.ofMinutes(1));
         store.put(lease, dev.codexbridge.store.StoredConversation.builder(AWAKE_ON_B, List.of(dev.codexbridge.store.RolloutFile.of(
                 "2026/11/25/rollout-2026-11-25T03-05-19-" + AWAKE_ON_B + ".jsonl", ("{\"type\":\"session_meta\",\"payload\":{\"id\":\""
                         + AWAKE_ON_B + "\"}}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))))
-                .settings("{\"awakeOn\":\"ws://127.0.0.1:2/\"}").build());
+                .settings(settings).build());
         store.release(lease);
     }
 
@@ -385,5 +390,43 @@ class CodexPoolFindTest {
             assertThat(dev.codexbridge.session.ConversationStorage.lastAwakeOn(store.get(AWAKE_ON_B).orElseThrow()))
                     .contains(java.net.URI.create(endpoint.equals("a") ? "ws://127.0.0.1:1/" : "ws://127.0.0.1:2/"));
         }
+    }
+
+    /** A sleep's record of {@link #AWAKE_ON_B} that says it slept on b (decision 0074). */
+    private static void storedAsleepOnB(dev.codexbridge.store.ConversationStore store) {
+        storedWith(store, "{\"sleptOn\":{\"at\":\"ws://127.0.0.1:2/\",\"version\":1,\"modified\":[1]}}");
+    }
+
+    @Test
+    void aConversationThatSleptOnAnEndpointWakesThereWhenItHasRoomElseAnywhere(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        FakeAppServer a = server("a");
+        server("b");
+        try (dev.codexbridge.store.DiskConversationStore store = dev.codexbridge.store.DiskConversationStore.open(tmp.resolve("store"))) {
+            storedAsleepOnB(store);
+            assertThat(dev.codexbridge.session.ConversationStorage.lastSleptOn(store.get(AWAKE_ON_B).orElseThrow()))
+                    .contains("ws://127.0.0.1:2/");
+            CodexPool pool = poolOfAAndBWith(store);
+            CodexSession s = resume(pool, AWAKE_ON_B);
+            assertThat(pool.endpointOf(AWAKE_ON_B)).as("not a, the first of two equally loaded: b kept its copy").contains("b");
+            assertThat(a.asked("thread/resume")).isZero();
+            sessions.remove(s);
+            s.closeGracefully().exceptionally(e -> null).get(10, TimeUnit.SECONDS);     // the lease back
+
+            // drained, b takes no wake: any other endpoint does, from the store's copy
+            storedAsleepOnBAgain(store);
+            pool.drain("b");
+            resume(pool, AWAKE_ON_B);
+            assertThat(pool.endpointOf(AWAKE_ON_B)).contains("a");
+            assertThat(a.asked("fs/writeFile")).as("the store's copy written there").isPositive();
+        }
+    }
+
+    /** {@link #storedAsleepOnB} over whatever version the store holds now. */
+    private static void storedAsleepOnBAgain(dev.codexbridge.store.ConversationStore store) {
+        dev.codexbridge.store.ConversationLease lease = store.lease(AWAKE_ON_B, "earlier-host", Duration.ofMinutes(1));
+        dev.codexbridge.store.StoredConversation now = store.get(AWAKE_ON_B).orElseThrow();
+        store.put(lease, now.toBuilder().settings("{\"sleptOn\":{\"at\":\"ws://127.0.0.1:2/\",\"version\":" + (now.version() + 1)
+                + ",\"modified\":[1]}}").build());
+        store.release(lease);
     }
 }

@@ -153,10 +153,7 @@ class CrashRecoveryTest {
     @Test
     void freshThreadsInPlaceOfUnwrittenOnesAreNeverRefusedByTheWindowTheReconnectFills() throws Exception {
         // one thread load at a time and no room to wait: a host's own request would be refused at once here
-        codex.distinctThreads = true;
-        codex.scriptDelayMs = 0;
-        shared = CodexClient.builder().transport(codex.factory()).reconnect(new ReconnectPolicy(5, Duration.ofMillis(10),
-                Duration.ofMillis(50), 4)).threadOpens(new ThreadOpens(1, 0, Duration.ofSeconds(30))).connect();
+        oneLoadAtATime(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4));
         List<ThreadReplacement> told = new CopyOnWriteArrayList<>();
         List<CodexSession> sessions = new ArrayList<>();
         List<String> unwritten = new ArrayList<>();
@@ -177,6 +174,77 @@ class CrashRecoveryTest {
             assertThat(r.status()).as("%s", r).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(unwritten).doesNotContain(r.threadId());
         }
+    }
+
+    /** A client whose window lets one thread load through at a time and none wait: a host's load finding it busy is refused. */
+    private CodexClient oneLoadAtATime(ReconnectPolicy policy) {
+        codex.distinctThreads = true;
+        codex.scriptDelayMs = 0;
+        shared = CodexClient.builder().transport(codex.factory()).reconnect(policy)
+                .threadOpens(new ThreadOpens(1, 0, Duration.ofSeconds(30))).connect();
+        return shared;
+    }
+
+    @Test
+    void aReconnectsResumeTriedAgainAfterATimeoutIsNeverRefusedByTheWindow() throws Exception {
+        CodexClient client = oneLoadAtATime(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4)
+                .withResumes(Duration.ofSeconds(1), 3));
+        CodexSession a = session(CodexSession.builder().client(client));
+        CodexSession b = session(CodexSession.builder().client(client));
+        a.start();
+        b.start();
+        // the first resume codex gets is never answered; the next, sent when the first's try times out, holds the window
+        // for 300 ms (within its own second): the first's next try, sent as its first timed out, waits for the window meanwhile
+        Map<String, AtomicInteger> tries = new ConcurrentHashMap<>();
+        AtomicInteger resumes = new AtomicInteger();
+        CompletableFuture<Void> slowAnswered = new CompletableFuture<>();
+        codex.resumeAnswer = id -> {
+            tries.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+            return switch (resumes.incrementAndGet()) {
+                case 1 -> new CompletableFuture<>();
+                case 2 -> CompletableFuture.supplyAsync(() -> threadAnswer(id), CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS))
+                        .whenComplete((r, e) -> slowAnswered.complete(null));
+                default -> CompletableFuture.completedFuture(threadAnswer(id));
+            };
+        };
+        codex.die();
+
+        waitUntil(() -> slowAnswered.isDone() && tries.values().stream().anyMatch(n -> n.get() == 2));
+        answerEveryTurn("back");
+        for (CodexSession s : List.of(a, b)) {
+            TurnResult r = s.runTurn(TurnInput.text("again"));
+            assertThat(r.status()).as("%s", r.error()).isEqualTo(TurnOutcome.COMPLETED);
+        }
+        assertThat(resumes.get()).as("the reconnect's three tries, none by the turns").isEqualTo(3);
+    }
+
+    @Test
+    void aTurnThatComesBeforeTheReconnectResumedItsThreadWaitsForThatRecoveryInsteadOfBeingRefused() throws Exception {
+        // the reconnect resumes one thread at a time; the first resume codex gets is held until the test lets it go
+        CodexClient client = oneLoadAtATime(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 1));
+        CodexSession a = session(CodexSession.builder().client(client));
+        CodexSession b = session(CodexSession.builder().client(client));
+        a.start();
+        b.start();
+        CompletableFuture<JsonNode> held = new CompletableFuture<>();
+        List<String> resumed = new CopyOnWriteArrayList<>();
+        codex.resumeAnswer = id -> {
+            resumed.add(id);
+            return resumed.size() == 1 ? held.thenApply(x -> threadAnswer(id)) : CompletableFuture.completedFuture(threadAnswer(id));
+        };
+        codex.die();
+        waitUntil(() -> resumed.size() == 1);
+        CodexSession notYet = resumed.get(0).equals(a.threadId()) ? b : a;
+
+        // the turn finds its thread not yet resumed and the window full: its resume is the recovery it waits for
+        answerEveryTurn("back");
+        CompletableFuture<TurnResult> turn = notYet.runTurnAsync(TurnInput.text("again"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        Thread.sleep(300);      // time for the turn to reach the window (a refusal there ends it at once)
+        assertThat(turn).as("waiting, not refused").isNotDone();
+        held.complete(null);
+        TurnResult r = turn.get(30, TimeUnit.SECONDS);
+        assertThat(r.status()).as("%s", r.error()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(r.threadId()).isEqualTo(notYet.threadId());
     }
 
     @Test

@@ -37,7 +37,7 @@ class HeldLeaseTest {
     void aHostThatCannotReachTheStoreGivesUpTheLeaseBeforeTheStoreCouldGiveItAway() {
         try (Unreachable store = new Unreachable(DiskConversationStore.open(tmp.resolve("store")))) {
             HeldLease held = new HeldLease(ConversationStorage.builder(store, "replica-a").leaseTime(LEASE).build(), now::get);
-            held.hold(THREAD);
+            held.hold(THREAD, LEASE);
             store.down = true;
 
             advance(LEASE.dividedBy(3));
@@ -65,7 +65,7 @@ class HeldLeaseTest {
     void aRenewalAnsweredInTimeMovesTheDeadline() {
         try (Unreachable store = new Unreachable(DiskConversationStore.open(tmp.resolve("store")))) {
             HeldLease held = new HeldLease(ConversationStorage.builder(store, "replica-a").leaseTime(LEASE).build(), now::get);
-            held.hold(THREAD);
+            held.hold(THREAD, LEASE);
             for (int i = 0; i < 10; i++) {
                 advance(LEASE.dividedBy(3));
                 held.renew();
@@ -80,6 +80,64 @@ class HeldLeaseTest {
         }
     }
 
+    @Test
+    void aLeaseLostEitherWayIsToldOnceSoTheSessionCanStopItsTurn() {
+        try (Unreachable store = new Unreachable(DiskConversationStore.open(tmp.resolve("store")))) {
+            ConversationStorage storage = ConversationStorage.builder(store, "replica-a").leaseTime(ConversationStorage.DOORS_LEASE).build();
+            Duration short_ = storage.leaseTimeOn(true);
+            assertThat(short_).as("codex of this host's own: the storage's lease as set").isEqualTo(Duration.ofSeconds(6));
+
+            // past its own deadline, the store unreachable
+            HeldLease cutOff = new HeldLease(storage, now::get);
+            List<CodexException> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+            cutOff.whenLost(() -> told.add(cutOff.lost()));
+            cutOff.hold(THREAD, short_);
+            store.down = true;
+            advance(short_.dividedBy(3));
+            cutOff.renew();
+            assertThat(told).isEmpty();
+            advance(short_.multipliedBy(6).dividedBy(10).plusMillis(1));
+            assertThat(cutOff.lost()).isNotNull();
+            cutOff.lost();
+            cutOff.renew();
+            assertThat(told).as("once, with why").hasSize(1).first().isSameAs(cutOff.lost());
+            assertThat(cutOff.whyNotHeld().getMessage()).contains("open the conversation again");
+        }
+        try (Unreachable store = new Unreachable(DiskConversationStore.open(tmp.resolve("store2")))) {
+            // refused by the store: another host has it
+            ConversationStorage storage = ConversationStorage.builder(store, "replica-a").leaseTime(ConversationStorage.DOORS_LEASE).build();
+            HeldLease refused = new HeldLease(storage, now::get);
+            List<CodexException> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+            refused.whenLost(() -> told.add(refused.lost()));
+            refused.hold(THREAD, storage.leaseTimeOn(true));
+            store.refuse = true;
+            refused.renew();
+            refused.renew();
+            assertThat(told).hasSize(1).first().isInstanceOf(dev.codexbridge.store.LeaseLostException.class);
+        }
+    }
+
+    @Test
+    void aLeaseShorterThanTheRemoteMinimumIsHeldOnlyWhereCodexIsThisHostsOwn() {
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ConversationStorage storage = ConversationStorage.builder(store, "replica-a").leaseTime(ConversationStorage.MIN_OWN_CODEX_LEASE).build();
+            assertThat(storage.leaseTimeOn(true)).isEqualTo(Duration.ofSeconds(5));
+            assertThat(storage.leaseTimeOn(false)).as("a codex another host may reach").isEqualTo(ConversationStorage.MIN_LEASE);
+            assertThat(storage.withOwner(null).leaseTimeOn(false)).isEqualTo(ConversationStorage.MIN_LEASE);
+            assertThat(ConversationStorage.builder(store, "b").leaseTime(Duration.ofMinutes(2)).build().leaseTimeOn(false))
+                    .isEqualTo(Duration.ofMinutes(2));
+            assertThatThrownBy(() -> ConversationStorage.builder(store, "b").leaseTime(Duration.ofSeconds(4)).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 5 s");
+
+            // held on a codex another host may reach, then placed where the short lease is safe: the longer stays
+            HeldLease held = new HeldLease(storage, now::get);
+            held.hold(THREAD, storage.leaseTimeOn(true));
+            held.hold(THREAD, storage.leaseTimeOn(false));
+            advance(Duration.ofSeconds(30));
+            assertThat(held.lost()).as("renewed for 75 s when the session needed it").isNull();
+        }
+    }
+
     private void advance(Duration d) {
         now.addAndGet(d.toNanos());
     }
@@ -88,6 +146,7 @@ class HeldLeaseTest {
     private static final class Unreachable implements ConversationStore {
         private final ConversationStore real;
         volatile boolean down;
+        volatile boolean refuse;
         int renewals;
 
         Unreachable(ConversationStore real) {
@@ -104,6 +163,9 @@ class HeldLeaseTest {
             renewals++;
             if (down) {
                 throw new ConversationStoreException(lease.threadId(), "the store cannot be reached", null);
+            }
+            if (refuse) {
+                throw new dev.codexbridge.store.LeaseLostException(lease, "it was given to another host");
             }
             return real.renew(lease, ttl);
         }

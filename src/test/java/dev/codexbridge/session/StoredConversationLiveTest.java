@@ -9,9 +9,10 @@ import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.ConversationStoreException;
-import dev.codexbridge.store.ConversationSummary;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.store.ForwardingStore;
+import dev.codexbridge.store.RolloutAppend;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.support.LiveCodex;
@@ -25,16 +26,16 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A session with a conversation store, on the real codex: it sleeps on app-server A (its lineage
- * goes into the store through codex's fs methods and leaves A's home), wakes on app-server B (the
- * placement's choice then) with its name and whole history, and, after A is killed and its home
- * deleted, sleeps and wakes again on B. Another host cannot wake it while this one holds it.
+ * goes into the store through codex's fs methods; A keeps its copy), wakes on app-server B (the
+ * placement's choice then) with its name and whole history, sleeps on B (A drops the copy it kept),
+ * and, after A is killed and its home deleted, wakes again on B where it slept, with nothing
+ * imported or dropped there. Another host cannot wake it while this one holds it.
  */
 class StoredConversationLiveTest {
     @TempDir
@@ -50,7 +51,8 @@ class StoredConversationLiveTest {
             Path homeA = IsolatedCodexHome.builder(tmp.resolve("home-a"), model.baseUrl()).write();
             Path homeB = IsolatedCodexHome.builder(tmp.resolve("home-b"), model.baseUrl()).write();
             CodexClient codexA = CodexClient.builder().process(launch(homeA, work, "codex-a")).connect();
-            try (CodexClient codexB = CodexClient.builder().process(launch(homeB, work, "codex-b")).connect()) {
+            SentMethods toB = new SentMethods();
+            try (CodexClient codexB = CodexClient.builder().process(launch(homeB, work, "codex-b")).wireTap(toB).connect()) {
                 Deque<CodexClient> next = new ArrayDeque<>(List.of(codexB));
                 ClientPlacement placement = threadId -> new ClientPlacement.Placed(next.isEmpty() ? codexB : next.poll(), () -> { });
                 ConversationStorage storage = ConversationStorage.builder(store, "host-1").owner(new ConversationOwner("alice", null)).build();
@@ -72,8 +74,10 @@ class StoredConversationLiveTest {
                     assertThatThrownBy(() -> store.lease(threadId, "host-2", Duration.ofSeconds(30)))
                             .isInstanceOf(ConversationLeasedException.class);
 
-                    awaitStoredAway(session, store, threadId, homeA);
-                    assertThat(rollouts(homeA, threadId)).as("A's copy is removed once the store has it").isEmpty();
+                    awaitStoredAway(session, store, threadId);
+                    assertThat(rollouts(homeA, threadId)).as("A keeps its copy for a wake back there").isNotEmpty();
+                    assertThat(ConversationStorage.lastSleptOn(store.get(threadId).orElseThrow())).hasValueSatisfying(
+                            where -> assertThat(where).startsWith("codex-home://").endsWith("home-a"));
                     assertThat(store.get(threadId).orElseThrow().name()).isEqualTo("travelling");
 
                     TurnResult second = session.runTurn(TurnInput.text("and on B"));
@@ -83,13 +87,21 @@ class StoredConversationLiveTest {
                     assertThat(rollouts(homeB, threadId)).isNotEmpty();
                     assertThat(session.read(false).thread().name()).isEqualTo("travelling");
 
-                    // A is gone with its disk: the conversation sleeps and wakes on B again
+                    // it sleeps on B, which keeps its copy; codex on A drops the one it kept, which is no longer the conversation
+                    awaitStoredAway(session, store, threadId);
+                    assertThat(rollouts(homeA, threadId)).as("A's copy dropped by the sleep on B").isEmpty();
+                    assertThat(rollouts(homeB, threadId)).isNotEmpty();
+
+                    // A is gone with its disk: the conversation wakes on B, where it slept, from B's own copy
                     codexA.close();
                     deleteTree(homeA);
-                    awaitStoredAway(session, store, threadId, homeB);
+                    toB.methods.clear();
                     TurnResult third = session.runTurn(TurnInput.text("once more"));
                     assertThat(third.status()).as("%s", third).isEqualTo(TurnOutcome.COMPLETED);
                     assertThat(lastRequest(model)).contains("hello on A").contains("and on B").contains("second answer").contains("once more");
+                    assertThat(toB.methods).as("a resume, nothing imported or dropped").contains("thread/resume", "fs/getMetadata")
+                            .doesNotContain("thread/delete", "fs/writeFile", "fs/copy", "fs/remove");
+                    assertThat(session.read(false).thread().name()).isEqualTo("travelling");
                 }
                 assertThat(model.unscriptedRequests()).isZero();
             } finally {
@@ -104,15 +116,16 @@ class StoredConversationLiveTest {
         try (ScriptedModelServer model = ScriptedModelServer.start();
              DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             model.enqueue(ModelReply.message("first answer"), ModelReply.message("dropped answer"), ModelReply.message("third answer"),
-                    ModelReply.message("fourth answer"));
+                    ModelReply.message("fourth answer"), ModelReply.message("fifth answer"));
             Path work = Files.createDirectories(tmp.resolve("work"));
             Path homeA = IsolatedCodexHome.builder(tmp.resolve("home-a"), model.baseUrl()).write();
             Path homeB = IsolatedCodexHome.builder(tmp.resolve("home-b"), model.baseUrl()).write();
-            try (CodexClient codexA = CodexClient.builder().process(launch(homeA, work, "codex-a")).connect();
+            SentMethods toA = new SentMethods();
+            try (CodexClient codexA = CodexClient.builder().process(launch(homeA, work, "codex-a")).wireTap(toA).connect();
                  CodexClient codexB = CodexClient.builder().process(launch(homeB, work, "codex-b")).connect()) {
-                Deque<CodexClient> next = new ArrayDeque<>(List.of(codexB));
-                ClientPlacement placement = threadId -> new ClientPlacement.Placed(next.isEmpty() ? codexB : next.poll(), () -> { });
-                try (CodexSession session = CodexSession.builder().client(codexA).placement(placement)
+                String threadIdOf = null;
+                List<String> turnsOnB = new java.util.ArrayList<>();
+                try (CodexSession session = CodexSession.builder().client(codexA)
                         .storage(ConversationStorage.builder(store, "host-1").build()).cwd(work).hibernateAfter(Duration.ofSeconds(1))
                         .limits(TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO)).build()) {
                     assertThat(session.runTurn(TurnInput.text("first question")).status()).isEqualTo(TurnOutcome.COMPLETED);
@@ -135,11 +148,39 @@ class StoredConversationLiveTest {
                             .containsExactlyInAnyOrderElementsOf(rollouts(homeA, threadId).stream()
                                     .map(f -> homeA.resolve("sessions").relativize(f).toString()).toList());
 
-                    awaitStoredAway(session, store, threadId, homeA);
-                    TurnResult fourth = session.runTurn(TurnInput.text("fourth question"));
+                    awaitStoredAway(session, store, threadId);
+                    threadIdOf = threadId;
+                }
+                // asleep on A, which keeps its copy; another session wakes it on B and sleeps there, knowing nothing of A
+                String threadId = threadIdOf;
+                try (CodexSession onB = CodexSession.builder().client(codexB).resumeThread(threadId)
+                        .storage(ConversationStorage.builder(store, "host-2").build()).cwd(work).hibernateAfter(Duration.ofSeconds(1))
+                        .limits(TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO)).build()) {
+                    TurnResult fourth = onB.runTurn(TurnInput.text("fourth question"));
                     assertThat(fourth.status()).as("%s", fourth).isEqualTo(TurnOutcome.COMPLETED);
                     assertThat(lastRequest(model)).contains("first question").contains("third answer").contains("fourth question")
                             .doesNotContain("dropped question");
+                    turnsOnceReadable(onB).forEach(t -> turnsOnB.add(t.id()));
+                    assertThat(turnsOnB).contains(fourth.turnId());
+                    awaitStoredAway(onB, store, threadId);
+                }
+                assertThat(rollouts(homeA, threadId)).as("the copy left on A, older than the store's").isNotEmpty();
+
+                // woken on A again: the store's newer copy replaces the one left there, codex's record of it dropped first
+                toA.methods.clear();
+                try (CodexSession back = CodexSession.builder().client(codexA).resumeThread(threadId)
+                             .storage(ConversationStorage.builder(store, "host-3").build()).cwd(work)
+                             .limits(TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO)).build()) {
+                    TurnResult fifth = back.runTurn(TurnInput.text("fifth question"));
+                    assertThat(fifth.status()).as("%s", fifth).isEqualTo(TurnOutcome.COMPLETED);
+                    assertThat(toA.methods).containsSubsequence("thread/delete", "fs/writeFile", "thread/resume");
+                    assertThat(lastRequest(model)).contains("first question").contains("fourth answer").contains("fifth question")
+                            .doesNotContain("dropped question");
+                    // codex's own record there is the imported history, the fourth turn's included, not the copy it replaced
+                    // (codex lists a reverted thread's turns from the file the revert started, on B as here)
+                    List<String> expected = new java.util.ArrayList<>(turnsOnB);
+                    expected.add(fifth.turnId());
+                    assertThat(turnsOnceReadable(back)).extracting(t -> t.id()).containsExactlyElementsOf(expected);
                 }
                 assertThat(model.unscriptedRequests()).isZero();
             }
@@ -170,7 +211,7 @@ class StoredConversationLiveTest {
                 took = (System.nanoTime() - t0) / 1_000_000;
 
                 assertThat(store.get(threadId).orElseThrow().name()).isEqualTo("named at the end");
-                assertThat(rollouts(home, threadId)).as("codex's copy is removed once the store has it").isEmpty();
+                assertThat(rollouts(home, threadId)).as("a close removes codex's copy once the store has it").isEmpty();
                 // the lease is back: another host may take it at once
                 store.release(store.lease(threadId, "host-2", Duration.ofSeconds(5)));
                 assertThat(session.closeGracefully()).as("a second close is done as the first").succeedsWithin(Duration.ofSeconds(5));
@@ -208,34 +249,32 @@ class StoredConversationLiveTest {
                 store.failing = false;
                 TurnResult third = session.runTurn(TurnInput.text("three"));
                 assertThat(third.storeFailed()).as("%s", third).isFalse();
-                assertThat(disk.get(session.threadId()).orElseThrow().lastCompletedTurnId())
-                        .as("the next store holds the turn before it too").isEqualTo(third.turnId());
+                StoredConversation stored = disk.get(session.threadId()).orElseThrow();
+                assertThat(stored.lastCompletedTurnId()).as("the next store holds the turn before it too").isEqualTo(third.turnId());
+                // read from codex's home as what turns two and three appended to the file the first turn's store read whole
+                assertThat(store.appends).hasValue(1);
+                assertThat(stored.lineage()).singleElement().satisfies(f -> assertThat(f.bytes())
+                        .isEqualTo(Files.readAllBytes(rollouts(home, session.threadId()).get(0))));
             }
         }
     }
 
-    /** A store whose puts fail while {@code failing}: the storage giving out under a running session. */
-    private static final class FailingPuts implements ConversationStore {
-        private final ConversationStore store;
+    /** A store whose puts fail while {@code failing}: the storage giving out under a running session; counts the appends stored. */
+    private static final class FailingPuts extends ForwardingStore {
         volatile boolean failing;
+        final java.util.concurrent.atomic.AtomicInteger appends = new java.util.concurrent.atomic.AtomicInteger();
 
         FailingPuts(ConversationStore store) {
-            this.store = store;
+            super(store);
         }
 
         @Override
-        public ConversationLease lease(String threadId, String holder, Duration ttl) {
-            return store.lease(threadId, holder, ttl);
-        }
-
-        @Override
-        public ConversationLease renew(ConversationLease lease, Duration ttl) {
-            return store.renew(lease, ttl);
-        }
-
-        @Override
-        public boolean release(ConversationLease lease) {
-            return store.release(lease);
+        public StoredConversation putAppending(ConversationLease lease, StoredConversation conversation, List<RolloutAppend> tails) {
+            if (failing) {
+                throw new ConversationStoreException(conversation.threadId(), "the store's disk is full (a fault of the test)", null);
+            }
+            appends.incrementAndGet();
+            return store.putAppending(lease, conversation, tails);
         }
 
         @Override
@@ -245,31 +284,28 @@ class StoredConversationLiveTest {
             }
             return store.put(lease, conversation);
         }
+    }
+
+    /** The methods a client sent, in order. */
+    private static final class SentMethods implements dev.codexbridge.rpc.WireTap {
+        final List<String> methods = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
-        public Optional<StoredConversation> get(String threadId) {
-            return store.get(threadId);
+        public void outgoing(byte[] message) {
+            com.fasterxml.jackson.databind.JsonNode m = dev.codexbridge.json.Json.parse(new String(message, java.nio.charset.StandardCharsets.UTF_8));
+            if (m.has("method")) {
+                methods.add(m.get("method").asText());
+            }
         }
 
         @Override
-        public boolean delete(ConversationLease lease) {
-            return store.delete(lease);
-        }
-
-        @Override
-        public List<ConversationSummary> list(String afterThreadId, int limit) {
-            return store.list(afterThreadId, limit);
-        }
-
-        @Override
-        public void close() {
-            store.close();
+        public void incoming(byte[] buffer, int length) {
         }
     }
 
-    private static void awaitStoredAway(CodexSession session, DiskConversationStore store, String threadId, Path from) throws Exception {
+    private static void awaitStoredAway(CodexSession session, DiskConversationStore store, String threadId) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!(session.isHibernated() && rollouts(from, threadId).isEmpty())) {
+        while (!session.isHibernated()) {
             assertThat(System.nanoTime()).as("the session sleeps into the store").isLessThan(deadline);
             Thread.sleep(50);
         }
@@ -281,6 +317,19 @@ class StoredConversationLiveTest {
             } catch (ConversationLeasedException stillHeld) {
                 assertThat(System.nanoTime()).as("the sleep gives the lease back").isLessThan(deadline);
                 Thread.sleep(20);
+            }
+        }
+    }
+
+    /** The thread's turns from codex's record; codex refuses them for a moment after a resume of an imported copy ("not materialized yet"). */
+    private static List<dev.codexbridge.protocol.Turn> turnsOnceReadable(CodexSession session) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                return session.read(true).thread().turns();
+            } catch (dev.codexbridge.CodexException notYet) {
+                assertThat(System.nanoTime()).as("codex projects the imported history: %s", notYet.getMessage()).isLessThan(deadline);
+                Thread.sleep(100);
             }
         }
     }

@@ -6,20 +6,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.lineage.ExportedRollouts;
 import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationOwner;
+import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.store.ForwardingStore;
+import dev.codexbridge.store.RolloutAppend;
 import dev.codexbridge.store.RolloutFile;
+import dev.codexbridge.store.StaleAppendException;
 import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.support.FakeCodex;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -94,6 +103,27 @@ class ThreadCustodyTest {
             return export(from, threadId, turnId);
         }
 
+        /** Where {@link #exportAppended} writes each home out and reads its new bytes; null: it answers empty. */
+        volatile Path appendsDir;
+
+        @Override
+        public Optional<ExportedRollouts.Appended> exportAppended(CodexClient from, String threadId, String turnId, ExportedRollouts before) {
+            calls.add("exportAppended");
+            if (appendsDir == null) {
+                return Optional.empty();
+            }
+            try {
+                for (Map.Entry<String, String> f : home(from).entrySet()) {
+                    Path file = appendsDir.resolve(f.getKey());
+                    Files.createDirectories(file.getParent());
+                    Files.writeString(file, f.getValue());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return before.readAppended(appendsDir, threadId, turnId, 1 << 20);
+        }
+
         @Override
         public void forget(CodexClient to, String threadId) {
             calls.add("forget");
@@ -134,6 +164,27 @@ class ThreadCustodyTest {
         @Override
         public void restore(CodexClient to, String threadId, Records records) {
             calls.add("restore " + records.name() + "/" + records.goal());
+        }
+
+        /** Whether codex gives its files' times ({@code fs/getMetadata}); off, the sleep records no place, as before. */
+        volatile boolean times;
+
+        /** A file's "time" is its content's hash: any write that changes it shows. */
+        @Override
+        public java.util.Optional<List<Long>> modifiedTimes(CodexClient on, String threadId, List<String> relativePaths) {
+            if (!times) {
+                return java.util.Optional.empty();
+            }
+            calls.add("times");
+            List<Long> t = new ArrayList<>();
+            for (String path : relativePaths) {
+                String content = home(on).get(path);
+                if (content == null) {
+                    return java.util.Optional.empty();
+                }
+                t.add((long) content.hashCode());
+            }
+            return java.util.Optional.of(t);
         }
 
         @Override
@@ -191,6 +242,84 @@ class ThreadCustodyTest {
             custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.calls.stream().filter("import"::equals).count()).isEqualTo(imports);
             custody.close().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String turnEnd(String turnId) {
+        return "{\"type\":\"event_msg\",\"payload\":{\"type\":\"task_complete\",\"turn_id\":\"" + turnId + "\"}}\n";
+    }
+
+    @Test
+    void aTurnAfterTheFirstStoresWhatItAppendedAndABaseTheStoreDoesNotHoldIsStoredWhole() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.appendsDir = tmp.resolve("home-a");
+        String text = META + turnEnd("turn-1");
+        moves.home(a).put(ROLLOUT, text);
+        try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
+            RefusingAppends store = new RefusingAppends(disk);
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).as("nothing known yet: read whole").containsExactly("export turn-1");
+
+            text += "{\"turn\":2}\n" + turnEnd("turn-2");
+            moves.home(a).put(ROLLOUT, text);
+            custody.turnCompleted(a, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).containsExactly("export turn-1", "exportAppended");
+            assertThat(store.appends).containsExactly((long) ("{\"turn\":2}\n" + turnEnd("turn-2")).length());
+            assertThat(disk.get(THREAD).orElseThrow().lineage().get(0).bytes()).isEqualTo(text.getBytes(StandardCharsets.UTF_8));
+
+            store.refuse = true;
+            text += "{\"turn\":3}\n" + turnEnd("turn-3");
+            moves.home(a).put(ROLLOUT, text);
+            custody.turnCompleted(a, THREAD, "turn-3").get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).containsExactly("export turn-1", "exportAppended", "exportAppended", "exportAfterTurn [" + ROLLOUT + "]", "export turn-3");
+            StoredConversation stored = disk.get(THREAD).orElseThrow();
+            assertThat(stored.version()).isEqualTo(3);
+            assertThat(stored.lineage().get(0).bytes()).isEqualTo(text.getBytes(StandardCharsets.UTF_8));
+            custody.close().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aTurnReadWholeIsStillStoredAsWhatItAppended() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();     // no disk shared with codex: every export reads whole
+        String text = META + turnEnd("turn-1");
+        moves.home(a).put(ROLLOUT, text);
+        try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
+            RefusingAppends store = new RefusingAppends(disk);
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+            String added = "{\"turn\":2}\n" + turnEnd("turn-2");
+            moves.home(a).put(ROLLOUT, text + added);
+            custody.turnCompleted(a, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
+
+            assertThat(moves.calls).containsExactly("export turn-1", "exportAppended", "exportAfterTurn [" + ROLLOUT + "]", "export turn-2");
+            assertThat(store.appends).containsExactly((long) added.length());
+            assertThat(disk.get(THREAD).orElseThrow().lineage().get(0).bytes()).isEqualTo((text + added).getBytes(StandardCharsets.UTF_8));
+            custody.close().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A store that counts the tails of appends, and refuses them as stale when told to. */
+    private static final class RefusingAppends extends ForwardingStore {
+        final List<Long> appends = new CopyOnWriteArrayList<>();
+        volatile boolean refuse;
+
+        RefusingAppends(ConversationStore store) {
+            super(store);
+        }
+
+        @Override
+        public StoredConversation putAppending(ConversationLease lease, StoredConversation conversation, List<RolloutAppend> tails) {
+            if (refuse) {
+                throw new StaleAppendException(conversation.threadId(), tails.get(0).relativePath(), "refused by the test");
+            }
+            tails.forEach(t -> appends.add(t.tailSize()));
+            return store.putAppending(lease, conversation, tails);
         }
     }
 
@@ -663,6 +792,165 @@ class ThreadCustodyTest {
             next.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
             assertThat(moves.home(b)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
             assertThat(moves.calls).contains("import");
+        }
+    }
+
+    /** A custody of {@code holder} naming each app-server's home, and naming none as awake (a process of the host's own). */
+    private ThreadCustody homesOnly(DiskConversationStore store, String holder, Moves moves) {
+        return new ThreadCustody(ConversationStorage.builder(store, holder).build(), moves, c -> null, this::where);
+    }
+
+    /** Host 1's custody, its thread opened on A, a turn stored and a sleep there. */
+    private ThreadCustody turnThenSleepOnA(DiskConversationStore store, Moves moves) throws Exception {
+        ThreadCustody custody = homesOnly(store, "host-1", moves);
+        custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+        custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+        custody.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+        return custody;
+    }
+
+    /** Host 1 runs a turn on A and sleeps there: the record says so, and codex keeps its copy. */
+    private StoredConversation sleptOnA(DiskConversationStore store, Moves moves) throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        b = CodexClient.builder().transport(codexB.factory()).connect();
+        moves.times = true;
+        moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
+        turnThenSleepOnA(store, moves);
+        StoredConversation asleep = store.get(THREAD).orElseThrow();
+        assertThat(ConversationStorage.lastSleptOn(asleep)).contains("ws://codex-a/");
+        store.release(store.lease(THREAD, "host-0", Duration.ofSeconds(5)));     // given back
+        return asleep;
+    }
+
+    @Test
+    void aSleepKeepsCodexsCopyAndAWakeWhereItSleptAtThatVersionImportsNothingAndDropsNothing() throws Exception {
+        Moves moves = new Moves();
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            StoredConversation asleep = sleptOnA(store, moves);
+            assertThat(moves.home(a)).as("codex's copy stays where it slept").containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
+            assertThat(moves.calls).doesNotContain("remove", "forget");
+            assertThat(moves.forgottenOn).isEmpty();
+
+            moves.calls.clear();
+            ThreadCustody next = homesOnly(store, "host-2", moves);
+            next.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
+            next.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).as("only the files' times are read: nothing dropped, imported or set again")
+                    .containsExactly("times");
+            assertThat(store.get(THREAD).orElseThrow()).as("nothing stored on the way").isEqualTo(asleep);
+            assertThat(next.storedAway()).isFalse();
+
+            // the next turn stores over the version read, and the next sleep records it again
+            next.turnCompleted(a, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
+            next.sleep(a, THREAD, Duration.ZERO, true).get(5, TimeUnit.SECONDS);
+            assertThat(store.get(THREAD).orElseThrow().version()).isEqualTo(asleep.version() + 2);
+            assertThat(ConversationStorage.lastSleptOn(store.get(THREAD).orElseThrow())).contains("ws://codex-a/");
+        }
+    }
+
+    @Test
+    void aWakeWhereItSleptImportsWhenTheFilesThereChangedOrTheStoreHoldsANewerVersion() throws Exception {
+        Moves moves = new Moves();
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            StoredConversation asleep = sleptOnA(store, moves);
+            // codex there wrote the file since the sleep
+            moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n{\"written\":\"since\"}\n");
+            moves.calls.clear();
+            ThreadCustody changed = homesOnly(store, "host-2", moves);
+            changed.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).as("codex's record dropped first, then the store's copy written")
+                    .containsSubsequence("times", "forget", "import");
+            assertThat(moves.home(a)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
+            changed.close().get(5, TimeUnit.SECONDS);
+
+            // a newer version than the sleep wrote, the record's settings copied along (another host's put)
+            ConversationLease other = store.lease(THREAD, "host-3", Duration.ofSeconds(5));
+            StoredConversation now = store.get(THREAD).orElseThrow();
+            store.put(other, now.toBuilder().lineage(List.of(RolloutFile.of(ROLLOUT, bytes(META + "{\"turn\":1}\n{\"turn\":2}\n"))))
+                    .build());
+            store.release(other);
+            assertThat(ConversationStorage.lastSleptOn(store.get(THREAD).orElseThrow())).contains("ws://codex-a/");
+            moves.calls.clear();
+            ThreadCustody newer = homesOnly(store, "host-4", moves);
+            newer.beforeResume(a, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).containsSubsequence("forget", "import");
+            assertThat(moves.home(a)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
+            newer.close().get(5, TimeUnit.SECONDS);
+
+            // another app-server than the one it slept on imports as always
+            moves.calls.clear();
+            ThreadCustody elsewhere = homesOnly(store, "host-5", moves);
+            elsewhere.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.calls).containsSubsequence("forget", "import");
+            assertThat(moves.forgottenOn).last().isEqualTo(b);
+            assertThat(asleep.version()).isLessThan(store.get(THREAD).orElseThrow().version());
+            elsewhere.close().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aSessionThatMovedHasTheCopyItLeftDroppedAtItsNextSleepBeforeTheLeaseGoesBack() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        b = CodexClient.builder().transport(codexB.factory()).connect();
+        Moves moves = new Moves();
+        moves.times = true;
+        moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = turnThenSleepOnA(store, moves);
+            assertThat(moves.forgottenOn).isEmpty();
+
+            // woken on B (A full, say): imported there; A keeps its copy while the conversation is awake on B
+            custody.beforeResume(b, THREAD).get(5, TimeUnit.SECONDS);
+            custody.opened(b, THREAD).get(5, TimeUnit.SECONDS);
+            assertThat(moves.forgottenOn).containsExactly(b);
+            custody.turnCompleted(b, THREAD, "turn-2").get(5, TimeUnit.SECONDS);
+
+            // its sleep on B keeps B's copy and has codex on A drop the one left there, not loaded there
+            moves.forgetAnswer = new CompletableFuture<>();
+            CompletableFuture<Void> sleep = custody.sleep(b, THREAD, Duration.ZERO, true);
+            for (long end = System.nanoTime() + 5_000_000_000L; moves.forgottenOn.size() < 2 && System.nanoTime() < end; ) {
+                Thread.sleep(5);
+            }
+            assertThat(moves.forgottenOn).containsExactly(b, a);
+            assertThatThrownBy(() -> store.lease(THREAD, "host-2", Duration.ofSeconds(5)))
+                    .as("no other host wakes it on A while codex drops it there").isInstanceOf(ConversationLeasedException.class);
+            moves.forgetAnswer.complete(null);
+            sleep.get(5, TimeUnit.SECONDS);
+            assertThat(ConversationStorage.lastSleptOn(store.get(THREAD).orElseThrow())).contains("ws://codex-b/");
+            assertThat(moves.home(b)).as("B's copy stays").containsKey(ROLLOUT);
+            store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));
+        }
+    }
+
+    @Test
+    void aSleepThatCannotTellItsFilesTimesRemovesTheCopyAsBefore() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();          // times off: codex gives none
+        moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = turnThenSleepOnA(store, moves);
+            assertThat(ConversationStorage.lastSleptOn(store.get(THREAD).orElseThrow())).isEmpty();
+            assertThat(moves.home(a)).isEmpty();
+            assertThat(moves.forgottenOn).containsExactly(a);
+        }
+    }
+
+    @Test
+    void aFreshThreadInPlaceOfOneCodexNeverWroteIsLeasedAndStoredAsItself() throws Exception {
+        String fresh = "0199a213-81c0-7800-8aa1-bbab2a035a77";
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put("2026/11/25/rollout-2026-11-25T03-05-19-" + fresh + ".jsonl", sessionMeta(fresh, null) + "{\"turn\":1}\n");
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = openedOnA(store, moves);
+            // codex lost the thread before it was ever stored: the session starts a fresh one in its place
+            custody.opened(a, fresh).get(5, TimeUnit.SECONDS);
+            store.release(store.lease(THREAD, "host-2", Duration.ofSeconds(5)));     // the old one's lease given back
+            assertThatThrownBy(() -> store.lease(fresh, "host-2", Duration.ofSeconds(5))).isInstanceOf(ConversationLeasedException.class);
+
+            custody.turnCompleted(a, fresh, "turn-1").get(5, TimeUnit.SECONDS);
+            assertThat(store.get(fresh).orElseThrow().lastCompletedTurnId()).isEqualTo("turn-1");
+            custody.close().get(5, TimeUnit.SECONDS);
         }
     }
 

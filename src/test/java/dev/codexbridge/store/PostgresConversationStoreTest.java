@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * ({@link PostgresServer}), and what only it has: its schema, created once and versioned.
  */
 @ExtendWith(PostgresServer.Extension.class)
-class PostgresConversationStoreTest implements StoreRoundTripContract, StoreIntegrityContract, StoreExclusivityContract, StoreTamperContract {
+class PostgresConversationStoreTest implements StoreRoundTripContract, StoreIntegrityContract, StoreExclusivityContract, StoreTamperContract,
+        StoreAppendContract {
     private static PostgresServer server;
     private static String url;
     private final List<ConversationStore> opened = new ArrayList<>();
@@ -43,7 +44,7 @@ class PostgresConversationStoreTest implements StoreRoundTripContract, StoreInte
 
     @BeforeEach
     void empty() throws SQLException {
-        update("TRUNCATE codex_store_rollout, codex_store_conversation, codex_store_lease");
+        update("TRUNCATE codex_store_chunk, codex_store_rollout, codex_store_conversation, codex_store_lease");
     }
 
     @AfterEach
@@ -128,14 +129,14 @@ class PostgresConversationStoreTest implements StoreRoundTripContract, StoreInte
         try (Connection c = DriverManager.getConnection(fresh); Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT version FROM codex_store_schema")) {
                 assertThat(rs.next()).isTrue();
-                assertThat(rs.getInt(1)).isEqualTo(1);
+                assertThat(rs.getInt(1)).isEqualTo(2);
                 assertThat(rs.next()).as("one row").isFalse();
             }
-            s.execute("UPDATE codex_store_schema SET version = 2");
+            s.execute("UPDATE codex_store_schema SET version = 3");
         }
         assertThatThrownBy(() -> PostgresConversationStore.builder().jdbcUrl(fresh).build())
                 .isInstanceOf(ConversationStoreException.class)
-                .hasMessageContaining("schema is version 2, newer than this library knows (1)");
+                .hasMessageContaining("schema is version 3, newer than this library knows (2)");
     }
 
     @Test
@@ -165,6 +166,38 @@ class PostgresConversationStoreTest implements StoreRoundTripContract, StoreInte
         store.put(store.lease(id, "host-a", java.time.Duration.ofMinutes(1)),
                 Lineages.full(id, 50_000, 2).toBuilder().version(before.version()).build());
         assertThat(query(earlier, "SELECT DISTINCT pg_column_compression(content) FROM codex_store_rollout")).isEqualTo("lz4");
+    }
+
+    @Test
+    void aDatabaseOfSchemaOneIsMigratedItsRowsReadAndAppendedTo() throws Exception {
+        String earlier = server.newDatabase();
+        String id = Lineages.newThreadId();
+        StoredConversation before;
+        try (PostgresConversationStore store = PostgresConversationStore.builder().jdbcUrl(earlier).build()) {
+            ConversationLease lease = store.lease(id, "host-a", java.time.Duration.ofMinutes(1));
+            before = store.put(lease, Lineages.full(id, 30_000, 1));
+            store.release(lease);
+        }
+        // back to schema 1, its rows as a library of schema 1 writes them (a whole put writes the same rows)
+        execute(earlier, "DROP TABLE codex_store_chunk");
+        execute(earlier, "ALTER TABLE codex_store_rollout DROP CONSTRAINT codex_store_rollout_path");
+        execute(earlier, "UPDATE codex_store_schema SET version = 1");
+
+        PostgresConversationStore store = PostgresConversationStore.builder().jdbcUrl(earlier).build();
+        opened.add(store);
+
+        assertThat(query(earlier, "SELECT version FROM codex_store_schema")).isEqualTo("2");
+        StoredConversation read = store.get(id).orElseThrow();
+        assertThat(read).isEqualTo(before);
+        String own = before.lineage().get(1).relativePath();
+        byte[] bytes = before.lineage().get(1).bytes();
+        byte[] tail = Lineages.jsonl(4_000, 7);
+        ConversationLease lease = store.lease(id, "host-a", java.time.Duration.ofMinutes(1));
+        store.putAppending(lease, StoreAppendContract.grown(read, own, bytes, tail), StoreAppendContract.appends(read, own, bytes, tail));
+        assertThat(store.get(id).orElseThrow().lineage().get(1).bytes()).isEqualTo(StoreAppendContract.concat(bytes, tail));
+        assertThat(query(earlier, "SELECT count(*) FROM codex_store_chunk")).isEqualTo("1");
+        assertThat(query(earlier, "SELECT count(*) FROM codex_store_rollout WHERE octet_length(content) <> size"))
+                .as("a library of schema 1 finds the appended rollout cut short: refused, never misread").isEqualTo("1");
     }
 
     private static void execute(String database, String sql) throws SQLException {

@@ -31,11 +31,13 @@ public final class PostgresServer implements AutoCloseable {
     private static final AtomicInteger DATABASES = new AtomicInteger();
 
     private final Path dir;
+    private final String host;
     private final int port;
     private final Process process;
 
-    private PostgresServer(Path dir, int port, Process process) {
+    private PostgresServer(Path dir, String host, int port, Process process) {
         this.dir = dir;
+        this.host = host;
         this.port = port;
         this.process = process;
     }
@@ -45,6 +47,15 @@ public final class PostgresServer implements AutoCloseable {
      * measurements), the tests turn them off for speed.
      */
     public static PostgresServer start(boolean durable) throws IOException, InterruptedException {
+        return start(durable, List.of(), "127.0.0.1", List.of());
+    }
+
+    /**
+     * Starts a server through {@code prefix} (e.g. {@code ip netns exec NS}: in a network namespace
+     * of its own) listening on {@code address}, with {@code hba} lines ahead of initdb's rules.
+     */
+    public static PostgresServer start(boolean durable, List<String> prefix, String address, List<String> hba)
+            throws IOException, InterruptedException {
         Path bin = binaries();
         Path dir = Files.createTempDirectory("codex-store-pg-");
         // the unprivileged user walks into this folder to reach its data and socket
@@ -54,17 +65,26 @@ public final class PostgresServer implements AutoCloseable {
         List<String> asUser = unprivileged(data, socket);
         run(dir.resolve("initdb.log"), concat(asUser, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres", "--auth=trust",
                 "-E", "UTF8", "--locale=C", "--no-sync"));
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
+        if (!hba.isEmpty()) {
+            Path rules = data.resolve("pg_hba.conf");
+            Files.writeString(rules, String.join("\n", hba) + "\n" + Files.readString(rules));
         }
-        List<String> command = concat(asUser, bin.resolve("postgres").toString(), "-D", data.toString(), "-p", Integer.toString(port),
-                "-k", socket.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200");
+        int port;
+        if (prefix.isEmpty()) {
+            try (ServerSocket free = new ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+        } else {
+            port = 5432;        // a namespace of its own: the port is free there
+        }
+        List<String> command = concat(prefix, concat(asUser, bin.resolve("postgres").toString(), "-D", data.toString(), "-p",
+                Integer.toString(port), "-k", socket.toString(), "-c", "listen_addresses=" + address, "-c", "max_connections=200")
+                .toArray(String[]::new));
         if (!durable) {
             command = concat(command, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
         }
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("postgres.log").toFile()).start();
-        PostgresServer server = new PostgresServer(dir, port, process);
+        PostgresServer server = new PostgresServer(dir, address, port, process);
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "postgres-stop"));
         server.awaitReady();
         return server;
@@ -80,7 +100,7 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public String url(String database) {
-        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=postgres";
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database + "?user=postgres";
     }
 
     public Connection connect(String database) throws SQLException {

@@ -43,7 +43,7 @@ class PostgresStoreTamperTest {
     @BeforeEach
     void empty() throws SQLException {
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute("TRUNCATE codex_store_rollout, codex_store_conversation, codex_store_lease");
+            s.execute("TRUNCATE codex_store_chunk, codex_store_rollout, codex_store_conversation, codex_store_lease");
         }
     }
 

@@ -23,6 +23,7 @@ public final class StoreChild {
         try (ConversationStore store = open(args[1])) {
             switch (args[0]) {
                 case "crash" -> crash(store, args[2], Long.parseLong(args[3]), Duration.ofMillis(Long.parseLong(args[4])));
+                case "crash-append" -> crashAppending(store, args[2], Duration.ofMillis(Long.parseLong(args[3])));
                 case "race" -> race(store, Files.readAllLines(Path.of(args[2])));
                 default -> throw new IllegalArgumentException("crash or race: " + args[0]);
             }
@@ -61,6 +62,29 @@ public final class StoreChild {
         // made before the lease is taken: the lease is in force when the put starts, however slow this machine is
         StoredConversation next = StoredConversation.builder(threadId,
                 List.of(Lineages.stallingHalfway(threadId, Lineages.jsonl(4 << 20, 99), halfway))).version(version).build();
+        tellWhenHalfway(halfway);
+        store.put(store.lease(threadId, "crashing-host", ttl), next);
+        System.out.println("put ended without stalling");
+    }
+
+    /** As {@link #crash}, the put an append to the stored conversation's only file, its tail stalling halfway. */
+    private static void crashAppending(ConversationStore store, String threadId, Duration ttl) throws Exception {
+        CountDownLatch halfway = new CountDownLatch(1);
+        StoredConversation base = store.get(threadId).orElseThrow();
+        RolloutFile own = base.lineage().get(0);
+        byte[] bytes = own.bytes();
+        byte[] tail = Lineages.jsonl(512 << 10, 99);
+        RolloutFile stalling = Lineages.stallingHalfway(threadId, tail, halfway);
+        StoredConversation next = base.toBuilder().lineage(List.of(StoreAppendContract.unreadable(own.relativePath(),
+                StoreAppendContract.concat(bytes, tail)))).build();
+        RolloutAppend append = new RolloutAppend(own.relativePath(), own.size(), own.sha256(), stalling.size(), stalling.sha256(), stalling.content());
+        tellWhenHalfway(halfway);
+        store.putAppending(store.lease(threadId, "crashing-host", ttl), next, List.of(append));
+        System.out.println("put ended without stalling");
+    }
+
+    /** Prints "halfway" once {@code halfway} is counted down: the parent's cue to kill this process. */
+    private static void tellWhenHalfway(CountDownLatch halfway) {
         Thread tell = new Thread(() -> {
             try {
                 halfway.await();
@@ -72,8 +96,6 @@ public final class StoreChild {
         });
         tell.setDaemon(true);
         tell.start();
-        store.put(store.lease(threadId, "crashing-host", ttl), next);
-        System.out.println("put ended without stalling");
     }
 
     private static void race(ConversationStore store, List<String> ids) throws Exception {

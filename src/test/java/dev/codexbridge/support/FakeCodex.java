@@ -51,6 +51,8 @@ public final class FakeCodex {
     /** How {@code thread/unsubscribe} is answered (thread id in); default: at once, unsubscribed. */
     public volatile Function<String, CompletableFuture<JsonNode>> unsubscribeAnswer =
             id -> CompletableFuture.completedFuture(Json.object().put("status", "unsubscribed"));
+    /** Answers {@code thread/loaded/list} (params in) in place of {@link #loaded}, when set: to hold an answer back. */
+    public volatile Function<JsonNode, CompletableFuture<JsonNode>> onLoadedList;
     /** The thread ids {@code thread/loaded/list} answers with. */
     public final java.util.Set<String> loaded = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicInteger turns = new AtomicInteger();
@@ -143,11 +145,15 @@ public final class FakeCodex {
                 .handler("turn/steer", RequestHandler.sync(p -> Json.object().put("turnId", p.path("expectedTurnId").asText())))
                 .handler("thread/read", r -> onThreadRead.apply(r.params()))
                 .handler("thread/unsubscribe", r -> unsubscribeAnswer.apply(r.params().path("threadId").asText()))
-                .handler("thread/loaded/list", RequestHandler.sync(p -> {
+                .handler("thread/loaded/list", r -> {
+                    Function<JsonNode, CompletableFuture<JsonNode>> answer = onLoadedList;
+                    if (answer != null) {
+                        return answer.apply(r.params());
+                    }
                     ObjectNode list = Json.object();
                     loaded.forEach(list.putArray("data")::add);
-                    return list;
-                }))
+                    return CompletableFuture.completedFuture(list);
+                })
                 .build().start();
         return CodexTransport.inMemory(client, "the fake codex", () -> {
             client.close();

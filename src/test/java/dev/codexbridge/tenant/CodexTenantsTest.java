@@ -165,6 +165,23 @@ class CodexTenantsTest {
         assertThat(calls).hasValue(2);
     }
 
+    /** The chaos run with replicas deleted a principal's codex home under a running host: every later start failed. */
+    @Test
+    void aHomeLostUnderARunningHostIsPreparedAgainAtTheNextStart() throws IOException {
+        AtomicInteger prepared = new AtomicInteger();
+        CodexTenants tenants = build(tenants().template("model = \"m\"\n").homeSetup(home -> prepared.incrementAndGet())
+                .idleTimeout(Duration.ofMillis(200)));
+        open(tenants, "alice").close();
+        waitFor(() -> tenants.processes() == 0);
+        Path codexHome = tenants.tenantDirectory("alice").resolve("codex-home");
+        TestDirs.delete(codexHome);
+
+        open(tenants, "alice").close();
+        assertThat(Files.readString(codexHome.resolve("config.toml"))).contains("model = \"m\"");
+        assertThat(prepared).as("the setup runs again for the new home").hasValue(2);
+        assertThat(started).hasSize(2);
+    }
+
     @Test
     void idsThatAreNotPlainNamesGetAHashedFolderInsideTheRoot() {
         assertThat(CodexTenants.folderName("alice-2")).isEqualTo("alice-2");

@@ -69,7 +69,7 @@ final class Replica implements AutoCloseable {
         HikariDataSource contexts = new HikariDataSource(c);
         PostgresConversationStore conversations = PostgresConversationStore.builder().jdbcUrl(url).maxPoolSize(4).build();
         CodexGateway gateway = CodexGateway.builder().client(codex)
-                .storage(ConversationStorage.builder(conversations, name).leaseTime(ConversationStorage.MIN_LEASE).build())
+                .storage(ConversationStorage.builder(conversations, name).leaseTime(ConversationStorage.DOORS_LEASE).build())
                 .configure(b -> b.cwd(work).hibernateAfter(sleepAfter).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
                 .callerApprovals(true)
                 .build();

@@ -120,8 +120,9 @@ public abstract class ClientPlumbing {
     public abstract ReconnectPolicy reconnectPolicy();
 
     /**
-     * Runs {@code send} as the library's own recovery after a reconnect (a fresh thread in place of
-     * one codex never wrote down): the thread loads it sends pass the connection's window ahead of
+     * Runs {@code send} as the library's own recovery after a reconnect (a thread that was open
+     * when its connection ended resumed, each of its tries; a fresh thread in place of one codex
+     * never wrote down): the thread loads it sends pass the connection's window ahead of
      * everyone else's and are never refused there, as a reconnect's resumes are. The session the
      * recovery is for waits for it; refusing it would refuse the host for work the host never asked.
      */

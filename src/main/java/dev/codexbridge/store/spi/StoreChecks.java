@@ -6,6 +6,7 @@ import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.ConversationTooLargeException;
 import dev.codexbridge.store.CorruptConversationException;
 import dev.codexbridge.store.LeaseLostException;
+import dev.codexbridge.store.RolloutAppend;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.RolloutSource;
 import dev.codexbridge.store.StoreLimits;
@@ -14,6 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -109,6 +114,31 @@ public final class StoreChecks {
         text(limits, id, "goal", conversation.goal());
         text(limits, id, "settings", conversation.settings());
         text(limits, id, "last completed turn id", conversation.lastCompletedTurnId());
+    }
+
+    /**
+     * The appends of a {@code putAppending}, against the lineage they belong to: each names a file
+     * of it, once, whose declared size is the base's and the tail's; returned by path.
+     */
+    public static Map<String, RolloutAppend> appends(StoredConversation conversation, List<RolloutAppend> appends) {
+        Objects.requireNonNull(appends, "appends");
+        Map<String, RolloutFile> files = new HashMap<>();
+        conversation.lineage().forEach(f -> files.put(f.relativePath(), f));
+        Map<String, RolloutAppend> byPath = new LinkedHashMap<>();
+        for (RolloutAppend a : appends) {
+            RolloutFile f = files.get(a.relativePath());
+            if (f == null) {
+                throw new IllegalArgumentException("the append to rollout " + a.relativePath() + " names no file of the lineage");
+            }
+            if (f.size() != a.size()) {
+                throw new IllegalArgumentException("the append to rollout " + a.relativePath() + " makes " + a.size()
+                        + " bytes; the lineage declares " + f.size());
+            }
+            if (byPath.put(a.relativePath(), a) != null) {
+                throw new IllegalArgumentException("rollout " + a.relativePath() + " is appended to twice");
+            }
+        }
+        return byPath;
     }
 
     private static void text(StoreLimits limits, String threadId, String field, @Nullable String value) {

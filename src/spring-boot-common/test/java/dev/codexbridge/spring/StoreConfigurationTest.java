@@ -47,7 +47,7 @@ class StoreConfigurationTest {
                 assertThat(c.getBean(ConversationStore.class)).isInstanceOf(DiskConversationStore.class);
                 ConversationStorage storage = c.getBean(ConversationStorage.class);
                 assertThat(storage.store()).isSameAs(c.getBean(ConversationStore.class));
-                assertThat(storage.leaseTime()).isEqualTo(ConversationStorage.DEFAULT_LEASE);
+                assertThat(storage.leaseTime()).isEqualTo(ConversationStorage.DOORS_LEASE);
                 assertThat(storage.exportAfterEachTurn()).isTrue();
                 assertThat(storage.owner()).as("each session names its own").isNull();
                 holders[instance] = storage.holder();

@@ -10,6 +10,8 @@ import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.ConversationSummary;
 import dev.codexbridge.store.CorruptConversationException;
+import dev.codexbridge.store.RolloutAppend;
+import dev.codexbridge.store.StaleAppendException;
 import dev.codexbridge.store.StoreLimits;
 import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.store.VersionConflictException;
@@ -27,6 +29,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -129,6 +132,16 @@ public final class PostgresConversationStore implements ConversationStore {
 
     @Override
     public StoredConversation put(ConversationLease lease, StoredConversation conversation) {
+        return put(lease, conversation, Map.of());
+    }
+
+    /** A tail is a row of {@code codex_store_chunk}; no stored byte is written again ({@link PostgresChunks}). */
+    @Override
+    public StoredConversation putAppending(ConversationLease lease, StoredConversation conversation, List<RolloutAppend> appends) {
+        return put(lease, conversation, StoreChecks.appends(conversation, appends));
+    }
+
+    private StoredConversation put(ConversationLease lease, StoredConversation conversation, Map<String, RolloutAppend> appends) {
         StoreChecks.put(limits, lease, conversation);
         String threadId = conversation.threadId();
         return inTransaction(threadId, "storing", c -> {
@@ -146,8 +159,16 @@ public final class PostgresConversationStore implements ConversationStore {
                 throw new VersionConflictException(threadId, conversation.version(), current);
             }
             StoredConversation stored = conversation.toBuilder().version(current + 1).build();
-            PostgresRows.writeConversation(c, stored, current == 0, time(clock.instant()));
-            PostgresRows.writeLineage(c, stored);
+            if (current == 0 && !appends.isEmpty()) {
+                String path = appends.keySet().iterator().next();
+                throw new StaleAppendException(threadId, path, "the store holds no version of the conversation");
+            }
+            PostgresRows.writeConversation(c, stored, current == 0, appends.isEmpty(), time(clock.instant()));
+            if (appends.isEmpty()) {
+                PostgresRows.writeLineage(c, stored);
+            } else {
+                PostgresChunks.write(c, stored, appends);
+            }
             // the sources may have taken a while: the lease must still be in force when the version commits
             StoreChecks.inForce(lease, currentLease(c, threadId, false), clock.instant());
             return stored;

@@ -17,12 +17,13 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A conversation's rows: written inside the put's transaction, read back and checked inside the
- * get's. Nothing in them is trusted (decision 0062): the file count, each rollout's size against
+ * get's; a rollout appended to has rows in {@code codex_store_chunk} after its own ({@link PostgresChunks}). Nothing in them is trusted (decision 0062): the file count, each rollout's size against
  * the bytes it has, and the lineage's bytes as they are against the cap, all before any rollout is
  * read.
  *
@@ -39,8 +40,13 @@ final class PostgresRows {
     private PostgresRows() {
     }
 
-    /** The conversation row of {@code stored} (its new version), inserted for a new conversation, else updated. */
-    static void writeConversation(Connection c, StoredConversation stored, boolean isNew, OffsetDateTime storedAt) throws SQLException {
+    /**
+     * The conversation row of {@code stored} (its new version), inserted for a new conversation, else
+     * updated; with {@code replaceLineage} the rollout rows of the version before are deleted (their
+     * chunks with them).
+     */
+    static void writeConversation(Connection c, StoredConversation stored, boolean isNew, boolean replaceLineage, OffsetDateTime storedAt)
+            throws SQLException {
         String sql = isNew
                 ? """
                   INSERT INTO codex_store_conversation (version, format, owner_principal, owner_tenant, name, goal, settings,
@@ -64,7 +70,7 @@ final class PostgresRows {
             s.setString(12, stored.threadId());
             s.executeUpdate();
         }
-        if (!isNew) {
+        if (!isNew && replaceLineage) {
             try (PreparedStatement s = c.prepareStatement("DELETE FROM codex_store_rollout WHERE thread_id = ?")) {
                 s.setString(1, stored.threadId());
                 s.executeUpdate();
@@ -74,14 +80,17 @@ final class PostgresRows {
 
     /** One row per rollout, each streamed from its source and checked against its declared size and hash. */
     static void writeLineage(Connection c, StoredConversation stored) throws SQLException {
+        writeLineage(c, stored.threadId(), stored.lineage(), stored.lineage());
+    }
+
+    /** A row for each file of {@code files}, at its place in {@code lineage}. */
+    static void writeLineage(Connection c, String threadId, List<RolloutFile> lineage, List<RolloutFile> files) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
                 "INSERT INTO codex_store_rollout (thread_id, position, relative_path, size, sha256, content) VALUES (?, ?, ?, ?, ?, ?)")) {
-            List<RolloutFile> lineage = stored.lineage();
-            for (int i = 0; i < lineage.size(); i++) {
-                RolloutFile f = lineage.get(i);
-                try (CheckedInput in = CheckedInput.open(stored.threadId(), f)) {
-                    s.setString(1, stored.threadId());
-                    s.setInt(2, i);
+            for (RolloutFile f : files) {
+                try (CheckedInput in = CheckedInput.open(threadId, f)) {
+                    s.setString(1, threadId);
+                    s.setInt(2, lineage.indexOf(f));
                     s.setString(3, f.relativePath());
                     s.setLong(4, f.size());
                     s.setString(5, f.sha256());
@@ -91,13 +100,13 @@ final class PostgresRows {
                     } catch (SQLException e) {
                         // the driver reports a source that failed or ended early as its own error
                         if (e.getCause() instanceof java.io.IOException source) {
-                            throw CheckedInput.failed(stored.threadId(), f, source);
+                            throw CheckedInput.failed(threadId, f, source);
                         }
                         throw e;
                     }
                     in.verify();
                 } catch (java.io.IOException e) {
-                    throw CheckedInput.failed(stored.threadId(), f, e);
+                    throw CheckedInput.failed(threadId, f, e);
                 }
             }
         }
@@ -132,8 +141,9 @@ final class PostgresRows {
         List<Entry> entries = new ArrayList<>((int) row.files());
         long total = 0;
         try (PreparedStatement s = c.prepareStatement("""
-                SELECT position, relative_path, size, sha256, octet_length(content) FROM codex_store_rollout
-                WHERE thread_id = ? ORDER BY position""")) {
+                SELECT r.position, r.relative_path, r.size, r.sha256, octet_length(r.content) + coalesce((SELECT sum(octet_length(k.content))
+                  FROM codex_store_chunk k WHERE k.thread_id = r.thread_id AND k.relative_path = r.relative_path), 0)
+                FROM codex_store_rollout r WHERE r.thread_id = ? ORDER BY r.position""")) {
             s.setString(1, threadId);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
@@ -161,15 +171,17 @@ final class PostgresRows {
                     + " bytes, they have " + total);
         }
         List<RolloutFile> lineage = new ArrayList<>(entries.size());
+        Map<String, byte[]> tails = PostgresChunks.tails(c, threadId);
         try (PreparedStatement s = c.prepareStatement("SELECT content FROM codex_store_rollout WHERE thread_id = ? ORDER BY position")) {
             s.setString(1, threadId);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next() && lineage.size() < entries.size()) {
                     Entry e = entries.get(lineage.size());
-                    lineage.add(StoreChecks.readBack(threadId, e.path(), e.size(), e.sha256(), rs.getBytes(1)));
+                    lineage.add(StoreChecks.readBack(threadId, e.path(), e.size(), e.sha256(), PostgresChunks.whole(e.path(), rs.getBytes(1), tails)));
                 }
             }
         }
+        PostgresChunks.noneLeft(threadId, tails);
         if (lineage.size() != entries.size()) {
             // one snapshot for both reads: only a transaction that is not repeatable-read gets here
             throw new CorruptConversationException(threadId, "the record's rollouts changed while they were read");

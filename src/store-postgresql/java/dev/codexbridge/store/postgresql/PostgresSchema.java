@@ -20,12 +20,18 @@ import javax.sql.DataSource;
  *       owner, name, goal, settings, last completed turn, file count, lineage bytes, when stored;</li>
  *   <li>{@code codex_store_rollout}: one row per rollout file, in lineage order — path, size,
  *       SHA-256 and the bytes (compressed by PostgreSQL as it stores large values);</li>
- *   <li>{@code codex_store_lease}: one row per leased conversation — holder, token, expiry.</li>
+ *   <li>{@code codex_store_lease}: one row per leased conversation — holder, token, expiry;</li>
+ *   <li>{@code codex_store_chunk} (schema 2): the bytes appended to a rollout, a row per put that
+ *       appended them, in order after the rollout row's own ({@link PostgresChunks}).</li>
  * </ul>
+ *
+ * <p>A library of schema 1 refuses a database of schema 2 when it opens; one already running
+ * reads a rollout with chunks as cut short (its row has fewer bytes than its size) and refuses it,
+ * never returns it, and its whole puts delete the chunks with their rollout rows.
  */
 final class PostgresSchema {
     /** The schema version this library writes. */
-    static final int LATEST = 1;
+    static final int LATEST = 2;
     /** The advisory lock that serializes migrations: any constant no other code of the database uses. */
     private static final long MIGRATION_LOCK = 0x636f646578L;      // "codex"
 
@@ -59,7 +65,17 @@ final class PostgresSchema {
               thread_id text COLLATE "C" PRIMARY KEY,
               holder text NOT NULL,
               token text NOT NULL,
-              expires_at timestamptz NOT NULL)"""));
+              expires_at timestamptz NOT NULL)"""),
+            // 2: rollouts appended to, a row per tail (PostgresChunks); a rollout's chunks go with its row
+            List.of("ALTER TABLE codex_store_rollout ADD CONSTRAINT codex_store_rollout_path UNIQUE (thread_id, relative_path)",
+                    """
+                    CREATE TABLE codex_store_chunk (
+                      thread_id text COLLATE "C" NOT NULL,
+                      relative_path text NOT NULL,
+                      seq integer NOT NULL CHECK (seq > 0),
+                      content bytea NOT NULL,
+                      PRIMARY KEY (thread_id, relative_path, seq),
+                      FOREIGN KEY (thread_id, relative_path) REFERENCES codex_store_rollout (thread_id, relative_path) ON DELETE CASCADE)"""));
 
     private PostgresSchema() {
     }
@@ -113,22 +129,25 @@ final class PostgresSchema {
         if (c.getMetaData().getDatabaseMajorVersion() < 14) {
             return;
         }
-        try (ResultSet rs = s.executeQuery("SELECT attcompression FROM pg_attribute "
-                + "WHERE attrelid = 'codex_store_rollout'::regclass AND attname = 'content'")) {
-            if (rs.next() && "l".equals(rs.getString(1))) {
+        for (String table : List.of("codex_store_rollout", "codex_store_chunk")) {
+            try (ResultSet rs = s.executeQuery("SELECT attcompression FROM pg_attribute "
+                    + "WHERE attrelid = '" + table + "'::regclass AND attname = 'content'")) {
+                if (rs.next() && "l".equals(rs.getString(1))) {
+                    continue;
+                }
+            }
+            Savepoint before = c.setSavepoint();
+            try {
+                s.execute("ALTER TABLE " + table + " ALTER COLUMN content SET COMPRESSION lz4");
+                c.releaseSavepoint(before);
+            } catch (SQLException e) {
+                // 0A000: "compression method lz4 not supported" (built without it): pglz it stays
+                if (!"0A000".equals(e.getSQLState())) {
+                    throw e;
+                }
+                c.rollback(before);
                 return;
             }
-        }
-        Savepoint before = c.setSavepoint();
-        try {
-            s.execute("ALTER TABLE codex_store_rollout ALTER COLUMN content SET COMPRESSION lz4");
-            c.releaseSavepoint(before);
-        } catch (SQLException e) {
-            // 0A000: "compression method lz4 not supported" (built without it): pglz it stays
-            if (!"0A000".equals(e.getSQLState())) {
-                throw e;
-            }
-            c.rollback(before);
         }
     }
 }

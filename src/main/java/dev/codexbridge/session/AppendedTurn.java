@@ -1,0 +1,63 @@
+package dev.codexbridge.session;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.lineage.ExportedRollouts;
+import dev.codexbridge.store.ConversationLease;
+import dev.codexbridge.store.ConversationStore;
+import dev.codexbridge.store.RolloutFile;
+import dev.codexbridge.store.StaleAppendException;
+import dev.codexbridge.store.StoredConversation;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+
+/**
+ * A turn stored as what it added (issue 63): the files' new bytes read against the last export
+ * ({@link ExportedRollouts}) and put as appends ({@link ConversationStore#putAppending}). Empty
+ * whenever the whole lineage must be exported and put instead: nothing remembered, paths that
+ * changed, new bytes that could not be read as remembered, or a store that holds another base.
+ */
+record AppendedTurn(StoredConversation stored, ExportedRollouts.Appended appended) {
+    private static final Logger LOG = SafeLogger.getLogger(AppendedTurn.class);
+
+    /**
+     * Stores {@code lineage}, read whole after turn {@code turnId}: as appends to {@code before}
+     * when it is that plus more (over a network the export reads whole files, but the store still
+     * need not write them again), else whole. Returns the record stored and what to remember next.
+     */
+    static AppendedTurn putRead(ConversationStore store, ConversationLease lease, String threadId, @Nullable ExportedRollouts before,
+                                List<RolloutFile> lineage, Function<List<RolloutFile>, StoredConversation> record) {
+        Optional<ExportedRollouts.Appended> appended = before == null ? Optional.empty() : before.appendedFrom(lineage);
+        if (appended.isPresent()) {
+            try {
+                return new AppendedTurn(store.putAppending(lease, record.apply(lineage), appended.get().appends()), appended.get());
+            } catch (StaleAppendException stale) {
+                LOG.debug("conversation {} is stored whole: {}", threadId, stale.getMessage());
+            }
+        }
+        ExportedRollouts next = ExportedRollouts.of(lineage);
+        return new AppendedTurn(store.put(lease, record.apply(lineage)), new ExportedRollouts.Appended(lineage, List.of(), next));
+    }
+
+    static Optional<AppendedTurn> put(LineageMoves moves, ConversationStore store, ConversationLease lease, CodexClient from, String threadId,
+                                      String turnId, @Nullable ExportedRollouts before, List<String> known,
+                                      Function<List<RolloutFile>, StoredConversation> record) {
+        if (before == null || !before.paths().equals(known)) {
+            return Optional.empty();
+        }
+        Optional<ExportedRollouts.Appended> appended = moves.exportAppended(from, threadId, turnId, before);
+        if (appended.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            StoredConversation stored = store.putAppending(lease, record.apply(appended.get().lineage()), appended.get().appends());
+            return Optional.of(new AppendedTurn(stored, appended.get()));
+        } catch (StaleAppendException stale) {
+            LOG.debug("conversation {} is stored whole: {}", threadId, stale.getMessage());
+            return Optional.empty();
+        }
+    }
+}

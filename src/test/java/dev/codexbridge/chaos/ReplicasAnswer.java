@@ -1,0 +1,33 @@
+package dev.codexbridge.chaos;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What one client was told about one message it sent through the proxy ({@code bin/bench chaos
+ * --replicas}): every message carries a key of its own ({@code s3-t7}: slot 3's seventh send), so
+ * a message refused and sent again is a new key, and codex's record is searched by key.
+ *
+ * @param slot the client's conversation (one A2A context or one MCP conversation)
+ * @param door {@code a2a} or {@code mcp}
+ * @param told what the answer said
+ * @param replica the replica that served the answer ({@code r2}), null when none did
+ * @param taskId the A2A task, else null
+ * @param state the A2A task's state as told, else null
+ * @param turnId the codex turn the answer named, when it named one
+ * @param threadId the conversation's codex thread, when known
+ */
+record ReplicasAnswer(int slot, String door, String key, long sentMs, long answeredMs, Told told, @Nullable String replica,
+                      @Nullable String taskId, @Nullable String state, @Nullable String turnId, @Nullable String threadId, String detail) {
+
+    /** What a client was told, as the verdict reads it. */
+    enum Told {
+        /** The turn completed, its reply given. */
+        COMPLETED,
+        /** The turn failed, was canceled or was never run (a task in a final state other than completed; a tool error on a turn). */
+        FAILED,
+        /** Refused before anything ran: the conversation is busy elsewhere, or the request was refused. */
+        REFUSED,
+        /** No answer: the connection ended or timed out, or the proxy found no replica. Either outcome is right. */
+        UNKNOWN
+    }
+}

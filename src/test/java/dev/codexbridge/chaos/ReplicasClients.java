@@ -1,0 +1,284 @@
+package dev.codexbridge.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.chaos.ReplicasAnswer.Told;
+import dev.codexbridge.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The callers of {@code bin/bench chaos --replicas}: each slot one conversation, an A2A context
+ * (even slots) or an MCP conversation (odd slots), of principal {@code PRINCIPALS[slot % 3]},
+ * sending one message at a time through the proxy until told to stop, and writing down every
+ * answer ({@link ReplicasAnswer}). An A2A context goes on by its context id; an MCP conversation
+ * by its thread id, on a new session when the proxy's replica for the old one is gone (404).
+ */
+final class ReplicasClients {
+    static final List<String> PRINCIPALS = List.of("alice", "bob", "carol");
+    static final String PREFIX = "chaos-replicas ";
+    private static final Duration TURN_TIMEOUT = Duration.ofSeconds(150);
+    private static final String MCP_VERSION = "2025-06-18";
+
+    private final URI a2a;
+    private final URI mcp;
+    private final AtomicBoolean stop;
+    private final ConcurrentLinkedQueue<ReplicasAnswer> answers;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+    ReplicasClients(URI a2a, URI mcp, AtomicBoolean stop, ConcurrentLinkedQueue<ReplicasAnswer> answers) {
+        this.a2a = a2a;
+        this.mcp = mcp;
+        this.stop = stop;
+        this.answers = answers;
+    }
+
+    static String token(String principal) {
+        return principal + "-token-chaos-0123456789";
+    }
+
+    static String key(int slot, int n) {
+        return "s" + slot + "-t" + n;
+    }
+
+    /** Runs slot {@code slot}'s conversation until the stop. */
+    void run(int slot, long seed) {
+        Random random = new Random(seed * 1000 + slot);
+        if (slot % 2 == 0) {
+            new A2aCaller(slot).run(random);
+        } else {
+            new McpCaller(slot).run(random);
+        }
+    }
+
+    private void pause(Random random, Told told) {
+        try {
+            Thread.sleep(told == Told.REFUSED || told == Told.UNKNOWN ? 1000 : 300 + random.nextInt(1200));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop.set(true);
+        }
+    }
+
+    private String principal(int slot) {
+        return PRINCIPALS.get(slot % PRINCIPALS.size());
+    }
+
+    private final class A2aCaller {
+        private final int slot;
+        private @Nullable String context;
+
+        A2aCaller(int slot) {
+            this.slot = slot;
+        }
+
+        void run(Random random) {
+            for (int n = 1; !stop.get(); n++) {
+                ReplicasAnswer a = send(key(slot, n));
+                answers.add(a);
+                pause(random, a.told());
+            }
+        }
+
+        private ReplicasAnswer send(String key) {
+            ObjectNode message = Json.object().put("role", "user").put("messageId", UUID.randomUUID().toString());
+            message.putArray("parts").addObject().put("kind", "text").put("text", PREFIX + key);
+            if (context != null) {
+                message.put("contextId", context);
+            }
+            ObjectNode body = Json.object().put("jsonrpc", "2.0").put("id", 1).put("method", "message/send");
+            body.putObject("params").set("message", message);
+            long sent = System.currentTimeMillis();
+            HttpResponse<String> r;
+            try {
+                r = http.send(HttpRequest.newBuilder(a2a).timeout(TURN_TIMEOUT).header("Authorization", "Bearer " + token(principal(slot)))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(Json.write(body))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                return answer(key, sent, Told.UNKNOWN, null, null, null, null, null, "no answer: " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return answer(key, sent, Told.UNKNOWN, null, null, null, null, null, "interrupted");
+            }
+            String replica = r.headers().firstValue(ReplicasProxy.SERVED_BY).orElse(null);
+            if (r.statusCode() == 502) {
+                return answer(key, sent, Told.REFUSED, null, null, null, null, null, "no replica reachable");
+            }
+            JsonNode json;
+            try {
+                json = Json.parse(r.body());
+            } catch (RuntimeException e) {
+                return answer(key, sent, Told.UNKNOWN, replica, null, null, null, null, "HTTP " + r.statusCode() + ": " + r.body());
+            }
+            if (json.has("error")) {
+                return answer(key, sent, Told.REFUSED, replica, null, null, null, null, json.path("error").toString());
+            }
+            JsonNode task = json.path("result");
+            context = task.path("contextId").asText(context);
+            String state = task.at("/status/state").asText();
+            Told told = switch (state) {
+                case "completed" -> Told.COMPLETED;
+                case "failed", "canceled", "rejected" -> Told.FAILED;
+                default -> Told.UNKNOWN;
+            };
+            return answer(key, sent, told, replica, task.path("id").asText(null), state, task.at("/metadata/codexTurnId").asText(null),
+                    task.at("/metadata/codexThreadId").asText(null), told == Told.COMPLETED ? "" : task.path("status").toString());
+        }
+
+        private ReplicasAnswer answer(String key, long sent, Told told, @Nullable String replica, @Nullable String task, @Nullable String state,
+                                      @Nullable String turn, @Nullable String thread, String detail) {
+            return new ReplicasAnswer(slot, "a2a", key, sent, System.currentTimeMillis(), told, replica, task, state, turn, thread, detail);
+        }
+    }
+
+    private final class McpCaller {
+        private final int slot;
+        private @Nullable String session;
+        private @Nullable String thread;
+        private int requestId;
+
+        McpCaller(int slot) {
+            this.slot = slot;
+        }
+
+        void run(Random random) {
+            for (int n = 1; !stop.get(); n++) {
+                if (session == null && !initialize()) {
+                    pause(random, Told.UNKNOWN);
+                    n--;
+                    continue;
+                }
+                ReplicasAnswer a = call(key(slot, n));
+                answers.add(a);
+                pause(random, a.told());
+            }
+        }
+
+        private boolean initialize() {
+            ObjectNode params = Json.object().put("protocolVersion", MCP_VERSION);
+            params.putObject("capabilities");
+            params.putObject("clientInfo").put("name", "chaos-replicas").put("version", "1");
+            try {
+                HttpResponse<String> r = post(rpc("initialize", params), null);
+                String id = r.headers().firstValue("Mcp-Session-Id").orElse(null);
+                if (r.statusCode() != 200 || id == null) {
+                    return false;
+                }
+                HttpResponse<String> ok = post(Json.write(Json.object().put("jsonrpc", "2.0").put("method", "notifications/initialized")), id);
+                if (ok.statusCode() / 100 != 2) {
+                    return false;
+                }
+                session = id;
+                return true;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop.set(true);
+                return false;
+            }
+        }
+
+        private ReplicasAnswer call(String key) {
+            ObjectNode args = Json.object().put("prompt", PREFIX + key);
+            if (thread != null) {
+                args.put("threadId", thread);
+            }
+            ObjectNode params = Json.object().put("name", thread == null ? "codex" : "codex-reply");
+            params.set("arguments", args);
+            long sent = System.currentTimeMillis();
+            String id = Integer.toString(requestId + 1);
+            HttpResponse<String> r;
+            try {
+                r = post(rpc("tools/call", params), session);
+            } catch (IOException e) {
+                session = null;         // its replica may be gone: a new session next
+                return answer(key, sent, Told.UNKNOWN, null, "no answer: " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return answer(key, sent, Told.UNKNOWN, null, "interrupted");
+            }
+            String replica = r.headers().firstValue(ReplicasProxy.SERVED_BY).orElse(null);
+            if (r.statusCode() == 404) {
+                session = null;
+                return answer(key, sent, Told.REFUSED, replica, "session not found on " + replica);
+            }
+            if (r.statusCode() == 502) {
+                session = null;
+                return answer(key, sent, Told.REFUSED, null, "no replica reachable");
+            }
+            JsonNode json = responseTo(r, id);
+            if (json == null) {
+                session = null;
+                return answer(key, sent, Told.UNKNOWN, replica, "HTTP " + r.statusCode() + " without the answer: " + r.body());
+            }
+            if (json.has("error")) {
+                return answer(key, sent, Told.REFUSED, replica, json.path("error").toString());
+            }
+            JsonNode result = json.path("result");
+            String named = result.at("/structuredContent/threadId").asText(null);
+            if (named != null) {
+                thread = named;
+            }
+            String text = result.at("/content/0/text").asText("");
+            if (!result.path("isError").asBoolean(false)) {
+                return answer(key, sent, Told.COMPLETED, replica, "");
+            }
+            Told told = text.contains("in use on another replica") || text.contains("never received")
+                    || result.path("structuredContent").isMissingNode() ? Told.REFUSED
+                    : text.contains("is unknown") ? Told.UNKNOWN : Told.FAILED;
+            return answer(key, sent, told, replica, text);
+        }
+
+        private ReplicasAnswer answer(String key, long sent, Told told, @Nullable String replica, String detail) {
+            return new ReplicasAnswer(slot, "mcp", key, sent, System.currentTimeMillis(), told, replica, null, null, null, thread, detail);
+        }
+
+        private String rpc(String method, ObjectNode params) {
+            ObjectNode body = Json.object().put("jsonrpc", "2.0").put("id", Integer.toString(++requestId)).put("method", method);
+            body.set("params", params);
+            return Json.write(body);
+        }
+
+        private HttpResponse<String> post(String body, @Nullable String id) throws IOException, InterruptedException {
+            HttpRequest.Builder b = HttpRequest.newBuilder(mcp).timeout(TURN_TIMEOUT).header("Authorization", "Bearer " + token(principal(slot)))
+                    .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            if (id != null) {
+                b.header("Mcp-Session-Id", id).header("MCP-Protocol-Version", MCP_VERSION);
+            }
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        /** The JSON-RPC answer to request {@code id}: the body itself, or the SSE event carrying it. */
+        private @Nullable JsonNode responseTo(HttpResponse<String> r, String id) {
+            String type = r.headers().firstValue("Content-Type").orElse("");
+            try {
+                if (!type.startsWith("text/event-stream")) {
+                    return Json.parse(r.body());
+                }
+                for (String line : r.body().split("\n")) {
+                    if (line.startsWith("data:")) {
+                        JsonNode m = Json.parse(line.substring(5).strip());
+                        if (m.path("id").asText("").equals(id)) {
+                            return m;
+                        }
+                    }
+                }
+            } catch (RuntimeException notJson) {
+                return null;
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,540 @@
+package dev.codexbridge.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.a2a.StoredContext;
+import dev.codexbridge.json.Json;
+import dev.codexbridge.process.CodexLocator;
+import dev.codexbridge.store.ConversationSummary;
+import dev.codexbridge.store.PostgresServer;
+import dev.codexbridge.store.StoredConversation;
+import dev.codexbridge.store.postgresql.PostgresConversationStore;
+import dev.codexbridge.testkit.IsolatedCodexHome;
+import dev.codexbridge.testkit.ModelReply;
+import dev.codexbridge.testkit.RecordedRequest;
+import dev.codexbridge.testkit.ScriptedModelServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code bin/bench chaos --replicas SESSIONS SECONDS [SEED]}: the service as deployed, on this
+ * machine. PostgreSQL in a network namespace of its own; three replicas, each in its own namespace
+ * and each the CLI's {@code a2a} and {@code mcp --http} (two JVMs, a codex per principal under the
+ * replica's own tenants root) on the shared store ({@code --store jdbc:postgresql://...}, the
+ * password from a file); a proxy in front ({@link ReplicasProxy}: A2A round-robin per request, MCP
+ * sticky by session); A2A and MCP clients of three principals ({@link ReplicasClients}). Faults,
+ * placed by the seed: a replica SIGKILLed (both JVMs) and started again later, a principal's codex
+ * SIGKILLed on another replica with its home deleted, and a replica cut from PostgreSQL (a
+ * blackhole route) and healed. Then the clients stop, every replica is asked {@code GetTask} for
+ * every task, the replicas stop (SIGTERM), and {@link ReplicasVerdict} compares what the clients
+ * were told with the store's record and the model's requests. Everything is torn down at the end,
+ * on failure and on Ctrl-C; the run's folder (logs, every answer, the timeline) is kept when the
+ * run diverged or {@code CHAOS_KEEP} is set.
+ */
+public final class ReplicasRun {
+    static final int REPLICAS = 3;
+    private static final int A2A_PORT = 8080;
+    private static final int MCP_PORT = 8081;
+    private static final String ROLE = "bridge";
+    private static final String DATABASE = "chaos";
+
+    private final int sessions;
+    private final Duration length;
+    private final long seed;
+    private final @Nullable Long leaseSeconds;
+    private final PrintStream out;
+    private final Path dir;
+    private final List<Process> processes = new CopyOnWriteArrayList<>();
+    private final Process[][] replicas = new Process[REPLICAS + 1][];
+    private final int[] generation = new int[REPLICAS + 1];
+    private final List<List<String>> modelRequests = new CopyOnWriteArrayList<>();
+    private final List<String> timeline = new CopyOnWriteArrayList<>();
+    private final long t0 = System.currentTimeMillis();
+    private @Nullable ReplicasNet net;
+    private @Nullable PostgresServer postgres;
+    private final List<AutoCloseable> closing = new CopyOnWriteArrayList<>();
+    private boolean tornDown;
+    private String storeUrl = "";
+    private Path codexBinary = Path.of("codex");
+    private Path home = Path.of(".");
+    private Path tokens = Path.of(".");
+    private Path password = Path.of(".");
+
+    private ReplicasRun(int sessions, Duration length, long seed, @Nullable Long leaseSeconds, PrintStream out, Path dir) {
+        this.sessions = sessions;
+        this.length = length;
+        this.seed = seed;
+        this.leaseSeconds = leaseSeconds;
+        this.out = out;
+        this.dir = dir;
+    }
+
+    /** Runs it; the number of divergences. The run's folder is kept when there were any. */
+    public static int run(int sessions, Duration length, long seed, @Nullable Long leaseSeconds, PrintStream out) throws Exception {
+        // not under /tmp: the tenants refuse a root every codex sandbox may write to
+        Path cache = Files.createDirectories(Path.of(System.getProperty("user.home"), ".cache", "codex-bridge"));
+        Path dir = Files.createTempDirectory(cache, "chaos-replicas-");
+        ReplicasRun run = new ReplicasRun(sessions, length, seed, leaseSeconds, out, dir);
+        Thread hook = new Thread(() -> {
+            run.tearDown();
+            out.println("chaos: stopped; the run's logs are kept in " + dir);
+        }, "chaos-replicas-teardown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int total = -1;
+        try {
+            total = run.go();
+            return total;
+        } finally {
+            run.tearDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook has torn everything down already
+            }
+            if (total == 0 && System.getenv("CHAOS_KEEP") == null) {
+                deleteTree(dir);
+            } else {
+                out.println("chaos: the run's logs are kept in " + dir);
+            }
+        }
+    }
+
+    private int go() throws Exception {
+        net = ReplicasNet.create(REPLICAS);
+        event("network: PostgreSQL at " + ReplicasNet.POSTGRES + ", replicas at " + ReplicasNet.replicaAddress(1) + "-" + REPLICAS);
+        String secret = "chaos-" + Long.toHexString(new Random(seed).nextLong() ^ System.nanoTime());
+        postgres = PostgresServer.start(false, ReplicasNet.inside("pg"), ReplicasNet.POSTGRES,
+                List.of("host all postgres " + ReplicasNet.ROOT + "/32 trust", "host all " + ROLE + " 10.61.0.0/24 scram-sha-256"));
+        try (Connection c = DriverManager.getConnection(postgres.url("postgres")); Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE " + ROLE + " LOGIN PASSWORD '" + secret + "'");
+            s.execute("CREATE DATABASE " + DATABASE + " OWNER " + ROLE);
+        }
+        storeUrl = "jdbc:postgresql://" + ReplicasNet.POSTGRES + ":5432/" + DATABASE;
+        password = Files.writeString(dir.resolve("store-password"), secret + "\n");
+        ScriptedModelServer model = ScriptedModelServer.start().recording(false).respondWhenEmpty(this::reply);
+        closing.add(model);
+        TcpRelay relay = new TcpRelay(new InetSocketAddress(ReplicasNet.ROOT, 0),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), model.baseUrl().getPort()));
+        closing.add(relay);
+        home = IsolatedCodexHome.builder(Files.createDirectories(dir.resolve("host-home")),
+                URI.create("http://" + ReplicasNet.ROOT + ":" + relay.port() + "/v1")).write();
+        StringBuilder t = new StringBuilder();
+        ReplicasClients.PRINCIPALS.forEach(p -> t.append(p).append(' ').append(ReplicasClients.token(p)).append('\n'));
+        tokens = Files.writeString(dir.resolve("tokens"), t.toString());
+        codexBinary = new CodexLocator().locate(null).binary();
+        for (int r = 1; r <= REPLICAS; r++) {
+            startReplica(r);
+        }
+        for (int r = 1; r <= REPLICAS; r++) {
+            awaitListening(r);
+        }
+        List<InetSocketAddress> a2as = new ArrayList<>();
+        List<InetSocketAddress> mcps = new ArrayList<>();
+        for (int r = 1; r <= REPLICAS; r++) {
+            a2as.add(new InetSocketAddress(ReplicasNet.replicaAddress(r), A2A_PORT));
+            mcps.add(new InetSocketAddress(ReplicasNet.replicaAddress(r), MCP_PORT));
+        }
+        ReplicasProxy a2aProxy = new ReplicasProxy(a2as);
+        closing.add(a2aProxy);
+        ReplicasProxy mcpProxy = new ReplicasProxy(mcps);
+        closing.add(mcpProxy);
+        event("replicas up; proxies at A2A 127.0.0.1:" + a2aProxy.port() + ", MCP 127.0.0.1:" + mcpProxy.port());
+
+        AtomicBoolean stop = new AtomicBoolean();
+        ConcurrentLinkedQueue<ReplicasAnswer> answers = new ConcurrentLinkedQueue<>();
+        ReplicasClients clients = new ReplicasClients(URI.create("http://127.0.0.1:" + a2aProxy.port() + "/"),
+                URI.create("http://127.0.0.1:" + mcpProxy.port() + "/mcp"), stop, answers);
+        List<Thread> callers = new ArrayList<>();
+        for (int slot = 0; slot < sessions; slot++) {
+            int s = slot;
+            Thread th = new Thread(() -> clients.run(s, seed), "chaos-client-" + slot);
+            th.setDaemon(true);
+            th.start();
+            callers.add(th);
+        }
+        List<ReplicasVerdict.Kill> kills = faults();
+        stop.set(true);
+        event("load stopped; waiting for the answers in flight");
+        for (Thread th : callers) {
+            th.join(TimeUnit.SECONDS.toMillis(170));
+        }
+        List<ReplicasAnswer> told = new ArrayList<>(answers);
+        told.sort(Comparator.comparingLong(ReplicasAnswer::sentMs));
+        Thread.sleep(3000);     // the last records written by their replicas' writers
+        Map<String, List<@Nullable String>> tasks = askEveryReplica(told);
+        event("stopping the replicas (SIGTERM)");
+        for (int r = 1; r <= REPLICAS; r++) {
+            stopReplica(r);
+        }
+        List<StoredConversation> stored = readStore();
+        ReplicasVerdict v = ReplicasVerdict.judge(told, ReplicasVerdict.record(stored), modelRequests, tasks, kills);
+        Files.write(dir.resolve("answers.jsonl"), told.stream().map(a -> Json.write(Json.mapper().valueToTree(a))).toList());
+        Files.write(dir.resolve("timeline.log"), timeline);
+        Files.write(dir.resolve("verdict.txt"), v.lines(Integer.MAX_VALUE));
+        report(told, stored.size(), tasks.size(), v);
+        // a run in which nothing completed proves nothing: it fails
+        return v.total() + (told.stream().anyMatch(a -> a.told() == ReplicasAnswer.Told.COMPLETED) ? 0 : 1);
+    }
+
+    private ModelReply reply(RecordedRequest request) {
+        List<String> keys = ReplicasVerdict.keys(request.userTexts());
+        modelRequests.add(keys);
+        return ModelReply.message(keys.isEmpty() ? "ok" : "ok " + keys.get(keys.size() - 1));
+    }
+
+    /** The fault schedule over the run's length; returns the kills. */
+    private List<ReplicasVerdict.Kill> faults() throws Exception {
+        Random random = new Random(seed);
+        int killed = 1 + random.nextInt(REPLICAS);
+        int lostCodex = 1 + (killed + random.nextInt(REPLICAS - 1)) % REPLICAS;
+        int cut = 1 + (killed + random.nextInt(REPLICAS - 1)) % REPLICAS;
+        long l = length.toMillis();
+        long killAt = l * 15 / 100;
+        long restartAt = killAt + Math.max(20_000, l * 35 / 100);
+        long codexAt = l * 30 / 100;
+        long cutAt = l * 50 / 100;
+        long healAt = cutAt + l * 30 / 100;     // past nine tenths of the default lease in a run of 5 minutes or more
+        List<ReplicasVerdict.Kill> kills = new CopyOnWriteArrayList<>();
+        // each step at its own time, on a thread of its own: a replica's restart takes tens of seconds
+        java.util.concurrent.ScheduledExecutorService steps = java.util.concurrent.Executors.newScheduledThreadPool(4);
+        try {
+            steps.schedule(() -> kills.add(killReplica(killed)), killAt, TimeUnit.MILLISECONDS);
+            steps.schedule(() -> restart(killed), restartAt, TimeUnit.MILLISECONDS);
+            steps.schedule(() -> loseCodex(lostCodex), codexAt, TimeUnit.MILLISECONDS);
+            steps.schedule(() -> partition(cut, true), cutAt, TimeUnit.MILLISECONDS);
+            steps.schedule(() -> partition(cut, false), healAt, TimeUnit.MILLISECONDS);
+            Thread.sleep(l);
+        } finally {
+            steps.shutdown();
+            steps.awaitTermination(3, TimeUnit.MINUTES);
+        }
+        return kills;
+    }
+
+    private ReplicasVerdict.Kill killReplica(int r) {
+        for (Process p : replicas[r]) {
+            p.destroyForcibly();
+        }
+        long at = System.currentTimeMillis();
+        event("SIGKILL replica r" + r + " (a2a pid " + replicas[r][0].pid() + ", mcp pid " + replicas[r][1].pid() + ")");
+        return new ReplicasVerdict.Kill("r" + r, at);
+    }
+
+    private void restart(int r) {
+        try {
+            for (Process p : replicas[r]) {
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            startReplica(r);
+            awaitListening(r);
+            event("replica r" + r + " started again");
+        } catch (Exception e) {
+            event("replica r" + r + " did not start again: " + e);
+        }
+    }
+
+    /** SIGKILLs one principal's codex under replica {@code r} and deletes its codex home. */
+    private void loseCodex(int r) {
+        List<ProcessHandle> codex = new ArrayList<>();
+        for (Process p : replicas[r]) {
+            p.toHandle().descendants().filter(h -> commandLine(h.pid()).matches("(\\S*/)?codex app-server.*")).forEach(codex::add);
+        }
+        if (codex.isEmpty()) {
+            event("no principal's codex running under r" + r + " to lose");
+            return;
+        }
+        ProcessHandle victim = codex.get(new Random(seed + 5).nextInt(codex.size()));
+        String codexHome = environment(victim.pid()).get("CODEX_HOME");
+        victim.destroyForcibly();
+        try {
+            victim.onExit().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // gone or going: the home goes either way
+        }
+        if (codexHome != null) {
+            deleteTree(Path.of(codexHome));
+        }
+        event("SIGKILL codex pid " + victim.pid() + " under r" + r + ", its home " + codexHome + " deleted");
+    }
+
+    private void partition(int r, boolean cut) {
+        try {
+            if (cut) {
+                net.partition(r);
+            } else {
+                net.heal(r);
+            }
+            event((cut ? "cut replica r" : "healed replica r") + r + (cut ? " from PostgreSQL (blackhole route)" : ": PostgreSQL reachable again"));
+        } catch (Exception e) {
+            event("partition step on r" + r + " failed: " + e);
+        }
+    }
+
+    private void startReplica(int r) throws IOException {
+        int g = ++generation[r];
+        String address = ReplicasNet.replicaAddress(r);
+        List<String> store = new ArrayList<>(List.of("--store", storeUrl, "--store-password-file", password.toString()));
+        if (leaseSeconds != null) {
+            store.addAll(List.of("--store-lease", Long.toString(leaseSeconds)));
+        }
+        List<String> common = new ArrayList<>(List.of("--codex-bin", codexBinary.toString(), "--codex-home", home.toString(),
+                "--tokens", tokens.toString()));
+        common.addAll(store);
+        List<String> a2a = new ArrayList<>(List.of("a2a", "--listen", address + ":" + A2A_PORT, "--tasks-per-principal", "10000",
+                "--tasks", "30000", "--tenants-root", ownerOnly(dir.resolve("r" + r + "-a2a-tenants")).toString()));
+        a2a.addAll(common);
+        List<String> mcp = new ArrayList<>(List.of("mcp", "--http", address + ":" + MCP_PORT,
+                "--tenants-root", ownerOnly(dir.resolve("r" + r + "-mcp-tenants")).toString()));
+        mcp.addAll(common);
+        replicas[r] = new Process[] {java(r, "a2a-" + g, a2a), java(r, "mcp-" + g, mcp)};
+    }
+
+    private static Path ownerOnly(Path folder) throws IOException {
+        Files.createDirectories(folder);
+        Files.setPosixFilePermissions(folder, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        return folder;
+    }
+
+    private Process java(int r, String name, List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(ReplicasNet.inside("r" + r));
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.codexbridge.cli.Main"));
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("r" + r + "-" + name + ".log").toFile());
+        pb.environment().put("PGUSER", ROLE);
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    private void awaitListening(int r) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        for (int port : new int[] {A2A_PORT, MCP_PORT}) {
+            while (true) {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(ReplicasNet.replicaAddress(r), port), 500);
+                    break;
+                } catch (IOException notYet) {
+                    if (System.nanoTime() > deadline || !replicas[r][0].isAlive() || !replicas[r][1].isAlive()) {
+                        throw new IOException("replica r" + r + " does not listen on " + port + " (see " + dir + "/r" + r + "-*.log)");
+                    }
+                    Thread.sleep(200);
+                }
+            }
+        }
+    }
+
+    private void stopReplica(int r) throws InterruptedException {
+        for (Process p : replicas[r]) {
+            p.destroy();
+        }
+        for (Process p : replicas[r]) {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                event("replica r" + r + " pid " + p.pid() + " did not stop in 60 s after SIGTERM: killed");
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * Every A2A task the clients were told of → each replica's state for it (null: not known there).
+     * Of each context, the newest {@link StoredContext#MAX_TASKS}: the store keeps no more (docs/a2a.md).
+     */
+    private Map<String, List<@Nullable String>> askEveryReplica(List<ReplicasAnswer> told) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        Map<String, List<@Nullable String>> states = new TreeMap<>();
+        Map<Integer, Integer> newer = new HashMap<>();
+        List<ReplicasAnswer> newestFirst = new ArrayList<>(told);
+        java.util.Collections.reverse(newestFirst);
+        int older = 0;
+        for (ReplicasAnswer a : newestFirst) {
+            if (a.taskId() == null) {
+                continue;
+            }
+            if (newer.merge(a.slot(), 1, Integer::sum) > StoredContext.MAX_TASKS) {
+                older++;
+                continue;
+            }
+            List<@Nullable String> each = new ArrayList<>();
+            for (int r = 1; r <= REPLICAS; r++) {
+                String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tasks/get\",\"params\":{\"id\":\"" + a.taskId() + "\"}}";
+                String principal = ReplicasClients.PRINCIPALS.get(a.slot() % ReplicasClients.PRINCIPALS.size());
+                HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create("http://" + ReplicasNet.replicaAddress(r) + ":" + A2A_PORT + "/"))
+                        .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + ReplicasClients.token(principal))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                JsonNode json = Json.parse(resp.body());
+                each.add(json.has("result") ? json.at("/result/status/state").asText() : null);
+            }
+            states.put(a.taskId(), each);
+        }
+        event(states.size() + " A2A tasks asked of every replica; " + older + " older ones past the " + StoredContext.MAX_TASKS
+                + " a context keeps not asked");
+        return states;
+    }
+
+    private List<StoredConversation> readStore() {
+        List<StoredConversation> all = new ArrayList<>();
+        try (PostgresConversationStore store = PostgresConversationStore.builder().jdbcUrl(storeUrl).username(ROLE)
+                .password(Files.readString(password).strip()).maxPoolSize(2).build()) {
+            String after = null;
+            while (true) {
+                List<ConversationSummary> page = store.list(after, 200);
+                for (ConversationSummary s : page) {
+                    store.get(s.threadId()).ifPresent(all::add);
+                }
+                if (page.size() < 200) {
+                    return all;
+                }
+                after = page.get(page.size() - 1).threadId();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void report(List<ReplicasAnswer> told, int stored, int tasks, ReplicasVerdict v) throws IOException {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (ReplicasAnswer a : told) {
+            counts.merge(a.door() + " " + a.told(), 1, Integer::sum);
+        }
+        out.printf("chaos: %d messages sent: %s%n", told.size(), counts);
+        Map<String, Integer> why = new TreeMap<>();
+        for (ReplicasAnswer a : told) {
+            if (a.told() != ReplicasAnswer.Told.COMPLETED) {
+                String d = a.detail().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "ID").replaceAll("\\d+", "N");
+                why.merge(a.door() + " " + a.told() + ": " + d.substring(0, Math.min(d.length(), 160)), 1, Integer::sum);
+            }
+        }
+        why.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(8)
+                .forEach(e -> out.printf("chaos:   %d x %s%n", e.getValue(), e.getKey()));
+        out.printf("chaos: %d conversations in the store, %d A2A tasks asked of every replica, %d model requests%n", stored, tasks,
+                modelRequests.size());
+        out.printf("chaos: failover (SIGKILL -> a conversation of that replica served elsewhere): %d conversations, p50 %.1f s, "
+                        + "p99 %.1f s, %d never served elsewhere before the end; times %s%n", v.failoverMs().size(),
+                v.failoverPercentile(50) / 1000.0, v.failoverPercentile(99) / 1000.0, v.neverServedElsewhere(), v.failoverMs());
+        for (String line : v.lines(5)) {
+            out.println("chaos: " + line);
+        }
+        for (String line : logSummary()) {
+            out.println("chaos: " + line);
+        }
+        out.println("chaos: " + (v.total() == 0 ? "no divergence" : v.total() + " divergences"));
+        if (told.stream().noneMatch(a -> a.told() == ReplicasAnswer.Told.COMPLETED)) {
+            out.println("chaos: no turn completed: the run shows nothing");
+        }
+    }
+
+    /** Each replica log's warnings and errors, counted, with the first few. */
+    private List<String> logSummary() throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> logs = Files.list(dir)) {
+            for (Path log : logs.filter(p -> p.getFileName().toString().matches("r\\d-.*\\.log")).sorted().toList()) {
+                List<String> bad = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                        .filter(l -> l.contains(" WARN ") || l.contains(" ERROR ") || l.contains("Exception")).toList();
+                if (!bad.isEmpty()) {
+                    lines.add(log.getFileName() + ": " + bad.size() + " warnings/errors, e.g. " + bad.get(0));
+                }
+            }
+        }
+        return lines;
+    }
+
+    private void event(String what) {
+        long now = System.currentTimeMillis();
+        String line = String.format("%7.1f s  %s", (now - t0) / 1000.0, what);
+        timeline.add(now + " " + line);         // the epoch milliseconds, as the answers have them
+        out.println("chaos: " + line);
+    }
+
+    /** A process's command line, its arguments joined by spaces ("" when it ended). */
+    private static String commandLine(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (IOException gone) {
+            return "";
+        }
+    }
+
+    private static Map<String, String> environment(long pid) {
+        Map<String, String> env = new HashMap<>();
+        try {
+            for (String kv : Files.readString(Path.of("/proc", Long.toString(pid), "environ"), StandardCharsets.UTF_8).split("\0")) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    env.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+            }
+        } catch (IOException gone) {
+            // the process ended
+        }
+        return env;
+    }
+
+    /** Stops everything the run started: clients' proxies, the replicas, PostgreSQL, the namespaces. Safe to call twice. */
+    private synchronized void tearDown() {
+        if (tornDown) {
+            return;
+        }
+        tornDown = true;
+        for (Process p : processes) {
+            p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        for (AutoCloseable c : closing) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // tearing down
+            }
+        }
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (Exception e) {
+                out.println("chaos: PostgreSQL did not stop cleanly: " + e);
+            }
+        }
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(root)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // what will not go is left
+        }
+    }
+}

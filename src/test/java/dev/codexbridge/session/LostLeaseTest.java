@@ -1,0 +1,83 @@
+package dev.codexbridge.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.store.ConversationLease;
+import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.support.FakeCodex;
+import dev.codexbridge.support.FakeCodexSessions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A host that lost a conversation's lease — the store refused a renewal, or its own deadline passed
+ * with the store out of reach — stops (decision 0077): the turn codex runs for it is interrupted
+ * with {@code turn/interrupt} and its result says why, and no later turn goes out on the open
+ * thread; the error says to open the conversation again.
+ */
+class LostLeaseTest {
+    private static final String THREAD = "0199a213-81c0-7800-8aa1-bbab2a035a53";
+
+    @RegisterExtension
+    final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.shared, () -> this.store);
+    private final FakeCodex codex = fake.codex();
+    private CodexClient shared;
+    private DiskConversationStore store;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aLostLeaseInterruptsTheRunningTurnAndStartsNoOtherOnTheOpenThread() throws Exception {
+        codex.threadId = THREAD;
+        codex.scriptDelayMs = 0;
+        store = DiskConversationStore.open(tmp.resolve("store"));
+        shared = fake.track(CodexClient.builder().transport(codex.factory()).connect());
+        CodexSession s = fake.track(CodexSession.builder().client(shared).cwd(Path.of("/w"))
+                .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO))
+                .storage(ConversationStorage.builder(store, "replica-a").exportAfterEachTurn(false).build()).build());
+        s.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> held(s) != null);
+
+        assertThat(s.leaseLost()).isFalse();
+        TurnHandle running = s.startTurn(TurnInput.text("work for a long time"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent("turn/start") == 1 && running.turnId().isPresent());
+        // the store gives the conversation away (this host's lease ended there); the next renewal hears it
+        store.release(held(s));
+        custody(s).heldLease().renew();
+
+        TurnResult stopped = running.result().get(10, TimeUnit.SECONDS);
+        assertThat(s.leaseLost()).as("what a door asks before it reuses the session").isTrue();
+        assertThat(sent("turn/interrupt")).as("codex told to stop acting for this host").isEqualTo(1);
+        assertThat(stopped.status()).isEqualTo(TurnOutcome.INTERRUPTED);
+        assertThat(stopped.error()).isNotNull();
+        assertThat(stopped.error().message()).contains("no longer holds the conversation's lease").contains(THREAD)
+                .contains("open the conversation again").contains("codex was told to stop");
+
+        TurnResult next = s.runTurn(TurnInput.text("and more"));
+        assertThat(next.status()).isEqualTo(TurnOutcome.FAILED);
+        assertThat(next.error().message()).contains("open the conversation again");
+        assertThat(sent("turn/start")).as("no turn/start once the lease is lost").isEqualTo(1);
+    }
+
+    private int sent(String method) {
+        List<JsonNode> all = codex.received();
+        return (int) all.stream().filter(m -> method.equals(m.path("method").asText())).count();
+    }
+
+    private static ThreadCustody custody(CodexSession s) {
+        return s.custody();
+    }
+
+    private static ConversationLease held(CodexSession s) {
+        return s.custody().heldLease().current();
+    }
+}
