@@ -55,7 +55,30 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
         this.limits = limits;
         this.shared = store instanceof PostgresContextStore pg ? new SharedTasks(pg.board(), this, limits) : null;
         if (shared != null) {
+            shared.onTick(this::dropAsleepSessions);
             shared.start();
+        }
+    }
+
+    /** How many contexts hold a session now, all callers together. */
+    int sessionsHeld() {
+        int n = 0;
+        for (Principal p : principals.values()) {
+            synchronized (p) {
+                n += (int) p.contexts.values().stream().filter(A2aContext::holdsSession).count();
+            }
+        }
+        return n;
+    }
+
+    /** With the shared store: the sessions of contexts whose conversation sleeps there are not kept (reopened from the record). */
+    private void dropAsleepSessions() {
+        for (Principal p : principals.values()) {
+            List<A2aContext> contexts;
+            synchronized (p) {
+                contexts = List.copyOf(p.contexts.values());
+            }
+            contexts.forEach(A2aContext::dropIfAsleep);
         }
     }
 

@@ -4,6 +4,8 @@ import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.session.CodexSession;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -27,6 +29,15 @@ final class A2aContext implements AutoCloseable {
     /** A message is being accepted into this context: it is not idle, so it is neither closed to make room nor handed over. */
     private volatile boolean reserved;
     private volatile long lastUsed = System.nanoTime();
+    private static final VarHandle SESSION;
+
+    static {
+        try {
+            SESSION = MethodHandles.lookup().findVarHandle(A2aContext.class, "session", CodexSession.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     A2aContext(String id, String principal, SessionSource sessions, ContextStore store, @Nullable StoredContext stored) {
         this.id = id;
@@ -45,16 +56,18 @@ final class A2aContext implements AutoCloseable {
 
     /** The context's session, started: its codex thread resumed when the store knows it, else a new one. */
     synchronized CodexSession session() {
-        if (session != null && session.leaseLost()) {
+        CodexSession held = session;       // read once: dropIfAsleep may take it meanwhile
+        if (held != null && held.leaseLost()) {
             // cut off from the store for a while: another replica may have the conversation, so it is opened anew
-            session.close();
-            session = null;
+            SESSION.compareAndSet(this, held, null);
+            held.close();
         }
-        if (session != null && session.isHibernated() && store instanceof PostgresContextStore) {
+        CodexSession asleep = session;
+        if (asleep != null && asleep.isHibernated() && store instanceof PostgresContextStore) {
             // asleep in the shared store: another replica may have woken it and moved on since, so it is
             // opened anew from the store's record (its thread, the conversation's lease), not woken as it was
-            session.close();
-            session = null;
+            SESSION.compareAndSet(this, asleep, null);
+            asleep.close();
         }
         if (session == null) {
             if (stored != null && store instanceof PostgresContextStore) {
@@ -105,6 +118,24 @@ final class A2aContext implements AutoCloseable {
 
     void reserve(boolean on) {
         reserved = on;
+    }
+
+    /**
+     * With the shared store, lets go of a session whose conversation is asleep there and nothing
+     * runs on: {@link #session} would open it anew from the record anyway, and a replica keeps
+     * nothing per sleeping conversation meanwhile. Called on the replica's tick, without the
+     * monitor (a resume under way holds it).
+     */
+    void dropIfAsleep() {
+        CodexSession s = session;
+        if (s != null && store instanceof PostgresContextStore && s.isHibernated() && !busy() && SESSION.compareAndSet(this, s, null)) {
+            s.close();
+        }
+    }
+
+    /** Whether a session is held (awake or asleep). */
+    boolean holdsSession() {
+        return session != null;
     }
 
     /** Whether this replica holds the context's conversation awake, with no task running on it. */

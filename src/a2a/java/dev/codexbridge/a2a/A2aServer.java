@@ -102,6 +102,11 @@ public final class A2aServer implements AutoCloseable {
         return URI.create("http://" + host + ":" + connector.getLocalPort() + "/");
     }
 
+    /** How many contexts hold a codex session now, asleep or awake (for tests). */
+    int sessionsHeld() {
+        return agent.sessionsHeld();
+    }
+
     /** The limits the server keeps to. */
     public A2aLimits limits() {
         return settings.limits;

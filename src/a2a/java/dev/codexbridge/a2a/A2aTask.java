@@ -190,7 +190,14 @@ final class A2aTask implements TurnListener {
     }
 
     synchronized void onInterrupt(Runnable interrupt) {
-        this.interrupt = interrupt;
+        if (!isEnd(state)) {
+            this.interrupt = interrupt;
+        }
+    }
+
+    /** Whether the task holds its turn's interrupt (and so the turn's session): only until it ends. */
+    synchronized boolean holdsTurn() {
+        return interrupt != null;
     }
 
     /** The task as A2A's {@code Task}, its history cut to the newest {@code historyLength} messages (all if null). */
@@ -447,6 +454,10 @@ final class A2aTask implements TurnListener {
     /** A new state (or new progress in the same one), told to every stream; a pause ends the streams. */
     private void change(String newState, @Nullable ObjectNode message, @Nullable ObjectNode metadata) {
         state = newState;
+        if (isEnd(newState)) {
+            // an ended task is kept for callers (up to the limits); its turn's handle would keep the whole session
+            interrupt = null;
+        }
         status = A2aWire.status(newState, message);
         emit(A2aWire.statusUpdate(id, contextId, status.deepCopy(), isPause(newState), metadata), isPause(newState));
         notifyAll();

@@ -10,6 +10,7 @@ import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadAccessDeniedException;
 import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.tenant.CodexTenants;
@@ -56,6 +57,8 @@ public final class CodexGateway {
     private final @Nullable ThreadAccess threadAccess;
     private final Consumer<CodexSession> opened;
     private final @Nullable ThreadOwners owners;
+    /** The owners of threads opened here and not stored yet (with a store and no record of the host's), or null. */
+    private final @Nullable OpenedHere openedHere;
     private final @Nullable ConversationStorage storage;
 
     private CodexGateway(Builder b) {
@@ -70,7 +73,8 @@ public final class CodexGateway {
         this.opened = b.opened;
         this.storage = b.storage;
         // with a store, a thread opened here and not stored yet is known as its principal's here only
-        this.owners = b.owners != null || b.storage == null ? b.owners : ThreadOwners.inMemory(OPENED_HERE);
+        this.openedHere = b.owners != null || b.storage == null ? null : new OpenedHere(OPENED_HERE);
+        this.owners = openedHere != null ? openedHere : b.owners;
     }
 
     public static Builder builder() {
@@ -137,6 +141,11 @@ public final class CodexGateway {
         return storage.store().ownerOf(threadId);     // the record alone, no rollout read
     }
 
+    /** Threads opened here whose owner only this gateway knows, not stored yet (for tests). */
+    int threadsOpenedHere() {
+        return openedHere == null ? 0 : openedHere.size();
+    }
+
     /** A new thread is its principal's: recorded before the session is handed out. */
     private CodexSession owned(String principal, CodexSession session) {
         return owners == null ? session : owners.owned(principal, session);
@@ -180,6 +189,14 @@ public final class CodexGateway {
             if (storage != null) {
                 // the host's storage (a pool's or the tenants' own replaces it), the principal's conversation
                 b.storage(storage).storageOwner(new ConversationOwner(principal, tenants == null ? null : tenantOf.apply(principal)));
+                if (openedHere != null && storage.exportAfterEachTurn()) {
+                    // stored with its owner before the result is handed out: the store's record answers from now on
+                    b.onTurnEnded(r -> {
+                        if (r.status() == TurnOutcome.COMPLETED && !r.storeFailed() && r.threadId() != null) {
+                            openedHere.stored(r.threadId());
+                        }
+                    });
+                }
             }
         };
         if (tenants != null) {

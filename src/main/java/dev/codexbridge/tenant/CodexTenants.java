@@ -135,6 +135,11 @@ public final class CodexTenants implements AutoCloseable {
         return lifecycle.usage();
     }
 
+    /** What the tenants remember per thread (for tests): with a store, nothing once a thread's turn is stored. */
+    int threadsRemembered() {
+        return lifecycle.threadsRemembered();
+    }
+
     /** One tenant's share now. */
     public TenantUsage usage(String tenantId) {
         return lifecycle.usage(tenantId);

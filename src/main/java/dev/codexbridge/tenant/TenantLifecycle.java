@@ -85,6 +85,11 @@ final class TenantLifecycle {
         return t == null ? new TenantUsage(tenantId, 0, 0) : table.usage(t);
     }
 
+    /** Threads remembered per thread: started here and not stored yet, and the process each was last opened on. */
+    int threadsRemembered() {
+        return sessions.startedHere() + tenants.values().stream().mapToInt(t -> t.threadPlaces.size()).sum();
+    }
+
     /** Codex processes running or starting now, all tenants together. */
     int processes() {
         return table.processes();

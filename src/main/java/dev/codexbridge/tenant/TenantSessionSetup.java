@@ -7,7 +7,9 @@ import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.session.ThreadAccess;
 import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.session.ThreadOptions;
+import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.store.ConversationOwner;
+import dev.codexbridge.store.RolloutFile;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -37,7 +39,7 @@ final class TenantSessionSetup {
         ThreadAccess ownTenant = new ThreadAccess() {
             @Override
             public boolean allows(String caller, String thread, ThreadOperation operation) {
-                String owner = startedBy.get(thread);
+                String owner = ownerTenant(thread);
                 return owner == null || owner.equals(caller);
             }
 
@@ -49,6 +51,18 @@ final class TenantSessionSetup {
         this.access = hostRule == null ? ownTenant : ownTenant.and(hostRule);
         this.homes = homes;
         this.storage = storage;
+    }
+
+    /**
+     * The tenant {@code thread} belongs to: the one that started it here, else, with a store, the
+     * tenant its stored record names (entries here go once a turn is stored); null when neither knows.
+     */
+    private @Nullable String ownerTenant(String thread) {
+        String started = startedBy.get(thread);
+        if (started != null || storage == null || !RolloutFile.isThreadId(thread)) {
+            return started;
+        }
+        return storage.store().ownerOf(thread).map(ConversationOwner::tenant).orElse(null);   // the record alone, no rollout read
     }
 
     /** Refuses {@code tenantId} a resume of {@code threadId} the rules do not allow, before anything is read or started. */
@@ -79,6 +93,16 @@ final class TenantSessionSetup {
         configure.accept(b);
         if (storage != null) {
             b.storage(storage);
+            if (storage.exportAfterEachTurn()) {
+                // stored with its owner before the result is handed out: from then on the store's record says whose it
+                // is, and a replica keeps nothing per conversation that has gone to sleep or closed
+                b.onTurnEnded(r -> {
+                    if (r.status() == TurnOutcome.COMPLETED && !r.storeFailed() && r.threadId() != null) {
+                        startedBy.remove(r.threadId(), tenantId);
+                        tenant.threadPlaces.remove(r.threadId());
+                    }
+                });
+            }
         }
         // a session that slept while its tenant's codex was stopped (idle, evicted) or died wakes on the
         // tenant's process as placed then, started again if need be, within the caps (decision 0040)
@@ -101,6 +125,11 @@ final class TenantSessionSetup {
             throw e;
         }
         return session;
+    }
+
+    /** How many threads the tenants' own scoping remembers (those started here and not stored yet). */
+    int startedHere() {
+        return startedBy.size();
     }
 
     /** Records that {@code tenantId} started {@code threadId}: no other tenant may use its id. */

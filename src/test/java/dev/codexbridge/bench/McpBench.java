@@ -24,7 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,7 +32,9 @@ import java.util.Map;
  * A turn through the MCP server ({@code codex-reply} over Streamable HTTP from the MCP Java SDK's
  * client, in the same JVM) against the same turn on a {@link CodexSession} directly: the same codex
  * app-server, home and scripted model, one thread each, blocks of the two alternating, round 0 a
- * warm-up. Run with {@code bin/bench mcp [TURNS] [ROUNDS]}.
+ * warm-up. With STORES ({@code disk}, {@code postgres}), MCP servers whose gateway keeps each
+ * conversation in that store (each turn stored) join the alternation. Run with
+ * {@code bin/bench mcp [TURNS] [ROUNDS] [STORES] [fresh]}.
  */
 public final class McpBench {
     private static final String TOKEN = "bench-token-0123456789";
@@ -43,66 +45,74 @@ public final class McpBench {
     public static void main(String[] args) throws Exception {
         int turns = args.length > 0 ? Integer.parseInt(args[0]) : 40;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        // STORES: the MCP contenders on a conversation store beside the one without (none, disk, postgres; comma-separated)
+        List<String> stores = List.of((args.length > 2 ? args[2] : "none").split(","));
+        // fresh: each block of turns in a new conversation (a short rollout), else one conversation all along
+        boolean fresh = args.length > 3 && args[3].equals("fresh");
         Path tmp = Files.createTempDirectory("codex-bridge-mcp-bench-");
         Path work = Files.createDirectories(tmp.resolve("work"));
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        List<AutoCloseable> servers = new ArrayList<>();
         try (ScriptedModelServer model = ScriptedModelServer.start().recording(false).respondWhenEmpty(r -> ModelReply.message("ok"));
              CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary())
                      .codexHome(IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write()).build()).connect();
              CodexSession direct = CodexSession.builder().client(codex).cwd(work).build();
-             CodexMcpServer server = CodexMcpServer.builder().sessions(McpSessions.of(CodexGateway.builder().client(codex)
-                     .configure(b -> b.cwd(work)).build())).build();
-             McpHttpServer http = McpHttpServer.builder(server).authenticator(BearerTokens.of(Map.of(TOKEN, "bench"))).start();
-             McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(http.uri().resolve("/").toString())
-                             .endpoint(McpHttpServer.PATH)
-                             .httpRequestCustomizer((b, method, uri, body, context) -> b.header("Authorization", "Bearer " + TOKEN)).build())
-                     .requestTimeout(Duration.ofSeconds(120)).jsonSchemaValidator(new OutputSchemaCheck()).build()) {
-            client.initialize();
-            McpSchema.CallToolResult first = client.callTool(McpSchema.CallToolRequest.builder().name("codex")
-                    .arguments(Map.of("prompt", "turn")).build());
-            String thread = (String) ((Map<?, ?>) first.structuredContent()).get("threadId");
-            List<Double> directMs = new ArrayList<>();
-            List<Double> mcpMs = new ArrayList<>();
-            double directCpu = 0;
-            double mcpCpu = 0;
-            for (int r = 0; r <= rounds; r++) {
-                for (int side = 0; side < 2; side++) {
-                    boolean mcp = (r + side) % 2 == 0;
-                    long cpu0 = os.getProcessCpuTime();
-                    double[] ms = new double[turns];
-                    for (int i = 0; i < turns; i++) {
-                        long t0 = System.nanoTime();
-                        if (mcp) {
-                            McpSchema.CallToolResult res = client.callTool(McpSchema.CallToolRequest.builder().name("codex-reply")
-                                    .arguments(Map.of("threadId", thread, "prompt", "turn")).build());
-                            if (Boolean.TRUE.equals(res.isError())) {
-                                throw new IllegalStateException("MCP turn: " + res);
-                            }
-                        } else if (direct.runTurn(TurnInput.text("turn")).status() != TurnOutcome.COMPLETED) {
-                            throw new IllegalStateException("direct turn did not complete");
-                        }
-                        ms[i] = (System.nanoTime() - t0) / 1e6;
-                    }
-                    double cpuMs = (os.getProcessCpuTime() - cpu0) / 1e6 / turns;
-                    if (r > 0) {
-                        Arrays.sort(ms);
-                        (mcp ? mcpMs : directMs).add(ms[turns / 2]);
-                        if (mcp) {
-                            mcpCpu += cpuMs / rounds;
-                        } else {
-                            directCpu += cpuMs / rounds;
-                        }
-                    }
+             StoreContenders backing = StoreContenders.open(stores, tmp)) {
+            Map<String, StoreContenders.Turn> contenders = new LinkedHashMap<>();
+            contenders.put("direct", () -> {
+                if (direct.runTurn(TurnInput.text("turn")).status() != TurnOutcome.COMPLETED) {
+                    throw new IllegalStateException("direct turn did not complete");
+                }
+            });
+            contenders.put("MCP", mcpTurns(CodexGateway.builder().client(codex).configure(b -> b.cwd(work)).build(), servers));
+            for (StoreContenders.Backing b : backing.all()) {
+                contenders.put("MCP+" + b.name(), mcpTurns(CodexGateway.builder().client(codex).storage(b.storage())
+                        .configure(c -> c.cwd(work)).build(), servers));
+            }
+            try {
+                Map<String, Double> cpu = StoreContenders.alternate(contenders, turns, rounds, fresh, os);
+                System.out.printf("JVM CPU per turn (ms, server and SDK client together for MCP): %s%n", cpu);
+            } finally {
+                // before the stores close: the servers' sessions store and let go of their conversations
+                for (int i = servers.size() - 1; i >= 0; i--) {
+                    servers.get(i).close();
                 }
             }
-            System.out.printf("turn median ms, per round: direct %s, MCP %s%n", directMs, mcpMs);
-            System.out.printf("turn median ms: direct %.1f, MCP %.1f (+%.1f ms); JVM CPU per turn: direct %.2f ms, MCP %.2f ms%n",
-                    median(directMs), median(mcpMs), median(mcpMs) - median(directMs), directCpu, mcpCpu);
         }
     }
 
-    private static double median(List<Double> xs) {
-        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a[a.length / 2];
+    /** An MCP server over {@code gateway} and a client of it: one {@code codex} call, then {@code codex-reply} calls on its thread. */
+    private static StoreContenders.Turn mcpTurns(CodexGateway gateway, List<AutoCloseable> servers) {
+        CodexMcpServer server = CodexMcpServer.builder().sessions(McpSessions.of(gateway)).build();
+        servers.add(server);
+        McpHttpServer http = McpHttpServer.builder(server).authenticator(BearerTokens.of(Map.of(TOKEN, "bench"))).start();
+        servers.add(http);
+        McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(http.uri().resolve("/").toString())
+                        .endpoint(McpHttpServer.PATH)
+                        .httpRequestCustomizer((b, method, uri, body, context) -> b.header("Authorization", "Bearer " + TOKEN)).build())
+                .requestTimeout(Duration.ofSeconds(120)).jsonSchemaValidator(new OutputSchemaCheck()).build();
+        servers.add(client::closeGracefully);
+        client.initialize();
+        McpSchema.CallToolResult first = client.callTool(McpSchema.CallToolRequest.builder().name("codex")
+                .arguments(Map.of("prompt", "turn")).build());
+        String[] thread = {(String) ((Map<?, ?>) first.structuredContent()).get("threadId")};
+        return new StoreContenders.Turn() {
+            @Override
+            public void run() {
+                McpSchema.CallToolResult res = thread[0] == null
+                        ? client.callTool(McpSchema.CallToolRequest.builder().name("codex").arguments(Map.of("prompt", "turn")).build())
+                        : client.callTool(McpSchema.CallToolRequest.builder().name("codex-reply")
+                                .arguments(Map.of("threadId", thread[0], "prompt", "turn")).build());
+                if (Boolean.TRUE.equals(res.isError())) {
+                    throw new IllegalStateException("MCP turn: " + res);
+                }
+                thread[0] = (String) ((Map<?, ?>) res.structuredContent()).get("threadId");
+            }
+
+            @Override
+            public void newConversation() {
+                thread[0] = null;
+            }
+        };
     }
 }

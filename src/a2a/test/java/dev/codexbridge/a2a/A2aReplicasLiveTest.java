@@ -47,12 +47,13 @@ class A2aReplicasLiveTest {
     private Replica b;
     private RawCaller aliceOnA;
     private RawCaller aliceOnB;
+    private String url;
 
     @BeforeAll
     void start(PostgresServer postgres) throws Exception {
         Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
         model = ScriptedModelServer.start();
-        String url = postgres.newDatabase();
+        url = postgres.newDatabase();
         a = Replica.start("replica-a", url, model.baseUrl(), tmp);
         b = Replica.start("replica-b", url, model.baseUrl(), tmp);
         aliceOnA = new RawCaller(a.uri(), LiveA2a.ALICE);
@@ -251,5 +252,22 @@ class A2aReplicasLiveTest {
         assertThat(two.at("/status/state").asText()).as(two.toString()).isEqualTo("completed");
         assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).userTexts())
                 .anySatisfy(t -> assertThat(t).contains("remember the word quince"));
+    }
+
+    @Test
+    @Order(7)
+    void aContextWhoseConversationSleepsInTheStoreIsNotKeptWithItsSession() throws Exception {
+        try (Replica c = Replica.start("replica-c", url, model.baseUrl(), tmp, Duration.ofSeconds(1))) {
+            RawCaller aliceOnC = new RawCaller(c.uri(), LiveA2a.ALICE);
+            model.enqueue(ModelReply.message("kept"), ModelReply.message("medlar"));
+            JsonNode one = aliceOnC.send(RawCaller.message("remember the word medlar", null));
+            String context = one.path("contextId").asText();
+            // asleep after 1 s idle, stored: the replica's tick lets go of its session (the context stays)
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.server.sessionsHeld() == 0);
+            JsonNode two = aliceOnC.send(RawCaller.message("which word?", context));
+            assertThat(two.at("/status/state").asText()).as(two.toString()).isEqualTo("completed");
+            assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).userTexts())
+                    .anySatisfy(t -> assertThat(t).contains("remember the word medlar"));
+        }
     }
 }

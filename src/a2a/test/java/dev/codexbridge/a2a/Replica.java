@@ -48,10 +48,15 @@ final class Replica implements AutoCloseable {
 
     /** A replica named {@code name} on the database at {@code url}, its codex on {@code tmp/home-NAME}, every thread in {@code tmp/work}. */
     static Replica start(String name, String url, URI model, Path tmp) throws java.io.IOException {
-        return start(name, url, model, tmp.resolve("home-" + name), java.nio.file.Files.createDirectories(tmp.resolve("work")));
+        return start(name, url, model, tmp, Duration.ofMinutes(2));
     }
 
-    private static Replica start(String name, String url, URI model, Path home, Path work) {
+    /** As {@link #start(String, String, URI, Path)}, its sessions asleep after {@code sleepAfter} idle. */
+    static Replica start(String name, String url, URI model, Path tmp, Duration sleepAfter) throws java.io.IOException {
+        return start(name, url, model, tmp.resolve("home-" + name), java.nio.file.Files.createDirectories(tmp.resolve("work")), sleepAfter);
+    }
+
+    private static Replica start(String name, String url, URI model, Path home, Path work, Duration sleepAfter) {
         Set<Long> before = codexChildren();
         CodexClient codex = CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary())
                 .codexHome(IsolatedCodexHome.builder(home, model).askForApproval("on-request").write()).build()).connect();
@@ -65,7 +70,7 @@ final class Replica implements AutoCloseable {
         PostgresConversationStore conversations = PostgresConversationStore.builder().jdbcUrl(url).maxPoolSize(4).build();
         CodexGateway gateway = CodexGateway.builder().client(codex)
                 .storage(ConversationStorage.builder(conversations, name).leaseTime(ConversationStorage.DOORS_LEASE).build())
-                .configure(b -> b.cwd(work).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
+                .configure(b -> b.cwd(work).hibernateAfter(sleepAfter).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
                 .callerApprovals(true)
                 .build();
         A2aServer server = server(gateway).contexts(ContextStore.postgres(contexts, name, 1_000)).start();
