@@ -124,8 +124,14 @@ class CodexCrashLiveTest {
             wire.killedAt(killed);
 
             List<String> messages = new ArrayList<>();
-            for (CompletableFuture<TurnResult> t : lost.values()) {
-                TurnResult r = t.get(60, TimeUnit.SECONDS);
+            for (Map.Entry<CodexSession, CompletableFuture<TurnResult>> e : lost.entrySet()) {
+                TurnResult r = e.getValue().get(60, TimeUnit.SECONDS);
+                if (r.status() == TurnOutcome.NOT_RECEIVED) {
+                    // a late turn/start still queued in this process when codex died (a loaded machine writes slowly into
+                    // a stopped codex's full pipe): never written, so nothing ran; only a late turn can be that
+                    assertThat(late).as("a turn under way before the stop was written to codex").contains(e.getKey());
+                    continue;
+                }
                 assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
                 assertThat(r.error().category()).as("%s", r.error()).isEqualTo(ErrorCategory.PROCESS_DIED);
                 messages.add(r.error().message());

@@ -61,7 +61,7 @@ public final class StoreChild {
         CountDownLatch halfway = new CountDownLatch(1);
         // made before the lease is taken: the lease is in force when the put starts, however slow this machine is
         StoredConversation next = StoredConversation.builder(threadId,
-                List.of(Lineages.stallingHalfway(threadId, Lineages.jsonl(4 << 20, 99), halfway))).version(version).build();
+                List.of(Lineages.stallingHalfway(threadId, Lineages.jsonl(1 << 20, 99), halfway))).version(version).build();
         tellWhenHalfway(halfway);
         store.put(store.lease(threadId, "crashing-host", ttl), next);
         System.out.println("put ended without stalling");

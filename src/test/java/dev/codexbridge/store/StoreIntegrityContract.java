@@ -86,7 +86,8 @@ interface StoreIntegrityContract extends StoreContract {
         StoredConversation before = host.put(lease, Lineages.full(id, 20_000, 1));
         host.release(lease);
 
-        Process child = StoreChild.start(store().childSpec(), "crash", id, "1", "3000");
+        // a lease long enough for a cold JVM on a loaded machine to reach the middle of its put before it runs out
+        Process child = StoreChild.start(store().childSpec(), "crash", id, "1", "6000");
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             // a child that fails says so on its standard error and exits: the line is then null, not awaited for good
