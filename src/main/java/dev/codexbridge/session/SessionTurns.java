@@ -211,7 +211,7 @@ final class SessionTurns {
                     TurnResult told = ended;
                     if (notKept != null) {
                         // still completed: codex has it, but only where it ran, and the host must know that
-                        ThreadCustody.notStored(ended.turnId(), notKept);
+                        TurnStoreTries.notStored(ended.turnId(), notKept);
                         told = ended.withStoreFailed();
                     }
                     try {
