@@ -311,15 +311,17 @@ public final class CodexSession implements AutoCloseable {
      * sent again. Empty while codex still runs the turn, or when it kept no record of it. With a
      * {@linkplain Builder#storage store} that keeps each turn, a turn found completed is stored
      * before it is returned, as a turn that ran to its end here is ({@link TurnResult#storeFailed}
-     * when it could not be).
+     * when it could not be; failed when the session lost the conversation's lease first).
      */
     public Optional<TurnResult> recoverTurn(String turnId) {
         Objects.requireNonNull(turnId, "turnId");
         Optional<TurnResult> found = TurnRecovery.from(read(true), turnId, projector);
         if (found.isPresent() && found.get().status() == TurnOutcome.COMPLETED) {
-            boolean stored = connection.turnCompleted(turnId)
-                    .handle((x, notKept) -> notKept == null || TurnStoreTries.notStored(turnId, notKept) != null).join();
-            return stored ? found : found.map(TurnResult::withStoreFailed);
+            Throwable notKept = connection.turnCompleted(turnId).handle((x, failure) -> failure).join();
+            if (notKept != null) {
+                TurnStoreTries.notStored(turnId, notKept);
+                return found.map(r -> TurnStoreTries.notKept(r, notKept));
+            }
         }
         return found;
     }

@@ -297,7 +297,7 @@ final class ThreadCustody {
 
     /** Stores the conversation after {@code turnId}, tried again as {@link TurnStoreTries} says. */
     private CompletableFuture<Void> storeTurn(CodexClient on, String threadId, String turnId) {
-        return TurnStoreTries.store(on, threadId, turnId, () -> step(() -> {
+        return TurnStoreTries.store(on, threadId, turnId, lease, () -> step(() -> {
             lease.failIfLost();
             if (on == loadedOn) {
                 LineageMoves.Records known = records;

@@ -116,6 +116,15 @@ public record TurnResult(
                 attempts, rateLimitWaitMs, tokenUsage, retired, messages, threadReplaced, key, true);
     }
 
+    /**
+     * This completed result, failed with {@code why}: the session lost the conversation's lease
+     * before the turn could be stored, so no store will ever keep it (decision 0082).
+     */
+    TurnResult notKept(TurnFailure why) {
+        return new TurnResult(threadId, turnId, TurnOutcome.FAILED, finalText, why, stopReason, toolIterations, stepCount, stepEndsMs,
+                durationMs, attempts, rateLimitWaitMs, tokenUsage, retired, messages, threadReplaced, key, false);
+    }
+
     public boolean completed() {
         return status == TurnOutcome.COMPLETED;
     }

@@ -1,5 +1,6 @@
 package dev.codexbridge.session;
 
+import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
@@ -8,6 +9,7 @@ import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.store.LeaseLostException;
 import dev.codexbridge.transport.TransportException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +22,11 @@ import org.slf4j.Logger;
  * dropped under the export, the app-server may still have the turn (a network fault, not a lost
  * disk): once the client has reconnected and the session resumed the thread there, it is tried
  * again, a few times within {@link #PAUSES}, before the turn's result is handed out without it.
+ *
+ * <p>A store that fails while, or because, the session's lease is lost fails with
+ * {@link TurnNotKeptException} (decision 0082): the session can never store the turn, and another
+ * host may run the conversation without it. Once the lease is lost, a put still blocked on a store
+ * out of reach is not waited for (its connection's own timeout may be 30 s).
  */
 final class TurnStoreTries {
     private static final Logger LOG = SafeLogger.getLogger(ThreadCustody.class);
@@ -31,9 +38,27 @@ final class TurnStoreTries {
     private TurnStoreTries() {
     }
 
-    /** Stores turn {@code turnId} of {@code threadId} on {@code on} by {@code attempt}, tried again as the class says. */
-    static CompletableFuture<Void> store(CodexClient on, String threadId, String turnId, Supplier<CompletableFuture<Void>> attempt) {
-        return store(on, threadId, turnId, attempt, 0);
+    /** Stores turn {@code turnId} of {@code threadId} on {@code on} by {@code attempt} under {@code lease}, as the class says. */
+    static CompletableFuture<Void> store(CodexClient on, String threadId, String turnId, HeldLease lease,
+                                         Supplier<CompletableFuture<Void>> attempt) {
+        CompletableFuture<Void> told = new CompletableFuture<>();
+        Runnable stopWatching = lease.untilLost(why -> told.completeExceptionally(new TurnNotKeptException(turnId, why)));
+        store(on, threadId, turnId, attempt, 0).whenComplete((x, failure) -> {
+            stopWatching.run();
+            LeaseLostException refused = fenced(failure);
+            if (refused != null) {
+                lease.refused(refused);
+            }
+            CodexException lost = failure == null ? null : lease.lost();
+            if (failure == null) {
+                told.complete(null);
+            } else if (lost != null) {
+                told.completeExceptionally(new TurnNotKeptException(turnId, lost));
+            } else {
+                told.completeExceptionally(failure);
+            }
+        });
+        return told;
     }
 
     private static CompletableFuture<Void> store(CodexClient on, String threadId, String turnId,
@@ -55,6 +80,27 @@ final class TurnStoreTries {
     static Void notStored(String turnId, Throwable failure) {
         LOG.warn("turn {} completed but could not be stored; the store keeps the conversation as it was before it", turnId,
                 Futures.unwrap(failure));
+        return null;
+    }
+
+    /**
+     * The result to hand out for {@code completed}, whose store failed with {@code failure}: failed
+     * when the lease was lost before it could be stored ({@link TurnNotKeptException}), else
+     * completed with {@link TurnResult#storeFailed}.
+     */
+    static TurnResult notKept(TurnResult completed, Throwable failure) {
+        return Futures.unwrap(failure) instanceof TurnNotKeptException lost
+                ? completed.notKept(TurnFailure.of(lost.getMessage(), ErrorCategory.OTHER, null))
+                : completed.withStoreFailed();
+    }
+
+    /** The store's refusal of a write under a lease no longer in force, if {@code failure} is or has one; else null. */
+    private static LeaseLostException fenced(Throwable failure) {
+        for (Throwable t = failure == null ? null : Futures.unwrap(failure); t != null; t = t.getCause()) {
+            if (t instanceof LeaseLostException lost) {
+                return lost;
+            }
+        }
         return null;
     }
 

@@ -68,6 +68,54 @@ class LostLeaseTest {
         assertThat(sent("turn/start")).as("no turn/start once the lease is lost").isEqualTo(1);
     }
 
+    @Test
+    void aTurnCodexCompletesAsTheLeaseIsLostIsReportedFailedNotCompleted() throws Exception {
+        codex.threadId = THREAD;
+        codex.scriptDelayMs = 0;
+        // codex finished the turn just as the interrupt reached it
+        codex.onInterrupt = (f, turn) -> {
+            f.agentMessage(turn, "done");
+            f.completeTurn(turn, "completed", null);
+        };
+        store = DiskConversationStore.open(tmp.resolve("store"));
+        shared = fake.track(CodexClient.builder().transport(codex.factory()).connect());
+        CodexSession s = fake.track(CodexSession.builder().client(shared).cwd(Path.of("/w"))
+                .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO))
+                .storage(ConversationStorage.builder(store, "replica-a").exportAfterEachTurn(true).build()).build());
+        s.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> held(s) != null);
+        TurnHandle running = s.startTurn(TurnInput.text("work for a long time"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent("turn/start") == 1 && running.turnId().isPresent());
+        store.release(held(s));
+        custody(s).heldLease().renew();
+
+        TurnResult r = running.result().get(10, TimeUnit.SECONDS);
+        assertThat(r.status()).as("codex completed it, but no store will keep it: never told completed").isEqualTo(TurnOutcome.FAILED);
+        assertThat(r.storeFailed()).isFalse();
+        assertThat(r.finalText()).isEqualTo("done");
+        assertThat(r.error().message()).contains("codex completed turn " + r.turnId() + " here")
+                .contains("this host lost the conversation's lease before the turn could be stored")
+                .contains("the conversation goes on from the store without this turn").contains("open the conversation again");
+        assertThat(store.get(THREAD)).isEmpty();
+        assertThat(s.leaseLost()).isTrue();
+    }
+
+    @Test
+    void aStoreFailedWhileTheLeaseIsHeldStaysCompletedWithStoreFailed() {
+        TurnResult completed = new TurnResult(THREAD, "turn-1", TurnOutcome.COMPLETED, "done", null, StopReason.NATURAL, 0, 1,
+                List.of(5L), 5, 1, 0, null, false, List.of());
+        TurnResult held = TurnStoreTries.notKept(completed, new java.util.concurrent.CompletionException(
+                new dev.codexbridge.store.ConversationStoreException(THREAD, "the store cannot be reached", null)));
+        assertThat(held.status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(held.storeFailed()).isTrue();
+
+        TurnResult lost = TurnStoreTries.notKept(completed, new java.util.concurrent.CompletionException(
+                new TurnNotKeptException("turn-1", new dev.codexbridge.CodexException("the lease ran out"))));
+        assertThat(lost.status()).isEqualTo(TurnOutcome.FAILED);
+        assertThat(lost.storeFailed()).isFalse();
+        assertThat(lost.error().message()).contains("the lease ran out").contains("open the conversation again");
+    }
+
     private int sent(String method) {
         List<JsonNode> all = codex.received();
         return (int) all.stream().filter(m -> method.equals(m.path("method").asText())).count();
