@@ -35,7 +35,9 @@ import org.jspecify.annotations.Nullable;
  *                  stored (its app-server went away, or stayed unreachable through the retries):
  *                  codex completed it, but until a later store succeeds it lives only on the
  *                  app-server that ran it, and is lost if that app-server is lost with its disk.
- *                  False otherwise, and always without a store
+ *                  False otherwise, and always without a store. A turn whose session lost the
+ *                  conversation's lease before it could be stored is {@link TurnOutcome#FAILED}
+ *                  instead (no store will ever keep it; the error says so)
  */
 @JsonPropertyOrder({"threadId", "turnId", "status", "finalText", "error", "stopReason", "toolIterations", "stepCount",
     "stepEndsMs", "durationMs", "attempts", "rateLimitWaitMs", "tokenUsage", "retired", "messages", "threadReplaced", "key",

@@ -37,22 +37,9 @@ class LostLeaseTest {
 
     @Test
     void aLostLeaseInterruptsTheRunningTurnAndStartsNoOtherOnTheOpenThread() throws Exception {
-        codex.threadId = THREAD;
-        codex.scriptDelayMs = 0;
-        store = DiskConversationStore.open(tmp.resolve("store"));
-        shared = fake.track(CodexClient.builder().transport(codex.factory()).connect());
-        CodexSession s = fake.track(CodexSession.builder().client(shared).cwd(Path.of("/w"))
-                .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO))
-                .storage(ConversationStorage.builder(store, "replica-a").exportAfterEachTurn(false).build()).build());
-        s.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> held(s) != null);
-
+        CodexSession s = started(false);
         assertThat(s.leaseLost()).isFalse();
-        TurnHandle running = s.startTurn(TurnInput.text("work for a long time"), TurnOptions.DEFAULTS, TurnListener.NONE);
-        await().atMost(Duration.ofSeconds(10)).until(() -> sent("turn/start") == 1 && running.turnId().isPresent());
-        // the store gives the conversation away (this host's lease ended there); the next renewal hears it
-        store.release(held(s));
-        custody(s).heldLease().renew();
+        TurnHandle running = runningWhenTheLeaseIsLost(s);
 
         TurnResult stopped = running.result().get(10, TimeUnit.SECONDS);
         assertThat(s.leaseLost()).as("what a door asks before it reuses the session").isTrue();
@@ -70,24 +57,13 @@ class LostLeaseTest {
 
     @Test
     void aTurnCodexCompletesAsTheLeaseIsLostIsReportedFailedNotCompleted() throws Exception {
-        codex.threadId = THREAD;
-        codex.scriptDelayMs = 0;
         // codex finished the turn just as the interrupt reached it
         codex.onInterrupt = (f, turn) -> {
             f.agentMessage(turn, "done");
             f.completeTurn(turn, "completed", null);
         };
-        store = DiskConversationStore.open(tmp.resolve("store"));
-        shared = fake.track(CodexClient.builder().transport(codex.factory()).connect());
-        CodexSession s = fake.track(CodexSession.builder().client(shared).cwd(Path.of("/w"))
-                .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO))
-                .storage(ConversationStorage.builder(store, "replica-a").exportAfterEachTurn(true).build()).build());
-        s.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> held(s) != null);
-        TurnHandle running = s.startTurn(TurnInput.text("work for a long time"), TurnOptions.DEFAULTS, TurnListener.NONE);
-        await().atMost(Duration.ofSeconds(10)).until(() -> sent("turn/start") == 1 && running.turnId().isPresent());
-        store.release(held(s));
-        custody(s).heldLease().renew();
+        CodexSession s = started(true);
+        TurnHandle running = runningWhenTheLeaseIsLost(s);
 
         TurnResult r = running.result().get(10, TimeUnit.SECONDS);
         assertThat(r.status()).as("codex completed it, but no store will keep it: never told completed").isEqualTo(TurnOutcome.FAILED);
@@ -114,6 +90,29 @@ class LostLeaseTest {
         assertThat(lost.status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(lost.storeFailed()).isFalse();
         assertThat(lost.error().message()).contains("the lease ran out").contains("open the conversation again");
+    }
+
+    /** A session on the fake codex and a disk store, its conversation leased; {@code eachTurn}: each completed turn stored. */
+    private CodexSession started(boolean eachTurn) {
+        codex.threadId = THREAD;
+        codex.scriptDelayMs = 0;
+        store = DiskConversationStore.open(tmp.resolve("store"));
+        shared = fake.track(CodexClient.builder().transport(codex.factory()).connect());
+        CodexSession s = fake.track(CodexSession.builder().client(shared).cwd(Path.of("/w"))
+                .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO))
+                .storage(ConversationStorage.builder(store, "replica-a").exportAfterEachTurn(eachTurn).build()).build());
+        s.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> held(s) != null);
+        return s;
+    }
+
+    /** A turn started on {@code s}, then the lease lost under it: the store gives the conversation away, the next renewal hears it. */
+    private TurnHandle runningWhenTheLeaseIsLost(CodexSession s) {
+        TurnHandle running = s.startTurn(TurnInput.text("work for a long time"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent("turn/start") == 1 && running.turnId().isPresent());
+        store.release(held(s));
+        custody(s).heldLease().renew();
+        return running;
     }
 
     private int sent(String method) {
