@@ -428,6 +428,10 @@ final class A2aTask implements TurnListener {
         if (r.threadId() != null) {
             meta.put("codexThreadId", r.threadId());
         }
+        if (r.storeFailed()) {
+            // completed, but kept only on the app-server that ran it until a later store succeeds (decision 0082)
+            meta.put("storeFailed", true);
+        }
         metadata.setAll(meta);
         String error = r.error() == null ? r.status().wire() : r.error().message();
         switch (r.status()) {

@@ -5,7 +5,6 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.observe.TelemetryHooks;
-import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.protocol.ReviewTarget;
 import dev.codexbridge.protocol.ThreadForkResponse;
 import dev.codexbridge.protocol.ThreadGoalClearResponse;
@@ -64,7 +63,7 @@ public final class CodexSession implements AutoCloseable {
     private CodexSession(Builder b) {
         this.rules = new SessionRules(b.threadAccess, b.caller, b.resumeThreadId, b.turnCheck);
         this.projector = b.projector;
-        ClientOptions own = b.client != null ? null : b.ownConnection();
+        ClientOptions own = b.client != null ? null : b.ownConnection(b.telemetry);
         this.custody = b.storage == null ? null
                 : new ThreadCustody(b.storageOwner == null ? b.storage : b.storage.withOwner(b.storageOwner), new ThreadLineageMoves());
         ThreadLink link = own != null ? ThreadLink.own(() -> CodexClient.connect(own), own.endpoint() != null)
@@ -312,15 +311,17 @@ public final class CodexSession implements AutoCloseable {
      * sent again. Empty while codex still runs the turn, or when it kept no record of it. With a
      * {@linkplain Builder#storage store} that keeps each turn, a turn found completed is stored
      * before it is returned, as a turn that ran to its end here is ({@link TurnResult#storeFailed}
-     * when it could not be).
+     * when it could not be; failed when the session lost the conversation's lease first).
      */
     public Optional<TurnResult> recoverTurn(String turnId) {
         Objects.requireNonNull(turnId, "turnId");
         Optional<TurnResult> found = TurnRecovery.from(read(true), turnId, projector);
         if (found.isPresent() && found.get().status() == TurnOutcome.COMPLETED) {
-            boolean stored = connection.turnCompleted(turnId)
-                    .handle((x, notKept) -> notKept == null || ThreadCustody.notStored(turnId, notKept) != null).join();
-            return stored ? found : found.map(TurnResult::withStoreFailed);
+            Throwable notKept = connection.turnCompleted(turnId).handle((x, failure) -> failure).join();
+            if (notKept != null) {
+                TurnStoreTries.notStored(turnId, notKept);
+                return found.map(r -> TurnStoreTries.notKept(r, notKept));
+            }
         }
         return found;
     }
@@ -487,32 +488,6 @@ public final class CodexSession implements AutoCloseable {
         public CodexSession build() {
             check();
             return new CodexSession(this);
-        }
-
-        /**
-         * The session's own connection: the host's options, or the located codex. A codex the
-         * session starts runs in the thread's directory unless the launch names another, and in a
-         * terminal session of its own, so a Ctrl-C meant for the host does not reach it.
-         */
-        private ClientOptions ownConnection() {
-            ClientOptions own = connection != null ? connection
-                    : CodexClient.builder().process(CodexLaunch.appServer().name("codex-session").build()).options();
-            CodexClient.Builder adjusted = own.toBuilder();
-            CodexLaunch launch = own.launch();
-            if (launch == null && own.endpoint() == null && own.transport() == null) {
-                launch = CodexLaunch.appServer().name("codex-session").build();
-            }
-            if (launch != null) {
-                adjusted.process(launch.toBuilder().detachFromTerminal(true)
-                        .workingDirectory(launch.workingDirectory() != null ? launch.workingDirectory() : thread.cwd()).build());
-            }
-            if (!dynamicTools.isEmpty()) {
-                adjusted.experimentalApi(true);     // dynamic tools are part of codex's experimental API
-            }
-            if (telemetry != null && own.telemetry() == null) {
-                adjusted.telemetry(telemetry);
-            }
-            return adjusted.options();
         }
     }
 }

@@ -30,7 +30,8 @@ import org.jspecify.annotations.Nullable;
  *       before the turn's result is handed out, so a turn the host saw complete survives the loss
  *       of the app-server that ran it (costs an export per turn; docs/performance.md). A turn
  *       that could not be stored is still reported completed, with
- *       {@link TurnResult#storeFailed()} set: it survives only as long as its app-server does;</li>
+ *       {@link TurnResult#storeFailed()} set: it survives only as long as its app-server does;
+ *       one whose session lost the lease first is reported failed (no store will ever keep it);</li>
  *   <li>{@code owner}: who the conversation belongs to, stored with it (null: none).</li>
  * </ul>
  */

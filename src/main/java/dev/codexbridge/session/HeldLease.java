@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
@@ -48,6 +49,8 @@ final class HeldLease {
     private volatile CodexException lost;
     /** Told once, on the thread that found it, when the lease is lost. */
     private volatile Runnable onLost = () -> { };
+    /** What waits on the lease while it runs ({@link #untilLost}): told, each once, when the lease is lost. */
+    private final java.util.Set<Consumer<CodexException>> watchers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     HeldLease(ConversationStorage storage) {
         this(storage, System::nanoTime);
@@ -61,6 +64,31 @@ final class HeldLease {
     /** {@code action} runs once when the lease is lost (a refusal, or its deadline passed unrenewed); it must not block. */
     void whenLost(Runnable action) {
         onLost = action;
+    }
+
+    /**
+     * {@code action} is told why, once, should the lease be lost (or be lost already) before the
+     * returned stop runs: for a wait that must end with the lease, such as a turn's store blocked
+     * on a store out of reach. It must not block.
+     */
+    Runnable untilLost(Consumer<CodexException> action) {
+        Consumer<CodexException> once = new Consumer<>() {
+            private final java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+
+            @Override
+            public void accept(CodexException why) {
+                if (told.compareAndSet(false, true)) {
+                    action.accept(why);
+                }
+            }
+        };
+        watchers.add(once);
+        CodexException already = lost();
+        if (already != null) {
+            watchers.remove(once);
+            once.accept(already);
+        }
+        return () -> watchers.remove(once);
     }
 
     /** Why this session may no longer write its conversation, or null. */
@@ -79,6 +107,14 @@ final class HeldLease {
         return null;
     }
 
+    /** The store refused a write under the lease as held ({@code why}): lost, as by a refused renewal. */
+    void refused(LeaseLostException why) {
+        ConversationLease held = lease;
+        if (held != null) {
+            markLost(held, why);
+        }
+    }
+
     /** Marks the lease {@code held} lost for {@code why}, unless it was already or is no longer held; tells {@link #onLost} once. */
     private void markLost(ConversationLease held, CodexException why) {
         synchronized (this) {
@@ -89,6 +125,10 @@ final class HeldLease {
         }
         LOG.error("{}", why.getMessage());
         stopRenewal();
+        for (Consumer<CodexException> w : watchers) {
+            watchers.remove(w);
+            w.accept(why);
+        }
         try {
             onLost.run();
         } catch (RuntimeException e) {

@@ -3,6 +3,8 @@ package dev.codexbridge.session;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.observe.TelemetryHooks;
+import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.tool.DynamicTool;
 import dev.codexbridge.transcript.ProjectorOptions;
@@ -257,5 +259,32 @@ abstract sealed class SessionSettings permits CodexSession.Builder {
                     + "opened without (a session turns it on only on a connection of its own): open the shared client "
                     + "with CodexClient.builder().experimentalApi(true), or give this session connection(...)");
         }
+    }
+
+    /**
+     * The session's own connection: the host's options, or the located codex. A codex the
+     * session starts runs in the thread's directory unless the launch names another, and in a
+     * terminal session of its own, so a Ctrl-C meant for the host does not reach it; it traces
+     * through {@code telemetry} unless the options name their own.
+     */
+    ClientOptions ownConnection(@Nullable TelemetryHooks telemetry) {
+        ClientOptions own = connection != null ? connection
+                : CodexClient.builder().process(CodexLaunch.appServer().name("codex-session").build()).options();
+        CodexClient.Builder adjusted = own.toBuilder();
+        CodexLaunch launch = own.launch();
+        if (launch == null && own.endpoint() == null && own.transport() == null) {
+            launch = CodexLaunch.appServer().name("codex-session").build();
+        }
+        if (launch != null) {
+            adjusted.process(launch.toBuilder().detachFromTerminal(true)
+                    .workingDirectory(launch.workingDirectory() != null ? launch.workingDirectory() : thread.cwd()).build());
+        }
+        if (!dynamicTools.isEmpty()) {
+            adjusted.experimentalApi(true);     // dynamic tools are part of codex's experimental API
+        }
+        if (telemetry != null && own.telemetry() == null) {
+            adjusted.telemetry(telemetry);
+        }
+        return adjusted.options();
     }
 }

@@ -210,9 +210,10 @@ final class SessionTurns {
                 kept.whenComplete((x, notKept) -> {
                     TurnResult told = ended;
                     if (notKept != null) {
-                        // still completed: codex has it, but only where it ran, and the host must know that
-                        ThreadCustody.notStored(ended.turnId(), notKept);
-                        told = ended.withStoreFailed();
+                        TurnStoreTries.notStored(ended.turnId(), notKept);
+                        // still completed while the lease is held: codex has it, but only where it ran, and the host must
+                        // know that; with the lease lost, no store will ever keep it, and the conversation goes on without it
+                        told = TurnStoreTries.notKept(ended, notKept);
                     }
                     try {
                         turnEnded.accept(told);

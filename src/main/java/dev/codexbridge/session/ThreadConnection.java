@@ -200,19 +200,17 @@ final class ThreadConnection {
     }
 
     /**
-     * {@link #startAsync()} for a turn: whatever it opens ({@code initialize}, {@code thread/start}
-     * or {@code thread/resume}) is written with the turn's span current, also from a pool thread
-     * (a connection reopened after a crash, or behind a reconnect), so codex's handling of it joins
-     * the turn's trace.
+     * {@link #startAsync()} for a turn: whatever it opens ({@code initialize}, {@code thread/start} or {@code thread/resume})
+     * is written with the turn's span current, also from a pool thread (a connection reopened after a crash, or behind a
+     * reconnect), so codex's handling of it joins the turn's trace.
      */
     CompletableFuture<String> startAsync(TurnTelemetry turn) {
         return startAsync(false, turn);
     }
 
     /**
-     * {@link #startAsync()}; {@code background} is the resume the client runs after a reconnect.
-     * A turn that finds such a resume pending hurries it: if codex has not answered within a
-     * moment, one more try goes out rather than the turn waiting out the pending try's timeout.
+     * {@link #startAsync()}; {@code background} is the resume the client runs after a reconnect. A turn that finds such a resume
+     * pending hurries it: if codex has not answered within a moment, one more try goes out rather than waiting out the pending try.
      */
     private CompletableFuture<String> startAsync(boolean background, TurnTelemetry turn) {
         if (!background) {

@@ -5,10 +5,7 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.lineage.ExportedRollouts;
 import dev.codexbridge.client.internal.ClientPlumbing;
-import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.RpcException;
-import dev.codexbridge.rpc.RpcTimeoutException;
-import dev.codexbridge.transport.TransportException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.store.ConversationLease;
@@ -21,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -37,10 +33,6 @@ import org.slf4j.Logger;
  */
 final class ThreadCustody {
     private static final Logger LOG = SafeLogger.getLogger(ThreadCustody.class);
-    /** The pauses before a turn's store is tried again after its connection dropped (once the client is back). */
-    private static final Duration[] TURN_STORE_RETRIES = {Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofSeconds(3)};
-    /** How long a turn's store waits for a dropped connection to come back before the result is handed out without it. */
-    private static final Duration RECONNECT_WAIT = Duration.ofSeconds(30);
 
     private final ConversationStorage storage;
     private final ConversationStore store;
@@ -78,12 +70,8 @@ final class ThreadCustody {
     private final java.util.concurrent.atomic.AtomicInteger sleeps = new java.util.concurrent.atomic.AtomicInteger();
     /** The number of the last sleep a wake came after (0: none). */
     private volatile int wokenAfter;
-    /**
-     * The connection this session's last sleep left the conversation's copy on (decision 0074), or
-     * null: the next sleep elsewhere has codex there drop it, so a conversation that moves leaves
-     * at most one copy behind per session.
-     */
-    private volatile CodexClient leftOn;
+    /** The copies this session's sleeps leave on app-servers (decision 0074). */
+    private final LeftCopies copies;
     /** What the session's close set going (its sleep into the store, or the lease given back), once it has closed. */
     private volatile CompletableFuture<Void> closed;
 
@@ -105,6 +93,7 @@ final class ThreadCustody {
         this.whereabouts = whereabouts;
         this.homes = homes;
         this.lease = new HeldLease(storage);
+        this.copies = new LeftCopies(moves, homes);
     }
 
     /** Why this session may no longer write its conversation, or null. */
@@ -232,7 +221,7 @@ final class ThreadCustody {
         }
         StoredConversation c = stored.get();
         StoredRecordChecks.requireOwner(c, storage.owner());
-        boolean keepTheirs = !always && (AwakeOn.names(c, whereabouts.apply(to)) || sleptThere(to, threadId, c));
+        boolean keepTheirs = !always && (AwakeOn.names(c, whereabouts.apply(to)) || copies.sleptThere(to, threadId, c));
         if (!keepTheirs) {
             StoredRecordChecks.requireOwnLineage(c);
             moves.forget(to, threadId);
@@ -251,31 +240,6 @@ final class ThreadCustody {
         LOG.debug("conversation {} (version {}) {} for its resume", threadId, c.version(),
                 keepTheirs ? "resumed from the copy codex kept there" : "imported");
         return true;
-    }
-
-    /**
-     * Whether {@code c} is the record a sleep on {@code to}'s home wrote ({@link SleptOn}) and codex
-     * there has written none of its files since: then codex's copy and its own record of the
-     * thread are exactly the store's, and the resume needs nothing imported or dropped. A file
-     * gone, written since, or a time codex cannot give means an import, as for any other place.
-     */
-    private boolean sleptThere(CodexClient to, String threadId, StoredConversation c) {
-        Optional<SleptOn> slept = SleptOn.read(c);
-        if (slept.isEmpty() || !slept.get().wrote(c, homes.apply(to))) {
-            return false;
-        }
-        try {
-            Optional<List<Long>> now = moves.modifiedTimes(to, threadId, c.lineage().stream().map(RolloutFile::relativePath).toList());
-            if (now.isPresent() && now.get().equals(slept.get().modified())) {
-                return true;
-            }
-            LOG.info("conversation {} slept on this app-server, but its files there are gone or were written since: "
-                    + "the store's copy (version {}) is imported", threadId, c.version());
-            return false;
-        } catch (RuntimeException e) {
-            LOG.debug("conversation {}: its files' times could not be read where it slept; the store's copy is imported", threadId, e);
-            return false;
-        }
     }
 
     /** Stores {@code c} again naming the app-server {@code to} reaches, unless it names it already or that has no address. */
@@ -308,7 +272,7 @@ final class ThreadCustody {
                 lineagePaths = List.of();
                 records = null;
                 namedWhere = null;
-                leftOn = null;
+                copies.forget();
                 exported = null;
             }
             lease.hold(threadId, leaseTimeOn(on));
@@ -328,17 +292,12 @@ final class ThreadCustody {
         if (!storage.exportAfterEachTurn() || on == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return storeTurn(on, threadId, turnId, 0);
+        return storeTurn(on, threadId, turnId);
     }
 
-    /**
-     * Stores the conversation after {@code turnId}. When the connection dropped under the export,
-     * the app-server may still have the turn (a network fault, not a lost disk): once the client
-     * has reconnected and the session resumed the thread there, it is tried again, a few times
-     * within {@link #TURN_STORE_RETRIES}' pauses, before the turn's result is handed out without it.
-     */
-    private CompletableFuture<Void> storeTurn(CodexClient on, String threadId, String turnId, int retry) {
-        CompletableFuture<Void> stored = step(() -> {
+    /** Stores the conversation after {@code turnId}, tried again as {@link TurnStoreTries} says. */
+    private CompletableFuture<Void> storeTurn(CodexClient on, String threadId, String turnId) {
+        return TurnStoreTries.store(on, threadId, turnId, lease, () -> step(() -> {
             lease.failIfLost();
             if (on == loadedOn) {
                 LineageMoves.Records known = records;
@@ -347,36 +306,7 @@ final class ThreadCustody {
                 }
                 put(on, threadId, known, turnId, null);
             }
-        });
-        return stored.exceptionallyCompose(failure -> {
-            if (retry >= TURN_STORE_RETRIES.length || !connectionLost(failure) || ClientPlumbing.of(on).closedFuture().isDone()) {
-                return CompletableFuture.failedFuture(failure);
-            }
-            LOG.info("turn {} of thread {} could not be stored as its connection dropped; trying again once it is back", turnId, threadId);
-            Duration pause = TURN_STORE_RETRIES[retry];
-            return on.whenReady().orTimeout(RECONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-                    .thenCompose(c -> CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(pause.toMillis(),
-                            TimeUnit.MILLISECONDS, RpcThreads.stores())))
-                    .thenCompose(x -> storeTurn(on, threadId, turnId, retry + 1));
-        });
-    }
-
-    /** Logs that a completed turn could not be stored (its result stands); null, for {@code exceptionally}. */
-    static Void notStored(String turnId, Throwable failure) {
-        LOG.warn("turn {} completed but could not be stored; the store keeps the conversation as it was before it", turnId,
-                Futures.unwrap(failure));
-        return null;
-    }
-
-    /** Whether {@code failure} came from a connection that dropped or did not answer in time, not from codex or the store. */
-    private static boolean connectionLost(Throwable failure) {
-        for (Throwable t = Futures.unwrap(failure); t != null; t = t.getCause()) {
-            if (t instanceof ConnectionClosedException || t instanceof TransportException || t instanceof RpcTimeoutException
-                    || t instanceof RpcException r && r.error() != null && r.error().message().contains("not loaded")) {
-                return true;
-            }
-        }
-        return false;
+        }));
     }
 
     /**
@@ -403,7 +333,7 @@ final class ThreadCustody {
             LineageMoves.Records now = moves.records(from, threadId);
             records = now;
             // read before the export: whatever codex writes there after it shows as a newer time at the wake
-            List<Long> times = keep ? fileTimes(from, threadId) : null;
+            List<Long> times = keep ? copies.fileTimes(from, threadId, lineagePaths) : null;
             Put stored = put(from, threadId, now, null, times);
             List<RolloutFile> lineage = stored.lineage();
             // the unload takes up to the re-attach window (30 s by default): waited for between polls on
@@ -431,100 +361,13 @@ final class ThreadCustody {
                 loadedOn = null;
                 // codex's copy and record stay here for a wake back here when the record says so; the copy an
                 // earlier sleep left on another app-server goes
-                CodexClient before = leftOn;
-                leftOn = stored.sleptOn() ? from : null;
-                CompletableFuture<Void> forgotten = stored.sleptOn() ? CompletableFuture.completedFuture(null)
-                        : removeCopy(from, threadId, lineage);
-                if (before != null && before != from) {
-                    forgotten = forgotten.thenComposeAsync(x -> dropLeftCopy(before, threadId), RpcThreads.stores());
-                }
+                CompletableFuture<Void> forgotten = copies.left(from, threadId, lineage, stored.sleptOn());
                 // codex drops its record while no store thread waits for it; the lease goes back once it has
                 return forgotten.thenRunAsync(() -> {
                     lease.giveBack();
                     LOG.debug("conversation {} stored (version {}) and let go", threadId, version);
                 }, RpcThreads.stores());
             }, RpcThreads.stores());
-        });
-    }
-
-    /**
-     * When codex on {@code from} last wrote each file of the lineage as last stored or imported;
-     * null when that is unknown (no paths yet, no home to name, a file gone, codex could not say):
-     * the sleep then records no place to wake back to.
-     */
-    private List<Long> fileTimes(CodexClient from, String threadId) {
-        List<String> paths = lineagePaths;
-        if (paths.isEmpty() || homes.apply(from) == null) {
-            return null;
-        }
-        try {
-            return moves.modifiedTimes(from, threadId, paths).orElse(null);
-        } catch (RuntimeException e) {
-            LOG.debug("conversation {}: its files' times could not be read; its sleep removes them", threadId, e);
-            return null;
-        }
-    }
-
-    /** Removes the copy on {@code from} a sleep that recorded no place leaves behind, and codex's record of it there. */
-    private CompletableFuture<Void> removeCopy(CodexClient from, String threadId, List<RolloutFile> lineage) {
-        if (!from.isOpen()) {
-            // closed since codex said it unloaded the thread: a request now would wait for the reconnect;
-            // a stale copy left there is overwritten by the next import
-            LOG.info("conversation {} is stored; its connection closed, so its files stay on the app-server it left", threadId);
-            return CompletableFuture.completedFuture(null);
-        }
-        try {
-            moves.remove(from, lineage);
-            return forgetLeft(from, threadId);
-        } catch (RuntimeException e) {
-            // the store holds it: a stale copy left here is overwritten by the next import
-            if (from.isOpen()) {
-                LOG.warn("conversation {} is stored, but its files could not be removed from the app-server it left", threadId, e);
-            } else {
-                LOG.debug("conversation {} is stored; its connection closed before its files were removed there", threadId);
-            }
-            return CompletableFuture.completedFuture(null);
-        }
-    }
-
-    /**
-     * The copy an earlier sleep of this session left on {@code there}, which the conversation has
-     * since left: codex there drops it (files and record), unless it has the thread loaded, before
-     * the lease goes back, so no other host wakes it there meanwhile. A connection closed keeps it
-     * until the next import there replaces it.
-     */
-    private CompletableFuture<Void> dropLeftCopy(CodexClient there, String threadId) {
-        try {
-            if (!there.isOpen() || moves.loaded(there, threadId)) {
-                LOG.debug("conversation {}: the copy an earlier sleep left on another app-server stays there", threadId);
-                return CompletableFuture.completedFuture(null);
-            }
-        } catch (RuntimeException e) {
-            LOG.debug("conversation {}: the copy an earlier sleep left on another app-server stays there", threadId, e);
-            return CompletableFuture.completedFuture(null);
-        }
-        return forgetLeft(there, threadId);
-    }
-
-    /**
-     * Codex there drops its own record of the thread it no longer has files for, now, while the
-     * conversation sleeps: an import onto an app-server that still has such a record must drop it
-     * first (a stale history otherwise), and codex 0.169.0 takes about 190 ms to, where it takes
-     * 4 ms for a thread it never had. Asked without holding a store thread meanwhile (two by
-     * default, shared by every session's stores and wakes). Best effort: the import drops whatever
-     * is left.
-     */
-    private CompletableFuture<Void> forgetLeft(CodexClient from, String threadId) {
-        CompletableFuture<Void> forgetting;
-        try {
-            forgetting = moves.forgetAsync(from, threadId);
-        } catch (RuntimeException e) {
-            forgetting = CompletableFuture.failedFuture(e);
-        }
-        return forgetting.exceptionally(failure -> {
-            LOG.debug("conversation {} left its app-server, whose record of it stays until an import there drops it", threadId,
-                    Futures.unwrap(failure));
-            return null;
         });
     }
 

@@ -35,7 +35,9 @@ import org.jspecify.annotations.Nullable;
  *                  stored (its app-server went away, or stayed unreachable through the retries):
  *                  codex completed it, but until a later store succeeds it lives only on the
  *                  app-server that ran it, and is lost if that app-server is lost with its disk.
- *                  False otherwise, and always without a store
+ *                  False otherwise, and always without a store. A turn whose session lost the
+ *                  conversation's lease before it could be stored is {@link TurnOutcome#FAILED}
+ *                  instead (no store will ever keep it; the error says so)
  */
 @JsonPropertyOrder({"threadId", "turnId", "status", "finalText", "error", "stopReason", "toolIterations", "stepCount",
     "stepEndsMs", "durationMs", "attempts", "rateLimitWaitMs", "tokenUsage", "retired", "messages", "threadReplaced", "key",
@@ -114,6 +116,15 @@ public record TurnResult(
     TurnResult withStoreFailed() {
         return new TurnResult(threadId, turnId, status, finalText, error, stopReason, toolIterations, stepCount, stepEndsMs, durationMs,
                 attempts, rateLimitWaitMs, tokenUsage, retired, messages, threadReplaced, key, true);
+    }
+
+    /**
+     * This completed result, failed with {@code why}: the session lost the conversation's lease
+     * before the turn could be stored, so no store will ever keep it (decision 0082).
+     */
+    TurnResult notKept(TurnFailure why) {
+        return new TurnResult(threadId, turnId, TurnOutcome.FAILED, finalText, why, stopReason, toolIterations, stepCount, stepEndsMs,
+                durationMs, attempts, rateLimitWaitMs, tokenUsage, retired, messages, threadReplaced, key, false);
     }
 
     public boolean completed() {

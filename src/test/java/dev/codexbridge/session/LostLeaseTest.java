@@ -37,22 +37,9 @@ class LostLeaseTest {
 
     @Test
     void aLostLeaseInterruptsTheRunningTurnAndStartsNoOtherOnTheOpenThread() throws Exception {
-        codex.threadId = THREAD;
-        codex.scriptDelayMs = 0;
-        store = DiskConversationStore.open(tmp.resolve("store"));
-        shared = fake.track(CodexClient.builder().transport(codex.factory()).connect());
-        CodexSession s = fake.track(CodexSession.builder().client(shared).cwd(Path.of("/w"))
-                .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO))
-                .storage(ConversationStorage.builder(store, "replica-a").exportAfterEachTurn(false).build()).build());
-        s.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> held(s) != null);
-
+        CodexSession s = started(false);
         assertThat(s.leaseLost()).isFalse();
-        TurnHandle running = s.startTurn(TurnInput.text("work for a long time"), TurnOptions.DEFAULTS, TurnListener.NONE);
-        await().atMost(Duration.ofSeconds(10)).until(() -> sent("turn/start") == 1 && running.turnId().isPresent());
-        // the store gives the conversation away (this host's lease ended there); the next renewal hears it
-        store.release(held(s));
-        custody(s).heldLease().renew();
+        TurnHandle running = runningWhenTheLeaseIsLost(s);
 
         TurnResult stopped = running.result().get(10, TimeUnit.SECONDS);
         assertThat(s.leaseLost()).as("what a door asks before it reuses the session").isTrue();
@@ -66,6 +53,66 @@ class LostLeaseTest {
         assertThat(next.status()).isEqualTo(TurnOutcome.FAILED);
         assertThat(next.error().message()).contains("open the conversation again");
         assertThat(sent("turn/start")).as("no turn/start once the lease is lost").isEqualTo(1);
+    }
+
+    @Test
+    void aTurnCodexCompletesAsTheLeaseIsLostIsReportedFailedNotCompleted() throws Exception {
+        // codex finished the turn just as the interrupt reached it
+        codex.onInterrupt = (f, turn) -> {
+            f.agentMessage(turn, "done");
+            f.completeTurn(turn, "completed", null);
+        };
+        CodexSession s = started(true);
+        TurnHandle running = runningWhenTheLeaseIsLost(s);
+
+        TurnResult r = running.result().get(10, TimeUnit.SECONDS);
+        assertThat(r.status()).as("codex completed it, but no store will keep it: never told completed").isEqualTo(TurnOutcome.FAILED);
+        assertThat(r.storeFailed()).isFalse();
+        assertThat(r.finalText()).isEqualTo("done");
+        assertThat(r.error().message()).contains("codex completed turn " + r.turnId() + " here")
+                .contains("this host lost the conversation's lease before the turn could be stored")
+                .contains("the conversation goes on from the store without this turn").contains("open the conversation again");
+        assertThat(store.get(THREAD)).isEmpty();
+        assertThat(s.leaseLost()).isTrue();
+    }
+
+    @Test
+    void aStoreFailedWhileTheLeaseIsHeldStaysCompletedWithStoreFailed() {
+        TurnResult completed = new TurnResult(THREAD, "turn-1", TurnOutcome.COMPLETED, "done", null, StopReason.NATURAL, 0, 1,
+                List.of(5L), 5, 1, 0, null, false, List.of());
+        TurnResult held = TurnStoreTries.notKept(completed, new java.util.concurrent.CompletionException(
+                new dev.codexbridge.store.ConversationStoreException(THREAD, "the store cannot be reached", null)));
+        assertThat(held.status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(held.storeFailed()).isTrue();
+
+        TurnResult lost = TurnStoreTries.notKept(completed, new java.util.concurrent.CompletionException(
+                new TurnNotKeptException("turn-1", new dev.codexbridge.CodexException("the lease ran out"))));
+        assertThat(lost.status()).isEqualTo(TurnOutcome.FAILED);
+        assertThat(lost.storeFailed()).isFalse();
+        assertThat(lost.error().message()).contains("the lease ran out").contains("open the conversation again");
+    }
+
+    /** A session on the fake codex and a disk store, its conversation leased; {@code eachTurn}: each completed turn stored. */
+    private CodexSession started(boolean eachTurn) {
+        codex.threadId = THREAD;
+        codex.scriptDelayMs = 0;
+        store = DiskConversationStore.open(tmp.resolve("store"));
+        shared = fake.track(CodexClient.builder().transport(codex.factory()).connect());
+        CodexSession s = fake.track(CodexSession.builder().client(shared).cwd(Path.of("/w"))
+                .limits(TurnLimits.of(Duration.ofSeconds(60), Duration.ZERO))
+                .storage(ConversationStorage.builder(store, "replica-a").exportAfterEachTurn(eachTurn).build()).build());
+        s.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> held(s) != null);
+        return s;
+    }
+
+    /** A turn started on {@code s}, then the lease lost under it: the store gives the conversation away, the next renewal hears it. */
+    private TurnHandle runningWhenTheLeaseIsLost(CodexSession s) {
+        TurnHandle running = s.startTurn(TurnInput.text("work for a long time"), TurnOptions.DEFAULTS, TurnListener.NONE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent("turn/start") == 1 && running.turnId().isPresent());
+        store.release(held(s));
+        custody(s).heldLease().renew();
+        return running;
     }
 
     private int sent(String method) {

@@ -975,4 +975,72 @@ class ThreadCustodyTest {
             assertThat(store.get(THREAD).orElseThrow().lastCompletedTurnId()).isEqualTo("turn-1");
         }
     }
+
+    @Test
+    void aTurnWhoseStoreIsBlockedWhenTheLeaseIsLostIsNotKeptAndItsPutIsNotWaitedFor() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
+        try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("store"))) {
+            BlockingPuts store = new BlockingPuts(disk);
+            ThreadCustody custody = new ThreadCustody(ConversationStorage.builder(store, "host-1").build(), moves);
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            CompletableFuture<Void> stored = custody.turnCompleted(a, THREAD, "turn-1");
+            assertThat(store.entered.await(5, TimeUnit.SECONDS)).as("the put waits on a store out of reach").isTrue();
+
+            // meanwhile the lease is lost (here the store gave it away and the renewal heard it; a deadline passing is told the same)
+            disk.release(custody.heldLease().current());
+            custody.heldLease().renew();
+            try {
+                assertThatThrownBy(() -> stored.get(5, TimeUnit.SECONDS)).as("answered while the put is still blocked")
+                        .hasCauseInstanceOf(TurnNotKeptException.class)
+                        .hasMessageContaining("codex completed turn turn-1 here, but this host lost the conversation's lease before the turn "
+                                + "could be stored").hasMessageContaining("goes on from the store without this turn")
+                        .hasMessageContaining("open the conversation again");
+            } finally {
+                store.gate.countDown();
+            }
+            assertThat(disk.get(THREAD)).as("the put, once through, is refused: the lease is no longer this host's").isEmpty();
+        }
+    }
+
+    @Test
+    void aTurnWhosePutTheStoreRefusesForItsLeaseIsNotKeptAndTheLeaseIsLost() throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = openedOnA(store, moves);
+            // the store let the lease go (it ran out there) before this host's renewal could hear it
+            store.release(custody.heldLease().current());
+            assertThat(custody.lost()).isNull();
+
+            assertThatThrownBy(() -> custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(TurnNotKeptException.class).hasMessageContaining("codex completed turn turn-1 here");
+            assertThat(custody.lost()).as("a refused put is a lost lease, as a refused renewal is")
+                    .isInstanceOf(dev.codexbridge.store.LeaseLostException.class);
+            assertThat(store.get(THREAD)).isEmpty();
+        }
+    }
+
+    /** A store whose puts wait at {@link #gate}, as on a database out of reach, once they have said so on {@link #entered}. */
+    private static final class BlockingPuts extends ForwardingStore {
+        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+
+        BlockingPuts(ConversationStore store) {
+            super(store);
+        }
+
+        @Override
+        public StoredConversation put(ConversationLease lease, StoredConversation conversation) {
+            entered.countDown();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return store.put(lease, conversation);
+        }
+    }
 }

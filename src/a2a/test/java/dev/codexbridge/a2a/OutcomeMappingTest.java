@@ -61,6 +61,21 @@ class OutcomeMappingTest {
     }
 
     @Test
+    void aCompletedTurnTheStoreCouldNotKeepIsCompletedAndSaysSo() {
+        A2aTask task = new A2aTask("t", "ctx", A2aWire.object().put("role", "user"), 16, Duration.ofMinutes(1));
+        task.finish(new TurnResult("thread-1", "turn-1", TurnOutcome.COMPLETED, "the answer", null, StopReason.NATURAL, 0, 1,
+                List.of(), 10, 1, 0, null, false, List.of(), null, null, true), null);
+        ObjectNode t = task.snapshot(null);
+        assertThat(t.at("/status/state").asText()).isEqualTo("completed");
+        assertThat(t.at("/metadata/storeFailed").asBoolean()).isTrue();
+
+        A2aTask kept = new A2aTask("k", "ctx", A2aWire.object().put("role", "user"), 16, Duration.ofMinutes(1));
+        kept.finish(new TurnResult("thread-1", "turn-2", TurnOutcome.COMPLETED, "the answer", null, StopReason.NATURAL, 0, 1,
+                List.of(), 10, 1, 0, null, false, List.of()), null);
+        assertThat(kept.snapshot(null).at("/metadata").has("storeFailed")).isFalse();
+    }
+
+    @Test
     void aTurnThatCouldNotStartFailsTheTask() {
         A2aTask task = new A2aTask("t", "ctx", A2aWire.object().put("role", "user"), 16, Duration.ofMinutes(1));
         task.finish(null, new IllegalStateException("codex is not installed"));

@@ -1,0 +1,163 @@
+package dev.codexbridge.session;
+
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.rpc.internal.Futures;
+import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.store.RolloutFile;
+import dev.codexbridge.store.StoredConversation;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.slf4j.Logger;
+
+/**
+ * The copies of a conversation its sleeps leave on app-servers (decision 0074): whether a wake
+ * may resume the one codex kept where it slept, the files' times a sleep records, and the copy
+ * (files and codex's record) a sleep removes or a later sleep elsewhere drops. One per
+ * {@link ThreadCustody}, run within its steps.
+ */
+final class LeftCopies {
+    private static final Logger LOG = SafeLogger.getLogger(LeftCopies.class);
+
+    private final LineageMoves moves;
+    /** The codex home a connection reaches, as a sleep's record names it ({@link SleptOn#homeOf}). */
+    private final Function<CodexClient, String> homes;
+    /**
+     * The connection this session's last sleep left the conversation's copy on, or null: the next
+     * sleep elsewhere has codex there drop it, so a conversation that moves leaves at most one
+     * copy behind per session.
+     */
+    private volatile CodexClient leftOn;
+
+    LeftCopies(LineageMoves moves, Function<CodexClient, String> homes) {
+        this.moves = moves;
+        this.homes = homes;
+    }
+
+    /** A fresh thread replaced the one this session held: no copy of it is left anywhere by this session. */
+    void forget() {
+        leftOn = null;
+    }
+
+    /**
+     * A sleep stored the conversation from {@code from} and codex there unloaded it: its copy stays
+     * there when the record says it slept there ({@code sleptOn}), else it is removed; the copy an
+     * earlier sleep left on another app-server goes.
+     */
+    CompletableFuture<Void> left(CodexClient from, String threadId, List<RolloutFile> lineage, boolean sleptOn) {
+        CodexClient before = leftOn;
+        leftOn = sleptOn ? from : null;
+        CompletableFuture<Void> forgotten = sleptOn ? CompletableFuture.completedFuture(null) : removeCopy(from, threadId, lineage);
+        if (before != null && before != from) {
+            forgotten = forgotten.thenComposeAsync(x -> dropLeftCopy(before, threadId), RpcThreads.stores());
+        }
+        return forgotten;
+    }
+
+    /**
+     * Whether {@code c} is the record a sleep on {@code to}'s home wrote ({@link SleptOn}) and codex
+     * there has written none of its files since: then codex's copy and its own record of the
+     * thread are exactly the store's, and the resume needs nothing imported or dropped. A file
+     * gone, written since, or a time codex cannot give means an import, as for any other place.
+     */
+    boolean sleptThere(CodexClient to, String threadId, StoredConversation c) {
+        Optional<SleptOn> slept = SleptOn.read(c);
+        if (slept.isEmpty() || !slept.get().wrote(c, homes.apply(to))) {
+            return false;
+        }
+        try {
+            Optional<List<Long>> now = moves.modifiedTimes(to, threadId, c.lineage().stream().map(RolloutFile::relativePath).toList());
+            if (now.isPresent() && now.get().equals(slept.get().modified())) {
+                return true;
+            }
+            LOG.info("conversation {} slept on this app-server, but its files there are gone or were written since: "
+                    + "the store's copy (version {}) is imported", threadId, c.version());
+            return false;
+        } catch (RuntimeException e) {
+            LOG.debug("conversation {}: its files' times could not be read where it slept; the store's copy is imported", threadId, e);
+            return false;
+        }
+    }
+
+    /**
+     * When codex on {@code from} last wrote each file at {@code paths} (the lineage as last stored or imported);
+     * null when that is unknown (no paths yet, no home to name, a file gone, codex could not say):
+     * the sleep then records no place to wake back to.
+     */
+    List<Long> fileTimes(CodexClient from, String threadId, List<String> paths) {
+        if (paths.isEmpty() || homes.apply(from) == null) {
+            return null;
+        }
+        try {
+            return moves.modifiedTimes(from, threadId, paths).orElse(null);
+        } catch (RuntimeException e) {
+            LOG.debug("conversation {}: its files' times could not be read; its sleep removes them", threadId, e);
+            return null;
+        }
+    }
+
+    /** Removes the copy on {@code from} a sleep that recorded no place leaves behind, and codex's record of it there. */
+    private CompletableFuture<Void> removeCopy(CodexClient from, String threadId, List<RolloutFile> lineage) {
+        if (!from.isOpen()) {
+            // closed since codex said it unloaded the thread: a request now would wait for the reconnect;
+            // a stale copy left there is overwritten by the next import
+            LOG.info("conversation {} is stored; its connection closed, so its files stay on the app-server it left", threadId);
+            return CompletableFuture.completedFuture(null);
+        }
+        try {
+            moves.remove(from, lineage);
+            return forgetLeft(from, threadId);
+        } catch (RuntimeException e) {
+            // the store holds it: a stale copy left here is overwritten by the next import
+            if (from.isOpen()) {
+                LOG.warn("conversation {} is stored, but its files could not be removed from the app-server it left", threadId, e);
+            } else {
+                LOG.debug("conversation {} is stored; its connection closed before its files were removed there", threadId);
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /**
+     * The copy an earlier sleep of this session left on {@code there}, which the conversation has
+     * since left: codex there drops it (files and record), unless it has the thread loaded, before
+     * the lease goes back, so no other host wakes it there meanwhile. A connection closed keeps it
+     * until the next import there replaces it.
+     */
+    private CompletableFuture<Void> dropLeftCopy(CodexClient there, String threadId) {
+        try {
+            if (!there.isOpen() || moves.loaded(there, threadId)) {
+                LOG.debug("conversation {}: the copy an earlier sleep left on another app-server stays there", threadId);
+                return CompletableFuture.completedFuture(null);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("conversation {}: the copy an earlier sleep left on another app-server stays there", threadId, e);
+            return CompletableFuture.completedFuture(null);
+        }
+        return forgetLeft(there, threadId);
+    }
+
+    /**
+     * Codex there drops its own record of the thread it no longer has files for, now, while the
+     * conversation sleeps: an import onto an app-server that still has such a record must drop it
+     * first (a stale history otherwise), and codex 0.169.0 takes about 190 ms to, where it takes
+     * 4 ms for a thread it never had. Asked without holding a store thread meanwhile (two by
+     * default, shared by every session's stores and wakes). Best effort: the import drops whatever
+     * is left.
+     */
+    private CompletableFuture<Void> forgetLeft(CodexClient from, String threadId) {
+        CompletableFuture<Void> forgetting;
+        try {
+            forgetting = moves.forgetAsync(from, threadId);
+        } catch (RuntimeException e) {
+            forgetting = CompletableFuture.failedFuture(e);
+        }
+        return forgetting.exceptionally(failure -> {
+            LOG.debug("conversation {} left its app-server, whose record of it stays until an import there drops it", threadId,
+                    Futures.unwrap(failure));
+            return null;
+        });
+    }
+}

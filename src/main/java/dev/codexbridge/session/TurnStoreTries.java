@@ -1,0 +1,117 @@
+package dev.codexbridge.session;
+
+import dev.codexbridge.CodexException;
+import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.internal.ClientPlumbing;
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.rpc.ConnectionClosedException;
+import dev.codexbridge.rpc.RpcException;
+import dev.codexbridge.rpc.RpcTimeoutException;
+import dev.codexbridge.rpc.internal.Futures;
+import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.store.LeaseLostException;
+import dev.codexbridge.transport.TransportException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+
+/**
+ * The tries of a completed turn's store ({@link ThreadCustody#turnCompleted}). When the connection
+ * dropped under the export, the app-server may still have the turn (a network fault, not a lost
+ * disk): once the client has reconnected and the session resumed the thread there, it is tried
+ * again, a few times within {@link #PAUSES}, before the turn's result is handed out without it.
+ *
+ * <p>A store that fails while, or because, the session's lease is lost fails with
+ * {@link TurnNotKeptException} (decision 0082): the session can never store the turn, and another
+ * host may run the conversation without it. Once the lease is lost, a put still blocked on a store
+ * out of reach is not waited for (its connection's own timeout may be 30 s).
+ */
+final class TurnStoreTries {
+    private static final Logger LOG = SafeLogger.getLogger(ThreadCustody.class);
+    /** The pauses before a turn's store is tried again after its connection dropped (once the client is back). */
+    private static final Duration[] PAUSES = {Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofSeconds(3)};
+    /** How long a turn's store waits for a dropped connection to come back before the result is handed out without it. */
+    private static final Duration RECONNECT_WAIT = Duration.ofSeconds(30);
+
+    private TurnStoreTries() {
+    }
+
+    /** Stores turn {@code turnId} of {@code threadId} on {@code on} by {@code attempt} under {@code lease}, as the class says. */
+    static CompletableFuture<Void> store(CodexClient on, String threadId, String turnId, HeldLease lease,
+                                         Supplier<CompletableFuture<Void>> attempt) {
+        CompletableFuture<Void> told = new CompletableFuture<>();
+        Runnable stopWatching = lease.untilLost(why -> told.completeExceptionally(new TurnNotKeptException(turnId, why)));
+        store(on, threadId, turnId, attempt, 0).whenComplete((x, failure) -> {
+            stopWatching.run();
+            LeaseLostException refused = fenced(failure);
+            if (refused != null) {
+                lease.refused(refused);
+            }
+            CodexException lost = failure == null ? null : lease.lost();
+            if (failure == null) {
+                told.complete(null);
+            } else if (lost != null) {
+                told.completeExceptionally(new TurnNotKeptException(turnId, lost));
+            } else {
+                told.completeExceptionally(failure);
+            }
+        });
+        return told;
+    }
+
+    private static CompletableFuture<Void> store(CodexClient on, String threadId, String turnId,
+                                                 Supplier<CompletableFuture<Void>> attempt, int retry) {
+        return attempt.get().exceptionallyCompose(failure -> {
+            if (retry >= PAUSES.length || !connectionLost(failure) || ClientPlumbing.of(on).closedFuture().isDone()) {
+                return CompletableFuture.failedFuture(failure);
+            }
+            LOG.info("turn {} of thread {} could not be stored as its connection dropped; trying again once it is back", turnId, threadId);
+            Duration pause = PAUSES[retry];
+            return on.whenReady().orTimeout(RECONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenCompose(c -> CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(pause.toMillis(),
+                            TimeUnit.MILLISECONDS, RpcThreads.stores())))
+                    .thenCompose(x -> store(on, threadId, turnId, attempt, retry + 1));
+        });
+    }
+
+    /** Logs that a completed turn could not be stored (its result stands); null, for {@code exceptionally}. */
+    static Void notStored(String turnId, Throwable failure) {
+        LOG.warn("turn {} completed but could not be stored; the store keeps the conversation as it was before it", turnId,
+                Futures.unwrap(failure));
+        return null;
+    }
+
+    /**
+     * The result to hand out for {@code completed}, whose store failed with {@code failure}: failed
+     * when the lease was lost before it could be stored ({@link TurnNotKeptException}), else
+     * completed with {@link TurnResult#storeFailed}.
+     */
+    static TurnResult notKept(TurnResult completed, Throwable failure) {
+        return Futures.unwrap(failure) instanceof TurnNotKeptException lost
+                ? completed.notKept(TurnFailure.of(lost.getMessage(), ErrorCategory.OTHER, null))
+                : completed.withStoreFailed();
+    }
+
+    /** The store's refusal of a write under a lease no longer in force, if {@code failure} is or has one; else null. */
+    private static LeaseLostException fenced(Throwable failure) {
+        for (Throwable t = failure == null ? null : Futures.unwrap(failure); t != null; t = t.getCause()) {
+            if (t instanceof LeaseLostException lost) {
+                return lost;
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code failure} came from a connection that dropped or did not answer in time, not from codex or the store. */
+    private static boolean connectionLost(Throwable failure) {
+        for (Throwable t = Futures.unwrap(failure); t != null; t = t.getCause()) {
+            if (t instanceof ConnectionClosedException || t instanceof TransportException || t instanceof RpcTimeoutException
+                    || t instanceof RpcException r && r.error() != null && r.error().message().contains("not loaded")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
