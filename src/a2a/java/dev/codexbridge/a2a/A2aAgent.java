@@ -91,10 +91,9 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
     }
 
     /**
-     * {@code message/send} and {@code message/stream}: a message naming a task answers that task's
-     * pending request; otherwise it is a new task (a new codex turn) in its context, a new context
-     * when it names none (or one no caller has). Another caller's context is "not found".
-     * {@code message.metadata.outputSchema} (a JSON Schema) asks for structured output.
+     * {@code message/send} and {@code message/stream}: a message naming a task answers that task's pending request; otherwise it
+     * is a new task (a new codex turn) in its context, a new context when it names none (or one no caller has). Another caller's
+     * context is "not found". {@code message.metadata.outputSchema} (a JSON Schema) asks for structured output.
      */
     Accepted message(String principal, JsonNode params) {
         JsonNode message = params.path("message");
@@ -195,9 +194,8 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
     }
 
     /**
-     * The context {@code contextId} for this caller, not yet in memory: the stored one when the
-     * store knows it as this caller's (its thread is resumed), refused as not found when it is
-     * another's, else a new one. Called holding {@code p}'s monitor.
+     * The context {@code contextId} for this caller, not yet in memory: the stored one when the store knows it as this caller's
+     * (its thread is resumed), refused as not found when it is another's, else a new one. Called holding {@code p}'s monitor.
      */
     private A2aContext known(Principal p, String principal, String contextId, List<A2aContext> closing) {
         StoredContext stored = store.context(contextId).orElse(null);
@@ -291,10 +289,9 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
     }
 
     /**
-     * A task of this caller's not held here: from before a restart, its context resumed and the
-     * turn read from codex's record (followed, when codex still runs it), then kept like any other
-     * task. With a shared store, a task another replica runs or ran is a copy of its record; one
-     * whose replica died is settled here the same way once its conversation is free.
+     * A task of this caller's not held here: from before a restart, its context resumed and the turn read from codex's record
+     * (followed, when codex still runs it), then kept like any other task. With a shared store, a task another replica runs or
+     * ran is a copy of its record; one whose replica died is settled here the same way once its conversation is free.
      */
     private A2aTask recover(String principal, String id) {
         A2aTask seed = null;
@@ -353,10 +350,9 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
     }
 
     /**
-     * With a shared store, before a message becomes a task of {@code context}: refused when the
-     * context's newest task runs on another (live) replica; a dead replica's unfinished task is
-     * settled first; then the context's conversation is opened here, another replica holding it idle
-     * asked to hand it over ({@link SharedTasks#handedOver}).
+     * With a shared store, before a message becomes a task of {@code context}: refused when the context's newest task runs on
+     * another (live) replica; a dead replica's unfinished task is settled first; then the context's conversation is opened here,
+     * another replica holding it idle asked to hand it over ({@link SharedTasks#handedOver}).
      */
     private void readyHere(String principal, A2aContext context) {
         TaskRecord latest = shared.board().latest(context.id).filter(r -> !r.ended()).orElse(null);

@@ -34,22 +34,18 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One connection to a codex app-server: the handshake, a typed method for every stable client
- * request ({@link CodexApi}; {@link #async()} for futures), one ordered stream of everything
- * codex sends, and server requests dispatched the moment they arrive.
+ * One connection to a codex app-server: the handshake, a typed method for every stable client request ({@link CodexApi}; {@link
+ * #async()} for futures), one ordered stream of everything codex sends, and server requests dispatched the moment they arrive.
  *
  * <pre>{@code
- * try (CodexClient codex = CodexClient.builder().connect()) {
- *     ModelListResponse models = codex.modelList(new ModelListParams(null, null, null));
- *     codex.subscribe(event -> System.out.println(event.method() + " " + event.threadId()));
- * }
- * }</pre>
+ * try (CodexClient codex = CodexClient.builder().connect()) {     ModelListResponse models = codex.modelList(new
+ * ModelListParams(null, null, null));     codex.subscribe(event -> System.out.println(event.method() + " " + event.threadId()));
+ * } }</pre>
  *
  * <p>Many threads (and so many {@code CodexSession}s) can share one client. Messages about a
- * thread go, in wire order, to the inbox its session attached and to every
- * {@link #subscribe subscriber}; a server request for a thread no session attached, or for no
- * thread, goes to the {@link Builder#serverRequests fallback handler}, which refuses by default.
- * All methods are thread-safe.
+ * thread go, in wire order, to the inbox its session attached and to every {@link #subscribe subscriber}; a server request for a
+ * thread no session attached, or for no thread, goes to the {@link Builder#serverRequests fallback handler}, which refuses by
+ * default. All methods are thread-safe.
  *
  * <p>The futures a client returns complete on the library's pool for host code
  * ({@code codex-bridge-host}), never on a thread the library needs for its own work: a

@@ -23,15 +23,13 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
- * One session's thread and the connection it is open on, the thread's life: opening or resuming
- * the thread, the inbox and approval bridge attached to it, letting go of both while idle
- * (decision 0040) or for good. A session with a connection of its own opens a fresh one after its
- * codex died; on a shared connection the thread is resumed after each reconnect, with the
- * reconnect policy's timeout and tries per resume. A thread this session opened that codex never
- * wrote down (it stopped first) is replaced by a fresh thread with the same settings, and the
- * replacement is reported (decision 0020). The requests that open the thread are
- * {@link ThreadOpening}'s; what codex holds of the thread, which the turns write, is
- * {@link ThreadRecord}. Thread-safe: state changes under one lock, reads are volatile.
+ * One session's thread and the connection it is open on, the thread's life: opening or resuming the thread, the inbox and
+ * approval bridge attached to it, letting go of both while idle (decision 0040) or for good. A session with a connection of its
+ * own opens a fresh one after its codex died; on a shared connection the thread is resumed after each reconnect, with the
+ * reconnect policy's timeout and tries per resume. A thread this session opened that codex never wrote down (it stopped first) is
+ * replaced by a fresh thread with the same settings, and the replacement is reported (decision 0020). The requests that open the
+ * thread are {@link ThreadOpening}'s; what codex holds of the thread, which the turns write, is {@link ThreadRecord}.
+ * Thread-safe: state changes under one lock, reads are volatile.
  */
 final class ThreadConnection {
     private static final Logger LOG = SafeLogger.getLogger(ThreadConnection.class);
@@ -139,13 +137,12 @@ final class ThreadConnection {
     }
 
     /**
-     * Lets go of the thread while the session is idle (decision 0040): codex is told this client no
-     * longer follows it (paced and made certain by {@link ThreadReleases}), the thread place and the
-     * reconnect callback go back, and a connection of the session's own is closed. Only the thread
-     * id, the settings and the owner stay; the next call that needs the thread resumes it. Returns
-     * whether it let go: not while a turn runs or a thread operation waits, a server request is answered, the thread is being
-     * opened, a turn waits for its resume, or before codex has the thread written down (a thread
-     * with no turn yet cannot be resumed: codex #42099).
+     * Lets go of the thread while the session is idle (decision 0040): codex is told this client no longer follows it (paced and
+     * made certain by {@link ThreadReleases}), the thread place and the reconnect callback go back, and a connection of the
+     * session's own is closed. Only the thread id, the settings and the owner stay; the next call that needs the thread resumes
+     * it. Returns whether it let go: not while a turn runs or a thread operation waits, a server request is answered, the thread
+     * is being opened, a turn waits for its resume, or before codex has the thread written down (a thread with no turn yet cannot
+     * be resumed: codex #42099).
      */
     boolean hibernate() {
         synchronized (stateLock) {
@@ -240,8 +237,7 @@ final class ThreadConnection {
             if (current != null && !retired && current.isOpen() && openedOn == current.generation()) {
                 return CompletableFuture.completedFuture(threadId);
             }
-            // the thread was open and its connection ended under it: opening it again is the library's recovery, whoever
-            // asks first (the reconnect, or a turn that came before the reconnect got to it), never refused for capacity
+            // open when its connection ended: reopening is the library's recovery whoever asks first, never refused (0080)
             boolean recovery = background || opened && !hibernated && !retired && current != null
                     && (!current.isOpen() || openedOn != current.generation());
             letGoOfConnection();
@@ -360,9 +356,8 @@ final class ThreadConnection {
     }
 
     /**
-     * Codex has no record of the thread this session opened: it stopped before writing it down.
-     * A fresh thread with the same settings takes its place; the host is told, and the next turn
-     * reports it with the input codex never stored.
+     * Codex has no record of the thread this session opened: it stopped before writing it down. A fresh thread with the same
+     * settings takes its place; the host is told, and the next turn reports it with the input codex never stored.
      */
     private CompletableFuture<String> replace(CodexClient c, SessionInbox box, String previous, Throwable why, ReconnectPolicy policy) {
         LOG.info("codex has no record of thread {} ({}); starting a fresh thread in its place", previous, ThreadOpenException.reasonOf(why));
@@ -412,11 +407,10 @@ final class ThreadConnection {
     }
 
     /**
-     * What a resume sends: after a dropped connection to a running app-server, not the unload
-     * delay. Codex kept the thread loaded (its delay is the re-attach window), and a resume of a
-     * loaded thread that carries config waits, in 25 ms steps, for it to take effect: 1,000 such
-     * resumes after a drop took 16.6 s against 3.3 s without (bin/bench density). A thread that
-     * was unloaded meanwhile (a drop longer than the window) gets codex's default delay.
+     * What a resume sends: after a dropped connection to a running app-server, not the unload delay. Codex kept the thread loaded
+     * (its delay is the re-attach window), and a resume of a loaded thread that carries config waits, in 25 ms steps, for it to
+     * take effect: 1,000 such resumes after a drop took 16.6 s against 3.3 s without (bin/bench density). A thread that was
+     * unloaded meanwhile (a drop longer than the window) gets codex's default delay.
      */
     private ThreadOptions resumeSettings() {
         boolean loadedThere = opened && !hibernated && link.reattachWindow() != null;
@@ -491,10 +485,9 @@ final class ThreadConnection {
     }
 
     /**
-     * On a shared connection, tells codex this client no longer follows the thread, so codex can
-     * unload it (after {@code thread_unload_delay_secs} without subscribers, 60 s unless set) and
-     * the connection stops receiving its messages. Paced and tried again until codex confirms
-     * ({@link ThreadReleases}); not waited for: closing never blocks on codex.
+     * On a shared connection, tells codex this client no longer follows the thread, so codex can unload it (after {@code
+     * thread_unload_delay_secs} without subscribers, 60 s unless set) and the connection stops receiving its messages. Paced and
+     * tried again until codex confirms ({@link ThreadReleases}); not waited for: closing never blocks on codex.
      */
     private void unsubscribe() {
         CodexClient c = client;
