@@ -58,6 +58,13 @@ final class ThreadCustody {
     private volatile String namedWhere;
     /** The last turn the host saw complete, stored with the conversation. */
     private volatile String lastCompletedTurnId;
+    /** The last turn whose end the store holds, as this session last wrote or read it; null when none or unknown. */
+    private volatile String storedTurnId;
+    /**
+     * Copies of the thread written into an app-server's home so far: a turn that completed before
+     * one is not in the copy codex writes from then on, unless the store held it (decision 0091).
+     */
+    private volatile int imports;
     /** Name and goal to set again after the next import, or null when nothing was imported. */
     private volatile LineageMoves.Records toRestore;
     /** The lineage's paths as last stored or imported (no bytes: an awake session keeps no copy of its rollouts); empty when unknown. */
@@ -225,8 +232,10 @@ final class ThreadCustody {
         if (!keepTheirs) {
             StoredRecordChecks.requireOwnLineage(c);
             moves.forget(to, threadId);
+            imports++;
             moves.importInto(to, threadId, c.lineage());
         }
+        storedTurnId = c.lastCompletedTurnId();
         lineagePaths = c.lineage().stream().map(RolloutFile::relativePath).toList();
         // what was imported is known whole; a copy kept there may have grown past the store's
         exported = keepTheirs ? null : ExportedRollouts.of(c.lineage());
@@ -288,24 +297,34 @@ final class ThreadCustody {
 
     /** A turn completed: remembered, and with {@link ConversationStorage#exportAfterEachTurn} stored before its result is handed out. */
     CompletableFuture<Void> turnCompleted(CodexClient on, String threadId, String turnId) {
+        int importsBefore = imports;
         lastCompletedTurnId = turnId;
         if (!storage.exportAfterEachTurn() || on == null) {
             return CompletableFuture.completedFuture(null);
         }
-        return storeTurn(on, threadId, turnId);
+        return storeTurn(on, threadId, turnId, importsBefore);
     }
 
-    /** Stores the conversation after {@code turnId}, tried again as {@link TurnStoreTries} says. */
-    private CompletableFuture<Void> storeTurn(CodexClient on, String threadId, String turnId) {
+    /**
+     * Stores the conversation after {@code turnId}, tried again as {@link TurnStoreTries} says. A
+     * try that finds the thread no longer where the turn ran, or a copy imported there since
+     * ({@code importsBefore} no longer current: its home was lost), stores nothing: the turn is
+     * kept only if a put since (a sleep's) holds it, else it is not kept at all.
+     */
+    private CompletableFuture<Void> storeTurn(CodexClient on, String threadId, String turnId, int importsBefore) {
         return TurnStoreTries.store(on, threadId, turnId, lease, () -> step(() -> {
             lease.failIfLost();
-            if (on == loadedOn) {
-                LineageMoves.Records known = records;
-                if (known == null) {
-                    known = records = moves.records(on, threadId);
-                }
-                put(on, threadId, known, turnId, null);
+            if (turnId.equals(storedTurnId)) {
+                return;
             }
+            if (on != loadedOn || imports != importsBefore) {
+                throw TurnNotKeptException.copyReplaced(turnId, threadId);
+            }
+            LineageMoves.Records known = records;
+            if (known == null) {
+                known = records = moves.records(on, threadId);
+            }
+            put(on, threadId, known, turnId, null);
         }));
     }
 
@@ -386,45 +405,22 @@ final class ThreadCustody {
         return settled();
     }
 
-    /**
-     * {@link #sleep} over {@code link}'s connection {@code from}, which the session has already
-     * detached from: a connection of the session's own is closed once the conversation is stored
-     * (the export reads through it), a shared one only left.
-     */
+    /** {@link #sleep} then let go of {@code from}, as {@link CustodyLetGo} says. */
     void sleepThenLetGo(CodexClient from, String threadId, ThreadLink link, boolean closing) {
-        Duration window = link.reattachWindow();
-        CompletableFuture<Void> letGo = new CompletableFuture<>();
-        if (closing) {
-            closed = letGo;
-        }
-        sleep(from, threadId, window == null ? Duration.ZERO : window, link.unsubscribes(), !closing).whenComplete((x, failure) -> {
-            Throwable cause = failure == null ? null : Futures.unwrap(failure);
-            if (cause instanceof UnloadWait.StillLoaded) {
-                LOG.info("conversation {} is stored (version {}); {}", threadId, version, cause.getMessage());
-            } else if (cause != null && !from.isOpen()) {
-                // the host closed the connection right after the session: usual at shutdown, not a fault
-                LOG.info("conversation {} was not stored as the session let go of it: its connection closed first; "
-                        + "the store keeps it {}", threadId, lastStoredTurn());
-            } else if (cause != null) {
-                LOG.warn("conversation {} could not be stored as the session let go of it; the store keeps it {}",
-                        threadId, lastStoredTurn(), cause);
-            }
-            if (cause != null && closing) {
-                // the session will not wake it again: whoever asks next may, from what the store has
-                step(lease::giveBack);
-            }
-            link.letGo(from);
-            settled().whenComplete((y, z) -> {
-                if (cause == null || cause instanceof UnloadWait.StillLoaded) {
-                    letGo.complete(null);
-                } else {
-                    letGo.completeExceptionally(cause);
-                }
-            });
-        });
+        CustodyLetGo.sleepThenLetGo(this, from, threadId, link, closing);
     }
 
-    private String lastStoredTurn() {
+    /** What the session's close sets going, as {@link #closed} answers it. */
+    void closing(CompletableFuture<Void> letGo) {
+        closed = letGo;
+    }
+
+    /** The lease goes back, as the next step. */
+    void giveBackLease() {
+        step(lease::giveBack);
+    }
+
+    String lastStoredTurn() {
         return version == 0 ? "not at all" : "as of version " + version;
     }
 
@@ -480,6 +476,7 @@ final class ThreadCustody {
     /** The store wrote {@code stored}; {@code next} is what to read the next turn's appends against (null: the whole lineage). */
     private void stored(StoredConversation stored, ExportedRollouts next) {
         version = stored.version();
+        storedTurnId = stored.lastCompletedTurnId();
         namedWhere = AwakeOn.read(stored).map(Object::toString).orElse(null);
         lineagePaths = stored.lineage().stream().map(RolloutFile::relativePath).toList();
         exported = next;

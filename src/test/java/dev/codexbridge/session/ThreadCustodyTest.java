@@ -78,6 +78,8 @@ class ThreadCustodyTest {
         volatile RuntimeException failExport;
         /** How many exports fail with {@link #failExport} before they work again (-1: all). */
         volatile int failures = -1;
+        /** Runs as an export fails with {@link #failExport}: what happens meanwhile elsewhere. */
+        volatile Runnable onFailedExport;
         volatile boolean stillLoaded;
         /** Answers to {@link #loaded} before {@link #stillLoaded} is: one each, in order. */
         final java.util.Deque<Boolean> loadedAnswers = new java.util.concurrent.ConcurrentLinkedDeque<>();
@@ -91,6 +93,10 @@ class ThreadCustodyTest {
             calls.add("export " + lastTurnId);
             if (failExport != null && failures != 0) {
                 failures--;
+                Runnable hook = onFailedExport;
+                if (hook != null) {
+                    hook.run();
+                }
                 throw failExport;
             }
             return home(from).entrySet().stream().filter(e -> e.getKey().contains(threadId))
@@ -973,6 +979,48 @@ class ThreadCustodyTest {
             moves.failures = 1;
             assertThatThrownBy(() -> custody.turnCompleted(a, THREAD, "turn-2").get(15, TimeUnit.SECONDS)).hasRootCauseMessage("codex refused");
             assertThat(store.get(THREAD).orElseThrow().lastCompletedTurnId()).isEqualTo("turn-1");
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "opened again before the store's next try: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aTurnWhoseAppServerLostItsHomeBeforeItsStoreIsNotKeptAndNothingIsStoredOverTheStoresCopy(boolean openedFirst) throws Exception {
+        a = CodexClient.builder().transport(codexA.factory()).connect();
+        Moves moves = new Moves();
+        moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n");
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            ThreadCustody custody = openedOnA(store, moves);
+            custody.turnCompleted(a, THREAD, "turn-1").get(5, TimeUnit.SECONDS);
+            long stored = store.get(THREAD).orElseThrow().version();
+            moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":2}\n");
+
+            // turn 2's store loses its connection: the app-server was wiped and started again behind the same endpoint,
+            // and the reconnect's resume, told there is no record, is given the store's copy, which ends at turn 1
+            moves.failExport = new IllegalStateException("thread/read failed",
+                    new dev.codexbridge.rpc.ConnectionClosedException("the WebSocket connection dropped"));
+            moves.failures = 1;
+            RpcException noRollout = new RpcException("thread/resume", new RpcError(RpcError.INVALID_REQUEST, "no rollout found for thread id " + THREAD));
+            moves.onFailedExport = () -> {
+                moves.home(a).clear();
+                custody.resumeFailed(a, THREAD, noRollout);
+                if (openedFirst) {
+                    custody.opened(a, THREAD);
+                }
+            };
+            assertThatThrownBy(() -> custody.turnCompleted(a, THREAD, "turn-2").get(15, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(TurnNotKeptException.class)
+                    .hasMessageContaining("codex completed turn turn-2, but the app-server it ran on lost thread " + THREAD)
+                    .hasMessageContaining("goes on from the store without this turn");
+            StoredConversation after = store.get(THREAD).orElseThrow();
+            assertThat(after.lastCompletedTurnId()).as("nothing claims turn 2").isEqualTo("turn-1");
+            assertThat(after.version()).as("nothing stored over the copy codex now has").isEqualTo(stored);
+            assertThat(moves.home(a)).containsEntry(ROLLOUT, META + "{\"turn\":1}\n");
+
+            // the conversation goes on from there: the next turn is stored as usual
+            moves.home(a).put(ROLLOUT, META + "{\"turn\":1}\n{\"turn\":3}\n");
+            custody.opened(a, THREAD).get(5, TimeUnit.SECONDS);
+            custody.turnCompleted(a, THREAD, "turn-3").get(5, TimeUnit.SECONDS);
+            assertThat(store.get(THREAD).orElseThrow().lastCompletedTurnId()).isEqualTo("turn-3");
         }
     }
 
