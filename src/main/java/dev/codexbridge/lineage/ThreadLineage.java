@@ -202,7 +202,9 @@ public final class ThreadLineage {
      * file written goes to a temporary name in its folder, is read back and checked (size,
      * SHA-256), then copied to its name ({@code fs/copy}: codex's fs methods have no rename) and
      * read back and checked again; a file that fails a check is removed and the import throws.
-     * Replacing the files of a thread the app-server already knows: delete it there first
+     * Where this host shares the disk of codex's home (a codex it started), the files are written
+     * there directly instead ({@code LocalImport}): under a temporary name, renamed over the name,
+     * through no link. Replacing the files of a thread the app-server already knows: delete it there first
      * ({@code thread/delete}), as sessions with a store do; codex 0.169.0 keeps a projection of each
      * thread's history beside its rollout and does not read a replaced file again.
      */
@@ -217,6 +219,11 @@ public final class ThreadLineage {
             }
         }
         OwnLineage.check(threadId, all);
+        Optional<java.nio.file.Path> local = ExportedRollouts.localSessions(client);
+        if (local.isPresent()) {
+            LocalImport.write(local.get(), threadId, all);
+            return;
+        }
         RemoteFiles files = new RemoteFiles(client, threadId, timeout);
         List<String> folders = new ArrayList<>();
         for (RolloutFile file : toWrite(files, threadId, all)) {
@@ -287,7 +294,7 @@ public final class ThreadLineage {
         return out;
     }
 
-    private static byte[] checked(RolloutFile file, @Nullable String threadId) {
+    static byte[] checked(RolloutFile file, @Nullable String threadId) {
         byte[] bytes = file.bytes();
         if (bytes.length != file.size() || !Sha256.hex(bytes).equals(file.sha256())) {
             throw new LineageException(threadId, "rollout sessions/" + file.relativePath() + " is not the " + file.size()

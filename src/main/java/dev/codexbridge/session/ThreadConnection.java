@@ -365,7 +365,7 @@ final class ThreadConnection {
             threadId = id;
             record.replaced(previous, id, why);
             return id;
-        });
+        }).thenCompose(id -> custody == null ? CompletableFuture.completedFuture(id) : custody.opened(c, id).thenApply(x -> id));
     }
 
     /** How the session reaches codex; also how a failure reads for that shape ({@link ThreadLink#startFailure(Throwable)}, {@link ThreadLink#advised}). */

@@ -273,6 +273,35 @@ class CrashRecoveryTest {
     }
 
     @Test
+    void withAStoreTheFreshThreadIsLeasedAndKnownLoadedSoItsTurnsAreStoredAndTheOldOnesLeaseGoesBack(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        CodexClient client = sharedClient(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4));
+        codex.threadNames = n -> String.format("0199a213-81c0-7800-8aa1-%012d", n);
+        try (dev.codexbridge.store.DiskConversationStore store = dev.codexbridge.store.DiskConversationStore.open(tmp.resolve("store"))) {
+            // turns are not exported here (the fake codex has no files): what a store of one would use is the lease and the place
+            CodexSession s = session(CodexSession.builder().client(client)
+                    .storage(ConversationStorage.builder(store, "host-1").exportAfterEachTurn(false).build()));
+            String first = s.start();
+            codex.resumeAnswer = id -> refused(RpcError.INVALID_REQUEST, NO_ROLLOUT.formatted(id));
+            CompletableFuture<TurnResult> lost = s.runTurnAsync(TurnInput.text("lost words"), TurnOptions.DEFAULTS, TurnListener.NONE);
+            waitUntil(() -> count("turn/start") == 1);
+            codex.die();
+            assertThat(lost.get(30, TimeUnit.SECONDS).error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
+
+            answerEveryTurn("fresh");
+            TurnResult r = s.runTurn(TurnInput.text("next"));
+            assertThat(r.status()).as("%s", r.error()).isEqualTo(TurnOutcome.COMPLETED);
+            assertThat(r.threadReplaced().previousThreadId()).isEqualTo(first);
+            ThreadCustody custody = s.custody();
+            custody.settled().get(5, TimeUnit.SECONDS);
+            assertThat(custody.heldLease().current().threadId()).as("the fresh thread's own lease: a put under the old one is refused")
+                    .isEqualTo(s.threadId());
+            // the old thread's lease was given back: another host may take it at once
+            store.release(store.lease(first, "host-2", Duration.ofSeconds(5)));
+        }
+    }
+
+    @Test
     void aSessionWithItsOwnCodexReplacesAThreadTheDeadCodexNeverWrote() throws Exception {
         codex.scriptDelayMs = 0;
         CodexSession s = session(CodexSession.builder().connection(CodexClient.builder().transport(codex.factory()).options()));

@@ -31,6 +31,8 @@ public final class FakeCodex {
     public volatile String threadId = "thread-1";
     /** Each thread/start opens a new thread ("thread-1", "thread-2", …) instead of always {@link #threadId}. */
     public volatile boolean distinctThreads;
+    /** With {@link #distinctThreads}: the id of the n-th thread started (a store needs ids as codex writes them). */
+    public volatile java.util.function.IntFunction<String> threadNames = n -> "thread-" + n;
     private final AtomicInteger threadsStarted = new AtomicInteger();
     public volatile BiConsumer<FakeCodex, String> onTurnStart = (f, t) -> { };
     public volatile BiConsumer<FakeCodex, String> onInterrupt = (f, t) -> f.completeTurn(t, "interrupted", null);
@@ -125,7 +127,7 @@ public final class FakeCodex {
                     }
                 })
                 .handler("initialize", RequestHandler.sync(p -> Json.object().put("userAgent", "fake/0.169.0").put("codexHome", "/tmp")))
-                .handler("thread/start", RequestHandler.sync(p -> distinctThreads ? thread("thread-" + threadsStarted.incrementAndGet()) : thread()))
+                .handler("thread/start", RequestHandler.sync(p -> distinctThreads ? thread(threadNames.apply(threadsStarted.incrementAndGet())) : thread()))
                 .handler("thread/resume", r -> {
                     String id = r.params().path("threadId").asText(threadId);
                     java.util.function.Function<String, CompletableFuture<JsonNode>> answer = resumeAnswer;
