@@ -38,6 +38,11 @@ final class StoreOptions {
             description = "The PostgreSQL store's password: the first line of FILE (in place of the environment's).")
     Path passwordFile;
 
+    @Option(names = "--store-timeout", paramLabel = "SECONDS",
+            description = "How long a request waits for a connection to the PostgreSQL store before it is told the store did not "
+                    + "answer (default: 3, half a door's lease; the database pool's own default would be 30).")
+    Long timeoutSeconds;
+
     /** Where credentials are read from: this process's environment (a test gives its own). */
     Map<String, String> environment = System.getenv();
 
@@ -52,6 +57,12 @@ final class StoreOptions {
      * whose message is one line naming the option, never a credential.
      */
     @Nullable ConversationStore open() {
+        if (timeoutSeconds != null && (location == null || !isJdbc())) {
+            throw new IllegalArgumentException("--store-timeout is for --store jdbc:postgresql://...");
+        }
+        if (timeoutSeconds != null && timeoutSeconds < 1) {
+            throw new IllegalArgumentException("--store-timeout must be at least 1 second, not " + timeoutSeconds);
+        }
         if (location == null) {
             if (passwordFile != null) {
                 throw new IllegalArgumentException("--store-password-file is for --store jdbc:postgresql://...; no --store was given");
@@ -80,7 +91,8 @@ final class StoreOptions {
             System.setProperty(poolLevel, "warn");
         }
         try {
-            return PostgresConversationStore.builder().jdbcUrl(location).username(c.user()).password(c.password()).build();
+            return PostgresConversationStore.builder().jdbcUrl(location).username(c.user()).password(c.password())
+                    .connectionTimeout(timeout()).build();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--store " + describeLocation() + ": the database cannot be used: " + oneLine(message(e)), e);
         }
@@ -102,11 +114,17 @@ final class StoreOptions {
         config.setPassword(c.password());
         config.setMaximumPoolSize(size);
         config.setPoolName(name);
+        PostgresConversationStore.applyTimeouts(config, timeout());
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--store " + describeLocation() + ": the database cannot be used: " + oneLine(message(e)), e);
         }
+    }
+
+    /** How long a call waits for a database connection: {@code --store-timeout}, else the store's default. */
+    java.time.Duration timeout() {
+        return timeoutSeconds != null ? java.time.Duration.ofSeconds(timeoutSeconds) : PostgresConversationStore.DEFAULT_CONNECTION_TIMEOUT;
     }
 
     /** The store as a person reads it: the folder, or the URL without its parameters. */

@@ -114,6 +114,23 @@ class StoreOptionsTest {
     }
 
     @Test
+    void aRequestWaitsSecondsForTheDatabaseNotThePoolsThirty() {
+        StoreOptions defaults = new StoreOptions();
+        new picocli.CommandLine(defaults).parseArgs("--store", "jdbc:postgresql://db/app");
+        assertThat(defaults.timeout()).isEqualTo(java.time.Duration.ofSeconds(3));
+        StoreOptions five = new StoreOptions();
+        new picocli.CommandLine(five).parseArgs("--store", "jdbc:postgresql://db/app", "--store-timeout", "5");
+        assertThat(five.timeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+        com.zaxxer.hikari.HikariConfig pool = new com.zaxxer.hikari.HikariConfig();
+        dev.codexbridge.store.postgresql.PostgresConversationStore.applyTimeouts(pool, five.timeout());
+        assertThat(pool.getConnectionTimeout()).isEqualTo(5000);
+        assertThat(pool.getValidationTimeout()).as("HikariCP wants it below the connection timeout").isLessThan(5000);
+        String[] r = run("mcp", "--store", tmp.resolve("store").toString(), "--store-timeout", "5");
+        assertThat(r[0]).isEqualTo(exitCode("mcp"));
+        assertThat(r[2]).contains("--store-timeout is for --store jdbc:postgresql://...");
+    }
+
+    @Test
     void theLeaseIsAtLeastTheLibrarysShortest() {
         String[] r = run("a2a", "--listen", "127.0.0.1:0", "--store", tmp.resolve("store").toString(), "--store-lease", "4");
         assertThat(r[0]).isEqualTo(exitCode("a2a"));

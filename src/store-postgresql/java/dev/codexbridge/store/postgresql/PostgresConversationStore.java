@@ -66,6 +66,25 @@ public final class PostgresConversationStore implements ConversationStore {
         return new Builder();
     }
 
+    /**
+     * How long the store's own pool waits for a connection by default: half a door's 6 s lease, so
+     * a renewal (due at a third of the lease) that finds the database gone fails before the replica
+     * stops itself at nine tenths of it (decision 0087), and a caller hears "the store did not
+     * answer" in seconds rather than after HikariCP's 30 s.
+     */
+    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(3);
+
+    /**
+     * Bounds a HikariCP pool's waits for a database that does not answer: a connection within
+     * {@code connectionTimeout}, a pooled connection's liveness check within a third of it (HikariCP
+     * needs it shorter than the connection timeout). A host building its own pool for the store may
+     * call it too.
+     */
+    public static void applyTimeouts(HikariConfig config, Duration connectionTimeout) {
+        config.setConnectionTimeout(connectionTimeout.toMillis());
+        config.setValidationTimeout(Math.max(250, connectionTimeout.toMillis() / 3));
+    }
+
     @Override
     public ConversationLease lease(String threadId, String holder, Duration ttl) {
         StoreChecks.lease(threadId, holder, ttl);
@@ -297,6 +316,15 @@ public final class PostgresConversationStore implements ConversationStore {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
+    @Override
+    public void ping() {
+        inTransaction(null, "asking", c -> {
+            try (Statement s = c.createStatement()) {
+                return s.execute("SELECT 1");
+            }
+        });
+    }
+
     /** One transaction: committed when {@code work} returns, rolled back when it throws. */
     private <T> T inTransaction(@Nullable String threadId, String doing, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
@@ -330,6 +358,7 @@ public final class PostgresConversationStore implements ConversationStore {
         private @Nullable String username;
         private @Nullable String password;
         private int maxPoolSize = 8;
+        private Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
         private @Nullable DataSource dataSource;
         private StoreLimits limits = StoreLimits.DEFAULTS;
         private Clock clock = Clock.systemUTC();
@@ -359,6 +388,21 @@ public final class PostgresConversationStore implements ConversationStore {
                 throw new IllegalArgumentException("maxPoolSize must be at least 1: " + size);
             }
             this.maxPoolSize = size;
+            return this;
+        }
+
+        /**
+         * How long a call waits for a connection of the store's own pool (default
+         * {@link #DEFAULT_CONNECTION_TIMEOUT}, 3 s; HikariCP's own is 30 s) before it fails with a
+         * {@link ConversationStoreException}: a database that is gone is reported in seconds, not
+         * after a caller gave up. At least 250 ms.
+         */
+        public Builder connectionTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.toMillis() < 250) {
+                throw new IllegalArgumentException("connectionTimeout must be at least 250 ms: " + timeout);
+            }
+            this.connectionTimeout = timeout;
             return this;
         }
 
@@ -393,6 +437,7 @@ public final class PostgresConversationStore implements ConversationStore {
                 config.setPassword(password);
                 config.setMaximumPoolSize(maxPoolSize);
                 config.setPoolName("codex-bridge-store");
+                applyTimeouts(config, connectionTimeout);
                 pool = new HikariDataSource(config);
                 source = pool;
             }
