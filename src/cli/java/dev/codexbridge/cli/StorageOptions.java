@@ -61,6 +61,7 @@ final class StorageOptions {
         if (holder != null && holder.isBlank()) {
             throw new IllegalArgumentException("--store-holder names this process in the store's leases: it cannot be blank");
         }
+        store.leaseTime = lease;        // the database waits no less than the lease: decision 0087
         ConversationStore opened = stop.add(store.open());
         return ConversationStorage.builder(opened, holder != null ? holder : defaultHolder(command))
                 .leaseTime(lease).exportAfterEachTurn(afterEachTurn).build();

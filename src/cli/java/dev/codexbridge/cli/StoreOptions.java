@@ -40,8 +40,11 @@ final class StoreOptions {
 
     @Option(names = "--store-timeout", paramLabel = "SECONDS",
             description = "How long a request waits for a connection to the PostgreSQL store before it is told the store did not "
-                    + "answer (default: 3, half a door's lease; the database pool's own default would be 30).")
+                    + "answer (default and least: --store-lease, 6; the database pool's own default would be 30).")
     Long timeoutSeconds;
+
+    /** The least and default {@code --store-timeout}: the sessions' lease time (decision 0087); set by the command's storage. */
+    java.time.Duration leaseTime = PostgresConversationStore.DEFAULT_CONNECTION_TIMEOUT;
 
     /** Where credentials are read from: this process's environment (a test gives its own). */
     Map<String, String> environment = System.getenv();
@@ -60,8 +63,10 @@ final class StoreOptions {
         if (timeoutSeconds != null && (location == null || !isJdbc())) {
             throw new IllegalArgumentException("--store-timeout is for --store jdbc:postgresql://...");
         }
-        if (timeoutSeconds != null && timeoutSeconds < 1) {
-            throw new IllegalArgumentException("--store-timeout must be at least 1 second, not " + timeoutSeconds);
+        if (timeoutSeconds != null && timeoutSeconds < leaseTime.toSeconds()) {
+            throw new IllegalArgumentException("--store-timeout must be at least the lease time, " + leaseTime.toSeconds()
+                    + " seconds (a turn whose store gave up before the lease ran out would be told completed though another "
+                    + "replica may go on without it), not " + timeoutSeconds);
         }
         if (location == null) {
             if (passwordFile != null) {
@@ -122,9 +127,9 @@ final class StoreOptions {
         }
     }
 
-    /** How long a call waits for a database connection: {@code --store-timeout}, else the store's default. */
+    /** How long a call waits for a database connection: {@code --store-timeout}, else the lease time. */
     java.time.Duration timeout() {
-        return timeoutSeconds != null ? java.time.Duration.ofSeconds(timeoutSeconds) : PostgresConversationStore.DEFAULT_CONNECTION_TIMEOUT;
+        return timeoutSeconds != null ? java.time.Duration.ofSeconds(timeoutSeconds) : leaseTime;
     }
 
     /** The store as a person reads it: the folder, or the URL without its parameters. */

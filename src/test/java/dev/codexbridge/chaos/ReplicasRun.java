@@ -160,9 +160,9 @@ public final class ReplicasRun {
             a2as.add(new InetSocketAddress(ReplicasNet.replicaAddress(r), A2A_PORT));
             mcps.add(new InetSocketAddress(ReplicasNet.replicaAddress(r), MCP_PORT));
         }
-        ReplicasProxy a2aProxy = new ReplicasProxy(a2as);
+        ReplicasProxy a2aProxy = new ReplicasProxy(a2as, (r, ready) -> rotation("A2A", r, ready));
         closing.add(a2aProxy);
-        ReplicasProxy mcpProxy = new ReplicasProxy(mcps);
+        ReplicasProxy mcpProxy = new ReplicasProxy(mcps, (r, ready) -> rotation("MCP", r, ready));
         closing.add(mcpProxy);
         event("replicas up; proxies at A2A 127.0.0.1:" + a2aProxy.port() + ", MCP 127.0.0.1:" + mcpProxy.port());
 
@@ -281,6 +281,11 @@ public final class ReplicasRun {
             deleteTree(Path.of(codexHome));
         }
         event("SIGKILL codex pid " + victim.pid() + " under r" + r + ", its home " + codexHome + " deleted");
+    }
+
+    /** The proxies' readiness probes took replica index {@code r} out of rotation, or back. */
+    private void rotation(String door, int r, boolean ready) {
+        event("proxy: " + door + " of r" + (r + 1) + (ready ? " ready again: back in rotation" : " not ready: out of rotation"));
     }
 
     private void partition(int r, boolean cut) {

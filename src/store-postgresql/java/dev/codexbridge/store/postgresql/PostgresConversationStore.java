@@ -67,12 +67,14 @@ public final class PostgresConversationStore implements ConversationStore {
     }
 
     /**
-     * How long the store's own pool waits for a connection by default: half a door's 6 s lease, so
-     * a renewal (due at a third of the lease) that finds the database gone fails before the replica
-     * stops itself at nine tenths of it (decision 0087), and a caller hears "the store did not
-     * answer" in seconds rather than after HikariCP's 30 s.
+     * How long the store's own pool waits for a connection by default: a door's lease, 6 s
+     * ({@code ConversationStorage.DOORS_LEASE}), not HikariCP's 30 s. Not shorter: a completed
+     * turn whose put fails while its session still holds the lease is reported completed (with
+     * {@code storeFailed}); a put that waits past nine tenths of the lease — where a session cut
+     * from its store stops — is reported failed, as it must be when another replica may take the
+     * conversation without it (decisions 0082, 0087). A store with longer leases may wait longer.
      */
-    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(3);
+    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(6);
 
     /**
      * Bounds a HikariCP pool's waits for a database that does not answer: a connection within
@@ -393,9 +395,9 @@ public final class PostgresConversationStore implements ConversationStore {
 
         /**
          * How long a call waits for a connection of the store's own pool (default
-         * {@link #DEFAULT_CONNECTION_TIMEOUT}, 3 s; HikariCP's own is 30 s) before it fails with a
+         * {@link #DEFAULT_CONNECTION_TIMEOUT}, 6 s; HikariCP's own is 30 s) before it fails with a
          * {@link ConversationStoreException}: a database that is gone is reported in seconds, not
-         * after a caller gave up. At least 250 ms.
+         * after a caller gave up. At least 250 ms; keep it at least the sessions' lease time.
          */
         public Builder connectionTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
