@@ -48,7 +48,8 @@ import org.jspecify.annotations.Nullable;
  * and each the CLI's {@code a2a} and {@code mcp --http} (two JVMs, a codex per principal under the
  * replica's own tenants root) on the shared store ({@code --store jdbc:postgresql://...}, the
  * password from a file); a proxy in front ({@link ReplicasProxy}: A2A round-robin per request, MCP
- * sticky by session); A2A and MCP clients of three principals ({@link ReplicasClients}). Faults,
+ * sticky by session, both among the replicas whose {@code /readyz} answers ready, each leaving
+ * and rejoining rotation in the timeline); A2A and MCP clients of three principals ({@link ReplicasClients}). Faults,
  * placed by the seed: a replica SIGKILLed (both JVMs) and started again later, a principal's codex
  * SIGKILLed on another replica with its home deleted, and a replica cut from PostgreSQL (a
  * blackhole route) and healed. Then the clients stop, every replica is asked {@code GetTask} for

@@ -78,13 +78,14 @@ public final class PostgresConversationStore implements ConversationStore {
 
     /**
      * Bounds a HikariCP pool's waits for a database that does not answer: a connection within
-     * {@code connectionTimeout}, a pooled connection's liveness check within a third of it (HikariCP
-     * needs it shorter than the connection timeout). A host building its own pool for the store may
-     * call it too.
+     * {@code connectionTimeout}; a pooled connection's liveness check within HikariCP's own 5 s, or
+     * less where that is not below the connection timeout (HikariCP needs it shorter). A host
+     * building its own pool for the store may call it too.
      */
     public static void applyTimeouts(HikariConfig config, Duration connectionTimeout) {
-        config.setConnectionTimeout(connectionTimeout.toMillis());
-        config.setValidationTimeout(Math.max(250, connectionTimeout.toMillis() / 3));
+        long millis = connectionTimeout.toMillis();
+        config.setConnectionTimeout(millis);
+        config.setValidationTimeout(Math.max(250, Math.min(5000, millis - 1000)));
     }
 
     @Override
