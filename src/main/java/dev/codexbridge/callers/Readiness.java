@@ -39,6 +39,8 @@ public final class Readiness implements AutoCloseable {
         static final Answer STOPPING = new Answer(false, "stopping");
     }
 
+    /** What a door without a store asks: nothing, so no thread is started for it. */
+    private static final Runnable NOTHING = () -> { };
     private static final Executor CHECKS = r -> {
         Thread t = new Thread(r, "codex-bridge-readiness");
         t.setDaemon(true);
@@ -63,7 +65,7 @@ public final class Readiness implements AutoCloseable {
 
     /** A door without a store: ready until it stops. */
     public static Readiness always() {
-        return new Readiness(() -> { }, PROBE_BOUND, CACHED_FOR, System::nanoTime);
+        return new Readiness(NOTHING, PROBE_BOUND, CACHED_FOR, System::nanoTime);
     }
 
     /** Ready while {@code store} answers {@link ConversationStore#ping} within {@link #PROBE_BOUND}. */
@@ -81,6 +83,9 @@ public final class Readiness implements AutoCloseable {
     public Answer now() {
         if (stopping) {
             return Answer.STOPPING;
+        }
+        if (check == NOTHING) {
+            return Answer.READY;
         }
         CompletableFuture<Void> asked;
         synchronized (this) {
