@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.callers.OriginCheck;
+import dev.codexbridge.callers.Readiness;
 import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ import static dev.codexbridge.a2a.A2aResponses.reply;
 import static dev.codexbridge.a2a.A2aResponses.sseOnce;
 
 /**
- * The {@link A2aServer}'s HTTP routing: the agent card; then, for the bindings, the Host and
+ * The {@link A2aServer}'s HTTP routing: the probes ({@code /readyz}, {@code /healthz}); the agent card; then, for the bindings, the Host and
  * Origin check, the caller's authentication, the body (size, type, JSON), the caller's slot for a
  * call that holds a thread, and the call handed to JSON-RPC ({@link A2aRpc}, at {@code POST /}) or
  * HTTP+JSON ({@link A2aRest}), each error answered in the binding's own shape.
@@ -36,6 +37,8 @@ import static dev.codexbridge.a2a.A2aResponses.sseOnce;
 final class A2aHttpHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(A2aHttpHandler.class);
     private static final Set<String> V03_STREAMS = Set.of("message/stream", "tasks/resubscribe");
+    static final String READY_PATH = "/readyz";
+    static final String HEALTH_PATH = "/healthz";
 
     private final A2aRpc rpc;
     private final A2aRest rest;
@@ -45,11 +48,13 @@ final class A2aHttpHandler extends Handler.Abstract {
     private final @Nullable String anonymous;
     private final A2aLimits limits;
     private final CallerSlots slots;
+    private final Readiness readiness;
     /** Set before the server listens; what Host and Origin the calls may carry (against DNS rebinding and cross-site pages). */
     private volatile OriginCheck origins;
 
     A2aHttpHandler(A2aRpc rpc, A2aRest rest, AgentCardResource card, @Nullable Authenticator auth, @Nullable String anonymous,
-                   A2aLimits limits) {
+                   A2aLimits limits, Readiness readiness) {
+        this.readiness = readiness;
         this.rpc = rpc;
         this.rest = rest;
         this.card = card;
@@ -73,6 +78,16 @@ final class A2aHttpHandler extends Handler.Abstract {
     private void serve(Request request, Response response, Callback callback) throws Exception {
         String path = Request.getPathInContext(request);
         String method = request.getMethod();
+        if (path.equals(READY_PATH) || path.equals(HEALTH_PATH)) {
+            // a balancer's and Kubernetes' probes: no token, no Host check (they name the pod's address), nothing but a word
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                plain(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "GET only");
+                return;
+            }
+            Readiness.Answer a = path.equals(HEALTH_PATH) ? new Readiness.Answer(true, "alive") : readiness.now();
+            plain(response, callback, a.ready() ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503, a.body());
+            return;
+        }
         Map<String, String> query = query(request);
         String version = version(request, query);
         if (path.equals(A2aServer.CARD_PATH) || path.equals("/.well-known/agent.json")) {
@@ -160,11 +175,18 @@ final class A2aHttpHandler extends Handler.Abstract {
                         : rest.call(principal.get(), method, path, query, body, version);
             } catch (RuntimeException e) {
                 // a fault of the server's, answered in the binding's own error shape rather than an HTTP 500 page, and
-                // without the exception's text, which may name the server's classes: that goes to the log
-                LOG.warn("an A2A call of {} failed inside the server", principal.get(), e);
-                A2aError internal = new A2aError(A2aError.INTERNAL, "internal error: the server could not answer this call");
-                r = isRpc ? new A2aReply.Body(200, A2aWire.error(body.get("id"), internal))
-                        : A2aRest.error(internal);
+                // without the exception's text, which may name the server's classes: that goes to the log. A store
+                // that did not answer is no fault of the call: the caller is told to send it again
+                A2aError failed;
+                if (StoreOutage.in(e)) {
+                    LOG.warn("an A2A call of {} failed: the store did not answer: {}", principal.get(), e.toString());
+                    failed = StoreOutage.error();
+                } else {
+                    LOG.warn("an A2A call of {} failed inside the server", principal.get(), e);
+                    failed = new A2aError(A2aError.INTERNAL, "internal error: the server could not answer this call");
+                }
+                r = isRpc ? new A2aReply.Body(200, A2aWire.error(body.get("id"), failed))
+                        : A2aRest.error(failed);
             }
             if (isRpc && holds == CallerSlots.Kind.STREAM && r instanceof A2aReply.Body b && b.json().has("error")
                     && V03_STREAMS.contains(body.path("method").asText()) && accepts(request, "text/event-stream")) {

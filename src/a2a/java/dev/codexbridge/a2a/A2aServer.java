@@ -6,6 +6,7 @@ import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.callers.BearerTokens;
 import dev.codexbridge.callers.JwtAuthenticator;
 import dev.codexbridge.callers.OriginCheck;
+import dev.codexbridge.callers.Readiness;
 import dev.codexbridge.gateway.CodexGateway;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * Codex sessions as an A2A agent over HTTP: the agent card at
  * {@code GET /.well-known/agent-card.json} (no token needed, negotiated by {@code A2A-Version}),
  * JSON-RPC 1.0 and 0.3 at {@code POST /} ({@link A2aRpc}), HTTP+JSON 1.0 at {@code /message:send},
- * {@code /tasks}, … ({@link A2aRest}), streams as SSE, push notifications to callers' webhooks
+ * {@code /tasks}, … ({@link A2aRest}), probes at {@code GET /readyz} and {@code /healthz}, streams as SSE, push notifications to callers' webhooks
  * ({@link PushOptions}), callers authenticated by an {@link Authenticator}. A small server on
  * Jetty 12's core handlers (decisions 0034, 0035).
  *
@@ -74,7 +75,8 @@ public final class A2aServer implements AutoCloseable {
         Authenticator cardAuth = b.auth != null ? b.auth : NO_AUTH;
         this.card = new AgentCardResource(() -> new AgentCard.Facts(b.name, b.description, uri().toString(), BuildInfo.version(),
                 b.anonymous != null, push != null, cardAuth));
-        this.handler = new A2aHttpHandler(new A2aRpc(ops, push), new A2aRest(ops, push), card, b.auth, b.anonymous, b.limits);
+        this.handler = new A2aHttpHandler(new A2aRpc(ops, push), new A2aRest(ops, push), card, b.auth, b.anonymous, b.limits,
+                b.readiness);
         QueuedThreadPool pool = new QueuedThreadPool(b.limits.streams() + 32, 4);
         pool.setName("codex-bridge-a2a");
         pool.setDaemon(true);
@@ -133,6 +135,7 @@ public final class A2aServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        settings.readiness.close();     // a probe meanwhile answers "stopping"
         try {
             jetty.stop();
         } catch (Exception e) {
@@ -157,6 +160,7 @@ public final class A2aServer implements AutoCloseable {
         private @Nullable ContextStore contexts;
         private @Nullable String anonymous;
         private A2aLimits limits = A2aLimits.DEFAULTS;
+        private Readiness readiness = Readiness.always();
         private String name = "codex";
         private String description = "OpenAI's codex coding agent, run by codex-bridge: reads and edits files and runs commands in its workspace.";
 
@@ -246,6 +250,16 @@ public final class A2aServer implements AutoCloseable {
 
         public Builder limits(A2aLimits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * What {@code GET /readyz} answers (no token needed): {@link Readiness#of} the conversation
+         * store on a replica, so a balancer takes it out of rotation while its store does not answer;
+         * default {@link Readiness#always()}. {@code GET /healthz} answers 200 while the process serves.
+         */
+        public Builder readiness(Readiness readiness) {
+            this.readiness = Objects.requireNonNull(readiness, "readiness");
             return this;
         }
 

@@ -172,6 +172,7 @@ final class A2aCommand implements Callable<Integer> {
                     .limits(limits)
                     .push(noPush ? null : pushAllowPrivate ? PushOptions.DEFAULTS.allowingPrivateAddresses() : PushOptions.DEFAULTS)
                     .contexts(contextStore(conversations, stop))
+                    .readiness(StorageOptions.readiness(conversations))
                     .gateway(backend.gateway().approvals(hostPolicy.policy()).callerApprovals(hostPolicy.callerApprovals)
                             .onOpen(sessions::opened).build())
                     .start());

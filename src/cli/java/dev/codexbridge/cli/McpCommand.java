@@ -1,6 +1,7 @@
 package dev.codexbridge.cli;
 
 import dev.codexbridge.callers.Authenticator;
+import dev.codexbridge.callers.Readiness;
 import dev.codexbridge.mcp.CodexMcpServer;
 import dev.codexbridge.mcp.McpHttpServer;
 import dev.codexbridge.mcp.McpSessions;
@@ -127,7 +128,7 @@ final class McpCommand implements Callable<Integer> {
                 server.stdio(System.in, System.out).awaitEnd();
                 return 0;
             }
-            McpHttpServer served = stop.add(serveHttp(server));
+            McpHttpServer served = stop.add(serveHttp(server, StorageOptions.readiness(conversations)));
             stop.onSignal(stopped::countDown);
             err.println("codex-bridge mcp: MCP server (Streamable HTTP) at " + served.uri() + ", " + backend.describe() + stored + demoModel
                     + "; Ctrl-C stops it");
@@ -136,7 +137,7 @@ final class McpCommand implements Callable<Integer> {
         }
     }
 
-    private McpHttpServer serveHttp(CodexMcpServer server) throws Exception {
+    private McpHttpServer serveHttp(CodexMcpServer server, Readiness readiness) throws Exception {
         int colon = http.lastIndexOf(':');
         String host = colon > 0 ? http.substring(0, colon).replace("[", "").replace("]", "") : "127.0.0.1";
         int port;
@@ -148,7 +149,7 @@ final class McpCommand implements Callable<Integer> {
         Authenticator authenticator = callers.authenticator("mcp", System.err);
         return McpHttpServer.builder(server).host(host).port(port).authenticator(authenticator).anonymous(callers.anonymous)
                 .allowedOrigins(callers.allowedOrigins).allowedHosts(callers.allowedHosts)
-                .sessionIdleTimeout(java.time.Duration.ofSeconds(sessionIdleSeconds)).start();
+                .sessionIdleTimeout(java.time.Duration.ofSeconds(sessionIdleSeconds)).readiness(readiness).start();
     }
 
 }

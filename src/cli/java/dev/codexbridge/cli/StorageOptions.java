@@ -1,5 +1,6 @@
 package dev.codexbridge.cli;
 
+import dev.codexbridge.callers.Readiness;
 import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.store.ConversationStore;
 import java.io.IOException;
@@ -60,9 +61,18 @@ final class StorageOptions {
         if (holder != null && holder.isBlank()) {
             throw new IllegalArgumentException("--store-holder names this process in the store's leases: it cannot be blank");
         }
+        store.leaseTime = lease;        // the database waits no less than the lease: decision 0087
         ConversationStore opened = stop.add(store.open());
         return ConversationStorage.builder(opened, holder != null ? holder : defaultHolder(command))
                 .leaseTime(lease).exportAfterEachTurn(afterEachTurn).build();
+    }
+
+    /**
+     * What a server's {@code GET /readyz} answers: ready while the store answers (a replica cut
+     * from its database leaves rotation), or, without a store, while the server runs.
+     */
+    static Readiness readiness(@Nullable ConversationStorage conversations) {
+        return conversations == null ? Readiness.always() : Readiness.of(conversations.store());
     }
 
     /**

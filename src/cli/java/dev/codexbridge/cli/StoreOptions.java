@@ -38,6 +38,14 @@ final class StoreOptions {
             description = "The PostgreSQL store's password: the first line of FILE (in place of the environment's).")
     Path passwordFile;
 
+    @Option(names = "--store-timeout", paramLabel = "SECONDS",
+            description = "How long a request waits for a connection to the PostgreSQL store before it is told the store did not "
+                    + "answer (default and least: --store-lease, 6; the database pool's own default would be 30).")
+    Long timeoutSeconds;
+
+    /** The least and default {@code --store-timeout}: the sessions' lease time (decision 0087); set by the command's storage. */
+    java.time.Duration leaseTime = PostgresConversationStore.DEFAULT_CONNECTION_TIMEOUT;
+
     /** Where credentials are read from: this process's environment (a test gives its own). */
     Map<String, String> environment = System.getenv();
 
@@ -52,6 +60,14 @@ final class StoreOptions {
      * whose message is one line naming the option, never a credential.
      */
     @Nullable ConversationStore open() {
+        if (timeoutSeconds != null && (location == null || !isJdbc())) {
+            throw new IllegalArgumentException("--store-timeout is for --store jdbc:postgresql://...");
+        }
+        if (timeoutSeconds != null && timeoutSeconds < leaseTime.toSeconds()) {
+            throw new IllegalArgumentException("--store-timeout must be at least the lease time, " + leaseTime.toSeconds()
+                    + " seconds (a turn whose store gave up before the lease ran out would be told completed though another "
+                    + "replica may go on without it), not " + timeoutSeconds);
+        }
         if (location == null) {
             if (passwordFile != null) {
                 throw new IllegalArgumentException("--store-password-file is for --store jdbc:postgresql://...; no --store was given");
@@ -80,7 +96,8 @@ final class StoreOptions {
             System.setProperty(poolLevel, "warn");
         }
         try {
-            return PostgresConversationStore.builder().jdbcUrl(location).username(c.user()).password(c.password()).build();
+            return PostgresConversationStore.builder().jdbcUrl(location).username(c.user()).password(c.password())
+                    .connectionTimeout(timeout()).build();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--store " + describeLocation() + ": the database cannot be used: " + oneLine(message(e)), e);
         }
@@ -102,11 +119,17 @@ final class StoreOptions {
         config.setPassword(c.password());
         config.setMaximumPoolSize(size);
         config.setPoolName(name);
+        PostgresConversationStore.applyTimeouts(config, timeout());
         try {
             return new HikariDataSource(config);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--store " + describeLocation() + ": the database cannot be used: " + oneLine(message(e)), e);
         }
+    }
+
+    /** How long a call waits for a database connection: {@code --store-timeout}, else the lease time. */
+    java.time.Duration timeout() {
+        return timeoutSeconds != null ? java.time.Duration.ofSeconds(timeoutSeconds) : leaseTime;
     }
 
     /** The store as a person reads it: the folder, or the URL without its parameters. */

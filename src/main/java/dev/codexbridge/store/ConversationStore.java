@@ -123,6 +123,16 @@ public interface ConversationStore extends AutoCloseable {
      */
     List<ConversationSummary> list(@Nullable String afterThreadId, int limit);
 
+    /**
+     * Asks the store the cheapest question it has (a database: {@code SELECT 1} on a pooled
+     * connection), for a door's readiness probe ({@link dev.codexbridge.callers.Readiness}): returns
+     * when it answered. This default has nothing to ask (a store in this process's own files).
+     *
+     * @throws ConversationStoreException when the store did not answer
+     */
+    default void ping() {
+    }
+
     /** Lets go of what the store holds open (files, connections); not of the stored conversations. */
     @Override
     void close();

@@ -2,6 +2,7 @@ package dev.codexbridge.mcp;
 
 import dev.codexbridge.callers.Authenticator;
 import dev.codexbridge.callers.OriginCheck;
+import dev.codexbridge.callers.Readiness;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
 import io.modelcontextprotocol.spec.ProtocolVersions;
@@ -39,7 +40,8 @@ import org.jspecify.annotations.Nullable;
  * with {@code Last-Event-ID} and gets the rest of it, the call's result included
  * ({@link StreamResumption}, within {@link ReplayLimits}). An MCP session ends after
  * {@link Builder#sessionIdleTimeout} without a request in flight ({@link SessionLifetime}); every
- * error body, the SDK's included, is a JSON-RPC error object ({@link SdkErrorBodies}).
+ * error body, the SDK's included, is a JSON-RPC error object ({@link SdkErrorBodies}). The probes
+ * {@code GET /readyz} and {@code /healthz} need no token ({@link Builder#readiness}).
  */
 public final class McpHttpServer implements AutoCloseable {
     public static final String PATH = "/mcp";
@@ -51,9 +53,11 @@ public final class McpHttpServer implements AutoCloseable {
     private final URI uri;
     private final SessionOwners sessions;
     private final SessionLifetime lifetime;
+    private final Readiness readiness;
 
-    private McpHttpServer(Server jetty, URI uri, SessionOwners sessions, SessionLifetime lifetime) {
+    private McpHttpServer(Server jetty, URI uri, SessionOwners sessions, SessionLifetime lifetime, Readiness readiness) {
         this.jetty = jetty;
+        this.readiness = readiness;
         this.uri = uri;
         this.sessions = sessions;
         this.lifetime = lifetime;
@@ -75,6 +79,7 @@ public final class McpHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
+        readiness.close();      // a probe meanwhile answers "stopping"
         lifetime.close();
         try {
             jetty.stop();
@@ -91,6 +96,7 @@ public final class McpHttpServer implements AutoCloseable {
         private @Nullable String anonymous;
         private ReplayLimits replay = ReplayLimits.DEFAULTS;
         private Duration sessionIdleTimeout = SESSION_IDLE_TIMEOUT;
+        private Readiness readiness = Readiness.always();
         // how often idle sessions are looked for, and the SDK's keep-alive pings on GET streams: shorter in tests
         private Duration idleCheck = Duration.ofMinutes(1);
         private Duration keepAlive = Duration.ofSeconds(30);
@@ -145,6 +151,16 @@ public final class McpHttpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * What {@code GET /readyz} answers (no token needed): {@link Readiness#of} the conversation
+         * store on a replica, so a balancer takes it out of rotation while its store does not answer;
+         * default {@link Readiness#always()}. {@code GET /healthz} answers 200 while the process serves.
+         */
+        public Builder readiness(Readiness readiness) {
+            this.readiness = Objects.requireNonNull(readiness, "readiness");
+            return this;
+        }
+
         /** How often idle sessions are ended, and the interval of the SDK's keep-alive pings (tests make them short). */
         Builder timers(Duration idleCheck, Duration keepAlive) {
             this.idleCheck = Objects.requireNonNull(idleCheck, "idleCheck");
@@ -196,6 +212,9 @@ public final class McpHttpServer implements AutoCloseable {
             ServletContextHandler context = new ServletContextHandler();
             context.setContextPath("/");
             context.addServlet(new ServletHolder("mcp", transport), PATH);
+            ServletHolder probes = new ServletHolder("probes", new Probes(readiness));
+            context.getServletHandler().addServletWithMapping(probes, Probes.READY_PATH);
+            context.getServletHandler().addServletWithMapping(probes, Probes.HEALTH_PATH);
             SessionOwners owners = new SessionOwners(server.limits.sessionsPerPrincipal(), sessionIdleTimeout.toNanos(), System::nanoTime);
             Gate gate = new Gate(authenticator, anonymous, server, owners,
                     OriginCheck.forListener(host, connector.getLocalPort(), allowedOrigins, allowedHosts));
@@ -228,7 +247,8 @@ public final class McpHttpServer implements AutoCloseable {
                 throw new IllegalStateException("the MCP HTTP server did not start on " + host + ":" + port + ": " + e.getMessage(), e);
             }
             String h = host.contains(":") ? "[" + host + "]" : host;
-            return new McpHttpServer(jetty, URI.create("http://" + h + ":" + connector.getLocalPort() + PATH), owners, lifetime);
+            return new McpHttpServer(jetty, URI.create("http://" + h + ":" + connector.getLocalPort() + PATH), owners, lifetime,
+                    readiness);
         }
     }
 

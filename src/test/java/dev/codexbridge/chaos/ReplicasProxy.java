@@ -16,20 +16,29 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The load balancer in front of the replicas ({@code bin/bench chaos --replicas}): one HTTP/1.1
  * request per connection, each sent to the next replica in turn ({@code roundRobin}), or, for MCP,
  * to the replica that answered the {@code initialize} whose {@code Mcp-Session-Id} the request
- * carries (docs/mcp.md, "Replicas"). A replica that refuses the connection is skipped, as a
- * proxy's passive health check does; a session whose replica refuses goes to the next one (which
- * answers 404, and the client opens a new session). The answer streams back as it comes (SSE
- * included) with an {@code X-Chaos-Replica} header naming the replica that served it.
+ * carries (docs/mcp.md, "Replicas"). Every second each replica's {@code GET /readyz} is asked
+ * (an active health check, as a load balancer or Kubernetes does): requests go only to replicas
+ * that answered ready, so one cut from its store leaves rotation; a session whose replica is not
+ * ready, or refuses the connection, goes to the next ready one (which answers 404, and the client
+ * opens a new session). With no replica ready, every one is tried as before. The answer streams
+ * back as it comes (SSE included) with an {@code X-Chaos-Replica} header naming the replica that
+ * served it; {@code onChange} hears each replica leave and rejoin rotation.
  */
 final class ReplicasProxy implements AutoCloseable {
     static final String SERVED_BY = "X-Chaos-Replica";
     private static final int CONNECT_MS = 1000;
+    private static final int PROBE_EVERY_MS = 1000;
+    /** Above the doors' own bound on asking their store (2 s), as a probe's timeout should be. */
+    private static final int PROBE_TIMEOUT_MS = 3000;
 
     private final List<InetSocketAddress> replicas;
     private final ServerSocket listener;
@@ -40,11 +49,71 @@ final class ReplicasProxy implements AutoCloseable {
     });
     private final AtomicInteger next = new AtomicInteger();
     private final Map<String, Integer> sessions = new ConcurrentHashMap<>();
+    private final AtomicIntegerArray ready;
+    private final java.util.function.BiConsumer<Integer, Boolean> onChange;
+    private final ScheduledExecutorService probes = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "replicas-proxy-probes");
+        t.setDaemon(true);
+        return t;
+    });
 
-    ReplicasProxy(List<InetSocketAddress> replicas) throws IOException {
+    /** onChange: (replica index, ready) each time a replica enters or leaves rotation. */
+    ReplicasProxy(List<InetSocketAddress> replicas, java.util.function.BiConsumer<Integer, Boolean> onChange) throws IOException {
         this.replicas = replicas;
+        this.onChange = onChange;
+        this.ready = new AtomicIntegerArray(replicas.size());
+        for (int r = 0; r < replicas.size(); r++) {
+            ready.set(r, 1);        // until a probe says otherwise: as the replicas were waited for before
+        }
         this.listener = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
         threads.execute(this::accept);
+        probes.scheduleWithFixedDelay(this::probeAll, 0, PROBE_EVERY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Every replica's /readyz, at once: one that does not answer 200 within the probe's time is out of rotation. */
+    private void probeAll() {
+        List<java.util.concurrent.Future<?>> asked = new java.util.ArrayList<>();
+        for (int r = 0; r < replicas.size(); r++) {
+            int i = r;
+            asked.add(threads.submit(() -> {
+                boolean now = probe(replicas.get(i));
+                if (ready.getAndSet(i, now ? 1 : 0) != (now ? 1 : 0)) {
+                    onChange.accept(i, now);
+                }
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : asked) {
+            try {
+                f.get();
+            } catch (Exception e) {
+                // a probe's own failure: the next round asks again
+            }
+        }
+    }
+
+    private static boolean probe(InetSocketAddress to) {
+        try (Socket s = new Socket()) {
+            s.connect(to, CONNECT_MS);
+            s.setSoTimeout(PROBE_TIMEOUT_MS);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET /readyz HTTP/1.1\r\nHost: " + to.getHostString() + ":" + to.getPort() + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            String head = readHead(new BufferedInputStream(s.getInputStream()));
+            return head != null && head.startsWith("HTTP/1.1 200");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Whether {@code r} is in rotation; with none in rotation, every one is (a balancer does not refuse everything on a probe's word). */
+    private boolean routable(int r) {
+        for (int i = 0; i < replicas.size(); i++) {
+            if (ready.get(i) == 1) {
+                return ready.get(r) == 1;
+            }
+        }
+        return true;
     }
 
     int port() {
@@ -94,6 +163,9 @@ final class ReplicasProxy implements AutoCloseable {
             int first = sticky != null ? sticky : Math.floorMod(next.getAndIncrement(), replicas.size());
             for (int attempt = 0; attempt < replicas.size(); attempt++) {
                 int r = (first + attempt) % replicas.size();
+                if (!routable(r)) {
+                    continue;
+                }
                 // the upstream's own name, as nginx sends by default ($proxy_host): the servers check the Host header
                 Socket upstream = new Socket();
                 try {
@@ -162,6 +234,7 @@ final class ReplicasProxy implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        probes.shutdownNow();
         listener.close();
         threads.shutdownNow();
     }

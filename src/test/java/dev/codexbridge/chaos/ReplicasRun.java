@@ -48,7 +48,8 @@ import org.jspecify.annotations.Nullable;
  * and each the CLI's {@code a2a} and {@code mcp --http} (two JVMs, a codex per principal under the
  * replica's own tenants root) on the shared store ({@code --store jdbc:postgresql://...}, the
  * password from a file); a proxy in front ({@link ReplicasProxy}: A2A round-robin per request, MCP
- * sticky by session); A2A and MCP clients of three principals ({@link ReplicasClients}). Faults,
+ * sticky by session, both among the replicas whose {@code /readyz} answers ready, each leaving
+ * and rejoining rotation in the timeline); A2A and MCP clients of three principals ({@link ReplicasClients}). Faults,
  * placed by the seed: a replica SIGKILLed (both JVMs) and started again later, a principal's codex
  * SIGKILLed on another replica with its home deleted, and a replica cut from PostgreSQL (a
  * blackhole route) and healed. Then the clients stop, every replica is asked {@code GetTask} for
@@ -160,9 +161,9 @@ public final class ReplicasRun {
             a2as.add(new InetSocketAddress(ReplicasNet.replicaAddress(r), A2A_PORT));
             mcps.add(new InetSocketAddress(ReplicasNet.replicaAddress(r), MCP_PORT));
         }
-        ReplicasProxy a2aProxy = new ReplicasProxy(a2as);
+        ReplicasProxy a2aProxy = new ReplicasProxy(a2as, (r, ready) -> rotation("A2A", r, ready));
         closing.add(a2aProxy);
-        ReplicasProxy mcpProxy = new ReplicasProxy(mcps);
+        ReplicasProxy mcpProxy = new ReplicasProxy(mcps, (r, ready) -> rotation("MCP", r, ready));
         closing.add(mcpProxy);
         event("replicas up; proxies at A2A 127.0.0.1:" + a2aProxy.port() + ", MCP 127.0.0.1:" + mcpProxy.port());
 
@@ -281,6 +282,11 @@ public final class ReplicasRun {
             deleteTree(Path.of(codexHome));
         }
         event("SIGKILL codex pid " + victim.pid() + " under r" + r + ", its home " + codexHome + " deleted");
+    }
+
+    /** The proxies' readiness probes took replica index {@code r} out of rotation, or back. */
+    private void rotation(String door, int r, boolean ready) {
+        event("proxy: " + door + " of r" + (r + 1) + (ready ? " ready again: back in rotation" : " not ready: out of rotation"));
     }
 
     private void partition(int r, boolean cut) {

@@ -114,6 +114,28 @@ class StoreOptionsTest {
     }
 
     @Test
+    void aRequestWaitsTheLeaseForTheDatabaseNotThePoolsThirty() {
+        StoreOptions defaults = new StoreOptions();
+        new picocli.CommandLine(defaults).parseArgs("--store", "jdbc:postgresql://db/app");
+        assertThat(defaults.timeout()).isEqualTo(java.time.Duration.ofSeconds(6));
+        StoreOptions ten = new StoreOptions();
+        new picocli.CommandLine(ten).parseArgs("--store", "jdbc:postgresql://db/app", "--store-timeout", "10");
+        assertThat(ten.timeout()).isEqualTo(java.time.Duration.ofSeconds(10));
+        com.zaxxer.hikari.HikariConfig pool = new com.zaxxer.hikari.HikariConfig();
+        dev.codexbridge.store.postgresql.PostgresConversationStore.applyTimeouts(pool, ten.timeout());
+        assertThat(pool.getConnectionTimeout()).isEqualTo(10_000);
+        assertThat(pool.getValidationTimeout()).as("HikariCP wants it below the connection timeout").isLessThan(10_000);
+        String[] r = run("mcp", "--store", tmp.resolve("store").toString(), "--store-timeout", "10");
+        assertThat(r[0]).isEqualTo(exitCode("mcp"));
+        assertThat(r[2]).contains("--store-timeout is for --store jdbc:postgresql://...");
+        // below the lease, a turn's put could give up while the lease still holds: told completed, then lost
+        String[] shorter = run("a2a", "--listen", "127.0.0.1:0", "--store", "jdbc:postgresql://127.0.0.1:1/app",
+                "--store-lease", "8", "--store-timeout", "6");
+        assertThat(shorter[0]).isEqualTo(exitCode("a2a"));
+        assertThat(shorter[2]).contains("--store-timeout must be at least the lease time, 8 seconds");
+    }
+
+    @Test
     void theLeaseIsAtLeastTheLibrarysShortest() {
         String[] r = run("a2a", "--listen", "127.0.0.1:0", "--store", tmp.resolve("store").toString(), "--store-lease", "4");
         assertThat(r[0]).isEqualTo(exitCode("a2a"));

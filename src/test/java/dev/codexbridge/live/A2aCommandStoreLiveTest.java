@@ -18,6 +18,8 @@ import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +95,12 @@ class A2aCommandStoreLiveTest {
             model.enqueue(ModelReply.message("second run"));
             Process second = start(home, tokens, store, tenantsB);
             URI secondUri = uri(second);
+            // the probes a balancer asks, without a token: ready while the store answers
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(secondUri.resolve("/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body().strip()).isEqualTo("ready");
+            assertThat(http.send(HttpRequest.newBuilder(secondUri.resolve("/healthz")).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(200);
             JsonNode two = send(http, secondUri, "{\"role\":\"user\",\"messageId\":\"m2\",\"contextId\":\"" + one.path("contextId").asText()
                     + "\",\"parts\":[{\"kind\":\"text\",\"text\":\"which word?\"}]}");
             assertThat(two.at("/status/state").asText()).as("%s", two).isEqualTo("completed");

@@ -117,7 +117,8 @@ class DeployManifestsTest {
     void theSecretExampleHoldsPlaceholdersInTheShapesTheHostReads() throws IOException {
         List<JsonNode> secrets = documents("secret.example.yaml");
         assertThat(secrets).extracting(d -> d.path("metadata").path("name").asText())
-                .containsExactly("codex-app-server-auth", "codex-store-postgresql");
+                .containsExactly("codex-app-server-auth", "codex-store-postgresql", "codex-bridge-callers");
+        assertThat(secrets.get(2).path("stringData").path("tokens").asText()).matches("\\w+ REPLACE-\\S+\n");
         assertThat(secrets.get(0).path("stringData").path("token").asText()).startsWith("REPLACE-");
         JsonNode store = secrets.get(1).path("stringData");
         List<String> keys = new ArrayList<>();
@@ -126,6 +127,71 @@ class DeployManifestsTest {
         assertThat(store.path("jdbc-url").asText()).startsWith("jdbc:postgresql://REPLACE-");
         assertThat(store.path("username").asText()).startsWith("REPLACE-");
         assertThat(store.path("password").asText()).startsWith("REPLACE-");
+    }
+
+    /**
+     * The service's replicas: both doors in each pod, probed on the endpoints they serve, their
+     * options ones the CLI takes (parsed by its own commands), the store's URL and user from the
+     * store Secret and its password a file of it, never a credential on the command line; the
+     * Service's and the Ingress's ports the containers' own; MCP hashed by its session header.
+     */
+    @Test
+    void theServicesReplicasRunBothDoorsOnTheStoreAndAreProbedWhereTheyAnswer() throws Exception {
+        List<JsonNode> docs = documents("codex-bridge-service.yaml");
+        assertThat(docs).extracting(d -> d.path("kind").asText()).containsExactly("Service", "Deployment", "Ingress");
+        JsonNode service = kind(docs, "Service");
+        JsonNode set = kind(docs, "Deployment");
+        assertThat(set.path("spec").path("replicas").asInt()).isEqualTo(3);
+        JsonNode labels = set.path("spec").path("template").path("metadata").path("labels");
+        service.path("spec").path("selector").fields().forEachRemaining(e ->
+                assertThat(labels.path(e.getKey()).asText()).as("the Service selects the pods").isEqualTo(e.getValue().asText()));
+        JsonNode pod = set.path("spec").path("template").path("spec");
+        List<String> servicePorts = new ArrayList<>();
+        service.path("spec").path("ports").forEach(p -> servicePorts.add(p.path("targetPort").asText()));
+        List<String> doors = new ArrayList<>();
+        for (JsonNode c : pod.path("containers")) {
+            List<String> args = new ArrayList<>();
+            c.path("args").forEach(a -> args.add(a.asText()));
+            doors.add(args.get(0));
+            String port = c.path("ports").get(0).path("name").asText();
+            assertThat(servicePorts).contains(port);
+            assertThat(c.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/readyz");
+            assertThat(c.path("readinessProbe").path("httpGet").path("port").asText()).isEqualTo(port);
+            assertThat(c.path("readinessProbe").path("timeoutSeconds").asLong())
+                    .as("a probe waits longer than the door asks its store").isGreaterThan(dev.codexbridge.callers.Readiness.PROBE_BOUND.toSeconds());
+            assertThat(c.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/healthz");
+            assertThat(c.path("livenessProbe").path("httpGet").path("port").asText()).isEqualTo(port);
+            assertThat(args).containsSubsequence("--store", "$(CODEX_BRIDGE_STORE_URL)")
+                    .containsSubsequence("--store-password-file", "/var/run/codex-store/password");
+            List<String> fromStoreSecret = new ArrayList<>();
+            for (JsonNode env : c.path("env")) {
+                if (env.path("valueFrom").path("secretKeyRef").path("name").asText().equals("codex-store-postgresql")) {
+                    fromStoreSecret.add(env.path("name").asText() + "=" + env.path("valueFrom").path("secretKeyRef").path("key").asText());
+                }
+            }
+            assertThat(fromStoreSecret).containsExactly("CODEX_BRIDGE_STORE_URL=jdbc-url", "CODEX_BRIDGE_STORE_USER=username");
+            boolean passwordMounted = false;
+            for (JsonNode m : c.path("volumeMounts")) {
+                passwordMounted |= m.path("mountPath").asText().equals("/var/run/codex-store");
+            }
+            assertThat(passwordMounted).isTrue();
+            // the arguments are the CLI's own: picocli parses them into the command (a wrong option name fails here)
+            List<String> parsed = new ArrayList<>(args);
+            parsed.replaceAll(a -> a.equals("$(CODEX_BRIDGE_STORE_URL)") ? "jdbc:postgresql://db:5432/app" : a);
+            assertThat(dev.codexbridge.cli.CommandLines.parses(parsed)).as(String.join(" ", args)).isTrue();
+        }
+        assertThat(doors).containsExactlyInAnyOrder("a2a", "mcp");
+        boolean storeVolume = false;
+        for (JsonNode v : pod.path("volumes")) {
+            storeVolume |= v.path("secret").path("secretName").asText().equals("codex-store-postgresql");
+        }
+        assertThat(storeVolume).isTrue();
+        JsonNode ingress = kind(docs, "Ingress");
+        assertThat(ingress.path("metadata").path("annotations").path("nginx.ingress.kubernetes.io/upstream-hash-by").asText())
+                .as("MCP sessions stay on their replica").isEqualTo("$http_mcp_session_id");
+        JsonNode backend = ingress.path("spec").path("rules").get(0).path("http").path("paths").get(0).path("backend").path("service");
+        assertThat(backend.path("name").asText()).isEqualTo(service.path("metadata").path("name").asText());
+        assertThat(backend.path("port").path("name").asText()).isEqualTo("mcp");
     }
 
     /** The discovery recipe over a name that resolves here: the pool ends up with exactly its addresses. */

@@ -57,6 +57,7 @@ final class StoreExamples {
                 .jdbcUrl("jdbc:postgresql://db:5432/app")   // the store's own HikariCP pool, closed with the store
                 .username("app").password(secret)
                 .maxPoolSize(8)                             // default 8
+                .connectionTimeout(Duration.ofSeconds(6))   // default 6 s (HikariCP's own: 30 s)
                 .build();                                   // creates or migrates its tables
         // or the application's pool, which the store does not close:
         PostgresConversationStore.builder().dataSource(dataSource).build();

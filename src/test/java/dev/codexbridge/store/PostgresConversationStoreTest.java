@@ -215,6 +215,22 @@ class PostgresConversationStoreTest implements StoreRoundTripContract, StoreInte
         }
     }
 
+    /** What a door's /readyz asks: the store answers while its database does, and says so when it is gone. */
+    @Test
+    void aPingAnswersWhileTheDatabaseDoesAndFailsOnceItIsGone() throws Exception {
+        String gone = server.newDatabase();
+        String name = gone.substring(gone.lastIndexOf('/') + 1, gone.indexOf('?'));
+        try (PostgresConversationStore store = PostgresConversationStore.builder().jdbcUrl(gone).maxPoolSize(1)
+                .connectionTimeout(java.time.Duration.ofMillis(500)).build()) {
+            store.ping();
+            assertThat(dev.codexbridge.callers.Readiness.of(store).now().ready()).isTrue();
+            execute(url.substring(0, url.lastIndexOf('/') + 1) + "postgres?user=postgres", "DROP DATABASE " + name + " WITH (FORCE)");
+            assertThatThrownBy(store::ping).isInstanceOf(ConversationStoreException.class);
+            assertThat(dev.codexbridge.callers.Readiness.of(store).now())
+                    .isEqualTo(new dev.codexbridge.callers.Readiness.Answer(false, "store: unavailable"));
+        }
+    }
+
     @Test
     void aStoreIsGivenEitherAUrlOrADataSource() {
         assertThatThrownBy(() -> PostgresConversationStore.builder().build()).isInstanceOf(IllegalStateException.class);

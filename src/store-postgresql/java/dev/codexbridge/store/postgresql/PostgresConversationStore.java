@@ -66,6 +66,28 @@ public final class PostgresConversationStore implements ConversationStore {
         return new Builder();
     }
 
+    /**
+     * How long the store's own pool waits for a connection by default: a door's lease, 6 s
+     * ({@code ConversationStorage.DOORS_LEASE}), not HikariCP's 30 s. Not shorter: a completed
+     * turn whose put fails while its session still holds the lease is reported completed (with
+     * {@code storeFailed}); a put that waits past nine tenths of the lease — where a session cut
+     * from its store stops — is reported failed, as it must be when another replica may take the
+     * conversation without it (decisions 0082, 0087). A store with longer leases may wait longer.
+     */
+    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(6);
+
+    /**
+     * Bounds a HikariCP pool's waits for a database that does not answer: a connection within
+     * {@code connectionTimeout}; a pooled connection's liveness check within HikariCP's own 5 s, or
+     * less where that is not below the connection timeout (HikariCP needs it shorter). A host
+     * building its own pool for the store may call it too.
+     */
+    public static void applyTimeouts(HikariConfig config, Duration connectionTimeout) {
+        long millis = connectionTimeout.toMillis();
+        config.setConnectionTimeout(millis);
+        config.setValidationTimeout(Math.max(250, Math.min(5000, millis - 1000)));
+    }
+
     @Override
     public ConversationLease lease(String threadId, String holder, Duration ttl) {
         StoreChecks.lease(threadId, holder, ttl);
@@ -297,6 +319,15 @@ public final class PostgresConversationStore implements ConversationStore {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
+    @Override
+    public void ping() {
+        inTransaction(null, "asking", c -> {
+            try (Statement s = c.createStatement()) {
+                return s.execute("SELECT 1");
+            }
+        });
+    }
+
     /** One transaction: committed when {@code work} returns, rolled back when it throws. */
     private <T> T inTransaction(@Nullable String threadId, String doing, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
@@ -330,6 +361,7 @@ public final class PostgresConversationStore implements ConversationStore {
         private @Nullable String username;
         private @Nullable String password;
         private int maxPoolSize = 8;
+        private Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
         private @Nullable DataSource dataSource;
         private StoreLimits limits = StoreLimits.DEFAULTS;
         private Clock clock = Clock.systemUTC();
@@ -359,6 +391,21 @@ public final class PostgresConversationStore implements ConversationStore {
                 throw new IllegalArgumentException("maxPoolSize must be at least 1: " + size);
             }
             this.maxPoolSize = size;
+            return this;
+        }
+
+        /**
+         * How long a call waits for a connection of the store's own pool (default
+         * {@link #DEFAULT_CONNECTION_TIMEOUT}, 6 s; HikariCP's own is 30 s) before it fails with a
+         * {@link ConversationStoreException}: a database that is gone is reported in seconds, not
+         * after a caller gave up. At least 250 ms; keep it at least the sessions' lease time.
+         */
+        public Builder connectionTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.toMillis() < 250) {
+                throw new IllegalArgumentException("connectionTimeout must be at least 250 ms: " + timeout);
+            }
+            this.connectionTimeout = timeout;
             return this;
         }
 
@@ -393,6 +440,7 @@ public final class PostgresConversationStore implements ConversationStore {
                 config.setPassword(password);
                 config.setMaximumPoolSize(maxPoolSize);
                 config.setPoolName("codex-bridge-store");
+                applyTimeouts(config, connectionTimeout);
                 pool = new HikariDataSource(config);
                 source = pool;
             }

@@ -1,0 +1,123 @@
+package dev.codexbridge.callers;
+
+import dev.codexbridge.store.ConversationStore;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a door's {@code GET /readyz} answers (docs/deploy/README.md): ready while its store answers
+ * a cheap question within a short bound and the door is not stopping. A load balancer or
+ * Kubernetes takes a replica that says "not ready" out of rotation, so a replica cut from its
+ * database stops receiving callers instead of holding each of them until its pool gives up.
+ *
+ * <p>An answer is kept for {@link #CACHED_FOR}, so probes from many balancers do not load the
+ * database; one check runs at a time (a check that hangs holds one daemon thread, never one per
+ * probe). The body says {@code ready}, {@code store: unavailable} or {@code stopping}, never the
+ * store's own error text. Thread-safe.
+ */
+public final class Readiness implements AutoCloseable {
+    /**
+     * How long a probe waits for the store's answer: room for a busy pool, and well inside the
+     * 5.4 s after which a replica cut from its store stops itself (a probe's own timeout, e.g.
+     * Kubernetes' {@code timeoutSeconds}, should be above it: 3 s).
+     */
+    public static final Duration PROBE_BOUND = Duration.ofSeconds(2);
+    /** How long an answer is reused before the store is asked again. */
+    public static final Duration CACHED_FOR = Duration.ofSeconds(1);
+
+    /** The answer of a probe: whether ready, and the one-line body saying why. */
+    public record Answer(boolean ready, String body) {
+        static final Answer READY = new Answer(true, "ready");
+        static final Answer STORE_UNAVAILABLE = new Answer(false, "store: unavailable");
+        static final Answer STOPPING = new Answer(false, "stopping");
+    }
+
+    /** What a door without a store asks: nothing, so no thread is started for it. */
+    private static final Runnable NOTHING = () -> { };
+    private static final Executor CHECKS = r -> {
+        Thread t = new Thread(r, "codex-bridge-readiness");
+        t.setDaemon(true);
+        t.start();
+    };
+
+    private final Runnable check;
+    private final long boundNanos;
+    private final long cachedForNanos;
+    private final LongSupplier nanoClock;
+    private volatile boolean stopping;
+    private @Nullable Answer last;
+    private long lastAt;
+    private @Nullable CompletableFuture<Void> running;
+
+    Readiness(Runnable check, Duration bound, Duration cachedFor, LongSupplier nanoClock) {
+        this.check = Objects.requireNonNull(check, "check");
+        this.boundNanos = bound.toNanos();
+        this.cachedForNanos = cachedFor.toNanos();
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+    }
+
+    /** A door without a store: ready until it stops. */
+    public static Readiness always() {
+        return new Readiness(NOTHING, PROBE_BOUND, CACHED_FOR, System::nanoTime);
+    }
+
+    /** Ready while {@code store} answers {@link ConversationStore#ping} within {@link #PROBE_BOUND}. */
+    public static Readiness of(ConversationStore store) {
+        Objects.requireNonNull(store, "store");
+        return checking(store::ping, PROBE_BOUND);
+    }
+
+    /** Ready while {@code check} returns (rather than throw) within {@code bound}; answers kept for {@link #CACHED_FOR}. */
+    public static Readiness checking(Runnable check, Duration bound) {
+        return new Readiness(check, bound, CACHED_FOR, System::nanoTime);
+    }
+
+    /** The answer now: the last one while it is fresh, else the check's, waited for at most the bound. */
+    public Answer now() {
+        if (stopping) {
+            return Answer.STOPPING;
+        }
+        if (check == NOTHING) {
+            return Answer.READY;
+        }
+        CompletableFuture<Void> asked;
+        synchronized (this) {
+            long now = nanoClock.getAsLong();
+            if (last != null && now - lastAt < cachedForNanos) {
+                return last;
+            }
+            if (running == null || running.isDone()) {
+                running = CompletableFuture.runAsync(check, CHECKS);
+            }
+            asked = running;
+        }
+        Answer answer;
+        try {
+            asked.get(boundNanos, TimeUnit.NANOSECONDS);
+            answer = Answer.READY;
+        } catch (ExecutionException | TimeoutException e) {
+            answer = Answer.STORE_UNAVAILABLE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            answer = Answer.STORE_UNAVAILABLE;
+        }
+        synchronized (this) {
+            last = answer;
+            lastAt = nanoClock.getAsLong();
+        }
+        return stopping ? Answer.STOPPING : answer;
+    }
+
+    /** The door is stopping: every later probe answers {@code stopping}, so the balancer sends nothing new. */
+    @Override
+    public void close() {
+        stopping = true;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.codexbridge.callers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codexbridge.store.ConversationStoreException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** What a door's /readyz answers, on a fake store check and a hand-moved clock. */
+class ReadinessTest {
+    private final AtomicLong nanos = new AtomicLong();
+    private final AtomicInteger asked = new AtomicInteger();
+
+    @Test
+    void aStoreThatHangsIsUnavailableAfterTheBoundAndOneCheckRunsAtATime() throws Exception {
+        CountDownLatch answers = new CountDownLatch(1);
+        Readiness r = new Readiness(() -> {
+            asked.incrementAndGet();
+            try {
+                answers.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, Duration.ofMillis(50), Duration.ofSeconds(1), nanos::get);
+        assertThat(r.now()).isEqualTo(new Readiness.Answer(false, "store: unavailable"));
+        nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+        assertThat(r.now().ready()).isFalse();
+        assertThat(asked).as("the hanging check is waited for again, not started a second time").hasValue(1);
+        answers.countDown();
+        nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+        assertThat(r.now()).isEqualTo(new Readiness.Answer(true, "ready"));
+    }
+
+    @Test
+    void aStoreThatFailsIsUnavailableWithoutItsErrorText() {
+        Readiness r = new Readiness(() -> {
+            throw new ConversationStoreException(null, "FATAL: password authentication failed for user \"app\" at db-7", null);
+        }, Duration.ofSeconds(5), Duration.ofSeconds(1), nanos::get);
+        assertThat(r.now()).isEqualTo(new Readiness.Answer(false, "store: unavailable"));
+    }
+
+    @Test
+    void anAnswerIsKeptForASecondSoProbesDoNotLoadTheStore() {
+        Readiness r = new Readiness(asked::incrementAndGet, Duration.ofSeconds(5), Duration.ofSeconds(1), nanos::get);
+        assertThat(r.now().ready()).isTrue();
+        nanos.addAndGet(Duration.ofMillis(900).toNanos());
+        assertThat(r.now().ready()).isTrue();
+        assertThat(asked).hasValue(1);
+        nanos.addAndGet(Duration.ofMillis(200).toNanos());
+        assertThat(r.now().ready()).isTrue();
+        assertThat(asked).hasValue(2);
+    }
+
+    @Test
+    void aStoppingDoorIsNotReadyWhateverItsStoreSays() {
+        Readiness r = new Readiness(asked::incrementAndGet, Duration.ofSeconds(5), Duration.ofSeconds(1), nanos::get);
+        assertThat(r.now().ready()).isTrue();
+        r.close();
+        assertThat(r.now()).isEqualTo(new Readiness.Answer(false, "stopping"));
+        assertThat(Readiness.always().now()).isEqualTo(new Readiness.Answer(true, "ready"));
+    }
+}
