@@ -56,6 +56,7 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
         this.shared = store instanceof PostgresContextStore pg ? new SharedTasks(pg.board(), this, limits) : null;
         if (shared != null) {
             shared.onTick(this::dropAsleepSessions);
+            shared.onTick(this::forgetRecordedEnds);
             shared.start();
         }
     }
@@ -80,6 +81,26 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
             }
             contexts.forEach(A2aContext::dropIfAsleep);
         }
+    }
+
+    /**
+     * With the shared store: an ended task whose end is recorded is not kept here. Any replica's
+     * {@code GetTask} and {@code ListTasks} read it from its record ({@link #recover}, {@link SharedTasks#tasks}),
+     * so what stays in memory is what a live task needs; the limits apply to the records' listing.
+     */
+    private void forgetRecordedEnds() {
+        for (Principal p : principals.values()) {
+            synchronized (p) {
+                int before = p.tasks.size();
+                p.tasks.values().removeIf(A2aTask::endRecorded);
+                taskCount.addAndGet(p.tasks.size() - before);
+            }
+        }
+    }
+
+    /** How many tasks this replica keeps in memory, all callers together. */
+    int tasksHeld() {
+        return taskCount.get();
     }
 
     @Nullable SharedTasks shared() {
@@ -108,7 +129,7 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
             if (message.hasNonNull("contextId") && !message.path("contextId").asText().equals(task.contextId)) {
                 throw A2aError.invalidParams("task " + task.id + " belongs to context " + task.contextId);
             }
-            if (task.elsewhere()) {
+            if (task.elsewhere() && !task.ended()) {
                 return answerElsewhere(task, message);
             }
             return new Accepted(task, () -> task.answer(message), true);
@@ -355,6 +376,10 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
      * another replica holding it idle asked to hand it over ({@link SharedTasks#handedOver}).
      */
     private void readyHere(String principal, A2aContext context) {
+        if (context.holdsAwake()) {
+            // its conversation's lease is this replica's: no other replica ran a task in it since this one opened it
+            return;
+        }
         TaskRecord latest = shared.board().latest(context.id).filter(r -> !r.ended()).orElse(null);
         if (latest != null && !latest.replica().equals(shared.board().replica())) {
             if (latest.replicaAlive()) {

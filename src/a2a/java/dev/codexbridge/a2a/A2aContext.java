@@ -30,10 +30,12 @@ final class A2aContext implements AutoCloseable {
     private volatile boolean reserved;
     private volatile long lastUsed = System.nanoTime();
     private static final VarHandle SESSION;
+    private static final VarHandle CURRENT;
 
     static {
         try {
             SESSION = MethodHandles.lookup().findVarHandle(A2aContext.class, "session", CodexSession.class);
+            CURRENT = MethodHandles.lookup().findVarHandle(A2aContext.class, "current", A2aTask.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -98,6 +100,11 @@ final class A2aContext implements AutoCloseable {
 
     /** The turn ended on {@code threadId}: a thread codex replaced is recorded, so a restart resumes the new one. */
     synchronized void ended(@Nullable String threadId) {
+        A2aTask t = current;
+        if (t != null && t.ended()) {
+            // the context does not keep its ended task: with the shared store the task's record is all that stays
+            CURRENT.compareAndSet(this, t, null);
+        }
         if (stored != null && threadId != null && !threadId.equals(stored.threadId())) {
             stored = stored.onThread(threadId, System.currentTimeMillis());
             store.save(stored);
@@ -131,6 +138,12 @@ final class A2aContext implements AutoCloseable {
         if (s != null && store instanceof PostgresContextStore && s.isHibernated() && !busy() && SESSION.compareAndSet(this, s, null)) {
             s.close();
         }
+    }
+
+    /** Whether this replica holds the context's conversation awake, and with it the conversation's lease. */
+    boolean holdsAwake() {
+        CodexSession s = session;
+        return s != null && !s.isHibernated() && !s.leaseLost();
     }
 
     /** Whether a session is held (awake or asleep). */

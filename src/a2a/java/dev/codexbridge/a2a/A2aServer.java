@@ -109,6 +109,11 @@ public final class A2aServer implements AutoCloseable {
         return agent.sessionsHeld();
     }
 
+    /** How many tasks the server keeps in memory, all callers together (for tests). */
+    int tasksHeld() {
+        return agent.tasksHeld();
+    }
+
     /** The limits the server keeps to. */
     public A2aLimits limits() {
         return settings.limits;

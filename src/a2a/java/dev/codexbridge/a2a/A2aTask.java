@@ -58,6 +58,8 @@ final class A2aTask implements TurnListener {
     /** Counts this task's changes, so a shared record keeps the latest of them ({@link TaskRecorder}). */
     private long revision;
     private @Nullable TaskRecorder recorder;
+    /** The newest revision in the shared record (-1: none yet): a flush with nothing newer writes nothing. */
+    private long recordedRevision = -1;
     /** A task another replica runs: a copy of its shared record, changed by {@link #follow} alone. */
     private final boolean elsewhere;
     /** Threads waiting in {@link #awaitPause}. */
@@ -92,6 +94,7 @@ final class A2aTask implements TurnListener {
         synchronized (t) {
             t.take(r.taskJson());
             t.revision = r.revision();
+            t.recordedRevision = r.revision();
         }
         return t;
     }
@@ -149,6 +152,26 @@ final class A2aTask implements TurnListener {
     /** The task as recorded: its revision, state and A2A JSON, read together. */
     synchronized TaskRecorder.Revision revision() {
         return new TaskRecorder.Revision(revision, state, snapshot(null));
+    }
+
+    /** The shared record holds this task at {@code revision} (or later). */
+    synchronized void recordedAt(long revision) {
+        recordedRevision = Math.max(recordedRevision, revision);
+    }
+
+    /** Whether the shared record holds this task's latest change. */
+    synchronized boolean recordedAll() {
+        return recordedRevision >= revision;
+    }
+
+    /** Whether the task ended and the shared record holds its end: every replica reads it from there, so none need keep it. */
+    synchronized boolean endRecorded() {
+        return isEnd(state) && recorder != null && recordedRevision >= revision;
+    }
+
+    /** Whether the task ended or waits for the caller: a change a caller may be answered with next. */
+    synchronized boolean paused() {
+        return isPause(state);
     }
 
     /** Waits until this task's latest change is recorded: before a replica answers that change. */

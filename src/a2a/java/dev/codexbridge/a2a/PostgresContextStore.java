@@ -68,35 +68,40 @@ final class PostgresContextStore implements ContextStore {
     /**
      * Keeps the context and its task ids: a task id not recorded yet becomes a {@code submitted}
      * task of this replica's. A context another principal holds under the id is not touched
-     * (refused: the caller's context id was taken by another caller meanwhile).
+     * (refused: the caller's context id was taken by another caller meanwhile). One statement, so
+     * one round trip before a task's turn starts; forgetting old tasks and contexts follows only
+     * when there are some to forget.
      */
     @Override
     public void save(StoredContext context) {
-        sql.transaction("saving a context", c -> {
-            List<Boolean> inserted = Sql.query(c, """
-                    INSERT INTO codex_a2a_context AS x (context_id, principal, thread_id, updated_at) VALUES (?, ?, ?, now())
-                    ON CONFLICT (context_id) DO UPDATE SET thread_id = excluded.thread_id, updated_at = now()
-                    WHERE x.principal = excluded.principal
-                    RETURNING (xmax = 0)""", rs -> rs.getBoolean(1), context.contextId(), context.principal(), context.threadId());
-            if (inserted.isEmpty()) {
-                throw new IllegalStateException("context " + context.contextId() + " belongs to another caller");
-            }
-            // in the list's order, so the newest task is the last recorded
-            Sql.update(c, """
-                    INSERT INTO codex_a2a_task (task_id, context_id, principal, state, replica, updated_at)
-                    SELECT t, ?, ?, 'submitted', ?, now() FROM unnest(?::text[]) WITH ORDINALITY AS u (t, n) ORDER BY n
-                    ON CONFLICT (task_id) DO NOTHING""", context.contextId(), context.principal(), board.replica(), context.taskIds());
+        // the tasks are inserted only with the context's own row (the owner matched), in the list's order,
+        // so the newest task is the last recorded
+        List<Boolean> inserted = sql.query("saving a context", """
+                WITH ctx AS (
+                  INSERT INTO codex_a2a_context AS x (context_id, principal, thread_id, updated_at) VALUES (?, ?, ?, now())
+                  ON CONFLICT (context_id) DO UPDATE SET thread_id = excluded.thread_id, updated_at = now()
+                  WHERE x.principal = excluded.principal
+                  RETURNING (xmax = 0) AS inserted),
+                tasks AS (
+                  INSERT INTO codex_a2a_task (task_id, context_id, principal, state, replica, updated_at)
+                  SELECT t, ?, ?, 'submitted', ?, now() FROM unnest(?::text[]) WITH ORDINALITY AS u (t, n), ctx ORDER BY n
+                  ON CONFLICT (task_id) DO NOTHING)
+                SELECT inserted FROM ctx""", rs -> rs.getBoolean(1), context.contextId(), context.principal(), context.threadId(),
+                context.contextId(), context.principal(), board.replica(), context.taskIds());
+        if (inserted.isEmpty()) {
+            throw new IllegalStateException("context " + context.contextId() + " belongs to another caller");
+        }
+        if (context.taskIds().size() >= StoredContext.MAX_TASKS) {
             // the context's newest tasks stay; older ones are forgotten, as the other stores forget their ids
-            Sql.update(c, """
+            sql.update("forgetting a context's old tasks", """
                     DELETE FROM codex_a2a_task WHERE context_id = ? AND seq < (SELECT seq FROM codex_a2a_task WHERE context_id = ?
                     ORDER BY seq DESC OFFSET ? LIMIT 1)""", context.contextId(), context.contextId(), StoredContext.MAX_TASKS - 1);
-            if (inserted.get(0)) {
-                Sql.update(c, """
-                        DELETE FROM codex_a2a_context WHERE context_id IN (SELECT context_id FROM codex_a2a_context
-                        ORDER BY updated_at DESC, context_id OFFSET ?)""", maxContexts);
-            }
-            return null;
-        });
+        }
+        if (inserted.get(0)) {
+            sql.update("forgetting the oldest contexts", """
+                    DELETE FROM codex_a2a_context WHERE context_id IN (SELECT context_id FROM codex_a2a_context
+                    ORDER BY updated_at DESC, context_id OFFSET ?)""", maxContexts);
+        }
     }
 
     private static Optional<StoredContext> read(Connection c, String where, String key) throws SQLException {

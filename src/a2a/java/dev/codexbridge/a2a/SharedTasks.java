@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This replica's side of the records every replica shares ({@link TaskBoard}; decision 0071): it
- * writes the tasks it runs (queued, one writer thread, the latest revision of each), and every
+ * writes the tasks it runs (queued, one writer thread, the latest revision of each: a pause at once,
+ * progress on the tick), and every
  * {@link #TICK} it says it is alive, takes what callers asked elsewhere of what it holds (a cancel,
  * an answer, a conversation handed over) and refreshes the copies of other replicas' tasks that a
  * stream or a waiting call follows here.
@@ -118,9 +119,15 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
         onTakeOver.forEach(c -> c.accept(task));
     }
 
+    /**
+     * A pause (the task ended, or waits for the caller) is written at once; progress in between
+     * waits for the next tick, so a turn's several changes cost one write, not one each (another
+     * replica reads them on its own tick anyway).
+     */
     @Override
     public void changed(A2aTask task) {
-        if (dirty.put(task.id, task) == null) {
+        dirty.put(task.id, task);
+        if (task.paused()) {
             try {
                 writer.execute(this::drain);
             } catch (java.util.concurrent.RejectedExecutionException closing) {
@@ -157,9 +164,14 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
         }
     }
 
+    /** Writes the task unless the record holds its latest change already (the writer got there first). */
     private void write(A2aTask task) {
+        if (task.recordedAll()) {
+            return;
+        }
         Revision r = task.revision();
         board.write(task.id, r.number(), r.state(), trimmed(r.task()));
+        task.recordedAt(r.number());
     }
 
     /**
@@ -355,6 +367,7 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
             onTick.forEach(Runnable::run);
             refreshFollowed();
             if (!dirty.isEmpty()) {
+                // progress since the last tick, and what a failed write left
                 drain();
             }
             if (lastFailure != null) {

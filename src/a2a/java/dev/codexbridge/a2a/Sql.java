@@ -12,7 +12,7 @@ import javax.sql.DataSource;
 
 /**
  * The little JDBC the shared context store needs, on {@code java.sql} alone (the host brings the
- * driver and the pool): each call one transaction on a connection of the host's {@link DataSource},
+ * driver and the pool): each call one transaction (a single statement: autocommit) on a connection of the host's {@link DataSource},
  * parameters bound in order, a failure a {@link CodexException} saying what was being done.
  */
 final class Sql {
@@ -48,13 +48,23 @@ final class Sql {
         }
     }
 
+    /** One statement on its own: atomic by itself, so in autocommit, one round trip instead of the statement and a commit. */
+    <T> T single(String doing, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new CodexException("the A2A context store failed " + doing + ": " + e.getMessage(), e);
+        }
+    }
+
     /** One statement on its own. */
     int update(String doing, String sql, Object... params) {
-        return transaction(doing, c -> update(c, sql, params));
+        return single(doing, c -> update(c, sql, params));
     }
 
     <T> List<T> query(String doing, String sql, Row<T> row, Object... params) {
-        return transaction(doing, c -> query(c, sql, row, params));
+        return single(doing, c -> query(c, sql, row, params));
     }
 
     static int update(Connection c, String sql, Object... params) throws SQLException {

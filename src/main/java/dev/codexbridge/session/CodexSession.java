@@ -122,6 +122,16 @@ public final class CodexSession implements AutoCloseable {
     }
 
     /**
+     * Whether the conversation is asleep in its {@linkplain Builder#storage store}: {@link #isHibernated()},
+     * and the store holds its latest with no codex having it. A host may close such a session and
+     * resume the thread later from the store, here or on another host, keeping nothing of it
+     * meanwhile. Always false without a store.
+     */
+    public boolean isStoredAway() {
+        return custody != null && connection.isHibernated() && custody.storedAway();
+    }
+
+    /**
      * Done once the {@linkplain Builder#storage store}'s steps set going so far have ended: after
      * {@link #isHibernated()}, the sleep's store, codex's unload, the copy's removal and the lease
      * given back. A host that stops once its conversations sleep waits on this and leaves no lease

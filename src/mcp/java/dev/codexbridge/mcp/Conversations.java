@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -22,12 +25,15 @@ import org.slf4j.LoggerFactory;
  * capability: another principal naming it is told it does not exist, as for an id never seen.
  * A thread id not held open is resumed through the session source, whose thread-access rule (when
  * the host set one) decides whether the principal may have it. Bounded per principal and in all:
- * the least recently used idle conversation is closed to make room.
+ * the least recently used idle conversation is closed to make room. One asleep in the store is
+ * closed once idle ({@link #letGoStoredAway}).
  */
 final class Conversations implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Conversations.class);
     /** The longest a {@code codex-reply} waits for another replica's hold on its conversation to run out (a door's lease and a margin). */
     static final java.time.Duration LEASE_WAIT = java.time.Duration.ofSeconds(10);
+    /** How often conversations asleep in the store are let go; one used within this long stays. */
+    static final java.time.Duration LET_GO_EVERY = java.time.Duration.ofSeconds(1);
 
     private final McpSessions sessions;
     private final McpLimits limits;
@@ -35,12 +41,45 @@ final class Conversations implements AutoCloseable {
     private final PendingElicitations elicitations;
     private final Map<String, Conversation> byThread = new LinkedHashMap<>();
     private final Map<String, Integer> runningTurns = new LinkedHashMap<>();
+    private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "codex-bridge-mcp-conversations");
+        t.setDaemon(true);
+        return t;
+    });
 
     Conversations(McpSessions sessions, McpLimits limits, Executor askers, PendingElicitations elicitations) {
         this.sessions = sessions;
         this.limits = limits;
         this.askers = askers;
         this.elicitations = elicitations;
+        sweeper.scheduleWithFixedDelay(this::letGoStoredAway, LET_GO_EVERY.toMillis(), LET_GO_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Closes the idle conversations asleep in the store ({@link CodexSession#isStoredAway}): the
+     * next {@code codex-reply} resumes one from the store ({@link #find}), as it does another
+     * replica's, so the server keeps nothing per stored conversation; the bounds count the open ones.
+     */
+    void letGoStoredAway() {
+        List<Conversation> asleep = new ArrayList<>();
+        long now = System.nanoTime();
+        synchronized (this) {
+            byThread.values().removeIf(c -> {
+                // one just found is about to run a turn (its lock is taken after find): it stays
+                boolean go = c.idle() && now - c.lastUsedNanos > LET_GO_EVERY.toNanos() && c.session.isStoredAway();
+                if (go) {
+                    asleep.add(c);
+                }
+                return go;
+            });
+        }
+        for (Conversation c : asleep) {
+            try {
+                c.session.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing the session of {}: {}", c.threadId, e.toString());
+            }
+        }
     }
 
     /** A new conversation of {@code principal}'s, its thread started. */
@@ -247,6 +286,7 @@ final class Conversations implements AutoCloseable {
 
     @Override
     public void close() {
+        sweeper.shutdownNow();
         List<Conversation> all;
         synchronized (this) {
             all = new ArrayList<>(byThread.values());

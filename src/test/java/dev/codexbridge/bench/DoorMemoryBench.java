@@ -69,7 +69,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * after 1 s. {@code a2a-1task}: the same keeping one ended task per caller (the others are read from
  * their records).</li>
  * <li>{@code mcp}: the MCP server over Streamable HTTP over the same kind of gateway; a {@code codex}
- * call each; conversations sleep after 1 s.</li>
+ * call each; conversations sleep after 1 s. After the weighing, a {@code codex-reply} to each of the
+ * 20 newest conversations, one after another, timed.</li>
  * </ul>
  */
 public final class DoorMemoryBench {
@@ -93,6 +94,10 @@ public final class DoorMemoryBench {
 
         /** Waits until every conversation served is asleep or closed and its store has settled. */
         void settle() throws Exception;
+
+        /** After the weighing: what a caller waits for going on with a conversation let go of (where the door says). */
+        default void reopen() throws Exception {
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -131,6 +136,7 @@ public final class DoorMemoryBench {
         System.out.printf("door-memory %s: %,d conversations in %.0f s, %d principals; heap after GC %.1f -> %.1f MiB: %+.3f KiB per conversation%n",
                 name, n, seconds, principals, before / 1048576.0, after / 1048576.0, (after - before) / 1024.0 / n);
         growth(read(histogramBefore), read(histogramAfter), n).forEach(line -> System.out.println("  " + line));
+        door.reopen();
         String dump = System.getenv("DOOR_MEMORY_DUMP");
         if (dump != null) {
             // DOOR_MEMORY_DUMP=DIR: a heap dump of live objects per door, to see what holds what grew
@@ -256,6 +262,7 @@ public final class DoorMemoryBench {
     }
 
     private static Door mcp(CodexClient codex, Path work, ConversationStorage storage, int principals) {
+        List<String[]> threads = java.util.Collections.synchronizedList(new ArrayList<>());
         List<CodexSession> opened = java.util.Collections.synchronizedList(new ArrayList<>());
         CodexGateway gateway = CodexGateway.builder().client(codex).storage(storage).onOpen(opened::add)
                 .configure(b -> b.cwd(work).hibernateAfter(SLEEP_AFTER).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
@@ -286,11 +293,42 @@ public final class DoorMemoryBench {
                 if (Boolean.TRUE.equals(r.isError())) {
                     throw new IllegalStateException("MCP turn: " + r);
                 }
+                synchronized (threads) {
+                    // the newest 20 only: the bench's own list must not weigh as the door's
+                    threads.add(new String[] {principal, (String) ((Map<?, ?>) r.structuredContent()).get("threadId")});
+                    if (threads.size() > 20) {
+                        threads.remove(0);
+                    }
+                }
+            }
+
+            @Override
+            public void reopen() throws Exception {
+                // the newest conversations, asleep: a codex-reply to each, one after another, timed from outside
+                List<Long> millis = new ArrayList<>();
+                List<String[]> newest;
+                synchronized (threads) {
+                    newest = new ArrayList<>(threads.subList(Math.max(0, threads.size() - 20), threads.size()));
+                }
+                for (String[] t : newest) {
+                    long t0 = System.nanoTime();
+                    McpSchema.CallToolResult r = clients.get(t[0]).callTool(McpSchema.CallToolRequest.builder().name("codex-reply")
+                            .arguments(Map.of("threadId", t[1], "prompt", "again")).build());
+                    millis.add((System.nanoTime() - t0) / 1_000_000);
+                    if (Boolean.TRUE.equals(r.isError())) {
+                        throw new IllegalStateException("MCP reply: " + r);
+                    }
+                }
+                java.util.Collections.sort(millis);
+                System.out.printf("mcp: codex-reply to a conversation asleep: median %d ms, max %d ms (%d, one at a time)%n",
+                        millis.get(millis.size() / 2), millis.get(millis.size() - 1), millis.size());
             }
 
             @Override
             public void settle() throws Exception {
                 settleAll(opened);
+                // the server lets go of conversations asleep in the store on its next sweep (every second)
+                Thread.sleep(2_500);
             }
 
             @Override

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Two replicas of the agent behind one PostgreSQL database, on the real codex with the scripted
  * model: each its own codex and {@code CODEX_HOME}, the A2A records and the conversations shared.
  * Whichever replica a call lands on, the caller gets the same answer: a task sent to one is the
- * same task on the other; a context's next message goes on on the other with the whole history
+ * same task on the other, read from its record once its replica let go of it; a context's next message goes on on the other with the whole history
  * (its conversation handed over); a task running on one is {@code working} on the other, which
  * refuses a second message into its context, cancels it, streams it and delivers a push config to
  * it through the replica running it; an answer to its request given to the other reaches it; and a
@@ -86,8 +86,11 @@ class A2aReplicasLiveTest {
         JsonNode sent = aliceOnA.send(RawCaller.message("remember the word lantern", null));
         assertThat(sent.at("/status/state").asText()).as(sent.toString()).isEqualTo("completed");
         String task = sent.path("id").asText();
+        // its end recorded, replica a keeps nothing of the task: both replicas answer from the record
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.server.tasksHeld() == 0);
 
         JsonNode onB = aliceOnB.call("tasks/get", id(task)).path("result");
+        assertThat(aliceOnA.call("tasks/get", id(task)).path("result")).as("read back as the caller was answered").isEqualTo(sent);
         assertThat(onB).as("the same task, whichever replica answers").isEqualTo(aliceOnA.call("tasks/get", id(task)).path("result"));
         assertThat(onB.at("/artifacts/0/parts/0/text").asText()).isEqualTo("the first answer");
         assertThat(onB.at("/history/0/parts/0/text").asText()).as("the caller's message too").isEqualTo("remember the word lantern");

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.session.StopReason;
+import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.store.ConversationLeasedException;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,9 +66,12 @@ class SharedTasksTest {
     void aFlushWritesTheTasksLatestChangeBeforeItReturnsWhileTheWriterIsBusy() {
         shared(SharedTasks.HANDOFF_WAIT);
         board.holdWriter = new CountDownLatch(1);
+        A2aTask other = new A2aTask("t0", "ctx", null, 16, Duration.ofMinutes(1));
+        other.recordTo(shared);
+        other.finish(null, new IllegalStateException("the turn did not start"));    // an end: the writer takes it, and is held
         A2aTask task = new A2aTask("t1", "ctx", null, 16, Duration.ofMinutes(1));
         task.recordTo(shared);
-        task.onTurnStarted("t1", "turn-1");         // a change: queued for the writer, which is held
+        task.onTurnStarted("t1", "turn-1");
         try {
             await().until(() -> board.writerWaiting);
             assertThat(board.written).isEmpty();
@@ -76,6 +82,26 @@ class SharedTasksTest {
         } finally {
             board.holdWriter.countDown();
         }
+    }
+
+    @Test
+    void progressIsWrittenOnTheTickAndAnEndOnceThoughTheAnswerFlushesIt() {
+        shared(SharedTasks.HANDOFF_WAIT);
+        A2aTask task = new A2aTask("t1", "ctx", null, 16, Duration.ofMinutes(1));
+        task.recordTo(shared);
+        task.onTurnStarted("t1", "turn-1");
+        shared.tick();
+        assertThat(board.states.get("t1")).isEqualTo("working");
+        assertThat(board.writes.get("t1")).as("the progress, on the tick").hasValue(1);
+
+        task.finish(new TurnResult("thread-1", "turn-1", TurnOutcome.COMPLETED, "the answer", null, StopReason.NATURAL, 0, 0, List.of(),
+                10, 1, 0, null, false, List.of()), null);
+        await().until(() -> "completed".equals(board.states.get("t1")));
+        assertThat(board.written.get("t1")).as("the answer's artifact and the end, in one write").isEqualTo(3L);
+        task.recorded();       // what a blocking send does before it answers: recorded already, nothing more to write
+        shared.tick();
+        assertThat(board.writes.get("t1")).hasValue(2);
+        assertThat(task.endRecorded()).as("a replica need keep it no longer").isTrue();
     }
 
     @Test
@@ -203,6 +229,7 @@ class SharedTasksTest {
     /** A board in memory: what was written and asked, and a writer thread it can hold. */
     private static final class Board implements TaskBoard {
         final Map<String, Long> written = new ConcurrentHashMap<>();
+        final Map<String, AtomicInteger> writes = new ConcurrentHashMap<>();
         final Map<String, String> states = new ConcurrentHashMap<>();
         final Map<String, TaskRecord> records = new ConcurrentHashMap<>();
         final List<String> cancels = new CopyOnWriteArrayList<>();
@@ -250,6 +277,7 @@ class SharedTasksTest {
                     return;
                 }
             }
+            writes.computeIfAbsent(taskId, k -> new AtomicInteger()).incrementAndGet();
             written.merge(taskId, revision, Math::max);
             if (written.get(taskId) == revision) {
                 states.put(taskId, state);

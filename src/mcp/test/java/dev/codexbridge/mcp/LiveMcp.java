@@ -9,7 +9,9 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
+import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.session.TurnLimits;
+import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.tenant.CodexTenants;
@@ -45,6 +47,7 @@ final class LiveMcp implements AutoCloseable {
     final WireSchema.Recorder wire = new WireSchema.Recorder();
     CodexClient codex;
     CodexTenants tenants;
+    DiskConversationStore store;
     CodexMcpServer server;
     McpHttpServer http;
     private final List<AutoCloseable> clients = new ArrayList<>();
@@ -72,6 +75,23 @@ final class LiveMcp implements AutoCloseable {
         CodexMcpServer.Builder b = CodexMcpServer.builder().sessions(McpSessions.of(gateway)).cwd(work);
         settings.accept(b);
         server = b.build();
+        http = McpHttpServer.builder(server).authenticator(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).start();
+        return this;
+    }
+
+    /**
+     * As {@link #boot} without a policy, the gateway's conversations in a disk store, each asleep
+     * after {@code sleepAfter} idle.
+     */
+    LiveMcp bootOnStore(Duration sleepAfter) throws Exception {
+        Path home = IsolatedCodexHome.builder(Files.createTempDirectory(dir, "home"), model.baseUrl()).write();
+        codex = CodexClient.builder().process(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).codexHome(home).build())
+                .wireTap(wire).connect();
+        store = DiskConversationStore.open(dir.resolve("store"));
+        CodexGateway gateway = CodexGateway.builder().client(codex).storage(ConversationStorage.builder(store, "mcp-live").build())
+                .configure(b -> b.cwd(work).hibernateAfter(sleepAfter).limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO)))
+                .build();
+        server = CodexMcpServer.builder().sessions(McpSessions.of(gateway)).cwd(work).build();
         http = McpHttpServer.builder(server).authenticator(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).start();
         return this;
     }
@@ -138,6 +158,7 @@ final class LiveMcp implements AutoCloseable {
         closeQuietly(http);
         closeQuietly(server);
         closeQuietly(codex);
+        closeQuietly(store);
         closeQuietly(tenants);
         closeQuietly(model);
         try {

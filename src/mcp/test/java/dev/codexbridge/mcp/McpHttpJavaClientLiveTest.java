@@ -2,6 +2,7 @@ package dev.codexbridge.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
@@ -77,6 +78,28 @@ class McpHttpJavaClientLiveTest {
         assertThatThrownBy(() -> bob.readResource(new McpSchema.ReadResourceRequest("codex://threads/" + thread)))
                 .hasMessageContaining("no conversation");
         assertThat(live.model.responsesRequests()).hasSize(requests);
+    }
+
+    /**
+     * With a store, a conversation asleep in it is not held open: the server lets go of it, and the
+     * next {@code codex-reply} resumes it from the store with its whole history.
+     */
+    @Test
+    void aConversationAsleepInTheStoreIsLetGoAndCodexReplyGoesOnWithItsWholeHistory() throws Exception {
+        live = new LiveMcp("mcp-http-stored").bootOnStore(Duration.ofSeconds(1));
+        McpSyncClient alice = live.client(LiveMcp.ALICE, null, null);
+        live.model.enqueue(ModelReply.message("First answer."), ModelReply.message("Pelican."));
+        String thread = LiveMcp.threadId(LiveMcp.call(alice, "codex", Map.of("prompt", "remember the word pelican"), null));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> live.server.conversationsHeld() == 0);
+        McpSchema.CallToolResult reply = LiveMcp.call(alice, "codex-reply", Map.of("threadId", thread, "prompt", "which word?"), null);
+        assertThat(reply.isError()).as(reply.toString()).isFalse();
+        assertThat(LiveMcp.text(reply)).isEqualTo("Pelican.");
+        assertThat(LiveMcp.threadId(reply)).isEqualTo(thread);
+        assertThat(live.model.responsesRequests().get(1).userTexts()).as("codex had the history back from the store")
+                .anySatisfy(t -> assertThat(t).contains("pelican"));
+        assertThat(LiveMcp.text(LiveMcp.call(alice, "codex-transcript", Map.of("threadId", thread), null)))
+                .contains("remember the word pelican", "First answer.", "which word?", "Pelican.");
     }
 
     /**
