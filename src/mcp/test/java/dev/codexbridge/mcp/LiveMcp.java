@@ -9,7 +9,9 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.gateway.CodexGateway;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexLocator;
+import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.session.TurnLimits;
+import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.support.WireSchema;
 import dev.codexbridge.tenant.CodexTenants;
@@ -45,6 +47,7 @@ final class LiveMcp implements AutoCloseable {
     final WireSchema.Recorder wire = new WireSchema.Recorder();
     CodexClient codex;
     CodexTenants tenants;
+    DiskConversationStore store;
     CodexMcpServer server;
     McpHttpServer http;
     private final List<AutoCloseable> clients = new ArrayList<>();
@@ -76,14 +79,20 @@ final class LiveMcp implements AutoCloseable {
         return this;
     }
 
-    /** As {@link #boot}, but a codex of its own per principal: the gateway on {@link CodexTenants}, one tenant per principal. */
+    /**
+     * As {@link #boot}, but a codex of its own per principal: the gateway on {@link CodexTenants}, one
+     * tenant per principal, every conversation in a store on disk with the doors' lease, as
+     * {@code codex-bridge mcp --store DIR} runs them.
+     */
     LiveMcp bootOnTenants() throws Exception {
         String toml = IsolatedCodexHome.builder(dir.resolve("unused"), model.baseUrl()).askForApproval("on-request").configToml();
+        store = DiskConversationStore.open(dir.resolve("store"));
+        ConversationStorage storage = ConversationStorage.builder(store, "replica-a").leaseTime(ConversationStorage.DOORS_LEASE).build();
         tenants = CodexTenants.builder().homesRoot(dir.resolve("tenants"))
                 .launch(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).build())
-                .homeSetup(TenantHomeSetup.configToml(toml)).client(c -> c.wireTap(wire)).build();
+                .homeSetup(TenantHomeSetup.configToml(toml)).client(c -> c.wireTap(wire)).storage(storage).build();
         // no cwd: each principal's thread runs in its tenant's own workspace
-        CodexGateway gateway = CodexGateway.builder().tenants(tenants)
+        CodexGateway gateway = CodexGateway.builder().tenants(tenants).storage(storage)
                 .configure(b -> b.limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).build();
         server = CodexMcpServer.builder().sessions(McpSessions.of(gateway)).cwd(work).build();
         http = McpHttpServer.builder(server).authenticator(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).start();
@@ -139,6 +148,7 @@ final class LiveMcp implements AutoCloseable {
         closeQuietly(server);
         closeQuietly(codex);
         closeQuietly(tenants);
+        closeQuietly(store);
         closeQuietly(model);
         try {
             if (codex != null || tenants != null) {
