@@ -5,6 +5,7 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.observe.TurnTelemetry;
+import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +29,8 @@ final class PlacedLink implements ThreadLink {
     private ThreadLink.Shared current;
     /** The placement's reservation until the thread has its place, or null. */
     private Runnable unsettled;
+    /** Why the last placement failed (thrown as it is, so a caller still sees its type), or null. */
+    private volatile CodexException notPlaced;
 
     PlacedLink(CodexClient first, ClientPlacement placement, Supplier<String> threadId, BooleanSupplier storedAway) {
         this.current = new ThreadLink.Shared(first);
@@ -69,9 +72,12 @@ final class PlacedLink implements ThreadLink {
         try {
             placed = placement.place(threadId.get());
         } catch (CodexException e) {
+            notPlaced = e;
             throw e;
         } catch (RuntimeException e) {
-            throw new CodexException("no codex to open the thread on: " + e.getMessage(), e);
+            CodexException why = new CodexException("no codex to open the thread on: " + e.getMessage(), e);
+            notPlaced = why;
+            throw why;
         }
         synchronized (this) {
             closed.release();                   // the old connection's place and reconnect callback
@@ -143,6 +149,19 @@ final class PlacedLink implements ThreadLink {
     @Override
     public TurnFailure startFailure(String message) {
         return current().startFailure(message);
+    }
+
+    /**
+     * A placement that failed says why (the tenant's codex could not be started, say): the last
+     * connection, closed by its owner, would read as "the host closed the shared CodexClient".
+     */
+    @Override
+    public TurnFailure startFailure(Throwable failure) {
+        Throwable cause = Futures.unwrap(failure);
+        if (cause != null && cause == notPlaced) {
+            return ThreadLink.classified(cause.getMessage());
+        }
+        return ThreadLink.super.startFailure(failure);
     }
 
     @Override

@@ -322,7 +322,7 @@ sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, PlacedLin
     }
 
     /** {@code message} as a turn's failure: a setting codex could not read, or what the text says, else the connection's end. */
-    private static TurnFailure classified(String message) {
+    static TurnFailure classified(String message) {
         if (ErrorClassifier.mentionsSetting(message)) {
             return TurnFailure.of(message, ErrorCategory.SETTINGS_REJECTED, null);     // say, a config.toml codex could not read
         }

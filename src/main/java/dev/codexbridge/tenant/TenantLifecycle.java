@@ -113,8 +113,7 @@ final class TenantLifecycle {
         Started started = started(tenant, home, threadId);
         TenantProcess process = started.process();
         try {
-            CodexSession session = sessions.start(tenant, home, started.client(), threadId, configure,
-                    id -> placedAgain(tenant, home, id));
+            CodexSession session = sessions.start(tenant, home, started.client(), threadId, configure, id -> placedAgain(tenant, id));
             tenant.threadPlaces.put(session.threadId(), process);
             if (threadId == null) {
                 sessions.startedBy(session.threadId(), tenantId);
@@ -166,11 +165,17 @@ final class TenantLifecycle {
         }
     }
 
-    /** A sleeping session's thread placed again after its tenant's process was stopped or died. */
-    private ClientPlacement.Placed placedAgain(TenantState tenant, TenantHome home, String threadId) {
+    /**
+     * A session's thread placed again after its tenant's process was stopped or died. The home is
+     * looked at anew, as for a new session: one deleted with the process (its disk lost) is
+     * prepared again, else codex could not start in it and the session's conversation, whole in
+     * the store, would have no codex to wake on.
+     */
+    private ClientPlacement.Placed placedAgain(TenantState tenant, String threadId) {
         if (closed) {
             throw new IllegalStateException("the tenants are closed");
         }
+        TenantHome home = launcher.remote() ? null : homes.prepared(tenant);
         Started started = started(tenant, home, threadId);
         if (threadId != null) {
             tenant.threadPlaces.put(threadId, started.process());

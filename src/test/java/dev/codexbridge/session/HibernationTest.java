@@ -220,6 +220,30 @@ class HibernationTest {
         }
     }
 
+    /**
+     * The tenants could not start the principal's codex again (its home gone, say): the turn says
+     * that, not "the host closed the shared CodexClient", which only the dead codex's client was.
+     */
+    @Test
+    void aTurnWhosePlacementFailsSaysWhyNotThatItsOldClientWasClosed() throws Exception {
+        CodexClient first = sharedClient(b -> { });
+        CodexSession s = session(CodexSession.builder().client(first).placement(id -> {
+            throw new dev.codexbridge.CodexException("CODEX_HOME /tenants/alice/codex-home does not exist");
+        }));
+        try {
+            s.start();
+            assertThat(s.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);
+            first.close();      // as the tenants close the client of a codex that died
+
+            TurnResult next = s.runTurn(TurnInput.text("two"));
+            assertThat(next.status()).as("%s", next).isEqualTo(TurnOutcome.FAILED);
+            assertThat(next.error().message()).contains("CODEX_HOME /tenants/alice/codex-home does not exist");
+            assertThat(next.error().category()).isNotEqualTo(ErrorCategory.CLOSED_BY_HOST);
+        } finally {
+            s.close();
+        }
+    }
+
     @Test
     void aPlacementWithoutAFirstClientIsRefused() {
         assertThatThrownBy(() -> CodexSession.builder().placement(id -> null).build())

@@ -96,14 +96,20 @@ final class LiveMcp implements AutoCloseable {
         return this;
     }
 
-    /** As {@link #boot}, but a codex of its own per principal: the gateway on {@link CodexTenants}, one tenant per principal. */
+    /**
+     * As {@link #boot}, but a codex of its own per principal: the gateway on {@link CodexTenants}, one
+     * tenant per principal, every conversation in a store on disk with the doors' lease, as
+     * {@code codex-bridge mcp --store DIR} runs them.
+     */
     LiveMcp bootOnTenants() throws Exception {
         String toml = IsolatedCodexHome.builder(dir.resolve("unused"), model.baseUrl()).askForApproval("on-request").configToml();
+        store = DiskConversationStore.open(dir.resolve("store"));
+        ConversationStorage storage = ConversationStorage.builder(store, "replica-a").leaseTime(ConversationStorage.DOORS_LEASE).build();
         tenants = CodexTenants.builder().homesRoot(dir.resolve("tenants"))
                 .launch(CodexLaunch.appServer(new CodexLocator().locate(null).binary()).build())
-                .homeSetup(TenantHomeSetup.configToml(toml)).client(c -> c.wireTap(wire)).build();
+                .homeSetup(TenantHomeSetup.configToml(toml)).client(c -> c.wireTap(wire)).storage(storage).build();
         // no cwd: each principal's thread runs in its tenant's own workspace
-        CodexGateway gateway = CodexGateway.builder().tenants(tenants)
+        CodexGateway gateway = CodexGateway.builder().tenants(tenants).storage(storage)
                 .configure(b -> b.limits(TurnLimits.of(Duration.ofSeconds(90), Duration.ZERO))).build();
         server = CodexMcpServer.builder().sessions(McpSessions.of(gateway)).cwd(work).build();
         http = McpHttpServer.builder(server).authenticator(BearerTokens.of(Map.of(ALICE, "alice", BOB, "bob"))).start();
@@ -158,8 +164,8 @@ final class LiveMcp implements AutoCloseable {
         closeQuietly(http);
         closeQuietly(server);
         closeQuietly(codex);
-        closeQuietly(store);
         closeQuietly(tenants);
+        closeQuietly(store);
         closeQuietly(model);
         try {
             if (codex != null || tenants != null) {

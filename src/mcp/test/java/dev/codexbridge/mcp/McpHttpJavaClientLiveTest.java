@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.testkit.ModelReply;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -14,10 +15,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * The MCP Java SDK's client against the server over Streamable HTTP, with the real codex: the
  * tools, a conversation over codex and codex-reply, approvals asked by elicitation (approved runs,
  * declined does not, proved by the workspace and by codex's record), fail-closed for a client that
- * cannot be asked, progress in codex's order, each principal's threads its own.
+ * cannot be asked, progress in codex's order, each principal's threads its own, and a principal's
+ * conversation going on from the store after its codex was SIGKILLed, with or without its home.
  */
 class McpHttpJavaClientLiveTest {
     private LiveMcp live;
@@ -148,7 +152,7 @@ class McpHttpJavaClientLiveTest {
         assertThat(asked).hasSize(2);
         assertThat(live.work.resolve("declined-marker")).doesNotExist();
         // codex's own record: the model was told the command was rejected; the thread holds the approved command only
-        assertThat(live.model.responsesRequests().get(3).functionCallOutput("call-no")).hasValueSatisfying(o -> assertThat(o).contains("rejected"));
+        assertThat(live.model.responsesRequests().get(2).functionCallOutput("call-no")).hasValueSatisfying(o -> assertThat(o).contains("rejected"));
         String transcript = LiveMcp.text(LiveMcp.call(alice, "codex-transcript", Map.of("threadId", LiveMcp.threadId(yes)), null));
         assertThat(transcript).contains("touch approved-marker", "it was declined").doesNotContain("touch declined-marker");
     }
@@ -217,7 +221,8 @@ class McpHttpJavaClientLiveTest {
         McpSchema.CallToolResult a = LiveMcp.call(alice, "codex", Map.of("prompt", "alice's secret plan"), null);
         assertThat(LiveMcp.text(a)).isEqualTo("noted, alice");
         live.model.enqueue(ModelReply.message("hello bob"));
-        assertThat(LiveMcp.text(LiveMcp.call(bob, "codex", Map.of("prompt", "bob here"), null))).isEqualTo("hello bob");
+        McpSchema.CallToolResult b = LiveMcp.call(bob, "codex", Map.of("prompt", "bob here"), null);
+        assertThat(LiveMcp.text(b)).isEqualTo("hello bob");
         // a codex app-server and home per principal
         assertThat(live.tenants.usage("alice").processes()).isEqualTo(1);
         assertThat(live.tenants.usage("bob").processes()).isEqualTo(1);
@@ -227,6 +232,50 @@ class McpHttpJavaClientLiveTest {
         assertThat(stolen.isError()).isTrue();
         assertThat(LiveMcp.text(stolen)).startsWith("no conversation with thread id");
         assertThat(live.model.responsesRequests()).hasSize(2);
+
+        // alice's codex is SIGKILLed and its home deleted (its machine's disk lost); bob's only SIGKILLed: each
+        // conversation goes on from the store on the principal's next codex, its whole history sent to the model
+        loseCodex("alice", true);
+        loseCodex("bob", false);
+        live.model.enqueue(ModelReply.message("again, alice"));
+        McpSchema.CallToolResult a2 = LiveMcp.call(alice, "codex-reply", Map.of("threadId", LiveMcp.threadId(a), "prompt", "and now?"), null);
+        assertThat(LiveMcp.text(a2)).as("%s", a2).isEqualTo("again, alice");
+        assertThat(live.model.responsesRequests().get(2).userTexts()).anySatisfy(t -> assertThat(t).contains("alice's secret plan"));
+        assertThat(live.model.responsesRequests().get(2).bodyJson()).contains("noted, alice");
+        live.model.enqueue(ModelReply.message("again, bob"));
+        McpSchema.CallToolResult b2 = LiveMcp.call(bob, "codex-reply", Map.of("threadId", LiveMcp.threadId(b), "prompt", "still there?"), null);
+        assertThat(LiveMcp.text(b2)).as("%s", b2).isEqualTo("again, bob");
+        assertThat(live.model.responsesRequests().get(3).userTexts()).anySatisfy(t -> assertThat(t).contains("bob here"));
+        assertThat(live.model.responsesRequests().get(3).bodyJson()).contains("hello bob");
+    }
+
+    /** SIGKILLs {@code principal}'s codex app-server (under its tenant's folder) and, when {@code home}, deletes its codex home. */
+    private void loseCodex(String principal, boolean home) throws Exception {
+        String folder = live.tenants.tenantDirectory(principal).toString();
+        List<ProcessHandle> codex = ProcessHandle.current().descendants()
+                .filter(h -> h.info().commandLine().orElse("").matches("(\\S*/)?codex app-server.*"))
+                .filter(h -> codexHome(h).startsWith(folder)).toList();
+        assertThat(codex).as("%s's codex", principal).hasSize(1);
+        String codexHome = codexHome(codex.get(0));
+        codex.get(0).destroyForcibly();
+        codex.get(0).onExit().get(10, TimeUnit.SECONDS);
+        if (home) {
+            TestDirs.delete(Path.of(codexHome));
+        }
+    }
+
+    /** The {@code CODEX_HOME} a process was started with, or "". */
+    private static String codexHome(ProcessHandle h) {
+        try {
+            for (String variable : Files.readString(Path.of("/proc", Long.toString(h.pid()), "environ")).split("\0")) {
+                if (variable.startsWith("CODEX_HOME=")) {
+                    return variable.substring("CODEX_HOME=".length());
+                }
+            }
+        } catch (java.io.IOException gone) {
+            // exited meanwhile
+        }
+        return "";
     }
 
     @Test
