@@ -152,7 +152,7 @@ class McpHttpJavaClientLiveTest {
         assertThat(asked).hasSize(2);
         assertThat(live.work.resolve("declined-marker")).doesNotExist();
         // codex's own record: the model was told the command was rejected; the thread holds the approved command only
-        assertThat(live.model.responsesRequests().get(2).functionCallOutput("call-no")).hasValueSatisfying(o -> assertThat(o).contains("rejected"));
+        assertThat(live.model.responsesRequests().get(3).functionCallOutput("call-no")).hasValueSatisfying(o -> assertThat(o).contains("rejected"));
         String transcript = LiveMcp.text(LiveMcp.call(alice, "codex-transcript", Map.of("threadId", LiveMcp.threadId(yes)), null));
         assertThat(transcript).contains("touch approved-marker", "it was declined").doesNotContain("touch declined-marker");
     }
