@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * The A2A operations over codex sessions, per authenticated caller: each principal has its own
  * tasks and contexts, so nothing of one is found by another (another's task id is "not found").
  */
-final class A2aAgent implements AutoCloseable, SharedTasks.Local {
+final class A2aAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(A2aAgent.class);
     /** How long a closing server waits for its contexts' conversations to be stored and let go. */
     private static final long CLOSE_WAIT_SECONDS = 30;
@@ -40,7 +40,7 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
     private final @Nullable SharedTasks shared;
 
     /** One caller's tasks and contexts, oldest first; guarded by its own monitor. */
-    private static final class Principal {
+    static final class Principal {
         final LinkedHashMap<String, A2aTask> tasks = new LinkedHashMap<>();
         final LinkedHashMap<String, A2aContext> contexts = new LinkedHashMap<>();
     }
@@ -53,11 +53,14 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
         this.sessions = sessions;
         this.store = store;
         this.limits = limits;
-        this.shared = store instanceof PostgresContextStore pg ? new SharedTasks(pg.board(), this, limits) : null;
-        if (shared != null) {
-            shared.onTick(this::dropAsleepSessions);
-            shared.onTick(this::forgetRecordedEnds);
+        if (store instanceof PostgresContextStore pg) {
+            LocalTasks local = new LocalTasks(this, principals, owners, taskCount);
+            this.shared = new SharedTasks(pg.board(), local, limits);
+            shared.onTick(local::dropAsleepSessions);
+            shared.onTick(local::forgetRecordedEnds);
             shared.start();
+        } else {
+            this.shared = null;
         }
     }
 
@@ -70,32 +73,6 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
             }
         }
         return n;
-    }
-
-    /** With the shared store: the sessions of contexts whose conversation sleeps there are not kept (reopened from the record). */
-    private void dropAsleepSessions() {
-        for (Principal p : principals.values()) {
-            List<A2aContext> contexts;
-            synchronized (p) {
-                contexts = List.copyOf(p.contexts.values());
-            }
-            contexts.forEach(A2aContext::dropIfAsleep);
-        }
-    }
-
-    /**
-     * With the shared store: an ended task whose end is recorded is not kept here. Any replica's
-     * {@code GetTask} and {@code ListTasks} read it from its record ({@link #recover}, {@link SharedTasks#tasks}),
-     * so what stays in memory is what a live task needs; the limits apply to the records' listing.
-     */
-    private void forgetRecordedEnds() {
-        for (Principal p : principals.values()) {
-            synchronized (p) {
-                int before = p.tasks.size();
-                p.tasks.values().removeIf(A2aTask::endRecorded);
-                taskCount.addAndGet(p.tasks.size() - before);
-            }
-        }
     }
 
     /** How many tasks this replica keeps in memory, all callers together. */
@@ -401,39 +378,10 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
         shared.handedOver(context.id, context::session);
     }
 
-    @Override
-    public void cancel(String taskId) {
-        runningTask(taskId).ifPresent(t -> asked(t::cancel));
-    }
-
-    @Override
-    public void answer(String taskId, ObjectNode message) {
-        runningTask(taskId).ifPresent(t -> asked(() -> t.answer(message)));
-    }
-
-    @Override
-    public void orphaned(TaskRecord r) {
-        asked(() -> task(r.principal(), r.taskId()));
-    }
-
-    private java.util.Optional<A2aTask> runningTask(String taskId) {
-        return running().stream().filter(t -> t.id.equals(taskId)).findFirst();
-    }
-
-    /** Something another replica's caller asked: refused or failed, it is that caller's to see in the task, not this replica's. */
-    private static void asked(Runnable r) {
-        try {
-            r.run();
-        } catch (RuntimeException e) {
-            LOG.debug("a request passed on by another replica was not carried out: {}", e.getMessage());
-        }
-    }
-
     /** A message answering a task another replica runs: left for that replica ({@link SharedTasks#answerElsewhere}). */
     private Accepted answerElsewhere(A2aTask copy, JsonNode message) {
         if (!A2aTask.INPUT_REQUIRED.equals(copy.state())) {
-            throw new A2aError(A2aError.UNSUPPORTED, "task " + copy.id + " is " + copy.state() + ", not waiting for an answer; "
-                    + "a message to a task answers its input-required request", Map.of("taskId", copy.id, "state", copy.state()));
+            throw new A2aError(A2aError.UNSUPPORTED, InputRequests.notWaiting(copy.id, copy.state()), Map.of("taskId", copy.id, "state", copy.state()));
         }
         // a malformed answer is refused here, as the running replica would refuse it
         InputRequests.decision(message);
@@ -456,8 +404,7 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
     }
 
     /** The tasks running here (not copies), all callers together. */
-    @Override
-    public List<A2aTask> running() {
+    List<A2aTask> running() {
         List<A2aTask> out = new ArrayList<>();
         for (Principal p : principals.values()) {
             synchronized (p) {
@@ -465,39 +412,6 @@ final class A2aAgent implements AutoCloseable, SharedTasks.Local {
             }
         }
         return out;
-    }
-
-    /** The contexts whose conversation this replica holds with nothing running, all callers together. */
-    @Override
-    public List<String> idleContexts() {
-        List<A2aContext> all = new ArrayList<>();
-        for (Principal p : principals.values()) {
-            synchronized (p) {
-                all.addAll(p.contexts.values());
-            }
-        }
-        return all.stream().filter(A2aContext::holdsIdle).map(c -> c.id).toList();
-    }
-
-    /** Another replica wants the context's conversation: let go of it here, if nothing runs on it. */
-    @Override
-    public void letGo(String contextId) {
-        String principal = owners.get(contextId);
-        Principal p = principal == null ? null : principals.get(principal);
-        if (p == null) {
-            return;
-        }
-        A2aContext c;
-        synchronized (p) {
-            c = p.contexts.get(contextId);
-            if (c == null || c.busy()) {
-                return;
-            }
-            p.contexts.remove(contextId);
-            owners.remove(contextId, principal);
-        }
-        // stored, unloaded and its lease given back in the background; the asking replica waits for the lease
-        c.close();
     }
 
     @Override

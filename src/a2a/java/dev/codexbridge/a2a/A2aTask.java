@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalRequest;
-import dev.codexbridge.protocol.FileChanges;
 import dev.codexbridge.protocol.ThreadItem;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnResult;
@@ -48,7 +47,7 @@ final class A2aTask implements TurnListener {
     private final List<JsonNode> history = new ArrayList<>();
     private final List<TaskStream> streams = new ArrayList<>();
     private final Map<String, StringBuilder> deltas = new HashMap<>();
-    private @Nullable Pending pending;
+    private @Nullable PendingRequest pending;
     private int requests;
     private @Nullable String turnId;
     private @Nullable Runnable interrupt;
@@ -64,9 +63,6 @@ final class A2aTask implements TurnListener {
     private final boolean elsewhere;
     /** Threads waiting in {@link #awaitPause}. */
     private int waiters;
-
-    private record Pending(String requestId, ApprovalRequest request, CompletableFuture<ApprovalDecision> answer) {
-    }
 
     /** A task of the caller's {@code userMessage} (null for a task rebuilt after a restart: the message was not kept). */
     A2aTask(String id, String contextId, @Nullable JsonNode userMessage, int queuedEvents, Duration approvalDeadline) {
@@ -279,21 +275,14 @@ final class A2aTask implements TurnListener {
 
     /** Codex asks something: the task waits for the caller, declined when the deadline passes (fail-closed). */
     synchronized CompletableFuture<ApprovalDecision> ask(ApprovalRequest request) {
-        CompletableFuture<ApprovalDecision> answer = new CompletableFuture<>();
         if (isEnd(state) || pending != null) {
-            answer.complete(ApprovalDecision.deny(isEnd(state) ? "the task has ended" : "another request is pending"));
-            return answer;
+            return CompletableFuture.completedFuture(ApprovalDecision.deny(isEnd(state) ? "the task has ended" : "another request is pending"));
         }
-        String requestId = id + "/request-" + (++requests);
-        pending = new Pending(requestId, request, answer);
-        answer.completeOnTimeout(ApprovalDecision.deny("no answer within " + approvalDeadline), approvalDeadline.toMillis(),
-                TimeUnit.MILLISECONDS);
-        answer.whenComplete((d, e) -> answered(requestId));
-        ObjectNode described = InputRequests.describe(requestId, request);
-        ObjectNode message = A2aWire.agentMessage(id, contextId, A2aWire.textPart(InputRequests.prompt(request)),
-                A2aWire.dataPart(described));
-        change(INPUT_REQUIRED, message, null);
-        return answer;
+        PendingRequest p = new PendingRequest(id + "/request-" + (++requests), request);
+        pending = p;
+        p.settleBy(approvalDeadline, this::answered);
+        change(INPUT_REQUIRED, p.asking(id, contextId), null);
+        return p.answer();
     }
 
     /**
@@ -304,24 +293,20 @@ final class A2aTask implements TurnListener {
      */
     void answer(JsonNode message) {
         ApprovalDecision decision;
-        Pending p;
+        PendingRequest p;
         synchronized (this) {
             p = pending;
             if (p == null || !state.equals(INPUT_REQUIRED)) {
                 throw new A2aError(A2aError.UNSUPPORTED, isEnd(state)
                         ? "task " + id + " is already " + state + " and takes no more messages; to go on, send a new message in its context "
                                 + contextId + " (without the taskId)"
-                        : "task " + id + " is " + state + ", not waiting for an answer; a message to a task answers its input-required request",
-                        java.util.Map.of("taskId", id, "state", state));
+                        : InputRequests.notWaiting(id, state), java.util.Map.of("taskId", id, "state", state));
             }
             decision = InputRequests.decision(message);
             history.add(A2aWire.userMessage(message, id, contextId));
             if (decision == null) {
                 // free text that answers nothing: the request stays, and the status says what is understood
-                ObjectNode explained = A2aWire.agentMessage(id, contextId,
-                        A2aWire.textPart(InputRequests.notUnderstood(A2aWire.texts(message))),
-                        A2aWire.dataPart(InputRequests.describe(p.requestId(), p.request())));
-                change(INPUT_REQUIRED, explained, null);
+                change(INPUT_REQUIRED, p.notUnderstood(id, contextId, message), null);
                 return;
             }
             // settled before codex hears the answer: its next request may come at once
@@ -342,7 +327,7 @@ final class A2aTask implements TurnListener {
 
     @Override
     public void onApprovalWithdrawn(ApprovalRequest request) {
-        Pending p;
+        PendingRequest p;
         synchronized (this) {
             p = pending;
             if (p == null || p.request() != request) {
@@ -356,7 +341,7 @@ final class A2aTask implements TurnListener {
     /** The caller asked to cancel: codex's turn is interrupted; the turn's end makes the task canceled. */
     void cancel() {
         Runnable i;
-        Pending p;
+        PendingRequest p;
         synchronized (this) {
             if (isEnd(state)) {
                 throw new A2aError(A2aError.TASK_NOT_CANCELABLE, "task " + id + " is already " + state);
@@ -409,13 +394,7 @@ final class A2aTask implements TurnListener {
                 progress(text);
             }
         } else if (item instanceof ThreadItem.FileChange f && f.changes() != null) {
-            ArrayNode changes = A2aWire.JSON.createArrayNode();
-            f.changes().forEach(ch -> changes.add(A2aWire.object().put("path", ch.path())
-                    .put("kind", ch.kind() == null ? null : FileChanges.kind(ch.kind()))
-                    .put("diff", ch.diff())));
-            ObjectNode artifact = A2aWire.artifact("file-change-" + f.id(), "file-change",
-                    A2aWire.dataPart(A2aWire.object().put("status", f.status() == null ? null : f.status().wire()).set("changes", changes)));
-            addArtifact(artifact);
+            addArtifact(A2aWire.fileChangeArtifact(f));
         }
     }
 
@@ -429,53 +408,28 @@ final class A2aTask implements TurnListener {
         changed();
     }
 
-    /** The turn ended: every outcome mapped to a state (docs/a2a.md, "Outcomes"). */
+    /** The turn ended: every outcome mapped to a state ({@link TaskEnd}). */
     synchronized void finish(@Nullable TurnResult r, @Nullable Throwable failure) {
         if (isEnd(state)) {
             return;
         }
         if (pending != null) {
-            Pending p = pending;
+            PendingRequest p = pending;
             pending = null;
             p.answer().cancel(false);
         }
-        if (r == null) {
-            String why = failure == null ? "the turn did not start" : String.valueOf(failure.getMessage());
-            change(FAILED, A2aWire.agentMessage(id, contextId, A2aWire.textPart("codex failed: " + why)), null);
-            return;
-        }
-        if (r.turnId() != null) {
+        if (r != null && r.turnId() != null) {
             turnId = r.turnId();
         }
-        ObjectNode meta = A2aWire.object().put("codexOutcome", r.status().wire()).put("safeToSendAgain", r.status().safeToSendAgain());
-        if (r.threadId() != null) {
-            meta.put("codexThreadId", r.threadId());
+        TaskEnd end = TaskEnd.of(id, contextId, r, failure, structured);
+        if (end.metadata() != null) {
+            metadata.setAll(end.metadata());
         }
-        if (r.storeFailed()) {
-            // completed, but kept only on the app-server that ran it until a later store succeeds (decision 0082)
-            meta.put("storeFailed", true);
+        end.artifacts().forEach(this::addArtifact);
+        if (end.state().equals(COMPLETED)) {
+            history.add(end.message());
         }
-        metadata.setAll(meta);
-        String error = r.error() == null ? r.status().wire() : r.error().message();
-        switch (r.status()) {
-            case COMPLETED -> {
-                String answer = r.finalText() == null ? "" : r.finalText();
-                addArtifact(A2aWire.artifact("answer-" + id, "answer", A2aWire.textPart(answer)));
-                if (structured) {
-                    addArtifact(A2aWire.artifact("structured-output-" + id, "structured-output", A2aWire.dataPart(A2aWire.structuredData(answer))));
-                }
-                ObjectNode reply = A2aWire.agentMessage(id, contextId, A2aWire.textPart(answer));
-                history.add(reply);
-                change(COMPLETED, reply, meta);
-            }
-            case INTERRUPTED -> change(CANCELED, A2aWire.agentMessage(id, contextId, A2aWire.textPart("codex's turn was interrupted")), meta);
-            case FAILED, TIMED_OUT -> change(FAILED, A2aWire.agentMessage(id, contextId, A2aWire.textPart(
-                    "codex's turn " + r.status().wire() + ": " + error)), meta);
-            case NOT_RECEIVED -> change(FAILED, A2aWire.agentMessage(id, contextId, A2aWire.textPart(
-                    "codex never received this message; sending it again is safe")), meta);
-            case UNKNOWN -> change(UNKNOWN, A2aWire.agentMessage(id, contextId, A2aWire.textPart(
-                    "the connection to codex was lost; codex may have run this turn to its end. " + error)), meta);
-        }
+        change(end.state(), end.message(), end.metadata());
     }
 
     /** A new state (or new progress in the same one), told to every stream; a pause ends the streams. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.protocol.FileChanges;
+import dev.codexbridge.protocol.ThreadItem;
 import java.time.Instant;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -72,6 +74,16 @@ final class A2aWire {
             ps.add(p);
         }
         return a;
+    }
+
+    /** A file change codex made, as a {@code file-change} artifact: its status, and each file's path, kind and diff. */
+    static ObjectNode fileChangeArtifact(ThreadItem.FileChange f) {
+        ArrayNode changes = JSON.createArrayNode();
+        f.changes().forEach(ch -> changes.add(object().put("path", ch.path())
+                .put("kind", ch.kind() == null ? null : FileChanges.kind(ch.kind()))
+                .put("diff", ch.diff())));
+        return artifact("file-change-" + f.id(), "file-change",
+                dataPart(object().put("status", f.status() == null ? null : f.status().wire()).set("changes", changes)));
     }
 
     static ObjectNode artifactUpdate(String taskId, String contextId, ObjectNode artifact) {

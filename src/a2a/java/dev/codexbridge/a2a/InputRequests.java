@@ -119,6 +119,11 @@ final class InputRequests {
         return s.replaceAll("[.!]+$", "").strip();
     }
 
+    /** Why a message to task {@code taskId}, running in {@code state} without waiting for the caller, is refused. */
+    static String notWaiting(String taskId, String state) {
+        return "task " + taskId + " is " + state + ", not waiting for an answer; a message to a task answers its input-required request";
+    }
+
     /** What the task's status says to an answer it did not understand. */
     static String notUnderstood(String said) {
         String shown = said.length() > 80 ? said.substring(0, 80) + "…" : said;
