@@ -93,6 +93,22 @@ class HibernationTest {
         assertThat(start.path("params").path("config").path("thread_unload_delay_secs").asInt(-1)).isZero();
     }
 
+    /** The window counts from the last activity: a turn halfway through it moves its end, and the timer, due first at the old end, waits on. */
+    @Test
+    void aTurnWithinTheIdleWindowMovesItsEnd() throws Exception {
+        CodexClient client = sharedClient(b -> { });
+        CodexSession s = hibernating(client);
+        s.start();
+        s.runTurn(TurnInput.text("one"));
+        clock.advance(IDLE.dividedBy(2));
+        s.runTurn(TurnInput.text("two"));
+        clock.advance(IDLE.dividedBy(2));       // the timer's first time: only half a window since the second turn
+        assertThat(s.isHibernated()).isFalse();
+        assertThat(clock.pending()).as("the timer set again for the rest of the window").isOne();
+        clock.advance(IDLE.dividedBy(2));
+        waitUntil(s::isHibernated);
+    }
+
     /**
      * Over a connection to a running app-server a drop also leaves the thread without a
      * subscriber: codex keeps it loaded for the re-attach window, or a turn waiting to re-attach
