@@ -71,7 +71,7 @@ public final class CodexSession implements AutoCloseable {
                         custody == null ? () -> false : custody::storedAway)
                 : ThreadLink.shared(b.client);
         this.connection = new ThreadConnection(link, b.thread, b.resumeThreadId, b.dynamicTools, b.approvals, b.resumeTimeout,
-                b.rateLimits, b.inboxLimit, b.onThreadReplaced, SessionHibernation.after(b.hibernateAfter), custody);
+                b.rateLimits, b.inboxLimit, b.onThreadReplaced, SessionHibernation.after(b.hibernateAfter, b.hibernationClock), custody);
         this.turns = new SessionTurns(connection, b.client, own == null ? b.client.requestTimeout() : own.requestTimeout(), b.limits,
                 b.interruptGrace, b.projector, b.rateLimits, TurnTracing.of(b.telemetry, b.client, own),
                 b.onTurnEnded == null ? r -> { } : b.onTurnEnded);

@@ -3,8 +3,8 @@ package dev.codexbridge.session;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.time.Duration;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -26,27 +26,50 @@ final class SessionHibernation {
     static final Duration MIN_IDLE = Duration.ofSeconds(1);
 
     /** Never: the session keeps its thread while open. */
-    static final SessionHibernation OFF = new SessionHibernation(null);
+    static final SessionHibernation OFF = new SessionHibernation(null, Clock.SYSTEM);
+
+    /** The idle timer's time and scheduler: the system's, or a test's that moves time itself instead of waiting for it. */
+    interface Clock {
+        Clock SYSTEM = new Clock() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public Future<?> schedule(Runnable task, long inNanos) {
+                return RpcThreads.timer().schedule(task, inNanos, TimeUnit.NANOSECONDS);
+            }
+        };
+
+        long nanoTime();
+
+        /** Runs {@code task} once, {@code inNanos} of this clock's time from now. */
+        Future<?> schedule(Runnable task, long inNanos);
+    }
 
     private final Duration idle;
+    private final Clock clock;
     private final Object lock = new Object();
-    private volatile long lastActivity = System.nanoTime();
+    private volatile long lastActivity;
     private boolean scheduled;
     /** The timer task set, or null: cancelled when the session closes, so a closed session is not kept until it runs. */
-    private ScheduledFuture<?> task;
+    private Future<?> task;
     private boolean stopped;
     private volatile ThreadConnection connection;
     private volatile BooleanSupplier turnRunning = () -> false;
     /** Thread operations under way ({@link ThreadCalls}): each opens the thread, then asks codex. */
     private final AtomicInteger calls = new AtomicInteger();
 
-    private SessionHibernation(Duration idle) {
+    private SessionHibernation(Duration idle, Clock clock) {
         this.idle = idle;
+        this.clock = clock;
+        this.lastActivity = clock.nanoTime();
     }
 
-    /** Hibernation after {@code idle} ({@link Duration#ZERO}: never). */
-    static SessionHibernation after(Duration idle) {
-        return idle.isZero() ? OFF : new SessionHibernation(idle);
+    /** Hibernation after {@code idle} ({@link Duration#ZERO}: never), timed by {@code clock}. */
+    static SessionHibernation after(Duration idle, Clock clock) {
+        return idle.isZero() ? OFF : new SessionHibernation(idle, clock);
     }
 
     /** Checks a host's idle window: zero (off) or at least {@link #MIN_IDLE}. */
@@ -130,7 +153,7 @@ final class SessionHibernation {
         if (idle == null) {
             return;
         }
-        lastActivity = System.nanoTime();
+        lastActivity = clock.nanoTime();
         schedule(idle.toNanos());
     }
 
@@ -141,7 +164,7 @@ final class SessionHibernation {
             }
             scheduled = true;
             try {
-                task = RpcThreads.timer().schedule(this::due, inNanos, TimeUnit.NANOSECONDS);
+                task = clock.schedule(this::due, inNanos);
             } catch (RejectedExecutionException e) {
                 scheduled = false;
             }
@@ -169,7 +192,7 @@ final class SessionHibernation {
         if (c == null || c.isClosed() || c.isHibernated()) {
             return;
         }
-        long left = lastActivity + idle.toNanos() - System.nanoTime();
+        long left = lastActivity + idle.toNanos() - clock.nanoTime();
         if (left > 0) {
             schedule(left);
             return;

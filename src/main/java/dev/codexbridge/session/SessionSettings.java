@@ -44,6 +44,8 @@ abstract sealed class SessionSettings permits CodexSession.Builder {
     String caller;
     Consumer<TurnOptions> turnCheck;
     Duration hibernateAfter = SessionHibernation.DEFAULT_IDLE;
+    /** What times the idle window: the system's clock; the package's tests set one they move themselves. */
+    SessionHibernation.Clock hibernationClock = SessionHibernation.Clock.SYSTEM;
     ClientPlacement placement;
     ConversationStorage storage;
     ConversationOwner storageOwner;

@@ -110,6 +110,7 @@ public final class ChaosRun {
         long seed = settings.seed();
         codex = ListeningAppServer.websocket(binary, home, work, List.of());
         codexStarts = 1;
+        int proxyFaults;
         try (FaultProxy proxy = FaultProxy.tcp(codex.uri().getHost(), codex.uri().getPort())) {
             host = new ChaosHostProcess(settings, dir, work, List.of("endpoint=ws://127.0.0.1:" + proxy.port()), Map.of(), timeline);
             host.start();
@@ -123,6 +124,7 @@ public final class ChaosRun {
                 Thread.sleep(settings.length().toMillis());
                 out.printf("chaos: %d s of faults: %d proxy faults, %d codex kills, %d host restarts%n",
                         (System.nanoTime() - t0) / 1_000_000_000L, faults.fired(), kills.fired(), restarts.fired());
+                proxyFaults = faults.fired();
             }
             proxy.restore();
             host.stop();
@@ -150,7 +152,7 @@ public final class ChaosRun {
         lines.forEach(l -> out.println("chaos: " + l));
         ObjectNode json = v.json();
         json.put("sessions", settings.sessions()).put("seconds", settings.length().toSeconds()).put("seed", seed)
-                .put("codexStarts", codexStarts).put("hostStarts", host.starts()).put("threadsRead", threads.size());
+                .put("proxyFaults", proxyFaults).put("codexStarts", codexStarts).put("hostStarts", host.starts()).put("threadsRead", threads.size());
         Map<String, Integer> counts = new LinkedHashMap<>();
         v.counts().forEach((k, n) -> counts.put(k.name(), n));
         return new Outcome(counts, v.total(), v.started(), json, lines);

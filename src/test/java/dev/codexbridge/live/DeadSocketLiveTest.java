@@ -25,6 +25,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -38,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * through a proxy and over the unix socket when codex dies; a connection gone silent (the proxy
  * stops forwarding, or codex is stopped with SIGSTOP) within the keep-alive's bound. Each time
  * is printed; the bounds are generous for a loaded machine and still fail the behaviour before
- * the keep-alive was tightened (silence given up after 20–25 s).
+ * the keep-alive was tightened (silence given up after 20–25 s). The two silences run at once, each
+ * on a codex of its own, so that the keep-alive's bound is waited once.
  */
 class DeadSocketLiveTest {
     /** A reset or an end is noticed within this (measured: a few milliseconds). */
@@ -56,9 +60,14 @@ class DeadSocketLiveTest {
     @BeforeEach
     void setUp() throws Exception {
         LiveCodex.binary();
-        model = ScriptedModelServer.start();
-        // every turn's model answer takes 6 s: the connection dies while codex waits for it
-        model.respondWhenEmpty(r -> {
+        model = lateModel();
+        home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
+        work = Files.createDirectories(tmp.resolve("work"));
+    }
+
+    /** A model whose every answer takes 6 s: the connection dies while codex waits for it. */
+    private static ScriptedModelServer lateModel() {
+        return ScriptedModelServer.start().respondWhenEmpty(r -> {
             try {
                 Thread.sleep(6_000);
             } catch (InterruptedException e) {
@@ -66,8 +75,6 @@ class DeadSocketLiveTest {
             }
             return ModelReply.message("late answer");
         });
-        home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).write();
-        work = Files.createDirectories(tmp.resolve("work"));
     }
 
     @AfterEach
@@ -81,27 +88,23 @@ class DeadSocketLiveTest {
     @Test
     void aResetOrEndedWebSocketIsNoticedAtOnceMidTurn() throws Exception {
         try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of())) {
-            Duration reset = midTurn(server, "reset", FaultProxy::reset);
-            assertThat(reset).as("a reset connection is noticed at once").isLessThan(PROMPT);
-            Duration cut = midTurn(server, "cut", FaultProxy::cut);
-            assertThat(cut).as("an ended connection is noticed at once").isLessThan(PROMPT);
+            Noticed reset = midTurn(server, "reset", FaultProxy::reset);
+            assertThat(reset.took()).as("a reset connection is noticed at once").isLessThan(PROMPT);
+            Noticed cut = midTurn(server, "cut", FaultProxy::cut);
+            assertThat(cut.took()).as("an ended connection is noticed at once").isLessThan(PROMPT);
         }
     }
 
+    /** A WebSocket gone silent and, at the same time on a codex of its own, an app-server stopped on its unix socket, later killed. */
     @Test
-    void aSilentWebSocketIsNoticedWithinTheKeepAliveBound() throws Exception {
-        try (ListeningAppServer server = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of())) {
-            Duration stall = midTurn(server, "stall", FaultProxy::stall);
-            assertThat(stall).as("given up by the keep-alive").isLessThan(SILENT_BOUND);
-            assertThat(lastSilence).as("not before its timeout of silence").isGreaterThanOrEqualTo(CodexEndpoint.DEFAULT_KEEP_ALIVE_TIMEOUT);
-        }
-    }
-
-    @Test
-    void aStoppedOrKilledAppServerIsNoticedOnTheUnixSocket() throws Exception {
-        Path socket = tmp.resolve("codex.sock");
-        try (ListeningAppServer server = ListeningAppServer.unix(LiveCodex.binary(), home, work, socket)) {
-            Duration stopped;
+    void aSilentWebSocketOrAStoppedAppServerIsNoticedWithinTheKeepAliveBoundAndAKilledOneAtOnce() throws Exception {
+        ExecutorService side = Executors.newSingleThreadExecutor();
+        try (ScriptedModelServer unixModel = lateModel();
+             ListeningAppServer websocket = ListeningAppServer.websocket(LiveCodex.binary(), home, work, List.of());
+             ListeningAppServer server = ListeningAppServer.unix(LiveCodex.binary(),
+                     IsolatedCodexHome.builder(tmp.resolve("unix-home"), unixModel.baseUrl()).write(), work, tmp.resolve("codex.sock"))) {
+            Future<Noticed> stalled = side.submit(() -> midTurn(websocket, "stall", FaultProxy::stall));
+            Noticed stopped;
             try (CodexClient client = CodexClient.builder().connect(server.endpoint())) {
                 startTurn(client);
                 long t0 = System.nanoTime();
@@ -112,16 +115,21 @@ class DeadSocketLiveTest {
                     signal(server, "CONT");
                 }
             }
-            assertThat(stopped).as("a stopped app-server is given up by the keep-alive").isLessThan(SILENT_BOUND);
-            assertThat(lastSilence).as("not before its timeout of silence").isGreaterThanOrEqualTo(CodexEndpoint.DEFAULT_KEEP_ALIVE_TIMEOUT);
+            Noticed stall = stalled.get(120, TimeUnit.SECONDS);
+            assertThat(stall.took()).as("a silent WebSocket is given up by the keep-alive").isLessThan(SILENT_BOUND);
+            assertThat(stall.silence()).as("not before its timeout of silence").isGreaterThanOrEqualTo(CodexEndpoint.DEFAULT_KEEP_ALIVE_TIMEOUT);
+            assertThat(stopped.took()).as("a stopped app-server is given up by the keep-alive").isLessThan(SILENT_BOUND);
+            assertThat(stopped.silence()).as("not before its timeout of silence").isGreaterThanOrEqualTo(CodexEndpoint.DEFAULT_KEEP_ALIVE_TIMEOUT);
 
             try (CodexClient client = CodexClient.builder().connect(server.endpoint())) {
                 startTurn(client);
                 long t0 = System.nanoTime();
                 ProcessHandle.of(server.process().pid()).ifPresent(ProcessHandle::destroyForcibly);
-                Duration killed = noticed(client, t0, "unix killed", "dropped");
-                assertThat(killed).as("the end of a unix socket reaches the waiting read at once").isLessThan(PROMPT);
+                Noticed killed = noticed(client, t0, "unix killed", "dropped");
+                assertThat(killed.took()).as("the end of a unix socket reaches the waiting read at once").isLessThan(PROMPT);
             }
+        } finally {
+            side.shutdownNow();
         }
     }
 
@@ -138,13 +146,13 @@ class DeadSocketLiveTest {
     }
 
     /** A client through a fresh proxy, a turn under way, then {@code event}: how long until the client knows. */
-    private Duration midTurn(ListeningAppServer server, String what, Consumer<FaultProxy> event) throws Exception {
+    private Noticed midTurn(ListeningAppServer server, String what, Consumer<FaultProxy> event) throws Exception {
         try (FaultProxy proxy = FaultProxy.tcp(server.uri().getHost(), server.uri().getPort());
              CodexClient client = CodexClient.builder().connect(CodexEndpoint.parse("ws://127.0.0.1:" + proxy.port()))) {
             CompletableFuture<TurnResult> turn = startTurn(client);
             long t0 = System.nanoTime();
             event.accept(proxy);
-            Duration took = noticed(client, t0, "websocket " + what,
+            Noticed took = noticed(client, t0, "websocket " + what,
                     what.equals("stall") ? "answered nothing" : "dropped");
             assertThat(turn.get(30, TimeUnit.SECONDS).turnId()).as("the turn ended with the connection").isNotNull();
             return took;
@@ -163,21 +171,22 @@ class DeadSocketLiveTest {
     }
 
     /**
-     * How long codex had been silent when the client gave up, as its message says: the keep-alive counts
-     * from the last frame codex sent, which can come a moment before the fault (a pong, a delta), so the
-     * time since the fault alone may be a little under the timeout.
+     * How long after the fault the client knew, and how long codex had been silent when it gave up, as
+     * its message says (null when it does not say): the keep-alive counts from the last frame codex sent,
+     * which can come a moment before the fault (a pong, a delta), so the time since the fault alone may
+     * be a little under the timeout.
      */
-    private Duration lastSilence;
+    private record Noticed(Duration took, Duration silence) {
+    }
 
-    private Duration noticed(CodexClient client, long t0, String what, String said) throws Exception {
+    private static Noticed noticed(CodexClient client, long t0, String what, String said) throws Exception {
         ConnectionClosedException cause = client.closedFuture().get(60, TimeUnit.SECONDS);
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         String why = ClientPlumbing.of(client).explainClose("", cause).getMessage();
         System.out.printf("dead socket: %s noticed after %d ms: %s%n", what, took.toMillis(), why);
         assertThat(why).contains(said);
         java.util.regex.Matcher silence = java.util.regex.Pattern.compile("for (\\d+) ms").matcher(why);
-        lastSilence = silence.find() ? Duration.ofMillis(Long.parseLong(silence.group(1))) : null;
-        return took;
+        return new Noticed(took, silence.find() ? Duration.ofMillis(Long.parseLong(silence.group(1))) : null);
     }
 
     /** Sends {@code SIGname} to codex and every process it started. */

@@ -40,7 +40,9 @@ final class FaultyCodexRuns {
     Run run(String mode, UnaryOperator<CodexSession.Builder> tweak) {
         WireSchema.Recorder wire = new WireSchema.Recorder();
         CodexSession.Builder b = CodexSession.builder()
-                .connection(CodexClient.builder().process(CodexLaunch.appServer(fake(mode)).build()).wireTap(wire)
+                // the first rung of the shutdown ladder short: a fake whose output is closed sleeps on, never reading its input's end
+                .connection(CodexClient.builder().process(CodexLaunch.appServer(fake(mode))
+                                .shutdownGrace(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(2)).build()).wireTap(wire)
                         .requestTimeout(Duration.ofSeconds(10)).options())
                 .cwd(tmp).limits(TurnLimits.of(Duration.ofSeconds(20), Duration.ZERO))
                 .interruptGrace(Duration.ofSeconds(1));

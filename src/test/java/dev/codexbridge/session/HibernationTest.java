@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -27,13 +28,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Hibernation (decision 0040): an idle session lets go of its thread, and whatever needs the thread
  * next resumes it on the same session; letting go is paced and tried again until codex confirms.
+ * The idle window is timed by a {@link ManualIdleClock} the tests move, not by waiting for it.
  */
 class HibernationTest {
     private static final Duration IDLE = Duration.ofSeconds(1);
+    /** What the idle timer decides runs on the library's wait pool: a moment for it before looking at what it did not do. */
+    private static final long SETTLE_MS = 100;
 
     @RegisterExtension
     final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.shared);
     private final FakeCodex codex = fake.codex();
+    private final ManualIdleClock clock = new ManualIdleClock();
     private CodexClient shared;
 
     private CodexClient sharedClient(Consumer<CodexClient.Builder> tune) {
@@ -51,6 +56,7 @@ class HibernationTest {
     }
 
     private CodexSession session(CodexSession.Builder b) {
+        b.hibernationClock = clock;
         CodexSession s = b.cwd(Path.of("/w")).limits(TurnLimits.of(Duration.ofSeconds(30), Duration.ZERO)).build();
         fake.track(s);
         return s;
@@ -68,7 +74,7 @@ class HibernationTest {
         assertThat(s.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(client.reservedThreads()).isEqualTo(1);
 
-        waitUntil(s::isHibernated);
+        idleUntil(s::isHibernated);
         waitUntil(() -> sent("thread/unsubscribe", thread) == 1);
         // the place goes back right after the unsubscribe is handed on, which the fake codex may see first
         waitUntil(() -> client.reservedThreads() == 0);
@@ -85,6 +91,22 @@ class HibernationTest {
         // codex is asked to unload a thread no one follows at once, so the unsubscribe frees it promptly
         JsonNode start = codex.received().stream().filter(m -> "thread/start".equals(m.path("method").asText())).findFirst().orElseThrow();
         assertThat(start.path("params").path("config").path("thread_unload_delay_secs").asInt(-1)).isZero();
+    }
+
+    /** The window counts from the last activity: a turn halfway through it moves its end, and the timer, due first at the old end, waits on. */
+    @Test
+    void aTurnWithinTheIdleWindowMovesItsEnd() throws Exception {
+        CodexClient client = sharedClient(b -> { });
+        CodexSession s = hibernating(client);
+        s.start();
+        s.runTurn(TurnInput.text("one"));
+        clock.advance(IDLE.dividedBy(2));
+        s.runTurn(TurnInput.text("two"));
+        clock.advance(IDLE.dividedBy(2));       // the timer's first time: only half a window since the second turn
+        assertThat(s.isHibernated()).isFalse();
+        assertThat(clock.pending()).as("the timer set again for the rest of the window").isOne();
+        clock.advance(IDLE.dividedBy(2));
+        waitUntil(s::isHibernated);
     }
 
     /**
@@ -135,7 +157,7 @@ class HibernationTest {
         try {
             String thread = s.start();
             assertThat(s.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);
-            waitUntil(s::isHibernated);
+            idleUntil(s::isHibernated);
             first.close();
 
             TurnResult next = s.runTurn(TurnInput.text("two"));
@@ -167,7 +189,7 @@ class HibernationTest {
         try {
             String thread = s.start();
             assertThat(s.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);
-            waitUntil(s::isHibernated);
+            idleUntil(s::isHibernated);
             first.close();
             // the first placement's resume gets no answer: its owner closes that client meanwhile, as the tenants do
             // with a client whose codex died
@@ -255,11 +277,12 @@ class HibernationTest {
         CodexClient client = sharedClient(b -> { });
         CodexSession s = hibernating(client);
         String thread = s.start();
-        Thread.sleep(IDLE.toMillis() * 3);
+        clock.advance(IDLE.multipliedBy(3));
+        Thread.sleep(SETTLE_MS);
         assertThat(s.isHibernated()).isFalse();
         assertThat(sent("thread/unsubscribe", thread)).isZero();
         assertThat(s.runTurn(TurnInput.text("one")).status()).isEqualTo(TurnOutcome.COMPLETED);
-        waitUntil(s::isHibernated);
+        idleUntil(s::isHibernated);
     }
 
     @Test
@@ -268,7 +291,8 @@ class HibernationTest {
         CodexSession s = session(CodexSession.builder().client(client).hibernateAfter(Duration.ZERO));
         String thread = s.start();
         s.runTurn(TurnInput.text("one"));
-        Thread.sleep(IDLE.toMillis() * 3);
+        clock.advance(Duration.ofHours(1));     // longer than any idle window: off sets none
+        Thread.sleep(SETTLE_MS);
         assertThat(s.isHibernated()).isFalse();
         assertThat(sent("thread/unsubscribe", thread)).isZero();
         JsonNode start = codex.received().stream().filter(m -> "thread/start".equals(m.path("method").asText())).findFirst().orElseThrow();
@@ -290,20 +314,20 @@ class HibernationTest {
         s.runTurn(TurnInput.text("one"));
         int resumes = 0;
 
-        waitUntil(s::isHibernated);
+        idleUntil(s::isHibernated);
         assertThat(s.findTurn("some-key")).isEmpty();
         assertThat(s.isHibernated()).isFalse();
         assertThat(sent("thread/resume", thread)).isEqualTo(++resumes);
 
-        waitUntil(s::isHibernated);
+        idleUntil(s::isHibernated);
         assertThat(s.read(false)).isNotNull();
         assertThat(sent("thread/resume", thread)).isEqualTo(++resumes);
 
-        waitUntil(s::isHibernated);
+        idleUntil(s::isHibernated);
         assertThat(s.runningTurnId()).isEmpty();
         assertThat(sent("thread/resume", thread)).isEqualTo(++resumes);
 
-        waitUntil(s::isHibernated);
+        idleUntil(s::isHibernated);
         codex.turnsList = p -> {
             ObjectNode r = Json.object();
             r.putArray("data").addObject().put("id", "turn-1").put("status", "completed").putArray("items");
@@ -313,7 +337,7 @@ class HibernationTest {
         assertThat(attached.status()).isEqualTo(TurnOutcome.COMPLETED);
         assertThat(sent("thread/resume", thread)).isEqualTo(++resumes);
 
-        waitUntil(s::isHibernated);
+        idleUntil(s::isHibernated);
         assertThat(s.startAsync().get(10, TimeUnit.SECONDS)).isEqualTo(thread);
         assertThat(sent("thread/resume", thread)).isEqualTo(++resumes);
         // every resume followed the unsubscribe before it: codex never reads an unsubscribe after a resume
@@ -331,9 +355,16 @@ class HibernationTest {
         CodexSession s = hibernating(client);
         String thread = s.start();
         s.runTurn(TurnInput.text("first"));
-        for (int i = 0; i < 8; i++) {
-            Thread.sleep(IDLE.toMillis() - 40 + i * 12L);     // around the idle deadline, on either side
+        for (int i = 0; i < 16; i++) {
+            // the idle deadline on another thread, from 20 ms after the turn's start to 17.5 ms before it
+            long timerLagMicros = (8 - i) * 2_500L;
+            CompletableFuture<Void> deadline = CompletableFuture.runAsync(() -> {
+                pause(Math.max(0, timerLagMicros));
+                clock.advance(IDLE);
+            });
+            pause(Math.max(0, -timerLagMicros));
             TurnResult r = s.runTurn(TurnInput.text("turn " + i));
+            deadline.get(10, TimeUnit.SECONDS);
             assertThat(r.status()).as("turn %d", i).isEqualTo(TurnOutcome.COMPLETED);
             assertThat(r.threadId()).isEqualTo(thread);
             assertThat(unsubscribedWhenTurnStarted(thread)).as("turn %d went out on a thread codex was told no one follows", i).isFalse();
@@ -348,7 +379,7 @@ class HibernationTest {
         CodexSession s = hibernating(client);
         String thread = s.start();
         s.runTurn(TurnInput.text("one"));
-        waitUntil(s::isHibernated);
+        idleUntil(s::isHibernated);
         java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
         codex.resumeAnswer = id -> refused.incrementAndGet() <= 2
                 ? CompletableFuture.failedFuture(new dev.codexbridge.rpc.RpcException("thread/resume", new dev.codexbridge.rpc.RpcError(
@@ -379,7 +410,7 @@ class HibernationTest {
         String thread = s.start();
         codex.loaded.add(thread);
         s.runTurn(TurnInput.text("one"));
-        waitUntil(s::isHibernated);
+        idleUntil(s::isHibernated);
         waitUntil(() -> asked.size() == 2);
         assertThat(asked).containsExactly(thread, thread);
         assertThat(count("thread/loaded/list")).as("the unanswered one was checked against codex's list first").isEqualTo(1);
@@ -393,7 +424,7 @@ class HibernationTest {
         CodexSession s = hibernating(client);
         String thread = s.start();
         s.runTurn(TurnInput.text("one"));
-        waitUntil(s::isHibernated);
+        idleUntil(s::isHibernated);
         waitUntil(() -> count("thread/loaded/list") == 1);
         waitUntil(() -> ThreadReleases.of(client).pending() == 0);
         Thread.sleep(1_500);        // past the pause before a second try
@@ -441,7 +472,7 @@ class HibernationTest {
         String thread = s.start();
         s.runTurn(TurnInput.text("one"));
         assertThat(codex.opens.get()).isEqualTo(1);
-        waitUntil(s::isHibernated);
+        idleUntil(s::isHibernated);
         assertThat(s.client()).isNull();
         TurnResult next = s.runTurn(TurnInput.text("two"));
         assertThat(next.status()).isEqualTo(TurnOutcome.COMPLETED);
@@ -459,7 +490,7 @@ class HibernationTest {
         String held = awake.start();
         asleep.runTurn(TurnInput.text("one"));
         awake.runTurn(TurnInput.text("one"));
-        waitUntil(asleep::isHibernated);
+        idleUntil(asleep::isHibernated);
 
         codex.die();
         waitUntil(() -> sent("thread/resume", held) == 1);
@@ -492,7 +523,7 @@ class HibernationTest {
 
         codex.die();
         waitUntil(() -> sent("thread/resume", held) == 1);      // one resume at a time: the late one waits behind it
-        waitUntil(late::isHibernated);
+        idleUntil(late::isHibernated);
         firstResumed.complete(FakeCodex.thread(held));
         waitUntil(() -> !first.isHibernated() && first.client() != null && first.client().isOpen());
         Thread.sleep(300);
@@ -501,22 +532,25 @@ class HibernationTest {
         assertThat(late.isHibernated()).isTrue();
         TurnResult woke = late.runTurn(TurnInput.text("two"));
         assertThat(woke.status()).isEqualTo(TurnOutcome.COMPLETED);
-        waitUntil(late::isHibernated);      // and its idle timer still runs after waking
+        idleUntil(late::isHibernated);      // and its idle timer still runs after waking
     }
 
     /** The idle timer fires while a call waits for the reconnect to open its thread again: it goes on, and the session lets go after the call. */
     @Test
     void anIdleTimerThatFiresWhileACallWaitsForTheReconnectLetsGoAfterIt() throws Exception {
-        CodexClient client = sharedClient(b -> b.reconnect(new ReconnectPolicy(5, Duration.ofMillis(2_500), Duration.ofMillis(2_500), 4)));
+        CodexClient client = sharedClient(b -> b.reconnect(new ReconnectPolicy(5, Duration.ofMillis(1_500), Duration.ofMillis(1_500), 4)));
         CodexSession s = hibernating(client);
         String thread = s.start();
         s.runTurn(TurnInput.text("one"));
 
         codex.die();
         Thread.sleep(300);
-        assertThat(s.read(false)).isNotNull();      // waits 2.5 s for the reconnect; the 1 s timer fires meanwhile
+        CompletableFuture<?> read = CompletableFuture.supplyAsync(() -> s.read(false));     // waits 1.5 s for the reconnect
+        Thread.sleep(300);
+        clock.advance(IDLE);        // the idle timer fires meanwhile
+        assertThat(read.get(30, TimeUnit.SECONDS)).isNotNull();
         assertThat(sent("thread/resume", thread)).isEqualTo(1);
-        waitUntil(s::isHibernated);
+        idleUntil(s::isHibernated);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -558,6 +592,25 @@ class HibernationTest {
 
     private long count(String method) {
         return codex.received().stream().filter(m -> method.equals(m.path("method").asText())).count();
+    }
+
+    /** Lets idle windows pass, one at a time, until {@code condition} holds. */
+    private void idleUntil(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached in 30 s of idle windows");
+            }
+            clock.advance(IDLE);
+            long look = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+            while (!condition.getAsBoolean() && System.nanoTime() < look) {
+                Thread.sleep(2);
+            }
+        }
+    }
+
+    private static void pause(long micros) {
+        LockSupport.parkNanos(micros * 1_000);
     }
 
     private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
