@@ -325,15 +325,7 @@ public final class CodexSession implements AutoCloseable {
      */
     public Optional<TurnResult> recoverTurn(String turnId) {
         Objects.requireNonNull(turnId, "turnId");
-        Optional<TurnResult> found = TurnRecovery.from(read(true), turnId, projector);
-        if (found.isPresent() && found.get().status() == TurnOutcome.COMPLETED) {
-            Throwable notKept = connection.turnCompleted(turnId).handle((x, failure) -> failure).join();
-            if (notKept != null) {
-                TurnStoreTries.notStored(turnId, notKept);
-                return found.map(r -> TurnStoreTries.notKept(r, notKept));
-            }
-        }
-        return found;
+        return TurnRecovery.stored(TurnRecovery.from(read(true), turnId, projector), turnId, connection);
     }
 
     /**

@@ -31,6 +31,22 @@ final class TurnRecovery {
         return Optional.empty();
     }
 
+    /**
+     * {@code found} (turn {@code turnId}), stored first when it completed and the session keeps each turn in its store, as
+     * a turn that ran to its end there is ({@link TurnResult#storeFailed}, or failed when it cannot be kept).
+     */
+    static Optional<TurnResult> stored(Optional<TurnResult> found, String turnId, ThreadConnection connection) {
+        if (found.isEmpty() || found.get().status() != TurnOutcome.COMPLETED) {
+            return found;
+        }
+        Throwable notKept = connection.turnCompleted(turnId).handle((x, failure) -> failure).join();
+        if (notKept == null) {
+            return found;
+        }
+        TurnStoreTries.notStored(turnId, notKept);
+        return found.map(r -> TurnStoreTries.notKept(r, notKept));
+    }
+
     private static Optional<TurnResult> finished(String threadId, Turn turn, ProjectorOptions options) {
         TurnStatus status = turn.status();
         TurnOutcome ours;
