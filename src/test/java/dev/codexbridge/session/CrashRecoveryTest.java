@@ -247,11 +247,8 @@ class CrashRecoveryTest {
         assertThat(r.threadId()).isEqualTo(notYet.threadId());
     }
 
-    @Test
-    void theFirstTurnOnTheFreshThreadCarriesTheReplacementInItsResultAndItsJson() throws Exception {
-        CodexClient client = sharedClient(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4));
-        CodexSession s = session(CodexSession.builder().client(client));
-        String first = s.start();
+    /** A turn of {@code s} under way when codex dies, codex then knowing nothing of its thread; the next turn's result. */
+    private TurnResult nextTurnAfterCodexLostTheThread(CodexSession s) throws Exception {
         codex.resumeAnswer = id -> refused(RpcError.INVALID_REQUEST, NO_ROLLOUT.formatted(id));
         CompletableFuture<TurnResult> lost = s.runTurnAsync(TurnInput.text("lost words"), TurnOptions.DEFAULTS, TurnListener.NONE);
         waitUntil(() -> count("turn/start") == 1);
@@ -261,6 +258,15 @@ class CrashRecoveryTest {
         answerEveryTurn("fresh");
         TurnResult r = s.runTurn(TurnInput.text("next"));
         assertThat(r.status()).as("%s", r.error()).isEqualTo(TurnOutcome.COMPLETED);
+        return r;
+    }
+
+    @Test
+    void theFirstTurnOnTheFreshThreadCarriesTheReplacementInItsResultAndItsJson() throws Exception {
+        CodexClient client = sharedClient(new ReconnectPolicy(5, Duration.ofMillis(10), Duration.ofMillis(50), 4));
+        CodexSession s = session(CodexSession.builder().client(client));
+        String first = s.start();
+        TurnResult r = nextTurnAfterCodexLostTheThread(s);
         ThreadReplacement replaced = r.threadReplaced();
         assertThat(replaced).isNotNull();
         assertThat(replaced.previousThreadId()).isEqualTo(first);
@@ -282,15 +288,7 @@ class CrashRecoveryTest {
             CodexSession s = session(CodexSession.builder().client(client)
                     .storage(ConversationStorage.builder(store, "host-1").exportAfterEachTurn(false).build()));
             String first = s.start();
-            codex.resumeAnswer = id -> refused(RpcError.INVALID_REQUEST, NO_ROLLOUT.formatted(id));
-            CompletableFuture<TurnResult> lost = s.runTurnAsync(TurnInput.text("lost words"), TurnOptions.DEFAULTS, TurnListener.NONE);
-            waitUntil(() -> count("turn/start") == 1);
-            codex.die();
-            assertThat(lost.get(30, TimeUnit.SECONDS).error().category()).isEqualTo(ErrorCategory.PROCESS_DIED);
-
-            answerEveryTurn("fresh");
-            TurnResult r = s.runTurn(TurnInput.text("next"));
-            assertThat(r.status()).as("%s", r.error()).isEqualTo(TurnOutcome.COMPLETED);
+            TurnResult r = nextTurnAfterCodexLostTheThread(s);
             assertThat(r.threadReplaced().previousThreadId()).isEqualTo(first);
             ThreadCustody custody = s.custody();
             custody.settled().get(5, TimeUnit.SECONDS);
