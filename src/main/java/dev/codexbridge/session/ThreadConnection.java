@@ -151,10 +151,10 @@ final class ThreadConnection {
                     || requests.resumeWatched() || hibernation.working()) {
                 return false;
             }
-            hibernated = true;
             unsubscribe();
             link.release();
             store(c);
+            hibernated = true;      // said only once the sleep's store is under way: a settled() after it waits for that
             LOG.debug("codex thread {} let go while idle", threadId);
             return true;
         }
