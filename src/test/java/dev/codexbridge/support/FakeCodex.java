@@ -157,9 +157,11 @@ public final class FakeCodex {
                     return CompletableFuture.completedFuture(list);
                 })
                 .build().start();
+        // this connection's own peers: closing an earlier connection must not end a later one (the field moves on)
+        JsonRpcPeer own = server;
         return CodexTransport.inMemory(client, "the fake codex", () -> {
             client.close();
-            server.close();
+            own.close();
         });
     }
 
