@@ -3,6 +3,8 @@ package dev.codexbridge.client;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -20,9 +22,12 @@ import java.util.function.LongSupplier;
  *
  * <p>A reconnect's resumes go first: they hold turns that were running. Anyone else waits in
  * order, and is refused with a {@link ThreadOpenCapacityException} at once when {@code queue}
- * callers already wait or when, at the pace codex has answered so far, its turn would come after
- * {@code maxWait}; and then if its wait passes {@code maxWait} all the same — a clear answer to
- * retry later, in place of a turn that times out after minutes. Thread-safe.
+ * callers already wait or when, at the pace codex answers this burst, its turn would come after
+ * {@code maxWait}; as soon as that pace shows a waiter's turn would come too late; and then if its
+ * wait passes {@code maxWait} all the same — a clear answer to retry later, in place of a turn that
+ * times out after minutes. The pace is judged from the current burst alone (since the window was
+ * last empty): loads beside running turns and loads on an idle codex differ several times over,
+ * and a burst judged by the one before refused what codex could have taken. Thread-safe.
  */
 final class ThreadOpenWindow {
     /** The methods that load a thread and pass the window. */
@@ -42,10 +47,17 @@ final class ThreadOpenWindow {
     private final ArrayDeque<Waiter> rest = new ArrayDeque<>();
     private int inFlight;
     private long refused;
-    /** A slot released without having been used: it says nothing about codex's pace. */
-    private static final long UNUSED = Long.MIN_VALUE;
-    /** How long a slot has been held, smoothed over the latest loads (0 until one was released). */
-    private double heldNanos;
+    /** How much later than its bound a waiter's turn must be expected before it is refused ahead of it. */
+    private static final double SHED_MARGIN = 1.5;
+    /** When this burst began: the window was empty before it. */
+    private long burstStart;
+    /** Loads released in this burst; its pace is judged once a window's worth is in. */
+    private long burstReleases;
+    /**
+     * When the latest loads of this burst were released, as a ring: the pace is the time the last
+     * of them took, so one slow answer moves it little and a codex that slows down moves it soon.
+     */
+    private final long[] releasedAt;
 
     ThreadOpenWindow(int size, int queue, Duration maxWait) {
         this(size, queue, maxWait, RpcThreads.callbacks(), System::nanoTime);
@@ -60,6 +72,7 @@ final class ThreadOpenWindow {
         this.maxWait = maxWait;
         this.handoff = handoff;
         this.nanoTime = nanoTime;
+        this.releasedAt = new long[Math.max(8, 4 * size)];
     }
 
     /**
@@ -71,6 +84,10 @@ final class ThreadOpenWindow {
         Waiter w;
         synchronized (this) {
             if (inFlight < size && first.isEmpty() && (reconnect || rest.isEmpty())) {
+                if (inFlight == 0) {
+                    burstReleases = 0;     // an empty window: what comes is a new burst, judged by its own pace
+                    burstStart = nanoTime.getAsLong();
+                }
                 inFlight++;
                 return CompletableFuture.completedFuture(new Taken());
             }
@@ -88,9 +105,49 @@ final class ThreadOpenWindow {
         return w.granted;
     }
 
-    /** Whether the {@code position}-th caller in line would, at the pace so far, get a slot only after {@code maxWait}. */
+    /** Whether the {@code position}-th caller in line would, at this burst's pace, get a slot only after {@code maxWait}. */
     private boolean wouldWaitTooLong(int position) {
-        return heldNanos > 0 && position * heldNanos / size > maxWait.toNanos();
+        return paceKnown() && expectedWaitNanos(position) > maxWait.toNanos();
+    }
+
+    private boolean paceKnown() {
+        return burstReleases >= size;
+    }
+
+    /** About how long the {@code position}-th caller in line waits for a slot, at this burst's latest pace. */
+    private double expectedWaitNanos(int position) {
+        long latest = releasedAt[(int) ((burstReleases - 1) % releasedAt.length)];
+        boolean wrapped = burstReleases > releasedAt.length;
+        // from the burst's start while the ring has room, else from the oldest release it holds
+        long since = wrapped ? releasedAt[(int) (burstReleases % releasedAt.length)] : burstStart;
+        long intervals = wrapped ? releasedAt.length - 1 : burstReleases;
+        return position * (double) (latest - since) / intervals;
+    }
+
+    /**
+     * The waiters at the end of the line whose turn, at this burst's pace, would come well after
+     * their bound, taken out of it: they are refused now, not after waiting it out (under the lock).
+     * Refusing is for good, so it waits for a ring's worth of answers and leaves a margin: the first
+     * answers of a burst on a codex just started are slower than the rest, and a waiter refused on
+     * them would have been served. Those near their bound wait it out, as before.
+     */
+    private List<Waiter> tooLateAtThisPace() {
+        if (burstReleases < releasedAt.length || rest.isEmpty()) {
+            return List.of();
+        }
+        List<Waiter> late = new ArrayList<>();
+        long now = nanoTime.getAsLong();
+        long bound = maxWait.toNanos();
+        while (!rest.isEmpty()) {
+            Waiter last = rest.peekLast();
+            int position = first.size() + rest.size();
+            if (expectedWaitNanos(position) <= SHED_MARGIN * (bound - (now - last.since))) {
+                break;
+            }
+            late.add(rest.pollLast());
+        }
+        refused += late.size();
+        return late;
     }
 
     private void expire(Waiter w) {
@@ -111,12 +168,14 @@ final class ThreadOpenWindow {
         return new ThreadOpenCapacityException(size, waiting, waited, retryAfter);
     }
 
-    private void release(long takenAt) {
+    private void release(boolean used) {
         Waiter next;
+        List<Waiter> late;
+        int stillWaiting;
         synchronized (this) {
-            if (takenAt != UNUSED) {
-                long held = Math.max(1, nanoTime.getAsLong() - takenAt);
-                heldNanos = heldNanos == 0 ? held : 0.8 * heldNanos + 0.2 * held;
+            if (used) {
+                releasedAt[(int) (burstReleases % releasedAt.length)] = nanoTime.getAsLong();
+                burstReleases++;
             }
             next = first.poll();
             if (next == null) {
@@ -126,13 +185,21 @@ final class ThreadOpenWindow {
                 inFlight--;
                 return;
             }
+            late = tooLateAtThisPace();
+            stillWaiting = rest.size();
+        }
+        if (!late.isEmpty()) {
+            // what the refused callers do next runs off this thread, as a granted slot's does
+            List<Waiter> refusedNow = late;
+            handoff.execute(() -> refusedNow.forEach(
+                    w -> w.granted.completeExceptionally(refusal(stillWaiting, Duration.ofNanos(nanoTime.getAsLong() - w.since)))));
         }
         // the slot passes to the next caller as it is; its request is written off this thread,
         // which may be the reader's (an answer just released the slot)
         Waiter granted = next;
         handoff.execute(() -> {
             if (!granted.granted.complete(new Taken())) {
-                release(UNUSED);    // it gave up (its future was cancelled) in between: the slot passes on
+                release(false);    // it gave up (its future was cancelled) in between: the slot passes on
             }
         });
     }
@@ -147,13 +214,15 @@ final class ThreadOpenWindow {
             return false;
         }
         inFlight = size;
+        burstReleases = 0;      // what waits meanwhile is a new burst
+        burstStart = nanoTime.getAsLong();
         return true;
     }
 
     /** Gives back what {@link #takeAllIfUnused} took: the callers waiting meanwhile go ahead in order. */
     void giveAllBack() {
         for (int i = 0; i < size; i++) {
-            release(UNUSED);
+            release(false);
         }
     }
 
@@ -175,7 +244,6 @@ final class ThreadOpenWindow {
     }
 
     private final class Taken implements Slot {
-        private final long takenAt = nanoTime.getAsLong();
         private boolean released;
 
         @Override
@@ -186,7 +254,7 @@ final class ThreadOpenWindow {
                 }
                 released = true;
             }
-            ThreadOpenWindow.this.release(takenAt);
+            ThreadOpenWindow.this.release(true);
         }
     }
 

@@ -11,7 +11,9 @@ import java.util.Objects;
  * @param atOnce   how many may be in flight at once
  * @param queue    how many callers may wait for the window; one more is refused at once with a
  *                 {@link ThreadOpenCapacityException} (a reconnect's resumes always wait, first)
- * @param maxWait  how long a caller waits for the window before it is refused the same way
+ * @param maxWait  how long a caller waits for the window before it is refused the same way; sooner,
+ *                 as soon as the pace codex answers the current burst at shows that its turn would
+ *                 come later (decision 0095)
  */
 public record ThreadOpens(int atOnce, int queue, Duration maxWait) {
     /**

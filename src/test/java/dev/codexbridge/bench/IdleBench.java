@@ -420,9 +420,15 @@ public final class IdleBench {
         double s = (System.nanoTime() - t0) / 1e9;
         System.out.printf("idle:   the same threads resumed through the library's window alone, all asked at once: %s in %.1f s, "
                 + "%.1f completed/s%n", outcomes, s, outcomes.getOrDefault("COMPLETED", 0) / s);
-        for (String id : ids) {
-            client.requestAsync("thread/unsubscribe", Json.object().put("threadId", id), JsonNode.class, Duration.ofMinutes(2))
-                    .exceptionally(e -> null);
+        // let go 16 at a time: thousands of unsubscribes at once fill codex's outbound queue, and it drops answers then
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(16);
+        for (int i = 0; i < ids.size(); i++) {
+            if (resumes.get(i).isCompletedExceptionally()) {
+                continue;
+            }
+            inFlight.acquireUninterruptibly();
+            client.requestAsync("thread/unsubscribe", Json.object().put("threadId", ids.get(i)), JsonNode.class, Duration.ofMinutes(2))
+                    .whenComplete((r, e) -> inFlight.release());
         }
         waitFor(() -> loaded(client) == 0, Duration.ofMinutes(2));
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.codexbridge.FailureKind;
 import dev.codexbridge.rpc.internal.Futures;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -109,28 +110,82 @@ class ThreadOpenWindowTest {
     }
 
     @Test
-    void aCallerWhoseTurnWouldComeAfterTheBoundAtTheObservedPaceIsRefusedAtOnce() throws Exception {
+    void aCallerWhoseTurnWouldComeAfterTheBoundAtThisBurstsPaceIsRefusedAtOnce() throws Exception {
         long[] now = {0};
         ThreadOpenWindow strict = new ThreadOpenWindow(1, 100, Duration.ofSeconds(1), Runnable::run, () -> now[0]);
         ThreadOpenWindow.Slot first = strict.acquire(false).get();
+        CompletableFuture<ThreadOpenWindow.Slot> second = strict.acquire(false);
+        assertThat(second).as("no pace known yet in this burst: it waits").isNotDone();
         now[0] = Duration.ofSeconds(2).toNanos();
-        first.release();                                    // codex took 2 s for one load
-        ThreadOpenWindow.Slot second = strict.acquire(false).get();
+        first.release();                                    // codex took 2 s for one load; the window never emptied
 
         CompletableFuture<ThreadOpenWindow.Slot> next = strict.acquire(false);
 
         assertThat(capacity(next).waited()).as("refused at once: its turn would come in about 2 s").isZero();
-        second.release();
+        second.get().release();
 
         ThreadOpenWindow patient = new ThreadOpenWindow(1, 100, Duration.ofSeconds(10), Runnable::run, () -> now[0]);
         ThreadOpenWindow.Slot a = patient.acquire(false).get();
+        CompletableFuture<ThreadOpenWindow.Slot> b = patient.acquire(false);
         now[0] += Duration.ofSeconds(2).toNanos();
         a.release();
-        ThreadOpenWindow.Slot b = patient.acquire(false).get();
         CompletableFuture<ThreadOpenWindow.Slot> waits = patient.acquire(false);
         assertThat(waits).as("about 2 s of a 10 s bound: it waits").isNotDone();
-        b.release();
+        b.get().release();
         assertThat(waits).isDone();
+    }
+
+    @Test
+    void aBurstIsNotJudgedByThePaceOfTheOneBeforeIt() throws Exception {
+        long[] now = {0};
+        ThreadOpenWindow w = new ThreadOpenWindow(1, 100, Duration.ofSeconds(1), Runnable::run, () -> now[0]);
+        ThreadOpenWindow.Slot slow = w.acquire(false).get();
+        CompletableFuture<ThreadOpenWindow.Slot> alsoSlow = w.acquire(false);
+        now[0] += Duration.ofSeconds(2).toNanos();
+        slow.release();                                     // loads beside running turns: 2 s each
+        now[0] += Duration.ofSeconds(2).toNanos();
+        alsoSlow.get().release();                           // the window is empty: that burst is over
+
+        ThreadOpenWindow.Slot quick = w.acquire(false).get();
+        CompletableFuture<ThreadOpenWindow.Slot> waits = w.acquire(false);
+
+        assertThat(waits).as("a new burst waits for its own pace, not refused by the 2 s of the last one").isNotDone();
+        now[0] += Duration.ofMillis(100).toNanos();
+        quick.release();
+        assertThat(waits).isDone();
+        assertThat(w.refused()).isZero();
+    }
+
+    @Test
+    void waitersWhoseTurnTheBurstsPaceShowsComesWellAfterTheirBoundAreRefusedThenNotAfterIt() throws Exception {
+        long[] now = {0};
+        List<Runnable> handedOff = new ArrayList<>();
+        ThreadOpenWindow w = new ThreadOpenWindow(2, 100, Duration.ofSeconds(14), handedOff::add, () -> now[0]);
+        ArrayDeque<ThreadOpenWindow.Slot> held = new ArrayDeque<>(List.of(w.acquire(false).get(), w.acquire(false).get()));
+        List<CompletableFuture<ThreadOpenWindow.Slot>> line = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            line.add(w.acquire(false));                     // all at once, before anything about this burst is known
+        }
+
+        for (int second = 1; second <= 8; second++) {      // codex answers one a second: a ring's worth (8 for 2 at once)
+            now[0] = Duration.ofSeconds(second).toNanos();
+            held.poll().release();
+            handedOff.forEach(Runnable::run);
+            handedOff.clear();
+            held.add(line.get(second - 1).get());
+            if (second < 8) {
+                assertThat(w.refused()).as("fewer answers than a ring's worth: nobody refused on them").isZero();
+            }
+        }
+
+        // 12 wait, 8 s into their 14 s bound; the k-th gets a slot in about k s more. Refused now: those expected
+        // past 1.5 times the 6 s left (positions 10 to 12); 7 to 9 will likely wait their bound out, as before
+        assertThat(line.subList(8, 17)).noneMatch(CompletableFuture::isDone);
+        for (CompletableFuture<ThreadOpenWindow.Slot> late : line.subList(17, 20)) {
+            assertThat(capacity(late).waited()).as("refused 8 s in, not after its 14 s bound").isEqualTo(Duration.ofSeconds(8));
+        }
+        assertThat(w.waiting()).isEqualTo(9);
+        assertThat(w.refused()).isEqualTo(3);
     }
 
     @Test
