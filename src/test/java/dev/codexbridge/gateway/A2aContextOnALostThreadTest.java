@@ -32,10 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An A2A context whose first turn lost its conversation's lease (issue 61): its record names a
  * thread the conversation store never kept, and nobody holds it. Every message into it was refused
- * on every replica ("internal error"), for good. Now the next message runs on a fresh thread the
- * record is put on (decision 0093); another caller sending into it is still refused; a thread
- * another host still holds, and may still store, is not replaced. The state is set up as the lost
- * turn leaves it, on a fake codex and a disk store: another replica's view.
+ * on every replica ("internal error"), for good. Now, once no host holds the thread (the one that
+ * lost it may still store it until its lease runs out), the next message runs on a fresh thread
+ * the record is put on (decision 0093); another caller sending into it is still refused. The state
+ * is set up as the lost turn leaves it, on a fake codex and a disk store: another replica's view.
  */
 class A2aContextOnALostThreadTest {
     private static final String ALICE = "alice-token-0123456789";
@@ -44,7 +44,7 @@ class A2aContextOnALostThreadTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.server, () -> this.client, () -> this.store);
+    final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.store, () -> this.client, () -> this.server);
     private final FakeCodex codex = fake.codex();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ContextStore contexts = ContextStore.inMemory(10);
@@ -71,45 +71,36 @@ class A2aContextOnALostThreadTest {
     }
 
     @Test
-    void aContextWhoseThreadNoStoreKeptGoesOnOnAFreshThreadTheRecordIsPutOn() throws Exception {
+    void whileAHostHoldsTheThreadItStaysThenTheOwnerGoesOnOnAFreshThreadTheRecordIsPutOnAndNobodyElseGetsIn() throws Exception {
         start();
+        // the replica that ran the first turn still holds the lease (its turn not settled yet): it may still store it
+        ConversationLease held = store.lease(LOST, "replica-a", Duration.ofSeconds(30));
+
+        JsonNode whileHeld = send(ALICE, "ctx-1", "and now?");
+
+        JsonNode status = whileHeld.path("result").path("task").path("status");
+        assertThat(status.path("state").asText()).as("answered: %s", whileHeld).isEqualTo("TASK_STATE_FAILED");
+        assertThat(status.path("message").path("parts").path(0).path("text").asText()).contains("is leased to replica-a until");
+        assertThat(contexts.context("ctx-1").orElseThrow().threadId()).as("not replaced while held").isEqualTo(LOST);
+
+        store.release(held);     // its lease has run out: the thread is lost for good
+        JsonNode bobs = send(BOB, "ctx-1", "let me in");
+
+        assertThat(bobs.path("error").path("code").asInt()).isEqualTo(-32602);
+        assertThat(bobs.path("error").path("message").asText()).isEqualTo("context ctx-1 not found");
+        assertThat(contexts.context("ctx-1").orElseThrow().threadId()).as("nothing replaced for another caller").isEqualTo(LOST);
+        assertThat(codex.received()).noneMatch(m -> "thread/start".equals(m.path("method").asText()));
+
         JsonNode answer = send(ALICE, "ctx-1", "and now?");
 
         assertThat(answer.path("error").isMissingNode()).as("answered: %s", answer).isTrue();
         assertThat(answer.path("result").path("task").path("status").path("state").asText()).isEqualTo("TASK_STATE_COMPLETED");
-        String fresh = contexts.context("ctx-1").orElseThrow().threadId();
-        assertThat(fresh).as("the record names the fresh thread, so every replica resumes it").isNotEqualTo(LOST)
+        StoredContext now = contexts.context("ctx-1").orElseThrow();
+        assertThat(now.threadId()).as("the record names the fresh thread, so every replica resumes it").isNotEqualTo(LOST)
                 .isEqualTo(answer.path("result").path("task").path("metadata").path("codexThreadId").asText());
-        assertThat(contexts.context("ctx-1").orElseThrow().principal()).isEqualTo("alice");
+        assertThat(now.principal()).isEqualTo("alice");
         // the probe's lease on the lost thread was given back
-        ConversationLease free = store.lease(LOST, "replica-c", Duration.ofSeconds(10));
-        store.release(free);
-    }
-
-    @Test
-    void anotherCallerSendingIntoTheContextIsStillRefused() throws Exception {
-        start();
-        JsonNode answer = send(BOB, "ctx-1", "let me in");
-
-        assertThat(answer.path("error").path("code").asInt()).isEqualTo(-32602);
-        assertThat(answer.path("error").path("message").asText()).isEqualTo("context ctx-1 not found");
-        assertThat(contexts.context("ctx-1").orElseThrow().threadId()).as("nothing replaced for another caller").isEqualTo(LOST);
-        assertThat(codex.received()).noneMatch(m -> "thread/start".equals(m.path("method").asText()));
-    }
-
-    @Test
-    void aThreadAnotherHostStillHoldsIsNotReplacedAndTheAnswerSaysWhoHoldsItUntilWhen() throws Exception {
-        start();
-        // the replica that ran the first turn still holds the lease (its turn not settled yet): it may still store it
-        store.lease(LOST, "replica-a", Duration.ofSeconds(30));
-
-        JsonNode answer = send(ALICE, "ctx-1", "and now?");
-
-        JsonNode status = answer.path("result").path("task").path("status");
-        assertThat(status.path("state").asText()).as("answered: %s", answer).isEqualTo("TASK_STATE_FAILED");
-        assertThat(status.path("message").path("parts").path(0).path("text").asText()).contains("is leased to replica-a until");
-        assertThat(contexts.context("ctx-1").orElseThrow().threadId()).as("not replaced while held").isEqualTo(LOST);
-        assertThat(codex.received()).noneMatch(m -> "thread/start".equals(m.path("method").asText()));
+        store.release(store.lease(LOST, "replica-c", Duration.ofSeconds(10)));
     }
 
     /** A blocking {@code SendMessage} (A2A 1.0) into {@code contextId}: the whole JSON-RPC answer. */
