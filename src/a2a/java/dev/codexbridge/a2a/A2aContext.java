@@ -4,6 +4,7 @@ import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalHandler;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.session.ThreadAccessDeniedException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
@@ -75,17 +76,46 @@ final class A2aContext implements AutoCloseable {
             if (stored != null && store instanceof PostgresContextStore) {
                 stored = store.context(id).orElse(stored);
             }
-            CodexSession s = stored == null ? sessions.open(principal, id, caller)
-                    : sessions.resume(principal, id, stored.threadId(), caller);
-            try {
-                s.start();
-            } catch (RuntimeException e) {
-                s.close();
-                throw e;
-            }
-            session = s;
+            session = stored == null ? started(sessions.open(principal, id, caller)) : resumed(1);
         }
         return session;
+    }
+
+    /**
+     * The session on the stored thread; when its resume is refused because that thread can never be
+     * resumed (its first turn's lease was lost before anything was stored: decision 0093), a fresh
+     * thread the record is put on, unless another replica put it on one first, which is then resumed.
+     */
+    private CodexSession resumed(int replacements) {
+        StoredContext was = stored;
+        try {
+            return started(sessions.resume(principal, id, was.threadId(), caller));
+        } catch (ThreadAccessDeniedException refused) {
+            // replaced only when no store ever kept the thread and no host holds it (a holder's lease is thrown, to wait
+            // for or hand over): nothing is lost, as the lost turn's caller was told it failed, and a fresh thread is
+            // this principal's own (the record was checked to be theirs before the context was made)
+            if (!sessions.abandoned(principal, id, was.threadId()) || replacements == 0) {
+                throw refused;
+            }
+        }
+        CodexSession fresh = started(sessions.open(principal, id, caller));
+        StoredContext now = store.replaceThread(was, fresh.threadId());
+        stored = now;
+        if (now.threadId().equals(fresh.threadId())) {
+            return fresh;
+        }
+        fresh.close();
+        return resumed(replacements - 1);
+    }
+
+    private static CodexSession started(CodexSession s) {
+        try {
+            s.start();
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
     }
 
     /** Opens the session if needed and records {@code taskId} in the store, before its turn starts. */

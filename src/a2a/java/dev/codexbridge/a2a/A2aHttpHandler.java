@@ -175,10 +175,13 @@ final class A2aHttpHandler extends Handler.Abstract {
                         : rest.call(principal.get(), method, path, query, body, version);
             } catch (RuntimeException e) {
                 // a fault of the server's, answered in the binding's own error shape rather than an HTTP 500 page, and
-                // without the exception's text, which may name the server's classes: that goes to the log. A store
-                // that did not answer is no fault of the call: the caller is told to send it again
-                A2aError failed;
-                if (StoreOutage.in(e)) {
+                // without the exception's text, which may name the server's classes: that goes to the log. A
+                // conversation's lease held elsewhere or lost here, and a store that did not answer, are no fault of
+                // the call: the caller is told to send it again
+                A2aError failed = LostLease.answer(e);
+                if (failed != null) {
+                    LOG.info("an A2A call of {} met a conversation's lease: {}", principal.get(), e.toString());
+                } else if (StoreOutage.in(e)) {
                     LOG.warn("an A2A call of {} failed: the store did not answer: {}", principal.get(), e.toString());
                     failed = StoreOutage.error();
                 } else {

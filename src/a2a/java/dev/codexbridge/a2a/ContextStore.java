@@ -31,6 +31,26 @@ public interface ContextStore {
     void save(StoredContext context);
 
     /**
+     * Puts context {@code was.contextId()} on the codex thread {@code threadId} in place of
+     * {@code was.threadId()}, a thread that can never be resumed (decision 0093), unless the record
+     * names another thread or principal by now (another replica put it on a fresh thread first):
+     * one check and write, so every replica agrees on the context's thread. Returns the record as
+     * it is after: on {@code threadId} when this call replaced it. This default serves a store in
+     * this process only (it holds the store's monitor); {@link #postgres} does it in one statement.
+     */
+    default StoredContext replaceThread(StoredContext was, String threadId) {
+        synchronized (this) {
+            StoredContext now = context(was.contextId()).orElse(was);
+            if (!now.principal().equals(was.principal()) || !now.threadId().equals(was.threadId())) {
+                return now;
+            }
+            StoredContext replaced = now.onThread(threadId, System.currentTimeMillis());
+            save(replaced);
+            return replaced;
+        }
+    }
+
+    /**
      * The rule that a thread belongs to the caller whose context it is behind: give it to a
      * {@code CodexPool} or {@code CodexTenants} the server's {@link SessionSource} uses, so that a
      * thread of one principal is never resumed, read or answered for another, whatever id is tried.

@@ -104,6 +104,17 @@ final class PostgresContextStore implements ContextStore {
         }
     }
 
+    /** {@link ContextStore#replaceThread}: one conditional update, so of two replicas replacing the same thread one wins. */
+    @Override
+    public StoredContext replaceThread(StoredContext was, String threadId) {
+        return sql.transaction("putting a context on a fresh thread", c -> {
+            Sql.update(c, "UPDATE codex_a2a_context SET thread_id = ?, updated_at = now() WHERE context_id = ? AND principal = ? AND thread_id = ?",
+                    threadId, was.contextId(), was.principal(), was.threadId());
+            return read(c, "context_id = ?", was.contextId()).orElseThrow(() -> new IllegalStateException("context " + was.contextId()
+                    + " was forgotten"));
+        });
+    }
+
     private static Optional<StoredContext> read(Connection c, String where, String key) throws SQLException {
         List<StoredContext> found = Sql.query(c, "SELECT context_id, principal, thread_id, updated_at FROM codex_a2a_context WHERE " + where,
                 rs -> new StoredContext(rs.getString(1), rs.getString(2), rs.getString(3), List.of(),

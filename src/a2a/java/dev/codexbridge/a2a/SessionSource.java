@@ -31,6 +31,20 @@ public interface SessionSource {
                 + ": implement SessionSource.resume (CodexSession.builder().resumeThread(id)) or use SessionSource.of(gateway)");
     }
 
+    /**
+     * Whether the codex thread {@code threadId} of a known context of {@code principal}'s can never
+     * be resumed, on any host: the conversation store never kept it and nobody holds it (its first
+     * turn's lease was lost before the turn was stored). Asked only after {@link #resume} was
+     * refused; true lets the context start a fresh thread in its place (decision 0093). The default
+     * knows no store: false, and the refusal stands. {@link #of} asks the gateway
+     * ({@link CodexGateway#abandoned}).
+     *
+     * @throws dev.codexbridge.store.ConversationLeasedException when a host holds the thread (it may still store it)
+     */
+    default boolean abandoned(String principal, String contextId, String threadId) {
+        return false;
+    }
+
     /** Every context's session from the host's gateway: its settings, policy, tenants and access rule. */
     static SessionSource of(CodexGateway gateway) {
         Objects.requireNonNull(gateway, "gateway");
@@ -43,6 +57,11 @@ public interface SessionSource {
             @Override
             public CodexSession resume(String principal, String contextId, String threadId, ApprovalHandler caller) {
                 return gateway.resume(principal, threadId, caller);
+            }
+
+            @Override
+            public boolean abandoned(String principal, String contextId, String threadId) {
+                return gateway.abandoned(threadId);
             }
         };
     }

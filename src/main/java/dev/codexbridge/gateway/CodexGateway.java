@@ -11,7 +11,9 @@ import dev.codexbridge.session.ThreadAccessDeniedException;
 import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationOwner;
+import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.tenant.CodexTenants;
 import java.util.Objects;
@@ -139,6 +141,33 @@ public final class CodexGateway {
             return Optional.empty();
         }
         return storage.store().ownerOf(threadId);     // the record alone, no rollout read
+    }
+
+    /**
+     * Whether {@code threadId} is a thread the store never kept and no host holds: opened, then let
+     * go of before any store of it succeeded (its first turn's store failed as the lease was lost,
+     * decision 0082), so no {@link #resume} of it can ever succeed, on any host. A front end that
+     * knows the thread as a principal's own (an A2A context's record) may start a fresh thread in
+     * its place (decision 0093). Nothing of the thread is read: the store's record is looked up, and
+     * its lease taken and given straight back, so no host stores it meanwhile. False without a
+     * store, and for a thread the store holds.
+     *
+     * @throws dev.codexbridge.store.ConversationLeasedException when a host holds the thread: it may
+     *         still store it (wait for its lease to run out, or ask that host to let go)
+     */
+    public boolean abandoned(String threadId) {
+        Objects.requireNonNull(threadId, "threadId");
+        if (storage == null || !RolloutFile.isThreadId(threadId) || storedOwner(threadId).isPresent()) {
+            return false;
+        }
+        ConversationStore store = storage.store();
+        ConversationLease probe = store.lease(threadId, storage.holder(), storage.leaseTime());
+        try {
+            // under the lease: no put can come between this read and the answer
+            return store.get(threadId).isEmpty();
+        } finally {
+            store.release(probe);
+        }
     }
 
     /** Threads opened here whose owner only this gateway knows, not stored yet (for tests). */

@@ -99,9 +99,9 @@ final class HeldLease {
         }
         ConversationLease held = lease;
         if (held != null && nanos.getAsLong() - inForceUntil > 0) {
-            markLost(held, new CodexException("the lease on conversation " + held.threadId() + " could not be renewed before it "
-                    + "ran out (the store did not answer): another host may have the conversation now, so this host "
-                    + "stops writing it"));
+            // the store's own exception for a lease no longer in force, so a door tells this loss as it tells a refused renewal
+            markLost(held, new LeaseLostException(held, "it could not be renewed before it ran out (the store did not answer): "
+                    + "another host may have the conversation now, so this host stops writing it"));
             return lost;
         }
         return null;

@@ -60,6 +60,18 @@ class ContextStoreTest {
     }
 
     @Test
+    void aContextIsPutOnAFreshThreadOnlyFromTheThreadItWasSeenOn() {
+        ContextStore store = ContextStore.inMemory(10);
+        store.save(context("c1", "alice", "lost", "task-1"));
+        StoredContext seen = store.context("c1").orElseThrow();
+
+        assertThat(store.replaceThread(seen, "fresh").threadId()).isEqualTo("fresh");
+        assertThat(store.replaceThread(seen, "other").threadId()).as("replaced already: left as it is").isEqualTo("fresh");
+        assertThat(store.context("c1").orElseThrow().taskIds()).containsExactly("task-1");
+        assertThat(store.threadAccess().allows("alice", "fresh", ThreadOperation.RESUME)).isTrue();
+    }
+
+    @Test
     void aStoreDirectoryOthersMayWriteIsRefused() throws Exception {
         Path open = Files.createDirectory(tmp.resolve("open"));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));

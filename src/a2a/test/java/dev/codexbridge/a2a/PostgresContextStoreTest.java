@@ -106,6 +106,26 @@ class PostgresContextStoreTest {
     }
 
     @Test
+    void ofTwoReplicasPuttingAContextOnAFreshThreadOneWinsAndBothSeeItsThread() {
+        PostgresContextStore a = store("a", 10);
+        PostgresContextStore b = store("b", 10);
+        a.save(context("c1", "alice", "lost", "task-1"));
+        StoredContext seen = b.context("c1").orElseThrow();
+
+        StoredContext first = a.replaceThread(seen, "fresh-a");
+        StoredContext second = b.replaceThread(seen, "fresh-b");
+
+        assertThat(first.threadId()).isEqualTo("fresh-a");
+        assertThat(first.taskIds()).as("its tasks stay").containsExactly("task-1");
+        assertThat(second.threadId()).as("the record another replica changed is not overwritten").isEqualTo("fresh-a");
+        assertThat(b.ownerOfThread("fresh-a")).hasValue("alice");
+        assertThat(b.ownerOfThread("lost")).isEmpty();
+        StoredContext bobs = new StoredContext("c1", "bob", "fresh-a", List.of(), 0);
+        assertThat(b.replaceThread(bobs, "bobs-thread").principal()).as("another caller's replacement changes nothing").isEqualTo("alice");
+        assertThat(a.context("c1").orElseThrow().threadId()).isEqualTo("fresh-a");
+    }
+
+    @Test
     void aContextKeepsItsNewestTasks() {
         PostgresContextStore a = store("a", 10);
         String[] tasks = IntStream.range(0, StoredContext.MAX_TASKS + 5).mapToObj(i -> "task-" + i).toArray(String[]::new);
