@@ -25,6 +25,12 @@ import java.util.Set;
 final class TenantFolders {
     /** The file that says a tenant's home was prepared, in the tenant's folder (outside its {@code CODEX_HOME}). */
     static final String PREPARED_MARK = ".prepared";
+    /**
+     * The file that says a tenant's {@code CODEX_HOME} is the one prepared, inside it: codex makes
+     * that folder again when it writes into a home deleted under it, so the folder alone does not
+     * say the home (its config, its setup) is still there.
+     */
+    static final String HOME_MARK = ".codex-bridge-home";
 
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OTHERS_WRITE =

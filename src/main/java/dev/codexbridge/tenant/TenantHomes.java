@@ -108,43 +108,56 @@ final class TenantHomes {
     }
 
     /**
-     * The tenant's home, prepared once: folders owner-only, then the setup, then the mark. A home
-     * whose codex home folder is gone since (its disk lost or wiped under a running host) is
-     * prepared again, the setup included: else every later start of the tenant's codex failed.
+     * The tenant's home, prepared once: folders owner-only, then the setup, then the marks. A home
+     * whose {@code CODEX_HOME} is gone since, or made again by codex writing into it after it was
+     * deleted (its disk lost or wiped under a running host), is prepared again, the setup and the
+     * template included: else every later start of the tenant's codex failed, and a codex still
+     * running there found no model provider on its next thread load.
      */
     TenantHome prepared(TenantState tenant) {
         TenantHome home = tenant.home;
-        if (home != null && Files.isDirectory(home.codexHome(), LinkOption.NOFOLLOW_LINKS)) {
+        if (home != null && intact(home.codexHome())) {
             return home;
         }
         synchronized (tenant.homeLock) {
-            if (tenant.home != null && Files.isDirectory(tenant.home.codexHome(), LinkOption.NOFOLLOW_LINKS)) {
+            if (tenant.home != null && intact(tenant.home.codexHome())) {
                 return tenant.home;
             }
-            boolean lost = tenant.home != null;
             long t0 = System.nanoTime();
             Path dir = homesRoot.resolve(tenant.folderName);
             Path codexHome = dir.resolve("codex-home");
             Path userHome = dir.resolve("home");
             try {
+                Path mark = dir.resolve(TenantFolders.PREPARED_MARK);
+                Path homeMark = codexHome.resolve(TenantFolders.HOME_MARK);
+                // prepared in this process and not intact since, or prepared once and its CODEX_HOME lost before this start
+                boolean lost = tenant.home != null || (TenantFolders.existsNoFollow(mark) && !TenantFolders.existsNoFollow(homeMark));
                 TenantFolders.createOwnerOnly(dir);
                 TenantFolders.createOwnerOnly(codexHome);
                 TenantFolders.createOwnerOnly(userHome);
                 createWorkspace(tenant.id);
                 TenantHome made = new TenantHome(tenant.id, dir, codexHome, userHome, binary.get(),
                         environmentOf(tenant.id, codexHome, userHome));
-                Path mark = dir.resolve(TenantFolders.PREPARED_MARK);
                 if (lost || !TenantFolders.existsNoFollow(mark)) {
                     homeSetup.prepare(made);
                     TenantFolders.writeNoFollow(mark, "prepared by codex-bridge\n");
                     listener.homePrepared(tenant.id, Duration.ofNanos(System.nanoTime() - t0));
                 }
+                if (lost) {
+                    applyTemplate(made);    // a codex still running on the lost home reads it at its next thread load
+                }
+                TenantFolders.writeNoFollow(homeMark, "prepared by codex-bridge: while this file is here, so is the home\n");
                 tenant.home = made;
                 return made;
             } catch (IOException e) {
                 throw new CodexException("cannot prepare the home of tenant " + tenant.id + " in " + dir + ": " + e, e);
             }
         }
+    }
+
+    private static boolean intact(Path codexHome) {
+        return Files.isDirectory(codexHome, LinkOption.NOFOLLOW_LINKS)
+                && Files.exists(codexHome.resolve(TenantFolders.HOME_MARK), LinkOption.NOFOLLOW_LINKS);
     }
 
     /**

@@ -182,6 +182,31 @@ class CodexTenantsTest {
         assertThat(started).hasSize(2);
     }
 
+    /**
+     * The chaos run with replicas, again: the principal's codex was started anew before its home was deleted, and
+     * codex made the folder again as it wrote; the home looked prepared, and every later resume there was refused,
+     * "model provider … is no longer configured".
+     */
+    @Test
+    void aHomeLostUnderItsRunningCodexIsPreparedAgainThoughCodexMadeTheFolderAgain() throws IOException {
+        AtomicInteger prepared = new AtomicInteger();
+        CodexTenants tenants = build(tenants().template("model_provider = \"mock\"\n").homeSetup(home -> prepared.incrementAndGet()));
+        CodexSession running = open(tenants, "alice");
+        Path codexHome = tenants.tenantDirectory("alice").resolve("codex-home");
+        TestDirs.delete(codexHome);
+        Files.createDirectories(codexHome.resolve("sessions"));        // codex writing a rollout into the lost home
+
+        open(tenants, "alice").close();
+
+        assertThat(started).as("the same codex serves on").hasSize(1);
+        assertThat(Files.readString(codexHome.resolve("config.toml"))).as("its config there for its next thread load")
+                .contains("model_provider = \"mock\"");
+        assertThat(prepared).as("the setup runs again for the new home").hasValue(2);
+        open(tenants, "alice").close();
+        assertThat(prepared).as("and only once").hasValue(2);
+        running.close();
+    }
+
     @Test
     void idsThatAreNotPlainNamesGetAHashedFolderInsideTheRoot() {
         assertThat(CodexTenants.folderName("alice-2")).isEqualTo("alice-2");
