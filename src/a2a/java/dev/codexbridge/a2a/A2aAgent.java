@@ -184,6 +184,12 @@ final class A2aAgent implements AutoCloseable {
             try {
                 ctx.begin(task.id);
             } catch (RuntimeException e) {
+                if (StoreOutage.in(e) || LostLease.answer(e) != null) {
+                    // nothing ran and no replica knows the task: the call is answered "send again", not a failed task
+                    // the others could never find (its context's record was not written)
+                    withdraw(p, task, ctx);
+                    throw e;
+                }
                 return new Accepted(task, () -> task.finish(null, e), false);
             }
             return new Accepted(task, () -> start(task, ctx, input, turn, true), false);
@@ -226,6 +232,17 @@ final class A2aAgent implements AutoCloseable {
         } catch (RuntimeException e) {
             task.finish(null, e);
         }
+    }
+
+    /** Takes back a task that never began: forgotten here, its context free, nothing of it written. */
+    private void withdraw(Principal p, A2aTask task, A2aContext context) {
+        synchronized (p) {
+            if (p.tasks.remove(task.id, task)) {
+                taskCount.decrementAndGet();
+            }
+        }
+        context.withdraw(task);
+        shared.withdrawn(task);
     }
 
     /** Contexts to close so one more fits: the least recently used idle ones. */

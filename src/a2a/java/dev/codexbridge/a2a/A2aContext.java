@@ -123,8 +123,9 @@ final class A2aContext implements AutoCloseable {
         CodexSession s = session();
         String thread = s.threadId();
         long now = System.currentTimeMillis();
-        stored = stored == null ? new StoredContext(id, principal, thread, List.of(taskId), now) : stored.withTask(thread, taskId, now);
-        store.save(stored);
+        StoredContext next = stored == null ? new StoredContext(id, principal, thread, List.of(taskId), now) : stored.withTask(thread, taskId, now);
+        store.save(next);
+        stored = next;      // only once written: a task whose record failed is not in it
         return s;
     }
 
@@ -139,6 +140,11 @@ final class A2aContext implements AutoCloseable {
             stored = stored.onThread(threadId, System.currentTimeMillis());
             store.save(stored);
         }
+    }
+
+    /** {@code task} never began (its record could not be written): the context is free again. */
+    void withdraw(A2aTask task) {
+        CURRENT.compareAndSet(this, task, null);
     }
 
     /** Whether a task runs here now, or a message is being accepted. */

@@ -136,6 +136,11 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
         }
     }
 
+    /** A task taken back before it began: nothing of it is written. */
+    void withdrawn(A2aTask task) {
+        dirty.remove(task.id, task);
+    }
+
     @Override
     public void flush(A2aTask task) {
         dirty.remove(task.id);
