@@ -110,9 +110,10 @@ final class TenantHomes {
     /**
      * The tenant's home, prepared once: folders owner-only, then the setup, then the marks. A home
      * whose {@code CODEX_HOME} is gone since, or made again by codex writing into it after it was
-     * deleted (its disk lost or wiped under a running host), is prepared again, the setup and the
-     * template included: else every later start of the tenant's codex failed, and a codex still
-     * running there found no model provider on its next thread load.
+     * deleted (its disk lost or wiped under a running host), is prepared again, the setup included,
+     * and its generation moves on: the tenant's codex still running there (its config and state
+     * database gone with the home) is stopped at the next placement, and a new one starts with the
+     * template. Else every later start failed, or the codex running there refused every resume.
      */
     TenantHome prepared(TenantState tenant) {
         TenantHome home = tenant.home;
@@ -144,7 +145,7 @@ final class TenantHomes {
                     listener.homePrepared(tenant.id, Duration.ofNanos(System.nanoTime() - t0));
                 }
                 if (lost) {
-                    applyTemplate(made);    // a codex still running on the lost home reads it at its next thread load
+                    tenant.homeGeneration++;    // the tenant's codex running on the lost home is stopped at its next placement
                 }
                 TenantFolders.writeNoFollow(homeMark, "prepared by codex-bridge: while this file is here, so is the home\n");
                 tenant.home = made;

@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 final class TenantProcess {
     final TenantState tenant;
     final int number;
+    /** The tenant's {@link TenantState#homeGeneration} it was started on. */
+    final int homeGeneration;
     /** Completes with the connected client, or exceptionally when codex could not be started. */
     final CompletableFuture<CodexClient> ready = new CompletableFuture<>();
     /** Sessions being opened on it (reserved at placement, given back once the session has its thread place). */
@@ -23,6 +25,7 @@ final class TenantProcess {
     TenantProcess(TenantState tenant, int number, long now) {
         this.tenant = tenant;
         this.number = number;
+        this.homeGeneration = tenant.homeGeneration;
         this.lastUsedNanos = now;
     }
 

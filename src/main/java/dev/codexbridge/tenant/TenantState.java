@@ -22,6 +22,8 @@ final class TenantState {
     final Object homeLock = new Object();
     /** The prepared home; null until then. */
     volatile TenantHome home;
+    /** How often the home was prepared again after it was lost: a codex started on an earlier one runs on nothing. */
+    volatile int homeGeneration;
     int nextProcessNumber = 1;
 
     TenantState(String id, String folderName, RateLimitGovernor governor) {

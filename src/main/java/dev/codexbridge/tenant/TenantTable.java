@@ -56,7 +56,8 @@ final class TenantTable {
         long now = nanoTime.getAsLong();
         List<Removal> removed = new ArrayList<>();
         for (TenantProcess p : List.copyOf(tenant.processes)) {
-            if (p.dead()) {
+            // a codex whose home was deleted under it and prepared again runs on nothing (its state database gone): lost
+            if (p.dead() || p.homeGeneration != tenant.homeGeneration) {
                 remove(p);
                 removed.add(new Removal(p, TenantStop.DIED));
             }
