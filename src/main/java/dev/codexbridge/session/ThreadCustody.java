@@ -81,6 +81,8 @@ final class ThreadCustody {
     private final LeftCopies copies;
     /** What the session's close set going (its sleep into the store, or the lease given back), once it has closed. */
     private volatile CompletableFuture<Void> closed;
+    /** How long a sleep waits for codex to unload the thread beyond the re-attach window; shorter in tests. */
+    volatile Duration unloadGrace = UnloadWait.GRACE;
 
     ThreadCustody(ConversationStorage storage, LineageMoves moves) {
         this(storage, moves, AwakeOn::of, SleptOn::homeOf);
@@ -358,7 +360,7 @@ final class ThreadCustody {
             // the unload takes up to the re-attach window (30 s by default): waited for between polls on
             // the timer, so that no pool thread is held meanwhile
             CompletableFuture<Void> unloaded = waitForUnload
-                    ? UnloadWait.until(moves, from, threadId, unloadWindow, () -> wokenAfter >= number)
+                    ? UnloadWait.until(moves, from, threadId, unloadWindow, unloadGrace, () -> wokenAfter >= number)
                     : CompletableFuture.completedFuture(null);
             return unloaded.thenApply(x -> true).exceptionally(failure -> {
                 if (Futures.unwrap(failure) instanceof UnloadWait.WokenFirst) {

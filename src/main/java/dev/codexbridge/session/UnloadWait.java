@@ -25,19 +25,21 @@ final class UnloadWait {
 
     /**
      * Done once codex on {@code from} says it no longer has the thread loaded; failed after
-     * {@code unloadWindow} and {@link #GRACE}, and with {@link WokenFirst} as soon as {@code
-     * wanted} says a wake came. A closed connection is no such answer: codex keeps a thread whose
-     * connection dropped for the re-attach window, so the wait goes on (the client may reconnect)
-     * and, without the answer, fails, and the thread stays where it was.
+     * {@code unloadWindow} and {@code grace} ({@link #GRACE}, shorter in tests), and with
+     * {@link WokenFirst} as soon as {@code wanted} says a wake came. A closed connection is no such
+     * answer: codex keeps a thread whose connection dropped for the re-attach window, so the wait
+     * goes on (the client may reconnect) and, without the answer, fails, and the thread stays
+     * where it was.
      */
     static CompletableFuture<Void> until(LineageMoves moves, CodexClient from, String threadId, Duration unloadWindow,
-                                         BooleanSupplier wanted) {
+                                         Duration grace, BooleanSupplier wanted) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        check(moves, from, threadId, unloadWindow, wanted, System.nanoTime() + unloadWindow.plus(GRACE).toNanos(), POLL_MS, done);
+        Duration wait = unloadWindow.plus(grace);
+        check(moves, from, threadId, wait, wanted, System.nanoTime() + wait.toNanos(), POLL_MS, done);
         return done;
     }
 
-    private static void check(LineageMoves moves, CodexClient from, String threadId, Duration unloadWindow, BooleanSupplier wanted,
+    private static void check(LineageMoves moves, CodexClient from, String threadId, Duration wait, BooleanSupplier wanted,
                               long deadline, long pauseMs, CompletableFuture<Void> done) {
         try {
             if (wanted.getAsBoolean()) {
@@ -50,14 +52,14 @@ final class UnloadWait {
             }
             if (System.nanoTime() > deadline) {
                 done.completeExceptionally(new StillLoaded("codex still has thread " + threadId + " loaded "
-                        + unloadWindow.plus(GRACE).toSeconds() + " s after this session let go of it: its copy stays there, "
+                        + wait.toSeconds() + " s after this session let go of it: its copy stays there, "
                         + "and the conversation is stored as it was"));
                 return;
             }
             long next = Math.min(POLL_MAX_MS, pauseMs * 2);
             RpcThreads.timer().schedule(() -> {
                 try {
-                    RpcThreads.stores().execute(() -> check(moves, from, threadId, unloadWindow, wanted, deadline, next, done));
+                    RpcThreads.stores().execute(() -> check(moves, from, threadId, wait, wanted, deadline, next, done));
                 } catch (RejectedExecutionException e) {
                     done.completeExceptionally(e);
                 }

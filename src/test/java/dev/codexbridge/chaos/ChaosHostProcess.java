@@ -1,9 +1,9 @@
 package dev.codexbridge.chaos;
 
+import dev.codexbridge.support.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +39,8 @@ final class ChaosHostProcess {
     }
 
     synchronized void start() {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        List<String> cmd = ChildJvm.command();
+        cmd.addAll(List.of("-Xmx512m",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"), ChaosHost.class.getName(),
                 "work=" + work, "state=" + dir.resolve("state.json"), "log=" + dir.resolve("host.log"), "wire=" + dir.resolve("wire.log"),
                 "stop=" + dir.resolve("stop"), "sessions=" + settings.sessions(), "seed=" + settings.seed(), "generation=" + generation,

@@ -3,6 +3,7 @@ package dev.codexbridge.cli;
 import static dev.codexbridge.support.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.codexbridge.support.ChildJvm;
 import dev.codexbridge.support.OtlpReceiver;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,9 +44,10 @@ class ReplayCommandTest {
     @Test
     void withOtelVariablesTheReplayedTurnsAreTracedAndStillMatch() throws Exception {
         try (OtlpReceiver receiver = OtlpReceiver.start()) {
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "replay", "fixtures/command-approval-accept.jsonl")
-                    .redirectErrorStream(true).redirectOutput(tmp.resolve("replay.out").toFile());
+            List<String> command = ChildJvm.command();
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "replay",
+                    "fixtures/command-approval-accept.jsonl"));
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve("replay.out").toFile());
             pb.environment().keySet().removeIf(k -> k.startsWith("OTEL_"));
             pb.environment().putAll(Map.of("OTEL_TRACES_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.baseUrl().toString()));
             Process child = pb.start();
@@ -72,9 +74,9 @@ class ReplayCommandTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
         }
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "replay", "fixtures/simple-turn.jsonl")
-                .redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile());
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "replay", "fixtures/simple-turn.jsonl"));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("OTEL_"));
         pb.environment().putAll(Map.of("OTEL_TRACES_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + closed,
                 "OTEL_JAVA_EXPORTER_OTLP_RETRY_DISABLED", "true"));

@@ -2,10 +2,10 @@ package dev.codexbridge.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.codexbridge.support.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -34,10 +34,10 @@ class ConcurrentMigrationTest {
     }
 
     private static Process spawnMigration(Path home, Path host) throws IOException {
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.codexbridge.cli.Main",
-                "migrate", "--codex-home", home.toString(), "--mcp-config", host.toString(), "--no-plugins", "--json")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.codexbridge.cli.Main",
+                "migrate", "--codex-home", home.toString(), "--mcp-config", host.toString(), "--no-plugins", "--json"));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     @Test

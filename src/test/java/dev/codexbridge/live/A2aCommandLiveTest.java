@@ -9,6 +9,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.support.ChildJvm;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.TestDirs;
 import java.io.BufferedReader;
@@ -20,7 +21,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,8 +41,8 @@ class A2aCommandLiveTest {
     /** Starts {@code codex-bridge a2a --offline-demo} with {@code options}; its address once it listens. */
     private URI start(List<String> options) throws Exception {
         LiveCodex.binary();
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main",
                 "a2a", "--listen", "127.0.0.1:0", "--offline-demo", "--workspace", workspaces.toString()));
         command.addAll(options);

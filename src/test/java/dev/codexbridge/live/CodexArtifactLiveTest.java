@@ -3,6 +3,7 @@ package dev.codexbridge.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.process.CodexArtifact;
+import dev.codexbridge.support.ChildJvm;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -47,10 +48,10 @@ class CodexArtifactLiveTest {
         try (ScriptedModelServer model = ScriptedModelServer.start()) {
             Path codexHome = IsolatedCodexHome.builder(dir.resolve("codex-home"), model.baseUrl()).write();
             model.enqueue(ModelReply.message("Hello from the artifact."));
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "-Duser.home=" + userHome,
-                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-                    ArtifactHostMain.class.getName(), codexHome.toString(), work.toString())
+            List<String> command = ChildJvm.command();
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Duser.home=" + userHome,
+                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", ArtifactHostMain.class.getName(), codexHome.toString(), work.toString()));
+            ProcessBuilder pb = new ProcessBuilder(command)
                     .directory(work.toFile());
             Map<String, String> env = pb.environment();
             env.clear();

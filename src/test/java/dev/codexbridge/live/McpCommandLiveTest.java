@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.mcp.OutputSchemaCheck;
+import dev.codexbridge.support.ChildJvm;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.TestDirs;
 import io.modelcontextprotocol.client.McpClient;
@@ -20,7 +21,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,11 +44,11 @@ class McpCommandLiveTest {
     @Test
     void theOfflineDemoAnswersOnStdioAndDeclinesWhatTheHostDoesNotAllow() throws Exception {
         LiveCodex.binary();
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        StdioClientTransport transport = new StdioClientTransport(ServerParameters.builder(java.toString())
-                .args("-cp", System.getProperty("java.class.path"), "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"),
-                        "dev.codexbridge.cli.Main", "mcp", "--offline-demo", "--workspace", tmp.toString())
-                .build(), McpJsonDefaults.getMapper());
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"),
+                "dev.codexbridge.cli.Main", "mcp", "--offline-demo", "--workspace", tmp.toString()));
+        StdioClientTransport transport = new StdioClientTransport(ServerParameters.builder(command.get(0))
+                .args(command.subList(1, command.size())).build(), McpJsonDefaults.getMapper());
         try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(120)).jsonSchemaValidator(new OutputSchemaCheck())
                 .build()) {
             client.initialize();
@@ -75,11 +75,11 @@ class McpCommandLiveTest {
         LiveCodex.binary();
         String password = "server-db-pass-61c7";
         Path dir = TestDirs.create("mcp-shared-env");
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main", "mcp",
-                "--http", "127.0.0.1:0", "--anonymous=bob", "--shared-codex", "--offline-demo", "--workspace", dir.toString())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                "--http", "127.0.0.1:0", "--anonymous=bob", "--shared-codex", "--offline-demo", "--workspace", dir.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Map<String, String> env = pb.environment();
         env.put("XDG_DATA_HOME", Files.createDirectories(dir.resolve("data")).toString());   // the thread owners' record
         env.put("SPRING_DATASOURCE_URL", "jdbc:postgresql://db.internal/app");
@@ -116,10 +116,11 @@ class McpCommandLiveTest {
     @Test
     void badLinesOnStdioAreAnsweredAndTheNextRequestIsServed() throws Exception {
         LiveCodex.binary();
-        Path javaBin = Paths.get(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main", "mcp", "--offline-demo",
-                "--workspace", tmp.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                "--workspace", tmp.toString()));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
              Writer in = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
             in.write("not json\n\n[{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\"}]\n");

@@ -8,6 +8,7 @@ import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.store.StoredConversation;
+import dev.codexbridge.support.ChildJvm;
 import dev.codexbridge.support.LiveCodex;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -15,8 +16,8 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -34,11 +35,12 @@ class McpCommandStoreLiveTest {
     @Test
     void aConversationIsStoredAsTheLocalUsersWhenTheClientGoes() throws Exception {
         LiveCodex.binary();
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
         Path store = tmp.resolve("store");
-        Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main", "mcp", "--offline-demo",
-                "--workspace", tmp.toString(), "--store", store.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                "--workspace", tmp.toString(), "--store", store.toString()));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String threadId;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
              Writer in = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {

@@ -9,6 +9,7 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnListener;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.support.ChildJvm;
 import dev.codexbridge.testkit.ListeningAppServer;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.support.WireSchema;
@@ -81,10 +82,10 @@ class PoolHostRestartLiveTest {
 
         // the first host: places its thread, starts the turn, says what it would have to remember, and dies
         Path hostErr = tmp.resolve("host-stderr.txt");
-        host = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                PoolHostMain.class.getName(), work.toString(), servers.get(0).uri().toString(), servers.get(1).uri().toString())
-                .redirectError(hostErr.toFile()).start();
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                PoolHostMain.class.getName(), work.toString(), servers.get(0).uri().toString(), servers.get(1).uri().toString()));
+        host = new ProcessBuilder(command).redirectError(hostErr.toFile()).start();
         Map<String, String> said = readUntilRunning(host, hostErr);
         String thread = said.get("THREAD");
         String turnId = said.get("TURN");

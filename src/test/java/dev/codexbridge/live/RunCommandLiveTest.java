@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.cli.Main;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.support.ChildJvm;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
@@ -16,7 +17,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -134,8 +134,7 @@ class RunCommandLiveTest {
         Path home = home(h -> h.askForApproval("on-request"));
         model.enqueue(ModelReply.builder().execCommandEscalated("c1", "echo typed-yes", "List things").build(),
                 ModelReply.message("Done at the terminal."));
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        String cmd = java + " -Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir") + " -cp " + System.getProperty("java.class.path")
+        String cmd = ChildJvm.shellCommand() + " -Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir") + " -cp " + System.getProperty("java.class.path")
                 + " dev.codexbridge.cli.Main run --codex-home " + home + " --cwd " + work;
         Process p = new ProcessBuilder("script", "-qfec", cmd, "/dev/null").redirectErrorStream(true).start();
         OutputStream keys = p.getOutputStream();
@@ -234,8 +233,7 @@ class RunCommandLiveTest {
 
     /** {@code codex-bridge args…} in a pseudo-terminal ({@code script}), stdout and stderr both on it. */
     private static Process terminal(String... args) throws IOException {
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        String cmd = java + " -Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir") + " -cp "
+        String cmd = ChildJvm.shellCommand() + " -Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir") + " -cp "
                 + System.getProperty("java.class.path") + " dev.codexbridge.cli.Main " + String.join(" ", args);
         return new ProcessBuilder("script", "-qfec", cmd, "/dev/null").redirectErrorStream(true).start();
     }

@@ -8,6 +8,7 @@ import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.store.PostgresServer;
 import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.store.postgresql.PostgresConversationStore;
+import dev.codexbridge.support.ChildJvm;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
@@ -16,9 +17,7 @@ import dev.codexbridge.testkit.ScriptedModelServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -87,8 +86,8 @@ class RunCommandStoreLiveTest {
 
     /** {@code [exit code, stdout, stderr]} of {@code codex-bridge args...} in a JVM of its own with {@code environment} added. */
     private String[] cli(Map<String, String> environment, String... args) throws Exception {
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "-Dcodexbridge.codexDir=" + System.getProperty("codexbridge.codexDir"), "dev.codexbridge.cli.Main"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

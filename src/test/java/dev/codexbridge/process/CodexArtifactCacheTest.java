@@ -3,6 +3,7 @@ package dev.codexbridge.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.codexbridge.support.ChildJvm;
 import dev.codexbridge.support.Scripts;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -10,7 +11,6 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
@@ -194,10 +194,10 @@ class CodexArtifactCacheTest {
         CodexArtifact artifact = artifact(cp);
         Path root = tmp.resolve("cache");
 
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        Process other = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ArtifactUnpackMain.class.getName(), root.toString(), cp.toString(), PLATFORM)
-                .redirectErrorStream(true).start();
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ArtifactUnpackMain.class.getName(), root.toString(),
+                cp.toString(), PLATFORM));
+        Process other = new ProcessBuilder(command).redirectErrorStream(true).start();
         CountDownLatch go = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {

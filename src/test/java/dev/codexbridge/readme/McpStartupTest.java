@@ -9,6 +9,7 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.session.TurnOutcome;
+import dev.codexbridge.support.ChildJvm;
 import dev.codexbridge.support.LiveCodex;
 import dev.codexbridge.testkit.EchoMcpServer;
 import dev.codexbridge.testkit.IsolatedCodexHome;
@@ -16,7 +17,6 @@ import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,8 +36,7 @@ class McpStartupTest {
 
     /** The echo server, started {@link #STARTUP} late. */
     private static String slowEcho() {
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        String command = "sleep " + STARTUP.toSeconds() + "; exec '" + java + "' -cp '" + System.getProperty("java.class.path")
+        String command = "sleep " + STARTUP.toSeconds() + "; exec " + ChildJvm.shellCommand() + " -cp '" + System.getProperty("java.class.path")
                 + "' " + EchoMcpServer.class.getName();
         return "[mcp_servers.echo]\ncommand = \"sh\"\nargs = [\"-c\", " + Json.write(Json.nodes().textNode(command)) + "]\n"
                 + "default_tools_approval_mode = \"approve\"\nstartup_timeout_sec = 30.0\n";

@@ -6,10 +6,10 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
 import dev.codexbridge.session.TurnLimits;
 import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.support.ChildJvm;
 import dev.codexbridge.support.Scripts;
 import dev.codexbridge.support.WireSchema;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 
@@ -31,8 +31,7 @@ final class FaultyCodexRuns {
     }
 
     private Path fake(String mode) {
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        return Scripts.write(tmp, "codex-" + mode, "exec " + java + " -Xmx1g -cp '" + System.getProperty("java.class.path")
+        return Scripts.write(tmp, "codex-" + mode, "exec " + ChildJvm.shellCommand() + " -Xmx1g -cp '" + System.getProperty("java.class.path")
                 + "' " + FaultyCodex.class.getName() + " " + mode);
     }
 

@@ -576,6 +576,7 @@ class ThreadCustodyTest {
         moves.stillLoaded = true;
         try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
             ThreadCustody custody = openedOnA(store, moves);
+            custody.unloadGrace = Duration.ofSeconds(1);    // outlasts the close below, then the wait ends: 1 s does for 10 here
             CompletableFuture<Void> sleep = custody.sleep(a, THREAD, Duration.ZERO, true);
             a.close();      // codex keeps a thread whose connection dropped loaded for the re-attach window
             assertThatThrownBy(() -> sleep.get(15, TimeUnit.SECONDS)).hasMessageContaining("still has thread");

@@ -60,8 +60,9 @@ class TurnStreamTckTest {
 
     static final class Verification extends FlowPublisherVerification<TurnStreamEvent> {
         Verification() {
-            // generous timeouts: the machine runs several builds at once
-            super(new TestEnvironment(2_000, 300));
+            // generous timeouts: the machine runs several builds at once; a short poll, so that an error
+            // delivered on another thread is seen when it comes, not at the end of a 2 s sleep
+            super(new TestEnvironment(2_000, 300, 10));
         }
 
         @Override

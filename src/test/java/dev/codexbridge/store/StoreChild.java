@@ -1,6 +1,7 @@
 package dev.codexbridge.store;
 
 import dev.codexbridge.store.postgresql.PostgresConversationStore;
+import dev.codexbridge.support.ChildJvm;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +33,8 @@ public final class StoreChild {
 
     /** Starts a child JVM on the test class path: {@code mode}, then the store's spec, then the mode's arguments. */
     static Process start(String spec, String mode, String... args) throws java.io.IOException {
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", StoreChild.class.getName(),
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", StoreChild.class.getName(),
                 mode, spec));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();

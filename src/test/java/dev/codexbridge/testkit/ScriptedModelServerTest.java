@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.support.ChildJvm;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -77,9 +78,9 @@ class ScriptedModelServerTest {
     /** A server nobody closed (an application that failed to start) does not keep its JVM alive. */
     @Test
     void aServerLeftOpenDoesNotKeepTheJvmAlive() throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), ModelServerLeftOpenMain.class.getName(), "0")
-                .redirectErrorStream(true).start();
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ModelServerLeftOpenMain.class.getName(), "0"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
             p.getOutputStream().close();
             boolean exited = p.waitFor(60, TimeUnit.SECONDS);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLocator;
+import dev.codexbridge.support.ChildJvm;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ class McpInspectorCliLiveTest {
                 .askForApproval("on-request").sandboxMode("read-only").write();
         // the server's command line as one program, as a host's configuration names it
         Path server = live.dir.resolve("codex-bridge-mcp.sh");
-        Files.writeString(server, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' -cp '"
+        Files.writeString(server, "#!/bin/sh\nexec " + ChildJvm.shellCommand() + " -cp '"
                 + System.getProperty("java.class.path") + "' '-Dcodexbridge.schemaDir=" + System.getProperty("codexbridge.schemaDir",
                 "target/codex-schema") + "' " + StdioServerMain.class.getName() + " '" + new CodexLocator().locate(null).binary() + "' '"
                 + home + "' '" + live.work + "' false '" + live.dir.resolve("wire-report.txt") + "'\n");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLocator;
+import dev.codexbridge.support.ChildJvm;
 import dev.codexbridge.support.TestDirs;
 import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ModelReply;
@@ -75,11 +76,15 @@ class McpStdioJavaClientLiveTest {
     private List<String> command(boolean callerApprovals, String... allow) throws Exception {
         Path home = IsolatedCodexHome.builder(Files.createTempDirectory(dir, "home"), model.baseUrl()).askForApproval("on-request")
                 .sandboxMode("read-only").write();
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "-Dcodexbridge.schemaDir=" + System.getProperty("codexbridge.schemaDir", "target/codex-schema"),
                 StdioServerMain.class.getName(), new CodexLocator().locate(null).binary().toString(), home.toString(), work.toString(),
-                String.valueOf(callerApprovals), wireReport.toString(), allow.length == 0 ? "" : String.join(",", allow))
-                .stream().filter(a -> !a.isEmpty()).toList();
+                String.valueOf(callerApprovals), wireReport.toString()));
+        if (allow.length > 0) {
+            command.add(String.join(",", allow));
+        }
+        return command;
     }
 
     @Test

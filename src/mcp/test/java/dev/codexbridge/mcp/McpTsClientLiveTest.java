@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.support.ChildJvm;
 import dev.codexbridge.testkit.ModelReply;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,11 +50,11 @@ class McpTsClientLiveTest {
         Path home = dev.codexbridge.testkit.IsolatedCodexHome.builder(java.nio.file.Files.createTempDirectory(live.dir, "home"),
                 live.model.baseUrl()).askForApproval("on-request").sandboxMode("read-only").write();
         Path report = live.dir.resolve("wire-report.txt");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"),
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "-Dcodexbridge.schemaDir=" + System.getProperty("codexbridge.schemaDir", "target/codex-schema"),
                 StdioServerMain.class.getName(), new dev.codexbridge.process.CodexLocator().locate(null).binary().toString(),
-                home.toString(), live.work.toString(), "true", report.toString(), "sleep");
+                home.toString(), live.work.toString(), "true", report.toString(), "sleep"));
         script(live.model);
         JsonNode out = run("stdio", Json.write(command));
         assertTheSession(out, live.work, live.model, List.of("codex", "codex-reply", "codex-transcript"));

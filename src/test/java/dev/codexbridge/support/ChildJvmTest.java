@@ -1,0 +1,37 @@
+package dev.codexbridge.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** A JVM a test starts runs with the JIT and collector of the test JVM (decision 0059). */
+class ChildJvmTest {
+
+    @Test
+    void aChildJvmCompilesAndCollectsAsThisOneDoes() throws Exception {
+        List<String> command = ChildJvm.command();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName()));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String said = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(said).isEqualTo(Child.settings());
+    }
+
+    /** Prints the settings the flags decide. */
+    public static final class Child {
+        public static void main(String[] args) {
+            System.out.println(settings());
+        }
+
+        static String settings() {
+            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            return "TieredStopAtLevel=" + vm.getVMOption("TieredStopAtLevel").getValue()
+                    + " UseSerialGC=" + vm.getVMOption("UseSerialGC").getValue();
+        }
+    }
+}
