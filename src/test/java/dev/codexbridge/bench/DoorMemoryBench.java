@@ -70,7 +70,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * their records).</li>
  * <li>{@code mcp}: the MCP server over Streamable HTTP over the same kind of gateway; a {@code codex}
  * call each; conversations sleep after 1 s. After the weighing, a {@code codex-reply} to each of the
- * 20 newest conversations, one after another, timed.</li>
+ * 20 newest conversations, one after another, timed. Weighed twice: as the others, and the door
+ * alone, its clients closed before each weighing (they share this JVM: their connections, and
+ * Jetty's ends of them, are not per conversation).</li>
  * </ul>
  */
 public final class DoorMemoryBench {
@@ -97,6 +99,14 @@ public final class DoorMemoryBench {
 
         /** After the weighing: what a caller waits for going on with a conversation let go of (where the door says). */
         default void reopen() throws Exception {
+        }
+
+        /**
+         * Closes the bench's own clients of the door, which share this JVM, so that the next weighing
+         * counts the door alone (they are opened again when next needed). False when there are none.
+         */
+        default boolean releaseCallers() throws Exception {
+            return false;
         }
     }
 
@@ -125,22 +135,34 @@ public final class DoorMemoryBench {
         serve(door, WARM_UP, principals);
         door.settle();
         long before = ProcMemory.heapAfterGc();
+        // the door alone: without the bench's clients (MCP: their HTTP connections, both ends, and their JSON buffers)
+        long beforeAlone = door.releaseCallers() ? ProcMemory.heapAfterGc() : before;
         // kept in files until both are taken: a histogram in the heap would count in the second
         Path histogramBefore = histogram();
+        dump(name + "-before");
         long t0 = System.nanoTime();
         serve(door, n, principals);
         double seconds = (System.nanoTime() - t0) / 1e9;
         door.settle();
         long after = ProcMemory.heapAfterGc();
+        long afterAlone = door.releaseCallers() ? ProcMemory.heapAfterGc() : after;
         Path histogramAfter = histogram();
+        dump(name + "-after");
         System.out.printf("door-memory %s: %,d conversations in %.0f s, %d principals; heap after GC %.1f -> %.1f MiB: %+.3f KiB per conversation%n",
                 name, n, seconds, principals, before / 1048576.0, after / 1048576.0, (after - before) / 1024.0 / n);
+        if (beforeAlone != before || afterAlone != after) {
+            System.out.printf("door-memory %s, the door alone (its clients closed before each weighing): %.1f -> %.1f MiB: %+.3f KiB per conversation%n",
+                    name, beforeAlone / 1048576.0, afterAlone / 1048576.0, (afterAlone - beforeAlone) / 1024.0 / n);
+        }
         growth(read(histogramBefore), read(histogramAfter), n).forEach(line -> System.out.println("  " + line));
         door.reopen();
-        String dump = System.getenv("DOOR_MEMORY_DUMP");
-        if (dump != null) {
-            // DOOR_MEMORY_DUMP=DIR: a heap dump of live objects per door, to see what holds what grew
-            new ProcessBuilder("jcmd", String.valueOf(ProcessHandle.current().pid()), "GC.heap_dump", Path.of(dump, name + ".hprof").toString())
+    }
+
+    /** DOOR_MEMORY_DUMP=DIR: a heap dump of live objects at each weighing, to see what holds what grew. */
+    private static void dump(String file) throws Exception {
+        String dir = System.getenv("DOOR_MEMORY_DUMP");
+        if (dir != null) {
+            new ProcessBuilder("jcmd", String.valueOf(ProcessHandle.current().pid()), "GC.heap_dump", Path.of(dir, file + ".hprof").toString())
                     .inheritIO().start().waitFor();
         }
     }
@@ -276,19 +298,39 @@ public final class DoorMemoryBench {
         McpHttpServer http = McpHttpServer.builder(server).authenticator(BearerTokens.of(tokens))
                 .replay(new ReplayLimits(1000, 1 << 20, Duration.ZERO, 4096)).start();
         Map<String, McpSyncClient> clients = new LinkedHashMap<>();
-        for (int p = 0; p < principals; p++) {
-            String token = token(p);
-            McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(http.uri().resolve("/").toString())
-                            .endpoint(McpHttpServer.PATH)
-                            .httpRequestCustomizer((b, method, uri, body, context) -> b.header("Authorization", "Bearer " + token)).build())
-                    .requestTimeout(Duration.ofSeconds(120)).jsonSchemaValidator(new OutputSchemaCheck()).build();
-            client.initialize();
-            clients.put("p" + p, client);
-        }
         return new Door() {
+            /** The principal's client, opened on first use (again after {@link #releaseCallers}). */
+            private McpSyncClient client(String principal) {
+                synchronized (clients) {
+                    return clients.computeIfAbsent(principal, p -> {
+                        String token = token(Integer.parseInt(p.substring(1)));
+                        McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(http.uri().resolve("/").toString())
+                                        .endpoint(McpHttpServer.PATH)
+                                        .httpRequestCustomizer((b, method, uri, body, context) -> b.header("Authorization", "Bearer " + token)).build())
+                                .requestTimeout(Duration.ofSeconds(120)).jsonSchemaValidator(new OutputSchemaCheck()).build();
+                        client.initialize();
+                        return client;
+                    });
+                }
+            }
+
+            @Override
+            public boolean releaseCallers() throws Exception {
+                synchronized (clients) {
+                    // each deletes its MCP session (bounded per principal, not per conversation)
+                    clients.values().forEach(McpSyncClient::closeGracefully);
+                    clients.clear();
+                }
+                // Java 17's HttpClient has no close(): its selector thread lets go of its connections
+                // within 3 s of the client being collected, and Jetty then of its ends
+                System.gc();
+                Thread.sleep(3_500);
+                return true;
+            }
+
             @Override
             public void conversation(String principal) {
-                McpSchema.CallToolResult r = clients.get(principal).callTool(McpSchema.CallToolRequest.builder().name("codex")
+                McpSchema.CallToolResult r = client(principal).callTool(McpSchema.CallToolRequest.builder().name("codex")
                         .arguments(Map.of("prompt", "turn")).build());
                 if (Boolean.TRUE.equals(r.isError())) {
                     throw new IllegalStateException("MCP turn: " + r);
@@ -312,7 +354,7 @@ public final class DoorMemoryBench {
                 }
                 for (String[] t : newest) {
                     long t0 = System.nanoTime();
-                    McpSchema.CallToolResult r = clients.get(t[0]).callTool(McpSchema.CallToolRequest.builder().name("codex-reply")
+                    McpSchema.CallToolResult r = client(t[0]).callTool(McpSchema.CallToolRequest.builder().name("codex-reply")
                             .arguments(Map.of("threadId", t[1], "prompt", "again")).build());
                     millis.add((System.nanoTime() - t0) / 1_000_000);
                     if (Boolean.TRUE.equals(r.isError())) {
@@ -333,7 +375,7 @@ public final class DoorMemoryBench {
 
             @Override
             public void close() throws Exception {
-                clients.values().forEach(McpSyncClient::closeGracefully);
+                releaseCallers();
                 http.close();
                 server.close();
                 codex.close();
