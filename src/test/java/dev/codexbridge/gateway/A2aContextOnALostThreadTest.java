@@ -3,8 +3,6 @@ package dev.codexbridge.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.a2a.A2aServer;
 import dev.codexbridge.a2a.ContextStore;
 import dev.codexbridge.a2a.SessionSource;
@@ -17,14 +15,10 @@ import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.support.FakeCodex;
 import dev.codexbridge.support.FakeCodexSessions;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,12 +35,10 @@ class A2aContextOnALostThreadTest {
     private static final String ALICE = "alice-token-0123456789";
     private static final String BOB = "bob-token-0123456789ab";
     private static final String LOST = "0199a213-81c0-7800-8aa1-000000000000";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.store, () -> this.client, () -> this.server);
     private final FakeCodex codex = fake.codex();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ContextStore contexts = ContextStore.inMemory(10);
     private DiskConversationStore store;
     private CodexClient client;
@@ -103,15 +95,8 @@ class A2aContextOnALostThreadTest {
         store.release(store.lease(LOST, "replica-c", Duration.ofSeconds(10)));
     }
 
-    /** A blocking {@code SendMessage} (A2A 1.0) into {@code contextId}: the whole JSON-RPC answer. */
+    /** A blocking {@code SendMessage} into {@code contextId}: the whole JSON-RPC answer. */
     private JsonNode send(String token, String contextId, String text) throws Exception {
-        ObjectNode call = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", 1).put("method", "SendMessage");
-        ObjectNode m = call.putObject("params").putObject("message").put("messageId", UUID.randomUUID().toString())
-                .put("role", "ROLE_USER").put("contextId", contextId);
-        m.putArray("parts").addObject().put("text", text);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(server.uri().toString())).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").header("A2A-Version", "1.0").header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofString(call.toString())).build();
-        return JSON.readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+        return A2aCall.send(URI.create(server.uri().toString()), token, contextId, text);
     }
 }

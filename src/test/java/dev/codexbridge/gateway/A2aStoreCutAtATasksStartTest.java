@@ -3,8 +3,6 @@ package dev.codexbridge.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.codexbridge.a2a.A2aServer;
@@ -18,15 +16,10 @@ import dev.codexbridge.support.FakeCodexSessions;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLTransientConnectionException;
-import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -44,12 +37,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @ExtendWith(PostgresServer.Extension.class)
 class A2aStoreCutAtATasksStartTest {
     private static final String ALICE = "alice-token-0123456789";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     final FakeCodexSessions fake = FakeCodexSessions.pinned().closing(() -> this.client, () -> this.server, () -> this.pool);
     private final FakeCodex codex = fake.codex();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicBoolean cut = new AtomicBoolean();
     private HikariDataSource pool;
     private CodexClient client;
@@ -113,15 +104,8 @@ class A2aStoreCutAtATasksStartTest {
         }
     }
 
-    /** A blocking {@code SendMessage} (A2A 1.0) into {@code contextId}: the whole JSON-RPC answer. */
+    /** A blocking {@code SendMessage} into {@code contextId}: the whole JSON-RPC answer. */
     private JsonNode send(String contextId, String text) throws Exception {
-        ObjectNode call = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", 1).put("method", "SendMessage");
-        ObjectNode m = call.putObject("params").putObject("message").put("messageId", UUID.randomUUID().toString())
-                .put("role", "ROLE_USER").put("contextId", contextId);
-        m.putArray("parts").addObject().put("text", text);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(server.uri().toString())).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").header("A2A-Version", "1.0").header("Authorization", "Bearer " + ALICE)
-                .POST(HttpRequest.BodyPublishers.ofString(call.toString())).build();
-        return JSON.readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+        return A2aCall.send(URI.create(server.uri().toString()), ALICE, contextId, text);
     }
 }
