@@ -189,7 +189,12 @@ final class OutboundRequests {
         completeExceptionally(p, new RpcTimeoutException(p.method, p.timeout));
     }
 
+    // Whoever settles a request first decides its outcome: completions run on a pool, so a close
+    // seen by the writing thread after the answer was read must not overtake that answer.
     private void complete(Pending p, JsonNode result) {
+        if (!p.settled.compareAndSet(false, true)) {
+            return;
+        }
         if (p.inline) {
             p.future.complete(result);
         } else {
@@ -198,6 +203,9 @@ final class OutboundRequests {
     }
 
     private void completeExceptionally(Pending p, Throwable failure) {
+        if (!p.settled.compareAndSet(false, true)) {
+            return;
+        }
         callbackExecutor.execute(() -> p.future.completeExceptionally(failure));
     }
 
@@ -212,6 +220,8 @@ final class OutboundRequests {
         volatile int attempts;
         volatile ScheduledFuture<?> timeoutTask;
         volatile boolean inline;
+        /** Set by the first answer, failure, timeout or close to settle it; later ones are dropped. */
+        final AtomicBoolean settled = new AtomicBoolean();
         /** Sent as the request's {@code trace} member (every attempt), or null. */
         volatile JsonNode trace;
 

@@ -7,8 +7,14 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.support.FakeCodexPeer;
+import dev.codexbridge.testkit.MemoryPipe;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -231,8 +237,8 @@ class JsonRpcPeerTest {
 
     @Test
     void defaultDispatcherDeliversNotificationsInOrderOffTheReaderThread() throws Exception {
-        List<String> got = java.util.Collections.synchronizedList(new ArrayList<>());
-        Set<String> threads = java.util.Collections.synchronizedSet(new HashSet<>());
+        List<String> got = Collections.synchronizedList(new ArrayList<>());
+        Set<String> threads = Collections.synchronizedSet(new HashSet<>());
         codex = new FakeCodexPeer(b -> b.onNotification(n -> {
             got.add(n.method());
             threads.add(Thread.currentThread().getName());
@@ -444,12 +450,12 @@ class JsonRpcPeerTest {
 
     @Test
     void theSinkHearsOfEachBurstsEndBeforeSlowerWorkAndBeforeEveryWait() throws Exception {
-        List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> calls = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch last = new CountDownLatch(1);
         codex = new FakeCodexPeer(b -> b.inbound(new InboundSink() {
             @Override
             public boolean acceptBytes(byte[] line, int offset, int length) {
-                String text = new String(line, offset, length, java.nio.charset.StandardCharsets.UTF_8);
+                String text = new String(line, offset, length, StandardCharsets.UTF_8);
                 if (!text.contains("\"direct\"")) {
                     return false;
                 }
@@ -491,7 +497,7 @@ class JsonRpcPeerTest {
 
     @Test
     void requestInOrderCompletesBeforeTheNextMessageIsDelivered() throws Exception {
-        List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
         Inbox inbox = new Inbox();
         codex = new FakeCodexPeer(b -> b.inbound(new InboundSink() {
             @Override
@@ -517,5 +523,52 @@ class JsonRpcPeerTest {
         codex.sendLine("{\"method\":\"ok\"}");
         assertThat(inbox.poll(Duration.ofSeconds(5)).method()).isEqualTo("ok");
         assertThat(codex.peer().stats().unmatchedResponses()).isEqualTo(1);
+    }
+    /**
+     * Codex answers the last request and ends its output while the thread that wrote the request is
+     * still returning from the write, so that thread finds the connection closed. The answer was read
+     * first and must win, even where the pool running completions runs the later failure first.
+     */
+    @Test
+    void anAnswerReadBeforeTheWriterSeesTheCloseSettlesTheRequest() throws Exception {
+        MemoryPipe fromCodex = new MemoryPipe();
+        AtomicReference<JsonRpcPeer> peer = new AtomicReference<>();
+        OutputStream toCodex = new OutputStream() {
+            private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+            @Override
+            public void write(int b) {
+                line.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                line.write(b, off, len);
+            }
+
+            @Override
+            public void flush() throws IOException {
+                String sent = line.toString(StandardCharsets.UTF_8).trim();
+                line.reset();
+                if (sent.isEmpty()) {
+                    return;
+                }
+                long id = Json.parse(sent).path("id").asLong();
+                try (OutputStream answer = fromCodex.output()) {
+                    answer.write(("{\"id\":" + id + ",\"result\":{\"ok\":true}}\n").getBytes(StandardCharsets.UTF_8));
+                }
+                // the write returns only once the reader has read the answer and the end of stream
+                peer.get().closedFuture().join();
+            }
+        };
+        List<Runnable> completions = Collections.synchronizedList(new ArrayList<>());
+        peer.set(JsonRpcPeer.builder(fromCodex.input(), toCodex).name("last-answer").callbackExecutor(completions::add).build().start());
+
+        CompletableFuture<JsonNode> answer = peer.get().request("config/read", null, LONG);
+        List<Runnable> queued = new ArrayList<>(completions);
+        Collections.reverse(queued);   // a pool may run them in any order
+        queued.forEach(Runnable::run);
+
+        assertThat(answer.get(5, TimeUnit.SECONDS).path("ok").asBoolean()).isTrue();
     }
 }
