@@ -392,6 +392,10 @@ public final class IdleBench {
         for (int concurrency : new int[] {16, 64}) {
             System.out.printf("idle:   %s%n", RawReopen.resumeRate(rig.binary, home, rig.work, ids, concurrency));
         }
+        // and of the same work as the library's storm: a resume and a quick turn each (IDLE_WAKE_YARDSTICK=off leaves it out)
+        if (!"off".equals(System.getenv("IDLE_WAKE_YARDSTICK"))) {
+            System.out.printf("idle:   %s%n", RawReopen.wakeRate(rig.binary, home, rig.work, ids, 16));
+        }
     }
 
     /**

@@ -140,12 +140,80 @@ final class RawReopen {
         }
     }
 
+    /**
+     * The yardstick of the same work as the library's wake storm: {@code threads}, asleep, each resumed and given one quick
+     * turn on a codex of their own over the same home, {@code concurrency} of them between their resume and their turn's
+     * end at any time, a resume again after "overloaded"; completed wakes per second. No timeout, no inbox, no projection.
+     */
+    static String wakeRate(Path binary, Path home, Path work, List<String> threads, int concurrency) throws Exception {
+        try (Codex codex = new Codex(binary, home, work)) {
+            long t0 = System.nanoTime();
+            Deque<String> todo = new ArrayDeque<>(threads);
+            Map<Long, String> resuming = new HashMap<>();
+            Map<Long, String> starting = new HashMap<>();
+            java.util.Set<String> running = new java.util.HashSet<>();
+            int woken = 0;
+            int overloaded = 0;
+            int failed = 0;
+            while (!todo.isEmpty() || resuming.size() + starting.size() + running.size() > 0) {
+                while (!todo.isEmpty() && resuming.size() + starting.size() + running.size() < concurrency) {
+                    String t = todo.poll();
+                    resuming.put(codex.send("thread/resume", JSON.createObjectNode().put("threadId", t).put("excludeTurns", true)), t);
+                }
+                Object event = codex.events.poll(2, TimeUnit.MINUTES);
+                if (event == null) {
+                    failed += resuming.size() + starting.size() + running.size() + todo.size();     // codex stopped: the rest failed
+                    break;
+                }
+                if (event instanceof String[] ended) {
+                    if (running.remove(ended[0])) {
+                        if (ended[1].equals("completed")) {
+                            woken++;
+                        } else {
+                            failed++;
+                        }
+                    }
+                    continue;
+                }
+                long id = (Long) event;
+                JsonNode answer = codex.answers.remove(id);
+                String resumed = resuming.remove(id);
+                String started = starting.remove(id);
+                if (answer == null || (resumed == null && started == null)) {
+                    continue;
+                }
+                if (answer.has("error")) {
+                    if (resumed != null && answer.path("error").path("code").asInt() == -32001) {
+                        overloaded++;
+                        todo.add(resumed);
+                    } else {
+                        failed++;
+                        if (started != null) {
+                            running.remove(started);
+                        }
+                    }
+                } else if (resumed != null) {
+                    ObjectNode p = JSON.createObjectNode().put("threadId", resumed);
+                    p.putArray("input").addObject().put("type", "text").put("text", "bench: quick");
+                    running.add(resumed);       // before the answer: turn/completed may come first
+                    starting.put(codex.send("turn/start", p), resumed);
+                }
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            return String.format("bare driver: %d sleeping threads resumed and given a quick turn each by codex alone in %.1f s, "
+                    + "%.1f completed wakes/s (%d overloaded answers, %d failed; %d wakes at a time)", woken, s, woken / s, overloaded,
+                    failed, concurrency);
+        }
+    }
+
     /** One codex process, handshake done; answers are kept by id and their ids queued as they come. */
     private static final class Codex implements AutoCloseable {
         final Process process;
         final OutputStream out;
         final Map<Long, JsonNode> answers = new ConcurrentHashMap<>();
         final BlockingQueue<Long> answered = new LinkedBlockingQueue<>();
+        /** Answered ids and each turn/completed as its thread id and status, in the order read (for {@link #wakeRate}). */
+        final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
         final AtomicLong ids = new AtomicLong();
 
         Codex(Path binary, Path home, Path work) throws Exception {
@@ -201,6 +269,9 @@ final class RawReopen {
                         long id = m.get("id").asLong();
                         answers.put(id, m);
                         answered.add(id);
+                        events.add(id);
+                    } else if ("turn/completed".equals(m.path("method").asText())) {
+                        events.add(new String[] {m.path("params").path("threadId").asText(), m.path("params").path("turn").path("status").asText()});
                     } else if (m.has("id")) {
                         write("{\"id\":" + m.get("id") + ",\"result\":{\"decision\":\"accept\"}}");
                     }
