@@ -1,5 +1,7 @@
 package dev.codexbridge.callers;
 
+import dev.codexbridge.internal.SafeLogger;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.store.ConversationStore;
 import java.time.Duration;
 import java.util.Objects;
@@ -10,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
 
 /**
  * What a door's {@code GET /readyz} answers (docs/deploy/README.md): ready while its store answers
@@ -23,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  * store's own error text. Thread-safe.
  */
 public final class Readiness implements AutoCloseable {
+    private static final Logger LOG = SafeLogger.getLogger(Readiness.class);
     /**
      * How long a probe waits for the store's answer: room for a busy pool, and well inside the
      * 5.4 s after which a replica cut from its store stops itself (a probe's own timeout, e.g.
@@ -99,18 +103,31 @@ public final class Readiness implements AutoCloseable {
             asked = running;
         }
         Answer answer;
+        String why = null;
         try {
             asked.get(boundNanos, TimeUnit.NANOSECONDS);
             answer = Answer.READY;
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
             answer = Answer.STORE_UNAVAILABLE;
+            why = UntrustedText.messageOf(e.getCause() == null ? e : e.getCause());
+        } catch (TimeoutException e) {
+            answer = Answer.STORE_UNAVAILABLE;
+            why = "no answer within " + TimeUnit.NANOSECONDS.toMillis(boundNanos) + " ms";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             answer = Answer.STORE_UNAVAILABLE;
         }
+        Answer before;
         synchronized (this) {
+            before = last;
             last = answer;
             lastAt = nanoClock.getAsLong();
+        }
+        // the body never says why (a probe is anonymous); the log does, once per change
+        if (answer != before && why != null) {
+            LOG.warn("the conversation store did not answer its readiness check: {}", why);
+        } else if (answer == Answer.READY && before == Answer.STORE_UNAVAILABLE) {
+            LOG.info("the conversation store answers its readiness check again");
         }
         return stopping ? Answer.STOPPING : answer;
     }

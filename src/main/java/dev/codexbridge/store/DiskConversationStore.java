@@ -5,8 +5,10 @@ import dev.codexbridge.store.spi.StoreChecks;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,11 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
@@ -56,11 +54,10 @@ public final class DiskConversationStore implements ConversationStore {
     private static final Logger LOG = SafeLogger.getLogger(DiskConversationStore.class);
     static final String LEASE = DiskLease.FILE;
     static final String TMP = ".tmp-";
-    private static final String TRASH = ".trash-";
     /** How long a change waits for another's lock; a put holds it while it reads its sources. */
     private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);
-    /** How long a close waits for the older versions still to be removed. */
-    private static final Duration REMOVER_DRAIN = Duration.ofSeconds(30);
+    /** Free space below which {@link #ping} reports the store unavailable. */
+    static final long LOW_SPACE = 16L << 20;
 
     private final Path root;
     private final StoreLimits limits;
@@ -68,16 +65,8 @@ public final class DiskConversationStore implements ConversationStore {
     private final DiskLocks locks;
     /** Whether folders are opened as handles where the file system has them (a test opens them by path, as where the JDK has no handles). */
     private final boolean handles;
-    /**
-     * Removes the versions puts replaced, off the puts' path (about a millisecond each for a
-     * rollout of a few hundred KiB): one thread, started when there is one to remove and gone
-     * once idle.
-     */
-    private final ThreadPoolExecutor remover = new ThreadPoolExecutor(0, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
-        Thread t = new Thread(task, "codex-bridge-store-remover");
-        t.setDaemon(true);
-        return t;
-    });
+    /** What puts replaced and crashes left, removed. */
+    private final DiskTrash trash;
 
     private DiskConversationStore(Path root, StoreLimits limits, Clock clock, DiskLocks locks, boolean handles) {
         this.root = root;
@@ -85,6 +74,7 @@ public final class DiskConversationStore implements ConversationStore {
         this.clock = clock;
         this.locks = locks;
         this.handles = handles;
+        this.trash = new DiskTrash(root, handles, locks);
     }
 
     /** The store in {@code root} (created owner-only when missing), with the default caps and the system clock. */
@@ -121,16 +111,41 @@ public final class DiskConversationStore implements ConversationStore {
             }
             Path real = dir.toRealPath();
             DiskConversationStore store = new DiskConversationStore(real, limits, clock, DiskLocks.open(real), handles);
-            store.removeLeftovers();
+            store.trash.removeLeftovers();
             return store;
         } catch (IOException e) {
             throw new ConversationStoreException(null, "cannot open the conversation store in " + root + ": " + e, e);
         }
     }
 
+    /**
+     * Answers when the store's folder is still the folder it opened (not gone, not a link), this
+     * process may write in it, and its file system has {@link #LOW_SPACE} left: below that a put
+     * of a long conversation may not fit, and a door stops taking callers before its puts fail.
+     */
+    @Override
+    public void ping() {
+        try {
+            BasicFileAttributes folder = Files.readAttributes(root, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!folder.isDirectory()) {
+                throw new ConversationStoreException(null, "the conversation store's folder " + root + " is no longer a folder", null);
+            }
+            if (!Files.isWritable(root)) {
+                throw new ConversationStoreException(null, "the conversation store's folder " + root + " is not writable", null);
+            }
+            long left = Files.getFileStore(root).getUsableSpace();
+            if (left < LOW_SPACE) {
+                throw new ConversationStoreException(null, "the disk of the conversation store's folder " + root + " has " + left
+                        + " bytes left (less than " + LOW_SPACE + ")", null);
+            }
+        } catch (IOException e) {
+            throw new ConversationStoreException(null, "the conversation store's folder " + root + " cannot be reached: " + e, e);
+        }
+    }
+
     /** The threads that remove the versions puts replaced (a test holds them back). */
     void removerThreads(ThreadFactory threads) {
-        remover.setThreadFactory(threads);
+        trash.removerThreads(threads);
     }
 
     /** The store's folder. */
@@ -142,7 +157,7 @@ public final class DiskConversationStore implements ConversationStore {
     public ConversationLease lease(String threadId, String holder, Duration ttl) {
         StoreChecks.lease(threadId, holder, ttl);
         return locked(threadId, "leasing", true, (top, dir) -> {
-            removeTemporaries(dir);
+            DiskTrash.removeTemporaries(dir);
             Instant now = clock.instant();
             Optional<ConversationLease> current = DiskLease.read(dir, threadId);
             if (current.isPresent() && current.get().liveAt(now)) {
@@ -200,7 +215,7 @@ public final class DiskConversationStore implements ConversationStore {
         String threadId = conversation.threadId();
         return locked(threadId, "storing", false, (top, dir) -> {
             DiskLease.checkInForce(dir, lease, clock.instant());
-            removeTemporaries(dir);
+            DiskTrash.removeTemporaries(dir);
             List<String> versions = DiskRecord.versions(dir);
             long current = versions.isEmpty() ? 0 : DiskRecord.versionOf(versions.get(0));
             if (current != conversation.version()) {
@@ -227,7 +242,7 @@ public final class DiskConversationStore implements ConversationStore {
             }
             for (String older : versions) {
                 // moved away whole first: a reader finds a version complete or not at all
-                discardLater(top, dir, older);
+                trash.discardLater(top, dir, older);
             }
             return stored;
         });
@@ -287,7 +302,7 @@ public final class DiskConversationStore implements ConversationStore {
         return locked(threadId, "deleting", false, (top, dir) -> {
             DiskLease.checkInForce(dir, lease, clock.instant());
             boolean stored = !DiskRecord.versions(dir).isEmpty();
-            discard(top, threadId);
+            DiskTrash.discard(top, threadId);
             return stored;
         });
     }
@@ -335,46 +350,10 @@ public final class DiskConversationStore implements ConversationStore {
     /** Waits (a while) for the versions put replaced to be removed, then lets go of the locks. */
     @Override
     public void close() {
-        remover.shutdown();
         try {
-            if (!remover.awaitTermination(REMOVER_DRAIN.toSeconds(), TimeUnit.SECONDS)) {
-                LOG.warn("older versions of stored conversations are still being removed as the store closes; the next open removes the rest");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            trash.drain();
         } finally {
             locks.close();
-        }
-    }
-
-    /**
-     * Renames the entry {@code name} of the root into the store's trash in one step, durably, then
-     * removes it; a crash in between leaves it for the next open.
-     */
-    private static void discard(DiskFolder top, String name) throws IOException {
-        String trash = TRASH + UUID.randomUUID();
-        top.move(name, top, trash);
-        top.delete(trash);
-    }
-
-    /**
-     * A version a put replaced: renamed into the trash in one step, and removed once the put has
-     * returned. The rename is not forced: should a crash undo it, the version is an older one
-     * beside the newest, which readers pass over and the next put removes.
-     */
-    private void discardLater(DiskFolder top, DiskFolder dir, String older) throws IOException {
-        String trash = TRASH + UUID.randomUUID();
-        dir.moveUnforced(older, top, trash);
-        try {
-            remover.execute(() -> {
-                try (DiskFolder again = DiskFolder.open(root, handles)) {
-                    again.delete(trash);
-                } catch (IOException e) {
-                    LOG.warn("an older version of a stored conversation could not be removed; the next open removes it: {}", e.toString());
-                }
-            });
-        } catch (RejectedExecutionException closing) {
-            top.delete(trash);
         }
     }
 
@@ -383,18 +362,6 @@ public final class DiskConversationStore implements ConversationStore {
             return dir.attributes(name).isDirectory();
         } catch (NoSuchFileException gone) {
             return false;
-        }
-    }
-
-    /** Removes the temporary folders of puts a crash cut short; called under the conversation's lock, so none is being written. */
-    private static void removeTemporaries(@Nullable DiskFolder dir) throws IOException {
-        if (dir == null) {
-            return;
-        }
-        for (String name : dir.names()) {
-            if (name.startsWith(TMP)) {
-                dir.delete(name);
-            }
         }
     }
 
@@ -436,58 +403,6 @@ public final class DiskConversationStore implements ConversationStore {
     private interface LockedWork<T> {
         /** {@code dir} is null when the conversation has no folder (never leased or stored). */
         T run(DiskFolder top, @Nullable DiskFolder dir) throws IOException;
-    }
-
-    /**
-     * What crashes left in the whole store: deleted conversations and replaced versions not yet
-     * removed, puts cut short (skipped while their conversation is locked).
-     */
-    private void removeLeftovers() throws IOException {
-        try (DiskFolder top = DiskFolder.open(root, handles)) {
-            for (String name : top.names()) {
-                if (name.startsWith(TRASH)) {
-                    top.delete(name);
-                } else if (name.startsWith(TMP) && name.length() > TMP.length() + 36
-                        && RolloutFile.isThreadId(name.substring(TMP.length(), TMP.length() + 36))) {
-                    whileUnlocked(name.substring(TMP.length(), TMP.length() + 36), () -> top.delete(name));
-                } else if (RolloutFile.isThreadId(name) && hasTemporaries(top, name)) {
-                    whileUnlocked(name, () -> {
-                        try (DiskFolder dir = top.folder(name)) {
-                            removeTemporaries(dir);
-                        }
-                    });
-                }
-            }
-        }
-    }
-
-    /** Runs {@code work} under the lock of {@code threadId} unless another process is changing it (its next change cleans up). */
-    private void whileUnlocked(String threadId, Cleanup work) throws IOException {
-        DiskLocks.Held held;
-        try {
-            held = locks.hold(threadId, Duration.ofMillis(100));
-        } catch (ConversationStoreException busy) {
-            return;
-        }
-        try {
-            work.run();
-        } finally {
-            held.close();
-        }
-    }
-
-    @FunctionalInterface
-    private interface Cleanup {
-        void run() throws IOException;
-    }
-
-    private static boolean hasTemporaries(DiskFolder top, String name) {
-        try (DiskFolder dir = top.folder(name)) {
-            return dir.names().stream().anyMatch(entry -> entry.startsWith(TMP));
-        } catch (IOException e) {
-            // gone, or not a folder the store made: the conversation's own calls refuse it
-            return false;
-        }
     }
 
     private ConversationStoreException failed(String threadId, String doing, IOException e) {

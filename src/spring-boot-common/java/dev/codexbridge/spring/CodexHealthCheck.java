@@ -1,8 +1,11 @@
 package dev.codexbridge.spring;
 
+import dev.codexbridge.callers.Readiness;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.CodexSession;
+import dev.codexbridge.store.ConversationStore;
+import dev.codexbridge.store.DiskConversationStore;
 import dev.codexbridge.tenant.CodexTenants;
 import dev.codexbridge.tenant.TenantStop;
 import dev.codexbridge.tenant.TenantUsage;
@@ -143,5 +146,21 @@ final class CodexHealthCheck {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /**
+     * The conversation store: UP while it answers its cheapest question ({@link ConversationStore#ping}:
+     * {@code SELECT 1} on PostgreSQL; on disk, its folder still there, writable and with room) within
+     * {@link Readiness#PROBE_BOUND}, DOWN when it fails or keeps silent. The answer is kept a second,
+     * and one check runs at a time (a hung database holds one thread, not one per request). Details:
+     * which store and its state; never its error text (a host name, a path), which the log has.
+     */
+    static Verdict store(ConversationStore store, Readiness readiness) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("store", store instanceof DiskConversationStore ? "disk"
+                : store.getClass().getName().equals(PostgresStores.STORE) ? "postgresql" : store.getClass().getSimpleName());
+        boolean up = readiness.now().ready();
+        d.put("state", up ? "answering" : "unavailable");
+        return new Verdict(up, d);
     }
 }

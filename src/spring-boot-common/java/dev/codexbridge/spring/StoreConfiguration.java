@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -95,6 +96,25 @@ class StoreConfiguration {
             }
         }
         return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /**
+     * A store to report on: one of {@code codex-bridge.store.type}, or the application's own bean.
+     * The type, not the bean, for the first: the health configuration is read before this one, so
+     * a bean condition there would not see the store made here.
+     */
+    static final class StoreToWatch extends AnyNestedCondition {
+        StoreToWatch() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @Conditional(StoreTypeSet.class)
+        static final class Configured {
+        }
+
+        @ConditionalOnBean(ConversationStore.class)
+        static final class ApplicationsOwn {
+        }
     }
 
     /** {@code codex-bridge.store.type} is set to a store (anything but none; a word that is no type fails its binding). */

@@ -4,6 +4,7 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.RateLimitGovernor;
+import dev.codexbridge.store.ConversationStore;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.actuate.health.HealthContributor;
 import org.springframework.beans.factory.ObjectProvider;
@@ -14,6 +15,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
@@ -61,6 +63,15 @@ public class CodexBridgeAutoConfiguration {
             return sessions.client() != null
                     ? new CodexHealthIndicator(sessions.client(), properties.getHealth().getReadinessTimeout())
                     : new CodexPoolHealth(sessions.pool());
+        }
+
+        /** {@code /actuator/health/codexStore}: the conversation store, the configured one or the application's own. */
+        @Bean(name = "codexStoreHealthContributor")
+        @ConditionalOnEnabledHealthIndicator("codexstore")
+        @ConditionalOnMissingBean(name = "codexStoreHealthContributor")
+        @Conditional(StoreConfiguration.StoreToWatch.class)
+        HealthContributor codexStoreHealthContributor(ConversationStore store) {
+            return new CodexStoreHealthIndicator(store);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
 import dev.codexbridge.session.RateLimitGovernor;
+import dev.codexbridge.store.ConversationStore;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -14,6 +15,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
@@ -62,6 +64,15 @@ public class CodexBridgeAutoConfiguration {
             return sessions.client() != null
                     ? new CodexHealthIndicator(sessions.client(), properties.getHealth().getReadinessTimeout())
                     : new CodexPoolHealth(sessions.pool());
+        }
+
+        /** {@code /actuator/health/codexStore}: the conversation store, the configured one or the application's own. */
+        @Bean(name = "codexStoreHealthContributor")
+        @ConditionalOnEnabledHealthIndicator("codexstore")
+        @ConditionalOnMissingBean(name = "codexStoreHealthContributor")
+        @Conditional(StoreConfiguration.StoreToWatch.class)
+        HealthContributor codexStoreHealthContributor(ConversationStore store) {
+            return new CodexStoreHealthIndicator(store);
         }
     }
 }

@@ -196,4 +196,20 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
         assertThat(host.release(lease)).isTrue();
         assertThat(root().resolve(id)).doesNotExist();
     }
+
+    @Test
+    void aPingAnswersWhileTheFolderIsThereAndFailsOnceItIsGoneAFileOrALink() throws IOException {
+        ConversationStore host = store().open();
+        host.ping();
+        Path moved = Files.move(root(), tmp.resolve("moved"));
+        assertThatThrownBy(host::ping).isInstanceOf(ConversationStoreException.class).hasMessageContaining("cannot be reached");
+        Files.writeString(root(), "not a folder");
+        assertThatThrownBy(host::ping).isInstanceOf(ConversationStoreException.class).hasMessageContaining("no longer a folder");
+        Files.delete(root());
+        Files.createSymbolicLink(root(), moved);
+        assertThatThrownBy(host::ping).isInstanceOf(ConversationStoreException.class).hasMessageContaining("no longer a folder");
+        Files.delete(root());
+        Files.move(moved, root());
+        host.ping();
+    }
 }

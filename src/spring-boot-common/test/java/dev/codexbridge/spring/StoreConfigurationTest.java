@@ -1,12 +1,16 @@
 package dev.codexbridge.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.DiskConversationStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -86,5 +90,36 @@ class StoreConfigurationTest {
                     assertThat(c.getBean(ConversationStorage.class).store()).isSameAs(other);
                     assertThat(tmp.resolve("unused")).doesNotExist();
                 });
+    }
+
+    @Test
+    void theStoresHealthIsUpWhileItsFolderIsThereAndDownOnceItIsGone() {
+        Path folder = tmp.resolve("store");
+        runner.withPropertyValues("codex-bridge.store.type=disk", "codex-bridge.store.disk.path=" + folder).run(c -> {
+            Object indicator = c.getBean("codexStoreHealthContributor");
+            assertThat(health(indicator)).isEqualTo("UP {store=disk, state=answering}");
+            try (Stream<Path> all = Files.walk(folder)) {
+                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(health(indicator)).isEqualTo("DOWN {store=disk, state=unavailable}"));
+            Files.createDirectories(folder);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(health(indicator)).isEqualTo("UP {store=disk, state=answering}"));
+        });
+    }
+
+    @Test
+    void theStoresHealthIsThereForTheApplicationsOwnStoreAndNotWithoutOneOrWhenTurnedOff() {
+        ConversationStore own = DiskConversationStore.open(tmp.resolve("own"));
+        runner.withBean(ConversationStore.class, () -> own).run(c -> assertThat(c).hasNotFailed().hasBean("codexStoreHealthContributor"));
+        runner.run(c -> assertThat(c).hasNotFailed().doesNotHaveBean("codexStoreHealthContributor"));
+        runner.withPropertyValues("codex-bridge.store.type=disk", "codex-bridge.store.disk.path=" + tmp.resolve("store"),
+                "management.health.codexstore.enabled=false").run(c -> assertThat(c).hasNotFailed().doesNotHaveBean("codexStoreHealthContributor"));
+        own.close();
+    }
+
+    /** The indicator's status and details, read through either Spring Boot generation's health types. */
+    private static String health(Object indicator) throws ReflectiveOperationException {
+        Object health = indicator.getClass().getMethod("health").invoke(indicator);
+        return health.getClass().getMethod("getStatus").invoke(health) + " " + health.getClass().getMethod("getDetails").invoke(health);
     }
 }
