@@ -231,6 +231,40 @@ class PostgresConversationStoreTest implements StoreRoundTripContract, StoreInte
         }
     }
 
+    /**
+     * A database that goes silent while a statement is on its way: the call fails with the store's
+     * exception after the socket timeout, where before it waited on TCP with no end.
+     */
+    @Test
+    void aStatementToADatabaseThatWentSilentFailsAfterTheSocketTimeout() throws Exception {
+        java.net.URI at = java.net.URI.create(url.substring("jdbc:".length()));
+        try (dev.codexbridge.support.FaultProxy proxy = dev.codexbridge.support.FaultProxy.tcp(at.getHost(), at.getPort());
+             PostgresConversationStore store = PostgresConversationStore.builder()
+                     .jdbcUrl("jdbc:postgresql://127.0.0.1:" + proxy.port() + at.getPath() + "?" + at.getQuery()).maxPoolSize(1)
+                     .socketTimeout(java.time.Duration.ofSeconds(2)).build()) {
+            String id = Lineages.newThreadId();
+            ConversationLease lease = store.lease(id, "host-a", java.time.Duration.ofMinutes(1));
+            boolean timedOut = false;
+            // a connection used within the last half second is lent without HikariCP's check, which would replace a
+            // stalled one: tried again where the machine paused longer than that between the two calls
+            for (int attempt = 0; attempt < 3 && !timedOut; attempt++) {
+                ConversationLease held = store.renew(lease, java.time.Duration.ofMinutes(1));
+                proxy.stall();
+                long t0 = System.nanoTime();
+                Throwable failure = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                        () -> org.assertj.core.api.Assertions.catchThrowable(() -> store.renew(held, java.time.Duration.ofMinutes(1))));
+                long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+                if (failure != null) {
+                    assertThat(failure).isInstanceOf(ConversationStoreException.class);
+                    assertThat(waitedMs).as("waited for the socket timeout").isGreaterThanOrEqualTo(2000);
+                    timedOut = true;
+                }
+                lease = held;
+            }
+            assertThat(timedOut).as("a statement on the silent connection failed").isTrue();
+        }
+    }
+
     @Test
     void aStoreIsGivenEitherAUrlOrADataSource() {
         assertThatThrownBy(() -> PostgresConversationStore.builder().build()).isInstanceOf(IllegalStateException.class);

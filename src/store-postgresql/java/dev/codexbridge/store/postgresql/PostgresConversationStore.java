@@ -77,15 +77,36 @@ public final class PostgresConversationStore implements ConversationStore {
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(6);
 
     /**
+     * How long a statement already sent waits for the database by default (pgjdbc's
+     * {@code socketTimeout}). Without it a connection whose peer goes silent mid-statement (a
+     * partition, a frozen server) holds its caller, and a store thread, until TCP gives up: never,
+     * while nothing is left unacknowledged. Far above the longest put (a 128 MiB lineage written
+     * whole takes seconds); a URL's own {@code socketTimeout} wins.
+     */
+    public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
      * Bounds a HikariCP pool's waits for a database that does not answer: a connection within
      * {@code connectionTimeout}; a pooled connection's liveness check within HikariCP's own 5 s, or
-     * less where that is not below the connection timeout (HikariCP needs it shorter). A host
-     * building its own pool for the store may call it too.
+     * less where that is not below the connection timeout (HikariCP needs it shorter); a statement
+     * sent within {@link #DEFAULT_SOCKET_TIMEOUT}. A host building its own pool for the store may
+     * call it too.
      */
     public static void applyTimeouts(HikariConfig config, Duration connectionTimeout) {
+        applyTimeouts(config, connectionTimeout, DEFAULT_SOCKET_TIMEOUT);
+    }
+
+    /**
+     * As above, a statement sent waiting at most {@code socketTimeout} (whole seconds, at least 1)
+     * unless the pool's properties or its URL already say ({@code socketTimeout}: the URL's wins).
+     */
+    public static void applyTimeouts(HikariConfig config, Duration connectionTimeout, Duration socketTimeout) {
         long millis = connectionTimeout.toMillis();
         config.setConnectionTimeout(millis);
         config.setValidationTimeout(Math.max(250, Math.min(5000, millis - 1000)));
+        if (!config.getDataSourceProperties().containsKey("socketTimeout")) {
+            config.addDataSourceProperty("socketTimeout", Long.toString(Math.max(1, socketTimeout.toSeconds())));
+        }
     }
 
     @Override
@@ -362,6 +383,7 @@ public final class PostgresConversationStore implements ConversationStore {
         private @Nullable String password;
         private int maxPoolSize = 8;
         private Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
+        private Duration socketTimeout = DEFAULT_SOCKET_TIMEOUT;
         private @Nullable DataSource dataSource;
         private StoreLimits limits = StoreLimits.DEFAULTS;
         private Clock clock = Clock.systemUTC();
@@ -409,6 +431,20 @@ public final class PostgresConversationStore implements ConversationStore {
             return this;
         }
 
+        /**
+         * How long a statement sent on the store's own pool waits for the database (default
+         * {@link #DEFAULT_SOCKET_TIMEOUT}, 60 s) before it fails with a {@link ConversationStoreException};
+         * at least 1 s. A {@code socketTimeout} in the URL wins.
+         */
+        public Builder socketTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.toSeconds() < 1) {
+                throw new IllegalArgumentException("socketTimeout must be at least 1 s: " + timeout);
+            }
+            this.socketTimeout = timeout;
+            return this;
+        }
+
         /** The host's own pool instead of a URL; the store does not close it. */
         public Builder dataSource(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -440,7 +476,7 @@ public final class PostgresConversationStore implements ConversationStore {
                 config.setPassword(password);
                 config.setMaximumPoolSize(maxPoolSize);
                 config.setPoolName("codex-bridge-store");
-                applyTimeouts(config, connectionTimeout);
+                applyTimeouts(config, connectionTimeout, socketTimeout);
                 pool = new HikariDataSource(config);
                 source = pool;
             }
