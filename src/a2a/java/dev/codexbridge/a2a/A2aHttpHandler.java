@@ -179,8 +179,12 @@ final class A2aHttpHandler extends Handler.Abstract {
                 // conversation's lease held elsewhere or lost here, and a store that did not answer, are no fault of
                 // the call: the caller is told to send it again
                 A2aError failed = LostLease.answer(e);
+                A2aError unavailable = failed == null ? CodexUnavailable.answer(e) : null;
                 if (failed != null) {
                     LOG.info("an A2A call of {} met a conversation's lease: {}", principal.get(), e.toString());
+                } else if (unavailable != null) {
+                    LOG.info("an A2A call of {} found codex unable to open its conversation now: {}", principal.get(), e.toString());
+                    failed = unavailable;
                 } else if (StoreOutage.in(e)) {
                     LOG.warn("an A2A call of {} failed: the store did not answer: {}", principal.get(), e.toString());
                     failed = StoreOutage.error();

@@ -40,7 +40,13 @@ final class Sql {
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                // the statement's own failure says why (a broken connection is SQL state 08); a rollback on that
+                // connection fails too, with no state, and must not take its place
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
                 throw e;
             }
         } catch (SQLException e) {

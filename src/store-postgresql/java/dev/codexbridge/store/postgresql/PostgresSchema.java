@@ -110,7 +110,11 @@ final class PostgresSchema {
                 c.commit();
                 return found;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);      // the migration's own failure says why
+                }
                 throw e;
             }
         } catch (SQLException e) {
