@@ -125,6 +125,12 @@ class StoreOptionsTest {
         dev.codexbridge.store.postgresql.PostgresConversationStore.applyTimeouts(pool, ten.timeout());
         assertThat(pool.getConnectionTimeout()).isEqualTo(10_000);
         assertThat(pool.getValidationTimeout()).as("HikariCP wants it below the connection timeout").isLessThan(10_000);
+        assertThat(pool.getDataSourceProperties()).as("a statement sent waits for the database at most this long")
+                .containsEntry("socketTimeout", "60");
+        com.zaxxer.hikari.HikariConfig own = new com.zaxxer.hikari.HikariConfig();
+        own.addDataSourceProperty("socketTimeout", "5");
+        dev.codexbridge.store.postgresql.PostgresConversationStore.applyTimeouts(own, ten.timeout());
+        assertThat(own.getDataSourceProperties()).as("a pool's own setting wins").containsEntry("socketTimeout", "5");
         String[] r = run("mcp", "--store", tmp.resolve("store").toString(), "--store-timeout", "10");
         assertThat(r[0]).isEqualTo(exitCode("mcp"));
         assertThat(r[2]).contains("--store-timeout is for --store jdbc:postgresql://...");
