@@ -7,13 +7,11 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.client.ThreadOpenCapacityException;
 import dev.codexbridge.process.CodexProcessException;
 import dev.codexbridge.rpc.ConnectionClosedException;
-import java.io.PrintWriter;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -54,7 +52,7 @@ class RetryableFailuresTest {
         assertThat(StoreOutage.in(thrown)).isTrue();
     }
 
-    /** A data source whose connection fails its rollback with {@code onRollback}. */
+    /** A data source whose connection fails its statements with {@code statement} and its rollback with {@code onRollback}. */
     private static DataSource dataSource(SQLException statement, SQLException onRollback) {
         Connection connection = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
                 (proxy, method, args) -> switch (method.getName()) {
@@ -62,49 +60,7 @@ class RetryableFailuresTest {
                     case "prepareStatement", "createStatement" -> throw statement;
                     default -> null;
                 });
-        return new DataSource() {
-            @Override
-            public Connection getConnection() {
-                return connection;
-            }
-
-            @Override
-            public Connection getConnection(String username, String password) {
-                return connection;
-            }
-
-            @Override
-            public PrintWriter getLogWriter() {
-                return null;
-            }
-
-            @Override
-            public void setLogWriter(PrintWriter out) {
-            }
-
-            @Override
-            public void setLoginTimeout(int seconds) {
-            }
-
-            @Override
-            public int getLoginTimeout() {
-                return 0;
-            }
-
-            @Override
-            public Logger getParentLogger() {
-                return Logger.getGlobal();
-            }
-
-            @Override
-            public <T> T unwrap(Class<T> iface) {
-                return null;
-            }
-
-            @Override
-            public boolean isWrapperFor(Class<?> iface) {
-                return false;
-            }
-        };
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> method.getName().equals("getConnection") ? connection : null);
     }
 }
