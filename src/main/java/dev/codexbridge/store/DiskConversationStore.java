@@ -3,6 +3,7 @@ package dev.codexbridge.store;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.store.spi.StoreChecks;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -31,24 +32,25 @@ import org.slf4j.Logger;
  *   .locks                     one byte per stripe of conversations, locked by the OS (DiskLocks)
  *   &lt;threadId&gt;/
  *     lease.json               holder, token, expiry; replaced atomically
- *     v0000000000000000003/    the stored version: rollouts 0, 1, …, manifest.json, manifest.sha256
- *     .tmp-&lt;…&gt;/               a put being written, or one a crash cut short: ignored, then removed
- *   .tmp-&lt;threadId&gt;.&lt;uuid&gt;/   a put's new folder, made here and moved into its conversation's at once
- *   .trash-&lt;uuid&gt;/              a deleted conversation, or a version a put replaced, being removed
+ *     r0000000000000000003.log the record (DiskLog): each put appends its new bytes and manifest
+ *     v0000000000000000002/    a version as releases before format 3 wrote it: read, replaced at the next put
+ *   .tmp-&lt;threadId&gt;.&lt;uuid&gt;    a log being written whole, moved into its conversation's folder at once
+ *   .trash-&lt;uuid&gt;/              a deleted conversation, or a version folder a put replaced, being removed
  * </pre>
  *
- * <p>A put writes and forces every file into a temporary folder beside the version it replaces,
- * forces the folder, and renames it to {@code v<next>} in one step, then moves the older version
- * into the trash, which a thread of the store empties once the put has returned; a reader takes
- * the newest version folder, which is complete whenever it exists. Every
+ * <p>A put appends the rollouts' new bytes and the version's manifest to the conversation's log
+ * and forces it once (decision 0097); a reader takes the log's last whole manifest, so a put cut
+ * short is never seen. When appending would leave the log more than a sixteenth dead bytes (a
+ * rollout replaced, many manifests) or a rollout in too many pieces, the put writes a new log
+ * whole, forces it and renames it into place, then removes the one before. Every
  * change to a conversation (lease, renew, release, put, delete) holds its lock, which excludes
  * other threads and other processes on the machine, for the whole change: a put's sources are read
  * under it. Reads take no lock. A folder on a network file system is not supported: its locks and
  * renames may not be what a local disk's are.
  *
  * <p>Nothing in the folder is trusted (decision 0062): every entry is reached through
- * {@link DiskFolder}, which follows no link and opens only folders and regular files of the sizes
- * expected, without waiting on a FIFO; anything else is a {@link CorruptConversationException}.
+ * {@link DiskFolder}, which follows no link and opens only folders and regular files,
+ * without waiting on a FIFO; anything else is a {@link CorruptConversationException}.
  */
 public final class DiskConversationStore implements ConversationStore {
     private static final Logger LOG = SafeLogger.getLogger(DiskConversationStore.class);
@@ -192,7 +194,7 @@ public final class DiskConversationStore implements ConversationStore {
             }
             dir.delete(LEASE);
             dir.force();
-            if (DiskRecord.versions(dir).isEmpty()) {
+            if (!isStored(dir)) {
                 top.delete(threadId);     // leased but never stored: nothing to keep
             }
             return true;
@@ -216,53 +218,72 @@ public final class DiskConversationStore implements ConversationStore {
         return locked(threadId, "storing", false, (top, dir) -> {
             DiskLease.checkInForce(dir, lease, clock.instant());
             DiskTrash.removeTemporaries(dir);
-            List<String> versions = DiskRecord.versions(dir);
-            long current = versions.isEmpty() ? 0 : DiskRecord.versionOf(versions.get(0));
-            if (current != conversation.version()) {
-                throw new VersionConflictException(threadId, conversation.version(), current);
-            }
-            StoredConversation stored = conversation.toBuilder().version(current + 1).build();
-            // made in the root, whose path is the store's own, and moved into the conversation's folder through its handle:
-            // a conversation folder swapped for a link meanwhile is not written through
-            String tmp = TMP + threadId + "." + UUID.randomUUID();
-            top.createFolder(tmp);
-            try {
-                top.moveUnforced(tmp, dir, tmp);
-                try (DiskFolder version = dir.folder(tmp); DiskFolder base = appends.isEmpty() || versions.isEmpty() ? null : dir.folder(versions.get(0))) {
-                    DiskRecord.write(version, stored, clock.instant(), appends,
-                            base == null ? null : new DiskChunks.Base(base, DiskChunks.storedFiles(threadId, base, versions.get(0), limits)));
+            List<String> names = DiskRecord.names(dir);
+            List<String> logs = DiskLog.logs(names);
+            List<String> versions = DiskRecord.versions(names);
+            StoredConversation stored;
+            try (DiskLog.Opened log = logs.isEmpty() ? null : DiskLog.open(threadId, dir, logs.get(0), limits)) {
+                long current = log != null ? log.version() : versions.isEmpty() ? 0 : DiskRecord.versionOf(versions.get(0));
+                if (current != conversation.version()) {
+                    throw new VersionConflictException(threadId, conversation.version(), current);
                 }
-                // the sources may have taken a while: the lease must still be in force when the version appears
-                DiskLease.checkInForce(dir, lease, clock.instant());
-                dir.move(tmp, dir, DiskRecord.versionDir(stored.version()));
-            } catch (IOException | RuntimeException e) {
-                top.delete(tmp);
-                dir.delete(tmp);
-                throw e;
+                stored = conversation.toBuilder().version(current + 1).build();
+                List<DiskLogPut.Planned> plan = DiskLogPut.plan(threadId, log, stored, appends);
+                if (log != null && DiskLogPut.fitsAppend(log, plan)) {
+                    DiskLogPut.append(threadId, log, stored, clock.instant(), plan, () -> DiskLease.checkInForce(dir, lease, clock.instant()));
+                    logs = logs.subList(1, logs.size());
+                } else {
+                    writeLog(top, dir, lease, stored, log, plan);
+                }
+            }
+            // older logs and version folders (an earlier release's, or left by a crash): a reader takes the newest log
+            for (String older : logs) {
+                dir.delete(older);
             }
             for (String older : versions) {
-                // moved away whole first: a reader finds a version complete or not at all
                 trash.discardLater(top, dir, older);
             }
             return stored;
         });
     }
 
+    /**
+     * Writes the version whole as a new log: made in the root, whose path is the store's own,
+     * forced, then moved into the conversation's folder through its handle (a folder swapped for a
+     * link meanwhile is not written through) under its final name, in one step.
+     */
+    private void writeLog(DiskFolder top, DiskFolder dir, ConversationLease lease, StoredConversation stored, DiskLog.@Nullable Opened current,
+                          List<DiskLogPut.Planned> plan) throws IOException {
+        String tmp = TMP + stored.threadId() + "." + UUID.randomUUID();
+        try {
+            try (FileChannel out = top.createFile(tmp)) {
+                DiskLogPut.writeWhole(stored.threadId(), out, current, stored, clock.instant(), plan);
+            }
+            // the sources may have taken a while: the lease must still be in force when the version appears
+            DiskLease.checkInForce(dir, lease, clock.instant());
+            top.move(tmp, dir, DiskLog.name(stored.version()));
+        } catch (IOException | RuntimeException e) {
+            top.delete(tmp);
+            throw e;
+        }
+    }
+
     @Override
     public Optional<StoredConversation> get(String threadId) {
-        return newest(threadId, (version, name) -> DiskRecord.read(threadId, version, name, limits));
+        return newest(threadId, log -> DiskLog.read(threadId, log), (version, name) -> DiskRecord.read(threadId, version, name, limits));
     }
 
     /** The owner in the newest version's manifest (checked against its hash, as {@link #get} checks it), no rollout read. */
     @Override
     public Optional<ConversationOwner> ownerOf(String threadId) {
-        return newest(threadId, (version, name) -> DiskRecord.summary(threadId, version, name, limits)).map(ConversationSummary::owner);
+        return newest(threadId, log -> DiskLog.summary(threadId, log), (version, name) -> DiskRecord.summary(threadId, version, name, limits))
+                .map(ConversationSummary::owner);
     }
 
-    /** What {@code read} takes from the conversation's newest version folder; empty when none is stored. */
-    private <T> Optional<T> newest(String threadId, VersionReader<T> read) {
+    /** What {@code read} takes from the conversation's newest version; empty when none is stored. */
+    private <T> Optional<T> newest(String threadId, LogReader<T> fromLog, VersionReader<T> fromFolder) {
         StoreChecks.threadId(threadId);
-        // no lock: a put that lands meanwhile removes the version being read, which is then read again
+        // no lock: a put that lands meanwhile removes the log or version being read, which is then read again
         try (DiskFolder top = DiskFolder.open(root, handles)) {
             for (int attempt = 0; ; attempt++) {
                 DiskFolder dir;
@@ -272,24 +293,49 @@ public final class DiskConversationStore implements ConversationStore {
                     return Optional.empty();
                 }
                 try (dir) {
-                    List<String> versions = DiskRecord.versions(dir);
-                    if (versions.isEmpty()) {
-                        return Optional.empty();
-                    }
-                    String newest = versions.get(0);
-                    try (DiskFolder version = dir.folder(newest)) {
-                        return Optional.of(read.read(version, newest));
-                    } catch (NoSuchFileException e) {
-                        // a version in place is whole: a file missing there is missing, one moved away is read again
-                        if (stillThere(dir, newest) || attempt == 20) {
-                            throw new CorruptConversationException(threadId, "a file of the record is missing: " + e.getFile(), e);
-                        }
+                    Optional<T> read = newestIn(threadId, dir, fromLog, fromFolder, attempt == 20);
+                    if (read != null) {
+                        return read;
                     }
                 }
             }
         } catch (IOException e) {
             throw failed(threadId, "reading", e);
         }
+    }
+
+    /** What {@code read} takes from the newest version in {@code dir}; null when it was moved away meanwhile (read again). */
+    private <T> @Nullable Optional<T> newestIn(String threadId, DiskFolder dir, LogReader<T> fromLog, VersionReader<T> fromFolder,
+                                               boolean lastAttempt) throws IOException {
+        List<String> names = DiskRecord.names(dir);
+        List<String> logs = DiskLog.logs(names);
+        String newest = logs.isEmpty() ? null : logs.get(0);
+        try {
+            if (newest != null) {
+                // once open, the log reads whole even if a put replaces it: its bytes stay until it is closed
+                try (DiskLog.Opened log = DiskLog.open(threadId, dir, newest, limits)) {
+                    return Optional.of(fromLog.read(log));
+                }
+            }
+            List<String> versions = DiskRecord.versions(names);
+            if (versions.isEmpty()) {
+                return Optional.empty();
+            }
+            newest = versions.get(0);
+            try (DiskFolder version = dir.folder(newest)) {
+                return Optional.of(fromFolder.read(version, newest));
+            }
+        } catch (NoSuchFileException e) {
+            // a version in place is whole: a file missing there is missing, one moved away is read again
+            if (stillThere(dir, newest) || lastAttempt) {
+                throw new CorruptConversationException(threadId, "a file of the record is missing: " + e.getFile(), e);
+            }
+            return null;
+        }
+    }
+
+    private interface LogReader<T> {
+        T read(DiskLog.Opened log) throws IOException;
     }
 
     private interface VersionReader<T> {
@@ -301,7 +347,7 @@ public final class DiskConversationStore implements ConversationStore {
         String threadId = StoreChecks.threadId(lease.threadId());
         return locked(threadId, "deleting", false, (top, dir) -> {
             DiskLease.checkInForce(dir, lease, clock.instant());
-            boolean stored = !DiskRecord.versions(dir).isEmpty();
+            boolean stored = isStored(dir);
             DiskTrash.discard(top, threadId);
             return stored;
         });
@@ -334,13 +380,9 @@ public final class DiskConversationStore implements ConversationStore {
     /** The summary of the conversation {@code id}; none when it has no version or cannot be read (logged, never waited on). */
     private Optional<ConversationSummary> summary(DiskFolder top, String id) {
         try (DiskFolder dir = top.folder(id)) {
-            List<String> versions = DiskRecord.versions(dir);
-            if (versions.isEmpty()) {
-                return Optional.empty();
-            }
-            try (DiskFolder version = dir.folder(versions.get(0))) {
-                return Optional.of(DiskRecord.summary(id, version, versions.get(0), limits));
-            }
+            Optional<ConversationSummary> found = newestIn(id, dir, log -> DiskLog.summary(id, log),
+                    (version, name) -> DiskRecord.summary(id, version, name, limits), true);
+            return found == null ? Optional.empty() : found;
         } catch (IOException | ConversationStoreException e) {
             LOG.warn("stored conversation {} left out of the list: {}", id, e.toString());
             return Optional.empty();
@@ -357,9 +399,16 @@ public final class DiskConversationStore implements ConversationStore {
         }
     }
 
+    /** Whether the conversation's folder holds a version, in a log or a version folder. */
+    private static boolean isStored(DiskFolder dir) throws IOException {
+        List<String> names = DiskRecord.names(dir);
+        return !DiskLog.logs(names).isEmpty() || !DiskRecord.versions(names).isEmpty();
+    }
+
     private static boolean stillThere(DiskFolder dir, String name) throws IOException {
         try {
-            return dir.attributes(name).isDirectory();
+            BasicFileAttributes found = dir.attributes(name);
+            return found.isDirectory() || found.isRegularFile();
         } catch (NoSuchFileException gone) {
             return false;
         }

@@ -2,10 +2,7 @@ package dev.codexbridge.store;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -156,12 +153,19 @@ final class DiskFolder implements Closeable {
         }
     }
 
-    /** Writes the new file {@code name} from {@code in} and forces it to the disk. */
-    void write(String name, InputStream in) throws IOException {
-        try (FileChannel out = newFile(name); OutputStream stream = Channels.newOutputStream(out)) {
-            in.transferTo(stream);
-            out.force(true);
-        }
+    /**
+     * The regular file {@code name}, open for reading and writing: a link, a folder or a special
+     * file is refused before it is opened, and one swapped in after the check is opened without
+     * waiting (O_RDWR); a FIFO then has no size, which the caller refuses before reading.
+     */
+    FileChannel openRegularFile(String name) throws IOException {
+        regularFileSize(name);
+        return (FileChannel) open(name, Set.of(READ, WRITE, NOFOLLOW_LINKS));
+    }
+
+    /** Creates the new file {@code name} ({@code O_EXCL}: nothing written through a link), open for reading and writing. */
+    FileChannel createFile(String name) throws IOException {
+        return (FileChannel) open(name, Set.of(CREATE_NEW, READ, WRITE));
     }
 
     /** Writes the new file {@code name} and forces it to the disk. */
@@ -209,27 +213,6 @@ final class DiskFolder implements Closeable {
             }
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("the store's folder must allow atomic renames (one file system): " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Gives the regular file {@code name} here a second name, {@code targetName} in {@code target}
-     * (a hard link: no byte copied, nothing to force but the folder). The JDK links by path only,
-     * so the new entry is then checked to be the very file seen here (the same file key), and
-     * removed and refused otherwise: a folder on the path swapped for a link meanwhile links nothing in.
-     */
-    void linkInto(String name, DiskFolder target, String targetName) throws IOException {
-        BasicFileAttributes source = attributes(name);
-        if (!source.isRegularFile()) {
-            throw new ForeignEntryException(path.resolve(name) + " is " + kind(source) + ", not a regular file the store wrote");
-        }
-        Files.createLink(target.path.resolve(targetName), path.resolve(name));
-        BasicFileAttributes made = target.attributes(targetName);
-        boolean same = source.fileKey() != null ? source.fileKey().equals(made.fileKey())
-                : made.isRegularFile() && made.size() == source.size() && made.lastModifiedTime().equals(source.lastModifiedTime());
-        if (!same) {
-            target.deleteEntry(targetName, false);
-            throw new ForeignEntryException(path.resolve(name) + " changed while it was linked into the new version");
         }
     }
 

@@ -1,10 +1,8 @@
 package dev.codexbridge.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
-import dev.codexbridge.store.spi.CheckedInput;
 import dev.codexbridge.store.spi.Sha256;
 import dev.codexbridge.store.spi.StoreChecks;
 import java.io.IOException;
@@ -14,18 +12,17 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One version of a conversation on disk: a folder {@code v<version>} holding the rollouts as
+ * One version of a conversation on disk as releases before format 3 wrote it, read and replaced by
+ * a {@link DiskLog} at the next put; and the manifest fields both formats share. A folder {@code v<version>} holding the rollouts as
  * {@code 0}, {@code 1}, … in lineage order (a rollout appended to also as {@code 0.1}, {@code 0.2}, …:
  * {@link DiskChunks}), {@code manifest.json} (format, record, each rollout's
- * path, size and hash) and {@code manifest.sha256} (the manifest's own hash). Written whole into a
- * temporary folder and renamed into place by {@link DiskConversationStore}; read back checked, every
- * file through {@link DiskFolder} (regular files of the sizes the manifest gives, no link).
+ * path, size and hash) and {@code manifest.sha256} (the manifest's own hash). Read back checked,
+ * every file through {@link DiskFolder} (regular files of the sizes the manifest gives, no link).
  */
 final class DiskRecord {
     /** The manifest format this library writes and reads. */
@@ -47,20 +44,25 @@ final class DiskRecord {
         return String.format("v%019d", version);
     }
 
-    /** The version folders' names in a conversation's folder, newest first; none when the folder is gone. */
-    static List<String> versions(DiskFolder conversation) throws IOException {
+    /** The version folders among a conversation folder's {@code names}, newest first. */
+    static List<String> versions(List<String> names) {
         List<String> versions = new ArrayList<>();
-        try {
-            for (String name : conversation.names()) {
-                if (VERSION_DIR.matcher(name).matches()) {
-                    versions.add(name);
-                }
+        for (String name : names) {
+            if (VERSION_DIR.matcher(name).matches()) {
+                versions.add(name);
             }
-        } catch (NoSuchFileException gone) {
-            return List.of();
         }
         versions.sort((a, b) -> b.compareTo(a));
         return versions;
+    }
+
+    /** The names in a conversation's folder; none when the folder is gone. */
+    static List<String> names(DiskFolder conversation) throws IOException {
+        try {
+            return conversation.names();
+        } catch (NoSuchFileException gone) {
+            return List.of();
+        }
     }
 
     static long versionOf(String versionDir) {
@@ -77,64 +79,16 @@ final class DiskRecord {
         return (long) TEXT_FIELDS * MOST_JSON_BYTES_PER_BYTE * limits.maxTextBytes() + (512L + 21L * DiskChunks.MAX_CHUNKS) * limits.maxFiles() + 4096;
     }
 
-    /** Writes {@code record}'s lineage and manifest into the empty folder {@code dir}, every file forced to the disk. */
-    static void write(DiskFolder dir, StoredConversation record, Instant storedAt) throws IOException {
-        write(dir, record, storedAt, Map.of(), null);
-    }
-
-    /**
-     * As above, the files named in {@code appends} written as the file of the version {@code base}
-     * replaces plus their tails ({@link DiskChunks}); every base is checked before anything is written.
-     */
-    static void write(DiskFolder dir, StoredConversation record, Instant storedAt, Map<String, RolloutAppend> appends,
-                      DiskChunks.@Nullable Base base) throws IOException {
-        String threadId = record.threadId();
-        for (RolloutAppend a : appends.values()) {
-            DiskChunks.Stored stored = base == null ? null : base.files().get(a.relativePath());
-            if (stored == null) {
-                throw new StaleAppendException(threadId, a.relativePath(), "the stored version has no file at that path");
-            }
-            DiskChunks.checkBase(threadId, stored, a);
-        }
-        ArrayNode files = Json.mapper().createArrayNode();
-        List<RolloutFile> lineage = record.lineage();
-        boolean chunked = false;
-        for (int i = 0; i < lineage.size(); i++) {
-            RolloutFile f = lineage.get(i);
-            RolloutAppend append = appends.get(f.relativePath());
-            ObjectNode entry = files.addObject().put("path", f.relativePath()).put("size", f.size()).put("sha256", f.sha256());
-            if (append != null && base != null) {
-                long[] chunks = DiskChunks.append(threadId, base.folder(), base.files().get(f.relativePath()), dir, i, f, append);
-                if (chunks.length > 1) {
-                    chunked = true;
-                    ArrayNode sizes = entry.putArray("chunks");
-                    for (long c : chunks) {
-                        sizes.add(c);
-                    }
-                }
-                continue;
-            }
-            try (CheckedInput in = CheckedInput.open(threadId, f)) {
-                dir.write(Integer.toString(i), in);
-                in.verify();
-            } catch (IOException e) {
-                throw CheckedInput.failed(threadId, f, e);
-            }
-        }
-        // format 1 while no file is in chunks: a library from before reads it; it refuses format 2 rather than misread it
-        ObjectNode manifest = Json.object().put("format", chunked ? FORMAT_CHUNKED : FORMAT).put("threadId", threadId)
+    /** A manifest's fields but its files: the format, the conversation, its version and when it was stored, owner and texts. */
+    static ObjectNode fields(StoredConversation record, int format, Instant storedAt) {
+        ObjectNode manifest = Json.object().put("format", format).put("threadId", record.threadId())
                 .put("version", record.version()).put("storedAt", storedAt.toString());
         ConversationOwner owner = record.owner();
         if (owner != null) {
             manifest.putObject("owner").put("principal", owner.principal()).put("tenant", owner.tenant());
         }
-        manifest.put("name", record.name()).put("goal", record.goal()).put("settings", record.settings())
+        return manifest.put("name", record.name()).put("goal", record.goal()).put("settings", record.settings())
                 .put("lastCompletedTurnId", record.lastCompletedTurnId());
-        manifest.set("files", files);
-        byte[] bytes = Json.write(manifest).getBytes(StandardCharsets.UTF_8);
-        dir.write(MANIFEST, bytes);
-        dir.write(MANIFEST_HASH, Sha256.hex(bytes).getBytes(StandardCharsets.US_ASCII));
-        dir.force();
     }
 
     /**
@@ -228,12 +182,12 @@ final class DiskRecord {
         return manifest;
     }
 
-    private static @Nullable ConversationOwner owner(JsonNode manifest) {
+    static @Nullable ConversationOwner owner(JsonNode manifest) {
         JsonNode owner = manifest.path("owner");
         return owner.isObject() ? new ConversationOwner(owner.path("principal").asText(), text(owner, "tenant")) : null;
     }
 
-    private static @Nullable String text(JsonNode node, String field) {
+    static @Nullable String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || value.isNull() ? null : value.asText();
     }

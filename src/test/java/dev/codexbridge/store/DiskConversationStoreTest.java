@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.codexbridge.store.spi.Sha256;
-
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,22 +48,36 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
 
             @Override
             public void flipByte(String threadId, int file) throws IOException {
-                Path rollout = rollout(threadId, file);
-                byte[] bytes = Files.readAllBytes(rollout);
-                bytes[bytes.length / 2] ^= 1;
-                Files.write(rollout, bytes);
+                long[] extent = DiskTampering.extent(root(), threadId, file);
+                try (FileChannel log = FileChannel.open(DiskTampering.log(root(), threadId), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                    long at = extent[0] + extent[1] / 2;
+                    ByteBuffer one = ByteBuffer.allocate(1);
+                    log.read(one, at);
+                    one.put(0, (byte) (one.get(0) ^ 1)).rewind();
+                    log.write(one, at);
+                }
             }
 
             @Override
             public void truncate(String threadId, int file) throws IOException {
-                try (FileChannel c = FileChannel.open(rollout(threadId, file), StandardOpenOption.WRITE)) {
-                    c.truncate(c.size() - 5);
+                // a log stored by one put holds one version: cut inside the rollout, it has no whole version left
+                long[] extent = DiskTampering.extent(root(), threadId, file);
+                try (FileChannel log = FileChannel.open(DiskTampering.log(root(), threadId), StandardOpenOption.WRITE)) {
+                    log.truncate(extent[0] + extent[1] - 5);
                 }
             }
 
             @Override
             public void removeRollout(String threadId, int file) throws IOException {
-                Files.delete(rollout(threadId, file));
+                // the manifest made to point where the rollout's bytes are not: past the log's rollouts, at the manifest itself
+                long start;
+                try (DiskLog.Opened log = DiskTampering.opened(root(), threadId)) {
+                    start = log.manifestStart;
+                }
+                DiskTampering.editManifest(root(), threadId, m -> {
+                    ObjectNode f = (ObjectNode) m.path("files").get(file);
+                    f.putArray("extents").addArray().add(start).add(f.path("size").asLong());
+                });
             }
 
             @Override
@@ -79,15 +92,18 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
 
             @Override
             public void replaceRollout(String threadId, int file, byte[] bytes) throws IOException {
-                Files.write(rollout(threadId, file), bytes);
-                DiskTampering.recordFile(root(), threadId, file, bytes.length, Sha256.hex(bytes));
+                DiskTampering.replaceRollout(root(), threadId, file, bytes);
             }
 
             @Override
             public void assertNothingLeftBehind(String threadId) throws IOException {
                 try (Stream<Path> entries = Files.list(root().resolve(threadId))) {
-                    assertThat(entries.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(DiskConversationStore.LEASE,
-                            DiskRecord.versionDir(2));
+                    List<String> names = entries.map(p -> p.getFileName().toString()).toList();
+                    assertThat(names).as("the lease and one log").hasSize(2).contains(DiskConversationStore.LEASE)
+                            .anySatisfy(name -> assertThat(DiskLog.isLog(name)).isTrue());
+                }
+                try (DiskLog.Opened log = DiskTampering.opened(root(), threadId)) {
+                    assertThat(log.end).as("nothing after the newest version in the log").isEqualTo(log.size);
                 }
             }
 
@@ -98,28 +114,35 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
         };
     }
 
-    private Path rollout(String threadId, int file) throws IOException {
-        return DiskTampering.newestVersion(root(), threadId).resolve(Integer.toString(file));
-    }
-
     @Test
-    void aPutCutShortLeavesATemporaryFolderThatReadsIgnoreAndTheNextChangeRemoves() throws IOException {
+    void aPutCutShortLeavesBytesAfterTheNewestVersionThatReadsPassOverAndTheNextPutCuts() throws Exception {
         ConversationStore host = store().open();
         String id = Lineages.newThreadId();
         ConversationLease lease = host.lease(id, "host-a", TTL);
         StoredConversation before = host.put(lease, Lineages.full(id, 5_000, 1));
-        Path cut = Files.createDirectory(root().resolve(id).resolve(DiskConversationStore.TMP + "cut-short"));
-        Files.write(cut.resolve("0"), Lineages.jsonl(1_000, 9));
-        Files.writeString(cut.resolve(DiskRecord.MANIFEST), "{\"format\":1,\"thr");
+        Path log = DiskTampering.log(root(), id);
+        long whole = Files.size(log);
+        // what a crash leaves of an append: a record's header and part of its bytes, no manifest after them
+        try (FileChannel out = FileChannel.open(log, StandardOpenOption.WRITE)) {
+            ByteBuffer cut = ByteBuffer.allocate(DiskLog.HEADER + 1_000).put(DiskLog.DATA).putLong(4_000).put(Lineages.jsonl(1_000, 9), 0, 1_000).flip();
+            out.write(cut, whole);
+        }
+        Path temporary = Files.createDirectory(root().resolve(id).resolve(DiskConversationStore.TMP + "cut-short"));
 
         assertThat(store().open().get(id)).contains(before);
         assertThat(host.list(null, 10)).extracting(ConversationSummary::version).containsExactly(1L);
-        assertThat(host.put(lease, Lineages.small(id, 2).toBuilder().version(1).build()).version()).isEqualTo(2);
-        assertThat(cut).doesNotExist();
+        StoredConversation next = Lineages.full(id, 5_000, 1).toBuilder().name("again").version(1).build();
+        assertThat(host.put(lease, next).version()).isEqualTo(2);
+        assertThat(temporary).doesNotExist();
+        assertThat(store().open().get(id).orElseThrow().name()).isEqualTo("again");
+        store().assertNothingLeftBehind(id);
     }
 
     @Test
-    void aPutReturnsBeforeTheVersionItReplacedIsRemovedAndACloseWaitsForTheRemoval() throws Exception {
+    void aRecordOfAnEarlierReleaseIsReadAndItsNextPutReplacesItWithALogAndACloseWaitsForItsRemoval() throws Exception {
+        String id = Lineages.newThreadId();
+        StoredConversation earlier = Lineages.full(id, 30_000, 1).toBuilder().version(3).build();
+        EarlierFormat.write(root(), earlier, DiskRecord.FORMAT_CHUNKED);
         DiskConversationStore host = DiskConversationStore.open(root());
         CountDownLatch removing = new CountDownLatch(1);
         host.removerThreads(task -> new Thread(() -> {
@@ -130,18 +153,24 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
             }
             task.run();
         }));
-        String id = Lineages.newThreadId();
+        assertThat(host.get(id)).contains(earlier);
+        assertThat(host.list(null, 10)).singleElement().satisfies(s -> assertThat(s.version()).isEqualTo(3));
         ConversationLease lease = host.lease(id, "host-a", TTL);
-        host.put(lease, Lineages.full(id, 50_000, 1));
+        String own = Lineages.ownPath(id);
+        byte[] bytes = earlier.lineage().get(1).bytes();
+        byte[] tail = Lineages.jsonl(2_000, 4);
+        assertThatThrownBy(() -> host.putAppending(lease, StoreAppendContract.grown(earlier, own, bytes, tail),
+                StoreAppendContract.appends(earlier, own, bytes, tail))).as("an append needs a log: the host puts whole instead")
+                .isInstanceOf(StaleAppendException.class);
 
-        for (int version = 2; version <= 5; version++) {
-            host.put(lease, Lineages.full(id, 50_000, version).toBuilder().version(version - 1).build());
-            try (Stream<Path> entries = Files.list(root().resolve(id))) {
-                assertThat(entries.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(DiskConversationStore.LEASE,
-                        DiskRecord.versionDir(version));
-            }
+        StoredConversation next = host.put(lease, earlier.toBuilder().lineage(List.of(earlier.lineage().get(0),
+                RolloutFile.of(own, StoreAppendContract.concat(bytes, tail)), earlier.lineage().get(2))).build());
+
+        assertThat(next.version()).isEqualTo(4);
+        try (Stream<Path> entries = Files.list(root().resolve(id))) {
+            assertThat(entries.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(DiskConversationStore.LEASE, DiskLog.name(4));
         }
-        assertThat(trash()).as("the versions replaced, not removed yet").hasSize(4);
+        assertThat(trash()).as("the version folder replaced, not removed yet").hasSize(1);
         new Thread(() -> {
             try {
                 Thread.sleep(300);
@@ -154,7 +183,22 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
         host.close();
 
         assertThat(trash()).isEmpty();
-        assertThat(DiskConversationStore.open(root()).get(id).orElseThrow().version()).isEqualTo(5);
+        assertThat(DiskConversationStore.open(root()).get(id).orElseThrow().lineage().get(1).bytes()).isEqualTo(StoreAppendContract.concat(bytes, tail));
+    }
+
+    @Test
+    void aRecordOfAnEarlierReleaseDamagedBehindTheStoresBackIsRefused() throws Exception {
+        String id = Lineages.newThreadId();
+        Path version = EarlierFormat.write(root(), Lineages.full(id, 20_000, 1), DiskRecord.FORMAT);
+        byte[] bytes = Files.readAllBytes(version.resolve("1"));
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(version.resolve("1"), bytes);
+
+        assertThatThrownBy(() -> store().open().get(id)).isInstanceOfSatisfying(CorruptConversationException.class,
+                e -> assertThat(e.problem()).contains("rollout " + Lineages.ownPath(id) + ": its SHA-256 does not match the record"));
+        DiskTampering.editFolderManifest(root(), id, m -> m.put("format", 3));
+        assertThatThrownBy(() -> store().open().get(id)).isInstanceOfSatisfying(CorruptConversationException.class,
+                e -> assertThat(e.problem()).contains("format 3, which this library does not read"));
     }
 
     private List<String> trash() throws IOException {

@@ -85,23 +85,53 @@ class DiskStoreTamperTest {
         }));
     }
 
+    /** A conversation as a release before the log stored it: a version folder. */
+    private String storedEarlier(String id, List<RolloutFile> lineage) throws IOException {
+        EarlierFormat.write(root(), StoredConversation.builder(id, lineage).version(1).build(), DiskRecord.FORMAT);
+        return id;
+    }
+
+    private String storedEarlier() throws IOException {
+        String id = Lineages.newThreadId();
+        EarlierFormat.write(root(), Lineages.full(id, 20_000, 1).toBuilder().version(1).build(), DiskRecord.FORMAT);
+        return id;
+    }
+
     @Test
-    void aRolloutLinkedToAFileElsewhereIsNotRead() throws Exception {
+    void aLogLinkedToAFileElsewhereIsNotRead() throws Exception {
         ConversationStore host = open();
         String id = stored(host);
+        String other = stored(host);
+        Path log = DiskTampering.log(root(), id);
+        Path copy = Files.copy(log, outside().resolve("copy.log"));
+        DiskTampering.link(log, copy);
+        byte[] before = Files.readAllBytes(copy);
+
+        refused(() -> host.get(id), id, "is a symbolic link, not a regular file the store wrote");
+        refused(() -> host.ownerOf(id), id, "is a symbolic link");
+        assertThat(promptly(() -> host.list(null, 10))).extracting(ConversationSummary::threadId).containsExactly(other);
+        ConversationLease lease = host.lease(id, "host-a", TTL);
+        refused(() -> host.put(lease, Lineages.small(id, 2).toBuilder().version(1).build()), id, "is a symbolic link");
+        assertThat(Files.readAllBytes(copy)).as("nothing written through the link").isEqualTo(before);
+    }
+
+    @Test
+    void anEarlierReleasesRolloutLinkedToAFileElsewhereIsNotRead() throws Exception {
+        ConversationStore host = open();
+        String id = storedEarlier();
         byte[] secret = "{\"secret\":\"the host's own file\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         Path elsewhere = Files.write(outside().resolve("secret.jsonl"), secret);
         DiskTampering.link(version(id).resolve("1"), elsewhere);
-        DiskTampering.recordFile(root(), id, 1, secret.length, Sha256.hex(secret));
+        DiskTampering.editFolderManifest(root(), id, m -> ((ObjectNode) m.path("files").get(1)).put("size", secret.length).put("sha256", Sha256.hex(secret)));
 
         refused(() -> host.get(id), id, "is a symbolic link, not a regular file the store wrote");
         assertThat(promptly(() -> host.list(null, 10))).extracting(ConversationSummary::threadId).containsExactly(id);
     }
 
     @Test
-    void aManifestLinkedElsewhereIsNotRead() throws Exception {
+    void anEarlierReleasesManifestLinkedElsewhereIsNotRead() throws Exception {
         ConversationStore host = open();
-        String id = stored(host);
+        String id = storedEarlier();
         String other = stored(host);
         Path copy = Files.copy(version(id).resolve(DiskRecord.MANIFEST), outside().resolve("manifest.json"));
         DiskTampering.link(version(id).resolve(DiskRecord.MANIFEST), copy);
@@ -130,17 +160,17 @@ class DiskStoreTamperTest {
         refused(() -> host.delete(held), other, "is a symbolic link");
 
         try (Stream<Path> written = Files.list(moved)) {
-            assertThat(written.map(p -> p.getFileName().toString())).as("nothing written through the link").containsExactly(DiskRecord.versionDir(1));
+            assertThat(written.map(p -> p.getFileName().toString())).as("nothing written through the link").containsExactly(DiskLog.name(1));
         }
         try (Stream<Path> written = Files.list(movedOther)) {
-            assertThat(written.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(DiskRecord.versionDir(1), DiskConversationStore.LEASE);
+            assertThat(written.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(DiskLog.name(1), DiskConversationStore.LEASE);
         }
     }
 
     @Test
-    void aVersionFolderLinkedElsewhereIsNotRead() throws Exception {
+    void anEarlierReleasesVersionFolderLinkedElsewhereIsNotRead() throws Exception {
         ConversationStore host = open();
-        String id = stored(host);
+        String id = storedEarlier();
         Path version = version(id);
         Path moved = Files.move(version, outside().resolve("v"));
         Files.createSymbolicLink(version, moved);
@@ -150,24 +180,26 @@ class DiskStoreTamperTest {
     }
 
     @Test
-    void aManifestThatIsAFifoMakesNoCallWait() throws Exception {
+    void aLogThatIsAFifoMakesNoCallWait() throws Exception {
         ConversationStore host = open();
         String id = stored(host);
         String other = stored(host);
-        DiskTampering.fifo(version(id).resolve(DiskRecord.MANIFEST));
+        Path log = DiskTampering.log(root(), id);
+        DiskTampering.fifo(log);
 
-        refused(() -> host.get(id), id, "manifest.json is a special file (a FIFO, a socket or a device)");
+        refused(() -> host.get(id), id, log.getFileName() + " is a special file (a FIFO, a socket or a device)");
+        ConversationLease lease = promptly(() -> host.lease(id, "host-a", TTL));
+        refused(() -> host.put(lease, Lineages.small(id, 2).toBuilder().version(1).build()), id, "is a special file");
         assertThat(promptly(() -> host.list(null, 10))).as("the others listed, that one left out")
                 .extracting(ConversationSummary::threadId).containsExactly(other);
     }
 
     @Test
-    void anEmptyRolloutThatIsAFifoMakesNoCallWait() throws Exception {
+    void anEarlierReleasesEmptyRolloutThatIsAFifoMakesNoCallWait() throws Exception {
         ConversationStore host = open();
         String id = Lineages.newThreadId();
-        List<RolloutFile> lineage = List.of(RolloutFile.of(Lineages.ownPath(id), Lineages.jsonl(2_000, 1)),
-                RolloutFile.of(Lineages.revertPath(id, Lineages.newThreadId()), new byte[0]));
-        host.put(host.lease(id, "host-a", TTL), StoredConversation.builder(id, lineage).build());
+        storedEarlier(id, List.of(RolloutFile.of(Lineages.ownPath(id), Lineages.jsonl(2_000, 1)),
+                RolloutFile.of(Lineages.revertPath(id, Lineages.newThreadId()), new byte[0])));
         DiskTampering.fifo(version(id).resolve("1"));
 
         refused(() -> host.get(id), id, "is a special file (a FIFO, a socket or a device), not a regular file the store wrote");
@@ -208,14 +240,14 @@ class DiskStoreTamperTest {
         ConversationStore host = open();
         String id = stored(host);
         long huge = 3L << 30;
-        try (RandomAccessFile sparse = new RandomAccessFile(version(id).resolve("0").toFile(), "rw")) {
-            sparse.setLength(huge);     // 3 GiB that take no room on disk, until read into memory
-        }
         // the sum of the sizes is what it was, well under the cap
         DiskTampering.editManifest(root(), id, m -> {
-            ((ObjectNode) m.path("files").get(0)).put("size", huge);
+            ((ObjectNode) m.path("files").get(0)).put("size", huge).putArray("extents").addArray().add(8).add(huge);
             ((ObjectNode) m.path("files").get(1)).put("size", 40_000 - huge);
         });
+        try (RandomAccessFile sparse = new RandomAccessFile(DiskTampering.log(root(), id).toFile(), "rw")) {
+            sparse.setLength(huge + (4L << 20));     // 3 GiB that take no room on disk, until read into memory
+        }
 
         assertTimeoutPreemptively(HANG_GUARD, () -> assertThatThrownBy(() -> host.get(id))
                 .isInstanceOfSatisfying(ConversationTooLargeException.class, e -> {

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.store.spi.Sha256;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -17,26 +20,98 @@ final class DiskTampering {
     private DiskTampering() {
     }
 
-    /** The newest version folder of the conversation. */
+    /** The newest log of the conversation. */
+    static Path log(Path root, String threadId) throws IOException {
+        try (Stream<Path> entries = Files.list(root.resolve(threadId))) {
+            return entries.filter(p -> DiskLog.isLog(p.getFileName().toString())).max(Comparator.naturalOrder()).orElseThrow();
+        }
+    }
+
+    /** The newest whole version in the conversation's log, as the store reads it. */
+    static DiskLog.Opened opened(Path root, String threadId) throws IOException {
+        Path log = log(root, threadId);
+        try (DiskFolder dir = DiskFolder.open(log.getParent(), false)) {
+            return DiskLog.open(threadId, dir, log.getFileName().toString(), StoreLimits.DEFAULTS);
+        }
+    }
+
+    /** Where rollout {@code file}'s bytes are in the log: its first extent's offset and its size. */
+    static long[] extent(Path root, String threadId, int file) throws IOException {
+        try (DiskLog.Opened log = opened(root, threadId)) {
+            DiskLog.Entry e = log.files.get(file);
+            return new long[] {e.offsets()[e.extents() - 1], e.lengths()[e.extents() - 1]};
+        }
+    }
+
+    /**
+     * Changes the newest manifest of the conversation's log, its hash made to match, so that only
+     * the change is wrong: the log cut at the manifest and the changed one appended.
+     */
+    static void editManifest(Path root, String threadId, Consumer<ObjectNode> change) throws IOException {
+        long start;
+        ObjectNode manifest;
+        try (DiskLog.Opened log = opened(root, threadId)) {
+            start = log.manifestStart;
+            manifest = log.manifest.deepCopy();
+        }
+        change.accept(manifest);
+        try (FileChannel log = FileChannel.open(log(root, threadId), StandardOpenOption.WRITE)) {
+            log.truncate(start);
+            ByteBuffer record = DiskLog.manifestRecord(Json.write(manifest).getBytes(StandardCharsets.UTF_8));
+            while (record.hasRemaining()) {
+                log.write(record, log.size());
+            }
+        }
+    }
+
+    /** Sets what the manifest says of rollout {@code file}. */
+    static void recordFile(Path root, String threadId, int file, long size, String sha256) throws IOException {
+        editManifest(root, threadId, m -> ((ObjectNode) m.path("files").get(file)).put("size", size).put("sha256", sha256));
+    }
+
+    /**
+     * Replaces rollout {@code file}'s bytes with {@code bytes}, appended to the log as a record of
+     * their own, and the manifest made to point at them with their size and hash.
+     */
+    static void replaceRollout(Path root, String threadId, int file, byte[] bytes) throws IOException {
+        long start;
+        try (DiskLog.Opened log = opened(root, threadId)) {
+            start = log.manifestStart;
+        }
+        try (FileChannel log = FileChannel.open(log(root, threadId), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer manifest = ByteBuffer.wrap(DiskLog.readFully(log, start, (int) (log.size() - start)));
+            log.truncate(start);
+            ByteBuffer data = ByteBuffer.allocate(DiskLog.HEADER + bytes.length).put(DiskLog.DATA).putLong(bytes.length).put(bytes).flip();
+            while (data.hasRemaining()) {
+                log.write(data, log.size());
+            }
+            while (manifest.hasRemaining()) {
+                log.write(manifest, log.size());
+            }
+        }
+        long offset = start + DiskLog.HEADER;
+        editManifest(root, threadId, m -> {
+            ObjectNode f = (ObjectNode) m.path("files").get(file);
+            f.put("size", bytes.length).put("sha256", Sha256.hex(bytes));
+            f.putArray("extents").addArray().add(offset).add(bytes.length);
+        });
+    }
+
+    /** The newest version folder of the conversation (a record as releases before the log wrote it). */
     static Path newestVersion(Path root, String threadId) throws IOException {
         try (Stream<Path> entries = Files.list(root.resolve(threadId))) {
             return entries.filter(p -> p.getFileName().toString().matches("v\\d{19}")).max(Comparator.naturalOrder()).orElseThrow();
         }
     }
 
-    /** Changes the newest version's manifest, its own hash made to match, so that only the change is wrong. */
-    static void editManifest(Path root, String threadId, Consumer<ObjectNode> change) throws IOException {
+    /** Changes the newest version folder's manifest, its own hash made to match, so that only the change is wrong. */
+    static void editFolderManifest(Path root, String threadId, Consumer<ObjectNode> change) throws IOException {
         Path version = newestVersion(root, threadId);
         ObjectNode manifest = (ObjectNode) Json.mapper().readTree(Files.readAllBytes(version.resolve(DiskRecord.MANIFEST)));
         change.accept(manifest);
         byte[] bytes = Json.write(manifest).getBytes(StandardCharsets.UTF_8);
         Files.write(version.resolve(DiskRecord.MANIFEST), bytes);
         Files.writeString(version.resolve(DiskRecord.MANIFEST_HASH), Sha256.hex(bytes));
-    }
-
-    /** Sets what the manifest says of rollout {@code file}. */
-    static void recordFile(Path root, String threadId, int file, long size, String sha256) throws IOException {
-        editManifest(root, threadId, m -> ((ObjectNode) m.path("files").get(file)).put("size", size).put("sha256", sha256));
     }
 
     /** Replaces {@code path} (removed first when there) with a FIFO, which blocks whoever opens it for reading alone. */
