@@ -94,34 +94,41 @@ final class PostgresChunks {
         return -1;
     }
 
-    /** The tail as the file's next chunk, and the rollout row's size, hash and place updated. */
+    /** The tail as the file's next chunk, and the rollout row's size, hash and place updated: one statement, one round trip. */
     private static void appendTo(Connection c, String threadId, int position, RolloutFile file, RolloutAppend a) throws SQLException {
-        if (a.tailSize() > 0) {
-            RolloutFile tail = a.tailFile();
-            try (CheckedInput in = CheckedInput.open(threadId, tail);
-                 PreparedStatement s = c.prepareStatement("""
-                         INSERT INTO codex_store_chunk (thread_id, relative_path, seq, content)
-                         SELECT ?, ?, coalesce(max(seq), 0) + 1, ? FROM codex_store_chunk WHERE thread_id = ? AND relative_path = ?""")) {
-                s.setString(1, threadId);
-                s.setString(2, a.relativePath());
-                s.setBytes(3, in.readAllBytes());
-                s.setString(4, threadId);
-                s.setString(5, a.relativePath());
+        if (a.tailSize() == 0) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE codex_store_rollout SET position = ?, size = ?, sha256 = ? WHERE thread_id = ? AND relative_path = ?")) {
+                setRollout(s, 1, threadId, position, file, a);
                 s.executeUpdate();
-                in.verify();
-            } catch (IOException e) {
-                throw CheckedInput.failed(threadId, tail, e);
             }
+            return;
         }
-        try (PreparedStatement s = c.prepareStatement(
-                "UPDATE codex_store_rollout SET position = ?, size = ?, sha256 = ? WHERE thread_id = ? AND relative_path = ?")) {
-            s.setInt(1, position);
-            s.setLong(2, file.size());
-            s.setString(3, file.sha256());
+        RolloutFile tail = a.tailFile();
+        try (CheckedInput in = CheckedInput.open(threadId, tail);
+             PreparedStatement s = c.prepareStatement("""
+                     WITH chunk AS (INSERT INTO codex_store_chunk (thread_id, relative_path, seq, content)
+                       SELECT ?, ?, coalesce(max(seq), 0) + 1, ? FROM codex_store_chunk WHERE thread_id = ? AND relative_path = ?)
+                     UPDATE codex_store_rollout SET position = ?, size = ?, sha256 = ? WHERE thread_id = ? AND relative_path = ?""")) {
+            s.setString(1, threadId);
+            s.setString(2, a.relativePath());
+            s.setBytes(3, in.readAllBytes());
             s.setString(4, threadId);
             s.setString(5, a.relativePath());
+            setRollout(s, 6, threadId, position, file, a);
+            in.verify();
             s.executeUpdate();
+        } catch (IOException e) {
+            throw CheckedInput.failed(threadId, tail, e);
         }
+    }
+
+    private static void setRollout(PreparedStatement s, int first, String threadId, int position, RolloutFile file, RolloutAppend a) throws SQLException {
+        s.setInt(first, position);
+        s.setLong(first + 1, file.size());
+        s.setString(first + 2, file.sha256());
+        s.setString(first + 3, threadId);
+        s.setString(first + 4, a.relativePath());
     }
 
     /** The bytes of every chunk row of the conversation, by path, as one array each after its rollout row's; checked by the caller. */

@@ -188,7 +188,9 @@ public final class PostgresConversationStore implements ConversationStore {
         StoreChecks.put(limits, lease, conversation);
         String threadId = conversation.threadId();
         return inTransaction(threadId, "storing", c -> {
-            StoreChecks.inForce(lease, currentLease(c, threadId, true), clock.instant());
+            // locked until the commit: no other change to the lease can land meanwhile, only its time can run out
+            Optional<ConversationLease> held = currentLease(c, threadId, true);
+            StoreChecks.inForce(lease, held, clock.instant());
             long current = 0;
             try (PreparedStatement s = c.prepareStatement("SELECT version FROM codex_store_conversation WHERE thread_id = ? FOR UPDATE")) {
                 s.setString(1, threadId);
@@ -213,7 +215,7 @@ public final class PostgresConversationStore implements ConversationStore {
                 PostgresChunks.write(c, stored, appends);
             }
             // the sources may have taken a while: the lease must still be in force when the version commits
-            StoreChecks.inForce(lease, currentLease(c, threadId, false), clock.instant());
+            StoreChecks.inForce(lease, held, clock.instant());
             return stored;
         });
     }
