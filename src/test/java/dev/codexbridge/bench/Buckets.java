@@ -4,7 +4,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** The turns of {@link StoredTurnsBench} by the rollout's size after them: each contender's median and what it adds to the first's. */
+/**
+ * The turns of {@link StoredTurnsBench} by the rollout's size after them: each contender's median,
+ * what it adds to the first's (the difference of the medians), and the median of its turns'
+ * differences from the first's turn of the same round (paired: the same size, the same seconds).
+ */
 final class Buckets {
     private static final long KIB = 1024;
     private static final long[] LOWER = {0, 300 * KIB, 1024 * KIB, 2560 * KIB, 3072 * KIB};
@@ -17,6 +21,7 @@ final class Buckets {
         System.out.printf("  %-12s %6s", "rollout", "turns");
         names.forEach(n -> System.out.printf("  %12s", n + " p50"));
         names.stream().skip(1).forEach(n -> System.out.printf("  %14s", n + " adds"));
+        names.stream().skip(1).forEach(n -> System.out.printf("  %16s", n + " paired"));
         System.out.println();
         for (int b = 0; b < LOWER.length; b++) {
             long lower = LOWER[b];
@@ -43,6 +48,15 @@ final class Buckets {
             }
             for (int c = 1; c < names.size(); c++) {
                 System.out.printf("  %+11.1f ms", medians[c] - medians[0]);
+            }
+            // the median of each turn's difference from the yardstick's turn of the same round (same size, same seconds)
+            for (int c = 1; c < names.size(); c++) {
+                long[] differences = new long[turns.size()];
+                for (int k = 0; k < differences.length; k++) {
+                    differences[k] = micros.get(c)[turns.get(k)] - micros.get(0)[turns.get(k)];
+                }
+                Arrays.sort(differences);
+                System.out.printf("  %+13.1f ms", differences[differences.length / 2] / 1000.0);
             }
             System.out.println();
         }

@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * What a conversation store costs a turn, and what a move costs, on the real codex:
  * {@code bin/bench stored-turns [TURNS] [MOVES] [REPLY_BYTES] [WAKES] [LINEAGE_KIB]} (defaults 60, 12, 20000,
- * 0, 1024; a part given 0 is left out).
+ * 0, 1024; a part given 0 is left out). {@code STORED_TURNS_ROUNDS=N} runs the per-turn part N times on
+ * fresh stores and pools its buckets.
  *
  * <ol>
  *   <li><b>Per turn</b>: three sessions, each on its own codex, run TURNS turns taking turns: one
@@ -69,13 +70,34 @@ public final class StoredTurnsBench {
             model.recording(false);
             Path work = Files.createDirectories(tmp.resolve("work"));
             System.out.printf("stored-turns: %d turns per store, %d moves, %d wakes, replies of %d bytes%n", turns, moves, wakes, replyBytes);
-            String pgUrl = postgres.newDatabase();
-            try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("disk"));
-                 PostgresConversationStore pg = PostgresConversationStore.builder().jdbcUrl(pgUrl).build()) {
-                java.util.List<ConversationStore> stores = new ArrayList<>(Arrays.asList(null, disk, pg));
-                if (turns > 0) {
-                    perTurn(List.of("none", "disk", "postgresql"), stores, binary, model, tmp, work, turns, new StoredSpace(disk, pgUrl));
+            List<String> names = List.of("none", "disk", "postgresql");
+            // STORED_TURNS_ROUNDS=N: the per-turn run N times, each on fresh stores and codex homes, and its buckets pooled
+            int rounds = Integer.parseInt(System.getenv().getOrDefault("STORED_TURNS_ROUNDS", "1"));
+            List<long[]> pooledMs = new ArrayList<>();
+            List<long[]> pooledRollout = new ArrayList<>();
+            for (int round = 0; turns > 0 && round < rounds; round++) {
+                Path dir = Files.createDirectories(tmp.resolve("round-" + round));
+                String pgUrl = postgres.newDatabase();
+                try (DiskConversationStore disk = DiskConversationStore.open(dir.resolve("disk"));
+                     PostgresConversationStore pg = PostgresConversationStore.builder().jdbcUrl(pgUrl).build()) {
+                    List<long[]> ms = perTurn(names, new ArrayList<>(Arrays.asList(null, disk, pg)), binary, model, dir, work, turns,
+                            new StoredSpace(disk, pgUrl), pooledRollout);
+                    pooledMs.addAll(ms);
                 }
+            }
+            if (rounds > 1) {
+                System.out.printf("  pooled over %d runs:%n", rounds);
+                List<long[]> byContender = new ArrayList<>();
+                for (int c = 0; c < names.size(); c++) {
+                    List<long[]> mine = new ArrayList<>();
+                    for (int r = 0; r < rounds; r++) {
+                        mine.add(pooledMs.get(r * names.size() + c));
+                    }
+                    byContender.add(concat(mine));
+                }
+                Buckets.print(names, byContender, concat(pooledRollout));
+            }
+            try (DiskConversationStore disk = DiskConversationStore.open(tmp.resolve("disk"))) {
                 if (moves > 0) {
                     moves(disk, binary, model, tmp, work, moves);
                 }
@@ -98,8 +120,19 @@ public final class StoredTurnsBench {
      * (another build, a collection) falls on all of them alike, and the yardstick runs in the same
      * seconds as what it measures.
      */
-    private static void perTurn(List<String> names, List<ConversationStore> stores, Path binary, ScriptedModelServer model, Path tmp,
-                                Path work, int turns, StoredSpace space) throws Exception {
+    private static long[] concat(List<long[]> parts) {
+        long[] all = new long[parts.stream().mapToInt(p -> p.length).sum()];
+        int at = 0;
+        for (long[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        return all;
+    }
+
+    /** Each contender's turn times (µs), in {@code names}' order; the rollout's size after each turn is added to {@code rollouts}. */
+    private static List<long[]> perTurn(List<String> names, List<ConversationStore> stores, Path binary, ScriptedModelServer model, Path tmp,
+                                        Path work, int turns, StoredSpace space, List<long[]> rollouts) throws Exception {
         long[] rollout = new long[turns];
         // STORED_TURNS_REQUESTS=1: where a turn's time goes, request by request, and the store's put (the tap costs time)
         boolean requests = "1".equals(System.getenv("STORED_TURNS_REQUESTS"));
@@ -158,6 +191,8 @@ public final class StoredTurnsBench {
                             p50(each) / 1000.0, p99(each) / 1000.0));
                 }
             }
+            rollouts.add(rollout);
+            return all.stream().map(Contender::ms).toList();
         } finally {
             for (Contender c : all) {
                 try {
