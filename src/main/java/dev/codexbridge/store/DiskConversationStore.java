@@ -236,12 +236,18 @@ public final class DiskConversationStore implements ConversationStore {
                     writeLog(top, dir, lease, stored, log, plan);
                 }
             }
-            // older logs and version folders (an earlier release's, or left by a crash): a reader takes the newest log
-            for (String older : logs) {
-                dir.delete(older);
-            }
-            for (String older : versions) {
-                trash.discardLater(top, dir, older);
+            // older logs and version folders (an earlier release's, or left by a crash): a reader takes the newest log, and
+            // the version is stored already, so one that cannot be removed now is left for the next put
+            try {
+                for (String older : logs) {
+                    dir.delete(older);
+                }
+                for (String older : versions) {
+                    trash.discardLater(top, dir, older);
+                }
+            } catch (IOException e) {
+                LOG.warn("conversation {} is stored at version {}; an older record beside it is removed at its next put: {}", threadId,
+                        stored.version(), e.toString());
             }
             return stored;
         });
