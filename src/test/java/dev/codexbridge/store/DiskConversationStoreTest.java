@@ -105,6 +105,10 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
                 try (DiskLog.Opened log = DiskTampering.opened(root(), threadId)) {
                     assertThat(log.end).as("nothing after the newest version in the log").isEqualTo(log.size);
                 }
+                try (Stream<Path> entries = Files.list(root())) {
+                    assertThat(entries.map(p -> p.getFileName().toString())).as("no log half written, nothing in the trash")
+                            .noneMatch(name -> name.startsWith(DiskConversationStore.TMP) || name.startsWith(".trash-"));
+                }
             }
 
             @Override
