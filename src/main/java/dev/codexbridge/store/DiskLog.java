@@ -166,7 +166,8 @@ final class DiskLog {
             if (at == null) {
                 at = lastWholeManifest(channel, size, maxManifest);
                 if (at == null) {
-                    throw new CorruptConversationException(threadId, "the record " + name + " has no whole version in it (cut short)");
+                    throw new CorruptConversationException(threadId, "the record " + name
+                            + " has no whole version in it (cut short), or its manifest does not match its SHA-256 (changed)");
                 }
             }
             byte[] bytes = readFully(channel, at[0] + HEADER, (int) (at[1] - at[0] - HEADER - TRAILER));

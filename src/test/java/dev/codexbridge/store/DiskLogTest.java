@@ -129,6 +129,52 @@ class DiskLogTest {
     }
 
     @Test
+    void aNewestManifestCutInItsLastBytesLeavesTheVersionBeforeWhichTheNextPutContinues() throws Exception {
+        try (DiskConversationStore store = DiskConversationStore.open(root, StoreLimits.DEFAULTS, Clock.systemUTC())) {
+            String id = Lineages.newThreadId();
+            ConversationLease lease = store.lease(id, "host-a", TTL);
+            StoredConversation first = store.put(lease, Lineages.small(id, 1));
+            String own = Lineages.ownPath(id);
+            byte[] bytes = first.lineage().get(0).bytes();
+            byte[] tail = Lineages.jsonl(3_000, 2);
+            store.putAppending(lease, grown(first, own, bytes, tail), appends(first, own, bytes, tail));
+            Path log = DiskTampering.log(root, id);
+            try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.WRITE)) {
+                out.truncate(out.size() - 10);      // what a crash leaves when the last bytes of an append never reached the disk
+            }
+
+            assertThat(store.get(id)).contains(first);
+            assertThat(store.list(null, 10)).singleElement().satisfies(s -> assertThat(s.version()).isEqualTo(1));
+            StoredConversation again = store.putAppending(lease, grown(first, own, bytes, tail), appends(first, own, bytes, tail));
+            assertThat(again.version()).isEqualTo(2);
+            assertThat(store.get(id).orElseThrow().lineage().get(0).bytes()).isEqualTo(concat(bytes, tail));
+            try (DiskLog.Opened opened = DiskTampering.opened(root, id)) {
+                assertThat(opened.end).isEqualTo(opened.size);
+            }
+        }
+    }
+
+    @Test
+    void aLogWhoseOnlyManifestWasChangedIsRefusedAndNotWrittenOver() throws Exception {
+        try (DiskConversationStore store = DiskConversationStore.open(root, StoreLimits.DEFAULTS, Clock.systemUTC())) {
+            String id = Lineages.newThreadId();
+            ConversationLease lease = store.lease(id, "host-a", TTL);
+            store.put(lease, Lineages.small(id, 1));
+            Path log = DiskTampering.log(root, id);
+            byte[] all = Files.readAllBytes(log);
+            int at = new String(all, StandardCharsets.ISO_8859_1).lastIndexOf("\"version\":1");
+            all[at + 10] = '7';
+            Files.write(log, all);
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.get(id)).isInstanceOfSatisfying(CorruptConversationException.class,
+                    e -> assertThat(e.problem()).contains("does not match its SHA-256"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.put(lease, Lineages.small(id, 2).toBuilder().version(1).build()))
+                    .isInstanceOf(CorruptConversationException.class);
+            assertThat(Files.readAllBytes(log)).as("left as found, for whoever looks into it").isEqualTo(all);
+        }
+    }
+
+    @Test
     void aWriterKilledInTheMiddleOfAnAppendLeavesTheVersionBefore() throws Exception {
         ConversationStore host = DiskConversationStore.open(root, StoreLimits.DEFAULTS, Clock.systemUTC());
         String id = Lineages.newThreadId();
