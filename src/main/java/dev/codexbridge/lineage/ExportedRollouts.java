@@ -23,6 +23,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -46,17 +47,38 @@ public final class ExportedRollouts {
     /** How long the turn's end is looked for in the new bytes before the whole export takes over. */
     private static final Duration END_WAIT = Duration.ofMillis(500);
 
-    private final Map<String, Exported> files;
+    private final List<String> paths;
+    /** What is remembered, once hashed; until then {@link #unhashed} holds the lineage it is made from. */
+    private @Nullable Map<String, Exported> files;
+    private @Nullable List<RolloutFile> unhashed;
 
     private record Exported(long size, MessageDigest after, byte[] last) {
     }
 
     private ExportedRollouts(Map<String, Exported> files) {
         this.files = files;
+        this.paths = List.copyOf(files.keySet());
+    }
+
+    private ExportedRollouts(List<RolloutFile> lineage) {
+        this.unhashed = List.copyOf(lineage);
+        this.paths = lineage.stream().map(RolloutFile::relativePath).toList();
     }
 
     /** What to remember of {@code lineage}, whose bytes were just read whole (its sources are read once more, here). */
     public static ExportedRollouts of(List<RolloutFile> lineage) {
+        return new ExportedRollouts(hash(lineage));
+    }
+
+    /**
+     * As {@link #of}, the hashing put off until the next turn's end first asks: a wake remembers
+     * the store's lineage (held in memory until then) without delaying the resume.
+     */
+    public static ExportedRollouts later(List<RolloutFile> lineage) {
+        return new ExportedRollouts(lineage);
+    }
+
+    private static Map<String, Exported> hash(List<RolloutFile> lineage) {
         Map<String, Exported> files = new LinkedHashMap<>();
         for (RolloutFile f : lineage) {
             byte[] bytes = f.bytes();
@@ -65,12 +87,20 @@ public final class ExportedRollouts {
             files.put(f.relativePath(), new Exported(bytes.length, digest, Arrays.copyOfRange(bytes,
                     Math.max(0, bytes.length - FINGERPRINT_BYTES), bytes.length)));
         }
-        return new ExportedRollouts(files);
+        return files;
+    }
+
+    private synchronized Map<String, Exported> files() {
+        if (files == null) {
+            files = hash(Objects.requireNonNull(unhashed));
+            unhashed = null;
+        }
+        return files;
     }
 
     /** The remembered files' paths under {@code sessions/}, in lineage order. */
     public List<String> paths() {
-        return List.copyOf(files.keySet());
+        return paths;
     }
 
     /** The lineage after a turn as appends to what is remembered, and what to remember next. */
@@ -159,7 +189,7 @@ public final class ExportedRollouts {
         }
         Map<String, byte[]> tails = new LinkedHashMap<>();
         for (RolloutFile f : lineage) {
-            Exported was = files.get(f.relativePath());
+            Exported was = files().get(f.relativePath());
             byte[] bytes = f.bytes();
             if (bytes.length < was.size()) {
                 return Optional.empty();
@@ -179,7 +209,7 @@ public final class ExportedRollouts {
     /** Each file's bytes past the remembered end, its remembered last bytes checked first; empty when one does not match. */
     private Optional<Map<String, byte[]>> tails(Path sessionsDir, long maxFileBytes) {
         Map<String, byte[]> tails = new LinkedHashMap<>();
-        for (Map.Entry<String, Exported> e : files.entrySet()) {
+        for (Map.Entry<String, Exported> e : files().entrySet()) {
             Exported was = e.getValue();
             Path file = inSessions(sessionsDir, e.getKey());
             try {
@@ -213,10 +243,10 @@ public final class ExportedRollouts {
 
     /** The appends of {@code tails}; the lineage's files read again from {@code sessionsDir} (null: none, the caller has the lineage). */
     private Appended appended(@Nullable Path sessionsDir, Map<String, byte[]> tails) {
-        List<RolloutFile> lineage = new ArrayList<>(files.size());
-        List<RolloutAppend> appends = new ArrayList<>(files.size());
+        List<RolloutFile> lineage = new ArrayList<>(paths.size());
+        List<RolloutAppend> appends = new ArrayList<>(paths.size());
         Map<String, Exported> next = new LinkedHashMap<>();
-        for (Map.Entry<String, Exported> e : files.entrySet()) {
+        for (Map.Entry<String, Exported> e : files().entrySet()) {
             String path = e.getKey();
             Exported was = e.getValue();
             byte[] tail = tails.get(path);

@@ -230,7 +230,8 @@ final class ThreadCustody {
         }
         StoredConversation c = stored.get();
         StoredRecordChecks.requireOwner(c, storage.owner());
-        boolean keepTheirs = !always && (AwakeOn.names(c, whereabouts.apply(to)) || copies.sleptThere(to, threadId, c));
+        boolean awakeThere = !always && AwakeOn.names(c, whereabouts.apply(to));
+        boolean keepTheirs = awakeThere || !always && copies.sleptThere(to, threadId, c);
         if (!keepTheirs) {
             StoredRecordChecks.requireOwnLineage(c);
             moves.forget(to, threadId);
@@ -239,8 +240,9 @@ final class ThreadCustody {
         }
         storedTurnId = c.lastCompletedTurnId();
         lineagePaths = c.lineage().stream().map(RolloutFile::relativePath).toList();
-        // what was imported is known whole; a copy kept there may have grown past the store's
-        exported = keepTheirs ? null : ExportedRollouts.of(c.lineage());
+        // what was imported is known whole, and so is a copy kept where it slept (unwritten since the sleep stored it: the
+        // next turn is stored as what it added); a copy kept where it was last stored awake may have grown past the store's
+        exported = awakeThere ? null : ExportedRollouts.later(c.lineage());
         records = new LineageMoves.Records(c.name(), c.goal());
         version = c.version();
         // named before codex there can write the thread: a host that dies from now on leaves it to be woken

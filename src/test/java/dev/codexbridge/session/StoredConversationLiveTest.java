@@ -55,7 +55,8 @@ class StoredConversationLiveTest {
             try (CodexClient codexB = CodexClient.builder().process(launch(homeB, work, "codex-b")).wireTap(toB).connect()) {
                 Deque<CodexClient> next = new ArrayDeque<>(List.of(codexB));
                 ClientPlacement placement = threadId -> new ClientPlacement.Placed(next.isEmpty() ? codexB : next.poll(), () -> { });
-                ConversationStorage storage = ConversationStorage.builder(store, "host-1").owner(new ConversationOwner("alice", null)).build();
+                FailingPuts counted = new FailingPuts(store);
+                ConversationStorage storage = ConversationStorage.builder(counted, "host-1").owner(new ConversationOwner("alice", null)).build();
                 try (CodexSession session = CodexSession.builder().client(codexA).placement(placement).storage(storage).cwd(work)
                         .hibernateAfter(Duration.ofSeconds(1)).limits(TurnLimits.of(Duration.ofMinutes(1), Duration.ZERO)).build()) {
                     TurnResult first = session.runTurn(TurnInput.text("hello on A"));
@@ -97,8 +98,13 @@ class StoredConversationLiveTest {
                     codexA.close();
                     deleteTree(homeA);
                     toB.methods.clear();
+                    int appendsBefore = counted.appends.get();
                     TurnResult third = session.runTurn(TurnInput.text("once more"));
                     assertThat(third.status()).as("%s", third).isEqualTo(TurnOutcome.COMPLETED);
+                    // the copy it woke from is the store's (unwritten since the sleep stored it): the turn is stored as what it added
+                    assertThat(counted.appends.get()).as("the turn after the wake stored as an append").isEqualTo(appendsBefore + 1);
+                    assertThat(store.get(threadId).orElseThrow().lineage()).last().satisfies(f -> assertThat(f.bytes())
+                            .isEqualTo(Files.readAllBytes(rollouts(homeB, threadId).get(0))));
                     assertThat(lastRequest(model)).contains("hello on A").contains("and on B").contains("second answer").contains("once more");
                     assertThat(toB.methods).as("a resume, nothing imported or dropped").contains("thread/resume", "fs/getMetadata")
                             .doesNotContain("thread/delete", "fs/writeFile", "fs/copy", "fs/remove");
