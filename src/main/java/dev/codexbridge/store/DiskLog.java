@@ -235,18 +235,7 @@ final class DiskLog {
     }
 
     private static JsonNode manifest(String threadId, byte[] bytes) {
-        JsonNode manifest;
-        try {
-            manifest = Json.mapper().readTree(bytes);
-        } catch (IOException e) {
-            throw new CorruptConversationException(threadId, "the record's manifest is not JSON", e);
-        }
-        int format = manifest.path("format").asInt(-1);
-        if (format != FORMAT) {
-            throw new CorruptConversationException(threadId, "the record is in format " + manifest.path("format")
-                    + ", which this library does not read (it reads format " + FORMAT + " in a log, formats " + DiskRecord.FORMAT + " and "
-                    + DiskRecord.FORMAT_CHUNKED + " in a version folder)");
-        }
+        JsonNode manifest = DiskRecord.parse(threadId, bytes, true);
         if (!threadId.equals(manifest.path("threadId").asText())) {
             throw new CorruptConversationException(threadId, "the log holds another conversation's record");
         }

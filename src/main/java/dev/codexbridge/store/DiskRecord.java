@@ -165,6 +165,18 @@ final class DiskRecord {
         if (!Sha256.hex(bytes).equals(hash)) {
             throw new CorruptConversationException(threadId, "the record's manifest does not match its SHA-256 (changed or cut short)");
         }
+        JsonNode manifest = parse(threadId, bytes, false);
+        if (!threadId.equals(manifest.path("threadId").asText()) || manifest.path("version").asLong(-1) != versionOf(versionDir)) {
+            throw new CorruptConversationException(threadId, "the manifest in " + versionDir + " is another record's");
+        }
+        return manifest;
+    }
+
+    /**
+     * A manifest's JSON, in a format this library reads where it was found: 3 in a log
+     * ({@code inLog}), 1 and 2 in a version folder.
+     */
+    static JsonNode parse(String threadId, byte[] bytes, boolean inLog) {
         JsonNode manifest;
         try {
             manifest = Json.mapper().readTree(bytes);
@@ -172,12 +184,10 @@ final class DiskRecord {
             throw new CorruptConversationException(threadId, "the record's manifest is not JSON", e);
         }
         int format = manifest.path("format").asInt(-1);
-        if (format != FORMAT && format != FORMAT_CHUNKED) {
+        if (inLog ? format != DiskLog.FORMAT : format != FORMAT && format != FORMAT_CHUNKED) {
             throw new CorruptConversationException(threadId, "the record is in format " + manifest.path("format")
-                    + ", which this library does not read (it reads formats " + FORMAT + " and " + FORMAT_CHUNKED + ")");
-        }
-        if (!threadId.equals(manifest.path("threadId").asText()) || manifest.path("version").asLong(-1) != versionOf(versionDir)) {
-            throw new CorruptConversationException(threadId, "the manifest in " + versionDir + " is another record's");
+                    + ", which this library does not read (it reads format " + DiskLog.FORMAT + " in a log, formats " + FORMAT + " and "
+                    + FORMAT_CHUNKED + " in a version folder)");
         }
         return manifest;
     }
