@@ -240,8 +240,7 @@ final class ThreadCustody {
         }
         storedTurnId = c.lastCompletedTurnId();
         lineagePaths = c.lineage().stream().map(RolloutFile::relativePath).toList();
-        // what was imported is known whole, and so is a copy kept where it slept (unwritten since the sleep stored it: the
-        // next turn is stored as what it added); a copy kept where it was last stored awake may have grown past the store's
+        // known whole: what was imported, or the copy where it slept (decision 0098); one kept awake there may have grown since
         exported = awakeThere ? null : ExportedRollouts.later(c.lineage());
         records = new LineageMoves.Records(c.name(), c.goal());
         version = c.version();
