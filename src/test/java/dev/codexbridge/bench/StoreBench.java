@@ -67,9 +67,14 @@ public final class StoreBench {
     /** Puts a new version of one conversation and gets it back, again and again. */
     private static void latency(String name, ConversationStore store, int bytes, int iterations) {
         String id = Lineages.newThreadId();
-        // the thread's own rollout and one a revert started: three quarters and a quarter
-        List<RolloutFile> lineage = List.of(RolloutFile.of(Lineages.ownPath(id), jsonl(bytes * 3 / 4, 1)),
-                RolloutFile.of(Lineages.revertPath(id, Lineages.newThreadId()), jsonl(bytes - bytes * 3 / 4, 2)));
+        // the thread's own rollout and one a revert started: three quarters and a quarter; two lineages put in turn, so that
+        // every put replaces every byte (a store may keep a rollout that did not change without writing it again)
+        String revert = Lineages.revertPath(id, Lineages.newThreadId());
+        List<List<RolloutFile>> lineages = new ArrayList<>();
+        for (long seed : new long[] {1, 3}) {
+            lineages.add(List.of(RolloutFile.of(Lineages.ownPath(id), jsonl(bytes * 3 / 4, seed)),
+                    RolloutFile.of(revert, jsonl(bytes - bytes * 3 / 4, seed + 1))));
+        }
         ConversationLease lease = store.lease(id, "bench", TTL);
         long version = 0;
         int warmUp = iterations / 5;
@@ -78,6 +83,7 @@ public final class StoreBench {
         long[] both = new long[iterations];
         for (int i = -warmUp; i < iterations; i++) {
             long t0 = System.nanoTime();
+            List<RolloutFile> lineage = lineages.get(Math.floorMod(i, 2));
             version = store.put(lease, StoredConversation.builder(id, lineage).version(version).build()).version();
             long t1 = System.nanoTime();
             StoredConversation read = store.get(id).orElseThrow();
