@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Codex killed (SIGKILL) one second after 400 sessions on one connection started a turn each,
+ * Codex killed (SIGKILL) once 400 sessions on one connection each have a turn codex started,
  * beside sessions codex had not written down yet (a thread without a turn, a turn started as codex
  * died). Every session works again: a thread codex kept is resumed, one it never wrote is replaced
  * by a fresh thread and reported as such; no message says codex could not be started, and no
@@ -73,7 +74,7 @@ class CodexCrashLiveTest {
     }
 
     @Test
-    void codexKilledASecondAfterFourHundredTurnsStartedLeavesEverySessionUsable() throws Exception {
+    void codexKilledUnderFourHundredWaitingTurnsLeavesEverySessionUsable() throws Exception {
         Path work = Files.createDirectories(tmp.resolve("work"));
         Path home = IsolatedCodexHome.builder(tmp.resolve("home"), model.baseUrl()).approvalPolicy("on-request").write();
         CodexLaunch launch = CodexLaunch.appServer(LiveCodex.binary()).codexHome(home).workingDirectory(work)
@@ -107,11 +108,25 @@ class CodexCrashLiveTest {
 
             Map<CodexSession, CompletableFuture<TurnResult>> lost = new HashMap<>();
             List<Long> ended = new CopyOnWriteArrayList<>();
+            Set<CodexSession> startedInCodex = ConcurrentHashMap.newKeySet();
             for (CodexSession s : running) {
-                lost.put(s, s.runTurnAsync(TurnInput.text("turn on " + before.get(s)), TurnOptions.DEFAULTS, TurnListener.NONE));
+                TurnListener started = new TurnListener() {
+                    @Override
+                    public void onTurnStarted(String key, String turnId) {
+                        startedInCodex.add(s);
+                    }
+                };
+                lost.put(s, s.runTurnAsync(TurnInput.text("turn on " + before.get(s)), TurnOptions.DEFAULTS, started));
                 lost.get(s).whenComplete((r, e) -> ended.add(System.nanoTime()));
             }
-            Thread.sleep(1000);
+            // codex has answered every running turn's turn/start: a fixed pause was not enough on a loaded machine, where
+            // some were still queued in this process when codex was stopped
+            long startedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (startedInCodex.size() < running.size() && System.nanoTime() < startedBy) {
+                Thread.sleep(20);
+            }
+            assertThat(startedInCodex).as("running turns codex started before it was stopped").hasSameSizeAs(running);
+            Thread.sleep(500);          // and is working on them
             // a few turns start as codex dies: codex is stopped first (SIGSTOP), so their turn/start waits unread in its
             // input and it never writes their threads down (without the stop, a fast codex sometimes stored them all)
             signal("STOP", codexPid);
