@@ -36,7 +36,9 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Per turn</b>: three sessions, each on its own codex, run TURNS turns taking turns: one
  *       with no store (the yardstick), one with the disk store and one with PostgreSQL (fsync on),
  *       storing after each turn (the default); the turn's wall time as the host sees it, p50 and
- *       p99.</li>
+ *       p99. Each first runs {@code STORED_TURNS_WARM} turns (default 3) on a conversation of its
+ *       own, so the measured conversation finds a running service; 0 measures a service just
+ *       started.</li>
  *   <li><b>Moves</b>: one session with the disk store sleeps after 1 s and wakes on the other of
  *       two app-servers, MOVES times; each reply adds REPLY_BYTES to the rollout, so the lineage
  *       grows. Per move: the lineage's size and the first turn after the wake (lease, get, import,
@@ -150,6 +152,26 @@ public final class StoredTurnsBench {
                 }
                 all.add(new Contender(name, codex, b.build(), times, counted, new long[turns], new long[turns], new java.util.TreeMap<>()));
             }
+            // STORED_TURNS_WARM=N (default 3): each contender first runs N turns on a conversation of its own, then lets it
+            // sleep, so that the measured conversation's first turns find a running service (its JIT, the store's pooled
+            // connections), not one just started; 0 measures those first turns on a service just started, as before
+            int warm = Integer.parseInt(System.getenv().getOrDefault("STORED_TURNS_WARM", "3"));
+            for (int c = 0; warm > 0 && c < all.size(); c++) {
+                CodexSession.Builder b = CodexSession.builder().client(all.get(c).codex).cwd(work).hibernateAfter(Duration.ZERO).limits(limits());
+                if (stores.get(c) != null) {
+                    b.storage(ConversationStorage.builder(stores.get(c), "bench-warm").build());
+                }
+                try (CodexSession before = b.build()) {
+                    for (int i = 0; i < warm; i++) {
+                        check(before.runTurn(TurnInput.text("before " + i)));
+                    }
+                    before.closeGracefully().get(1, java.util.concurrent.TimeUnit.MINUTES);
+                    if (stores.get(c) != null) {
+                        // gone from the store again: the sizes printed below are the measured conversation's alone
+                        stores.get(c).delete(stores.get(c).lease(before.threadId(), "bench-warm", Duration.ofMinutes(1)));
+                    }
+                }
+            }
             for (Contender c : all) {
                 check(c.session.runTurn(TurnInput.text("warm up")));
             }
@@ -186,6 +208,11 @@ public final class StoredTurnsBench {
                 System.out.printf("  per turn, store %-12s p50 %6.1f ms  p99 %6.1f ms  (%+.1f ms at the median)%n", c.name, p50(c.ms) / 1000.0,
                         p99(c.ms) / 1000.0, (p50(c.ms) - base) / 1000.0);
                 if (requests) {
+                    StringBuilder first = new StringBuilder();
+                    for (int i = 0; i < Math.min(5, turns); i++) {
+                        first.append(String.format(" %.1f/%.1f", c.ms[i] / 1000.0, c.puts[i] / 1000.0));
+                    }
+                    System.out.printf("    first turns (turn/put ms):%s%n", first);
                     c.byMethod.put("(store put)", c.puts);
                     c.byMethod.forEach((method, each) -> System.out.printf("    %-22s p50 %6.1f ms  p99 %6.1f ms (per turn)%n", method,
                             p50(each) / 1000.0, p99(each) / 1000.0));
