@@ -18,12 +18,14 @@ import java.util.stream.Stream;
 
 /** What the stores of {@link StoredTurnsBench} take on disk and in PostgreSQL, against the rollout they hold. */
 record StoredSpace(DiskConversationStore disk, String pgUrl) {
-    /** The bytes of the disk store's one conversation, from its manifest. */
-    long rolloutBytes() {
-        return disk.list(null, 10).stream().mapToLong(ConversationSummary::lineageBytes).sum();
+    /** The bytes of one conversation of the disk store, from its manifest. */
+    long rolloutBytes(String threadId) {
+        return disk.list(null, 10).stream().filter(c -> c.threadId().equals(threadId)).mapToLong(ConversationSummary::lineageBytes).sum();
     }
 
-    void print(long rollout) throws SQLException, IOException {
+    /** What each store takes against the rollouts of all its conversations. */
+    void print() throws SQLException, IOException {
+        long rollout = disk.list(null, 10).stream().mapToLong(ConversationSummary::lineageBytes).sum();
         System.out.printf("  disk store folder: %.1f KiB for %.1f KiB of rollout (%.2fx)%n", folderBytes() / 1024.0, rollout / 1024.0,
                 folderBytes() / (double) rollout);
         try (Connection c = DriverManager.getConnection(pgUrl); Statement s = c.createStatement()) {
