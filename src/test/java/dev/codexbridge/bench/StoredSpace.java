@@ -18,14 +18,19 @@ import java.util.stream.Stream;
 
 /** What the stores of {@link StoredTurnsBench} take on disk and in PostgreSQL, against the rollout they hold. */
 record StoredSpace(DiskConversationStore disk, String pgUrl) {
-    /** The bytes of one conversation of the disk store, from its manifest. */
-    long rolloutBytes(String threadId) {
-        return disk.list(null, 10).stream().filter(c -> c.threadId().equals(threadId)).mapToLong(ConversationSummary::lineageBytes).sum();
+    /** The bytes of the disk store's one conversation, from its manifest. */
+    long rolloutBytes() {
+        return disk.list(null, 10).stream().mapToLong(ConversationSummary::lineageBytes).sum();
     }
 
-    /** What each store takes against the rollouts of all its conversations. */
-    void print() throws SQLException, IOException {
-        long rollout = disk.list(null, 10).stream().mapToLong(ConversationSummary::lineageBytes).sum();
+    /** PostgreSQL's tables vacuumed: what a deleted conversation left is free again, as autovacuum would make it. */
+    void vacuum() throws SQLException {
+        try (Connection c = DriverManager.getConnection(pgUrl); Statement s = c.createStatement()) {
+            s.execute("VACUUM codex_store_conversation, codex_store_rollout, codex_store_chunk, codex_store_lease");
+        }
+    }
+
+    void print(long rollout) throws SQLException, IOException {
         System.out.printf("  disk store folder: %.1f KiB for %.1f KiB of rollout (%.2fx)%n", folderBytes() / 1024.0, rollout / 1024.0,
                 folderBytes() / (double) rollout);
         try (Connection c = DriverManager.getConnection(pgUrl); Statement s = c.createStatement()) {

