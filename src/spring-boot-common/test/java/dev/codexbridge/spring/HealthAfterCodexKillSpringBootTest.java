@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -102,10 +101,7 @@ class HealthAfterCodexKillSpringBootTest {
         session.close();
     }
 
-    private static ProcessHandle codexChild() {
-        List<ProcessHandle> codex = ProcessHandle.current().children()
-                .filter(p -> p.isAlive() && p.info().commandLine().map(c -> c.contains("app-server")).orElse(false)).toList();
-        assertThat(codex).hasSize(1);
-        return codex.get(0);
+    private ProcessHandle codexChild() {
+        return OfflineCodex.child(Path.of(context.getEnvironment().getRequiredProperty("codex-bridge.process.codex-home")));
     }
 }

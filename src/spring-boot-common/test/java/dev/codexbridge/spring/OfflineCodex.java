@@ -5,8 +5,10 @@ import dev.codexbridge.testkit.IsolatedCodexHome;
 import dev.codexbridge.testkit.ScriptedModelServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
@@ -21,6 +23,31 @@ final class OfflineCodex {
     static Path binary() {
         Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
         return new CodexLocator().locate(null).binary();
+    }
+
+    /**
+     * The app-server this JVM started with {@code codexHome} as its CODEX_HOME. By the home, not by
+     * being the only one: Spring's test context cache keeps the codex of earlier test classes alive
+     * in the same JVM, and which classes ran before depends on the order the machine lists them.
+     */
+    static ProcessHandle child(Path codexHome) {
+        String wanted = "CODEX_HOME=" + codexHome;
+        List<ProcessHandle> codex = ProcessHandle.current().children()
+                .filter(p -> p.isAlive() && p.info().commandLine().map(c -> c.contains("app-server")).orElse(false))
+                .filter(p -> environment(p).contains(wanted)).toList();
+        if (codex.size() != 1) {
+            throw new AssertionError("expected one app-server with CODEX_HOME " + codexHome + ", found " + codex);
+        }
+        return codex.get(0);
+    }
+
+    private static List<String> environment(ProcessHandle process) {
+        try {
+            String environ = Files.readString(Path.of("/proc", Long.toString(process.pid()), "environ"), StandardCharsets.ISO_8859_1);
+            return List.of(environ.split("\0"));
+        } catch (IOException e) {
+            return List.of();                                                // gone meanwhile
+        }
     }
 
     /** A CODEX_HOME whose only model is {@code model}: shell snapshot, plugins and apps off. */

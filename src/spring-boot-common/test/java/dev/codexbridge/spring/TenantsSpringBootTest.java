@@ -132,8 +132,14 @@ class TenantsSpringBootTest {
         // alice's codex killed: counted, health stays UP (her next turn starts it again), and her thread resumes
         ProcessHandle victim = tenantCodex("alice");
         assertThat(tenantCodex("bob").pid()).isNotEqualTo(victim.pid());
+        ProcessHandle launched = launchedByThisJvm(victim);
         victim.destroyForcibly();
         assertThat(victim.onExit()).succeedsWithin(Duration.ofSeconds(10));
+        // the library hears of the death when the process it launched ends: bubblewrap, holding
+        // codex's pipes, outlives codex by a moment (over a second on a loaded machine). A turn
+        // written in that moment goes to a process that looks alive and ends FAILED as PROCESS_DIED
+        // (decision 0032); this test is about the turn after the library knows
+        assertThat(launched.onExit()).succeedsWithin(Duration.ofSeconds(30));
         // two ways back, whichever comes first: her connection starts codex again (a reconnect), or her
         // next turn finds the process dead and places her on a new one (a process stopped as died);
         // either way the turn completes on a new codex, the loss is counted and health stays UP
@@ -273,6 +279,19 @@ class TenantsSpringBootTest {
                 .filter(p -> p.info().command().map(c -> c.endsWith("/codex")).orElse(false))
                 .filter(p -> underBubblewrapOf(p, home)).findFirst()
                 .orElseThrow(() -> new AssertionError("no codex process for tenant " + tenant));
+    }
+
+    /** The process this JVM started on the way to {@code p}: the tenant's bubblewrap. */
+    private static ProcessHandle launchedByThisJvm(ProcessHandle p) {
+        long self = ProcessHandle.current().pid();
+        ProcessHandle at = p;
+        while (true) {
+            ProcessHandle parent = at.parent().orElseThrow(() -> new AssertionError(p + " is not a descendant of this JVM"));
+            if (parent.pid() == self) {
+                return at;
+            }
+            at = parent;
+        }
     }
 
     /** The app-server itself: bubblewrap's child (bubblewrap may fork once inside the namespace), not a command codex runs. */
