@@ -36,6 +36,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ScriptedModelServer implements AutoCloseable {
     private final HttpServer server;
+    private static final int ACCEPT_BACKLOG = 1024;
     private final ExecutorService executor;
     private final ConcurrentLinkedQueue<ModelReply> script = new ConcurrentLinkedQueue<>();
     private final List<RecordedRequest> requests = Collections.synchronizedList(new ArrayList<>());
@@ -64,7 +65,9 @@ public final class ScriptedModelServer implements AutoCloseable {
         }
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+            // hundreds of codex turns may connect at once; a short accept queue drops their SYNs, and
+            // TCP's retries (1, 3, 7, 15 s ...) then delay a turn by tens of seconds on a busy machine
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), ACCEPT_BACKLOG);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the scripted model server on 127.0.0.1:" + port + ": "
                     + e.getMessage() + (port != 0 ? " (is the port in use?)" : ""), e);
