@@ -35,8 +35,8 @@ import org.jspecify.annotations.Nullable;
  * {@link #unscriptedRequests()}, so a test that under-scripts fails loudly rather than hanging.
  */
 public final class ScriptedModelServer implements AutoCloseable {
-    private final HttpServer server;
     private static final int ACCEPT_BACKLOG = 1024;
+    private final HttpServer server;
     private final ExecutorService executor;
     private final ConcurrentLinkedQueue<ModelReply> script = new ConcurrentLinkedQueue<>();
     private final List<RecordedRequest> requests = Collections.synchronizedList(new ArrayList<>());
