@@ -46,13 +46,17 @@ final class TenantProcess {
         return c != null && c.isOpen() && pending == 0 && c.reservedThreads() == 0;
     }
 
-    /** Started and then lost (codex exited, the connection closed). */
+    /**
+     * Started and then lost (codex exited, the connection closed). A client with a reconnect
+     * policy that is starting codex again is not: taking it out of the table then would close the
+     * new codex under a turn its session already sent there.
+     */
     boolean dead() {
         if (!ready.isDone()) {
             return false;
         }
         CodexClient c = clientNow();
-        return c == null || !c.isOpen();
+        return c == null || !c.isOpen() && (c.options().reconnect() == null || c.closedFuture().isDone());
     }
 
     String name() {
