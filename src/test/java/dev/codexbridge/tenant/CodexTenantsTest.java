@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.client.ClientOptions;
 import dev.codexbridge.client.CodexClient;
+import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.RateLimitGovernor;
@@ -358,6 +359,42 @@ class CodexTenantsTest {
         assertThat(tenants.processes()).isZero();
         open(tenants, "alice").close();
         assertThat(started).hasSize(2);
+    }
+
+    /** A client starting codex again under its reconnect policy is not dead: the sweep keeps it, and it serves on. */
+    @Test
+    void aProcessWhoseClientIsReconnectingIsNotTakenForDead() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CodexTenants.Builder b = tenants().idleTimeout(Duration.ofMillis(200));   // a sweep every 50 ms
+        b.connector = options -> {
+            started.add(options);
+            FakeCodex fake = new FakeCodex();
+            fake.distinctThreads = true;
+            fakes.add(fake);
+            AtomicInteger opens = new AtomicInteger();
+            return CodexClient.builder().reconnect(ReconnectPolicy.DEFAULT).maxThreads(options.maxThreads()).transport(sink -> {
+                if (opens.incrementAndGet() > 1) {                          // the reconnect waits until released
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return fake.factory().open(sink);
+            }).connect();
+        };
+        CodexTenants tenants = build(b);
+        CodexSession s = open(tenants, "alice");
+        fakes.get(0).die();
+        Thread.sleep(600);                                                   // a dozen sweeps while it reconnects
+        assertThat(events).doesNotContain("stopped alice DIED");
+        assertThat(tenants.processes()).isEqualTo(1);
+        release.countDown();
+        waitFor(() -> fakes.get(0).opens.get() == 2);
+        s.close();
+        open(tenants, "alice").close();
+        assertThat(started).as("the same process served on").hasSize(1);
+        assertThat(events).doesNotContain("stopped alice DIED");
     }
 
     @Test
