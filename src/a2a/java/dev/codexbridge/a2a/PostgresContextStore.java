@@ -97,6 +97,8 @@ final class PostgresContextStore implements ContextStore {
                     DELETE FROM codex_a2a_task WHERE context_id = ? AND seq < (SELECT seq FROM codex_a2a_task WHERE context_id = ?
                     ORDER BY seq DESC OFFSET ? LIMIT 1)""", context.contextId(), context.contextId(), StoredContext.MAX_TASKS - 1);
         }
+        // a save run twice (its connection ended after the database ran it) sees its row as updated the second time: the
+        // oldest contexts are then forgotten at the next new one
         if (inserted.get(0)) {
             sql.update("forgetting the oldest contexts", """
                     DELETE FROM codex_a2a_context WHERE context_id IN (SELECT context_id FROM codex_a2a_context

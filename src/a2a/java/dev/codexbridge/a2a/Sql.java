@@ -1,6 +1,8 @@
 package dev.codexbridge.a2a;
 
 import dev.codexbridge.CodexException;
+import dev.codexbridge.store.spi.JdbcTransactions;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,7 +14,8 @@ import javax.sql.DataSource;
 
 /**
  * The little JDBC the shared context store needs, on {@code java.sql} alone (the host brings the
- * driver and the pool): each call one transaction (a single statement: autocommit) on a connection of the host's {@link DataSource},
+ * driver and the pool): each call one transaction (a single statement: autocommit) on a connection of the host's {@link DataSource}
+ * ({@link JdbcTransactions}: once more on a fresh connection when a restarted database ended the first),
  * parameters bound in order, a failure a {@link CodexException} saying what was being done.
  */
 final class Sql {
@@ -32,36 +35,32 @@ final class Sql {
         this.dataSource = dataSource;
     }
 
+    /** Work in one transaction, run once more on a fresh connection when the database ended the first under it. */
     <T> T transaction(String doing, Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                // the statement's own failure says why (a broken connection is SQL state 08); a rollback on that
-                // connection fails too, with no state, and must not take its place
-                try {
-                    c.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new CodexException("the A2A context store failed " + doing + ": " + e.getMessage(), e);
+        try {
+            return JdbcTransactions.inTransaction(dataSource, work::run);
+        } catch (SQLException | IOException e) {
+            throw failed(doing, e);
         }
     }
 
-    /** One statement on its own: atomic by itself, so in autocommit, one round trip instead of the statement and a commit. */
+    /**
+     * One statement on its own: atomic by itself, so in autocommit, one round trip instead of the
+     * statement and a commit. Every such statement of the context store is idempotent — a read, an
+     * upsert, a column set to a value, a delete — so a connection that ended under it, even after
+     * the database ran it, runs it once more on a fresh one (an immediate restart breaks the socket
+     * without a word).
+     */
     <T> T single(String doing, Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(true);
-            return work.run(c);
-        } catch (SQLException e) {
-            throw new CodexException("the A2A context store failed " + doing + ": " + e.getMessage(), e);
+        try {
+            return JdbcTransactions.idempotent(dataSource, work::run);
+        } catch (SQLException | IOException e) {
+            throw failed(doing, e);
         }
+    }
+
+    private static CodexException failed(String doing, Exception e) {
+        return new CodexException("the A2A context store failed " + doing + ": " + e.getMessage(), e);
     }
 
     /** One statement on its own. */

@@ -1,10 +1,7 @@
 package dev.codexbridge.a2a;
 
 import dev.codexbridge.store.ConversationStoreException;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
-import java.sql.SQLException;
-import java.sql.SQLRecoverableException;
+import dev.codexbridge.store.spi.JdbcTransactions;
 import java.sql.SQLTransientException;
 import java.util.Map;
 
@@ -21,18 +18,19 @@ final class StoreOutage {
     }
 
     /**
-     * Whether {@code failure} is a store that did not answer: a connection the pool could not get
-     * in time or that broke (JDBC's transient and recoverable errors, SQL state class 08), a socket
-     * that timed out or was refused, or the conversation store's own failure to read or write (its
-     * base exception; a corrupt record, a lease held elsewhere or a conflict are its subclasses, not this).
+     * Whether {@code failure} is a store that did not answer: the database unreachable or its
+     * connection ended ({@link JdbcTransactions#unreachable}: a pool's timeout, SQL state class 08, a
+     * session the server ended at a restart, {@code 57P01} – {@code 57P03}), or the conversation
+     * store's own failure to read or write (its base exception; a corrupt record, a lease held
+     * elsewhere or a conflict are its subclasses, not this).
      */
     static boolean in(Throwable failure) {
+        if (JdbcTransactions.unreachable(failure)) {
+            return true;
+        }
         Throwable t = failure;
         for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
-            if (t instanceof SQLTransientException || t instanceof SQLRecoverableException
-                    || t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")
-                    || t instanceof SocketTimeoutException || t instanceof ConnectException
-                    || t.getClass() == ConversationStoreException.class) {
+            if (t instanceof SQLTransientException || t.getClass() == ConversationStoreException.class) {
                 return true;
             }
         }

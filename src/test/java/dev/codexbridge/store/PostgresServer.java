@@ -33,12 +33,14 @@ public final class PostgresServer implements AutoCloseable {
     private final Path dir;
     private final String host;
     private final int port;
-    private final Process process;
+    private final List<String> command;
+    private volatile Process process;
 
-    private PostgresServer(Path dir, String host, int port, Process process) {
+    private PostgresServer(Path dir, String host, int port, List<String> command, Process process) {
         this.dir = dir;
         this.host = host;
         this.port = port;
+        this.command = command;
         this.process = process;
     }
 
@@ -83,11 +85,52 @@ public final class PostgresServer implements AutoCloseable {
         if (!durable) {
             command = concat(command, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
         }
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("postgres.log").toFile()).start();
-        PostgresServer server = new PostgresServer(dir, address, port, process);
-        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "postgres-stop"));
+        Process process = launch(dir, command);
+        PostgresServer server = new PostgresServer(dir, address, port, command, process);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.process.destroyForcibly(), "postgres-stop"));
         server.awaitReady();
         return server;
+    }
+
+    private static Process launch(Path dir, List<String> command) throws IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("postgres.log").toFile())).start();
+    }
+
+    /** How PostgreSQL is stopped: {@code pg_ctl stop -m fast} and {@code -m immediate}, by the signals they send. */
+    public enum Shutdown {
+        /** SIGINT: every session ended with {@code 57P01 terminating connection due to administrator command}, then a clean stop. */
+        FAST("INT"),
+        /** SIGQUIT: the backends are killed, recovery at the next start (a crash, as far as the data is concerned). */
+        IMMEDIATE("QUIT");
+
+        private final String signal;
+
+        Shutdown(String signal) {
+            this.signal = signal;
+        }
+    }
+
+    /** Stops the server as {@code how} says (waiting for it to end); {@link #start()} brings it back on the same port and data. */
+    public void stop(Shutdown how) throws IOException, InterruptedException {
+        Process p = process;
+        output("kill", "-" + how.signal, Long.toString(p.pid()));
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new IOException("PostgreSQL did not stop on SIG" + how.signal + ":\n" + log());
+        }
+    }
+
+    /** Starts the stopped server again, on the same port and data, and waits until it takes connections. */
+    public void start() throws IOException, InterruptedException {
+        process = launch(dir, command);
+        awaitReady();
+    }
+
+    /** {@code pg_ctl restart -m fast} or {@code -m immediate}: stopped and started again. */
+    public void restart(Shutdown how) throws IOException, InterruptedException {
+        stop(how);
+        start();
     }
 
     /** The JDBC URL of a new, empty database. */
@@ -141,6 +184,7 @@ public final class PostgresServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        Process process = this.process;
         process.destroy();      // SIGTERM: PostgreSQL's smart shutdown, once the tests' pools are closed
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -151,6 +195,7 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private void awaitReady() throws IOException, InterruptedException {
+        Process process = this.process;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             try (Connection c = connect("postgres")) {

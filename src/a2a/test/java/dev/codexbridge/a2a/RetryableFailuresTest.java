@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -42,25 +43,43 @@ class RetryableFailuresTest {
 
     @Test
     void aStatementOnABrokenConnectionIsAStoreOutageThoughItsRollbackFailsToo() {
-        SQLException broken = new SQLException("An I/O error occurred while sending to the backend.", "08006");
-        Sql sql = new Sql(dataSource(broken, new SQLException("Connection is closed")));
+        // every connection breaks: the statement runs twice (the second time on a fresh connection), then fails
+        Sql sql = new Sql(dataSource(() -> new SQLException("An I/O error occurred while sending to the backend.", "08006"),
+                () -> new SQLException("Connection is closed")));
         Throwable thrown = catchThrowable(() -> sql.transaction("reading a context", c -> {
-            throw broken;
+            c.prepareStatement("SELECT 1");
+            return null;
         }));
-        assertThat(thrown).isInstanceOf(CodexException.class).hasCause(broken);
-        assertThat(thrown.getCause().getSuppressed()).extracting(Throwable::getMessage).containsExactly("Connection is closed");
+        assertThat(thrown).isInstanceOf(CodexException.class).hasCauseInstanceOf(SQLException.class)
+                .hasMessageContaining("failed reading a context: An I/O error occurred");
+        assertThat(thrown.getCause().getSuppressed()).extracting(Throwable::getMessage)
+                .containsExactly("Connection is closed", "An I/O error occurred while sending to the backend.");
         assertThat(StoreOutage.in(thrown)).isTrue();
     }
 
-    /** A data source whose connection fails its statements with {@code statement} and its rollback with {@code onRollback}. */
-    private static DataSource dataSource(SQLException statement, SQLException onRollback) {
-        Connection connection = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+    @Test
+    void aSessionTheDatabaseEndedAtARestartIsAStoreOutageNotAnInternalError() {
+        // what a fast restart (pg_ctl restart -m fast) tells every open session: not a connection exception's class 08
+        SQLException ended = new SQLException("FATAL: terminating connection due to administrator command", "57P01");
+        assertThat(StoreOutage.in(new CodexException("the A2A context store failed reading a context: " + ended.getMessage(), ended)))
+                .isTrue();
+        assertThat(StoreOutage.in(new CodexException("starting up", new SQLException("the database system is starting up", "57P03"))))
+                .isTrue();
+        assertThat(StoreOutage.in(new CodexException("refused", new SQLException("duplicate key value", "23505")))).isFalse();
+    }
+
+    /** A data source whose every connection fails its statements with a new {@code statement} failure and its rollback with {@code onRollback}. */
+    private static DataSource dataSource(Supplier<SQLException> statement, Supplier<SQLException> onRollback) {
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> method.getName().equals("getConnection") ? connection(statement, onRollback) : null);
+    }
+
+    private static Connection connection(Supplier<SQLException> statement, Supplier<SQLException> onRollback) {
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
                 (proxy, method, args) -> switch (method.getName()) {
-                    case "rollback" -> throw onRollback;
-                    case "prepareStatement", "createStatement" -> throw statement;
+                    case "rollback" -> throw onRollback.get();
+                    case "prepareStatement", "createStatement" -> throw statement.get();
                     default -> null;
                 });
-        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
-                (proxy, method, args) -> method.getName().equals("getConnection") ? connection : null);
     }
 }

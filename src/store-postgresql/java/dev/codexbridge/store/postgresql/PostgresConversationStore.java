@@ -15,6 +15,7 @@ import dev.codexbridge.store.StaleAppendException;
 import dev.codexbridge.store.StoreLimits;
 import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.store.VersionConflictException;
+import dev.codexbridge.store.spi.JdbcTransactions;
 import dev.codexbridge.store.spi.StoreChecks;
 import java.io.IOException;
 import java.sql.Connection;
@@ -351,31 +352,17 @@ public final class PostgresConversationStore implements ConversationStore {
         });
     }
 
-    /** One transaction: committed when {@code work} returns, rolled back when it throws. */
-    private <T> T inTransaction(@Nullable String threadId, String doing, Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | IOException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            }
+    /**
+     * One transaction: committed when {@code work} returns, rolled back when it throws; run once more
+     * on a fresh connection when the database ended the first under it ({@link JdbcTransactions}).
+     */
+    private <T> T inTransaction(@Nullable String threadId, String doing, JdbcTransactions.Work<T> work) {
+        try {
+            return JdbcTransactions.inTransaction(dataSource, work);
         } catch (SQLException | IOException e) {
             String what = threadId == null ? "the conversation store" : "conversation " + threadId;
             throw new ConversationStoreException(threadId, doing + " " + what + " failed: " + e.getMessage(), e);
         }
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException, IOException;
     }
 
     /** Builds a {@link PostgresConversationStore}: a JDBC URL (a pool of the store's own) or the host's {@link DataSource}. */

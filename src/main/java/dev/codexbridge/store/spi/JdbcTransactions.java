@@ -1,0 +1,189 @@
+package dev.codexbridge.store.spi;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * Work on a database through a pool that outlives the database's restarts (decision 0099). A
+ * PostgreSQL restart, fast or immediate, or a failover behind the same address ends every pooled
+ * connection: the next statement on one fails with {@code 57P01 terminating connection due to
+ * administrator command} (or a broken socket), though the database may be back already. Such a
+ * failure is the connection's, not the work's, so the work runs once more on a connection the pool
+ * makes afresh, which waits for the database within the pool's own connection timeout — one bound,
+ * never two. Only where running it again cannot apply it twice: inside a transaction when the
+ * failure came before the commit was sent, or whenever the server said it ended the session
+ * ({@code 57P0x}: it runs no statement after that).
+ */
+public final class JdbcTransactions {
+    /** The server ended the session: admin shutdown (fast or immediate), crash of another backend, not accepting yet. */
+    private static final Set<String> SESSION_ENDED = Set.of("57P01", "57P02", "57P03");
+
+    private JdbcTransactions() {
+    }
+
+    /** Work on one connection; {@link IOException} for a store that streams its rollouts. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException, IOException;
+    }
+
+    /** How work runs on its connection, and so when running it again cannot apply it twice. */
+    private enum Mode {
+        /** One transaction: again when the connection ended before the commit was sent, or the server ended it. */
+        TRANSACTION,
+        /** One statement in autocommit: again only when the server ended the session (a broken socket may follow a commit). */
+        AUTOCOMMIT,
+        /** One statement in autocommit whose second run changes nothing the first made: again whenever the connection ended. */
+        IDEMPOTENT
+    }
+
+    /**
+     * {@code work} in one transaction on a connection of {@code pool}: committed when it returns,
+     * rolled back when it throws; run a second time on a fresh connection when the first one was
+     * ended under it before the commit (the second failure, if any, is the one thrown, the first
+     * suppressed in it).
+     */
+    public static <T> T inTransaction(DataSource pool, Work<T> work) throws SQLException, IOException {
+        return run(pool, work, Mode.TRANSACTION);
+    }
+
+    /**
+     * {@code work} in autocommit (one statement, atomic by itself); run again on a fresh connection
+     * only when the server said it ended the session, since a connection broken otherwise may have
+     * committed the statement before it broke.
+     */
+    public static <T> T autocommit(DataSource pool, Work<T> work) throws SQLException, IOException {
+        return run(pool, work, Mode.AUTOCOMMIT);
+    }
+
+    /**
+     * {@code work} in autocommit, a statement the caller knows to be idempotent (a read, an upsert,
+     * a set to a value, a delete): run again on a fresh connection whenever the connection ended
+     * under it, committed or not, since a second run leaves what the first would have.
+     */
+    public static <T> T idempotent(DataSource pool, Work<T> work) throws SQLException, IOException {
+        return run(pool, work, Mode.IDEMPOTENT);
+    }
+
+    private static <T> T run(DataSource pool, Work<T> work, Mode mode) throws SQLException, IOException {
+        SQLException first;
+        try {
+            return once(pool, work, mode);
+        } catch (Ended ended) {
+            first = ended.failure;
+        }
+        // the second and last run: its failure, whatever it is, carries the first one's
+        try {
+            return once(pool, work, mode);
+        } catch (Ended second) {
+            throw withFirst(second.failure, first);
+        } catch (SQLException second) {
+            throw withFirst(second, first);
+        } catch (IOException second) {
+            throw withFirst(second, first);
+        } catch (RuntimeException second) {
+            throw withFirst(second, first);
+        }
+    }
+
+    private static <E extends Exception> E withFirst(E second, SQLException first) {
+        if (second != first) {
+            second.addSuppressed(first);
+        }
+        return second;
+    }
+
+    private static <T> T once(DataSource pool, Work<T> work, Mode mode) throws SQLException, IOException, Ended {
+        // the pool's own wait (for the database to answer) is not retried: it had its whole timeout
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(mode != Mode.TRANSACTION);
+            if (mode != Mode.TRANSACTION) {
+                try {
+                    return work.run(c);
+                } catch (SQLException e) {
+                    if (mode == Mode.IDEMPOTENT ? connectionEnded(e) : sessionEnded(e)) {
+                        throw new Ended(e);
+                    }
+                    throw e;
+                }
+            }
+            T result;
+            try {
+                result = work.run(c);
+            } catch (SQLException | IOException | RuntimeException e) {
+                // the statement's own failure says why; a rollback on a broken connection fails too, with no state,
+                // and must not take its place
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                if (e instanceof SQLException s && connectionEnded(s)) {
+                    throw new Ended(s);
+                }
+                throw e;
+            }
+            try {
+                c.commit();
+            } catch (SQLException e) {
+                // a broken connection after the commit was sent may have committed: only the server's own word is safe
+                if (sessionEnded(e)) {
+                    throw new Ended(e);
+                }
+                throw e;
+            }
+            return result;
+        }
+    }
+
+    /** Whether the server ended the session ({@code 57P01}, {@code 57P02}, {@code 57P03}): nothing more ran on it. */
+    public static boolean sessionEnded(SQLException e) {
+        return e.getSQLState() != null && SESSION_ENDED.contains(e.getSQLState());
+    }
+
+    /**
+     * Whether {@code e} is the connection's end rather than the statement's refusal: the session
+     * ended by the server, a connection exception (SQL state class {@code 08}), or JDBC's own
+     * connection failures.
+     */
+    public static boolean connectionEnded(SQLException e) {
+        String state = e.getSQLState();
+        return sessionEnded(e) || state != null && state.startsWith("08")
+                || e instanceof SQLRecoverableException || e instanceof SQLNonTransientConnectionException;
+    }
+
+    /**
+     * Whether the database did not answer, anywhere in {@code failure}'s causes: a connection ended
+     * ({@link #connectionEnded}), one the pool could not get in time, or a socket that timed out or
+     * was refused. A door answers such a failure "nothing was done; send again", never "internal error".
+     */
+    public static boolean unreachable(Throwable failure) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+            if (t instanceof SQLException s && (connectionEnded(s) || s instanceof SQLTransientConnectionException)
+                    || t instanceof SocketTimeoutException || t instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A connection ended under the work: carried out of {@link #once} to be run again. */
+    private static final class Ended extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final SQLException failure;
+
+        Ended(SQLException failure) {
+            super(null, null, false, false);
+            this.failure = failure;
+        }
+    }
+}
