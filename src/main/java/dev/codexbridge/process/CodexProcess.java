@@ -171,6 +171,16 @@ public final class CodexProcess implements AutoCloseable {
     }
 
     /**
+     * How many times codex noted that its state database named a rollout that had moved ("state
+     * db returned stale rollout path", "state db discrepancy … stale_db_path"): normal where
+     * conversations sleep and wake, so logged at DEBUG rather than codex's ERROR and WARN, and
+     * counted here; not kept in {@link #stderrTail}.
+     */
+    public long stateDatabaseNotices() {
+        return stderr.stateDatabaseNotices();
+    }
+
+    /**
      * An exception describing this process's end, for {@code context} (e.g. "before answering
      * initialize"): waits up to {@code wait} for the exit, then includes exit code and stderr tail.
      */

@@ -20,7 +20,9 @@ import org.slf4j.event.Level;
  * <p>The notices codex prints at every start in a container or under a temporary folder
  * ({@link StderrDigest#harmless}: no bubblewrap on PATH, which codex logs as ERROR, and the like)
  * are logged at INFO at most: they do not say anything went wrong, and an ERROR at every start
- * teaches operators to ignore ERROR.
+ * teaches operators to ignore ERROR. What codex says of its own state database when a rollout it
+ * knew has moved ({@link StderrDigest#housekeeping}: the library's sleeps and wakes move them) is
+ * logged at DEBUG and counted by the process instead ({@link CodexProcess#stateDatabaseNotices()}).
  */
 final class CodexStderrLog {
     static final String BASE = "dev.codexbridge.codex.stderr";
@@ -33,28 +35,35 @@ final class CodexStderrLog {
     private CodexStderrLog() {
     }
 
-    /** Logs one line of codex's stderr (without its line end). */
-    static void log(String line) {
+    /**
+     * Logs one line of codex's stderr (without its line end); true when it was codex's note on its
+     * state database ({@link StderrDigest#housekeeping}), logged at DEBUG.
+     */
+    static boolean log(String line) {
         CodexLogLine parsed = CodexLogLine.parse(line);
         if (parsed == null) {
             if (BASE_LOG.isDebugEnabled()) {
                 BASE_LOG.debug("{}", line);
             }
-            return;
+            return false;
         }
         Level level = parsed.level();
-        if ((level == Level.ERROR || level == Level.WARN) && StderrDigest.harmless(parsed.text())) {
+        boolean housekeeping = StderrDigest.housekeeping(parsed.text());
+        if (housekeeping) {
+            level = Level.DEBUG;
+        } else if ((level == Level.ERROR || level == Level.WARN) && StderrDigest.harmless(parsed.text())) {
             level = Level.INFO;
         }
         Logger logger = loggerFor(parsed.target());
         if (!enabled(logger, level)) {
-            return;
+            return housekeeping;
         }
         // masked before the colour is removed: a secret right after a colour that follows a
         // letter starts a word only while the colour is there
         String redacted = UntrustedText.redact(line);
         CodexLogLine shown = CodexLogLine.parse(redacted);
         log(logger, level, shown != null ? shown.text() : CodexLogLine.stripColour(redacted));
+        return housekeeping;
     }
 
     private static boolean enabled(Logger logger, Level level) {

@@ -33,7 +33,27 @@ final class StderrDigest {
             Pattern.compile("Unknown model .* is used\\. This will use fallback model metadata"),
             Pattern.compile("failed to record rollout items"));
 
+    /**
+     * What codex says of its own state database as it finds a thread's rollout moved, which the
+     * library does at every sleep and wake (the rollout goes to the store and comes back at another
+     * path): an ERROR and a WARN per wake or close on codex 0.169.0 and later, though nothing failed.
+     */
+    private static final List<Pattern> HOUSEKEEPING = List.of(
+            Pattern.compile("state db returned stale rollout path for thread"),
+            Pattern.compile("state db discrepancy during \\w+: stale_db_path"),
+            Pattern.compile("state db missing rollout path for thread"));
+
     private StderrDigest() {
+    }
+
+    /** Whether {@code text} is codex's note on its state database after a rollout it knew moved ({@link #HOUSEKEEPING}). */
+    static boolean housekeeping(String text) {
+        for (Pattern p : HOUSEKEEPING) {
+            if (p.matcher(text).find()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code tail} as a message shows it; empty when nothing in it is worth showing. */
@@ -56,7 +76,7 @@ final class StderrDigest {
                 continue;
             }
             inBacktrace = false;
-            if (harmless(line)) {
+            if (harmless(line) || housekeeping(line)) {
                 left++;
                 continue;
             }

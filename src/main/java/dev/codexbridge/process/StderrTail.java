@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Drains a process's stderr on a daemon thread, keeping only the last lines. Draining
  * continuously matters: a child blocked on a full stderr pipe stops answering on stdout.
  * Memory is bounded by line count times line cap, whatever the child writes. Each line is
- * also logged ({@link CodexStderrLog}: at codex's own level when it is one of codex's log lines).
+ * also logged ({@link CodexStderrLog}: at codex's own level when it is one of codex's log lines);
+ * codex's notes on its state database are counted instead of kept.
  */
 final class StderrTail {
     static final int MAX_LINE_CHARS = 4096;
@@ -21,6 +22,7 @@ final class StderrTail {
     private final int capacity;
     private final ArrayDeque<String> lines;
     private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong stateDatabaseNotices = new AtomicLong();
     private final Thread thread;
 
     StderrTail(InputStream stderr, int capacity, String name) {
@@ -47,6 +49,10 @@ final class StderrTail {
 
     long bytesRead() {
         return bytesRead.get();
+    }
+
+    long stateDatabaseNotices() {
+        return stateDatabaseNotices.get();
     }
 
     /** Waits a little for the drain to reach end of stream, so the tail holds codex's last words. */
@@ -106,7 +112,11 @@ final class StderrTail {
         if (truncated) {
             line = line + "…";
         }
-        CodexStderrLog.log(line);
+        if (CodexStderrLog.log(line)) {
+            // counted, logged at debug, and not kept: two per sleeping conversation would push codex's last words out
+            stateDatabaseNotices.incrementAndGet();
+            return;
+        }
         synchronized (lines) {
             if (lines.size() == capacity) {
                 lines.removeFirst();

@@ -97,6 +97,34 @@ class CodexStderrLogTest {
                 .doesNotContain("2026-11-22T21:29");
     }
 
+    /** What codex 0.169.0 logs (codex_rollout::list) when its state database names a rollout the library moved at a sleep. */
+    static final String STALE_PATH = E + "[2m2026-11-22T21:29:43.598715Z" + E + "[0m " + E + "[31mERROR" + E + "[0m "
+            + E + "[2mcodex_rollout::list" + E + "[0m" + E + "[2m:" + E + "[0m state db returned stale rollout path for thread "
+            + "019a8e5c-1d2f-7a40-9b1e-3c4d5e6f7a80: /tmp/home/sessions/2026/11/22/rollout-2026-11-22T21-29-40-019a8e5c.jsonl";
+    static final String DISCREPANCY = E + "[2m2026-11-22T21:29:43.598790Z" + E + "[0m " + E + "[33m WARN" + E + "[0m "
+            + E + "[2mcodex_rollout::list" + E + "[0m" + E + "[2m:" + E + "[0m state db discrepancy during "
+            + "find_thread_path_by_id_str_in_subdir: stale_db_path";
+
+    @Test
+    void codexsNotesOnItsStateDatabaseAreDebugCountedAndNotKept() throws Exception {
+        String logged;
+        StderrTail tail;
+        try (LogCapture log = LogCapture.start()) {
+            String lines = String.join("\n", STALE_PATH, DISCREPANCY, DESERIALIZE, STALE_PATH, DISCREPANCY) + "\n";
+            tail = new StderrTail(new java.io.ByteArrayInputStream(lines.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 10, "test");
+            tail.awaitEnd(5_000);
+            logged = log.text();
+        }
+        assertThat(logged).contains("DEBUG dev.codexbridge.codex.stderr.codex_rollout.list - state db returned stale rollout path")
+                .contains("DEBUG dev.codexbridge.codex.stderr.codex_rollout.list - state db discrepancy during")
+                .doesNotContain("ERROR dev.codexbridge.codex.stderr.codex_rollout").doesNotContain("WARN dev.codexbridge.codex.stderr.codex_rollout")
+                // a real failure among them keeps its level
+                .contains("ERROR dev.codexbridge.codex.stderr.codex_app_server_transport.transport - Failed to deserialize");
+        assertThat(tail.stateDatabaseNotices()).isEqualTo(4);
+        assertThat(tail.last(10)).containsExactly(DESERIALIZE);
+        assertThat(StderrDigest.of(java.util.List.of(STALE_PATH, DISCREPANCY))).isEmpty();
+    }
+
     @Test
     void hostileLinesAreLoggedEscapedAndRedacted() {
         for (int round = 0; round < 200; round++) {
