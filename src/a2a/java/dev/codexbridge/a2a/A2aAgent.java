@@ -140,7 +140,7 @@ final class A2aAgent implements AutoCloseable {
             if (context == null) {
                 context = known(p, principal, contextId, closing);
             } else if (context.busy()) {
-                throw new A2aError(A2aError.UNSUPPORTED, "context " + contextId + " has a running task; one task at a time per context");
+                throw SharedTasks.runningHere(contextId, context.running());
             }
             context.reserve(true);
         }
@@ -389,7 +389,7 @@ final class A2aAgent implements AutoCloseable {
                 throw SharedTasks.busy(context.id, null, shared.heldUntil(latest.taskId()));
             }
             if (!settled.ended()) {
-                throw new A2aError(A2aError.UNSUPPORTED, "context " + context.id + " has a running task; one task at a time per context");
+                throw SharedTasks.runningHere(context.id, settled);
             }
         }
         shared.handedOver(context.id, context::session);

@@ -153,6 +153,12 @@ final class A2aContext implements AutoCloseable {
         return reserved || t != null && !t.ended();
     }
 
+    /** The task running here now, or null. */
+    @Nullable A2aTask running() {
+        A2aTask t = current;
+        return t != null && !t.ended() ? t : null;
+    }
+
     /** Whether a task runs here now. */
     boolean runsTask() {
         A2aTask t = current;

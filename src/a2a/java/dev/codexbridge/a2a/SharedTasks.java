@@ -341,6 +341,27 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
         return null;
     }
 
+    /** When a caller refused for a task running in its context looks again: a turn takes seconds at the least. */
+    static final int RUNNING_TASK_RETRY_SECONDS = 2;
+
+    /**
+     * A context runs one task at a time and this one runs {@code running} here (null: a message is
+     * being accepted into it this moment): the caller is told which task, and when to look again.
+     */
+    static A2aError runningHere(String contextId, @Nullable A2aTask running) {
+        Map<String, String> meta = new java.util.TreeMap<>(Map.of("contextId", contextId,
+                "retryAfterSeconds", Integer.toString(RUNNING_TASK_RETRY_SECONDS)));
+        String which = "a running task";
+        if (running != null) {
+            String state = running.state();
+            meta.put("taskId", running.id);
+            meta.put("state", state);
+            which = "task " + running.id + " " + state;
+        }
+        return new A2aError(A2aError.UNSUPPORTED, "context " + contextId + " has " + which + "; one task at a time per context: send again "
+                + "once it has ended (get the task, or subscribe to it; look again in " + RUNNING_TASK_RETRY_SECONDS + " s)", meta);
+    }
+
     /** A context's conversation runs on another replica: the defined answer, never a second writer. */
     static A2aError busy(String contextId, @Nullable TaskRecord running, @Nullable Instant freeBy) {
         Map<String, String> meta = new java.util.TreeMap<>(Map.of("contextId", contextId));
@@ -348,8 +369,9 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
         if (running != null) {
             meta.put("taskId", running.taskId());
             meta.put("state", running.state());
+            meta.put("retryAfterSeconds", Integer.toString(RUNNING_TASK_RETRY_SECONDS));
             why = "task " + running.taskId() + " is " + running.state() + " in it on another replica of this agent; one task at a time per context: "
-                    + "send again once it has ended (get the task, or subscribe to it)";
+                    + "send again once it has ended (get the task, or subscribe to it; look again in " + RUNNING_TASK_RETRY_SECONDS + " s)";
         } else {
             long seconds = freeBy == null ? 1 : Math.max(1, Duration.between(Instant.now(), freeBy).toSeconds() + 1);
             meta.put("retryAfterSeconds", Long.toString(seconds));

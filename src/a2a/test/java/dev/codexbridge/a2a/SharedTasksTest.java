@@ -165,7 +165,12 @@ class SharedTasksTest {
         assertThat(busy.metadata()).containsEntry("contextId", "ctx");
         assertThat(Long.parseLong(busy.metadata().get("retryAfterSeconds"))).isBetween(39L, 41L);
         A2aError running = SharedTasks.busy("ctx", record("t9", 1, "working", null, true), null);
-        assertThat(running.metadata()).containsEntry("taskId", "t9").containsEntry("state", "working");
+        assertThat(running.metadata()).containsEntry("taskId", "t9").containsEntry("state", "working").containsEntry("retryAfterSeconds", "2");
+        A2aError here = SharedTasks.runningHere("ctx", new A2aTask("t8", "ctx", null, 16, Duration.ofMinutes(1)));
+        assertThat(here.code()).isEqualTo(A2aError.UNSUPPORTED);
+        assertThat(here.getMessage()).contains("context ctx has task t8 submitted").contains("look again in 2 s");
+        assertThat(here.metadata()).containsEntry("taskId", "t8").containsEntry("state", "submitted").containsEntry("retryAfterSeconds", "2");
+        assertThat(SharedTasks.runningHere("ctx", null).metadata()).containsEntry("contextId", "ctx").containsEntry("retryAfterSeconds", "2");
     }
 
     @Test
