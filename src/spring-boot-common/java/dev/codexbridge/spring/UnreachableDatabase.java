@@ -14,13 +14,16 @@ import javax.sql.DataSource;
  * is not a matter of the properties. Without PostgreSQL's classes, so it loads in any host.
  */
 final class UnreachableDatabase {
+    private static final Set<String> SERVER_GOING = Set.of("57P01", "57P02", "57P03");
+
     private UnreachableDatabase() {
     }
 
     /**
      * The cause in {@code failure}'s chain that says the database could not be reached: a refused
      * or timed-out connection, SQLState class 08 (connection exception; not 08P01, a protocol
-     * violation: something answered) or 57P03 (not accepting connections yet); null if none does.
+     * violation: something answered) or 57P01 – 57P03 (the server shutting down, crashed, or not
+     * accepting connections yet; the library's stores take these as an outage too); null if none does.
      */
     static Throwable reason(Throwable failure) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -36,7 +39,7 @@ final class UnreachableDatabase {
     }
 
     private static boolean unreachable(String state) {
-        return state != null && ((state.startsWith("08") && !state.equals("08P01")) || state.equals("57P03"));
+        return state != null && (state.startsWith("08") && !state.equals("08P01") || SERVER_GOING.contains(state));
     }
 
     /** A JDBC URL without what may carry credentials: its parameters ({@code ?user=…&password=…}) and any {@code user:password@}. */

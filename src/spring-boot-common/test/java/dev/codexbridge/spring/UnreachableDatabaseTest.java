@@ -16,6 +16,8 @@ class UnreachableDatabaseTest {
         assertThat(UnreachableDatabase.reason(new IllegalStateException("Failed to initialize pool", refused))).isSameAs(refused);
         SQLException startingUp = new SQLException("the database system is starting up", "57P03");
         assertThat(UnreachableDatabase.reason(new RuntimeException(startingUp))).isSameAs(startingUp);
+        SQLException stopping = new SQLException("terminating connection due to administrator command", "57P01");
+        assertThat(UnreachableDatabase.reason(stopping)).isSameAs(stopping);
         SocketTimeoutException silent = new SocketTimeoutException("connect timed out");
         assertThat(UnreachableDatabase.reason(new RuntimeException(new SQLException("failed", null, silent)))).isSameAs(silent);
         SQLTransientConnectionException pool = new SQLTransientConnectionException("not available", "08S01");
