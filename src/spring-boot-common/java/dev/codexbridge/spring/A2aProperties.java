@@ -45,6 +45,7 @@ public class A2aProperties extends CallerProperties {
     private Duration approvalDeadline = Duration.ofMinutes(5);
     /** How long a blocking message/send waits before answering with the working task. */
     private Duration blockingWait = Duration.ofMinutes(10);
+    // an expression the configuration processor cannot read: its default is in additional-spring-configuration-metadata.json
     /** Largest JSON-RPC request body, in bytes. */
     private int maxRequestBytes = 1 << 20;
     /** Push notifications to callers' webhooks. */

@@ -113,7 +113,8 @@ class CodexBridgeConfiguration {
                                     ObjectProvider<RateLimitGovernor> rateLimits, ObjectProvider<ThreadAccess> access,
                                     ObjectProvider<ConversationStorage> storage) {
             return new CodexSessions(client, null, PropertiesMapping.threadOptions(properties.getSession()),
-                    PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique())
+                    PropertiesMapping.limits(properties.getSession()),
+                    PropertiesMapping.hibernateAfter(properties.getSession()), approvals, rateLimits.getIfUnique())
                     .threadAccess(access.getIfUnique()).callerApprovals(properties.getApproval().isCallerApprovals())
                     .storage(storage.getIfUnique());
         }
@@ -155,7 +156,8 @@ class CodexBridgeConfiguration {
                                     ObjectProvider<RateLimitGovernor> rateLimits, ObjectProvider<ThreadAccess> access,
                                     ObjectProvider<ConversationStorage> storage) {
             return new CodexSessions(null, pool, PropertiesMapping.threadOptions(properties.getSession()),
-                    PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique())
+                    PropertiesMapping.limits(properties.getSession()),
+                    PropertiesMapping.hibernateAfter(properties.getSession()), approvals, rateLimits.getIfUnique())
                     .threadAccess(access.getIfUnique()).callerApprovals(properties.getApproval().isCallerApprovals())
                     .storage(storage.getIfUnique());
         }
@@ -264,7 +266,8 @@ class CodexBridgeConfiguration {
                                     ObjectProvider<RateLimitGovernor> rateLimits, ObjectProvider<ConversationStorage> storage) {
             // the tenants ask the ThreadAccess bean themselves (built with it above), and keep their conversations in the store
             return new CodexSessions(null, null, tenants, PropertiesMapping.threadOptions(properties.getSession()),
-                    PropertiesMapping.limits(properties.getSession()), approvals, rateLimits.getIfUnique())
+                    PropertiesMapping.limits(properties.getSession()),
+                    PropertiesMapping.hibernateAfter(properties.getSession()), approvals, rateLimits.getIfUnique())
                     .callerApprovals(properties.getApproval().isCallerApprovals()).storage(storage.getIfUnique());
         }
     }

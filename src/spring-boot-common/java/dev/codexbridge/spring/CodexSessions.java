@@ -15,6 +15,7 @@ import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnResult;
 import dev.codexbridge.tenant.CodexTenants;
 import dev.codexbridge.session.TurnLimits;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -60,13 +61,13 @@ public final class CodexSessions {
     /** Where conversations are kept while no codex holds them (codex-bridge.store.*), or null. */
     private volatile ConversationStorage storage;
 
-    CodexSessions(CodexClient client, CodexPool pool, ThreadOptions thread, TurnLimits limits, ApprovalPolicy approvals,
-                  RateLimitGovernor rateLimits) {
-        this(client, pool, null, thread, limits, approvals, rateLimits);
+    CodexSessions(CodexClient client, CodexPool pool, ThreadOptions thread, TurnLimits limits, Duration hibernateAfter,
+                  ApprovalPolicy approvals, RateLimitGovernor rateLimits) {
+        this(client, pool, null, thread, limits, hibernateAfter, approvals, rateLimits);
     }
 
     CodexSessions(CodexClient client, CodexPool pool, CodexTenants tenants, ThreadOptions thread, TurnLimits limits,
-                  ApprovalPolicy approvals, RateLimitGovernor rateLimits) {
+                  Duration hibernateAfter, ApprovalPolicy approvals, RateLimitGovernor rateLimits) {
         if ((client != null ? 1 : 0) + (pool != null ? 1 : 0) + (tenants != null ? 1 : 0) != 1) {
             throw new IllegalArgumentException("exactly one of client, pool and tenants");
         }
@@ -82,7 +83,7 @@ public final class CodexSessions {
             if (tenants == null) {
                 b.replaceThreadOptions(thread);      // with tenants, per tenant: tenantDefaults
             }
-            b.limits(limits).onTurnEnded(this::turnEnded);
+            b.limits(limits).hibernateAfter(hibernateAfter).onTurnEnded(this::turnEnded);
             if (rateLimits != null) {
                 b.rateLimits(rateLimits);
             }

@@ -82,6 +82,7 @@ public class McpProperties extends CallerProperties {
     public static class Replay {
         /** Events kept per stream (the oldest dropped first). */
         private int eventsPerStream = 1000;
+        // an expression the configuration processor cannot read: its default is in additional-spring-configuration-metadata.json
         /** Bytes of event data kept per stream. */
         private int bytesPerStream = 1024 * 1024;
         /** How long a stream is kept after its last event. */

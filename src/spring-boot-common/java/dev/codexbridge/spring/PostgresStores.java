@@ -28,9 +28,23 @@ final class PostgresStores {
         try {
             return b.build();
         } catch (RuntimeException e) {
+            Throwable unreachable = UnreachableDatabase.reason(e);
+            if (unreachable != null) {
+                // the database is down or out of reach, not misconfigured: said so, with its URL stripped of credentials
+                throw new CodexDatabaseUnreachableException(database(p, applications), unreachable.getMessage(), e);
+            }
             // the url is not repeated: it may carry a password
             throw new CodexPropertiesException("codex-bridge.store.type=postgresql: the store cannot be opened on " + where + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** The database by its URL without credentials, the application's DataSource's when it tells it. */
+    private static String database(StoreProperties.Postgresql p, DataSource applications) {
+        if (p.getUrl() != null) {
+            return UnreachableDatabase.withoutCredentials(p.getUrl());
+        }
+        String url = UnreachableDatabase.urlOf(applications);
+        return url != null ? url + " (the application's DataSource)" : "the application's DataSource";
     }
 }

@@ -4,6 +4,7 @@ import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.EnvironmentPolicy;
+import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnLimits;
@@ -84,6 +85,11 @@ final class PropertiesMapping {
         if (!positive(p.getSession().getTurnTimeout()) || p.getSession().getIdleTimeout() == null
                 || p.getSession().getIdleTimeout().isNegative()) {
             problems.add("codex-bridge.session.turn-timeout must be positive and idle-timeout not negative");
+        }
+        try {
+            hibernateAfter(p.getSession());
+        } catch (CodexPropertiesException e) {
+            problems.add(e.getMessage());
         }
         if (p.getShutdown().getAwaitTurns() == null || p.getShutdown().getAwaitTurns().isNegative()) {
             problems.add("codex-bridge.shutdown.await-turns must not be negative");
@@ -255,6 +261,18 @@ final class PropertiesMapping {
 
     static TurnLimits limits(SessionProperties s) {
         return TurnLimits.of(s.getTurnTimeout(), s.getIdleTimeout());
+    }
+
+    /** {@code codex-bridge.session.hibernate-after}, checked by the session builder itself, so its rule is the library's. */
+    static Duration hibernateAfter(SessionProperties s) {
+        Duration idle = s.getHibernateAfter();
+        try {
+            CodexSession.builder().hibernateAfter(idle);
+            return idle;
+        } catch (IllegalArgumentException e) {
+            throw new CodexPropertiesException("codex-bridge.session.hibernate-after must be 0 (never) or at least 1s (is "
+                    + (idle == null ? "unset" : idle.toMillis() % 1000 == 0 ? idle.toSeconds() + "s" : idle.toMillis() + "ms") + ")", e);
+        }
     }
 
     private static boolean positive(Duration d) {

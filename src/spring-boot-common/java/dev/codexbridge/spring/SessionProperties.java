@@ -20,6 +20,12 @@ public class SessionProperties {
     private Duration turnTimeout = Duration.ofMinutes(10);
     /** A turn's limit without any event; 0: none. */
     private Duration idleTimeout = Duration.ZERO;
+    /**
+     * How long a session stays awake while idle (no turn running, no question of codex's awaiting its answer) before it
+     * sleeps: codex unloads the thread, the conversation stays in the store or codex's rollouts, and the next turn wakes it
+     * on the same session. 0: never; otherwise at least 1s.
+     */
+    private Duration hibernateAfter = Duration.ofMinutes(2);
 
     public Path getCwd() {
         return cwd;
@@ -67,5 +73,13 @@ public class SessionProperties {
 
     public void setIdleTimeout(Duration idleTimeout) {
         this.idleTimeout = idleTimeout;
+    }
+
+    public Duration getHibernateAfter() {
+        return hibernateAfter;
+    }
+
+    public void setHibernateAfter(Duration hibernateAfter) {
+        this.hibernateAfter = hibernateAfter;
     }
 }

@@ -15,6 +15,7 @@ public class StoreProperties {
     private Type type = Type.NONE;
     /** This instance's name in the store's leases (what another replica is told); unset: the host's name and a random suffix, new at each start. */
     private String holder;
+    // a constant the configuration processor cannot read: its default is in additional-spring-configuration-metadata.json
     /**
      * How long a lease lasts unless renewed (at a third of it while a session holds the conversation): a dead replica's
      * conversations are free for the others within it. At least 5s; held 75s at least on a pool's or a remote codex.

@@ -3,21 +3,47 @@ package dev.codexbridge.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
 
-/** A whole application started with invalid properties: Spring Boot's failure report names them. No codex needed. */
+/**
+ * A whole application started with invalid properties: Spring Boot's failure report names them;
+ * started with right ones but the store's database down: the report says so instead. No codex
+ * needed (a pool on a port nothing listens on is made without connecting), no database either.
+ */
 @ExtendWith(OutputCaptureExtension.class)
 class FailureReportTest {
+    private static final String NO_CODEX = "codex-bridge.pool.endpoints.a.url=ws://127.0.0.1:1";
+
     @SpringBootConfiguration
     @EnableAutoConfiguration
     static class App {
+    }
+
+    /** The application's own DataSource on a database that is down, connecting at its first use, as Spring Boot's does. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class AppWithDataSource {
+        @Bean(destroyMethod = "close")
+        HikariDataSource dataSource(@Value("${test.database.url}") String url) {
+            HikariDataSource lazy = new HikariDataSource();
+            lazy.setJdbcUrl(url);
+            return lazy;
+        }
     }
 
     @Test
@@ -29,5 +55,48 @@ class FailureReportTest {
         assertThat(output).contains("APPLICATION FAILED TO START")
                 .contains("codex-bridge.endpoint.jwt needs secret-file, issuer and audience together")
                 .contains("Fix the codex-bridge.* properties named above");
+    }
+
+    @Test
+    void aStoresDatabaseThatIsDownIsReportedAsSuchNotAsWrongProperties(CapturedOutput output) throws IOException {
+        int port = portNobodyListensOn();
+        assertThatThrownBy(() -> new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+                .properties(NO_CODEX, "codex-bridge.store.type=postgresql",
+                        "codex-bridge.store.postgresql.url=jdbc:postgresql://127.0.0.1:" + port + "/app?user=app&password=secret",
+                        "spring.main.banner-mode=off")
+                .run()).satisfies(e -> assertThat(causes(e)).hasAtLeastOneElementOfType(CodexDatabaseUnreachableException.class));
+        String database = "jdbc:postgresql://127.0.0.1:" + port + "/app";
+        assertThat(output).contains("APPLICATION FAILED TO START")
+                .contains("codex-bridge.store.type=postgresql: the database at " + database + " cannot be reached: Connection to "
+                        + "127.0.0.1:" + port + " refused")
+                .contains("Start the database at " + database + ", or check the network")
+                .contains("The codex-bridge.* properties are not the problem")
+                .doesNotContain("Fix the codex-bridge.* properties named above").doesNotContain("secret");
+    }
+
+    @Test
+    void theApplicationsDataSourceOnADatabaseThatIsDownIsNamedByItsUrl(CapturedOutput output) throws IOException {
+        int port = portNobodyListensOn();
+        assertThatThrownBy(() -> new SpringApplicationBuilder(AppWithDataSource.class).web(WebApplicationType.NONE)
+                .properties(NO_CODEX, "codex-bridge.store.type=postgresql",
+                        "test.database.url=jdbc:postgresql://127.0.0.1:" + port + "/app?password=secret", "spring.main.banner-mode=off")
+                .run()).satisfies(e -> assertThat(causes(e)).hasAtLeastOneElementOfType(CodexDatabaseUnreachableException.class));
+        assertThat(output).contains("the database at jdbc:postgresql://127.0.0.1:" + port + "/app (the application's DataSource) "
+                        + "cannot be reached")
+                .contains("The codex-bridge.* properties are not the problem").doesNotContain("secret");
+    }
+
+    private static int portNobodyListensOn() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static List<Throwable> causes(Throwable e) {
+        List<Throwable> all = new ArrayList<>();
+        for (Throwable t = e; t != null && all.size() < 20; t = t.getCause()) {
+            all.add(t);
+        }
+        return all;
     }
 }

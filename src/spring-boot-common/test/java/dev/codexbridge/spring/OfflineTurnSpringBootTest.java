@@ -13,7 +13,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
@@ -23,9 +26,11 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * A whole Spring Boot application on the starter: codex started from properties, a session from
  * {@link CodexSessions}, a real offline turn in which codex asks and the application's own
- * {@code ApprovalHandler} bean answers, the turn counted in Micrometer, health UP.
+ * {@code ApprovalHandler} bean answers, the turn counted in Micrometer, health UP; an idle
+ * session sleeping after {@code codex-bridge.session.hibernate-after} and woken by its next turn.
  */
 @SpringBootTest(classes = HostApplication.class, properties = "management.endpoint.health.show-details=always")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OfflineTurnSpringBootTest {
     private static ScriptedModelServer model;
 
@@ -42,6 +47,7 @@ class OfflineTurnSpringBootTest {
         model = ScriptedModelServer.start();
         OfflineCodex.register(registry, binary, model, "on-request");
         registry.add("codex-bridge.session.turn-timeout", () -> "90s");
+        registry.add("codex-bridge.session.hibernate-after", () -> "1s");
     }
 
     @AfterAll
@@ -52,6 +58,7 @@ class OfflineTurnSpringBootTest {
     }
 
     @Test
+    @Order(1)
     void aTurnRunsOfflineAndTheApplicationsHandlerAnswersCodex() {
         model.enqueue(ModelReply.builder().execCommandEscalated("call-1", "touch outside.txt", "needs to write outside").build(),
                 ModelReply.message("I was not allowed to, so I stopped."));
@@ -67,5 +74,18 @@ class OfflineTurnSpringBootTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(meters.get("codex.bridge.turns.completed").tag("status", "completed").counter().count()).isEqualTo(1.0));
         assertThat(Actuator.status(context, "codex")).isEqualTo("UP");
+    }
+
+    /** After the first test, whose count of completed turns is the only one. */
+    @Test
+    @Order(2)
+    void anIdleSessionSleepsAfterHibernateAfterAndItsNextTurnWakesIt() {
+        model.enqueue(ModelReply.message("first"), ModelReply.message("second"));
+        try (CodexSession session = sessions.open()) {
+            assertThat(session.runTurn(TurnInput.text("one")).finalText()).isEqualTo("first");
+            await().atMost(Duration.ofSeconds(30)).until(session::isHibernated);
+            assertThat(session.runTurn(TurnInput.text("two")).finalText()).isEqualTo("second");
+            assertThat(session.isHibernated()).isFalse();
+        }
     }
 }

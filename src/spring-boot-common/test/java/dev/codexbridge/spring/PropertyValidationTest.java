@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.transport.CodexEndpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.assertj.core.api.AbstractThrowableAssert;
@@ -84,6 +85,26 @@ class PropertyValidationTest {
                         .hasMessageContaining("codex-bridge.shutdown.await-turns must not be negative"));
         runner.withPropertyValues("codex-bridge.pool.endpoints.a.url=ws://127.0.0.1:4500", "codex-bridge.pool.endpoints.a.max-threads=0")
                 .run(c -> failure(c).hasMessageContaining("codex-bridge.pool.endpoints.a.max-threads must be at least 1"));
+    }
+
+    @Test
+    void hibernateAfterIsNeverOrAtLeastASecond() {
+        runner.withPropertyValues("codex-bridge.session.hibernate-after=-1s")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.session.hibernate-after must be 0 (never) or at least 1s (is -1s)"));
+        runner.withPropertyValues("codex-bridge.session.hibernate-after=500ms")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.session.hibernate-after must be 0 (never) or at least 1s (is 500ms)"));
+        for (String accepted : new String[] {"0", "1s", "30m"}) {
+            runner.withPropertyValues(NO_CODEX, "codex-bridge.session.hibernate-after=" + accepted)
+                    .run(c -> assertThat(c).hasNotFailed().hasSingleBean(CodexSessions.class));
+        }
+    }
+
+    @Test
+    void hibernateAfterIsCheckedWithTheApplicationsOwnClientToo() {
+        // the starter's own pool bean, which validates the properties, is not made: the session factory checks its own
+        runner.withBean(CodexPool.class, () -> CodexPool.builder().endpoint("own", CodexEndpoint.parse("ws://127.0.0.1:1")).build())
+                .withPropertyValues(NO_CODEX, "codex-bridge.session.hibernate-after=-5s")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.session.hibernate-after must be 0 (never) or at least 1s (is -5s)"));
     }
 
     @Test
