@@ -2,6 +2,7 @@ package dev.codexbridge.a2a;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.store.spi.JdbcTransactions;
+import dev.codexbridge.store.spi.OutageGate;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,11 +16,13 @@ import javax.sql.DataSource;
 /**
  * The little JDBC the shared context store needs, on {@code java.sql} alone (the host brings the
  * driver and the pool): each call one transaction (a single statement: autocommit) on a connection of the host's {@link DataSource}
- * ({@link JdbcTransactions}: once more on a fresh connection when a restarted database ended the first),
+ * ({@link JdbcTransactions}: once more on a fresh connection when a restarted database ended the first;
+ * {@link OutageGate}: at once refused while the database is away and another call asks it),
  * parameters bound in order, a failure a {@link CodexException} saying what was being done.
  */
 final class Sql {
     private final DataSource dataSource;
+    private final OutageGate gate = new OutageGate();
 
     /** Work inside one transaction. */
     interface Work<T> {
@@ -37,11 +40,13 @@ final class Sql {
 
     /** Work in one transaction, run once more on a fresh connection when the database ended the first under it. */
     <T> T transaction(String doing, Work<T> work) {
-        try {
-            return JdbcTransactions.inTransaction(dataSource, work::run);
-        } catch (SQLException | IOException e) {
-            throw failed(doing, e);
-        }
+        return gate.call(() -> {
+            try {
+                return JdbcTransactions.inTransaction(dataSource, work::run);
+            } catch (SQLException | IOException e) {
+                throw failed(doing, e);
+            }
+        }, down -> refused(doing, down));
     }
 
     /**
@@ -52,15 +57,24 @@ final class Sql {
      * without a word).
      */
     <T> T single(String doing, Work<T> work) {
-        try {
-            return JdbcTransactions.idempotent(dataSource, work::run);
-        } catch (SQLException | IOException e) {
-            throw failed(doing, e);
-        }
+        return gate.call(() -> {
+            try {
+                return JdbcTransactions.idempotent(dataSource, work::run);
+            } catch (SQLException | IOException e) {
+                throw failed(doing, e);
+            }
+        }, down -> refused(doing, down));
     }
 
     private static CodexException failed(String doing, Exception e) {
         return new CodexException("the A2A context store failed " + doing + ": " + e.getMessage(), e);
+    }
+
+    /** While the database is away and another call asks it ({@link OutageGate}): nothing tried, the outage's failure the cause. */
+    private CodexException refused(String doing, OutageGate.Outage down) {
+        return new CodexException("the A2A context store did not try " + doing + ": the database has not answered for "
+                + Math.max(1, gate.downFor().toSeconds()) + " s (" + down.failure().getMessage() + "), and another call is asking it again",
+                down.failure());
     }
 
     /** One statement on its own. */

@@ -85,4 +85,30 @@ class DatabaseRestartTest {
             server.start();
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aDatabaseThatStaysAwayCostsOneWaitNotOnePerCall() throws Exception {
+        // the store's own pool, as a door opens it: each call waits for a connection at most its timeout (here 2 s)
+        try (PostgresConversationStore pooled = PostgresConversationStore.builder().jdbcUrl(url).connectionTimeout(Duration.ofSeconds(2))
+                .build()) {
+            String thread = Lineages.newThreadId();
+            pooled.lease(thread, "replica-a", Duration.ofSeconds(30));
+            server.stop(PostgresServer.Shutdown.FAST);
+            try {
+                assertThatThrownBy(() -> pooled.get(thread)).hasMessageContaining("reading conversation " + thread + " failed");
+                // the next calls at once: not tried, the first failure their cause, still a store that did not answer
+                for (int i = 0; i < 5; i++) {
+                    assertThatThrownBy(() -> pooled.ownerOf(thread)).isExactlyInstanceOf(ConversationStoreException.class)
+                            .hasMessageContaining("reading the owner of conversation " + thread + " was not tried: the database has not answered")
+                            .satisfies(e -> assertThat(JdbcTransactions.unreachable(e)).isTrue());
+                }
+            } finally {
+                server.start();
+            }
+            Thread.sleep(dev.codexbridge.store.spi.OutageGate.PROBE_EVERY.toMillis());
+            // the first call a second on asks again and the database answers: the store is up
+            assertThat(pooled.get(thread)).isEmpty();
+            assertThat(pooled.ownerOf(thread)).isEmpty();
+        }
+    }
 }

@@ -148,6 +148,26 @@ class JdbcTransactionsTest {
     }
 
     @Test
+    void aStatementThatWaitedPastTheSocketTimeoutIsNotRunAgain() {
+        // the connection did not end: this side gave up waiting, and the database may still hold the statement's locks
+        DataSource timingOut = (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (p, m, a) -> {
+                    calls.add("connection");
+                    return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (p2, m2, a2) -> {
+                        if (m2.getName().equals("createStatement")) {
+                            calls.add("statement");
+                            throw new SQLException("An I/O error occurred while sending to the backend.", BROKEN,
+                                    new java.net.SocketTimeoutException("Read timed out"));
+                        }
+                        return null;
+                    });
+                });
+        assertThatThrownBy(() -> JdbcTransactions.inTransaction(timingOut, JdbcTransactionsTest::work)).hasMessageContaining("I/O error");
+        assertThatThrownBy(() -> JdbcTransactions.idempotent(timingOut, JdbcTransactionsTest::work)).hasMessageContaining("I/O error");
+        assertThat(calls).containsExactly("connection", "statement", "connection", "statement");
+    }
+
+    @Test
     void theStatementsOwnFailureAndThePoolsTimeoutAreNotRunAgain() {
         assertThatThrownBy(() -> JdbcTransactions.inTransaction(pool(Script.statementsFail("23505"), Script.works()), JdbcTransactionsTest::work))
                 .isInstanceOf(SQLException.class).hasMessageContaining("23505");

@@ -109,7 +109,7 @@ public final class JdbcTransactions {
                 try {
                     return work.run(c);
                 } catch (SQLException e) {
-                    if (mode == Mode.IDEMPOTENT ? connectionEnded(e) : sessionEnded(e)) {
+                    if (mode == Mode.IDEMPOTENT ? connectionEnded(e) && !timedOut(e) : sessionEnded(e)) {
                         throw new Ended(e);
                     }
                     throw e;
@@ -126,7 +126,7 @@ public final class JdbcTransactions {
                 } catch (SQLException rollback) {
                     e.addSuppressed(rollback);
                 }
-                if (e instanceof SQLException s && connectionEnded(s)) {
+                if (e instanceof SQLException s && connectionEnded(s) && !timedOut(s)) {
                     throw new Ended(s);
                 }
                 throw e;
@@ -142,6 +142,20 @@ public final class JdbcTransactions {
             }
             return result;
         }
+    }
+
+    /**
+     * Whether the statement waited past the socket's timeout: the connection did not end, this side
+     * gave up on it; the database may still be working on it, holding its locks, so it is not sent
+     * again — its caller has had its bound.
+     */
+    private static boolean timedOut(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the server ended the session ({@code 57P01}, {@code 57P02}, {@code 57P03}): nothing more ran on it. */

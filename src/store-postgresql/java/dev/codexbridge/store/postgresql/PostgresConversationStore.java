@@ -16,6 +16,7 @@ import dev.codexbridge.store.StoreLimits;
 import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.store.VersionConflictException;
 import dev.codexbridge.store.spi.JdbcTransactions;
+import dev.codexbridge.store.spi.OutageGate;
 import dev.codexbridge.store.spi.StoreChecks;
 import java.io.IOException;
 import java.sql.Connection;
@@ -55,6 +56,7 @@ public final class PostgresConversationStore implements ConversationStore {
     private final @Nullable HikariDataSource ownPool;
     private final StoreLimits limits;
     private final Clock clock;
+    private final OutageGate gate = new OutageGate();
 
     private PostgresConversationStore(DataSource dataSource, @Nullable HikariDataSource ownPool, StoreLimits limits, Clock clock) {
         this.dataSource = dataSource;
@@ -354,15 +356,20 @@ public final class PostgresConversationStore implements ConversationStore {
 
     /**
      * One transaction: committed when {@code work} returns, rolled back when it throws; run once more
-     * on a fresh connection when the database ended the first under it ({@link JdbcTransactions}).
+     * on a fresh connection when the database ended the first under it ({@link JdbcTransactions}); refused
+     * at once while the database is away and another call is asking it ({@link OutageGate}).
      */
     private <T> T inTransaction(@Nullable String threadId, String doing, JdbcTransactions.Work<T> work) {
-        try {
-            return JdbcTransactions.inTransaction(dataSource, work);
-        } catch (SQLException | IOException e) {
-            String what = threadId == null ? "the conversation store" : "conversation " + threadId;
-            throw new ConversationStoreException(threadId, doing + " " + what + " failed: " + e.getMessage(), e);
-        }
+        String what = threadId == null ? "the conversation store" : "conversation " + threadId;
+        return gate.call(() -> {
+            try {
+                return JdbcTransactions.inTransaction(dataSource, work);
+            } catch (SQLException | IOException e) {
+                throw new ConversationStoreException(threadId, doing + " " + what + " failed: " + e.getMessage(), e);
+            }
+        }, down -> new ConversationStoreException(threadId, doing + " " + what + " was not tried: the database has not answered for "
+                + Math.max(1, gate.downFor().toSeconds()) + " s (" + down.failure().getMessage() + "), and another call is asking it "
+                + "again; nothing was done", down.failure()));
     }
 
     /** Builds a {@link PostgresConversationStore}: a JDBC URL (a pool of the store's own) or the host's {@link DataSource}. */

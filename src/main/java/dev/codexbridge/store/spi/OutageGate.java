@@ -1,0 +1,89 @@
+package dev.codexbridge.store.spi;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Keeps a database that stopped answering from costing every call its own timeout (decision 0099).
+ * Once a call failed because the database could not be reached ({@link JdbcTransactions#unreachable}:
+ * the pool waited its whole connection timeout, or the connection broke), the store is down: one
+ * call at a time, at most one each {@link #PROBE_EVERY}, is let through to ask the database again
+ * (and waits for it within the pool's timeout), every other call is refused at once with the
+ * failure that put the store down as its cause. The first call the database answers, whatever the
+ * answer (a lease refused is an answer), puts the store up again. So a request that makes several
+ * calls while the database is away waits one timeout, not one per call, and callers queued on the
+ * pool behind the store's own background calls do not wait at all.
+ */
+public final class OutageGate {
+    /** The least time between two calls that ask a database that is down again. */
+    public static final Duration PROBE_EVERY = Duration.ofSeconds(1);
+
+    private final LongSupplier nanoTime;
+    private final AtomicBoolean asking = new AtomicBoolean();
+    private volatile @Nullable Outage outage;
+    private volatile long lastAsked;
+
+    /** Why the store is down: the failure that put it down, and since when (this process's monotonic clock). */
+    public record Outage(RuntimeException failure, long sinceNanos) {
+    }
+
+    public OutageGate() {
+        this(System::nanoTime);
+    }
+
+    /** With a clock of the test's own. */
+    public OutageGate(LongSupplier nanoTime) {
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+    }
+
+    /**
+     * Runs {@code call} unless the store is down and another call is asking the database again (or
+     * did within {@link #PROBE_EVERY}): then throws {@code refusal}'s exception for the outage.
+     */
+    public <T> T call(Supplier<T> call, Function<Outage, RuntimeException> refusal) {
+        Outage down = outage;
+        boolean probe = false;
+        if (down != null) {
+            long now = nanoTime.getAsLong();
+            if (now - lastAsked < PROBE_EVERY.toNanos() || !asking.compareAndSet(false, true)) {
+                throw refusal.apply(down);
+            }
+            probe = true;
+            lastAsked = now;
+        }
+        try {
+            T result = call.get();
+            outage = null;
+            return result;
+        } catch (RuntimeException e) {
+            if (JdbcTransactions.unreachable(e)) {
+                Outage was = outage;
+                outage = new Outage(e, was != null ? was.sinceNanos() : nanoTime.getAsLong());
+                lastAsked = nanoTime.getAsLong();
+            } else {
+                outage = null;      // the database answered, if only to refuse
+            }
+            throw e;
+        } finally {
+            if (probe) {
+                asking.set(false);
+            }
+        }
+    }
+
+    /** Whether the store is down now: the last call that reached for the database could not. */
+    public boolean down() {
+        return outage != null;
+    }
+
+    /** How long the store has been down, or zero. */
+    public Duration downFor() {
+        Outage o = outage;
+        return o == null ? Duration.ZERO : Duration.ofNanos(nanoTime.getAsLong() - o.sinceNanos());
+    }
+}

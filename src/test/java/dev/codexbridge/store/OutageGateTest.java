@@ -1,0 +1,105 @@
+package dev.codexbridge.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.codexbridge.store.spi.OutageGate;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gate in front of a database ({@link OutageGate}), on a clock of the test's own: a call that
+ * could not reach the database puts the store down; then every call is refused at once with that
+ * failure as its cause, except one at a time, at most one a second, that asks the database again;
+ * the database's first answer, even a refusal, puts it up.
+ */
+class OutageGateTest {
+    private final AtomicLong now = new AtomicLong();
+    private final OutageGate gate = new OutageGate(now::get);
+    private final AtomicInteger reached = new AtomicInteger();
+
+    private static RuntimeException unreachable() {
+        return new ConversationStoreException(null, "reading the conversation store failed: timed out",
+                new SQLTransientConnectionException("pool - Connection is not available, request timed out after 6000ms."));
+    }
+
+    private String call(RuntimeException failure) {
+        return gate.call(() -> {
+            reached.incrementAndGet();
+            if (failure != null) {
+                throw failure;
+            }
+            return "answered";
+        }, down -> new ConversationStoreException(null, "not tried", down.failure()));
+    }
+
+    @Test
+    void aStoreThatCouldNotBeReachedRefusesTheNextCallsAtOnceWithThatFailure() {
+        assertThat(call(null)).isEqualTo("answered");
+        RuntimeException away = unreachable();
+        assertThatThrownBy(() -> call(away)).isSameAs(away);
+        assertThat(gate.down()).isTrue();
+        for (int i = 0; i < 5; i++) {
+            now.addAndGet(Duration.ofMillis(150).toNanos());
+            assertThatThrownBy(() -> call(null)).hasMessage("not tried").hasCause(away);
+        }
+        assertThat(reached).as("the database asked by the first two calls only").hasValue(2);
+        assertThat(gate.downFor()).isEqualTo(Duration.ofMillis(750));
+    }
+
+    @Test
+    void aSecondLaterOneCallAsksAgainAndItsAnswerPutsTheStoreUp() {
+        assertThatThrownBy(() -> call(unreachable()));
+        now.addAndGet(OutageGate.PROBE_EVERY.toNanos());
+        assertThatThrownBy(() -> call(unreachable())).hasMessageContaining("timed out");
+        assertThat(reached).hasValue(2);
+        assertThatThrownBy(() -> call(null)).as("within a second of the last ask").hasMessage("not tried");
+        now.addAndGet(OutageGate.PROBE_EVERY.toNanos());
+        assertThat(call(null)).isEqualTo("answered");
+        assertThat(gate.down()).isFalse();
+        assertThat(call(null)).isEqualTo("answered");
+        assertThat(reached).hasValue(4);
+    }
+
+    @Test
+    void aRefusalIsTheDatabasesAnswer() {
+        assertThatThrownBy(() -> call(unreachable()));
+        now.addAndGet(OutageGate.PROBE_EVERY.toNanos());
+        LeaseLostException lost = new LeaseLostException(new ConversationLease("t", "b", "token", java.time.Instant.EPOCH), "held by another host");
+        assertThatThrownBy(() -> call(lost)).isSameAs(lost);
+        assertThat(gate.down()).isFalse();
+        // a failure of the statement itself is an answer too
+        assertThatThrownBy(() -> call(new ConversationStoreException("t", "duplicate", new SQLException("duplicate key", "23505"))));
+        assertThat(gate.down()).isFalse();
+    }
+
+    @Test
+    void whileOneCallAsksTheDatabaseTheOthersAreRefused() throws Exception {
+        assertThatThrownBy(() -> call(unreachable()));
+        now.addAndGet(OutageGate.PROBE_EVERY.toNanos() * 5);
+        CountDownLatch asking = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        CompletableFuture<String> probe = CompletableFuture.supplyAsync(() -> gate.call(() -> {
+            asking.countDown();
+            try {
+                answer.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "answered";
+        }, down -> new IllegalStateException("not tried")));
+        assertThat(asking.await(10, TimeUnit.SECONDS)).isTrue();
+        now.addAndGet(OutageGate.PROBE_EVERY.toNanos() * 5);
+        assertThatThrownBy(() -> call(null)).as("another call asks now").hasMessage("not tried");
+        answer.countDown();
+        assertThat(probe.get(10, TimeUnit.SECONDS)).isEqualTo("answered");
+        assertThat(call(null)).isEqualTo("answered");
+    }
+}
