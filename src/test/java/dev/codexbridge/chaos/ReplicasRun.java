@@ -51,8 +51,9 @@ import org.jspecify.annotations.Nullable;
  * sticky by session, both among the replicas whose {@code /readyz} answers ready, each leaving
  * and rejoining rotation in the timeline); A2A and MCP clients of three principals ({@link ReplicasClients}). Faults,
  * placed by the seed: a replica SIGKILLed (both JVMs) and started again later, a principal's codex
- * SIGKILLed on another replica with its home deleted, and a replica cut from PostgreSQL (a
- * blackhole route) and healed. Then the clients stop, every replica is asked {@code GetTask} for
+ * SIGKILLed on another replica with its home deleted, a replica cut from PostgreSQL (a
+ * blackhole route) and healed, and PostgreSQL itself restarted fast and immediate and stopped for
+ * an outage ({@link ReplicasStoreFaults}; {@code CHAOS_PG_OUTAGE} seconds, default 20). Then the clients stop, every replica is asked {@code GetTask} for
  * every task, the replicas stop (SIGTERM), and {@link ReplicasVerdict} compares what the clients
  * were told with the store's record and the model's requests. Everything is torn down at the end,
  * on failure and on Ctrl-C; the run's folder (logs, every answer, the timeline) is kept when the
@@ -79,6 +80,7 @@ public final class ReplicasRun {
     private final long t0 = System.currentTimeMillis();
     private @Nullable ReplicasNet net;
     private @Nullable PostgresServer postgres;
+    private @Nullable ReplicasStoreFaults storeFaults;
     private final List<AutoCloseable> closing = new CopyOnWriteArrayList<>();
     private boolean tornDown;
     private String storeUrl = "";
@@ -137,6 +139,7 @@ public final class ReplicasRun {
             s.execute("CREATE DATABASE " + DATABASE + " OWNER " + ROLE);
         }
         storeUrl = "jdbc:postgresql://" + ReplicasNet.POSTGRES + ":5432/" + DATABASE;
+        storeFaults = new ReplicasStoreFaults(postgres, this::event);
         password = Files.writeString(dir.resolve("store-password"), secret + "\n");
         ScriptedModelServer model = ScriptedModelServer.start().recording(false).respondWhenEmpty(this::reply);
         closing.add(model);
@@ -221,6 +224,11 @@ public final class ReplicasRun {
         long codexAt = l * 30 / 100;
         long cutAt = l * 50 / 100;
         long healAt = cutAt + l * 30 / 100;     // past nine tenths of the default lease in a run of 5 minutes or more
+        // the database's own faults (issue 71), apart from the cut so that each window's answers are its own
+        long fastAt = l * 38 / 100;
+        long immediateAt = l * 44 / 100;
+        long outageAt = l * 85 / 100;
+        long outageMs = Math.min(Long.parseLong(System.getenv().getOrDefault("CHAOS_PG_OUTAGE", "20")) * 1000, l * 10 / 100);
         List<ReplicasVerdict.Kill> kills = new CopyOnWriteArrayList<>();
         // each step at its own time, on a thread of its own: a replica's restart takes tens of seconds
         java.util.concurrent.ScheduledExecutorService steps = java.util.concurrent.Executors.newScheduledThreadPool(4);
@@ -230,6 +238,9 @@ public final class ReplicasRun {
             steps.schedule(() -> loseCodex(lostCodex), codexAt, TimeUnit.MILLISECONDS);
             steps.schedule(() -> partition(cut, true), cutAt, TimeUnit.MILLISECONDS);
             steps.schedule(() -> partition(cut, false), healAt, TimeUnit.MILLISECONDS);
+            steps.schedule(() -> storeFaults.restart(PostgresServer.Shutdown.FAST, 0), fastAt, TimeUnit.MILLISECONDS);
+            steps.schedule(() -> storeFaults.restart(PostgresServer.Shutdown.IMMEDIATE, 0), immediateAt, TimeUnit.MILLISECONDS);
+            steps.schedule(() -> storeFaults.restart(PostgresServer.Shutdown.IMMEDIATE, outageMs), outageAt, TimeUnit.MILLISECONDS);
             Thread.sleep(l);
         } finally {
             steps.shutdown();
@@ -446,6 +457,9 @@ public final class ReplicasRun {
         out.printf("chaos: failover (SIGKILL -> a conversation of that replica served elsewhere): %d conversations, p50 %.1f s, "
                         + "p99 %.1f s, %d never served elsewhere before the end; times %s%n", v.failoverMs().size(),
                 v.failoverPercentile(50) / 1000.0, v.failoverPercentile(99) / 1000.0, v.neverServedElsewhere(), v.failoverMs());
+        for (String line : storeFaults.report(told)) {
+            out.println("chaos: store away: " + line);
+        }
         for (String line : v.lines(5)) {
             out.println("chaos: " + line);
         }
