@@ -38,6 +38,8 @@ import org.jspecify.annotations.Nullable;
 public final class CodexMcpServer implements AutoCloseable {
     /** Where the HTTP transport puts the authenticated principal in the SDK's transport context. */
     static final String PRINCIPAL = "dev.codexbridge/principal";
+    /** The transport context's key for the MCP session a call came in (Streamable HTTP only). */
+    static final String MCP_SESSION = "dev.codexbridge/mcp-session";
 
     final McpLimits limits;
     final Cancellations cancellations = new Cancellations();
@@ -132,6 +134,11 @@ public final class CodexMcpServer implements AutoCloseable {
             servers.add(server);
         }
         return server;
+    }
+
+    /** The MCP session {@code sessionId} ended: the conversations it used last, idle, are stored and let go. */
+    void sessionEnded(String sessionId) {
+        conversations.sessionEnded(sessionId);
     }
 
     /** Conversations held open, of every principal (for tests and metrics). */

@@ -82,6 +82,34 @@ final class Conversations implements AutoCloseable {
         }
     }
 
+    /**
+     * The MCP session {@code sessionId} ended (its client deleted it, or it idled past its lifetime):
+     * the idle conversations it used last are closed at once — with a store, stored and their lease
+     * given back — so the client's next call by thread id may take them up on any replica without
+     * waiting for this one's hold to run out. One a turn runs on stays until the turn's end, and a
+     * call of another of its principal's sessions resumes it here as it would anywhere.
+     */
+    void sessionEnded(String sessionId) {
+        List<Conversation> going = new ArrayList<>();
+        synchronized (this) {
+            byThread.values().removeIf(c -> {
+                boolean go = sessionId.equals(c.lastSession) && c.idle();
+                if (go) {
+                    going.add(c);
+                }
+                return go;
+            });
+        }
+        for (Conversation c : going) {
+            LOG.debug("MCP session {} ended: letting go of conversation {}", sessionId, c.threadId);
+            c.session.closeGracefully().whenComplete((done, failed) -> {
+                if (failed != null) {
+                    LOG.info("conversation {}, let go as its MCP session ended, was not stored: {}", c.threadId, failed.toString());
+                }
+            });
+        }
+    }
+
     /** A new conversation of {@code principal}'s, its thread started. */
     Conversation open(String principal, @Nullable UnaryOperator<ThreadOptions> thread) {
         makeRoom(principal);

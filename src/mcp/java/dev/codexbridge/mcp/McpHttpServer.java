@@ -88,6 +88,17 @@ public final class McpHttpServer implements AutoCloseable {
         }
     }
 
+    /** What a tool call learns of its HTTP request: the principal, and the MCP session it came in (none for {@code initialize}). */
+    private static McpTransportContext transportContext(HttpServletRequest r) {
+        Map<String, Object> context = new java.util.HashMap<>();
+        context.put(CodexMcpServer.PRINCIPAL, (String) r.getAttribute(CodexMcpServer.PRINCIPAL));
+        String session = r.getHeader(StreamResumption.SESSION_HEADER);
+        if (session != null) {
+            context.put(CodexMcpServer.MCP_SESSION, session);
+        }
+        return McpTransportContext.create(context);
+    }
+
     public static final class Builder {
         private final CodexMcpServer server;
         private String host = "127.0.0.1";
@@ -194,8 +205,7 @@ public final class McpHttpServer implements AutoCloseable {
                     .jsonMapper(McpJsonDefaults.getMapper()).mcpEndpoint(PATH).maxRequestSize(server.limits.maxRequestBytes())
                     // the session's lifetime is SessionLifetime's: the SDK's sweep would end a quiet session in a minute or two
                     .keepAliveInterval(keepAlive).sessionSweepInterval(null)
-                    .contextExtractor(r -> McpTransportContext.create(Map.of(CodexMcpServer.PRINCIPAL,
-                            (String) r.getAttribute(CodexMcpServer.PRINCIPAL))))
+                    .contextExtractor(McpHttpServer::transportContext)
                     .build();
             server.serve(McpServer.sync(transport));
             Server jetty = new Server();
@@ -215,7 +225,9 @@ public final class McpHttpServer implements AutoCloseable {
             ServletHolder probes = new ServletHolder("probes", new Probes(readiness));
             context.getServletHandler().addServletWithMapping(probes, Probes.READY_PATH);
             context.getServletHandler().addServletWithMapping(probes, Probes.HEALTH_PATH);
-            SessionOwners owners = new SessionOwners(server.limits.sessionsPerPrincipal(), sessionIdleTimeout.toNanos(), System::nanoTime);
+            // an ended session's conversations are stored and let go at once: the client may go on with them anywhere
+            SessionOwners owners = new SessionOwners(server.limits.sessionsPerPrincipal(), sessionIdleTimeout.toNanos(), System::nanoTime,
+                    server::sessionEnded);
             Gate gate = new Gate(authenticator, anonymous, server, owners,
                     OriginCheck.forListener(host, connector.getLocalPort(), allowedOrigins, allowedHosts));
             FilterHolder gateHolder = new FilterHolder(gate);

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -40,12 +41,19 @@ final class SessionOwners {
     private final int perPrincipal;
     private final long lifetimeNanos;
     private final LongSupplier clock;
+    private final Consumer<String> onEnded;
     private final Map<String, Entry> bySession = new HashMap<>();
 
     SessionOwners(int perPrincipal, long lifetimeNanos, LongSupplier clock) {
+        this(perPrincipal, lifetimeNanos, clock, session -> { });
+    }
+
+    /** With {@code onEnded} told of every session that ended (deleted, unknown to the SDK, or idle past its lifetime). */
+    SessionOwners(int perPrincipal, long lifetimeNanos, LongSupplier clock, Consumer<String> onEnded) {
         this.perPrincipal = perPrincipal;
         this.lifetimeNanos = lifetimeNanos;
         this.clock = clock;
+        this.onEnded = onEnded;
     }
 
     /** A request of {@code principal} naming {@code sessionId} begins. */
@@ -106,8 +114,14 @@ final class SessionOwners {
         }
     }
 
-    synchronized void ended(String sessionId) {
-        bySession.remove(sessionId);
+    void ended(String sessionId) {
+        boolean known;
+        synchronized (this) {
+            known = bySession.remove(sessionId) != null;
+        }
+        if (known) {
+            onEnded.accept(sessionId);
+        }
     }
 
     synchronized int size() {

@@ -66,7 +66,7 @@ final class ToolCalls {
             // the turn budget before the thread: a refused call leaves no conversation behind
             conversations.beginTurn(principal);
             try {
-                Conversation c = conversations.open(principal, thread);
+                Conversation c = used(conversations.open(principal, thread), exchange);
                 TurnOptions options;
                 try {
                     // a remote caller's settings are measured against the host's, known once the thread is set up
@@ -101,7 +101,7 @@ final class ToolCalls {
             String principal = principal(exchange);
             conversations.beginTurn(principal);
             try {
-                return turn(conversations.find(principal, threadId), exchange, request, prompt, TurnOptions.DEFAULTS);
+                return turn(used(conversations.find(principal, threadId), exchange), exchange, request, prompt, TurnOptions.DEFAULTS);
             } finally {
                 conversations.endTurn(principal);
             }
@@ -121,7 +121,7 @@ final class ToolCalls {
             if (threadId == null) {
                 throw new McpCallException("the threadId argument is required");
             }
-            Conversation c = conversations.find(principal(exchange), threadId);
+            Conversation c = used(conversations.find(principal(exchange), threadId), exchange);
             ThreadReadResponse read = c.session.read(true);
             List<TranscriptMessage> messages = transcriptOf(read);
             Map<String, Object> s = new LinkedHashMap<>();
@@ -226,6 +226,15 @@ final class ToolCalls {
     /** What a caller may set: the host's choice, else everything on stdio (the local user's own client) and nothing over HTTP. */
     private Set<String> allowedSettings(boolean remote) {
         return callerSettings != null ? callerSettings : remote ? Set.of() : CallArguments.ALL_SETTINGS;
+    }
+
+    /** Notes the MCP session the call came in on {@code c}: the conversation is let go when that session ends. */
+    private static Conversation used(Conversation c, McpSyncServerExchange exchange) {
+        Object session = exchange.transportContext() == null ? null : exchange.transportContext().get(CodexMcpServer.MCP_SESSION);
+        if (session instanceof String id) {
+            c.lastSession = id;
+        }
+        return c;
     }
 
     /** Whether the call came over HTTP from an authenticated (or anonymous) remote caller rather than the stdio client. */

@@ -35,6 +35,21 @@ class SessionOwnersTest {
     }
 
     @Test
+    void everyEndOfAKnownSessionIsToldOnce() {
+        java.util.List<String> told = new java.util.ArrayList<>();
+        SessionOwners listened = new SessionOwners(2, LIFETIME, now::get, told::add);
+        listened.opened("alice", "s1");
+        listened.opened("alice", "s2");
+        listened.ended("s1");
+        listened.ended("s1");
+        listened.ended("never-given-out");
+        now.addAndGet(LIFETIME);
+        assertThat(listened.expired()).isEqualTo(Map.of("s2", "alice"));
+        listened.ended("s2");
+        assertThat(told).containsExactly("s1", "s2");
+    }
+
+    @Test
     void aRequestInFlightKeepsItsSessionHoweverLongItTakes() {
         owners.opened("alice", "s1");
         assertThat(owners.use("alice", "s1")).isEqualTo(Use.ENTERED);
