@@ -36,11 +36,12 @@ final class StderrDigest {
     /**
      * What codex says of its own state database as it finds a thread's rollout moved, which the
      * library does at every sleep and wake (the rollout goes to the store and comes back at another
-     * path): an ERROR and a WARN per wake or close on codex 0.169.0 and later, though nothing failed.
+     * path): an ERROR and a WARN per wake or close on codex 0.169.0 and later ({@code stale_db_path},
+     * {@code falling_back}: it looks the file up on disk instead), though nothing failed.
      */
     private static final List<Pattern> HOUSEKEEPING = List.of(
             Pattern.compile("state db returned stale rollout path for thread"),
-            Pattern.compile("state db discrepancy during \\w+: stale_db_path"),
+            Pattern.compile("state db discrepancy during \\w+: \\w+"),
             Pattern.compile("state db missing rollout path for thread"));
 
     private StderrDigest() {

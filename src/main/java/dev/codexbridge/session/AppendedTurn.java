@@ -8,6 +8,7 @@ import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.StaleAppendException;
 import dev.codexbridge.store.StoredConversation;
+import dev.codexbridge.store.VersionConflictException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -36,10 +37,41 @@ record AppendedTurn(StoredConversation stored, ExportedRollouts.Appended appende
                 return new AppendedTurn(store.putAppending(lease, record.apply(lineage), appended.get().appends()), appended.get());
             } catch (StaleAppendException stale) {
                 LOG.debug("conversation {} is stored whole: {}", threadId, stale.getMessage());
+            } catch (VersionConflictException conflict) {
+                if (!storeBehind(conflict)) {
+                    throw conflict;
+                }
             }
         }
         ExportedRollouts next = ExportedRollouts.of(lineage);
-        return new AppendedTurn(store.put(lease, record.apply(lineage)), new ExportedRollouts.Appended(lineage, List.of(), next));
+        return new AppendedTurn(putWhole(store, lease, record.apply(lineage)), new ExportedRollouts.Appended(lineage, List.of(), next));
+    }
+
+    /**
+     * {@code conversation} put whole; when the store answers that it holds an older version than
+     * the one this host stored last, under the lease this host still holds, the store lost versions
+     * it had acknowledged (a database restarted without its last commits, a failover to a standby
+     * they had not reached): no other host wrote meanwhile, and codex's copy here holds every turn, so
+     * it is put again over the version the store has. A newer version is another writer's, and stays
+     * a conflict.
+     */
+    static StoredConversation putWhole(ConversationStore store, ConversationLease lease, StoredConversation conversation) {
+        try {
+            return store.put(lease, conversation);
+        } catch (VersionConflictException conflict) {
+            if (!storeBehind(conflict)) {
+                throw conflict;
+            }
+            LOG.warn("the store lost versions of conversation {} it had acknowledged (it holds version {}, this host stored {}): "
+                    + "the conversation is stored again whole from codex's copy", conversation.threadId(), conflict.actual(),
+                    conflict.expected());
+            return store.put(lease, conversation.toBuilder().version(conflict.actual()).build());
+        }
+    }
+
+    /** Whether the store holds an older version than the put was made from (not a newer one: another writer's). */
+    private static boolean storeBehind(VersionConflictException conflict) {
+        return conflict.actual() < conflict.expected();
     }
 
     static Optional<AppendedTurn> put(LineageMoves moves, ConversationStore store, ConversationLease lease, CodexClient from, String threadId,
@@ -58,6 +90,11 @@ record AppendedTurn(StoredConversation stored, ExportedRollouts.Appended appende
         } catch (StaleAppendException stale) {
             LOG.debug("conversation {} is stored whole: {}", threadId, stale.getMessage());
             return Optional.empty();
+        } catch (VersionConflictException conflict) {
+            if (!storeBehind(conflict)) {
+                throw conflict;
+            }
+            return Optional.empty();        // the store lost what the appends were read against: whole, over its version
         }
     }
 }

@@ -132,7 +132,8 @@ public final class ReplicasRun {
         net = ReplicasNet.create(REPLICAS);
         event("network: PostgreSQL at " + ReplicasNet.POSTGRES + ", replicas at " + ReplicasNet.replicaAddress(1) + "-" + REPLICAS);
         String secret = "chaos-" + Long.toHexString(new Random(seed).nextLong() ^ System.nanoTime());
-        postgres = PostgresServer.start(false, ReplicasNet.inside("pg"), ReplicasNet.POSTGRES,
+        // durable: the run restarts PostgreSQL immediate (a crash), which must not lose a commit it acknowledged
+        postgres = PostgresServer.start(true, ReplicasNet.inside("pg"), ReplicasNet.POSTGRES,
                 List.of("host all postgres " + ReplicasNet.ROOT + "/32 trust", "host all " + ROLE + " 10.61.0.0/24 scram-sha-256"));
         try (Connection c = DriverManager.getConnection(postgres.url("postgres")); Statement s = c.createStatement()) {
             s.execute("CREATE ROLE " + ROLE + " LOGIN PASSWORD '" + secret + "'");

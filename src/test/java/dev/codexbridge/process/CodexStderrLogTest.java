@@ -110,7 +110,8 @@ class CodexStderrLogTest {
         String logged;
         StderrTail tail;
         try (LogCapture log = LogCapture.start()) {
-            String lines = String.join("\n", STALE_PATH, DISCREPANCY, DESERIALIZE, STALE_PATH, DISCREPANCY) + "\n";
+            String fallingBack = DISCREPANCY.replace("stale_db_path", "falling_back");
+            String lines = String.join("\n", STALE_PATH, DISCREPANCY, DESERIALIZE, STALE_PATH, fallingBack) + "\n";
             tail = new StderrTail(new java.io.ByteArrayInputStream(lines.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 10, "test");
             tail.awaitEnd(5_000);
             logged = log.text();
