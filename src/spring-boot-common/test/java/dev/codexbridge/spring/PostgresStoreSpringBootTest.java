@@ -67,7 +67,10 @@ class PostgresStoreSpringBootTest {
         }
     }
 
-    /** The application's own DataSource (what spring.datasource.* gives one with spring-boot-starter-jdbc). */
+    /**
+     * The application's own DataSource (what spring.datasource.* gives one with spring-boot-starter-jdbc),
+     * waiting for the database no longer than the store's own pool would.
+     */
     @Configuration(proxyBeanMethods = false)
     static class ApplicationDataSource {
         @Bean(destroyMethod = "close")
@@ -75,6 +78,8 @@ class PostgresStoreSpringBootTest {
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(url);
             config.setPoolName("the-application");
+            config.setConnectionTimeout(PostgresConversationStore.DEFAULT_CONNECTION_TIMEOUT.toMillis());
+            config.addDataSourceProperty("socketTimeout", "60");
             return new HikariDataSource(config);
         }
     }
