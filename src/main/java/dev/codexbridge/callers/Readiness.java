@@ -36,11 +36,20 @@ public final class Readiness implements AutoCloseable {
     /** How long an answer is reused before the store is asked again. */
     public static final Duration CACHED_FOR = Duration.ofSeconds(1);
 
-    /** The answer of a probe: whether ready, and the one-line body saying why. */
-    public record Answer(boolean ready, String body) {
+    /**
+     * The answer of a probe: whether ready, the one-line body saying why, and whether the store
+     * kept silent past the bound (rather than failed), which the body does not tell apart.
+     */
+    public record Answer(boolean ready, String body, boolean storeSilent) {
         static final Answer READY = new Answer(true, "ready");
         static final Answer STORE_UNAVAILABLE = new Answer(false, "store: unavailable");
+        static final Answer STORE_SILENT = new Answer(false, "store: unavailable", true);
         static final Answer STOPPING = new Answer(false, "stopping");
+
+        /** An answer that is not about a store keeping silent. */
+        public Answer(boolean ready, String body) {
+            this(ready, body, false);
+        }
     }
 
     /** What a door without a store asks: nothing, so no thread is started for it. */
@@ -111,7 +120,7 @@ public final class Readiness implements AutoCloseable {
             answer = Answer.STORE_UNAVAILABLE;
             why = UntrustedText.messageOf(e.getCause() == null ? e : e.getCause());
         } catch (TimeoutException e) {
-            answer = Answer.STORE_UNAVAILABLE;
+            answer = Answer.STORE_SILENT;
             why = "no answer within " + TimeUnit.NANOSECONDS.toMillis(boundNanos) + " ms";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -126,7 +135,7 @@ public final class Readiness implements AutoCloseable {
         // the body never says why (a probe is anonymous); the log does, once per change
         if (answer != before && why != null) {
             LOG.warn("the conversation store did not answer its readiness check: {}", why);
-        } else if (answer == Answer.READY && before == Answer.STORE_UNAVAILABLE) {
+        } else if (answer == Answer.READY && before != null && !before.ready()) {
             LOG.info("the conversation store answers its readiness check again");
         }
         return stopping ? Answer.STOPPING : answer;

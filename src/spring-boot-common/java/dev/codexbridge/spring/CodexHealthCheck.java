@@ -152,15 +152,21 @@ final class CodexHealthCheck {
      * The conversation store: UP while it answers its cheapest question ({@link ConversationStore#ping}:
      * {@code SELECT 1} on PostgreSQL; on disk, its folder still there, writable and with room) within
      * {@link Readiness#PROBE_BOUND}, DOWN when it fails or keeps silent. The answer is kept a second,
-     * and one check runs at a time (a hung database holds one thread, not one per request). Details:
-     * which store and its state; never its error text (a host name, a path), which the log has.
+     * and one check runs at a time (a hung database holds one thread, not one per request), so the
+     * indicator answers within the bound whatever the store's pool waits. Details: which store, its
+     * state and, when DOWN, whether it kept silent or failed; never its error text (a host name, a
+     * path), which the log has.
      */
     static Verdict store(ConversationStore store, Readiness readiness) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("store", store instanceof DiskConversationStore ? "disk"
                 : store.getClass().getName().equals(PostgresStores.STORE) ? "postgresql" : store.getClass().getSimpleName());
-        boolean up = readiness.now().ready();
-        d.put("state", up ? "answering" : "unavailable");
-        return new Verdict(up, d);
+        Readiness.Answer answer = readiness.now();
+        d.put("state", answer.ready() ? "answering" : "unavailable");
+        if (!answer.ready()) {
+            d.put("reason", answer.storeSilent() ? "the store did not answer within " + Readiness.PROBE_BOUND.toSeconds() + " s"
+                    : "the store's check failed (the application's log says why)");
+        }
+        return new Verdict(answer.ready(), d);
     }
 }

@@ -2,6 +2,7 @@ package dev.codexbridge.spring;
 
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.postgresql.PostgresConversationStore;
+import java.time.Duration;
 import javax.sql.DataSource;
 
 /**
@@ -14,14 +15,21 @@ final class PostgresStores {
     private PostgresStores() {
     }
 
-    /** A pool of the store's own on {@code p.url}, else {@code applications}, which the store does not close. */
-    static ConversationStore open(StoreProperties.Postgresql p, DataSource applications) {
+    /**
+     * A pool of the store's own on {@code p.url}, waiting for a connection as long as the lease
+     * lasts ({@code leaseTime}: decision 0087, as the CLI's {@code --store-timeout}), else
+     * {@code applications}, which the store does not close, once its own waits are checked against
+     * the lease ({@link DataSourceTimeouts}).
+     */
+    static ConversationStore open(StoreProperties.Postgresql p, DataSource applications, Duration leaseTime) {
         PostgresConversationStore.Builder b = PostgresConversationStore.builder();
         String where;
         if (p.getUrl() != null) {
-            b.jdbcUrl(p.getUrl().strip()).username(p.getUsername()).password(p.getPassword());
+            b.jdbcUrl(p.getUrl().strip()).username(p.getUsername()).password(p.getPassword()).connectionTimeout(leaseTime);
             where = "codex-bridge.store.postgresql.url";
         } else {
+            // before anything connects: a pool that would hold requests past the lease is refused whether or not the database is up
+            DataSourceTimeouts.check(applications, leaseTime, p.isRequireDataSourceTimeouts());
             b.dataSource(applications);
             where = "the application's DataSource";
         }

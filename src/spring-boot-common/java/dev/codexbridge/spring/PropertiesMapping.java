@@ -136,6 +136,10 @@ final class PropertiesMapping {
                 problems.add("codex-bridge.store.postgresql.username and .password go with codex-bridge.store.postgresql.url; without a url "
                         + "the store uses the application's DataSource bean, with its own credentials");
             }
+            if (pg.getUrl() != null && !pg.isRequireDataSourceTimeouts()) {
+                problems.add("codex-bridge.store.postgresql.require-data-source-timeouts is about the application's DataSource; with "
+                        + "codex-bridge.store.postgresql.url the store's own pool waits the lease time: remove it");
+            }
             if (pg.getUrl() != null && !pg.getUrl().strip().startsWith("jdbc:postgresql:")) {
                 // the url itself is not repeated: it may carry a password
                 problems.add("codex-bridge.store.postgresql.url must be a PostgreSQL JDBC URL: jdbc:postgresql://HOST:PORT/DATABASE");

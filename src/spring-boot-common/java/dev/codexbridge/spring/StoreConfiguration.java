@@ -65,7 +65,7 @@ class StoreConfiguration {
                         + "application's (spring.datasource.*) for the store to use");
             }
         }
-        return PostgresStores.open(s.getPostgresql(), applications);
+        return PostgresStores.open(s.getPostgresql(), applications, s.getLeaseTime());
     }
 
     /**

@@ -98,6 +98,11 @@ public class StoreProperties {
         private String username;
         /** The database user's password (with url); best given through the environment: CODEX_BRIDGE_STORE_POSTGRESQL_PASSWORD. */
         private String password;
+        /**
+         * Without url: refuse to start when the application's DataSource (HikariCP) waits longer than the lease for a
+         * connection or has no socketTimeout, naming the spring.datasource.hikari.* property to set; false: a WARN instead.
+         */
+        private boolean requireDataSourceTimeouts = true;
 
         public String getUrl() {
             return url;
@@ -123,9 +128,17 @@ public class StoreProperties {
             this.password = password;
         }
 
-        /** Whether any of url, username, password is set. */
+        public boolean isRequireDataSourceTimeouts() {
+            return requireDataSourceTimeouts;
+        }
+
+        public void setRequireDataSourceTimeouts(boolean requireDataSourceTimeouts) {
+            this.requireDataSourceTimeouts = requireDataSourceTimeouts;
+        }
+
+        /** Whether any of url, username, password is set, or require-data-source-timeouts turned off. */
         boolean isSet() {
-            return url != null || username != null || password != null;
+            return url != null || username != null || password != null || !requireDataSourceTimeouts;
         }
     }
 }

@@ -25,7 +25,7 @@ class ReadinessTest {
                 Thread.currentThread().interrupt();
             }
         }, Duration.ofMillis(50), Duration.ofSeconds(1), nanos::get);
-        assertThat(r.now()).isEqualTo(new Readiness.Answer(false, "store: unavailable"));
+        assertThat(r.now()).isEqualTo(new Readiness.Answer(false, "store: unavailable", true));
         nanos.addAndGet(Duration.ofSeconds(2).toNanos());
         assertThat(r.now().ready()).isFalse();
         assertThat(asked).as("the hanging check is waited for again, not started a second time").hasValue(1);
@@ -39,7 +39,7 @@ class ReadinessTest {
         Readiness r = new Readiness(() -> {
             throw new ConversationStoreException(null, "FATAL: password authentication failed for user \"app\" at db-7", null);
         }, Duration.ofSeconds(5), Duration.ofSeconds(1), nanos::get);
-        assertThat(r.now()).isEqualTo(new Readiness.Answer(false, "store: unavailable"));
+        assertThat(r.now()).as("failed, not silent").isEqualTo(new Readiness.Answer(false, "store: unavailable", false));
     }
 
     @Test

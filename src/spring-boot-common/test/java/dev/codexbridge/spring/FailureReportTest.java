@@ -19,6 +19,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 /**
  * A whole application started with invalid properties: Spring Boot's failure report names them;
@@ -34,17 +35,22 @@ class FailureReportTest {
     static class App {
     }
 
-    /** The application's own DataSource on a database that is down, connecting at its first use, as Spring Boot's does. */
+    /**
+     * The application's own DataSource on a database that is down, connecting at its first use and
+     * bound to {@code spring.datasource.hikari.*}, as Spring Boot's is.
+     */
     @SpringBootConfiguration
     @EnableAutoConfiguration
     static class AppWithDataSource {
         @Bean(destroyMethod = "close")
-        HikariDataSource dataSource(@Value("${test.database.url}") String url) {
-            HikariDataSource lazy = new HikariDataSource();
-            lazy.setJdbcUrl(url);
-            return lazy;
+        HikariDataSource dataSource(@Value("${test.database.url}") String url, Environment environment) {
+            return SpringBootHikari.pool(url, environment);
         }
     }
+
+    /** What the report asks of the application's pool: a connection within the lease, a socket timeout. */
+    private static final String[] BOUNDED_POOL = {"spring.datasource.hikari.connection-timeout=6000",
+        "spring.datasource.hikari.data-source-properties.socketTimeout=60"};
 
     @Test
     void invalidPropertiesAreReportedAsSuchAtStartUp(CapturedOutput output) {
@@ -80,10 +86,35 @@ class FailureReportTest {
         assertThatThrownBy(() -> new SpringApplicationBuilder(AppWithDataSource.class).web(WebApplicationType.NONE)
                 .properties(NO_CODEX, "codex-bridge.store.type=postgresql",
                         "test.database.url=jdbc:postgresql://127.0.0.1:" + port + "/app?password=secret", "spring.main.banner-mode=off")
+                .properties(BOUNDED_POOL)
                 .run()).satisfies(e -> assertThat(causes(e)).hasAtLeastOneElementOfType(CodexDatabaseUnreachableException.class));
         assertThat(output).contains("the database at jdbc:postgresql://127.0.0.1:" + port + "/app (the application's DataSource) "
                         + "cannot be reached")
                 .contains("The codex-bridge.* properties are not the problem").doesNotContain("secret");
+    }
+
+    @Test
+    void anApplicationPoolThatWouldHoldRequestsPastTheLeaseFailsTheStartNamingWhatToSet(CapturedOutput output) throws IOException {
+        int port = portNobodyListensOn();
+        // HikariCP's defaults, which Spring Boot keeps: 30 s for a connection, no socketTimeout; refused before anything connects
+        assertThatThrownBy(() -> new SpringApplicationBuilder(AppWithDataSource.class).web(WebApplicationType.NONE)
+                .properties(NO_CODEX, "codex-bridge.store.type=postgresql",
+                        "test.database.url=jdbc:postgresql://127.0.0.1:" + port + "/app?password=secret", "spring.main.banner-mode=off")
+                .run()).satisfies(e -> assertThat(causes(e)).hasAtLeastOneElementOfType(CodexDataSourceTimeoutsException.class));
+        assertThat(output).contains("APPLICATION FAILED TO START")
+                .contains("runs the store on the application's DataSource (HikariCP, jdbc:postgresql://127.0.0.1:" + port + "/app)")
+                .contains("it waits 30 s for a connection (HikariCP's connectionTimeout) while the store's lease is 6 s")
+                .contains("set spring.datasource.hikari.connection-timeout=6000 (milliseconds)")
+                .contains("its connections have no socketTimeout")
+                .contains("set spring.datasource.hikari.data-source-properties.socketTimeout=60 (seconds")
+                .contains("codex-bridge.store.postgresql.require-data-source-timeouts=false to start with a warning instead")
+                .doesNotContain("Fix the codex-bridge.* properties named above").doesNotContain("secret");
+        // a longer lease is a longer bound; a socketTimeout in the URL counts as in the pool's properties
+        assertThatThrownBy(() -> new SpringApplicationBuilder(AppWithDataSource.class).web(WebApplicationType.NONE)
+                .properties(NO_CODEX, "codex-bridge.store.type=postgresql", "codex-bridge.store.lease-time=30s",
+                        "test.database.url=jdbc:postgresql://127.0.0.1:" + port + "/app?socketTimeout=60", "spring.main.banner-mode=off")
+                .run()).satisfies(e -> assertThat(causes(e)).hasAtLeastOneElementOfType(CodexDatabaseUnreachableException.class)
+                        .noneMatch(CodexDataSourceTimeoutsException.class::isInstance));
     }
 
     private static int portNobodyListensOn() throws IOException {

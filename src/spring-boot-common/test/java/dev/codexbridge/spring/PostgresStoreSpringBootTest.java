@@ -19,6 +19,7 @@ import dev.codexbridge.store.PostgresServer;
 import dev.codexbridge.store.postgresql.PostgresConversationStore;
 import dev.codexbridge.testkit.ModelReply;
 import dev.codexbridge.testkit.ScriptedModelServer;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -66,7 +67,10 @@ class PostgresStoreSpringBootTest {
         }
     }
 
-    /** The application's own DataSource (what spring.datasource.* gives one with spring-boot-starter-jdbc). */
+    /**
+     * The application's own DataSource (what spring.datasource.* gives one with spring-boot-starter-jdbc),
+     * waiting for the database no longer than the store's own pool would.
+     */
     @Configuration(proxyBeanMethods = false)
     static class ApplicationDataSource {
         @Bean(destroyMethod = "close")
@@ -74,6 +78,8 @@ class PostgresStoreSpringBootTest {
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(url);
             config.setPoolName("the-application");
+            config.setConnectionTimeout(PostgresConversationStore.DEFAULT_CONNECTION_TIMEOUT.toMillis());
+            config.addDataSourceProperty("socketTimeout", "60");
             return new HikariDataSource(config);
         }
     }
@@ -105,10 +111,15 @@ class PostgresStoreSpringBootTest {
     void aUrlGivesTheStoreAPoolOfItsOwn() throws Exception {
         String applications = server.newDatabase();
         String stores = server.newDatabase();
-        runner.withPropertyValues("test.database.url=" + applications, "codex-bridge.store.postgresql.url=" + stores).run(c -> {
+        runner.withPropertyValues("test.database.url=" + applications, "codex-bridge.store.postgresql.url=" + stores,
+                "codex-bridge.store.lease-time=9s").run(c -> {
             assertThat(c).hasNotFailed();
             assertThat(tables(stores)).contains("codex_store_conversation");
             assertThat(tables(applications)).as("the application's database untouched").doesNotContain("codex_store_conversation");
+            Field pool = PostgresConversationStore.class.getDeclaredField("ownPool");
+            pool.setAccessible(true);
+            assertThat(((HikariDataSource) pool.get(c.getBean(ConversationStore.class))).getConnectionTimeout())
+                    .as("its pool waits for a connection as long as the lease lasts").isEqualTo(9000);
         });
     }
 

@@ -182,6 +182,13 @@ class PropertyValidationTest {
         runner.withPropertyValues(NO_CODEX, "codex-bridge.store.type=postgresql", "codex-bridge.store.postgresql.url=postgres://db?password=secret")
                 .run(c -> failure(c).hasMessageContaining("codex-bridge.store.postgresql.url must be a PostgreSQL JDBC URL")
                         .hasMessageNotContaining("secret"));
+        runner.withPropertyValues(NO_CODEX, "codex-bridge.store.type=postgresql", "codex-bridge.store.postgresql.url=jdbc:postgresql://db/app",
+                        "codex-bridge.store.postgresql.require-data-source-timeouts=false")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.store.postgresql.require-data-source-timeouts is about the "
+                        + "application's DataSource; with codex-bridge.store.postgresql.url the store's own pool waits the lease time"));
+        runner.withPropertyValues(NO_CODEX, "codex-bridge.store.type=disk", "codex-bridge.store.disk.path=" + tmp,
+                        "codex-bridge.store.postgresql.require-data-source-timeouts=false")
+                .run(c -> failure(c).hasMessageContaining("codex-bridge.store.postgresql.* is set but codex-bridge.store.type is disk"));
     }
 
     @Test

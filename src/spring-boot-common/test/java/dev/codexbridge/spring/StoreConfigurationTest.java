@@ -101,7 +101,8 @@ class StoreConfigurationTest {
             try (Stream<Path> all = Files.walk(folder)) {
                 all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(health(indicator)).isEqualTo("DOWN {store=disk, state=unavailable}"));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(health(indicator))
+                    .isEqualTo("DOWN {store=disk, state=unavailable, reason=the store's check failed (the application's log says why)}"));
             Files.createDirectories(folder);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(health(indicator)).isEqualTo("UP {store=disk, state=answering}"));
         });
