@@ -1,5 +1,6 @@
 package dev.codexbridge.store;
 
+import dev.codexbridge.store.spi.OutageGate;
 import dev.codexbridge.store.spi.StoreChecks;
 import java.time.Duration;
 import java.util.List;
@@ -131,6 +132,15 @@ public interface ConversationStore extends AutoCloseable {
      * @throws ConversationStoreException when the store did not answer
      */
     default void ping() {
+    }
+
+    /**
+     * The gate in front of the store's database ({@link OutageGate}: whether it is down, since when,
+     * how often, how many calls it refused), for a host's metrics; empty for a store with none (a
+     * store in this process's own files).
+     */
+    default Optional<OutageGate> outageGate() {
+        return Optional.empty();
     }
 
     /** Lets go of what the store holds open (files, connections); not of the stored conversations. */

@@ -6,6 +6,8 @@ import dev.codexbridge.tenant.CodexTenants;
 import dev.codexbridge.tenant.TenantStop;
 import dev.codexbridge.tenant.TenantUsage;
 import dev.codexbridge.pool.EndpointState;
+import dev.codexbridge.session.ConversationStorage;
+import dev.codexbridge.store.spi.OutageGate;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -32,6 +34,9 @@ import java.util.function.ToDoubleFunction;
  *       turn of a session the application opened through {@link CodexSessions} (or its gateway), as
  *       the host got it, lost, never-received and unknown ones included; on a client, a pool and
  *       tenants alike;</li>
+ *   <li>the conversation store, when its database is behind an outage gate (PostgreSQL):
+ *       {@code codex.bridge.store.down} (1 while it does not answer), {@code codex.bridge.store.outages}
+ *       and {@code codex.bridge.store.refused} (calls refused at once meanwhile; decision 0099);</li>
  *   <li>tenants: {@code codex.bridge.tenants.processes}, {@code codex.bridge.tenants.threads},
  *       {@code codex.bridge.tenants.processes.started}, {@code codex.bridge.tenants.processes.stopped}
  *       (tag {@code reason}: idle, evicted, died, closed) and {@code codex.bridge.tenants.refused}.</li>
@@ -65,6 +70,16 @@ public final class CodexMeterBinder implements MeterBinder {
         });
         sessions.onTurnEnded(r -> Counter.builder("codex.bridge.turns").description("turns as the host got them, by outcome")
                 .tag("outcome", r.status().wire()).register(registry).increment());
+        ConversationStorage storage = sessions.storage();
+        OutageGate gate = storage == null ? null : storage.store().outageGate().orElse(null);
+        if (gate != null) {
+            gauge(registry, "codex.bridge.store.down", "1 while the conversation store's database does not answer", Tags.empty(), gate,
+                    g -> g.down() ? 1 : 0);
+            FunctionCounter.builder("codex.bridge.store.outages", gate, OutageGate::outages)
+                    .description("times the conversation store's database stopped answering").register(registry);
+            FunctionCounter.builder("codex.bridge.store.refused", gate, OutageGate::refused)
+                    .description("store calls refused at once while its database did not answer").register(registry);
+        }
         CodexTenants tenants = sessions.tenants();
         if (tenants != null) {
             gauge(registry, "codex.bridge.tenants.processes", "tenants' running codex processes", Tags.empty(), tenants,

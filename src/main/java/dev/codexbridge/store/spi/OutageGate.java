@@ -3,6 +3,7 @@ package dev.codexbridge.store.spi;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -25,6 +26,8 @@ public final class OutageGate {
 
     private final LongSupplier nanoTime;
     private final AtomicBoolean asking = new AtomicBoolean();
+    private final AtomicLong outages = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
     private volatile @Nullable Outage outage;
     private volatile long lastAsked;
 
@@ -51,6 +54,7 @@ public final class OutageGate {
         if (down != null) {
             long now = nanoTime.getAsLong();
             if (now - lastAsked < PROBE_EVERY.toNanos() || !asking.compareAndSet(false, true)) {
+                refused.incrementAndGet();
                 throw refusal.apply(down);
             }
             probe = true;
@@ -63,6 +67,9 @@ public final class OutageGate {
         } catch (RuntimeException e) {
             if (JdbcTransactions.unreachable(e)) {
                 Outage was = outage;
+                if (was == null) {
+                    outages.incrementAndGet();
+                }
                 outage = new Outage(e, was != null ? was.sinceNanos() : nanoTime.getAsLong());
                 lastAsked = nanoTime.getAsLong();
             } else {
@@ -79,6 +86,16 @@ public final class OutageGate {
     /** Whether the store is down now: the last call that reached for the database could not. */
     public boolean down() {
         return outage != null;
+    }
+
+    /** How many times the store went down (a call could not reach the database while it was up). */
+    public long outages() {
+        return outages.get();
+    }
+
+    /** How many calls were refused at once while the store was down. */
+    public long refused() {
+        return refused.get();
     }
 
     /** How long the store has been down, or zero. */

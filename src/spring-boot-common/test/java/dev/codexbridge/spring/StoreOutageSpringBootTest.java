@@ -121,6 +121,15 @@ class StoreOutageSpringBootTest {
                     .isInstanceOf(ConversationStoreException.class);
             took = Duration.ofNanos(System.nanoTime() - t0);
             assertThat(took).as("a store call while the database is down").isLessThan(STORE_BOUND);
+            // the next call is refused at once, and the application's meters say the store is down
+            t0 = System.nanoTime();
+            assertThatThrownBy(() -> store.lease(UUID.randomUUID().toString(), "replica-a", Duration.ofSeconds(6)))
+                    .hasMessageContaining("was not tried: the database has not answered");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("refused at once").isLessThan(Duration.ofSeconds(1));
+            io.micrometer.core.instrument.MeterRegistry meters = bounded.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+            assertThat(meters.get("codex.bridge.store.down").gauge().value()).isEqualTo(1.0);
+            assertThat(meters.get("codex.bridge.store.outages").functionCounter().count()).isEqualTo(1.0);
+            assertThat(meters.get("codex.bridge.store.refused").functionCounter().count()).isGreaterThanOrEqualTo(1.0);
         } finally {
             server.start();
             plain.close();

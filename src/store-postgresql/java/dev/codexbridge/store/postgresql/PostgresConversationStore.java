@@ -346,6 +346,11 @@ public final class PostgresConversationStore implements ConversationStore {
     }
 
     @Override
+    public Optional<OutageGate> outageGate() {
+        return Optional.of(gate);
+    }
+
+    @Override
     public void ping() {
         inTransaction(null, "asking", c -> {
             try (Statement s = c.createStatement()) {
