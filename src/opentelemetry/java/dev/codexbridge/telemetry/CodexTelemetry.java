@@ -4,7 +4,10 @@ import dev.codexbridge.observe.ClientTelemetry;
 import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.observe.TurnTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
+import dev.codexbridge.store.ConversationStore;
+import dev.codexbridge.store.spi.OutageGate;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -66,6 +69,16 @@ public final class CodexTelemetry implements TelemetryHooks {
     @Override
     public AutoCloseable observePool(Supplier<List<EndpointHealth>> endpoints) {
         return hooks.observePool(endpoints);
+    }
+
+    /**
+     * The conversation store's outage gate as metrics ({@code codex_bridge.store.down},
+     * {@code codex_bridge.store.outages}, {@code codex_bridge.store.refused}; decision 0099), for a
+     * store whose database has one (PostgreSQL); closing removes them. A store without one gets none.
+     */
+    public AutoCloseable observeStore(ConversationStore store) {
+        Optional<OutageGate> gate = store.outageGate();
+        return gate.isPresent() && hooks instanceof OtelHooks otel ? otel.observeStore(gate.get()) : () -> { };
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.codexbridge.observe.ClientTelemetry;
 import dev.codexbridge.observe.ReconnectTelemetry;
 import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.observe.TurnTelemetry;
+import dev.codexbridge.store.spi.OutageGate;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -151,6 +152,24 @@ final class OtelHooks implements TelemetryHooks {
         return () -> {
             up.close();
             threads.close();
+        };
+    }
+
+    /** The store's outage gate as instruments, read when metrics are collected; closing removes them. */
+    AutoCloseable observeStore(OutageGate gate) {
+        AutoCloseable down = meter.gaugeBuilder("codex_bridge.store.down").ofLongs().setUnit("1")
+                .setDescription("1 while the conversation store's database does not answer, else 0")
+                .buildWithCallback(m -> m.record(gate.down() ? 1 : 0));
+        AutoCloseable outages = meter.counterBuilder("codex_bridge.store.outages").setUnit("{outage}")
+                .setDescription("Times the conversation store's database stopped answering")
+                .buildWithCallback(m -> m.record(gate.outages()));
+        AutoCloseable refused = meter.counterBuilder("codex_bridge.store.refused").setUnit("{call}")
+                .setDescription("Store calls refused at once while its database did not answer")
+                .buildWithCallback(m -> m.record(gate.refused()));
+        return () -> {
+            down.close();
+            outages.close();
+            refused.close();
         };
     }
 
