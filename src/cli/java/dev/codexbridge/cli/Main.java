@@ -25,7 +25,18 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Applied by {@link #main} before anything logs ({@link CliLogging}); declared here so that
+     * every command accepts, documents and checks it, after the command's name too.
+     */
+    @CommandLine.Option(names = CliLogging.OPTION, scope = CommandLine.ScopeType.INHERIT, paramLabel = "text|json",
+            converter = CliLogging.FormatConverter.class, defaultValue = "${env:" + CliLogging.ENVIRONMENT + ":-text}",
+            description = "Log lines on stderr as text with a timestamp, or as one JSON object per line "
+                    + "(default: " + CliLogging.ENVIRONMENT + ", else text).")
+    CliLogging.Format logFormat;
+
     public static void main(String[] args) {
+        CliLogging.configure(CliLogging.requested(args, System.getenv()));
         if (args.length > 0 && (args[0].equals("run") || args[0].equals("replay"))) {
             CliTelemetry.startEarly(System.getenv());
         }

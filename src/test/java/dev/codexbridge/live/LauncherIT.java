@@ -27,6 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** `bin/codex-bridge demo` from a clean folder, the way a new user runs the README's first command. */
 class LauncherIT {
+    /** A line slf4j-simple wrote: the thread in brackets, the level, the logger and " - ". */
+    private static final Pattern LOG_LINE = Pattern.compile("\\[[^\\]]+\\] (TRACE|DEBUG|INFO|WARN|ERROR) \\S+ - ");
+    /** The same with the CLI's timestamp before it. */
+    private static final Pattern TIMESTAMPED_LOG_LINE = Pattern.compile(
+            "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) \\[[^\\]]+\\] (TRACE|DEBUG|INFO|WARN|ERROR) ");
+
     @TempDir
     Path tmp;
 
@@ -138,10 +144,77 @@ class LauncherIT {
             String mcp = serverOutput(dir, "MCP server (Streamable HTTP) at", "mcp", "--http", "127.0.0.1:0", "--anonymous=bob");
             for (String out : List.of(a2a, mcp)) {
                 assertThat(out.lines()).as(out).noneMatch(l -> l.toLowerCase(Locale.ROOT).contains("jetty"));
+                // whatever they log carries its timestamp (decision 0101)
+                assertThat(out.lines()).as(out).filteredOn(l -> LOG_LINE.matcher(l).find())
+                        .allMatch(l -> TIMESTAMPED_LOG_LINE.matcher(l).lookingAt());
             }
         } finally {
             TestDirs.delete(dir);
         }
+    }
+
+    /**
+     * The runnable jar's log lines, where slf4j-simple and the names of its settings are relocated:
+     * each starts with its ISO-8601 timestamp; a user's {@code -Dorg.slf4j.simpleLogger.*} setting,
+     * as slf4j-simple documents it, still wins; with {@code --log-format json} every line on stderr
+     * is a JSON object, SLF4J's own notice of the provider included (decision 0101). The line
+     * logged: a context record {@code a2a} cannot read, named with a quote, a newline and a bell.
+     * No codex is started (the callers' codexes start on a first call).
+     */
+    @Test
+    void theRunnableJarsLogLinesCarryATimestampOrAreJson() throws Exception {
+        Path dir = TestDirs.create("launcher-logs");
+        try {
+            Path contexts = Files.createDirectory(dir.resolve("contexts"),
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            String name = "bad\"name\nx\u0007.json";
+            Files.writeString(contexts.resolve(name), "not a record");
+            String warn = " WARN dev.codexbridge.a2a.FileContextStore - ignoring the unreadable A2A context record ";
+
+            List<String> text = jarA2a(dir, contexts, List.of(), List.of());
+            assertThat(text).as(String.join("\n", text)).anySatisfy(l -> {
+                assertThat(l).contains("[main]" + warn);
+                String timestamp = l.substring(0, l.indexOf(' '));
+                assertThat(timestamp).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d)");
+                assertThat(java.time.OffsetDateTime.parse(timestamp).toInstant())
+                        .isBetween(java.time.Instant.now().minusSeconds(120), java.time.Instant.now());
+            });
+
+            List<String> own = jarA2a(dir, contexts, List.of("-Dorg.slf4j.simpleLogger.showDateTime=false"), List.of());
+            assertThat(own).as(String.join("\n", own)).anyMatch(l -> l.startsWith("[main]" + warn));
+
+            List<String> json = jarA2a(dir, contexts, List.of(), List.of("--log-format", "json"));
+            assertThat(json).isNotEmpty();
+            List<com.fasterxml.jackson.databind.JsonNode> records = new ArrayList<>();
+            for (String line : json) {
+                records.add(dev.codexbridge.json.Json.parse(line));
+            }
+            assertThat(records).allSatisfy(r -> assertThat(r.path("timestamp").asText()).endsWith("Z").hasSize(24));
+            assertThat(records).anySatisfy(r -> {
+                assertThat(r.path("level").asText()).isEqualTo("WARN");
+                assertThat(r.path("logger").asText()).isEqualTo("dev.codexbridge.a2a.FileContextStore");
+                assertThat(r.path("thread").asText()).isEqualTo("main");
+                assertThat(r.path("message").asText()).contains(contexts.resolve(name) + ": ");
+            });
+        } finally {
+            TestDirs.delete(dir);
+        }
+    }
+
+    /** Stderr of the runnable jar's {@code a2a} on {@code contexts}, in UTC, from its start to its stop. */
+    private static List<String> jarA2a(Path dir, Path contexts, List<String> jvm, List<String> more) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Duser.timezone=UTC"));
+        command.addAll(jvm);
+        command.addAll(List.of("-jar", Paths.get("target", "codex-bridge.jar").toAbsolutePath().toString(), "a2a",
+                "--listen", "127.0.0.1:0", "--contexts", contexts.toString(), "--codex-bin", "/bin/true",
+                "--workspace", Files.createDirectories(dir.resolve("work")).toString()));
+        command.addAll(more);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().remove("CODEX_BRIDGE_LOG_FORMAT");
+        pb.environment().put("XDG_DATA_HOME", dir.resolve("data").toString());
+        pb.environment().put("CODEX_HOME", Files.createDirectories(dir.resolve("codex-home")).toString());
+        return dev.codexbridge.support.A2aCommandProcess.stderrUntilStopped(pb);
     }
 
     /**

@@ -61,6 +61,33 @@ public final class A2aCommandProcess {
         throw new AssertionError("the command did not start:\n" + String.join("\n", lines));
     }
 
+    /**
+     * Every line {@code codex-bridge a2a} as {@code pb} starts it writes on stderr, from its start
+     * through the line it listens with and, after a SIGTERM that leaves the stream open, to its end.
+     */
+    public static List<String> stderrUntilStopped(ProcessBuilder pb) throws Exception {
+        Process p = pb.start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = err.readLine()) != null) {
+                lines.add(line);
+                if (line.contains("A2A agent at")) {
+                    break;
+                }
+            }
+            assertThat(line).as("the server started: %s", String.join("\n", lines)).isNotNull();
+            p.toHandle().destroy();   // SIGTERM, the stream left open (Process.destroy closes it): the stop's lines too
+            while ((line = err.readLine()) != null) {
+                lines.add(line);
+            }
+        } finally {
+            p.destroy();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the command stops on SIGTERM").isTrue();
+        }
+        return lines;
+    }
+
     /** SIGTERM, then waits for the command to end. */
     public static void stop(Process p) throws Exception {
         p.destroy();
