@@ -141,6 +141,11 @@ public final class CodexMcpServer implements AutoCloseable {
         conversations.sessionEnded(sessionId);
     }
 
+    /** Interrupts every turn still running (a stopping HTTP server's calls past its drain): each call still gets its answer. */
+    void interruptRunningTurns() {
+        conversations.interruptRunning();
+    }
+
     /** Conversations held open, of every principal (for tests and metrics). */
     int conversationsHeld() {
         return conversations.size();

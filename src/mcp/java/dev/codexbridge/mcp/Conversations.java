@@ -110,6 +110,15 @@ final class Conversations implements AutoCloseable {
         }
     }
 
+    /** Interrupts the turn of every conversation that runs one. */
+    void interruptRunning() {
+        List<Conversation> running;
+        synchronized (this) {
+            running = byThread.values().stream().filter(c -> !c.idle()).toList();
+        }
+        running.forEach(c -> c.session.interrupt());
+    }
+
     /** A new conversation of {@code principal}'s, its thread started. */
     Conversation open(String principal, @Nullable UnaryOperator<ThreadOptions> thread) {
         makeRoom(principal);

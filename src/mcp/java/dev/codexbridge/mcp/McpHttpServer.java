@@ -45,6 +45,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class McpHttpServer implements AutoCloseable {
     public static final String PATH = "/mcp";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(McpHttpServer.class);
+    /** How long an interrupted call's answer is waited for once the drain's bound has passed. */
+    private static final Duration INTERRUPTED_ANSWER_WAIT = Duration.ofSeconds(5);
 
     /** How long an MCP session lives without a request in flight, unless the builder says otherwise. */
     public static final Duration SESSION_IDLE_TIMEOUT = Duration.ofMinutes(30);
@@ -54,10 +57,17 @@ public final class McpHttpServer implements AutoCloseable {
     private final SessionOwners sessions;
     private final SessionLifetime lifetime;
     private final Readiness readiness;
+    private final CodexMcpServer server;
+    private final Draining draining;
+    private final Duration drainBound;
 
-    private McpHttpServer(Server jetty, URI uri, SessionOwners sessions, SessionLifetime lifetime, Readiness readiness) {
+    private McpHttpServer(Server jetty, URI uri, SessionOwners sessions, SessionLifetime lifetime, Readiness readiness,
+            CodexMcpServer server, Draining draining, Duration drainBound) {
         this.jetty = jetty;
         this.readiness = readiness;
+        this.server = server;
+        this.draining = draining;
+        this.drainBound = drainBound;
         this.uri = uri;
         this.sessions = sessions;
         this.lifetime = lifetime;
@@ -77,9 +87,25 @@ public final class McpHttpServer implements AutoCloseable {
         return sessions.size();
     }
 
+    /**
+     * Stops: {@code /readyz} answers "stopping", a new tool call is refused "send again" (503), the
+     * calls in flight are waited for up to {@link Builder#drainTimeout}; what still runs then is
+     * interrupted and its answer (an interrupted turn, which says to read the conversation before
+     * sending again) waited for a few seconds more; then the listener closes.
+     */
     @Override
     public void close() {
         readiness.close();      // a probe meanwhile answers "stopping"
+        try {
+            if (!draining.stopAndAwait(drainBound)) {
+                LOG.info("the MCP server stops with {} tool calls still running after {} s: their turns are interrupted",
+                        draining.inFlight(), drainBound.toSeconds());
+                server.interruptRunningTurns();
+                draining.stopAndAwait(INTERRUPTED_ANSWER_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         lifetime.close();
         try {
             jetty.stop();
@@ -107,6 +133,7 @@ public final class McpHttpServer implements AutoCloseable {
         private @Nullable String anonymous;
         private ReplayLimits replay = ReplayLimits.DEFAULTS;
         private Duration sessionIdleTimeout = SESSION_IDLE_TIMEOUT;
+        private Duration drainTimeout = Draining.DEFAULT_BOUND;
         private Readiness readiness = Readiness.always();
         // how often idle sessions are looked for, and the SDK's keep-alive pings on GET streams: shorter in tests
         private Duration idleCheck = Duration.ofMinutes(1);
@@ -172,6 +199,20 @@ public final class McpHttpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long {@link McpHttpServer#close} waits for the tool calls in flight to answer (default 20 s;
+         * zero: not at all), new calls meanwhile refused "send again"; keep it under the time the
+         * platform gives a stopping process (Kubernetes' {@code terminationGracePeriodSeconds}).
+         */
+        public Builder drainTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("the drain timeout must not be negative: " + timeout);
+            }
+            this.drainTimeout = timeout;
+            return this;
+        }
+
         /** How often idle sessions are ended, and the interval of the SDK's keep-alive pings (tests make them short). */
         Builder timers(Duration idleCheck, Duration keepAlive) {
             this.idleCheck = Objects.requireNonNull(idleCheck, "idleCheck");
@@ -228,8 +269,9 @@ public final class McpHttpServer implements AutoCloseable {
             // an ended session's conversations are stored and let go at once: the client may go on with them anywhere
             SessionOwners owners = new SessionOwners(server.limits.sessionsPerPrincipal(), sessionIdleTimeout.toNanos(), System::nanoTime,
                     server::sessionEnded);
+            Draining draining = new Draining();
             Gate gate = new Gate(authenticator, anonymous, server, owners,
-                    OriginCheck.forListener(host, connector.getLocalPort(), allowedOrigins, allowedHosts));
+                    OriginCheck.forListener(host, connector.getLocalPort(), allowedOrigins, allowedHosts), draining);
             FilterHolder gateHolder = new FilterHolder(gate);
             gateHolder.setAsyncSupported(true);
             context.addFilter(gateHolder, PATH, EnumSet.of(DispatcherType.REQUEST));
@@ -260,7 +302,7 @@ public final class McpHttpServer implements AutoCloseable {
             }
             String h = host.contains(":") ? "[" + host + "]" : host;
             return new McpHttpServer(jetty, URI.create("http://" + h + ":" + connector.getLocalPort() + PATH), owners, lifetime,
-                    readiness);
+                    readiness, server, draining, drainTimeout);
         }
     }
 
@@ -282,9 +324,11 @@ public final class McpHttpServer implements AutoCloseable {
         private final CodexMcpServer server;
         private final OriginCheck origins;
         private final SessionOwners sessions;
+        private final Draining draining;
 
         Gate(@Nullable Authenticator authenticator, @Nullable String anonymous, CodexMcpServer server, SessionOwners sessions,
-                OriginCheck origins) {
+                OriginCheck origins, Draining draining) {
+            this.draining = draining;
             this.authenticator = authenticator;
             this.anonymous = anonymous;
             this.server = server;
@@ -401,9 +445,25 @@ public final class McpHttpServer implements AutoCloseable {
                     }
                 };
             }
+            boolean starts = message.hasNonNull("id") && message.hasNonNull("method") && !"ping".equals(message.path("method").asText());
+            if (starts && draining.stopping()) {
+                // nothing runs: the client sends it again, to another replica
+                response.setHeader("Retry-After", "1");
+                JsonErrors.write(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "this replica is stopping: nothing was run; "
+                        + "send it again (another replica serves it)");
+                return;
+            }
             String channel = principal + '\u0001' + String.valueOf(session);
             String tapped = server.tap.onMessage(text, channel);
-            chain.doFilter(new CachedBody(request, tapped.getBytes(StandardCharsets.UTF_8)), answer);
+            InFlightRequest call = "tools/call".equals(message.path("method").asText(null))
+                    ? new InFlightRequest(new CachedBody(request, tapped.getBytes(StandardCharsets.UTF_8)), draining.enter()) : null;
+            try {
+                chain.doFilter(call != null ? call : new CachedBody(request, tapped.getBytes(StandardCharsets.UTF_8)), answer);
+            } finally {
+                if (call != null) {
+                    call.dispatched();
+                }
+            }
             if (session != null && !request.isAsyncStarted() && response.getStatus() == HttpServletResponse.SC_NOT_FOUND) {
                 sessions.ended(session);    // the SDK no longer knows it
             }
