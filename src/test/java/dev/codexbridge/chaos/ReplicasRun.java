@@ -53,7 +53,9 @@ import org.jspecify.annotations.Nullable;
  * placed by the seed: a replica SIGKILLed (both JVMs) and started again later, a principal's codex
  * SIGKILLed on another replica with its home deleted, a replica cut from PostgreSQL (a
  * blackhole route) and healed, and PostgreSQL itself restarted fast and immediate and stopped for
- * an outage ({@link ReplicasStoreFaults}; {@code CHAOS_PG_OUTAGE} seconds, default 20). Then the clients stop, every replica is asked {@code GetTask} for
+ * an outage ({@link ReplicasStoreFaults}; {@code CHAOS_PG_OUTAGE} seconds, default 20), a replica
+ * stalled 15 s past its leases (SIGSTOP, SIGCONT), and the replicas rolled one by one with SIGTERM
+ * ({@code CHAOS_ROLL=0} leaves the roll out). Then the clients stop, every replica is asked {@code GetTask} for
  * every task, the replicas stop (SIGTERM), and {@link ReplicasVerdict} compares what the clients
  * were told with the store's record and the model's requests. Everything is torn down at the end,
  * on failure and on Ctrl-C; the run's folder (logs, every answer, the timeline) is kept when the
@@ -230,6 +232,11 @@ public final class ReplicasRun {
         long immediateAt = l * 44 / 100;
         long outageAt = l * 85 / 100;
         long outageMs = Math.min(Long.parseLong(System.getenv().getOrDefault("CHAOS_PG_OUTAGE", "20")) * 1000, l * 10 / 100);
+        // a replica other than the cut one stalled past its leases (SIGSTOP, SIGCONT), and a rolling restart (SIGTERM, one by one)
+        int stalled = 1 + (cut + random.nextInt(REPLICAS - 1)) % REPLICAS;
+        long stallAt = l * 58 / 100;
+        long rollAt = l * 64 / 100;
+        boolean roll = !"0".equals(System.getenv("CHAOS_ROLL"));
         List<ReplicasVerdict.Kill> kills = new CopyOnWriteArrayList<>();
         // each step at its own time, on a thread of its own: a replica's restart takes tens of seconds
         java.util.concurrent.ScheduledExecutorService steps = java.util.concurrent.Executors.newScheduledThreadPool(4);
@@ -242,6 +249,10 @@ public final class ReplicasRun {
             steps.schedule(() -> storeFaults.restart(PostgresServer.Shutdown.FAST, 0), fastAt, TimeUnit.MILLISECONDS);
             steps.schedule(() -> storeFaults.restart(PostgresServer.Shutdown.IMMEDIATE, 0), immediateAt, TimeUnit.MILLISECONDS);
             steps.schedule(() -> storeFaults.restart(PostgresServer.Shutdown.IMMEDIATE, outageMs), outageAt, TimeUnit.MILLISECONDS);
+            steps.schedule(() -> stall(stalled, 15_000), stallAt, TimeUnit.MILLISECONDS);
+            if (roll) {
+                steps.schedule(this::roll, rollAt, TimeUnit.MILLISECONDS);
+            }
             Thread.sleep(l);
         } finally {
             steps.shutdown();
@@ -270,6 +281,49 @@ public final class ReplicasRun {
         } catch (Exception e) {
             event("replica r" + r + " did not start again: " + e);
         }
+    }
+
+    /** Stops replica {@code r}'s JVMs (not their codex) for {@code ms}, past their leases, then lets them go on. */
+    private void stall(int r, long ms) {
+        long from = System.currentTimeMillis();
+        try {
+            signal("STOP", r);
+            event("SIGSTOP replica r" + r + " for " + ms / 1000 + " s");
+            Thread.sleep(ms);
+        } catch (Exception e) {
+            event("stalling r" + r + " failed: " + e);
+        } finally {
+            try {
+                signal("CONT", r);
+            } catch (Exception e) {
+                event("SIGCONT r" + r + " failed: " + e);
+            }
+            event("SIGCONT replica r" + r);
+            storeFaults.window("replica r" + r + " stalled", from, System.currentTimeMillis());
+        }
+    }
+
+    private void signal(String name, int r) throws IOException, InterruptedException {
+        for (Process p : replicas[r]) {
+            new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A rolling restart: each replica in turn stopped with SIGTERM (awaited), started again and listening before the next. */
+    private void roll() {
+        long from = System.currentTimeMillis();
+        for (int r = 1; r <= REPLICAS; r++) {
+            try {
+                event("rolling: SIGTERM replica r" + r);
+                stopReplica(r);
+                startReplica(r);
+                awaitListening(r);
+                event("rolling: replica r" + r + " started again");
+            } catch (Exception e) {
+                event("rolling: replica r" + r + " failed: " + e);
+            }
+        }
+        storeFaults.window("replicas rolled (SIGTERM, one by one)", from, System.currentTimeMillis());
     }
 
     /** SIGKILLs one principal's codex under replica {@code r} and deletes its codex home. */
@@ -459,7 +513,7 @@ public final class ReplicasRun {
                         + "p99 %.1f s, %d never served elsewhere before the end; times %s%n", v.failoverMs().size(),
                 v.failoverPercentile(50) / 1000.0, v.failoverPercentile(99) / 1000.0, v.neverServedElsewhere(), v.failoverMs());
         for (String line : storeFaults.report(told)) {
-            out.println("chaos: store away: " + line);
+            out.println("chaos: fault windows: " + line);
         }
         for (String line : v.lines(5)) {
             out.println("chaos: " + line);

@@ -57,6 +57,11 @@ final class ReplicasStoreFaults {
         return List.copyOf(away);
     }
 
+    /** Another fault's window (a rolling restart, a stalled replica), reported the same way. */
+    void window(String what, long fromMs, long toMs) {
+        away.add(new Away(what, fromMs, toMs));
+    }
+
     /** Whether {@code a} was told the server's own fault: "internal error", at either door. */
     static boolean internalError(ReplicasAnswer a) {
         return a.detail().contains("internal error") || a.detail().contains("-32603");
@@ -78,7 +83,7 @@ final class ReplicasStoreFaults {
             List<Long> ms = new ArrayList<>(during.stream().map(a -> a.answeredMs() - a.sentMs()).toList());
             java.util.Map<ReplicasAnswer.Told, Long> outcomes = new java.util.TreeMap<>();
             during.forEach(a -> outcomes.merge(a.told(), 1L, Long::sum));
-            lines.add(String.format("%s (%.1f s away): %d calls in flight %s, internal errors %d, answer p50 %.1f s, p99 %.1f s, "
+            lines.add(String.format("%s (%.1f s): %d calls in flight %s, internal errors %d, answer p50 %.1f s, p99 %.1f s, "
                             + "longest %.1f s", w.what(), (w.toMs() - w.fromMs()) / 1000.0, during.size(), outcomes,
                     during.stream().filter(ReplicasStoreFaults::internalError).count(), percentile(ms, 50) / 1000.0,
                     percentile(ms, 99) / 1000.0, percentile(ms, 100) / 1000.0));
