@@ -10,6 +10,8 @@ import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnOutcome;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.RolloutFile;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -26,8 +28,21 @@ final class TenantSessionSetup {
     /** What a refusal by the tenants' own scoping names (no host rule involved). */
     static final String OWN_TENANT_SCOPING = "the tenants' own scoping: another tenant started this thread";
 
-    /** The tenant each thread started here belongs to: another tenant may not use its id (the default rule). */
-    private final Map<String, String> startedBy = new ConcurrentHashMap<>();
+    /**
+     * How many threads started here the tenants' own scoping remembers for local tenants, the least
+     * recently started forgotten first: each local tenant's threads live in its own codex home, which
+     * no other tenant's codex reads, so a forgotten thread is still another tenant's to nobody else
+     * (their codex has no such thread); the scoping only refuses earlier. A process that serves for a
+     * month keeps at most this many, not one per thread it ever started (issue 71).
+     */
+    static final int LOCAL_THREADS_REMEMBERED = 10_000;
+
+    /**
+     * The tenant each thread started here belongs to: another tenant may not use its id (the default
+     * rule). Bounded for local tenants ({@link #LOCAL_THREADS_REMEMBERED}); remote tenants' app-servers
+     * may be reachable by another tenant, so there every entry stays until a store keeps the thread's owner.
+     */
+    private final Map<String, String> startedBy;
     /** The tenants' own rule and the host's, asked with the tenant id as the caller. */
     private final ThreadAccess access;
     /** The local tenants' homes and workspaces; null for remote tenants, whose sessions are not confined here. */
@@ -50,6 +65,12 @@ final class TenantSessionSetup {
         };
         this.access = hostRule == null ? ownTenant : ownTenant.and(hostRule);
         this.homes = homes;
+        this.startedBy = homes == null ? new ConcurrentHashMap<>() : Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                return size() > LOCAL_THREADS_REMEMBERED;
+            }
+        });
         this.storage = storage;
     }
 
