@@ -2,6 +2,7 @@ package dev.codexbridge.a2a;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codexbridge.store.ConversationLeasedException;
+import dev.codexbridge.store.LeaseWait;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -290,27 +291,14 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
      * than be answered busy: a door's lease and a margin for the clocks (decision 0076). A longer
      * hold (75 s, on a codex another host may reach) is answered busy with when to try again.
      */
-    static final Duration LEASE_WAIT = Duration.ofSeconds(10);
+    static final Duration LEASE_WAIT = LeaseWait.DEFAULT_BOUND;
 
     /**
      * Waits until {@code until} (the end of a dead replica's hold on a conversation) when that comes
      * within {@link #LEASE_WAIT}; false when it is further off, or the wait was interrupted.
      */
     static boolean waitForLeaseEnd(@Nullable Instant until) {
-        if (until == null) {
-            return true;
-        }
-        Duration left = Duration.between(Instant.now(), until);
-        if (left.compareTo(LEASE_WAIT) > 0) {
-            return false;
-        }
-        try {
-            Thread.sleep(Math.max(0, left.toMillis()) + 50);
-            return true;
-        } catch (InterruptedException stop) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return until == null || LeaseWait.awaitExpiry(until, LEASE_WAIT);
     }
 
     /** A dead replica's task whose conversation is leased to it until {@code until}: not tried again before. */
@@ -333,12 +321,7 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
 
     /** The lease refusal behind a failure to open a conversation, if that is what it is. */
     static @Nullable ConversationLeasedException leased(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConversationLeasedException e) {
-                return e;
-            }
-        }
-        return null;
+        return LeaseWait.refusal(failure);
     }
 
     /** When a caller refused for a task running in its context looks again: a turn takes seconds at the least. */

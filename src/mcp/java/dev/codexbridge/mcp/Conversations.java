@@ -5,6 +5,7 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationStoreException;
+import dev.codexbridge.store.LeaseWait;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -30,8 +31,12 @@ import org.slf4j.LoggerFactory;
  */
 final class Conversations implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Conversations.class);
-    /** The longest a {@code codex-reply} waits for another replica's hold on its conversation to run out (a door's lease and a margin). */
-    static final java.time.Duration LEASE_WAIT = java.time.Duration.ofSeconds(10);
+    /**
+     * The longest a {@code codex-reply} waits for another replica's hold on its conversation to run out (a door's lease and a
+     * margin): a dead replica's lease runs out within it, and the caller's request is served without a retry of its own
+     * (decision 0076); a live replica renews its hold, which then ends past the wait ({@link LeaseWait}).
+     */
+    static final java.time.Duration LEASE_WAIT = LeaseWait.DEFAULT_BOUND;
     /** How often conversations asleep in the store are let go; one used within this long stays. */
     static final java.time.Duration LET_GO_EVERY = java.time.Duration.ofSeconds(1);
 
@@ -153,17 +158,10 @@ final class Conversations implements AutoCloseable {
         makeRoom(principal);
         CallerElicitation caller = new CallerElicitation(askers, limits.elicitationDeadline(), elicitations);
         CodexSession session;
-        long waitEnds = System.nanoTime() + LEASE_WAIT.toNanos();
-        while (true) {
-            try {
-                session = sessions.resume(principal, threadId, sessions.callerApprovals() ? caller : null);
-                break;
-            } catch (RuntimeException e) {
-                ConversationLeasedException elsewhere = leasedElsewhere(e);
-                if (elsewhere == null || !waitedForLeaseEnd(elsewhere.expiresAt(), waitEnds)) {
-                    throw refusedResume(principal, threadId, e, elsewhere);
-                }
-            }
+        try {
+            session = LeaseWait.retrying(LEASE_WAIT, () -> sessions.resume(principal, threadId, sessions.callerApprovals() ? caller : null));
+        } catch (RuntimeException e) {
+            throw refusedResume(principal, threadId, e, LeaseWait.refusal(e));
         }
         return register(principal, session, caller);
     }
@@ -177,27 +175,6 @@ final class Conversations implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    /**
-     * Waits for a hold on a conversation that ends at {@code expiresAt} when that comes before
-     * {@code waitEnds}: a dead replica's lease (a door's, 6 s) runs out, and the caller's request is
-     * served without a retry of its own (decision 0076). A live replica renews its hold, which then
-     * ends past the wait; false, and the caller is told the conversation is in use.
-     */
-    private static boolean waitedForLeaseEnd(java.time.Instant expiresAt, long waitEnds) {
-        long left = java.time.Duration.between(java.time.Instant.now(), expiresAt).toNanos();
-        long now = System.nanoTime();
-        if (now - waitEnds >= 0 || left > waitEnds - now) {
-            return false;
-        }
-        try {
-            Thread.sleep(Math.max(0, left / 1_000_000) + 50);
-            return true;
-        } catch (InterruptedException stop) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private RuntimeException refusedResume(String principal, String threadId, RuntimeException e,
@@ -217,17 +194,6 @@ final class Conversations implements AutoCloseable {
         }
         LOG.debug("resume of {} for {} refused: {}", threadId, principal, e.toString());
         return notFound(threadId);
-    }
-
-    /** The store's refusal of a wake because another host holds the conversation, anywhere in {@code failure}'s causes, or null. */
-    private static @Nullable ConversationLeasedException leasedElsewhere(Throwable failure) {
-        Throwable t = failure;
-        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
-            if (t instanceof ConversationLeasedException leased) {
-                return leased;
-            }
-        }
-        return null;
     }
 
     /** The conversation on {@code threadId} when it is {@code principal}'s and held open. */
