@@ -65,7 +65,8 @@ public final class CodexSession implements AutoCloseable {
         this.projector = b.projector;
         ClientOptions own = b.client != null ? null : b.ownConnection(b.telemetry);
         this.custody = b.storage == null ? null
-                : new ThreadCustody(b.storageOwner == null ? b.storage : b.storage.withOwner(b.storageOwner), new ThreadLineageMoves());
+                : new ThreadCustody(b.storageOwner == null ? b.storage : b.storage.withOwner(b.storageOwner),
+                        b.lineageMoves == null ? new ThreadLineageMoves() : b.lineageMoves);
         ThreadLink link = own != null ? ThreadLink.own(() -> CodexClient.connect(own), own.endpoint() != null)
                 : b.placement != null ? new PlacedLink(b.client, b.placement, this::threadId,
                         custody == null ? () -> false : custody::storedAway)

@@ -48,14 +48,13 @@ final class FailureAdvice {
         return plumbing.tenant() ? Shape.TENANT : Shape.SHARED;
     }
 
-    /** {@code failure} with the remedy for {@code shape}; null stays null. */
+    /** {@code failure} with the remedy for {@code shape}; null stays null, and another host's hold keeps its own (the same for every shape). */
     static TurnFailure forShape(TurnFailure failure, Shape shape) {
-        if (failure == null || shape == null) {
+        if (failure == null || shape == null || failure.heldUntil() != null) {
             return failure;
         }
         String advice = remediation(failure.category(), shape);
-        return advice.equals(failure.remediation()) ? failure
-                : new TurnFailure(failure.message(), failure.category(), advice, failure.codexErrorInfo());
+        return advice.equals(failure.remediation()) ? failure : failure.withRemediation(advice);
     }
 
     static String remediation(ErrorCategory category, Shape shape) {

@@ -49,6 +49,8 @@ abstract sealed class SessionSettings permits CodexSession.Builder {
     ClientPlacement placement;
     ConversationStorage storage;
     ConversationOwner storageOwner;
+    /** How the lineage moves in and out of codex with a store: codex's own methods; the package's tests set a fake. */
+    LineageMoves lineageMoves;
 
     SessionSettings() {
     }

@@ -271,8 +271,10 @@ final class SessionTurns {
 
     /** The turn could not begin: its thread could not be opened ({@link ThreadLink#startFailure(Throwable)} says why). */
     private TurnResult startupFailure(TurnRun run, TurnFailure error) {
-        // turn/start was never sent: when only the connection was missing, sending again is safe
-        TurnOutcome status = error.category() == ErrorCategory.PROCESS_DIED ? TurnOutcome.NOT_RECEIVED : TurnOutcome.FAILED;
+        // turn/start was never sent: when only the connection was missing, or another host held the conversation for a
+        // while, sending again is safe
+        TurnOutcome status = error.category() == ErrorCategory.PROCESS_DIED || error.heldUntil() != null ? TurnOutcome.NOT_RECEIVED
+                : TurnOutcome.FAILED;
         return run.tally().unsent(connection.threadId(), status, connection.link().advised(error), StopReason.ERROR, run.tally().rateLimitWaitMs(),
                 error.category() != ErrorCategory.SETTINGS_REJECTED, System.nanoTime());
     }

@@ -14,6 +14,7 @@ import dev.codexbridge.protocol.DynamicToolSpec;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.store.LeaseWait;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -349,6 +350,7 @@ final class ThreadConnection {
                 }
                 String what = ThreadOpenTries.notStored(cause)
                         ? "codex has no record of thread " + UntrustedText.of(previous) + " (it was never written down, or belongs to another CODEX_HOME)"
+                        : LeaseWait.refusal(cause) != null ? "thread " + UntrustedText.of(previous) + " is held by another host"
                         : "codex could not resume thread " + UntrustedText.of(previous);
                 return CompletableFuture.<String>failedFuture(ThreadOpenException.of(what, cause));
             }).thenCompose(x -> x);

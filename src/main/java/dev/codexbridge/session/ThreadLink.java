@@ -87,14 +87,16 @@ sealed interface ThreadLink permits ThreadLink.Own, ThreadLink.Shared, PlacedLin
     FailureAdvice.Shape shape();
 
     /**
-     * Why a turn could not start, as the turn reports it: the thread's own failure as it is; a
+     * Why a turn could not start, as the turn reports it: the thread's own failure as it is (a
+     * wake refused because another host holds the conversation with {@link TurnFailure#heldUntil()}); a
      * connection that could not be opened as what it was (a codex this session starts could not
      * be started; a running app-server could not be reached; the shared connection is gone).
      */
     default TurnFailure startFailure(Throwable failure) {
         Throwable cause = Futures.unwrap(failure);
         if (cause instanceof ThreadOpenException e) {
-            return TurnFailure.of(e.getMessage(), e.category(), null);
+            java.time.Instant held = e.heldUntil();
+            return held != null ? TurnFailure.heldElsewhere(e.getMessage(), held) : TurnFailure.of(e.getMessage(), e.category(), null);
         }
         return startFailure(UntrustedText.messageOf(cause));
     }

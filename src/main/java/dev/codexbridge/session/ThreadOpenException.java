@@ -6,8 +6,12 @@ import dev.codexbridge.client.ThreadOpenCapacityException;
 import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcTimeoutException;
+import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.CorruptConversationException;
+import dev.codexbridge.store.LeaseWait;
+import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Codex was reached but the session's thread could not be opened on it: {@code thread/start} or
@@ -16,6 +20,11 @@ import java.util.List;
  * when codex has no record of the thread, {@link FailureKind#SETTINGS_REJECTED},
  * {@link FailureKind#CODEX_UNAVAILABLE}), and {@link #category()} what a turn that needed the thread
  * fails with.
+ *
+ * <p>With a conversation store, a thread another host holds (its lease in the store) is not
+ * opened here: {@link FailureKind#ALREADY_OPEN}, and {@link #heldUntil()} says until when that
+ * host holds it unless it renews its lease. A turn whose wake is refused so carries the same in
+ * {@link TurnFailure#heldUntil()}.
  */
 public final class ThreadOpenException extends CodexException {
     private static final long serialVersionUID = 1L;
@@ -30,6 +39,9 @@ public final class ThreadOpenException extends CodexException {
     private static FailureKind kindOf(ErrorCategory category, Throwable cause) {
         if (ThreadOpenTries.notStored(cause)) {
             return FailureKind.UNKNOWN_THREAD;
+        }
+        if (LeaseWait.refusal(cause) != null) {
+            return FailureKind.ALREADY_OPEN;       // held by another host: heldUntil()
         }
         if (cause instanceof CodexException e && e.kind() != FailureKind.OTHER) {
             return e.kind();
@@ -74,17 +86,28 @@ public final class ThreadOpenException extends CodexException {
     }
 
     /**
-     * A wake the library refused itself, whatever connection it is on: the stored owner is not
-     * the session's, the stored lineage is not the thread's own, codex resumed another thread.
-     * Not a connection's end: a turn is not placed anew for it.
+     * A wake the library or the store refused, whatever connection it is on: the stored owner is
+     * not the session's, the stored lineage is not the thread's own, codex resumed another thread,
+     * another host holds the conversation ({@link #heldUntil()}). Not a connection's end: a turn is
+     * not placed anew for it.
      */
     private static boolean refusedHere(Throwable cause) {
         return cause instanceof ThreadAccessDeniedException || cause instanceof CorruptConversationException
-                || cause instanceof OtherThreadResumedException;
+                || cause instanceof OtherThreadResumedException || LeaseWait.refusal(cause) != null;
     }
 
     /** What a turn that needed the thread fails with. */
     public ErrorCategory category() {
         return category;
+    }
+
+    /**
+     * When the thread was not opened because another host holds its conversation in the store:
+     * when that host's lease expires unless it renews it ({@link ConversationLeasedException#expiresAt()}),
+     * the earliest a try may succeed. Null for any other failure.
+     */
+    public @Nullable Instant heldUntil() {
+        ConversationLeasedException held = LeaseWait.refusal(getCause());
+        return held == null ? null : held.expiresAt();
     }
 }

@@ -161,7 +161,7 @@ final class TurnEnding {
         CodexException why = plumbing.explainClose("during the turn", cause);
         // every turn on the lost connection: worked out once, not once per turn
         TurnFailure err = plumbing.onceForLoss(why, () -> thread.connectionEnded(place.client(), why));
-        return later.isEmpty() ? err : new TurnFailure(err.message() + later, err.category(), err.remediation(), err.codexErrorInfo());
+        return later.isEmpty() ? err : err.withMessage(err.message() + later);
     }
 
     TurnResult of(TurnVerdict v) {

@@ -73,9 +73,9 @@ record TurnVerdict(TurnOutcome outcome, StopReason reason, TurnFailure failure, 
      * codex may have run {@code named} to its end, so the outcome is unknown, never guessed.
      */
     static TurnVerdict unknown(TurnFailure death, String named) {
-        return new TurnVerdict(TurnOutcome.UNKNOWN, StopReason.ERROR, new TurnFailure(death.message() + "; codex may have run " + named
+        return new TurnVerdict(TurnOutcome.UNKNOWN, StopReason.ERROR, death.withMessage(death.message() + "; codex may have run " + named
                 + " to its end, and its record could not be read: the outcome is unknown (read it later with findTurn or recoverTurn "
-                + "before sending the input again)", death.category(), death.remediation(), death.codexErrorInfo()), true);
+                + "before sending the input again)"), true);
     }
 
     static TurnVerdict failed(TurnFailure failure, boolean retire) {
