@@ -10,9 +10,11 @@ import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.ConversationStorage;
 import dev.codexbridge.session.RateLimitGovernor;
 import dev.codexbridge.session.ThreadAccess;
+import dev.codexbridge.session.ThreadOpenException;
 import dev.codexbridge.session.ThreadOperation;
 import dev.codexbridge.session.ThreadOptions;
 import dev.codexbridge.session.TurnResult;
+import dev.codexbridge.store.LeaseWait;
 import dev.codexbridge.tenant.CodexTenants;
 import dev.codexbridge.session.TurnLimits;
 import java.time.Duration;
@@ -32,7 +34,9 @@ import java.util.function.Consumer;
  * for one session. Sessions are started on return ({@link CodexSession#threadId()} is known).
  *
  * <p>With {@code codex-bridge.store.*} every session keeps its conversation in the store: on the
- * client as set here, on a pool or tenants as they were built.
+ * client as set here, on a pool or tenants as they were built. A resume of a conversation another
+ * instance holds waits for its hold to run out as the doors do, within 10 s, or fails with until
+ * when it is held ({@link #resume(String, String, Consumer)}).
  *
  * <p>It remembers the sessions it opened (weakly: one the application dropped is forgotten) so the
  * application's shutdown can let their running turns finish or interrupt them, then store their
@@ -60,6 +64,8 @@ public final class CodexSessions {
     private volatile ThreadAccess threadAccess;
     /** Where conversations are kept while no codex holds them (codex-bridge.store.*), or null. */
     private volatile ConversationStorage storage;
+    /** How long a resume waits for another instance's hold on its conversation to run out. */
+    private volatile Duration leaseWait = LeaseWait.DEFAULT_BOUND;
 
     CodexSessions(CodexClient client, CodexPool pool, ThreadOptions thread, TurnLimits limits, Duration hibernateAfter,
                   ApprovalPolicy approvals, RateLimitGovernor rateLimits) {
@@ -169,6 +175,17 @@ public final class CodexSessions {
      * ({@link dev.codexbridge.session.ThreadAccessDeniedException} when it refuses). On an
      * app-server shared by several users a thread id is a bearer capability: keep, per user, the
      * ids that are theirs, and give that rule as a bean.
+     *
+     * <p>With {@code codex-bridge.store.*}, a conversation another instance holds (its lease in the
+     * store) is waited for as the MCP and A2A servers wait: when that lease expires within
+     * {@link LeaseWait#DEFAULT_BOUND} (10 s; an instance that stopped without giving it back), the
+     * resume is tried again then and this returns the session. Held longer (a live instance renews
+     * its lease while it has the conversation awake), it throws {@link ThreadOpenException}, kind
+     * {@link dev.codexbridge.FailureKind#ALREADY_OPEN}, at the latest once the 10 s are spent:
+     * {@link ThreadOpenException#heldUntil()} says until when the other instance holds it. A
+     * session whose wake is refused alike runs no turn: the turn is
+     * {@link dev.codexbridge.session.TurnOutcome#NOT_RECEIVED}, its error's
+     * {@link dev.codexbridge.session.TurnFailure#heldUntil()} set.
      */
     public CodexSession resume(String caller, String threadId, Consumer<CodexSession.Builder> configure) {
         Objects.requireNonNull(threadId, "threadId");
@@ -176,6 +193,12 @@ public final class CodexSessions {
         refuseWhenClosed();
         ThreadAccess rule = threadAccess;
         ThreadAccess.require(rule, caller, threadId, ThreadOperation.RESUME);
+        return LeaseWait.retrying(leaseWait, () -> resumeOnce(rule, caller, threadId, configure));
+    }
+
+    /** One try of {@link #resume(String, String, Consumer)}, the access rule asked already. */
+    private CodexSession resumeOnce(ThreadAccess rule, String caller, String threadId, Consumer<CodexSession.Builder> configure) {
+        refuseWhenClosed();
         CodexSession session;
         if (tenants != null) {
             Objects.requireNonNull(caller, "tenantId");
@@ -317,6 +340,12 @@ public final class CodexSessions {
             }
             throw e;
         }
+    }
+
+    /** How long {@link #resume} waits for another instance's hold on a conversation to run out (tests shorten it). */
+    CodexSessions leaseWait(Duration bound) {
+        this.leaseWait = Objects.requireNonNull(bound, "bound");
+        return this;
     }
 
     /** The application's rule for threads (null: none), given by the auto-configuration. */
