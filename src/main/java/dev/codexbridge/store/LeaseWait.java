@@ -8,14 +8,14 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Opening a conversation that another host holds: the open is tried again once that host's lease
- * runs out, when it runs out within a bound; otherwise the refusal is the caller's at once.
+ * runs out, when it runs out within a bound; otherwise the refusal is the caller's.
  *
  * <p>A host that died holds its conversations until their leases expire (a door's lease is 6 s),
  * and a wait that long serves the caller without a retry of its own. A live host renews its lease
- * at a third of its time, so the lease is always further off than what is left of the bound: the
- * open fails, at the latest when the bound is spent, with the lease's expiry in the failure
- * ({@link #refusal}, {@code ThreadOpenException.heldUntil()}). The doors (MCP's
- * {@code codex-reply}, A2A's messages to a context) and the Spring starter's
+ * at a third of its time, so each try finds the lease moved on: the open fails, at the latest when
+ * the bound is spent, with the lease's expiry in the failure
+ * ({@link #refusal}, {@code ThreadOpenException.heldUntil()}). MCP's {@code codex-reply}, the
+ * A2A server's recovery of a dead replica's task and the Spring starters'
  * {@code CodexSessions.resume} wait {@link #DEFAULT_BOUND}. docs/store.md, "Resuming a
  * conversation another host holds".
  */

@@ -8,6 +8,7 @@ import dev.codexbridge.store.ConversationLease;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.DiskConversationStore;
+import dev.codexbridge.store.LeaseWait;
 import dev.codexbridge.store.RolloutFile;
 import dev.codexbridge.store.StoredConversation;
 import dev.codexbridge.store.postgresql.PostgresConversationStore;
@@ -16,7 +17,10 @@ import java.time.Duration;
 import java.util.List;
 import javax.sql.DataSource;
 
-/** docs/store.md: a host wakes a conversation under a lease; only the stored owner resumes it; the store on a local disk and on PostgreSQL. */
+/**
+ * docs/store.md: a host wakes a conversation under a lease; only the stored owner resumes it; a resume waits for another
+ * host's hold that runs out soon; the store on a local disk and on PostgreSQL.
+ */
 final class StoreExamples {
     private StoreExamples() {
     }
@@ -40,6 +44,22 @@ final class StoreExamples {
         CodexSession s = CodexSession.builder().client(shared).storage(storage).resumeThread(threadId)
                 .threadAccess(rule, user).build();                // ThreadAccessDeniedException unless the record names user
         // docs/store.md#owner:END
+        return s;
+    }
+
+    static CodexSession resumeWaiting(CodexClient codex, ConversationStorage storage, String threadId) {
+        // docs/store.md#lease-wait:BEGIN
+        CodexSession s = LeaseWait.retrying(LeaseWait.DEFAULT_BOUND, () -> {
+            CodexSession again = CodexSession.builder().client(codex).storage(storage).resumeThread(threadId).build();
+            try {
+                again.start();
+                return again;
+            } catch (RuntimeException e) {
+                again.close();
+                throw e;
+            }
+        });
+        // docs/store.md#lease-wait:END
         return s;
     }
 
