@@ -52,7 +52,7 @@ public record TurnFailure(
                 null, until);
     }
 
-        /** This failure with {@code text} as its message, the rest as it is. */
+    /** This failure with {@code text} as its message, the rest as it is. */
     TurnFailure withMessage(String text) {
         return new TurnFailure(text, category, remediation, codexErrorInfo, heldUntil);
     }

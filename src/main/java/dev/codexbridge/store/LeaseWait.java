@@ -24,6 +24,8 @@ public final class LeaseWait {
     public static final Duration DEFAULT_BOUND = Duration.ofSeconds(10);
     /** Past a lease's expiry before the next try: the store's clock and this host's may differ by a moment. */
     private static final long MARGIN_MS = 50;
+    /** Longer than any bound is meant to be, and still a {@code long} of nanoseconds. */
+    private static final Duration CENTURY = Duration.ofDays(36_525);
     /** How deep a failure's causes are searched. */
     private static final int MAX_DEPTH = 16;
 
@@ -44,7 +46,7 @@ public final class LeaseWait {
         if (Objects.requireNonNull(bound, "bound").isNegative()) {
             throw new IllegalArgumentException("bound must not be negative: " + bound);
         }
-        long ends = System.nanoTime() + bound.toNanos();
+        long ends = System.nanoTime() + nanos(bound);
         while (true) {
             try {
                 return open.get();
@@ -64,7 +66,7 @@ public final class LeaseWait {
      */
     public static boolean awaitExpiry(Instant expiresAt, Duration bound) {
         Objects.requireNonNull(expiresAt, "expiresAt");
-        return waitedFor(expiresAt, System.nanoTime() + Objects.requireNonNull(bound, "bound").toNanos());
+        return waitedFor(expiresAt, System.nanoTime() + nanos(Objects.requireNonNull(bound, "bound")));
     }
 
     /** The store's refusal because another host holds the conversation, anywhere among {@code failure}'s causes; null when there is none. */
@@ -76,6 +78,11 @@ public final class LeaseWait {
             }
         }
         return null;
+    }
+
+    /** {@code bound} in nanoseconds; one too long for a {@code long}, a century. */
+    private static long nanos(Duration bound) {
+        return bound.compareTo(CENTURY) > 0 ? CENTURY.toNanos() : bound.toNanos();
     }
 
     /** Sleeps until {@code expiresAt} and a margin when that comes before {@code ends} ({@link System#nanoTime}); whether it did. */

@@ -109,5 +109,7 @@ class LeaseWaitTest {
         assertThat(LeaseWait.awaitExpiry(Instant.MAX, Duration.ofSeconds(10))).as("no overflow").isFalse();
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
         assertThat(LeaseWait.awaitExpiry(Instant.now().minusSeconds(1), Duration.ofSeconds(10))).as("ended already").isTrue();
+        assertThat(LeaseWait.awaitExpiry(Instant.now().minusSeconds(1), java.time.temporal.ChronoUnit.FOREVER.getDuration()))
+                .as("a bound past a long's nanoseconds").isTrue();
     }
 }
