@@ -193,7 +193,7 @@ final class A2aCommand implements Callable<Integer> {
     ContextStore contextStore(@Nullable ConversationStorage conversations, OrderlyStop stop) {
         if (conversations != null && storage.store.isJdbc()) {
             javax.sql.DataSource db = stop.add(storage.store.openDataSource("codex-bridge-a2a-contexts", CONTEXT_CONNECTIONS));
-            return ContextStore.postgres(db, conversations.holder(), ContextStore.DEFAULT_MAX_CONTEXTS);
+            return storage.store.awaitDatabase(() -> ContextStore.postgres(db, conversations.holder(), ContextStore.DEFAULT_MAX_CONTEXTS));
         }
         return contexts != null ? ContextStore.files(contexts, ContextStore.DEFAULT_MAX_CONTEXTS)
                 : ContextStore.inMemory(ContextStore.DEFAULT_MAX_CONTEXTS);

@@ -19,6 +19,10 @@ import picocli.CommandLine.Option;
  * the holder name its leases carry, the lease time, and whether each completed turn is stored.
  */
 final class StorageOptions {
+    /** The servers, which wait for their database at start by default: a replica started mid-failover comes up with it. */
+    private static final java.util.Set<String> SERVERS = java.util.Set.of("a2a", "mcp");
+    private static final long SERVER_START_WAIT = 60;
+
     @Mixin
     StoreOptions store;
 
@@ -32,6 +36,11 @@ final class StorageOptions {
                     + "a dead replica's conversations are free for the others within it. At least 5; default: 6. On an "
                     + "app-server another host may reach (run --connect) 75 at least, whatever is set.")
     Long leaseSeconds;
+
+    @Option(names = "--store-start-wait", paramLabel = "SECONDS",
+            description = "How long starting waits for a PostgreSQL store that cannot be reached (restarting, failing over), "
+                    + "trying every second, before it gives up (default: 60 for the servers, a2a and mcp; 0 for the others).")
+    Long startWaitSeconds;
 
     @Option(names = "--no-store-after-each-turn", negatable = true,
             description = "Store each completed turn before its answer goes out (default), so a turn a caller saw complete "
@@ -47,8 +56,8 @@ final class StorageOptions {
      */
     @Nullable ConversationStorage open(String command, OrderlyStop stop) {
         if (!store.given()) {
-            if (holder != null || leaseSeconds != null || !afterEachTurn) {
-                throw new IllegalArgumentException("--store-holder, --store-lease and --no-store-after-each-turn need --store");
+            if (holder != null || leaseSeconds != null || !afterEachTurn || startWaitSeconds != null) {
+                throw new IllegalArgumentException("--store-holder, --store-lease, --store-start-wait and --no-store-after-each-turn need --store");
             }
             store.open();       // refuses a password file without a store
             return null;
@@ -62,6 +71,11 @@ final class StorageOptions {
             throw new IllegalArgumentException("--store-holder names this process in the store's leases: it cannot be blank");
         }
         store.leaseTime = lease;        // the database waits no less than the lease: decision 0087
+        if (startWaitSeconds != null && startWaitSeconds < 0) {
+            throw new IllegalArgumentException("--store-start-wait must not be negative, not " + startWaitSeconds);
+        }
+        store.startWait = Duration.ofSeconds(startWaitSeconds != null ? startWaitSeconds : SERVERS.contains(command) ? SERVER_START_WAIT : 0);
+        store.command = command;
         ConversationStore opened = stop.add(store.open());
         return ConversationStorage.builder(opened, holder != null ? holder : defaultHolder(command))
                 .leaseTime(lease).exportAfterEachTurn(afterEachTurn).build();

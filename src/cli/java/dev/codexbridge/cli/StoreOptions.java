@@ -46,6 +46,18 @@ final class StoreOptions {
     /** The least and default {@code --store-timeout}: the sessions' lease time (decision 0087); set by the command's storage. */
     java.time.Duration leaseTime = PostgresConversationStore.DEFAULT_CONNECTION_TIMEOUT;
 
+    /**
+     * How long opening a database store tries again while the database cannot be reached (restarting,
+     * failing over, not up yet), set by the command ({@code --store-start-wait}; 0: not at all).
+     */
+    java.time.Duration startWait = java.time.Duration.ZERO;
+
+    /** The command, for the one line that says it waits for the database. */
+    String command = "codex-bridge";
+
+    /** Where that line goes. */
+    java.io.PrintStream notices = System.err;
+
     /** Where credentials are read from: this process's environment (a test gives its own). */
     Map<String, String> environment = System.getenv();
 
@@ -96,8 +108,8 @@ final class StoreOptions {
             System.setProperty(poolLevel, "warn");
         }
         try {
-            return PostgresConversationStore.builder().jdbcUrl(location).username(c.user()).password(c.password())
-                    .connectionTimeout(timeout()).build();
+            return awaitDatabase(() -> PostgresConversationStore.builder().jdbcUrl(location).username(c.user()).password(c.password())
+                    .connectionTimeout(timeout()).build());
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--store " + describeLocation() + ": the database cannot be used: " + oneLine(message(e)), e);
         }
@@ -121,7 +133,7 @@ final class StoreOptions {
         config.setPoolName(name);
         PostgresConversationStore.applyTimeouts(config, timeout());
         try {
-            return new HikariDataSource(config);
+            return awaitDatabase(() -> new HikariDataSource(config));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--store " + describeLocation() + ": the database cannot be used: " + oneLine(message(e)), e);
         }
@@ -224,6 +236,37 @@ final class StoreOptions {
             throw new IllegalArgumentException("--store: the JDBC URL carries credentials, which every user of this machine can read "
                     + "on a command line; give the password in " + PASSWORD_VARIABLE + " (or PGPASSWORD) or --store-password-file FILE, "
                     + "and the user in " + USER_VARIABLE + " (or PGUSER, or the URL's user=)");
+        }
+    }
+
+    /**
+     * {@code open} (a pool, a store and its tables), tried again every second while it fails because
+     * the database cannot be reached, for up to {@link #startWait}; one line says it waits. A replica
+     * started during a database's restart or failover (a rolling deploy meeting a maintenance window)
+     * comes up once the database does, instead of exiting for its platform to restart it later.
+     */
+    <T> T awaitDatabase(java.util.function.Supplier<T> open) {
+        long deadline = System.nanoTime() + startWait.toNanos();
+        boolean told = false;
+        while (true) {
+            try {
+                return open.get();
+            } catch (RuntimeException e) {
+                if (!dev.codexbridge.store.spi.JdbcTransactions.unreachable(e) || System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+                if (!told) {
+                    notices.println("codex-bridge " + command + ": waiting up to " + startWait.toSeconds() + " s for the database at "
+                            + describeLocation() + ": " + oneLine(message(e)));
+                    told = true;
+                }
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 

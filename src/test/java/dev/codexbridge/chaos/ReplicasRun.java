@@ -194,6 +194,12 @@ public final class ReplicasRun {
         List<ReplicasAnswer> told = new ArrayList<>(answers);
         told.sort(Comparator.comparingLong(ReplicasAnswer::sentMs));
         Thread.sleep(3000);     // the last records written by their replicas' writers
+        for (int r = 1; r <= REPLICAS; r++) {
+            if (!replicas[r][0].isAlive() || !replicas[r][1].isAlive()) {
+                event("replica r" + r + " is not running at the end: started again to be asked");
+                startUntilListening(r, "the end");
+            }
+        }
         Map<String, List<@Nullable String>> tasks = askEveryReplica(told);
         event("stopping the replicas (SIGTERM)");
         for (int r = 1; r <= REPLICAS; r++) {
@@ -316,14 +322,35 @@ public final class ReplicasRun {
             try {
                 event("rolling: SIGTERM replica r" + r);
                 stopReplica(r);
-                startReplica(r);
-                awaitListening(r);
-                event("rolling: replica r" + r + " started again");
+                startUntilListening(r, "rolling");
             } catch (Exception e) {
                 event("rolling: replica r" + r + " failed: " + e);
             }
         }
         storeFaults.window("replicas rolled (SIGTERM, one by one)", from, System.currentTimeMillis());
+    }
+
+    /**
+     * Starts replica {@code r} until it listens, three times at most, as a platform restarts a
+     * process that exited at start (its database unreachable past its start wait).
+     */
+    private void startUntilListening(int r, String why) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            startReplica(r);
+            try {
+                awaitListening(r);
+                event(why + ": replica r" + r + " started again" + (attempt > 1 ? " (attempt " + attempt + ")" : ""));
+                return;
+            } catch (IOException e) {
+                for (Process p : replicas[r]) {
+                    p.destroyForcibly();
+                }
+                if (attempt == 3) {
+                    throw e;
+                }
+                event(why + ": replica r" + r + " did not start (attempt " + attempt + "): started again");
+            }
+        }
     }
 
     /** SIGKILLs one principal's codex under replica {@code r} and deletes its codex home. */

@@ -93,7 +93,7 @@ class StoreOptionsTest {
             String[] r = run(args);
             assertThat(r[0]).as("%s", options).isEqualTo(exitCode("a2a"));
             assertThat(r[2].strip()).as("%s", options)
-                    .isEqualTo("codex-bridge a2a: --store-holder, --store-lease and --no-store-after-each-turn need --store");
+                    .isEqualTo("codex-bridge a2a: --store-holder, --store-lease, --store-start-wait and --no-store-after-each-turn need --store");
         }
         assertThat(Files.exists(tmp.resolve("store"))).as("nothing is opened before the options are checked").isFalse();
     }
@@ -139,6 +139,50 @@ class StoreOptionsTest {
                 "--store-lease", "8", "--store-timeout", "6");
         assertThat(shorter[0]).isEqualTo(exitCode("a2a"));
         assertThat(shorter[2]).contains("--store-timeout must be at least the lease time, 8 seconds");
+    }
+
+    /**
+     * A server started while its database restarts or fails over (a rolling deploy meeting a
+     * maintenance window) waits for it, saying so once, and comes up with it; a command that is
+     * not a server, or a wait of 0, is told at once.
+     */
+    @Test
+    void aServerWaitsForADatabaseThatIsNotUpYet() throws Exception {
+        try (dev.codexbridge.store.PostgresServer db = dev.codexbridge.store.PostgresServer.start(false)) {
+            String url = db.newDatabase();
+            db.stop(dev.codexbridge.store.PostgresServer.Shutdown.FAST);
+            StorageOptions o = new StorageOptions();
+            o.store = store(url, Map.of());
+            java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+            o.store.notices = new PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8);
+            try (OrderlyStop stop = new OrderlyStop("test", new PrintStream(java.io.OutputStream.nullOutputStream()))) {
+                java.util.concurrent.CompletableFuture<ConversationStorage> opening =
+                        java.util.concurrent.CompletableFuture.supplyAsync(() -> o.open("mcp", stop));
+                Thread.sleep(2_000);
+                assertThat(opening).as("still waiting for the database").isNotDone();
+                db.start();
+                ConversationStorage s = opening.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(s.store()).isInstanceOf(dev.codexbridge.store.postgresql.PostgresConversationStore.class);
+                s.store().ping();
+                assertThat(said.toString(java.nio.charset.StandardCharsets.UTF_8))
+                        .startsWith("codex-bridge mcp: waiting up to 60 s for the database at jdbc:postgresql://")
+                        .doesNotContain("\tat ");
+            }
+            db.stop(dev.codexbridge.store.PostgresServer.Shutdown.FAST);
+            for (String[] command : new String[][] {{"run"}, {"mcp", "--store-start-wait", "0"}}) {
+                StorageOptions now = new StorageOptions();
+                new picocli.CommandLine(now).parseArgs(command.length > 1 ? new String[] {command[1], command[2]} : new String[0]);
+                now.store = store(url, Map.of());
+                long t0 = System.nanoTime();
+                try (OrderlyStop stop = new OrderlyStop("test", new PrintStream(java.io.OutputStream.nullOutputStream()))) {
+                    assertThatThrownBy(() -> now.open(command[0], stop)).isInstanceOf(IllegalArgumentException.class)
+                            .hasMessageContaining("the database cannot be used");
+                }
+                assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).as("told at once: %s", String.join(" ", command))
+                        .isLessThan(java.time.Duration.ofSeconds(10));
+            }
+            db.start();
+        }
     }
 
     @Test
