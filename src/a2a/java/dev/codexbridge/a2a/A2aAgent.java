@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The A2A operations over codex sessions, per authenticated caller: each principal has its own
- * tasks and contexts, so nothing of one is found by another (another's task id is "not found").
+ * tasks and contexts, so nothing of one is found by another: another's task id is "not found", and
+ * context ids are each principal's own (decision 0102), so another's context id names a context of
+ * the caller's, as an id nobody used does.
  */
 final class A2aAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(A2aAgent.class);
@@ -32,8 +34,6 @@ final class A2aAgent implements AutoCloseable {
     private final ContextStore store;
     private final A2aLimits limits;
     private final Map<String, Principal> principals = new ConcurrentHashMap<>();
-    /** Who each context in memory belongs to, all callers together: a context id is one caller's. */
-    private final Map<String, String> owners = new ConcurrentHashMap<>();
     /** Tasks kept, all callers together ({@link A2aLimits#tasks()}); changed only under a principal's monitor. */
     private final java.util.concurrent.atomic.AtomicInteger taskCount = new java.util.concurrent.atomic.AtomicInteger();
     /** With a store the replicas share: the records of every replica's tasks (decision 0071); null otherwise. */
@@ -54,7 +54,7 @@ final class A2aAgent implements AutoCloseable {
         this.store = store;
         this.limits = limits;
         if (store instanceof PostgresContextStore pg) {
-            LocalTasks local = new LocalTasks(this, principals, owners, taskCount);
+            LocalTasks local = new LocalTasks(this, principals, taskCount);
             this.shared = new SharedTasks(pg.board(), local, limits);
             shared.onTick(local::dropAsleepSessions);
             shared.onTick(local::forgetRecordedEnds);
@@ -90,8 +90,8 @@ final class A2aAgent implements AutoCloseable {
 
     /**
      * {@code message/send} and {@code message/stream}: a message naming a task answers that task's pending request; otherwise it
-     * is a new task (a new codex turn) in its context, a new context when it names none (or one no caller has). Another caller's
-     * context is "not found". {@code message.metadata.outputSchema} (a JSON Schema) asks for structured output.
+     * is a new task (a new codex turn) in its context, a new context when it names none (or one this caller never used, whoever
+     * else did: context ids are each caller's own). {@code message.metadata.outputSchema} (a JSON Schema) asks for structured output.
      */
     Accepted message(String principal, JsonNode params) {
         JsonNode message = params.path("message");
@@ -198,19 +198,12 @@ final class A2aAgent implements AutoCloseable {
     }
 
     /**
-     * The context {@code contextId} for this caller, not yet in memory: the stored one when the store knows it as this caller's
-     * (its thread is resumed), refused as not found when it is another's, else a new one. Called holding {@code p}'s monitor.
+     * This caller's context {@code contextId}, not yet in memory: the stored one when the store keeps it (its thread is resumed),
+     * else a new one. Only this caller's own are looked at: another caller's context of the same id is never read, touched or
+     * waited on. Called holding {@code p}'s monitor.
      */
     private A2aContext known(Principal p, String principal, String contextId, List<A2aContext> closing) {
-        StoredContext stored = store.context(contextId).orElse(null);
-        String claimed = owners.putIfAbsent(contextId, principal);
-        String owner = stored != null ? stored.principal() : claimed;
-        if (owner != null && !owner.equals(principal)) {
-            if (claimed == null) {
-                owners.remove(contextId, principal);
-            }
-            throw A2aError.invalidParams("context " + contextId + " not found");
-        }
+        StoredContext stored = store.context(principal, contextId).orElse(null);
         closing.addAll(makeRoom(p));
         A2aContext context = new A2aContext(contextId, principal, sessions, store, stored);
         p.contexts.put(contextId, context);
@@ -255,7 +248,6 @@ final class A2aAgent implements AutoCloseable {
                 throw new A2aError(A2aError.UNSUPPORTED, "too many busy contexts (" + limits.contextsPerPrincipal() + ")");
             }
             p.contexts.remove(idle.id);
-            owners.remove(idle.id, idle.principal);
             out.add(idle);
         }
         return out;
@@ -374,7 +366,7 @@ final class A2aAgent implements AutoCloseable {
             // its conversation's lease is this replica's: no other replica ran a task in it since this one opened it
             return;
         }
-        TaskRecord latest = shared.board().latest(context.id).filter(r -> !r.ended()).orElse(null);
+        TaskRecord latest = shared.board().latest(principal, context.id).filter(r -> !r.ended()).orElse(null);
         if (latest != null && !latest.replica().equals(shared.board().replica())) {
             if (latest.replicaAlive()) {
                 throw SharedTasks.busy(context.id, latest, null);
@@ -392,7 +384,7 @@ final class A2aAgent implements AutoCloseable {
                 throw SharedTasks.runningHere(context.id, settled);
             }
         }
-        shared.handedOver(context.id, context::session);
+        shared.handedOver(context.key(), context::session);
     }
 
     /** A message answering a task another replica runs: left for that replica ({@link SharedTasks#answerElsewhere}). */

@@ -50,6 +50,11 @@ final class A2aContext implements AutoCloseable {
         this.stored = stored;
     }
 
+    /** What names this context in the stores and on the board: its principal and its id. */
+    ContextKey key() {
+        return new ContextKey(principal, id);
+    }
+
     /** Asks the running task's caller: only what the host's policy left open gets here ({@link SessionSource}). */
     private CompletableFuture<ApprovalDecision> ask(ApprovalRequest request) {
         A2aTask t = current;
@@ -74,7 +79,7 @@ final class A2aContext implements AutoCloseable {
         }
         if (session == null) {
             if (stored != null && store instanceof PostgresContextStore) {
-                stored = store.context(id).orElse(stored);
+                stored = store.context(principal, id).orElse(stored);
             }
             session = stored == null ? started(sessions.open(principal, id, caller)) : resumed(1);
         }

@@ -11,6 +11,10 @@ import java.util.Optional;
  * reads the turn from codex's record. Bounded: past its size the least recently changed context is
  * forgotten (a later message naming it starts a new context, on a new codex thread).
  *
+ * <p>A context is its principal's and the id it gave (decision 0102): the same context id from two
+ * principals names two contexts, each found by its own principal only, so another principal's id
+ * is, to a caller, an id nobody used.
+ *
  * <p>{@link #inMemory(int)} (the default) lasts as long as the server; {@link #files(Path, int)}
  * survives restarts; {@link #postgres} is shared by several servers at once. Implementations are
  * thread-safe.
@@ -19,7 +23,8 @@ public interface ContextStore {
     /** The contexts a store holds by default. */
     int DEFAULT_MAX_CONTEXTS = 10_000;
 
-    Optional<StoredContext> context(String contextId);
+    /** {@code principal}'s context {@code contextId}; another principal's of that id is never it. */
+    Optional<StoredContext> context(String principal, String contextId);
 
     /** The context a task id belongs to. */
     Optional<StoredContext> contextOfTask(String taskId);
@@ -27,21 +32,22 @@ public interface ContextStore {
     /** The caller a codex thread belongs to, for {@link #threadAccess()}. */
     Optional<String> ownerOfThread(String threadId);
 
-    /** Keeps {@code context}, replacing what was kept under its id. */
+    /** Keeps {@code context}, replacing what was kept under its principal and id (another principal's of that id untouched). */
     void save(StoredContext context);
 
     /**
-     * Puts context {@code was.contextId()} on the codex thread {@code threadId} in place of
-     * {@code was.threadId()}, a thread that can never be resumed (decision 0093), unless the record
-     * names another thread or principal by now (another replica put it on a fresh thread first):
-     * one check and write, so every replica agrees on the context's thread. Returns the record as
-     * it is after: on {@code threadId} when this call replaced it. This default serves a store in
-     * this process only (it holds the store's monitor); {@link #postgres} does it in one statement.
+     * Puts context {@code was.contextId()} of {@code was.principal()} on the codex thread
+     * {@code threadId} in place of {@code was.threadId()}, a thread that can never be resumed
+     * (decision 0093), unless the record names another thread by now (another replica put it on a
+     * fresh thread first): one check and write, so every replica agrees on the context's thread.
+     * Returns the record as it is after: on {@code threadId} when this call replaced it. This
+     * default serves a store in this process only (it holds the store's monitor); {@link #postgres}
+     * does it in one statement.
      */
     default StoredContext replaceThread(StoredContext was, String threadId) {
         synchronized (this) {
-            StoredContext now = context(was.contextId()).orElse(was);
-            if (!now.principal().equals(was.principal()) || !now.threadId().equals(was.threadId())) {
+            StoredContext now = context(was.principal(), was.contextId()).orElse(was);
+            if (!now.threadId().equals(was.threadId())) {
                 return now;
             }
             StoredContext replaced = now.onThread(threadId, System.currentTimeMillis());

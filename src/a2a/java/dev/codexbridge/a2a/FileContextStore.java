@@ -23,14 +23,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Contexts as one JSON file each ({@code <sha-256 of the context id>.json}: a caller's id never
- * becomes a path), written to a temporary file and moved over the old one, so a crash leaves
- * the old record or the new one, never half of one. All are read into a {@link MemoryContextStore}
- * when the store opens; it answers the lookups, the files only make it outlive the process.
+ * Contexts as one JSON file each ({@code p-<sha-256 of the principal and the context id>.json}: a
+ * caller's id never becomes a path, and two principals' contexts of one id are two files), written
+ * to a temporary file and moved over the old one, so a crash leaves the old record or the new one,
+ * never half of one. All are read into a {@link MemoryContextStore} when the store opens; it
+ * answers the lookups, the files only make it outlive the process. A record written before context
+ * ids were each principal's ({@code <sha-256 of the context id>.json}) is moved to its name then.
  */
 final class FileContextStore implements ContextStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileContextStore.class);
     private static final String SUFFIX = ".json";
+    /** Names of records by principal and id; the earlier names (the id's digest alone) are hex digits only. */
+    private static final String PREFIX = "p-";
 
     private final Path dir;
     private final MemoryContextStore index;
@@ -45,25 +49,57 @@ final class FileContextStore implements ContextStore {
         Path dir = directory.toAbsolutePath().normalize();
         try {
             prepare(dir);
-            List<StoredContext> found = new ArrayList<>();
+            List<Found> found = new ArrayList<>();
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
                 for (Path f : files) {
                     try {
-                        found.add(A2aWire.JSON.readValue(f.toFile(), StoredContext.class));
+                        found.add(new Found(f, A2aWire.JSON.readValue(f.toFile(), StoredContext.class)));
                     } catch (IOException | RuntimeException e) {
                         // one unreadable record costs its own context only
                         LOG.warn("ignoring the unreadable A2A context record {}: {}", f, e.getMessage());
                     }
                 }
             }
-            found.sort(Comparator.comparingLong(StoredContext::updatedMs));
+            found.sort(Comparator.comparingLong(f -> f.context().updatedMs()));
             FileContextStore store = new FileContextStore(dir, index);
-            for (StoredContext c : found) {
-                index.put(c).forEach(store::delete);
+            for (Found f : found) {
+                index.put(f.context()).forEach(store::delete);
             }
+            found.forEach(store::rename);
             return store;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the A2A context store " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private record Found(Path file, StoredContext context) {
+    }
+
+    /**
+     * A record found under an earlier name: moved to its name when it is its context's newest
+     * (the store's), else deleted (a newer record of the context was found, or it was forgotten).
+     */
+    private void rename(Found f) {
+        Path named = file(f.context());
+        if (f.file().equals(named)) {
+            return;
+        }
+        try {
+            if (f.context().equals(index.context(f.context().principal(), f.context().contextId()).orElse(null))) {
+                move(f.file(), named);
+            } else {
+                Files.deleteIfExists(f.file());
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot move the A2A context record {} to {}: {}", f.file(), named, e.getMessage());
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
@@ -99,8 +135,8 @@ final class FileContextStore implements ContextStore {
     }
 
     @Override
-    public Optional<StoredContext> context(String contextId) {
-        return index.context(contextId);
+    public Optional<StoredContext> context(String principal, String contextId) {
+        return index.context(principal, contextId);
     }
 
     @Override
@@ -121,16 +157,12 @@ final class FileContextStore implements ContextStore {
     }
 
     private void write(StoredContext context) {
-        Path target = file(context.contextId());
+        Path target = file(context);
         try {
             Path tmp = Files.createTempFile(dir, ".context-", ".tmp");
             try {
                 Files.write(tmp, A2aWire.JSON.writeValueAsString(context).getBytes(StandardCharsets.UTF_8));
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
+                move(tmp, target);
             } finally {
                 Files.deleteIfExists(tmp);
             }
@@ -141,16 +173,18 @@ final class FileContextStore implements ContextStore {
 
     private void delete(StoredContext context) {
         try {
-            Files.deleteIfExists(file(context.contextId()));
+            Files.deleteIfExists(file(context));
         } catch (IOException e) {
-            LOG.warn("cannot delete the forgotten A2A context record of {}: {}", context.contextId(), e.getMessage());
+            LOG.warn("cannot delete the forgotten A2A context record {}: {}", file(context).getFileName(), e.getMessage());
         }
     }
 
-    private Path file(String contextId) {
+    /** The record's file: the digest of the principal (its length first, so no two pairs read alike) and the id. */
+    private Path file(StoredContext context) {
+        String named = context.principal().length() + ":" + context.principal() + ":" + context.contextId();
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(contextId.getBytes(StandardCharsets.UTF_8));
-            return dir.resolve(HexFormat.of().formatHex(digest) + SUFFIX);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(named.getBytes(StandardCharsets.UTF_8));
+            return dir.resolve(PREFIX + HexFormat.of().formatHex(digest) + SUFFIX);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }

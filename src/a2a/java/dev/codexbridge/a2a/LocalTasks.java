@@ -19,14 +19,12 @@ final class LocalTasks implements SharedTasks.Local {
     private static final Logger LOG = LoggerFactory.getLogger(A2aAgent.class);
     private final A2aAgent agent;
     private final Map<String, A2aAgent.Principal> principals;
-    private final Map<String, String> owners;
     private final AtomicInteger taskCount;
 
-    /** Over the agent's principals, the owner of each context, and the count of tasks kept (all the agent's own). */
-    LocalTasks(A2aAgent agent, Map<String, A2aAgent.Principal> principals, Map<String, String> owners, AtomicInteger taskCount) {
+    /** Over the agent's principals and the count of tasks kept (both the agent's own). */
+    LocalTasks(A2aAgent agent, Map<String, A2aAgent.Principal> principals, AtomicInteger taskCount) {
         this.agent = agent;
         this.principals = principals;
-        this.owners = owners;
         this.taskCount = taskCount;
     }
 
@@ -91,32 +89,30 @@ final class LocalTasks implements SharedTasks.Local {
 
     /** The contexts whose conversation this replica holds with nothing running, all callers together. */
     @Override
-    public List<String> idleContexts() {
+    public List<ContextKey> idleContexts() {
         List<A2aContext> all = new ArrayList<>();
         for (A2aAgent.Principal p : principals.values()) {
             synchronized (p) {
                 all.addAll(p.contexts.values());
             }
         }
-        return all.stream().filter(A2aContext::holdsIdle).map(c -> c.id).toList();
+        return all.stream().filter(A2aContext::holdsIdle).map(A2aContext::key).toList();
     }
 
     /** Another replica wants the context's conversation: let go of it here, if nothing runs on it. */
     @Override
-    public void letGo(String contextId) {
-        String principal = owners.get(contextId);
-        A2aAgent.Principal p = principal == null ? null : principals.get(principal);
+    public void letGo(ContextKey context) {
+        A2aAgent.Principal p = principals.get(context.principal());
         if (p == null) {
             return;
         }
         A2aContext c;
         synchronized (p) {
-            c = p.contexts.get(contextId);
+            c = p.contexts.get(context.contextId());
             if (c == null || c.busy()) {
                 return;
             }
-            p.contexts.remove(contextId);
-            owners.remove(contextId, principal);
+            p.contexts.remove(context.contextId());
         }
         // stored, unloaded and its lease given back in the background; the asking replica waits for the lease
         c.close();

@@ -8,13 +8,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Contexts in memory, least recently changed first, with indexes by task and by thread; the
- * file-backed store keeps one of these as its index. Guarded by its own monitor.
+ * Contexts in memory by principal and id ({@link ContextKey}), least recently changed first, with
+ * indexes by task and by thread; the file-backed store keeps one of these as its index. Guarded by
+ * its own monitor.
  */
 final class MemoryContextStore implements ContextStore {
     private final int max;
-    private final LinkedHashMap<String, StoredContext> contexts = new LinkedHashMap<>();
-    private final Map<String, String> contextOfTask = new HashMap<>();
+    private final LinkedHashMap<ContextKey, StoredContext> contexts = new LinkedHashMap<>();
+    private final Map<String, ContextKey> contextOfTask = new HashMap<>();
     private final Map<String, String> ownerOfThread = new HashMap<>();
 
     MemoryContextStore(int maxContexts) {
@@ -25,13 +26,13 @@ final class MemoryContextStore implements ContextStore {
     }
 
     @Override
-    public synchronized Optional<StoredContext> context(String contextId) {
-        return Optional.ofNullable(contexts.get(contextId));
+    public synchronized Optional<StoredContext> context(String principal, String contextId) {
+        return Optional.ofNullable(contexts.get(new ContextKey(principal, contextId)));
     }
 
     @Override
     public synchronized Optional<StoredContext> contextOfTask(String taskId) {
-        String c = contextOfTask.get(taskId);
+        ContextKey c = contextOfTask.get(taskId);
         return c == null ? Optional.empty() : Optional.ofNullable(contexts.get(c));
     }
 
@@ -47,17 +48,18 @@ final class MemoryContextStore implements ContextStore {
 
     /** Keeps {@code context}; answers the contexts forgotten to make room. */
     synchronized List<StoredContext> put(StoredContext context) {
-        StoredContext old = contexts.remove(context.contextId());
+        ContextKey key = context.key();
+        StoredContext old = contexts.remove(key);
         if (old != null) {
             unindex(old);
         }
-        contexts.put(context.contextId(), context);
-        context.taskIds().forEach(t -> contextOfTask.put(t, context.contextId()));
+        contexts.put(key, context);
+        context.taskIds().forEach(t -> contextOfTask.put(t, key));
         ownerOfThread.put(context.threadId(), context.principal());
         List<StoredContext> gone = new ArrayList<>();
         while (contexts.size() > max) {
             StoredContext eldest = contexts.values().iterator().next();
-            contexts.remove(eldest.contextId());
+            contexts.remove(eldest.key());
             unindex(eldest);
             gone.add(eldest);
         }
@@ -65,7 +67,7 @@ final class MemoryContextStore implements ContextStore {
     }
 
     private void unindex(StoredContext c) {
-        c.taskIds().forEach(t -> contextOfTask.remove(t, c.contextId()));
+        c.taskIds().forEach(t -> contextOfTask.remove(t, c.key()));
         ownerOfThread.remove(c.threadId(), c.principal());
     }
 

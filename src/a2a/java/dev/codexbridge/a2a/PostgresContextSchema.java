@@ -12,7 +12,8 @@ import java.util.List;
  * together do not race; a schema newer than this library knows is refused.
  *
  * <ul>
- *   <li>{@code codex_a2a_context}: a context's owner, codex thread, when it last changed, and when
+ *   <li>{@code codex_a2a_context}: a context, keyed by its principal and id (each principal's ids
+ *       its own since version 2, decision 0102), its codex thread, when it last changed, and when
  *       another replica last asked for its conversation (a hand-off);</li>
  *   <li>{@code codex_a2a_task}: a task's context, owner, state, the task as A2A JSON at its
  *       latest revision, the replica running it, and what callers asked of it elsewhere (a cancel,
@@ -22,7 +23,7 @@ import java.util.List;
  * </ul>
  */
 final class PostgresContextSchema {
-    static final int LATEST = 1;
+    static final int LATEST = 2;
     /** The advisory lock that serializes migrations ("a2a-ctx"); the conversation store's is another. */
     private static final long MIGRATION_LOCK = 0x6132612d637478L;
 
@@ -61,13 +62,32 @@ final class PostgresContextSchema {
             """
             CREATE TABLE codex_a2a_replica (
               replica text PRIMARY KEY,
-              seen_at timestamptz NOT NULL)"""));
+              seen_at timestamptz NOT NULL)"""),
+            // 2: a context is its principal's and its id's (decision 0102). Every row stays and its owner finds it as before; a task
+            // always had its context's principal (the two were saved together), and one that had not was out of its owner's reach
+            List.of(
+            """
+            DELETE FROM codex_a2a_task t USING codex_a2a_context c
+            WHERE t.context_id = c.context_id AND t.principal <> c.principal""",
+            "ALTER TABLE codex_a2a_task DROP CONSTRAINT codex_a2a_task_context_id_fkey",
+            "ALTER TABLE codex_a2a_context DROP CONSTRAINT codex_a2a_context_pkey",
+            "ALTER TABLE codex_a2a_context ADD PRIMARY KEY (principal, context_id)",
+            """
+            ALTER TABLE codex_a2a_task ADD FOREIGN KEY (principal, context_id)
+              REFERENCES codex_a2a_context (principal, context_id) ON DELETE CASCADE""",
+            "DROP INDEX codex_a2a_task_context",
+            "CREATE INDEX codex_a2a_task_context ON codex_a2a_task (context_id, principal, seq)"));
 
     private PostgresContextSchema() {
     }
 
     /** Brings the database's schema to {@link #LATEST}; returns the version it found. */
     static int migrate(Sql sql) {
+        return migrate(sql, LATEST);
+    }
+
+    /** Brings the database's schema to version {@code to} (a test's older database); returns the version it found. */
+    static int migrate(Sql sql, int to) {
         return sql.transaction("creating or migrating its tables", c -> {
             try (Statement s = c.createStatement()) {
                 s.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
@@ -84,12 +104,12 @@ final class PostgresContextSchema {
                     throw new CodexException("the database's A2A context store schema is version " + found + ", newer than this library knows ("
                             + LATEST + "): use a codex-bridge-a2a as new as the one that wrote it");
                 }
-                for (int v = found; v < LATEST; v++) {
+                for (int v = found; v < to; v++) {
                     for (String statement : STEPS.get(v)) {
                         s.execute(statement);
                     }
                 }
-                s.execute("UPDATE codex_a2a_schema SET version = " + LATEST);
+                s.execute("UPDATE codex_a2a_schema SET version = " + Math.max(found, to));
                 return found;
             }
         });

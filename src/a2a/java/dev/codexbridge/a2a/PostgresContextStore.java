@@ -14,10 +14,10 @@ import javax.sql.DataSource;
  * ({@link ContextStore#postgres}; docs/a2a.md, "Replicas"; decision 0071). Plain JDBC over the
  * host's {@link DataSource} (a pool: the store asks it for a connection per call and never closes
  * it): the driver is the host's. The tables are created and migrated when the store opens
- * ({@code PostgresContextSchema}). A context is one row, each of its newest
- * {@link StoredContext#MAX_TASKS} tasks one row that the replica running it keeps up to date
- * ({@link TaskBoard}); past {@code maxContexts} the least recently changed context is forgotten with
- * its tasks.
+ * ({@code PostgresContextSchema}). A context is one row, keyed by its principal and id (decision
+ * 0102), each of its newest {@link StoredContext#MAX_TASKS} tasks one row that the replica running
+ * it keeps up to date ({@link TaskBoard}); past {@code maxContexts} the least recently changed
+ * context is forgotten with its tasks.
  */
 final class PostgresContextStore implements ContextStore {
     private final Sql sql;
@@ -49,14 +49,14 @@ final class PostgresContextStore implements ContextStore {
     }
 
     @Override
-    public Optional<StoredContext> context(String contextId) {
-        return sql.transaction("reading a context", c -> read(c, "context_id = ?", contextId));
+    public Optional<StoredContext> context(String principal, String contextId) {
+        return sql.transaction("reading a context", c -> read(c, "principal = ? AND context_id = ?", principal, contextId));
     }
 
     @Override
     public Optional<StoredContext> contextOfTask(String taskId) {
         return sql.transaction("reading a task's context", c -> read(c,
-                "context_id = (SELECT context_id FROM codex_a2a_task WHERE task_id = ?)", taskId));
+                "(principal, context_id) = (SELECT principal, context_id FROM codex_a2a_task WHERE task_id = ?)", taskId));
     }
 
     @Override
@@ -67,20 +67,17 @@ final class PostgresContextStore implements ContextStore {
 
     /**
      * Keeps the context and its task ids: a task id not recorded yet becomes a {@code submitted}
-     * task of this replica's. A context another principal holds under the id is not touched
-     * (refused: the caller's context id was taken by another caller meanwhile). One statement, so
-     * one round trip before a task's turn starts; forgetting old tasks and contexts follows only
-     * when there are some to forget.
+     * task of this replica's. Another principal's context of the same id is another row, never
+     * touched. One statement, so one round trip before a task's turn starts; forgetting old tasks
+     * and contexts follows only when there are some to forget.
      */
     @Override
     public void save(StoredContext context) {
-        // the tasks are inserted only with the context's own row (the owner matched), in the list's order,
-        // so the newest task is the last recorded
+        // the tasks are inserted with the context's row, in the list's order, so the newest task is the last recorded
         List<Boolean> inserted = sql.query("saving a context", """
                 WITH ctx AS (
-                  INSERT INTO codex_a2a_context AS x (context_id, principal, thread_id, updated_at) VALUES (?, ?, ?, now())
-                  ON CONFLICT (context_id) DO UPDATE SET thread_id = excluded.thread_id, updated_at = now()
-                  WHERE x.principal = excluded.principal
+                  INSERT INTO codex_a2a_context (context_id, principal, thread_id, updated_at) VALUES (?, ?, ?, now())
+                  ON CONFLICT (principal, context_id) DO UPDATE SET thread_id = excluded.thread_id, updated_at = now()
                   RETURNING (xmax = 0) AS inserted),
                 tasks AS (
                   INSERT INTO codex_a2a_task (task_id, context_id, principal, state, replica, updated_at)
@@ -88,21 +85,19 @@ final class PostgresContextStore implements ContextStore {
                   ON CONFLICT (task_id) DO NOTHING)
                 SELECT inserted FROM ctx""", rs -> rs.getBoolean(1), context.contextId(), context.principal(), context.threadId(),
                 context.contextId(), context.principal(), board.replica(), context.taskIds());
-        if (inserted.isEmpty()) {
-            throw new IllegalStateException("context " + context.contextId() + " belongs to another caller");
-        }
         if (context.taskIds().size() >= StoredContext.MAX_TASKS) {
             // the context's newest tasks stay; older ones are forgotten, as the other stores forget their ids
             sql.update("forgetting a context's old tasks", """
-                    DELETE FROM codex_a2a_task WHERE context_id = ? AND seq < (SELECT seq FROM codex_a2a_task WHERE context_id = ?
-                    ORDER BY seq DESC OFFSET ? LIMIT 1)""", context.contextId(), context.contextId(), StoredContext.MAX_TASKS - 1);
+                    DELETE FROM codex_a2a_task WHERE principal = ? AND context_id = ? AND seq < (SELECT seq FROM codex_a2a_task
+                    WHERE principal = ? AND context_id = ? ORDER BY seq DESC OFFSET ? LIMIT 1)""", context.principal(), context.contextId(),
+                    context.principal(), context.contextId(), StoredContext.MAX_TASKS - 1);
         }
         // a save run twice (its connection ended after the database ran it) sees its row as updated the second time: the
         // oldest contexts are then forgotten at the next new one
-        if (inserted.get(0)) {
+        if (!inserted.isEmpty() && inserted.get(0)) {
             sql.update("forgetting the oldest contexts", """
-                    DELETE FROM codex_a2a_context WHERE context_id IN (SELECT context_id FROM codex_a2a_context
-                    ORDER BY updated_at DESC, context_id OFFSET ?)""", maxContexts);
+                    DELETE FROM codex_a2a_context WHERE (principal, context_id) IN (SELECT principal, context_id FROM codex_a2a_context
+                    ORDER BY updated_at DESC, context_id, principal OFFSET ?)""", maxContexts);
         }
     }
 
@@ -112,21 +107,22 @@ final class PostgresContextStore implements ContextStore {
         return sql.transaction("putting a context on a fresh thread", c -> {
             Sql.update(c, "UPDATE codex_a2a_context SET thread_id = ?, updated_at = now() WHERE context_id = ? AND principal = ? AND thread_id = ?",
                     threadId, was.contextId(), was.principal(), was.threadId());
-            return read(c, "context_id = ?", was.contextId()).orElseThrow(() -> new IllegalStateException("context " + was.contextId()
-                    + " was forgotten"));
+            return read(c, "principal = ? AND context_id = ?", was.principal(), was.contextId())
+                    .orElseThrow(() -> new IllegalStateException("context " + was.contextId() + " was forgotten"));
         });
     }
 
-    private static Optional<StoredContext> read(Connection c, String where, String key) throws SQLException {
+    private static Optional<StoredContext> read(Connection c, String where, String... key) throws SQLException {
         List<StoredContext> found = Sql.query(c, "SELECT context_id, principal, thread_id, updated_at FROM codex_a2a_context WHERE " + where,
                 rs -> new StoredContext(rs.getString(1), rs.getString(2), rs.getString(3), List.of(),
-                        rs.getTimestamp(4).getTime()), key);
+                        rs.getTimestamp(4).getTime()), (Object[]) key);
         if (found.isEmpty()) {
             return Optional.empty();
         }
         StoredContext s = found.get(0);
-        List<String> tasks = new ArrayList<>(Sql.query(c, "SELECT task_id FROM codex_a2a_task WHERE context_id = ? ORDER BY seq DESC LIMIT ?",
-                rs -> rs.getString(1), s.contextId(), StoredContext.MAX_TASKS));
+        List<String> tasks = new ArrayList<>(Sql.query(c, """
+                SELECT task_id FROM codex_a2a_task WHERE principal = ? AND context_id = ? ORDER BY seq DESC LIMIT ?""",
+                rs -> rs.getString(1), s.principal(), s.contextId(), StoredContext.MAX_TASKS));
         Collections.reverse(tasks);
         return Optional.of(new StoredContext(s.contextId(), s.principal(), s.threadId(), tasks, s.updatedMs()));
     }

@@ -70,9 +70,9 @@ final class PostgresTaskBoard implements TaskBoard {
     }
 
     @Override
-    public Optional<TaskRecord> latest(String contextId) {
-        return sql.query("reading a context's newest task", RECORD + "t.context_id = ? ORDER BY t.seq DESC LIMIT 1", PostgresTaskBoard::record,
-                contextId).stream().findFirst();
+    public Optional<TaskRecord> latest(String principal, String contextId) {
+        return sql.query("reading a context's newest task", RECORD + "t.context_id = ? AND t.principal = ? ORDER BY t.seq DESC LIMIT 1",
+                PostgresTaskBoard::record, contextId, principal).stream().findFirst();
     }
 
     @Override
@@ -99,12 +99,13 @@ final class PostgresTaskBoard implements TaskBoard {
     }
 
     @Override
-    public void askHandoff(String contextId) {
-        sql.update("asking for a conversation", "UPDATE codex_a2a_context SET handoff_asked_at = now() WHERE context_id = ?", contextId);
+    public void askHandoff(ContextKey context) {
+        sql.update("asking for a conversation", "UPDATE codex_a2a_context SET handoff_asked_at = now() WHERE principal = ? AND context_id = ?",
+                context.principal(), context.contextId());
     }
 
     @Override
-    public Asked takeAsked(Collection<String> runningTasks, Collection<String> idleContexts) {
+    public Asked takeAsked(Collection<String> runningTasks, Collection<ContextKey> idleContexts) {
         if (runningTasks.isEmpty() && idleContexts.isEmpty()) {
             return new Asked(Set.of(), Map.of(), Set.of());
         }
@@ -128,9 +129,11 @@ final class PostgresTaskBoard implements TaskBoard {
                     return null;
                 }, runningTasks);
             }
-            Set<String> handoffs = idleContexts.isEmpty() ? Set.of() : new HashSet<>(Sql.query(c, """
-                    UPDATE codex_a2a_context SET handoff_asked_at = NULL WHERE context_id = ANY(?) AND handoff_asked_at > now() - %s
-                    RETURNING context_id""".formatted(HANDOFF_GOOD), rs -> rs.getString(1), idleContexts));
+            Set<ContextKey> handoffs = idleContexts.isEmpty() ? Set.of() : new HashSet<>(Sql.query(c, """
+                    UPDATE codex_a2a_context SET handoff_asked_at = NULL
+                    WHERE (principal, context_id) IN (SELECT * FROM unnest(?::text[], ?::text[])) AND handoff_asked_at > now() - %s
+                    RETURNING principal, context_id""".formatted(HANDOFF_GOOD), rs -> new ContextKey(rs.getString(1), rs.getString(2)),
+                    idleContexts.stream().map(ContextKey::principal).toList(), idleContexts.stream().map(ContextKey::contextId).toList()));
             return new Asked(cancels, answers, handoffs);
         });
     }

@@ -9,7 +9,9 @@ import java.util.Objects;
  * Opens the codex session behind one A2A context: {@link #open} on the context's first message,
  * {@link #resume} for a context the {@link ContextStore} knows from before (the server restarted,
  * or the context was closed to make room). {@code principal} is the authenticated caller;
- * {@code caller} asks that caller as the task's {@code input-required}.
+ * {@code caller} asks that caller as the task's {@code input-required}. A {@code contextId} is its
+ * principal's own name for the context (decision 0102): two principals may use the same id for two
+ * contexts, so a source that keeps anything by context id keeps it by principal and id.
  *
  * <p>Sessions come from the host's {@link CodexGateway} ({@link #of}): its approval policy decides
  * codex's requests first, and the caller is asked only what that policy leaves open, and only where

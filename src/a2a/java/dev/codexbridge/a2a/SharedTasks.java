@@ -47,13 +47,13 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
         List<A2aTask> running();
 
         /** The contexts whose conversation this replica holds with no task running. */
-        List<String> idleContexts();
+        List<ContextKey> idleContexts();
 
         void cancel(String taskId);
 
         void answer(String taskId, ObjectNode message);
 
-        void letGo(String contextId);
+        void letGo(ContextKey context);
 
         /** A task followed here whose replica died: settle it here if its conversation is free. */
         void orphaned(TaskRecord record);
@@ -238,9 +238,10 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
     /**
      * Opens a context's conversation with {@code open}; while another replica holds it (its lease),
      * asks that replica to hand it over and tries again, up to {@link #HANDOFF_WAIT}. Still held:
-     * the caller is told the context is busy elsewhere and when to try again.
+     * the caller is told the context is busy elsewhere and when to try again. Only the caller's own
+     * {@code context} is asked for: the conversation {@code open} opens is that context's.
      */
-    <T> T handedOver(String contextId, Supplier<T> open) {
+    <T> T handedOver(ContextKey context, Supplier<T> open) {
         long end = System.nanoTime() + handoffWait.toNanos();
         boolean asked = false;
         while (true) {
@@ -252,17 +253,17 @@ final class SharedTasks implements TaskRecorder, AutoCloseable {
                     throw e;
                 }
                 if (System.nanoTime() >= end) {
-                    throw busy(contextId, null, held.expiresAt());
+                    throw busy(context.contextId(), null, held.expiresAt());
                 }
                 if (!asked) {
-                    board.askHandoff(contextId);
+                    board.askHandoff(context);
                     asked = true;
                 }
                 try {
                     Thread.sleep(HANDOFF_RETRY.toMillis());
                 } catch (InterruptedException stop) {
                     Thread.currentThread().interrupt();
-                    throw busy(contextId, null, held.expiresAt());
+                    throw busy(context.contextId(), null, held.expiresAt());
                 }
             }
         }

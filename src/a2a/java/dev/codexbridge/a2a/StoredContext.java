@@ -9,7 +9,7 @@ import java.util.Objects;
  * message in the context resumes the thread and {@code tasks/get} of an older task finds its turn
  * in codex's record.
  *
- * @param contextId the context's id, as callers name it
+ * @param contextId the context's id, as its principal names it: another principal's context of the same id is another context
  * @param principal the caller that made it; no other caller reaches it
  * @param threadId  the codex thread
  * @param taskIds   the context's task ids, oldest first, at most {@link #MAX_TASKS}
@@ -24,6 +24,11 @@ public record StoredContext(String contextId, String principal, String threadId,
         Objects.requireNonNull(principal, "principal");
         Objects.requireNonNull(threadId, "threadId");
         taskIds = List.copyOf(taskIds.size() > MAX_TASKS ? taskIds.subList(taskIds.size() - MAX_TASKS, taskIds.size()) : taskIds);
+    }
+
+    /** What names this context in the stores: its principal and its id. */
+    ContextKey key() {
+        return new ContextKey(principal, contextId);
     }
 
     /** This context with one more task (the oldest dropped past {@link #MAX_TASKS}), on {@code threadId}. */

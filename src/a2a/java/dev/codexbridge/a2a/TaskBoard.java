@@ -27,8 +27,8 @@ interface TaskBoard {
     /** The principal's newest {@code newest} tasks, newest first. */
     List<TaskRecord> tasks(String principal, int newest);
 
-    /** The context's newest task, if any. */
-    Optional<TaskRecord> latest(String contextId);
+    /** The newest task of {@code principal}'s context {@code contextId}, if any (never another principal's of that id). */
+    Optional<TaskRecord> latest(String principal, String contextId);
 
     /** The running replica's write: the task at {@code revision}, kept unless a later revision is there already. */
     void write(String taskId, long revision, String state, ObjectNode task);
@@ -39,12 +39,12 @@ interface TaskBoard {
     void askAnswer(String taskId, ObjectNode message);
 
     /** Asks whichever replica holds the context's conversation idle to let it go. */
-    void askHandoff(String contextId);
+    void askHandoff(ContextKey context);
 
     /** What callers asked elsewhere of these tasks (running here) and contexts (held here, idle), each taken once. */
-    Asked takeAsked(Collection<String> runningTasks, Collection<String> idleContexts);
+    Asked takeAsked(Collection<String> runningTasks, Collection<ContextKey> idleContexts);
 
-    record Asked(Set<String> cancels, Map<String, ObjectNode> answers, Set<String> handoffs) {
+    record Asked(Set<String> cancels, Map<String, ObjectNode> answers, Set<ContextKey> handoffs) {
         boolean none() {
             return cancels.isEmpty() && answers.isEmpty() && handoffs.isEmpty();
         }

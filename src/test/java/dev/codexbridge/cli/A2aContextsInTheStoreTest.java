@@ -33,7 +33,7 @@ class A2aContextsInTheStoreTest {
             ContextStore a = contexts(url, "replica-a", one);
             ContextStore b = contexts(url, "replica-b", two);
             a.save(new StoredContext("ctx-1", "alice", "thread-1", List.of(), System.currentTimeMillis()));
-            assertThat(b.context("ctx-1")).map(StoredContext::threadId).contains("thread-1");
+            assertThat(b.context("alice", "ctx-1")).map(StoredContext::threadId).contains("thread-1");
             assertThat(b.ownerOfThread("thread-1")).contains("alice");
         }
     }

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * thread the conversation store never kept, and nobody holds it. Every message into it was refused
  * on every replica ("internal error"), for good. Now, once no host holds the thread (the one that
  * lost it may still store it until its lease runs out), the next message runs on a fresh thread
- * the record is put on (decision 0093); another caller sending into it is still refused. The state
+ * the record is put on (decision 0093); another caller sending into it gets a context of its own
+ * under that id (decision 0102), and nothing of the owner's is touched. The state
  * is set up as the lost turn leaves it, on a fake codex and a disk store: another replica's view.
  */
 class A2aContextOnALostThreadTest {
@@ -73,22 +74,30 @@ class A2aContextOnALostThreadTest {
         JsonNode status = whileHeld.path("result").path("task").path("status");
         assertThat(status.path("state").asText()).as("answered: %s", whileHeld).isEqualTo("TASK_STATE_FAILED");
         assertThat(status.path("message").path("parts").path(0).path("text").asText()).contains("is leased to replica-a until");
-        assertThat(contexts.context("ctx-1").orElseThrow().threadId()).as("not replaced while held").isEqualTo(LOST);
+        assertThat(contexts.context("alice", "ctx-1").orElseThrow().threadId()).as("not replaced while held").isEqualTo(LOST);
 
         store.release(held);     // its lease has run out: the thread is lost for good
         JsonNode bobs = send(BOB, "ctx-1", "let me in");
 
-        assertThat(bobs.path("error").path("code").asInt()).isEqualTo(-32602);
-        assertThat(bobs.path("error").path("message").asText()).isEqualTo("context ctx-1 not found");
-        assertThat(contexts.context("ctx-1").orElseThrow().threadId()).as("nothing replaced for another caller").isEqualTo(LOST);
-        assertThat(codex.received()).noneMatch(m -> "thread/start".equals(m.path("method").asText()));
+        // alice's context id is, to bob, an id nobody used: a new context of his own, on a thread of his own
+        JsonNode bobsTask = bobs.path("result").path("task");
+        assertThat(bobsTask.path("status").path("state").asText()).as("answered: %s", bobs).isEqualTo("TASK_STATE_COMPLETED");
+        assertThat(bobsTask.path("contextId").asText()).isEqualTo("ctx-1");
+        String bobsThread = bobsTask.path("metadata").path("codexThreadId").asText();
+        assertThat(bobsThread).isNotEqualTo(LOST);
+        assertThat(contexts.context("bob", "ctx-1").orElseThrow().threadId()).isEqualTo(bobsThread);
+        StoredContext alices = contexts.context("alice", "ctx-1").orElseThrow();
+        assertThat(alices.threadId()).as("nothing replaced for another caller").isEqualTo(LOST);
+        assertThat(alices.taskIds()).as("nothing of bob's in alice's context").containsExactly("task-lost");
+        assertThat(codex.received()).filteredOn(m -> "thread/start".equals(m.path("method").asText())).as("bob's thread only").hasSize(1);
+        assertThat(codex.received()).noneMatch(m -> m.toString().contains(LOST));
 
         JsonNode answer = send(ALICE, "ctx-1", "and now?");
 
         assertThat(answer.path("error").isMissingNode()).as("answered: %s", answer).isTrue();
         assertThat(answer.path("result").path("task").path("status").path("state").asText()).isEqualTo("TASK_STATE_COMPLETED");
-        StoredContext now = contexts.context("ctx-1").orElseThrow();
-        assertThat(now.threadId()).as("the record names the fresh thread, so every replica resumes it").isNotEqualTo(LOST)
+        StoredContext now = contexts.context("alice", "ctx-1").orElseThrow();
+        assertThat(now.threadId()).as("the record names the fresh thread, so every replica resumes it").isNotEqualTo(LOST).isNotEqualTo(bobsThread)
                 .isEqualTo(answer.path("result").path("task").path("metadata").path("codexThreadId").asText());
         assertThat(now.principal()).isEqualTo("alice");
         // the probe's lease on the lost thread was given back

@@ -68,7 +68,7 @@ class A2aStoreCutAtATasksStartTest {
         assertThat(refused.path("error").path("message").asText()).startsWith("the store did not answer: nothing was done");
         assertThat(refused.path("error").toString()).contains("\"storeUnavailable\":\"true\"");
         assertThat(codex.received()).as("no turn ran").noneMatch(m -> "turn/start".equals(m.path("method").asText()));
-        assertThat(ContextStore.postgres(pool, "replica-b", 10).context("ctx-1")).as("nothing of it written").isEmpty();
+        assertThat(ContextStore.postgres(pool, "replica-b", 10).context("alice", "ctx-1")).as("nothing of it written").isEmpty();
 
         cut.set(false);
         JsonNode again = send("ctx-1", "first");
@@ -76,7 +76,7 @@ class A2aStoreCutAtATasksStartTest {
         assertThat(again.path("result").path("task").path("status").path("state").asText()).as("answered: %s", again)
                 .isEqualTo("TASK_STATE_COMPLETED");
         String task = again.path("result").path("task").path("id").asText();
-        assertThat(ContextStore.postgres(pool, "replica-b", 10).context("ctx-1").orElseThrow().taskIds())
+        assertThat(ContextStore.postgres(pool, "replica-b", 10).context("alice", "ctx-1").orElseThrow().taskIds())
                 .as("only the task that ran is in the context's record").containsExactly(task);
     }
 

@@ -121,10 +121,14 @@ class A2aAppServersLiveTest {
         assertThat(alice.call("tasks/get", A2aWire.object().put("id", a2.path("id").asText())).at("/result/status/state").asText())
                 .isEqualTo("completed");
 
-        // another caller, with the ids: not found, and the pool itself refuses the thread
+        // another caller, with the ids: alice's context id is bob's own new context (on a thread of his), her task not found, and
+        // the pool itself refuses her thread
         RawCaller bob = new RawCaller(server.uri(), LiveA2a.BOB);
-        assertThat(bob.call("message/send", RawCaller.params(RawCaller.message("mine?", a1.path("contextId").asText())))
-                .at("/error/message").asText()).endsWith("not found");
+        JsonNode bobs = turn(bob, "mine?", a1.path("contextId").asText(), "yours, bob");
+        assertThat(bobs.at("/metadata/codexThreadId").asText()).isNotEqualTo(threadA).isNotEqualTo(threadB);
+        assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).userTexts())
+                .anySatisfy(t -> assertThat(t).contains("mine?")).noneSatisfy(t -> assertThat(t).contains("first in a"))
+                .noneSatisfy(t -> assertThat(t).contains("second in a"));
         assertThat(bob.call("tasks/get", A2aWire.object().put("id", a1.path("id").asText())).at("/error/code").asInt())
                 .isEqualTo(A2aError.TASK_NOT_FOUND);
         assertThatThrownBy(() -> SessionSource.of(CodexGateway.builder().pool(again).configure(inWork).callerApprovals(true).build()).resume("bob", "guess", threadA, r -> null))
@@ -164,9 +168,21 @@ class A2aAppServersLiveTest {
         }
         assertThat(alice.call("tasks/get", A2aWire.object().put("id", b1.path("id").asText())).at("/error/code").asInt())
                 .isEqualTo(A2aError.TASK_NOT_FOUND);
-        JsonNode guessed = bob.call("message/send", RawCaller.params(RawCaller.message("let me in", context)));
-        assertThat(guessed.at("/error/message").asText()).isEqualTo("context " + context + " not found");
-        assertThat(guessed.has("result")).isFalse();
+        // alice's context id, to bob, is an id nobody used: a context of his own under it, on his own tenant's codex, with
+        // nothing of alice's in what the model is sent; alice's context goes on as it was
+        JsonNode guessed = turn(bob, "let me in", context, "welcome, bob");
+        assertThat(guessed.path("contextId").asText()).isEqualTo(context);
+        assertThat(guessed.at("/metadata/codexThreadId").asText()).isNotEqualTo(a1.at("/metadata/codexThreadId").asText())
+                .isNotEqualTo(b1.at("/metadata/codexThreadId").asText());
+        assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).userTexts())
+                .anySatisfy(t -> assertThat(t).contains("let me in"))
+                .noneSatisfy(t -> assertThat(t).contains("secret plan")).noneSatisfy(t -> assertThat(t).contains("bob here"));
+        assertThat(tenants.usage("alice").processes()).isEqualTo(1);
+        assertThat(store.context("alice", context).orElseThrow().threadId()).isEqualTo(a1.at("/metadata/codexThreadId").asText());
+        JsonNode a3 = turn(alice, "still mine?", context, "yes, alice");
+        assertThat(a3.at("/metadata/codexThreadId").asText()).isEqualTo(a1.at("/metadata/codexThreadId").asText());
+        assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).userTexts())
+                .anySatisfy(t -> assertThat(t).contains("secret plan")).noneSatisfy(t -> assertThat(t).contains("let me in"));
         // the thread id itself is refused for bob by the tenants, before codex is asked
         assertThatThrownBy(() -> sessions.resume("bob", context, a1.at("/metadata/codexThreadId").asText(), r -> null))
                 .isInstanceOf(ThreadAccessDeniedException.class);

@@ -151,8 +151,8 @@ class A2aErrorBodiesTest {
         private final ContextStore kept = ContextStore.inMemory(100);
 
         @Override
-        public Optional<StoredContext> context(String contextId) {
-            return kept.context(contextId);
+        public Optional<StoredContext> context(String principal, String contextId) {
+            return kept.context(principal, contextId);
         }
 
         @Override

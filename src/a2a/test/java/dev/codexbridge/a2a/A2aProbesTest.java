@@ -146,7 +146,7 @@ class A2aProbesTest {
         }
 
         @Override
-        public Optional<StoredContext> context(String contextId) {
+        public Optional<StoredContext> context(String principal, String contextId) {
             throw failure.get();
         }
 

@@ -94,12 +94,30 @@ class A2aRestartLiveTest {
                 .anySatisfy(t -> assertThat(t).contains("remember the word lantern"))
                 .anySatisfy(t -> assertThat(t).contains("which word?"));
 
-        // another principal reaches neither the old task nor the context, even knowing their ids
+        // another principal reaches neither the old task nor the context, even knowing their ids: alice's context id is, to bob,
+        // an id nobody used (decision 0102): a task in a context of bob's own under that id, on a codex thread of his own
         RawCaller bob = new RawCaller(server.uri(), LiveA2a.BOB);
         assertThat(bob.call("tasks/get", A2aWire.object().put("id", task)).at("/error/code").asInt()).isEqualTo(A2aError.TASK_NOT_FOUND);
-        JsonNode refused = bob.call("message/send", RawCaller.params(RawCaller.message("let me in", context)));
-        assertThat(refused.at("/error/message").asText()).isEqualTo("context " + context + " not found");
-        assertThat(refused.at("/error/code").asInt()).isEqualTo(A2aError.INVALID_PARAMS);
+        model.enqueue(ModelReply.message("bob's answer"));
+        JsonNode bobs = bob.send(RawCaller.message("let me in", context));
+        assertThat(bobs.at("/status/state").asText()).as(bobs.toString()).isEqualTo("completed");
+        assertThat(bobs.path("contextId").asText()).isEqualTo(context);
+        assertThat(bobs.at("/metadata/codexThreadId").asText()).as("a thread of bob's own").isNotBlank().isNotEqualTo(thread);
+        assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).userTexts())
+                .anySatisfy(t -> assertThat(t).contains("let me in"))
+                .noneSatisfy(t -> assertThat(t).contains("lantern"));
+        assertThat(ContextStore.files(tmp.resolve("contexts"), 100).context("alice", context)).hasValueSatisfying(c -> {
+            assertThat(c.threadId()).isEqualTo(thread);
+            assertThat(c.taskIds()).containsExactly(task, second.path("id").asText());
+        });
+
+        // alice's context goes on as it was
+        model.enqueue(ModelReply.message("third answer"));
+        JsonNode third = alice.send(RawCaller.message("and again?", context));
+        assertThat(third.at("/metadata/codexThreadId").asText()).isEqualTo(thread);
+        assertThat(model.responsesRequests().get(model.responsesRequests().size() - 1).userTexts())
+                .anySatisfy(t -> assertThat(t).contains("remember the word lantern"))
+                .noneSatisfy(t -> assertThat(t).contains("let me in"));
     }
 
     @Test
@@ -110,7 +128,7 @@ class A2aRestartLiveTest {
         String context = first.path("contextId").asText();
         // a task the store recorded whose turn codex never got (the server stopped between the two)
         ContextStore store = ContextStore.files(tmp.resolve("contexts"), 100);
-        StoredContext known = store.context(context).orElseThrow();
+        StoredContext known = store.context("alice", context).orElseThrow();
         store.save(known.withTask(known.threadId(), "never-sent-task", System.currentTimeMillis()));
 
         boot();

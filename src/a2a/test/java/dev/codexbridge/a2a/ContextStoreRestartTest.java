@@ -43,7 +43,7 @@ class ContextStoreRestartTest {
             store.save(new StoredContext(id, "alice", "thread-1", List.of(first), System.currentTimeMillis()));
 
             server.restart(how);
-            assertThat(store.context(id)).get().extracting(StoredContext::taskIds).isEqualTo(List.of(first));
+            assertThat(store.context("alice", id)).get().extracting(StoredContext::taskIds).isEqualTo(List.of(first));
 
             server.restart(how);
             // the save that a task's begin makes: recorded, so every replica finds the task afterwards

@@ -18,8 +18,11 @@ class ContextStoreTest {
     @TempDir
     Path tmp;
 
+    /** Each record changed a millisecond after the last: the file store reads them back in that order, never a tie. */
+    private static final java.util.concurrent.atomic.AtomicLong CLOCK = new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
+
     private static StoredContext context(String id, String principal, String thread, String... tasks) {
-        return new StoredContext(id, principal, thread, List.of(tasks), System.currentTimeMillis());
+        return new StoredContext(id, principal, thread, List.of(tasks), CLOCK.incrementAndGet());
     }
 
     @Test
@@ -32,19 +35,19 @@ class ContextStoreTest {
         store.save(context("c1", "alice", "t1", "task-1", "task-3"));
 
         ContextStore again = ContextStore.files(dir, 2);
-        assertThat(again.context("c1")).hasValueSatisfying(c -> assertThat(c.taskIds()).containsExactly("task-1", "task-3"));
+        assertThat(again.context("alice", "c1")).hasValueSatisfying(c -> assertThat(c.taskIds()).containsExactly("task-1", "task-3"));
         assertThat(again.contextOfTask("task-2")).hasValueSatisfying(c -> assertThat(c.contextId()).isEqualTo("../c2"));
         assertThat(again.ownerOfThread("t2")).hasValue("bob");
         try (Stream<Path> files = Files.list(dir)) {
             // a caller's context id never names a path: only digests
-            assertThat(files.map(p -> p.getFileName().toString())).hasSize(2).allMatch(n -> n.matches("[0-9a-f]{64}\\.json"));
+            assertThat(files.map(p -> p.getFileName().toString())).hasSize(2).allMatch(n -> n.matches("p-[0-9a-f]{64}\\.json"));
         }
 
         again.save(context("c3", "alice", "t3"));   // c2 changed least recently
-        assertThat(again.context("../c2")).isEmpty();
+        assertThat(again.context("bob", "../c2")).isEmpty();
         assertThat(again.contextOfTask("task-2")).isEmpty();
         assertThat(again.ownerOfThread("t2")).as("a forgotten thread has no owner: refused to all").isEmpty();
-        assertThat(ContextStore.files(dir, 2).context("../c2")).isEmpty();
+        assertThat(ContextStore.files(dir, 2).context("bob", "../c2")).isEmpty();
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files).hasSize(2);
         }
@@ -63,11 +66,11 @@ class ContextStoreTest {
     void aContextIsPutOnAFreshThreadOnlyFromTheThreadItWasSeenOn() {
         ContextStore store = ContextStore.inMemory(10);
         store.save(context("c1", "alice", "lost", "task-1"));
-        StoredContext seen = store.context("c1").orElseThrow();
+        StoredContext seen = store.context("alice", "c1").orElseThrow();
 
         assertThat(store.replaceThread(seen, "fresh").threadId()).isEqualTo("fresh");
         assertThat(store.replaceThread(seen, "other").threadId()).as("replaced already: left as it is").isEqualTo("fresh");
-        assertThat(store.context("c1").orElseThrow().taskIds()).containsExactly("task-1");
+        assertThat(store.context("alice", "c1").orElseThrow().taskIds()).containsExactly("task-1");
         assertThat(store.threadAccess().allows("alice", "fresh", ThreadOperation.RESUME)).isTrue();
     }
 
@@ -93,6 +96,66 @@ class ContextStoreTest {
         Path dir = tmp.resolve("contexts");
         ContextStore.files(dir, 10).save(context("c1", "alice", "t1"));
         Files.writeString(dir.resolve("0".repeat(64) + ".json"), "{not json");
-        assertThat(ContextStore.files(dir, 10).context("c1")).isPresent();
+        assertThat(ContextStore.files(dir, 10).context("alice", "c1")).isPresent();
+    }
+
+    @Test
+    void aContextIdIsEachPrincipalsOwnInEveryStoreInThisProcess() throws Exception {
+        Path dir = tmp.resolve("contexts");
+        for (ContextStore store : List.of(ContextStore.inMemory(10), ContextStore.files(dir, 10))) {
+            store.save(context("c1", "alice", "t1", "task-1"));
+            store.save(context("c1", "bob", "t2", "task-2"));
+            store.save(context("c1", "bob", "t2", "task-2", "task-3"));
+
+            // two records under one id, each found by its own principal only
+            assertThat(store.context("alice", "c1")).hasValueSatisfying(c -> {
+                assertThat(c.threadId()).isEqualTo("t1");
+                assertThat(c.taskIds()).containsExactly("task-1");
+            });
+            assertThat(store.context("bob", "c1")).hasValueSatisfying(c -> {
+                assertThat(c.threadId()).isEqualTo("t2");
+                assertThat(c.taskIds()).containsExactly("task-2", "task-3");
+            });
+            assertThat(store.context("carol", "c1")).isEmpty();
+            assertThat(store.contextOfTask("task-1")).map(StoredContext::principal).hasValue("alice");
+            assertThat(store.contextOfTask("task-3")).map(StoredContext::principal).hasValue("bob");
+            assertThat(store.ownerOfThread("t1")).hasValue("alice");
+            assertThat(store.ownerOfThread("t2")).hasValue("bob");
+            // another principal's replacement is its own context's: the owner's stays as it was
+            store.replaceThread(context("c1", "bob", "t2"), "t3");
+            assertThat(store.context("alice", "c1").orElseThrow().threadId()).isEqualTo("t1");
+            assertThat(store.context("bob", "c1").orElseThrow().threadId()).isEqualTo("t3");
+        }
+        ContextStore again = ContextStore.files(dir, 10);
+        assertThat(again.context("alice", "c1")).map(StoredContext::threadId).hasValue("t1");
+        assertThat(again.context("bob", "c1")).map(StoredContext::threadId).hasValue("t3");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).hasSize(2);
+        }
+    }
+
+    @Test
+    void aRecordWrittenBeforeContextIdsWereEachPrincipalsIsFoundByItsOwnerAndMovedToItsName() throws Exception {
+        Path dir = tmp.resolve("contexts");
+        ContextStore.files(dir, 10).save(context("c2", "alice", "t2", "task-2"));
+        // as the store wrote them before: named by the digest of the context id alone (c2's older than its record above)
+        Files.writeString(dir.resolve(sha256("c1") + ".json"), A2aWire.JSON.writeValueAsString(
+                new StoredContext("c1", "alice", "t1", List.of("task-1"), 1_000)));
+        Files.writeString(dir.resolve(sha256("c2") + ".json"), A2aWire.JSON.writeValueAsString(
+                new StoredContext("c2", "alice", "t2", List.of(), 1_000)));
+
+        ContextStore again = ContextStore.files(dir, 10);
+        assertThat(again.context("alice", "c1")).map(StoredContext::taskIds).hasValue(List.of("task-1"));
+        assertThat(again.context("bob", "c1")).isEmpty();
+        assertThat(again.contextOfTask("task-1")).map(StoredContext::principal).hasValue("alice");
+        assertThat(again.context("alice", "c2")).map(StoredContext::taskIds).as("the newer record").hasValue(List.of("task-2"));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).hasSize(2).allMatch(n -> n.matches("p-[0-9a-f]{64}\\.json"));
+        }
+    }
+
+    private static String sha256(String s) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 }

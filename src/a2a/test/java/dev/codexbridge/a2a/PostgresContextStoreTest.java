@@ -79,7 +79,7 @@ class PostgresContextStoreTest {
         b.save(context("../c2", "bob", "t2", "task-2"));
         a.save(context("c1", "alice", "t1", "task-1", "task-3"));
 
-        assertThat(b.context("c1")).hasValueSatisfying(c -> {
+        assertThat(b.context("alice", "c1")).hasValueSatisfying(c -> {
             assertThat(c.taskIds()).containsExactly("task-1", "task-3");
             assertThat(c.principal()).isEqualTo("alice");
         });
@@ -89,20 +89,65 @@ class PostgresContextStoreTest {
         assertThat(a.threadAccess().allows("alice", "t2", ThreadOperation.RESUME)).isFalse();
 
         a.save(context("c3", "alice", "t3"));   // ../c2 changed least recently
-        assertThat(b.context("../c2")).isEmpty();
+        assertThat(b.context("bob", "../c2")).isEmpty();
         assertThat(b.contextOfTask("task-2")).as("its tasks go with it").isEmpty();
         assertThat(b.board().task("task-2")).isEmpty();
         assertThat(b.ownerOfThread("t2")).as("a forgotten thread has no owner: refused to all").isEmpty();
     }
 
     @Test
-    void aContextIdTakenByAnotherCallerIsNotTouched() {
+    void aContextIdIsEachPrincipalsOwnTwoRecordsUnderOneId() {
         PostgresContextStore a = store("a", 10);
+        PostgresContextStore b = store("b", 10);
         a.save(context("c1", "alice", "t1", "task-1"));
-        assertThatThrownBy(() -> store("b", 10).save(context("c1", "bob", "t9", "task-9")))
-                .hasMessageContaining("belongs to another caller");
-        assertThat(a.context("c1")).hasValueSatisfying(c -> assertThat(c.threadId()).isEqualTo("t1"));
-        assertThat(a.board().task("task-9")).isEmpty();
+        b.save(context("c1", "bob", "t9", "task-9"));
+        b.save(context("c1", "bob", "t9", "task-9", "task-10"));
+
+        assertThat(a.context("alice", "c1")).hasValueSatisfying(c -> {
+            assertThat(c.threadId()).isEqualTo("t1");
+            assertThat(c.taskIds()).containsExactly("task-1");
+        });
+        assertThat(a.context("bob", "c1")).hasValueSatisfying(c -> {
+            assertThat(c.threadId()).isEqualTo("t9");
+            assertThat(c.taskIds()).containsExactly("task-9", "task-10");
+        });
+        assertThat(a.context("carol", "c1")).isEmpty();
+        assertThat(a.contextOfTask("task-1")).map(StoredContext::principal).hasValue("alice");
+        assertThat(a.contextOfTask("task-10")).map(StoredContext::principal).hasValue("bob");
+        assertThat(a.board().task("task-9").orElseThrow().principal()).isEqualTo("bob");
+        // the board's look at a context is the caller's own
+        assertThat(a.board().latest("alice", "c1")).map(TaskRecord::taskId).hasValue("task-1");
+        assertThat(a.board().latest("bob", "c1")).map(TaskRecord::taskId).hasValue("task-10");
+        assertThat(a.board().latest("carol", "c1")).isEmpty();
+        b.board().askHandoff(new ContextKey("bob", "c1"));
+        assertThat(a.board().takeAsked(List.of(), List.of(new ContextKey("alice", "c1"))).none()).as("alice's not asked for").isTrue();
+        assertThat(a.board().takeAsked(List.of(), List.of(new ContextKey("alice", "c1"), new ContextKey("bob", "c1"))).handoffs())
+                .containsExactly(new ContextKey("bob", "c1"));
+    }
+
+    @Test
+    void aDatabaseOfSchemaOneIsMigratedAndItsContextsFoundByTheirOwners() throws Exception {
+        HikariDataSource ds = pool();
+        PostgresContextSchema.migrate(new Sql(ds), 1);
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO codex_a2a_context (context_id, principal, thread_id, updated_at) VALUES ('c1', 'alice', 't1', now())");
+            s.execute("INSERT INTO codex_a2a_task (task_id, context_id, principal, state, replica, updated_at) "
+                    + "VALUES ('task-1', 'c1', 'alice', 'completed', 'r#1', now())");
+        }
+        PostgresContextStore a = (PostgresContextStore) ContextStore.postgres(ds, "a", 10);
+        assertThat(a.context("alice", "c1")).hasValueSatisfying(c -> {
+            assertThat(c.threadId()).isEqualTo("t1");
+            assertThat(c.taskIds()).containsExactly("task-1");
+        });
+        assertThat(a.context("bob", "c1")).isEmpty();
+        a.save(context("c1", "bob", "t2", "task-2"));
+        assertThat(a.context("alice", "c1").orElseThrow().taskIds()).containsExactly("task-1");
+        assertThat(a.board().latest("alice", "c1")).map(TaskRecord::state).hasValue("completed");
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT version FROM codex_a2a_schema")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(PostgresContextSchema.LATEST);
+        }
     }
 
     @Test
@@ -110,7 +155,7 @@ class PostgresContextStoreTest {
         PostgresContextStore a = store("a", 10);
         PostgresContextStore b = store("b", 10);
         a.save(context("c1", "alice", "lost", "task-1"));
-        StoredContext seen = b.context("c1").orElseThrow();
+        StoredContext seen = b.context("alice", "c1").orElseThrow();
 
         StoredContext first = a.replaceThread(seen, "fresh-a");
         StoredContext second = b.replaceThread(seen, "fresh-b");
@@ -121,8 +166,8 @@ class PostgresContextStoreTest {
         assertThat(b.ownerOfThread("fresh-a")).hasValue("alice");
         assertThat(b.ownerOfThread("lost")).isEmpty();
         StoredContext bobs = new StoredContext("c1", "bob", "fresh-a", List.of(), 0);
-        assertThat(b.replaceThread(bobs, "bobs-thread").principal()).as("another caller's replacement changes nothing").isEqualTo("alice");
-        assertThat(a.context("c1").orElseThrow().threadId()).isEqualTo("fresh-a");
+        assertThatThrownBy(() -> b.replaceThread(bobs, "bobs-thread")).as("bob has no context c1").hasMessageContaining("forgotten");
+        assertThat(a.context("alice", "c1").orElseThrow().threadId()).as("another caller's replacement changes nothing").isEqualTo("fresh-a");
     }
 
     @Test
@@ -131,11 +176,11 @@ class PostgresContextStoreTest {
         String[] tasks = IntStream.range(0, StoredContext.MAX_TASKS + 5).mapToObj(i -> "task-" + i).toArray(String[]::new);
         a.save(context("c", "alice", "t", java.util.Arrays.copyOf(tasks, StoredContext.MAX_TASKS)));
         for (int i = StoredContext.MAX_TASKS; i < tasks.length; i++) {
-            a.save(a.context("c").orElseThrow().withTask("t", tasks[i], 1));
+            a.save(a.context("alice", "c").orElseThrow().withTask("t", tasks[i], 1));
         }
-        assertThat(a.context("c").orElseThrow().taskIds()).hasSize(StoredContext.MAX_TASKS).startsWith("task-5").endsWith("task-104");
+        assertThat(a.context("alice", "c").orElseThrow().taskIds()).hasSize(StoredContext.MAX_TASKS).startsWith("task-5").endsWith("task-104");
         assertThat(a.board().task("task-4")).isEmpty();
-        assertThat(a.board().latest("c")).hasValueSatisfying(r -> assertThat(r.taskId()).isEqualTo("task-104"));
+        assertThat(a.board().latest("alice", "c")).hasValueSatisfying(r -> assertThat(r.taskId()).isEqualTo("task-104"));
     }
 
     @Test
@@ -184,15 +229,16 @@ class PostgresContextStoreTest {
         a.save(context("c2", "alice", "t2", "task-2"));
         b.board().askCancel("task-1");
         b.board().askAnswer("task-2", A2aWire.object().put("kind", "message").put("role", "user"));
-        b.board().askHandoff("c2");
+        b.board().askHandoff(new ContextKey("alice", "c2"));
+        List<ContextKey> idle = List.of(new ContextKey("alice", "c1"), new ContextKey("alice", "c2"));
 
-        assertThat(a.board().takeAsked(List.of("task-9"), List.of("c9")).none()).as("only what it names").isTrue();
-        TaskBoard.Asked asked = a.board().takeAsked(List.of("task-1", "task-2"), List.of("c1", "c2"));
+        assertThat(a.board().takeAsked(List.of("task-9"), List.of(new ContextKey("alice", "c9"))).none()).as("only what it names").isTrue();
+        TaskBoard.Asked asked = a.board().takeAsked(List.of("task-1", "task-2"), idle);
         assertThat(asked.cancels()).containsExactly("task-1");
         assertThat(asked.answers()).containsOnlyKeys("task-2");
         assertThat(asked.answers().get("task-2").path("role").asText()).isEqualTo("user");
-        assertThat(asked.handoffs()).containsExactly("c2");
-        assertThat(a.board().takeAsked(List.of("task-1", "task-2"), List.of("c1", "c2")).none()).as("taken once").isTrue();
+        assertThat(asked.handoffs()).containsExactly(new ContextKey("alice", "c2"));
+        assertThat(a.board().takeAsked(List.of("task-1", "task-2"), idle).none()).as("taken once").isTrue();
     }
 
     @Test

@@ -140,15 +140,15 @@ class SharedTasksTest {
     void aConversationHeldIdleElsewhereIsAskedForOnceAndWaitedFor() {
         shared(Duration.ofSeconds(30));
         AtomicInteger tries = new AtomicInteger();
-        String opened = shared.handedOver("ctx", () -> {
+        String opened = shared.handedOver(new ContextKey("alice", "ctx"), () -> {
             if (tries.incrementAndGet() < 3) {
                 throw new IllegalStateException("could not resume", leased(Instant.now().plusSeconds(60)));
             }
             return "opened";
         });
         assertThat(opened).isEqualTo("opened");
-        assertThat(board.handoffs).containsExactly("ctx");
-        assertThatThrownBy(() -> shared.handedOver("ctx", () -> {
+        assertThat(board.handoffs).containsExactly(new ContextKey("alice", "ctx"));
+        assertThatThrownBy(() -> shared.handedOver(new ContextKey("alice", "ctx"), () -> {
             throw new IllegalStateException("not a lease");
         })).hasMessage("not a lease");
     }
@@ -157,7 +157,7 @@ class SharedTasksTest {
     void aConversationStillHeldIsBusyWithWhenToTryAgain() {
         shared(Duration.ofMillis(300));
         A2aError busy = org.junit.jupiter.api.Assertions.assertThrows(A2aError.class,
-                () -> shared.handedOver("ctx", () -> {
+                () -> shared.handedOver(new ContextKey("alice", "ctx"), () -> {
                     throw leased(Instant.now().plusSeconds(40));
                 }));
         assertThat(busy.code()).isEqualTo(A2aError.UNSUPPORTED);
@@ -177,17 +177,18 @@ class SharedTasksTest {
     void aTickSaysTheReplicaIsAliveAndHandsWhatWasAskedToTheAgent() {
         shared(SharedTasks.HANDOFF_WAIT);
         agent.running.add(new A2aTask("t1", "ctx", null, 16, Duration.ofMinutes(1)));
-        agent.idle.add("ctx-idle");
-        board.asked = new TaskBoard.Asked(Set.of("t1"), Map.of("t1", A2aWire.object().put("role", "user")), Set.of("ctx-idle"));
+        agent.idle.add(new ContextKey("alice", "ctx-idle"));
+        board.asked = new TaskBoard.Asked(Set.of("t1"), Map.of("t1", A2aWire.object().put("role", "user")),
+                Set.of(new ContextKey("alice", "ctx-idle")));
         shared.copyOf(record("orphan", 2, "working", json("orphan", "working", "running: sleep"), false)).subscribe();
         board.records.put("orphan", record("orphan", 2, "working", json("orphan", "working", "running: sleep"), false));
 
         shared.tick();
         assertThat(board.beats).hasValue(1);
-        assertThat(board.askedWith).containsExactly(List.of("t1"), List.of("ctx-idle"));
+        assertThat(board.askedWith).containsExactly(List.of("t1"), List.of(new ContextKey("alice", "ctx-idle")));
         // a dead replica's task is settled off the tick, which goes on saying this replica is alive
         await().until(() -> agent.calls.size() == 4);
-        assertThat(agent.calls).containsExactly("cancel t1", "answer t1", "letGo ctx-idle", "orphaned orphan");
+        assertThat(agent.calls).containsExactly("cancel t1", "answer t1", "letGo alice/ctx-idle", "orphaned orphan");
     }
 
     private static ConversationLeasedException leased(Instant until) {
@@ -197,7 +198,7 @@ class SharedTasksTest {
     /** The agent's side, as the tick sees it. */
     private static final class Agent implements SharedTasks.Local {
         final List<A2aTask> running = new ArrayList<>();
-        final List<String> idle = new ArrayList<>();
+        final List<ContextKey> idle = new ArrayList<>();
         final List<String> calls = new CopyOnWriteArrayList<>();
 
         @Override
@@ -206,7 +207,7 @@ class SharedTasksTest {
         }
 
         @Override
-        public List<String> idleContexts() {
+        public List<ContextKey> idleContexts() {
             return idle;
         }
 
@@ -221,8 +222,8 @@ class SharedTasksTest {
         }
 
         @Override
-        public void letGo(String contextId) {
-            calls.add("letGo " + contextId);
+        public void letGo(ContextKey context) {
+            calls.add("letGo " + context.principal() + "/" + context.contextId());
         }
 
         @Override
@@ -238,8 +239,8 @@ class SharedTasksTest {
         final Map<String, String> states = new ConcurrentHashMap<>();
         final Map<String, TaskRecord> records = new ConcurrentHashMap<>();
         final List<String> cancels = new CopyOnWriteArrayList<>();
-        final List<String> handoffs = new CopyOnWriteArrayList<>();
-        final List<Collection<String>> askedWith = new CopyOnWriteArrayList<>();
+        final List<ContextKey> handoffs = new CopyOnWriteArrayList<>();
+        final List<Collection<?>> askedWith = new CopyOnWriteArrayList<>();
         final AtomicInteger beats = new AtomicInteger();
         volatile @Nullable CountDownLatch holdWriter;
         volatile boolean writerWaiting;
@@ -266,7 +267,7 @@ class SharedTasksTest {
         }
 
         @Override
-        public Optional<TaskRecord> latest(String contextId) {
+        public Optional<TaskRecord> latest(String principal, String contextId) {
             return Optional.empty();
         }
 
@@ -299,12 +300,12 @@ class SharedTasksTest {
         }
 
         @Override
-        public void askHandoff(String contextId) {
-            handoffs.add(contextId);
+        public void askHandoff(ContextKey context) {
+            handoffs.add(context);
         }
 
         @Override
-        public Asked takeAsked(Collection<String> runningTasks, Collection<String> idleContexts) {
+        public Asked takeAsked(Collection<String> runningTasks, Collection<ContextKey> idleContexts) {
             askedWith.add(List.copyOf(runningTasks));
             askedWith.add(List.copyOf(idleContexts));
             Asked a = asked;
