@@ -71,6 +71,8 @@ class A2aStoreCutAtATasksStartTest {
         assertThat(ContextStore.postgres(pool, "replica-b", 10).context("alice", "ctx-1")).as("nothing of it written").isEmpty();
 
         cut.set(false);
+        // the caller sends again as it was told, after retryAfterSeconds: the store is asked again by then (decision 0099)
+        Thread.sleep(1000L * refused.path("error").path("data").path(0).path("metadata").path("retryAfterSeconds").asLong(2));
         JsonNode again = send("ctx-1", "first");
 
         assertThat(again.path("result").path("task").path("status").path("state").asText()).as("answered: %s", again)
