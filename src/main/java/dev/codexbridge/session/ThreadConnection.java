@@ -8,13 +8,11 @@ import dev.codexbridge.approval.internal.ServerRequestBridge;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.client.ReconnectPolicy;
 import dev.codexbridge.internal.SafeLogger;
-import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.protocol.DynamicToolSpec;
 import dev.codexbridge.rpc.ConnectionClosedException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
-import dev.codexbridge.store.LeaseWait;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -348,11 +346,7 @@ final class ThreadConnection {
                 if (ThreadOpenTries.notStored(cause) && opened) {
                     return replace(c, newInbox, previous, cause, policy);
                 }
-                String what = ThreadOpenTries.notStored(cause)
-                        ? "codex has no record of thread " + UntrustedText.of(previous) + " (it was never written down, or belongs to another CODEX_HOME)"
-                        : LeaseWait.refusal(cause) != null ? "thread " + UntrustedText.of(previous) + " is held by another host"
-                        : "codex could not resume thread " + UntrustedText.of(previous);
-                return CompletableFuture.<String>failedFuture(ThreadOpenException.of(what, cause));
+                return CompletableFuture.<String>failedFuture(ThreadOpenException.of(ThreadOpenTries.resumeFailed(previous, cause), cause));
             }).thenCompose(x -> x);
         }
     }

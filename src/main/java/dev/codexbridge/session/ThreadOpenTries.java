@@ -1,11 +1,13 @@
 package dev.codexbridge.session;
 
 import dev.codexbridge.client.ReconnectPolicy;
+import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.rpc.RpcError;
 import dev.codexbridge.rpc.RpcException;
 import dev.codexbridge.rpc.RpcTimeoutException;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.store.LeaseWait;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -166,6 +168,14 @@ final class ThreadOpenTries {
     private static boolean retryable(Throwable cause) {
         return cause instanceof RpcTimeoutException
                 || cause instanceof RpcException e && e.code() == RpcError.SERVER_OVERLOADED;
+    }
+
+    /** What a failed resume of {@code thread} says happened: codex has no record of it, another host holds it, or codex failed. */
+    static String resumeFailed(String thread, Throwable cause) {
+        return notStored(cause)
+                ? "codex has no record of thread " + UntrustedText.of(thread) + " (it was never written down, or belongs to another CODEX_HOME)"
+                : LeaseWait.refusal(cause) != null ? "thread " + UntrustedText.of(thread) + " is held by another host"
+                : "codex could not resume thread " + UntrustedText.of(thread);
     }
 
     /**
