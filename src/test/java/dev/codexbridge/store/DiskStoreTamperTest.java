@@ -13,6 +13,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -76,6 +77,23 @@ class DiskStoreTamperTest {
 
     private static <T> T promptly(ThrowingSupplier<T> call) {
         return assertTimeoutPreemptively(HANG_GUARD, call);
+    }
+
+    /**
+     * What "at once" is for a refusal the caps bound (issue 73): well under what reading a valid
+     * conversation of that size takes (0.49 s at 64 MiB), with room for a loaded machine.
+     */
+    private static final Duration AT_ONCE = Duration.ofSeconds(3);
+
+    private static <T> T atOnce(ThrowingSupplier<T> call) {
+        return assertTimeoutPreemptively(AT_ONCE, call);
+    }
+
+    private static void refusedAtOnce(ThrowingSupplier<?> call, String id, String problem) {
+        assertTimeoutPreemptively(AT_ONCE, () -> assertThatThrownBy(call::get).isInstanceOfSatisfying(CorruptConversationException.class, e -> {
+            assertThat(e.threadId()).isEqualTo(id);
+            assertThat(e.problem()).contains(problem);
+        }));
     }
 
     private static void refused(ThrowingSupplier<?> call, String id, String problem) {
@@ -246,7 +264,8 @@ class DiskStoreTamperTest {
             ((ObjectNode) m.path("files").get(1)).put("size", 40_000 - huge);
         });
         try (RandomAccessFile sparse = new RandomAccessFile(DiskTampering.log(root(), id).toFile(), "rw")) {
-            sparse.setLength(huge + (4L << 20));     // 3 GiB that take no room on disk, until read into memory
+            // bytes after the manifest, so that the reader walks the records to it (a log of 3 GiB is refused for its size alone)
+            sparse.setLength(sparse.length() + (4L << 20));
         }
 
         assertTimeoutPreemptively(HANG_GUARD, () -> assertThatThrownBy(() -> host.get(id))
@@ -267,5 +286,41 @@ class DiskStoreTamperTest {
         Path elsewhere = Files.createFile(outside().resolve("locks"));
         DiskTampering.link(root().resolve(DiskLocks.FILE), elsewhere);
         assertTimeoutPreemptively(HANG_GUARD, () -> assertThatThrownBy(this::open).isInstanceOf(ConversationStoreException.class));
+    }
+
+    @Test
+    void aLogOfEmptyRecordsAndNoManifestIsRefusedAtOnceAndOnePastTheCapsBeforeItIsRead() throws Exception {
+        ConversationStore host = open();
+        String id = stored(host);
+        String other = stored(host);
+        Path log = DiskTampering.log(root(), id);
+        // 64 MiB of records of nine bytes each, 7.4 million of them: a walk that reads one header at a time takes seconds
+        DiskTampering.emptyRecords(log, 64L << 20, 0);
+        ConversationLease lease = host.lease(id, "host-a", TTL);
+
+        String tooMany = "records, more than a log under this store's caps holds";
+        refusedAtOnce(() -> host.get(id), id, tooMany);
+        refusedAtOnce(() -> host.ownerOf(id), id, tooMany);
+        refusedAtOnce(() -> host.put(lease, Lineages.small(id, 2).toBuilder().version(1).build()), id, tooMany);
+        assertThat(atOnce(() -> host.list(null, 10))).extracting(ConversationSummary::threadId).containsExactly(other);
+
+        // 192 MiB, past the most bytes a log under the default caps holds: refused before a record is read
+        DiskTampering.emptyRecords(log, 64L << 20, 192L << 20);
+        String tooBig = "bytes, more than a log under this store's caps holds";
+        refusedAtOnce(() -> host.get(id), id, tooBig);
+        refusedAtOnce(() -> host.put(lease, Lineages.small(id, 2).toBuilder().version(1).build()), id, tooBig);
+        assertThat(atOnce(() -> host.list(null, 10))).extracting(ConversationSummary::threadId).containsExactly(other);
+    }
+
+    @Test
+    void aLogWhoseNewestManifestFollowsMoreBytesThanAnyVersionLeavesIsRefused() throws Exception {
+        ConversationStore host = open();
+        String id = stored(host);
+        // a MiB of empty records, then the newest manifest again: a whole version at the end, after bytes no put leaves
+        DiskTampering.padBeforeNewestManifest(root(), id, 1 << 20);
+
+        refused(() -> host.get(id), id, "bytes that no version needs");
+        refused(() -> host.ownerOf(id), id, "bytes that no version needs");
+        assertThat(promptly(() -> host.list(null, 10))).isEmpty();
     }
 }
