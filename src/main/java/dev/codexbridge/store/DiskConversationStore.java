@@ -223,11 +223,12 @@ public final class DiskConversationStore implements ConversationStore {
             List<String> versions = DiskRecord.versions(names);
             StoredConversation stored;
             try (DiskLog.Opened log = logs.isEmpty() ? null : DiskLog.open(threadId, dir, logs.get(0), limits)) {
-                long current = log != null ? log.version() : versions.isEmpty() ? 0 : DiskRecord.versionOf(versions.get(0));
+                long current = log != null ? log.version() : versions.isEmpty() ? 0 : DiskRecord.versionOf(threadId, versions.get(0));
+                long next = StoreChecks.nextVersion(threadId, current);
                 if (current != conversation.version()) {
                     throw new VersionConflictException(threadId, conversation.version(), current);
                 }
-                stored = conversation.toBuilder().version(current + 1).build();
+                stored = conversation.toBuilder().version(next).build();
                 List<DiskLogPut.Planned> plan = DiskLogPut.plan(threadId, log, stored, appends);
                 if (log != null && DiskLogPut.fitsAppend(log, plan)) {
                     DiskLogPut.append(threadId, log, stored, clock.instant(), plan, () -> DiskLease.checkInForce(dir, lease, clock.instant()));
@@ -389,7 +390,8 @@ public final class DiskConversationStore implements ConversationStore {
             Optional<ConversationSummary> found = newestIn(id, dir, log -> DiskLog.summary(id, log),
                     (version, name) -> DiskRecord.summary(id, version, name, limits), true);
             return found == null ? Optional.empty() : found;
-        } catch (IOException | ConversationStoreException e) {
+        } catch (IOException | RuntimeException e) {
+            // whatever one conversation's folder holds, the others are listed
             LOG.warn("stored conversation {} left out of the list: {}", id, e.toString());
             return Optional.empty();
         }

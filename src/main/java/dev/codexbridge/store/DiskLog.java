@@ -118,8 +118,9 @@ final class DiskLog {
             this.size = size;
         }
 
+        /** The version's number, a whole number from 1 on (checked when the log was opened). */
         long version() {
-            return manifest.path("version").asLong(-1);
+            return manifest.path("version").asLong();
         }
 
         @Nullable Entry file(String path) {
@@ -201,6 +202,10 @@ final class DiskLog {
         if (!threadId.equals(manifest.path("threadId").asText())) {
             throw new CorruptConversationException(threadId, "the log holds another conversation's record");
         }
+        JsonNode version = manifest.path("version");
+        if (!version.isIntegralNumber() || !version.canConvertToLong() || version.asLong() < 1) {
+            throw new CorruptConversationException(threadId, "the manifest's version is not a whole number from 1 on: " + version);
+        }
         return manifest;
     }
 
@@ -240,8 +245,8 @@ final class DiskLog {
                 }
                 offsets[k] = e.get(0).asLong();
                 lengths[k] = e.get(1).asLong();
-                if (lengths[k] < 0) {
-                    throw new CorruptConversationException(threadId, "rollout " + path + " has an extent of a negative length");
+                if (lengths[k] < 0 || lengths[k] > size) {
+                    throw new CorruptConversationException(threadId, "rollout " + path + " has an extent of a negative length or longer than the rollout");
                 }
                 sum += lengths[k];
             }

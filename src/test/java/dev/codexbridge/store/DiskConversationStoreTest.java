@@ -96,6 +96,11 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
             }
 
             @Override
+            public void setVersion(String threadId, long version) throws IOException {
+                DiskTampering.editManifest(root(), threadId, m -> m.put("version", version));
+            }
+
+            @Override
             public void assertNothingLeftBehind(String threadId) throws IOException {
                 try (Stream<Path> entries = Files.list(root().resolve(threadId))) {
                     List<String> names = entries.map(p -> p.getFileName().toString()).toList();
@@ -193,7 +198,7 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
     @Test
     void aRecordOfAnEarlierReleaseDamagedBehindTheStoresBackIsRefused() throws Exception {
         String id = Lineages.newThreadId();
-        Path version = EarlierFormat.write(root(), Lineages.full(id, 20_000, 1), DiskRecord.FORMAT);
+        Path version = EarlierFormat.write(root(), Lineages.full(id, 20_000, 1).toBuilder().version(1).build(), DiskRecord.FORMAT);
         byte[] bytes = Files.readAllBytes(version.resolve("1"));
         bytes[bytes.length / 2] ^= 1;
         Files.write(version.resolve("1"), bytes);

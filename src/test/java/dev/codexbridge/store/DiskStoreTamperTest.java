@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.json.Json;
 import dev.codexbridge.store.spi.Sha256;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -322,5 +324,35 @@ class DiskStoreTamperTest {
         refused(() -> host.get(id), id, "bytes that no version needs");
         refused(() -> host.ownerOf(id), id, "bytes that no version needs");
         assertThat(promptly(() -> host.list(null, 10))).isEmpty();
+    }
+
+    @Test
+    void aManifestWhoseVersionIsNotAWholeNumberFromOneOnIsCorrupt() throws Exception {
+        ConversationStore host = open();
+        for (JsonNode bad : List.<JsonNode>of(Json.nodes().textNode("2"), Json.nodes().numberNode(1e30), Json.nodes().numberNode(0),
+                Json.nodes().numberNode(-3))) {
+            String id = stored(host);
+            DiskTampering.editManifest(root(), id, m -> m.set("version", bad));
+            ConversationLease lease = host.lease(id, "host-a", TTL);
+
+            refused(() -> host.get(id), id, "the manifest's version is not a whole number from 1 on: " + bad);
+            refused(() -> host.put(lease, Lineages.small(id, 2).toBuilder().version(1).build()), id, "version");
+            assertThat(promptly(() -> host.list(null, 10))).extracting(ConversationSummary::threadId).doesNotContain(id);
+        }
+    }
+
+    @Test
+    void anEarlierReleasesVersionFolderPastTheLargestVersionIsCorruptAndLeftOutOfTheList() throws Exception {
+        ConversationStore host = open();
+        String id = storedEarlier();
+        String other = stored(host);
+        Files.move(version(id), root().resolve(id).resolve("v9999999999999999999"));
+
+        String problem = "the version folder v9999999999999999999 is not a version this library writes";
+        refused(() -> host.get(id), id, problem);
+        refused(() -> host.ownerOf(id), id, problem);
+        assertThat(promptly(() -> host.list(null, 10))).extracting(ConversationSummary::threadId).containsExactly(other);
+        ConversationLease lease = host.lease(id, "host-a", TTL);
+        refused(() -> host.put(lease, Lineages.small(id, 2).toBuilder().version(1).build()), id, problem);
     }
 }
