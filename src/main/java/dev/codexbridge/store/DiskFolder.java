@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -36,7 +37,8 @@ import static java.nio.file.StandardOpenOption.WRITE;
  *       opened; it is opened for reading and writing, which opens a FIFO at once instead of waiting
  *       for a writer (Linux, macOS), and its size is checked again on the open file, so a FIFO
  *       swapped in after the check is refused too, never waited on;</li>
- *   <li>every file written is new ({@code O_EXCL}), so none is written through a link.</li>
+ *   <li>every file written is new ({@code O_EXCL}), so none is written through a link;</li>
+ *   <li>a folder is removed only once empty: {@link DiskTrash} takes one apart without recursion.</li>
  * </ul>
  *
  * <p>Where the file system opens a folder as a handle ({@link SecureDirectoryStream}: Linux), its
@@ -93,6 +95,14 @@ final class DiskFolder implements Closeable {
         return new DiskFolder(path.resolve(name), (SecureDirectoryStream<Path>) handle.newDirectoryStream(Path.of(name), NOFOLLOW_LINKS));
     }
 
+    /**
+     * Whether the folder {@code name} in this one can be opened from here whatever its depth: always
+     * through a handle; by path, while its path stays well under the longest the system takes.
+     */
+    boolean nearRoot(String name) {
+        return handle != null || path.toString().length() + name.length() < 1024;
+    }
+
     /** Creates the folder {@code name}; only in the store's root, whose path is its own (nothing else is created by path). */
     void createFolder(String name) throws IOException {
         Files.createDirectory(path.resolve(name));
@@ -100,10 +110,16 @@ final class DiskFolder implements Closeable {
 
     /** The names of the entries. */
     List<String> names() throws IOException {
+        return names(Integer.MAX_VALUE);
+    }
+
+    /** The names of the first {@code max} entries the folder lists. */
+    List<String> names(int max) throws IOException {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> entries = handle != null ? handle.newDirectoryStream(HERE, NOFOLLOW_LINKS) : Files.newDirectoryStream(path)) {
-            for (Path entry : entries) {
-                names.add(entry.getFileName().toString());
+            Iterator<Path> each = entries.iterator();
+            while (names.size() < max && each.hasNext()) {
+                names.add(each.next().getFileName().toString());
             }
         }
         return names;
@@ -227,22 +243,17 @@ final class DiskFolder implements Closeable {
         }
     }
 
-    /** Removes the entry {@code name} and, a folder, everything in it; what is gone is skipped, a link is removed, not followed. */
+    /**
+     * Removes the file or link {@code name} (a link itself, never what it names), or the folder
+     * {@code name} when it is empty ({@link java.nio.file.DirectoryNotEmptyException} otherwise:
+     * {@link DiskTrash} takes a folder apart); what is gone is skipped.
+     */
     void delete(String name) throws IOException {
         BasicFileAttributes found;
         try {
             found = attributes(name);
         } catch (NoSuchFileException gone) {
             return;
-        }
-        if (found.isDirectory()) {
-            try (DiskFolder folder = folder(name)) {
-                for (String entry : folder.names()) {
-                    folder.delete(entry);
-                }
-            } catch (NoSuchFileException gone) {
-                return;
-            }
         }
         try {
             deleteEntry(name, found.isDirectory());

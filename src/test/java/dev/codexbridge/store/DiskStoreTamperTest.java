@@ -355,4 +355,34 @@ class DiskStoreTamperTest {
         ConversationLease lease = host.lease(id, "host-a", TTL);
         refused(() -> host.put(lease, Lineages.small(id, 2).toBuilder().version(1).build()), id, problem);
     }
+
+    /**
+     * How long removing tens of thousands of folders may take: about 3 s for 30,000 on a quiet disk
+     * that discards freed blocks, 20 s on a busy one. A guard against a hang, not a measure.
+     */
+    private static final Duration REMOVAL_GUARD = Duration.ofMinutes(2);
+
+    @Test
+    void trashNestedThirtyThousandDeepIsRemovedWhenTheStoreOpensAndDeepFoldersUnderALockToo() throws Exception {
+        ConversationStore host = open();
+        String id = stored(host);
+        // a deleted conversation's trash as nested as someone who can write the folder makes it, and a put's temporary folder
+        DiskTampering.nest(root().resolve(".trash-deep"), 30_000);
+        DiskTampering.nest(root().resolve(id).resolve(DiskConversationStore.TMP + "deep"), 10);
+
+        ConversationStore reopened = assertTimeoutPreemptively(REMOVAL_GUARD, () -> open());
+
+        assertThat(root().resolve(".trash-deep")).doesNotExist();
+        assertThat(root().resolve(id).resolve(DiskConversationStore.TMP + "deep")).doesNotExist();
+        assertThat(promptly(() -> reopened.get(id))).isPresent();
+        // under the conversation's lock: a lease removes its temporaries, a delete its folder whole
+        DiskTampering.nest(root().resolve(id).resolve(DiskConversationStore.TMP + "again"), 10_000);
+        ConversationLease lease = assertTimeoutPreemptively(REMOVAL_GUARD, () -> reopened.lease(id, "host-a", TTL));
+        assertThat(root().resolve(id).resolve(DiskConversationStore.TMP + "again")).doesNotExist();
+        DiskTampering.nest(root().resolve(id).resolve("planted"), 10_000);
+        assertThat(assertTimeoutPreemptively(REMOVAL_GUARD, () -> reopened.delete(lease))).isTrue();
+        try (Stream<Path> left = Files.list(root())) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly(DiskLocks.FILE);
+        }
+    }
 }

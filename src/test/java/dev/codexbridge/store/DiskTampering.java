@@ -173,6 +173,22 @@ final class DiskTampering {
         }
     }
 
+    /**
+     * Makes {@code path} a folder holding a folder holding a folder … {@code depth} deep, built
+     * from the inside out (each made beside it, then moved in), so that no path is ever longer
+     * than the system takes.
+     */
+    static void nest(Path path, int depth) throws IOException {
+        Path inner = Files.createDirectory(path.resolveSibling(path.getFileName() + ".inner"));
+        Path outer = path.resolveSibling(path.getFileName() + ".outer");
+        for (int i = 1; i < depth; i++) {
+            Files.createDirectory(outer);
+            Files.move(inner, outer.resolve("d"));
+            Files.move(outer, inner);
+        }
+        Files.move(inner, path);
+    }
+
     /** Replaces {@code path} (removed first when there) with a FIFO, which blocks whoever opens it for reading alone. */
     static void fifo(Path path) throws IOException, InterruptedException {
         Files.deleteIfExists(path);
