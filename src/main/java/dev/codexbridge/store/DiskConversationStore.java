@@ -235,7 +235,7 @@ public final class DiskConversationStore implements ConversationStore {
                 }
                 stored = conversation.toBuilder().version(next).build();
                 List<DiskLogPut.Planned> plan = DiskLogPut.plan(threadId, log, stored, appends);
-                if (log != null && DiskLogPut.fitsAppend(log, plan)) {
+                if (log != null && DiskLogPut.appendable(threadId, dir, log, plan)) {
                     DiskLogPut.append(threadId, log, stored, clock.instant(), plan, () -> DiskLease.checkInForce(dir, lease, clock.instant()));
                     logs = logs.subList(1, logs.size());
                 } else {

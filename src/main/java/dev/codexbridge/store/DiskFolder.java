@@ -15,9 +15,13 @@ import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -38,6 +42,8 @@ import static java.nio.file.StandardOpenOption.WRITE;
  *       for a writer (Linux, macOS), and its size is checked again on the open file, so a FIFO
  *       swapped in after the check is refused too, never waited on;</li>
  *   <li>every file written is new ({@code O_EXCL}), so none is written through a link;</li>
+ *   <li>every folder and file created is its owner's only (0700, 0600) where the file system has
+ *       POSIX permissions;</li>
  *   <li>a folder is removed only once empty: {@link DiskTrash} takes one apart without recursion.</li>
  * </ul>
  *
@@ -49,6 +55,13 @@ import static java.nio.file.StandardOpenOption.WRITE;
  */
 final class DiskFolder implements Closeable {
     private static final Path HERE = Path.of(".");
+    private static final boolean POSIX = Path.of("").getFileSystem().supportedFileAttributeViews().contains("posix");
+    /** What a folder the store creates is made with: its owner's only. */
+    static final FileAttribute<?>[] OWNER_FOLDER = POSIX ? new FileAttribute<?>[] {
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))} : new FileAttribute<?>[0];
+    /** What a file the store creates is made with: its owner's only. */
+    static final FileAttribute<?>[] OWNER_FILE = POSIX ? new FileAttribute<?>[] {
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))} : new FileAttribute<?>[0];
 
     /** Where the folder was when it was opened: with a handle, for messages only. */
     private final Path path;
@@ -105,7 +118,7 @@ final class DiskFolder implements Closeable {
 
     /** Creates the folder {@code name}; only in the store's root, whose path is its own (nothing else is created by path). */
     void createFolder(String name) throws IOException {
-        Files.createDirectory(path.resolve(name));
+        Files.createDirectory(path.resolve(name), OWNER_FOLDER);
     }
 
     /** The names of the entries. */
@@ -123,6 +136,26 @@ final class DiskFolder implements Closeable {
             }
         }
         return names;
+    }
+
+    /**
+     * How many names the regular file {@code name} has (hard links): 1 where the file system does
+     * not say (no {@code unix} attributes); more than 1 also when the name no longer leads where
+     * the folder's handle does (the folder moved meanwhile), which the caller treats as shared.
+     */
+    long links(String name) throws IOException {
+        Map<String, Object> unix;
+        try {
+            unix = Files.readAttributes(path.resolve(name), "unix:nlink,fileKey", NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException | IllegalArgumentException none) {
+            return 1;
+        } catch (NoSuchFileException moved) {
+            return Long.MAX_VALUE;
+        }
+        if (handle != null && !Objects.equals(unix.get("fileKey"), attributes(name).fileKey())) {
+            return Long.MAX_VALUE;
+        }
+        return ((Number) unix.get("nlink")).longValue();
     }
 
     /** The size of the regular file {@code name}; a link, a folder or a special file is refused. */
@@ -181,7 +214,7 @@ final class DiskFolder implements Closeable {
 
     /** Creates the new file {@code name} ({@code O_EXCL}: nothing written through a link), open for reading and writing. */
     FileChannel createFile(String name) throws IOException {
-        return (FileChannel) open(name, Set.of(CREATE_NEW, READ, WRITE));
+        return (FileChannel) open(name, Set.of(CREATE_NEW, READ, WRITE), OWNER_FILE);
     }
 
     /** Writes the new file {@code name} and forces it to the disk. */
@@ -274,11 +307,11 @@ final class DiskFolder implements Closeable {
 
     private FileChannel newFile(String name) throws IOException {
         // CREATE_NEW is O_EXCL: a link or anything else already there fails it, nothing is written through one
-        return (FileChannel) open(name, Set.of(CREATE_NEW, WRITE));
+        return (FileChannel) open(name, Set.of(CREATE_NEW, WRITE), OWNER_FILE);
     }
 
-    private SeekableByteChannel open(String name, Set<OpenOption> options) throws IOException {
-        return handle != null ? handle.newByteChannel(Path.of(name), options) : Files.newByteChannel(path.resolve(name), options);
+    private SeekableByteChannel open(String name, Set<OpenOption> options, FileAttribute<?>... created) throws IOException {
+        return handle != null ? handle.newByteChannel(Path.of(name), options, created) : Files.newByteChannel(path.resolve(name), options, created);
     }
 
     private static String kind(BasicFileAttributes found) {

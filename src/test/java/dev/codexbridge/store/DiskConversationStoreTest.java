@@ -241,6 +241,24 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
     }
 
     @Test
+    void everyFolderAndFileTheStoreCreatesIsTheOwnersOnly() throws IOException {
+        ConversationStore host = store().open();
+        String id = Lineages.newThreadId();
+        ConversationLease lease = host.lease(id, "host-a", TTL);
+        StoredConversation stored = host.put(lease, Lineages.full(id, 5_000, 1));
+        host.put(lease, stored.toBuilder().name("appended").build());
+
+        assertThat(mode(root().resolve(id))).isEqualTo("rwx------");
+        assertThat(mode(root().resolve(id).resolve(DiskConversationStore.LEASE))).isEqualTo("rw-------");
+        assertThat(mode(DiskTampering.log(root(), id))).as("a log written whole, then appended to").isEqualTo("rw-------");
+        assertThat(mode(root().resolve(DiskLocks.FILE))).isEqualTo("rw-------");
+    }
+
+    private static String mode(Path path) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(path, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
     void aConversationLeasedButNeverStoredLeavesNoFolderOnceReleased() {
         ConversationStore host = store().open();
         String id = Lineages.newThreadId();

@@ -385,4 +385,30 @@ class DiskStoreTamperTest {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactly(DiskLocks.FILE);
         }
     }
+
+    @Test
+    void aLogLinkedUnderAnotherNameIsCopiedBeforeAnythingIsAppended() throws Exception {
+        ConversationStore host = open();
+        String id = Lineages.newThreadId();
+        ConversationLease lease = host.lease(id, "host-a", TTL);
+        StoredConversation first = host.put(lease, Lineages.small(id, 1));
+        Path hardLink = Files.createLink(outside().resolve("linked.log"), DiskTampering.log(root(), id));
+        byte[] before = Files.readAllBytes(hardLink);
+        String own = Lineages.ownPath(id);
+        byte[] bytes = first.lineage().get(0).bytes();
+        byte[] tail = Lineages.jsonl(3_000, 2);
+
+        StoredConversation next = promptly(() -> host.putAppending(lease, StoreAppendContract.grown(first, own, bytes, tail),
+                StoreAppendContract.appends(first, own, bytes, tail)));
+
+        assertThat(Files.readAllBytes(hardLink)).as("nothing appended under the other name").isEqualTo(before);
+        assertThat(host.get(id)).contains(next);
+        assertThat(Files.getAttribute(DiskTampering.log(root(), id), "unix:nlink")).as("the log the put wrote is the store's alone").isEqualTo(1);
+        byte[] more = Lineages.jsonl(2_000, 3);
+        byte[] grown = StoreAppendContract.concat(bytes, tail);
+        StoredConversation third = host.putAppending(lease, StoreAppendContract.grown(next, own, grown, more),
+                StoreAppendContract.appends(next, own, grown, more));
+        assertThat(host.get(id)).contains(third);
+        assertThat(Files.readAllBytes(hardLink)).isEqualTo(before);
+    }
 }
