@@ -357,8 +357,9 @@ class DiskStoreTamperTest {
     }
 
     /**
-     * How long removing tens of thousands of folders may take: about 3 s for 30,000 on a quiet disk
-     * that discards freed blocks, 20 s on a busy one. A guard against a hang, not a measure.
+     * How long removing tens of thousands of folders may take: as long as {@code rm -rf} takes them,
+     * 3 s for 30,000 nested on a quiet disk that discards freed blocks, 30 s on a busy one. A guard
+     * against a hang, not a measure.
      */
     private static final Duration REMOVAL_GUARD = Duration.ofMinutes(2);
 
@@ -375,11 +376,12 @@ class DiskStoreTamperTest {
         assertThat(root().resolve(".trash-deep")).doesNotExist();
         assertThat(root().resolve(id).resolve(DiskConversationStore.TMP + "deep")).doesNotExist();
         assertThat(promptly(() -> reopened.get(id))).isPresent();
-        // under the conversation's lock: a lease removes its temporaries, a delete its folder whole
-        DiskTampering.nest(root().resolve(id).resolve(DiskConversationStore.TMP + "again"), 10_000);
+        // under the conversation's lock: a lease removes its temporaries, a delete its folder whole (3,000 deep: past a path's
+        // longest, and past the open files of a process limited to 1,024)
+        DiskTampering.nest(root().resolve(id).resolve(DiskConversationStore.TMP + "again"), 3_000);
         ConversationLease lease = assertTimeoutPreemptively(REMOVAL_GUARD, () -> reopened.lease(id, "host-a", TTL));
         assertThat(root().resolve(id).resolve(DiskConversationStore.TMP + "again")).doesNotExist();
-        DiskTampering.nest(root().resolve(id).resolve("planted"), 10_000);
+        DiskTampering.nest(root().resolve(id).resolve("planted"), 3_000);
         assertThat(assertTimeoutPreemptively(REMOVAL_GUARD, () -> reopened.delete(lease))).isTrue();
         try (Stream<Path> left = Files.list(root())) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactly(DiskLocks.FILE);
