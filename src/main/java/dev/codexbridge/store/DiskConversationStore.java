@@ -4,6 +4,7 @@ import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.store.spi.StoreChecks;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -159,7 +160,7 @@ public final class DiskConversationStore implements ConversationStore {
     public ConversationLease lease(String threadId, String holder, Duration ttl) {
         StoreChecks.lease(threadId, holder, ttl);
         return locked(threadId, "leasing", true, (top, dir) -> {
-            DiskTrash.removeTemporaries(dir);
+            DiskTrash.removeTemporaries(top, dir, DiskTrash.MAX_REMOVED);
             Instant now = clock.instant();
             Optional<ConversationLease> current = DiskLease.read(dir, threadId);
             if (current.isPresent() && current.get().liveAt(now)) {
@@ -195,7 +196,11 @@ public final class DiskConversationStore implements ConversationStore {
             dir.delete(LEASE);
             dir.force();
             if (!isStored(dir)) {
-                top.delete(threadId);     // leased but never stored: nothing to keep
+                try {
+                    top.delete(threadId);     // leased but never stored: nothing to keep
+                } catch (DirectoryNotEmptyException left) {
+                    DiskTrash.discard(top, threadId);
+                }
             }
             return true;
         });
@@ -217,19 +222,20 @@ public final class DiskConversationStore implements ConversationStore {
         String threadId = conversation.threadId();
         return locked(threadId, "storing", false, (top, dir) -> {
             DiskLease.checkInForce(dir, lease, clock.instant());
-            DiskTrash.removeTemporaries(dir);
+            DiskTrash.removeTemporaries(top, dir, DiskTrash.MAX_REMOVED);
             List<String> names = DiskRecord.names(dir);
             List<String> logs = DiskLog.logs(names);
             List<String> versions = DiskRecord.versions(names);
             StoredConversation stored;
             try (DiskLog.Opened log = logs.isEmpty() ? null : DiskLog.open(threadId, dir, logs.get(0), limits)) {
-                long current = log != null ? log.version() : versions.isEmpty() ? 0 : DiskRecord.versionOf(versions.get(0));
+                long current = log != null ? log.version() : versions.isEmpty() ? 0 : DiskRecord.versionOf(threadId, versions.get(0));
+                long next = StoreChecks.nextVersion(threadId, current);
                 if (current != conversation.version()) {
                     throw new VersionConflictException(threadId, conversation.version(), current);
                 }
-                stored = conversation.toBuilder().version(current + 1).build();
+                stored = conversation.toBuilder().version(next).build();
                 List<DiskLogPut.Planned> plan = DiskLogPut.plan(threadId, log, stored, appends);
-                if (log != null && DiskLogPut.fitsAppend(log, plan)) {
+                if (log != null && DiskLogPut.appendable(threadId, dir, log, plan)) {
                     DiskLogPut.append(threadId, log, stored, clock.instant(), plan, () -> DiskLease.checkInForce(dir, lease, clock.instant()));
                     logs = logs.subList(1, logs.size());
                 } else {
@@ -237,12 +243,12 @@ public final class DiskConversationStore implements ConversationStore {
                 }
             }
             // older logs and version folders (an earlier release's, or left by a crash): a reader takes the newest log, and
-            // the version is stored already, so one that cannot be removed now is left for the next put
+            // the version is stored already, so one that cannot be removed now, or past the first 1,024, is left for the next put
             try {
-                for (String older : logs) {
-                    dir.delete(older);
+                for (String older : logs.subList(0, Math.min(logs.size(), DiskRemoval.BATCH))) {
+                    DiskTrash.discard(top, dir, older);
                 }
-                for (String older : versions) {
+                for (String older : versions.subList(0, Math.min(versions.size(), DiskRemoval.BATCH))) {
                     trash.discardLater(top, dir, older);
                 }
             } catch (IOException e) {
@@ -389,7 +395,8 @@ public final class DiskConversationStore implements ConversationStore {
             Optional<ConversationSummary> found = newestIn(id, dir, log -> DiskLog.summary(id, log),
                     (version, name) -> DiskRecord.summary(id, version, name, limits), true);
             return found == null ? Optional.empty() : found;
-        } catch (IOException | ConversationStoreException e) {
+        } catch (IOException | RuntimeException e) {
+            // whatever one conversation's folder holds, the others are listed
             LOG.warn("stored conversation {} left out of the list: {}", id, e.toString());
             return Optional.empty();
         }

@@ -15,8 +15,13 @@ import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -36,7 +41,10 @@ import static java.nio.file.StandardOpenOption.WRITE;
  *       opened; it is opened for reading and writing, which opens a FIFO at once instead of waiting
  *       for a writer (Linux, macOS), and its size is checked again on the open file, so a FIFO
  *       swapped in after the check is refused too, never waited on;</li>
- *   <li>every file written is new ({@code O_EXCL}), so none is written through a link.</li>
+ *   <li>every file written is new ({@code O_EXCL}), so none is written through a link;</li>
+ *   <li>every folder and file created is its owner's only (0700, 0600) where the file system has
+ *       POSIX permissions;</li>
+ *   <li>a folder is removed only once empty: {@link DiskTrash} takes one apart without recursion.</li>
  * </ul>
  *
  * <p>Where the file system opens a folder as a handle ({@link SecureDirectoryStream}: Linux), its
@@ -47,6 +55,13 @@ import static java.nio.file.StandardOpenOption.WRITE;
  */
 final class DiskFolder implements Closeable {
     private static final Path HERE = Path.of(".");
+    private static final boolean POSIX = Path.of("").getFileSystem().supportedFileAttributeViews().contains("posix");
+    /** What a folder the store creates is made with: its owner's only. */
+    static final FileAttribute<?>[] OWNER_FOLDER = POSIX ? new FileAttribute<?>[] {
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))} : new FileAttribute<?>[0];
+    /** What a file the store creates is made with: its owner's only. */
+    static final FileAttribute<?>[] OWNER_FILE = POSIX ? new FileAttribute<?>[] {
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))} : new FileAttribute<?>[0];
 
     /** Where the folder was when it was opened: with a handle, for messages only. */
     private final Path path;
@@ -93,20 +108,54 @@ final class DiskFolder implements Closeable {
         return new DiskFolder(path.resolve(name), (SecureDirectoryStream<Path>) handle.newDirectoryStream(Path.of(name), NOFOLLOW_LINKS));
     }
 
+    /**
+     * Whether the folder {@code name} in this one can be opened from here whatever its depth: always
+     * through a handle; by path, while its path stays well under the longest the system takes.
+     */
+    boolean nearRoot(String name) {
+        return handle != null || path.toString().length() + name.length() < 1024;
+    }
+
     /** Creates the folder {@code name}; only in the store's root, whose path is its own (nothing else is created by path). */
     void createFolder(String name) throws IOException {
-        Files.createDirectory(path.resolve(name));
+        Files.createDirectory(path.resolve(name), OWNER_FOLDER);
     }
 
     /** The names of the entries. */
     List<String> names() throws IOException {
+        return names(Integer.MAX_VALUE);
+    }
+
+    /** The names of the first {@code max} entries the folder lists. */
+    List<String> names(int max) throws IOException {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> entries = handle != null ? handle.newDirectoryStream(HERE, NOFOLLOW_LINKS) : Files.newDirectoryStream(path)) {
-            for (Path entry : entries) {
-                names.add(entry.getFileName().toString());
+            Iterator<Path> each = entries.iterator();
+            while (names.size() < max && each.hasNext()) {
+                names.add(each.next().getFileName().toString());
             }
         }
         return names;
+    }
+
+    /**
+     * How many names the regular file {@code name} has (hard links): 1 where the file system does
+     * not say (no {@code unix} attributes); more than 1 also when the name no longer leads where
+     * the folder's handle does (the folder moved meanwhile), which the caller treats as shared.
+     */
+    long links(String name) throws IOException {
+        Map<String, Object> unix;
+        try {
+            unix = Files.readAttributes(path.resolve(name), "unix:nlink,fileKey", NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException | IllegalArgumentException none) {
+            return 1;
+        } catch (NoSuchFileException moved) {
+            return Long.MAX_VALUE;
+        }
+        if (handle != null && !Objects.equals(unix.get("fileKey"), attributes(name).fileKey())) {
+            return Long.MAX_VALUE;
+        }
+        return ((Number) unix.get("nlink")).longValue();
     }
 
     /** The size of the regular file {@code name}; a link, a folder or a special file is refused. */
@@ -165,7 +214,7 @@ final class DiskFolder implements Closeable {
 
     /** Creates the new file {@code name} ({@code O_EXCL}: nothing written through a link), open for reading and writing. */
     FileChannel createFile(String name) throws IOException {
-        return (FileChannel) open(name, Set.of(CREATE_NEW, READ, WRITE));
+        return (FileChannel) open(name, Set.of(CREATE_NEW, READ, WRITE), OWNER_FILE);
     }
 
     /** Writes the new file {@code name} and forces it to the disk. */
@@ -227,22 +276,17 @@ final class DiskFolder implements Closeable {
         }
     }
 
-    /** Removes the entry {@code name} and, a folder, everything in it; what is gone is skipped, a link is removed, not followed. */
+    /**
+     * Removes the file or link {@code name} (a link itself, never what it names), or the folder
+     * {@code name} when it is empty ({@link java.nio.file.DirectoryNotEmptyException} otherwise:
+     * {@link DiskTrash} takes a folder apart); what is gone is skipped.
+     */
     void delete(String name) throws IOException {
         BasicFileAttributes found;
         try {
             found = attributes(name);
         } catch (NoSuchFileException gone) {
             return;
-        }
-        if (found.isDirectory()) {
-            try (DiskFolder folder = folder(name)) {
-                for (String entry : folder.names()) {
-                    folder.delete(entry);
-                }
-            } catch (NoSuchFileException gone) {
-                return;
-            }
         }
         try {
             deleteEntry(name, found.isDirectory());
@@ -263,11 +307,11 @@ final class DiskFolder implements Closeable {
 
     private FileChannel newFile(String name) throws IOException {
         // CREATE_NEW is O_EXCL: a link or anything else already there fails it, nothing is written through one
-        return (FileChannel) open(name, Set.of(CREATE_NEW, WRITE));
+        return (FileChannel) open(name, Set.of(CREATE_NEW, WRITE), OWNER_FILE);
     }
 
-    private SeekableByteChannel open(String name, Set<OpenOption> options) throws IOException {
-        return handle != null ? handle.newByteChannel(Path.of(name), options) : Files.newByteChannel(path.resolve(name), options);
+    private SeekableByteChannel open(String name, Set<OpenOption> options, FileAttribute<?>... created) throws IOException {
+        return handle != null ? handle.newByteChannel(Path.of(name), options, created) : Files.newByteChannel(path.resolve(name), options, created);
     }
 
     private static String kind(BasicFileAttributes found) {

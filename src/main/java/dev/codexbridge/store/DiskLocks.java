@@ -11,6 +11,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -49,13 +50,13 @@ final class DiskLocks implements AutoCloseable {
     }
 
     /**
-     * The lock file, which is not trusted either (decision 0062): no link followed, opened for
-     * reading and writing (a FIFO put there opens at once rather than waiting for a reader), and
+     * The lock file, which is not trusted either (decision 0062): no link followed, created its
+     * owner's only, opened for reading and writing (a FIFO put there opens at once rather than waiting for a reader), and
      * refused unless it is a regular file.
      */
     private static FileChannel openLockFile(Path file) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS);
+        FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS), DiskFolder.OWNER_FILE);
         if (!Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
             channel.close();
             throw new IOException(file + " is not a regular file: the store's locks cannot be kept there");

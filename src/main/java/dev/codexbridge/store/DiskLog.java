@@ -33,9 +33,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The newest version is the last whole manifest. A reader finds it from the file's last 48
  * bytes; when those are not a manifest's end (a put is appending, or a crash cut one short) it
- * walks the records from the start and takes the last whole one. A file with no whole manifest is
+ * walks the records from the start and takes the last whole one ({@link DiskLogScan}). A file with no whole manifest is
  * cut short: a log comes into place only once written whole and forced. Every rollout is checked
- * against its size and hash on every read, so nothing in the file is trusted (decision 0062).
+ * against its size and hash on every read, so nothing in the file is trusted (decision 0062); nor
+ * its size, its number of records or the bytes no version needs, which are refused past what a put
+ * leaves under the store's caps before the file is read further (issue 73).
  */
 final class DiskLog {
     static final int FORMAT = 3;
@@ -116,8 +118,9 @@ final class DiskLog {
             this.size = size;
         }
 
+        /** The version's number, a whole number from 1 on (checked when the log was opened). */
         long version() {
-            return manifest.path("version").asLong(-1);
+            return manifest.path("version").asLong();
         }
 
         @Nullable Entry file(String path) {
@@ -161,10 +164,15 @@ final class DiskLog {
             if (!Arrays.equals(readFully(channel, 0, MAGIC.length), MAGIC)) {
                 throw new CorruptConversationException(threadId, "the record " + name + " is not a log this library wrote");
             }
+            long maxLog = DiskLogScan.maxLogBytes(limits);
+            if (size > maxLog) {
+                throw new CorruptConversationException(threadId, "the record " + name + " has " + size
+                        + " bytes, more than a log under this store's caps holds (" + maxLog + ")");
+            }
             long maxManifest = maxManifestBytes(limits);
-            long[] at = manifestEndingAt(channel, size, maxManifest);
+            long[] at = DiskLogScan.manifestEndingAt(channel, size, maxManifest);
             if (at == null) {
-                at = lastWholeManifest(channel, size, maxManifest);
+                at = DiskLogScan.lastWholeManifest(threadId, name, channel, size, maxManifest, DiskLogScan.maxRecords(limits));
                 if (at == null) {
                     throw new CorruptConversationException(threadId, "the record " + name
                             + " has no whole version in it (cut short), or its manifest does not match its SHA-256 (changed)");
@@ -172,66 +180,21 @@ final class DiskLog {
             }
             byte[] bytes = readFully(channel, at[0] + HEADER, (int) (at[1] - at[0] - HEADER - TRAILER));
             JsonNode manifest = manifest(threadId, bytes);
-            return new Opened(name, channel, manifest, entries(threadId, manifest, at[0], limits), at[0], at[1], size);
+            List<Entry> files = entries(threadId, manifest, at[0], limits);
+            long live = MAGIC.length;
+            for (Entry e : files) {
+                live += e.size();
+            }
+            long dead = at[0] - live;
+            if (dead > DiskLogScan.maxDeadBytes(live, files.size())) {
+                throw new CorruptConversationException(threadId, "the record " + name + " holds " + dead + " bytes that no version needs before"
+                        + " its newest manifest, more than a put leaves (" + DiskLogScan.maxDeadBytes(live, files.size()) + ")");
+            }
+            return new Opened(name, channel, manifest, files, at[0], at[1], size);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
-    }
-
-    /** Where the manifest record ending at {@code end} starts and ends; null when the bytes before {@code end} are not a whole one. */
-    private static long @Nullable [] manifestEndingAt(FileChannel channel, long end, long maxManifest) throws IOException {
-        if (end < MAGIC.length + HEADER + TRAILER) {
-            return null;
-        }
-        ByteBuffer trailer = ByteBuffer.wrap(readFully(channel, end - TRAILER, TRAILER));
-        byte[] hash = new byte[32];
-        trailer.get(hash);
-        long length = trailer.getLong();
-        byte[] mark = new byte[8];
-        trailer.get(mark);
-        if (!Arrays.equals(mark, END) || length < 0 || length > maxManifest || length > end - MAGIC.length - HEADER - TRAILER) {
-            return null;
-        }
-        long start = end - TRAILER - length - HEADER;
-        ByteBuffer record = ByteBuffer.wrap(readFully(channel, start, (int) (HEADER + length)));
-        if (record.get() != MANIFEST || record.getLong() != length) {
-            return null;
-        }
-        byte[] manifest = new byte[(int) length];
-        record.get(manifest);
-        return Arrays.equals(Sha256.digest().digest(manifest), hash) ? new long[] {start, end} : null;
-    }
-
-    /** The last whole manifest walking the records from the start (the end is a put in progress or one a crash cut short). */
-    private static long @Nullable [] lastWholeManifest(FileChannel channel, long size, long maxManifest) throws IOException {
-        long[] last = null;
-        try {
-            long at = MAGIC.length;
-            while (at > 0 && at + HEADER <= size) {
-                ByteBuffer header = ByteBuffer.wrap(readFully(channel, at, HEADER));
-                byte kind = header.get();
-                long length = header.getLong();
-                if (length < 0 || length > size - at - HEADER) {
-                    break;
-                }
-                if (kind == DATA) {
-                    at += HEADER + length;
-                } else if (kind == MANIFEST && length <= maxManifest && at + HEADER + length + TRAILER <= size) {
-                    long[] found = manifestEndingAt(channel, at + HEADER + length + TRAILER, maxManifest);
-                    if (found == null || found[0] != at) {
-                        break;
-                    }
-                    last = found;
-                    at = found[1];
-                } else {
-                    break;
-                }
-            }
-        } catch (EndOfLog cut) {
-            // the end a crash left was cut by the next put while this walked it: what was whole before stays whole
-        }
-        return last;
     }
 
     private static JsonNode manifest(String threadId, byte[] bytes) {
@@ -239,7 +202,21 @@ final class DiskLog {
         if (!threadId.equals(manifest.path("threadId").asText())) {
             throw new CorruptConversationException(threadId, "the log holds another conversation's record");
         }
+        JsonNode version = manifest.path("version");
+        if (!version.isIntegralNumber() || !version.canConvertToLong() || version.asLong() < 1) {
+            throw new CorruptConversationException(threadId, "the manifest's version is not a whole number from 1 on: " + version);
+        }
         return manifest;
+    }
+
+    /** Whether the 8 bytes of {@code bytes} at {@code index} are a manifest's end mark. */
+    static boolean isEndMark(ByteBuffer bytes, int index) {
+        for (int i = 0; i < END.length; i++) {
+            if (bytes.get(index + i) != END[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Each rollout's entry, checked: sizes within the caps, extents adding up to the size (where they are is checked as they are read). */
@@ -268,8 +245,8 @@ final class DiskLog {
                 }
                 offsets[k] = e.get(0).asLong();
                 lengths[k] = e.get(1).asLong();
-                if (lengths[k] < 0) {
-                    throw new CorruptConversationException(threadId, "rollout " + path + " has an extent of a negative length");
+                if (lengths[k] < 0 || lengths[k] > size) {
+                    throw new CorruptConversationException(threadId, "rollout " + path + " has an extent of a negative length or longer than the rollout");
                 }
                 sum += lengths[k];
             }
@@ -377,7 +354,7 @@ final class DiskLog {
     }
 
     /** The log ended before the bytes read. */
-    private static final class EndOfLog extends IOException {
+    static final class EndOfLog extends IOException {
         private static final long serialVersionUID = 1L;
 
         EndOfLog(String message) {

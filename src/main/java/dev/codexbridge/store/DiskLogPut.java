@@ -1,5 +1,6 @@
 package dev.codexbridge.store;
 
+import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.store.spi.CheckedInput;
 import dev.codexbridge.store.spi.Sha256;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
 
 /**
  * How a put writes a version into a {@link DiskLog}: appended to the conversation's log with one
@@ -20,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  * as one more extent, any other is written whole.
  */
 final class DiskLogPut {
+    private static final Logger LOG = SafeLogger.getLogger(DiskConversationStore.class);
     /** Dead bytes a log may hold (replaced rollouts, older manifests) before a put writes it again whole, at least. */
     static final long SLACK = 64 << 10;
     private static final int COPY_BUFFER = 64 << 10;
@@ -76,6 +79,21 @@ final class DiskLogPut {
             pieces.add(new Piece(stored.offsets()[k], stored.lengths()[k], null));
         }
         return pieces;
+    }
+
+    /**
+     * Whether the put appends {@code plan} to {@code current}: the log is the store's alone, and
+     * appending fits ({@link #fitsAppend}). A log that has another name besides its own (a hard
+     * link, maybe outside the store) is written whole into a new file instead, so that nothing is
+     * appended to what others read under that name (issue 73).
+     */
+    static boolean appendable(String threadId, DiskFolder dir, DiskLog.Opened current, List<Planned> plan) throws IOException {
+        if (dir.links(current.name) > 1) {
+            LOG.warn("the log of stored conversation {} has another name besides its own (a hard link): its next version is written to a"
+                    + " new file, nothing appended to that one", threadId);
+            return false;
+        }
+        return fitsAppend(current, plan);
     }
 
     /**

@@ -65,12 +65,21 @@ final class DiskRecord {
         }
     }
 
-    static long versionOf(String versionDir) {
+    /** The version of the folder {@code versionDir}: one whose name is past the largest version, or 0, is corrupt. */
+    static long versionOf(String threadId, String versionDir) {
         Matcher m = VERSION_DIR.matcher(versionDir);
         if (!m.matches()) {
             throw new IllegalArgumentException("not a version folder: " + versionDir);
         }
-        return Long.parseLong(m.group(1));
+        try {
+            long version = Long.parseLong(m.group(1));
+            if (version > 0) {
+                return version;
+            }
+        } catch (NumberFormatException pastTheLargest) {
+            // refused below
+        }
+        throw new CorruptConversationException(threadId, "the version folder " + versionDir + " is not a version this library writes");
     }
 
     /** The most bytes a manifest this store writes under {@code limits} can have: a bigger one is not read. */
@@ -160,13 +169,14 @@ final class DiskRecord {
     }
 
     static JsonNode manifest(String threadId, DiskFolder version, String versionDir, StoreLimits limits) throws IOException {
+        long number = versionOf(threadId, versionDir);
         byte[] bytes = version.readSmall(MANIFEST, maxManifestBytes(limits));
         String hash = new String(version.readSmall(MANIFEST_HASH, 1024), StandardCharsets.US_ASCII).strip();
         if (!Sha256.hex(bytes).equals(hash)) {
             throw new CorruptConversationException(threadId, "the record's manifest does not match its SHA-256 (changed or cut short)");
         }
         JsonNode manifest = parse(threadId, bytes, false);
-        if (!threadId.equals(manifest.path("threadId").asText()) || manifest.path("version").asLong(-1) != versionOf(versionDir)) {
+        if (!threadId.equals(manifest.path("threadId").asText()) || manifest.path("version").asLong(-1) != number) {
             throw new CorruptConversationException(threadId, "the manifest in " + versionDir + " is another record's");
         }
         return manifest;

@@ -2,6 +2,7 @@ package dev.codexbridge.store;
 
 import dev.codexbridge.internal.SafeLogger;
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,14 +18,25 @@ import org.slf4j.Logger;
 /**
  * What the disk store removes: a deleted conversation and a version a put replaced, each renamed
  * into the root's trash ({@code .trash-<uuid>}) in one step and then removed; the temporary
- * folders of puts a crash cut short; and, when the store opens, whatever crashes left of both.
+ * files of puts a crash cut short; and, when the store opens, whatever crashes left of both.
+ * Nothing there is trusted either (issue 73): a folder is taken apart without recursion, whatever
+ * its depth ({@link DiskRemoval}), and a removal stops after {@link #MAX_REMOVED} entries, leaving the
+ * rest for the next open.
  */
 final class DiskTrash {
     private static final Logger LOG = SafeLogger.getLogger(DiskConversationStore.class);
     private static final String TMP = DiskConversationStore.TMP;
-    private static final String TRASH = ".trash-";
+    private static final String TRASH = DiskRemoval.TRASH;
     /** How long a close waits for the older versions still to be removed. */
     private static final Duration REMOVER_DRAIN = Duration.ofSeconds(30);
+    /**
+     * The most entries one removal takes apart (an open: all it removes together, in seconds at
+     * most); what is left stays in the trash for the next open. A store's own trash (a conversation,
+     * an earlier release's version folder) holds far fewer.
+     */
+    static final long MAX_REMOVED = 100_000;
+    /** The temporaries one change removes; the rest at its next change. */
+    private static final int BATCH = DiskRemoval.BATCH;
 
     private final Path root;
     private final boolean handles;
@@ -65,12 +77,27 @@ final class DiskTrash {
 
     /**
      * Renames the entry {@code name} of the root into the store's trash in one step, durably, then
-     * removes it; a crash in between leaves it for the next open.
+     * removes it ({@link DiskRemoval}); a crash in between, or more than it may remove now, leaves it
+     * for the next open.
      */
     static void discard(DiskFolder top, String name) throws IOException {
         String trash = TRASH + UUID.randomUUID();
         top.move(name, top, trash);
-        top.delete(trash);
+        DiskRemoval.remove(top, trash, MAX_REMOVED);
+    }
+
+    /**
+     * An entry of a conversation's folder no version needs (an older log, or a folder planted in its
+     * place): a file removed at once, a folder renamed into the trash and removed.
+     */
+    static void discard(DiskFolder top, DiskFolder dir, String name) throws IOException {
+        try {
+            dir.delete(name);
+        } catch (DirectoryNotEmptyException folder) {
+            String trash = TRASH + UUID.randomUUID();
+            dir.moveUnforced(name, top, trash);
+            DiskRemoval.remove(top, trash, MAX_REMOVED);
+        }
     }
 
     /**
@@ -84,47 +111,76 @@ final class DiskTrash {
         try {
             remover.execute(() -> {
                 try (DiskFolder again = DiskFolder.open(root, handles)) {
-                    again.delete(trash);
+                    DiskRemoval.remove(again, trash, MAX_REMOVED);
                 } catch (IOException e) {
                     LOG.warn("an older version of a stored conversation could not be removed; the next open removes it: {}", e.toString());
                 }
             });
         } catch (RejectedExecutionException closing) {
-            top.delete(trash);
+            DiskRemoval.remove(top, trash, MAX_REMOVED);
         }
     }
 
-    /** Removes the temporary folders of puts a crash cut short; called under the conversation's lock, so none is being written. */
-    static void removeTemporaries(@Nullable DiskFolder dir) throws IOException {
+    /**
+     * Removes the temporary files and folders of puts a crash cut short from the conversation's
+     * folder (at most {@link #BATCH} a call, the rest at its next change); called under the
+     * conversation's lock, so none is being written. Returns what is left of {@code budget}.
+     */
+    static long removeTemporaries(DiskFolder top, @Nullable DiskFolder dir, long budget) throws IOException {
         if (dir == null) {
-            return;
+            return budget;
         }
+        long left = budget;
+        int seen = 0;
         for (String name : dir.names()) {
-            if (name.startsWith(TMP)) {
-                dir.delete(name);
+            if (name.startsWith(TMP) && seen++ < BATCH && left > 0) {
+                try {
+                    dir.delete(name);
+                    left--;
+                } catch (DirectoryNotEmptyException folder) {
+                    String trash = TRASH + UUID.randomUUID();
+                    dir.moveUnforced(name, top, trash);
+                    left = DiskRemoval.remove(top, trash, left);
+                } catch (IOException e) {
+                    // nothing reads a temporary: one that cannot be removed is left, and the change goes on
+                    LOG.warn("a temporary entry {} of a stored conversation could not be removed and is left there: {}", name, e.toString());
+                }
             }
         }
+        return left;
     }
-
 
     /**
      * What crashes left in the whole store: deleted conversations and replaced versions not yet
-     * removed, puts cut short (skipped while their conversation is locked).
+     * removed, puts cut short (skipped while their conversation is locked); at most
+     * {@link #MAX_REMOVED} entries in all, the rest logged and left for the next open.
      */
     void removeLeftovers() throws IOException {
+        long[] left = {MAX_REMOVED};
         try (DiskFolder top = DiskFolder.open(root, handles)) {
             for (String name : top.names()) {
-                if (name.startsWith(TRASH)) {
-                    top.delete(name);
-                } else if (name.startsWith(TMP) && name.length() > TMP.length() + 36
-                        && RolloutFile.isThreadId(name.substring(TMP.length(), TMP.length() + 36))) {
-                    whileUnlocked(name.substring(TMP.length(), TMP.length() + 36), () -> top.delete(name));
-                } else if (RolloutFile.isThreadId(name) && hasTemporaries(top, name)) {
-                    whileUnlocked(name, () -> {
-                        try (DiskFolder dir = top.folder(name)) {
-                            DiskTrash.removeTemporaries(dir);
-                        }
-                    });
+                if (left[0] <= 0) {
+                    LOG.warn("the conversation store in {} holds more leftovers than an open removes ({} entries); the next open goes on", root,
+                            MAX_REMOVED);
+                    return;
+                }
+                try {
+                    if (name.startsWith(TRASH)) {
+                        left[0] = DiskRemoval.remove(top, name, left[0]);
+                    } else if (name.startsWith(TMP) && name.length() > TMP.length() + 36
+                            && RolloutFile.isThreadId(name.substring(TMP.length(), TMP.length() + 36))) {
+                        whileUnlocked(name.substring(TMP.length(), TMP.length() + 36), () -> left[0] = DiskRemoval.remove(top, name, left[0]));
+                    } else if (RolloutFile.isThreadId(name) && hasTemporaries(top, name)) {
+                        whileUnlocked(name, () -> {
+                            try (DiskFolder dir = top.folder(name)) {
+                                left[0] = removeTemporaries(top, dir, left[0]);
+                            }
+                        });
+                    }
+                } catch (IOException e) {
+                    // whatever one entry is, the store opens
+                    LOG.warn("{} in the conversation store's folder could not be cleaned up as the store opened and is left there: {}", name,
+                            e.toString());
                 }
             }
         }

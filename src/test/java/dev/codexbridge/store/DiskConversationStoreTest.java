@@ -96,6 +96,11 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
             }
 
             @Override
+            public void setVersion(String threadId, long version) throws IOException {
+                DiskTampering.editManifest(root(), threadId, m -> m.put("version", version));
+            }
+
+            @Override
             public void assertNothingLeftBehind(String threadId) throws IOException {
                 try (Stream<Path> entries = Files.list(root().resolve(threadId))) {
                     List<String> names = entries.map(p -> p.getFileName().toString()).toList();
@@ -193,7 +198,7 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
     @Test
     void aRecordOfAnEarlierReleaseDamagedBehindTheStoresBackIsRefused() throws Exception {
         String id = Lineages.newThreadId();
-        Path version = EarlierFormat.write(root(), Lineages.full(id, 20_000, 1), DiskRecord.FORMAT);
+        Path version = EarlierFormat.write(root(), Lineages.full(id, 20_000, 1).toBuilder().version(1).build(), DiskRecord.FORMAT);
         byte[] bytes = Files.readAllBytes(version.resolve("1"));
         bytes[bytes.length / 2] ^= 1;
         Files.write(version.resolve("1"), bytes);
@@ -233,6 +238,24 @@ class DiskConversationStoreTest implements StoreRoundTripContract, StoreIntegrit
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root()))).isEqualTo("rwx------");
         Path link = Files.createSymbolicLink(tmp.resolve("link"), root());
         assertThatThrownBy(() -> DiskConversationStore.open(link)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("symbolic link");
+    }
+
+    @Test
+    void everyFolderAndFileTheStoreCreatesIsTheOwnersOnly() throws IOException {
+        ConversationStore host = store().open();
+        String id = Lineages.newThreadId();
+        ConversationLease lease = host.lease(id, "host-a", TTL);
+        StoredConversation stored = host.put(lease, Lineages.full(id, 5_000, 1));
+        host.put(lease, stored.toBuilder().name("appended").build());
+
+        assertThat(mode(root().resolve(id))).isEqualTo("rwx------");
+        assertThat(mode(root().resolve(id).resolve(DiskConversationStore.LEASE))).isEqualTo("rw-------");
+        assertThat(mode(DiskTampering.log(root(), id))).as("a log written whole, then appended to").isEqualTo("rw-------");
+        assertThat(mode(root().resolve(DiskLocks.FILE))).isEqualTo("rw-------");
+    }
+
+    private static String mode(Path path) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(path, java.nio.file.LinkOption.NOFOLLOW_LINKS));
     }
 
     @Test

@@ -6,13 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.json.Json;
 import dev.codexbridge.store.spi.Sha256;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -76,6 +79,23 @@ class DiskStoreTamperTest {
 
     private static <T> T promptly(ThrowingSupplier<T> call) {
         return assertTimeoutPreemptively(HANG_GUARD, call);
+    }
+
+    /**
+     * What "at once" is for a refusal the caps bound (issue 73): well under what reading a valid
+     * conversation of that size takes (0.49 s at 64 MiB), with room for a loaded machine.
+     */
+    private static final Duration AT_ONCE = Duration.ofSeconds(3);
+
+    private static <T> T atOnce(ThrowingSupplier<T> call) {
+        return assertTimeoutPreemptively(AT_ONCE, call);
+    }
+
+    private static void refusedAtOnce(ThrowingSupplier<?> call, String id, String problem) {
+        assertTimeoutPreemptively(AT_ONCE, () -> assertThatThrownBy(call::get).isInstanceOfSatisfying(CorruptConversationException.class, e -> {
+            assertThat(e.threadId()).isEqualTo(id);
+            assertThat(e.problem()).contains(problem);
+        }));
     }
 
     private static void refused(ThrowingSupplier<?> call, String id, String problem) {
@@ -246,7 +266,8 @@ class DiskStoreTamperTest {
             ((ObjectNode) m.path("files").get(1)).put("size", 40_000 - huge);
         });
         try (RandomAccessFile sparse = new RandomAccessFile(DiskTampering.log(root(), id).toFile(), "rw")) {
-            sparse.setLength(huge + (4L << 20));     // 3 GiB that take no room on disk, until read into memory
+            // bytes after the manifest, so that the reader walks the records to it (a log of 3 GiB is refused for its size alone)
+            sparse.setLength(sparse.length() + (4L << 20));
         }
 
         assertTimeoutPreemptively(HANG_GUARD, () -> assertThatThrownBy(() -> host.get(id))
@@ -267,5 +288,129 @@ class DiskStoreTamperTest {
         Path elsewhere = Files.createFile(outside().resolve("locks"));
         DiskTampering.link(root().resolve(DiskLocks.FILE), elsewhere);
         assertTimeoutPreemptively(HANG_GUARD, () -> assertThatThrownBy(this::open).isInstanceOf(ConversationStoreException.class));
+    }
+
+    @Test
+    void aLogOfEmptyRecordsAndNoManifestIsRefusedAtOnceAndOnePastTheCapsBeforeItIsRead() throws Exception {
+        ConversationStore host = open();
+        String id = stored(host);
+        String other = stored(host);
+        Path log = DiskTampering.log(root(), id);
+        // 64 MiB of records of nine bytes each, 7.4 million of them: a walk that reads one header at a time takes seconds
+        DiskTampering.emptyRecords(log, 64L << 20, 0);
+        ConversationLease lease = host.lease(id, "host-a", TTL);
+
+        String tooMany = "records, more than a log under this store's caps holds";
+        refusedAtOnce(() -> host.get(id), id, tooMany);
+        refusedAtOnce(() -> host.ownerOf(id), id, tooMany);
+        refusedAtOnce(() -> host.put(lease, Lineages.small(id, 2).toBuilder().version(1).build()), id, tooMany);
+        assertThat(atOnce(() -> host.list(null, 10))).extracting(ConversationSummary::threadId).containsExactly(other);
+
+        // 192 MiB, past the most bytes a log under the default caps holds: refused before a record is read
+        DiskTampering.emptyRecords(log, 64L << 20, 192L << 20);
+        String tooBig = "bytes, more than a log under this store's caps holds";
+        refusedAtOnce(() -> host.get(id), id, tooBig);
+        refusedAtOnce(() -> host.put(lease, Lineages.small(id, 2).toBuilder().version(1).build()), id, tooBig);
+        assertThat(atOnce(() -> host.list(null, 10))).extracting(ConversationSummary::threadId).containsExactly(other);
+    }
+
+    @Test
+    void aLogWhoseNewestManifestFollowsMoreBytesThanAnyVersionLeavesIsRefused() throws Exception {
+        ConversationStore host = open();
+        String id = stored(host);
+        // a MiB of empty records, then the newest manifest again: a whole version at the end, after bytes no put leaves
+        DiskTampering.padBeforeNewestManifest(root(), id, 1 << 20);
+
+        refused(() -> host.get(id), id, "bytes that no version needs");
+        refused(() -> host.ownerOf(id), id, "bytes that no version needs");
+        assertThat(promptly(() -> host.list(null, 10))).isEmpty();
+    }
+
+    @Test
+    void aManifestWhoseVersionIsNotAWholeNumberFromOneOnIsCorrupt() throws Exception {
+        ConversationStore host = open();
+        for (JsonNode bad : List.<JsonNode>of(Json.nodes().textNode("2"), Json.nodes().numberNode(1e30), Json.nodes().numberNode(0),
+                Json.nodes().numberNode(-3))) {
+            String id = stored(host);
+            DiskTampering.editManifest(root(), id, m -> m.set("version", bad));
+            ConversationLease lease = host.lease(id, "host-a", TTL);
+
+            refused(() -> host.get(id), id, "the manifest's version is not a whole number from 1 on: " + bad);
+            refused(() -> host.put(lease, Lineages.small(id, 2).toBuilder().version(1).build()), id, "version");
+            assertThat(promptly(() -> host.list(null, 10))).extracting(ConversationSummary::threadId).doesNotContain(id);
+        }
+    }
+
+    @Test
+    void anEarlierReleasesVersionFolderPastTheLargestVersionIsCorruptAndLeftOutOfTheList() throws Exception {
+        ConversationStore host = open();
+        String id = storedEarlier();
+        String other = stored(host);
+        Files.move(version(id), root().resolve(id).resolve("v9999999999999999999"));
+
+        String problem = "the version folder v9999999999999999999 is not a version this library writes";
+        refused(() -> host.get(id), id, problem);
+        refused(() -> host.ownerOf(id), id, problem);
+        assertThat(promptly(() -> host.list(null, 10))).extracting(ConversationSummary::threadId).containsExactly(other);
+        ConversationLease lease = host.lease(id, "host-a", TTL);
+        refused(() -> host.put(lease, Lineages.small(id, 2).toBuilder().version(1).build()), id, problem);
+    }
+
+    /**
+     * How long removing tens of thousands of folders may take: as long as {@code rm -rf} takes them,
+     * 3 s for 30,000 nested on a quiet disk that discards freed blocks, 30 s on a busy one. A guard
+     * against a hang, not a measure.
+     */
+    private static final Duration REMOVAL_GUARD = Duration.ofMinutes(2);
+
+    @Test
+    void trashNestedThirtyThousandDeepIsRemovedWhenTheStoreOpensAndDeepFoldersUnderALockToo() throws Exception {
+        ConversationStore host = open();
+        String id = stored(host);
+        // a deleted conversation's trash as nested as someone who can write the folder makes it, and a put's temporary folder
+        DiskTampering.nest(root().resolve(".trash-deep"), 30_000);
+        DiskTampering.nest(root().resolve(id).resolve(DiskConversationStore.TMP + "deep"), 10);
+
+        ConversationStore reopened = assertTimeoutPreemptively(REMOVAL_GUARD, () -> open());
+
+        assertThat(root().resolve(".trash-deep")).doesNotExist();
+        assertThat(root().resolve(id).resolve(DiskConversationStore.TMP + "deep")).doesNotExist();
+        assertThat(promptly(() -> reopened.get(id))).isPresent();
+        // under the conversation's lock: a lease removes its temporaries, a delete its folder whole (3,000 deep: past a path's
+        // longest, and past the open files of a process limited to 1,024)
+        DiskTampering.nest(root().resolve(id).resolve(DiskConversationStore.TMP + "again"), 3_000);
+        ConversationLease lease = assertTimeoutPreemptively(REMOVAL_GUARD, () -> reopened.lease(id, "host-a", TTL));
+        assertThat(root().resolve(id).resolve(DiskConversationStore.TMP + "again")).doesNotExist();
+        DiskTampering.nest(root().resolve(id).resolve("planted"), 3_000);
+        assertThat(assertTimeoutPreemptively(REMOVAL_GUARD, () -> reopened.delete(lease))).isTrue();
+        try (Stream<Path> left = Files.list(root())) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly(DiskLocks.FILE);
+        }
+    }
+
+    @Test
+    void aLogLinkedUnderAnotherNameIsCopiedBeforeAnythingIsAppended() throws Exception {
+        ConversationStore host = open();
+        String id = Lineages.newThreadId();
+        ConversationLease lease = host.lease(id, "host-a", TTL);
+        StoredConversation first = host.put(lease, Lineages.small(id, 1));
+        Path hardLink = Files.createLink(outside().resolve("linked.log"), DiskTampering.log(root(), id));
+        byte[] before = Files.readAllBytes(hardLink);
+        String own = Lineages.ownPath(id);
+        byte[] bytes = first.lineage().get(0).bytes();
+        byte[] tail = Lineages.jsonl(3_000, 2);
+
+        StoredConversation next = promptly(() -> host.putAppending(lease, StoreAppendContract.grown(first, own, bytes, tail),
+                StoreAppendContract.appends(first, own, bytes, tail)));
+
+        assertThat(Files.readAllBytes(hardLink)).as("nothing appended under the other name").isEqualTo(before);
+        assertThat(host.get(id)).contains(next);
+        assertThat(Files.getAttribute(DiskTampering.log(root(), id), "unix:nlink")).as("the log the put wrote is the store's alone").isEqualTo(1);
+        byte[] more = Lineages.jsonl(2_000, 3);
+        byte[] grown = StoreAppendContract.concat(bytes, tail);
+        StoredConversation third = host.putAppending(lease, StoreAppendContract.grown(next, own, grown, more),
+                StoreAppendContract.appends(next, own, grown, more));
+        assertThat(host.get(id)).contains(third);
+        assertThat(Files.readAllBytes(hardLink)).isEqualTo(before);
     }
 }

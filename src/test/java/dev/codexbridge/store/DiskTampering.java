@@ -70,31 +70,30 @@ final class DiskTampering {
     }
 
     /**
-     * Replaces rollout {@code file}'s bytes with {@code bytes}, appended to the log as a record of
-     * their own, and the manifest made to point at them with their size and hash.
+     * Replaces rollout {@code file}'s bytes with {@code bytes}, written over the newest manifest as
+     * a record of their own, and that manifest after them, made to point at them with their size
+     * and hash: the log as a put that appended them would leave it.
      */
     static void replaceRollout(Path root, String threadId, int file, byte[] bytes) throws IOException {
         long start;
+        ObjectNode manifest;
         try (DiskLog.Opened log = opened(root, threadId)) {
             start = log.manifestStart;
+            manifest = log.manifest.deepCopy();
         }
-        try (FileChannel log = FileChannel.open(log(root, threadId), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer manifest = ByteBuffer.wrap(DiskLog.readFully(log, start, (int) (log.size() - start)));
+        ObjectNode f = (ObjectNode) manifest.path("files").get(file);
+        f.put("size", bytes.length).put("sha256", Sha256.hex(bytes));
+        f.putArray("extents").addArray().add(start + DiskLog.HEADER).add(bytes.length);
+        try (FileChannel log = FileChannel.open(log(root, threadId), StandardOpenOption.WRITE)) {
             log.truncate(start);
             ByteBuffer data = ByteBuffer.allocate(DiskLog.HEADER + bytes.length).put(DiskLog.DATA).putLong(bytes.length).put(bytes).flip();
-            while (data.hasRemaining()) {
-                log.write(data, log.size());
-            }
-            while (manifest.hasRemaining()) {
-                log.write(manifest, log.size());
+            ByteBuffer record = DiskLog.manifestRecord(Json.write(manifest).getBytes(StandardCharsets.UTF_8));
+            for (ByteBuffer b : new ByteBuffer[] {data, record}) {
+                while (b.hasRemaining()) {
+                    log.write(b, log.size());
+                }
             }
         }
-        long offset = start + DiskLog.HEADER;
-        editManifest(root, threadId, m -> {
-            ObjectNode f = (ObjectNode) m.path("files").get(file);
-            f.put("size", bytes.length).put("sha256", Sha256.hex(bytes));
-            f.putArray("extents").addArray().add(offset).add(bytes.length);
-        });
     }
 
     /** The newest version folder of the conversation (a record as releases before the log wrote it). */
@@ -112,6 +111,82 @@ final class DiskTampering {
         byte[] bytes = Json.write(manifest).getBytes(StandardCharsets.UTF_8);
         Files.write(version.resolve(DiskRecord.MANIFEST), bytes);
         Files.writeString(version.resolve(DiskRecord.MANIFEST_HASH), Sha256.hex(bytes));
+    }
+
+    /**
+     * Makes the log at {@code log} its first 8 bytes and {@code bytes} of empty rollout records
+     * ({@code 'D'} and a length of 0, nine bytes each), no manifest; then, past {@code sparseTo}
+     * when that is larger, bytes that take no room on disk.
+     */
+    static void emptyRecords(Path log, long bytes, long sparseTo) throws IOException {
+        ByteBuffer records = ByteBuffer.allocate(DiskLog.HEADER * 116_508);       // about a MiB of them
+        while (records.remaining() >= DiskLog.HEADER) {
+            records.put(DiskLog.DATA).putLong(0);
+        }
+        records.flip();
+        try (FileChannel out = FileChannel.open(log, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            out.write(DiskLog.magic(), 0);
+            long at = 8;
+            while (at < 8 + bytes) {
+                ByteBuffer next = records.duplicate();
+                next.limit((int) Math.min(next.limit(), 8 + bytes - at));
+                at += out.write(next, at);
+            }
+            if (sparseTo > at) {
+                out.write(ByteBuffer.allocate(1), sparseTo - 1);
+            }
+        }
+    }
+
+    /**
+     * Appends {@code bytes} of empty rollout records to the conversation's log after its newest
+     * manifest, then that manifest's record again: a whole version at the end, after more bytes
+     * than any version needs.
+     */
+    static void padBeforeNewestManifest(Path root, String threadId, long bytes) throws IOException {
+        byte[] manifest;
+        try (DiskLog.Opened log = opened(root, threadId)) {
+            manifest = DiskLog.readFully(log.channel, log.manifestStart, (int) (log.end - log.manifestStart));
+        }
+        Path log = log(root, threadId);
+        long end = Files.size(log);
+        emptyRecordsAt(log, end, bytes);
+        try (FileChannel out = FileChannel.open(log, StandardOpenOption.WRITE)) {
+            ByteBuffer again = ByteBuffer.wrap(manifest);
+            while (again.hasRemaining()) {
+                out.write(again, out.size());
+            }
+        }
+    }
+
+    private static void emptyRecordsAt(Path log, long at, long bytes) throws IOException {
+        ByteBuffer records = ByteBuffer.allocate((int) (bytes / DiskLog.HEADER * DiskLog.HEADER));
+        while (records.hasRemaining()) {
+            records.put(DiskLog.DATA).putLong(0);
+        }
+        records.flip();
+        try (FileChannel out = FileChannel.open(log, StandardOpenOption.WRITE)) {
+            long position = at;
+            while (records.hasRemaining()) {
+                position += out.write(records, position);
+            }
+        }
+    }
+
+    /**
+     * Makes {@code path} a folder holding a folder holding a folder … {@code depth} deep, built
+     * from the inside out (each made beside it, then moved in), so that no path is ever longer
+     * than the system takes.
+     */
+    static void nest(Path path, int depth) throws IOException {
+        Path inner = Files.createDirectory(path.resolveSibling(path.getFileName() + ".inner"));
+        Path outer = path.resolveSibling(path.getFileName() + ".outer");
+        for (int i = 1; i < depth; i++) {
+            Files.createDirectory(outer);
+            Files.move(inner, outer.resolve("d"));
+            Files.move(outer, inner);
+        }
+        Files.move(inner, path);
     }
 
     /** Replaces {@code path} (removed first when there) with a FIFO, which blocks whoever opens it for reading alone. */

@@ -96,6 +96,11 @@ class PostgresConversationStoreTest implements StoreRoundTripContract, StoreInte
             }
 
             @Override
+            public void setVersion(String threadId, long version) throws SQLException {
+                assertThat(update("UPDATE codex_store_conversation SET version = ? WHERE thread_id = ?", version, threadId)).isOne();
+            }
+
+            @Override
             public String childSpec() {
                 return "pg:" + url;
             }

@@ -93,6 +93,20 @@ class PostgresStoreTamperTest {
         assertThat(host.list(null, 10)).extracting(ConversationSummary::threadId).containsExactly(other);
     }
 
+    /** Issue 73: a file count that is not the rows there are, above or below, is corrupt, and the list shows the others. */
+    @Test
+    void aFileCountThatIsNotTheRowsThereAreIsCorrupt() throws SQLException {
+        ConversationStore host = open(StoreLimits.DEFAULTS);
+        String above = stored(host, Lineages.full(Lineages.newThreadId(), 5_000, 1));
+        String below = stored(host, Lineages.full(Lineages.newThreadId(), 5_000, 2));
+
+        update("UPDATE codex_store_conversation SET files = 5 WHERE thread_id = ?", above);
+        update("UPDATE codex_store_conversation SET files = 2 WHERE thread_id = ?", below);
+
+        refused(() -> host.get(above), above, "the record has 3 of its 5 rollouts");
+        refused(() -> host.get(below), below, "the record has 3 of its 2 rollouts");
+    }
+
     @Test
     void anUnderstatedLineageTotalLetsNoLineagePastTheCap() throws SQLException {
         String id = Lineages.newThreadId();

@@ -52,4 +52,42 @@ interface StoreTamperContract extends StoreContract {
                     assertThat(e.cap()).isEqualTo(64 << 10);
                 }));
     }
+
+    /** Issue 73: no store counts to the last version a long holds; one that says so is corrupt at the next put, never an overflow. */
+    @Test
+    default void aVersionAtTheLimitOfItsNumberIsCorruptAtTheNextPutNotAnOverflow() throws Exception {
+        ConversationStore host = store().open();
+        String id = newThreadId();
+        ConversationLease lease = host.lease(id, "host-a", TTL);
+        host.put(lease, Lineages.full(id, 5_000, 1));
+
+        store().setVersion(id, Long.MAX_VALUE);
+
+        StoredConversation read = host.get(id).orElseThrow();
+        assertThat(read.version()).isEqualTo(Long.MAX_VALUE);
+        assertTimeoutPreemptively(HANG_GUARD, () -> assertThatThrownBy(() -> host.put(lease, read))
+                .isInstanceOfSatisfying(CorruptConversationException.class, e -> {
+                    assertThat(e.threadId()).isEqualTo(id);
+                    assertThat(e.problem()).isEqualTo("the record is at version " + Long.MAX_VALUE + ", the last a version number holds: no put can follow it");
+                }));
+        assertThat(host.get(id)).as("nothing written").contains(read);
+    }
+
+    /** Issue 73: a record that says a rollout has more bytes than it has is refused as cut short, before any byte is read. */
+    @Test
+    default void aRecordedSizeAboveTheBytesStoredIsRefusedAsCutShort() throws Exception {
+        ConversationStore host = store().open();
+        String id = newThreadId();
+        StoredConversation stored = host.put(host.lease(id, "host-a", TTL), Lineages.full(id, 20_000, 1));
+        long actual = stored.lineage().get(1).size();
+
+        store().setRecordedSize(id, 1, actual + 1);
+
+        assertTimeoutPreemptively(HANG_GUARD, () -> assertThatThrownBy(() -> store().open().get(id))
+                .isInstanceOfSatisfying(CorruptConversationException.class, e -> {
+                    assertThat(e.threadId()).isEqualTo(id);
+                    assertThat(e.problem()).isEqualTo("rollout " + Lineages.ownPath(id) + " has " + actual + " bytes, the record says "
+                            + (actual + 1) + " (cut short)");
+                }));
+    }
 }

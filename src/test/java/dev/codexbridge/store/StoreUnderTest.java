@@ -36,6 +36,9 @@ interface StoreUnderTest {
      */
     void replaceRollout(String threadId, int file, byte[] bytes) throws Exception;
 
+    /** As someone who can write the storage would: sets the stored version's number, the record otherwise whole. */
+    void setVersion(String threadId, long version) throws Exception;
+
     /** Checks that a writer killed mid-put left nothing behind once the conversation was changed again. */
     default void assertNothingLeftBehind(String threadId) throws Exception {
     }

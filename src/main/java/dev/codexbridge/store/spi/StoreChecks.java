@@ -117,6 +117,22 @@ public final class StoreChecks {
     }
 
     /**
+     * The version a put stores after the stored version {@code current} (0: none stored). No store
+     * counts to the last version a {@code long} holds, so a record that says it is there, or below
+     * 0, is corrupt: refused before anything is written, never an overflow.
+     */
+    public static long nextVersion(String threadId, long current) {
+        if (current < 0) {
+            throw new CorruptConversationException(threadId, "the record is at version " + current + ", below 0");
+        }
+        if (current == Long.MAX_VALUE) {
+            throw new CorruptConversationException(threadId, "the record is at version " + current
+                    + ", the last a version number holds: no put can follow it");
+        }
+        return current + 1;
+    }
+
+    /**
      * The appends of a {@code putAppending}, against the lineage they belong to: each names a file
      * of it, once, whose declared size is the base's and the tail's; returned by path.
      */

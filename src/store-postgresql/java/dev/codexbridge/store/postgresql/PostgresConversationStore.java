@@ -203,10 +203,11 @@ public final class PostgresConversationStore implements ConversationStore {
                     }
                 }
             }
+            long next = StoreChecks.nextVersion(threadId, current);
             if (current != conversation.version()) {
                 throw new VersionConflictException(threadId, conversation.version(), current);
             }
-            StoredConversation stored = conversation.toBuilder().version(current + 1).build();
+            StoredConversation stored = conversation.toBuilder().version(next).build();
             if (current == 0 && !appends.isEmpty()) {
                 String path = appends.keySet().iterator().next();
                 throw new StaleAppendException(threadId, path, "the store holds no version of the conversation");
