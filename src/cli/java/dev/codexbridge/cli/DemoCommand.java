@@ -80,9 +80,10 @@ final class DemoCommand implements Callable<Integer> {
                     ModelReply.message("I listed the workspace and wrote hello.txt with a greeting."));
             Optional<CodexVersion> version = reportedVersion(codex);
             err.println("codex-bridge demo: codex " + version.map(CodexVersion::toString).orElse("(no version from --version)") + " at " + codex);
-            // shown here, so the handshake does not log it again
-            if (version.isPresent() && NewerCodex.firstTime(codex.toString(), version.get())) {
-                err.println("note: " + NewerCodex.line(version.get()).orElseThrow());
+            Optional<String> newer = NewerCodex.line(version.orElse(null));
+            if (newer.isPresent()) {
+                NewerCodex.firstTime(codex.toString(), version.get());     // shown here: the handshake does not log it again
+                err.println("note: " + newer.get());
             }
             err.println("scripted model at " + model.baseUrl() + ", CODEX_HOME " + home);
             ApprovalPolicy approvals = ApprovalPolicy.builder().handler(request -> {
