@@ -26,7 +26,8 @@ final class ApiOptions {
 
     /**
      * Connects to codex, hands the client to {@code body} and returns its exit code; a failure
-     * (no codex, codex died, an error answer) goes to stderr as one line with exit code 1.
+     * (no codex, codex died, an error answer) goes to stderr as one line with exit code 1, and a
+     * second naming the tested codex version when the one connected to is newer.
      */
     int call(String command, Function<CodexClient, Integer> body) {
         if (timeoutSeconds <= 0) {
@@ -41,6 +42,7 @@ final class ApiOptions {
         } catch (CodexException e) {
             // codex's messages can quote user data or its own stderr: keep them to one safe line
             System.err.println("codex-bridge " + command + ": " + ApiText.escapeLines(SecretRedactor.redact(e.getMessage())));
+            NewerCodexNote.after(System.err);
             return 1;
         }
     }

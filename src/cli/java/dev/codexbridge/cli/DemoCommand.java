@@ -8,6 +8,8 @@ import dev.codexbridge.approval.ApprovalDecision;
 import dev.codexbridge.approval.ApprovalPolicy;
 import dev.codexbridge.approval.ApprovalRequest;
 import dev.codexbridge.process.CodexVersion;
+import dev.codexbridge.process.CodexVersionProbe;
+import dev.codexbridge.process.NewerCodex;
 import dev.codexbridge.protocol.ClientInfo;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnInput;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -75,7 +78,13 @@ final class DemoCommand implements Callable<Integer> {
                     ModelReply.builder().applyPatch("call-demo-2",
                             "*** Begin Patch\n*** Add File: hello.txt\n+Hello from codex-bridge!\n*** End Patch").build(),
                     ModelReply.message("I listed the workspace and wrote hello.txt with a greeting."));
-            err.println("codex-bridge demo: codex " + CodexVersion.PINNED + " at " + codex);
+            Optional<CodexVersion> version = reportedVersion(codex);
+            err.println("codex-bridge demo: codex " + version.map(CodexVersion::toString).orElse("(no version from --version)") + " at " + codex);
+            Optional<String> newer = NewerCodex.line(version.orElse(null));
+            if (newer.isPresent()) {
+                NewerCodex.firstTime(codex.toString(), version.get());     // shown here: the handshake does not log it again
+                err.println("note: " + newer.get());
+            }
             err.println("scripted model at " + model.baseUrl() + ", CODEX_HOME " + home);
             ApprovalPolicy approvals = ApprovalPolicy.builder().handler(request -> {
                 err.println("  ? approval: " + ApiText.escape(request.title()) + "  (" + ApiText.escape(request.description())
@@ -147,6 +156,15 @@ final class DemoCommand implements Callable<Integer> {
 
     private Path resolveCodex(PrintStream err) {
         return PinnedCodex.locateOrInstall(codexBin, err);
+    }
+
+    /** What the binary itself says it is ({@code --version}), not the version codex-bridge pins. */
+    private static Optional<CodexVersion> reportedVersion(Path codex) {
+        try {
+            return Optional.of(CodexVersionProbe.probe(codex, CodexVersionProbe.DEFAULT_TIMEOUT));
+        } catch (RuntimeException e) {
+            return Optional.empty();    // the handshake says what is wrong with it
+        }
     }
 
     private static void deleteQuietly(Path root) {

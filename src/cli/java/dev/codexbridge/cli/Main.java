@@ -45,6 +45,7 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns its exit code (for tests). */
     public static int run(String... args) {
+        NewerCodexNote.commandBegins();
         CommandLine cli = new CommandLine(new Main());
         Class<?> named = args.length == 0 ? null : SUBCOMMANDS.stream()
                 .filter(c -> c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(args[0]))
@@ -67,6 +68,7 @@ public final class Main implements Runnable {
             throw e;
         }
         System.err.println(command.getCommandSpec().qualifiedName() + ": " + ApiText.escapeLines(e.getMessage()));
+        NewerCodexNote.after(System.err);
         return command.getCommandSpec().exitCodeOnExecutionException();
     }
 

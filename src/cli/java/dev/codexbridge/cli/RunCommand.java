@@ -262,6 +262,7 @@ final class RunCommand implements Callable<Integer> {
             return conversation(s, options, out, err, terminal);
         } catch (CodexException e) {
             err.println("codex-bridge run: " + ApiText.escapeLines(e.getMessage()));
+            NewerCodexNote.after(err);
             return 2;
         }
     }

@@ -4,6 +4,8 @@ import dev.codexbridge.config.ConfigMigrationException;
 import dev.codexbridge.config.HostMcpConfig;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLaunch;
+import dev.codexbridge.process.CodexVersion;
+import dev.codexbridge.process.NewerCodex;
 import dev.codexbridge.runtime.Readiness;
 import dev.codexbridge.runtime.RuntimeStatus;
 import dev.codexbridge.runtime.RuntimeSwitch;
@@ -170,6 +172,7 @@ final class RuntimeCommand implements Runnable {
             return;
         }
         System.out.println("codex runtime enabled (codex " + r.codexVersion() + " at " + r.codexBinary() + ")");
+        NewerCodex.line(CodexVersion.parse(r.codexVersion()).orElse(null)).ifPresent(line -> System.out.println("note: " + line));
         if (r.migration() != null) {
             System.out.print(r.migration().summary());
         }

@@ -6,6 +6,7 @@ import dev.codexbridge.internal.UntrustedText;
 import dev.codexbridge.process.CodexProcessException;
 import dev.codexbridge.process.CodexVersion;
 import dev.codexbridge.process.CodexVersionProbe;
+import dev.codexbridge.process.NewerCodex;
 import dev.codexbridge.protocol.InitializeResponse;
 import dev.codexbridge.rpc.RpcTimeoutException;
 import java.nio.file.Path;
@@ -16,8 +17,10 @@ import org.slf4j.Logger;
 /**
  * What the handshake checks of the codex it reached: that it is not older than
  * {@link CodexVersion#MINIMUM_SUPPORTED} (read from {@code initialize}'s {@code userAgent}, the
- * one place a remote app-server says its version), and, when it never answers or exits before
- * answering, a message that names what was started and suggests it may not be codex's app-server.
+ * one place a remote app-server says its version); that a codex newer than
+ * {@link CodexVersion#PINNED} is named once in the log ({@link NewerCodex}), not refused; and, when
+ * it never answers or exits before answering, a message that names what was started and suggests
+ * it may not be codex's app-server.
  */
 final class HandshakeChecks {
     /**
@@ -37,17 +40,13 @@ final class HandshakeChecks {
      * first {@code N.N.N} after the originator, which is the host's client name.
      */
     static Optional<CodexVersion> versionOf(String userAgent) {
-        if (userAgent == null) {
-            return Optional.empty();
-        }
-        int slash = userAgent.indexOf('/');
-        return CodexVersion.parse(slash < 0 ? userAgent : userAgent.substring(slash + 1));
+        return CodexVersion.fromUserAgent(userAgent);
     }
 
     /**
      * Throws when {@code answer} says codex is older than the floor; a {@code userAgent} without
      * a version (a fake or a proxy) passes, and so does anything when {@value #ALLOW_UNSUPPORTED}
-     * is set.
+     * is set. A codex newer than the pinned one passes, logged once per binary and version.
      */
     static void requireSupported(InitializeResponse answer, String what) {
         Optional<CodexVersion> version = versionOf(answer == null ? null : answer.userAgent());
@@ -58,6 +57,7 @@ final class HandshakeChecks {
         }
         CodexVersion v = version.get();
         if (v.isAtLeast(CodexVersion.MINIMUM_SUPPORTED)) {
+            NewerCodex.logOnce(what, v);
             return;
         }
         if (Boolean.getBoolean(ALLOW_UNSUPPORTED)) {

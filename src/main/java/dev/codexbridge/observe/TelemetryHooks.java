@@ -59,10 +59,18 @@ public interface TelemetryHooks {
 
     /**
      * What is known of a turn as it starts: its thread, model, how it began ({@code turn/start},
-     * {@code review/start}, {@link #ATTACH}, …) and its input as a JSON array of codex's
-     * {@code UserInput} items, read only when asked for (null for a turn with no input of its own).
+     * {@code review/start}, {@link #ATTACH}, …), its input as a JSON array of codex's
+     * {@code UserInput} items, read only when asked for (null for a turn with no input of its own),
+     * and the version of the codex that runs it as its {@code initialize} answer said, read once
+     * the turn started on codex (the thread's connection may open after this; null when there
+     * is no way to know, and the supplier's answer null when codex said none).
      */
     record TurnStartInfo(@Nullable String threadId, @Nullable String model, String operation,
-                         @Nullable Supplier<String> inputJson) {
+                         @Nullable Supplier<String> inputJson, @Nullable Supplier<String> codexVersion) {
+        /** Without the codex version. */
+        public TurnStartInfo(@Nullable String threadId, @Nullable String model, String operation,
+                             @Nullable Supplier<String> inputJson) {
+            this(threadId, model, operation, inputJson, null);
+        }
     }
 }

@@ -43,6 +43,19 @@ public record CodexVersion(int major, int minor, int patch) implements Comparabl
         }
     }
 
+    /**
+     * The codex version in {@code initialize}'s {@code userAgent} ({@code originator/0.169.0 (Linux
+     * ...) ...}, e.g. {@code CodexClient.serverInfo().userAgent()}): the first {@code N.N.N} after
+     * the originator, which is the host's client name; empty when there is none (a fake, a proxy).
+     */
+    public static Optional<CodexVersion> fromUserAgent(@Nullable String userAgent) {
+        if (userAgent == null) {
+            return Optional.empty();
+        }
+        int slash = userAgent.indexOf('/');
+        return parse(slash < 0 ? userAgent : userAgent.substring(slash + 1));
+    }
+
     public boolean isAtLeast(CodexVersion other) {
         return compareTo(other) >= 0;
     }

@@ -6,6 +6,8 @@ import dev.codexbridge.client.internal.ClientPlumbing;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.observe.TelemetryHooks;
 import dev.codexbridge.observe.TurnTelemetry;
+import dev.codexbridge.process.CodexVersion;
+import dev.codexbridge.protocol.InitializeResponse;
 import java.util.Locale;
 import org.slf4j.Logger;
 
@@ -29,7 +31,7 @@ record TurnTracing(TelemetryHooks hooks) {
         }
         String model = options.model() != null ? options.model() : connection.settings().model();
         return hooks.startTurn(new TelemetryHooks.TurnStartInfo(connection.threadId(), model, start.method(),
-                start instanceof TurnStart.UserTurn user ? () -> user.input().toJsonText() : null));
+                start instanceof TurnStart.UserTurn user ? () -> user.input().toJsonText() : null, () -> codexVersion(connection)));
     }
 
     /**
@@ -42,7 +44,14 @@ record TurnTracing(TelemetryHooks hooks) {
             return TurnTelemetry.NONE;
         }
         return hooks.startTurn(new TelemetryHooks.TurnStartInfo(connection.threadId(), connection.settings().model(),
-                TelemetryHooks.ATTACH, null));
+                TelemetryHooks.ATTACH, null, () -> codexVersion(connection)));
+    }
+
+    /** The version the thread's codex gave in its {@code initialize} answer, null when it gave none. */
+    private static String codexVersion(ThreadConnection connection) {
+        CodexClient client = connection.client();
+        InitializeResponse info = client == null ? null : client.serverInfo();
+        return info == null ? null : CodexVersion.fromUserAgent(info.userAgent()).map(CodexVersion::toString).orElse(null);
     }
 
     /** The listener a turn reports to: the host's, and the turn's telemetry after it when telemetry is on. */

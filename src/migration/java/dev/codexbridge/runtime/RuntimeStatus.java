@@ -1,7 +1,10 @@
 package dev.codexbridge.runtime;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.codexbridge.json.Json;
+import dev.codexbridge.process.CodexVersion;
+import dev.codexbridge.process.NewerCodex;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -35,6 +38,16 @@ public record RuntimeStatus(
         managedPlugins = List.copyOf(managedPlugins);
     }
 
+    /**
+     * When the codex found is newer than the one codex-bridge pins: which version was tested and
+     * where the compatibility matrix is ({@link NewerCodex#line}); null otherwise. A newer codex is
+     * not refused.
+     */
+    @JsonProperty("codexNote")
+    public @Nullable String codexNote() {
+        return NewerCodex.line(CodexVersion.parse(codexVersion).orElse(null)).orElse(null);
+    }
+
     public String toJson() {
         return Json.write(this);
     }
@@ -50,6 +63,10 @@ public record RuntimeStatus(
             sb.append(state.permissions() == null ? "" : ", permissions " + state.permissions()).append('\n');
         }
         sb.append("codex: ").append(codexBinary == null ? "not found — " + codexProblem : codexBinary + " (" + codexVersion + ")").append('\n');
+        String note = codexNote();
+        if (note != null) {
+            sb.append("note: ").append(note).append('\n');
+        }
         sb.append("CODEX_HOME: ").append(codexHome).append('\n');
         if (managedBlock) {
             sb.append("managed block: ").append(managedServers.size()).append(" MCP server(s)")

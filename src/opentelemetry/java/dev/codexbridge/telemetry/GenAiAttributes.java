@@ -24,6 +24,8 @@ final class GenAiAttributes {
     static final AttributeKey<String> OUTPUT_MESSAGES = AttributeKey.stringKey("gen_ai.output.messages");
     static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
+    /** The version of the codex that runs the turn, from its {@code initialize} answer (it may be newer than the pinned one). */
+    static final AttributeKey<String> CODEX_VERSION = AttributeKey.stringKey("codex_bridge.codex.version");
     static final AttributeKey<String> TURN_ID = AttributeKey.stringKey("codex_bridge.turn.id");
     static final AttributeKey<String> TURN_STATUS = AttributeKey.stringKey("codex_bridge.turn.status");
     static final AttributeKey<String> STOP_REASON = AttributeKey.stringKey("codex_bridge.turn.stop_reason");

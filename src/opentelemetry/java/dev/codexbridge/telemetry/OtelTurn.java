@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
@@ -44,10 +45,13 @@ final class OtelTurn implements TurnTelemetry {
     private final AtomicLong outputTokens = new AtomicLong();
     private final AtomicBoolean usageSeen = new AtomicBoolean();
     private final TurnChildSpans children;
+    private final @Nullable Supplier<String> codexVersion;
+    private final AtomicBoolean codexVersionNamed = new AtomicBoolean();
 
     OtelTurn(OtelHooks hooks, TurnStartInfo turn) {
         this.hooks = hooks;
         this.model = turn.model();
+        this.codexVersion = turn.codexVersion();
         SpanBuilder b = hooks.tracer.spanBuilder("invoke_agent " + OtelHooks.AGENT)
                 .setSpanKind(SpanKind.CLIENT)
                 .setAttribute(GenAiAttributes.OPERATION_NAME, "invoke_agent")
@@ -86,6 +90,17 @@ final class OtelTurn implements TurnTelemetry {
     @Override
     public void turnStarted(String turnId) {
         span.setAttribute(GenAiAttributes.TURN_ID, turnId);
+        nameCodexVersion();
+    }
+
+    /** The codex version on the span, once: when the turn started on codex, else at its end. */
+    private void nameCodexVersion() {
+        if (codexVersion != null && codexVersionNamed.compareAndSet(false, true)) {
+            String version = codexVersion.get();
+            if (version != null) {
+                span.setAttribute(GenAiAttributes.CODEX_VERSION, version);
+            }
+        }
     }
 
     @Override
@@ -171,6 +186,7 @@ final class OtelTurn implements TurnTelemetry {
 
     private void end(TurnEnd result, Throwable failure) {
         children.endOpenSpans();
+        nameCodexVersion();
         AttributesBuilder metric = OtelHooks.baseAttributes(model).toBuilder();
         String errorType = null;
         if (failure != null) {

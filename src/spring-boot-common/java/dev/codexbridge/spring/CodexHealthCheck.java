@@ -3,6 +3,8 @@ package dev.codexbridge.spring;
 import dev.codexbridge.callers.Readiness;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.pool.CodexPool;
+import dev.codexbridge.process.CodexVersion;
+import dev.codexbridge.protocol.InitializeResponse;
 import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.DiskConversationStore;
@@ -45,7 +47,9 @@ final class CodexHealthCheck {
      * The client: UP while its connection is open and past its handshake (and, for a running
      * app-server, its {@code /readyz} answers ready); DOWN while it is lost (reconnecting, with
      * the attempt's generation) or for good. Details: connection generation, reconnects, threads
-     * attached and the cap, whether codex is the application's own process or an app-server.
+     * attached and the cap, whether codex is the application's own process or an app-server, the
+     * codex version its {@code initialize} answer gave and, when that is newer than the pinned
+     * one, the version codex-bridge was tested on ({@code codexTestedOn}, docs/compatibility.md).
      * Details are state only: no endpoint URL, token file or failure text, since Actuator shows
      * them to anonymous callers under {@code show-details=always}; the application's log has the rest.
      */
@@ -54,6 +58,13 @@ final class CodexHealthCheck {
         int generation = client.generation();
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("codex", endpoint == null ? "own process" : "app-server");
+        InitializeResponse info = client.serverInfo();
+        CodexVersion.fromUserAgent(info == null ? null : info.userAgent()).ifPresent(v -> {
+            d.put("codexVersion", v.toString());
+            if (v.compareTo(CodexVersion.PINNED) > 0) {
+                d.put("codexTestedOn", CodexVersion.PINNED.toString());
+            }
+        });
         d.put("generation", generation);
         d.put("reconnects", Math.max(0, generation - 1));
         d.put("threads", client.attachedThreads());

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.codexbridge.BuildInfo;
 import dev.codexbridge.CodexException;
 import dev.codexbridge.process.CodexLaunch;
 import dev.codexbridge.process.CodexProcessException;
+import dev.codexbridge.process.CodexVersion;
+import dev.codexbridge.process.NewerCodex;
+import dev.codexbridge.support.LogCapture;
 import dev.codexbridge.support.Scripts;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +68,39 @@ class HandshakeChecksTest {
         }
         try (CodexClient c = client(fake("codex-cli 0.169.0", "fake")).connect()) {
             assertThat(c.isOpen()).as("a userAgent without a version is not checked").isTrue();
+        }
+    }
+
+    @Test
+    void aNewerCodexConnectsAndIsNamedOnceInTheLogWithTheTestedVersionAndTheMatrix() throws Exception {
+        Path newer = fake("codex-cli 0.171.0", "codex_bridge/0.171.0 (Linux 6.1; x86_64) xterm");
+        try (LogCapture log = LogCapture.start()) {
+            try (CodexClient c = client(newer).connect()) {
+                assertThat(c.isOpen()).as("a newer codex is never refused").isTrue();
+                assertThat(CodexVersion.fromUserAgent(c.serverInfo().userAgent())).hasValue(new CodexVersion(0, 171, 0));
+            }
+            try (CodexClient again = client(newer).connect()) {
+                assertThat(again.isOpen()).isTrue();
+            }
+            String text = log.text();
+            System.out.println(text);
+            assertThat(text).as("once per binary and version in this process").containsOnlyOnce("is newer than")
+                    .contains("INFO " + NewerCodex.class.getName() + " - " + newer + ": codex 0.171.0 is newer than 0.169.0, the release codex-bridge "
+                            + BuildInfo.version() + " is tested on; it is used all the same (the releases tested and how each differs: "
+                            + "docs/compatibility.md)");
+        }
+    }
+
+    @Test
+    void thePinnedCodexAndOlderOnesAboveTheFloorAreNotNamed() throws Exception {
+        try (LogCapture log = LogCapture.start()) {
+            try (CodexClient c = client(fake("codex-cli 0.169.0", "codex_bridge/0.169.0 (Linux)")).connect()) {
+                assertThat(c.isOpen()).isTrue();
+            }
+            try (CodexClient c = client(fake("codex-cli 0.130.0", "codex_bridge/0.130.0 (Linux)")).connect()) {
+                assertThat(c.isOpen()).isTrue();
+            }
+            assertThat(log.text()).doesNotContain("is newer than");
         }
     }
 

@@ -9,9 +9,7 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.client.CodexClient;
 import dev.codexbridge.json.Json;
 import dev.codexbridge.process.CodexLaunch;
-import dev.codexbridge.process.CodexLocator;
 import dev.codexbridge.process.CodexVersion;
-import dev.codexbridge.process.CodexVersionProbe;
 import dev.codexbridge.protocol.CommandExecParams;
 import dev.codexbridge.protocol.ConfigReadParams;
 import dev.codexbridge.protocol.FuzzyFileSearchParams;
@@ -45,24 +43,27 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The read-only typed methods of the protocol group tests ({@code ProtocolGroupsLiveTest}) against
- * codex 0.130.0: per method, {@code ok}, {@code error} (code and message), {@code undecodable}
- * (the answer does not fit the 0.169.0 type) or {@code unknown} (0.130.0 has no such method). The
- * result must equal {@code fixtures/compatibility/0.130.0-methods.json} (docs/compatibility.md);
- * {@code -Dcodexbridge.recordMethodMatrix=true} rewrites the file.
+ * the codex of {@link CompatibilityLiveTest#VERSION} (0.130.0 unless {@code -Dcodexbridge.compatVersion}
+ * names another): per method, {@code ok}, {@code error} (code and message), {@code undecodable}
+ * (the answer does not fit the pinned version's type) or {@code unknown} (that codex has no such
+ * method). The result must equal {@code fixtures/compatibility/VERSION-methods.json}
+ * (docs/compatibility.md); {@code -Dcodexbridge.recordMethodMatrix=true} rewrites the file, and
+ * with {@code -Dcodexbridge.compatSurvey=DIR} it is written to {@code DIR} instead of checked
+ * ({@code bin/codex-release}).
  */
 class MethodCompatibilityLiveTest {
     private static final boolean RECORD = Boolean.getBoolean("codexbridge.recordMethodMatrix");
-    static final Path MATRIX = Paths.get("fixtures", "compatibility", "0.130.0-methods.json");
+    static final String VERSION = CompatibilityLiveTest.VERSION;
+    static final Path MATRIX = Paths.get("fixtures", "compatibility", VERSION + "-methods.json");
+    private static final String UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
     @TempDir
     Path tmp;
 
     @Test
-    void readOnlyMethodsOnCodex0130BehaveAsDocumented() throws Exception {
+    void readOnlyMethodsOnTheCompatibilityVersionBehaveAsDocumented() throws Exception {
         LiveCodex.binary();
-        Path dir = Paths.get(System.getProperty("codexbridge.compatDir", ".codex-cli-0.130.0"));
-        Path codex = CodexLocator.findInInstall(dir).orElseThrow(() -> new AssertionError("codex 0.130.0 not installed in " + dir));
-        assertThat(CodexVersionProbe.probe(codex, Duration.ofSeconds(20))).isEqualTo(new CodexVersion(0, 130, 0));
+        Path codex = CompatibilityLiveTest.binary();
 
         ObjectNode results = Json.object();
         try (ScriptedModelServer model = ScriptedModelServer.start()) {
@@ -96,21 +97,26 @@ class MethodCompatibilityLiveTest {
                 calls.put("fuzzyFileSearch", c -> "first: " + c.fuzzyFileSearch(new FuzzyFileSearchParams(null, "bridgeclient", List.of(tmp.resolve("tree").toString()))).files().get(0).path());
                 calls.forEach((method, call) -> results.set(method, outcome(method, () -> call.apply(client), tmp)));
             }
-            assertThat(WireSchema.pinned().validateConversation(wire)).as("every message sent matches the 0.169.0 schema").isEmpty();
+            assertThat(WireSchema.pinned().validateConversation(wire)).as("every message sent matches the pinned schema").isEmpty();
         }
 
         ObjectNode doc = Json.object();
-        doc.put("codexVersion", "0.130.0");
-        doc.put("about", "The read-only typed CodexApi methods exercised by ProtocolGroupsLiveTest, called by a CodexClient on codex 0.130.0. "
-                + "status: ok | error (code, message) | undecodable (the answer does not fit the 0.169.0 result type) | unknown (no such method in 0.130.0). "
+        doc.put("codexVersion", VERSION);
+        doc.put("about", "The read-only typed CodexApi methods exercised by ProtocolGroupsLiveTest, called by a CodexClient on codex " + VERSION + ". "
+                + "status: ok | error (code, message) | undecodable (the answer does not fit the " + CodexVersion.PINNED + " result type) "
+                + "| unknown (no such method in " + VERSION + "). "
                 + "Checked by MethodCompatibilityLiveTest; rewrite with -Dcodexbridge.recordMethodMatrix=true.");
         doc.set("methods", results);
-        if (RECORD) {
-            Files.createDirectories(MATRIX.getParent());
-            Files.writeString(MATRIX, Json.mapper().writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc) + "\n");
+        String survey = CompatibilityLiveTest.SURVEY;
+        Path written = survey != null ? Paths.get(survey, MATRIX.getFileName().toString()) : RECORD ? MATRIX : null;
+        if (written != null) {
+            Files.createDirectories(written.getParent());
+            Files.writeString(written, Json.mapper().writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc) + "\n");
         } else {
+            assertThat(MATRIX).as("no method matrix for codex %s: survey it with bin/codex-release %s (docs/compatibility.md)", VERSION, VERSION)
+                    .exists();
             JsonNode committed = Json.parse(Files.readString(MATRIX));
-            assertThat(results).as("codex 0.130.0 answers the typed methods differently than %s says", MATRIX).isEqualTo(committed.get("methods"));
+            assertThat(results).as("codex %s answers the typed methods differently than %s says", VERSION, MATRIX).isEqualTo(committed.get("methods"));
         }
     }
 
@@ -124,14 +130,15 @@ class MethodCompatibilityLiveTest {
         } catch (RuntimeException e) {
             Throwable t = Futures.unwrap(e);
             if (t instanceof RpcException rpc) {
-                String message = rpc.error().message().replace(tmp.toString(), "<tmp>");
+                // the temporary folder and the thread's id change from run to run
+                String message = rpc.error().message().replace(tmp.toString(), "<tmp>").replaceAll(UUID, "<id>");
                 boolean unknown = rpc.code() == -32601 || message.contains("unknown variant `" + method + "`");
                 o.put("status", unknown ? "unknown" : "error");
                 o.put("code", rpc.code());
                 o.put("message", unknown && message.length() > 120 ? message.substring(0, message.indexOf('`', message.indexOf('`') + 1) + 1) : message);
             } else if (t instanceof CodexException && String.valueOf(t.getMessage()).contains("does not fit")) {
                 o.put("status", "undecodable");
-                o.put("message", t.getMessage().replace(tmp.toString(), "<tmp>"));
+                o.put("message", t.getMessage().replace(tmp.toString(), "<tmp>").replaceAll(UUID, "<id>"));
             } else {
                 throw e;
             }

@@ -50,6 +50,8 @@ public final class FakeCodex {
     /** Answers {@code thread/read} (with the thread's id); replace it to hold answers back and send many at once. */
     public volatile Function<JsonNode, CompletableFuture<JsonNode>> onThreadRead = p -> CompletableFuture.completedFuture(thread(p.path("threadId").asText()));
     public volatile long scriptDelayMs = 20;
+    /** What {@code initialize} answers as codex's user agent (its version after the slash). */
+    public volatile String userAgent = "fake/0.169.0";
     /** How {@code thread/unsubscribe} is answered (thread id in); default: at once, unsubscribed. */
     public volatile Function<String, CompletableFuture<JsonNode>> unsubscribeAnswer =
             id -> CompletableFuture.completedFuture(Json.object().put("status", "unsubscribed"));
@@ -126,7 +128,7 @@ public final class FakeCodex {
                         }
                     }
                 })
-                .handler("initialize", RequestHandler.sync(p -> Json.object().put("userAgent", "fake/0.169.0").put("codexHome", "/tmp")))
+                .handler("initialize", RequestHandler.sync(p -> Json.object().put("userAgent", userAgent).put("codexHome", "/tmp")))
                 .handler("thread/start", RequestHandler.sync(p -> distinctThreads ? thread(threadNames.apply(threadsStarted.incrementAndGet())) : thread()))
                 .handler("thread/resume", r -> {
                     String id = r.params().path("threadId").asText(threadId);

@@ -101,6 +101,7 @@ class CodexTelemetryTest {
         assertThat(turn.getAttributes().get(GenAiAttributes.PROVIDER_NAME)).isEqualTo("openai");
         assertThat(turn.getAttributes().get(GenAiAttributes.REQUEST_MODEL)).isEqualTo("gpt-test");
         assertThat(turn.getAttributes().get(GenAiAttributes.CONVERSATION_ID)).isEqualTo("thread-1");
+        assertThat(turn.getAttributes().get(GenAiAttributes.CODEX_VERSION)).as("the version codex's initialize answer gave").isEqualTo("0.169.0");
         assertThat(turn.getAttributes().get(GenAiAttributes.TURN_ID)).isEqualTo(r.turnId());
         assertThat(turn.getAttributes().get(GenAiAttributes.USAGE_INPUT_TOKENS)).isEqualTo(20L);
         assertThat(turn.getAttributes().get(GenAiAttributes.USAGE_OUTPUT_TOKENS)).isEqualTo(10L);
@@ -191,6 +192,18 @@ class CodexTelemetryTest {
         assertThat(command.getAttributes().get(GenAiAttributes.ERROR_TYPE)).isEqualTo("declined");
         LongPointData turns = otel.metric("codex_bridge.turns").orElseThrow().getLongSumData().getPoints().iterator().next();
         assertThat(turns.getAttributes().get(GenAiAttributes.ERROR_TYPE)).isEqualTo(r.error().category().wire());
+    }
+
+    @Test
+    void theTurnNamesTheCodexThatRanItANewerOneIncluded() {
+        codex.userAgent = "codex_bridge/0.171.0 (Linux 6.1; x86_64) xterm";
+        codex.onTurnStart = (f, turn) -> {
+            f.agentMessage(turn, "hi");
+            f.completeTurn(turn, "completed", null);
+        };
+        session = builder(CodexTelemetry.of(otel.openTelemetry())).build();
+        assertThat(session.runTurn(TurnInput.text("go")).status()).isEqualTo(TurnOutcome.COMPLETED);
+        assertThat(otel.span("invoke_agent codex").getAttributes().get(GenAiAttributes.CODEX_VERSION)).isEqualTo("0.171.0");
     }
 
     @Test
