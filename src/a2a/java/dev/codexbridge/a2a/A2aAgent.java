@@ -2,6 +2,8 @@ package dev.codexbridge.a2a;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codexbridge.CodexException;
+import dev.codexbridge.session.CodexSession;
 import dev.codexbridge.session.TurnHandle;
 import dev.codexbridge.session.InvalidInputException;
 import dev.codexbridge.session.TurnInput;
@@ -48,6 +50,10 @@ final class A2aAgent implements AutoCloseable {
     /** A message accepted: its task, and what sets it going once a stream is subscribed (or at once). */
     record Accepted(A2aTask task, Runnable go, boolean answer) {
     }
+
+    /** Why a task accepted before its conversation's lease was lost here ends without running. */
+    static final String NOT_RUN_AFTER_LOSS = "this replica lost the conversation's lease while the message waited to start (another replica "
+            + "may have gone on with the conversation meanwhile): the message was not run; send it again";
 
     A2aAgent(SessionSource sessions, ContextStore store, A2aLimits limits) {
         this.sessions = sessions;
@@ -135,6 +141,7 @@ final class A2aAgent implements AutoCloseable {
         List<A2aContext> closing = new ArrayList<>();
         A2aContext context;
         A2aTask task;
+        long losses;
         synchronized (p) {
             context = p.contexts.get(contextId);
             if (context == null) {
@@ -172,6 +179,7 @@ final class A2aAgent implements AutoCloseable {
                 p.tasks.put(id, task);
                 taskCount.incrementAndGet();
                 context.run(task);
+                losses = context.leaseLosses();
             }
         } finally {
             context.reserve(false);
@@ -192,9 +200,9 @@ final class A2aAgent implements AutoCloseable {
                 }
                 return new Accepted(task, () -> task.finish(null, e), false);
             }
-            return new Accepted(task, () -> start(task, ctx, input, turn, true), false);
+            return new Accepted(task, () -> start(task, ctx, input, turn, true, losses), false);
         }
-        return new Accepted(task, () -> start(task, ctx, input, turn, false), false);
+        return new Accepted(task, () -> start(task, ctx, input, turn, false, losses), false);
     }
 
     /**
@@ -210,9 +218,20 @@ final class A2aAgent implements AutoCloseable {
         return context;
     }
 
-    private static void start(A2aTask task, A2aContext context, TurnInput input, TurnOptions options, boolean begun) {
+    /**
+     * Starts the task's turn, unless the conversation's lease was lost here since the task was
+     * accepted ({@code losses}, {@link A2aContext#leaseLosses}): another replica may have gone on with
+     * the conversation meanwhile, and a message its caller may have given up on is never run on top of
+     * newer turns; it ends failed, not run, and the caller sends it again (docs/deploy, "A stalled replica").
+     */
+    private static void start(A2aTask task, A2aContext context, TurnInput input, TurnOptions options, boolean begun, long losses) {
         try {
-            TurnHandle h = (begun ? context.session() : context.begin(task.id)).startTurn(input, options, task);
+            CodexSession session = begun ? context.session() : context.begin(task.id);
+            if (context.leaseLosses() > losses) {
+                task.finish(null, new CodexException(NOT_RUN_AFTER_LOSS));
+                return;
+            }
+            TurnHandle h = session.startTurn(input, options, task);
             task.onInterrupt(h::interrupt);
             h.result().whenComplete((r, e) -> {
                 try {

@@ -30,6 +30,8 @@ final class A2aContext implements AutoCloseable {
     /** A message is being accepted into this context: it is not idle, so it is neither closed to make room nor handed over. */
     private volatile boolean reserved;
     private volatile long lastUsed = System.nanoTime();
+    /** Sessions of this context let go because they had lost the conversation's lease ({@link #leaseLosses}). */
+    private final java.util.concurrent.atomic.AtomicLong lostLeases = new java.util.concurrent.atomic.AtomicLong();
     private static final VarHandle SESSION;
     private static final VarHandle CURRENT;
 
@@ -67,6 +69,7 @@ final class A2aContext implements AutoCloseable {
         CodexSession held = session;       // read once: dropIfAsleep may take it meanwhile
         if (held != null && held.leaseLost()) {
             // cut off from the store for a while: another replica may have the conversation, so it is opened anew
+            lostLeases.incrementAndGet();
             SESSION.compareAndSet(this, held, null);
             held.close();
         }
@@ -121,6 +124,17 @@ final class A2aContext implements AutoCloseable {
             throw e;
         }
         return s;
+    }
+
+    /**
+     * How many times this context's conversation was lost to its lease here, counting a session held
+     * now that has lost it: a task accepted at one count whose turn would start at a higher one waited
+     * through the loss (a replica stalled or cut off meanwhile), and another replica may have gone on
+     * with the conversation since.
+     */
+    long leaseLosses() {
+        CodexSession held = session;
+        return lostLeases.get() + (held != null && held.leaseLost() ? 1 : 0);
     }
 
     /** Opens the session if needed and records {@code taskId} in the store, before its turn starts. */
