@@ -1,12 +1,6 @@
 package dev.codexbridge.spring;
 
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
-import java.sql.SQLException;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
+import dev.codexbridge.store.spi.JdbcTransactions;
 import javax.sql.DataSource;
 
 /**
@@ -14,32 +8,16 @@ import javax.sql.DataSource;
  * is not a matter of the properties. Without PostgreSQL's classes, so it loads in any host.
  */
 final class UnreachableDatabase {
-    private static final Set<String> SERVER_GOING = Set.of("57P01", "57P02", "57P03");
-
     private UnreachableDatabase() {
     }
 
     /**
-     * The cause in {@code failure}'s chain that says the database could not be reached: a refused
-     * or timed-out connection, SQLState class 08 (connection exception; not 08P01, a protocol
-     * violation: something answered) or 57P01 – 57P03 (the server shutting down, crashed, or not
-     * accepting connections yet; the library's stores take these as an outage too); null if none does.
+     * The cause in {@code failure}'s chain that says the database could not be reached, as the
+     * library's stores tell it ({@link JdbcTransactions#unreachableCause}: a refused, timed-out or
+     * unroutable connection, SQL state class 08 but not 08P01, 57P01 – 57P03); null if none does.
      */
     static Throwable reason(Throwable failure) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-            if (t instanceof SQLException sql && unreachable(sql.getSQLState())) {
-                return t;
-            }
-            if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof SocketTimeoutException) {
-                return t;
-            }
-        }
-        return null;
-    }
-
-    private static boolean unreachable(String state) {
-        return state != null && (state.startsWith("08") && !state.equals("08P01") || SERVER_GOING.contains(state));
+        return JdbcTransactions.unreachableCause(failure);
     }
 
     /** A JDBC URL without what may carry credentials: its parameters ({@code ?user=…&password=…}) and any {@code user:password@}. */

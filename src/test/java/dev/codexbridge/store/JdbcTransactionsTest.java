@@ -197,6 +197,9 @@ class JdbcTransactionsTest {
         assertThat(JdbcTransactions.unreachable(new SQLTransientConnectionException("timed out"))).isTrue();
         assertThat(JdbcTransactions.unreachable(new RuntimeException(new ConnectException("Connection refused")))).isTrue();
         assertThat(JdbcTransactions.unreachable(new RuntimeException(new SQLException("duplicate key", "23505")))).isFalse();
+        // something answered, in words that are not PostgreSQL's: not a database away
+        assertThat(JdbcTransactions.unreachable(new SQLException("protocol violation", "08P01"))).isFalse();
+        assertThat(JdbcTransactions.unreachable(new RuntimeException(new java.net.NoRouteToHostException("No route to host")))).isTrue();
         assertThat(JdbcTransactions.unreachable(new IllegalStateException("a fault of the code's"))).isFalse();
     }
 }

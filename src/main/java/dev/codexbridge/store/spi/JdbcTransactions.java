@@ -2,6 +2,7 @@ package dev.codexbridge.store.spi;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -10,6 +11,7 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Work on a database through a pool that outlives the database's restarts (decision 0099). A
@@ -165,29 +167,36 @@ public final class JdbcTransactions {
 
     /**
      * Whether {@code e} is the connection's end rather than the statement's refusal: the session
-     * ended by the server, a connection exception (SQL state class {@code 08}), or JDBC's own
+     * ended by the server, a connection exception (SQL state class {@code 08}, but not {@code 08P01},
+     * a protocol violation: something answered, in words that are not PostgreSQL's), or JDBC's own
      * connection failures.
      */
     public static boolean connectionEnded(SQLException e) {
         String state = e.getSQLState();
-        return sessionEnded(e) || state != null && state.startsWith("08")
+        return sessionEnded(e) || state != null && state.startsWith("08") && !state.equals("08P01")
                 || e instanceof SQLRecoverableException || e instanceof SQLNonTransientConnectionException;
     }
 
     /**
      * Whether the database did not answer, anywhere in {@code failure}'s causes: a connection ended
-     * ({@link #connectionEnded}), one the pool could not get in time, or a socket that timed out or
-     * was refused. A door answers such a failure "nothing was done; send again", never "internal error".
+     * ({@link #connectionEnded}), one the pool could not get in time, or a socket that timed out,
+     * was refused or found no route. A door answers such a failure "nothing was done; send again",
+     * never "internal error".
      */
     public static boolean unreachable(Throwable failure) {
+        return unreachableCause(failure) != null;
+    }
+
+    /** The cause in {@code failure}'s chain that says the database did not answer ({@link #unreachable}), or null. */
+    public static @Nullable Throwable unreachableCause(Throwable failure) {
         Throwable t = failure;
         for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
             if (t instanceof SQLException s && (connectionEnded(s) || s instanceof SQLTransientConnectionException)
-                    || t instanceof SocketTimeoutException || t instanceof ConnectException) {
-                return true;
+                    || t instanceof SocketTimeoutException || t instanceof ConnectException || t instanceof NoRouteToHostException) {
+                return t;
             }
         }
-        return false;
+        return null;
     }
 
     /** A connection ended under the work: carried out of {@link #once} to be run again. */
