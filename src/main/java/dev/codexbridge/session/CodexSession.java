@@ -79,6 +79,7 @@ public final class CodexSession implements AutoCloseable {
         this.calls = new ThreadCalls(connection);
         if (custody != null) {
             custody.whenLost(() -> turns.leaseLost(custody.whyNotHeld()));
+            custody.heldLease().whenHandOverAsked(connection.hibernation()::handOverAsked);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.codexbridge.CodexException;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.rpc.internal.RpcThreads;
 import dev.codexbridge.store.ConversationLease;
+import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.LeaseLostException;
 import java.time.Duration;
@@ -30,6 +31,9 @@ import org.slf4j.Logger;
  * interrupts the turn codex runs for it, as codex must stop acting for a host that no longer
  * holds the conversation. A timer checks the deadline, so a renewal stuck on an unreachable store
  * does not delay that.
+ *
+ * <p>A renewal that finds another host asking for the conversation tells {@link #whenHandOverAsked}:
+ * an idle session then stores it and gives the lease back (decision 0105).
  */
 final class HeldLease {
     private static final Logger LOG = SafeLogger.getLogger(ThreadCustody.class);
@@ -49,6 +53,8 @@ final class HeldLease {
     private volatile CodexException lost;
     /** Told once, on the thread that found it, when the lease is lost. */
     private volatile Runnable onLost = () -> { };
+    /** Told after each renewal that finds the conversation asked for by another host. */
+    private volatile Runnable onHandOverAsked = () -> { };
     /** What waits on the lease while it runs ({@link #untilLost}): told, each once, when the lease is lost. */
     private final java.util.Set<Consumer<CodexException>> watchers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -64,6 +70,11 @@ final class HeldLease {
     /** {@code action} runs once when the lease is lost (a refusal, or its deadline passed unrenewed); it must not block. */
     void whenLost(Runnable action) {
         onLost = action;
+    }
+
+    /** {@code action} runs after a renewal that found another host asking for the conversation (decision 0105); it must not block. */
+    void whenHandOverAsked(Runnable action) {
+        onHandOverAsked = action;
     }
 
     /**
@@ -177,13 +188,35 @@ final class HeldLease {
         }
         ttl = time;
         long sent = nanos.getAsLong();
-        ConversationLease taken = storage.store().lease(threadId, storage.holder(), time);
+        ConversationLease taken;
+        try {
+            taken = storage.store().lease(threadId, storage.holder(), time);
+        } catch (ConversationLeasedException held) {
+            throw askedFor(held);
+        }
         synchronized (this) {
             inForceUntil = inForceAfter(sent);
             lease = taken;
         }
         armDeadline();
         restartRenewal(threadId);
+    }
+
+    /**
+     * The refusal of a lease another host holds, that host asked for the conversation (decision
+     * 0105): as it was, when the store cannot carry the ask or failed it (the refusal is what matters).
+     */
+    private ConversationLeasedException askedFor(ConversationLeasedException held) {
+        try {
+            if (storage.store().askHandOver(held.threadId())) {
+                ConversationLeasedException asked = new ConversationLeasedException(held.threadId(), held.holder(), held.expiresAt(), true);
+                asked.setStackTrace(held.getStackTrace());
+                return asked;
+            }
+        } catch (RuntimeException failed) {
+            held.addSuppressed(failed);
+        }
+        return held;
     }
 
     /** Renews at a third of the lease's time from now on. */
@@ -216,6 +249,9 @@ final class HeldLease {
             }
             if (moved) {
                 armDeadline();
+                if (renewed.handOverAsked()) {
+                    onHandOverAsked.run();
+                }
             }
         } catch (LeaseLostException e) {
             markLost(held, e);

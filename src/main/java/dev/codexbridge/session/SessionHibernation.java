@@ -182,6 +182,28 @@ final class SessionHibernation {
         }
     }
 
+    /**
+     * Another host asked for the session's conversation (decision 0105): let go of it now, as at the
+     * end of the idle window, when no turn runs and no call is under way; a session at work keeps
+     * it, and the asking host, asking again, is answered at a later renewal. A session that never
+     * sleeps never lets go on request either.
+     */
+    void handOverAsked() {
+        ThreadConnection c = connection;
+        if (idle == null || c == null || c.isClosed() || c.isHibernated() || working()) {
+            return;
+        }
+        RpcThreads.waits().execute(() -> {
+            try {
+                if (c.hibernate()) {
+                    LOG.debug("codex thread {} let go: another host asked for it", c.threadId());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("letting go of a thread another host asked for failed", e);
+            }
+        });
+    }
+
     /** On the timer: hibernate when the session was idle the whole window, else look again when it may be. */
     private void due() {
         synchronized (lock) {

@@ -7,6 +7,8 @@ import dev.codexbridge.observe.TurnTelemetry;
 import dev.codexbridge.rpc.internal.Futures;
 import dev.codexbridge.rpc.internal.HostFuture;
 import dev.codexbridge.rpc.internal.RpcThreads;
+import dev.codexbridge.store.ConversationLeasedException;
+import dev.codexbridge.store.LeaseWait;
 import dev.codexbridge.transcript.ProjectorOptions;
 import java.time.Duration;
 import java.util.Objects;
@@ -29,6 +31,8 @@ final class SessionTurns {
      * (codex then refuses it, "thread not found"): each such refusal proves codex never received it.
      */
     private static final int MAX_SENDS_OFF_THREAD = 3;
+    /** How often a wake refused while its holder was asked for the conversation is tried again ({@link LeaseWait}'s pace). */
+    private static final Duration HAND_OVER_POLL = Duration.ofMillis(250);
     /** A start that failed for one of these on a placed session failed for its connection, not for the turn. */
     private static final java.util.Set<ErrorCategory> CONNECTION_ENDS =
             java.util.EnumSet.of(ErrorCategory.CLOSED_BY_HOST, ErrorCategory.CONNECTION_CLOSED, ErrorCategory.PROCESS_DIED);
@@ -350,8 +354,23 @@ final class SessionTurns {
 
     /** {@code reopened}: how often the thread was found not open on the client's connection (it reconnected) as the turn was about to go out. */
     private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnContext turn, int reopened) {
+        return attemptOnce(run, turn, reopened, 0);
+    }
+
+    /** {@code askedSince}: when ({@link System#nanoTime}, never 0) the wake was first refused with the holder asked for the conversation; 0 before. */
+    private CompletableFuture<TurnResult> attemptOnce(TurnRun run, TurnContext turn, int reopened, long askedSince) {
         return connection.startAsync(turn.traced()).handle((id, failure) -> {     // the library's future: a turn never waits for a host thread
             if (failure != null) {
+                ConversationLeasedException held = LeaseWait.refusal(Futures.unwrap(failure));
+                long since = askedSince != 0 ? askedSince : System.nanoTime() | 1;
+                Duration left = LeaseWait.DEFAULT_BOUND.minusNanos(System.nanoTime() - since);
+                if (held != null && !left.isNegative() && LeaseWait.mayHandOverWithin(held, left) && !turn.interrupted().get()
+                        && !connection.isClosed()) {
+                    // nothing went out, and the holder was asked for the conversation: it lets go at its next renewal when idle
+                    // (decision 0105), so the wake is tried again as a door's resume would be, within the same bound
+                    return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(HAND_OVER_POLL.toMillis(),
+                            java.util.concurrent.TimeUnit.MILLISECONDS, RpcThreads.waits())).thenCompose(x -> attemptOnce(run, turn, reopened, since));
+                }
                 TurnFailure why = connection.link().startFailure(failure);
                 if (why.category() != ErrorCategory.SETTINGS_REJECTED) {
                     connection.retire();        // a refused setting is the host's to fix, not a failure of codex

@@ -110,7 +110,7 @@ final class ThreadCustody {
         return lease.lost();
     }
 
-    /** The lease as held (for the package's tests: a renewal on demand). */
+    /** The lease as held: for what a renewal finds (and the package's tests: a renewal on demand). */
     HeldLease heldLease() {
         return lease;
     }

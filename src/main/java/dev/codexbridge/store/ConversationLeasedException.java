@@ -13,11 +13,24 @@ public class ConversationLeasedException extends ConversationStoreException {
 
     private final String holder;
     private final Instant expiresAt;
+    private final boolean handOverAsked;
 
     public ConversationLeasedException(String threadId, String holder, Instant expiresAt) {
-        super(threadId, "conversation " + threadId + " is leased to " + holder + " until " + expiresAt, null, FailureKind.ALREADY_OPEN);
+        this(threadId, holder, expiresAt, false);
+    }
+
+    /** {@code handOverAsked}: the holder was asked for the conversation ({@link ConversationStore#askHandOver}) after this refusal. */
+    public ConversationLeasedException(String threadId, String holder, Instant expiresAt, boolean handOverAsked) {
+        super(threadId, "conversation " + threadId + " is leased to " + holder + " until " + expiresAt
+                + (handOverAsked ? " (asked to hand it over)" : ""), null, FailureKind.ALREADY_OPEN);
         this.holder = holder;
         this.expiresAt = expiresAt;
+        this.handOverAsked = handOverAsked;
+    }
+
+    /** Whether the holder was asked to hand the conversation over: it lets go at its next renewal when idle (decision 0105). */
+    public boolean handOverAsked() {
+        return handOverAsked;
     }
 
     /** Who holds the lease. */

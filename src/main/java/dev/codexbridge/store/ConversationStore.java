@@ -57,6 +57,23 @@ public interface ConversationStore extends AutoCloseable {
     boolean release(ConversationLease lease);
 
     /**
+     * Asks the host holding {@code threadId}'s lease to store the conversation and give the lease
+     * back: its next {@link #renew} returns the lease {@linkplain ConversationLease#handOverAsked()
+     * asked for} while the ask is fresh ({@link #HAND_OVER_ASK_FRESH}), and a session that is idle
+     * lets go then (decision 0105). An asking host asks again while it waits; nothing else changes.
+     *
+     * @return whether a lease in force was found and asked; false, too, from a store that cannot
+     *         carry the ask (this default), where a host waits for the lease to run out instead
+     */
+    default boolean askHandOver(String threadId) {
+        StoreChecks.threadId(threadId);
+        return false;
+    }
+
+    /** How long an ask for a conversation stays fresh: a holder renews at a third of its lease (a door's: 2 s) and acts on it then. */
+    Duration HAND_OVER_ASK_FRESH = Duration.ofSeconds(5);
+
+    /**
      * Stores {@code conversation} under {@code lease} as the version after
      * {@code conversation.version()}, replacing what was stored; returns the record as stored (the
      * new version, the lineage backed by what was read from the sources).

@@ -178,11 +178,17 @@ public final class DiskConversationStore implements ConversationStore {
         String threadId = StoreChecks.threadId(lease.threadId());
         return locked(threadId, "renewing the lease on", false, (top, dir) -> {
             Instant now = clock.instant();
-            DiskLease.checkInForce(dir, lease, now);
-            ConversationLease renewed = new ConversationLease(threadId, lease.holder(), lease.token(), StoreChecks.expiry(now, ttl));
-            DiskLease.write(dir, renewed);
-            return renewed;
+            if (dir == null) {
+                throw new LeaseLostException(lease, "it was released (or never taken)");
+            }
+            return DiskLease.renew(dir, lease, StoreChecks.expiry(now, ttl), now);
         });
+    }
+
+    @Override
+    public boolean askHandOver(String threadId) {
+        StoreChecks.threadId(threadId);
+        return locked(threadId, "asking for", false, (top, dir) -> DiskLease.ask(dir, threadId, clock.instant()));
     }
 
     @Override

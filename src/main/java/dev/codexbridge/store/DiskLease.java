@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 
 /**
  * A conversation's lease file in {@link DiskConversationStore}: {@code lease.json} in its folder,
- * holder, token and expiry, replaced whole by a rename. Read and written under the conversation's
+ * holder, token, expiry and when another host last asked for the conversation, replaced whole by a rename. Read and written under the conversation's
  * lock; read as the small regular file it must be (a link or a FIFO is refused as corrupt).
  */
 final class DiskLease {
@@ -33,6 +33,14 @@ final class DiskLease {
 
     /** The lease in {@code dir} (none without a folder); a lease file that is not a small regular file is refused as corrupt. */
     static Optional<ConversationLease> read(@Nullable DiskFolder dir, String threadId) throws IOException {
+        return readAsked(dir, threadId).map(Asked::lease);
+    }
+
+    /** A lease file's lease and when another host last asked for the conversation (null: never since it was taken). */
+    private record Asked(ConversationLease lease, @Nullable Instant at) {
+    }
+
+    private static Optional<Asked> readAsked(@Nullable DiskFolder dir, String threadId) throws IOException {
         if (dir == null) {
             return Optional.empty();
         }
@@ -44,8 +52,9 @@ final class DiskLease {
         }
         try {
             JsonNode lease = Json.mapper().readTree(bytes);
-            return Optional.of(new ConversationLease(threadId, lease.path("holder").asText(), lease.path("token").asText(),
-                    Instant.parse(lease.path("expiresAt").asText())));
+            JsonNode asked = lease.path("handOverAskedAt");
+            return Optional.of(new Asked(new ConversationLease(threadId, lease.path("holder").asText(), lease.path("token").asText(),
+                    Instant.parse(lease.path("expiresAt").asText())), asked.isTextual() ? Instant.parse(asked.asText()) : null));
         } catch (IOException | RuntimeException e) {
             // written by a rename, so never half there: a lease that cannot be read is nobody's rather than everybody's block
             LOG.warn("the lease of stored conversation {} cannot be read and counts as expired: {}", threadId, e.toString());
@@ -53,9 +62,36 @@ final class DiskLease {
         }
     }
 
+    /** {@code lease} renewed until {@code expiresAt}, the ask for the conversation kept; asked for when the ask is fresh at {@code now}. */
+    static ConversationLease renew(DiskFolder dir, ConversationLease lease, Instant expiresAt, Instant now) throws IOException {
+        Optional<Asked> current = readAsked(dir, lease.threadId());
+        StoreChecks.inForce(lease, current.map(Asked::lease), now);
+        Instant asked = current.get().at();
+        ConversationLease renewed = new ConversationLease(lease.threadId(), lease.holder(), lease.token(), expiresAt,
+                asked != null && asked.plus(ConversationStore.HAND_OVER_ASK_FRESH).isAfter(now));
+        write(dir, renewed, asked);
+        return renewed;
+    }
+
+    /** Notes another host's ask on the lease in force in {@code dir} ({@link ConversationStore#askHandOver}); false without one. */
+    static boolean ask(@Nullable DiskFolder dir, String threadId, Instant now) throws IOException {
+        Optional<ConversationLease> current = read(dir, threadId);
+        if (current.isEmpty() || !current.get().liveAt(now)) {
+            return false;
+        }
+        write(dir, current.get(), now);
+        return true;
+    }
+
     static void write(DiskFolder dir, ConversationLease lease) throws IOException {
-        String json = Json.write(Json.object().put("holder", lease.holder()).put("token", lease.token())
-                .put("expiresAt", lease.expiresAt().toString()));
-        dir.replace(FILE, json.getBytes(StandardCharsets.UTF_8));
+        write(dir, lease, null);
+    }
+
+    private static void write(DiskFolder dir, ConversationLease lease, @Nullable Instant askedAt) throws IOException {
+        var json = Json.object().put("holder", lease.holder()).put("token", lease.token()).put("expiresAt", lease.expiresAt().toString());
+        if (askedAt != null) {
+            json.put("handOverAskedAt", askedAt.toString());
+        }
+        dir.replace(FILE, Json.write(json).getBytes(StandardCharsets.UTF_8));
     }
 }

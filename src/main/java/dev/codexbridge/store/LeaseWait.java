@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
  * runs out, when it runs out within a bound; otherwise the refusal is the caller's.
  *
  * <p>A host that died holds its conversations until their leases expire (a door's lease is 6 s),
- * and a wait that long serves the caller without a retry of its own. A live host renews its lease
- * at a third of its time, so each try finds the lease moved on: the open fails, at the latest when
+ * and a wait that long serves the caller without a retry of its own. A live host is asked for the
+ * conversation by the refused open itself, and lets go of it at its next renewal when its session
+ * of it is idle (decision 0105). A live host at work renews its lease at a third of its time, so each try finds the lease moved on: the open fails, at the latest when
  * the bound is spent, with the lease's expiry in the failure
  * ({@link #refusal}, {@code ThreadOpenException.heldUntil()}). MCP's {@code codex-reply}, the
  * A2A server's recovery of a dead replica's task and the Spring starters'
@@ -26,6 +27,8 @@ public final class LeaseWait {
     private static final long MARGIN_MS = 50;
     /** Longer than any bound is meant to be, and still a {@code long} of nanoseconds. */
     private static final Duration CENTURY = Duration.ofDays(36_525);
+    /** How often an open is tried again while its holder was asked for the conversation: a holder lets go at a renewal. */
+    private static final long POLL_MS = 250;
     /** How deep a failure's causes are searched. */
     private static final int MAX_DEPTH = 16;
 
@@ -35,7 +38,11 @@ public final class LeaseWait {
     /**
      * Runs {@code open}; while it fails because another host holds the conversation (a
      * {@link ConversationLeasedException} among the failure's causes) whose lease expires before
-     * {@code bound} from now has passed, waits for the expiry and runs it again. Any other failure,
+     * {@code bound} from now has passed, waits for the expiry and runs it again. When the refusal
+     * says the holder was {@linkplain ConversationLeasedException#handOverAsked() asked} for the
+     * conversation (decision 0105) and renews within what is left of {@code bound}
+     * ({@link #mayHandOverWithin}), it is run again every {@value #POLL_MS} ms instead, until
+     * {@code bound} has passed: an idle holder lets go at its next renewal. Any other failure,
      * a lease that expires later, or an interrupt of the wait (the thread's interrupt flag set
      * again) ends the tries: the last failure is thrown as it is.
      *
@@ -52,7 +59,8 @@ public final class LeaseWait {
                 return open.get();
             } catch (RuntimeException e) {
                 ConversationLeasedException held = refusal(e);
-                if (held == null || !waitedFor(held.expiresAt(), ends)) {
+                if (held == null || !(mayHandOverWithin(held, Duration.ofNanos(Math.max(0, ends - System.nanoTime())))
+                        ? polled(ends) : waitedFor(held.expiresAt(), ends))) {
                     throw e;
                 }
             }
@@ -83,6 +91,32 @@ public final class LeaseWait {
     /** {@code bound} in nanoseconds; one too long for a {@code long}, a century. */
     private static long nanos(Duration bound) {
         return bound.compareTo(CENTURY) > 0 ? CENTURY.toNanos() : bound.toNanos();
+    }
+
+    /**
+     * Whether the holder behind {@code held} was asked for the conversation and renews its lease —
+     * when an idle holder lets go — within {@code within}: a holder renews at a third of its lease's
+     * time, so at the latest a third of the time its lease has left from now. A door's 6 s lease is
+     * renewed within 2 s; a 75 s lease (a codex other hosts reach) is not waited on this way.
+     */
+    public static boolean mayHandOverWithin(ConversationLeasedException held, Duration within) {
+        Duration left = Duration.between(Instant.now(), held.expiresAt());
+        return held.handOverAsked() && left.dividedBy(3).compareTo(within) < 0;
+    }
+
+    /** Sleeps {@link #POLL_MS} (less when {@code ends} comes sooner); false once {@code ends} has passed, and on an interrupt. */
+    private static boolean polled(long ends) {
+        long left = ends - System.nanoTime();
+        if (left <= 0) {
+            return false;
+        }
+        try {
+            Thread.sleep(Math.max(1, Math.min(POLL_MS, Duration.ofNanos(left).toMillis())));
+            return true;
+        } catch (InterruptedException stop) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Sleeps until {@code expiresAt} and a margin when that comes before {@code ends} ({@link System#nanoTime}); whether it did. */

@@ -109,8 +109,8 @@ class HeldElsewhereTest {
         assertThat(refused.kind()).isEqualTo(FailureKind.ALREADY_OPEN);
         assertThat(refused.heldUntil()).isEqualTo(live.expiresAt());
         assertThat(refused.category()).as("not a connection's end").isEqualTo(ErrorCategory.OTHER);
-        assertThat(refused.getMessage()).isEqualTo("thread " + THREAD + " is held by another host: conversation " + THREAD
-                + " is leased to host-2 until " + live.expiresAt());
+        assertThat(refused.getMessage()).as("asked, though its renewal comes after the bound").isEqualTo("thread " + THREAD
+                + " is held by another host: conversation " + THREAD + " is leased to host-2 until " + live.expiresAt() + " (asked to hand it over)");
         assertThat(LeaseWait.refusal(refused)).isNotNull().satisfies(held -> assertThat(held.holder()).isEqualTo("host-2"));
         assertThat(sent("thread/resume")).as("codex is not asked for a thread another host holds").isZero();
     }
@@ -155,7 +155,7 @@ class HeldElsewhereTest {
         assertThat(refused.error().heldUntil()).isEqualTo(elsewhere.expiresAt());
         assertThat(refused.error().category()).isEqualTo(ErrorCategory.OTHER);
         assertThat(refused.error().message()).isEqualTo("thread " + THREAD + " is held by another host: conversation " + THREAD
-                + " is leased to host-2 until " + elsewhere.expiresAt());
+                + " is leased to host-2 until " + elsewhere.expiresAt() + " (asked to hand it over)");
         assertThat(refused.error().remediation()).startsWith("Another host holds this conversation in the store until "
                 + elsewhere.expiresAt());
         assertThat(refused.toJson()).contains("\"heldUntil\":\"" + elsewhere.expiresAt() + "\"");

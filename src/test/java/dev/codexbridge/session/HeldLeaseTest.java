@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codexbridge.CodexException;
 import dev.codexbridge.store.ConversationLease;
+import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.ConversationStoreException;
 import dev.codexbridge.store.ConversationSummary;
@@ -58,6 +59,31 @@ class HeldLeaseTest {
             held.renew();
             assertThat(held.lost()).isNotNull();
             assertThat(store.renewals).as("no renewal is sent once the lease is lost here").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aRenewalThatFindsTheConversationAskedForTellsTheSessionAndARefusedHoldAsksTheHolder() {
+        try (DiskConversationStore store = DiskConversationStore.open(tmp.resolve("store"))) {
+            HeldLease a = new HeldLease(ConversationStorage.builder(store, "replica-a").leaseTime(LEASE).build(), now::get);
+            AtomicLong told = new AtomicLong();
+            a.whenHandOverAsked(told::incrementAndGet);
+            a.hold(THREAD, LEASE);
+            a.renew();
+            assertThat(told).as("nobody asked").hasValue(0);
+
+            HeldLease b = new HeldLease(ConversationStorage.builder(store, "replica-b").leaseTime(LEASE).build(), now::get);
+            assertThatThrownBy(() -> b.hold(THREAD, LEASE)).isInstanceOfSatisfying(ConversationLeasedException.class, refused -> {
+                assertThat(refused.handOverAsked()).isTrue();
+                assertThat(refused.holder()).isEqualTo("replica-a");
+                assertThat(refused.getMessage()).endsWith("(asked to hand it over)");
+            });
+            a.renew();
+            assertThat(told).as("the renewal after the ask").hasValue(1);
+
+            a.giveBack();
+            b.hold(THREAD, LEASE);
+            assertThat(b.current().holder()).isEqualTo("replica-b");
         }
     }
 

@@ -28,6 +28,11 @@ public class ForwardingStore implements ConversationStore {
     }
 
     @Override
+    public boolean askHandOver(String threadId) {
+        return store.askHandOver(threadId);
+    }
+
+    @Override
     public StoredConversation put(ConversationLease lease, StoredConversation conversation) {
         return store.put(lease, conversation);
     }

@@ -134,14 +134,14 @@ class PostgresConversationStoreTest implements StoreRoundTripContract, StoreInte
         try (Connection c = DriverManager.getConnection(fresh); Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT version FROM codex_store_schema")) {
                 assertThat(rs.next()).isTrue();
-                assertThat(rs.getInt(1)).isEqualTo(2);
+                assertThat(rs.getInt(1)).isEqualTo(3);
                 assertThat(rs.next()).as("one row").isFalse();
             }
-            s.execute("UPDATE codex_store_schema SET version = 3");
+            s.execute("UPDATE codex_store_schema SET version = 4");
         }
         assertThatThrownBy(() -> PostgresConversationStore.builder().jdbcUrl(fresh).build())
                 .isInstanceOf(ConversationStoreException.class)
-                .hasMessageContaining("schema is version 3, newer than this library knows (2)");
+                .hasMessageContaining("schema is version 4, newer than this library knows (3)");
     }
 
     @Test
@@ -186,12 +186,13 @@ class PostgresConversationStoreTest implements StoreRoundTripContract, StoreInte
         // back to schema 1, its rows as a library of schema 1 writes them (a whole put writes the same rows)
         execute(earlier, "DROP TABLE codex_store_chunk");
         execute(earlier, "ALTER TABLE codex_store_rollout DROP CONSTRAINT codex_store_rollout_path");
+        execute(earlier, "ALTER TABLE codex_store_lease DROP COLUMN hand_over_asked_at");
         execute(earlier, "UPDATE codex_store_schema SET version = 1");
 
         PostgresConversationStore store = PostgresConversationStore.builder().jdbcUrl(earlier).build();
         opened.add(store);
 
-        assertThat(query(earlier, "SELECT version FROM codex_store_schema")).isEqualTo("2");
+        assertThat(query(earlier, "SELECT version FROM codex_store_schema")).isEqualTo("3");
         StoredConversation read = store.get(id).orElseThrow();
         assertThat(read).isEqualTo(before);
         String own = before.lineage().get(1).relativePath();

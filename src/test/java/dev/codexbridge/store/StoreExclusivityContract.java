@@ -196,6 +196,39 @@ interface StoreExclusivityContract extends StoreContract {
     }
 
     @Test
+    default void anAskForTheConversationReachesItsHoldersNextRenewalWhileFreshAndNoLaterLease() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
+        ConversationStore a = store().open(StoreLimits.DEFAULTS, clock);
+        ConversationStore b = store().open(StoreLimits.DEFAULTS, clock);
+        String id = newThreadId();
+        assertThat(b.askHandOver(id)).as("no lease to ask of").isFalse();
+        ConversationLease leaseA = a.lease(id, "host-a", Duration.ofSeconds(6));
+        assertThat(leaseA.handOverAsked()).isFalse();
+        assertThat(a.renew(leaseA, Duration.ofSeconds(6)).handOverAsked()).as("nobody asked").isFalse();
+
+        assertThat(b.askHandOver(id)).isTrue();
+        clock.advance(Duration.ofSeconds(2));
+        ConversationLease asked = a.renew(leaseA, Duration.ofSeconds(6));
+        assertThat(asked.handOverAsked()).isTrue();
+        assertThat(asked.token()).isEqualTo(leaseA.token());
+        assertThat(asked.expiresAt()).isEqualTo(Instant.parse("2026-11-25T10:00:08Z"));
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(a.renew(asked, Duration.ofSeconds(6)).handOverAsked()).as("still fresh, 4 s after the ask").isTrue();
+        clock.advance(ConversationStore.HAND_OVER_ASK_FRESH);
+        assertThat(a.renew(asked, Duration.ofSeconds(6)).handOverAsked()).as("an ask no one repeated goes stale").isFalse();
+
+        assertThat(b.askHandOver(id)).isTrue();
+        assertThat(a.release(asked)).isTrue();
+        assertThat(b.askHandOver(id)).as("released: nothing to ask of").isFalse();
+        ConversationLease leaseB = b.lease(id, "host-b", Duration.ofSeconds(6));
+        assertThat(b.renew(leaseB, Duration.ofSeconds(6)).handOverAsked()).as("the ask was of the lease before").isFalse();
+
+        clock.advance(Duration.ofSeconds(7));
+        assertThat(a.askHandOver(id)).as("expired: nothing to ask of").isFalse();
+        assertThat(a.lease(id, "host-a", Duration.ofSeconds(6)).handOverAsked()).isFalse();
+    }
+
+    @Test
     default void aReleasedLeaseAndAStaleVersionWriteNothing() {
         ConversationStore a = store().open();
         ConversationStore b = store().open();

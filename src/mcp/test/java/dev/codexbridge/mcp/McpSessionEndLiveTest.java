@@ -107,4 +107,34 @@ class McpSessionEndLiveTest {
         assertThat(reply.at("/content/0/text").asText()).isEqualTo("second, after first");
         assertThat(b.server().conversationsHeld()).isOne();
     }
+
+    @Test
+    void aLiveSessionsIdleConversationIsHandedOverToTheReplicaAskingForItAndBack() throws Exception {
+        Assumptions.assumeFalse(Boolean.getBoolean("codexbridge.skipLiveTests"), "live tests skipped by -DskipLiveTests");
+        dir = TestDirs.create("mcp-hand-over");
+        ScriptedModelServer model = ScriptedModelServer.start().respondWhenEmpty(r -> ModelReply.message(
+                "turns seen: " + r.userTexts().stream().filter(t -> t.startsWith("turn ")).count()));
+        closing.add(model);
+        Replica a = replica("a", model);
+        Replica b = replica("b", model);
+
+        String onA = HttpProbe.openSession(a.http().uri(), ALICE);
+        JsonNode first = call(a.http(), onA, "codex", "{\"prompt\":\"turn 1\"}");
+        assertThat(first.path("isError").asBoolean()).as("%s", first).isFalse();
+        String thread = first.at("/structuredContent/threadId").asText();
+
+        // A's session stays open and awake (10 min to hibernation): B's call asks A for the conversation, and A lets go of it
+        String onB = HttpProbe.openSession(b.http().uri(), ALICE);
+        long asked = System.nanoTime();
+        JsonNode onBReply = call(b.http(), onB, "codex-reply", "{\"threadId\":\"" + thread + "\",\"prompt\":\"turn 2\"}");
+        long handOverMs = (System.nanoTime() - asked) / 1_000_000;
+        assertThat(onBReply.path("isError").asBoolean()).as("handed over by A, not \"in use\": %s", onBReply).isFalse();
+        assertThat(onBReply.at("/content/0/text").asText()).isEqualTo("turns seen: 2");
+
+        // and back: A's own client goes on on A, whose session wakes by asking B
+        JsonNode back = call(a.http(), onA, "codex-reply", "{\"threadId\":\"" + thread + "\",\"prompt\":\"turn 3\"}");
+        assertThat(back.path("isError").asBoolean()).as("handed back by B: %s", back).isFalse();
+        assertThat(back.at("/content/0/text").asText()).isEqualTo("turns seen: 3");
+        System.out.printf("MCP conversation handed over between live replicas: B served in %d ms%n", handOverMs);
+    }
 }

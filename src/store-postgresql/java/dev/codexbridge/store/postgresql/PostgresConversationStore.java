@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.codexbridge.internal.SafeLogger;
 import dev.codexbridge.store.ConversationLease;
-import dev.codexbridge.store.ConversationLeasedException;
 import dev.codexbridge.store.ConversationOwner;
 import dev.codexbridge.store.ConversationStore;
 import dev.codexbridge.store.ConversationStoreException;
@@ -40,13 +39,11 @@ import org.slf4j.Logger;
 
 /**
  * The {@link ConversationStore} on PostgreSQL (docs/store.md): a row per conversation, a row per
- * rollout file, a row per lease ({@code PostgresSchema}). Every write is one transaction, so a
+ * rollout file, a row per lease ({@code PostgresSchema}, {@code PostgresLeases}). Every write is one transaction, so a
  * lineage is in the database whole or not at all whatever fails, the host included. A put or
  * delete first locks the conversation's lease row ({@code SELECT … FOR UPDATE}): writes to one
- * conversation are serialized and each sees the lease and version the one before it left. A
- * lease is taken by one {@code INSERT … ON CONFLICT DO UPDATE … WHERE expired}, which the database
- * grants to exactly one of the hosts asking at once. Lease times come from the store's clock, as
- * in {@link dev.codexbridge.store.DiskConversationStore}. What a get or a list reads back is checked
+ * conversation are serialized and each sees the lease and version the one before it left. Lease
+ * times come from the store's clock, as in {@link dev.codexbridge.store.DiskConversationStore}. What a get or a list reads back is checked
  * before it is used, the rows as the disk store checks its files ({@code PostgresRows}, decision 0062).
  */
 public final class PostgresConversationStore implements ConversationStore {
@@ -57,12 +54,14 @@ public final class PostgresConversationStore implements ConversationStore {
     private final StoreLimits limits;
     private final Clock clock;
     private final OutageGate gate = new OutageGate();
+    private final PostgresLeases leases;
 
     private PostgresConversationStore(DataSource dataSource, @Nullable HikariDataSource ownPool, StoreLimits limits, Clock clock) {
         this.dataSource = dataSource;
         this.ownPool = ownPool;
         this.limits = limits;
         this.clock = clock;
+        this.leases = new PostgresLeases(this::inTransaction, clock);
     }
 
     public static Builder builder() {
@@ -114,66 +113,22 @@ public final class PostgresConversationStore implements ConversationStore {
 
     @Override
     public ConversationLease lease(String threadId, String holder, Duration ttl) {
-        StoreChecks.lease(threadId, holder, ttl);
-        // a lease released between the refused insert and the look at its holder: try again
-        for (int tries = 0; ; tries++) {
-            Instant now = clock.instant();
-            ConversationLease lease = new ConversationLease(threadId, holder, StoreChecks.newToken(), StoreChecks.expiry(now, ttl));
-            Attempt attempt = inTransaction(threadId, "leasing", c -> {
-                try (PreparedStatement s = c.prepareStatement("""
-                        INSERT INTO codex_store_lease AS l (thread_id, holder, token, expires_at) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (thread_id) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at
-                        WHERE l.expires_at <= ?""")) {
-                    s.setString(1, threadId);
-                    s.setString(2, holder);
-                    s.setString(3, lease.token());
-                    s.setObject(4, time(lease.expiresAt()));
-                    s.setObject(5, time(now));
-                    if (s.executeUpdate() == 1) {
-                        return new Attempt(true, Optional.empty());
-                    }
-                }
-                return new Attempt(false, currentLease(c, threadId, false));
-            });
-            if (attempt.granted()) {
-                return lease;
-            }
-            if (attempt.holder().isPresent()) {
-                throw new ConversationLeasedException(threadId, attempt.holder().get().holder(), attempt.holder().get().expiresAt());
-            }
-            if (tries == 3) {
-                throw new ConversationStoreException(threadId, "leasing conversation " + threadId + " raced with other hosts four times", null);
-            }
-        }
+        return leases.lease(threadId, holder, ttl);
     }
 
     @Override
     public ConversationLease renew(ConversationLease lease, Duration ttl) {
-        StoreChecks.ttl(ttl);
-        String threadId = StoreChecks.threadId(lease.threadId());
-        return inTransaction(threadId, "renewing the lease on", c -> {
-            Instant now = clock.instant();
-            StoreChecks.inForce(lease, currentLease(c, threadId, true), now);
-            ConversationLease renewed = new ConversationLease(threadId, lease.holder(), lease.token(), StoreChecks.expiry(now, ttl));
-            try (PreparedStatement s = c.prepareStatement("UPDATE codex_store_lease SET expires_at = ? WHERE thread_id = ?")) {
-                s.setObject(1, time(renewed.expiresAt()));
-                s.setString(2, threadId);
-                s.executeUpdate();
-            }
-            return renewed;
-        });
+        return leases.renew(lease, ttl);
     }
 
     @Override
     public boolean release(ConversationLease lease) {
-        String threadId = StoreChecks.threadId(lease.threadId());
-        return inTransaction(threadId, "releasing the lease on", c -> {
-            try (PreparedStatement s = c.prepareStatement("DELETE FROM codex_store_lease WHERE thread_id = ? AND token = ?")) {
-                s.setString(1, threadId);
-                s.setString(2, lease.token());
-                return s.executeUpdate() == 1;
-            }
-        });
+        return leases.release(lease);
+    }
+
+    @Override
+    public boolean askHandOver(String threadId) {
+        return leases.askHandOver(threadId);
     }
 
     @Override
@@ -192,7 +147,7 @@ public final class PostgresConversationStore implements ConversationStore {
         String threadId = conversation.threadId();
         return inTransaction(threadId, "storing", c -> {
             // locked until the commit: no other change to the lease can land meanwhile, only its time can run out
-            Optional<ConversationLease> held = currentLease(c, threadId, true);
+            Optional<ConversationLease> held = PostgresLeases.current(c, threadId, true, clock.instant());
             StoreChecks.inForce(lease, held, clock.instant());
             long current = 0;
             try (PreparedStatement s = c.prepareStatement("SELECT version FROM codex_store_conversation WHERE thread_id = ? FOR UPDATE")) {
@@ -265,7 +220,7 @@ public final class PostgresConversationStore implements ConversationStore {
     public boolean delete(ConversationLease lease) {
         String threadId = StoreChecks.threadId(lease.threadId());
         return inTransaction(threadId, "deleting", c -> {
-            StoreChecks.inForce(lease, currentLease(c, threadId, true), clock.instant());
+            StoreChecks.inForce(lease, PostgresLeases.current(c, threadId, true, clock.instant()), clock.instant());
             boolean stored;
             try (PreparedStatement s = c.prepareStatement("DELETE FROM codex_store_conversation WHERE thread_id = ?")) {
                 s.setString(1, threadId);
@@ -323,23 +278,6 @@ public final class PostgresConversationStore implements ConversationStore {
         ConversationOwner owner = principal == null ? null : new ConversationOwner(principal, PostgresRows.decode(id, rs.getString(3), format));
         return new ConversationSummary(id, owner, PostgresRows.decode(id, rs.getString(4), format), rs.getLong(5), (int) files, bytes,
                 rs.getObject(8, OffsetDateTime.class).toInstant());
-    }
-
-    /** The lease the database holds for {@code threadId}, its row locked for this transaction with {@code lock}. */
-    private static Optional<ConversationLease> currentLease(Connection c, String threadId, boolean lock) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT holder, token, expires_at FROM codex_store_lease WHERE thread_id = ?"
-                + (lock ? " FOR UPDATE" : ""))) {
-            s.setString(1, threadId);
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next()
-                        ? Optional.of(new ConversationLease(threadId, rs.getString(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class).toInstant()))
-                        : Optional.empty();
-            }
-        }
-    }
-
-    /** A lease asked for: granted, or refused because of the lease in force (none: it went meanwhile). */
-    private record Attempt(boolean granted, Optional<ConversationLease> holder) {
     }
 
     static OffsetDateTime time(Instant instant) {

@@ -23,15 +23,20 @@ import javax.sql.DataSource;
  *   <li>{@code codex_store_lease}: one row per leased conversation — holder, token, expiry;</li>
  *   <li>{@code codex_store_chunk} (schema 2): the bytes appended to a rollout, a row per put that
  *       appended them, in order after the rollout row's own ({@link PostgresChunks}).</li>
+ *   <li>{@code codex_store_lease.hand_over_asked_at} (schema 3): when another host last asked for
+ *       the conversation ({@link PostgresLeases}).</li>
  * </ul>
  *
  * <p>A library of schema 1 refuses a database of schema 2 when it opens; one already running
  * reads a rollout with chunks as cut short (its row has fewer bytes than its size) and refuses it,
- * never returns it, and its whole puts delete the chunks with their rollout rows.
+ * never returns it, and its whole puts delete the chunks with their rollout rows. A library of
+ * schema 2 already running when a newer host moves the database to schema 3 goes on as before: it
+ * never reads the new column, so it never hands a conversation over on request, and a lease it
+ * takes keeps an ask made of the host before for at most {@code HAND_OVER_ASK_FRESH}.
  */
 final class PostgresSchema {
     /** The schema version this library writes. */
-    static final int LATEST = 2;
+    static final int LATEST = 3;
     /** The advisory lock that serializes migrations: any constant no other code of the database uses. */
     private static final long MIGRATION_LOCK = 0x636f646578L;      // "codex"
 
@@ -75,7 +80,9 @@ final class PostgresSchema {
                       seq integer NOT NULL CHECK (seq > 0),
                       content bytea NOT NULL,
                       PRIMARY KEY (thread_id, relative_path, seq),
-                      FOREIGN KEY (thread_id, relative_path) REFERENCES codex_store_rollout (thread_id, relative_path) ON DELETE CASCADE)"""));
+                      FOREIGN KEY (thread_id, relative_path) REFERENCES codex_store_rollout (thread_id, relative_path) ON DELETE CASCADE)"""),
+            // 3: another host's ask for a leased conversation (ConversationStore.askHandOver)
+            List.of("ALTER TABLE codex_store_lease ADD COLUMN hand_over_asked_at timestamptz"));
 
     private PostgresSchema() {
     }

@@ -1,0 +1,143 @@
+package dev.codexbridge.store.postgresql;
+
+import dev.codexbridge.store.ConversationLease;
+import dev.codexbridge.store.ConversationLeasedException;
+import dev.codexbridge.store.ConversationStore;
+import dev.codexbridge.store.ConversationStoreException;
+import dev.codexbridge.store.spi.JdbcTransactions;
+import dev.codexbridge.store.spi.StoreChecks;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The leases of {@link PostgresConversationStore}: a row per leased conversation in
+ * {@code codex_store_lease} — holder, token, expiry, and (schema 3) when another host last asked
+ * for the conversation ({@link ConversationStore#askHandOver}). A lease is taken by one
+ * {@code INSERT … ON CONFLICT DO UPDATE … WHERE expired}, which the database grants to exactly one
+ * of the hosts asking at once; a new lease starts with no ask.
+ */
+final class PostgresLeases {
+    /** One transaction of the store's ({@code PostgresConversationStore#inTransaction}): retried, gated, failures its own. */
+    interface Transactions {
+        <T> T inTransaction(@Nullable String threadId, String doing, JdbcTransactions.Work<T> work);
+    }
+
+    private final Transactions db;
+    private final Clock clock;
+
+    PostgresLeases(Transactions db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    ConversationLease lease(String threadId, String holder, Duration ttl) {
+        StoreChecks.lease(threadId, holder, ttl);
+        // a lease released between the refused insert and the look at its holder: try again
+        for (int tries = 0; ; tries++) {
+            Instant now = clock.instant();
+            ConversationLease lease = new ConversationLease(threadId, holder, StoreChecks.newToken(), StoreChecks.expiry(now, ttl));
+            Attempt attempt = db.inTransaction(threadId, "leasing", c -> {
+                try (PreparedStatement s = c.prepareStatement("""
+                        INSERT INTO codex_store_lease AS l (thread_id, holder, token, expires_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (thread_id) DO UPDATE SET holder = excluded.holder, token = excluded.token,
+                          expires_at = excluded.expires_at, hand_over_asked_at = NULL
+                        WHERE l.expires_at <= ?""")) {
+                    s.setString(1, threadId);
+                    s.setString(2, holder);
+                    s.setString(3, lease.token());
+                    s.setObject(4, PostgresConversationStore.time(lease.expiresAt()));
+                    s.setObject(5, PostgresConversationStore.time(now));
+                    if (s.executeUpdate() == 1) {
+                        return new Attempt(true, Optional.empty());
+                    }
+                }
+                return new Attempt(false, current(c, threadId, false, now));
+            });
+            if (attempt.granted()) {
+                return lease;
+            }
+            if (attempt.holder().isPresent()) {
+                throw new ConversationLeasedException(threadId, attempt.holder().get().holder(), attempt.holder().get().expiresAt());
+            }
+            if (tries == 3) {
+                throw new ConversationStoreException(threadId, "leasing conversation " + threadId + " raced with other hosts four times", null);
+            }
+        }
+    }
+
+    ConversationLease renew(ConversationLease lease, Duration ttl) {
+        StoreChecks.ttl(ttl);
+        String threadId = StoreChecks.threadId(lease.threadId());
+        return db.inTransaction(threadId, "renewing the lease on", c -> {
+            Instant now = clock.instant();
+            Optional<ConversationLease> held = current(c, threadId, true, now);
+            StoreChecks.inForce(lease, held, now);
+            ConversationLease renewed = new ConversationLease(threadId, lease.holder(), lease.token(), StoreChecks.expiry(now, ttl),
+                    held.get().handOverAsked());
+            try (PreparedStatement s = c.prepareStatement("UPDATE codex_store_lease SET expires_at = ? WHERE thread_id = ?")) {
+                s.setObject(1, PostgresConversationStore.time(renewed.expiresAt()));
+                s.setString(2, threadId);
+                s.executeUpdate();
+            }
+            return renewed;
+        });
+    }
+
+    boolean release(ConversationLease lease) {
+        String threadId = StoreChecks.threadId(lease.threadId());
+        return db.inTransaction(threadId, "releasing the lease on", c -> {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM codex_store_lease WHERE thread_id = ? AND token = ?")) {
+                s.setString(1, threadId);
+                s.setString(2, lease.token());
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** One statement, the same however often it runs: the ask's time moves on, on a lease in force only. */
+    boolean askHandOver(String threadId) {
+        StoreChecks.threadId(threadId);
+        return db.inTransaction(threadId, "asking for", c -> {
+            Instant now = clock.instant();
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE codex_store_lease SET hand_over_asked_at = ? WHERE thread_id = ? AND expires_at > ?")) {
+                s.setObject(1, PostgresConversationStore.time(now));
+                s.setString(2, threadId);
+                s.setObject(3, PostgresConversationStore.time(now));
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * The lease the database holds for {@code threadId}, its row locked for this transaction with
+     * {@code lock}; asked for when another host asked within {@link ConversationStore#HAND_OVER_ASK_FRESH} of {@code now}.
+     */
+    static Optional<ConversationLease> current(Connection c, String threadId, boolean lock, Instant now) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT holder, token, expires_at, hand_over_asked_at FROM codex_store_lease "
+                + "WHERE thread_id = ?" + (lock ? " FOR UPDATE" : ""))) {
+            s.setString(1, threadId);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                OffsetDateTime asked = rs.getObject(4, OffsetDateTime.class);
+                boolean fresh = asked != null && asked.toInstant().plus(ConversationStore.HAND_OVER_ASK_FRESH).isAfter(now);
+                return Optional.of(new ConversationLease(threadId, rs.getString(1), rs.getString(2),
+                        rs.getObject(3, OffsetDateTime.class).toInstant(), fresh));
+            }
+        }
+    }
+
+    /** A lease asked for: granted, or refused because of the lease in force (none: it went meanwhile). */
+    private record Attempt(boolean granted, Optional<ConversationLease> holder) {
+    }
+}
